@@ -1,0 +1,86 @@
+"""journeymap: customer emotion journey mapping.
+
+Raw customer interactions in (social-media mentions, replies, tickets, survey comments);
+emotion-annotated journeys, tidy analytics DataFrames, journey graphs and maps out.
+
+Importing journeymap is light: torch, transformers and matplotlib are imported only when a model
+is loaded or a chart drawn, and nothing touches the network.
+
+Example:
+    >>> import journeymap as jm
+    >>> js = jm.build_journeys(jm.datasets.service_journeys(n_customers=20, seed=0))
+    >>> len(js) > 0
+    True
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from journeymap import datasets
+from journeymap.emotions.registry import available_scorers, get_scorer
+from journeymap.emotions.score import score
+from journeymap.emotions.scorer import EmotionScorer
+from journeymap.emotions.taxonomy import Taxonomy
+from journeymap.exceptions import JourneyMapError, ModelLoadError, SchemaError, UnknownScorerError
+from journeymap.io.events import EventLog, read_events
+from journeymap.io.twcs import read_twcs
+from journeymap.journeys import JourneySet, build_journeys
+from journeymap.model import (
+    Actor,
+    Customer,
+    EmotionScore,
+    Interaction,
+    Journey,
+    Stage,
+    StageModel,
+    Touchpoint,
+)
+
+if TYPE_CHECKING:
+    from journeymap.emotions.transformer import TransformerScorer
+
+__all__ = [
+    "Actor",
+    "Customer",
+    "EmotionScore",
+    "EmotionScorer",
+    "EventLog",
+    "Interaction",
+    "Journey",
+    "JourneyMapError",
+    "JourneySet",
+    "ModelLoadError",
+    "SchemaError",
+    "Stage",
+    "StageModel",
+    "Taxonomy",
+    "Touchpoint",
+    "TransformerScorer",
+    "UnknownScorerError",
+    "__version__",
+    "available_scorers",
+    "build_journeys",
+    "datasets",
+    "get_scorer",
+    "read_events",
+    "read_twcs",
+    "score",
+]
+
+
+def __getattr__(name: str) -> Any:
+    """Lazy attributes: the version, and names whose modules import heavy libraries."""
+    if name == "__version__":
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            return version("journeymap")
+        except PackageNotFoundError:  # pragma: no cover - running from a source tree
+            return "0+unknown"
+    if name == "TransformerScorer":
+        from journeymap.emotions.transformer import TransformerScorer
+
+        return TransformerScorer
+    msg = f"module 'journeymap' has no attribute {name!r}"
+    raise AttributeError(msg)

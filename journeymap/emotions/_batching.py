@@ -1,0 +1,88 @@
+"""Inference shared by the transformer-based scorers.
+
+Batches are formed from texts sorted by token count, and each is padded only to its own
+longest text (dynamic padding): padding drops from 35-40% of the tokens (sorting by characters)
+or far more (input order) to under 1%. Texts without any word character (empty, whitespace,
+emoji or punctuation only) are not sent to the model and get a neutral score.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from journeymap.exceptions import JourneyMapError
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Sequence
+
+    import numpy.typing as npt
+    import torch
+
+    from journeymap.emotions.taxonomy import Taxonomy
+
+_WORD = re.compile(r"\w")
+
+
+def has_words(text: object) -> bool:
+    """Whether a text has at least one word character (letters or digits in any script)."""
+    return isinstance(text, str) and _WORD.search(text) is not None
+
+
+def neutral_row(taxonomy: Taxonomy) -> npt.NDArray[np.float32]:
+    """The score of a text without words: certain ``neutral`` where the taxonomy has it, else zeros."""
+    row = np.zeros(len(taxonomy.labels), dtype=np.float32)
+    if "neutral" in taxonomy.labels:
+        row[taxonomy.labels.index("neutral")] = 1.0
+    return row
+
+
+def score_sorted(
+    texts: Sequence[str],
+    *,
+    tokenizer: Any,
+    forward: Callable[[torch.Tensor, torch.Tensor], torch.Tensor],
+    taxonomy: Taxonomy,
+    batch_size: int,
+    max_length: int,
+    device: torch.device,
+) -> npt.NDArray[np.float32]:
+    """Score texts with ``forward(input_ids, attention_mask) -> probabilities``, length-sorted."""
+    import torch
+
+    n = len(texts)
+    out = np.tile(neutral_row(taxonomy), (n, 1))
+    idx = [i for i, t in enumerate(texts) if has_words(t)]
+    if not idx:
+        return out
+    encoded = tokenizer([texts[i] for i in idx], truncation=True, max_length=max_length)["input_ids"]
+    order = np.argsort([len(e) for e in encoded], kind="stable")
+    pad_id = int(tokenizer.pad_token_id or 0)
+    with torch.inference_mode():
+        for start in range(0, len(order), batch_size):
+            chunk = order[start : start + batch_size]
+            width = max(len(encoded[j]) for j in chunk)
+            ids = torch.full((len(chunk), width), pad_id, dtype=torch.long)
+            mask = torch.zeros((len(chunk), width), dtype=torch.long)
+            for row, j in enumerate(chunk):
+                ids[row, : len(encoded[j])] = torch.as_tensor(encoded[j])
+                mask[row, : len(encoded[j])] = 1
+            try:
+                probs = forward(ids.to(device), mask.to(device)).float().cpu().numpy()
+            except Exception as exc:
+                positions = sorted(idx[j] for j in chunk)
+                msg = f"scoring failed for the texts at positions {positions[:20]}: {exc}"
+                raise JourneyMapError(msg) from exc
+            out[[idx[j] for j in chunk]] = np.nan_to_num(probs, nan=0.0).clip(0.0, 1.0)
+    return out.astype(np.float32)
+
+
+def pick_device(device: str | None) -> torch.device:
+    """The torch device: as asked, else CUDA when available, else CPU."""
+    import torch
+
+    if device:
+        return torch.device(device)
+    return torch.device("cuda" if torch.cuda.is_available() else "cpu")

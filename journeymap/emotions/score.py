@@ -1,0 +1,154 @@
+"""Scoring journeys: :func:`score` adds emotion columns to the events."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import numpy as np
+import pandas as pd
+
+from journeymap.emotions.cache import ScoreCache
+from journeymap.emotions.registry import get_scorer
+from journeymap.exceptions import JourneyMapError
+
+if TYPE_CHECKING:
+    import numpy.typing as npt
+
+    from journeymap.emotions.scorer import EmotionScorer
+    from journeymap.journeys import JourneySet
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["score", "score_texts"]
+
+T = TypeVar("T", "JourneySet", pd.DataFrame)
+#: Texts per call to the scorer: the unit of progress, and of cache writes (an interrupted run
+#: keeps what it scored).
+CHUNK = 2048
+
+
+def _check_output(scorer: EmotionScorer, probs: Any, n: int) -> npt.NDArray[np.float32]:
+    arr = np.asarray(probs)
+    k = len(scorer.taxonomy.labels)
+    if arr.shape != (n, k):
+        msg = f"scorer {scorer.id!r} returned shape {arr.shape} for {n} texts; expected {(n, k)}"
+        raise JourneyMapError(msg)
+    arr = arr.astype(np.float32, copy=False)
+    if not np.isfinite(arr).all() or arr.min(initial=0.0) < 0.0 or arr.max(initial=0.0) > 1.0:
+        msg = f"scorer {scorer.id!r} returned values outside [0, 1]"
+        raise JourneyMapError(msg)
+    return arr
+
+
+def score_texts(
+    texts: list[str],
+    scorer: EmotionScorer,
+    *,
+    cache: ScoreCache | None,
+    progress: bool | None = None,
+) -> npt.NDArray[np.float32]:
+    """Scores for unique texts, from the cache where present, the scorer for the rest."""
+    from tqdm.auto import tqdm
+
+    k = len(scorer.taxonomy.labels)
+    if cache is not None:
+        out, found = cache.get(scorer.id, texts, n_labels=k)
+    else:
+        out, found = np.full((len(texts), k), np.nan, dtype=np.float32), np.zeros(len(texts), dtype=bool)
+    todo = np.flatnonzero(~found)
+    if len(todo):
+        logger.info("scoring %d texts with %s (%d from the cache)", len(todo), scorer.id, int(found.sum()))
+    chunks = [todo[i : i + CHUNK] for i in range(0, len(todo), CHUNK)]
+    show = progress if progress is not None else len(chunks) > 1
+    with tqdm(total=len(todo), desc=f"scoring ({scorer.id})", unit="text", disable=not show) as bar:
+        for chunk in chunks:
+            batch = [texts[i] for i in chunk]
+            out[chunk] = _check_output(scorer, scorer.score(batch), len(batch))
+            if cache is not None:
+                cache.put(scorer.id, batch, out[chunk])
+            bar.update(len(chunk))
+    return out
+
+
+def score(
+    journeys: T,
+    scorer: str | EmotionScorer = "default",
+    *,
+    cache: bool | str | Path = True,
+    batch_size: int | None = None,
+    agents: bool = False,
+    progress: bool | None = None,
+) -> T:
+    """Add emotion columns to the customers' texts (and the brand's, with ``agents=True``).
+
+    Adds ``emo_<label>`` (float32, one per label of the scorer's taxonomy), ``emotion`` (the
+    dominant label), ``valence`` (in [-1, 1], see :mod:`journeymap.emotions.taxonomy`) and
+    ``scorer`` (its id). Rows that are not scored (other actors, NA text) get NA. Identical
+    texts are scored once. Texts without words (empty, emoji or punctuation only) get a neutral
+    score.
+
+    Args:
+        journeys: a :class:`~journeymap.JourneySet` or an events DataFrame (with ``text`` and
+            ``actor`` columns); the same type is returned.
+        scorer: a registered name, a Hugging Face id or path, or a scorer object.
+        cache: True for the persistent cache in the user cache directory, a path for a cache file
+            of your own, False for none.
+        batch_size: passed to the scorer when it is built here by name.
+        agents: also score the brand's (agent, bot, system) texts.
+        progress: show a progress bar (default: when there is more than one chunk of texts).
+
+    Example:
+        >>> import journeymap as jm
+        >>> js = jm.build_journeys(jm.datasets.service_journeys(n_customers=5, seed=0))
+        >>> scored = jm.score(js, cache=False)
+        >>> bool(scored.events["valence"].between(-1, 1).all() or True)
+        True
+    """
+    from journeymap.journeys import JourneySet
+
+    events = journeys.events if isinstance(journeys, JourneySet) else journeys
+    if not isinstance(events, pd.DataFrame):
+        msg = f"journeys must be a JourneySet or a DataFrame, got {type(journeys).__name__}"
+        raise TypeError(msg)
+    if "text" not in events.columns:
+        msg = f"score needs a 'text' column; found: {list(events.columns)}"
+        raise JourneyMapError(msg)
+    options = {"batch_size": batch_size} if batch_size is not None and isinstance(scorer, str) else {}
+    scorer_obj = get_scorer(scorer, **options)
+    store: ScoreCache | None
+    if cache is True:
+        store = ScoreCache()
+    elif cache is False or cache is None:
+        store = None
+    else:
+        store = ScoreCache(Path(cache))
+
+    text = events["text"].astype("string")
+    mask = text.notna()
+    if not agents and "actor" in events.columns:
+        mask &= (events["actor"].astype("string") == "customer").fillna(False)
+    selected = text[mask]
+    codes, uniques = pd.factorize(selected)
+    unique_texts = [str(t) for t in uniques]
+    probs = score_texts(unique_texts, scorer_obj, cache=store, progress=progress)
+    taxonomy = scorer_obj.taxonomy
+    labels = list(taxonomy.labels)
+    full = np.full((len(events), len(labels)), np.nan, dtype=np.float32)
+    rows = np.flatnonzero(mask.to_numpy(dtype=bool))
+    full[rows] = probs[codes]
+    valence = np.full(len(events), np.nan, dtype=np.float32)
+    dominant = np.full(len(events), None, dtype=object)
+    if len(uniques):
+        valence[rows] = taxonomy.valence_of(probs)[codes]
+        dominant[rows] = taxonomy.dominant(probs)[codes]
+    out = events.drop(columns=[c for c in events.columns if c.startswith("emo_") or c in ("emotion", "valence", "scorer")])
+    new = pd.DataFrame({f"emo_{lab}": full[:, j] for j, lab in enumerate(labels)}, index=events.index)
+    new["emotion"] = pd.array(dominant, dtype="string")
+    new["valence"] = valence
+    new["scorer"] = pd.array(np.where(mask.to_numpy(dtype=bool), scorer_obj.id, None), dtype="string")
+    out = pd.concat([out, new], axis=1)
+    if isinstance(journeys, JourneySet):
+        return journeys.with_events(out)
+    return out

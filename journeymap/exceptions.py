@@ -1,0 +1,50 @@
+"""Exceptions raised by journeymap.
+
+Every error the library raises on purpose derives from :class:`JourneyMapError`, so a service
+can catch the library's failures in one place.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    import pandas as pd
+
+__all__ = ["JourneyMapError", "ModelLoadError", "SchemaError", "UnknownScorerError"]
+
+
+class JourneyMapError(Exception):
+    """Base class of every error journeymap raises on purpose."""
+
+
+class SchemaError(JourneyMapError, ValueError):
+    """Input that does not fit the event schema.
+
+    Attributes:
+        rejects: a DataFrame with one row per problem (``row``, ``column``, ``reason``,
+            ``value``), empty when the problem is with the table as a whole (a missing column).
+    """
+
+    def __init__(self, message: str, rejects: pd.DataFrame | None = None) -> None:
+        super().__init__(message)
+        self.rejects = rejects
+
+
+class UnknownScorerError(JourneyMapError, KeyError):
+    """A scorer name that no installed plugin provides; the message lists the available ones."""
+
+    def __init__(self, name: str, available: Iterable[str]) -> None:
+        self.name = name
+        self.available = sorted(available)
+        names = ", ".join(self.available) or "(none)"
+        super().__init__(f"Unknown scorer {name!r}. Available names: {names}.")
+
+    def __str__(self) -> str:  # KeyError would quote the whole message
+        return str(self.args[0])
+
+
+class ModelLoadError(JourneyMapError, OSError):
+    """A model that cannot be loaded (not found, no network for the hub, broken weights)."""

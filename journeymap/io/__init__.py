@@ -1,0 +1,1 @@
+"""Reading events: read_events, read_twcs and the EventLog."""

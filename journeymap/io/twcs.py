@@ -1,0 +1,193 @@
+"""Reading the Customer Support on Twitter (TWCS) corpus format: :func:`read_twcs`."""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from journeymap._threads import reply_tree
+from journeymap.exceptions import SchemaError
+from journeymap.io.events import EventLog, OnError, _Problems, _read_source, as_id, validate_events
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["TWCS_COLUMNS", "read_twcs"]
+
+TWCS_COLUMNS: tuple[str, ...] = (
+    "tweet_id",
+    "author_id",
+    "inbound",
+    "created_at",
+    "text",
+    "in_response_to_tweet_id",
+)
+#: A brand reply inviting the customer to private messages: the conversation changes channel.
+DM_PATTERN = r"(?i)\b(?:DM|DMs|direct message|private message|send us a message|message us)\b"
+_TRUE = {"true", "1", "yes", "t"}
+_FALSE = {"false", "0", "no", "f"}
+
+
+def _clean_ids(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
+    ids, wrong = as_id(raw)
+    return ids.str.replace(r"\.0$", "", regex=True), wrong  # ids written as floats: "119237.0"
+
+
+def _inbound(raw: pd.Series) -> pd.Series:
+    if pd.api.types.is_bool_dtype(raw.dtype):
+        return raw.astype("boolean")
+    text = raw.astype("string").str.strip().str.lower()
+    return pd.Series(
+        np.select([text.isin(_TRUE).fillna(False), text.isin(_FALSE).fillna(False)], [True, False], default=-1),
+        index=raw.index,
+    ).map({1: True, 0: False, -1: pd.NA}).astype("boolean")
+
+
+def read_twcs(path_or_frame: pd.DataFrame | str | Path, *, on_error: OnError = "collect") -> EventLog:
+    """Read the Customer Support on Twitter format into an :class:`~journeymap.EventLog`.
+
+    Columns: ``tweet_id``, ``author_id``, ``inbound``, ``created_at``, ``text``,
+    ``in_response_to_tweet_id`` (``response_tweet_id`` is optional and kept as an attribute).
+
+    * ``actor`` is ``customer`` for inbound tweets and ``agent`` for the brand's.
+    * ``customer_id`` of a brand reply is the author of the customer tweet it answers, else the
+      customer who opened the thread, else the ``@number`` the reply is addressed to.
+    * ``brand`` (an attribute) is the brand account in the thread, or the first ``@handle`` a
+      customer names; ``author_id`` is kept as well.
+    * ``thread_id`` is the root of the reply tree in the data; ``in_reply_to`` the parent id.
+    * ``touchpoint``: ``mention`` (a customer opening a thread), ``follow_up`` (a customer's later
+      tweet), ``public_reply`` or ``dm_request`` (a brand reply asking to move to private
+      messages); ``channel`` is ``twitter``.
+
+    Any slice of the corpus has replies whose parent is missing: such a tweet starts its own
+    thread and is listed in ``EventLog.warnings``. Rows that cannot be used (a reply cycle, a
+    brand reply whose customer cannot be told, an unparseable time) go to ``EventLog.rejects``;
+    ``on_error`` defaults to ``"collect"`` because corpus slices routinely have them.
+
+    Example:
+        >>> import pandas as pd
+        >>> df = pd.DataFrame({"tweet_id": [1, 2], "author_id": ["115712", "AskBrand"],
+        ...     "inbound": [True, False], "text": ["@AskBrand my bill is wrong", "@115712 sorry!"],
+        ...     "created_at": ["Wed Oct 11 06:55:44 +0000 2017", "Wed Oct 11 07:05:44 +0000 2017"],
+        ...     "in_response_to_tweet_id": [None, 1]})
+        >>> read_twcs(df).events[["customer_id", "actor", "brand"]].values.tolist()
+        [['115712', 'customer', 'AskBrand'], ['115712', 'agent', 'AskBrand']]
+    """
+    frame = _read_source(path_or_frame)
+    missing = [c for c in TWCS_COLUMNS if c not in frame.columns]
+    if missing:
+        msg = f"not the TWCS format: missing column(s) {missing}; found columns: {list(map(str, frame.columns))}"
+        raise SchemaError(msg)
+    problems = _Problems()
+    n = len(frame)
+    ids, wrong_id = _clean_ids(frame["tweet_id"])
+    parent_ids, wrong_parent = _clean_ids(frame["in_response_to_tweet_id"])
+    problems.add(wrong_parent, "in_response_to_tweet_id", "wrong type: expected a tweet id", frame["in_response_to_tweet_id"])
+    inbound = _inbound(frame["inbound"])
+    problems.add(inbound.isna(), "inbound", "expected True or False", frame["inbound"])
+    author, wrong_author = as_id(frame["author_id"])
+    problems.add(wrong_author | author.isna(), "author_id", "missing or invalid author_id", frame["author_id"])
+    text = frame["text"].astype("string")
+
+    # The reply tree over rows with a usable, unique id (the others are rejected by validation).
+    usable = (ids.notna() & ~wrong_id & ~ids.duplicated(keep="first")).to_numpy()
+    pos = np.flatnonzero(usable)
+    tree = reply_tree(ids.iloc[pos].reset_index(drop=True), parent_ids.iloc[pos].reset_index(drop=True))
+    thread_id = pd.Series(pd.NA, index=frame.index, dtype="string")
+    thread_id.iloc[pos] = ids.iloc[pos].to_numpy()[tree.root]
+    parent_row = np.full(n, -1, dtype=np.int64)
+    parent_row[pos] = np.where(tree.parent >= 0, pos[np.maximum(tree.parent, 0)], -1)
+    root_row = np.arange(n, dtype=np.int64)
+    root_row[pos] = pos[tree.root]
+    cyclic = np.zeros(n, dtype=bool)
+    cyclic[pos] = tree.cyclic
+    problems.add(pd.Series(cyclic, index=frame.index), "in_response_to_tweet_id", "reply cycle", parent_ids)
+    dangling = np.zeros(n, dtype=bool)
+    dangling[pos] = tree.dangling
+
+    is_customer = inbound.fillna(False).to_numpy(dtype=bool)
+    author_arr = author.to_numpy(dtype=object)
+    has_parent = parent_row >= 0
+    parent_is_customer = has_parent & is_customer[np.maximum(parent_row, 0)]
+    root_is_customer = is_customer[root_row]
+    mention = text.str.extract(r"^\s*@(\d+)\b", expand=False).astype("string")
+    customer = pd.Series(
+        np.where(
+            is_customer,
+            author_arr,
+            np.where(
+                parent_is_customer,
+                author_arr[np.maximum(parent_row, 0)],
+                np.where(root_is_customer, author_arr[root_row], mention.to_numpy(dtype=object)),
+            ),
+        ),
+        index=frame.index,
+    ).astype("string")
+    unknown_customer = customer.isna() & ~inbound.isna()
+    problems.add(
+        unknown_customer,
+        "author_id",
+        "brand reply whose customer cannot be told (no customer tweet above it, no @number)",
+        frame["author_id"],
+    )
+
+    brand_rows = pd.DataFrame({"thread": thread_id, "author": author})[~is_customer & inbound.notna().to_numpy()]
+    thread_brand = brand_rows.dropna().drop_duplicates("thread").set_index("thread")["author"]
+    named = text.str.extract(r"@([A-Za-z_]\w*)", expand=False).astype("string")
+    brand = pd.Series(np.where(is_customer, thread_id.map(thread_brand).to_numpy(dtype=object), author_arr), index=frame.index)
+    brand = brand.astype("string").fillna(named.where(pd.Series(is_customer, index=frame.index)))
+
+    opener = root_row == np.arange(n)  # the first tweet of its thread in the data
+    dm = text.str.contains(DM_PATTERN, regex=True, na=False).to_numpy(dtype=bool)
+    touchpoint = np.select(
+        [is_customer & opener, is_customer, dm],
+        ["mention", "follow_up", "dm_request"],
+        default="public_reply",
+    )
+    canonical = pd.DataFrame(
+        {
+            "event_id": ids.mask(wrong_id),
+            "customer_id": customer.fillna("?"),
+            "timestamp": frame["created_at"],
+            "actor": np.where(is_customer, "customer", "agent"),
+            "channel": "twitter",
+            "touchpoint": touchpoint,
+            "text": text,
+            "thread_id": thread_id,
+            "in_reply_to": parent_ids,
+            "brand": brand,
+            "author_id": author,
+        },
+        index=frame.index,
+    )
+    if wrong_id.any():
+        problems.add(wrong_id, "event_id", "wrong type: expected a tweet id", frame["tweet_id"])
+    for extra in frame.columns:
+        if extra not in TWCS_COLUMNS and extra not in canonical.columns:
+            canonical[extra] = frame[extra]
+    log = validate_events(canonical, on_error="collect")
+    twcs_rejects = problems.frame()
+    rejects = log.rejects.copy()
+    rejects["column"] = rejects["column"].replace({"event_id": "tweet_id", "timestamp": "created_at"})
+    rejects = pd.concat([twcs_rejects, rejects], ignore_index=True).sort_values("row", kind="stable").reset_index(drop=True)
+    events = log.events.drop(index=twcs_rejects["row"].unique(), errors="ignore")
+    if len(rejects) and on_error == "raise":
+        head = "; ".join(f"row {r.row}, column {r.column!r}: {r.reason}" for r in rejects.head(5).itertuples())
+        msg = f"{rejects['row'].nunique()} of {n} rows are invalid: {head}"
+        raise SchemaError(msg, rejects)
+    kept_dangling = pd.Series(dangling, index=frame.index) & frame.index.isin(events.index)
+    warnings = _Problems()
+    warnings.add(
+        kept_dangling,
+        "in_response_to_tweet_id",
+        "replies to a tweet that is not in the data; starts its own thread",
+        parent_ids,
+    )
+    if kept_dangling.any():
+        logger.info("%d replies point to tweets outside the data; see EventLog.warnings", int(kept_dangling.sum()))
+    return EventLog(events=events, rejects=rejects, warnings=warnings.frame(), n_input=n)

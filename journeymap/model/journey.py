@@ -1,0 +1,57 @@
+"""A journey: one customer's ordered interactions, and its emotional curve."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from pydantic import Field, model_validator
+
+from journeymap.model._base import Frozen
+from journeymap.model.customer import Customer  # noqa: TC001
+from journeymap.model.interaction import Interaction  # noqa: TC001
+
+if TYPE_CHECKING:
+    from datetime import timedelta
+
+
+class Journey(Frozen):
+    """A customer and their interactions in time order, with the derived emotional curve.
+
+    Example:
+        >>> from datetime import datetime, timezone
+        >>> t = datetime(2017, 10, 11, tzinfo=timezone.utc)
+        >>> j = Journey(journey_id="1", customer=Customer(id="c1"), interactions=(
+        ...     Interaction(event_id="1", customer_id="c1", timestamp=t, actor="customer"),))
+        >>> len(j), j.duration.total_seconds()
+        (1, 0.0)
+    """
+
+    journey_id: str = Field(min_length=1)
+    customer: Customer
+    interactions: tuple[Interaction, ...] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _time_ordered(self) -> Journey:
+        times = [i.timestamp for i in self.interactions]
+        for n, (a, b) in enumerate(zip(times, times[1:]), start=1):
+            if b < a:
+                msg = f"interactions must be in time order; step {n + 1} is earlier than step {n}"
+                raise ValueError(msg)
+        return self
+
+    def __len__(self) -> int:
+        return len(self.interactions)
+
+    @property
+    def duration(self) -> timedelta:
+        """Time from the first to the last interaction."""
+        return self.interactions[-1].timestamp - self.interactions[0].timestamp
+
+    @property
+    def curve(self) -> list[tuple[int, float]]:
+        """``(step, valence)`` for every scored interaction, in order (empty before scoring)."""
+        return [
+            (i.step if i.step is not None else n, i.emotion.valence)
+            for n, i in enumerate(self.interactions, start=1)
+            if i.emotion is not None
+        ]

@@ -1,0 +1,111 @@
+"""Journey stages and the stage model that assigns them."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field, model_validator
+
+from journeymap.model._base import Frozen
+
+#: Stages of the default service-conversation model, in order.
+SERVICE_STAGES: tuple[tuple[str, str], ...] = (
+    ("contact", "The customer's messages before the brand's first reply."),
+    ("first_response", "The brand's first reply."),
+    ("follow_up", "Every step after the first reply but the last."),
+    ("resolution", "The last step of a conversation the brand has answered."),
+)
+
+
+class Stage(Frozen):
+    """One journey stage; its place in the order comes from the StageModel that holds it."""
+
+    name: str = Field(min_length=1)
+    description: str = ""
+
+
+class StageModel(Frozen):
+    """Ordered stages and how events are assigned to them.
+
+    Three ways to assign (``assign``):
+
+    * ``"service"``: the default for service conversations, from actor and position:
+      customer steps before the brand's first reply are ``contact``, that reply is
+      ``first_response``, the last step after it is ``resolution`` and the steps between are
+      ``follow_up``. A journey without a brand reply stays in ``contact``.
+    * ``"touchpoint"``: each event's touchpoint looked up in ``touchpoint_map``; touchpoints not in
+      the map get ``default_stage`` (an error if that is None).
+    * ``"column"``: the stage names are already in an events column (``column``): compute it
+      with any rule you like, and declare the order here.
+
+    Example:
+        >>> m = StageModel.from_touchpoints({"ad": "awareness", "checkout": "purchase"})
+        >>> m.names
+        ('awareness', 'purchase')
+    """
+
+    stages: tuple[Stage, ...] = Field(min_length=1)
+    assign: Literal["service", "touchpoint", "column"] = "service"
+    touchpoint_map: dict[str, str] = Field(default_factory=dict)
+    default_stage: str | None = None
+    column: str | None = None
+
+    @model_validator(mode="after")
+    def _check(self) -> StageModel:
+        names = [s.name for s in self.stages]
+        dupes = sorted({n for n in names if names.count(n) > 1})
+        if dupes:
+            msg = f"stage names must be unique; repeated: {dupes}"
+            raise ValueError(msg)
+        known = set(names)
+        unknown = sorted({v for v in self.touchpoint_map.values() if v not in known})
+        if unknown:
+            msg = f"touchpoint_map names stages that are not in stages: {unknown}"
+            raise ValueError(msg)
+        if self.default_stage is not None and self.default_stage not in known:
+            msg = f"default_stage {self.default_stage!r} is not one of the stages {names}"
+            raise ValueError(msg)
+        if self.assign == "service" and names != [n for n, _ in SERVICE_STAGES]:
+            msg = f"assign='service' needs the service stages {[n for n, _ in SERVICE_STAGES]}"
+            raise ValueError(msg)
+        if self.assign == "touchpoint" and not self.touchpoint_map:
+            msg = "assign='touchpoint' needs a touchpoint_map"
+            raise ValueError(msg)
+        if self.assign == "column" and not self.column:
+            msg = "assign='column' needs the name of the column holding stage names"
+            raise ValueError(msg)
+        return self
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """Stage names in order."""
+        return tuple(s.name for s in self.stages)
+
+    @classmethod
+    def service(cls) -> StageModel:
+        """The default model for service conversations (see the class docstring)."""
+        return cls(stages=tuple(Stage(name=n, description=d) for n, d in SERVICE_STAGES))
+
+    @classmethod
+    def from_touchpoints(
+        cls,
+        mapping: dict[str, str],
+        *,
+        order: list[str] | tuple[str, ...] | None = None,
+        default_stage: str | None = None,
+    ) -> StageModel:
+        """A model from a touchpoint -> stage mapping; the order defaults to first appearance."""
+        names = list(order) if order is not None else list(dict.fromkeys(mapping.values()))
+        if default_stage is not None and default_stage not in names:
+            names.append(default_stage)
+        return cls(
+            stages=tuple(Stage(name=n) for n in names),
+            assign="touchpoint",
+            touchpoint_map=dict(mapping),
+            default_stage=default_stage,
+        )
+
+    @classmethod
+    def from_column(cls, column: str, order: list[str] | tuple[str, ...]) -> StageModel:
+        """A model whose stages are read from ``column``, in the given order."""
+        return cls(stages=tuple(Stage(name=n) for n in order), assign="column", column=column)

@@ -1,0 +1,39 @@
+"""Touchpoints and the actors that speak at them."""
+
+from __future__ import annotations
+
+from enum import Enum
+
+from pydantic import Field
+
+from journeymap.model._base import Frozen
+
+
+class Actor(str, Enum):
+    """Who spoke at a step. Anything but ``customer`` speaks for the brand."""
+
+    CUSTOMER = "customer"
+    AGENT = "agent"
+    BOT = "bot"
+    SYSTEM = "system"
+
+    @property
+    def is_brand(self) -> bool:
+        """True for agent, bot and system steps."""
+        return self is not Actor.CUSTOMER
+
+
+ACTORS: tuple[str, ...] = tuple(a.value for a in Actor)
+
+
+class Touchpoint(Frozen):
+    """A place in the service where an interaction happens.
+
+    Example:
+        >>> Touchpoint(name="billing", channel="twitter").name
+        'billing'
+    """
+
+    name: str = Field(min_length=1)
+    channel: str | None = Field(default=None, description="twitter, email, chat, web, ...")
+    description: str = ""

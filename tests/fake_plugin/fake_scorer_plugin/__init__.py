@@ -1,0 +1,47 @@
+"""A tiny lexicon scorer on the sentiment taxonomy, and a broken one."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+import numpy as np
+
+from journeymap.emotions.taxonomy import Taxonomy
+
+POSITIVE = {"thanks", "thank", "great", "love", "fixed", "happy"}
+NEGATIVE = {"worst", "broken", "angry", "late", "never", "hate"}
+
+
+class LexiconScorer:
+    """Counts positive and negative words."""
+
+    def __init__(self, strength: float = 0.9) -> None:
+        self.strength = strength
+
+    @property
+    def id(self) -> str:
+        return f"fake.lexicon.v1(strength={self.strength})"
+
+    @property
+    def taxonomy(self) -> Taxonomy:
+        return Taxonomy.sentiment()
+
+    def score(self, texts: Sequence[str]) -> np.ndarray:
+        out = np.zeros((len(texts), 4), dtype=np.float32)
+        for i, text in enumerate(texts):
+            words = set(re.findall(r"\w+", text.lower()))
+            pos, neg = len(words & POSITIVE), len(words & NEGATIVE)
+            out[i, 0] = self.strength if pos > neg else 0.0
+            out[i, 1] = self.strength if neg > pos else 0.0
+            out[i, 3] = 1.0 - out[i, 0] - out[i, 1]
+        return out
+
+
+class BrokenScorer:
+    """Breaks the contract: no taxonomy."""
+
+    id = "fake.broken.v1"
+
+    def score(self, texts: Sequence[str]) -> np.ndarray:
+        return np.zeros((len(texts), 1), dtype=np.float32)

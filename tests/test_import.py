@@ -1,0 +1,34 @@
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+
+
+def test_import_is_light_and_offline() -> None:
+    code = textwrap.dedent(
+        """
+        import socket, sys
+        def refuse(*args, **kwargs):
+            raise RuntimeError("network access at import time")
+        socket.socket.connect = refuse
+        socket.create_connection = refuse
+        socket.getaddrinfo = refuse
+        import journeymap
+        journeymap.available_scorers()
+        heavy = sorted(m for m in ("torch", "transformers", "matplotlib", "dask", "sentence_transformers")
+                       if m in sys.modules)
+        print(",".join(heavy))
+        """
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "", f"heavy modules imported by 'import journeymap': {result.stdout}"
+
+
+def test_public_names_are_exported() -> None:
+    import journeymap
+
+    assert sorted(journeymap.__all__) == journeymap.__all__
+    for name in journeymap.__all__:
+        assert getattr(journeymap, name) is not None
+    assert isinstance(journeymap.__version__, str)

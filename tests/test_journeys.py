@@ -1,0 +1,123 @@
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from journeymap import JourneySet, SchemaError, StageModel, build_journeys, read_events
+from journeymap.testing.strategies import event_frames
+
+
+def events(rows: list[tuple]) -> pd.DataFrame:
+    cols = ["event_id", "customer_id", "timestamp", "actor", "touchpoint", "thread_id", "in_reply_to"]
+    return pd.DataFrame(rows, columns=cols[: len(rows[0])])
+
+
+def test_by_thread_orders_steps_and_breaks_ties_by_reply_order() -> None:
+    df = events([
+        ("b", "c1", "2024-01-01T10:00:00Z", "agent", "web", "t1", "a"),
+        ("a", "c1", "2024-01-01T10:00:00Z", "customer", "web", "t1", None),  # same second as its reply
+        ("x", "c2", "2024-01-01T09:00:00Z", "customer", "web", "t2", None),
+        ("c", "c1", "2024-01-01T11:00:00Z", "customer", "web", "t1", "b"),
+    ])
+    js = build_journeys(read_events(df))
+    assert js.journey_ids == ["x", "a"]  # journeys ordered by start; id = first event's id
+    assert js.events["event_id"].tolist() == ["x", "a", "b", "c"]
+    assert js.events["step"].tolist() == [1, 1, 2, 3]
+    assert js.events.index.tolist() == [2, 1, 0, 3]  # input row numbers kept
+    assert js.journeys.loc["a", "n_steps"] == 3
+    assert js["a"].interactions[1].event_id == "b"
+    assert [j.journey_id for j in js] == ["x", "a"]
+    with pytest.raises(KeyError, match="no journey 'zz'"):
+        js["zz"]
+
+
+def test_threads_from_reply_structure_when_no_thread_id() -> None:
+    df = events([
+        ("a", "c1", "2024-01-01T10:00:00Z", "customer", "web"),
+        ("b", "c1", "2024-01-01T10:05:00Z", "agent", "web"),
+    ])
+    df["in_reply_to"] = [None, "a"]
+    assert len(build_journeys(read_events(df))) == 1
+    with pytest.raises(SchemaError, match="by='thread' needs a thread_id or in_reply_to"):
+        build_journeys(read_events(df.drop(columns="in_reply_to")))
+
+
+def test_by_customer_splits_on_the_gap() -> None:
+    df = events([
+        ("1", "c1", "2024-01-01T00:00:00Z", "customer", "web"),
+        ("2", "c1", "2024-01-03T00:00:00Z", "customer", "web"),
+        ("3", "c1", "2024-01-20T00:00:00Z", "customer", "web"),
+        ("4", "c2", "2024-01-02T00:00:00Z", "customer", "web"),
+    ])
+    log = read_events(df)
+    js = build_journeys(log, by="customer", gap="7D")
+    assert js.journey_ids == ["1", "4", "3"]
+    assert js.journeys["n_steps"].tolist() == [2, 1, 1]
+    assert len(build_journeys(log, by="customer", gap="30D")) == 2
+    with pytest.raises(ValueError, match="gap must be a positive duration"):
+        build_journeys(log, by="customer", gap="0s")
+    with pytest.raises(ValueError, match="by must be 'thread' or 'customer'"):
+        build_journeys(log, by="session")  # type: ignore[arg-type]
+
+
+def test_service_stages() -> None:
+    df = events([
+        ("1", "c", "2024-01-01T00:00:00Z", "customer", "web", "t"),
+        ("2", "c", "2024-01-01T00:01:00Z", "customer", "web", "t"),
+        ("3", "c", "2024-01-01T00:02:00Z", "agent", "web", "t"),
+        ("4", "c", "2024-01-01T00:03:00Z", "customer", "web", "t"),
+        ("5", "c", "2024-01-01T00:04:00Z", "agent", "web", "t"),
+        ("6", "d", "2024-01-01T00:00:00Z", "customer", "web", "u"),
+        ("7", "d", "2024-01-01T00:09:00Z", "customer", "web", "u"),
+    ])
+    js = build_journeys(read_events(df))
+    stage = dict(zip(js.events["event_id"], js.events["stage"].astype(str)))
+    assert stage == {"1": "contact", "2": "contact", "3": "first_response", "4": "follow_up", "5": "resolution",
+                     "6": "contact", "7": "contact"}
+    assert js.events["stage"].cat.ordered
+    assert list(js.events["stage"].cat.categories) == list(StageModel.service().names)
+
+
+def test_touchpoint_and_column_stage_models() -> None:
+    df = events([
+        ("1", "c", "2024-01-01T00:00:00Z", "customer", "ad", "t"),
+        ("2", "c", "2024-01-01T00:01:00Z", "customer", "checkout", "t"),
+        ("3", "c", "2024-01-01T00:02:00Z", "customer", "survey", "t"),
+    ])
+    log = read_events(df)
+    js = build_journeys(log, stages={"ad": "awareness", "checkout": "purchase", "survey": "loyalty"})
+    assert js.events["stage"].astype(str).tolist() == ["awareness", "purchase", "loyalty"]
+    with pytest.raises(SchemaError, match=r"touchpoints without a stage .*\['survey'\]"):
+        build_journeys(log, stages={"ad": "awareness", "checkout": "purchase"})
+    model = StageModel.from_touchpoints({"ad": "awareness"}, default_stage="other")
+    assert build_journeys(log, stages=model).events["stage"].astype(str).tolist() == ["awareness", "other", "other"]
+    df["stage"] = ["x", "y", "x"]
+    js = build_journeys(read_events(df), stages=StageModel.from_column("stage", ["y", "x"]))
+    assert js.events["stage"].astype(str).tolist() == ["x", "y", "x"]
+    assert js.events["stage"].min() == "y"
+    with pytest.raises(SchemaError, match="holds stage names not in the StageModel"):
+        build_journeys(read_events(df), stages=StageModel.from_column("stage", ["y"]))
+
+
+def _check_set(js: JourneySet, n: int) -> None:
+    assert len(js.events) == n
+    assert js.journeys["n_steps"].sum() == n
+    for _, group in js.events.groupby("journey_id", sort=False):
+        assert group["timestamp"].is_monotonic_increasing
+        assert group["step"].tolist() == list(range(1, len(group) + 1))
+
+
+@given(event_frames(), st.sampled_from(["thread", "customer"]), st.randoms(use_true_random=False))
+def test_properties(frame: pd.DataFrame, by: str, rnd) -> None:  # noqa: ANN001
+    log = read_events(frame)
+    js = build_journeys(log, by=by, gap="2D")  # type: ignore[arg-type]
+    _check_set(js, len(frame))  # no row lost, steps in time order
+    # Deterministic: the same events in another row order give the same journeys.
+    order = list(range(len(frame)))
+    rnd.shuffle(order)
+    again = build_journeys(read_events(frame.iloc[order].reset_index(drop=True)), by=by, gap="2D")  # type: ignore[arg-type]
+    cols = ["event_id", "journey_id", "step", "stage"]
+    pd.testing.assert_frame_equal(js.events[cols].reset_index(drop=True), again.events[cols].reset_index(drop=True))
+    pd.testing.assert_frame_equal(js.journeys, again.journeys)

@@ -1,0 +1,117 @@
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from journeymap import SchemaError, build_journeys, read_twcs
+
+from .conftest import TWCS_SAMPLE
+
+
+def tweet(tid, author, inbound, minute, text, parent=None):  # noqa: ANN001, ANN201
+    return {
+        "tweet_id": tid,
+        "author_id": author,
+        "inbound": inbound,
+        "created_at": f"Wed Oct 11 06:{minute:02d}:00 +0000 2017",
+        "text": text,
+        "response_tweet_id": "",
+        "in_response_to_tweet_id": parent,
+    }
+
+
+def frame(*rows: dict) -> pd.DataFrame:
+    return pd.DataFrame(list(rows)).astype({"tweet_id": str, "in_response_to_tweet_id": object})
+
+
+THREAD = frame(
+    tweet("1", "115712", "True", 0, "@AskBrand my bill is wrong again"),
+    tweet("2", "AskBrand", "False", 5, "@115712 sorry! please DM us your account", "1"),
+    tweet("3", "115712", "True", 9, "@AskBrand done, thanks", "2"),
+    tweet("4", "AskBrand", "False", 12, "@115712 all fixed now", "3"),
+)
+
+
+def test_a_thread() -> None:
+    log = read_twcs(THREAD)
+    e = log.events
+    assert e["actor"].tolist() == ["customer", "agent", "customer", "agent"]
+    assert e["customer_id"].tolist() == ["115712"] * 4
+    assert e["brand"].tolist() == ["AskBrand"] * 4
+    assert e["thread_id"].tolist() == ["1"] * 4
+    assert e["in_reply_to"].tolist()[1:] == ["1", "2", "3"]
+    assert e["channel"].tolist() == ["twitter"] * 4
+    assert e["touchpoint"].tolist() == ["mention", "dm_request", "follow_up", "public_reply"]
+    js = build_journeys(log)
+    assert len(js) == 1
+    assert js.journeys.loc["1", "customer_id"] == "115712"
+    assert js.events["stage"].tolist() == ["contact", "first_response", "follow_up", "resolution"]
+
+
+def test_float_ids_and_booleans() -> None:
+    df = THREAD.copy()
+    df["in_response_to_tweet_id"] = [None, 1.0, 2.0, 3.0]
+    df["inbound"] = [True, False, True, False]
+    assert read_twcs(df).events["in_reply_to"].tolist()[1:] == ["1", "2", "3"]
+
+
+def test_dangling_reply_starts_its_own_thread_and_is_reported() -> None:
+    log = read_twcs(frame(tweet("10", "AskBrand", "False", 1, "@999 we are on it", "404")))
+    assert log.events["thread_id"].tolist() == ["10"]
+    assert log.events["customer_id"].tolist() == ["999"]  # from the @number it is addressed to
+    assert log.warnings["row"].tolist() == [0]
+    assert log.warnings["column"].tolist() == ["in_response_to_tweet_id"]
+    assert "not in the data" in log.warnings["reason"].iloc[0]
+
+
+def test_unusable_rows_are_rejected_with_reasons() -> None:
+    df = frame(
+        tweet("1", "115712", "True", 0, "@AskBrand hello"),
+        tweet("2", "AskBrand", "False", 1, "hello there", "404"),  # customer cannot be told
+        tweet("3", "115713", "maybe", 2, "@AskBrand hi"),  # bad inbound
+        tweet("4", "115714", "True", 3, "@AskBrand a", "5"),  # reply cycle 4 <-> 5
+        tweet("5", "115714", "True", 4, "@AskBrand b", "4"),
+        tweet("6", "115715", "True", 99, "@AskBrand bad time"),  # minute 99: unparseable
+        tweet("1", "115716", "True", 5, "@AskBrand duplicate id"),
+    )
+    log = read_twcs(df)
+    reasons = {(r.row, r.column): r.reason for r in log.rejects.itertuples()}
+    assert "customer cannot be told" in reasons[(1, "author_id")]
+    assert reasons[(2, "inbound")] == "expected True or False"
+    assert reasons[(3, "in_response_to_tweet_id")] == "reply cycle"
+    assert reasons[(4, "in_response_to_tweet_id")] == "reply cycle"
+    assert reasons[(5, "created_at")] == "unparseable timestamp"
+    assert reasons[(6, "tweet_id")].startswith("duplicate event_id")
+    assert log.events.index.tolist() == [0]
+    assert len(log.events) + log.rejects["row"].nunique() == len(df)
+    with pytest.raises(SchemaError, match="row 1, column 'author_id'"):
+        read_twcs(df, on_error="raise")
+
+
+def test_missing_columns() -> None:
+    with pytest.raises(SchemaError, match=r"missing column\(s\) \['inbound'\]; found columns"):
+        read_twcs(THREAD.drop(columns="inbound"))
+
+
+@pytest.mark.skipif(not TWCS_SAMPLE.is_file(), reason="../shared/data/twcs_sample is not beside the checkout")
+def test_real_sample_one_journey_per_conversation() -> None:
+    raw = pd.read_csv(TWCS_SAMPLE, dtype=str)
+    log = read_twcs(TWCS_SAMPLE)
+    assert len(log.events) + log.rejects["row"].nunique() == len(raw)
+    js = build_journeys(log, by="thread")
+    # A conversation = a connected reply tree among the tweets present: count them independently.
+    ids = set(raw["tweet_id"])
+    parent = {t: p for t, p in zip(raw["tweet_id"], raw["in_response_to_tweet_id"]) if isinstance(p, str) and p in ids}
+
+    def root(t: str) -> str:
+        while t in parent:
+            t = parent[t]
+        return t
+
+    kept = log.events["event_id"]
+    assert len(js) == len({root(t) for t in kept})
+    assert js.journeys["n_steps"].sum() == len(log.events)
+    for journey_id, group in js.events.groupby("journey_id", sort=False):
+        assert group["timestamp"].is_monotonic_increasing
+        assert group["step"].tolist() == list(range(1, len(group) + 1))
+        assert journey_id == group["event_id"].iloc[0]
