@@ -126,10 +126,11 @@ _POSITIVE = ("gratitude", "joy", "relief")
 def _hour_weights() -> np.ndarray:
     hours = np.arange(24)
     weights = 0.25 + np.exp(-0.5 * ((hours - 14) / 4.5) ** 2)
-    return weights / weights.sum()
+    normalised: np.ndarray = weights / weights.sum()
+    return normalised
 
 
-def service_journeys(  # noqa: PLR0915 - a generator read top to bottom
+def service_journeys(  # noqa: PLR0912, PLR0915 - a generator read top to bottom
     n_customers: int = 500,
     seed: int = 0,
     *,
@@ -215,8 +216,14 @@ def service_journeys(  # noqa: PLR0915 - a generator read top to bottom
                 first = str(rng.choice(["neutral", "confusion", "nervousness", "curiosity"], p=[0.5, 0.2, 0.2, 0.1]))
             recovers = rng.random() < recover_p[tier] * (0.75 if pain else 1.0)
             turns = 1 + int(rng.binomial(3, 0.4))
-            common = {"customer_id": cust, "brand": brand, "touchpoint": touchpoint, "tier": tier,
-                      "region": str(regions[c]), "device": str(devices[c])}
+            common = {
+                "customer_id": cust,
+                "brand": brand,
+                "touchpoint": touchpoint,
+                "tier": tier,
+                "region": str(regions[c]),
+                "device": str(devices[c]),
+            }
             thread_id: str | None = None
             parent: str | None = None
             moved_to_dm = False
@@ -229,8 +236,16 @@ def service_journeys(  # noqa: PLR0915 - a generator read top to bottom
                 else:
                     emotion = str(rng.choice(["neutral", "confusion", "annoyance", "nervousness"]))
                 text = str(rng.choice(_CUSTOMER_TEMPLATES[emotion])).format(brand=brand, thing=thing)
-                parent = emit(timestamp=t, actor="customer", channel="dm" if moved_to_dm else channel, text=text,
-                              thread_id=thread_id, in_reply_to=parent, true_emotion=emotion, **common)
+                parent = emit(
+                    timestamp=t,
+                    actor="customer",
+                    channel="dm" if moved_to_dm else channel,
+                    text=text,
+                    thread_id=thread_id,
+                    in_reply_to=parent,
+                    true_emotion=emotion,
+                    **common,
+                )
                 thread_id = thread_id or parent
                 if last and emotion in _POSITIVE:
                     break
@@ -239,16 +254,23 @@ def service_journeys(  # noqa: PLR0915 - a generator read top to bottom
                 night = (t // 3600) % 24 in PLANTED["night_hours"]  # type: ignore[operator]
                 median = 20 * 60 * (PLANTED["night_slowdown"] if night else 1.0)  # type: ignore[operator]
                 t += int(rng.lognormal(np.log(median), 0.6))
-                if turn == 0 and not moved_to_dm and rng.random() < 0.3:  # noqa: PLR2004
+                if turn == 0 and not moved_to_dm and rng.random() < 0.3:
                     kind = "dm"
                 elif last and recovers:
                     kind = "gratitude"
                 else:
                     kind = "caring" if emotion in _NEGATIVE else "neutral"
                 reply = str(rng.choice(_BRAND_TEMPLATES[kind])).format(cust=cust, thing=thing)
-                parent = emit(timestamp=t, actor="agent", channel="dm" if moved_to_dm else channel, text=reply,
-                              thread_id=thread_id, in_reply_to=parent,
-                              true_emotion="caring" if kind in {"caring", "dm"} else kind, **common)
+                parent = emit(
+                    timestamp=t,
+                    actor="agent",
+                    channel="dm" if moved_to_dm else channel,
+                    text=reply,
+                    thread_id=thread_id,
+                    in_reply_to=parent,
+                    true_emotion="caring" if kind in {"caring", "dm"} else kind,
+                    **common,
+                )
                 moved_to_dm = moved_to_dm or kind == "dm"
                 t += int(rng.lognormal(np.log(30 * 60), 0.8))
     frame = pd.DataFrame(cols)

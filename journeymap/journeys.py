@@ -175,15 +175,15 @@ def assign_stages(events: pd.DataFrame, stages: StageModel) -> pd.Series:
     first_brand = np.minimum.reduceat(np.where(brand, pos, n), starts) if n else np.array([], dtype=np.int64)
     first_brand_row = np.repeat(first_brand, lengths)
     last_row = np.repeat(starts + lengths - 1, lengths)
-    names = np.select(
+    service_names = np.select(
         [pos < first_brand_row, pos == first_brand_row, pos == last_row],
         ["contact", "first_response", "resolution"],
         default="follow_up",
     )
-    return pd.Series(pd.Categorical(names, dtype=dtype), index=events.index)
+    return pd.Series(pd.Categorical(service_names, dtype=dtype), index=events.index)
 
 
-def build_journeys(
+def build_journeys(  # noqa: PLR0912, PLR0915 - one pipeline, read top to bottom
     log: EventLog | pd.DataFrame,
     *,
     by: Literal["thread", "customer"] = "thread",

@@ -37,7 +37,7 @@ def _isolated(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
 
 
 @pytest.fixture(scope="session")
-def default_scorer():  # noqa: ANN201
+def default_scorer():
     from journeymap.emotions.default import DefaultScorer
 
     return DefaultScorer()

@@ -15,12 +15,14 @@ def events(rows: list[tuple]) -> pd.DataFrame:
 
 
 def test_by_thread_orders_steps_and_breaks_ties_by_reply_order() -> None:
-    df = events([
-        ("b", "c1", "2024-01-01T10:00:00Z", "agent", "web", "t1", "a"),
-        ("a", "c1", "2024-01-01T10:00:00Z", "customer", "web", "t1", None),  # same second as its reply
-        ("x", "c2", "2024-01-01T09:00:00Z", "customer", "web", "t2", None),
-        ("c", "c1", "2024-01-01T11:00:00Z", "customer", "web", "t1", "b"),
-    ])
+    df = events(
+        [
+            ("b", "c1", "2024-01-01T10:00:00Z", "agent", "web", "t1", "a"),
+            ("a", "c1", "2024-01-01T10:00:00Z", "customer", "web", "t1", None),  # same second as its reply
+            ("x", "c2", "2024-01-01T09:00:00Z", "customer", "web", "t2", None),
+            ("c", "c1", "2024-01-01T11:00:00Z", "customer", "web", "t1", "b"),
+        ]
+    )
     js = build_journeys(read_events(df))
     assert js.journey_ids == ["x", "a"]  # journeys ordered by start; id = first event's id
     assert js.events["event_id"].tolist() == ["x", "a", "b", "c"]
@@ -34,10 +36,12 @@ def test_by_thread_orders_steps_and_breaks_ties_by_reply_order() -> None:
 
 
 def test_threads_from_reply_structure_when_no_thread_id() -> None:
-    df = events([
-        ("a", "c1", "2024-01-01T10:00:00Z", "customer", "web"),
-        ("b", "c1", "2024-01-01T10:05:00Z", "agent", "web"),
-    ])
+    df = events(
+        [
+            ("a", "c1", "2024-01-01T10:00:00Z", "customer", "web"),
+            ("b", "c1", "2024-01-01T10:05:00Z", "agent", "web"),
+        ]
+    )
     df["in_reply_to"] = [None, "a"]
     assert len(build_journeys(read_events(df))) == 1
     with pytest.raises(SchemaError, match="by='thread' needs a thread_id or in_reply_to"):
@@ -45,12 +49,14 @@ def test_threads_from_reply_structure_when_no_thread_id() -> None:
 
 
 def test_by_customer_splits_on_the_gap() -> None:
-    df = events([
-        ("1", "c1", "2024-01-01T00:00:00Z", "customer", "web"),
-        ("2", "c1", "2024-01-03T00:00:00Z", "customer", "web"),
-        ("3", "c1", "2024-01-20T00:00:00Z", "customer", "web"),
-        ("4", "c2", "2024-01-02T00:00:00Z", "customer", "web"),
-    ])
+    df = events(
+        [
+            ("1", "c1", "2024-01-01T00:00:00Z", "customer", "web"),
+            ("2", "c1", "2024-01-03T00:00:00Z", "customer", "web"),
+            ("3", "c1", "2024-01-20T00:00:00Z", "customer", "web"),
+            ("4", "c2", "2024-01-02T00:00:00Z", "customer", "web"),
+        ]
+    )
     log = read_events(df)
     js = build_journeys(log, by="customer", gap="7D")
     assert js.journey_ids == ["1", "4", "3"]
@@ -63,29 +69,40 @@ def test_by_customer_splits_on_the_gap() -> None:
 
 
 def test_service_stages() -> None:
-    df = events([
-        ("1", "c", "2024-01-01T00:00:00Z", "customer", "web", "t"),
-        ("2", "c", "2024-01-01T00:01:00Z", "customer", "web", "t"),
-        ("3", "c", "2024-01-01T00:02:00Z", "agent", "web", "t"),
-        ("4", "c", "2024-01-01T00:03:00Z", "customer", "web", "t"),
-        ("5", "c", "2024-01-01T00:04:00Z", "agent", "web", "t"),
-        ("6", "d", "2024-01-01T00:00:00Z", "customer", "web", "u"),
-        ("7", "d", "2024-01-01T00:09:00Z", "customer", "web", "u"),
-    ])
+    df = events(
+        [
+            ("1", "c", "2024-01-01T00:00:00Z", "customer", "web", "t"),
+            ("2", "c", "2024-01-01T00:01:00Z", "customer", "web", "t"),
+            ("3", "c", "2024-01-01T00:02:00Z", "agent", "web", "t"),
+            ("4", "c", "2024-01-01T00:03:00Z", "customer", "web", "t"),
+            ("5", "c", "2024-01-01T00:04:00Z", "agent", "web", "t"),
+            ("6", "d", "2024-01-01T00:00:00Z", "customer", "web", "u"),
+            ("7", "d", "2024-01-01T00:09:00Z", "customer", "web", "u"),
+        ]
+    )
     js = build_journeys(read_events(df))
     stage = dict(zip(js.events["event_id"], js.events["stage"].astype(str)))
-    assert stage == {"1": "contact", "2": "contact", "3": "first_response", "4": "follow_up", "5": "resolution",
-                     "6": "contact", "7": "contact"}
+    assert stage == {
+        "1": "contact",
+        "2": "contact",
+        "3": "first_response",
+        "4": "follow_up",
+        "5": "resolution",
+        "6": "contact",
+        "7": "contact",
+    }
     assert js.events["stage"].cat.ordered
     assert list(js.events["stage"].cat.categories) == list(StageModel.service().names)
 
 
 def test_touchpoint_and_column_stage_models() -> None:
-    df = events([
-        ("1", "c", "2024-01-01T00:00:00Z", "customer", "ad", "t"),
-        ("2", "c", "2024-01-01T00:01:00Z", "customer", "checkout", "t"),
-        ("3", "c", "2024-01-01T00:02:00Z", "customer", "survey", "t"),
-    ])
+    df = events(
+        [
+            ("1", "c", "2024-01-01T00:00:00Z", "customer", "ad", "t"),
+            ("2", "c", "2024-01-01T00:01:00Z", "customer", "checkout", "t"),
+            ("3", "c", "2024-01-01T00:02:00Z", "customer", "survey", "t"),
+        ]
+    )
     log = read_events(df)
     js = build_journeys(log, stages={"ad": "awareness", "checkout": "purchase", "survey": "loyalty"})
     assert js.events["stage"].astype(str).tolist() == ["awareness", "purchase", "loyalty"]
@@ -110,7 +127,7 @@ def _check_set(js: JourneySet, n: int) -> None:
 
 
 @given(event_frames(), st.sampled_from(["thread", "customer"]), st.randoms(use_true_random=False))
-def test_properties(frame: pd.DataFrame, by: str, rnd) -> None:  # noqa: ANN001
+def test_properties(frame: pd.DataFrame, by: str, rnd) -> None:
     log = read_events(frame)
     js = build_journeys(log, by=by, gap="2D")  # type: ignore[arg-type]
     _check_set(js, len(frame))  # no row lost, steps in time order

@@ -11,13 +11,16 @@ from journeymap.model import Customer, EmotionScore, Interaction, Journey, Stage
 
 T0 = datetime(2017, 10, 11, 6, 55, tzinfo=timezone.utc)
 
-scalars = st.one_of(st.none(), st.booleans(), st.integers(-(10**6), 10**6), st.text(max_size=10),
-                    st.floats(allow_nan=False, allow_infinity=False))
-customers = st.builds(Customer, id=st.text(min_size=1, max_size=8),
-                      attributes=st.dictionaries(st.text(max_size=5), scalars, max_size=3))
+scalars = st.one_of(
+    st.none(), st.booleans(), st.integers(-(10**6), 10**6), st.text(max_size=10), st.floats(allow_nan=False, allow_infinity=False)
+)
+customers = st.builds(
+    Customer, id=st.text(min_size=1, max_size=8), attributes=st.dictionaries(st.text(max_size=5), scalars, max_size=3)
+)
 scores = st.builds(
     lambda s, v: EmotionScore(scorer="t.v1", scores={"joy": s, "anger": 1 - s}, emotion="joy", valence=v),
-    st.floats(0, 1), st.floats(-1, 1),
+    st.floats(0, 1),
+    st.floats(-1, 1),
 )
 
 
@@ -28,10 +31,17 @@ def journeys(draw: st.DrawFn) -> Journey:
     t, items = T0, []
     for i, gap in enumerate(gaps):
         t = t + timedelta(seconds=gap)
-        items.append(Interaction(event_id=f"e{i}", customer_id=customer.id, timestamp=t,
-                                 actor=draw(st.sampled_from(["customer", "agent", "bot", "system"])),
-                                 text=draw(st.one_of(st.none(), st.text(max_size=20))), step=i + 1,
-                                 emotion=draw(st.one_of(st.none(), scores))))
+        items.append(
+            Interaction(
+                event_id=f"e{i}",
+                customer_id=customer.id,
+                timestamp=t,
+                actor=draw(st.sampled_from(["customer", "agent", "bot", "system"])),
+                text=draw(st.one_of(st.none(), st.text(max_size=20))),
+                step=i + 1,
+                emotion=draw(st.one_of(st.none(), scores)),
+            )
+        )
     return Journey(journey_id="e0", customer=customer, interactions=tuple(items))
 
 
@@ -59,7 +69,7 @@ def test_models_are_frozen_and_strict() -> None:
 
 def test_interaction_needs_aware_time_and_normalises_to_utc() -> None:
     with pytest.raises(ValidationError):
-        Interaction(event_id="1", customer_id="c", timestamp=datetime(2017, 1, 1), actor="customer")  # noqa: DTZ001
+        Interaction(event_id="1", customer_id="c", timestamp=datetime(2017, 1, 1), actor="customer")
     plus2 = timezone(timedelta(hours=2))
     i = Interaction(event_id="1", customer_id="c", timestamp=datetime(2017, 1, 1, 2, tzinfo=plus2), actor="agent")
     assert i.timestamp == datetime(2017, 1, 1, tzinfo=timezone.utc)

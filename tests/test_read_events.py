@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -11,6 +11,9 @@ from hypothesis import strategies as st
 
 from journeymap import EventLog, SchemaError, read_events
 from journeymap.testing.strategies import event_frames
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 GOOD = pd.DataFrame(
     {

@@ -8,7 +8,7 @@ from journeymap import SchemaError, build_journeys, read_twcs
 from .conftest import TWCS_SAMPLE
 
 
-def tweet(tid, author, inbound, minute, text, parent=None):  # noqa: ANN001, ANN201
+def tweet(tid, author, inbound, minute, text, parent=None):  # noqa: PLR0917
     return {
         "tweet_id": tid,
         "author_id": author,

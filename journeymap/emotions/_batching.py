@@ -31,6 +31,15 @@ def has_words(text: object) -> bool:
     return isinstance(text, str) and _WORD.search(text) is not None
 
 
+def _valid_utf8(text: str) -> str:
+    """The text with lone surrogates (invalid UTF-8, which tokenizers reject) replaced by U+FFFD."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
+    return text
+
+
 def neutral_row(taxonomy: Taxonomy) -> npt.NDArray[np.float32]:
     """The score of a text without words: certain ``neutral`` where the taxonomy has it, else zeros."""
     row = np.zeros(len(taxonomy.labels), dtype=np.float32)
@@ -57,7 +66,8 @@ def score_sorted(
     idx = [i for i, t in enumerate(texts) if has_words(t)]
     if not idx:
         return out
-    encoded = tokenizer([texts[i] for i in idx], truncation=True, max_length=max_length)["input_ids"]
+    clean = [_valid_utf8(texts[i]) for i in idx]
+    encoded = tokenizer(clean, truncation=True, max_length=max_length)["input_ids"]
     order = np.argsort([len(e) for e in encoded], kind="stable")
     pad_id = int(tokenizer.pad_token_id or 0)
     with torch.inference_mode():

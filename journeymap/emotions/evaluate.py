@@ -56,7 +56,7 @@ def evaluate(
     probs = scorer_obj.score(gold.texts)[:, column]
     own = getattr(scorer_obj, "thresholds", None)
     need_dev = own is None or any(level != "goemotions" for level in levels)
-    dev_probs = dev_true = None
+    dev_probs = dev_true = np.empty((0, len(gold.labels)), dtype=np.float32)
     if need_dev:
         dev = read_split(data, "dev")
         dev_probs = scorer_obj.score(dev.texts)[:, column]
@@ -68,14 +68,12 @@ def evaluate(
             if own is not None:
                 thresholds = np.asarray(own, dtype=np.float32)[column]
             else:
-                assert dev_probs is not None and dev_true is not None  # noqa: S101 - set above
                 thresholds = tune_thresholds(dev_probs, dev_true.astype(bool))
         else:
             target = Taxonomy.builtin(level)
             p = goemo.convert(probs, target)
             true = goemo.convert(gold.targets, target)
             labels = list(target.labels)
-            assert dev_probs is not None and dev_true is not None  # noqa: S101 - set above
             thresholds = tune_thresholds(goemo.convert(dev_probs, target), goemo.convert(dev_true, target).astype(bool))
         decided = predict(p, thresholds)
         truth = true.astype(bool)
@@ -108,7 +106,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     results = evaluate(args.data, split=args.split, scorer=args.scorer)
-    print(format_results(results))  # noqa: T201 - the command's output
+    print(format_results(results))
     return 0
 
 

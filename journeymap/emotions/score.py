@@ -147,7 +147,9 @@ def score(
     new = pd.DataFrame({f"emo_{lab}": full[:, j] for j, lab in enumerate(labels)}, index=events.index)
     new["emotion"] = pd.array(dominant, dtype="string")
     new["valence"] = valence
-    new["scorer"] = pd.array(np.where(mask.to_numpy(dtype=bool), scorer_obj.id, None), dtype="string")
+    provenance = pd.Series(pd.NA, index=events.index, dtype="string")
+    provenance[mask.to_numpy(dtype=bool)] = scorer_obj.id
+    new["scorer"] = provenance
     out = pd.concat([out, new], axis=1)
     if isinstance(journeys, JourneySet):
         return journeys.with_events(out)

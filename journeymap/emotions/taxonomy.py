@@ -89,7 +89,7 @@ class Taxonomy(Frozen):
         >>> p = np.zeros((1, 28), dtype=np.float32); p[0, tax.labels.index("anger")] = 0.9
         >>> tax.convert(p, "ekman")[0, Taxonomy.ekman().labels.index("anger")]
         np.float32(0.9)
-        >>> float(tax.valence_of(p)[0])
+        >>> round(float(tax.valence_of(p)[0]), 2)
         -0.9
     """
 
@@ -159,13 +159,15 @@ class Taxonomy(Frozen):
         total = p.sum(axis=1)
         weighted = p @ self.valence_vector
         out = np.divide(weighted, total, out=np.zeros_like(weighted), where=total > 0)
-        return np.clip(out, -1.0, 1.0).astype(np.float32)
+        clipped: npt.NDArray[np.float32] = np.clip(out, -1.0, 1.0).astype(np.float32)
+        return clipped
 
     def dominant(self, scores: npt.ArrayLike) -> npt.NDArray[np.object_]:
         """The highest-scoring label of each row."""
         p = np.asarray(scores, dtype=np.float32)
         self._check_shape(p)
-        return np.asarray(self.labels, dtype=object)[np.argmax(p, axis=1)]
+        names: npt.NDArray[np.object_] = np.asarray(self.labels, dtype=object)[np.argmax(p, axis=1)]
+        return names
 
     def convert(self, scores: npt.ArrayLike, to: str | Taxonomy) -> npt.NDArray[np.float32]:
         """Scores on a coarser taxonomy: each group gets the highest score of its members."""

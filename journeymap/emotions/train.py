@@ -70,9 +70,7 @@ def _encode(tokenizer: Any, texts: list[str], max_length: int) -> list[list[int]
     return ids
 
 
-def _pad(
-    batch: list[list[int]], pad_id: int, device: torch.device
-) -> tuple[torch.Tensor, torch.Tensor]:
+def _pad(batch: list[list[int]], pad_id: int, device: torch.device) -> tuple[torch.Tensor, torch.Tensor]:
     width = max(len(x) for x in batch)
     ids = torch.full((len(batch), width), pad_id, dtype=torch.long)
     mask = torch.zeros((len(batch), width), dtype=torch.long)
@@ -95,13 +93,13 @@ def bucketed_batches(lengths: list[int], batch_size: int, seed: int) -> list[lis
     for start in range(0, len(order), pool):
         chunk = sorted(order[start : start + pool].tolist(), key=lambda i: lengths[i])
         batches.extend(chunk[j : j + batch_size] for j in range(0, len(chunk), batch_size))
-    rng.shuffle(batches)  # type: ignore[arg-type]
+    rng.shuffle(batches)
     return batches
 
 
 @torch.inference_mode()
 def predict_proba(
-    model: torch.nn.Module,
+    model: _minilm.MeanPoolClassifier,
     encoded: list[list[int]],
     pad_id: int,
     device: torch.device,
@@ -110,7 +108,7 @@ def predict_proba(
     """Sigmoid probabilities for pre-tokenised texts, batched by length."""
     model.eval()
     order = sorted(range(len(encoded)), key=lambda i: len(encoded[i]))
-    out = np.zeros((len(encoded), model.head.out_features), dtype=np.float32)  # type: ignore[union-attr]
+    out = np.zeros((len(encoded), int(model.head.out_features)), dtype=np.float32)
     for start in range(0, len(order), batch_size):
         idx = order[start : start + batch_size]
         ids, mask = _pad([encoded[i] for i in idx], pad_id, device)
@@ -161,9 +159,7 @@ def train(  # noqa: PLR0915 - one loop, read top to bottom
     train_split = read_split(data, "train")
     dev_split = read_split(data, "dev")
     if config.limit:
-        train_split = Split(
-            train_split.texts[: config.limit], train_split.targets[: config.limit], train_split.labels
-        )
+        train_split = Split(train_split.texts[: config.limit], train_split.targets[: config.limit], train_split.labels)
         dev_split = Split(dev_split.texts[: config.limit], dev_split.targets[: config.limit], dev_split.labels)
     labels = train_split.labels
 

@@ -133,9 +133,7 @@ class TransformerScorer:
             self._taxonomy = taxonomy
         else:
             self._taxonomy = _taxonomy_for(labels, label_map)
-        self.multi_label = (
-            bool(multi_label) if multi_label is not None else config.problem_type == "multi_label_classification"
-        )
+        self.multi_label = bool(multi_label) if multi_label is not None else config.problem_type == "multi_label_classification"
         limit = int(getattr(self.tokenizer, "model_max_length", 512) or 512)
         self.max_length = int(max_length) if max_length is not None else min(limit, 512)
         self.batch_size = int(batch_size)

@@ -27,9 +27,11 @@ def _from_epoch(values: pd.Series) -> pd.Series:
 def parse_timestamps(values: pd.Series) -> pd.Series:
     """Parse a column to ``datetime64[ns, UTC]``; unparseable values become NaT."""
     if isinstance(values.dtype, pd.DatetimeTZDtype):
-        return values.dt.tz_convert("UTC").astype("datetime64[ns, UTC]")
+        converted: pd.Series = values.dt.tz_convert("UTC").astype("datetime64[ns, UTC]")
+        return converted
     if pd.api.types.is_datetime64_dtype(values.dtype):
-        return values.dt.tz_localize("UTC").astype("datetime64[ns, UTC]")
+        localized: pd.Series = values.dt.tz_localize("UTC").astype("datetime64[ns, UTC]")
+        return localized
     if pd.api.types.is_bool_dtype(values.dtype):
         return pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns, UTC]")
     if pd.api.types.is_numeric_dtype(values.dtype):
@@ -40,9 +42,7 @@ def parse_timestamps(values: pd.Series) -> pd.Series:
     if kind in {"string", "empty"}:
         rest = values.notna()
     else:  # mixed objects: numbers, datetimes and strings value by value
-        is_number = values.map(
-            lambda v: isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool)
-        )
+        is_number = values.map(lambda v: isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool))
         is_datetime = values.map(lambda v: isinstance(v, (pd.Timestamp, np.datetime64)) or hasattr(v, "tzinfo"))
         if is_number.any():
             out[is_number] = _from_epoch(values[is_number])

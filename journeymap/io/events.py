@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -14,6 +13,9 @@ import pandas as pd
 from journeymap.exceptions import SchemaError
 from journeymap.io._time import parse_timestamps
 from journeymap.model.touchpoint import ACTORS
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
 
 logger = logging.getLogger(__name__)
 
@@ -127,9 +129,7 @@ def _read_source(source: pd.DataFrame | str | Path) -> pd.DataFrame:
     if suffix == ".gz" and len(suffixes) > 1:
         suffix = suffixes[-2]
     if suffix in {".csv", ".tsv", ".txt"}:
-        return pd.read_csv(
-            path, dtype=str, keep_default_na=False, na_values=[""], sep="\t" if suffix == ".tsv" else ","
-        )
+        return pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""], sep="\t" if suffix == ".tsv" else ",")
     if suffix in {".parquet", ".pq"}:
         return pd.read_parquet(path).reset_index(drop=True)
     if suffix in {".jsonl", ".ndjson", ".json"}:
@@ -249,7 +249,7 @@ def _as_text(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
     return raw.mask(wrong).astype("string"), wrong
 
 
-def validate_events(frame: pd.DataFrame, *, on_error: OnError = "raise") -> EventLog:  # noqa: C901, PLR0912, PLR0915
+def validate_events(frame: pd.DataFrame, *, on_error: OnError = "raise") -> EventLog:  # noqa: PLR0912, PLR0915
     """Validate a frame already in canonical column names and build the :class:`EventLog`."""
     if on_error not in ("raise", "collect"):
         msg = f"on_error must be 'raise' or 'collect', got {on_error!r}"
@@ -329,10 +329,8 @@ def validate_events(frame: pd.DataFrame, *, on_error: OnError = "raise") -> Even
     rejects = problems.frame()
     if len(rejects) and on_error == "raise":
         rows = rejects["row"].nunique()
-        head = "; ".join(
-            f"row {r.row}, column {r.column!r}: {r.reason} ({r.value!r})" for r in rejects.head(5).itertuples()
-        )
-        more = f" (and {len(rejects) - 5} more)" if len(rejects) > 5 else ""  # noqa: PLR2004
+        head = "; ".join(f"row {r.row}, column {r.column!r}: {r.reason} ({r.value!r})" for r in rejects.head(5).itertuples())
+        more = f" (and {len(rejects) - 5} more)" if len(rejects) > 5 else ""
         msg = (
             f"{rows} of {n} rows are invalid: {head}{more}. Pass on_error='collect' to keep the valid "
             "rows and list the rest in EventLog.rejects."

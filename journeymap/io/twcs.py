@@ -42,13 +42,19 @@ def _inbound(raw: pd.Series) -> pd.Series:
     if pd.api.types.is_bool_dtype(raw.dtype):
         return raw.astype("boolean")
     text = raw.astype("string").str.strip().str.lower()
-    return pd.Series(
-        np.select([text.isin(_TRUE).fillna(False), text.isin(_FALSE).fillna(False)], [True, False], default=-1),
-        index=raw.index,
-    ).map({1: True, 0: False, -1: pd.NA}).astype("boolean")
+    return (
+        pd.Series(
+            np.select([text.isin(_TRUE).fillna(False), text.isin(_FALSE).fillna(False)], [True, False], default=-1),
+            index=raw.index,
+        )
+        .map({1: True, 0: False, -1: pd.NA})
+        .astype("boolean")
+    )
 
 
-def read_twcs(path_or_frame: pd.DataFrame | str | Path, *, on_error: OnError = "collect") -> EventLog:
+def read_twcs(  # noqa: PLR0915 - one pass over the columns, read top to bottom
+    path_or_frame: pd.DataFrame | str | Path, *, on_error: OnError = "collect"
+) -> EventLog:
     """Read the Customer Support on Twitter format into an :class:`~journeymap.EventLog`.
 
     Columns: ``tweet_id``, ``author_id``, ``inbound``, ``created_at``, ``text``,
@@ -139,8 +145,9 @@ def read_twcs(path_or_frame: pd.DataFrame | str | Path, *, on_error: OnError = "
     brand_rows = pd.DataFrame({"thread": thread_id, "author": author})[~is_customer & inbound.notna().to_numpy()]
     thread_brand = brand_rows.dropna().drop_duplicates("thread").set_index("thread")["author"]
     named = text.str.extract(r"@([A-Za-z_]\w*)", expand=False).astype("string")
-    brand = pd.Series(np.where(is_customer, thread_id.map(thread_brand).to_numpy(dtype=object), author_arr), index=frame.index)
-    brand = brand.astype("string").fillna(named.where(pd.Series(is_customer, index=frame.index)))
+    brand_of_thread = np.where(is_customer, thread_id.map(thread_brand).to_numpy(dtype=object), author_arr)
+    brand = pd.Series(brand_of_thread, index=frame.index, dtype="string")
+    brand = brand.fillna(named.where(pd.Series(is_customer, index=frame.index)))
 
     opener = root_row == np.arange(n)  # the first tweet of its thread in the data
     dm = text.str.contains(DM_PATTERN, regex=True, na=False).to_numpy(dtype=bool)
@@ -175,7 +182,7 @@ def read_twcs(path_or_frame: pd.DataFrame | str | Path, *, on_error: OnError = "
     rejects = log.rejects.copy()
     rejects["column"] = rejects["column"].replace({"event_id": "tweet_id", "timestamp": "created_at"})
     rejects = pd.concat([twcs_rejects, rejects], ignore_index=True).sort_values("row", kind="stable").reset_index(drop=True)
-    events = log.events.drop(index=twcs_rejects["row"].unique(), errors="ignore")
+    events = log.events.drop(index=pd.Index(twcs_rejects["row"].unique()), errors="ignore")
     if len(rejects) and on_error == "raise":
         head = "; ".join(f"row {r.row}, column {r.column!r}: {r.reason}" for r in rejects.head(5).itertuples())
         msg = f"{rejects['row'].nunique()} of {n} rows are invalid: {head}"

@@ -16,6 +16,4 @@ class Customer(Frozen):
     """
 
     id: str = Field(min_length=1, description="Who the journey belongs to.")
-    attributes: dict[str, Scalar] = Field(
-        default_factory=dict, description="Segment attributes (location, product, tier, ...)."
-    )
+    attributes: dict[str, Scalar] = Field(default_factory=dict, description="Segment attributes (location, product, tier, ...).")

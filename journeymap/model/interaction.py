@@ -8,7 +8,7 @@ from pydantic import AwareDatetime, Field, field_validator
 
 from journeymap.model._base import Frozen, Scalar
 from journeymap.model.emotion import EmotionScore  # noqa: TC001 - pydantic needs it at runtime
-from journeymap.model.touchpoint import Actor
+from journeymap.model.touchpoint import Actor  # noqa: TC001 - pydantic needs it at runtime
 
 
 class Interaction(Frozen):

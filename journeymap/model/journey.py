@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from typing import TYPE_CHECKING
 
 from pydantic import Field, model_validator
@@ -33,7 +34,7 @@ class Journey(Frozen):
     @model_validator(mode="after")
     def _time_ordered(self) -> Journey:
         times = [i.timestamp for i in self.interactions]
-        for n, (a, b) in enumerate(zip(times, times[1:]), start=1):
+        for n, (a, b) in enumerate(itertools.pairwise(times), start=1):
             if b < a:
                 msg = f"interactions must be in time order; step {n + 1} is earlier than step {n}"
                 raise ValueError(msg)

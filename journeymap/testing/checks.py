@@ -57,7 +57,8 @@ def check_scorer(scorer: Any) -> None:
     assert out.shape == (len(texts), k), f"{name}.score returned shape {out.shape}, expected {(len(texts), k)}"
     assert out.dtype == np.float32, f"{name}.score must return float32, got {out.dtype}"
     assert np.isfinite(out).all(), f"{name}.score returned NaN or inf"
-    assert (out >= 0).all() and (out <= 1).all(), f"{name}.score returned values outside [0, 1]"
+    assert (out >= 0).all(), f"{name}.score returned values outside [0, 1]"
+    assert (out <= 1).all(), f"{name}.score returned values outside [0, 1]"
     empty = scorer.score([])
     assert np.asarray(empty).shape == (0, k), f"{name}.score([]) must have shape (0, {k}), got {np.asarray(empty).shape}"
     alone = scorer.score([texts[4]])

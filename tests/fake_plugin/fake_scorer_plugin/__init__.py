@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from journeymap.emotions.taxonomy import Taxonomy
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
 
 POSITIVE = {"thanks", "thank", "great", "love", "fixed", "happy"}
 NEGATIVE = {"worst", "broken", "angry", "late", "never", "hate"}

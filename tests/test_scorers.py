@@ -1,0 +1,117 @@
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from journeymap import ModelLoadError, Taxonomy, TransformerScorer, get_scorer
+from journeymap.testing import check_scorer
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+EKMAN = ["anger", "disgust", "fear", "joy", "sadness", "surprise", "neutral"]
+
+
+def tiny_model(folder: Path, labels: list[str], problem_type: str | None) -> Path:
+    """A small randomly initialised BERT classifier saved like any Hugging Face model."""
+    import torch
+    from transformers import AutoTokenizer, BertConfig, BertForSequenceClassification
+
+    from journeymap.emotions._minilm import base_model_path
+
+    torch.manual_seed(0)
+    tokenizer = AutoTokenizer.from_pretrained(str(base_model_path()))
+    config = BertConfig(
+        vocab_size=tokenizer.vocab_size,
+        hidden_size=32,
+        num_hidden_layers=2,
+        num_attention_heads=2,
+        intermediate_size=64,
+        num_labels=len(labels),
+        id2label=dict(enumerate(labels)),
+        label2id={lab: i for i, lab in enumerate(labels)},
+        problem_type=problem_type,
+    )
+    BertForSequenceClassification(config).save_pretrained(folder)
+    tokenizer.save_pretrained(folder)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def ekman_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tiny_model(tmp_path_factory.mktemp("ekman"), EKMAN, "multi_label_classification")
+
+
+def test_default_scorer_conforms_and_reads_emotions(default_scorer) -> None:
+    check_scorer(default_scorer)
+    assert default_scorer.id in {"journeymap.default.v1", "journeymap.default.v1+bf16"}
+    labels = default_scorer.taxonomy.labels
+    p = default_scorer.score(["thank you so much, you fixed it!", "this is the worst service, I am furious", "", "😡😡😡"])
+    assert labels[p[0].argmax()] == "gratitude"
+    assert labels[p[1].argmax()] in {"anger", "annoyance"}
+    assert p[2].tolist() == p[3].tolist() == [0.0] * 27 + [1.0]  # no words: neutral
+    assert default_scorer.predict(["thanks!"]).sum() >= 1
+
+
+def test_default_scorer_precisions() -> None:
+    from journeymap.emotions.default import DefaultScorer
+
+    texts = ["my parcel never arrived and nobody answers", "love the new app, great job", "ok", "thanks!"]
+    fp32 = DefaultScorer(precision="float32")
+    assert fp32.id == "journeymap.default.v1"
+    reference = fp32.score(texts)
+    bf16 = DefaultScorer(precision="bfloat16")
+    assert bf16.id == "journeymap.default.v1+bf16"
+    assert np.abs(bf16.score(texts) - reference).max() < 0.05
+    int8 = DefaultScorer(precision="int8")
+    assert int8.id == "journeymap.default.v1+int8"
+    out = int8.score(texts)
+    assert out.shape == reference.shape and (out.argmax(axis=1) == reference.argmax(axis=1)).mean() >= 0.75
+    with pytest.raises(ValueError, match="precision must be one of"):
+        DefaultScorer(precision="fp8")  # type: ignore[arg-type]
+
+
+@settings(max_examples=20, deadline=None)
+@given(st.lists(st.text(max_size=300), max_size=6))
+def test_default_scorer_on_arbitrary_unicode(default_scorer, texts: list[str]) -> None:
+    out = default_scorer.score(texts)
+    assert out.shape == (len(texts), 28) and out.dtype == np.float32
+    assert np.isfinite(out).all() and (out >= 0).all() and (out <= 1).all()
+
+
+def test_transformer_scorer_on_a_local_model(ekman_model: Path) -> None:
+    scorer = TransformerScorer(ekman_model, batch_size=4)
+    check_scorer(scorer)
+    assert scorer.taxonomy.name == "ekman"
+    assert scorer.multi_label
+    assert scorer.id.startswith(f"hf:{ekman_model}@")
+    # by path through get_scorer, and through the registered name
+    assert get_scorer(str(ekman_model)).id == scorer.id
+    assert get_scorer("transformer", model=str(ekman_model)).id == scorer.id
+    # batch order does not change a text's score (sorted, dynamically padded batches)
+    texts = ["short", "a much longer text about a parcel that never arrived at all", "mid length text"]
+    together = scorer.score(texts)
+    alone = np.vstack([scorer.score([t]) for t in texts])
+    assert np.allclose(together, alone, atol=1e-5)
+
+
+def test_softmax_models_and_label_maps(tmp_path: Path) -> None:
+    folder = tiny_model(tmp_path / "m", ["LABEL_0", "LABEL_1", "LABEL_2"], "single_label_classification")
+    with pytest.raises(ModelLoadError, match="no known valence; pass label_map"):
+        TransformerScorer(folder)
+    scorer = TransformerScorer(folder, label_map={"LABEL_0": "negative", "LABEL_1": "neutral", "LABEL_2": "positive"})
+    assert not scorer.multi_label and scorer.id.endswith("+softmax")
+    out = scorer.score(["hello there", "what a day"])
+    assert np.allclose(out.sum(axis=1), 1.0, atol=1e-5)
+    assert scorer.taxonomy.labels == ("negative", "neutral", "positive")
+    custom = Taxonomy(name="mine", labels=("bad", "meh", "good"), valence={"bad": -1, "meh": 0, "good": 1})
+    assert TransformerScorer(folder, taxonomy=custom).taxonomy.name == "mine"
+
+
+def test_missing_hub_model_says_the_default_works_offline() -> None:
+    with pytest.raises(ModelLoadError, match=r"(?s)Could not load .*default scorer .* works offline"):
+        TransformerScorer("journeymap-tests/no-such-model", local_files_only=True)
