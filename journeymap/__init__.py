@@ -18,11 +18,23 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from journeymap import datasets
+from journeymap.analytics import (
+    compare_segments,
+    journey_metrics,
+    moments_of_truth,
+    pain_points,
+    reply_waits,
+    response_times,
+    time_patterns,
+    touchpoint_summary,
+    triage,
+)
 from journeymap.emotions.registry import available_scorers, get_scorer
 from journeymap.emotions.score import score
 from journeymap.emotions.scorer import EmotionScorer
 from journeymap.emotions.taxonomy import Taxonomy
 from journeymap.exceptions import JourneyMapError, ModelLoadError, SchemaError, UnknownScorerError
+from journeymap.graph import journey_graph, journey_variants, to_graphml, to_node_link
 from journeymap.io.events import EventLog, read_events
 from journeymap.io.twcs import read_twcs
 from journeymap.journeys import JourneySet, build_journeys
@@ -61,11 +73,24 @@ __all__ = [
     "__version__",
     "available_scorers",
     "build_journeys",
+    "compare_segments",
     "datasets",
     "get_scorer",
+    "journey_graph",
+    "journey_metrics",
+    "journey_variants",
+    "moments_of_truth",
+    "pain_points",
     "read_events",
     "read_twcs",
+    "reply_waits",
+    "response_times",
     "score",
+    "time_patterns",
+    "to_graphml",
+    "to_node_link",
+    "touchpoint_summary",
+    "triage",
 ]
 
 

@@ -203,7 +203,7 @@ def build_journeys(  # noqa: PLR0912, PLR0915 - one pipeline, read top to bottom
             None for the default service model (:meth:`StageModel.service`).
 
     Steps are ordered by time; ties are broken by reply order (a reply after its parent), then
-    by input order. ``journey_id`` is the ``event_id`` of a journey's first step. The result is
+    by ``event_id``. ``journey_id`` is the ``event_id`` of a journey's first step. The result is
     deterministic: the same events in any row order give the same journeys.
 
     Example:
@@ -239,7 +239,8 @@ def build_journeys(  # noqa: PLR0912, PLR0915 - one pipeline, read top to bottom
     tree = reply_tree(event_ids, events["in_reply_to"]) if has_replies else None
     depth = tree.depth if tree is not None else np.zeros(n, dtype=np.int64)
     ts = events["timestamp"].to_numpy(dtype="datetime64[ns]").view(np.int64)
-    row = np.arange(n, dtype=np.int64)
+    # Last tie-breaker: the event id (not the input order, so any row order gives the same result).
+    tie = pd.factorize(event_ids, sort=True)[0].astype(np.int64)
 
     if by == "thread":
         if "thread_id" in events.columns:
@@ -253,11 +254,11 @@ def build_journeys(  # noqa: PLR0912, PLR0915 - one pipeline, read top to bottom
             msg = "by='thread' needs a thread_id or in_reply_to column; use by='customer' for these events"
             raise SchemaError(msg)
         group = pd.factorize(key)[0].astype(np.int64)
-        order = np.lexsort((row, depth, ts, group))
+        order = np.lexsort((tie, depth, ts, group))
         codes = group[order]
     else:
         cust = pd.factorize(events["customer_id"])[0].astype(np.int64)
-        order = np.lexsort((row, depth, ts, cust))
+        order = np.lexsort((tie, depth, ts, cust))
         gap_ns = pd.Timedelta(gap).value
         if gap_ns <= 0:
             msg = f"gap must be a positive duration, got {gap!r}"

@@ -1,0 +1,50 @@
+"""Shared preparation for the analytics: checks and derived columns computed once."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from journeymap.exceptions import JourneyMapError
+
+if TYPE_CHECKING:
+    from journeymap.journeys import JourneySet
+
+#: Valence below ``-NEGATIVE`` is a negative moment, above ``POSITIVE`` a positive one.
+NEGATIVE = 0.25
+POSITIVE = 0.25
+
+
+def require_scored(js: JourneySet, what: str) -> pd.DataFrame:
+    """The events of a scored JourneySet, or a clear error saying to score first."""
+    from journeymap.journeys import JourneySet
+
+    if not isinstance(js, JourneySet):
+        msg = f"{what} needs a JourneySet (from build_journeys), got {type(js).__name__}"
+        raise TypeError(msg)
+    if not js.is_scored:
+        msg = f"{what} needs emotion columns: run journeymap.score(js) first"
+        raise JourneyMapError(msg)
+    return js.events
+
+
+def flags(events: pd.DataFrame) -> pd.DataFrame:
+    """Columns most analytics use: customer/brand, scored, negative, positive (NumPy-backed)."""
+    valence = events["valence"].to_numpy(dtype=np.float64, na_value=np.nan)
+    customer = (events["actor"].astype("string") == "customer").fillna(False).to_numpy(dtype=bool)
+    scored = ~np.isnan(valence)
+    return pd.DataFrame(
+        {
+            "journey_id": events["journey_id"].to_numpy(),
+            "customer": customer,
+            "brand": ~customer,
+            "scored": scored,
+            "valence": valence,
+            "negative": scored & (valence < -NEGATIVE),
+            "positive": scored & (valence > POSITIVE),
+            "t": events["timestamp"].to_numpy(dtype="datetime64[ns]").view(np.int64),
+        },
+        index=events.index,
+    )

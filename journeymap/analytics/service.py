@@ -1,0 +1,193 @@
+"""Service metrics: reply waits, :func:`response_times` and :func:`triage`."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from journeymap.analytics._prep import flags, require_scored
+
+if TYPE_CHECKING:
+    from journeymap.emotions.taxonomy import Taxonomy
+    from journeymap.journeys import JourneySet
+
+__all__ = ["INTENSE_LABELS", "TRIAGE_WEIGHTS", "reply_waits", "response_times", "triage"]
+
+#: Labels whose probability counts as intensity in triage (high-arousal negative emotions).
+INTENSE_LABELS: tuple[str, ...] = ("anger", "annoyance", "disgust", "fear", "nervousness", "grief", "sadness")
+#: Weights of the triage priority's parts (they sum to 1).
+TRIAGE_WEIGHTS: dict[str, float] = {"negativity": 0.4, "intensity": 0.25, "waiting": 0.25, "repetition": 0.1}
+
+
+def _next_brand_time(f: pd.DataFrame) -> np.ndarray:
+    """For every step, the time of the next brand step in the same journey (or -1)."""
+    t = np.where(f["brand"].to_numpy(), f["t"].to_numpy(), np.iinfo(np.int64).max)
+    # reverse cumulative minimum within journeys: the earliest brand time at or after each row
+    rev = pd.Series(t[::-1]).groupby(f["journey_id"].to_numpy()[::-1], sort=False).cummin().to_numpy()[::-1]
+    nxt = np.r_[rev[1:], np.iinfo(np.int64).max]
+    same = np.r_[f["journey_id"].to_numpy()[1:] == f["journey_id"].to_numpy()[:-1], False]
+    nxt = np.where(same, nxt, np.iinfo(np.int64).max)
+    return np.where(nxt == np.iinfo(np.int64).max, -1, nxt)
+
+
+def reply_waits(js: JourneySet) -> pd.DataFrame:
+    """One row per customer message: when it was sent, when the brand next replied, the wait.
+
+    Columns: ``journey_id``, ``event_id``, ``timestamp``, ``replied`` (bool), ``reply_at``,
+    ``wait`` (a Timedelta; NaT when unanswered). The index is the events' (input row numbers).
+    Works on unscored journeys too.
+    """
+    events = js.events
+    f = pd.DataFrame(
+        {
+            "journey_id": events["journey_id"].to_numpy(),
+            "brand": (events["actor"].astype("string") != "customer").fillna(True).to_numpy(dtype=bool),
+            "t": events["timestamp"].to_numpy(dtype="datetime64[ns]").view(np.int64),
+        },
+        index=events.index,
+    )
+    nxt = _next_brand_time(f)
+    customer = ~f["brand"].to_numpy()
+    replied = nxt >= 0
+    reply_at = pd.to_datetime(np.where(replied, nxt, np.iinfo(np.int64).min), utc=True)
+    out = pd.DataFrame(
+        {
+            "journey_id": events["journey_id"],
+            "event_id": events["event_id"],
+            "timestamp": events["timestamp"],
+            "replied": replied,
+            "reply_at": pd.Series(reply_at, index=events.index).where(replied),
+        }
+    )
+    out["wait"] = out["reply_at"] - out["timestamp"]
+    return out[customer]
+
+
+def response_times(js: JourneySet) -> pd.DataFrame:
+    """Per journey: first response time, mean and longest wait, unanswered messages, effect of replies.
+
+    Columns (index ``journey_id``): ``first_response`` (from the first customer message to the
+    brand's first reply after it), ``mean_wait`` and ``max_wait`` (over customer messages that
+    got a reply: time to the next brand reply), ``n_customer_messages``, ``unanswered`` (customer
+    messages with no brand reply after them), and, when scored, ``valence_change_after_reply``:
+    the mean, over brand replies that sit between two scored customer messages, of the next
+    customer message's valence minus the previous one's.
+
+    Example:
+        >>> import journeymap as jm
+        >>> js = jm.build_journeys(jm.datasets.service_journeys(20, seed=0))
+        >>> rt = jm.response_times(js)
+        >>> bool((rt["first_response"].dropna() >= pd.Timedelta(0)).all())
+        True
+    """
+    waits = reply_waits(js)
+    g = waits.groupby("journey_id", sort=False)
+    first_msg = g.head(1).set_index("journey_id")
+    out = pd.DataFrame(index=js.journeys.index)
+    out["first_response"] = first_msg["wait"].reindex(out.index)
+    answered = waits[waits["replied"]]
+    ga = answered.groupby("journey_id", sort=False)["wait"]
+    out["mean_wait"] = ga.mean().reindex(out.index)
+    out["max_wait"] = ga.max().reindex(out.index)
+    out["n_customer_messages"] = g.size().reindex(out.index).fillna(0).astype(np.int64)
+    out["unanswered"] = (~waits["replied"]).groupby(waits["journey_id"], sort=False).sum().reindex(out.index)
+    out["unanswered"] = out["unanswered"].fillna(0).astype(np.int64)
+    if js.is_scored:
+        f = flags(js.events)
+        cust = f[f["customer"] & f["scored"]]
+        prev_v = cust.groupby("journey_id", sort=False)["valence"].shift()
+        # a brand reply between two consecutive scored customer messages?
+        brand_count = f["brand"].groupby(f["journey_id"], sort=False).cumsum()
+        prev_count = brand_count[cust.index].groupby(cust["journey_id"], sort=False).shift()
+        after_reply = (brand_count[cust.index] > prev_count) & prev_v.notna()
+        change = (cust["valence"] - prev_v)[after_reply]
+        out["valence_change_after_reply"] = change.groupby(cust.loc[after_reply, "journey_id"], sort=False).mean()
+    out.index.name = "journey_id"
+    return out
+
+
+def triage(js: JourneySet, *, now: pd.Timestamp | str | None = None, taxonomy: Taxonomy | None = None) -> pd.DataFrame:
+    """Open customer messages (no brand reply after them), most urgent first, with reasons.
+
+    Priority in [0, 1] is a weighted sum (:data:`TRIAGE_WEIGHTS`) of:
+
+    * negativity: ``max(0, -valence)``;
+    * intensity: the highest probability among :data:`INTENSE_LABELS` (anger, fear, ...);
+    * waiting: hours waited since the message, up to ``now``, divided by 24, capped at 1;
+    * repetition: the customer's other open messages (0, 1, 2, 3+), divided by 3.
+
+    Args:
+        js: scored journeys.
+        now: the time waiting is measured to (default: the latest event in the data, so the
+            result does not change with the clock).
+        taxonomy: unused unless the emotion columns are not GoEmotions (reserved).
+
+    Returns:
+        One row per open message: ``rank``, ``priority``, its four parts, ``journey_id``,
+        ``event_id``, ``customer_id``, ``timestamp``, ``waiting``, ``text``, ``emotion`` and
+        ``reason`` (the parts that drove the rank, in words).
+
+    Example:
+        >>> import journeymap as jm
+        >>> js = jm.score(jm.build_journeys(jm.datasets.service_journeys(30, seed=0)), cache=False)
+        >>> t = jm.triage(js)
+        >>> bool(t["priority"].is_monotonic_decreasing)
+        True
+    """
+    del taxonomy
+    events = require_scored(js, "triage")
+    waits = reply_waits(js)
+    open_ = waits[~waits["replied"]]
+    ev = events.loc[open_.index]
+    now_ts = pd.Timestamp(now) if now is not None else events["timestamp"].max()
+    if now_ts.tzinfo is None:
+        now_ts = now_ts.tz_localize("UTC")
+    valence = ev["valence"].astype("float64")
+    negativity = (-valence).clip(lower=0).fillna(0.0)
+    intense = [f"emo_{lab}" for lab in INTENSE_LABELS if f"emo_{lab}" in ev.columns]
+    intensity = ev[intense].astype("float64").max(axis=1).fillna(0.0) if intense else pd.Series(0.0, index=ev.index)
+    waiting = now_ts - ev["timestamp"]
+    hours = waiting.dt.total_seconds() / 3600
+    waiting_part = (hours / 24).clip(0, 1)
+    repeats = ev.groupby("customer_id")["event_id"].transform("size") - 1
+    repetition = (repeats.clip(upper=3) / 3).astype("float64")
+    w = TRIAGE_WEIGHTS
+    priority = (
+        w["negativity"] * negativity + w["intensity"] * intensity + w["waiting"] * waiting_part + w["repetition"] * repetition
+    )
+    top_label = ev[intense].astype("float64").idxmax(axis=1).str[4:] if intense else pd.Series("", index=ev.index)
+    reasons = []
+    for neg, inten, lab, h, rep in zip(negativity, intensity, top_label, hours, repeats):
+        parts = []
+        if neg > 0.25:
+            parts.append(f"negative (valence {-neg:.2f})")
+        if inten > 0.3:
+            parts.append(f"{lab} {inten:.2f}")
+        if h >= 1:
+            parts.append(f"waiting {h:.1f} h")
+        if rep > 0:
+            parts.append(f"{rep + 1} open messages from this customer")
+        reasons.append("; ".join(parts) or "open, calm")
+    out = pd.DataFrame(
+        {
+            "priority": priority,
+            "negativity": negativity,
+            "intensity": intensity,
+            "waiting_part": waiting_part,
+            "repetition": repetition,
+            "journey_id": ev["journey_id"],
+            "event_id": ev["event_id"],
+            "customer_id": ev["customer_id"],
+            "timestamp": ev["timestamp"],
+            "waiting": waiting,
+            "text": ev["text"],
+            "emotion": ev["emotion"],
+            "reason": reasons,
+        },
+        index=ev.index,
+    )
+    out = out.sort_values(["priority", "timestamp", "event_id"], ascending=[False, True, True], kind="stable")
+    out.insert(0, "rank", np.arange(1, len(out) + 1))
+    return out.reset_index(drop=True)

@@ -1,0 +1,138 @@
+"""Aggregates per touchpoint or stage: :func:`touchpoint_summary`, :func:`pain_points`, :func:`moments_of_truth`."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Literal
+
+import numpy as np
+import pandas as pd
+
+from journeymap.analytics._prep import flags, require_scored
+from journeymap.analytics._stats import mean_ci, top_labels
+
+if TYPE_CHECKING:
+    from journeymap.journeys import JourneySet
+
+__all__ = ["moments_of_truth", "pain_points", "touchpoint_summary"]
+
+Level = Literal["touchpoint", "stage"]
+
+
+def _level(level: str) -> str:
+    if level not in ("touchpoint", "stage"):
+        msg = f"level must be 'touchpoint' or 'stage', got {level!r}"
+        raise ValueError(msg)
+    return level
+
+
+def _customer_steps(js: JourneySet, what: str, level: str) -> pd.DataFrame:
+    events = require_scored(js, what)
+    f = flags(events)
+    keep = f["customer"] & f["scored"]
+    out = f.loc[keep, ["journey_id", "valence", "negative", "positive"]].copy()
+    out["key"] = events.loc[keep, _level(level)].astype("string")
+    out["emotion"] = events.loc[keep, "emotion"]
+    return out
+
+
+def touchpoint_summary(js: JourneySet, *, level: Level = "touchpoint", seed: int = 0) -> pd.DataFrame:
+    """Per touchpoint (or stage): how customers felt there.
+
+    Over the customers' scored messages: ``volume``, ``mean_valence`` with a bootstrap 95%
+    interval (``ci_low``, ``ci_high``; 1,000 resamples, seeded; the normal approximation above
+    5,000 messages), ``share_negative``, ``share_positive``, ``pos_neg_ratio`` (positive per
+    negative message; inf with no negative) and ``top_emotions``. Stages come in stage order,
+    touchpoints by volume.
+
+    Example:
+        >>> import journeymap as jm
+        >>> js = jm.score(jm.build_journeys(jm.datasets.service_journeys(30, seed=0)), cache=False)
+        >>> list(jm.touchpoint_summary(js, level="stage").index)[:2]
+        ['contact', 'follow_up']
+    """
+    steps = _customer_steps(js, "touchpoint_summary", level)
+    rows = {}
+    for key, group in steps.groupby("key", sort=False):
+        v = group["valence"].to_numpy()
+        low, high = mean_ci(v, seed=seed)
+        neg, pos = int(group["negative"].sum()), int(group["positive"].sum())
+        rows[key] = {
+            "volume": len(group),
+            "mean_valence": float(v.mean()),
+            "ci_low": low,
+            "ci_high": high,
+            "share_negative": neg / len(group),
+            "share_positive": pos / len(group),
+            "pos_neg_ratio": pos / neg if neg else np.inf,
+            "top_emotions": top_labels(group["emotion"]),
+        }
+    out = pd.DataFrame.from_dict(rows, orient="index")
+    if level == "stage":
+        order = [s for s in js.stages.names if s in out.index]
+        out = out.loc[order]
+    else:
+        out = out.sort_values(["volume", "mean_valence"], ascending=[False, True], kind="stable")
+    out.index.name = level
+    return out
+
+
+def pain_points(js: JourneySet, *, level: Level = "touchpoint", top: int = 10, seed: int = 0) -> pd.DataFrame:
+    """Touchpoints (or stages) ranked by the pain they cause: volume x negativity.
+
+    ``impact`` is the number of customer messages there times their mean negativity
+    (``max(0, -valence)``), i.e. the total negativity felt there; ``impact_low``/``impact_high``
+    is its bootstrap 95% interval. Also ``volume``, ``mean_negativity``, ``share_negative``,
+    ``mean_valence`` and ``top_emotions``. The ``top`` largest, most painful first.
+
+    Example:
+        >>> import journeymap as jm
+        >>> js = jm.score(jm.build_journeys(jm.datasets.service_journeys(60, seed=0)), cache=False)
+        >>> jm.pain_points(js).index[0]
+        'billing'
+    """
+    steps = _customer_steps(js, "pain_points", level)
+    steps["negativity"] = (-steps["valence"]).clip(lower=0)
+    rows = {}
+    for key, group in steps.groupby("key", sort=False):
+        neg = group["negativity"].to_numpy()
+        low, high = mean_ci(neg, seed=seed)
+        n = len(group)
+        rows[key] = {
+            "impact": float(neg.sum()),
+            "impact_low": low * n,
+            "impact_high": high * n,
+            "volume": n,
+            "mean_negativity": float(neg.mean()),
+            "share_negative": float(group["negative"].mean()),
+            "mean_valence": float(group["valence"].mean()),
+            "top_emotions": top_labels(group["emotion"]),
+        }
+    out = pd.DataFrame.from_dict(rows, orient="index").sort_values("impact", ascending=False, kind="stable")
+    out.index.name = level
+    out.insert(0, "rank", np.arange(1, len(out) + 1))
+    return out.head(top)
+
+
+def moments_of_truth(js: JourneySet, *, level: Level = "touchpoint", top: int = 10) -> pd.DataFrame:
+    """The largest valence drops between consecutive scored customer messages of a journey.
+
+    One row per transition (``from`` -> ``to`` touchpoint or stage): ``count``, ``mean_drop``
+    (mean of previous minus next valence; positive is a drop), ``share_drops`` (share of those
+    transitions that got worse by more than 0.25). The ``top`` largest mean drops first.
+
+    Example:
+        >>> import journeymap as jm
+        >>> js = jm.score(jm.build_journeys(jm.datasets.service_journeys(30, seed=0)), cache=False)
+        >>> list(jm.moments_of_truth(js).columns)
+        ['from', 'to', 'count', 'mean_drop', 'share_drops']
+    """
+    steps = _customer_steps(js, "moments_of_truth", level)
+    g = steps.groupby("journey_id", sort=False)
+    prev_key = g["key"].shift()
+    drop = g["valence"].shift() - steps["valence"]
+    pairs = pd.DataFrame({"from": prev_key, "to": steps["key"], "drop": drop}).dropna()
+    stats = pairs.groupby(["from", "to"], sort=False)["drop"].agg(
+        count="size", mean_drop="mean", share_drops=lambda d: float((d > 0.25).mean())
+    )
+    out = stats.reset_index().sort_values(["mean_drop", "count"], ascending=[False, False], kind="stable")
+    return out.head(top).reset_index(drop=True)

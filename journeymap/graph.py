@@ -1,0 +1,172 @@
+"""The emotion-annotated journey graph: :func:`journey_graph`, variants, export."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+import numpy as np
+import pandas as pd
+
+from journeymap.analytics._prep import flags, require_scored
+from journeymap.analytics._stats import mean_ci, top_labels
+
+if TYPE_CHECKING:
+    import networkx as nx
+
+    from journeymap.journeys import JourneySet
+
+__all__ = ["END", "START", "journey_graph", "journey_variants", "to_graphml", "to_node_link"]
+
+START = "__start__"
+END = "__end__"
+
+
+def _keys(js: JourneySet, level: str) -> pd.Series:
+    if level not in ("touchpoint", "stage"):
+        msg = f"level must be 'touchpoint' or 'stage', got {level!r}"
+        raise ValueError(msg)
+    return js.events[level].astype("string").fillna("(none)")
+
+
+def journey_graph(js: JourneySet, *, level: Literal["touchpoint", "stage"] = "touchpoint") -> nx.DiGraph:
+    """A directed graph of touchpoints (or stages) with emotion statistics.
+
+    Every journey is a walk ``__start__`` -> its steps' nodes -> ``__end__`` (a repeated node,
+    such as two replies at the same touchpoint, is a self-loop). Nodes carry ``volume`` (steps),
+    ``mean_valence`` with ``ci_low``/``ci_high`` (bootstrap 95%, customer messages),
+    ``share_negative`` and ``top_emotions``; edges carry ``count`` (transitions),
+    ``probability`` (count over the source's outgoing transitions), ``mean_valence_change``
+    (mean change between the customer valences last seen before and after the transition, NaN
+    where unknown) and ``median_seconds`` between the two steps. The counts of the edges between
+    steps add up to the number of consecutive step pairs. Graph attributes: ``level``,
+    ``n_journeys``.
+
+    Example:
+        >>> import journeymap as jm
+        >>> js = jm.score(jm.build_journeys(jm.datasets.service_journeys(30, seed=0)), cache=False)
+        >>> G = jm.journey_graph(js, level="stage")
+        >>> G.has_edge("__start__", "contact")
+        True
+    """
+    import networkx as nx
+
+    events = require_scored(js, "journey_graph")
+    f = flags(events)
+    f["key"] = _keys(js, level).to_numpy()
+    # The customer's valence carried forward within the journey (brand steps inherit the last).
+    f["felt"] = f["valence"].where(f["customer"]).groupby(f["journey_id"], sort=False).ffill()
+    jid = f["journey_id"].to_numpy()
+    first = np.r_[True, jid[1:] != jid[:-1]]
+    last = np.r_[jid[1:] != jid[:-1], True]
+    src = np.where(first, START, np.r_[np.array([""], dtype=object), f["key"].to_numpy()[:-1]])
+    pairs = pd.DataFrame(
+        {
+            "src": src,
+            "dst": f["key"].to_numpy(),
+            "dv": np.where(first, np.nan, f["felt"].to_numpy() - np.r_[np.nan, f["felt"].to_numpy()[:-1]]),
+            "dt": np.where(first, np.nan, (f["t"].to_numpy() - np.r_[0, f["t"].to_numpy()[:-1]]) / 1e9),
+        }
+    )
+    ends = pd.DataFrame({"src": f["key"].to_numpy()[last], "dst": END, "dv": np.nan, "dt": np.nan})
+    pairs = pd.concat([pairs, ends], ignore_index=True)
+    edge_stats = pairs.groupby(["src", "dst"], sort=True).agg(
+        count=("dst", "size"), mean_valence_change=("dv", "mean"), median_seconds=("dt", "median")
+    )
+    out_total = edge_stats.groupby(level="src")["count"].transform("sum")
+    edge_stats["probability"] = edge_stats["count"] / out_total
+
+    G = nx.DiGraph(level=level, n_journeys=len(js))
+    G.add_node(START, kind="start", volume=len(js))
+    G.add_node(END, kind="end", volume=len(js))
+    customer_steps = f["customer"] & f["scored"]
+    for key, group in f.groupby("key", sort=True):
+        cust = group[customer_steps[group.index]]
+        low, high = mean_ci(cust["valence"].to_numpy())
+        G.add_node(
+            key,
+            kind=level,
+            volume=len(group),
+            mean_valence=float(cust["valence"].mean()) if len(cust) else float("nan"),
+            ci_low=low,
+            ci_high=high,
+            share_negative=float(cust["negative"].mean()) if len(cust) else float("nan"),
+            top_emotions=top_labels(events.loc[cust.index, "emotion"]),
+        )
+    for (src_key, dst_key), row in zip(edge_stats.index.tolist(), edge_stats.to_dict("records")):
+        G.add_edge(
+            src_key,
+            dst_key,
+            count=int(row["count"]),
+            probability=float(row["probability"]),
+            mean_valence_change=float(row["mean_valence_change"]),
+            median_seconds=float(row["median_seconds"]),
+        )
+    return G
+
+
+def journey_variants(js: JourneySet, *, level: Literal["touchpoint", "stage"] = "touchpoint", top: int = 10) -> pd.DataFrame:
+    """The most common paths (sequences of touchpoints or stages) and their emotional profile.
+
+    Columns: ``variant`` (``"a > b > c"``), ``journeys``, ``share``, ``mean_start_valence``,
+    ``mean_end_valence``, ``recovery_rate`` and ``drop_off`` (share whose last step is the
+    customer's, i.e. the conversation ended without a brand reply after the last message).
+    """
+    from journeymap.analytics.metrics import journey_metrics
+
+    keys = _keys(js, level)
+    path = keys.groupby(js.events["journey_id"], sort=False).agg(" > ".join)
+    last_actor = js.events.groupby("journey_id", sort=False)["actor"].last().astype("string")
+    m = journey_metrics(js)
+    frame = pd.DataFrame({"variant": path, "dropped": last_actor == "customer"}).join(
+        m[["start_valence", "end_valence", "recovered"]]
+    )
+    g = frame.groupby("variant", sort=False)
+    out = pd.DataFrame(
+        {
+            "journeys": g.size(),
+            "mean_start_valence": g["start_valence"].mean(),
+            "mean_end_valence": g["end_valence"].mean(),
+            "recovery_rate": g["recovered"].mean(),
+            "drop_off": g["dropped"].mean(),
+        }
+    )
+    out["share"] = out["journeys"] / len(frame)
+    out = out.sort_values(["journeys"], ascending=False, kind="stable").head(top).reset_index()
+    return out[["variant", "journeys", "share", "mean_start_valence", "mean_end_valence", "recovery_rate", "drop_off"]]
+
+
+def to_graphml(G: nx.DiGraph, path: str | Path) -> Path:
+    """Write the graph as GraphML (readable by Gephi, yEd, Cytoscape); NaN values are left out."""
+    import networkx as nx
+
+    clean = nx.DiGraph(**{k: v for k, v in G.graph.items() if _ok(v)})
+    for node, data in G.nodes(data=True):
+        clean.add_node(node, **{k: v for k, v in data.items() if _ok(v)})
+    for a, b, data in G.edges(data=True):
+        clean.add_edge(a, b, **{k: v for k, v in data.items() if _ok(v)})
+    out = Path(path)
+    nx.write_graphml(clean, out)
+    return out
+
+
+def to_node_link(G: nx.DiGraph) -> dict[str, Any]:
+    """The graph as node-link JSON data (NaN becomes null), ready for ``json.dumps``."""
+    import networkx as nx
+
+    data: dict[str, Any] = nx.node_link_data(G, edges="links")
+    cleaned: dict[str, Any] = json.loads(json.dumps(_nan_to_none(data), default=str))
+    return cleaned
+
+
+def _nan_to_none(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _nan_to_none(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_nan_to_none(v) for v in value]
+    return None if isinstance(value, float) and np.isnan(value) else value
+
+
+def _ok(value: object) -> bool:
+    return not (isinstance(value, float) and np.isnan(value))

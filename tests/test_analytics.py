@@ -1,0 +1,217 @@
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING
+
+import networkx as nx
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given
+
+import journeymap as jm
+from journeymap.datasets import PLANTED
+from journeymap.testing.data import planted_scores
+from journeymap.testing.strategies import event_frames
+
+from .conftest import TWCS_SAMPLE
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+
+@pytest.fixture(scope="module")
+def js() -> jm.JourneySet:
+    return planted_scores(jm.build_journeys(jm.datasets.service_journeys(1500, seed=11)))
+
+
+def scored_by_hand(rows: list[tuple[str, str, float | None]]) -> jm.JourneySet:
+    """One journey, steps (actor, minute offset as str, valence or None)."""
+    n = len(rows)
+    df = pd.DataFrame(
+        {
+            "event_id": [f"e{i}" for i in range(n)],
+            "customer_id": "c",
+            "timestamp": [pd.Timestamp("2024-01-01", tz="UTC") + pd.Timedelta(minutes=int(m)) for _, m, _ in rows],
+            "actor": [a for a, _, _ in rows],
+            "channel": ["twitter"] * (n - 1) + ["dm"],
+            "touchpoint": ["t"] * n,
+            "text": "x",
+            "thread_id": "t",
+        }
+    )
+    js = jm.build_journeys(jm.read_events(df))
+    e = js.events.copy()
+    e["emo_neutral"] = np.float32(0.5)
+    e["emotion"] = pd.array(["neutral" if v is not None else None for *_, v in rows], dtype="string")
+    e["valence"] = np.array([np.nan if v is None else v for *_, v in rows], dtype=np.float32)
+    e["scorer"] = "hand"
+    return js.with_events(e)
+
+
+def test_journey_metrics_by_hand() -> None:
+    js = scored_by_hand([("customer", "0", -0.8), ("agent", "10", None), ("customer", "30", -0.2), ("customer", "90", 0.6)])
+    m = jm.journey_metrics(js).iloc[0]
+    assert m["start_valence"] == pytest.approx(-0.8) and m["end_valence"] == pytest.approx(0.6)
+    assert (m["low_step"], m["high_step"]) == (1, 4)
+    assert m["peak_end"] == pytest.approx((-0.8 + 0.6) / 2)
+    assert m["net_change"] == pytest.approx(1.4)
+    assert m["volatility"] == pytest.approx(np.std([0.6, 0.8]))
+    assert m["recovered"] and m["time_to_recover"] == pd.Timedelta(minutes=90)
+    assert (m["n_steps"], m["n_customer_steps"], m["n_replies"], m["channel_switches"]) == (4, 3, 1, 1)
+    assert m["duration"] == pd.Timedelta(minutes=90)
+    # no brand reply between the low and the positive end: no recovery
+    no_reply = scored_by_hand([("customer", "0", -0.8), ("customer", "5", 0.7), ("agent", "9", None)])
+    assert not jm.journey_metrics(no_reply).iloc[0]["recovered"]
+
+
+def test_response_times_by_hand() -> None:
+    js = scored_by_hand(
+        [
+            ("customer", "0", -0.5),
+            ("customer", "4", -0.7),
+            ("agent", "10", None),
+            ("customer", "20", 0.5),
+            ("customer", "25", 0.1),
+        ]
+    )
+    rt = jm.response_times(js).iloc[0]
+    assert rt["first_response"] == pd.Timedelta(minutes=10)
+    assert rt["mean_wait"] == pd.Timedelta(minutes=8)  # 10 and 6 minutes
+    assert rt["max_wait"] == pd.Timedelta(minutes=10)
+    assert (rt["n_customer_messages"], rt["unanswered"]) == (4, 2)
+    assert rt["valence_change_after_reply"] == pytest.approx(0.5 - -0.7)
+
+
+@given(event_frames(min_rows=1))
+def test_recovery_needs_a_negative_moment_before_a_positive_end(frame: pd.DataFrame) -> None:
+    js = jm.build_journeys(jm.read_events(frame))
+    rng = np.random.default_rng(len(frame))
+    e = js.events.copy()
+    customer = (e["actor"] == "customer").to_numpy()
+    e["valence"] = np.where(customer, rng.uniform(-1, 1, len(e)), np.nan).astype(np.float32)
+    e["emotion"] = pd.array(np.where(customer, "neutral", None), dtype="string")
+    e["emo_neutral"], e["scorer"] = np.float32(0.5), "r"
+    js = js.with_events(e)
+    m = jm.journey_metrics(js)
+    for jid in m.index[m["recovered"]]:
+        steps = js.events[js.events["journey_id"] == jid]
+        v = steps["valence"].dropna().to_numpy()
+        assert v[-1] > 0.25 and (v[:-1] < -0.25).any()
+        assert m.loc[jid, "time_to_recover"] >= pd.Timedelta(0)
+    # the graph's edges between steps add up to the consecutive step pairs
+    G = jm.journey_graph(js)
+    inner = sum(d["count"] for a, b, d in G.edges(data=True) if a != jm.graph.START and b != jm.graph.END)
+    assert inner == len(js.events) - len(js)
+    assert sum(d["count"] for _, _, d in G.out_edges(jm.graph.START, data=True)) == len(js)
+
+
+def test_planted_pain_point_ranks_first(js: jm.JourneySet) -> None:
+    pp = jm.pain_points(js)
+    assert pp.index[0] == PLANTED["pain_point"]
+    assert pp["impact_low"].iloc[0] > pp["impact_high"].iloc[1]  # clearly first
+    summary = jm.touchpoint_summary(js)
+    assert summary["mean_valence"].idxmin() == "billing"
+    assert (summary["ci_low"] <= summary["mean_valence"]).all() and (summary["mean_valence"] <= summary["ci_high"]).all()
+    stages = jm.touchpoint_summary(js, level="stage")
+    assert list(stages.index) == [s for s in js.stages.names if s in stages.index]
+
+
+def test_night_replies_are_slower(js: jm.JourneySet) -> None:
+    waits = jm.reply_waits(js)
+    answered = waits[waits["replied"]]
+    night = answered["timestamp"].dt.hour.isin(PLANTED["night_hours"])  # type: ignore[arg-type]
+    assert answered.loc[night, "wait"].median() > 2.5 * answered.loc[~night, "wait"].median()
+
+
+def test_planted_segment_fares_worse_significantly(js: jm.JourneySet) -> None:
+    seg = jm.compare_segments(js, "tier")
+    assert seg["end_valence"].idxmin() == "free"
+    assert seg.loc["free", "p_value"] < 0.001 and seg.loc["free", "effect_size"] < -0.2
+    assert seg.loc["free", "recovery_rate"] < seg.loc["plus", "recovery_rate"]
+    assert seg["kruskal_p"].iloc[0] < 0.001
+    with pytest.raises(jm.SchemaError, match="no column 'plan'"):
+        jm.compare_segments(js, "plan")
+
+
+def test_time_patterns(js: jm.JourneySet) -> None:
+    tp = jm.time_patterns(js)
+    assert len(tp) == 168 and tp["volume"].sum() == js.events["valence"].notna().sum()
+    shifted = jm.time_patterns(js, tz="Asia/Tokyo")  # UTC+9
+    assert (
+        tp.loc[(tp["weekday"] == "Monday") & (tp["hour"] == 0), "volume"].iloc[0]
+        == shifted.loc[(shifted["weekday"] == "Monday") & (shifted["hour"] == 9), "volume"].iloc[0]
+    )
+
+
+def test_triage(js: jm.JourneySet) -> None:
+    t = jm.triage(js)
+    waits = jm.reply_waits(js)
+    assert len(t) == (~waits["replied"]).sum()
+    assert t["rank"].tolist() == list(range(1, len(t) + 1))
+    assert t["priority"].is_monotonic_decreasing
+    assert t["priority"].between(0, 1).all()
+    top = t.iloc[0]
+    assert "negative" in top["reason"]
+    assert t["valence" if "valence" in t else "negativity"].iloc[:20].mean() > t["negativity"].mean()
+
+
+def test_graph_attributes_and_export(js: jm.JourneySet, tmp_path: Path) -> None:
+    G = jm.journey_graph(js, level="stage")
+    assert G.graph["n_journeys"] == len(js)
+    for node in ("contact", "first_response", "follow_up", "resolution"):
+        assert {"volume", "mean_valence", "ci_low", "share_negative", "top_emotions"} <= set(G.nodes[node])
+    probs = {}
+    for a, _, d in G.edges(data=True):
+        probs[a] = probs.get(a, 0) + d["probability"]
+    assert all(p == pytest.approx(1.0) for p in probs.values())
+    path = jm.to_graphml(G, tmp_path / "g.graphml")
+    back = nx.read_graphml(path)
+    assert back.number_of_edges() == G.number_of_edges()
+    data = jm.to_node_link(G)
+    json.dumps(data, allow_nan=False)
+    variants = jm.journey_variants(js, level="stage")
+    assert variants["journeys"].is_monotonic_decreasing and variants["share"].sum() <= 1
+
+
+def test_unscored_input_is_refused() -> None:
+    js = jm.build_journeys(jm.datasets.service_journeys(10, seed=0))
+    with pytest.raises(jm.JourneyMapError, match=r"run journeymap.score\(js\) first"):
+        jm.journey_metrics(js)
+    with pytest.raises(ValueError, match="level must be"):
+        jm.touchpoint_summary(planted_scores(js), level="brand")  # type: ignore[arg-type]
+
+
+@pytest.mark.skipif(not TWCS_SAMPLE.is_file(), reason="../shared/data/twcs_sample is not beside the checkout")
+def test_first_response_on_the_real_sample_matches_a_hand_count() -> None:
+    js = jm.build_journeys(jm.read_twcs(TWCS_SAMPLE))
+    rt = jm.response_times(js)
+    # counted by hand from the sample's created_at values
+    assert rt.loc["119239", "first_response"] == pd.Timedelta("0:25:40")  # 13:00:09 -> 13:25:49
+    assert rt.loc["119250", "first_response"] == pd.Timedelta("8:05:12")  # 05:33:17 (then 07:37:27) -> 13:38:29
+    assert rt.loc["119315", "first_response"] == pd.Timedelta("0:02:21")  # 12:14:41 -> 12:17:02
+    assert rt.loc["119326", "first_response"] == pd.Timedelta("1:10:26")  # 23:09:08 -> 00:19:34 next day
+    assert pd.isna(rt.loc["119237", "first_response"])  # no reply in the sample
+    # and every customer-opened thread, recounted from the raw rows
+    raw = pd.read_csv(TWCS_SAMPLE, dtype=str)
+    raw["t"] = pd.to_datetime(raw["created_at"], format="%a %b %d %H:%M:%S %z %Y")
+    parent = dict(zip(raw["tweet_id"], raw["in_response_to_tweet_id"]))
+    ids = set(raw["tweet_id"])
+
+    def root(t: str) -> str:
+        while isinstance(parent.get(t), str) and parent[t] in ids:
+            t = parent[t]
+        return t
+
+    raw["root"] = raw["tweet_id"].map(root)
+    checked = 0
+    for _, thread in raw.sort_values("t").groupby("root"):
+        opener = thread.iloc[0]
+        if opener["inbound"] != "True":
+            continue
+        replies = thread[(thread["inbound"] == "False") & (thread["t"] >= opener["t"])]
+        expected = replies["t"].min() - opener["t"] if len(replies) else pd.NaT
+        got = rt.loc[opener["tweet_id"], "first_response"]
+        assert (pd.isna(expected) and pd.isna(got)) or got == expected
+        checked += 1
+    assert checked >= 20
