@@ -50,6 +50,7 @@ from journeymap.model import (
 )
 
 if TYPE_CHECKING:
+    from journeymap import plot
     from journeymap.emotions.transformer import TransformerScorer
 
 __all__ = [
@@ -81,6 +82,7 @@ __all__ = [
     "journey_variants",
     "moments_of_truth",
     "pain_points",
+    "plot",
     "read_events",
     "read_twcs",
     "reply_waits",
@@ -103,6 +105,10 @@ def __getattr__(name: str) -> Any:
             return version("journeymap")
         except PackageNotFoundError:  # pragma: no cover - running from a source tree
             return "0+unknown"
+    if name == "plot":
+        import importlib
+
+        return importlib.import_module("journeymap.plot")
     if name == "TransformerScorer":
         from journeymap.emotions.transformer import TransformerScorer
 

@@ -36,7 +36,8 @@ def journey_graph(js: JourneySet, *, level: Literal["touchpoint", "stage"] = "to
     Every journey is a walk ``__start__`` -> its steps' nodes -> ``__end__`` (a repeated node,
     such as two replies at the same touchpoint, is a self-loop). Nodes carry ``volume`` (steps),
     ``mean_valence`` with ``ci_low``/``ci_high`` (bootstrap 95%, customer messages),
-    ``share_negative`` and ``top_emotions``; edges carry ``count`` (transitions),
+    ``share_negative``, ``top_emotions`` and ``rank`` (the mean stage position of its steps, used
+    to lay the graph out left to right); edges carry ``count`` (transitions),
     ``probability`` (count over the source's outgoing transitions), ``mean_valence_change``
     (mean change between the customer valences last seen before and after the transition, NaN
     where unknown) and ``median_seconds`` between the two steps. The counts of the edges between
@@ -77,9 +78,11 @@ def journey_graph(js: JourneySet, *, level: Literal["touchpoint", "stage"] = "to
     out_total = edge_stats.groupby(level="src")["count"].transform("sum")
     edge_stats["probability"] = edge_stats["count"] / out_total
 
+    f["stage_code"] = events["stage"].cat.codes.to_numpy() if "stage" in events.columns else 0
+    max_rank = float(f["stage_code"].max()) if len(f) else 0.0
     G = nx.DiGraph(level=level, n_journeys=len(js))
-    G.add_node(START, kind="start", volume=len(js))
-    G.add_node(END, kind="end", volume=len(js))
+    G.add_node(START, kind="start", volume=len(js), rank=-1.0)
+    G.add_node(END, kind="end", volume=len(js), rank=max_rank + 1.0)
     customer_steps = f["customer"] & f["scored"]
     for key, group in f.groupby("key", sort=True):
         cust = group[customer_steps[group.index]]
@@ -88,6 +91,7 @@ def journey_graph(js: JourneySet, *, level: Literal["touchpoint", "stage"] = "to
             key,
             kind=level,
             volume=len(group),
+            rank=float(group["stage_code"].mean()),
             mean_valence=float(cust["valence"].mean()) if len(cust) else float("nan"),
             ci_low=low,
             ci_high=high,

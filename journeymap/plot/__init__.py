@@ -1,0 +1,15 @@
+"""Plotting helpers (matplotlib): axes-level, data first, keyword-only options, ``ax=``, return the Axes.
+
+Importing this module imports matplotlib; ``import journeymap`` does not (``journeymap.plot`` is
+loaded on first use).
+"""
+
+from __future__ import annotations
+
+from journeymap.plot.graph import graph, layered_layout
+from journeymap.plot.heatmap import emotion_heatmap, emotion_mix
+from journeymap.plot.journey import journey
+from journeymap.plot.journey_map import journey_map
+from journeymap.plot.time import time_patterns
+
+__all__ = ["emotion_heatmap", "emotion_mix", "graph", "journey", "journey_map", "layered_layout", "time_patterns"]

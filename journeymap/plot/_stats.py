@@ -1,0 +1,94 @@
+"""The numbers behind the charts, computed apart from drawing (tested without rendering)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from journeymap.analytics._prep import require_scored
+from journeymap.analytics.summary import touchpoint_summary
+
+if TYPE_CHECKING:
+    from journeymap.journeys import JourneySet
+    from journeymap.model import Journey
+
+
+def journey_curve(journey: Journey) -> pd.DataFrame:
+    """One row per step: ``step``, ``actor``, ``is_brand``, ``stage``, ``valence`` (NaN unscored), ``text``."""
+    rows = [
+        {
+            "step": i.step or n,
+            "actor": i.actor.value,
+            "is_brand": i.actor.is_brand,
+            "stage": i.stage,
+            "valence": i.emotion.valence if i.emotion is not None else np.nan,
+            "emotion": i.emotion.emotion if i.emotion is not None else None,
+            "text": i.text,
+            "timestamp": i.timestamp,
+        }
+        for n, i in enumerate(journey.interactions, start=1)
+    ]
+    return pd.DataFrame(rows)
+
+
+def extremes(curve: pd.DataFrame) -> tuple[int | None, int | None]:
+    """Row positions of the highest and lowest scored step (first if tied), or None."""
+    scored = curve["valence"].dropna()
+    if scored.empty:
+        return None, None
+    index = scored.index.to_numpy()
+    values = scored.to_numpy()
+    return int(index[np.argmax(values)]), int(index[np.argmin(values)])
+
+
+def journey_map_table(js: JourneySet, *, top_pains: int = 3) -> pd.DataFrame:
+    """Per (stage, touchpoint): volume, mean valence, interval, impact, and whether it is a pain point.
+
+    ``impact`` is the total negativity felt there (volume x mean ``max(0, -valence)``, as in
+    :func:`~journeymap.pain_points`); the ``top_pains`` cells of highest impact are pain points.
+
+    Rows in stage order, then by volume; ``x`` is the column position on the map.
+    """
+    events = require_scored(js, "journey_map")
+    customer = (events["actor"].astype("string") == "customer") & events["valence"].notna()
+    frame = events.loc[customer, ["stage", "touchpoint", "valence"]].copy()
+    frame["stage"] = frame["stage"].astype("string")
+    frame["negativity"] = (-frame["valence"]).clip(lower=0)
+    g = frame.groupby(["stage", "touchpoint"], sort=False)
+    table = g["valence"].agg(volume="size", mean_valence="mean", sd="std").reset_index()
+    table["impact"] = g["negativity"].sum().to_numpy()
+    se = table["sd"].fillna(0) / np.sqrt(table["volume"])
+    table["ci_low"] = table["mean_valence"] - 1.96 * se
+    table["ci_high"] = table["mean_valence"] + 1.96 * se
+    order = {s: i for i, s in enumerate(js.stages.names)}
+    table["stage_order"] = table["stage"].map(order)
+    table = table.sort_values(["stage_order", "volume"], ascending=[True, False], kind="stable").reset_index(drop=True)
+    table["x"] = np.arange(len(table))
+    worst = table[table["mean_valence"] < 0].nlargest(top_pains, "impact").index
+    table["pain_point"] = table.index.isin(worst)
+    return table.drop(columns=["sd", "stage_order"])
+
+
+def stage_shares(js: JourneySet, *, level: str = "stage", top: int = 8) -> pd.DataFrame:
+    """Share of each dominant emotion per stage (or touchpoint), the ``top`` emotions overall.
+
+    Rows: stages in order (or touchpoints by volume); columns: emotions, most frequent first;
+    rows sum to 1 (other emotions are gathered in ``other``).
+    """
+    events = require_scored(js, "emotion shares")
+    customer = (events["actor"].astype("string") == "customer") & events["emotion"].notna()
+    frame = events.loc[customer, [level, "emotion"]].astype("string")
+    counts = pd.crosstab(frame[level], frame["emotion"])
+    keep = counts.sum().sort_values(ascending=False).index[:top]
+    out = counts[keep].copy()
+    rest = counts.drop(columns=keep).sum(axis=1)
+    if (rest > 0).any():
+        out["other"] = rest
+    shares = out.div(out.sum(axis=1), axis=0)
+    if level == "stage":
+        shares = shares.reindex([s for s in js.stages.names if s in shares.index])
+    else:
+        shares = shares.loc[touchpoint_summary(js).index.intersection(shares.index)]
+    return shares

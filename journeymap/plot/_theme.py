@@ -1,0 +1,79 @@
+"""One look for every chart: colours, sizes, and helpers for text that must not overflow."""
+
+from __future__ import annotations
+
+import textwrap
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.colors import Colormap, Normalize
+
+#: Okabe-Ito colours (safe for the common colour-vision deficiencies).
+CUSTOMER = "#0072B2"
+BRAND = "#E69F00"
+NEUTRAL = "#999999"
+HIGH = "#009E73"
+LOW = "#D55E00"
+#: Diverging valence scale (ColorBrewer RdBu: colour-blind safe), centred on zero.
+VALENCE_CMAP = "RdBu"
+RC: dict[str, Any] = {
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.titlesize": 12,
+    "axes.titleweight": "bold",
+    "axes.labelsize": 10,
+    "xtick.labelsize": 9,
+    "ytick.labelsize": 9,
+    "legend.fontsize": 8,
+    "legend.frameon": False,
+    "font.size": 9,
+}
+
+
+def get_ax(ax: Axes | None, figsize: tuple[float, float] = (9, 4.5)) -> Axes:
+    """The given Axes, else a new figure's (not ``plt.gca()``, so nothing is drawn over)."""
+    if ax is not None:
+        return ax
+    import matplotlib.pyplot as plt
+
+    with plt.rc_context(RC):  # type: ignore[arg-type]
+        _, new = plt.subplots(figsize=figsize, layout="constrained")
+    return new
+
+
+def style(ax: Axes) -> None:
+    """Apply the theme to an existing Axes."""
+    ax.spines["top"].set_visible(False)
+    ax.spines["right"].set_visible(False)
+    ax.title.set_fontweight("bold")
+
+
+def valence_norm() -> Normalize:
+    """Colour normalisation for valence: -1 .. 1 centred on 0."""
+    from matplotlib.colors import TwoSlopeNorm
+
+    return TwoSlopeNorm(vmin=-1.0, vcenter=0.0, vmax=1.0)
+
+
+def valence_cmap() -> Colormap:
+    """The valence colour map."""
+    import matplotlib as mpl
+
+    return mpl.colormaps[VALENCE_CMAP]
+
+
+def shorten(text: object, width: int = 60) -> str:
+    """One line of at most ``width`` characters, with an ellipsis where cut."""
+    if not isinstance(text, str):
+        return ""
+    flat = " ".join(text.split())
+    return flat if len(flat) <= width else flat[: width - 1].rstrip() + "…"
+
+
+def wrap(text: str, width: int = 14) -> str:
+    """A label wrapped onto lines of ``width`` characters (at most three lines)."""
+    lines = textwrap.wrap(text.replace("_", " "), width) or [""]
+    if len(lines) > 3:
+        lines = [*lines[:2], shorten(" ".join(lines[2:]), width)]
+    return "\n".join(lines)

@@ -1,0 +1,125 @@
+"""Drawing the journey graph: :func:`layered_layout` and :func:`graph`."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from journeymap.plot import _theme
+
+if TYPE_CHECKING:
+    import networkx as nx
+    from matplotlib.axes import Axes
+
+__all__ = ["graph", "layered_layout"]
+
+
+def layered_layout(G: nx.DiGraph, *, seed: int = 0, layer_width: float = 1.0) -> dict[Any, tuple[float, float]]:
+    """Positions left to right by stage order (node attribute ``rank``), spread vertically.
+
+    Nodes whose ranks fall in the same ``layer_width`` bin share a column and are stacked,
+    largest volume in the middle; ``seed`` breaks ties between equal volumes reproducibly.
+    """
+    rng = np.random.default_rng(seed)
+    layers: dict[float, list[Any]] = {}
+    for node, data in G.nodes(data=True):
+        key = round(float(data.get("rank", 0.0)) / layer_width) * layer_width
+        layers.setdefault(key, []).append(node)
+    pos: dict[Any, tuple[float, float]] = {}
+    for x, nodes in layers.items():
+        tie = rng.random(len(nodes))
+        ordered = [n for _, _, n in sorted(zip([-G.nodes[n].get("volume", 0) for n in nodes], tie, nodes))]
+        # centre-out: largest in the middle, then alternate above and below
+        ys = [0.0]
+        for i in range(1, len(ordered)):
+            ys.append((i + 1) // 2 * (1 if i % 2 else -1))
+        for node, y in zip(ordered, ys):
+            pos[node] = (float(x), float(y))
+    return pos
+
+
+def graph(
+    G: nx.DiGraph,
+    *,
+    pos: dict[Any, tuple[float, float]] | None = None,
+    ax: Axes | None = None,
+    # appearance
+    seed: int = 0,
+    min_share: float = 0.0,
+    title: str | None = None,
+) -> Axes:
+    """Draw a journey graph (:func:`~journeymap.journey_graph`).
+
+    Node colour is mean valence on a diverging, colour-blind-safe scale centred on zero (with a
+    colour bar), node size is volume; edge width is the number of transitions and edge colour
+    the mean valence change across it. Edges carrying less than ``min_share`` of their source's
+    transitions are left out; repeat visits (self-loops) are counted beside their node
+    (``↻ n``). Positions come from :func:`layered_layout` unless given.
+
+    Example:
+        >>> import journeymap as jm
+        >>> from journeymap.testing.data import planted_scores
+        >>> js = planted_scores(jm.build_journeys(jm.datasets.service_journeys(40, seed=0)))
+        >>> ax = jm.plot.graph(jm.journey_graph(js, level="stage"))
+    """
+    from matplotlib.cm import ScalarMappable
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import FancyArrowPatch
+
+    pos = pos if pos is not None else layered_layout(G, seed=seed)
+    ax = _theme.get_ax(ax, figsize=(10, 5.5))
+    cmap, norm = _theme.valence_cmap(), _theme.valence_norm()
+    nodes = list(G.nodes)
+    volume = np.array([float(G.nodes[n].get("volume", 1)) for n in nodes])
+    inner = [n for n in nodes if G.nodes[n].get("kind") not in ("start", "end")]
+    vmax = max((G.nodes[n]["volume"] for n in inner), default=1)
+    sizes = np.where([G.nodes[n].get("kind") in ("start", "end") for n in nodes], 250.0, 250 + 2200 * volume / max(vmax, 1))
+    valence = np.array([G.nodes[n].get("mean_valence", np.nan) for n in nodes], dtype=float)
+    colours = [cmap(norm(v)) if not np.isnan(v) else "#dddddd" for v in valence]
+    counts = [d["count"] for _, _, d in G.edges(data=True)]
+    cmax = max(counts, default=1)
+    drawn = 0
+    loops: dict[Any, int] = {}
+    for a, b, d in G.edges(data=True):
+        if d.get("probability", 1.0) < min_share:
+            continue
+        change = d.get("mean_valence_change", np.nan)
+        colour = cmap(norm(np.clip(change * 2, -1, 1))) if not np.isnan(change) else "#bbbbbb"
+        if a == b:  # a repeat visit: counted beside the node, not drawn as an arrow
+            loops[a] = d["count"]
+            continue
+        skip = abs(pos[b][0] - pos[a][0]) > 1.5 and pos[a][1] == pos[b][1]
+        style = "arc3,rad=0.25" if (G.has_edge(b, a) or skip) else "arc3,rad=0.05"
+        patch = FancyArrowPatch(
+            pos[a], pos[b], arrowstyle="-|>", mutation_scale=12, connectionstyle=style,
+            lw=0.6 + 7 * d["count"] / cmax, color=colour, alpha=0.8, zorder=1, shrinkA=14, shrinkB=14,
+            gid=f"edge:{a}->{b}",
+        )  # fmt: skip
+        ax.add_patch(patch)
+        drawn += 1
+    xy = np.array([pos[n] for n in nodes])
+    scatter = ax.scatter(xy[:, 0], xy[:, 1], s=sizes, c=colours, edgecolors="#333333", linewidths=0.8, zorder=2)
+    scatter.set_gid("nodes")
+    for n, (x, y), size in zip(nodes, xy, sizes):
+        label = {"__start__": "start", "__end__": "end"}.get(str(n), str(n))
+        radius = float(np.sqrt(size)) / 2  # marker radius in points
+        ax.annotate(_theme.wrap(label, 14), (x, y), xytext=(0, -radius - 3), textcoords="offset points",
+                    ha="center", va="top", fontsize=8, zorder=3)  # fmt: skip
+        if n in loops:
+            ax.annotate(f"↻ {loops[n]:,}", (x, y), xytext=(radius + 3, radius * 0.6), textcoords="offset points",
+                        ha="left", va="center", fontsize=7, color="#555555", gid=f"selfloop:{n}")  # fmt: skip
+    bar = ax.figure.colorbar(ScalarMappable(norm=norm, cmap=cmap), ax=ax, shrink=0.7)
+    bar.set_label("node: mean valence; edge: valence change")
+    handles = [
+        Line2D([], [], color=_theme.NEUTRAL, lw=1, label=f"{min(counts, default=0):,} transitions"),
+        Line2D([], [], color=_theme.NEUTRAL, lw=7.6, label=f"{cmax:,} transitions"),
+    ]
+    ax.legend(handles=handles, loc="upper left")
+    xs, ys = xy[:, 0], xy[:, 1]
+    ax.set_xlim(xs.min() - 0.7, xs.max() + 0.7)
+    ax.set_ylim(ys.min() - 0.9, ys.max() + 0.7)
+    ax.set_axis_off()
+    ax.set_title(title or f"Journey graph ({G.graph.get('level', '')}, {G.graph.get('n_journeys', '?'):,} journeys)")
+    ax.set_gid(f"graph:{len(nodes)}-nodes:{drawn}-edges")
+    return ax

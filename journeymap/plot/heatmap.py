@@ -1,0 +1,93 @@
+"""Emotion shares: :func:`emotion_heatmap` and :func:`emotion_mix`."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Literal
+
+import numpy as np
+
+from journeymap.plot import _theme
+from journeymap.plot._stats import stage_shares
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+
+    from journeymap.journeys import JourneySet
+
+__all__ = ["emotion_heatmap", "emotion_mix"]
+
+
+def emotion_heatmap(
+    js: JourneySet,
+    *,
+    level: Literal["stage", "touchpoint"] = "stage",
+    ax: Axes | None = None,
+    top: int = 10,
+) -> Axes:
+    """Share of each dominant emotion (columns) per stage or touchpoint (rows), annotated.
+
+    Example:
+        >>> import journeymap as jm
+        >>> from journeymap.testing.data import planted_scores
+        >>> js = planted_scores(jm.build_journeys(jm.datasets.service_journeys(40, seed=0)))
+        >>> ax = jm.plot.emotion_heatmap(js)
+    """
+    shares = stage_shares(js, level=level, top=top)
+    ax = _theme.get_ax(ax, figsize=(1.0 + 0.8 * shares.shape[1], 1.2 + 0.5 * shares.shape[0]))
+    image = ax.imshow(shares.to_numpy(), cmap="Blues", vmin=0, vmax=max(0.01, float(shares.to_numpy().max())), aspect="auto")
+    grid = shares.to_numpy(dtype=float)
+    for i in range(grid.shape[0]):
+        for j in range(grid.shape[1]):
+            v = float(grid[i, j])
+            ink = "white" if v > 0.5 * grid.max() else "#222222"
+            ax.text(j, i, f"{v:.0%}", ha="center", va="center", fontsize=8, color=ink)
+    ax.set_xticks(np.arange(shares.shape[1]), [_theme.wrap(str(c), 12) for c in shares.columns], rotation=45, ha="right")
+    ax.set_yticks(np.arange(shares.shape[0]), [_theme.wrap(str(r), 18) for r in shares.index])
+    ax.figure.colorbar(image, ax=ax, shrink=0.8, label="share of customer messages")
+    ax.set_title(f"Emotions by {level}")
+    for side in ("top", "right", "left", "bottom"):
+        ax.spines[side].set_visible(False)
+    return ax
+
+
+def emotion_mix(
+    js: JourneySet,
+    *,
+    level: Literal["stage", "touchpoint"] = "stage",
+    ax: Axes | None = None,
+    top: int = 8,
+) -> Axes:
+    """Stacked shares of the dominant emotions per stage (or touchpoint), one bar each.
+
+    Colours follow each emotion's valence (blue positive, red negative, grey neutral).
+
+    Example:
+        >>> import journeymap as jm
+        >>> from journeymap.testing.data import planted_scores
+        >>> js = planted_scores(jm.build_journeys(jm.datasets.service_journeys(40, seed=0)))
+        >>> ax = jm.plot.emotion_mix(js)
+    """
+    from journeymap.emotions.transformer import KNOWN_VALENCE
+
+    shares = stage_shares(js, level=level, top=top)
+    ax = _theme.get_ax(ax, figsize=(9, 1.5 + 0.6 * shares.shape[0]))
+    cmap, norm = _theme.valence_cmap(), _theme.valence_norm()
+    left = np.zeros(shares.shape[0])
+    y = np.arange(shares.shape[0])
+    for emotion in shares.columns:
+        v = KNOWN_VALENCE.get(str(emotion), 0.0)
+        colour = cmap(norm(v)) if emotion not in ("neutral", "other") else ("#cccccc" if emotion == "neutral" else "#eeeeee")
+        widths = shares[emotion].to_numpy()
+        bars = ax.barh(y, widths, left=left, color=colour, edgecolor="white", label=str(emotion))
+        for bar, w in zip(bars, widths):
+            if w >= 0.07:
+                ax.text(bar.get_x() + w / 2, bar.get_y() + bar.get_height() / 2, f"{w:.0%}", ha="center", va="center", fontsize=7)
+        left += widths
+    ax.set_yticks(y, [_theme.wrap(str(r), 18) for r in shares.index])
+    ax.invert_yaxis()
+    ax.set_xlim(0, 1)
+    ax.set_xlabel("share of customer messages")
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.18), ncols=min(5, shares.shape[1]))
+    ax.set_title(f"Emotion mix by {level}")
+    _theme.style(ax)
+    return ax

@@ -1,0 +1,106 @@
+"""One journey's emotional curve: :func:`journey`."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from journeymap.plot import _theme
+from journeymap.plot._stats import extremes, journey_curve
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+
+    from journeymap.model import Journey
+
+__all__ = ["journey"]
+
+
+def journey(
+    journey: Journey,
+    *,
+    ax: Axes | None = None,
+    # annotations
+    quote_chars: int = 48,
+    title: str | None = None,
+) -> Axes:
+    """Plot a journey's valence over its steps, with stage bands, highs and lows.
+
+    Customer messages are blue circles joined by the curve; brand replies are orange triangles
+    on the baseline; the highest and lowest moments carry a shortened quote of what was said;
+    the last step is ringed and labelled ``end``.
+
+    Args:
+        journey: a scored :class:`~journeymap.model.Journey` (``js[journey_id]``).
+        ax: the Axes to draw on (default: a new figure).
+        quote_chars: quotes are cut to this many characters.
+        title: the title (default: the journey and customer ids).
+
+    Returns:
+        The Axes.
+
+    Example:
+        >>> import journeymap as jm
+        >>> from journeymap.testing.data import planted_scores
+        >>> js = planted_scores(jm.build_journeys(jm.datasets.service_journeys(20, seed=0)))
+        >>> ax = jm.plot.journey(js[js.journey_ids[0]])
+    """
+    curve = journey_curve(journey)
+    ax = _theme.get_ax(ax, figsize=(9, 4.5))
+    steps = curve["step"].to_numpy()
+    # stage bands
+    stages = curve["stage"].fillna("").to_numpy()
+    start = 0
+    for i in range(1, len(curve) + 1):
+        if i == len(curve) or stages[i] != stages[start]:
+            if stages[start]:
+                shade = "#f2f2f2" if (start // 1) % 2 == 0 else "#e6e6e6"
+                ax.axvspan(steps[start] - 0.5, steps[i - 1] + 0.5, color=shade, zorder=0, lw=0)
+                ax.text(
+                    (steps[start] + steps[i - 1]) / 2, 1.01, _theme.wrap(str(stages[start]), 16),
+                    ha="center", va="bottom", fontsize=8, color="#555555", transform=ax.get_xaxis_transform(),
+                )  # fmt: skip
+            start = i
+    ax.axhline(0, color=_theme.NEUTRAL, lw=0.8, ls="--", zorder=1)
+    scored = curve[curve["valence"].notna()]
+    customer = scored[~scored["is_brand"]]
+    ax.plot(scored["step"], scored["valence"], color=_theme.CUSTOMER, lw=1.8, zorder=2, label="_curve")
+    ax.scatter(customer["step"], customer["valence"], s=55, color=_theme.CUSTOMER, zorder=3, label="customer")
+    brand_scored = scored[scored["is_brand"]]
+    if len(brand_scored):
+        ax.scatter(brand_scored["step"], brand_scored["valence"], s=55, marker="^", color=_theme.BRAND, zorder=3)
+    brand = curve[curve["is_brand"] & curve["valence"].isna()]
+    ax.scatter(brand["step"], np.full(len(brand), -1.1), marker="^", s=60, color=_theme.BRAND, zorder=3, label="brand reply")
+    high, low = extremes(curve)
+    for pos, colour, preferred, tag in ((high, _theme.HIGH, 0.32, "high"), (low, _theme.LOW, -0.32, "low")):
+        if pos is None or (tag == "low" and pos == high):
+            continue
+        row = curve.iloc[pos]
+        y = float(row["valence"])
+        # no room beyond the point: put the quote on the inner side
+        offset = preferred if abs(y + preferred) <= 0.95 else -preferred
+        va = "bottom" if offset > 0 else "top"
+        text = f"{tag}: “{_theme.shorten(row['text'], quote_chars)}”"
+        edge = "center"
+        if len(steps) > 1 and row["step"] == steps.max():
+            edge = "right"
+        elif row["step"] == steps.min():
+            edge = "left"
+        ax.annotate(
+            _theme.wrap(text, 30), xy=(row["step"], y), xytext=(row["step"], np.clip(y + offset, -1.0, 1.0)),
+            ha=edge, va=va, fontsize=8, color=colour, gid=f"annotation-{tag}",
+            arrowprops={"arrowstyle": "-", "color": colour, "lw": 0.8},
+        )  # fmt: skip
+    end = curve.iloc[-1]
+    end_y = float(end["valence"]) if not np.isnan(end["valence"]) else -1.1
+    ax.scatter([end["step"]], [end_y], s=160, facecolors="none", edgecolors="black", lw=1.2, zorder=4, label="end")
+    ax.set_xlim(steps.min() - 0.5, steps.max() + 0.5)
+    ax.set_ylim(-1.25, 1.15)
+    ax.set_xticks(steps)
+    ax.set_xlabel("step")
+    ax.set_ylabel("valence")
+    ax.set_title(title or f"journey {journey.journey_id} (customer {journey.customer.id})", pad=22)
+    ax.legend(loc="lower right", ncols=3)
+    _theme.style(ax)
+    return ax

@@ -1,0 +1,51 @@
+"""Weekday x hour patterns: :func:`time_patterns`."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Literal
+
+import numpy as np
+
+from journeymap.analytics.time import WEEKDAYS
+from journeymap.analytics.time import time_patterns as _time_patterns
+from journeymap.plot import _theme
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+
+    from journeymap.journeys import JourneySet
+
+__all__ = ["time_patterns"]
+
+
+def time_patterns(
+    js: JourneySet,
+    *,
+    metric: Literal["volume", "share_negative", "mean_valence"] = "share_negative",
+    tz: str = "UTC",
+    ax: Axes | None = None,
+) -> Axes:
+    """A weekday x hour heatmap of customer messages: volume, share negative or mean valence.
+
+    Example:
+        >>> import journeymap as jm
+        >>> from journeymap.testing.data import planted_scores
+        >>> js = planted_scores(jm.build_journeys(jm.datasets.service_journeys(40, seed=0)))
+        >>> ax = jm.plot.time_patterns(js, metric="volume")
+    """
+    table = _time_patterns(js, tz=tz)
+    grid = table.pivot(index="weekday", columns="hour", values=metric).reindex(list(WEEKDAYS)).to_numpy(dtype=float)
+    ax = _theme.get_ax(ax, figsize=(10, 3.6))
+    if metric == "mean_valence":
+        image = ax.imshow(grid, cmap=_theme.valence_cmap(), norm=_theme.valence_norm(), aspect="auto")
+    else:
+        image = ax.imshow(grid, cmap="Reds" if metric == "share_negative" else "Blues", aspect="auto", vmin=0)
+    ax.set_yticks(np.arange(7), [d[:3] for d in WEEKDAYS])
+    ax.set_xticks(np.arange(0, 24, 2), [f"{h:02d}" for h in range(0, 24, 2)])
+    ax.set_xlabel(f"hour of day ({tz})")
+    labels = {"volume": "customer messages", "share_negative": "share negative", "mean_valence": "mean valence"}
+    ax.figure.colorbar(image, ax=ax, shrink=0.9, label=labels[metric])
+    ax.set_title(f"When customers write: {labels[metric]} by weekday and hour")
+    for side in ("top", "right", "left", "bottom"):
+        ax.spines[side].set_visible(False)
+    return ax

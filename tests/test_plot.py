@@ -1,0 +1,116 @@
+from __future__ import annotations
+
+import matplotlib as mpl
+import numpy as np
+import pytest
+
+mpl.use("Agg")
+from typing import TYPE_CHECKING
+
+import matplotlib.pyplot as plt
+
+import journeymap as jm
+from journeymap.plot import _theme
+from journeymap.plot._stats import extremes, journey_curve, journey_map_table, stage_shares
+from journeymap.testing.data import planted_scores
+
+from .conftest import TWCS_SAMPLE
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+
+@pytest.fixture(autouse=True)
+def _close_figures() -> Iterator[None]:
+    yield
+    plt.close("all")
+
+
+@pytest.fixture(scope="module")
+def js() -> jm.JourneySet:
+    return planted_scores(jm.build_journeys(jm.datasets.service_journeys(200, seed=5)))
+
+
+def annotations(ax: plt.Axes) -> dict[str, plt.Annotation]:
+    return {a.get_gid(): a for a in ax.texts if isinstance(a, mpl.text.Annotation) and a.get_gid()}
+
+
+def test_journey_marks_highs_lows_and_end(js: jm.JourneySet) -> None:
+    m = jm.journey_metrics(js)
+    journey = js[m[(m["n_customer_steps"] >= 3) & (m["high_valence"] > m["low_valence"])].index[0]]
+    curve = journey_curve(journey)
+    high, low = extremes(curve)
+    _fig, ax = plt.subplots()
+    assert jm.plot.journey(journey, ax=ax) is ax
+    notes = annotations(ax)
+    assert notes["annotation-high"].xy == (curve.loc[high, "step"], pytest.approx(curve.loc[high, "valence"]))
+    assert notes["annotation-low"].xy == (curve.loc[low, "step"], pytest.approx(curve.loc[low, "valence"]))
+    assert _theme.shorten(curve.loc[low, "text"], 20)[:15] in notes["annotation-low"].get_text().replace("\n", " ")
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert labels == ["customer", "brand reply", "end"]
+    # customer points drawn where the customer's valences are
+    customer = ax.collections[0].get_offsets()
+    expected = curve[~curve["is_brand"] & curve["valence"].notna()][["step", "valence"]].to_numpy()
+    assert np.allclose(customer, expected)
+
+
+def test_journey_map_flags_pain_points_and_colours_by_valence(js: jm.JourneySet) -> None:
+    table = journey_map_table(js)
+    assert table.loc[table["pain_point"], "touchpoint"].iloc[0] == "billing"
+    ax = jm.plot.journey_map(js)
+    ax.figure.canvas.draw()
+    points = next(c for c in ax.collections if c.get_gid() == "touchpoints")
+    assert np.allclose(points.get_array(), table["mean_valence"])
+    colours = points.get_facecolors()
+    order = np.argsort(table["mean_valence"].to_numpy())
+    # most negative is reddest (more red than blue), most positive bluest
+    assert colours[order[0]][0] > colours[order[0]][2]
+    assert colours[order[-1]][2] >= colours[order[-1]][0]
+    notes = annotations(ax)
+    assert {"annotation-high", "annotation-low", "annotation-pain"} <= set(notes)
+    assert [t.get_text().replace("\n", " ") for t in ax.get_xticklabels()] == list(table["touchpoint"])
+    assert ax.get_legend() is not None
+
+
+def test_graph_draws_every_node_and_edge(js: jm.JourneySet) -> None:
+    G = jm.journey_graph(js, level="stage")
+    pos = jm.plot.layered_layout(G, seed=1)
+    assert pos == jm.plot.layered_layout(G, seed=1)
+    assert pos["__start__"][0] < pos["contact"][0] < pos["resolution"][0] < pos["__end__"][0]
+    ax = jm.plot.graph(G, pos=pos)
+    loops = sum(1 for a, b in G.edges if a == b)
+    assert ax.get_gid() == f"graph:{G.number_of_nodes()}-nodes:{G.number_of_edges() - loops}-edges"
+    assert len([p for p in ax.patches if (p.get_gid() or "").startswith("edge:")]) == G.number_of_edges() - loops
+    nodes = next(c for c in ax.collections if c.get_gid() == "nodes")
+    assert len(nodes.get_offsets()) == G.number_of_nodes()
+    assert len(ax.figure.axes) == 2  # the colour bar
+    assert ax.get_legend() is not None
+
+
+def test_heatmaps_and_mix(js: jm.JourneySet) -> None:
+    shares = stage_shares(js)
+    assert np.allclose(shares.sum(axis=1), 1.0)
+    ax = jm.plot.emotion_heatmap(js)
+    assert len(ax.texts) == stage_shares(js, top=10).size
+    ax = jm.plot.emotion_mix(js)
+    assert ax.get_legend() is not None and len(ax.patches) == shares.size
+    ax = jm.plot.time_patterns(js, metric="volume")
+    assert ax.images[0].get_array().shape == (7, 24)
+    assert ax.images[0].get_array().sum() == js.events["valence"].notna().sum()
+
+
+@pytest.mark.skipif(not TWCS_SAMPLE.is_file(), reason="../shared/data/twcs_sample is not beside the checkout")
+def test_every_helper_renders_real_threads(default_scorer) -> None:
+    tw = jm.score(jm.build_journeys(jm.read_twcs(TWCS_SAMPLE)), default_scorer, cache=False)
+    longest = tw.journeys["n_steps"].idxmax()
+    for draw in (
+        lambda: jm.plot.journey(tw[longest]),
+        lambda: jm.plot.journey_map(tw),
+        lambda: jm.plot.graph(jm.journey_graph(tw)),
+        lambda: jm.plot.emotion_heatmap(tw, level="touchpoint"),
+        lambda: jm.plot.emotion_mix(tw),
+        lambda: jm.plot.time_patterns(tw),
+    ):
+        ax = draw()
+        ax.figure.canvas.draw()
+        plt.close(ax.figure)
