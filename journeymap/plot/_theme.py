@@ -73,7 +73,7 @@ def shorten(text: object, width: int = 60) -> str:
 
 def wrap(text: str, width: int = 14) -> str:
     """A label wrapped onto lines of ``width`` characters (at most three lines)."""
-    lines = textwrap.wrap(text.replace("_", " "), width) or [""]
+    lines = textwrap.wrap(text.replace("_", " "), width, break_long_words=False) or [""]
     if len(lines) > 3:
         lines = [*lines[:2], shorten(" ".join(lines[2:]), width)]
     return "\n".join(lines)

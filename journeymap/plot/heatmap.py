@@ -43,7 +43,7 @@ def emotion_heatmap(
             ax.text(j, i, f"{v:.0%}", ha="center", va="center", fontsize=8, color=ink)
     ax.set_xticks(np.arange(shares.shape[1]), [_theme.wrap(str(c), 12) for c in shares.columns], rotation=45, ha="right")
     ax.set_yticks(np.arange(shares.shape[0]), [_theme.wrap(str(r), 18) for r in shares.index])
-    ax.figure.colorbar(image, ax=ax, shrink=0.8, label="share of customer messages")
+    ax.figure.colorbar(image, ax=ax, shrink=0.8, label="share")
     ax.set_title(f"Emotions by {level}")
     for side in ("top", "right", "left", "bottom"):
         ax.spines[side].set_visible(False)
@@ -73,9 +73,13 @@ def emotion_mix(
     ax = _theme.get_ax(ax, figsize=(9, 1.5 + 0.6 * shares.shape[0]))
     cmap, norm = _theme.valence_cmap(), _theme.valence_norm()
     left = np.zeros(shares.shape[0])
+    seen: dict[float, int] = {}
     y = np.arange(shares.shape[0])
     for emotion in shares.columns:
         v = KNOWN_VALENCE.get(str(emotion), 0.0)
+        repeat = seen.get(v, 0)  # emotions of equal valence get slightly different shades
+        seen[v] = repeat + 1
+        v = float(np.clip(v + (0.15 * repeat if v <= 0 else -0.15 * repeat), -1, 1))
         colour = cmap(norm(v)) if emotion not in ("neutral", "other") else ("#cccccc" if emotion == "neutral" else "#eeeeee")
         widths = shares[emotion].to_numpy()
         bars = ax.barh(y, widths, left=left, color=colour, edgecolor="white", label=str(emotion))

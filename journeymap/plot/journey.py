@@ -101,6 +101,6 @@ def journey(
     ax.set_xlabel("step")
     ax.set_ylabel("valence")
     ax.set_title(title or f"journey {journey.journey_id} (customer {journey.customer.id})", pad=22)
-    ax.legend(loc="lower right", ncols=3)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.14), ncols=3)
     _theme.style(ax)
     return ax
