@@ -14,7 +14,7 @@ import matplotlib as mpl
 
 mpl.use("Agg")
 
-import journeymap as jm  # noqa: E402
+import journeymap as jm
 
 logger = logging.getLogger("gallery")
 

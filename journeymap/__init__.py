@@ -48,6 +48,7 @@ from journeymap.model import (
     StageModel,
     Touchpoint,
 )
+from journeymap.report import report
 
 if TYPE_CHECKING:
     from journeymap import plot
@@ -86,6 +87,7 @@ __all__ = [
     "read_events",
     "read_twcs",
     "reply_waits",
+    "report",
     "response_times",
     "score",
     "time_patterns",

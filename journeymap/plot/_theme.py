@@ -64,10 +64,14 @@ def valence_cmap() -> Colormap:
 
 
 def shorten(text: object, width: int = 60) -> str:
-    """One line of at most ``width`` characters, with an ellipsis where cut."""
+    """One line of at most ``width`` characters, with an ellipsis where cut.
+
+    Characters beyond the Basic Multilingual Plane (most emoji) are left out: the default fonts
+    have no glyph for them and matplotlib would draw empty boxes.
+    """
     if not isinstance(text, str):
         return ""
-    flat = " ".join(text.split())
+    flat = " ".join("".join(c for c in text if ord(c) <= 0xFFFF).split())
     return flat if len(flat) <= width else flat[: width - 1].rstrip() + "…"
 
 

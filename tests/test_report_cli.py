@@ -1,0 +1,98 @@
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import matplotlib as mpl
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+mpl.use("Agg")
+
+import journeymap as jm
+from journeymap.cli import app
+from journeymap.testing.data import planted_scores
+
+HOSTILE = '<script>document.title="pwned"</script><img src=x onerror=alert(1)>'
+runner = CliRunner()
+
+
+def hostile_journeys() -> jm.JourneySet:
+    events = jm.datasets.service_journeys(60, seed=0).events.copy()
+    first_touchpoint = events["touchpoint"].iloc[0]
+    events.loc[events["touchpoint"] == first_touchpoint, "touchpoint"] = HOSTILE
+    return planted_scores(jm.build_journeys(jm.read_events(events)))
+
+
+def test_report_is_self_contained_and_escapes_customer_text(tmp_path: Path) -> None:
+    path = jm.report(hostile_journeys(), tmp_path / "r.html")
+    page = path.read_text(encoding="utf-8")
+    assert "<script" not in page.lower()
+    assert "onerror=alert" not in page.replace("&lt;img src=x onerror=alert(1)&gt;", "")
+    assert "&lt;script&gt;" in page
+    # nothing is fetched: every src is a data URI, and no external links or stylesheets
+    assert all(src.startswith("data:") for src in re.findall(r'src="([^"]*)"', page))
+    assert not re.search(r"(?:href|url\()\s*=?\s*[\"']?https?:", page)
+    assert page.count("data:image/png;base64,") >= 5
+    assert "default-src 'none'" in page
+
+
+def test_cli_demo_writes_the_report(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["demo", "--out", str(tmp_path), "--customers", "40"])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "report.html").is_file()
+    assert (tmp_path / "pain_points.csv").is_file()
+    assert "report:" in result.output
+
+
+def test_cli_score_and_rejects(tmp_path: Path) -> None:
+    src = tmp_path / "in.csv"
+    pd.DataFrame(
+        {"user": ["a", "b", "c"], "when": ["2024-01-01T10:00:00Z", "garbage", "2024-01-01T11:00:00Z"],
+         "text": ["thank you so much!", "hello", "this is awful"]}
+    ).to_csv(src, index=False)  # fmt: skip
+    out = tmp_path / "out.csv"
+    result = runner.invoke(
+        app, ["score", str(src), "-o", str(out), "--columns", "user=customer_id", "--columns", "when=timestamp", "--no-cache"]
+    )
+    assert result.exit_code == 0, result.output
+    scored = pd.read_csv(out)
+    assert len(scored) == 2 and "valence" in scored.columns
+    rejects = pd.read_csv(tmp_path / "out.rejects.csv")
+    assert rejects.loc[0, "row"] == 1 and rejects.loc[0, "reason"] == "unparseable timestamp"
+
+
+def test_cli_bad_input_exits_nonzero_with_one_line(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.csv"
+    bad.write_text("who,text\na,hi\n")
+    result = runner.invoke(app, ["score", str(bad), "-o", str(tmp_path / "o.parquet")])
+    assert result.exit_code == 1
+    assert "missing required column(s) ['customer_id', 'timestamp']" in result.output
+    result = runner.invoke(app, ["score", str(tmp_path / "nope.csv"), "-o", str(tmp_path / "o.parquet")])
+    assert result.exit_code == 1 and "does not exist" in result.output
+    result = runner.invoke(app, ["map", str(bad), "--format", "twcs"])
+    assert result.exit_code == 1 and "not the TWCS format" in result.output
+
+
+def test_cli_scorers_version_help() -> None:
+    result = runner.invoke(app, ["scorers"])
+    assert result.exit_code == 0 and "default" in result.output.split()
+    assert runner.invoke(app, ["--version"]).output.startswith("journeymap ")
+    for command in ("demo", "score", "map", "scorers", "evaluate"):
+        assert runner.invoke(app, [command, "--help"]).exit_code == 0
+
+
+@pytest.mark.skipif(not Path("/usr/bin/chromium").exists(), reason="Debian's chromium is not installed")
+def test_report_in_a_headless_browser(tmp_path: Path) -> None:
+    import subprocess
+
+    path = jm.report(hostile_journeys(), tmp_path / "r.html")
+    dom = subprocess.run(
+        ["/usr/bin/chromium", "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+         "--disable-component-update", "--disable-sync", "--no-first-run", f"--user-data-dir={tmp_path / 'profile'}",
+         "--dump-dom", path.as_uri()],
+        capture_output=True, text=True, timeout=120, check=True,
+    ).stdout  # fmt: skip
+    assert "pwned" not in re.findall(r"<title>(.*?)</title>", dom)[0]
+    assert dom.count("<img") >= 5
