@@ -13,13 +13,7 @@ from __future__ import annotations
 import argparse
 import time
 
-
-def _status_mib(field: str) -> float:
-    with open("/proc/self/status") as fh:
-        for line in fh:
-            if line.startswith(field + ":"):
-                return int(line.split()[1]) / 1024
-    return float("nan")
+from _memory import status_mib
 
 
 def main() -> None:
@@ -50,13 +44,13 @@ def main() -> None:
         "journey_graph (touchpoint)": lambda: jm.journey_graph(js),
         "journey_variants": lambda: jm.journey_variants(js),
     }
-    base = _status_mib("VmRSS")
+    base = status_mib("VmRSS")
     seconds = {}
     for name, fn in calls.items():
         start = time.perf_counter()
         fn()
         seconds[name] = time.perf_counter() - start
-    peak = _status_mib("VmHWM") - base
+    peak = status_mib("VmHWM") - base
     reference = None
     try:
         import pm4py

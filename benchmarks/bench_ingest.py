@@ -15,14 +15,7 @@ import tempfile
 import time
 from pathlib import Path
 
-
-def _status_mib(field: str) -> float:
-    """VmRSS (now) or VmHWM (peak) of this process; unlike ru_maxrss, VmHWM starts afresh at exec."""
-    with open("/proc/self/status") as fh:
-        for line in fh:
-            if line.startswith(field + ":"):
-                return int(line.split()[1]) / 1024
-    return float("nan")
+from _memory import status_mib
 
 
 def _stage(name: str, path: str, queue: mp.Queue) -> None:
@@ -30,7 +23,7 @@ def _stage(name: str, path: str, queue: mp.Queue) -> None:
 
     import journeymap as jm
 
-    base = _status_mib("VmRSS")
+    base = status_mib("VmRSS")
     start = time.perf_counter()
     if name == "baseline: pandas read_parquet + sort":
         df = pd.read_parquet(path)
@@ -44,7 +37,7 @@ def _stage(name: str, path: str, queue: mp.Queue) -> None:
         jm.build_journeys(log, by=by)  # type: ignore[arg-type]
         queue.put(("build_journeys alone (" + by + ")", time.perf_counter() - mid, float("nan")))
     seconds = time.perf_counter() - start
-    peak = _status_mib("VmHWM") - base
+    peak = status_mib("VmHWM") - base
     queue.put((name, seconds, peak))
 
 

@@ -22,7 +22,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from journeymap.io.events import EventLog, validate_events
+from journeymap.io.events import CANONICAL_COLUMNS, EventLog, validate_events
 
 __all__ = ["PLANTED", "service_journeys"]
 
@@ -170,15 +170,7 @@ def service_journeys(  # noqa: PLR0912, PLR0915 - a generator read top to bottom
     cols: dict[str, list[object]] = {
         k: []
         for k in (
-            "event_id",
-            "customer_id",
-            "timestamp",
-            "actor",
-            "channel",
-            "touchpoint",
-            "text",
-            "thread_id",
-            "in_reply_to",
+            *(c for c in CANONICAL_COLUMNS if c != "stage"),
             "brand",
             "tier",
             "region",

@@ -89,6 +89,35 @@ def score_sorted(
     return out.astype(np.float32)
 
 
+class SortedBatchScorer:
+    """Base of the transformer scorers: ``score`` runs :func:`score_sorted` with ``_forward``.
+
+    Subclasses set ``tokenizer``, ``_taxonomy``, ``batch_size``, ``max_length`` and ``device``
+    and implement ``_forward(input_ids, attention_mask) -> probabilities``.
+    """
+
+    tokenizer: Any
+    _taxonomy: Taxonomy
+    batch_size: int
+    max_length: int
+    device: torch.device
+
+    def _forward(self, ids: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+        raise NotImplementedError
+
+    def score(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
+        """Per-label probabilities, shape ``(len(texts), n_labels)``, float32 in [0, 1]."""
+        return score_sorted(
+            list(texts),
+            tokenizer=self.tokenizer,
+            forward=self._forward,
+            taxonomy=self._taxonomy,
+            batch_size=self.batch_size,
+            max_length=self.max_length,
+            device=self.device,
+        )
+
+
 def pick_device(device: str | None) -> torch.device:
     """The torch device: as asked, else CUDA when available, else CPU."""
     import torch

@@ -72,7 +72,7 @@ def quantize_linear_int8(model: torch.nn.Module) -> torch.nn.Module:
         return quantized
 
 
-class DefaultScorer:
+class DefaultScorer(_batching.SortedBatchScorer):
     """The shipped GoEmotions scorer (28 labels), loading offline.
 
     Args:
@@ -147,18 +147,6 @@ class DefaultScorer:
         import torch
 
         return torch.sigmoid(self.model(ids, mask))
-
-    def score(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
-        """Per-label probabilities, shape ``(len(texts), 28)``."""
-        return _batching.score_sorted(
-            list(texts),
-            tokenizer=self.tokenizer,
-            forward=self._forward,
-            taxonomy=self._taxonomy,
-            batch_size=self.batch_size,
-            max_length=self.max_length,
-            device=self.device,
-        )
 
     def predict(self, texts: Sequence[str]) -> npt.NDArray[np.bool_]:
         """Multi-label decisions with the tuned thresholds (every text gets at least one label)."""

@@ -12,10 +12,8 @@ from journeymap.emotions.taxonomy import EKMAN_GROUPS, GOEMOTIONS_VALENCE, SENTI
 from journeymap.exceptions import ModelLoadError
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping, Sequence
+    from collections.abc import Mapping
 
-    import numpy as np
-    import numpy.typing as npt
     import torch
 
 logger = logging.getLogger(__name__)
@@ -61,7 +59,7 @@ def _taxonomy_for(labels: list[str], label_map: Mapping[str, str] | None) -> Tax
     return Taxonomy(name="custom", labels=tuple(mapped), valence={m: KNOWN_VALENCE[m] for m in mapped}, groups=groups)
 
 
-class TransformerScorer:
+class TransformerScorer(_batching.SortedBatchScorer):
     """Scores texts with any ``AutoModelForSequenceClassification``, by hub id or local path.
 
     Args:
@@ -159,18 +157,6 @@ class TransformerScorer:
 
         logits = self.model(input_ids=ids, attention_mask=mask).logits
         return torch.sigmoid(logits) if self.multi_label else torch.softmax(logits, dim=-1)
-
-    def score(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
-        """Per-label probabilities, shape ``(len(texts), n_labels)``."""
-        return _batching.score_sorted(
-            list(texts),
-            tokenizer=self.tokenizer,
-            forward=self._forward,
-            taxonomy=self._taxonomy,
-            batch_size=self.batch_size,
-            max_length=self.max_length,
-            device=self.device,
-        )
 
     def __repr__(self) -> str:
         return f"TransformerScorer({self.model_name!r}, id={self.id!r})"
