@@ -116,6 +116,13 @@ def journey_variants(js: JourneySet, *, level: Literal["touchpoint", "stage"] = 
     Columns: ``variant`` (``"a > b > c"``), ``journeys``, ``share``, ``mean_start_valence``,
     ``mean_end_valence``, ``recovery_rate`` and ``drop_off`` (share whose last step is the
     customer's, i.e. the conversation ended without a brand reply after the last message).
+
+    Example:
+        >>> import journeymap as jm
+        >>> from journeymap.testing.data import planted_scores
+        >>> js = planted_scores(jm.build_journeys(jm.datasets.service_journeys(30, seed=0)))
+        >>> jm.journey_variants(js, level="stage").loc[0, "variant"].startswith("contact")
+        True
     """
     from journeymap.analytics.metrics import journey_metrics
 
@@ -142,7 +149,15 @@ def journey_variants(js: JourneySet, *, level: Literal["touchpoint", "stage"] = 
 
 
 def to_graphml(G: nx.DiGraph, path: str | Path) -> Path:
-    """Write the graph as GraphML (readable by Gephi, yEd, Cytoscape); NaN values are left out."""
+    """Write the graph as GraphML (readable by Gephi, yEd, Cytoscape); NaN values are left out.
+
+    Example:
+        >>> import tempfile, pathlib, journeymap as jm
+        >>> from journeymap.testing.data import planted_scores
+        >>> js = planted_scores(jm.build_journeys(jm.datasets.service_journeys(10, seed=0)))
+        >>> jm.to_graphml(jm.journey_graph(js), pathlib.Path(tempfile.mkdtemp()) / "g.graphml").suffix
+        '.graphml'
+    """
     import networkx as nx
 
     clean = nx.DiGraph(**{k: v for k, v in G.graph.items() if _ok(v)})
@@ -156,7 +171,15 @@ def to_graphml(G: nx.DiGraph, path: str | Path) -> Path:
 
 
 def to_node_link(G: nx.DiGraph) -> dict[str, Any]:
-    """The graph as node-link JSON data (NaN becomes null), ready for ``json.dumps``."""
+    """The graph as node-link JSON data (NaN becomes null), ready for ``json.dumps``.
+
+    Example:
+        >>> import journeymap as jm
+        >>> from journeymap.testing.data import planted_scores
+        >>> js = planted_scores(jm.build_journeys(jm.datasets.service_journeys(10, seed=0)))
+        >>> sorted(jm.to_node_link(jm.journey_graph(js)))[:3]
+        ['directed', 'graph', 'links']
+    """
     import networkx as nx
 
     data: dict[str, Any] = nx.node_link_data(G, edges="links")

@@ -38,6 +38,12 @@ def reply_waits(js: JourneySet) -> pd.DataFrame:
     Columns: ``journey_id``, ``event_id``, ``timestamp``, ``replied`` (bool), ``reply_at``,
     ``wait`` (a Timedelta; NaT when unanswered). The index is the events' (input row numbers).
     Works on unscored journeys too.
+
+    Example:
+        >>> import journeymap as jm
+        >>> waits = jm.reply_waits(jm.build_journeys(jm.datasets.service_journeys(20, seed=0)))
+        >>> bool((waits.loc[waits["replied"], "wait"] > pd.Timedelta(0)).all())
+        True
     """
     events = js.events
     f = pd.DataFrame(
