@@ -96,3 +96,23 @@ def test_report_in_a_headless_browser(tmp_path: Path) -> None:
     ).stdout  # fmt: skip
     assert "pwned" not in re.findall(r"<title>(.*?)</title>", dom)[0]
     assert dom.count("<img") >= 5
+
+
+def test_cli_map_writes_a_report(tmp_path: Path) -> None:
+    src = tmp_path / "events.parquet"
+    jm.datasets.service_journeys(30, seed=4).events.to_parquet(src)
+    report = tmp_path / "out" / "report.html"
+    result = runner.invoke(app, ["map", str(src), "--report", str(report), "--by", "customer"])
+    assert result.exit_code == 0, result.output
+    assert report.is_file() and "journeys; report:" in result.output
+
+
+def test_cli_evaluate(tmp_path: Path) -> None:
+    from .test_evaluate import tiny_goemotions
+
+    data = tiny_goemotions(tmp_path / "g")
+    result = runner.invoke(app, ["evaluate", str(data), "--split", "test"])
+    assert result.exit_code == 0, result.output
+    assert "goemotions: macro-F1" in result.output and "ekman: macro-F1" in result.output
+    result = runner.invoke(app, ["evaluate", str(tmp_path)])
+    assert result.exit_code == 1 and "not a GoEmotions-format folder" in result.output
