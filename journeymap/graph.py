@@ -114,8 +114,9 @@ def journey_variants(js: JourneySet, *, level: Literal["touchpoint", "stage"] = 
     """The most common paths (sequences of touchpoints or stages) and their emotional profile.
 
     Columns: ``variant`` (``"a > b > c"``), ``journeys``, ``share``, ``mean_start_valence``,
-    ``mean_end_valence``, ``recovery_rate`` and ``drop_off`` (share whose last step is the
-    customer's, i.e. the conversation ended without a brand reply after the last message).
+    ``mean_end_valence``, ``recovery_rate`` and ``drop_off``: the share that ended on a customer
+    message that was not positive (valence at most 0.25) and got no brand reply, i.e. left
+    unresolved rather than closed with thanks.
 
     Example:
         >>> import journeymap as jm
@@ -126,13 +127,16 @@ def journey_variants(js: JourneySet, *, level: Literal["touchpoint", "stage"] = 
     """
     from journeymap.analytics.metrics import journey_metrics
 
-    keys = _keys(js, level)
-    path = keys.groupby(js.events["journey_id"], sort=False).agg(" > ".join)
-    last_actor = js.events.groupby("journey_id", sort=False)["actor"].last().astype("string")
+    keys = _keys(js, level).to_numpy(dtype=object)
+    # Events are sorted by journey: concatenate each journey's run of "key > " in one reduceat.
+    starts = np.r_[0, np.cumsum(js.journeys["n_steps"].to_numpy())[:-1]] if len(js) else np.array([], dtype=int)
+    joined = np.add.reduceat(keys + " > ", starts) if len(js) else np.array([], dtype=object)
+    path = pd.Series([p[:-3] for p in joined], index=js.journeys.index)
+    last = js.events.groupby("journey_id", sort=False)[["actor", "valence"]].last()
+    positive_end = last["valence"].astype("float64").fillna(0.0) > 0.25
+    dropped = (last["actor"].astype("string") == "customer") & ~positive_end
     m = journey_metrics(js)
-    frame = pd.DataFrame({"variant": path, "dropped": last_actor == "customer"}).join(
-        m[["start_valence", "end_valence", "recovered"]]
-    )
+    frame = pd.DataFrame({"variant": path, "dropped": dropped}).join(m[["start_valence", "end_valence", "recovered"]])
     g = frame.groupby("variant", sort=False)
     out = pd.DataFrame(
         {

@@ -215,3 +215,11 @@ def test_first_response_on_the_real_sample_matches_a_hand_count() -> None:
         assert (pd.isna(expected) and pd.isna(got)) or got == expected
         checked += 1
     assert checked >= 20
+
+
+def test_variants_drop_off_by_hand() -> None:
+    closed = scored_by_hand([("customer", "0", -0.8), ("agent", "5", None), ("customer", "9", 0.8)])
+    left = scored_by_hand([("customer", "0", -0.8), ("agent", "5", None), ("customer", "9", -0.5)])
+    assert jm.journey_variants(closed).loc[0, "drop_off"] == 0.0
+    assert jm.journey_variants(left).loc[0, "drop_off"] == 1.0
+    assert jm.journey_variants(left).loc[0, "variant"] == "t > t > t"
