@@ -114,6 +114,21 @@ def response_times(js: JourneySet) -> pd.DataFrame:
     return out
 
 
+def _reasons(negativity: pd.Series, intensity: pd.Series, label: pd.Series, hours: pd.Series, repeats: pd.Series) -> pd.Series:
+    """The parts that drove each triage rank, in words, built column-wise."""
+    parts = [
+        ("negative (valence " + (-negativity).map("{:.2f}".format) + ")").where(negativity > 0.25, ""),
+        (label.fillna("") + " " + intensity.map("{:.2f}".format)).where(intensity > 0.3, ""),
+        ("waiting " + hours.map("{:.1f}".format) + " h").where(hours >= 1, ""),
+        ((repeats + 1).astype(str) + " open messages from this customer").where(repeats > 0, ""),
+    ]
+    joined = parts[0]
+    for part in parts[1:]:
+        joined = joined + ("; " + part).where(part != "", "")
+    joined = joined.str.removeprefix("; ")
+    return joined.where(joined != "", "open, calm")
+
+
 def triage(js: JourneySet, *, now: pd.Timestamp | str | None = None, taxonomy: Taxonomy | None = None) -> pd.DataFrame:
     """Open customer messages (no brand reply after them), most urgent first, with reasons.
 
@@ -164,18 +179,7 @@ def triage(js: JourneySet, *, now: pd.Timestamp | str | None = None, taxonomy: T
         w["negativity"] * negativity + w["intensity"] * intensity + w["waiting"] * waiting_part + w["repetition"] * repetition
     )
     top_label = ev[intense].astype("float64").idxmax(axis=1).str[4:] if intense else pd.Series("", index=ev.index)
-    reasons = []
-    for neg, inten, lab, h, rep in zip(negativity, intensity, top_label, hours, repeats):
-        parts = []
-        if neg > 0.25:
-            parts.append(f"negative (valence {-neg:.2f})")
-        if inten > 0.3:
-            parts.append(f"{lab} {inten:.2f}")
-        if h >= 1:
-            parts.append(f"waiting {h:.1f} h")
-        if rep > 0:
-            parts.append(f"{rep + 1} open messages from this customer")
-        reasons.append("; ".join(parts) or "open, calm")
+    reasons = _reasons(negativity, intensity, top_label.astype("string"), hours, repeats)
     out = pd.DataFrame(
         {
             "priority": priority,
