@@ -45,6 +45,8 @@ class JourneySet:
     frame sorted by journey and step, with ``journey_id``, ``step`` (1-based) and ``stage``
     (an ordered categorical) added; its index is still the input row number.
     ``js.journeys`` has one row per journey: ``customer_id``, ``start``, ``end``, ``n_steps``.
+    A Journey's ``customer.attributes`` are the extra columns whose value is the same on all of
+    the customer's messages in it (segment attributes such as tier or region).
 
     Example:
         >>> from journeymap.datasets import service_journeys
@@ -129,8 +131,13 @@ class JourneySet:
                 )
             )
         meta = self.journeys.iloc[i]
-        first_customer = next((x for x in interactions if x.actor.value == "customer"), interactions[0])
-        customer = Customer(id=str(meta["customer_id"]), attributes=first_customer.attributes)
+        # Customer attributes: the extra columns that stay the same across the customer's own
+        # messages in this journey (tier, region, ...), not per-message ones (ids, texts).
+        own = [x for x in interactions if x.actor.value == "customer"] or interactions[:1]
+        constant = {
+            key: value for key, value in own[0].attributes.items() if all(x.attributes.get(key) == value for x in own[1:])
+        }
+        customer = Customer(id=str(meta["customer_id"]), attributes=constant)
         return Journey(journey_id=str(self.journeys.index[i]), customer=customer, interactions=tuple(interactions))
 
 

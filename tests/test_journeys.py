@@ -138,3 +138,18 @@ def test_properties(frame: pd.DataFrame, by: str, rnd) -> None:
     cols = ["event_id", "journey_id", "step", "stage"]
     pd.testing.assert_frame_equal(js.events[cols].reset_index(drop=True), again.events[cols].reset_index(drop=True))
     pd.testing.assert_frame_equal(js.journeys, again.journeys)
+
+
+def test_customer_attributes_are_the_constant_columns() -> None:
+    df = events(
+        [
+            ("1", "c", "2024-01-01T00:00:00Z", "customer", "web", "t"),
+            ("2", "c", "2024-01-01T00:01:00Z", "agent", "web", "t"),
+            ("3", "c", "2024-01-01T00:02:00Z", "customer", "web", "t"),
+        ]
+    )
+    df["tier"] = ["free", "brand-side", "free"]
+    df["mood"] = ["bad", None, "good"]
+    journey = build_journeys(read_events(df))["1"]
+    assert journey.customer.attributes == {"tier": "free"}
+    assert journey.interactions[2].attributes == {"tier": "free", "mood": "good"}
