@@ -11,6 +11,7 @@ import pandas as pd
 
 from journeymap.analytics._prep import flags, require_scored
 from journeymap.analytics._stats import mean_ci, top_labels
+from journeymap.analytics.summary import _level
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -24,10 +25,7 @@ END = "__end__"
 
 
 def _keys(js: JourneySet, level: str) -> pd.Series:
-    if level not in ("touchpoint", "stage"):
-        msg = f"level must be 'touchpoint' or 'stage', got {level!r}"
-        raise ValueError(msg)
-    return js.events[level].astype("string").fillna("(none)")
+    return js.events[_level(level)].astype("string").fillna("(none)")
 
 
 def journey_graph(js: JourneySet, *, level: Literal["touchpoint", "stage"] = "touchpoint") -> nx.DiGraph:

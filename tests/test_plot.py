@@ -90,6 +90,8 @@ def test_graph_draws_every_node_and_edge(js: jm.JourneySet) -> None:
 def test_heatmaps_and_mix(js: jm.JourneySet) -> None:
     shares = stage_shares(js)
     assert np.allclose(shares.sum(axis=1), 1.0)
+    by_touchpoint = stage_shares(js, level="touchpoint")
+    assert list(by_touchpoint.index) == list(jm.touchpoint_summary(js).index)
     ax = jm.plot.emotion_heatmap(js)
     assert len(ax.texts) == stage_shares(js, top=10).size
     ax = jm.plot.emotion_mix(js)

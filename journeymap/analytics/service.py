@@ -10,7 +10,6 @@ import pandas as pd
 from journeymap.analytics._prep import flags, require_scored
 
 if TYPE_CHECKING:
-    from journeymap.emotions.taxonomy import Taxonomy
     from journeymap.journeys import JourneySet
 
 __all__ = ["INTENSE_LABELS", "TRIAGE_WEIGHTS", "reply_waits", "response_times", "triage"]
@@ -129,7 +128,7 @@ def _reasons(negativity: pd.Series, intensity: pd.Series, label: pd.Series, hour
     return joined.where(joined != "", "open, calm")
 
 
-def triage(js: JourneySet, *, now: pd.Timestamp | str | None = None, taxonomy: Taxonomy | None = None) -> pd.DataFrame:
+def triage(js: JourneySet, *, now: pd.Timestamp | str | None = None) -> pd.DataFrame:
     """Open customer messages (no brand reply after them), most urgent first, with reasons.
 
     Priority in [0, 1] is a weighted sum (:data:`TRIAGE_WEIGHTS`) of:
@@ -143,7 +142,6 @@ def triage(js: JourneySet, *, now: pd.Timestamp | str | None = None, taxonomy: T
         js: scored journeys.
         now: the time waiting is measured to (default: the latest event in the data, so the
             result does not change with the clock).
-        taxonomy: unused unless the emotion columns are not GoEmotions (reserved).
 
     Returns:
         One row per open message: ``rank``, ``priority``, its four parts, ``journey_id``,
@@ -157,7 +155,6 @@ def triage(js: JourneySet, *, now: pd.Timestamp | str | None = None, taxonomy: T
         >>> bool(t["priority"].is_monotonic_decreasing)
         True
     """
-    del taxonomy
     events = require_scored(js, "triage")
     waits = reply_waits(js)
     open_ = waits[~waits["replied"]]

@@ -33,6 +33,7 @@ import torch
 from tqdm.auto import tqdm
 
 from journeymap.emotions import _minilm
+from journeymap.emotions._batching import pick_device
 from journeymap.emotions._goemotions import Split, read_split
 from journeymap.emotions._metrics import f1_per_label, micro_f1, predict, tune_thresholds
 
@@ -57,12 +58,6 @@ class TrainConfig:
     checkpoint_every: int = 300
     limit: int | None = None  # use only the first N training texts (smoke tests)
     max_steps: int | None = None  # stop after N optimiser steps (smoke tests)
-
-
-def _device(name: str | None) -> torch.device:
-    if name:
-        return torch.device(name)
-    return torch.device("cuda" if torch.cuda.is_available() else "cpu")
 
 
 def _encode(tokenizer: Any, texts: list[str], max_length: int) -> list[list[int]]:
@@ -153,7 +148,7 @@ def train(  # noqa: PLR0915 - one loop, read top to bottom
     out = Path(out)
     ckpt_dir = Path(checkpoint_dir) if checkpoint_dir else out / "checkpoint"
     ckpt_path = ckpt_dir / "state.pt"
-    dev_ = _device(device)
+    dev_ = pick_device(device)
     _set_seed(config.seed)
 
     train_split = read_split(data, "train")

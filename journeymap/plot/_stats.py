@@ -8,7 +8,6 @@ import numpy as np
 import pandas as pd
 
 from journeymap.analytics._prep import require_scored
-from journeymap.analytics.summary import touchpoint_summary
 
 if TYPE_CHECKING:
     from journeymap.journeys import JourneySet
@@ -90,5 +89,8 @@ def stage_shares(js: JourneySet, *, level: str = "stage", top: int = 8) -> pd.Da
     if level == "stage":
         shares = shares.reindex([s for s in js.stages.names if s in shares.index])
     else:
-        shares = shares.loc[touchpoint_summary(js).index.intersection(shares.index)]
+        # touchpoint_summary's order (volume, then mean valence), without its intervals
+        stats = events.loc[customer].groupby(level, sort=False)["valence"].agg(["size", "mean"])
+        order = stats.sort_values(["size", "mean"], ascending=[False, True], kind="stable").index.astype("string")
+        shares = shares.loc[order.intersection(shares.index)]
     return shares
