@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 import numpy as np
 import pandas as pd
 
+from journeymap._dispatch import distributed_module
 from journeymap.analytics._prep import flags, require_scored
 from journeymap.analytics._stats import mean_ci, top_labels
 from journeymap.analytics.summary import _level
@@ -25,7 +26,86 @@ END = "__end__"
 
 
 def _keys(js: JourneySet, level: str) -> pd.Series:
-    return js.events[_level(level)].astype("string").fillna("(none)")
+    return step_keys(js.events, level)
+
+
+def step_keys(events: pd.DataFrame, level: str) -> pd.Series:
+    """The graph node of every step: its touchpoint or stage (``"(none)"`` where missing)."""
+    return events[_level(level)].astype("string").fillna("(none)")
+
+
+def graph_steps(events: pd.DataFrame, level: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Per-step columns and the transitions of events sorted by journey and step.
+
+    Returns ``(steps, pairs)``: ``steps`` is :func:`~journeymap.analytics._prep.flags` plus
+    ``key`` and ``stage_code``; ``pairs`` has one row per transition (``src``, ``dst``, ``dv``
+    the change in felt valence, ``dt`` seconds), including those from ``__start__`` and to
+    ``__end__``. Only whole journeys are needed, so a partition of journeys can be used alone.
+    """
+    f = flags(events)
+    f["key"] = step_keys(events, level).to_numpy()
+    f["stage_code"] = events["stage"].cat.codes.to_numpy() if "stage" in events.columns else 0
+    # The customer's valence carried forward within the journey (brand steps inherit the last).
+    felt = f["valence"].where(f["customer"]).groupby(f["journey_id"], sort=False).ffill().to_numpy()
+    jid = f["journey_id"].to_numpy()
+    first = np.r_[True, jid[1:] != jid[:-1]]
+    last = np.r_[jid[1:] != jid[:-1], True]
+    keys = f["key"].to_numpy()
+    t = f["t"].to_numpy()
+    pairs = pd.DataFrame(
+        {
+            "src": np.where(first, START, np.r_[np.array([""], dtype=object), keys[:-1]]),
+            "dst": keys,
+            "dv": np.where(first, np.nan, felt - np.r_[np.nan, felt[:-1]]),
+            "dt": np.where(first, np.nan, (t - np.r_[0, t[:-1]]) / 1e9),
+        }
+    )
+    ends = pd.DataFrame({"src": keys[last], "dst": END, "dv": np.nan, "dt": np.nan})
+    return f, pd.concat([pairs, ends], ignore_index=True)
+
+
+def assemble_graph(
+    level: str, n_journeys: int, max_rank: float, nodes: dict[str, dict[str, Any]], edges: pd.DataFrame
+) -> nx.DiGraph:
+    """The journey graph from node attributes and an edge table indexed by ``(src, dst)``.
+
+    ``edges`` has ``count``, ``mean_valence_change`` and ``median_seconds``; ``probability`` is
+    added here. Nodes and edges are added in sorted order.
+    """
+    import networkx as nx
+
+    edges = edges.sort_index()
+    probability = edges["count"] / edges.groupby(level=0)["count"].transform("sum")
+    G = nx.DiGraph(level=level, n_journeys=n_journeys)
+    G.add_node(START, kind="start", volume=n_journeys, rank=-1.0)
+    G.add_node(END, kind="end", volume=n_journeys, rank=max_rank + 1.0)
+    for key in sorted(nodes):
+        G.add_node(key, kind=level, **nodes[key])
+    for (src_key, dst_key), row, p in zip(edges.index.tolist(), edges.to_dict("records"), probability.tolist()):
+        G.add_edge(
+            src_key,
+            dst_key,
+            count=int(row["count"]),
+            probability=float(p),
+            mean_valence_change=float(row["mean_valence_change"]),
+            median_seconds=float(row["median_seconds"]),
+        )
+    return G
+
+
+def node_attrs(
+    *, volume: int, rank: float, n_cust: int, mean: float, ci: tuple[float, float], neg: int, top: str
+) -> dict[str, Any]:
+    """A node's attributes from its statistics (``n_cust`` scored customer messages there)."""
+    return {
+        "volume": volume,
+        "rank": rank,
+        "mean_valence": mean if n_cust else float("nan"),
+        "ci_low": ci[0],
+        "ci_high": ci[1],
+        "share_negative": neg / n_cust if n_cust else float("nan"),
+        "top_emotions": top,
+    }
 
 
 def journey_graph(js: JourneySet, *, level: Literal["touchpoint", "stage"] = "touchpoint") -> nx.DiGraph:
@@ -40,7 +120,7 @@ def journey_graph(js: JourneySet, *, level: Literal["touchpoint", "stage"] = "to
     (mean change between the customer valences last seen before and after the transition, NaN
     where unknown) and ``median_seconds`` between the two steps. The counts of the edges between
     steps add up to the number of consecutive step pairs. Graph attributes: ``level``,
-    ``n_journeys``.
+    ``n_journeys``. Journeys from a dask DataFrame are reduced on the cluster.
 
     Example:
         >>> import journeymap as jm
@@ -49,63 +129,28 @@ def journey_graph(js: JourneySet, *, level: Literal["touchpoint", "stage"] = "to
         >>> G.has_edge("__start__", "contact")
         True
     """
-    import networkx as nx
-
+    if (distributed := distributed_module(js)) is not None:
+        return cast("nx.DiGraph", distributed.journey_graph(js, level=level))
     events = require_scored(js, "journey_graph")
-    f = flags(events)
-    f["key"] = _keys(js, level).to_numpy()
-    # The customer's valence carried forward within the journey (brand steps inherit the last).
-    f["felt"] = f["valence"].where(f["customer"]).groupby(f["journey_id"], sort=False).ffill()
-    jid = f["journey_id"].to_numpy()
-    first = np.r_[True, jid[1:] != jid[:-1]]
-    last = np.r_[jid[1:] != jid[:-1], True]
-    src = np.where(first, START, np.r_[np.array([""], dtype=object), f["key"].to_numpy()[:-1]])
-    pairs = pd.DataFrame(
-        {
-            "src": src,
-            "dst": f["key"].to_numpy(),
-            "dv": np.where(first, np.nan, f["felt"].to_numpy() - np.r_[np.nan, f["felt"].to_numpy()[:-1]]),
-            "dt": np.where(first, np.nan, (f["t"].to_numpy() - np.r_[0, f["t"].to_numpy()[:-1]]) / 1e9),
-        }
-    )
-    ends = pd.DataFrame({"src": f["key"].to_numpy()[last], "dst": END, "dv": np.nan, "dt": np.nan})
-    pairs = pd.concat([pairs, ends], ignore_index=True)
+    f, pairs = graph_steps(events, level)
     edge_stats = pairs.groupby(["src", "dst"], sort=True).agg(
         count=("dst", "size"), mean_valence_change=("dv", "mean"), median_seconds=("dt", "median")
     )
-    out_total = edge_stats.groupby(level="src")["count"].transform("sum")
-    edge_stats["probability"] = edge_stats["count"] / out_total
-
-    f["stage_code"] = events["stage"].cat.codes.to_numpy() if "stage" in events.columns else 0
     max_rank = float(f["stage_code"].max()) if len(f) else 0.0
-    G = nx.DiGraph(level=level, n_journeys=len(js))
-    G.add_node(START, kind="start", volume=len(js), rank=-1.0)
-    G.add_node(END, kind="end", volume=len(js), rank=max_rank + 1.0)
     customer_steps = f["customer"] & f["scored"]
+    nodes = {}
     for key, group in f.groupby("key", sort=True):
         cust = group[customer_steps[group.index]]
-        low, high = mean_ci(cust["valence"].to_numpy())
-        G.add_node(
-            key,
-            kind=level,
+        nodes[str(key)] = node_attrs(
             volume=len(group),
             rank=float(group["stage_code"].mean()),
-            mean_valence=float(cust["valence"].mean()) if len(cust) else float("nan"),
-            ci_low=low,
-            ci_high=high,
-            share_negative=float(cust["negative"].mean()) if len(cust) else float("nan"),
-            top_emotions=top_labels(events.loc[cust.index, "emotion"]),
+            n_cust=len(cust),
+            mean=float(cust["valence"].mean()) if len(cust) else float("nan"),
+            ci=mean_ci(cust["valence"].to_numpy()),
+            neg=int(cust["negative"].sum()),
+            top=top_labels(events.loc[cust.index, "emotion"]),
         )
-    for (src_key, dst_key), row in zip(edge_stats.index.tolist(), edge_stats.to_dict("records")):
-        G.add_edge(
-            src_key,
-            dst_key,
-            count=int(row["count"]),
-            probability=float(row["probability"]),
-            mean_valence_change=float(row["mean_valence_change"]),
-            median_seconds=float(row["median_seconds"]),
-        )
-    return G
+    return assemble_graph(level, len(js), max_rank, nodes, edge_stats)
 
 
 def journey_variants(js: JourneySet, *, level: Literal["touchpoint", "stage"] = "touchpoint", top: int = 10) -> pd.DataFrame:

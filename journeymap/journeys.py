@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator, Mapping
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 import numpy as np
 import pandas as pd
 
+from journeymap._dispatch import distributed_module
 from journeymap._threads import reply_tree
 from journeymap.exceptions import SchemaError
 from journeymap.io.events import CANONICAL_COLUMNS, EventLog, validate_events
@@ -190,7 +191,76 @@ def assign_stages(events: pd.DataFrame, stages: StageModel) -> pd.Series:
     return pd.Series(pd.Categorical(service_names, dtype=dtype), index=events.index)
 
 
-def build_journeys(  # noqa: PLR0912, PLR0915 - one pipeline, read top to bottom
+def check_by(by: str) -> None:
+    """Raise ValueError unless ``by`` is ``"thread"`` or ``"customer"``."""
+    if by not in ("thread", "customer"):
+        msg = f"by must be 'thread' or 'customer', got {by!r}"
+        raise ValueError(msg)
+
+
+def gap_nanoseconds(gap: str | pd.Timedelta) -> int:
+    """The inactivity gap in nanoseconds; raise ValueError unless it is a positive duration."""
+    gap_ns = int(pd.Timedelta(gap).value)
+    if gap_ns <= 0:
+        msg = f"gap must be a positive duration, got {gap!r}"
+        raise ValueError(msg)
+    return gap_ns
+
+
+def resolve_stages(stages: StageModel | Mapping[str, str] | None) -> StageModel:
+    """The StageModel for ``build_journeys``'s ``stages`` argument."""
+    if stages is None:
+        return StageModel.service()
+    if isinstance(stages, StageModel):
+        return stages
+    if isinstance(stages, Mapping):
+        return StageModel.from_touchpoints(dict(stages))
+    msg = f"stages must be a StageModel, a touchpoint->stage mapping or None, got {type(stages).__name__}"
+    raise TypeError(msg)
+
+
+def journey_table(
+    events: pd.DataFrame, *, bounds: tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]] | None = None
+) -> pd.DataFrame:
+    """The ``JourneySet.journeys`` frame of events whose journeys are contiguous and in step order.
+
+    ``bounds`` are the journeys' start positions and lengths when already known.
+    """
+    if bounds is None:
+        bounds = _group_bounds(pd.factorize(events["journey_id"], sort=False)[0].astype(np.int64))
+    starts, lengths = bounds
+    first = events.iloc[starts]
+    ends = events["timestamp"].iloc[starts + lengths - 1]
+    journeys = pd.DataFrame(
+        {
+            "customer_id": first["customer_id"].to_numpy(),
+            "start": first["timestamp"].to_numpy(),
+            "end": ends.to_numpy(),
+            "n_steps": lengths,
+        },
+        index=pd.Index(first["journey_id"].to_numpy(dtype=object), name="journey_id", dtype="string"),
+    )
+    journeys["customer_id"] = journeys["customer_id"].astype("string")
+    journeys["start"] = pd.to_datetime(journeys["start"], utc=True)
+    journeys["end"] = pd.to_datetime(journeys["end"], utc=True)
+    return journeys
+
+
+def journey_set_from_events(events: pd.DataFrame, stages: StageModel, *, by: str) -> JourneySet:
+    """A JourneySet from events that already carry ``journey_id``, ``step`` and ``stage``, in any row order.
+
+    Rows are put in the order :func:`build_journeys` gives: journeys by start time, then
+    journey id; steps in step order. Used to gather journeys built in partitions.
+    """
+    t = pd.Series(events["timestamp"].to_numpy(dtype="datetime64[ns]").view(np.int64), index=events.index)
+    jid = events["journey_id"].to_numpy(dtype=object).astype(str)
+    start = t.groupby(jid, sort=False).transform("min").to_numpy()
+    order = np.lexsort((events["step"].to_numpy(dtype=np.int64), jid, start))
+    ordered = events.iloc[order]
+    return JourneySet(ordered, journey_table(ordered), stages, by=by)
+
+
+def build_journeys(  # noqa: PLR0915 - one pipeline, read top to bottom
     log: EventLog | pd.DataFrame,
     *,
     by: Literal["thread", "customer"] = "thread",
@@ -211,7 +281,9 @@ def build_journeys(  # noqa: PLR0912, PLR0915 - one pipeline, read top to bottom
 
     Steps are ordered by time; ties are broken by reply order (a reply after its parent), then
     by ``event_id``. ``journey_id`` is the ``event_id`` of a journey's first step. The result is
-    deterministic: the same events in any row order give the same journeys.
+    deterministic: the same events in any row order give the same journeys. A dask DataFrame or
+    :class:`~journeymap.distributed.DaskEventLog` gives a
+    :class:`~journeymap.distributed.DaskJourneySet`, built on the cluster.
 
     Example:
         >>> from journeymap.datasets import service_journeys
@@ -219,23 +291,15 @@ def build_journeys(  # noqa: PLR0912, PLR0915 - one pipeline, read top to bottom
         >>> list(js.events.columns[-3:])
         ['journey_id', 'step', 'stage']
     """
-    if by not in ("thread", "customer"):
-        msg = f"by must be 'thread' or 'customer', got {by!r}"
-        raise ValueError(msg)
+    if (distributed := distributed_module(log)) is not None:
+        return cast("JourneySet", distributed.build_journeys(log, by=by, gap=gap, stages=stages))
+    check_by(by)
     if isinstance(log, pd.DataFrame):
         log = validate_events(log, on_error="raise")
     if not isinstance(log, EventLog):
         msg = f"log must be an EventLog or a DataFrame, got {type(log).__name__}"
         raise TypeError(msg)
-    if stages is None:
-        stage_model = StageModel.service()
-    elif isinstance(stages, StageModel):
-        stage_model = stages
-    elif isinstance(stages, Mapping):
-        stage_model = StageModel.from_touchpoints(dict(stages))
-    else:
-        msg = f"stages must be a StageModel, a touchpoint->stage mapping or None, got {type(stages).__name__}"
-        raise TypeError(msg)
+    stage_model = resolve_stages(stages)
 
     events = log.events.drop(columns=[c for c in JOURNEY_COLUMNS if c in log.events.columns])
     if stage_model.assign != "column" and "stage" in events.columns:
@@ -266,10 +330,7 @@ def build_journeys(  # noqa: PLR0912, PLR0915 - one pipeline, read top to bottom
     else:
         cust = pd.factorize(events["customer_id"])[0].astype(np.int64)
         order = np.lexsort((tie, depth, ts, cust))
-        gap_ns = pd.Timedelta(gap).value
-        if gap_ns <= 0:
-            msg = f"gap must be a positive duration, got {gap!r}"
-            raise ValueError(msg)
+        gap_ns = gap_nanoseconds(gap)
         c, t = cust[order], ts[order]
         new = np.r_[True, (c[1:] != c[:-1]) | (np.diff(t) > gap_ns)] if n else np.array([], dtype=bool)
         codes = np.cumsum(new).astype(np.int64) - 1
@@ -291,17 +352,4 @@ def build_journeys(  # noqa: PLR0912, PLR0915 - one pipeline, read top to bottom
     new_starts = np.r_[0, np.cumsum(lengths)[:-1]] if len(lengths) else np.array([], dtype=np.int64)
     ordered["step"] = (np.arange(n) - np.repeat(new_starts, lengths) + 1).astype(np.int64)
     ordered["stage"] = assign_stages(ordered, stage_model)
-    ends = ordered["timestamp"].iloc[new_starts + lengths - 1] if n else ordered["timestamp"]
-    journeys = pd.DataFrame(
-        {
-            "customer_id": first["customer_id"].to_numpy(),
-            "start": first["timestamp"].to_numpy(),
-            "end": ends.to_numpy(),
-            "n_steps": lengths,
-        },
-        index=pd.Index(first["event_id"].to_numpy(dtype=object), name="journey_id", dtype="string"),
-    )
-    journeys["customer_id"] = journeys["customer_id"].astype("string")
-    journeys["start"] = pd.to_datetime(journeys["start"], utc=True)
-    journeys["end"] = pd.to_datetime(journeys["end"], utc=True)
-    return JourneySet(ordered, journeys, stage_model, by=by)
+    return JourneySet(ordered, journey_table(ordered, bounds=(new_starts, lengths)), stage_model, by=by)

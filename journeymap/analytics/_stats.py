@@ -36,5 +36,16 @@ def mean_ci(values: np.ndarray, *, n_boot: int = 1000, seed: int = 0, level: flo
 
 def top_labels(labels: pd.Series, k: int = 3) -> str:
     """The ``k`` most frequent labels with their shares, as text: ``"anger 40%, joy 20%"``."""
-    shares = labels.value_counts(normalize=True).head(k)
-    return ", ".join(f"{lab} {share:.0%}" for lab, share in shares.items())
+    return format_top(labels.value_counts(), k)
+
+
+def format_top(counts: pd.Series, k: int = 3) -> str:
+    """:func:`top_labels` from label counts; ties go to the label first in alphabetical order.
+
+    The tie-break makes the text independent of row order, so partial counts merged from
+    partitions give the same text as counting all rows at once.
+    """
+    counts = counts[counts > 0]
+    total = int(counts.sum())
+    ranked = sorted(((int(c), str(lab)) for lab, c in counts.items()), key=lambda item: (-item[0], item[1]))[:k]
+    return ", ".join(f"{lab} {c / total:.0%}" for c, lab in ranked)

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, cast
 
 import numpy as np
 import pandas as pd
 
+from journeymap._dispatch import distributed_module
 from journeymap.analytics._prep import flags, require_scored
 from journeymap.analytics._stats import mean_ci, top_labels
 
@@ -25,13 +26,45 @@ def _level(level: str) -> str:
     return level
 
 
-def _customer_steps(js: JourneySet, what: str, level: str) -> pd.DataFrame:
-    events = require_scored(js, what)
+def customer_steps(events: pd.DataFrame, level: str) -> pd.DataFrame:
+    """The customers' scored messages: ``journey_id``, ``valence``, ``negative``, ``positive``, ``key``, ``emotion``."""
     f = flags(events)
     keep = f["customer"] & f["scored"]
     out = f.loc[keep, ["journey_id", "valence", "negative", "positive"]].copy()
     out["key"] = events.loc[keep, _level(level)].astype("string")
     out["emotion"] = events.loc[keep, "emotion"]
+    return out
+
+
+def _customer_steps(js: JourneySet, what: str, level: str) -> pd.DataFrame:
+    return customer_steps(require_scored(js, what), level)
+
+
+def summary_row(*, n: int, mean: float, ci: tuple[float, float], neg: int, pos: int, top: str) -> dict[str, object]:
+    """One row of :func:`touchpoint_summary` from a group's statistics."""
+    return {
+        "volume": n,
+        "mean_valence": mean,
+        "ci_low": ci[0],
+        "ci_high": ci[1],
+        "share_negative": neg / n,
+        "share_positive": pos / n,
+        "pos_neg_ratio": pos / neg if neg else np.inf,
+        "top_emotions": top,
+    }
+
+
+def summary_frame(rows: dict[str, dict[str, object]], level: str, stage_names: tuple[str, ...]) -> pd.DataFrame:
+    """The :func:`touchpoint_summary` frame from its rows, in its documented order."""
+    columns = ["volume", "mean_valence", "ci_low", "ci_high", "share_negative", "share_positive", "pos_neg_ratio", "top_emotions"]
+    out = pd.DataFrame.from_dict(rows, orient="index", columns=columns)
+    if level == "stage":
+        order = [s for s in stage_names if s in out.index]
+        out = out.loc[order]
+    else:
+        # Ties in volume and valence go by name, so the order does not depend on the row order.
+        out = out.sort_index().sort_values(["volume", "mean_valence"], ascending=[False, True], kind="stable")
+    out.index.name = level
     return out
 
 
@@ -42,7 +75,8 @@ def touchpoint_summary(js: JourneySet, *, level: Level = "touchpoint", seed: int
     interval (``ci_low``, ``ci_high``; 1,000 resamples, seeded; the normal approximation above
     5,000 messages), ``share_negative``, ``share_positive``, ``pos_neg_ratio`` (positive per
     negative message; inf with no negative) and ``top_emotions``. Stages come in stage order,
-    touchpoints by volume.
+    touchpoints by volume. Journeys from a dask DataFrame
+    (:class:`~journeymap.distributed.DaskJourneySet`) are summarised on the cluster.
 
     Example:
         >>> import journeymap as jm
@@ -50,30 +84,17 @@ def touchpoint_summary(js: JourneySet, *, level: Level = "touchpoint", seed: int
         >>> list(jm.touchpoint_summary(js, level="stage").index)[:2]
         ['contact', 'follow_up']
     """
+    if (distributed := distributed_module(js)) is not None:
+        return cast("pd.DataFrame", distributed.touchpoint_summary(js, level=level, seed=seed))
     steps = _customer_steps(js, "touchpoint_summary", level)
     rows = {}
     for key, group in steps.groupby("key", sort=False):
         v = group["valence"].to_numpy()
-        low, high = mean_ci(v, seed=seed)
         neg, pos = int(group["negative"].sum()), int(group["positive"].sum())
-        rows[key] = {
-            "volume": len(group),
-            "mean_valence": float(v.mean()),
-            "ci_low": low,
-            "ci_high": high,
-            "share_negative": neg / len(group),
-            "share_positive": pos / len(group),
-            "pos_neg_ratio": pos / neg if neg else np.inf,
-            "top_emotions": top_labels(group["emotion"]),
-        }
-    out = pd.DataFrame.from_dict(rows, orient="index")
-    if level == "stage":
-        order = [s for s in js.stages.names if s in out.index]
-        out = out.loc[order]
-    else:
-        out = out.sort_values(["volume", "mean_valence"], ascending=[False, True], kind="stable")
-    out.index.name = level
-    return out
+        rows[str(key)] = summary_row(
+            n=len(group), mean=float(v.mean()), ci=mean_ci(v, seed=seed), neg=neg, pos=pos, top=top_labels(group["emotion"])
+        )
+    return summary_frame(rows, level, js.stages.names)
 
 
 def pain_points(js: JourneySet, *, level: Level = "touchpoint", top: int = 10, seed: int = 0) -> pd.DataFrame:

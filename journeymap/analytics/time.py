@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 import numpy as np
 import pandas as pd
 
+from journeymap._dispatch import distributed_module
 from journeymap.analytics._prep import flags, require_scored
 
 if TYPE_CHECKING:
@@ -37,11 +38,21 @@ def time_patterns(js: JourneySet, *, tz: str = "UTC") -> pd.DataFrame:
         >>> len(tp)
         168
     """
+    if (distributed := distributed_module(js)) is not None:
+        return cast("pd.DataFrame", distributed.time_patterns(js, tz=tz))
     events = require_scored(js, "time_patterns")
+    frame = hour_frame(events, tz)
+    g = frame.groupby(["weekday", "hour"])
+    stats = pd.DataFrame({"volume": g.size(), "share_negative": g["negative"].mean(), "mean_valence": g["valence"].mean()})
+    return patterns_frame(stats)
+
+
+def hour_frame(events: pd.DataFrame, tz: str) -> pd.DataFrame:
+    """The customers' scored messages: ``weekday`` (0 is Monday), ``hour``, ``negative``, ``valence``."""
     f = flags(events)
     local = events["timestamp"].dt.tz_convert(tz)
     cust = f["customer"] & f["scored"]
-    frame = pd.DataFrame(
+    return pd.DataFrame(
         {
             "weekday": local.dt.day_of_week[cust],
             "hour": local.dt.hour[cust],
@@ -49,10 +60,12 @@ def time_patterns(js: JourneySet, *, tz: str = "UTC") -> pd.DataFrame:
             "valence": f.loc[cust, "valence"],
         }
     )
-    g = frame.groupby(["weekday", "hour"])
-    stats = pd.DataFrame({"volume": g.size(), "share_negative": g["negative"].mean(), "mean_valence": g["valence"].mean()})
+
+
+def patterns_frame(stats: pd.DataFrame) -> pd.DataFrame:
+    """All 168 weekday x hour rows from ``volume``, ``share_negative``, ``mean_valence`` per (weekday, hour)."""
     full = pd.MultiIndex.from_product([range(7), range(24)], names=["weekday", "hour"])
-    stats = stats.reindex(full)
+    stats = stats[["volume", "share_negative", "mean_valence"]].reindex(full)
     stats["volume"] = stats["volume"].fillna(0).astype("int64")
     out = stats.reset_index()
     out["weekday"] = pd.Categorical.from_codes(

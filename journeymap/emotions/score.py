@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import numpy as np
 import pandas as pd
 
+from journeymap._dispatch import distributed_module
 from journeymap.emotions.cache import ScoreCache
 from journeymap.emotions.registry import get_scorer
 from journeymap.exceptions import JourneyMapError
@@ -99,6 +100,9 @@ def score(
         agents: also score the brand's (agent, bot, system) texts.
         progress: show a progress bar (default: when there is more than one chunk of texts).
 
+    A :class:`~journeymap.distributed.DaskJourneySet` or dask DataFrame is scored on the
+    cluster by :func:`journeymap.distributed.score` (``progress`` is then the dashboard's).
+
     Example:
         >>> import journeymap as jm
         >>> js = jm.build_journeys(jm.datasets.service_journeys(n_customers=5, seed=0))
@@ -108,6 +112,8 @@ def score(
     """
     from journeymap.journeys import JourneySet
 
+    if (distributed := distributed_module(journeys)) is not None:
+        return cast("T", distributed.score(journeys, scorer, cache=cache, batch_size=batch_size, agents=agents))
     events = journeys.events if isinstance(journeys, JourneySet) else journeys
     if not isinstance(events, pd.DataFrame):
         msg = f"journeys must be a JourneySet or a DataFrame, got {type(journeys).__name__}"

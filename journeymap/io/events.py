@@ -5,11 +5,12 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 import numpy as np
 import pandas as pd
 
+from journeymap._dispatch import distributed_module
 from journeymap.exceptions import SchemaError
 from journeymap.io._time import parse_timestamps
 from journeymap.model.touchpoint import ACTORS
@@ -249,19 +250,57 @@ def _as_text(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
     return raw.mask(wrong).astype("string"), wrong
 
 
-def validate_events(frame: pd.DataFrame, *, on_error: OnError = "raise") -> EventLog:  # noqa: PLR0912, PLR0915
-    """Validate a frame already in canonical column names and build the :class:`EventLog`."""
+def check_on_error(on_error: str) -> None:
+    """Raise ValueError unless ``on_error`` is ``"raise"`` or ``"collect"``."""
     if on_error not in ("raise", "collect"):
         msg = f"on_error must be 'raise' or 'collect', got {on_error!r}"
         raise ValueError(msg)
-    frame = frame.reset_index(drop=True)
+
+
+def raise_invalid(rejects: pd.DataFrame, n: int) -> None:
+    """Raise the SchemaError that lists the first invalid rows (``on_error="raise"``)."""
+    rows = rejects["row"].nunique()
+    head = "; ".join(f"row {r.row}, column {r.column!r}: {r.reason} ({r.value!r})" for r in rejects.head(5).itertuples())
+    more = f" (and {len(rejects) - 5} more)" if len(rejects) > 5 else ""
+    msg = (
+        f"{rows} of {n} rows are invalid: {head}{more}. Pass on_error='collect' to keep the valid "
+        "rows and list the rest in EventLog.rejects."
+    )
+    raise SchemaError(msg, rejects)
+
+
+def duplicate_reason(first_row: pd.Series) -> pd.Series:
+    """The reject reason of duplicate ids, from the row where each id was first seen."""
+    return "duplicate event_id (first seen at row " + first_row.astype("int64").astype(str) + ")"
+
+
+def validate_events(frame: pd.DataFrame, *, on_error: OnError = "raise") -> EventLog:
+    """Validate a frame already in canonical column names and build the :class:`EventLog`."""
+    return validate_part(frame, on_error=on_error)
+
+
+def validate_part(  # noqa: PLR0912, PLR0915
+    frame: pd.DataFrame,
+    *,
+    on_error: OnError = "collect",
+    row_offset: int = 0,
+    duplicates: pd.Series | None = None,
+) -> EventLog:
+    """Validate one block of a larger input (the distributed path reads in blocks).
+
+    ``row_offset`` is the input row number of the block's first row. ``duplicates`` maps the
+    input row of every duplicate ``event_id`` in the whole input to the row where that id was
+    first seen; None checks duplicates within this block (the single-machine case).
+    """
+    check_on_error(on_error)
+    n = len(frame)
+    frame = frame.set_axis(pd.RangeIndex(row_offset, row_offset + n), axis=0)
     found = list(map(str, frame.columns))
     missing = [c for c in REQUIRED_COLUMNS if c not in frame.columns]
     if missing:
         msg = f"missing required column(s) {missing}; found columns: {found}"
         raise SchemaError(msg, _empty_rejects())
     problems = _Problems()
-    n = len(frame)
     out: dict[str, pd.Series] = {}
 
     # event_id: the source's id, or generated from the row number when the column is absent.
@@ -270,15 +309,19 @@ def validate_events(frame: pd.DataFrame, *, on_error: OnError = "raise") -> Even
         ids, wrong = as_id(raw)
         problems.add(wrong, "event_id", "wrong type: expected a string or integer id", raw)
         problems.add(ids.isna() & ~wrong, "event_id", "missing event_id", raw)
-        dup = ids.duplicated(keep="first") & ids.notna()
-        if dup.any():
-            firsts = ids[ids.notna() & ~ids.duplicated(keep="first")]
-            first_row = pd.Series(firsts.index, index=firsts.to_numpy())
-            reason = "duplicate event_id (first seen at row " + ids[dup].map(first_row).astype(str) + ")"
-            problems.add(dup, "event_id", reason, raw)
+        if duplicates is None:
+            dup = ids.duplicated(keep="first") & ids.notna()
+            if dup.any():
+                firsts = ids[ids.notna() & ~ids.duplicated(keep="first")]
+                first_row = pd.Series(firsts.index, index=firsts.to_numpy())
+                problems.add(dup, "event_id", duplicate_reason(ids[dup].map(first_row)), raw)
+        else:
+            first_seen = duplicates[duplicates.index.isin(frame.index)]
+            dup = pd.Series(frame.index.isin(first_seen.index), index=frame.index)
+            problems.add(dup, "event_id", duplicate_reason(first_seen.reindex(frame.index[dup.to_numpy()])), raw)
         out["event_id"] = ids
     else:
-        out["event_id"] = pd.Series(np.arange(n).astype(str), index=frame.index, dtype="string")
+        out["event_id"] = pd.Series(frame.index.to_numpy().astype(str), index=frame.index, dtype="string")
 
     raw = frame["customer_id"]
     cust, wrong = as_id(raw)
@@ -328,17 +371,10 @@ def validate_events(frame: pd.DataFrame, *, on_error: OnError = "raise") -> Even
 
     rejects = problems.frame()
     if len(rejects) and on_error == "raise":
-        rows = rejects["row"].nunique()
-        head = "; ".join(f"row {r.row}, column {r.column!r}: {r.reason} ({r.value!r})" for r in rejects.head(5).itertuples())
-        more = f" (and {len(rejects) - 5} more)" if len(rejects) > 5 else ""
-        msg = (
-            f"{rows} of {n} rows are invalid: {head}{more}. Pass on_error='collect' to keep the valid "
-            "rows and list the rest in EventLog.rejects."
-        )
-        raise SchemaError(msg, rejects)
+        raise_invalid(rejects, n)
 
     keep = np.ones(n, dtype=bool)
-    keep[rejects["row"].to_numpy(dtype=np.int64)] = False
+    keep[rejects["row"].to_numpy(dtype=np.int64) - row_offset] = False
     canonical = [c for c in CANONICAL_COLUMNS if c in out]
     events = pd.DataFrame({c: out[c] for c in canonical}, index=frame.index)
     events["actor"] = pd.Categorical(events["actor"], categories=list(ACTORS))
@@ -371,7 +407,8 @@ def read_events(
     the row number; without ``actor`` every event is the customer's; without ``channel`` it is
     ``"unknown"``; without ``touchpoint`` the channel is used. Timestamps are parsed to UTC from
     ISO 8601 (naive values are taken as UTC), epoch seconds or milliseconds, and Twitter's
-    ``Wed Oct 11 06:55:44 +0000 2017``. Other columns are kept as attributes.
+    ``Wed Oct 11 06:55:44 +0000 2017``. Other columns are kept as attributes. A dask DataFrame
+    is validated partition by partition (:func:`journeymap.distributed.read_events`).
 
     Raises:
         SchemaError: a required column is missing (whatever ``on_error`` says), a ``columns``
@@ -385,5 +422,7 @@ def read_events(
         >>> log.events["timestamp"].iloc[0]
         Timestamp('2017-10-11 06:55:44+0000', tz='UTC')
     """
+    if (distributed := distributed_module(source)) is not None:
+        return cast("EventLog", distributed.read_events(source, columns=columns, on_error=on_error))
     frame = _apply_column_map(_read_source(source), columns)
     return validate_events(frame, on_error=on_error)

@@ -2,27 +2,29 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TypeVar
 
 import numpy as np
 import pandas as pd
 
 from journeymap.emotions.taxonomy import Taxonomy
-
-if TYPE_CHECKING:
-    from journeymap.journeys import JourneySet
+from journeymap.journeys import JourneySet
 
 __all__ = ["planted_scores"]
 
 
-def planted_scores(js: JourneySet, *, noise: float = 0.05, seed: int = 0) -> JourneySet:
+T = TypeVar("T", JourneySet, pd.DataFrame)
+
+
+def planted_scores(js: T, *, noise: float = 0.05, seed: int = 0) -> T:
     """Score a JourneySet from :func:`~journeymap.datasets.service_journeys` by its ``true_emotion``.
 
     Customer messages get a GoEmotions score row peaked on their planted emotion (0.85 plus
     uniform noise of size ``noise`` on every label), so analytics and benchmarks can run on
     known truth without a model. The columns are exactly those :func:`journeymap.score` adds.
+    An events DataFrame (one partition of journeys, say) gives an events DataFrame.
     """
-    events = js.events
+    events = js.events if isinstance(js, JourneySet) else js
     if "true_emotion" not in events.columns:
         msg = "planted_scores needs the true_emotion column of journeymap.datasets.service_journeys"
         raise ValueError(msg)
@@ -46,4 +48,5 @@ def planted_scores(js: JourneySet, *, noise: float = 0.05, seed: int = 0) -> Jou
     provenance = pd.Series(pd.NA, index=events.index, dtype="string")
     provenance[scored] = "planted.v1"
     new["scorer"] = provenance
-    return js.with_events(pd.concat([events, new], axis=1))
+    out = pd.concat([events, new], axis=1)
+    return js.with_events(out) if isinstance(js, JourneySet) else out

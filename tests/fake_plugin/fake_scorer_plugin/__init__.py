@@ -48,3 +48,32 @@ class BrokenScorer:
 
     def score(self, texts: Sequence[str]) -> np.ndarray:
         return np.zeros((len(texts), 1), dtype=np.float32)
+
+
+#: How many SlowScorers this process has built (the distributed tests check one per worker).
+LOADS = 0
+
+
+class SlowScorer(LexiconScorer):
+    """The lexicon scorer, ``delay`` seconds per call: slow enough to kill a worker mid-scoring."""
+
+    def __init__(self, delay: float = 0.0, strength: float = 0.9) -> None:
+        global LOADS  # noqa: PLW0603 - the count is what the tests read
+        LOADS += 1
+        super().__init__(strength)
+        self.delay = delay
+
+    @property
+    def id(self) -> str:
+        return f"fake.slow.v1(strength={self.strength})"
+
+    def score(self, texts: Sequence[str]) -> np.ndarray:
+        import time
+
+        time.sleep(self.delay)
+        return super().score(texts)
+
+
+def loads() -> int:
+    """SlowScorers built in this process."""
+    return LOADS

@@ -1,0 +1,207 @@
+"""Mergeable statistics: what each partition computes and how two partials combine.
+
+Pure pandas, no dask: a partial is computed from the journeys of one partition, partials merge
+pairwise in any grouping (a tree reduction), and the final partial gives the same numbers as the
+single-machine functions over all rows, up to float summation order:
+
+- counts and sums add;
+- means and spreads merge by Chan's parallel formula (count, mean, sum of squared deviations);
+- bootstrap intervals need the values themselves, in the single-machine row order, so groups of
+  at most :data:`~journeymap.analytics._stats.BOOTSTRAP_MAX_N` values keep them, with the key of
+  that order (journey start, journey id, step); larger groups use the normal approximation,
+  which needs only the moments, as the single-machine path does;
+- medians come from exact value counts (bounded by the number of distinct durations).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from journeymap.analytics._stats import BOOTSTRAP_MAX_N, format_top, mean_ci
+
+__all__ = ["GroupMoments", "HourStats", "NodeStats", "edge_partial", "journey_starts"]
+
+_SAMPLE_COLUMNS = ["key", "start", "journey_id", "step", "value"]
+
+
+def journey_starts(events: pd.DataFrame) -> pd.Series:
+    """Each row's journey start (ns since the epoch); events sorted by journey and step."""
+    t = pd.Series(events["timestamp"].to_numpy(dtype="datetime64[ns]").view(np.int64), index=events.index)
+    return t.groupby(events["journey_id"].to_numpy(), sort=False).transform("first")
+
+
+@dataclass(frozen=True)
+class GroupMoments:
+    """Per-group count, mean, squared deviations, negative and positive counts, label counts.
+
+    ``stats`` is indexed by group key (columns ``n``, ``mean``, ``m2``, ``neg``, ``pos``);
+    ``labels`` holds ``key``, ``label``, ``count``; ``samples`` the values of the groups small
+    enough for the bootstrap, with their single-machine sort key.
+    """
+
+    stats: pd.DataFrame
+    labels: pd.DataFrame
+    samples: pd.DataFrame
+
+    @classmethod
+    def of(cls, rows: pd.DataFrame) -> GroupMoments:
+        """From rows with ``key``, ``value``, ``negative``, ``positive``, ``label``, ``start``, ``journey_id``, ``step``."""
+        g = rows.groupby("key", sort=True)
+        n = g.size()
+        mean = g["value"].mean()
+        m2 = ((rows["value"] - rows["key"].map(mean)) ** 2).groupby(rows["key"]).sum().reindex(n.index)
+        stats = pd.DataFrame(
+            {
+                "n": n.astype(np.int64),
+                "mean": mean.astype(np.float64),
+                "m2": m2.astype(np.float64),
+                "neg": g["negative"].sum().astype(np.int64),
+                "pos": g["positive"].sum().astype(np.int64),
+            }
+        )
+        stats.index = stats.index.astype(object)
+        labels = rows.groupby(["key", "label"], sort=True).size().rename("count").reset_index()
+        small = rows["key"].map(n) <= BOOTSTRAP_MAX_N
+        samples = rows.loc[small, ["key", "start", "journey_id", "step", "value"]].reset_index(drop=True)
+        return cls(stats, _plain(labels), _plain(samples))
+
+    def merge(self, other: GroupMoments) -> GroupMoments:
+        """The statistics of both partials' rows together (Chan et al.'s parallel update)."""
+        a, b = self.stats.align(other.stats, join="outer", fill_value=0)
+        n = a["n"] + b["n"]
+        delta = b["mean"] - a["mean"]
+        stats = pd.DataFrame(
+            {
+                "n": n.astype(np.int64),
+                "mean": a["mean"] + delta * b["n"] / n,
+                "m2": a["m2"] + b["m2"] + delta**2 * a["n"] * b["n"] / n,
+                "neg": (a["neg"] + b["neg"]).astype(np.int64),
+                "pos": (a["pos"] + b["pos"]).astype(np.int64),
+            }
+        )
+        labels = pd.concat([self.labels, other.labels]).groupby(["key", "label"], sort=True)["count"].sum().reset_index()
+        samples = pd.concat([self.samples, other.samples], ignore_index=True)
+        samples = samples[samples["key"].map(stats["n"]) <= BOOTSTRAP_MAX_N].reset_index(drop=True)
+        return GroupMoments(stats, _plain(labels), samples)
+
+    def keys(self) -> list[str]:
+        """The group keys, sorted."""
+        return sorted(map(str, self.stats.index))
+
+    def count(self, key: str, column: str = "n") -> int:
+        """A count of one group (``n``, ``neg`` or ``pos``); 0 for a group with no rows."""
+        return int(self.stats[column].get(key, 0))
+
+    def mean(self, key: str) -> float:
+        """The mean value of one group."""
+        return float(self.stats["mean"].get(key, np.nan))
+
+    def ci(self, key: str, *, seed: int = 0) -> tuple[float, float]:
+        """The interval of :func:`~journeymap.analytics._stats.mean_ci` for one group."""
+        n = self.count(key)
+        if n > BOOTSTRAP_MAX_N:
+            from scipy.stats import norm
+
+            mean = self.mean(key)
+            half = norm.ppf(0.975) * np.sqrt(float(self.stats["m2"].get(key, np.nan)) / (n - 1)) / np.sqrt(n)
+            return (mean - half, mean + half)
+        group = self.samples[self.samples["key"] == key].sort_values(["start", "journey_id", "step"], kind="stable")
+        return mean_ci(group["value"].to_numpy(dtype=np.float64), seed=seed)
+
+    def top(self, key: str) -> str:
+        """The ``top_emotions`` text of one group."""
+        counts = self.labels[self.labels["key"] == key]
+        return format_top(pd.Series(counts["count"].to_numpy(), index=counts["label"].to_numpy()))
+
+
+def _plain(frame: pd.DataFrame) -> pd.DataFrame:
+    """Object-dtype keys, so frames from different partitions concatenate without dtype surprises."""
+    out = frame.copy()
+    for column in ("key", "label", "journey_id"):
+        if column in out.columns:
+            out[column] = out[column].astype(object)
+    return out
+
+
+@dataclass(frozen=True)
+class NodeStats:
+    """Everything :func:`~journeymap.journey_graph` needs, mergeable.
+
+    ``steps``: per node ``volume`` and ``rank_sum`` (stage codes); ``customer``: the moments of
+    the customers' valence there; ``edges``: per ``(src, dst)`` ``count``, ``dv_sum``, ``dv_n``;
+    ``seconds``: exact counts of each transition duration per edge; ``n_journeys``;
+    ``max_rank``.
+    """
+
+    steps: pd.DataFrame
+    customer: GroupMoments
+    edges: pd.DataFrame
+    seconds: pd.Series
+    n_journeys: int
+    max_rank: float
+
+    def merge(self, other: NodeStats) -> NodeStats:
+        """Both partials together."""
+        steps = self.steps.add(other.steps, fill_value=0)
+        edges = self.edges.add(other.edges, fill_value=0)
+        seconds = pd.concat([self.seconds, other.seconds]).groupby(level=[0, 1, 2], sort=False).sum()
+        return NodeStats(
+            steps,
+            self.customer.merge(other.customer),
+            edges,
+            seconds,
+            self.n_journeys + other.n_journeys,
+            max(self.max_rank, other.max_rank),
+        )
+
+    def median_seconds(self) -> pd.Series:
+        """The exact median duration of every edge (NaN for edges without one)."""
+        out: dict[tuple[str, str], float] = {}
+        for edge, counts in self.seconds.groupby(level=[0, 1], sort=False):
+            values = counts.index.get_level_values(2).to_numpy(dtype=np.float64)
+            order = np.argsort(values, kind="stable")
+            values, cum = values[order], np.cumsum(counts.to_numpy()[order])
+            total = int(cum[-1])
+            lo = values[np.searchsorted(cum, (total - 1) // 2, side="right")]
+            hi = values[np.searchsorted(cum, total // 2, side="right")]
+            out[(str(edge[0]), str(edge[1]))] = float((lo + hi) / 2)  # type: ignore[index]
+        index = pd.MultiIndex.from_tuples(list(out), names=["src", "dst"]) if out else None
+        return pd.Series(list(out.values()), index=index, dtype=np.float64)
+
+
+def edge_partial(pairs: pd.DataFrame) -> tuple[pd.DataFrame, pd.Series]:
+    """Per-edge sums and exact duration counts from the transition rows of ``graph_steps``."""
+    g = pairs.groupby(["src", "dst"], sort=True)
+    edges = pd.DataFrame({"count": g.size(), "dv_sum": g["dv"].sum(), "dv_n": g["dv"].count()}).astype(np.float64)
+    timed = pairs.dropna(subset=["dt"])
+    seconds = timed.groupby(["src", "dst", "dt"], sort=False).size().astype(np.int64)
+    return edges, seconds
+
+
+@dataclass(frozen=True)
+class HourStats:
+    """Per (weekday, hour): customer-message ``volume``, ``neg`` count and ``vsum`` of valence."""
+
+    table: pd.DataFrame
+
+    @classmethod
+    def of(cls, frame: pd.DataFrame) -> HourStats:
+        """From :func:`~journeymap.analytics.time.hour_frame` rows."""
+        g = frame.groupby(["weekday", "hour"])
+        table = pd.DataFrame({"volume": g.size(), "neg": g["negative"].sum(), "vsum": g["valence"].sum()}).astype(np.float64)
+        return cls(table)
+
+    def merge(self, other: HourStats) -> HourStats:
+        """Both partials together."""
+        return HourStats(self.table.add(other.table, fill_value=0))
+
+    def stats(self) -> pd.DataFrame:
+        """``volume``, ``share_negative`` and ``mean_valence`` per (weekday, hour)."""
+        t = self.table
+        volume = t["volume"]
+        return pd.DataFrame(
+            {"volume": volume.astype(np.int64), "share_negative": t["neg"] / volume, "mean_valence": t["vsum"] / volume}
+        )
