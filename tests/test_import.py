@@ -32,3 +32,22 @@ def test_public_names_are_exported() -> None:
     for name in journeymap.__all__:
         assert getattr(journeymap, name) is not None
     assert isinstance(journeymap.__version__, str)
+
+
+def test_single_machine_path_never_imports_dask() -> None:
+    """Dask is imported only when the user asks for the distributed path."""
+    code = textwrap.dedent(
+        """
+        import sys
+        import journeymap as jm
+        from journeymap.testing.data import planted_scores
+        js = planted_scores(jm.build_journeys(jm.read_events(jm.datasets.service_journeys(20, seed=0).events)))
+        jm.touchpoint_summary(js); jm.journey_graph(js); jm.time_patterns(js)
+        print(",".join(sorted(m for m in ("dask", "distributed", "journeymap.distributed") if m in sys.modules)))
+        import journeymap.distributed
+        print("dask" in sys.modules)
+        """
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    lines = result.stdout.split()
+    assert lines == ["True"], f"imported on the single-machine path: {lines[0] if len(lines) > 1 else lines}"

@@ -50,8 +50,11 @@ class BrokenScorer:
         return np.zeros((len(texts), 1), dtype=np.float32)
 
 
-#: How many SlowScorers this process has built (the distributed tests check one per worker).
+#: How many SlowScorers this process has built (the distributed tests check one per worker),
+#: how many times they were called and how many texts they scored.
 LOADS = 0
+CALLS = 0
+SCORED = 0
 
 
 class SlowScorer(LexiconScorer):
@@ -70,10 +73,24 @@ class SlowScorer(LexiconScorer):
     def score(self, texts: Sequence[str]) -> np.ndarray:
         import time
 
+        global CALLS, SCORED  # noqa: PLW0603
+        CALLS += 1
         time.sleep(self.delay)
-        return super().score(texts)
+        out = super().score(texts)
+        SCORED += len(texts)
+        return out
 
 
 def loads() -> int:
     """SlowScorers built in this process."""
     return LOADS
+
+
+def calls() -> int:
+    """Calls to SlowScorer.score in this process (counted when a call starts)."""
+    return CALLS
+
+
+def scored() -> int:
+    """Texts SlowScorers scored in this process."""
+    return SCORED

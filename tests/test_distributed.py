@@ -1,0 +1,392 @@
+"""journeymap.distributed: the same journeys, scores and aggregates as on one machine."""
+
+from __future__ import annotations
+
+import itertools
+import math
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+dd = pytest.importorskip("dask.dataframe")
+
+import journeymap as jm  # noqa: E402
+import journeymap.distributed as jmd  # noqa: E402
+from journeymap.analytics._stats import BOOTSTRAP_MAX_N, mean_ci  # noqa: E402
+from journeymap.distributed._partials import GroupMoments, NodeStats  # noqa: E402
+from journeymap.emotions.registry import refresh  # noqa: E402
+from journeymap.io.events import EventLog  # noqa: E402
+from journeymap.testing.strategies import event_frames  # noqa: E402
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    import networkx as nx
+
+from tests.test_registry import PLUGIN  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def log() -> EventLog:
+    return jm.datasets.service_journeys(600, seed=3)
+
+
+@pytest.fixture
+def plugin(monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.syspath_prepend(str(PLUGIN))
+    refresh()
+    yield
+    refresh()
+
+
+def assert_graphs_equal(G: nx.DiGraph, H: nx.DiGraph) -> None:
+    assert G.graph == H.graph
+    assert list(G.nodes) == list(H.nodes)
+    assert list(G.edges) == list(H.edges)
+    for part_g, part_h in ((G.nodes, H.nodes), (G.edges, H.edges)):
+        for item in part_g:
+            a, b = part_g[item], part_h[item]
+            assert a.keys() == b.keys(), item
+            for key, value in a.items():
+                other = b[key]
+                if isinstance(value, float):
+                    assert math.isclose(value, other, rel_tol=1e-9, abs_tol=1e-12) or (math.isnan(value) and math.isnan(other)), (
+                        item,
+                        key,
+                        value,
+                        other,
+                    )
+                else:
+                    assert value == other, (item, key, value, other)
+
+
+# --------------------------------------------------------------------------- reading
+
+
+def _raw_csv(log: EventLog, path: Path) -> pd.DataFrame:
+    raw = log.events.copy()
+    raw["timestamp"] = raw["timestamp"].dt.strftime("%Y-%m-%dT%H:%M:%SZ")
+    raw = raw.astype(object)
+    raw.loc[5, "timestamp"] = "garbage"
+    raw.loc[10, "customer_id"] = None
+    raw.loc[20, "actor"] = "martian"
+    last = len(raw) - 1
+    raw.loc[last, "event_id"] = raw.loc[3, "event_id"]  # a duplicate in another block
+    raw.loc[last - 1, "event_id"] = raw.loc[last - 2, "event_id"]  # and one in the same block
+    raw.to_csv(path, index=False)
+    return raw
+
+
+def test_read_events_in_blocks_equals_single_machine(log: EventLog, tmp_path: Path) -> None:
+    path = tmp_path / "events.csv"
+    raw = _raw_csv(log, path)
+    single = jm.read_events(path, on_error="collect")
+    dlog = jmd.read_events(path, on_error="collect", blocksize=60_000)
+    assert dlog.events.npartitions >= 3
+    got = dlog.compute()
+    pd.testing.assert_frame_equal(got.events, single.events)
+    pd.testing.assert_frame_equal(got.rejects, single.rejects)
+    # Nothing lost: every input row is an event or a reject, with the global row number.
+    assert len(got.events) + got.rejects["row"].nunique() == len(raw) == dlog.n_input
+    assert set(got.rejects["row"]) == {5, 10, 20, len(raw) - 2, len(raw) - 1}
+    reason = got.rejects.set_index("row").loc[len(raw) - 1, "reason"]
+    assert reason == "duplicate event_id (first seen at row 3)"
+
+
+def test_read_events_raise_names_the_rows(log: EventLog, tmp_path: Path) -> None:
+    path = tmp_path / "events.csv"
+    _raw_csv(log, path)
+    with pytest.raises(jm.SchemaError) as single:
+        jm.read_events(path)
+    with pytest.raises(jm.SchemaError) as distributed:
+        jmd.read_events(path, blocksize=60_000)
+    assert str(distributed.value) == str(single.value)
+    assert "row 5, column 'timestamp'" in str(distributed.value)
+
+
+def test_read_events_parquet_and_dask_frames(log: EventLog, tmp_path: Path) -> None:
+    path = tmp_path / "events.parquet"
+    log.events.reset_index(drop=True).to_parquet(path)
+    single = jm.read_events(path)
+    got = jmd.read_events(path).compute()
+    pd.testing.assert_frame_equal(got.events, single.events)
+    # A dask DataFrame given to the top-level function goes the distributed way.
+    via_top = jm.read_events(dd.from_pandas(pd.read_parquet(path), npartitions=3))
+    assert isinstance(via_top, jmd.DaskEventLog)
+    assert via_top.n_input == len(single.events)
+
+
+def test_read_events_bad_arguments(tmp_path: Path) -> None:
+    with pytest.raises(FileNotFoundError, match="does not exist"):
+        jmd.read_events(tmp_path / "missing.csv")
+    with pytest.raises(ValueError, match="on_error"):
+        jmd.read_events(pd.DataFrame({"customer_id": ["a"], "timestamp": [1]}), on_error="ignore")  # type: ignore[arg-type]
+    with pytest.raises(jm.SchemaError, match="columns maps \\['user'\\]"):
+        jmd.read_events(pd.DataFrame({"customer_id": ["a"], "timestamp": [1]}), columns={"user": "customer_id"})
+    with pytest.raises(TypeError, match="from_pandas needs an EventLog"):
+        jmd.from_pandas(pd.DataFrame())  # type: ignore[arg-type]
+
+
+# --------------------------------------------------------------------------- journeys
+
+
+@pytest.mark.parametrize("by", ["thread", "customer"])
+def test_build_journeys_equals_single_machine(log: EventLog, by: str) -> None:
+    single = jm.build_journeys(log, by=by)  # type: ignore[arg-type]
+    djs = jmd.build_journeys(jmd.from_pandas(log, npartitions=7), by=by, npartitions=5)  # type: ignore[arg-type]
+    got = djs.compute()
+    pd.testing.assert_frame_equal(got.events, single.events)
+    pd.testing.assert_frame_equal(got.journeys, single.journeys)
+    # No journey straddles two partitions.
+    owners = [set(djs.events.partitions[i].compute()["journey_id"]) for i in range(djs.npartitions)]
+    assert sum(len(o) for o in owners) == len(set().union(*owners)) == len(single)
+    assert int(djs.journeys["n_steps"].sum().compute()) == len(single.events)
+
+
+def test_build_journeys_from_reply_trees_alone(log: EventLog) -> None:
+    """Without thread_id the journeys come from the reply trees, resolved across partitions."""
+    events = log.events.drop(columns="thread_id")
+    bare = EventLog(events=events, rejects=log.rejects, warnings=log.warnings, n_input=log.n_input)
+    single = jm.build_journeys(bare)
+    got = jmd.build_journeys(jmd.from_pandas(bare, npartitions=6)).compute()
+    pd.testing.assert_frame_equal(got.events, single.events)
+
+
+@settings(max_examples=15)
+@given(frame=event_frames(), npartitions=st.integers(1, 4))
+def test_build_journeys_property(frame: pd.DataFrame, npartitions: int) -> None:
+    log = jm.read_events(frame, on_error="collect")
+    if len(log.events) == 0:
+        return
+    for by in ("thread", "customer"):
+        if by == "thread" and not {"thread_id", "in_reply_to"} & set(log.events.columns):
+            continue
+        single = jm.build_journeys(log, by=by)  # type: ignore[arg-type]
+        got = jmd.build_journeys(jmd.from_pandas(log, npartitions=npartitions), by=by).compute()  # type: ignore[arg-type]
+        pd.testing.assert_frame_equal(got.events, single.events)
+
+
+def test_top_level_build_journeys_takes_dask_frames(log: EventLog) -> None:
+    frame = dd.from_pandas(log.events.reset_index(drop=True), npartitions=3)
+    djs = jm.build_journeys(frame)
+    assert isinstance(djs, jmd.DaskJourneySet)
+    assert len(djs.compute()) == len(jm.build_journeys(log))
+
+
+def test_build_journeys_bad_arguments(log: EventLog) -> None:
+    dlog = jmd.from_pandas(log, npartitions=2)
+    with pytest.raises(ValueError, match="by must be"):
+        jmd.build_journeys(dlog, by="session")  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="gap must be a positive"):
+        jmd.build_journeys(dlog, by="customer", gap="-1D")
+    with pytest.raises(TypeError, match="DaskEventLog or a dask DataFrame"):
+        jmd.build_journeys(log)  # type: ignore[arg-type]
+    bare = jmd.from_pandas(
+        EventLog(log.events.drop(columns=["thread_id", "in_reply_to"]), log.rejects, log.warnings, log.n_input), npartitions=2
+    )
+    with pytest.raises(jm.SchemaError, match="by='thread' needs a thread_id or in_reply_to"):
+        jmd.build_journeys(bare)
+
+
+# --------------------------------------------------------------------------- scoring and aggregates (local scheduler)
+
+
+@pytest.fixture(scope="module")
+def scored_pair(log: EventLog) -> tuple[jm.JourneySet, jmd.DaskJourneySet]:
+    mp = pytest.MonkeyPatch()
+    mp.syspath_prepend(str(PLUGIN))
+    refresh()
+    try:
+        single = jm.score(jm.build_journeys(log), "lexicon", cache=False)
+        djs = jmd.score(jmd.build_journeys(jmd.from_pandas(log, npartitions=6), npartitions=5), "lexicon", cache=False)
+        return single, djs.persist()
+    finally:
+        mp.undo()
+        refresh()
+
+
+def test_score_equals_single_machine(scored_pair: tuple[jm.JourneySet, jmd.DaskJourneySet]) -> None:
+    single, djs = scored_pair
+    pd.testing.assert_frame_equal(djs.compute().events, single.events)
+
+
+@pytest.mark.parametrize("level", ["touchpoint", "stage"])
+def test_aggregates_equal_single_machine(scored_pair: tuple[jm.JourneySet, jmd.DaskJourneySet], level: str) -> None:
+    single, djs = scored_pair
+    pd.testing.assert_frame_equal(
+        jmd.touchpoint_summary(djs, level=level, seed=4),  # type: ignore[arg-type]
+        jm.touchpoint_summary(single, level=level, seed=4),  # type: ignore[arg-type]
+        rtol=1e-9,
+    )
+    assert_graphs_equal(jmd.journey_graph(djs, level=level), jm.journey_graph(single, level=level))  # type: ignore[arg-type]
+    pd.testing.assert_frame_equal(
+        jmd.time_patterns(djs, tz="America/New_York"), jm.time_patterns(single, tz="America/New_York"), rtol=1e-9
+    )
+    # The top-level functions route a DaskJourneySet to the cluster.
+    pd.testing.assert_frame_equal(jm.time_patterns(djs), jm.time_patterns(single), rtol=1e-9)
+
+
+def test_aggregates_need_scores_and_dask_journeys(log: EventLog) -> None:
+    djs = jmd.build_journeys(jmd.from_pandas(log, npartitions=2))
+    with pytest.raises(jm.JourneyMapError, match=r"run journeymap\.distributed\.score"):
+        jmd.touchpoint_summary(djs)
+    with pytest.raises(TypeError, match="needs a DaskJourneySet"):
+        jmd.journey_graph(log)  # type: ignore[arg-type]
+    with pytest.raises(jm.JourneyMapError, match="needs a 'text' column"):
+        jmd.score(djs.events.drop(columns="text"), cache=False)
+
+
+# --------------------------------------------------------------------------- partials
+
+
+@settings(max_examples=30)
+@given(
+    values=st.lists(st.floats(-1, 1, allow_nan=False, width=32), min_size=1, max_size=60),
+    cuts=st.lists(st.integers(0, 60), max_size=5),
+    seed=st.integers(0, 10),
+)
+def test_group_moments_merge_in_any_split(values: list[float], cuts: list[int], seed: int) -> None:
+    n = len(values)
+    rows = pd.DataFrame(
+        {
+            "key": "a",
+            "value": np.asarray(values, dtype=np.float64),
+            "negative": np.asarray(values) < -0.25,
+            "positive": np.asarray(values) > 0.25,
+            "label": np.where(np.asarray(values) > 0, "joy", "anger"),
+            "start": np.arange(n) // 3,
+            "journey_id": [f"j{i // 3:03d}" for i in range(n)],
+            "step": np.arange(n) % 3 + 1,
+        }
+    )
+    bounds = sorted({0, n, *(c for c in cuts if c < n)})
+    # Merge the chunks in reverse order, to show the order of the merge does not matter.
+    chunks = [GroupMoments.of(rows.iloc[a:b]) for a, b in itertools.pairwise(bounds)][::-1]
+    merged = chunks[0]
+    for other in chunks[1:]:
+        merged = merged.merge(other)
+    assert merged.count("a") == n
+    assert math.isclose(merged.mean("a"), float(np.mean(values)), rel_tol=1e-9, abs_tol=1e-12)
+    assert merged.ci("a", seed=seed) == mean_ci(rows["value"].to_numpy(), seed=seed)
+    assert merged.count("a", "neg") == int(rows["negative"].sum())
+
+
+def test_group_moments_large_groups_use_the_normal_interval() -> None:
+    rng = np.random.default_rng(0)
+    values = rng.uniform(-1, 1, BOOTSTRAP_MAX_N + 500)
+    rows = pd.DataFrame({"key": "a", "value": values, "negative": False, "positive": False, "label": "joy"})
+    rows = rows.assign(start=0, journey_id="j", step=1)
+    half = len(rows) // 2
+    merged = GroupMoments.of(rows.iloc[:half]).merge(GroupMoments.of(rows.iloc[half:]))
+    assert merged.samples.empty  # the values are not kept once the group is too large to bootstrap
+    low, high = merged.ci("a")
+    exp_low, exp_high = mean_ci(values)
+    assert math.isclose(low, exp_low, rel_tol=1e-9) and math.isclose(high, exp_high, rel_tol=1e-9)
+
+
+@settings(max_examples=30)
+@given(durations=st.lists(st.integers(0, 50), min_size=1, max_size=40), cut=st.integers(0, 40))
+def test_median_from_duration_counts_is_exact(durations: list[int], cut: int) -> None:
+    def partial(ds: list[int]) -> NodeStats:
+        index = pd.MultiIndex.from_tuples([("a", "b", float(d)) for d in ds], names=["src", "dst", "dt"])
+        seconds = pd.Series(1, index=index, dtype=np.int64).groupby(level=[0, 1, 2]).sum()
+        columns = ["key", "value", "negative", "positive", "label", "start", "journey_id", "step"]
+        empty = GroupMoments.of(pd.DataFrame(columns=columns))
+        return NodeStats(pd.DataFrame(), empty, pd.DataFrame(), seconds, 0, 0.0)
+
+    merged = partial(durations[:cut]).merge(partial(durations[cut:])) if 0 < cut < len(durations) else partial(durations)
+    assert merged.median_seconds()[("a", "b")] == float(np.median(durations))
+
+
+# --------------------------------------------------------------------------- a real cluster of 2 worker processes
+
+
+@pytest.fixture(scope="module")
+def client(tmp_path_factory: pytest.TempPathFactory):
+    distributed = pytest.importorskip("distributed")
+    mp = pytest.MonkeyPatch()
+    # Worker processes find the fake plugin through sys.path, as installed plugins would be found.
+    mp.syspath_prepend(str(PLUGIN))
+    mp.setenv("PYTHONPATH", str(PLUGIN))
+    refresh()
+    cache_dir = tmp_path_factory.mktemp("worker-cache")
+    cluster = distributed.LocalCluster(
+        n_workers=2,
+        threads_per_worker=1,
+        processes=True,
+        dashboard_address=None,
+        env={"JOURNEYMAP_CACHE_DIR": str(cache_dir), "HF_HUB_OFFLINE": "1"},
+    )
+    with distributed.Client(cluster) as c:
+        yield c
+    cluster.close()
+    mp.undo()
+    refresh()
+
+
+def test_cluster_flow_equals_single_machine(client, log: EventLog, tmp_path: Path) -> None:
+    import fake_scorer_plugin
+
+    single = jm.score(jm.build_journeys(log), "slow", cache=False)
+    djs = jmd.score(jmd.build_journeys(jmd.from_pandas(log, npartitions=6)), "slow", cache=tmp_path / "scores.sqlite")
+    djs = djs.persist()
+    pd.testing.assert_frame_equal(djs.compute().events, single.events)
+    pd.testing.assert_frame_equal(jmd.touchpoint_summary(djs), jm.touchpoint_summary(single), rtol=1e-9)
+    assert_graphs_equal(jmd.journey_graph(djs, level="stage"), jm.journey_graph(single, level="stage"))
+    pd.testing.assert_frame_equal(jmd.time_patterns(djs), jm.time_patterns(single), rtol=1e-9)
+    # The scorer was loaded once per worker process, not once per partition.
+    loads = client.run(fake_scorer_plugin.loads)
+    assert len(loads) == 2 and all(n == 1 for n in loads.values()), loads
+    # The score cache is respected: scoring again reads every text from it.
+    before = sum(client.run(fake_scorer_plugin.scored).values())
+    again = jmd.score(jmd.build_journeys(jmd.from_pandas(log, npartitions=6)), "slow", cache=tmp_path / "scores.sqlite")
+    pd.testing.assert_frame_equal(again.compute().events, single.events)
+    assert sum(client.run(fake_scorer_plugin.scored).values()) == before
+
+
+def test_cluster_default_model(client, log: EventLog) -> None:
+    small = jm.datasets.service_journeys(60, seed=5)
+    single = jm.score(jm.build_journeys(small), cache=False)
+    got = jmd.score(jmd.build_journeys(jmd.from_pandas(small, npartitions=3)), cache=False).compute()
+    # bfloat16 results depend slightly on the batch a text is padded with.
+    emo = [c for c in single.events.columns if c.startswith("emo_")]
+    np.testing.assert_allclose(got.events[emo].to_numpy(), single.events[emo].to_numpy(), atol=0.02)
+    agree = (got.events["emotion"].fillna("") == single.events["emotion"].fillna("")).mean()
+    assert agree >= 0.98
+    assert got.events["scorer"].equals(single.events["scorer"])
+
+
+def test_worker_killed_mid_scoring_loses_and_duplicates_nothing(client, log: EventLog) -> None:
+    import os
+    import signal
+    import time
+
+    import fake_scorer_plugin
+    from distributed import wait
+
+    single = jm.score(jm.build_journeys(log), "slow", cache=False)
+    djs = jmd.build_journeys(jmd.from_pandas(log, npartitions=8), npartitions=8).persist()
+    wait(djs.events)
+    before = sum(client.run(fake_scorer_plugin.calls).values())
+    # Half a second per scorer call: the 8 partitions of unique texts take about 2 s on 2 workers.
+    slow = fake_scorer_plugin.SlowScorer(delay=0.5)
+    future = client.compute(jmd.score(djs, slow, cache=False).events)
+    deadline = time.monotonic() + 60
+    while sum(client.run(fake_scorer_plugin.calls).values()) == before:
+        assert time.monotonic() < deadline, "scoring never started"
+        time.sleep(0.02)
+    busy = [worker for worker, keys in client.processing().items() if keys]
+    assert busy, "no worker is scoring"
+    victim = busy[0]
+    pid = client.run(os.getpid, workers=[victim])[victim]
+    assert not future.done()
+    os.kill(pid, signal.SIGKILL)
+    result = future.result(timeout=120)
+    # The killed worker's tasks ran again elsewhere: every row exactly once, scored as on one machine.
+    assert pid not in client.run(os.getpid).values()
+    assert result.index.is_unique
+    pd.testing.assert_frame_equal(result.sort_index(), single.events.sort_index())
