@@ -200,9 +200,12 @@ def scored_pair(log: EventLog) -> tuple[jm.JourneySet, jmd.DaskJourneySet]:
     mp = pytest.MonkeyPatch()
     mp.syspath_prepend(str(PLUGIN))
     refresh()
+    # Rows in random order, so that input row numbers say nothing about journey order.
+    events = log.events.sample(frac=1.0, random_state=7)
+    shuffled = EventLog(events.set_axis(pd.RangeIndex(len(events))), log.rejects.iloc[:0], log.warnings, len(events))
     try:
-        single = jm.score(jm.build_journeys(log), "lexicon", cache=False)
-        djs = jmd.score(jmd.build_journeys(jmd.from_pandas(log, npartitions=6), npartitions=5), "lexicon", cache=False)
+        single = jm.score(jm.build_journeys(shuffled), "lexicon", cache=False)
+        djs = jmd.score(jmd.build_journeys(jmd.from_pandas(shuffled, npartitions=6), npartitions=5), "lexicon", cache=False)
         return single, djs.persist()
     finally:
         mp.undo()
@@ -212,6 +215,21 @@ def scored_pair(log: EventLog) -> tuple[jm.JourneySet, jmd.DaskJourneySet]:
 def test_score_equals_single_machine(scored_pair: tuple[jm.JourneySet, jmd.DaskJourneySet]) -> None:
     single, djs = scored_pair
     pd.testing.assert_frame_equal(djs.compute().events, single.events)
+
+
+def test_partitions_hold_whole_journeys_in_step_order(scored_pair: tuple[jm.JourneySet, jmd.DaskJourneySet]) -> None:
+    """After building and scoring, each partition holds whole journeys, contiguous and in step order."""
+    _, djs = scored_pair
+    for i in range(djs.npartitions):
+        part = djs.events.partitions[i].compute()
+        if part.empty:
+            continue
+        jid = part["journey_id"].to_numpy()
+        starts = np.r_[True, jid[1:] != jid[:-1]]
+        assert len(set(jid[starts])) == starts.sum(), "a journey is split within a partition"
+        steps = part["step"].to_numpy()
+        assert (steps[starts] == 1).all()
+        assert (np.diff(steps)[~starts[1:]] == 1).all()
 
 
 @pytest.mark.parametrize("level", ["touchpoint", "stage"])

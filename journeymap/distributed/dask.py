@@ -34,7 +34,6 @@ from dask.base import persist as dask_persist
 from dask.delayed import delayed
 
 from journeymap._threads import reply_tree
-from journeymap.analytics._prep import require_scored as _require_pandas_scored
 from journeymap.analytics.summary import _level, customer_steps, summary_frame, summary_row
 from journeymap.analytics.time import hour_frame, patterns_frame
 from journeymap.distributed._partials import GroupMoments, HourStats, NodeStats, edge_partial, journey_starts
@@ -191,11 +190,8 @@ def _normalised_ids(part: pd.DataFrame) -> pd.Series:
     return as_id(part["event_id"])[0].reset_index(drop=True)
 
 
-def _duplicate_rows(raw: dd.DataFrame, offsets: np.ndarray) -> pd.Series:
-    """Input row -> row where the id was first seen, for every repeated ``event_id``."""
-    ids = raw.map_partitions(_normalised_ids, meta=pd.Series(dtype="string", name="event_id"))
-    counts = ids.dropna().value_counts(split_out=max(1, raw.npartitions // 8))
-    repeated = counts[counts > 1].index.compute()
+def _duplicate_rows(ids: dd.Series, repeated: pd.Index, offsets: np.ndarray) -> pd.Series:
+    """Input row -> row where the id was first seen, for every row repeating an earlier ``event_id``."""
     if len(repeated) == 0:
         return pd.Series(dtype=np.int64)
     wanted = set(repeated.tolist())
@@ -258,19 +254,24 @@ def _read_events(
     _apply_column_map(raw._meta, columns)  # the same checks and messages as on one machine
     if columns:
         raw = raw.rename(columns=dict(columns))
+    duplicates = pd.Series(dtype=np.int64)
     if "event_id" in raw.columns:
+        # One pass over the id column: the block lengths and the ids seen more than once.
         ids = raw.map_partitions(_normalised_ids, meta=pd.Series(dtype="string", name="event_id"))
-        lengths = np.asarray(ids.map_partitions(len).compute(), dtype=np.int64)
+        counts = ids.dropna().value_counts(split_out=max(1, raw.npartitions // 8))
+        block_lengths, repeated = dask_compute(ids.map_partitions(len), counts[counts > 1].index)
+        lengths = np.asarray(block_lengths, dtype=np.int64)
+        offsets = np.r_[0, np.cumsum(lengths)[:-1]].astype(np.int64)
+        duplicates = _duplicate_rows(ids, repeated, offsets)
     else:
         lengths = np.asarray(raw.map_partitions(len).compute(), dtype=np.int64)
-    offsets = np.r_[0, np.cumsum(lengths)[:-1]].astype(np.int64)
+        offsets = np.r_[0, np.cumsum(lengths)[:-1]].astype(np.int64)
     n_input = int(lengths.sum())
-    duplicates = _duplicate_rows(raw, offsets) if "event_id" in raw.columns else pd.Series(dtype=np.int64)
 
     logs = []
     for part, offset, length in zip(raw.to_delayed(), offsets, lengths, strict=True):
         mine = duplicates[(duplicates.index >= offset) & (duplicates.index < offset + length)]
-        logs.append(delayed(validate_part)(part, on_error="collect", row_offset=int(offset), duplicates=mine))
+        logs.append(delayed(validate_part)(part, on_error="collect", row_offset=int(offset), duplicates=mine, log_rejects=False))
     meta_log = validate_part(raw._meta, on_error="collect", duplicates=pd.Series(dtype=np.int64))
     events = dd.from_delayed([delayed(_attr)(log, "events") for log in logs], meta=meta_log.events, verify_meta=False)
     rejects = dd.from_delayed([delayed(_attr)(log, "rejects") for log in logs], meta=_empty_rejects(), verify_meta=False)
@@ -484,6 +485,7 @@ def _labels(spec: ScorerSpec) -> list[str]:
 
 _TEXT_KEY = "__score_text__"
 _ROW = "__row__"
+_POS = "__position__"
 
 
 def _texts_to_score(part: pd.DataFrame, *, agents: bool) -> pd.DataFrame:
@@ -495,6 +497,7 @@ def _texts_to_score(part: pd.DataFrame, *, agents: bool) -> pd.DataFrame:
     out = part.drop(columns=[c for c in part.columns if c.startswith("emo_") or c in EMOTION_COLUMNS])
     out[_TEXT_KEY] = text.where(mask)
     out[_ROW] = part.index.to_numpy()
+    out[_POS] = np.arange(len(part), dtype=np.int64)
     return out.reset_index(drop=True)
 
 
@@ -507,10 +510,11 @@ def _score_unique(texts: pd.DataFrame, scorer: ScorerSpec | EmotionScorer, *, ca
 
 
 def _restore(part: pd.DataFrame) -> pd.DataFrame:
-    """Rows back in their order and index after the join; the join keys dropped."""
-    part = part.sort_values(_ROW, kind="stable")
+    """Rows back in their partition order (journeys in step order) and index; the join keys dropped."""
+    if not part[_POS].is_monotonic_increasing:  # a left join keeps the order; this is a safeguard
+        part = part.sort_values(_POS, kind="stable")
     index = pd.Index(part[_ROW].to_numpy(), name=None)
-    return part.drop(columns=[_TEXT_KEY, _ROW]).set_axis(index, axis=0)
+    return part.drop(columns=[_TEXT_KEY, _ROW, _POS]).set_axis(index, axis=0)
 
 
 def _scored_meta(meta: pd.DataFrame, labels: Sequence[str]) -> pd.DataFrame:
@@ -529,20 +533,23 @@ def score(
     cache: bool | str | Path = True,
     batch_size: int | None = None,
     agents: bool = False,
+    scorer_options: Mapping[str, Any] | None = None,
 ) -> Any:
     """Add emotion columns on the cluster, as :func:`journeymap.score` does on one machine.
 
     Identical texts are scored once across the whole cluster, as on one machine: the texts to
     score are deduplicated (a hash-partitioned ``drop_duplicates``), each partition of unique
-    texts is scored in length-sorted batches, and the scores are joined back to the events by
-    broadcasting the score table, so the events keep their partitions (whole journeys) and
+    texts is scored in length-sorted batches, and the scores are joined back to the events
+    from a one-partition score table, so the events keep their partitions (whole journeys) and
     their order.
 
     A scorer given by name (a registered name, hub id or model path) is loaded once in each
     worker process and kept for every partition it scores (see :func:`worker_scorer`); a
-    scorer object is pickled and sent with the tasks instead. The score cache is the
-    worker's: ``cache=True`` is the user cache directory on each worker machine, a path must be
-    reachable from the workers (SQLite needs a local or otherwise lock-safe file system).
+    scorer object is pickled and sent with the tasks instead, so prefer a name, with
+    ``scorer_options`` for its constructor (``{"precision": "float32"}``, say; ``batch_size`` is
+    one of them). The score cache is the worker's: ``cache=True`` is the user cache directory
+    on each worker machine, a path must be reachable from the workers (SQLite needs a local or
+    otherwise lock-safe file system).
 
     Returns the same type as given: a :class:`DaskJourneySet` or a dask DataFrame, lazily.
     The scorer's labels are read first, from one worker (which then has the model loaded).
@@ -566,10 +573,15 @@ def score(
         raise JourneyMapError(msg)
     spec: ScorerSpec | EmotionScorer
     if isinstance(scorer, str):
-        options = {"batch_size": batch_size} if batch_size is not None else {}
+        options = dict(scorer_options or {})
+        if batch_size is not None:
+            options["batch_size"] = batch_size
         spec = (scorer, tuple(sorted(options.items())))
         labels = delayed(_labels)(spec).compute()
     else:
+        if scorer_options:
+            msg = "scorer_options apply to a scorer given by name; this scorer object is already built"
+            raise ValueError(msg)
         spec = get_scorer(scorer)
         labels = list(spec.taxonomy.labels)
     meta = _scored_meta(events._meta, labels)
@@ -579,7 +591,9 @@ def score(
     table_meta = meta[[c for c in meta.columns if c.startswith("emo_") or c in EMOTION_COLUMNS]].copy()
     table_meta.insert(0, _TEXT_KEY, pd.Series(dtype="string"))
     table = unique.map_partitions(functools.partial(_score_unique, scorer=spec, cache=cache), meta=table_meta)
-    joined = keyed.merge(table, how="left", on=_TEXT_KEY, broadcast=True)
+    # The score table (one row per distinct text) in one partition: each partition of events is
+    # joined to it where it lies, and the events never move.
+    joined = keyed.merge(table.repartition(npartitions=1), how="left", on=_TEXT_KEY)
     scored = joined.map_partitions(_restore, meta=meta)
     if isinstance(journeys, DaskJourneySet):
         return journeys.with_events(scored)
@@ -591,8 +605,7 @@ def score(
 
 def _require_scored(js: Any, what: str) -> DaskJourneySet:
     if isinstance(js, JourneySet):
-        _require_pandas_scored(js, what)
-        msg = f"{what}: this is the distributed version; pass a DaskJourneySet (or use journeymap.{what})"
+        msg = f"{what} here is the distributed version and needs a DaskJourneySet; for a JourneySet use journeymap.{what}"
         raise TypeError(msg)
     if not isinstance(js, DaskJourneySet):
         msg = f"{what} needs a DaskJourneySet (from journeymap.distributed.build_journeys), got {type(js).__name__}"

@@ -285,12 +285,14 @@ def validate_part(  # noqa: PLR0912, PLR0915
     on_error: OnError = "collect",
     row_offset: int = 0,
     duplicates: pd.Series | None = None,
+    log_rejects: bool = True,
 ) -> EventLog:
     """Validate one block of a larger input (the distributed path reads in blocks).
 
     ``row_offset`` is the input row number of the block's first row. ``duplicates`` maps the
     input row of every duplicate ``event_id`` in the whole input to the row where that id was
     first seen; None checks duplicates within this block (the single-machine case).
+    ``log_rejects=False`` leaves the warning about rejected rows to the caller.
     """
     check_on_error(on_error)
     n = len(frame)
@@ -382,7 +384,7 @@ def validate_part(  # noqa: PLR0912, PLR0915
     if extras:
         events = pd.concat([events, frame[extras]], axis=1)
     events = events.loc[keep]
-    if len(rejects):
+    if len(rejects) and log_rejects:
         logger.warning("%d of %d rows rejected; see EventLog.rejects", rejects["row"].nunique(), n)
     return EventLog(events=events, rejects=rejects, warnings=_empty_rejects(), n_input=n)
 
