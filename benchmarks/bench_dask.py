@@ -93,6 +93,11 @@ def main() -> None:
     parser.add_argument("--events", type=int, default=1_000_000)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=1, help="threads per worker")
+    parser.add_argument(
+        "--distinct-texts",
+        action="store_true",
+        help="make every customer text distinct (the synthetic texts repeat), so that scoring dominates",
+    )
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
 
@@ -104,6 +109,8 @@ def main() -> None:
         t = time.perf_counter()
         events = jm.datasets.service_journeys(n_customers=max(1, int(args.events / 5.4)), seed=0).events.head(args.events)
         raw = events.reset_index(drop=True)
+        if args.distinct_texts:
+            raw["text"] = raw["text"] + " (ref " + raw["event_id"].str[1:] + ")"
         path = Path(tmp) / "events.parquet"
         raw.to_parquet(path)
         folder = Path(tmp) / "parts"

@@ -483,6 +483,26 @@ def _labels(spec: ScorerSpec) -> list[str]:
     return list(worker_scorer(spec).taxonomy.labels)
 
 
+def _load_everywhere(spec: ScorerSpec) -> list[str]:
+    """Load the scorer on every worker at once (with a distributed client) and return its labels.
+
+    Loading in parallel up front keeps workers from loading one after the other as their first
+    scoring task arrives. Without a distributed client the scorer loads in this process.
+    """
+    try:
+        from distributed import default_client
+
+        client = default_client()
+    except (ImportError, ValueError):
+        client = None
+    workers = list(client.scheduler_info()["workers"]) if client is not None else []
+    if client is None or not workers:  # no cluster, or one still scaling up from zero workers
+        labels: list[str] = delayed(_labels)(spec).compute()
+        return labels
+    futures = [client.submit(_labels, spec, workers=[w], allow_other_workers=False, pure=False) for w in workers]
+    return list(client.gather(futures)[0])
+
+
 _TEXT_KEY = "__score_text__"
 _ROW = "__row__"
 _POS = "__position__"
@@ -552,7 +572,7 @@ def score(
     otherwise lock-safe file system).
 
     Returns the same type as given: a :class:`DaskJourneySet` or a dask DataFrame, lazily.
-    The scorer's labels are read first, from one worker (which then has the model loaded).
+    A named scorer is first loaded on every worker at once (which also gives its labels).
 
     Example:
         >>> import journeymap as jm
@@ -577,7 +597,7 @@ def score(
         if batch_size is not None:
             options["batch_size"] = batch_size
         spec = (scorer, tuple(sorted(options.items())))
-        labels = delayed(_labels)(spec).compute()
+        labels = _load_everywhere(spec)
     else:
         if scorer_options:
             msg = "scorer_options apply to a scorer given by name; this scorer object is already built"
