@@ -38,7 +38,23 @@ def _scalar(value: Any) -> Any:
     return str(value)
 
 
-class JourneySet:
+class EventColumns:
+    """What a journey set (in memory or on a cluster) tells from its event columns."""
+
+    events: Any
+
+    @property
+    def is_scored(self) -> bool:
+        """Whether the events carry emotion columns."""
+        return "valence" in self.events.columns
+
+    @property
+    def emotion_labels(self) -> list[str]:
+        """Labels of the ``emo_<label>`` columns, in column order."""
+        return [c[4:] for c in self.events.columns if c.startswith("emo_")]
+
+
+class JourneySet(EventColumns):
     """Events grouped into journeys, with a journey index.
 
     ``len(js)`` is the number of journeys, iteration yields :class:`~journeymap.model.Journey`
@@ -56,6 +72,8 @@ class JourneySet:
         >>> journey.interactions[0].step
         1
     """
+
+    events: pd.DataFrame
 
     def __init__(self, events: pd.DataFrame, journeys: pd.DataFrame, stages: StageModel, *, by: str) -> None:
         self.events = events
@@ -76,16 +94,6 @@ class JourneySet:
     def journey_ids(self) -> list[str]:
         """Journey ids in journey order."""
         return self.journeys.index.tolist()
-
-    @property
-    def is_scored(self) -> bool:
-        """Whether the events carry emotion columns."""
-        return "valence" in self.events.columns
-
-    @property
-    def emotion_labels(self) -> list[str]:
-        """Labels of the ``emo_<label>`` columns, in column order."""
-        return [c[4:] for c in self.events.columns if c.startswith("emo_")]
 
     def with_events(self, events: pd.DataFrame) -> JourneySet:
         """A JourneySet with the same journeys and new event columns (same rows, same order)."""

@@ -53,6 +53,7 @@ from journeymap.io.events import (
 )
 from journeymap.journeys import (
     EMOTION_COLUMNS,
+    EventColumns,
     JourneySet,
     check_by,
     gap_nanoseconds,
@@ -289,7 +290,7 @@ def _attr(obj: Any, name: str) -> Any:
 # --------------------------------------------------------------------------- journeys
 
 
-class DaskJourneySet:
+class DaskJourneySet(EventColumns):
     """Journeys on a cluster: events partitioned so that each journey lies in one partition.
 
     ``events`` is a dask DataFrame with the columns of :attr:`JourneySet.events
@@ -317,16 +318,6 @@ class DaskJourneySet:
     def npartitions(self) -> int:
         """Number of partitions."""
         return int(self.events.npartitions)
-
-    @property
-    def is_scored(self) -> bool:
-        """Whether the events carry emotion columns."""
-        return "valence" in self.events.columns
-
-    @property
-    def emotion_labels(self) -> list[str]:
-        """Labels of the ``emo_<label>`` columns, in column order."""
-        return [c[4:] for c in self.events.columns if c.startswith("emo_")]
 
     @property
     def journeys(self) -> dd.DataFrame:
