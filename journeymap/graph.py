@@ -25,10 +25,6 @@ START = "__start__"
 END = "__end__"
 
 
-def _keys(js: JourneySet, level: str) -> pd.Series:
-    return step_keys(js.events, level)
-
-
 def step_keys(events: pd.DataFrame, level: str) -> pd.Series:
     """The graph node of every step: its touchpoint or stage (``"(none)"`` where missing)."""
     return events[_level(level)].astype("string").fillna("(none)")
@@ -170,7 +166,7 @@ def journey_variants(js: JourneySet, *, level: Literal["touchpoint", "stage"] = 
     """
     from journeymap.analytics.metrics import journey_metrics
 
-    keys = _keys(js, level).to_numpy(dtype=object)
+    keys = step_keys(js.events, level).to_numpy(dtype=object)
     # Events are sorted by journey: concatenate each journey's run of "key > " in one reduceat.
     starts = np.r_[0, np.cumsum(js.journeys["n_steps"].to_numpy())[:-1]] if len(js) else np.array([], dtype=int)
     joined = np.add.reduceat(keys + " > ", starts) if len(js) else np.array([], dtype=object)

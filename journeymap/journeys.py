@@ -254,16 +254,20 @@ def journey_table(
     return journeys
 
 
+def journey_starts(events: pd.DataFrame) -> pd.Series:
+    """Each row's journey start (its earliest timestamp, in ns since the epoch); rows in any order."""
+    t = pd.Series(events["timestamp"].to_numpy(dtype="datetime64[ns]").view(np.int64), index=events.index)
+    return t.groupby(events["journey_id"].to_numpy(), sort=False).transform("min")
+
+
 def journey_set_from_events(events: pd.DataFrame, stages: StageModel, *, by: str) -> JourneySet:
     """A JourneySet from events that already carry ``journey_id``, ``step`` and ``stage``, in any row order.
 
     Rows are put in the order :func:`build_journeys` gives: journeys by start time, then
     journey id; steps in step order. Used to gather journeys built in partitions.
     """
-    t = pd.Series(events["timestamp"].to_numpy(dtype="datetime64[ns]").view(np.int64), index=events.index)
     jid = events["journey_id"].to_numpy(dtype=object).astype(str)
-    start = t.groupby(jid, sort=False).transform("min").to_numpy()
-    order = np.lexsort((events["step"].to_numpy(dtype=np.int64), jid, start))
+    order = np.lexsort((events["step"].to_numpy(dtype=np.int64), jid, journey_starts(events).to_numpy()))
     ordered = events.iloc[order]
     return JourneySet(ordered, journey_table(ordered), stages, by=by)
 

@@ -22,15 +22,9 @@ import pandas as pd
 
 from journeymap.analytics._stats import BOOTSTRAP_MAX_N, format_top, mean_ci
 
-__all__ = ["GroupMoments", "HourStats", "NodeStats", "edge_partial", "journey_starts"]
+__all__ = ["GroupMoments", "HourStats", "NodeStats", "edge_partial"]
 
 _SAMPLE_COLUMNS = ["key", "start", "journey_id", "step", "value"]
-
-
-def journey_starts(events: pd.DataFrame) -> pd.Series:
-    """Each row's journey start (ns since the epoch); events sorted by journey and step."""
-    t = pd.Series(events["timestamp"].to_numpy(dtype="datetime64[ns]").view(np.int64), index=events.index)
-    return t.groupby(events["journey_id"].to_numpy(), sort=False).transform("first")
 
 
 @dataclass(frozen=True)

@@ -36,7 +36,7 @@ from dask.delayed import delayed
 from journeymap._threads import reply_tree
 from journeymap.analytics.summary import _level, customer_steps, summary_frame, summary_row
 from journeymap.analytics.time import hour_frame, patterns_frame
-from journeymap.distributed._partials import GroupMoments, HourStats, NodeStats, edge_partial, journey_starts
+from journeymap.distributed._partials import GroupMoments, HourStats, NodeStats, edge_partial
 from journeymap.emotions.registry import get_scorer
 from journeymap.emotions.score import score as score_frame
 from journeymap.exceptions import JourneyMapError, SchemaError
@@ -48,6 +48,7 @@ from journeymap.io.events import (
     _empty_rejects,
     as_id,
     check_on_error,
+    file_kind,
     raise_invalid,
     validate_part,
 )
@@ -58,6 +59,7 @@ from journeymap.journeys import (
     check_by,
     gap_nanoseconds,
     journey_set_from_events,
+    journey_starts,
     journey_table,
     resolve_stages,
 )
@@ -173,18 +175,17 @@ def _read_raw(source: Any, blocksize: str | int | None, npartitions: int | None)
         if not any(ch in name for ch in "*?[") and not Path(name).exists():
             msg = f"source {name!r} does not exist"
             raise FileNotFoundError(msg)
-    suffixes = [s.lower() for s in Path(names[0].rstrip("/")).suffixes]
-    gz = bool(suffixes) and suffixes[-1] == ".gz"
-    suffix = suffixes[-2] if gz and len(suffixes) > 1 else (suffixes[-1] if suffixes else "")
-    if Path(names[0]).is_dir() or suffix in {".parquet", ".pq"}:
+    if Path(names[0]).is_dir():
         return dd.read_parquet(names)
-    opts: dict[str, Any] = {"blocksize": None, "compression": "gzip"} if gz else {"blocksize": blocksize}
-    if suffix in {".csv", ".tsv", ".txt"}:
-        return dd.read_csv(names, dtype=str, keep_default_na=False, na_values=[""], sep="\t" if suffix == ".tsv" else ",", **opts)
-    if suffix in {".jsonl", ".ndjson", ".json"}:
-        return dd.read_json(names, lines=True, dtype=False, **opts)
-    msg = f"source {names[0]!r}: unknown file type {suffix!r}; use .csv, .tsv, .parquet or .jsonl"
-    raise SchemaError(msg)
+    kind, options = file_kind(names[0])
+    if kind == "parquet":
+        return dd.read_parquet(names)
+    # A gzip stream cannot be split into blocks: one partition per file.
+    gz = names[0].lower().endswith(".gz")
+    blocks: dict[str, Any] = {"blocksize": None, "compression": "gzip"} if gz else {"blocksize": blocksize}
+    if kind == "csv":
+        return dd.read_csv(names, **options, **blocks)
+    return dd.read_json(names, **options, **blocks)
 
 
 def _normalised_ids(part: pd.DataFrame) -> pd.Series:
@@ -201,9 +202,10 @@ def _duplicate_rows(ids: dd.Series, repeated: pd.Index, offsets: np.ndarray) -> 
     ]
     found: tuple[pd.Series, ...] = dask_compute(*parts)
     rows = pd.concat(found, ignore_index=False).sort_index()
-    first = rows.groupby(rows.to_numpy(), sort=False).transform(lambda s: s.index.min())
-    dup = rows.index.to_series().ne(first.to_numpy()).to_numpy()
-    return pd.Series(first.to_numpy()[dup], index=rows.index[dup], dtype=np.int64)
+    # Rows are in input order, so the first row of each id is where it was first seen.
+    first = rows.index.to_series().groupby(rows.to_numpy(), sort=False).transform("first").to_numpy()
+    dup = rows.index.to_numpy() != first
+    return pd.Series(first[dup], index=rows.index[dup], dtype=np.int64)
 
 
 def _rows_with_ids(ids: pd.Series, offset: int, wanted: set[str]) -> pd.Series:

@@ -125,17 +125,35 @@ def _read_source(source: pd.DataFrame | str | Path) -> pd.DataFrame:
     if not path.is_file():
         msg = f"source {str(path)!r} does not exist"
         raise FileNotFoundError(msg)
-    suffixes = [s.lower() for s in path.suffixes]
+    kind, options = file_kind(str(path))
+    frame: pd.DataFrame
+    if kind == "csv":
+        frame = pd.read_csv(path, **options)
+    elif kind == "parquet":
+        frame = pd.read_parquet(path).reset_index(drop=True)
+    else:
+        frame = pd.read_json(path, **options)
+    return frame
+
+
+def file_kind(path: str) -> tuple[Literal["csv", "parquet", "jsonl"], dict[str, Any]]:
+    """How to read a file, by its suffix: ``"csv"``, ``"parquet"`` or ``"jsonl"``, and the reader's options.
+
+    A ``.gz`` file is read by the suffix before it (``events.csv.gz`` is CSV). The options make
+    every CSV value a string (empty fields are missing) and read JSON Lines without guessing
+    types, so validation sees the values as written.
+    """
+    suffixes = [s.lower() for s in Path(path).suffixes]
     suffix = suffixes[-1] if suffixes else ""
     if suffix == ".gz" and len(suffixes) > 1:
         suffix = suffixes[-2]
     if suffix in {".csv", ".tsv", ".txt"}:
-        return pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""], sep="\t" if suffix == ".tsv" else ",")
+        return "csv", {"dtype": str, "keep_default_na": False, "na_values": [""], "sep": "\t" if suffix == ".tsv" else ","}
     if suffix in {".parquet", ".pq"}:
-        return pd.read_parquet(path).reset_index(drop=True)
+        return "parquet", {}
     if suffix in {".jsonl", ".ndjson", ".json"}:
-        return pd.read_json(path, lines=True, dtype=False)
-    msg = f"source {str(path)!r}: unknown file type {suffix!r}; use .csv, .tsv, .parquet or .jsonl"
+        return "jsonl", {"lines": True, "dtype": False}
+    msg = f"source {path!r}: unknown file type {suffix!r}; use .csv, .tsv, .parquet or .jsonl"
     raise SchemaError(msg)
 
 
