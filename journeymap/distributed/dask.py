@@ -38,6 +38,7 @@ from journeymap.analytics.summary import _level, customer_steps, summary_frame, 
 from journeymap.analytics.time import hour_frame, patterns_frame
 from journeymap.distributed._partials import GroupMoments, HourStats, NodeStats, edge_partial
 from journeymap.emotions.registry import get_scorer
+from journeymap.emotions.score import is_score_column, scored_rows, without_scores
 from journeymap.emotions.score import score as score_frame
 from journeymap.exceptions import JourneyMapError, SchemaError
 from journeymap.graph import assemble_graph, graph_steps, node_attrs
@@ -53,7 +54,6 @@ from journeymap.io.events import (
     validate_part,
 )
 from journeymap.journeys import (
-    EMOTION_COLUMNS,
     EventColumns,
     JourneySet,
     check_by,
@@ -503,12 +503,8 @@ _POS = "__position__"
 
 def _texts_to_score(part: pd.DataFrame, *, agents: bool) -> pd.DataFrame:
     """The partition with the text key of the rows to score (NA for the others) and the row order kept."""
-    text = part["text"].astype("string")
-    mask = text.notna()
-    if not agents and "actor" in part.columns:
-        mask &= (part["actor"].astype("string") == "customer").fillna(False)
-    out = part.drop(columns=[c for c in part.columns if c.startswith("emo_") or c in EMOTION_COLUMNS])
-    out[_TEXT_KEY] = text.where(mask)
+    out = without_scores(part)
+    out[_TEXT_KEY] = part["text"].astype("string").where(scored_rows(part, agents=agents))
     out[_ROW] = part.index.to_numpy()
     out[_POS] = np.arange(len(part), dtype=np.int64)
     return out.reset_index(drop=True)
@@ -531,7 +527,7 @@ def _restore(part: pd.DataFrame) -> pd.DataFrame:
 
 
 def _scored_meta(meta: pd.DataFrame, labels: Sequence[str]) -> pd.DataFrame:
-    out = meta.drop(columns=[c for c in meta.columns if c.startswith("emo_") or c in EMOTION_COLUMNS])
+    out = without_scores(meta)
     new = pd.DataFrame({f"emo_{lab}": pd.Series(dtype=np.float32) for lab in labels}, index=out.index)
     new["emotion"] = pd.Series(dtype="string")
     new["valence"] = pd.Series(dtype=np.float32)
@@ -601,7 +597,7 @@ def score(
     keyed_meta = _texts_to_score(events._meta, agents=agents)
     keyed = events.map_partitions(functools.partial(_texts_to_score, agents=agents), meta=keyed_meta)
     unique = keyed[[_TEXT_KEY]].dropna().drop_duplicates(split_out=events.npartitions)
-    table_meta = meta[[c for c in meta.columns if c.startswith("emo_") or c in EMOTION_COLUMNS]].copy()
+    table_meta = meta[[c for c in meta.columns if is_score_column(c)]].copy()
     table_meta.insert(0, _TEXT_KEY, pd.Series(dtype="string"))
     table = unique.map_partitions(functools.partial(_score_unique, scorer=spec, cache=cache), meta=table_meta)
     # The score table (one row per distinct text) in one partition: each partition of events is

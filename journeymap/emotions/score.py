@@ -43,6 +43,24 @@ def _check_output(scorer: EmotionScorer, probs: Any, n: int) -> npt.NDArray[np.f
     return arr
 
 
+def is_score_column(column: str) -> bool:
+    """Whether a column is one that scoring adds (``emo_<label>``, ``emotion``, ``valence``, ``scorer``)."""
+    return column.startswith("emo_") or column in ("emotion", "valence", "scorer")
+
+
+def without_scores(events: pd.DataFrame) -> pd.DataFrame:
+    """The events without the columns an earlier scoring added."""
+    return events.drop(columns=[c for c in events.columns if is_score_column(c)])
+
+
+def scored_rows(events: pd.DataFrame, *, agents: bool) -> pd.Series:
+    """Which rows :func:`score` scores: those with text, from the customer unless ``agents``."""
+    mask = events["text"].astype("string").notna()
+    if not agents and "actor" in events.columns:
+        mask &= (events["actor"].astype("string") == "customer").fillna(False)
+    return mask
+
+
 def score_texts(
     texts: list[str],
     scorer: EmotionScorer,
@@ -132,9 +150,7 @@ def score(
         store = ScoreCache(Path(cache))
 
     text = events["text"].astype("string")
-    mask = text.notna()
-    if not agents and "actor" in events.columns:
-        mask &= (events["actor"].astype("string") == "customer").fillna(False)
+    mask = scored_rows(events, agents=agents)
     selected = text[mask]
     codes, uniques = pd.factorize(selected)
     unique_texts = [str(t) for t in uniques]
@@ -149,7 +165,7 @@ def score(
     if len(uniques):
         valence[rows] = taxonomy.valence_of(probs)[codes]
         dominant[rows] = taxonomy.dominant(probs)[codes]
-    out = events.drop(columns=[c for c in events.columns if c.startswith("emo_") or c in ("emotion", "valence", "scorer")])
+    out = without_scores(events)
     new = pd.DataFrame({f"emo_{lab}": full[:, j] for j, lab in enumerate(labels)}, index=events.index)
     new["emotion"] = pd.array(dominant, dtype="string")
     new["valence"] = valence
