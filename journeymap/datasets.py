@@ -19,10 +19,16 @@ in ``true_valence``, so analytics can be tested without a model.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 import pandas as pd
 
-from journeymap.io.events import CANONICAL_COLUMNS, EventLog, validate_events
+from journeymap.io.validation import validate_events
+from journeymap.schema import CANONICAL_COLUMNS
+
+if TYPE_CHECKING:
+    from journeymap.io.eventlog import EventLog
 
 __all__ = ["PLANTED", "service_journeys"]
 

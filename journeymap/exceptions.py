@@ -13,7 +13,7 @@ if TYPE_CHECKING:
 
     import pandas as pd
 
-__all__ = ["JourneyMapError", "ModelLoadError", "SchemaError", "UnknownScorerError"]
+__all__ = ["JourneyMapError", "ModelLoadError", "SchemaError", "UnknownScorerError", "UnsupportedBackendError"]
 
 
 class JourneyMapError(Exception):
@@ -48,3 +48,19 @@ class UnknownScorerError(JourneyMapError, KeyError):
 
 class ModelLoadError(JourneyMapError, OSError):
     """A model that cannot be loaded (not found, no network for the hub, broken weights)."""
+
+
+class UnsupportedBackendError(JourneyMapError, TypeError):
+    """A function called on data of a backend (a Dask cluster, say) that has no form of it there.
+
+    The message names the function and the backend and says what to do: bring the data into
+    memory (``.compute()``) and call the function on the result.
+    """
+
+    def __init__(self, function: str, backend: str, kind: str) -> None:
+        self.function = function
+        self.backend = backend
+        super().__init__(
+            f"{function} has no {backend} form: call .compute() on the {kind} to get it in memory, "
+            f"then call {function} on the result"
+        )

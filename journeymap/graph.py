@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal, cast
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import pandas as pd
 
-from journeymap._dispatch import distributed_module
-from journeymap.analytics._prep import flags, require_scored
+from journeymap.analytics._graph import END, START, assemble_graph, graph_steps, node_attrs, step_keys
+from journeymap.analytics._prep import require_scored
 from journeymap.analytics._stats import mean_ci, top_labels
-from journeymap.analytics.summary import _level
+from journeymap.backends import dispatch
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -21,89 +21,7 @@ if TYPE_CHECKING:
 
 __all__ = ["END", "START", "journey_graph", "journey_variants", "to_graphml", "to_node_link"]
 
-START = "__start__"
-END = "__end__"
-
-
-def step_keys(events: pd.DataFrame, level: str) -> pd.Series:
-    """The graph node of every step: its touchpoint or stage (``"(none)"`` where missing)."""
-    return events[_level(level)].astype("string").fillna("(none)")
-
-
-def graph_steps(events: pd.DataFrame, level: str) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Per-step columns and the transitions of events sorted by journey and step.
-
-    Returns ``(steps, pairs)``: ``steps`` is :func:`~journeymap.analytics._prep.flags` plus
-    ``key`` and ``stage_code``; ``pairs`` has one row per transition (``src``, ``dst``, ``dv``
-    the change in felt valence, ``dt`` seconds), including those from ``__start__`` and to
-    ``__end__``. Only whole journeys are needed, so a partition of journeys can be used alone.
-    """
-    f = flags(events)
-    f["key"] = step_keys(events, level).to_numpy()
-    f["stage_code"] = events["stage"].cat.codes.to_numpy() if "stage" in events.columns else 0
-    # The customer's valence carried forward within the journey (brand steps inherit the last).
-    felt = f["valence"].where(f["customer"]).groupby(f["journey_id"], sort=False).ffill().to_numpy()
-    jid = f["journey_id"].to_numpy()
-    first = np.r_[True, jid[1:] != jid[:-1]]
-    last = np.r_[jid[1:] != jid[:-1], True]
-    keys = f["key"].to_numpy()
-    t = f["t"].to_numpy()
-    pairs = pd.DataFrame(
-        {
-            "src": np.where(first, START, np.r_[np.array([""], dtype=object), keys[:-1]]),
-            "dst": keys,
-            "dv": np.where(first, np.nan, felt - np.r_[np.nan, felt[:-1]]),
-            "dt": np.where(first, np.nan, (t - np.r_[0, t[:-1]]) / 1e9),
-        }
-    )
-    ends = pd.DataFrame({"src": keys[last], "dst": END, "dv": np.nan, "dt": np.nan})
-    return f, pd.concat([pairs, ends], ignore_index=True)
-
-
-def assemble_graph(
-    level: str, n_journeys: int, max_rank: float, nodes: dict[str, dict[str, Any]], edges: pd.DataFrame
-) -> nx.DiGraph:
-    """The journey graph from node attributes and an edge table indexed by ``(src, dst)``.
-
-    ``edges`` has ``count``, ``mean_valence_change`` and ``median_seconds``; ``probability`` is
-    added here. Nodes and edges are added in sorted order.
-    """
-    import networkx as nx
-
-    edges = edges.sort_index()
-    probability = edges["count"] / edges.groupby(level=0)["count"].transform("sum")
-    G = nx.DiGraph(level=level, n_journeys=n_journeys)
-    G.add_node(START, kind="start", volume=n_journeys, rank=-1.0)
-    G.add_node(END, kind="end", volume=n_journeys, rank=max_rank + 1.0)
-    for key in sorted(nodes):
-        G.add_node(key, kind=level, **nodes[key])
-    for (src_key, dst_key), row, p in zip(edges.index.tolist(), edges.to_dict("records"), probability.tolist()):
-        G.add_edge(
-            src_key,
-            dst_key,
-            count=int(row["count"]),
-            probability=float(p),
-            mean_valence_change=float(row["mean_valence_change"]),
-            median_seconds=float(row["median_seconds"]),
-        )
-    return G
-
-
-def node_attrs(
-    *, volume: int, rank: float, n_cust: int, mean: float, ci: tuple[float, float], neg: int, top: str
-) -> dict[str, Any]:
-    """A node's attributes from its statistics (``n_cust`` scored customer messages there)."""
-    return {
-        "volume": volume,
-        "rank": rank,
-        "mean_valence": mean if n_cust else float("nan"),
-        "ci_low": ci[0],
-        "ci_high": ci[1],
-        "share_negative": neg / n_cust if n_cust else float("nan"),
-        "top_emotions": top,
-    }
-
-
+@dispatch
 def journey_graph(js: JourneySet, *, level: Literal["touchpoint", "stage"] = "touchpoint") -> nx.DiGraph:
     """A directed graph of touchpoints (or stages) with emotion statistics.
 
@@ -125,8 +43,6 @@ def journey_graph(js: JourneySet, *, level: Literal["touchpoint", "stage"] = "to
         >>> G.has_edge("__start__", "contact")
         True
     """
-    if (distributed := distributed_module(js)) is not None:
-        return cast("nx.DiGraph", distributed.journey_graph(js, level=level))
     events = require_scored(js, "journey_graph")
     f, pairs = graph_steps(events, level)
     edge_stats = pairs.groupby(["src", "dst"], sort=True).agg(
@@ -149,6 +65,7 @@ def journey_graph(js: JourneySet, *, level: Literal["touchpoint", "stage"] = "to
     return assemble_graph(level, len(js), max_rank, nodes, edge_stats)
 
 
+@dispatch
 def journey_variants(js: JourneySet, *, level: Literal["touchpoint", "stage"] = "touchpoint", top: int = 10) -> pd.DataFrame:
     """The most common paths (sequences of touchpoints or stages) and their emotional profile.
 

@@ -35,7 +35,7 @@ def test_public_names_are_exported() -> None:
 
 
 def test_single_machine_path_never_imports_dask() -> None:
-    """Dask is imported only when the user asks for the distributed path."""
+    """Dask is imported only when the user asks for the distributed path: using one of its names."""
     code = textwrap.dedent(
         """
         import sys
@@ -43,11 +43,34 @@ def test_single_machine_path_never_imports_dask() -> None:
         from journeymap.testing.data import planted_scores
         js = planted_scores(jm.build_journeys(jm.read_events(jm.datasets.service_journeys(20, seed=0).events)))
         jm.touchpoint_summary(js); jm.journey_graph(js); jm.time_patterns(js)
-        print(",".join(sorted(m for m in ("dask", "distributed", "journeymap.distributed") if m in sys.modules)))
-        import journeymap.distributed
+        heavy = ("dask", "distributed", "journeymap.distributed.events", "journeymap.distributed.aggregates")
+        print(",".join(sorted(m for m in heavy if m in sys.modules)) or "-")
+        import journeymap.distributed as jmd
+        print("dask" in sys.modules)
+        jmd.DaskJourneySet
         print("dask" in sys.modules)
         """
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    lines = result.stdout.split()
-    assert lines == ["True"], f"imported on the single-machine path: {lines[0] if len(lines) > 1 else lines}"
+    assert result.stdout.split() == ["-", "False", "True"], f"imported on the single-machine path: {result.stdout}"
+
+
+def test_core_modules_never_import_the_distributed_backend() -> None:
+    """Layers: nothing below journeymap.distributed imports it (the backend registers itself)."""
+    import ast
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1] / "journeymap"
+    offenders = []
+    for path in root.rglob("*.py"):
+        if "distributed" in path.parts:
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            names = []
+            if isinstance(node, ast.ImportFrom) and node.module:
+                names = [node.module]
+            elif isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            offenders += [f"{path.name}: {n}" for n in names if n.startswith(("journeymap.distributed", "dask", "distributed"))]
+    assert offenders == []

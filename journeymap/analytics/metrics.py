@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from journeymap.analytics._prep import flags, require_scored
+from journeymap.backends import dispatch
 
 if TYPE_CHECKING:
     from journeymap.journeys import JourneySet
@@ -15,6 +16,7 @@ if TYPE_CHECKING:
 __all__ = ["journey_metrics"]
 
 
+@dispatch
 def journey_metrics(js: JourneySet) -> pd.DataFrame:
     """One row per journey describing its emotional curve (the scored steps' valence).
 

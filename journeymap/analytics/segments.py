@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from journeymap.analytics.metrics import journey_metrics
+from journeymap.backends import dispatch
 from journeymap.exceptions import SchemaError
 
 if TYPE_CHECKING:
@@ -23,6 +24,7 @@ def _cohens_d(a: np.ndarray, b: np.ndarray) -> float:
     return float((a.mean() - b.mean()) / pooled) if pooled > 0 else 0.0
 
 
+@dispatch
 def compare_segments(js: JourneySet, by: str, *, measure: str = "end_valence") -> pd.DataFrame:
     """Journey measures per segment, each segment tested against the rest.
 

@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from journeymap.analytics._prep import flags, require_scored
+from journeymap.backends import dispatch
 
 if TYPE_CHECKING:
     from journeymap.journeys import JourneySet
@@ -31,6 +32,7 @@ def _next_brand_time(f: pd.DataFrame) -> np.ndarray:
     return np.where(nxt == np.iinfo(np.int64).max, -1, nxt)
 
 
+@dispatch
 def reply_waits(js: JourneySet) -> pd.DataFrame:
     """One row per customer message: when it was sent, when the brand next replied, the wait.
 
@@ -70,6 +72,7 @@ def reply_waits(js: JourneySet) -> pd.DataFrame:
     return out[customer]
 
 
+@dispatch
 def response_times(js: JourneySet) -> pd.DataFrame:
     """Per journey: first response time, mean and longest wait, unanswered messages, effect of replies.
 
@@ -128,6 +131,7 @@ def _reasons(negativity: pd.Series, intensity: pd.Series, label: pd.Series, hour
     return joined.where(joined != "", "open, calm")
 
 
+@dispatch
 def triage(js: JourneySet, *, now: pd.Timestamp | str | None = None) -> pd.DataFrame:
     """Open customer messages (no brand reply after them), most urgent first, with reasons.
 

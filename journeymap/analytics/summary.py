@@ -2,72 +2,23 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Literal, cast
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
-from journeymap._dispatch import distributed_module
-from journeymap.analytics._prep import flags, require_scored
+from journeymap.analytics._prep import require_scored
 from journeymap.analytics._stats import mean_ci, top_labels
+from journeymap.analytics._summary import customer_steps, summary_frame, summary_row
+from journeymap.backends import dispatch
 
 if TYPE_CHECKING:
+    from journeymap.analytics._levels import Level
     from journeymap.journeys import JourneySet
 
 __all__ = ["moments_of_truth", "pain_points", "touchpoint_summary"]
 
-Level = Literal["touchpoint", "stage"]
-
-
-def _level(level: str) -> str:
-    if level not in ("touchpoint", "stage"):
-        msg = f"level must be 'touchpoint' or 'stage', got {level!r}"
-        raise ValueError(msg)
-    return level
-
-
-def customer_steps(events: pd.DataFrame, level: str) -> pd.DataFrame:
-    """The customers' scored messages: ``journey_id``, ``valence``, ``negative``, ``positive``, ``key``, ``emotion``."""
-    f = flags(events)
-    keep = f["customer"] & f["scored"]
-    out = f.loc[keep, ["journey_id", "valence", "negative", "positive"]].copy()
-    out["key"] = events.loc[keep, _level(level)].astype("string")
-    out["emotion"] = events.loc[keep, "emotion"]
-    return out
-
-
-def _customer_steps(js: JourneySet, what: str, level: str) -> pd.DataFrame:
-    return customer_steps(require_scored(js, what), level)
-
-
-def summary_row(*, n: int, mean: float, ci: tuple[float, float], neg: int, pos: int, top: str) -> dict[str, object]:
-    """One row of :func:`touchpoint_summary` from a group's statistics."""
-    return {
-        "volume": n,
-        "mean_valence": mean,
-        "ci_low": ci[0],
-        "ci_high": ci[1],
-        "share_negative": neg / n,
-        "share_positive": pos / n,
-        "pos_neg_ratio": pos / neg if neg else np.inf,
-        "top_emotions": top,
-    }
-
-
-def summary_frame(rows: dict[str, dict[str, object]], level: str, stage_names: tuple[str, ...]) -> pd.DataFrame:
-    """The :func:`touchpoint_summary` frame from its rows, in its documented order."""
-    columns = ["volume", "mean_valence", "ci_low", "ci_high", "share_negative", "share_positive", "pos_neg_ratio", "top_emotions"]
-    out = pd.DataFrame.from_dict(rows, orient="index", columns=columns)
-    if level == "stage":
-        order = [s for s in stage_names if s in out.index]
-        out = out.loc[order]
-    else:
-        # Ties in volume and valence go by name, so the order does not depend on the row order.
-        out = out.sort_index().sort_values(["volume", "mean_valence"], ascending=[False, True], kind="stable")
-    out.index.name = level
-    return out
-
-
+@dispatch
 def touchpoint_summary(js: JourneySet, *, level: Level = "touchpoint", seed: int = 0) -> pd.DataFrame:
     """Per touchpoint (or stage): how customers felt there.
 
@@ -84,9 +35,7 @@ def touchpoint_summary(js: JourneySet, *, level: Level = "touchpoint", seed: int
         >>> list(jm.touchpoint_summary(js, level="stage").index)[:2]
         ['contact', 'follow_up']
     """
-    if (distributed := distributed_module(js)) is not None:
-        return cast("pd.DataFrame", distributed.touchpoint_summary(js, level=level, seed=seed))
-    steps = _customer_steps(js, "touchpoint_summary", level)
+    steps = customer_steps(require_scored(js, "touchpoint_summary"), level)
     rows = {}
     for key, group in steps.groupby("key", sort=False):
         v = group["valence"].to_numpy()
@@ -97,6 +46,7 @@ def touchpoint_summary(js: JourneySet, *, level: Level = "touchpoint", seed: int
     return summary_frame(rows, level, js.stages.names)
 
 
+@dispatch
 def pain_points(js: JourneySet, *, level: Level = "touchpoint", top: int = 10, seed: int = 0) -> pd.DataFrame:
     """Touchpoints (or stages) ranked by the pain they cause: volume x negativity.
 
@@ -111,7 +61,7 @@ def pain_points(js: JourneySet, *, level: Level = "touchpoint", top: int = 10, s
         >>> jm.pain_points(js).index[0]
         'billing'
     """
-    steps = _customer_steps(js, "pain_points", level)
+    steps = customer_steps(require_scored(js, "pain_points"), level)
     steps["negativity"] = (-steps["valence"]).clip(lower=0)
     rows = {}
     for key, group in steps.groupby("key", sort=False):
@@ -134,6 +84,7 @@ def pain_points(js: JourneySet, *, level: Level = "touchpoint", top: int = 10, s
     return out.head(top)
 
 
+@dispatch
 def moments_of_truth(js: JourneySet, *, level: Level = "touchpoint", top: int = 10) -> pd.DataFrame:
     """The largest valence drops between consecutive scored customer messages of a journey.
 
@@ -147,7 +98,7 @@ def moments_of_truth(js: JourneySet, *, level: Level = "touchpoint", top: int = 
         >>> list(jm.moments_of_truth(js).columns)
         ['from', 'to', 'count', 'mean_drop', 'share_drops']
     """
-    steps = _customer_steps(js, "moments_of_truth", level)
+    steps = customer_steps(require_scored(js, "moments_of_truth"), level)
     g = steps.groupby("journey_id", sort=False)
     prev_key = g["key"].shift()
     drop = g["valence"].shift() - steps["valence"]

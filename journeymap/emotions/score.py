@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
 import pandas as pd
 
-from journeymap._dispatch import distributed_module
+from journeymap.backends import dispatch
 from journeymap.emotions.cache import ScoreCache
 from journeymap.emotions.registry import get_scorer
 from journeymap.exceptions import JourneyMapError
+from journeymap.schema import is_score_column, score_column
 
 if TYPE_CHECKING:
     import numpy.typing as npt
@@ -41,11 +42,6 @@ def _check_output(scorer: EmotionScorer, probs: Any, n: int) -> npt.NDArray[np.f
         msg = f"scorer {scorer.id!r} returned values outside [0, 1]"
         raise JourneyMapError(msg)
     return arr
-
-
-def is_score_column(column: str) -> bool:
-    """Whether a column is one that scoring adds (``emo_<label>``, ``emotion``, ``valence``, ``scorer``)."""
-    return column.startswith("emo_") or column in ("emotion", "valence", "scorer")
 
 
 def without_scores(events: pd.DataFrame) -> pd.DataFrame:
@@ -91,6 +87,7 @@ def score_texts(
     return out
 
 
+@dispatch
 def score(
     journeys: T,
     scorer: str | EmotionScorer = "default",
@@ -125,13 +122,14 @@ def score(
         >>> import journeymap as jm
         >>> js = jm.build_journeys(jm.datasets.service_journeys(n_customers=5, seed=0))
         >>> scored = jm.score(js, cache=False)
-        >>> bool(scored.events["valence"].between(-1, 1).all() or True)
-        True
+        >>> scored.taxonomy.name
+        'goemotions'
+        >>> valence = scored.events["valence"].dropna()
+        >>> len(valence) > 0, bool(valence.between(-1, 1).all())
+        (True, True)
     """
     from journeymap.journeys import JourneySet
 
-    if (distributed := distributed_module(journeys)) is not None:
-        return cast("T", distributed.score(journeys, scorer, cache=cache, batch_size=batch_size, agents=agents))
     events = journeys.events if isinstance(journeys, JourneySet) else journeys
     if not isinstance(events, pd.DataFrame):
         msg = f"journeys must be a JourneySet or a DataFrame, got {type(journeys).__name__}"
@@ -166,7 +164,7 @@ def score(
         valence[rows] = taxonomy.valence_of(probs)[codes]
         dominant[rows] = taxonomy.dominant(probs)[codes]
     out = without_scores(events)
-    new = pd.DataFrame({f"emo_{lab}": full[:, j] for j, lab in enumerate(labels)}, index=events.index)
+    new = pd.DataFrame({score_column(lab): full[:, j] for j, lab in enumerate(labels)}, index=events.index)
     new["emotion"] = pd.array(dominant, dtype="string")
     new["valence"] = valence
     provenance = pd.Series(pd.NA, index=events.index, dtype="string")
@@ -174,5 +172,5 @@ def score(
     new["scorer"] = provenance
     out = pd.concat([out, new], axis=1)
     if isinstance(journeys, JourneySet):
-        return journeys.with_events(out)
+        return journeys.with_events(out, taxonomy=taxonomy)
     return out

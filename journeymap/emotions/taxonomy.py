@@ -26,6 +26,8 @@ from pydantic import Field, model_validator
 from journeymap.model._base import Frozen
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     import numpy.typing as npt
 
 __all__ = ["EKMAN_GROUPS", "GOEMOTIONS_LABELS", "GOEMOTIONS_VALENCE", "SENTIMENT_GROUPS", "Taxonomy"]
@@ -68,6 +70,8 @@ SENTIMENT_GROUPS: dict[str, tuple[str, ...]] = {
     "ambiguous": ("realization", "surprise", "curiosity", "confusion"),
     "neutral": ("neutral",),
 }  # fmt: skip
+#: High-arousal negative GoEmotions labels: what makes a message urgent in triage.
+GOEMOTIONS_INTENSE: tuple[str, ...] = ("anger", "annoyance", "disgust", "fear", "nervousness", "grief", "sadness")
 _EKMAN_VALENCE = {"anger": -0.9, "disgust": -0.8, "fear": -0.7, "joy": 0.8, "sadness": -0.8,
                   "surprise": 0.1, "neutral": 0.0}  # fmt: skip
 _SENTIMENT_VALENCE = {"positive": 0.8, "negative": -0.8, "ambiguous": 0.0, "neutral": 0.0}
@@ -81,7 +85,8 @@ class Taxonomy(Frozen):
         labels: label names, in score-column order.
         valence: valence of each label, in [-1, 1].
         groups: for each coarser taxonomy name, its groups as ``{group: member labels}``.
-        negative: labels counted as high-intensity negative (used by triage).
+        intense: labels counted as high-intensity negative (triage's intensity); by default the
+            labels of valence -0.5 or lower.
 
     Example:
         >>> import numpy as np
@@ -97,6 +102,7 @@ class Taxonomy(Frozen):
     labels: tuple[str, ...] = Field(min_length=1)
     valence: dict[str, float]
     groups: dict[str, dict[str, tuple[str, ...]]] = Field(default_factory=dict)
+    intense: tuple[str, ...] | None = None
 
     @model_validator(mode="after")
     def _check(self) -> Taxonomy:
@@ -110,6 +116,10 @@ class Taxonomy(Frozen):
         bad = {k: v for k, v in self.valence.items() if not -1.0 <= v <= 1.0}
         if bad:
             msg = f"taxonomy {self.name!r}: valence must lie in [-1, 1]: {bad}"
+            raise ValueError(msg)
+        strange = [lab for lab in self.intense or () if lab not in self.labels]
+        if strange:
+            msg = f"taxonomy {self.name!r}: intense names unknown labels {strange}"
             raise ValueError(msg)
         for target, groups in self.groups.items():
             unknown = sorted({m for members in groups.values() for m in members} - set(self.labels))
@@ -126,6 +136,7 @@ class Taxonomy(Frozen):
             labels=GOEMOTIONS_LABELS,
             valence=GOEMOTIONS_VALENCE,
             groups={"ekman": EKMAN_GROUPS, "sentiment": SENTIMENT_GROUPS},
+            intense=GOEMOTIONS_INTENSE,
         )
 
     @classmethod
@@ -146,6 +157,27 @@ class Taxonomy(Frozen):
             msg = f"unknown taxonomy {name!r}; built-in ones: {sorted(makers)}"
             raise ValueError(msg)
         return makers[name]()
+
+    @classmethod
+    def matching(cls, labels: Sequence[str]) -> Taxonomy | None:
+        """The built-in taxonomy with exactly these labels in this order, or None.
+
+        Example:
+            >>> Taxonomy.matching(["anger", "disgust", "fear", "joy", "sadness", "surprise", "neutral"]).name
+            'ekman'
+        """
+        for make in (cls.goemotions, cls.ekman, cls.sentiment):
+            taxonomy = make()
+            if taxonomy.labels == tuple(labels):
+                return taxonomy
+        return None
+
+    @property
+    def intense_labels(self) -> tuple[str, ...]:
+        """Labels counted as high-intensity negative: :attr:`intense`, else those of valence -0.5 or lower."""
+        if self.intense is not None:
+            return self.intense
+        return tuple(lab for lab in self.labels if self.valence[lab] <= -0.5)
 
     @property
     def valence_vector(self) -> npt.NDArray[np.float32]:

@@ -9,11 +9,15 @@ import numpy as np
 import pandas as pd
 
 from journeymap._threads import reply_tree
+from journeymap.backends import dispatch
 from journeymap.exceptions import SchemaError
-from journeymap.io.events import EventLog, OnError, _Problems, _read_source, as_id, validate_events
+from journeymap.io.sources import read_table
+from journeymap.io.validation import Problems, as_id, validate_events
 
 if TYPE_CHECKING:
     from pathlib import Path
+
+    from journeymap.io.eventlog import EventLog, OnError
 
 logger = logging.getLogger(__name__)
 
@@ -52,6 +56,7 @@ def _inbound(raw: pd.Series) -> pd.Series:
     )
 
 
+@dispatch
 def read_twcs(  # noqa: PLR0915 - one pass over the columns, read top to bottom
     path_or_frame: pd.DataFrame | str | Path, *, on_error: OnError = "collect"
 ) -> EventLog:
@@ -84,12 +89,12 @@ def read_twcs(  # noqa: PLR0915 - one pass over the columns, read top to bottom
         >>> read_twcs(df).events[["customer_id", "actor", "brand"]].values.tolist()
         [['115712', 'customer', 'AskBrand'], ['115712', 'agent', 'AskBrand']]
     """
-    frame = _read_source(path_or_frame)
+    frame = read_table(path_or_frame)
     missing = [c for c in TWCS_COLUMNS if c not in frame.columns]
     if missing:
         msg = f"not the TWCS format: missing column(s) {missing}; found columns: {list(map(str, frame.columns))}"
         raise SchemaError(msg)
-    problems = _Problems()
+    problems = Problems()
     n = len(frame)
     ids, wrong_id = _clean_ids(frame["tweet_id"])
     parent_ids, wrong_parent = _clean_ids(frame["in_response_to_tweet_id"])
@@ -173,28 +178,24 @@ def read_twcs(  # noqa: PLR0915 - one pass over the columns, read top to bottom
         index=frame.index,
     )
     if wrong_id.any():
-        problems.add(wrong_id, "event_id", "wrong type: expected a tweet id", frame["tweet_id"])
+        problems.add(wrong_id, "tweet_id", "wrong type: expected a tweet id", frame["tweet_id"])
     for extra in frame.columns:
         if extra not in TWCS_COLUMNS and extra not in canonical.columns:
             canonical[extra] = frame[extra]
-    log = validate_events(canonical, on_error="collect")
-    twcs_rejects = problems.frame()
-    rejects = log.rejects.copy()
-    rejects["column"] = rejects["column"].replace({"event_id": "tweet_id", "timestamp": "created_at"})
-    rejects = pd.concat([twcs_rejects, rejects], ignore_index=True).sort_values("row", kind="stable").reset_index(drop=True)
-    events = log.events.drop(index=pd.Index(twcs_rejects["row"].unique()), errors="ignore")
-    if len(rejects) and on_error == "raise":
-        head = "; ".join(f"row {r.row}, column {r.column!r}: {r.reason}" for r in rejects.head(5).itertuples())
-        msg = f"{rejects['row'].nunique()} of {n} rows are invalid: {head}"
-        raise SchemaError(msg, rejects)
-    kept_dangling = pd.Series(dangling, index=frame.index) & frame.index.isin(events.index)
-    warnings = _Problems()
+    warnings = Problems()
     warnings.add(
-        kept_dangling,
+        pd.Series(dangling, index=frame.index),
         "in_response_to_tweet_id",
         "replies to a tweet that is not in the data; starts its own thread",
         parent_ids,
     )
-    if kept_dangling.any():
-        logger.info("%d replies point to tweets outside the data; see EventLog.warnings", int(kept_dangling.sum()))
-    return EventLog(events=events, rejects=rejects, warnings=warnings.frame(), n_input=n)
+    log = validate_events(
+        canonical,
+        on_error=on_error,
+        problems=problems,
+        warnings=warnings,
+        source_columns={"event_id": "tweet_id", "timestamp": "created_at"},
+    )
+    if len(log.warnings):
+        logger.info("%d replies point to tweets outside the data; see EventLog.warnings", len(log.warnings))
+    return log

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
-from journeymap.analytics.time import WEEKDAYS
+from journeymap.analytics._time import WEEKDAYS
 from journeymap.analytics.time import time_patterns as _time_patterns
 from journeymap.plot import _theme
 

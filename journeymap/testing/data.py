@@ -9,6 +9,7 @@ import pandas as pd
 
 from journeymap.emotions.taxonomy import Taxonomy
 from journeymap.journeys import JourneySet
+from journeymap.schema import score_column
 
 __all__ = ["planted_scores"]
 
@@ -37,7 +38,7 @@ def planted_scores(js: T, *, noise: float = 0.05, seed: int = 0) -> T:
     rows = np.flatnonzero(customer & ~np.isnan(label_index))
     probs[rows, label_index[rows].astype(int)] = 0.85
     probs[~customer] = np.nan
-    new = pd.DataFrame({f"emo_{lab}": probs[:, j] for j, lab in enumerate(tax.labels)}, index=events.index)
+    new = pd.DataFrame({score_column(lab): probs[:, j] for j, lab in enumerate(tax.labels)}, index=events.index)
     scored = ~np.isnan(probs[:, 0])
     valence = np.full(n, np.nan, dtype=np.float32)
     valence[scored] = tax.valence_of(probs[scored])
@@ -49,4 +50,4 @@ def planted_scores(js: T, *, noise: float = 0.05, seed: int = 0) -> T:
     provenance[scored] = "planted.v1"
     new["scorer"] = provenance
     out = pd.concat([events, new], axis=1)
-    return js.with_events(out) if isinstance(js, JourneySet) else out
+    return js.with_events(out, taxonomy=tax) if isinstance(js, JourneySet) else out

@@ -1,0 +1,53 @@
+"""Per-key statistics of the customers' scored messages: the halves of :func:`~journeymap.touchpoint_summary`.
+
+"Rows to statistics" (:func:`customer_steps`) and "statistics to result" (:func:`summary_row`,
+:func:`summary_frame`) are apart so that the distributed backend reuses the second half.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from journeymap.analytics._levels import check_level
+from journeymap.analytics._prep import flags
+
+__all__ = ["customer_steps", "summary_frame", "summary_row"]
+
+
+def customer_steps(events: pd.DataFrame, level: str) -> pd.DataFrame:
+    """The customers' scored messages: ``journey_id``, ``valence``, ``negative``, ``positive``, ``key``, ``emotion``."""
+    f = flags(events)
+    keep = f["customer"] & f["scored"]
+    out = f.loc[keep, ["journey_id", "valence", "negative", "positive"]].copy()
+    out["key"] = events.loc[keep, check_level(level)].astype("string")
+    out["emotion"] = events.loc[keep, "emotion"]
+    return out
+
+
+def summary_row(*, n: int, mean: float, ci: tuple[float, float], neg: int, pos: int, top: str) -> dict[str, object]:
+    """One row of :func:`touchpoint_summary` from a group's statistics."""
+    return {
+        "volume": n,
+        "mean_valence": mean,
+        "ci_low": ci[0],
+        "ci_high": ci[1],
+        "share_negative": neg / n,
+        "share_positive": pos / n,
+        "pos_neg_ratio": pos / neg if neg else np.inf,
+        "top_emotions": top,
+    }
+
+
+def summary_frame(rows: dict[str, dict[str, object]], level: str, stage_names: tuple[str, ...]) -> pd.DataFrame:
+    """The :func:`touchpoint_summary` frame from its rows, in its documented order."""
+    columns = ["volume", "mean_valence", "ci_low", "ci_high", "share_negative", "share_positive", "pos_neg_ratio", "top_emotions"]
+    out = pd.DataFrame.from_dict(rows, orient="index", columns=columns)
+    if level == "stage":
+        order = [s for s in stage_names if s in out.index]
+        out = out.loc[order]
+    else:
+        # Ties in volume and valence go by name, so the order does not depend on the row order.
+        out = out.sort_index().sort_values(["volume", "mean_valence"], ascending=[False, True], kind="stable")
+    out.index.name = level
+    return out

@@ -1,0 +1,39 @@
+"""Weekday x hour statistics: the halves of :func:`~journeymap.time_patterns`."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from journeymap.analytics._prep import flags
+
+__all__ = ["WEEKDAYS", "hour_frame", "patterns_frame"]
+
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+def hour_frame(events: pd.DataFrame, tz: str) -> pd.DataFrame:
+    """The customers' scored messages: ``weekday`` (0 is Monday), ``hour``, ``negative``, ``valence``."""
+    f = flags(events)
+    local = events["timestamp"].dt.tz_convert(tz)
+    cust = f["customer"] & f["scored"]
+    return pd.DataFrame(
+        {
+            "weekday": local.dt.day_of_week[cust],
+            "hour": local.dt.hour[cust],
+            "negative": f.loc[cust, "negative"],
+            "valence": f.loc[cust, "valence"],
+        }
+    )
+
+
+def patterns_frame(stats: pd.DataFrame) -> pd.DataFrame:
+    """All 168 weekday x hour rows from ``volume``, ``share_negative``, ``mean_valence`` per (weekday, hour)."""
+    full = pd.MultiIndex.from_product([range(7), range(24)], names=["weekday", "hour"])
+    stats = stats[["volume", "share_negative", "mean_valence"]].reindex(full)
+    stats["volume"] = stats["volume"].fillna(0).astype("int64")
+    out = stats.reset_index()
+    out["weekday"] = pd.Categorical.from_codes(
+        out["weekday"].to_numpy(dtype=np.int64), dtype=pd.CategoricalDtype(list(WEEKDAYS), ordered=True)
+    )
+    return out

@@ -1,0 +1,124 @@
+"""Backends: where a function runs when it is given data that is not in memory (a Dask cluster).
+
+journeymap's functions are written once, for pandas. A backend is a plugin that recognises its
+own kind of data (a dask DataFrame, a journey set on a cluster) and provides, for some of the
+public functions, a form that runs there. It registers through the entry-point group
+``journeymap.backends`` (the built-in Dask backend does so too), so the core never imports it:
+the entry points are read once, on the first call that needs them, and a backend imports its
+heavy library only when it is given its own data.
+
+A function decorated with :func:`dispatch` hands its call to the backend that claims its first
+argument; where that backend has no form of the function, it raises
+:class:`~journeymap.exceptions.UnsupportedBackendError`, one message for every such case.
+
+Example:
+    >>> import pandas as pd
+    >>> from journeymap.backends import backend_for
+    >>> backend_for(pd.DataFrame()) is None
+    True
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+from importlib.metadata import entry_points
+from typing import TYPE_CHECKING, Any, ParamSpec, Protocol, TypeVar, cast, runtime_checkable
+
+from journeymap.exceptions import JourneyMapError, UnsupportedBackendError
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+__all__ = ["ENTRY_POINT_GROUP", "Backend", "available_backends", "backend_for", "dispatch", "refresh_backends"]
+
+#: The entry-point group backends register under.
+ENTRY_POINT_GROUP = "journeymap.backends"
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+@runtime_checkable
+class Backend(Protocol):
+    """What a backend plugin provides.
+
+    Attributes:
+        name: a short name used in messages (``"dask"``).
+    """
+
+    name: str
+
+    def handles(self, obj: object) -> bool:
+        """Whether ``obj`` is this backend's data. Must be cheap and import nothing heavy."""
+        ...
+
+    def implementation(self, function: str) -> Callable[..., Any] | None:
+        """This backend's form of the public function named ``function``, or None."""
+        ...
+
+
+@functools.cache
+def _backends() -> tuple[Backend, ...]:
+    found = []
+    for ep in sorted(entry_points(group=ENTRY_POINT_GROUP), key=lambda e: e.name):
+        try:
+            backend = ep.load()()
+        except Exception as exc:
+            msg = f"backend plugin {ep.name!r} ({ep.value}) failed to load: {exc}"
+            raise JourneyMapError(msg) from exc
+        if not isinstance(backend, Backend):
+            msg = f"backend plugin {ep.name!r} ({ep.value}) does not provide name, handles() and implementation()"
+            raise JourneyMapError(msg)
+        found.append(backend)
+    return tuple(found)
+
+
+def available_backends() -> list[str]:
+    """Names of the installed backends.
+
+    Example:
+        >>> "dask" in available_backends()
+        True
+    """
+    return [b.name for b in _backends()]
+
+
+def refresh_backends() -> None:
+    """Read the entry points again (after installing a backend in a running process)."""
+    _backends.cache_clear()
+
+
+def backend_for(obj: object) -> Backend | None:
+    """The backend whose data ``obj`` is, or None for in-memory data."""
+    for backend in _backends():
+        if backend.handles(obj):
+            return backend
+    return None
+
+
+def dispatch(func: Callable[P, R]) -> Callable[P, R]:
+    """Run ``func`` where its first argument lives: in memory, or on the backend that claims it.
+
+    Example:
+        >>> @dispatch
+        ... def count(data):
+        ...     return len(data)
+        >>> count([1, 2, 3])
+        3
+    """
+    name = func.__name__
+    first = next(iter(inspect.signature(func).parameters))
+
+    @functools.wraps(func)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        data = args[0] if args else kwargs.get(first)
+        backend = backend_for(data)
+        if backend is None:
+            return func(*args, **kwargs)
+        impl = backend.implementation(name)
+        if impl is None:
+            raise UnsupportedBackendError(name, backend.name, type(data).__name__)
+        return cast("R", impl(*args, **kwargs))
+
+    return wrapper

@@ -1,0 +1,186 @@
+"""Aggregates on a Dask cluster: tree reductions of mergeable partial statistics.
+
+:func:`touchpoint_summary`, :func:`journey_graph` and :func:`time_patterns` reduce partials
+(:mod:`journeymap.distributed._partials`) computed per partition by the single-machine
+"rows to statistics" half, and finish with the single-machine "statistics to result" half.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import TYPE_CHECKING, Any, Literal
+
+import numpy as np
+import pandas as pd
+from dask.delayed import delayed
+
+from journeymap.analytics._graph import assemble_graph, graph_steps, node_attrs
+from journeymap.analytics._levels import check_level
+from journeymap.analytics._summary import customer_steps, summary_frame, summary_row
+from journeymap.analytics._time import hour_frame, patterns_frame
+from journeymap.distributed._partials import GroupMoments, HourStats, NodeStats, edge_partial
+from journeymap.distributed.journeys import DaskJourneySet
+from journeymap.exceptions import JourneyMapError
+from journeymap.journeys import JourneySet
+from journeymap.journeys._table import journey_starts
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    import dask.dataframe as dd
+    import networkx as nx
+    from dask.delayed import Delayed
+
+__all__ = ["journey_graph", "time_patterns", "touchpoint_summary", "tree_reduce"]
+
+#: Partials merged per task in the tree reductions.
+SPLIT_EVERY = 8
+
+
+def _require_scored(js: Any, what: str) -> DaskJourneySet:
+    if isinstance(js, JourneySet):
+        msg = f"{what} here is the distributed version and needs a DaskJourneySet; for a JourneySet use journeymap.{what}"
+        raise TypeError(msg)
+    if not isinstance(js, DaskJourneySet):
+        msg = f"{what} needs a DaskJourneySet (from journeymap.distributed.build_journeys), got {type(js).__name__}"
+        raise TypeError(msg)
+    if not js.is_scored:
+        msg = f"{what} needs emotion columns: run journeymap.distributed.score(js) first"
+        raise JourneyMapError(msg)
+    return js
+
+
+def _merge_all(*partials: Any) -> Any:
+    return functools.reduce(lambda a, b: a.merge(b), partials)
+
+
+def tree_reduce(events: dd.DataFrame, chunk: Callable[[pd.DataFrame], Any], *, split_every: int = SPLIT_EVERY) -> Delayed:
+    """``chunk`` on every partition, then its results merged ``split_every`` at a time up a tree.
+
+    The partials must have a ``merge`` method that is associative; the result is a Delayed.
+    """
+    level = [delayed(chunk)(part) for part in events.to_delayed()]
+    while len(level) > 1:
+        level = [delayed(_merge_all)(*level[i : i + split_every]) for i in range(0, len(level), split_every)]
+    return level[0]
+
+
+def _moments(part: pd.DataFrame, steps: pd.DataFrame, *, key: pd.Series, label: pd.Series) -> GroupMoments:
+    """GroupMoments of the valence of the given steps of a partition."""
+    return GroupMoments.of(
+        pd.DataFrame(
+            {
+                "key": key,
+                "value": steps["valence"],
+                "negative": steps["negative"],
+                "positive": steps["positive"],
+                "label": label,
+                "start": journey_starts(part).reindex(steps.index),
+                "journey_id": steps["journey_id"],
+                "step": part["step"].reindex(steps.index),
+            }
+        )
+    )
+
+
+def _summary_chunk(part: pd.DataFrame, *, level: str) -> GroupMoments:
+    steps = customer_steps(part, level)
+    return _moments(part, steps, key=steps["key"], label=steps["emotion"])
+
+
+def touchpoint_summary(
+    js: DaskJourneySet, *, level: Literal["touchpoint", "stage"] = "touchpoint", seed: int = 0
+) -> pd.DataFrame:
+    """:func:`journeymap.touchpoint_summary` as a tree reduction; the same frame, computed.
+
+    Example:
+        >>> import journeymap as jm
+        >>> from journeymap.distributed import build_journeys, from_pandas, touchpoint_summary
+        >>> from journeymap.testing.data import planted_scores
+        >>> log = from_pandas(jm.datasets.service_journeys(30, seed=0), npartitions=2)
+        >>> djs = build_journeys(log)
+        >>> djs = djs.with_events(djs.events.map_partitions(planted_scores))
+        >>> touchpoint_summary(djs, level="stage").index[0]
+        'contact'
+    """
+    djs = _require_scored(js, "touchpoint_summary")
+    m: GroupMoments = tree_reduce(djs.events, functools.partial(_summary_chunk, level=check_level(level))).compute()
+    rows = {}
+    for key in m.keys():  # noqa: SIM118 - GroupMoments is not a mapping
+        n, neg, pos = m.count(key), m.count(key, "neg"), m.count(key, "pos")
+        rows[key] = summary_row(n=n, mean=m.mean(key), ci=m.ci(key, seed=seed), neg=neg, pos=pos, top=m.top(key))
+    return summary_frame(rows, level, djs.stages.names)
+
+
+def _graph_chunk(part: pd.DataFrame, *, level: str) -> NodeStats:
+    f, pairs = graph_steps(part, level)
+    g = f.groupby("key", sort=True)
+    steps = pd.DataFrame({"volume": g.size(), "rank_sum": g["stage_code"].sum()}).astype(np.float64)
+    cust = f[f["customer"] & f["scored"]]
+    moments = _moments(part, cust, key=cust["key"], label=part["emotion"].reindex(cust.index))
+    edges, seconds = edge_partial(pairs)
+    max_rank = float(f["stage_code"].max()) if len(f) else -np.inf
+    return NodeStats(steps, moments, edges, seconds, int(f["journey_id"].nunique()), max_rank)
+
+
+def journey_graph(js: DaskJourneySet, *, level: Literal["touchpoint", "stage"] = "touchpoint") -> nx.DiGraph:
+    """:func:`journeymap.journey_graph` as a tree reduction; the same graph.
+
+    Node and edge statistics are merged from partitions: counts and sums add, valence moments
+    merge exactly, intervals use the gathered values of small nodes (as the bootstrap does on one
+    machine), and the median durations come from exact duration counts.
+
+    Example:
+        >>> import journeymap as jm
+        >>> from journeymap.distributed import build_journeys, from_pandas, journey_graph
+        >>> from journeymap.testing.data import planted_scores
+        >>> djs = build_journeys(from_pandas(jm.datasets.service_journeys(30, seed=0), npartitions=2))
+        >>> djs = djs.with_events(djs.events.map_partitions(planted_scores))
+        >>> journey_graph(djs, level="stage").has_edge("__start__", "contact")
+        True
+    """
+    djs = _require_scored(js, "journey_graph")
+    s: NodeStats = tree_reduce(djs.events, functools.partial(_graph_chunk, level=check_level(level))).compute()
+    m = s.customer
+    nodes = {}
+    for key in sorted(map(str, s.steps.index)):
+        volume = int(s.steps["volume"].get(key, 0))
+        n_cust = m.count(key)
+        nodes[key] = node_attrs(
+            volume=volume,
+            rank=float(s.steps["rank_sum"].get(key, 0.0)) / volume,
+            n_cust=n_cust,
+            mean=m.mean(key) if n_cust else float("nan"),
+            ci=m.ci(key) if n_cust else (float("nan"), float("nan")),
+            neg=m.count(key, "neg"),
+            top=m.top(key) if n_cust else "",
+        )
+    edges = pd.DataFrame(
+        {
+            "count": s.edges["count"].astype(np.int64),
+            "mean_valence_change": s.edges["dv_sum"] / s.edges["dv_n"],
+            "median_seconds": s.median_seconds().reindex(s.edges.index),
+        }
+    )
+    max_rank = s.max_rank if np.isfinite(s.max_rank) else 0.0
+    return assemble_graph(level, s.n_journeys, max_rank, nodes, edges)
+
+
+def _hours_chunk(part: pd.DataFrame, *, tz: str) -> HourStats:
+    return HourStats.of(hour_frame(part, tz))
+
+
+def time_patterns(js: DaskJourneySet, *, tz: str = "UTC") -> pd.DataFrame:
+    """:func:`journeymap.time_patterns` as a tree reduction; the same 168 rows.
+
+    Example:
+        >>> import journeymap as jm
+        >>> from journeymap.distributed import build_journeys, from_pandas, time_patterns
+        >>> from journeymap.testing.data import planted_scores
+        >>> djs = build_journeys(from_pandas(jm.datasets.service_journeys(20, seed=0), npartitions=2))
+        >>> len(time_patterns(djs.with_events(djs.events.map_partitions(planted_scores))))
+        168
+    """
+    djs = _require_scored(js, "time_patterns")
+    h: HourStats = tree_reduce(djs.events, functools.partial(_hours_chunk, tz=tz)).compute()
+    return patterns_frame(h.stats())

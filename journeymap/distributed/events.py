@@ -1,0 +1,219 @@
+"""Events on a Dask cluster: :class:`DaskEventLog`, :func:`read_events`, :func:`from_pandas`.
+
+Validation is the single-machine validator, block by block, with input row numbers counted
+across blocks and duplicate ids found across the whole input first (one pass over the id column).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import dask
+import dask.dataframe as dd
+import numpy as np
+import pandas as pd
+from dask.base import compute as dask_compute
+from dask.base import persist as dask_persist
+from dask.delayed import delayed
+
+from journeymap.io import EventLog, OnError, as_id, check_on_error, empty_rejects, file_kind, map_columns, raise_invalid
+from journeymap.io.validation import validate_block
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+__all__ = ["DaskEventLog", "from_pandas", "read_events"]
+
+
+@dataclass(frozen=True, eq=False)
+class DaskEventLog:
+    """Validated events as a dask DataFrame, and the rejected rows, lazily.
+
+    Like :class:`~journeymap.EventLog`: ``events`` is indexed by input row number (counted
+    across all files and blocks), ``rejects`` has ``row``, ``column``, ``reason``, ``value``, and
+    every input row is in one of them. Both are computed from the same validation tasks, so
+    ``dask_compute(log.events, log.rejects)`` (or :meth:`persist`) validates once.
+
+    Example:
+        >>> import journeymap as jm
+        >>> from journeymap.distributed import from_pandas
+        >>> log = from_pandas(jm.datasets.service_journeys(20, seed=0), npartitions=2)
+        >>> log.events.npartitions, len(log.compute()) == log.n_input
+        (2, True)
+    """
+
+    events: dd.DataFrame
+    rejects: dd.DataFrame
+    n_input: int
+
+    def __repr__(self) -> str:
+        return f"DaskEventLog({self.events.npartitions} partitions, from {self.n_input} input rows)"
+
+    def persist(self) -> DaskEventLog:
+        """The same log with events and rejects computed and kept in (cluster) memory."""
+        events, rejects = dask_persist(self.events, self.rejects)
+        return DaskEventLog(events, rejects, self.n_input)
+
+    def compute(self) -> EventLog:
+        """The log as an ordinary in-memory :class:`~journeymap.EventLog`."""
+        events, rejects = dask_compute(self.events, self.rejects)
+        rejects = rejects.sort_values("row", kind="stable").reset_index(drop=True)
+        return EventLog(events=events.sort_index(), rejects=rejects, warnings=empty_rejects(), n_input=self.n_input)
+
+
+def from_pandas(log: EventLog, *, npartitions: int | None = None, chunksize: int | None = None) -> DaskEventLog:
+    """An already validated :class:`~journeymap.EventLog` as a :class:`DaskEventLog` (no validation again).
+
+    Args:
+        log: the events, e.g. from :func:`journeymap.read_events` or :mod:`journeymap.datasets`.
+        npartitions: number of partitions (default: 1 per 100,000 events, at least 1).
+        chunksize: rows per partition, instead of ``npartitions``.
+
+    To validate a raw pandas frame on the cluster, use :func:`read_events`.
+
+    Example:
+        >>> import journeymap as jm
+        >>> from journeymap.distributed import from_pandas
+        >>> from_pandas(jm.datasets.service_journeys(10, seed=0), npartitions=3).events.npartitions
+        3
+    """
+    if not isinstance(log, EventLog):
+        msg = f"from_pandas needs an EventLog, got {type(log).__name__}; for a raw frame use read_events(frame)"
+        raise TypeError(msg)
+    if npartitions is None and chunksize is None:
+        npartitions = max(1, len(log.events) // 100_000)
+    # Keep pandas' dtypes, as on one machine: dask would turn "str" columns into NA-valued "string" ones.
+    with dask.config.set({"dataframe.convert-string": False}):
+        events = dd.from_pandas(log.events, npartitions=npartitions, chunksize=chunksize, sort=False)
+        rejects = dd.from_pandas(log.rejects, npartitions=1, sort=False)
+    return DaskEventLog(events, rejects, log.n_input)
+
+
+def _read_raw(source: Any, blocksize: str | int | None, npartitions: int | None) -> dd.DataFrame:
+    if isinstance(source, dd.DataFrame):
+        return source
+    if isinstance(source, pd.DataFrame):
+        return dd.from_pandas(source.reset_index(drop=True), npartitions=npartitions or 1, sort=False)
+    paths = [source] if isinstance(source, (str, Path)) else list(source)
+    if not paths or not all(isinstance(p, (str, Path)) for p in paths):
+        msg = f"source must be a path, a list of paths, a glob, or a pandas or dask DataFrame; got {source!r}"
+        raise TypeError(msg)
+    names = [str(p) for p in paths]
+    for name in names:
+        if not any(ch in name for ch in "*?[") and not Path(name).exists():
+            msg = f"source {name!r} does not exist"
+            raise FileNotFoundError(msg)
+    if Path(names[0]).is_dir():
+        return dd.read_parquet(names)
+    kind, options = file_kind(names[0])
+    if kind == "parquet":
+        return dd.read_parquet(names)
+    # A gzip stream cannot be split into blocks: one partition per file.
+    gz = names[0].lower().endswith(".gz")
+    blocks: dict[str, Any] = {"blocksize": None, "compression": "gzip"} if gz else {"blocksize": blocksize}
+    if kind == "csv":
+        return dd.read_csv(names, **options, **blocks)
+    return dd.read_json(names, **options, **blocks)
+
+
+def _normalised_ids(part: pd.DataFrame) -> pd.Series:
+    return as_id(part["event_id"])[0].reset_index(drop=True)
+
+
+def _duplicate_rows(ids: dd.Series, repeated: pd.Index, offsets: np.ndarray) -> pd.Series:
+    """Input row -> row where the id was first seen, for every row repeating an earlier ``event_id``."""
+    if len(repeated) == 0:
+        return pd.Series(dtype=np.int64)
+    wanted = set(repeated.tolist())
+    parts = [
+        delayed(_rows_with_ids)(part, int(offset), wanted) for part, offset in zip(ids.to_delayed(), offsets, strict=True)
+    ]
+    found: tuple[pd.Series, ...] = dask_compute(*parts)
+    rows = pd.concat(found, ignore_index=False).sort_index()
+    # Rows are in input order, so the first row of each id is where it was first seen.
+    first = rows.index.to_series().groupby(rows.to_numpy(), sort=False).transform("first").to_numpy()
+    dup = rows.index.to_numpy() != first
+    return pd.Series(first[dup], index=rows.index[dup], dtype=np.int64)
+
+
+def _rows_with_ids(ids: pd.Series, offset: int, wanted: set[str]) -> pd.Series:
+    hit = ids[ids.isin(wanted)]
+    return pd.Series(hit.to_numpy(), index=hit.index + offset, dtype=object)
+
+
+def read_events(
+    source: Any,
+    *,
+    columns: Mapping[str, str] | None = None,
+    on_error: OnError = "raise",
+    blocksize: str | int | None = "64MB",
+    npartitions: int | None = None,
+) -> DaskEventLog:
+    """Read and validate events on the cluster, block by block, into a :class:`DaskEventLog`.
+
+    Args:
+        source: a path, glob or list of paths of CSV/TSV, Parquet (file or folder) or JSON Lines
+            files (gzip allowed for text files); a dask DataFrame; or a pandas DataFrame (split
+            into ``npartitions``).
+        columns: maps your column names to the canonical ones, as in :func:`journeymap.read_events`.
+        on_error: ``"raise"`` raises :class:`~journeymap.SchemaError` listing the first bad rows
+            (this validates eagerly); ``"collect"`` keeps them in ``rejects``, lazily.
+        blocksize: bytes per partition of CSV and JSON Lines files.
+        npartitions: partitions for a pandas DataFrame source.
+
+    Validation is the single-machine :func:`~journeymap.read_events`, with input row numbers
+    counted across blocks and duplicate ``event_id`` values found across the whole input (one
+    extra pass over the id column, which also counts the rows of each block).
+
+    Example:
+        >>> import pandas as pd
+        >>> from journeymap.distributed import read_events
+        >>> df = pd.DataFrame({"customer_id": ["a", "b", "c"], "timestamp": [1507704944, "soon", 1507708544]})
+        >>> log = read_events(df, on_error="collect", npartitions=2)
+        >>> log.rejects.compute()["row"].tolist()
+        [1]
+    """
+    check_on_error(on_error)
+    with dask.config.set({"dataframe.convert-string": False}):
+        return _read_events(source, columns=columns, on_error=on_error, blocksize=blocksize, npartitions=npartitions)
+
+
+def _read_events(
+    source: Any, *, columns: Mapping[str, str] | None, on_error: OnError, blocksize: str | int | None, npartitions: int | None
+) -> DaskEventLog:
+    raw = _read_raw(source, blocksize, npartitions)
+    map_columns(raw._meta, columns)  # the same checks and messages as on one machine
+    if columns:
+        raw = raw.rename(columns=dict(columns))
+    duplicates = pd.Series(dtype=np.int64)
+    if "event_id" in raw.columns:
+        # One pass over the id column: the block lengths and the ids seen more than once.
+        ids = raw.map_partitions(_normalised_ids, meta=pd.Series(dtype="string", name="event_id"))
+        counts = ids.dropna().value_counts(split_out=max(1, raw.npartitions // 8))
+        block_lengths, repeated = dask_compute(ids.map_partitions(len), counts[counts > 1].index)
+        lengths = np.asarray(block_lengths, dtype=np.int64)
+        offsets = np.r_[0, np.cumsum(lengths)[:-1]].astype(np.int64)
+        duplicates = _duplicate_rows(ids, repeated, offsets)
+    else:
+        lengths = np.asarray(raw.map_partitions(len).compute(), dtype=np.int64)
+        offsets = np.r_[0, np.cumsum(lengths)[:-1]].astype(np.int64)
+    n_input = int(lengths.sum())
+
+    logs = []
+    for part, offset, length in zip(raw.to_delayed(), offsets, lengths, strict=True):
+        mine = duplicates[(duplicates.index >= offset) & (duplicates.index < offset + length)]
+        logs.append(delayed(validate_block)(part, on_error="collect", row_offset=int(offset), duplicates=mine, log_rejects=False))
+    meta_log = validate_block(raw._meta, on_error="collect", duplicates=pd.Series(dtype=np.int64))
+    events = dd.from_delayed([delayed(_attr)(log, "events") for log in logs], meta=meta_log.events, verify_meta=False)
+    rejects = dd.from_delayed([delayed(_attr)(log, "rejects") for log in logs], meta=empty_rejects(), verify_meta=False)
+    if on_error == "raise":
+        found = rejects.compute()
+        if len(found):
+            raise_invalid(found.sort_values("row", kind="stable").reset_index(drop=True), n_input)
+    return DaskEventLog(events, rejects, n_input)
+
+
+def _attr(obj: Any, name: str) -> Any:
+    return getattr(obj, name)

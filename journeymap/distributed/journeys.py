@@ -1,0 +1,187 @@
+"""Journeys on a Dask cluster: :class:`DaskJourneySet` and :func:`build_journeys`.
+
+The events are shuffled by journey key, so that a journey never straddles two partitions, and
+each partition is built by the single-machine :func:`journeymap.build_journeys`.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from typing import TYPE_CHECKING, Literal
+
+import dask.dataframe as dd
+import pandas as pd
+from dask.delayed import delayed
+
+from journeymap._threads import reply_tree
+from journeymap.distributed.events import DaskEventLog, read_events
+from journeymap.exceptions import SchemaError
+from journeymap.io import EventLog, empty_rejects
+from journeymap.journeys._build import build_journeys as build_local
+from journeymap.journeys._build import check_by, gap_nanoseconds
+from journeymap.journeys._set import EventColumns, JourneySet
+from journeymap.journeys._table import journey_set_from_events, journey_table
+from journeymap.journeys.stages import resolve_stages
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from journeymap.emotions.taxonomy import Taxonomy
+    from journeymap.model import StageModel
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["DaskJourneySet", "build_journeys"]
+
+_KEY = "__journey_key__"
+
+
+class DaskJourneySet(EventColumns):
+    """Journeys on a cluster: events partitioned so that each journey lies in one partition.
+
+    ``events`` is a dask DataFrame with the columns of :attr:`JourneySet.events
+    <journeymap.JourneySet>` (``journey_id``, ``step``, ``stage`` added); within a partition
+    journeys are contiguous and in step order. :meth:`compute` gives the in-memory
+    :class:`~journeymap.JourneySet`, in the same order as :func:`journeymap.build_journeys`.
+
+    Example:
+        >>> import journeymap as jm
+        >>> from journeymap.distributed import build_journeys, from_pandas
+        >>> djs = build_journeys(from_pandas(jm.datasets.service_journeys(30, seed=0), npartitions=3))
+        >>> len(djs.compute()) == len(jm.build_journeys(jm.datasets.service_journeys(30, seed=0)))
+        True
+    """
+
+    def __init__(self, events: dd.DataFrame, stages: StageModel, *, by: str, taxonomy: Taxonomy | None = None) -> None:
+        self.events = events
+        self.stages = stages
+        self.by = by
+        self._taxonomy = taxonomy
+
+    def __repr__(self) -> str:
+        return f"DaskJourneySet({self.events.npartitions} partitions, by={self.by!r})"
+
+    @property
+    def npartitions(self) -> int:
+        """Number of partitions."""
+        return int(self.events.npartitions)
+
+    @property
+    def journeys(self) -> dd.DataFrame:
+        """One row per journey (``customer_id``, ``start``, ``end``, ``n_steps``), lazily."""
+        return self.events.map_partitions(journey_table, meta=journey_table(self.events._meta))
+
+    def with_events(self, events: dd.DataFrame, *, taxonomy: Taxonomy | None = None) -> DaskJourneySet:
+        """The same journeys with new event columns (same partitions); ``taxonomy`` that of new scores."""
+        return DaskJourneySet(events, self.stages, by=self.by, taxonomy=taxonomy or self._taxonomy)
+
+    def persist(self) -> DaskJourneySet:
+        """The same journeys computed and kept in (cluster) memory."""
+        return self.with_events(self.events.persist())
+
+    def compute(self) -> JourneySet:
+        """The journeys as an in-memory :class:`~journeymap.JourneySet`."""
+        return journey_set_from_events(self.events.compute(), self.stages, by=self.by, taxonomy=self._taxonomy)
+
+
+def _thread_key_from_columns(part: pd.DataFrame) -> pd.DataFrame:
+    key = part["thread_id"].astype("string").fillna(part["event_id"]) if "thread_id" in part else part["event_id"]
+    return part.assign(**{_KEY: key.astype("string")})
+
+
+def _attach_key(part: pd.DataFrame, keys: pd.Series) -> pd.DataFrame:
+    return part.assign(**{_KEY: keys.reindex(part.index).astype("string")})
+
+
+def _with_thread_key(events: dd.DataFrame) -> dd.DataFrame:
+    """The events with the journey key of ``by="thread"``: the thread id, else the reply-tree root."""
+    has_thread, has_reply = "thread_id" in events.columns, "in_reply_to" in events.columns
+    if not has_thread and not has_reply:
+        msg = "by='thread' needs a thread_id or in_reply_to column; use by='customer' for these events"
+        raise SchemaError(msg)
+    meta = _thread_key_from_columns(events._meta)
+    unresolved = 0
+    if has_reply:
+        open_reply = ~events["in_reply_to"].isna()
+        if has_thread:
+            open_reply &= events["thread_id"].isna()
+        unresolved = int(open_reply.sum().compute())
+    if unresolved == 0:
+        return events.map_partitions(_thread_key_from_columns, meta=meta)
+    # Replies without a thread id: the roots of their reply trees, found from the id columns alone.
+    logger.info("resolving %d replies without a thread_id from the reply trees", unresolved)
+    id_columns = ["event_id", "in_reply_to", *(["thread_id"] if has_thread else [])]
+    ids = events[id_columns].compute()
+    tree = reply_tree(ids["event_id"], ids["in_reply_to"])
+    roots = pd.Series(ids["event_id"].to_numpy()[tree.root], index=ids.index, dtype="string")
+    key = ids["thread_id"].astype("string").fillna(roots) if has_thread else roots
+    key = key.fillna(ids["event_id"].astype("string"))
+    return events.map_partitions(_attach_key, delayed(key), meta=meta)
+
+
+def _build_part(part: pd.DataFrame, *, by: str, gap: str | pd.Timedelta, stages: StageModel) -> pd.DataFrame:
+    frame = part
+    if by == "thread":
+        # The key was found across all partitions; the single-machine build reads it as thread_id.
+        original = part["thread_id"] if "thread_id" in part.columns else None
+        frame = part.drop(columns=[_KEY]).assign(thread_id=part[_KEY])
+    log = EventLog(events=frame, rejects=empty_rejects(), warnings=empty_rejects(), n_input=len(frame))
+    events = build_local(log, by=by, gap=gap, stages=stages).events  # type: ignore[arg-type]
+    if by == "thread":
+        if original is None:
+            events = events.drop(columns="thread_id")
+        else:
+            events["thread_id"] = original.reindex(events.index)
+    return events
+
+
+def build_journeys(
+    log: DaskEventLog | dd.DataFrame,
+    *,
+    by: Literal["thread", "customer"] = "thread",
+    gap: str | pd.Timedelta = "7D",
+    stages: StageModel | Mapping[str, str] | None = None,
+    npartitions: int | None = None,
+    shuffle_method: str | None = None,
+) -> DaskJourneySet:
+    """Group events into journeys on the cluster: :func:`journeymap.build_journeys` per partition.
+
+    The events are shuffled by journey key (thread, or customer for ``by="customer"``), so that
+    every journey lies in one partition, and each partition is built by the single-machine code.
+    Replies whose ``thread_id`` is missing are placed by their reply tree, which is resolved
+    from the id columns gathered once (about 100 bytes per event); with a complete
+    ``thread_id`` nothing is gathered.
+
+    Args:
+        log: a :class:`DaskEventLog`, or a dask DataFrame (validated with ``on_error="raise"``).
+        by: ``"thread"`` or ``"customer"``, as in :func:`journeymap.build_journeys`.
+        gap: the inactivity gap for ``by="customer"``.
+        stages: a StageModel, a ``{touchpoint: stage}`` mapping or None (the service model).
+        npartitions: partitions after the shuffle (default: as many as before).
+        shuffle_method: dask's shuffle method (``"tasks"``, ``"p2p"``, ``"disk"``; default: dask's choice).
+
+    Example:
+        >>> import journeymap as jm
+        >>> from journeymap.distributed import build_journeys, from_pandas
+        >>> djs = build_journeys(from_pandas(jm.datasets.service_journeys(20, seed=0), npartitions=2), by="customer")
+        >>> djs.compute().by
+        'customer'
+    """
+    check_by(by)
+    if by == "customer":
+        gap_nanoseconds(gap)
+    stage_model = resolve_stages(stages)
+    if isinstance(log, dd.DataFrame):
+        log = read_events(log, on_error="raise")
+    if not isinstance(log, DaskEventLog):
+        msg = f"log must be a DaskEventLog or a dask DataFrame, got {type(log).__name__}"
+        raise TypeError(msg)
+    events = log.events
+    key = "customer_id"
+    if by == "thread":
+        events, key = _with_thread_key(events), _KEY
+    shuffled = events.shuffle(on=key, npartitions=npartitions, shuffle_method=shuffle_method)
+    build = functools.partial(_build_part, by=by, gap=gap, stages=stage_model)
+    built = shuffled.map_partitions(build, meta=build(shuffled._meta))
+    return DaskJourneySet(built, stage_model, by=by)

@@ -1,0 +1,198 @@
+"""Scoring on a Dask cluster: :func:`score`, with one scorer per worker process."""
+
+from __future__ import annotations
+
+import functools
+import logging
+import threading
+from typing import TYPE_CHECKING, Any
+
+import dask.dataframe as dd
+import numpy as np
+import pandas as pd
+from dask.delayed import delayed
+
+from journeymap.distributed.journeys import DaskJourneySet
+from journeymap.emotions.registry import get_scorer
+from journeymap.emotions.score import score as score_frame
+from journeymap.emotions.score import scored_rows, without_scores
+from journeymap.exceptions import JourneyMapError
+from journeymap.schema import is_score_column, score_column
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping, Sequence
+    from pathlib import Path
+
+    from journeymap.emotions.scorer import EmotionScorer
+    from journeymap.emotions.taxonomy import Taxonomy
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["clear_scorers", "score", "worker_scorer"]
+
+_SCORERS: dict[tuple[str, tuple[tuple[str, Any], ...]], EmotionScorer] = {}
+_SCORERS_LOCK = threading.Lock()
+ScorerSpec = tuple[str, tuple[tuple[str, Any], ...]]
+
+
+def worker_scorer(spec: ScorerSpec) -> EmotionScorer:
+    """The scorer named by ``spec`` (name, options), loaded once per process and then reused.
+
+    On a cluster this runs in each worker process, so every worker loads the model once, however
+    many partitions it scores. Threads of one worker share it (scoring is read-only).
+    """
+    with _SCORERS_LOCK:
+        scorer = _SCORERS.get(spec)
+        if scorer is None:
+            name, options = spec
+            logger.info("loading scorer %r in this worker", name)
+            scorer = _SCORERS[spec] = get_scorer(name, **dict(options))
+        return scorer
+
+
+def clear_scorers() -> None:
+    """Forget the scorers loaded by :func:`worker_scorer` in this process (frees their memory).
+
+    On a cluster, run it on the workers: ``client.run(clear_scorers)``.
+    """
+    with _SCORERS_LOCK:
+        _SCORERS.clear()
+
+
+def _taxonomy(spec: ScorerSpec) -> Taxonomy:
+    return worker_scorer(spec).taxonomy
+
+
+def _load_everywhere(spec: ScorerSpec) -> tuple[list[str], Taxonomy]:
+    """Load the scorer on every worker at once (with a distributed client); its labels and taxonomy.
+
+    Loading in parallel up front keeps workers from loading one after the other as their first
+    scoring task arrives. Without a distributed client the scorer loads in this process.
+    """
+    try:
+        from distributed import default_client
+
+        client = default_client()
+    except (ImportError, ValueError):
+        client = None
+    workers = list(client.scheduler_info()["workers"]) if client is not None else []
+    if client is None or not workers:  # no cluster, or one still scaling up from zero workers
+        taxonomy: Taxonomy = delayed(_taxonomy)(spec).compute()
+    else:
+        futures = [client.submit(_taxonomy, spec, workers=[w], allow_other_workers=False, pure=False) for w in workers]
+        taxonomy = client.gather(futures)[0]
+    return list(taxonomy.labels), taxonomy
+
+
+_TEXT_KEY = "__score_text__"
+_ROW = "__row__"
+_POS = "__position__"
+
+
+def _texts_to_score(part: pd.DataFrame, *, agents: bool) -> pd.DataFrame:
+    """The partition with the text key of the rows to score (NA for the others) and the row order kept."""
+    out = without_scores(part)
+    out[_TEXT_KEY] = part["text"].astype("string").where(scored_rows(part, agents=agents))
+    out[_ROW] = part.index.to_numpy()
+    out[_POS] = np.arange(len(part), dtype=np.int64)
+    return out.reset_index(drop=True)
+
+
+def _score_unique(texts: pd.DataFrame, scorer: ScorerSpec | EmotionScorer, *, cache: bool | str | Path) -> pd.DataFrame:
+    """Scores of a partition of unique texts, keyed by text."""
+    obj = worker_scorer(scorer) if isinstance(scorer, tuple) else scorer
+    frame = pd.DataFrame({"text": texts[_TEXT_KEY].astype("string"), "actor": "customer"})
+    scored = score_frame(frame, obj, cache=cache, agents=True, progress=False)
+    return scored.drop(columns=["actor"]).rename(columns={"text": _TEXT_KEY}).reset_index(drop=True)
+
+
+def _restore(part: pd.DataFrame) -> pd.DataFrame:
+    """Rows back in their partition order (journeys in step order) and index; the join keys dropped."""
+    if not part[_POS].is_monotonic_increasing:  # a left join keeps the order; this is a safeguard
+        part = part.sort_values(_POS, kind="stable")
+    index = pd.Index(part[_ROW].to_numpy(), name=None)
+    return part.drop(columns=[_TEXT_KEY, _ROW, _POS]).set_axis(index, axis=0)
+
+
+def _scored_meta(meta: pd.DataFrame, labels: Sequence[str]) -> pd.DataFrame:
+    out = without_scores(meta)
+    new = pd.DataFrame({score_column(lab): pd.Series(dtype=np.float32) for lab in labels}, index=out.index)
+    new["emotion"] = pd.Series(dtype="string")
+    new["valence"] = pd.Series(dtype=np.float32)
+    new["scorer"] = pd.Series(dtype="string")
+    return pd.concat([out, new], axis=1)
+
+
+def score(
+    journeys: DaskJourneySet | dd.DataFrame,
+    scorer: str | EmotionScorer = "default",
+    *,
+    cache: bool | str | Path = True,
+    batch_size: int | None = None,
+    agents: bool = False,
+    scorer_options: Mapping[str, Any] | None = None,
+) -> Any:
+    """Add emotion columns on the cluster, as :func:`journeymap.score` does on one machine.
+
+    Identical texts are scored once across the whole cluster, as on one machine: the texts to
+    score are deduplicated (a hash-partitioned ``drop_duplicates``), each partition of unique
+    texts is scored in length-sorted batches, and the scores are joined back to the events
+    from a one-partition score table, so the events keep their partitions (whole journeys) and
+    their order.
+
+    A scorer given by name (a registered name, hub id or model path) is loaded once in each
+    worker process and kept for every partition it scores (see :func:`worker_scorer`); a
+    scorer object is pickled and sent with the tasks instead, so prefer a name, with
+    ``scorer_options`` for its constructor (``{"precision": "float32"}``, say; ``batch_size`` is
+    one of them). The score cache is the worker's: ``cache=True`` is the user cache directory
+    on each worker machine, a path must be reachable from the workers (SQLite needs a local or
+    otherwise lock-safe file system).
+
+    Returns the same type as given: a :class:`DaskJourneySet` or a dask DataFrame, lazily.
+    A named scorer is first loaded on every worker at once (which also gives its labels).
+
+    Example:
+        >>> import journeymap as jm
+        >>> from journeymap.distributed import build_journeys, from_pandas, score
+        >>> djs = score(build_journeys(from_pandas(jm.datasets.service_journeys(10, seed=0))), cache=False)
+        >>> bool(djs.compute().events["valence"].notna().any())
+        True
+    """
+    if isinstance(journeys, DaskJourneySet):
+        events = journeys.events
+    elif isinstance(journeys, dd.DataFrame):
+        events = journeys
+    else:
+        msg = f"journeys must be a DaskJourneySet or a dask DataFrame, got {type(journeys).__name__}"
+        raise TypeError(msg)
+    if "text" not in events.columns:
+        msg = f"score needs a 'text' column; found: {list(events.columns)}"
+        raise JourneyMapError(msg)
+    spec: ScorerSpec | EmotionScorer
+    if isinstance(scorer, str):
+        options = dict(scorer_options or {})
+        if batch_size is not None:
+            options["batch_size"] = batch_size
+        spec = (scorer, tuple(sorted(options.items())))
+        labels, taxonomy = _load_everywhere(spec)
+    else:
+        if scorer_options:
+            msg = "scorer_options apply to a scorer given by name; this scorer object is already built"
+            raise ValueError(msg)
+        spec = get_scorer(scorer)
+        taxonomy = spec.taxonomy
+        labels = list(taxonomy.labels)
+    meta = _scored_meta(events._meta, labels)
+    keyed_meta = _texts_to_score(events._meta, agents=agents)
+    keyed = events.map_partitions(functools.partial(_texts_to_score, agents=agents), meta=keyed_meta)
+    unique = keyed[[_TEXT_KEY]].dropna().drop_duplicates(split_out=events.npartitions)
+    table_meta = meta[[c for c in meta.columns if is_score_column(c)]].copy()
+    table_meta.insert(0, _TEXT_KEY, pd.Series(dtype="string"))
+    table = unique.map_partitions(functools.partial(_score_unique, scorer=spec, cache=cache), meta=table_meta)
+    # The score table (one row per distinct text) in one partition: each partition of events is
+    # joined to it where it lies, and the events never move.
+    joined = keyed.merge(table.repartition(npartitions=1), how="left", on=_TEXT_KEY)
+    scored = joined.map_partitions(_restore, meta=meta)
+    if isinstance(journeys, DaskJourneySet):
+        return journeys.with_events(scored, taxonomy=taxonomy)
+    return scored

@@ -1,0 +1,67 @@
+"""The :class:`EventLog`: validated events, and every input row kept out with its reason."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+from journeymap.schema import REJECT_COLUMNS
+
+__all__ = ["EventLog", "OnError", "empty_rejects"]
+
+#: What a reader does with invalid rows: raise :class:`~journeymap.SchemaError`, or collect them.
+OnError = Literal["raise", "collect"]
+
+
+def empty_rejects() -> pd.DataFrame:
+    """A rejects (or warnings) frame without rows, with the columns and dtypes of a full one."""
+    dtypes = {"row": "int64", "column": "string", "reason": "string", "value": "string"}
+    return pd.DataFrame({c: pd.Series(dtype=dtypes[c]) for c in REJECT_COLUMNS})
+
+
+@dataclass(frozen=True, eq=False)
+class EventLog:
+    """Validated events and the input rows that were kept out, with their reasons.
+
+    Attributes:
+        events: one row per interaction in the canonical columns (:mod:`journeymap.schema`), then
+            any other input columns; the index is the input row number (0-based).
+        rejects: one row per problem: ``row`` (input row number), ``column``, ``reason`` and
+            the raw ``value``. A row with two problems is listed twice.
+        warnings: rows that were kept but carry a caveat (for example a reply whose parent is
+            not in the data), as ``row``, ``column``, ``reason``, ``value``.
+        n_input: number of input rows.
+
+    Every input row is either in ``events`` or in ``rejects``:
+    ``len(events) + rejects["row"].nunique() == n_input``.
+
+    Example:
+        >>> import pandas as pd
+        >>> from journeymap import read_events
+        >>> log = read_events(pd.DataFrame({"customer_id": ["a", "b"],
+        ...     "timestamp": ["2017-10-11T06:55:44Z", "not a time"]}), on_error="collect")
+        >>> len(log), log.rejects.loc[0, "reason"]
+        (1, 'unparseable timestamp')
+    """
+
+    events: pd.DataFrame
+    rejects: pd.DataFrame
+    warnings: pd.DataFrame
+    n_input: int
+
+    def __len__(self) -> int:
+        return len(self.events)
+
+    @property
+    def rejected_rows(self) -> np.ndarray:
+        """Sorted input row numbers that were kept out of the events."""
+        return np.unique(self.rejects["row"].to_numpy(dtype=np.int64))
+
+    def __repr__(self) -> str:
+        return (
+            f"EventLog({len(self.events)} events, {len(self.rejected_rows)} rejected rows, "
+            f"{len(self.warnings)} warnings, from {self.n_input} input rows)"
+        )

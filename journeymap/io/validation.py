@@ -1,0 +1,366 @@
+"""Validating a frame in canonical column names into an :class:`~journeymap.io.EventLog`.
+
+This is the last step of every reader and the contract for writing a new one: map the source's
+columns onto the canonical names (:mod:`journeymap.schema`), note any problems the source format
+itself reveals in a :class:`Problems` collector, and call :func:`validate_events`. Every input row
+then ends in the events or in the rejects, with its row, column and reason.
+
+Example:
+    >>> import pandas as pd
+    >>> frame = pd.DataFrame({"customer_id": ["a", "b"], "timestamp": ["2024-01-01", "2024-01-02"],
+    ...                       "priority": ["high", "urgent!"]})
+    >>> problems = Problems()
+    >>> problems.add(frame["priority"] == "urgent!", "priority", "unknown priority", frame["priority"])
+    >>> log = validate_events(frame, problems=problems, on_error="collect")
+    >>> len(log), log.rejects.loc[0, "reason"]
+    (1, 'unknown priority')
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from journeymap.exceptions import SchemaError
+from journeymap.io._time import parse_timestamps
+from journeymap.io.eventlog import EventLog, OnError, empty_rejects
+from journeymap.model.touchpoint import ACTORS
+from journeymap.schema import CANONICAL_COLUMNS, EVENT_COLUMNS, REQUIRED_COLUMNS, Column
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+logger = logging.getLogger(__name__)
+
+__all__ = [
+    "ACTOR_ALIASES",
+    "Problems",
+    "as_id",
+    "as_text",
+    "check_on_error",
+    "duplicate_reason",
+    "raise_invalid",
+    "validate_block",
+    "validate_events",
+]
+
+#: Spellings of the actor column that are read as a canonical actor (case-insensitive).
+ACTOR_ALIASES: dict[str, str] = {
+    **{a: a for a in ACTORS},
+    "user": "customer",
+    "client": "customer",
+    "inbound": "customer",
+    "brand": "agent",
+    "company": "agent",
+    "support": "agent",
+    "staff": "agent",
+    "outbound": "agent",
+    "chatbot": "bot",
+}
+_MAX_VALUE_CHARS = 200
+_WRONG = object()
+_WRONG_ID = "wrong type: expected a string or integer id"
+
+
+def _shorten(value: Any) -> str:
+    if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)):
+        return ""
+    text = str(value)
+    return text if len(text) <= _MAX_VALUE_CHARS else text[: _MAX_VALUE_CHARS - 1] + "…"
+
+
+class Problems:
+    """Collects ``(row, column, reason, value)`` findings, one vectorised check at a time.
+
+    Example:
+        >>> import pandas as pd
+        >>> raw = pd.Series(["ok", "bad"])
+        >>> p = Problems()
+        >>> p.add(raw == "bad", "code", "not a code", raw)
+        >>> p.frame()[["row", "reason"]].values.tolist()
+        [[1, 'not a code']]
+    """
+
+    def __init__(self) -> None:
+        self.parts: list[pd.DataFrame] = []
+
+    def add(self, mask: pd.Series, column: str, reason: str | pd.Series, raw: pd.Series) -> None:
+        """Note ``reason`` for ``column`` on the rows where ``mask`` is true (``raw`` gives the values)."""
+        if not mask.any():
+            return
+        rows = mask[mask].index
+        reasons = reason[rows] if isinstance(reason, pd.Series) else reason
+        self.parts.append(
+            pd.DataFrame(
+                {
+                    "row": rows.to_numpy(dtype=np.int64),
+                    "column": column,
+                    "reason": reasons,
+                    "value": raw[rows].map(_shorten).to_numpy(dtype=object),
+                }
+            )
+        )
+
+    def frame(self) -> pd.DataFrame:
+        """The findings, by row, canonical columns first: the rejects (or warnings) frame."""
+        if not self.parts:
+            return empty_rejects()
+        out = pd.concat(self.parts, ignore_index=True)
+        names = [*CANONICAL_COLUMNS, *sorted(set(out["column"]) - set(CANONICAL_COLUMNS))]
+        order = {c: i for i, c in enumerate(names)}
+        out["_o"] = out["column"].map(order)
+        out = out.sort_values(["row", "_o"], kind="stable").drop(columns="_o").reset_index(drop=True)
+        return out.astype({"row": "int64", "column": "string", "reason": "string", "value": "string"})
+
+
+def _all_strings(raw: pd.Series) -> bool:
+    """Whether every non-missing value is a string (checked in C, not per value in Python)."""
+    if isinstance(raw.dtype, pd.StringDtype):
+        return True
+    return pd.api.types.is_object_dtype(raw.dtype) and pd.api.types.infer_dtype(raw, skipna=True) in {"string", "empty"}
+
+
+def _one_id(v: Any) -> Any:
+    if v is None or (isinstance(v, float) and np.isnan(v)) or v is pd.NA:
+        return pd.NA
+    if isinstance(v, str):
+        return v.strip() or pd.NA
+    if isinstance(v, (int, np.integer)) and not isinstance(v, bool):
+        return str(int(v))
+    if isinstance(v, (float, np.floating)) and float(v).is_integer():
+        return str(int(v))
+    return _WRONG
+
+
+def as_id(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Ids as strings; returns ``(ids, wrong_type_mask)``. Integral numbers become digits.
+
+    Example:
+        >>> import pandas as pd
+        >>> ids, wrong = as_id(pd.Series([7, " x ", 1.5], dtype=object))
+        >>> ids.tolist(), wrong.tolist()
+        (['7', 'x', <NA>], [False, False, True])
+    """
+    if _all_strings(raw):
+        ids = raw.astype("string").str.strip()
+        return ids.mask(ids == ""), pd.Series(False, index=raw.index)
+    if pd.api.types.is_integer_dtype(raw.dtype):
+        return raw.astype("Int64").astype("string"), pd.Series(False, index=raw.index)
+    if pd.api.types.is_float_dtype(raw.dtype):
+        integral = raw.isna() | (raw == np.floor(raw))
+        ids = raw.where(integral).astype("Int64").astype("string")
+        return ids, ~integral
+    converted = raw.map(_one_id)
+    wrong = converted.map(lambda v: v is _WRONG).astype(bool)
+    return converted.mask(wrong).astype("string"), wrong
+
+
+def as_text(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Free text as strings; returns ``(text, wrong_type_mask)``. NA stays NA."""
+    if _all_strings(raw):
+        return raw.astype("string"), pd.Series(False, index=raw.index)
+    wrong = raw.notna() & ~raw.map(lambda v: isinstance(v, str)).astype(bool)
+    return raw.mask(wrong).astype("string"), wrong
+
+
+def check_on_error(on_error: str) -> None:
+    """Raise ValueError unless ``on_error`` is ``"raise"`` or ``"collect"``."""
+    if on_error not in ("raise", "collect"):
+        msg = f"on_error must be 'raise' or 'collect', got {on_error!r}"
+        raise ValueError(msg)
+
+
+def raise_invalid(rejects: pd.DataFrame, n: int) -> None:
+    """Raise the SchemaError that lists the first invalid rows (``on_error="raise"``)."""
+    rows = rejects["row"].nunique()
+    head = "; ".join(f"row {r.row}, column {r.column!r}: {r.reason} ({r.value!r})" for r in rejects.head(5).itertuples())
+    more = f" (and {len(rejects) - 5} more)" if len(rejects) > 5 else ""
+    msg = (
+        f"{rows} of {n} rows are invalid: {head}{more}. Pass on_error='collect' to keep the valid "
+        "rows and list the rest in EventLog.rejects."
+    )
+    raise SchemaError(msg, rejects)
+
+
+def duplicate_reason(first_row: pd.Series) -> pd.Series:
+    """The reject reason of duplicate ids, from the row where each id was first seen."""
+    return "duplicate event_id (first seen at row " + first_row.astype("int64").astype(str) + ")"
+
+
+# --------------------------------------------------------------------------- one check per column kind
+
+
+def _check_event_ids(raw: pd.Series, problems: Problems, duplicates: pd.Series | None) -> pd.Series:
+    ids, wrong = as_id(raw)
+    problems.add(wrong, "event_id", _WRONG_ID, raw)
+    problems.add(ids.isna() & ~wrong, "event_id", "missing event_id", raw)
+    if duplicates is None:
+        dup = ids.duplicated(keep="first") & ids.notna()
+        if dup.any():
+            firsts = ids[ids.notna() & ~ids.duplicated(keep="first")]
+            first_row = pd.Series(firsts.index, index=firsts.to_numpy())
+            problems.add(dup, "event_id", duplicate_reason(ids[dup].map(first_row)), raw)
+    else:
+        index = raw.index
+        first_seen = duplicates[duplicates.index.isin(index)]
+        dup = pd.Series(index.isin(first_seen.index), index=index)
+        problems.add(dup, "event_id", duplicate_reason(first_seen.reindex(index[dup.to_numpy()])), raw)
+    return ids
+
+
+def _check_id(column: Column, raw: pd.Series, problems: Problems) -> pd.Series:
+    ids, wrong = as_id(raw)
+    problems.add(wrong, column.name, _WRONG_ID, raw)
+    if column.required:
+        problems.add(ids.isna() & ~wrong, column.name, f"missing {column.name}", raw)
+    return ids
+
+
+def _check_timestamp(column: Column, raw: pd.Series, problems: Problems) -> pd.Series:
+    ts = parse_timestamps(raw)
+    present = raw.notna()
+    problems.add(ts.isna() & present, column.name, "unparseable timestamp", raw)
+    problems.add(~present, column.name, "missing timestamp", raw)
+    return ts
+
+
+def _check_actor(raw: pd.Series, problems: Problems) -> pd.Series:
+    if pd.api.types.is_bool_dtype(raw.dtype):
+        problems.add(pd.Series(True, index=raw.index), "actor", "wrong type: expected an actor name", raw)
+        return pd.Series(pd.NA, index=raw.index, dtype="string")
+    text, wrong = as_text(raw)
+    problems.add(wrong, "actor", "wrong type: expected an actor name", raw)
+    actor = text.str.strip().str.lower().map(ACTOR_ALIASES).astype("string")
+    problems.add(text.notna() & actor.isna(), "actor", f"unknown actor (expected one of {', '.join(ACTORS)})", raw)
+    problems.add(text.isna() & ~wrong, "actor", "missing actor", raw)
+    return actor
+
+
+def _check_text(column: Column, raw: pd.Series, problems: Problems) -> pd.Series:
+    value, wrong = as_text(raw)
+    got = raw.map(lambda v: type(v).__name__)
+    problems.add(wrong, column.name, f"wrong type: {column.name} must be a string, got " + got, raw)
+    return value
+
+
+def _default(name: str, out: dict[str, pd.Series], index: pd.Index) -> pd.Series | None:
+    """The value of a canonical column the input does not have, or None to leave it out."""
+    if name == "event_id":
+        return pd.Series(index.to_numpy().astype(str), index=index, dtype="string")
+    if name == "actor":
+        return pd.Series("customer", index=index, dtype="string")
+    if name == "channel":
+        return pd.Series("unknown", index=index, dtype="string")
+    if name == "touchpoint":
+        return out["channel"].copy()
+    return None
+
+
+def _check_columns(frame: pd.DataFrame, problems: Problems, duplicates: pd.Series | None) -> dict[str, pd.Series]:
+    """Each canonical column parsed and checked by its kind (problems noted), or its default."""
+    out: dict[str, pd.Series] = {}
+    for column in EVENT_COLUMNS:
+        name = column.name
+        if name not in frame.columns:
+            value = _default(name, out, frame.index)
+            if value is not None:
+                out[name] = value
+            continue
+        raw = frame[name]
+        if name == "event_id":
+            out[name] = _check_event_ids(raw, problems, duplicates)
+        elif column.kind == "id":
+            out[name] = _check_id(column, raw, problems)
+        elif column.kind == "timestamp":
+            out[name] = _check_timestamp(column, raw, problems)
+        elif column.kind == "actor":
+            out[name] = _check_actor(raw, problems)
+        else:
+            out[name] = _check_text(column, raw, problems)
+    return out
+
+
+def validate_events(
+    frame: pd.DataFrame,
+    *,
+    on_error: OnError = "raise",
+    problems: Problems | None = None,
+    warnings: Problems | None = None,
+    source_columns: Mapping[str, str] | None = None,
+) -> EventLog:
+    """Validate a frame in canonical column names into an :class:`~journeymap.io.EventLog`.
+
+    The reader contract (see the module docstring): a reader builds the canonical columns
+    however its format needs, and hands over what it found wrong on the way.
+
+    Args:
+        frame: the events, one row per input row, in input order (the row number is the
+            position); other columns are kept as attributes.
+        on_error: ``"raise"`` raises :class:`~journeymap.SchemaError` listing the first bad rows;
+            ``"collect"`` keeps them out of the events and lists them in ``rejects``.
+        problems: rows the reader already found unusable (they are rejected with its reasons).
+        warnings: rows kept with a caveat; those that end up rejected are left out.
+        source_columns: the source's name of a canonical column (``{"event_id": "tweet_id"}``),
+            used in the rejects so that they name the column the user knows.
+
+    Raises:
+        SchemaError: a required column is missing, or (``on_error="raise"``) any row is invalid.
+    """
+    return validate_block(frame, on_error=on_error, problems=problems, warnings=warnings, source_columns=source_columns)
+
+
+def validate_block(
+    frame: pd.DataFrame,
+    *,
+    on_error: OnError = "collect",
+    row_offset: int = 0,
+    duplicates: pd.Series | None = None,
+    log_rejects: bool = True,
+    problems: Problems | None = None,
+    warnings: Problems | None = None,
+    source_columns: Mapping[str, str] | None = None,
+) -> EventLog:
+    """:func:`validate_events` on one block of a larger input (the distributed path reads in blocks).
+
+    ``row_offset`` is the input row number of the block's first row. ``duplicates`` maps the
+    input row of every duplicate ``event_id`` in the whole input to the row where that id was
+    first seen; None checks duplicates within this block (the single-machine case).
+    ``log_rejects=False`` leaves the warning about rejected rows to the caller.
+    """
+    check_on_error(on_error)
+    n = len(frame)
+    frame = frame.set_axis(pd.RangeIndex(row_offset, row_offset + n), axis=0)
+    missing = [c for c in REQUIRED_COLUMNS if c not in frame.columns]
+    if missing:
+        found = [str(c) for c in frame.columns]
+        msg = f"missing required column(s) {missing}; found columns: {found}"
+        raise SchemaError(msg, empty_rejects())
+    mine = Problems()
+    out = _check_columns(frame, mine, duplicates)
+    rejects = mine.frame()
+    if source_columns:
+        rejects["column"] = rejects["column"].replace(dict(source_columns))
+    if problems is not None and problems.parts:
+        rejects = pd.concat([problems.frame(), rejects], ignore_index=True).sort_values("row", kind="stable")
+        rejects = rejects.reset_index(drop=True)
+    if len(rejects) and on_error == "raise":
+        raise_invalid(rejects, n)
+
+    keep = np.ones(n, dtype=bool)
+    keep[rejects["row"].to_numpy(dtype=np.int64) - row_offset] = False
+    events = pd.DataFrame({c: out[c] for c in CANONICAL_COLUMNS if c in out}, index=frame.index)
+    events["actor"] = pd.Categorical(events["actor"], categories=list(ACTORS))
+    extras = [c for c in frame.columns if c not in CANONICAL_COLUMNS]
+    if extras:
+        events = pd.concat([events, frame[extras]], axis=1)
+    events = events.loc[keep]
+    kept_warnings = empty_rejects()
+    if warnings is not None:
+        kept_warnings = warnings.frame()
+        kept_warnings = kept_warnings[kept_warnings["row"].isin(events.index)].reset_index(drop=True)
+    if len(rejects) and log_rejects:
+        logger.warning("%d of %d rows rejected; see EventLog.rejects", rejects["row"].nunique(), n)
+    return EventLog(events=events, rejects=rejects, warnings=kept_warnings, n_input=n)

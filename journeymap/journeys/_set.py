@@ -1,0 +1,170 @@
+"""The :class:`JourneySet`: events grouped into journeys, with a journey index."""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from journeymap.emotions.taxonomy import Taxonomy
+from journeymap.model import Customer, EmotionScore, Interaction, Journey
+from journeymap.schema import CANONICAL_COLUMNS, EMOTION_COLUMNS, JOURNEY_COLUMNS, SCORE_PREFIX, label_of, score_column
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from journeymap.model import StageModel
+
+__all__ = ["EventColumns", "JourneySet"]
+
+
+def _scalar(value: Any) -> Any:
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, (str, int, float, bool)):
+        return value
+    return str(value)
+
+
+class EventColumns:
+    """What a journey set (in memory or on a cluster) tells from its event columns."""
+
+    events: Any
+    _taxonomy: Taxonomy | None
+
+    @property
+    def is_scored(self) -> bool:
+        """Whether the events carry emotion columns."""
+        return "valence" in self.events.columns
+
+    @property
+    def emotion_labels(self) -> list[str]:
+        """Labels of the ``emo_<label>`` columns, in column order."""
+        return [label_of(c) for c in self.events.columns if c.startswith(SCORE_PREFIX)]
+
+    @property
+    def taxonomy(self) -> Taxonomy | None:
+        """The taxonomy of the scores: the scorer's, or a built-in one with the same labels; None unscored.
+
+        Analytics read label valences and intensities from it, so nothing downstream assumes
+        the GoEmotions labels.
+        """
+        if self._taxonomy is not None or not self.is_scored:
+            return self._taxonomy
+        return Taxonomy.matching(self.emotion_labels)
+
+
+class JourneySet(EventColumns):
+    """Events grouped into journeys, with a journey index.
+
+    ``len(js)`` is the number of journeys, iteration yields :class:`~journeymap.model.Journey`
+    objects in journey order, and ``js[journey_id]`` returns one. ``js.events`` is the events
+    frame sorted by journey and step, with ``journey_id``, ``step`` (1-based) and ``stage``
+    (an ordered categorical) added; its index is still the input row number.
+    ``js.journeys`` has one row per journey: ``customer_id``, ``start``, ``end``, ``n_steps``.
+    ``js.taxonomy`` is the scorer's emotion taxonomy once scored.
+    A Journey's ``customer.attributes`` are the extra columns whose value is the same on all of
+    the customer's messages in it (segment attributes such as tier or region).
+
+    Example:
+        >>> from journeymap import build_journeys
+        >>> from journeymap.datasets import service_journeys
+        >>> js = build_journeys(service_journeys(n_customers=20, seed=1))
+        >>> journey = js[js.journey_ids[0]]
+        >>> journey.interactions[0].step
+        1
+    """
+
+    events: pd.DataFrame
+
+    def __init__(
+        self,
+        events: pd.DataFrame,
+        journeys: pd.DataFrame,
+        stages: StageModel,
+        *,
+        by: str,
+        taxonomy: Taxonomy | None = None,
+    ) -> None:
+        self.events = events
+        self.journeys = journeys
+        self.stages = stages
+        self.by = by
+        self._taxonomy = taxonomy
+        offsets = np.r_[0, np.cumsum(journeys["n_steps"].to_numpy(dtype=np.int64))]
+        self._offsets = offsets
+        self._position = pd.Series(np.arange(len(journeys)), index=journeys.index)
+
+    def __len__(self) -> int:
+        return len(self.journeys)
+
+    def __repr__(self) -> str:
+        return f"JourneySet({len(self)} journeys, {len(self.events)} events, by={self.by!r})"
+
+    @property
+    def journey_ids(self) -> list[str]:
+        """Journey ids in journey order."""
+        return self.journeys.index.tolist()
+
+    def with_events(self, events: pd.DataFrame, *, taxonomy: Taxonomy | None = None) -> JourneySet:
+        """A JourneySet with the same journeys and new event columns (same rows, same order).
+
+        ``taxonomy`` is that of new emotion columns; by default the current one is kept.
+        """
+        if len(events) != len(self.events) or not events.index.equals(self.events.index):
+            msg = "with_events needs the same rows in the same order as js.events"
+            raise ValueError(msg)
+        return JourneySet(events, self.journeys, self.stages, by=self.by, taxonomy=taxonomy or self._taxonomy)
+
+    def __iter__(self) -> Iterator[Journey]:
+        for i in range(len(self)):
+            yield self._journey(i)
+
+    def __getitem__(self, journey_id: str) -> Journey:
+        try:
+            i = int(self._position[journey_id])
+        except KeyError:
+            msg = f"no journey {journey_id!r} in this JourneySet ({len(self)} journeys)"
+            raise KeyError(msg) from None
+        return self._journey(i)
+
+    def _journey(self, i: int) -> Journey:
+        rows = self.events.iloc[self._offsets[i] : self._offsets[i + 1]]
+        labels = self.emotion_labels
+        core = set(CANONICAL_COLUMNS) | set(JOURNEY_COLUMNS) | set(EMOTION_COLUMNS)
+        extras = [c for c in rows.columns if c not in core and not c.startswith(SCORE_PREFIX)]
+        interactions = []
+        for rec in rows.to_dict("records"):
+            emotion = None
+            if labels and _scalar(rec.get("valence")) is not None:
+                emotion = EmotionScore(
+                    scorer=str(rec["scorer"]),
+                    scores={lab: float(rec[score_column(lab)]) for lab in labels},
+                    emotion=str(rec["emotion"]),
+                    valence=float(rec["valence"]),
+                )
+            fields = {c: _scalar(rec.get(c)) for c in CANONICAL_COLUMNS if c != "timestamp"}
+            interactions.append(
+                Interaction(
+                    **fields,
+                    timestamp=rec["timestamp"].to_pydatetime(),
+                    step=int(rec["step"]),
+                    emotion=emotion,
+                    attributes={c: _scalar(rec[c]) for c in extras},
+                )
+            )
+        meta = self.journeys.iloc[i]
+        # Customer attributes: the extra columns that stay the same across the customer's own
+        # messages in this journey (tier, region, ...), not per-message ones (ids, texts).
+        own = [x for x in interactions if x.actor.value == "customer"] or interactions[:1]
+        constant = {
+            key: value for key, value in own[0].attributes.items() if all(x.attributes.get(key) == value for x in own[1:])
+        }
+        customer = Customer(id=str(meta["customer_id"]), attributes=constant)
+        return Journey(journey_id=str(self.journeys.index[i]), customer=customer, interactions=tuple(interactions))

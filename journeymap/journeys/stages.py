@@ -1,0 +1,90 @@
+"""Stage assignment: the stage of every event under a :class:`~journeymap.model.StageModel`."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+import pandas as pd
+
+from journeymap.exceptions import SchemaError
+from journeymap.journeys._table import group_bounds
+from journeymap.model import StageModel
+
+__all__ = ["assign_stages", "resolve_stages"]
+
+
+def resolve_stages(stages: StageModel | Mapping[str, str] | None) -> StageModel:
+    """The StageModel for ``build_journeys``'s ``stages`` argument.
+
+    Example:
+        >>> resolve_stages({"faq": "research", "chat": "support"}).names
+        ('research', 'support')
+    """
+    if stages is None:
+        return StageModel.service()
+    if isinstance(stages, StageModel):
+        return stages
+    if isinstance(stages, Mapping):
+        return StageModel.from_touchpoints(dict(stages))
+    msg = f"stages must be a StageModel, a touchpoint->stage mapping or None, got {type(stages).__name__}"
+    raise TypeError(msg)
+
+
+def _by_touchpoint(events: pd.DataFrame, stages: StageModel, dtype: pd.CategoricalDtype) -> pd.Series:
+    names = events["touchpoint"].map(stages.touchpoint_map)
+    if stages.default_stage is not None:
+        names = names.fillna(stages.default_stage)
+    if names.isna().any():
+        unmapped = sorted(set(events.loc[names.isna(), "touchpoint"].dropna().astype(str)))
+        msg = f"touchpoints without a stage in touchpoint_map (and no default_stage): {unmapped[:10]}"
+        raise SchemaError(msg)
+    return names.astype(dtype)
+
+
+def _by_column(events: pd.DataFrame, stages: StageModel, dtype: pd.CategoricalDtype) -> pd.Series:
+    column = str(stages.column)
+    if column not in events.columns:
+        msg = f"StageModel reads stages from column {column!r}, which the events do not have"
+        raise SchemaError(msg)
+    values = events[column].astype("string")
+    unknown = sorted(set(values[~values.isin(stages.names)].dropna()))
+    if unknown or values.isna().any():
+        msg = f"column {column!r} holds stage names not in the StageModel {list(stages.names)}: {unknown[:10]}"
+        raise SchemaError(msg)
+    return values.astype(dtype)
+
+
+def _by_service_position(events: pd.DataFrame, dtype: pd.CategoricalDtype) -> pd.Series:
+    """contact, first_response, follow_up, resolution: from the actor and the position in the journey."""
+    codes = pd.factorize(events["journey_id"], sort=False)[0].astype(np.int64)
+    starts, lengths = group_bounds(codes)
+    n = len(events)
+    pos = np.arange(n, dtype=np.int64)
+    brand = (events["actor"].astype("string") != "customer").to_numpy(dtype=bool)
+    first_brand = np.minimum.reduceat(np.where(brand, pos, n), starts) if n else np.array([], dtype=np.int64)
+    first_brand_row = np.repeat(first_brand, lengths)
+    last_row = np.repeat(starts + lengths - 1, lengths)
+    service_names = np.select(
+        [pos < first_brand_row, pos == first_brand_row, pos == last_row],
+        ["contact", "first_response", "resolution"],
+        default="follow_up",
+    )
+    return pd.Series(pd.Categorical(service_names, dtype=dtype), index=events.index)
+
+
+def assign_stages(events: pd.DataFrame, stages: StageModel) -> pd.Series:
+    """Stage of every event (events sorted by journey and step), as an ordered categorical.
+
+    Example:
+        >>> import journeymap as jm
+        >>> js = jm.build_journeys(jm.datasets.service_journeys(5, seed=0))
+        >>> assign_stages(js.events, StageModel.service()).iloc[0]
+        'contact'
+    """
+    dtype = pd.CategoricalDtype(list(stages.names), ordered=True)
+    if stages.assign == "touchpoint":
+        return _by_touchpoint(events, stages, dtype)
+    if stages.assign == "column":
+        return _by_column(events, stages, dtype)
+    return _by_service_position(events, dtype)

@@ -1,0 +1,137 @@
+"""The one schema: every column journeymap reads or adds, and the thresholds the analytics share.
+
+The event columns are declared once, as :data:`EVENT_COLUMNS` (name, kind, whether required, what
+it means). The readers validate against it, the docs describe it and
+:mod:`journeymap.testing.strategies` generates Hypothesis data from it, so the three cannot drift
+apart. A new reader (a ticketing export, say) maps its columns onto these names and calls
+:func:`journeymap.io.validate_events`; see the guide "Writing a reader".
+
+Example:
+    >>> from journeymap import schema
+    >>> schema.REQUIRED_COLUMNS
+    ('customer_id', 'timestamp')
+    >>> schema.score_column("anger"), schema.is_score_column("emo_anger")
+    ('emo_anger', True)
+    >>> schema.is_negative(-0.3), schema.is_positive(0.25)
+    (True, False)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from journeymap.model.touchpoint import ACTORS
+
+__all__ = [
+    "ACTORS",
+    "CANONICAL_COLUMNS",
+    "EMOTION_COLUMNS",
+    "EVENT_COLUMNS",
+    "ID_COLUMNS",
+    "JOURNEY_COLUMNS",
+    "JOURNEY_TABLE_COLUMNS",
+    "NEGATIVE_VALENCE",
+    "POSITIVE_VALENCE",
+    "REJECT_COLUMNS",
+    "REQUIRED_COLUMNS",
+    "SCORE_PREFIX",
+    "SIGNIFICANT_DROP",
+    "TEXT_COLUMNS",
+    "Column",
+    "ColumnKind",
+    "is_negative",
+    "is_positive",
+    "is_score_column",
+    "label_of",
+    "score_column",
+]
+
+#: What a column holds: an id (string; integral numbers are read as their digits), a time
+#: (UTC), an actor name, or free text.
+ColumnKind = Literal["id", "timestamp", "actor", "text"]
+
+
+@dataclass(frozen=True)
+class Column:
+    """One canonical event column.
+
+    Attributes:
+        name: the canonical name.
+        kind: what it holds (:data:`ColumnKind`); it decides how a reader parses and checks it.
+        required: a row without a value here is rejected, and a table without the column is
+            refused as a whole.
+        description: its meaning, in words (shown in the docs).
+    """
+
+    name: str
+    kind: ColumnKind
+    required: bool = False
+    description: str = ""
+
+
+#: The canonical event columns, in the order the events frame puts them.
+EVENT_COLUMNS: tuple[Column, ...] = (
+    Column("event_id", "id", description="the source's id, or generated from the input row number; unique"),
+    Column("customer_id", "id", required=True, description="who the journey belongs to"),
+    Column("timestamp", "timestamp", required=True, description="when, in UTC (naive inputs are taken as UTC)"),
+    Column("actor", "actor", description="who spoke: customer, agent, bot or system (default customer)"),
+    Column("channel", "text", description="twitter, email, chat, phone, web, survey, ... (default 'unknown')"),
+    Column("touchpoint", "text", description="where in the service it happened (default: the channel)"),
+    Column("stage", "text", description="the journey stage, where the source has one"),
+    Column("text", "text", description="what was said; missing for silent events"),
+    Column("thread_id", "id", description="the conversation, where the source has it"),
+    Column("in_reply_to", "id", description="the event_id this one answers, where the source has it"),
+)
+CANONICAL_COLUMNS: tuple[str, ...] = tuple(c.name for c in EVENT_COLUMNS)
+#: Columns without which no row can be placed in a journey.
+REQUIRED_COLUMNS: tuple[str, ...] = tuple(c.name for c in EVENT_COLUMNS if c.required)
+#: Columns read as ids and as free text.
+ID_COLUMNS: tuple[str, ...] = tuple(c.name for c in EVENT_COLUMNS if c.kind == "id")
+TEXT_COLUMNS: tuple[str, ...] = tuple(c.name for c in EVENT_COLUMNS if c.kind == "text")
+
+#: Columns that :func:`journeymap.build_journeys` adds (``stage`` is replaced unless the stage
+#: model reads it).
+JOURNEY_COLUMNS: tuple[str, ...] = ("journey_id", "step", "stage")
+#: The columns of ``JourneySet.journeys`` (its index is ``journey_id``).
+JOURNEY_TABLE_COLUMNS: tuple[str, ...] = ("customer_id", "start", "end", "n_steps")
+
+#: Scoring adds one ``emo_<label>`` column per label of the scorer's taxonomy, then these.
+SCORE_PREFIX = "emo_"
+EMOTION_COLUMNS: tuple[str, ...] = ("emotion", "valence", "scorer")
+
+#: The columns of every rejects (and warnings) frame: one row per problem.
+REJECT_COLUMNS: tuple[str, ...] = ("row", "column", "reason", "value")
+
+#: A scored message is negative below this valence and positive above :data:`POSITIVE_VALENCE`.
+NEGATIVE_VALENCE = -0.25
+POSITIVE_VALENCE = 0.25
+#: A change of valence between two customer messages counts as a drop (a moment of truth)
+#: when it is larger than this.
+SIGNIFICANT_DROP = 0.25
+
+
+def score_column(label: str) -> str:
+    """The events column holding a label's probability: ``emo_<label>``."""
+    return f"{SCORE_PREFIX}{label}"
+
+
+def label_of(column: str) -> str:
+    """The label of an ``emo_<label>`` column."""
+    return column.removeprefix(SCORE_PREFIX)
+
+
+def is_score_column(column: str) -> bool:
+    """Whether scoring adds this column (``emo_<label>``, ``emotion``, ``valence``, ``scorer``)."""
+    return column.startswith(SCORE_PREFIX) or column in EMOTION_COLUMNS
+
+
+def is_negative(valence: float) -> bool:
+    """Whether one valence is a negative moment (below :data:`NEGATIVE_VALENCE`)."""
+    return valence < NEGATIVE_VALENCE
+
+
+def is_positive(valence: float) -> bool:
+    """Whether one valence is a positive moment (above :data:`POSITIVE_VALENCE`)."""
+    return valence > POSITIVE_VALENCE
+
