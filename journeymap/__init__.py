@@ -33,7 +33,13 @@ from journeymap.emotions.registry import available_scorers, get_scorer
 from journeymap.emotions.score import score
 from journeymap.emotions.scorer import EmotionScorer
 from journeymap.emotions.taxonomy import Taxonomy
-from journeymap.exceptions import JourneyMapError, ModelLoadError, SchemaError, UnknownScorerError
+from journeymap.exceptions import (
+    JourneyMapError,
+    ModelLoadError,
+    SchemaError,
+    UnknownScorerError,
+    UnsupportedBackendError,
+)
 from journeymap.graph import journey_graph, journey_variants, to_graphml, to_node_link
 from journeymap.io.events import EventLog, read_events
 from journeymap.io.twcs import read_twcs
@@ -72,6 +78,7 @@ __all__ = [
     "Touchpoint",
     "TransformerScorer",
     "UnknownScorerError",
+    "UnsupportedBackendError",
     "__version__",
     "available_scorers",
     "build_journeys",

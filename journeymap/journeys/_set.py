@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from journeymap.emotions.taxonomy import Taxonomy
-from journeymap.model import Customer, EmotionScore, Interaction, Journey
+from journeymap.model import Customer, EmotionScore, Interaction, Journey, Touchpoint
 from journeymap.schema import CANONICAL_COLUMNS, EMOTION_COLUMNS, JOURNEY_COLUMNS, SCORE_PREFIX, label_of, score_column
 
 if TYPE_CHECKING:
@@ -111,6 +111,28 @@ class JourneySet(EventColumns):
     def journey_ids(self) -> list[str]:
         """Journey ids in journey order."""
         return self.journeys.index.tolist()
+
+    @property
+    def touchpoints(self) -> list[Touchpoint]:
+        """The touchpoints the journeys pass through, busiest first, each with its main channel.
+
+        Example:
+            >>> from journeymap import build_journeys
+            >>> from journeymap.datasets import service_journeys
+            >>> tp = build_journeys(service_journeys(n_customers=30, seed=0)).touchpoints
+            >>> tp[0].channel is not None, len({t.name for t in tp}) == len(tp)
+            (True, True)
+        """
+        frame = self.events[["touchpoint", "channel"]].astype("string").dropna(subset=["touchpoint"])
+        counts = frame.value_counts(sort=False).reset_index(name="n")
+        counts = counts.sort_values(["n", "touchpoint", "channel"], ascending=[False, True, True], kind="stable")
+        volume = counts.groupby("touchpoint", sort=False)["n"].transform("sum")
+        main = counts.assign(volume=volume).drop_duplicates("touchpoint")
+        main = main.sort_values(["volume", "touchpoint"], ascending=[False, True], kind="stable")
+        return [
+            Touchpoint(name=str(name), channel=None if pd.isna(channel) else str(channel))
+            for name, channel in zip(main["touchpoint"], main["channel"])
+        ]
 
     def with_events(self, events: pd.DataFrame, *, taxonomy: Taxonomy | None = None) -> JourneySet:
         """A JourneySet with the same journeys and new event columns (same rows, same order).
