@@ -188,14 +188,21 @@ def test_first_response_on_the_real_sample_matches_a_hand_count() -> None:
     rt = jm.response_times(js)
     # counted by hand from the sample's created_at values
     assert rt.loc["119239", "first_response"] == pd.Timedelta("0:25:40")  # 13:00:09 -> 13:25:49
-    assert rt.loc["119250", "first_response"] == pd.Timedelta("8:05:12")  # 05:33:17 (then 07:37:27) -> 13:38:29
+    # 105838 opened 119250 at 05:33:17; 105837 chimed in ("me too", 07:37:27) and the brand answered
+    # 105837 at 13:38:29: a first response for the bystander's journey, none for 105838's.
+    assert pd.isna(rt.loc["119250", "first_response"])
+    assert rt.loc["119249", "first_response"] == pd.Timedelta("6:01:02")
     assert rt.loc["119315", "first_response"] == pd.Timedelta("0:02:21")  # 12:14:41 -> 12:17:02
     assert rt.loc["119326", "first_response"] == pd.Timedelta("1:10:26")  # 23:09:08 -> 00:19:34 next day
     assert pd.isna(rt.loc["119237", "first_response"])  # no reply in the sample
-    # and every customer-opened thread, recounted from the raw rows
+    # and every customer's journey, recounted from the raw rows: a customer's first tweet in a
+    # conversation to the first brand tweet after it that answers (a tweet of) that customer
     raw = pd.read_csv(TWCS_SAMPLE, dtype=str)
     raw["t"] = pd.to_datetime(raw["created_at"], format="%a %b %d %H:%M:%S %z %Y")
     parent = dict(zip(raw["tweet_id"], raw["in_response_to_tweet_id"]))
+    author = dict(zip(raw["tweet_id"], raw["author_id"]))
+    inbound = dict(zip(raw["tweet_id"], raw["inbound"] == "True"))
+    text = dict(zip(raw["tweet_id"], raw["text"]))
     ids = set(raw["tweet_id"])
 
     def root(t: str) -> str:
@@ -203,15 +210,24 @@ def test_first_response_on_the_real_sample_matches_a_hand_count() -> None:
             t = parent[t]
         return t
 
+    def owner(t: str) -> str:
+        if inbound[t]:
+            return author[t]
+        if isinstance(parent.get(t), str) and parent[t] in ids:
+            return owner(parent[t])
+        return text[t].split()[0].lstrip("@")
+
     raw["root"] = raw["tweet_id"].map(root)
+    raw["owner"] = raw["tweet_id"].map(owner)
     checked = 0
-    for _, thread in raw.sort_values("t").groupby("root"):
-        opener = thread.iloc[0]
-        if opener["inbound"] != "True":
+    for _, journey in raw.sort_values("t").groupby(["root", "owner"]):
+        customers = journey[journey["inbound"] == "True"]
+        if customers.empty:
             continue
-        replies = thread[(thread["inbound"] == "False") & (thread["t"] >= opener["t"])]
-        expected = replies["t"].min() - opener["t"] if len(replies) else pd.NaT
-        got = rt.loc[opener["tweet_id"], "first_response"]
+        first = customers.iloc[0]
+        replies = journey[(journey["inbound"] == "False") & (journey["t"] >= first["t"])]
+        expected = replies["t"].min() - first["t"] if len(replies) else pd.NaT
+        got = rt.loc[journey.iloc[0]["tweet_id"], "first_response"]
         assert (pd.isna(expected) and pd.isna(got)) or got == expected
         checked += 1
     assert checked >= 20

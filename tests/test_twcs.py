@@ -94,22 +94,39 @@ def test_missing_columns() -> None:
 
 
 @pytest.mark.skipif(not TWCS_SAMPLE.is_file(), reason="../shared/data/twcs_sample is not beside the checkout")
-def test_real_sample_one_journey_per_conversation() -> None:
+def test_real_sample_one_journey_per_customer_and_conversation() -> None:
     raw = pd.read_csv(TWCS_SAMPLE, dtype=str)
     log = read_twcs(TWCS_SAMPLE)
     assert len(log.events) + log.rejects["row"].nunique() == len(raw)
     js = build_journeys(log, by="thread")
-    # A conversation = a connected reply tree among the tweets present: count them independently.
+    # A conversation = a connected reply tree among the tweets present; within it, each customer
+    # has a journey of their tweets and the brand tweets answering them. Counted independently:
     ids = set(raw["tweet_id"])
     parent = {t: p for t, p in zip(raw["tweet_id"], raw["in_response_to_tweet_id"]) if isinstance(p, str) and p in ids}
+    author = dict(zip(raw["tweet_id"], raw["author_id"]))
+    inbound = dict(zip(raw["tweet_id"], raw["inbound"] == "True"))
 
     def root(t: str) -> str:
         while t in parent:
             t = parent[t]
         return t
 
+    text = dict(zip(raw["tweet_id"], raw["text"]))
+
+    def owner(t: str) -> str:
+        """A customer's tweet is theirs; a brand tweet belongs to whom it answers, else to whom it addresses."""
+        if inbound[t]:
+            return author[t]
+        if t in parent:
+            return owner(parent[t])
+        return text[t].split()[0].lstrip("@")
+
     kept = log.events["event_id"]
-    assert len(js) == len({root(t) for t in kept})
+    assert len(js) == len({(root(t), owner(t)) for t in kept})
+    # Two threads of the sample have a second customer (a bystander's "me too"): their own journeys.
+    assert len(js) == len({root(t) for t in kept}) + 2
+    for _, group in js.events.groupby("journey_id", sort=False):
+        assert group.loc[group["actor"] == "customer", "author_id"].nunique() <= 1
     assert js.journeys["n_steps"].sum() == len(log.events)
     for journey_id, group in js.events.groupby("journey_id", sort=False):
         assert group["timestamp"].is_monotonic_increasing

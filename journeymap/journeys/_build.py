@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from journeymap._threads import ReplyTree
     from journeymap.model import StageModel
 
-__all__ = ["build_journeys", "check_by", "gap_nanoseconds"]
+__all__ = ["addressed_customers", "build_journeys", "check_by", "gap_nanoseconds"]
 
 
 def check_by(by: str) -> None:
@@ -43,37 +43,74 @@ def gap_nanoseconds(gap: str | pd.Timedelta) -> int:
     return gap_ns
 
 
-def _thread_groups(events: pd.DataFrame, tree: ReplyTree | None) -> npt.NDArray[np.int64]:
-    """The journey key of ``by="thread"`` as group codes: the thread id, else the reply-tree root."""
+def _thread_keys(events: pd.DataFrame, tree: ReplyTree | None) -> pd.Series:
+    """The thread of every event: its ``thread_id``, else the root of its reply tree, else itself."""
     event_ids = events["event_id"]
     if "thread_id" in events.columns:
         key = events["thread_id"].astype("string")
         if tree is not None:
             key = key.fillna(pd.Series(event_ids.to_numpy()[tree.root], index=events.index, dtype="string"))
-        key = key.fillna(event_ids)
-    elif tree is not None:
-        key = pd.Series(event_ids.to_numpy()[tree.root], index=events.index, dtype="string")
-    else:
-        msg = "by='thread' needs a thread_id or in_reply_to column; use by='customer' for these events"
-        raise SchemaError(msg)
-    return pd.factorize(key)[0].astype(np.int64)
+        return key.fillna(event_ids)
+    if tree is not None:
+        return pd.Series(event_ids.to_numpy()[tree.root], index=events.index, dtype="string")
+    msg = "by='thread' needs a thread_id or in_reply_to column; use by='customer' for these events"
+    raise SchemaError(msg)
+
+
+def addressed_customers(events: pd.DataFrame, thread: pd.Series, tree: ReplyTree | None) -> pd.Series:
+    """The customer each event belongs to within its thread (the ``customer_id`` of the journey).
+
+    A customer's message is their own. A brand message keeps its ``customer_id`` when that is one
+    of the thread's customers; otherwise it goes to the customer whose message it answers
+    (``in_reply_to``), else to the thread's first customer; a thread without customer messages
+    (a broadcast nobody answered) keeps the ids as they are.
+    """
+    customer = events["customer_id"].astype("string")
+    is_customer = (events["actor"].astype("string") == "customer").fillna(False).to_numpy(dtype=bool)
+    if is_customer.all():
+        return customer
+    pair = thread.astype(str) + "\x1f" + customer.astype(str)
+    known = pd.Index(pair[is_customer].unique())
+    ok = is_customer | pair.isin(known).to_numpy()
+    out = customer.to_numpy(dtype=object).copy()
+    if tree is not None:
+        parent = tree.parent
+        has_parent = parent >= 0
+        safe = np.maximum(parent, 0)
+        same_thread = thread.to_numpy(dtype=object)[safe] == thread.to_numpy(dtype=object)
+        answers = ~ok & has_parent & is_customer[safe] & same_thread
+        out[answers] = out[safe[answers]]
+        ok = ok | answers
+    if not ok.all():
+        ts = events["timestamp"].to_numpy(dtype="datetime64[ns]")
+        first = (
+            pd.DataFrame({"thread": thread.to_numpy(dtype=object), "customer": out, "t": ts})[is_customer]
+            .sort_values(["t", "customer"], kind="stable")
+            .drop_duplicates("thread")
+            .set_index("thread")["customer"]
+        )
+        fallback = pd.Series(thread.to_numpy(dtype=object)).map(first).to_numpy(dtype=object)
+        fill = ~ok & pd.notna(fallback)
+        out[fill] = fallback[fill]
+    return pd.Series(out, index=events.index, dtype="string")
 
 
 def _order_steps(
-    events: pd.DataFrame, *, by: str, gap: str | pd.Timedelta
+    events: pd.DataFrame, tree: ReplyTree | None, threads: npt.NDArray[np.int64] | None, *, gap: str | pd.Timedelta
 ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.int64]]:
-    """Row order (journeys contiguous, steps by time), the journey code of each ordered row, the times."""
+    """Row order (journeys contiguous, steps by time), the journey code of each ordered row, the times.
+
+    ``threads`` are the (thread, customer) group codes of ``by="thread"``; None groups by
+    customer, split at gaps longer than ``gap``.
+    """
     n = len(events)
-    event_ids = events["event_id"]
-    tree = reply_tree(event_ids, events["in_reply_to"]) if "in_reply_to" in events.columns else None
     depth = tree.depth if tree is not None else np.zeros(n, dtype=np.int64)
     ts = events["timestamp"].to_numpy(dtype="datetime64[ns]").view(np.int64)
     # Last tie-breaker: the event id (not the input order, so any row order gives the same result).
-    tie = pd.factorize(event_ids, sort=True)[0].astype(np.int64)
-    if by == "thread":
-        group = _thread_groups(events, tree)
-        order = np.lexsort((tie, depth, ts, group))
-        return order, group[order], ts
+    tie = pd.factorize(events["event_id"], sort=True)[0].astype(np.int64)
+    if threads is not None:
+        order = np.lexsort((tie, depth, ts, threads))
+        return order, threads[order], ts
     cust = pd.factorize(events["customer_id"])[0].astype(np.int64)
     order = np.lexsort((tie, depth, ts, cust))
     gap_ns = gap_nanoseconds(gap)
@@ -115,10 +152,13 @@ def build_journeys(
 
     Args:
         log: an :class:`~journeymap.EventLog` (or an events DataFrame, validated on the way).
-        by: what rows are grouped by: ``"thread"``: one journey per conversation tree
-            (``thread_id``, or the roots of ``in_reply_to`` when there is no ``thread_id``); the
-            journey belongs to the customer of its first event. ``"customer"``: each customer's
-            events, split wherever more than ``gap`` passes between two consecutive events.
+        by: what rows are grouped by: ``"thread"``: one journey per customer in each
+            conversation tree (``thread_id``, or the roots of ``in_reply_to`` when there is no
+            ``thread_id``): in a thread where several customers write, each customer's journey
+            holds their messages and the brand messages addressed to them (see
+            :func:`addressed_customers`; a brand message's ``customer_id`` is set to the customer
+            it answers). ``"customer"``: each customer's events, split wherever more than ``gap``
+            passes between two consecutive events.
         gap: the inactivity gap for ``by="customer"`` (a pandas Timedelta or string like ``"7D"``).
         stages: a :class:`~journeymap.model.StageModel`, a ``{touchpoint: stage}`` mapping, or
             None for the default service model (:meth:`StageModel.service`).
@@ -145,7 +185,14 @@ def build_journeys(
     events = log.events.drop(columns=[c for c in ("journey_id", "step") if c in log.events.columns])
     if stage_model.assign != "column" and "stage" in events.columns:
         events = events.drop(columns="stage")
-    order, codes, ts = _order_steps(events, by=by, gap=gap)
+    tree = reply_tree(events["event_id"], events["in_reply_to"]) if "in_reply_to" in events.columns else None
+    threads = None
+    if by == "thread":
+        # One journey per customer and thread: bystanders in a multi-party thread get their own.
+        thread = _thread_keys(events, tree)
+        events = events.assign(customer_id=addressed_customers(events, thread, tree))
+        threads = pd.factorize(thread.astype(str) + "\x1f" + events["customer_id"].astype(str))[0].astype(np.int64)
+    order, codes, ts = _order_steps(events, tree, threads, gap=gap)
     ordered, bounds = _number_journeys(events.iloc[order], codes, ts[order])
     ordered["stage"] = assign_stages(ordered, stage_model)
     return JourneySet(ordered, journey_table(ordered, bounds=bounds), stage_model, by=by)
