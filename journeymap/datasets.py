@@ -176,7 +176,7 @@ def service_journeys(  # noqa: PLR0912, PLR0915 - a generator read top to bottom
     cols: dict[str, list[object]] = {
         k: []
         for k in (
-            *(c for c in CANONICAL_COLUMNS if c != "stage"),
+            *(c for c in CANONICAL_COLUMNS if c not in ("stage", "agent_id")),
             "brand",
             "tier",
             "region",

@@ -82,6 +82,7 @@ EVENT_COLUMNS: tuple[Column, ...] = (
     Column("text", "text", description="what was said; missing for silent events"),
     Column("thread_id", "id", description="the conversation, where the source has it"),
     Column("in_reply_to", "id", description="the event_id this one answers, where the source has it"),
+    Column("agent_id", "id", description="the person (or bot) who answered for the brand, where known"),
 )
 CANONICAL_COLUMNS: tuple[str, ...] = tuple(c.name for c in EVENT_COLUMNS)
 #: Columns without which no row can be placed in a journey.

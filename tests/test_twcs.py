@@ -132,3 +132,56 @@ def test_real_sample_one_journey_per_customer_and_conversation() -> None:
         assert group["timestamp"].is_monotonic_increasing
         assert group["step"].tolist() == list(range(1, len(group) + 1))
         assert journey_id == group["event_id"].iloc[0]
+
+
+def test_brand_broadcasts_are_kept_and_replies_to_them_start_there() -> None:
+    df = pd.DataFrame(
+        {
+            "tweet_id": ["b1", "r1", "r2", "a1", "x1"],
+            "author_id": ["AskRail", "500", "501", "AskRail", "AskRail"],
+            "inbound": [False, True, True, False, False],
+            "created_at": [
+                "Wed Oct 11 06:00:00 +0000 2017",
+                "Wed Oct 11 06:10:00 +0000 2017",
+                "Wed Oct 11 06:20:00 +0000 2017",
+                "Wed Oct 11 06:30:00 +0000 2017",
+                "Wed Oct 11 07:00:00 +0000 2017",
+            ],
+            "text": [
+                "All lines are closed at Preston this morning",
+                "@AskRail how long for?",
+                "@AskRail great, now I'm late",
+                "@500 Until noon, sorry ^JB",
+                "@AskRail thanks all",
+            ],
+            "in_response_to_tweet_id": [None, "b1", "b1", "r1", "zz"],
+        }
+    )
+    log = read_twcs(df)
+    # the broadcast is kept; only the brand reply to a tweet outside the data, naming nobody, is not
+    assert log.events["event_id"].tolist() == ["b1", "r1", "r2", "a1"]
+    assert log.rejects["row"].tolist() == [4]
+    assert log.events.set_index("event_id")["touchpoint"].to_dict() == {
+        "b1": "broadcast",
+        "r1": "broadcast",
+        "r2": "broadcast",
+        "a1": "public_reply",
+    }
+    js = build_journeys(log)
+    steps = {jid: g["event_id"].tolist() for jid, g in js.events.groupby("journey_id", sort=False)}
+    assert steps == {"b1": ["b1"], "r1": ["r1", "a1"], "r2": ["r2"]}
+    assert js.journeys.loc["b1", "customer_id"] == "AskRail"
+    assert js.journeys.loc["r1", "customer_id"] == "500"
+    assert js.events.set_index("event_id").loc["a1", "agent_id"] == "AskRail/JB"
+
+
+@pytest.mark.skipif(not TWCS_SAMPLE.is_file(), reason="../shared/data/twcs_sample is not beside the checkout")
+def test_agents_are_parsed_from_signatures_on_the_real_sample() -> None:
+    log = read_twcs(TWCS_SAMPLE)
+    brand = log.events[log.events["actor"] == "agent"]
+    signed = brand.set_index("event_id")["agent_id"].dropna()
+    assert (len(signed), len(brand)) == (26, 44)  # 59% of brand tweets are signed
+    by_text = dict(zip(brand["text"].str[-12:], brand["agent_id"]))
+    assert by_text["e, Miriam ^MM"[-12:]] == "VirginTrains/MM"
+    assert signed.str.split("/").str[0].isin(brand["author_id"]).all()
+    assert log.events.loc[log.events["actor"] == "customer", "agent_id"].isna().all()

@@ -42,6 +42,29 @@ def _clean_ids(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
     return ids.str.replace(r"\.0$", "", regex=True), wrong  # ids written as floats: "119237.0"
 
 
+#: An agent's signature at the end of a brand tweet (before links and a "1/2" counter):
+#: "^JB", "/AY", "-Becky", "- Paige", "*TLT", "~Ann".
+SIGNATURE_PATTERN = r"(?:^|\s)[\^/*~\-\u2013\u2014]\s?([A-Z][A-Za-z]{1,14})\s*$"
+_TRAILER = r"(?:\s+(?:https?://\S+|\d/\d))+\s*$"
+
+
+def agent_ids(text: pd.Series, author: pd.Series) -> pd.Series:
+    """The agent who signed each brand tweet, as ``"<brand account>/<signature>"`` (NA unsigned).
+
+    Support teams sign tweets with initials or a first name after a marker: ``^JB``, ``/AY``,
+    ``-Becky``, ``- Paige``, ``*TLT``. Links and a ``1/2`` counter after the signature are skipped.
+
+    Example:
+        >>> import pandas as pd
+        >>> texts = pd.Series(["@1 Sorry about that ^JB https://t.co/x", "@2 DM us", "@3 Fixed now - Paige"])
+        >>> agent_ids(texts, pd.Series(["AskBrand"] * 3)).tolist()
+        ['AskBrand/JB', <NA>, 'AskBrand/Paige']
+    """
+    body = text.astype("string").str.replace(_TRAILER, "", regex=True)
+    signature = body.str.extract(SIGNATURE_PATTERN, expand=False).astype("string")
+    return (author.astype("string") + "/" + signature).astype("string")
+
+
 def _inbound(raw: pd.Series) -> pd.Series:
     if pd.api.types.is_bool_dtype(raw.dtype):
         return raw.astype("boolean")
@@ -73,7 +96,11 @@ def read_twcs(  # noqa: PLR0915 - one pass over the columns, read top to bottom
     * ``thread_id`` is the root of the reply tree in the data; ``in_reply_to`` the parent id.
     * ``touchpoint``: ``mention`` (a customer opening a thread), ``follow_up`` (a customer's later
       tweet), ``public_reply`` or ``dm_request`` (a brand reply asking to move to private
-      messages); ``channel`` is ``twitter``.
+      messages), ``broadcast`` (a brand post that replies to nobody and names no customer, and a
+      customer's reply to it: such journeys start there); ``channel`` is ``twitter``.
+    * ``agent_id``: the agent who signed a brand tweet (``^JB``, ``-Becky``; see
+      :func:`agent_ids`), as ``"<brand account>/<signature>"``.
+    * A broadcast belongs to the brand account (its ``customer_id``), in a journey of its own.
 
     Any slice of the corpus has replies whose parent is missing: such a tweet starts its own
     thread and is listed in ``EventLog.warnings``. Rows that cannot be used (a reply cycle, a
@@ -127,15 +154,23 @@ def read_twcs(  # noqa: PLR0915 - one pass over the columns, read top to bottom
     parent_is_customer = has_parent & is_customer[np.maximum(parent_row, 0)]
     root_is_customer = is_customer[root_row]
     mention = text.str.extract(r"^\s*@(\d+)\b", expand=False).astype("string")
+    # A brand post that replies to nothing and addresses no customer: a broadcast (a campaign,
+    # an outage notice). It is kept as the brand's own event; customers' replies to it start
+    # their journeys at the "broadcast" touchpoint.
+    brand_post = ~is_customer & inbound.notna().to_numpy()
+    broadcast = brand_post & ~has_parent & ~dangling & mention.isna().to_numpy()
+    in_broadcast = broadcast[root_row]
     customer = pd.Series(
-        np.where(
-            is_customer,
-            author_arr,
-            np.where(
-                parent_is_customer,
+        np.select(
+            [is_customer, parent_is_customer, root_is_customer, mention.notna().to_numpy(), in_broadcast],
+            [
+                author_arr,
                 author_arr[np.maximum(parent_row, 0)],
-                np.where(root_is_customer, author_arr[root_row], mention.to_numpy(dtype=object)),
-            ),
+                author_arr[root_row],
+                mention.to_numpy(dtype=object),
+                author_arr[root_row],
+            ],
+            default=None,
         ),
         index=frame.index,
     ).astype("string")
@@ -143,7 +178,7 @@ def read_twcs(  # noqa: PLR0915 - one pass over the columns, read top to bottom
     problems.add(
         unknown_customer,
         "author_id",
-        "brand reply whose customer cannot be told (no customer tweet above it, no @number)",
+        "brand reply whose customer cannot be told (it answers a tweet outside the data and names no @number)",
         frame["author_id"],
     )
 
@@ -156,9 +191,10 @@ def read_twcs(  # noqa: PLR0915 - one pass over the columns, read top to bottom
 
     opener = root_row == np.arange(n)  # the first tweet of its thread in the data
     dm = text.str.contains(DM_PATTERN, regex=True, na=False).to_numpy(dtype=bool)
+    answers_broadcast = is_customer & has_parent & broadcast[np.maximum(parent_row, 0)]
     touchpoint = np.select(
-        [is_customer & opener, is_customer, dm],
-        ["mention", "follow_up", "dm_request"],
+        [broadcast | answers_broadcast, is_customer & opener, is_customer, dm],
+        ["broadcast", "mention", "follow_up", "dm_request"],
         default="public_reply",
     )
     canonical = pd.DataFrame(
@@ -172,6 +208,7 @@ def read_twcs(  # noqa: PLR0915 - one pass over the columns, read top to bottom
             "text": text,
             "thread_id": thread_id,
             "in_reply_to": parent_ids,
+            "agent_id": agent_ids(text, author).where(pd.Series(brand_post, index=frame.index)),
             "brand": brand,
             "author_id": author,
         },

@@ -62,8 +62,8 @@ def addressed_customers(events: pd.DataFrame, thread: pd.Series, tree: ReplyTree
 
     A customer's message is their own. A brand message keeps its ``customer_id`` when that is one
     of the thread's customers; otherwise it goes to the customer whose message it answers
-    (``in_reply_to``), else to the thread's first customer; a thread without customer messages
-    (a broadcast nobody answered) keeps the ids as they are.
+    (``in_reply_to``), else to the thread's first customer. A brand message that replies to
+    nothing in the data (a broadcast that starts a thread) keeps its ``customer_id``.
     """
     customer = events["customer_id"].astype("string")
     is_customer = (events["actor"].astype("string") == "customer").fillna(False).to_numpy(dtype=bool)
@@ -81,6 +81,9 @@ def addressed_customers(events: pd.DataFrame, thread: pd.Series, tree: ReplyTree
         answers = ~ok & has_parent & is_customer[safe] & same_thread
         out[answers] = out[safe[answers]]
         ok = ok | answers
+    if tree is not None:
+        # A brand post that starts the thread (a broadcast) stays the brand's own.
+        ok = ok | (tree.parent < 0)
     if not ok.all():
         ts = events["timestamp"].to_numpy(dtype="datetime64[ns]")
         first = (

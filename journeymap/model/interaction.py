@@ -36,6 +36,7 @@ class Interaction(Frozen):
     text: str | None = None
     thread_id: str | None = None
     in_reply_to: str | None = None
+    agent_id: str | None = Field(default=None, description="who answered for the brand, where known")
     emotion: EmotionScore | None = None
     attributes: dict[str, Scalar] = Field(default_factory=dict)
 
