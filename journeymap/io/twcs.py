@@ -170,10 +170,11 @@ def read_twcs(  # noqa: PLR0915 - one pass over the columns, read top to bottom
                 mention.to_numpy(dtype=object),
                 author_arr[root_row],
             ],
-            default=None,
+            default="",
         ),
         index=frame.index,
     ).astype("string")
+    customer = customer.mask(customer == "")
     unknown_customer = customer.isna() & ~inbound.isna()
     problems.add(
         unknown_customer,
