@@ -78,8 +78,8 @@ def test_unusable_rows_are_rejected_with_reasons() -> None:
     reasons = {(r.row, r.column): r.reason for r in log.rejects.itertuples()}
     assert "customer cannot be told" in reasons[(1, "author_id")]
     assert reasons[(2, "inbound")] == "expected True or False"
-    assert reasons[(3, "in_response_to_tweet_id")] == "reply cycle"
-    assert reasons[(4, "in_response_to_tweet_id")] == "reply cycle"
+    assert reasons[(3, "in_response_to_tweet_id")].startswith("reply cycle")
+    assert reasons[(4, "in_response_to_tweet_id")].startswith("reply cycle")
     assert reasons[(5, "created_at")] == "unparseable timestamp"
     assert reasons[(6, "tweet_id")].startswith("duplicate event_id")
     assert log.events.index.tolist() == [0]

@@ -19,7 +19,7 @@ from dask.base import persist as dask_persist
 from dask.delayed import delayed
 
 from journeymap.io import EventLog, OnError, as_id, check_on_error, empty_rejects, file_kind, map_columns, raise_invalid
-from journeymap.io.validation import validate_block
+from journeymap.io.validation import Problems, check_replies, validate_block
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -200,12 +200,25 @@ def _read_events(
         lengths = np.asarray(raw.map_partitions(len).compute(), dtype=np.int64)
         offsets = np.r_[0, np.cumsum(lengths)[:-1]].astype(np.int64)
     n_input = int(lengths.sum())
+    replies = _reply_problems(raw, n_input) if "in_reply_to" in raw.columns else empty_rejects()
 
     logs = []
     for part, offset, length in zip(raw.to_delayed(), offsets, lengths, strict=True):
         mine = duplicates[(duplicates.index >= offset) & (duplicates.index < offset + length)]
-        logs.append(delayed(validate_block)(part, on_error="collect", row_offset=int(offset), duplicates=mine, log_rejects=False))
-    meta_log = validate_block(raw._meta, on_error="collect", duplicates=pd.Series(dtype=np.int64))
+        found = Problems()
+        found.parts = [replies[(replies["row"] >= offset) & (replies["row"] < offset + length)]]
+        logs.append(
+            delayed(validate_block)(
+                part,
+                on_error="collect",
+                row_offset=int(offset),
+                duplicates=mine,
+                log_rejects=False,
+                problems=found,
+                replies=False,
+            )
+        )
+    meta_log = validate_block(raw._meta, on_error="collect", duplicates=pd.Series(dtype=np.int64), replies=False)
     events = dd.from_delayed([delayed(_attr)(log, "events") for log in logs], meta=meta_log.events, verify_meta=False)
     rejects = dd.from_delayed([delayed(_attr)(log, "rejects") for log in logs], meta=empty_rejects(), verify_meta=False)
     if on_error == "raise":
@@ -213,6 +226,20 @@ def _read_events(
         if len(found):
             raise_invalid(found.sort_values("row", kind="stable").reset_index(drop=True), n_input)
     return DaskEventLog(events, rejects, n_input)
+
+
+def _reply_problems(raw: dd.DataFrame, n_input: int) -> pd.DataFrame:
+    """Reply cycles and self-replies across the whole input, by input row (the id columns gathered once)."""
+    columns = ["in_reply_to", *(["event_id"] if "event_id" in raw.columns else [])]
+    pairs = raw[columns].compute().set_axis(pd.RangeIndex(n_input), axis=0)
+    if "event_id" in pairs.columns:
+        ids = as_id(pairs["event_id"])[0]
+        ids = ids.where(~ids.duplicated(keep="first") | ids.isna())
+    else:
+        ids = pd.Series(pairs.index.astype(str), index=pairs.index, dtype="string")
+    problems, notes = Problems(), Problems()
+    check_replies(ids, as_id(pairs["in_reply_to"])[0], problems, notes, pairs["in_reply_to"])
+    return problems.frame()
 
 
 def _attr(obj: Any, name: str) -> Any:

@@ -13,6 +13,7 @@ from journeymap.backends import dispatch
 from journeymap.emotions.cache import ScoreCache
 from journeymap.emotions.registry import get_scorer
 from journeymap.exceptions import JourneyMapError
+from journeymap.io.validation import without_surrogates
 from journeymap.schema import is_score_column, score_column
 
 if TYPE_CHECKING:
@@ -147,8 +148,8 @@ def score(
     else:
         store = ScoreCache(Path(cache))
 
-    text = events["text"].astype("string")
-    mask = scored_rows(events, agents=agents)
+    text = without_surrogates(events["text"])[0].astype("string")
+    mask = scored_rows(events.assign(text=text), agents=agents)
     selected = text[mask]
     codes, uniques = pd.factorize(selected)
     unique_texts = [str(t) for t in uniques]

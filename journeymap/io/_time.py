@@ -7,12 +7,61 @@ milliseconds), Twitter's ``Wed Oct 11 06:55:44 +0000 2017``, and datetime values
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 import pandas as pd
+
+if TYPE_CHECKING:
+    from pandas._libs.tslibs.nattype import NaTType
 
 TWITTER_FORMAT = "%a %b %d %H:%M:%S %z %Y"
 #: Epoch values at or above this magnitude are milliseconds (1e11 s would be the year 5138).
 MS_THRESHOLD = 1e11
+#: The instants a nanosecond timestamp holds (pandas' range), a day inside each end.
+EARLIEST = pd.Timestamp("1677-09-22", tz="UTC")
+LATEST = pd.Timestamp("2262-04-10", tz="UTC")
+OUT_OF_RANGE = "timestamp out of range (journeymap handles 1677-09-22 to 2262-04-10)"
+_YEAR = r"^\s*([+-]?\d{4,})-\d"  # ISO 8601: the year first
+_TWITTER_YEAR = r"\s([+-]?\d{4,})\s*$"  # Twitter's format: the year last
+
+
+def _years(text: pd.Series) -> pd.Series:
+    """The year written in ISO 8601 or Twitter-format strings (NaN where none is found)."""
+    iso = pd.to_numeric(text.str.extract(_YEAR, expand=False), errors="coerce")
+    twitter = pd.to_numeric(text.str.extract(_TWITTER_YEAR, expand=False), errors="coerce")
+    return iso.fillna(twitter).astype("float64")
+
+
+def out_of_range(values: pd.Series) -> pd.Series:
+    """Which values name a time at or beyond the years of :data:`EARLIEST` and :data:`LATEST`.
+
+    Used on the values that failed to parse, to give them their own reject reason instead of
+    "unparseable" (an edge year that failed is beyond the range).
+
+    Example:
+        >>> out_of_range(pd.Series(["3000-01-01", "2024-01-01", "soon", 4e13])).tolist()
+        [True, False, False, True]
+    """
+    lo, hi = EARLIEST.year, LATEST.year
+    out = pd.Series(False, index=values.index)
+    numbers = pd.to_numeric(values.where(values.map(lambda v: not isinstance(v, bool))), errors="coerce")
+    seconds = numbers.where(numbers.abs() < MS_THRESHOLD, numbers / 1000.0)
+    out |= (seconds.abs() >= 9.2e9).fillna(False).astype(bool)
+    text = values.where(values.map(lambda v: isinstance(v, str))).astype("object")
+    if text.notna().any():
+        years = _years(text.dropna().astype(str).astype("string")).reindex(values.index)
+        out |= ((years <= lo) | (years >= hi)).fillna(False).astype(bool)
+    when = values.map(lambda v: getattr(v, "year", None) if hasattr(v, "tzinfo") or isinstance(v, np.datetime64) else None)
+    when = pd.to_numeric(when, errors="coerce")
+    out |= ((when < lo) | (when > hi)).fillna(False).astype(bool)
+    return out
+
+
+def _in_range(values: pd.Series) -> pd.Series:
+    """A datetime column with the values outside the nanosecond range set to NaT (any unit)."""
+    aware = values if isinstance(values.dtype, pd.DatetimeTZDtype) else values.dt.tz_localize("UTC")
+    return aware.where((aware >= EARLIEST) & (aware <= LATEST))
 
 
 def _from_epoch(values: pd.Series) -> pd.Series:
@@ -24,14 +73,21 @@ def _from_epoch(values: pd.Series) -> pd.Series:
     return pd.to_datetime(seconds, unit="s", utc=True, errors="coerce")
 
 
+def _one_edge_value(text: str) -> pd.Timestamp | NaTType:
+    for fmt in ("ISO8601", TWITTER_FORMAT):
+        try:
+            ts = pd.to_datetime(text, format=fmt, utc=True)
+        except (ValueError, OverflowError, AssertionError):
+            continue
+        return ts if EARLIEST <= ts <= LATEST else pd.NaT
+    return pd.NaT
+
+
 def parse_timestamps(values: pd.Series) -> pd.Series:
     """Parse a column to ``datetime64[ns, UTC]``; unparseable values become NaT."""
-    if isinstance(values.dtype, pd.DatetimeTZDtype):
-        converted: pd.Series = values.dt.tz_convert("UTC").astype("datetime64[ns, UTC]")
+    if isinstance(values.dtype, pd.DatetimeTZDtype) or pd.api.types.is_datetime64_dtype(values.dtype):
+        converted: pd.Series = _in_range(values).dt.tz_convert("UTC").astype("datetime64[ns, UTC]")
         return converted
-    if pd.api.types.is_datetime64_dtype(values.dtype):
-        localized: pd.Series = values.dt.tz_localize("UTC").astype("datetime64[ns, UTC]")
-        return localized
     if pd.api.types.is_bool_dtype(values.dtype):
         return pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns, UTC]")
     if pd.api.types.is_numeric_dtype(values.dtype):
@@ -47,7 +103,9 @@ def parse_timestamps(values: pd.Series) -> pd.Series:
         if is_number.any():
             out[is_number] = _from_epoch(values[is_number])
         if is_datetime.any():
-            out[is_datetime] = pd.to_datetime(values[is_datetime], utc=True, errors="coerce", format="mixed")
+            dates = values[is_datetime]
+            ok = ~out_of_range(dates)
+            out[dates[ok].index] = pd.to_datetime(dates[ok], utc=True, errors="coerce", format="mixed")
         rest = ~(is_number | is_datetime) & values.map(lambda v: isinstance(v, str))
     if not rest.any():
         return out
@@ -56,6 +114,13 @@ def parse_timestamps(values: pd.Series) -> pd.Series:
     if digits.any():
         out[digits[digits].index] = _from_epoch(text[digits])
     other = text[~digits]
+    # Years pandas cannot hold make its ISO parser fail as a whole ("Something has gone wrong"):
+    # they are left NaT here and given their own reason by the validator (out_of_range).
+    years = _years(other)
+    edge = years.isin([EARLIEST.year, LATEST.year])
+    for i in other.index[edge.to_numpy()]:  # the two edge years, value by value (rare)
+        out[i] = _one_edge_value(str(other[i]))
+    other = other[~((years <= EARLIEST.year) | (years >= LATEST.year)).fillna(False).astype(bool)]
     if len(other):
         iso = pd.to_datetime(other, format="ISO8601", utc=True, errors="coerce")
         failed = iso.isna()

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from journeymap.backends import dispatch
 from journeymap.io.eventlog import EventLog, OnError
 from journeymap.io.sources import map_columns, read_table
-from journeymap.io.validation import validate_events
+from journeymap.io.validation import Problems, validate_events
 from journeymap.schema import CANONICAL_COLUMNS, REJECT_COLUMNS, REQUIRED_COLUMNS
 
 if TYPE_CHECKING:
@@ -55,5 +55,6 @@ def read_events(
         >>> log.events["timestamp"].iloc[0]
         Timestamp('2017-10-11 06:55:44+0000', tz='UTC')
     """
-    frame = map_columns(read_table(source), columns)
-    return validate_events(frame, on_error=on_error)
+    problems = Problems()
+    frame = map_columns(read_table(source, problems=problems), columns)
+    return validate_events(frame, on_error=on_error, problems=problems)

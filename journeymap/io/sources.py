@@ -5,9 +5,14 @@ These are the first two steps of every reader; :func:`journeymap.io.validate_eve
 
 from __future__ import annotations
 
+import csv
+import io
+import json
+import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
+import numpy as np
 import pandas as pd
 
 from journeymap.exceptions import SchemaError
@@ -15,14 +20,25 @@ from journeymap.exceptions import SchemaError
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
+    from journeymap.io.validation import Problems
+
 __all__ = ["file_kind", "map_columns", "read_table"]
 
 
-def read_table(source: pd.DataFrame | str | Path) -> pd.DataFrame:
+def read_table(source: pd.DataFrame | str | Path, *, problems: Problems | None = None) -> pd.DataFrame:
     """A pandas frame as it is (with a fresh 0-based index), or a file read as written.
 
-    CSV, TSV, Parquet and JSON Lines are told apart by :func:`file_kind`; every CSV value is read
-    as a string, so validation sees the values as written.
+    CSV, TSV, Parquet, JSON Lines and JSON arrays are told apart by :func:`file_kind`. CSV is
+    read strictly: every value as a string, the delimiter of the header line (comma, semicolon,
+    tab or bar), line ends as the file writes them (a carriage return inside a field stays in
+    the text). A row with more or fewer fields than the header is kept in place, so that row
+    numbers stay true, and noted in ``problems`` (without ``problems`` it is an error naming
+    the row).
+
+    Raises:
+        SchemaError: an empty file; a file that is not UTF-8 or not JSON, naming the line; a
+            ragged row when no ``problems`` collector is given.
+        FileNotFoundError: no such file.
 
     Example:
         >>> read_table(pd.DataFrame({"a": [1]}, index=[7])).index.tolist()
@@ -38,14 +54,149 @@ def read_table(source: pd.DataFrame | str | Path) -> pd.DataFrame:
         msg = f"source {str(path)!r} does not exist"
         raise FileNotFoundError(msg)
     kind, options = file_kind(str(path))
-    frame: pd.DataFrame
-    if kind == "csv":
-        frame = pd.read_csv(path, **options)
-    elif kind == "parquet":
-        frame = pd.read_parquet(path).reset_index(drop=True)
-    else:
-        frame = pd.read_json(path, **options)
+    if kind == "parquet":
+        return pd.read_parquet(path).reset_index(drop=True)
+    raw = _read_bytes(path)
+    text = _decode(raw, path)
+    if not text.strip():
+        msg = f"source {str(path)!r} is empty: expected a header row and data"
+        raise SchemaError(msg)
+    if kind == "jsonl":
+        return _read_json(text, path)
+    return _read_csv(text, path, options, problems)
+
+
+_CR = "\ue000"  # a private-use character standing in for a carriage return while the csv module splits rows
+
+
+def _read_bytes(path: Path) -> bytes:
+    if path.suffix.lower() == ".gz":
+        import gzip
+
+        return gzip.decompress(path.read_bytes())
+    return path.read_bytes()
+
+
+def _decode(raw: bytes, path: Path) -> str:
+    """The file's text (UTF-8, a byte-order mark dropped), or an error naming the line of the first bad byte."""
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        msg = (
+            f"source {str(path)!r}: line {line} (data row {line - 2} of a CSV) is not valid UTF-8 "
+            f"(byte 0x{raw[exc.start]:02x} at offset "
+            f"{exc.start}); re-save the file as UTF-8 (for example from Excel: 'CSV UTF-8')"
+        )
+        raise SchemaError(msg) from None
+
+
+def _read_json(text: str, path: Path) -> pd.DataFrame:
+    """JSON Lines (one object per line) or a JSON array of objects."""
+    if text.lstrip().startswith("["):
+        try:
+            records = json.loads(text)
+        except json.JSONDecodeError as exc:
+            msg = f"source {str(path)!r}: not valid JSON at line {exc.lineno}: {exc.msg}"
+            raise SchemaError(msg) from None
+        if not isinstance(records, list) or not all(isinstance(r, dict) for r in records):
+            msg = f"source {str(path)!r}: a JSON file must hold an array of objects (one per event)"
+            raise SchemaError(msg)
+        return pd.DataFrame.from_records(records)
+    rows = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            value = json.loads(line)
+        except json.JSONDecodeError as exc:
+            msg = f"source {str(path)!r}: line {number} is not valid JSON ({exc.msg} at column {exc.colno})"
+            raise SchemaError(msg) from None
+        if not isinstance(value, dict):
+            msg = f"source {str(path)!r}: line {number} is a JSON {type(value).__name__}, expected an object"
+            raise SchemaError(msg)
+        rows.append(value)
+    return pd.DataFrame.from_records(rows)
+
+
+def _sniff_delimiter(header: str, default: str) -> str:
+    """The delimiter of a header line: the default unless the line has none of it but another."""
+    if default in header:
+        return default
+    counts = {d: header.count(d) for d in (",", ";", "\t", "|")}
+    best = max(counts, key=lambda d: counts[d])
+    return best if counts[best] else default
+
+
+def _read_csv(text: str, path: Path, options: dict[str, Any], problems: Problems | None) -> pd.DataFrame:
+    """The C reader of pandas where the file is regular; Python's csv module, row by row, where it is not.
+
+    Rows end at a line feed (CRLF is read as LF); a carriage return anywhere else is text.
+    """
+    if "\r\n" in text:
+        text = text.replace("\r\n", "\n")
+    sep = _sniff_delimiter(text.split("\n", 1)[0], options["sep"])
+    try:
+        with warnings.catch_warnings():
+            # a ragged first row would be read with its columns shifted: make that an error here
+            warnings.simplefilter("error", pd.errors.ParserWarning)
+            frame = pd.read_csv(
+                io.StringIO(text),
+                sep=sep,
+                dtype=str,
+                na_filter=False,  # an empty field is "", so a missing one (a short row) shows as NaN
+                index_col=False,
+                skip_blank_lines=False,  # a blank line goes to the row-by-row reader (it skips empty ones only)
+                lineterminator="\n",  # a bare CR inside a field stays in the text
+            )
+    except (pd.errors.ParserError, pd.errors.ParserWarning):
+        return _read_csv_rows(text, path, sep, problems)
+    values = frame.to_numpy(dtype=object)
+    if pd.isna(values).any() or (len(frame) and (values == "").all(axis=1).any()):  # a short or a blank line
+        return _read_csv_rows(text, path, sep, problems)
+    return frame.mask(frame == "")
+
+
+def _read_csv_rows(text: str, path: Path, sep: str, problems: Problems | None) -> pd.DataFrame:
+    """A CSV with irregular rows, read row by row: each row keeps its place, a ragged one is noted."""
+    # The csv module ends a row at a bare CR too: hide them while splitting rows.
+    hidden = "\r" in text
+    source = io.StringIO(text.replace("\r", _CR) if hidden else text, newline="")
+    rows = list(csv.reader(source, delimiter=sep, strict=False))
+    if hidden:
+        rows = [[field.replace(_CR, "\r") for field in row] for row in rows]
+    names, data = rows[0], [r for r in rows[1:] if r]
+    width = len(names)
+    counts = np.fromiter((len(r) for r in data), dtype=np.int64, count=len(data))
+    ragged = np.flatnonzero(counts != width)
+    if len(ragged) and problems is None:
+        first = int(ragged[0])
+        msg = f"source {str(path)!r}: row {first} has {counts[first]} fields where the header has {width}"
+        raise SchemaError(msg)
+    for i in ragged:
+        data[i] = (data[i] + [""] * width)[:width]
+    frame = pd.DataFrame(data, columns=_unique_names(names), dtype=object)
+    frame = frame.mask(frame == "")
+    if len(ragged) and problems is not None:
+        mask = pd.Series(False, index=frame.index)
+        mask.iloc[ragged] = True
+        reasons = pd.Series(counts, index=frame.index).map(lambda c: f"{c} fields where the header has {width}")
+        problems.add(mask, "(row)", reasons, pd.Series(sep.join(names), index=frame.index))
     return frame
+
+
+def _unique_names(names: list[str]) -> list[str]:
+    """Header names with repeats numbered as pandas does (``a``, ``a.1``), so that no column is lost."""
+    seen: dict[str, int] = {}
+    out = []
+    for name in names:
+        if name in seen:
+            seen[name] += 1
+            out.append(f"{name}.{seen[name]}")
+        else:
+            seen[name] = 0
+            out.append(name)
+    return out
 
 
 def file_kind(path: str) -> tuple[Literal["csv", "parquet", "jsonl"], dict[str, Any]]:

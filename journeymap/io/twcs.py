@@ -39,7 +39,7 @@ _FALSE = {"false", "0", "no", "f"}
 
 def _clean_ids(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
     ids, wrong = as_id(raw)
-    return ids.str.replace(r"\.0$", "", regex=True), wrong  # ids written as floats: "119237.0"
+    return ids.str.replace(r"^(\d+)\.0$", r"\1", regex=True), wrong  # numeric ids written as floats: "119237.0"
 
 
 #: An agent's signature at the end of a brand tweet (before links and a "1/2" counter):
@@ -142,9 +142,6 @@ def read_twcs(  # noqa: PLR0915 - one pass over the columns, read top to bottom
     parent_row[pos] = np.where(tree.parent >= 0, pos[np.maximum(tree.parent, 0)], -1)
     root_row = np.arange(n, dtype=np.int64)
     root_row[pos] = pos[tree.root]
-    cyclic = np.zeros(n, dtype=bool)
-    cyclic[pos] = tree.cyclic
-    problems.add(pd.Series(cyclic, index=frame.index), "in_response_to_tweet_id", "reply cycle", parent_ids)
     dangling = np.zeros(n, dtype=bool)
     dangling[pos] = tree.dangling
 
@@ -220,19 +217,11 @@ def read_twcs(  # noqa: PLR0915 - one pass over the columns, read top to bottom
     for extra in frame.columns:
         if extra not in TWCS_COLUMNS and extra not in canonical.columns:
             canonical[extra] = frame[extra]
-    warnings = Problems()
-    warnings.add(
-        pd.Series(dangling, index=frame.index),
-        "in_response_to_tweet_id",
-        "replies to a tweet that is not in the data; starts its own thread",
-        parent_ids,
-    )
     log = validate_events(
         canonical,
         on_error=on_error,
         problems=problems,
-        warnings=warnings,
-        source_columns={"event_id": "tweet_id", "timestamp": "created_at"},
+        source_columns={"event_id": "tweet_id", "timestamp": "created_at", "in_reply_to": "in_response_to_tweet_id"},
     )
     if len(log.warnings):
         logger.info("%d replies point to tweets outside the data; see EventLog.warnings", len(log.warnings))

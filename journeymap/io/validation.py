@@ -19,13 +19,15 @@ Example:
 from __future__ import annotations
 
 import logging
+import re
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
+from journeymap._threads import reply_tree
 from journeymap.exceptions import SchemaError
-from journeymap.io._time import parse_timestamps
+from journeymap.io._time import OUT_OF_RANGE, out_of_range, parse_timestamps
 from journeymap.io.eventlog import EventLog, OnError, empty_rejects
 from journeymap.model.touchpoint import ACTORS
 from journeymap.schema import CANONICAL_COLUMNS, EVENT_COLUMNS, REQUIRED_COLUMNS, Column
@@ -41,10 +43,12 @@ __all__ = [
     "as_id",
     "as_text",
     "check_on_error",
+    "check_replies",
     "duplicate_reason",
     "raise_invalid",
     "validate_block",
     "validate_events",
+    "without_surrogates",
 ]
 
 #: Spellings of the actor column that are read as a canonical actor (case-insensitive).
@@ -62,13 +66,17 @@ ACTOR_ALIASES: dict[str, str] = {
 }
 _MAX_VALUE_CHARS = 200
 _WRONG = object()
+#: Floats hold every whole number below this exactly; larger ones are not ids.
+_EXACT_FLOAT = 2.0**53
+_SURROGATE = "[\ud800-\udfff]"
+_SURROGATE_NOTE = "invalid unicode (a lone surrogate) replaced with U+FFFD"
 _WRONG_ID = "wrong type: expected a string or integer id"
 
 
 def _shorten(value: Any) -> str:
     if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)):
         return ""
-    text = str(value)
+    text = re.sub(_SURROGATE, "\ufffd", str(value))
     return text if len(text) <= _MAX_VALUE_CHARS else text[: _MAX_VALUE_CHARS - 1] + "…"
 
 
@@ -130,28 +138,54 @@ def _one_id(v: Any) -> Any:
         return v.strip() or pd.NA
     if isinstance(v, (int, np.integer)) and not isinstance(v, bool):
         return str(int(v))
-    if isinstance(v, (float, np.floating)) and float(v).is_integer():
+    if isinstance(v, (float, np.floating)) and float(v).is_integer() and abs(float(v)) < _EXACT_FLOAT:
         return str(int(v))
     return _WRONG
+
+
+def without_surrogates(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Strings with lone surrogates (invalid unicode, such as a JSON escape of half an emoji) replaced.
+
+    Returns ``(values, replaced_mask)``; each lone surrogate becomes U+FFFD, the replacement
+    character. Other values are untouched.
+    """
+    none = pd.Series(False, index=raw.index)
+    if not pd.api.types.is_object_dtype(raw.dtype) or raw.empty:
+        return raw, none
+    strings = raw.map(lambda v: isinstance(v, str)).astype(bool)
+    if not strings.any():
+        return raw, none
+    bad = raw[strings].str.contains(_SURROGATE, regex=True).astype(bool).reindex(raw.index, fill_value=False)
+    if not bad.any():
+        return raw, none
+    fixed = raw.copy()
+    fixed[bad] = raw[bad].str.replace(_SURROGATE, "\ufffd", regex=True)
+    return fixed, bad
 
 
 def as_id(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
     """Ids as strings; returns ``(ids, wrong_type_mask)``. Integral numbers become digits.
 
+    A float id is read as digits only when it is a whole number that a float holds exactly
+    (below 2**53); infinities, NaN-like and larger floats are of the wrong type.
+
     Example:
         >>> import pandas as pd
-        >>> ids, wrong = as_id(pd.Series([7, " x ", 1.5], dtype=object))
+        >>> ids, wrong = as_id(pd.Series([7, " x ", 1.5, float("inf"), 1e30, 2**64 - 1], dtype=object))
         >>> ids.tolist(), wrong.tolist()
-        (['7', 'x', <NA>], [False, False, True])
+        (['7', 'x', <NA>, <NA>, <NA>, '18446744073709551615'], [False, False, True, True, True, False])
     """
+    raw = without_surrogates(raw)[0]
     if _all_strings(raw):
         ids = raw.astype("string").str.strip()
         return ids.mask(ids == ""), pd.Series(False, index=raw.index)
     if pd.api.types.is_integer_dtype(raw.dtype):
-        return raw.astype("Int64").astype("string"), pd.Series(False, index=raw.index)
+        return raw.astype("string"), pd.Series(False, index=raw.index)
     if pd.api.types.is_float_dtype(raw.dtype):
-        integral = raw.isna() | (raw == np.floor(raw))
-        ids = raw.where(integral).astype("Int64").astype("string")
+        values = raw.to_numpy(dtype=np.float64, na_value=np.nan)
+        exact = np.isfinite(values) & (np.abs(values) < _EXACT_FLOAT) & (values == np.floor(values))
+        integral = pd.Series(np.isnan(values) | exact, index=raw.index)
+        ids = pd.Series(np.where(exact, values, np.nan), index=raw.index).astype("Int64").astype("string")
         return ids, ~integral
     converted = raw.map(_one_id)
     wrong = converted.map(lambda v: v is _WRONG).astype(bool)
@@ -159,7 +193,8 @@ def as_id(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
 
 
 def as_text(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """Free text as strings; returns ``(text, wrong_type_mask)``. NA stays NA."""
+    """Free text as strings; returns ``(text, wrong_type_mask)``. NA stays NA; lone surrogates become U+FFFD."""
+    raw = without_surrogates(raw)[0]
     if _all_strings(raw):
         return raw.astype("string"), pd.Series(False, index=raw.index)
     wrong = raw.notna() & ~raw.map(lambda v: isinstance(v, str)).astype(bool)
@@ -222,7 +257,12 @@ def _check_id(column: Column, raw: pd.Series, problems: Problems) -> pd.Series:
 def _check_timestamp(column: Column, raw: pd.Series, problems: Problems) -> pd.Series:
     ts = parse_timestamps(raw)
     present = raw.notna()
-    problems.add(ts.isna() & present, column.name, "unparseable timestamp", raw)
+    failed = ts.isna() & present
+    beyond = pd.Series(False, index=raw.index)
+    if failed.any():
+        beyond[failed] = out_of_range(raw[failed])
+    problems.add(failed & beyond, column.name, OUT_OF_RANGE, raw)
+    problems.add(failed & ~beyond, column.name, "unparseable timestamp", raw)
     problems.add(~present, column.name, "missing timestamp", raw)
     return ts
 
@@ -246,6 +286,26 @@ def _check_text(column: Column, raw: pd.Series, problems: Problems) -> pd.Series
     return value
 
 
+def check_replies(ids: pd.Series, parents: pd.Series, problems: Problems, notes: Problems, raw: pd.Series) -> None:
+    """Replies in a cycle (a self-reply too) are rejected; replies to an event not in the data are noted.
+
+    ``ids`` and ``parents`` are the parsed ``event_id`` and ``in_reply_to`` of the whole input
+    (a block does not hold every parent); ``raw`` the values to show.
+    """
+    usable = (ids.notna() & ~ids.duplicated(keep="first")).to_numpy()
+    if not parents.notna().any():
+        return
+    tree = reply_tree(ids[usable].reset_index(drop=True), parents[usable].reset_index(drop=True))
+    cyclic = pd.Series(False, index=ids.index)
+    cyclic[usable] = tree.cyclic
+    dangling = pd.Series(False, index=ids.index)
+    dangling[usable] = tree.dangling
+    self_reply = (parents == ids).fillna(False).astype(bool) & usable
+    problems.add(self_reply, "in_reply_to", "replies to itself", raw)
+    problems.add(cyclic & ~self_reply, "in_reply_to", "reply cycle (the replies lead back to this event)", raw)
+    notes.add(dangling, "in_reply_to", "replies to an event that is not in the data; starts its own thread", raw)
+
+
 def _default(name: str, out: dict[str, pd.Series], index: pd.Index) -> pd.Series | None:
     """The value of a canonical column the input does not have, or None to leave it out."""
     if name == "event_id":
@@ -259,8 +319,10 @@ def _default(name: str, out: dict[str, pd.Series], index: pd.Index) -> pd.Series
     return None
 
 
-def _check_columns(frame: pd.DataFrame, problems: Problems, duplicates: pd.Series | None) -> dict[str, pd.Series]:
-    """Each canonical column parsed and checked by its kind (problems noted), or its default."""
+def _check_columns(
+    frame: pd.DataFrame, problems: Problems, notes: Problems, duplicates: pd.Series | None
+) -> dict[str, pd.Series]:
+    """Each canonical column parsed and checked by its kind (problems and caveats noted), or its default."""
     out: dict[str, pd.Series] = {}
     for column in EVENT_COLUMNS:
         name = column.name
@@ -270,6 +332,7 @@ def _check_columns(frame: pd.DataFrame, problems: Problems, duplicates: pd.Serie
                 out[name] = value
             continue
         raw = frame[name]
+        notes.add(without_surrogates(raw)[1], name, _SURROGATE_NOTE, raw)
         if name == "event_id":
             out[name] = _check_event_ids(raw, problems, duplicates)
         elif column.kind == "id":
@@ -322,6 +385,7 @@ def validate_block(
     problems: Problems | None = None,
     warnings: Problems | None = None,
     source_columns: Mapping[str, str] | None = None,
+    replies: bool = True,
 ) -> EventLog:
     """:func:`validate_events` on one block of a larger input (the distributed path reads in blocks).
 
@@ -329,23 +393,29 @@ def validate_block(
     input row of every duplicate ``event_id`` in the whole input to the row where that id was
     first seen; None checks duplicates within this block (the single-machine case).
     ``log_rejects=False`` leaves the warning about rejected rows to the caller.
+    ``replies=False`` skips the reply checks (a block does not hold every parent).
     """
     check_on_error(on_error)
     n = len(frame)
     frame = frame.set_axis(pd.RangeIndex(row_offset, row_offset + n), axis=0)
+    repeated = sorted({str(c) for c in frame.columns[frame.columns.duplicated()]})
+    if repeated:
+        msg = f"duplicate column names {repeated}: each column needs a name of its own (rename them before reading)"
+        raise SchemaError(msg, empty_rejects())
     missing = [c for c in REQUIRED_COLUMNS if c not in frame.columns]
     if missing:
         found = [str(c) for c in frame.columns]
         msg = f"missing required column(s) {missing}; found columns: {found}"
         raise SchemaError(msg, empty_rejects())
-    mine = Problems()
-    out = _check_columns(frame, mine, duplicates)
+    mine, notes = Problems(), Problems()
+    out = _check_columns(frame, mine, notes, duplicates)
+    if replies and "in_reply_to" in out:
+        check_replies(out["event_id"], out["in_reply_to"], mine, notes, frame["in_reply_to"])
+    if problems is not None:
+        mine.parts = [*problems.parts, *mine.parts]
     rejects = mine.frame()
     if source_columns:
         rejects["column"] = rejects["column"].replace(dict(source_columns))
-    if problems is not None and problems.parts:
-        rejects = pd.concat([problems.frame(), rejects], ignore_index=True).sort_values("row", kind="stable")
-        rejects = rejects.reset_index(drop=True)
     if len(rejects) and on_error == "raise":
         raise_invalid(rejects, n)
 
@@ -357,10 +427,12 @@ def validate_block(
     if extras:
         events = pd.concat([events, frame[extras]], axis=1)
     events = events.loc[keep]
-    kept_warnings = empty_rejects()
     if warnings is not None:
-        kept_warnings = warnings.frame()
-        kept_warnings = kept_warnings[kept_warnings["row"].isin(events.index)].reset_index(drop=True)
+        notes.parts = [*warnings.parts, *notes.parts]
+    kept_warnings = notes.frame()
+    if source_columns:
+        kept_warnings["column"] = kept_warnings["column"].replace(dict(source_columns))
+    kept_warnings = kept_warnings[kept_warnings["row"].isin(events.index)].reset_index(drop=True)
     if len(rejects) and log_rejects:
         logger.warning("%d of %d rows rejected; see EventLog.rejects", rejects["row"].nunique(), n)
     return EventLog(events=events, rejects=rejects, warnings=kept_warnings, n_input=n)

@@ -36,7 +36,11 @@ def check_by(by: str) -> None:
 
 def gap_nanoseconds(gap: str | pd.Timedelta) -> int:
     """The inactivity gap in nanoseconds; raise ValueError unless it is a positive duration."""
-    gap_ns = int(pd.Timedelta(gap).value)
+    try:
+        gap_ns = int(pd.Timedelta(gap).value)
+    except (ValueError, TypeError):
+        msg = f"gap must be a duration such as '7D', '12h' or '30min', got {gap!r}"
+        raise ValueError(msg) from None
     if gap_ns <= 0:
         msg = f"gap must be a positive duration, got {gap!r}"
         raise ValueError(msg)
