@@ -115,3 +115,52 @@ def test_softmax_models_and_label_maps(tmp_path: Path) -> None:
 def test_missing_hub_model_says_the_default_works_offline() -> None:
     with pytest.raises(ModelLoadError, match=r"(?s)Could not load .*default scorer .* works offline"):
         TransformerScorer("journeymap-tests/no-such-model", local_files_only=True)
+
+
+def test_an_unknown_hub_id_fails_offline_in_seconds_saying_it_is_not_on_disk(monkeypatch: pytest.MonkeyPatch) -> None:
+    import time
+
+    from journeymap.emotions import transformer
+
+    monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
+    monkeypatch.setattr(transformer, "_HUB_HOST", ("192.0.2.1", 9))  # TEST-NET-1: never answers
+    monkeypatch.setattr(transformer, "HUB_TIMEOUT", 1.0)
+    start = time.perf_counter()
+    with pytest.raises(ModelLoadError, match=r"not on disk .* did not answer within 1 s"):
+        TransformerScorer("journeymap-tests/no-such-model")
+    assert time.perf_counter() - start < 5
+
+
+def test_a_local_model_resaved_with_new_weights_gets_a_new_id(tmp_path: Path) -> None:
+    import os
+
+    folder = tiny_model(tmp_path / "m", EKMAN, "multi_label_classification")
+    before = TransformerScorer(folder).id
+    weights = folder / "model.safetensors"
+    data = bytearray(weights.read_bytes())
+    data[-1] ^= 1
+    weights.write_bytes(bytes(data))
+    os.utime(weights, ns=(weights.stat().st_atime_ns, weights.stat().st_mtime_ns + 10**9))
+    assert TransformerScorer(folder).id != before
+
+
+def test_pickle_weights_that_run_code_are_refused_with_model_load_error(tmp_path: Path) -> None:
+    import pickle
+
+    folder = tiny_model(tmp_path / "m", EKMAN, "multi_label_classification")
+    (folder / "model.safetensors").unlink()
+
+    class Evil:
+        def __reduce__(self) -> tuple[object, tuple[str]]:
+            return (os_system, ("echo pwned > " + str(tmp_path / "pwned"),))
+
+    (folder / "pytorch_model.bin").write_bytes(pickle.dumps(Evil()))
+    with pytest.raises(ModelLoadError, match="Could not load"):
+        TransformerScorer(folder)
+    assert not (tmp_path / "pwned").exists()
+
+
+def os_system(command: str) -> int:
+    import os
+
+    return os.system(command)

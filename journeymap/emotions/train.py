@@ -36,6 +36,7 @@ from journeymap.emotions import _minilm
 from journeymap.emotions._batching import pick_device
 from journeymap.emotions._goemotions import Split, read_split
 from journeymap.emotions._metrics import f1_per_label, micro_f1, predict, tune_thresholds
+from journeymap.exceptions import ModelLoadError
 
 logger = logging.getLogger(__name__)
 
@@ -190,7 +191,11 @@ def train(  # noqa: PLR0915 - one loop, read top to bottom
 
     state: dict[str, Any] = {"epoch": 0, "batch": 0, "step": 0, "best": -1.0, "history": []}
     if resume and ckpt_path.is_file():
-        saved = torch.load(ckpt_path, map_location=dev_, weights_only=False)
+        try:  # weights_only: a checkpoint is data, never code to run
+            saved = torch.load(ckpt_path, map_location=dev_, weights_only=True)
+        except Exception as exc:
+            msg = f"cannot resume from {ckpt_path}: not a checkpoint that loads as plain data ({type(exc).__name__}: {exc})"
+            raise ModelLoadError(msg) from exc
         model.load_state_dict(saved["model"])
         optimizer.load_state_dict(saved["optimizer"])
         scheduler.load_state_dict(saved["scheduler"])

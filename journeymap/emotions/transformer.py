@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
+import socket
+import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -18,7 +21,7 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["TransformerScorer"]
+__all__ = ["HUB_TIMEOUT", "TransformerScorer", "folder_fingerprint", "hub_reachable", "resolve_model"]
 
 #: Valences of label names that models commonly use, beyond the GoEmotions ones.
 KNOWN_VALENCE: dict[str, float] = {
@@ -37,6 +40,89 @@ KNOWN_VALENCE: dict[str, float] = {
     "trust": 0.6,
     "anticipation": 0.3,
 }
+
+
+#: Seconds to wait for the Hugging Face hub before a model id that is not on disk fails.
+HUB_TIMEOUT = 5.0
+_HUB_HOST = ("huggingface.co", 443)
+
+
+def folder_fingerprint(folder: Path) -> str:
+    """A short hash of a model folder's files: names, sizes and modification times (not contents).
+
+    Example:
+        >>> import tempfile, pathlib
+        >>> d = pathlib.Path(tempfile.mkdtemp()); _ = (d / "config.json").write_text("{}")
+        >>> a = folder_fingerprint(d); _ = (d / "model.safetensors").write_bytes(b"new")
+        >>> a != folder_fingerprint(d)
+        True
+    """
+    digest = hashlib.sha256()
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        stat = path.stat()
+        digest.update(f"{path.relative_to(folder)}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
+    return digest.hexdigest()[:12]
+
+
+def _offline(local_files_only: bool | None) -> bool:
+    if local_files_only is not None:
+        return local_files_only
+    return os.environ.get("HF_HUB_OFFLINE", "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+def hub_reachable(timeout: float = HUB_TIMEOUT) -> bool:
+    """Whether the Hugging Face hub answers a TCP connection within ``timeout`` seconds (DNS included)."""
+    result: list[bool] = []
+
+    def probe() -> None:
+        try:
+            with socket.create_connection(_HUB_HOST, timeout=timeout):
+                result.append(True)
+        except OSError:
+            result.append(False)
+
+    thread = threading.Thread(target=probe, daemon=True)
+    thread.start()
+    thread.join(timeout)
+    return bool(result and result[0])
+
+
+def resolve_model(name: str, *, revision: str | None, local_files_only: bool | None) -> tuple[str, dict[str, Any]]:
+    """Where to load a model from and how, failing in seconds when it is neither on disk nor reachable.
+
+    A local folder loads as it is; a hub id already in the Hugging Face cache loads from its
+    snapshot without touching the network; any other hub id is fetched only when allowed and
+    when the hub answers within :data:`HUB_TIMEOUT` seconds.
+    """
+    kwargs: dict[str, Any] = {"trust_remote_code": False}
+    if revision is not None:
+        kwargs["revision"] = revision
+    if Path(name).is_dir():
+        return name, {**kwargs, "local_files_only": True}
+    from huggingface_hub import try_to_load_from_cache
+
+    try:
+        cached = try_to_load_from_cache(name, "config.json", revision=revision)
+    except Exception:  # an id the hub library rejects outright (bad characters, ...)
+        cached = None
+    if isinstance(cached, str):
+        return str(Path(cached).parent), {**kwargs, "local_files_only": True}
+    where = "not a local folder and not in the Hugging Face cache"
+    if _offline(local_files_only):
+        msg = (
+            f"Could not load the Hugging Face model {name!r}: it is not on disk ({where}) and downloads are off "
+            "(HF_HUB_OFFLINE or local_files_only). Use a local model folder or the default scorer "
+            "(get_scorer('default')), which works offline."
+        )
+        raise ModelLoadError(msg)
+    if not hub_reachable():
+        msg = (
+            f"Could not load the Hugging Face model {name!r}: it is not on disk ({where}) and the hub did not "
+            f"answer within {HUB_TIMEOUT:.0f} s. Use a local model folder or the default scorer "
+            "(get_scorer('default')), which works offline."
+        )
+        raise ModelLoadError(msg)
+    return name, kwargs
 
 
 def _taxonomy_for(labels: list[str], label_map: Mapping[str, str] | None) -> Taxonomy:
@@ -107,18 +193,15 @@ class TransformerScorer(_batching.SortedBatchScorer):
         from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
         self.model_name = str(model)
-        kwargs: dict[str, Any] = {"trust_remote_code": False}
-        if revision is not None:
-            kwargs["revision"] = revision
-        if local_files_only is not None:
-            kwargs["local_files_only"] = local_files_only
+        source, kwargs = resolve_model(self.model_name, revision=revision, local_files_only=local_files_only)
         try:
-            self.tokenizer = AutoTokenizer.from_pretrained(self.model_name, **kwargs)
-            self.model = AutoModelForSequenceClassification.from_pretrained(self.model_name, **kwargs)
-        except (OSError, ValueError) as exc:
+            self.tokenizer = AutoTokenizer.from_pretrained(source, **kwargs)
+            self.model = AutoModelForSequenceClassification.from_pretrained(source, **kwargs)
+        except Exception as exc:  # transformers raises OSError, ValueError, UnpicklingError, RuntimeError, ...
             msg = (
-                f"Could not load the Hugging Face model {self.model_name!r} (hub id or local path): {exc}. "
-                "Without network access, use a local model folder or the default scorer "
+                f"Could not load the Hugging Face model {self.model_name!r} (hub id or local path): "
+                f"{type(exc).__name__}: {exc}. Weights must be safetensors or a pickle that loads without "
+                "running code. Without network access, use a local model folder or the default scorer "
                 "(get_scorer('default')), which works offline."
             )
             raise ModelLoadError(msg) from exc
@@ -138,13 +221,17 @@ class TransformerScorer(_batching.SortedBatchScorer):
         self.device = _batching.pick_device(device)
         self.model.to(self.device).eval()
         commit = getattr(config, "_commit_hash", None)
-        if commit is None and Path(self.model_name).is_dir():
-            commit = hashlib.sha256(config.to_json_string().encode()).hexdigest()[:12]
+        if Path(self.model_name).is_dir():
+            commit = folder_fingerprint(Path(self.model_name))
         self._id = f"hf:{self.model_name}@{commit or revision or 'unknown'}" + ("" if self.multi_label else "+softmax")
 
     @property
     def id(self) -> str:
-        """``hf:<model>@<commit>``: the hub commit, or a hash of a local model's config."""
+        """``hf:<model>@<version>``: the hub commit, or a fingerprint of a local folder's files.
+
+        A local model re-saved with new weights gets a new id, so cached scores of the old
+        weights are never served for it.
+        """
         return self._id
 
     @property
