@@ -132,3 +132,18 @@ def test_default_model_end_to_end_finds_the_pain_point() -> None:
     # the model agrees with the planted emotions' sign on most texts
     agree = np.sign(cust["valence"].round(1)) == np.sign(cust["true_valence"])
     assert agree.mean() > 0.6
+
+
+def test_a_fully_cached_run_never_loads_the_model(tmp_path) -> None:
+    from journeymap.emotions.default import DefaultScorer
+
+    js = jm.build_journeys(jm.datasets.service_journeys(8, seed=0))
+    cache = tmp_path / "scores.sqlite"
+    first = DefaultScorer()
+    assert not first.loaded
+    scored = jm.score(js, first, cache=cache)
+    assert first.loaded
+    second = DefaultScorer()
+    again = jm.score(js, second, cache=cache)
+    assert not second.loaded
+    pd.testing.assert_frame_equal(again.events, scored.events)

@@ -16,6 +16,7 @@ activation scale is computed per batch), so it is opt-in. Figures: ``docs/model-
 
 from __future__ import annotations
 
+import json
 import logging
 import warnings
 from pathlib import Path
@@ -26,6 +27,7 @@ import numpy as np
 from journeymap.emotions import _batching
 from journeymap.emotions._metrics import predict
 from journeymap.emotions.taxonomy import Taxonomy
+from journeymap.exceptions import ModelLoadError
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -101,20 +103,20 @@ class DefaultScorer(_batching.SortedBatchScorer):
         max_length: int = 128,
         precision: Precision = "auto",
     ) -> None:
-        from journeymap.emotions import _minilm
-
         self._taxonomy = Taxonomy.goemotions()
         self.device = _batching.pick_device(device)
         self.batch_size = int(batch_size)
         self.max_length = int(max_length)
-        model, self.tokenizer = _minilm.build(len(self._taxonomy.labels))
-        meta = _minilm.load_weights(model, WEIGHTS_DIR)
+        config = WEIGHTS_DIR / "config.json"
+        if not config.is_file():
+            msg = f"No fine-tuned weights in {WEIGHTS_DIR} (expected model.safetensors and config.json)."
+            raise ModelLoadError(msg)
+        meta: dict[str, Any] = json.loads(config.read_text())
         if tuple(meta["labels"]) != self._taxonomy.labels:
             msg = f"weights in {WEIGHTS_DIR} are for labels {meta['labels'][:5]}..., not GoEmotions"
             raise ValueError(msg)
-        self.meta: dict[str, Any] = meta
+        self.meta = meta
         self.thresholds = np.asarray(meta["thresholds"], dtype=np.float32)
-        model.eval()
         if precision not in ("auto", *_SUFFIX):
             msg = f"precision must be one of auto, float32, bfloat16, int8; got {precision!r}"
             raise ValueError(msg)
@@ -124,14 +126,44 @@ class DefaultScorer(_batching.SortedBatchScorer):
             msg = "precision='int8' is for CPU; use 'bfloat16' or 'float32' on a GPU"
             raise ValueError(msg)
         self.precision: str = precision
-        if precision == "int8":
-            self.model = quantize_linear_int8(model)
-        elif precision == "bfloat16":
+        # The network is built on the first text that needs it: a run whose texts are all in
+        # the score cache (which needs only the id and the taxonomy) never loads it.
+        self._model: torch.nn.Module | None = None
+        self._tokenizer: Any = None
+
+    @property
+    def loaded(self) -> bool:
+        """Whether the network has been built (it is, on the first call that scores a text)."""
+        return self._model is not None
+
+    def _load(self) -> tuple[torch.nn.Module, Any]:
+        from journeymap.emotions import _minilm
+
+        built, tokenizer = _minilm.build(len(self._taxonomy.labels))
+        _minilm.load_weights(built, WEIGHTS_DIR)
+        built.eval()
+        model: torch.nn.Module
+        if self.precision == "int8":
+            model = quantize_linear_int8(built)
+        elif self.precision == "bfloat16":
             import torch
 
-            self.model = model.to(self.device, dtype=torch.bfloat16)
+            model = built.to(self.device, dtype=torch.bfloat16)
         else:
-            self.model = model.to(self.device)
+            model = built.to(self.device)
+        self._model, self._tokenizer = model, tokenizer
+        logger.info("loaded %s on %s", self.id, self.device)
+        return model, tokenizer
+
+    @property
+    def model(self) -> torch.nn.Module:
+        """The network (built on first use)."""
+        return self._model if self._model is not None else self._load()[0]
+
+    @property
+    def tokenizer(self) -> Any:
+        """The tokenizer (loaded with the network, on first use)."""
+        return self._tokenizer if self._tokenizer is not None else self._load()[1]
 
     @property
     def id(self) -> str:
