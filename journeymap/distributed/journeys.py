@@ -11,6 +11,7 @@ import logging
 from typing import TYPE_CHECKING, Literal
 
 import dask.dataframe as dd
+import numpy as np
 import pandas as pd
 from dask.delayed import delayed
 
@@ -18,8 +19,8 @@ from journeymap._threads import reply_tree
 from journeymap.distributed.events import DaskEventLog, read_events
 from journeymap.exceptions import SchemaError
 from journeymap.io import EventLog, empty_rejects
+from journeymap.journeys._build import REPLY_DEPTH, check_by, gap_nanoseconds
 from journeymap.journeys._build import build_journeys as build_local
-from journeymap.journeys._build import check_by, gap_nanoseconds
 from journeymap.journeys._set import EventColumns, JourneySet
 from journeymap.journeys._table import journey_set_from_events, journey_table
 from journeymap.journeys.stages import resolve_stages
@@ -120,6 +121,22 @@ def _with_thread_key(events: dd.DataFrame) -> dd.DataFrame:
     return events.map_partitions(_attach_key, delayed(key), meta=meta)
 
 
+def _attach_depth(part: pd.DataFrame, depth: pd.Series) -> pd.DataFrame:
+    return part.assign(**{REPLY_DEPTH: depth.reindex(part.index).to_numpy(dtype=np.int64)})
+
+
+def _with_reply_depth(events: dd.DataFrame) -> dd.DataFrame:
+    """The events with their depth in the reply forest of the whole input (a tie-breaker of the build).
+
+    A reply's parent can lie in another journey (another customer's, say), so another partition;
+    the depth is found once from the id columns, as on one machine.
+    """
+    ids = events[["event_id", "in_reply_to"]].compute()
+    tree = reply_tree(ids["event_id"], ids["in_reply_to"])
+    depth = pd.Series(tree.depth, index=ids.index)
+    return events.map_partitions(_attach_depth, delayed(depth), meta=_attach_depth(events._meta, pd.Series(dtype=np.int64)))
+
+
 def _build_part(part: pd.DataFrame, *, by: str, gap: str | pd.Timedelta, stages: StageModel) -> pd.DataFrame:
     frame = part
     if by == "thread":
@@ -179,6 +196,8 @@ def build_journeys(
         raise TypeError(msg)
     events = log.events
     key = "customer_id"
+    if "in_reply_to" in events.columns:
+        events = _with_reply_depth(events)
     if by == "thread":
         events, key = _with_thread_key(events), _KEY
     shuffled = events.shuffle(on=key, npartitions=npartitions, shuffle_method=shuffle_method)

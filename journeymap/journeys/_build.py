@@ -24,7 +24,11 @@ if TYPE_CHECKING:
     from journeymap._threads import ReplyTree
     from journeymap.model import StageModel
 
-__all__ = ["addressed_customers", "build_journeys", "check_by", "gap_nanoseconds"]
+__all__ = ["REPLY_DEPTH", "addressed_customers", "build_journeys", "check_by", "gap_nanoseconds"]
+
+#: A column a backend may add: each event's depth in the reply forest of the whole input, used
+#: instead of the depth within the rows at hand (a partition may not hold every parent).
+REPLY_DEPTH = "__reply_depth__"
 
 
 def check_by(by: str) -> None:
@@ -61,90 +65,104 @@ def _thread_keys(events: pd.DataFrame, tree: ReplyTree | None) -> pd.Series:
     raise SchemaError(msg)
 
 
-def addressed_customers(events: pd.DataFrame, thread: pd.Series, tree: ReplyTree | None) -> pd.Series:
-    """The customer each event belongs to within its thread (the ``customer_id`` of the journey).
+def addressed_customers(
+    events: pd.DataFrame, thread: npt.NDArray[np.int64], tree: ReplyTree | None
+) -> tuple[pd.Series, npt.NDArray[np.int64]]:
+    """The customer each event belongs to within its thread, and each event's (thread, customer) group.
 
-    A customer's message is their own. A brand message keeps its ``customer_id`` when that is one
-    of the thread's customers; otherwise it goes to the customer whose message it answers
-    (``in_reply_to``), else to the thread's first customer. A brand message that replies to
-    nothing in the data (a broadcast that starts a thread) keeps its ``customer_id``.
+    ``thread`` holds the thread codes of the events. A customer's message is their own. A brand
+    message keeps its ``customer_id`` when that is one of the thread's customers; otherwise it
+    goes to the customer whose message it answers (``in_reply_to``), else to the thread's first
+    customer. A brand message that replies to nothing in the data (a broadcast that starts a
+    thread) keeps its ``customer_id``. Integer codes throughout: no string work per event.
     """
-    customer = events["customer_id"].astype("string")
+    codes, names = pd.factorize(events["customer_id"])
+    who = codes.astype(np.int64)
     is_customer = (events["actor"].astype("string") == "customer").fillna(False).to_numpy(dtype=bool)
-    if is_customer.all():
-        return customer
-    pair = thread.astype(str) + "\x1f" + customer.astype(str)
-    known = pd.Index(pair[is_customer].unique())
-    ok = is_customer | pair.isin(known).to_numpy()
-    out = customer.to_numpy(dtype=object).copy()
-    if tree is not None:
-        parent = tree.parent
-        has_parent = parent >= 0
-        safe = np.maximum(parent, 0)
-        same_thread = thread.to_numpy(dtype=object)[safe] == thread.to_numpy(dtype=object)
-        answers = ~ok & has_parent & is_customer[safe] & same_thread
-        out[answers] = out[safe[answers]]
-        ok = ok | answers
-    if tree is not None:
-        # A brand post that starts the thread (a broadcast) stays the brand's own.
-        ok = ok | (tree.parent < 0)
-    if not ok.all():
-        ts = events["timestamp"].to_numpy(dtype="datetime64[ns]")
-        first = (
-            pd.DataFrame({"thread": thread.to_numpy(dtype=object), "customer": out, "t": ts})[is_customer]
-            .sort_values(["t", "customer"], kind="stable")
-            .drop_duplicates("thread")
-            .set_index("thread")["customer"]
-        )
-        fallback = pd.Series(thread.to_numpy(dtype=object)).map(first).to_numpy(dtype=object)
-        fill = ~ok & pd.notna(fallback)
-        out[fill] = fallback[fill]
-    return pd.Series(out, index=events.index, dtype="string")
+    width = len(names) + 1
+
+    def pairs(customer: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+        return thread * width + customer + 1
+
+    if not is_customer.all():
+        ok = is_customer | np.isin(pairs(who), np.unique(pairs(who)[is_customer]))
+        if tree is not None:
+            parent = tree.parent
+            safe = np.maximum(parent, 0)
+            answers = ~ok & (parent >= 0) & is_customer[safe] & (thread[safe] == thread)
+            who[answers] = who[safe[answers]]
+            # A brand post that starts the thread (a broadcast) stays the brand's own.
+            ok = ok | answers | (parent < 0)
+        if not ok.all():
+            ts = events["timestamp"].to_numpy(dtype="datetime64[ns]").view(np.int64)
+            rows = np.flatnonzero(is_customer)
+            order = rows[np.lexsort((who[rows], ts[rows], thread[rows]))]
+            first_row = order[np.r_[True, thread[order][1:] != thread[order][:-1]]] if len(order) else order
+            first = np.full(int(thread.max(initial=-1)) + 1, -2, dtype=np.int64)
+            first[thread[first_row]] = who[first_row]
+            fallback = first[thread]
+            fill = ~ok & (fallback > -2)
+            who[fill] = fallback[fill]
+    customer = pd.Series(np.asarray(names, dtype=object)[np.maximum(who, 0)], index=events.index, dtype="string")
+    customer[who < 0] = pd.NA
+    return customer, pd.factorize(pairs(who))[0].astype(np.int64)
 
 
 def _order_steps(
     events: pd.DataFrame, tree: ReplyTree | None, threads: npt.NDArray[np.int64] | None, *, gap: str | pd.Timedelta
-) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.int64]]:
-    """Row order (journeys contiguous, steps by time), the journey code of each ordered row, the times.
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """Row order (journeys contiguous, steps by time), the journey code of each ordered row, times, id ranks.
 
     ``threads`` are the (thread, customer) group codes of ``by="thread"``; None groups by
     customer, split at gaps longer than ``gap``.
     """
     n = len(events)
-    depth = tree.depth if tree is not None else np.zeros(n, dtype=np.int64)
+    if REPLY_DEPTH in events.columns:
+        depth = events[REPLY_DEPTH].to_numpy(dtype=np.int64)
+    else:
+        depth = tree.depth if tree is not None else np.zeros(n, dtype=np.int64)
     ts = events["timestamp"].to_numpy(dtype="datetime64[ns]").view(np.int64)
     # Last tie-breaker: the event id (not the input order, so any row order gives the same result).
     tie = pd.factorize(events["event_id"], sort=True)[0].astype(np.int64)
     if threads is not None:
         order = np.lexsort((tie, depth, ts, threads))
-        return order, threads[order], ts
+        return order, threads[order], ts, tie
     cust = pd.factorize(events["customer_id"])[0].astype(np.int64)
     order = np.lexsort((tie, depth, ts, cust))
     gap_ns = gap_nanoseconds(gap)
     c, t = cust[order], ts[order]
     new = np.r_[True, (c[1:] != c[:-1]) | (np.diff(t) > gap_ns)] if n else np.array([], dtype=bool)
-    return order, np.cumsum(new).astype(np.int64) - 1, ts
+    return order, np.cumsum(new).astype(np.int64) - 1, ts, tie
 
 
 def _number_journeys(
-    ordered: pd.DataFrame, codes: npt.NDArray[np.int64], start_ts: npt.NDArray[np.int64]
+    events: pd.DataFrame,
+    order: npt.NDArray[np.int64],
+    codes: npt.NDArray[np.int64],
+    ts: npt.NDArray[np.int64],
+    tie: npt.NDArray[np.int64],
 ) -> tuple[pd.DataFrame, tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]]:
-    """Journeys in journey order (start time, then first event id), with ``journey_id`` and ``step``."""
-    n = len(ordered)
+    """Journeys in journey order (start time, then first event id), with ``journey_id`` and ``step``.
+
+    The rows are taken once, in their final order (a take of every column is the costly part).
+    """
+    n = len(events)
     starts, lengths = group_bounds(codes)
-    first = ordered.iloc[starts]
-    journey_order = np.lexsort((first["event_id"].to_numpy(dtype=object).astype(str), start_ts[starts]))
+    first_rows = order[starts]
+    journey_order = np.lexsort((tie[first_rows], ts[first_rows]))
     rank = np.empty(len(starts), dtype=np.int64)
     rank[journey_order] = np.arange(len(starts))
-    final = np.argsort(np.repeat(rank, lengths), kind="stable")
-    ordered = ordered.iloc[final].copy()
+    final = order[np.argsort(np.repeat(rank, lengths), kind="stable")]
     lengths = lengths[journey_order]
-    first = first.iloc[journey_order]
-    ordered["journey_id"] = np.repeat(first["event_id"].to_numpy(dtype=object), lengths)
+    new_starts = np.r_[0, np.cumsum(lengths)[:-1]].astype(np.int64) if len(lengths) else np.array([], dtype=np.int64)
+    ordered = events.iloc[final]
+    first_of_row = np.repeat(new_starts, lengths)
+    ordered = ordered.assign(
+        journey_id=ordered["event_id"].astype("string").take(first_of_row).to_numpy(),
+        step=(np.arange(n) - first_of_row + 1).astype(np.int64),
+    )
     ordered["journey_id"] = ordered["journey_id"].astype("string")
-    new_starts = np.r_[0, np.cumsum(lengths)[:-1]] if len(lengths) else np.array([], dtype=np.int64)
-    ordered["step"] = (np.arange(n) - np.repeat(new_starts, lengths) + 1).astype(np.int64)
-    return ordered, (new_starts.astype(np.int64), lengths)
+    return ordered, (new_starts, lengths)
 
 
 @dispatch
@@ -196,10 +214,11 @@ def build_journeys(
     threads = None
     if by == "thread":
         # One journey per customer and thread: bystanders in a multi-party thread get their own.
-        thread = _thread_keys(events, tree)
-        events = events.assign(customer_id=addressed_customers(events, thread, tree))
-        threads = pd.factorize(thread.astype(str) + "\x1f" + events["customer_id"].astype(str))[0].astype(np.int64)
-    order, codes, ts = _order_steps(events, tree, threads, gap=gap)
-    ordered, bounds = _number_journeys(events.iloc[order], codes, ts[order])
+        thread = pd.factorize(_thread_keys(events, tree))[0].astype(np.int64)
+        customer, threads = addressed_customers(events, thread, tree)
+        events = events.assign(customer_id=customer)
+    order, codes, ts, tie = _order_steps(events, tree, threads, gap=gap)
+    events = events.drop(columns=[REPLY_DEPTH], errors="ignore")
+    ordered, bounds = _number_journeys(events, order, codes, ts, tie)
     ordered["stage"] = assign_stages(ordered, stage_model)
     return JourneySet(ordered, journey_table(ordered, bounds=bounds), stage_model, by=by)

@@ -39,19 +39,17 @@ def journey_table(
     starts, lengths = bounds
     first = events.iloc[starts]
     ends = events["timestamp"].iloc[starts + lengths - 1]
-    journeys = pd.DataFrame(
+    # .array keeps the columns' own types (no Timestamp objects, no string copies per row)
+    index = pd.Index(first["journey_id"].astype("string").array, name="journey_id")
+    return pd.DataFrame(
         {
-            "customer_id": first["customer_id"].to_numpy(),
-            "start": first["timestamp"].to_numpy(),
-            "end": ends.to_numpy(),
-            "n_steps": lengths,
+            "customer_id": first["customer_id"].astype("string").array,
+            "start": first["timestamp"].dt.tz_convert("UTC").array,
+            "end": ends.dt.tz_convert("UTC").array,
+            "n_steps": np.asarray(lengths, dtype=np.int64),
         },
-        index=pd.Index(first["journey_id"].to_numpy(dtype=object), name="journey_id", dtype="string"),
+        index=index,
     )
-    journeys["customer_id"] = journeys["customer_id"].astype("string")
-    journeys["start"] = pd.to_datetime(journeys["start"], utc=True)
-    journeys["end"] = pd.to_datetime(journeys["end"], utc=True)
-    return journeys
 
 
 def journey_starts(events: pd.DataFrame) -> pd.Series:
