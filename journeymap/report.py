@@ -11,8 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from journeymap.analytics import journey_metrics, pain_points, touchpoint_summary, triage
-from journeymap.graph import journey_graph
+from journeymap.analytics import journey_graph, journey_metrics, pain_points, touchpoint_summary, triage
 
 if TYPE_CHECKING:
     from journeymap.journeys import JourneySet

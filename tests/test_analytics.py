@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given
 
 import journeymap as jm
+from journeymap.analytics.graph import END, START
 from journeymap.datasets import PLANTED
 from journeymap.testing.data import planted_scores
 from journeymap.testing.strategies import event_frames
@@ -101,9 +102,9 @@ def test_recovery_needs_a_negative_moment_before_a_positive_end(frame: pd.DataFr
         assert m.loc[jid, "time_to_recover"] >= pd.Timedelta(0)
     # the graph's edges between steps add up to the consecutive step pairs
     G = jm.journey_graph(js)
-    inner = sum(d["count"] for a, b, d in G.edges(data=True) if a != jm.graph.START and b != jm.graph.END)
+    inner = sum(d["count"] for a, b, d in G.edges(data=True) if a != START and b != END)
     assert inner == len(js.events) - len(js)
-    assert sum(d["count"] for _, _, d in G.out_edges(jm.graph.START, data=True)) == len(js)
+    assert sum(d["count"] for _, _, d in G.out_edges(START, data=True)) == len(js)
 
 
 def test_planted_pain_point_ranks_first(js: jm.JourneySet) -> None:
@@ -172,6 +173,18 @@ def test_graph_attributes_and_export(js: jm.JourneySet, tmp_path: Path) -> None:
     json.dumps(data, allow_nan=False)
     variants = jm.journey_variants(js, level="stage")
     assert variants["journeys"].is_monotonic_decreasing and variants["share"].sum() <= 1
+
+
+def test_graph_names_keep_their_former_home() -> None:
+    """The graph moved into journeymap.analytics; journeymap.graph still re-exports its names."""
+    import journeymap.analytics.graph
+    import journeymap.analytics.variants
+    from journeymap.graph import journey_graph, journey_variants, to_graphml, to_node_link
+
+    assert journey_graph is jm.journey_graph is jm.analytics.journey_graph is journeymap.analytics.graph.journey_graph
+    assert journey_variants is jm.journey_variants is journeymap.analytics.variants.journey_variants
+    assert (to_graphml, to_node_link) == (jm.to_graphml, jm.to_node_link)
+    assert (jm.graph.START, jm.graph.END) == (START, END)
 
 
 def test_unscored_input_is_refused() -> None:
