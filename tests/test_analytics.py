@@ -162,6 +162,13 @@ def test_graph_attributes_and_export(js: jm.JourneySet, tmp_path: Path) -> None:
     assert G.graph["n_journeys"] == len(js)
     for node in ("contact", "first_response", "follow_up", "resolution"):
         assert {"volume", "mean_valence", "ci_low", "share_negative", "top_emotions"} <= set(G.nodes[node])
+    # one statistic: a touchpoint's node carries the interval touchpoint_summary reports, for any seed
+    by_touchpoint, summary = jm.journey_graph(js, seed=5), jm.touchpoint_summary(js, seed=5)
+    for touchpoint, row in summary.iterrows():
+        node = by_touchpoint.nodes[touchpoint]
+        assert (node["ci_low"], node["ci_high"]) == (row["ci_low"], row["ci_high"])
+        assert node["mean_valence"] == pytest.approx(row["mean_valence"], rel=1e-12)
+    assert by_touchpoint.nodes["billing"]["ci_low"] != jm.journey_graph(js, seed=6).nodes["billing"]["ci_low"]
     probs = {}
     for a, _, d in G.edges(data=True):
         probs[a] = probs.get(a, 0) + d["probability"]

@@ -72,6 +72,29 @@ def test_journey_map_flags_pain_points_and_colours_by_valence(js: jm.JourneySet)
     assert ax.get_legend() is not None
 
 
+def test_journey_map_shows_the_intervals_of_touchpoint_summary() -> None:
+    """One touchpoint, one interval: the map draws the bootstrap interval the table reports."""
+    log = jm.datasets.service_journeys(150, seed=2)
+    stage_of = {"billing": "pay", "refund": "pay", "delivery": "receive", "store": "receive", "app": "use", "account": "use"}
+    js = planted_scores(jm.build_journeys(log, stages=stage_of))
+    assert (js.events.groupby("touchpoint")["stage"].nunique() == 1).all()  # each touchpoint lies in one stage
+    for seed in (0, 7):
+        table = journey_map_table(js, seed=seed).set_index("touchpoint")
+        summary = jm.touchpoint_summary(js, seed=seed)
+        assert sorted(table.index) == sorted(summary.index)
+        for column in ("mean_valence", "ci_low", "ci_high"):
+            assert table[column].to_dict() == pytest.approx(summary[column].to_dict(), rel=1e-12, abs=1e-12), column
+        # the band drawn on the map is that interval
+        ax = jm.plot.journey_map(js, seed=seed)
+        band = ax.collections[0].get_paths()[0].vertices
+        assert band[:, 1].min() == pytest.approx(table["ci_low"].min())
+        assert band[:, 1].max() == pytest.approx(table["ci_high"].max())
+    # bootstrap, not a 1.96 x standard-error band: the two differ
+    se = js.events[js.events["valence"].notna()].groupby("touchpoint")["valence"].sem()
+    normal_low = summary["mean_valence"] - 1.96 * se.reindex(summary.index)
+    assert not np.allclose(summary["ci_low"], normal_low, rtol=0, atol=1e-6)
+
+
 def test_graph_draws_every_node_and_edge(js: jm.JourneySet) -> None:
     G = jm.journey_graph(js, level="stage")
     pos = jm.plot.layered_layout(G, seed=1)

@@ -10,7 +10,7 @@ import numpy as np
 
 from journeymap.analytics._graph import END, START, assemble_graph, graph_steps, node_attrs
 from journeymap.analytics._prep import require_scored
-from journeymap.analytics._stats import mean_ci, top_labels
+from journeymap.analytics._stats import MeanInterval, top_labels
 from journeymap.backends import dispatch
 
 if TYPE_CHECKING:
@@ -22,12 +22,13 @@ __all__ = ["END", "START", "journey_graph", "to_graphml", "to_node_link"]
 
 
 @dispatch
-def journey_graph(js: JourneySet, *, level: Literal["touchpoint", "stage"] = "touchpoint") -> nx.DiGraph:
+def journey_graph(js: JourneySet, *, level: Literal["touchpoint", "stage"] = "touchpoint", seed: int = 0) -> nx.DiGraph:
     """A directed graph of touchpoints (or stages) with emotion statistics.
 
     Every journey is a walk ``__start__`` -> its steps' nodes -> ``__end__`` (a repeated node,
     such as two replies at the same touchpoint, is a self-loop). Nodes carry ``volume`` (steps),
-    ``mean_valence`` with ``ci_low``/``ci_high`` (bootstrap 95%, customer messages),
+    ``mean_valence`` with ``ci_low``/``ci_high`` (the 95% interval of
+    :func:`~journeymap.touchpoint_summary`, bootstrap resamples drawn with ``seed``; customer messages),
     ``share_negative``, ``top_emotions`` and ``rank`` (the mean stage position of its steps, used
     to lay the graph out left to right); edges carry ``count`` (transitions),
     ``probability`` (count over the source's outgoing transitions), ``mean_valence_change``
@@ -50,6 +51,7 @@ def journey_graph(js: JourneySet, *, level: Literal["touchpoint", "stage"] = "to
     )
     max_rank = float(f["stage_code"].max()) if len(f) else 0.0
     customer_steps = f["customer"] & f["scored"]
+    interval = MeanInterval(seed=seed)
     nodes = {}
     for key, group in f.groupby("key", sort=True):
         cust = group[customer_steps[group.index]]
@@ -57,8 +59,7 @@ def journey_graph(js: JourneySet, *, level: Literal["touchpoint", "stage"] = "to
             volume=len(group),
             rank=float(group["stage_code"].mean()),
             n_cust=len(cust),
-            mean=float(cust["valence"].mean()) if len(cust) else float("nan"),
-            ci=mean_ci(cust["valence"].to_numpy()),
+            estimate=interval(cust["valence"].to_numpy()),
             neg=int(cust["negative"].sum()),
             top=top_labels(events.loc[cust.index, "emotion"]),
         )

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from journeymap.analytics._prep import require_scored
-from journeymap.analytics._stats import mean_ci, top_labels
+from journeymap.analytics._stats import MeanInterval, top_labels
 from journeymap.analytics._summary import customer_steps, summary_frame, summary_row
 from journeymap.backends import dispatch
 
@@ -36,12 +36,12 @@ def touchpoint_summary(js: JourneySet, *, level: Level = "touchpoint", seed: int
         ['contact', 'follow_up']
     """
     steps = customer_steps(require_scored(js, "touchpoint_summary"), level)
+    interval = MeanInterval(seed=seed)
     rows = {}
     for key, group in steps.groupby("key", sort=False):
-        v = group["valence"].to_numpy()
         neg, pos = int(group["negative"].sum()), int(group["positive"].sum())
         rows[str(key)] = summary_row(
-            n=len(group), mean=float(v.mean()), ci=mean_ci(v, seed=seed), neg=neg, pos=pos, top=top_labels(group["emotion"])
+            n=len(group), estimate=interval(group["valence"].to_numpy()), neg=neg, pos=pos, top=top_labels(group["emotion"])
         )
     return summary_frame(rows, level, js.stages.names)
 
@@ -63,17 +63,18 @@ def pain_points(js: JourneySet, *, level: Level = "touchpoint", top: int = 10, s
     """
     steps = customer_steps(require_scored(js, "pain_points"), level)
     steps["negativity"] = (-steps["valence"]).clip(lower=0)
+    interval = MeanInterval(seed=seed)
     rows = {}
     for key, group in steps.groupby("key", sort=False):
         neg = group["negativity"].to_numpy()
-        low, high = mean_ci(neg, seed=seed)
+        est = interval(neg)
         n = len(group)
         rows[key] = {
             "impact": float(neg.sum()),
-            "impact_low": low * n,
-            "impact_high": high * n,
+            "impact_low": est.low * n,
+            "impact_high": est.high * n,
             "volume": n,
-            "mean_negativity": float(neg.mean()),
+            "mean_negativity": est.mean,
             "share_negative": float(group["negative"].mean()),
             "mean_valence": float(group["valence"].mean()),
             "top_emotions": top_labels(group["emotion"]),
