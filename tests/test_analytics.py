@@ -243,3 +243,29 @@ def test_variants_drop_off_by_hand() -> None:
     assert jm.journey_variants(closed).loc[0, "drop_off"] == 0.0
     assert jm.journey_variants(left).loc[0, "drop_off"] == 1.0
     assert jm.journey_variants(left).loc[0, "variant"] == "t > t > t"
+
+
+def test_valence_thresholds_are_typed_once() -> None:
+    """Negative, positive and a significant drop are the schema's constants, never a literal in a comparison."""
+    import ast
+    from pathlib import Path
+
+    from journeymap import schema
+
+    thresholds = {abs(schema.NEGATIVE_VALENCE), schema.POSITIVE_VALENCE, schema.SIGNIFICANT_DROP}
+
+    def literal(node: ast.expr) -> float | None:
+        if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
+            node = node.operand
+        return node.value if isinstance(node, ast.Constant) and isinstance(node.value, float) else None
+
+    root = Path(jm.__file__).parent
+    offenders = []
+    for path in sorted(root.rglob("*.py")):
+        if path.name == "schema.py" or "emotions" in path.parts:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Compare):
+                typed = [v for v in map(literal, [node.left, *node.comparators]) if v in thresholds]
+                offenders += [f"{path.relative_to(root)}:{node.lineno}" for _ in typed]
+    assert offenders == []

@@ -10,6 +10,7 @@ import pandas as pd
 from journeymap.analytics.metrics import journey_metrics
 from journeymap.backends import dispatch
 from journeymap.exceptions import SchemaError
+from journeymap.schema import NEGATIVE_VALENCE
 
 if TYPE_CHECKING:
     from journeymap.journeys import JourneySet
@@ -30,7 +31,8 @@ def compare_segments(js: JourneySet, by: str, *, measure: str = "end_valence") -
 
     A journey's segment is the value of column ``by`` at its first customer step (a customer
     attribute such as tier or region). Per segment: ``n_journeys``, ``mean_valence``,
-    ``end_valence``, ``share_negative_end`` (journeys ending below -0.25), ``recovery_rate``;
+    ``end_valence``, ``share_negative_end`` (journeys ending below
+    :data:`~journeymap.schema.NEGATIVE_VALENCE`, -0.25), ``recovery_rate``;
     then, for ``measure`` (a :func:`journey_metrics` column, default ``end_valence``): the
     difference to the other segments' journeys (``diff_vs_rest``), Cohen's d (``effect_size``),
     and the two-sided Mann-Whitney U p-value (``p_value``). ``kruskal_p`` (the same on every
@@ -68,7 +70,7 @@ def compare_segments(js: JourneySet, by: str, *, measure: str = "end_valence") -
             "n_journeys": len(g),
             "mean_valence": float(g["mean_valence"].mean()),
             "end_valence": float(g["end_valence"].mean()),
-            "share_negative_end": float((g["end_valence"] < -0.25).mean()),
+            "share_negative_end": float((g["end_valence"] < NEGATIVE_VALENCE).mean()),
             "recovery_rate": float(g["recovered"].mean()),
             "diff_vs_rest": float(x.mean() - rest.mean()) if len(rest) else np.nan,
             "effect_size": _cohens_d(x, rest),

@@ -9,14 +9,17 @@ import pandas as pd
 
 from journeymap.analytics._prep import flags, require_scored
 from journeymap.backends import dispatch
+from journeymap.schema import NEGATIVE_VALENCE
 
 if TYPE_CHECKING:
     from journeymap.journeys import JourneySet
 
-__all__ = ["INTENSE_LABELS", "TRIAGE_WEIGHTS", "reply_waits", "response_times", "triage"]
+__all__ = ["INTENSE_LABELS", "NOTED_INTENSITY", "TRIAGE_WEIGHTS", "reply_waits", "response_times", "triage"]
 
 #: Labels whose probability counts as intensity in triage (high-arousal negative emotions).
 INTENSE_LABELS: tuple[str, ...] = ("anger", "annoyance", "disgust", "fear", "nervousness", "grief", "sadness")
+#: An intensity above this is named in triage's reason.
+NOTED_INTENSITY = 0.3
 #: Weights of the triage priority's parts (they sum to 1).
 TRIAGE_WEIGHTS: dict[str, float] = {"negativity": 0.4, "intensity": 0.25, "waiting": 0.25, "repetition": 0.1}
 
@@ -119,8 +122,8 @@ def response_times(js: JourneySet) -> pd.DataFrame:
 def _reasons(negativity: pd.Series, intensity: pd.Series, label: pd.Series, hours: pd.Series, repeats: pd.Series) -> pd.Series:
     """The parts that drove each triage rank, in words, built column-wise."""
     parts = [
-        ("negative (valence " + (-negativity).map("{:.2f}".format) + ")").where(negativity > 0.25, ""),
-        (label.fillna("") + " " + intensity.map("{:.2f}".format)).where(intensity > 0.3, ""),
+        ("negative (valence " + (-negativity).map("{:.2f}".format) + ")").where(-negativity < NEGATIVE_VALENCE, ""),
+        (label.fillna("") + " " + intensity.map("{:.2f}".format)).where(intensity > NOTED_INTENSITY, ""),
         ("waiting " + hours.map("{:.1f}".format) + " h").where(hours >= 1, ""),
         ((repeats + 1).astype(str) + " open messages from this customer").where(repeats > 0, ""),
     ]

@@ -11,6 +11,7 @@ from journeymap.analytics._prep import require_scored
 from journeymap.analytics._stats import MeanInterval, top_labels
 from journeymap.analytics._summary import customer_steps, summary_frame, summary_row
 from journeymap.backends import dispatch
+from journeymap.schema import SIGNIFICANT_DROP
 
 if TYPE_CHECKING:
     from journeymap.analytics._levels import Level
@@ -91,7 +92,8 @@ def moments_of_truth(js: JourneySet, *, level: Level = "touchpoint", top: int = 
 
     One row per transition (``from`` -> ``to`` touchpoint or stage): ``count``, ``mean_drop``
     (mean of previous minus next valence; positive is a drop), ``share_drops`` (share of those
-    transitions that got worse by more than 0.25). The ``top`` largest mean drops first.
+    transitions that got worse by more than :data:`~journeymap.schema.SIGNIFICANT_DROP`, 0.25).
+    The ``top`` largest mean drops first.
 
     Example:
         >>> import journeymap as jm
@@ -104,8 +106,10 @@ def moments_of_truth(js: JourneySet, *, level: Level = "touchpoint", top: int = 
     prev_key = g["key"].shift()
     drop = g["valence"].shift() - steps["valence"]
     pairs = pd.DataFrame({"from": prev_key, "to": steps["key"], "drop": drop}).dropna()
-    stats = pairs.groupby(["from", "to"], sort=False)["drop"].agg(
-        count="size", mean_drop="mean", share_drops=lambda d: float((d > 0.25).mean())
+    pairs["significant"] = pairs["drop"] > SIGNIFICANT_DROP
+    by_pair = pairs.groupby(["from", "to"], sort=False)
+    stats = pd.DataFrame(
+        {"count": by_pair.size(), "mean_drop": by_pair["drop"].mean(), "share_drops": by_pair["significant"].mean()}
     )
     out = stats.reset_index().sort_values(["mean_drop", "count"], ascending=[False, False], kind="stable")
     return out.head(top).reset_index(drop=True)

@@ -9,6 +9,7 @@ import pandas as pd
 
 from journeymap.analytics._graph import step_keys
 from journeymap.backends import dispatch
+from journeymap.schema import POSITIVE_VALENCE
 
 if TYPE_CHECKING:
     from journeymap.journeys import JourneySet
@@ -22,7 +23,8 @@ def journey_variants(js: JourneySet, *, level: Literal["touchpoint", "stage"] = 
 
     Columns: ``variant`` (``"a > b > c"``), ``journeys``, ``share``, ``mean_start_valence``,
     ``mean_end_valence``, ``recovery_rate`` and ``drop_off``: the share that ended on a customer
-    message that was not positive (valence at most 0.25) and got no brand reply, i.e. left
+    message that was not positive (valence at most
+    :data:`~journeymap.schema.POSITIVE_VALENCE`, 0.25) and got no brand reply, i.e. left
     unresolved rather than closed with thanks.
 
     Example:
@@ -40,7 +42,7 @@ def journey_variants(js: JourneySet, *, level: Literal["touchpoint", "stage"] = 
     joined = np.add.reduceat(keys + " > ", starts) if len(js) else np.array([], dtype=object)
     path = pd.Series([p[:-3] for p in joined], index=js.journeys.index)
     last = js.events.groupby("journey_id", sort=False)[["actor", "valence"]].last()
-    positive_end = last["valence"].astype("float64").fillna(0.0) > 0.25
+    positive_end = last["valence"].astype("float64").fillna(0.0) > POSITIVE_VALENCE
     dropped = (last["actor"].astype("string") == "customer") & ~positive_end
     m = journey_metrics(js)
     frame = pd.DataFrame({"variant": path, "dropped": dropped}).join(m[["start_valence", "end_valence", "recovered"]])
