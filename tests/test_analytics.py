@@ -157,6 +157,62 @@ def test_triage(js: jm.JourneySet) -> None:
     assert t["valence" if "valence" in t else "negativity"].iloc[:20].mean() > t["negativity"].mean()
 
 
+MOODS = jm.Taxonomy(
+    name="moods", labels=("fuming", "content", "meh"), valence={"fuming": -0.9, "content": 0.7, "meh": 0.0}, intense=("fuming",)
+)
+
+
+def rescored(js: jm.JourneySet, labels: tuple[str, str, str], taxonomy: jm.Taxonomy | None) -> jm.JourneySet:
+    """Three emo_ columns (bad, good, flat) from planted Ekman scores, under ``taxonomy`` (or none)."""
+    ekman = planted_scores(js, taxonomy="ekman").events
+    probs = np.column_stack(
+        [
+            ekman[["emo_anger", "emo_disgust", "emo_fear", "emo_sadness"]].max(axis=1),
+            ekman["emo_joy"],
+            ekman[["emo_neutral", "emo_surprise"]].max(axis=1),
+        ]
+    ).astype(np.float32)
+    events = ekman.drop(columns=[c for c in ekman.columns if c.startswith("emo_")] + ["emotion", "valence", "scorer"])
+    tax = MOODS if taxonomy is None else taxonomy
+    scored = ~np.isnan(probs[:, 0])
+    for j, label in enumerate(labels):
+        events[f"emo_{label}"] = probs[:, j]
+    emotion = np.full(len(events), None, dtype=object)
+    emotion[scored] = np.asarray(labels, dtype=object)[np.argmax(probs[scored], axis=1)]
+    valence = np.full(len(events), np.nan, dtype=np.float32)
+    valence[scored] = tax.valence_of(probs[scored])
+    events["emotion"], events["valence"] = pd.array(emotion, dtype="string"), valence
+    events["scorer"] = pd.array(np.where(scored, "moods.v1", None), dtype="string")
+    return js.with_events(events, taxonomy=taxonomy)
+
+
+@pytest.fixture(scope="module")
+def unscored() -> jm.JourneySet:
+    return jm.build_journeys(jm.datasets.service_journeys(300, seed=4))
+
+
+def test_triage_intensity_comes_from_the_taxonomy(unscored: jm.JourneySet) -> None:
+    # sentiment: "negative" is its one intense label
+    sentiment = planted_scores(unscored, taxonomy="sentiment")
+    assert sentiment.taxonomy is not None and sentiment.taxonomy.intense_labels == ("negative",)
+    t = jm.triage(sentiment).set_index("event_id")
+    events = sentiment.events.set_index("event_id")
+    assert np.allclose(t["intensity"], events.loc[t.index, "emo_negative"])
+    assert t["intensity"].max() > 0.8 and t["reason"].str.contains("negative 0.8").any()
+    # a taxonomy of its own, with labels no built-in table knows
+    moods = rescored(unscored, MOODS.labels, MOODS)
+    assert moods.taxonomy == MOODS
+    t = jm.triage(moods).set_index("event_id")
+    assert np.allclose(t["intensity"], moods.events.set_index("event_id").loc[t.index, "emo_fuming"])
+    assert t["reason"].str.contains("fuming").any()
+    # no taxonomy (labels that match none and none given): no intensity, even with an emo_anger column
+    anonymous = rescored(unscored, ("anger", "content", "meh"), None)
+    assert anonymous.taxonomy is None
+    t = jm.triage(anonymous)
+    assert (t["intensity"] == 0).all() and len(t) > 0
+    assert jm.Taxonomy.goemotions().intense_labels == jm.analytics.service.INTENSE_LABELS
+
+
 def test_graph_attributes_and_export(js: jm.JourneySet, tmp_path: Path) -> None:
     G = jm.journey_graph(js, level="stage")
     assert G.graph["n_journeys"] == len(js)

@@ -124,6 +124,32 @@ def test_heatmaps_and_mix(js: jm.JourneySet) -> None:
     assert ax.images[0].get_array().sum() == js.events["valence"].notna().sum()
 
 
+def test_emotion_mix_colours_follow_the_taxonomy_of_the_scores() -> None:
+    from .test_analytics import MOODS, rescored
+
+    unscored = jm.build_journeys(jm.datasets.service_journeys(150, seed=6))
+
+    def colours(ax: plt.Axes) -> dict[str, tuple[float, ...]]:
+        return {c.get_label(): tuple(c.patches[0].get_facecolor()) for c in ax.containers}
+
+    def red(c: tuple[float, ...]) -> bool:
+        return c[0] > c[2] + 0.2
+
+    def blue(c: tuple[float, ...]) -> bool:
+        return c[2] > c[0] + 0.2
+
+    def grey(c: tuple[float, ...]) -> bool:
+        return max(c[:3]) - min(c[:3]) < 0.01 and c[0] < 0.9
+
+    mood = colours(jm.plot.emotion_mix(rescored(unscored, MOODS.labels, MOODS)))
+    assert set(mood) == {"fuming", "content", "meh"}
+    assert red(mood["fuming"]) and blue(mood["content"]) and grey(mood["meh"])
+    sentiment = colours(jm.plot.emotion_mix(planted_scores(unscored, taxonomy="sentiment")))
+    assert red(sentiment["negative"]) and blue(sentiment["positive"]) and grey(sentiment["neutral"])
+    ekman = colours(jm.plot.emotion_mix(planted_scores(unscored, taxonomy="ekman")))
+    assert red(ekman["anger"]) and blue(ekman["joy"])
+
+
 @pytest.mark.skipif(not TWCS_SAMPLE.is_file(), reason="../shared/data/twcs_sample is not beside the checkout")
 def test_every_helper_renders_real_threads(default_scorer) -> None:
     tw = jm.score(jm.build_journeys(jm.read_twcs(TWCS_SAMPLE)), default_scorer, cache=False)

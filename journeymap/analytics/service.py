@@ -9,15 +9,18 @@ import pandas as pd
 
 from journeymap.analytics._prep import flags, require_scored
 from journeymap.backends import dispatch
-from journeymap.schema import NEGATIVE_VALENCE
+from journeymap.emotions.taxonomy import GOEMOTIONS_INTENSE
+from journeymap.schema import NEGATIVE_VALENCE, SCORE_PREFIX, score_column
 
 if TYPE_CHECKING:
     from journeymap.journeys import JourneySet
 
 __all__ = ["INTENSE_LABELS", "NOTED_INTENSITY", "TRIAGE_WEIGHTS", "reply_waits", "response_times", "triage"]
 
-#: Labels whose probability counts as intensity in triage (high-arousal negative emotions).
-INTENSE_LABELS: tuple[str, ...] = ("anger", "annoyance", "disgust", "fear", "nervousness", "grief", "sadness")
+#: The high-arousal negative GoEmotions labels (anger, fear, ...), kept for compatibility: triage
+#: reads the intense labels of the scores' own taxonomy (``js.taxonomy.intense_labels``), which
+#: are these for GoEmotions scores.
+INTENSE_LABELS: tuple[str, ...] = GOEMOTIONS_INTENSE
 #: An intensity above this is named in triage's reason.
 NOTED_INTENSITY = 0.3
 #: Weights of the triage priority's parts (they sum to 1).
@@ -141,7 +144,9 @@ def triage(js: JourneySet, *, now: pd.Timestamp | str | None = None) -> pd.DataF
     Priority in [0, 1] is a weighted sum (:data:`TRIAGE_WEIGHTS`) of:
 
     * negativity: ``max(0, -valence)``;
-    * intensity: the highest probability among :data:`INTENSE_LABELS` (anger, fear, ...);
+    * intensity: the highest probability among the high-intensity negative labels of the
+      scores' taxonomy (``js.taxonomy.intense_labels``: anger, fear, ... for GoEmotions); 0 when
+      the taxonomy is unknown;
     * waiting: hours waited since the message, up to ``now``, divided by 24, capped at 1;
     * repetition: the customer's other open messages (0, 1, 2, 3+), divided by 3.
 
@@ -171,7 +176,9 @@ def triage(js: JourneySet, *, now: pd.Timestamp | str | None = None) -> pd.DataF
         now_ts = now_ts.tz_localize("UTC")
     valence = ev["valence"].astype("float64")
     negativity = (-valence).clip(lower=0).fillna(0.0)
-    intense = [f"emo_{lab}" for lab in INTENSE_LABELS if f"emo_{lab}" in ev.columns]
+    taxonomy = js.taxonomy
+    labels = taxonomy.intense_labels if taxonomy is not None else ()
+    intense = [score_column(lab) for lab in labels if score_column(lab) in ev.columns]
     intensity = ev[intense].astype("float64").max(axis=1).fillna(0.0) if intense else pd.Series(0.0, index=ev.index)
     waiting = now_ts - ev["timestamp"]
     hours = waiting.dt.total_seconds() / 3600
@@ -182,7 +189,11 @@ def triage(js: JourneySet, *, now: pd.Timestamp | str | None = None) -> pd.DataF
     priority = (
         w["negativity"] * negativity + w["intensity"] * intensity + w["waiting"] * waiting_part + w["repetition"] * repetition
     )
-    top_label = ev[intense].astype("float64").idxmax(axis=1).str[4:] if intense else pd.Series("", index=ev.index)
+    top_label = (
+        ev[intense].astype("float64").idxmax(axis=1).astype("string").str.removeprefix(SCORE_PREFIX)
+        if intense
+        else pd.Series("", index=ev.index)
+    )
     reasons = _reasons(negativity, intensity, top_label.astype("string"), hours, repeats)
     out = pd.DataFrame(
         {
