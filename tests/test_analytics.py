@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import inspect
 import json
 from typing import TYPE_CHECKING
 
@@ -118,6 +119,69 @@ def test_planted_pain_point_ranks_first(js: jm.JourneySet) -> None:
     assert list(stages.index) == [s for s in js.stages.names if s in stages.index]
 
 
+def test_tables_are_indexed_by_what_their_rows_describe(js: jm.JourneySet) -> None:
+    """The analytics conventions (docs/architecture.md): one index per table, rank first in ranked tables."""
+    indexes = {
+        "journey_metrics": (jm.journey_metrics(js), ["journey_id"]),
+        "response_times": (jm.response_times(js), ["journey_id"]),
+        "reply_waits": (jm.reply_waits(js), ["event_id"]),
+        "triage": (jm.triage(js), ["event_id"]),
+        "touchpoint_summary": (jm.touchpoint_summary(js), ["touchpoint"]),
+        "touchpoint_summary (stage)": (jm.touchpoint_summary(js, level="stage"), ["stage"]),
+        "pain_points": (jm.pain_points(js), ["touchpoint"]),
+        "moments_of_truth": (jm.moments_of_truth(js), ["from", "to"]),
+        "journey_variants": (jm.journey_variants(js), ["variant"]),
+        "compare_segments": (jm.compare_segments(js, "region"), ["region"]),
+        "time_patterns": (jm.time_patterns(js), ["weekday", "hour"]),
+    }
+    for name, (table, index) in indexes.items():
+        assert list(table.index.names) == index, name
+        assert table.index.is_unique, name
+        ranked = name in {"triage", "pain_points", "moments_of_truth", "journey_variants"}
+        assert (table.columns[0] == "rank") == ranked, name
+        if ranked:
+            assert table["rank"].tolist() == list(range(1, len(table) + 1)), name
+    waits = indexes["reply_waits"][0]
+    assert (js.events.set_index("event_id").loc[waits.index, "actor"] == "customer").all()
+    moments = indexes["moments_of_truth"][0]
+    assert moments["mean_drop"].is_monotonic_decreasing
+    assert moments.loc[moments.index[0], "count"] >= 1
+
+
+def test_ranked_tables_take_top(js: jm.JourneySet) -> None:
+    ranked = {
+        "pain_points": (jm.pain_points, 10),
+        "moments_of_truth": (jm.moments_of_truth, 10),
+        "journey_variants": (jm.journey_variants, 10),
+        "triage": (jm.triage, None),
+    }
+    for name, (function, default) in ranked.items():
+        assert inspect.signature(function).parameters["top"].default == default, name
+        everything = function(js, top=None)
+        assert len(function(js)) == min(len(everything), default or len(everything)), name
+        assert len(everything) > 3, name
+        pd.testing.assert_frame_equal(function(js, top=3), everything.iloc[:3], obj=name)
+        assert function(js, top=0).empty, name
+        with pytest.raises(ValueError, match="top must be"):
+            function(js, top=-1)
+
+
+def test_conventions_of_every_signature() -> None:
+    """``level`` defaults to touchpoint, randomness takes ``seed``, and every function taking a JourneySet dispatches."""
+    tables = [jm.touchpoint_summary, jm.pain_points, jm.moments_of_truth, jm.journey_graph, jm.journey_variants]
+    plots = [jm.plot.emotion_heatmap, jm.plot.emotion_mix]
+    for function in tables + plots:
+        assert inspect.signature(function).parameters["level"].default == "touchpoint", function.__name__
+    for function in (jm.touchpoint_summary, jm.pain_points, jm.journey_graph, jm.plot.journey_map, jm.plot.graph, jm.report):
+        assert inspect.signature(function).parameters["seed"].default == 0, function.__name__
+    takes_journeys = [
+        *tables, jm.journey_metrics, jm.response_times, jm.reply_waits, jm.triage, jm.compare_segments, jm.time_patterns,
+        jm.report, jm.plot.journey_map, jm.plot.time_patterns, *plots,
+    ]  # fmt: skip
+    for function in takes_journeys:
+        assert hasattr(function, "__wrapped__"), f"{function.__name__} is not dispatched"
+
+
 def test_night_replies_are_slower(js: jm.JourneySet) -> None:
     waits = jm.reply_waits(js)
     answered = waits[waits["replied"]]
@@ -138,17 +202,17 @@ def test_planted_segment_fares_worse_significantly(js: jm.JourneySet) -> None:
 def test_time_patterns(js: jm.JourneySet) -> None:
     tp = jm.time_patterns(js)
     assert len(tp) == 168 and tp["volume"].sum() == js.events["valence"].notna().sum()
+    assert tp.index.names == ["weekday", "hour"] and list(tp.index[:2]) == [("Monday", 0), ("Monday", 1)]
     shifted = jm.time_patterns(js, tz="Asia/Tokyo")  # UTC+9
-    assert (
-        tp.loc[(tp["weekday"] == "Monday") & (tp["hour"] == 0), "volume"].iloc[0]
-        == shifted.loc[(shifted["weekday"] == "Monday") & (shifted["hour"] == 9), "volume"].iloc[0]
-    )
+    assert tp.loc[("Monday", 0), "volume"] == shifted.loc[("Monday", 9), "volume"]
 
 
 def test_triage(js: jm.JourneySet) -> None:
     t = jm.triage(js)
     waits = jm.reply_waits(js)
     assert len(t) == (~waits["replied"]).sum()
+    assert t.index.name == "event_id" and set(t.index) == set(waits.index[~waits["replied"]])
+    assert "event_id" not in t.columns and t.columns[0] == "rank"
     assert t["rank"].tolist() == list(range(1, len(t) + 1))
     assert t["priority"].is_monotonic_decreasing
     assert t["priority"].between(0, 1).all()
@@ -195,14 +259,14 @@ def test_triage_intensity_comes_from_the_taxonomy(unscored: jm.JourneySet) -> No
     # sentiment: "negative" is its one intense label
     sentiment = planted_scores(unscored, taxonomy="sentiment")
     assert sentiment.taxonomy is not None and sentiment.taxonomy.intense_labels == ("negative",)
-    t = jm.triage(sentiment).set_index("event_id")
+    t = jm.triage(sentiment)
     events = sentiment.events.set_index("event_id")
     assert np.allclose(t["intensity"], events.loc[t.index, "emo_negative"])
     assert t["intensity"].max() > 0.8 and t["reason"].str.contains("negative 0.8").any()
     # a taxonomy of its own, with labels no built-in table knows
     moods = rescored(unscored, MOODS.labels, MOODS)
     assert moods.taxonomy == MOODS
-    t = jm.triage(moods).set_index("event_id")
+    t = jm.triage(moods)
     assert np.allclose(t["intensity"], moods.events.set_index("event_id").loc[t.index, "emo_fuming"])
     assert t["reason"].str.contains("fuming").any()
     # no taxonomy (labels that match none and none given): no intensity, even with an emo_anger column
@@ -296,9 +360,9 @@ def test_first_response_on_the_real_sample_matches_a_hand_count() -> None:
 def test_variants_drop_off_by_hand() -> None:
     closed = scored_by_hand([("customer", "0", -0.8), ("agent", "5", None), ("customer", "9", 0.8)])
     left = scored_by_hand([("customer", "0", -0.8), ("agent", "5", None), ("customer", "9", -0.5)])
-    assert jm.journey_variants(closed).loc[0, "drop_off"] == 0.0
-    assert jm.journey_variants(left).loc[0, "drop_off"] == 1.0
-    assert jm.journey_variants(left).loc[0, "variant"] == "t > t > t"
+    assert jm.journey_variants(closed).loc["t > t > t", "drop_off"] == 0.0
+    assert jm.journey_variants(left).loc["t > t > t", "drop_off"] == 1.0
+    assert list(jm.journey_variants(left).index) == ["t > t > t"]
 
 
 def test_valence_thresholds_are_typed_once() -> None:

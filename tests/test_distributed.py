@@ -249,6 +249,20 @@ def test_aggregates_equal_single_machine(scored_pair: tuple[jm.JourneySet, jmd.D
     pd.testing.assert_frame_equal(jm.time_patterns(djs), jm.time_patterns(single), rtol=1e-9)
 
 
+def test_plots_and_report_say_to_compute_first(scored_pair: tuple[jm.JourneySet, jmd.DaskJourneySet], tmp_path: Path) -> None:
+    """plot.time_patterns shares its name with an aggregate, yet is not sent to it: it has no dask form."""
+    from journeymap.exceptions import UnsupportedBackendError
+
+    _, djs = scored_pair
+    for draw in (jm.plot.time_patterns, jm.plot.journey_map, jm.plot.emotion_mix, jm.plot.emotion_heatmap):
+        with pytest.raises(UnsupportedBackendError, match=rf"^plot\.{draw.__name__} has no dask form"):
+            draw(djs)
+    with pytest.raises(UnsupportedBackendError, match="^report has no dask form"):
+        jm.report(djs, tmp_path / "report.html")
+    with pytest.raises(UnsupportedBackendError, match="^triage has no dask form"):
+        jm.triage(djs)
+
+
 def test_aggregates_need_scores_and_dask_journeys(log: EventLog) -> None:
     djs = jmd.build_journeys(jmd.from_pandas(log, npartitions=2))
     with pytest.raises(jm.JourneyMapError, match=r"run journeymap\.distributed\.score"):

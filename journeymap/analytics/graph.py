@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -16,13 +16,14 @@ from journeymap.backends import dispatch
 if TYPE_CHECKING:
     import networkx as nx
 
+    from journeymap.analytics._levels import Level
     from journeymap.journeys import JourneySet
 
 __all__ = ["END", "START", "journey_graph", "to_graphml", "to_node_link"]
 
 
 @dispatch
-def journey_graph(js: JourneySet, *, level: Literal["touchpoint", "stage"] = "touchpoint", seed: int = 0) -> nx.DiGraph:
+def journey_graph(js: JourneySet, *, level: Level = "touchpoint", seed: int = 0) -> nx.DiGraph:
     """A directed graph of touchpoints (or stages) with emotion statistics.
 
     Every journey is a walk ``__start__`` -> its steps' nodes -> ``__end__`` (a repeated node,
@@ -39,9 +40,12 @@ def journey_graph(js: JourneySet, *, level: Literal["touchpoint", "stage"] = "to
 
     Example:
         >>> import journeymap as jm
-        >>> js = jm.score(jm.build_journeys(jm.datasets.service_journeys(30, seed=0)), cache=False)
+        >>> from journeymap.testing.data import planted_scores
+        >>> js = planted_scores(jm.build_journeys(jm.datasets.service_journeys(30, seed=0)))
         >>> G = jm.journey_graph(js, level="stage")
-        >>> G.has_edge("__start__", "contact")
+        >>> G.has_edge("__start__", "contact"), G.graph["n_journeys"] == len(js)
+        (True, True)
+        >>> sum(d["count"] for _, _, d in G.out_edges("__start__", data=True)) == len(js)
         True
     """
     events = require_scored(js, "journey_graph")

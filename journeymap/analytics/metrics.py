@@ -33,10 +33,15 @@ def journey_metrics(js: JourneySet) -> pd.DataFrame:
     and above :data:`~journeymap.schema.POSITIVE_VALENCE` (0.25). Journeys without scored
     steps get NA in the curve columns.
 
+    Indexed by ``journey_id``, in journey order.
+
     Example:
         >>> import journeymap as jm
-        >>> js = jm.score(jm.build_journeys(jm.datasets.service_journeys(20, seed=0)), cache=False)
+        >>> from journeymap.testing.data import planted_scores
+        >>> js = planted_scores(jm.build_journeys(jm.datasets.service_journeys(20, seed=0)))
         >>> m = jm.journey_metrics(js)
+        >>> m.index.name, len(m) == len(js)
+        ('journey_id', True)
         >>> bool((m["low_valence"] <= m["high_valence"]).all())
         True
     """

@@ -29,8 +29,10 @@ def _cohens_d(a: np.ndarray, b: np.ndarray) -> float:
 def compare_segments(js: JourneySet, by: str, *, measure: str = "end_valence") -> pd.DataFrame:
     """Journey measures per segment, each segment tested against the rest.
 
-    A journey's segment is the value of column ``by`` at its first customer step (a customer
-    attribute such as tier or region). Per segment: ``n_journeys``, ``mean_valence``,
+    ``by`` says what rows are grouped by, as in pandas' ``groupby(by=...)``: here a column. A
+    journey's segment is the value of column ``by`` at its first customer step (a customer
+    attribute such as tier or region); the result is indexed by the segment value, the index
+    named after the column. Per segment: ``n_journeys``, ``mean_valence``,
     ``end_valence``, ``share_negative_end`` (journeys ending below
     :data:`~journeymap.schema.NEGATIVE_VALENCE`, -0.25), ``recovery_rate``;
     then, for ``measure`` (a :func:`journey_metrics` column, default ``end_valence``): the
@@ -40,9 +42,13 @@ def compare_segments(js: JourneySet, by: str, *, measure: str = "end_valence") -
 
     Example:
         >>> import journeymap as jm
-        >>> js = jm.score(jm.build_journeys(jm.datasets.service_journeys(60, seed=0)), cache=False)
-        >>> sorted(jm.compare_segments(js, "tier").index)
-        ['free', 'plus', 'premium']
+        >>> from journeymap.testing.data import planted_scores
+        >>> js = planted_scores(jm.build_journeys(jm.datasets.service_journeys(60, seed=0)))
+        >>> segments = jm.compare_segments(js, "tier")
+        >>> segments.index.name, sorted(segments.index)
+        ('tier', ['free', 'plus', 'premium'])
+        >>> int(segments["n_journeys"].sum()) == len(js)
+        True
     """
     from scipy import stats
 

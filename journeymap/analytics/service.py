@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from journeymap.analytics._prep import flags, require_scored
+from journeymap.analytics._tables import ranked
 from journeymap.backends import dispatch
 from journeymap.emotions.taxonomy import GOEMOTIONS_INTENSE
 from journeymap.schema import NEGATIVE_VALENCE, SCORE_PREFIX, score_column
@@ -42,17 +43,24 @@ def _next_brand_time(f: pd.DataFrame) -> np.ndarray:
 def reply_waits(js: JourneySet) -> pd.DataFrame:
     """One row per customer message: when it was sent, when the brand next replied, the wait.
 
-    Columns: ``journey_id``, ``event_id``, ``timestamp``, ``replied`` (bool), ``reply_at``,
-    ``wait`` (a Timedelta; NaT when unanswered). The index is the events' (input row numbers).
-    Works on unscored journeys too.
+    Indexed by ``event_id`` (the customer message); columns ``journey_id``, ``timestamp``,
+    ``replied`` (bool), ``reply_at``, ``wait`` (a Timedelta; NaT when unanswered), in journey
+    and step order. Works on unscored journeys too.
 
     Example:
         >>> import journeymap as jm
-        >>> waits = jm.reply_waits(jm.build_journeys(jm.datasets.service_journeys(20, seed=0)))
-        >>> bool((waits.loc[waits["replied"], "wait"] > pd.Timedelta(0)).all())
+        >>> js = jm.build_journeys(jm.datasets.service_journeys(20, seed=0))
+        >>> waits = jm.reply_waits(js)
+        >>> waits.index.name, bool((waits.loc[waits["replied"], "wait"] > pd.Timedelta(0)).all())
+        ('event_id', True)
+        >>> bool(js.events.set_index("event_id").loc[waits.index, "actor"].eq("customer").all())
         True
     """
-    events = js.events
+    return _waits(js.events).set_index("event_id")
+
+
+def _waits(events: pd.DataFrame) -> pd.DataFrame:
+    """:func:`reply_waits` with ``event_id`` as a column, indexed like the events (input row numbers)."""
     f = pd.DataFrame(
         {
             "journey_id": events["journey_id"].to_numpy(),
@@ -96,7 +104,7 @@ def response_times(js: JourneySet) -> pd.DataFrame:
         >>> bool((rt["first_response"].dropna() >= pd.Timedelta(0)).all())
         True
     """
-    waits = reply_waits(js)
+    waits = _waits(js.events)
     g = waits.groupby("journey_id", sort=False)
     first_msg = g.head(1).set_index("journey_id")
     out = pd.DataFrame(index=js.journeys.index)
@@ -138,7 +146,7 @@ def _reasons(negativity: pd.Series, intensity: pd.Series, label: pd.Series, hour
 
 
 @dispatch
-def triage(js: JourneySet, *, now: pd.Timestamp | str | None = None) -> pd.DataFrame:
+def triage(js: JourneySet, *, now: pd.Timestamp | str | None = None, top: int | None = None) -> pd.DataFrame:
     """Open customer messages (no brand reply after them), most urgent first, with reasons.
 
     Priority in [0, 1] is a weighted sum (:data:`TRIAGE_WEIGHTS`) of:
@@ -154,21 +162,26 @@ def triage(js: JourneySet, *, now: pd.Timestamp | str | None = None) -> pd.DataF
         js: scored journeys.
         now: the time waiting is measured to (default: the latest event in the data, so the
             result does not change with the clock).
+        top: the ``top`` most urgent messages only (default None: all of them).
 
     Returns:
-        One row per open message: ``rank``, ``priority``, its four parts, ``journey_id``,
-        ``event_id``, ``customer_id``, ``timestamp``, ``waiting``, ``text``, ``emotion`` and
-        ``reason`` (the parts that drove the rank, in words).
+        One row per open message, indexed by its ``event_id``, most urgent first: ``rank``,
+        ``priority``, its four parts, ``journey_id``, ``customer_id``, ``timestamp``,
+        ``waiting``, ``text``, ``emotion`` and ``reason`` (the parts that drove the rank, in
+        words).
 
     Example:
         >>> import journeymap as jm
-        >>> js = jm.score(jm.build_journeys(jm.datasets.service_journeys(30, seed=0)), cache=False)
+        >>> from journeymap.testing.data import planted_scores
+        >>> js = planted_scores(jm.build_journeys(jm.datasets.service_journeys(30, seed=0)))
         >>> t = jm.triage(js)
-        >>> bool(t["priority"].is_monotonic_decreasing)
+        >>> bool(t["priority"].is_monotonic_decreasing), t.index.name, list(jm.triage(js, top=2)["rank"])
+        (True, 'event_id', [1, 2])
+        >>> "negative" in t["reason"].iloc[0]
         True
     """
     events = require_scored(js, "triage")
-    waits = reply_waits(js)
+    waits = _waits(events)
     open_ = waits[~waits["replied"]]
     ev = events.loc[open_.index]
     now_ts = pd.Timestamp(now) if now is not None else events["timestamp"].max()
@@ -214,5 +227,4 @@ def triage(js: JourneySet, *, now: pd.Timestamp | str | None = None) -> pd.DataF
         index=ev.index,
     )
     out = out.sort_values(["priority", "timestamp", "event_id"], ascending=[False, True, True], kind="stable")
-    out.insert(0, "rank", np.arange(1, len(out) + 1))
-    return out.reset_index(drop=True)
+    return ranked(out.set_index("event_id"), top)

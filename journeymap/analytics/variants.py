@@ -2,37 +2,40 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from journeymap.analytics._graph import step_keys
+from journeymap.analytics._tables import ranked
 from journeymap.backends import dispatch
 from journeymap.schema import POSITIVE_VALENCE
 
 if TYPE_CHECKING:
+    from journeymap.analytics._levels import Level
     from journeymap.journeys import JourneySet
 
 __all__ = ["journey_variants"]
 
 
 @dispatch
-def journey_variants(js: JourneySet, *, level: Literal["touchpoint", "stage"] = "touchpoint", top: int = 10) -> pd.DataFrame:
+def journey_variants(js: JourneySet, *, level: Level = "touchpoint", top: int | None = 10) -> pd.DataFrame:
     """The most common paths (sequences of touchpoints or stages) and their emotional profile.
 
-    Columns: ``variant`` (``"a > b > c"``), ``journeys``, ``share``, ``mean_start_valence``,
-    ``mean_end_valence``, ``recovery_rate`` and ``drop_off``: the share that ended on a customer
-    message that was not positive (valence at most
+    Indexed by ``variant`` (the path, ``"a > b > c"``); columns ``rank``, ``journeys``,
+    ``share``, ``mean_start_valence``, ``mean_end_valence``, ``recovery_rate`` and ``drop_off``:
+    the share that ended on a customer message that was not positive (valence at most
     :data:`~journeymap.schema.POSITIVE_VALENCE`, 0.25) and got no brand reply, i.e. left
-    unresolved rather than closed with thanks.
+    unresolved rather than closed with thanks. The ``top`` most common first (None: all).
 
     Example:
         >>> import journeymap as jm
         >>> from journeymap.testing.data import planted_scores
         >>> js = planted_scores(jm.build_journeys(jm.datasets.service_journeys(30, seed=0)))
-        >>> jm.journey_variants(js, level="stage").loc[0, "variant"].startswith("contact")
-        True
+        >>> variants = jm.journey_variants(js, level="stage", top=None)
+        >>> variants.index[0].startswith("contact"), int(variants["journeys"].sum()) == len(js)
+        (True, True)
     """
     from journeymap.analytics.metrics import journey_metrics
 
@@ -40,7 +43,7 @@ def journey_variants(js: JourneySet, *, level: Literal["touchpoint", "stage"] = 
     # Events are sorted by journey: concatenate each journey's run of "key > " in one reduceat.
     starts = np.r_[0, np.cumsum(js.journeys["n_steps"].to_numpy())[:-1]] if len(js) else np.array([], dtype=int)
     joined = np.add.reduceat(keys + " > ", starts) if len(js) else np.array([], dtype=object)
-    path = pd.Series([p[:-3] for p in joined], index=js.journeys.index)
+    path = pd.Series(joined, index=js.journeys.index, dtype=object).str[:-3]
     last = js.events.groupby("journey_id", sort=False)[["actor", "valence"]].last()
     positive_end = last["valence"].astype("float64").fillna(0.0) > POSITIVE_VALENCE
     dropped = (last["actor"].astype("string") == "customer") & ~positive_end
@@ -57,5 +60,6 @@ def journey_variants(js: JourneySet, *, level: Literal["touchpoint", "stage"] = 
         }
     )
     out["share"] = out["journeys"] / len(frame)
-    out = out.sort_values(["journeys"], ascending=False, kind="stable").head(top).reset_index()
-    return out[["variant", "journeys", "share", "mean_start_valence", "mean_end_valence", "recovery_rate", "drop_off"]]
+    out = out.sort_values(["journeys"], ascending=False, kind="stable")
+    columns = ["journeys", "share", "mean_start_valence", "mean_end_valence", "recovery_rate", "drop_off"]
+    return ranked(out[columns], top)

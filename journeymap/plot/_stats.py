@@ -82,8 +82,8 @@ def journey_map_table(js: JourneySet, *, top_pains: int = 3, seed: int = 0) -> p
     return table.drop(columns=["stage_order"])
 
 
-def stage_shares(js: JourneySet, *, level: str = "stage", top: int = 8) -> pd.DataFrame:
-    """Share of each dominant emotion per stage (or touchpoint), the ``top`` emotions overall.
+def stage_shares(js: JourneySet, *, level: str = "touchpoint", top: int = 8) -> pd.DataFrame:
+    """Share of each dominant emotion per touchpoint (or stage), the ``top`` emotions overall.
 
     Rows: stages in order (or touchpoints by volume); columns: emotions, most frequent first;
     rows sum to 1 (other emotions are gathered in ``other``).

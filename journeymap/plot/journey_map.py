@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from journeymap.backends import dispatch
 from journeymap.plot import _theme
 from journeymap.plot._stats import journey_map_table
 
@@ -17,6 +18,7 @@ if TYPE_CHECKING:
 __all__ = ["journey_map"]
 
 
+@dispatch(name="plot.journey_map")
 def journey_map(
     js: JourneySet,
     *,
@@ -41,6 +43,9 @@ def journey_map(
         >>> from journeymap.testing.data import planted_scores
         >>> js = planted_scores(jm.build_journeys(jm.datasets.service_journeys(60, seed=0)))
         >>> ax = jm.plot.journey_map(js)
+        >>> labels = [t.get_text() for t in ax.get_xticklabels()]
+        >>> "billing" in {labels[round(a.xy[0])] for a in ax.texts if a.get_gid() == "annotation-pain"}
+        True
     """
     table = journey_map_table(js, top_pains=top_pains, seed=seed)
     ax = _theme.get_ax(ax, figsize=(max(8.0, 0.9 * len(table) + 2), 5))
