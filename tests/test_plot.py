@@ -152,16 +152,43 @@ def test_emotion_mix_colours_follow_the_taxonomy_of_the_scores() -> None:
 
 @pytest.mark.skipif(not TWCS_SAMPLE.is_file(), reason="../shared/data/twcs_sample is not beside the checkout")
 def test_every_helper_renders_real_threads(default_scorer) -> None:
+    """Real TWCS threads scored by the default model: each chart renders and draws what its numbers say."""
     tw = jm.score(jm.build_journeys(jm.read_twcs(TWCS_SAMPLE)), default_scorer, cache=False)
-    longest = tw.journeys["n_steps"].idxmax()
-    for draw in (
-        lambda: jm.plot.journey(tw[longest]),
-        lambda: jm.plot.journey_map(tw),
-        lambda: jm.plot.graph(jm.journey_graph(tw)),
-        lambda: jm.plot.emotion_heatmap(tw, level="touchpoint"),
-        lambda: jm.plot.emotion_mix(tw),
-        lambda: jm.plot.time_patterns(tw),
-    ):
-        ax = draw()
-        ax.figure.canvas.draw()
-        plt.close(ax.figure)
+
+    def rendered(ax: plt.Axes) -> plt.Axes:
+        ax.figure.canvas.draw()  # layout and text of real data (emoji, long words) must not fail
+        return ax
+
+    # one journey: a tick per step, a customer point per scored customer message
+    journey = tw[tw.journeys["n_steps"].idxmax()]
+    curve = journey_curve(journey)
+    ax = rendered(jm.plot.journey(journey))
+    assert [int(x) for x in ax.get_xticks()] == curve["step"].tolist()
+    customer = curve[~curve["is_brand"] & curve["valence"].notna()]
+    assert np.allclose(ax.collections[0].get_offsets(), customer[["step", "valence"]].to_numpy())
+    # the map: a marker per (stage, touchpoint) cell at its mean valence
+    table = journey_map_table(tw)
+    ax = rendered(jm.plot.journey_map(tw))
+    points = next(c for c in ax.collections if c.get_gid() == "touchpoints")
+    assert np.allclose(points.get_offsets(), table[["x", "mean_valence"]].to_numpy())
+    assert [t.get_text() for t in ax.get_xticklabels()] == [_theme.wrap(str(t), 12) for t in table["touchpoint"]]
+    # the graph: every node, every edge but the self-loops (counted beside their node)
+    G = jm.journey_graph(tw)
+    ax = rendered(jm.plot.graph(G))
+    loops = [a for a, b in G.edges if a == b]
+    assert ax.get_gid() == f"graph:{G.number_of_nodes()}-nodes:{G.number_of_edges() - len(loops)}-edges"
+    assert {t.get_gid() for t in ax.texts if (t.get_gid() or "").startswith("selfloop:")} == {f"selfloop:{n}" for n in loops}
+    # the shares: a number per cell, a bar segment per (row, emotion)
+    shares = stage_shares(tw, top=10)
+    ax = rendered(jm.plot.emotion_heatmap(tw, level="touchpoint"))
+    assert np.allclose(ax.images[0].get_array(), shares.to_numpy())
+    assert [t.get_text() for t in ax.texts] == [f"{v:.0%}" for v in shares.to_numpy().ravel()]
+    mix = stage_shares(tw)
+    ax = rendered(jm.plot.emotion_mix(tw))
+    assert len(ax.patches) == mix.size
+    assert [c.get_label() for c in ax.containers] == [str(c) for c in mix.columns]
+    # the hours: the share negative of every weekday and hour
+    patterns = jm.time_patterns(tw)
+    ax = rendered(jm.plot.time_patterns(tw))
+    drawn = np.ma.filled(ax.images[0].get_array().astype(float), np.nan)
+    assert np.allclose(drawn, patterns["share_negative"].unstack("hour").to_numpy(), equal_nan=True)
