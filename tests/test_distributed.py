@@ -257,9 +257,9 @@ def test_plots_and_report_say_to_compute_first(scored_pair: tuple[jm.JourneySet,
     for draw in (jm.plot.time_patterns, jm.plot.journey_map, jm.plot.emotion_mix, jm.plot.emotion_heatmap):
         with pytest.raises(UnsupportedBackendError, match=rf"^plot\.{draw.__name__} has no dask form"):
             draw(djs)
-    with pytest.raises(UnsupportedBackendError, match="^report has no dask form"):
+    with pytest.raises(UnsupportedBackendError, match=r"^report has no dask form"):
         jm.report(djs, tmp_path / "report.html")
-    with pytest.raises(UnsupportedBackendError, match="^triage has no dask form"):
+    with pytest.raises(UnsupportedBackendError, match=r"^triage has no dask form"):
         jm.triage(djs)
 
 
