@@ -29,8 +29,8 @@ def main(out: Path) -> None:
         "journey.png": lambda: jm.plot.journey(js[example]),
         "journey_map.png": lambda: jm.plot.journey_map(js),
         "graph_stage.png": lambda: jm.plot.graph(jm.journey_graph(js, level="stage")),
-        "emotion_heatmap.png": lambda: jm.plot.emotion_heatmap(js),
-        "emotion_mix.png": lambda: jm.plot.emotion_mix(js),
+        "emotion_heatmap.png": lambda: jm.plot.emotion_heatmap(js, level="stage"),
+        "emotion_mix.png": lambda: jm.plot.emotion_mix(js, level="stage"),
         "time_patterns.png": lambda: jm.plot.time_patterns(js),
     }
     twcs = Path(__file__).resolve().parents[2] / "shared" / "data" / "twcs_sample" / "sample.csv"

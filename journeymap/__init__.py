@@ -20,12 +20,16 @@ from typing import TYPE_CHECKING, Any
 from journeymap import datasets
 from journeymap.analytics import (
     compare_segments,
+    journey_graph,
     journey_metrics,
+    journey_variants,
     moments_of_truth,
     pain_points,
     reply_waits,
     response_times,
     time_patterns,
+    to_graphml,
+    to_node_link,
     touchpoint_summary,
     triage,
 )
@@ -40,7 +44,6 @@ from journeymap.exceptions import (
     UnknownScorerError,
     UnsupportedBackendError,
 )
-from journeymap.graph import journey_graph, journey_variants, to_graphml, to_node_link
 from journeymap.io.events import EventLog, read_events
 from journeymap.io.twcs import read_twcs
 from journeymap.journeys import JourneySet, build_journeys
@@ -114,10 +117,10 @@ def __getattr__(name: str) -> Any:
             return version("journeymap")
         except PackageNotFoundError:  # pragma: no cover - running from a source tree
             return "0+unknown"
-    if name == "plot":
+    if name in ("plot", "graph"):  # journeymap.graph: the journey graph's former home, kept for compatibility
         import importlib
 
-        return importlib.import_module("journeymap.plot")
+        return importlib.import_module(f"journeymap.{name}")
     if name == "TransformerScorer":
         from journeymap.emotions.transformer import TransformerScorer
 

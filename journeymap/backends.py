@@ -23,7 +23,7 @@ from __future__ import annotations
 import functools
 import inspect
 from importlib.metadata import entry_points
-from typing import TYPE_CHECKING, Any, ParamSpec, Protocol, TypeVar, cast, runtime_checkable
+from typing import TYPE_CHECKING, Any, ParamSpec, Protocol, TypeVar, cast, overload, runtime_checkable
 
 from journeymap.exceptions import JourneyMapError, UnsupportedBackendError
 
@@ -97,8 +97,16 @@ def backend_for(obj: object) -> Backend | None:
     return None
 
 
-def dispatch(func: Callable[P, R]) -> Callable[P, R]:
+@overload
+def dispatch(func: Callable[P, R], /) -> Callable[P, R]: ...
+@overload
+def dispatch(*, name: str) -> Callable[[Callable[P, R]], Callable[P, R]]: ...
+def dispatch(func: Callable[P, R] | None = None, /, *, name: str | None = None) -> Any:
     """Run ``func`` where its first argument lives: in memory, or on the backend that claims it.
+
+    A backend is asked for the function by ``name``, by default the function's own name; give
+    one where two public functions share a name (``plot.time_patterns`` draws the table of
+    ``time_patterns``): ``@dispatch(name="plot.time_patterns")``.
 
     Example:
         >>> @dispatch
@@ -106,8 +114,19 @@ def dispatch(func: Callable[P, R]) -> Callable[P, R]:
         ...     return len(data)
         >>> count([1, 2, 3])
         3
+        >>> @dispatch(name="plot.count")
+        ... def count(data):
+        ...     return len(data)
+        >>> count([1, 2])
+        2
     """
-    name = func.__name__
+    if func is None:
+        return functools.partial(_dispatched, name=name)
+    return _dispatched(func, name=name)
+
+
+def _dispatched(func: Callable[P, R], *, name: str | None) -> Callable[P, R]:
+    public = name or func.__name__
     first = next(iter(inspect.signature(func).parameters))
 
     @functools.wraps(func)
@@ -116,9 +135,9 @@ def dispatch(func: Callable[P, R]) -> Callable[P, R]:
         backend = backend_for(data)
         if backend is None:
             return func(*args, **kwargs)
-        impl = backend.implementation(name)
+        impl = backend.implementation(public)
         if impl is None:
-            raise UnsupportedBackendError(name, backend.name, type(data).__name__)
+            raise UnsupportedBackendError(public, backend.name, type(data).__name__)
         return cast("R", impl(*args, **kwargs))
 
     return wrapper

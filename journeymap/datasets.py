@@ -13,8 +13,10 @@ truth they should find:
 * **A segment fares worse**: customers on the ``free`` tier recover far less often (their
   last message stays negative) than ``plus`` and ``premium`` customers.
 
-The generator's intended emotion of every message is kept in ``true_emotion`` and its valence
-in ``true_valence``, so analytics can be tested without a model.
+The generator's intended emotion of every message (a GoEmotions label) is kept in
+``true_emotion`` and its valence in ``true_valence``, so analytics can be tested without a model.
+The valence is the label's in :data:`~journeymap.emotions.taxonomy.GOEMOTIONS_VALENCE`, the
+table the scorers use: there is one notion of valence.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from journeymap.emotions.taxonomy import GOEMOTIONS_VALENCE
 from journeymap.io.validation import validate_events
 from journeymap.schema import CANONICAL_COLUMNS
 
@@ -51,20 +54,6 @@ _THING = {
     "account": ("account", "password reset", "profile", "account settings"),
     "store": ("store visit", "shop on main street", "store staff", "in-store pickup"),
     "refund": ("refund", "return", "money back", "refund request"),
-}
-_VALENCE = {
-    "anger": -0.9,
-    "annoyance": -0.6,
-    "disappointment": -0.6,
-    "sadness": -0.7,
-    "nervousness": -0.4,
-    "confusion": -0.2,
-    "neutral": 0.0,
-    "curiosity": 0.1,
-    "gratitude": 0.8,
-    "joy": 0.9,
-    "relief": 0.6,
-    "caring": 0.5,
 }
 _CUSTOMER_TEMPLATES = {
     "anger": (
@@ -125,6 +114,8 @@ _BRAND_TEMPLATES = {
     ),
     "gratitude": ("@{cust} glad we could help with your {thing}! have a great day.",),
 }
+# The emotions the generator draws for a bad and for a good moment (with the probabilities
+# below); their valences are GOEMOTIONS_VALENCE's, all beyond the schema's thresholds.
 _NEGATIVE = ("anger", "annoyance", "disappointment", "sadness")
 _POSITIVE = ("gratitude", "joy", "relief")
 
@@ -273,5 +264,5 @@ def service_journeys(  # noqa: PLR0912, PLR0915 - a generator read top to bottom
                 t += int(rng.lognormal(np.log(30 * 60), 0.8))
     frame = pd.DataFrame(cols)
     frame["timestamp"] = pd.to_datetime(frame["timestamp"], unit="s", utc=True)
-    frame["true_valence"] = frame["true_emotion"].map(_VALENCE).astype("float64")
+    frame["true_valence"] = frame["true_emotion"].map(GOEMOTIONS_VALENCE).astype("float64")
     return validate_events(frame, on_error="raise")

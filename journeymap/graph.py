@@ -1,159 +1,18 @@
-"""The emotion-annotated journey graph: :func:`journey_graph`, variants, export."""
+"""Compatibility: the journey graph moved to :mod:`journeymap.analytics.graph` and :mod:`journeymap.analytics.variants`.
+
+``from journeymap.graph import journey_graph`` (and the other names here) keeps working; new
+code imports them from :mod:`journeymap` or :mod:`journeymap.analytics`.
+
+Example:
+    >>> import journeymap as jm
+    >>> from journeymap.graph import journey_graph
+    >>> journey_graph is jm.journey_graph
+    True
+"""
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
-
-import numpy as np
-import pandas as pd
-
-from journeymap.analytics._graph import END, START, assemble_graph, graph_steps, node_attrs, step_keys
-from journeymap.analytics._prep import require_scored
-from journeymap.analytics._stats import mean_ci, top_labels
-from journeymap.backends import dispatch
-
-if TYPE_CHECKING:
-    import networkx as nx
-
-    from journeymap.journeys import JourneySet
+from journeymap.analytics.graph import END, START, journey_graph, to_graphml, to_node_link
+from journeymap.analytics.variants import journey_variants
 
 __all__ = ["END", "START", "journey_graph", "journey_variants", "to_graphml", "to_node_link"]
-
-@dispatch
-def journey_graph(js: JourneySet, *, level: Literal["touchpoint", "stage"] = "touchpoint") -> nx.DiGraph:
-    """A directed graph of touchpoints (or stages) with emotion statistics.
-
-    Every journey is a walk ``__start__`` -> its steps' nodes -> ``__end__`` (a repeated node,
-    such as two replies at the same touchpoint, is a self-loop). Nodes carry ``volume`` (steps),
-    ``mean_valence`` with ``ci_low``/``ci_high`` (bootstrap 95%, customer messages),
-    ``share_negative``, ``top_emotions`` and ``rank`` (the mean stage position of its steps, used
-    to lay the graph out left to right); edges carry ``count`` (transitions),
-    ``probability`` (count over the source's outgoing transitions), ``mean_valence_change``
-    (mean change between the customer valences last seen before and after the transition, NaN
-    where unknown) and ``median_seconds`` between the two steps. The counts of the edges between
-    steps add up to the number of consecutive step pairs. Graph attributes: ``level``,
-    ``n_journeys``. Journeys from a dask DataFrame are reduced on the cluster.
-
-    Example:
-        >>> import journeymap as jm
-        >>> js = jm.score(jm.build_journeys(jm.datasets.service_journeys(30, seed=0)), cache=False)
-        >>> G = jm.journey_graph(js, level="stage")
-        >>> G.has_edge("__start__", "contact")
-        True
-    """
-    events = require_scored(js, "journey_graph")
-    f, pairs = graph_steps(events, level)
-    edge_stats = pairs.groupby(["src", "dst"], sort=True).agg(
-        count=("dst", "size"), mean_valence_change=("dv", "mean"), median_seconds=("dt", "median")
-    )
-    max_rank = float(f["stage_code"].max()) if len(f) else 0.0
-    customer_steps = f["customer"] & f["scored"]
-    nodes = {}
-    for key, group in f.groupby("key", sort=True):
-        cust = group[customer_steps[group.index]]
-        nodes[str(key)] = node_attrs(
-            volume=len(group),
-            rank=float(group["stage_code"].mean()),
-            n_cust=len(cust),
-            mean=float(cust["valence"].mean()) if len(cust) else float("nan"),
-            ci=mean_ci(cust["valence"].to_numpy()),
-            neg=int(cust["negative"].sum()),
-            top=top_labels(events.loc[cust.index, "emotion"]),
-        )
-    return assemble_graph(level, len(js), max_rank, nodes, edge_stats)
-
-
-@dispatch
-def journey_variants(js: JourneySet, *, level: Literal["touchpoint", "stage"] = "touchpoint", top: int = 10) -> pd.DataFrame:
-    """The most common paths (sequences of touchpoints or stages) and their emotional profile.
-
-    Columns: ``variant`` (``"a > b > c"``), ``journeys``, ``share``, ``mean_start_valence``,
-    ``mean_end_valence``, ``recovery_rate`` and ``drop_off``: the share that ended on a customer
-    message that was not positive (valence at most 0.25) and got no brand reply, i.e. left
-    unresolved rather than closed with thanks.
-
-    Example:
-        >>> import journeymap as jm
-        >>> from journeymap.testing.data import planted_scores
-        >>> js = planted_scores(jm.build_journeys(jm.datasets.service_journeys(30, seed=0)))
-        >>> jm.journey_variants(js, level="stage").loc[0, "variant"].startswith("contact")
-        True
-    """
-    from journeymap.analytics.metrics import journey_metrics
-
-    keys = step_keys(js.events, level).to_numpy(dtype=object)
-    # Events are sorted by journey: concatenate each journey's run of "key > " in one reduceat.
-    starts = np.r_[0, np.cumsum(js.journeys["n_steps"].to_numpy())[:-1]] if len(js) else np.array([], dtype=int)
-    joined = np.add.reduceat(keys + " > ", starts) if len(js) else np.array([], dtype=object)
-    path = pd.Series([p[:-3] for p in joined], index=js.journeys.index)
-    last = js.events.groupby("journey_id", sort=False)[["actor", "valence"]].last()
-    positive_end = last["valence"].astype("float64").fillna(0.0) > 0.25
-    dropped = (last["actor"].astype("string") == "customer") & ~positive_end
-    m = journey_metrics(js)
-    frame = pd.DataFrame({"variant": path, "dropped": dropped}).join(m[["start_valence", "end_valence", "recovered"]])
-    g = frame.groupby("variant", sort=False)
-    out = pd.DataFrame(
-        {
-            "journeys": g.size(),
-            "mean_start_valence": g["start_valence"].mean(),
-            "mean_end_valence": g["end_valence"].mean(),
-            "recovery_rate": g["recovered"].mean(),
-            "drop_off": g["dropped"].mean(),
-        }
-    )
-    out["share"] = out["journeys"] / len(frame)
-    out = out.sort_values(["journeys"], ascending=False, kind="stable").head(top).reset_index()
-    return out[["variant", "journeys", "share", "mean_start_valence", "mean_end_valence", "recovery_rate", "drop_off"]]
-
-
-def to_graphml(G: nx.DiGraph, path: str | Path) -> Path:
-    """Write the graph as GraphML (readable by Gephi, yEd, Cytoscape); NaN values are left out.
-
-    Example:
-        >>> import tempfile, pathlib, journeymap as jm
-        >>> from journeymap.testing.data import planted_scores
-        >>> js = planted_scores(jm.build_journeys(jm.datasets.service_journeys(10, seed=0)))
-        >>> jm.to_graphml(jm.journey_graph(js), pathlib.Path(tempfile.mkdtemp()) / "g.graphml").suffix
-        '.graphml'
-    """
-    import networkx as nx
-
-    clean = nx.DiGraph(**{k: v for k, v in G.graph.items() if _ok(v)})
-    for node, data in G.nodes(data=True):
-        clean.add_node(node, **{k: v for k, v in data.items() if _ok(v)})
-    for a, b, data in G.edges(data=True):
-        clean.add_edge(a, b, **{k: v for k, v in data.items() if _ok(v)})
-    out = Path(path)
-    nx.write_graphml(clean, out)
-    return out
-
-
-def to_node_link(G: nx.DiGraph) -> dict[str, Any]:
-    """The graph as node-link JSON data (NaN becomes null), ready for ``json.dumps``.
-
-    Example:
-        >>> import journeymap as jm
-        >>> from journeymap.testing.data import planted_scores
-        >>> js = planted_scores(jm.build_journeys(jm.datasets.service_journeys(10, seed=0)))
-        >>> sorted(jm.to_node_link(jm.journey_graph(js)))[:3]
-        ['directed', 'graph', 'links']
-    """
-    import networkx as nx
-
-    data: dict[str, Any] = nx.node_link_data(G, edges="links")
-    cleaned: dict[str, Any] = json.loads(json.dumps(_nan_to_none(data), default=str))
-    return cleaned
-
-
-def _nan_to_none(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: _nan_to_none(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_nan_to_none(v) for v in value]
-    return None if isinstance(value, float) and np.isnan(value) else value
-
-
-def _ok(value: object) -> bool:
-    return not (isinstance(value, float) and np.isnan(value))

@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from journeymap.analytics import journey_metrics, pain_points, touchpoint_summary, triage
-from journeymap.graph import journey_graph
+from journeymap.analytics import journey_graph, journey_metrics, pain_points, touchpoint_summary, triage
+from journeymap.backends import dispatch
 
 if TYPE_CHECKING:
     from journeymap.journeys import JourneySet
@@ -51,7 +51,10 @@ def _table(frame: pd.DataFrame, *, max_rows: int = 15) -> str:
     return shown.to_html(escape=True, border=0, na_rep="", index=True)
 
 
-def report(js: JourneySet, path: str | Path, *, title: str = "Customer emotion journey report", examples: int = 3) -> Path:
+@dispatch
+def report(
+    js: JourneySet, path: str | Path, *, title: str = "Customer emotion journey report", examples: int = 3, seed: int = 0
+) -> Path:
     """Write one self-contained HTML file: journey map, graph, pain points, triage, time patterns, examples.
 
     Figures are embedded as PNG data URIs and the page loads nothing from the network. Every
@@ -63,6 +66,7 @@ def report(js: JourneySet, path: str | Path, *, title: str = "Customer emotion j
         path: the HTML file to write (its folder is created).
         title: the page title.
         examples: how many example journeys to draw (the most negative-to-positive recoveries first).
+        seed: the seed of the intervals' bootstrap resamples and of the graph layout.
 
     Returns:
         The path written.
@@ -72,8 +76,9 @@ def report(js: JourneySet, path: str | Path, *, title: str = "Customer emotion j
         >>> from journeymap.testing.data import planted_scores
         >>> js = planted_scores(jm.build_journeys(jm.datasets.service_journeys(40, seed=0)))
         >>> out = jm.report(js, pathlib.Path(tempfile.mkdtemp()) / "report.html")
-        >>> out.read_text().startswith("<!DOCTYPE html>")
-        True
+        >>> page = out.read_text()
+        >>> page.startswith("<!DOCTYPE html>"), page.count("data:image/png;base64,") >= 5, "billing" in page
+        (True, True, True)
     """
     import matplotlib as mpl
 
@@ -87,14 +92,15 @@ def report(js: JourneySet, path: str | Path, *, title: str = "Customer emotion j
             f"{int(js.events['valence'].notna().sum()):,} scored messages; scorer "
             f"{html.escape(', '.join(js.events['scorer'].dropna().unique()[:3]))}.</p>"
         )
-        sections += ["<h2>Journey map</h2>", _figure(plot.journey_map(js), "journey map")]
-        sections += ["<h2>Pain points</h2>", _table(pain_points(js))]
-        sections += ["<h2>Touchpoints</h2>", _table(touchpoint_summary(js))]
-        sections += ["<h2>Journey graph</h2>", _figure(plot.graph(journey_graph(js, level="stage")), "journey graph")]
-        open_items = triage(js)[["rank", "priority", "customer_id", "timestamp", "text", "emotion", "reason"]]
+        sections += ["<h2>Journey map</h2>", _figure(plot.journey_map(js, seed=seed), "journey map")]
+        sections += ["<h2>Pain points</h2>", _table(pain_points(js, seed=seed))]
+        sections += ["<h2>Touchpoints</h2>", _table(touchpoint_summary(js, seed=seed))]
+        graph = journey_graph(js, level="stage", seed=seed)
+        sections += ["<h2>Journey graph</h2>", _figure(plot.graph(graph, seed=seed), "journey graph")]
+        open_items = triage(js, top=20)[["rank", "priority", "customer_id", "timestamp", "text", "emotion", "reason"]]
         sections += ["<h2>Triage: open messages, most urgent first</h2>", _table(open_items.set_index("rank"), max_rows=20)]
         sections += ["<h2>When customers write</h2>", _figure(plot.time_patterns(js), "time patterns")]
-        sections += ["<h2>Emotions by stage</h2>", _figure(plot.emotion_mix(js), "emotion mix")]
+        sections += ["<h2>Emotions by stage</h2>", _figure(plot.emotion_mix(js, level="stage"), "emotion mix")]
         sections.append("<h2>Example journeys</h2>")
         ranked = metrics[metrics["n_customer_steps"] >= 2].sort_values(
             ["recovered", "net_change", "n_steps"], ascending=[False, False, False]

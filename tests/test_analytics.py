@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import inspect
 import json
 from typing import TYPE_CHECKING
 
@@ -10,6 +11,7 @@ import pytest
 from hypothesis import given
 
 import journeymap as jm
+from journeymap.analytics.graph import END, START
 from journeymap.datasets import PLANTED
 from journeymap.testing.data import planted_scores
 from journeymap.testing.strategies import event_frames
@@ -101,9 +103,9 @@ def test_recovery_needs_a_negative_moment_before_a_positive_end(frame: pd.DataFr
         assert m.loc[jid, "time_to_recover"] >= pd.Timedelta(0)
     # the graph's edges between steps add up to the consecutive step pairs
     G = jm.journey_graph(js)
-    inner = sum(d["count"] for a, b, d in G.edges(data=True) if a != jm.graph.START and b != jm.graph.END)
+    inner = sum(d["count"] for a, b, d in G.edges(data=True) if a != START and b != END)
     assert inner == len(js.events) - len(js)
-    assert sum(d["count"] for _, _, d in G.out_edges(jm.graph.START, data=True)) == len(js)
+    assert sum(d["count"] for _, _, d in G.out_edges(START, data=True)) == len(js)
 
 
 def test_planted_pain_point_ranks_first(js: jm.JourneySet) -> None:
@@ -115,6 +117,69 @@ def test_planted_pain_point_ranks_first(js: jm.JourneySet) -> None:
     assert (summary["ci_low"] <= summary["mean_valence"]).all() and (summary["mean_valence"] <= summary["ci_high"]).all()
     stages = jm.touchpoint_summary(js, level="stage")
     assert list(stages.index) == [s for s in js.stages.names if s in stages.index]
+
+
+def test_tables_are_indexed_by_what_their_rows_describe(js: jm.JourneySet) -> None:
+    """The analytics conventions (docs/architecture.md): one index per table, rank first in ranked tables."""
+    indexes = {
+        "journey_metrics": (jm.journey_metrics(js), ["journey_id"]),
+        "response_times": (jm.response_times(js), ["journey_id"]),
+        "reply_waits": (jm.reply_waits(js), ["event_id"]),
+        "triage": (jm.triage(js), ["event_id"]),
+        "touchpoint_summary": (jm.touchpoint_summary(js), ["touchpoint"]),
+        "touchpoint_summary (stage)": (jm.touchpoint_summary(js, level="stage"), ["stage"]),
+        "pain_points": (jm.pain_points(js), ["touchpoint"]),
+        "moments_of_truth": (jm.moments_of_truth(js), ["from", "to"]),
+        "journey_variants": (jm.journey_variants(js), ["variant"]),
+        "compare_segments": (jm.compare_segments(js, "region"), ["region"]),
+        "time_patterns": (jm.time_patterns(js), ["weekday", "hour"]),
+    }
+    for name, (table, index) in indexes.items():
+        assert list(table.index.names) == index, name
+        assert table.index.is_unique, name
+        ranked = name in {"triage", "pain_points", "moments_of_truth", "journey_variants"}
+        assert (table.columns[0] == "rank") == ranked, name
+        if ranked:
+            assert table["rank"].tolist() == list(range(1, len(table) + 1)), name
+    waits = indexes["reply_waits"][0]
+    assert (js.events.set_index("event_id").loc[waits.index, "actor"] == "customer").all()
+    moments = indexes["moments_of_truth"][0]
+    assert moments["mean_drop"].is_monotonic_decreasing
+    assert moments.loc[moments.index[0], "count"] >= 1
+
+
+def test_ranked_tables_take_top(js: jm.JourneySet) -> None:
+    ranked = {
+        "pain_points": (jm.pain_points, 10),
+        "moments_of_truth": (jm.moments_of_truth, 10),
+        "journey_variants": (jm.journey_variants, 10),
+        "triage": (jm.triage, None),
+    }
+    for name, (function, default) in ranked.items():
+        assert inspect.signature(function).parameters["top"].default == default, name
+        everything = function(js, top=None)
+        assert len(function(js)) == min(len(everything), default or len(everything)), name
+        assert len(everything) > 3, name
+        pd.testing.assert_frame_equal(function(js, top=3), everything.iloc[:3], obj=name)
+        assert function(js, top=0).empty, name
+        with pytest.raises(ValueError, match="top must be"):
+            function(js, top=-1)
+
+
+def test_conventions_of_every_signature() -> None:
+    """``level`` defaults to touchpoint, randomness takes ``seed``, and every function taking a JourneySet dispatches."""
+    tables = [jm.touchpoint_summary, jm.pain_points, jm.moments_of_truth, jm.journey_graph, jm.journey_variants]
+    plots = [jm.plot.emotion_heatmap, jm.plot.emotion_mix]
+    for function in tables + plots:
+        assert inspect.signature(function).parameters["level"].default == "touchpoint", function.__name__
+    for function in (jm.touchpoint_summary, jm.pain_points, jm.journey_graph, jm.plot.journey_map, jm.plot.graph, jm.report):
+        assert inspect.signature(function).parameters["seed"].default == 0, function.__name__
+    takes_journeys = [
+        *tables, jm.journey_metrics, jm.response_times, jm.reply_waits, jm.triage, jm.compare_segments, jm.time_patterns,
+        jm.report, jm.plot.journey_map, jm.plot.time_patterns, *plots,
+    ]  # fmt: skip
+    for function in takes_journeys:
+        assert hasattr(function, "__wrapped__"), f"{function.__name__} is not dispatched"
 
 
 def test_night_replies_are_slower(js: jm.JourneySet) -> None:
@@ -137,17 +202,17 @@ def test_planted_segment_fares_worse_significantly(js: jm.JourneySet) -> None:
 def test_time_patterns(js: jm.JourneySet) -> None:
     tp = jm.time_patterns(js)
     assert len(tp) == 168 and tp["volume"].sum() == js.events["valence"].notna().sum()
+    assert tp.index.names == ["weekday", "hour"] and list(tp.index[:2]) == [("Monday", 0), ("Monday", 1)]
     shifted = jm.time_patterns(js, tz="Asia/Tokyo")  # UTC+9
-    assert (
-        tp.loc[(tp["weekday"] == "Monday") & (tp["hour"] == 0), "volume"].iloc[0]
-        == shifted.loc[(shifted["weekday"] == "Monday") & (shifted["hour"] == 9), "volume"].iloc[0]
-    )
+    assert tp.loc[("Monday", 0), "volume"] == shifted.loc[("Monday", 9), "volume"]
 
 
 def test_triage(js: jm.JourneySet) -> None:
     t = jm.triage(js)
     waits = jm.reply_waits(js)
     assert len(t) == (~waits["replied"]).sum()
+    assert t.index.name == "event_id" and set(t.index) == set(waits.index[~waits["replied"]])
+    assert "event_id" not in t.columns and t.columns[0] == "rank"
     assert t["rank"].tolist() == list(range(1, len(t) + 1))
     assert t["priority"].is_monotonic_decreasing
     assert t["priority"].between(0, 1).all()
@@ -156,11 +221,74 @@ def test_triage(js: jm.JourneySet) -> None:
     assert t["valence" if "valence" in t else "negativity"].iloc[:20].mean() > t["negativity"].mean()
 
 
+MOODS = jm.Taxonomy(
+    name="moods", labels=("fuming", "content", "meh"), valence={"fuming": -0.9, "content": 0.7, "meh": 0.0}, intense=("fuming",)
+)
+
+
+def rescored(js: jm.JourneySet, labels: tuple[str, str, str], taxonomy: jm.Taxonomy | None) -> jm.JourneySet:
+    """Three emo_ columns (bad, good, flat) from planted Ekman scores, under ``taxonomy`` (or none)."""
+    ekman = planted_scores(js, taxonomy="ekman").events
+    probs = np.column_stack(
+        [
+            ekman[["emo_anger", "emo_disgust", "emo_fear", "emo_sadness"]].max(axis=1),
+            ekman["emo_joy"],
+            ekman[["emo_neutral", "emo_surprise"]].max(axis=1),
+        ]
+    ).astype(np.float32)
+    events = ekman.drop(columns=[c for c in ekman.columns if c.startswith("emo_")] + ["emotion", "valence", "scorer"])
+    tax = MOODS if taxonomy is None else taxonomy
+    scored = ~np.isnan(probs[:, 0])
+    for j, label in enumerate(labels):
+        events[f"emo_{label}"] = probs[:, j]
+    emotion = np.full(len(events), None, dtype=object)
+    emotion[scored] = np.asarray(labels, dtype=object)[np.argmax(probs[scored], axis=1)]
+    valence = np.full(len(events), np.nan, dtype=np.float32)
+    valence[scored] = tax.valence_of(probs[scored])
+    events["emotion"], events["valence"] = pd.array(emotion, dtype="string"), valence
+    events["scorer"] = pd.array(np.where(scored, "moods.v1", None), dtype="string")
+    return js.with_events(events, taxonomy=taxonomy)
+
+
+@pytest.fixture(scope="module")
+def unscored() -> jm.JourneySet:
+    return jm.build_journeys(jm.datasets.service_journeys(300, seed=4))
+
+
+def test_triage_intensity_comes_from_the_taxonomy(unscored: jm.JourneySet) -> None:
+    # sentiment: "negative" is its one intense label
+    sentiment = planted_scores(unscored, taxonomy="sentiment")
+    assert sentiment.taxonomy is not None and sentiment.taxonomy.intense_labels == ("negative",)
+    t = jm.triage(sentiment)
+    events = sentiment.events.set_index("event_id")
+    assert np.allclose(t["intensity"], events.loc[t.index, "emo_negative"])
+    assert t["intensity"].max() > 0.8 and t["reason"].str.contains("negative 0.8").any()
+    # a taxonomy of its own, with labels no built-in table knows
+    moods = rescored(unscored, MOODS.labels, MOODS)
+    assert moods.taxonomy == MOODS
+    t = jm.triage(moods)
+    assert np.allclose(t["intensity"], moods.events.set_index("event_id").loc[t.index, "emo_fuming"])
+    assert t["reason"].str.contains("fuming").any()
+    # no taxonomy (labels that match none and none given): no intensity, even with an emo_anger column
+    anonymous = rescored(unscored, ("anger", "content", "meh"), None)
+    assert anonymous.taxonomy is None
+    t = jm.triage(anonymous)
+    assert (t["intensity"] == 0).all() and len(t) > 0
+    assert jm.Taxonomy.goemotions().intense_labels == jm.analytics.service.INTENSE_LABELS
+
+
 def test_graph_attributes_and_export(js: jm.JourneySet, tmp_path: Path) -> None:
     G = jm.journey_graph(js, level="stage")
     assert G.graph["n_journeys"] == len(js)
     for node in ("contact", "first_response", "follow_up", "resolution"):
         assert {"volume", "mean_valence", "ci_low", "share_negative", "top_emotions"} <= set(G.nodes[node])
+    # one statistic: a touchpoint's node carries the interval touchpoint_summary reports, for any seed
+    by_touchpoint, summary = jm.journey_graph(js, seed=5), jm.touchpoint_summary(js, seed=5)
+    for touchpoint, row in summary.iterrows():
+        node = by_touchpoint.nodes[touchpoint]
+        assert (node["ci_low"], node["ci_high"]) == (row["ci_low"], row["ci_high"])
+        assert node["mean_valence"] == pytest.approx(row["mean_valence"], rel=1e-12)
+    assert by_touchpoint.nodes["billing"]["ci_low"] != jm.journey_graph(js, seed=6).nodes["billing"]["ci_low"]
     probs = {}
     for a, _, d in G.edges(data=True):
         probs[a] = probs.get(a, 0) + d["probability"]
@@ -172,6 +300,18 @@ def test_graph_attributes_and_export(js: jm.JourneySet, tmp_path: Path) -> None:
     json.dumps(data, allow_nan=False)
     variants = jm.journey_variants(js, level="stage")
     assert variants["journeys"].is_monotonic_decreasing and variants["share"].sum() <= 1
+
+
+def test_graph_names_keep_their_former_home() -> None:
+    """The graph moved into journeymap.analytics; journeymap.graph still re-exports its names."""
+    import journeymap.analytics.graph
+    import journeymap.analytics.variants
+    from journeymap.graph import journey_graph, journey_variants, to_graphml, to_node_link
+
+    assert journey_graph is jm.journey_graph is jm.analytics.journey_graph is journeymap.analytics.graph.journey_graph
+    assert journey_variants is jm.journey_variants is journeymap.analytics.variants.journey_variants
+    assert (to_graphml, to_node_link) == (jm.to_graphml, jm.to_node_link)
+    assert (jm.graph.START, jm.graph.END) == (START, END)
 
 
 def test_unscored_input_is_refused() -> None:
@@ -236,6 +376,32 @@ def test_first_response_on_the_real_sample_matches_a_hand_count() -> None:
 def test_variants_drop_off_by_hand() -> None:
     closed = scored_by_hand([("customer", "0", -0.8), ("agent", "5", None), ("customer", "9", 0.8)])
     left = scored_by_hand([("customer", "0", -0.8), ("agent", "5", None), ("customer", "9", -0.5)])
-    assert jm.journey_variants(closed).loc[0, "drop_off"] == 0.0
-    assert jm.journey_variants(left).loc[0, "drop_off"] == 1.0
-    assert jm.journey_variants(left).loc[0, "variant"] == "t > t > t"
+    assert jm.journey_variants(closed).loc["t > t > t", "drop_off"] == 0.0
+    assert jm.journey_variants(left).loc["t > t > t", "drop_off"] == 1.0
+    assert list(jm.journey_variants(left).index) == ["t > t > t"]
+
+
+def test_valence_thresholds_are_typed_once() -> None:
+    """Negative, positive and a significant drop are the schema's constants, never a literal in a comparison."""
+    import ast
+    from pathlib import Path
+
+    from journeymap import schema
+
+    thresholds = {abs(schema.NEGATIVE_VALENCE), schema.POSITIVE_VALENCE, schema.SIGNIFICANT_DROP}
+
+    def literal(node: ast.expr) -> float | None:
+        if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
+            node = node.operand
+        return node.value if isinstance(node, ast.Constant) and isinstance(node.value, float) else None
+
+    root = Path(jm.__file__).parent
+    offenders = []
+    for path in sorted(root.rglob("*.py")):
+        if path.name == "schema.py" or "emotions" in path.parts:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Compare):
+                typed = [v for v in map(literal, [node.left, *node.comparators]) if v in thresholds]
+                offenders += [f"{path.relative_to(root)}:{node.lineno}" for _ in typed]
+    assert offenders == []

@@ -30,6 +30,14 @@ def test_shape(events: pd.DataFrame) -> None:
     assert len(js) > 200
 
 
+def test_true_valence_is_the_taxonomy_valence(events: pd.DataFrame) -> None:
+    from journeymap.emotions.taxonomy import Taxonomy
+
+    valence = Taxonomy.goemotions().valence
+    assert events["true_emotion"].isin(list(valence)).all()
+    assert events["true_valence"].equals(events["true_emotion"].map(valence).astype("float64"))
+
+
 def test_planted_pain_point(events: pd.DataFrame) -> None:
     cust = events[events["actor"] == "customer"]
     by_touchpoint = cust.groupby("touchpoint")["true_valence"].mean()

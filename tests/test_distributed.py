@@ -16,7 +16,7 @@ dd = pytest.importorskip("dask.dataframe")
 
 import journeymap as jm  # noqa: E402
 import journeymap.distributed as jmd  # noqa: E402
-from journeymap.analytics._stats import BOOTSTRAP_MAX_N, mean_ci  # noqa: E402
+from journeymap.analytics._stats import BOOTSTRAP_MAX_N, MeanInterval  # noqa: E402
 from journeymap.distributed._partials import GroupMoments, NodeStats  # noqa: E402
 from journeymap.emotions.registry import refresh  # noqa: E402
 from journeymap.io.events import EventLog  # noqa: E402
@@ -241,11 +241,26 @@ def test_aggregates_equal_single_machine(scored_pair: tuple[jm.JourneySet, jmd.D
         rtol=1e-9,
     )
     assert_graphs_equal(jmd.journey_graph(djs, level=level), jm.journey_graph(single, level=level))  # type: ignore[arg-type]
+    assert_graphs_equal(jmd.journey_graph(djs, level=level, seed=3), jm.journey_graph(single, level=level, seed=3))  # type: ignore[arg-type]
     pd.testing.assert_frame_equal(
         jmd.time_patterns(djs, tz="America/New_York"), jm.time_patterns(single, tz="America/New_York"), rtol=1e-9
     )
     # The top-level functions route a DaskJourneySet to the cluster.
     pd.testing.assert_frame_equal(jm.time_patterns(djs), jm.time_patterns(single), rtol=1e-9)
+
+
+def test_plots_and_report_say_to_compute_first(scored_pair: tuple[jm.JourneySet, jmd.DaskJourneySet], tmp_path: Path) -> None:
+    """plot.time_patterns shares its name with an aggregate, yet is not sent to it: it has no dask form."""
+    from journeymap.exceptions import UnsupportedBackendError
+
+    _, djs = scored_pair
+    for draw in (jm.plot.time_patterns, jm.plot.journey_map, jm.plot.emotion_mix, jm.plot.emotion_heatmap):
+        with pytest.raises(UnsupportedBackendError, match=rf"^plot\.{draw.__name__} has no dask form"):
+            draw(djs)
+    with pytest.raises(UnsupportedBackendError, match=r"^report has no dask form"):
+        jm.report(djs, tmp_path / "report.html")
+    with pytest.raises(UnsupportedBackendError, match=r"^triage has no dask form"):
+        jm.triage(djs)
 
 
 def test_aggregates_need_scores_and_dask_journeys(log: EventLog) -> None:
@@ -289,7 +304,8 @@ def test_group_moments_merge_in_any_split(values: list[float], cuts: list[int], 
         merged = merged.merge(other)
     assert merged.count("a") == n
     assert math.isclose(merged.mean("a"), float(np.mean(values)), rel_tol=1e-9, abs_tol=1e-12)
-    assert merged.ci("a", seed=seed) == mean_ci(rows["value"].to_numpy(), seed=seed)
+    interval = MeanInterval(seed=seed)
+    assert merged.estimate("a", interval) == interval(rows["value"].to_numpy())
     assert merged.count("a", "neg") == int(rows["negative"].sum())
 
 
@@ -301,9 +317,8 @@ def test_group_moments_large_groups_use_the_normal_interval() -> None:
     half = len(rows) // 2
     merged = GroupMoments.of(rows.iloc[:half]).merge(GroupMoments.of(rows.iloc[half:]))
     assert merged.samples.empty  # the values are not kept once the group is too large to bootstrap
-    low, high = merged.ci("a")
-    exp_low, exp_high = mean_ci(values)
-    assert math.isclose(low, exp_low, rel_tol=1e-9) and math.isclose(high, exp_high, rel_tol=1e-9)
+    got, expected = merged.estimate("a", MeanInterval()), MeanInterval()(values)
+    assert all(math.isclose(a, b, rel_tol=1e-9) for a, b in zip(got, expected))
 
 
 @settings(max_examples=30)

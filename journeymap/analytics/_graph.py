@@ -13,6 +13,8 @@ from journeymap.analytics._prep import flags
 if TYPE_CHECKING:
     import networkx as nx
 
+    from journeymap.analytics._stats import Estimate
+
 __all__ = ["END", "START", "assemble_graph", "graph_steps", "node_attrs", "step_keys"]
 
 START = "__start__"
@@ -83,16 +85,14 @@ def assemble_graph(
     return G
 
 
-def node_attrs(
-    *, volume: int, rank: float, n_cust: int, mean: float, ci: tuple[float, float], neg: int, top: str
-) -> dict[str, Any]:
-    """A node's attributes from its statistics (``n_cust`` scored customer messages there)."""
+def node_attrs(*, volume: int, rank: float, n_cust: int, estimate: Estimate, neg: int, top: str) -> dict[str, Any]:
+    """A node's attributes from its statistics (``n_cust`` scored customer messages there, ``estimate`` their valence's)."""
     return {
         "volume": volume,
         "rank": rank,
-        "mean_valence": mean if n_cust else float("nan"),
-        "ci_low": ci[0],
-        "ci_high": ci[1],
+        "mean_valence": estimate.mean if n_cust else float("nan"),
+        "ci_low": estimate.low,
+        "ci_high": estimate.high,
         "share_negative": neg / n_cust if n_cust else float("nan"),
         "top_emotions": top,
     }

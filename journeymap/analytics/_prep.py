@@ -8,13 +8,10 @@ import numpy as np
 import pandas as pd
 
 from journeymap.exceptions import JourneyMapError
+from journeymap.schema import NEGATIVE_VALENCE, POSITIVE_VALENCE
 
 if TYPE_CHECKING:
     from journeymap.journeys import JourneySet
-
-#: Valence below ``-NEGATIVE`` is a negative moment, above ``POSITIVE`` a positive one.
-NEGATIVE = 0.25
-POSITIVE = 0.25
 
 
 def require_scored(js: JourneySet, what: str) -> pd.DataFrame:
@@ -31,7 +28,11 @@ def require_scored(js: JourneySet, what: str) -> pd.DataFrame:
 
 
 def flags(events: pd.DataFrame) -> pd.DataFrame:
-    """Columns most analytics use: customer/brand, scored, negative, positive (NumPy-backed)."""
+    """Columns most analytics use: customer/brand, scored, negative, positive (NumPy-backed).
+
+    Negative and positive are the thresholds of :mod:`journeymap.schema`: valence below
+    :data:`~journeymap.schema.NEGATIVE_VALENCE`, above :data:`~journeymap.schema.POSITIVE_VALENCE`.
+    """
     valence = events["valence"].to_numpy(dtype=np.float64, na_value=np.nan)
     customer = (events["actor"].astype("string") == "customer").fillna(False).to_numpy(dtype=bool)
     scored = ~np.isnan(valence)
@@ -42,8 +43,8 @@ def flags(events: pd.DataFrame) -> pd.DataFrame:
             "brand": ~customer,
             "scored": scored,
             "valence": valence,
-            "negative": scored & (valence < -NEGATIVE),
-            "positive": scored & (valence > POSITIVE),
+            "negative": scored & (valence < NEGATIVE_VALENCE),
+            "positive": scored & (valence > POSITIVE_VALENCE),
             "t": events["timestamp"].to_numpy(dtype="datetime64[ns]").view(np.int64),
         },
         index=events.index,

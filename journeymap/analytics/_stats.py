@@ -2,36 +2,89 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
 if TYPE_CHECKING:
+    import numpy.typing as npt
     import pandas as pd
+
+__all__ = ["BOOTSTRAP_MAX_N", "Estimate", "MeanInterval", "format_top", "top_labels"]
 
 #: Groups larger than this get the normal-approximation interval (the bootstrap's limit).
 BOOTSTRAP_MAX_N = 5000
 
 
-def mean_ci(values: np.ndarray, *, n_boot: int = 1000, seed: int = 0, level: float = 0.95) -> tuple[float, float]:
-    """Percentile-bootstrap interval of the mean (normal approximation for large samples)."""
-    values = values[~np.isnan(values)]
-    n = len(values)
-    if n == 0:
-        return (np.nan, np.nan)
-    if n == 1:
-        return (float(values[0]), float(values[0]))
-    alpha = (1 - level) / 2
-    if n > BOOTSTRAP_MAX_N:
+class Estimate(NamedTuple):
+    """A mean with the low and high ends of its interval (all NaN for an empty sample)."""
+
+    mean: float
+    low: float
+    high: float
+
+
+@dataclass(frozen=True)
+class MeanInterval:
+    """The mean of a sample and its confidence interval: the one interval the analytics report.
+
+    Calling it on an array of values (NaN left out) gives an :class:`Estimate`. Up to
+    :data:`BOOTSTRAP_MAX_N` values the interval is the percentile bootstrap (``n_boot``
+    resamples drawn with ``seed``, so the same values in the same order always give the same
+    interval); above that, the normal approximation (:meth:`normal`), where the two agree and the
+    bootstrap would cost ``n x n_boot`` draws. One value gives a zero-width interval.
+
+    Computed apart from any drawing (as seaborn's ``_statistics`` does): tables, graph nodes,
+    the journey map and the distributed partials all use this object, so one touchpoint gets
+    one interval wherever it is shown.
+
+    Attributes:
+        n_boot: bootstrap resamples.
+        seed: seed of the resampling.
+        level: the interval's coverage.
+
+    Example:
+        >>> import numpy as np
+        >>> est = MeanInterval(seed=1)(np.array([0.1, 0.5, 0.3, np.nan]))
+        >>> round(est.mean, 2), bool(est.low < est.mean < est.high)
+        (0.3, True)
+        >>> est == MeanInterval(seed=1)(np.array([0.1, 0.5, 0.3]))
+        True
+    """
+
+    n_boot: int = 1000
+    seed: int = 0
+    level: float = 0.95
+
+    def __call__(self, values: npt.ArrayLike) -> Estimate:
+        """The mean of ``values`` (NaN left out) and its interval."""
+        v = np.asarray(values, dtype=np.float64)
+        v = v[~np.isnan(v)]
+        n = len(v)
+        if n == 0:
+            return Estimate(np.nan, np.nan, np.nan)
+        mean = float(v.mean())
+        if n == 1:
+            return Estimate(mean, mean, mean)
+        if n > BOOTSTRAP_MAX_N:
+            return self.normal(n, mean, float(v.std(ddof=1)))
+        alpha = (1 - self.level) / 2
+        rng = np.random.default_rng(self.seed)
+        means = v[rng.integers(0, n, size=(self.n_boot, n))].mean(axis=1)
+        low, high = np.quantile(means, [alpha, 1 - alpha])
+        return Estimate(mean, float(low), float(high))
+
+    def normal(self, n: int, mean: float, sd: float) -> Estimate:
+        """The normal-approximation interval from a sample's size, mean and standard deviation (ddof 1).
+
+        What :meth:`__call__` gives above :data:`BOOTSTRAP_MAX_N` values; the distributed
+        partials call it with merged moments, without the values.
+        """
         from scipy.stats import norm
 
-        half = norm.ppf(1 - alpha) * values.std(ddof=1) / np.sqrt(n)
-        m = float(values.mean())
-        return (m - half, m + half)
-    rng = np.random.default_rng(seed)
-    means = values[rng.integers(0, n, size=(n_boot, n))].mean(axis=1)
-    low, high = np.quantile(means, [alpha, 1 - alpha])
-    return (float(low), float(high))
+        half = float(norm.ppf(1 - (1 - self.level) / 2)) * sd / np.sqrt(n)
+        return Estimate(mean, mean - half, mean + half)
 
 
 def top_labels(labels: pd.Series, k: int = 3) -> str:

@@ -6,11 +6,16 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 import pandas as pd
 
 from journeymap.analytics._levels import check_level
 from journeymap.analytics._prep import flags
+
+if TYPE_CHECKING:
+    from journeymap.analytics._stats import Estimate
 
 __all__ = ["customer_steps", "summary_frame", "summary_row"]
 
@@ -25,13 +30,13 @@ def customer_steps(events: pd.DataFrame, level: str) -> pd.DataFrame:
     return out
 
 
-def summary_row(*, n: int, mean: float, ci: tuple[float, float], neg: int, pos: int, top: str) -> dict[str, object]:
-    """One row of :func:`touchpoint_summary` from a group's statistics."""
+def summary_row(*, n: int, estimate: Estimate, neg: int, pos: int, top: str) -> dict[str, object]:
+    """One row of :func:`touchpoint_summary` from a group's statistics (``estimate``: its :class:`MeanInterval`)."""
     return {
         "volume": n,
-        "mean_valence": mean,
-        "ci_low": ci[0],
-        "ci_high": ci[1],
+        "mean_valence": estimate.mean,
+        "ci_low": estimate.low,
+        "ci_high": estimate.high,
         "share_negative": neg / n,
         "share_positive": pos / n,
         "pos_neg_ratio": pos / neg if neg else np.inf,

@@ -28,7 +28,11 @@ def hour_frame(events: pd.DataFrame, tz: str) -> pd.DataFrame:
 
 
 def patterns_frame(stats: pd.DataFrame) -> pd.DataFrame:
-    """All 168 weekday x hour rows from ``volume``, ``share_negative``, ``mean_valence`` per (weekday, hour)."""
+    """All 168 weekday x hour rows from ``volume``, ``share_negative``, ``mean_valence`` per (weekday, hour).
+
+    Indexed by (``weekday``, ``hour``): weekday names as an ordered categorical (Monday first),
+    hours 0-23.
+    """
     full = pd.MultiIndex.from_product([range(7), range(24)], names=["weekday", "hour"])
     stats = stats[["volume", "share_negative", "mean_valence"]].reindex(full)
     stats["volume"] = stats["volume"].fillna(0).astype("int64")
@@ -36,4 +40,4 @@ def patterns_frame(stats: pd.DataFrame) -> pd.DataFrame:
     out["weekday"] = pd.Categorical.from_codes(
         out["weekday"].to_numpy(dtype=np.int64), dtype=pd.CategoricalDtype(list(WEEKDAYS), ordered=True)
     )
-    return out
+    return out.set_index(["weekday", "hour"])

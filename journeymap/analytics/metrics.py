@@ -29,13 +29,19 @@ def journey_metrics(js: JourneySet) -> pd.DataFrame:
     deviation of the step-to-step changes; 0 with fewer than three scored steps),
     ``recovered`` (a negative moment followed by a positive end, with a brand reply between
     them) and ``time_to_recover`` (from the first negative moment to the positive end).
-    Negative and positive mean valence below -0.25 and above 0.25. Journeys without scored
+    Negative and positive mean valence below :data:`~journeymap.schema.NEGATIVE_VALENCE` (-0.25)
+    and above :data:`~journeymap.schema.POSITIVE_VALENCE` (0.25). Journeys without scored
     steps get NA in the curve columns.
+
+    Indexed by ``journey_id``, in journey order.
 
     Example:
         >>> import journeymap as jm
-        >>> js = jm.score(jm.build_journeys(jm.datasets.service_journeys(20, seed=0)), cache=False)
+        >>> from journeymap.testing.data import planted_scores
+        >>> js = planted_scores(jm.build_journeys(jm.datasets.service_journeys(20, seed=0)))
         >>> m = jm.journey_metrics(js)
+        >>> m.index.name, len(m) == len(js)
+        ('journey_id', True)
         >>> bool((m["low_valence"] <= m["high_valence"]).all())
         True
     """

@@ -10,6 +10,7 @@ import pandas as pd
 from journeymap.analytics.metrics import journey_metrics
 from journeymap.backends import dispatch
 from journeymap.exceptions import SchemaError
+from journeymap.schema import NEGATIVE_VALENCE
 
 if TYPE_CHECKING:
     from journeymap.journeys import JourneySet
@@ -28,9 +29,12 @@ def _cohens_d(a: np.ndarray, b: np.ndarray) -> float:
 def compare_segments(js: JourneySet, by: str, *, measure: str = "end_valence") -> pd.DataFrame:
     """Journey measures per segment, each segment tested against the rest.
 
-    A journey's segment is the value of column ``by`` at its first customer step (a customer
-    attribute such as tier or region). Per segment: ``n_journeys``, ``mean_valence``,
-    ``end_valence``, ``share_negative_end`` (journeys ending below -0.25), ``recovery_rate``;
+    ``by`` says what rows are grouped by, as in pandas' ``groupby(by=...)``: here a column. A
+    journey's segment is the value of column ``by`` at its first customer step (a customer
+    attribute such as tier or region); the result is indexed by the segment value, the index
+    named after the column. Per segment: ``n_journeys``, ``mean_valence``,
+    ``end_valence``, ``share_negative_end`` (journeys ending below
+    :data:`~journeymap.schema.NEGATIVE_VALENCE`, -0.25), ``recovery_rate``;
     then, for ``measure`` (a :func:`journey_metrics` column, default ``end_valence``): the
     difference to the other segments' journeys (``diff_vs_rest``), Cohen's d (``effect_size``),
     and the two-sided Mann-Whitney U p-value (``p_value``). ``kruskal_p`` (the same on every
@@ -38,9 +42,13 @@ def compare_segments(js: JourneySet, by: str, *, measure: str = "end_valence") -
 
     Example:
         >>> import journeymap as jm
-        >>> js = jm.score(jm.build_journeys(jm.datasets.service_journeys(60, seed=0)), cache=False)
-        >>> sorted(jm.compare_segments(js, "tier").index)
-        ['free', 'plus', 'premium']
+        >>> from journeymap.testing.data import planted_scores
+        >>> js = planted_scores(jm.build_journeys(jm.datasets.service_journeys(60, seed=0)))
+        >>> segments = jm.compare_segments(js, "tier")
+        >>> segments.index.name, sorted(segments.index)
+        ('tier', ['free', 'plus', 'premium'])
+        >>> int(segments["n_journeys"].sum()) == len(js)
+        True
     """
     from scipy import stats
 
@@ -68,7 +76,7 @@ def compare_segments(js: JourneySet, by: str, *, measure: str = "end_valence") -
             "n_journeys": len(g),
             "mean_valence": float(g["mean_valence"].mean()),
             "end_valence": float(g["end_valence"].mean()),
-            "share_negative_end": float((g["end_valence"] < -0.25).mean()),
+            "share_negative_end": float((g["end_valence"] < NEGATIVE_VALENCE).mean()),
             "recovery_rate": float(g["recovered"].mean()),
             "diff_vs_rest": float(x.mean() - rest.mean()) if len(rest) else np.nan,
             "effect_size": _cohens_d(x, rest),

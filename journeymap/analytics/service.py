@@ -8,15 +8,22 @@ import numpy as np
 import pandas as pd
 
 from journeymap.analytics._prep import flags, require_scored
+from journeymap.analytics._tables import ranked
 from journeymap.backends import dispatch
+from journeymap.emotions.taxonomy import GOEMOTIONS_INTENSE
+from journeymap.schema import NEGATIVE_VALENCE, SCORE_PREFIX, score_column
 
 if TYPE_CHECKING:
     from journeymap.journeys import JourneySet
 
-__all__ = ["INTENSE_LABELS", "TRIAGE_WEIGHTS", "reply_waits", "response_times", "triage"]
+__all__ = ["INTENSE_LABELS", "NOTED_INTENSITY", "TRIAGE_WEIGHTS", "reply_waits", "response_times", "triage"]
 
-#: Labels whose probability counts as intensity in triage (high-arousal negative emotions).
-INTENSE_LABELS: tuple[str, ...] = ("anger", "annoyance", "disgust", "fear", "nervousness", "grief", "sadness")
+#: The high-arousal negative GoEmotions labels (anger, fear, ...), kept for compatibility: triage
+#: reads the intense labels of the scores' own taxonomy (``js.taxonomy.intense_labels``), which
+#: are these for GoEmotions scores.
+INTENSE_LABELS: tuple[str, ...] = GOEMOTIONS_INTENSE
+#: An intensity above this is named in triage's reason.
+NOTED_INTENSITY = 0.3
 #: Weights of the triage priority's parts (they sum to 1).
 TRIAGE_WEIGHTS: dict[str, float] = {"negativity": 0.4, "intensity": 0.25, "waiting": 0.25, "repetition": 0.1}
 
@@ -36,17 +43,24 @@ def _next_brand_time(f: pd.DataFrame) -> np.ndarray:
 def reply_waits(js: JourneySet) -> pd.DataFrame:
     """One row per customer message: when it was sent, when the brand next replied, the wait.
 
-    Columns: ``journey_id``, ``event_id``, ``timestamp``, ``replied`` (bool), ``reply_at``,
-    ``wait`` (a Timedelta; NaT when unanswered). The index is the events' (input row numbers).
-    Works on unscored journeys too.
+    Indexed by ``event_id`` (the customer message); columns ``journey_id``, ``timestamp``,
+    ``replied`` (bool), ``reply_at``, ``wait`` (a Timedelta; NaT when unanswered), in journey
+    and step order. Works on unscored journeys too.
 
     Example:
         >>> import journeymap as jm
-        >>> waits = jm.reply_waits(jm.build_journeys(jm.datasets.service_journeys(20, seed=0)))
-        >>> bool((waits.loc[waits["replied"], "wait"] > pd.Timedelta(0)).all())
+        >>> js = jm.build_journeys(jm.datasets.service_journeys(20, seed=0))
+        >>> waits = jm.reply_waits(js)
+        >>> waits.index.name, bool((waits.loc[waits["replied"], "wait"] > pd.Timedelta(0)).all())
+        ('event_id', True)
+        >>> bool(js.events.set_index("event_id").loc[waits.index, "actor"].eq("customer").all())
         True
     """
-    events = js.events
+    return _waits(js.events).set_index("event_id")
+
+
+def _waits(events: pd.DataFrame) -> pd.DataFrame:
+    """:func:`reply_waits` with ``event_id`` as a column, indexed like the events (input row numbers)."""
     f = pd.DataFrame(
         {
             "journey_id": events["journey_id"].to_numpy(),
@@ -90,7 +104,7 @@ def response_times(js: JourneySet) -> pd.DataFrame:
         >>> bool((rt["first_response"].dropna() >= pd.Timedelta(0)).all())
         True
     """
-    waits = reply_waits(js)
+    waits = _waits(js.events)
     g = waits.groupby("journey_id", sort=False)
     first_msg = g.head(1).set_index("journey_id")
     out = pd.DataFrame(index=js.journeys.index)
@@ -119,8 +133,8 @@ def response_times(js: JourneySet) -> pd.DataFrame:
 def _reasons(negativity: pd.Series, intensity: pd.Series, label: pd.Series, hours: pd.Series, repeats: pd.Series) -> pd.Series:
     """The parts that drove each triage rank, in words, built column-wise."""
     parts = [
-        ("negative (valence " + (-negativity).map("{:.2f}".format) + ")").where(negativity > 0.25, ""),
-        (label.fillna("") + " " + intensity.map("{:.2f}".format)).where(intensity > 0.3, ""),
+        ("negative (valence " + (-negativity).map("{:.2f}".format) + ")").where(-negativity < NEGATIVE_VALENCE, ""),
+        (label.fillna("") + " " + intensity.map("{:.2f}".format)).where(intensity > NOTED_INTENSITY, ""),
         ("waiting " + hours.map("{:.1f}".format) + " h").where(hours >= 1, ""),
         ((repeats + 1).astype(str) + " open messages from this customer").where(repeats > 0, ""),
     ]
@@ -132,13 +146,15 @@ def _reasons(negativity: pd.Series, intensity: pd.Series, label: pd.Series, hour
 
 
 @dispatch
-def triage(js: JourneySet, *, now: pd.Timestamp | str | None = None) -> pd.DataFrame:
+def triage(js: JourneySet, *, now: pd.Timestamp | str | None = None, top: int | None = None) -> pd.DataFrame:
     """Open customer messages (no brand reply after them), most urgent first, with reasons.
 
     Priority in [0, 1] is a weighted sum (:data:`TRIAGE_WEIGHTS`) of:
 
     * negativity: ``max(0, -valence)``;
-    * intensity: the highest probability among :data:`INTENSE_LABELS` (anger, fear, ...);
+    * intensity: the highest probability among the high-intensity negative labels of the
+      scores' taxonomy (``js.taxonomy.intense_labels``: anger, fear, ... for GoEmotions); 0 when
+      the taxonomy is unknown;
     * waiting: hours waited since the message, up to ``now``, divided by 24, capped at 1;
     * repetition: the customer's other open messages (0, 1, 2, 3+), divided by 3.
 
@@ -146,21 +162,26 @@ def triage(js: JourneySet, *, now: pd.Timestamp | str | None = None) -> pd.DataF
         js: scored journeys.
         now: the time waiting is measured to (default: the latest event in the data, so the
             result does not change with the clock).
+        top: the ``top`` most urgent messages only (default None: all of them).
 
     Returns:
-        One row per open message: ``rank``, ``priority``, its four parts, ``journey_id``,
-        ``event_id``, ``customer_id``, ``timestamp``, ``waiting``, ``text``, ``emotion`` and
-        ``reason`` (the parts that drove the rank, in words).
+        One row per open message, indexed by its ``event_id``, most urgent first: ``rank``,
+        ``priority``, its four parts, ``journey_id``, ``customer_id``, ``timestamp``,
+        ``waiting``, ``text``, ``emotion`` and ``reason`` (the parts that drove the rank, in
+        words).
 
     Example:
         >>> import journeymap as jm
-        >>> js = jm.score(jm.build_journeys(jm.datasets.service_journeys(30, seed=0)), cache=False)
+        >>> from journeymap.testing.data import planted_scores
+        >>> js = planted_scores(jm.build_journeys(jm.datasets.service_journeys(30, seed=0)))
         >>> t = jm.triage(js)
-        >>> bool(t["priority"].is_monotonic_decreasing)
+        >>> bool(t["priority"].is_monotonic_decreasing), t.index.name, list(jm.triage(js, top=2)["rank"])
+        (True, 'event_id', [1, 2])
+        >>> "negative" in t["reason"].iloc[0]
         True
     """
     events = require_scored(js, "triage")
-    waits = reply_waits(js)
+    waits = _waits(events)
     open_ = waits[~waits["replied"]]
     ev = events.loc[open_.index]
     now_ts = pd.Timestamp(now) if now is not None else events["timestamp"].max()
@@ -168,7 +189,9 @@ def triage(js: JourneySet, *, now: pd.Timestamp | str | None = None) -> pd.DataF
         now_ts = now_ts.tz_localize("UTC")
     valence = ev["valence"].astype("float64")
     negativity = (-valence).clip(lower=0).fillna(0.0)
-    intense = [f"emo_{lab}" for lab in INTENSE_LABELS if f"emo_{lab}" in ev.columns]
+    taxonomy = js.taxonomy
+    labels = taxonomy.intense_labels if taxonomy is not None else ()
+    intense = [score_column(lab) for lab in labels if score_column(lab) in ev.columns]
     intensity = ev[intense].astype("float64").max(axis=1).fillna(0.0) if intense else pd.Series(0.0, index=ev.index)
     waiting = now_ts - ev["timestamp"]
     hours = waiting.dt.total_seconds() / 3600
@@ -179,7 +202,11 @@ def triage(js: JourneySet, *, now: pd.Timestamp | str | None = None) -> pd.DataF
     priority = (
         w["negativity"] * negativity + w["intensity"] * intensity + w["waiting"] * waiting_part + w["repetition"] * repetition
     )
-    top_label = ev[intense].astype("float64").idxmax(axis=1).str[4:] if intense else pd.Series("", index=ev.index)
+    top_label = (
+        ev[intense].astype("float64").idxmax(axis=1).astype("string").str.removeprefix(SCORE_PREFIX)
+        if intense
+        else pd.Series("", index=ev.index)
+    )
     reasons = _reasons(negativity, intensity, top_label.astype("string"), hours, repeats)
     out = pd.DataFrame(
         {
@@ -200,5 +227,4 @@ def triage(js: JourneySet, *, now: pd.Timestamp | str | None = None) -> pd.DataF
         index=ev.index,
     )
     out = out.sort_values(["priority", "timestamp", "event_id"], ascending=[False, True, True], kind="stable")
-    out.insert(0, "rank", np.arange(1, len(out) + 1))
-    return out.reset_index(drop=True)
+    return ranked(out.set_index("event_id"), top)

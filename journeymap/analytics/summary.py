@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import numpy as np
 import pandas as pd
 
 from journeymap.analytics._prep import require_scored
-from journeymap.analytics._stats import mean_ci, top_labels
+from journeymap.analytics._stats import MeanInterval, top_labels
 from journeymap.analytics._summary import customer_steps, summary_frame, summary_row
+from journeymap.analytics._tables import ranked
 from journeymap.backends import dispatch
+from journeymap.schema import SIGNIFICANT_DROP
 
 if TYPE_CHECKING:
     from journeymap.analytics._levels import Level
@@ -18,93 +19,110 @@ if TYPE_CHECKING:
 
 __all__ = ["moments_of_truth", "pain_points", "touchpoint_summary"]
 
+
 @dispatch
 def touchpoint_summary(js: JourneySet, *, level: Level = "touchpoint", seed: int = 0) -> pd.DataFrame:
     """Per touchpoint (or stage): how customers felt there.
 
     Over the customers' scored messages: ``volume``, ``mean_valence`` with a bootstrap 95%
-    interval (``ci_low``, ``ci_high``; 1,000 resamples, seeded; the normal approximation above
-    5,000 messages), ``share_negative``, ``share_positive``, ``pos_neg_ratio`` (positive per
-    negative message; inf with no negative) and ``top_emotions``. Stages come in stage order,
+    interval (``ci_low``, ``ci_high``; 1,000 resamples drawn with ``seed``; the normal
+    approximation above 5,000 messages), ``share_negative``, ``share_positive``,
+    ``pos_neg_ratio`` (positive per negative message; inf with no negative) and
+    ``top_emotions``. Indexed by the touchpoint (or stage); stages come in stage order,
     touchpoints by volume. Journeys from a dask DataFrame
     (:class:`~journeymap.distributed.DaskJourneySet`) are summarised on the cluster.
 
     Example:
         >>> import journeymap as jm
-        >>> js = jm.score(jm.build_journeys(jm.datasets.service_journeys(30, seed=0)), cache=False)
-        >>> list(jm.touchpoint_summary(js, level="stage").index)[:2]
+        >>> from journeymap.testing.data import planted_scores
+        >>> js = planted_scores(jm.build_journeys(jm.datasets.service_journeys(30, seed=0)))
+        >>> summary = jm.touchpoint_summary(js, level="stage")
+        >>> list(summary.index)[:2]
         ['contact', 'follow_up']
+        >>> bool((summary["ci_low"] <= summary["mean_valence"]).all())
+        True
     """
     steps = customer_steps(require_scored(js, "touchpoint_summary"), level)
+    interval = MeanInterval(seed=seed)
     rows = {}
     for key, group in steps.groupby("key", sort=False):
-        v = group["valence"].to_numpy()
         neg, pos = int(group["negative"].sum()), int(group["positive"].sum())
         rows[str(key)] = summary_row(
-            n=len(group), mean=float(v.mean()), ci=mean_ci(v, seed=seed), neg=neg, pos=pos, top=top_labels(group["emotion"])
+            n=len(group), estimate=interval(group["valence"].to_numpy()), neg=neg, pos=pos, top=top_labels(group["emotion"])
         )
     return summary_frame(rows, level, js.stages.names)
 
 
 @dispatch
-def pain_points(js: JourneySet, *, level: Level = "touchpoint", top: int = 10, seed: int = 0) -> pd.DataFrame:
+def pain_points(js: JourneySet, *, level: Level = "touchpoint", top: int | None = 10, seed: int = 0) -> pd.DataFrame:
     """Touchpoints (or stages) ranked by the pain they cause: volume x negativity.
 
     ``impact`` is the number of customer messages there times their mean negativity
     (``max(0, -valence)``), i.e. the total negativity felt there; ``impact_low``/``impact_high``
-    is its bootstrap 95% interval. Also ``volume``, ``mean_negativity``, ``share_negative``,
-    ``mean_valence`` and ``top_emotions``. The ``top`` largest, most painful first.
+    is its bootstrap 95% interval (resamples drawn with ``seed``). Also ``volume``,
+    ``mean_negativity``, ``share_negative``, ``mean_valence`` and ``top_emotions``. Indexed by
+    the touchpoint (or stage), ``rank`` first; the ``top`` most painful (None: all).
 
     Example:
         >>> import journeymap as jm
-        >>> js = jm.score(jm.build_journeys(jm.datasets.service_journeys(60, seed=0)), cache=False)
-        >>> jm.pain_points(js).index[0]
-        'billing'
+        >>> from journeymap.testing.data import planted_scores
+        >>> js = planted_scores(jm.build_journeys(jm.datasets.service_journeys(60, seed=0)))
+        >>> pains = jm.pain_points(js, top=3)
+        >>> pains.index[0], list(pains["rank"])
+        ('billing', [1, 2, 3])
     """
     steps = customer_steps(require_scored(js, "pain_points"), level)
     steps["negativity"] = (-steps["valence"]).clip(lower=0)
+    interval = MeanInterval(seed=seed)
     rows = {}
     for key, group in steps.groupby("key", sort=False):
         neg = group["negativity"].to_numpy()
-        low, high = mean_ci(neg, seed=seed)
+        est = interval(neg)
         n = len(group)
         rows[key] = {
             "impact": float(neg.sum()),
-            "impact_low": low * n,
-            "impact_high": high * n,
+            "impact_low": est.low * n,
+            "impact_high": est.high * n,
             "volume": n,
-            "mean_negativity": float(neg.mean()),
+            "mean_negativity": est.mean,
             "share_negative": float(group["negative"].mean()),
             "mean_valence": float(group["valence"].mean()),
             "top_emotions": top_labels(group["emotion"]),
         }
     out = pd.DataFrame.from_dict(rows, orient="index").sort_values("impact", ascending=False, kind="stable")
     out.index.name = level
-    out.insert(0, "rank", np.arange(1, len(out) + 1))
-    return out.head(top)
+    return ranked(out, top)
 
 
 @dispatch
-def moments_of_truth(js: JourneySet, *, level: Level = "touchpoint", top: int = 10) -> pd.DataFrame:
+def moments_of_truth(js: JourneySet, *, level: Level = "touchpoint", top: int | None = 10) -> pd.DataFrame:
     """The largest valence drops between consecutive scored customer messages of a journey.
 
-    One row per transition (``from`` -> ``to`` touchpoint or stage): ``count``, ``mean_drop``
-    (mean of previous minus next valence; positive is a drop), ``share_drops`` (share of those
-    transitions that got worse by more than 0.25). The ``top`` largest mean drops first.
+    One row per transition, indexed by (``from``, ``to``) touchpoint or stage: ``rank``,
+    ``count``, ``mean_drop`` (mean of previous minus next valence; positive is a drop),
+    ``share_drops`` (share of those transitions that got worse by more than
+    :data:`~journeymap.schema.SIGNIFICANT_DROP`, 0.25). The ``top`` largest mean drops first
+    (None: all).
 
     Example:
         >>> import journeymap as jm
-        >>> js = jm.score(jm.build_journeys(jm.datasets.service_journeys(30, seed=0)), cache=False)
-        >>> list(jm.moments_of_truth(js).columns)
-        ['from', 'to', 'count', 'mean_drop', 'share_drops']
+        >>> from journeymap.testing.data import planted_scores
+        >>> js = planted_scores(jm.build_journeys(jm.datasets.service_journeys(30, seed=0)), seed=1)
+        >>> moments = jm.moments_of_truth(js, level="stage")
+        >>> moments.index.names, list(moments.columns)
+        (FrozenList(['from', 'to']), ['rank', 'count', 'mean_drop', 'share_drops'])
+        >>> bool(moments["mean_drop"].is_monotonic_decreasing)
+        True
     """
     steps = customer_steps(require_scored(js, "moments_of_truth"), level)
     g = steps.groupby("journey_id", sort=False)
     prev_key = g["key"].shift()
     drop = g["valence"].shift() - steps["valence"]
     pairs = pd.DataFrame({"from": prev_key, "to": steps["key"], "drop": drop}).dropna()
-    stats = pairs.groupby(["from", "to"], sort=False)["drop"].agg(
-        count="size", mean_drop="mean", share_drops=lambda d: float((d > 0.25).mean())
+    pairs["significant"] = pairs["drop"] > SIGNIFICANT_DROP
+    by_pair = pairs.groupby(["from", "to"], sort=False)
+    stats = pd.DataFrame(
+        {"count": by_pair.size(), "mean_drop": by_pair["drop"].mean(), "share_drops": by_pair["significant"].mean()}
     )
-    out = stats.reset_index().sort_values(["mean_drop", "count"], ascending=[False, False], kind="stable")
-    return out.head(top).reset_index(drop=True)
+    out = stats.sort_values(["mean_drop", "count"], ascending=[False, False], kind="stable")
+    return ranked(out, top)

@@ -15,6 +15,7 @@ if TYPE_CHECKING:
 
 __all__ = ["time_patterns"]
 
+
 @dispatch
 def time_patterns(js: JourneySet, *, tz: str = "UTC") -> pd.DataFrame:
     """Customer-message volume, share negative and mean valence by weekday x hour of day.
@@ -25,16 +26,21 @@ def time_patterns(js: JourneySet, *, tz: str = "UTC") -> pd.DataFrame:
             ``"Europe/London"``).
 
     Returns:
-        168 rows (every weekday and hour, also the empty ones): ``weekday`` (ordered
-        categorical, Monday first), ``hour`` (0-23), ``volume``, ``share_negative`` and
-        ``mean_valence`` (NaN where there were no scored messages).
+        168 rows (every weekday and hour, also the empty ones), indexed by (``weekday``,
+        ``hour``): weekday an ordered categorical (Monday first), hour 0-23; columns ``volume``,
+        ``share_negative`` and ``mean_valence`` (NaN where there were no scored messages).
 
     Example:
         >>> import journeymap as jm
-        >>> js = jm.score(jm.build_journeys(jm.datasets.service_journeys(20, seed=0)), cache=False)
+        >>> from journeymap.testing.data import planted_scores
+        >>> js = planted_scores(jm.build_journeys(jm.datasets.service_journeys(20, seed=0)))
         >>> tp = jm.time_patterns(js, tz="Europe/Paris")
-        >>> len(tp)
-        168
+        >>> len(tp), tp.index.names
+        (168, FrozenList(['weekday', 'hour']))
+        >>> int(tp["volume"].sum()) == int(js.events["valence"].notna().sum())
+        True
+        >>> int(tp.loc[("Monday", 9), "volume"]) >= 0
+        True
     """
     events = require_scored(js, "time_patterns")
     frame = hour_frame(events, tz)

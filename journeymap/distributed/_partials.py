@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from journeymap.analytics._stats import BOOTSTRAP_MAX_N, format_top, mean_ci
+from journeymap.analytics._stats import BOOTSTRAP_MAX_N, Estimate, MeanInterval, format_top
 
 __all__ = ["GroupMoments", "HourStats", "NodeStats", "edge_partial"]
 
@@ -93,17 +93,19 @@ class GroupMoments:
         """The mean value of one group."""
         return float(self.stats["mean"].get(key, np.nan))
 
-    def ci(self, key: str, *, seed: int = 0) -> tuple[float, float]:
-        """The interval of :func:`~journeymap.analytics._stats.mean_ci` for one group."""
+    def estimate(self, key: str, interval: MeanInterval) -> Estimate:
+        """What ``interval`` gives on one group's values over all partitions.
+
+        Groups of at most :data:`~journeymap.analytics._stats.BOOTSTRAP_MAX_N` values are
+        resampled from their gathered values in the single-machine order, so the result is the
+        same as on one machine; larger ones get :meth:`MeanInterval.normal` of the merged moments.
+        """
         n = self.count(key)
         if n > BOOTSTRAP_MAX_N:
-            from scipy.stats import norm
-
-            mean = self.mean(key)
-            half = norm.ppf(0.975) * np.sqrt(float(self.stats["m2"].get(key, np.nan)) / (n - 1)) / np.sqrt(n)
-            return (mean - half, mean + half)
+            sd = float(np.sqrt(float(self.stats["m2"].get(key, np.nan)) / (n - 1)))
+            return interval.normal(n, self.mean(key), sd)
         group = self.samples[self.samples["key"] == key].sort_values(["start", "journey_id", "step"], kind="stable")
-        return mean_ci(group["value"].to_numpy(dtype=np.float64), seed=seed)
+        return interval(group["value"].to_numpy(dtype=np.float64))
 
     def top(self, key: str) -> str:
         """The ``top_emotions`` text of one group."""

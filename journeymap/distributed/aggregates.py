@@ -16,6 +16,7 @@ from dask.delayed import delayed
 
 from journeymap.analytics._graph import assemble_graph, graph_steps, node_attrs
 from journeymap.analytics._levels import check_level
+from journeymap.analytics._stats import Estimate, MeanInterval
 from journeymap.analytics._summary import customer_steps, summary_frame, summary_row
 from journeymap.analytics._time import hour_frame, patterns_frame
 from journeymap.distributed._partials import GroupMoments, HourStats, NodeStats, edge_partial
@@ -105,10 +106,11 @@ def touchpoint_summary(
     """
     djs = _require_scored(js, "touchpoint_summary")
     m: GroupMoments = tree_reduce(djs.events, functools.partial(_summary_chunk, level=check_level(level))).compute()
+    interval = MeanInterval(seed=seed)
     rows = {}
     for key in m.keys():  # noqa: SIM118 - GroupMoments is not a mapping
         n, neg, pos = m.count(key), m.count(key, "neg"), m.count(key, "pos")
-        rows[key] = summary_row(n=n, mean=m.mean(key), ci=m.ci(key, seed=seed), neg=neg, pos=pos, top=m.top(key))
+        rows[key] = summary_row(n=n, estimate=m.estimate(key, interval), neg=neg, pos=pos, top=m.top(key))
     return summary_frame(rows, level, djs.stages.names)
 
 
@@ -123,12 +125,12 @@ def _graph_chunk(part: pd.DataFrame, *, level: str) -> NodeStats:
     return NodeStats(steps, moments, edges, seconds, int(f["journey_id"].nunique()), max_rank)
 
 
-def journey_graph(js: DaskJourneySet, *, level: Literal["touchpoint", "stage"] = "touchpoint") -> nx.DiGraph:
+def journey_graph(js: DaskJourneySet, *, level: Literal["touchpoint", "stage"] = "touchpoint", seed: int = 0) -> nx.DiGraph:
     """:func:`journeymap.journey_graph` as a tree reduction; the same graph.
 
     Node and edge statistics are merged from partitions: counts and sums add, valence moments
     merge exactly, intervals use the gathered values of small nodes (as the bootstrap does on one
-    machine), and the median durations come from exact duration counts.
+    machine, with the same ``seed``), and the median durations come from exact duration counts.
 
     Example:
         >>> import journeymap as jm
@@ -142,6 +144,7 @@ def journey_graph(js: DaskJourneySet, *, level: Literal["touchpoint", "stage"] =
     djs = _require_scored(js, "journey_graph")
     s: NodeStats = tree_reduce(djs.events, functools.partial(_graph_chunk, level=check_level(level))).compute()
     m = s.customer
+    interval = MeanInterval(seed=seed)
     nodes = {}
     for key in sorted(map(str, s.steps.index)):
         volume = int(s.steps["volume"].get(key, 0))
@@ -150,8 +153,7 @@ def journey_graph(js: DaskJourneySet, *, level: Literal["touchpoint", "stage"] =
             volume=volume,
             rank=float(s.steps["rank_sum"].get(key, 0.0)) / volume,
             n_cust=n_cust,
-            mean=m.mean(key) if n_cust else float("nan"),
-            ci=m.ci(key) if n_cust else (float("nan"), float("nan")),
+            estimate=m.estimate(key, interval) if n_cust else Estimate(np.nan, np.nan, np.nan),
             neg=m.count(key, "neg"),
             top=m.top(key) if n_cust else "",
         )

@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from journeymap.analytics._prep import require_scored
+from journeymap.analytics._prep import flags, require_scored
+from journeymap.analytics._stats import MeanInterval
 
 if TYPE_CHECKING:
     from journeymap.journeys import JourneySet
@@ -42,36 +43,47 @@ def extremes(curve: pd.DataFrame) -> tuple[int | None, int | None]:
     return int(index[np.argmax(values)]), int(index[np.argmin(values)])
 
 
-def journey_map_table(js: JourneySet, *, top_pains: int = 3) -> pd.DataFrame:
+def journey_map_table(js: JourneySet, *, top_pains: int = 3, seed: int = 0) -> pd.DataFrame:
     """Per (stage, touchpoint): volume, mean valence, interval, impact, and whether it is a pain point.
 
-    ``impact`` is the total negativity felt there (volume x mean ``max(0, -valence)``, as in
-    :func:`~journeymap.pain_points`); the ``top_pains`` cells of highest impact are pain points.
+    ``ci_low``/``ci_high`` is the 95% interval of :class:`~journeymap.analytics._stats.MeanInterval`
+    (bootstrap resamples drawn with ``seed``), the one :func:`~journeymap.touchpoint_summary`
+    reports, so a touchpoint that lies in one stage shows the same interval on the map and in
+    the table. ``impact`` is the total negativity felt there (volume x mean ``max(0, -valence)``,
+    as in :func:`~journeymap.pain_points`); the ``top_pains`` cells of highest impact are pain
+    points.
 
     Rows in stage order, then by volume; ``x`` is the column position on the map.
     """
     events = require_scored(js, "journey_map")
-    customer = (events["actor"].astype("string") == "customer") & events["valence"].notna()
-    frame = events.loc[customer, ["stage", "touchpoint", "valence"]].copy()
-    frame["stage"] = frame["stage"].astype("string")
+    f = flags(events)
+    keep = f["customer"] & f["scored"]
+    frame = pd.DataFrame(
+        {
+            "stage": events.loc[keep, "stage"].astype("string"),
+            "touchpoint": events.loc[keep, "touchpoint"],
+            "valence": f.loc[keep, "valence"],
+        }
+    )
     frame["negativity"] = (-frame["valence"]).clip(lower=0)
-    g = frame.groupby(["stage", "touchpoint"], sort=False)
-    table = g["valence"].agg(volume="size", mean_valence="mean", sd="std").reset_index()
-    table["impact"] = g["negativity"].sum().to_numpy()
-    se = table["sd"].fillna(0) / np.sqrt(table["volume"])
-    table["ci_low"] = table["mean_valence"] - 1.96 * se
-    table["ci_high"] = table["mean_valence"] + 1.96 * se
+    interval = MeanInterval(seed=seed)
+    rows = []
+    for (stage, touchpoint), group in frame.groupby(["stage", "touchpoint"], sort=False):
+        est = interval(group["valence"].to_numpy())
+        rows.append((stage, touchpoint, len(group), est.mean, float(group["negativity"].sum()), est.low, est.high))
+    columns = ["stage", "touchpoint", "volume", "mean_valence", "impact", "ci_low", "ci_high"]
+    table = pd.DataFrame(rows, columns=columns).astype({"volume": np.int64})
     order = {s: i for i, s in enumerate(js.stages.names)}
     table["stage_order"] = table["stage"].map(order)
     table = table.sort_values(["stage_order", "volume"], ascending=[True, False], kind="stable").reset_index(drop=True)
     table["x"] = np.arange(len(table))
     worst = table[table["mean_valence"] < 0].nlargest(top_pains, "impact").index
     table["pain_point"] = table.index.isin(worst)
-    return table.drop(columns=["sd", "stage_order"])
+    return table.drop(columns=["stage_order"])
 
 
-def stage_shares(js: JourneySet, *, level: str = "stage", top: int = 8) -> pd.DataFrame:
-    """Share of each dominant emotion per stage (or touchpoint), the ``top`` emotions overall.
+def stage_shares(js: JourneySet, *, level: str = "touchpoint", top: int = 8) -> pd.DataFrame:
+    """Share of each dominant emotion per touchpoint (or stage), the ``top`` emotions overall.
 
     Rows: stages in order (or touchpoints by volume); columns: emotions, most frequent first;
     rows sum to 1 (other emotions are gathered in ``other``).

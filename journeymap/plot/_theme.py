@@ -15,6 +15,8 @@ BRAND = "#E69F00"
 NEUTRAL = "#999999"
 HIGH = "#009E73"
 LOW = "#D55E00"
+#: Shades for categories of valence 0 (neutral, ambiguous, labels of unknown valence), one each.
+GREYS = ("#cccccc", "#b0b0b0", "#dadada", "#999999")
 #: Diverging valence scale (ColorBrewer RdBu: colour-blind safe), centred on zero.
 VALENCE_CMAP = "RdBu"
 RC: dict[str, Any] = {

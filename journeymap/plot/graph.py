@@ -20,6 +20,14 @@ def layered_layout(G: nx.DiGraph, *, seed: int = 0, layer_width: float = 1.0) ->
 
     Nodes whose ranks fall in the same ``layer_width`` bin share a column and are stacked,
     largest volume in the middle; ``seed`` breaks ties between equal volumes reproducibly.
+
+    Example:
+        >>> import journeymap as jm
+        >>> from journeymap.testing.data import planted_scores
+        >>> js = planted_scores(jm.build_journeys(jm.datasets.service_journeys(40, seed=0)))
+        >>> pos = layered_layout(jm.journey_graph(js, level="stage"), seed=1)
+        >>> pos["__start__"][0] < pos["contact"][0] < pos["resolution"][0] < pos["__end__"][0]
+        True
     """
     rng = np.random.default_rng(seed)
     layers: dict[float, list[Any]] = {}
@@ -61,7 +69,11 @@ def graph(
         >>> import journeymap as jm
         >>> from journeymap.testing.data import planted_scores
         >>> js = planted_scores(jm.build_journeys(jm.datasets.service_journeys(40, seed=0)))
-        >>> ax = jm.plot.graph(jm.journey_graph(js, level="stage"))
+        >>> G = jm.journey_graph(js, level="stage")
+        >>> ax = jm.plot.graph(G)
+        >>> nodes = next(c for c in ax.collections if c.get_gid() == "nodes")
+        >>> len(nodes.get_offsets()) == G.number_of_nodes()
+        True
     """
     from matplotlib.cm import ScalarMappable
     from matplotlib.lines import Line2D

@@ -2,35 +2,40 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from journeymap.backends import dispatch
 from journeymap.plot import _theme
 from journeymap.plot._stats import stage_shares
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
+    from journeymap.analytics._levels import Level
     from journeymap.journeys import JourneySet
 
 __all__ = ["emotion_heatmap", "emotion_mix"]
 
 
+@dispatch(name="plot.emotion_heatmap")
 def emotion_heatmap(
     js: JourneySet,
     *,
-    level: Literal["stage", "touchpoint"] = "stage",
+    level: Level = "touchpoint",
     ax: Axes | None = None,
     top: int = 10,
 ) -> Axes:
-    """Share of each dominant emotion (columns) per stage or touchpoint (rows), annotated.
+    """Share of each dominant emotion (columns) per touchpoint or stage (rows), annotated.
 
     Example:
         >>> import journeymap as jm
         >>> from journeymap.testing.data import planted_scores
         >>> js = planted_scores(jm.build_journeys(jm.datasets.service_journeys(40, seed=0)))
-        >>> ax = jm.plot.emotion_heatmap(js)
+        >>> ax = jm.plot.emotion_heatmap(js, level="stage")
+        >>> [t.get_text() for t in ax.get_yticklabels()][0], ax.get_title()
+        ('contact', 'Emotions by stage')
     """
     shares = stage_shares(js, level=level, top=top)
     ax = _theme.get_ax(ax, figsize=(1.0 + 0.8 * shares.shape[1], 1.2 + 0.5 * shares.shape[0]))
@@ -50,37 +55,44 @@ def emotion_heatmap(
     return ax
 
 
+@dispatch(name="plot.emotion_mix")
 def emotion_mix(
     js: JourneySet,
     *,
-    level: Literal["stage", "touchpoint"] = "stage",
+    level: Level = "touchpoint",
     ax: Axes | None = None,
     top: int = 8,
 ) -> Axes:
-    """Stacked shares of the dominant emotions per stage (or touchpoint), one bar each.
+    """Stacked shares of the dominant emotions per touchpoint (or stage), one bar each.
 
-    Colours follow each emotion's valence (blue positive, red negative, grey neutral).
+    Colours follow each emotion's valence in the scores' taxonomy (``js.taxonomy.valence``):
+    blue positive, red negative, grey for valence 0 and for labels the taxonomy does not know.
 
     Example:
         >>> import journeymap as jm
         >>> from journeymap.testing.data import planted_scores
         >>> js = planted_scores(jm.build_journeys(jm.datasets.service_journeys(40, seed=0)))
         >>> ax = jm.plot.emotion_mix(js)
+        >>> len(ax.get_yticklabels()) == js.events.loc[js.events["valence"].notna(), "touchpoint"].nunique()
+        True
     """
-    from journeymap.emotions.transformer import KNOWN_VALENCE
-
     shares = stage_shares(js, level=level, top=top)
+    valence = js.taxonomy.valence if js.taxonomy is not None else {}
     ax = _theme.get_ax(ax, figsize=(9, 1.5 + 0.6 * shares.shape[0]))
     cmap, norm = _theme.valence_cmap(), _theme.valence_norm()
     left = np.zeros(shares.shape[0])
     seen: dict[float, int] = {}
     y = np.arange(shares.shape[0])
     for emotion in shares.columns:
-        v = KNOWN_VALENCE.get(str(emotion), 0.0)
+        v = valence.get(str(emotion), 0.0)
         repeat = seen.get(v, 0)  # emotions of equal valence get slightly different shades
         seen[v] = repeat + 1
-        v = float(np.clip(v + (0.15 * repeat if v <= 0 else -0.15 * repeat), -1, 1))
-        colour = cmap(norm(v)) if emotion not in ("neutral", "other") else ("#cccccc" if emotion == "neutral" else "#eeeeee")
+        if emotion == "other":
+            colour: Any = "#eeeeee"
+        elif v == 0.0:
+            colour = _theme.GREYS[min(repeat, len(_theme.GREYS) - 1)]
+        else:
+            colour = cmap(norm(float(np.clip(v + (0.15 * repeat if v < 0 else -0.15 * repeat), -1, 1))))
         widths = shares[emotion].to_numpy()
         bars = ax.barh(y, widths, left=left, color=colour, edgecolor="white", label=str(emotion))
         for bar, w in zip(bars, widths):

@@ -44,7 +44,12 @@ def journey(
         >>> import journeymap as jm
         >>> from journeymap.testing.data import planted_scores
         >>> js = planted_scores(jm.build_journeys(jm.datasets.service_journeys(20, seed=0)))
-        >>> ax = jm.plot.journey(js[js.journey_ids[0]])
+        >>> journey = js[js.journey_ids[0]]
+        >>> ax = jm.plot.journey(journey)
+        >>> [int(x) for x in ax.get_xticks()] == [i.step for i in journey.interactions]
+        True
+        >>> [t.get_text() for t in ax.get_legend().get_texts()]
+        ['customer', 'brand reply', 'end']
     """
     curve = journey_curve(journey)
     ax = _theme.get_ax(ax, figsize=(9, 4.5))

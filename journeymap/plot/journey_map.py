@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from journeymap.backends import dispatch
 from journeymap.plot import _theme
 from journeymap.plot._stats import journey_map_table
 
@@ -17,29 +18,36 @@ if TYPE_CHECKING:
 __all__ = ["journey_map"]
 
 
+@dispatch(name="plot.journey_map")
 def journey_map(
     js: JourneySet,
     *,
     ax: Axes | None = None,
     # pain points
     top_pains: int = 3,
+    # the interval
+    seed: int = 0,
     title: str = "Customer journey map: how customers feel at each stage and touchpoint",
 ) -> Axes:
     """The classic journey-map layout, drawn from data.
 
     Stages run along x (bands, named on top) with their touchpoints beneath; the emotion lane
-    shows each touchpoint's mean customer valence with its 95% interval, marker size by volume
-    and colour on the valence scale; the ``top_pains`` (stage, touchpoint) cells of highest impact
-    (volume x negativity, as in :func:`~journeymap.pain_points`) are ringed and labelled; the
-    highest and lowest points are called out.
+    shows each touchpoint's mean customer valence with its 95% interval (the one
+    :func:`~journeymap.touchpoint_summary` reports; bootstrap resamples drawn with ``seed``),
+    marker size by volume and colour on the valence scale; the ``top_pains`` (stage, touchpoint)
+    cells of highest impact (volume x negativity, as in :func:`~journeymap.pain_points`) are
+    ringed and labelled; the highest and lowest points are called out.
 
     Example:
         >>> import journeymap as jm
         >>> from journeymap.testing.data import planted_scores
         >>> js = planted_scores(jm.build_journeys(jm.datasets.service_journeys(60, seed=0)))
         >>> ax = jm.plot.journey_map(js)
+        >>> labels = [t.get_text() for t in ax.get_xticklabels()]
+        >>> "billing" in {labels[round(a.xy[0])] for a in ax.texts if a.get_gid() == "annotation-pain"}
+        True
     """
-    table = journey_map_table(js, top_pains=top_pains)
+    table = journey_map_table(js, top_pains=top_pains, seed=seed)
     ax = _theme.get_ax(ax, figsize=(max(8.0, 0.9 * len(table) + 2), 5))
     x = table["x"].to_numpy()
     for n, (stage, group) in enumerate(table.groupby("stage", sort=False)):

@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 
 from journeymap.analytics._time import WEEKDAYS
-from journeymap.analytics.time import time_patterns as _time_patterns
+from journeymap.analytics.time import time_patterns as patterns_table
+from journeymap.backends import dispatch
 from journeymap.plot import _theme
 
 if TYPE_CHECKING:
@@ -18,6 +19,7 @@ if TYPE_CHECKING:
 __all__ = ["time_patterns"]
 
 
+@dispatch(name="plot.time_patterns")
 def time_patterns(
     js: JourneySet,
     *,
@@ -32,9 +34,11 @@ def time_patterns(
         >>> from journeymap.testing.data import planted_scores
         >>> js = planted_scores(jm.build_journeys(jm.datasets.service_journeys(40, seed=0)))
         >>> ax = jm.plot.time_patterns(js, metric="volume")
+        >>> ax.images[0].get_array().shape, int(ax.images[0].get_array().sum()) == int(js.events["valence"].notna().sum())
+        ((7, 24), True)
     """
-    table = _time_patterns(js, tz=tz)
-    grid = table.pivot(index="weekday", columns="hour", values=metric).reindex(list(WEEKDAYS)).to_numpy(dtype=float)
+    table = patterns_table(js, tz=tz)
+    grid = table[metric].unstack("hour").reindex(list(WEEKDAYS)).to_numpy(dtype=float)
     ax = _theme.get_ax(ax, figsize=(10, 3.6))
     if metric == "mean_valence":
         image = ax.imshow(grid, cmap=_theme.valence_cmap(), norm=_theme.valence_norm(), aspect="auto")

@@ -17,26 +17,39 @@ __all__ = ["planted_scores"]
 T = TypeVar("T", JourneySet, pd.DataFrame)
 
 
-def planted_scores(js: T, *, noise: float = 0.05, seed: int = 0) -> T:
+def planted_scores(js: T, *, noise: float = 0.05, seed: int = 0, taxonomy: str | Taxonomy = "goemotions") -> T:
     """Score a JourneySet from :func:`~journeymap.datasets.service_journeys` by its ``true_emotion``.
 
     Customer messages get a GoEmotions score row peaked on their planted emotion (0.85 plus
     uniform noise of size ``noise`` on every label), so analytics and benchmarks can run on
     known truth without a model. The columns are exactly those :func:`journeymap.score` adds.
     An events DataFrame (one partition of journeys, say) gives an events DataFrame.
+
+    ``taxonomy`` scores under a coarser taxonomy instead (``"ekman"``, ``"sentiment"``, or a
+    :class:`~journeymap.Taxonomy` that GoEmotions has a grouping onto): the GoEmotions rows are
+    converted as :meth:`Taxonomy.convert` does, the way a scorer with those labels would score.
+
+    Example:
+        >>> import journeymap as jm
+        >>> js = planted_scores(jm.build_journeys(jm.datasets.service_journeys(10, seed=0)), taxonomy="sentiment")
+        >>> js.taxonomy.name, js.emotion_labels
+        ('sentiment', ['positive', 'negative', 'ambiguous', 'neutral'])
     """
     events = js.events if isinstance(js, JourneySet) else js
     if "true_emotion" not in events.columns:
         msg = "planted_scores needs the true_emotion column of journeymap.datasets.service_journeys"
         raise ValueError(msg)
-    tax = Taxonomy.goemotions()
+    source = Taxonomy.goemotions()
+    tax = Taxonomy.builtin(taxonomy) if isinstance(taxonomy, str) else taxonomy
     rng = np.random.default_rng(seed)
-    n, k = len(events), len(tax.labels)
+    n, k = len(events), len(source.labels)
     customer = (events["actor"].astype("string") == "customer").to_numpy(dtype=bool)
     probs = (rng.random((n, k), dtype=np.float32) * noise).astype(np.float32)
-    label_index = events["true_emotion"].map({lab: i for i, lab in enumerate(tax.labels)}).to_numpy(dtype=float)
+    label_index = events["true_emotion"].map({lab: i for i, lab in enumerate(source.labels)}).to_numpy(dtype=float)
     rows = np.flatnonzero(customer & ~np.isnan(label_index))
     probs[rows, label_index[rows].astype(int)] = 0.85
+    if tax.name != source.name:
+        probs = source.convert(probs, tax)
     probs[~customer] = np.nan
     new = pd.DataFrame({score_column(lab): probs[:, j] for j, lab in enumerate(tax.labels)}, index=events.index)
     scored = ~np.isnan(probs[:, 0])

@@ -1,0 +1,121 @@
+"""The emotion-annotated journey graph: :func:`journey_graph` and its export (GraphML, node-link JSON)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from journeymap.analytics._graph import END, START, assemble_graph, graph_steps, node_attrs
+from journeymap.analytics._prep import require_scored
+from journeymap.analytics._stats import MeanInterval, top_labels
+from journeymap.backends import dispatch
+
+if TYPE_CHECKING:
+    import networkx as nx
+
+    from journeymap.analytics._levels import Level
+    from journeymap.journeys import JourneySet
+
+__all__ = ["END", "START", "journey_graph", "to_graphml", "to_node_link"]
+
+
+@dispatch
+def journey_graph(js: JourneySet, *, level: Level = "touchpoint", seed: int = 0) -> nx.DiGraph:
+    """A directed graph of touchpoints (or stages) with emotion statistics.
+
+    Every journey is a walk ``__start__`` -> its steps' nodes -> ``__end__`` (a repeated node,
+    such as two replies at the same touchpoint, is a self-loop). Nodes carry ``volume`` (steps),
+    ``mean_valence`` with ``ci_low``/``ci_high`` (the 95% interval of
+    :func:`~journeymap.touchpoint_summary`, bootstrap resamples drawn with ``seed``; customer messages),
+    ``share_negative``, ``top_emotions`` and ``rank`` (the mean stage position of its steps, used
+    to lay the graph out left to right); edges carry ``count`` (transitions),
+    ``probability`` (count over the source's outgoing transitions), ``mean_valence_change``
+    (mean change between the customer valences last seen before and after the transition, NaN
+    where unknown) and ``median_seconds`` between the two steps. The counts of the edges between
+    steps add up to the number of consecutive step pairs. Graph attributes: ``level``,
+    ``n_journeys``. Journeys from a dask DataFrame are reduced on the cluster.
+
+    Example:
+        >>> import journeymap as jm
+        >>> from journeymap.testing.data import planted_scores
+        >>> js = planted_scores(jm.build_journeys(jm.datasets.service_journeys(30, seed=0)))
+        >>> G = jm.journey_graph(js, level="stage")
+        >>> G.has_edge("__start__", "contact"), G.graph["n_journeys"] == len(js)
+        (True, True)
+        >>> sum(d["count"] for _, _, d in G.out_edges("__start__", data=True)) == len(js)
+        True
+    """
+    events = require_scored(js, "journey_graph")
+    f, pairs = graph_steps(events, level)
+    edge_stats = pairs.groupby(["src", "dst"], sort=True).agg(
+        count=("dst", "size"), mean_valence_change=("dv", "mean"), median_seconds=("dt", "median")
+    )
+    max_rank = float(f["stage_code"].max()) if len(f) else 0.0
+    customer_steps = f["customer"] & f["scored"]
+    interval = MeanInterval(seed=seed)
+    nodes = {}
+    for key, group in f.groupby("key", sort=True):
+        cust = group[customer_steps[group.index]]
+        nodes[str(key)] = node_attrs(
+            volume=len(group),
+            rank=float(group["stage_code"].mean()),
+            n_cust=len(cust),
+            estimate=interval(cust["valence"].to_numpy()),
+            neg=int(cust["negative"].sum()),
+            top=top_labels(events.loc[cust.index, "emotion"]),
+        )
+    return assemble_graph(level, len(js), max_rank, nodes, edge_stats)
+
+
+def to_graphml(G: nx.DiGraph, path: str | Path) -> Path:
+    """Write the graph as GraphML (readable by Gephi, yEd, Cytoscape); NaN values are left out.
+
+    Example:
+        >>> import tempfile, pathlib, journeymap as jm
+        >>> from journeymap.testing.data import planted_scores
+        >>> js = planted_scores(jm.build_journeys(jm.datasets.service_journeys(10, seed=0)))
+        >>> jm.to_graphml(jm.journey_graph(js), pathlib.Path(tempfile.mkdtemp()) / "g.graphml").suffix
+        '.graphml'
+    """
+    import networkx as nx
+
+    clean = nx.DiGraph(**{k: v for k, v in G.graph.items() if _ok(v)})
+    for node, data in G.nodes(data=True):
+        clean.add_node(node, **{k: v for k, v in data.items() if _ok(v)})
+    for a, b, data in G.edges(data=True):
+        clean.add_edge(a, b, **{k: v for k, v in data.items() if _ok(v)})
+    out = Path(path)
+    nx.write_graphml(clean, out)
+    return out
+
+
+def to_node_link(G: nx.DiGraph) -> dict[str, Any]:
+    """The graph as node-link JSON data (NaN becomes null), ready for ``json.dumps``.
+
+    Example:
+        >>> import journeymap as jm
+        >>> from journeymap.testing.data import planted_scores
+        >>> js = planted_scores(jm.build_journeys(jm.datasets.service_journeys(10, seed=0)))
+        >>> sorted(jm.to_node_link(jm.journey_graph(js)))[:3]
+        ['directed', 'graph', 'links']
+    """
+    import networkx as nx
+
+    data: dict[str, Any] = nx.node_link_data(G, edges="links")
+    cleaned: dict[str, Any] = json.loads(json.dumps(_nan_to_none(data), default=str))
+    return cleaned
+
+
+def _nan_to_none(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _nan_to_none(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_nan_to_none(v) for v in value]
+    return None if isinstance(value, float) and np.isnan(value) else value
+
+
+def _ok(value: object) -> bool:
+    return not (isinstance(value, float) and np.isnan(value))

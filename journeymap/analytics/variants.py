@@ -1,0 +1,65 @@
+"""The most common paths through the journeys: :func:`journey_variants`."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from journeymap.analytics._graph import step_keys
+from journeymap.analytics._tables import ranked
+from journeymap.backends import dispatch
+from journeymap.schema import POSITIVE_VALENCE
+
+if TYPE_CHECKING:
+    from journeymap.analytics._levels import Level
+    from journeymap.journeys import JourneySet
+
+__all__ = ["journey_variants"]
+
+
+@dispatch
+def journey_variants(js: JourneySet, *, level: Level = "touchpoint", top: int | None = 10) -> pd.DataFrame:
+    """The most common paths (sequences of touchpoints or stages) and their emotional profile.
+
+    Indexed by ``variant`` (the path, ``"a > b > c"``); columns ``rank``, ``journeys``,
+    ``share``, ``mean_start_valence``, ``mean_end_valence``, ``recovery_rate`` and ``drop_off``:
+    the share that ended on a customer message that was not positive (valence at most
+    :data:`~journeymap.schema.POSITIVE_VALENCE`, 0.25) and got no brand reply, i.e. left
+    unresolved rather than closed with thanks. The ``top`` most common first (None: all).
+
+    Example:
+        >>> import journeymap as jm
+        >>> from journeymap.testing.data import planted_scores
+        >>> js = planted_scores(jm.build_journeys(jm.datasets.service_journeys(30, seed=0)))
+        >>> variants = jm.journey_variants(js, level="stage", top=None)
+        >>> variants.index[0].startswith("contact"), int(variants["journeys"].sum()) == len(js)
+        (True, True)
+    """
+    from journeymap.analytics.metrics import journey_metrics
+
+    keys = step_keys(js.events, level).to_numpy(dtype=object)
+    # Events are sorted by journey: concatenate each journey's run of "key > " in one reduceat.
+    starts = np.r_[0, np.cumsum(js.journeys["n_steps"].to_numpy())[:-1]] if len(js) else np.array([], dtype=int)
+    joined = np.add.reduceat(keys + " > ", starts) if len(js) else np.array([], dtype=object)
+    path = pd.Series(joined, index=js.journeys.index, dtype=object).str[:-3]
+    last = js.events.groupby("journey_id", sort=False)[["actor", "valence"]].last()
+    positive_end = last["valence"].astype("float64").fillna(0.0) > POSITIVE_VALENCE
+    dropped = (last["actor"].astype("string") == "customer") & ~positive_end
+    m = journey_metrics(js)
+    frame = pd.DataFrame({"variant": path, "dropped": dropped}).join(m[["start_valence", "end_valence", "recovered"]])
+    g = frame.groupby("variant", sort=False)
+    out = pd.DataFrame(
+        {
+            "journeys": g.size(),
+            "mean_start_valence": g["start_valence"].mean(),
+            "mean_end_valence": g["end_valence"].mean(),
+            "recovery_rate": g["recovered"].mean(),
+            "drop_off": g["dropped"].mean(),
+        }
+    )
+    out["share"] = out["journeys"] / len(frame)
+    out = out.sort_values(["journeys"], ascending=False, kind="stable")
+    columns = ["journeys", "share", "mean_start_valence", "mean_end_valence", "recovery_rate", "drop_off"]
+    return ranked(out[columns], top)
