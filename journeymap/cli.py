@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import sqlite3
 from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Optional
@@ -12,6 +14,8 @@ import typer
 from journeymap.exceptions import JourneyMapError
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
     from journeymap.io.events import EventLog
 
 app = typer.Typer(
@@ -64,6 +68,36 @@ def _fail(message: str) -> typer.Exit:
     return typer.Exit(code=1)
 
 
+@contextlib.contextmanager
+def _handled() -> Iterator[None]:
+    """Failures the user can act on become one ``error:`` line and exit code 1, not a traceback."""
+    try:
+        yield
+    except typer.Exit:
+        raise
+    except PermissionError as exc:
+        raise _fail(f"cannot write or read {exc.filename!r}: permission denied") from exc
+    except OSError as exc:
+        where = f" {exc.filename!r}" if getattr(exc, "filename", None) else ""
+        raise _fail(f"{exc.strerror or exc}{where}") from exc
+    except (JourneyMapError, ValueError, sqlite3.Error) as exc:
+        raise _fail(str(exc).splitlines()[0] if str(exc) else type(exc).__name__) from exc
+
+
+def _not_the_input(output: Path, input_path: Path, what: str) -> None:
+    """Refuse to write an output over the input file."""
+    if output.exists() and input_path.exists() and output.resolve() == input_path.resolve():
+        raise _fail(f"{what} {str(output)!r} is the input file; choose another path")
+
+
+def _usable(log: EventLog, path: Path) -> None:
+    """Stop with a clear message when no event survived validation."""
+    if len(log.events) == 0:
+        rejected = log.rejects["row"].nunique()
+        detail = f"all {rejected:,} rows were rejected" if rejected else "the file has no rows"
+        raise _fail(f"no usable events in {str(path)!r}: {detail}")
+
+
 def _parse_columns(columns: list[str] | None) -> dict[str, str] | None:
     if not columns:
         return None
@@ -81,18 +115,32 @@ def _load(path: Path, fmt: Format, columns: list[str] | None) -> EventLog:
 
     if not path.is_file():
         raise _fail(f"input {str(path)!r} does not exist")
-    try:
+    with _handled():
         if fmt is Format.twcs:
             return jm.read_twcs(path)
-        return jm.read_events(path, columns=_parse_columns(columns), on_error="collect")
-    except (JourneyMapError, ValueError, OSError) as exc:
-        raise _fail(str(exc).splitlines()[0]) from exc
+        try:
+            return jm.read_events(path, columns=_parse_columns(columns), on_error="collect")
+        except JourneyMapError as exc:
+            if "missing required column" in str(exc) and _looks_like_twcs(path):
+                raise _fail(f"{str(exc).splitlines()[0]}. This looks like a TWCS export: add --format twcs") from exc
+            raise
+
+
+def _looks_like_twcs(path: Path) -> bool:
+    try:
+        with path.open(encoding="utf-8", errors="replace") as handle:
+            header = handle.readline()
+    except OSError:
+        return False
+    return all(name in header for name in ("tweet_id", "author_id", "inbound"))
 
 
 def _write_rejects(log: EventLog, output: Path) -> Path | None:
-    if len(log.rejects) == 0:
-        return None
+    """The rejects beside the output; a stale rejects file of an earlier run is removed."""
     path = output.with_name(output.stem + ".rejects.csv")
+    if len(log.rejects) == 0:
+        path.unlink(missing_ok=True)
+        return None
     log.rejects.to_csv(path, index=False)
     return path
 
@@ -100,13 +148,19 @@ def _write_rejects(log: EventLog, output: Path) -> Path | None:
 @app.command()
 def demo(
     out: Annotated[Path, typer.Option("--out", "-o", help="Folder for the outputs.")] = Path("journeymap-demo"),
-    customers: Annotated[int, typer.Option(help="Customers in the synthetic data set.")] = 400,
+    customers: Annotated[int, typer.Option(min=1, help="Customers in the synthetic data set (at least 1).")] = 400,
     seed: Annotated[int, typer.Option(help="Seed of the synthetic data set.")] = 0,
 ) -> None:
     """The whole flow offline on built-in synthetic data: journeys, scoring, analytics, charts, report."""
     import matplotlib as mpl
 
     mpl.use("Agg")
+
+    with _handled():
+        _demo(out, customers, seed)
+
+
+def _demo(out: Path, customers: int, seed: int) -> None:
     import journeymap as jm
 
     out.mkdir(parents=True, exist_ok=True)
@@ -157,18 +211,18 @@ def score(
 
     if output.suffix.lower() not in {".parquet", ".csv"}:
         raise _fail(f"--output must end in .parquet or .csv, got {output.name!r}")
+    _not_the_input(output, input, "--output")
     log = _load(input, fmt, columns)
-    try:
+    _usable(log, input)
+    with _handled():
+        output.parent.mkdir(parents=True, exist_ok=True)  # fail before scoring, not after
         scored = jm.score(log.events, scorer, cache=cache, agents=agents, progress=True)
-    except JourneyMapError as exc:
-        raise _fail(str(exc).splitlines()[0]) from exc
-    output.parent.mkdir(parents=True, exist_ok=True)
-    if output.suffix.lower() == ".parquet":
-        scored.to_parquet(output)
-    else:
-        scored.to_csv(output, index_label="row")
+        if output.suffix.lower() == ".parquet":
+            scored.to_parquet(output)
+        else:
+            scored.to_csv(output, index_label="row")
+        rejects = _write_rejects(log, output)
     typer.echo(f"wrote {len(scored):,} events to {output}")
-    rejects = _write_rejects(log, output)
     if rejects is not None:
         typer.echo(f"{log.rejects['row'].nunique():,} rows rejected; reasons in {rejects}")
 
@@ -188,13 +242,13 @@ def map_(
     mpl.use("Agg")
     import journeymap as jm
 
+    _not_the_input(report, input, "--report")
     log = _load(input, fmt, columns)
-    try:
+    _usable(log, input)
+    with _handled():
         js = jm.score(jm.build_journeys(log, by=by.value), scorer, progress=True)
         path = jm.report(js, report)
-    except JourneyMapError as exc:
-        raise _fail(str(exc).splitlines()[0]) from exc
-    rejects = _write_rejects(log, report)
+        rejects = _write_rejects(log, report)
     typer.echo(f"{len(js):,} journeys; report: {path}")
     if rejects is not None:
         typer.echo(f"{log.rejects['row'].nunique():,} rows rejected; reasons in {rejects}")
@@ -221,4 +275,5 @@ def evaluate(
 
     if not (data / "labels.txt").is_file():
         raise _fail(f"{str(data)!r} is not a GoEmotions-format folder (no labels.txt)")
-    typer.echo(format_results(run(data, split=split, scorer=scorer)))
+    with _handled():
+        typer.echo(format_results(run(data, split=split, scorer=scorer)))

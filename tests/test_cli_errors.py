@@ -1,0 +1,113 @@
+"""The command line: an ``error:`` line and a non-zero exit for every handled failure, never a traceback."""
+
+from __future__ import annotations
+
+import os
+from typing import TYPE_CHECKING
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from journeymap.cli import app
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+runner = CliRunner()
+
+
+def events_csv(path: Path, *, times: tuple[str, ...] = ("2024-01-01T10:00:00Z", "2024-01-01T11:00:00Z")) -> Path:
+    pd.DataFrame(
+        {"customer_id": ["a"] * len(times), "timestamp": list(times), "text": ["hello"] * len(times), "thread_id": "t"}
+    ).to_csv(path, index=False)
+    return path
+
+
+def fails_cleanly(args: list[str], message: str) -> None:
+    result = runner.invoke(app, args)
+    assert result.exit_code == 1, result.output
+    assert f"error: {message}" in result.output
+    assert "Traceback" not in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+
+
+def test_score_refuses_to_overwrite_its_input(tmp_path: Path) -> None:
+    source = events_csv(tmp_path / "in.csv")
+    before = source.read_bytes()
+    fails_cleanly(["score", str(source), "-o", str(source), "--no-cache"], "--output")
+    assert source.read_bytes() == before
+
+
+def test_map_refuses_to_write_the_report_onto_the_input(tmp_path: Path) -> None:
+    source = events_csv(tmp_path / "in.csv")
+    fails_cleanly(["map", str(source), "--report", str(source)], "--report")
+
+
+def test_zero_usable_events_is_an_error_line(tmp_path: Path) -> None:
+    source = events_csv(tmp_path / "bad.csv", times=("3000-01-01", "not a time"))
+    fails_cleanly(["score", str(source), "-o", str(tmp_path / "out.csv")], "no usable events")
+
+
+def test_demo_needs_a_customer(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["demo", "--customers", "0", "--out", str(tmp_path / "d")])
+    assert result.exit_code != 0
+    assert "Traceback" not in result.output
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root writes anywhere")
+def test_an_unwritable_output_is_an_error_line(tmp_path: Path) -> None:
+    source = events_csv(tmp_path / "in.csv")
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    locked.chmod(0o500)
+    fails_cleanly(["score", str(source), "-o", str(locked / "out.csv"), "--no-cache"], "cannot write")
+
+
+def test_an_output_in_a_missing_place_that_cannot_be_made_is_an_error_line(tmp_path: Path) -> None:
+    source = events_csv(tmp_path / "in.csv")
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    fails_cleanly(["score", str(source), "-o", str(blocker / "out.csv"), "--no-cache"], "")
+    result = runner.invoke(app, ["score", str(source), "-o", str(blocker / "out.csv"), "--no-cache"])
+    assert str(blocker) in result.output
+
+
+def test_a_stale_rejects_file_of_an_earlier_run_is_removed(tmp_path: Path) -> None:
+    bad = events_csv(tmp_path / "in.csv", times=("2024-01-01T10:00:00Z", "not a time"))
+    out = tmp_path / "out.parquet"
+    stale = tmp_path / "out.rejects.csv"
+    first = runner.invoke(app, ["score", str(bad), "-o", str(out), "--scorer", "default", "--no-cache"])
+    assert first.exit_code == 0, first.output
+    assert stale.is_file()
+    events_csv(bad)  # now every row is good
+    second = runner.invoke(app, ["score", str(bad), "-o", str(out), "--scorer", "default", "--no-cache"])
+    assert second.exit_code == 0, second.output
+    assert not stale.exists()
+
+
+def test_a_twcs_file_read_as_events_suggests_the_format(tmp_path: Path) -> None:
+    path = tmp_path / "twcs.csv"
+    pd.DataFrame(
+        {
+            "tweet_id": ["1"],
+            "author_id": ["115712"],
+            "inbound": ["True"],
+            "created_at": ["Wed Oct 11 06:55:44 +0000 2017"],
+            "text": ["@AskBrand hi"],
+            "in_response_to_tweet_id": [None],
+        }
+    ).to_csv(path, index=False)
+    fails_cleanly(["map", str(path)], "missing required column")
+    result = runner.invoke(app, ["map", str(path)])
+    assert "--format twcs" in result.output
+
+
+def test_an_output_path_that_is_a_folder_is_an_error_line(tmp_path: Path) -> None:
+    source = events_csv(tmp_path / "in.csv")
+    (tmp_path / "taken.csv").mkdir()
+    result = runner.invoke(app, ["score", str(source), "-o", str(tmp_path / "taken.csv"), "--no-cache"])
+    assert result.exit_code == 1, result.output
+    assert "error: " in result.output
+    assert "taken.csv" in result.output
+    assert "Traceback" not in result.output
