@@ -199,6 +199,10 @@ class PaddedId(Constant):
     id = " padded.v1 "
 
 
+class SurrogateId(Constant):
+    id = "x\ud800.v1"
+
+
 class NoScore:
     id = "noscore.v1"
     taxonomy = Taxonomy.sentiment()
@@ -206,6 +210,11 @@ class NoScore:
 
 class LabelTuple(Constant):
     taxonomy = ("joy", "anger")  # type: ignore[assignment]
+
+
+class Infinite(Constant):
+    def score(self, texts: Sequence[str]) -> np.ndarray:
+        return np.full((len(texts), 4), np.inf, dtype=np.float32)
 
 
 class LoudTaxonomy(Taxonomy):
@@ -221,6 +230,7 @@ BREACHES = [
     (NoScore(), check_protocol, "it has no score"),
     (ShiftingId(), check_id, "id changes between reads"),
     (PaddedId(), check_id, "must not start or end with whitespace"),
+    (SurrogateId(), check_id, r"id must be printable text (no control characters or lone surrogates), got 'x\ud800.v1'"),
     (LabelTuple(), check_taxonomy, "taxonomy must be a journeymap Taxonomy, got tuple"),
     (Float64(), check_output_shape_dtype_range, "score must return float32, got float64"),
     (WithNaN(), check_output_shape_dtype_range, "NaN or inf (11 values)"),
@@ -231,7 +241,8 @@ BREACHES = [
     (PositionDependent(), check_batch_invariance, "changes with its position in the batch"),
     (Counter(), check_deterministic, "scoring the same texts twice differs by up to 0.5"),
     (Sorts(), check_input_unchanged, "score changed the list of texts it was given"),
-    (LoudValence(), check_valence_range, "valence outside [-1, 1] for 11 text(s)"),
+    (Infinite(), check_valence_range, "valence outside [-1, 1] (or NaN) for 11 text(s)"),
+    (LoudValence(), check_valence_range, "valence outside [-1, 1] (or NaN) for 11 text(s)"),
 ]
 
 

@@ -183,7 +183,7 @@ def check_protocol(scorer: Any) -> None:
 
 
 def check_id(scorer: Any) -> None:
-    """``id`` is a non-empty string without surrounding whitespace, the same on every read.
+    """``id`` is a non-empty, printable string without surrounding whitespace, the same on every read.
 
     Example:
         >>> class Blank:
@@ -203,6 +203,8 @@ def check_id(scorer: Any) -> None:
         problems.append(f"id must be a non-empty string, got {first!r}")
     elif first != first.strip():
         problems.append(f"id must not start or end with whitespace, got {first!r}")
+    elif not first.isprintable():  # control characters, lone surrogates: it is cached and written to files
+        problems.append(f"id must be printable text (no control characters or lone surrogates), got {first!r}")
     if first != second:
         problems.append(f"id changes between reads ({first!r}, then {second!r}); cached scores are keyed by it")
     _fail(scorer, "check_id", problems)
@@ -377,12 +379,16 @@ def check_valence_range(scorer: Any) -> None:
     """The valence the taxonomy derives from the scores of :data:`ADVERSARIAL_TEXTS` is in [-1, 1].
 
     Example:
-        >>> class Constant:
-        ...     id = "constant.v1"
+        >>> class Infinite:
+        ...     id = "infinite.v1"
         ...     taxonomy = Taxonomy.sentiment()
         ...     def score(self, texts):
-        ...         return np.full((len(texts), 4), 0.25, dtype=np.float32)
-        >>> check_valence_range(Constant())
+        ...         return np.full((len(texts), 4), np.inf, dtype=np.float32)
+        >>> try:
+        ...     check_valence_range(Infinite())
+        ... except ScorerCheckError as err:
+        ...     print(err)
+        Infinite (id 'infinite.v1') fails check_valence_range: valence outside [-1, 1] (or NaN) for 11 text(s)
     """
     check = "check_valence_range"
     k = _n_labels(scorer, check)
@@ -390,11 +396,12 @@ def check_valence_range(scorer: Any) -> None:
     if out.shape[1] != k:
         raise ScorerCheckError(_describe(scorer), [(check, f"cannot run: score returned {out.shape[1]} columns for {k} labels")])
     try:
-        valence = np.asarray(scorer.taxonomy.valence_of(out), dtype=np.float64)
+        with np.errstate(all="ignore"):  # inf or NaN scores: the NaN valence is the finding
+            valence = np.asarray(scorer.taxonomy.valence_of(out), dtype=np.float64)
     except Exception as exc:
         raise ScorerCheckError(_describe(scorer), [(check, f"taxonomy.valence_of(scores) raised {_raised(exc)}")]) from exc
     bad = ~((valence >= -1) & (valence <= 1))  # NaN is outside too
-    _fail(scorer, check, [f"valence outside [-1, 1] for {int(bad.sum())} text(s)"] if bad.any() else [])
+    _fail(scorer, check, [f"valence outside [-1, 1] (or NaN) for {int(bad.sum())} text(s)"] if bad.any() else [])
 
 
 #: Every check, in the order :func:`check_scorer` runs them.
