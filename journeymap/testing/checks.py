@@ -64,6 +64,8 @@ ADVERSARIAL_TEXTS: tuple[str, ...] = (
 
 #: How far two scores of the same text may differ (batch invariance, repeated calls).
 TOLERANCE = 1e-3
+#: The texts check_batch_invariance also scores alone (a short and a longer one, with words).
+_ALONE = (4, 5)
 
 
 class ScorerCheckError(JourneyMapError, AssertionError):
@@ -299,8 +301,8 @@ def check_empty_batch(scorer: Any) -> None:
 def check_batch_invariance(scorer: Any) -> None:
     """A text's score does not depend on the other texts in its batch, nor on its position.
 
-    Scores each of a few texts alone and compares with the same texts scored together, in
-    order and reversed (within :data:`TOLERANCE`).
+    Scores :data:`ADVERSARIAL_TEXTS` together, in order and reversed, and two of them (of
+    different lengths) alone, and compares (within :data:`TOLERANCE`).
 
     Example:
         >>> class Relative:
@@ -316,11 +318,11 @@ def check_batch_invariance(scorer: Any) -> None:
         Relative (id 'relative.v1') fails check_batch_invariance: a text's score changes with the batch it is in ...
     """
     check = "check_batch_invariance"
-    texts = list(ADVERSARIAL_TEXTS[2:8])
+    texts = list(ADVERSARIAL_TEXTS)
     together = _rows(scorer, texts, check)
     backwards = _rows(scorer, texts[::-1], check)[::-1]
     problems = []
-    worst_alone = max(_max_difference(_rows(scorer, [t], check), together[i : i + 1]) for i, t in enumerate(texts))
+    worst_alone = max(_max_difference(_rows(scorer, [texts[i]], check), together[i : i + 1]) for i in _ALONE)
     if worst_alone > TOLERANCE:
         problems.append(f"a text's score changes with the batch it is in (by up to {worst_alone:.4g} alone vs together)")
     worst_order = _max_difference(backwards, together)
