@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import shutil
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -7,7 +8,7 @@ import pytest
 
 from journeymap import Taxonomy
 from journeymap.emotions._goemotions import read_split
-from journeymap.emotions.evaluate import evaluate, format_results, main
+from journeymap.emotions.evaluate import evaluate, format_results
 
 from .conftest import GOEMOTIONS
 
@@ -66,10 +67,54 @@ def test_evaluate_levels(tmp_path: Path) -> None:
     assert "macro-F1" in format_results(results)
 
 
+def goemotions_subsample(src: Path, dst: Path, *, per_label: dict[str, int], seed: int = 0) -> Path:
+    """A fixed, seeded, label-stratified subsample of a GoEmotions-format folder.
+
+    For each split in ``per_label``, up to ``per_label[split]`` texts carrying each label (drawn
+    with ``seed``; a text carrying several labels can be drawn for any of them), in file order.
+    """
+    dst.mkdir()
+    shutil.copy(src / "labels.txt", dst / "labels.txt")
+    n_labels = len((src / "labels.txt").read_text(encoding="utf-8").split())
+    rng = np.random.default_rng(seed)
+    for split, k in per_label.items():
+        lines = [line for line in (src / f"{split}.tsv").read_text(encoding="utf-8").split("\n") if line]
+        ids = [set(line.split("\t")[1].split(",")) for line in lines]
+        chosen: set[int] = set()
+        for label in range(n_labels):
+            having = [i for i, labels in enumerate(ids) if str(label) in labels]
+            chosen.update(rng.permutation(having)[:k].tolist())
+        (dst / f"{split}.tsv").write_text("".join(lines[i] + "\n" for i in sorted(chosen)), encoding="utf-8")
+    return dst
+
+
+def test_subsample_is_fixed_and_covers_every_label(tmp_path: Path) -> None:
+    src = tiny_goemotions(tmp_path / "g")
+    a = goemotions_subsample(src, tmp_path / "a", per_label={"dev": 1}, seed=3)
+    b = goemotions_subsample(src, tmp_path / "b", per_label={"dev": 1}, seed=3)
+    assert (a / "dev.tsv").read_text() == (b / "dev.tsv").read_text()
+    dev = read_split(a, "dev")
+    present = read_split(src, "dev").targets.sum(axis=0) > 0
+    assert (dev.targets.sum(axis=0)[present] >= 1).all()
+    assert len(dev.texts) < len(read_split(src, "dev").texts)
+
+
 @pytest.mark.skipif(not GOEMOTIONS.is_dir(), reason="../shared/data/goemotions is not beside the checkout")
-def test_default_model_meets_its_targets(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main([str(GOEMOTIONS), "--split", "test"]) == 0
-    out = capsys.readouterr().out
-    macro = {line.split(":")[0]: float(line.split()[2]) for line in out.splitlines() if "macro-F1" in line}
-    assert macro["goemotions"] >= 0.46
-    assert macro["ekman"] >= 0.60
+def test_default_model_on_a_fixed_subsample(tmp_path: Path, default_scorer) -> None:
+    """The default model on a seeded subsample: 10 test texts per label (273), 6 dev texts per label (165).
+
+    The full test-split evaluation against the model card's targets (28 labels >= 0.46, Ekman
+    >= 0.60) takes minutes on 2 cores; it is ``benchmarks/bench_model_quality.py``. The subsample
+    is label-balanced, so its figures are not the test split's: measured 0.564 (28 labels),
+    0.615 (Ekman) and 0.643 (sentiment) macro-F1 at float32, bfloat16 and int8 alike. The
+    thresholds sit a little below, for other CPUs and library versions.
+    """
+    data = goemotions_subsample(GOEMOTIONS, tmp_path / "g", per_label={"test": 10, "dev": 6}, seed=0)
+    results = evaluate(data, scorer=default_scorer)
+    assert results["n_texts"] == 273
+    assert (results["goemotions"]["per_label"]["support"] >= 6).all()  # grief has 6 test texts in all
+    assert results["goemotions"]["macro_f1"] >= 0.53
+    assert results["ekman"]["macro_f1"] >= 0.58
+    assert results["sentiment"]["macro_f1"] >= 0.60
+    # The model's own (dev-tuned) thresholds decide at 28 labels.
+    assert results["goemotions"]["per_label"]["threshold"].tolist() == pytest.approx(default_scorer.thresholds)

@@ -26,12 +26,23 @@ def test_import_is_light_and_offline() -> None:
 
 
 def test_public_names_are_exported() -> None:
+    """Every name in ``__all__`` resolves (the lazy ones too) to journeymap's own object."""
+    import inspect
+
     import journeymap
 
     assert sorted(journeymap.__all__) == journeymap.__all__
-    for name in journeymap.__all__:
-        assert getattr(journeymap, name) is not None
-    assert isinstance(journeymap.__version__, str)
+    missing = [name for name in journeymap.__all__ if not hasattr(journeymap, name)]
+    assert missing == [], f"in journeymap.__all__ but not importable: {missing}"
+    homes = {
+        name: obj.__name__ if inspect.ismodule(obj) else getattr(obj, "__module__", None)
+        for name in journeymap.__all__
+        if name != "__version__"
+        for obj in [getattr(journeymap, name)]
+    }
+    foreign = {name: home for name, home in homes.items() if not (home or "").startswith("journeymap")}
+    assert foreign == {}, f"exported names that are not journeymap's own: {foreign}"
+    assert isinstance(journeymap.__version__, str) and journeymap.__version__
 
 
 def test_single_machine_path_never_imports_dask() -> None:

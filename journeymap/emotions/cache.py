@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 
     import numpy.typing as npt
 
-__all__ = ["ScoreCache", "default_cache_path", "text_hash"]
+__all__ = ["ScoreCache", "default_cache_path", "scorer_key", "text_hash"]
 
 
 def default_cache_path() -> Path:
@@ -35,8 +35,30 @@ def default_cache_path() -> Path:
 
 
 def text_hash(text: str) -> bytes:
-    """SHA-256 of the UTF-8 text (the cache key beside the scorer id)."""
+    r"""SHA-256 of the UTF-8 text (the cache key beside the scorer id); lone surrogates are hashed too.
+
+    Example:
+        >>> text_hash("a\ud800") != text_hash("a") and len(text_hash("a\ud800")) == 32
+        True
+    """
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).digest()
+
+
+def scorer_key(scorer: str) -> str | bytes:
+    r"""The scorer id as stored: the text itself, or its bytes when it holds lone surrogates.
+
+    SQLite stores text as UTF-8, which cannot hold a lone surrogate; such an id is stored as a
+    BLOB, which never equals a text id, so no two ids share cached rows.
+
+    Example:
+        >>> scorer_key("demo.v1"), scorer_key("demo\ud800")
+        ('demo.v1', b'demo\xed\xa0\x80')
+    """
+    try:
+        scorer.encode("utf-8")
+    except UnicodeEncodeError:
+        return scorer.encode("utf-8", "surrogatepass")
+    return scorer
 
 
 class ScoreCache:
@@ -82,7 +104,7 @@ class ScoreCache:
                 marks = ",".join("?" * len(chunk))
                 rows = con.execute(
                     f"SELECT hash, scores FROM scores WHERE scorer = ? AND hash IN ({marks})",
-                    [scorer, *chunk],
+                    [scorer_key(scorer), *chunk],
                 ).fetchall()
                 for key, blob in rows:
                     row = np.frombuffer(blob, dtype=np.float32)
@@ -97,7 +119,8 @@ class ScoreCache:
 
     def put(self, scorer: str, texts: Iterable[str], scores: npt.NDArray[np.float32]) -> None:
         """Store rows for texts (replacing any earlier ones)."""
-        rows = [(scorer, text_hash(t), np.ascontiguousarray(s, dtype=np.float32).tobytes()) for t, s in zip(texts, scores)]
+        key = scorer_key(scorer)
+        rows = [(key, text_hash(t), np.ascontiguousarray(s, dtype=np.float32).tobytes()) for t, s in zip(texts, scores)]
         con = self._connect()
         try:
             with con:
@@ -113,6 +136,6 @@ class ScoreCache:
                 if scorer is None:
                     con.execute("DELETE FROM scores")
                 else:
-                    con.execute("DELETE FROM scores WHERE scorer = ?", [scorer])
+                    con.execute("DELETE FROM scores WHERE scorer = ?", [scorer_key(scorer)])
         finally:
             con.close()

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
-from journeymap.testing.checks import check_scorer
+from journeymap.testing.checks import (
+    ScorerCheckError,
+    check_scorer,
+    parametrize_with_checks,
+    scorer_checks,
+)
 
-__all__ = ["check_scorer"]
+__all__ = ["ScorerCheckError", "check_scorer", "parametrize_with_checks", "scorer_checks"]
