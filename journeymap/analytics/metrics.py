@@ -48,7 +48,7 @@ def journey_metrics(js: JourneySet) -> pd.DataFrame:
     events = require_scored(js, "journey_metrics")
     f = flags(events)
     f["step"] = events["step"].to_numpy()
-    f["channel"] = events["channel"].astype("string").to_numpy()
+    f["channel"] = pd.factorize(events["channel"])[0]  # codes: a missing channel is -1, never an NA to compare
     g = f.groupby("journey_id", sort=False)
 
     base = pd.DataFrame(

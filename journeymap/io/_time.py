@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 TWITTER_FORMAT = "%a %b %d %H:%M:%S %z %Y"
 #: Epoch values at or above this magnitude are milliseconds (1e11 s would be the year 5138).
 MS_THRESHOLD = 1e11
+_EXACT = 2.0**53  # floats hold every whole number below this
 #: The instants a nanosecond timestamp holds (pandas' range), a day inside each end.
 EARLIEST = pd.Timestamp("1677-09-22", tz="UTC")
 LATEST = pd.Timestamp("2262-04-10", tz="UTC")
@@ -47,7 +48,7 @@ def out_of_range(values: pd.Series) -> pd.Series:
     out = pd.Series(False, index=values.index)
     numbers = pd.to_numeric(values.where(values.map(lambda v: not isinstance(v, bool))), errors="coerce")
     seconds = numbers.where(numbers.abs() < MS_THRESHOLD, numbers / 1000.0)
-    out |= (seconds.abs() >= 9.2e9).fillna(False).astype(bool)
+    out |= ((seconds < EARLIEST.value / 1e9) | (seconds > LATEST.value / 1e9)).fillna(False).astype(bool)
     text = values.where(values.map(lambda v: isinstance(v, str))).astype("object")
     if text.notna().any():
         years = _years(text.dropna().astype(str).astype("string")).reindex(values.index)
@@ -65,12 +66,21 @@ def _in_range(values: pd.Series) -> pd.Series:
 
 
 def _from_epoch(values: pd.Series) -> pd.Series:
-    nums = pd.to_numeric(values, errors="coerce").astype("float64")
-    ms = nums.abs() >= MS_THRESHOLD
-    seconds = nums.where(~ms, nums / 1000.0)
-    # Out-of-range values become NaT (and so rejects), never an overflow.
-    seconds = seconds.where(seconds.abs() < 9.2e9)
-    return pd.to_datetime(seconds, unit="s", utc=True, errors="coerce")
+    """Epoch seconds or milliseconds to UTC; whole numbers exactly (integer nanoseconds), others as floats.
+
+    Values outside :data:`EARLIEST`..:data:`LATEST` become NaT (and so rejects), never an overflow.
+    """
+    nums = pd.to_numeric(values, errors="coerce").astype("float64").to_numpy()
+    ms = np.abs(nums) >= MS_THRESHOLD
+    seconds = np.where(ms, nums / 1000.0, nums)
+    ok = (seconds >= EARLIEST.value / 1e9) & (seconds <= LATEST.value / 1e9)
+    whole = ok & (nums == np.floor(nums)) & (np.abs(nums) < _EXACT)
+    ns = np.full(len(nums), np.iinfo(np.int64).min, dtype=np.int64)  # NaT
+    scale = np.where(ms, 10**6, 10**9).astype(np.int64)
+    ns[whole] = nums[whole].astype(np.int64) * scale[whole]
+    fraction = ok & ~whole
+    ns[fraction] = np.round(seconds[fraction] * 1e9).astype(np.int64)
+    return pd.Series(pd.to_datetime(ns, utc=True), index=values.index)
 
 
 def _one_edge_value(text: str) -> pd.Timestamp | NaTType:
