@@ -4,22 +4,32 @@ By default the cache lives in the user cache directory (``platformdirs.user_cach
 ("journeymap")/scores.sqlite``); the environment variable ``JOURNEYMAP_CACHE_DIR`` moves it, and
 ``score(..., cache=False)`` turns it off. Scores are stored as float32 bytes; the text itself is
 not stored, only its SHA-256.
+
+A cache file that cannot be read (corrupt, not SQLite) is moved aside as
+``scores.sqlite.corrupt-<time>`` and a new one is started, with a warning naming both paths; a
+read-only cache is used read-only. Neither stops scoring.
 """
 
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import sqlite3
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
 
+from journeymap.exceptions import JourneyMapError
+
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
 
     import numpy.typing as npt
+
+logger = logging.getLogger(__name__)
 
 __all__ = ["ScoreCache", "default_cache_path", "scorer_key", "text_hash"]
 
@@ -74,14 +84,57 @@ class ScoreCache:
 
     def __init__(self, path: str | Path | None = None) -> None:
         self.path = Path(path) if path is not None else default_cache_path()
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        with self._connect() as con:
-            con.execute(
-                "CREATE TABLE IF NOT EXISTS scores (scorer TEXT NOT NULL, hash BLOB NOT NULL, "
-                "scores BLOB NOT NULL, PRIMARY KEY (scorer, hash)) WITHOUT ROWID"
-            )
+        if self.path.is_dir():
+            msg = f"score cache {str(self.path)!r} is a folder; give the path of a file (e.g. {self.path / 'scores.sqlite'})"
+            raise JourneyMapError(msg)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            msg = f"score cache {str(self.path)!r}: cannot create its folder ({exc.strerror or exc})"
+            raise JourneyMapError(msg) from exc
+        writable = os.access(self.path, os.W_OK) if self.path.exists() else os.access(self.path.parent, os.W_OK)
+        #: True when the file can be read but not written: cached rows are used, new ones not kept.
+        self.read_only = not writable
+        if self.read_only:
+            logger.warning("score cache %s is read-only: using its scores, keeping no new ones", self.path)
+            if not self.path.exists():
+                self.disabled = True
+                return
+        self.disabled = False
+        try:
+            self._create()
+        except sqlite3.DatabaseError as exc:
+            self._set_aside(exc)
+
+    def _create(self) -> None:
+        con = self._connect()
+        try:
+            if not self.read_only:
+                with con:
+                    con.execute(
+                        "CREATE TABLE IF NOT EXISTS scores (scorer TEXT NOT NULL, hash BLOB NOT NULL, "
+                        "scores BLOB NOT NULL, PRIMARY KEY (scorer, hash)) WITHOUT ROWID"
+                    )
+            con.execute("SELECT count(*) FROM scores WHERE 0").fetchall()  # a corrupt file fails here
+        finally:
+            con.close()
+
+    def _set_aside(self, exc: Exception) -> None:
+        """A corrupt cache file is moved aside (kept for inspection) and a new one started, with a warning."""
+        if self.read_only:
+            logger.warning("score cache %s cannot be read (%s) and is read-only: scoring without a cache", self.path, exc)
+            self.disabled = True
+            return
+        aside = self.path.with_name(f"{self.path.name}.corrupt-{time.strftime('%Y%m%d-%H%M%S')}")
+        self.path.replace(aside)
+        for suffix in ("-wal", "-shm"):
+            self.path.with_name(self.path.name + suffix).unlink(missing_ok=True)
+        logger.warning("score cache %s was unreadable (%s); moved it to %s and started a new one", self.path, exc, aside)
+        self._create()
 
     def _connect(self) -> sqlite3.Connection:
+        if self.read_only:
+            return sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True, timeout=30)
         con = sqlite3.connect(self.path, timeout=30)
         con.execute("PRAGMA journal_mode=WAL")
         return con
@@ -90,7 +143,7 @@ class ScoreCache:
         """Cached rows for ``texts`` (NaN where missing) and a mask of which were found."""
         out = np.full((len(texts), n_labels), np.nan, dtype=np.float32)
         found = np.zeros(len(texts), dtype=bool)
-        if not texts:
+        if not texts or self.disabled:
             return out, found
         keys = [text_hash(t) for t in texts]
         position: dict[bytes, list[int]] = {}
@@ -119,17 +172,24 @@ class ScoreCache:
 
     def put(self, scorer: str, texts: Iterable[str], scores: npt.NDArray[np.float32]) -> None:
         """Store rows for texts (replacing any earlier ones)."""
+        if self.read_only or self.disabled:
+            return
         key = scorer_key(scorer)
         rows = [(key, text_hash(t), np.ascontiguousarray(s, dtype=np.float32).tobytes()) for t, s in zip(texts, scores)]
         con = self._connect()
         try:
             with con:
                 con.executemany("INSERT OR REPLACE INTO scores VALUES (?, ?, ?)", rows)
+        except sqlite3.Error as exc:  # a full disk, a file made read-only meanwhile: scores are still returned
+            logger.warning("score cache %s: could not store %d rows (%s)", self.path, len(rows), exc)
         finally:
             con.close()
 
     def clear(self, scorer: str | None = None) -> None:
         """Remove the cached rows of one scorer, or all."""
+        if self.read_only or self.disabled:
+            msg = f"score cache {str(self.path)!r} is read-only"
+            raise JourneyMapError(msg)
         con = self._connect()
         try:
             with con:
