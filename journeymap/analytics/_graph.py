@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from journeymap.analytics._levels import check_level
-from journeymap.analytics._prep import flags
+from journeymap.analytics._prep import flags, run_edges, shifted
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -40,16 +40,15 @@ def graph_steps(events: pd.DataFrame, level: str) -> tuple[pd.DataFrame, pd.Data
     # The customer's valence carried forward within the journey (brand steps inherit the last).
     felt = f["valence"].where(f["customer"]).groupby(f["journey_id"], sort=False).ffill().to_numpy()
     jid = f["journey_id"].to_numpy()
-    first = np.r_[True, jid[1:] != jid[:-1]]
-    last = np.r_[jid[1:] != jid[:-1], True]
+    first, last = run_edges(jid)
     keys = f["key"].to_numpy()
     t = f["t"].to_numpy()
     pairs = pd.DataFrame(
         {
-            "src": np.where(first, START, np.r_[np.array([""], dtype=object), keys[:-1]]),
+            "src": np.where(first, START, shifted(keys.astype(object), "")),
             "dst": keys,
-            "dv": np.where(first, np.nan, felt - np.r_[np.nan, felt[:-1]]),
-            "dt": np.where(first, np.nan, (t - np.r_[0, t[:-1]]) / 1e9),
+            "dv": np.where(first, np.nan, felt - shifted(felt.astype(np.float64), np.nan)),
+            "dt": np.where(first, np.nan, (t - shifted(t, 0)) / 1e9),
         }
     )
     ends = pd.DataFrame({"src": keys[last], "dst": END, "dv": np.nan, "dt": np.nan})

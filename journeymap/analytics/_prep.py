@@ -49,3 +49,18 @@ def flags(events: pd.DataFrame) -> pd.DataFrame:
         },
         index=events.index,
     )
+
+
+def run_edges(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Whether each row starts, and whether it ends, a run of equal keys (rows sorted by key; no rows: empty)."""
+    if len(keys) == 0:
+        return np.zeros(0, dtype=bool), np.zeros(0, dtype=bool)
+    change = keys[1:] != keys[:-1]
+    return np.r_[True, change], np.r_[change, True]
+
+
+def shifted(values: np.ndarray, fill: object) -> np.ndarray:
+    """``values`` moved one row down, ``fill`` in the first row (the previous row's value; no rows: empty)."""
+    return np.concatenate([np.asarray([fill], dtype=values.dtype if values.dtype != object else object), values[:-1]])[
+        : len(values)
+    ]

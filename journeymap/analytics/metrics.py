@@ -61,7 +61,8 @@ def journey_metrics(js: JourneySet) -> pd.DataFrame:
         }
     )
     same_journey = f["journey_id"].to_numpy()[1:] == f["journey_id"].to_numpy()[:-1]
-    switch = np.r_[False, same_journey & (f["channel"].to_numpy()[1:] != f["channel"].to_numpy()[:-1])]
+    switch = np.zeros(len(f), dtype=bool)
+    switch[1:] = same_journey & (f["channel"].to_numpy()[1:] != f["channel"].to_numpy()[:-1])
     base["channel_switches"] = pd.Series(switch, index=f.index).groupby(f["journey_id"], sort=False).sum()
 
     s = f[f["scored"]].copy()

@@ -89,7 +89,9 @@ def pain_points(js: JourneySet, *, level: Level = "touchpoint", top: int | None 
             "mean_valence": float(group["valence"].mean()),
             "top_emotions": top_labels(group["emotion"]),
         }
-    out = pd.DataFrame.from_dict(rows, orient="index").sort_values("impact", ascending=False, kind="stable")
+    columns = ["impact", "impact_low", "impact_high", "volume", "mean_negativity", "share_negative", "mean_valence"]
+    out = pd.DataFrame.from_dict(rows, orient="index", columns=[*columns, "top_emotions"])
+    out = out.sort_values("impact", ascending=False, kind="stable")
     out.index.name = level
     return ranked(out, top)
 

@@ -72,7 +72,9 @@ def journey_map_table(js: JourneySet, *, top_pains: int = 3, seed: int = 0) -> p
         est = interval(group["valence"].to_numpy())
         rows.append((stage, touchpoint, len(group), est.mean, float(group["negativity"].sum()), est.low, est.high))
     columns = ["stage", "touchpoint", "volume", "mean_valence", "impact", "ci_low", "ci_high"]
-    table = pd.DataFrame(rows, columns=columns).astype({"volume": np.int64})
+    table = pd.DataFrame(rows, columns=columns).astype(
+        {"volume": np.int64, "mean_valence": float, "impact": float, "ci_low": float, "ci_high": float}
+    )
     order = {s: i for i, s in enumerate(js.stages.names)}
     table["stage_order"] = table["stage"].map(order)
     table = table.sort_values(["stage_order", "volume"], ascending=[True, False], kind="stable").reset_index(drop=True)

@@ -44,6 +44,14 @@ def get_ax(ax: Axes | None, figsize: tuple[float, float] = (9, 4.5)) -> Axes:
     return new
 
 
+def empty(ax: Axes, what: str) -> Axes:
+    """An Axes that says there is nothing to draw, and why, instead of failing on empty data."""
+    ax.text(0.5, 0.5, f"no {what} to show", ha="center", va="center", transform=ax.transAxes, color="#666666")
+    ax.set_xticks([])
+    ax.set_yticks([])
+    return ax
+
+
 def style(ax: Axes) -> None:
     """Apply the theme to an existing Axes."""
     ax.spines["top"].set_visible(False)

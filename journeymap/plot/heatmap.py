@@ -39,6 +39,8 @@ def emotion_heatmap(
     """
     shares = stage_shares(js, level=level, top=top)
     ax = _theme.get_ax(ax, figsize=(1.0 + 0.8 * shares.shape[1], 1.2 + 0.5 * shares.shape[0]))
+    if shares.empty:
+        return _theme.empty(ax, "scored customer messages")
     image = ax.imshow(shares.to_numpy(), cmap="Blues", vmin=0, vmax=max(0.01, float(shares.to_numpy().max())), aspect="auto")
     grid = shares.to_numpy(dtype=float)
     for i in range(grid.shape[0]):
@@ -79,6 +81,8 @@ def emotion_mix(
     shares = stage_shares(js, level=level, top=top)
     valence = js.taxonomy.valence if js.taxonomy is not None else {}
     ax = _theme.get_ax(ax, figsize=(9, 1.5 + 0.6 * shares.shape[0]))
+    if shares.empty:
+        return _theme.empty(ax, "scored customer messages")
     cmap, norm = _theme.valence_cmap(), _theme.valence_norm()
     left = np.zeros(shares.shape[0])
     seen: dict[float, int] = {}

@@ -49,6 +49,8 @@ def journey_map(
     """
     table = journey_map_table(js, top_pains=top_pains, seed=seed)
     ax = _theme.get_ax(ax, figsize=(max(8.0, 0.9 * len(table) + 2), 5))
+    if table.empty:
+        return _theme.empty(ax, "scored customer messages")
     x = table["x"].to_numpy()
     for n, (stage, group) in enumerate(table.groupby("stage", sort=False)):
         lo, hi = group["x"].min() - 0.5, group["x"].max() + 0.5
