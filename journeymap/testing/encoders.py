@@ -27,7 +27,7 @@ class HashingEncoder:
     Example:
         >>> enc = HashingEncoder(dim=64)
         >>> v = enc.encode(["card arrived", "card arrived", "🙂"])
-        >>> v.shape, float(v[0] @ v[1]), float(abs(v[2]).sum()), enc.n_encoded
+        >>> v.shape, round(float(v[0] @ v[1]), 6), float(abs(v[2]).sum()), enc.n_encoded
         ((3, 64), 1.0, 0.0, 3)
     """
 
