@@ -9,7 +9,7 @@ frequent in one topic and rare elsewhere come first.
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -23,6 +23,25 @@ __all__ = ["CTfidfDescriber", "readable_name"]
 #: Words of at least two letters (any script); digits, @handles and links are dropped first.
 TOKEN_PATTERN = r"(?u)\b[^\W\d_][^\W\d_]+\b"
 _NOISE = re.compile(r"https?://\S+|www\.\S+|[@#]\w+|&\w+;")
+
+#: Fragments that English contractions leave behind ("I've", "don't"), added to the English stop words.
+CONTRACTION_FRAGMENTS = (
+    "ve",
+    "ll",
+    "re",
+    "don",
+    "didn",
+    "doesn",
+    "isn",
+    "wasn",
+    "aren",
+    "won",
+    "wouldn",
+    "couldn",
+    "haven",
+    "hasn",
+    "im",
+)
 
 
 def _clean(text: str) -> str:
@@ -105,8 +124,13 @@ class CTfidfDescriber:
         if not docs or n_topics == 0:
             return [[] for _ in range(n_topics)]
         min_df = self.min_df if len(docs) >= 10 * self.min_df else 1
+        stop_words: Any = self.stop_words
+        if stop_words == "english":
+            from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+            stop_words = sorted(ENGLISH_STOP_WORDS | set(CONTRACTION_FRAGMENTS))
         vectorizer = CountVectorizer(
-            token_pattern=TOKEN_PATTERN, ngram_range=self.ngram_range, stop_words=self.stop_words, min_df=min_df, lowercase=True
+            token_pattern=TOKEN_PATTERN, ngram_range=self.ngram_range, stop_words=stop_words, min_df=min_df, lowercase=True
         )
         try:
             counts = vectorizer.fit_transform(docs)
