@@ -137,21 +137,23 @@ def large_texts(data: Path, twcs: Path | None, n: int, seed: int) -> list[str]:
     return perturb(base, n, seed)
 
 
-def speed_child(data: Path, twcs: Path | None, cache: Path, n: int, *, seed: int, label: str) -> None:
+def speed_child(data: Path, twcs: Path | None, cache: Path, n: int, *, seed: int, label: str, encoder: str) -> None:
+    from journeymap.testing import HashingEncoder
     from journeymap.topics import TopicModel
 
     texts = large_texts(data, twcs, n, seed)
+    enc = HashingEncoder(dim=384) if encoder == "hashing" else encoder
     t0 = time.perf_counter()
-    tm = TopicModel(cache=cache, seed=seed, progress=False).fit(texts)
+    tm = TopicModel(encoder=enc, cache=cache, seed=seed, progress=False).fit(texts)
     secs = time.perf_counter() - t0
     other = float((tm.labels_ == "other").mean())
     print(
-        f"{label}: {n} texts ({len(set(texts))} distinct), {secs:.1f} s, {len(tm.topics_)} topics, other {other:.1%}, "
-        f"peak RSS {status_mib('VmHWM'):.0f} MiB"
+        f"{label}, encoder {encoder}: {n} texts ({len(set(texts))} distinct), {secs:.1f} s, "
+        f"{len(tm.topics_)} topics, other {other:.1%}, peak RSS {status_mib('VmHWM'):.0f} MiB"
     )
 
 
-def speed(data: Path, twcs: Path | None, n: int, seed: int) -> None:
+def speed(data: Path, twcs: Path | None, n: int, seed: int, encoder: str) -> None:
     print(f"\n## speed: {n} messages (Banking77 train+test and TWCS customer texts, sampled with small edits)")
     with tempfile.TemporaryDirectory() as tmp:
         cache = Path(tmp) / "cache.sqlite"
@@ -168,6 +170,8 @@ def speed(data: Path, twcs: Path | None, n: int, seed: int) -> None:
                 str(n),
                 "--seed",
                 str(seed),
+                "--encoder",
+                encoder,
             ]
             if twcs is not None:
                 cmd += ["--twcs", str(twcs)]
@@ -182,11 +186,12 @@ def main() -> None:
     parser.add_argument("--n-large", type=int, default=100_000)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--cache", type=Path, default=None)
+    parser.add_argument("--encoder", default="default", help="speed part: 'default' or 'hashing' (a stand-in of width 384)")
     parser.add_argument("--child", default=None, help=argparse.SUPPRESS)
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
     if args.child:
-        speed_child(args.data, args.twcs, args.cache, args.n_large, seed=args.seed, label=args.child)
+        speed_child(args.data, args.twcs, args.cache, args.n_large, seed=args.seed, label=args.child, encoder=args.encoder)
         return
     import torch
 
@@ -197,7 +202,7 @@ def main() -> None:
         if parts & {"quality", "zero", "few", "finetune"}:
             quality(args.data, cache, parts, args.seed)
     if "speed" in parts:
-        speed(args.data, args.twcs, args.n_large, args.seed)
+        speed(args.data, args.twcs, args.n_large, args.seed, args.encoder)
 
 
 if __name__ == "__main__":
