@@ -62,6 +62,7 @@ from journeymap.report import report
 if TYPE_CHECKING:
     from journeymap import plot
     from journeymap.emotions.transformer import TransformerScorer
+    from journeymap.topics import TopicModel
 
 __all__ = [
     "Actor",
@@ -78,6 +79,7 @@ __all__ = [
     "Stage",
     "StageModel",
     "Taxonomy",
+    "TopicModel",
     "Touchpoint",
     "TransformerScorer",
     "UnknownScorerError",
@@ -121,6 +123,10 @@ def __getattr__(name: str) -> Any:
         import importlib
 
         return importlib.import_module(f"journeymap.{name}")
+    if name == "TopicModel":  # imports scikit-learn: only when asked for
+        from journeymap.topics import TopicModel
+
+        return TopicModel
     if name == "TransformerScorer":
         from journeymap.emotions.transformer import TransformerScorer
 

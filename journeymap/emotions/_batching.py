@@ -48,21 +48,27 @@ def neutral_row(taxonomy: Taxonomy) -> npt.NDArray[np.float32]:
     return row
 
 
-def score_sorted(
+def run_sorted(
     texts: Sequence[str],
     *,
     tokenizer: Any,
     forward: Callable[[torch.Tensor, torch.Tensor], torch.Tensor],
-    taxonomy: Taxonomy,
+    empty_row: npt.NDArray[np.float32],
     batch_size: int,
     max_length: int,
     device: torch.device,
+    what: str = "scoring",
 ) -> npt.NDArray[np.float32]:
-    """Score texts with ``forward(input_ids, attention_mask) -> probabilities``, length-sorted."""
+    """Rows of ``forward(input_ids, attention_mask)`` for ``texts``, in length-sorted batches.
+
+    Shared by the scorers (rows are probabilities) and the sentence encoders (rows are
+    embeddings). Texts without words are not sent to the model: their row is ``empty_row``.
+    Rows are float32; NaN is replaced by 0.
+    """
     import torch
 
     n = len(texts)
-    out = np.tile(neutral_row(taxonomy), (n, 1))
+    out = np.tile(np.asarray(empty_row, dtype=np.float32), (n, 1))
     idx = [i for i, t in enumerate(texts) if has_words(t)]
     if not idx:
         return out
@@ -80,13 +86,36 @@ def score_sorted(
                 ids[row, : len(encoded[j])] = torch.as_tensor(encoded[j])
                 mask[row, : len(encoded[j])] = 1
             try:
-                probs = forward(ids.to(device), mask.to(device)).float().cpu().numpy()
+                rows = forward(ids.to(device), mask.to(device)).float().cpu().numpy()
             except Exception as exc:
                 positions = sorted(idx[j] for j in chunk)
-                msg = f"scoring failed for the texts at positions {positions[:20]}: {exc}"
+                msg = f"{what} failed for the texts at positions {positions[:20]}: {exc}"
                 raise JourneyMapError(msg) from exc
-            out[[idx[j] for j in chunk]] = np.nan_to_num(probs, nan=0.0).clip(0.0, 1.0)
-    return out.astype(np.float32)
+            out[[idx[j] for j in chunk]] = np.nan_to_num(rows, nan=0.0)
+    return out
+
+
+def score_sorted(
+    texts: Sequence[str],
+    *,
+    tokenizer: Any,
+    forward: Callable[[torch.Tensor, torch.Tensor], torch.Tensor],
+    taxonomy: Taxonomy,
+    batch_size: int,
+    max_length: int,
+    device: torch.device,
+) -> npt.NDArray[np.float32]:
+    """Score texts with ``forward(input_ids, attention_mask) -> probabilities``, length-sorted."""
+    out = run_sorted(
+        texts,
+        tokenizer=tokenizer,
+        forward=forward,
+        empty_row=neutral_row(taxonomy),
+        batch_size=batch_size,
+        max_length=max_length,
+        device=device,
+    )
+    return out.clip(0.0, 1.0).astype(np.float32)
 
 
 class SortedBatchScorer:

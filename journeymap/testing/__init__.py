@@ -1,4 +1,4 @@
-"""Tools for testing journeymap and its plugins: the scorer conformance suite and Hypothesis strategies."""
+"""Tools for testing journeymap and its plugins: the scorer conformance suite, a fake encoder, Hypothesis strategies."""
 
 from __future__ import annotations
 
@@ -8,5 +8,6 @@ from journeymap.testing.checks import (
     parametrize_with_checks,
     scorer_checks,
 )
+from journeymap.testing.encoders import HashingEncoder
 
-__all__ = ["ScorerCheckError", "check_scorer", "parametrize_with_checks", "scorer_checks"]
+__all__ = ["HashingEncoder", "ScorerCheckError", "check_scorer", "parametrize_with_checks", "scorer_checks"]

@@ -1,0 +1,163 @@
+"""Describing topics: class-based TF-IDF keywords, a short readable name, representative quotes.
+
+c-TF-IDF (as BERTopic): the texts of a topic are one document; a word's weight is its
+frequency in that document (normalised by the document's length) times
+``log(1 + mean words per topic / the word's frequency over all topics)``. Words that are
+frequent in one topic and rare elsewhere come first.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    import numpy.typing as npt
+
+__all__ = ["CTfidfDescriber", "readable_name"]
+
+#: Words of at least two letters (any script); digits, @handles and links are dropped first.
+TOKEN_PATTERN = r"(?u)\b[^\W\d_][^\W\d_]+\b"
+_NOISE = re.compile(r"https?://\S+|www\.\S+|[@#]\w+|&\w+;")
+
+#: Fragments that English contractions leave behind ("I've", "don't"), added to the English stop words.
+CONTRACTION_FRAGMENTS = (
+    "ve",
+    "ll",
+    "re",
+    "don",
+    "didn",
+    "doesn",
+    "isn",
+    "wasn",
+    "aren",
+    "won",
+    "wouldn",
+    "couldn",
+    "haven",
+    "hasn",
+    "im",
+)
+
+
+def _clean(text: str) -> str:
+    return _NOISE.sub(" ", text)
+
+
+def readable_name(keywords: Sequence[str], taken: set[str] | None = None) -> str:
+    """A short name from ranked keywords: the best phrase, else the two best words.
+
+    A phrase (a two-word keyword) is used when it ranks among the first three keywords; words
+    already in it are not repeated. Where the name is taken, one more keyword is added.
+
+    Example:
+        >>> readable_name(["card", "arrive", "still", "card arrive"])
+        'card arrive'
+        >>> readable_name(["refund", "money", "back"])
+        'refund money'
+        >>> readable_name(["refund", "money", "back"], taken={"refund money"})
+        'refund money back'
+    """
+    taken = taken or set()
+    words = [k for k in keywords if k]
+    if not words:
+        return "topic"
+    head = next((k for k in words[:4] if " " in k), None)
+    parts: list[str] = head.split() if head else [words[0]]
+    for k in words:
+        name = " ".join(parts)
+        if len(parts) >= 2 and name not in taken:
+            return name
+        for w in k.split():
+            if w not in parts:
+                parts.append(w)
+                break
+    name = " ".join(parts)
+    suffix = 2
+    base = name
+    while name in taken:
+        name = f"{base} {suffix}"
+        suffix += 1
+    return name
+
+
+class CTfidfDescriber:
+    """Keywords per topic by class-based TF-IDF; a step of :class:`~journeymap.topics.TopicModel`.
+
+    Args:
+        n_keywords: keywords kept per topic.
+        ngram_range: word n-grams considered (phrases make names readable).
+        stop_words: passed to scikit-learn's ``CountVectorizer`` (``"english"``, a list, None).
+        min_df: a word must occur in at least this many texts (fewer when there are few texts).
+
+    Example:
+        >>> texts = ["my card has not arrived", "card still not arrived", "new card not arrived yet",
+        ...          "refund my money", "I want a refund", "refund still pending"]
+        >>> CTfidfDescriber(n_keywords=2).keywords(texts, np.array([0, 0, 0, 1, 1, 1]), 2)
+        [['arrived', 'card'], ['refund', 'money']]
+    """
+
+    def __init__(
+        self,
+        *,
+        n_keywords: int = 8,
+        ngram_range: tuple[int, int] = (1, 2),
+        stop_words: str | list[str] | None = "english",
+        min_df: int = 2,
+    ) -> None:
+        self.n_keywords = n_keywords
+        self.ngram_range = ngram_range
+        self.stop_words = stop_words
+        self.min_df = min_df
+
+    def keywords(self, texts: Sequence[str], labels: npt.NDArray[np.int64], n_topics: int) -> list[list[str]]:
+        """Ranked keywords of topics ``0 .. n_topics - 1`` (labels outside that range are ignored)."""
+        from sklearn.feature_extraction.text import CountVectorizer  # type: ignore[import-untyped]
+
+        labels = np.asarray(labels)
+        keep = (labels >= 0) & (labels < n_topics)
+        docs = [_clean(t) for t, k in zip(texts, keep) if k]
+        if not docs or n_topics == 0:
+            return [[] for _ in range(n_topics)]
+        min_df = self.min_df if len(docs) >= 10 * self.min_df else 1
+        stop_words: Any = self.stop_words
+        if stop_words == "english":
+            from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+            stop_words = sorted(ENGLISH_STOP_WORDS | set(CONTRACTION_FRAGMENTS))
+        vectorizer = CountVectorizer(
+            token_pattern=TOKEN_PATTERN, ngram_range=self.ngram_range, stop_words=stop_words, min_df=min_df, lowercase=True
+        )
+        try:
+            counts = vectorizer.fit_transform(docs)
+        except ValueError:  # no words at all survive (emoji, stop words only)
+            return [[] for _ in range(n_topics)]
+        vocab = vectorizer.get_feature_names_out()
+        from scipy import sparse
+
+        rows = sparse.csr_matrix((np.ones(len(docs)), (labels[keep], np.arange(len(docs)))), shape=(n_topics, len(docs)))
+        tf = np.asarray((rows @ counts).todense(), dtype=np.float64)  # (topics, words)
+        word_freq = tf.sum(axis=0)
+        mean_words = tf.sum() / max(n_topics, 1)
+        idf = np.log1p(mean_words / np.maximum(word_freq, 1e-12))
+        weights = tf / np.maximum(tf.sum(axis=1, keepdims=True), 1e-12) * idf
+        out: list[list[str]] = []
+        for t in range(n_topics):
+            row = weights[t]
+            order = np.lexsort((vocab, -row))  # by weight, ties alphabetically (deterministic)
+            out.append([str(vocab[i]) for i in order[: self.n_keywords] if row[i] > 0])
+        return out
+
+    def names(self, keywords: Sequence[Sequence[str]]) -> list[str]:
+        """One distinct readable name per topic (see :func:`readable_name`)."""
+        taken: set[str] = {"other"}
+        names = []
+        for kws in keywords:
+            name = readable_name(kws, taken)
+            taken.add(name)
+            names.append(name)
+        return names

@@ -1,0 +1,125 @@
+"""Checking what a topic model is given: texts, label names, labelled examples."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from journeymap.exceptions import JourneyMapError
+
+__all__ = ["OTHER", "TopicInputError", "as_examples", "as_label_descriptions", "as_texts"]
+
+#: The topic of texts that fit no topic (and of texts without words).
+OTHER = "other"
+
+#: Column names accepted for the label of an examples DataFrame, in order of preference.
+LABEL_COLUMNS = ("label", "topic", "intent", "category")
+
+
+class TopicInputError(JourneyMapError, ValueError):
+    """Arguments a topic model cannot work with; the message names the argument."""
+
+
+def as_texts(texts: Any, argument: str = "texts", *, allow_empty: bool = False) -> list[str]:
+    """A list of str from a list, Series, array or tuple of texts; missing values become ``""``."""
+    if isinstance(texts, (str, bytes)):
+        msg = f"{argument} must be a sequence of texts, not a single string"
+        raise TopicInputError(msg)
+    if isinstance(texts, pd.DataFrame):
+        if "text" not in texts.columns:
+            msg = f"{argument}: a DataFrame must have a 'text' column (columns: {list(texts.columns)})"
+            raise TopicInputError(msg)
+        texts = texts["text"]
+    try:
+        values = list(texts)
+    except TypeError as exc:
+        msg = f"{argument} must be a sequence of texts, got {type(texts).__name__}"
+        raise TopicInputError(msg) from exc
+    if len(values) == 0 and not allow_empty:
+        msg = f"{argument} is empty: give at least one text"
+        raise TopicInputError(msg)
+    return [
+        v if isinstance(v, str) else "" if v is None or (isinstance(v, float) and np.isnan(v)) or v is pd.NA else str(v)
+        for v in values
+    ]
+
+
+def as_label_descriptions(labels: Any) -> tuple[list[str], list[str]]:
+    """``(names, descriptions)`` from a list of names or a mapping name -> description."""
+    if isinstance(labels, str):
+        msg = "labels must be a list of topic names or a mapping name -> description, not a single string"
+        raise TopicInputError(msg)
+    if isinstance(labels, Mapping):
+        names = [str(k) for k in labels]
+        descriptions = [str(v) if v is not None and str(v).strip() else str(k) for k, v in labels.items()]
+    else:
+        names = as_texts(labels, "labels", allow_empty=True)
+        descriptions = [n.replace("_", " ") for n in names]
+    _check_names(names, "labels")
+    return names, descriptions
+
+
+def _check_names(names: list[str], argument: str) -> None:
+    distinct = sorted(set(names))
+    if len(distinct) < 2:
+        msg = f"{argument}: need at least two different topics, got {distinct or 'none'}"
+        raise TopicInputError(msg)
+    if len(distinct) != len(names) and argument == "labels":
+        dupes = sorted({n for n in names if names.count(n) > 1})
+        msg = f"labels: each name must be given once; repeated: {dupes}"
+        raise TopicInputError(msg)
+    bad = [n for n in distinct if not n.strip() or n == OTHER]
+    if bad:
+        msg = f"{argument}: topic names must be non-empty and not {OTHER!r} (reserved for texts that fit no topic); got {bad}"
+        raise TopicInputError(msg)
+
+
+def as_examples(examples: Any) -> tuple[list[str], list[str]]:
+    """``(texts, labels)`` of labelled examples.
+
+    Accepts a DataFrame with a ``text`` column and a ``label`` (or ``topic``, ``intent``,
+    ``category``) column, a tuple ``(texts, labels)`` of equal length, a list of
+    ``(text, label)`` pairs, or a mapping label -> texts.
+    """
+    if isinstance(examples, pd.DataFrame):
+        label_col = next((c for c in LABEL_COLUMNS if c in examples.columns), None)
+        if "text" not in examples.columns or label_col is None:
+            msg = f"examples: a DataFrame needs a 'text' column and a 'label' column (columns: {list(examples.columns)})"
+            raise TopicInputError(msg)
+        texts, labels = examples["text"].tolist(), examples[label_col].tolist()
+    elif isinstance(examples, Mapping):
+        texts, labels = [], []
+        for label, group in examples.items():
+            group_texts = as_texts(group, f"examples[{label!r}]", allow_empty=True)
+            texts += group_texts
+            labels += [label] * len(group_texts)
+    elif isinstance(examples, (str, bytes)):
+        msg = "examples must be (texts, labels), (text, label) pairs, a mapping or a DataFrame, not a string"
+        raise TopicInputError(msg)
+    else:
+        items = list(examples)
+        is_pair_of_columns = (
+            isinstance(examples, tuple)
+            and len(items) == 2
+            and all(isinstance(c, (Sequence, pd.Series, np.ndarray)) and not isinstance(c, str) for c in items)
+        )
+        if is_pair_of_columns:
+            texts, labels = list(items[0]), list(items[1])
+        else:
+            if not all(isinstance(p, (tuple, list)) and len(p) == 2 for p in items):
+                msg = "examples must be (texts, labels), (text, label) pairs, a mapping label -> texts or a DataFrame"
+                raise TopicInputError(msg)
+            texts, labels = [p[0] for p in items], [p[1] for p in items]
+    if len(texts) != len(labels):
+        msg = f"examples: {len(texts)} texts but {len(labels)} labels; give one label per text"
+        raise TopicInputError(msg)
+    text_list = as_texts(texts, "examples", allow_empty=True)
+    label_list = as_texts(labels, "examples", allow_empty=True)
+    if any(not lab.strip() for lab in label_list):
+        msg = "examples: every example needs a non-empty label"
+        raise TopicInputError(msg)
+    _check_names(label_list, "examples")
+    return text_list, label_list

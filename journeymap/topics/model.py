@@ -1,0 +1,466 @@
+"""``TopicModel``: what customers write about, discovered from their words or assigned to given topics.
+
+One scikit-learn style estimator, three modes, chosen by what it is given:
+
+* **discovery** (the default: no ``labels``, no ``examples``): embed, optionally reduce,
+  cluster (the number of topics is chosen by internal validation unless ``n_topics`` is given),
+  describe each topic with class-based TF-IDF keywords and a short readable name; texts far from
+  every topic go to ``"other"``;
+* **zero-shot** (``labels=`` names, or a mapping name -> description): texts go to the nearest
+  topic description, refined transductively on the fitted texts (the descriptions' vectors
+  are moved towards the centroids of the texts they confidently claim);
+* **few-shot** (``examples=`` labelled texts): a classifier (logistic regression by default)
+  on the embeddings, optionally after contrastive fine-tuning of the encoder on the examples
+  (``fine_tune=True``, SetFit-style).
+
+The steps are objects passed in (BERTopic's modularity without its heavy stack): ``encoder``
+(a :class:`~journeymap.topics.encoders.SentenceEncoder` or its name), ``reducer`` (any
+scikit-learn transformer, e.g. ``PCA(50)``), ``clusterer`` (anything with ``fit_predict``, -1
+for noise: ``KMeans``, ``HDBSCAN``, ...), ``describer`` (:class:`CTfidfDescriber`) and
+``classifier`` (any scikit-learn classifier). Embeddings are cached by (encoder id, text hash).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Any, Literal
+
+import numpy as np
+import pandas as pd
+from sklearn.base import BaseEstimator, clone  # type: ignore[import-untyped]
+
+from journeymap.topics._cluster import AutoKMeans
+from journeymap.topics._describe import CTfidfDescriber
+from journeymap.topics._embed import CacheOption, embed
+from journeymap.topics._inputs import OTHER, TopicInputError, as_examples, as_label_descriptions, as_texts
+from journeymap.topics.encoders import SentenceEncoder, get_encoder
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    import numpy.typing as npt
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["OTHER", "TopicInputError", "TopicModel"]
+
+Mode = Literal["discovery", "zero-shot", "few-shot"]
+
+#: Zero-shot: the topic description is embedded in each of these templates and the vectors averaged.
+DEFAULT_TEMPLATES: tuple[str, ...] = ("{}", "a customer message about {}")
+
+#: Soft assignments (``predict_proba`` outside few-shot) are a softmax of cosine similarities at this temperature.
+TEMPERATURE = 0.05
+
+
+def _normalise(x: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
+    norms = np.linalg.norm(x, axis=1, keepdims=True)
+    unit: npt.NDArray[np.float32] = (x / np.maximum(norms, 1e-12)).astype(np.float32)
+    return unit
+
+
+def _softmax(s: npt.NDArray[np.float32], temperature: float) -> npt.NDArray[np.float64]:
+    z = (s.astype(np.float64) - s.max(axis=1, keepdims=True)) / temperature
+    e = np.exp(z)
+    out: npt.NDArray[np.float64] = e / e.sum(axis=1, keepdims=True)
+    return out
+
+
+def outlier_floor(sims: npt.NDArray[np.float32]) -> float:
+    """The similarity below which a member is an outlier of its topic: median - 3 spreads.
+
+    The spread is the larger of the robust (MAD-based) and the plain standard deviation, so a
+    topic whose members are mostly identical does not call every variant an outlier.
+    """
+    if len(sims) < 3:
+        return float(sims.min(initial=1.0)) - 1e-6
+    median = float(np.median(sims))
+    spread = max(float(np.median(np.abs(sims - median))) * 1.4826, float(sims.std()))
+    return median - 3.0 * spread - 1e-6
+
+
+class TopicModel(BaseEstimator):  # type: ignore[misc]
+    """Topics and intents of customer texts: discovered, zero-shot or few-shot.
+
+    Args:
+        labels: zero-shot topics: a list of names (underscores read as spaces) or a mapping
+            name -> description.
+        examples: few-shot training data: a DataFrame with ``text`` and ``label`` columns,
+            a tuple ``(texts, labels)``, a list of ``(text, label)`` pairs, or a mapping
+            label -> texts. With
+            ``labels`` as well, the descriptions count as one more example each.
+        n_topics: discovery: the number of topics (default: chosen by internal validation).
+        encoder: a :class:`~journeymap.topics.encoders.SentenceEncoder` or a name for
+            :func:`~journeymap.topics.encoders.get_encoder` (default: the bundled MiniLM).
+        reducer: optional scikit-learn transformer applied to the embeddings before clustering.
+        clusterer: discovery: an object with ``fit_predict(X)`` (labels, -1 for noise); default
+            :class:`AutoKMeans`. Its ``n_clusters`` is set to ``n_topics`` when that is given.
+        describer: keywords and names of topics (default :class:`CTfidfDescriber`).
+        classifier: few-shot: a scikit-learn classifier (default ``LogisticRegression(C=10)``).
+        fine_tune: few-shot: fine-tune the encoder contrastively on the examples first
+            (slower: minutes on a CPU; see ``docs/topics.md``).
+        templates: zero-shot: templates a description is embedded in (``"{}"`` placeholders).
+        refine: zero-shot: rounds of transductive refinement on the fitted texts (0: none).
+        min_topic_size: discovery: smaller clusters are dissolved (default: ``max(5, n / 1000)``).
+        n_quotes: representative texts kept per topic.
+        cache: True for the persistent embedding cache, False for none, or a cache file path.
+        seed: makes results repeatable.
+        progress: show progress bars (default: for long work only).
+
+    Attributes:
+        mode_: ``"discovery"``, ``"zero-shot"`` or ``"few-shot"``.
+        topics_: the topic names (without ``"other"``), largest first in discovery.
+        labels_: the topic of each fitted text (``"other"`` for none).
+        topic_info_: one row per topic (``"other"`` last): ``topic``, ``size``, ``share``,
+            ``keywords`` (list), ``representative_texts`` (list).
+        centroids_: unit vectors of the topics in the encoder's space.
+        encoder_: the encoder used (fine-tuned in few-shot with ``fine_tune=True``).
+
+    Example:
+        >>> from journeymap.testing import HashingEncoder
+        >>> texts = ["card not arrived", "my card never arrived", "when will my card arrive"] * 4 + [
+        ...     "refund my payment", "I want a refund", "refund still pending"] * 4 + ["😡"]
+        >>> tm = TopicModel(encoder=HashingEncoder(), cache=False).fit(texts)
+        >>> sorted(set(tm.labels_.tolist()))
+        ['card arrived', 'other', 'refund payment']
+        >>> tm.predict(["has my card arrived?"]).tolist()
+        ['card arrived']
+        >>> zs = TopicModel(labels=["card arrival", "refund"], encoder=HashingEncoder(), cache=False)
+        >>> zs.fit_predict(["where is my card", "refund please", ""]).tolist()
+        ['card arrival', 'refund', 'other']
+    """
+
+    def __init__(
+        self,
+        labels: Sequence[str] | dict[str, str] | None = None,
+        examples: Any = None,
+        *,
+        n_topics: int | None = None,
+        encoder: str | SentenceEncoder = "default",
+        reducer: Any = None,
+        clusterer: Any = None,
+        describer: CTfidfDescriber | None = None,
+        classifier: Any = None,
+        fine_tune: bool = False,
+        templates: Sequence[str] = DEFAULT_TEMPLATES,
+        refine: int = 3,
+        min_topic_size: int | None = None,
+        n_quotes: int = 3,
+        cache: CacheOption = True,
+        seed: int = 0,
+        progress: bool | None = None,
+    ) -> None:
+        self.labels = labels
+        self.examples = examples
+        self.n_topics = n_topics
+        self.encoder = encoder
+        self.reducer = reducer
+        self.clusterer = clusterer
+        self.describer = describer
+        self.classifier = classifier
+        self.fine_tune = fine_tune
+        self.templates = templates
+        self.refine = refine
+        self.min_topic_size = min_topic_size
+        self.n_quotes = n_quotes
+        self.cache = cache
+        self.seed = seed
+        self.progress = progress
+
+    # -- helpers -------------------------------------------------------------------------------
+    def _embed(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
+        return embed(texts, self.encoder_, cache=self.cache, progress=self.progress)
+
+    def _describer(self) -> CTfidfDescriber:
+        return clone(self.describer) if self.describer is not None else CTfidfDescriber()
+
+    def _check_fitted(self) -> None:
+        if not hasattr(self, "topics_"):
+            from sklearn.exceptions import NotFittedError  # type: ignore[import-untyped]
+
+            msg = "This TopicModel is not fitted yet: call fit(texts) first."
+            raise NotFittedError(msg)
+
+    # -- fitting -------------------------------------------------------------------------------
+    def fit(self, texts: Sequence[str], y: Sequence[str] | None = None) -> TopicModel:
+        """Learn the topics of ``texts``.
+
+        Args:
+            texts: the customer texts (a list, Series or array of str; missing values count as
+                texts without words).
+            y: optional labels of ``texts`` (supervised: used as few-shot examples).
+
+        Returns:
+            self, fitted.
+
+        Raises:
+            TopicInputError: (a ``ValueError``) empty ``texts``, bad ``labels`` or ``examples``,
+                ``n_topics`` out of range; the message names the argument.
+        """
+        docs = as_texts(texts, "texts")
+        if self.n_topics is not None and (not isinstance(self.n_topics, (int, np.integer)) or self.n_topics < 2):
+            msg = f"n_topics must be an integer >= 2 or None, got {self.n_topics!r}"
+            raise TopicInputError(msg)
+        example_texts: list[str] = []
+        example_labels: list[str] = []
+        if self.examples is not None:
+            example_texts, example_labels = as_examples(self.examples)
+        if y is not None:
+            y_list = as_texts(y, "y", allow_empty=True)
+            if len(y_list) != len(docs):
+                msg = f"y: {len(docs)} texts but {len(y_list)} labels; give one label per text"
+                raise TopicInputError(msg)
+            example_texts += docs
+            example_labels += y_list
+        names: list[str] = []
+        descriptions: list[str] = []
+        if self.labels is not None:
+            names, descriptions = as_label_descriptions(self.labels)
+        self.encoder_: SentenceEncoder = get_encoder(self.encoder)
+        if example_texts:
+            self.mode_: Mode = "few-shot"
+            self._fit_few_shot(docs, example_texts, example_labels, names, descriptions)
+        elif names:
+            self.mode_ = "zero-shot"
+            self._fit_zero_shot(docs, names, descriptions)
+        else:
+            self.mode_ = "discovery"
+            self._fit_discovery(docs)
+        return self
+
+    def fit_predict(self, texts: Sequence[str], y: Sequence[str] | None = None) -> npt.NDArray[np.str_]:
+        """Fit on ``texts`` and return their topics (``labels_``)."""
+        return np.asarray(self.fit(texts, y).labels_)
+
+    def _fit_discovery(self, docs: list[str]) -> None:
+        X = self._embed(docs)
+        has_words = np.linalg.norm(X, axis=1) > 0
+        n_words = int(has_words.sum())
+        if self.n_topics is not None and self.n_topics > n_words:
+            msg = f"n_topics={self.n_topics} is more than the {n_words} texts with words"
+            raise TopicInputError(msg)
+        min_size = self.min_topic_size if self.min_topic_size is not None else max(5, n_words // 1000)
+        raw = np.full(len(docs), -1, dtype=np.int64)
+        if n_words >= 2:
+            Xw = X[has_words]
+            Z = clone(self.reducer).fit_transform(Xw) if self.reducer is not None else Xw
+            clusterer = clone(self.clusterer) if self.clusterer is not None else AutoKMeans(random_state=self.seed)
+            if self.n_topics is not None:
+                if "n_clusters" not in clusterer.get_params():
+                    msg = f"n_topics is given but the clusterer {type(clusterer).__name__} has no n_clusters"
+                    raise TopicInputError(msg)
+                clusterer.set_params(n_clusters=int(self.n_topics))
+            elif "min_size" in clusterer.get_params():
+                clusterer.set_params(min_size=min_size)
+            raw[has_words] = np.asarray(clusterer.fit_predict(Z), dtype=np.int64)
+            self.clusterer_ = clusterer
+        # Topics: clusters of at least min_size (all clusters when n_topics is given).
+        ids, counts = np.unique(raw[raw >= 0], return_counts=True)
+        keep = ids if self.n_topics is not None else ids[counts >= min(min_size, max(n_words // 2, 1))]
+        if len(keep) == 0 and n_words:
+            keep = ids[:1] if len(ids) else np.array([], dtype=np.int64)
+        centroids = (
+            _normalise(np.stack([X[raw == k].mean(axis=0) for k in keep])) if len(keep) else np.zeros((0, X.shape[1]), np.float32)
+        )
+        assign, best = self._nearest(X, centroids)
+        # Members of a dissolved cluster join the nearest topic; outliers of each topic go to other.
+        floors = np.array([outlier_floor(best[(assign == t) & has_words]) for t in range(len(keep))], dtype=np.float32)
+        self._set_topics(docs, X, centroids, floors, assign, best, has_words, order_by_size=True)
+
+    def _nearest(
+        self, X: npt.NDArray[np.float32], centroids: npt.NDArray[np.float32]
+    ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float32]]:
+        if len(centroids) == 0:
+            return np.full(len(X), -1, dtype=np.int64), np.zeros(len(X), dtype=np.float32)
+        sims = X @ centroids.T
+        assign = sims.argmax(axis=1).astype(np.int64)
+        return assign, sims[np.arange(len(X)), assign]
+
+    def _set_topics(  # noqa: PLR0917 - private, called from three places with all of these
+        self,
+        docs: list[str],
+        X: npt.NDArray[np.float32],
+        centroids: npt.NDArray[np.float32],
+        floors: npt.NDArray[np.float32] | None,
+        assign: npt.NDArray[np.int64],
+        best: npt.NDArray[np.float32],
+        has_words: npt.NDArray[np.bool_],
+        *,
+        order_by_size: bool,
+        names: list[str] | None = None,
+    ) -> None:
+        """Fill the fitted attributes from topic assignments (-1 or below the floor: other)."""
+        assigned = has_words & (assign >= 0)
+        if floors is not None and len(floors):
+            assigned &= best >= floors[np.maximum(assign, 0)]
+        topic = np.where(assigned, assign, -1)
+        k = len(centroids)
+        sizes = np.bincount(topic[topic >= 0], minlength=k)
+        order = np.argsort(-sizes, kind="stable") if order_by_size else np.arange(k)
+        if order_by_size:
+            keep = order[sizes[order] > 0]
+            remap = np.full(k, -1, dtype=np.int64)
+            remap[keep] = np.arange(len(keep))
+            topic = np.where(topic >= 0, remap[np.maximum(topic, 0)], -1) if k else topic
+            centroids, sizes = centroids[keep], sizes[keep]
+            floors = floors[keep] if floors is not None else None
+            k = len(keep)
+        describer = self._describer()
+        keywords = describer.keywords(docs, topic, k)
+        if names is None:
+            names = describer.names(keywords)
+        self.topics_: list[str] = list(names)
+        self.centroids_ = centroids
+        self.floors_ = floors
+        labels = np.array([*names, OTHER], dtype=object)[np.where(topic >= 0, topic, k)]
+        self.labels_ = labels.astype(str)
+        quotes = self._quotes(docs, X, centroids, topic)
+        n = max(len(docs), 1)
+        other = int((topic < 0).sum())
+        rows = [
+            {
+                "topic": names[t],
+                "size": int(sizes[t]),
+                "share": sizes[t] / n,
+                "keywords": keywords[t],
+                "representative_texts": quotes[t],
+            }
+            for t in range(k)
+        ]
+        rows.append({"topic": OTHER, "size": other, "share": other / n, "keywords": [], "representative_texts": []})
+        self.topic_info_ = pd.DataFrame(rows, columns=["topic", "size", "share", "keywords", "representative_texts"])
+
+    def _quotes(
+        self, docs: list[str], X: npt.NDArray[np.float32], centroids: npt.NDArray[np.float32], topic: npt.NDArray[np.int64]
+    ) -> list[list[str]]:
+        out: list[list[str]] = []
+        for t in range(len(centroids)):
+            members = np.flatnonzero(topic == t)
+            sims = X[members] @ centroids[t]
+            picked: list[str] = []
+            for i in members[np.argsort(-sims, kind="stable")]:
+                text = docs[i].strip()
+                if text and text not in picked:
+                    picked.append(text)
+                if len(picked) >= self.n_quotes:
+                    break
+            out.append(picked)
+        return out
+
+    def _label_vectors(self, descriptions: list[str]) -> npt.NDArray[np.float32]:
+        templates = list(self.templates) or ["{}"]
+        filled = [tpl.format(d) for d in descriptions for tpl in templates]
+        vecs = self._embed(filled).reshape(len(descriptions), len(templates), -1).mean(axis=1)
+        return _normalise(vecs)
+
+    def _fit_zero_shot(self, docs: list[str], names: list[str], descriptions: list[str]) -> None:
+        X = self._embed(docs)
+        has_words = np.linalg.norm(X, axis=1) > 0
+        anchors = self._label_vectors(descriptions)
+        centroids = anchors
+        Xw = X[has_words]
+        for _ in range(int(self.refine)):
+            if len(Xw) == 0:
+                break
+            assign, best = self._nearest(Xw, centroids)
+            moved = []
+            for t in range(len(names)):
+                sims = best[assign == t]
+                if len(sims) == 0:
+                    moved.append(anchors[t])
+                    continue
+                confident = (assign == t) & (best >= np.median(sims))
+                moved.append(anchors[t] + Xw[confident].mean(axis=0))
+            centroids = _normalise(np.stack(moved))
+        self.anchors_ = anchors
+        assign, best = self._nearest(X, centroids)
+        self._set_topics(docs, X, centroids, None, assign, best, has_words, order_by_size=False, names=names)
+
+    def _fit_few_shot(
+        self, docs: list[str], ex_texts: list[str], ex_labels: list[str], names: list[str], descriptions: list[str]
+    ) -> None:
+        from sklearn.linear_model import LogisticRegression  # type: ignore[import-untyped]
+
+        if names:
+            ex_texts = ex_texts + list(descriptions)
+            ex_labels = ex_labels + names
+        if self.fine_tune:
+            from journeymap.topics._finetune import fine_tune
+
+            self.encoder_ = fine_tune(self.encoder_, ex_texts, ex_labels, seed=self.seed, progress=self.progress)
+        E = self._embed(ex_texts)
+        usable = np.linalg.norm(E, axis=1) > 0
+        y = np.asarray(ex_labels, dtype=object)[usable]
+        classifier = clone(self.classifier) if self.classifier is not None else LogisticRegression(C=10.0, max_iter=2000)
+        if "random_state" in classifier.get_params():
+            classifier.set_params(random_state=self.seed)
+        classifier.fit(E[usable], y.astype(str))
+        self.classifier_ = classifier
+        classes = [str(c) for c in classifier.classes_]
+        centroids = _normalise(np.stack([E[usable][y == c].mean(axis=0) for c in classes]))
+        X = self._embed(docs)
+        has_words = np.linalg.norm(X, axis=1) > 0
+        assign = np.full(len(docs), -1, dtype=np.int64)
+        if has_words.any():
+            proba = classifier.predict_proba(X[has_words])
+            assign[has_words] = proba.argmax(axis=1)
+        best = np.zeros(len(docs), dtype=np.float32)
+        self._set_topics(docs, X, centroids, None, assign, best, has_words, order_by_size=False, names=classes)
+
+    # -- prediction ----------------------------------------------------------------------------
+    @property
+    def classes_(self) -> npt.NDArray[np.str_]:
+        """The topic names, in the column order of :meth:`predict_proba` and :meth:`transform`."""
+        self._check_fitted()
+        return np.asarray(self.topics_, dtype=str)
+
+    def transform(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
+        """Cosine similarity of each text to each topic centroid, shape ``(n, n_topics)``."""
+        self._check_fitted()
+        X = self._embed(as_texts(texts, "texts", allow_empty=True))
+        return (X @ self.centroids_.T).astype(np.float32)
+
+    def predict_proba(self, texts: Sequence[str]) -> npt.NDArray[np.float64]:
+        """Probability of each topic (columns: ``classes_``); rows of texts without words are uniform.
+
+        In few-shot mode these are the classifier's; otherwise a softmax of the cosine
+        similarities at temperature 0.05 (a soft assignment, not a calibrated probability).
+        """
+        self._check_fitted()
+        X = self._embed(as_texts(texts, "texts", allow_empty=True))
+        k = len(self.topics_)
+        out = np.full((len(X), k), 1.0 / max(k, 1))
+        has_words = np.linalg.norm(X, axis=1) > 0
+        if has_words.any() and k:
+            if self.mode_ == "few-shot":
+                out[has_words] = self.classifier_.predict_proba(X[has_words])
+            else:
+                out[has_words] = _softmax(X[has_words] @ self.centroids_.T, TEMPERATURE)
+        return out
+
+    def predict(self, texts: Sequence[str]) -> npt.NDArray[np.str_]:
+        """The topic of each text, ``"other"`` where none fits (and for texts without words)."""
+        self._check_fitted()
+        X = self._embed(as_texts(texts, "texts", allow_empty=True))
+        has_words = np.linalg.norm(X, axis=1) > 0
+        k = len(self.topics_)
+        topic = np.full(len(X), -1, dtype=np.int64)
+        if has_words.any() and k:
+            Xw = X[has_words]
+            if self.mode_ == "few-shot":
+                index = {c: i for i, c in enumerate(self.topics_)}
+                topic[has_words] = [index[str(c)] for c in self.classifier_.predict(Xw)]
+            else:
+                assign, best = self._nearest(Xw, self.centroids_)
+                if self.floors_ is not None:
+                    assign = np.where(best >= self.floors_[assign], assign, -1)
+                topic[has_words] = assign
+        names = np.array([*self.topics_, OTHER], dtype=object)
+        return names[np.where(topic >= 0, topic, k)].astype(str)
+
+    def __sklearn_tags__(self) -> Any:
+        tags = super().__sklearn_tags__()
+        tags.input_tags.string = True
+        tags.input_tags.two_d_array = False
+        tags.non_deterministic = False
+        return tags

@@ -1,0 +1,384 @@
+from __future__ import annotations
+
+import pickle
+from importlib.metadata import EntryPoint
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.base import clone
+
+from journeymap.emotions.cache import ScoreCache
+from journeymap.exceptions import JourneyMapError
+from journeymap.testing import HashingEncoder
+from journeymap.topics import (
+    OTHER,
+    AutoKMeans,
+    CTfidfDescriber,
+    SentenceEncoder,
+    TopicInputError,
+    TopicModel,
+    UnknownEncoderError,
+    available_encoders,
+    embed,
+    get_encoder,
+)
+from journeymap.topics import encoders as encoders_module
+
+PLUGIN = Path(__file__).parent / "fake_plugin"
+
+VOCAB = {
+    "card": ["card", "arrive", "arrived", "delivery", "post", "mail", "waiting", "new"],
+    "refund": ["refund", "money", "back", "return", "reimburse", "credit", "owed", "payment"],
+    "app": ["app", "crash", "crashes", "login", "update", "screen", "freezes", "phone"],
+}
+
+
+def planted(n_per: int = 30, seed: int = 0) -> tuple[list[str], list[str]]:
+    rng = np.random.default_rng(seed)
+    texts, truth = [], []
+    for topic, words in VOCAB.items():
+        for _ in range(n_per):
+            texts.append(" ".join(rng.choice(words, size=4, replace=False)))
+            truth.append(topic)
+    return texts, truth
+
+
+def model(**kwargs: object) -> TopicModel:
+    kwargs.setdefault("encoder", HashingEncoder())
+    kwargs.setdefault("cache", False)
+    return TopicModel(**kwargs)  # type: ignore[arg-type]
+
+
+def purity(pred: list[str] | np.ndarray, truth: list[str]) -> float:
+    frame = pd.DataFrame({"p": pred, "t": truth})
+    return float(frame.groupby("p")["t"].agg(lambda s: s.value_counts().iloc[0]).sum() / len(frame))
+
+
+# -- estimator conventions -----------------------------------------------------------------------
+def test_constructor_stores_params_and_fit_returns_self() -> None:
+    tm = model(n_topics=3, seed=7)
+    assert tm.get_params()["n_topics"] == 3
+    assert tm.get_params()["seed"] == 7
+    assert not hasattr(tm, "topics_")
+    texts, _ = planted()
+    assert tm.fit(texts) is tm
+    assert hasattr(tm, "labels_") and hasattr(tm, "topic_info_") and hasattr(tm, "topics_")
+
+
+def test_get_set_params_round_trip_and_clone() -> None:
+    tm = model(n_topics=3)
+    tm.set_params(n_topics=4, seed=3)
+    assert tm.get_params()["n_topics"] == 4
+    twin = clone(tm)
+    assert twin.get_params()["n_topics"] == 4 and twin.get_params()["seed"] == 3
+    assert not hasattr(twin, "topics_")
+
+
+def test_not_fitted_raises() -> None:
+    from sklearn.exceptions import NotFittedError
+
+    with pytest.raises(NotFittedError):
+        model().predict(["hello"])
+
+
+@pytest.mark.parametrize("mode", ["discovery", "zero-shot", "few-shot"])
+def test_pickle_round_trip_gives_same_predictions(mode: str) -> None:
+    texts, truth = planted()
+    kwargs: dict[str, object] = {}
+    if mode == "zero-shot":
+        kwargs["labels"] = ["card", "refund", "app"]
+    if mode == "few-shot":
+        kwargs["examples"] = (texts[::10], truth[::10])
+    tm = model(**kwargs).fit(texts)
+    assert tm.mode_ == mode
+    again = pickle.loads(pickle.dumps(tm))
+    probe = [*texts[:5], "card refund app", "", "🙂"]
+    assert again.predict(probe).tolist() == tm.predict(probe).tolist()
+
+
+def test_deterministic_for_a_seed() -> None:
+    texts, _ = planted(seed=1)
+    a = model(seed=5).fit(texts)
+    b = model(seed=5).fit(texts)
+    assert a.labels_.tolist() == b.labels_.tolist()
+    pd.testing.assert_frame_equal(a.topic_info_, b.topic_info_)
+
+
+# -- discovery -----------------------------------------------------------------------------------
+def test_discovery_finds_planted_topics_with_readable_names() -> None:
+    texts, truth = planted()
+    tm = model().fit([*texts, "", "😡😡", "!!!"])
+    assert tm.mode_ == "discovery"
+    assert len(tm.topics_) == 3
+    assert purity(tm.labels_[:-3], truth) >= 0.95
+    assert tm.labels_[-3:].tolist() == [OTHER] * 3
+    info = tm.topic_info_
+    assert list(info.columns) == ["topic", "size", "share", "keywords", "representative_texts"]
+    assert info["topic"].iloc[-1] == OTHER
+    assert info["size"].sum() == len(texts) + 3
+    assert info["share"].sum() == pytest.approx(1.0)
+    assert info["size"].iloc[:-1].is_monotonic_decreasing
+    for name, kws, quotes in zip(info["topic"][:-1], info["keywords"][:-1], info["representative_texts"][:-1]):
+        assert 1 <= len(name.split()) <= 3
+        assert kws and all(isinstance(k, str) for k in kws)
+        assert 1 <= len(quotes) <= 3
+    # every named topic is about one planted vocabulary
+    for topic in tm.topics_:
+        words = set(topic.split())
+        assert any(words <= set(v) for v in VOCAB.values()), topic
+
+
+def test_discovery_with_n_topics_and_predict_returns_strings() -> None:
+    texts, truth = planted()
+    tm = model(n_topics=3).fit(texts)
+    pred = tm.predict(["refund money back return", "app crashes login phone", ""])
+    assert pred.dtype.kind == "U"
+    assert pred[-1] == OTHER
+    by_truth = dict(zip(truth, tm.labels_))
+    assert pred[0] == by_truth["refund"] and pred[1] == by_truth["app"]
+    proba = tm.predict_proba(texts[:4])
+    assert proba.shape == (4, 3) and np.allclose(proba.sum(axis=1), 1.0)
+    assert tm.transform(texts[:4]).shape == (4, 3)
+    assert tm.classes_.tolist() == tm.topics_
+
+
+def test_discovery_outliers_go_to_other() -> None:
+    texts, _ = planted()
+    tm = model(n_topics=3).fit(texts)
+    assert tm.predict(["zebra quantum violin orbit"]).tolist() == [OTHER]
+
+
+def test_discovery_accepts_other_steps() -> None:
+    from sklearn.cluster import KMeans
+    from sklearn.decomposition import PCA
+
+    texts, truth = planted()
+    tm = model(reducer=PCA(10, random_state=0), clusterer=KMeans(3, n_init=3, random_state=0)).fit(texts)
+    assert purity(tm.labels_, truth) >= 0.95
+    with pytest.raises(TopicInputError, match="n_topics"):
+        model(n_topics=3, clusterer=_NoK()).fit(texts)
+
+
+class _NoK:
+    def get_params(self, deep: bool = True) -> dict[str, object]:
+        return {}
+
+    def fit_predict(self, X: np.ndarray) -> np.ndarray:
+        return np.zeros(len(X), dtype=int)
+
+
+def test_auto_kmeans_chooses_k() -> None:
+    rng = np.random.default_rng(0)
+    centres = rng.normal(size=(6, 32))
+    X = np.repeat(centres, 25, axis=0) + 0.1 * rng.normal(size=(150, 32))
+    X /= np.linalg.norm(X, axis=1, keepdims=True)
+    ak = AutoKMeans(min_size=5).fit(X)
+    assert ak.n_clusters_ == 6
+    assert len(np.unique(ak.labels_)) == 6
+
+
+def test_ctfidf_keywords_are_distinctive() -> None:
+    texts, truth = planted()
+    ids = {t: i for i, t in enumerate(VOCAB)}
+    kws = CTfidfDescriber(n_keywords=3).keywords(texts, np.array([ids[t] for t in truth]), 3)
+    for topic, words in zip(VOCAB, kws):
+        assert all(set(w.split()) <= set(VOCAB[topic]) for w in words)
+
+
+# -- zero-shot and few-shot ----------------------------------------------------------------------
+def test_zero_shot_assigns_given_names_and_descriptions() -> None:
+    texts, truth = planted()
+    tm = model(
+        labels={"card delivery": "card arrive delivery post", "refunds": "refund money back", "app problems": "app crash login"}
+    )
+    pred = tm.fit_predict([*texts, ""])
+    assert tm.topics_ == ["card delivery", "refunds", "app problems"]
+    want = {"card": "card delivery", "refund": "refunds", "app": "app problems"}
+    assert np.mean([p == want[t] for p, t in zip(pred, truth)]) >= 0.9
+    assert pred[-1] == OTHER
+    assert tm.topic_info_["topic"].tolist() == [*tm.topics_, OTHER]
+
+
+def test_zero_shot_names_with_underscores_read_as_words() -> None:
+    tm = model(labels=["card_arrival", "refund_request"], refine=0).fit(["card arrival please", "refund request now"])
+    assert tm.labels_.tolist() == ["card_arrival", "refund_request"]
+
+
+@pytest.mark.parametrize("form", ["frame", "columns", "pairs", "mapping"])
+def test_few_shot_example_forms(form: str) -> None:
+    texts, truth = planted()
+    ex_texts, ex_labels = texts[::6], truth[::6]
+    examples: object = {
+        "frame": pd.DataFrame({"text": ex_texts, "label": ex_labels}),
+        "columns": (ex_texts, ex_labels),
+        "pairs": list(zip(ex_texts, ex_labels)),
+        "mapping": {lab: [t for t, lb in zip(ex_texts, ex_labels) if lb == lab] for lab in VOCAB},
+    }[form]
+    tm = model(examples=examples).fit([*texts, "🙂"])
+    assert tm.mode_ == "few-shot"
+    assert sorted(tm.topics_) == sorted(VOCAB)
+    assert np.mean(tm.labels_[:-1] == np.array(truth)) >= 0.9
+    assert tm.labels_[-1] == OTHER
+    assert tm.predict_proba(texts[:3]).shape == (3, 3)
+
+
+def test_fit_with_y_is_supervised() -> None:
+    texts, truth = planted()
+    tm = model().fit(texts, truth)
+    assert tm.mode_ == "few-shot"
+    assert np.mean(tm.predict(texts) == np.array(truth)) >= 0.95
+
+
+# -- bad input -----------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("kwargs", "texts", "match"),
+    [
+        ({}, [], "texts is empty"),
+        ({}, "one string", "texts must be a sequence"),
+        ({"n_topics": 50}, ["a b", "c d", "e f"], "n_topics=50 is more than the 3 texts"),
+        ({"n_topics": 1}, ["a b", "c d"], "n_topics must be an integer >= 2"),
+        ({"labels": ["only"]}, ["a"], "labels: need at least two"),
+        ({"labels": ["a", "a", "b"]}, ["a"], "labels: each name must be given once"),
+        ({"labels": ["a", OTHER]}, ["a"], "reserved"),
+        ({"examples": (["a", "b", "c"], ["x", "y"])}, ["a"], "examples: 3 texts but 2 labels"),
+        ({"examples": (["a", "b"], ["x", "x"])}, ["a"], "examples: need at least two"),
+        ({"examples": pd.DataFrame({"txt": ["a"], "label": ["x"]})}, ["a"], "examples: a DataFrame needs a 'text' column"),
+        ({"examples": "text"}, ["a"], "examples must be"),
+    ],
+)
+def test_bad_input_names_the_argument(kwargs: dict[str, object], texts: object, match: str) -> None:
+    with pytest.raises(TopicInputError, match=match) as info:
+        model(**kwargs).fit(texts)  # type: ignore[arg-type]
+    assert isinstance(info.value, ValueError) and isinstance(info.value, JourneyMapError)
+
+
+def test_y_of_another_length() -> None:
+    with pytest.raises(TopicInputError, match="y: 2 texts but 1 labels"):
+        model().fit(["a", "b"], ["x"])
+
+
+def test_hard_texts_never_crash() -> None:
+    texts, _ = planted(n_per=10)
+    hard = [
+        "",
+        " ",
+        "😡😡😡",
+        "!!!???",
+        "c'est vraiment nul, personne ne répond",
+        "配送が遅れています",
+        "word " * 3000,
+        "a\x00b\ud800",
+        None,
+    ]
+    for kwargs in ({}, {"labels": ["card", "refund"]}):
+        tm = model(**kwargs).fit([*texts, *hard])  # type: ignore[list-item]
+        pred = tm.predict(hard)  # type: ignore[arg-type]
+        assert len(pred) == len(hard)
+        assert pred[:4].tolist() == [OTHER] * 4
+        assert pred[-1] == OTHER
+
+
+def test_only_wordless_texts() -> None:
+    tm = model().fit(["", "🙂", "!!"])
+    assert tm.labels_.tolist() == [OTHER] * 3
+    assert tm.topics_ == []
+    assert tm.predict(["card"]).tolist() == [OTHER]
+
+
+# -- encoders: protocol, discovery, cache --------------------------------------------------------
+def test_hashing_encoder_meets_the_protocol() -> None:
+    enc = HashingEncoder()
+    assert isinstance(enc, SentenceEncoder)
+    vecs = enc.encode(["card arrived", ""])
+    assert vecs.dtype == np.float32 and vecs.shape == (2, enc.dim)
+    assert np.linalg.norm(vecs[0]) == pytest.approx(1.0)
+
+
+def test_default_encoder_is_registered_through_the_entry_point_group() -> None:
+    assert {"default", "transformer"} <= set(available_encoders())
+    assert encoders_module._entry_points()["default"].value == "journeymap.topics.encoders:MiniLMEncoder"
+    enc = get_encoder("default")
+    assert isinstance(enc, SentenceEncoder)
+    assert enc.id == "journeymap.minilm-l6-v2.v1" and enc.dim == 384
+    assert enc._net is None  # nothing loaded until the first encode
+
+
+def test_builtins_match_pyproject() -> None:
+    import tomllib
+
+    pyproject = tomllib.loads((Path(__file__).parents[1] / "pyproject.toml").read_text())
+    assert pyproject["project"]["entry-points"]["journeymap.encoders"] == encoders_module.BUILTIN_ENTRY_POINTS
+
+
+def test_unknown_encoder_lists_available() -> None:
+    with pytest.raises(UnknownEncoderError, match=r"Unknown encoder 'nope'\. Available names: .*default"):
+        get_encoder("nope")
+
+
+def test_encoder_plugins_are_discovered(monkeypatch: pytest.MonkeyPatch) -> None:
+    fake = {
+        "hashing": EntryPoint("hashing", "journeymap.testing.encoders:HashingEncoder", encoders_module.GROUP),
+        "broken": EntryPoint("broken", "journeymap.testing.checks:ADVERSARIAL_TEXTS", encoders_module.GROUP),
+        "missing": EntryPoint("missing", "no_such_module:Thing", encoders_module.GROUP),
+    }
+    monkeypatch.setattr(encoders_module, "entry_points", lambda group: list(fake.values()))
+    encoders_module.refresh_encoders()
+    try:
+        assert {"hashing", "broken", "missing", "default"} <= set(available_encoders())
+        assert get_encoder("hashing", dim=32).dim == 32
+        with pytest.raises(JourneyMapError, match="encoder plugin 'broken'"):
+            get_encoder("broken")
+        with pytest.raises(JourneyMapError, match="could not be imported"):
+            get_encoder("missing")
+    finally:
+        encoders_module.refresh_encoders()
+
+
+def test_encoder_object_is_verified() -> None:
+    enc = HashingEncoder()
+    assert get_encoder(enc) is enc
+    with pytest.raises(JourneyMapError, match="breaks the SentenceEncoder contract"):
+        get_encoder(object())  # type: ignore[arg-type]
+
+
+def test_embedding_cache_serves_later_models(tmp_path: Path) -> None:
+    texts, _ = planted()
+    path = tmp_path / "c.sqlite"
+    enc = HashingEncoder()
+    first = embed([*texts, texts[0]], enc, cache=path)
+    assert enc.n_encoded == len(set(texts))  # duplicates encoded once
+    calls = enc.calls
+    second = embed(texts, enc, cache=path)
+    assert enc.calls == calls  # nothing encoded the second time
+    np.testing.assert_array_equal(first[:-1], second)
+    TopicModel(encoder=enc, cache=path, n_topics=3).fit(texts)
+    assert enc.calls == calls
+    assert ScoreCache(path).get(enc.id, texts[:1], n_labels=enc.dim)[1].all()
+
+
+def test_model_uses_the_default_cache_location(tmp_path: Path) -> None:
+    enc = HashingEncoder()
+    texts, _ = planted(n_per=10)
+    TopicModel(encoder=enc, n_topics=3).fit(texts)
+    calls = enc.calls
+    TopicModel(encoder=enc, n_topics=2).fit(texts)
+    assert enc.calls == calls
+
+
+def test_real_encoder_on_a_few_texts() -> None:
+    texts = [
+        "my card still hasn't arrived",
+        "when will my new card be delivered?",
+        "the card I ordered two weeks ago is not here",
+        "I want my money back for this purchase",
+        "how do I get a refund?",
+        "the refund has not reached my account",
+        "😡😡",
+    ]
+    tm = TopicModel(labels=["card delivery", "refund"], cache=False).fit(texts)
+    assert tm.labels_.tolist() == ["card delivery"] * 3 + ["refund"] * 3 + [OTHER]
+    again = pickle.loads(pickle.dumps(tm))
+    assert again.encoder_._net is None  # the torch model is not pickled
+    assert again.predict(texts).tolist() == tm.labels_.tolist()
