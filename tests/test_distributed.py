@@ -381,9 +381,9 @@ def test_cluster_flow_equals_single_machine(client, log: EventLog, tmp_path: Pat
     assert sum(client.run(fake_scorer_plugin.scored).values()) == before
 
 
-def test_cluster_default_model(client, log: EventLog) -> None:
+def test_cluster_default_model(client, log: EventLog, default_scorer) -> None:
     small = jm.datasets.service_journeys(60, seed=5)
-    single = jm.score(jm.build_journeys(small), cache=False)
+    single = jm.score(jm.build_journeys(small), default_scorer, cache=False)  # the session's model: one load fewer
     got = jmd.score(jmd.build_journeys(jmd.from_pandas(small, npartitions=3)), cache=False).compute()
     # bfloat16 results depend slightly on the batch a text is padded with.
     emo = [c for c in single.events.columns if c.startswith("emo_")]
