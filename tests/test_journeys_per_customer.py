@@ -56,3 +56,32 @@ def test_without_reply_structure_brand_rows_go_to_the_threads_first_customer() -
     js = jm.build_journeys(jm.read_events(df))
     assert len(js) == 1
     assert js.events["customer_id"].tolist() == ["ann", "ann"]
+
+
+def test_a_reply_without_a_thread_id_joins_its_roots_thread() -> None:
+    df = pd.DataFrame(
+        {
+            "event_id": ["a1", "r1", "a2"],
+            "customer_id": ["ann"] * 3,
+            "timestamp": ["2024-01-01 10:00", "2024-01-01 10:20", "2024-01-01 10:30"],
+            "actor": ["customer", "agent", "customer"],
+            "in_reply_to": [None, "a1", "r1"],
+            "thread_id": ["T-9", "T-9", None],
+            "text": "hi",
+        }
+    )
+    js = jm.build_journeys(jm.read_events(df))
+    assert len(js) == 1
+    assert js.events["event_id"].tolist() == ["a1", "r1", "a2"]
+
+
+def test_messages_without_a_touchpoint_are_summarised_not_dropped() -> None:
+    from journeymap.testing.data import planted_scores
+
+    events = jm.datasets.service_journeys(10, seed=0).events.reset_index(drop=True)
+    events.loc[events.index[:5], "touchpoint"] = pd.NA
+    js = planted_scores(jm.build_journeys(jm.read_events(events)))
+    summary = jm.touchpoint_summary(js)
+    customer_scored = (js.events["actor"] == "customer") & js.events["valence"].notna()
+    assert summary["volume"].sum() == customer_scored.sum()
+    assert "(none)" in summary.index

@@ -25,7 +25,7 @@ def customer_steps(events: pd.DataFrame, level: str) -> pd.DataFrame:
     f = flags(events)
     keep = f["customer"] & f["scored"]
     out = f.loc[keep, ["journey_id", "valence", "negative", "positive"]].copy()
-    out["key"] = events.loc[keep, check_level(level)].astype("string")
+    out["key"] = events.loc[keep, check_level(level)].astype("string").fillna("(none)")  # as the graph's nodes
     out["emotion"] = events.loc[keep, "emotion"]
     return out
 

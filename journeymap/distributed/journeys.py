@@ -116,7 +116,12 @@ def _with_thread_key(events: dd.DataFrame) -> dd.DataFrame:
     ids = events[id_columns].compute()
     tree = reply_tree(ids["event_id"], ids["in_reply_to"])
     roots = pd.Series(ids["event_id"].to_numpy()[tree.root], index=ids.index, dtype="string")
-    key = ids["thread_id"].astype("string").fillna(roots) if has_thread else roots
+    if has_thread:  # the root's thread id first, as on one machine
+        thread = ids["thread_id"].astype("string")
+        root_thread = pd.Series(thread.to_numpy(dtype=object)[tree.root], index=ids.index, dtype="string")
+        key = thread.fillna(root_thread).fillna(roots)
+    else:
+        key = roots
     key = key.fillna(ids["event_id"].astype("string"))
     return events.map_partitions(_attach_key, delayed(key), meta=meta)
 

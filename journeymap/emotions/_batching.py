@@ -31,7 +31,7 @@ def has_words(text: object) -> bool:
     return isinstance(text, str) and _WORD.search(text) is not None
 
 
-def _valid_utf8(text: str) -> str:
+def valid_utf8(text: str) -> str:
     """The text with lone surrogates (invalid UTF-8, which tokenizers reject) replaced by U+FFFD."""
     try:
         text.encode("utf-8")
@@ -72,7 +72,7 @@ def run_sorted(
     idx = [i for i, t in enumerate(texts) if has_words(t)]
     if not idx:
         return out
-    clean = [_valid_utf8(texts[i]) for i in idx]
+    clean = [valid_utf8(texts[i]) for i in idx]
     encoded = tokenizer(clean, truncation=True, max_length=max_length)["input_ids"]
     order = np.argsort([len(e) for e in encoded], kind="stable")
     pad_id = int(tokenizer.pad_token_id or 0)

@@ -57,7 +57,9 @@ def _thread_keys(events: pd.DataFrame, tree: ReplyTree | None) -> pd.Series:
     if "thread_id" in events.columns:
         key = events["thread_id"].astype("string")
         if tree is not None:
-            key = key.fillna(pd.Series(event_ids.to_numpy()[tree.root], index=events.index, dtype="string"))
+            # a reply without a thread id is in its root's thread (the root's id where it has none)
+            roots = pd.Series(key.to_numpy(dtype=object)[tree.root], index=events.index, dtype="string")
+            key = key.fillna(roots).fillna(pd.Series(event_ids.to_numpy()[tree.root], index=events.index, dtype="string"))
         return key.fillna(event_ids)
     if tree is not None:
         return pd.Series(event_ids.to_numpy()[tree.root], index=events.index, dtype="string")
@@ -74,7 +76,7 @@ def addressed_customers(
     message keeps its ``customer_id`` when that is one of the thread's customers; otherwise it
     goes to the customer whose message it answers (``in_reply_to``), else to the thread's first
     customer. A brand message that replies to nothing in the data (a broadcast that starts a
-    thread) keeps its ``customer_id``. Integer codes throughout: no string work per event.
+    thread), or to a message of another thread, keeps its ``customer_id``. Integer codes throughout: no string work per event.
     """
     codes, names = pd.factorize(events["customer_id"])
     who = codes.astype(np.int64)
@@ -91,8 +93,10 @@ def addressed_customers(
             safe = np.maximum(parent, 0)
             answers = ~ok & (parent >= 0) & is_customer[safe] & (thread[safe] == thread)
             who[answers] = who[safe[answers]]
-            # A brand post that starts the thread (a broadcast) stays the brand's own.
-            ok = ok | answers | (parent < 0)
+            # A brand post that starts the thread (a broadcast) stays the brand's own, and so does
+            # one answering a message of another thread (the parent is elsewhere, as it would be
+            # in another partition of a cluster).
+            ok = ok | answers | (parent < 0) | (thread[safe] != thread)
         if not ok.all():
             ts = events["timestamp"].to_numpy(dtype="datetime64[ns]").view(np.int64)
             rows = np.flatnonzero(is_customer)

@@ -119,10 +119,10 @@ def fine_tune(
     if not isinstance(encoder, TransformerEncoder):
         msg = f"fine_tune needs a transformers-based encoder (TransformerEncoder, MiniLMEncoder), got {type(encoder).__name__}"
         raise TopicInputError(msg)
-    from journeymap.emotions._batching import _valid_utf8, has_words
+    from journeymap.emotions._batching import has_words, valid_utf8
 
     keep = [i for i, t in enumerate(texts) if has_words(t)]
-    docs = [_valid_utf8(texts[i]) for i in keep]
+    docs = [valid_utf8(texts[i]) for i in keep]
     _, y = np.unique(np.asarray([labels[i] for i in keep], dtype=object).astype(str), return_inverse=True)
     tokenizer = encoder.tokenizer
     net = copy.deepcopy(encoder.network).train()
