@@ -19,14 +19,17 @@ from typing import TYPE_CHECKING, Any
 
 from journeymap import datasets
 from journeymap.analytics import (
+    AutoReplyRule,
     compare_segments,
     journey_graph,
     journey_metrics,
     journey_variants,
     moments_of_truth,
     pain_points,
+    reply_table,
     reply_waits,
     response_times,
+    service_levels,
     time_patterns,
     to_graphml,
     to_node_link,
@@ -65,6 +68,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "Actor",
+    "AutoReplyRule",
     "Customer",
     "EmotionScore",
     "EmotionScorer",
@@ -96,10 +100,12 @@ __all__ = [
     "plot",
     "read_events",
     "read_twcs",
+    "reply_table",
     "reply_waits",
     "report",
     "response_times",
     "score",
+    "service_levels",
     "time_patterns",
     "to_graphml",
     "to_node_link",

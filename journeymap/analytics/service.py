@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 import pandas as pd
 
 from journeymap.analytics._prep import flags, require_scored
 from journeymap.analytics._tables import ranked
+from journeymap.analytics.automatic import AutoReplyRule
 from journeymap.backends import dispatch
 from journeymap.emotions.taxonomy import GOEMOTIONS_INTENSE
 from journeymap.schema import NEGATIVE_VALENCE, SCORE_PREFIX, score_column
@@ -16,7 +17,17 @@ from journeymap.schema import NEGATIVE_VALENCE, SCORE_PREFIX, score_column
 if TYPE_CHECKING:
     from journeymap.journeys import JourneySet
 
-__all__ = ["INTENSE_LABELS", "NOTED_INTENSITY", "TRIAGE_WEIGHTS", "reply_waits", "response_times", "triage"]
+__all__ = [
+    "INTENSE_LABELS",
+    "NOTED_INTENSITY",
+    "TRIAGE_WEIGHTS",
+    "automatic_mask",
+    "check_bots",
+    "end_of_data",
+    "reply_waits",
+    "response_times",
+    "triage",
+]
 
 #: The high-arousal negative GoEmotions labels (anger, fear, ...), kept for compatibility: triage
 #: reads the intense labels of the scores' own taxonomy (``js.taxonomy.intense_labels``), which
@@ -39,13 +50,40 @@ def _next_brand_time(f: pd.DataFrame) -> np.ndarray:
     return np.where(nxt == np.iinfo(np.int64).max, -1, nxt)
 
 
+def check_bots(bots: str) -> None:
+    """Raise ValueError unless ``bots`` is ``"exclude"`` or ``"include"``."""
+    if bots not in ("exclude", "include"):
+        msg = f"bots must be 'exclude' or 'include', got {bots!r}"
+        raise ValueError(msg)
+
+
+def automatic_mask(events: pd.DataFrame, bots: str, auto: AutoReplyRule | None) -> np.ndarray:
+    """The brand events that do not count as a reply: the automatic ones with ``bots="exclude"``, none otherwise."""
+    check_bots(bots)
+    if bots == "include":
+        return np.zeros(len(events), dtype=bool)
+    return (auto or AutoReplyRule()).flags(events)[0]
+
+
+def end_of_data(events: pd.DataFrame, now: pd.Timestamp | str | None) -> pd.Timestamp:
+    """The time open waits are measured to: ``now`` (naive is UTC), else the latest event in the data."""
+    now_ts = pd.Timestamp(now) if now is not None else pd.Timestamp(events["timestamp"].max())
+    if now_ts.tzinfo is None:
+        now_ts = now_ts.tz_localize("UTC")
+    return now_ts
+
+
 @dispatch
-def reply_waits(js: JourneySet) -> pd.DataFrame:
+def reply_waits(
+    js: JourneySet, *, bots: Literal["exclude", "include"] = "exclude", auto: AutoReplyRule | None = None
+) -> pd.DataFrame:
     """One row per customer message: when it was sent, when the brand next replied, the wait.
 
     Indexed by ``event_id`` (the customer message); columns ``journey_id``, ``timestamp``,
     ``replied`` (bool), ``reply_at``, ``wait`` (a Timedelta; NaT when unanswered), in journey
-    and step order. Works on unscored journeys too.
+    and step order. Works on unscored journeys too. With ``bots="exclude"`` (the default)
+    automatic replies (see :class:`~journeymap.AutoReplyRule`; ``auto`` overrides the rule) do
+    not count as replies: the wait is to the next human reply.
 
     Example:
         >>> import journeymap as jm
@@ -56,21 +94,25 @@ def reply_waits(js: JourneySet) -> pd.DataFrame:
         >>> bool(js.events.set_index("event_id").loc[waits.index, "actor"].eq("customer").all())
         True
     """
-    return _waits(js.events).set_index("event_id")
+    return _waits(js.events, automatic_mask(js.events, bots, auto)).set_index("event_id")
 
 
-def _waits(events: pd.DataFrame) -> pd.DataFrame:
-    """:func:`reply_waits` with ``event_id`` as a column, indexed like the events (input row numbers)."""
+def _waits(events: pd.DataFrame, automatic: np.ndarray | None = None) -> pd.DataFrame:
+    """:func:`reply_waits` with ``event_id`` as a column, indexed like the events (input row numbers).
+
+    Brand events flagged in ``automatic`` are not replies (nor customer messages).
+    """
+    brand = (events["actor"].astype("string") != "customer").fillna(True).to_numpy(dtype=bool)
     f = pd.DataFrame(
         {
             "journey_id": events["journey_id"].to_numpy(),
-            "brand": (events["actor"].astype("string") != "customer").fillna(True).to_numpy(dtype=bool),
+            "brand": brand if automatic is None else brand & ~automatic,
             "t": events["timestamp"].to_numpy(dtype="datetime64[ns]").view(np.int64),
         },
         index=events.index,
     )
     nxt = _next_brand_time(f)
-    customer = ~f["brand"].to_numpy()
+    customer = ~brand
     replied = nxt >= 0
     reply_at = pd.to_datetime(np.where(replied, nxt, np.iinfo(np.int64).min), utc=True)
     out = pd.DataFrame(
@@ -87,15 +129,36 @@ def _waits(events: pd.DataFrame) -> pd.DataFrame:
 
 
 @dispatch
-def response_times(js: JourneySet) -> pd.DataFrame:
-    """Per journey: first response time, mean and longest wait, unanswered messages, effect of replies.
+def response_times(
+    js: JourneySet,
+    *,
+    bots: Literal["exclude", "include"] = "exclude",
+    auto: AutoReplyRule | None = None,
+    now: pd.Timestamp | str | None = None,
+) -> pd.DataFrame:
+    """Per journey: first response (human) and first acknowledgement, waits, unanswered messages, effect of replies.
 
-    Columns (index ``journey_id``): ``first_response`` (from the first customer message to the
-    brand's first reply after it), ``mean_wait`` and ``max_wait`` (over customer messages that
-    got a reply: time to the next brand reply), ``n_customer_messages``, ``unanswered`` (customer
-    messages with no brand reply after them), and, when scored, ``valence_change_after_reply``:
-    the mean, over brand replies that sit between two scored customer messages, of the next
-    customer message's valence minus the previous one's.
+    Columns (index ``journey_id``):
+
+    * ``first_response``: from the customer's first message in the journey to the brand's first
+      *human* reply after it (NaT when none). Automatic replies (``actor == "bot"``, or a text
+      the same account repeats; see :class:`~journeymap.AutoReplyRule`, overridden by ``auto``)
+      are left out; ``bots="include"`` counts them, and then ``first_response`` equals
+      ``first_acknowledgement``.
+    * ``first_acknowledgement``: the same to the first brand reply of any kind.
+    * ``censored``: the first message has no (human) reply by the end of the data; its wait is
+      then only known to be at least ``first_wait``.
+    * ``first_wait``: ``first_response``, or for a censored journey the wait up to ``now``
+      (default: the latest event in the data, so results do not change with the clock). Means
+      over ``first_response`` leave the censored journeys out; ``first_wait`` with ``censored``
+      does not.
+    * ``mean_wait`` and ``max_wait`` (over customer messages that got a reply: time to the next
+      reply), ``n_customer_messages``, ``unanswered`` (customer messages with no reply after
+      them), ``automatic_replies`` (the journey's automatic brand replies, counted either way);
+    * when scored, ``valence_change_after_reply``: the mean, over brand replies that sit between
+      two scored customer messages, of the next customer message's valence minus the previous one's.
+
+    Journeys without a customer message (a brand broadcast) have NaT waits and are not censored.
 
     Example:
         >>> import journeymap as jm
@@ -103,12 +166,28 @@ def response_times(js: JourneySet) -> pd.DataFrame:
         >>> rt = jm.response_times(js)
         >>> bool((rt["first_response"].dropna() >= pd.Timedelta(0)).all())
         True
+        >>> bool((rt["first_acknowledgement"] <= rt["first_response"]).all())
+        True
     """
-    waits = _waits(js.events)
+    events = js.events
+    automatic = automatic_mask(events, bots, auto)
+    waits = _waits(events, automatic)
     g = waits.groupby("journey_id", sort=False)
     first_msg = g.head(1).set_index("journey_id")
     out = pd.DataFrame(index=js.journeys.index)
     out["first_response"] = first_msg["wait"].reindex(out.index)
+    flagged = AutoReplyRule().flags(events)[0] if auto is None else auto.flags(events)[0]
+    if bots == "include":
+        out["first_acknowledgement"] = out["first_response"]
+    else:
+        any_reply = _waits(events).groupby("journey_id", sort=False).head(1).set_index("journey_id")["wait"]
+        out["first_acknowledgement"] = any_reply.reindex(out.index)
+    now_ts = end_of_data(events, now)
+    has_message = pd.Series(True, index=first_msg.index).reindex(out.index, fill_value=False).astype(bool)
+    out["censored"] = has_message & out["first_response"].isna()
+    open_wait = (now_ts - first_msg["timestamp"]).reindex(out.index)
+    open_wait = open_wait.where(open_wait >= pd.Timedelta(0), pd.Timedelta(0))
+    out["first_wait"] = out["first_response"].where(~out["censored"], open_wait)
     answered = waits[waits["replied"]]
     ga = answered.groupby("journey_id", sort=False)["wait"]
     out["mean_wait"] = ga.mean().reindex(out.index)
@@ -116,8 +195,11 @@ def response_times(js: JourneySet) -> pd.DataFrame:
     out["n_customer_messages"] = g.size().reindex(out.index).fillna(0).astype(np.int64)
     out["unanswered"] = (~waits["replied"]).groupby(waits["journey_id"], sort=False).sum().reindex(out.index)
     out["unanswered"] = out["unanswered"].fillna(0).astype(np.int64)
+    auto_count = pd.Series(flagged, index=events.index).groupby(events["journey_id"].to_numpy(), sort=False).sum()
+    out["automatic_replies"] = auto_count.reindex(out.index).fillna(0).astype(np.int64)
     if js.is_scored:
-        f = flags(js.events)
+        f = flags(events)
+        f["brand"] = f["brand"].to_numpy() & ~automatic
         cust = f[f["customer"] & f["scored"]]
         prev_v = cust.groupby("journey_id", sort=False)["valence"].shift()
         # a brand reply between two consecutive scored customer messages?
