@@ -34,6 +34,7 @@ from journeymap.analytics import (
     to_graphml,
     to_node_link,
     touchpoint_summary,
+    trends,
     triage,
 )
 from journeymap.emotions.registry import available_scorers, get_scorer
@@ -110,6 +111,7 @@ __all__ = [
     "to_graphml",
     "to_node_link",
     "touchpoint_summary",
+    "trends",
     "triage",
 ]
 

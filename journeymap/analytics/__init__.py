@@ -10,6 +10,7 @@ from journeymap.analytics.segments import compare_segments
 from journeymap.analytics.service import reply_waits, response_times, triage
 from journeymap.analytics.summary import moments_of_truth, pain_points, touchpoint_summary
 from journeymap.analytics.time import time_patterns
+from journeymap.analytics.trends import trends
 from journeymap.analytics.variants import journey_variants
 
 __all__ = [
@@ -28,5 +29,6 @@ __all__ = [
     "to_graphml",
     "to_node_link",
     "touchpoint_summary",
+    "trends",
     "triage",
 ]

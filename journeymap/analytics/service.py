@@ -35,7 +35,7 @@ __all__ = [
 INTENSE_LABELS: tuple[str, ...] = GOEMOTIONS_INTENSE
 #: An intensity above this is named in triage's reason.
 NOTED_INTENSITY = 0.3
-#: Weights of the triage priority's parts (they sum to 1).
+#: Weights of the triage priority's parts (they sum to 1); see :func:`triage` for each part.
 TRIAGE_WEIGHTS: dict[str, float] = {"negativity": 0.4, "intensity": 0.25, "waiting": 0.25, "repetition": 0.1}
 
 
@@ -166,7 +166,8 @@ def response_times(
         >>> rt = jm.response_times(js)
         >>> bool((rt["first_response"].dropna() >= pd.Timedelta(0)).all())
         True
-        >>> bool((rt["first_acknowledgement"] <= rt["first_response"]).all())
+        >>> answered = rt["first_response"].notna()
+        >>> bool((rt.loc[answered, "first_acknowledgement"] <= rt.loc[answered, "first_response"]).all())
         True
     """
     events = js.events
@@ -227,48 +228,85 @@ def _reasons(negativity: pd.Series, intensity: pd.Series, label: pd.Series, hour
     return joined.where(joined != "", "open, calm")
 
 
-@dispatch
-def triage(js: JourneySet, *, now: pd.Timestamp | str | None = None, top: int | None = None) -> pd.DataFrame:
-    """Open customer messages (no brand reply after them), most urgent first, with reasons.
+def _moved(events: pd.DataFrame) -> np.ndarray:
+    """Whether each event comes at or after the journey's move to private messages.
 
-    Priority in [0, 1] is a weighted sum (:data:`TRIAGE_WEIGHTS`) of:
+    A move is a brand reply with touchpoint ``dm_request`` or a step on channel ``dm`` in a
+    journey that did not start there.
+    """
+    journey = events["journey_id"].to_numpy()
+    brand = (events["actor"].astype("string") != "customer").fillna(True).to_numpy(dtype=bool)
+    request = brand & (events["touchpoint"].astype("string") == "dm_request").fillna(False).to_numpy(dtype=bool)
+    on_dm = (events["channel"].astype("string") == "dm").fillna(False).to_numpy(dtype=bool)
+    started_on_dm = pd.Series(on_dm, index=events.index).groupby(journey, sort=False).transform("first").to_numpy(dtype=bool)
+    move = request | (on_dm & ~started_on_dm)
+    return pd.Series(move, index=events.index).groupby(journey, sort=False).cummax().to_numpy(dtype=bool)
+
+
+@dispatch
+def triage(
+    js: JourneySet,
+    *,
+    now: pd.Timestamp | str | None = None,
+    top: int | None = None,
+    bots: Literal["exclude", "include"] = "exclude",
+    auto: AutoReplyRule | None = None,
+) -> pd.DataFrame:
+    """Open customer messages (no human reply after them): the waiting ones most urgent first, then the moved ones.
+
+    A message is open when no brand reply follows it in its journey; automatic replies (see
+    :class:`~journeymap.AutoReplyRule`) do not close it unless ``bots="include"``. Its
+    ``status`` is ``"moved"`` when the case went to private messages at or before it (a brand
+    reply with touchpoint ``dm_request``, or the conversation changed to channel ``dm``): the
+    answer is likely in a channel the data does not show, so it is listed, unranked, after the
+    ``"waiting"`` ones rather than dropped. Every open message is in the table.
+
+    Waiting is measured to ``now`` (default: the latest event in the data, so the result does
+    not change with the clock); every such wait is censored there (``censored`` is True: the
+    message may still be answered later).
+
+    Priority in [0, 1] is a weighted sum (:data:`TRIAGE_WEIGHTS`: negativity 0.4, intensity
+    0.25, waiting 0.25, repetition 0.1) of what can still change:
 
     * negativity: ``max(0, -valence)``;
     * intensity: the highest probability among the high-intensity negative labels of the
       scores' taxonomy (``js.taxonomy.intense_labels``: anger, fear, ... for GoEmotions); 0 when
       the taxonomy is unknown;
-    * waiting: hours waited since the message, up to ``now``, divided by 24, capped at 1;
+    * waiting: rises with the hours waited over the first day (hours / 24), then halves with
+      every further week without a reply, so a recent unanswered message outranks one left for
+      a month, which is unlikely to be actionable any more;
     * repetition: the customer's other open messages (0, 1, 2, 3+), divided by 3.
 
     Args:
         js: scored journeys.
-        now: the time waiting is measured to (default: the latest event in the data, so the
-            result does not change with the clock).
-        top: the ``top`` most urgent messages only (default None: all of them).
+        now: the time waiting is measured to.
+        top: the first ``top`` rows only (default None: all of them; waiting rows come first).
+        bots: whether automatic replies close a message (``"include"``) or not (``"exclude"``).
+        auto: the rule telling automatic replies (default :class:`~journeymap.AutoReplyRule`).
 
     Returns:
-        One row per open message, indexed by its ``event_id``, most urgent first: ``rank``,
-        ``priority``, its four parts, ``journey_id``, ``customer_id``, ``timestamp``,
-        ``waiting``, ``text``, ``emotion`` and ``reason`` (the parts that drove the rank, in
-        words).
+        One row per open message, indexed by its ``event_id``: ``rank`` (1, 2, ... for the
+        waiting messages, NA for the moved ones), ``status``, ``priority``, its four parts,
+        ``journey_id``, ``customer_id``, ``timestamp``, ``waiting``, ``censored``, ``text``,
+        ``emotion`` and ``reason`` (the parts that drove the rank, in words).
 
     Example:
         >>> import journeymap as jm
         >>> from journeymap.testing.data import planted_scores
         >>> js = planted_scores(jm.build_journeys(jm.datasets.service_journeys(30, seed=0)))
         >>> t = jm.triage(js)
-        >>> bool(t["priority"].is_monotonic_decreasing), t.index.name, list(jm.triage(js, top=2)["rank"])
+        >>> waiting = t[t["status"] == "waiting"]
+        >>> bool(waiting["priority"].is_monotonic_decreasing), t.index.name, [int(r) for r in jm.triage(js, top=2)["rank"]]
         (True, 'event_id', [1, 2])
-        >>> "negative" in t["reason"].iloc[0]
-        True
+        >>> "negative" in t["reason"].iloc[0], sorted(t["status"].unique())
+        (True, ['moved', 'waiting'])
     """
     events = require_scored(js, "triage")
-    waits = _waits(events)
+    waits = _waits(events, automatic_mask(events, bots, auto))
     open_ = waits[~waits["replied"]]
     ev = events.loc[open_.index]
-    now_ts = pd.Timestamp(now) if now is not None else events["timestamp"].max()
-    if now_ts.tzinfo is None:
-        now_ts = now_ts.tz_localize("UTC")
+    now_ts = end_of_data(events, now)
+    moved = pd.Series(_moved(events), index=events.index).loc[open_.index]
     valence = ev["valence"].astype("float64")
     negativity = (-valence).clip(lower=0).fillna(0.0)
     taxonomy = js.taxonomy
@@ -276,8 +314,9 @@ def triage(js: JourneySet, *, now: pd.Timestamp | str | None = None, top: int | 
     intense = [score_column(lab) for lab in labels if score_column(lab) in ev.columns]
     intensity = ev[intense].astype("float64").max(axis=1).fillna(0.0) if intense else pd.Series(0.0, index=ev.index)
     waiting = now_ts - ev["timestamp"]
+    waiting = waiting.where(waiting >= pd.Timedelta(0), pd.Timedelta(0))
     hours = waiting.dt.total_seconds() / 3600
-    waiting_part = (hours / 24).clip(0, 1)
+    waiting_part = (hours / 24).clip(0, 1) * 0.5 ** ((hours - 24).clip(lower=0) / (7 * 24))
     repeats = ev.groupby("customer_id")["event_id"].transform("size") - 1
     repetition = (repeats.clip(upper=3) / 3).astype("float64")
     w = TRIAGE_WEIGHTS
@@ -290,8 +329,10 @@ def triage(js: JourneySet, *, now: pd.Timestamp | str | None = None, top: int | 
         else pd.Series("", index=ev.index)
     )
     reasons = _reasons(negativity, intensity, top_label.astype("string"), hours, repeats)
+    reasons = reasons.where(~moved, "moved to private messages; " + reasons)
     out = pd.DataFrame(
         {
+            "status": np.where(moved, "moved", "waiting"),
             "priority": priority,
             "negativity": negativity,
             "intensity": intensity,
@@ -302,11 +343,15 @@ def triage(js: JourneySet, *, now: pd.Timestamp | str | None = None, top: int | 
             "customer_id": ev["customer_id"],
             "timestamp": ev["timestamp"],
             "waiting": waiting,
+            "censored": ev["timestamp"] <= now_ts,
             "text": ev["text"],
             "emotion": ev["emotion"],
             "reason": reasons,
         },
         index=ev.index,
     )
-    out = out.sort_values(["priority", "timestamp", "event_id"], ascending=[False, True, True], kind="stable")
-    return ranked(out.set_index("event_id"), top)
+    out["moved_"] = moved.to_numpy()
+    out = out.sort_values(["moved_", "priority", "timestamp", "event_id"], ascending=[True, False, True, True], kind="stable")
+    table = ranked(out.drop(columns=["moved_"]).set_index("event_id"), top)
+    table["rank"] = table["rank"].astype("Int64").where(table["status"] == "waiting")
+    return table
