@@ -133,6 +133,10 @@ def test_tables_are_indexed_by_what_their_rows_describe(js: jm.JourneySet) -> No
         "journey_variants": (jm.journey_variants(js), ["variant"]),
         "compare_segments": (jm.compare_segments(js, "region"), ["region"]),
         "time_patterns": (jm.time_patterns(js), ["weekday", "hour"]),
+        "reply_table": (jm.reply_table(js), ["event_id"]),
+        "service_levels": (jm.service_levels(js), ["agent"]),
+        "service_levels (brand)": (jm.service_levels(js, by="brand"), ["brand"]),
+        "trends": (jm.trends(js), ["period"]),
     }
     for name, (table, index) in indexes.items():
         assert list(table.index.names) == index, name
@@ -175,11 +179,14 @@ def test_conventions_of_every_signature() -> None:
     plots = [jm.plot.emotion_heatmap, jm.plot.emotion_mix]
     for function in tables + plots:
         assert inspect.signature(function).parameters["level"].default == "touchpoint", function.__name__
-    for function in (jm.touchpoint_summary, jm.pain_points, jm.journey_graph, jm.plot.journey_map, jm.plot.graph, jm.report):
+    for function in (
+        jm.touchpoint_summary, jm.pain_points, jm.journey_graph, jm.plot.journey_map, jm.plot.graph, jm.report, jm.service_levels,
+    ):  # fmt: skip
         assert inspect.signature(function).parameters["seed"].default == 0, function.__name__
     takes_journeys = [
         *tables, jm.journey_metrics, jm.response_times, jm.reply_waits, jm.triage, jm.compare_segments, jm.time_patterns,
         jm.report, jm.plot.journey_map, jm.plot.time_patterns, *plots,
+        jm.reply_table, jm.service_levels, jm.trends, jm.plot.trends,
     ]  # fmt: skip
     for function in takes_journeys:
         assert hasattr(function, "__wrapped__"), f"{function.__name__} is not dispatched"

@@ -139,7 +139,8 @@ def compare_segments(
         }
     out = pd.DataFrame.from_dict(rows, orient="index")
     if len(out):
-        out.insert(out.columns.get_loc("p_value") + 1, "p_adjusted", adjust_p_values(out["p_value"].to_numpy(), correction))
+        position = list(out.columns).index("p_value") + 1
+        out.insert(position, "p_adjusted", adjust_p_values(out["p_value"].to_numpy(), correction))
         out["testable"] = out["testable"].astype(bool)
     out.index.name = by
     return out

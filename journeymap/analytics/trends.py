@@ -22,7 +22,8 @@ __all__ = ["trends"]
 def _period_start(ts: pd.Series, freq: str, tz: str) -> pd.Series:
     """The start of the period each (UTC) timestamp falls in, as a timestamp in ``tz``."""
     local = ts.dt.tz_convert(tz).dt.tz_localize(None)
-    return local.dt.to_period(freq).dt.start_time.dt.tz_localize(tz, ambiguous="NaT", nonexistent="shift_forward")
+    start: pd.Series = local.dt.to_period(freq).dt.start_time.dt.tz_localize(tz, ambiguous="NaT", nonexistent="shift_forward")
+    return start
 
 
 @dispatch
@@ -91,7 +92,7 @@ def trends(
         local = pd.DatetimeIndex([stats.index.min(), stats.index.max()]).tz_localize(None)
         periods = pd.period_range(local[0].to_period(freq), local[1].to_period(freq), freq=freq)
         starts = periods.start_time.tz_localize(tz, ambiguous="NaT", nonexistent="shift_forward")
-        index = pd.DatetimeIndex(starts.union(stats.index), name="period")
+        index = pd.DatetimeIndex(starts.union(pd.DatetimeIndex(stats.index)), name="period")
     else:
         index = pd.DatetimeIndex([], tz=tz, name="period")
     out = pd.DataFrame(index=index)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -63,7 +64,7 @@ def journey(
     stages = curve["stage"].fillna("").to_numpy()
     # one band per run of equal stages (change points found with NumPy, not per step)
     bounds = np.r_[0, np.flatnonzero(stages[1:] != stages[:-1]) + 1, len(curve)] if len(curve) else np.zeros(1, dtype=int)
-    for start, stop in zip(bounds[:-1], bounds[1:]):
+    for start, stop in itertools.pairwise(bounds):
         if stages[start]:
             shade = "#f2f2f2" if start % 2 == 0 else "#e6e6e6"
             ax.axvspan(steps[start] - 0.5, steps[stop - 1] + 0.5, color=shade, zorder=0, lw=0)

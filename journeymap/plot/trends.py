@@ -65,7 +65,8 @@ def trends(
     right.plot(x, y, color=_theme.BRAND, marker="o", lw=1.8, label=_LABELS[metric])
     right.set_ylabel(_LABELS[metric])
     step = max(1, len(table) // 12)
-    ax.set_xticks(x[::step], [t.strftime("%Y-%m-%d %H:%M" if freq.lower().endswith("h") else "%Y-%m-%d") for t in table.index[::step]])
+    fmt = "%Y-%m-%d %H:%M" if freq.lower().endswith("h") else "%Y-%m-%d"
+    ax.set_xticks(x[::step], [t.strftime(fmt) for t in table.index[::step]])
     ax.tick_params(axis="x", labelrotation=30)
     ax.set_xlabel(f"period ({freq}, {tz})")
     ax.set_title(f"Customer messages and {_LABELS[metric]} per period")
