@@ -19,18 +19,22 @@ from typing import TYPE_CHECKING, Any
 
 from journeymap import datasets
 from journeymap.analytics import (
+    AutoReplyRule,
     compare_segments,
     journey_graph,
     journey_metrics,
     journey_variants,
     moments_of_truth,
     pain_points,
+    reply_table,
     reply_waits,
     response_times,
+    service_levels,
     time_patterns,
     to_graphml,
     to_node_link,
     touchpoint_summary,
+    trends,
     triage,
 )
 from journeymap.emotions.registry import available_scorers, get_scorer
@@ -66,6 +70,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "Actor",
+    "AutoReplyRule",
     "Customer",
     "EmotionScore",
     "EmotionScorer",
@@ -98,14 +103,17 @@ __all__ = [
     "plot",
     "read_events",
     "read_twcs",
+    "reply_table",
     "reply_waits",
     "report",
     "response_times",
     "score",
+    "service_levels",
     "time_patterns",
     "to_graphml",
     "to_node_link",
     "touchpoint_summary",
+    "trends",
     "triage",
 ]
 

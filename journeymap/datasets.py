@@ -13,6 +13,24 @@ truth they should find:
 * **A segment fares worse**: customers on the ``free`` tier recover far less often (their
   last message stays negative) than ``plus`` and ``premium`` customers.
 
+And four cases real service data has (each on by default, each with its option; they are drawn
+from a random stream of their own and get event ids of their own, so the rows above are the same
+with or without them):
+
+* **Bystanders** (``bystanders=``): in some public threads another customer chimes in ("same
+  here") and the brand sometimes answers them; their own journey when built by thread.
+* **A bot** (``bot=``): ``Streamly`` acknowledges every thread's first message within seconds
+  with the same text; ``true_automatic`` marks those rows (``actor`` stays ``agent``, as in
+  sources that do not say).
+* **Agents who sign** (``agents=``): ``NovaTel`` and ``Parcelo`` agents sign their replies
+  (``^KD``) and the ``agent_id`` column names them (``"NovaTel/KD"``); Streamly's replies are
+  unsigned.
+* **Broadcasts** (``broadcasts=``, off by default): each brand posts outage notices
+  (``touchpoint`` ``broadcast``, the brand account as ``customer_id``) that customers reply
+  to. Off because they add a touchpoint (a stage map by touchpoint would miss it) and journeys
+  without a customer message, which existing figures and examples do not expect; pass
+  ``broadcasts=2``.
+
 The generator's intended emotion of every message (a GoEmotions label) is kept in
 ``true_emotion`` and its valence in ``true_valence``, so analytics can be tested without a model.
 The valence is the label's in :data:`~journeymap.emotions.taxonomy.GOEMOTIONS_VALENCE`, the
@@ -31,9 +49,11 @@ from journeymap.io.validation import validate_events
 from journeymap.schema import CANONICAL_COLUMNS
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from journeymap.io.eventlog import EventLog
 
-__all__ = ["PLANTED", "service_journeys"]
+__all__ = ["BOT_TEXT", "PLANTED", "service_journeys"]
 
 #: The planted effects, for tests and docs.
 PLANTED: dict[str, object] = {
@@ -41,7 +61,24 @@ PLANTED: dict[str, object] = {
     "night_hours": (22, 23, 0, 1, 2, 3, 4, 5),
     "night_slowdown": 4.0,
     "worse_segment": ("tier", "free"),
+    "bot_brand": "Streamly",
+    "signing_brands": ("NovaTel", "Parcelo"),
 }
+#: The bot's acknowledgement and the broadcasts (outage notices) of the synthetic brands.
+BOT_TEXT = "@{cust} thanks for getting in touch! we've got your message and an agent will reply as soon as possible."
+_BROADCASTS = (
+    "we're aware some customers can't log in right now. our team is working on a fix and we'll update here.",
+    "heads up: planned maintenance tonight from 01:00 to 03:00, some services may be unavailable.",
+)
+_BROADCAST_REPLIES = {
+    "annoyance": ("@{brand} still broken for me, any update?", "@{brand} this keeps happening. when will it be fixed?"),
+    "neutral": ("@{brand} thanks for the heads up", "@{brand} is this why my {thing} isn't loading?"),
+}
+_BYSTANDER = (
+    "@{brand} same here, my {thing} is a mess too 😡",
+    "@{brand} me too!! having the exact same problem with my {thing}",
+)
+_AGENTS = {"NovaTel": ("KD", "AM", "JR", "Tess"), "Parcelo": ("LB", "Omar", "SP")}
 
 BRANDS = ("NovaTel", "Parcelo", "Streamly")
 CHANNELS = ("twitter", "facebook", "instagram")
@@ -133,6 +170,10 @@ def service_journeys(  # noqa: PLR0912, PLR0915 - a generator read top to bottom
     *,
     start: str = "2024-03-04",
     days: int = 28,
+    bystanders: float = 0.1,
+    bot: bool = True,
+    agents: bool = True,
+    broadcasts: int = 0,
 ) -> EventLog:
     """A synthetic social customer-service log with planted effects (see the module docstring).
 
@@ -142,10 +183,15 @@ def service_journeys(  # noqa: PLR0912, PLR0915 - a generator read top to bottom
         seed: random seed; the same arguments always give the same log.
         start: first day (UTC) of the period.
         days: length of the period in days.
+        bystanders: the share of public threads in which another customer chimes in (0 for none).
+        bot: whether ``Streamly`` acknowledges each thread's first message automatically.
+        agents: whether ``NovaTel`` and ``Parcelo`` agents sign their replies (``agent_id``).
+        broadcasts: outage notices per brand that customers reply to (default 0: none).
 
     Returns:
-        An :class:`~journeymap.EventLog` with the canonical columns plus ``brand``, ``tier``,
-        ``region``, ``device``, ``true_emotion`` and ``true_valence``.
+        An :class:`~journeymap.EventLog` with the canonical columns (``agent_id`` included) plus
+        ``brand``, ``tier``, ``region``, ``device``, ``true_emotion``, ``true_valence`` and
+        ``true_automatic``.
 
     Example:
         >>> log = service_journeys(n_customers=10, seed=3)
@@ -155,7 +201,11 @@ def service_journeys(  # noqa: PLR0912, PLR0915 - a generator read top to bottom
     if n_customers < 1:
         msg = f"n_customers must be at least 1, got {n_customers}"
         raise ValueError(msg)
+    if not 0 <= bystanders <= 1 or broadcasts < 0:
+        msg = f"bystanders must be a share in [0, 1] and broadcasts a count, got {bystanders!r} and {broadcasts!r}"
+        raise ValueError(msg)
     rng = np.random.default_rng(seed)
+    extra = np.random.default_rng([seed, 1])  # the added cases' own stream: the rows above stay the same
     origin = pd.Timestamp(start, tz="UTC").value // 10**9
     hour_p = _hour_weights()
     tiers = rng.choice(["free", "plus", "premium"], size=n_customers, p=[0.4, 0.4, 0.2])
@@ -167,24 +217,40 @@ def service_journeys(  # noqa: PLR0912, PLR0915 - a generator read top to bottom
     cols: dict[str, list[object]] = {
         k: []
         for k in (
-            *(c for c in CANONICAL_COLUMNS if c not in ("stage", "agent_id")),
+            *(c for c in CANONICAL_COLUMNS if c != "stage"),
             "brand",
             "tier",
             "region",
             "device",
             "true_emotion",
+            "true_automatic",
         )
     }
-    counter = 0
+    counters: dict[str, int] = {}
 
-    def emit(**values: object) -> str:
-        nonlocal counter
-        event_id = f"e{counter:08d}"
-        counter += 1
+    def emit(prefix: str = "e", **values: object) -> str:
+        counter = counters.get(prefix, 0)
+        event_id = f"{prefix}{counter:08d}"
+        counters[prefix] = counter + 1
         cols["event_id"].append(event_id)
-        for key, value in values.items():
-            cols[key].append(value)
+        values.setdefault("true_automatic", False)
+        for key, column in cols.items():
+            if key != "event_id":
+                column.append(values.get(key))
         return event_id
+
+    def signed(brand: str, text: str) -> tuple[str, str | None]:
+        if not agents or brand not in _AGENTS:
+            return text, None
+        who = str(extra.choice(_AGENTS[brand]))
+        return f"{text} ^{who}", f"{brand}/{who}"
+
+    def attributes() -> dict[str, str]:
+        return {
+            "tier": str(extra.choice(["free", "plus", "premium"], p=[0.4, 0.4, 0.2])),
+            "region": str(extra.choice(["north", "south", "east", "west"])),
+            "device": str(extra.choice(["ios", "android", "web"], p=[0.4, 0.4, 0.2])),
+        }
 
     for c in range(n_customers):
         cust = f"c{c:06d}"
@@ -235,6 +301,24 @@ def service_journeys(  # noqa: PLR0912, PLR0915 - a generator read top to bottom
                     true_emotion=emotion,
                     **common,
                 )
+                if turn == 0 and bot and brand == PLANTED["bot_brand"]:
+                    emit(
+                        prefix="a",
+                        timestamp=t + int(extra.integers(2, 20)),
+                        actor="agent",
+                        channel=channel,
+                        text=BOT_TEXT.format(cust=cust),
+                        thread_id=parent,
+                        in_reply_to=parent,
+                        true_emotion="neutral",
+                        true_automatic=True,
+                        **common,
+                    )
+                if turn == 0 and bystanders > 0 and extra.random() < bystanders:
+                    _bystander(
+                        emit, extra, signed=signed, attributes=attributes, t=t, opener=parent,
+                        brand=brand, channel=channel, touchpoint=touchpoint, thing=thing,
+                    )  # fmt: skip
                 thread_id = thread_id or parent
                 if last and emotion in _POSITIVE:
                     break
@@ -249,8 +333,9 @@ def service_journeys(  # noqa: PLR0912, PLR0915 - a generator read top to bottom
                     kind = "gratitude"
                 else:
                     kind = "caring" if emotion in _NEGATIVE else "neutral"
-                reply = str(rng.choice(_BRAND_TEMPLATES[kind])).format(cust=cust, thing=thing)
+                reply, agent = signed(brand, str(rng.choice(_BRAND_TEMPLATES[kind])).format(cust=cust, thing=thing))
                 parent = emit(
+                    agent_id=agent,
                     timestamp=t,
                     actor="agent",
                     channel="dm" if moved_to_dm else channel,
@@ -262,7 +347,96 @@ def service_journeys(  # noqa: PLR0912, PLR0915 - a generator read top to bottom
                 )
                 moved_to_dm = moved_to_dm or kind == "dm"
                 t += int(rng.lognormal(np.log(30 * 60), 0.8))
+    for brand in BRANDS:
+        for _ in range(broadcasts):
+            t = origin + int(extra.integers(days * 86400))
+            _broadcast(emit, extra, signed=signed, attributes=attributes, t=t, brand=brand)
     frame = pd.DataFrame(cols)
     frame["timestamp"] = pd.to_datetime(frame["timestamp"], unit="s", utc=True)
     frame["true_valence"] = frame["true_emotion"].map(GOEMOTIONS_VALENCE).astype("float64")
+    frame["true_automatic"] = frame["true_automatic"].astype(bool)
     return validate_events(frame, on_error="raise")
+
+
+def _bystander(
+    emit: Callable[..., str],
+    rng: np.random.Generator,
+    *,
+    signed: Callable[[str, str], tuple[str, str | None]],
+    attributes: Callable[[], dict[str, str]],
+    t: int,
+    opener: str,
+    brand: str,
+    channel: str,
+    touchpoint: str,
+    thing: str,
+) -> None:
+    """Another customer chimes in on a thread's first message; the brand answers them half the time."""
+    who = f"b{int(rng.integers(10**6)):06d}"
+    common = {"customer_id": who, "brand": brand, "touchpoint": touchpoint, "channel": channel, "thread_id": opener}
+    common.update(attributes())
+    t += int(rng.integers(5 * 60, 60 * 60))
+    said = emit(
+        prefix="x",
+        timestamp=t,
+        actor="customer",
+        text=str(rng.choice(_BYSTANDER)).format(brand=brand, thing=thing),
+        in_reply_to=opener,
+        true_emotion="annoyance",
+        **common,
+    )
+    if rng.random() < 0.5:
+        text, agent = signed(brand, str(rng.choice(_BRAND_TEMPLATES["caring"])).format(cust=who, thing=thing))
+        emit(
+            prefix="x",
+            timestamp=t + int(rng.lognormal(np.log(30 * 60), 0.6)),
+            actor="agent",
+            text=text,
+            agent_id=agent,
+            in_reply_to=said,
+            true_emotion="caring",
+            **common,
+        )
+
+
+def _broadcast(
+    emit: Callable[..., str],
+    rng: np.random.Generator,
+    *,
+    signed: Callable[[str, str], tuple[str, str | None]],
+    attributes: Callable[[], dict[str, str]],
+    t: int,
+    brand: str,
+) -> None:
+    """A brand's outage notice, two to four customers' replies to it, and the brand's answers to some."""
+    post = emit(
+        prefix="n",
+        timestamp=t,
+        actor="agent",
+        customer_id=brand,
+        brand=brand,
+        channel="twitter",
+        touchpoint="broadcast",
+        text=str(rng.choice(_BROADCASTS)),
+        true_emotion="neutral",
+    )
+    for _ in range(int(rng.integers(2, 5))):
+        who = f"r{int(rng.integers(10**6)):06d}"
+        emotion = str(rng.choice(["annoyance", "neutral"], p=[0.35, 0.65]))
+        common = {"customer_id": who, "brand": brand, "channel": "twitter", "touchpoint": "broadcast", "thread_id": post}
+        common.update(attributes())
+        at = t + int(rng.integers(60, 6 * 3600))
+        text = str(rng.choice(_BROADCAST_REPLIES[emotion])).format(brand=brand, thing="app")
+        said = emit(prefix="n", timestamp=at, actor="customer", text=text, in_reply_to=post, true_emotion=emotion, **common)
+        if rng.random() < 0.5:
+            reply, agent = signed(brand, str(rng.choice(_BRAND_TEMPLATES["neutral"])).format(cust=who, thing="app"))
+            emit(
+                prefix="n",
+                timestamp=at + int(rng.lognormal(np.log(30 * 60), 0.6)),
+                actor="agent",
+                text=reply,
+                agent_id=agent,
+                in_reply_to=said,
+                true_emotion="neutral",
+                **common,
+            )

@@ -11,19 +11,100 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from journeymap.analytics import journey_graph, journey_metrics, pain_points, touchpoint_summary, triage
+from journeymap.analytics import (
+    journey_graph,
+    journey_metrics,
+    pain_points,
+    reply_table,
+    response_times,
+    service_levels,
+    touchpoint_summary,
+    triage,
+)
 from journeymap.backends import dispatch
 
 if TYPE_CHECKING:
+    from journeymap.io.eventlog import EventLog
     from journeymap.journeys import JourneySet
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["report"]
+__all__ = ["COLUMN_HEADINGS", "DEFINITIONS", "MAX_EXAMPLES", "MAX_STEPS", "report"]
+
+#: At most this many example journeys are drawn, whatever ``examples`` asks.
+MAX_EXAMPLES = 10
+#: A drawn journey shows at most this many steps (its first ones); the report says so.
+MAX_STEPS = 200
+
+#: The headings the report's tables show instead of column names.
+COLUMN_HEADINGS: dict[str, str] = {
+    "rank": "rank",
+    "priority": "priority",
+    "status": "status",
+    "customer_id": "customer",
+    "timestamp": "sent",
+    "text": "message",
+    "emotion": "emotion",
+    "reason": "why",
+    "volume": "messages",
+    "mean_valence": "mean valence",
+    "ci_low": "interval low",
+    "ci_high": "interval high",
+    "share_negative": "share negative",
+    "top_emotions": "top emotions",
+    "impact": "impact",
+    "impact_low": "impact low",
+    "impact_high": "impact high",
+    "n_journeys": "journeys",
+    "replies": "human replies",
+    "automatic": "automatic replies",
+    "journeys": "journeys",
+    "journeys_replied": "journeys replied in",
+    "first_response_median": "first response (median)",
+    "first_response_p90": "first response (90th percentile)",
+    "within_sla": "answered within SLA",
+    "within_sla_low": "within SLA low",
+    "within_sla_high": "within SLA high",
+    "unanswered": "unanswered",
+    "unanswered_low": "unanswered low",
+    "unanswered_high": "unanswered high",
+    "valence_change": "mood change after reply",
+    "valence_change_low": "mood change low",
+    "valence_change_high": "mood change high",
+    "recovered": "recovered",
+    "recovered_low": "recovered low",
+    "recovered_high": "recovered high",
+    "too_small": "too few to say",
+    "touchpoint": "touchpoint",
+    "stage": "stage",
+    "agent": "agent",
+    "brand": "brand",
+}
+
+#: The metrics the report shows, in plain words.
+DEFINITIONS: dict[str, str] = {
+    "first response": "time from a customer's first message in a conversation to the first reply written by a person "
+    "(automatic acknowledgements do not count; a conversation with no such reply is 'unanswered').",
+    "first acknowledgement": "the same, to the first reply of any kind, automatic ones included.",
+    "automatic reply": "a reply from a bot, or a text the same account sent at least three times, each within about "
+    "a minute of the message it answers.",
+    "answered within SLA": "of the conversations where it can be told, the share whose first response came within the "
+    "service-level target.",
+    "unanswered": "the share of conversations with no reply from a person by the end of the data (their wait is "
+    "counted up to the last timestamp in the data).",
+    "valence": "how positive (up to 1) or negative (down to -1) a customer message reads; below -0.25 is negative, "
+    "above 0.25 positive.",
+    "mood change after reply": "the customer's valence in their next message after a reply minus in their last one before it.",
+    "recovered": "of the conversations that had a negative moment, the share that ended positive after a reply.",
+    "impact": "how much negativity a touchpoint carries in total: messages there times their mean negativity.",
+    "priority": "a weighted sum of negativity, intense emotion, waiting time and repeated contacts, from 0 to 1.",
+    "interval": "the 95% range the true value is likely in; shares use Wilson intervals, means the bootstrap.",
+}
 
 _CSS = """
 body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:2rem auto;max-width:1100px;color:#222}
-h1{font-size:1.6rem}h2{font-size:1.2rem;margin-top:2rem;border-bottom:1px solid #ddd}
+h1{font-size:1.6rem}h2{font-size:1.2rem;margin-top:2rem;border-bottom:1px solid #ddd}h3{font-size:1rem}
+dt{font-weight:600}dd{margin:0 0 .4rem 1rem}
 img{max-width:100%;height:auto}table{border-collapse:collapse;font-size:.85rem;margin:.5rem 0}
 th,td{border-bottom:1px solid #eee;padding:.25rem .5rem;text-align:left;vertical-align:top}
 .note{color:#666;font-size:.85rem}
@@ -48,14 +129,77 @@ def _table(frame: pd.DataFrame, *, max_rows: int = 15) -> str:
     for col in shown.columns:
         if pd.api.types.is_float_dtype(shown[col].dtype):
             shown[col] = shown[col].round(3)
-    return shown.to_html(escape=True, border=0, na_rep="", index=True)
+        elif pd.api.types.is_timedelta64_dtype(shown[col].dtype):
+            shown[col] = shown[col].dt.round("1s").astype("string")
+    shown = shown.rename(columns=COLUMN_HEADINGS)
+    shown.index.names = [COLUMN_HEADINGS.get(str(n), n) for n in shown.index.names]
+    note = "" if len(frame) <= max_rows else f'<p class="note">The first {max_rows:,} of {len(frame):,} rows.</p>'
+    return shown.to_html(escape=True, border=0, na_rep="", index=True) + note
+
+
+def _counts(js: JourneySet, log: EventLog | None) -> str:
+    """The figures at the top: from the same objects the logs count."""
+    events = js.events
+    customer = events["actor"].astype("string") == "customer"
+    parts = [
+        f"{len(js):,} journeys",
+        f"{events.loc[customer, 'customer_id'].nunique():,} customers",
+        f"{len(events):,} messages ({int(customer.sum()):,} from customers, {int((~customer).sum()):,} from brands)",
+    ]
+    if "valence" in events.columns:
+        parts.append(f"{int(events['valence'].notna().sum()):,} scored messages")
+    if log is not None:
+        parts.append(f"{log.n_input:,} input rows, {len(log.rejected_rows):,} rejected (see EventLog.rejects)")
+    else:
+        parts.append("rejected input rows: not known (pass log= to show them)")
+    return f'<p class="note" id="counts">{html.escape("; ".join(parts))}.</p>'
+
+
+def _definitions() -> str:
+    items = "".join(f"<dt>{html.escape(term)}</dt><dd>{html.escape(text)}</dd>" for term, text in DEFINITIONS.items())
+    return f"<h2>What the numbers mean</h2><dl>{items}</dl>"
+
+
+def _drawable(js: JourneySet, journey_id: str, max_steps: int) -> tuple[JourneySet, int]:
+    """The journey cut to its first ``max_steps`` steps (as a one-journey JourneySet), and its full length."""
+    from journeymap.journeys import JourneySet
+
+    rows = js.events[js.events["journey_id"] == journey_id]
+    n = len(rows)
+    if n <= max_steps:
+        return js, n
+    cut = rows.iloc[:max_steps]
+    meta = js.journeys.loc[[journey_id]].copy()
+    meta["n_steps"] = max_steps
+    meta["end"] = cut["timestamp"].iloc[-1]
+    return JourneySet(cut, meta, js.stages, by=js.by, taxonomy=js.taxonomy), n
 
 
 @dispatch
 def report(
-    js: JourneySet, path: str | Path, *, title: str = "Customer emotion journey report", examples: int = 3, seed: int = 0
+    js: JourneySet,
+    path: str | Path,
+    *,
+    title: str = "Customer emotion journey report",
+    examples: int = 3,
+    seed: int = 0,
+    log: EventLog | None = None,
+    sla: str | pd.Timedelta = "1h",
+    freq: str = "W",
+    max_steps: int = MAX_STEPS,
 ) -> Path:
-    """Write one self-contained HTML file: journey map, graph, pain points, triage, time patterns, examples.
+    """Write one self-contained HTML file: counts, journey map, service levels, pain points, triage, examples.
+
+    At the top: journeys, customers, messages and (given the ``log`` the journeys were built
+    from) input and rejected rows, counted from the same objects the readers log. Then the
+    metric definitions in plain words, the journey map, response times (per brand, and over time
+    per ``freq`` period), the brand and agent league (:func:`~journeymap.service_levels` with
+    ``sla``), pain points, touchpoints, the journey graph, triage, time patterns, emotions by
+    stage and example journeys. Tables show readable headings (:data:`COLUMN_HEADINGS`).
+
+    The report stays bounded on long journeys: at most :data:`MAX_EXAMPLES` example journeys
+    are drawn, each with at most ``max_steps`` steps (its first ones; the caption says when a
+    journey was cut).
 
     Figures are embedded as PNG data URIs and the page loads nothing from the network. Every
     piece of customer text (and every label from the data) is HTML-escaped, so a tweet containing
@@ -65,8 +209,13 @@ def report(
         js: scored journeys.
         path: the HTML file to write (its folder is created).
         title: the page title.
-        examples: how many example journeys to draw (the most negative-to-positive recoveries first).
+        examples: how many example journeys to draw (the most negative-to-positive recoveries
+            first; at most :data:`MAX_EXAMPLES`).
         seed: the seed of the intervals' bootstrap resamples and of the graph layout.
+        log: the EventLog the journeys were built from, for the input and rejected row counts.
+        sla: the service-level target for first responses.
+        freq: the period of the response-time trend (``"D"``, ``"W"``, ``"M"``, ...).
+        max_steps: the most steps drawn per example journey.
 
     Returns:
         The path written.
@@ -87,17 +236,31 @@ def report(
     with mpl.rc_context({"backend": "Agg"}):
         metrics = journey_metrics(js)
         sections = [f"<h1>{html.escape(title)}</h1>"]
-        sections.append(
-            f'<p class="note">{len(js):,} journeys, {len(js.events):,} events, '
-            f"{int(js.events['valence'].notna().sum()):,} scored messages; scorer "
-            f"{html.escape(', '.join(js.events['scorer'].dropna().unique()[:3]))}.</p>"
-        )
+        sections.append(_counts(js, log))
+        sections.append(f'<p class="note">Scorer {html.escape(", ".join(js.events["scorer"].dropna().unique()[:3]))}.</p>')
+        sections.append(_definitions())
         sections += ["<h2>Journey map</h2>", _figure(plot.journey_map(js, seed=seed), "journey map")]
+        rt = response_times(js)
+        replies = reply_table(js)
+        answered = rt["first_response"].dropna()
+        sections += [
+            "<h2>Response times</h2>",
+            (
+                f'<p class="note">First response (to a person\'s reply), median {html.escape(str(answered.median()))} over '
+                f"{len(answered):,} answered journeys; {int(rt['censored'].sum()):,} journeys unanswered at the end of the data; "
+                f"{int(replies['automatic'].sum()):,} of {len(replies):,} brand replies automatic.</p>"
+            ),
+        ]
+        brands = service_levels(js, by="brand", sla=sla, seed=seed)
+        sections += [f"<h3>Per brand (SLA {html.escape(str(pd.Timedelta(sla)))})</h3>", _table(brands, max_rows=20)]
+        sections += ["<h3>Over time</h3>", _figure(plot.trends(js, freq=freq), "response times over time")]
+        agents = service_levels(js, by="agent", sla=sla, seed=seed)
+        sections += ["<h2>Agent league</h2>", _table(agents, max_rows=20)]
         sections += ["<h2>Pain points</h2>", _table(pain_points(js, seed=seed))]
         sections += ["<h2>Touchpoints</h2>", _table(touchpoint_summary(js, seed=seed))]
         graph = journey_graph(js, level="stage", seed=seed)
         sections += ["<h2>Journey graph</h2>", _figure(plot.graph(graph, seed=seed), "journey graph")]
-        open_items = triage(js, top=20)[["rank", "priority", "customer_id", "timestamp", "text", "emotion", "reason"]]
+        open_items = triage(js, top=20)[["rank", "status", "priority", "customer_id", "timestamp", "text", "emotion", "reason"]]
         sections += ["<h2>Triage: open messages, most urgent first</h2>", _table(open_items.set_index("rank"), max_rows=20)]
         sections += ["<h2>When customers write</h2>", _figure(plot.time_patterns(js), "time patterns")]
         sections += ["<h2>Emotions by stage</h2>", _figure(plot.emotion_mix(js, level="stage"), "emotion mix")]
@@ -105,8 +268,17 @@ def report(
         ranked = metrics[metrics["n_customer_steps"] >= 2].sort_values(
             ["recovered", "net_change", "n_steps"], ascending=[False, False, False]
         )
-        for journey_id in ranked.index[:examples]:
-            sections.append(_figure(plot.journey(js[str(journey_id)]), f"journey {journey_id}"))
+        shown = min(max(examples, 0), MAX_EXAMPLES)
+        if examples > MAX_EXAMPLES:
+            sections.append(f'<p class="note">{MAX_EXAMPLES} example journeys drawn (at most {MAX_EXAMPLES}).</p>')
+        for journey_id in ranked.index[:shown]:
+            drawable, n_steps = _drawable(js, str(journey_id), max_steps)
+            sections.append(_figure(plot.journey(drawable[str(journey_id)]), f"journey {journey_id}"))
+            if n_steps > max_steps:
+                sections.append(
+                    f'<p class="note">Journey {html.escape(str(journey_id))} has {n_steps:,} steps; '
+                    f"the first {max_steps:,} are drawn.</p>"
+                )
     page = (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
         "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; img-src data:; style-src 'unsafe-inline'\">"

@@ -135,4 +135,3 @@ def is_negative(valence: float) -> bool:
 def is_positive(valence: float) -> bool:
     """Whether one valence is a positive moment (above :data:`POSITIVE_VALENCE`)."""
     return valence > POSITIVE_VALENCE
-

@@ -11,7 +11,7 @@ if TYPE_CHECKING:
     import numpy.typing as npt
     import pandas as pd
 
-__all__ = ["BOOTSTRAP_MAX_N", "Estimate", "MeanInterval", "format_top", "top_labels"]
+__all__ = ["BOOTSTRAP_MAX_N", "Estimate", "MeanInterval", "format_top", "top_labels", "wilson"]
 
 #: Groups larger than this get the normal-approximation interval (the bootstrap's limit).
 BOOTSTRAP_MAX_N = 5000
@@ -102,3 +102,31 @@ def format_top(counts: pd.Series, k: int = 3) -> str:
     total = int(counts.sum())
     ranked = sorted(((int(c), str(lab)) for lab, c in counts.items()), key=lambda item: (-item[0], item[1]))[:k]
     return ", ".join(f"{lab} {c / total:.0%}" for c, lab in ranked)
+
+
+def wilson(
+    successes: npt.ArrayLike, n: npt.ArrayLike, level: float = 0.95
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+    """Wilson score intervals of shares ``successes / n`` (vectorised; NaN where ``n`` is 0).
+
+    Unlike the normal approximation, it stays inside [0, 1] and is sensible for shares of 0 or 1
+    and for small groups.
+
+    Example:
+        >>> low, high = wilson([0, 5, 10], [10, 10, 0])
+        >>> [round(float(x), 3) for x in low[:2]], [round(float(x), 3) for x in high[:2]], bool(np.isnan(low[2]))
+        ([0.0, 0.237], [0.278, 0.763], True)
+    """
+    from scipy.stats import norm
+
+    k = np.asarray(successes, dtype=np.float64)
+    m = np.asarray(n, dtype=np.float64)
+    z = float(norm.ppf(1 - (1 - level) / 2))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        p = k / m
+        denom = 1 + z**2 / m
+        centre = (p + z**2 / (2 * m)) / denom
+        half = z * np.sqrt(p * (1 - p) / m + z**2 / (4 * m**2)) / denom
+    low = np.where(m > 0, np.clip(centre - half, 0.0, 1.0), np.nan)
+    high = np.where(m > 0, np.clip(centre + half, 0.0, 1.0), np.nan)
+    return low, high

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 import pandas as pd
@@ -15,7 +15,42 @@ from journeymap.schema import NEGATIVE_VALENCE
 if TYPE_CHECKING:
     from journeymap.journeys import JourneySet
 
-__all__ = ["compare_segments"]
+__all__ = ["MIN_SEGMENT_SIZE", "adjust_p_values", "compare_segments"]
+
+#: A segment with fewer journeys (with a value of the measure) than this is not tested.
+MIN_SEGMENT_SIZE = 5
+
+
+def adjust_p_values(p: np.ndarray, method: Literal["holm", "bh"] | None) -> np.ndarray:
+    """P-values adjusted for many comparisons: Holm (family-wise error) or Benjamini-Hochberg (false discovery rate).
+
+    NaN p-values (untested groups) stay NaN and do not count as comparisons; ``None`` returns a copy.
+
+    Example:
+        >>> adjust_p_values(np.array([0.01, 0.04, np.nan, 0.03]), "holm").round(3).tolist()
+        [0.03, 0.06, nan, 0.06]
+        >>> adjust_p_values(np.array([0.01, 0.04, np.nan, 0.03]), "bh").round(3).tolist()
+        [0.03, 0.04, nan, 0.04]
+    """
+    p = np.asarray(p, dtype=np.float64)
+    out = p.copy()
+    if method is None:
+        return out
+    if method not in ("holm", "bh"):
+        msg = f"correction must be 'holm', 'bh' or None, got {method!r}"
+        raise ValueError(msg)
+    tested = np.flatnonzero(~np.isnan(p))
+    m = len(tested)
+    if m == 0:
+        return out
+    order = tested[np.argsort(p[tested], kind="stable")]
+    ranked = p[order]
+    if method == "holm":
+        adjusted = np.maximum.accumulate(ranked * (m - np.arange(m)))
+    else:
+        adjusted = np.minimum.accumulate((ranked * m / np.arange(1, m + 1))[::-1])[::-1]
+    out[order] = np.minimum(adjusted, 1.0)
+    return out
 
 
 def _cohens_d(a: np.ndarray, b: np.ndarray) -> float:
@@ -26,7 +61,14 @@ def _cohens_d(a: np.ndarray, b: np.ndarray) -> float:
 
 
 @dispatch
-def compare_segments(js: JourneySet, by: str, *, measure: str = "end_valence") -> pd.DataFrame:
+def compare_segments(
+    js: JourneySet,
+    by: str,
+    *,
+    measure: str = "end_valence",
+    correction: Literal["holm", "bh"] | None = "holm",
+    min_size: int = MIN_SEGMENT_SIZE,
+) -> pd.DataFrame:
     """Journey measures per segment, each segment tested against the rest.
 
     ``by`` says what rows are grouped by, as in pandas' ``groupby(by=...)``: here a column. A
@@ -37,8 +79,15 @@ def compare_segments(js: JourneySet, by: str, *, measure: str = "end_valence") -
     :data:`~journeymap.schema.NEGATIVE_VALENCE`, -0.25), ``recovery_rate``;
     then, for ``measure`` (a :func:`journey_metrics` column, default ``end_valence``): the
     difference to the other segments' journeys (``diff_vs_rest``), Cohen's d (``effect_size``),
-    and the two-sided Mann-Whitney U p-value (``p_value``). ``kruskal_p`` (the same on every
+    and the two-sided Mann-Whitney U p-value (``p_value``, and ``p_adjusted``, below). ``kruskal_p`` (the same on every
     row) tests whether any segment differs.
+
+    Testing every segment against the rest makes many comparisons, so ``p_adjusted`` corrects
+    the p-values for them: ``correction="holm"`` (default; Holm's step-down, controls the chance
+    of any false positive), ``"bh"`` (Benjamini-Hochberg, controls the share of false
+    positives) or None (no correction). A segment with fewer than ``min_size`` journeys is not
+    tested (``testable`` False; NaN effect size and p-values) and not counted as a comparison;
+    ``kruskal_p`` uses the testable segments only.
 
     Example:
         >>> import journeymap as jm
@@ -65,13 +114,17 @@ def compare_segments(js: JourneySet, by: str, *, measure: str = "end_valence") -
     metrics["segment"] = first.reindex(metrics.index).astype("string")
     metrics = metrics[metrics["segment"].notna() & metrics[measure].notna()]
     groups = {key: g for key, g in metrics.groupby("segment", sort=True)}  # noqa: C416 - dict(groupby) reads .keys
-    samples = [g[measure].to_numpy(dtype=float) for g in groups.values()]
+    if isinstance(min_size, bool) or not isinstance(min_size, int) or min_size < 1:
+        msg = f"min_size must be a positive number of journeys, got {min_size!r}"
+        raise ValueError(msg)
+    samples = [g[measure].to_numpy(dtype=float) for g in groups.values() if len(g) >= min_size]
     kruskal = float(stats.kruskal(*samples).pvalue) if len(samples) > 1 and all(len(s) > 0 for s in samples) else np.nan
     rows = {}
     for key, g in groups.items():
         x = g[measure].to_numpy(dtype=float)
         rest = metrics.loc[metrics["segment"] != key, measure].to_numpy(dtype=float)
-        p = float(stats.mannwhitneyu(x, rest, alternative="two-sided").pvalue) if len(x) and len(rest) else np.nan
+        testable = len(x) >= min_size and len(rest) >= min_size
+        p = float(stats.mannwhitneyu(x, rest, alternative="two-sided").pvalue) if testable else np.nan
         rows[key] = {
             "n_journeys": len(g),
             "mean_valence": float(g["mean_valence"].mean()),
@@ -79,10 +132,15 @@ def compare_segments(js: JourneySet, by: str, *, measure: str = "end_valence") -
             "share_negative_end": float((g["end_valence"] < NEGATIVE_VALENCE).mean()),
             "recovery_rate": float(g["recovered"].mean()),
             "diff_vs_rest": float(x.mean() - rest.mean()) if len(rest) else np.nan,
-            "effect_size": _cohens_d(x, rest),
+            "effect_size": _cohens_d(x, rest) if testable else np.nan,
+            "testable": testable,
             "p_value": p,
             "kruskal_p": kruskal,
         }
     out = pd.DataFrame.from_dict(rows, orient="index")
+    if len(out):
+        position = list(out.columns).index("p_value") + 1
+        out.insert(position, "p_adjusted", adjust_p_values(out["p_value"].to_numpy(), correction))
+        out["testable"] = out["testable"].astype(bool)
     out.index.name = by
     return out

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 import pandas as pd
 
 from journeymap.analytics._prep import flags, require_scored
 from journeymap.analytics._tables import ranked
+from journeymap.analytics.automatic import AutoReplyRule
 from journeymap.backends import dispatch
 from journeymap.emotions.taxonomy import GOEMOTIONS_INTENSE
 from journeymap.schema import NEGATIVE_VALENCE, SCORE_PREFIX, score_column
@@ -16,7 +17,17 @@ from journeymap.schema import NEGATIVE_VALENCE, SCORE_PREFIX, score_column
 if TYPE_CHECKING:
     from journeymap.journeys import JourneySet
 
-__all__ = ["INTENSE_LABELS", "NOTED_INTENSITY", "TRIAGE_WEIGHTS", "reply_waits", "response_times", "triage"]
+__all__ = [
+    "INTENSE_LABELS",
+    "NOTED_INTENSITY",
+    "TRIAGE_WEIGHTS",
+    "automatic_mask",
+    "check_bots",
+    "end_of_data",
+    "reply_waits",
+    "response_times",
+    "triage",
+]
 
 #: The high-arousal negative GoEmotions labels (anger, fear, ...), kept for compatibility: triage
 #: reads the intense labels of the scores' own taxonomy (``js.taxonomy.intense_labels``), which
@@ -24,7 +35,7 @@ __all__ = ["INTENSE_LABELS", "NOTED_INTENSITY", "TRIAGE_WEIGHTS", "reply_waits",
 INTENSE_LABELS: tuple[str, ...] = GOEMOTIONS_INTENSE
 #: An intensity above this is named in triage's reason.
 NOTED_INTENSITY = 0.3
-#: Weights of the triage priority's parts (they sum to 1).
+#: Weights of the triage priority's parts (they sum to 1); see :func:`triage` for each part.
 TRIAGE_WEIGHTS: dict[str, float] = {"negativity": 0.4, "intensity": 0.25, "waiting": 0.25, "repetition": 0.1}
 
 
@@ -39,13 +50,40 @@ def _next_brand_time(f: pd.DataFrame) -> np.ndarray:
     return np.where(nxt == np.iinfo(np.int64).max, -1, nxt)
 
 
+def check_bots(bots: str) -> None:
+    """Raise ValueError unless ``bots`` is ``"exclude"`` or ``"include"``."""
+    if bots not in ("exclude", "include"):
+        msg = f"bots must be 'exclude' or 'include', got {bots!r}"
+        raise ValueError(msg)
+
+
+def automatic_mask(events: pd.DataFrame, bots: str, auto: AutoReplyRule | None) -> np.ndarray:
+    """The brand events that do not count as a reply: the automatic ones with ``bots="exclude"``, none otherwise."""
+    check_bots(bots)
+    if bots == "include":
+        return np.zeros(len(events), dtype=bool)
+    return (auto or AutoReplyRule()).flags(events)[0]
+
+
+def end_of_data(events: pd.DataFrame, now: pd.Timestamp | str | None) -> pd.Timestamp:
+    """The time open waits are measured to: ``now`` (naive is UTC), else the latest event in the data."""
+    now_ts = pd.Timestamp(now) if now is not None else pd.Timestamp(events["timestamp"].max())
+    if now_ts.tzinfo is None:
+        now_ts = now_ts.tz_localize("UTC")
+    return now_ts
+
+
 @dispatch
-def reply_waits(js: JourneySet) -> pd.DataFrame:
+def reply_waits(
+    js: JourneySet, *, bots: Literal["exclude", "include"] = "exclude", auto: AutoReplyRule | None = None
+) -> pd.DataFrame:
     """One row per customer message: when it was sent, when the brand next replied, the wait.
 
     Indexed by ``event_id`` (the customer message); columns ``journey_id``, ``timestamp``,
     ``replied`` (bool), ``reply_at``, ``wait`` (a Timedelta; NaT when unanswered), in journey
-    and step order. Works on unscored journeys too.
+    and step order. Works on unscored journeys too. With ``bots="exclude"`` (the default)
+    automatic replies (see :class:`~journeymap.AutoReplyRule`; ``auto`` overrides the rule) do
+    not count as replies: the wait is to the next human reply.
 
     Example:
         >>> import journeymap as jm
@@ -56,21 +94,25 @@ def reply_waits(js: JourneySet) -> pd.DataFrame:
         >>> bool(js.events.set_index("event_id").loc[waits.index, "actor"].eq("customer").all())
         True
     """
-    return _waits(js.events).set_index("event_id")
+    return _waits(js.events, automatic_mask(js.events, bots, auto)).set_index("event_id")
 
 
-def _waits(events: pd.DataFrame) -> pd.DataFrame:
-    """:func:`reply_waits` with ``event_id`` as a column, indexed like the events (input row numbers)."""
+def _waits(events: pd.DataFrame, automatic: np.ndarray | None = None) -> pd.DataFrame:
+    """:func:`reply_waits` with ``event_id`` as a column, indexed like the events (input row numbers).
+
+    Brand events flagged in ``automatic`` are not replies (nor customer messages).
+    """
+    brand = (events["actor"].astype("string") != "customer").fillna(True).to_numpy(dtype=bool)
     f = pd.DataFrame(
         {
             "journey_id": events["journey_id"].to_numpy(),
-            "brand": (events["actor"].astype("string") != "customer").fillna(True).to_numpy(dtype=bool),
+            "brand": brand if automatic is None else brand & ~automatic,
             "t": events["timestamp"].to_numpy(dtype="datetime64[ns]").view(np.int64),
         },
         index=events.index,
     )
     nxt = _next_brand_time(f)
-    customer = ~f["brand"].to_numpy()
+    customer = ~brand
     replied = nxt >= 0
     reply_at = pd.to_datetime(np.where(replied, nxt, np.iinfo(np.int64).min), utc=True)
     out = pd.DataFrame(
@@ -87,15 +129,36 @@ def _waits(events: pd.DataFrame) -> pd.DataFrame:
 
 
 @dispatch
-def response_times(js: JourneySet) -> pd.DataFrame:
-    """Per journey: first response time, mean and longest wait, unanswered messages, effect of replies.
+def response_times(
+    js: JourneySet,
+    *,
+    bots: Literal["exclude", "include"] = "exclude",
+    auto: AutoReplyRule | None = None,
+    now: pd.Timestamp | str | None = None,
+) -> pd.DataFrame:
+    """Per journey: first response (human) and first acknowledgement, waits, unanswered messages, effect of replies.
 
-    Columns (index ``journey_id``): ``first_response`` (from the first customer message to the
-    brand's first reply after it), ``mean_wait`` and ``max_wait`` (over customer messages that
-    got a reply: time to the next brand reply), ``n_customer_messages``, ``unanswered`` (customer
-    messages with no brand reply after them), and, when scored, ``valence_change_after_reply``:
-    the mean, over brand replies that sit between two scored customer messages, of the next
-    customer message's valence minus the previous one's.
+    Columns (index ``journey_id``):
+
+    * ``first_response``: from the customer's first message in the journey to the brand's first
+      *human* reply after it (NaT when none). Automatic replies (``actor == "bot"``, or a text
+      the same account repeats; see :class:`~journeymap.AutoReplyRule`, overridden by ``auto``)
+      are left out; ``bots="include"`` counts them, and then ``first_response`` equals
+      ``first_acknowledgement``.
+    * ``first_acknowledgement``: the same to the first brand reply of any kind.
+    * ``censored``: the first message has no (human) reply by the end of the data; its wait is
+      then only known to be at least ``first_wait``.
+    * ``first_wait``: ``first_response``, or for a censored journey the wait up to ``now``
+      (default: the latest event in the data, so results do not change with the clock). Means
+      over ``first_response`` leave the censored journeys out; ``first_wait`` with ``censored``
+      does not.
+    * ``mean_wait`` and ``max_wait`` (over customer messages that got a reply: time to the next
+      reply), ``n_customer_messages``, ``unanswered`` (customer messages with no reply after
+      them), ``automatic_replies`` (the journey's automatic brand replies, counted either way);
+    * when scored, ``valence_change_after_reply``: the mean, over brand replies that sit between
+      two scored customer messages, of the next customer message's valence minus the previous one's.
+
+    Journeys without a customer message (a brand broadcast) have NaT waits and are not censored.
 
     Example:
         >>> import journeymap as jm
@@ -103,12 +166,29 @@ def response_times(js: JourneySet) -> pd.DataFrame:
         >>> rt = jm.response_times(js)
         >>> bool((rt["first_response"].dropna() >= pd.Timedelta(0)).all())
         True
+        >>> answered = rt["first_response"].notna()
+        >>> bool((rt.loc[answered, "first_acknowledgement"] <= rt.loc[answered, "first_response"]).all())
+        True
     """
-    waits = _waits(js.events)
+    events = js.events
+    automatic = automatic_mask(events, bots, auto)
+    waits = _waits(events, automatic)
     g = waits.groupby("journey_id", sort=False)
     first_msg = g.head(1).set_index("journey_id")
     out = pd.DataFrame(index=js.journeys.index)
     out["first_response"] = first_msg["wait"].reindex(out.index)
+    flagged = AutoReplyRule().flags(events)[0] if auto is None else auto.flags(events)[0]
+    if bots == "include":
+        out["first_acknowledgement"] = out["first_response"]
+    else:
+        any_reply = _waits(events).groupby("journey_id", sort=False).head(1).set_index("journey_id")["wait"]
+        out["first_acknowledgement"] = any_reply.reindex(out.index)
+    now_ts = end_of_data(events, now)
+    has_message = pd.Series(True, index=first_msg.index).reindex(out.index, fill_value=False).astype(bool)
+    out["censored"] = has_message & out["first_response"].isna()
+    open_wait = (now_ts - first_msg["timestamp"]).reindex(out.index)
+    open_wait = open_wait.where(open_wait >= pd.Timedelta(0), pd.Timedelta(0))
+    out["first_wait"] = out["first_response"].where(~out["censored"], open_wait)
     answered = waits[waits["replied"]]
     ga = answered.groupby("journey_id", sort=False)["wait"]
     out["mean_wait"] = ga.mean().reindex(out.index)
@@ -116,8 +196,11 @@ def response_times(js: JourneySet) -> pd.DataFrame:
     out["n_customer_messages"] = g.size().reindex(out.index).fillna(0).astype(np.int64)
     out["unanswered"] = (~waits["replied"]).groupby(waits["journey_id"], sort=False).sum().reindex(out.index)
     out["unanswered"] = out["unanswered"].fillna(0).astype(np.int64)
+    auto_count = pd.Series(flagged, index=events.index).groupby(events["journey_id"].to_numpy(), sort=False).sum()
+    out["automatic_replies"] = auto_count.reindex(out.index).fillna(0).astype(np.int64)
     if js.is_scored:
-        f = flags(js.events)
+        f = flags(events)
+        f["brand"] = f["brand"].to_numpy() & ~automatic
         cust = f[f["customer"] & f["scored"]]
         prev_v = cust.groupby("journey_id", sort=False)["valence"].shift()
         # a brand reply between two consecutive scored customer messages?
@@ -145,48 +228,85 @@ def _reasons(negativity: pd.Series, intensity: pd.Series, label: pd.Series, hour
     return joined.where(joined != "", "open, calm")
 
 
-@dispatch
-def triage(js: JourneySet, *, now: pd.Timestamp | str | None = None, top: int | None = None) -> pd.DataFrame:
-    """Open customer messages (no brand reply after them), most urgent first, with reasons.
+def _moved(events: pd.DataFrame) -> np.ndarray:
+    """Whether each event comes at or after the journey's move to private messages.
 
-    Priority in [0, 1] is a weighted sum (:data:`TRIAGE_WEIGHTS`) of:
+    A move is a brand reply with touchpoint ``dm_request`` or a step on channel ``dm`` in a
+    journey that did not start there.
+    """
+    journey = events["journey_id"].to_numpy()
+    brand = (events["actor"].astype("string") != "customer").fillna(True).to_numpy(dtype=bool)
+    request = brand & (events["touchpoint"].astype("string") == "dm_request").fillna(False).to_numpy(dtype=bool)
+    on_dm = (events["channel"].astype("string") == "dm").fillna(False).to_numpy(dtype=bool)
+    started_on_dm = pd.Series(on_dm, index=events.index).groupby(journey, sort=False).transform("first").to_numpy(dtype=bool)
+    move = request | (on_dm & ~started_on_dm)
+    return pd.Series(move, index=events.index).groupby(journey, sort=False).cummax().to_numpy(dtype=bool)
+
+
+@dispatch
+def triage(
+    js: JourneySet,
+    *,
+    now: pd.Timestamp | str | None = None,
+    top: int | None = None,
+    bots: Literal["exclude", "include"] = "exclude",
+    auto: AutoReplyRule | None = None,
+) -> pd.DataFrame:
+    """Open customer messages (no human reply after them): the waiting ones most urgent first, then the moved ones.
+
+    A message is open when no brand reply follows it in its journey; automatic replies (see
+    :class:`~journeymap.AutoReplyRule`) do not close it unless ``bots="include"``. Its
+    ``status`` is ``"moved"`` when the case went to private messages at or before it (a brand
+    reply with touchpoint ``dm_request``, or the conversation changed to channel ``dm``): the
+    answer is likely in a channel the data does not show, so it is listed, unranked, after the
+    ``"waiting"`` ones rather than dropped. Every open message is in the table.
+
+    Waiting is measured to ``now`` (default: the latest event in the data, so the result does
+    not change with the clock); every such wait is censored there (``censored`` is True: the
+    message may still be answered later).
+
+    Priority in [0, 1] is a weighted sum (:data:`TRIAGE_WEIGHTS`: negativity 0.4, intensity
+    0.25, waiting 0.25, repetition 0.1) of what can still change:
 
     * negativity: ``max(0, -valence)``;
     * intensity: the highest probability among the high-intensity negative labels of the
       scores' taxonomy (``js.taxonomy.intense_labels``: anger, fear, ... for GoEmotions); 0 when
       the taxonomy is unknown;
-    * waiting: hours waited since the message, up to ``now``, divided by 24, capped at 1;
+    * waiting: rises with the hours waited over the first day (hours / 24), then halves with
+      every further week without a reply, so a recent unanswered message outranks one left for
+      a month, which is unlikely to be actionable any more;
     * repetition: the customer's other open messages (0, 1, 2, 3+), divided by 3.
 
     Args:
         js: scored journeys.
-        now: the time waiting is measured to (default: the latest event in the data, so the
-            result does not change with the clock).
-        top: the ``top`` most urgent messages only (default None: all of them).
+        now: the time waiting is measured to.
+        top: the first ``top`` rows only (default None: all of them; waiting rows come first).
+        bots: whether automatic replies close a message (``"include"``) or not (``"exclude"``).
+        auto: the rule telling automatic replies (default :class:`~journeymap.AutoReplyRule`).
 
     Returns:
-        One row per open message, indexed by its ``event_id``, most urgent first: ``rank``,
-        ``priority``, its four parts, ``journey_id``, ``customer_id``, ``timestamp``,
-        ``waiting``, ``text``, ``emotion`` and ``reason`` (the parts that drove the rank, in
-        words).
+        One row per open message, indexed by its ``event_id``: ``rank`` (1, 2, ... for the
+        waiting messages, NA for the moved ones), ``status``, ``priority``, its four parts,
+        ``journey_id``, ``customer_id``, ``timestamp``, ``waiting``, ``censored``, ``text``,
+        ``emotion`` and ``reason`` (the parts that drove the rank, in words).
 
     Example:
         >>> import journeymap as jm
         >>> from journeymap.testing.data import planted_scores
         >>> js = planted_scores(jm.build_journeys(jm.datasets.service_journeys(30, seed=0)))
         >>> t = jm.triage(js)
-        >>> bool(t["priority"].is_monotonic_decreasing), t.index.name, list(jm.triage(js, top=2)["rank"])
+        >>> waiting = t[t["status"] == "waiting"]
+        >>> bool(waiting["priority"].is_monotonic_decreasing), t.index.name, [int(r) for r in jm.triage(js, top=2)["rank"]]
         (True, 'event_id', [1, 2])
-        >>> "negative" in t["reason"].iloc[0]
-        True
+        >>> "negative" in t["reason"].iloc[0], sorted(t["status"].unique())
+        (True, ['moved', 'waiting'])
     """
     events = require_scored(js, "triage")
-    waits = _waits(events)
+    waits = _waits(events, automatic_mask(events, bots, auto))
     open_ = waits[~waits["replied"]]
     ev = events.loc[open_.index]
-    now_ts = pd.Timestamp(now) if now is not None else events["timestamp"].max()
-    if now_ts.tzinfo is None:
-        now_ts = now_ts.tz_localize("UTC")
+    now_ts = end_of_data(events, now)
+    moved = pd.Series(_moved(events), index=events.index).loc[open_.index]
     valence = ev["valence"].astype("float64")
     negativity = (-valence).clip(lower=0).fillna(0.0)
     taxonomy = js.taxonomy
@@ -194,8 +314,9 @@ def triage(js: JourneySet, *, now: pd.Timestamp | str | None = None, top: int | 
     intense = [score_column(lab) for lab in labels if score_column(lab) in ev.columns]
     intensity = ev[intense].astype("float64").max(axis=1).fillna(0.0) if intense else pd.Series(0.0, index=ev.index)
     waiting = now_ts - ev["timestamp"]
+    waiting = waiting.where(waiting >= pd.Timedelta(0), pd.Timedelta(0))
     hours = waiting.dt.total_seconds() / 3600
-    waiting_part = (hours / 24).clip(0, 1)
+    waiting_part = (hours / 24).clip(0, 1) * 0.5 ** ((hours - 24).clip(lower=0) / (7 * 24))
     repeats = ev.groupby("customer_id")["event_id"].transform("size") - 1
     repetition = (repeats.clip(upper=3) / 3).astype("float64")
     w = TRIAGE_WEIGHTS
@@ -208,8 +329,10 @@ def triage(js: JourneySet, *, now: pd.Timestamp | str | None = None, top: int | 
         else pd.Series("", index=ev.index)
     )
     reasons = _reasons(negativity, intensity, top_label.astype("string"), hours, repeats)
+    reasons = reasons.where(~moved, "moved to private messages; " + reasons)
     out = pd.DataFrame(
         {
+            "status": np.where(moved, "moved", "waiting"),
             "priority": priority,
             "negativity": negativity,
             "intensity": intensity,
@@ -220,11 +343,15 @@ def triage(js: JourneySet, *, now: pd.Timestamp | str | None = None, top: int | 
             "customer_id": ev["customer_id"],
             "timestamp": ev["timestamp"],
             "waiting": waiting,
+            "censored": ev["timestamp"] <= now_ts,
             "text": ev["text"],
             "emotion": ev["emotion"],
             "reason": reasons,
         },
         index=ev.index,
     )
-    out = out.sort_values(["priority", "timestamp", "event_id"], ascending=[False, True, True], kind="stable")
-    return ranked(out.set_index("event_id"), top)
+    out["moved_"] = moved.to_numpy()
+    out = out.sort_values(["moved_", "priority", "timestamp", "event_id"], ascending=[True, False, True, True], kind="stable")
+    table = ranked(out.drop(columns=["moved_"]).set_index("event_id"), top)
+    table["rank"] = table["rank"].astype("Int64").where(table["status"] == "waiting")
+    return table

@@ -127,9 +127,7 @@ def _duplicate_rows(ids: dd.Series, repeated: pd.Index, offsets: np.ndarray) -> 
     if len(repeated) == 0:
         return pd.Series(dtype=np.int64)
     wanted = set(repeated.tolist())
-    parts = [
-        delayed(_rows_with_ids)(part, int(offset), wanted) for part, offset in zip(ids.to_delayed(), offsets, strict=True)
-    ]
+    parts = [delayed(_rows_with_ids)(part, int(offset), wanted) for part, offset in zip(ids.to_delayed(), offsets, strict=True)]
     found: tuple[pd.Series, ...] = dask_compute(*parts)
     rows = pd.concat(found, ignore_index=False).sort_index()
     # Rows are in input order, so the first row of each id is where it was first seen.

@@ -58,9 +58,7 @@ def journey_starts(events: pd.DataFrame) -> pd.Series:
     return t.groupby(events["journey_id"].to_numpy(), sort=False).transform("min")
 
 
-def journey_set_from_events(
-    events: pd.DataFrame, stages: StageModel, *, by: str, taxonomy: Taxonomy | None = None
-) -> JourneySet:
+def journey_set_from_events(events: pd.DataFrame, stages: StageModel, *, by: str, taxonomy: Taxonomy | None = None) -> JourneySet:
     """A JourneySet from events that already carry ``journey_id``, ``step`` and ``stage``, in any row order.
 
     Rows are put in the order :func:`~journeymap.build_journeys` gives: journeys by start time,

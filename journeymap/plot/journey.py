@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -14,7 +15,11 @@ if TYPE_CHECKING:
 
     from journeymap.model import Journey
 
-__all__ = ["journey"]
+__all__ = ["MAX_TICKS", "journey"]
+
+#: A journey with more steps than this gets at most this many x tick labels (every step is
+#: labelled up to it): one label per step made a 100,000-step journey take over a minute to draw.
+MAX_TICKS = 30
 
 
 def journey(
@@ -29,7 +34,8 @@ def journey(
 
     Customer messages are blue circles joined by the curve; brand replies are orange triangles
     on the baseline; the highest and lowest moments carry a shortened quote of what was said;
-    the last step is ringed and labelled ``end``.
+    the last step is ringed and labelled ``end``. Up to :data:`MAX_TICKS` steps every step is
+    labelled on the x axis; a longer journey gets at most that many tick labels.
 
     Args:
         journey: a scored :class:`~journeymap.model.Journey` (``js[journey_id]``).
@@ -56,17 +62,17 @@ def journey(
     steps = curve["step"].to_numpy()
     # stage bands
     stages = curve["stage"].fillna("").to_numpy()
-    start = 0
-    for i in range(1, len(curve) + 1):
-        if i == len(curve) or stages[i] != stages[start]:
-            if stages[start]:
-                shade = "#f2f2f2" if (start // 1) % 2 == 0 else "#e6e6e6"
-                ax.axvspan(steps[start] - 0.5, steps[i - 1] + 0.5, color=shade, zorder=0, lw=0)
+    # one band per run of equal stages (change points found with NumPy, not per step)
+    bounds = np.r_[0, np.flatnonzero(stages[1:] != stages[:-1]) + 1, len(curve)] if len(curve) else np.zeros(1, dtype=int)
+    for start, stop in itertools.pairwise(bounds):
+        if stages[start]:
+            shade = "#f2f2f2" if start % 2 == 0 else "#e6e6e6"
+            ax.axvspan(steps[start] - 0.5, steps[stop - 1] + 0.5, color=shade, zorder=0, lw=0)
+            if len(bounds) <= MAX_TICKS + 1:
                 ax.text(
-                    (steps[start] + steps[i - 1]) / 2, 1.01, _theme.wrap(str(stages[start]), 16),
+                    (steps[start] + steps[stop - 1]) / 2, 1.01, _theme.wrap(str(stages[start]), 16),
                     ha="center", va="bottom", fontsize=8, color="#555555", transform=ax.get_xaxis_transform(),
                 )  # fmt: skip
-            start = i
     ax.axhline(0, color=_theme.NEUTRAL, lw=0.8, ls="--", zorder=1)
     scored = curve[curve["valence"].notna()]
     customer = scored[~scored["is_brand"]]
@@ -102,7 +108,12 @@ def journey(
     ax.scatter([end["step"]], [end_y], s=160, facecolors="none", edgecolors="black", lw=1.2, zorder=4, label="end")
     ax.set_xlim(steps.min() - 0.5, steps.max() + 0.5)
     ax.set_ylim(-1.25, 1.15)
-    ax.set_xticks(steps)
+    if len(steps) <= MAX_TICKS:
+        ax.set_xticks(steps)
+    else:  # a long journey: a bounded number of integer ticks, not one per step
+        from matplotlib.ticker import MaxNLocator
+
+        ax.xaxis.set_major_locator(MaxNLocator(nbins=MAX_TICKS // 2, integer=True))
     ax.set_xlabel("step")
     ax.set_ylabel("valence")
     ax.set_title(title or f"journey {journey.journey_id} (customer {journey.customer.id})", pad=22)

@@ -1,0 +1,272 @@
+"""Brand replies one by one and the service league: :func:`reply_table`, :func:`service_levels`."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Literal
+
+import numpy as np
+import pandas as pd
+
+from journeymap.analytics._replies import UNSIGNED, account_of, reply_frame
+from journeymap.analytics._stats import MeanInterval, wilson
+from journeymap.analytics.automatic import AutoReplyRule
+from journeymap.analytics.metrics import journey_metrics
+from journeymap.analytics.service import automatic_mask, check_bots, response_times
+from journeymap.backends import dispatch
+from journeymap.exceptions import SchemaError
+from journeymap.schema import NEGATIVE_VALENCE
+
+if TYPE_CHECKING:
+    from journeymap.journeys import JourneySet
+
+__all__ = ["MIN_GROUP_SIZE", "NO_REPLY", "UNSIGNED", "reply_table", "service_levels"]
+
+#: A group of :func:`service_levels` with fewer journeys than this gets no intervals.
+MIN_GROUP_SIZE = 5
+#: The group of a journey no (human) reply answered, when the grouping column says nothing else.
+NO_REPLY = "(no reply)"
+
+
+@dispatch
+def reply_table(js: JourneySet, *, auto: AutoReplyRule | None = None) -> pd.DataFrame:
+    """One row per brand reply: its journey, agent, whether automatic, the wait before it, the mood around it.
+
+    Indexed by the reply's ``event_id``, in journey and step order. Columns: ``journey_id``,
+    ``customer_id``, ``timestamp``, ``account`` (the brand account: ``author_id``, else
+    ``brand``), ``agent`` (``agent_id``; ``"(unsigned)"`` where the reply names none),
+    ``touchpoint``, ``automatic`` and ``automatic_reason`` (``"bot"``, ``"repeated text"`` or
+    ``""``; see :class:`~journeymap.AutoReplyRule`, which ``auto`` overrides), ``answers`` (the
+    ``event_id`` of the customer message it answers: its ``in_reply_to`` when that is a customer
+    message of the journey, else the customer's previous message; NA when none), ``wait`` (from
+    that message; NaT when none), ``valence_before`` (the customer's last scored message before
+    the reply), ``valence_after`` (their first scored message after it), ``valence_change``
+    (after - before; NaN where either is missing), ``first_acknowledgement`` and
+    ``first_response`` (the journey's first reply of any kind, and first human reply, after the
+    customer's first message). Works on unscored journeys (the valences are then NaN).
+
+    Example:
+        >>> import journeymap as jm
+        >>> from journeymap.testing.data import planted_scores
+        >>> js = planted_scores(jm.build_journeys(jm.datasets.service_journeys(30, seed=0)))
+        >>> replies = jm.reply_table(js)
+        >>> replies.index.name, len(replies) == int((js.events["actor"] != "customer").sum())
+        ('event_id', True)
+        >>> bool((replies["wait"].dropna() >= pd.Timedelta(0)).all())
+        True
+    """
+    events = js.events
+    automatic, reason = (auto or AutoReplyRule()).flags(events)
+    rf = reply_frame(events, automatic)
+    brand = rf["brand"].to_numpy()
+    answers = rf["answers"].to_numpy()
+    event_ids = events["event_id"].astype("string")
+    answered_id = pd.Series(event_ids.to_numpy()[np.maximum(answers, 0)], index=events.index, dtype="string")
+    answered_id = answered_id.where(answers >= 0)
+    agent = (
+        events["agent_id"].astype("string")
+        if "agent_id" in events.columns
+        else pd.Series(pd.NA, index=events.index, dtype="string")
+    )
+    out = pd.DataFrame(
+        {
+            "journey_id": events["journey_id"],
+            "customer_id": events["customer_id"],
+            "timestamp": events["timestamp"],
+            "account": account_of(events),
+            "agent": agent.fillna(UNSIGNED),
+            "touchpoint": events["touchpoint"],
+            "automatic": automatic,
+            "automatic_reason": pd.array(reason, dtype="string"),
+            "answers": answered_id,
+            "wait": pd.to_timedelta(rf["wait_ns"], unit="ns"),
+            "valence_before": rf["valence_before"],
+            "valence_after": rf["valence_after"],
+            "valence_change": rf["valence_after"] - rf["valence_before"],
+            "first_acknowledgement": rf["first_acknowledgement"],
+            "first_response": rf["first_response"],
+        },
+        index=events.index,
+    )[brand]
+    out.index = pd.Index(events.loc[brand, "event_id"], name="event_id")
+    return out
+
+
+def _group_column(events: pd.DataFrame, by: str) -> tuple[pd.Series, str]:
+    """The value each event is grouped by, and the name of the index."""
+    if by == "agent":
+        if "agent_id" in events.columns:
+            return events["agent_id"].astype("string").where(events["actor"].astype("string") != "customer"), "agent"
+        return pd.Series(pd.NA, index=events.index, dtype="string"), "agent"
+    if by == "brand":
+        for column in ("brand", "author_id"):
+            if column in events.columns:
+                return events[column].astype("string"), "brand"
+        msg = "service_levels(by='brand') needs a brand or author_id column"
+        raise SchemaError(msg)
+    if by not in events.columns:
+        msg = f"service_levels: no column {by!r} in the events; columns: {list(events.columns)}"
+        raise SchemaError(msg)
+    return events[by].astype("string"), by
+
+
+@dispatch
+def service_levels(  # noqa: PLR0915 - one table, column by column
+    js: JourneySet,
+    by: str = "agent",
+    *,
+    sla: str | pd.Timedelta = "1h",
+    bots: Literal["exclude", "include"] = "exclude",
+    auto: AutoReplyRule | None = None,
+    min_size: int = MIN_GROUP_SIZE,
+    seed: int = 0,
+) -> pd.DataFrame:
+    """The service league: per agent, brand or any column, how fast and how well replies land.
+
+    ``by`` says what rows are grouped by: ``"agent"`` (``agent_id``; human replies without one
+    are grouped under ``"(unsigned)"``), ``"brand"`` (the ``brand`` column, else ``author_id``)
+    or any events column. A *reply* belongs to the group of its own row; a *journey* belongs to
+    the group of its first human reply (see :func:`~journeymap.response_times`), or, when no
+    human reply came, to the column's first value in the journey (a brand is known from the
+    customer's messages), else to ``"(no reply)"``. Journeys without a customer message (brand
+    broadcasts) are left out.
+
+    Columns, one row per group (index named after the grouping; most journeys first):
+
+    * ``replies``: the group's replies (human only with ``bots="exclude"``, the default);
+      ``automatic``: its automatic replies (see :class:`~journeymap.AutoReplyRule`);
+    * ``journeys``: journeys that belong to the group; ``journeys_replied``: journeys it replied in;
+    * ``first_response_median`` and ``first_response_p90``: over its answered journeys;
+    * ``within_sla`` (with ``within_sla_low``/``_high``): the share of its journeys whose first
+      response came within ``sla``, of those where it can be told (answered, or still unanswered
+      after longer than ``sla`` at the end of the data);
+    * ``unanswered`` (``_low``/``_high``): the share of its journeys with no human reply by the
+      end of the data (censored);
+    * ``valence_change`` (``_low``/``_high``): the mean, over its replies with a scored customer
+      message before and after, of the customer's valence after minus before
+      (:func:`reply_table`'s ``valence_change``);
+    * ``recovered`` (``_low``/``_high``): of the journeys it replied in that had a negative
+      moment (valence below :data:`~journeymap.schema.NEGATIVE_VALENCE`), the share that
+      recovered (:func:`~journeymap.journey_metrics`' ``recovered``: a positive end after a reply);
+    * ``too_small``: fewer than ``min_size`` journeys (belonging or replied in, whichever is
+      larger): its intervals are NaN, since they would say nothing.
+
+    Shares have 95% Wilson score intervals; ``valence_change`` the bootstrap interval of
+    :class:`~journeymap.analytics._stats.MeanInterval` (seeded by ``seed``). The valence
+    columns are NaN for unscored journeys.
+
+    Example:
+        >>> import journeymap as jm
+        >>> from journeymap.testing.data import planted_scores
+        >>> js = planted_scores(jm.build_journeys(jm.datasets.service_journeys(80, seed=0)))
+        >>> league = jm.service_levels(js, by="brand")
+        >>> league.index.name, sorted(league.index)
+        ('brand', ['NovaTel', 'Parcelo', 'Streamly'])
+        >>> bool(league["within_sla"].between(0, 1).all())
+        True
+    """
+    check_bots(bots)
+    if isinstance(min_size, bool) or not isinstance(min_size, int) or min_size < 1:
+        msg = f"min_size must be a positive number of journeys, got {min_size!r}"
+        raise ValueError(msg)
+    sla_td = pd.Timedelta(sla)
+    events = js.events
+    group, name = _group_column(events, by)
+    if by == "agent":
+        group = group.fillna(UNSIGNED).where(events["actor"].astype("string") != "customer")
+    flagged = (auto or AutoReplyRule()).flags(events)[0]
+    excluded = automatic_mask(events, bots, auto)
+    rf = reply_frame(events, excluded)
+    brand = rf["brand"].to_numpy()
+    counted = brand & ~excluded
+    journey = events["journey_id"]
+
+    # replies
+    replies = pd.Series(counted, index=events.index).groupby(group, sort=False).sum()
+    automatic = pd.Series(flagged & brand, index=events.index).groupby(group, sort=False).sum()
+
+    # journeys: the group of the first human reply, else the column's first value, else NO_REPLY
+    first_reply = pd.Series(
+        group[rf["first_response"].to_numpy() if bots == "exclude" else rf["first_acknowledgement"].to_numpy()]
+    )
+    first_reply.index = journey[first_reply.index].to_numpy()
+    fallback = group.groupby(journey.to_numpy(), sort=False).first()
+    rt = response_times(js, bots=bots, auto=auto)
+    rt = rt[rt["n_customer_messages"] > 0]
+    owner = first_reply[~first_reply.index.duplicated()].reindex(rt.index)
+    owner = owner.fillna(fallback.reindex(rt.index)).fillna(NO_REPLY).astype("string")
+    fr = rt["first_response"]
+    within = (fr <= sla_td).fillna(False).astype(bool)
+    decided = within | (rt["first_wait"] > sla_td).fillna(False).astype(bool) | fr.notna()
+    per_journey = pd.DataFrame(
+        {
+            "owner": owner.to_numpy(),
+            "fr_s": fr.dt.total_seconds().to_numpy(),
+            "within": within.to_numpy(),
+            "decided": decided.to_numpy(),
+            "censored": rt["censored"].to_numpy(dtype=bool),
+        },
+        index=rt.index,
+    )
+    gj = per_journey.groupby("owner", sort=False)
+    n_journeys = gj.size()
+    stats = pd.DataFrame(
+        {
+            "journeys": n_journeys,
+            "median_s": gj["fr_s"].median(),
+            "p90_s": gj["fr_s"].quantile(0.9),
+            "n_within": gj["within"].sum(),
+            "n_decided": gj["decided"].sum(),
+            "n_censored": gj["censored"].sum(),
+        }
+    )
+
+    # journeys replied in, and their recovery
+    pairs = (
+        pd.DataFrame({"group": group[counted].to_numpy(), "journey_id": journey[counted].to_numpy()}).dropna().drop_duplicates()
+    )
+    replied_in = pairs.groupby("group", sort=False).size()
+    if js.is_scored:
+        metrics = journey_metrics(js)
+        negative = metrics["low_valence"].astype("float64") < NEGATIVE_VALENCE
+        pairs["negative"] = pairs["journey_id"].map(negative).fillna(False).astype(bool)
+        pairs["recovered"] = pairs["journey_id"].map(metrics["recovered"]).fillna(False).astype(bool)
+        neg_pairs = pairs[pairs["negative"]]
+        n_negative = neg_pairs.groupby("group", sort=False).size()
+        n_recovered = neg_pairs.groupby("group", sort=False)["recovered"].sum()
+    else:
+        n_negative = n_recovered = pd.Series(dtype=np.int64)
+
+    keys = pd.Index(stats.index.union(replies.index.dropna()).union(automatic.index.dropna()), name=name).astype("string")
+    out = pd.DataFrame(index=keys)
+    out["replies"] = replies.reindex(keys).fillna(0).astype(np.int64)
+    out["automatic"] = automatic.reindex(keys).fillna(0).astype(np.int64)
+    out["journeys"] = stats["journeys"].reindex(keys).fillna(0).astype(np.int64)
+    out["journeys_replied"] = replied_in.reindex(keys).fillna(0).astype(np.int64)
+    out["first_response_median"] = pd.to_timedelta(stats["median_s"].reindex(keys), unit="s")
+    out["first_response_p90"] = pd.to_timedelta(stats["p90_s"].reindex(keys), unit="s")
+    too_small = np.maximum(out["journeys"].to_numpy(), out["journeys_replied"].to_numpy()) < min_size
+
+    def share(column: str, k: pd.Series, n: pd.Series) -> None:
+        k_arr = k.reindex(keys).fillna(0).to_numpy(dtype=np.float64)
+        n_arr = n.reindex(keys).fillna(0).to_numpy(dtype=np.float64)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            out[column] = np.where(n_arr > 0, k_arr / np.maximum(n_arr, 1), np.nan)
+        low, high = wilson(k_arr, n_arr)
+        out[f"{column}_low"] = np.where(too_small, np.nan, low)
+        out[f"{column}_high"] = np.where(too_small, np.nan, high)
+
+    share("within_sla", stats["n_within"], stats["n_decided"])
+    share("unanswered", stats["n_censored"], stats["journeys"])
+    change = (rf["valence_after"] - rf["valence_before"])[counted]
+    by_group = change.groupby(group[counted], sort=False)
+    interval = MeanInterval(seed=seed)
+    estimates = {key: interval(values.to_numpy()) for key, values in by_group}
+    out["valence_change"] = [estimates[k].mean if k in estimates else np.nan for k in keys]
+    out["valence_change_low"] = [np.nan if small or k not in estimates else estimates[k].low for k, small in zip(keys, too_small)]
+    out["valence_change_high"] = [
+        np.nan if small or k not in estimates else estimates[k].high for k, small in zip(keys, too_small)
+    ]
+    share("recovered", n_recovered, n_negative)
+    out["too_small"] = too_small
+    order = out.assign(_key=out.index).sort_values(["journeys", "replies", "_key"], ascending=[False, False, True], kind="stable")
+    return out.loc[order.index]

@@ -1,0 +1,107 @@
+"""How service changes over time: :func:`trends`."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Literal
+
+import numpy as np
+import pandas as pd
+
+from journeymap.analytics._replies import is_customer
+from journeymap.analytics.service import response_times
+from journeymap.backends import dispatch
+from journeymap.schema import NEGATIVE_VALENCE
+
+if TYPE_CHECKING:
+    from journeymap.analytics.automatic import AutoReplyRule
+    from journeymap.journeys import JourneySet
+
+__all__ = ["trends"]
+
+
+def _period_start(ts: pd.Series, freq: str, tz: str) -> pd.Series:
+    """The start of the period each (UTC) timestamp falls in, as a timestamp in ``tz``."""
+    local = ts.dt.tz_convert(tz).dt.tz_localize(None)
+    start: pd.Series = local.dt.to_period(freq).dt.start_time.dt.tz_localize(tz, ambiguous="NaT", nonexistent="shift_forward")
+    return start
+
+
+@dispatch
+def trends(
+    js: JourneySet,
+    *,
+    freq: str = "W",
+    tz: str = "UTC",
+    bots: Literal["exclude", "include"] = "exclude",
+    auto: AutoReplyRule | None = None,
+) -> pd.DataFrame:
+    """Per period: customer messages, share negative, mean valence and median first response.
+
+    Args:
+        js: journeys (scored or not: unscored give NaN valence columns).
+        freq: the period, a pandas period alias: ``"D"`` (days), ``"W"`` (weeks starting on
+            Monday), ``"M"`` (months), ``"h"`` (hours), ...
+        tz: the timezone periods are read in.
+        bots: ``"exclude"`` (default): first responses are to the first human reply (see
+            :func:`~journeymap.response_times`); ``"include"``: to any reply.
+        auto: the rule telling automatic replies (default :class:`~journeymap.AutoReplyRule`).
+
+    Returns:
+        One row per period from the first to the last (empty periods included), indexed by
+        ``period`` (its start, in ``tz``): ``volume`` (customer messages sent in it),
+        ``scored``, ``share_negative`` (of the scored ones, valence below
+        :data:`~journeymap.schema.NEGATIVE_VALENCE`), ``mean_valence``, ``journeys`` (journeys
+        whose first customer message falls in it), ``first_response_median`` (over those that
+        were answered) and ``unanswered`` (their share with no reply by the end of the data).
+
+    Example:
+        >>> import journeymap as jm
+        >>> from journeymap.testing.data import planted_scores
+        >>> js = planted_scores(jm.build_journeys(jm.datasets.service_journeys(40, seed=0)))
+        >>> weekly = jm.trends(js, freq="W")
+        >>> weekly.index.name, int(weekly["volume"].sum()) == int((js.events["actor"] == "customer").sum())
+        ('period', True)
+        >>> bool(weekly.index.min().day_name() == "Monday")
+        True
+    """
+    events = js.events
+    customer = is_customer(events)
+    cust = events.loc[customer]
+    valence = (
+        cust["valence"].to_numpy(dtype=np.float64, na_value=np.nan) if "valence" in cust.columns else np.full(len(cust), np.nan)
+    )
+    period = _period_start(cust["timestamp"], freq, tz)
+    frame = pd.DataFrame(
+        {"period": period.to_numpy(), "valence": valence, "scored": ~np.isnan(valence), "negative": valence < NEGATIVE_VALENCE}
+    )
+    g = frame.groupby("period", sort=True)
+    stats = pd.DataFrame({"volume": g.size(), "scored": g["scored"].sum(), "n_negative": g["negative"].sum()})
+    stats["mean_valence"] = g["valence"].mean()
+    rt = response_times(js, bots=bots, auto=auto)
+    first_t = cust.groupby("journey_id", sort=False)["timestamp"].min()
+    rt = rt.loc[first_t.index]
+    journeys = pd.DataFrame(
+        {
+            "period": _period_start(first_t, freq, tz).to_numpy(),
+            "fr": rt["first_response"].dt.total_seconds().to_numpy(),
+            "censored": rt["censored"].to_numpy(dtype=bool),
+        }
+    )
+    gj = journeys.groupby("period", sort=True)
+    if len(stats):
+        local = pd.DatetimeIndex([stats.index.min(), stats.index.max()]).tz_localize(None)
+        periods = pd.period_range(local[0].to_period(freq), local[1].to_period(freq), freq=freq)
+        starts = periods.start_time.tz_localize(tz, ambiguous="NaT", nonexistent="shift_forward")
+        index = pd.DatetimeIndex(starts.union(pd.DatetimeIndex(stats.index)), name="period")
+    else:
+        index = pd.DatetimeIndex([], tz=tz, name="period")
+    out = pd.DataFrame(index=index)
+    out["volume"] = stats["volume"].reindex(index).fillna(0).astype(np.int64)
+    out["scored"] = stats["scored"].reindex(index).fillna(0).astype(np.int64)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out["share_negative"] = (stats["n_negative"] / stats["scored"].where(stats["scored"] > 0)).reindex(index)
+    out["mean_valence"] = stats["mean_valence"].reindex(index)
+    out["journeys"] = gj.size().reindex(index).fillna(0).astype(np.int64)
+    out["first_response_median"] = pd.to_timedelta(gj["fr"].median().reindex(index), unit="s")
+    out["unanswered"] = gj["censored"].mean().reindex(index)
+    return out
