@@ -186,7 +186,7 @@ def _demo(out: Path, customers: int, seed: int) -> None:
     }
     for name, ax in charts.items():
         ax.figure.savefig(out / name, dpi=90)  # type: ignore[union-attr]
-    report = jm.report(js, out / "report.html")
+    report = jm.report(js, out / "report.html", log=log)
     pains = tables["pain_points.csv"]
     typer.echo(f"top pain point: {pains.index[0]} (impact {pains['impact'].iloc[0]:.0f})")
     typer.echo(f"tables and charts: {out.resolve()}")
@@ -247,7 +247,7 @@ def map_(
     _usable(log, input)
     with _handled():
         js = jm.score(jm.build_journeys(log, by=by.value), scorer, progress=True)
-        path = jm.report(js, report)
+        path = jm.report(js, report, log=log)
         rejects = _write_rejects(log, report)
     typer.echo(f"{len(js):,} journeys; report: {path}")
     if rejects is not None:

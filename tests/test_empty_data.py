@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+import pandas as pd
 import pytest
 
 import journeymap as jm
@@ -11,6 +12,7 @@ from journeymap.testing.data import planted_scores
 
 if TYPE_CHECKING:
     from collections.abc import Callable
+    from pathlib import Path
 
 
 def no_journeys() -> jm.JourneySet:
@@ -19,7 +21,8 @@ def no_journeys() -> jm.JourneySet:
 
 
 def all_answered() -> jm.JourneySet:
-    js = jm.build_journeys(jm.datasets.service_journeys(30, seed=0))
+    """Every journey ends with a human reply (no bot: an auto-acknowledgement leaves a customer waiting)."""
+    js = jm.build_journeys(jm.datasets.service_journeys(30, seed=0, bot=False))
     ends_with_brand = js.events.groupby("journey_id")["actor"].transform("last") != "customer"
     kept = js.events[ends_with_brand.to_numpy()].drop(columns=["journey_id", "step", "stage"])
     return planted_scores(jm.build_journeys(kept))
@@ -33,7 +36,15 @@ TABLES: dict[str, Callable[[jm.JourneySet], Any]] = {
     "journey_variants": jm.journey_variants,
     "time_patterns": jm.time_patterns,
     "compare_segments": lambda js: jm.compare_segments(js, "tier"),
+    "response_times": jm.response_times,
+    "reply_waits": jm.reply_waits,
+    "triage": jm.triage,
+    "reply_table": jm.reply_table,
+    "service_levels": lambda js: jm.service_levels(js, by="tier"),
+    "trends": jm.trends,
 }
+#: Tables with rows even when every customer message was answered (triage lists open ones only).
+EMPTY_WHEN_ANSWERED = {"triage"}
 CHARTS: dict[str, Callable[[jm.JourneySet], Any]] = {
     "journey_map": jm.plot.journey_map,
     "graph": lambda js: jm.plot.graph(jm.journey_graph(js)),
@@ -48,7 +59,7 @@ def test_tables_on_zero_journeys_are_empty_not_errors(name: str) -> None:
     js = no_journeys()
     assert len(js) == 0
     out = TABLES[name](js)
-    rows = len(out) if name != "time_patterns" else int(out["volume"].sum())
+    rows = int(out["volume"].sum()) if name == "time_patterns" else len(out)
     assert rows == 0
 
 
@@ -71,4 +82,15 @@ def test_graph_of_zero_journeys_has_only_its_ends() -> None:
 def test_tables_on_fully_answered_journeys(name: str) -> None:
     js = all_answered()
     assert (js.events.groupby("journey_id")["actor"].last() != "customer").all()
-    assert len(TABLES[name](js)) > 0
+    out = TABLES[name](js)
+    if name in EMPTY_WHEN_ANSWERED:
+        assert (out.get("status", pd.Series(dtype=str)) != "waiting").all()
+    else:
+        assert len(out) > 0
+
+
+@pytest.mark.parametrize("make", [no_journeys, all_answered])
+def test_the_report_writes_on_zero_journeys_and_fully_answered_data(make: Callable[[], jm.JourneySet], tmp_path: Path) -> None:
+    path = jm.report(make(), tmp_path / "r.html")
+    page = path.read_text(encoding="utf-8")
+    assert "<html" in page.lower()

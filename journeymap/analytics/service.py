@@ -41,6 +41,8 @@ TRIAGE_WEIGHTS: dict[str, float] = {"negativity": 0.4, "intensity": 0.25, "waiti
 
 def _next_brand_time(f: pd.DataFrame) -> np.ndarray:
     """For every step, the time of the next brand step in the same journey (or -1)."""
+    if len(f) == 0:
+        return np.zeros(0, dtype=np.int64)
     t = np.where(f["brand"].to_numpy(), f["t"].to_numpy(), np.iinfo(np.int64).max)
     # reverse cumulative minimum within journeys: the earliest brand time at or after each row
     rev = pd.Series(t[::-1]).groupby(f["journey_id"].to_numpy()[::-1], sort=False).cummin().to_numpy()[::-1]
@@ -215,6 +217,8 @@ def response_times(
 
 def _reasons(negativity: pd.Series, intensity: pd.Series, label: pd.Series, hours: pd.Series, repeats: pd.Series) -> pd.Series:
     """The parts that drove each triage rank, in words, built column-wise."""
+    if negativity.empty:  # nothing open: no reasons (string formatting of an empty float column fails)
+        return pd.Series([], index=negativity.index, dtype=object)
     parts = [
         ("negative (valence " + (-negativity).map("{:.2f}".format) + ")").where(-negativity < NEGATIVE_VALENCE, ""),
         (label.fillna("") + " " + intensity.map("{:.2f}".format)).where(intensity > NOTED_INTENSITY, ""),
