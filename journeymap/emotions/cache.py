@@ -25,13 +25,13 @@ import numpy as np
 from journeymap.exceptions import JourneyMapError
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Sequence
+    from collections.abc import Callable, Iterable, Sequence
 
     import numpy.typing as npt
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["ScoreCache", "default_cache_path", "scorer_key", "text_hash"]
+__all__ = ["CacheOption", "ScoreCache", "cached_rows", "default_cache_path", "open_cache", "scorer_key", "text_hash"]
 
 
 def default_cache_path() -> Path:
@@ -199,3 +199,62 @@ class ScoreCache:
                     con.execute("DELETE FROM scores WHERE scorer = ?", [scorer_key(scorer)])
         finally:
             con.close()
+
+
+#: What a ``cache=`` argument may be: True (the user cache), False or None (none), a path, a cache.
+CacheOption = bool | str | Path | ScoreCache | None
+
+
+def open_cache(cache: CacheOption) -> ScoreCache | None:
+    """The cache that ``cache=`` names: True (the user cache), False/None (none), a path or a cache."""
+    if cache is True:
+        return ScoreCache()
+    if cache is False or cache is None:
+        return None
+    if isinstance(cache, ScoreCache):
+        return cache
+    return ScoreCache(Path(cache))
+
+
+def cached_rows(
+    texts: Sequence[str],
+    key: str,
+    width: int,
+    compute: Callable[[list[str]], npt.NDArray[np.float32]],
+    *,
+    cache: ScoreCache | None,
+    progress: bool | None,
+    what: str,
+    chunk: int = 2048,
+) -> npt.NDArray[np.float32]:
+    """Rows for unique ``texts``: from the cache under ``key`` where present, from ``compute`` for the rest.
+
+    Shared by scoring (rows are probabilities) and embedding (rows are vectors). The missing
+    texts are computed ``chunk`` at a time, each chunk written to the cache at once (an
+    interrupted run keeps what it did), with a progress bar when there is more than one chunk.
+
+    Example:
+        >>> import numpy as np
+        >>> cached_rows(["a", "b"], "demo.v1", 2, lambda b: np.ones((len(b), 2), np.float32),
+        ...             cache=None, progress=False, what="demo").shape
+        (2, 2)
+    """
+    from tqdm.auto import tqdm
+
+    if cache is not None and len(texts):
+        out, found = cache.get(key, texts, n_labels=width)
+    else:
+        out, found = np.full((len(texts), width), np.nan, dtype=np.float32), np.zeros(len(texts), dtype=bool)
+    todo = np.flatnonzero(~found)
+    if len(todo):
+        logger.info("%s %d texts with %s (%d from the cache)", what, len(todo), key, int(found.sum()))
+    chunks = [todo[i : i + chunk] for i in range(0, len(todo), chunk)]
+    show = progress if progress is not None else len(chunks) > 1
+    with tqdm(total=len(todo), desc=f"{what} ({key})", unit="text", disable=not show) as bar:
+        for part in chunks:
+            batch = [texts[i] for i in part]
+            out[part] = compute(batch)
+            if cache is not None:
+                cache.put(key, batch, out[part])
+            bar.update(len(part))
+    return out

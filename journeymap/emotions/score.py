@@ -3,20 +3,21 @@
 from __future__ import annotations
 
 import logging
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
 import pandas as pd
 
 from journeymap.backends import dispatch
-from journeymap.emotions.cache import ScoreCache
+from journeymap.emotions.cache import ScoreCache, cached_rows, open_cache
 from journeymap.emotions.registry import get_scorer
 from journeymap.exceptions import JourneyMapError
 from journeymap.io.validation import without_surrogates
 from journeymap.schema import is_score_column, score_column
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     import numpy.typing as npt
 
     from journeymap.emotions.scorer import EmotionScorer
@@ -66,26 +67,16 @@ def score_texts(
     progress: bool | None = None,
 ) -> npt.NDArray[np.float32]:
     """Scores for unique texts, from the cache where present, the scorer for the rest."""
-    from tqdm.auto import tqdm
-
-    k = len(scorer.taxonomy.labels)
-    if cache is not None:
-        out, found = cache.get(scorer.id, texts, n_labels=k)
-    else:
-        out, found = np.full((len(texts), k), np.nan, dtype=np.float32), np.zeros(len(texts), dtype=bool)
-    todo = np.flatnonzero(~found)
-    if len(todo):
-        logger.info("scoring %d texts with %s (%d from the cache)", len(todo), scorer.id, int(found.sum()))
-    chunks = [todo[i : i + CHUNK] for i in range(0, len(todo), CHUNK)]
-    show = progress if progress is not None else len(chunks) > 1
-    with tqdm(total=len(todo), desc=f"scoring ({scorer.id})", unit="text", disable=not show) as bar:
-        for chunk in chunks:
-            batch = [texts[i] for i in chunk]
-            out[chunk] = _check_output(scorer, scorer.score(batch), len(batch))
-            if cache is not None:
-                cache.put(scorer.id, batch, out[chunk])
-            bar.update(len(chunk))
-    return out
+    return cached_rows(
+        texts,
+        scorer.id,
+        len(scorer.taxonomy.labels),
+        lambda batch: _check_output(scorer, scorer.score(batch), len(batch)),
+        cache=cache,
+        progress=progress,
+        what="scoring",
+        chunk=CHUNK,
+    )
 
 
 @dispatch
@@ -140,13 +131,7 @@ def score(
         raise JourneyMapError(msg)
     options = {"batch_size": batch_size} if batch_size is not None and isinstance(scorer, str) else {}
     scorer_obj = get_scorer(scorer, **options)
-    store: ScoreCache | None
-    if cache is True:
-        store = ScoreCache()
-    elif cache is False or cache is None:
-        store = None
-    else:
-        store = ScoreCache(Path(cache))
+    store = open_cache(cache)
 
     text = without_surrogates(events["text"])[0].astype("string")
     mask = scored_rows(events.assign(text=text), agents=agents)

@@ -8,12 +8,11 @@ later topic model, in this process or the next, on the same texts.
 from __future__ import annotations
 
 import logging
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
 
-from journeymap.emotions.cache import ScoreCache
+from journeymap.emotions.cache import CacheOption, cached_rows, open_cache
 from journeymap.exceptions import JourneyMapError
 
 if TYPE_CHECKING:
@@ -27,20 +26,6 @@ logger = logging.getLogger(__name__)
 
 #: Texts per call to the encoder: the unit of progress and of cache writes.
 CHUNK = 4096
-
-CacheOption = bool | str | Path | ScoreCache | None
-
-
-def open_cache(cache: CacheOption) -> ScoreCache | None:
-    """The cache that ``cache=`` names: True (the user cache), False/None (none), a path or a cache."""
-    if cache is True:
-        return ScoreCache()
-    if cache is False or cache is None:
-        return None
-    if isinstance(cache, ScoreCache):
-        return cache
-    return ScoreCache(Path(cache))
-
 
 def _checked(encoder: SentenceEncoder, vecs: object, n: int) -> npt.NDArray[np.float32]:
     arr = np.asarray(vecs, dtype=np.float32)
@@ -65,27 +50,19 @@ def embed(
     Duplicates are encoded once; what is encoded is written to the cache chunk by chunk (an
     interrupted run keeps what it did).
     """
-    from tqdm.auto import tqdm
-
     position: dict[str, int] = {}
     codes = np.fromiter((position.setdefault(t, len(position)) for t in texts), dtype=np.int64, count=len(texts))
     uniq = list(position)
     dim = int(encoder.dim)
     store = open_cache(cache)
-    if store is not None and uniq:
-        vecs, found = store.get(encoder.id, uniq, n_labels=dim)
-    else:
-        vecs, found = np.full((len(uniq), dim), np.nan, dtype=np.float32), np.zeros(len(uniq), dtype=bool)
-    todo = np.flatnonzero(~found)
-    if len(todo):
-        logger.info("encoding %d texts with %s (%d from the cache)", len(todo), encoder.id, int(found.sum()))
-    chunks = [todo[i : i + CHUNK] for i in range(0, len(todo), CHUNK)]
-    show = progress if progress is not None else len(chunks) > 1
-    with tqdm(total=len(todo), desc=f"embedding ({encoder.id})", unit="text", disable=not show) as bar:
-        for chunk in chunks:
-            batch = [uniq[i] for i in chunk]
-            vecs[chunk] = _checked(encoder, encoder.encode(batch), len(batch))
-            if store is not None:
-                store.put(encoder.id, batch, vecs[chunk])
-            bar.update(len(chunk))
+    vecs = cached_rows(
+        uniq,
+        encoder.id,
+        dim,
+        lambda batch: _checked(encoder, encoder.encode(batch), len(batch)),
+        cache=store,
+        progress=progress,
+        what="embedding",
+        chunk=CHUNK,
+    )
     return vecs[codes] if len(codes) else np.zeros((0, dim), dtype=np.float32)

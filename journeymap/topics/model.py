@@ -31,7 +31,7 @@ from sklearn.base import BaseEstimator, clone  # type: ignore[import-untyped]
 
 from journeymap.topics._cluster import AutoKMeans
 from journeymap.topics._describe import CTfidfDescriber
-from journeymap.topics._embed import CacheOption, embed
+from journeymap.topics._embed import embed
 from journeymap.topics._inputs import OTHER, TopicInputError, as_examples, as_label_descriptions, as_texts
 from journeymap.topics.encoders import SentenceEncoder, get_encoder
 
@@ -39,6 +39,8 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
 
     import numpy.typing as npt
+
+    from journeymap.emotions.cache import CacheOption
 
 logger = logging.getLogger(__name__)
 
