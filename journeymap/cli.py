@@ -164,7 +164,8 @@ def _demo(out: Path, customers: int, seed: int) -> None:
     import journeymap as jm
 
     out.mkdir(parents=True, exist_ok=True)
-    log = jm.datasets.service_journeys(n_customers=customers, seed=seed)
+    # the demo shows every planted case: bystanders, a bot, signing agents and broadcasts
+    log = jm.datasets.service_journeys(n_customers=customers, seed=seed, broadcasts=2)
     js = jm.build_journeys(log)
     typer.echo(f"{len(log.events):,} events in {len(js):,} journeys; scoring with the default model (offline)...")
     js = jm.score(js, progress=True)
