@@ -8,9 +8,9 @@ import journeymap as jm
 
 
 def frame(rows: list[tuple[str, str, str, str, str | None]]) -> pd.DataFrame:
-    return pd.DataFrame(
-        rows, columns=["event_id", "customer_id", "timestamp", "actor", "in_reply_to"]
-    ).assign(thread_id="t1", text="hi")
+    return pd.DataFrame(rows, columns=["event_id", "customer_id", "timestamp", "actor", "in_reply_to"]).assign(
+        thread_id="t1", text="hi"
+    )
 
 
 def test_a_bystander_gets_a_journey_of_their_own_with_the_replies_addressed_to_them() -> None:

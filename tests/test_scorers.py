@@ -1,5 +1,9 @@
 from __future__ import annotations
 
+import contextlib
+import socket
+import threading
+import time
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -11,6 +15,7 @@ from journeymap import ModelLoadError, Taxonomy, TransformerScorer, get_scorer
 from journeymap.testing import check_scorer
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
     from pathlib import Path
 
 EKMAN = ["anger", "disgust", "fear", "joy", "sadness", "surprise", "neutral"]
@@ -117,18 +122,89 @@ def test_missing_hub_model_says_the_default_works_offline() -> None:
         TransformerScorer("journeymap-tests/no-such-model", local_files_only=True)
 
 
-def test_an_unknown_hub_id_fails_offline_in_seconds_saying_it_is_not_on_disk(monkeypatch: pytest.MonkeyPatch) -> None:
-    import time
+@contextlib.contextmanager
+def _local_endpoint(reply: bytes | None) -> Iterator[str]:
+    """A local 'hub': accepts connections and answers ``reply`` to each, or never answers (None)."""
+    import huggingface_hub.constants
 
+    mp = pytest.MonkeyPatch()
+    mp.setattr(huggingface_hub.constants, "HF_HUB_OFFLINE", False)  # read once, when it was imported
+    mp.delenv("HF_HUB_OFFLINE", raising=False)
+    server = socket.create_server(("127.0.0.1", 0))
+    server.settimeout(0.2)
+    stop = threading.Event()
+    held: list[socket.socket] = []
+
+    def serve() -> None:
+        while not stop.is_set():
+            try:
+                conn, _ = server.accept()
+            except OSError:
+                continue
+            held.append(conn)
+            if reply is not None:
+                with contextlib.suppress(OSError):
+                    conn.recv(65536)
+                    conn.sendall(reply)
+                    conn.close()
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.getsockname()[1]}"
+    finally:
+        mp.undo()
+        stop.set()
+        thread.join(2)
+        for conn in held:
+            conn.close()
+        server.close()
+
+
+def test_an_unknown_hub_id_fails_in_seconds_when_the_hub_accepts_but_never_answers(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     from journeymap.emotions import transformer
 
     monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
-    monkeypatch.setattr(transformer, "_HUB_HOST", ("192.0.2.1", 9))  # TEST-NET-1: never answers
     monkeypatch.setattr(transformer, "HUB_TIMEOUT", 1.0)
-    start = time.perf_counter()
-    with pytest.raises(ModelLoadError, match=r"not on disk .* did not answer within 1 s"):
-        TransformerScorer("journeymap-tests/no-such-model")
-    assert time.perf_counter() - start < 5
+    with _local_endpoint(None) as url:
+        monkeypatch.setenv("HF_ENDPOINT", url)
+        start = time.perf_counter()
+        with pytest.raises(ModelLoadError, match=r"not on disk .* did not answer within 1 s"):
+            TransformerScorer("journeymap-tests/no-such-model")
+        waited = time.perf_counter() - start
+        assert 0.9 < waited < 4  # it waited for the hub, and no longer than the timeout allows
+
+
+def test_an_unknown_hub_id_fails_in_seconds_when_nothing_listens(monkeypatch: pytest.MonkeyPatch) -> None:
+    from journeymap.emotions import transformer
+
+    monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
+    monkeypatch.setattr(transformer, "HUB_TIMEOUT", 1.0)
+    with _local_endpoint(None) as unused:
+        with socket.socket() as probe:  # a port that was free a moment ago: connections are refused
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+        monkeypatch.setenv("HF_ENDPOINT", f"http://127.0.0.1:{port}")
+        assert unused != f"http://127.0.0.1:{port}"
+        start = time.perf_counter()
+        with pytest.raises(ModelLoadError, match=r"did not answer"):
+            TransformerScorer("journeymap-tests/no-such-model")
+        assert time.perf_counter() - start < 4
+
+
+def test_a_hub_that_answers_not_found_gives_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
+    body = b'{"error":"Repository not found"}'
+    reply = (
+        b"HTTP/1.1 404 Not Found\r\nContent-Type: application/json\r\nX-Error-Code: RepoNotFound\r\n"
+        b"Content-Length: " + str(len(body)).encode() + b"\r\nConnection: close\r\n\r\n" + body
+    )
+    with _local_endpoint(reply) as url:
+        monkeypatch.setenv("HF_ENDPOINT", url)
+        with pytest.raises(ModelLoadError, match=r"has no such model .*Check the id"):
+            TransformerScorer("journeymap-tests/no-such-model")
 
 
 def test_a_local_model_resaved_with_new_weights_gets_a_new_id(tmp_path: Path) -> None:

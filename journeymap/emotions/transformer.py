@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
-import socket
 import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -21,7 +20,15 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["HUB_TIMEOUT", "TransformerScorer", "folder_fingerprint", "hub_reachable", "resolve_model"]
+__all__ = [
+    "HUB_TIMEOUT",
+    "TransformerScorer",
+    "folder_fingerprint",
+    "hub_endpoint",
+    "hub_lookup",
+    "hub_reachable",
+    "resolve_model",
+]
 
 #: Valences of label names that models commonly use, beyond the GoEmotions ones.
 KNOWN_VALENCE: dict[str, float] = {
@@ -44,7 +51,13 @@ KNOWN_VALENCE: dict[str, float] = {
 
 #: Seconds to wait for the Hugging Face hub before a model id that is not on disk fails.
 HUB_TIMEOUT = 5.0
-_HUB_HOST = ("huggingface.co", 443)
+
+
+def hub_endpoint() -> str:
+    """The hub's address: ``HF_ENDPOINT`` when set (a mirror or a private hub), else huggingface.co."""
+    from huggingface_hub import constants
+
+    return (os.environ.get("HF_ENDPOINT") or constants.ENDPOINT).rstrip("/")
 
 
 def folder_fingerprint(folder: Path) -> str:
@@ -70,21 +83,49 @@ def _offline(local_files_only: bool | None) -> bool:
     return os.environ.get("HF_HUB_OFFLINE", "").strip().lower() in {"1", "true", "yes", "on"}
 
 
-def hub_reachable(timeout: float = HUB_TIMEOUT) -> bool:
-    """Whether the Hugging Face hub answers a TCP connection within ``timeout`` seconds (DNS included)."""
-    result: list[bool] = []
+def hub_lookup(name: str, *, revision: str | None = None, timeout: float = HUB_TIMEOUT) -> str:
+    """Ask the hub about model ``name``, waiting at most ``timeout`` seconds in all (DNS included).
 
-    def probe() -> None:
+    Returns ``"found"``, ``"missing"`` (the hub answered: no such model, or it is private or
+    gated), ``"offline"`` (huggingface_hub is in offline mode) or ``"silent"`` (no answer in
+    time: no network, DNS failing, a firewall, or an endpoint that accepts connections and never
+    replies). The request runs in a daemon thread joined with
+    ``timeout``, because neither name resolution nor every stalled read honours a socket timeout.
+    """
+    from huggingface_hub import HfApi
+    from huggingface_hub.errors import (
+        HfHubHTTPError,
+        OfflineModeIsEnabled,
+        RepositoryNotFoundError,
+        RevisionNotFoundError,
+    )
+
+    result: list[str] = []
+
+    def ask() -> None:
         try:
-            with socket.create_connection(_HUB_HOST, timeout=timeout):
-                result.append(True)
-        except OSError:
-            result.append(False)
+            HfApi(endpoint=hub_endpoint()).model_info(name, revision=revision, timeout=timeout)
+            result.append("found")
+        except (RepositoryNotFoundError, RevisionNotFoundError):
+            result.append("missing")
+        except OfflineModeIsEnabled:  # HF_HUB_OFFLINE was set when huggingface_hub was imported
+            result.append("offline")
+        except HfHubHTTPError as exc:  # 401/403/404 from a hub that answered; 5xx means it is not serving
+            status = getattr(exc.response, "status_code", None)
+            result.append("missing" if status is not None and status < 500 else "silent")
+        except Exception as exc:  # connection refused, reset, timed out, bad URL: the hub is not answering
+            logger.debug("the hub did not answer about %r: %r", name, exc)
+            result.append("silent")
 
-    thread = threading.Thread(target=probe, daemon=True)
+    thread = threading.Thread(target=ask, daemon=True, name="journeymap-hub-lookup")
     thread.start()
     thread.join(timeout)
-    return bool(result and result[0])
+    return result[0] if result else "silent"
+
+
+def hub_reachable(timeout: float = HUB_TIMEOUT) -> bool:
+    """Whether the hub answers an HTTP request within ``timeout`` seconds (any answer counts)."""
+    return hub_lookup("sentence-transformers/all-MiniLM-L6-v2", timeout=timeout) in {"found", "missing"}
 
 
 def resolve_model(name: str, *, revision: str | None, local_files_only: bool | None) -> tuple[str, dict[str, Any]]:
@@ -108,18 +149,26 @@ def resolve_model(name: str, *, revision: str | None, local_files_only: bool | N
     if isinstance(cached, str):
         return str(Path(cached).parent), {**kwargs, "local_files_only": True}
     where = "not a local folder and not in the Hugging Face cache"
-    if _offline(local_files_only):
+    found = "offline" if _offline(local_files_only) else hub_lookup(name, revision=revision, timeout=HUB_TIMEOUT)
+    if found == "offline":
         msg = (
             f"Could not load the Hugging Face model {name!r}: it is not on disk ({where}) and downloads are off "
             "(HF_HUB_OFFLINE or local_files_only). Use a local model folder or the default scorer "
             "(get_scorer('default')), which works offline."
         )
         raise ModelLoadError(msg)
-    if not hub_reachable():
+    if found == "silent":
         msg = (
-            f"Could not load the Hugging Face model {name!r}: it is not on disk ({where}) and the hub did not "
-            f"answer within {HUB_TIMEOUT:.0f} s. Use a local model folder or the default scorer "
-            "(get_scorer('default')), which works offline."
+            f"Could not load the Hugging Face model {name!r}: it is not on disk ({where}) and the hub "
+            f"({hub_endpoint()}) did not answer within {HUB_TIMEOUT:.0f} s. Use a local model folder or the "
+            "default scorer (get_scorer('default')), which works offline."
+        )
+        raise ModelLoadError(msg)
+    if found == "missing":
+        msg = (
+            f"Could not load the Hugging Face model {name!r}: it is not on disk ({where}) and the hub "
+            f"({hub_endpoint()}) has no such model{'' if revision is None else f' at revision {revision!r}'} "
+            "(or it is private or gated: log in with `hf auth login`). Check the id, or use a local model folder."
         )
         raise ModelLoadError(msg)
     return name, kwargs
