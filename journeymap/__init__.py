@@ -50,7 +50,7 @@ from journeymap.exceptions import (
 )
 from journeymap.io.events import EventLog, read_events
 from journeymap.io.twcs import read_twcs
-from journeymap.journeys import JourneySet, build_journeys
+from journeymap.journeys import JourneySet, build_journeys, read_journeys, read_xes, to_pm4py, to_xes
 from journeymap.model import (
     Actor,
     Customer,
@@ -102,7 +102,9 @@ __all__ = [
     "pain_points",
     "plot",
     "read_events",
+    "read_journeys",
     "read_twcs",
+    "read_xes",
     "reply_table",
     "reply_waits",
     "report",
@@ -112,6 +114,8 @@ __all__ = [
     "time_patterns",
     "to_graphml",
     "to_node_link",
+    "to_pm4py",
+    "to_xes",
     "touchpoint_summary",
     "trends",
     "triage",

@@ -13,7 +13,9 @@ from journeymap.model import Customer, EmotionScore, Interaction, Journey, Touch
 from journeymap.schema import CANONICAL_COLUMNS, EMOTION_COLUMNS, JOURNEY_COLUMNS, SCORE_PREFIX, label_of, score_column
 
 if TYPE_CHECKING:
+    import os
     from collections.abc import Iterator
+    from pathlib import Path
 
     from journeymap.model import StageModel
 
@@ -143,6 +145,16 @@ class JourneySet(EventColumns):
             msg = "with_events needs the same rows in the same order as js.events"
             raise ValueError(msg)
         return JourneySet(events, self.journeys, self.stages, by=self.by, taxonomy=taxonomy or self._taxonomy)
+
+    def to_parquet(self, path: str | os.PathLike[str], *, compression: str | None = "zstd") -> Path:
+        """Save the journeys (events, scores, scorer ids, stage model, taxonomy) to one Parquet file.
+
+        Read it back with :func:`journeymap.read_journeys`; see :mod:`journeymap.journeys.storage`.
+        Returns the path written.
+        """
+        from journeymap.journeys.storage import write_journeys
+
+        return write_journeys(self, path, compression=compression)
 
     def __iter__(self) -> Iterator[Journey]:
         for i in range(len(self)):

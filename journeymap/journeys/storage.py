@@ -1,0 +1,151 @@
+"""Saving a JourneySet and reading it back: one Parquet file with its journeys' provenance.
+
+:meth:`JourneySet.to_parquet <journeymap.JourneySet.to_parquet>` writes the events frame (every
+column: the journey id, step and stage, the emotion scores, ``scorer`` ids, topics ...) with
+pyarrow, and stores in the file's schema metadata what the frame alone does not say: how the
+journeys were built (``by``), the stage model, the emotion taxonomy and the journeymap version.
+:func:`read_journeys` reads it back into an equal JourneySet (same rows, order, index, dtypes,
+journeys table, stage model and taxonomy). The events' index (the input row numbers) is kept.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from journeymap.emotions.taxonomy import Taxonomy
+from journeymap.exceptions import JourneyMapError, SchemaError
+from journeymap.journeys._set import JourneySet
+from journeymap.journeys._table import journey_set_from_events
+from journeymap.model import StageModel
+
+if TYPE_CHECKING:
+    import os
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["FORMAT_VERSION", "METADATA_KEY", "read_journeys", "write_journeys"]
+
+#: The key of journeymap's entry in the Parquet schema metadata.
+METADATA_KEY = b"journeymap"
+#: Version of the stored layout; a reader refuses files from a newer layout.
+FORMAT_VERSION = 1
+_NEEDED = ("journey_id", "step", "stage", "customer_id", "timestamp")
+
+
+def write_journeys(js: JourneySet, path: str | os.PathLike[str], *, compression: str | None = "zstd") -> Path:
+    """Write ``js`` to one Parquet file at ``path``; returns the path.
+
+    Args:
+        js: the journeys to save.
+        path: the file to write (replaced if it exists).
+        compression: a Parquet codec (``"zstd"``, ``"snappy"``, ``"gzip"``, None).
+
+    Example:
+        >>> import tempfile, pathlib
+        >>> import journeymap as jm
+        >>> js = jm.build_journeys(jm.datasets.service_journeys(5, seed=0))
+        >>> out = write_journeys(js, pathlib.Path(tempfile.mkdtemp()) / "journeys.parquet")
+        >>> back = read_journeys(out)
+        >>> back.journeys.equals(js.journeys), back.events.equals(js.events)
+        (True, True)
+    """
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from journeymap import __version__
+
+    if not isinstance(js, JourneySet):
+        msg = f"write_journeys needs a JourneySet, got {type(js).__name__}"
+        raise TypeError(msg)
+    target = Path(path)
+    meta: dict[str, Any] = {
+        "format_version": FORMAT_VERSION,
+        "journeymap_version": __version__,
+        "by": js.by,
+        "stages": js.stages.model_dump(mode="json"),
+        "taxonomy": None if js.taxonomy is None else js.taxonomy.model_dump(mode="json"),
+        "n_journeys": len(js),
+        "scorers": sorted(js.events["scorer"].dropna().astype(str).unique().tolist()) if "scorer" in js.events else [],
+    }
+    table = pa.Table.from_pandas(js.events, preserve_index=True)
+    merged = {**(table.schema.metadata or {}), METADATA_KEY: json.dumps(meta).encode()}
+    table = table.replace_schema_metadata(merged)
+    try:
+        pq.write_table(table, target, compression=compression)
+    except OSError as exc:
+        msg = f"cannot write the journeys to {target}: {exc}"
+        raise JourneyMapError(msg) from exc
+    logger.info("wrote %d journeys (%d events) to %s", len(js), len(js.events), target)
+    return target
+
+
+def _metadata(path: Path) -> dict[str, Any]:
+    import pyarrow.parquet as pq
+
+    try:
+        schema = pq.read_schema(path)
+    except Exception as exc:  # pyarrow raises ArrowInvalid and friends for a file that is not Parquet
+        msg = f"{path} is not a Parquet file ({type(exc).__name__}: {exc})"
+        raise JourneyMapError(msg) from exc
+    raw = (schema.metadata or {}).get(METADATA_KEY)
+    if raw is None:
+        msg = (
+            f"{path} is a Parquet file but was not written by JourneySet.to_parquet (no journeymap metadata); "
+            "for plain events use jm.read_events(path) and jm.build_journeys"
+        )
+        raise JourneyMapError(msg)
+    meta: dict[str, Any] = json.loads(raw)
+    version = int(meta.get("format_version", 0))
+    if version > FORMAT_VERSION:
+        msg = (
+            f"{path} was written by journeymap {meta.get('journeymap_version')} in storage layout {version}; "
+            f"this journeymap reads layouts up to {FORMAT_VERSION}: upgrade journeymap"
+        )
+        raise JourneyMapError(msg)
+    return meta
+
+
+def read_journeys(path: str | os.PathLike[str]) -> JourneySet:
+    """Read a JourneySet saved with :meth:`JourneySet.to_parquet`.
+
+    The events come back with the same columns, dtypes, index and row order; the journeys table
+    is rebuilt from them; ``by``, the stage model and the taxonomy come from the file's metadata.
+
+    Raises:
+        FileNotFoundError: no file at ``path``.
+        JourneyMapError: the file is not Parquet, was not written by ``to_parquet``, or lacks the
+            journey columns.
+
+    Example:
+        >>> import tempfile, pathlib
+        >>> import journeymap as jm
+        >>> from journeymap.testing.data import planted_scores
+        >>> js = planted_scores(jm.build_journeys(jm.datasets.service_journeys(5, seed=0)))
+        >>> path = pathlib.Path(tempfile.mkdtemp()) / "scored.parquet"
+        >>> back = jm.read_journeys(js.to_parquet(path))
+        >>> back.taxonomy == js.taxonomy, back.stages == js.stages, len(back) == len(js)
+        (True, True, True)
+    """
+    import pyarrow.parquet as pq
+
+    source = Path(path)
+    if not source.is_file():
+        msg = f"no such file: {source}"
+        raise FileNotFoundError(msg)
+    meta = _metadata(source)
+    events = pq.read_table(source).to_pandas()
+    missing = [c for c in _NEEDED if c not in events.columns]
+    if missing:
+        msg = f"{source} has no column(s) {missing}: not a journeys file (it needs {list(_NEEDED)})"
+        raise SchemaError(msg)
+    stages = StageModel.model_validate(meta["stages"])
+    taxonomy = None if meta.get("taxonomy") is None else Taxonomy.model_validate(meta["taxonomy"])
+    js = journey_set_from_events(events, stages, by=str(meta["by"]), taxonomy=taxonomy)
+    if len(js) != int(meta.get("n_journeys", len(js))):
+        msg = f"{source} holds {len(js)} journeys but its metadata says {meta['n_journeys']}: the file was altered"
+        raise JourneyMapError(msg)
+    logger.info("read %d journeys (%d events) from %s", len(js), len(js.events), source)
+    return js

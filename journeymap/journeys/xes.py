@@ -1,0 +1,387 @@
+"""Process-mining interop: XES files and pm4py-style event frames, with the emotion attributes kept.
+
+* :func:`to_xes` writes a JourneySet as an XES event log (IEEE 1849): one trace per journey
+  (``concept:name`` = journey id), one event per step with the standard keys ``concept:name``
+  (the activity: the touchpoint, or the stage or topic), ``time:timestamp``, ``org:resource``
+  (the actor) and ``lifecycle:transition`` (``complete``), plus every other event column as a
+  typed attribute (scores and valence as ``float``, ids and texts as ``string``). The stage
+  model, the taxonomy and ``by`` go into log-level attributes, so that
+* :func:`read_xes` reads such a file back into an equal JourneySet. A log written by another
+  tool (pm4py, ProM, Disco) reads too: traces become journeys, the activity becomes
+  ``touchpoint``, ``org:resource`` is kept as ``resource``, and steps count as customer steps.
+* :func:`to_pm4py` gives the frame pm4py's functions take (``case:concept:name``,
+  ``concept:name``, ``time:timestamp``, ``org:resource`` and the other columns), with no pm4py
+  import: ``pm4py.discover_dfg(jm.to_pm4py(js))``.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import logging
+import xml.etree.ElementTree as ET
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any, TextIO
+from xml.sax.saxutils import quoteattr
+
+import numpy as np
+import pandas as pd
+
+from journeymap.emotions.taxonomy import Taxonomy
+from journeymap.exceptions import JourneyMapError
+from journeymap.journeys._set import JourneySet
+from journeymap.journeys._table import journey_set_from_events
+from journeymap.journeys.stages import assign_stages
+from journeymap.model import StageModel
+
+if TYPE_CHECKING:
+    import os
+
+    import numpy.typing as npt
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["read_xes", "to_pm4py", "to_xes"]
+
+#: Columns that map onto XES's standard extension keys (the activity is chosen by ``activity=``).
+_STANDARD = {"timestamp": "time:timestamp", "actor": "org:resource"}
+_CASE = "case:concept:name"
+_NOT_XML = "[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]"
+_ROW = "journeymap:row"  # the events' index (input row numbers), kept for an exact round trip
+_ACTIVITIES = ("touchpoint", "stage", "topic")
+_EXTENSIONS = (
+    ("Concept", "concept", "http://www.xes-standard.org/concept.xesext"),
+    ("Time", "time", "http://www.xes-standard.org/time.xesext"),
+    ("Organizational", "org", "http://www.xes-standard.org/org.xesext"),
+    ("Lifecycle", "lifecycle", "http://www.xes-standard.org/lifecycle.xesext"),
+)
+
+
+def _check_activity(js: JourneySet, activity: str) -> None:
+    if activity not in _ACTIVITIES:
+        msg = f"activity must be one of {', '.join(repr(a) for a in _ACTIVITIES)}, got {activity!r}"
+        raise ValueError(msg)
+    if activity not in js.events.columns:
+        hint = " (run jm.assign_topics first)" if activity == "topic" else ""
+        msg = f"activity={activity!r}: the events have no {activity!r} column{hint}"
+        raise JourneyMapError(msg)
+
+
+def to_pm4py(js: JourneySet, *, activity: str = "touchpoint") -> pd.DataFrame:
+    """The events as a pm4py event frame: standard column names, one case per journey.
+
+    ``case:concept:name`` is the journey id, ``concept:name`` the ``activity`` column
+    (``"touchpoint"``, ``"stage"`` or ``"topic"``), ``time:timestamp`` the timestamp (UTC) and
+    ``org:resource`` the actor; every other column is kept under its own name.
+
+    Example:
+        >>> import journeymap as jm
+        >>> js = jm.build_journeys(jm.datasets.service_journeys(5, seed=0))
+        >>> frame = jm.to_pm4py(js)
+        >>> list(frame.columns[:4])
+        ['case:concept:name', 'concept:name', 'time:timestamp', 'org:resource']
+        >>> frame["case:concept:name"].nunique() == len(js)
+        True
+    """
+    _check_activity(js, activity)
+    ev = js.events
+    front = pd.DataFrame(
+        {
+            _CASE: ev["journey_id"].astype("string").to_numpy(dtype=object),
+            "concept:name": ev[activity].astype("string").to_numpy(dtype=object),
+            "time:timestamp": ev["timestamp"].dt.tz_convert("UTC").to_numpy(),
+            "org:resource": ev["actor"].astype("string").to_numpy(dtype=object),
+        },
+        index=ev.index,
+    )
+    front["time:timestamp"] = pd.to_datetime(front["time:timestamp"], utc=True)
+    rest = ev.drop(columns=[c for c in ("timestamp", "actor", activity) if c in ev.columns])
+    return pd.concat([front, rest], axis=1)
+
+
+def _xes_type(series: pd.Series) -> str:
+    if pd.api.types.is_bool_dtype(series):
+        return "boolean"
+    if pd.api.types.is_integer_dtype(series):
+        return "int"
+    if pd.api.types.is_float_dtype(series):
+        return "float"
+    if isinstance(series.dtype, pd.DatetimeTZDtype) or pd.api.types.is_datetime64_any_dtype(series):
+        return "date"
+    return "string"
+
+
+def _fragments(series: pd.Series, key: str) -> npt.NDArray[np.object_]:
+    """One ``<type key=... value=.../>`` fragment per row ('' for a missing value)."""
+    kind = _xes_type(series)
+    missing = series.isna().to_numpy(dtype=bool)
+    if kind == "date":  # milliseconds, or nanoseconds where a time has finer digits
+        stamps = pd.to_datetime(series, utc=True).astype("datetime64[ns, UTC]")
+        nanos = pd.Series(stamps.dt.tz_localize(None).to_numpy().view(np.int64) % 1_000_000_000, index=series.index)
+        fine = bool((nanos[~missing] % 1_000_000 != 0).any())
+        digits = nanos.map(lambda n: f"{n:09d}") if fine else nanos.map(lambda n: f"{n // 1_000_000:03d}")
+        values = stamps.dt.strftime("%Y-%m-%dT%H:%M:%S.") + digits + "+00:00"
+    elif kind == "boolean":
+        values = series.map({True: "true", False: "false"})
+    elif kind == "float":  # repr: the shortest text that reads back to the same number
+        floats = series.to_numpy(dtype=np.float64, na_value=np.nan)
+        values = pd.Series([repr(float(x)) for x in floats], index=series.index)
+    else:
+        values = series.astype("string")
+        bad = values.str.contains(_NOT_XML, regex=True).fillna(False)
+        if bad.any():  # XML 1.0 cannot carry control characters, not even as references
+            logger.warning(
+                "column %r: %d value(s) hold control characters XML cannot carry; written as U+FFFD", key, int(bad.sum())
+            )
+            values = values.str.replace(_NOT_XML, "\ufffd", regex=True)
+    head = f"<{kind} key={quoteattr(key)} value="
+    out = np.empty(len(series), dtype=object)
+    text = values.astype("string").fillna("").to_numpy(dtype=object)
+    for i, value in enumerate(text):
+        out[i] = "" if missing[i] else f"{head}{quoteattr(str(value))}/>"
+    return out
+
+
+def _dtype_spec(series: pd.Series) -> Any:
+    dtype = series.dtype
+    if isinstance(dtype, pd.CategoricalDtype):
+        return {"categories": [str(c) for c in dtype.categories], "ordered": bool(dtype.ordered)}
+    return str(dtype)
+
+
+def _write(fh: TextIO, js: JourneySet, activity: str) -> None:
+    ev = js.events
+    keys = {activity: "concept:name", **_STANDARD}
+    columns = [c for c in ev.columns if c != "journey_id"]
+    rows = pd.Series(ev.index.to_numpy(), index=ev.index)
+    fh.write('<?xml version="1.0" encoding="UTF-8"?>\n')
+    fh.write('<log xes.version="1849-2016" xes.features="nested-attributes" xmlns="http://www.xes-standard.org/">\n')
+    for name, prefix, uri in _EXTENSIONS:
+        fh.write(f"  <extension name={quoteattr(name)} prefix={quoteattr(prefix)} uri={quoteattr(uri)}/>\n")
+    log_attrs = {
+        "concept:name": "journeymap journeys",
+        "journeymap:by": js.by,
+        "journeymap:activity": activity,
+        "journeymap:stages": js.stages.model_dump_json(),
+        "journeymap:taxonomy": "" if js.taxonomy is None else js.taxonomy.model_dump_json(),
+        "journeymap:columns": json.dumps({c: _dtype_spec(ev[c]) for c in ev.columns}),
+        "journeymap:index": json.dumps({"name": ev.index.name, "dtype": str(ev.index.dtype)}),
+    }
+    for key, value in log_attrs.items():
+        fh.write(f"  <string key={quoteattr(key)} value={quoteattr(value)}/>\n")
+    parts = [_fragments(ev[c], keys.get(c, c)) for c in columns]
+    parts.append(_fragments(rows, _ROW))
+    lifecycle = '<string key="lifecycle:transition" value="complete"/>'
+    trace_ids = ev["journey_id"].astype("string").to_numpy(dtype=object)
+    bounds = np.r_[0, np.cumsum(js.journeys["n_steps"].to_numpy(dtype=np.int64))]
+    for j in range(len(js)):
+        start, stop = int(bounds[j]), int(bounds[j + 1])
+        fh.write(f'  <trace>\n    <string key="concept:name" value={quoteattr(str(trace_ids[start]))}/>\n')
+        for i in range(start, stop):
+            attrs = "".join(p[i] for p in parts)
+            fh.write(f"    <event>{attrs}{lifecycle}</event>\n")
+        fh.write("  </trace>\n")
+    fh.write("</log>\n")
+
+
+def to_xes(js: JourneySet, path: str | os.PathLike[str], *, activity: str = "touchpoint") -> Path:
+    """Write ``js`` as an XES event log at ``path`` (UTF-8 XML; ``.xes.gz`` is gzip-compressed).
+
+    Args:
+        js: the journeys (scored or not).
+        path: the file to write.
+        activity: the column that becomes each event's ``concept:name``: ``"touchpoint"``,
+            ``"stage"`` or ``"topic"``.
+
+    Example:
+        >>> import tempfile, pathlib
+        >>> import journeymap as jm
+        >>> js = jm.build_journeys(jm.datasets.service_journeys(5, seed=0))
+        >>> back = jm.read_xes(jm.to_xes(js, pathlib.Path(tempfile.mkdtemp()) / "log.xes"))
+        >>> back.journeys.equals(js.journeys)
+        True
+    """
+    if not isinstance(js, JourneySet):
+        msg = f"to_xes needs a JourneySet, got {type(js).__name__}"
+        raise TypeError(msg)
+    _check_activity(js, activity)
+    target = Path(path)
+    try:
+        if target.suffix == ".gz":
+            with gzip.open(target, "wt", encoding="utf-8") as fh:
+                _write(fh, js, activity)
+        else:
+            with target.open("w", encoding="utf-8") as fh:
+                _write(fh, js, activity)
+    except OSError as exc:
+        msg = f"cannot write the XES log to {target}: {exc}"
+        raise JourneyMapError(msg) from exc
+    logger.info("wrote %d journeys (%d events) as XES to %s", len(js), len(js.events), target)
+    return target
+
+
+def _value(elem: ET.Element) -> Any:
+    kind = elem.tag.rsplit("}", 1)[-1]
+    raw = elem.get("value")
+    if raw is None:
+        return None
+    if kind == "float":
+        return float(raw)
+    if kind == "int":
+        return int(raw)
+    if kind == "boolean":
+        return raw.strip().lower() == "true"
+    return raw  # dates stay text until their column is converted at once
+
+
+def _parse(path: Path) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+
+    if path.suffix == ".gz":
+        with gzip.open(path, "rb") as fh:
+            return _parse_stream(fh)
+    with path.open("rb") as fh:
+        return _parse_stream(fh)
+
+
+def _parse_stream(fh: IO[bytes] | gzip.GzipFile) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    log_attrs: dict[str, Any] = {}
+    rows: list[dict[str, Any]] = []
+    depth = 0
+    trace: dict[str, Any] = {}
+    trace_events: list[dict[str, Any]] = []
+    event: dict[str, Any] | None = None
+    n_traces = 0
+    for what, elem in ET.iterparse(fh, events=("start", "end")):
+        tag = elem.tag.rsplit("}", 1)[-1]
+        if what == "start":
+            depth += 1
+            if tag == "trace":
+                trace, trace_events = {}, []
+            elif tag == "event":
+                event = {}
+            continue
+        depth -= 1
+        if tag == "event" and event is not None:
+            trace_events.append(event)
+            event = None
+        elif tag == "trace":
+            n_traces += 1
+            case = trace.get("concept:name", f"trace {n_traces}")
+            for position, item in enumerate(trace_events, start=1):
+                rows.append({**{f"case:{k}": v for k, v in trace.items()}, **item, "_position": position, _CASE: str(case)})
+            elem.clear()
+        elif tag in {"string", "date", "int", "float", "boolean", "id"} and elem.get("key") is not None:
+            key = str(elem.get("key"))
+            if event is not None and depth == 3:
+                event[key] = _value(elem)
+            elif depth == 2:
+                trace[key] = _value(elem)
+            elif depth == 1:
+                log_attrs[key] = _value(elem)
+    return log_attrs, rows
+
+
+def _restore_dtypes(frame: pd.DataFrame, dtypes: dict[str, Any]) -> pd.DataFrame:
+    out = {}
+    for column, dtype in dtypes.items():
+        values = frame[column] if column in frame.columns else pd.Series(None, index=frame.index, dtype=object)
+        if isinstance(dtype, dict):
+            categories = pd.Index(dtype["categories"], dtype="str")
+            codes = pd.Categorical(values.astype("string"), categories=categories, ordered=dtype["ordered"])
+            out[column] = pd.Series(codes, index=frame.index)
+        elif dtype.startswith("datetime64"):
+            out[column] = pd.to_datetime(values, utc=True, format="ISO8601").astype(dtype)
+        else:
+            out[column] = values.astype(dtype)
+    return pd.DataFrame(out, index=frame.index)
+
+
+def read_xes(path: str | os.PathLike[str]) -> JourneySet:
+    """Read an XES event log (``.xes`` or ``.xes.gz``) into a JourneySet, one journey per trace.
+
+    A log written by :func:`to_xes` comes back equal (columns, dtypes, stage model, taxonomy).
+    Any other XES log: the trace's ``concept:name`` is the journey id (and the customer id,
+    unless the trace has a ``customer_id``), the event's ``concept:name`` becomes
+    ``touchpoint``, ``time:timestamp`` the timestamp, ``org:resource`` a ``resource`` column,
+    every step counts as a customer step, and stages follow the default service model.
+
+    Raises:
+        JourneyMapError: not XES, or an event without a ``time:timestamp`` (named by trace and
+            position).
+
+    Example:
+        >>> import tempfile, pathlib
+        >>> import journeymap as jm
+        >>> from journeymap.testing.data import planted_scores
+        >>> js = planted_scores(jm.build_journeys(jm.datasets.service_journeys(4, seed=0)))
+        >>> back = jm.read_xes(jm.to_xes(js, pathlib.Path(tempfile.mkdtemp()) / "log.xes"))
+        >>> back.taxonomy == js.taxonomy, back.events["valence"].equals(js.events["valence"])
+        (True, True)
+    """
+    source = Path(path)
+    if not source.is_file():
+        msg = f"no such file: {source}"
+        raise FileNotFoundError(msg)
+    try:
+        log_attrs, rows = _parse(source)
+    except (ET.ParseError, OSError, EOFError) as exc:
+        msg = f"{source} is not a readable XES log ({type(exc).__name__}: {exc})"
+        raise JourneyMapError(msg) from exc
+    frame = pd.DataFrame(rows)
+    if frame.empty:
+        frame = pd.DataFrame(columns=[_CASE, "time:timestamp", "concept:name", "_position"])
+    missing = frame["time:timestamp"].isna() if "time:timestamp" in frame.columns else pd.Series(True, index=frame.index)
+    if missing.any():
+        first = frame.loc[missing].iloc[0]
+        msg = (
+            f"{source}: trace {first[_CASE]!r}, event {int(first['_position'])} has no time:timestamp "
+            f"({int(missing.sum())} events lack one); journeys need times"
+        )
+        raise JourneyMapError(msg)
+    js = _journeymap_log(frame, log_attrs) if "journeymap:activity" in log_attrs else _foreign_log(frame)
+    logger.info("read %d journeys (%d events) from %s", len(js), len(js.events), source)
+    return js
+
+
+def _journeymap_log(frame: pd.DataFrame, log_attrs: dict[str, Any]) -> JourneySet:
+    activity = str(log_attrs["journeymap:activity"])
+    names = {"concept:name": activity, **{v: k for k, v in _STANDARD.items()}}
+    frame = frame.rename(columns=names)
+    frame["journey_id"] = frame[_CASE]
+    dtypes: dict[str, Any] = json.loads(log_attrs["journeymap:columns"])
+    events = _restore_dtypes(frame, dtypes)
+    index = json.loads(log_attrs.get("journeymap:index") or "{}")
+    if _ROW in frame.columns:
+        events.index = pd.Index(frame[_ROW].to_numpy(), name=index.get("name")).astype(index.get("dtype", "int64"))
+    stages = StageModel.model_validate_json(log_attrs["journeymap:stages"])
+    raw_tax = log_attrs.get("journeymap:taxonomy") or ""
+    taxonomy = Taxonomy.model_validate_json(raw_tax) if raw_tax else None
+    return journey_set_from_events(events, stages, by=str(log_attrs.get("journeymap:by", "thread")), taxonomy=taxonomy)
+
+
+def _foreign_log(frame: pd.DataFrame) -> JourneySet:
+    case = frame[_CASE].astype("string")
+    customer = frame["case:customer_id"].astype("string").fillna(case) if "case:customer_id" in frame.columns else case
+    events = pd.DataFrame(
+        {
+            "event_id": case + "#" + frame["_position"].astype("string"),
+            "customer_id": customer,
+            "timestamp": pd.to_datetime(frame["time:timestamp"], utc=True, format="ISO8601"),
+            "actor": "customer",
+            "touchpoint": frame["concept:name"].astype("string") if "concept:name" in frame.columns else pd.NA,
+        },
+        index=frame.index,
+    )
+    if "org:resource" in frame.columns:
+        events["resource"] = frame["org:resource"].astype("string")
+    standard = {"concept:name", "time:timestamp", "org:resource", "lifecycle:transition", "_position"}
+    extra = [c for c in frame.columns if not c.startswith("case:") and c not in standard]
+    for column in extra:
+        events[column] = frame[column]
+    events["actor"] = events["actor"].astype("string")
+    events["journey_id"] = case
+    events = events.sort_values(["journey_id", "timestamp"], kind="stable")
+    events["step"] = events.groupby("journey_id", sort=False).cumcount().astype(np.int64) + 1
+    stages = StageModel.service()
+    events["stage"] = assign_stages(events, stages)
+    return journey_set_from_events(events, stages, by="thread")
