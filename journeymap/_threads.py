@@ -25,15 +25,39 @@ class ReplyTree:
     cyclic: npt.NDArray[np.bool_]  # in, or leading into, a reply cycle
 
 
+def parent_positions(event_ids: pd.Series, in_reply_to: pd.Series) -> npt.NDArray[np.int64]:
+    """The position of each row's parent among ``event_ids`` (unique), or -1 (no reply, or not found).
+
+    Arrow's hash lookup on the string columns, without a Python object per id (about three
+    times faster than a pandas indexer at a million rows); a pandas indexer for other dtypes.
+    """
+    n = len(event_ids)
+    parent = np.full(n, -1, dtype=np.int64)
+    if not in_reply_to.notna().any():
+        return parent
+    if pd.api.types.is_string_dtype(event_ids.dtype) and pd.api.types.is_string_dtype(in_reply_to.dtype):
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        try:
+            found = pc.index_in(
+                pa.array(in_reply_to, type=pa.large_string()), value_set=pa.array(event_ids, type=pa.large_string())
+            )
+        except (pa.ArrowInvalid, pa.ArrowTypeError):  # values that are not all strings: the pandas way
+            pass
+        else:
+            return np.asarray(pc.fill_null(found, -1).to_numpy(zero_copy_only=False), dtype=np.int64)
+    index = pd.Index(event_ids.to_numpy(dtype=object))
+    has_ref = in_reply_to.notna().to_numpy()
+    parent[has_ref] = index.get_indexer(in_reply_to.to_numpy(dtype=object)[has_ref])
+    return parent
+
+
 def reply_tree(event_ids: pd.Series, in_reply_to: pd.Series) -> ReplyTree:
     """Roots and depths for events with unique ``event_ids`` replying to ``in_reply_to``."""
     n = len(event_ids)
-    index = pd.Index(event_ids.to_numpy(dtype=object))
-    refs = in_reply_to.to_numpy(dtype=object)
     has_ref = in_reply_to.notna().to_numpy()
-    parent = np.full(n, -1, dtype=np.int64)
-    if has_ref.any():
-        parent[has_ref] = index.get_indexer(refs[has_ref])
+    parent = parent_positions(event_ids, in_reply_to)
     dangling = has_ref & (parent < 0)
     positions = np.arange(n, dtype=np.int64)
     self_loop = parent == positions
