@@ -210,3 +210,42 @@ def test_pm4py_reads_our_xes_and_finds_the_same_directly_follows_graph(tmp_path:
     back = jm.read_xes(tmp_path / "pm4py.xes")
     assert len(back) == len(js)
     assert len(back.events) == len(js.events)
+
+
+def test_excel_in_and_out(tmp_path: Path) -> None:
+    pytest.importorskip("openpyxl")
+    from journeymap.io import write_table
+
+    frame = pd.DataFrame(
+        {
+            "event_id": ["1", "2", "3"],
+            "customer_id": ["c1", "c1", "c2"],
+            "timestamp": pd.to_datetime(["2024-01-01 10:00", "2024-01-01 11:00", "2024-01-02 09:00"]),
+            "text": ["my order is late", "thanks, it arrived", None],
+        }
+    )
+    path = write_table(frame, tmp_path / "events.xlsx")
+    log = jm.read_events(path, on_error="collect")
+    assert log.events["text"].tolist()[:2] == ["my order is late", "thanks, it arrived"]
+    assert len(log.events) + log.rejects["row"].nunique() == 3
+    assert log.events["timestamp"].dt.tz is not None
+    table = jm.build_journeys(log, by="customer").journeys
+    out = write_table(table, tmp_path / "metrics.xlsx")
+    back = pd.read_excel(out)
+    assert back.columns[0] == table.index.name
+    assert back[table.index.name].astype(str).tolist() == table.index.astype(str).tolist()
+    broken = tmp_path / "broken.xlsx"
+    broken.write_bytes(b"PK not really a workbook")
+    with pytest.raises(jm.SchemaError, match=r"broken\.xlsx' is not a readable Excel workbook"):
+        jm.read_events(broken)
+
+
+def test_write_table_by_suffix(tmp_path: Path) -> None:
+    from journeymap.io import write_table
+
+    table = pd.DataFrame({"x": [1, 2]}, index=pd.Index(["a", "b"], name="journey_id"))
+    assert write_table(table, tmp_path / "t.csv").read_text().splitlines() == ["journey_id,x", "a,1", "b,2"]
+    assert write_table(table.reset_index(drop=True), tmp_path / "u.csv").read_text().splitlines() == ["x", "1", "2"]
+    assert pd.read_parquet(write_table(table, tmp_path / "t.parquet"))["journey_id"].tolist() == ["a", "b"]
+    with pytest.raises(jm.SchemaError, match=r"unknown table type '\.doc'"):
+        write_table(table, tmp_path / "t.doc")

@@ -66,9 +66,9 @@ def test_reads_files(tmp_path: Path, fmt: str) -> None:
 
 
 def test_unknown_file_type_and_missing_file(tmp_path: Path) -> None:
-    (tmp_path / "x.xlsx").write_text("")
-    with pytest.raises(SchemaError, match=r"unknown file type '\.xlsx'"):
-        read_events(tmp_path / "x.xlsx")
+    (tmp_path / "x.doc").write_text("")
+    with pytest.raises(SchemaError, match=r"unknown file type '\.doc'"):
+        read_events(tmp_path / "x.doc")
     with pytest.raises(FileNotFoundError, match="does not exist"):
         read_events(tmp_path / "nope.csv")
 

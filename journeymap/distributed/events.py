@@ -18,7 +18,17 @@ from dask.base import compute as dask_compute
 from dask.base import persist as dask_persist
 from dask.delayed import delayed
 
-from journeymap.io import EventLog, OnError, as_id, check_on_error, empty_rejects, file_kind, map_columns, raise_invalid
+from journeymap.io import (
+    EventLog,
+    OnError,
+    as_id,
+    check_on_error,
+    empty_rejects,
+    file_kind,
+    map_columns,
+    raise_invalid,
+    read_table,
+)
 from journeymap.io.validation import Problems, check_replies, validate_block
 
 if TYPE_CHECKING:
@@ -105,11 +115,11 @@ def _read_raw(source: Any, blocksize: str | int | None, npartitions: int | None)
         if not any(ch in name for ch in "*?[") and not Path(name).exists():
             msg = f"source {name!r} does not exist"
             raise FileNotFoundError(msg)
-    if Path(names[0]).is_dir():
-        return dd.read_parquet(names)
-    kind, options = file_kind(names[0])
+    kind, options = ("parquet", {}) if Path(names[0]).is_dir() else file_kind(names[0])
     if kind == "parquet":
         return dd.read_parquet(names)
+    if kind == "excel":  # a workbook cannot be read in blocks: read here, one partition per file
+        return dd.concat([dd.from_pandas(read_table(name), npartitions=1) for name in names])
     # A gzip stream cannot be split into blocks: one partition per file.
     gz = names[0].lower().endswith(".gz")
     blocks: dict[str, Any] = {"blocksize": None, "compression": "gzip"} if gz else {"blocksize": blocksize}

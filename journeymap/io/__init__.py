@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from journeymap.io.eventlog import EventLog, OnError, empty_rejects
 from journeymap.io.events import read_events
-from journeymap.io.sources import file_kind, map_columns, read_table
+from journeymap.io.sources import file_kind, map_columns, read_table, write_table
 from journeymap.io.twcs import read_twcs
 from journeymap.io.validation import Problems, as_id, as_text, check_on_error, raise_invalid, validate_events
 
@@ -30,4 +30,5 @@ __all__ = [
     "read_table",
     "read_twcs",
     "validate_events",
+    "write_table",
 ]

@@ -6,6 +6,7 @@ These are the first two steps of every reader; :func:`journeymap.io.validate_eve
 from __future__ import annotations
 
 import csv
+import importlib.util
 import io
 import json
 import warnings
@@ -22,13 +23,14 @@ if TYPE_CHECKING:
 
     from journeymap.io.validation import Problems
 
-__all__ = ["file_kind", "map_columns", "read_table"]
+__all__ = ["file_kind", "map_columns", "read_table", "write_table"]
 
 
 def read_table(source: pd.DataFrame | str | Path, *, problems: Problems | None = None) -> pd.DataFrame:
     """A pandas frame as it is (with a fresh 0-based index), or a file read as written.
 
-    CSV, TSV, Parquet, JSON Lines and JSON arrays are told apart by :func:`file_kind`. CSV is
+    CSV, TSV, Parquet, JSON Lines, JSON arrays and Excel workbooks (``.xlsx``, first sheet; needs
+    ``openpyxl``: ``pip install journeymap[excel]``) are told apart by :func:`file_kind`. CSV is
     read strictly: every value as a string, the delimiter of the header line (comma, semicolon,
     tab or bar), line ends as the file writes them (a carriage return inside a field stays in
     the text). A row with more or fewer fields than the header is kept in place, so that row
@@ -56,6 +58,8 @@ def read_table(source: pd.DataFrame | str | Path, *, problems: Problems | None =
     kind, options = file_kind(str(path))
     if kind == "parquet":
         return pd.read_parquet(path).reset_index(drop=True)
+    if kind == "excel":
+        return _read_excel(path)
     raw = _read_bytes(path)
     text = _decode(raw, path)
     if not text.strip():
@@ -64,6 +68,22 @@ def read_table(source: pd.DataFrame | str | Path, *, problems: Problems | None =
     if kind == "jsonl":
         return _read_json(text, path)
     return _read_csv(text, path, options, problems)
+
+
+def _read_excel(path: Path) -> pd.DataFrame:
+    """The first sheet, cells as Excel stores them (numbers, dates, text); empty cells are missing."""
+    if importlib.util.find_spec("openpyxl") is None:  # checked here so that the error says what to install
+        msg = f"source {str(path)!r} is an Excel workbook: reading it needs openpyxl (pip install 'journeymap[excel]')"
+        raise SchemaError(msg)
+    try:
+        frame = pd.read_excel(path, sheet_name=0, dtype=object, engine="openpyxl")
+    except Exception as exc:  # openpyxl raises zipfile and XML errors for a damaged workbook
+        msg = f"source {str(path)!r} is not a readable Excel workbook ({type(exc).__name__}: {exc})"
+        raise SchemaError(msg) from exc
+    if frame.columns.empty:
+        msg = f"source {str(path)!r} is empty: expected a header row and data on the first sheet"
+        raise SchemaError(msg)
+    return frame.reset_index(drop=True)
 
 
 _CR = "\ue000"  # a private-use character standing in for a carriage return while the csv module splits rows
@@ -199,8 +219,8 @@ def _unique_names(names: list[str]) -> list[str]:
     return out
 
 
-def file_kind(path: str) -> tuple[Literal["csv", "parquet", "jsonl"], dict[str, Any]]:
-    r"""How to read a file, by its suffix: ``"csv"``, ``"parquet"`` or ``"jsonl"``, and the reader's options.
+def file_kind(path: str) -> tuple[Literal["csv", "parquet", "jsonl", "excel"], dict[str, Any]]:
+    r"""How to read a file, by its suffix: ``"csv"``, ``"parquet"``, ``"jsonl"`` or ``"excel"``, and the reader's options.
 
     A ``.gz`` file is read by the suffix before it (``events.csv.gz`` is CSV). The options make
     every CSV value a string (empty fields are missing) and read JSON Lines without guessing
@@ -220,7 +240,9 @@ def file_kind(path: str) -> tuple[Literal["csv", "parquet", "jsonl"], dict[str, 
         return "parquet", {}
     if suffix in {".jsonl", ".ndjson", ".json"}:
         return "jsonl", {"lines": True, "dtype": False}
-    msg = f"source {path!r}: unknown file type {suffix!r}; use .csv, .tsv, .parquet or .jsonl"
+    if suffix in {".xlsx", ".xlsm"}:
+        return "excel", {}
+    msg = f"source {path!r}: unknown file type {suffix!r}; use .csv, .tsv, .parquet, .jsonl or .xlsx"
     raise SchemaError(msg)
 
 
@@ -246,3 +268,41 @@ def map_columns(frame: pd.DataFrame, columns: Mapping[str, str] | None) -> pd.Da
         msg = f"columns maps onto {clash}, which the input already has; found: {found}"
         raise SchemaError(msg)
     return frame.rename(columns=dict(columns))
+
+
+def write_table(frame: pd.DataFrame, path: str | Path, *, index: bool = False) -> Path:
+    """Write a result table by the file's suffix: ``.csv``, ``.tsv``, ``.parquet``, ``.jsonl`` or ``.xlsx``.
+
+    ``index=False`` (the default) leaves a default 0-based index out, as tidy tables have none;
+    a meaningful index (a named one, like ``journey_id``) is always written as a column.
+    Excel needs ``openpyxl`` (``pip install 'journeymap[excel]'``); time zones are written as
+    UTC wall times there, since Excel cells have none.
+
+    Example:
+        >>> import tempfile
+        >>> out = write_table(pd.DataFrame({"a": [1, 2]}), Path(tempfile.mkdtemp()) / "t.csv")
+        >>> out.read_text().splitlines()
+        ['a', '1', '2']
+    """
+    target = Path(path)
+    suffix = target.suffix.lower()
+    keep_index = index or frame.index.name is not None or any(n is not None for n in frame.index.names)
+    out = frame.reset_index() if keep_index else frame.reset_index(drop=True)
+    if suffix in {".csv", ".tsv"}:
+        out.to_csv(target, index=False, sep="\t" if suffix == ".tsv" else ",")
+    elif suffix in {".parquet", ".pq"}:
+        out.to_parquet(target, index=False)
+    elif suffix in {".jsonl", ".ndjson"}:
+        out.to_json(target, orient="records", lines=True, date_format="iso", force_ascii=False)
+    elif suffix in {".xlsx"}:
+        if importlib.util.find_spec("openpyxl") is None:
+            msg = f"writing {target.name!r} needs openpyxl (pip install 'journeymap[excel]'), or use .csv or .parquet"
+            raise SchemaError(msg)
+        for column in out.columns:
+            if isinstance(out[column].dtype, pd.DatetimeTZDtype):
+                out[column] = out[column].dt.tz_convert("UTC").dt.tz_localize(None)
+        out.to_excel(target, index=False, engine="openpyxl")
+    else:
+        msg = f"cannot write {target.name!r}: unknown table type {suffix!r}; use .csv, .tsv, .parquet, .jsonl or .xlsx"
+        raise SchemaError(msg)
+    return target

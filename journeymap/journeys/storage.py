@@ -52,18 +52,22 @@ def write_journeys(js: JourneySet, path: str | os.PathLike[str], *, compression:
         >>> back.journeys.equals(js.journeys), back.events.equals(js.events)
         (True, True)
     """
+    from importlib.metadata import PackageNotFoundError, version
+
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    from journeymap import __version__
-
+    try:
+        journeymap_version = version("journeymap")
+    except PackageNotFoundError:  # pragma: no cover - running from a source tree
+        journeymap_version = "0+unknown"
     if not isinstance(js, JourneySet):
         msg = f"write_journeys needs a JourneySet, got {type(js).__name__}"
         raise TypeError(msg)
     target = Path(path)
     meta: dict[str, Any] = {
         "format_version": FORMAT_VERSION,
-        "journeymap_version": __version__,
+        "journeymap_version": journeymap_version,
         "by": js.by,
         "stages": js.stages.model_dump(mode="json"),
         "taxonomy": None if js.taxonomy is None else js.taxonomy.model_dump(mode="json"),
