@@ -8,9 +8,21 @@ from __future__ import annotations
 
 from journeymap.plot.graph import graph, layered_layout
 from journeymap.plot.heatmap import emotion_heatmap, emotion_mix
+from journeymap.plot.interactive import interactive_graph, interactive_map
 from journeymap.plot.journey import journey
 from journeymap.plot.journey_map import journey_map
 from journeymap.plot.time import time_patterns
 from journeymap.plot.trends import trends
 
-__all__ = ["emotion_heatmap", "emotion_mix", "graph", "journey", "journey_map", "layered_layout", "time_patterns", "trends"]
+__all__ = [
+    "emotion_heatmap",
+    "emotion_mix",
+    "graph",
+    "interactive_graph",
+    "interactive_map",
+    "journey",
+    "journey_map",
+    "layered_layout",
+    "time_patterns",
+    "trends",
+]

@@ -1,0 +1,325 @@
+"""Interactive views for notebooks (plotly): the journey graph and the journey map, with hover and a filter.
+
+An optional extra (``pip install 'journeymap[interactive]'``); the matplotlib helpers stay the
+default. Each function returns a ``plotly.graph_objects.Figure``: in Jupyter it renders with
+the plotly.js bundled in the plotly package (no CDN), and ``fig.write_html(path)`` writes a
+self-contained page (plotly.js embedded) that works offline.
+
+Hovering a node of the graph (or a cell of the map) shows its volume, mean valence with its 95%
+interval, the share of negative messages, its top emotions and up to three customer quotes (the
+most negative where the mean is below zero, else the most positive). ``filter_by="brand"`` (any
+column that is constant within a journey, such as a brand or a segment) adds a drop-down that
+shows one value's journeys at a time. Every text shown is HTML-escaped.
+"""
+
+from __future__ import annotations
+
+import html
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from journeymap.analytics import journey_graph, touchpoint_summary
+from journeymap.exceptions import JourneyMapError
+from journeymap.journeys._table import journey_set_from_events
+from journeymap.plot.graph import layered_layout
+
+if TYPE_CHECKING:
+    import networkx as nx
+    import plotly.graph_objects as go
+
+    from journeymap.journeys import JourneySet
+
+__all__ = ["interactive_graph", "interactive_map"]
+
+#: A diverging scale for valence: red below zero, grey at zero, blue above.
+VALENCE_SCALE = [[0.0, "#b2182b"], [0.25, "#ef8a62"], [0.5, "#e0e0e0"], [0.75, "#67a9cf"], [1.0, "#2166ac"]]
+_QUOTE_CHARS = 140
+
+
+def _plotly() -> Any:
+    try:
+        import plotly.graph_objects as go
+    except ImportError:
+        msg = (
+            "the interactive views need plotly: pip install 'journeymap[interactive]' "
+            "(the static journeymap.plot helpers need only matplotlib)"
+        )
+        raise ImportError(msg) from None
+    return go
+
+
+def _subsets(js: JourneySet, filter_by: str | None, max_values: int) -> list[tuple[str, JourneySet]]:
+    """``[("all", js), (value, journeys with that value), ...]``, busiest values first."""
+    if filter_by is None:
+        return [("all", js)]
+    events = js.events
+    if filter_by not in events.columns:
+        msg = f"filter_by={filter_by!r}: no such column; columns: {list(events.columns)}"
+        raise JourneyMapError(msg)
+    values = events[filter_by].astype("string")
+    # each journey's first non-missing value (``first`` skips NA)
+    per_journey = values.groupby(events["journey_id"].to_numpy(), sort=False).first()
+    counts = per_journey.value_counts()
+    out = [("all", js)]
+    for value in counts.index[:max_values]:
+        ids = per_journey.index[(per_journey == value).fillna(False).to_numpy()]
+        subset = events[events["journey_id"].isin(ids)]
+        out.append((str(value), journey_set_from_events(subset, js.stages, by=js.by, taxonomy=js.taxonomy)))
+    return out
+
+
+def _quotes(events: pd.DataFrame, key: pd.Series, n: int) -> dict[str, list[str]]:
+    """Up to ``n`` customer quotes per key: the most negative where the key's mean valence < 0, else the most positive."""
+    if "text" not in events.columns:
+        return {}
+    customer = (events["actor"].astype("string") == "customer").fillna(False).to_numpy() & events["valence"].notna().to_numpy()
+    frame = pd.DataFrame(
+        {
+            "key": key.to_numpy()[customer],
+            "text": events["text"].astype("string").to_numpy()[customer],
+            "v": events["valence"].to_numpy(dtype=float)[customer],
+        }
+    )
+    frame = frame.dropna(subset=["text", "key"])
+    out: dict[str, list[str]] = {}
+    for name, group in frame.groupby("key", sort=False):
+        ascending = bool(group["v"].mean() < 0)
+        picked = group.drop_duplicates("text").sort_values("v", ascending=ascending, kind="stable").head(n)
+        out[str(name)] = [f"{html.escape(_short(t))} ({v:+.2f})" for t, v in zip(picked["text"], picked["v"])]
+    return out
+
+
+def _short(text: str) -> str:
+    flat = " ".join(str(text).split())
+    return flat if len(flat) <= _QUOTE_CHARS else flat[: _QUOTE_CHARS - 1] + "…"
+
+
+def _fmt(value: Any, spec: str = "+.2f") -> str:
+    return "n/a" if value is None or (isinstance(value, float) and np.isnan(value)) else format(value, spec)
+
+
+def _node_hover(name: str, data: dict[str, Any], quotes: list[str]) -> str:
+    lines = [
+        f"<b>{html.escape(name)}</b>",
+        f"steps: {int(data.get('volume', 0)):,}",
+        f"mean valence: {_fmt(data.get('mean_valence'))} [{_fmt(data.get('ci_low'))}, {_fmt(data.get('ci_high'))}]",
+        f"negative: {_fmt(data.get('share_negative'), '.0%')}",
+    ]
+    top = data.get("top_emotions")
+    if top:
+        lines.append(f"top emotions: {html.escape(str(top))}")
+    lines.extend(f"“{q}”" for q in quotes)
+    return "<br>".join(lines)
+
+
+def _graph_traces(go: Any, G: nx.DiGraph, quotes: dict[str, list[str]], min_count: int, seed: int) -> list[Any]:
+    pos = layered_layout(G, seed=seed)
+    edge_x: list[float | None] = []
+    edge_y: list[float | None] = []
+    mid_x, mid_y, mid_text = [], [], []
+    for a, b, data in G.edges(data=True):
+        if int(data.get("count", 0)) < min_count:
+            continue
+        (x0, y0), (x1, y1) = pos[a], pos[b]
+        edge_x += [x0, x1, None]
+        edge_y += [y0, y1, None]
+        mid_x.append((x0 + x1) / 2)
+        mid_y.append((y0 + y1) / 2)
+        seconds = data.get("median_seconds")
+        wait = "n/a" if seconds is None or np.isnan(seconds) else f"{float(seconds) / 60:.0f} min"
+        mid_text.append(
+            f"{html.escape(str(a))} → {html.escape(str(b))}<br>transitions: {int(data['count']):,}"
+            f"<br>probability: {_fmt(data.get('probability'), '.0%')}<br>valence change: {_fmt(data.get('mean_valence_change'))}"
+            f"<br>median wait: {wait}"
+        )
+    names = list(G.nodes)
+    volume = np.array([float(G.nodes[n].get("volume", 0) or 0) for n in names])
+    valence = np.array([float(G.nodes[n].get("mean_valence", np.nan)) for n in names])
+    size = 12 + 30 * np.sqrt(volume / volume.max()) if len(volume) and volume.max() > 0 else np.full(len(names), 12.0)
+    return [
+        go.Scatter(x=edge_x, y=edge_y, mode="lines", line={"width": 1, "color": "#999"}, hoverinfo="skip", showlegend=False),
+        go.Scatter(
+            x=mid_x,
+            y=mid_y,
+            mode="markers",
+            marker={"size": 6, "color": "#999", "opacity": 0.4},
+            text=mid_text,
+            hoverinfo="text",
+            showlegend=False,
+        ),
+        go.Scatter(
+            x=[pos[n][0] for n in names],
+            y=[pos[n][1] for n in names],
+            mode="markers+text",
+            text=[str(n) for n in names],
+            textposition="top center",
+            hovertext=[_node_hover(str(n), G.nodes[n], quotes.get(str(n), [])) for n in names],
+            hoverinfo="text",
+            marker={
+                "size": size,
+                "color": np.nan_to_num(valence, nan=0.0),
+                "colorscale": VALENCE_SCALE,
+                "cmin": -1,
+                "cmax": 1,
+                "colorbar": {"title": "mean valence"},
+                "line": {"width": 1, "color": "#333"},
+            },
+            showlegend=False,
+        ),
+    ]
+
+
+def _with_filter(go: Any, panels: list[tuple[str, list[Any]]], title: str, filter_by: str | None) -> go.Figure:
+    fig = go.Figure()
+    sizes = [len(traces) for _, traces in panels]
+    for i, (_, traces) in enumerate(panels):
+        for trace in traces:
+            trace.visible = i == 0
+            fig.add_trace(trace)
+    if filter_by is not None and len(panels) > 1:
+        buttons = []
+        start = 0
+        total = sum(sizes)
+        for (label, _), size in zip(panels, sizes):
+            visible = [start <= k < start + size for k in range(total)]
+            buttons.append(
+                {"label": label, "method": "update", "args": [{"visible": visible}, {"title": f"{title} ({filter_by}: {label})"}]}
+            )
+            start += size
+        fig.update_layout(
+            updatemenus=[{"buttons": buttons, "direction": "down", "x": 0.0, "xanchor": "left", "y": 1.15, "yanchor": "top"}]
+        )
+    fig.update_layout(title=title, template="plotly_white", hovermode="closest", margin={"l": 20, "r": 20, "t": 80, "b": 20})
+    return fig
+
+
+def interactive_graph(
+    js: JourneySet,
+    *,
+    level: str = "touchpoint",
+    filter_by: str | None = None,
+    max_values: int = 12,
+    min_count: int = 1,
+    n_quotes: int = 3,
+    seed: int = 0,
+) -> go.Figure:
+    """The journey graph as an interactive plotly figure: hover nodes and edges, filter by a column.
+
+    Args:
+        js: scored journeys.
+        level: what nodes are: ``"touchpoint"``, ``"stage"`` (any level
+            :func:`~journeymap.journey_graph` takes).
+        filter_by: a column constant within a journey (``"brand"``, a segment): adds a drop-down
+            with "all" and its ``max_values`` busiest values.
+        max_values: how many values the drop-down offers.
+        min_count: edges with fewer transitions are not drawn (the statistics keep them).
+        n_quotes: customer quotes per node in the hover.
+        seed: layout and bootstrap seed.
+
+    Example:
+        >>> import journeymap as jm
+        >>> from journeymap.testing.data import planted_scores
+        >>> js = planted_scores(jm.build_journeys(jm.datasets.service_journeys(30, seed=0)))
+        >>> fig = interactive_graph(js, filter_by="tier")
+        >>> [b["label"] for b in fig.layout.updatemenus[0].buttons][:1]
+        ['all']
+    """
+    go = _plotly()
+    panels = []
+    for label, subset in _subsets(js, filter_by, max_values):
+        G = journey_graph(subset, level=level, seed=seed)  # type: ignore[arg-type]
+        key = (
+            subset.events[level].astype("string")
+            if level in subset.events.columns
+            else pd.Series(pd.NA, index=subset.events.index)
+        )
+        panels.append((label, _graph_traces(go, G, _quotes(subset.events, key, n_quotes), min_count, seed)))
+    fig = _with_filter(go, panels, f"Journey graph by {level}", filter_by)
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False)
+    return fig
+
+
+def _map_trace(go: Any, js: JourneySet, level: str, quotes: dict[str, list[str]], seed: int) -> Any:
+    events = js.events
+    stages = list(js.stages.names)
+    summary = touchpoint_summary(js, level=level, seed=seed)  # type: ignore[arg-type]
+    keys = [str(k) for k in summary.index]
+    customer = (events["actor"].astype("string") == "customer").fillna(False) & events["valence"].notna()
+    cells = pd.DataFrame(
+        {"key": events[level].astype("string"), "stage": events["stage"].astype("string"), "v": events["valence"]}
+    )[customer.to_numpy()]
+    grid = cells.groupby(["key", "stage"])["v"].agg(["mean", "size"])
+    means = {k: float(v) for k, v in grid["mean"].items()}
+    sizes = {k: int(v) for k, v in grid["size"].items()}
+    z = np.full((len(keys), len(stages)), np.nan)
+    hover = [["" for _ in stages] for _ in keys]
+    for i, key in enumerate(keys):
+        row = summary.iloc[i]
+        overall = (
+            f"{level} overall: {_fmt(row.get('mean_valence'))} [{_fmt(row.get('ci_low'))}, {_fmt(row.get('ci_high'))}], "
+            f"negative {_fmt(row.get('share_negative'), '.0%')}"
+        )
+        for j, stage in enumerate(stages):
+            if (key, stage) in means:
+                mean, n = means[(key, stage)], sizes[(key, stage)]
+                z[i, j] = mean
+                hover[i][j] = "<br>".join(
+                    [
+                        f"<b>{html.escape(key)}</b> · {html.escape(stage)}",
+                        f"customer messages here: {int(n):,}",
+                        f"mean valence here: {mean:+.2f}",
+                        overall,
+                        *(f"“{q}”" for q in quotes.get(key, [])),
+                    ]
+                )
+    return go.Heatmap(
+        z=z,
+        x=stages,
+        y=keys,
+        text=hover,
+        hoverinfo="text",
+        colorscale=VALENCE_SCALE,
+        zmin=-1,
+        zmax=1,
+        colorbar={"title": "mean valence"},
+    )
+
+
+def interactive_map(
+    js: JourneySet,
+    *,
+    level: str = "touchpoint",
+    filter_by: str | None = None,
+    max_values: int = 12,
+    n_quotes: int = 3,
+    seed: int = 0,
+) -> go.Figure:
+    """The journey map (touchpoints by stage, coloured by customers' mean valence) as an interactive figure.
+
+    Rows are touchpoints (or another ``level`` with a column in the events), busiest first;
+    columns are the stages in order. Hovering a cell shows the customer messages there, their
+    mean valence, the row's overall figures with the 95% interval and up to ``n_quotes`` quotes.
+    ``filter_by`` and ``max_values`` work as in :func:`interactive_graph`.
+
+    Example:
+        >>> import journeymap as jm
+        >>> from journeymap.testing.data import planted_scores
+        >>> js = planted_scores(jm.build_journeys(jm.datasets.service_journeys(30, seed=0)))
+        >>> fig = interactive_map(js)
+        >>> list(fig.data[0].x) == list(js.stages.names)
+        True
+    """
+    go = _plotly()
+    if level not in js.events.columns:
+        msg = f"level={level!r}: the events have no {level!r} column"
+        raise JourneyMapError(msg)
+    panels = []
+    for label, subset in _subsets(js, filter_by, max_values):
+        key = subset.events[level].astype("string")
+        panels.append((label, [_map_trace(go, subset, level, _quotes(subset.events, key, n_quotes), seed)]))
+    fig = _with_filter(go, panels, f"Journey map by {level}", filter_by)
+    fig.update_yaxes(autorange="reversed")
+    return fig
