@@ -1,0 +1,40 @@
+"""Progress bars never warn in a notebook without ipywidgets."""
+
+from __future__ import annotations
+
+import sys
+import types
+import warnings
+from typing import TYPE_CHECKING
+
+from journeymap import _progress
+
+if TYPE_CHECKING:
+    import pytest
+
+
+class ZMQInteractiveShell:  # the class name Jupyter's kernel shell has
+    pass
+
+
+def _fake_notebook(monkeypatch: pytest.MonkeyPatch) -> None:
+    fake = types.ModuleType("IPython")
+    fake.get_ipython = ZMQInteractiveShell  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "IPython", fake)
+
+
+def test_a_notebook_without_ipywidgets_gets_the_text_bar_and_no_warning(monkeypatch: pytest.MonkeyPatch) -> None:
+    _fake_notebook(monkeypatch)
+    assert _progress._in_notebook()
+    monkeypatch.setattr(_progress.importlib.util, "find_spec", lambda name: None)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        bar = _progress.progress(total=2, disable=True)
+    assert type(bar).__module__ == "tqdm.std"
+
+
+def test_outside_a_notebook_the_text_bar(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delitem(sys.modules, "IPython", raising=False)
+    assert not _progress._in_notebook()
+    bar = _progress.progress(total=1, disable=True)
+    assert type(bar).__module__ == "tqdm.std"
