@@ -13,7 +13,7 @@ from journeymap.exceptions import SchemaError
 from journeymap.io.eventlog import EventLog
 from journeymap.io.validation import validate_events
 from journeymap.journeys._set import JourneySet
-from journeymap.journeys._table import group_bounds, journey_table
+from journeymap.journeys._table import customer_mask, group_bounds, journey_table, take_rows
 from journeymap.journeys.stages import assign_stages, resolve_stages
 
 if TYPE_CHECKING:
@@ -56,10 +56,17 @@ def _thread_keys(events: pd.DataFrame, tree: ReplyTree | None) -> pd.Series:
     event_ids = events["event_id"]
     if "thread_id" in events.columns:
         key = events["thread_id"].astype("string")
+        missing = key.isna().to_numpy(dtype=bool)
+        if not missing.any():
+            return key
+        key = key.copy()
         if tree is not None:
-            # a reply without a thread id is in its root's thread (the root's id where it has none)
-            roots = pd.Series(key.to_numpy(dtype=object)[tree.root], index=events.index, dtype="string")
-            key = key.fillna(roots).fillna(pd.Series(event_ids.to_numpy()[tree.root], index=events.index, dtype="string"))
+            # a reply without a thread id is in its root's thread (the root's id where it has none);
+            # only the rows without one are looked up (usually few)
+            roots = tree.root[missing]
+            fill = key.take(roots).fillna(event_ids.astype("string").take(roots))
+            key[missing] = fill.to_numpy()
+            return key
         return key.fillna(event_ids)
     if tree is not None:
         return pd.Series(event_ids.to_numpy()[tree.root], index=events.index, dtype="string")
@@ -80,14 +87,15 @@ def addressed_customers(
     """
     codes, names = pd.factorize(events["customer_id"])
     who = codes.astype(np.int64)
-    is_customer = (events["actor"].astype("string") == "customer").fillna(False).to_numpy(dtype=bool)
+    is_customer = customer_mask(events["actor"])
     width = len(names) + 1
 
     def pairs(customer: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
         return thread * width + customer + 1
 
     if not is_customer.all():
-        ok = is_customer | np.isin(pairs(who), np.unique(pairs(who)[is_customer]))
+        own = pairs(who)
+        ok = is_customer | pd.Index(pd.unique(own[is_customer])).get_indexer(pd.Index(own)) >= 0  # hashing, not sorting
         if tree is not None:
             parent = tree.parent
             safe = np.maximum(parent, 0)
@@ -107,9 +115,24 @@ def addressed_customers(
             fallback = first[thread]
             fill = ~ok & (fallback > -2)
             who[fill] = fallback[fill]
-    customer = pd.Series(np.asarray(names, dtype=object)[np.maximum(who, 0)], index=events.index, dtype="string")
-    customer[who < 0] = pd.NA
+    # taken from the unique names (an Arrow take), not built from a million Python strings
+    customer = pd.Series(
+        pd.array(np.asarray(names, dtype=object), dtype="string").take(np.where(who < 0, -1, who), allow_fill=True),
+        index=events.index,
+    )
     return customer, pd.factorize(pairs(who))[0].astype(np.int64)
+
+
+def id_ranks(ids: pd.Series) -> npt.NDArray[np.int64]:
+    """Each id's rank in sorted order (equal ids share one): Arrow's sort, no Python strings."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    try:
+        ranks = pc.rank(pa.array(ids.astype("string"), type=pa.large_string()), sort_keys="ascending", tiebreaker="dense")
+    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):  # pragma: no cover - old pyarrow
+        return pd.factorize(ids, sort=True)[0].astype(np.int64)
+    return np.asarray(ranks.to_numpy(zero_copy_only=False), dtype=np.int64) - 1
 
 
 def _order_steps(
@@ -127,7 +150,7 @@ def _order_steps(
         depth = tree.depth if tree is not None else np.zeros(n, dtype=np.int64)
     ts = events["timestamp"].to_numpy(dtype="datetime64[ns]").view(np.int64)
     # Last tie-breaker: the event id (not the input order, so any row order gives the same result).
-    tie = pd.factorize(events["event_id"], sort=True)[0].astype(np.int64)
+    tie = id_ranks(events["event_id"])
     if threads is not None:
         order = np.lexsort((tie, depth, ts, threads))
         return order, threads[order], ts, tie
@@ -159,13 +182,12 @@ def _number_journeys(
     final = order[np.argsort(np.repeat(rank, lengths), kind="stable")]
     lengths = lengths[journey_order]
     new_starts = np.r_[0, np.cumsum(lengths)[:-1]].astype(np.int64) if len(lengths) else np.array([], dtype=np.int64)
-    ordered = events.iloc[final]
+    ordered = take_rows(events, final)
     first_of_row = np.repeat(new_starts, lengths)
     ordered = ordered.assign(
-        journey_id=ordered["event_id"].astype("string").take(first_of_row).to_numpy(),
+        journey_id=pd.Series(ordered["event_id"].astype("string").array.take(first_of_row), index=ordered.index),
         step=(np.arange(n) - first_of_row + 1).astype(np.int64),
     )
-    ordered["journey_id"] = ordered["journey_id"].astype("string")
     return ordered, (new_starts, lengths)
 
 

@@ -15,7 +15,39 @@ if TYPE_CHECKING:
     from journeymap.emotions.taxonomy import Taxonomy
     from journeymap.model import StageModel
 
-__all__ = ["group_bounds", "journey_set_from_events", "journey_starts", "journey_table"]
+__all__ = ["customer_mask", "group_bounds", "journey_set_from_events", "journey_starts", "journey_table", "take_rows"]
+
+
+def customer_mask(actor: pd.Series) -> npt.NDArray[np.bool_]:
+    """Which rows are the customer's (a missing actor is not), without a string copy of a categorical column."""
+    if isinstance(actor.dtype, pd.CategoricalDtype):
+        return (actor == "customer").to_numpy(dtype=bool)
+    return (actor.astype("string") == "customer").fillna(False).to_numpy(dtype=bool)
+
+
+def take_rows(frame: pd.DataFrame, positions: npt.NDArray[np.int64]) -> pd.DataFrame:
+    """``frame.iloc[positions]``, with the columns taken on up to two threads.
+
+    Taking every row of a wide frame in a new order is the costliest step of a build (most of it
+    in Arrow's string take, which releases the GIL), so the columns are taken concurrently.
+    """
+    import os
+    from concurrent.futures import ThreadPoolExecutor
+
+    if len(frame.columns) < 4 or len(positions) < 100_000 or (os.cpu_count() or 1) < 2:
+        return frame.iloc[positions]
+    columns = list(frame.columns)
+    index = frame.index.take(positions)
+
+    def take(i: int) -> pd.Series:
+        column = frame.iloc[:, i]
+        return pd.Series(column.array.take(positions), index=index, name=column.name)
+
+    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="journeymap-take") as pool:
+        taken = list(pool.map(take, range(len(columns))))
+    out = pd.DataFrame(dict(enumerate(taken)), index=index)
+    out.columns = frame.columns
+    return out
 
 
 def group_bounds(codes: npt.NDArray[np.int64]) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:

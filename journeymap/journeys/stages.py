@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from journeymap.exceptions import SchemaError
-from journeymap.journeys._table import group_bounds
+from journeymap.journeys._table import customer_mask, group_bounds
 from journeymap.model import StageModel
 
 __all__ = ["assign_stages", "resolve_stages"]
@@ -61,16 +61,19 @@ def _by_service_position(events: pd.DataFrame, dtype: pd.CategoricalDtype) -> pd
     starts, lengths = group_bounds(codes)
     n = len(events)
     pos = np.arange(n, dtype=np.int64)
-    brand = (events["actor"].astype("string") != "customer").to_numpy(dtype=bool)
+    brand = ~customer_mask(events["actor"])
     first_brand = np.minimum.reduceat(np.where(brand, pos, n), starts) if n else np.array([], dtype=np.int64)
     first_brand_row = np.repeat(first_brand, lengths)
     last_row = np.repeat(starts + lengths - 1, lengths)
-    service_names = np.select(
+    # category codes, not 1M strings: names the stage model lacks get -1 (missing), as before
+    names = pd.Index(["contact", "first_response", "resolution", "follow_up"])
+    code = dict(zip(names, dtype.categories.get_indexer(names)))
+    service_codes = np.select(
         [pos < first_brand_row, pos == first_brand_row, pos == last_row],
-        ["contact", "first_response", "resolution"],
-        default="follow_up",
-    )
-    return pd.Series(pd.Categorical(service_names, dtype=dtype), index=events.index)
+        [code["contact"], code["first_response"], code["resolution"]],
+        default=code["follow_up"],
+    ).astype(np.int64)
+    return pd.Series(pd.Categorical.from_codes(service_codes, dtype=dtype), index=events.index)
 
 
 def assign_stages(events: pd.DataFrame, stages: StageModel) -> pd.Series:
