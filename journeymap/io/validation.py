@@ -273,7 +273,10 @@ def _check_actor(raw: pd.Series, problems: Problems) -> pd.Series:
         return pd.Series(pd.NA, index=raw.index, dtype="string")
     text, wrong = as_text(raw)
     problems.add(wrong, "actor", "wrong type: expected an actor name", raw)
-    actor = text.str.strip().str.lower().map(ACTOR_ALIASES).astype("string")
+    # normalise the few distinct names, not every row
+    codes, names = pd.factorize(text)
+    canonical = pd.Series(names).astype("string").str.strip().str.lower().map(ACTOR_ALIASES).astype("string")
+    actor = pd.Series(canonical.array.take(codes, allow_fill=True), index=raw.index)
     problems.add(text.notna() & actor.isna(), "actor", f"unknown actor (expected one of {', '.join(ACTORS)})", raw)
     problems.add(text.isna() & ~wrong, "actor", "missing actor", raw)
     return actor
