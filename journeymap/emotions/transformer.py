@@ -50,7 +50,7 @@ KNOWN_VALENCE: dict[str, float] = {
 
 
 #: Seconds to wait for the Hugging Face hub before a model id that is not on disk fails.
-HUB_TIMEOUT = 5.0
+HUB_TIMEOUT = 3.0
 
 
 def hub_endpoint() -> str:
@@ -239,10 +239,11 @@ class TransformerScorer(_batching.SortedBatchScorer):
         revision: str | None = None,
         local_files_only: bool | None = None,
     ) -> None:
+        self.model_name = str(model)
+        # where the model is comes first: an id that is nowhere fails before transformers is imported
+        source, kwargs = resolve_model(self.model_name, revision=revision, local_files_only=local_files_only)
         from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
-        self.model_name = str(model)
-        source, kwargs = resolve_model(self.model_name, revision=revision, local_files_only=local_files_only)
         try:
             self.tokenizer = AutoTokenizer.from_pretrained(source, **kwargs)
             self.model = AutoModelForSequenceClassification.from_pretrained(source, **kwargs)
