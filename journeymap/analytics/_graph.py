@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -15,8 +15,9 @@ if TYPE_CHECKING:
 
     from journeymap.analytics._stats import Estimate
 
-__all__ = ["END", "START", "assemble_graph", "graph_steps", "node_attrs", "step_keys"]
+__all__ = ["END", "START", "assemble_graph", "edge_stats", "graph_steps", "node_attrs", "plain_index", "step_keys"]
 
+FrameOrSeries = TypeVar("FrameOrSeries", pd.DataFrame, pd.Series)
 START = "__start__"
 END = "__end__"
 
@@ -35,24 +36,65 @@ def graph_steps(events: pd.DataFrame, level: str) -> tuple[pd.DataFrame, pd.Data
     ``__end__``. Only whole journeys are needed, so a partition of journeys can be used alone.
     """
     f = flags(events)
-    f["key"] = step_keys(events, level).to_numpy()
+    # Nodes as integer codes into their few names: the transitions are built from the codes and
+    # only then given names (object arrays of shared name objects, no string built per row).
+    codes, uniques = pd.factorize(step_keys(events, level))
+    names = np.asarray([*map(str, uniques), START, END], dtype=object)
+    start_code, end_code = len(uniques), len(uniques) + 1
+    f["key"] = pd.Series(names[codes], index=f.index, dtype=object)
+    f["key_code"] = codes.astype(np.int64)
     f["stage_code"] = events["stage"].cat.codes.to_numpy() if "stage" in events.columns else 0
-    # The customer's valence carried forward within the journey (brand steps inherit the last).
-    felt = f["valence"].where(f["customer"]).groupby(f["journey_id"], sort=False).ffill().to_numpy()
-    jid = f["journey_id"].to_numpy()
-    first, last = run_edges(jid)
-    keys = f["key"].to_numpy()
+    first, last = run_edges(pd.factorize(events["journey_id"])[0])
+    # The customer's valence carried forward within the journey (brand steps inherit the last):
+    # each row reads the latest customer row at or before it, never before its journey's start.
+    valence = f["valence"].to_numpy()
+    own = f["customer"].to_numpy() & ~np.isnan(valence)
+    position = np.arange(len(f))
+    latest = np.maximum.accumulate(np.where(own | first, position, 0)) if len(f) else position
+    felt = np.where(own[latest], valence[latest], np.nan)
     t = f["t"].to_numpy()
+    src = np.where(first, start_code, shifted(codes.astype(np.int64), 0))
+    categories = pd.Index(names, dtype=object)
     pairs = pd.DataFrame(
         {
-            "src": np.where(first, START, shifted(keys.astype(object), "")),
-            "dst": keys,
+            "src": pd.Categorical.from_codes(src, categories=categories),
+            "dst": pd.Categorical.from_codes(codes, categories=categories),
             "dv": np.where(first, np.nan, felt - shifted(felt.astype(np.float64), np.nan)),
             "dt": np.where(first, np.nan, (t - shifted(t, 0)) / 1e9),
         }
     )
-    ends = pd.DataFrame({"src": keys[last], "dst": END, "dv": np.nan, "dt": np.nan})
+    ends = pd.DataFrame(
+        {
+            "src": pd.Categorical.from_codes(codes[last], categories=categories),
+            "dst": pd.Categorical.from_codes(np.full(int(last.sum()), end_code), categories=categories),
+            "dv": np.nan,
+            "dt": np.nan,
+        }
+    )
     return f, pd.concat([pairs, ends], ignore_index=True)
+
+
+def plain_index(frame: FrameOrSeries) -> FrameOrSeries:
+    """``frame`` with categorical index levels as plain strings (what a groupby on the transitions gives), sorted."""
+    index = frame.index
+
+    def plain(values: pd.Index) -> pd.Index:
+        return values.astype(object).astype(str) if isinstance(values.dtype, pd.CategoricalDtype) else values
+
+    if isinstance(index, pd.MultiIndex):
+        levels = [plain(index.get_level_values(i)) for i in range(index.nlevels)]
+        frame = frame.set_axis(pd.MultiIndex.from_arrays(levels, names=index.names), axis=0)
+    else:
+        frame = frame.set_axis(plain(index).rename(index.name), axis=0)
+    return frame.sort_index()
+
+
+def edge_stats(pairs: pd.DataFrame) -> pd.DataFrame:
+    """``count``, ``mean_valence_change`` and ``median_seconds`` per ``(src, dst)`` of :func:`graph_steps`'s transitions."""
+    stats = pairs.groupby(["src", "dst"], sort=False, observed=True).agg(
+        count=("dst", "size"), mean_valence_change=("dv", "mean"), median_seconds=("dt", "median")
+    )
+    return plain_index(stats)
 
 
 def assemble_graph(

@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from journeymap.exceptions import JourneyMapError
+from journeymap.journeys._table import customer_mask
 from journeymap.schema import NEGATIVE_VALENCE, POSITIVE_VALENCE
 
 if TYPE_CHECKING:
@@ -34,7 +35,7 @@ def flags(events: pd.DataFrame) -> pd.DataFrame:
     :data:`~journeymap.schema.NEGATIVE_VALENCE`, above :data:`~journeymap.schema.POSITIVE_VALENCE`.
     """
     valence = events["valence"].to_numpy(dtype=np.float64, na_value=np.nan)
-    customer = (events["actor"].astype("string") == "customer").fillna(False).to_numpy(dtype=bool)
+    customer = customer_mask(events["actor"])
     scored = ~np.isnan(valence)
     return pd.DataFrame(
         {

@@ -7,11 +7,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+import pandas as pd
 
-from journeymap.analytics._graph import END, START, assemble_graph, graph_steps, node_attrs
+from journeymap.analytics._graph import END, START, assemble_graph, edge_stats, graph_steps, node_attrs
 from journeymap.analytics._prep import require_scored
 from journeymap.analytics._stats import MeanInterval, top_labels
 from journeymap.backends import dispatch
+from journeymap.journeys._table import group_bounds
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -50,24 +52,30 @@ def journey_graph(js: JourneySet, *, level: Level = "touchpoint", seed: int = 0)
     """
     events = require_scored(js, "journey_graph")
     f, pairs = graph_steps(events, level)
-    edge_stats = pairs.groupby(["src", "dst"], sort=True).agg(
-        count=("dst", "size"), mean_valence_change=("dv", "mean"), median_seconds=("dt", "median")
-    )
+    edges = edge_stats(pairs)
     max_rank = float(f["stage_code"].max()) if len(f) else 0.0
-    customer_steps = f["customer"] & f["scored"]
+    customer_steps = (f["customer"] & f["scored"]).to_numpy()
     interval = MeanInterval(seed=seed)
+    # each node's rows as a slice of one stable sort by node code (no label lookups per node)
+    codes = f["key_code"].to_numpy()
+    order = np.argsort(codes, kind="stable")
+    starts, lengths = group_bounds(codes[order])
+    key_names, stage_code = f["key"].to_numpy(), f["stage_code"].to_numpy()
+    valence, negative = f["valence"].to_numpy(), f["negative"].to_numpy()
+    emotion = events["emotion"].to_numpy(dtype=object)
     nodes = {}
-    for key, group in f.groupby("key", sort=True):
-        cust = group[customer_steps[group.index]]
-        nodes[str(key)] = node_attrs(
-            volume=len(group),
-            rank=float(group["stage_code"].mean()),
+    for start, length in zip(starts.tolist(), lengths.tolist()):
+        rows = order[start : start + length]
+        cust = rows[customer_steps[rows]]
+        nodes[str(key_names[rows[0]])] = node_attrs(
+            volume=length,
+            rank=float(stage_code[rows].mean()),
             n_cust=len(cust),
-            estimate=interval(cust["valence"].to_numpy()),
-            neg=int(cust["negative"].sum()),
-            top=top_labels(events.loc[cust.index, "emotion"]),
+            estimate=interval(valence[cust]),
+            neg=int(negative[cust].sum()),
+            top=top_labels(pd.Series(emotion[cust], dtype=object)),
         )
-    return assemble_graph(level, len(js), max_rank, nodes, edge_stats)
+    return assemble_graph(level, len(js), max_rank, nodes, edges)
 
 
 def to_graphml(G: nx.DiGraph, path: str | Path) -> Path:

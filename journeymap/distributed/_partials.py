@@ -20,6 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from journeymap.analytics._graph import plain_index
 from journeymap.analytics._stats import BOOTSTRAP_MAX_N, Estimate, MeanInterval, format_top
 
 __all__ = ["GroupMoments", "HourStats", "NodeStats", "edge_partial"]
@@ -170,11 +171,12 @@ class NodeStats:
 
 def edge_partial(pairs: pd.DataFrame) -> tuple[pd.DataFrame, pd.Series]:
     """Per-edge sums and exact duration counts from the transition rows of ``graph_steps``."""
-    g = pairs.groupby(["src", "dst"], sort=True)
+    g = pairs.groupby(["src", "dst"], sort=True, observed=True)
     edges = pd.DataFrame({"count": g.size(), "dv_sum": g["dv"].sum(), "dv_n": g["dv"].count()}).astype(np.float64)
     timed = pairs.dropna(subset=["dt"])
-    seconds = timed.groupby(["src", "dst", "dt"], sort=False).size().astype(np.int64)
-    return edges, seconds
+    seconds = timed.groupby(["src", "dst", "dt"], sort=False, observed=True).size().astype(np.int64)
+    # partitions have categories of their own: plain names, so that partials merge by name
+    return plain_index(edges), plain_index(seconds)
 
 
 @dataclass(frozen=True)
