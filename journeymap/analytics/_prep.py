@@ -39,7 +39,7 @@ def flags(events: pd.DataFrame) -> pd.DataFrame:
     scored = ~np.isnan(valence)
     return pd.DataFrame(
         {
-            "journey_id": events["journey_id"].to_numpy(),
+            "journey_id": events["journey_id"].array,  # its own dtype: no Python string per row
             "customer": customer,
             "brand": ~customer,
             "scored": scored,
