@@ -4,8 +4,10 @@ Run on demand: ``python benchmarks/bench_analytics.py [--events 1000000]``. Emot
 synthesised from the planted emotions (``journeymap.testing.data.planted_scores``: no model).
 Prints seconds per function, the total and the peak memory (VmHWM above the resident size before
 the first function). The reference, run in the same process on the same events, is pm4py's
-``discover_dfg`` (directly-follows graph of touchpoints per journey; ``pip install pm4py``);
-journey_graph's time is printed as a ratio to it. Target: the whole set <= 30 s on 2 cores.
+``discover_dfg`` (directly-follows graph of touchpoints per journey; ``pip install pm4py``, in
+the ``bench`` dependency group): both are warmed up once and timed best of three, and the
+speed-up of journey_graph over it is printed. Targets on 2 cores at 1M events: the whole set
+<= 10 s; journey_graph >= 2x faster than discover_dfg.
 """
 
 from __future__ import annotations
@@ -14,6 +16,17 @@ import argparse
 import time
 
 from _memory import status_mib
+
+
+def best_of(fn: object, runs: int = 3) -> float:
+    """Seconds of the fastest of ``runs`` calls, after one warm-up call."""
+    fn()  # type: ignore[operator]
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        fn()  # type: ignore[operator]
+        times.append(time.perf_counter() - start)
+    return min(times)
 
 
 def main() -> None:
@@ -55,24 +68,27 @@ def main() -> None:
     try:
         import pm4py
 
-        frame = js.events[["journey_id", "touchpoint", "timestamp"]].rename(
-            columns={"journey_id": "case:concept:name", "touchpoint": "concept:name", "timestamp": "time:timestamp"}
-        )
-        frame = frame.astype({"case:concept:name": str, "concept:name": str})
-        start = time.perf_counter()
-        pm4py.discover_dfg(frame, case_id_key="case:concept:name", activity_key="concept:name", timestamp_key="time:timestamp")
-        reference = time.perf_counter() - start
+        frame = jm.to_pm4py(js)[["case:concept:name", "concept:name", "time:timestamp"]]
+
+        def dfg() -> None:
+            keys = {"case_id_key": "case:concept:name", "activity_key": "concept:name", "timestamp_key": "time:timestamp"}
+            pm4py.discover_dfg(frame, **keys)
+
+        reference = best_of(dfg)
+        seconds["journey_graph (touchpoint)"] = best_of(lambda: jm.journey_graph(js))
     except ImportError:
         print("pm4py is not installed: no reference (pip install pm4py)")
     print(f"\n{'function':34s} {'seconds':>8s}")
     for name, s in seconds.items():
         print(f"{name:34s} {s:8.2f}")
     total = sum(seconds.values())
-    print(f"{'total':34s} {total:8.2f}   ({'meets' if total <= 30 else 'misses'} the 30 s target)")
+    print(f"{'total':34s} {total:8.2f}   ({'meets' if total <= 10 else 'misses'} the 10 s target)")
     print(f"peak memory above the start: {peak:.0f} MiB")
     if reference is not None:
-        ratio = seconds["journey_graph (touchpoint)"] / reference
-        print(f"pm4py discover_dfg (reference): {reference:.2f} s; journey_graph / discover_dfg = {ratio:.2f}")
+        speedup = reference / seconds["journey_graph (touchpoint)"]
+        verdict = "meets" if speedup >= 2 else "misses"
+        print(f"pm4py discover_dfg (reference, best of 3): {reference:.2f} s")
+        print(f"journey_graph is {speedup:.2f}x faster ({verdict} the 2x target)")
 
 
 if __name__ == "__main__":
