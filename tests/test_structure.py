@@ -58,3 +58,28 @@ def test_schema_lists_the_columns_readers_produce() -> None:
     ]
     assert set(schema.REQUIRED_COLUMNS) <= set(log.events.columns)
     assert list(log.rejects.columns) == list(schema.REJECT_COLUMNS)
+
+
+def test_journey_metrics_is_computed_once_per_journey_set_and_callers_cannot_spoil_it(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from journeymap.analytics import metrics
+
+    js = planted_scores(jm.build_journeys(jm.datasets.service_journeys(30, seed=0)))
+    calls = []
+    real = metrics._journey_metrics
+    monkeypatch.setattr(metrics, "_journey_metrics", lambda *a: calls.append(1) or real(*a))
+    first = jm.journey_metrics(js)
+    first["mean_valence"] = 99.0  # a caller changing its copy
+    jm.journey_variants(js)
+    jm.compare_segments(js, "tier")
+    again = jm.journey_metrics(js)
+    assert len(calls) == 1
+    assert not (again["mean_valence"] == 99.0).any()
+    jm.journey_metrics(js.with_events(js.events.copy()))
+    assert len(calls) == 2  # a new JourneySet, a new computation
+
+
+def test_planted_scores_again_replaces_the_scores() -> None:
+    js = planted_scores(jm.build_journeys(jm.datasets.service_journeys(5, seed=0)))
+    again = planted_scores(js, seed=1)
+    assert list(again.events.columns) == list(js.events.columns)
+    assert not again.events["emo_joy"].equals(js.events["emo_joy"])

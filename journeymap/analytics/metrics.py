@@ -46,6 +46,11 @@ def journey_metrics(js: JourneySet) -> pd.DataFrame:
         True
     """
     events = require_scored(js, "journey_metrics")
+    # computed once per JourneySet: variants, segments, the reply table and the report reuse it
+    return js.cached("journey_metrics", lambda: _journey_metrics(js, events)).copy()
+
+
+def _journey_metrics(js: JourneySet, events: pd.DataFrame) -> pd.DataFrame:
     f = flags(events)
     f["step"] = events["step"].to_numpy()
     f["channel"] = pd.factorize(events["channel"])[0]  # codes: a missing channel is -1, never an NA to compare

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -12,9 +12,11 @@ from journeymap.emotions.taxonomy import Taxonomy
 from journeymap.model import Customer, EmotionScore, Interaction, Journey, Touchpoint
 from journeymap.schema import CANONICAL_COLUMNS, EMOTION_COLUMNS, JOURNEY_COLUMNS, SCORE_PREFIX, label_of, score_column
 
+T = TypeVar("T")
+
 if TYPE_CHECKING:
     import os
-    from collections.abc import Iterator
+    from collections.abc import Callable, Hashable, Iterator
     from pathlib import Path
 
     from journeymap.model import StageModel
@@ -101,6 +103,7 @@ class JourneySet(EventColumns):
         self._taxonomy = taxonomy
         offsets = np.r_[0, np.cumsum(journeys["n_steps"].to_numpy(dtype=np.int64))]
         self._offsets = offsets
+        self._cache: dict[Hashable, Any] = {}
         self._position = pd.Series(np.arange(len(journeys)), index=journeys.index)
 
     def __len__(self) -> int:
@@ -135,6 +138,29 @@ class JourneySet(EventColumns):
             Touchpoint(name=str(name), channel=None if pd.isna(channel) else str(channel))
             for name, channel in zip(main["touchpoint"], main["channel"])
         ]
+
+    def cached(self, key: Hashable, compute: Callable[[], T]) -> T:
+        """``compute()``, once per JourneySet and ``key``: for results that depend only on this JourneySet.
+
+        Analyses that several others build on (:func:`~journeymap.journey_metrics`, used by
+        :func:`~journeymap.journey_variants`, :func:`~journeymap.compare_segments`, the reply
+        table and the report) are computed once and reused. A JourneySet is treated as
+        immutable: :meth:`with_events` and every function that changes events return a new one,
+        with an empty cache. (Changing ``js.events`` in place is not seen by the cache.)
+        Callers must not change what they get back; copy it first.
+
+        Example:
+            >>> import journeymap as jm
+            >>> js = jm.build_journeys(jm.datasets.service_journeys(5, seed=0))
+            >>> calls = []
+            >>> first = js.cached("n", lambda: calls.append(1) or len(js.events))
+            >>> js.cached("n", lambda: calls.append(1) or len(js.events)) == first, len(calls)
+            (True, 1)
+        """
+        if key not in self._cache:
+            self._cache[key] = compute()
+        value: T = self._cache[key]
+        return value
 
     def with_events(self, events: pd.DataFrame, *, taxonomy: Taxonomy | None = None) -> JourneySet:
         """A JourneySet with the same journeys and new event columns (same rows, same order).

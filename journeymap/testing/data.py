@@ -9,7 +9,7 @@ import pandas as pd
 
 from journeymap.emotions.taxonomy import Taxonomy
 from journeymap.journeys import JourneySet
-from journeymap.schema import score_column
+from journeymap.schema import is_score_column, score_column
 
 __all__ = ["planted_scores"]
 
@@ -62,5 +62,7 @@ def planted_scores(js: T, *, noise: float = 0.05, seed: int = 0, taxonomy: str |
     provenance = pd.Series(pd.NA, index=events.index, dtype="string")
     provenance[scored] = "planted.v1"
     new["scorer"] = provenance
-    out = pd.concat([events, new], axis=1)
+    # scoring again replaces the earlier scores, as journeymap.score does
+    earlier = events.drop(columns=[c for c in events.columns if is_score_column(c)])
+    out = pd.concat([earlier, new], axis=1)
     return js.with_events(out, taxonomy=tax) if isinstance(js, JourneySet) else out
