@@ -66,7 +66,7 @@ from journeymap.report import report
 if TYPE_CHECKING:
     from journeymap import plot
     from journeymap.emotions.transformer import TransformerScorer
-    from journeymap.topics import TopicModel
+    from journeymap.topics import TopicModel, assign_topics
 
 __all__ = [
     "Actor",
@@ -90,6 +90,7 @@ __all__ = [
     "UnknownScorerError",
     "UnsupportedBackendError",
     "__version__",
+    "assign_topics",
     "available_scorers",
     "build_journeys",
     "compare_segments",
@@ -131,10 +132,10 @@ def __getattr__(name: str) -> Any:
         import importlib
 
         return importlib.import_module(f"journeymap.{name}")
-    if name == "TopicModel":  # imports scikit-learn: only when asked for
-        from journeymap.topics import TopicModel
+    if name in ("TopicModel", "assign_topics"):  # import scikit-learn: only when asked for
+        import journeymap.topics
 
-        return TopicModel
+        return getattr(journeymap.topics, name)
     if name == "TransformerScorer":
         from journeymap.emotions.transformer import TransformerScorer
 

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from journeymap.analytics._levels import check_level
+from journeymap.analytics._levels import level_keys
 from journeymap.analytics._prep import flags, run_edges, shifted
 
 if TYPE_CHECKING:
@@ -22,8 +22,8 @@ END = "__end__"
 
 
 def step_keys(events: pd.DataFrame, level: str) -> pd.Series:
-    """The graph node of every step: its touchpoint or stage (``"(none)"`` where missing)."""
-    return events[check_level(level)].astype("string").fillna("(none)")
+    """The graph node of every step: its touchpoint, stage or topic (:func:`~journeymap.analytics._levels.level_keys`)."""
+    return level_keys(events, level)
 
 
 def graph_steps(events: pd.DataFrame, level: str) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -34,8 +34,9 @@ def graph_steps(events: pd.DataFrame, level: str) -> tuple[pd.DataFrame, pd.Data
     the change in felt valence, ``dt`` seconds), including those from ``__start__`` and to
     ``__end__``. Only whole journeys are needed, so a partition of journeys can be used alone.
     """
+    step_key = step_keys(events, level)  # checks the level first
     f = flags(events)
-    f["key"] = step_keys(events, level).to_numpy()
+    f["key"] = step_key.to_numpy()
     f["stage_code"] = events["stage"].cat.codes.to_numpy() if "stage" in events.columns else 0
     # The customer's valence carried forward within the journey (brand steps inherit the last).
     felt = f["valence"].where(f["customer"]).groupby(f["journey_id"], sort=False).ffill().to_numpy()

@@ -27,6 +27,7 @@ logger = logging.getLogger(__name__)
 #: Texts per call to the encoder: the unit of progress and of cache writes.
 CHUNK = 4096
 
+
 def _checked(encoder: SentenceEncoder, vecs: object, n: int) -> npt.NDArray[np.float32]:
     arr = np.asarray(vecs, dtype=np.float32)
     if arr.shape != (n, encoder.dim):
