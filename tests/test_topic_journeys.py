@@ -49,6 +49,7 @@ def planted_events(n_journeys: int = 40, seed: int = 0) -> pd.DataFrame:
                     "thread_id": f"t{j}",
                     "true_emotion": truth,
                     "planted_topic": topic,
+                    "brand": "Acme",
                 }
             )
     return pd.DataFrame(rows)
@@ -229,3 +230,75 @@ def test_topic_level_on_dask_without_topics_names_assign_topics() -> None:
     djs = djs.with_events(djs.events.map_partitions(planted_scores))
     with pytest.raises(SchemaError, match="assign_topics"):
         jm.touchpoint_summary(djs, level="topic")
+
+
+# -- topic tables, chart and report --------------------------------------------------------------
+def test_topic_summary_and_trends_on_planted_topics(topics: tuple[jm.JourneySet, TopicModel]) -> None:
+    out, tm = topics
+    refund, card = topic_of(tm, "refund"), topic_of(tm, "card")
+    table = jm.topic_summary(out)
+    assert table.index.name == "topic"
+    assert int(table["volume"].sum()) == int((out.events["actor"] == "customer").sum())
+    assert table["share"].sum() == pytest.approx(1.0)
+    assert table.loc[refund, "share_negative"] == 1.0 and table.loc[card, "share_negative"] == 0.0
+    assert table.loc[refund, "ci_low"] <= table.loc[refund, "mean_valence"] <= table.loc[refund, "ci_high"]
+    assert set(table.loc[refund, "keywords"]) <= set(WORDS["refund"][0]) | {
+        f"{a} {b}" for a in WORDS["refund"][0] for b in WORDS["refund"][0]
+    }
+    quotes = table.loc[card, "quotes"]
+    assert len(quotes) == 3 and len(set(quotes)) == 3
+    weekly = jm.topic_trends(out, freq="W")
+    assert weekly.index.names == ["period", "topic"]
+    assert int(weekly["volume"].sum()) == int(table["volume"].sum())
+    shares = weekly.groupby(level="period")["share"].sum()
+    assert np.allclose(shares[shares > 0], 1.0)
+    assert weekly.xs(refund, level="topic")["share_negative"].dropna().eq(1.0).all()
+    ax = jm.plot.topic_trends(out, freq="W")
+    assert len(ax.get_lines()) == len(tm.topics_)
+
+
+def test_unscored_journeys_get_a_topic_table_without_valence() -> None:
+    js = jm.build_journeys(jm.read_events(planted_events(10)))
+    out = jm.assign_topics(js, model(n_topics=2))
+    table = jm.topic_summary(out)
+    assert int(table["volume"].sum()) == 20
+    assert table["mean_valence"].isna().all() and (table["scored"] == 0).all()
+
+
+def test_the_report_has_a_topics_section_only_with_topics(
+    js: jm.JourneySet, topics: tuple[jm.JourneySet, TopicModel], tmp_path
+) -> None:  # type: ignore[no-untyped-def]
+    out, tm = topics
+    page = jm.report(out, tmp_path / "with.html").read_text()
+    assert 'id="topics"' in page
+    section = page[page.index('id="topics"') :]
+    for topic in tm.topics_:
+        assert topic in section
+    assert 'alt="topics over time"' in section
+    assert 'id="topics"' not in jm.report(js, tmp_path / "without.html").read_text()
+
+
+def test_the_topics_section_on_zero_journeys_says_why(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    tm = model(n_topics=2).fit([" ".join(w) for w, _ in WORDS.values()] * 3)
+    events = jm.datasets.service_journeys(5, seed=0).events.assign(timestamp="never")
+    empty = jm.assign_topics(planted_scores(jm.build_journeys(jm.read_events(events, on_error="collect"))), tm)
+    assert len(empty) == 0
+    assert jm.topic_summary(empty).empty and jm.topic_trends(empty).empty
+    ax = jm.plot.topic_trends(empty)
+    assert any(t.get_text().startswith("no ") for t in ax.texts)
+    page = jm.report(empty, tmp_path / "empty.html").read_text()
+    assert "No topics to show: there are no journeys." in page
+
+
+def test_the_topics_section_is_inert_against_html(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    payload = '<img src=x onerror="alert(1)">'
+    frame = planted_events(12)
+    customer = frame["actor"] == "customer"
+    frame.loc[customer, "text"] = frame.loc[customer, "text"] + " <script>alert('x')</script>"
+    js = planted_scores(jm.build_journeys(jm.read_events(frame)))
+    out = jm.assign_topics(js, model(labels={payload: "refund money back", "<b>card</b>": "card delivery"}))
+    page = jm.report(out, tmp_path / "hostile.html").read_text()
+    section = page[page.index('id="topics"') :]
+    assert "<script>" not in page and "<img src=x" not in page and "<b>card" not in page
+    assert "&lt;img src=x onerror=" in section
+    assert "&lt;script&gt;" in section

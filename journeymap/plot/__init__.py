@@ -11,6 +11,16 @@ from journeymap.plot.heatmap import emotion_heatmap, emotion_mix
 from journeymap.plot.journey import journey
 from journeymap.plot.journey_map import journey_map
 from journeymap.plot.time import time_patterns
-from journeymap.plot.trends import trends
+from journeymap.plot.trends import topic_trends, trends
 
-__all__ = ["emotion_heatmap", "emotion_mix", "graph", "journey", "journey_map", "layered_layout", "time_patterns", "trends"]
+__all__ = [
+    "emotion_heatmap",
+    "emotion_mix",
+    "graph",
+    "journey",
+    "journey_map",
+    "layered_layout",
+    "time_patterns",
+    "topic_trends",
+    "trends",
+]
