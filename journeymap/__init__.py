@@ -33,6 +33,8 @@ from journeymap.analytics import (
     time_patterns,
     to_graphml,
     to_node_link,
+    topic_summary,
+    topic_trends,
     touchpoint_summary,
     trends,
     triage,
@@ -66,7 +68,7 @@ from journeymap.report import report
 if TYPE_CHECKING:
     from journeymap import plot
     from journeymap.emotions.transformer import TransformerScorer
-    from journeymap.topics import TopicModel
+    from journeymap.topics import TopicModel, assign_topics
 
 __all__ = [
     "Actor",
@@ -90,6 +92,7 @@ __all__ = [
     "UnknownScorerError",
     "UnsupportedBackendError",
     "__version__",
+    "assign_topics",
     "available_scorers",
     "build_journeys",
     "compare_segments",
@@ -116,6 +119,8 @@ __all__ = [
     "to_node_link",
     "to_pm4py",
     "to_xes",
+    "topic_summary",
+    "topic_trends",
     "touchpoint_summary",
     "trends",
     "triage",
@@ -135,10 +140,10 @@ def __getattr__(name: str) -> Any:
         import importlib
 
         return importlib.import_module(f"journeymap.{name}")
-    if name == "TopicModel":  # imports scikit-learn: only when asked for
-        from journeymap.topics import TopicModel
+    if name in ("TopicModel", "assign_topics"):  # import scikit-learn: only when asked for
+        import journeymap.topics
 
-        return TopicModel
+        return getattr(journeymap.topics, name)
     if name == "TransformerScorer":
         from journeymap.emotions.transformer import TransformerScorer
 

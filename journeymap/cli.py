@@ -1,4 +1,4 @@
-"""The ``journeymap`` command (Typer): demo, score, map, scorers, evaluate."""
+"""The ``journeymap`` command (Typer): demo, score, map, topics, scorers, evaluate."""
 
 from __future__ import annotations
 
@@ -16,7 +16,10 @@ from journeymap.exceptions import JourneyMapError
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
+    import pandas as pd
+
     from journeymap.io.events import EventLog
+    from journeymap.topics import TopicModel
 
 app = typer.Typer(
     name="journeymap",
@@ -236,23 +239,145 @@ def map_(
     fmt: Annotated[Format, typer.Option("--format", help="events (canonical columns) or twcs.")] = Format.events,
     scorer: Annotated[str, typer.Option(help="Registered scorer name, hub id or model path.")] = "default",
     columns: Annotated[Optional[list[str]], typer.Option(help="Column mapping SOURCE=CANONICAL, repeatable.")] = None,  # noqa: UP045
+    topics: Annotated[
+        bool, typer.Option("--topics", help="Find what customers write about; the report gets a topics section.")
+    ] = False,
+    n_topics: Annotated[
+        Optional[int],  # noqa: UP045
+        typer.Option("--n-topics", min=2, help="With --topics: the number of topics (default: found)."),
+    ] = None,
+    labels: Annotated[Optional[str], typer.Option(help="With --topics: topic names, comma-separated (zero-shot).")] = None,  # noqa: UP045
+    labels_file: Annotated[Optional[Path], typer.Option(help="With --topics: a file of topic names, one a line.")] = None,  # noqa: UP045
+    encoder: Annotated[str, typer.Option(help="With --topics: the sentence encoder (name, hub id or path).")] = "default",
 ) -> None:
-    """Journeys, scores, analytics and the HTML report for a file."""
+    """Journeys, scores, analytics and the HTML report for a file (with --topics: and what customers write about)."""
     import matplotlib as mpl
 
     mpl.use("Agg")
     import journeymap as jm
 
     _not_the_input(report, input, "--report")
+    if not topics and (n_topics is not None or labels is not None or labels_file is not None or encoder != "default"):
+        raise _fail("--n-topics, --labels, --labels-file and --encoder need --topics")
+    model = _topic_model(n_topics, labels, labels_file, encoder) if topics else None
     log = _load(input, fmt, columns)
     _usable(log, input)
     with _handled():
         js = jm.score(jm.build_journeys(log, by=by.value), scorer, progress=True)
+        if model is not None:
+            js = jm.assign_topics(js, model)
         path = jm.report(js, report, log=log)
         rejects = _write_rejects(log, report)
     typer.echo(f"{len(js):,} journeys; report: {path}")
     if rejects is not None:
         typer.echo(f"{log.rejects['row'].nunique():,} rows rejected; reasons in {rejects}")
+
+
+def _labels(labels: str | None, labels_file: Path | None) -> list[str] | dict[str, str] | None:
+    """Topic names from ``--labels a,b,c`` or a file (``name`` or ``name: description`` a line; # comments)."""
+    if labels is not None and labels_file is not None:
+        raise _fail("give --labels or --labels-file, not both")
+    if labels is not None:
+        return [name.strip() for name in labels.split(",") if name.strip()]
+    if labels_file is None:
+        return None
+    if not labels_file.is_file():
+        raise _fail(f"--labels-file {str(labels_file)!r} does not exist")
+    with _handled():
+        lines = labels_file.read_text(encoding="utf-8").splitlines()
+    named: dict[str, str] = {}
+    for line in lines:
+        text = line.strip()
+        if not text or text.startswith("#"):
+            continue
+        name, _, description = text.partition(":")
+        if name.strip() in named:
+            raise _fail(f"--labels-file: topic {name.strip()!r} is named twice")
+        named[name.strip()] = description.strip() or name.strip()
+    return named
+
+
+def _topic_model(n_topics: int | None, labels: str | None, labels_file: Path | None, encoder: str) -> TopicModel:
+    """The topic model the options describe (discovery, or zero-shot with labels); checked before any work."""
+    from journeymap.topics import TopicModel
+    from journeymap.topics._inputs import as_label_descriptions
+
+    names = _labels(labels, labels_file)
+    if names is not None and n_topics is not None:
+        raise _fail("--n-topics is for discovered topics; with --labels the topics are the labels")
+    with _handled():
+        if names is not None:
+            as_label_descriptions(names)  # fail now on one label, repeats or 'other', not after reading
+        return TopicModel(labels=names, n_topics=n_topics, encoder=encoder, progress=True)
+
+
+def _joined(values: object) -> str:
+    return "; ".join(str(v) for v in values) if isinstance(values, (list, tuple)) else ""
+
+
+def _topic_table(js: object) -> pd.DataFrame:
+    """The topic table for a CSV: lists joined by '; ', valence columns only when the messages were scored."""
+    import journeymap as jm
+
+    table = jm.topic_summary(js)  # type: ignore[arg-type]
+    table["keywords"] = table["keywords"].map(_joined)
+    table["quotes"] = table["quotes"].map(_joined)
+    if not (table["scored"] > 0).any():
+        table = table.drop(columns=["scored", "share_negative", "mean_valence", "ci_low", "ci_high"])
+    return table
+
+
+@app.command()
+def topics(
+    input: Annotated[Path, typer.Argument(help="CSV, TSV, Parquet or JSONL file.")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="The topic table (.csv); the messages go beside it.")] = Path(
+        "topics.csv"
+    ),
+    n_topics: Annotated[Optional[int], typer.Option("--n-topics", min=2, help="The number of topics (default: found).")] = None,  # noqa: UP045
+    labels: Annotated[Optional[str], typer.Option(help="Topic names, comma-separated (zero-shot): a,b,c.")] = None,  # noqa: UP045
+    labels_file: Annotated[
+        Optional[Path],  # noqa: UP045
+        typer.Option(help="A file of topic names, one a line; 'name: description' lines describe them."),
+    ] = None,
+    fmt: Annotated[Format, typer.Option("--format", help="events (canonical columns) or twcs.")] = Format.events,
+    by: Annotated[By, typer.Option(help="Journeys by conversation thread or by customer.")] = By.thread,
+    columns: Annotated[Optional[list[str]], typer.Option(help="Column mapping SOURCE=CANONICAL, repeatable.")] = None,  # noqa: UP045
+    encoder: Annotated[str, typer.Option(help="Sentence encoder: a registered name, hub id or model path.")] = "default",
+    sample: Annotated[
+        Optional[int],  # noqa: UP045
+        typer.Option(min=2, help="Learn the topics from a random sample of this many messages."),
+    ] = None,
+    seed: Annotated[int, typer.Option(help="Seed of the topic model and the sample.")] = 0,
+    cache: Annotated[bool, typer.Option(help="Use the persistent embedding cache.")] = True,
+) -> None:
+    """What customers write about: the topic table, and every customer message with its topic.
+
+    Discovers the topics (or, with --labels/--labels-file, assigns the messages to the topics
+    named) and writes the topic table (messages, share, keywords, quotes) to --output and the
+    customer messages with their topic and its score to <output>.messages.csv.
+    """
+    import journeymap as jm
+
+    if output.suffix.lower() != ".csv":
+        raise _fail(f"--output must end in .csv, got {output.name!r}")
+    messages_path = output.with_name(output.stem + ".messages.csv")
+    _not_the_input(output, input, "--output")
+    _not_the_input(messages_path, input, "the messages file")
+    model = _topic_model(n_topics, labels, labels_file, encoder)
+    model.set_params(seed=seed, cache=cache)
+    log = _load(input, fmt, columns)
+    _usable(log, input)
+    with _handled():
+        output.parent.mkdir(parents=True, exist_ok=True)  # fail before the work, not after
+        js = jm.assign_topics(jm.build_journeys(log, by=by.value), model, sample=sample, seed=seed)
+        table = _topic_table(js)
+        table.to_csv(output)
+        events = js.events
+        keep = [c for c in ("event_id", "journey_id", "customer_id", "timestamp", "text", "topic", "topic_score") if c in events]
+        events.loc[events["topic"].notna(), keep].to_csv(messages_path, index=False)
+    typer.echo(f"{int(table['volume'].sum()):,} customer messages in {int((table.index != 'other').sum()):,} topics")
+    typer.echo(f"topic table: {output}")
+    typer.echo(f"messages with their topics: {messages_path}")
 
 
 @app.command()

@@ -18,6 +18,8 @@ from journeymap.analytics import (
     reply_table,
     response_times,
     service_levels,
+    topic_summary,
+    topic_trends,
     touchpoint_summary,
     triage,
 )
@@ -29,12 +31,15 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["COLUMN_HEADINGS", "DEFINITIONS", "MAX_EXAMPLES", "MAX_STEPS", "report"]
+__all__ = ["COLUMN_HEADINGS", "DEFINITIONS", "MAX_EXAMPLES", "MAX_STEPS", "TREND_PERIODS", "report"]
 
 #: At most this many example journeys are drawn, whatever ``examples`` asks.
 MAX_EXAMPLES = 10
 #: A drawn journey shows at most this many steps (its first ones); the report says so.
 MAX_STEPS = 200
+
+#: The topics table shows the messages of this many latest periods as its trend.
+TREND_PERIODS = 8
 
 #: The headings the report's tables show instead of column names.
 COLUMN_HEADINGS: dict[str, str] = {
@@ -79,6 +84,12 @@ COLUMN_HEADINGS: dict[str, str] = {
     "stage": "stage",
     "agent": "agent",
     "brand": "brand",
+    "topic": "topic",
+    "share": "share of messages",
+    "scored": "scored",
+    "keywords": "keywords",
+    "quotes": "quotes",
+    "trend": "trend",
 }
 
 #: The metrics the report shows, in plain words.
@@ -175,6 +186,45 @@ def _drawable(js: JourneySet, journey_id: str, max_steps: int) -> tuple[JourneyS
     return JourneySet(cut, meta, js.stages, by=js.by, taxonomy=js.taxonomy), n
 
 
+def _shorten(text: str, limit: int = 200) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _topics(js: JourneySet, *, seed: int, freq: str) -> list[str]:
+    """The topics section (when the journeys have topics): a table, a note on the columns, a chart.
+
+    Says why instead when there is nothing to show (no journeys, no customer message with a topic).
+    """
+    from journeymap import plot
+
+    if "topic" not in js.events.columns:
+        return []
+    out = ['<h2 id="topics">Topics: what customers write about</h2>']
+    table = topic_summary(js, seed=seed)
+    if table.empty:
+        why = "there are no journeys" if len(js) == 0 else "no customer message has a topic"
+        out.append(f'<p class="note">No topics to show: {html.escape(why)}.</p>')
+        return out
+    weekly = topic_trends(js, freq=freq)
+    periods = weekly.index.get_level_values("period").unique()[-TREND_PERIODS:]
+    recent = weekly[weekly.index.get_level_values("period").isin(periods)]["volume"]
+    trend = {str(t): " · ".join(str(int(v)) for v in g.to_numpy()) for t, g in recent.groupby(level="topic", sort=False)}
+    shown = table.drop(columns=["scored"]).copy()
+    shown["keywords"] = table["keywords"].map(", ".join)
+    shown["quotes"] = table["quotes"].map(lambda qs: " / ".join(f"“{_shorten(q)}”" for q in qs))
+    shown["trend"] = [trend.get(str(t), "") for t in table.index]
+    n, k = int(table["volume"].sum()), int((table.index != "other").sum())
+    out.append(
+        f'<p class="note">{n:,} customer messages in {k:,} topics; "other" holds the messages that fit none. '
+        "A brand reply counts under the topic of the message it answers (in the journey map and graph by topic). "
+        "Keywords are each topic's most distinctive words; quotes the messages that fit it best; "
+        f"trend: its messages per period ({html.escape(freq)}), the last {len(periods)} periods, oldest first.</p>"
+    )
+    out.append(_table(shown, max_rows=30))
+    out.append(_figure(plot.topic_trends(js, freq=freq), "topics over time"))
+    return out
+
+
 @dispatch
 def report(
     js: JourneySet,
@@ -195,7 +245,11 @@ def report(
     metric definitions in plain words, the journey map, response times (per brand, and over time
     per ``freq`` period), the brand and agent league (:func:`~journeymap.service_levels` with
     ``sla``), pain points, touchpoints, the journey graph, triage, time patterns, emotions by
-    stage and example journeys. Tables show readable headings (:data:`COLUMN_HEADINGS`).
+    stage and example journeys. Journeys with topics (:func:`~journeymap.assign_topics`) get a
+    topics section after the touchpoints: per topic its messages, share negative, mean valence
+    with its interval, keywords, three quotes and its messages over the last
+    :data:`TREND_PERIODS` periods, and a chart of the topics over time. Tables show readable
+    headings (:data:`COLUMN_HEADINGS`).
 
     The report stays bounded on long journeys: at most :data:`MAX_EXAMPLES` example journeys
     are drawn, each with at most ``max_steps`` steps (its first ones; the caption says when a
@@ -258,6 +312,7 @@ def report(
         sections += ["<h2>Agent league</h2>", _table(agents, max_rows=20)]
         sections += ["<h2>Pain points</h2>", _table(pain_points(js, seed=seed))]
         sections += ["<h2>Touchpoints</h2>", _table(touchpoint_summary(js, seed=seed))]
+        sections += _topics(js, seed=seed, freq=freq)
         graph = journey_graph(js, level="stage", seed=seed)
         sections += ["<h2>Journey graph</h2>", _figure(plot.graph(graph, seed=seed), "journey graph")]
         open_items = triage(js, top=20)[["rank", "status", "priority", "customer_id", "timestamp", "text", "emotion", "reason"]]

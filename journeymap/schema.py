@@ -38,6 +38,7 @@ __all__ = [
     "SCORE_PREFIX",
     "SIGNIFICANT_DROP",
     "TEXT_COLUMNS",
+    "TOPIC_COLUMNS",
     "Column",
     "ColumnKind",
     "is_negative",
@@ -100,6 +101,10 @@ JOURNEY_TABLE_COLUMNS: tuple[str, ...] = ("customer_id", "start", "end", "n_step
 #: Scoring adds one ``emo_<label>`` column per label of the scorer's taxonomy, then these.
 SCORE_PREFIX = "emo_"
 EMOTION_COLUMNS: tuple[str, ...] = ("emotion", "valence", "scorer")
+
+#: :func:`journeymap.assign_topics` adds these to the customers' messages (NA on other rows):
+#: ``topic`` (str; ``"other"`` where no topic fits) and ``topic_score`` (float32, how well it fits).
+TOPIC_COLUMNS: tuple[str, ...] = ("topic", "topic_score")
 
 #: The columns of every rejects (and warnings) frame: one row per problem.
 REJECT_COLUMNS: tuple[str, ...] = ("row", "column", "reason", "value")

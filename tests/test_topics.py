@@ -179,6 +179,29 @@ def test_auto_kmeans_chooses_k() -> None:
     assert len(np.unique(ak.labels_)) == 6
 
 
+@pytest.mark.parametrize("reduce_dims", [None, 8, 48])
+def test_auto_kmeans_chooses_k_in_the_reduced_space_too(reduce_dims: int | None) -> None:
+    rng = np.random.default_rng(1)
+    centres = rng.normal(size=(12, 96))
+    X = np.repeat(centres, 40, axis=0) + 0.15 * rng.normal(size=(480, 96))
+    X /= np.linalg.norm(X, axis=1, keepdims=True)
+    ak = AutoKMeans(min_size=10, reduce_dims=reduce_dims, random_state=2).fit(X)
+    assert ak.n_clusters_ == 12
+    purity = pd.crosstab(ak.labels_, np.repeat(np.arange(12), 40)).max(axis=1).sum() / len(X)
+    assert purity == 1.0
+
+
+def test_auto_kmeans_on_a_large_sample_can_find_more_topics_than_the_sample_holds_at_min_size() -> None:
+    """The largest k is n / min_size of the whole data, not of the sample (which capped 100k texts at 25 topics)."""
+    rng = np.random.default_rng(0)
+    centres = rng.normal(size=(30, 48))
+    X = np.repeat(centres, 120, axis=0) + 0.1 * rng.normal(size=(3600, 48))
+    X /= np.linalg.norm(X, axis=1, keepdims=True)
+    ak = AutoKMeans(min_size=60, sample_size=600, random_state=0).fit(X)  # 600 // 60 = 10 < 30
+    assert ak.n_clusters_ == 30
+    assert max(ak.scores_) > 10
+
+
 def test_ctfidf_keywords_are_distinctive() -> None:
     texts, truth = planted()
     ids = {t: i for i, t in enumerate(VOCAB)}

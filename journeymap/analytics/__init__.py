@@ -10,6 +10,7 @@ from journeymap.analytics.segments import compare_segments
 from journeymap.analytics.service import reply_waits, response_times, triage
 from journeymap.analytics.summary import moments_of_truth, pain_points, touchpoint_summary
 from journeymap.analytics.time import time_patterns
+from journeymap.analytics.topics import topic_summary, topic_trends
 from journeymap.analytics.trends import trends
 from journeymap.analytics.variants import journey_variants
 
@@ -28,6 +29,8 @@ __all__ = [
     "time_patterns",
     "to_graphml",
     "to_node_link",
+    "topic_summary",
+    "topic_trends",
     "touchpoint_summary",
     "trends",
     "triage",

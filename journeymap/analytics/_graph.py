@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import numpy as np
 import pandas as pd
 
-from journeymap.analytics._levels import check_level
+from journeymap.analytics._levels import level_keys
 from journeymap.analytics._prep import flags, run_edges, shifted
 
 if TYPE_CHECKING:
@@ -23,8 +23,8 @@ END = "__end__"
 
 
 def step_keys(events: pd.DataFrame, level: str) -> pd.Series:
-    """The graph node of every step: its touchpoint or stage (``"(none)"`` where missing)."""
-    return events[check_level(level)].astype("string").fillna("(none)")
+    """The graph node of every step: its touchpoint, stage or topic (:func:`~journeymap.analytics._levels.level_keys`)."""
+    return level_keys(events, level)
 
 
 def graph_steps(events: pd.DataFrame, level: str) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -35,10 +35,11 @@ def graph_steps(events: pd.DataFrame, level: str) -> tuple[pd.DataFrame, pd.Data
     the change in felt valence, ``dt`` seconds), including those from ``__start__`` and to
     ``__end__``. Only whole journeys are needed, so a partition of journeys can be used alone.
     """
+    step_key = step_keys(events, level)  # checks the level first
     f = flags(events)
     # Nodes as integer codes into their few names: the transitions are built from the codes and
     # only then given names (object arrays of shared name objects, no string built per row).
-    codes, uniques = pd.factorize(step_keys(events, level))
+    codes, uniques = pd.factorize(step_key)
     names = np.asarray([*map(str, uniques), START, END], dtype=object)
     start_code, end_code = len(uniques), len(uniques) + 1
     f["key"] = pd.Series(names[codes], index=f.index, dtype=object)

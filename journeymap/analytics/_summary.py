@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from journeymap.analytics._levels import check_level
+from journeymap.analytics._levels import level_keys
 from journeymap.analytics._prep import flags
 
 if TYPE_CHECKING:
@@ -22,10 +22,11 @@ __all__ = ["customer_steps", "summary_frame", "summary_row"]
 
 def customer_steps(events: pd.DataFrame, level: str) -> pd.DataFrame:
     """The customers' scored messages: ``journey_id``, ``valence``, ``negative``, ``positive``, ``key``, ``emotion``."""
+    keys = level_keys(events, level)  # checks the level first
     f = flags(events)
     keep = f["customer"] & f["scored"]
     out = f.loc[keep, ["journey_id", "valence", "negative", "positive"]].copy()
-    out["key"] = events.loc[keep, check_level(level)].astype("string").fillna("(none)")  # as the graph's nodes
+    out["key"] = keys[keep]  # as the graph's nodes
     out["emotion"] = events.loc[keep, "emotion"]
     return out
 

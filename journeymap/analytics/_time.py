@@ -1,4 +1,4 @@
-"""Weekday x hour statistics: the halves of :func:`~journeymap.time_patterns`."""
+"""Time helpers: weekday x hour statistics (the halves of :func:`~journeymap.time_patterns`), periods."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import pandas as pd
 
 from journeymap.analytics._prep import flags
 
-__all__ = ["WEEKDAYS", "hour_frame", "patterns_frame"]
+__all__ = ["WEEKDAYS", "hour_frame", "patterns_frame", "period_start"]
 
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
@@ -41,3 +41,10 @@ def patterns_frame(stats: pd.DataFrame) -> pd.DataFrame:
         out["weekday"].to_numpy(dtype=np.int64), dtype=pd.CategoricalDtype(list(WEEKDAYS), ordered=True)
     )
     return out.set_index(["weekday", "hour"])
+
+
+def period_start(ts: pd.Series, freq: str, tz: str) -> pd.Series:
+    """The start of the period each (UTC) timestamp falls in, as a timestamp in ``tz``."""
+    local = ts.dt.tz_convert(tz).dt.tz_localize(None)
+    start: pd.Series = local.dt.to_period(freq).dt.start_time.dt.tz_localize(tz, ambiguous="NaT", nonexistent="shift_forward")
+    return start

@@ -26,7 +26,11 @@ __all__ = ["END", "START", "journey_graph", "to_graphml", "to_node_link"]
 
 @dispatch
 def journey_graph(js: JourneySet, *, level: Level = "touchpoint", seed: int = 0) -> nx.DiGraph:
-    """A directed graph of touchpoints (or stages) with emotion statistics.
+    """A directed graph of touchpoints (or stages, or topics) with emotion statistics.
+
+    With ``level="topic"`` (after :func:`~journeymap.assign_topics`) a step's node is the
+    customer's topic: a brand reply is at the topic of the customer message it answers, so a
+    walk moves from one topic to another only when the customer does.
 
     Every journey is a walk ``__start__`` -> its steps' nodes -> ``__end__`` (a repeated node,
     such as two replies at the same touchpoint, is a self-loop). Nodes carry ``volume`` (steps),

@@ -73,8 +73,9 @@ def compare_segments(
 
     ``by`` says what rows are grouped by, as in pandas' ``groupby(by=...)``: here a column. A
     journey's segment is the value of column ``by`` at its first customer step (a customer
-    attribute such as tier or region); the result is indexed by the segment value, the index
-    named after the column. Per segment: ``n_journeys``, ``mean_valence``,
+    attribute such as tier or region; ``by="topic"``, after :func:`~journeymap.assign_topics`,
+    compares journeys by what the customer first wrote about); the result is indexed by the
+    segment value, the index named after the column. Per segment: ``n_journeys``, ``mean_valence``,
     ``end_valence``, ``share_negative_end`` (journeys ending below
     :data:`~journeymap.schema.NEGATIVE_VALENCE`, -0.25), ``recovery_rate``;
     then, for ``measure`` (a :func:`journey_metrics` column, default ``end_valence``): the
@@ -103,7 +104,8 @@ def compare_segments(
 
     events = js.events
     if by not in events.columns:
-        msg = f"compare_segments: no column {by!r} in the events; columns: {list(events.columns)}"
+        hint = ": run journeymap.assign_topics(js) first" if by == "topic" else f"; columns: {list(events.columns)}"
+        msg = f"compare_segments: no column {by!r} in the events{hint}"
         raise SchemaError(msg)
     metrics = journey_metrics(js)
     if measure not in metrics.columns:

@@ -29,7 +29,8 @@ def touchpoint_summary(js: JourneySet, *, level: Level = "touchpoint", seed: int
     approximation above 5,000 messages), ``share_negative``, ``share_positive``,
     ``pos_neg_ratio`` (positive per negative message; inf with no negative) and
     ``top_emotions``. Indexed by the touchpoint (or stage); stages come in stage order,
-    touchpoints by volume. Journeys from a dask DataFrame
+    touchpoints by volume. ``level="topic"`` summarises the customers' topics (from
+    :func:`~journeymap.assign_topics`), by volume. Journeys from a dask DataFrame
     (:class:`~journeymap.distributed.DaskJourneySet`) are summarised on the cluster.
 
     Example:
@@ -61,7 +62,8 @@ def pain_points(js: JourneySet, *, level: Level = "touchpoint", top: int | None 
     (``max(0, -valence)``), i.e. the total negativity felt there; ``impact_low``/``impact_high``
     is its bootstrap 95% interval (resamples drawn with ``seed``). Also ``volume``,
     ``mean_negativity``, ``share_negative``, ``mean_valence`` and ``top_emotions``. Indexed by
-    the touchpoint (or stage), ``rank`` first; the ``top`` most painful (None: all).
+    the touchpoint (or stage, or topic with ``level="topic"``), ``rank`` first; the ``top`` most
+    painful (None: all).
 
     Example:
         >>> import journeymap as jm
@@ -100,7 +102,7 @@ def pain_points(js: JourneySet, *, level: Level = "touchpoint", top: int | None 
 def moments_of_truth(js: JourneySet, *, level: Level = "touchpoint", top: int | None = 10) -> pd.DataFrame:
     """The largest valence drops between consecutive scored customer messages of a journey.
 
-    One row per transition, indexed by (``from``, ``to``) touchpoint or stage: ``rank``,
+    One row per transition, indexed by (``from``, ``to``) touchpoint, stage or topic: ``rank``,
     ``count``, ``mean_drop`` (mean of previous minus next valence; positive is a drop),
     ``share_drops`` (share of those transitions that got worse by more than
     :data:`~journeymap.schema.SIGNIFICANT_DROP`, 0.25). The ``top`` largest mean drops first

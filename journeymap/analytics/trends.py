@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from journeymap.analytics._replies import is_customer
+from journeymap.analytics._time import period_start
 from journeymap.analytics.service import response_times
 from journeymap.backends import dispatch
 from journeymap.schema import NEGATIVE_VALENCE
@@ -17,13 +18,6 @@ if TYPE_CHECKING:
     from journeymap.journeys import JourneySet
 
 __all__ = ["trends"]
-
-
-def _period_start(ts: pd.Series, freq: str, tz: str) -> pd.Series:
-    """The start of the period each (UTC) timestamp falls in, as a timestamp in ``tz``."""
-    local = ts.dt.tz_convert(tz).dt.tz_localize(None)
-    start: pd.Series = local.dt.to_period(freq).dt.start_time.dt.tz_localize(tz, ambiguous="NaT", nonexistent="shift_forward")
-    return start
 
 
 @dispatch
@@ -70,7 +64,7 @@ def trends(
     valence = (
         cust["valence"].to_numpy(dtype=np.float64, na_value=np.nan) if "valence" in cust.columns else np.full(len(cust), np.nan)
     )
-    period = _period_start(cust["timestamp"], freq, tz)
+    period = period_start(cust["timestamp"], freq, tz)
     frame = pd.DataFrame(
         {"period": period.to_numpy(), "valence": valence, "scored": ~np.isnan(valence), "negative": valence < NEGATIVE_VALENCE}
     )
@@ -82,7 +76,7 @@ def trends(
     rt = rt.loc[first_t.index]
     journeys = pd.DataFrame(
         {
-            "period": _period_start(first_t, freq, tz).to_numpy(),
+            "period": period_start(first_t, freq, tz).to_numpy(),
             "fr": rt["first_response"].dt.total_seconds().to_numpy(),
             "censored": rt["censored"].to_numpy(dtype=bool),
         }

@@ -8,7 +8,8 @@ Importing this package does not import dask; using one of its names does.
 
 Modules: :mod:`~journeymap.distributed.events` (reading and validating),
 :mod:`~journeymap.distributed.journeys` (building), :mod:`~journeymap.distributed.scoring`
-(scoring) and :mod:`~journeymap.distributed.aggregates` (tree reductions).
+(scoring), :mod:`~journeymap.distributed.aggregates` (tree reductions) and
+:mod:`~journeymap.distributed.topics` (topics).
 
 Example:
     >>> import journeymap as jm
@@ -30,10 +31,12 @@ if TYPE_CHECKING:
     from journeymap.distributed.events import DaskEventLog, from_pandas, read_events
     from journeymap.distributed.journeys import DaskJourneySet, build_journeys
     from journeymap.distributed.scoring import clear_scorers, score, worker_scorer
+    from journeymap.distributed.topics import assign_topics
 
 __all__ = [
     "DaskEventLog",
     "DaskJourneySet",
+    "assign_topics",
     "build_journeys",
     "clear_scorers",
     "from_pandas",
@@ -59,6 +62,7 @@ _HOME = {
     "time_patterns": "aggregates",
     "touchpoint_summary": "aggregates",
     "tree_reduce": "aggregates",
+    "assign_topics": "topics",
 }
 
 

@@ -23,6 +23,7 @@ DISTRIBUTED_FUNCTIONS: dict[str, str] = {
     "touchpoint_summary": "aggregates",
     "journey_graph": "aggregates",
     "time_patterns": "aggregates",
+    "assign_topics": "topics",
 }
 _MODULES = ("dask.", "dask_expr.", "journeymap.distributed.")
 

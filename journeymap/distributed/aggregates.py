@@ -90,7 +90,7 @@ def _summary_chunk(part: pd.DataFrame, *, level: str) -> GroupMoments:
 
 
 def touchpoint_summary(
-    js: DaskJourneySet, *, level: Literal["touchpoint", "stage"] = "touchpoint", seed: int = 0
+    js: DaskJourneySet, *, level: Literal["touchpoint", "stage", "topic"] = "touchpoint", seed: int = 0
 ) -> pd.DataFrame:
     """:func:`journeymap.touchpoint_summary` as a tree reduction; the same frame, computed.
 
@@ -105,7 +105,9 @@ def touchpoint_summary(
         'contact'
     """
     djs = _require_scored(js, "touchpoint_summary")
-    m: GroupMoments = tree_reduce(djs.events, functools.partial(_summary_chunk, level=check_level(level))).compute()
+    m: GroupMoments = tree_reduce(
+        djs.events, functools.partial(_summary_chunk, level=check_level(level, djs.events._meta))
+    ).compute()
     interval = MeanInterval(seed=seed)
     rows = {}
     for key in m.keys():  # noqa: SIM118 - GroupMoments is not a mapping
@@ -125,7 +127,9 @@ def _graph_chunk(part: pd.DataFrame, *, level: str) -> NodeStats:
     return NodeStats(steps, moments, edges, seconds, int(f["journey_id"].nunique()), max_rank)
 
 
-def journey_graph(js: DaskJourneySet, *, level: Literal["touchpoint", "stage"] = "touchpoint", seed: int = 0) -> nx.DiGraph:
+def journey_graph(
+    js: DaskJourneySet, *, level: Literal["touchpoint", "stage", "topic"] = "touchpoint", seed: int = 0
+) -> nx.DiGraph:
     """:func:`journeymap.journey_graph` as a tree reduction; the same graph.
 
     Node and edge statistics are merged from partitions: counts and sums add, valence moments
@@ -142,7 +146,7 @@ def journey_graph(js: DaskJourneySet, *, level: Literal["touchpoint", "stage"] =
         True
     """
     djs = _require_scored(js, "journey_graph")
-    s: NodeStats = tree_reduce(djs.events, functools.partial(_graph_chunk, level=check_level(level))).compute()
+    s: NodeStats = tree_reduce(djs.events, functools.partial(_graph_chunk, level=check_level(level, djs.events._meta))).compute()
     m = s.customer
     interval = MeanInterval(seed=seed)
     nodes = {}

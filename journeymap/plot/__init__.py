@@ -12,7 +12,7 @@ from journeymap.plot.interactive import interactive_graph, interactive_map
 from journeymap.plot.journey import journey
 from journeymap.plot.journey_map import journey_map
 from journeymap.plot.time import time_patterns
-from journeymap.plot.trends import trends
+from journeymap.plot.trends import topic_trends, trends
 
 __all__ = [
     "emotion_heatmap",
@@ -24,5 +24,6 @@ __all__ = [
     "journey_map",
     "layered_layout",
     "time_patterns",
+    "topic_trends",
     "trends",
 ]

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from journeymap.analytics._levels import level_keys
 from journeymap.analytics._prep import flags, require_scored
 from journeymap.analytics._stats import MeanInterval
 
@@ -43,8 +44,11 @@ def extremes(curve: pd.DataFrame) -> tuple[int | None, int | None]:
     return int(index[np.argmax(values)]), int(index[np.argmin(values)])
 
 
-def journey_map_table(js: JourneySet, *, top_pains: int = 3, seed: int = 0) -> pd.DataFrame:
+def journey_map_table(js: JourneySet, *, level: str = "touchpoint", top_pains: int = 3, seed: int = 0) -> pd.DataFrame:
     """Per (stage, touchpoint): volume, mean valence, interval, impact, and whether it is a pain point.
+
+    With ``level="topic"`` the cells are (stage, topic), in a ``topic`` column instead of
+    ``touchpoint`` (a step's topic as :func:`~journeymap.analytics._levels.level_keys` gives it).
 
     ``ci_low``/``ci_high`` is the 95% interval of :class:`~journeymap.analytics._stats.MeanInterval`
     (bootstrap resamples drawn with ``seed``), the one :func:`~journeymap.touchpoint_summary`
@@ -55,20 +59,24 @@ def journey_map_table(js: JourneySet, *, top_pains: int = 3, seed: int = 0) -> p
 
     Rows in stage order, then by volume; ``x`` is the column position on the map.
     """
+    if level not in ("touchpoint", "topic"):
+        msg = f"the journey map's level must be 'touchpoint' or 'topic' (stages are its columns), got {level!r}"
+        raise ValueError(msg)
     events = require_scored(js, "journey_map")
+    keys = level_keys(events, level)
     f = flags(events)
     keep = f["customer"] & f["scored"]
     frame = pd.DataFrame(
         {
             "stage": events.loc[keep, "stage"].astype("string"),
-            "touchpoint": events.loc[keep, "touchpoint"],
+            "touchpoint": keys[keep].astype(object),
             "valence": f.loc[keep, "valence"],
         }
     )
     frame["negativity"] = (-frame["valence"]).clip(lower=0)
     interval = MeanInterval(seed=seed)
     rows = []
-    for (stage, touchpoint), group in frame.groupby(["stage", "touchpoint"], sort=False):
+    for (stage, touchpoint), group in frame.groupby(["stage", "touchpoint"], sort=False):  # touchpoint: the level's key
         est = interval(group["valence"].to_numpy())
         rows.append((stage, touchpoint, len(group), est.mean, float(group["negativity"].sum()), est.low, est.high))
     columns = ["stage", "touchpoint", "volume", "mean_valence", "impact", "ci_low", "ci_high"]
@@ -81,7 +89,7 @@ def journey_map_table(js: JourneySet, *, top_pains: int = 3, seed: int = 0) -> p
     table["x"] = np.arange(len(table))
     worst = table[table["mean_valence"] < 0].nlargest(top_pains, "impact").index
     table["pain_point"] = table.index.isin(worst)
-    return table.drop(columns=["stage_order"])
+    return table.drop(columns=["stage_order"]).rename(columns={"touchpoint": level})
 
 
 def stage_shares(js: JourneySet, *, level: str = "touchpoint", top: int = 8) -> pd.DataFrame:
@@ -91,8 +99,9 @@ def stage_shares(js: JourneySet, *, level: str = "touchpoint", top: int = 8) -> 
     rows sum to 1 (other emotions are gathered in ``other``).
     """
     events = require_scored(js, "emotion shares")
+    keys = level_keys(events, level)
     customer = (events["actor"].astype("string") == "customer") & events["emotion"].notna()
-    frame = events.loc[customer, [level, "emotion"]].astype("string")
+    frame = pd.DataFrame({level: keys[customer], "emotion": events.loc[customer, "emotion"].astype("string")})
     counts = pd.crosstab(frame[level], frame["emotion"])
     keep = counts.sum().sort_values(ascending=False).index[:top]
     out = counts[keep].copy()
@@ -104,7 +113,7 @@ def stage_shares(js: JourneySet, *, level: str = "touchpoint", top: int = 8) -> 
         shares = shares.reindex([s for s in js.stages.names if s in shares.index])
     else:
         # touchpoint_summary's order (volume, then mean valence), without its intervals
-        stats = events.loc[customer].groupby(level, sort=False)["valence"].agg(["size", "mean"])
+        stats = events.loc[customer, ["valence"]].groupby(keys[customer], sort=False)["valence"].agg(["size", "mean"])
         order = stats.sort_values(["size", "mean"], ascending=[False, True], kind="stable").index.astype("string")
         shares = shares.loc[order.intersection(shares.index)]
     return shares

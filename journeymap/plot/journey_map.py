@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
@@ -22,12 +22,13 @@ __all__ = ["journey_map"]
 def journey_map(
     js: JourneySet,
     *,
+    level: Literal["touchpoint", "topic"] = "touchpoint",
     ax: Axes | None = None,
     # pain points
     top_pains: int = 3,
     # the interval
     seed: int = 0,
-    title: str = "Customer journey map: how customers feel at each stage and touchpoint",
+    title: str | None = None,
 ) -> Axes:
     """The classic journey-map layout, drawn from data.
 
@@ -36,7 +37,9 @@ def journey_map(
     :func:`~journeymap.touchpoint_summary` reports; bootstrap resamples drawn with ``seed``),
     marker size by volume and colour on the valence scale; the ``top_pains`` (stage, touchpoint)
     cells of highest impact (volume x negativity, as in :func:`~journeymap.pain_points`) are
-    ringed and labelled; the highest and lowest points are called out.
+    ringed and labelled; the highest and lowest points are called out. ``level="topic"`` puts
+    the customers' topics (from :func:`~journeymap.assign_topics`) beneath the stages instead of
+    the touchpoints.
 
     Example:
         >>> import journeymap as jm
@@ -47,7 +50,7 @@ def journey_map(
         >>> "billing" in {labels[round(a.xy[0])] for a in ax.texts if a.get_gid() == "annotation-pain"}
         True
     """
-    table = journey_map_table(js, top_pains=top_pains, seed=seed)
+    table = journey_map_table(js, level=level, top_pains=top_pains, seed=seed)
     ax = _theme.get_ax(ax, figsize=(max(8.0, 0.9 * len(table) + 2), 5))
     if table.empty:
         return _theme.empty(ax, "scored customer messages")
@@ -77,11 +80,11 @@ def journey_map(
         dy = -46 if tag == "low" and row["pain_point"] else preferred
         ax.annotate(f"{tag} {row['mean_valence']:+.2f}", xy=(row["x"], row["mean_valence"]), xytext=(0, dy),
                     textcoords="offset points", ha="center", fontsize=8, color=colour, gid=f"annotation-{tag}")  # fmt: skip
-    ax.set_xticks(x, [_theme.wrap(str(t), 12) for t in table["touchpoint"]])
+    ax.set_xticks(x, [_theme.wrap(str(t), 12) for t in table[level]])
     ax.set_xlim(x.min() - 0.5, x.max() + 0.5)
     ax.set_ylim(-1.05, 1.0)
     ax.set_ylabel("mean customer valence (95% interval)")
-    ax.set_title(title, pad=30)
+    ax.set_title(title if title is not None else f"Customer journey map: how customers feel at each stage and {level}", pad=30)
     for volume in sorted({int(table["volume"].max()), int(np.median(table["volume"]))}):
         ax.scatter([], [], s=40 + 360 * volume / table["volume"].max(), color=_theme.NEUTRAL, label=f"{volume:,} messages")
     ax.legend(loc="lower left", ncols=3, scatterpoints=1)

@@ -1,4 +1,4 @@
-"""Service over time: :func:`trends`."""
+"""Service and topics over time: :func:`trends`, :func:`topic_trends`."""
 
 from __future__ import annotations
 
@@ -6,6 +6,8 @@ from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
+from journeymap.analytics.topics import OTHER_LAST
+from journeymap.analytics.topics import topic_trends as topic_table
 from journeymap.analytics.trends import trends as trends_table
 from journeymap.backends import dispatch
 from journeymap.plot import _theme
@@ -15,7 +17,7 @@ if TYPE_CHECKING:
 
     from journeymap.journeys import JourneySet
 
-__all__ = ["trends"]
+__all__ = ["topic_trends", "trends"]
 
 _LABELS = {
     "first_response_median": "median first response (hours)",
@@ -71,5 +73,65 @@ def trends(
     ax.set_xlabel(f"period ({freq}, {tz})")
     ax.set_title(f"Customer messages and {_LABELS[metric]} per period")
     ax.right_ax = right  # type: ignore[attr-defined]
+    _theme.style(ax)
+    return ax
+
+
+_TOPIC_LABELS = {
+    "volume": "customer messages",
+    "share": "share of the period's messages",
+    "share_negative": "share of messages negative",
+    "mean_valence": "mean valence",
+}
+
+
+@dispatch(name="plot.topic_trends")
+def topic_trends(
+    js: JourneySet,
+    *,
+    freq: str = "W",
+    metric: Literal["volume", "share", "share_negative", "mean_valence"] = "volume",
+    top: int = 6,
+    tz: str = "UTC",
+    ax: Axes | None = None,
+) -> Axes:
+    """One line per topic over time: the ``top`` largest topics' messages per period (or ``metric``).
+
+    The numbers are :func:`journeymap.topic_trends`' (same ``freq`` and ``tz``); ``metric``
+    picks what is drawn: messages (the default), their share of the period, the share of
+    negative messages or the mean valence. ``"other"`` is not drawn.
+
+    Example:
+        >>> import journeymap as jm
+        >>> from journeymap.testing import HashingEncoder
+        >>> js = jm.build_journeys(jm.datasets.service_journeys(40, seed=0))
+        >>> js = jm.assign_topics(js, encoder=HashingEncoder(), cache=False, n_topics=3)
+        >>> ax = jm.plot.topic_trends(js, freq="W")
+        >>> len(ax.get_lines()), ax.get_ylabel()
+        (3, 'customer messages')
+    """
+    if metric not in _TOPIC_LABELS:
+        msg = f"metric must be one of {sorted(_TOPIC_LABELS)}, got {metric!r}"
+        raise ValueError(msg)
+    table = topic_table(js, freq=freq, tz=tz)
+    ax = _theme.get_ax(ax, figsize=(10, 4))
+    totals = table.groupby(level="topic")["volume"].sum().drop(OTHER_LAST, errors="ignore")
+    totals = totals[totals > 0]
+    if totals.empty:
+        return _theme.empty(ax, "customer messages with a topic")
+    shown = sorted(totals.index, key=lambda t: (-int(totals[t]), str(t)))[: max(top, 1)]
+    periods = table.index.get_level_values("period").unique()
+    x = np.arange(len(periods))
+    for topic in shown:
+        values = table.xs(topic, level="topic")[metric].reindex(periods).to_numpy(dtype=float)
+        ax.plot(x, values, marker="o", lw=1.6, ms=3, label=_theme.wrap(str(topic), 24))
+    ax.set_ylabel(_TOPIC_LABELS[metric])
+    step = max(1, len(periods) // 12)
+    fmt = "%Y-%m-%d %H:%M" if freq.lower().endswith("h") else "%Y-%m-%d"
+    ax.set_xticks(x[::step], [t.strftime(fmt) for t in periods[::step]])
+    ax.tick_params(axis="x", labelrotation=30)
+    ax.set_xlabel(f"period ({freq}, {tz})")
+    ax.set_title(f"Topics over time: {_TOPIC_LABELS[metric]} per period")
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0))
     _theme.style(ax)
     return ax

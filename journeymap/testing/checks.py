@@ -1,21 +1,27 @@
-"""The conformance suite a scorer plugin must pass, as named checks.
+"""The conformance suites scorer and encoder plugins must pass, as named checks.
 
 Each promise of the :class:`~journeymap.EmotionScorer` contract is one function
 ``check_<promise>(scorer)`` that returns nothing when the scorer keeps it and raises
-:class:`ScorerCheckError` (naming the scorer, the check and what failed) when it does not. No
-check uses ``assert``, so the suite works the same under ``python -O``.
+:class:`ScorerCheckError` (naming the scorer, the check and what failed) when it does not;
+each promise of the :class:`~journeymap.topics.SentenceEncoder` contract is one
+``check_encoder_<promise>(encoder)``, raising :class:`EncoderCheckError`. No check uses
+``assert``, so the suites work the same under ``python -O``.
 
 Three ways to run them:
 
-* :func:`check_scorer` runs every check and raises one error listing every failure;
-* :func:`scorer_checks` yields the ``(name, check)`` pairs, to run them one by one;
-* :func:`parametrize_with_checks` makes one pytest case per scorer and check (like
-  scikit-learn's ``parametrize_with_checks``), so each failure is reported under its own name.
+* :func:`check_scorer` (:func:`check_encoder`) runs every check and raises one error listing
+  every failure;
+* :func:`scorer_checks` (:func:`encoder_checks`) yields the ``(name, check)`` pairs, to run
+  them one by one;
+* :func:`parametrize_with_checks` (:func:`parametrize_with_encoder_checks`) makes one pytest
+  case per plugin and check (like scikit-learn's ``parametrize_with_checks``), so each failure
+  is reported under its own name.
 """
 
 from __future__ import annotations
 
 import functools
+import pickle
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -31,11 +37,23 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ADVERSARIAL_TEXTS",
+    "NO_WORDS",
     "TOLERANCE",
+    "EncoderCheckError",
     "ScorerCheckError",
     "check_batch_invariance",
     "check_deterministic",
     "check_empty_batch",
+    "check_encoder",
+    "check_encoder_batch_invariance",
+    "check_encoder_deterministic",
+    "check_encoder_empty_batch",
+    "check_encoder_id_dim",
+    "check_encoder_input_unchanged",
+    "check_encoder_no_words",
+    "check_encoder_output",
+    "check_encoder_pickle",
+    "check_encoder_protocol",
     "check_id",
     "check_input_unchanged",
     "check_output_shape_dtype_range",
@@ -43,7 +61,9 @@ __all__ = [
     "check_scorer",
     "check_taxonomy",
     "check_valence_range",
+    "encoder_checks",
     "parametrize_with_checks",
+    "parametrize_with_encoder_checks",
     "scorer_checks",
 ]
 
@@ -509,3 +529,383 @@ def parametrize_with_checks(scorers: Iterable[Any]) -> Any:
 
     cases = [pytest.param(s, c, id=f"{type(s).__name__}-{c.__name__}") for s in scorers for c in CHECKS]
     return pytest.mark.parametrize(("scorer", "check"), cases)
+
+
+# -- sentence encoders ---------------------------------------------------------------------------
+#: Positions in :data:`ADVERSARIAL_TEXTS` of the texts without words (empty, blank, emoji, punctuation).
+NO_WORDS: tuple[int, ...] = (0, 1, 2, 3)
+#: How far a vector's length may be from 1 (or, for a text without words, from 0).
+NORM_TOLERANCE = 1e-3
+
+
+class EncoderCheckError(JourneyMapError, AssertionError):
+    """A sentence encoder that breaks the :class:`~journeymap.topics.SentenceEncoder` contract.
+
+    An ``AssertionError`` and a :class:`~journeymap.JourneyMapError`, raised explicitly (not
+    switched off by ``python -O``).
+
+    Attributes:
+        encoder: the encoder's description (class name and id).
+        failures: ``(check name, what failed)`` pairs, one per failed check.
+
+    Example:
+        >>> str(EncoderCheckError("Mine", [("check_encoder_id_dim", "dim must be a positive int, got 0")]))
+        'Mine fails check_encoder_id_dim: dim must be a positive int, got 0'
+    """
+
+    def __init__(self, encoder: str, failures: Sequence[tuple[str, str]]) -> None:
+        self.encoder = encoder
+        self.failures: tuple[tuple[str, str], ...] = tuple(failures)
+        super().__init__(self._message())
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (self.encoder, self.failures))
+
+    def _message(self) -> str:
+        if len(self.failures) == 1:
+            check, what = self.failures[0]
+            return f"{self.encoder} fails {check}: {what}"
+        lines = "".join(f"\n- {check}: {what}" for check, what in self.failures)
+        return f"{self.encoder} fails {len(self.failures)} encoder checks:{lines}"
+
+
+def _encoder_fail(encoder: Any, check: str, problems: list[str]) -> None:
+    if problems:
+        raise EncoderCheckError(_describe(encoder), [(check, "; ".join(problems))])
+
+
+def _dim(encoder: Any, check: str) -> int:
+    """The encoder's ``dim``; a failure of ``check`` when it cannot be read or is not a positive int."""
+    try:
+        dim = encoder.dim
+    except Exception as exc:
+        raise EncoderCheckError(_describe(encoder), [(check, f"cannot run: reading dim raised {_raised(exc)}")]) from exc
+    if isinstance(dim, bool) or not isinstance(dim, int) or dim < 1:
+        raise EncoderCheckError(_describe(encoder), [(check, f"cannot run: dim is {dim!r}, not a positive int")])
+    return dim
+
+
+def _encode(encoder: Any, texts: Sequence[str], check: str) -> npt.NDArray[Any]:
+    """``encoder.encode(texts)`` as an array; a crash or a non-array is a failure of ``check``."""
+    try:
+        out = encoder.encode(texts)
+    except Exception as exc:
+        shown = "ADVERSARIAL_TEXTS" if len(texts) == len(ADVERSARIAL_TEXTS) else f"{len(texts)} text(s)"
+        raise EncoderCheckError(_describe(encoder), [(check, f"encode({shown}) raised {_raised(exc)}")]) from exc
+    if not isinstance(out, np.ndarray):
+        raise EncoderCheckError(_describe(encoder), [(check, f"encode must return a numpy array, got {type(out).__name__}")])
+    return out
+
+
+def _vectors(encoder: Any, texts: Sequence[str], check: str) -> npt.NDArray[Any]:
+    """``encoder.encode(texts)``, which must have one numeric row per text for ``check`` to compare vectors."""
+    out = _encode(encoder, texts, check)
+    if out.ndim != 2 or out.shape[0] != len(texts) or not np.issubdtype(out.dtype, np.number):
+        what = f"cannot run: encode returned a {out.dtype} array of shape {out.shape} for {len(texts)} text(s)"
+        raise EncoderCheckError(_describe(encoder), [(check, what)])
+    return out
+
+
+def check_encoder_protocol(encoder: Any) -> None:
+    """The encoder has ``id``, ``dim`` and a callable ``encode``.
+
+    Example:
+        >>> class NoEncode:
+        ...     id = "x.v1"
+        ...     dim = 8
+        >>> try:
+        ...     check_encoder_protocol(NoEncode())
+        ... except EncoderCheckError as err:
+        ...     print(err)
+        NoEncode (id 'x.v1') fails check_encoder_protocol: it has no encode
+    """
+    problems = [f"it has no {attr}" for attr in ("id", "dim", "encode") if not hasattr(encoder, attr)]
+    if not problems and not callable(encoder.encode):
+        problems.append("encode is not callable")
+    _encoder_fail(encoder, "check_encoder_protocol", problems)
+
+
+def check_encoder_id_dim(encoder: Any) -> None:
+    """``id`` is a non-empty printable string, the same on every read (embeddings are cached under it); ``dim`` a positive int.
+
+    Example:
+        >>> class Blank:
+        ...     id = ""
+        ...     dim = 0
+        >>> try:
+        ...     check_encoder_id_dim(Blank())
+        ... except EncoderCheckError as err:
+        ...     print(err)
+        Blank fails check_encoder_id_dim: id must be a non-empty string, got ''; dim must be a positive int, got 0
+    """
+    check = "check_encoder_id_dim"
+    try:
+        first, second = encoder.id, encoder.id
+        dim = encoder.dim
+    except Exception as exc:
+        raise EncoderCheckError(_describe(encoder), [(check, f"reading id or dim raised {_raised(exc)}")]) from exc
+    problems = []
+    if not isinstance(first, str) or not first:
+        problems.append(f"id must be a non-empty string, got {first!r}")
+    elif first != first.strip() or not first.isprintable():
+        problems.append(f"id must be printable text without surrounding whitespace, got {first!r}")
+    if first != second:
+        problems.append(f"id changes between reads ({first!r}, then {second!r}); cached embeddings are keyed by it")
+    if isinstance(dim, bool) or not isinstance(dim, int) or dim < 1:
+        problems.append(f"dim must be a positive int, got {dim!r}")
+    _encoder_fail(encoder, check, problems)
+
+
+def check_encoder_output(encoder: Any) -> None:
+    """``encode`` returns a finite float32 array of shape ``(len(texts), dim)`` whose rows with words have length 1.
+
+    On :data:`ADVERSARIAL_TEXTS` (empty, emoji-only, very long, non-English, invalid unicode,
+    markup). The topic model compares vectors by their dot product, so they must be unit vectors.
+
+    Example:
+        >>> class Raw:
+        ...     id = "raw.v1"
+        ...     dim = 4
+        ...     def encode(self, texts):
+        ...         return np.full((len(texts), 4), 2.0, dtype=np.float32)
+        >>> try:
+        ...     check_encoder_output(Raw())
+        ... except EncoderCheckError as err:
+        ...     print(err)
+        Raw (id 'raw.v1') fails check_encoder_output: rows must have length 1 (L2-normalised); lengths from 4 to 4
+    """
+    check = "check_encoder_output"
+    dim = _dim(encoder, check)
+    out = _encode(encoder, list(ADVERSARIAL_TEXTS), check)
+    problems = []
+    if out.shape != (len(ADVERSARIAL_TEXTS), dim):
+        problems.append(f"encode returned shape {out.shape}, expected {(len(ADVERSARIAL_TEXTS), dim)}")
+    if out.dtype != np.float32:
+        problems.append(f"encode must return float32, got {out.dtype}")
+    if np.issubdtype(out.dtype, np.number) and out.ndim == 2 and out.size:
+        values = out.astype(np.float64)
+        if not np.isfinite(values).all():
+            problems.append(f"encode returned NaN or inf ({int((~np.isfinite(values)).sum())} values)")
+        else:
+            words = [i for i in range(len(out)) if i not in NO_WORDS]
+            norms = np.linalg.norm(values[words], axis=1)
+            if np.abs(norms - 1).max(initial=0) > NORM_TOLERANCE:
+                problems.append(f"rows must have length 1 (L2-normalised); lengths from {norms.min():.4g} to {norms.max():.4g}")
+    elif not np.issubdtype(out.dtype, np.number):
+        problems.append(f"encode returned non-numbers ({out.dtype})")
+    _encoder_fail(encoder, check, problems)
+
+
+def check_encoder_no_words(encoder: Any) -> None:
+    """Texts without words (empty, blank, emoji or punctuation only) get zero vectors.
+
+    The topic model tells them by their zero length and puts them in ``"other"``; a vector for
+    ``"😡😡😡"`` would land it in some topic.
+
+    Example:
+        >>> class Ones:
+        ...     id = "ones.v1"
+        ...     dim = 4
+        ...     def encode(self, texts):
+        ...         return np.full((len(texts), 4), 0.5, dtype=np.float32)
+        >>> try:
+        ...     check_encoder_no_words(Ones())
+        ... except EncoderCheckError as err:
+        ...     print(err)
+        Ones (id 'ones.v1') fails check_encoder_no_words: texts without words must get zero vectors; not: '', ' ', ...
+    """
+    check = "check_encoder_no_words"
+    texts = [ADVERSARIAL_TEXTS[i] for i in NO_WORDS]
+    out = _vectors(encoder, texts, check)
+    nonzero = [t for t, row in zip(texts, out) if float(np.abs(row.astype(np.float64)).max(initial=0)) > NORM_TOLERANCE]
+    shown = ", ".join(repr(t) for t in nonzero)
+    _encoder_fail(encoder, check, [f"texts without words must get zero vectors; not: {shown}"] if nonzero else [])
+
+
+def check_encoder_empty_batch(encoder: Any) -> None:
+    """``encode([])`` returns an empty array of shape ``(0, dim)``.
+
+    Example:
+        >>> class Flat:
+        ...     id = "flat.v1"
+        ...     dim = 4
+        ...     def encode(self, texts):
+        ...         return np.zeros(len(texts), dtype=np.float32)
+        >>> try:
+        ...     check_encoder_empty_batch(Flat())
+        ... except EncoderCheckError as err:
+        ...     print(err)
+        Flat (id 'flat.v1') fails check_encoder_empty_batch: encode([]) must have shape (0, 4), got (0,)
+    """
+    check = "check_encoder_empty_batch"
+    dim = _dim(encoder, check)
+    out = _encode(encoder, [], check)
+    _encoder_fail(encoder, check, [] if out.shape == (0, dim) else [f"encode([]) must have shape (0, {dim}), got {out.shape}"])
+
+
+def check_encoder_batch_invariance(encoder: Any) -> None:
+    """A text's vector does not depend on the other texts in its batch, nor on its position (cached vectors must not).
+
+    Example:
+        >>> class Centred:
+        ...     id = "centred.v1"
+        ...     dim = 2
+        ...     def encode(self, texts):
+        ...         x = np.array([[len(t), 1.0] for t in texts], dtype=np.float32)
+        ...         x -= x.mean(axis=0)
+        ...         return x / np.maximum(np.linalg.norm(x, axis=1, keepdims=True), 1e-9)
+        >>> try:
+        ...     check_encoder_batch_invariance(Centred())
+        ... except EncoderCheckError as err:
+        ...     print(err)
+        Centred (id 'centred.v1') fails check_encoder_batch_invariance: a text's vector changes with the batch it is in ...
+    """
+    check = "check_encoder_batch_invariance"
+    texts = list(ADVERSARIAL_TEXTS)
+    together = _vectors(encoder, texts, check)
+    backwards = _vectors(encoder, texts[::-1], check)[::-1]
+    problems = []
+    worst_alone = max(_max_difference(_vectors(encoder, [texts[i]], check), together[i : i + 1]) for i in _ALONE)
+    if worst_alone > TOLERANCE:
+        problems.append(f"a text's vector changes with the batch it is in (by up to {worst_alone:.4g} alone vs together)")
+    worst_order = _max_difference(backwards, together)
+    if worst_order > TOLERANCE:
+        problems.append(f"a text's vector changes with its position in the batch (by up to {worst_order:.4g})")
+    _encoder_fail(encoder, check, problems)
+
+
+def check_encoder_deterministic(encoder: Any) -> None:
+    """Encoding the same texts twice gives the same vectors (within :data:`TOLERANCE`)."""
+    check = "check_encoder_deterministic"
+    texts = list(ADVERSARIAL_TEXTS)
+    worst = _max_difference(_vectors(encoder, texts, check), _vectors(encoder, texts, check))
+    _encoder_fail(encoder, check, [] if worst <= TOLERANCE else [f"encoding the same texts twice differs by up to {worst:.4g}"])
+
+
+def check_encoder_input_unchanged(encoder: Any) -> None:
+    """``encode`` leaves the list it is given as it was (no sorting or editing in place)."""
+    check = "check_encoder_input_unchanged"
+    texts = list(ADVERSARIAL_TEXTS)
+    _encode(encoder, texts, check)
+    _encoder_fail(encoder, check, [] if texts == list(ADVERSARIAL_TEXTS) else ["encode changed the list of texts it was given"])
+
+
+def check_encoder_pickle(encoder: Any) -> None:
+    """The encoder pickles, and the copy has the same id and encodes the same (a fitted topic model holds it).
+
+    Example:
+        >>> import threading
+        >>> from journeymap.testing import HashingEncoder
+        >>> encoder = HashingEncoder(dim=8)
+        >>> encoder.lock = threading.Lock()  # say, a model guarded by a lock
+        >>> try:
+        ...     check_encoder_pickle(encoder)
+        ... except EncoderCheckError as err:
+        ...     print(err)
+        HashingEncoder (id 'testing.hashing.v1(dim=8)') fails check_encoder_pickle: pickling raised TypeError: ...
+    """
+    check = "check_encoder_pickle"
+    try:
+        copy = pickle.loads(pickle.dumps(encoder))
+    except Exception as exc:
+        raise EncoderCheckError(_describe(encoder), [(check, f"pickling raised {_raised(exc)}")]) from exc
+    problems = []
+    if copy.id != encoder.id:
+        problems.append(f"the copy's id is {copy.id!r}, not {encoder.id!r}")
+    texts = [ADVERSARIAL_TEXTS[i] for i in _ALONE]
+    worst = _max_difference(_vectors(copy, texts, check), _vectors(encoder, texts, check))
+    if worst > TOLERANCE:
+        problems.append(f"the unpickled copy encodes differently (by up to {worst:.4g})")
+    _encoder_fail(encoder, check, problems)
+
+
+#: Every encoder check, in the order :func:`check_encoder` runs them.
+ENCODER_CHECKS: tuple[Callable[[Any], None], ...] = (
+    check_encoder_protocol,
+    check_encoder_id_dim,
+    check_encoder_output,
+    check_encoder_no_words,
+    check_encoder_empty_batch,
+    check_encoder_batch_invariance,
+    check_encoder_deterministic,
+    check_encoder_input_unchanged,
+    check_encoder_pickle,
+)
+
+
+def encoder_checks(encoder: Any) -> Iterator[tuple[str, Callable[[], None]]]:
+    """The checks for ``encoder`` as ``(name, check)`` pairs; calling ``check()`` runs it on the encoder.
+
+    Example:
+        >>> from journeymap.testing import HashingEncoder
+        >>> [name for name, _ in encoder_checks(HashingEncoder())][:3]
+        ['check_encoder_protocol', 'check_encoder_id_dim', 'check_encoder_output']
+    """
+    for check in ENCODER_CHECKS:
+        yield check.__name__, functools.partial(check, encoder)
+
+
+def check_encoder(encoder: Any) -> None:
+    """Check that ``encoder`` honours the :class:`~journeymap.topics.SentenceEncoder` contract.
+
+    Runs every check of :func:`encoder_checks` (id and dim; the output's type, shape, dtype and
+    unit length on hard inputs: empty, emoji-only, very long, non-English, invalid unicode;
+    zero vectors for texts without words; an empty batch; that vectors do not depend on the
+    batch a text is in; that repeated calls agree; that the input is left as it was; that the
+    encoder pickles) and raises one :class:`EncoderCheckError` listing every failure; a check
+    that crashes counts as failed.
+
+    Raises:
+        EncoderCheckError: an ``AssertionError`` naming the encoder and each failed check.
+
+    Example:
+        >>> from journeymap.testing import HashingEncoder
+        >>> check_encoder(HashingEncoder(dim=32))
+        >>> class Broken:
+        ...     id = "broken.v1"
+        ...     dim = 4
+        ...     def encode(self, texts):
+        ...         return np.ones((len(texts), 3))
+        >>> try:
+        ...     check_encoder(Broken())
+        ... except EncoderCheckError as err:
+        ...     print(err)
+        Broken (id 'broken.v1') fails 4 encoder checks:
+        - check_encoder_output: encode returned shape (11, 3), expected (11, 4); encode must return float32, got float64; ...
+        - check_encoder_no_words: texts without words must get zero vectors; ...
+        - check_encoder_empty_batch: encode([]) must have shape (0, 4), got (0, 3)
+        - check_encoder_pickle: pickling raised PicklingError: ...
+
+        (A class defined in a doctest cannot be pickled; one in a module can.)
+    """
+    failures: list[tuple[str, str]] = []
+    for name, check in encoder_checks(encoder):
+        try:
+            check()
+        except EncoderCheckError as err:
+            failures.extend(err.failures)
+        except Exception as exc:  # a check that cannot even run is a failure too
+            failures.append((name, f"raised {_raised(exc)}"))
+    if failures:
+        raise EncoderCheckError(_describe(encoder), failures)
+
+
+def parametrize_with_encoder_checks(encoders: Iterable[Any]) -> Any:
+    """A ``pytest.mark.parametrize`` decorator with one case per encoder and check: ``(encoder, check)``.
+
+    Example:
+        >>> from journeymap.testing import HashingEncoder
+        >>> mark = parametrize_with_encoder_checks([HashingEncoder()])
+        >>> mark.args[0], [case.id for case in mark.args[1]][:1]
+        (('encoder', 'check'), ['HashingEncoder-check_encoder_protocol'])
+
+        In a test module::
+
+            @parametrize_with_encoder_checks([MyEncoder()])
+            def test_encoder(encoder, check):
+                check(encoder)
+    """
+    import pytest
+
+    cases = [pytest.param(e, c, id=f"{type(e).__name__}-{c.__name__}") for e in encoders for c in ENCODER_CHECKS]
+    return pytest.mark.parametrize(("encoder", "check"), cases)

@@ -11,6 +11,7 @@ from journeymap.topics._cluster import AutoKMeans
 from journeymap.topics._describe import CTfidfDescriber
 from journeymap.topics._embed import embed
 from journeymap.topics._inputs import OTHER, TopicInputError
+from journeymap.topics.assign import assign_topics
 from journeymap.topics.encoders import (
     MiniLMEncoder,
     SentenceEncoder,
@@ -31,6 +32,7 @@ __all__ = [
     "TopicModel",
     "TransformerEncoder",
     "UnknownEncoderError",
+    "assign_topics",
     "available_encoders",
     "embed",
     "get_encoder",

@@ -21,18 +21,27 @@ class AutoKMeans(ClusterMixin, BaseEstimator):  # type: ignore[misc]
 
     The silhouette compares each text's distance to its own cluster with its distance to the
     nearest other cluster, so it peaks where clusters are both tight and apart: too few clusters
-    lump topics together, too many split one topic across neighbours. Candidates are a
-    geometric grid between 2 and ``n_sample / min_size`` (at most ``max_clusters``), then a finer
-    grid around the best. Members of clusters smaller than ``min_size`` score 0, as singletons do
-    in the silhouette's definition, so splitting topics into crumbs does not pay. The chosen k
-    is then fitted on all the data (``MiniBatchKMeans`` past ``minibatch_above`` points),
-    starting from the sample's centroids.
+    lump topics together, too many split one topic across neighbours. k is chosen on a sample
+    of ``sample_size`` points, projected onto its first ``reduce_dims`` principal components
+    (and re-normalised), which keeps the cluster geometry of sentence embeddings and makes each
+    candidate several times cheaper. Candidates are a geometric grid of ``n_candidates``
+    values between 2 and the largest k (``n / min_size``, at most ``max_clusters`` and half the
+    sample), then ``n_refine`` rounds that try the geometric midpoints between the best k so
+    far and its tried neighbours (each round halves the gap, in ratio, around the best). Members of clusters smaller than
+    ``min_size`` (at the sample's scale) score 0, as singletons do in the silhouette's
+    definition, so splitting topics into crumbs does not pay. The chosen k is then fitted on all
+    the data in the full space (``MiniBatchKMeans`` past ``minibatch_above`` points), starting
+    from the sample clusters' centroids.
 
     Args:
         n_clusters: a fixed k (no search).
-        min_size: the smallest topic worth finding; bounds the largest k tried.
+        min_size: the smallest topic worth finding (in points of the whole data); bounds the
+            largest k tried.
         max_clusters: the largest k tried.
         sample_size: points used to choose k.
+        reduce_dims: principal components the search works in (None: the full space).
+        n_candidates: values of k on the coarse grid.
+        n_refine: rounds of refinement around the best k (at most two candidates each).
         minibatch_above: data sizes above which the final fit is mini-batch.
         random_state: seed.
 
@@ -55,6 +64,9 @@ class AutoKMeans(ClusterMixin, BaseEstimator):  # type: ignore[misc]
         min_size: int = 5,
         max_clusters: int = 300,
         sample_size: int = 2500,
+        reduce_dims: int | None = 48,
+        n_candidates: int = 6,
+        n_refine: int = 3,
         minibatch_above: int = 20_000,
         random_state: int = 0,
     ) -> None:
@@ -62,6 +74,9 @@ class AutoKMeans(ClusterMixin, BaseEstimator):  # type: ignore[misc]
         self.min_size = min_size
         self.max_clusters = max_clusters
         self.sample_size = sample_size
+        self.reduce_dims = reduce_dims
+        self.n_candidates = n_candidates
+        self.n_refine = n_refine
         self.minibatch_above = minibatch_above
         self.random_state = random_state
 
@@ -88,6 +103,17 @@ class AutoKMeans(ClusterMixin, BaseEstimator):  # type: ignore[misc]
         values[sizes[labels] < min_size] = 0.0
         return float(values.mean())
 
+    def _search_space(self, S: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
+        """The sample in the space k is chosen in: its first principal components, re-normalised."""
+        if self.reduce_dims is None or self.reduce_dims >= min(S.shape) - 1:
+            return S
+        from sklearn.decomposition import PCA  # type: ignore[import-untyped]
+
+        Z = PCA(int(self.reduce_dims), svd_solver="randomized", random_state=self.random_state).fit_transform(S)
+        norms = np.linalg.norm(Z, axis=1, keepdims=True)
+        unit: npt.NDArray[np.float32] = (Z / np.maximum(norms, 1e-12)).astype(np.float32)
+        return unit
+
     def fit(self, X: npt.NDArray[np.float32], y: object = None) -> AutoKMeans:
         """Choose k and cluster ``X`` (rows: unit vectors or any features)."""
         X = np.asarray(X, dtype=np.float32)
@@ -101,38 +127,49 @@ class AutoKMeans(ClusterMixin, BaseEstimator):  # type: ignore[misc]
             return self
         sample = np.sort(rng.choice(n, self.sample_size, replace=False)) if n > self.sample_size else np.arange(n)
         S = X[sample]
-        upper = int(min(self.max_clusters, max(2, len(S) // max(self.min_size, 1)), len(S) - 1))
+        upper = int(min(self.max_clusters, max(2, n // max(self.min_size, 1)), len(S) // 2))
         if upper < 2:
             self.labels_, self.cluster_centers_, self.n_clusters_ = np.zeros(n, dtype=np.int64), X.mean(axis=0, keepdims=True), 1
             return self
-        fits: dict[int, npt.NDArray[np.float32]] = {}
+        Z = self._search_space(S)
+        fits: dict[int, npt.NDArray[np.int64]] = {}
         small = max(2, round(self.min_size * len(S) / n))  # min_size at the sample's scale
 
         def score(k: int) -> float:
             if k not in self.scores_:
-                labels, centres = self._kmeans(S, k)
-                self.scores_[k] = self._silhouette(S, labels, small)
-                fits[k] = centres
+                labels, _ = self._kmeans(Z, k)
+                self.scores_[k] = self._silhouette(Z, labels, small)
+                fits[k] = labels
             return self.scores_[k]
 
-        grid = sorted({int(v) for v in np.rint(np.geomspace(2, upper, num=min(8, upper - 1)))})
+        grid = sorted({int(v) for v in np.rint(np.geomspace(2, upper, num=max(2, min(self.n_candidates, upper - 1))))})
         for k in grid:
             score(k)
-        best = max(grid, key=lambda k: (self.scores_[k], -k))
-        i = grid.index(best)
-        lo, hi = grid[max(i - 1, 0)], grid[min(i + 1, len(grid) - 1)]
-        for k in sorted({int(v) for v in np.rint(np.geomspace(max(lo, 2), max(hi, 2), num=5))}):
-            score(k)
+        for _ in range(self.n_refine):  # bisect (geometrically) towards the best k between its tried neighbours
+            best = max(self.scores_, key=lambda k: (self.scores_[k], -k))
+            tried = sorted(self.scores_)
+            i = tried.index(best)
+            around = [round(float(np.sqrt(best * tried[j]))) for j in (i - 1, i + 1) if 0 <= j < len(tried)]
+            new = [k for k in around if k not in self.scores_]
+            if not new:
+                break
+            for k in new:
+                score(k)
         best = max(self.scores_, key=lambda k: (self.scores_[k], -k))
         logger.info(
-            "AutoKMeans: k=%d (silhouette %.3f over %d candidates on %d points)",
+            "AutoKMeans: k=%d (silhouette %.3f over %d candidates on %d points in %d dimensions)",
             best,
             self.scores_[best],
             len(self.scores_),
             len(S),
+            Z.shape[1],
         )
-        self.n_clusters_ = best
-        self.labels_, self.cluster_centers_ = self._kmeans(X, best, init=fits[best])
+        # The sample clusters' centroids in the full space start the final fit.
+        labels = fits[best]
+        present = np.unique(labels)
+        init = np.stack([S[labels == c].mean(axis=0) for c in present]).astype(np.float32)
+        self.n_clusters_ = len(present)
+        self.labels_, self.cluster_centers_ = self._kmeans(X, self.n_clusters_, init=init)
         return self
 
     def fit_predict(self, X: npt.NDArray[np.float32], y: object = None, **kwargs: object) -> npt.NDArray[np.int64]:

@@ -113,6 +113,7 @@ class TopicModel(BaseEstimator):  # type: ignore[misc]
         mode_: ``"discovery"``, ``"zero-shot"`` or ``"few-shot"``.
         topics_: the topic names (without ``"other"``), largest first in discovery.
         labels_: the topic of each fitted text (``"other"`` for none).
+        topic_scores_: how well each fitted text fits its topic (as :meth:`assign` gives it).
         topic_info_: one row per topic (``"other"`` last): ``topic``, ``size``, ``share``,
             ``keywords`` (list), ``representative_texts`` (list).
         centroids_: unit vectors of the topics in the encoder's space.
@@ -312,6 +313,7 @@ class TopicModel(BaseEstimator):  # type: ignore[misc]
         if names is None:
             names = describer.names(keywords)
         self.topics_: list[str] = list(names)
+        self.topic_scores_ = np.where(has_words, best, np.nan).astype(np.float32)
         self.centroids_ = centroids
         self.floors_ = floors
         labels = np.array([*names, OTHER], dtype=object)[np.where(topic >= 0, topic, k)]
@@ -403,10 +405,11 @@ class TopicModel(BaseEstimator):  # type: ignore[misc]
         X = self._embed(docs)
         has_words = np.linalg.norm(X, axis=1) > 0
         assign = np.full(len(docs), -1, dtype=np.int64)
+        best = np.zeros(len(docs), dtype=np.float32)
         if has_words.any():
             proba = classifier.predict_proba(X[has_words])
             assign[has_words] = proba.argmax(axis=1)
-        best = np.zeros(len(docs), dtype=np.float32)
+            best[has_words] = proba.max(axis=1)
         self._set_topics(docs, X, centroids, None, assign, best, has_words, order_by_size=False, names=classes)
 
     # -- prediction ----------------------------------------------------------------------------
@@ -440,25 +443,59 @@ class TopicModel(BaseEstimator):  # type: ignore[misc]
                 out[has_words] = _softmax(X[has_words] @ self.centroids_.T, TEMPERATURE)
         return out
 
-    def predict(self, texts: Sequence[str]) -> npt.NDArray[np.str_]:
-        """The topic of each text, ``"other"`` where none fits (and for texts without words)."""
-        self._check_fitted()
-        X = self._embed(as_texts(texts, "texts", allow_empty=True))
+    def _assign_embedded(self, X: npt.NDArray[np.float32]) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float32]]:
+        """Topic index (-1: other) and score of each embedded text (NaN score: no words)."""
         has_words = np.linalg.norm(X, axis=1) > 0
         k = len(self.topics_)
         topic = np.full(len(X), -1, dtype=np.int64)
+        score = np.full(len(X), np.nan, dtype=np.float32)
         if has_words.any() and k:
             Xw = X[has_words]
             if self.mode_ == "few-shot":
                 index = {c: i for i, c in enumerate(self.topics_)}
-                topic[has_words] = [index[str(c)] for c in self.classifier_.predict(Xw)]
+                if hasattr(self.classifier_, "predict_proba"):
+                    proba = self.classifier_.predict_proba(Xw)
+                    columns = np.array([index[str(c)] for c in self.classifier_.classes_])
+                    best = proba.argmax(axis=1)
+                    topic[has_words] = columns[best]
+                    score[has_words] = proba[np.arange(len(Xw)), best]
+                else:
+                    topic[has_words] = [index[str(c)] for c in self.classifier_.predict(Xw)]
             else:
-                assign, best = self._nearest(Xw, self.centroids_)
+                assign, best_sim = self._nearest(Xw, self.centroids_)
                 if self.floors_ is not None:
-                    assign = np.where(best >= self.floors_[assign], assign, -1)
+                    assign = np.where(best_sim >= self.floors_[assign], assign, -1)
                 topic[has_words] = assign
+                score[has_words] = best_sim
+        return topic, score
+
+    def predict(self, texts: Sequence[str]) -> npt.NDArray[np.str_]:
+        """The topic of each text, ``"other"`` where none fits (and for texts without words)."""
+        self._check_fitted()
+        topic, _ = self._assign_embedded(self._embed(as_texts(texts, "texts", allow_empty=True)))
         names = np.array([*self.topics_, OTHER], dtype=object)
-        return names[np.where(topic >= 0, topic, k)].astype(str)
+        return names[np.where(topic >= 0, topic, len(self.topics_))].astype(str)
+
+    def assign(self, texts: Sequence[str]) -> pd.DataFrame:
+        """Topic and score of each text in one pass: a frame with ``topic`` and ``topic_score``.
+
+        ``topic`` is :meth:`predict`'s. ``topic_score`` is how well the text fits its topic: in
+        discovery and zero-shot the cosine similarity to the topic's centroid (also given for
+        texts put in ``"other"`` as outliers, where it is the similarity to the nearest topic),
+        in few-shot the classifier's probability of the topic; NaN for texts without words.
+
+        Example:
+            >>> from journeymap.testing import HashingEncoder
+            >>> tm = TopicModel(labels=["card", "refund"], encoder=HashingEncoder(), cache=False)
+            >>> tm.fit(["my card", "a refund", "card late", "refund now"]).assign(["card please", "🙂"]).round(2)
+               topic  topic_score
+            0   card         0.64
+            1  other          NaN
+        """
+        self._check_fitted()
+        topic, score = self._assign_embedded(self._embed(as_texts(texts, "texts", allow_empty=True)))
+        names = np.array([*self.topics_, OTHER], dtype=object)
+        return pd.DataFrame({"topic": names[np.where(topic >= 0, topic, len(self.topics_))].astype(str), "topic_score": score})
 
     def __sklearn_tags__(self) -> Any:
         tags = super().__sklearn_tags__()

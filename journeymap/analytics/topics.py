@@ -1,0 +1,168 @@
+"""What customers write about, per topic and over time: :func:`topic_summary`, :func:`topic_trends`.
+
+Both read the ``topic`` column that :func:`journeymap.assign_topics` adds to customer messages;
+they work on unscored journeys too (the valence columns are then NaN).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from journeymap.analytics._levels import check_level
+from journeymap.analytics._stats import MeanInterval
+from journeymap.analytics._time import period_start
+from journeymap.backends import dispatch
+from journeymap.schema import NEGATIVE_VALENCE
+
+if TYPE_CHECKING:
+    from journeymap.journeys import JourneySet
+
+__all__ = ["OTHER_LAST", "topic_summary", "topic_trends"]
+
+#: The topic of messages that fit none; listed last in :func:`topic_summary`.
+OTHER_LAST = "other"
+
+_SUMMARY_COLUMNS = ["volume", "share", "scored", "share_negative", "mean_valence", "ci_low", "ci_high", "keywords", "quotes"]
+
+
+def _topic_messages(js: JourneySet) -> pd.DataFrame:
+    """The customer messages with a topic: ``topic``, ``text``, ``valence``, ``topic_score``, ``timestamp``."""
+    events = js.events
+    check_level("topic", events)
+    customer = (events["actor"].astype("string") == "customer").fillna(False) & events["topic"].notna()
+    rows = events.loc[customer.to_numpy(dtype=bool)]
+    valence = rows["valence"] if "valence" in rows.columns else pd.Series(np.nan, index=rows.index)
+    return pd.DataFrame(
+        {
+            "topic": rows["topic"].astype(str),
+            "text": rows["text"].astype("string").fillna("").astype(str),
+            "valence": valence.to_numpy(dtype=np.float64, na_value=np.nan),
+            "topic_score": rows["topic_score"].to_numpy(dtype=np.float64, na_value=np.nan)
+            if "topic_score" in rows.columns
+            else np.nan,
+            "timestamp": rows["timestamp"],
+        },
+        index=rows.index,
+    )
+
+
+def _quotes(group: pd.DataFrame, n: int) -> list[str]:
+    """Up to ``n`` distinct texts of a topic, those that fit it best first (ties: earliest first)."""
+    ranked = group.assign(_pos=np.arange(len(group))).sort_values(["topic_score", "_pos"], ascending=[False, True])
+    picked: list[str] = []
+    for raw in ranked["text"]:
+        text = raw.strip()
+        if text and text not in picked:
+            picked.append(text)
+        if len(picked) >= n:
+            break
+    return picked
+
+
+@dispatch
+def topic_summary(js: JourneySet, *, n_keywords: int = 5, n_quotes: int = 3, seed: int = 0) -> pd.DataFrame:
+    """Per topic: how many customers write about it, how they feel, its keywords and quotes.
+
+    Over the customer messages with a topic (from :func:`~journeymap.assign_topics`): ``volume``,
+    ``share`` (of those messages), ``scored`` (messages with a valence), ``share_negative`` (of
+    the scored, valence below :data:`~journeymap.schema.NEGATIVE_VALENCE`), ``mean_valence`` with
+    the 95% interval of :func:`~journeymap.touchpoint_summary` (``ci_low``, ``ci_high``;
+    bootstrap resamples drawn with ``seed``), ``keywords`` (the ``n_keywords`` most distinctive
+    words and phrases, class-based TF-IDF as the topic model names topics) and ``quotes`` (up to
+    ``n_quotes`` distinct texts, those that fit the topic best first). Indexed by ``topic``,
+    the largest first and ``"other"`` last. Unscored journeys give NaN valence columns.
+
+    Example:
+        >>> import journeymap as jm
+        >>> from journeymap.testing import HashingEncoder
+        >>> from journeymap.testing.data import planted_scores
+        >>> js = planted_scores(jm.build_journeys(jm.datasets.service_journeys(30, seed=0)))
+        >>> js = jm.assign_topics(js, encoder=HashingEncoder(), cache=False, n_topics=4)
+        >>> table = jm.topic_summary(js)
+        >>> table.index.name, int(table["volume"].sum()) == int((js.events["actor"] == "customer").sum())
+        ('topic', True)
+        >>> bool(table["quotes"].map(len).le(3).all())
+        True
+    """
+    from journeymap.topics._describe import CTfidfDescriber
+
+    messages = _topic_messages(js)
+    if messages.empty:
+        out = pd.DataFrame(columns=_SUMMARY_COLUMNS, index=pd.Index([], name="topic", dtype=object))
+        return out.astype({"volume": np.int64, "scored": np.int64})
+    counts = messages["topic"].value_counts()
+    order = sorted(counts.index, key=lambda t: (t == OTHER_LAST, -int(counts[t]), t))
+    codes = pd.Categorical(messages["topic"], categories=order).codes.astype(np.int64)
+    named = np.where(np.asarray(order)[codes] == OTHER_LAST, -1, codes)
+    keywords = CTfidfDescriber(n_keywords=n_keywords).keywords(messages["text"].tolist(), named, len(order))
+    interval = MeanInterval(seed=seed)
+    rows = {}
+    for t, topic in enumerate(order):
+        group = messages[codes == t]
+        valence = group["valence"].to_numpy()
+        scored = valence[~np.isnan(valence)]
+        est = interval(scored)
+        rows[topic] = {
+            "volume": len(group),
+            "share": len(group) / len(messages),
+            "scored": len(scored),
+            "share_negative": float((scored < NEGATIVE_VALENCE).mean()) if len(scored) else np.nan,
+            "mean_valence": est.mean,
+            "ci_low": est.low,
+            "ci_high": est.high,
+            "keywords": keywords[t] if topic != OTHER_LAST else [],
+            "quotes": _quotes(group, n_quotes),
+        }
+    out = pd.DataFrame.from_dict(rows, orient="index", columns=_SUMMARY_COLUMNS)
+    out.index.name = "topic"
+    return out
+
+
+@dispatch
+def topic_trends(js: JourneySet, *, freq: str = "W", tz: str = "UTC") -> pd.DataFrame:
+    """Per period and topic: messages, their share of the period, share negative and mean valence.
+
+    One row per (``period``, ``topic``) for every period from the first customer message with a
+    topic to the last (a topic absent from a period has volume 0 there), periods as in
+    :func:`~journeymap.trends` (``freq``, ``tz``). Columns: ``volume``, ``share`` (of the
+    period's messages with a topic), ``share_negative`` and ``mean_valence`` (of the scored;
+    NaN where none).
+
+    Example:
+        >>> import journeymap as jm
+        >>> from journeymap.testing import HashingEncoder
+        >>> js = jm.build_journeys(jm.datasets.service_journeys(30, seed=0))
+        >>> js = jm.assign_topics(js, encoder=HashingEncoder(), cache=False, n_topics=3)
+        >>> weekly = jm.topic_trends(js, freq="W")
+        >>> weekly.index.names, int(weekly["volume"].sum()) == int((js.events["actor"] == "customer").sum())
+        (FrozenList(['period', 'topic']), True)
+    """
+    messages = _topic_messages(js)
+    columns = ["volume", "share", "share_negative", "mean_valence"]
+    if messages.empty:
+        index = pd.MultiIndex.from_arrays([pd.DatetimeIndex([], tz=tz), pd.Index([], dtype=object)], names=["period", "topic"])
+        return pd.DataFrame(index=index, columns=columns).astype({"volume": np.int64, "share": float})
+    frame = pd.DataFrame(
+        {
+            "period": period_start(messages["timestamp"], freq, tz).to_numpy(),
+            "topic": messages["topic"].to_numpy(),
+            "valence": messages["valence"].to_numpy(),
+        }
+    )
+    frame["negative"] = np.where(np.isnan(frame["valence"]), np.nan, frame["valence"] < NEGATIVE_VALENCE)
+    g = frame.groupby(["period", "topic"], sort=True)
+    stats = pd.DataFrame({"volume": g.size(), "share_negative": g["negative"].mean(), "mean_valence": g["valence"].mean()})
+    local = pd.DatetimeIndex([frame["period"].min(), frame["period"].max()]).tz_localize(None)
+    periods = pd.period_range(local[0].to_period(freq), local[1].to_period(freq), freq=freq)
+    starts = periods.start_time.tz_localize(tz, ambiguous="NaT", nonexistent="shift_forward")
+    all_periods = pd.DatetimeIndex(starts.union(pd.DatetimeIndex(frame["period"].unique())), name="period")
+    topics = sorted(frame["topic"].unique(), key=lambda t: (t == OTHER_LAST, t))
+    index = pd.MultiIndex.from_product([all_periods, topics], names=["period", "topic"])
+    out = stats.reindex(index)
+    out["volume"] = out["volume"].fillna(0).astype(np.int64)
+    totals = out.groupby(level="period")["volume"].transform("sum")
+    out["share"] = (out["volume"] / totals.where(totals > 0)).astype(float)
+    return out[columns]

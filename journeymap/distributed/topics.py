@@ -1,0 +1,100 @@
+"""Topics on a Dask cluster: :func:`assign_topics`, fitted once and assigned partition by partition."""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Any
+
+import dask.dataframe as dd
+import pandas as pd
+from dask.delayed import delayed
+
+from journeymap.distributed.journeys import DaskJourneySet
+from journeymap.exceptions import JourneyMapError
+from journeymap.topics._inputs import TopicInputError, as_texts
+from journeymap.topics.assign import customer_rows, topic_columns, topic_model
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping, Sequence
+
+    from journeymap.emotions.cache import CacheOption
+    from journeymap.topics.encoders import SentenceEncoder
+    from journeymap.topics.model import TopicModel
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["assign_topics"]
+
+
+def _customer_texts(part: pd.DataFrame) -> pd.Series:
+    texts: pd.Series = part.loc[customer_rows(part).to_numpy(dtype=bool), "text"].astype("string")
+    return texts
+
+
+def _meta(meta: pd.DataFrame) -> pd.DataFrame:
+    out = meta.drop(columns=[c for c in ("topic", "topic_score") if c in meta.columns])
+    out["topic"] = pd.Series(dtype="string")
+    out["topic_score"] = pd.Series(dtype="float32")
+    return out
+
+
+def assign_topics(
+    journeys: DaskJourneySet | dd.DataFrame,
+    model: TopicModel | None = None,
+    *,
+    n_topics: int | None = None,
+    labels: Sequence[str] | Mapping[str, str] | None = None,
+    encoder: str | SentenceEncoder = "default",
+    sample: int | None = None,
+    cache: CacheOption = True,
+    seed: int = 0,
+    progress: bool | None = None,
+) -> Any:
+    """:func:`journeymap.assign_topics` on a cluster: fit once (all texts or a sample), assign per partition.
+
+    A model that needs fitting is fitted here, on the client, on every customer text (gathered)
+    or, with ``sample``, on a seeded random sample of about that many (``ddf.sample`` with
+    ``random_state=seed``, so a fixed partitioning gives a fixed sample). The fitted model is
+    then sent to every partition, which assigns its own messages; the events never move.
+    Returns the same type as given, lazily. The embedding cache is each worker's.
+
+    Example:
+        >>> import journeymap as jm
+        >>> from journeymap.distributed import assign_topics, build_journeys, from_pandas
+        >>> from journeymap.testing import HashingEncoder
+        >>> djs = build_journeys(from_pandas(jm.datasets.service_journeys(20, seed=0), npartitions=2))
+        >>> events = assign_topics(djs, encoder=HashingEncoder(), cache=False).compute().events
+        >>> bool(events.loc[events["actor"] == "customer", "topic"].notna().all())
+        True
+    """
+    if isinstance(journeys, DaskJourneySet):
+        events = journeys.events
+    elif isinstance(journeys, dd.DataFrame):
+        events = journeys
+    else:
+        msg = f"journeys must be a DaskJourneySet or a dask DataFrame, got {type(journeys).__name__}"
+        raise TypeError(msg)
+    if "text" not in events.columns:
+        msg = f"assign_topics needs a 'text' column; found: {list(events.columns)}"
+        raise JourneyMapError(msg)
+    tm = topic_model(model, n_topics=n_topics, labels=labels, encoder=encoder, cache=cache, seed=seed, progress=progress)
+    if not hasattr(tm, "topics_"):
+        texts = events.map_partitions(_customer_texts, meta=pd.Series(dtype="string", name="text"))
+        if sample is not None:
+            if isinstance(sample, bool) or not isinstance(sample, int) or sample < 2:
+                msg = f"sample must be a number of texts >= 2 or None, got {sample!r}"
+                raise TopicInputError(msg)
+            n = int(texts.shape[0].compute())
+            if sample < n:
+                texts = texts.sample(frac=sample / n, random_state=seed)
+        fit_texts = as_texts(texts.compute(), "texts", allow_empty=True)
+        if not fit_texts:
+            msg = "assign_topics: there are no customer messages to learn topics from"
+            raise TopicInputError(msg)
+        tm.fit(fit_texts)
+        logger.info("fitted %d topics on %d customer messages", len(tm.topics_), len(fit_texts))
+    fitted = delayed(tm, pure=True)
+    out = events.map_partitions(topic_columns, fitted, meta=_meta(events._meta))
+    if isinstance(journeys, DaskJourneySet):
+        return journeys.with_events(out)
+    return out

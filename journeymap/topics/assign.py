@@ -1,0 +1,177 @@
+"""Topics of journeys: :func:`assign_topics` adds what each customer message is about."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import numpy as np
+import pandas as pd
+
+from journeymap.backends import dispatch
+from journeymap.exceptions import JourneyMapError
+from journeymap.schema import TOPIC_COLUMNS
+from journeymap.topics._inputs import TopicInputError, as_texts
+from journeymap.topics.model import TopicModel
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from journeymap.emotions.cache import CacheOption
+    from journeymap.topics.encoders import SentenceEncoder
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["assign_topics", "customer_rows", "fit_sample", "topic_columns", "topic_model"]
+
+T = TypeVar("T")
+
+
+def customer_rows(events: pd.DataFrame) -> pd.Series:
+    """Which rows are customer messages (every row when there is no ``actor`` column)."""
+    if "actor" not in events.columns:
+        return pd.Series(True, index=events.index)
+    return (events["actor"].astype("string") == "customer").fillna(False)
+
+
+def topic_model(
+    model: TopicModel | None,
+    *,
+    n_topics: int | None,
+    labels: Sequence[str] | Mapping[str, str] | None,
+    encoder: str | SentenceEncoder,
+    cache: CacheOption,
+    seed: int,
+    progress: bool | None,
+) -> TopicModel:
+    """``model``, or a new one from the options (which may only be given without a model)."""
+    if model is None:
+        names = dict(labels) if isinstance(labels, Mapping) else labels
+        return TopicModel(labels=names, n_topics=n_topics, encoder=encoder, cache=cache, seed=seed, progress=progress)
+    if not isinstance(model, TopicModel):
+        msg = f"model must be a TopicModel or None, got {type(model).__name__}"
+        raise TopicInputError(msg)
+    given = [name for name, value in (("n_topics", n_topics), ("labels", labels)) if value is not None]
+    if encoder != "default":
+        given.append("encoder")
+    if given:
+        msg = f"{', '.join(given)}: give these to the TopicModel when you pass one (model=TopicModel({given[0]}=...))"
+        raise TopicInputError(msg)
+    return model
+
+
+def fit_sample(n: int, sample: int | None, seed: int) -> np.ndarray | None:
+    """Positions of the texts to fit on: a seeded random ``sample`` of ``n`` (sorted), or None for all."""
+    if sample is None:
+        return None
+    if isinstance(sample, bool) or not isinstance(sample, (int, np.integer)) or sample < 2:
+        msg = f"sample must be a number of texts >= 2 or None, got {sample!r}"
+        raise TopicInputError(msg)
+    if sample >= n:
+        return None
+    return np.sort(np.random.default_rng(seed).choice(n, int(sample), replace=False))
+
+
+def topic_columns(events: pd.DataFrame, model: TopicModel, *, sample: int | None = None, seed: int = 0) -> pd.DataFrame:
+    """``events`` with ``topic`` and ``topic_score`` for the customer messages (fitting ``model`` first if needed)."""
+    if "text" not in events.columns:
+        msg = f"assign_topics needs a 'text' column; found: {list(events.columns)}"
+        raise JourneyMapError(msg)
+    customer = customer_rows(events).to_numpy(dtype=bool)
+    texts = as_texts(events.loc[customer, "text"], "texts", allow_empty=True)
+    out = events.drop(columns=[c for c in TOPIC_COLUMNS if c in events.columns])
+    topic = pd.Series(pd.NA, index=events.index, dtype="string")
+    score = np.full(len(events), np.nan, dtype=np.float32)
+    if not hasattr(model, "topics_"):
+        if not texts:
+            msg = "assign_topics: there are no customer messages to learn topics from"
+            raise TopicInputError(msg)
+        picked = fit_sample(len(texts), sample, seed)
+        model.fit(texts if picked is None else [texts[i] for i in picked])
+        if picked is None:  # fitted on exactly these texts: their topics are known
+            assigned = pd.DataFrame({"topic": model.labels_, "topic_score": model.topic_scores_})
+        else:
+            assigned = model.assign(texts)
+    else:
+        assigned = model.assign(texts) if texts else pd.DataFrame({"topic": [], "topic_score": []})
+    rows = np.flatnonzero(customer)
+    topic.iloc[rows] = assigned["topic"].to_numpy(dtype=object)
+    score[rows] = assigned["topic_score"].to_numpy(dtype=np.float32)
+    out["topic"] = topic
+    out["topic_score"] = score
+    logger.info("assigned %d customer messages to %d topics", len(rows), len(model.topics_))
+    return out
+
+
+@dispatch
+def assign_topics(
+    js: T,
+    model: TopicModel | None = None,
+    *,
+    n_topics: int | None = None,
+    labels: Sequence[str] | Mapping[str, str] | None = None,
+    encoder: str | SentenceEncoder = "default",
+    sample: int | None = None,
+    cache: CacheOption = True,
+    seed: int = 0,
+    progress: bool | None = None,
+) -> T:
+    """Add what each customer message is about: ``topic`` and ``topic_score``.
+
+    ``topic`` is the message's topic name (``"other"`` where none fits, and for messages
+    without words); ``topic_score`` how well it fits (see :meth:`TopicModel.assign
+    <journeymap.topics.TopicModel.assign>`). Brand messages and other actors get NA in both;
+    the analytics give a brand step its customer's topic (see ``level="topic"`` in
+    ``docs/topics.md``). Existing topic columns are replaced.
+
+    Args:
+        js: a :class:`~journeymap.JourneySet` or an events DataFrame (with ``text``, and
+            ``actor``: without it every row counts as a customer message); the same type is
+            returned. A :class:`~journeymap.distributed.DaskJourneySet` or dask DataFrame is
+            assigned partition by partition on the cluster
+            (:func:`journeymap.distributed.assign_topics`).
+        model: a fitted :class:`~journeymap.topics.TopicModel` is used as it is; an unfitted one
+            is fitted on the customer texts first (so it can be read afterwards: its
+            ``topic_info_``, ``topics_``); None: a new discovery model (zero-shot with
+            ``labels``) is fitted.
+        n_topics: with ``model=None``: the number of topics (default: found by the model).
+        labels: with ``model=None``: zero-shot topic names, or a mapping name -> description.
+        encoder: with ``model=None``: the sentence encoder (default: the bundled MiniLM).
+        sample: fit on a seeded random sample of at most this many customer messages, then
+            assign every message (faster on large data). Default: fit on all.
+        cache: the embedding cache (True: the user cache; False: none; or a file path).
+        seed: the seed of the model and of the sample.
+        progress: show progress bars.
+
+    Raises:
+        TopicInputError: (a ``ValueError``) no customer messages to learn from, options given
+            beside a model, a bad ``sample``; and what :meth:`TopicModel.fit
+            <journeymap.topics.TopicModel.fit>` raises.
+
+    Example:
+        >>> import journeymap as jm
+        >>> from journeymap.testing import HashingEncoder
+        >>> from journeymap.topics import TopicModel
+        >>> js = jm.build_journeys(jm.datasets.service_journeys(20, seed=0))
+        >>> tm = TopicModel(encoder=HashingEncoder(), cache=False)
+        >>> with_topics = jm.assign_topics(js, tm)
+        >>> events = with_topics.events
+        >>> customer = events["actor"] == "customer"
+        >>> bool(events.loc[customer, "topic"].notna().all()), bool(events.loc[~customer, "topic"].isna().all())
+        (True, True)
+        >>> set(with_topics.events["topic"].dropna()) <= {*tm.topics_, "other"}
+        True
+    """
+    from journeymap.journeys import JourneySet
+
+    events = js.events if isinstance(js, JourneySet) else js
+    if not isinstance(events, pd.DataFrame):
+        msg = f"assign_topics needs a JourneySet or an events DataFrame, got {type(js).__name__}"
+        raise TypeError(msg)
+    tm = topic_model(model, n_topics=n_topics, labels=labels, encoder=encoder, cache=cache, seed=seed, progress=progress)
+    out = topic_columns(events, tm, sample=sample, seed=seed)
+    if isinstance(js, JourneySet):
+        result: Any = js.with_events(out)
+        return result  # type: ignore[no-any-return]
+    return out  # type: ignore[return-value]

@@ -1,0 +1,117 @@
+"""``journeymap topics`` and ``journeymap map --topics``, with the fake plugin's encoder and scorer (no model)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import matplotlib as mpl
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+mpl.use("Agg")
+
+from journeymap.cli import app
+from journeymap.emotions import registry
+from journeymap.topics import encoders
+
+from .test_topic_journeys import planted_events
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+PLUGIN = Path(__file__).parent / "fake_plugin"
+runner = CliRunner()
+
+
+@pytest.fixture
+def plugin_installed(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """The fake plugin distribution on sys.path: encoder ``hashing``, scorer ``lexicon`` (real discovery)."""
+    monkeypatch.syspath_prepend(str(PLUGIN))
+    encoders.refresh_encoders()
+    registry.refresh()
+    yield
+    encoders.refresh_encoders()
+    registry.refresh()
+
+
+@pytest.fixture
+def events_csv(tmp_path: Path) -> Path:
+    path = tmp_path / "events.csv"
+    planted_events(20).drop(columns=["true_emotion"]).to_csv(path, index=False)
+    return path
+
+
+def run_ok(args: list[str]) -> str:
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def fails_cleanly(args: list[str], message: str) -> None:
+    result = runner.invoke(app, args)
+    assert result.exit_code == 1, result.output
+    assert f"error: {message}" in result.output, result.output
+    assert "Traceback" not in result.output
+
+
+def test_topics_writes_the_topic_table_and_the_messages(plugin_installed: None, events_csv: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out" / "topics.csv"
+    printed = run_ok(["topics", str(events_csv), "-o", str(out), "--n-topics", "2", "--encoder", "hashing", "--no-cache"])
+    assert "40 customer messages in 2 topics" in printed
+    table = pd.read_csv(out, index_col="topic")
+    assert list(table.columns) == ["volume", "share", "keywords", "quotes"]  # unscored: no valence columns
+    assert int(table["volume"].sum()) == 40
+    assert table.loc[table.index != "other", "keywords"].str.len().gt(0).all()
+    messages = pd.read_csv(out.with_name("topics.messages.csv"))
+    assert len(messages) == 40
+    assert set(messages["topic"]) <= set(table.index)
+    assert {"event_id", "journey_id", "text", "topic", "topic_score"} <= set(messages.columns)
+
+
+def test_topics_with_labels_and_a_labels_file(plugin_installed: None, events_csv: Path, tmp_path: Path) -> None:
+    out = tmp_path / "zs.csv"
+    run_ok(["topics", str(events_csv), "-o", str(out), "--labels", "refund,card", "--encoder", "hashing", "--no-cache"])
+    assert set(pd.read_csv(out, index_col="topic").index) <= {"refund", "card", "other"}
+    named = tmp_path / "labels.txt"
+    named.write_text("# topics\nmoney back: refund money back reimburse\n\nnew card: card delivery post\n", encoding="utf-8")
+    run_ok(["topics", str(events_csv), "-o", str(out), "--labels-file", str(named), "--encoder", "hashing", "--no-cache"])
+    table = pd.read_csv(out, index_col="topic")
+    assert {"money back", "new card"} <= set(table.index)
+    assert table.loc["money back", "volume"] == table.loc["new card", "volume"] == 20
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (["--labels", "a,b", "--labels-file", "x.txt"], "give --labels or --labels-file, not both"),
+        (["--labels", "only"], "labels: need at least two different topics"),
+        (["--labels", "a,other"], "labels: topic names must be non-empty and not 'other'"),
+        (["--labels-file", "no-such-file.txt"], "--labels-file 'no-such-file.txt' does not exist"),
+        (["--labels", "a,b", "--n-topics", "3"], "--n-topics is for discovered topics"),
+        (["-o", "topics.parquet"], "--output must end in .csv"),
+        (["--n-topics", "500", "--encoder", "hashing", "--no-cache"], "n_topics=500 is more than the 40 texts"),
+        (["--encoder", "no-such-encoder", "--no-cache"], "Unknown encoder 'no-such-encoder'"),
+    ],
+)
+def test_topics_failures_are_one_error_line(plugin_installed: None, events_csv: Path, extra: list[str], message: str) -> None:
+    fails_cleanly(["topics", str(events_csv), *extra], message)
+
+
+def test_topics_refuses_to_write_over_its_input(events_csv: Path) -> None:
+    fails_cleanly(["topics", str(events_csv), "-o", str(events_csv)], "--output")
+
+
+def test_map_with_topics_adds_the_topics_section(
+    plugin_installed: None, events_csv: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("JOURNEYMAP_CACHE_DIR", str(tmp_path / "cache"))
+    report = tmp_path / "report.html"
+    run_ok(["map", str(events_csv), "--report", str(report), "--scorer", "lexicon", "--topics", "--encoder", "hashing"])
+    page = report.read_text(encoding="utf-8")
+    assert 'id="topics"' in page
+
+
+def test_map_topic_options_need_topics(events_csv: Path, tmp_path: Path) -> None:
+    fails_cleanly(["map", str(events_csv), "--report", str(tmp_path / "r.html"), "--n-topics", "3"], "--n-topics")
