@@ -26,6 +26,8 @@ app = typer.Typer(
     help="Customer emotion journey mapping: interactions in, emotion-annotated journeys, analytics and maps out.",
     no_args_is_help=True,
     add_completion=False,
+    # plain help: flags show as flags (the rich formatter prints a '<bool>' value they do not take)
+    rich_markup_mode=None,
 )
 logger = logging.getLogger("journeymap.cli")
 
@@ -165,6 +167,7 @@ def demo(
 
 def _demo(out: Path, customers: int, seed: int) -> None:
     import journeymap as jm
+    from journeymap.io import write_table
 
     out.mkdir(parents=True, exist_ok=True)
     # the demo shows every planted case: bystanders, a bot, signing agents and broadcasts
@@ -182,7 +185,7 @@ def _demo(out: Path, customers: int, seed: int) -> None:
         "segments_tier.csv": jm.compare_segments(js, "tier"),
     }
     for name, frame in tables.items():
-        frame.to_csv(out / name)
+        write_table(frame, out / name)  # a named index (journey_id, touchpoint) is a column; a row number is not
     charts = {
         "journey_map.png": jm.plot.journey_map(js),
         "journey_graph.png": jm.plot.graph(jm.journey_graph(js, level="stage")),

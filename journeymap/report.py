@@ -24,6 +24,7 @@ from journeymap.analytics import (
     triage,
 )
 from journeymap.backends import dispatch
+from journeymap.exceptions import JourneyMapError
 
 if TYPE_CHECKING:
     from journeymap.io.eventlog import EventLog
@@ -287,6 +288,9 @@ def report(
 
     from journeymap import plot
 
+    if not getattr(js, "is_scored", False):
+        msg = "report needs scored journeys (emotion columns): run js = journeymap.score(js) first"
+        raise JourneyMapError(msg)
     with mpl.rc_context({"backend": "Agg"}):
         metrics = journey_metrics(js)
         sections = [f"<h1>{html.escape(title)}</h1>"]

@@ -192,3 +192,12 @@ def test_every_helper_renders_real_threads(default_scorer) -> None:
     ax = rendered(jm.plot.time_patterns(tw))
     drawn = np.ma.filled(ax.images[0].get_array().astype(float), np.nan)
     assert np.allclose(drawn, patterns["share_negative"].unstack("hour").to_numpy(), equal_nan=True)
+
+
+def test_every_public_plot_name_is_a_function() -> None:
+    import inspect
+
+    from journeymap import plot
+
+    assert plot.heatmap is plot.emotion_heatmap
+    assert all(inspect.isfunction(getattr(plot, name)) for name in plot.__all__)

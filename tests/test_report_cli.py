@@ -44,6 +44,9 @@ def test_cli_demo_writes_the_report(tmp_path: Path) -> None:
     assert (tmp_path / "report.html").is_file()
     assert (tmp_path / "pain_points.csv").is_file()
     assert "report:" in result.output
+    # tables without a meaningful index start with their first column, not a blank row-number one
+    assert (tmp_path / "triage.csv").read_text().splitlines()[0].startswith("event_id,rank,")
+    assert (tmp_path / "pain_points.csv").read_text().splitlines()[0].startswith("touchpoint,")
 
 
 def test_cli_score_and_rejects(tmp_path: Path) -> None:
@@ -79,8 +82,17 @@ def test_cli_scorers_version_help() -> None:
     result = runner.invoke(app, ["scorers"])
     assert result.exit_code == 0 and "default" in result.output.split()
     assert runner.invoke(app, ["--version"]).output.startswith("journeymap ")
-    for command in ("demo", "score", "map", "scorers", "evaluate"):
-        assert runner.invoke(app, [command, "--help"]).exit_code == 0
+    for command in ("demo", "score", "map", "scorers", "evaluate", "topics"):
+        shown = runner.invoke(app, [command, "--help"])
+        assert shown.exit_code == 0
+        assert "<bool>" not in shown.output  # flags are shown as flags, without a value
+    assert "--no-cache" in runner.invoke(app, ["score", "--help"]).output
+
+
+def test_report_on_unscored_journeys_says_to_score_first(tmp_path: Path) -> None:
+    js = jm.build_journeys(jm.datasets.service_journeys(5, seed=0))
+    with pytest.raises(jm.JourneyMapError, match=r"^report needs scored journeys .*journeymap\.score"):
+        jm.report(js, tmp_path / "r.html")
 
 
 @pytest.mark.skipif(not Path("/usr/bin/chromium").exists(), reason="Debian's chromium is not installed")

@@ -1,13 +1,14 @@
 """Plotting helpers (matplotlib): axes-level, data first, keyword-only options, ``ax=``, return the Axes.
 
 Importing this module imports matplotlib; ``import journeymap`` does not (``journeymap.plot`` is
-loaded on first use).
+loaded on first use). Every public name here is a function (``heatmap`` is
+:func:`emotion_heatmap`, under the name seaborn users reach for).
 """
 
 from __future__ import annotations
 
+from journeymap.plot._heatmap import emotion_heatmap, emotion_mix
 from journeymap.plot.graph import graph, layered_layout
-from journeymap.plot.heatmap import emotion_heatmap, emotion_mix
 from journeymap.plot.interactive import interactive_graph, interactive_map
 from journeymap.plot.journey import journey
 from journeymap.plot.journey_map import journey_map
@@ -18,6 +19,7 @@ __all__ = [
     "emotion_heatmap",
     "emotion_mix",
     "graph",
+    "heatmap",
     "interactive_graph",
     "interactive_map",
     "journey",
@@ -27,3 +29,6 @@ __all__ = [
     "topic_trends",
     "trends",
 ]
+
+#: :func:`emotion_heatmap` under the short name.
+heatmap = emotion_heatmap
