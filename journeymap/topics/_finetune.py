@@ -115,7 +115,7 @@ def fine_tune(
     """Fine-tune ``encoder`` contrastively on labelled examples; returns a new encoder."""
     import torch
 
-    from journeymap._progress import progress
+    from journeymap._progress import progress as progress_bar
 
     if not isinstance(encoder, TransformerEncoder):
         msg = f"fine_tune needs a transformers-based encoder (TransformerEncoder, MiniLMEncoder), got {type(encoder).__name__}"
@@ -140,7 +140,7 @@ def fine_tune(
         optimiser, lambda step: min(1.0, (step + 1) / max(1, total // 10)) * max(0.0, 1 - step / total)
     )
     show = progress if progress is not None else True
-    with progress(total=total, desc="fine-tuning the encoder", unit="batch", disable=not show) as bar:
+    with progress_bar(total=total, desc="fine-tuning the encoder", unit="batch", disable=not show) as bar:
         for batches in epochs_batches:
             for batch in batches:
                 enc = tokenizer(
