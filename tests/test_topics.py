@@ -405,3 +405,18 @@ def test_real_encoder_on_a_few_texts() -> None:
     again = pickle.loads(pickle.dumps(tm))
     assert again.encoder_._net is None  # the torch model is not pickled
     assert again.predict(texts).tolist() == tm.labels_.tolist()
+
+
+def test_fine_tuning_runs_and_changes_the_encoder() -> None:
+    """One epoch on a few examples: the fine-tuned encoder differs from the base, and its id says so."""
+    from journeymap.topics._finetune import fine_tune
+    from journeymap.topics.encoders import get_encoder
+
+    base = get_encoder("default")
+    texts = ["my card was declined", "card got declined at the shop", "where is my refund", "refund still not here"] * 2
+    labels = ["card", "card", "refund", "refund"] * 2
+    tuned = fine_tune(base, texts, labels, epochs=1, batch_size=8, progress=False)
+    assert tuned.id != base.id
+    before, after = base.encode(texts[:2]), tuned.encode(texts[:2])
+    assert after.shape == before.shape
+    assert not np.allclose(before, after)
