@@ -239,7 +239,7 @@ def cached_rows(
         ...             cache=None, progress=False, what="demo").shape
         (2, 2)
     """
-    from tqdm.auto import tqdm
+    from journeymap._progress import progress as progress_bar
 
     if cache is not None and len(texts):
         out, found = cache.get(key, texts, n_labels=width)
@@ -250,7 +250,7 @@ def cached_rows(
         logger.info("%s %d texts with %s (%d from the cache)", what, len(todo), key, int(found.sum()))
     chunks = [todo[i : i + chunk] for i in range(0, len(todo), chunk)]
     show = progress if progress is not None else len(chunks) > 1
-    with tqdm(total=len(todo), desc=f"{what} ({key})", unit="text", disable=not show) as bar:
+    with progress_bar(total=len(todo), desc=f"{what} ({key})", unit="text", disable=not show) as bar:
         for part in chunks:
             batch = [texts[i] for i in part]
             out[part] = compute(batch)
