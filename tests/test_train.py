@@ -49,3 +49,48 @@ def test_training_writes_loadable_weights_and_resumes(tmp_path: Path) -> None:
     assert again == {}
     with pytest.raises(ModelLoadError, match="No fine-tuned weights"):
         _minilm.load_weights(model, tmp_path)
+
+
+def _sentiment_table(path: Path, n: int = 24) -> Path:
+    import pandas as pd
+
+    good = ["thanks so much, that fixed it", "love the new app", "great service today", "you sorted it, brilliant"]
+    bad = ["this is the worst service", "my parcel is late again", "I am so angry with you", "still waiting, ridiculous"]
+    rows = [(good[i % 4], 2) if i % 2 else (bad[i % 4], 0) for i in range(n)]
+    frame = pd.DataFrame(rows, columns=["tweet", "y"])
+    frame.loc[len(frame)] = [None, 0]  # a row without text: reported, not used
+    frame.to_csv(path, index=False)
+    return path
+
+
+def test_training_on_any_labelled_csv_gives_a_model_get_scorer_loads(tmp_path: Path) -> None:
+    import numpy as np
+
+    import journeymap as jm
+    from journeymap.emotions.trained import TrainedScorer
+    from journeymap.testing import check_scorer
+
+    data = _sentiment_table(tmp_path / "labelled.csv")
+    out = tmp_path / "sentiment-model"
+    meta = train(
+        data, out, TrainConfig(epochs=1, batch_size=4, max_steps=2, checkpoint_every=100), device="cpu",
+        text="tweet", label="y", label_map={"0": "negative", "2": "positive"},
+    )  # fmt: skip
+    assert meta["labels"] == ["negative", "positive"] and meta["valence"] == {"negative": -0.8, "positive": 0.8}
+    scorer = jm.get_scorer(str(out))
+    assert isinstance(scorer, TrainedScorer)
+    assert scorer.taxonomy.labels == ("negative", "positive")
+    probs = scorer.score(["thanks, brilliant", "", "worst ever"])
+    assert probs.shape == (3, 2) and np.isfinite(probs).all()
+    assert scorer.id.startswith("journeymap.trained:sentiment-model@")
+    check_scorer(scorer)
+
+
+def test_training_labels_without_a_valence_are_an_error_naming_them(tmp_path: Path) -> None:
+    from journeymap import SchemaError
+
+    data = _sentiment_table(tmp_path / "labelled.csv")
+    with pytest.raises(SchemaError, match=r"labels \['0', '2'\] have no known valence: .*--valence 0="):
+        train(data, tmp_path / "m", TrainConfig(epochs=1, max_steps=1), device="cpu", text="tweet", label="y")
+    with pytest.raises(SchemaError, match=r"no column\(s\) \['text'\]"):
+        train(data, tmp_path / "m", TrainConfig(epochs=1, max_steps=1), device="cpu", label="y")

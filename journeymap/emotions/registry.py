@@ -82,7 +82,9 @@ def get_scorer(name: str | EmotionScorer = "default", **options: Any) -> Emotion
     Args:
         name: a name from :func:`available_scorers`, a hub id such as
             ``"SamLowe/roberta-base-go_emotions"`` or a local model folder (both loaded with
-            :class:`~journeymap.TransformerScorer`), or a scorer object (returned as it is).
+            :class:`~journeymap.TransformerScorer`), a folder written by ``journeymap train``
+            (loaded with :class:`~journeymap.emotions.trained.TrainedScorer`), or a scorer
+            object (returned as it is).
         **options: passed to the scorer's constructor.
 
     Raises:
@@ -100,6 +102,10 @@ def get_scorer(name: str | EmotionScorer = "default", **options: Any) -> Emotion
     eps = _entry_points()
     if name not in eps:
         if _looks_like_model(name):
+            from journeymap.emotions.trained import TrainedScorer, is_trained_folder
+
+            if Path(name).is_dir() and is_trained_folder(name):  # written by `journeymap train`
+                return TrainedScorer(name, **options)
             from journeymap.emotions.transformer import TransformerScorer
 
             return TransformerScorer(name, **options)

@@ -25,7 +25,7 @@ import random
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
@@ -36,7 +36,11 @@ from journeymap.emotions import _minilm
 from journeymap.emotions._batching import pick_device
 from journeymap.emotions._goemotions import Split, read_split
 from journeymap.emotions._metrics import f1_per_label, micro_f1, predict, tune_thresholds
-from journeymap.exceptions import ModelLoadError
+from journeymap.emotions.trained import FORMAT
+from journeymap.exceptions import ModelLoadError, SchemaError
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
 
 logger = logging.getLogger(__name__)
 
@@ -126,6 +130,40 @@ def dev_report(probs: npt.NDArray[np.float32], split: Split) -> dict[str, Any]:
     }
 
 
+def _training_data(
+    data: Path | str,
+    *,
+    text: str,
+    label: str,
+    label_map: Mapping[str, str] | None,
+    valence: Mapping[str, float] | None,
+    dev: Path | str | None,
+    seed: int,
+) -> tuple[Split, Split, dict[str, float] | None]:
+    """Train and dev splits, and the labels' valences (None for GoEmotions, whose taxonomy is built in)."""
+    if Path(data).is_dir():
+        return read_split(data, "train"), read_split(data, "dev"), None
+    from journeymap.emotions.labelled import as_split, dev_split, read_labelled
+    from journeymap.emotions.transformer import KNOWN_VALENCE
+
+    labelled = read_labelled(data, text=text, label=label, label_map=label_map)
+    if len(labelled.names) < 2:
+        msg = f"{data}: training needs at least two labels, found {labelled.names}"
+        raise SchemaError(msg)
+    given = {k: float(v) for k, v in (valence or {}).items()}
+    unknown = [name for name in labelled.names if name not in given and name not in KNOWN_VALENCE]
+    if unknown:
+        msg = f"labels {unknown} have no known valence: give each one (--valence {unknown[0]}=-0.5, a number in [-1, 1])"
+        raise SchemaError(msg)
+    label_valence = {name: given.get(name, KNOWN_VALENCE.get(name, 0.0)) for name in labelled.names}
+    split = as_split(labelled)
+    if dev is not None:
+        held = read_labelled(dev, text=text, label=label, label_map=label_map)
+        return split, as_split(held, split.labels), label_valence
+    train_part, dev_part = dev_split(split, 0.1, seed=seed)
+    return train_part, dev_part, label_valence
+
+
 def _set_seed(seed: int) -> None:
     random.seed(seed)
     np.random.seed(seed)  # noqa: NPY002 - torch and python RNGs are seeded alongside
@@ -140,8 +178,21 @@ def train(  # noqa: PLR0915 - one loop, read top to bottom
     checkpoint_dir: Path | str | None = None,
     resume: bool = False,
     device: str | None = None,
+    text: str = "text",
+    label: str = "label",
+    label_map: Mapping[str, str] | None = None,
+    valence: Mapping[str, float] | None = None,
+    dev: Path | str | None = None,
 ) -> dict[str, Any]:
-    """Fine-tune the default model on ``data`` and write the best epoch to ``out``.
+    """Fine-tune the MiniLM classifier on ``data`` and write the best epoch to ``out``.
+
+    ``data`` is a GoEmotions-format folder (``train.tsv``, ``dev.tsv``, ``labels.txt``) or any
+    labelled table (CSV, TSV, Parquet, JSON Lines, Excel) with a ``text`` and a ``label`` column
+    (see :func:`journeymap.emotions.labelled.read_labelled`; ``label_map`` renames the data's
+    labels). A table is validated on ``dev`` when given, else on a seeded, stratified 10% held
+    out of it. Every label needs a valence: the known ones (GoEmotions, sentiment and common
+    emotion names) have theirs; give the others in ``valence``. The output loads with
+    ``journeymap.get_scorer(out)``.
 
     Returns the metadata written to ``out/config.json``.
     """
@@ -152,8 +203,9 @@ def train(  # noqa: PLR0915 - one loop, read top to bottom
     dev_ = pick_device(device)
     _set_seed(config.seed)
 
-    train_split = read_split(data, "train")
-    dev_split = read_split(data, "dev")
+    train_split, dev_split, label_valence = _training_data(
+        data, text=text, label=label, label_map=label_map, valence=valence, dev=dev, seed=config.seed
+    )
     if config.limit:
         train_split = Split(train_split.texts[: config.limit], train_split.targets[: config.limit], train_split.labels)
         dev_split = Split(dev_split.texts[: config.limit], dev_split.targets[: config.limit], dev_split.labels)
@@ -260,8 +312,10 @@ def train(  # noqa: PLR0915 - one loop, read top to bottom
         if report["dev_macro_f1"] > state["best"]:
             state["best"] = report["dev_macro_f1"]
             meta = {
-                "id": MODEL_ID,
+                "id": MODEL_ID if label_valence is None else f"journeymap.trained.{out.name}",
+                "format": FORMAT,
                 "labels": labels,
+                "valence": label_valence,
                 "thresholds": report["thresholds"],
                 "dev": {k: v for k, v in report.items() if k != "thresholds"},
                 "train_config": dataclasses.asdict(config),
@@ -282,11 +336,16 @@ def train(  # noqa: PLR0915 - one loop, read top to bottom
 def main(argv: list[str] | None = None) -> int:
     """Command-line entry point: ``python -m journeymap.emotions.train DATA --out DIR``."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("data", type=Path, help="GoEmotions-format folder (train.tsv, dev.tsv, labels.txt)")
+    parser.add_argument("data", type=Path, help="GoEmotions-format folder, or a labelled table (CSV, Parquet, ...)")
     parser.add_argument("--out", type=Path, required=True, help="folder for model.safetensors + config.json")
     parser.add_argument("--checkpoint-dir", type=Path, default=None, help="default: OUT/checkpoint")
     parser.add_argument("--resume", action="store_true", help="continue from the last checkpoint")
     parser.add_argument("--device", default=None, help="cpu, cuda, cuda:1 ... (default: GPU if present)")
+    parser.add_argument("--text-column", default="text", help="a table's text column")
+    parser.add_argument("--label-column", default="label", help="a table's label column")
+    parser.add_argument("--label-map", action="append", default=None, help="DATA=NAME label renames, repeatable")
+    parser.add_argument("--valence", action="append", default=None, help="LABEL=VALUE for labels without a known valence")
+    parser.add_argument("--dev", type=Path, default=None, help="a table to validate on (default: 10%% of DATA)")
     defaults = TrainConfig()
     for field in dataclasses.fields(TrainConfig):
         flag = "--" + field.name.replace("_", "-")
@@ -295,7 +354,22 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     config = TrainConfig(**{f.name: getattr(args, f.name) for f in dataclasses.fields(TrainConfig)})
-    train(args.data, args.out, config, checkpoint_dir=args.checkpoint_dir, resume=args.resume, device=args.device)
+    from journeymap.emotions.labelled import parse_label_map
+
+    valence = {k: float(v) for k, v in parse_label_map(args.valence).items()}
+    train(
+        args.data,
+        args.out,
+        config,
+        checkpoint_dir=args.checkpoint_dir,
+        resume=args.resume,
+        device=args.device,
+        text=args.text_column,
+        label=args.label_column,
+        label_map=parse_label_map(args.label_map),
+        valence=valence,
+        dev=args.dev,
+    )
     return 0
 
 

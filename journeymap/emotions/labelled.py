@@ -1,0 +1,189 @@
+"""Labelled texts in any table: the researcher's data for training and evaluating scorers.
+
+:func:`read_labelled` reads a CSV (TSV, Parquet, JSON Lines, Excel) with a text column and a
+label column into texts and label names, with an optional ``label_map`` from the data's names to
+the names a scorer uses (``{"angry": "anger", "0": "negative"}``). Several labels in one cell are
+separated by ``sep`` (``"anger,disgust"``). Rows without a text or a label are not used, and
+they are reported, never silently dropped: :class:`Labelled` keeps them in ``skipped`` with the
+row number and the reason.
+
+:func:`as_split` turns labelled texts into the multi-hot :class:`~journeymap.emotions._goemotions.Split`
+the trainer and the evaluation use, and :func:`dev_split` holds out a seeded, label-stratified
+share for choosing settings when the data has no dev split of its own.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from journeymap.emotions._goemotions import Split
+from journeymap.exceptions import SchemaError
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping, Sequence
+    from pathlib import Path
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["Labelled", "as_split", "dev_split", "parse_label_map", "read_labelled"]
+
+
+@dataclass(frozen=True)
+class Labelled:
+    """Texts with their label names (one or more per text), and the rows that were not usable."""
+
+    texts: list[str]
+    labels: list[tuple[str, ...]]
+    skipped: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=["row", "reason"]))
+
+    @property
+    def names(self) -> list[str]:
+        """Every label that occurs, sorted."""
+        return sorted({name for row in self.labels for name in row})
+
+
+def parse_label_map(items: Sequence[str] | str | None) -> dict[str, str]:
+    """``["0=negative", "1=neutral"]`` or ``"0=negative,1=neutral"`` as a mapping.
+
+    Example:
+        >>> parse_label_map("0=negative, 2=positive")
+        {'0': 'negative', '2': 'positive'}
+    """
+    if not items:
+        return {}
+    parts = items.split(",") if isinstance(items, str) else [p for item in items for p in item.split(",")]
+    out: dict[str, str] = {}
+    for part in parts:
+        source, sep, target = part.strip().partition("=")
+        if not sep or not source.strip() or not target.strip():
+            msg = f"a label mapping takes DATA=SCORER pairs (like 0=negative), got {part.strip()!r}"
+            raise ValueError(msg)
+        out[source.strip()] = target.strip()
+    return out
+
+
+def read_labelled(
+    source: str | Path | pd.DataFrame,
+    *,
+    text: str = "text",
+    label: str = "label",
+    label_map: Mapping[str, str] | None = None,
+    sep: str | None = ",",
+) -> Labelled:
+    """Texts and labels from a table with a ``text`` and a ``label`` column.
+
+    Args:
+        source: a file (CSV, TSV, Parquet, JSON Lines, Excel) or a DataFrame.
+        text: the column of texts.
+        label: the column of labels (names or numbers; several per cell separated by ``sep``).
+        label_map: data label -> label name to use (labels not in it are kept as they are).
+        sep: separator of several labels in one cell; None for one label per cell.
+
+    Raises:
+        SchemaError: a column is missing, or no row has both a text and a label.
+
+    Example:
+        >>> frame = pd.DataFrame({"text": ["so angry", "thanks!", None], "label": ["0", "2", "1"]})
+        >>> data = read_labelled(frame, label_map={"0": "negative", "2": "positive"})
+        >>> data.texts, data.labels, data.skipped["reason"].tolist()
+        (['so angry', 'thanks!'], [('negative',), ('positive',)], ['no text'])
+    """
+    from journeymap.io.sources import read_table
+
+    name = "the frame" if isinstance(source, pd.DataFrame) else str(source)
+    frame = read_table(source)
+    missing = [c for c in (text, label) if c not in frame.columns]
+    if missing:
+        msg = f"{name} has no column(s) {missing}; found {[str(c) for c in frame.columns]} (choose them with text= and label=)"
+        raise SchemaError(msg)
+    mapping = dict(label_map or {})
+    texts = frame[text]
+    raw = frame[label]
+    kept_texts: list[str] = []
+    kept_labels: list[tuple[str, ...]] = []
+    skipped: list[tuple[int, str]] = []
+    for row, (value, tag) in enumerate(zip(texts.tolist(), raw.tolist())):
+        if not isinstance(value, str) or not value.strip():
+            skipped.append(
+                (row, "no text" if value is None or pd.isna(value) or not str(value).strip() else "text is not a string")
+            )
+            continue
+        if tag is None or (not isinstance(tag, str) and pd.isna(tag)) or not str(tag).strip():
+            skipped.append((row, "no label"))
+            continue
+        cell = _label_text(tag)
+        parts = [p.strip() for p in (cell.split(sep) if sep else [cell]) if p.strip()]
+        kept_texts.append(value)
+        kept_labels.append(tuple(dict.fromkeys(mapping.get(p, p) for p in parts)))
+    report = pd.DataFrame(skipped, columns=["row", "reason"])
+    if not kept_texts:
+        msg = f"{name}: no row has both a text ({text!r}) and a label ({label!r}); {len(report)} rows skipped"
+        raise SchemaError(msg)
+    if len(report):
+        logger.warning(
+            "%s: %d of %d rows skipped (see Labelled.skipped): %s",
+            name,
+            len(report),
+            len(frame),
+            report["reason"].value_counts().to_dict(),
+        )
+    return Labelled(kept_texts, kept_labels, report)
+
+
+def _label_text(tag: object) -> str:
+    """A label cell as text: whole floats (what a CSV reader makes of 0, 1, 2) without ``.0``."""
+    if isinstance(tag, float) and tag.is_integer():
+        return str(int(tag))
+    return str(tag).strip()
+
+
+def as_split(data: Labelled, labels: Sequence[str] | None = None) -> Split:
+    """The multi-hot Split over ``labels`` (default: the data's labels, sorted).
+
+    Raises:
+        SchemaError: the data has labels that are not in ``labels`` (named, with a hint to map them).
+    """
+    names = list(labels) if labels is not None else data.names
+    position = {name: i for i, name in enumerate(names)}
+    unknown = sorted({n for row in data.labels for n in row if n not in position})
+    if unknown:
+        more = "..." if len(names) > 10 else ""
+        msg = f"labels {unknown[:10]} are not among {names[:10]}{more}: map them with a label mapping (DATA=NAME)"
+        raise SchemaError(msg)
+    targets = np.zeros((len(data.texts), len(names)), dtype=np.float32)
+    for i, row in enumerate(data.labels):
+        targets[i, [position[n] for n in row]] = 1.0
+    return Split(texts=list(data.texts), targets=targets, labels=names)
+
+
+def dev_split(split: Split, fraction: float = 0.1, *, seed: int = 0) -> tuple[Split, Split]:
+    """``(train, dev)``: a seeded share ``fraction`` of each first label's texts held out.
+
+    Example:
+        >>> s = as_split(Labelled(["a", "b", "c", "d"] * 5, [("x",), ("y",)] * 10))
+        >>> train, dev = dev_split(s, 0.2)
+        >>> len(train.texts), len(dev.texts), sorted(set(dev.targets.argmax(axis=1).tolist()))
+        (16, 4, [0, 1])
+    """
+    if not 0 < fraction < 1:
+        msg = f"fraction must be between 0 and 1, got {fraction}"
+        raise ValueError(msg)
+    rng = np.random.default_rng(seed)
+    first = split.targets.argmax(axis=1)
+    held: list[int] = []
+    for value in np.unique(first):
+        members = np.flatnonzero(first == value)
+        take = round(len(members) * fraction)
+        held.extend(rng.permutation(members)[:take].tolist())
+    mask = np.zeros(len(split.texts), dtype=bool)
+    mask[held] = True
+
+    def part(rows: np.ndarray) -> Split:
+        return Split([split.texts[i] for i in rows], split.targets[rows], split.labels)
+
+    return part(np.flatnonzero(~mask)), part(np.flatnonzero(mask))
