@@ -394,15 +394,84 @@ def scorers() -> None:
 
 @app.command()
 def evaluate(
-    data: Annotated[Path, typer.Argument(help="GoEmotions-format folder (train/dev/test.tsv, labels.txt).")],
-    split: Annotated[str, typer.Option(help="train, dev or test.")] = "test",
-    scorer: Annotated[str, typer.Option(help="Scorer with GoEmotions labels.")] = "default",
+    data: Annotated[
+        Path, typer.Argument(help="A GoEmotions-format folder, or a labelled table (CSV, TSV, Parquet, JSONL, Excel).")
+    ],
+    split: Annotated[str, typer.Option(help="Folder only: train, dev or test.")] = "test",
+    scorer: Annotated[str, typer.Option(help="Registered name, hub id, model folder or trained folder.")] = "default",
+    text_column: Annotated[str, typer.Option("--text-column", help="Table only: the text column.")] = "text",
+    label_column: Annotated[str, typer.Option("--label-column", help="Table only: the label column.")] = "label",
+    label_map: Annotated[
+        Optional[list[str]],  # noqa: UP045 - Typer reads the annotation at runtime
+        typer.Option("--label-map", help="Table only: DATA=NAME label renames (0=negative), repeatable."),
+    ] = None,
 ) -> None:
-    """Evaluate a scorer on a GoEmotions-format split (macro/micro-F1, per label; 28, Ekman, sentiment)."""
-    from journeymap.emotions.evaluate import evaluate as run
-    from journeymap.emotions.evaluate import format_results
+    """Evaluate a scorer: on a GoEmotions split (28, Ekman, sentiment), or on any labelled table."""
+    if data.is_dir():
+        from journeymap.emotions.evaluate import evaluate as run
+        from journeymap.emotions.evaluate import format_results
 
-    if not (data / "labels.txt").is_file():
-        raise _fail(f"{str(data)!r} is not a GoEmotions-format folder (no labels.txt)")
+        if not (data / "labels.txt").is_file():
+            raise _fail(f"{str(data)!r} is not a GoEmotions-format folder (no labels.txt); a labelled table is a file")
+        with _handled():
+            typer.echo(format_results(run(data, split=split, scorer=scorer)))
+        return
+    if not data.is_file():
+        raise _fail(f"{str(data)!r} does not exist")
+    from journeymap.emotions.evaluate_labelled import evaluate_labelled, format_labelled
+    from journeymap.emotions.labelled import parse_label_map
+
     with _handled():
-        typer.echo(format_results(run(data, split=split, scorer=scorer)))
+        mapping = parse_label_map(label_map)
+        result = evaluate_labelled(data, scorer=scorer, text=text_column, label=label_column, label_map=mapping)
+        typer.echo(format_labelled(result))
+
+
+@app.command()
+def train(
+    data: Annotated[
+        Path, typer.Argument(help="A GoEmotions-format folder, or a labelled table (CSV, TSV, Parquet, JSONL, Excel).")
+    ],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Folder for the model (load it with get_scorer(OUT)).")],
+    text_column: Annotated[str, typer.Option("--text-column", help="Table only: the text column.")] = "text",
+    label_column: Annotated[str, typer.Option("--label-column", help="Table only: the label column.")] = "label",
+    label_map: Annotated[
+        Optional[list[str]],  # noqa: UP045 - Typer reads the annotation at runtime
+        typer.Option("--label-map", help="Table only: DATA=NAME label renames (0=negative), repeatable."),
+    ] = None,
+    valence: Annotated[
+        Optional[list[str]],  # noqa: UP045 - Typer reads the annotation at runtime
+        typer.Option("--valence", help="LABEL=VALUE in [-1, 1] for labels without a known valence, repeatable."),
+    ] = None,
+    dev: Annotated[Optional[Path], typer.Option(help="A table to validate on (default: 10% of DATA).")] = None,  # noqa: UP045
+    epochs: Annotated[int, typer.Option(min=1, help="Passes over the data.")] = 4,
+    batch_size: Annotated[int, typer.Option(min=1, help="Texts per step.")] = 32,
+    resume: Annotated[bool, typer.Option("--resume", help="Continue from the last checkpoint in OUT.")] = False,
+) -> None:
+    """Fine-tune the MiniLM emotion classifier on labelled texts; the result loads with get_scorer(OUT)."""
+    if not data.exists():
+        raise _fail(f"{str(data)!r} does not exist")
+    from journeymap.emotions.labelled import parse_label_map
+    from journeymap.emotions.train import TrainConfig
+    from journeymap.emotions.train import train as run
+
+    with _handled():
+        try:
+            valences = {k: float(v) for k, v in parse_label_map(valence).items()}
+        except ValueError as exc:
+            raise _fail(f"--valence takes LABEL=NUMBER pairs: {exc}") from exc
+        meta = run(
+            data,
+            out,
+            TrainConfig(epochs=epochs, batch_size=batch_size),
+            resume=resume,
+            text=text_column,
+            label=label_column,
+            label_map=parse_label_map(label_map),
+            valence=valences,
+            dev=dev,
+        )
+        if meta:
+            typer.echo(f"model: {out} (labels {', '.join(meta['labels'])}; dev macro-F1 {meta['dev']['dev_macro_f1']:.3f})")
+        else:
+            typer.echo(f"model: {out} (already trained; nothing to resume)")

@@ -94,3 +94,26 @@ def test_training_labels_without_a_valence_are_an_error_naming_them(tmp_path: Pa
         train(data, tmp_path / "m", TrainConfig(epochs=1, max_steps=1), device="cpu", text="tweet", label="y")
     with pytest.raises(SchemaError, match=r"no column\(s\) \['text'\]"):
         train(data, tmp_path / "m", TrainConfig(epochs=1, max_steps=1), device="cpu", label="y")
+
+
+def test_cli_train_then_evaluate_on_a_labelled_csv(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from journeymap.cli import app
+
+    runner = CliRunner()
+    data = _sentiment_table(tmp_path / "labelled.csv", n=16)
+    out = tmp_path / "m"
+    common = ["--text-column", "tweet", "--label-column", "y", "--label-map", "0=negative", "--label-map", "2=positive"]
+    result = runner.invoke(app, ["train", str(data), "--out", str(out), "--epochs", "1", *common])
+    assert result.exit_code == 0, result.output
+    assert "labels negative, positive" in result.output
+    result = runner.invoke(app, ["evaluate", str(data), "--scorer", str(out), *common])
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("scorer journeymap.trained:m@")
+    assert "on 16 texts (1 rows skipped): accuracy" in result.output
+    result = runner.invoke(app, ["evaluate", str(data), "--scorer", str(out), "--text-column", "tweet", "--label-column", "y"])
+    assert result.exit_code == 1
+    assert result.output.startswith("error: ") and "label mapping" in result.output
+    result = runner.invoke(app, ["train", str(data), "--out", str(out), "--text-column", "tweet", "--label-column", "y"])
+    assert result.exit_code == 1 and "--valence 0=" in result.output

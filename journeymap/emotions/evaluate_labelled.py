@@ -1,0 +1,121 @@
+"""Evaluate any scorer on any labelled table: accuracy, macro-F1 and per-label F1.
+
+The data's labels (after ``label_map``) are matched to the scorer's outputs at the first level
+that names them all: the scorer's own labels, else one of its coarser taxonomies (a GoEmotions
+scorer also answers at Ekman and sentiment level: a group's score is its best member's). Each
+text is predicted as the best-scoring label among the data's labels (single-label evaluation:
+a text with several labels counts its first), so a sentiment data set without "ambiguous" is
+never penalised for a label it cannot have.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from journeymap.emotions.labelled import read_labelled
+from journeymap.emotions.registry import get_scorer
+from journeymap.emotions.taxonomy import Taxonomy
+from journeymap.exceptions import SchemaError
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+    from pathlib import Path
+
+    from journeymap.emotions.scorer import EmotionScorer
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["evaluate_labelled", "format_labelled", "matching_level"]
+
+
+def matching_level(taxonomy: Taxonomy, names: list[str]) -> Taxonomy:
+    """The scorer's taxonomy, or the coarser one of its taxonomies, whose labels include all of ``names``.
+
+    Raises:
+        SchemaError: no level names them all (the message lists what each level offers).
+
+    Example:
+        >>> matching_level(Taxonomy.goemotions(), ["negative", "positive"]).name
+        'sentiment'
+    """
+    levels = [taxonomy, *(Taxonomy.builtin(name) for name in taxonomy.groups if name in {"ekman", "sentiment", "goemotions"})]
+    for level in levels:
+        if set(names) <= set(level.labels):
+            return level
+    offered = "; ".join(f"{lv.name}: {', '.join(lv.labels[:8])}{'...' if len(lv.labels) > 8 else ''}" for lv in levels)
+    msg = (
+        f"the data's labels {names[:10]} are not all outputs of the scorer at any level ({offered}): "
+        "map them with a label mapping (DATA=NAME)"
+    )
+    raise SchemaError(msg)
+
+
+def evaluate_labelled(
+    source: str | Path | pd.DataFrame,
+    *,
+    scorer: str | EmotionScorer = "default",
+    text: str = "text",
+    label: str = "label",
+    label_map: Mapping[str, str] | None = None,
+    sep: str | None = ",",
+) -> dict[str, Any]:
+    """Score the texts of a labelled table and compare with its labels.
+
+    Returns ``scorer``, ``level`` (the taxonomy the labels were matched at), ``n_texts``,
+    ``skipped`` (rows without a text or a label), ``accuracy``, ``macro_f1`` (over the data's
+    labels) and ``per_label`` (a frame of ``f1``, ``precision``, ``recall``, ``support``).
+
+    Example:
+        >>> import numpy as np, pandas as pd
+        >>> class Words:
+        ...     id, taxonomy = "words.v1", Taxonomy.sentiment()
+        ...     def score(self, texts):
+        ...         good = np.array([("thank" in t) for t in texts], dtype=np.float32)
+        ...         return np.stack([good, 1 - good, 0 * good, 0 * good], axis=1)
+        >>> data = pd.DataFrame({"text": ["thank you", "awful", "thanks!"], "label": ["pos", "neg", "neg"]})
+        >>> r = evaluate_labelled(data, scorer=Words(), label_map={"pos": "positive", "neg": "negative"})
+        >>> r["level"], round(r["accuracy"], 2), r["n_texts"]
+        ('sentiment', 0.67, 3)
+    """
+    data = read_labelled(source, text=text, label=label, label_map=label_map, sep=sep)
+    scorer_obj = get_scorer(scorer)
+    names = data.names
+    level = matching_level(scorer_obj.taxonomy, names)
+    probs = np.asarray(scorer_obj.score(data.texts), dtype=np.float32)
+    if level.name != scorer_obj.taxonomy.name or level.labels != scorer_obj.taxonomy.labels:
+        probs = scorer_obj.taxonomy.convert(probs, level)
+    columns = [level.labels.index(n) for n in names]
+    predicted = np.asarray(names, dtype=object)[probs[:, columns].argmax(axis=1)]
+    truth = np.asarray([row[0] for row in data.labels], dtype=object)
+    rows = {}
+    for name in names:
+        tp = int(np.sum((predicted == name) & (truth == name)))
+        n_pred, n_true = int(np.sum(predicted == name)), int(np.sum(truth == name))
+        precision = tp / n_pred if n_pred else 0.0
+        recall = tp / n_true if n_true else 0.0
+        f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+        rows[name] = {"f1": f1, "precision": precision, "recall": recall, "support": n_true}
+    per_label = pd.DataFrame.from_dict(rows, orient="index").rename_axis("label")
+    return {
+        "scorer": scorer_obj.id,
+        "level": level.name,
+        "n_texts": len(data.texts),
+        "skipped": len(data.skipped),
+        "accuracy": float(np.mean(predicted == truth)),
+        "macro_f1": float(per_label["f1"].mean()),
+        "per_label": per_label,
+    }
+
+
+def format_labelled(result: dict[str, Any]) -> str:
+    """The evaluation as readable text."""
+    head = (
+        f"scorer {result['scorer']} at {result['level']} level on {result['n_texts']} texts "
+        f"({result['skipped']} rows skipped): accuracy {result['accuracy']:.4f}, macro-F1 {result['macro_f1']:.4f}"
+    )
+    table: str = result["per_label"].to_string(float_format=lambda x: f"{x:.3f}")
+    return head + "\n" + table
