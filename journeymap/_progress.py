@@ -11,7 +11,21 @@ import importlib.util
 import sys
 from typing import Any
 
-__all__ = ["progress"]
+__all__ = ["progress", "quiet_tqdm"]
+
+
+def quiet_tqdm() -> None:
+    """Import ``tqdm.auto`` once with its "IProgress not found" warning silenced.
+
+    transformers and huggingface_hub import ``tqdm.auto``, which warns in a notebook without
+    ipywidgets; call this before importing them. Later imports of ``tqdm.auto`` are silent
+    anyway (the module is imported once).
+    """
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="IProgress not found")
+        import tqdm.auto  # noqa: F401
 
 
 def _in_notebook() -> bool:

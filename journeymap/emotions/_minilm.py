@@ -69,6 +69,9 @@ class MeanPoolClassifier(nn.Module):
 
 def build(n_labels: int, *, dropout: float = 0.1) -> tuple[MeanPoolClassifier, Any]:
     """Build the classifier on the bundled base encoder; returns ``(model, tokenizer)``."""
+    from journeymap._progress import quiet_tqdm
+
+    quiet_tqdm()  # transformers imports tqdm.auto, which warns in a notebook without ipywidgets
     from transformers import AutoModel, AutoTokenizer
     from transformers.utils import logging as hf_logging
 

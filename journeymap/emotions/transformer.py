@@ -242,6 +242,9 @@ class TransformerScorer(_batching.SortedBatchScorer):
         self.model_name = str(model)
         # where the model is comes first: an id that is nowhere fails before transformers is imported
         source, kwargs = resolve_model(self.model_name, revision=revision, local_files_only=local_files_only)
+        from journeymap._progress import quiet_tqdm
+
+        quiet_tqdm()  # transformers imports tqdm.auto, which warns in a notebook without ipywidgets
         from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
         try:

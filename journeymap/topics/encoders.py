@@ -183,6 +183,9 @@ def get_encoder(name: str | SentenceEncoder = "default", **options: Any) -> Sent
 
 
 def _quiet_load(path: str, kwargs: dict[str, Any]) -> tuple[Any, Any]:
+    from journeymap._progress import quiet_tqdm
+
+    quiet_tqdm()  # transformers imports tqdm.auto, which warns in a notebook without ipywidgets
     from transformers import AutoModel, AutoTokenizer
     from transformers.utils import logging as hf_logging
 
