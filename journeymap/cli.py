@@ -392,6 +392,15 @@ def scorers() -> None:
         typer.echo(name)
 
 
+# the options `evaluate` and `train` share for a labelled table
+TextColumn = Annotated[str, typer.Option("--text-column", help="Table only: the text column.")]
+LabelColumn = Annotated[str, typer.Option("--label-column", help="Table only: the label column.")]
+LabelMap = Annotated[
+    Optional[list[str]],  # noqa: UP045 - Typer reads the annotation at runtime
+    typer.Option("--label-map", help="Table only: DATA=NAME label renames (0=negative), repeatable."),
+]
+
+
 @app.command()
 def evaluate(
     data: Annotated[
@@ -399,12 +408,9 @@ def evaluate(
     ],
     split: Annotated[str, typer.Option(help="Folder only: train, dev or test.")] = "test",
     scorer: Annotated[str, typer.Option(help="Registered name, hub id, model folder or trained folder.")] = "default",
-    text_column: Annotated[str, typer.Option("--text-column", help="Table only: the text column.")] = "text",
-    label_column: Annotated[str, typer.Option("--label-column", help="Table only: the label column.")] = "label",
-    label_map: Annotated[
-        Optional[list[str]],  # noqa: UP045 - Typer reads the annotation at runtime
-        typer.Option("--label-map", help="Table only: DATA=NAME label renames (0=negative), repeatable."),
-    ] = None,
+    text_column: TextColumn = "text",
+    label_column: LabelColumn = "label",
+    label_map: LabelMap = None,
 ) -> None:
     """Evaluate a scorer: on a GoEmotions split (28, Ekman, sentiment), or on any labelled table."""
     if data.is_dir():
@@ -433,12 +439,9 @@ def train(
         Path, typer.Argument(help="A GoEmotions-format folder, or a labelled table (CSV, TSV, Parquet, JSONL, Excel).")
     ],
     out: Annotated[Path, typer.Option("--out", "-o", help="Folder for the model (load it with get_scorer(OUT)).")],
-    text_column: Annotated[str, typer.Option("--text-column", help="Table only: the text column.")] = "text",
-    label_column: Annotated[str, typer.Option("--label-column", help="Table only: the label column.")] = "label",
-    label_map: Annotated[
-        Optional[list[str]],  # noqa: UP045 - Typer reads the annotation at runtime
-        typer.Option("--label-map", help="Table only: DATA=NAME label renames (0=negative), repeatable."),
-    ] = None,
+    text_column: TextColumn = "text",
+    label_column: LabelColumn = "label",
+    label_map: LabelMap = None,
     valence: Annotated[
         Optional[list[str]],  # noqa: UP045 - Typer reads the annotation at runtime
         typer.Option("--valence", help="LABEL=VALUE in [-1, 1] for labels without a known valence, repeatable."),
