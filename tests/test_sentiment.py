@@ -223,7 +223,7 @@ def test_dask_path_gives_the_same_columns() -> None:
 #: Probe texts and the sentiment a reader expects. Those the shipped model still gets wrong are
 #: strict xfails (listed in docs/model-card.md): they fail the suite once a model gets them right,
 #: so the list is kept honest.
-KNOWN_MISSES: set[str] = set()
+KNOWN_MISSES = {"great, another 3 hour delay, thanks", "never flying with you again"}
 PROBES = {
     "great, another 3 hour delay, thanks": "negative",
     "thanks for nothing 😡": "negative",

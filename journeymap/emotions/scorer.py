@@ -23,7 +23,7 @@ class EmotionScorer(Protocol):
     """Scores texts with per-label emotion probabilities.
 
     Attributes:
-        id: a stable, versioned identifier (``"journeymap.default.v1+int8"``): scores are cached
+        id: a stable, versioned identifier (``"journeymap.default.v2+int8"``): scores are cached
             and attributed under it, so change it whenever the scores would change.
         taxonomy: the labels of the score columns, in order, with their valences.
 

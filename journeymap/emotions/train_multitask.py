@@ -1,6 +1,7 @@
 """Reproduce the default model v2: GoEmotions labels, tweet sentiment and irony on one encoder.
 
-Starts from the v1 weights (all-MiniLM-L6-v2 fine-tuned on GoEmotions, ``--init``) and keeps
+Starts from the v1 weights (all-MiniLM-L6-v2 fine-tuned on GoEmotions by
+:mod:`journeymap.emotions.train`, given as ``--init``; v1 shipped until commit d50f60d) and keeps
 training the shared encoder with three heads (:class:`~journeymap.emotions._minilm.MultiTaskClassifier`):
 
 - the 28 GoEmotions sigmoids on GoEmotions ``train`` (a fresh ``--go-fraction`` of it each epoch),
@@ -23,7 +24,7 @@ Checkpoints every ``--checkpoint-every`` steps; ``--resume`` continues from the 
 Example:
     python -m journeymap.emotions.train_multitask --goemotions ../shared/data/goemotions \
         --sentiment ../shared/data/tweeteval_sentiment --irony ../shared/data/tweeteval_irony \
-        --out runs/default_v2
+        --init runs/default --out runs/default_v2
 """
 
 from __future__ import annotations
@@ -403,7 +404,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sentiment", type=Path, required=True, help="TweetEval sentiment folder")
     parser.add_argument("--irony", type=Path, required=True, help="TweetEval irony folder")
     parser.add_argument("--out", type=Path, required=True, help="output folder")
-    parser.add_argument("--init", type=Path, default=None, help="weights folder to start from (default: v1)")
+    parser.add_argument("--init", type=Path, required=True, help="the v1 weights folder (from journeymap.emotions.train)")
     parser.add_argument("--checkpoint-dir", type=Path, default=None, help="default: OUT/checkpoint")
     parser.add_argument("--resume", action="store_true", help="continue from the last checkpoint")
     parser.add_argument("--device", default=None, help="cpu, cuda, ... (default: GPU if present)")
@@ -416,8 +417,6 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     config = MultiTaskConfig(**{f.name: getattr(args, f.name) for f in dataclasses.fields(MultiTaskConfig)})
     init = args.init
-    if init is None:
-        init = Path(__file__).parent / "weights" / "default_v1"
     train(
         args.goemotions,
         args.sentiment,
