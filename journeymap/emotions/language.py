@@ -92,6 +92,8 @@ def _identifier() -> Any:
 
 
 def _strip_emoji(text: str) -> str:
+    if text.isascii():
+        return text
     import emoji
 
     return str(emoji.replace_emoji(text, replace=" "))

@@ -113,9 +113,11 @@ def normalize_text(text: str) -> str:
         >>> normalize_text("so good <3 <3")
         'so good red heart red heart'
     """
-    replace = _demojize()
-    out = replace(text, replace=_emoji_name)  # type: ignore[operator]
-    out = out.replace("\ufe0f", "")
+    if text.isascii():  # no emoji to look up: skip the emoji package's scan
+        out = text
+    else:
+        replace = _demojize()
+        out = replace(text, replace=_emoji_name).replace("\ufe0f", "")  # type: ignore[operator]
     out = _URL.sub("http", out)
     out = _MENTION.sub("@user", out)
     out = _EMOTICON.sub(_emoticon_words, out)
