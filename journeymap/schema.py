@@ -36,6 +36,7 @@ __all__ = [
     "REJECT_COLUMNS",
     "REQUIRED_COLUMNS",
     "SCORE_PREFIX",
+    "SENTIMENTS",
     "SIGNIFICANT_DROP",
     "TEXT_COLUMNS",
     "TOPIC_COLUMNS",
@@ -98,9 +99,15 @@ JOURNEY_COLUMNS: tuple[str, ...] = ("journey_id", "step", "stage")
 #: The columns of ``JourneySet.journeys`` (its index is ``journey_id``).
 JOURNEY_TABLE_COLUMNS: tuple[str, ...] = ("customer_id", "start", "end", "n_steps")
 
-#: Scoring adds one ``emo_<label>`` column per label of the scorer's taxonomy, then these.
+#: Scoring adds one ``emo_<label>`` column per label of the scorer's taxonomy, then these:
+#: ``emotion`` (dominant label), ``valence`` (float32 in [-1, 1]), ``sentiment`` (negative,
+#: neutral, positive), ``irony`` (float32 probability, NaN from scorers without it), ``lang``
+#: (detected language code, ``und`` when undetermined), ``score_note`` (why a text was not
+#: scored or not read in full; NA otherwise) and ``scorer`` (the id that scored the row).
 SCORE_PREFIX = "emo_"
-EMOTION_COLUMNS: tuple[str, ...] = ("emotion", "valence", "scorer")
+EMOTION_COLUMNS: tuple[str, ...] = ("emotion", "valence", "sentiment", "irony", "lang", "score_note", "scorer")
+#: The values of the ``sentiment`` column.
+SENTIMENTS: tuple[str, ...] = ("negative", "neutral", "positive")
 
 #: :func:`journeymap.assign_topics` adds these to the customers' messages (NA on other rows):
 #: ``topic`` (str; ``"other"`` where no topic fits) and ``topic_score`` (float32, how well it fits).
@@ -128,7 +135,7 @@ def label_of(column: str) -> str:
 
 
 def is_score_column(column: str) -> bool:
-    """Whether scoring adds this column (``emo_<label>``, ``emotion``, ``valence``, ``scorer``)."""
+    """Whether scoring adds this column (``emo_<label>`` or one of :data:`EMOTION_COLUMNS`)."""
     return column.startswith(SCORE_PREFIX) or column in EMOTION_COLUMNS
 
 

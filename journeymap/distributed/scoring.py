@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import logging
 import threading
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 import dask.dataframe as dd
@@ -16,14 +17,14 @@ from journeymap.distributed.journeys import DaskJourneySet
 from journeymap.emotions.registry import get_scorer
 from journeymap.emotions.score import score as score_frame
 from journeymap.emotions.score import scored_rows, without_scores
+from journeymap.emotions.scorer import EmotionScorer
 from journeymap.exceptions import JourneyMapError
-from journeymap.schema import is_score_column, score_column
+from journeymap.schema import EMOTION_COLUMNS, is_score_column, score_column
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping, Sequence
+    from collections.abc import Sequence
     from pathlib import Path
 
-    from journeymap.emotions.scorer import EmotionScorer
     from journeymap.emotions.taxonomy import Taxonomy
 
 logger = logging.getLogger(__name__)
@@ -98,9 +99,16 @@ def _texts_to_score(part: pd.DataFrame, *, agents: bool) -> pd.DataFrame:
     return out.reset_index(drop=True)
 
 
-def _score_unique(texts: pd.DataFrame, scorer: ScorerSpec | EmotionScorer, *, cache: bool | str | Path) -> pd.DataFrame:
+Built = ScorerSpec | EmotionScorer
+
+
+def _score_unique(texts: pd.DataFrame, scorer: Built | dict[str, Built], *, cache: bool | str | Path) -> pd.DataFrame:
     """Scores of a partition of unique texts, keyed by text."""
-    obj = worker_scorer(scorer) if isinstance(scorer, tuple) else scorer
+    obj: EmotionScorer | dict[str, EmotionScorer]
+    if isinstance(scorer, dict):
+        obj = {lang: worker_scorer(s) if isinstance(s, tuple) else s for lang, s in scorer.items()}
+    else:
+        obj = worker_scorer(scorer) if isinstance(scorer, tuple) else scorer
     frame = pd.DataFrame({"text": texts[_TEXT_KEY].astype("string"), "actor": "customer"})
     scored = score_frame(frame, obj, cache=cache, agents=True, progress=False)
     return scored.drop(columns=["actor"]).rename(columns={"text": _TEXT_KEY}).reset_index(drop=True)
@@ -117,15 +125,14 @@ def _restore(part: pd.DataFrame) -> pd.DataFrame:
 def _scored_meta(meta: pd.DataFrame, labels: Sequence[str]) -> pd.DataFrame:
     out = without_scores(meta)
     new = pd.DataFrame({score_column(lab): pd.Series(dtype=np.float32) for lab in labels}, index=out.index)
-    new["emotion"] = pd.Series(dtype="string")
-    new["valence"] = pd.Series(dtype=np.float32)
-    new["scorer"] = pd.Series(dtype="string")
+    for name in EMOTION_COLUMNS:
+        new[name] = pd.Series(dtype=np.float32 if name in {"valence", "irony"} else "string")
     return pd.concat([out, new], axis=1)
 
 
 def score(
     journeys: DaskJourneySet | dd.DataFrame,
-    scorer: str | EmotionScorer = "default",
+    scorer: str | EmotionScorer | Mapping[str, str | EmotionScorer] = "default",
     *,
     cache: bool | str | Path = True,
     batch_size: int | None = None,
@@ -168,20 +175,31 @@ def score(
     if "text" not in events.columns:
         msg = f"score needs a 'text' column; found: {list(events.columns)}"
         raise JourneyMapError(msg)
-    spec: ScorerSpec | EmotionScorer
-    if isinstance(scorer, str):
-        options = dict(scorer_options or {})
-        if batch_size is not None:
-            options["batch_size"] = batch_size
-        spec = (scorer, tuple(sorted(options.items())))
-        labels, taxonomy = _load_everywhere(spec)
-    else:
+    options = dict(scorer_options or {})
+    if batch_size is not None:
+        options["batch_size"] = batch_size
+
+    def build(one: str | EmotionScorer) -> tuple[Built, Taxonomy]:
+        if isinstance(one, str):
+            named: ScorerSpec = (one, tuple(sorted(options.items())))
+            return named, _load_everywhere(named)[1]
         if scorer_options:
             msg = "scorer_options apply to a scorer given by name; this scorer object is already built"
             raise ValueError(msg)
-        spec = get_scorer(scorer)
-        taxonomy = spec.taxonomy
-        labels = list(taxonomy.labels)
+        obj = get_scorer(one)
+        return obj, obj.taxonomy
+
+    spec: Built | dict[str, Built]
+    if isinstance(scorer, Mapping):
+        if not scorer:
+            msg = "scorer mapping is empty; give at least {'en': 'default'}"
+            raise ValueError(msg)
+        specs = {str(lang): build(one) for lang, one in scorer.items()}
+        spec = {lang: built for lang, (built, _) in specs.items()}
+        taxonomy = (specs.get("en") or next(iter(specs.values())))[1]
+    else:
+        spec, taxonomy = build(scorer)
+    labels = list(taxonomy.labels)
     meta = _scored_meta(events._meta, labels)
     keyed_meta = _texts_to_score(events._meta, agents=agents)
     keyed = events.map_partitions(functools.partial(_texts_to_score, agents=agents), meta=keyed_meta)

@@ -65,8 +65,6 @@ def run_sorted(
     embeddings). Texts without words are not sent to the model: their row is ``empty_row``.
     Rows are float32; NaN is replaced by 0.
     """
-    import torch
-
     n = len(texts)
     out = np.tile(np.asarray(empty_row, dtype=np.float32), (n, 1))
     idx = [i for i, t in enumerate(texts) if has_words(t)]
@@ -74,8 +72,38 @@ def run_sorted(
         return out
     clean = [valid_utf8(texts[i]) for i in idx]
     encoded = tokenizer(clean, truncation=True, max_length=max_length)["input_ids"]
+    rows = forward_sorted(
+        encoded,
+        forward=forward,
+        pad_id=int(tokenizer.pad_token_id or 0),
+        batch_size=batch_size,
+        device=device,
+        what=what,
+        positions=idx,
+    )
+    if len(rows):
+        out[idx] = rows
+    return out
+
+
+def forward_sorted(
+    encoded: Sequence[Sequence[int]],
+    *,
+    forward: Callable[[torch.Tensor, torch.Tensor], torch.Tensor],
+    pad_id: int,
+    batch_size: int,
+    device: torch.device,
+    what: str = "scoring",
+    positions: Sequence[int] | None = None,
+) -> npt.NDArray[np.float32]:
+    """Rows of ``forward`` for token-id sequences, in length-sorted batches padded per batch.
+
+    ``positions`` names each sequence in an error message (default: its index). NaN becomes 0.
+    """
+    import torch
+
+    out: npt.NDArray[np.float32] | None = None
     order = np.argsort([len(e) for e in encoded], kind="stable")
-    pad_id = int(tokenizer.pad_token_id or 0)
     with torch.inference_mode():
         for start in range(0, len(order), batch_size):
             chunk = order[start : start + batch_size]
@@ -88,11 +116,56 @@ def run_sorted(
             try:
                 rows = forward(ids.to(device), mask.to(device)).float().cpu().numpy()
             except Exception as exc:
-                positions = sorted(idx[j] for j in chunk)
-                msg = f"{what} failed for the texts at positions {positions[:20]}: {exc}"
+                where = sorted(positions[j] if positions is not None else int(j) for j in chunk)
+                msg = f"{what} failed for the texts at positions {where[:20]}: {exc}"
                 raise JourneyMapError(msg) from exc
-            out[[idx[j] for j in chunk]] = np.nan_to_num(rows, nan=0.0)
-    return out
+            if out is None:
+                out = np.zeros((len(encoded), rows.shape[1]), dtype=np.float32)
+            out[chunk] = np.nan_to_num(rows, nan=0.0)
+    return out if out is not None else np.zeros((0, 0), dtype=np.float32)
+
+
+def split_windows(
+    content: Sequence[Sequence[int]], *, max_length: int, cls_id: int, sep_id: int, max_windows: int
+) -> tuple[list[list[int]], npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """Overlapping windows over token ids without special tokens, for texts longer than one window.
+
+    Each window holds up to ``max_length - 2`` tokens between ``[CLS]`` and ``[SEP]``; windows
+    start every half window, so every token is read in a window with context on both sides
+    (the last window is aligned to the end of the text). At most ``max_windows`` windows per
+    text: the tokens after them are not read, and counted.
+
+    Returns ``(windows, owner, unread)``: the windows, the text each belongs to, and per text
+    the number of tokens not read.
+
+    Example:
+        >>> text = [10, 11, 12, 13, 14, 15, 16, 17]
+        >>> w, owner, unread = split_windows([text, [5]], max_length=6, cls_id=0, sep_id=2, max_windows=8)
+        >>> w
+        [[0, 10, 11, 12, 13, 2], [0, 12, 13, 14, 15, 2], [0, 14, 15, 16, 17, 2], [0, 5, 2]]
+        >>> owner.tolist(), unread.tolist()
+        ([0, 0, 0, 1], [0, 0])
+        >>> split_windows([text], max_length=6, cls_id=0, sep_id=2, max_windows=2)[2].tolist()
+        [2]
+    """
+    size = max(1, max_length - 2)
+    stride = max(1, size // 2)
+    windows: list[list[int]] = []
+    owner: list[int] = []
+    unread = np.zeros(len(content), dtype=np.int64)
+    for i, ids in enumerate(content):
+        n = len(ids)
+        if n <= size:
+            starts = [0]
+        else:
+            starts = [*range(0, n - size, stride), n - size]
+            if len(starts) > max_windows:
+                starts = starts[:max_windows]
+                unread[i] = n - (starts[-1] + size)
+        for s in starts:
+            windows.append([cls_id, *ids[s : s + size], sep_id])
+            owner.append(i)
+    return windows, np.asarray(owner, dtype=np.int64), unread
 
 
 def score_sorted(

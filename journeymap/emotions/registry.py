@@ -102,10 +102,10 @@ def get_scorer(name: str | EmotionScorer = "default", **options: Any) -> Emotion
     eps = _entry_points()
     if name not in eps:
         if _looks_like_model(name):
-            from journeymap.emotions.trained import TrainedScorer, is_trained_folder
+            from journeymap.emotions.trained import is_trained_folder, load_trained
 
-            if Path(name).is_dir() and is_trained_folder(name):  # written by `journeymap train`
-                return TrainedScorer(name, **options)
+            if Path(name).is_dir() and is_trained_folder(name):  # written by journeymap's trainers
+                return load_trained(name, **options)
             from journeymap.emotions.transformer import TransformerScorer
 
             return TransformerScorer(name, **options)

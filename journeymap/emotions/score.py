@@ -3,29 +3,32 @@
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Any, TypeVar
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, TypeVar, Union
 
 import numpy as np
 import pandas as pd
 
 from journeymap.backends import dispatch
 from journeymap.emotions.cache import ScoreCache, cached_rows, open_cache
+from journeymap.emotions.language import UNDETERMINED, detect_languages
 from journeymap.emotions.registry import get_scorer
+from journeymap.emotions.scorer import OUTPUTS, EmotionScorer, SentimentScorer, scorer_languages
 from journeymap.exceptions import JourneyMapError
 from journeymap.io.validation import without_surrogates
-from journeymap.schema import is_score_column, score_column
+from journeymap.schema import NEGATIVE_VALENCE, POSITIVE_VALENCE, is_score_column, score_column
 
 if TYPE_CHECKING:
     from pathlib import Path
 
     import numpy.typing as npt
 
-    from journeymap.emotions.scorer import EmotionScorer
     from journeymap.journeys import JourneySet
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["score", "score_texts"]
+__all__ = ["ScorerArg", "routes", "score", "score_texts", "sentiment_from_valence"]
 
 T = TypeVar("T", "JourneySet", pd.DataFrame)
 #: Texts per call to the scorer: the unit of progress, and of cache writes (an interrupted run
@@ -33,14 +36,16 @@ T = TypeVar("T", "JourneySet", pd.DataFrame)
 CHUNK = 2048
 
 
-def _check_output(scorer: EmotionScorer, probs: Any, n: int) -> npt.NDArray[np.float32]:
+def _check_output(scorer: EmotionScorer, probs: Any, n: int, width: int | None = None) -> npt.NDArray[np.float32]:
     arr = np.asarray(probs)
     k = len(scorer.taxonomy.labels)
-    if arr.shape != (n, k):
-        msg = f"scorer {scorer.id!r} returned shape {arr.shape} for {n} texts; expected {(n, k)}"
+    width = k if width is None else width
+    if arr.shape != (n, width):
+        msg = f"scorer {scorer.id!r} returned shape {arr.shape} for {n} texts; expected {(n, width)}"
         raise JourneyMapError(msg)
     arr = arr.astype(np.float32, copy=False)
-    if not np.isfinite(arr).all() or arr.min(initial=0.0) < 0.0 or arr.max(initial=0.0) > 1.0:
+    bounded = arr[:, : min(width, k + 4)]  # labels, sentiment and irony are probabilities; unread_tokens a count
+    if not np.isfinite(arr).all() or bounded.min(initial=0.0) < 0.0 or bounded.max(initial=0.0) > 1.0:
         msg = f"scorer {scorer.id!r} returned values outside [0, 1]"
         raise JourneyMapError(msg)
     return arr
@@ -66,44 +71,145 @@ def score_texts(
     cache: ScoreCache | None,
     progress: bool | None = None,
 ) -> npt.NDArray[np.float32]:
-    """Scores for unique texts, from the cache where present, the scorer for the rest."""
-    return cached_rows(
-        texts,
-        scorer.id,
-        len(scorer.taxonomy.labels),
-        lambda batch: _check_output(scorer, scorer.score(batch), len(batch)),
-        cache=cache,
-        progress=progress,
-        what="scoring",
-        chunk=CHUNK,
-    )
+    """Scores for unique texts, from the cache where present, the scorer for the rest.
+
+    For a :class:`~journeymap.emotions.scorer.SentimentScorer` the rows are its
+    ``score_outputs`` (labels, then its outputs), cached at that width under its id.
+    """
+    k = len(scorer.taxonomy.labels)
+    if isinstance(scorer, SentimentScorer):
+        width = k + len(scorer.outputs)
+        unknown = [o for o in scorer.outputs if o not in OUTPUTS]
+        if unknown:
+            msg = f"scorer {scorer.id!r} declares unknown outputs {unknown}; known: {list(OUTPUTS)}"
+            raise JourneyMapError(msg)
+
+        def fn(batch: list[str]) -> npt.NDArray[np.float32]:
+            return _check_output(scorer, scorer.score_outputs(batch), len(batch), width)
+    else:
+        width = k
+
+        def fn(batch: list[str]) -> npt.NDArray[np.float32]:
+            return _check_output(scorer, scorer.score(batch), len(batch))
+
+    return cached_rows(texts, scorer.id, width, fn, cache=cache, progress=progress, what="scoring", chunk=CHUNK)
+
+
+def sentiment_from_valence(valence: npt.ArrayLike) -> npt.NDArray[np.object_]:
+    """The sentiment of scorers without a sentiment output: the valence cut at the schema's thresholds.
+
+    Below :data:`~journeymap.schema.NEGATIVE_VALENCE` negative, above
+    :data:`~journeymap.schema.POSITIVE_VALENCE` positive, else neutral (None where NaN).
+
+    Example:
+        >>> sentiment_from_valence([-0.6, 0.0, 0.3, float("nan")]).tolist()
+        ['negative', 'neutral', 'positive', None]
+    """
+    v = np.asarray(valence, dtype=np.float64)
+    out = np.where(v < NEGATIVE_VALENCE, "negative", np.where(v > POSITIVE_VALENCE, "positive", "neutral")).astype(object)
+    out[np.isnan(v)] = None
+    return out
+
+
+ScorerArg = Union[str, "EmotionScorer", Mapping[str, Union[str, "EmotionScorer"]]]
+
+
+@dataclass
+class _Routes:
+    """The scorers of one call: the main one and, for a mapping, one per language code."""
+
+    primary: EmotionScorer
+    by_lang: dict[str, EmotionScorer]
+    routed: bool
+
+    def pick(self, lang: str) -> tuple[EmotionScorer | None, str | None]:
+        """The scorer for a text in ``lang``, or None and the reason it is left unscored."""
+        if lang == UNDETERMINED:
+            return self.primary, None
+        if self.routed:
+            if lang in self.by_lang:
+                return self.by_lang[lang], None
+            if "*" in self.by_lang:
+                return self.by_lang["*"], None
+        covers = scorer_languages(self.primary)
+        if covers is None or lang in covers:
+            return self.primary, None
+        if self.routed:
+            return None, f"language {lang!r}: no scorer for it (scorer= names {sorted(self.by_lang)}; add '*' for the rest)"
+        return None, (
+            f"language {lang!r} not covered by scorer {self.primary.id!r} (it reads {', '.join(sorted(covers))}); "
+            f"route it with scorer={{'en': 'default', '*': <a multilingual model>}}"
+        )
+
+
+def routes(scorer: ScorerArg, **options: Any) -> _Routes:
+    """Build the scorers named by ``scorer`` (a name or object, or a mapping language -> scorer).
+
+    In a mapping, ``"*"`` stands for every language not named; the main scorer (for texts whose
+    language is undetermined, and for the emotion columns) is the one for ``"en"``, else the first.
+    The same name in several places is built once.
+    """
+    if not isinstance(scorer, Mapping):
+        return _Routes(get_scorer(scorer, **options), {}, routed=False)
+    if not scorer:
+        msg = "scorer mapping is empty; give at least {'en': 'default'}"
+        raise ValueError(msg)
+    built: dict[str, EmotionScorer] = {}
+    by_lang: dict[str, EmotionScorer] = {}
+    for lang, spec in scorer.items():
+        key = spec if isinstance(spec, str) else f"object:{id(spec)}"
+        if key not in built:
+            built[key] = get_scorer(spec, **(options if isinstance(spec, str) else {}))
+        by_lang[str(lang)] = built[key]
+    primary = by_lang.get("en") or next(iter(by_lang.values()))
+    return _Routes(primary, by_lang, routed=True)
 
 
 @dispatch
 def score(
     journeys: T,
-    scorer: str | EmotionScorer = "default",
+    scorer: ScorerArg = "default",
     *,
     cache: bool | str | Path = True,
     batch_size: int | None = None,
     agents: bool = False,
     progress: bool | None = None,
 ) -> T:
-    """Add emotion columns to the customers' texts (and the brand's, with ``agents=True``).
+    """Add emotion, sentiment and language columns to the customers' texts (and the brand's, with ``agents=True``).
 
-    Adds ``emo_<label>`` (float32, one per label of the scorer's taxonomy), ``emotion`` (the
-    dominant label), ``valence`` (in [-1, 1], see :mod:`journeymap.emotions.taxonomy`) and
-    ``scorer`` (its id). Rows that are not scored (other actors, NA text) get NA. Identical
-    texts are scored once. Texts without words (empty, emoji or punctuation only) get a neutral
-    score.
+    Adds, for each row with text that is scored:
+
+    - ``emo_<label>`` (float32, one per label of the main scorer's taxonomy);
+    - ``emotion`` (the dominant label);
+    - ``valence`` in [-1, 1]: for a scorer with a calibrated sentiment output (the default)
+      P(positive) - P(negative); for others the taxonomy's valence (see
+      :mod:`journeymap.emotions.taxonomy`);
+    - ``sentiment`` (negative, neutral, positive): the scorer's calibrated decision where it has
+      one, else the valence cut at :data:`~journeymap.schema.NEGATIVE_VALENCE` /
+      :data:`~journeymap.schema.POSITIVE_VALENCE` (:func:`sentiment_from_valence`);
+    - ``irony`` (probability; NaN from scorers without it);
+    - ``lang``: the language detected offline (:func:`journeymap.emotions.language.detect_languages`;
+      ``und`` when undetermined, as for short or emoji-only texts);
+    - ``score_note``: NA, or why a text was not scored (its language is not covered by any scorer
+      given) or not read in full;
+    - ``scorer``: the id of the scorer that scored it.
+
+    Rows not scored (other actors, NA text) get NA. Identical texts are scored once. A text in a
+    language the scorer does not declare (``languages`` attribute; the default reads ``en``) is
+    not scored as if it were English: route it with a mapping,
+    ``scorer={"en": "default", "*": "some/multilingual-model"}``, or it is left unscored with
+    the reason in ``score_note``. Texts of undetermined language go to the main scorer (the
+    one for ``"en"``, or the single one). A routed scorer with another taxonomy than the main
+    one fills ``emotion``, ``valence`` and ``sentiment`` but not the ``emo_`` columns.
 
     Args:
         journeys: a :class:`~journeymap.JourneySet` or an events DataFrame (with ``text`` and
             ``actor`` columns); the same type is returned.
-        scorer: a registered name, a Hugging Face id or path, or a scorer object.
+        scorer: a registered name, a Hugging Face id or path, a scorer object, or a mapping from
+            language code (``"*"`` for the others) to any of those.
         cache: True for the persistent cache in the user cache directory, a path for a cache file
             of your own, False for none.
-        batch_size: passed to the scorer when it is built here by name.
+        batch_size: passed to the scorers built here by name.
         agents: also score the brand's (agent, bot, system) texts.
         progress: show a progress bar (default: when there is more than one chunk of texts).
 
@@ -116,9 +222,11 @@ def score(
         >>> scored = jm.score(js, cache=False)
         >>> scored.taxonomy.name
         'goemotions'
-        >>> valence = scored.events["valence"].dropna()
-        >>> len(valence) > 0, bool(valence.between(-1, 1).all())
+        >>> e = scored.events.dropna(subset=["valence"])
+        >>> len(e) > 0, bool(e["valence"].between(-1, 1).all())
         (True, True)
+        >>> set(e["sentiment"]) <= {"negative", "neutral", "positive"}
+        True
     """
     from journeymap.journeys import JourneySet
 
@@ -129,8 +237,8 @@ def score(
     if "text" not in events.columns:
         msg = f"score needs a 'text' column; found: {list(events.columns)}"
         raise JourneyMapError(msg)
-    options = {"batch_size": batch_size} if batch_size is not None and isinstance(scorer, str) else {}
-    scorer_obj = get_scorer(scorer, **options)
+    options = {"batch_size": batch_size} if batch_size is not None else {}
+    route = routes(scorer, **options)
     store = open_cache(cache)
 
     text = without_surrogates(events["text"])[0].astype("string")
@@ -138,25 +246,104 @@ def score(
     selected = text[mask]
     codes, uniques = pd.factorize(selected)
     unique_texts = [str(t) for t in uniques]
-    probs = score_texts(unique_texts, scorer_obj, cache=store, progress=progress)
-    taxonomy = scorer_obj.taxonomy
+    table = _score_unique_texts(unique_texts, route, cache=store, progress=progress)
+
+    taxonomy = route.primary.taxonomy
     labels = list(taxonomy.labels)
-    full = np.full((len(events), len(labels)), np.nan, dtype=np.float32)
+    n = len(events)
     rows = np.flatnonzero(mask.to_numpy(dtype=bool))
-    full[rows] = probs[codes]
-    valence = np.full(len(events), np.nan, dtype=np.float32)
-    dominant = np.full(len(events), None, dtype=object)
-    if len(uniques):
-        valence[rows] = taxonomy.valence_of(probs)[codes]
-        dominant[rows] = taxonomy.dominant(probs)[codes]
     out = without_scores(events)
-    new = pd.DataFrame({score_column(lab): full[:, j] for j, lab in enumerate(labels)}, index=events.index)
-    new["emotion"] = pd.array(dominant, dtype="string")
-    new["valence"] = valence
-    provenance = pd.Series(pd.NA, index=events.index, dtype="string")
-    provenance[mask.to_numpy(dtype=bool)] = scorer_obj.id
-    new["scorer"] = provenance
+    new = pd.DataFrame(index=events.index)
+    full = np.full((n, len(labels)), np.nan, dtype=np.float32)
+    full[rows] = table.probs[codes]
+    for j, lab in enumerate(labels):
+        new[score_column(lab)] = full[:, j]
+    for name, values, dtype in (
+        ("emotion", table.emotion, "string"),
+        ("valence", table.valence, np.float32),
+        ("sentiment", table.sentiment, "string"),
+        ("irony", table.irony, np.float32),
+        ("lang", table.lang, "string"),
+        ("score_note", table.note, "string"),
+        ("scorer", table.scorer, "string"),
+    ):
+        if dtype == "string":
+            col = np.full(n, None, dtype=object)
+            col[rows] = np.asarray(values, dtype=object)[codes] if len(values) else col[rows]
+            new[name] = pd.array(col, dtype="string")
+        else:
+            num = np.full(n, np.nan, dtype=np.float32)
+            num[rows] = np.asarray(values, dtype=np.float32)[codes] if len(values) else num[rows]
+            new[name] = num
     out = pd.concat([out, new], axis=1)
     if isinstance(journeys, JourneySet):
         return journeys.with_events(out, taxonomy=taxonomy)
     return out
+
+
+@dataclass
+class _Table:
+    """Per unique text: the score columns."""
+
+    probs: npt.NDArray[np.float32]
+    emotion: npt.NDArray[np.object_]
+    valence: npt.NDArray[np.float32]
+    sentiment: npt.NDArray[np.object_]
+    irony: npt.NDArray[np.float32]
+    lang: npt.NDArray[np.object_]
+    note: npt.NDArray[np.object_]
+    scorer: npt.NDArray[np.object_]
+
+
+def _score_unique_texts(texts: list[str], route: _Routes, *, cache: ScoreCache | None, progress: bool | None) -> _Table:
+    """Detect each text's language, score it with its scorer, and derive the score columns."""
+    m = len(texts)
+    taxonomy = route.primary.taxonomy
+    k = len(taxonomy.labels)
+    table = _Table(
+        probs=np.full((m, k), np.nan, dtype=np.float32),
+        emotion=np.full(m, None, dtype=object),
+        valence=np.full(m, np.nan, dtype=np.float32),
+        sentiment=np.full(m, None, dtype=object),
+        irony=np.full(m, np.nan, dtype=np.float32),
+        lang=np.asarray(detect_languages(texts), dtype=object) if m else np.full(0, None, dtype=object),
+        note=np.full(m, None, dtype=object),
+        scorer=np.full(m, None, dtype=object),
+    )
+    groups: dict[int, tuple[EmotionScorer, list[int]]] = {}
+    for i, lang in enumerate(table.lang):
+        chosen, reason = route.pick(str(lang))
+        if chosen is None:
+            table.note[i] = reason
+            continue
+        groups.setdefault(id(chosen), (chosen, []))[1].append(i)
+    skipped = int(sum(x is not None for x in table.note))
+    if skipped:
+        logger.warning("%d text(s) left unscored: their language is not covered (see the score_note column)", skipped)
+    for chosen, idx in groups.values():
+        rows = score_texts([texts[i] for i in idx], chosen, cache=cache, progress=progress)
+        tax = chosen.taxonomy
+        kk = len(tax.labels)
+        probs = rows[:, :kk]
+        outputs = tuple(chosen.outputs) if isinstance(chosen, SentimentScorer) else ()
+        extra = {name: rows[:, kk + j] for j, name in enumerate(outputs)}
+        at = np.asarray(idx)
+        if tax.labels == taxonomy.labels:
+            table.probs[at] = probs
+        table.emotion[at] = tax.dominant(probs)
+        if {"sentiment_negative", "sentiment_neutral", "sentiment_positive"} <= extra.keys():
+            sent = np.stack([extra["sentiment_negative"], extra["sentiment_neutral"], extra["sentiment_positive"]], axis=1)
+            table.valence[at] = sent[:, 2] - sent[:, 0]
+            table.sentiment[at] = np.asarray(["negative", "neutral", "positive"], dtype=object)[sent.argmax(axis=1)]
+        else:
+            valence = tax.valence_of(probs)
+            table.valence[at] = valence
+            table.sentiment[at] = sentiment_from_valence(valence)
+        if "irony" in extra:
+            table.irony[at] = extra["irony"]
+        if "unread_tokens" in extra:
+            for i, unread in zip(idx, extra["unread_tokens"]):
+                if unread > 0:
+                    table.note[i] = f"{int(unread)} tokens at the end not read (longer than the scorer's windows)"
+        table.scorer[at] = chosen.id
+    return table

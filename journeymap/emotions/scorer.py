@@ -12,7 +12,10 @@ if TYPE_CHECKING:
 
     from journeymap.emotions.taxonomy import Taxonomy
 
-__all__ = ["EmotionScorer"]
+__all__ = ["OUTPUTS", "EmotionScorer", "SentimentScorer", "scorer_languages"]
+
+#: Extra outputs a :class:`SentimentScorer` may give, after its label probabilities.
+OUTPUTS: tuple[str, ...] = ("sentiment_negative", "sentiment_neutral", "sentiment_positive", "irony", "unread_tokens")
 
 
 @runtime_checkable
@@ -20,7 +23,7 @@ class EmotionScorer(Protocol):
     """Scores texts with per-label emotion probabilities.
 
     Attributes:
-        id: a stable, versioned identifier (``"journeymap.default.v1+int8"``): scores are cached
+        id: a stable, versioned identifier (``"journeymap.default.v2+int8"``): scores are cached
             and attributed under it, so change it whenever the scores would change.
         taxonomy: the labels of the score columns, in order, with their valences.
 
@@ -56,3 +59,61 @@ class EmotionScorer(Protocol):
     def score(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
         """Probabilities of shape ``(len(texts), n_labels)``, float32 in [0, 1]."""
         ...
+
+
+@runtime_checkable
+class SentimentScorer(EmotionScorer, Protocol):
+    """An :class:`EmotionScorer` that also gives calibrated sentiment (and more) beside its labels.
+
+    Optional: :func:`journeymap.score` uses ``score_outputs`` where a scorer has it and falls back
+    to ``score`` (with sentiment from valence) where it does not, so plugins that only return
+    label probabilities keep working.
+
+    Attributes:
+        outputs: names of the extra columns, a subset of :data:`OUTPUTS` in that order:
+            ``sentiment_negative``, ``sentiment_neutral``, ``sentiment_positive`` (calibrated
+            probabilities summing to 1; the decision is their argmax), ``irony`` (probability),
+            ``unread_tokens`` (tokens of the text that were not read, 0 when all were).
+
+    ``score_outputs(texts)`` returns float32 of shape ``(len(texts), n_labels + len(outputs))``:
+    the label probabilities (as ``score`` returns them), then the outputs. The rows are cached
+    under the scorer's id at that width.
+
+    Example:
+        >>> import numpy as np
+        >>> from journeymap.emotions.taxonomy import Taxonomy
+        >>> class Planted:
+        ...     id = "planted.v1"
+        ...     taxonomy = Taxonomy.sentiment()
+        ...     outputs = ("sentiment_negative", "sentiment_neutral", "sentiment_positive")
+        ...     def score(self, texts):
+        ...         return self.score_outputs(texts)[:, :4]
+        ...     def score_outputs(self, texts):
+        ...         return np.tile(np.float32([0, 0, 1, 0, 0.1, 0.1, 0.8]), (len(texts), 1))
+        >>> isinstance(Planted(), SentimentScorer)
+        True
+    """
+
+    @property
+    def outputs(self) -> tuple[str, ...]:
+        """Names of the extra columns of :meth:`score_outputs`."""
+        ...
+
+    def score_outputs(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
+        """Label probabilities and then the extra outputs, float32."""
+        ...
+
+
+def scorer_languages(scorer: object) -> frozenset[str] | None:
+    """The languages a scorer declares it reads (attribute ``languages``), or None for any.
+
+    Example:
+        >>> class English:
+        ...     languages = ("en",)
+        >>> sorted(scorer_languages(English())), scorer_languages(object())
+        (['en'], None)
+    """
+    langs = getattr(scorer, "languages", None)
+    if langs is None:
+        return None
+    return frozenset(str(x) for x in langs)

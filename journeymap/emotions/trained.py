@@ -27,9 +27,11 @@ if TYPE_CHECKING:
     import numpy.typing as npt
     import torch
 
+    from journeymap.emotions.scorer import EmotionScorer
+
 logger = logging.getLogger(__name__)
 
-__all__ = ["FORMAT", "TrainedScorer", "is_trained_folder"]
+__all__ = ["FORMAT", "TrainedScorer", "is_trained_folder", "load_trained"]
 
 #: The ``format`` entry of a trained folder's config.json.
 FORMAT = "journeymap.minilm-classifier"
@@ -45,6 +47,21 @@ def is_trained_folder(path: str | Path) -> bool:
     except (OSError, ValueError):
         return False
     return isinstance(meta, dict) and (meta.get("format") == FORMAT or str(meta.get("id", "")).startswith("journeymap."))
+
+
+def load_trained(folder: str | Path, **options: Any) -> EmotionScorer:
+    """The scorer for a folder journeymap's trainers wrote.
+
+    A multi-task folder (emotion, sentiment and irony heads, as the default model's) loads as a
+    :class:`~journeymap.emotions.default.DefaultScorer` on those weights; a single-head one as a
+    :class:`TrainedScorer`.
+    """
+    meta = json.loads((Path(folder) / "config.json").read_text(encoding="utf-8"))
+    if "sentiment_labels" in meta:
+        from journeymap.emotions.default import DefaultScorer
+
+        return DefaultScorer(weights=folder, **options)
+    return TrainedScorer(folder, **options)
 
 
 def taxonomy_of(meta: dict[str, Any], folder: Path) -> Taxonomy:
