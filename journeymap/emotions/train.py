@@ -61,12 +61,14 @@ class TrainConfig:
     max_steps: int | None = None  # stop after N optimiser steps (smoke tests)
 
 
-def _encode(tokenizer: Any, texts: list[str], max_length: int) -> list[list[int]]:
+def encode_texts(tokenizer: Any, texts: list[str], max_length: int) -> list[list[int]]:
+    """Token ids of ``texts``, truncated to ``max_length`` (with the special tokens)."""
     ids: list[list[int]] = tokenizer(texts, truncation=True, max_length=max_length)["input_ids"]
     return ids
 
 
-def _pad(batch: list[list[int]], pad_id: int, device: torch.device) -> tuple[torch.Tensor, torch.Tensor]:
+def pad_batch(batch: list[list[int]], pad_id: int, device: torch.device) -> tuple[torch.Tensor, torch.Tensor]:
+    """Input ids and attention mask of a batch, padded to its longest sequence, on ``device``."""
     width = max(len(x) for x in batch)
     ids = torch.full((len(batch), width), pad_id, dtype=torch.long)
     mask = torch.zeros((len(batch), width), dtype=torch.long)
@@ -107,7 +109,7 @@ def predict_proba(
     out = np.zeros((len(encoded), int(model.head.out_features)), dtype=np.float32)
     for start in range(0, len(order), batch_size):
         idx = order[start : start + batch_size]
-        ids, mask = _pad([encoded[i] for i in idx], pad_id, device)
+        ids, mask = pad_batch([encoded[i] for i in idx], pad_id, device)
         out[idx] = torch.sigmoid(model(ids, mask)).float().cpu().numpy()
     return out
 
@@ -126,7 +128,8 @@ def dev_report(probs: npt.NDArray[np.float32], split: Split) -> dict[str, Any]:
     }
 
 
-def _set_seed(seed: int) -> None:
+def set_seed(seed: int) -> None:
+    """Seed Python's, NumPy's and torch's random number generators."""
     random.seed(seed)
     np.random.seed(seed)  # noqa: NPY002 - torch and python RNGs are seeded alongside
     torch.manual_seed(seed)
@@ -150,7 +153,7 @@ def train(  # noqa: PLR0915 - one loop, read top to bottom
     ckpt_dir = Path(checkpoint_dir) if checkpoint_dir else out / "checkpoint"
     ckpt_path = ckpt_dir / "state.pt"
     dev_ = pick_device(device)
-    _set_seed(config.seed)
+    set_seed(config.seed)
 
     train_split = read_split(data, "train")
     dev_split = read_split(data, "dev")
@@ -163,8 +166,8 @@ def train(  # noqa: PLR0915 - one loop, read top to bottom
     model.encoder.embeddings.word_embeddings.weight.requires_grad_(False)  # type: ignore[union-attr]
     model.to(dev_)
     pad_id = int(tokenizer.pad_token_id)
-    train_ids = _encode(tokenizer, train_split.texts, config.max_length)
-    dev_ids = _encode(tokenizer, dev_split.texts, config.max_length)
+    train_ids = encode_texts(tokenizer, train_split.texts, config.max_length)
+    dev_ids = encode_texts(tokenizer, dev_split.texts, config.max_length)
     targets = torch.from_numpy(train_split.targets)
     lengths = [len(x) for x in train_ids]
 
@@ -228,7 +231,7 @@ def train(  # noqa: PLR0915 - one loop, read top to bottom
         for b, idx in enumerate(batches):
             if b < state["batch"]:
                 continue
-            ids, mask = _pad([train_ids[i] for i in idx], pad_id, dev_)
+            ids, mask = pad_batch([train_ids[i] for i in idx], pad_id, dev_)
             loss = loss_fn(model(ids, mask), targets[idx].to(dev_))
             loss.backward()
             torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)

@@ -49,7 +49,7 @@ from journeymap.emotions._batching import pick_device
 from journeymap.emotions._goemotions import Split, read_split
 from journeymap.emotions._metrics import f1_per_label, predict, tune_thresholds
 from journeymap.emotions.normalize import normalize_text
-from journeymap.emotions.train import _encode, _pad, _set_seed, bucketed_batches
+from journeymap.emotions.train import bucketed_batches, encode_texts, pad_batch, set_seed
 from journeymap.exceptions import ModelLoadError
 
 logger = logging.getLogger(__name__)
@@ -145,7 +145,7 @@ def predict_logits(
     rows: npt.NDArray[np.float32] | None = None
     for start in range(0, len(order), batch_size):
         idx = order[start : start + batch_size]
-        ids, mask = _pad([encoded[i] for i in idx], pad_id, device)
+        ids, mask = pad_batch([encoded[i] for i in idx], pad_id, device)
         out = model(ids, mask).float().cpu().numpy()
         if rows is None:
             rows = np.zeros((len(encoded), out.shape[1]), dtype=np.float32)
@@ -204,7 +204,7 @@ def train(  # noqa: PLR0912, PLR0915 - one loop, read top to bottom
     ckpt_dir = Path(checkpoint_dir) if checkpoint_dir else out / "checkpoint"
     ckpt_path = ckpt_dir / "state.pt"
     dev_ = pick_device(device)
-    _set_seed(config.seed)
+    set_seed(config.seed)
     lim = config.limit
 
     go_train = read_split(goemotions, "train")
@@ -236,7 +236,7 @@ def train(  # noqa: PLR0912, PLR0915 - one loop, read top to bottom
     pad_id = int(tokenizer.pad_token_id)
 
     def enc(texts: list[str]) -> list[list[int]]:
-        return _encode(tokenizer, [normalize_text(t) for t in texts], config.max_length)
+        return encode_texts(tokenizer, [normalize_text(t) for t in texts], config.max_length)
 
     go_ids = enc(go_texts)
     sent_ids = enc([sent_texts[i] for i in s_train])
@@ -325,7 +325,7 @@ def train(  # noqa: PLR0912, PLR0915 - one loop, read top to bottom
             if b < state["batch"]:
                 continue
             batch = [items[i] for i in idx]
-            ids, mask = _pad([ids_of(it) for it in batch], pad_id, dev_)
+            ids, mask = pad_batch([ids_of(it) for it in batch], pad_id, dev_)
             logits = model(ids, mask)
             tasks = torch.tensor([t for t, _ in batch])
             rows = torch.tensor([r for _, r in batch])
