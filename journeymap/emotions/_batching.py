@@ -220,6 +220,39 @@ class SortedBatchScorer:
         )
 
 
+class LazyNetworkScorer(SortedBatchScorer):
+    """A :class:`SortedBatchScorer` whose network and tokenizer are built on the first text to score.
+
+    Subclasses implement ``_build() -> (network, tokenizer)``; a run whose texts are all in the
+    score cache (which needs only the id and the taxonomy) never builds them.
+    """
+
+    _model: torch.nn.Module | None = None
+    _tokenizer: Any = None
+
+    def _build(self) -> tuple[torch.nn.Module, Any]:
+        raise NotImplementedError
+
+    def _load(self) -> tuple[torch.nn.Module, Any]:
+        self._model, self._tokenizer = self._build()
+        return self._model, self._tokenizer
+
+    @property
+    def loaded(self) -> bool:
+        """Whether the network has been built (it is, on the first call that scores a text)."""
+        return self._model is not None
+
+    @property
+    def model(self) -> torch.nn.Module:
+        """The network (built on first use)."""
+        return self._model if self._model is not None else self._load()[0]
+
+    @property
+    def tokenizer(self) -> Any:
+        """The tokenizer (loaded with the network, on first use)."""
+        return self._tokenizer if self._tokenizer is not None else self._load()[1]
+
+
 def pick_device(device: str | None) -> torch.device:
     """The torch device: as asked, else CUDA when available, else CPU."""
     import torch

@@ -99,7 +99,7 @@ def quantize_linear_int8(model: torch.nn.Module) -> torch.nn.Module:
         return quantized
 
 
-class DefaultScorer(_batching.SortedBatchScorer):
+class DefaultScorer(_batching.LazyNetworkScorer):
     """The shipped scorer: 28 GoEmotions labels, tweet sentiment and irony, loading offline.
 
     Args:
@@ -176,17 +176,10 @@ class DefaultScorer(_batching.SortedBatchScorer):
             msg = "precision='int8' is for CPU; use 'bfloat16' or 'float32' on a GPU"
             raise ValueError(msg)
         self.precision: str = precision
-        # The network is built on the first text that needs it: a run whose texts are all in
-        # the score cache (which needs only the id and the taxonomy) never loads it.
-        self._model: torch.nn.Module | None = None
-        self._tokenizer: Any = None
+        # The network is built on the first text that needs it (LazyNetworkScorer): a run whose
+        # texts are all in the score cache (which needs only the id and the taxonomy) never loads it.
 
-    @property
-    def loaded(self) -> bool:
-        """Whether the network has been built (it is, on the first call that scores a text)."""
-        return self._model is not None
-
-    def _load(self) -> tuple[torch.nn.Module, Any]:
+    def _build(self) -> tuple[torch.nn.Module, Any]:
         from journeymap.emotions import _minilm
 
         built, tokenizer = _minilm.build_multitask(len(self._taxonomy.labels))
@@ -201,19 +194,8 @@ class DefaultScorer(_batching.SortedBatchScorer):
             model = built.to(self.device, dtype=torch.bfloat16)
         else:
             model = built.to(self.device)
-        self._model, self._tokenizer = model, tokenizer
         logger.info("loaded %s on %s", self.id, self.device)
         return model, tokenizer
-
-    @property
-    def model(self) -> torch.nn.Module:
-        """The network (built on first use)."""
-        return self._model if self._model is not None else self._load()[0]
-
-    @property
-    def tokenizer(self) -> Any:
-        """The tokenizer (loaded with the network, on first use)."""
-        return self._tokenizer if self._tokenizer is not None else self._load()[1]
 
     @property
     def id(self) -> str:

@@ -80,7 +80,7 @@ def taxonomy_of(meta: dict[str, Any], folder: Path) -> Taxonomy:
     return Taxonomy(name=str(meta.get("taxonomy", folder.name)), labels=labels, valence={k: float(v) for k, v in valence.items()})
 
 
-class TrainedScorer(_batching.SortedBatchScorer):
+class TrainedScorer(_batching.LazyNetworkScorer):
     """A model from ``journeymap train`` (or ``python -m journeymap.emotions.train``), by its folder.
 
     Args:
@@ -119,28 +119,15 @@ class TrainedScorer(_batching.SortedBatchScorer):
         self.batch_size = int(batch_size)
         self.max_length = int(max_length or 2 * int(self.meta.get("max_length", 64)))
         self._id = f"journeymap.trained:{self.folder.name}@{folder_fingerprint(self.folder)}"
-        self._model: torch.nn.Module | None = None
-        self._tokenizer: Any = None
 
-    def _load(self) -> tuple[torch.nn.Module, Any]:
+    def _build(self) -> tuple[torch.nn.Module, Any]:
         from journeymap.emotions import _minilm
 
         built, tokenizer = _minilm.build(len(self._taxonomy.labels))
         _minilm.load_weights(built, self.folder)
         built.eval()
-        self._model, self._tokenizer = built.to(self.device), tokenizer
         logger.info("loaded %s on %s", self._id, self.device)
-        return self._model, tokenizer
-
-    @property
-    def model(self) -> torch.nn.Module:
-        """The network (built on first use)."""
-        return self._model if self._model is not None else self._load()[0]
-
-    @property
-    def tokenizer(self) -> Any:
-        """The tokenizer (loaded with the network)."""
-        return self._tokenizer if self._tokenizer is not None else self._load()[1]
+        return built.to(self.device), tokenizer
 
     @property
     def id(self) -> str:
