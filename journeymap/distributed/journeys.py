@@ -33,7 +33,7 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["DaskJourneySet", "build_journeys"]
+__all__ = ["DaskJourneySet", "build_journeys", "text_events"]
 
 _KEY = "__journey_key__"
 
@@ -209,3 +209,25 @@ def build_journeys(
     build = functools.partial(_build_part, by=by, gap=gap, stages=stage_model)
     built = shuffled.map_partitions(build, meta=build(shuffled._meta))
     return DaskJourneySet(built, stage_model, by=by)
+
+
+def text_events(journeys: DaskJourneySet | dd.DataFrame, what: str) -> dd.DataFrame:
+    """The events of a DaskJourneySet or dask DataFrame that ``what`` reads texts from.
+
+    Raises:
+        TypeError: ``journeys`` is neither.
+        JourneyMapError: the events have no ``text`` column.
+    """
+    from journeymap.exceptions import JourneyMapError
+
+    if isinstance(journeys, DaskJourneySet):
+        events = journeys.events
+    elif isinstance(journeys, dd.DataFrame):
+        events = journeys
+    else:
+        msg = f"journeys must be a DaskJourneySet or a dask DataFrame, got {type(journeys).__name__}"
+        raise TypeError(msg)
+    if "text" not in events.columns:
+        msg = f"{what} needs a 'text' column; found: {list(events.columns)}"
+        raise JourneyMapError(msg)
+    return events

@@ -8,22 +8,22 @@ import threading
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-import dask.dataframe as dd
 import numpy as np
 import pandas as pd
 from dask.delayed import delayed
 
-from journeymap.distributed.journeys import DaskJourneySet
+from journeymap.distributed.journeys import DaskJourneySet, text_events
 from journeymap.emotions.registry import get_scorer
 from journeymap.emotions.score import score as score_frame
 from journeymap.emotions.score import scored_rows, without_scores
 from journeymap.emotions.scorer import EmotionScorer
-from journeymap.exceptions import JourneyMapError
 from journeymap.schema import EMOTION_COLUMNS, is_score_column, score_column
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
     from pathlib import Path
+
+    import dask.dataframe as dd
 
     from journeymap.emotions.taxonomy import Taxonomy
 
@@ -165,16 +165,7 @@ def score(
         >>> bool(djs.compute().events["valence"].notna().any())
         True
     """
-    if isinstance(journeys, DaskJourneySet):
-        events = journeys.events
-    elif isinstance(journeys, dd.DataFrame):
-        events = journeys
-    else:
-        msg = f"journeys must be a DaskJourneySet or a dask DataFrame, got {type(journeys).__name__}"
-        raise TypeError(msg)
-    if "text" not in events.columns:
-        msg = f"score needs a 'text' column; found: {list(events.columns)}"
-        raise JourneyMapError(msg)
+    events = text_events(journeys, "score")
     options = dict(scorer_options or {})
     if batch_size is not None:
         options["batch_size"] = batch_size

@@ -5,17 +5,17 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING, Any
 
-import dask.dataframe as dd
 import pandas as pd
 from dask.delayed import delayed
 
-from journeymap.distributed.journeys import DaskJourneySet
-from journeymap.exceptions import JourneyMapError
+from journeymap.distributed.journeys import DaskJourneySet, text_events
 from journeymap.topics._inputs import TopicInputError, as_texts
 from journeymap.topics.assign import customer_rows, topic_columns, topic_model
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
+
+    import dask.dataframe as dd
 
     from journeymap.emotions.cache import CacheOption
     from journeymap.topics.encoders import SentenceEncoder
@@ -67,16 +67,7 @@ def assign_topics(
         >>> bool(events.loc[events["actor"] == "customer", "topic"].notna().all())
         True
     """
-    if isinstance(journeys, DaskJourneySet):
-        events = journeys.events
-    elif isinstance(journeys, dd.DataFrame):
-        events = journeys
-    else:
-        msg = f"journeys must be a DaskJourneySet or a dask DataFrame, got {type(journeys).__name__}"
-        raise TypeError(msg)
-    if "text" not in events.columns:
-        msg = f"assign_topics needs a 'text' column; found: {list(events.columns)}"
-        raise JourneyMapError(msg)
+    events = text_events(journeys, "assign_topics")
     tm = topic_model(model, n_topics=n_topics, labels=labels, encoder=encoder, cache=cache, seed=seed, progress=progress)
     if not hasattr(tm, "topics_"):
         texts = events.map_partitions(_customer_texts, meta=pd.Series(dtype="string", name="text"))
