@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import functools
 import pickle
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -88,7 +89,28 @@ TOLERANCE = 1e-3
 _ALONE = (4, 5)
 
 
-class ScorerCheckError(JourneyMapError, AssertionError):
+class _ContractError(JourneyMapError, AssertionError):
+    """What both suites raise: the plugin's description and ``(check name, what failed)`` pairs."""
+
+    _kind = "contract"
+
+    def __init__(self, subject: str, failures: Sequence[tuple[str, str]]) -> None:
+        self.failures: tuple[tuple[str, str], ...] = tuple(failures)
+        self._subject = subject
+        super().__init__(self._message())
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (self._subject, self.failures))
+
+    def _message(self) -> str:
+        if len(self.failures) == 1:
+            check, what = self.failures[0]
+            return f"{self._subject} fails {check}: {what}"
+        lines = "".join(f"\n- {check}: {what}" for check, what in self.failures)
+        return f"{self._subject} fails {len(self.failures)} {self._kind} checks:{lines}"
+
+
+class ScorerCheckError(_ContractError):
     """A scorer that breaks the :class:`~journeymap.EmotionScorer` contract.
 
     An ``AssertionError`` (so test runners report it as a failed check) and a
@@ -107,20 +129,11 @@ class ScorerCheckError(JourneyMapError, AssertionError):
         True
     """
 
+    _kind = "scorer"
+
     def __init__(self, scorer: str, failures: Sequence[tuple[str, str]]) -> None:
         self.scorer = scorer
-        self.failures: tuple[tuple[str, str], ...] = tuple(failures)
-        super().__init__(self._message())
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        return (type(self), (self.scorer, self.failures))
-
-    def _message(self) -> str:
-        if len(self.failures) == 1:
-            check, what = self.failures[0]
-            return f"{self.scorer} fails {check}: {what}"
-        lines = "".join(f"\n- {check}: {what}" for check, what in self.failures)
-        return f"{self.scorer} fails {len(self.failures)} scorer checks:{lines}"
+        super().__init__(scorer, failures)
 
 
 def _describe(scorer: Any) -> str:
@@ -133,9 +146,102 @@ def _describe(scorer: Any) -> str:
     return f"{name} (id {ident!r})" if isinstance(ident, str) and ident else name
 
 
-def _fail(scorer: Any, check: str, problems: list[str]) -> None:
+@dataclass(frozen=True)
+class _Contract:
+    """What differs between the scorer and the encoder suites: the error, the method, the words."""
+
+    error: type[_ContractError]
+    method: str  # the method under test: "score" or "encode"
+    noun: str  # what it returns per text: "score" or "vector"
+    gerund: str  # "scoring" or "encoding"
+
+
+def _fail(contract: _Contract, obj: Any, check: str, problems: list[str]) -> None:
     if problems:
-        raise ScorerCheckError(_describe(scorer), [(check, "; ".join(problems))])
+        raise contract.error(_describe(obj), [(check, "; ".join(problems))])
+
+
+def _call(contract: _Contract, obj: Any, texts: Sequence[str], check: str) -> npt.NDArray[Any]:
+    """``obj.score(texts)`` (or ``encode``) as an array; a crash or a non-array is a failure of ``check``."""
+    try:
+        out = getattr(obj, contract.method)(texts)
+    except Exception as exc:
+        shown = "ADVERSARIAL_TEXTS" if len(texts) == len(ADVERSARIAL_TEXTS) else f"{len(texts)} text(s)"
+        raise contract.error(_describe(obj), [(check, f"{contract.method}({shown}) raised {_raised(exc)}")]) from exc
+    if not isinstance(out, np.ndarray):
+        what = f"{contract.method} must return a numpy array, got {type(out).__name__}"
+        raise contract.error(_describe(obj), [(check, what)])
+    return out
+
+
+def _table(contract: _Contract, obj: Any, texts: Sequence[str], check: str) -> npt.NDArray[Any]:
+    """The output for ``texts``, which must have one numeric row per text for ``check`` to compare rows."""
+    out = _call(contract, obj, texts, check)
+    if out.ndim != 2 or out.shape[0] != len(texts) or not np.issubdtype(out.dtype, np.number):
+        what = f"cannot run: {contract.method} returned a {out.dtype} array of shape {out.shape} for {len(texts)} text(s)"
+        raise contract.error(_describe(obj), [(check, what)])
+    return out
+
+
+def _empty_batch(contract: _Contract, obj: Any, check: str, width: int) -> None:
+    out = _call(contract, obj, [], check)
+    expected = (0, width)
+    problems = [] if out.shape == expected else [f"{contract.method}([]) must have shape {expected}, got {out.shape}"]
+    _fail(contract, obj, check, problems)
+
+
+def _batch_invariance(contract: _Contract, obj: Any, check: str) -> None:
+    texts = list(ADVERSARIAL_TEXTS)
+    together = _table(contract, obj, texts, check)
+    backwards = _table(contract, obj, texts[::-1], check)[::-1]
+    problems = []
+    worst_alone = max(_max_difference(_table(contract, obj, [texts[i]], check), together[i : i + 1]) for i in _ALONE)
+    if worst_alone > TOLERANCE:
+        problems.append(
+            f"a text's {contract.noun} changes with the batch it is in (by up to {worst_alone:.4g} alone vs together)"
+        )
+    worst_order = _max_difference(backwards, together)
+    if worst_order > TOLERANCE:
+        problems.append(f"a text's {contract.noun} changes with its position in the batch (by up to {worst_order:.4g})")
+    _fail(contract, obj, check, problems)
+
+
+def _deterministic(contract: _Contract, obj: Any, check: str) -> None:
+    texts = list(ADVERSARIAL_TEXTS)
+    worst = _max_difference(_table(contract, obj, texts, check), _table(contract, obj, texts, check))
+    problems = [] if worst <= TOLERANCE else [f"{contract.gerund} the same texts twice differs by up to {worst:.4g}"]
+    _fail(contract, obj, check, problems)
+
+
+def _input_unchanged(contract: _Contract, obj: Any, check: str) -> None:
+    texts = list(ADVERSARIAL_TEXTS)
+    _call(contract, obj, texts, check)
+    problems = [] if texts == list(ADVERSARIAL_TEXTS) else [f"{contract.method} changed the list of texts it was given"]
+    _fail(contract, obj, check, problems)
+
+
+def _run_all(contract: _Contract, obj: Any, checks: Sequence[Callable[[Any], None]]) -> None:
+    """Run every check; raise one error listing every failure (a check that crashes counts as failed)."""
+    failures: list[tuple[str, str]] = []
+    for check in checks:
+        try:
+            check(obj)
+        except contract.error as err:
+            failures.extend(err.failures)
+        except Exception as exc:  # a check that cannot even run is a failure too
+            failures.append((check.__name__, f"raised {_raised(exc)}"))
+    if failures:
+        raise contract.error(_describe(obj), failures)
+
+
+def _parametrize(argname: str, objs: Iterable[Any], checks: Sequence[Callable[[Any], None]]) -> Any:
+    import pytest
+
+    cases = [pytest.param(o, c, id=f"{type(o).__name__}-{c.__name__}") for o in objs for c in checks]
+    return pytest.mark.parametrize((argname, "check"), cases)
+
+
+_SCORER = _Contract(ScorerCheckError, "score", "score", "scoring")
 
 
 def _n_labels(scorer: Any, check: str) -> int:
@@ -152,27 +258,6 @@ def _n_labels(scorer: Any, check: str) -> int:
 
 def _raised(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}"
-
-
-def _score(scorer: Any, texts: Sequence[str], check: str) -> npt.NDArray[Any]:
-    """``scorer.score(texts)`` as an array; a crash or a non-array is a failure of ``check``."""
-    try:
-        out = scorer.score(texts)
-    except Exception as exc:
-        shown = "ADVERSARIAL_TEXTS" if len(texts) == len(ADVERSARIAL_TEXTS) else f"{len(texts)} text(s)"
-        raise ScorerCheckError(_describe(scorer), [(check, f"score({shown}) raised {_raised(exc)}")]) from exc
-    if not isinstance(out, np.ndarray):
-        raise ScorerCheckError(_describe(scorer), [(check, f"score must return a numpy array, got {type(out).__name__}")])
-    return out
-
-
-def _rows(scorer: Any, texts: Sequence[str], check: str) -> npt.NDArray[Any]:
-    """``scorer.score(texts)``, which must have one numeric row per text for ``check`` to compare scores."""
-    out = _score(scorer, texts, check)
-    if out.ndim != 2 or out.shape[0] != len(texts) or not np.issubdtype(out.dtype, np.number):
-        what = f"cannot run: score returned a {out.dtype} array of shape {out.shape} for {len(texts)} text(s)"
-        raise ScorerCheckError(_describe(scorer), [(check, what)])
-    return out
 
 
 def _max_difference(a: npt.NDArray[Any], b: npt.NDArray[Any]) -> float:
@@ -201,7 +286,7 @@ def check_protocol(scorer: Any) -> None:
         problems.append("score is not callable")
     if not problems and not isinstance(scorer, EmotionScorer):
         problems.append("it is not an EmotionScorer")
-    _fail(scorer, "check_protocol", problems)
+    _fail(_SCORER, scorer, "check_protocol", problems)
 
 
 def check_id(scorer: Any) -> None:
@@ -229,7 +314,7 @@ def check_id(scorer: Any) -> None:
         problems.append(f"id must be printable text (no control characters or lone surrogates), got {first!r}")
     if first != second:
         problems.append(f"id changes between reads ({first!r}, then {second!r}); cached scores are keyed by it")
-    _fail(scorer, "check_id", problems)
+    _fail(_SCORER, scorer, "check_id", problems)
 
 
 def check_taxonomy(scorer: Any) -> None:
@@ -254,7 +339,7 @@ def check_taxonomy(scorer: Any) -> None:
         problems.append(f"taxonomy must be a journeymap Taxonomy, got {type(taxonomy).__name__}")
     elif not taxonomy.labels:
         problems.append("taxonomy has no labels")
-    _fail(scorer, "check_taxonomy", problems)
+    _fail(_SCORER, scorer, "check_taxonomy", problems)
 
 
 def check_output_shape_dtype_range(scorer: Any) -> None:
@@ -277,7 +362,7 @@ def check_output_shape_dtype_range(scorer: Any) -> None:
     """
     check = "check_output_shape_dtype_range"
     k = _n_labels(scorer, check)
-    out = _score(scorer, list(ADVERSARIAL_TEXTS), check)
+    out = _call(_SCORER, scorer, list(ADVERSARIAL_TEXTS), check)
     problems = []
     expected = (len(ADVERSARIAL_TEXTS), k)
     if out.shape != expected:
@@ -294,7 +379,7 @@ def check_output_shape_dtype_range(scorer: Any) -> None:
             problems.append(f"score returned values outside [0, 1] (min {inside.min():.4g}, max {inside.max():.4g})")
     elif not np.issubdtype(out.dtype, np.number):
         problems.append(f"score returned non-numbers ({out.dtype})")
-    _fail(scorer, check, problems)
+    _fail(_SCORER, scorer, check, problems)
 
 
 def check_empty_batch(scorer: Any) -> None:
@@ -313,9 +398,7 @@ def check_empty_batch(scorer: Any) -> None:
         Flat (id 'flat.v1') fails check_empty_batch: score([]) must have shape (0, 4), got (0,)
     """
     check = "check_empty_batch"
-    k = _n_labels(scorer, check)
-    out = _score(scorer, [], check)
-    _fail(scorer, check, [] if out.shape == (0, k) else [f"score([]) must have shape (0, {k}), got {out.shape}"])
+    _empty_batch(_SCORER, scorer, check, _n_labels(scorer, check))
 
 
 def check_batch_invariance(scorer: Any) -> None:
@@ -337,18 +420,7 @@ def check_batch_invariance(scorer: Any) -> None:
         ...     print(err)
         Relative (id 'relative.v1') fails check_batch_invariance: a text's score changes with the batch it is in ...
     """
-    check = "check_batch_invariance"
-    texts = list(ADVERSARIAL_TEXTS)
-    together = _rows(scorer, texts, check)
-    backwards = _rows(scorer, texts[::-1], check)[::-1]
-    problems = []
-    worst_alone = max(_max_difference(_rows(scorer, [texts[i]], check), together[i : i + 1]) for i in _ALONE)
-    if worst_alone > TOLERANCE:
-        problems.append(f"a text's score changes with the batch it is in (by up to {worst_alone:.4g} alone vs together)")
-    worst_order = _max_difference(backwards, together)
-    if worst_order > TOLERANCE:
-        problems.append(f"a text's score changes with its position in the batch (by up to {worst_order:.4g})")
-    _fail(scorer, check, problems)
+    _batch_invariance(_SCORER, scorer, "check_batch_invariance")
 
 
 def check_deterministic(scorer: Any) -> None:
@@ -367,12 +439,7 @@ def check_deterministic(scorer: Any) -> None:
         ...     print(err)
         Dice (id 'dice.v1') fails check_deterministic: scoring the same texts twice differs by up to ...
     """
-    check = "check_deterministic"
-    texts = list(ADVERSARIAL_TEXTS)
-    first = _rows(scorer, texts, check)
-    second = _rows(scorer, texts, check)
-    worst = _max_difference(first, second)
-    _fail(scorer, check, [] if worst <= TOLERANCE else [f"scoring the same texts twice differs by up to {worst:.4g}"])
+    _deterministic(_SCORER, scorer, "check_deterministic")
 
 
 def check_input_unchanged(scorer: Any) -> None:
@@ -391,10 +458,7 @@ def check_input_unchanged(scorer: Any) -> None:
         ...     print(err)
         Sorts (id 'sorts.v1') fails check_input_unchanged: score changed the list of texts it was given
     """
-    check = "check_input_unchanged"
-    texts = list(ADVERSARIAL_TEXTS)
-    _score(scorer, texts, check)
-    _fail(scorer, check, [] if texts == list(ADVERSARIAL_TEXTS) else ["score changed the list of texts it was given"])
+    _input_unchanged(_SCORER, scorer, "check_input_unchanged")
 
 
 def check_valence_range(scorer: Any) -> None:
@@ -414,7 +478,7 @@ def check_valence_range(scorer: Any) -> None:
     """
     check = "check_valence_range"
     k = _n_labels(scorer, check)
-    out = _rows(scorer, list(ADVERSARIAL_TEXTS), check)
+    out = _table(_SCORER, scorer, list(ADVERSARIAL_TEXTS), check)
     if out.shape[1] != k:
         raise ScorerCheckError(_describe(scorer), [(check, f"cannot run: score returned {out.shape[1]} columns for {k} labels")])
     try:
@@ -423,7 +487,7 @@ def check_valence_range(scorer: Any) -> None:
     except Exception as exc:
         raise ScorerCheckError(_describe(scorer), [(check, f"taxonomy.valence_of(scores) raised {_raised(exc)}")]) from exc
     bad = ~((valence >= -1) & (valence <= 1))  # NaN is outside too
-    _fail(scorer, check, [f"valence outside [-1, 1] (or NaN) for {int(bad.sum())} text(s)"] if bad.any() else [])
+    _fail(_SCORER, scorer, check, [f"valence outside [-1, 1] (or NaN) for {int(bad.sum())} text(s)"] if bad.any() else [])
 
 
 #: Every check, in the order :func:`check_scorer` runs them.
@@ -491,16 +555,7 @@ def check_scorer(scorer: Any) -> None:
         - check_empty_batch: score([]) must have shape (0, 4), got (0, 3)
         - check_valence_range: cannot run: score returned 3 columns for 4 labels
     """
-    failures: list[tuple[str, str]] = []
-    for name, check in scorer_checks(scorer):
-        try:
-            check()
-        except ScorerCheckError as err:
-            failures.extend(err.failures)
-        except Exception as exc:  # a check that cannot even run is a failure too
-            failures.append((name, f"raised {_raised(exc)}"))
-    if failures:
-        raise ScorerCheckError(_describe(scorer), failures)
+    _run_all(_SCORER, scorer, CHECKS)
 
 
 def parametrize_with_checks(scorers: Iterable[Any]) -> Any:
@@ -525,10 +580,7 @@ def parametrize_with_checks(scorers: Iterable[Any]) -> Any:
             def test_scorer(scorer, check):
                 check(scorer)
     """
-    import pytest
-
-    cases = [pytest.param(s, c, id=f"{type(s).__name__}-{c.__name__}") for s in scorers for c in CHECKS]
-    return pytest.mark.parametrize(("scorer", "check"), cases)
+    return _parametrize("scorer", scorers, CHECKS)
 
 
 # -- sentence encoders ---------------------------------------------------------------------------
@@ -538,7 +590,7 @@ NO_WORDS: tuple[int, ...] = (0, 1, 2, 3)
 NORM_TOLERANCE = 1e-3
 
 
-class EncoderCheckError(JourneyMapError, AssertionError):
+class EncoderCheckError(_ContractError):
     """A sentence encoder that breaks the :class:`~journeymap.topics.SentenceEncoder` contract.
 
     An ``AssertionError`` and a :class:`~journeymap.JourneyMapError`, raised explicitly (not
@@ -553,25 +605,14 @@ class EncoderCheckError(JourneyMapError, AssertionError):
         'Mine fails check_encoder_id_dim: dim must be a positive int, got 0'
     """
 
+    _kind = "encoder"
+
     def __init__(self, encoder: str, failures: Sequence[tuple[str, str]]) -> None:
         self.encoder = encoder
-        self.failures: tuple[tuple[str, str], ...] = tuple(failures)
-        super().__init__(self._message())
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        return (type(self), (self.encoder, self.failures))
-
-    def _message(self) -> str:
-        if len(self.failures) == 1:
-            check, what = self.failures[0]
-            return f"{self.encoder} fails {check}: {what}"
-        lines = "".join(f"\n- {check}: {what}" for check, what in self.failures)
-        return f"{self.encoder} fails {len(self.failures)} encoder checks:{lines}"
+        super().__init__(encoder, failures)
 
 
-def _encoder_fail(encoder: Any, check: str, problems: list[str]) -> None:
-    if problems:
-        raise EncoderCheckError(_describe(encoder), [(check, "; ".join(problems))])
+_ENCODER = _Contract(EncoderCheckError, "encode", "vector", "encoding")
 
 
 def _dim(encoder: Any, check: str) -> int:
@@ -583,27 +624,6 @@ def _dim(encoder: Any, check: str) -> int:
     if isinstance(dim, bool) or not isinstance(dim, int) or dim < 1:
         raise EncoderCheckError(_describe(encoder), [(check, f"cannot run: dim is {dim!r}, not a positive int")])
     return dim
-
-
-def _encode(encoder: Any, texts: Sequence[str], check: str) -> npt.NDArray[Any]:
-    """``encoder.encode(texts)`` as an array; a crash or a non-array is a failure of ``check``."""
-    try:
-        out = encoder.encode(texts)
-    except Exception as exc:
-        shown = "ADVERSARIAL_TEXTS" if len(texts) == len(ADVERSARIAL_TEXTS) else f"{len(texts)} text(s)"
-        raise EncoderCheckError(_describe(encoder), [(check, f"encode({shown}) raised {_raised(exc)}")]) from exc
-    if not isinstance(out, np.ndarray):
-        raise EncoderCheckError(_describe(encoder), [(check, f"encode must return a numpy array, got {type(out).__name__}")])
-    return out
-
-
-def _vectors(encoder: Any, texts: Sequence[str], check: str) -> npt.NDArray[Any]:
-    """``encoder.encode(texts)``, which must have one numeric row per text for ``check`` to compare vectors."""
-    out = _encode(encoder, texts, check)
-    if out.ndim != 2 or out.shape[0] != len(texts) or not np.issubdtype(out.dtype, np.number):
-        what = f"cannot run: encode returned a {out.dtype} array of shape {out.shape} for {len(texts)} text(s)"
-        raise EncoderCheckError(_describe(encoder), [(check, what)])
-    return out
 
 
 def check_encoder_protocol(encoder: Any) -> None:
@@ -622,7 +642,7 @@ def check_encoder_protocol(encoder: Any) -> None:
     problems = [f"it has no {attr}" for attr in ("id", "dim", "encode") if not hasattr(encoder, attr)]
     if not problems and not callable(encoder.encode):
         problems.append("encode is not callable")
-    _encoder_fail(encoder, "check_encoder_protocol", problems)
+    _fail(_ENCODER, encoder, "check_encoder_protocol", problems)
 
 
 def check_encoder_id_dim(encoder: Any) -> None:
@@ -653,7 +673,7 @@ def check_encoder_id_dim(encoder: Any) -> None:
         problems.append(f"id changes between reads ({first!r}, then {second!r}); cached embeddings are keyed by it")
     if isinstance(dim, bool) or not isinstance(dim, int) or dim < 1:
         problems.append(f"dim must be a positive int, got {dim!r}")
-    _encoder_fail(encoder, check, problems)
+    _fail(_ENCODER, encoder, check, problems)
 
 
 def check_encoder_output(encoder: Any) -> None:
@@ -676,7 +696,7 @@ def check_encoder_output(encoder: Any) -> None:
     """
     check = "check_encoder_output"
     dim = _dim(encoder, check)
-    out = _encode(encoder, list(ADVERSARIAL_TEXTS), check)
+    out = _call(_ENCODER, encoder, list(ADVERSARIAL_TEXTS), check)
     problems = []
     if out.shape != (len(ADVERSARIAL_TEXTS), dim):
         problems.append(f"encode returned shape {out.shape}, expected {(len(ADVERSARIAL_TEXTS), dim)}")
@@ -693,7 +713,7 @@ def check_encoder_output(encoder: Any) -> None:
                 problems.append(f"rows must have length 1 (L2-normalised); lengths from {norms.min():.4g} to {norms.max():.4g}")
     elif not np.issubdtype(out.dtype, np.number):
         problems.append(f"encode returned non-numbers ({out.dtype})")
-    _encoder_fail(encoder, check, problems)
+    _fail(_ENCODER, encoder, check, problems)
 
 
 def check_encoder_no_words(encoder: Any) -> None:
@@ -716,10 +736,10 @@ def check_encoder_no_words(encoder: Any) -> None:
     """
     check = "check_encoder_no_words"
     texts = [ADVERSARIAL_TEXTS[i] for i in NO_WORDS]
-    out = _vectors(encoder, texts, check)
+    out = _table(_ENCODER, encoder, texts, check)
     nonzero = [t for t, row in zip(texts, out) if float(np.abs(row.astype(np.float64)).max(initial=0)) > NORM_TOLERANCE]
     shown = ", ".join(repr(t) for t in nonzero)
-    _encoder_fail(encoder, check, [f"texts without words must get zero vectors; not: {shown}"] if nonzero else [])
+    _fail(_ENCODER, encoder, check, [f"texts without words must get zero vectors; not: {shown}"] if nonzero else [])
 
 
 def check_encoder_empty_batch(encoder: Any) -> None:
@@ -738,9 +758,7 @@ def check_encoder_empty_batch(encoder: Any) -> None:
         Flat (id 'flat.v1') fails check_encoder_empty_batch: encode([]) must have shape (0, 4), got (0,)
     """
     check = "check_encoder_empty_batch"
-    dim = _dim(encoder, check)
-    out = _encode(encoder, [], check)
-    _encoder_fail(encoder, check, [] if out.shape == (0, dim) else [f"encode([]) must have shape (0, {dim}), got {out.shape}"])
+    _empty_batch(_ENCODER, encoder, check, _dim(encoder, check))
 
 
 def check_encoder_batch_invariance(encoder: Any) -> None:
@@ -760,34 +778,17 @@ def check_encoder_batch_invariance(encoder: Any) -> None:
         ...     print(err)
         Centred (id 'centred.v1') fails check_encoder_batch_invariance: a text's vector changes with the batch it is in ...
     """
-    check = "check_encoder_batch_invariance"
-    texts = list(ADVERSARIAL_TEXTS)
-    together = _vectors(encoder, texts, check)
-    backwards = _vectors(encoder, texts[::-1], check)[::-1]
-    problems = []
-    worst_alone = max(_max_difference(_vectors(encoder, [texts[i]], check), together[i : i + 1]) for i in _ALONE)
-    if worst_alone > TOLERANCE:
-        problems.append(f"a text's vector changes with the batch it is in (by up to {worst_alone:.4g} alone vs together)")
-    worst_order = _max_difference(backwards, together)
-    if worst_order > TOLERANCE:
-        problems.append(f"a text's vector changes with its position in the batch (by up to {worst_order:.4g})")
-    _encoder_fail(encoder, check, problems)
+    _batch_invariance(_ENCODER, encoder, "check_encoder_batch_invariance")
 
 
 def check_encoder_deterministic(encoder: Any) -> None:
     """Encoding the same texts twice gives the same vectors (within :data:`TOLERANCE`)."""
-    check = "check_encoder_deterministic"
-    texts = list(ADVERSARIAL_TEXTS)
-    worst = _max_difference(_vectors(encoder, texts, check), _vectors(encoder, texts, check))
-    _encoder_fail(encoder, check, [] if worst <= TOLERANCE else [f"encoding the same texts twice differs by up to {worst:.4g}"])
+    _deterministic(_ENCODER, encoder, "check_encoder_deterministic")
 
 
 def check_encoder_input_unchanged(encoder: Any) -> None:
     """``encode`` leaves the list it is given as it was (no sorting or editing in place)."""
-    check = "check_encoder_input_unchanged"
-    texts = list(ADVERSARIAL_TEXTS)
-    _encode(encoder, texts, check)
-    _encoder_fail(encoder, check, [] if texts == list(ADVERSARIAL_TEXTS) else ["encode changed the list of texts it was given"])
+    _input_unchanged(_ENCODER, encoder, "check_encoder_input_unchanged")
 
 
 def check_encoder_pickle(encoder: Any) -> None:
@@ -813,10 +814,10 @@ def check_encoder_pickle(encoder: Any) -> None:
     if copy.id != encoder.id:
         problems.append(f"the copy's id is {copy.id!r}, not {encoder.id!r}")
     texts = [ADVERSARIAL_TEXTS[i] for i in _ALONE]
-    worst = _max_difference(_vectors(copy, texts, check), _vectors(encoder, texts, check))
+    worst = _max_difference(_table(_ENCODER, copy, texts, check), _table(_ENCODER, encoder, texts, check))
     if worst > TOLERANCE:
         problems.append(f"the unpickled copy encodes differently (by up to {worst:.4g})")
-    _encoder_fail(encoder, check, problems)
+    _fail(_ENCODER, encoder, check, problems)
 
 
 #: Every encoder check, in the order :func:`check_encoder` runs them.
@@ -878,16 +879,7 @@ def check_encoder(encoder: Any) -> None:
 
         (A class defined in a doctest cannot be pickled; one in a module can.)
     """
-    failures: list[tuple[str, str]] = []
-    for name, check in encoder_checks(encoder):
-        try:
-            check()
-        except EncoderCheckError as err:
-            failures.extend(err.failures)
-        except Exception as exc:  # a check that cannot even run is a failure too
-            failures.append((name, f"raised {_raised(exc)}"))
-    if failures:
-        raise EncoderCheckError(_describe(encoder), failures)
+    _run_all(_ENCODER, encoder, ENCODER_CHECKS)
 
 
 def parametrize_with_encoder_checks(encoders: Iterable[Any]) -> Any:
@@ -905,7 +897,4 @@ def parametrize_with_encoder_checks(encoders: Iterable[Any]) -> Any:
             def test_encoder(encoder, check):
                 check(encoder)
     """
-    import pytest
-
-    cases = [pytest.param(e, c, id=f"{type(e).__name__}-{c.__name__}") for e in encoders for c in ENCODER_CHECKS]
-    return pytest.mark.parametrize(("encoder", "check"), cases)
+    return _parametrize("encoder", encoders, ENCODER_CHECKS)
