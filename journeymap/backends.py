@@ -22,9 +22,9 @@ from __future__ import annotations
 
 import functools
 import inspect
-from importlib.metadata import entry_points
 from typing import TYPE_CHECKING, Any, ParamSpec, Protocol, TypeVar, cast, overload, runtime_checkable
 
+from journeymap._plugins import read_group
 from journeymap.exceptions import JourneyMapError, UnsupportedBackendError
 
 if TYPE_CHECKING:
@@ -61,7 +61,7 @@ class Backend(Protocol):
 @functools.cache
 def _backends() -> tuple[Backend, ...]:
     found = []
-    for ep in sorted(entry_points(group=ENTRY_POINT_GROUP), key=lambda e: e.name):
+    for _, ep in sorted(read_group(ENTRY_POINT_GROUP, "backend").items()):
         try:
             backend = ep.load()()
         except Exception as exc:

@@ -10,13 +10,16 @@ from __future__ import annotations
 
 import functools
 import logging
-from importlib.metadata import EntryPoint, entry_points
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from journeymap._plugins import read_group
 from journeymap.emotions.scorer import EmotionScorer
 from journeymap.emotions.taxonomy import Taxonomy
 from journeymap.exceptions import JourneyMapError, UnknownScorerError
+
+if TYPE_CHECKING:
+    from importlib.metadata import EntryPoint
 
 logger = logging.getLogger(__name__)
 
@@ -27,13 +30,7 @@ GROUP = "journeymap.scorers"
 
 @functools.cache
 def _entry_points() -> dict[str, EntryPoint]:
-    found: dict[str, EntryPoint] = {}
-    for ep in entry_points(group=GROUP):
-        if ep.name in found and found[ep.name].value != ep.value:
-            logger.warning("scorer %r is registered twice (%s, %s); using the first", ep.name, found[ep.name].value, ep.value)
-            continue
-        found.setdefault(ep.name, ep)
-    return found
+    return read_group(GROUP, "scorer")
 
 
 def refresh() -> None:

@@ -16,17 +16,18 @@ from __future__ import annotations
 
 import functools
 import logging
-from importlib.metadata import EntryPoint, entry_points
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 import numpy as np
 
+from journeymap._plugins import read_group
 from journeymap.emotions.transformer import folder_fingerprint, resolve_model
 from journeymap.exceptions import JourneyMapError, ModelLoadError
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
+    from importlib.metadata import EntryPoint
 
     import numpy.typing as npt
     import torch
@@ -96,17 +97,7 @@ class UnknownEncoderError(JourneyMapError, KeyError):
 
 @functools.cache
 def _entry_points() -> dict[str, EntryPoint]:
-    found: dict[str, EntryPoint] = {}
-    for ep in entry_points(group=GROUP):
-        if ep.name in found and found[ep.name].value != ep.value:
-            logger.warning("encoder %r is registered twice (%s, %s); using the first", ep.name, found[ep.name].value, ep.value)
-            continue
-        found.setdefault(ep.name, ep)
-    for name, value in BUILTIN_ENTRY_POINTS.items():
-        if name not in found:
-            logger.debug("built-in encoder %r missing from the installed metadata (reinstall journeymap)", name)
-            found[name] = EntryPoint(name=name, value=value, group=GROUP)
-    return found
+    return read_group(GROUP, "encoder", BUILTIN_ENTRY_POINTS)
 
 
 def refresh_encoders() -> None:

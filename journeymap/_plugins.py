@@ -1,0 +1,42 @@
+"""Reading one entry-point group by name: the one discovery path of scorers, encoders and backends.
+
+Private. Each plugin kind keeps its own cache of what it read (``functools.cache`` on a
+function of its module, cleared by its public ``refresh`` function); this module only reads.
+"""
+
+from __future__ import annotations
+
+import logging
+from importlib.metadata import EntryPoint, entry_points
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+logger = logging.getLogger(__name__)
+
+
+def read_group(group: str, what: str, builtins: Mapping[str, str] | None = None) -> dict[str, EntryPoint]:
+    """The entry points of ``group`` by name; the first of two that differ wins (with a warning).
+
+    Args:
+        group: the entry-point group (``"journeymap.scorers"``).
+        what: the kind of plugin, as log messages name it (``"scorer"``).
+        builtins: name -> ``"module:attr"`` of built-ins to add where the installed metadata lacks
+            them (a source checkout that was not reinstalled).
+
+    Example:
+        >>> sorted(read_group("journeymap.no-such-group", "thing", {"x": "json:dumps"}))
+        ['x']
+    """
+    found: dict[str, EntryPoint] = {}
+    for ep in entry_points(group=group):
+        if ep.name in found and found[ep.name].value != ep.value:
+            logger.warning("%s %r is registered twice (%s, %s); using the first", what, ep.name, found[ep.name].value, ep.value)
+            continue
+        found.setdefault(ep.name, ep)
+    for name, value in (builtins or {}).items():
+        if name not in found:
+            logger.debug("built-in %s %r missing from the installed metadata (reinstall journeymap)", what, name)
+            found[name] = EntryPoint(name=name, value=value, group=group)
+    return found
