@@ -117,3 +117,36 @@ def test_cli_train_then_evaluate_on_a_labelled_csv(tmp_path: Path) -> None:
     assert result.output.startswith("error: ") and "label mapping" in result.output
     result = runner.invoke(app, ["train", str(data), "--out", str(out), "--text-column", "tweet", "--label-column", "y"])
     assert result.exit_code == 1 and "--valence 0=" in result.output
+
+
+def _tweeteval(folder: Path, splits: dict[str, list[tuple[str, int]]]) -> Path:
+    folder.mkdir(parents=True)
+    for split, rows in splits.items():
+        (folder / f"{split}_text.txt").write_text("".join(f"{t}\n" for t, _ in rows))
+        (folder / f"{split}_labels.txt").write_text("".join(f"{y}\n" for _, y in rows))
+    return folder
+
+
+def test_multitask_training_writes_all_heads_and_resumes(tmp_path: Path) -> None:
+    from journeymap.emotions.default import DefaultScorer
+    from journeymap.emotions.train_multitask import MultiTaskConfig
+    from journeymap.emotions.train_multitask import train as train_multitask
+
+    go = tiny_goemotions(tmp_path / "g")
+    tweets = [("thanks so much, that fixed it", 2), ("my parcel is late again", 0), ("the store opens at 9", 1)] * 8
+    sentiment = _tweeteval(tmp_path / "s", {"test": tweets})
+    irony = _tweeteval(
+        tmp_path / "i", {"train": [("oh great, another delay", 1), ("nice day", 0)] * 4, "val": [("lovely", 0)] * 2}
+    )
+    out = tmp_path / "v2"
+    config = MultiTaskConfig(epochs=1, batch_size=4, holdout=0.25, go_fraction=1.0, freeze_layers=5)
+    meta = train_multitask(go, sentiment, irony, out, config, device="cpu")
+    stored = json.loads((out / "config.json").read_text())
+    assert meta["id"] == stored["id"] == "journeymap.default.v2"
+    assert len(stored["thresholds"]) == 28 and len(stored["sentiment_bias"]) == 3
+    assert [h["epoch"] for h in stored["history"]] == [1]
+    scorer = DefaultScorer(weights=out, precision="float32")
+    outputs = scorer.score_outputs(["thanks so much", "late again"])
+    assert outputs.shape == (2, 28 + 5)
+    # resuming a finished run trains nothing more
+    assert train_multitask(go, sentiment, irony, out, config, device="cpu", resume=True) == {}

@@ -40,7 +40,7 @@ from journeymap.emotions.trained import FORMAT
 from journeymap.exceptions import ModelLoadError, SchemaError
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Callable, Mapping
 
 logger = logging.getLogger(__name__)
 
@@ -173,6 +173,59 @@ def set_seed(seed: int) -> None:
     torch.manual_seed(seed)
 
 
+def optimisation(
+    model: torch.nn.Module,
+    heads: list[torch.nn.Parameter],
+    *,
+    config: Any,
+    total: int,
+    ckpt_path: Path,
+    resume: bool,
+    device: torch.device,
+) -> tuple[torch.optim.AdamW, torch.optim.lr_scheduler.LambdaLR, dict[str, Any], Callable[[], None]]:
+    """The optimiser, schedule, loop state and checkpointing that both training loops share.
+
+    AdamW (``heads`` at ``config.head_lr``, the rest at ``config.lr``), warm-up then linear decay
+    over ``total`` steps, the loop's state (resumed from ``ckpt_path`` when ``resume`` and it
+    exists) and a function that checkpoints all three atomically.
+    """
+    warmup = max(1, int(config.warmup * total))
+    head_ids = {id(p) for p in heads}
+    body = [p for p in model.parameters() if p.requires_grad and id(p) not in head_ids]
+    optimizer = torch.optim.AdamW(
+        [{"params": body, "lr": config.lr}, {"params": heads, "lr": config.head_lr}],
+        weight_decay=config.weight_decay,
+    )
+
+    def schedule(step: int) -> float:
+        if step < warmup:
+            return (step + 1) / warmup
+        return max(0.0, (total - step) / max(1, total - warmup))
+
+    scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, schedule)
+    state: dict[str, Any] = {"epoch": 0, "batch": 0, "step": 0, "best": -1.0, "history": []}
+    if resume and ckpt_path.is_file():
+        try:  # weights_only: a checkpoint is data, never code to run
+            saved = torch.load(ckpt_path, map_location=device, weights_only=True)
+        except Exception as exc:
+            msg = f"cannot resume from {ckpt_path}: not a checkpoint that loads as plain data ({type(exc).__name__}: {exc})"
+            raise ModelLoadError(msg) from exc
+        model.load_state_dict(saved["model"])
+        optimizer.load_state_dict(saved["optimizer"])
+        scheduler.load_state_dict(saved["scheduler"])
+        state.update(saved["state"])
+        logger.info("resumed from %s at epoch %d, batch %d", ckpt_path, state["epoch"], state["batch"])
+
+    def checkpoint() -> None:
+        ckpt_path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = ckpt_path.with_suffix(".tmp")
+        saved = {"model": model.state_dict(), "optimizer": optimizer.state_dict(), "scheduler": scheduler.state_dict()}
+        torch.save({**saved, "state": state}, tmp)
+        os.replace(tmp, ckpt_path)
+
+    return optimizer, scheduler, state, checkpoint
+
+
 def train(  # noqa: PLR0915 - one loop, read top to bottom
     data: Path | str,
     out: Path | str,
@@ -227,49 +280,11 @@ def train(  # noqa: PLR0915 - one loop, read top to bottom
     total = steps_per_epoch * config.epochs
     if config.max_steps:
         total = min(total, config.max_steps)
-    warmup = max(1, int(config.warmup * total))
     head_params = list(model.head.parameters())
-    head_ids = {id(p) for p in head_params}
-    body = [p for p in model.parameters() if p.requires_grad and id(p) not in head_ids]
-    optimizer = torch.optim.AdamW(
-        [{"params": body, "lr": config.lr}, {"params": head_params, "lr": config.head_lr}],
-        weight_decay=config.weight_decay,
+    optimizer, scheduler, state, checkpoint = optimisation(
+        model, head_params, config=config, total=total, ckpt_path=ckpt_path, resume=resume, device=dev_
     )
-
-    def schedule(step: int) -> float:
-        if step < warmup:
-            return (step + 1) / warmup
-        return max(0.0, (total - step) / max(1, total - warmup))
-
-    scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, schedule)
     loss_fn = torch.nn.BCEWithLogitsLoss()
-
-    state: dict[str, Any] = {"epoch": 0, "batch": 0, "step": 0, "best": -1.0, "history": []}
-    if resume and ckpt_path.is_file():
-        try:  # weights_only: a checkpoint is data, never code to run
-            saved = torch.load(ckpt_path, map_location=dev_, weights_only=True)
-        except Exception as exc:
-            msg = f"cannot resume from {ckpt_path}: not a checkpoint that loads as plain data ({type(exc).__name__}: {exc})"
-            raise ModelLoadError(msg) from exc
-        model.load_state_dict(saved["model"])
-        optimizer.load_state_dict(saved["optimizer"])
-        scheduler.load_state_dict(saved["scheduler"])
-        state = saved["state"]
-        logger.info("resumed from %s at epoch %d, batch %d", ckpt_path, state["epoch"], state["batch"])
-
-    def checkpoint() -> None:
-        ckpt_dir.mkdir(parents=True, exist_ok=True)
-        tmp = ckpt_path.with_suffix(".tmp")
-        torch.save(
-            {
-                "model": model.state_dict(),
-                "optimizer": optimizer.state_dict(),
-                "scheduler": scheduler.state_dict(),
-                "state": state,
-            },
-            tmp,
-        )
-        os.replace(tmp, ckpt_path)
 
     meta: dict[str, Any] = {}
     base_sha = _minilm.file_sha256(_minilm.base_model_path() / "model.safetensors")

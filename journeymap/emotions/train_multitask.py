@@ -33,7 +33,6 @@ import argparse
 import dataclasses
 import logging
 import math
-import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -49,8 +48,7 @@ from journeymap.emotions._batching import pick_device
 from journeymap.emotions._goemotions import Split, read_split
 from journeymap.emotions._metrics import f1_per_label, predict, tune_thresholds
 from journeymap.emotions.normalize import normalize_text
-from journeymap.emotions.train import bucketed_batches, encode_texts, pad_batch, set_seed
-from journeymap.exceptions import ModelLoadError
+from journeymap.emotions.train import bucketed_batches, encode_texts, optimisation, pad_batch, set_seed
 
 logger = logging.getLogger(__name__)
 
@@ -266,50 +264,12 @@ def train(  # noqa: PLR0912, PLR0915 - one loop, read top to bottom
     total = steps_per_epoch * config.epochs
     if config.max_steps:
         total = min(total, config.max_steps)
-    warmup = max(1, int(config.warmup * total))
     new_heads = list(model.sentiment_head.parameters()) + list(model.irony_head.parameters())
-    head_ids = {id(p) for p in new_heads}
-    body = [p for p in model.parameters() if p.requires_grad and id(p) not in head_ids]
-    optimizer = torch.optim.AdamW(
-        [{"params": body, "lr": config.lr}, {"params": new_heads, "lr": config.head_lr}],
-        weight_decay=config.weight_decay,
+    optimizer, scheduler, state, checkpoint = optimisation(
+        model, new_heads, config=config, total=total, ckpt_path=ckpt_path, resume=resume, device=dev_
     )
-
-    def schedule(step: int) -> float:
-        if step < warmup:
-            return (step + 1) / warmup
-        return max(0.0, (total - step) / max(1, total - warmup))
-
-    scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, schedule)
     bce = torch.nn.BCEWithLogitsLoss()
     ce = torch.nn.CrossEntropyLoss()
-
-    state: dict[str, Any] = {"epoch": 0, "batch": 0, "step": 0, "best": -1.0, "history": []}
-    if resume and ckpt_path.is_file():
-        try:  # weights_only: a checkpoint is data, never code to run
-            saved = torch.load(ckpt_path, map_location=dev_, weights_only=True)
-        except Exception as exc:
-            msg = f"cannot resume from {ckpt_path}: not a checkpoint that loads as plain data ({type(exc).__name__}: {exc})"
-            raise ModelLoadError(msg) from exc
-        model.load_state_dict(saved["model"])
-        optimizer.load_state_dict(saved["optimizer"])
-        scheduler.load_state_dict(saved["scheduler"])
-        state = saved["state"]
-        logger.info("resumed from %s at epoch %d, batch %d", ckpt_path, state["epoch"], state["batch"])
-
-    def checkpoint() -> None:
-        ckpt_dir.mkdir(parents=True, exist_ok=True)
-        tmp = ckpt_path.with_suffix(".tmp")
-        torch.save(
-            {
-                "model": model.state_dict(),
-                "optimizer": optimizer.state_dict(),
-                "scheduler": scheduler.state_dict(),
-                "state": state,
-            },
-            tmp,
-        )
-        os.replace(tmp, ckpt_path)
 
     meta: dict[str, Any] = {}
     base_sha = _minilm.file_sha256(_minilm.base_model_path() / "model.safetensors")
