@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from journeymap.analytics._prep import journey_keys
 from journeymap.analytics._replies import ReplyContext, automatic_flags
 
 if TYPE_CHECKING:
@@ -87,7 +88,7 @@ class AutoReplyRule:
 
 def reply_context(js: JourneySet) -> ReplyContext:
     """The :class:`~journeymap.analytics._replies.ReplyContext` of ``js.events``, computed once per JourneySet."""
-    return js.cached("reply_context", lambda: ReplyContext.of(js.events))
+    return js.cached("reply_context", lambda: ReplyContext.of(js.events, journey=journey_keys(js)[0]))
 
 
 def rule_flags(js: JourneySet, rule: AutoReplyRule | None) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.object_]]:

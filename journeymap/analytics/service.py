@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 import pandas as pd
 
-from journeymap.analytics._prep import flags, require_scored
+from journeymap.analytics._prep import flags, journey_keys, on_journeys, require_scored
 from journeymap.analytics._replies import ReplyContext, actor_is
 from journeymap.analytics._tables import ranked
 from journeymap.analytics.automatic import AutoReplyRule, reply_context, rule_flags
@@ -122,7 +122,8 @@ def _waits(events: pd.DataFrame, automatic: np.ndarray | None = None, *, context
     brand = ~ctx.customer  # a missing actor is the brand's
     nxt = _next_reply_time(brand if automatic is None else brand & ~automatic, ctx.t, ctx.journey)
     replied = nxt >= 0
-    reply_at = pd.to_datetime(np.where(replied, nxt, np.iinfo(np.int64).min), utc=True)
+    # int64 min is NaT; a view, not pd.to_datetime (which converts through objects)
+    reply_at = pd.DatetimeIndex(np.where(replied, nxt, np.iinfo(np.int64).min).view("datetime64[ns]")).tz_localize("UTC")
     out = pd.DataFrame(
         {
             "journey_id": events["journey_id"],
@@ -183,14 +184,14 @@ def response_times(
     ctx = reply_context(js)
     # Grouped by integer journey codes (a groupby over a million journey-id strings hashes them
     # every time); results are put back on the journeys' ids at the end.
-    code = journey_positions(js, ctx)
+    code = journey_keys(js)[1]
     waits = _waits(events, automatic, context=ctx).assign(journey_id=ctx.journey[ctx.customer])
     g = waits.groupby("journey_id", sort=False)
     first_msg = g.head(1).set_index("journey_id")
     out = pd.DataFrame(index=js.journeys.index)
 
     def per_journey(values: pd.Series) -> pd.Series:
-        return values.reindex(code).set_axis(out.index)
+        return on_journeys(values, code, out.index)
 
     out["first_response"] = per_journey(first_msg["wait"])
     flagged = rule_flags(js, auto)[0]
@@ -219,34 +220,18 @@ def response_times(
         f = flags(events)
         f["journey_id"] = ctx.journey
         f["brand"] = f["brand"].to_numpy() & ~automatic
-        cust = f[f["customer"] & f["scored"]]
+        scored_customer = (f["customer"] & f["scored"]).to_numpy(dtype=bool)
+        cust = f[scored_customer]
         prev_v = cust.groupby("journey_id", sort=False)["valence"].shift()
-        # a brand reply between two consecutive scored customer messages?
+        # a brand reply between two consecutive scored customer messages? (positions, not labels)
         brand_count = f["brand"].groupby(f["journey_id"], sort=False).cumsum()
-        prev_count = brand_count[cust.index].groupby(cust["journey_id"], sort=False).shift()
-        after_reply = (brand_count[cust.index] > prev_count) & prev_v.notna()
+        cust_count = pd.Series(brand_count.to_numpy()[scored_customer], index=cust.index)
+        prev_count = cust_count.groupby(cust["journey_id"], sort=False).shift()
+        after_reply = (cust_count > prev_count) & prev_v.notna()
         change = (cust["valence"] - prev_v)[after_reply]
         out["valence_change_after_reply"] = per_journey(change.groupby(cust.loc[after_reply, "journey_id"], sort=False).mean())
     out.index.name = "journey_id"
     return out
-
-
-def journey_positions(js: JourneySet, ctx: ReplyContext) -> npt.NDArray[np.int64]:
-    """The journey code (:attr:`ReplyContext.journey`) of each row of ``js.journeys``; -1 for a journey without events."""
-    import pyarrow as pa
-
-    ids = js.events["journey_id"].astype("string")
-    n_codes = int(ctx.journey.max(initial=-1)) + 1
-    index = js.journeys.index
-    if len(ids) == 0:
-        return np.full(len(index), -1, dtype=np.int64)
-    first_rows = np.flatnonzero(np.r_[True, ctx.journey[1:] != ctx.journey[:-1]])
-    if len(first_rows) == n_codes == len(index):  # contiguous journeys: the codes are positions, if in the same order
-        in_order = pa.array(ids.iloc[first_rows].array).equals(pa.array(pd.Series(index).astype("string").array))
-        if in_order:
-            return np.arange(n_codes, dtype=np.int64)
-    uniques = pd.unique(ids)
-    return np.asarray(pd.Index(uniques).get_indexer(pd.Index(index.astype("string"))), dtype=np.int64)
 
 
 def _reasons(negativity: pd.Series, intensity: pd.Series, label: pd.Series, hours: pd.Series, repeats: pd.Series) -> pd.Series:
