@@ -64,6 +64,33 @@ def twcs() -> tuple[jm.EventLog, jm.JourneySet]:
 # -- automatic replies and first response ------------------------------------------------------
 
 
+def python_normalised(text: str) -> str:
+    """The reference rules of automatic-reply detection, in Python's ``re`` (Unicode-aware classes)."""
+    import re
+
+    text = re.sub(r"https?://\S+|www\.\S+", "<url>", text)
+    text = re.sub(r"@\w+", "@", text)
+    text = re.sub(r"\d+(?:[.,:/]\d+)*", "0", text)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "@12 Thanks! Ticket 4411 https://t.co/x",
+        "tab\there\x0bvertical\x1cfile-sep\x1fend  ",  # RE2's \s has neither \v nor \x1c-\x1f
+        "@Zoë thanks",  # a mention with a letter beyond ASCII
+        "order ٣٤٥ and ①",  # Arabic-Indic digits are \d; a circled one is not
+        "emoji 👍 https://a.b/ü?x=1 www.x.y",
+        "nbsp\xa0and\u2003em space",
+    ],
+)
+def test_normalised_texts_follow_pythons_unicode_rules(text: str) -> None:
+    from journeymap.analytics._replies import normalise_text
+
+    assert normalise_text(pd.Series([text, None], dtype="string")).tolist() == [python_normalised(text), pd.NA]
+
+
 def test_first_response_skips_bots_and_canned_fast_replies_by_hand() -> None:
     ack = "@{} thanks, we got your message! ticket {}"
     rows = [
@@ -145,6 +172,19 @@ def test_planted_bot_is_detected_and_excluded(synthetic: tuple[jm.EventLog, jm.J
     acked = rt[rt["automatic_replies"] > 0]
     assert len(acked) > 50 and acked["first_acknowledgement"].max() < pd.Timedelta(seconds=20)
     assert acked["first_response"].dropna().min() > pd.Timedelta(minutes=1)
+
+
+def test_automatic_flags_are_computed_once_per_journey_set_and_rule(synthetic: tuple[jm.EventLog, jm.JourneySet]) -> None:
+    from journeymap.analytics.automatic import rule_flags
+
+    _, js = synthetic
+    shared = rule_flags(js, None)
+    assert rule_flags(js, jm.AutoReplyRule()) is shared  # response_times, triage and the league reuse them
+    for rule in (jm.AutoReplyRule(), jm.AutoReplyRule(within=None), jm.AutoReplyRule(min_repeats=5, within="30s")):
+        auto, why = rule_flags(js, rule)
+        expected_auto, expected_why = rule.flags(js.events)
+        assert (auto == expected_auto).all() and (why == expected_why).all()
+    assert not shared[0].flags.writeable  # shared arrays: nobody changes them in place
 
 
 def test_bystanders_and_broadcasts_in_their_own_journeys(synthetic: tuple[jm.EventLog, jm.JourneySet]) -> None:

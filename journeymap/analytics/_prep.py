@@ -12,6 +12,8 @@ from journeymap.journeys._table import customer_mask
 from journeymap.schema import NEGATIVE_VALENCE, POSITIVE_VALENCE
 
 if TYPE_CHECKING:
+    import numpy.typing as npt
+
     from journeymap.journeys import JourneySet
 
 
@@ -26,6 +28,43 @@ def require_scored(js: JourneySet, what: str) -> pd.DataFrame:
         msg = f"{what} needs emotion columns: run journeymap.score(js) first"
         raise JourneyMapError(msg)
     return js.events
+
+
+def journey_keys(js: JourneySet) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """Integer journey codes of the events (in order of appearance, as ``pd.factorize``) and the code of each ``js.journeys`` row.
+
+    Computed once per JourneySet. A groupby over a million journey-id strings hashes them every
+    time; the analytics group by these codes instead and put the results on the journeys' ids
+    at the end (:func:`on_journeys`). A JourneySet's journeys are contiguous and in the order of
+    ``js.journeys``: then the codes come from comparing neighbouring ids (no hashing) and are the
+    journeys' positions; otherwise they are factorized. A journey without events gets -1.
+    """
+    return js.cached("journey_keys", lambda: _journey_keys(js.events["journey_id"], js.journeys.index))
+
+
+def _journey_keys(ids: pd.Series, journeys: pd.Index) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    n = len(ids)
+    if n and len(journeys):
+        values = pa.array(ids.astype("string").array, type=pa.large_string())
+        if values.null_count == 0:
+            change = pc.not_equal(values.slice(1), values.slice(0, n - 1)).to_numpy(zero_copy_only=False)
+            new = np.r_[True, np.asarray(change, dtype=bool)]
+            first_rows = np.flatnonzero(new)
+            if len(first_rows) == len(journeys):  # as many runs as journeys: contiguous, if the ids match in order
+                names = pa.array(pd.Series(journeys).astype("string").array, type=pa.large_string())
+                if values.take(pa.array(first_rows)).equals(names):
+                    return np.cumsum(new, dtype=np.int64) - 1, np.arange(len(journeys), dtype=np.int64)
+    codes, uniques = pd.factorize(ids)
+    positions = pd.Index(uniques).get_indexer(journeys)
+    return codes.astype(np.int64), np.asarray(positions, dtype=np.int64)
+
+
+def on_journeys(values: pd.Series, positions: npt.NDArray[np.int64], journeys: pd.Index) -> pd.Series:
+    """``values`` indexed by journey code, put on the journeys' ids (``positions`` from :func:`journey_keys`): as ``reindex``."""
+    return values.reindex(positions).set_axis(journeys)
 
 
 def flags(events: pd.DataFrame) -> pd.DataFrame:

@@ -6,17 +6,26 @@ each journey's rows are contiguous: "before" and "after" are row positions withi
 
 from __future__ import annotations
 
+import os
+import re
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
+from journeymap._threads import parent_positions
+
 if TYPE_CHECKING:
     import numpy.typing as npt
+    import pyarrow as pa
 
 __all__ = [
     "UNSIGNED",
+    "ReplyContext",
     "account_of",
+    "actor_is",
     "automatic_flags",
     "first_after",
     "is_customer",
@@ -31,22 +40,88 @@ UNSIGNED = "(unsigned)"
 _URL = r"https?://\S+|www\.\S+"
 _MENTION = r"@\w+"
 _NUMBER = r"\d+(?:[.,:/]\d+)*"
+#: The rules in Python's ``re``: the reference, and the engine for texts that are not ASCII.
+_PYTHON_RULES: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(_URL), "<url>"),
+    (re.compile(_MENTION), "@"),
+    (re.compile(_NUMBER), "0"),
+    (re.compile(r"\s+"), " "),
+)
+# The same rules for Arrow's RE2, exact on ASCII text: there Python's \w is [0-9A-Za-z_] and \d is
+# [0-9] in both engines, but RE2's \s lacks \v and \x1c-\x1f, so whitespace is spelled out.
+_ASCII_SPACE = r"\t\n\x0b\x0c\r\x1c-\x1f "
+_RE2_RULES: tuple[tuple[str, str], ...] = (
+    (rf"https?://[^{_ASCII_SPACE}]+|www\.[^{_ASCII_SPACE}]+", "<url>"),
+    (r"@[0-9A-Za-z_]+", "@"),
+    (r"[0-9]+(?:[.,:/][0-9]+)*", "0"),
+    (rf"[{_ASCII_SPACE}]+", " "),
+)
+
+
+def _replace_all(text: pa.Array, rules: tuple[tuple[str, str], ...]) -> pa.Array:
+    """``rules`` applied in turn with Arrow's RE2; a large array in two halves on two threads (RE2 releases the GIL)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    def run(part: pa.Array) -> pa.Array:
+        for pattern, placeholder in rules:
+            part = pc.replace_substring_regex(part, pattern=pattern, replacement=placeholder)
+        return part
+
+    if len(text) < 50_000 or (os.cpu_count() or 1) < 2:
+        return run(text)
+    half = len(text) // 2
+    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="journeymap-regex") as pool:
+        parts = list(pool.map(run, [text.slice(0, half), text.slice(half)]))
+    return pa.concat_arrays(parts)
+
+
+def _normalise_arrow(text: pa.Array) -> pa.Array:
+    """:func:`normalise_text` on an Arrow string array: RE2 on the ASCII texts, Python's ``re`` on the others."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    text = pc.cast(text, pa.large_string())
+    if isinstance(text, pa.ChunkedArray):
+        text = text.combine_chunks()
+    # Mentions are what make replies distinct (a template answers many customers): after the URL
+    # and mention rules few texts remain, and the other rules run on each distinct one once.
+    encoded = pc.dictionary_encode(_replace_all(text, _RE2_RULES[:2]))
+    distinct = pc.utf8_trim_whitespace(_replace_all(encoded.dictionary, _RE2_RULES[2:]))  # as pandas' .str.strip()
+    out = distinct.take(encoded.indices)
+    other = ~np.asarray(pc.fill_null(pc.string_is_ascii(text), True).to_numpy(zero_copy_only=False), dtype=bool)
+    if other.any():
+        # Python's classes are Unicode-aware (letters, digits and spaces beyond ASCII): its engine there
+        fixed = []
+        for value in text.filter(pa.array(other)).to_pylist():
+            normal = value
+            for rule, placeholder in _PYTHON_RULES:
+                normal = rule.sub(placeholder, normal)
+            fixed.append(normal)
+        fixed_array = pc.utf8_trim_whitespace(pa.array(fixed, type=pa.large_string()))
+        out = pc.replace_with_mask(out, pa.array(other), fixed_array)
+    return out
 
 
 def normalise_text(text: pd.Series) -> pd.Series:
-    """Texts with @mentions, URLs and numbers replaced by placeholders and whitespace collapsed.
+    r"""Texts with @mentions, URLs and numbers replaced by placeholders and whitespace collapsed.
 
     Two replies that differ only in whom they address, the link they carry or a number (an order
-    number, a time) normalise to the same text.
+    number, a time) normalise to the same text. The rules are Python's regular expressions
+    (Unicode-aware ``\w``, ``\d`` and ``\s``); ASCII texts go through Arrow's RE2 with the same
+    classes spelled out, which gives the same result without a Python string per text.
 
     Example:
         >>> normalise_text(pd.Series(["@12 Thanks! Ticket 4411 https://t.co/x", "@99  Thanks! Ticket 17 http://a.b"])).tolist()
         ['@ Thanks! Ticket 0 <url>', '@ Thanks! Ticket 0 <url>']
     """
+    import pyarrow as pa
+
     s = text.astype("string")
-    s = s.str.replace(_URL, "<url>", regex=True).str.replace(_MENTION, "@", regex=True)
-    s = s.str.replace(_NUMBER, "0", regex=True)
-    return s.str.replace(r"\s+", " ", regex=True).str.strip()
+    if not len(s):
+        return s
+    out = _normalise_arrow(pa.array(s.array, type=pa.large_string()))
+    return pd.Series(pd.arrays.ArrowStringArray(out), index=text.index).astype(s.dtype)
 
 
 def journey_codes(events: pd.DataFrame) -> npt.NDArray[np.int64]:
@@ -54,9 +129,16 @@ def journey_codes(events: pd.DataFrame) -> npt.NDArray[np.int64]:
     return pd.factorize(events["journey_id"])[0].astype(np.int64)
 
 
+def actor_is(actor: pd.Series, name: str) -> npt.NDArray[np.bool_]:
+    """Whether each event's actor is ``name`` (a missing actor is not), without a string per row of a categorical."""
+    if isinstance(actor.dtype, pd.CategoricalDtype):
+        return np.asarray(actor == name, dtype=bool)
+    return (actor.astype("string") == name).fillna(False).to_numpy(dtype=bool)
+
+
 def is_customer(events: pd.DataFrame) -> npt.NDArray[np.bool_]:
     """Whether each event is a customer's (everything else is the brand's)."""
-    return (events["actor"].astype("string") == "customer").fillna(False).to_numpy(dtype=bool)
+    return actor_is(events["actor"], "customer")
 
 
 def last_before(mask: npt.NDArray[np.bool_], journey: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
@@ -91,6 +173,27 @@ def account_of(events: pd.DataFrame) -> pd.Series:
     return pd.Series("(brand)", index=events.index, dtype="string")
 
 
+@dataclass(frozen=True)
+class ReplyContext:
+    """What every reply analysis starts from, computed once per events frame (positions are row numbers)."""
+
+    customer: npt.NDArray[np.bool_]  # the customer's events; the rest are the brand's
+    journey: npt.NDArray[np.int64]  # journey codes (:func:`journey_codes`)
+    answered: npt.NDArray[np.int64]  # the customer message each row answers, or -1
+    t: npt.NDArray[np.int64]  # timestamps, ns since the epoch
+    wait: npt.NDArray[np.float64]  # ns since the answered message; NaN without one
+
+    @classmethod
+    def of(cls, events: pd.DataFrame, *, journey: npt.NDArray[np.int64] | None = None) -> ReplyContext:
+        """The context of the events of a JourneySet; ``journey`` are their journey codes when known."""
+        customer = is_customer(events)
+        journey = journey_codes(events) if journey is None else journey
+        answered = _answered(events, customer, journey)
+        t = events["timestamp"].to_numpy(dtype="datetime64[ns]").view(np.int64)
+        wait = np.where(answered >= 0, t - t[np.maximum(answered, 0)], np.nan).astype(np.float64)
+        return cls(customer=customer, journey=journey, answered=answered, t=t, wait=wait)
+
+
 def _answered(events: pd.DataFrame, customer: npt.NDArray[np.bool_], journey: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
     """For every row, the customer message it answers (or -1).
 
@@ -101,54 +204,66 @@ def _answered(events: pd.DataFrame, customer: npt.NDArray[np.bool_], journey: np
     previous = last_before(customer, journey)
     if "in_reply_to" not in events.columns or n == 0:
         return previous
-    parent = pd.Index(events["event_id"].astype("string")).get_indexer(pd.Index(events["in_reply_to"].astype("string")))
-    parent = np.asarray(parent, dtype=np.int64)
+    # Arrow's hash lookup on the (unique) ids: no Python string per row
+    parent = parent_positions(events["event_id"].astype("string"), events["in_reply_to"].astype("string"))
     rows = np.arange(n)
     ok = (parent >= 0) & (parent < rows)
     ok[ok] = customer[parent[ok]] & (journey[parent[ok]] == journey[ok])
     return np.where(ok, parent, previous)
 
 
+def _text_keys(events: pd.DataFrame, rows: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+    """For the given rows, a code per (brand account, normalised text) pair; -1 where the text is missing.
+
+    Integer codes throughout: each distinct text is normalised once (templates repeat), and the
+    pair is a number, not a concatenated string per row.
+    """
+    codes, uniques = pd.factorize(events["text"].iloc[rows].astype("string"))
+    normal_codes = pd.factorize(normalise_text(pd.Series(uniques, dtype="string")))[0].astype(np.int64)
+    account = pd.factorize(account_of(events).iloc[rows].fillna(""))[0].astype(np.int64)  # missing = ""
+    text = np.where(codes >= 0, normal_codes[np.maximum(codes, 0)] if len(normal_codes) else -1, -1)
+    keys = np.full(len(rows), -1, dtype=np.int64)
+    has_text = text >= 0
+    pairs = account[has_text] * (int(text.max(initial=0)) + 1) + text[has_text]
+    keys[has_text] = pd.factorize(pairs)[0]
+    return keys
+
+
 def automatic_flags(
-    events: pd.DataFrame, *, min_repeats: int, within: pd.Timedelta | None
+    events: pd.DataFrame, *, min_repeats: int, within: pd.Timedelta | None, context: ReplyContext | None = None
 ) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.object_]]:
     """Which brand events are automatic, and why (``"bot"``, ``"repeated text"`` or ``""``).
 
     Automatic: the actor is ``bot``, or the same brand account sent the same normalised text
     (:func:`normalise_text`) at least ``min_repeats`` times and, unless ``within`` is None, the
     median wait before those replies (from the customer message each answers) is at most
-    ``within``.
+    ``within``. ``context`` is the events' :class:`ReplyContext` when already computed.
     """
-    customer = is_customer(events)
-    brand = ~customer
-    bot = (events["actor"].astype("string") == "bot").fillna(False).to_numpy(dtype=bool)
-    journey = journey_codes(events)
-    answered = _answered(events, customer, journey)
-    t = events["timestamp"].to_numpy(dtype="datetime64[ns]").view(np.int64)
-    wait = np.where(answered >= 0, t - t[np.maximum(answered, 0)], np.nan).astype(np.float64)
-    # Only brand texts are compared, and each distinct one is normalised once (templates repeat;
-    # a regex pass over every row cost ~30 s at 1M events).
-    text = events["text"].astype("string")
-    brand_rows = np.flatnonzero(brand)
-    codes, uniques = pd.factorize(text.iloc[brand_rows])
-    normal = normalise_text(pd.Series(uniques, dtype="string")).array
-    normalised = pd.Series(pd.NA, index=events.index, dtype="string")
-    if len(brand_rows):
-        normalised.iloc[brand_rows] = pd.array(normal, dtype="string").take(codes, allow_fill=True)
-    key = (account_of(events).fillna("") + "\x1f" + normalised).where(pd.Series(brand, index=events.index))
-    counts = key.map(key.value_counts()).to_numpy(dtype=np.float64, na_value=np.nan)
-    repeated = np.nan_to_num(counts, nan=0.0) >= min_repeats
-    if within is not None:
-        median = pd.Series(np.where(repeated, wait, np.nan), index=events.index).groupby(key, sort=False).transform("median")
-        fast = median.to_numpy(dtype=np.float64, na_value=np.nan) <= float(pd.Timedelta(within).value)
-        repeated &= np.nan_to_num(fast, nan=0.0).astype(bool)
-    repeated &= brand
+    ctx = context if context is not None else ReplyContext.of(events)
+    brand = ~ctx.customer
+    bot = actor_is(events["actor"], "bot")
+    repeated = np.zeros(len(events), dtype=bool)
+    # Only brand texts are compared (a regex pass over every row cost ~30 s at 1M events)
+    rows = np.flatnonzero(brand)
+    if len(rows):
+        keys = _text_keys(events, rows)
+        has_key = keys >= 0
+        counts = np.bincount(keys[has_key], minlength=int(keys.max(initial=-1)) + 1)
+        candidate = has_key & (counts[np.maximum(keys, 0)] >= min_repeats)
+        if within is not None:
+            picked = np.flatnonzero(candidate)
+            median = np.full(len(counts), np.nan)
+            per_key = pd.Series(ctx.wait[rows[picked]]).groupby(keys[picked], sort=False).median()
+            median[per_key.index.to_numpy(dtype=np.int64)] = per_key.to_numpy(dtype=np.float64)
+            with np.errstate(invalid="ignore"):
+                candidate[picked] = median[keys[picked]] <= float(pd.Timedelta(within).value)
+        repeated[rows] = candidate
     auto = bot | repeated
     reason = np.select([bot, repeated], ["bot", "repeated text"], default="").astype(object)
     return auto, reason
 
 
-def reply_frame(events: pd.DataFrame, automatic: npt.NDArray[np.bool_]) -> pd.DataFrame:
+def reply_frame(events: pd.DataFrame, automatic: npt.NDArray[np.bool_], *, context: ReplyContext | None = None) -> pd.DataFrame:
     """Per event (indexed like the events): what a brand reply answers, its wait and the valence around it.
 
     Columns: ``brand`` (a brand event), ``automatic``, ``answers`` (position of the customer
@@ -156,13 +271,10 @@ def reply_frame(events: pd.DataFrame, automatic: npt.NDArray[np.bool_]) -> pd.Da
     ``valence_after`` (the customer's last scored message before the event and first after it in
     the journey; NaN where none), ``first_acknowledgement`` and ``first_response`` (the first
     brand reply of any kind, and the first human one, after the journey's first customer
-    message).
+    message). ``context`` is the events' :class:`ReplyContext` when already computed.
     """
-    customer = is_customer(events)
-    journey = journey_codes(events)
-    answered = _answered(events, customer, journey)
-    t = events["timestamp"].to_numpy(dtype="datetime64[ns]").view(np.int64)
-    wait = np.where(answered >= 0, t - t[np.maximum(answered, 0)], np.nan).astype(np.float64)
+    ctx = context if context is not None else ReplyContext.of(events)
+    customer, journey, answered, wait = ctx.customer, ctx.journey, ctx.answered, ctx.wait
     if "valence" in events.columns:
         valence = events["valence"].to_numpy(dtype=np.float64, na_value=np.nan)
     else:

@@ -81,9 +81,7 @@ class MeanInterval:
         What :meth:`__call__` gives above :data:`BOOTSTRAP_MAX_N` values; the distributed
         partials call it with merged moments, without the values.
         """
-        from scipy.stats import norm
-
-        half = float(norm.ppf(1 - (1 - self.level) / 2)) * sd / np.sqrt(n)
+        half = _normal_quantile(1 - (1 - self.level) / 2) * sd / np.sqrt(n)
         return Estimate(mean, mean - half, mean + half)
 
 
@@ -117,11 +115,9 @@ def wilson(
         >>> [round(float(x), 3) for x in low[:2]], [round(float(x), 3) for x in high[:2]], bool(np.isnan(low[2]))
         ([0.0, 0.237], [0.278, 0.763], True)
     """
-    from scipy.stats import norm
-
     k = np.asarray(successes, dtype=np.float64)
     m = np.asarray(n, dtype=np.float64)
-    z = float(norm.ppf(1 - (1 - level) / 2))
+    z = _normal_quantile(1 - (1 - level) / 2)
     with np.errstate(invalid="ignore", divide="ignore"):
         p = k / m
         denom = 1 + z**2 / m
@@ -130,3 +126,13 @@ def wilson(
     low = np.where(m > 0, np.clip(centre - half, 0.0, 1.0), np.nan)
     high = np.where(m > 0, np.clip(centre + half, 0.0, 1.0), np.nan)
     return low, high
+
+
+def _normal_quantile(q: float) -> float:
+    """The standard normal quantile: ``scipy.stats.norm.ppf(q)``, which is ``scipy.special.ndtri(q)``.
+
+    Called through ``scipy.special``: importing ``scipy.stats`` costs a second or two.
+    """
+    from scipy.special import ndtri
+
+    return float(ndtri(q))

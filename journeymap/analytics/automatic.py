@@ -7,13 +7,16 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from journeymap.analytics._replies import automatic_flags
+from journeymap.analytics._prep import journey_keys
+from journeymap.analytics._replies import ReplyContext, automatic_flags
 
 if TYPE_CHECKING:
     import numpy as np
     import numpy.typing as npt
 
-__all__ = ["AUTO_MIN_REPEATS", "AUTO_WITHIN", "AutoReplyRule"]
+    from journeymap.journeys import JourneySet
+
+__all__ = ["AUTO_MIN_REPEATS", "AUTO_WITHIN", "AutoReplyRule", "reply_context", "rule_flags"]
 
 #: A text the same brand account sends at least this many times can be automatic.
 AUTO_MIN_REPEATS = 3
@@ -81,3 +84,28 @@ class AutoReplyRule:
         """
         within = None if self.within is None else pd.Timedelta(self.within)
         return automatic_flags(events, min_repeats=self.min_repeats, within=within)
+
+
+def reply_context(js: JourneySet) -> ReplyContext:
+    """The :class:`~journeymap.analytics._replies.ReplyContext` of ``js.events``, computed once per JourneySet."""
+    return js.cached("reply_context", lambda: ReplyContext.of(js.events, journey=journey_keys(js)[0]))
+
+
+def rule_flags(js: JourneySet, rule: AutoReplyRule | None) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.object_]]:
+    """``rule.flags(js.events)`` (default rule: :class:`AutoReplyRule`), computed once per JourneySet and rule.
+
+    Response times, triage, the reply table and the service league all ask for the same flags;
+    the arrays are shared, so callers must not change them.
+    """
+    rule = rule or AutoReplyRule()
+    if type(rule).flags is not AutoReplyRule.flags:  # a subclass with its own rule: ask it
+        return rule.flags(js.events)
+
+    def compute() -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.object_]]:
+        within = None if rule.within is None else pd.Timedelta(rule.within)
+        auto, reason = automatic_flags(js.events, min_repeats=rule.min_repeats, within=within, context=reply_context(js))
+        auto.flags.writeable = False
+        reason.flags.writeable = False
+        return auto, reason
+
+    return js.cached(("automatic_flags", rule), compute)

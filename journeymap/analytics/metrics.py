@@ -7,10 +7,12 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from journeymap.analytics._prep import flags, require_scored
+from journeymap.analytics._prep import flags, journey_keys, on_journeys, require_scored
 from journeymap.backends import dispatch
 
 if TYPE_CHECKING:
+    import numpy.typing as npt
+
     from journeymap.journeys import JourneySet
 
 __all__ = ["journey_metrics"]
@@ -50,8 +52,24 @@ def journey_metrics(js: JourneySet) -> pd.DataFrame:
     return js.cached("journey_metrics", lambda: _journey_metrics(js, events)).copy()
 
 
+def _first_of_groups(codes: npt.NDArray[np.int64], mask: npt.NDArray[np.bool_]) -> npt.NDArray[np.int64]:
+    """The first row (position) of each group code where ``mask`` holds, in order of the codes present."""
+    rows = np.flatnonzero(mask)
+    _, first = np.unique(codes[rows], return_index=True)
+    return rows[first]
+
+
 def _journey_metrics(js: JourneySet, events: pd.DataFrame) -> pd.DataFrame:
+    # Grouped by integer journey codes, not the journey-id strings (hashed again by every groupby);
+    # the per-code results are put on the journeys' ids by position.
+    codes, positions = journey_keys(js)
+    journeys = js.journeys.index
+
+    def per_journey(values: pd.Series) -> pd.Series:
+        return on_journeys(values, positions, journeys)
+
     f = flags(events)
+    f["journey_id"] = codes
     f["step"] = events["step"].to_numpy()
     f["channel"] = pd.factorize(events["channel"])[0]  # codes: a missing channel is -1, never an NA to compare
     g = f.groupby("journey_id", sort=False)
@@ -60,24 +78,29 @@ def _journey_metrics(js: JourneySet, events: pd.DataFrame) -> pd.DataFrame:
         {
             "customer_id": js.journeys["customer_id"],
             "n_steps": js.journeys["n_steps"],
-            "n_customer_steps": g["customer"].sum(),
-            "n_replies": g["brand"].sum(),
+            "n_customer_steps": per_journey(g["customer"].sum()),
+            "n_replies": per_journey(g["brand"].sum()),
             "duration": js.journeys["end"] - js.journeys["start"],
         }
     )
-    same_journey = f["journey_id"].to_numpy()[1:] == f["journey_id"].to_numpy()[:-1]
+    same_journey = codes[1:] == codes[:-1]
     switch = np.zeros(len(f), dtype=bool)
     switch[1:] = same_journey & (f["channel"].to_numpy()[1:] != f["channel"].to_numpy()[:-1])
-    base["channel_switches"] = pd.Series(switch, index=f.index).groupby(f["journey_id"], sort=False).sum()
+    base["channel_switches"] = per_journey(pd.Series(switch, index=f.index).groupby(codes, sort=False).sum())
 
-    s = f[f["scored"]].copy()
+    scored = f["scored"].to_numpy(dtype=bool)
+    s = f[scored].copy()
+    s_codes = codes[scored]
+    valence = s["valence"].to_numpy()
     gs = s.groupby("journey_id", sort=False)
     first = gs.head(1).set_index("journey_id")
     last = gs.tail(1).set_index("journey_id")
-    low = s.loc[gs["valence"].idxmin()].set_index("journey_id")
-    high = s.loc[gs["valence"].idxmax()].set_index("journey_id")
+    # idxmin/idxmax: the first row holding the group's extreme, found by position (no label lookups)
+    low = s.iloc[_first_of_groups(s_codes, valence == gs["valence"].transform("min").to_numpy())].set_index("journey_id")
+    high = s.iloc[_first_of_groups(s_codes, valence == gs["valence"].transform("max").to_numpy())].set_index("journey_id")
     s["abs"] = s["valence"].abs()
-    intense = s.loc[s.groupby("journey_id", sort=False)["abs"].idxmax()].set_index("journey_id")
+    intense_rows = _first_of_groups(s_codes, s["abs"].to_numpy() == gs["abs"].transform("max").to_numpy())
+    intense = s.iloc[intense_rows].set_index("journey_id")
     s["delta"] = gs["valence"].diff()
     curve = pd.DataFrame(
         {
@@ -94,23 +117,8 @@ def _journey_metrics(js: JourneySet, events: pd.DataFrame) -> pd.DataFrame:
     curve["net_change"] = curve["end_valence"] - curve["start_valence"]
     curve["volatility"] = s.groupby("journey_id", sort=False)["delta"].std(ddof=0).fillna(0.0)
 
-    # Recovery: the first negative moment, then a brand reply, then a positive end.
-    first_neg_t = s[s["negative"]].groupby("journey_id", sort=False)["t"].min()
-    brand = f.loc[f["brand"], ["journey_id", "t"]]
-    neg_t = brand["journey_id"].map(first_neg_t).to_numpy(dtype=np.float64)
-    end_of = brand["journey_id"].map(last["t"]).to_numpy(dtype=np.float64)
-    between = (brand["t"].to_numpy(dtype=np.float64) > neg_t) & (brand["t"].to_numpy(dtype=np.float64) < end_of)
-    has_reply = pd.Series(True, index=pd.Index(brand.loc[between, "journey_id"].unique()), dtype=bool)
-    end_t = last["t"]
-    recovered = (
-        last["positive"].reindex(curve.index).fillna(False).astype(bool)
-        & first_neg_t.reindex(curve.index).notna()
-        & has_reply.reindex(curve.index).fillna(False).astype(bool)
-    )
-    curve["recovered"] = recovered
-    ttr = pd.to_timedelta(end_t.reindex(curve.index) - first_neg_t.reindex(curve.index), unit="ns")
-    curve["time_to_recover"] = ttr.where(recovered)
-    out = base.join(curve, how="left")
+    curve["recovered"], curve["time_to_recover"] = _recovery(f, s, last, curve.index)
+    out = base.join(curve.reindex(positions).set_axis(journeys), how="left")
     out["recovered"] = out["recovered"].astype("boolean").fillna(False).astype(bool)
     for col in ("n_customer_steps", "n_replies", "channel_switches"):
         out[col] = out[col].astype(np.int64)
@@ -118,3 +126,35 @@ def _journey_metrics(js: JourneySet, events: pd.DataFrame) -> pd.DataFrame:
         out[col] = out[col].astype("Int64")
     out.index.name = "journey_id"
     return out
+
+
+def _recovery(f: pd.DataFrame, s: pd.DataFrame, last: pd.DataFrame, index: pd.Index) -> tuple[pd.Series, pd.Series]:
+    """Per journey code (``index``): recovered, and the time it took.
+
+    Recovery: the first negative moment, then a brand reply, then a positive end. ``f`` are the
+    events' flags with integer journey codes, ``s`` the scored ones, ``last`` each journey's last
+    scored row.
+    """
+    codes = f["journey_id"].to_numpy()
+    first_neg_t = s[s["negative"]].groupby("journey_id", sort=False)["t"].min()
+    n_codes = int(codes.max(initial=-1)) + 1
+
+    def by_code(values: pd.Series) -> npt.NDArray[np.float64]:
+        out = np.full(n_codes, np.nan)
+        out[values.index.to_numpy(dtype=np.int64)] = values.to_numpy(dtype=np.float64)
+        return out
+
+    brand = f["brand"].to_numpy(dtype=bool)
+    brand_codes = codes[brand]
+    brand_t = f["t"].to_numpy()[brand].astype(np.float64)
+    neg_t = by_code(first_neg_t)[brand_codes]
+    end_of = by_code(last["t"])[brand_codes]
+    between = (brand_t > neg_t) & (brand_t < end_of)
+    has_reply = pd.Series(True, index=pd.Index(np.unique(brand_codes[between])), dtype=bool)
+    recovered = (
+        last["positive"].reindex(index).fillna(False).astype(bool)
+        & first_neg_t.reindex(index).notna()
+        & has_reply.reindex(index).fillna(False).astype(bool)
+    )
+    ttr = pd.to_timedelta(last["t"].reindex(index) - first_neg_t.reindex(index), unit="ns")
+    return recovered, ttr.where(recovered)

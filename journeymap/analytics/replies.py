@@ -9,9 +9,9 @@ import pandas as pd
 
 from journeymap.analytics._replies import UNSIGNED, account_of, reply_frame
 from journeymap.analytics._stats import MeanInterval, wilson
-from journeymap.analytics.automatic import AutoReplyRule
+from journeymap.analytics.automatic import AutoReplyRule, reply_context, rule_flags
 from journeymap.analytics.metrics import journey_metrics
-from journeymap.analytics.service import automatic_mask, check_bots, response_times
+from journeymap.analytics.service import check_bots, excluded_replies, response_times
 from journeymap.backends import dispatch
 from journeymap.exceptions import SchemaError
 from journeymap.schema import NEGATIVE_VALENCE
@@ -55,8 +55,8 @@ def reply_table(js: JourneySet, *, auto: AutoReplyRule | None = None) -> pd.Data
         True
     """
     events = js.events
-    automatic, reason = (auto or AutoReplyRule()).flags(events)
-    rf = reply_frame(events, automatic)
+    automatic, reason = rule_flags(js, auto)
+    rf = reply_frame(events, automatic, context=reply_context(js))
     brand = rf["brand"].to_numpy()
     answers = rf["answers"].to_numpy()
     event_ids = events["event_id"].astype("string")
@@ -173,9 +173,9 @@ def service_levels(  # noqa: PLR0915 - one table, column by column
     group, name = _group_column(events, by)
     if by == "agent":
         group = group.fillna(UNSIGNED).where(events["actor"].astype("string") != "customer")
-    flagged = (auto or AutoReplyRule()).flags(events)[0]
-    excluded = automatic_mask(events, bots, auto)
-    rf = reply_frame(events, excluded)
+    flagged = rule_flags(js, auto)[0]
+    excluded = excluded_replies(js, bots, auto)
+    rf = reply_frame(events, excluded, context=reply_context(js))
     brand = rf["brand"].to_numpy()
     counted = brand & ~excluded
     journey = events["journey_id"]

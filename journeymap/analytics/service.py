@@ -7,14 +7,17 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 import pandas as pd
 
-from journeymap.analytics._prep import flags, require_scored
+from journeymap.analytics._prep import flags, journey_keys, on_journeys, require_scored
+from journeymap.analytics._replies import ReplyContext, actor_is
 from journeymap.analytics._tables import ranked
-from journeymap.analytics.automatic import AutoReplyRule
+from journeymap.analytics.automatic import AutoReplyRule, reply_context, rule_flags
 from journeymap.backends import dispatch
 from journeymap.emotions.taxonomy import GOEMOTIONS_INTENSE
 from journeymap.schema import NEGATIVE_VALENCE, SCORE_PREFIX, score_column
 
 if TYPE_CHECKING:
+    import numpy.typing as npt
+
     from journeymap.journeys import JourneySet
 
 __all__ = [
@@ -24,6 +27,7 @@ __all__ = [
     "automatic_mask",
     "check_bots",
     "end_of_data",
+    "excluded_replies",
     "reply_waits",
     "response_times",
     "triage",
@@ -39,17 +43,18 @@ NOTED_INTENSITY = 0.3
 TRIAGE_WEIGHTS: dict[str, float] = {"negativity": 0.4, "intensity": 0.25, "waiting": 0.25, "repetition": 0.1}
 
 
-def _next_brand_time(f: pd.DataFrame) -> np.ndarray:
-    """For every step, the time of the next brand step in the same journey (or -1)."""
-    if len(f) == 0:
+def _next_reply_time(replier: npt.NDArray[np.bool_], t: npt.NDArray[np.int64], journey: npt.NDArray[np.int64]) -> np.ndarray:
+    """For every step, the time of the next ``replier`` step in the same journey (or -1); integer journey codes."""
+    if len(t) == 0:
         return np.zeros(0, dtype=np.int64)
-    t = np.where(f["brand"].to_numpy(), f["t"].to_numpy(), np.iinfo(np.int64).max)
-    # reverse cumulative minimum within journeys: the earliest brand time at or after each row
-    rev = pd.Series(t[::-1]).groupby(f["journey_id"].to_numpy()[::-1], sort=False).cummin().to_numpy()[::-1]
-    nxt = np.r_[rev[1:], np.iinfo(np.int64).max]
-    same = np.r_[f["journey_id"].to_numpy()[1:] == f["journey_id"].to_numpy()[:-1], False]
-    nxt = np.where(same, nxt, np.iinfo(np.int64).max)
-    return np.where(nxt == np.iinfo(np.int64).max, -1, nxt)
+    never = np.iinfo(np.int64).max
+    v = np.where(replier, t, never)
+    # reverse cumulative minimum within journeys: the earliest reply time at or after each row
+    rev = pd.Series(v[::-1]).groupby(journey[::-1], sort=False).cummin().to_numpy()[::-1]
+    nxt = np.r_[rev[1:], never]
+    same = np.r_[journey[1:] == journey[:-1], False]
+    nxt = np.where(same, nxt, never)
+    return np.where(nxt == never, -1, nxt)
 
 
 def check_bots(bots: str) -> None:
@@ -65,6 +70,14 @@ def automatic_mask(events: pd.DataFrame, bots: str, auto: AutoReplyRule | None) 
     if bots == "include":
         return np.zeros(len(events), dtype=bool)
     return (auto or AutoReplyRule()).flags(events)[0]
+
+
+def excluded_replies(js: JourneySet, bots: str, auto: AutoReplyRule | None) -> np.ndarray:
+    """:func:`automatic_mask` of ``js.events``, with the flags computed once per JourneySet and rule."""
+    check_bots(bots)
+    if bots == "include":
+        return np.zeros(len(js.events), dtype=bool)
+    return rule_flags(js, auto)[0]
 
 
 def end_of_data(events: pd.DataFrame, now: pd.Timestamp | str | None) -> pd.Timestamp:
@@ -96,27 +109,21 @@ def reply_waits(
         >>> bool(js.events.set_index("event_id").loc[waits.index, "actor"].eq("customer").all())
         True
     """
-    return _waits(js.events, automatic_mask(js.events, bots, auto)).set_index("event_id")
+    return _waits(js.events, excluded_replies(js, bots, auto), context=reply_context(js)).set_index("event_id")
 
 
-def _waits(events: pd.DataFrame, automatic: np.ndarray | None = None) -> pd.DataFrame:
+def _waits(events: pd.DataFrame, automatic: np.ndarray | None = None, *, context: ReplyContext | None = None) -> pd.DataFrame:
     """:func:`reply_waits` with ``event_id`` as a column, indexed like the events (input row numbers).
 
-    Brand events flagged in ``automatic`` are not replies (nor customer messages).
+    Brand events flagged in ``automatic`` are not replies (nor customer messages). ``context`` is
+    the events' :class:`~journeymap.analytics._replies.ReplyContext` when already computed.
     """
-    brand = (events["actor"].astype("string") != "customer").fillna(True).to_numpy(dtype=bool)
-    f = pd.DataFrame(
-        {
-            "journey_id": events["journey_id"].to_numpy(),
-            "brand": brand if automatic is None else brand & ~automatic,
-            "t": events["timestamp"].to_numpy(dtype="datetime64[ns]").view(np.int64),
-        },
-        index=events.index,
-    )
-    nxt = _next_brand_time(f)
-    customer = ~brand
+    ctx = context if context is not None else ReplyContext.of(events)
+    brand = ~ctx.customer  # a missing actor is the brand's
+    nxt = _next_reply_time(brand if automatic is None else brand & ~automatic, ctx.t, ctx.journey)
     replied = nxt >= 0
-    reply_at = pd.to_datetime(np.where(replied, nxt, np.iinfo(np.int64).min), utc=True)
+    # int64 min is NaT; a view, not pd.to_datetime (which converts through objects)
+    reply_at = pd.DatetimeIndex(np.where(replied, nxt, np.iinfo(np.int64).min).view("datetime64[ns]")).tz_localize("UTC")
     out = pd.DataFrame(
         {
             "journey_id": events["journey_id"],
@@ -127,7 +134,7 @@ def _waits(events: pd.DataFrame, automatic: np.ndarray | None = None) -> pd.Data
         }
     )
     out["wait"] = out["reply_at"] - out["timestamp"]
-    return out[customer]
+    return out[ctx.customer]
 
 
 @dispatch
@@ -173,44 +180,56 @@ def response_times(
         True
     """
     events = js.events
-    automatic = automatic_mask(events, bots, auto)
-    waits = _waits(events, automatic)
+    automatic = excluded_replies(js, bots, auto)
+    ctx = reply_context(js)
+    # Grouped by integer journey codes (a groupby over a million journey-id strings hashes them
+    # every time); results are put back on the journeys' ids at the end.
+    code = journey_keys(js)[1]
+    waits = _waits(events, automatic, context=ctx).assign(journey_id=ctx.journey[ctx.customer])
     g = waits.groupby("journey_id", sort=False)
     first_msg = g.head(1).set_index("journey_id")
     out = pd.DataFrame(index=js.journeys.index)
-    out["first_response"] = first_msg["wait"].reindex(out.index)
-    flagged = AutoReplyRule().flags(events)[0] if auto is None else auto.flags(events)[0]
+
+    def per_journey(values: pd.Series) -> pd.Series:
+        return on_journeys(values, code, out.index)
+
+    out["first_response"] = per_journey(first_msg["wait"])
+    flagged = rule_flags(js, auto)[0]
     if bots == "include":
         out["first_acknowledgement"] = out["first_response"]
     else:
-        any_reply = _waits(events).groupby("journey_id", sort=False).head(1).set_index("journey_id")["wait"]
-        out["first_acknowledgement"] = any_reply.reindex(out.index)
+        any_reply = _waits(events, context=ctx).assign(journey_id=ctx.journey[ctx.customer])
+        first_reply = any_reply.groupby("journey_id", sort=False).head(1).set_index("journey_id")["wait"]
+        out["first_acknowledgement"] = per_journey(first_reply)
     now_ts = end_of_data(events, now)
-    has_message = pd.Series(True, index=first_msg.index).reindex(out.index, fill_value=False).astype(bool)
+    has_message = pd.Series(True, index=first_msg.index).reindex(code, fill_value=False).set_axis(out.index).astype(bool)
     out["censored"] = has_message & out["first_response"].isna()
-    open_wait = (now_ts - first_msg["timestamp"]).reindex(out.index)
+    open_wait = per_journey(now_ts - first_msg["timestamp"])
     open_wait = open_wait.where(open_wait >= pd.Timedelta(0), pd.Timedelta(0))
     out["first_wait"] = out["first_response"].where(~out["censored"], open_wait)
     answered = waits[waits["replied"]]
     ga = answered.groupby("journey_id", sort=False)["wait"]
-    out["mean_wait"] = ga.mean().reindex(out.index)
-    out["max_wait"] = ga.max().reindex(out.index)
-    out["n_customer_messages"] = g.size().reindex(out.index).fillna(0).astype(np.int64)
-    out["unanswered"] = (~waits["replied"]).groupby(waits["journey_id"], sort=False).sum().reindex(out.index)
+    out["mean_wait"] = per_journey(ga.mean())
+    out["max_wait"] = per_journey(ga.max())
+    out["n_customer_messages"] = per_journey(g.size()).fillna(0).astype(np.int64)
+    out["unanswered"] = per_journey((~waits["replied"]).groupby(waits["journey_id"], sort=False).sum())
     out["unanswered"] = out["unanswered"].fillna(0).astype(np.int64)
-    auto_count = pd.Series(flagged, index=events.index).groupby(events["journey_id"].to_numpy(), sort=False).sum()
-    out["automatic_replies"] = auto_count.reindex(out.index).fillna(0).astype(np.int64)
+    auto_count = pd.Series(flagged, index=events.index).groupby(ctx.journey, sort=False).sum()
+    out["automatic_replies"] = per_journey(auto_count).fillna(0).astype(np.int64)
     if js.is_scored:
         f = flags(events)
+        f["journey_id"] = ctx.journey
         f["brand"] = f["brand"].to_numpy() & ~automatic
-        cust = f[f["customer"] & f["scored"]]
+        scored_customer = (f["customer"] & f["scored"]).to_numpy(dtype=bool)
+        cust = f[scored_customer]
         prev_v = cust.groupby("journey_id", sort=False)["valence"].shift()
-        # a brand reply between two consecutive scored customer messages?
+        # a brand reply between two consecutive scored customer messages? (positions, not labels)
         brand_count = f["brand"].groupby(f["journey_id"], sort=False).cumsum()
-        prev_count = brand_count[cust.index].groupby(cust["journey_id"], sort=False).shift()
-        after_reply = (brand_count[cust.index] > prev_count) & prev_v.notna()
+        cust_count = pd.Series(brand_count.to_numpy()[scored_customer], index=cust.index)
+        prev_count = cust_count.groupby(cust["journey_id"], sort=False).shift()
+        after_reply = (cust_count > prev_count) & prev_v.notna()
         change = (cust["valence"] - prev_v)[after_reply]
-        out["valence_change_after_reply"] = change.groupby(cust.loc[after_reply, "journey_id"], sort=False).mean()
+        out["valence_change_after_reply"] = per_journey(change.groupby(cust.loc[after_reply, "journey_id"], sort=False).mean())
     out.index.name = "journey_id"
     return out
 
@@ -232,19 +251,19 @@ def _reasons(negativity: pd.Series, intensity: pd.Series, label: pd.Series, hour
     return joined.where(joined != "", "open, calm")
 
 
-def _moved(events: pd.DataFrame) -> np.ndarray:
+def _moved(events: pd.DataFrame, journey: npt.NDArray[np.int64] | None = None) -> np.ndarray:
     """Whether each event comes at or after the journey's move to private messages.
 
     A move is a brand reply with touchpoint ``dm_request`` or a step on channel ``dm`` in a
-    journey that did not start there.
+    journey that did not start there. ``journey`` are the events' integer journey codes, when known.
     """
-    journey = events["journey_id"].to_numpy()
-    brand = (events["actor"].astype("string") != "customer").fillna(True).to_numpy(dtype=bool)
+    codes = journey if journey is not None else pd.factorize(events["journey_id"])[0]
+    brand = ~actor_is(events["actor"], "customer")
     request = brand & (events["touchpoint"].astype("string") == "dm_request").fillna(False).to_numpy(dtype=bool)
     on_dm = (events["channel"].astype("string") == "dm").fillna(False).to_numpy(dtype=bool)
-    started_on_dm = pd.Series(on_dm, index=events.index).groupby(journey, sort=False).transform("first").to_numpy(dtype=bool)
+    started_on_dm = pd.Series(on_dm, index=events.index).groupby(codes, sort=False).transform("first").to_numpy(dtype=bool)
     move = request | (on_dm & ~started_on_dm)
-    return pd.Series(move, index=events.index).groupby(journey, sort=False).cummax().to_numpy(dtype=bool)
+    return pd.Series(move, index=events.index).groupby(codes, sort=False).cummax().to_numpy(dtype=bool)
 
 
 @dispatch
@@ -306,11 +325,12 @@ def triage(
         (True, ['moved', 'waiting'])
     """
     events = require_scored(js, "triage")
-    waits = _waits(events, automatic_mask(events, bots, auto))
-    open_ = waits[~waits["replied"]]
-    ev = events.loc[open_.index]
+    ctx = reply_context(js)
+    waits = _waits(events, excluded_replies(js, bots, auto), context=ctx)
+    open_rows = np.flatnonzero(ctx.customer)[~waits["replied"].to_numpy(dtype=bool)]  # positions, not labels
+    ev = events.iloc[open_rows]
     now_ts = end_of_data(events, now)
-    moved = pd.Series(_moved(events), index=events.index).loc[open_.index]
+    moved = pd.Series(_moved(events, ctx.journey)[open_rows], index=ev.index)
     valence = ev["valence"].astype("float64")
     negativity = (-valence).clip(lower=0).fillna(0.0)
     taxonomy = js.taxonomy

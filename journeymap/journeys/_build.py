@@ -135,6 +135,29 @@ def id_ranks(ids: pd.Series) -> npt.NDArray[np.int64]:
     return np.asarray(ranks.to_numpy(zero_copy_only=False), dtype=np.int64) - 1
 
 
+def sort_order(
+    group: npt.NDArray[np.int64], ts: npt.NDArray[np.int64], depth: npt.NDArray[np.int64], tie: npt.NDArray[np.int64]
+) -> npt.NDArray[np.int64]:
+    """``np.lexsort((tie, depth, ts, group))``: rows by group, then time, reply depth and id rank (non-negative codes).
+
+    One stable argsort of a single integer key where the four fit in 63 bits (the times as dense
+    ranks), instead of four passes over four keys; else two keys of two parts each.
+    """
+    n = len(group)
+    if n == 0:
+        return np.zeros(0, dtype=np.int64)
+    times, t_rank = np.unique(ts, return_inverse=True)
+    t_rank = t_rank.astype(np.int64).reshape(-1)
+    n_group, n_depth, n_tie = int(group.max()) + 1, int(depth.max()) + 1, int(tie.max()) + 1
+    if min(int(group.min()), int(depth.min()), int(tie.min())) < 0:  # pragma: no cover - codes are never negative
+        return np.lexsort((tie, depth, ts, group))
+    high = group * len(times) + t_rank
+    low = depth * n_tie + tie
+    if n_group * len(times) * n_depth * n_tie < 2**63:
+        return np.argsort(high * (n_depth * n_tie) + low, kind="stable")
+    return np.lexsort((low, high))
+
+
 def _order_steps(
     events: pd.DataFrame, tree: ReplyTree | None, threads: npt.NDArray[np.int64] | None, *, gap: str | pd.Timedelta
 ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.int64]]:
@@ -152,10 +175,10 @@ def _order_steps(
     # Last tie-breaker: the event id (not the input order, so any row order gives the same result).
     tie = id_ranks(events["event_id"])
     if threads is not None:
-        order = np.lexsort((tie, depth, ts, threads))
+        order = sort_order(threads, ts, depth, tie)
         return order, threads[order], ts, tie
     cust = pd.factorize(events["customer_id"])[0].astype(np.int64)
-    order = np.lexsort((tie, depth, ts, cust))
+    order = sort_order(cust, ts, depth, tie)
     gap_ns = gap_nanoseconds(gap)
     c, t = cust[order], ts[order]
     new = np.r_[True, (c[1:] != c[:-1]) | (np.diff(t) > gap_ns)] if n else np.array([], dtype=bool)

@@ -11,6 +11,7 @@ from journeymap.journeys._set import JourneySet
 
 if TYPE_CHECKING:
     import numpy.typing as npt
+    import pyarrow as pa
 
     from journeymap.emotions.taxonomy import Taxonomy
     from journeymap.model import StageModel
@@ -39,8 +40,19 @@ def take_rows(frame: pd.DataFrame, positions: npt.NDArray[np.int64]) -> pd.DataF
     columns = list(frame.columns)
     index = frame.index.take(positions)
 
+    arrow_positions = None
+
     def take(i: int) -> pd.Series:
+        nonlocal arrow_positions
         column = frame.iloc[:, i]
+        if isinstance(column.array, pd.arrays.ArrowStringArray):
+            import pyarrow as pa
+
+            if arrow_positions is None:
+                arrow_positions = pa.array(positions)
+            taken = _take_few_strings(column.array, arrow_positions)
+            if taken is not None:
+                return pd.Series(taken, index=index, name=column.name)
         return pd.Series(column.array.take(positions), index=index, name=column.name)
 
     with ThreadPoolExecutor(max_workers=2, thread_name_prefix="journeymap-take") as pool:
@@ -48,6 +60,34 @@ def take_rows(frame: pd.DataFrame, positions: npt.NDArray[np.int64]) -> pd.DataF
     out = pd.DataFrame(dict(enumerate(taken)), index=index)
     out.columns = frame.columns
     return out
+
+
+def _take_few_strings(array: pd.arrays.ArrowStringArray, positions: pa.Array) -> pd.arrays.ArrowStringArray | None:
+    """``array.take(positions)`` for a string column of few distinct values (a channel, a brand); None for others.
+
+    Taking a million strings in a new order copies each one (a random read per row); taking
+    the codes of a dictionary copies integers, and the strings are written from a small
+    dictionary that stays in cache: about 5x faster. Whether the column has few values is
+    judged from its first rows, then checked on the whole.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    values = pa.array(array)
+    if isinstance(values, pa.ChunkedArray):
+        values = values.combine_chunks()
+    if pc.count_distinct(values.slice(0, _SAMPLE), mode="all").as_py() > _SAMPLE // _FEW:
+        return None
+    encoded = pc.dictionary_encode(values)
+    if len(encoded.dictionary) * _FEW > len(values):
+        return None
+    taken = encoded.dictionary.take(encoded.indices.take(positions))
+    return pd.arrays.ArrowStringArray(taken, dtype=array.dtype)  # type: ignore[call-arg]  # pandas 3 takes dtype; the stubs lag
+
+
+#: Rows a string column is judged from, and how many rows per distinct value make it "few values".
+_SAMPLE = 20_000
+_FEW = 50
 
 
 def group_bounds(codes: npt.NDArray[np.int64]) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
