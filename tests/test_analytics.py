@@ -418,3 +418,18 @@ def test_valence_thresholds_are_typed_once() -> None:
                 typed = [v for v in map(literal, [node.left, *node.comparators]) if v in thresholds]
                 offenders += [f"{path.relative_to(root)}:{node.lineno}" for _ in typed]
     assert offenders == []
+
+
+def test_negative_and_positive_follow_the_sentiment_column() -> None:
+    """The scorer's decision (``sentiment``) says what is negative and positive; the valence cut only without it."""
+    js = scored_by_hand([("customer", "0", -0.2), ("agent", "10", None), ("customer", "30", 0.2)])
+    assert not jm.journey_metrics(js).iloc[0]["recovered"]  # by the cut: neither negative nor positive
+    assert jm.trends(js, freq="D")["share_negative"].iloc[0] == 0.0
+    events = js.events.copy()
+    events["sentiment"] = pd.array(["negative", None, "positive"], dtype="string")
+    labelled = js.with_events(events)
+    assert jm.journey_metrics(labelled).iloc[0]["recovered"]
+    assert jm.trends(labelled, freq="D")["share_negative"].iloc[0] == 0.5
+    assert jm.journey_variants(labelled)["drop_off"].iloc[0] == 0.0  # ended positive: not a drop-off
+    events["sentiment"] = pd.array(["neutral", None, "neutral"], dtype="string")
+    assert jm.journey_variants(js.with_events(events))["drop_off"].iloc[0] == 1.0

@@ -67,13 +67,46 @@ def on_journeys(values: pd.Series, positions: npt.NDArray[np.int64], journeys: p
     return values.reindex(positions).set_axis(journeys)
 
 
-def flags(events: pd.DataFrame) -> pd.DataFrame:
-    """Columns most analytics use: customer/brand, scored, negative, positive (NumPy-backed).
+def polarity(events: pd.DataFrame) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.bool_], npt.NDArray[np.bool_]]:
+    """Valence (NaN where unscored) and whether each event is negative, and positive.
 
-    Negative and positive are the thresholds of :mod:`journeymap.schema`: valence below
+    Negative and positive are what the ``sentiment`` column says where it has a value: the
+    scorer's own decision rule (for the default model, its calibrated sentiment head; for
+    scorers without one, the valence cut). Rows without it (older tables, hand-made scores) fall
+    back to the cut of :mod:`journeymap.schema`: valence below
     :data:`~journeymap.schema.NEGATIVE_VALENCE`, above :data:`~journeymap.schema.POSITIVE_VALENCE`.
+
+    Example:
+        >>> import pandas as pd
+        >>> events = pd.DataFrame({"valence": [-0.2, -0.6, 0.1, None], "sentiment": ["negative", None, "neutral", None]})
+        >>> _, negative, positive = polarity(events)
+        >>> negative.tolist(), positive.tolist()
+        ([True, True, False, False], [False, False, False, False])
     """
-    valence = events["valence"].to_numpy(dtype=np.float64, na_value=np.nan)
+    valence = (
+        events["valence"].to_numpy(dtype=np.float64, na_value=np.nan)
+        if "valence" in events.columns
+        else np.full(len(events), np.nan)
+    )
+    scored = ~np.isnan(valence)
+    negative = scored & (valence < NEGATIVE_VALENCE)
+    positive = scored & (valence > POSITIVE_VALENCE)
+    if "sentiment" in events.columns:
+        label = events["sentiment"]
+        known = label.notna().to_numpy(dtype=bool) & scored
+        if known.any():
+            named = label.astype("string").to_numpy(dtype=object, na_value="")
+            negative = np.where(known, named == "negative", negative)
+            positive = np.where(known, named == "positive", positive)
+    return valence, negative, positive
+
+
+def flags(events: pd.DataFrame) -> pd.DataFrame:
+    """Columns most analytics use: customer/brand, scored, valence, negative, positive (NumPy-backed).
+
+    Negative and positive as :func:`polarity` says.
+    """
+    valence, negative, positive = polarity(events)
     customer = customer_mask(events["actor"])
     scored = ~np.isnan(valence)
     return pd.DataFrame(
@@ -83,8 +116,8 @@ def flags(events: pd.DataFrame) -> pd.DataFrame:
             "brand": ~customer,
             "scored": scored,
             "valence": valence,
-            "negative": scored & (valence < NEGATIVE_VALENCE),
-            "positive": scored & (valence > POSITIVE_VALENCE),
+            "negative": negative,
+            "positive": positive,
             "t": events["timestamp"].to_numpy(dtype="datetime64[ns]").view(np.int64),
         },
         index=events.index,

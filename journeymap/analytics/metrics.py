@@ -31,8 +31,9 @@ def journey_metrics(js: JourneySet) -> pd.DataFrame:
     deviation of the step-to-step changes; 0 with fewer than three scored steps),
     ``recovered`` (a negative moment followed by a positive end, with a brand reply between
     them) and ``time_to_recover`` (from the first negative moment to the positive end).
-    Negative and positive mean valence below :data:`~journeymap.schema.NEGATIVE_VALENCE` (-0.25)
-    and above :data:`~journeymap.schema.POSITIVE_VALENCE` (0.25). Journeys without scored
+    Negative and positive are what each message's ``sentiment`` says (the scorer's decision rule;
+    without one, valence below :data:`~journeymap.schema.NEGATIVE_VALENCE`, -0.25, and above
+    :data:`~journeymap.schema.POSITIVE_VALENCE`, 0.25). Journeys without scored
     steps get NA in the curve columns.
 
     Indexed by ``journey_id``, in journey order.

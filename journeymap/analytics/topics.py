@@ -12,10 +12,10 @@ import numpy as np
 import pandas as pd
 
 from journeymap.analytics._levels import check_level
+from journeymap.analytics._prep import polarity
 from journeymap.analytics._stats import MeanInterval
 from journeymap.analytics._time import period_start
 from journeymap.backends import dispatch
-from journeymap.schema import NEGATIVE_VALENCE
 
 if TYPE_CHECKING:
     from journeymap.journeys import JourneySet
@@ -29,7 +29,7 @@ _SUMMARY_COLUMNS = ["volume", "share", "scored", "share_negative", "mean_valence
 
 
 def _topic_messages(js: JourneySet) -> pd.DataFrame:
-    """The customer messages with a topic: ``topic``, ``text``, ``valence``, ``topic_score``, ``timestamp``."""
+    """The customer messages with a topic: ``topic``, ``text``, ``valence``, ``sentiment``, ``topic_score``, ``timestamp``."""
     events = js.events
     check_level("topic", events)
     customer = (events["actor"].astype("string") == "customer").fillna(False) & events["topic"].notna()
@@ -40,6 +40,7 @@ def _topic_messages(js: JourneySet) -> pd.DataFrame:
             "topic": rows["topic"].astype(str),
             "text": rows["text"].astype("string").fillna("").astype(str),
             "valence": valence.to_numpy(dtype=np.float64, na_value=np.nan),
+            "sentiment": rows["sentiment"].to_numpy(dtype=object) if "sentiment" in rows.columns else None,
             "topic_score": rows["topic_score"].to_numpy(dtype=np.float64, na_value=np.nan)
             if "topic_score" in rows.columns
             else np.nan,
@@ -68,7 +69,8 @@ def topic_summary(js: JourneySet, *, n_keywords: int = 5, n_quotes: int = 3, see
 
     Over the customer messages with a topic (from :func:`~journeymap.assign_topics`): ``volume``,
     ``share`` (of those messages), ``scored`` (messages with a valence), ``share_negative`` (of
-    the scored, valence below :data:`~journeymap.schema.NEGATIVE_VALENCE`), ``mean_valence`` with
+    the scored, negative by their ``sentiment``, else valence below
+    :data:`~journeymap.schema.NEGATIVE_VALENCE`), ``mean_valence`` with
     the 95% interval of :func:`~journeymap.touchpoint_summary` (``ci_low``, ``ci_high``;
     bootstrap resamples drawn with ``seed``), ``keywords`` (the ``n_keywords`` most distinctive
     words and phrases, class-based TF-IDF as the topic model names topics) and ``quotes`` (up to
@@ -98,6 +100,8 @@ def topic_summary(js: JourneySet, *, n_keywords: int = 5, n_quotes: int = 3, see
     codes = pd.Categorical(messages["topic"], categories=order).codes.astype(np.int64)
     named = np.where(np.asarray(order)[codes] == OTHER_LAST, -1, codes)
     keywords = CTfidfDescriber(n_keywords=n_keywords).keywords(messages["text"].tolist(), named, len(order))
+    valences, negative, _ = polarity(messages)
+    scored_rows = ~np.isnan(valences)
     interval = MeanInterval(seed=seed)
     rows = {}
     for t, topic in enumerate(order):
@@ -109,7 +113,7 @@ def topic_summary(js: JourneySet, *, n_keywords: int = 5, n_quotes: int = 3, see
             "volume": len(group),
             "share": len(group) / len(messages),
             "scored": len(scored),
-            "share_negative": float((scored < NEGATIVE_VALENCE).mean()) if len(scored) else np.nan,
+            "share_negative": float(negative[codes == t][scored_rows[codes == t]].mean()) if len(scored) else np.nan,
             "mean_valence": est.mean,
             "ci_low": est.low,
             "ci_high": est.high,
@@ -152,7 +156,8 @@ def topic_trends(js: JourneySet, *, freq: str = "W", tz: str = "UTC") -> pd.Data
             "valence": messages["valence"].to_numpy(),
         }
     )
-    frame["negative"] = np.where(np.isnan(frame["valence"]), np.nan, frame["valence"] < NEGATIVE_VALENCE)
+    _, negative, _ = polarity(messages)
+    frame["negative"] = np.where(np.isnan(frame["valence"]), np.nan, negative)
     g = frame.groupby(["period", "topic"], sort=True)
     stats = pd.DataFrame({"volume": g.size(), "share_negative": g["negative"].mean(), "mean_valence": g["valence"].mean()})
     local = pd.DatetimeIndex([frame["period"].min(), frame["period"].max()]).tz_localize(None)

@@ -7,11 +7,11 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 import pandas as pd
 
+from journeymap.analytics._prep import polarity
 from journeymap.analytics._replies import is_customer
 from journeymap.analytics._time import period_start
 from journeymap.analytics.service import response_times
 from journeymap.backends import dispatch
-from journeymap.schema import NEGATIVE_VALENCE
 
 if TYPE_CHECKING:
     from journeymap.analytics.automatic import AutoReplyRule
@@ -43,8 +43,8 @@ def trends(
     Returns:
         One row per period from the first to the last (empty periods included), indexed by
         ``period`` (its start, in ``tz``): ``volume`` (customer messages sent in it),
-        ``scored``, ``share_negative`` (of the scored ones, valence below
-        :data:`~journeymap.schema.NEGATIVE_VALENCE`), ``mean_valence``, ``journeys`` (journeys
+        ``scored``, ``share_negative`` (of the scored ones, negative by their ``sentiment``, else
+        valence below :data:`~journeymap.schema.NEGATIVE_VALENCE`), ``mean_valence``, ``journeys`` (journeys
         whose first customer message falls in it), ``first_response_median`` (over those that
         were answered) and ``unanswered`` (their share with no reply by the end of the data).
 
@@ -61,13 +61,9 @@ def trends(
     events = js.events
     customer = is_customer(events)
     cust = events.loc[customer]
-    valence = (
-        cust["valence"].to_numpy(dtype=np.float64, na_value=np.nan) if "valence" in cust.columns else np.full(len(cust), np.nan)
-    )
+    valence, negative, _ = polarity(cust)
     period = period_start(cust["timestamp"], freq, tz)
-    frame = pd.DataFrame(
-        {"period": period.to_numpy(), "valence": valence, "scored": ~np.isnan(valence), "negative": valence < NEGATIVE_VALENCE}
-    )
+    frame = pd.DataFrame({"period": period.to_numpy(), "valence": valence, "scored": ~np.isnan(valence), "negative": negative})
     g = frame.groupby("period", sort=True)
     stats = pd.DataFrame({"volume": g.size(), "scored": g["scored"].sum(), "n_negative": g["negative"].sum()})
     stats["mean_valence"] = g["valence"].mean()

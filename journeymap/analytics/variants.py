@@ -8,9 +8,9 @@ import numpy as np
 import pandas as pd
 
 from journeymap.analytics._graph import step_keys
+from journeymap.analytics._prep import polarity
 from journeymap.analytics._tables import ranked
 from journeymap.backends import dispatch
-from journeymap.schema import POSITIVE_VALENCE
 
 if TYPE_CHECKING:
     from journeymap.analytics._levels import Level
@@ -25,8 +25,8 @@ def journey_variants(js: JourneySet, *, level: Level = "touchpoint", top: int | 
 
     Indexed by ``variant`` (the path, ``"a > b > c"``); columns ``rank``, ``journeys``,
     ``share``, ``mean_start_valence``, ``mean_end_valence``, ``recovery_rate`` and ``drop_off``:
-    the share that ended on a customer message that was not positive (valence at most
-    :data:`~journeymap.schema.POSITIVE_VALENCE`, 0.25) and got no brand reply, i.e. left
+    the share that ended on a customer message that was not positive (its ``sentiment``, or
+    valence at most :data:`~journeymap.schema.POSITIVE_VALENCE`, 0.25) and got no brand reply, i.e. left
     unresolved rather than closed with thanks. The ``top`` most common first (None: all).
 
     Example:
@@ -44,8 +44,9 @@ def journey_variants(js: JourneySet, *, level: Level = "touchpoint", top: int | 
     starts = np.r_[0, np.cumsum(js.journeys["n_steps"].to_numpy())[:-1]] if len(js) else np.array([], dtype=int)
     joined = np.add.reduceat(keys + " > ", starts) if len(js) else np.array([], dtype=object)
     path = pd.Series(joined, index=js.journeys.index, dtype=object).str[:-3]
-    last = js.events.groupby("journey_id", sort=False)[["actor", "valence"]].last()
-    positive_end = last["valence"].astype("float64").fillna(0.0) > POSITIVE_VALENCE
+    columns = ["actor", "valence", *(["sentiment"] if "sentiment" in js.events.columns else [])]
+    last = js.events.groupby("journey_id", sort=False)[columns].last()
+    positive_end = polarity(last)[2]
     dropped = (last["actor"].astype("string") == "customer") & ~positive_end
     m = journey_metrics(js)
     frame = pd.DataFrame({"variant": path, "dropped": dropped}).join(m[["start_valence", "end_valence", "recovered"]])

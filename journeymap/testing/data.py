@@ -7,6 +7,7 @@ from typing import TypeVar
 import numpy as np
 import pandas as pd
 
+from journeymap.emotions.score import sentiment_from_valence
 from journeymap.emotions.taxonomy import Taxonomy
 from journeymap.journeys import JourneySet
 from journeymap.schema import is_score_column, score_column
@@ -59,6 +60,7 @@ def planted_scores(js: T, *, noise: float = 0.05, seed: int = 0, taxonomy: str |
     dominant[scored] = tax.dominant(probs[scored])
     new["emotion"] = pd.array(dominant, dtype="string")
     new["valence"] = valence
+    new["sentiment"] = pd.array(sentiment_from_valence(valence), dtype="string")
     provenance = pd.Series(pd.NA, index=events.index, dtype="string")
     provenance[scored] = "planted.v1"
     new["scorer"] = provenance
