@@ -69,6 +69,16 @@ class MeanPoolClassifier(nn.Module):
 
 def build(n_labels: int, *, dropout: float = 0.1) -> tuple[MeanPoolClassifier, Any]:
     """Build the classifier on the bundled base encoder; returns ``(model, tokenizer)``."""
+    tokenizer, encoder = _load_base(tokenizer_only=False)
+    return MeanPoolClassifier(encoder, n_labels, dropout=dropout), tokenizer
+
+
+def load_tokenizer() -> Any:
+    """The bundled encoder's tokenizer alone (the ONNX backend needs no torch network)."""
+    return _load_base(tokenizer_only=True)[0]
+
+
+def _load_base(*, tokenizer_only: bool) -> tuple[Any, Any]:
     from journeymap._progress import quiet_tqdm
 
     quiet_tqdm()  # transformers imports tqdm.auto, which warns in a notebook without ipywidgets
@@ -82,7 +92,7 @@ def build(n_labels: int, *, dropout: float = 0.1) -> tuple[MeanPoolClassifier, A
     hf_logging.disable_progress_bar()  # type: ignore[no-untyped-call]
     try:
         tokenizer = AutoTokenizer.from_pretrained(str(path))
-        encoder = AutoModel.from_pretrained(str(path), add_pooling_layer=False)
+        encoder = None if tokenizer_only else AutoModel.from_pretrained(str(path), add_pooling_layer=False)
     except (OSError, ValueError) as exc:
         msg = f"Could not load the bundled encoder from {path}: {exc}"
         raise ModelLoadError(msg) from exc
@@ -90,7 +100,7 @@ def build(n_labels: int, *, dropout: float = 0.1) -> tuple[MeanPoolClassifier, A
         hf_logging.set_verbosity(verbosity)
         if bar:
             hf_logging.enable_progress_bar()  # type: ignore[no-untyped-call]
-    return MeanPoolClassifier(encoder, n_labels, dropout=dropout), tokenizer
+    return tokenizer, encoder
 
 
 def trainable_state(model: nn.Module) -> dict[str, torch.Tensor]:
