@@ -186,3 +186,28 @@ def load_partial(model: nn.Module, folder: Path) -> list[str]:
         msg = f"Weights in {folder} do not fit the model: unexpected {list(unexpected)[:5]}."
         raise ModelLoadError(msg)
     return [k for k in missing if not k.startswith(FROZEN_PREFIXES)]
+
+
+class SentenceEmbedder(nn.Module):
+    """The bundled encoder as a sentence encoder: masked mean pooling, then L2 normalisation.
+
+    What :class:`journeymap.topics.encoders.MiniLMEncoder` computes, as one module (so that the
+    ONNX backend exports pooling and normalisation with the encoder).
+    """
+
+    def __init__(self, encoder: nn.Module) -> None:
+        super().__init__()
+        self.encoder = encoder
+
+    def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
+        """Return unit vectors of shape ``(batch, hidden)``."""
+        hidden = self.encoder(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
+        mask = attention_mask.unsqueeze(-1).to(hidden.dtype)
+        pooled = (hidden * mask).sum(dim=1) / mask.sum(dim=1).clamp(min=1e-9)
+        return nn.functional.normalize(pooled, dim=-1)
+
+
+def build_embedder() -> SentenceEmbedder:
+    """The bundled all-MiniLM-L6-v2 as a :class:`SentenceEmbedder` (float32, eval mode)."""
+    _, encoder = _load_base(tokenizer_only=False)
+    return SentenceEmbedder(encoder).eval()

@@ -3,7 +3,8 @@
 One place for what both need: exporting a torch network to ONNX (dynamic batch and sequence
 axes), optionally quantising it, caching the file, and running it with ONNX Runtime in place of
 torch. The file is not shipped (it would exceed the weights budget): it is written on first use
-into ``<cache dir>/models/`` (the score cache's folder, so ``JOURNEYMAP_CACHE_DIR`` moves it too),
+into ``<cache dir>/models/`` (the score cache's folder, so ``JOURNEYMAP_CACHE_DIR`` moves it too;
+``JOURNEYMAP_MODEL_DIR`` moves it alone),
 named by a key over everything that changes it: the weights' SHA-256, the recipe, and the torch,
 transformers, onnx and onnxruntime versions. Files are written atomically (a temporary file in the
 same folder, then renamed), so a crashed or concurrent export never leaves a broken model behind.
@@ -100,7 +101,15 @@ def resolve_backend(backend: str, *, device_type: str, precision: str, what: str
 
 
 def model_dir() -> Path:
-    """``<cache dir>/models``: beside ``scores.sqlite`` (``JOURNEYMAP_CACHE_DIR`` moves both)."""
+    """Where exported models live: ``JOURNEYMAP_MODEL_DIR`` if set, else ``<cache dir>/models``.
+
+    The default is beside ``scores.sqlite``, so ``JOURNEYMAP_CACHE_DIR`` moves both;
+    ``JOURNEYMAP_MODEL_DIR`` moves the models alone (one folder shared by several users or
+    environments, or by a test session whose score caches are per test).
+    """
+    env = os.environ.get("JOURNEYMAP_MODEL_DIR")
+    if env:
+        return Path(env)
     from journeymap.emotions.cache import default_cache_path
 
     return default_cache_path().parent / "models"
@@ -174,7 +183,7 @@ def quantize_int8(source: Path, target: Path) -> None:
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
     previous = logging.root.manager.disable
-    logging.disable(logging.INFO)  # the quantiser reports every tensor on the root logger
+    logging.disable(logging.WARNING)  # the quantiser reports every tensor (and general advice) on the root logger
     try:
         quantize_dynamic(str(source), str(target), weight_type=QuantType.QInt8, per_channel=True, reduce_range=True)
     finally:
