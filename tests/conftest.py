@@ -29,6 +29,19 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(skip)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _shared_model_dir(tmp_path_factory: pytest.TempPathFactory):
+    """One folder of exported ONNX models for the session: each is exported once, not once per test."""
+    folder = tmp_path_factory.mktemp("onnx-models")
+    before = os.environ.get("JOURNEYMAP_MODEL_DIR")
+    os.environ["JOURNEYMAP_MODEL_DIR"] = str(folder)
+    yield folder
+    if before is None:
+        os.environ.pop("JOURNEYMAP_MODEL_DIR", None)
+    else:
+        os.environ["JOURNEYMAP_MODEL_DIR"] = before
+
+
 @pytest.fixture(autouse=True)
 def _isolated(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """No test writes to the real user cache or reaches the model hub."""

@@ -53,7 +53,7 @@ def ekman_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_default_scorer_conforms_and_reads_emotions(default_scorer) -> None:
     check_scorer(default_scorer)
-    assert default_scorer.id in {"journeymap.default.v2", "journeymap.default.v2+bf16"}
+    assert default_scorer.id in {"journeymap.default.v2+onnx", "journeymap.default.v2", "journeymap.default.v2+bf16"}
     labels = default_scorer.taxonomy.labels
     p = default_scorer.score(["thank you so much, you fixed it!", "this is the worst service, I am furious", "", "😡😡😡"])
     assert labels[p[0].argmax()] == "gratitude"
@@ -67,13 +67,13 @@ def test_default_scorer_precisions() -> None:
     from journeymap.emotions.default import DefaultScorer
 
     texts = ["my parcel never arrived and nobody answers", "love the new app, great job", "ok", "thanks!"]
-    fp32 = DefaultScorer(precision="float32")
+    fp32 = DefaultScorer(precision="float32", backend="torch")
     assert fp32.id == "journeymap.default.v2"
     reference = fp32.score(texts)
     bf16 = DefaultScorer(precision="bfloat16")
     assert bf16.id == "journeymap.default.v2+bf16"
     assert np.abs(bf16.score(texts) - reference).max() < 0.05
-    int8 = DefaultScorer(precision="int8")
+    int8 = DefaultScorer(precision="int8", backend="torch")
     assert int8.id == "journeymap.default.v2+int8"
     out = int8.score(texts)
     assert out.shape == reference.shape and (out.argmax(axis=1) == reference.argmax(axis=1)).mean() >= 0.75

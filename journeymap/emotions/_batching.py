@@ -9,6 +9,7 @@ emoji or punctuation only) are not sent to the model and get a neutral score.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -16,7 +17,7 @@ import numpy as np
 from journeymap.exceptions import JourneyMapError
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Sequence
+    from collections.abc import Sequence
 
     import numpy.typing as npt
     import torch
@@ -220,6 +221,11 @@ class SortedBatchScorer:
         )
 
 
+#: What a scorer's network is: a torch module, or anything called like one
+#: (:class:`journeymap.emotions._onnx.OnnxNetwork`): ``network(input_ids, attention_mask)``.
+Network = Callable[["torch.Tensor", "torch.Tensor"], "torch.Tensor"]
+
+
 class LazyNetworkScorer(SortedBatchScorer):
     """A :class:`SortedBatchScorer` whose network and tokenizer are built on the first text to score.
 
@@ -227,13 +233,13 @@ class LazyNetworkScorer(SortedBatchScorer):
     score cache (which needs only the id and the taxonomy) never builds them.
     """
 
-    _model: torch.nn.Module | None = None
+    _model: Network | None = None
     _tokenizer: Any = None
 
-    def _build(self) -> tuple[torch.nn.Module, Any]:
+    def _build(self) -> tuple[Network, Any]:
         raise NotImplementedError
 
-    def _load(self) -> tuple[torch.nn.Module, Any]:
+    def _load(self) -> tuple[Network, Any]:
         self._model, self._tokenizer = self._build()
         return self._model, self._tokenizer
 
@@ -243,8 +249,8 @@ class LazyNetworkScorer(SortedBatchScorer):
         return self._model is not None
 
     @property
-    def model(self) -> torch.nn.Module:
-        """The network (built on first use)."""
+    def model(self) -> Network:
+        """The network (built on first use): a torch module, or an ONNX Runtime session called like one."""
         return self._model if self._model is not None else self._load()[0]
 
     @property

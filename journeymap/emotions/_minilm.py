@@ -69,6 +69,16 @@ class MeanPoolClassifier(nn.Module):
 
 def build(n_labels: int, *, dropout: float = 0.1) -> tuple[MeanPoolClassifier, Any]:
     """Build the classifier on the bundled base encoder; returns ``(model, tokenizer)``."""
+    tokenizer, encoder = _load_base(tokenizer_only=False)
+    return MeanPoolClassifier(encoder, n_labels, dropout=dropout), tokenizer
+
+
+def load_tokenizer() -> Any:
+    """The bundled encoder's tokenizer alone (the ONNX backend needs no torch network)."""
+    return _load_base(tokenizer_only=True)[0]
+
+
+def _load_base(*, tokenizer_only: bool) -> tuple[Any, Any]:
     from journeymap._progress import quiet_tqdm
 
     quiet_tqdm()  # transformers imports tqdm.auto, which warns in a notebook without ipywidgets
@@ -82,7 +92,7 @@ def build(n_labels: int, *, dropout: float = 0.1) -> tuple[MeanPoolClassifier, A
     hf_logging.disable_progress_bar()  # type: ignore[no-untyped-call]
     try:
         tokenizer = AutoTokenizer.from_pretrained(str(path))
-        encoder = AutoModel.from_pretrained(str(path), add_pooling_layer=False)
+        encoder = None if tokenizer_only else AutoModel.from_pretrained(str(path), add_pooling_layer=False)
     except (OSError, ValueError) as exc:
         msg = f"Could not load the bundled encoder from {path}: {exc}"
         raise ModelLoadError(msg) from exc
@@ -90,7 +100,7 @@ def build(n_labels: int, *, dropout: float = 0.1) -> tuple[MeanPoolClassifier, A
         hf_logging.set_verbosity(verbosity)
         if bar:
             hf_logging.enable_progress_bar()  # type: ignore[no-untyped-call]
-    return MeanPoolClassifier(encoder, n_labels, dropout=dropout), tokenizer
+    return tokenizer, encoder
 
 
 def trainable_state(model: nn.Module) -> dict[str, torch.Tensor]:
@@ -176,3 +186,28 @@ def load_partial(model: nn.Module, folder: Path) -> list[str]:
         msg = f"Weights in {folder} do not fit the model: unexpected {list(unexpected)[:5]}."
         raise ModelLoadError(msg)
     return [k for k in missing if not k.startswith(FROZEN_PREFIXES)]
+
+
+class SentenceEmbedder(nn.Module):
+    """The bundled encoder as a sentence encoder: masked mean pooling, then L2 normalisation.
+
+    What :class:`journeymap.topics.encoders.MiniLMEncoder` computes, as one module (so that the
+    ONNX backend exports pooling and normalisation with the encoder).
+    """
+
+    def __init__(self, encoder: nn.Module) -> None:
+        super().__init__()
+        self.encoder = encoder
+
+    def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
+        """Return unit vectors of shape ``(batch, hidden)``."""
+        hidden = self.encoder(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
+        mask = attention_mask.unsqueeze(-1).to(hidden.dtype)
+        pooled = (hidden * mask).sum(dim=1) / mask.sum(dim=1).clamp(min=1e-9)
+        return nn.functional.normalize(pooled, dim=-1)
+
+
+def build_embedder() -> SentenceEmbedder:
+    """The bundled all-MiniLM-L6-v2 as a :class:`SentenceEmbedder` (float32, eval mode)."""
+    _, encoder = _load_base(tokenizer_only=False)
+    return SentenceEmbedder(encoder).eval()

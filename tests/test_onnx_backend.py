@@ -1,0 +1,127 @@
+"""The ONNX Runtime backend of the default scorer and encoder: selection, ids, the model cache, parity."""
+
+from __future__ import annotations
+
+import logging
+import pickle
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from journeymap.emotions import _onnx
+from journeymap.emotions.default import DefaultScorer
+from journeymap.exceptions import ModelLoadError
+from journeymap.topics.encoders import MiniLMEncoder
+
+pytestmark = pytest.mark.skipif(not _onnx.available(), reason="onnxruntime is not installed")
+
+TEXTS = [
+    "thank you so much, that fixed it!",
+    "I am so angry with you, the parcel never arrived",
+    "",
+    "😍👍",
+    "ok",
+    "the app keeps crashing when I open my statement " * 40,  # several windows
+]
+
+
+@pytest.fixture(scope="module")
+def onnx_scorer() -> DefaultScorer:
+    scorer = DefaultScorer(backend="onnx")
+    scorer.score(["warm up"])  # exports into the session's model folder once
+    return scorer
+
+
+@pytest.fixture(scope="module")
+def torch_scorer() -> DefaultScorer:
+    return DefaultScorer(precision="float32", backend="torch")
+
+
+def test_backend_selection_and_ids() -> None:
+    assert DefaultScorer().backend == "onnx"
+    assert DefaultScorer().id == "journeymap.default.v2+onnx"
+    assert DefaultScorer(precision="int8").id == "journeymap.default.v2+onnx-int8"
+    assert DefaultScorer(backend="torch").id == "journeymap.default.v2"
+    assert DefaultScorer(precision="int8", backend="torch").id == "journeymap.default.v2+int8"
+    assert DefaultScorer(precision="bfloat16").backend == "torch"  # ONNX Runtime's CPU kernels are float32 or int8
+    assert DefaultScorer(device="cuda").backend == "torch"  # built lazily: no GPU needed to decide
+    with pytest.raises(ValueError, match="backend='onnx' runs float32 or int8 on CPU"):
+        DefaultScorer(precision="bfloat16", backend="onnx")
+    with pytest.raises(ValueError, match="backend must be one of"):
+        DefaultScorer(backend="tensorrt")  # type: ignore[arg-type]
+    assert MiniLMEncoder().id == "journeymap.minilm-l6-v2.v1+onnx"
+    assert MiniLMEncoder(precision="int8").id == "journeymap.minilm-l6-v2.v1+onnx-int8"
+    assert MiniLMEncoder(backend="torch").id == "journeymap.minilm-l6-v2.v1"
+    assert MiniLMEncoder(max_length=64).id == "journeymap.minilm-l6-v2.v1+l64+onnx"
+    with pytest.raises(ValueError, match="needs the ONNX Runtime backend"):
+        MiniLMEncoder(backend="torch", precision="int8")
+
+
+def test_fallback_to_torch_without_onnxruntime(monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+    monkeypatch.setattr(_onnx, "available", lambda: False)
+    with caplog.at_level(logging.INFO, logger="journeymap.emotions._onnx"):
+        scorer = DefaultScorer()
+    assert scorer.backend == "torch" and scorer.id == "journeymap.default.v2"
+    assert "onnxruntime is not installed" in caplog.text
+    assert MiniLMEncoder().id == "journeymap.minilm-l6-v2.v1"
+    with pytest.raises(ModelLoadError, match="pip install onnxruntime"):
+        DefaultScorer(backend="onnx")
+
+
+def test_onnx_scores_as_torch_float32(onnx_scorer: DefaultScorer, torch_scorer: DefaultScorer) -> None:
+    got = onnx_scorer.score_outputs(TEXTS)
+    want = torch_scorer.score_outputs(TEXTS)
+    assert got.shape == want.shape
+    assert np.abs(got - want).max() < 0.05  # in practice about 1e-6
+    assert got[:, -1].tolist() == want[:, -1].tolist()  # unread tokens
+    assert got[2, :28].tolist() == [0.0] * 27 + [1.0]  # no words: neutral, not sent to the model
+
+
+def test_onnx_scores_do_not_depend_on_the_batch(onnx_scorer: DefaultScorer) -> None:
+    together = onnx_scorer.score(TEXTS)
+    alone = np.vstack([onnx_scorer.score([t]) for t in TEXTS])
+    assert np.abs(together - alone).max() < 1e-4
+
+
+def test_the_exported_model_is_reused(onnx_scorer: DefaultScorer, monkeypatch: pytest.MonkeyPatch) -> None:
+    def no_export(*args: object, **kwargs: object) -> None:
+        raise AssertionError("exported again")
+
+    monkeypatch.setattr(_onnx, "export", no_export)
+    monkeypatch.setattr(DefaultScorer, "_torch_network", no_export)  # not even the torch network is built
+    again = DefaultScorer()
+    np.testing.assert_allclose(again.score(TEXTS[:2]), onnx_scorer.score(TEXTS[:2]), atol=1e-6)
+    assert pickle.loads(pickle.dumps(again)).score(TEXTS[:1]).shape == (1, 28)
+
+
+def test_a_missing_model_is_exported_once_atomically(
+    onnx_scorer: DefaultScorer, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    exported = Path(onnx_scorer.model.path)  # type: ignore[attr-defined]
+    calls: list[Path] = []
+
+    def fake_export(network: object, path: Path, *, output: str) -> None:  # the real one takes seconds
+        calls.append(path)
+        shutil.copyfile(exported, path)
+
+    monkeypatch.setenv("JOURNEYMAP_MODEL_DIR", str(tmp_path / "models"))
+    monkeypatch.setattr(_onnx, "export", fake_export)
+    first = DefaultScorer()
+    first.score(["hello"])
+    second = DefaultScorer()
+    second.score(["hello"])
+    assert len(calls) == 1
+    assert [p.name for p in (tmp_path / "models").iterdir()] == [exported.name]  # no temporary files left
+    assert second.model.path == first.model.path  # type: ignore[attr-defined]
+
+
+def test_encoder_onnx_matches_torch() -> None:
+    texts = ["my card has not arrived yet", "where is my new card?", "😡", "how do I change my PIN " * 50]
+    onnx_vecs = MiniLMEncoder().encode(texts)
+    torch_vecs = MiniLMEncoder(backend="torch").encode(texts)
+    assert np.abs(onnx_vecs - torch_vecs).max() < 1e-4
+    assert float(np.abs(onnx_vecs[2]).sum()) == 0.0
+    copy = pickle.loads(pickle.dumps(MiniLMEncoder()))
+    np.testing.assert_allclose(copy.encode(texts[:1]), onnx_vecs[:1], atol=1e-6)
