@@ -121,6 +121,12 @@ def fine_tune(
         msg = f"fine_tune needs a transformers-based encoder (TransformerEncoder, MiniLMEncoder), got {type(encoder).__name__}"
         raise TopicInputError(msg)
     from journeymap.emotions._batching import has_words, valid_utf8
+    from journeymap.topics.encoders import MiniLMEncoder
+
+    if isinstance(encoder, MiniLMEncoder) and encoder.backend != "torch":  # training needs the torch network
+        encoder = MiniLMEncoder(
+            device=encoder.device_name, batch_size=encoder.batch_size, max_length=encoder.max_length, backend="torch"
+        )
 
     keep = [i for i, t in enumerate(texts) if has_words(t)]
     docs = [valid_utf8(texts[i]) for i in keep]
