@@ -92,12 +92,17 @@ def polarity(events: pd.DataFrame) -> tuple[npt.NDArray[np.float64], npt.NDArray
     negative = scored & (valence < NEGATIVE_VALENCE)
     positive = scored & (valence > POSITIVE_VALENCE)
     if "sentiment" in events.columns:
-        label = events["sentiment"]
-        known = label.notna().to_numpy(dtype=bool) & scored
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        # Arrow compares the million labels in C (zero-copy for Arrow-backed strings)
+        label = pa.array(events["sentiment"].astype("string[pyarrow]").array)
+        known = label.is_valid().to_numpy(zero_copy_only=False) & scored
         if known.any():
-            named = label.astype("string").to_numpy(dtype=object, na_value="")
-            negative = np.where(known, named == "negative", negative)
-            positive = np.where(known, named == "positive", positive)
+            is_negative = pc.fill_null(pc.equal(label, "negative"), False).to_numpy(zero_copy_only=False)
+            is_positive = pc.fill_null(pc.equal(label, "positive"), False).to_numpy(zero_copy_only=False)
+            negative = np.where(known, is_negative, negative)
+            positive = np.where(known, is_positive, positive)
     return valence, negative, positive
 
 
