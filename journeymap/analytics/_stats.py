@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -136,3 +137,59 @@ def _normal_quantile(q: float) -> float:
     from scipy.special import ndtri
 
     return float(ndtri(q))
+
+
+def _average_ranks(values: npt.NDArray[np.float64]) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.int64]]:
+    """Ranks from 1 (ties get their average rank) and the size of each group of equal values."""
+    _, inverse, counts = np.unique(values, return_inverse=True, return_counts=True)
+    ends = np.cumsum(counts)
+    return (ends - (counts - 1) / 2.0)[inverse], counts
+
+
+def mann_whitney_p(x: npt.NDArray[np.float64], y: npt.NDArray[np.float64]) -> float:
+    """Two-sided Mann-Whitney U p-value, as ``scipy.stats.mannwhitneyu(x, y)`` gives it.
+
+    The normal approximation with tie and continuity corrections, computed here so that a call
+    does not import ``scipy.stats`` (a second or more); small samples without ties (where scipy
+    computes the exact distribution) are handed to scipy.
+
+    Example:
+        >>> round(mann_whitney_p(np.array([1.0, 2, 3, 4, 5, 6, 7, 8, 9, 10]), np.arange(6.0, 16)), 4)
+        0.0051
+    """
+    n1, n2 = len(x), len(y)
+    ranks, counts = _average_ranks(np.concatenate([x, y]).astype(np.float64))
+    if (n1 <= 8 or n2 <= 8) and not (counts > 1).any():
+        from scipy import stats
+
+        return float(stats.mannwhitneyu(x, y, alternative="two-sided").pvalue)
+    from scipy.special import ndtr
+
+    n = n1 + n2
+    u1 = float(ranks[:n1].sum()) - n1 * (n1 + 1) / 2
+    u = max(u1, n1 * n2 - u1)
+    tie_term = float((counts.astype(np.float64) ** 3 - counts).sum())
+    spread = np.sqrt(n1 * n2 / 12 * ((n + 1) - tie_term / (n * (n - 1))))
+    if spread == 0:
+        return 1.0
+    return float(np.clip(2 * ndtr(-(u - n1 * n2 / 2 - 0.5) / spread), 0.0, 1.0))
+
+
+def kruskal_p(samples: list[npt.NDArray[np.float64]]) -> float:
+    """Kruskal-Wallis H-test p-value, as ``scipy.stats.kruskal(*samples)`` gives it (NaN where all values are equal).
+
+    Example:
+        >>> round(kruskal_p([np.array([1.0, 2, 3, 4]), np.array([3.0, 4, 5, 6]), np.array([7.0, 8, 9])]), 4)
+        0.0212
+    """
+    from scipy.special import chdtrc
+
+    values = np.concatenate(samples).astype(np.float64)
+    n = len(values)
+    ranks, counts = _average_ranks(values)
+    correction = 1 - float((counts.astype(np.float64) ** 3 - counts).sum()) / (n**3 - n) if n > 1 else 0.0
+    if correction == 0:
+        return float("nan")
+    bounds = np.cumsum([0, *(len(s) for s in samples)])
+    h = sum(float(ranks[a:b].sum()) ** 2 / (b - a) for a, b in itertools.pairwise(bounds)) * 12 / (n * (n + 1)) - 3 * (n + 1)
+    return float(chdtrc(len(samples) - 1, h / correction))

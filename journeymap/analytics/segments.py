@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 import pandas as pd
 
+from journeymap.analytics._stats import kruskal_p, mann_whitney_p
 from journeymap.analytics.metrics import journey_metrics
 from journeymap.backends import dispatch
 from journeymap.exceptions import SchemaError
@@ -100,8 +101,6 @@ def compare_segments(
         >>> int(segments["n_journeys"].sum()) == len(js)
         True
     """
-    from scipy import stats
-
     events = js.events
     if by not in events.columns:
         hint = ": run journeymap.assign_topics(js) first" if by == "topic" else f"; columns: {list(events.columns)}"
@@ -120,13 +119,13 @@ def compare_segments(
         msg = f"min_size must be a positive number of journeys, got {min_size!r}"
         raise ValueError(msg)
     samples = [g[measure].to_numpy(dtype=float) for g in groups.values() if len(g) >= min_size]
-    kruskal = float(stats.kruskal(*samples).pvalue) if len(samples) > 1 and all(len(s) > 0 for s in samples) else np.nan
+    kruskal = kruskal_p(samples) if len(samples) > 1 and all(len(s) > 0 for s in samples) else np.nan
     rows = {}
     for key, g in groups.items():
         x = g[measure].to_numpy(dtype=float)
         rest = metrics.loc[metrics["segment"] != key, measure].to_numpy(dtype=float)
         testable = len(x) >= min_size and len(rest) >= min_size
-        p = float(stats.mannwhitneyu(x, rest, alternative="two-sided").pvalue) if testable else np.nan
+        p = mann_whitney_p(x, rest) if testable else np.nan
         rows[key] = {
             "n_journeys": len(g),
             "mean_valence": float(g["mean_valence"].mean()),
