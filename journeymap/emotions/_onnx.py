@@ -14,7 +14,7 @@ Recipes (``precision``):
 
 - ``"float32"``: the exported graph, run with all of ONNX Runtime's graph optimisations (fused
   attention, layer norm and GELU). Same numbers as torch float32 (within 1e-5) and
-  batch-invariant; about 1.9x torch on the default model (``docs/model-card.md``).
+  batch-invariant; 1.3x torch on a quiet 2-core CPU, up to 1.9x under contention, on the default model (``docs/model-card.md``).
 - ``"int8"``: dynamic int8 quantisation of the weight matrices (per output channel, 7-bit range,
   which AVX2 CPUs without VNNI compute fastest). Faster again, but the activation scale is
   computed per batch: probabilities move (by up to 0.5 on the default model) and depend on the
@@ -95,7 +95,7 @@ def resolve_backend(backend: str, *, device_type: str, precision: str, what: str
     if not fits:
         return "torch"
     if not available():
-        logger.info("onnxruntime is not installed: the %s runs on torch (%s for about twice the speed)", what, INSTALL_HINT)
+        logger.info("onnxruntime is not installed: the %s runs on torch (%s for 1.3-2x the speed)", what, INSTALL_HINT)
         return "torch"
     return "onnx"
 
