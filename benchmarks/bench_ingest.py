@@ -1,6 +1,7 @@
 """Ingest benchmark: read_events + build_journeys on synthetic events, at several sizes.
 
-Run on demand: ``python benchmarks/bench_ingest.py [--events 100000 1000000 3000000]``. Each
+Run on demand: ``python benchmarks/bench_ingest.py [--events 100000 1000000 3000000]
+[--data-dir DIR]`` (``--data-dir`` keeps the generated events for the next run). Each
 stage runs in a fresh process so its peak memory (resident set above the process's size after
 imports) is its own. The baseline, measured in the same run at each size, is plain pandas: read
 the same Parquet file and sort it by customer and time. Targets on a 2-core machine at 1M events:
@@ -42,17 +43,24 @@ def _stage(name: str, path: str, queue: mp.Queue) -> None:
     queue.put((name, seconds, peak))
 
 
-def run_size(n_events: int, tmp: Path) -> dict[str, tuple[float, float]]:
-    """Every stage on ``n_events`` generated events; ``{stage: (seconds, peak MiB)}``."""
+def run_size(n_events: int, tmp: Path, *, keep: bool = False) -> dict[str, tuple[float, float]]:
+    """Every stage on ``n_events`` generated events; ``{stage: (seconds, peak MiB)}``.
+
+    With ``keep`` the generated file stays in ``tmp`` and a later run with the same folder reads
+    it instead of generating it again (3M events take minutes to generate).
+    """
     from journeymap.datasets import service_journeys
 
-    path = tmp / f"events-{n_events}.parquet"
-    t = time.perf_counter()
-    n_customers = max(1, int(n_events / 5.4))  # about 5.6 events per customer
-    events = service_journeys(n_customers=n_customers, seed=0).events.head(n_events)
-    events.to_parquet(path)
-    print(f"\ngenerated {len(events):,} events ({n_customers:,} customers) in {time.perf_counter() - t:.1f} s")
-    del events
+    path = tmp / f"events-{n_events}-seed0.parquet"
+    if path.exists():
+        print(f"\nreusing {path}")
+    else:
+        t = time.perf_counter()
+        n_customers = max(1, int(n_events / 5.4))  # about 5.6 events per customer
+        events = service_journeys(n_customers=n_customers, seed=0).events.head(n_events)
+        events.to_parquet(path)
+        print(f"\ngenerated {len(events):,} events ({n_customers:,} customers) in {time.perf_counter() - t:.1f} s")
+        del events
     ctx = mp.get_context("spawn")
     stages = [
         "baseline: pandas read_parquet + sort",
@@ -73,16 +81,20 @@ def run_size(n_events: int, tmp: Path) -> dict[str, tuple[float, float]]:
     print(f"{'stage':45s} {'seconds':>8s} {'x baseline':>10s} {'peak MiB':>9s}")
     for label, (seconds, peak) in results.items():
         print(f"{label:45s} {seconds:8.2f} {seconds / baseline:10.2f} {peak:9.0f}")
-    path.unlink()
+    if not keep:
+        path.unlink()
     return results
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--events", type=int, nargs="+", default=[100_000, 1_000_000, 3_000_000])
+    parser.add_argument("--data-dir", type=Path, default=None, help="keep the generated events here and reuse them")
     args = parser.parse_args()
-    tmp = Path(tempfile.mkdtemp(prefix="jm-bench-"))
-    by_size = {n: run_size(n, tmp) for n in args.events}
+    if args.data_dir is not None:
+        args.data_dir.mkdir(parents=True, exist_ok=True)
+    tmp = args.data_dir or Path(tempfile.mkdtemp(prefix="jm-bench-"))
+    by_size = {n: run_size(n, tmp, keep=args.data_dir is not None) for n in args.events}
     key = "read_events + build_journeys (thread)"
     print(f"\nscaling ({key}): seconds per million events, and the baseline's")
     for n, results in by_size.items():
