@@ -25,7 +25,7 @@ import random
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -63,6 +63,23 @@ class TrainConfig:
     checkpoint_every: int = 300
     limit: int | None = None  # use only the first N training texts (smoke tests)
     max_steps: int | None = None  # stop after N optimiser steps (smoke tests)
+
+
+ConfigT = TypeVar("ConfigT", bound=TrainConfig)
+
+
+def add_config_options(parser: argparse.ArgumentParser, kind: type[TrainConfig]) -> None:
+    """One ``--option`` per field of a training config (``--max-steps``), its default the field's."""
+    defaults = kind()
+    for field in dataclasses.fields(kind):
+        flag = "--" + field.name.replace("_", "-")
+        value_type = int if field.name in {"limit", "max_steps"} else type(getattr(defaults, field.name))
+        parser.add_argument(flag, type=value_type, default=getattr(defaults, field.name))
+
+
+def config_from(args: argparse.Namespace, kind: type[ConfigT]) -> ConfigT:
+    """The config of class ``kind`` from options added by :func:`add_config_options`."""
+    return kind(**{f.name: getattr(args, f.name) for f in dataclasses.fields(kind)})
 
 
 def encode_texts(tokenizer: Any, texts: list[str], max_length: int) -> list[list[int]]:
@@ -177,7 +194,7 @@ def optimisation(
     model: torch.nn.Module,
     heads: list[torch.nn.Parameter],
     *,
-    config: Any,
+    config: TrainConfig,
     total: int,
     ckpt_path: Path,
     resume: bool,
@@ -364,14 +381,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--label-map", action="append", default=None, help="DATA=NAME label renames, repeatable")
     parser.add_argument("--valence", action="append", default=None, help="LABEL=VALUE for labels without a known valence")
     parser.add_argument("--dev", type=Path, default=None, help="a table to validate on (default: 10%% of DATA)")
-    defaults = TrainConfig()
-    for field in dataclasses.fields(TrainConfig):
-        flag = "--" + field.name.replace("_", "-")
-        kind = int if field.name in {"limit", "max_steps"} else type(getattr(defaults, field.name))
-        parser.add_argument(flag, type=kind, default=getattr(defaults, field.name))
+    add_config_options(parser, TrainConfig)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    config = TrainConfig(**{f.name: getattr(args, f.name) for f in dataclasses.fields(TrainConfig)})
+    config = config_from(args, TrainConfig)
     from journeymap.emotions.labelled import parse_label_map
 
     valence = {k: float(v) for k, v in parse_label_map(args.valence).items()}

@@ -48,7 +48,16 @@ from journeymap.emotions._batching import pick_device
 from journeymap.emotions._goemotions import Split, read_split
 from journeymap.emotions._metrics import f1_per_label, predict, tune_thresholds
 from journeymap.emotions.normalize import normalize_text
-from journeymap.emotions.train import bucketed_batches, encode_texts, optimisation, pad_batch, set_seed
+from journeymap.emotions.train import (
+    TrainConfig,
+    add_config_options,
+    bucketed_batches,
+    config_from,
+    encode_texts,
+    optimisation,
+    pad_batch,
+    set_seed,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -57,27 +66,22 @@ GO, SENTIMENT, IRONY = 0, 1, 2
 
 
 @dataclass(frozen=True)
-class MultiTaskConfig:
-    """Settings of one multi-task run (all recorded in the output's ``config.json``)."""
+class MultiTaskConfig(TrainConfig):
+    """Settings of one multi-task run (all recorded in the output's ``config.json``).
+
+    :class:`~journeymap.emotions.train.TrainConfig`'s fields with the multi-task defaults, and the
+    mixing of the three sources. ``limit`` takes the first N texts of each source.
+    """
 
     epochs: int = 2
-    batch_size: int = 32
     lr: float = 3e-5
-    head_lr: float = 1e-3
-    weight_decay: float = 0.01
-    warmup: float = 0.06
-    max_length: int = 64
-    dropout: float = 0.1
-    seed: int = 13
+    checkpoint_every: int = 100
     holdout: float = 0.1
     go_fraction: float = 0.15
     go_weight: float = 10.0
     sentiment_repeat: int = 1
     irony_weight: float = 0.5
     freeze_layers: int = 2  # the embeddings and the lowest N transformer layers stay as in --init
-    checkpoint_every: int = 100
-    limit: int | None = None  # use only the first N texts of each source (smoke tests)
-    max_steps: int | None = None  # stop after N optimiser steps (smoke tests)
 
 
 def read_lines(folder: Path, name: str) -> list[str]:
@@ -368,14 +372,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--checkpoint-dir", type=Path, default=None, help="default: OUT/checkpoint")
     parser.add_argument("--resume", action="store_true", help="continue from the last checkpoint")
     parser.add_argument("--device", default=None, help="cpu, cuda, ... (default: GPU if present)")
-    defaults = MultiTaskConfig()
-    for field in dataclasses.fields(MultiTaskConfig):
-        flag = "--" + field.name.replace("_", "-")
-        kind = int if field.name in {"limit", "max_steps"} else type(getattr(defaults, field.name))
-        parser.add_argument(flag, type=kind, default=getattr(defaults, field.name))
+    add_config_options(parser, MultiTaskConfig)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    config = MultiTaskConfig(**{f.name: getattr(args, f.name) for f in dataclasses.fields(MultiTaskConfig)})
+    config = config_from(args, MultiTaskConfig)
     init = args.init
     train(
         args.goemotions,
