@@ -85,6 +85,18 @@ def test_onnx_scores_do_not_depend_on_the_batch(onnx_scorer: DefaultScorer) -> N
     assert np.abs(together - alone).max() < 1e-4
 
 
+def test_batches_on_both_cores_give_the_same_scores(onnx_scorer: DefaultScorer, monkeypatch: pytest.MonkeyPatch) -> None:
+    network = onnx_scorer.model
+    assert isinstance(network, _onnx.OnnxNetwork)
+    assert network.session.get_session_options().intra_op_num_threads == 1  # one core per batch
+    texts = TEXTS * 30  # several batches
+    monkeypatch.setattr(_onnx.OnnxNetwork, "workers", 2)
+    two = onnx_scorer.score_outputs(texts)
+    monkeypatch.setattr(_onnx.OnnxNetwork, "workers", 1)
+    one = onnx_scorer.score_outputs(texts)
+    np.testing.assert_allclose(two, one, atol=1e-6)
+
+
 def test_the_exported_model_is_reused(onnx_scorer: DefaultScorer, monkeypatch: pytest.MonkeyPatch) -> None:
     def no_export(*args: object, **kwargs: object) -> None:
         raise AssertionError("exported again")

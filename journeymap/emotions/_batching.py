@@ -59,12 +59,13 @@ def run_sorted(
     max_length: int,
     device: torch.device,
     what: str = "scoring",
+    workers: int = 1,
 ) -> npt.NDArray[np.float32]:
     """Rows of ``forward(input_ids, attention_mask)`` for ``texts``, in length-sorted batches.
 
     Shared by the scorers (rows are probabilities) and the sentence encoders (rows are
     embeddings). Texts without words are not sent to the model: their row is ``empty_row``.
-    Rows are float32; NaN is replaced by 0.
+    Rows are float32; NaN is replaced by 0. ``workers``: see :func:`forward_sorted`.
     """
     n = len(texts)
     out = np.tile(np.asarray(empty_row, dtype=np.float32), (n, 1))
@@ -81,6 +82,7 @@ def run_sorted(
         device=device,
         what=what,
         positions=idx,
+        workers=workers,
     )
     if len(rows):
         out[idx] = rows
@@ -96,34 +98,54 @@ def forward_sorted(
     device: torch.device,
     what: str = "scoring",
     positions: Sequence[int] | None = None,
+    workers: int = 1,
 ) -> npt.NDArray[np.float32]:
     """Rows of ``forward`` for token-id sequences, in length-sorted batches padded per batch.
 
     ``positions`` names each sequence in an error message (default: its index). NaN becomes 0.
+    ``workers > 1`` runs that many batches at once, each on its own thread: for a ``forward``
+    that is safe to call concurrently and runs each call on one core (an ONNX Runtime session
+    with one intra-op thread), which keeps both cores busier than one call split over two. Fewer
+    sequences than ``workers`` full batches are split into ``workers`` smaller batches. The rows
+    do not depend on ``workers``.
     """
     import torch
 
-    out: npt.NDArray[np.float32] | None = None
+    n = len(encoded)
+    if n == 0:
+        return np.zeros((0, 0), dtype=np.float32)
+    workers = max(1, int(workers))
+    size = max(1, min(batch_size, -(-n // workers))) if workers > 1 else batch_size
     order = np.argsort([len(e) for e in encoded], kind="stable")
-    with torch.inference_mode():
-        for start in range(0, len(order), batch_size):
-            chunk = order[start : start + batch_size]
-            width = max(len(encoded[j]) for j in chunk)
-            ids = torch.full((len(chunk), width), pad_id, dtype=torch.long)
-            mask = torch.zeros((len(chunk), width), dtype=torch.long)
-            for row, j in enumerate(chunk):
-                ids[row, : len(encoded[j])] = torch.as_tensor(encoded[j])
-                mask[row, : len(encoded[j])] = 1
-            try:
-                rows = forward(ids.to(device), mask.to(device)).float().cpu().numpy()
-            except Exception as exc:
-                where = sorted(positions[j] if positions is not None else int(j) for j in chunk)
-                msg = f"{what} failed for the texts at positions {where[:20]}: {exc}"
-                raise JourneyMapError(msg) from exc
-            if out is None:
-                out = np.zeros((len(encoded), rows.shape[1]), dtype=np.float32)
-            out[chunk] = np.nan_to_num(rows, nan=0.0)
-    return out if out is not None else np.zeros((0, 0), dtype=np.float32)
+    chunks = [order[start : start + size] for start in range(0, n, size)]
+
+    def run(chunk: npt.NDArray[np.intp]) -> npt.NDArray[np.float32]:
+        width = max(len(encoded[j]) for j in chunk)
+        ids = torch.full((len(chunk), width), pad_id, dtype=torch.long)
+        mask = torch.zeros((len(chunk), width), dtype=torch.long)
+        for row, j in enumerate(chunk):
+            ids[row, : len(encoded[j])] = torch.as_tensor(encoded[j])
+            mask[row, : len(encoded[j])] = 1
+        try:
+            with torch.inference_mode():  # per thread: the mode is thread-local
+                rows: npt.NDArray[np.float32] = forward(ids.to(device), mask.to(device)).float().cpu().numpy()
+        except Exception as exc:
+            where = sorted(positions[j] if positions is not None else int(j) for j in chunk)
+            msg = f"{what} failed for the texts at positions {where[:20]}: {exc}"
+            raise JourneyMapError(msg) from exc
+        return rows
+
+    if workers > 1 and len(chunks) > 1:
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="journeymap-batch") as pool:
+            results = list(pool.map(run, chunks))
+    else:
+        results = [run(chunk) for chunk in chunks]
+    out = np.zeros((n, results[0].shape[1]), dtype=np.float32)
+    for chunk, rows in zip(chunks, results, strict=True):
+        out[chunk] = np.nan_to_num(rows, nan=0.0)
+    return out
 
 
 def split_windows(

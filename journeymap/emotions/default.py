@@ -301,6 +301,7 @@ class DefaultScorer(_batching.LazyNetworkScorer):
             batch_size=self.batch_size,
             device=self.device,
             positions=[idx[j] for j in owner],
+            workers=getattr(self.model, "workers", 1),  # ONNX: batches on both cores at once
         )
         rows = self.combine(logits, owner, len(idx))
         out[idx, : n + 4] = rows

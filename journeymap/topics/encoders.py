@@ -317,6 +317,7 @@ class TransformerEncoder:
             max_length=self.max_length,
             device=self._device,
             what="encoding",
+            workers=getattr(self._net, "workers", 1),  # ONNX: batches on both cores at once
         )
 
     # -- pickling: arguments only, never the torch module ----------------------------------
