@@ -200,6 +200,8 @@ def speed_child(data: Path, twcs: Path | None, cache: Path, n: int, *, seed: int
     if encoder == "lookup":
         sources = embed(base, MiniLMEncoder(), cache=cache, progress=False)  # cached by the parent
         enc: object = LookupEncoder(texts, sources, picks, seed)
+    elif encoder == "default-int8":
+        enc = MiniLMEncoder(precision="int8")
     else:
         enc = HashingEncoder(dim=384) if encoder == "hashing" else encoder
     clusterer = AutoKMeans(random_state=seed, **PREVIOUS_SEARCH) if "previous" in label else None
@@ -283,7 +285,11 @@ def main() -> None:
     parser.add_argument("--n-large", type=int, default=100_000)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--cache", type=Path, default=None)
-    parser.add_argument("--encoder", default="lookup", help="speed part: 'lookup' (default), 'hashing' or 'default' (MiniLM)")
+    parser.add_argument(
+        "--encoder",
+        default="lookup",
+        help="speed part: 'lookup' (default), 'hashing', 'default' (MiniLM) or 'default-int8' (MiniLM, ONNX int8)",
+    )
     parser.add_argument("--child", default=None, help=argparse.SUPPRESS)
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)

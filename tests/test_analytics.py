@@ -67,6 +67,26 @@ def test_journey_metrics_by_hand() -> None:
     assert not jm.journey_metrics(no_reply).iloc[0]["recovered"]
 
 
+def test_end_sentiment_and_negative_steps_follow_the_sentiment_column() -> None:
+    # valence -0.1 is above the -0.25 cut, but the scorer's own rule called the last message
+    # negative: the journey ends negative, and counts as one in compare_segments
+    js = scored_by_hand([("customer", "0", 0.6), ("agent", "10", None), ("customer", "30", -0.1)])
+    e = js.events.copy()
+    e["sentiment"] = pd.array(["positive", None, "negative"], dtype="string")
+    e["tier"] = "gold"
+    js = js.with_events(e)
+    m = jm.journey_metrics(js).iloc[0]
+    assert (m["end_sentiment"], m["n_negative"]) == ("negative", 1)
+    assert jm.compare_segments(js, by="tier").loc["gold", "share_negative_end"] == 1.0
+    # without a sentiment column the valence cut decides: -0.1 is neutral
+    plain = scored_by_hand([("customer", "0", 0.6), ("agent", "10", None), ("customer", "30", -0.1)])
+    m = jm.journey_metrics(plain).iloc[0]
+    assert (m["end_sentiment"], m["n_negative"]) == ("neutral", 0)
+    unscored = scored_by_hand([("customer", "0", None)])
+    m = jm.journey_metrics(unscored).iloc[0]
+    assert pd.isna(m["end_sentiment"]) and pd.isna(m["n_negative"])
+
+
 def test_response_times_by_hand() -> None:
     js = scored_by_hand(
         [

@@ -29,8 +29,10 @@ def journey_metrics(js: JourneySet) -> pd.DataFrame:
     ``high_step``/``high_valence``, ``peak_end`` (mean of the most intense moment, largest
     absolute valence, and the end), ``net_change`` (end - start), ``volatility`` (standard
     deviation of the step-to-step changes; 0 with fewer than three scored steps),
-    ``recovered`` (a negative moment followed by a positive end, with a brand reply between
-    them) and ``time_to_recover`` (from the first negative moment to the positive end).
+    ``n_negative`` (negative scored steps), ``end_sentiment`` (``"negative"``, ``"neutral"`` or
+    ``"positive"``: the last scored step's), ``recovered`` (a negative moment followed by a
+    positive end, with a brand reply between them) and ``time_to_recover`` (from the first
+    negative moment to the positive end).
     Negative and positive are what each message's ``sentiment`` says (the scorer's decision rule;
     without one, valence below :data:`~journeymap.schema.NEGATIVE_VALENCE`, -0.25, and above
     :data:`~journeymap.schema.POSITIVE_VALENCE`, 0.25). Journeys without scored
@@ -47,6 +49,8 @@ def journey_metrics(js: JourneySet) -> pd.DataFrame:
         ('journey_id', True)
         >>> bool((m["low_valence"] <= m["high_valence"]).all())
         True
+        >>> sorted(m["end_sentiment"].unique())
+        ['negative', 'neutral', 'positive']
     """
     events = require_scored(js, "journey_metrics")
     # computed once per JourneySet: variants, segments, the reply table and the report reuse it
@@ -117,12 +121,18 @@ def _journey_metrics(js: JourneySet, events: pd.DataFrame) -> pd.DataFrame:
     )
     curve["net_change"] = curve["end_valence"] - curve["start_valence"]
     curve["volatility"] = s.groupby("journey_id", sort=False)["delta"].std(ddof=0).fillna(0.0)
+    curve["n_negative"] = gs["negative"].sum()
+    curve["end_sentiment"] = np.select(
+        [last["negative"].to_numpy(dtype=bool), last["positive"].to_numpy(dtype=bool)], ["negative", "positive"], "neutral"
+    )
 
     curve["recovered"], curve["time_to_recover"] = _recovery(f, s, last, curve.index)
     out = base.join(curve.reindex(positions).set_axis(journeys), how="left")
     out["recovered"] = out["recovered"].astype("boolean").fillna(False).astype(bool)
     for col in ("n_customer_steps", "n_replies", "channel_switches"):
         out[col] = out[col].astype(np.int64)
+    out["n_negative"] = out["n_negative"].astype("Int64")  # NA: no scored step
+    out["end_sentiment"] = out["end_sentiment"].astype("string")
     for col in ("low_step", "high_step"):
         out[col] = out[col].astype("Int64")
     out.index.name = "journey_id"

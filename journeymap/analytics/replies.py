@@ -14,7 +14,6 @@ from journeymap.analytics.metrics import journey_metrics
 from journeymap.analytics.service import check_bots, excluded_replies, response_times
 from journeymap.backends import dispatch
 from journeymap.exceptions import SchemaError
-from journeymap.schema import NEGATIVE_VALENCE
 
 if TYPE_CHECKING:
     from journeymap.journeys import JourneySet
@@ -145,8 +144,9 @@ def service_levels(  # noqa: PLR0915 - one table, column by column
       message before and after, of the customer's valence after minus before
       (:func:`reply_table`'s ``valence_change``);
     * ``recovered`` (``_low``/``_high``): of the journeys it replied in that had a negative
-      moment (valence below :data:`~journeymap.schema.NEGATIVE_VALENCE`), the share that
-      recovered (:func:`~journeymap.journey_metrics`' ``recovered``: a positive end after a reply);
+      moment (a step whose ``sentiment`` is negative: :func:`~journeymap.journey_metrics`'
+      ``n_negative``), the share that recovered (:func:`~journeymap.journey_metrics`'
+      ``recovered``: a positive end after a reply);
     * ``too_small``: fewer than ``min_size`` journeys (belonging or replied in, whichever is
       larger): its intervals are NaN, since they would say nothing.
 
@@ -227,7 +227,7 @@ def service_levels(  # noqa: PLR0915 - one table, column by column
     replied_in = pairs.groupby("group", sort=False).size()
     if js.is_scored:
         metrics = journey_metrics(js)
-        negative = metrics["low_valence"].astype("float64") < NEGATIVE_VALENCE
+        negative = metrics["n_negative"].fillna(0) > 0
         pairs["negative"] = pairs["journey_id"].map(negative).fillna(False).astype(bool)
         pairs["recovered"] = pairs["journey_id"].map(metrics["recovered"]).fillna(False).astype(bool)
         neg_pairs = pairs[pairs["negative"]]

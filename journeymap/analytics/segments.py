@@ -11,7 +11,6 @@ from journeymap.analytics._stats import kruskal_p, mann_whitney_p
 from journeymap.analytics.metrics import journey_metrics
 from journeymap.backends import dispatch
 from journeymap.exceptions import SchemaError
-from journeymap.schema import NEGATIVE_VALENCE
 
 if TYPE_CHECKING:
     from journeymap.journeys import JourneySet
@@ -77,8 +76,8 @@ def compare_segments(
     attribute such as tier or region; ``by="topic"``, after :func:`~journeymap.assign_topics`,
     compares journeys by what the customer first wrote about); the result is indexed by the
     segment value, the index named after the column. Per segment: ``n_journeys``, ``mean_valence``,
-    ``end_valence``, ``share_negative_end`` (journeys ending below
-    :data:`~journeymap.schema.NEGATIVE_VALENCE`, -0.25), ``recovery_rate``;
+    ``end_valence``, ``share_negative_end`` (journeys whose last scored step is negative:
+    :func:`journey_metrics`' ``end_sentiment``), ``recovery_rate``;
     then, for ``measure`` (a :func:`journey_metrics` column, default ``end_valence``): the
     difference to the other segments' journeys (``diff_vs_rest``), Cohen's d (``effect_size``),
     and the two-sided Mann-Whitney U p-value (``p_value``, and ``p_adjusted``, below). ``kruskal_p`` (the same on every
@@ -130,7 +129,7 @@ def compare_segments(
             "n_journeys": len(g),
             "mean_valence": float(g["mean_valence"].mean()),
             "end_valence": float(g["end_valence"].mean()),
-            "share_negative_end": float((g["end_valence"] < NEGATIVE_VALENCE).mean()),
+            "share_negative_end": float((g["end_sentiment"] == "negative").mean()),
             "recovery_rate": float(g["recovered"].mean()),
             "diff_vs_rest": float(x.mean() - rest.mean()) if len(rest) else np.nan,
             "effect_size": _cohens_d(x, rest) if testable else np.nan,
