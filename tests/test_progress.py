@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING
 from journeymap import _progress
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     import pytest
 
 
@@ -38,3 +40,19 @@ def test_outside_a_notebook_the_text_bar(monkeypatch: pytest.MonkeyPatch) -> Non
     assert not _progress._in_notebook()
     bar = _progress.progress(total=1, disable=True)
     assert type(bar).__module__ == "tqdm.std"
+
+
+def test_a_fully_cached_run_shows_no_bar(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import numpy as np
+
+    from journeymap.emotions.cache import cached_rows, open_cache
+
+    store = open_cache(tmp_path / "c.sqlite")
+
+    def ones(batch: list[str]) -> np.ndarray:
+        return np.ones((len(batch), 2), np.float32)
+
+    cached_rows(["a", "b"], "demo.v1", 2, ones, cache=store, progress=True, what="demo")
+    assert "demo (demo.v1)" in capsys.readouterr().err  # something to do: the bar asked for
+    cached_rows(["a", "b"], "demo.v1", 2, ones, cache=store, progress=True, what="demo")
+    assert capsys.readouterr().err == ""  # all cached: no "0 text" bar

@@ -249,7 +249,7 @@ def cached_rows(
     if len(todo):
         logger.info("%s %d texts with %s (%d from the cache)", what, len(todo), key, int(found.sum()))
     chunks = [todo[i : i + chunk] for i in range(0, len(todo), chunk)]
-    show = progress if progress is not None else len(chunks) > 1
+    show = bool(len(todo)) and (progress if progress is not None else len(chunks) > 1)  # no bar for nothing to do
     with progress_bar(total=len(todo), desc=f"{what} ({key})", unit="text", disable=not show) as bar:
         for part in chunks:
             batch = [texts[i] for i in part]
