@@ -211,6 +211,24 @@ def test_ctfidf_keywords_are_distinctive() -> None:
         assert all(set(w.split()) <= set(VOCAB[topic]) for w in words)
 
 
+def test_ctfidf_leaves_out_customer_service_chatter() -> None:
+    # the chatter is all in the first topic's texts, so without the stop list it would rank there
+    texts = [
+        "hi just got the update, phone battery dies, thanks, help",
+        "hey just updated, phone battery drains, thanks guys, help",
+        "hello just the update: phone battery dead, dm, thanks, help",
+        "delivery slot none left",
+        "still no delivery slot",
+        "the delivery slot page is empty",
+    ]
+    kws = CTfidfDescriber(n_keywords=4).keywords(texts, np.array([0, 0, 0, 1, 1, 1]), 2)
+    words = {w for topic in kws for k in topic for w in k.split()}
+    assert not words & {"hi", "hello", "hey", "just", "thanks", "help", "really", "dm", "guys", "ok", "yes", "lol"}
+    assert {"phone", "battery", "update"} <= {w for k in kws[0] for w in k.split()}
+    assert {"delivery", "slot"} <= {w for k in kws[1] for w in k.split()}
+    assert CTfidfDescriber().names(kws)[0] in {"phone battery", "battery update", "phone update", "battery phone"}
+
+
 # -- zero-shot and few-shot ----------------------------------------------------------------------
 def test_zero_shot_assigns_given_names_and_descriptions() -> None:
     texts, truth = planted()

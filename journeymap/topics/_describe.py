@@ -44,6 +44,30 @@ CONTRACTION_FRAGMENTS = (
 )
 
 
+#: Words of customer-service chatter that say nothing about the topic (greetings, thanks,
+#: fillers, "DM"), added to the English stop words: "phone just" becomes "phone update".
+SERVICE_CHATTER = (
+    "hi",
+    "hello",
+    "hey",
+    "thanks",
+    "thank",
+    "thx",
+    "pls",
+    "plz",
+    "just",
+    "really",
+    "ok",
+    "okay",
+    "yes",
+    "yeah",
+    "lol",
+    "guys",
+    "dm",
+    "help",
+)
+
+
 def _clean(text: str) -> str:
     return _NOISE.sub(" ", text)
 
@@ -91,7 +115,9 @@ class CTfidfDescriber:
     Args:
         n_keywords: keywords kept per topic.
         ngram_range: word n-grams considered (phrases make names readable).
-        stop_words: passed to scikit-learn's ``CountVectorizer`` (``"english"``, a list, None).
+        stop_words: passed to scikit-learn's ``CountVectorizer`` (a list, None); ``"english"``
+            is scikit-learn's English list, the fragments contractions leave, and
+            :data:`SERVICE_CHATTER` (greetings, thanks, fillers).
         min_df: a word must occur in at least this many texts (fewer when there are few texts).
 
     Example:
@@ -128,7 +154,7 @@ class CTfidfDescriber:
         if stop_words == "english":
             from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
-            stop_words = sorted(ENGLISH_STOP_WORDS | set(CONTRACTION_FRAGMENTS))
+            stop_words = sorted(ENGLISH_STOP_WORDS | set(CONTRACTION_FRAGMENTS) | set(SERVICE_CHATTER))
         vectorizer = CountVectorizer(
             token_pattern=TOKEN_PATTERN, ngram_range=self.ngram_range, stop_words=stop_words, min_df=min_df, lowercase=True
         )
