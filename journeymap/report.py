@@ -104,8 +104,9 @@ DEFINITIONS: dict[str, str] = {
     "service-level target.",
     "unanswered": "the share of conversations with no reply from a person by the end of the data (their wait is "
     "counted up to the last timestamp in the data).",
-    "valence": "how positive (up to 1) or negative (down to -1) a customer message reads; below -0.25 is negative, "
-    "above 0.25 positive.",
+    "valence": "how positive (up to 1) or negative (down to -1) a customer message reads.",
+    "negative / positive": "what the scorer decided for the message (the default model's sentiment, calibrated on "
+    "tweets); for scorers that give no such decision, valence below -0.25 or above 0.25.",
     "mood change after reply": "the customer's valence in their next message after a reply minus in their last one before it.",
     "recovered": "of the conversations that had a negative moment, the share that ended positive after a reply.",
     "impact": "how much negativity a touchpoint carries in total: messages there times their mean negativity.",
@@ -136,13 +137,38 @@ def _figure(ax: Any, alt: str) -> str:
     return f'<img alt="{html.escape(alt)}" src="data:image/png;base64,{_png(ax)}">'
 
 
+def duration(value: pd.Timedelta | str | None) -> str:
+    """A time span in words a reader takes in at a glance: the two largest units, rounded.
+
+    Example:
+        >>> duration(pd.Timedelta("1h8min31.5s")), duration(pd.Timedelta("347s")), duration(pd.Timedelta("30h36min"))
+        ('1 h 09 min', '5 min 47 s', '1 d 7 h')
+        >>> duration(pd.Timedelta("42s")), duration(pd.NaT), duration(pd.Timedelta("-90s"))
+        ('42 s', '', '-1 min 30 s')
+    """
+    span = pd.Timedelta(value) if value is not None else pd.NaT
+    if span is pd.NaT:
+        return ""
+    seconds = round(span.total_seconds())
+    sign, seconds = ("-" if seconds < 0 else ""), abs(seconds)
+    if seconds < 60:
+        return f"{sign}{seconds} s"
+    if seconds < 3600:
+        return f"{sign}{seconds // 60} min {seconds % 60:02d} s"
+    minutes = round(seconds / 60)
+    if minutes < 24 * 60:
+        return f"{sign}{minutes // 60} h {minutes % 60:02d} min"
+    hours = round(seconds / 3600)
+    return f"{sign}{hours // 24} d {hours % 24} h"
+
+
 def _table(frame: pd.DataFrame, *, max_rows: int = 15) -> str:
     shown = frame.head(max_rows).copy()
     for col in shown.columns:
         if pd.api.types.is_float_dtype(shown[col].dtype):
             shown[col] = shown[col].round(3)
         elif pd.api.types.is_timedelta64_dtype(shown[col].dtype):
-            shown[col] = shown[col].dt.round("1s").astype("string")
+            shown[col] = shown[col].map(duration).astype("string")
     shown = shown.rename(columns=COLUMN_HEADINGS)
     shown.index.names = [COLUMN_HEADINGS.get(str(n), n) for n in shown.index.names]
     note = "" if len(frame) <= max_rows else f'<p class="note">The first {max_rows:,} of {len(frame):,} rows.</p>'
@@ -301,16 +327,17 @@ def report(
         rt = response_times(js)
         replies = reply_table(js)
         answered = rt["first_response"].dropna()
+        median = html.escape(duration(pd.Timedelta(answered.median())))
         sections += [
             "<h2>Response times</h2>",
             (
-                f'<p class="note">First response (to a person\'s reply), median {html.escape(str(answered.median()))} over '
+                f'<p class="note">First response (to a person\'s reply), median {median} over '
                 f"{len(answered):,} answered journeys; {int(rt['censored'].sum()):,} journeys unanswered at the end of the data; "
                 f"{int(replies['automatic'].sum()):,} of {len(replies):,} brand replies automatic.</p>"
             ),
         ]
         brands = service_levels(js, by="brand", sla=sla, seed=seed)
-        sections += [f"<h3>Per brand (SLA {html.escape(str(pd.Timedelta(sla)))})</h3>", _table(brands, max_rows=20)]
+        sections += [f"<h3>Per brand (SLA {html.escape(duration(pd.Timedelta(sla)))})</h3>", _table(brands, max_rows=20)]
         sections += ["<h3>Over time</h3>", _figure(plot.trends(js, freq=freq), "response times over time")]
         agents = service_levels(js, by="agent", sla=sla, seed=seed)
         sections += ["<h2>Agent league</h2>", _table(agents, max_rows=20)]
