@@ -54,8 +54,14 @@ def test_a_failing_batch_names_its_texts_from_a_worker_thread() -> None:
             raise RuntimeError("out of memory")
         return row_of(ids, mask)
 
+    where = list(range(13))
+    # one batch at a time: the first failing batch (the third of the sorted order) stops the run
     with pytest.raises(JourneyMapError, match=r"scoring failed for the texts at positions \[2, 8, 11, 12\]: out of memory"):
-        forward_sorted(SEQUENCES, forward=failing, pad_id=0, batch_size=4, device=CPU, workers=2, positions=list(range(13)))
+        forward_sorted(SEQUENCES, forward=failing, pad_id=0, batch_size=4, device=CPU, positions=where)
+    # at once: every failing batch is named (the longest text, 5, is alone in the last one)
+    with pytest.raises(JourneyMapError, match=r"positions \[2, 5, 8, 11, 12\]: out of memory") as info:
+        forward_sorted(SEQUENCES, forward=failing, pad_id=0, batch_size=4, device=CPU, workers=2, positions=where)
+    assert isinstance(info.value.__cause__, RuntimeError)
 
 
 def test_no_sequences_give_an_empty_array() -> None:

@@ -107,7 +107,8 @@ def forward_sorted(
     that is safe to call concurrently and runs each call on one core (an ONNX Runtime session
     with one intra-op thread), which keeps both cores busier than one call split over two. Fewer
     sequences than ``workers`` full batches are split into ``workers`` smaller batches. The rows
-    do not depend on ``workers``.
+    do not depend on ``workers``. A failure raises :class:`~journeymap.exceptions.JourneyMapError`
+    naming the texts of the failing batch (one at a time: the first; at once: every one).
     """
     import torch
 
@@ -126,22 +127,32 @@ def forward_sorted(
         for row, j in enumerate(chunk):
             ids[row, : len(encoded[j])] = torch.as_tensor(encoded[j])
             mask[row, : len(encoded[j])] = 1
-        try:
-            with torch.inference_mode():  # per thread: the mode is thread-local
-                rows: npt.NDArray[np.float32] = forward(ids.to(device), mask.to(device)).float().cpu().numpy()
-        except Exception as exc:
-            where = sorted(positions[j] if positions is not None else int(j) for j in chunk)
-            msg = f"{what} failed for the texts at positions {where[:20]}: {exc}"
-            raise JourneyMapError(msg) from exc
+        with torch.inference_mode():  # per thread: the mode is thread-local
+            rows: npt.NDArray[np.float32] = forward(ids.to(device), mask.to(device)).float().cpu().numpy()
         return rows
 
+    def failed(bad: list[npt.NDArray[np.intp]], exc: BaseException) -> JourneyMapError:
+        where = sorted(positions[j] if positions is not None else int(j) for chunk in bad for j in chunk)
+        return JourneyMapError(f"{what} failed for the texts at positions {where[:20]}: {exc}")
+
+    results: list[npt.NDArray[np.float32]] = []
     if workers > 1 and len(chunks) > 1:
         from concurrent.futures import ThreadPoolExecutor
 
         with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="journeymap-batch") as pool:
-            results = list(pool.map(run, chunks))
+            futures = [pool.submit(run, chunk) for chunk in chunks]
+            errors = [(chunk, f.exception()) for chunk, f in zip(chunks, futures, strict=True)]
+        bad = [(chunk, exc) for chunk, exc in errors if exc is not None]
+        if bad:  # every failing batch is named, as one batch over the same texts would be
+            first = bad[0][1]
+            raise failed([chunk for chunk, _ in bad], first) from first
+        results = [f.result() for f in futures]
     else:
-        results = [run(chunk) for chunk in chunks]
+        for chunk in chunks:
+            try:
+                results.append(run(chunk))
+            except Exception as exc:
+                raise failed([chunk], exc) from exc
     out = np.zeros((n, results[0].shape[1]), dtype=np.float32)
     for chunk, rows in zip(chunks, results, strict=True):
         out[chunk] = np.nan_to_num(rows, nan=0.0)
