@@ -11,6 +11,8 @@ Run on demand: ``python benchmarks/bench_scoring.py ../shared/data/goemotions``.
   bfloat16 on torch where native);
 * **torch int8** (``precision="int8", backend="torch"``) and **ONNX int8**
   (``precision="int8", backend="onnx"``), for comparison;
+* **ONNX fp32, one batch at a time**: the same session as before batches ran at once (one
+  batch split over all threads): the baseline of the concurrent batches;
 * **jm.score path**: the default scorer plus what :func:`journeymap.score` adds per text
   (language detection and the column derivation; cache off).
 
@@ -32,7 +34,7 @@ from __future__ import annotations
 import argparse
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -49,6 +51,33 @@ def _alone_vs_batch(fn: Callable[[list[str]], np.ndarray], texts: list[str], pro
     """The largest difference between texts scored one by one and the same texts in the full run."""
     alone = np.vstack([fn([t]) for t in texts])
     return float(np.abs(alone - probs[: len(texts)]).max())
+
+
+def _serial_scorer() -> Any:
+    """The default scorer on ONNX Runtime as it ran before batches ran at once: one batch at a time over all threads."""
+    import onnxruntime as ort
+    import torch
+
+    from journeymap.emotions._onnx import OnnxNetwork
+    from journeymap.emotions.default import DefaultScorer
+
+    class SerialOnnx(OnnxNetwork):
+        workers = 1
+
+        def _open(self) -> object:
+            options = ort.SessionOptions()
+            options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+            options.intra_op_num_threads = torch.get_num_threads()
+            options.inter_op_num_threads = 1
+            options.log_severity_level = 3
+            return ort.InferenceSession(str(self.path), options, providers=["CPUExecutionProvider"])
+
+    scorer = DefaultScorer(backend="onnx")
+    scorer.score(["warm up"])  # builds (or finds) the exported network, then runs it the old way
+    network = scorer.model
+    assert isinstance(network, OnnxNetwork)
+    scorer._model = SerialOnnx(network.path)
+    return scorer
 
 
 def main() -> None:
@@ -100,6 +129,7 @@ def main() -> None:
         "sorted batches, torch fp32": fp32.score,
         f"default scorer ({default.id.rsplit('+', 1)[-1] if '+' in default.id else 'torch fp32'})": default.score,
         "ONNX Runtime fp32 (backend='onnx')": DefaultScorer(backend="onnx").score,
+        "ONNX fp32, one batch at a time (before)": _serial_scorer().score,
         "torch int8 (precision='int8')": DefaultScorer(precision="int8", backend="torch").score,
         "ONNX int8 (precision='int8', onnx)": DefaultScorer(precision="int8", backend="onnx").score,
         "jm.score path (default, + lang, columns)": full_path,

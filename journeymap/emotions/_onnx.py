@@ -225,8 +225,9 @@ class OnnxNetwork:
 
     The session runs each call on one thread, and is called from ``workers`` threads at once
     (one batch each; :func:`journeymap.emotions._batching.forward_sorted`): on a 2-core CPU,
-    two concurrent single-threaded batches give 1.04-1.11x the texts per second of one batch
-    split over both cores, with the same numbers (``docs/architecture.md``).
+    two concurrent single-threaded batches give 1.0x (idle) to 1.11x (other work on the cores)
+    the texts per second of one batch split over both cores, with the same numbers
+    (``docs/architecture.md``).
     ``workers`` is torch's thread count (``torch.set_num_threads``), one knob for both backends.
     """
 
