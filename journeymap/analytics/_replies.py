@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from journeymap._threads import parent_positions
+from journeymap.journeys._table import actor_mask, customer_mask
 
 if TYPE_CHECKING:
     import numpy.typing as npt
@@ -25,7 +26,6 @@ __all__ = [
     "UNSIGNED",
     "ReplyContext",
     "account_of",
-    "actor_is",
     "automatic_flags",
     "first_after",
     "is_customer",
@@ -129,16 +129,9 @@ def journey_codes(events: pd.DataFrame) -> npt.NDArray[np.int64]:
     return pd.factorize(events["journey_id"])[0].astype(np.int64)
 
 
-def actor_is(actor: pd.Series, name: str) -> npt.NDArray[np.bool_]:
-    """Whether each event's actor is ``name`` (a missing actor is not), without a string per row of a categorical."""
-    if isinstance(actor.dtype, pd.CategoricalDtype):
-        return np.asarray(actor == name, dtype=bool)
-    return (actor.astype("string") == name).fillna(False).to_numpy(dtype=bool)
-
-
 def is_customer(events: pd.DataFrame) -> npt.NDArray[np.bool_]:
     """Whether each event is a customer's (everything else is the brand's)."""
-    return actor_is(events["actor"], "customer")
+    return customer_mask(events["actor"])
 
 
 def last_before(mask: npt.NDArray[np.bool_], journey: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
@@ -241,7 +234,7 @@ def automatic_flags(
     """
     ctx = context if context is not None else ReplyContext.of(events)
     brand = ~ctx.customer
-    bot = actor_is(events["actor"], "bot")
+    bot = actor_mask(events["actor"], "bot")
     repeated = np.zeros(len(events), dtype=bool)
     # Only brand texts are compared (a regex pass over every row cost ~30 s at 1M events)
     rows = np.flatnonzero(brand)

@@ -82,8 +82,12 @@ class AutoReplyRule:
 
         The reason is ``"bot"`` (the actor), ``"repeated text"`` or ``""``.
         """
+        return self._flags(events, None)
+
+    def _flags(self, events: pd.DataFrame, context: ReplyContext | None) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.object_]]:
+        """:meth:`flags`, with the events' reply context when already computed."""
         within = None if self.within is None else pd.Timedelta(self.within)
-        return automatic_flags(events, min_repeats=self.min_repeats, within=within)
+        return automatic_flags(events, min_repeats=self.min_repeats, within=within, context=context)
 
 
 def reply_context(js: JourneySet) -> ReplyContext:
@@ -102,8 +106,7 @@ def rule_flags(js: JourneySet, rule: AutoReplyRule | None) -> tuple[npt.NDArray[
         return rule.flags(js.events)
 
     def compute() -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.object_]]:
-        within = None if rule.within is None else pd.Timedelta(rule.within)
-        auto, reason = automatic_flags(js.events, min_repeats=rule.min_repeats, within=within, context=reply_context(js))
+        auto, reason = rule._flags(js.events, reply_context(js))
         auto.flags.writeable = False
         reason.flags.writeable = False
         return auto, reason

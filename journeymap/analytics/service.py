@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from journeymap.analytics._prep import flags, journey_keys, on_journeys, require_scored
-from journeymap.analytics._replies import ReplyContext, actor_is
+from journeymap.analytics._replies import ReplyContext, is_customer, journey_codes
 from journeymap.analytics._tables import ranked
 from journeymap.analytics.automatic import AutoReplyRule, reply_context, rule_flags
 from journeymap.backends import dispatch
@@ -257,8 +257,8 @@ def _moved(events: pd.DataFrame, journey: npt.NDArray[np.int64] | None = None) -
     A move is a brand reply with touchpoint ``dm_request`` or a step on channel ``dm`` in a
     journey that did not start there. ``journey`` are the events' integer journey codes, when known.
     """
-    codes = journey if journey is not None else pd.factorize(events["journey_id"])[0]
-    brand = ~actor_is(events["actor"], "customer")
+    codes = journey if journey is not None else journey_codes(events)
+    brand = ~is_customer(events)
     request = brand & (events["touchpoint"].astype("string") == "dm_request").fillna(False).to_numpy(dtype=bool)
     on_dm = (events["channel"].astype("string") == "dm").fillna(False).to_numpy(dtype=bool)
     started_on_dm = pd.Series(on_dm, index=events.index).groupby(codes, sort=False).transform("first").to_numpy(dtype=bool)

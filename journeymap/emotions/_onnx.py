@@ -14,7 +14,8 @@ Recipes (``precision``):
 
 - ``"float32"``: the exported graph, run with all of ONNX Runtime's graph optimisations (fused
   attention, layer norm and GELU). Same numbers as torch float32 (within 1e-5) and
-  batch-invariant; 1.3x torch on a quiet 2-core CPU, up to 1.9x under contention, on the default model (``docs/model-card.md``).
+  batch-invariant; 1.1-1.3x torch on a quiet 2-core CPU, up to 1.9x under contention, on the
+  default model (``docs/model-card.md``).
 - ``"int8"``: dynamic int8 quantisation of the weight matrices (per output channel, 7-bit range,
   which AVX2 CPUs without VNNI compute fastest). Faster again, but the activation scale is
   computed per batch: probabilities move (by up to 0.5 on the default model) and depend on the

@@ -38,7 +38,7 @@ activation scale is computed per batch), so it is opt-in.
 
 Backend (``backend="auto"``): float32 and int8 on CPU run on ONNX Runtime when it is installed
 (the network is exported to ONNX once and cached in the user cache folder, see
-:mod:`journeymap.emotions._onnx`); float32 there gives torch's numbers (within 1e-5), 1.3x
+:mod:`journeymap.emotions._onnx`); float32 there gives torch's numbers (within 1e-5), 1.1-1.3x
 faster on a quiet 2-core CPU. bfloat16, GPUs, and machines without ``onnxruntime`` run on torch.
 Figures: ``docs/model-card.md``.
 """

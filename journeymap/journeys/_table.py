@@ -16,14 +16,27 @@ if TYPE_CHECKING:
     from journeymap.emotions.taxonomy import Taxonomy
     from journeymap.model import StageModel
 
-__all__ = ["customer_mask", "group_bounds", "journey_set_from_events", "journey_starts", "journey_table", "take_rows"]
+__all__ = [
+    "actor_mask",
+    "customer_mask",
+    "group_bounds",
+    "journey_set_from_events",
+    "journey_starts",
+    "journey_table",
+    "take_rows",
+]
+
+
+def actor_mask(actor: pd.Series, name: str) -> npt.NDArray[np.bool_]:
+    """Which rows' actor is ``name`` (a missing actor is not), without a string copy of a categorical column."""
+    if isinstance(actor.dtype, pd.CategoricalDtype):
+        return (actor == name).to_numpy(dtype=bool)
+    return (actor.astype("string") == name).fillna(False).to_numpy(dtype=bool)
 
 
 def customer_mask(actor: pd.Series) -> npt.NDArray[np.bool_]:
-    """Which rows are the customer's (a missing actor is not), without a string copy of a categorical column."""
-    if isinstance(actor.dtype, pd.CategoricalDtype):
-        return (actor == "customer").to_numpy(dtype=bool)
-    return (actor.astype("string") == "customer").fillna(False).to_numpy(dtype=bool)
+    """Which rows are the customer's (a missing actor is not)."""
+    return actor_mask(actor, "customer")
 
 
 def take_rows(frame: pd.DataFrame, positions: npt.NDArray[np.int64]) -> pd.DataFrame:
