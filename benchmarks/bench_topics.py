@@ -266,7 +266,11 @@ def speed(data: Path, twcs: Path | None, n: int, seed: int, *, encoder: str, cac
             ]
             if twcs is not None:
                 cmd += ["--twcs", str(twcs)]
-            result = subprocess.run(cmd, check=True, capture_output=True, text=True)
+            result = subprocess.run(cmd, check=False, capture_output=True, text=True)
+            if result.returncode != 0:
+                print(result.stdout + result.stderr, file=sys.stderr)
+                msg = f"the {label!r} run failed (exit status {result.returncode}); its output is above"
+                raise SystemExit(msg)
             for line in result.stdout.splitlines():
                 if line.startswith("{"):
                     times[json.loads(line)["label"]] = json.loads(line)["seconds"]

@@ -118,7 +118,7 @@ def _parse_columns(columns: list[str] | None) -> dict[str, str] | None:
 def _load(path: Path, fmt: Format, columns: list[str] | None) -> EventLog:
     import journeymap as jm
 
-    if not path.is_file():
+    if not path.exists():  # a folder is named by read_table, with the files in it
         raise _fail(f"input {str(path)!r} does not exist")
     with _handled():
         if fmt is Format.twcs:

@@ -71,6 +71,10 @@ def test_unknown_file_type_and_missing_file(tmp_path: Path) -> None:
         read_events(tmp_path / "x.doc")
     with pytest.raises(FileNotFoundError, match="does not exist"):
         read_events(tmp_path / "nope.csv")
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "sample.csv").write_text("customer_id,timestamp,text\n")
+    with pytest.raises(IsADirectoryError, match=r"'.*data' is a folder, not a file.*files in it: sample\.csv"):
+        read_events(tmp_path / "data")
 
 
 def test_column_mapping() -> None:

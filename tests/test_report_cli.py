@@ -85,6 +85,9 @@ def test_cli_bad_input_exits_nonzero_with_one_line(tmp_path: Path) -> None:
     assert result.exit_code == 1 and "does not exist" in result.output
     result = runner.invoke(app, ["map", str(bad), "--format", "twcs"])
     assert result.exit_code == 1 and "not the TWCS format" in result.output
+    result = runner.invoke(app, ["map", str(tmp_path), "--format", "twcs"])
+    assert result.exit_code == 1 and "is a folder, not a file" in result.output and "bad.csv" in result.output
+    assert "Traceback" not in result.output
 
 
 def test_cli_scorers_version_help() -> None:

@@ -41,6 +41,7 @@ def read_table(source: pd.DataFrame | str | Path, *, problems: Problems | None =
         SchemaError: an empty file; a file that is not UTF-8 or not JSON, naming the line; a
             ragged row when no ``problems`` collector is given.
         FileNotFoundError: no such file.
+        IsADirectoryError: a folder instead of a file (the message lists the files in it).
 
     Example:
         >>> read_table(pd.DataFrame({"a": [1]}, index=[7])).index.tolist()
@@ -52,6 +53,12 @@ def read_table(source: pd.DataFrame | str | Path, *, problems: Problems | None =
         msg = f"source must be a pandas DataFrame or a path, got {type(source).__name__}"
         raise TypeError(msg)
     path = Path(source)
+    if path.is_dir():
+        inside = sorted(child.name for child in path.iterdir() if child.is_file() and not child.name.startswith("."))
+        more = ", ..." if len(inside) > 5 else ""
+        hint = f" (files in it: {', '.join(inside[:5])}{more})" if inside else " (it holds no files)"
+        msg = f"source {str(path)!r} is a folder, not a file: give the path of the file to read{hint}"
+        raise IsADirectoryError(msg)
     if not path.is_file():
         msg = f"source {str(path)!r} does not exist"
         raise FileNotFoundError(msg)
