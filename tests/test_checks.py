@@ -328,3 +328,37 @@ def test_the_library_has_no_assert_statements() -> None:
         tree = ast.parse(path.read_text(encoding="utf-8"))
         found += [f"{path.relative_to(ROOT)}:{node.lineno}" for node in ast.walk(tree) if isinstance(node, ast.Assert)]
     assert found == []
+
+
+class Rounding(Constant):
+    """Like a reduced-precision model: a text's score moves by ``jitter`` with the size of its batch."""
+
+    def __init__(self, jitter: float, tolerance: object = None) -> None:
+        self.jitter = jitter
+        if tolerance is not None:
+            self.tolerance = tolerance
+
+    def score(self, texts: Sequence[str]) -> np.ndarray:
+        return np.full((len(texts), 4), 0.25 + self.jitter * (len(texts) > 1), dtype=np.float32)
+
+
+@pytest.mark.parametrize(
+    ("jitter", "tolerance", "passes"),
+    [
+        (0.005, None, False),  # beyond the contract's 0.001
+        (0.005, 0.01, True),  # within what the scorer declares
+        (0.005, 0.004, False),
+        (0.1, 1.0, False),  # a declared tolerance is capped at MAX_TOLERANCE
+        (0.04, 1.0, True),
+        (0.005, "0.01", False),  # not a number: ignored
+        (0.005, float("nan"), False),
+    ],
+)
+def test_a_declared_tolerance_widens_the_batch_check_up_to_a_cap(jitter: float, tolerance: object, passes: bool) -> None:
+    scorer = Rounding(jitter, tolerance)
+    if passes:
+        check_batch_invariance(scorer)
+    else:
+        with pytest.raises(ScorerCheckError, match="changes with the batch it is in"):
+            check_batch_invariance(scorer)
+    assert checks_module.MAX_TOLERANCE == 0.05

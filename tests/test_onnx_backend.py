@@ -9,9 +9,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import torch
 
 from journeymap.emotions import _onnx
-from journeymap.emotions.default import DefaultScorer
+from journeymap.emotions.default import DefaultScorer, native_bf16
 from journeymap.exceptions import ModelLoadError
 from journeymap.topics.encoders import MiniLMEncoder
 
@@ -40,10 +41,15 @@ def torch_scorer() -> DefaultScorer:
 
 
 def test_backend_selection_and_ids() -> None:
-    assert DefaultScorer().backend == "onnx"
-    assert DefaultScorer().id == "journeymap.default.v2+onnx"
+    if native_bf16(torch.device("cpu")):  # auto keeps bfloat16 on torch where the CPU has it
+        assert (DefaultScorer().backend, DefaultScorer().id) == ("torch", "journeymap.default.v2+bf16")
+    else:
+        assert (DefaultScorer().backend, DefaultScorer().id) == ("onnx", "journeymap.default.v2+onnx")
+    assert DefaultScorer(precision="float32").backend == "onnx"
+    assert DefaultScorer(precision="float32").id == "journeymap.default.v2+onnx"
+    assert DefaultScorer(backend="onnx").precision == "float32"  # whatever the CPU
     assert DefaultScorer(precision="int8").id == "journeymap.default.v2+onnx-int8"
-    assert DefaultScorer(backend="torch").id == "journeymap.default.v2"
+    assert DefaultScorer(precision="float32", backend="torch").id == "journeymap.default.v2"
     assert DefaultScorer(precision="int8", backend="torch").id == "journeymap.default.v2+int8"
     assert DefaultScorer(precision="bfloat16").backend == "torch"  # ONNX Runtime's CPU kernels are float32 or int8
     assert DefaultScorer(device="cuda").backend == "torch"  # built lazily: no GPU needed to decide
@@ -62,7 +68,7 @@ def test_backend_selection_and_ids() -> None:
 def test_fallback_to_torch_without_onnxruntime(monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
     monkeypatch.setattr(_onnx, "available", lambda: False)
     with caplog.at_level(logging.INFO, logger="journeymap.emotions._onnx"):
-        scorer = DefaultScorer()
+        scorer = DefaultScorer(precision="float32")
     assert scorer.backend == "torch" and scorer.id == "journeymap.default.v2"
     assert "onnxruntime is not installed" in caplog.text
     assert MiniLMEncoder().id == "journeymap.minilm-l6-v2.v1"
@@ -103,7 +109,7 @@ def test_the_exported_model_is_reused(onnx_scorer: DefaultScorer, monkeypatch: p
 
     monkeypatch.setattr(_onnx, "export", no_export)
     monkeypatch.setattr(DefaultScorer, "_torch_network", no_export)  # not even the torch network is built
-    again = DefaultScorer()
+    again = DefaultScorer(backend="onnx")
     np.testing.assert_allclose(again.score(TEXTS[:2]), onnx_scorer.score(TEXTS[:2]), atol=1e-6)
     assert pickle.loads(pickle.dumps(again)).score(TEXTS[:1]).shape == (1, 28)
 
@@ -120,9 +126,9 @@ def test_a_missing_model_is_exported_once_atomically(
 
     monkeypatch.setenv("JOURNEYMAP_MODEL_DIR", str(tmp_path / "models"))
     monkeypatch.setattr(_onnx, "export", fake_export)
-    first = DefaultScorer()
+    first = DefaultScorer(backend="onnx")
     first.score(["hello"])
-    second = DefaultScorer()
+    second = DefaultScorer(backend="onnx")
     second.score(["hello"])
     assert len(calls) == 1
     assert [p.name for p in (tmp_path / "models").iterdir()] == [exported.name]  # no temporary files left

@@ -72,6 +72,7 @@ def test_default_scorer_precisions() -> None:
     reference = fp32.score(texts)
     bf16 = DefaultScorer(precision="bfloat16")
     assert bf16.id == "journeymap.default.v2+bf16"
+    assert (bf16.tolerance, fp32.tolerance) == (0.01, 0.001)  # what the conformance checks allow each
     assert np.abs(bf16.score(texts) - reference).max() < 0.05
     int8 = DefaultScorer(precision="int8", backend="torch")
     assert int8.id == "journeymap.default.v2+int8"

@@ -130,8 +130,8 @@ class DefaultScorer(_batching.LazyNetworkScorer):
         languages: the languages the model reads (``("en",)``).
 
     Example:
-        >>> scorer = DefaultScorer()
-        >>> scorer.id  # on a CPU with onnxruntime installed
+        >>> scorer = DefaultScorer(precision="float32")
+        >>> scorer.id  # float32 on CPU runs on ONNX Runtime where it is installed
         'journeymap.default.v2+onnx'
         >>> probs = scorer.score(["thank you so much, that fixed it!", "I am so angry with you"])
         >>> [scorer.taxonomy.labels[i] for i in probs.argmax(axis=1)]
@@ -184,7 +184,9 @@ class DefaultScorer(_batching.LazyNetworkScorer):
             msg = f"precision must be one of auto, float32, bfloat16, int8; got {precision!r}"
             raise ValueError(msg)
         if precision == "auto":
-            precision = "bfloat16" if native_bf16(self.device) else "float32"
+            # ONNX Runtime's CPU kernels are float32 or int8: backend="onnx" asks for float32.
+            native = backend != "onnx" and native_bf16(self.device)
+            precision = "bfloat16" if native else "float32"
         if precision == "int8" and self.device.type != "cpu":
             msg = "precision='int8' is for CPU; use 'bfloat16' or 'float32' on a GPU"
             raise ValueError(msg)
@@ -234,6 +236,16 @@ class DefaultScorer(_batching.LazyNetworkScorer):
         """``journeymap.default.v2``, plus ``+bf16``, ``+int8``, ``+onnx`` or ``+onnx-int8`` by variant."""
         suffix = _ONNX_SUFFIX if self.backend == "onnx" else _SUFFIX
         return self._base_id + suffix[self.precision]
+
+    @property
+    def tolerance(self) -> float:
+        """How far two scores of one text may differ between batches: 0.01 in bfloat16, else 0.001.
+
+        bfloat16 keeps about three significant digits and its matrix kernels round differently for
+        different batch shapes (measured: at most 0.0024 alone vs in a batch over the 5,427
+        GoEmotions test texts); the conformance checks read this attribute.
+        """
+        return 1e-2 if self.precision == "bfloat16" else 1e-3
 
     @property
     def taxonomy(self) -> Taxonomy:

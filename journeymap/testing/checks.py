@@ -38,6 +38,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ADVERSARIAL_TEXTS",
+    "MAX_TOLERANCE",
     "NO_WORDS",
     "TOLERANCE",
     "EncoderCheckError",
@@ -85,6 +86,8 @@ ADVERSARIAL_TEXTS: tuple[str, ...] = (
 
 #: How far two scores of the same text may differ (batch invariance, repeated calls).
 TOLERANCE = 1e-3
+#: The widest tolerance a plugin may declare for itself (reduced precision, such as bfloat16).
+MAX_TOLERANCE = 0.05
 #: The texts check_batch_invariance also scores alone (a short and a longer one, with words).
 _ALONE = (4, 5)
 
@@ -190,18 +193,31 @@ def _empty_batch(contract: _Contract, obj: Any, check: str, width: int) -> None:
     _fail(contract, obj, check, problems)
 
 
+def _tolerance(obj: Any) -> float:
+    """:data:`TOLERANCE`, or the plugin's own ``tolerance`` where wider, capped at :data:`MAX_TOLERANCE`.
+
+    A plugin computing in reduced precision (bfloat16 rounds at the third significant digit) may
+    declare how far two scores of one text can differ; a bad or missing value counts as none.
+    """
+    declared = getattr(obj, "tolerance", None)
+    if isinstance(declared, bool) or not isinstance(declared, (int, float)) or not np.isfinite(declared):
+        return TOLERANCE
+    return float(min(max(TOLERANCE, declared), MAX_TOLERANCE))
+
+
 def _batch_invariance(contract: _Contract, obj: Any, check: str) -> None:
+    tolerance = _tolerance(obj)
     texts = list(ADVERSARIAL_TEXTS)
     together = _table(contract, obj, texts, check)
     backwards = _table(contract, obj, texts[::-1], check)[::-1]
     problems = []
     worst_alone = max(_max_difference(_table(contract, obj, [texts[i]], check), together[i : i + 1]) for i in _ALONE)
-    if worst_alone > TOLERANCE:
+    if worst_alone > tolerance:
         problems.append(
             f"a text's {contract.noun} changes with the batch it is in (by up to {worst_alone:.4g} alone vs together)"
         )
     worst_order = _max_difference(backwards, together)
-    if worst_order > TOLERANCE:
+    if worst_order > tolerance:
         problems.append(f"a text's {contract.noun} changes with its position in the batch (by up to {worst_order:.4g})")
     _fail(contract, obj, check, problems)
 
@@ -209,7 +225,7 @@ def _batch_invariance(contract: _Contract, obj: Any, check: str) -> None:
 def _deterministic(contract: _Contract, obj: Any, check: str) -> None:
     texts = list(ADVERSARIAL_TEXTS)
     worst = _max_difference(_table(contract, obj, texts, check), _table(contract, obj, texts, check))
-    problems = [] if worst <= TOLERANCE else [f"{contract.gerund} the same texts twice differs by up to {worst:.4g}"]
+    problems = [] if worst <= _tolerance(obj) else [f"{contract.gerund} the same texts twice differs by up to {worst:.4g}"]
     _fail(contract, obj, check, problems)
 
 
@@ -405,7 +421,9 @@ def check_batch_invariance(scorer: Any) -> None:
     """A text's score does not depend on the other texts in its batch, nor on its position.
 
     Scores :data:`ADVERSARIAL_TEXTS` together, in order and reversed, and two of them (of
-    different lengths) alone, and compares (within :data:`TOLERANCE`).
+    different lengths) alone, and compares within :data:`TOLERANCE`, or within the scorer's own
+    ``tolerance`` attribute where it declares a wider one (reduced precision), capped at
+    :data:`MAX_TOLERANCE`.
 
     Example:
         >>> class Relative:
@@ -815,7 +833,7 @@ def check_encoder_pickle(encoder: Any) -> None:
         problems.append(f"the copy's id is {copy.id!r}, not {encoder.id!r}")
     texts = [ADVERSARIAL_TEXTS[i] for i in _ALONE]
     worst = _max_difference(_table(_ENCODER, copy, texts, check), _table(_ENCODER, encoder, texts, check))
-    if worst > TOLERANCE:
+    if worst > _tolerance(encoder):
         problems.append(f"the unpickled copy encodes differently (by up to {worst:.4g})")
     _fail(_ENCODER, encoder, check, problems)
 
