@@ -9,8 +9,9 @@ Run on demand: ``python benchmarks/bench_scoring.py ../shared/data/goemotions``.
   batch padded only to its own longest text;
 * **default scorer** (``get_scorer("default")``: ONNX Runtime float32 on CPU where installed,
   bfloat16 on torch where native);
-* **torch int8** (``precision="int8", backend="torch"``) and **ONNX int8**
-  (``precision="int8", backend="onnx"``), for comparison;
+* **torch int8** (``precision="int8", backend="torch"``: dynamic, one activation scale per
+  batch) and **ONNX int8** (``precision="int8", backend="onnx"``: activations quantised per
+  token), for comparison;
 * **ONNX fp32, one batch at a time**: the same session as before batches ran at once (one
   batch split over all threads): the baseline of the concurrent batches;
 * **jm.score path**: the default scorer plus what :func:`journeymap.score` adds per text
@@ -131,7 +132,7 @@ def main() -> None:
         "ONNX Runtime fp32 (backend='onnx')": DefaultScorer(backend="onnx").score,
         "ONNX fp32, one batch at a time (before)": _serial_scorer().score,
         "torch int8 (precision='int8')": DefaultScorer(precision="int8", backend="torch").score,
-        "ONNX int8 (precision='int8', onnx)": DefaultScorer(precision="int8", backend="onnx").score,
+        "ONNX int8 per token (precision='int8')": DefaultScorer(precision="int8", backend="onnx").score,
         "jm.score path (default, + lang, columns)": full_path,
     }
     reference = None

@@ -137,9 +137,72 @@ def test_a_missing_model_is_exported_once_atomically(
 
 def test_encoder_onnx_matches_torch() -> None:
     texts = ["my card has not arrived yet", "where is my new card?", "😡", "how do I change my PIN " * 50]
-    onnx_vecs = MiniLMEncoder().encode(texts)
+    onnx_vecs = MiniLMEncoder(precision="float32").encode(texts)
     torch_vecs = MiniLMEncoder(backend="torch").encode(texts)
     assert np.abs(onnx_vecs - torch_vecs).max() < 1e-4
     assert float(np.abs(onnx_vecs[2]).sum()) == 0.0
-    copy = pickle.loads(pickle.dumps(MiniLMEncoder()))
+    copy = pickle.loads(pickle.dumps(MiniLMEncoder(precision="float32")))
     np.testing.assert_allclose(copy.encode(texts[:1]), onnx_vecs[:1], atol=1e-6)
+
+
+def _one_linear_layer(path: Path, weight: np.ndarray) -> None:
+    """An ONNX graph ``y = x @ weight`` (as torch exports a linear layer), written to ``path``."""
+    import onnx
+    from onnx import TensorProto, helper, numpy_helper
+
+    graph = helper.make_graph(
+        [helper.make_node("MatMul", ["x", "w"], ["y"], name="linear")],
+        "linear",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["batch", "tokens", weight.shape[0]])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["batch", "tokens", weight.shape[1]])],
+        [numpy_helper.from_array(weight, "w")],
+    )
+    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)]), str(path))
+
+
+@pytest.mark.parametrize("bits", [7, 8])
+def test_int8_quantises_each_token_on_its_own(tmp_path: Path, bits: int) -> None:
+    import onnx
+    import onnxruntime as ort
+    from onnx import numpy_helper
+
+    rng = np.random.default_rng(0)
+    weight = rng.normal(size=(16, 8)).astype(np.float32)
+    _one_linear_layer(tmp_path / "f32.onnx", weight)
+    assert _onnx.quantize_int8(tmp_path / "f32.onnx", tmp_path / "int8.onnx", weight_bits=bits) == 1
+    stored = {t.name: numpy_helper.to_array(t) for t in onnx.load(str(tmp_path / "int8.onnx")).graph.initializer}
+    assert "w" not in stored  # the float weight is gone
+    q = next(v for k, v in stored.items() if v.dtype == np.int8)
+    assert np.abs(q.astype(int)).max() == 2 ** (bits - 1) - 1  # the full signed range of `bits` bits, per column
+    session = ort.InferenceSession(str(tmp_path / "int8.onnx"), providers=["CPUExecutionProvider"])
+    x = rng.normal(size=(3, 5, 16)).astype(np.float32)
+    x[1, 2] *= 1000  # one outlier token: with a per-batch scale it would flatten every other token
+    together = session.run(None, {"x": x})[0]
+    exact = x @ weight
+    relative = np.abs(together - exact).max(axis=-1) / np.abs(exact).max(axis=-1)
+    assert relative.max() < (0.05 if bits == 7 else 0.03)
+    alone = session.run(None, {"x": x[:1, :2]})[0]
+    np.testing.assert_array_equal(alone, together[:1, :2])  # a token's output ignores the rest of the batch
+
+
+def test_int8_scorer_is_batch_invariant_and_near_float32(onnx_scorer: DefaultScorer) -> None:
+    int8 = DefaultScorer(precision="int8", backend="onnx")
+    assert isinstance(int8.model, _onnx.OnnxNetwork) and "-int8-" in int8.model.path.name
+    texts = [t for t in TEXTS if t] + ["my flight was cancelled and nobody tells me anything", "love it, thanks"]
+    got = int8.score_outputs(texts)
+    alone = np.vstack([int8.score_outputs([t]) for t in texts])
+    np.testing.assert_allclose(alone, got, atol=1e-5)
+    assert np.abs(got - onnx_scorer.score_outputs(texts))[:, :31].max() < 0.15  # measured 0.11 at most on 5,427 texts
+    assert got[:, 28:31].argmax(axis=1).tolist() == onnx_scorer.score_outputs(texts)[:, 28:31].argmax(axis=1).tolist()
+
+
+def test_int8_files_are_keyed_by_weight_bits(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    weights = tmp_path / "w.safetensors"
+    weights.write_bytes(b"weights")
+    assert _onnx.int8_weight_bits() in (7, 8)
+    paths = {}
+    for bits in (7, 8):
+        monkeypatch.setattr(_onnx, "int8_weight_bits", lambda bits=bits: bits)
+        paths[bits] = (_onnx.model_path("m", [weights], "int8"), _onnx.model_path("m", [weights], "float32"))
+    assert paths[7][0] != paths[8][0]  # a file quantised for one CPU is not reused on another kind
+    assert paths[7][1] == paths[8][1]  # float32 does not depend on it

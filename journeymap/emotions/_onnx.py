@@ -16,10 +16,14 @@ Recipes (``precision``):
   attention, layer norm and GELU). Same numbers as torch float32 (within 1e-5) and
   batch-invariant; 1.1-1.3x torch on a quiet 2-core CPU, up to 1.9x under contention, on the
   default model (``docs/model-card.md``).
-- ``"int8"``: dynamic int8 quantisation of the weight matrices (per output channel, 7-bit range,
-  which AVX2 CPUs without VNNI compute fastest). Faster again, but the activation scale is
-  computed per batch: probabilities move (by up to 0.5 on the default model) and depend on the
-  other texts of the batch. Opt-in only.
+- ``"int8"``: every weight matrix in int8 (per output channel) and its input quantised per
+  token (one scale per row of activations, symmetric, 8-bit), multiplied with ONNX Runtime's
+  ``MatMulInteger``. A per-token scale depends on that token alone, so scores are batch-invariant
+  (unlike ONNX Runtime's dynamic quantisation, whose one activation scale per batch tensor moved
+  probabilities by up to 0.5 and made a text's score depend on its batch). Weights use 8 bits
+  where the CPU multiplies int8 without saturating (VNNI, AMX, ARM), else 7 (AVX2's
+  ``vpmaddubsw`` saturates at 16 bits). Faster than float32, probabilities within about 0.1 of
+  it (``docs/architecture.md``). Opt-in only.
 
 Private: imported only when an ONNX backend is used.
 """
@@ -51,8 +55,11 @@ logger = logging.getLogger(__name__)
 Backend = Literal["auto", "torch", "onnx"]
 OnnxPrecision = Literal["float32", "int8"]
 
-#: Bump when the export or the quantisation recipe changes (it is part of every file's key).
+#: Bump when the export recipe changes (it is part of every file's key).
 RECIPE_VERSION = 1
+#: Bump when the int8 recipe changes (part of the int8 files' key). 2: activations quantised per
+#: token (was ONNX Runtime's dynamic quantisation, one activation scale per batch tensor).
+INT8_RECIPE_VERSION = 2
 _PACKAGES = ("torch", "transformers", "onnx", "onnxruntime")
 INSTALL_HINT = "pip install onnxruntime onnx"
 
@@ -143,7 +150,10 @@ def model_path(name: str, weights: Sequence[Path], precision: OnnxPrecision) -> 
     The file name carries a key over the weights' SHA-256, the recipe and the versions of
     torch, transformers, onnx and onnxruntime: any change gives a new file.
     """
-    digest = hashlib.sha256(f"recipe {RECIPE_VERSION} {precision}\n".encode())
+    recipe = f"recipe {RECIPE_VERSION} {precision}"
+    if precision == "int8":
+        recipe += f" int8 recipe {INT8_RECIPE_VERSION} weights {int8_weight_bits()} bits"
+    digest = hashlib.sha256(f"{recipe}\n".encode())
     for path in weights:
         digest.update(f"{path.name} {weights_sha256(path)}\n".encode())
     for package in _PACKAGES:
@@ -180,16 +190,104 @@ def export(network: torch.nn.Module, path: Path, *, output: str) -> None:
         )
 
 
-def quantize_int8(source: Path, target: Path) -> None:
-    """Dynamic int8 quantisation of ``source``'s weight matrices into ``target`` (per channel, 7-bit)."""
-    from onnxruntime.quantization import QuantType, quantize_dynamic
+@functools.cache
+def int8_weight_bits() -> int:
+    """Bits per int8 weight on this machine: 8 where int8 products cannot saturate, else 7.
 
-    previous = logging.root.manager.disable
-    logging.disable(logging.WARNING)  # the quantiser reports every tensor (and general advice) on the root logger
+    ONNX Runtime's x86 kernels without VNNI add pairs of uint8 x int8 products in 16 bits
+    (``vpmaddubsw``), which saturates unless the weights keep to 7 bits; VNNI and AMX add in 32
+    bits, and other architectures have no such step.
+    """
+    import platform
+
     try:
-        quantize_dynamic(str(source), str(target), weight_type=QuantType.QInt8, per_channel=True, reduce_range=True)
-    finally:
-        logging.disable(previous)
+        cpuinfo: str | None = Path("/proc/cpuinfo").read_text(encoding="utf-8", errors="replace")
+    except OSError:  # not Linux
+        cpuinfo = None
+    return weight_bits_for(platform.machine(), cpuinfo)
+
+
+def weight_bits_for(machine: str, cpuinfo: str | None) -> int:
+    """:func:`int8_weight_bits` for a machine name and the text of ``/proc/cpuinfo`` (None: unknown).
+
+    Example:
+        >>> weight_bits_for("x86_64", "flags : fpu sse2 avx2 fma"), weight_bits_for("x86_64", "flags : avx2 avx512_vnni")
+        (7, 8)
+        >>> weight_bits_for("aarch64", None), weight_bits_for("AMD64", None)
+        (8, 7)
+    """
+    import re
+
+    if machine.lower() not in {"x86_64", "amd64", "i386", "i686", "x86"}:
+        return 8
+    if cpuinfo is None:  # an x86 CPU whose flags cannot be read: the range that is always safe
+        return 7
+    return 8 if re.search(r"\b(avx512_vnni|avx_vnni|amx_int8)\b", cpuinfo) else 7
+
+
+def quantize_int8(source: Path, target: Path, *, weight_bits: int | None = None) -> int:
+    """Rewrite ``source``'s weight products as int8 into ``target``; returns how many were rewritten.
+
+    Each ``MatMul`` by a constant 2-D weight ``W`` (every linear layer of the encoder; the heads
+    are ``Gemm`` and stay float32) becomes: the input ``x`` quantised per row (per token),
+    ``s_x = max|x| / 127`` over its last axis, ``q_x = round(x / s_x) + 128`` as uint8; ``W``
+    quantised per output column, ``s_w = max|W| / (2**(bits-1) - 1)``, ``q_w`` int8; then
+    ``MatMulInteger(q_x, q_w, 128) * s_x * s_w``. Everything else is unchanged.
+    """
+    import onnx
+    from onnx import TensorProto, helper, numpy_helper
+
+    bits = int8_weight_bits() if weight_bits is None else weight_bits
+    qmax = float(2 ** (bits - 1) - 1)
+    model = onnx.load(str(source))
+    graph = model.graph
+    initializers = {tensor.name: tensor for tensor in graph.initializer}
+    shared = [
+        numpy_helper.from_array(np.array(128, dtype=np.uint8), "jm_q_zero"),
+        numpy_helper.from_array(np.array(128.0, dtype=np.float32), "jm_q_offset"),
+        numpy_helper.from_array(np.array(1 / 127, dtype=np.float32), "jm_q_step"),
+        numpy_helper.from_array(np.array(1e-12, dtype=np.float32), "jm_q_tiny"),
+    ]
+    nodes: list[Any] = []
+    added: list[Any] = []
+    count = 0
+    for node in graph.node:
+        weight = initializers.get(node.input[1]) if node.op_type == "MatMul" and len(node.input) == 2 else None
+        if weight is None or len(weight.dims) != 2:
+            nodes.append(node)
+            continue
+        w = numpy_helper.to_array(weight).astype(np.float32)
+        w_scale = np.abs(w).max(axis=0) / qmax
+        w_scale[w_scale == 0] = 1.0
+        p = f"jm_q{count}_"
+        added += [
+            numpy_helper.from_array(np.clip(np.round(w / w_scale), -qmax, qmax).astype(np.int8), p + "w"),
+            numpy_helper.from_array(w_scale.astype(np.float32), p + "w_scale"),
+        ]
+        x = node.input[0]
+        nodes += [
+            helper.make_node("Abs", [x], [p + "abs"]),
+            helper.make_node("ReduceMax", [p + "abs"], [p + "amax"], axes=[-1], keepdims=1),
+            helper.make_node("Max", [p + "amax", "jm_q_tiny"], [p + "amax_pos"]),
+            helper.make_node("Mul", [p + "amax_pos", "jm_q_step"], [p + "x_scale"]),
+            helper.make_node("Div", [x, p + "x_scale"], [p + "scaled"]),
+            helper.make_node("Round", [p + "scaled"], [p + "rounded"]),  # within [-127, 127]
+            helper.make_node("Add", [p + "rounded", "jm_q_offset"], [p + "shifted"]),
+            helper.make_node("Cast", [p + "shifted"], [p + "x"], to=TensorProto.UINT8),
+            helper.make_node("MatMulInteger", [p + "x", p + "w", "jm_q_zero"], [p + "acc"]),
+            helper.make_node("Cast", [p + "acc"], [p + "acc_f"], to=TensorProto.FLOAT),
+            helper.make_node("Mul", [p + "acc_f", p + "x_scale"], [p + "row"]),
+            helper.make_node("Mul", [p + "row", p + "w_scale"], [node.output[0]], name=node.name),
+        ]
+        count += 1
+    used = {name for node in nodes for name in node.input}
+    kept = [tensor for tensor in graph.initializer if tensor.name in used]
+    del graph.initializer[:]
+    graph.initializer.extend(kept + shared + added)
+    del graph.node[:]
+    graph.node.extend(nodes)
+    onnx.save(model, str(target))
+    return count
 
 
 def cached_model(

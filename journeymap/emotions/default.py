@@ -30,11 +30,11 @@ late in a long message is seen. Past ``max_windows`` windows the rest is not rea
 :mod:`journeymap.emotions.train`); :mod:`journeymap.emotions.evaluate` measures them.
 
 Precision (``precision="auto"``): bfloat16 where the hardware computes it natively (CPUs with
-AVX512-BF16 or AMX, recent GPUs), else float32. bfloat16 is about twice as fast as float32 on such
-CPUs and stays within 0.015 of float32 per label (mean 0.003). ``precision="int8"`` quantises the
-linear layers dynamically (per-channel weights): faster still, the same macro-F1, but each text's
-probabilities move (by up to 0.5 on a label) and depend on the other texts in its batch (the
-activation scale is computed per batch), so it is opt-in.
+AVX512-BF16 or AMX, recent GPUs), else float32. bfloat16 is 1.5-2x as fast as float32 on such
+CPUs and stays within about 0.02 of float32 per label (mean 0.002). ``precision="int8"`` runs
+int8 weights and per-token int8 activations on ONNX Runtime (on torch: dynamic quantisation with
+one activation scale per batch): faster still and the same macro-F1, but some texts'
+probabilities move by up to about 0.1 on a label, so it is opt-in (``docs/architecture.md``).
 
 Backend (``backend="auto"``): float32 and int8 on CPU run on ONNX Runtime when it is installed
 (the network is exported to ONNX once and cached in the user cache folder, see
