@@ -13,8 +13,10 @@ fine-tuning. The speed part runs in fresh subprocesses (cold: empty cache; warm:
 embeddings; then warm with the previous k-search, and the ratio) so that their peak memory
 (VmHWM) is their own.
 
-Speed encoders (``--encoder``): ``default`` (MiniLM itself: most of an hour per 100k on 2 CPU
-cores), ``hashing`` (a width-384 hashed bag of words: no model, but its vectors have little
+Speed encoders (``--encoder``): ``default`` (MiniLM itself, as ``TopicModel()`` gets it: ONNX
+Runtime, int8 on CPUs with VNNI, else float32; 3-6 minutes per 100k texts on 2 cores),
+``default-int8`` or ``default-float32`` (MiniLM in that precision; the quality parts then use
+it too), ``hashing`` (a width-384 hashed bag of words: no model, but its vectors have little
 cluster structure, so the k-search settles on a handful of topics and the timing says little),
 and ``lookup`` (the default): each of the 100k edited texts gets the MiniLM vector of the text
 it was made from plus a small seeded perturbation (cosine about 0.96 to it), so the data have
@@ -58,17 +60,17 @@ def load(data: Path) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
 PREVIOUS_SEARCH = {"reduce_dims": None, "n_candidates": 8, "n_refine": 5}
 
 
-def quality(data: Path, cache: Path, parts: set[str], seed: int) -> None:
+def quality(data: Path, cache: Path, parts: set[str], seed: int, *, precision: str = "auto") -> None:
     from sklearn.cluster import HDBSCAN, KMeans
 
     from journeymap.topics import OTHER, AutoKMeans, MiniLMEncoder, TopicModel, embed
 
     train, test, categories = load(data)
-    encoder = MiniLMEncoder()
+    encoder = MiniLMEncoder(precision=precision)  # type: ignore[arg-type]
     t0 = time.perf_counter()
     X = embed(test["text"].tolist(), encoder, cache=cache, progress=False)
     secs = time.perf_counter() - t0
-    print(f"embedding test.csv: {len(test)} texts in {secs:.1f} s ({len(test) / secs:.0f} texts/s)")
+    print(f"embedding test.csv with {encoder.id}: {len(test)} texts in {secs:.1f} s ({len(test) / secs:.0f} texts/s)")
     y = test["category"].to_numpy()
 
     if "quality" in parts:
@@ -200,8 +202,8 @@ def speed_child(data: Path, twcs: Path | None, cache: Path, n: int, *, seed: int
     if encoder == "lookup":
         sources = embed(base, MiniLMEncoder(), cache=cache, progress=False)  # cached by the parent
         enc: object = LookupEncoder(texts, sources, picks, seed)
-    elif encoder == "default-int8":
-        enc = MiniLMEncoder(precision="int8")
+    elif encoder in ("default-int8", "default-float32"):
+        enc = MiniLMEncoder(precision=encoder.removeprefix("default-"))  # type: ignore[arg-type]
     else:
         enc = HashingEncoder(dim=384) if encoder == "hashing" else encoder
     clusterer = AutoKMeans(random_state=seed, **PREVIOUS_SEARCH) if "previous" in label else None
@@ -292,7 +294,8 @@ def main() -> None:
     parser.add_argument(
         "--encoder",
         default="lookup",
-        help="speed part: 'lookup' (default), 'hashing', 'default' (MiniLM) or 'default-int8' (MiniLM, ONNX int8)",
+        help="speed part: 'lookup' (default), 'hashing', 'default' (MiniLM as TopicModel() gets it), "
+        "'default-int8' or 'default-float32' (the quality parts then use that precision too)",
     )
     parser.add_argument("--child", default=None, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -307,7 +310,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         cache = args.cache or Path(tmp) / "cache.sqlite"
         if parts & {"quality", "zero", "few", "finetune"}:
-            quality(args.data, cache, parts, args.seed)
+            precision = args.encoder.removeprefix("default-") if args.encoder.startswith("default-") else "auto"
+            quality(args.data, cache, parts, args.seed, precision=precision)
     if "speed" in parts:
         speed(
             args.data,

@@ -57,10 +57,12 @@ def test_backend_selection_and_ids() -> None:
         DefaultScorer(precision="bfloat16", backend="onnx")
     with pytest.raises(ValueError, match="backend must be one of"):
         DefaultScorer(backend="tensorrt")  # type: ignore[arg-type]
-    assert MiniLMEncoder().id == "journeymap.minilm-l6-v2.v1+onnx"
+    full_range = _onnx.int8_weight_bits() == 8  # the encoder's auto takes int8 only at 8 bits
+    assert MiniLMEncoder().id == "journeymap.minilm-l6-v2.v1" + ("+onnx-int8" if full_range else "+onnx")
+    assert MiniLMEncoder(precision="float32").id == "journeymap.minilm-l6-v2.v1+onnx"
     assert MiniLMEncoder(precision="int8").id == "journeymap.minilm-l6-v2.v1+onnx-int8"
     assert MiniLMEncoder(backend="torch").id == "journeymap.minilm-l6-v2.v1"
-    assert MiniLMEncoder(max_length=64).id == "journeymap.minilm-l6-v2.v1+l64+onnx"
+    assert MiniLMEncoder(max_length=64, precision="float32").id == "journeymap.minilm-l6-v2.v1+l64+onnx"
     with pytest.raises(ValueError, match="needs the ONNX Runtime backend"):
         MiniLMEncoder(backend="torch", precision="int8")
 
