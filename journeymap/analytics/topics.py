@@ -105,7 +105,8 @@ def topic_summary(js: JourneySet, *, n_keywords: int = 5, n_quotes: int = 3, see
     interval = MeanInterval(seed=seed)
     rows = {}
     for t, topic in enumerate(order):
-        group = messages[codes == t]
+        in_topic = codes == t
+        group = messages[in_topic]
         valence = group["valence"].to_numpy()
         scored = valence[~np.isnan(valence)]
         est = interval(scored)
@@ -113,7 +114,7 @@ def topic_summary(js: JourneySet, *, n_keywords: int = 5, n_quotes: int = 3, see
             "volume": len(group),
             "share": len(group) / len(messages),
             "scored": len(scored),
-            "share_negative": float(negative[codes == t][scored_rows[codes == t]].mean()) if len(scored) else np.nan,
+            "share_negative": float(negative[in_topic & scored_rows].mean()) if len(scored) else np.nan,
             "mean_valence": est.mean,
             "ci_low": est.low,
             "ci_high": est.high,
