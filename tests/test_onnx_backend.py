@@ -57,8 +57,8 @@ def test_backend_selection_and_ids() -> None:
         DefaultScorer(precision="bfloat16", backend="onnx")
     with pytest.raises(ValueError, match="backend must be one of"):
         DefaultScorer(backend="tensorrt")  # type: ignore[arg-type]
-    full_range = _onnx.int8_weight_bits() == 8  # the encoder's auto takes int8 only at 8 bits
-    assert MiniLMEncoder().id == "journeymap.minilm-l6-v2.v1" + ("+onnx-int8" if full_range else "+onnx")
+    vnni = _onnx.int8_vnni()  # the encoder's auto takes int8 only where it was measured: x86 with VNNI/AMX
+    assert MiniLMEncoder().id == "journeymap.minilm-l6-v2.v1" + ("+onnx-int8" if vnni else "+onnx")
     assert MiniLMEncoder(precision="float32").id == "journeymap.minilm-l6-v2.v1+onnx"
     assert MiniLMEncoder(precision="int8").id == "journeymap.minilm-l6-v2.v1+onnx-int8"
     assert MiniLMEncoder(backend="torch").id == "journeymap.minilm-l6-v2.v1"
@@ -196,6 +196,23 @@ def test_int8_scorer_is_batch_invariant_and_near_float32(onnx_scorer: DefaultSco
     np.testing.assert_allclose(alone, got, atol=1e-5)
     assert np.abs(got - onnx_scorer.score_outputs(texts))[:, :31].max() < 0.15  # measured 0.11 at most on 5,427 texts
     assert got[:, 28:31].argmax(axis=1).tolist() == onnx_scorer.score_outputs(texts)[:, 28:31].argmax(axis=1).tolist()
+
+
+def test_int8_choices_follow_the_cpu(monkeypatch: pytest.MonkeyPatch) -> None:
+    avx2 = "flags\t: fpu sse2 avx2 fma avx512f"
+    cases = {
+        ("x86_64", avx2): (7, False),
+        ("x86_64", avx2 + " avx512_vnni"): (8, True),
+        ("x86_64", avx2 + " avx_vnni"): (8, True),
+        ("x86_64", avx2 + " amx_int8"): (8, True),
+        ("x86_64", None): (7, False),  # flags unknown: the safe range, and float32 for the encoder
+        ("aarch64", None): (8, False),  # no saturation, but int8 speed there was not measured
+    }
+    for (machine, cpuinfo), (bits, vnni) in cases.items():
+        monkeypatch.setattr(_onnx, "_cpu", lambda machine=machine, cpuinfo=cpuinfo: (machine, cpuinfo))
+        assert (_onnx.int8_weight_bits(), _onnx.int8_vnni()) == (bits, vnni), machine
+        assert MiniLMEncoder().precision == ("int8" if vnni else "float32")
+        assert MiniLMEncoder(backend="torch").precision == "float32"
 
 
 def test_int8_files_are_keyed_by_weight_bits(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:

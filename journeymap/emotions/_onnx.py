@@ -191,6 +191,17 @@ def export(network: torch.nn.Module, path: Path, *, output: str) -> None:
 
 
 @functools.cache
+def _cpu() -> tuple[str, str | None]:
+    """This machine's architecture name and the text of ``/proc/cpuinfo`` (None where unreadable)."""
+    import platform
+
+    try:
+        cpuinfo: str | None = Path("/proc/cpuinfo").read_text(encoding="utf-8", errors="replace")
+    except OSError:  # not Linux
+        cpuinfo = None
+    return platform.machine(), cpuinfo
+
+
 def int8_weight_bits() -> int:
     """Bits per int8 weight on this machine: 8 where int8 products cannot saturate, else 7.
 
@@ -198,13 +209,16 @@ def int8_weight_bits() -> int:
     (``vpmaddubsw``), which saturates unless the weights keep to 7 bits; VNNI and AMX add in 32
     bits, and other architectures have no such step.
     """
-    import platform
+    return weight_bits_for(*_cpu())
 
-    try:
-        cpuinfo: str | None = Path("/proc/cpuinfo").read_text(encoding="utf-8", errors="replace")
-    except OSError:  # not Linux
-        cpuinfo = None
-    return weight_bits_for(platform.machine(), cpuinfo)
+
+def int8_vnni() -> bool:
+    """Whether this is an x86 CPU with VNNI or AMX: where per-token int8 was measured (fast, 8-bit)."""
+    machine, cpuinfo = _cpu()
+    return machine.lower() in _X86 and weight_bits_for(machine, cpuinfo) == 8
+
+
+_X86 = frozenset({"x86_64", "amd64", "i386", "i686", "x86"})
 
 
 def weight_bits_for(machine: str, cpuinfo: str | None) -> int:
@@ -218,7 +232,7 @@ def weight_bits_for(machine: str, cpuinfo: str | None) -> int:
     """
     import re
 
-    if machine.lower() not in {"x86_64", "amd64", "i386", "i686", "x86"}:
+    if machine.lower() not in _X86:
         return 8
     if cpuinfo is None:  # an x86 CPU whose flags cannot be read: the range that is always safe
         return 7

