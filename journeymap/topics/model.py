@@ -244,8 +244,13 @@ class TopicModel(BaseEstimator):  # type: ignore[misc]
             raise TopicInputError(msg)
         min_size = self.min_topic_size if self.min_topic_size is not None else max(5, n_words // 1000)
         raw = np.full(len(docs), -1, dtype=np.int64)
+        rows = np.flatnonzero(has_words)
         if n_words >= 2:
-            Xw = X[has_words]
+            # The reducer and clusterer see the texts in one canonical order (sorted by text), so
+            # the topics do not depend on the order of the rows: k-means' seeding and the
+            # k-search's samples pick points by position.
+            rows = rows[np.argsort(np.asarray([docs[i] for i in rows], dtype=object), kind="stable")]
+            Xw = X[rows]
             Z = clone(self.reducer).fit_transform(Xw) if self.reducer is not None else Xw
             clusterer = clone(self.clusterer) if self.clusterer is not None else AutoKMeans(random_state=self.seed)
             if self.n_topics is not None:
@@ -255,15 +260,18 @@ class TopicModel(BaseEstimator):  # type: ignore[misc]
                 clusterer.set_params(n_clusters=int(self.n_topics))
             elif "min_size" in clusterer.get_params():
                 clusterer.set_params(min_size=min_size)
-            raw[has_words] = np.asarray(clusterer.fit_predict(Z), dtype=np.int64)
+            raw[rows] = np.asarray(clusterer.fit_predict(Z), dtype=np.int64)
             self.clusterer_ = clusterer
         # Topics: clusters of at least min_size (all clusters when n_topics is given).
         ids, counts = np.unique(raw[raw >= 0], return_counts=True)
         keep = ids if self.n_topics is not None else ids[counts >= min(min_size, max(n_words // 2, 1))]
         if len(keep) == 0 and n_words:
             keep = ids[:1] if len(ids) else np.array([], dtype=np.int64)
+        canonical = X[rows], raw[rows]  # means summed in the canonical order too (the same bits whatever the row order)
         centroids = (
-            _normalise(np.stack([X[raw == k].mean(axis=0) for k in keep])) if len(keep) else np.zeros((0, X.shape[1]), np.float32)
+            _normalise(np.stack([canonical[0][canonical[1] == k].mean(axis=0) for k in keep]))
+            if len(keep)
+            else np.zeros((0, X.shape[1]), np.float32)
         )
         assign, best = self._nearest(X, centroids)
         # Members of a dissolved cluster join the nearest topic; outliers of each topic go to other.
@@ -340,7 +348,8 @@ class TopicModel(BaseEstimator):  # type: ignore[misc]
         out: list[list[str]] = []
         for t in range(len(centroids)):
             members = np.flatnonzero(topic == t)
-            sims = X[members] @ centroids[t]
+            members = members[np.argsort(np.asarray([docs[i] for i in members], dtype=object), kind="stable")]
+            sims = X[members] @ centroids[t]  # ties (repeats) go to the first text in sorted order
             picked: list[str] = []
             for i in members[np.argsort(-sims, kind="stable")]:
                 text = docs[i].strip()
