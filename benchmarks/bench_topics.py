@@ -14,7 +14,7 @@ embeddings; then warm with the previous k-search, and the ratio) so that their p
 (VmHWM) is their own.
 
 Speed encoders (``--encoder``): ``default`` (MiniLM itself, as ``TopicModel()`` gets it: ONNX
-Runtime, int8 on CPUs with VNNI, else float32; 3-6 minutes per 100k texts on 2 cores),
+Runtime float32 on CPU; 4.5-6 minutes per 100k texts on 2 cores),
 ``default-int8`` or ``default-float32`` (MiniLM in that precision; the quality parts then use
 it too), ``hashing`` (a width-384 hashed bag of words: no model, but its vectors have little
 cluster structure, so the k-search settles on a handful of topics and the timing says little),
@@ -60,7 +60,7 @@ def load(data: Path) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
 PREVIOUS_SEARCH = {"reduce_dims": None, "n_candidates": 8, "n_refine": 5}
 
 
-def quality(data: Path, cache: Path, parts: set[str], seed: int, *, precision: str = "auto") -> None:
+def quality(data: Path, cache: Path, parts: set[str], seed: int, *, precision: str = "float32") -> None:
     from sklearn.cluster import HDBSCAN, KMeans
 
     from journeymap.topics import OTHER, AutoKMeans, MiniLMEncoder, TopicModel, embed
@@ -76,7 +76,7 @@ def quality(data: Path, cache: Path, parts: set[str], seed: int, *, precision: s
     if "quality" in parts:
         print("\n## discovery on test.csv (77 intents, 3,080 texts)")
         t0 = time.perf_counter()
-        tm = TopicModel(cache=cache, seed=seed).fit(test["text"])
+        tm = TopicModel(encoder=encoder, cache=cache, seed=seed).fit(test["text"])
         secs = time.perf_counter() - t0
         other = tm.labels_ == OTHER
         print(
@@ -85,9 +85,9 @@ def quality(data: Path, cache: Path, parts: set[str], seed: int, *, precision: s
             f"{secs:.1f} s (embeddings cached)"
         )
         t0 = time.perf_counter()
-        previous = TopicModel(cache=cache, seed=seed, clusterer=AutoKMeans(random_state=seed, **PREVIOUS_SEARCH)).fit(
-            test["text"]
-        )
+        previous = TopicModel(
+            encoder=encoder, cache=cache, seed=seed, clusterer=AutoKMeans(random_state=seed, **PREVIOUS_SEARCH)
+        ).fit(test["text"])
         before = time.perf_counter() - t0
         other_p = previous.labels_ == OTHER
         print(
@@ -116,7 +116,7 @@ def quality(data: Path, cache: Path, parts: set[str], seed: int, *, precision: s
         print(f"baseline nearest intent-name embedding: accuracy {(floor == y).mean():.3f}")
         for refine, templates in ((0, ("{}",)), (0, None), (3, None)):
             kwargs = {"templates": templates} if templates else {}
-            zs = TopicModel(labels=categories, refine=refine, cache=cache, seed=seed, **kwargs).fit(test["text"])
+            zs = TopicModel(labels=categories, refine=refine, encoder=encoder, cache=cache, seed=seed, **kwargs).fit(test["text"])
             accuracy = (zs.labels_ == y).mean()
             print(f"TopicModel zero-shot (templates {templates or 'default'}, refine={refine}): accuracy {accuracy:.3f}")
 
@@ -129,7 +129,9 @@ def quality(data: Path, cache: Path, parts: set[str], seed: int, *, precision: s
             if fine_tune and "finetune" not in parts:
                 continue
             t0 = time.perf_counter()
-            fs = TopicModel(examples=examples, fine_tune=fine_tune, cache=cache, seed=seed, progress=False).fit(test["text"])
+            fs = TopicModel(examples=examples, fine_tune=fine_tune, encoder=encoder, cache=cache, seed=seed, progress=False).fit(
+                test["text"]
+            )
             what = "contrastive fine-tuning + logistic regression" if fine_tune else "logistic regression on frozen MiniLM"
             print(f"{what}: accuracy {(fs.labels_ == y).mean():.3f}, {time.perf_counter() - t0:.0f} s (fit incl. embedding)")
 
@@ -310,7 +312,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         cache = args.cache or Path(tmp) / "cache.sqlite"
         if parts & {"quality", "zero", "few", "finetune"}:
-            precision = args.encoder.removeprefix("default-") if args.encoder.startswith("default-") else "auto"
+            precision = args.encoder.removeprefix("default-") if args.encoder.startswith("default-") else "float32"
             quality(args.data, cache, parts, args.seed, precision=precision)
     if "speed" in parts:
         speed(

@@ -57,9 +57,7 @@ def test_backend_selection_and_ids() -> None:
         DefaultScorer(precision="bfloat16", backend="onnx")
     with pytest.raises(ValueError, match="backend must be one of"):
         DefaultScorer(backend="tensorrt")  # type: ignore[arg-type]
-    vnni = _onnx.int8_vnni()  # the encoder's auto takes int8 only where it was measured: x86 with VNNI/AMX
-    assert MiniLMEncoder().id == "journeymap.minilm-l6-v2.v1" + ("+onnx-int8" if vnni else "+onnx")
-    assert MiniLMEncoder(precision="float32").id == "journeymap.minilm-l6-v2.v1+onnx"
+    assert MiniLMEncoder().id == "journeymap.minilm-l6-v2.v1+onnx"  # float32 unless int8 is asked for
     assert MiniLMEncoder(precision="int8").id == "journeymap.minilm-l6-v2.v1+onnx-int8"
     assert MiniLMEncoder(backend="torch").id == "journeymap.minilm-l6-v2.v1"
     assert MiniLMEncoder(max_length=64, precision="float32").id == "journeymap.minilm-l6-v2.v1+l64+onnx"
@@ -198,21 +196,19 @@ def test_int8_scorer_is_batch_invariant_and_near_float32(onnx_scorer: DefaultSco
     assert got[:, 28:31].argmax(axis=1).tolist() == onnx_scorer.score_outputs(texts)[:, 28:31].argmax(axis=1).tolist()
 
 
-def test_int8_choices_follow_the_cpu(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_int8_weight_bits_follow_the_cpu(monkeypatch: pytest.MonkeyPatch) -> None:
     avx2 = "flags\t: fpu sse2 avx2 fma avx512f"
     cases = {
-        ("x86_64", avx2): (7, False),
-        ("x86_64", avx2 + " avx512_vnni"): (8, True),
-        ("x86_64", avx2 + " avx_vnni"): (8, True),
-        ("x86_64", avx2 + " amx_int8"): (8, True),
-        ("x86_64", None): (7, False),  # flags unknown: the safe range, and float32 for the encoder
-        ("aarch64", None): (8, False),  # no saturation, but int8 speed there was not measured
+        ("x86_64", avx2): 7,
+        ("x86_64", avx2 + " avx512_vnni"): 8,
+        ("x86_64", avx2 + " avx_vnni"): 8,
+        ("x86_64", avx2 + " amx_int8"): 8,
+        ("x86_64", None): 7,  # flags unknown: the range that is always safe
+        ("aarch64", None): 8,  # no 16-bit step to saturate
     }
-    for (machine, cpuinfo), (bits, vnni) in cases.items():
+    for (machine, cpuinfo), bits in cases.items():
         monkeypatch.setattr(_onnx, "_cpu", lambda machine=machine, cpuinfo=cpuinfo: (machine, cpuinfo))
-        assert (_onnx.int8_weight_bits(), _onnx.int8_vnni()) == (bits, vnni), machine
-        assert MiniLMEncoder().precision == ("int8" if vnni else "float32")
-        assert MiniLMEncoder(backend="torch").precision == "float32"
+        assert _onnx.int8_weight_bits() == bits, (machine, cpuinfo)
 
 
 def test_int8_files_are_keyed_by_weight_bits(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:

@@ -212,12 +212,6 @@ def int8_weight_bits() -> int:
     return weight_bits_for(*_cpu())
 
 
-def int8_vnni() -> bool:
-    """Whether this is an x86 CPU with VNNI or AMX: where per-token int8 was measured (fast, 8-bit)."""
-    machine, cpuinfo = _cpu()
-    return machine.lower() in _X86 and weight_bits_for(machine, cpuinfo) == 8
-
-
 _X86 = frozenset({"x86_64", "amd64", "i386", "i686", "x86"})
 
 

