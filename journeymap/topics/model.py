@@ -250,7 +250,8 @@ class TopicModel(BaseEstimator):  # type: ignore[misc]
             # the topics do not depend on the order of the rows: k-means' seeding and the
             # k-search's samples pick points by position.
             rows = rows[np.argsort(np.asarray([docs[i] for i in rows], dtype=object), kind="stable")]
-            Xw = X[rows]
+        Xw = X[rows]  # one copy, also for the centroids: their means summed in this order are the same bits every time
+        if n_words >= 2:
             Z = clone(self.reducer).fit_transform(Xw) if self.reducer is not None else Xw
             clusterer = clone(self.clusterer) if self.clusterer is not None else AutoKMeans(random_state=self.seed)
             if self.n_topics is not None:
@@ -267,9 +268,9 @@ class TopicModel(BaseEstimator):  # type: ignore[misc]
         keep = ids if self.n_topics is not None else ids[counts >= min(min_size, max(n_words // 2, 1))]
         if len(keep) == 0 and n_words:
             keep = ids[:1] if len(ids) else np.array([], dtype=np.int64)
-        canonical = X[rows], raw[rows]  # means summed in the canonical order too (the same bits whatever the row order)
+        raw_w = raw[rows]
         centroids = (
-            _normalise(np.stack([canonical[0][canonical[1] == k].mean(axis=0) for k in keep]))
+            _normalise(np.stack([Xw[raw_w == k].mean(axis=0) for k in keep]))
             if len(keep)
             else np.zeros((0, X.shape[1]), np.float32)
         )
