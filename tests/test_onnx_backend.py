@@ -162,6 +162,8 @@ def _one_linear_layer(path: Path, weight: np.ndarray) -> None:
 
 @pytest.mark.parametrize("bits", [7, 8])
 def test_int8_quantises_each_token_on_its_own(tmp_path: Path, bits: int) -> None:
+    if bits > _onnx.int8_weight_bits():
+        pytest.skip("8-bit weights can saturate in ONNX Runtime's kernels on x86 without VNNI (the recipe uses 7 there)")
     import onnx
     import onnxruntime as ort
     from onnx import numpy_helper
