@@ -61,6 +61,12 @@ def _normalise(x: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
     return unit
 
 
+def _by_text(docs: list[str], rows: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+    """``rows`` ordered by their texts (stable): an order that does not depend on the input's."""
+    ordered: npt.NDArray[np.int64] = rows[np.argsort(np.asarray([docs[i] for i in rows], dtype=object), kind="stable")]
+    return ordered
+
+
 def _softmax(s: npt.NDArray[np.float32], temperature: float) -> npt.NDArray[np.float64]:
     z = (s.astype(np.float64) - s.max(axis=1, keepdims=True)) / temperature
     e = np.exp(z)
@@ -244,13 +250,11 @@ class TopicModel(BaseEstimator):  # type: ignore[misc]
             raise TopicInputError(msg)
         min_size = self.min_topic_size if self.min_topic_size is not None else max(5, n_words // 1000)
         raw = np.full(len(docs), -1, dtype=np.int64)
-        rows = np.flatnonzero(has_words)
-        if n_words >= 2:
-            # The reducer and clusterer see the texts in one canonical order (sorted by text), so
-            # the topics do not depend on the order of the rows: k-means' seeding and the
-            # k-search's samples pick points by position.
-            rows = rows[np.argsort(np.asarray([docs[i] for i in rows], dtype=object), kind="stable")]
-        Xw = X[rows]  # one copy, also for the centroids: their means summed in this order are the same bits every time
+        # The reducer and clusterer see the texts in one canonical order (sorted by text), so the
+        # topics do not depend on the order of the rows: k-means' seeding and the k-search's
+        # samples pick points by position. The centroids below are summed in the same order.
+        rows = _by_text(docs, np.flatnonzero(has_words))
+        Xw = X[rows]
         if n_words >= 2:
             Z = clone(self.reducer).fit_transform(Xw) if self.reducer is not None else Xw
             clusterer = clone(self.clusterer) if self.clusterer is not None else AutoKMeans(random_state=self.seed)
@@ -348,8 +352,7 @@ class TopicModel(BaseEstimator):  # type: ignore[misc]
     ) -> list[list[str]]:
         out: list[list[str]] = []
         for t in range(len(centroids)):
-            members = np.flatnonzero(topic == t)
-            members = members[np.argsort(np.asarray([docs[i] for i in members], dtype=object), kind="stable")]
+            members = _by_text(docs, np.flatnonzero(topic == t))
             sims = X[members] @ centroids[t]  # ties (repeats) go to the first text in sorted order
             picked: list[str] = []
             for i in members[np.argsort(-sims, kind="stable")]:
