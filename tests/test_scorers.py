@@ -74,6 +74,11 @@ def test_default_scorer_precisions() -> None:
     assert bf16.id == "journeymap.default.v2+bf16"
     assert (bf16.tolerance, fp32.tolerance) == (0.01, 0.001)  # what the conformance checks allow each
     assert np.abs(bf16.score(texts) - reference).max() < 0.05
+    # bfloat16 on CPU: plain attention (torch's fused kernel is slow there) and taller batches
+    assert bf16.batch_size == 128 and fp32.batch_size == 64
+    assert bf16.model.encoder.config._attn_implementation == "eager"
+    assert fp32.model.encoder.config._attn_implementation != "eager"
+    assert DefaultScorer(precision="bfloat16", batch_size=16).batch_size == 16
     int8 = DefaultScorer(precision="int8", backend="torch")
     assert int8.id == "journeymap.default.v2+int8"
     out = int8.score(texts)
