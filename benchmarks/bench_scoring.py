@@ -27,7 +27,8 @@ label difference, and the largest over all), and batch invariance: the largest d
 the first ``--alone`` texts scored one by one and in the full run. Target (issue 16): the default
 scorer at least 5x the naive loop, max difference 0.05, macro-F1 within 0.005 of float32. The
 load average (``/proc/loadavg``) is printed before and after: other jobs on the cores move every
-row, so compare ratios within one run only.
+row, so compare ratios within one run only. Methods are timed in rounds (each method once per
+round, ``--repeat`` rounds, the best kept), so a slow spell on a shared machine hits them alike.
 """
 
 from __future__ import annotations
