@@ -203,6 +203,26 @@ def test_auto_kmeans_on_a_large_sample_can_find_more_topics_than_the_sample_hold
     assert max(ak.scores_) > 10
 
 
+def test_auto_kmeans_final_fit_starts_from_wards_clusters_of_the_sample(monkeypatch: pytest.MonkeyPatch) -> None:
+    from journeymap.topics import _cluster
+
+    calls: list[tuple[int, int]] = []
+    ward = _cluster._ward_labels
+
+    def spy(S: np.ndarray, k: int) -> np.ndarray:
+        calls.append((len(S), k))
+        return ward(S, k)
+
+    monkeypatch.setattr(_cluster, "_ward_labels", spy)
+    rng = np.random.default_rng(3)
+    centres = rng.normal(size=(8, 32))
+    X = np.repeat(centres, 50, axis=0) + 0.1 * rng.normal(size=(400, 32))
+    X /= np.linalg.norm(X, axis=1, keepdims=True)
+    ak = AutoKMeans(min_size=10, sample_size=200, random_state=0).fit(X)
+    assert calls == [(200, ak.n_clusters_)] and ak.n_clusters_ == 8
+    assert pd.crosstab(ak.labels_, np.repeat(np.arange(8), 50)).max(axis=1).sum() == len(X)
+
+
 def test_ctfidf_keywords_are_distinctive() -> None:
     texts, truth = planted()
     ids = {t: i for i, t in enumerate(VOCAB)}
