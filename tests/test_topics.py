@@ -221,6 +221,11 @@ def test_auto_kmeans_final_fit_starts_from_wards_clusters_of_the_sample(monkeypa
     ak = AutoKMeans(min_size=10, sample_size=200, random_state=0).fit(X)
     assert calls == [(200, ak.n_clusters_)] and ak.n_clusters_ == 8
     assert pd.crosstab(ak.labels_, np.repeat(np.arange(8), 50)).max(axis=1).sum() == len(X)
+    # a sample too large for Ward's distance matrix starts from the search's own clusters
+    calls.clear()
+    monkeypatch.setattr(_cluster, "WARD_MAX_POINTS", 100)
+    assert AutoKMeans(min_size=10, sample_size=200, random_state=0).fit(X).n_clusters_ == 8
+    assert calls == []
 
 
 def test_ctfidf_keywords_are_distinctive() -> None:
