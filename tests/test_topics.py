@@ -203,6 +203,44 @@ def test_auto_kmeans_on_a_large_sample_can_find_more_topics_than_the_sample_hold
     assert max(ak.scores_) > 10
 
 
+class _PlantedSilhouette(AutoKMeans):
+    """AutoKMeans whose silhouette is planted: ``curve(k)`` plus a run-to-run wobble of ``wobble``."""
+
+    def __init__(self, curve: object = None, wobble: float = 0.0, **kwargs: object) -> None:
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+        self.curve = curve
+        self.wobble = wobble
+
+    def _kmeans(self, X: np.ndarray, k: int, init: object = "k-means++", *, run: int = 0) -> tuple[np.ndarray, np.ndarray]:
+        self._run = run
+        return np.arange(len(X)) % k, np.zeros((k, X.shape[1]), dtype=np.float32)
+
+    def _silhouette(self, X: np.ndarray, labels: np.ndarray, min_size: int) -> float:
+        k = len(np.unique(labels))
+        return float(self.curve(k)) + self.wobble * (-1) ** self._run  # type: ignore[operator]
+
+
+def _flat_curve(k: int) -> float:
+    """Flat from 40 to 200 clusters, where k up to 50 happens to come out 0.004 on top; lower outside."""
+    if 40 <= k <= 200:
+        return 0.284 + (0.004 if k <= 50 else 0.0)
+    return 0.2 - 0.01 * abs(np.log(k / 90))
+
+
+def test_auto_kmeans_takes_the_middle_of_a_plateau_within_the_silhouettes_noise() -> None:
+    X = np.random.default_rng(0).normal(size=(2000, 8)).astype(np.float32)
+    ties = _PlantedSilhouette(_flat_curve, wobble=0.004, min_size=5, n_candidates=12, random_state=0).fit(X)
+    assert ties.noise_ == pytest.approx(0.0046, abs=1e-3)  # (+w, -w, +w, -w) around the mean
+    low, high = ties.plateau_
+    assert low <= 50 and high >= 150
+    assert 70 <= ties.n_clusters_ <= 130  # near sqrt(40 * 200) = 89, not at the edge
+    # without the plateau rule, the one lucky candidate wins
+    assert _PlantedSilhouette(_flat_curve, wobble=0.004, min_size=5, n_candidates=12, plateau=0).fit(X).n_clusters_ <= 50
+    # a peak that stands clear of the noise is kept
+    sharp = _PlantedSilhouette(lambda k: 0.9 if 40 <= k <= 50 else 0.3, wobble=0.004, min_size=5, n_candidates=12).fit(X)
+    assert 40 <= sharp.plateau_[0] <= sharp.n_clusters_ <= sharp.plateau_[1] <= 50
+
+
 def test_auto_kmeans_final_fit_starts_from_wards_clusters_of_the_sample(monkeypatch: pytest.MonkeyPatch) -> None:
     from journeymap.topics import _cluster
 

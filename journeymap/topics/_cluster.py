@@ -49,7 +49,17 @@ class AutoKMeans(ClusterMixin, BaseEstimator):  # type: ignore[misc]
     sample), then ``n_refine`` rounds that try the geometric midpoints between the best k so
     far and its tried neighbours (each round halves the gap, in ratio, around the best). Members of clusters smaller than
     ``min_size`` (at the sample's scale) score 0, as singletons do in the silhouette's
-    definition, so splitting topics into crumbs does not pay. The chosen k is then fitted on all
+    definition, so splitting topics into crumbs does not pay.
+
+    On real texts the silhouette is often flat over a wide range of k (on Banking77, within
+    0.01 from about 45 to 200 clusters), and which candidate comes out on top is then decided
+    by the noise of one k-means run, not by the data. So the search measures that noise (the
+    silhouette's spread over ``1 + n_noise_runs`` k-means runs at each of the ``n_pooled`` best
+    candidates, pooled), counts every candidate less than ``plateau`` standard errors of a
+    difference (``plateau * sqrt(2) * spread``) below the best as tied, and takes the tied
+    candidate nearest the geometric middle of their range. Where the best k stands clear
+    (separated clusters: k-means finds the same clusters in every run, the spread is about 0),
+    that is the best k itself. The chosen k is then fitted on all
     the data in the full space (``MiniBatchKMeans`` past ``minibatch_above`` points), starting
     from the centroids of Ward's agglomerative clusters of the sample (cut at k, in the full space;
     for samples over ``WARD_MAX_POINTS`` points, from the search's own clusters).
@@ -63,12 +73,20 @@ class AutoKMeans(ClusterMixin, BaseEstimator):  # type: ignore[misc]
         reduce_dims: principal components the search works in (None: the full space).
         n_candidates: values of k on the coarse grid.
         n_refine: rounds of refinement around the best k (at most two candidates each).
+        plateau: candidates less than this many standard errors (of the difference of two
+            k-means runs' silhouettes) below the best count as tied (0: take the best as it comes).
+        n_noise_runs: extra k-means runs per candidate that measure the run-to-run spread.
+        n_pooled: the best candidates whose spreads are pooled.
         minibatch_above: data sizes above which the final fit is mini-batch.
         random_state: seed.
 
     Attributes:
         n_clusters_: the k used.
         scores_: ``{k: silhouette}`` of the candidates tried.
+        noise_: the silhouette's run-to-run spread (pooled standard deviation; 0 with
+            ``plateau=0`` or a fixed k).
+        plateau_: ``(smallest, largest)`` tied k (the best k twice with ``plateau=0``, the
+            given k twice with a fixed k).
 
     Example:
         >>> rng = np.random.default_rng(0)
@@ -88,6 +106,9 @@ class AutoKMeans(ClusterMixin, BaseEstimator):  # type: ignore[misc]
         reduce_dims: int | None = 48,
         n_candidates: int = 6,
         n_refine: int = 3,
+        plateau: float = 2.0,
+        n_noise_runs: int = 3,
+        n_pooled: int = 3,
         minibatch_above: int = 20_000,
         random_state: int = 0,
     ) -> None:
@@ -98,18 +119,27 @@ class AutoKMeans(ClusterMixin, BaseEstimator):  # type: ignore[misc]
         self.reduce_dims = reduce_dims
         self.n_candidates = n_candidates
         self.n_refine = n_refine
+        self.plateau = plateau
+        self.n_noise_runs = n_noise_runs
+        self.n_pooled = n_pooled
         self.minibatch_above = minibatch_above
         self.random_state = random_state
 
     def _kmeans(
-        self, X: npt.NDArray[np.float32], k: int, init: npt.NDArray[np.float32] | str = "k-means++"
+        self,
+        X: npt.NDArray[np.float32],
+        k: int,
+        init: npt.NDArray[np.float32] | str = "k-means++",
+        *,
+        run: int = 0,
     ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float32]]:
         from sklearn.cluster import KMeans, MiniBatchKMeans  # type: ignore[import-untyped]
 
+        seed = self.random_state + 1_000 * run  # run 0: random_state itself; others: independent starts
         if len(X) > self.minibatch_above:
-            model = MiniBatchKMeans(k, init=init, n_init=1, batch_size=4096, max_iter=20, random_state=self.random_state)
+            model = MiniBatchKMeans(k, init=init, n_init=1, batch_size=4096, max_iter=20, random_state=seed)
         else:
-            model = KMeans(k, init=init, n_init=1, max_iter=50, random_state=self.random_state)
+            model = KMeans(k, init=init, n_init=1, max_iter=50, random_state=seed)
         labels = model.fit_predict(X)
         return labels.astype(np.int64), model.cluster_centers_.astype(np.float32)
 
@@ -141,16 +171,19 @@ class AutoKMeans(ClusterMixin, BaseEstimator):  # type: ignore[misc]
         n = len(X)
         rng = np.random.default_rng(self.random_state)
         self.scores_: dict[int, float] = {}
+        self.noise_ = 0.0
         if self.n_clusters is not None:
             k = min(int(self.n_clusters), n)
             self.labels_, self.cluster_centers_ = self._kmeans(X, k)
             self.n_clusters_ = k
+            self.plateau_ = (k, k)
             return self
         sample = np.sort(rng.choice(n, self.sample_size, replace=False)) if n > self.sample_size else np.arange(n)
         S = X[sample]
         upper = int(min(self.max_clusters, max(2, n // max(self.min_size, 1)), len(S) // 2))
         if upper < 2:
             self.labels_, self.cluster_centers_, self.n_clusters_ = np.zeros(n, dtype=np.int64), X.mean(axis=0, keepdims=True), 1
+            self.plateau_ = (1, 1)
             return self
         Z = self._search_space(S)
         fits: dict[int, npt.NDArray[np.int64]] = {}
@@ -176,11 +209,17 @@ class AutoKMeans(ClusterMixin, BaseEstimator):  # type: ignore[misc]
                 break
             for k in new:
                 score(k)
-        best = max(self.scores_, key=lambda k: (self.scores_[k], -k))
+        top = max(self.scores_, key=lambda k: (self.scores_[k], -k))
+        best = self._middle_of_plateau(Z, top, small)
         logger.info(
-            "AutoKMeans: k=%d (silhouette %.3f over %d candidates on %d points in %d dimensions)",
+            "AutoKMeans: k=%d (silhouette %.3f; best %.3f at k=%d, run-to-run spread %.4f, tied k %d-%d; "
+            "%d candidates on %d points in %d dimensions)",
             best,
             self.scores_[best],
+            self.scores_[top],
+            top,
+            self.noise_,
+            *self.plateau_,
             len(self.scores_),
             len(S),
             Z.shape[1],
@@ -197,6 +236,28 @@ class AutoKMeans(ClusterMixin, BaseEstimator):  # type: ignore[misc]
         self.n_clusters_ = len(present)
         self.labels_, self.cluster_centers_ = self._kmeans(X, self.n_clusters_, init=init)
         return self
+
+    def _middle_of_plateau(self, Z: npt.NDArray[np.float32], top: int, small: int) -> int:
+        """The tied candidate nearest the geometric middle of the candidates within the noise of ``top``."""
+        self.plateau_ = (top, top)
+        if self.plateau <= 0 or self.n_noise_runs < 1 or len(self.scores_) < 2:
+            return top
+        # The spread pooled over the best few candidates: a steadier estimate than at one k alone.
+        leaders = sorted(self.scores_, key=lambda k: (-self.scores_[k], k))[: self.n_pooled]
+        deviations = []
+        for k in leaders:
+            runs = [self.scores_[k]]
+            for run in range(1, self.n_noise_runs + 1):
+                labels, _ = self._kmeans(Z, k, run=run)
+                runs.append(self._silhouette(Z, labels, small))
+            deviations.extend(np.asarray(runs) - np.mean(runs))
+        dof = len(deviations) - len(leaders)
+        self.noise_ = float(np.sqrt(np.sum(np.square(deviations)) / dof))
+        floor = self.scores_[top] - self.plateau * np.sqrt(2) * self.noise_  # a difference of two runs: sqrt(2) spreads
+        tied = sorted(k for k, v in self.scores_.items() if v >= floor)
+        self.plateau_ = (tied[0], tied[-1])
+        middle = np.log(tied[0] * tied[-1]) / 2
+        return min(tied, key=lambda k: (abs(np.log(k) - middle), k))
 
     def fit_predict(self, X: npt.NDArray[np.float32], y: object = None, **kwargs: object) -> npt.NDArray[np.int64]:
         """Cluster labels of ``X`` (0 .. k-1)."""
