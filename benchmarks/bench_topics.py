@@ -2,12 +2,13 @@
 
 Usage:
     python benchmarks/bench_topics.py ../shared/data/banking77 [--twcs ../shared/data/twcs_sample/sample.csv]
-        [--parts quality,zero,few,finetune,speed] [--n-large 100000] [--seed 0]
+        [--parts quality,zero,few,finetune,speed] [--n-large 100000] [--seed 0] [--discovery-seeds 8]
 
 Every figure is printed with its baseline, computed in the same run on the same embeddings:
 discovery (no k given) against KMeans given the true k, scikit-learn's HDBSCAN with default
 settings and the previous k-search (the full 384-dimensional space, 8 + 5 candidates; with the
-ratio of the times); zero-shot against the nearest intent-name embedding; few-shot (10
+ratio of the times); then discovery over several seeds, with and without the k-search's plateau
+rule (the mean NMI is what the target is about); zero-shot against the nearest intent-name embedding; few-shot (10
 examples per intent from train.csv, scored on test.csv) with and without contrastive
 fine-tuning. The speed part runs in fresh subprocesses (cold: empty cache; warm: cached
 embeddings; then warm with the previous k-search, and the ratio) so that their peak memory
@@ -56,14 +57,78 @@ def load(data: Path) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
     return train, test, list(categories)
 
 
-#: The k-search before the reduced-space one (issue 12): the full space, 8 coarse and 5 fine candidates.
-PREVIOUS_SEARCH = {"reduce_dims": None, "n_candidates": 8, "n_refine": 5}
+#: The k-search before the reduced-space one (issue 12): the full space, 8 coarse and 5 fine candidates,
+#: the best silhouette taken as it comes.
+PREVIOUS_SEARCH = {"reduce_dims": None, "n_candidates": 8, "n_refine": 5, "plateau": 0}
+#: Today's search without the plateau rule (the best silhouette as it comes, however narrowly it wins).
+NO_PLATEAU = {"plateau": 0}
 
 
-def quality(data: Path, cache: Path, parts: set[str], seed: int, *, precision: str = "float32") -> None:
+def discovery_seeds(texts: pd.Series, y: np.ndarray, encoder: object, cache: Path, seeds: int) -> None:
+    """TopicModel() and the search without the plateau rule over seeds 0 .. seeds-1: the k and NMI of each, and the means."""
+    from journeymap.topics import OTHER, AutoKMeans, TopicModel
+
+    print(f"\n## discovery over seeds 0-{seeds - 1} (NMI all texts, other as one cluster)")
+    for label, params in (("TopicModel()", None), ("baseline: the same search, best k as it comes (plateau=0)", NO_PLATEAU)):
+        rows = []
+        for seed in range(seeds):
+            clusterer = AutoKMeans(random_state=seed, **params) if params is not None else None
+            tm = TopicModel(encoder=encoder, cache=cache, seed=seed, clusterer=clusterer).fit(texts)
+            rows.append((len(tm.topics_), nmi(y, tm.labels_), float((tm.labels_ == OTHER).mean())))
+        print(
+            f"{label}: topics {[r[0] for r in rows]}, NMI {[round(r[1], 3) for r in rows]}, "
+            f"mean {np.mean([r[1] for r in rows]):.4f}, lowest {min(r[1] for r in rows):.3f}, "
+            f"other at most {max(r[2] for r in rows):.1%}"
+        )
+
+
+def discovery(test: pd.DataFrame, X: np.ndarray, encoder: object, cache: Path, *, seed: int, seeds: int) -> None:
+    """Discovery on test.csv (no k given) against the previous search, KMeans at the true k and HDBSCAN."""
     from sklearn.cluster import HDBSCAN, KMeans
 
-    from journeymap.topics import OTHER, AutoKMeans, MiniLMEncoder, TopicModel, embed
+    from journeymap.topics import OTHER, AutoKMeans, TopicModel
+
+    y = test["category"].to_numpy()
+    print("\n## discovery on test.csv (77 intents, 3,080 texts)")
+    t0 = time.perf_counter()
+    tm = TopicModel(encoder=encoder, cache=cache, seed=seed).fit(test["text"])
+    secs = time.perf_counter() - t0
+    other = tm.labels_ == OTHER
+    print(
+        f"TopicModel (no k): {len(tm.topics_)} topics, other {other.mean():.1%}, "
+        f"NMI all (other as one cluster) {nmi(y, tm.labels_):.3f}, NMI assigned {nmi(y[~other], tm.labels_[~other]):.3f}, "
+        f"{secs:.1f} s (embeddings cached)"
+    )
+    t0 = time.perf_counter()
+    previous = TopicModel(
+        encoder=encoder, cache=cache, seed=seed, clusterer=AutoKMeans(random_state=seed, **PREVIOUS_SEARCH)
+    ).fit(test["text"])
+    before = time.perf_counter() - t0
+    other_p = previous.labels_ == OTHER
+    print(
+        f"baseline TopicModel, previous k-search (full space, 8 + 5 candidates): {len(previous.topics_)} topics, "
+        f"other {other_p.mean():.1%}, NMI all {nmi(y, previous.labels_):.3f}, NMI assigned "
+        f"{nmi(y[~other_p], previous.labels_[~other_p]):.3f}, {before:.1f} s; "
+        f"TopicModel() takes {secs / before:.2f}x its time"
+    )
+    t0 = time.perf_counter()
+    km = KMeans(77, n_init=3, random_state=seed).fit_predict(X)
+    print(f"baseline KMeans(k=77, the true k): NMI {nmi(y, km):.3f}, {time.perf_counter() - t0:.1f} s")
+    t0 = time.perf_counter()
+    hd = HDBSCAN().fit_predict(X)
+    noise = hd == -1
+    print(
+        f"baseline HDBSCAN() defaults: {len(set(hd) - {-1})} clusters, noise {noise.mean():.1%}, "
+        f"NMI all {nmi(y, hd):.3f}, NMI assigned {nmi(y[~noise], hd[~noise]):.3f}, {time.perf_counter() - t0:.1f} s"
+    )
+    print(tm.topic_info_.head(12)[["topic", "size", "keywords"]].to_string())
+    if seeds > 1:
+        discovery_seeds(test["text"], y, encoder, cache, seeds)
+
+
+def quality(data: Path, cache: Path, parts: set[str], seed: int, *, precision: str = "float32", seeds: int = 8) -> None:
+    """Discovery, zero-shot and few-shot on Banking77 (the parts asked for), each with its baselines."""
+    from journeymap.topics import MiniLMEncoder, TopicModel, embed
 
     train, test, categories = load(data)
     encoder = MiniLMEncoder(precision=precision)  # type: ignore[arg-type]
@@ -74,39 +139,7 @@ def quality(data: Path, cache: Path, parts: set[str], seed: int, *, precision: s
     y = test["category"].to_numpy()
 
     if "quality" in parts:
-        print("\n## discovery on test.csv (77 intents, 3,080 texts)")
-        t0 = time.perf_counter()
-        tm = TopicModel(encoder=encoder, cache=cache, seed=seed).fit(test["text"])
-        secs = time.perf_counter() - t0
-        other = tm.labels_ == OTHER
-        print(
-            f"TopicModel (no k): {len(tm.topics_)} topics, other {other.mean():.1%}, "
-            f"NMI all (other as one cluster) {nmi(y, tm.labels_):.3f}, NMI assigned {nmi(y[~other], tm.labels_[~other]):.3f}, "
-            f"{secs:.1f} s (embeddings cached)"
-        )
-        t0 = time.perf_counter()
-        previous = TopicModel(
-            encoder=encoder, cache=cache, seed=seed, clusterer=AutoKMeans(random_state=seed, **PREVIOUS_SEARCH)
-        ).fit(test["text"])
-        before = time.perf_counter() - t0
-        other_p = previous.labels_ == OTHER
-        print(
-            f"baseline TopicModel, previous k-search (full space, 8 + 5 candidates): {len(previous.topics_)} topics, "
-            f"other {other_p.mean():.1%}, NMI all {nmi(y, previous.labels_):.3f}, NMI assigned "
-            f"{nmi(y[~other_p], previous.labels_[~other_p]):.3f}, {before:.1f} s; "
-            f"TopicModel() takes {secs / before:.2f}x its time"
-        )
-        t0 = time.perf_counter()
-        km = KMeans(77, n_init=3, random_state=seed).fit_predict(X)
-        print(f"baseline KMeans(k=77, the true k): NMI {nmi(y, km):.3f}, {time.perf_counter() - t0:.1f} s")
-        t0 = time.perf_counter()
-        hd = HDBSCAN().fit_predict(X)
-        noise = hd == -1
-        print(
-            f"baseline HDBSCAN() defaults: {len(set(hd) - {-1})} clusters, noise {noise.mean():.1%}, "
-            f"NMI all {nmi(y, hd):.3f}, NMI assigned {nmi(y[~noise], hd[~noise]):.3f}, {time.perf_counter() - t0:.1f} s"
-        )
-        print(tm.topic_info_.head(12)[["topic", "size", "keywords"]].to_string())
+        discovery(test, X, encoder, cache, seed=seed, seeds=seeds)
 
     if "zero" in parts:
         print("\n## zero-shot by the intent names (underscores -> spaces), on test.csv")
@@ -292,6 +325,7 @@ def main() -> None:
     parser.add_argument("--parts", default="quality,zero,few,finetune,speed")
     parser.add_argument("--n-large", type=int, default=100_000)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--discovery-seeds", type=int, default=8, help="quality part: discovery over seeds 0..N-1 (1: off)")
     parser.add_argument("--cache", type=Path, default=None)
     parser.add_argument(
         "--encoder",
@@ -313,7 +347,7 @@ def main() -> None:
         cache = args.cache or Path(tmp) / "cache.sqlite"
         if parts & {"quality", "zero", "few", "finetune"}:
             precision = args.encoder.removeprefix("default-") if args.encoder.startswith("default-") else "float32"
-            quality(args.data, cache, parts, args.seed, precision=precision)
+            quality(args.data, cache, parts, args.seed, precision=precision, seeds=args.discovery_seeds)
     if "speed" in parts:
         speed(
             args.data,
