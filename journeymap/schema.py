@@ -100,10 +100,11 @@ JOURNEY_COLUMNS: tuple[str, ...] = ("journey_id", "step", "stage")
 JOURNEY_TABLE_COLUMNS: tuple[str, ...] = ("customer_id", "start", "end", "n_steps")
 
 #: Scoring adds one ``emo_<label>`` column per label of the scorer's taxonomy, then these:
-#: ``emotion`` (dominant label), ``valence`` (float32 in [-1, 1]), ``sentiment`` (negative,
-#: neutral, positive), ``irony`` (float32 probability, NaN from scorers without it), ``lang``
-#: (detected language code, ``und`` when undetermined), ``score_note`` (why a text was not
-#: scored or not read in full; NA otherwise) and ``scorer`` (the id that scored the row).
+#: ``emotion`` (dominant label, the one that agrees with ``sentiment``), ``valence`` (float32
+#: in [-1, 1]), ``sentiment`` (negative, neutral, positive), ``irony`` (float32 probability,
+#: NaN from scorers without it), ``lang`` (detected language code, ``und`` when undetermined),
+#: ``score_note`` (why a text was not scored or not read in full; NA otherwise) and ``scorer``
+#: (the id that scored the row).
 SCORE_PREFIX = "emo_"
 EMOTION_COLUMNS: tuple[str, ...] = ("emotion", "valence", "sentiment", "irony", "lang", "score_note", "scorer")
 #: The values of the ``sentiment`` column.

@@ -71,6 +71,7 @@ class Planted:
         k = len(self.taxonomy.labels)
         out = np.zeros((len(texts), k + 5), dtype=np.float32)
         out[:, self.taxonomy.labels.index("gratitude")] = 0.9  # the GoEmotions head reads "thanks" as praise
+        out[:, self.taxonomy.labels.index("annoyance")] = 0.1
         for i, t in enumerate(texts):
             sent = NEG if "delay" in t else POS
             out[i, k + sent] = 0.8
@@ -175,7 +176,8 @@ def test_sentiment_scorer_outputs_go_through_the_cache(tmp_path: Path) -> None:
     path = tmp_path / "c.sqlite"
     first = jm.score(frame(texts), scorer, cache=path)
     assert scorer.calls == 1
-    assert first["emotion"].tolist() == ["gratitude"] * 3
+    # the emotion agrees with the calibrated sentiment: the sarcastic complaint is not "gratitude"
+    assert first["emotion"].tolist() == ["annoyance", "gratitude", "gratitude"]
     assert first["sentiment"].tolist() == ["negative", "positive", "positive"]  # the calibrated head, not the labels
     np.testing.assert_allclose(first["valence"], [-0.8, 0.8, 0.8], atol=1e-6)
     np.testing.assert_allclose(first["irony"], [0.7, 0.1, 0.1], atol=1e-6)

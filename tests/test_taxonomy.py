@@ -60,6 +60,37 @@ def test_valence() -> None:
     assert GO.dominant(p)[0] == "joy"
 
 
+def test_dominant_label_agrees_with_the_sentiment() -> None:
+    p = np.zeros((5, 28), dtype=np.float32)
+    p[:, GO.labels.index("neutral")] = 0.8
+    p[:, GO.labels.index("annoyance")] = 0.1
+    p[:, GO.labels.index("anger")] = 0.05
+    p[:, GO.labels.index("gratitude")] = 0.3
+    p[4] = 0.0
+    p[4, GO.labels.index("neutral")] = 1.0  # no label of either sign scores anything
+    sentiment = ["negative", "positive", "neutral", None, "negative"]
+    assert GO.dominant(p).tolist() == ["neutral", "neutral", "neutral", "neutral", "neutral"]
+    assert GO.dominant(p, sentiment).tolist() == ["annoyance", "gratitude", "neutral", "neutral", "neutral"]
+    with pytest.raises(ValueError, match="sentiment has"):
+        GO.dominant(p, sentiment[:2])
+
+
+@given(
+    arrays(np.float32, st.tuples(st.integers(0, 5), st.just(28)), elements=st.floats(0, 1, width=32)),
+    st.lists(st.sampled_from(["negative", "neutral", "positive"]), min_size=5, max_size=5),
+)
+def test_dominant_with_a_sentiment_never_contradicts_it(p: np.ndarray, sentiment: list[str]) -> None:
+    names = GO.dominant(p, sentiment[: len(p)])
+    for row, name, side in zip(p, names, sentiment):
+        v = GO.valence[name]
+        if side == "negative" and (row[GO.valence_vector < 0] > 0).any():
+            assert v < 0
+        if side == "positive" and (row[GO.valence_vector > 0] > 0).any():
+            assert v > 0
+        if side == "neutral":
+            assert row[GO.labels.index(name)] == row.max()
+
+
 @given(arrays(np.float32, st.tuples(st.integers(0, 5), st.just(28)), elements=st.floats(0, 1, width=32)))
 def test_valence_in_range(p: np.ndarray) -> None:
     v = GO.valence_of(p)

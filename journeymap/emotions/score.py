@@ -180,7 +180,9 @@ def score(
     Adds, for each row with text that is scored:
 
     - ``emo_<label>`` (float32, one per label of the main scorer's taxonomy);
-    - ``emotion`` (the dominant label);
+    - ``emotion`` (the dominant label that agrees with ``sentiment``: for a negative message the
+      most probable label of negative valence, for a positive one of positive valence, else the
+      most probable label; :meth:`Taxonomy.dominant <journeymap.emotions.taxonomy.Taxonomy.dominant>`);
     - ``valence`` in [-1, 1]: for a scorer with a calibrated sentiment output (the default)
       P(positive) - P(negative); for others the taxonomy's valence (see
       :mod:`journeymap.emotions.taxonomy`);
@@ -330,7 +332,6 @@ def _score_unique_texts(texts: list[str], route: _Routes, *, cache: ScoreCache |
         at = np.asarray(idx)
         if tax.labels == taxonomy.labels:
             table.probs[at] = probs
-        table.emotion[at] = tax.dominant(probs)
         if {"sentiment_negative", "sentiment_neutral", "sentiment_positive"} <= extra.keys():
             sent = np.stack([extra["sentiment_negative"], extra["sentiment_neutral"], extra["sentiment_positive"]], axis=1)
             table.valence[at] = sent[:, 2] - sent[:, 0]
@@ -339,6 +340,7 @@ def _score_unique_texts(texts: list[str], route: _Routes, *, cache: ScoreCache |
             valence = tax.valence_of(probs)
             table.valence[at] = valence
             table.sentiment[at] = sentiment_from_valence(valence)
+        table.emotion[at] = tax.dominant(probs, sentiment=table.sentiment[at])
         if "irony" in extra:
             table.irony[at] = extra["irony"]
         if "unread_tokens" in extra:

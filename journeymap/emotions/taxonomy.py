@@ -194,11 +194,42 @@ class Taxonomy(Frozen):
         clipped: npt.NDArray[np.float32] = np.clip(out, -1.0, 1.0).astype(np.float32)
         return clipped
 
-    def dominant(self, scores: npt.ArrayLike) -> npt.NDArray[np.object_]:
-        """The highest-scoring label of each row."""
+    def dominant(self, scores: npt.ArrayLike, sentiment: npt.ArrayLike | None = None) -> npt.NDArray[np.object_]:
+        """The highest-scoring label of each row; with ``sentiment``, the highest that agrees with it.
+
+        ``sentiment`` holds one decision per row (``"negative"``, ``"neutral"``, ``"positive"``,
+        or None). A negative row gets its highest-scoring label of negative valence, a positive
+        row its highest of positive valence, so that a complaint the sentiment head reads as
+        negative is not labelled ``neutral`` because the emotion head was unsure (the label
+        probabilities themselves are untouched). Neutral and None rows, taxonomies without labels
+        of that sign, and rows where every such label scores 0 get the highest-scoring label
+        overall.
+
+        Example:
+            >>> tax = Taxonomy.ekman()
+            >>> p = [[0.1, 0.0, 0.0, 0.0, 0.0, 0.0, 0.8]]  # anger 0.1, neutral 0.8
+            >>> tax.dominant(p).tolist(), tax.dominant(p, ["negative"]).tolist()
+            (['neutral'], ['anger'])
+        """
         p = np.asarray(scores, dtype=np.float32)
         self._check_shape(p)
-        names: npt.NDArray[np.object_] = np.asarray(self.labels, dtype=object)[np.argmax(p, axis=1)]
+        labels = np.asarray(self.labels, dtype=object)
+        names: npt.NDArray[np.object_] = labels[np.argmax(p, axis=1)]
+        if sentiment is None:
+            return names
+        decided = np.asarray(sentiment, dtype=object)
+        if decided.shape != (p.shape[0],):
+            msg = f"sentiment has {decided.shape} values for {p.shape[0]} rows of scores"
+            raise ValueError(msg)
+        valence = self.valence_vector
+        for side, sign in (("negative", -1.0), ("positive", 1.0)):
+            agreeing = np.sign(valence) == sign
+            rows = decided == side
+            if agreeing.any() and rows.any():
+                masked = np.where(agreeing, p[rows], -np.inf)
+                best = np.argmax(masked, axis=1)
+                evidence = masked[np.arange(len(best)), best] > 0  # all such labels at 0: no reading to prefer
+                names[np.flatnonzero(rows)[evidence]] = labels[best[evidence]]
         return names
 
     def convert(self, scores: npt.ArrayLike, to: str | Taxonomy) -> npt.NDArray[np.float32]:

@@ -21,7 +21,7 @@ class EmotionScore(Frozen):
 
     scorer: str = Field(min_length=1, description="Id of the scorer that produced it.")
     scores: dict[str, float] = Field(description="Probability per label, each in [0, 1].")
-    emotion: str = Field(description="The dominant label.")
+    emotion: str = Field(description="The dominant label (journeymap.score: the one that agrees with the sentiment).")
     valence: float = Field(ge=-1.0, le=1.0, description="From -1 (negative) to 1 (positive).")
 
     @field_validator("scores")

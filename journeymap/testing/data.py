@@ -56,11 +56,12 @@ def planted_scores(js: T, *, noise: float = 0.05, seed: int = 0, taxonomy: str |
     scored = ~np.isnan(probs[:, 0])
     valence = np.full(n, np.nan, dtype=np.float32)
     valence[scored] = tax.valence_of(probs[scored])
+    sentiment = sentiment_from_valence(valence)
     dominant = np.full(n, None, dtype=object)
-    dominant[scored] = tax.dominant(probs[scored])
+    dominant[scored] = tax.dominant(probs[scored], sentiment=sentiment[scored])
     new["emotion"] = pd.array(dominant, dtype="string")
     new["valence"] = valence
-    new["sentiment"] = pd.array(sentiment_from_valence(valence), dtype="string")
+    new["sentiment"] = pd.array(sentiment, dtype="string")
     provenance = pd.Series(pd.NA, index=events.index, dtype="string")
     provenance[scored] = "planted.v1"
     new["scorer"] = provenance
