@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -71,6 +72,8 @@ def test_dominant_label_agrees_with_the_sentiment() -> None:
     sentiment = ["negative", "positive", "neutral", None, "negative"]
     assert GO.dominant(p).tolist() == ["neutral", "neutral", "neutral", "neutral", "neutral"]
     assert GO.dominant(p, sentiment).tolist() == ["annoyance", "gratitude", "neutral", "neutral", "neutral"]
+    missing = pd.array(["negative", pd.NA, "positive", None, "neutral"], dtype="string")  # as a frame holds it
+    assert GO.dominant(p, missing).tolist() == ["annoyance", "neutral", "gratitude", "neutral", "neutral"]
     with pytest.raises(ValueError, match="sentiment has"):
         GO.dominant(p, sentiment[:2])
 

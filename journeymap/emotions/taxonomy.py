@@ -198,7 +198,7 @@ class Taxonomy(Frozen):
         """The highest-scoring label of each row; with ``sentiment``, the highest that agrees with it.
 
         ``sentiment`` holds one decision per row (``"negative"``, ``"neutral"``, ``"positive"``,
-        or None). A negative row gets its highest-scoring label of negative valence, a positive
+        or a missing value: None, NA). A negative row gets its highest-scoring label of negative valence, a positive
         row its highest of positive valence, so that a complaint the sentiment head reads as
         negative is not labelled ``neutral`` because the emotion head was unsure (the label
         probabilities themselves are untouched). Neutral and None rows, taxonomies without labels
@@ -224,7 +224,7 @@ class Taxonomy(Frozen):
         valence = self.valence_vector
         for side, sign in (("negative", -1.0), ("positive", 1.0)):
             agreeing = np.sign(valence) == sign
-            rows = decided == side
+            rows = np.fromiter((isinstance(d, str) and d == side for d in decided), dtype=bool, count=len(decided))
             if agreeing.any() and rows.any():
                 masked = np.where(agreeing, p[rows], -np.inf)
                 best = np.argmax(masked, axis=1)
