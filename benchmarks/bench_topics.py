@@ -3,6 +3,7 @@
 Usage:
     python benchmarks/bench_topics.py ../shared/data/banking77 [--twcs ../shared/data/twcs_sample/sample.csv]
         [--parts quality,zero,few,finetune,speed] [--n-large 100000] [--seed 0] [--discovery-seeds 8]
+        [--quality-encoder NAME_OR_PATH]
 
 Every figure is printed with its baseline, computed in the same run on the same embeddings:
 discovery (no k given) against KMeans given the true k, scikit-learn's HDBSCAN with default
@@ -124,12 +125,24 @@ def discovery(test: pd.DataFrame, X: np.ndarray, encoder: object, cache: Path, *
         discovery_seeds(test["text"], y, encoder, cache, seeds)
 
 
-def quality(data: Path, cache: Path, parts: set[str], seed: int, *, precision: str = "float32", seeds: int = 8) -> None:
-    """Discovery, zero-shot and few-shot on Banking77 (the parts asked for), each with its baselines."""
-    from journeymap.topics import MiniLMEncoder, TopicModel, embed
+def quality(
+    data: Path,
+    cache: Path,
+    parts: set[str],
+    seed: int,
+    *,
+    precision: str = "float32",
+    seeds: int = 8,
+    encoder_name: str | None = None,
+) -> None:
+    """Discovery, zero-shot and few-shot on Banking77 (the parts asked for), each with its baselines.
+
+    ``encoder_name`` (any name or path ``get_encoder`` takes) replaces MiniLM at ``precision``.
+    """
+    from journeymap.topics import MiniLMEncoder, TopicModel, embed, get_encoder
 
     train, test, categories = load(data)
-    encoder = MiniLMEncoder(precision=precision)  # type: ignore[arg-type]
+    encoder = get_encoder(encoder_name) if encoder_name else MiniLMEncoder(precision=precision)  # type: ignore[arg-type]
     t0 = time.perf_counter()
     X = embed(test["text"].tolist(), encoder, cache=cache, progress=False)
     secs = time.perf_counter() - t0
@@ -163,7 +176,7 @@ def quality(data: Path, cache: Path, parts: set[str], seed: int, *, precision: s
             fs = TopicModel(examples=examples, fine_tune=fine_tune, encoder=encoder, cache=cache, seed=seed, progress=False).fit(
                 test["text"]
             )
-            what = "contrastive fine-tuning + logistic regression" if fine_tune else "logistic regression on frozen MiniLM"
+            what = "contrastive fine-tuning + logistic regression" if fine_tune else f"logistic regression on frozen {encoder.id}"
             print(f"{what}: accuracy {(fs.labels_ == y).mean():.3f}, {time.perf_counter() - t0:.0f} s (fit incl. embedding)")
 
 
@@ -331,6 +344,11 @@ def main() -> None:
         help="speed part: 'lookup' (default), 'hashing', 'default' (MiniLM as TopicModel() gets it), "
         "'default-int8' or 'default-float32' (the quality parts then use that precision too)",
     )
+    parser.add_argument(
+        "--quality-encoder",
+        default=None,
+        help="quality parts: any encoder name, Hugging Face id or local path (default: MiniLM, as --encoder says)",
+    )
     parser.add_argument("--child", default=None, help=argparse.SUPPRESS)
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
@@ -345,7 +363,15 @@ def main() -> None:
         cache = args.cache or Path(tmp) / "cache.sqlite"
         if parts & {"quality", "zero", "few", "finetune"}:
             precision = args.encoder.removeprefix("default-") if args.encoder.startswith("default-") else "float32"
-            quality(args.data, cache, parts, args.seed, precision=precision, seeds=args.discovery_seeds)
+            quality(
+                args.data,
+                cache,
+                parts,
+                args.seed,
+                precision=precision,
+                seeds=args.discovery_seeds,
+                encoder_name=args.quality_encoder,
+            )
     if "speed" in parts:
         speed(
             args.data,
