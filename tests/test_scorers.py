@@ -78,6 +78,12 @@ def test_default_scorer_precisions() -> None:
     assert bf16.batch_size == 128 and fp32.batch_size == 64
     assert bf16.model.encoder.config._attn_implementation == "eager"
     assert fp32.model.encoder.config._attn_implementation != "eager"
+    # ... and oneDNN's linear with packed weights (and GELU fused) where torch has it
+    from journeymap.emotions._packed import PackedLinear, _available
+
+    packed = [m for m in bf16.model.modules() if isinstance(m, PackedLinear)]
+    assert len(packed) == (39 if _available() else 0)  # 6 layers x (Q, K, V, out, FFN up + GELU, FFN down) + 3 heads
+    assert not any(isinstance(m, PackedLinear) for m in fp32.model.modules())
     assert DefaultScorer(precision="bfloat16", batch_size=16).batch_size == 16
     int8 = DefaultScorer(precision="int8", backend="torch")
     assert int8.id == "journeymap.default.v2+int8"
