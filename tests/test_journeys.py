@@ -140,6 +140,24 @@ def test_properties(frame: pd.DataFrame, by: str, rnd) -> None:
     pd.testing.assert_frame_equal(js.journeys, again.journeys)
 
 
+def test_a_brand_reply_to_a_brand_post_goes_to_the_same_customer_in_any_row_order() -> None:
+    # Found by test_properties: a brand message from an account that is none of the thread's
+    # customers, answering the brand's own post, goes to the thread's first customer; with two
+    # customers writing at the same second that was whichever came first in the input.
+    t = "2024-01-01T00:00:00Z"
+    rows = [
+        ("p1", "a", t, "agent", "x", None, None),  # the brand's post, filed under customer a
+        ("r2", "a", t, "customer", "x", None, "p1"),
+        ("r3", "c", t, "customer", "x", None, "p1"),
+        ("r4", "b", t, "agent", "x", None, "p1"),  # another brand account answers the post
+    ]
+    for order in ([0, 1, 2, 3], [0, 2, 1, 3], [3, 2, 0, 1]):
+        js = build_journeys(read_events(events([rows[i] for i in order])))
+        owner = dict(zip(js.events["event_id"], js.events["customer_id"]))
+        assert owner == {"p1": "a", "r2": "a", "r3": "c", "r4": "a"}, order  # r2 < r3: customer a
+        assert sorted(js.journey_ids) == ["p1", "r3"]
+
+
 def test_customer_attributes_are_the_constant_columns() -> None:
     df = events(
         [

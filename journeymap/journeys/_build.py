@@ -82,7 +82,8 @@ def addressed_customers(
     ``thread`` holds the thread codes of the events. A customer's message is their own. A brand
     message keeps its ``customer_id`` when that is one of the thread's customers; otherwise it
     goes to the customer whose message it answers (``in_reply_to``), else to the thread's first
-    customer. A brand message that replies to nothing in the data (a broadcast that starts a
+    customer (the author of its earliest customer message; at equal times, of the smaller event
+    id). A brand message that replies to nothing in the data (a broadcast that starts a
     thread), or to a message of another thread, keeps its ``customer_id``. Integer codes throughout: no string work per event.
     """
     codes, names = pd.factorize(events["customer_id"])
@@ -108,7 +109,10 @@ def addressed_customers(
         if not ok.all():
             ts = events["timestamp"].to_numpy(dtype="datetime64[ns]").view(np.int64)
             rows = np.flatnonzero(is_customer)
-            order = rows[np.lexsort((who[rows], ts[rows], thread[rows]))]
+            # the thread's earliest customer message; at equal times the smaller event id (not the
+            # input order, which the customer codes follow), so any row order gives the same result
+            tie = id_ranks(events["event_id"].iloc[rows])
+            order = rows[np.lexsort((tie, ts[rows], thread[rows]))]
             first_row = order[np.r_[True, thread[order][1:] != thread[order][:-1]]] if len(order) else order
             first = np.full(int(thread.max(initial=-1)) + 1, -2, dtype=np.int64)
             first[thread[first_row]] = who[first_row]
