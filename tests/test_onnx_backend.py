@@ -57,12 +57,26 @@ def test_backend_selection_and_ids() -> None:
         DefaultScorer(precision="bfloat16", backend="onnx")
     with pytest.raises(ValueError, match="backend must be one of"):
         DefaultScorer(backend="tensorrt")  # type: ignore[arg-type]
-    assert MiniLMEncoder().id == "journeymap.minilm-l6-v2.v1+onnx"  # float32 unless int8 is asked for
+    # the encoder follows the scorer: bfloat16 on torch where native, else float32 on ONNX Runtime
+    if native_bf16(torch.device("cpu")):
+        assert (MiniLMEncoder().id, MiniLMEncoder().batch_size) == ("journeymap.minilm-l6-v2.v1+bf16", 128)
+        assert MiniLMEncoder(backend="torch").id == "journeymap.minilm-l6-v2.v1+bf16"
+    else:
+        assert (MiniLMEncoder().id, MiniLMEncoder().batch_size) == ("journeymap.minilm-l6-v2.v1+onnx", 64)
+        assert MiniLMEncoder(backend="torch").id == "journeymap.minilm-l6-v2.v1"
+    assert MiniLMEncoder(precision="float32").id == "journeymap.minilm-l6-v2.v1+onnx"
+    assert MiniLMEncoder(backend="onnx").id == "journeymap.minilm-l6-v2.v1+onnx"  # auto asks ONNX for float32
+    assert MiniLMEncoder(precision="bfloat16").id == "journeymap.minilm-l6-v2.v1+bf16"  # torch, wherever asked
     assert MiniLMEncoder(precision="int8").id == "journeymap.minilm-l6-v2.v1+onnx-int8"
-    assert MiniLMEncoder(backend="torch").id == "journeymap.minilm-l6-v2.v1"
+    assert MiniLMEncoder(backend="torch", precision="float32").id == "journeymap.minilm-l6-v2.v1"
     assert MiniLMEncoder(max_length=64, precision="float32").id == "journeymap.minilm-l6-v2.v1+l64+onnx"
+    assert MiniLMEncoder(precision="float32", batch_size=8).batch_size == 8
     with pytest.raises(ValueError, match="needs the ONNX Runtime backend"):
         MiniLMEncoder(backend="torch", precision="int8")
+    with pytest.raises(ValueError, match="backend='onnx' runs float32 or int8 on CPU"):
+        MiniLMEncoder(precision="bfloat16", backend="onnx")
+    with pytest.raises(ValueError, match="precision must be one of auto, float32, bfloat16, int8"):
+        MiniLMEncoder(precision="fp16")  # type: ignore[arg-type]
 
 
 def test_fallback_to_torch_without_onnxruntime(monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
@@ -71,7 +85,7 @@ def test_fallback_to_torch_without_onnxruntime(monkeypatch: pytest.MonkeyPatch, 
         scorer = DefaultScorer(precision="float32")
     assert scorer.backend == "torch" and scorer.id == "journeymap.default.v2"
     assert "onnxruntime is not installed" in caplog.text
-    assert MiniLMEncoder().id == "journeymap.minilm-l6-v2.v1"
+    assert MiniLMEncoder(precision="float32").id == "journeymap.minilm-l6-v2.v1"
     with pytest.raises(ModelLoadError, match="pip install onnxruntime"):
         DefaultScorer(backend="onnx")
 
@@ -138,7 +152,7 @@ def test_a_missing_model_is_exported_once_atomically(
 def test_encoder_onnx_matches_torch() -> None:
     texts = ["my card has not arrived yet", "where is my new card?", "😡", "how do I change my PIN " * 50]
     onnx_vecs = MiniLMEncoder(precision="float32").encode(texts)
-    torch_vecs = MiniLMEncoder(backend="torch").encode(texts)
+    torch_vecs = MiniLMEncoder(backend="torch", precision="float32").encode(texts)
     assert np.abs(onnx_vecs - torch_vecs).max() < 1e-4
     assert float(np.abs(onnx_vecs[2]).sum()) == 0.0
     copy = pickle.loads(pickle.dumps(MiniLMEncoder(precision="float32")))
@@ -223,3 +237,20 @@ def test_int8_files_are_keyed_by_weight_bits(monkeypatch: pytest.MonkeyPatch, tm
         paths[bits] = (_onnx.model_path("m", [weights], "int8"), _onnx.model_path("m", [weights], "float32"))
     assert paths[7][0] != paths[8][0]  # a file quantised for one CPU is not reused on another kind
     assert paths[7][1] == paths[8][1]  # float32 does not depend on it
+
+
+def test_bfloat16_encoder_gives_the_float32_vectors_within_rounding() -> None:
+    from journeymap.emotions._packed import PackedLinear, _available
+
+    texts = ["my card has not arrived yet", "how do I top up by bank transfer?", "😡😡", "thanks, all sorted now"]
+    reference = MiniLMEncoder(backend="torch", precision="float32").encode(texts)
+    bf16 = MiniLMEncoder(precision="bfloat16")
+    got = bf16.encode(texts)
+    assert got.dtype == np.float32 and got.shape == reference.shape
+    assert np.allclose(np.linalg.norm(got[[0, 1, 3]], axis=1), 1.0, atol=1e-5)  # pooled and normalised in float32
+    assert float(np.abs(got[2]).sum()) == 0.0  # no words: the zero vector, as in float32
+    assert float((got * reference).sum(axis=1)[[0, 1, 3]].min()) > 0.999
+    packed = [m for m in bf16.network.modules() if isinstance(m, PackedLinear)]
+    assert len(packed) == (37 if _available() else 0)  # 6 layers x (Q, K, V, out, FFN up + GELU, FFN down) + pooler
+    again = pickle.loads(pickle.dumps(bf16))  # arguments only; rebuilt and packed on first use
+    assert again.id == bf16.id and np.array_equal(again.encode(texts), got)

