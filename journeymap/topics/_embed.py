@@ -49,11 +49,14 @@ def embed(
     """Vectors of ``texts`` (shape ``(n, encoder.dim)``), from the cache where present.
 
     Duplicates are encoded once; what is encoded is written to the cache chunk by chunk (an
-    interrupted run keeps what it did).
+    interrupted run keeps what it did). The distinct texts are encoded in sorted order, so each
+    meets the same batch whatever the order of ``texts``: reduced-precision encoders (bfloat16)
+    round a text slightly differently in different batches, and the vectors, hence the topics,
+    would otherwise depend on the row order.
     """
-    position: dict[str, int] = {}
-    codes = np.fromiter((position.setdefault(t, len(position)) for t in texts), dtype=np.int64, count=len(texts))
-    uniq = list(position)
+    uniq = sorted(set(texts), key=lambda t: (not isinstance(t, str), str(t)))  # non-text values (None) last
+    position = {t: i for i, t in enumerate(uniq)}
+    codes = np.fromiter((position[t] for t in texts), dtype=np.int64, count=len(texts))
     dim = int(encoder.dim)
     store = open_cache(cache)
     vecs = cached_rows(
