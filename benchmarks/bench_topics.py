@@ -59,6 +59,15 @@ def load(data: Path) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
     return train, test, list(categories)
 
 
+#: ``--encoder`` names that run MiniLM at one precision.
+PRECISIONS = {"default-int8": "int8", "default-float32": "float32", "default-bfloat16": "bfloat16"}
+
+
+def minilm_precision(encoder: str) -> str:
+    """The MiniLM precision an ``--encoder`` name asks for: ``"auto"`` (what ``TopicModel()`` gets) unless it names one."""
+    return PRECISIONS.get(encoder, "auto")
+
+
 #: The k-search before the reduced-space one (issue 12): the full space, 8 coarse and 5 fine candidates,
 #: the best silhouette taken as it comes.
 PREVIOUS_SEARCH = {"reduce_dims": None, "n_candidates": 8, "n_refine": 5, "plateau": 0}
@@ -249,8 +258,8 @@ def speed_child(data: Path, twcs: Path | None, cache: Path, n: int, *, seed: int
     if encoder == "lookup":
         sources = embed(base, MiniLMEncoder(), cache=cache, progress=False)  # cached by the parent
         enc: object = LookupEncoder(texts, sources, picks, seed)
-    elif encoder in ("default-int8", "default-float32", "default-bfloat16"):
-        enc = MiniLMEncoder(precision=encoder.removeprefix("default-"))  # type: ignore[arg-type]
+    elif minilm_precision(encoder) != "auto":
+        enc = MiniLMEncoder(precision=minilm_precision(encoder))  # type: ignore[arg-type]
     else:
         enc = HashingEncoder(dim=384) if encoder == "hashing" else encoder
     clusterer = AutoKMeans(random_state=seed, **PREVIOUS_SEARCH) if "previous" in label else None
@@ -364,13 +373,12 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         cache = args.cache or Path(tmp) / "cache.sqlite"
         if parts & {"quality", "zero", "few", "finetune"}:
-            precision = args.encoder.removeprefix("default-") if args.encoder.startswith("default-") else "auto"
             quality(
                 args.data,
                 cache,
                 parts,
                 args.seed,
-                precision=precision,
+                precision=minilm_precision(args.encoder),
                 seeds=args.discovery_seeds,
                 encoder_name=args.quality_encoder,
             )
