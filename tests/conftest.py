@@ -8,6 +8,8 @@ from hypothesis import HealthCheck, settings
 
 settings.register_profile("ci", max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 settings.register_profile("dev", max_examples=25, deadline=None)
+# On demand, to hunt for rare cases: HYPOTHESIS_PROFILE=deep python -m pytest tests/test_journeys.py ...
+settings.register_profile("deep", max_examples=1000, deadline=None, suppress_health_check=list(HealthCheck))
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "dev"))
 
 #: The shared data beside the checkout (../shared/data), when present.
