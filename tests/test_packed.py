@@ -93,3 +93,15 @@ def test_approximate_gelu_blocks_are_not_fused() -> None:
     model = BertModel(config, add_pooling_layer=False).eval().to(torch.bfloat16)
     assert pack_linears(model) == 6  # the intermediate's linear alone is packed, its tanh GELU kept apart
     assert not any(isinstance(m, PackedLinear) and m.gelu for m in model.modules())
+
+
+def test_unpickled_where_the_kernels_are_missing_it_runs_the_plain_layers(monkeypatch: pytest.MonkeyPatch) -> None:
+    lin = nn.Linear(16, 24).to(torch.bfloat16)
+    packed = PackedLinear(lin, gelu=True)
+    blob = pickle.dumps(packed)
+    monkeypatch.setattr(_packed, "_available", lambda: False)
+    plain = pickle.loads(blob)
+    assert plain._packed is None
+    inputs = x(3, 16)
+    with torch.inference_mode():
+        assert torch.equal(plain(inputs), nn.functional.gelu(lin(inputs)))

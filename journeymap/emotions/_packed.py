@@ -57,10 +57,14 @@ class PackedLinear(nn.Module):
         self._pack()
 
     def _pack(self) -> None:
-        self._packed = torch.ops.mkldnn._reorder_linear_weight(self.linear.weight.detach(), _ROWS_HINT)
+        # None where the kernels are missing (unpickled on another torch build): plain layers then
+        self._packed = torch.ops.mkldnn._reorder_linear_weight(self.linear.weight.detach(), _ROWS_HINT) if _available() else None
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """``gelu(x @ W.T + b)`` or ``x @ W.T + b``."""
+        if self._packed is None:
+            y = self.linear(x)
+            return nn.functional.gelu(y) if self.gelu else y
         attr, algorithm = ("gelu", "none") if self.gelu else ("none", "")
         out: torch.Tensor = torch.ops.mkldnn._linear_pointwise(x, self._packed, self.linear.bias, attr, [], algorithm)
         return out

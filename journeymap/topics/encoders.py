@@ -361,7 +361,7 @@ class MiniLMEncoder(TransformerEncoder):
             torch), ``"torch"`` or ``"onnx"`` (float32 or int8 only).
         precision: ``"auto"`` (bfloat16 where native and the backend allows it, else float32),
             ``"float32"``, ``"bfloat16"`` (torch only; vectors at cosine 0.9999 to float32 on
-            average, 1.5x as fast as ONNX float32 on a CPU with AVX512-BF16) or ``"int8"`` (ONNX
+            average, about 1.7x as fast as ONNX float32 on a CPU with AVX512-BF16) or ``"int8"`` (ONNX
             Runtime only: int8 weights and per-token int8 activations; 1.4-1.6x as fast on a CPU
             with VNNI, vectors at cosine 0.998 to float32 on average, zero-shot and few-shot
             accuracy on Banking77 about half a point lower). Figures: ``docs/topics.md``.
