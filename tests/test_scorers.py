@@ -63,6 +63,20 @@ def test_default_scorer_conforms_and_reads_emotions(default_scorer) -> None:
     assert default_scorer.predict(["thanks!"]).sum() >= 1
 
 
+def test_a_loaded_scorer_pickles_as_its_settings(default_scorer) -> None:
+    import pickle
+
+    texts = ["thanks, all sorted now", "worst service ever, I am furious"]
+    before = default_scorer.score(texts)  # builds the network
+    assert default_scorer.loaded
+    blob = pickle.dumps(default_scorer)
+    assert len(blob) < 1_000_000  # not the 22 M-parameter network
+    again = pickle.loads(blob)
+    assert not again.loaded and again.id == default_scorer.id
+    np.testing.assert_allclose(again.score(texts), before, atol=default_scorer.tolerance)
+    assert default_scorer.loaded  # the original keeps its network
+
+
 def test_default_scorer_precisions() -> None:
     from journeymap.emotions.default import DefaultScorer
 

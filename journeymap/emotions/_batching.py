@@ -281,6 +281,14 @@ class LazyNetworkScorer(SortedBatchScorer):
         """Whether the network has been built (it is, on the first call that scores a text)."""
         return self._model is not None
 
+    def __getstate__(self) -> dict[str, Any]:
+        # Pickled as its settings: the copy (a Dask worker's, say) builds its own network on
+        # first use, instead of receiving one the size of the model.
+        state = self.__dict__.copy()
+        state.pop("_model", None)
+        state.pop("_tokenizer", None)
+        return state
+
     @property
     def model(self) -> Network:
         """The network (built on first use): a torch module, or an ONNX Runtime session called like one."""
