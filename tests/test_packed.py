@@ -11,7 +11,7 @@ from torch import nn
 from journeymap.emotions import _packed
 from journeymap.emotions._packed import PackedLinear, pack_linears
 
-pytestmark = pytest.mark.skipif(not _packed._available(), reason="this torch build has no oneDNN linear kernels")
+pytestmark = pytest.mark.skipif(not _packed._available(), reason="no oneDNN bfloat16 linear kernels here (torch build or CPU)")
 
 
 def tiny_bert() -> nn.Module:

@@ -13,6 +13,7 @@ or give other numbers than the plain layers, the module is left as it is.
 
 from __future__ import annotations
 
+import functools
 import logging
 from typing import Any
 
@@ -25,13 +26,22 @@ logger = logging.getLogger(__name__)
 _ROWS_HINT = 2048
 
 
+@functools.cache
 def _available() -> bool:
+    """Whether oneDNN's bfloat16 linear kernels run here (an AVX2-only CPU has the ops but not the path)."""
     mkldnn = torch.ops.mkldnn
-    return bool(
+    if not (
         torch.backends.mkldnn.is_available()  # type: ignore[no-untyped-call]
         and hasattr(mkldnn, "_linear_pointwise")
         and hasattr(mkldnn, "_reorder_linear_weight")
-    )
+    ):
+        return False
+    try:
+        weight = mkldnn._reorder_linear_weight(torch.zeros(8, 8, dtype=torch.bfloat16), 8)
+        mkldnn._linear_pointwise(torch.zeros(2, 8, dtype=torch.bfloat16), weight, None, "none", [], "")
+    except (RuntimeError, NotImplementedError):
+        return False
+    return True
 
 
 class PackedLinear(nn.Module):
