@@ -7,8 +7,9 @@ reorder and the separate GELU pass cost about a tenth of a run (profiled; see
 module by :class:`PackedLinear`, which reorders the weight once and calls oneDNN's linear
 directly, with the feed-forward GELU fused into the first feed-forward product. These are the
 kernels ``torch.compile`` uses for frozen CPU models (``torch.ops.mkldnn._linear_pointwise``),
-called here without compiling anything. Where they are missing (another torch build, no oneDNN)
-or give other numbers than the plain layers, the module is left as it is.
+called here without compiling anything. Where they are missing (another torch build, no oneDNN,
+a CPU without their bfloat16 path, such as AVX2 alone) or give other numbers than the plain
+layers, the module is left as it is.
 """
 
 from __future__ import annotations
