@@ -143,6 +143,20 @@ def test_first_response_skips_bots_and_canned_fast_replies_by_hand() -> None:
         jm.AutoReplyRule(min_repeats=0)
 
 
+def test_brand_replies_without_text_are_human_replies() -> None:
+    # Found by a row-order property run: brand replies whose text is missing (an image or a DM
+    # card) crashed the automatic-reply rule (an index into an empty count table).
+    rows = [("a", "customer", "my bill is wrong", 0, ""), ("a", "agent", "", 5, "e0"), ("b", "customer", "hello?", 1, "")]
+    js = by_hand(rows)
+    e = js.events.copy()
+    e.loc[e["actor"] != "customer", "text"] = pd.NA  # every brand text missing
+    js = js.with_events(e)
+    replies = jm.reply_table(js)
+    assert not replies["automatic"].any()
+    rt = per_thread(js, jm.response_times(js))
+    assert rt.loc["a", "first_response"] == pd.Timedelta(minutes=5) and pd.isna(rt.loc["b", "first_response"])
+
+
 def test_planted_bot_is_detected_and_excluded(synthetic: tuple[jm.EventLog, jm.JourneySet]) -> None:
     _, js = synthetic
     events = js.events

@@ -242,7 +242,8 @@ def automatic_flags(
         keys = _text_keys(events, rows)
         has_key = keys >= 0
         counts = np.bincount(keys[has_key], minlength=int(keys.max(initial=-1)) + 1)
-        candidate = has_key & (counts[np.maximum(keys, 0)] >= min_repeats)
+        candidate = has_key.copy()  # brand events without text (media only, say) are never repeats
+        candidate[has_key] = counts[keys[has_key]] >= min_repeats
         if within is not None:
             picked = np.flatnonzero(candidate)
             median = np.full(len(counts), np.nan)
