@@ -157,6 +157,30 @@ def test_brand_replies_without_text_are_human_replies() -> None:
     assert rt.loc["a", "first_response"] == pd.Timedelta(minutes=5) and pd.isna(rt.loc["b", "first_response"])
 
 
+def test_service_figures_without_a_text_column() -> None:
+    # text is an optional column: timestamps and actors are enough for the service figures
+    rows = [
+        ("a", "customer", "x", 0, ""),
+        ("a", "bot", "x", 0.5, "e0"),
+        ("a", "agent", "x", 5, "e0"),
+        ("b", "customer", "x", 1, ""),
+    ]
+    js = by_hand(rows)
+    e = js.events.drop(columns="text")
+    customer = (e["actor"] == "customer").to_numpy()
+    e["valence"] = np.where(customer, -0.6, np.nan).astype(np.float32)
+    e["sentiment"] = pd.array(np.where(customer, "negative", None), dtype="string")
+    e["emotion"] = pd.array(np.where(customer, "anger", None), dtype="string")
+    e["emo_anger"], e["emo_neutral"], e["scorer"] = np.float32(0.7), np.float32(0.1), "planted"
+    js = js.with_events(e)
+    replies = jm.reply_table(js)
+    assert replies.loc["e1", "automatic_reason"] == "bot" and not replies.loc["e2", "automatic"]
+    rt = per_thread(js, jm.response_times(js))
+    assert rt.loc["a", "first_response"] == pd.Timedelta(minutes=5) and rt.loc["a", "automatic_replies"] == 1
+    t = jm.triage(js)
+    assert list(t.index) == ["e3"] and t["text"].isna().all()
+
+
 def test_planted_bot_is_detected_and_excluded(synthetic: tuple[jm.EventLog, jm.JourneySet]) -> None:
     _, js = synthetic
     events = js.events

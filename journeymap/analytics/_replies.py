@@ -211,6 +211,8 @@ def _text_keys(events: pd.DataFrame, rows: npt.NDArray[np.int64]) -> npt.NDArray
     Integer codes throughout: each distinct text is normalised once (templates repeat), and the
     pair is a number, not a concatenated string per row.
     """
+    if "text" not in events.columns:  # text is optional: without it only the actor tells bots
+        return np.full(len(rows), -1, dtype=np.int64)
     codes, uniques = pd.factorize(events["text"].iloc[rows].astype("string"))
     normal_codes = pd.factorize(normalise_text(pd.Series(uniques, dtype="string")))[0].astype(np.int64)
     account = pd.factorize(account_of(events).iloc[rows].fillna(""))[0].astype(np.int64)  # missing = ""

@@ -43,7 +43,8 @@ class AutoReplyRule:
     fastest human reply in the TWCS sample took 50 seconds, a single reply; a median over
     several is slower still). Three repeats (not two) keep one agent who pastes the same macro
     twice, quickly, from being called a bot. ``within=None`` drops the speed condition
-    (repetition alone), for sources where waits cannot be measured.
+    (repetition alone), for sources where waits cannot be measured. Brand events without text
+    (no ``text`` column, or a missing text: an image, a DM card) are automatic only by actor.
 
     Attributes:
         min_repeats: how many times the account must send the text (default

@@ -368,7 +368,7 @@ def triage(
             "timestamp": ev["timestamp"],
             "waiting": waiting,
             "censored": ev["timestamp"] <= now_ts,
-            "text": ev["text"],
+            "text": ev["text"] if "text" in ev.columns else pd.Series(pd.NA, index=ev.index, dtype="string"),
             "emotion": ev["emotion"],
             "reason": reasons,
         },
