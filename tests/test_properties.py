@@ -211,6 +211,45 @@ def test_row_order_changes_nothing(n: int, seed: int, by: str, rnd: random.Rando
         pd.testing.assert_frame_equal(x, y, obj=name)
 
 
+def crc_scores(js: jm.JourneySet) -> jm.JourneySet:
+    """Scores that follow each event's id, not its position: customers' valence from a CRC of the id."""
+    import zlib
+
+    e = js.events.copy()
+    customer = (e["actor"] == "customer").to_numpy()
+    v = np.asarray([(zlib.crc32(str(x).encode()) % 2001) / 1000 - 1 for x in e["event_id"]], dtype=np.float32)
+    label = np.where(v < -0.25, "negative", np.where(v > 0.25, "positive", "neutral"))
+    e["valence"] = np.where(customer, v, np.nan).astype(np.float32)
+    e["sentiment"] = pd.array(np.where(customer, label, None), dtype="string")
+    e["emotion"] = pd.array(np.where(customer, "neutral", None), dtype="string")
+    e["emo_neutral"], e["scorer"] = np.float32(0.5), "crc"
+    return js.with_events(e)
+
+
+def service_tables(js: jm.JourneySet) -> dict[str, pd.DataFrame]:
+    return {
+        "response_times": jm.response_times(js),
+        "reply_table": jm.reply_table(js),
+        "service_levels": jm.service_levels(js),
+        "triage": jm.triage(js),
+        "pain_points": jm.pain_points(js),
+        "journey_variants": jm.journey_variants(js),
+    }
+
+
+@given(event_frames(min_rows=1), st.sampled_from(["thread", "customer"]), st.randoms(use_true_random=False))
+def test_service_figures_on_messy_frames_run_and_ignore_row_order(frame: pd.DataFrame, by: str, rnd: random.Random) -> None:
+    """Ties in time, several customers in a thread, brand replies to brand posts, missing texts
+    or no text column: the service tables compute, and the same in any row order."""
+    order = list(range(len(frame)))
+    rnd.shuffle(order)
+    a = crc_scores(jm.build_journeys(jm.read_events(frame), by=by))  # type: ignore[arg-type]
+    b = crc_scores(jm.build_journeys(jm.read_events(frame.iloc[order].reset_index(drop=True)), by=by))  # type: ignore[arg-type]
+    for (name, x), y in zip(service_tables(a).items(), service_tables(b).values()):
+        keep_index = name in {"response_times", "reply_table", "triage", "pain_points"}  # ids, not row numbers
+        pd.testing.assert_frame_equal(x.reset_index(drop=not keep_index), y.reset_index(drop=not keep_index), obj=name)
+
+
 def test_journey_metrics_with_an_empty_channel_column() -> None:
     events = jm.datasets.service_journeys(5, seed=0).events.reset_index(drop=True)
     events["channel"] = pd.array([None] * len(events), dtype="string")  # present, never filled in
