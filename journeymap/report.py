@@ -336,8 +336,11 @@ def report(
                 f"{int(replies['automatic'].sum()):,} of {len(replies):,} brand replies automatic.</p>"
             ),
         ]
-        brands = service_levels(js, by="brand", sla=sla, seed=seed)
-        sections += [f"<h3>Per brand (SLA {html.escape(duration(pd.Timedelta(sla)))})</h3>", _table(brands, max_rows=20)]
+        sections.append(f"<h3>Per brand (SLA {html.escape(duration(pd.Timedelta(sla)))})</h3>")
+        if {"brand", "author_id"} & set(js.events.columns):
+            sections.append(_table(service_levels(js, by="brand", sla=sla, seed=seed), max_rows=20))
+        else:  # both are optional columns
+            sections.append('<p class="note">No brand or author_id column in the events: no per-brand figures.</p>')
         sections += ["<h3>Over time</h3>", _figure(plot.trends(js, freq=freq), "response times over time")]
         agents = service_levels(js, by="agent", sla=sla, seed=seed)
         sections += ["<h2>Agent league</h2>", _table(agents, max_rows=20)]

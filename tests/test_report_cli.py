@@ -38,6 +38,25 @@ def test_report_is_self_contained_and_escapes_customer_text(tmp_path: Path) -> N
     assert "default-src 'none'" in page
 
 
+def test_report_on_the_required_columns_alone(tmp_path: Path) -> None:
+    # Found by running the report on messy hypothesis frames: without a brand or author_id
+    # column (both optional) the per-brand table raised SchemaError and no report was written.
+    from .test_properties import crc_scores
+
+    t0 = pd.Timestamp("2024-01-01", tz="UTC")
+    df = pd.DataFrame(
+        {
+            "event_id": ["e1", "e2", "e3"],
+            "customer_id": ["a", "a", "b"],
+            "timestamp": [t0, t0 + pd.Timedelta(hours=1), t0 + pd.Timedelta(hours=2)],
+        }
+    )
+    js = crc_scores(jm.build_journeys(jm.read_events(df), by="customer"))
+    html = jm.report(js, tmp_path / "r.html").read_text()
+    assert "No brand or author_id column in the events: no per-brand figures." in html
+    assert "<h2>Agent league</h2>" in html  # the sections after it are there
+
+
 def test_report_reads_durations_in_words(tmp_path: Path) -> None:
     js = planted_scores(jm.build_journeys(jm.datasets.service_journeys(60, seed=0)))
     page = jm.report(js, tmp_path / "r.html", sla="90min").read_text(encoding="utf-8")
