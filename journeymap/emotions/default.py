@@ -221,15 +221,10 @@ class DefaultScorer(_batching.LazyNetworkScorer):
             import torch
 
             model = built.to(self.device, dtype=torch.bfloat16)
-            if self.device.type == "cpu":
-                # torch's fused CPU attention is slow in bfloat16 on short sequences (17% of the
-                # run, profiled); the plain matmul-softmax-matmul path is faster, as close to float32.
-                built.encoder.set_attn_implementation("eager")  # type: ignore[operator]
-                # oneDNN's linear with the weights reordered once and GELU fused: ~12% faster.
-                from journeymap.emotions._packed import pack_linears
+            if self.device.type == "cpu":  # plain attention and packed linear layers
+                from journeymap.emotions._packed import prepare_bf16_cpu
 
-                packed = pack_linears(model)
-                logger.debug("%d linear layers packed for oneDNN", packed)
+                prepare_bf16_cpu(model, built.encoder)
         else:
             model = built.to(self.device)
         logger.info("loaded %s on %s", self.id, self.device)

@@ -438,11 +438,10 @@ class MiniLMEncoder(TransformerEncoder):
 
             net: Any = self._net  # loaded by the line above
             net = net.to(dtype=torch.bfloat16)
-            if self._device.type == "cpu":  # as the default scorer: see journeymap.emotions.default
-                from journeymap.emotions._packed import pack_linears
+            if self._device.type == "cpu":  # as the default scorer: plain attention, packed linear layers
+                from journeymap.emotions._packed import prepare_bf16_cpu
 
-                net.set_attn_implementation("eager")
-                pack_linears(net)
+                prepare_bf16_cpu(net, net)
             self._net = net
 
     def _forward(self, ids: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
