@@ -23,6 +23,7 @@ from journeymap.analytics import (
     touchpoint_summary,
     triage,
 )
+from journeymap.analytics.replies import BRAND_COLUMNS
 from journeymap.backends import dispatch
 from journeymap.exceptions import JourneyMapError
 
@@ -337,7 +338,7 @@ def report(
             ),
         ]
         sections.append(f"<h3>Per brand (SLA {html.escape(duration(pd.Timedelta(sla)))})</h3>")
-        if {"brand", "author_id"} & set(js.events.columns):
+        if set(BRAND_COLUMNS) & set(js.events.columns):
             sections.append(_table(service_levels(js, by="brand", sla=sla, seed=seed), max_rows=20))
         else:  # both are optional columns
             sections.append('<p class="note">No brand or author_id column in the events: no per-brand figures.</p>')

@@ -90,6 +90,10 @@ def reply_table(js: JourneySet, *, auto: AutoReplyRule | None = None) -> pd.Data
     return out
 
 
+#: The columns ``service_levels(by="brand")`` groups by, the first present (both optional).
+BRAND_COLUMNS = ("brand", "author_id")
+
+
 def _group_column(events: pd.DataFrame, by: str) -> tuple[pd.Series, str]:
     """The value each event is grouped by, and the name of the index."""
     if by == "agent":
@@ -97,7 +101,7 @@ def _group_column(events: pd.DataFrame, by: str) -> tuple[pd.Series, str]:
             return events["agent_id"].astype("string").where(events["actor"].astype("string") != "customer"), "agent"
         return pd.Series(pd.NA, index=events.index, dtype="string"), "agent"
     if by == "brand":
-        for column in ("brand", "author_id"):
+        for column in BRAND_COLUMNS:
             if column in events.columns:
                 return events[column].astype("string"), "brand"
         msg = "service_levels(by='brand') needs a brand or author_id column"
