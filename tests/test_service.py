@@ -15,6 +15,7 @@ from journeymap.datasets import BOT_TEXT, PLANTED
 from journeymap.testing.data import planted_scores
 
 from .conftest import TWCS_SAMPLE
+from .test_properties import crc_scores
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -166,13 +167,7 @@ def test_service_figures_without_a_text_column() -> None:
         ("b", "customer", "x", 1, ""),
     ]
     js = by_hand(rows)
-    e = js.events.drop(columns="text")
-    customer = (e["actor"] == "customer").to_numpy()
-    e["valence"] = np.where(customer, -0.6, np.nan).astype(np.float32)
-    e["sentiment"] = pd.array(np.where(customer, "negative", None), dtype="string")
-    e["emotion"] = pd.array(np.where(customer, "anger", None), dtype="string")
-    e["emo_anger"], e["emo_neutral"], e["scorer"] = np.float32(0.7), np.float32(0.1), "planted"
-    js = js.with_events(e)
+    js = crc_scores(js.with_events(js.events.drop(columns="text")))
     replies = jm.reply_table(js)
     assert replies.loc["e1", "automatic_reason"] == "bot" and not replies.loc["e2", "automatic"]
     rt = per_thread(js, jm.response_times(js))
