@@ -27,6 +27,7 @@ from journeymap.topics import (
     get_encoder,
 )
 from journeymap.topics import encoders as encoders_module
+from journeymap.topics._inputs import as_label_descriptions
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -315,6 +316,16 @@ def test_zero_shot_assigns_given_names_and_descriptions() -> None:
 def test_zero_shot_names_with_underscores_read_as_words() -> None:
     tm = model(labels=["card_arrival", "refund_request"], refine=0).fit(["card arrival please", "refund request now"])
     assert tm.labels_.tolist() == ["card_arrival", "refund_request"]
+
+
+def test_zero_shot_identifier_style_names_read_as_words() -> None:
+    # camel case, hyphens and dots, as intent sets name their labels (SNIPS: "AddToPlaylist");
+    # read whole, "RefundRequest" is one unknown word and matches neither text.
+    names = ["CardArrival", "RefundRequest", "app-crash", "lost.card"]
+    texts = ["refund request now", "lost my card", "card arrival please", "app crash again"]
+    tm = model(labels=names, refine=0).fit(texts)
+    assert tm.labels_.tolist() == ["RefundRequest", "lost.card", "CardArrival", "app-crash"]
+    assert as_label_descriptions(names)[1] == ["Card Arrival", "Refund Request", "app crash", "lost card"]
 
 
 @pytest.mark.parametrize("form", ["frame", "columns", "pairs", "mapping"])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -10,7 +11,7 @@ import pandas as pd
 
 from journeymap.exceptions import JourneyMapError
 
-__all__ = ["OTHER", "TopicInputError", "as_examples", "as_label_descriptions", "as_texts"]
+__all__ = ["OTHER", "TopicInputError", "as_examples", "as_label_descriptions", "as_texts", "readable_name"]
 
 #: The topic of texts that fit no topic (and of texts without words).
 OTHER = "other"
@@ -47,8 +48,39 @@ def as_texts(texts: Any, argument: str = "texts", *, allow_empty: bool = False) 
     ]
 
 
+#: Characters that join the words of identifier-like names (``card_arrival``, ``card-arrival``, ``qa.factoid``).
+_JOINERS = re.compile(r"[_\-.:/]+")
+#: A lower-case letter or digit followed by a capital (``AddToPlaylist``), or the end of a run of
+#: capitals before a capitalised word (``SMSReply``).
+_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
+
+
+def readable_name(name: str) -> str:
+    """The words of a label name, as the encoder should read them: identifier-style names split.
+
+    Underscores, hyphens, dots, colons and slashes become spaces, and camel case is split
+    (``"AddToPlaylist"`` reads "Add To Playlist"), except after a single leading lower-case letter
+    (``iPhone``, ``eBay``), which is how brand names are written. Names that are already words are
+    left as they are.
+
+    Example:
+        >>> [readable_name(n) for n in ["card_arrival", "AddToPlaylist", "iPhone-repair", "qa.factoid", "SMSReply"]]
+        ['card arrival', 'Add To Playlist', 'iPhone repair', 'qa factoid', 'SMS Reply']
+        >>> readable_name("late delivery")
+        'late delivery'
+    """
+    words = []
+    for word in _JOINERS.sub(" ", name).split():
+        split = _CAMEL.sub(" ", word)
+        words.append(word[0] + split[2:] if re.match(r"[a-z][A-Z]", word) else split)  # "i Phone" -> "iPhone"
+    return " ".join(words) if words else name
+
+
 def as_label_descriptions(labels: Any) -> tuple[list[str], list[str]]:
-    """``(names, descriptions)`` from a list of names or a mapping name -> description."""
+    """``(names, descriptions)`` from a list of names or a mapping name -> description.
+
+    Names in a list are read by :func:`readable_name` (``"card_arrival"`` -> "card arrival").
+    """
     if isinstance(labels, str):
         msg = "labels must be a list of topic names or a mapping name -> description, not a single string"
         raise TopicInputError(msg)
@@ -57,7 +89,7 @@ def as_label_descriptions(labels: Any) -> tuple[list[str], list[str]]:
         descriptions = [str(v) if v is not None and str(v).strip() else str(k) for k, v in labels.items()]
     else:
         names = as_texts(labels, "labels", allow_empty=True)
-        descriptions = [n.replace("_", " ") for n in names]
+        descriptions = [readable_name(n) for n in names]
     _check_names(names, "labels")
     return names, descriptions
 

@@ -91,8 +91,8 @@ class TopicModel(BaseEstimator):  # type: ignore[misc]
     """Topics and intents of customer texts: discovered, zero-shot or few-shot.
 
     Args:
-        labels: zero-shot topics: a list of names (underscores read as spaces) or a mapping
-            name -> description.
+        labels: zero-shot topics: a list of names (identifier-style names read as words:
+            ``card_arrival``, ``AddToPlaylist``) or a mapping name -> description.
         examples: few-shot training data: a DataFrame with ``text`` and ``label`` columns,
             a tuple ``(texts, labels)``, a list of ``(text, label)`` pairs, or a mapping
             label -> texts. With
