@@ -17,7 +17,16 @@ __all__ = ["JourneyMapError", "ModelLoadError", "SchemaError", "UnknownScorerErr
 
 
 class JourneyMapError(Exception):
-    """Base class of every error journeymap raises on purpose."""
+    """Base class of every error journeymap raises on purpose.
+
+    Example:
+        >>> import journeymap as jm
+        >>> try:
+        ...     jm.get_scorer("no-such-scorer")
+        ... except jm.JourneyMapError as err:  # catches every journeymap error
+        ...     print(type(err).__name__)
+        UnknownScorerError
+    """
 
 
 class SchemaError(JourneyMapError, ValueError):
@@ -26,6 +35,15 @@ class SchemaError(JourneyMapError, ValueError):
     Attributes:
         rejects: a DataFrame with one row per problem (``row``, ``column``, ``reason``,
             ``value``), empty when the problem is with the table as a whole (a missing column).
+
+    Example:
+        >>> import pandas as pd, journeymap as jm
+        >>> bad = pd.DataFrame({"customer_id": ["c1"], "timestamp": ["not a time"], "text": ["hi"]})
+        >>> try:
+        ...     jm.read_events(bad, on_error="raise")
+        ... except jm.SchemaError as err:
+        ...     print(err.rejects[["row", "column"]].to_dict("records"))
+        [{'row': 0, 'column': 'timestamp'}]
     """
 
     def __init__(self, message: str, rejects: pd.DataFrame | None = None) -> None:
@@ -34,7 +52,16 @@ class SchemaError(JourneyMapError, ValueError):
 
 
 class UnknownScorerError(JourneyMapError, KeyError):
-    """A scorer name that no installed plugin provides; the message lists the available ones."""
+    """A scorer name that no installed plugin provides; the message lists the available ones.
+
+    Example:
+        >>> import journeymap as jm
+        >>> try:
+        ...     jm.get_scorer("no-such-scorer")
+        ... except jm.UnknownScorerError as err:
+        ...     print(err.name, "default" in err.available)
+        no-such-scorer True
+    """
 
     def __init__(self, name: str, available: Iterable[str]) -> None:
         self.name = name

@@ -18,7 +18,12 @@ SERVICE_STAGES: tuple[tuple[str, str], ...] = (
 
 
 class Stage(Frozen):
-    """One journey stage; its place in the order comes from the StageModel that holds it."""
+    """One journey stage; its place in the order comes from the StageModel that holds it.
+
+    Example:
+        >>> Stage(name="purchase", description="The order is placed.").name
+        'purchase'
+    """
 
     name: str = Field(min_length=1)
     description: str = ""

@@ -10,7 +10,12 @@ from journeymap.model._base import Frozen
 
 
 class Actor(str, Enum):
-    """Who spoke at a step. Anything but ``customer`` speaks for the brand."""
+    """Who spoke at a step. Anything but ``customer`` speaks for the brand.
+
+    Example:
+        >>> Actor("bot").is_brand, Actor.CUSTOMER.is_brand
+        (True, False)
+    """
 
     CUSTOMER = "customer"
     AGENT = "agent"
