@@ -190,6 +190,36 @@ def set_seed(seed: int) -> None:
     torch.manual_seed(seed)
 
 
+def take_step(
+    loss: torch.Tensor,
+    *,
+    model: torch.nn.Module,
+    optimizer: torch.optim.Optimizer,
+    scheduler: torch.optim.lr_scheduler.LRScheduler,
+    state: dict[str, Any],
+    bar: Any,
+    running: float,
+    batch: int,
+) -> float:
+    """One optimisation step that both training loops share; returns the smoothed training loss.
+
+    Back-propagates ``loss``, clips the gradient norm at 1, steps the optimiser and the schedule,
+    and moves the loop state (``batch`` done, ``step``) and the progress bar on.
+    """
+    loss.backward()  # type: ignore[no-untyped-call]
+    torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+    optimizer.step()
+    scheduler.step()
+    optimizer.zero_grad(set_to_none=True)
+    value = loss.item()
+    running = 0.98 * running + 0.02 * value if running else value
+    state["batch"] = batch + 1
+    state["step"] += 1
+    bar.update(1)
+    bar.set_postfix(loss=f"{running:.4f}", refresh=False)
+    return running
+
+
 def optimisation(
     model: torch.nn.Module,
     heads: list[torch.nn.Parameter],
@@ -317,17 +347,9 @@ def train(  # noqa: PLR0915 - one loop, read top to bottom
                 continue
             ids, mask = pad_batch([train_ids[i] for i in idx], pad_id, dev_)
             loss = loss_fn(model(ids, mask), targets[idx].to(dev_))
-            loss.backward()
-            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-            optimizer.step()
-            scheduler.step()
-            optimizer.zero_grad(set_to_none=True)
-            value = loss.item()
-            running = 0.98 * running + 0.02 * value if running else value
-            state["batch"] = b + 1
-            state["step"] += 1
-            bar.update(1)
-            bar.set_postfix(loss=f"{running:.4f}", refresh=False)
+            running = take_step(
+                loss, model=model, optimizer=optimizer, scheduler=scheduler, state=state, bar=bar, running=running, batch=b
+            )
             if state["step"] % config.checkpoint_every == 0:
                 checkpoint()
             if state["step"] >= total:

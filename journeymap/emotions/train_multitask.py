@@ -57,6 +57,7 @@ from journeymap.emotions.train import (
     optimisation,
     pad_batch,
     set_seed,
+    take_step,
 )
 
 logger = logging.getLogger(__name__)
@@ -303,17 +304,9 @@ def train(  # noqa: PLR0912, PLR0915 - one loop, read top to bottom
             sel = (tasks == IRONY).nonzero().flatten()
             if len(sel):
                 loss = loss + config.irony_weight * bce(logits[sel, n_labels + 3], irony_t[rows[sel]].to(dev_))
-            loss.backward()
-            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-            optimizer.step()
-            scheduler.step()
-            optimizer.zero_grad(set_to_none=True)
-            value = loss.item()
-            running = 0.98 * running + 0.02 * value if running else value
-            state["batch"] = b + 1
-            state["step"] += 1
-            bar.update(1)
-            bar.set_postfix(loss=f"{running:.4f}", refresh=False)
+            running = take_step(
+                loss, model=model, optimizer=optimizer, scheduler=scheduler, state=state, bar=bar, running=running, batch=b
+            )
             if state["step"] % config.checkpoint_every == 0:
                 checkpoint()
                 logger.info("step %d/%d, loss %.4f, %.1f min", state["step"], total, running, (time.monotonic() - started) / 60)
