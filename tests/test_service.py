@@ -255,7 +255,8 @@ def test_twcs_sample_service_figures_by_hand(twcs: tuple[jm.EventLog, jm.Journey
     assert len(log.events) + len(log.rejected_rows) == log.n_input == 93
     replies = jm.reply_table(js)
     assert len(replies) == 44 and not replies["automatic"].any()  # no bot in the sample
-    assert (replies["agent"] != "(unsigned)").sum() == 26
+    assert (replies["agent"] != "(unsigned)").sum() == 27  # "... 1/2" signed by its "2/2 ^JR"
+    assert replies.loc["119264", "agent"] == "British_Airways/JR"
     assert replies.loc["119333" if "119333" in replies.index else "119335", "agent"] == "Tesco/Lee"
     # the bystander (105837, "me too" in 105838's thread) has their own journey, and the brand's answer
     assert js.journeys.loc["119249", "customer_id"] == "105837"

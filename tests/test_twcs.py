@@ -180,8 +180,60 @@ def test_agents_are_parsed_from_signatures_on_the_real_sample() -> None:
     log = read_twcs(TWCS_SAMPLE)
     brand = log.events[log.events["actor"] == "agent"]
     signed = brand.set_index("event_id")["agent_id"].dropna()
-    assert (len(signed), len(brand)) == (26, 44)  # 59% of brand tweets are signed
+    # 61% of brand tweets are signed; 27 with British Airways' "... 1/2" taking "... 2/2 ^JR"'s signature
+    assert (len(signed), len(brand)) == (27, 44)
+    assert signed.loc["119264"] == signed.loc["119266"] == "British_Airways/JR"
     by_text = dict(zip(brand["text"].str[-12:], brand["agent_id"]))
     assert by_text["e, Miriam ^MM"[-12:]] == "VirginTrains/MM"
     assert signed.str.split("/").str[0].isin(brand["author_id"]).all()
     assert log.events.loc[log.events["actor"] == "customer", "agent_id"].isna().all()
+
+
+def test_a_brand_reply_to_its_own_reply_answers_the_customer_the_first_part_answered() -> None:
+    # two customers in one thread; the brand answers the second in two tweets, the second part
+    # replying to the first: both are the second customer's, not the thread's first customer's
+    log = read_twcs(
+        frame(
+            tweet("1", "100", "True", 0, "@AskBrand my order is late"),
+            tweet("2", "200", "True", 5, "@100 @AskBrand me too, mine is late", "1"),
+            tweet("3", "AskBrand", "False", 30, "@200 Sorry about that. Which order number? 1/2 ^JB", "2"),
+            tweet("4", "AskBrand", "False", 31, "@200 Please DM us the details 2/2 ^JB", "3"),
+        )
+    )
+    assert log.events["customer_id"].tolist() == ["100", "200", "200", "200"]
+    js = build_journeys(log)
+    assert {jid: g["event_id"].tolist() for jid, g in js.events.groupby("journey_id")} == {"1": ["1"], "2": ["2", "3", "4"]}
+
+
+def test_unsigned_parts_of_a_split_reply_take_the_signature_of_the_signed_part() -> None:
+    log = read_twcs(
+        frame(
+            tweet("1", "100", "True", 0, "@AskBrand my flight is delayed"),
+            tweet("2", "AskBrand", "False", 5, "@100 Sorry, the new departure time is 15:30. 1/2", "1"),
+            tweet("3", "AskBrand", "False", 6, "@100 We're sorry for the delay. 2/2 ^JR", "1"),
+            tweet("4", "AskBrand", "False", 9, "@100 Anything else? 1/2", "3"),  # another reply: no signed part
+        )
+    )
+    assert log.events["agent_id"].fillna("-").tolist() == ["-", "AskBrand/JR", "AskBrand/JR", "-"]
+
+
+def test_the_thread_brand_is_the_earliest_replying_account_in_any_row_order() -> None:
+    rows = [
+        tweet("1", "100", "True", 0, "@AmazonHelp @UPSHelp where is my parcel"),
+        tweet("2", "UPSHelp", "False", 50, "@100 Please DM the tracking number ^ML", "1"),
+        tweet("3", "AmazonHelp", "False", 30, "@100 Sorry! Please contact us here", "1"),
+    ]
+    for order in (rows, rows[::-1]):
+        events = read_twcs(frame(*order)).events.set_index("event_id")
+        assert events.loc["1", "brand"] == "AmazonHelp"
+
+
+def test_a_customer_reply_to_a_tweet_outside_the_data_is_a_follow_up() -> None:
+    log = read_twcs(
+        frame(
+            tweet("3", "100", "True", 10, "@AskBrand still broken after your fix", "2"),
+            tweet("4", "AskBrand", "False", 20, "@100 Sorry! Checking now ^JB", "3"),
+        )
+    )
+    assert log.events["touchpoint"].tolist() == ["follow_up", "public_reply"]
+    assert log.warnings["row"].tolist() == [0]

@@ -11,11 +11,14 @@ import pandas as pd
 from journeymap._threads import reply_tree
 from journeymap.backends import dispatch
 from journeymap.exceptions import SchemaError
+from journeymap.io._time import parse_timestamps
 from journeymap.io.sources import read_table
 from journeymap.io.validation import Problems, as_id, validate_events
 
 if TYPE_CHECKING:
     from pathlib import Path
+
+    import numpy.typing as npt
 
     from journeymap.io.eventlog import EventLog, OnError
 
@@ -65,6 +68,68 @@ def agent_ids(text: pd.Series, author: pd.Series) -> pd.Series:
     return (author.astype("string") + "/" + signature).astype("string")
 
 
+#: A "1/2" counter near the end of a tweet (before a signature and links): one part of a reply
+#: split over tweets.
+_PART_PATTERN = r"(?:^|\s)(\d)/\d(?:\s+\S+){0,3}\s*$"
+
+
+def _nearest_customer(parent_row: npt.NDArray[np.int64], is_customer: npt.NDArray[np.bool_]) -> npt.NDArray[np.int64]:
+    """For each row, the nearest row at or above it in the reply tree that is a customer's (-1: none).
+
+    Pointer jumping over brand rows: a brand reply to a brand reply finds the customer the first
+    one answered. Rows in a cycle of brand tweets (rejected anyway) find none.
+
+    Example:
+        >>> # 0 customer <- 1 brand <- 2 brand; 3 brand with no parent
+        >>> _nearest_customer(np.array([-1, 0, 1, -1]), np.array([True, False, False, False])).tolist()
+        [0, 0, 0, -1]
+    """
+    rows = np.arange(len(parent_row), dtype=np.int64)
+    up = np.where(is_customer, rows, parent_row)
+    for _ in range(64):  # doubles the reach each round: 2**64 steps
+        safe = np.maximum(up, 0)
+        step = (up >= 0) & ~is_customer[safe]
+        if not step.any():
+            break
+        up = np.where(step, up[safe], up)
+    safe = np.maximum(up, 0)
+    return np.where((up >= 0) & is_customer[safe], up, -1)
+
+
+def _signed_parts(
+    agent: pd.Series, text: pd.Series, author: pd.Series, brand: npt.NDArray[np.bool_], parent_row: npt.NDArray[np.int64]
+) -> pd.Series:
+    """``agent`` with the unsigned parts of a reply split over tweets ("1/2", "2/2") signed like the others.
+
+    Agents often sign only the last part. The parts of one reply are the brand tweets with a
+    counter by one account that answer the same tweet, or where a later part answers an earlier
+    one; where they carry one signature between them, the unsigned parts get it.
+    """
+    number = text.str.extract(_PART_PATTERN, expand=False)
+    part = number.notna().to_numpy(dtype=bool) & brand & author.notna().to_numpy()
+    if not part.any():
+        return agent
+    rows = np.arange(len(agent), dtype=np.int64)
+    authors = author.to_numpy(dtype=object)
+    safe = np.maximum(parent_row, 0)
+    later = number.ne("1").fillna(False).to_numpy(dtype=bool)  # a "1/2" starts a reply of its own
+    chained = part & later & (parent_row >= 0) & part[safe] & (authors[safe] == authors)
+    head = np.where(chained, parent_row, rows)
+    for _ in range(64):
+        nxt = head[head]
+        if np.array_equal(nxt, head):
+            break
+        head = nxt
+    # one reply: the account, and the tweet its first part answers (itself when it answers none)
+    answered = np.where(parent_row[head] >= 0, parent_row[head], head)
+    key = pd.Series(authors.astype(str), index=agent.index) + "\x00" + pd.Series(answered, index=agent.index).astype(str)
+    key = key.where(pd.Series(part, index=agent.index))
+    signed = pd.DataFrame({"key": key, "agent": agent}).dropna()
+    distinct = signed.groupby("key")["agent"].nunique()
+    single = signed.drop_duplicates("key").set_index("key")["agent"][distinct == 1]
+    return agent.fillna(key.map(single).astype("string"))
+
+
 def _inbound(raw: pd.Series) -> pd.Series:
     if pd.api.types.is_bool_dtype(raw.dtype):
         return raw.astype("boolean")
@@ -89,17 +154,20 @@ def read_twcs(  # noqa: PLR0915 - one pass over the columns, read top to bottom
     ``in_response_to_tweet_id`` (``response_tweet_id`` is optional and kept as an attribute).
 
     * ``actor`` is ``customer`` for inbound tweets and ``agent`` for the brand's.
-    * ``customer_id`` of a brand reply is the author of the customer tweet it answers, else the
-      customer who opened the thread, else the ``@number`` the reply is addressed to.
-    * ``brand`` (an attribute) is the brand account in the thread, or the first ``@handle`` a
-      customer names; ``author_id`` is kept as well.
+    * ``customer_id`` of a brand reply is the author of the customer tweet it answers, directly
+      or through the brand's own replies (the second part of a reply split over two tweets
+      answers the customer the first part answered), else the ``@number`` it is addressed to.
+    * ``brand`` (an attribute) is the account of the thread's earliest brand tweet, or the first
+      ``@handle`` a customer names; ``author_id`` is kept as well.
     * ``thread_id`` is the root of the reply tree in the data; ``in_reply_to`` the parent id.
     * ``touchpoint``: ``mention`` (a customer opening a thread), ``follow_up`` (a customer's later
-      tweet), ``public_reply`` or ``dm_request`` (a brand reply asking to move to private
-      messages), ``broadcast`` (a brand post that replies to nobody and names no customer, and a
-      customer's reply to it: such journeys start there); ``channel`` is ``twitter``.
+      tweet, and a customer's reply to a tweet outside the data), ``public_reply`` or
+      ``dm_request`` (a brand reply asking to move to private messages), ``broadcast`` (a brand
+      post that replies to nobody and names no customer, and a customer's reply to it: such
+      journeys start there); ``channel`` is ``twitter``.
     * ``agent_id``: the agent who signed a brand tweet (``^JB``, ``-Becky``; see
-      :func:`agent_ids`), as ``"<brand account>/<signature>"``.
+      :func:`agent_ids`), as ``"<brand account>/<signature>"``; the unsigned parts of a reply
+      split over tweets ("1/2 ... 2/2 ^JB") take the signature of the signed part.
     * A broadcast belongs to the brand account (its ``customer_id``), in a journey of its own.
 
     Any slice of the corpus has replies whose parent is missing: such a tweet starts its own
@@ -148,8 +216,11 @@ def read_twcs(  # noqa: PLR0915 - one pass over the columns, read top to bottom
     is_customer = inbound.fillna(False).to_numpy(dtype=bool)
     author_arr = author.to_numpy(dtype=object)
     has_parent = parent_row >= 0
-    parent_is_customer = has_parent & is_customer[np.maximum(parent_row, 0)]
-    root_is_customer = is_customer[root_row]
+    # the customer a brand tweet answers: the nearest customer's tweet above it in the reply tree
+    # (a brand reply to the brand's own reply, as in a reply split over two tweets, answers the
+    # customer the first part answered, not the thread's first customer)
+    nearest = np.where(has_parent, _nearest_customer(parent_row, is_customer)[np.maximum(parent_row, 0)], -1)
+    answers_customer = nearest >= 0
     mention = text.str.extract(r"^\s*@(\d+)\b", expand=False).astype("string")
     # A brand post that replies to nothing and addresses no customer: a broadcast (a campaign,
     # an outage notice). It is kept as the brand's own event; customers' replies to it start
@@ -159,11 +230,10 @@ def read_twcs(  # noqa: PLR0915 - one pass over the columns, read top to bottom
     in_broadcast = broadcast[root_row]
     customer = pd.Series(
         np.select(
-            [is_customer, parent_is_customer, root_is_customer, mention.notna().to_numpy(), in_broadcast],
+            [is_customer, answers_customer, mention.notna().to_numpy(), in_broadcast],
             [
                 author_arr,
-                author_arr[np.maximum(parent_row, 0)],
-                author_arr[root_row],
+                author_arr[np.maximum(nearest, 0)],
                 mention.to_numpy(dtype=object),
                 author_arr[root_row],
             ],
@@ -180,14 +250,19 @@ def read_twcs(  # noqa: PLR0915 - one pass over the columns, read top to bottom
         frame["author_id"],
     )
 
-    brand_rows = pd.DataFrame({"thread": thread_id, "author": author})[~is_customer & inbound.notna().to_numpy()]
-    thread_brand = brand_rows.dropna().drop_duplicates("thread").set_index("thread")["author"]
+    # the thread's brand: the account of its earliest brand tweet (the file's row order is no clock:
+    # corpus files list replies before the tweets they answer)
+    created = parse_timestamps(frame["created_at"])
+    brand_rows = pd.DataFrame({"thread": thread_id, "author": author, "t": created, "id": ids})[brand_post]
+    brand_rows = brand_rows.dropna(subset=["thread", "author"]).sort_values(["t", "id"], na_position="last", kind="stable")
+    thread_brand = brand_rows.drop_duplicates("thread").set_index("thread")["author"]
     named = text.str.extract(r"@([A-Za-z_]\w*)", expand=False).astype("string")
     brand_of_thread = np.where(is_customer, thread_id.map(thread_brand).to_numpy(dtype=object), author_arr)
     brand = pd.Series(brand_of_thread, index=frame.index, dtype="string")
     brand = brand.fillna(named.where(pd.Series(is_customer, index=frame.index)))
 
-    opener = root_row == np.arange(n)  # the first tweet of its thread in the data
+    # the first tweet of its thread; a reply whose parent is outside the data is a later tweet
+    opener = (root_row == np.arange(n)) & ~dangling
     dm = text.str.contains(DM_PATTERN, regex=True, na=False).to_numpy(dtype=bool)
     answers_broadcast = is_customer & has_parent & broadcast[np.maximum(parent_row, 0)]
     touchpoint = np.select(
@@ -206,7 +281,9 @@ def read_twcs(  # noqa: PLR0915 - one pass over the columns, read top to bottom
             "text": text,
             "thread_id": thread_id,
             "in_reply_to": parent_ids,
-            "agent_id": agent_ids(text, author).where(pd.Series(brand_post, index=frame.index)),
+            "agent_id": _signed_parts(
+                agent_ids(text, author).where(pd.Series(brand_post, index=frame.index)), text, author, brand_post, parent_row
+            ),
             "brand": brand,
             "author_id": author,
         },
