@@ -252,8 +252,8 @@ def read_twcs(  # noqa: PLR0915 - one pass over the columns, read top to bottom
 
     # the thread's brand: the account of its earliest brand tweet (the file's row order is no clock:
     # corpus files list replies before the tweets they answer)
-    created = parse_timestamps(frame["created_at"])
-    brand_rows = pd.DataFrame({"thread": thread_id, "author": author, "t": created, "id": ids})[brand_post]
+    brand_rows = pd.DataFrame({"thread": thread_id, "author": author, "id": ids})[brand_post]
+    brand_rows["t"] = parse_timestamps(frame.loc[brand_post, "created_at"])
     brand_rows = brand_rows.dropna(subset=["thread", "author"]).sort_values(["t", "id"], na_position="last", kind="stable")
     thread_brand = brand_rows.drop_duplicates("thread").set_index("thread")["author"]
     named = text.str.extract(r"@([A-Za-z_]\w*)", expand=False).astype("string")
