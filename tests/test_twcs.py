@@ -3,6 +3,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+import journeymap as jm
 from journeymap import SchemaError, build_journeys, read_twcs
 
 from .conftest import TWCS_SAMPLE
@@ -237,3 +238,19 @@ def test_a_customer_reply_to_a_tweet_outside_the_data_is_a_follow_up() -> None:
     )
     assert log.events["touchpoint"].tolist() == ["follow_up", "public_reply"]
     assert log.warnings["row"].tolist() == [0]
+
+
+def test_a_brand_update_to_its_own_broadcast_stays_in_the_broadcast_journey() -> None:
+    log = read_twcs(
+        frame(
+            tweet("1", "AskBrand", "False", 0, "We are aware of an outage in London. Updates to follow."),
+            tweet("2", "100", "True", 10, "@AskBrand still broken here", "1"),
+            tweet("3", "200", "True", 20, "@AskBrand same for me in Leeds", "1"),
+            tweet("5", "AskBrand", "False", 50, "Update: the outage is fixed.", "1"),
+        )
+    )
+    js = build_journeys(log)
+    steps = {jid: g["event_id"].tolist() for jid, g in js.events.groupby("journey_id")}
+    assert steps == {"1": ["1", "5"], "2": ["2"], "3": ["3"]}
+    waits = jm.reply_waits(js)
+    assert not waits["replied"].any()  # neither customer was answered

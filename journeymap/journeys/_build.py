@@ -81,10 +81,11 @@ def addressed_customers(
 
     ``thread`` holds the thread codes of the events. A customer's message is their own. A brand
     message keeps its ``customer_id`` when that is one of the thread's customers; otherwise it
-    goes to the customer whose message it answers (``in_reply_to``), else to the thread's first
-    customer (the author of its earliest customer message; at equal times, of the smaller event
-    id). A brand message that replies to nothing in the data (a broadcast that starts a
-    thread), or to a message of another thread, keeps its ``customer_id``. Integer codes throughout: no string work per event.
+    goes to the customer whose message it answers (``in_reply_to``), or where the brand message
+    it answers went, else to the thread's first customer (the author of its earliest customer
+    message; at equal times, of the smaller event id). A brand message that replies to nothing
+    in the data (a broadcast that starts a thread), or to a message of another thread, keeps its
+    ``customer_id``. Integer codes throughout: no string work per event.
     """
     codes, names = pd.factorize(events["customer_id"])
     who = codes.astype(np.int64)
@@ -106,6 +107,15 @@ def addressed_customers(
             # one answering a message of another thread (the parent is elsewhere, as it would be
             # in another partition of a cluster).
             ok = ok | answers | (parent < 0) | (thread[safe] != thread)
+            # A brand message answering the brand's own message goes where that one went: an
+            # update to a broadcast stays the brand's own, the second part of a reply stays with
+            # the customer of the first. One round per step down a chain of brand messages.
+            for _ in range(64):
+                inherit = ~ok & (parent >= 0) & ~is_customer[safe] & ok[safe] & (thread[safe] == thread)
+                if not inherit.any():
+                    break
+                who[inherit] = who[safe[inherit]]
+                ok = ok | inherit
         if not ok.all():
             ts = events["timestamp"].to_numpy(dtype="datetime64[ns]").view(np.int64)
             rows = np.flatnonzero(is_customer)
