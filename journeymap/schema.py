@@ -34,6 +34,7 @@ __all__ = [
     "NEGATIVE_VALENCE",
     "POSITIVE_VALENCE",
     "REJECT_COLUMNS",
+    "REPLY_OUTSIDE_DATA",
     "REQUIRED_COLUMNS",
     "SCORE_PREFIX",
     "SENTIMENTS",
@@ -113,6 +114,11 @@ SENTIMENTS: tuple[str, ...] = ("negative", "neutral", "positive")
 #: :func:`journeymap.assign_topics` adds these to the customers' messages (NA on other rows):
 #: ``topic`` (str; ``"other"`` where no topic fits) and ``topic_score`` (float32, how well it fits).
 TOPIC_COLUMNS: tuple[str, ...] = ("topic", "topic_score")
+
+#: An optional boolean attribute column: the message has replies that are not in the data (a
+#: slice of a corpus; :func:`journeymap.read_twcs` sets it from ``response_tweet_id``). The reply
+#: analytics count such a message as neither answered nor unanswered: its wait is unknown.
+REPLY_OUTSIDE_DATA = "reply_outside_data"
 
 #: The columns of every rejects (and warnings) frame: one row per problem.
 REJECT_COLUMNS: tuple[str, ...] = ("row", "column", "reason", "value")

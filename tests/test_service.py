@@ -267,19 +267,23 @@ def test_twcs_sample_service_figures_by_hand(twcs: tuple[jm.EventLog, jm.Journey
     assert rt.loc["119297", "first_response"] == pd.Timedelta("0:04:46")  # 13:34:46 -> 13:39:32
     assert rt.loc["119246", "first_response"] == pd.Timedelta("0:07:08")  # 15:09:00 -> 15:16:08 (not the earlier brand tweet)
     # unanswered: censored at the last timestamp of the data (2017-10-12 12:09:13)
-    assert rt.loc["119237", "censored"] and rt.loc["119237", "first_wait"] == pd.Timedelta("1 days 05:13:29")
-    assert int(rt["censored"].sum()) == 3  # 119237, 119250 (AppleSupport) and 119331
+    assert rt.loc["119331", "censored"] and rt.loc["119331", "first_wait"] == pd.Timedelta("22:21:59")
+    assert int(rt["censored"].sum()) == 1
+    # AppleSupport's 119237 and 119250 list replies (response_tweet_id) that are not in the sample:
+    # answered outside it, wait unknown, not unanswered
+    assert rt.loc[["119237", "119250"], "replied_outside"].tolist() == [1, 1]
+    assert not rt.loc[["119237", "119250"], "censored"].any() and rt.loc[["119237", "119250"], "first_wait"].isna().all()
     agents = jm.service_levels(js, by="agent")
     assert agents.index.name == "agent" and agents.loc["SpotifyCares/AY", "replies"] == 5
     assert agents.loc["SouthwestAir/AC", "first_response_median"] == pd.Timedelta("0:04:46")
-    assert agents.loc["(no reply)", "unanswered"] == 1.0 and agents["too_small"].loc["SpotifyCares/AY"]
+    assert agents.loc["(no reply)", "unanswered"] == pytest.approx(1 / 3) and agents["too_small"].loc["SpotifyCares/AY"]
     assert np.isnan(agents.loc["SpotifyCares/AY", "within_sla_low"])
     assert agents["replies"].sum() == 44
     brands = jm.service_levels(js, by="brand", sla="1h")
     apple = brands.loc["AppleSupport"]
-    assert (apple["journeys"], apple["unanswered"]) == (13, pytest.approx(2 / 13))
+    assert (apple["journeys"], apple["unanswered"]) == (13, 0.0)
     assert apple["within_sla"] == 0.0  # every answered Apple journey waited over an hour
-    low, high = wilson(2, 13)
+    low, high = wilson(0, 13)
     assert (apple["unanswered_low"], apple["unanswered_high"]) == (pytest.approx(low), pytest.approx(high))
     daily = jm.trends(js, freq="D")
     assert list(daily["volume"]) == [4, 43, 2]

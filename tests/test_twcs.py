@@ -7,6 +7,7 @@ import journeymap as jm
 from journeymap import SchemaError, build_journeys, read_twcs
 
 from .conftest import TWCS_SAMPLE
+from .test_properties import crc_scores
 
 
 def tweet(tid, author, inbound, minute, text, parent=None):  # noqa: PLR0917
@@ -254,3 +255,40 @@ def test_a_brand_update_to_its_own_broadcast_stays_in_the_broadcast_journey() ->
     assert steps == {"1": ["1", "5"], "2": ["2"], "3": ["3"]}
     waits = jm.reply_waits(js)
     assert not waits["replied"].any()  # neither customer was answered
+
+
+def test_a_message_whose_reply_is_outside_the_data_is_neither_answered_nor_unanswered() -> None:
+    rows = [
+        tweet("1", "100", "True", 0, "@AskBrand my order is late"),  # its reply "2" is not in the slice
+        tweet("3", "101", "True", 10, "@AskBrand my card was declined"),  # no reply anywhere
+    ]
+    rows[0]["response_tweet_id"] = "2"
+    log = read_twcs(frame(*rows))
+    assert log.events["reply_outside_data"].tolist() == [True, False]
+    js = build_journeys(log)
+    waits = jm.reply_waits(js)
+    assert waits["reply_outside"].tolist() == [True, False] and not waits["replied"].any()
+    rt = jm.response_times(js)
+    assert rt.loc["1", ["censored", "unanswered", "replied_outside"]].tolist() == [False, 0, 1]
+    assert rt.loc["3", ["censored", "unanswered", "replied_outside"]].tolist() == [True, 1, 0]
+    assert pd.isna(rt.loc["1", "first_wait"])
+    t = jm.triage(crc_scores(js))
+    assert t["status"].tolist() == ["waiting", "reply_outside"]  # the unknown one last, unranked
+    assert t["rank"].tolist()[0] == 1 and pd.isna(t["rank"].tolist()[1])
+
+
+def test_with_journeys_by_customer_a_brand_answers_only_its_own_thread() -> None:
+    log = read_twcs(
+        frame(
+            tweet("1", "100", "True", 0, "@AppleSupport my phone is broken"),
+            tweet("2", "100", "True", 30, "@Tesco my delivery is late"),
+            tweet("3", "Tesco", "False", 35, "@100 Sorry about that - Dani", "2"),
+        )
+    )
+    js = build_journeys(log, by="customer")
+    assert len(js) == 1
+    waits = jm.reply_waits(js)
+    assert waits["replied"].tolist() == [False, True]  # Tesco's reply does not answer the message to Apple
+    assert waits["wait"].iloc[1] == pd.Timedelta("5min")
+    rt = jm.response_times(js).iloc[0]
+    assert (rt["censored"], rt["unanswered"], rt["mean_wait"]) == (True, 1, pd.Timedelta("5min"))

@@ -13,7 +13,7 @@ from journeymap.analytics._tables import ranked
 from journeymap.analytics.automatic import AutoReplyRule, reply_context, rule_flags
 from journeymap.backends import dispatch
 from journeymap.emotions.taxonomy import GOEMOTIONS_INTENSE
-from journeymap.schema import NEGATIVE_VALENCE, SCORE_PREFIX, score_column
+from journeymap.schema import NEGATIVE_VALENCE, REPLY_OUTSIDE_DATA, SCORE_PREFIX, score_column
 
 if TYPE_CHECKING:
     import numpy.typing as npt
@@ -43,18 +43,34 @@ NOTED_INTENSITY = 0.3
 TRIAGE_WEIGHTS: dict[str, float] = {"negativity": 0.4, "intensity": 0.25, "waiting": 0.25, "repetition": 0.1}
 
 
-def _next_reply_time(replier: npt.NDArray[np.bool_], t: npt.NDArray[np.int64], journey: npt.NDArray[np.int64]) -> np.ndarray:
-    """For every step, the time of the next ``replier`` step in the same journey (or -1); integer journey codes."""
+def _next_reply_time(replier: npt.NDArray[np.bool_], t: npt.NDArray[np.int64], group: npt.NDArray[np.int64]) -> np.ndarray:
+    """For every step, the time of the next ``replier`` step in the same group (or -1); integer group codes.
+
+    Rows are in journey and step order; a group is a journey, or a conversation within one.
+    """
     if len(t) == 0:
         return np.zeros(0, dtype=np.int64)
     never = np.iinfo(np.int64).max
-    v = np.where(replier, t, never)
-    # reverse cumulative minimum within journeys: the earliest reply time at or after each row
-    rev = pd.Series(v[::-1]).groupby(journey[::-1], sort=False).cummin().to_numpy()[::-1]
-    nxt = np.r_[rev[1:], never]
-    same = np.r_[journey[1:] == journey[:-1], False]
-    nxt = np.where(same, nxt, never)
+    v = pd.Series(np.where(replier, t, never)[::-1])
+    key = group[::-1]
+    # in reverse order: the group's previous row is the next one in step order; the running
+    # minimum over those is the earliest reply time strictly after each row
+    later = v.groupby(key, sort=False).shift(1, fill_value=never)
+    nxt = later.groupby(key, sort=False).cummin().to_numpy()[::-1]
     return np.where(nxt == never, -1, nxt)
+
+
+def _conversations(events: pd.DataFrame, journey: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+    """Codes of (journey, thread): a reply answers messages of its own conversation only.
+
+    A journey by customer can hold the customer's threads with several brands; a brand's reply
+    in one thread does not answer a message sent to another. Without a complete ``thread_id``
+    column the journey is the conversation.
+    """
+    if "thread_id" not in events.columns or events["thread_id"].isna().any():
+        return journey
+    thread = pd.factorize(events["thread_id"])[0].astype(np.int64)
+    return pd.factorize(journey * (int(thread.max(initial=0)) + 1) + thread)[0].astype(np.int64)
 
 
 def check_bots(bots: str) -> None:
@@ -95,10 +111,14 @@ def reply_waits(
     """One row per customer message: when it was sent, when the brand next replied, the wait.
 
     Indexed by ``event_id`` (the customer message); columns ``journey_id``, ``timestamp``,
-    ``replied`` (bool), ``reply_at``, ``wait`` (a Timedelta; NaT when unanswered), in journey
-    and step order. Works on unscored journeys too. With ``bots="exclude"`` (the default)
-    automatic replies (see :class:`~journeymap.AutoReplyRule`; ``auto`` overrides the rule) do
-    not count as replies: the wait is to the next human reply.
+    ``replied`` (bool), ``reply_at``, ``reply_outside`` (no reply in the data, but the source
+    says one exists outside it: :data:`~journeymap.schema.REPLY_OUTSIDE_DATA`), ``wait`` (a
+    Timedelta; NaT when unanswered), in journey and step order. A brand message replies to the
+    messages before it in its journey and, where the events have a ``thread_id``, in its thread
+    (a journey by customer can span threads with several brands). Works on unscored journeys
+    too. With ``bots="exclude"`` (the default) automatic replies (see
+    :class:`~journeymap.AutoReplyRule`; ``auto`` overrides the rule) do not count as replies:
+    the wait is to the next human reply.
 
     Example:
         >>> import journeymap as jm
@@ -120,8 +140,13 @@ def _waits(events: pd.DataFrame, automatic: np.ndarray | None = None, *, context
     """
     ctx = context if context is not None else ReplyContext.of(events)
     brand = ~ctx.customer  # a missing actor is the brand's
-    nxt = _next_reply_time(brand if automatic is None else brand & ~automatic, ctx.t, ctx.journey)
+    nxt = _next_reply_time(brand if automatic is None else brand & ~automatic, ctx.t, _conversations(events, ctx.journey))
     replied = nxt >= 0
+    outside = (
+        events[REPLY_OUTSIDE_DATA].fillna(False).to_numpy(dtype=bool)
+        if REPLY_OUTSIDE_DATA in events.columns
+        else np.zeros(len(events), dtype=bool)
+    )
     # int64 min is NaT; a view, not pd.to_datetime (which converts through objects)
     reply_at = pd.DatetimeIndex(np.where(replied, nxt, np.iinfo(np.int64).min).view("datetime64[ns]")).tz_localize("UTC")
     out = pd.DataFrame(
@@ -131,6 +156,7 @@ def _waits(events: pd.DataFrame, automatic: np.ndarray | None = None, *, context
             "timestamp": events["timestamp"],
             "replied": replied,
             "reply_at": pd.Series(reply_at, index=events.index).where(replied),
+            "reply_outside": outside & ~replied,
         }
     )
     out["wait"] = out["reply_at"] - out["timestamp"]
@@ -156,14 +182,16 @@ def response_times(
       ``first_acknowledgement``.
     * ``first_acknowledgement``: the same to the first brand reply of any kind.
     * ``censored``: the first message has no (human) reply by the end of the data; its wait is
-      then only known to be at least ``first_wait``.
+      then only known to be at least ``first_wait``. A first message whose reply is outside the
+      data (``reply_outside_data``; a slice of a corpus) is not censored: its waits are NaT.
     * ``first_wait``: ``first_response``, or for a censored journey the wait up to ``now``
       (default: the latest event in the data, so results do not change with the clock). Means
       over ``first_response`` leave the censored journeys out; ``first_wait`` with ``censored``
       does not.
     * ``mean_wait`` and ``max_wait`` (over customer messages that got a reply: time to the next
       reply), ``n_customer_messages``, ``unanswered`` (customer messages with no reply after
-      them), ``automatic_replies`` (the journey's automatic brand replies, counted either way);
+      them), ``replied_outside`` (those whose reply is outside the data: not unanswered, wait
+      unknown), ``automatic_replies`` (the journey's automatic brand replies, counted either way);
     * when scored, ``valence_change_after_reply``: the mean, over brand replies that sit between
       two scored customer messages, of the next customer message's valence minus the previous one's.
 
@@ -203,7 +231,8 @@ def response_times(
         out["first_acknowledgement"] = per_journey(first_reply)
     now_ts = end_of_data(events, now)
     has_message = pd.Series(True, index=first_msg.index).reindex(code, fill_value=False).set_axis(out.index).astype(bool)
-    out["censored"] = has_message & out["first_response"].isna()
+    first_outside = per_journey(first_msg["reply_outside"]).fillna(False).astype(bool)
+    out["censored"] = has_message & out["first_response"].isna() & ~first_outside
     open_wait = per_journey(now_ts - first_msg["timestamp"])
     open_wait = open_wait.where(open_wait >= pd.Timedelta(0), pd.Timedelta(0))
     out["first_wait"] = out["first_response"].where(~out["censored"], open_wait)
@@ -212,8 +241,9 @@ def response_times(
     out["mean_wait"] = per_journey(ga.mean())
     out["max_wait"] = per_journey(ga.max())
     out["n_customer_messages"] = per_journey(g.size()).fillna(0).astype(np.int64)
-    out["unanswered"] = per_journey((~waits["replied"]).groupby(waits["journey_id"], sort=False).sum())
-    out["unanswered"] = out["unanswered"].fillna(0).astype(np.int64)
+    outside = waits["reply_outside"]
+    for column, mask in (("unanswered", ~waits["replied"] & ~outside), ("replied_outside", outside)):
+        out[column] = per_journey(mask.groupby(waits["journey_id"], sort=False).sum()).fillna(0).astype(np.int64)
     auto_count = pd.Series(flagged, index=events.index).groupby(ctx.journey, sort=False).sum()
     out["automatic_replies"] = per_journey(auto_count).fillna(0).astype(np.int64)
     if js.is_scored:
@@ -282,7 +312,9 @@ def triage(
     ``status`` is ``"moved"`` when the case went to private messages at or before it (a brand
     reply with touchpoint ``dm_request``, or the conversation changed to channel ``dm``): the
     answer is likely in a channel the data does not show, so it is listed, unranked, after the
-    ``"waiting"`` ones rather than dropped. Every open message is in the table.
+    ``"waiting"`` ones rather than dropped. Its status is ``"reply_outside"`` when the source says
+    it has a reply that is not in the data (``reply_outside_data``, from a corpus slice's
+    ``response_tweet_id``): it is listed last, unranked, too. Every open message is in the table.
 
     Waiting is measured to ``now`` (default: the latest event in the data, so the result does
     not change with the clock); every such wait is censored there (``censored`` is True: the
@@ -331,6 +363,8 @@ def triage(
     ev = events.iloc[open_rows]
     now_ts = end_of_data(events, now)
     moved = pd.Series(_moved(events, ctx.journey)[open_rows], index=ev.index)
+    outside = pd.Series(waits["reply_outside"].to_numpy(dtype=bool)[~waits["replied"].to_numpy(dtype=bool)], index=ev.index)
+    outside &= ~moved
     valence = ev["valence"].astype("float64")
     negativity = (-valence).clip(lower=0).fillna(0.0)
     taxonomy = js.taxonomy
@@ -354,9 +388,10 @@ def triage(
     )
     reasons = _reasons(negativity, intensity, top_label.astype("string"), hours, repeats)
     reasons = reasons.where(~moved, "moved to private messages; " + reasons)
+    reasons = reasons.where(~outside, "a reply outside the data; " + reasons)
     out = pd.DataFrame(
         {
-            "status": np.where(moved, "moved", "waiting"),
+            "status": np.select([moved.to_numpy(), outside.to_numpy()], ["moved", "reply_outside"], default="waiting"),
             "priority": priority,
             "negativity": negativity,
             "intensity": intensity,
@@ -374,8 +409,8 @@ def triage(
         },
         index=ev.index,
     )
-    out["moved_"] = moved.to_numpy()
-    out = out.sort_values(["moved_", "priority", "timestamp", "event_id"], ascending=[True, False, True, True], kind="stable")
-    table = ranked(out.drop(columns=["moved_"]).set_index("event_id"), top)
+    out["group_"] = np.select([moved.to_numpy(), outside.to_numpy()], [1, 2], default=0)  # waiting first
+    out = out.sort_values(["group_", "priority", "timestamp", "event_id"], ascending=[True, False, True, True], kind="stable")
+    table = ranked(out.drop(columns=["group_"]).set_index("event_id"), top)
     table["rank"] = table["rank"].astype("Int64").where(table["status"] == "waiting")
     return table

@@ -14,6 +14,7 @@ from journeymap.exceptions import SchemaError
 from journeymap.io._time import parse_timestamps
 from journeymap.io.sources import read_table
 from journeymap.io.validation import Problems, as_id, validate_events
+from journeymap.schema import REPLY_OUTSIDE_DATA
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -130,6 +131,20 @@ def _signed_parts(
     return agent.fillna(key.map(single).astype("string"))
 
 
+def _replies_outside(responses: pd.Series, ids: pd.Series) -> pd.Series:
+    """Whether each tweet's ``response_tweet_id`` names a reply that is not among ``ids``.
+
+    Example:
+        >>> _replies_outside(pd.Series(["2", "3,9", None]), pd.Series(["1", "2", "3"])).tolist()
+        [False, True, False]
+    """
+    listed = responses.astype("string").str.split(",").explode().str.strip()
+    listed = listed.str.replace(r"^(\d+)\.0$", r"\1", regex=True)
+    known = pd.Index(ids.dropna().unique())
+    outside = listed.notna() & (listed != "") & ~listed.isin(known)
+    return outside.groupby(level=0).any().reindex(responses.index, fill_value=False).astype(bool)
+
+
 def _inbound(raw: pd.Series) -> pd.Series:
     if pd.api.types.is_bool_dtype(raw.dtype):
         return raw.astype("boolean")
@@ -152,6 +167,10 @@ def read_twcs(  # noqa: PLR0915 - one pass over the columns, read top to bottom
 
     Columns: ``tweet_id``, ``author_id``, ``inbound``, ``created_at``, ``text``,
     ``in_response_to_tweet_id`` (``response_tweet_id`` is optional and kept as an attribute).
+
+    * ``reply_outside_data`` (with ``response_tweet_id``): the tweet has replies that are not in
+      the data (a slice of the corpus); the reply analytics then count it as neither answered
+      nor unanswered (see :data:`journeymap.schema.REPLY_OUTSIDE_DATA`).
 
     * ``actor`` is ``customer`` for inbound tweets and ``agent`` for the brand's.
     * ``customer_id`` of a brand reply is the author of the customer tweet it answers, directly
@@ -289,6 +308,8 @@ def read_twcs(  # noqa: PLR0915 - one pass over the columns, read top to bottom
         },
         index=frame.index,
     )
+    if "response_tweet_id" in frame.columns:
+        canonical[REPLY_OUTSIDE_DATA] = _replies_outside(frame["response_tweet_id"], ids.mask(wrong_id))
     if wrong_id.any():
         problems.add(wrong_id, "tweet_id", "wrong type: expected a tweet id", frame["tweet_id"])
     for extra in frame.columns:
