@@ -287,7 +287,7 @@ def _labels(labels: str | None, labels_file: Path | None) -> list[str] | dict[st
     if not labels_file.is_file():
         raise _fail(f"--labels-file {str(labels_file)!r} does not exist")
     with _handled():
-        lines = labels_file.read_text(encoding="utf-8").splitlines()
+        lines = labels_file.read_text(encoding="utf-8-sig").splitlines()  # a BOM is not part of the first name
     named: dict[str, str] = {}
     for line in lines:
         text = line.strip()

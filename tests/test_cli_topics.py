@@ -80,6 +80,10 @@ def test_topics_with_labels_and_a_labels_file(plugin_installed: None, events_csv
     table = pd.read_csv(out, index_col="topic")
     assert {"money back", "new card"} <= set(table.index)
     assert table.loc["money back", "volume"] == table.loc["new card", "volume"] == 20
+    # a file saved with a byte-order mark (Windows editors): the mark is not part of the first name
+    named.write_text("\ufeffmoney back: refund money back\nnew card: card delivery post\n", encoding="utf-8")
+    run_ok(["topics", str(events_csv), "-o", str(out), "--labels-file", str(named), "--encoder", "hashing", "--no-cache"])
+    assert {"money back", "new card"} <= set(pd.read_csv(out, index_col="topic").index)
 
 
 @pytest.mark.parametrize(
@@ -91,7 +95,7 @@ def test_topics_with_labels_and_a_labels_file(plugin_installed: None, events_csv
         (["--labels-file", "no-such-file.txt"], "--labels-file 'no-such-file.txt' does not exist"),
         (["--labels", "a,b", "--n-topics", "3"], "--n-topics is for discovered topics"),
         (["-o", "topics.parquet"], "--output must end in .csv"),
-        (["--n-topics", "500", "--encoder", "hashing", "--no-cache"], "n_topics=500 is more than the 40 texts"),
+        (["--n-topics", "500", "--encoder", "hashing", "--no-cache"], "n_topics=500 is more than the 40 distinct texts"),
         (["--encoder", "no-such-encoder", "--no-cache"], "Unknown encoder 'no-such-encoder'"),
     ],
 )

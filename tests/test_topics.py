@@ -359,7 +359,7 @@ def test_fit_with_y_is_supervised() -> None:
     [
         ({}, [], "texts is empty"),
         ({}, "one string", "texts must be a sequence"),
-        ({"n_topics": 50}, ["a b", "c d", "e f"], "n_topics=50 is more than the 3 texts"),
+        ({"n_topics": 50}, ["a b", "c d", "e f"], "n_topics=50 is more than the 3 distinct texts"),
         ({"n_topics": 1}, ["a b", "c d"], "n_topics must be an integer >= 2"),
         ({"labels": ["only"]}, ["a"], "labels: need at least two"),
         ({"labels": ["a", "a", "b"]}, ["a"], "labels: each name must be given once"),
@@ -567,3 +567,75 @@ def test_topics_do_not_depend_on_the_order_of_the_texts(mode: str) -> None:
         shuffled = model(**options).fit([texts[i] for i in order])
         assert shuffled.labels_.tolist() == base.labels_[order].tolist()
         pd.testing.assert_frame_equal(shuffled.topic_info_, base.topic_info_)
+
+
+# -- found in a review of real use (2026-12-05) --------------------------------------------------
+def test_topics_without_keywords_get_distinct_names() -> None:
+    assert CTfidfDescriber().names([[], [], ["card"]]) == ["topic", "topic 2", "card"]
+
+
+def test_y_labels_are_checked_like_examples() -> None:
+    texts, truth = planted(4)
+    with pytest.raises(TopicInputError, match="y: topic names must be non-empty and not 'other'"):
+        model().fit(texts, ["other" if t == "app" else t for t in truth])
+    with pytest.raises(TopicInputError, match="y: every example needs a non-empty label"):
+        model().fit(texts, [None, *truth[1:]])
+    with pytest.raises(TopicInputError, match="y: need at least two different topics"):
+        model().fit(texts, ["card"] * len(texts))
+
+
+def test_a_classifier_without_predict_proba_works_in_few_shot() -> None:
+    from sklearn.svm import LinearSVC
+
+    texts, truth = planted()
+    tm = model(examples=(texts[::6], truth[::6]), classifier=LinearSVC()).fit(texts)
+    assert np.mean(tm.labels_ == np.array(truth)) >= 0.9
+    proba = tm.predict_proba(texts[:5])
+    assert set(np.unique(proba)) <= {0.0, 1.0} and np.allclose(proba.sum(axis=1), 1)
+
+
+def test_examples_of_a_label_without_words_are_an_error_naming_it() -> None:
+    texts, _ = planted(4)
+    with pytest.raises(TopicInputError, match=r"no example with words for label\(s\) \['happy'\]"):
+        model(
+            examples=pd.DataFrame(
+                {"text": ["card arrive post", "refund money back", "😀", ""], "label": ["card", "refund", "happy", "happy"]}
+            )
+        ).fit(texts)
+
+
+def test_a_clusterer_the_user_set_up_keeps_its_min_size() -> None:
+    texts, _ = planted()
+    tm = model(clusterer=AutoKMeans(min_size=25)).fit(texts)
+    assert tm.clusterer_.min_size == 25
+    assert model(clusterer=AutoKMeans(min_size=25), min_topic_size=7).fit(texts).clusterer_.min_size == 7
+
+
+def test_a_topic_of_one_repeated_text_takes_its_variants() -> None:
+    tm = model().fit(["my card is late"] * 50 + ["refund my money back please"] * 50)
+    assert tm.predict(["my card is late!", "My card is late"]).tolist() == [tm.labels_[0]] * 2
+
+
+def test_no_quotes_when_none_are_asked_for() -> None:
+    texts, _ = planted()
+    tm = model(n_quotes=0).fit(texts)
+    assert all(q == [] for q in tm.topic_info_["representative_texts"])
+
+
+def test_n_topics_with_given_topics_and_bad_templates_are_errors() -> None:
+    texts, truth = planted(4)
+    with pytest.raises(TopicInputError, match="n_topics is for discovery"):
+        model(labels=["card", "refund"], n_topics=5).fit(texts)
+    with pytest.raises(TopicInputError, match="n_topics is for discovery"):
+        model(n_topics=3).fit(texts, truth)
+    with pytest.raises(TopicInputError, match="templates: each must hold exactly one"):
+        model(labels=["card", "refund"], templates=["{name}"]).fit(texts)
+    with pytest.raises(TopicInputError, match="templates: each must hold exactly one"):
+        model(labels=["card", "refund"], templates=["about it"]).fit(texts)
+
+
+def test_a_tuple_of_two_pairs_is_ambiguous_and_refused() -> None:
+    with pytest.raises(TopicInputError, match="could be \\(texts, labels\\) or two \\(text, label\\) pairs"):
+        model(examples=(("my card late", "card"), ("refund me", "refund"))).fit(["card late", "refund"])
+    tm = model(examples=[("card arrive post", "card"), ("refund money back", "refund")]).fit(["card post", "money back"])
+    assert tm.topics_ == ["card", "refund"]

@@ -55,11 +55,11 @@ def _quotes(group: pd.DataFrame, n: int) -> list[str]:
     ranked = group.assign(_pos=np.arange(len(group))).sort_values(["topic_score", "_pos"], ascending=[False, True])
     picked: list[str] = []
     for raw in ranked["text"]:
+        if len(picked) >= n:
+            break
         text = raw.strip()
         if text and text not in picked:
             picked.append(text)
-        if len(picked) >= n:
-            break
     return picked
 
 

@@ -173,14 +173,15 @@ class AutoKMeans(ClusterMixin, BaseEstimator):  # type: ignore[misc]
         self.scores_: dict[int, float] = {}
         self.noise_ = 0.0
         if self.n_clusters is not None:
-            k = min(int(self.n_clusters), n)
+            k = min(int(self.n_clusters), len(np.unique(X, axis=0)))
             self.labels_, self.cluster_centers_ = self._kmeans(X, k)
             self.n_clusters_ = k
             self.plateau_ = (k, k)
             return self
         sample = np.sort(rng.choice(n, self.sample_size, replace=False)) if n > self.sample_size else np.arange(n)
         S = X[sample]
-        upper = int(min(self.max_clusters, max(2, n // max(self.min_size, 1)), len(S) // 2))
+        distinct = len(np.unique(S, axis=0))  # repeated texts: no more clusters than points apart
+        upper = int(min(self.max_clusters, max(2, n // max(self.min_size, 1)), len(S) // 2, distinct))
         if upper < 2:
             self.labels_, self.cluster_centers_, self.n_clusters_ = np.zeros(n, dtype=np.int64), X.mean(axis=0, keepdims=True), 1
             self.plateau_ = (1, 1)

@@ -85,22 +85,25 @@ def readable_name(keywords: Sequence[str], taken: set[str] | None = None) -> str
         'refund money'
         >>> readable_name(["refund", "money", "back"], taken={"refund money"})
         'refund money back'
+        >>> readable_name([], taken={"topic"})
+        'topic 2'
     """
     taken = taken or set()
     words = [k for k in keywords if k]
-    if not words:
-        return "topic"
-    head = next((k for k in words[:4] if " " in k), None)
-    parts: list[str] = head.split() if head else [words[0]]
-    for k in words:
+    if words:
+        head = next((k for k in words[:4] if " " in k), None)
+        parts: list[str] = head.split() if head else [words[0]]
+        for k in words:
+            name = " ".join(parts)
+            if len(parts) >= 2 and name not in taken:
+                return name
+            for w in k.split():
+                if w not in parts:
+                    parts.append(w)
+                    break
         name = " ".join(parts)
-        if len(parts) >= 2 and name not in taken:
-            return name
-        for w in k.split():
-            if w not in parts:
-                parts.append(w)
-                break
-    name = " ".join(parts)
+    else:  # no keywords (texts of numbers or handles only): "topic", "topic 2", ...
+        name = "topic"
     suffix = 2
     base = name
     while name in taken:

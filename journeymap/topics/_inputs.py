@@ -11,7 +11,16 @@ import pandas as pd
 
 from journeymap.exceptions import JourneyMapError
 
-__all__ = ["OTHER", "TopicInputError", "as_examples", "as_label_descriptions", "as_texts", "readable_name"]
+__all__ = [
+    "OTHER",
+    "TopicInputError",
+    "as_examples",
+    "as_label_descriptions",
+    "as_texts",
+    "check_example_labels",
+    "check_templates",
+    "readable_name",
+]
 
 #: The topic of texts that fit no topic (and of texts without words).
 OTHER = "other"
@@ -138,6 +147,12 @@ def as_examples(examples: Any) -> tuple[list[str], list[str]]:
             and len(items) == 2
             and all(isinstance(c, (Sequence, pd.Series, np.ndarray)) and not isinstance(c, str) for c in items)
         )
+        if is_pair_of_columns and all(isinstance(c, tuple) and len(c) == 2 for c in items):
+            msg = (
+                "examples: a tuple of two 2-tuples could be (texts, labels) or two (text, label) pairs; "
+                "give the pairs as a list, or the columns as lists"
+            )
+            raise TopicInputError(msg)
         if is_pair_of_columns:
             texts, labels = list(items[0]), list(items[1])
         else:
@@ -150,8 +165,37 @@ def as_examples(examples: Any) -> tuple[list[str], list[str]]:
         raise TopicInputError(msg)
     text_list = as_texts(texts, "examples", allow_empty=True)
     label_list = as_texts(labels, "examples", allow_empty=True)
-    if any(not lab.strip() for lab in label_list):
-        msg = "examples: every example needs a non-empty label"
-        raise TopicInputError(msg)
-    _check_names(label_list, "examples")
+    check_example_labels(label_list, "examples")
     return text_list, label_list
+
+
+def check_example_labels(labels: list[str], argument: str) -> None:
+    """Raise naming ``argument`` unless every label is non-empty, none is ``"other"``, and there are two or more."""
+    if any(not lab.strip() for lab in labels):
+        msg = f"{argument}: every example needs a non-empty label"
+        raise TopicInputError(msg)
+    _check_names(labels, argument)
+
+
+def check_templates(templates: Sequence[str]) -> None:
+    """Raise unless each zero-shot template holds exactly one ``{}`` for the topic's description.
+
+    Example:
+        >>> check_templates(["{}", "a customer message about {}"])
+        >>> try:
+        ...     check_templates(["{name}"])
+        ... except TopicInputError as err:
+        ...     print(err)
+        templates: each must hold exactly one '{}' for the topic description; not: ['{name}']
+    """
+    bad = []
+    for template in templates:
+        try:
+            ok = isinstance(template, str) and template.count("{}") == 1 and template.format("x") != template
+        except (IndexError, KeyError, ValueError):
+            ok = False
+        if not ok:
+            bad.append(template)
+    if bad:
+        msg = f"templates: each must hold exactly one '{{}}' for the topic description; not: {bad}"
+        raise TopicInputError(msg)
