@@ -302,3 +302,18 @@ def test_the_topics_section_is_inert_against_html(tmp_path) -> None:  # type: ig
     assert "<script>" not in page and "<img src=x" not in page and "<b>card" not in page
     assert "&lt;img src=x onerror=" in section
     assert "&lt;script&gt;" in section
+
+
+def test_a_sample_of_an_events_frame_does_not_depend_on_its_row_order() -> None:
+    events = jm.datasets.service_journeys(40, seed=0).events
+    shuffled = events.sample(frac=1, random_state=7)
+    a = jm.assign_topics(events, encoder=HashingEncoder(), cache=False, sample=40).set_index("event_id")["topic"]
+    b = jm.assign_topics(shuffled, encoder=HashingEncoder(), cache=False, sample=40).set_index("event_id")["topic"]
+    pd.testing.assert_series_equal(a.sort_index(), b.sort_index())
+
+
+def test_cache_and_progress_beside_a_model_are_errors_not_ignored(js: jm.JourneySet) -> None:
+    with pytest.raises(TopicInputError, match="cache"):
+        jm.assign_topics(js, model(), cache=False)
+    with pytest.raises(TopicInputError, match="progress"):
+        jm.assign_topics(js, model(), progress=False)

@@ -53,8 +53,9 @@ def topic_model(
         msg = f"model must be a TopicModel or None, got {type(model).__name__}"
         raise TopicInputError(msg)
     given = [name for name, value in (("n_topics", n_topics), ("labels", labels)) if value is not None]
-    if encoder != "default":
-        given.append("encoder")
+    given += [name for name, changed in (("encoder", encoder != "default"), ("cache", cache is not True)) if changed]
+    if progress is not None:
+        given.append("progress")
     if given:
         msg = f"{', '.join(given)}: give these to the TopicModel when you pass one (model=TopicModel({given[0]}=...))"
         raise TopicInputError(msg)
@@ -88,6 +89,8 @@ def topic_columns(events: pd.DataFrame, model: TopicModel, *, sample: int | None
             msg = "assign_topics: there are no customer messages to learn topics from"
             raise TopicInputError(msg)
         picked = fit_sample(len(texts), sample, seed)
+        if picked is not None:  # drawn from the texts in sorted order: the same texts give the same sample in any row order
+            picked = np.sort(np.argsort(np.asarray(texts, dtype=object), kind="stable")[picked])
         model.fit(texts if picked is None else [texts[i] for i in picked])
         if picked is None:  # fitted on exactly these texts: their topics are known
             assigned = pd.DataFrame({"topic": model.labels_, "topic_score": model.topic_scores_})
@@ -141,7 +144,7 @@ def assign_topics(
         sample: fit on a seeded random sample of at most this many customer messages, then
             assign every message (faster on large data). Default: fit on all.
         cache: the embedding cache (True: the user cache; False: none; or a file path).
-        seed: the seed of the model and of the sample.
+        seed: the seed of the sample, and of the model when none is given.
         progress: show progress bars.
 
     Raises:
