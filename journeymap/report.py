@@ -248,7 +248,11 @@ def _topics(js: JourneySet, *, seed: int, freq: str) -> list[str]:
         "Keywords are each topic's most distinctive words; quotes the messages that fit it best; "
         f"trend: its messages per period ({html.escape(freq)}), the last {len(periods)} periods, oldest first.</p>"
     )
-    out.append(_table(shown, max_rows=30))
+    if len(shown) > 30 and "other" in shown.index:  # the largest 29 topics, and always "other" (the note names it)
+        shown = pd.concat([shown.drop(index="other").head(29), shown.loc[["other"]]])
+        out.append(_table(shown, max_rows=30) + f'<p class="note">The largest 29 of {k:,} topics, and "other".</p>')
+    else:
+        out.append(_table(shown, max_rows=30))
     out.append(_figure(plot.topic_trends(js, freq=freq), "topics over time"))
     return out
 

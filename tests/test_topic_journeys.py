@@ -317,3 +317,17 @@ def test_cache_and_progress_beside_a_model_are_errors_not_ignored(js: jm.Journey
         jm.assign_topics(js, model(), cache=False)
     with pytest.raises(TopicInputError, match="progress"):
         jm.assign_topics(js, model(), progress=False)
+
+
+def test_the_report_keeps_the_other_row_past_thirty_topics() -> None:
+    from journeymap.report import _topics
+
+    js = planted_scores(jm.build_journeys(jm.datasets.service_journeys(120, seed=0)))
+    events = js.events.copy()
+    customer = (events["actor"] == "customer").to_numpy()
+    names = [f"topic {i}" for i in range(40)]
+    events["topic"] = pd.array([names[i % 40] if c else None for i, c in enumerate(customer)], dtype="string")
+    events.loc[np.flatnonzero(customer)[:3], "topic"] = OTHER  # the three smallest rows: "other"
+    events["topic_score"] = np.where(customer, 0.5, np.nan).astype(np.float32)
+    section = "".join(_topics(js.with_events(events), seed=0, freq="W"))
+    assert "<th>other</th>" in section and "The largest 29 of 40 topics" in section
