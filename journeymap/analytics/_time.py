@@ -43,8 +43,24 @@ def patterns_frame(stats: pd.DataFrame) -> pd.DataFrame:
     return out.set_index(["weekday", "hour"])
 
 
+def localize_starts(starts: pd.DatetimeIndex, tz: str) -> pd.DatetimeIndex:
+    """Local wall-clock period starts as times in ``tz``, never NaT.
+
+    A start the clock passes twice (the hour repeated when daylight-saving time ends; midnight
+    where clocks go back at midnight) is its first occurrence, so both passes fall in one
+    period; a start the clock skips moves forward to the first time that exists.
+    """
+    return starts.tz_localize(tz, ambiguous=np.ones(len(starts), dtype=bool), nonexistent="shift_forward")
+
+
 def period_start(ts: pd.Series, freq: str, tz: str) -> pd.Series:
-    """The start of the period each (UTC) timestamp falls in, as a timestamp in ``tz``."""
+    """The start of the period each (UTC) timestamp falls in, as a timestamp in ``tz``.
+
+    Example:
+        >>> ts = pd.Series(pd.to_datetime(["2024-11-03 05:30", "2024-11-03 06:30"], utc=True))  # 01:30 twice in New York
+        >>> period_start(ts, "h", "America/New_York").astype(str).tolist()
+        ['2024-11-03 01:00:00-04:00', '2024-11-03 01:00:00-04:00']
+    """
     local = ts.dt.tz_convert(tz).dt.tz_localize(None)
-    start: pd.Series = local.dt.to_period(freq).dt.start_time.dt.tz_localize(tz, ambiguous="NaT", nonexistent="shift_forward")
-    return start
+    starts = pd.DatetimeIndex(local.dt.to_period(freq).dt.start_time)
+    return pd.Series(localize_starts(starts, tz), index=ts.index)

@@ -9,7 +9,7 @@ import pandas as pd
 
 from journeymap.analytics._prep import polarity
 from journeymap.analytics._replies import is_customer
-from journeymap.analytics._time import period_start
+from journeymap.analytics._time import localize_starts, period_start
 from journeymap.analytics.service import response_times
 from journeymap.backends import dispatch
 
@@ -81,7 +81,7 @@ def trends(
     if len(stats):
         local = pd.DatetimeIndex([stats.index.min(), stats.index.max()]).tz_localize(None)
         periods = pd.period_range(local[0].to_period(freq), local[1].to_period(freq), freq=freq)
-        starts = periods.start_time.tz_localize(tz, ambiguous="NaT", nonexistent="shift_forward")
+        starts = localize_starts(periods.start_time, tz)
         index = pd.DatetimeIndex(starts.union(pd.DatetimeIndex(stats.index)), name="period")
     else:
         index = pd.DatetimeIndex([], tz=tz, name="period")

@@ -1,0 +1,45 @@
+"""Defects found by reviews of real use (2026-12-05), each pinned by the case that showed it."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+import journeymap as jm
+
+
+def hand_scored(df: pd.DataFrame, by: str = "customer") -> jm.JourneySet:
+    """Journeys with the frame's own ``valence`` as scores (sentiment cut at +-0.25)."""
+    js = jm.build_journeys(jm.read_events(df), by=by)
+    ev = js.events.copy()
+    v = ev["valence"].astype(float)
+    ev["valence"] = v
+    label = np.where(v.isna(), None, np.where(v < -0.25, "negative", np.where(v > 0.25, "positive", "neutral")))
+    ev["sentiment"] = pd.array(label, dtype="string")
+    ev["emotion"] = pd.array(np.where(v.isna(), None, "neutral"), dtype="string")
+    ev["emo_neutral"] = np.where(v.isna(), np.nan, 1.0)
+    ev["scorer"] = pd.array(np.where(v.isna(), None, "hand"), dtype="string")
+    return js.with_events(ev)
+
+
+def one_message_each(ts: pd.DatetimeIndex) -> pd.DataFrame:
+    n = len(ts)
+    return pd.DataFrame(
+        {
+            "event_id": [f"e{i}" for i in range(n)],
+            "customer_id": [f"c{i}" for i in range(n)],
+            "timestamp": ts,
+            "actor": "customer",
+            "valence": np.linspace(-0.9, 0.9, n),
+        }
+    )
+
+
+def test_trends_keep_every_message_across_a_daylight_saving_change() -> None:
+    # 01:00-02:00 happens twice in New York on 2024-11-03; Havana's clocks go back at midnight
+    js = hand_scored(one_message_each(pd.date_range("2024-11-03 04:00", "2024-11-03 08:00", freq="30min", tz="UTC")))
+    hourly = jm.trends(js, freq="h", tz="America/New_York")
+    assert hourly["volume"].sum() == 9 and hourly.index.notna().all()
+    jm.plot.trends(js, freq="h", tz="America/New_York")  # drew a NaT period before
+    js = hand_scored(one_message_each(pd.date_range("2024-11-01 12:00", "2024-11-05 12:00", freq="6h", tz="UTC")))
+    assert jm.trends(js, freq="D", tz="America/Havana")["volume"].sum() == 17
