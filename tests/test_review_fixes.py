@@ -43,3 +43,23 @@ def test_trends_keep_every_message_across_a_daylight_saving_change() -> None:
     jm.plot.trends(js, freq="h", tz="America/New_York")  # drew a NaT period before
     js = hand_scored(one_message_each(pd.date_range("2024-11-01 12:00", "2024-11-05 12:00", freq="6h", tz="UTC")))
     assert jm.trends(js, freq="D", tz="America/Havana")["volume"].sum() == 17
+
+
+def test_a_reply_stamped_in_the_same_second_still_counts_for_recovery() -> None:
+    t0 = pd.Timestamp("2024-03-01", tz="UTC")
+    df = pd.DataFrame(
+        [
+            {"event_id": "m1", "customer_id": "c1", "timestamp": t0, "actor": "customer", "valence": -0.8, "in_reply_to": None},
+            {"event_id": "m2", "customer_id": "c1", "timestamp": t0, "actor": "agent", "valence": np.nan, "in_reply_to": "m1"},
+            {
+                "event_id": "m3",
+                "customer_id": "c1",
+                "timestamp": t0 + pd.Timedelta("1h"),
+                "actor": "customer",
+                "valence": 0.8,
+                "in_reply_to": "m2",
+            },
+        ]
+    )
+    metrics = jm.journey_metrics(hand_scored(df, by="thread")).iloc[0]
+    assert metrics["recovered"] and metrics["time_to_recover"] == pd.Timedelta("1h")

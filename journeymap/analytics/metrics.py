@@ -94,6 +94,7 @@ def _journey_metrics(js: JourneySet, events: pd.DataFrame) -> pd.DataFrame:
     base["channel_switches"] = per_journey(pd.Series(switch, index=f.index).groupby(codes, sort=False).sum())
 
     scored = f["scored"].to_numpy(dtype=bool)
+    f["pos"] = np.arange(len(f))  # step order (the events are in journey and step order)
     s = f[scored].copy()
     s_codes = codes[scored]
     valence = s["valence"].to_numpy()
@@ -142,12 +143,15 @@ def _journey_metrics(js: JourneySet, events: pd.DataFrame) -> pd.DataFrame:
 def _recovery(f: pd.DataFrame, s: pd.DataFrame, last: pd.DataFrame, index: pd.Index) -> tuple[pd.Series, pd.Series]:
     """Per journey code (``index``): recovered, and the time it took.
 
-    Recovery: the first negative moment, then a brand reply, then a positive end. ``f`` are the
-    events' flags with integer journey codes, ``s`` the scored ones, ``last`` each journey's last
-    scored row.
+    Recovery: the first negative moment, then a brand reply, then a positive end, in step order
+    (a reply stamped at the same second as the message it answers still comes between). ``f``
+    are the events' flags with integer journey codes and step positions (``pos``), ``s`` the
+    scored ones, ``last`` each journey's last scored row.
     """
     codes = f["journey_id"].to_numpy()
-    first_neg_t = s[s["negative"]].groupby("journey_id", sort=False)["t"].min()
+    negatives = s[s["negative"]].groupby("journey_id", sort=False)
+    first_neg_t = negatives["t"].min()
+    first_neg_pos = negatives["pos"].min()
     n_codes = int(codes.max(initial=-1)) + 1
 
     def by_code(values: pd.Series) -> npt.NDArray[np.float64]:
@@ -157,10 +161,10 @@ def _recovery(f: pd.DataFrame, s: pd.DataFrame, last: pd.DataFrame, index: pd.In
 
     brand = f["brand"].to_numpy(dtype=bool)
     brand_codes = codes[brand]
-    brand_t = f["t"].to_numpy()[brand].astype(np.float64)
-    neg_t = by_code(first_neg_t)[brand_codes]
-    end_of = by_code(last["t"])[brand_codes]
-    between = (brand_t > neg_t) & (brand_t < end_of)
+    brand_pos = f["pos"].to_numpy()[brand].astype(np.float64)
+    neg_pos = by_code(first_neg_pos)[brand_codes]
+    end_of = by_code(last["pos"])[brand_codes]
+    between = (brand_pos > neg_pos) & (brand_pos < end_of)
     has_reply = pd.Series(True, index=pd.Index(np.unique(brand_codes[between])), dtype=bool)
     recovered = (
         last["positive"].reindex(index).fillna(False).astype(bool)
