@@ -63,3 +63,58 @@ def test_a_reply_stamped_in_the_same_second_still_counts_for_recovery() -> None:
     )
     metrics = jm.journey_metrics(hand_scored(df, by="thread")).iloc[0]
     assert metrics["recovered"] and metrics["time_to_recover"] == pd.Timedelta("1h")
+
+
+def test_a_touchpoint_named_like_the_graphs_end_node_is_a_clear_error() -> None:
+    import pytest
+
+    t0 = pd.Timestamp("2024-01-01", tz="UTC")
+    df = pd.DataFrame(
+        {
+            "event_id": ["e0", "e1"],
+            "customer_id": "a",
+            "timestamp": [t0, t0],
+            "touchpoint": ["__end__", "web"],
+            "valence": [0.1, -0.5],
+        }
+    )
+    with pytest.raises(ValueError, match=r"touchpoint name\(s\) \['__end__'\] are the graph's own start and end nodes"):
+        jm.journey_graph(hand_scored(df))
+
+
+def segment_frame() -> pd.DataFrame:
+    """12 journeys of two customer steps; six gold, six whose tier is missing at the first step only."""
+    t0 = pd.Timestamp("2024-01-01", tz="UTC")
+    rows = []
+    for j in range(12):
+        gold = j < 6
+        for k, v in enumerate((-0.6, 0.6 if j % 2 else -0.4)):
+            tier = "gold" if gold else (None if k == 0 else "free")
+            rows.append(
+                {
+                    "event_id": f"j{j}s{k}",
+                    "customer_id": f"c{j}",
+                    "timestamp": t0 + pd.Timedelta(hours=j * 24 + k),
+                    "valence": v,
+                    "tier": tier,
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def test_compare_segments_reads_the_first_customer_step_even_when_it_is_missing() -> None:
+    js = hand_scored(segment_frame())
+    out = jm.compare_segments(js, "tier", min_size=1)
+    assert out.index.tolist() == ["gold"] and out.loc["gold", "n_journeys"] == 6
+
+
+def test_compare_segments_describes_every_journey_whatever_the_measure() -> None:
+    df = segment_frame()
+    df["tier"] = np.where(df["customer_id"].isin([f"c{j}" for j in range(6)]), "gold", "free")
+    js = hand_scored(df)
+    by_end = jm.compare_segments(js, "tier", min_size=1)
+    by_time = jm.compare_segments(js, "tier", measure="time_to_recover", min_size=1)
+    columns = ["n_journeys", "mean_valence", "end_valence", "share_negative_end", "recovery_rate"]
+    pd.testing.assert_frame_equal(by_end[columns], by_time[columns])
+    by_duration = jm.compare_segments(js, "tier", measure="duration", min_size=1)
+    assert isinstance(by_duration.loc["gold", "diff_vs_rest"], pd.Timedelta)

@@ -40,6 +40,10 @@ def graph_steps(events: pd.DataFrame, level: str) -> tuple[pd.DataFrame, pd.Data
     # Nodes as integer codes into their few names: the transitions are built from the codes and
     # only then given names (object arrays of shared name objects, no string built per row).
     codes, uniques = pd.factorize(step_key)
+    reserved = sorted({START, END} & {str(u) for u in uniques})
+    if reserved:
+        msg = f"journey_graph: the {level} name(s) {reserved} are the graph's own start and end nodes; rename them in the events"
+        raise ValueError(msg)
     names = np.asarray([*map(str, uniques), START, END], dtype=object)
     start_code, end_code = len(uniques), len(uniques) + 1
     f["key"] = pd.Series(names[codes], index=f.index, dtype=object)

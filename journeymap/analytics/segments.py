@@ -78,8 +78,9 @@ def compare_segments(
     segment value, the index named after the column. Per segment: ``n_journeys``, ``mean_valence``,
     ``end_valence``, ``share_negative_end`` (journeys whose last scored step is negative:
     :func:`journey_metrics`' ``end_sentiment``), ``recovery_rate``;
-    then, for ``measure`` (a :func:`journey_metrics` column, default ``end_valence``): the
-    difference to the other segments' journeys (``diff_vs_rest``), Cohen's d (``effect_size``),
+    then, for ``measure`` (a :func:`journey_metrics` column, default ``end_valence``), over the
+    journeys that have it: the difference to the other segments' journeys (``diff_vs_rest``; a
+    Timedelta for a time measure such as ``duration``), Cohen's d (``effect_size``),
     and the two-sided Mann-Whitney U p-value (``p_value``, and ``p_adjusted``, below). ``kruskal_p`` (the same on every
     row) tests whether any segment differs.
 
@@ -109,29 +110,38 @@ def compare_segments(
     if measure not in metrics.columns:
         msg = f"measure must be a journey_metrics column, got {measure!r}"
         raise ValueError(msg)
-    customer = events["actor"].astype("string") == "customer"
-    first = events[customer].groupby("journey_id", sort=False)[by].first()
+    customer = (events["actor"].astype("string") == "customer").fillna(False).to_numpy(dtype=bool)
+    # the value at the first customer step, missing or not (the events are in step order)
+    first = events.loc[customer, ["journey_id", by]].drop_duplicates("journey_id", keep="first").set_index("journey_id")[by]
     metrics["segment"] = first.reindex(metrics.index).astype("string")
-    metrics = metrics[metrics["segment"].notna() & metrics[measure].notna()]
+    metrics = metrics[metrics["segment"].notna()]
+    # a time measure (duration, time_to_recover) is tested in seconds and its difference given as a Timedelta
+    timed = pd.api.types.is_timedelta64_dtype(metrics[measure].dtype)
+    values = metrics[measure].dt.total_seconds() if timed else metrics[measure].astype("float64")
+    measured = values.notna().to_numpy(dtype=bool)
     groups = {key: g for key, g in metrics.groupby("segment", sort=True)}  # noqa: C416 - dict(groupby) reads .keys
     if isinstance(min_size, bool) or not isinstance(min_size, int) or min_size < 1:
         msg = f"min_size must be a positive number of journeys, got {min_size!r}"
         raise ValueError(msg)
-    samples = [g[measure].to_numpy(dtype=float) for g in groups.values() if len(g) >= min_size]
-    kruskal = kruskal_p(samples) if len(samples) > 1 and all(len(s) > 0 for s in samples) else np.nan
+    segment = metrics["segment"].to_numpy(dtype=object)
+    samples = [values[measured & (segment == key)].to_numpy(dtype=float) for key in groups]
+    samples = [x for x in samples if len(x) >= min_size]
+    kruskal = kruskal_p(samples) if len(samples) > 1 else np.nan
     rows = {}
     for key, g in groups.items():
-        x = g[measure].to_numpy(dtype=float)
-        rest = metrics.loc[metrics["segment"] != key, measure].to_numpy(dtype=float)
+        # the descriptive columns describe every journey of the segment; the test, those with a measure
+        x = values[measured & (segment == key)].to_numpy(dtype=float)
+        rest = values[measured & (segment != key)].to_numpy(dtype=float)
         testable = len(x) >= min_size and len(rest) >= min_size
         p = mann_whitney_p(x, rest) if testable else np.nan
+        diff = float(x.mean() - rest.mean()) if len(x) and len(rest) else np.nan
         rows[key] = {
             "n_journeys": len(g),
             "mean_valence": float(g["mean_valence"].mean()),
             "end_valence": float(g["end_valence"].mean()),
             "share_negative_end": float((g["end_sentiment"] == "negative").mean()),
             "recovery_rate": float(g["recovered"].mean()),
-            "diff_vs_rest": float(x.mean() - rest.mean()) if len(rest) else np.nan,
+            "diff_vs_rest": pd.to_timedelta(diff, unit="s") if timed else diff,
             "effect_size": _cohens_d(x, rest) if testable else np.nan,
             "testable": testable,
             "p_value": p,

@@ -30,6 +30,8 @@ _ID_POOL = ("a", "b", "c", "d")
 #: (channel, touchpoint, stage) are labels: when present, every row has one, because
 #: journey_metrics fails on a channel column without values (an xfail in tests/test_properties.py).
 _SILENT = "text"
+#: The journey graph's start and end nodes (``journeymap.graph.START`` / ``END``).
+_GRAPH_NODES = ("__start__", "__end__")
 
 
 def _ids(draw: st.DrawFn, column: Column, keys: Sequence[str], with_replies: bool) -> pd.api.extensions.ExtensionArray:
@@ -53,7 +55,9 @@ def _column(draw: st.DrawFn, column: Column, keys: Sequence[str], with_replies: 
         return pd.to_datetime([_BASE + s for s in seconds], unit="s", utc=True)
     if column.kind == "actor":  # a present actor column needs a known actor on every row
         return draw(st.lists(st.sampled_from(ACTORS), min_size=n, max_size=n))
-    values = st.one_of(st.none(), st.text(max_size=30)) if column.name == _SILENT else st.text(max_size=30)
+    # labels exclude the journey graph's own node names (journey_graph refuses them, saying so)
+    labels = st.text(max_size=30).filter(lambda s: s not in _GRAPH_NODES)
+    values = st.one_of(st.none(), st.text(max_size=30)) if column.name == _SILENT else labels
     return pd.array(draw(st.lists(values, min_size=n, max_size=n)), dtype="string")
 
 
