@@ -326,7 +326,10 @@ def report(
         metrics = journey_metrics(js)
         sections = [f"<h1>{html.escape(title)}</h1>"]
         sections.append(_counts(js, log))
-        sections.append(f'<p class="note">Scorer {html.escape(", ".join(js.events["scorer"].dropna().unique()[:3]))}.</p>')
+        scorers: list[str] = (
+            js.events["scorer"].dropna().astype(str).unique()[:3].tolist() if "scorer" in js.events.columns else []
+        )
+        sections.append(f'<p class="note">Scorer {html.escape(", ".join(scorers) or "not recorded")}.</p>')
         sections.append(_definitions())
         sections += ["<h2>Journey map</h2>", _figure(plot.journey_map(js, seed=seed), "journey map")]
         rt = response_times(js)

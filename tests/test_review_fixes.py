@@ -118,3 +118,27 @@ def test_compare_segments_describes_every_journey_whatever_the_measure() -> None
     pd.testing.assert_frame_equal(by_end[columns], by_time[columns])
     by_duration = jm.compare_segments(js, "tier", measure="duration", min_size=1)
     assert isinstance(by_duration.loc["gold", "diff_vs_rest"], pd.Timedelta)
+
+
+def test_dates_without_a_time_are_read_as_midnight_utc(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import datetime as dt
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    path = tmp_path / "dates.parquet"
+    pq.write_table(
+        pa.table({"customer_id": ["a", "b"], "timestamp": pa.array([dt.date(2024, 1, 1), dt.date(2024, 1, 2)], pa.date32())}),
+        path,
+    )
+    log = jm.read_events(path)
+    assert log.rejects.empty
+    assert log.events["timestamp"].tolist() == [pd.Timestamp("2024-01-01", tz="UTC"), pd.Timestamp("2024-01-02", tz="UTC")]
+
+
+def test_the_report_is_written_from_scores_without_a_scorer_column(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from journeymap.testing.data import planted_scores
+
+    js = planted_scores(jm.build_journeys(jm.datasets.service_journeys(20, seed=0)))
+    page = jm.report(js.with_events(js.events.drop(columns=["scorer"])), tmp_path / "r.html").read_text()
+    assert "Scorer not recorded." in page

@@ -7,6 +7,7 @@ milliseconds), Twitter's ``Wed Oct 11 06:55:44 +0000 2017``, and datetime values
 
 from __future__ import annotations
 
+import datetime
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -109,7 +110,8 @@ def parse_timestamps(values: pd.Series) -> pd.Series:
         rest = values.notna()
     else:  # mixed objects: numbers, datetimes and strings value by value
         is_number = values.map(lambda v: isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool))
-        is_datetime = values.map(lambda v: isinstance(v, (pd.Timestamp, np.datetime64)) or hasattr(v, "tzinfo"))
+        # datetime.date too (a Parquet date column, a date picked in a form): midnight UTC
+        is_datetime = values.map(lambda v: isinstance(v, (pd.Timestamp, np.datetime64, datetime.date)) or hasattr(v, "tzinfo"))
         if is_number.any():
             out[is_number] = _from_epoch(values[is_number])
         if is_datetime.any():

@@ -204,7 +204,7 @@ class JourneySet(EventColumns):
             emotion = None
             if labels and _scalar(rec.get("valence")) is not None:
                 emotion = EmotionScore(
-                    scorer=str(rec["scorer"]),
+                    scorer=str(_scalar(rec.get("scorer")) or "unknown"),
                     scores={lab: float(rec[score_column(lab)]) for lab in labels},
                     emotion=str(rec["emotion"]),
                     valence=float(rec["valence"]),
