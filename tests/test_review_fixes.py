@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pytest
 
 import journeymap as jm
 
@@ -66,7 +67,6 @@ def test_a_reply_stamped_in_the_same_second_still_counts_for_recovery() -> None:
 
 
 def test_a_touchpoint_named_like_the_graphs_end_node_is_a_clear_error() -> None:
-    import pytest
 
     t0 = pd.Timestamp("2024-01-01", tz="UTC")
     df = pd.DataFrame(
@@ -142,3 +142,50 @@ def test_the_report_is_written_from_scores_without_a_scorer_column(tmp_path) -> 
     js = planted_scores(jm.build_journeys(jm.datasets.service_journeys(20, seed=0)))
     page = jm.report(js.with_events(js.events.drop(columns=["scorer"])), tmp_path / "r.html").read_text()
     assert "Scorer not recorded." in page
+
+
+# -- scoring -------------------------------------------------------------------------------------
+def test_scorers_reading_long_texts_differently_have_their_own_ids() -> None:
+    from journeymap.emotions.default import DefaultScorer
+
+    assert DefaultScorer().id != DefaultScorer(max_windows=1).id  # their cached rows must not mix
+    assert DefaultScorer(max_windows=32).id == DefaultScorer().id
+
+
+def test_a_three_way_sentiment_model_decides_sentiment_by_its_most_probable_class() -> None:
+    from journeymap.emotions.taxonomy import Taxonomy
+
+    class ThreeWay:
+        id = "threeway.v1"
+        taxonomy = Taxonomy(
+            name="sentiment3",
+            labels=("negative", "neutral", "positive"),
+            valence={"negative": -0.8, "neutral": 0.0, "positive": 0.8},
+        )
+
+        def score(self, texts):  # type: ignore[no-untyped-def]
+            return np.tile(np.float32([0.55, 0.15, 0.30]), (len(texts), 1))
+
+    out = jm.score(pd.DataFrame({"text": ["my bag is lost"], "actor": "customer"}), scorer=ThreeWay(), cache=False)
+    assert out[["sentiment", "emotion"]].iloc[0].tolist() == ["negative", "negative"]
+    assert out["valence"].iloc[0] == pytest.approx(0.30 - 0.55)
+
+
+def test_evaluating_against_sentiment_labels_measures_the_scorers_own_sentiment_decision() -> None:
+    from journeymap.emotions.evaluate_labelled import evaluate_labelled
+    from journeymap.emotions.taxonomy import Taxonomy
+
+    class Planted:  # labels say positive, the sentiment head says negative
+        id = "planted.v1"
+        taxonomy = Taxonomy.sentiment()
+        outputs = ("sentiment_negative", "sentiment_neutral", "sentiment_positive")
+
+        def score(self, texts):  # type: ignore[no-untyped-def]
+            return self.score_outputs(texts)[:, :4]
+
+        def score_outputs(self, texts):  # type: ignore[no-untyped-def]
+            return np.tile(np.float32([0.9, 0.0, 0.0, 0.1, 0.8, 0.1, 0.1]), (len(texts), 1))
+
+    data = pd.DataFrame({"text": ["great, another delay", "lost my bag"], "label": ["negative", "negative"]})
+    result = evaluate_labelled(data, scorer=Planted())
+    assert result["accuracy"] == 1.0 and result["level"].startswith("sentiment (the scorer's own")

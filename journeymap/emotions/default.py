@@ -69,6 +69,9 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
+#: Windows a long text is read in at most, by default (about 2,000 tokens).
+DEFAULT_MAX_WINDOWS = 32
+
 __all__ = ["WEIGHTS_DIR", "DefaultScorer"]
 
 WEIGHTS_DIR = Path(__file__).parent / "weights" / "default_v2"
@@ -152,7 +155,7 @@ class DefaultScorer(_batching.LazyNetworkScorer):
         device: str | None = None,
         batch_size: int | None = None,
         max_length: int = 128,
-        max_windows: int = 32,
+        max_windows: int = DEFAULT_MAX_WINDOWS,
         precision: Precision = "auto",
         backend: _onnx.Backend = "auto",
         weights: str | Path | None = None,
@@ -240,9 +243,14 @@ class DefaultScorer(_batching.LazyNetworkScorer):
 
     @property
     def id(self) -> str:
-        """``journeymap.default.v2``, plus ``+bf16``, ``+int8``, ``+onnx`` or ``+onnx-int8`` by variant."""
+        """``journeymap.default.v2``, plus ``+bf16``, ``+int8``, ``+onnx`` or ``+onnx-int8`` by variant.
+
+        A ``max_windows`` other than the default 32 adds ``+w<n>``: it changes what is read of a
+        long text, so its scores must not share cached rows with the default's.
+        """
         suffix = _ONNX_SUFFIX if self.backend == "onnx" else _SUFFIX
-        return self._base_id + suffix[self.precision]
+        windows = "" if self.max_windows == DEFAULT_MAX_WINDOWS else f"+w{self.max_windows}"
+        return self._base_id + suffix[self.precision] + windows
 
     @property
     def tolerance(self) -> float:

@@ -18,8 +18,10 @@ import pandas as pd
 
 from journeymap.emotions.labelled import read_labelled
 from journeymap.emotions.registry import get_scorer
+from journeymap.emotions.scorer import SentimentScorer
 from journeymap.emotions.taxonomy import Taxonomy
 from journeymap.exceptions import SchemaError
+from journeymap.schema import SENTIMENTS
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -65,6 +67,10 @@ def evaluate_labelled(
 ) -> dict[str, Any]:
     """Score the texts of a labelled table and compare with its labels.
 
+    Labels that are sentiments (negative, neutral, positive) are compared with the scorer's own
+    sentiment decision where it has one (the default scorer's calibrated head: what
+    :func:`journeymap.score` writes to ``sentiment``), else with its labels grouped by sentiment.
+
     Returns ``scorer``, ``level`` (the taxonomy the labels were matched at), ``n_texts``,
     ``skipped`` (rows without a text or a label), ``accuracy``, ``macro_f1`` (over the data's
     labels) and ``per_label`` (a frame of ``f1``, ``precision``, ``recall``, ``support``).
@@ -84,12 +90,24 @@ def evaluate_labelled(
     data = read_labelled(source, text=text, label=label, label_map=label_map, sep=sep)
     scorer_obj = get_scorer(scorer)
     names = data.names
-    level = matching_level(scorer_obj.taxonomy, names)
-    probs = np.asarray(scorer_obj.score(data.texts), dtype=np.float32)
-    if level.name != scorer_obj.taxonomy.name or level.labels != scorer_obj.taxonomy.labels:
-        probs = scorer_obj.taxonomy.convert(probs, level)
-    columns = [level.labels.index(n) for n in names]
-    predicted = np.asarray(names, dtype=object)[probs[:, columns].argmax(axis=1)]
+    outputs = tuple(scorer_obj.outputs) if isinstance(scorer_obj, SentimentScorer) else ()
+    heads = [f"sentiment_{s}" for s in SENTIMENTS]
+    if isinstance(scorer_obj, SentimentScorer) and set(names) <= set(SENTIMENTS) and set(heads) <= set(outputs):
+        # sentiment labels, and a scorer with a sentiment decision of its own: measure that
+        # decision, the one jm.score writes to the sentiment column
+        k = len(scorer_obj.taxonomy.labels)
+        scored = np.asarray(scorer_obj.score_outputs(data.texts), dtype=np.float32)
+        sent = scored[:, [k + outputs.index(h) for h in heads]]
+        predicted = np.asarray(SENTIMENTS, dtype=object)[sent.argmax(axis=1)]
+        level_name = "sentiment (the scorer's own decision)"
+    else:
+        level = matching_level(scorer_obj.taxonomy, names)
+        probs = np.asarray(scorer_obj.score(data.texts), dtype=np.float32)
+        if level.name != scorer_obj.taxonomy.name or level.labels != scorer_obj.taxonomy.labels:
+            probs = scorer_obj.taxonomy.convert(probs, level)
+        columns = [level.labels.index(n) for n in names]
+        predicted = np.asarray(names, dtype=object)[probs[:, columns].argmax(axis=1)]
+        level_name = level.name
     truth = np.asarray([row[0] for row in data.labels], dtype=object)
     rows = {}
     for name in names:
@@ -102,7 +120,7 @@ def evaluate_labelled(
     per_label = pd.DataFrame.from_dict(rows, orient="index").rename_axis("label")
     return {
         "scorer": scorer_obj.id,
-        "level": level.name,
+        "level": level_name,
         "n_texts": len(data.texts),
         "skipped": len(data.skipped),
         "accuracy": float(np.mean(predicted == truth)),

@@ -332,8 +332,15 @@ def _score_unique_texts(texts: list[str], route: _Routes, *, cache: ScoreCache |
         at = np.asarray(idx)
         if tax.labels == taxonomy.labels:
             table.probs[at] = probs
-        if {"sentiment_negative", "sentiment_neutral", "sentiment_positive"} <= extra.keys():
-            sent = np.stack([extra["sentiment_negative"], extra["sentiment_neutral"], extra["sentiment_positive"]], axis=1)
+        three_way = sorted(tax.labels) == ["negative", "neutral", "positive"]
+        if {"sentiment_negative", "sentiment_neutral", "sentiment_positive"} <= extra.keys() or three_way:
+            # a sentiment model's own decision: its most probable class, valence P(pos) - P(neg)
+            # (cutting a label-weighted valence could call a 0.55-negative text neutral)
+            sent = (
+                np.stack([extra["sentiment_negative"], extra["sentiment_neutral"], extra["sentiment_positive"]], axis=1)
+                if "sentiment_negative" in extra
+                else probs[:, [tax.labels.index(s) for s in ("negative", "neutral", "positive")]]
+            )
             table.valence[at] = sent[:, 2] - sent[:, 0]
             table.sentiment[at] = np.asarray(["negative", "neutral", "positive"], dtype=object)[sent.argmax(axis=1)]
         else:

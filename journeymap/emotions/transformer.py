@@ -277,6 +277,8 @@ class TransformerScorer(_batching.SortedBatchScorer):
         if Path(self.model_name).is_dir():
             commit = folder_fingerprint(Path(self.model_name))
         self._id = f"hf:{self.model_name}@{commit or revision or 'unknown'}" + ("" if self.multi_label else "+softmax")
+        if max_length is not None:  # reads another share of long texts: its own cached rows
+            self._id += f"+len{self.max_length}"
 
     @property
     def id(self) -> str:
