@@ -189,3 +189,17 @@ def test_evaluating_against_sentiment_labels_measures_the_scorers_own_sentiment_
     data = pd.DataFrame({"text": ["great, another delay", "lost my bag"], "label": ["negative", "negative"]})
     result = evaluate_labelled(data, scorer=Planted())
     assert result["accuracy"] == 1.0 and result["level"].startswith("sentiment (the scorer's own")
+
+
+def test_emoticon_d_colon_is_a_face_only_at_the_end() -> None:
+    from journeymap.emotions.normalize import normalize_text
+
+    assert normalize_text("Our flight leaves from Terminal D: gate 32") == "Our flight leaves from Terminal D: gate 32"
+    assert normalize_text("they cancelled my flight D:") == "they cancelled my flight anguished face"
+
+
+def test_a_raw_frames_actor_is_read_in_any_case() -> None:
+    from journeymap.emotions.score import scored_rows
+
+    frame = pd.DataFrame({"text": ["I hate this", "thanks!", "we are on it"], "actor": ["Customer", " CUSTOMER ", "agent"]})
+    assert scored_rows(frame, agents=False).tolist() == [True, True, False]

@@ -56,7 +56,6 @@ EMOTICONS: dict[str, str] = {
     ":o": "face with open mouth",
     ":-o": "face with open mouth",
     ">:(": "angry face",
-    "d:": "anguished face",
     "<3": "red heart",
     "</3": "broken heart",
 }
@@ -64,6 +63,9 @@ _EMOTICON = re.compile(
     r"(?<!\S)(" + "|".join(re.escape(e) for e in sorted(EMOTICONS, key=len, reverse=True)) + r")+(?!\S)",
     re.IGNORECASE,
 )
+#: "D:" (anguish) only in capitals and at the end of the text: "Terminal D: gate 5", "Option D:
+#: the refund" are labels, not faces.
+_ANGUISH = re.compile(r"(?<!\S)D:(?=\s*$)")
 _MENTION = re.compile(r"(?<![\w@])@\w+")
 _URL = re.compile(r"\bhttps?://\S+|\bwww\.\S+", re.IGNORECASE)
 _REPEAT = re.compile(r"(.)\1{3,}", re.DOTALL)
@@ -121,5 +123,6 @@ def normalize_text(text: str) -> str:
     out = _URL.sub("http", out)
     out = _MENTION.sub("@user", out)
     out = _EMOTICON.sub(_emoticon_words, out)
+    out = _ANGUISH.sub(" anguished face ", out)
     out = _REPEAT.sub(lambda m: m.group(1) * 3, out)
     return _SPACES.sub(" ", out).strip()

@@ -57,10 +57,14 @@ def without_scores(events: pd.DataFrame) -> pd.DataFrame:
 
 
 def scored_rows(events: pd.DataFrame, *, agents: bool) -> pd.Series:
-    """Which rows :func:`score` scores: those with text, from the customer unless ``agents``."""
+    """Which rows :func:`score` scores: those with text, from the customer unless ``agents``.
+
+    The actor is read as :func:`journeymap.read_events` reads it (trimmed, any case), so a raw
+    frame's "Customer" is the customer.
+    """
     mask = events["text"].astype("string").notna()
     if not agents and "actor" in events.columns:
-        mask &= (events["actor"].astype("string") == "customer").fillna(False)
+        mask &= (events["actor"].astype("string").str.strip().str.lower() == "customer").fillna(False)
     return mask
 
 
