@@ -267,3 +267,30 @@ def os_system(command: str) -> int:
     import os
 
     return os.system(command)
+
+
+def test_local_models_found_wanting_in_a_review(tmp_path: Path) -> None:
+    """No tokenizer of its own, labels named LABEL_i, positions fewer than the tokenizer's limit."""
+    import torch
+    from transformers import AutoTokenizer, BertConfig, BertForSequenceClassification
+
+    with_tokenizer = tiny_model(tmp_path / "full", ["LABEL_0", "LABEL_1", "LABEL_2"], None)
+    # label_map keys are matched in any case, and the error names the model's own labels
+    with pytest.raises(ModelLoadError, match=r"\['LABEL_0', 'LABEL_1', 'LABEL_2'\] have no known valence"):
+        TransformerScorer(with_tokenizer)
+    mapped = TransformerScorer(with_tokenizer, label_map={"label_0": "negative", "label_1": "neutral", "label_2": "positive"})
+    assert mapped.taxonomy.labels == ("negative", "neutral", "positive")
+    # weights saved without their tokenizer: refused, not read as all-unknown words
+    bare = tmp_path / "bare"
+    BertForSequenceClassification.from_pretrained(with_tokenizer).save_pretrained(bare)
+    with pytest.raises(ModelLoadError, match=r"tokenizer has .* tokens for a vocabulary of"):
+        TransformerScorer(bare, label_map={"LABEL_0": "negative", "LABEL_1": "neutral", "LABEL_2": "positive"})
+    # 64 positions: long texts are cut there, not crashed on
+    short = tmp_path / "short"
+    torch.manual_seed(0)
+    config = BertConfig.from_pretrained(with_tokenizer, max_position_embeddings=64)
+    BertForSequenceClassification(config).save_pretrained(short)
+    AutoTokenizer.from_pretrained(with_tokenizer).save_pretrained(short)
+    scorer = TransformerScorer(short, label_map={"LABEL_0": "negative", "LABEL_1": "neutral", "LABEL_2": "positive"})
+    assert scorer.max_length == 64
+    assert scorer.score(["short", "word " * 300]).shape == (2, 3)

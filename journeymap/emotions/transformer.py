@@ -175,16 +175,18 @@ def resolve_model(name: str, *, revision: str | None, local_files_only: bool | N
 
 
 def _taxonomy_for(labels: list[str], label_map: Mapping[str, str] | None) -> Taxonomy:
-    mapped = [(label_map or {}).get(lab, lab).strip().lower() for lab in labels]
+    given = dict(label_map or {})
+    folded = {str(k).strip().lower(): v for k, v in given.items()}  # "LABEL_0" or "label_0" alike
+    mapped = [str(given.get(lab, folded.get(lab.strip().lower(), lab))).strip().lower() for lab in labels]
     for builtin in ("goemotions", "ekman", "sentiment"):
         tax = Taxonomy.builtin(builtin)
         if set(mapped) == set(tax.labels) and len(mapped) == len(tax.labels):
             return Taxonomy(name=tax.name, labels=tuple(mapped), valence=tax.valence, groups=tax.groups)
-    unknown = [lab for lab in mapped if lab not in KNOWN_VALENCE]
+    unknown = [raw for raw, lab in zip(labels, mapped) if lab not in KNOWN_VALENCE]
     if unknown:
         msg = (
             f"the model's labels {unknown} have no known valence; pass label_map={{model label: known label}} "
-            f"or taxonomy=Taxonomy(...) to say what they mean"
+            f"(for example {{{unknown[0]!r}: 'negative'}}) or taxonomy=Taxonomy(...) to say what they mean"
         )
         raise ModelLoadError(msg)
     groups: dict[str, dict[str, tuple[str, ...]]] = {}
@@ -259,6 +261,14 @@ class TransformerScorer(_batching.SortedBatchScorer):
             )
             raise ModelLoadError(msg) from exc
         config = self.model.config
+        vocab = getattr(config, "vocab_size", None)
+        if isinstance(vocab, int) and vocab > 1000 and len(self.tokenizer) < vocab // 2:
+            msg = (
+                f"Could not load the Hugging Face model {self.model_name!r}: its tokenizer has {len(self.tokenizer)} "
+                f"tokens for a vocabulary of {vocab} (the folder has no tokenizer files of its own?); every word would "
+                "be read as unknown. Save the tokenizer beside the weights (tokenizer.save_pretrained(folder))."
+            )
+            raise ModelLoadError(msg)
         labels = [str(config.id2label[i]) for i in range(int(config.num_labels))]
         if taxonomy is not None:
             if len(taxonomy.labels) != len(labels):
@@ -268,8 +278,11 @@ class TransformerScorer(_batching.SortedBatchScorer):
         else:
             self._taxonomy = _taxonomy_for(labels, label_map)
         self.multi_label = bool(multi_label) if multi_label is not None else config.problem_type == "multi_label_classification"
-        limit = int(getattr(self.tokenizer, "model_max_length", 512) or 512)
-        self.max_length = int(max_length) if max_length is not None else min(limit, 512)
+        limit = min(int(getattr(self.tokenizer, "model_max_length", 512) or 512), 512)
+        positions = getattr(config, "max_position_embeddings", None)
+        if isinstance(positions, int) and positions > 0:  # RoBERTa-type models spend two positions on padding
+            limit = min(limit, positions - (2 if "roberta" in str(getattr(config, "model_type", "")) else 0))
+        self.max_length = min(int(max_length), limit) if max_length is not None else limit
         self.batch_size = int(batch_size)
         self.device = _batching.pick_device(device)
         self.model.to(self.device).eval()
