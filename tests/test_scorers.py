@@ -7,10 +7,12 @@ import time
 from typing import TYPE_CHECKING
 
 import numpy as np
+import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import journeymap as jm
 from journeymap import ModelLoadError, Taxonomy, TransformerScorer, get_scorer
 from journeymap.testing import check_scorer
 
@@ -294,3 +296,13 @@ def test_local_models_found_wanting_in_a_review(tmp_path: Path) -> None:
     scorer = TransformerScorer(short, label_map={"LABEL_0": "negative", "LABEL_1": "neutral", "LABEL_2": "positive"})
     assert scorer.max_length == 64
     assert scorer.score(["short", "word " * 300]).shape == (2, 3)
+
+
+def test_a_transformer_scorer_notes_the_tokens_it_cut(tmp_path: Path) -> None:
+    folder = tiny_model(tmp_path / "m", ["negative", "neutral", "positive"], None)
+    scorer = TransformerScorer(folder, max_length=16)
+    rows = scorer.score_outputs(["short text", "word " * 40])
+    assert rows.shape == (2, 4) and rows[0, 3] == 0 and rows[1, 3] == 42 - 16  # 40 words and two special tokens
+    out = jm.score(pd.DataFrame({"text": ["short text", "word " * 40], "actor": "customer"}), scorer=scorer, cache=False)
+    assert out["score_note"].isna().tolist() == [True, False]
+    assert "26 tokens at the end not read" in out["score_note"].iloc[1]

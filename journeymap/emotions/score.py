@@ -44,7 +44,10 @@ def _check_output(scorer: EmotionScorer, probs: Any, n: int, width: int | None =
         msg = f"scorer {scorer.id!r} returned shape {arr.shape} for {n} texts; expected {(n, width)}"
         raise JourneyMapError(msg)
     arr = arr.astype(np.float32, copy=False)
-    bounded = arr[:, : min(width, k + 4)]  # labels, sentiment and irony are probabilities; unread_tokens a count
+    # labels, sentiment and irony are probabilities; unread_tokens is a count
+    names = tuple(scorer.outputs) if isinstance(scorer, SentimentScorer) else ()
+    columns = list(range(k)) + [k + j for j, name in enumerate(names[: width - k]) if name != "unread_tokens"]
+    bounded = arr[:, columns]
     if not np.isfinite(arr).all() or bounded.min(initial=0.0) < 0.0 or bounded.max(initial=0.0) > 1.0:
         msg = f"scorer {scorer.id!r} returned values outside [0, 1]"
         raise JourneyMapError(msg)

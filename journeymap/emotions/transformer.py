@@ -9,13 +9,16 @@ import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
 from journeymap.emotions import _batching
 from journeymap.emotions.taxonomy import EKMAN_GROUPS, GOEMOTIONS_VALENCE, SENTIMENT_GROUPS, Taxonomy
 from journeymap.exceptions import ModelLoadError
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Mapping, Sequence
 
+    import numpy.typing as npt
     import torch
 
 logger = logging.getLogger(__name__)
@@ -306,6 +309,23 @@ class TransformerScorer(_batching.SortedBatchScorer):
     def taxonomy(self) -> Taxonomy:
         """The model's labels, in its output order."""
         return self._taxonomy
+
+    @property
+    def outputs(self) -> tuple[str, ...]:
+        """``("unread_tokens",)``: tokens past ``max_length`` that were cut (``jm.score`` notes them)."""
+        return ("unread_tokens",)
+
+    def score_outputs(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
+        """:meth:`score`, then a column of each text's tokens past ``max_length`` (0 when read in full)."""
+        items = list(texts)
+        unread = np.zeros((len(items), 1), dtype=np.float32)
+        # a token is at least one character (four bytes at most in byte-level BPE), so only texts
+        # longer than a quarter of max_length can be cut: tokenise those once more, uncut
+        long = [i for i, t in enumerate(items) if 4 * len(t) + 2 > self.max_length]
+        if long:
+            ids = self.tokenizer([items[i] for i in long], truncation=False, verbose=False)["input_ids"]
+            unread[long, 0] = [max(0, len(x) - self.max_length) for x in ids]
+        return np.hstack([self.score(items), unread]).astype(np.float32)
 
     def _forward(self, ids: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
         import torch
