@@ -423,3 +423,14 @@ def test_worker_killed_mid_scoring_loses_and_duplicates_nothing(client, log: Eve
     assert pid not in client.run(os.getpid).values()
     assert result.index.is_unique
     pd.testing.assert_frame_equal(result.sort_index(), single.events.sort_index())
+
+
+def test_touchpoint_summary_with_empty_partitions_matches_memory() -> None:
+    # twenty partitions for five customers' journeys: most partitions hold no customer step
+    from journeymap.testing.data import planted_scores
+
+    log = jm.datasets.service_journeys(5, seed=1)
+    djs = jmd.build_journeys(jmd.from_pandas(log, npartitions=2), npartitions=20)
+    djs = djs.with_events(djs.events.map_partitions(planted_scores, noise=0.0))  # noise 0: the same scores in any partition
+    local = jm.touchpoint_summary(planted_scores(jm.build_journeys(log), noise=0.0))
+    pd.testing.assert_frame_equal(jmd.touchpoint_summary(djs), local, check_exact=False, atol=1e-9)

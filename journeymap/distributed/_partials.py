@@ -47,7 +47,9 @@ class GroupMoments:
         g = rows.groupby("key", sort=True)
         n = g.size()
         mean = g["value"].mean()
-        m2 = ((rows["value"] - rows["key"].map(mean)) ** 2).groupby(rows["key"]).sum().reindex(n.index)
+        # float, also for a partition without rows (an empty map keeps the key's string dtype)
+        centred = rows["value"].astype("float64") - rows["key"].map(mean).astype("float64")
+        m2 = (centred**2).groupby(rows["key"]).sum().reindex(n.index)
         stats = pd.DataFrame(
             {
                 "n": n.astype(np.int64),
