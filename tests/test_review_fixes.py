@@ -203,3 +203,21 @@ def test_a_raw_frames_actor_is_read_in_any_case() -> None:
 
     frame = pd.DataFrame({"text": ["I hate this", "thanks!", "we are on it"], "actor": ["Customer", " CUSTOMER ", "agent"]})
     assert scored_rows(frame, agents=False).tolist() == [True, True, False]
+
+
+# -- interop -------------------------------------------------------------------------------------
+def test_a_naive_datetime_column_survives_an_xes_round_trip(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    js = jm.build_journeys(jm.datasets.service_journeys(5, seed=0))
+    created = pd.Series(pd.Timestamp("2024-01-01 09:30"), index=js.events.index)
+    with_naive = jm.JourneySet(js.events.assign(created=created), js.journeys, js.stages, by=js.by)
+    back = jm.read_xes(jm.to_xes(with_naive, tmp_path / "naive.xes"))
+    pd.testing.assert_series_equal(back.events["created"], with_naive.events["created"], check_index=False)
+
+
+def test_exports_of_data_on_a_cluster_say_to_compute_first() -> None:
+    import journeymap.distributed as jmd
+
+    djs = jmd.build_journeys(jmd.from_pandas(jm.datasets.service_journeys(10, seed=0)))
+    for export in (lambda: jm.to_pm4py(djs), lambda: jm.to_xes(djs, "never.xes")):
+        with pytest.raises(jm.UnsupportedBackendError, match=r"call \.compute\(\)"):
+            export()

@@ -27,6 +27,7 @@ from xml.sax.saxutils import quoteattr
 import numpy as np
 import pandas as pd
 
+from journeymap.backends import dispatch
 from journeymap.emotions.taxonomy import Taxonomy
 from journeymap.exceptions import JourneyMapError
 from journeymap.journeys._set import JourneySet
@@ -67,6 +68,7 @@ def _check_activity(js: JourneySet, activity: str) -> None:
         raise JourneyMapError(msg)
 
 
+@dispatch
 def to_pm4py(js: JourneySet, *, activity: str = "touchpoint") -> pd.DataFrame:
     """The events as a pm4py event frame: standard column names, one case per journey.
 
@@ -184,6 +186,7 @@ def _write(fh: TextIO, js: JourneySet, activity: str) -> None:
     fh.write("</log>\n")
 
 
+@dispatch
 def to_xes(js: JourneySet, path: str | os.PathLike[str], *, activity: str = "touchpoint") -> Path:
     """Write ``js`` as an XES event log at ``path`` (UTF-8 XML; ``.xes.gz`` is gzip-compressed).
 
@@ -290,7 +293,10 @@ def _restore_dtypes(frame: pd.DataFrame, dtypes: dict[str, Any]) -> pd.DataFrame
             codes = pd.Categorical(values.astype("string"), categories=categories, ordered=dtype["ordered"])
             out[column] = pd.Series(codes, index=frame.index)
         elif dtype.startswith("datetime64"):
-            out[column] = pd.to_datetime(values, utc=True, format="ISO8601").astype(dtype)
+            parsed = pd.to_datetime(values, utc=True, format="ISO8601")
+            if "," not in dtype:  # a naive column was written as UTC: back to naive, then the unit
+                parsed = parsed.dt.tz_convert("UTC").dt.tz_localize(None)
+            out[column] = parsed.astype(dtype)
         else:
             out[column] = values.astype(dtype)
     return pd.DataFrame(out, index=frame.index)
