@@ -221,3 +221,16 @@ def test_exports_of_data_on_a_cluster_say_to_compute_first() -> None:
     for export in (lambda: jm.to_pm4py(djs), lambda: jm.to_xes(djs, "never.xes")):
         with pytest.raises(jm.UnsupportedBackendError, match=r"call \.compute\(\)"):
             export()
+
+
+def test_graph_exports_take_numpy_values_and_every_kind_of_missing_value(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import networkx as nx
+
+    G = nx.DiGraph()
+    G.add_node("a", volume=np.int64(3), share=np.float32("nan"), flag=np.bool_(True), note=pd.NA)
+    G.add_edge("a", "b", count=np.int64(2))
+    data = jm.to_node_link(G)
+    assert data["nodes"][0] == {"id": "a", "volume": 3, "share": None, "flag": True, "note": None}
+    assert data["links"][0]["count"] == 2
+    text = jm.to_graphml(G, tmp_path / "g.graphml").read_text()
+    assert "nan" not in text.lower() and 'attr.name="volume" attr.type="long"' in text

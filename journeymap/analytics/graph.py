@@ -94,11 +94,11 @@ def to_graphml(G: nx.DiGraph, path: str | Path) -> Path:
     """
     import networkx as nx
 
-    clean = nx.DiGraph(**{k: v for k, v in G.graph.items() if _ok(v)})
+    clean = nx.DiGraph(**{k: _plain(v) for k, v in G.graph.items() if _ok(v)})
     for node, data in G.nodes(data=True):
-        clean.add_node(node, **{k: v for k, v in data.items() if _ok(v)})
+        clean.add_node(node, **{k: _plain(v) for k, v in data.items() if _ok(v)})
     for a, b, data in G.edges(data=True):
-        clean.add_edge(a, b, **{k: v for k, v in data.items() if _ok(v)})
+        clean.add_edge(a, b, **{k: _plain(v) for k, v in data.items() if _ok(v)})
     out = Path(path)
     nx.write_graphml(clean, out)
     return out
@@ -121,13 +121,23 @@ def to_node_link(G: nx.DiGraph) -> dict[str, Any]:
     return cleaned
 
 
+def _plain(value: Any) -> Any:
+    """A numpy scalar as its Python value (``np.int64(3)`` -> 3), anything else as it is."""
+    return value.item() if isinstance(value, np.generic) else value
+
+
+def _missing(value: object) -> bool:
+    """NaN of any float type, None or pd.NA (not a list or an array)."""
+    return value is None or value is pd.NA or (isinstance(value, (float, np.floating)) and bool(np.isnan(value)))
+
+
 def _nan_to_none(value: Any) -> Any:
     if isinstance(value, dict):
         return {k: _nan_to_none(v) for k, v in value.items()}
     if isinstance(value, list):
         return [_nan_to_none(v) for v in value]
-    return None if isinstance(value, float) and np.isnan(value) else value
+    return None if _missing(value) else _plain(value)
 
 
 def _ok(value: object) -> bool:
-    return not (isinstance(value, float) and np.isnan(value))
+    return not _missing(value)
