@@ -434,3 +434,17 @@ def test_touchpoint_summary_with_empty_partitions_matches_memory() -> None:
     djs = djs.with_events(djs.events.map_partitions(planted_scores, noise=0.0))  # noise 0: the same scores in any partition
     local = jm.touchpoint_summary(planted_scores(jm.build_journeys(log), noise=0.0))
     pd.testing.assert_frame_equal(jmd.touchpoint_summary(djs), local, check_exact=False, atol=1e-9)
+
+
+def test_score_keeps_the_events_index_name(log: EventLog, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.syspath_prepend(str(PLUGIN))
+    refresh()
+    try:
+        events = log.events.rename_axis("row")
+        single = jm.score(events, "lexicon", cache=False)
+        import dask.dataframe as dd
+
+        scored = jmd.score(dd.from_pandas(events, npartitions=3), "lexicon", cache=False).compute()
+        assert scored.index.name == single.index.name == "row"
+    finally:
+        refresh()

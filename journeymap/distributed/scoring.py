@@ -114,11 +114,11 @@ def _score_unique(texts: pd.DataFrame, scorer: Built | dict[str, Built], *, cach
     return scored.drop(columns=["actor"]).rename(columns={"text": _TEXT_KEY}).reset_index(drop=True)
 
 
-def _restore(part: pd.DataFrame) -> pd.DataFrame:
-    """Rows back in their partition order (journeys in step order) and index; the join keys dropped."""
+def _restore(part: pd.DataFrame, name: Any = None) -> pd.DataFrame:
+    """Rows back in their partition order (journeys in step order) and index (its ``name`` too); the join keys dropped."""
     if not part[_POS].is_monotonic_increasing:  # a left join keeps the order; this is a safeguard
         part = part.sort_values(_POS, kind="stable")
-    index = pd.Index(part[_ROW].to_numpy(), name=None)
+    index = pd.Index(part[_ROW].to_numpy(), name=name)
     return part.drop(columns=[_TEXT_KEY, _ROW, _POS]).set_axis(index, axis=0)
 
 
@@ -201,7 +201,7 @@ def score(
     # The score table (one row per distinct text) in one partition: each partition of events is
     # joined to it where it lies, and the events never move.
     joined = keyed.merge(table.repartition(npartitions=1), how="left", on=_TEXT_KEY)
-    scored = joined.map_partitions(_restore, meta=meta)
+    scored = joined.map_partitions(functools.partial(_restore, name=events._meta.index.name), meta=meta)
     if isinstance(journeys, DaskJourneySet):
         return journeys.with_events(scored, taxonomy=taxonomy)
     return scored
