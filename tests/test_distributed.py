@@ -448,3 +448,19 @@ def test_score_keeps_the_events_index_name(log: EventLog, monkeypatch: pytest.Mo
         assert scored.index.name == single.index.name == "row"
     finally:
         refresh()
+
+
+def test_read_events_on_a_cluster_keeps_the_warnings() -> None:
+    df = pd.DataFrame(
+        {
+            "event_id": list("abcd"),
+            "customer_id": list("xxyy"),
+            "timestamp": [1507704944, 1507704945, 1507704946, 1507704947],
+            "in_reply_to": [None, "a", "zzz", None],
+            "text": list("wxyz"),
+        }
+    )
+    local = jm.read_events(df, on_error="collect")
+    assert len(local.warnings) == 1
+    pd.testing.assert_frame_equal(jmd.read_events(df, on_error="collect", npartitions=2).compute().warnings, local.warnings)
+    pd.testing.assert_frame_equal(jmd.from_pandas(local, npartitions=2).compute().warnings, local.warnings)

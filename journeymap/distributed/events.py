@@ -6,7 +6,7 @@ across blocks and duplicate ids found across the whole input first (one pass ove
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -57,6 +57,9 @@ class DaskEventLog:
     events: dd.DataFrame
     rejects: dd.DataFrame
     n_input: int
+    #: Rows kept with a note (a reply to an event not in the data), as in ``EventLog.warnings``;
+    #: found while reading, so in memory.
+    warnings: pd.DataFrame = field(default_factory=empty_rejects)
 
     def __repr__(self) -> str:
         return f"DaskEventLog({self.events.npartitions} partitions, from {self.n_input} input rows)"
@@ -64,13 +67,14 @@ class DaskEventLog:
     def persist(self) -> DaskEventLog:
         """The same log with events and rejects computed and kept in (cluster) memory."""
         events, rejects = dask_persist(self.events, self.rejects)
-        return DaskEventLog(events, rejects, self.n_input)
+        return DaskEventLog(events, rejects, self.n_input, self.warnings)
 
     def compute(self) -> EventLog:
         """The log as an ordinary in-memory :class:`~journeymap.EventLog`."""
         events, rejects = dask_compute(self.events, self.rejects)
         rejects = rejects.sort_values("row", kind="stable").reset_index(drop=True)
-        return EventLog(events=events.sort_index(), rejects=rejects, warnings=empty_rejects(), n_input=self.n_input)
+        warnings = self.warnings.sort_values("row", kind="stable").reset_index(drop=True)
+        return EventLog(events=events.sort_index(), rejects=rejects, warnings=warnings, n_input=self.n_input)
 
 
 def from_pandas(log: EventLog, *, npartitions: int | None = None, chunksize: int | None = None) -> DaskEventLog:
@@ -98,7 +102,7 @@ def from_pandas(log: EventLog, *, npartitions: int | None = None, chunksize: int
     with dask.config.set({"dataframe.convert-string": False}):
         events = dd.from_pandas(log.events, npartitions=npartitions, chunksize=chunksize, sort=False)
         rejects = dd.from_pandas(log.rejects, npartitions=1, sort=False)
-    return DaskEventLog(events, rejects, log.n_input)
+    return DaskEventLog(events, rejects, log.n_input, log.warnings)
 
 
 def _read_raw(source: Any, blocksize: str | int | None, npartitions: int | None) -> dd.DataFrame:
@@ -208,7 +212,7 @@ def _read_events(
         lengths = np.asarray(raw.map_partitions(len).compute(), dtype=np.int64)
         offsets = np.r_[0, np.cumsum(lengths)[:-1]].astype(np.int64)
     n_input = int(lengths.sum())
-    replies = _reply_problems(raw, n_input) if "in_reply_to" in raw.columns else empty_rejects()
+    replies, reply_notes = _reply_problems(raw, n_input) if "in_reply_to" in raw.columns else (empty_rejects(), empty_rejects())
 
     logs = []
     for part, offset, length in zip(raw.to_delayed(), offsets, lengths, strict=True):
@@ -233,11 +237,11 @@ def _read_events(
         found = rejects.compute()
         if len(found):
             raise_invalid(found.sort_values("row", kind="stable").reset_index(drop=True), n_input)
-    return DaskEventLog(events, rejects, n_input)
+    return DaskEventLog(events, rejects, n_input, reply_notes)
 
 
-def _reply_problems(raw: dd.DataFrame, n_input: int) -> pd.DataFrame:
-    """Reply cycles and self-replies across the whole input, by input row (the id columns gathered once)."""
+def _reply_problems(raw: dd.DataFrame, n_input: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Reply cycles and self-replies (rejects), and replies to events not in the data (warnings), by input row."""
     columns = ["in_reply_to", *(["event_id"] if "event_id" in raw.columns else [])]
     pairs = raw[columns].compute().set_axis(pd.RangeIndex(n_input), axis=0)
     if "event_id" in pairs.columns:
@@ -247,7 +251,7 @@ def _reply_problems(raw: dd.DataFrame, n_input: int) -> pd.DataFrame:
         ids = pd.Series(pairs.index.astype(str), index=pairs.index, dtype="string")
     problems, notes = Problems(), Problems()
     check_replies(ids, as_id(pairs["in_reply_to"])[0], problems, notes, pairs["in_reply_to"])
-    return problems.frame()
+    return problems.frame(), notes.frame()
 
 
 def _attr(obj: Any, name: str) -> Any:
