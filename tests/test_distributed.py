@@ -464,3 +464,9 @@ def test_read_events_on_a_cluster_keeps_the_warnings() -> None:
     assert len(local.warnings) == 1
     pd.testing.assert_frame_equal(jmd.read_events(df, on_error="collect", npartitions=2).compute().warnings, local.warnings)
     pd.testing.assert_frame_equal(jmd.from_pandas(local, npartitions=2).compute().warnings, local.warnings)
+
+
+def test_repartitioned_events_are_refused_as_journeys() -> None:
+    djs = jmd.build_journeys(jmd.from_pandas(jm.datasets.service_journeys(20, seed=0), npartitions=2), npartitions=3)
+    with pytest.raises(ValueError, match="a repartition can split a journey"):
+        djs.with_events(djs.events.repartition(npartitions=5))

@@ -74,7 +74,20 @@ class DaskJourneySet(EventColumns):
         return self.events.map_partitions(journey_table, meta=journey_table(self.events._meta))
 
     def with_events(self, events: dd.DataFrame, *, taxonomy: Taxonomy | None = None) -> DaskJourneySet:
-        """The same journeys with new event columns (same partitions); ``taxonomy`` that of new scores."""
+        """The same journeys with new event columns (same partitions); ``taxonomy`` that of new scores.
+
+        Raises:
+            ValueError: ``events`` has another number of partitions: each partition must hold
+                whole journeys, and a repartitioned frame can split one across two, which every
+                journey-level figure would then count twice.
+        """
+        if events.npartitions != self.events.npartitions:
+            msg = (
+                f"with_events: the events have {events.npartitions} partitions, the journeys {self.events.npartitions}; "
+                "a repartition can split a journey across partitions. Add columns with map_partitions, or rebuild "
+                "the journeys (build_journeys(..., npartitions=n))."
+            )
+            raise ValueError(msg)
         return DaskJourneySet(events, self.stages, by=self.by, taxonomy=taxonomy or self._taxonomy)
 
     def persist(self) -> DaskJourneySet:
