@@ -234,3 +234,14 @@ def test_graph_exports_take_numpy_values_and_every_kind_of_missing_value(tmp_pat
     assert data["links"][0]["count"] == 2
     text = jm.to_graphml(G, tmp_path / "g.graphml").read_text()
     assert "nan" not in text.lower() and 'attr.name="volume" attr.type="long"' in text
+
+
+def test_categories_that_are_numbers_survive_parquet_and_xes(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    js = jm.build_journeys(jm.datasets.service_journeys(5, seed=0))
+    n = len(js.events)
+    priority = pd.Categorical([1, 2] * (n // 2) + [1] * (n % 2), categories=[1, 2, 3], ordered=True)
+    tagged = jm.JourneySet(js.events.assign(priority=priority), js.journeys, js.stages, by=js.by)
+    from_parquet = jm.read_journeys(tagged.to_parquet(tmp_path / "p.parquet")).events["priority"]
+    from_xes = jm.read_xes(jm.to_xes(tagged, tmp_path / "p.xes")).events["priority"]
+    pd.testing.assert_series_equal(from_parquet, tagged.events["priority"])
+    pd.testing.assert_series_equal(from_xes, tagged.events["priority"], check_index=False)

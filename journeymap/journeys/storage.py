@@ -15,6 +15,8 @@ import logging
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import pandas as pd
+
 from journeymap.emotions.taxonomy import Taxonomy
 from journeymap.exceptions import JourneyMapError, SchemaError
 from journeymap.journeys._set import JourneySet
@@ -73,6 +75,12 @@ def write_journeys(js: JourneySet, path: str | os.PathLike[str], *, compression:
         "taxonomy": None if js.taxonomy is None else js.taxonomy.model_dump(mode="json"),
         "n_journeys": len(js),
         "scorers": sorted(js.events["scorer"].dropna().astype(str).unique().tolist()) if "scorer" in js.events else [],
+        # categorical columns whose categories are numbers (Arrow would read them back as plain numbers)
+        "categoricals": {
+            str(c): {"categories": js.events[c].cat.categories.tolist(), "ordered": bool(js.events[c].cat.ordered)}
+            for c in js.events.columns
+            if isinstance(js.events[c].dtype, pd.CategoricalDtype) and js.events[c].cat.categories.dtype.kind in "iuf"
+        },
     }
     table = pa.Table.from_pandas(js.events, preserve_index=True)
     merged = {**(table.schema.metadata or {}), METADATA_KEY: json.dumps(meta).encode()}
@@ -141,6 +149,10 @@ def read_journeys(path: str | os.PathLike[str]) -> JourneySet:
         raise FileNotFoundError(msg)
     meta = _metadata(source)
     events = pq.read_table(source).to_pandas()
+    for column, spec in meta.get("categoricals", {}).items():
+        if column in events.columns and not isinstance(events[column].dtype, pd.CategoricalDtype):
+            categories = pd.Index(spec["categories"])
+            events[column] = pd.Categorical(events[column], categories=categories, ordered=bool(spec["ordered"]))
     missing = [c for c in _NEEDED if c not in events.columns]
     if missing:
         msg = f"{source} has no column(s) {missing}: not a journeys file (it needs {list(_NEEDED)})"

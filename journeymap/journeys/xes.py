@@ -147,7 +147,9 @@ def _fragments(series: pd.Series, key: str) -> npt.NDArray[np.object_]:
 def _dtype_spec(series: pd.Series) -> Any:
     dtype = series.dtype
     if isinstance(dtype, pd.CategoricalDtype):
-        return {"categories": [str(c) for c in dtype.categories], "ordered": bool(dtype.ordered)}
+        numeric = dtype.categories.dtype.kind in "iuf"  # numbers stay numbers; anything else as text
+        categories = dtype.categories.tolist() if numeric else [str(c) for c in dtype.categories]
+        return {"categories": categories, "ordered": bool(dtype.ordered), "numeric": numeric}
     return str(dtype)
 
 
@@ -289,8 +291,13 @@ def _restore_dtypes(frame: pd.DataFrame, dtypes: dict[str, Any]) -> pd.DataFrame
     for column, dtype in dtypes.items():
         values = frame[column] if column in frame.columns else pd.Series(None, index=frame.index, dtype=object)
         if isinstance(dtype, dict):
-            categories = pd.Index(dtype["categories"], dtype="str")
-            codes = pd.Categorical(values.astype("string"), categories=categories, ordered=dtype["ordered"])
+            if dtype.get("numeric"):
+                categories = pd.Index(dtype["categories"])
+                values = pd.to_numeric(values, errors="coerce").astype(categories.dtype if not values.isna().any() else "float64")
+            else:
+                categories = pd.Index(dtype["categories"], dtype="str")
+                values = values.astype("string")
+            codes = pd.Categorical(values, categories=categories, ordered=dtype["ordered"])
             out[column] = pd.Series(codes, index=frame.index)
         elif dtype.startswith("datetime64"):
             parsed = pd.to_datetime(values, utc=True, format="ISO8601")
