@@ -292,3 +292,15 @@ def test_with_journeys_by_customer_a_brand_answers_only_its_own_thread() -> None
     assert waits["wait"].iloc[1] == pd.Timedelta("5min")
     rt = jm.response_times(js).iloc[0]
     assert (rt["censored"], rt["unanswered"], rt["mean_wait"]) == (True, 1, pd.Timedelta("5min"))
+
+
+def test_a_missing_author_is_a_reject_not_a_crash() -> None:
+    rows = [
+        tweet("1", "100", "True", 0, "@AskBrand my order is late"),
+        tweet("2", "AskBrand", "False", 5, "@100 Sorry! Which order? 1/2", "1"),
+        tweet("3", "AskBrand", "False", 6, "@100 DM us please 2/2 ^JB", "2"),
+    ]
+    rows[1]["author_id"] = None
+    log = read_twcs(frame(*rows))
+    assert log.rejects["row"].tolist() == [1] and "author_id" in log.rejects["column"].tolist()
+    assert log.events["event_id"].tolist() == ["1", "3"]

@@ -111,10 +111,10 @@ def _signed_parts(
     if not part.any():
         return agent
     rows = np.arange(len(agent), dtype=np.int64)
-    authors = author.to_numpy(dtype=object)
+    authors = author.fillna("").to_numpy(dtype=object)  # a missing author (rejected anyway) matches nobody
     safe = np.maximum(parent_row, 0)
     later = number.ne("1").fillna(False).to_numpy(dtype=bool)  # a "1/2" starts a reply of its own
-    chained = part & later & (parent_row >= 0) & part[safe] & (authors[safe] == authors)
+    chained = part & later & (parent_row >= 0) & part[safe] & (authors[safe] == authors) & (authors != "")
     head = np.where(chained, parent_row, rows)
     for _ in range(64):
         nxt = head[head]
@@ -239,7 +239,7 @@ def read_twcs(  # noqa: PLR0915 - one pass over the columns, read top to bottom
     # (a brand reply to the brand's own reply, as in a reply split over two tweets, answers the
     # customer the first part answered, not the thread's first customer)
     nearest = np.where(has_parent, _nearest_customer(parent_row, is_customer)[np.maximum(parent_row, 0)], -1)
-    answers_customer = nearest >= 0
+    answers_customer = (nearest >= 0) & author.notna().to_numpy()[np.maximum(nearest, 0)]
     mention = text.str.extract(r"^\s*@(\d+)\b", expand=False).astype("string")
     # A brand post that replies to nothing and addresses no customer: a broadcast (a campaign,
     # an outage notice). It is kept as the brand's own event; customers' replies to it start
@@ -261,7 +261,7 @@ def read_twcs(  # noqa: PLR0915 - one pass over the columns, read top to bottom
         index=frame.index,
     ).astype("string")
     customer = customer.mask(customer == "")
-    unknown_customer = customer.isna() & ~inbound.isna()
+    unknown_customer = customer.isna() & ~inbound.isna() & ~is_customer  # a customer without an author is rejected above
     problems.add(
         unknown_customer,
         "author_id",
