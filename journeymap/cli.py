@@ -99,8 +99,11 @@ def _usable(log: EventLog, path: Path) -> None:
     """Stop with a clear message when no event survived validation."""
     if len(log.events) == 0:
         rejected = log.rejects["row"].nunique()
-        detail = f"all {rejected:,} rows were rejected" if rejected else "the file has no rows"
-        raise _fail(f"no usable events in {str(path)!r}: {detail}")
+        if not rejected:
+            raise _fail(f"no usable events in {str(path)!r}: the file has no rows")
+        counts = log.rejects.groupby(["column", "reason"]).size().sort_values(ascending=False).head(3)
+        reasons = "; ".join(f"{key[0]}: {key[1]} ({int(n):,})" for key, n in zip(counts.index.tolist(), counts.to_numpy()))
+        raise _fail(f"no usable events in {str(path)!r}: all {rejected:,} rows were rejected ({reasons})")
 
 
 def _parse_columns(columns: list[str] | None) -> dict[str, str] | None:
@@ -120,6 +123,8 @@ def _load(path: Path, fmt: Format, columns: list[str] | None) -> EventLog:
 
     if not path.exists():  # a folder is named by read_table, with the files in it
         raise _fail(f"input {str(path)!r} does not exist")
+    if fmt is Format.twcs and columns:
+        raise _fail("--columns maps the columns of --format events; a TWCS file has its own column names")
     with _handled():
         if fmt is Format.twcs:
             return jm.read_twcs(path)

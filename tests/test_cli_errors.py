@@ -47,6 +47,13 @@ def test_map_refuses_to_write_the_report_onto_the_input(tmp_path: Path) -> None:
 def test_zero_usable_events_is_an_error_line(tmp_path: Path) -> None:
     source = events_csv(tmp_path / "bad.csv", times=("3000-01-01", "not a time"))
     fails_cleanly(["score", str(source), "-o", str(tmp_path / "out.csv")], "no usable events")
+    result = runner.invoke(app, ["score", str(source), "-o", str(tmp_path / "out.csv")])
+    assert "all 2 rows were rejected (timestamp: " in result.output  # the reasons, not only the count
+
+
+def test_columns_with_the_twcs_format_are_an_error_not_ignored(tmp_path: Path) -> None:
+    source = events_csv(tmp_path / "in.csv")
+    fails_cleanly(["map", str(source), "--format", "twcs", "--columns", "foo"], "--columns maps the columns of --format events")
 
 
 def test_demo_needs_a_customer(tmp_path: Path) -> None:
