@@ -245,3 +245,11 @@ def test_categories_that_are_numbers_survive_parquet_and_xes(tmp_path) -> None: 
     from_xes = jm.read_xes(jm.to_xes(tagged, tmp_path / "p.xes")).events["priority"]
     pd.testing.assert_series_equal(from_parquet, tagged.events["priority"])
     pd.testing.assert_series_equal(from_xes, tagged.events["priority"], check_index=False)
+
+
+def test_rejects_name_the_users_own_columns_and_a_double_mapping_is_refused() -> None:
+    df = pd.DataFrame({"user": ["a", None], "sent_at": ["2024-01-01", "x"]})
+    rejects = jm.read_events(df, columns={"user": "customer_id", "sent_at": "timestamp"}, on_error="collect").rejects
+    assert sorted(rejects["column"]) == ["sent_at", "user"]
+    with pytest.raises(jm.SchemaError, match=r"several input columns onto one name: \{'customer_id': \['user', 'sent_at'\]\}"):
+        jm.read_events(df, columns={"user": "customer_id", "sent_at": "customer_id"})

@@ -57,4 +57,6 @@ def read_events(
     """
     problems = Problems()
     frame = map_columns(read_table(source, problems=problems), columns)
-    return validate_events(frame, on_error=on_error, problems=problems)
+    # rejects name the columns as the user knows them ("sent_at", not "timestamp")
+    named = {str(dst): str(src) for src, dst in (columns or {}).items()}
+    return validate_events(frame, on_error=on_error, problems=problems, source_columns=named or None)

@@ -270,6 +270,12 @@ def map_columns(frame: pd.DataFrame, columns: Mapping[str, str] | None) -> pd.Da
     if missing:
         msg = f"columns maps {missing} but the input has no such column; found: {found}"
         raise SchemaError(msg)
+    targets = list(columns.values())
+    twice = sorted({dst for dst in targets if targets.count(dst) > 1})
+    if twice:
+        sources = {dst: [src for src, d in columns.items() if d == dst] for dst in twice}
+        msg = f"columns maps several input columns onto one name: {sources}"
+        raise SchemaError(msg)
     clash = [dst for src, dst in columns.items() if dst in frame.columns and dst not in columns and dst != src]
     if clash:
         msg = f"columns maps onto {clash}, which the input already has; found: {found}"
