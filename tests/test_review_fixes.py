@@ -253,3 +253,10 @@ def test_rejects_name_the_users_own_columns_and_a_double_mapping_is_refused() ->
     assert sorted(rejects["column"]) == ["sent_at", "user"]
     with pytest.raises(jm.SchemaError, match=r"several input columns onto one name: \{'customer_id': \['user', 'sent_at'\]\}"):
         jm.read_events(df, columns={"user": "customer_id", "sent_at": "customer_id"})
+
+
+def test_a_bad_byte_in_the_header_says_header(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / "bin.csv"
+    path.write_bytes(b"cust\xff,ts\na,b\n")
+    with pytest.raises(jm.SchemaError, match=r"line 1 \(the header line of a CSV\) is not valid UTF-8"):
+        jm.read_events(path)

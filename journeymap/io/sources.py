@@ -110,8 +110,9 @@ def _decode(raw: bytes, path: Path) -> str:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw.count(b"\n", 0, exc.start) + 1
+        where = "the header line of a CSV" if line == 1 else f"data row {line - 2} of a CSV"
         msg = (
-            f"source {str(path)!r}: line {line} (data row {line - 2} of a CSV) is not valid UTF-8 "
+            f"source {str(path)!r}: line {line} ({where}) is not valid UTF-8 "
             f"(byte 0x{raw[exc.start]:02x} at offset "
             f"{exc.start}); re-save the file as UTF-8 (for example from Excel: 'CSV UTF-8')"
         )
