@@ -260,3 +260,9 @@ def test_a_bad_byte_in_the_header_says_header(tmp_path) -> None:  # type: ignore
     path.write_bytes(b"cust\xff,ts\na,b\n")
     with pytest.raises(jm.SchemaError, match=r"line 1 \(the header line of a CSV\) is not valid UTF-8"):
         jm.read_events(path)
+
+
+def test_a_folder_without_a_model_says_so(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(jm.ModelLoadError, match=r"the folder holds no model \(no config.json\)"):
+        jm.get_scorer(str(tmp_path / "empty"))

@@ -142,6 +142,12 @@ def resolve_model(name: str, *, revision: str | None, local_files_only: bool | N
     if revision is not None:
         kwargs["revision"] = revision
     if Path(name).is_dir():
+        if not (Path(name) / "config.json").is_file():
+            msg = (
+                f"Could not load the Hugging Face model {name!r}: the folder holds no model (no config.json). "
+                "A model folder is what save_pretrained writes: config.json, the weights and the tokenizer files."
+            )
+            raise ModelLoadError(msg)
         return name, {**kwargs, "local_files_only": True}
     from huggingface_hub import try_to_load_from_cache
 
