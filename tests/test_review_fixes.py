@@ -266,3 +266,15 @@ def test_a_folder_without_a_model_says_so(tmp_path) -> None:  # type: ignore[no-
     (tmp_path / "empty").mkdir()
     with pytest.raises(jm.ModelLoadError, match=r"the folder holds no model \(no config.json\)"):
         jm.get_scorer(str(tmp_path / "empty"))
+
+
+def test_trends_bin_multiples_of_a_frequency_evenly() -> None:
+    from journeymap.testing.data import planted_scores
+
+    js = planted_scores(jm.build_journeys(jm.datasets.service_journeys(200, seed=0)))
+    daily, two_daily = jm.trends(js, freq="D"), jm.trends(js, freq="2D")
+    assert len(two_daily) == (len(daily) + 1) // 2 and two_daily["volume"].sum() == daily["volume"].sum()
+    assert set(np.diff(two_daily.index.asi8)) == {2 * 86_400 * 10**9}
+    three_hourly = jm.trends(js, freq="3h")
+    assert set(three_hourly.index.hour) <= {0, 3, 6, 9, 12, 15, 18, 21}
+    assert set(jm.trends(js, freq="30min").index.minute) <= {0, 30}

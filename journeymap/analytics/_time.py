@@ -53,6 +53,25 @@ def localize_starts(starts: pd.DatetimeIndex, tz: str) -> pd.DatetimeIndex:
     return starts.tz_localize(tz, ambiguous=np.ones(len(starts), dtype=bool), nonexistent="shift_forward")
 
 
+def _fixed(freq: str) -> bool:
+    """Whether ``freq`` is a fixed length (days, hours, minutes, seconds), binned by flooring."""
+    from pandas.tseries.frequencies import to_offset
+
+    offset = to_offset(freq)
+    return isinstance(offset, (pd.offsets.Tick, pd.offsets.Day))
+
+
+def _wall_starts(local: pd.Series, freq: str) -> pd.DatetimeIndex:
+    """Local wall times floored to their period's start.
+
+    Fixed lengths in multiples from the epoch ("3h": 00:00, 03:00, ...; "2D": every other day),
+    calendar periods (W, MS) by period.
+    """
+    if _fixed(freq):
+        return pd.DatetimeIndex(local.dt.floor(freq))
+    return pd.DatetimeIndex(local.dt.to_period(freq).dt.start_time)
+
+
 def period_start(ts: pd.Series, freq: str, tz: str) -> pd.Series:
     """The start of the period each (UTC) timestamp falls in, as a timestamp in ``tz``.
 
@@ -60,7 +79,20 @@ def period_start(ts: pd.Series, freq: str, tz: str) -> pd.Series:
         >>> ts = pd.Series(pd.to_datetime(["2024-11-03 05:30", "2024-11-03 06:30"], utc=True))  # 01:30 twice in New York
         >>> period_start(ts, "h", "America/New_York").astype(str).tolist()
         ['2024-11-03 01:00:00-04:00', '2024-11-03 01:00:00-04:00']
+        >>> ts = pd.Series(pd.to_datetime(["2024-03-04 02:10", "2024-03-04 04:50"], utc=True))
+        >>> period_start(ts, "3h", "UTC").dt.hour.tolist()
+        [0, 3]
     """
     local = ts.dt.tz_convert(tz).dt.tz_localize(None)
-    starts = pd.DatetimeIndex(local.dt.to_period(freq).dt.start_time)
-    return pd.Series(localize_starts(starts, tz), index=ts.index)
+    return pd.Series(localize_starts(_wall_starts(local, freq), tz), index=ts.index)
+
+
+def period_index(starts: pd.Series | pd.Index, freq: str, tz: str) -> pd.DatetimeIndex:
+    """Every period start from the first to the last of ``starts`` (times in ``tz``), gaps included."""
+    found = pd.DatetimeIndex(starts)
+    local = pd.DatetimeIndex([found.min(), found.max()]).tz_convert(tz).tz_localize(None)
+    if _fixed(freq):
+        walls = pd.date_range(local[0], local[1], freq=freq)
+    else:
+        walls = pd.period_range(local[0].to_period(freq), local[1].to_period(freq), freq=freq).start_time
+    return pd.DatetimeIndex(localize_starts(pd.DatetimeIndex(walls), tz).union(found), name="period")

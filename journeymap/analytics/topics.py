@@ -14,7 +14,7 @@ import pandas as pd
 from journeymap.analytics._levels import check_level
 from journeymap.analytics._prep import polarity
 from journeymap.analytics._stats import MeanInterval
-from journeymap.analytics._time import localize_starts, period_start
+from journeymap.analytics._time import period_index, period_start
 from journeymap.backends import dispatch
 
 if TYPE_CHECKING:
@@ -161,10 +161,7 @@ def topic_trends(js: JourneySet, *, freq: str = "W", tz: str = "UTC") -> pd.Data
     frame["negative"] = np.where(np.isnan(frame["valence"]), np.nan, negative)
     g = frame.groupby(["period", "topic"], sort=True)
     stats = pd.DataFrame({"volume": g.size(), "share_negative": g["negative"].mean(), "mean_valence": g["valence"].mean()})
-    local = pd.DatetimeIndex([frame["period"].min(), frame["period"].max()]).tz_localize(None)
-    periods = pd.period_range(local[0].to_period(freq), local[1].to_period(freq), freq=freq)
-    starts = localize_starts(periods.start_time, tz)
-    all_periods = pd.DatetimeIndex(starts.union(pd.DatetimeIndex(frame["period"].unique())), name="period")
+    all_periods = period_index(pd.Index(frame["period"].unique()), freq, tz)
     topics = sorted(frame["topic"].unique(), key=lambda t: (t == OTHER_LAST, t))
     index = pd.MultiIndex.from_product([all_periods, topics], names=["period", "topic"])
     out = stats.reindex(index)

@@ -9,7 +9,7 @@ import pandas as pd
 
 from journeymap.analytics._prep import polarity
 from journeymap.analytics._replies import is_customer
-from journeymap.analytics._time import localize_starts, period_start
+from journeymap.analytics._time import period_index, period_start
 from journeymap.analytics.service import response_times
 from journeymap.backends import dispatch
 
@@ -78,13 +78,7 @@ def trends(
         }
     )
     gj = journeys.groupby("period", sort=True)
-    if len(stats):
-        local = pd.DatetimeIndex([stats.index.min(), stats.index.max()]).tz_localize(None)
-        periods = pd.period_range(local[0].to_period(freq), local[1].to_period(freq), freq=freq)
-        starts = localize_starts(periods.start_time, tz)
-        index = pd.DatetimeIndex(starts.union(pd.DatetimeIndex(stats.index)), name="period")
-    else:
-        index = pd.DatetimeIndex([], tz=tz, name="period")
+    index = period_index(stats.index, freq, tz) if len(stats) else pd.DatetimeIndex([], tz=tz, name="period")
     out = pd.DataFrame(index=index)
     out["volume"] = stats["volume"].reindex(index).fillna(0).astype(np.int64)
     out["scored"] = stats["scored"].reindex(index).fillna(0).astype(np.int64)
