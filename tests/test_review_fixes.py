@@ -278,3 +278,45 @@ def test_trends_bin_multiples_of_a_frequency_evenly() -> None:
     three_hourly = jm.trends(js, freq="3h")
     assert set(three_hourly.index.hour) <= {0, 3, 6, 9, 12, 15, 18, 21}
     assert set(jm.trends(js, freq="30min").index.minute) <= {0, 30}
+
+
+# -- plots ---------------------------------------------------------------------------------------
+def test_plot_fixes_from_the_review() -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from journeymap.plot import _theme
+    from journeymap.plot.time import NO_DATA
+    from journeymap.testing.data import planted_scores
+
+    js = planted_scores(jm.build_journeys(jm.datasets.service_journeys(200, seed=0)))
+    # graph edges are coloured on the colour bar's scale (they were at twice the change)
+    G = jm.journey_graph(js, level="stage")
+    ax = jm.plot.graph(G)
+    patch = next(p for p in ax.patches if p.get_gid() == "edge:first_response->resolution")
+    change = G.edges["first_response", "resolution"]["mean_valence_change"]
+    assert np.allclose(patch.get_edgecolor()[:3], _theme.valence_cmap()(_theme.valence_norm()(change))[:3])
+    # hours without messages are drawn in their own colour, not as neutral
+    image = jm.plot.time_patterns(js, metric="mean_valence", tz="America/New_York").images[0]
+    assert np.allclose(image.cmap.get_bad()[:3], matplotlib.colors.to_rgb(NO_DATA))
+    # no data: say so
+    empty = planted_scores(jm.build_journeys(jm.datasets.service_journeys(20, seed=0).events.iloc[:0]))
+    assert [t.get_text() for t in jm.plot.trends(empty).texts] == ["no customer messages to show"]
+    assert [t.get_text() for t in jm.plot.time_patterns(empty).texts] == ["no scored customer messages to show"]
+    # periods within a day keep their time of day on the axis
+    raw = jm.datasets.service_journeys(200, seed=0).events
+    morning = planted_scores(
+        jm.build_journeys(raw[(raw.timestamp >= "2024-03-04 00:00Z") & (raw.timestamp < "2024-03-04 06:00Z")])
+    )
+    assert jm.plot.trends(morning, freq="30min").get_xticklabels()[1].get_text() == "2024-03-04 00:30"
+    # a positive emotion stays on the blue side however many share its valence
+    ev = js.events.copy()
+    rows = ev.index[(ev["actor"] == "customer") & ev["valence"].notna()]
+    ev.loc[rows, "emotion"] = np.random.default_rng(0).choice(["curiosity", "realization", "joy"], len(rows))
+    bars = {
+        c.get_label(): c.patches[0].get_facecolor() for c in jm.plot.emotion_mix(js.with_events(ev), level="stage").containers
+    }
+    assert bars["realization"][2] > bars["realization"][0]  # blue over red
+    plt.close("all")

@@ -96,7 +96,9 @@ def emotion_mix(
         elif v == 0.0:
             colour = _theme.GREYS[min(repeat, len(_theme.GREYS) - 1)]
         else:
-            colour = cmap(norm(float(np.clip(v + (0.15 * repeat if v < 0 else -0.15 * repeat), -1, 1))))
+            # a lighter shade for each further label of equal valence, never crossing to the other side
+            shifted = v + (0.15 * repeat if v < 0 else -0.15 * repeat)
+            colour = cmap(norm(float(np.sign(v) * max(abs(shifted) if np.sign(shifted) == np.sign(v) else 0.0, 0.05))))
         widths = shares[emotion].to_numpy()
         bars = ax.barh(y, widths, left=left, color=colour, edgecolor="white", label=str(emotion))
         for bar, w in zip(bars, widths):

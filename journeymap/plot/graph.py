@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -47,6 +48,19 @@ def layered_layout(G: nx.DiGraph, *, seed: int = 0, layer_width: float = 1.0) ->
     return pos
 
 
+def _height(pos: dict[Any, Any]) -> float:
+    """A figure height with room for every node of the layout's tallest column (at least 5.5 inches)."""
+    columns = Counter(round(float(x), 3) for x, _ in pos.values())
+    return max(5.5, 0.55 * max(columns.values(), default=1))
+
+
+def _rim(width: float) -> list[Any]:
+    """A grey rim under an edge: one of no change (the colour scale's near-white middle) stays visible."""
+    from matplotlib import patheffects
+
+    return [patheffects.Stroke(linewidth=width + 1.2, foreground="#a0a0a0"), patheffects.Normal()]
+
+
 def graph(
     G: nx.DiGraph,
     *,
@@ -80,7 +94,7 @@ def graph(
     from matplotlib.patches import FancyArrowPatch
 
     pos = pos if pos is not None else layered_layout(G, seed=seed)
-    ax = _theme.get_ax(ax, figsize=(10, 5.5))
+    ax = _theme.get_ax(ax, figsize=(10, _height(pos)))
     cmap, norm = _theme.valence_cmap(), _theme.valence_norm()
     nodes = list(G.nodes)
     volume = np.array([float(G.nodes[n].get("volume", 1)) for n in nodes])
@@ -97,16 +111,17 @@ def graph(
         if d.get("probability", 1.0) < min_share:
             continue
         change = d.get("mean_valence_change", np.nan)
-        colour = cmap(norm(np.clip(change * 2, -1, 1))) if not np.isnan(change) else "#bbbbbb"
+        colour = cmap(norm(np.clip(change, -1, 1))) if not np.isnan(change) else "#bbbbbb"  # the colour bar's scale
         if a == b:  # a repeat visit: counted beside the node, not drawn as an arrow
             loops[a] = d["count"]
             continue
         skip = abs(pos[b][0] - pos[a][0]) > 1.5 and pos[a][1] == pos[b][1]
         style = "arc3,rad=0.25" if (G.has_edge(b, a) or skip) else "arc3,rad=0.05"
+        width = 0.6 + 7 * d["count"] / cmax
         patch = FancyArrowPatch(
             pos[a], pos[b], arrowstyle="-|>", mutation_scale=12, connectionstyle=style,
-            lw=0.6 + 7 * d["count"] / cmax, color=colour, alpha=0.8, zorder=1, shrinkA=14, shrinkB=14,
-            gid=f"edge:{a}->{b}",
+            lw=width, color=colour, alpha=0.8, zorder=1, shrinkA=14, shrinkB=14,
+            gid=f"edge:{a}->{b}", path_effects=_rim(width),
         )  # fmt: skip
         ax.add_patch(patch)
         drawn += 1

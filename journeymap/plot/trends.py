@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Literal
 
 import numpy as np
+import pandas as pd
 
 from journeymap.analytics.topics import OTHER_LAST
 from journeymap.analytics.topics import topic_trends as topic_table
@@ -58,6 +59,8 @@ def trends(
         raise ValueError(msg)
     table = trends_table(js, freq=freq, tz=tz)
     ax = _theme.get_ax(ax, figsize=(10, 4))
+    if table.empty:
+        return _theme.empty(ax, "customer messages")
     x = np.arange(len(table))
     ax.bar(x, table["volume"].to_numpy(), color=_theme.GREYS[0], label="customer messages")
     ax.set_ylabel("customer messages")
@@ -67,14 +70,19 @@ def trends(
     right.plot(x, y, color=_theme.BRAND, marker="o", lw=1.8, label=_LABELS[metric])
     right.set_ylabel(_LABELS[metric])
     step = max(1, len(table) // 12)
-    fmt = "%Y-%m-%d %H:%M" if freq.lower().endswith("h") else "%Y-%m-%d"
-    ax.set_xticks(x[::step], [t.strftime(fmt) for t in table.index[::step]])
+    ax.set_xticks(x[::step], [t.strftime(tick_format(pd.DatetimeIndex(table.index))) for t in table.index[::step]])
     ax.tick_params(axis="x", labelrotation=30)
     ax.set_xlabel(f"period ({freq}, {tz})")
     ax.set_title(f"Customer messages and {_LABELS[metric]} per period")
     ax.right_ax = right  # type: ignore[attr-defined]
     _theme.style(ax)
     return ax
+
+
+def tick_format(index: pd.DatetimeIndex) -> str:
+    """Dates, with the time of day where periods start within a day ("3h", "30min")."""
+    steps = np.diff(index.asi8)
+    return "%Y-%m-%d %H:%M" if len(steps) and steps.min() < 86_400 * 10**9 else "%Y-%m-%d"
 
 
 _TOPIC_LABELS = {
@@ -127,7 +135,7 @@ def topic_trends(
         ax.plot(x, values, marker="o", lw=1.6, ms=3, label=_theme.wrap(str(topic), 24))
     ax.set_ylabel(_TOPIC_LABELS[metric])
     step = max(1, len(periods) // 12)
-    fmt = "%Y-%m-%d %H:%M" if freq.lower().endswith("h") else "%Y-%m-%d"
+    fmt = tick_format(pd.DatetimeIndex(periods))
     ax.set_xticks(x[::step], [t.strftime(fmt) for t in periods[::step]])
     ax.tick_params(axis="x", labelrotation=30)
     ax.set_xlabel(f"period ({freq}, {tz})")
