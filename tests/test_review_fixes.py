@@ -320,3 +320,31 @@ def test_plot_fixes_from_the_review() -> None:
     }
     assert bars["realization"][2] > bars["realization"][0]  # blue over red
     plt.close("all")
+
+
+def test_a_journeys_curve_and_its_high_are_the_customers_even_with_scored_brand_replies() -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from journeymap.testing.data import planted_scores
+
+    js = planted_scores(jm.build_journeys(jm.datasets.service_journeys(30, seed=0)))
+    ev = js.events.copy()
+    jid = ev.loc[ev["actor"] != "customer", "journey_id"].iloc[0]
+    first_customer = ev.index[(ev["journey_id"] == jid) & (ev["actor"] == "customer")][0]
+    brand = ev.index[(ev["journey_id"] == jid) & (ev["actor"] != "customer")]
+    emo = [c for c in ev.columns if c.startswith("emo_")]
+    ev.loc[brand, emo] = ev.loc[first_customer, emo].to_numpy(dtype=float)
+    ev.loc[brand, ["valence", "emotion", "sentiment", "scorer"]] = [0.99, "joy", "positive", "planted"]  # as with agents=True
+    scored = js.with_events(ev)
+    journey = scored[jid]
+    ax = jm.plot.journey(journey)
+    line = next(line for line in ax.get_lines() if line.get_label() == "_curve")
+    customer_steps = [i.step for i in journey.interactions if i.actor.value == "customer" and i.emotion is not None]
+    assert list(line.get_xdata()) == customer_steps
+    highs = [t.get_text() for t in ax.texts if t.get_text().startswith("high:")]
+    brand_texts = {str(i.text)[:20] for i in journey.interactions if i.actor.value != "customer"}
+    assert highs and not any(b and b in h for h in highs for b in brand_texts)
+    plt.close("all")

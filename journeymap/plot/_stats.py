@@ -35,7 +35,7 @@ def journey_curve(journey: Journey) -> pd.DataFrame:
 
 
 def extremes(curve: pd.DataFrame) -> tuple[int | None, int | None]:
-    """Row positions of the highest and lowest scored step (first if tied), or None."""
+    """Row positions (in the full curve) of the highest and lowest scored step of ``curve`` (first if tied), or None."""
     scored = curve["valence"].dropna()
     if scored.empty:
         return None, None

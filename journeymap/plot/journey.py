@@ -76,14 +76,15 @@ def journey(
     ax.axhline(0, color=_theme.NEUTRAL, lw=0.8, ls="--", zorder=1)
     scored = curve[curve["valence"].notna()]
     customer = scored[~scored["is_brand"]]
-    ax.plot(scored["step"], scored["valence"], color=_theme.CUSTOMER, lw=1.8, zorder=2, label="_curve")
+    # the curve is the customer's; scored brand replies (score(..., agents=True)) are markers beside it
+    ax.plot(customer["step"], customer["valence"], color=_theme.CUSTOMER, lw=1.8, zorder=2, label="_curve")
     ax.scatter(customer["step"], customer["valence"], s=55, color=_theme.CUSTOMER, zorder=3, label="customer")
     brand_scored = scored[scored["is_brand"]]
     if len(brand_scored):
         ax.scatter(brand_scored["step"], brand_scored["valence"], s=55, marker="^", color=_theme.BRAND, zorder=3)
     brand = curve[curve["is_brand"] & curve["valence"].isna()]
     ax.scatter(brand["step"], np.full(len(brand), -1.1), marker="^", s=60, color=_theme.BRAND, zorder=3, label="brand reply")
-    high, low = extremes(curve)
+    high, low = extremes(curve[~curve["is_brand"].astype(bool)])  # the customer's highs and lows
     for pos, colour, preferred, tag in ((high, _theme.HIGH, 0.32, "high"), (low, _theme.LOW, -0.32, "low")):
         if pos is None or (tag == "low" and pos == high):
             continue
