@@ -26,10 +26,12 @@ def js() -> jm.JourneySet:
 
 def test_graph_hover_shows_counts_valence_and_escaped_quotes(js: jm.JourneySet) -> None:
     fig = jm.plot.interactive_graph(js)
-    nodes = fig.data[-1]
+    scored_nodes, unscored_nodes = fig.data[-2:]  # on the colour scale, and grey (start, end: no valence)
     G = jm.journey_graph(js)
-    assert list(nodes.text) == [str(n) for n in G.nodes]
-    hover = dict(zip(nodes.text, nodes.hovertext))
+    assert sorted([*scored_nodes.text, *unscored_nodes.text]) == sorted(str(n) for n in G.nodes)
+    assert set(unscored_nodes.text) == {"__start__", "__end__"} and unscored_nodes.marker.color == "#dddddd"
+    assert list(scored_nodes.marker.color) == [G.nodes[n]["mean_valence"] for n in scored_nodes.text]
+    hover = dict(zip(scored_nodes.text, scored_nodes.hovertext))
     tp = js.events.loc[js.events["text"].astype("string").str.contains("script", regex=False).fillna(False), "touchpoint"].iloc[0]
     assert f"steps: {G.nodes[tp]['volume']:,}" in hover[tp]
     assert f"mean valence: {G.nodes[tp]['mean_valence']:+.2f}" in hover[tp]
@@ -54,11 +56,11 @@ def test_the_filter_offers_all_and_the_busiest_values_and_toggles_their_traces(j
     tiers = js.journeys.join(js.events.groupby("journey_id")["tier"].first())["tier"].value_counts()
     assert [b.label for b in buttons] == ["all", *[str(t) for t in tiers.index[:2]]]
     n = len(fig.data)
-    assert n == 3 * 3  # three traces per panel
+    assert n == 4 * 3  # four traces per panel: edges, their midpoints, scored and unscored nodes
     for k, button in enumerate(buttons):
         visible = button.args[0]["visible"]
-        assert visible == [3 * k <= i < 3 * k + 3 for i in range(n)]
-    assert [t.visible for t in fig.data] == [i < 3 for i in range(n)]
+        assert visible == [4 * k <= i < 4 * k + 4 for i in range(n)]
+    assert [t.visible for t in fig.data] == [i < 4 for i in range(n)]
     with pytest.raises(jm.JourneyMapError, match=r"filter_by='nope': no such column"):
         jm.plot.interactive_graph(js, filter_by="nope")
 

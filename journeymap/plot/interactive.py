@@ -149,26 +149,39 @@ def _graph_traces(go: Any, G: nx.DiGraph, quotes: dict[str, list[str]], min_coun
             hoverinfo="text",
             showlegend=False,
         ),
-        go.Scatter(
-            x=[pos[n][0] for n in names],
-            y=[pos[n][1] for n in names],
-            mode="markers+text",
-            text=[str(n) for n in names],
-            textposition="top center",
-            hovertext=[_node_hover(str(n), G.nodes[n], quotes.get(str(n), [])) for n in names],
-            hoverinfo="text",
-            marker={
-                "size": size,
-                "color": np.nan_to_num(valence, nan=0.0),
-                "colorscale": VALENCE_SCALE,
-                "cmin": -1,
-                "cmax": 1,
-                "colorbar": {"title": "mean valence"},
-                "line": {"width": 1, "color": "#333"},
-            },
-            showlegend=False,
-        ),
+        *[
+            go.Scatter(
+                x=[pos[n][0] for n in group],
+                y=[pos[n][1] for n in group],
+                mode="markers+text",
+                text=[str(n) for n in group],
+                textposition="top center",
+                hovertext=[_node_hover(str(n), G.nodes[n], quotes.get(str(n), [])) for n in group],
+                hoverinfo="text",
+                marker=marker,
+                showlegend=False,
+            )
+            for group, marker in _node_groups(names, valence, size)
+        ],
     ]
+
+
+def _node_groups(names: list[Any], valence: np.ndarray, size: np.ndarray) -> list[tuple[list[Any], dict[str, Any]]]:
+    """Nodes with a mean valence (on the colour scale) and those without (start, end, brand-only: grey, not "0")."""
+    scored = ~np.isnan(valence)
+    return [  # both, even when one is empty: every panel has the same traces
+        (
+            [n for n, s in zip(names, scored) if s],
+            {
+                "size": size[scored], "color": valence[scored], "colorscale": VALENCE_SCALE, "cmin": -1, "cmax": 1,
+                "colorbar": {"title": "mean valence"}, "line": {"width": 1, "color": "#333"},
+            },
+        ),
+        (
+            [n for n, s in zip(names, scored) if not s],
+            {"size": size[~scored], "color": "#dddddd", "line": {"width": 1, "color": "#333"}},
+        ),
+    ]  # fmt: skip
 
 
 def _with_filter(go: Any, panels: list[tuple[str, list[Any]]], title: str, filter_by: str | None) -> go.Figure:
