@@ -348,3 +348,15 @@ def test_a_journeys_curve_and_its_high_are_the_customers_even_with_scored_brand_
     brand_texts = {str(i.text)[:20] for i in journey.interactions if i.actor.value != "customer"}
     assert highs and not any(b and b in h for h in highs for b in brand_texts)
     plt.close("all")
+
+
+# -- hostile input -------------------------------------------------------------------------------
+def test_an_unclosed_quote_is_an_error_not_a_swallowed_file(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / "q.csv"
+    lines = ["customer_id,timestamp,text", 'a,2024-01-01,"oops'] + [f"c{i},2024-01-02,row {i}" for i in range(100)]
+    path.write_text("\n".join(lines) + "\n")
+    with pytest.raises(jm.SchemaError, match="the quoted field that starts on line 2 is never closed"):
+        jm.read_events(path)
+    ok = tmp_path / "ok.csv"  # a closed multi-line field last is fine
+    ok.write_text('customer_id,timestamp,text\na,2024-01-01,"one"\nb,2024-01-02,"last\nmulti"\n')
+    assert jm.read_events(ok).events["text"].tolist() == ["one", "last\nmulti"]

@@ -156,6 +156,30 @@ def _sniff_delimiter(header: str, default: str) -> str:
     return best if counts[best] else default
 
 
+def _check_quotes(frame: pd.DataFrame, text: str, sep: str, path: Path) -> None:
+    """Raise when a quoted field is never closed: it would swallow every line after it, silently.
+
+    Only looked for when the last row holds a line break (where a swallowed rest of the file
+    would be); Python's strict CSV reader then says whether the file ends inside quotes.
+    """
+    if not len(frame):
+        return
+    last = frame.iloc[-1].astype("string")
+    if not last.str.contains("\n", regex=False).fillna(False).any():
+        return
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep, strict=True)
+    start = 1
+    try:
+        for _ in reader:
+            start = reader.line_num + 1
+    except csv.Error:
+        msg = (
+            f"source {str(path)!r}: the quoted field that starts on line {start} is never closed, so every line "
+            "after it would be read as one field; close the quote (a quote inside a field is written twice: \"\")"
+        )
+        raise SchemaError(msg) from None
+
+
 def _read_csv(text: str, path: Path, options: dict[str, Any], problems: Problems | None) -> pd.DataFrame:
     """The C reader of pandas where the file is regular; Python's csv module, row by row, where it is not.
 
@@ -179,6 +203,7 @@ def _read_csv(text: str, path: Path, options: dict[str, Any], problems: Problems
             )
     except (pd.errors.ParserError, pd.errors.ParserWarning):
         return _read_csv_rows(text, path, sep, problems)
+    _check_quotes(frame, text, sep, path)
     values = frame.to_numpy(dtype=object)
     if pd.isna(values).any() or (len(frame) and (values == "").all(axis=1).any()):  # a short or a blank line
         return _read_csv_rows(text, path, sep, problems)
@@ -193,6 +218,7 @@ def _read_csv_rows(text: str, path: Path, sep: str, problems: Problems | None) -
     rows = list(csv.reader(source, delimiter=sep, strict=False))
     if hidden:
         rows = [[field.replace(_CR, "\r") for field in row] for row in rows]
+    _check_quotes(pd.DataFrame(rows[-1:], dtype=object), text, sep, path)
     names, data = rows[0], [r for r in rows[1:] if r]
     width = len(names)
     counts = np.fromiter((len(r) for r in data), dtype=np.int64, count=len(data))
