@@ -231,9 +231,18 @@ def test_any_csv_file_is_accounted_for(tmp_path: Path, cells: list[list[str]], n
     path = tmp_path / "h.csv"
     text = header + newline + body + newline
     path.write_text(text, encoding="utf-8")
-    log = jm.read_events(path, on_error="collect")
     # the records as documented: rows end at LF or CRLF, a bare CR is text; counted with the csv module
     lines = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\ue000")
+    try:
+        list(csv.reader(io.StringIO(lines, newline=""), strict=True))
+        unclosed = False
+    except csv.Error as exc:
+        unclosed = "unexpected end of data" in str(exc)
+    if unclosed:  # a quote never closed would swallow the rest as one field: an error, not a silent loss
+        with pytest.raises(jm.SchemaError, match="never closed"):
+            jm.read_events(path, on_error="collect")
+        return
+    log = jm.read_events(path, on_error="collect")
     records = [r for r in csv.reader(io.StringIO(lines, newline="")) if r][1:]
     assert log.n_input == len(records)
     accounted(log, log.n_input)
