@@ -360,3 +360,29 @@ def test_an_unclosed_quote_is_an_error_not_a_swallowed_file(tmp_path) -> None:  
     ok = tmp_path / "ok.csv"  # a closed multi-line field last is fine
     ok.write_text('customer_id,timestamp,text\na,2024-01-01,"one"\nb,2024-01-02,"last\nmulti"\n')
     assert jm.read_events(ok).events["text"].tolist() == ["one", "last\nmulti"]
+
+
+def test_a_busy_cache_is_left_alone_and_a_cache_failing_mid_run_only_stops_caching(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import sqlite3
+
+    from journeymap.emotions.cache import ScoreCache
+
+    path = tmp_path / "scores.sqlite"
+    cache = ScoreCache(path)
+    cache.put("s", ["hi"], np.ones((1, 2), dtype=np.float32))
+
+    def locked(self):  # type: ignore[no-untyped-def]
+        raise sqlite3.OperationalError("database is locked")
+
+    monkeypatch.setattr(ScoreCache, "_create", locked)
+    busy = ScoreCache(path)
+    assert busy.disabled and path.is_file() and not list(tmp_path.glob("*.corrupt-*"))  # not renamed away
+    monkeypatch.undo()
+
+    def broken(self, *args):  # type: ignore[no-untyped-def]
+        raise sqlite3.DatabaseError("database disk image is malformed")
+
+    monkeypatch.setattr(ScoreCache, "_lookup", broken)
+    damaged = ScoreCache(path)
+    rows, found = damaged.get("s", ["hi", "x"], n_labels=2)
+    assert not found.any() and np.isnan(rows).all() and damaged.disabled

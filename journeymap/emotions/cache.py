@@ -103,6 +103,9 @@ class ScoreCache:
         self.disabled = False
         try:
             self._create()
+        except sqlite3.OperationalError as exc:  # busy or locked by another process: not corrupt
+            logger.warning("score cache %s cannot be used now (%s): scoring without it this time", self.path, exc)
+            self.disabled = True
         except sqlite3.DatabaseError as exc:
             self._set_aside(exc)
 
@@ -150,6 +153,24 @@ class ScoreCache:
         for i, k in enumerate(keys):
             position.setdefault(k, []).append(i)
         unique = list(position)
+        try:
+            self._lookup(scorer, unique, position, out, found, n_labels)
+        except sqlite3.DatabaseError as exc:  # damaged after it opened, or locked: scoring goes on without it
+            logger.warning("score cache %s failed while reading (%s): scoring without it from here on", self.path, exc)
+            self.disabled = True
+            out[:] = np.nan
+            found[:] = False
+        return out, found
+
+    def _lookup(  # noqa: PLR0917 - private, the one caller's locals
+        self,
+        scorer: str,
+        unique: list[bytes],
+        position: dict[bytes, list[int]],
+        out: npt.NDArray[np.float32],
+        found: npt.NDArray[np.bool_],
+        n_labels: int,
+    ) -> None:
         con = self._connect()
         try:
             for start in range(0, len(unique), 500):
@@ -168,7 +189,6 @@ class ScoreCache:
                         found[i] = True
         finally:
             con.close()
-        return out, found
 
     def put(self, scorer: str, texts: Iterable[str], scores: npt.NDArray[np.float32]) -> None:
         """Store rows for texts (replacing any earlier ones)."""
