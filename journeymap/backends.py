@@ -22,10 +22,11 @@ from __future__ import annotations
 
 import functools
 import inspect
+import logging
 from typing import TYPE_CHECKING, Any, ParamSpec, Protocol, TypeVar, cast, overload, runtime_checkable
 
 from journeymap._plugins import read_group
-from journeymap.exceptions import JourneyMapError, UnsupportedBackendError
+from journeymap.exceptions import UnsupportedBackendError
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -33,6 +34,8 @@ if TYPE_CHECKING:
 __all__ = ["ENTRY_POINT_GROUP", "Backend", "available_backends", "backend_for", "dispatch", "refresh_backends"]
 
 #: The entry-point group backends register under.
+logger = logging.getLogger(__name__)
+
 ENTRY_POINT_GROUP = "journeymap.backends"
 
 P = ParamSpec("P")
@@ -60,16 +63,23 @@ class Backend(Protocol):
 
 @functools.cache
 def _backends() -> tuple[Backend, ...]:
+    """The installed backends that load; a broken one is left out with a warning.
+
+    In-memory data needs no backend, so one plugin that fails to import must not stop every
+    dispatched function (``build_journeys`` on a DataFrame) from working.
+    """
     found = []
     for _, ep in sorted(read_group(ENTRY_POINT_GROUP, "backend").items()):
         try:
             backend = ep.load()()
-        except Exception as exc:
-            msg = f"backend plugin {ep.name!r} ({ep.value}) failed to load: {exc}"
-            raise JourneyMapError(msg) from exc
+        except Exception as exc:  # a plugin's import can fail in any way
+            logger.warning("backend plugin %r (%s) failed to load and is left out: %s", ep.name, ep.value, exc)
+            continue
         if not isinstance(backend, Backend):
-            msg = f"backend plugin {ep.name!r} ({ep.value}) does not provide name, handles() and implementation()"
-            raise JourneyMapError(msg)
+            logger.warning(
+                "backend plugin %r (%s) does not provide name, handles() and implementation(); left out", ep.name, ep.value
+            )
+            continue
         found.append(backend)
     return tuple(found)
 
