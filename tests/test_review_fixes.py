@@ -386,3 +386,18 @@ def test_a_busy_cache_is_left_alone_and_a_cache_failing_mid_run_only_stops_cachi
     damaged = ScoreCache(path)
     rows, found = damaged.get("s", ["hi", "x"], n_labels=2)
     assert not found.any() and np.isnan(rows).all() and damaged.disabled
+
+
+def test_out_of_range_times_are_rejected_and_unreadable_files_are_schema_errors(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    path = tmp_path / "t.parquet"
+    times = pa.array([0, 10**15, -(10**15)], pa.timestamp("s", tz="Asia/Tokyo"))
+    pq.write_table(pa.table({"customer_id": ["a", "b", "c"], "timestamp": times}), path)
+    log = jm.read_events(path, on_error="collect")
+    assert len(log.events) == 1 and log.rejects["row"].tolist() == [1, 2]
+    for name, data, what in (("bad.csv.gz", b"not gzip", "gzip"), ("bad.parquet", b"not parquet", "Parquet")):
+        (tmp_path / name).write_bytes(data)
+        with pytest.raises(jm.SchemaError, match=f"is not a readable {what} file"):
+            jm.read_events(tmp_path / name)

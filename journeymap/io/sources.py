@@ -64,7 +64,11 @@ def read_table(source: pd.DataFrame | str | Path, *, problems: Problems | None =
         raise FileNotFoundError(msg)
     kind, options = file_kind(str(path))
     if kind == "parquet":
-        return pd.read_parquet(path).reset_index(drop=True)
+        try:
+            return pd.read_parquet(path).reset_index(drop=True)
+        except Exception as exc:  # pyarrow raises ArrowInvalid, OSError, ValueError (dates past year 9999), ...
+            msg = f"source {str(path)!r} is not a readable Parquet file ({type(exc).__name__}: {exc})"
+            raise SchemaError(msg) from exc
     if kind == "excel":
         return _read_excel(path)
     raw = _read_bytes(path)
@@ -99,8 +103,13 @@ _CR = "\ue000"  # a private-use character standing in for a carriage return whil
 def _read_bytes(path: Path) -> bytes:
     if path.suffix.lower() == ".gz":
         import gzip
+        import zlib
 
-        return gzip.decompress(path.read_bytes())
+        try:
+            return gzip.decompress(path.read_bytes())
+        except (OSError, EOFError, zlib.error) as exc:  # BadGzipFile is an OSError
+            msg = f"source {str(path)!r} is not a readable gzip file ({type(exc).__name__}: {exc})"
+            raise SchemaError(msg) from exc
     return path.read_bytes()
 
 

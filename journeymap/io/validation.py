@@ -76,7 +76,11 @@ _WRONG_ID = "wrong type: expected a string or integer id"
 def _shorten(value: Any) -> str:
     if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)):
         return ""
-    text = re.sub(_SURROGATE, "\ufffd", str(value))
+    try:
+        shown = str(value)
+    except Exception:  # a timestamp past what Python's calendar prints: numpy prints any year
+        shown = str(value.asm8) if hasattr(value, "asm8") else object.__repr__(value)
+    text = re.sub(_SURROGATE, "\ufffd", shown)
     return text if len(text) <= _MAX_VALUE_CHARS else text[: _MAX_VALUE_CHARS - 1] + "…"
 
 
