@@ -401,3 +401,10 @@ def test_out_of_range_times_are_rejected_and_unreadable_files_are_schema_errors(
         (tmp_path / name).write_bytes(data)
         with pytest.raises(jm.SchemaError, match=f"is not a readable {what} file"):
             jm.read_events(tmp_path / name)
+
+
+def test_a_header_wider_than_any_table_is_refused_at_once(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / "wide.csv"
+    path.write_text("customer_id,timestamp," + ",".join(f"c{i}" for i in range(20_000)))
+    with pytest.raises(jm.SchemaError, match="has 20,002 columns"):
+        jm.read_events(path)

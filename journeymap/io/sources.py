@@ -165,6 +165,20 @@ def _sniff_delimiter(header: str, default: str) -> str:
     return best if counts[best] else default
 
 
+#: More columns than any interaction table has: a header this wide is a file read the wrong way
+#: (one long line, a wrong delimiter), and validating it would take minutes and gigabytes.
+MAX_COLUMNS = 10_000
+
+
+def _check_width(n: int, path: Path) -> None:
+    if n > MAX_COLUMNS:
+        msg = (
+            f"source {str(path)!r} has {n:,} columns (at most {MAX_COLUMNS:,} are read): "
+            "is it one long line, or the wrong delimiter?"
+        )
+        raise SchemaError(msg)
+
+
 def _check_quotes(frame: pd.DataFrame, text: str, sep: str, path: Path) -> None:
     """Raise when a quoted field is never closed: it would swallow every line after it, silently.
 
@@ -198,7 +212,9 @@ def _read_csv(text: str, path: Path, options: dict[str, Any], problems: Problems
     """
     if "\r\n" in text:
         text = text.replace("\r\n", "\n")
-    sep = _sniff_delimiter(text.split("\n", 1)[0], options["sep"])
+    header = text.split("\n", 1)[0]
+    sep = _sniff_delimiter(header, options["sep"])
+    _check_width(header.count(sep) + 1, path)
     try:
         with warnings.catch_warnings():
             # a ragged first row would be read with its columns shifted: make that an error here
