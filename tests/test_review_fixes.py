@@ -408,3 +408,9 @@ def test_a_header_wider_than_any_table_is_refused_at_once(tmp_path) -> None:  # 
     path.write_text("customer_id,timestamp," + ",".join(f"c{i}" for i in range(20_000)))
     with pytest.raises(jm.SchemaError, match="has 20,002 columns"):
         jm.read_events(path)
+
+
+def test_a_journeys_view_takes_columns_named_by_numbers() -> None:
+    frame = pd.DataFrame({"customer_id": ["a", "a"], "timestamp": ["2024-01-01", "2024-01-02"], 0: ["x", "y"]})
+    js = jm.build_journeys(frame, by="customer")
+    assert js[js.journeys.index[0]].interactions[0].attributes == {"0": "x"}

@@ -50,7 +50,7 @@ class EventColumns:
     @property
     def emotion_labels(self) -> list[str]:
         """Labels of the ``emo_<label>`` columns, in column order."""
-        return [label_of(c) for c in self.events.columns if c.startswith(SCORE_PREFIX)]
+        return [label_of(c) for c in self.events.columns if str(c).startswith(SCORE_PREFIX)]
 
     @property
     def taxonomy(self) -> Taxonomy | None:
@@ -198,7 +198,7 @@ class JourneySet(EventColumns):
         rows = self.events.iloc[self._offsets[i] : self._offsets[i + 1]]
         labels = self.emotion_labels
         core = set(CANONICAL_COLUMNS) | set(JOURNEY_COLUMNS) | set(EMOTION_COLUMNS)
-        extras = [c for c in rows.columns if c not in core and not c.startswith(SCORE_PREFIX)]
+        extras = [c for c in rows.columns if c not in core and not str(c).startswith(SCORE_PREFIX)]
         interactions = []
         for rec in rows.to_dict("records"):
             emotion = None
@@ -216,7 +216,7 @@ class JourneySet(EventColumns):
                     timestamp=rec["timestamp"].to_pydatetime(),
                     step=int(rec["step"]),
                     emotion=emotion,
-                    attributes={c: _scalar(rec[c]) for c in extras},
+                    attributes={str(c): _scalar(rec[c]) for c in extras},
                 )
             )
         meta = self.journeys.iloc[i]
