@@ -414,3 +414,17 @@ def test_a_journeys_view_takes_columns_named_by_numbers() -> None:
     frame = pd.DataFrame({"customer_id": ["a", "a"], "timestamp": ["2024-01-01", "2024-01-02"], 0: ["x", "y"]})
     js = jm.build_journeys(frame, by="customer")
     assert js[js.journeys.index[0]].interactions[0].attributes == {"0": "x"}
+
+
+def test_repeated_header_names_are_refused_and_excel_output_keeps_text_as_text(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import openpyxl
+
+    from journeymap.io.sources import write_table
+
+    path = tmp_path / "dup.csv"
+    path.write_text("event_id,customer_id,customer_id,timestamp\n1,a,b,2024-01-01\n")
+    with pytest.raises(jm.SchemaError, match=r"the header names \['customer_id'\] more than once"):
+        jm.read_events(path)
+    texts = ['=HYPERLINK("http://evil","click")', "=cmd|' /C calc'!A0", "plain"]
+    sheet = openpyxl.load_workbook(write_table(pd.DataFrame({"text": texts}), tmp_path / "o.xlsx")).active
+    assert [(c.value, c.data_type) for c in sheet["A"]][1:] == [(t, "s") for t in texts]

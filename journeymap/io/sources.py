@@ -215,6 +215,11 @@ def _read_csv(text: str, path: Path, options: dict[str, Any], problems: Problems
     header = text.split("\n", 1)[0]
     sep = _sniff_delimiter(header, options["sep"])
     _check_width(header.count(sep) + 1, path)
+    names = next(csv.reader([header], delimiter=sep), [])
+    repeated = sorted({n for n in names if names.count(n) > 1})
+    if repeated:  # pandas would read them as "name" and "name.1", one silently an attribute
+        msg = f"source {str(path)!r}: the header names {repeated} more than once; give each column its own name"
+        raise SchemaError(msg)
     try:
         with warnings.catch_warnings():
             # a ragged first row would be read with its columns shifted: make that an error here
@@ -368,7 +373,14 @@ def write_table(frame: pd.DataFrame, path: str | Path, *, index: bool = False) -
         for column in out.columns:
             if isinstance(out[column].dtype, pd.DatetimeTZDtype):
                 out[column] = out[column].dt.tz_convert("UTC").dt.tz_localize(None)
-        out.to_excel(target, index=False, engine="openpyxl")
+        with pd.ExcelWriter(target, engine="openpyxl") as writer:
+            out.to_excel(writer, index=False)
+            # openpyxl stores text starting with "=" as a formula: customer text must stay text
+            # ("=HYPERLINK(...)" in a tweet would be a live link, "=cmd|..." worse)
+            for row in writer.sheets["Sheet1"].iter_rows():
+                for cell in row:
+                    if cell.data_type == "f":
+                        cell.data_type = "s"
     else:
         msg = f"cannot write {target.name!r}: unknown table type {suffix!r}; use .csv, .tsv, .parquet, .jsonl or .xlsx"
         raise SchemaError(msg)
