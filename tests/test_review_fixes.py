@@ -428,3 +428,18 @@ def test_repeated_header_names_are_refused_and_excel_output_keeps_text_as_text(t
     texts = ['=HYPERLINK("http://evil","click")', "=cmd|' /C calc'!A0", "plain"]
     sheet = openpyxl.load_workbook(write_table(pd.DataFrame({"text": texts}), tmp_path / "o.xlsx")).active
     assert [(c.value, c.data_type) for c in sheet["A"]][1:] == [(t, "s") for t in texts]
+
+
+def test_the_pydantic_view_and_models_take_edge_values_cleanly() -> None:
+    import datetime as dt
+
+    from pydantic import ValidationError
+
+    frame = pd.DataFrame({"customer_id": ["a", "a"], "timestamp": ["2024-01-01", "2024-01-02"], "amount": [np.inf, 1.0]})
+    js = jm.build_journeys(frame, by="customer")
+    journey = js[js.journeys.index[0]]
+    assert journey.interactions[0].attributes == {"amount": None}  # inf has no JSON form
+    assert type(journey).model_validate_json(journey.model_dump_json()) == journey
+    early = dt.datetime(1, 1, 1, 1, tzinfo=dt.timezone(dt.timedelta(hours=5)))
+    with pytest.raises(ValidationError, match="out of range in UTC"):
+        jm.Interaction(event_id="1", customer_id="c", actor="customer", timestamp=early)

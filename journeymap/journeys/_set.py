@@ -27,10 +27,10 @@ __all__ = ["EventColumns", "JourneySet"]
 def _scalar(value: Any) -> Any:
     if value is None or value is pd.NA or value is pd.NaT:
         return None
-    if isinstance(value, float) and math.isnan(value):
-        return None
     if isinstance(value, np.generic):
-        return value.item()
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):  # NaN and inf: JSON has neither
+        return None
     if isinstance(value, (str, int, float, bool)):
         return value
     return str(value)

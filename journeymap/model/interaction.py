@@ -43,4 +43,8 @@ class Interaction(Frozen):
     @field_validator("timestamp")
     @classmethod
     def _to_utc(cls, value: datetime) -> datetime:
-        return value.astimezone(timezone.utc)
+        try:
+            return value.astimezone(timezone.utc)
+        except OverflowError:  # 0001-01-01 01:00+05:00 is before year 1 in UTC
+            msg = f"timestamp {value.isoformat()} is out of range in UTC"
+            raise ValueError(msg) from None
