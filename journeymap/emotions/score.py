@@ -16,7 +16,7 @@ from journeymap.emotions.language import UNDETERMINED, detect_languages
 from journeymap.emotions.registry import get_scorer
 from journeymap.emotions.scorer import OUTPUTS, EmotionScorer, SentimentScorer, scorer_languages
 from journeymap.exceptions import JourneyMapError
-from journeymap.io.validation import without_surrogates
+from journeymap.io.validation import canonical_actors, without_surrogates
 from journeymap.schema import NEGATIVE_VALENCE, POSITIVE_VALENCE, is_score_column, score_column
 
 if TYPE_CHECKING:
@@ -62,12 +62,12 @@ def without_scores(events: pd.DataFrame) -> pd.DataFrame:
 def scored_rows(events: pd.DataFrame, *, agents: bool) -> pd.Series:
     """Which rows :func:`score` scores: those with text, from the customer unless ``agents``.
 
-    The actor is read as :func:`journeymap.read_events` reads it (trimmed, any case), so a raw
-    frame's "Customer" is the customer.
+    The actor is read as :func:`journeymap.read_events` reads it (trimmed, any case, aliases such
+    as "user"), so a raw frame's "Customer" is the customer.
     """
     mask = events["text"].astype("string").notna()
     if not agents and "actor" in events.columns:
-        mask &= (events["actor"].astype("string").str.strip().str.lower() == "customer").fillna(False)
+        mask &= (canonical_actors(events["actor"].astype("string")) == "customer").fillna(False)
     return mask
 
 

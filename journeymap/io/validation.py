@@ -42,6 +42,7 @@ __all__ = [
     "Problems",
     "as_id",
     "as_text",
+    "canonical_actors",
     "check_on_error",
     "check_replies",
     "duplicate_reason",
@@ -273,16 +274,26 @@ def _check_timestamp(column: Column, raw: pd.Series, problems: Problems) -> pd.S
     return ts
 
 
+def canonical_actors(text: pd.Series) -> pd.Series:
+    """Actor names as the readers understand them: trimmed, any case, aliases mapped (NA: unknown).
+
+    Example:
+        >>> canonical_actors(pd.Series([" Customer", "USER", "support", "robot"])).tolist()
+        ['customer', 'customer', 'agent', <NA>]
+    """
+    # normalise the few distinct names, not every row
+    codes, names = pd.factorize(text)
+    canonical = pd.Series(names).astype("string").str.strip().str.lower().map(ACTOR_ALIASES).astype("string")
+    return pd.Series(canonical.array.take(codes, allow_fill=True), index=text.index)
+
+
 def _check_actor(raw: pd.Series, problems: Problems) -> pd.Series:
     if pd.api.types.is_bool_dtype(raw.dtype):
         problems.add(pd.Series(True, index=raw.index), "actor", "wrong type: expected an actor name", raw)
         return pd.Series(pd.NA, index=raw.index, dtype="string")
     text, wrong = as_text(raw)
     problems.add(wrong, "actor", "wrong type: expected an actor name", raw)
-    # normalise the few distinct names, not every row
-    codes, names = pd.factorize(text)
-    canonical = pd.Series(names).astype("string").str.strip().str.lower().map(ACTOR_ALIASES).astype("string")
-    actor = pd.Series(canonical.array.take(codes, allow_fill=True), index=raw.index)
+    actor = canonical_actors(text)
     problems.add(text.notna() & actor.isna(), "actor", f"unknown actor (expected one of {', '.join(ACTORS)})", raw)
     problems.add(text.isna() & ~wrong, "actor", "missing actor", raw)
     return actor
