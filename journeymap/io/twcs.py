@@ -74,27 +74,28 @@ def agent_ids(text: pd.Series, author: pd.Series) -> pd.Series:
 _PART_PATTERN = r"(?:^|\s)(\d)/\d(?:\s+\S+){0,3}\s*$"
 
 
-def _nearest_customer(parent_row: npt.NDArray[np.int64], is_customer: npt.NDArray[np.bool_]) -> npt.NDArray[np.int64]:
-    """For each row, the nearest row at or above it in the reply tree that is a customer's (-1: none).
+def _nearest(parent_row: npt.NDArray[np.int64], stop: npt.NDArray[np.bool_]) -> npt.NDArray[np.int64]:
+    """For each row, the nearest row at or above it in the reply tree where ``stop`` holds (-1: none).
 
-    Pointer jumping over brand rows: a brand reply to a brand reply finds the customer the first
-    one answered. Rows in a cycle of brand tweets (rejected anyway) find none.
+    Pointer jumping (each round doubles the reach): a brand reply to a brand reply finds the
+    customer the first one answered; a later part of a split reply finds its first part. Rows in
+    a cycle without a stop (rejected anyway) find none.
 
     Example:
         >>> # 0 customer <- 1 brand <- 2 brand; 3 brand with no parent
-        >>> _nearest_customer(np.array([-1, 0, 1, -1]), np.array([True, False, False, False])).tolist()
+        >>> _nearest(np.array([-1, 0, 1, -1]), np.array([True, False, False, False])).tolist()
         [0, 0, 0, -1]
     """
     rows = np.arange(len(parent_row), dtype=np.int64)
-    up = np.where(is_customer, rows, parent_row)
-    for _ in range(64):  # doubles the reach each round: 2**64 steps
+    up = np.where(stop, rows, parent_row)
+    for _ in range(64):  # 2**64 steps at most
         safe = np.maximum(up, 0)
-        step = (up >= 0) & ~is_customer[safe]
+        step = (up >= 0) & ~stop[safe]
         if not step.any():
             break
         up = np.where(step, up[safe], up)
     safe = np.maximum(up, 0)
-    return np.where((up >= 0) & is_customer[safe], up, -1)
+    return np.where((up >= 0) & stop[safe], up, -1)
 
 
 def _signed_parts(
@@ -115,12 +116,8 @@ def _signed_parts(
     safe = np.maximum(parent_row, 0)
     later = number.ne("1").fillna(False).to_numpy(dtype=bool)  # a "1/2" starts a reply of its own
     chained = part & later & (parent_row >= 0) & part[safe] & (authors[safe] == authors) & (authors != "")
-    head = np.where(chained, parent_row, rows)
-    for _ in range(64):
-        nxt = head[head]
-        if np.array_equal(nxt, head):
-            break
-        head = nxt
+    head = _nearest(parent_row, ~chained)  # each part's first part (itself when it is one)
+    head = np.where(head >= 0, head, rows)
     # one reply: the account, and the tweet its first part answers (itself when it answers none)
     answered = np.where(parent_row[head] >= 0, parent_row[head], head)
     key = pd.Series(authors.astype(str), index=agent.index) + "\x00" + pd.Series(answered, index=agent.index).astype(str)
@@ -138,8 +135,7 @@ def _replies_outside(responses: pd.Series, ids: pd.Series) -> pd.Series:
         >>> _replies_outside(pd.Series(["2", "3,9", None]), pd.Series(["1", "2", "3"])).tolist()
         [False, True, False]
     """
-    listed = responses.astype("string").str.split(",").explode().str.strip()
-    listed = listed.str.replace(r"^(\d+)\.0$", r"\1", regex=True)
+    listed = _clean_ids(responses.astype("string").str.split(",").explode().str.strip())[0]
     known = pd.Index(ids.dropna().unique())
     outside = listed.notna() & (listed != "") & ~listed.isin(known)
     return outside.groupby(level=0).any().reindex(responses.index, fill_value=False).astype(bool)
@@ -238,7 +234,7 @@ def read_twcs(  # noqa: PLR0915 - one pass over the columns, read top to bottom
     # the customer a brand tweet answers: the nearest customer's tweet above it in the reply tree
     # (a brand reply to the brand's own reply, as in a reply split over two tweets, answers the
     # customer the first part answered, not the thread's first customer)
-    nearest = np.where(has_parent, _nearest_customer(parent_row, is_customer)[np.maximum(parent_row, 0)], -1)
+    nearest = np.where(has_parent, _nearest(parent_row, is_customer)[np.maximum(parent_row, 0)], -1)
     answers_customer = (nearest >= 0) & author.notna().to_numpy()[np.maximum(nearest, 0)]
     mention = text.str.extract(r"^\s*@(\d+)\b", expand=False).astype("string")
     # A brand post that replies to nothing and addresses no customer: a broadcast (a campaign,
