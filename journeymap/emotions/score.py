@@ -17,7 +17,7 @@ from journeymap.emotions.registry import get_scorer
 from journeymap.emotions.scorer import OUTPUTS, EmotionScorer, SentimentScorer, scorer_languages
 from journeymap.exceptions import JourneyMapError
 from journeymap.io.validation import canonical_actors, without_surrogates
-from journeymap.schema import NEGATIVE_VALENCE, POSITIVE_VALENCE, is_score_column, score_column
+from journeymap.schema import NEGATIVE_VALENCE, POSITIVE_VALENCE, SENTIMENTS, is_score_column, score_column
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -339,17 +339,17 @@ def _score_unique_texts(texts: list[str], route: _Routes, *, cache: ScoreCache |
         at = np.asarray(idx)
         if tax.labels == taxonomy.labels:
             table.probs[at] = probs
-        three_way = sorted(tax.labels) == ["negative", "neutral", "positive"]
+        three_way = sorted(tax.labels) == sorted(SENTIMENTS)
         if {"sentiment_negative", "sentiment_neutral", "sentiment_positive"} <= extra.keys() or three_way:
             # a sentiment model's own decision: its most probable class, valence P(pos) - P(neg)
             # (cutting a label-weighted valence could call a 0.55-negative text neutral)
             sent = (
                 np.stack([extra["sentiment_negative"], extra["sentiment_neutral"], extra["sentiment_positive"]], axis=1)
                 if "sentiment_negative" in extra
-                else probs[:, [tax.labels.index(s) for s in ("negative", "neutral", "positive")]]
+                else probs[:, [tax.labels.index(s) for s in SENTIMENTS]]
             )
             table.valence[at] = sent[:, 2] - sent[:, 0]
-            table.sentiment[at] = np.asarray(["negative", "neutral", "positive"], dtype=object)[sent.argmax(axis=1)]
+            table.sentiment[at] = np.asarray(SENTIMENTS, dtype=object)[sent.argmax(axis=1)]
         else:
             valence = tax.valence_of(probs)
             table.valence[at] = valence
