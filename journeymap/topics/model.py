@@ -326,18 +326,17 @@ class TopicModel(BaseEstimator):  # type: ignore[misc]
         if len(keep) == 0 and n_words:
             keep = ids[:1] if len(ids) else np.array([], dtype=np.int64)
         raw_w = raw[rows]
-        centroids = (
-            _normalise(np.stack([Xw[raw_w == k].mean(axis=0) for k in keep]))
-            if len(keep)
-            else np.zeros((0, X.shape[1]), np.float32)
-        )
+        # per kept cluster, the sum and the number of its members: the centroid (their mean), and the
+        # leave-one-out similarities below, from one pass over the clusters
+        sums = np.stack([Xw[raw_w == k].sum(axis=0) for k in keep]) if len(keep) else np.zeros((0, X.shape[1]), np.float32)
+        sizes = np.asarray([int((raw_w == k).sum()) for k in keep], dtype=np.int64)
+        means: npt.NDArray[np.float32] = (sums / sizes[:, None].astype(np.float32)).astype(np.float32)
+        centroids = _normalise(means) if len(keep) else sums
         assign, best = self._nearest(X, centroids)
         # Members of a dissolved cluster join the nearest topic; outliers of each topic go to other,
         # judged against floors from similarities that leave each text out of its own centroid.
         loo = best
         if len(keep):
-            sums = np.stack([Xw[raw_w == k].sum(axis=0) for k in keep]).astype(np.float32)
-            sizes = np.asarray([int((raw_w == k).sum()) for k in keep], dtype=np.int64)
             member = has_words & (raw == keep[np.maximum(assign, 0)])
             loo = leave_one_out(X, sums, sizes, np.maximum(assign, 0), member)
         floors = np.array([outlier_floor(loo[(assign == t) & has_words]) for t in range(len(keep))], dtype=np.float32)
