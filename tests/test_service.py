@@ -372,6 +372,33 @@ def test_triage_keeps_moved_cases_and_measures_to_now() -> None:
     assert stale.loc["e3", "waiting_part"] == pytest.approx(0.5)  # a week past the first day: halved
 
 
+def test_triage_lists_thanks_after_a_human_answer_as_closing() -> None:
+    rows = [
+        ("a", "customer", "my order is late", 0, ""),
+        ("a", "agent", "sorry, it ships today", 10, "e0"),
+        ("a", "customer", "thank you so much!", 20, "e1"),  # closes the case
+        ("b", "customer", "love your stores!", 30, ""),  # praise with no answer yet: waiting
+        ("c", "customer", "refund please", 40, ""),
+        ("c", "bot", "we'll get back to you", 40.1, "e4"),  # an automatic reply is no answer
+        ("c", "customer", "great, thanks", 50, "e5"),
+        ("d", "customer", "broken", 60, ""),
+        ("d", "agent", "try a restart", 61, "e7"),
+        ("d", "customer", "ok, tried it", 62, "e8"),  # mildly positive: still waiting
+    ]
+    js = by_hand(rows)
+    e = js.events.copy()
+    valence = {"e0": -0.6, "e2": 0.8, "e3": 0.9, "e4": -0.3, "e6": 0.7, "e7": -0.5, "e9": 0.3}
+    e["valence"] = e["event_id"].map(valence).astype(np.float32)
+    e["emotion"] = pd.array(np.where(e["actor"] == "customer", "joy", None), dtype="string")
+    e["scorer"] = "hand"
+    t = jm.triage(js.with_events(e))
+    assert t.loc["e2", "status"] == "closing" and pd.isna(t.loc["e2", "rank"])
+    assert "positive reply to the brand's answer" in t.loc["e2", "reason"]
+    assert t.loc[["e3", "e6", "e9"], "status"].eq("waiting").all()
+    assert t.index[-1] == "e2" and len(t) == 5  # listed last, nothing dropped
+    assert jm.triage(js.with_events(e), bots="include").loc["e6", "status"] == "closing"
+
+
 # -- the report --------------------------------------------------------------------------------
 
 

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from journeymap.analytics._prep import flags, journey_keys, on_journeys, require_scored
-from journeymap.analytics._replies import ReplyContext, is_customer, journey_codes
+from journeymap.analytics._replies import ReplyContext, is_customer, journey_codes, last_before
 from journeymap.analytics._tables import ranked
 from journeymap.analytics.automatic import AutoReplyRule, reply_context, rule_flags
 from journeymap.backends import dispatch
@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from journeymap.journeys import JourneySet
 
 __all__ = [
+    "CLOSING_VALENCE",
     "INTENSE_LABELS",
     "NOTED_INTENSITY",
     "TRIAGE_WEIGHTS",
@@ -58,6 +59,11 @@ def _next_reply_time(replier: npt.NDArray[np.bool_], t: npt.NDArray[np.int64], g
     later = v.groupby(key, sort=False).shift(1, fill_value=never)
     nxt = later.groupby(key, sort=False).cummin().to_numpy()[::-1]
     return np.where(nxt == never, -1, nxt)
+
+
+#: A customer message after a human brand reply closes the case (triage ``status="closing"``)
+#: when its valence is at least this: clearly positive, not only above the positive cut.
+CLOSING_VALENCE = 0.5
 
 
 def _conversations(events: pd.DataFrame, journey: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
@@ -296,6 +302,20 @@ def _moved(events: pd.DataFrame, journey: npt.NDArray[np.int64] | None = None) -
     return pd.Series(move, index=events.index).groupby(codes, sort=False).cummax().to_numpy(dtype=bool)
 
 
+def _closing(events: pd.DataFrame, ctx: ReplyContext, automatic: np.ndarray) -> np.ndarray:
+    """Whether each event is a customer's clearly positive message after a human brand reply in its conversation.
+
+    Such a message ("thanks, that worked!") usually closes the case rather than asks for more.
+    Clearly positive is valence at least :data:`CLOSING_VALENCE`. The ``irony`` column is not
+    consulted: the default model's irony head reads exclamatory thanks as ironic (0.80 on "Thank
+    you for the answer!!"), while its sentiment head, trained on tweets, already reads sarcastic
+    thanks as negative.
+    """
+    positive = (events["valence"].astype("float64") >= CLOSING_VALENCE).to_numpy(dtype=bool)
+    answered_before = last_before(~ctx.customer & ~automatic, _conversations(events, ctx.journey)) >= 0
+    return ctx.customer & positive & answered_before
+
+
 @dispatch
 def triage(
     js: JourneySet,
@@ -314,7 +334,10 @@ def triage(
     answer is likely in a channel the data does not show, so it is listed, unranked, after the
     ``"waiting"`` ones rather than dropped. Its status is ``"reply_outside"`` when the source says
     it has a reply that is not in the data (``reply_outside_data``, from a corpus slice's
-    ``response_tweet_id``): it is listed last, unranked, too. Every open message is in the table.
+    ``response_tweet_id``): it is listed after those, unranked. Its status is ``"closing"`` when
+    it is a clearly positive message (valence at least :data:`CLOSING_VALENCE`, 0.5) after a
+    human brand reply in its conversation, such as "thanks, that worked!" (moved or not): it most
+    likely closes the case, so it is listed last, unranked. Every open message is in the table.
 
     Waiting is measured to ``now`` (default: the latest event in the data, so the result does
     not change with the clock); every such wait is censored there (``censored`` is True: the
@@ -354,17 +377,19 @@ def triage(
         >>> bool(waiting["priority"].is_monotonic_decreasing), t.index.name, [int(r) for r in jm.triage(js, top=2)["rank"]]
         (True, 'event_id', [1, 2])
         >>> "negative" in t["reason"].iloc[0], sorted(t["status"].unique())
-        (True, ['moved', 'waiting'])
+        (True, ['closing', 'moved', 'waiting'])
     """
     events = require_scored(js, "triage")
     ctx = reply_context(js)
-    waits = _waits(events, excluded_replies(js, bots, auto), context=ctx)
+    automatic = excluded_replies(js, bots, auto)
+    waits = _waits(events, automatic, context=ctx)
     open_rows = np.flatnonzero(ctx.customer)[~waits["replied"].to_numpy(dtype=bool)]  # positions, not labels
     ev = events.iloc[open_rows]
     now_ts = end_of_data(events, now)
-    moved = pd.Series(_moved(events, ctx.journey)[open_rows], index=ev.index)
+    closing = pd.Series(_closing(events, ctx, automatic)[open_rows], index=ev.index)
+    moved = pd.Series(_moved(events, ctx.journey)[open_rows], index=ev.index) & ~closing
     outside = pd.Series(waits["reply_outside"].to_numpy(dtype=bool)[~waits["replied"].to_numpy(dtype=bool)], index=ev.index)
-    outside &= ~moved
+    outside &= ~moved & ~closing
     valence = ev["valence"].astype("float64")
     negativity = (-valence).clip(lower=0).fillna(0.0)
     taxonomy = js.taxonomy
@@ -375,7 +400,9 @@ def triage(
     waiting = waiting.where(waiting >= pd.Timedelta(0), pd.Timedelta(0))
     hours = waiting.dt.total_seconds() / 3600
     waiting_part = (hours / 24).clip(0, 1) * 0.5 ** ((hours - 24).clip(lower=0) / (7 * 24))
-    repeats = ev.groupby("customer_id")["event_id"].transform("size") - 1
+    # the customer's other open messages, thanks that close a case left out
+    asking = ev.loc[~closing.to_numpy(), "customer_id"]
+    repeats = (ev["customer_id"].map(asking.value_counts()).fillna(0).astype("int64") - (~closing).astype("int64")).clip(lower=0)
     repetition = (repeats.clip(upper=3) / 3).astype("float64")
     w = TRIAGE_WEIGHTS
     priority = (
@@ -389,9 +416,14 @@ def triage(
     reasons = _reasons(negativity, intensity, top_label.astype("string"), hours, repeats)
     reasons = reasons.where(~moved, "moved to private messages; " + reasons)
     reasons = reasons.where(~outside, "a reply outside the data; " + reasons)
+    reasons = reasons.where(~closing, "a positive reply to the brand's answer; " + reasons)
     out = pd.DataFrame(
         {
-            "status": np.select([moved.to_numpy(), outside.to_numpy()], ["moved", "reply_outside"], default="waiting"),
+            "status": np.select(
+                [moved.to_numpy(), outside.to_numpy(), closing.to_numpy()],
+                ["moved", "reply_outside", "closing"],
+                default="waiting",
+            ),
             "priority": priority,
             "negativity": negativity,
             "intensity": intensity,
@@ -409,7 +441,7 @@ def triage(
         },
         index=ev.index,
     )
-    out["group_"] = np.select([moved.to_numpy(), outside.to_numpy()], [1, 2], default=0)  # waiting first
+    out["group_"] = np.select([moved.to_numpy(), outside.to_numpy(), closing.to_numpy()], [1, 2, 3], default=0)  # waiting first
     out = out.sort_values(["group_", "priority", "timestamp", "event_id"], ascending=[True, False, True, True], kind="stable")
     table = ranked(out.drop(columns=["group_"]).set_index("event_id"), top)
     table["rank"] = table["rank"].astype("Int64").where(table["status"] == "waiting")
