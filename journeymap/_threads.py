@@ -74,3 +74,20 @@ def reply_tree(event_ids: pd.Series, in_reply_to: pd.Series) -> ReplyTree:
     root = np.where(cyclic, positions, anc)
     depth = np.where(cyclic, 0, dist)
     return ReplyTree(parent=parent, root=root, depth=depth, dangling=dangling, cyclic=cyclic)
+
+
+def not_before_ancestors(values: npt.NDArray[np.int64], tree: ReplyTree) -> npt.NDArray[np.int64]:
+    """Each row's value raised to the largest value among its ancestors in the data.
+
+    With times, a reply stamped before the message it answers (clock skew between systems) sorts
+    right after that message instead of before it. Rows in or leading into a cycle keep their own.
+    Pointer jumping again: ``log2(depth)`` vectorised passes, no loop per event.
+    """
+    out = values.copy()
+    anc = np.where((tree.parent >= 0) & ~tree.cyclic, tree.parent, np.arange(len(values), dtype=np.int64))
+    while True:
+        np.maximum(out, out[anc], out=out)
+        nxt = anc[anc]
+        if np.array_equal(nxt, anc):
+            return out
+        anc = nxt

@@ -5,6 +5,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+import journeymap as jm
 from journeymap import JourneySet, SchemaError, StageModel, build_journeys, read_events
 from journeymap.testing.strategies import event_frames
 
@@ -118,11 +119,37 @@ def test_touchpoint_and_column_stage_models() -> None:
         build_journeys(read_events(df), stages=StageModel.from_column("stage", ["y"]))
 
 
+def _step_times(events: pd.DataFrame) -> pd.Series:
+    """Each event's time, raised to its latest ancestor's (a reply never steps before its message)."""
+    stamp = dict(zip(events["event_id"], events["timestamp"], strict=True))
+    parent = dict(zip(events["event_id"], events["in_reply_to"], strict=True)) if "in_reply_to" in events else {}
+
+    def raised(eid: str, seen: frozenset[str]) -> pd.Timestamp:
+        up = parent.get(eid)
+        if pd.isna(up) or up not in stamp or up in seen or up == eid:
+            return stamp[eid]
+        above = raised(up, seen | {eid})
+        return max(stamp[eid], above)
+
+    ids = list(events["event_id"])
+    cyclic = set()
+    for eid in ids:  # rows in, or leading into, a reply cycle keep their own stamp
+        seen, cur = set(), eid
+        while cur in parent and not pd.isna(parent[cur]) and parent[cur] in stamp:
+            if cur in seen:
+                cyclic.add(eid)
+                break
+            seen.add(cur)
+            cur = parent[cur]
+    return pd.Series([stamp[e] if e in cyclic else raised(e, frozenset()) for e in ids], index=events.index)
+
+
 def _check_set(js: JourneySet, n: int) -> None:
     assert len(js.events) == n
     assert js.journeys["n_steps"].sum() == n
+    step_times = _step_times(js.events)
     for _, group in js.events.groupby("journey_id", sort=False):
-        assert group["timestamp"].is_monotonic_increasing
+        assert step_times[group.index].is_monotonic_increasing
         assert group["step"].tolist() == list(range(1, len(group) + 1))
 
 
@@ -171,3 +198,29 @@ def test_customer_attributes_are_the_constant_columns() -> None:
     journey = build_journeys(read_events(df))["1"]
     assert journey.customer.attributes == {"tier": "free"}
     assert journey.interactions[2].attributes == {"tier": "free", "mood": "good"}
+
+
+def test_a_reply_stamped_before_its_message_comes_after_it(caplog: pytest.LogCaptureFixture) -> None:
+    t0 = pd.Timestamp("2017-10-11 06:00", tz="UTC")
+    frame = pd.DataFrame(
+        {
+            "event_id": ["c1", "b1", "c2", "b2", "c3"],
+            "customer_id": ["u", "u", "u", "u", "v"],  # brand replies belong to the customer they answer
+            "actor": ["customer", "agent", "customer", "agent", "customer"],
+            # b1 answers c1 but its clock is 30 s behind; c3 is another thread at the same minute
+            "timestamp": [t0, t0 - pd.Timedelta(seconds=30), t0 + pd.Timedelta(minutes=5), t0 + pd.Timedelta(minutes=9), t0],
+            "in_reply_to": [None, "c1", "b1", "c2", None],
+            "text": ["broken", "sorry", "still broken", "try this", "hello"],
+        }
+    )
+    with caplog.at_level("INFO", logger="journeymap.journeys._build"):
+        js = jm.build_journeys(jm.read_events(frame))
+    assert "1 replies are stamped before the message they answer" in caplog.text
+    first = js.events[js.events["journey_id"] == "c1"]
+    assert list(first["event_id"]) == ["c1", "b1", "c2", "b2"] and list(first["step"]) == [1, 2, 3, 4]
+    assert first.loc[first["event_id"] == "b1", "timestamp"].iloc[0] == t0 - pd.Timedelta(seconds=30)  # stamp kept
+    rt = jm.response_times(js).loc["c1"]
+    assert rt["first_response"] == pd.Timedelta(0) and rt["unanswered"] == 0 and not rt["censored"]
+    assert (jm.reply_waits(js)["wait"].dropna() >= pd.Timedelta(0)).all()
+    by_customer = jm.build_journeys(jm.read_events(frame), by="customer")
+    assert list(by_customer.events.loc[by_customer.events["customer_id"] == "u", "event_id"]) == ["c1", "b1", "c2", "b2"]

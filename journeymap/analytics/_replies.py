@@ -183,7 +183,8 @@ class ReplyContext:
         journey = journey_codes(events) if journey is None else journey
         answered = _answered(events, customer, journey)
         t = events["timestamp"].to_numpy(dtype="datetime64[ns]").view(np.int64)
-        wait = np.where(answered >= 0, t - t[np.maximum(answered, 0)], np.nan).astype(np.float64)
+        # clock skew (a reply stamped before the message it answers): no wait, not a negative one
+        wait = np.where(answered >= 0, np.maximum(t - t[np.maximum(answered, 0)], 0), np.nan).astype(np.float64)
         return cls(customer=customer, journey=journey, answered=answered, t=t, wait=wait)
 
 

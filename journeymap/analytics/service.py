@@ -165,7 +165,9 @@ def _waits(events: pd.DataFrame, automatic: np.ndarray | None = None, *, context
             "reply_outside": outside & ~replied,
         }
     )
-    out["wait"] = out["reply_at"] - out["timestamp"]
+    # a reply stamped before the message (clock skew; ordered after it) waited no time
+    wait = out["reply_at"] - out["timestamp"]
+    out["wait"] = wait.where(~(wait < pd.Timedelta(0)), pd.Timedelta(0))
     return out[ctx.customer]
 
 

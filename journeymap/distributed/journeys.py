@@ -19,7 +19,7 @@ from journeymap._threads import reply_tree
 from journeymap.distributed.events import DaskEventLog, read_events
 from journeymap.exceptions import SchemaError
 from journeymap.io import EventLog, empty_rejects
-from journeymap.journeys._build import REPLY_DEPTH, check_by, gap_nanoseconds
+from journeymap.journeys._build import REPLY_DEPTH, STEP_TIME, check_by, gap_nanoseconds, step_times
 from journeymap.journeys._build import build_journeys as build_local
 from journeymap.journeys._set import EventColumns, JourneySet
 from journeymap.journeys._table import journey_set_from_events, journey_table
@@ -139,20 +139,30 @@ def _with_thread_key(events: dd.DataFrame) -> dd.DataFrame:
     return events.map_partitions(_attach_key, delayed(key), meta=meta)
 
 
-def _attach_depth(part: pd.DataFrame, depth: pd.Series) -> pd.DataFrame:
-    return part.assign(**{REPLY_DEPTH: depth.reindex(part.index).to_numpy(dtype=np.int64)})
+def _attach_depth(part: pd.DataFrame, found: pd.DataFrame) -> pd.DataFrame:
+    found = found.reindex(part.index)
+    return part.assign(
+        **{
+            REPLY_DEPTH: found[REPLY_DEPTH].to_numpy(dtype=np.int64),
+            STEP_TIME: found[STEP_TIME].to_numpy(dtype=np.int64),
+        }
+    )
 
 
 def _with_reply_depth(events: dd.DataFrame) -> dd.DataFrame:
-    """The events with their depth in the reply forest of the whole input (a tie-breaker of the build).
+    """The events with their depth in the reply forest of the whole input and their step times.
 
-    A reply's parent can lie in another journey (another customer's, say), so another partition;
-    the depth is found once from the id columns, as on one machine.
+    The depth is a tie-breaker of the build; the step time is the timestamp raised to the
+    latest ancestor's (a reply stamped before its message steps after it). A reply's parent can
+    lie in another journey (another customer's, say), so another partition; both are found once
+    from the id and time columns, as on one machine.
     """
-    ids = events[["event_id", "in_reply_to"]].compute()
+    ids = events[["event_id", "in_reply_to", "timestamp"]].compute()
     tree = reply_tree(ids["event_id"], ids["in_reply_to"])
-    depth = pd.Series(tree.depth, index=ids.index)
-    return events.map_partitions(_attach_depth, delayed(depth), meta=_attach_depth(events._meta, pd.Series(dtype=np.int64)))
+    ts = ids["timestamp"].to_numpy(dtype="datetime64[ns]").view(np.int64)
+    found = pd.DataFrame({REPLY_DEPTH: tree.depth, STEP_TIME: step_times(ts, tree)}, index=ids.index)
+    meta = _attach_depth(events._meta, pd.DataFrame({REPLY_DEPTH: [], STEP_TIME: []}, dtype=np.int64))
+    return events.map_partitions(_attach_depth, delayed(found), meta=meta)
 
 
 def _build_part(part: pd.DataFrame, *, by: str, gap: str | pd.Timedelta, stages: StageModel) -> pd.DataFrame:

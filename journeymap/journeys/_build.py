@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import logging
 from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 import pandas as pd
 
-from journeymap._threads import reply_tree
+from journeymap._threads import not_before_ancestors, reply_tree
 from journeymap.backends import dispatch
 from journeymap.exceptions import SchemaError
 from journeymap.io.eventlog import EventLog
@@ -24,11 +25,15 @@ if TYPE_CHECKING:
     from journeymap._threads import ReplyTree
     from journeymap.model import StageModel
 
-__all__ = ["REPLY_DEPTH", "addressed_customers", "build_journeys", "check_by", "gap_nanoseconds"]
+__all__ = ["REPLY_DEPTH", "STEP_TIME", "addressed_customers", "build_journeys", "check_by", "gap_nanoseconds", "step_times"]
+
+logger = logging.getLogger(__name__)
 
 #: A column a backend may add: each event's depth in the reply forest of the whole input, used
 #: instead of the depth within the rows at hand (a partition may not hold every parent).
 REPLY_DEPTH = "__reply_depth__"
+#: Likewise: each event's step time (ns) from the reply forest of the whole input (:func:`step_times`).
+STEP_TIME = "__step_time__"
 
 
 def check_by(by: str) -> None:
@@ -172,6 +177,26 @@ def sort_order(
     return np.lexsort((low, high))
 
 
+def step_times(ts: npt.NDArray[np.int64], tree: ReplyTree | None) -> npt.NDArray[np.int64]:
+    """The times steps are ordered by: a reply stamped before an ancestor sorts right after it.
+
+    Systems' clocks disagree now and then, so a reply can carry an earlier stamp than the message
+    it answers. Its own timestamp is kept (and reply waits count it as 0), but ordering by the
+    stamp alone would put the answer first and leave the message looking unanswered.
+    """
+    if tree is None or not bool(((tree.parent >= 0) & ~tree.cyclic).any()):
+        return ts
+    has_parent = (tree.parent >= 0) & ~tree.cyclic
+    early = has_parent & (ts < ts[np.maximum(tree.parent, 0)])
+    if not early.any():
+        return ts
+    logger.info(
+        "%d replies are stamped before the message they answer (clock skew); their steps come right after it",
+        int(early.sum()),
+    )
+    return not_before_ancestors(ts, tree)
+
+
 def _order_steps(
     events: pd.DataFrame, tree: ReplyTree | None, threads: npt.NDArray[np.int64] | None, *, gap: str | pd.Timedelta
 ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.int64]]:
@@ -186,15 +211,17 @@ def _order_steps(
     else:
         depth = tree.depth if tree is not None else np.zeros(n, dtype=np.int64)
     ts = events["timestamp"].to_numpy(dtype="datetime64[ns]").view(np.int64)
+    # Steps follow the clock, but never before the message they reply to.
+    steps_ts = events[STEP_TIME].to_numpy(dtype=np.int64) if STEP_TIME in events.columns else step_times(ts, tree)
     # Last tie-breaker: the event id (not the input order, so any row order gives the same result).
     tie = id_ranks(events["event_id"])
     if threads is not None:
-        order = sort_order(threads, ts, depth, tie)
+        order = sort_order(threads, steps_ts, depth, tie)
         return order, threads[order], ts, tie
     cust = pd.factorize(events["customer_id"])[0].astype(np.int64)
-    order = sort_order(cust, ts, depth, tie)
+    order = sort_order(cust, steps_ts, depth, tie)
     gap_ns = gap_nanoseconds(gap)
-    c, t = cust[order], ts[order]
+    c, t = cust[order], steps_ts[order]
     new = np.r_[True, (c[1:] != c[:-1]) | (np.diff(t) > gap_ns)] if n else np.array([], dtype=bool)
     return order, np.cumsum(new).astype(np.int64) - 1, ts, tie
 
@@ -213,7 +240,8 @@ def _number_journeys(
     n = len(events)
     starts, lengths = group_bounds(codes)
     first_rows = order[starts]
-    journey_order = np.lexsort((tie[first_rows], ts[first_rows]))
+    # journeys by their earliest stamp (the first step's, but for clock skew), then first event id
+    journey_order = np.lexsort((tie[first_rows], np.minimum.reduceat(ts[order], starts) if n else ts[first_rows]))
     rank = np.empty(len(starts), dtype=np.int64)
     rank[journey_order] = np.arange(len(starts))
     final = order[np.argsort(np.repeat(rank, lengths), kind="stable")]
@@ -281,7 +309,7 @@ def build_journeys(
         customer, threads = addressed_customers(events, thread, tree)
         events = events.assign(customer_id=customer)
     order, codes, ts, tie = _order_steps(events, tree, threads, gap=gap)
-    events = events.drop(columns=[REPLY_DEPTH], errors="ignore")
+    events = events.drop(columns=[REPLY_DEPTH, STEP_TIME], errors="ignore")
     ordered, bounds = _number_journeys(events, order, codes, ts, tie)
     ordered["stage"] = assign_stages(ordered, stage_model)
     return JourneySet(ordered, journey_table(ordered, bounds=bounds), stage_model, by=by)

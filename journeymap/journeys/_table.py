@@ -123,14 +123,20 @@ def journey_table(
         bounds = group_bounds(pd.factorize(events["journey_id"], sort=False)[0].astype(np.int64))
     starts, lengths = bounds
     first = events.iloc[starts]
-    ends = events["timestamp"].iloc[starts + lengths - 1]
+    # The earliest and latest stamps: the first and last steps, unless a reply stamped before the
+    # message it answers (clock skew) follows it.
+    t = events["timestamp"].to_numpy(dtype="datetime64[ns]").view(np.int64)
+    if len(starts):
+        start_ns, end_ns = np.minimum.reduceat(t, starts), np.maximum.reduceat(t, starts)
+    else:
+        start_ns = end_ns = np.zeros(0, dtype=np.int64)
     # .array keeps the columns' own types (no Timestamp objects, no string copies per row)
     index = pd.Index(first["journey_id"].astype("string").array, name="journey_id")
     return pd.DataFrame(
         {
             "customer_id": first["customer_id"].astype("string").array,
-            "start": first["timestamp"].dt.tz_convert("UTC").array,
-            "end": ends.dt.tz_convert("UTC").array,
+            "start": pd.DatetimeIndex(start_ns.view("datetime64[ns]")).tz_localize("UTC").array,
+            "end": pd.DatetimeIndex(end_ns.view("datetime64[ns]")).tz_localize("UTC").array,
             "n_steps": np.asarray(lengths, dtype=np.int64),
         },
         index=index,
