@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 
 from journeymap.analytics._prep import flags
 
-__all__ = ["WEEKDAYS", "hour_frame", "patterns_frame", "period_start"]
+__all__ = ["WEEKDAYS", "hour_frame", "patterns_frame", "period_alias", "period_index", "period_start"]
 
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
@@ -53,23 +55,61 @@ def localize_starts(starts: pd.DatetimeIndex, tz: str) -> pd.DatetimeIndex:
     return starts.tz_localize(tz, ambiguous=np.ones(len(starts), dtype=bool), nonexistent="shift_forward")
 
 
+_CALENDAR = re.compile(r"^(?P<n>\d*)(?P<unit>[MQY])(?P<edge>[ES])?(?P<anchor>-[A-Z]{3})?$")
+
+
 def _fixed(freq: str) -> bool:
     """Whether ``freq`` is a fixed length (days, hours, minutes, seconds), binned by flooring."""
     from pandas.tseries.frequencies import to_offset
 
-    offset = to_offset(freq)
+    try:
+        offset = to_offset(freq)
+    except ValueError:  # a period alias pandas has no offset for ("M", "Q", "Y")
+        return False
     return isinstance(offset, (pd.offsets.Tick, pd.offsets.Day))
+
+
+def period_alias(freq: str) -> str:
+    """``freq`` as an alias pandas periods take; raises ValueError naming ``freq`` when there is none.
+
+    pandas names a month "M" as a period but "ME"/"MS" as an offset (likewise "Q"/"QE"/"QS",
+    "Y"/"YE"/"YS"); a user may write either, and both mean calendar months (quarters, years).
+    Multiples of calendar periods ("2M") are refused: pandas would not bin them in twos.
+
+    Example:
+        >>> [period_alias(f) for f in ("W", "M", "ME", "MS", "QE", "Y", "D", "3h")]
+        ['W', 'M', 'M', 'M', 'Q', 'Y', 'D', '3h']
+    """
+    if _fixed(freq):
+        return freq
+    found = _CALENDAR.match(freq) if isinstance(freq, str) else None
+    alias = freq
+    if found is not None:
+        if found["n"] not in ("", "1"):
+            unit = found["unit"]
+            msg = f"freq={freq!r}: multiples of calendar periods are not supported; use {unit!r} or a fixed length like '14D'"
+            raise ValueError(msg)
+        if found["edge"] == "S" and found["anchor"]:
+            msg = f"freq={freq!r}: give quarters and years by the month they end in (e.g. 'Q-DEC'), not the one they start in"
+            raise ValueError(msg)
+        alias = found["unit"] + (found["anchor"] or "")
+    try:
+        pd.Period("2024-01-01", freq=alias)
+    except (ValueError, TypeError):
+        msg = f"freq={freq!r} is not a period pandas knows; use e.g. 'D', 'W', 'M', 'Q', 'Y', or a fixed length such as '6h'"
+        raise ValueError(msg) from None
+    return alias
 
 
 def _wall_starts(local: pd.Series, freq: str) -> pd.DatetimeIndex:
     """Local wall times floored to their period's start.
 
     Fixed lengths in multiples from the epoch ("3h": 00:00, 03:00, ...; "2D": every other day),
-    calendar periods (W, MS) by period.
+    calendar periods (W, M or MS or ME, Q, Y) by period.
     """
     if _fixed(freq):
         return pd.DatetimeIndex(local.dt.floor(freq))
-    return pd.DatetimeIndex(local.dt.to_period(freq).dt.start_time)
+    return pd.DatetimeIndex(local.dt.to_period(period_alias(freq)).dt.start_time)
 
 
 def period_start(ts: pd.Series, freq: str, tz: str) -> pd.Series:
@@ -94,5 +134,6 @@ def period_index(starts: pd.Series | pd.Index, freq: str, tz: str) -> pd.Datetim
     if _fixed(freq):
         walls = pd.date_range(local[0], local[1], freq=freq)
     else:
-        walls = pd.period_range(local[0].to_period(freq), local[1].to_period(freq), freq=freq).start_time
+        alias = period_alias(freq)
+        walls = pd.period_range(local[0].to_period(alias), local[1].to_period(alias), freq=alias).start_time
     return pd.DatetimeIndex(localize_starts(pd.DatetimeIndex(walls), tz).union(found), name="period")

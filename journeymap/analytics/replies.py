@@ -129,9 +129,10 @@ def service_levels(  # noqa: PLR0915 - one table, column by column
     are grouped under ``"(unsigned)"``), ``"brand"`` (the ``brand`` column, else ``author_id``)
     or any events column. A *reply* belongs to the group of its own row; a *journey* belongs to
     the group of its first human reply (see :func:`~journeymap.response_times`), or, when no
-    human reply came, to the column's first value in the journey (a brand is known from the
-    customer's messages), else to ``"(no reply)"``. Journeys without a customer message (brand
-    broadcasts) are left out.
+    human reply came, to the column's first value in the journey that is also the value of some
+    human reply (a brand is known from the customer's messages; a customer's own id, or a bot,
+    never owns a journey), else to ``"(no reply)"``. Journeys without a customer message (brand
+    broadcasts) are left out, and their brand messages are not replies.
 
     Columns, one row per group (index named after the grouping; most journeys first):
 
@@ -143,7 +144,8 @@ def service_levels(  # noqa: PLR0915 - one table, column by column
       response came within ``sla``, of those where it can be told (answered, or still unanswered
       after longer than ``sla`` at the end of the data);
     * ``unanswered`` (``_low``/``_high``): the share of its journeys with no human reply by the
-      end of the data (censored);
+      end of the data (censored), of those where it is known (a first message whose reply is
+      outside the data, ``reply_outside_data``, counts as neither);
     * ``valence_change`` (``_low``/``_high``): the mean, over its replies with a scored customer
       message before and after, of the customer's valence after minus before
       (:func:`reply_table`'s ``valence_change``);
@@ -181,19 +183,26 @@ def service_levels(  # noqa: PLR0915 - one table, column by column
     excluded = excluded_replies(js, bots, auto)
     rf = reply_frame(events, excluded, context=reply_context(js))
     brand = rf["brand"].to_numpy()
-    counted = brand & ~excluded
     journey = events["journey_id"]
+    # a brand message in a journey without a customer message (a broadcast) answers no one
+    in_conversation = pd.Series(~brand, index=events.index).groupby(journey.to_numpy(), sort=False).transform("any")
+    counted = brand & ~excluded & in_conversation.to_numpy(dtype=bool)
 
     # replies
-    replies = pd.Series(counted, index=events.index).groupby(group, sort=False).sum()
-    automatic = pd.Series(flagged & brand, index=events.index).groupby(group, sort=False).sum()
+    # over the brand's rows only: a customer's own value (by="author_id") is no group of replies
+    replies = pd.Series(counted, index=events.index)[brand].groupby(group[brand], sort=False).sum()
+    automatic = pd.Series(flagged & brand, index=events.index)[brand].groupby(group[brand], sort=False).sum()
 
     # journeys: the group of the first human reply, else the column's first value, else NO_REPLY
     first_reply = pd.Series(
         group[rf["first_response"].to_numpy() if bots == "exclude" else rf["first_acknowledgement"].to_numpy()]
     )
     first_reply.index = journey[first_reply.index].to_numpy()
-    fallback = group.groupby(journey.to_numpy(), sort=False).first()
+    # the fallback owner: a value the column takes on a human brand reply somewhere (so never a
+    # customer's own id, as with by="author_id"), taken from any row of the journey but automatic ones
+    brand_values = pd.Index(group[counted].dropna().unique())
+    candidates = group.where(group.isin(brand_values) & ~(brand & excluded))
+    fallback = candidates.groupby(journey.to_numpy(), sort=False).first()
     rt = response_times(js, bots=bots, auto=auto)
     rt = rt[rt["n_customer_messages"] > 0]
     owner = first_reply[~first_reply.index.duplicated()].reindex(rt.index)
@@ -208,6 +217,8 @@ def service_levels(  # noqa: PLR0915 - one table, column by column
             "within": within.to_numpy(),
             "decided": decided.to_numpy(),
             "censored": rt["censored"].to_numpy(dtype=bool),
+            # answered or not is known: a first message whose reply is outside the data is neither
+            "known": (rt["censored"] | fr.notna()).to_numpy(dtype=bool),
         },
         index=rt.index,
     )
@@ -221,6 +232,7 @@ def service_levels(  # noqa: PLR0915 - one table, column by column
             "n_within": gj["within"].sum(),
             "n_decided": gj["decided"].sum(),
             "n_censored": gj["censored"].sum(),
+            "n_known": gj["known"].sum(),
         }
     )
 
@@ -260,7 +272,7 @@ def service_levels(  # noqa: PLR0915 - one table, column by column
         out[f"{column}_high"] = np.where(too_small, np.nan, high)
 
     share("within_sla", stats["n_within"], stats["n_decided"])
-    share("unanswered", stats["n_censored"], stats["journeys"])
+    share("unanswered", stats["n_censored"], stats["n_known"])
     change = (rf["valence_after"] - rf["valence_before"])[counted]
     by_group = change.groupby(group[counted], sort=False)
     interval = MeanInterval(seed=seed)

@@ -14,7 +14,7 @@ import pandas as pd
 from journeymap.analytics._levels import check_level
 from journeymap.analytics._prep import polarity
 from journeymap.analytics._stats import MeanInterval
-from journeymap.analytics._time import period_index, period_start
+from journeymap.analytics._time import period_alias, period_index, period_start
 from journeymap.backends import dispatch
 
 if TYPE_CHECKING:
@@ -145,6 +145,7 @@ def topic_trends(js: JourneySet, *, freq: str = "W", tz: str = "UTC") -> pd.Data
         >>> weekly.index.names, int(weekly["volume"].sum()) == int((js.events["actor"] == "customer").sum())
         (FrozenList(['period', 'topic']), True)
     """
+    period_alias(freq)  # a bad freq fails here, naming it, on any data
     messages = _topic_messages(js)
     columns = ["volume", "share", "share_negative", "mean_valence"]
     if messages.empty:

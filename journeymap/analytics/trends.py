@@ -9,7 +9,7 @@ import pandas as pd
 
 from journeymap.analytics._prep import polarity
 from journeymap.analytics._replies import is_customer
-from journeymap.analytics._time import period_index, period_start
+from journeymap.analytics._time import period_alias, period_index, period_start
 from journeymap.analytics.service import response_times
 from journeymap.backends import dispatch
 
@@ -33,8 +33,9 @@ def trends(
 
     Args:
         js: journeys (scored or not: unscored give NaN valence columns).
-        freq: the period, a pandas period alias: ``"D"`` (days), ``"W"`` (weeks starting on
-            Monday), ``"M"`` (months), ``"h"`` (hours), ...
+        freq: the period: ``"D"`` (days), ``"W"`` (weeks starting on Monday), ``"M"`` (months;
+            ``"MS"`` and ``"ME"`` mean the same), ``"Q"``, ``"Y"``, ``"h"`` (hours), or a fixed
+            length such as ``"6h"`` or ``"14D"``.
         tz: the timezone periods are read in.
         bots: ``"exclude"`` (default): first responses are to the first human reply (see
             :func:`~journeymap.response_times`); ``"include"``: to any reply.
@@ -46,7 +47,8 @@ def trends(
         ``scored``, ``share_negative`` (of the scored ones, negative by their ``sentiment``, else
         valence below :data:`~journeymap.schema.NEGATIVE_VALENCE`), ``mean_valence``, ``journeys`` (journeys
         whose first customer message falls in it), ``first_response_median`` (over those that
-        were answered) and ``unanswered`` (their share with no reply by the end of the data).
+        were answered) and ``unanswered`` (their share with no reply by the end of the data; those
+        whose reply is outside the data, ``reply_outside_data``, count as neither).
 
     Example:
         >>> import journeymap as jm
@@ -58,6 +60,7 @@ def trends(
         >>> bool(weekly.index.min().day_name() == "Monday")
         True
     """
+    period_alias(freq)  # a bad freq fails here, naming it, on any data
     events = js.events
     customer = is_customer(events)
     cust = events.loc[customer]
@@ -75,6 +78,8 @@ def trends(
             "period": period_start(first_t, freq, tz).to_numpy(),
             "fr": rt["first_response"].dt.total_seconds().to_numpy(),
             "censored": rt["censored"].to_numpy(dtype=bool),
+            # answered or not is known: a first message whose reply is outside the data is neither
+            "known": (rt["censored"] | rt["first_response"].notna()).to_numpy(dtype=bool),
         }
     )
     gj = journeys.groupby("period", sort=True)
@@ -87,5 +92,7 @@ def trends(
     out["mean_valence"] = stats["mean_valence"].reindex(index)
     out["journeys"] = gj.size().reindex(index).fillna(0).astype(np.int64)
     out["first_response_median"] = pd.to_timedelta(gj["fr"].median().reindex(index), unit="s")
-    out["unanswered"] = gj["censored"].mean().reindex(index)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        known = gj["known"].sum()
+        out["unanswered"] = (gj["censored"].sum() / known.where(known > 0)).reindex(index)
     return out

@@ -1,0 +1,93 @@
+"""Service figures on real threads: defects found by the third review of 2026-12-05, each with its case."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+import journeymap as jm
+from journeymap.testing.data import planted_scores
+
+# -- periods ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("freq", ["M", "MS", "ME", "Q", "QE", "Y"])
+def test_trends_take_calendar_months_quarters_and_years(freq: str) -> None:
+    js = planted_scores(jm.build_journeys(jm.datasets.service_journeys(40, seed=0)))
+    out = jm.trends(js, freq=freq)
+    assert int(out["volume"].sum()) == int((js.events["actor"] == "customer").sum())
+    assert (out.index.day == 1).all() and out.index.is_monotonic_increasing
+    assert len(jm.trends(js, freq="M")) == len(out) or freq[0] != "M"
+
+
+def test_trends_bad_or_multiple_calendar_freq_is_a_clear_error() -> None:
+    js = planted_scores(jm.build_journeys(jm.datasets.service_journeys(10, seed=0)))
+    with pytest.raises(ValueError, match="freq='2M': multiples of calendar periods"):
+        jm.trends(js, freq="2M")
+    with pytest.raises(ValueError, match="freq='fortnight' is not a period"):
+        jm.trends(js, freq="fortnight")
+
+
+# -- the league ---------------------------------------------------------------------------------
+
+COLUMNS = ["tweet_id", "author_id", "inbound", "created_at", "text", "response_tweet_id", "in_response_to_tweet_id"]
+
+
+def tweets(rows: list[tuple[int, str, bool, str, str, int | None]]) -> pd.DataFrame:
+    """TWCS rows from (id, author, inbound, 'Tue Oct 17 08:00:00', text, parent); response ids derived."""
+    kids: dict[int, list[str]] = {}
+    for row in rows:
+        if row[5] is not None:
+            kids.setdefault(row[5], []).append(str(row[0]))
+    return pd.DataFrame(
+        [[i, a, inbound, f"{t} +0000 2017", text, ",".join(kids.get(i, [])), p] for i, a, inbound, t, text, p in rows],
+        columns=COLUMNS,
+    )
+
+
+def test_a_journey_only_a_bot_answered_belongs_to_no_agent() -> None:
+    rows: list[tuple[int, str, bool, str, str, int | None]] = []
+    canned = "Thanks for contacting BrandB! An agent will reply."
+    cases = [("9011", "08:00", "09:00"), ("9012", "08:10", "09:30"), ("9013", "08:20", None)]
+    for k, (customer, asked, human) in enumerate(cases):
+        b = 100 + 10 * k
+        rows.append((b, customer, True, f"Tue Oct 17 {asked}:00", f"@BrandB charged twice, case {k}", None))
+        rows.append((b + 1, "BrandB", False, f"Tue Oct 17 {asked}:05", f"@{customer} {canned}", b))
+        if human:
+            rows.append((b + 2, "BrandB", False, f"Tue Oct 17 {human}:00", f"@{customer} Refunded the duplicate charge. -Sam", b))
+    rows.append((200, "9014", True, "Tue Oct 17 11:00:00", "@BrandB and me?", None))
+    rows.append((201, "BrandB", False, "Tue Oct 17 11:05:00", f"@9014 {canned}", 200))
+    js = jm.build_journeys(jm.read_twcs(tweets(rows)))
+    league = jm.service_levels(js, min_size=1)
+    assert league.loc["(no reply)", "journeys"] == 2  # the bot-only ones: before, "(unsigned)" owned them
+    assert league.loc["(unsigned)", "journeys"] == 0 and league.loc["(unsigned)", "automatic"] == 4
+    assert league.loc["BrandB/Sam", "journeys"] == 2
+
+
+def test_a_broadcast_is_no_reply_and_customers_are_no_group() -> None:
+    frame = tweets(
+        [
+            (1, "BrandA", False, "Wed Oct 11 06:55:44", "Outage in London, engineers are on it ^AB", None),
+            (2, "111", True, "Wed Oct 11 07:00:00", "@BrandA still down here, no ETA?", 1),
+            (3, "222", True, "Wed Oct 11 07:05:00", "@BrandA same in Leeds", 1),
+            (4, "BrandA", False, "Wed Oct 11 07:30:00", "@111 ETA is 10am ^CD", 2),
+        ]
+    )
+    js = jm.build_journeys(jm.read_twcs(frame))
+    brands = jm.service_levels(js, by="brand", min_size=1)
+    assert brands.loc["BrandA", "replies"] == 1 and brands.loc["BrandA", "journeys_replied"] == 1
+    agents = jm.service_levels(js, min_size=1)
+    assert agents.loc["BrandA/AB", "replies"] == 0 and agents["replies"].sum() == 1
+    by_author = jm.service_levels(js, by="author_id", min_size=1)
+    assert set(by_author.index) == {"BrandA", "(no reply)"}  # not the customers 111 and 222
+
+
+def test_unanswered_shares_leave_out_replies_outside_the_data() -> None:
+    from .conftest import TWCS_SAMPLE
+
+    if not TWCS_SAMPLE.exists():
+        pytest.skip("../shared/data/twcs_sample is not beside the checkout")
+    js = jm.build_journeys(jm.read_twcs(TWCS_SAMPLE))
+    daily = jm.trends(js, freq="D", tz="UTC")
+    day = daily.loc[pd.Timestamp("2017-10-11", tz="UTC")]
+    assert day["journeys"] == 27 and day["unanswered"] == pytest.approx(1 / 25)  # 2 of the 27 replied outside
