@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -90,4 +91,43 @@ def test_unanswered_shares_leave_out_replies_outside_the_data() -> None:
     js = jm.build_journeys(jm.read_twcs(TWCS_SAMPLE))
     daily = jm.trends(js, freq="D", tz="UTC")
     day = daily.loc[pd.Timestamp("2017-10-11", tz="UTC")]
-    assert day["journeys"] == 27 and day["unanswered"] == pytest.approx(1 / 25)  # 2 of the 27 replied outside
+    # of the day's 27 journeys 2 had their reply outside the sample and 1 (119332) opened with a
+    # reply to a tweet outside it: 1 unanswered of the 24 known
+    assert day["journeys"] == 27 and day["unanswered"] == pytest.approx(1 / 24)
+    assert jm.response_times(js).loc["119332", "opened_outside"]
+
+
+# -- journeys by customer, bots' DM requests, first contact outside the data ----------------------
+
+
+def test_by_customer_a_reply_answers_a_message_of_its_own_thread() -> None:
+    frame = tweets(
+        [
+            (1, "9001", True, "Mon Oct 16 10:00:00", "@BrandA my order is three days late", None),
+            (3, "9001", True, "Mon Oct 16 10:10:00", "@BrandB and my refund still hasn't arrived", None),
+            (2, "BrandA", False, "Mon Oct 16 10:40:00", "@9001 Sorry, the courier lost it. We'll resend today. 1/2", 1),
+            (4, "BrandA", False, "Mon Oct 16 10:41:00", "@9001 You'll get tracking by email tonight. 2/2 ^CD", 2),
+        ]
+    )
+    js = jm.build_journeys(jm.read_twcs(frame), by="customer")
+    replies = jm.reply_table(js)
+    assert replies.loc["4", "answers"] == "1"  # not the tweet to BrandB that came in between
+    assert replies.loc["4", "wait"] == pd.Timedelta("0:41:00")
+
+
+def test_a_bots_dm_request_does_not_move_a_case() -> None:
+    rows: list[tuple[int, str, bool, str, str, int | None]] = []
+    canned = "Please send us a DM with your order number and we'll take a look."
+    for k, customer in enumerate(["7001", "7002", "7003"]):
+        b = 100 + 10 * k
+        rows.append((b, customer, True, f"Tue Oct 17 {8 + k:02d}:00:00", f"@BrandC my parcel is lost {k}", None))
+        rows.append((b + 1, "BrandC", False, f"Tue Oct 17 {8 + k:02d}:00:20", f"@{customer} {canned}", b))
+    rows.append((131, "7003", True, "Tue Oct 17 12:00:00", "@BrandC I DMed you hours ago and nobody answered", 121))
+    js = jm.build_journeys(jm.read_twcs(tweets(rows)))
+    assert jm.reply_table(js)["automatic"].all()
+    e = js.events.copy()
+    e["valence"] = np.where(e["actor"] == "customer", -0.9, np.nan).astype(np.float32)
+    e["emotion"], e["scorer"] = pd.array(np.where(e["actor"] == "customer", "anger", None), dtype="string"), "hand"
+    t = jm.triage(js.with_events(e))
+    assert t.loc["131", "status"] == "waiting"  # no person ever answered: before, "moved"
+    assert jm.triage(js.with_events(e), bots="include").loc["131", "status"] == "moved"

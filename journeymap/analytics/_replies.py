@@ -19,6 +19,8 @@ from journeymap._threads import parent_positions
 from journeymap.journeys._table import actor_mask, customer_mask
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     import numpy.typing as npt
     import pyarrow as pa
 
@@ -27,10 +29,13 @@ __all__ = [
     "ReplyContext",
     "account_of",
     "automatic_flags",
+    "conversation_codes",
     "first_after",
+    "first_after_in",
     "is_customer",
     "journey_codes",
     "last_before",
+    "last_before_in",
     "normalise_text",
     "reply_frame",
 ]
@@ -188,14 +193,57 @@ class ReplyContext:
         return cls(customer=customer, journey=journey, answered=answered, t=t, wait=wait)
 
 
+def _in_groups(
+    find: Callable[[npt.NDArray[np.bool_], npt.NDArray[np.int64]], npt.NDArray[np.int64]],
+    mask: npt.NDArray[np.bool_],
+    groups: npt.NDArray[np.int64],
+) -> npt.NDArray[np.int64]:
+    """``find`` (:func:`last_before` or :func:`first_after`) for groups whose rows are not contiguous.
+
+    The rows are taken group by group (a stable sort keeps each group's step order) and the
+    positions found are mapped back to the input's.
+    """
+    if len(groups) < 2 or bool((np.diff(groups) >= 0).all()):  # contiguous already (sorted codes)
+        return find(mask, groups)
+    perm = np.argsort(groups, kind="stable")
+    found = find(mask[perm], groups[perm])
+    out = np.empty(len(groups), dtype=np.int64)
+    out[perm] = np.where(found >= 0, perm[np.maximum(found, 0)], -1)
+    return out
+
+
+def last_before_in(mask: npt.NDArray[np.bool_], groups: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+    """:func:`last_before` within groups that may interleave (the threads of a journey by customer)."""
+    return _in_groups(last_before, mask, groups)
+
+
+def first_after_in(mask: npt.NDArray[np.bool_], groups: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+    """:func:`first_after` within groups that may interleave."""
+    return _in_groups(first_after, mask, groups)
+
+
+def conversation_codes(events: pd.DataFrame, journey: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+    """Codes of (journey, thread): a reply answers messages of its own conversation only.
+
+    A journey by customer can hold the customer's threads with several brands; a brand's reply
+    in one thread does not answer a message sent to another. Without a complete ``thread_id``
+    column the journey is the conversation.
+    """
+    if "thread_id" not in events.columns or events["thread_id"].isna().any():
+        return journey
+    thread = pd.factorize(events["thread_id"])[0].astype(np.int64)
+    return pd.factorize(journey * (int(thread.max(initial=0)) + 1) + thread)[0].astype(np.int64)
+
+
 def _answered(events: pd.DataFrame, customer: npt.NDArray[np.bool_], journey: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
     """For every row, the customer message it answers (or -1).
 
     Its ``in_reply_to`` when that is an earlier customer message of the same journey, else the
-    customer's previous message.
+    customer's previous message in the same conversation (:func:`conversation_codes`: with
+    journeys by customer, a reply in one thread does not answer a message to another brand).
     """
     n = len(events)
-    previous = last_before(customer, journey)
+    previous = last_before_in(customer, conversation_codes(events, journey))
     if "in_reply_to" not in events.columns or n == 0:
         return previous
     # Arrow's hash lookup on the (unique) ids: no Python string per row
@@ -277,7 +325,8 @@ def reply_frame(events: pd.DataFrame, automatic: npt.NDArray[np.bool_], *, conte
     else:
         valence = np.full(len(events), np.nan)
     scored = customer & ~np.isnan(valence)
-    before, after = last_before(scored, journey), first_after(scored, journey)
+    conversation = conversation_codes(events, journey)  # the valence around a reply is its own thread's
+    before, after = last_before_in(scored, conversation), first_after_in(scored, conversation)
     brand = ~customer
     after_customer = last_before(customer, journey) >= 0
 

@@ -7,8 +7,9 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 import pandas as pd
 
+from journeymap._threads import parent_positions
 from journeymap.analytics._prep import flags, journey_keys, on_journeys, require_scored
-from journeymap.analytics._replies import ReplyContext, is_customer, journey_codes, last_before
+from journeymap.analytics._replies import ReplyContext, conversation_codes, is_customer, journey_codes, last_before_in
 from journeymap.analytics._tables import ranked
 from journeymap.analytics.automatic import AutoReplyRule, reply_context, rule_flags
 from journeymap.backends import dispatch
@@ -64,19 +65,6 @@ def _next_reply_time(replier: npt.NDArray[np.bool_], t: npt.NDArray[np.int64], g
 #: A customer message after a human brand reply closes the case (triage ``status="closing"``)
 #: when its valence is at least this: clearly positive, not only above the positive cut.
 CLOSING_VALENCE = 0.5
-
-
-def _conversations(events: pd.DataFrame, journey: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
-    """Codes of (journey, thread): a reply answers messages of its own conversation only.
-
-    A journey by customer can hold the customer's threads with several brands; a brand's reply
-    in one thread does not answer a message sent to another. Without a complete ``thread_id``
-    column the journey is the conversation.
-    """
-    if "thread_id" not in events.columns or events["thread_id"].isna().any():
-        return journey
-    thread = pd.factorize(events["thread_id"])[0].astype(np.int64)
-    return pd.factorize(journey * (int(thread.max(initial=0)) + 1) + thread)[0].astype(np.int64)
 
 
 def check_bots(bots: str) -> None:
@@ -146,7 +134,7 @@ def _waits(events: pd.DataFrame, automatic: np.ndarray | None = None, *, context
     """
     ctx = context if context is not None else ReplyContext.of(events)
     brand = ~ctx.customer  # a missing actor is the brand's
-    nxt = _next_reply_time(brand if automatic is None else brand & ~automatic, ctx.t, _conversations(events, ctx.journey))
+    nxt = _next_reply_time(brand if automatic is None else brand & ~automatic, ctx.t, conversation_codes(events, ctx.journey))
     replied = nxt >= 0
     outside = (
         events[REPLY_OUTSIDE_DATA].fillna(False).to_numpy(dtype=bool)
@@ -171,8 +159,16 @@ def _waits(events: pd.DataFrame, automatic: np.ndarray | None = None, *, context
     return out[ctx.customer]
 
 
+def _opened_outside(events: pd.DataFrame, ctx: ReplyContext) -> npt.NDArray[np.bool_]:
+    """Whether each event is a brand reply to a message that is not in the data."""
+    if "in_reply_to" not in events.columns:
+        return np.zeros(len(events), dtype=bool)
+    parent = parent_positions(events["event_id"].astype("string"), events["in_reply_to"].astype("string"))
+    return ~ctx.customer & events["in_reply_to"].notna().to_numpy(dtype=bool) & (parent < 0)
+
+
 @dispatch
-def response_times(
+def response_times(  # noqa: PLR0915 - one table, column by column
     js: JourneySet,
     *,
     bots: Literal["exclude", "include"] = "exclude",
@@ -189,6 +185,9 @@ def response_times(
       are left out; ``bots="include"`` counts them, and then ``first_response`` equals
       ``first_acknowledgement``.
     * ``first_acknowledgement``: the same to the first brand reply of any kind.
+    * ``opened_outside``: the journey opens with a brand reply to a message that is not in the
+      data (a slice of a corpus): the customer's first contact, and so the first response, is
+      unknown; ``first_response``, ``first_acknowledgement`` and ``first_wait`` are NaT.
     * ``censored``: the first message has no (human) reply by the end of the data; its wait is
       then only known to be at least ``first_wait``. A first message whose reply is outside the
       data (``reply_outside_data``; a slice of a corpus) is not censored: its waits are NaT.
@@ -240,10 +239,17 @@ def response_times(
     now_ts = end_of_data(events, now)
     has_message = pd.Series(True, index=first_msg.index).reindex(code, fill_value=False).set_axis(out.index).astype(bool)
     first_outside = per_journey(first_msg["reply_outside"]).fillna(False).astype(bool)
-    out["censored"] = has_message & out["first_response"].isna() & ~first_outside
+    # A journey that opens with a brand reply to a message outside the data (a slice of a corpus):
+    # the customer's first contact is not in the data, so neither is the first response.
+    first_step = np.r_[True, ctx.journey[1:] != ctx.journey[:-1]] if len(events) else np.zeros(0, dtype=bool)
+    opened = pd.Series(_opened_outside(events, ctx)[first_step], index=ctx.journey[first_step])
+    out["opened_outside"] = per_journey(opened).fillna(False).astype(bool)
+    for column in ("first_response", "first_acknowledgement"):
+        out[column] = out[column].where(~out["opened_outside"])
+    out["censored"] = has_message & out["first_response"].isna() & ~first_outside & ~out["opened_outside"]
     open_wait = per_journey(now_ts - first_msg["timestamp"])
     open_wait = open_wait.where(open_wait >= pd.Timedelta(0), pd.Timedelta(0))
-    out["first_wait"] = out["first_response"].where(~out["censored"], open_wait)
+    out["first_wait"] = out["first_response"].where(~out["censored"], open_wait).where(~out["opened_outside"])
     answered = waits[waits["replied"]]
     ga = answered.groupby("journey_id", sort=False)["wait"]
     out["mean_wait"] = per_journey(ga.mean())
@@ -289,14 +295,17 @@ def _reasons(negativity: pd.Series, intensity: pd.Series, label: pd.Series, hour
     return joined.where(joined != "", "open, calm")
 
 
-def _moved(events: pd.DataFrame, journey: npt.NDArray[np.int64] | None = None) -> np.ndarray:
+def _moved(events: pd.DataFrame, journey: npt.NDArray[np.int64] | None = None, automatic: np.ndarray | None = None) -> np.ndarray:
     """Whether each event comes at or after the journey's move to private messages.
 
-    A move is a brand reply with touchpoint ``dm_request`` or a step on channel ``dm`` in a
-    journey that did not start there. ``journey`` are the events' integer journey codes, when known.
+    A move is a human brand reply with touchpoint ``dm_request`` or a step on channel ``dm`` in
+    a journey that did not start there; a bot's canned "DM us" (``automatic``) moves nothing.
+    ``journey`` are the events' integer journey codes, when known.
     """
     codes = journey if journey is not None else journey_codes(events)
     brand = ~is_customer(events)
+    if automatic is not None:
+        brand &= ~automatic
     request = brand & (events["touchpoint"].astype("string") == "dm_request").fillna(False).to_numpy(dtype=bool)
     on_dm = (events["channel"].astype("string") == "dm").fillna(False).to_numpy(dtype=bool)
     started_on_dm = pd.Series(on_dm, index=events.index).groupby(codes, sort=False).transform("first").to_numpy(dtype=bool)
@@ -314,7 +323,7 @@ def _closing(events: pd.DataFrame, ctx: ReplyContext, automatic: np.ndarray) -> 
     thanks as negative.
     """
     positive = (events["valence"].astype("float64") >= CLOSING_VALENCE).to_numpy(dtype=bool)
-    answered_before = last_before(~ctx.customer & ~automatic, _conversations(events, ctx.journey)) >= 0
+    answered_before = last_before_in(~ctx.customer & ~automatic, conversation_codes(events, ctx.journey)) >= 0
     return ctx.customer & positive & answered_before
 
 
@@ -389,7 +398,7 @@ def triage(
     ev = events.iloc[open_rows]
     now_ts = end_of_data(events, now)
     closing = pd.Series(_closing(events, ctx, automatic)[open_rows], index=ev.index)
-    moved = pd.Series(_moved(events, ctx.journey)[open_rows], index=ev.index) & ~closing
+    moved = pd.Series(_moved(events, ctx.journey, automatic)[open_rows], index=ev.index) & ~closing
     outside = pd.Series(waits["reply_outside"].to_numpy(dtype=bool)[~waits["replied"].to_numpy(dtype=bool)], index=ev.index)
     outside &= ~moved & ~closing
     valence = ev["valence"].astype("float64")
