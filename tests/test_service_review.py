@@ -131,3 +131,16 @@ def test_a_bots_dm_request_does_not_move_a_case() -> None:
     t = jm.triage(js.with_events(e))
     assert t.loc["131", "status"] == "waiting"  # no person ever answered: before, "moved"
     assert jm.triage(js.with_events(e), bots="include").loc["131", "status"] == "moved"
+
+
+def test_messages_after_a_move_to_private_messages_are_not_unanswered() -> None:
+    frame = tweets(
+        [
+            (1, "8001", True, "Mon Oct 16 10:00:00", "@BrandD my bill is wrong", None),
+            (2, "BrandD", False, "Mon Oct 16 10:20:00", "@8001 Sorry! Please DM us your account number. ^KL", 1),
+            (3, "8001", True, "Mon Oct 16 10:30:00", "@BrandD done, sent it", 2),
+        ]
+    )
+    js = jm.build_journeys(jm.read_twcs(frame))
+    rt = jm.response_times(js).iloc[0]
+    assert (rt["unanswered"], rt["moved"]) == (0, 1)  # before: 1 unanswered, though the answer is in DMs

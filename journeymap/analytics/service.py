@@ -197,8 +197,11 @@ def response_times(  # noqa: PLR0915 - one table, column by column
       does not.
     * ``mean_wait`` and ``max_wait`` (over customer messages that got a reply: time to the next
       reply), ``n_customer_messages``, ``unanswered`` (customer messages with no reply after
-      them), ``replied_outside`` (those whose reply is outside the data: not unanswered, wait
-      unknown), ``automatic_replies`` (the journey's automatic brand replies, counted either way);
+      them, in public), ``moved`` (customer messages with no reply after the case moved to
+      private messages, as in :func:`triage`: the answer is likely in a channel the data does
+      not show, so they are not counted as unanswered), ``replied_outside`` (those whose reply
+      is outside the data: not unanswered, wait unknown), ``automatic_replies`` (the journey's
+      automatic brand replies, counted either way);
     * when scored, ``valence_change_after_reply``: the mean, over brand replies that sit between
       two scored customer messages, of the next customer message's valence minus the previous one's.
 
@@ -256,7 +259,12 @@ def response_times(  # noqa: PLR0915 - one table, column by column
     out["max_wait"] = per_journey(ga.max())
     out["n_customer_messages"] = per_journey(g.size()).fillna(0).astype(np.int64)
     outside = waits["reply_outside"]
-    for column, mask in (("unanswered", ~waits["replied"] & ~outside), ("replied_outside", outside)):
+    moved = pd.Series(_moved(events, ctx.journey, automatic)[ctx.customer], index=waits.index) & ~waits["replied"] & ~outside
+    for column, mask in (
+        ("unanswered", ~waits["replied"] & ~outside & ~moved),
+        ("replied_outside", outside),
+        ("moved", moved),
+    ):
         out[column] = per_journey(mask.groupby(waits["journey_id"], sort=False).sum()).fillna(0).astype(np.int64)
     auto_count = pd.Series(flagged, index=events.index).groupby(ctx.journey, sort=False).sum()
     out["automatic_replies"] = per_journey(auto_count).fillna(0).astype(np.int64)
