@@ -1,8 +1,10 @@
 """Vectorised timestamp parsing to UTC.
 
-Accepted, value by value in one column: ISO 8601 strings (naive ones taken as UTC), epoch
-seconds or milliseconds (numbers, or strings of digits: a magnitude of 1e11 or more is read as
-milliseconds), Twitter's ``Wed Oct 11 06:55:44 +0000 2017``, and datetime values.
+Accepted, value by value in one column: ISO 8601 strings (naive ones taken as UTC), dates in
+ISO 8601's basic format ``YYYYMMDD`` (``"20240301"`` or the number ``20240301``: eight digits that
+make a valid date in 1900-2100), epoch seconds or milliseconds (numbers, or strings of digits: a
+magnitude of 1e11 or more is read as milliseconds), Twitter's ``Wed Oct 11 06:55:44 +0000 2017``,
+and datetime values.
 """
 
 from __future__ import annotations
@@ -24,6 +26,15 @@ _EXACT = 2.0**53  # floats hold every whole number below this
 EARLIEST = pd.Timestamp("1677-09-22", tz="UTC")
 LATEST = pd.Timestamp("2262-04-10", tz="UTC")
 OUT_OF_RANGE = "timestamp out of range (journeymap handles 1677-09-22 to 2262-04-10)"
+#: Epoch seconds below this (1973-01-01T00:00:00Z) are taken for something else: an Excel serial
+#: date (45352.5), a row number, a small count. :func:`early_epoch` finds them.
+EPOCH_FLOOR = 94_694_400
+EARLY_EPOCH = (
+    "number too small for epoch seconds (before 1973): an Excel serial date or a row number? "
+    "write times as ISO 8601 text, YYYYMMDD or epoch seconds"
+)
+WRONG_TYPE = "wrong type: expected a time (ISO 8601 text, epoch number or datetime)"
+_DIGITS = r"[+-]?\d+(\.\d+)?"
 _YEAR = r"^\s*([+-]?\d{4,})-\d"  # ISO 8601: the year first
 _TWITTER_YEAR = r"\s([+-]?\d{4,})\s*$"  # Twitter's format: the year last
 
@@ -66,12 +77,27 @@ def _in_range(values: pd.Series) -> pd.Series:
     return aware.where((aware >= EARLIEST) & (aware <= LATEST))
 
 
+def _yyyymmdd(nums: np.ndarray) -> np.ndarray:
+    """Nanoseconds since the epoch of the whole numbers that are valid ``YYYYMMDD`` dates in 1900-2100; NaT elsewhere."""
+    out = np.full(len(nums), np.iinfo(np.int64).min, dtype=np.int64)
+    with np.errstate(invalid="ignore"):
+        maybe = (nums >= 19000101) & (nums <= 21001231) & (nums == np.floor(nums))
+    if maybe.any():
+        text = pd.Series(nums[maybe].astype(np.int64).astype(str))
+        dates = pd.to_datetime(text, format="%Y%m%d", errors="coerce")
+        out[maybe] = dates.to_numpy(dtype="datetime64[ns]").view(np.int64)
+    return out
+
+
 def _from_epoch(values: pd.Series) -> pd.Series:
     """Epoch seconds or milliseconds to UTC; whole numbers exactly (integer nanoseconds), others as floats.
 
-    Values outside :data:`EARLIEST`..:data:`LATEST` become NaT (and so rejects), never an overflow.
+    Whole numbers that are valid ``YYYYMMDD`` dates (1900-2100) are read as those dates (midnight
+    UTC): as epoch seconds they would all fall in August 1970. Values outside
+    :data:`EARLIEST`..:data:`LATEST` become NaT (and so rejects), never an overflow.
     """
     nums = pd.to_numeric(values, errors="coerce").astype("float64").to_numpy()
+    dates = _yyyymmdd(nums)
     ms = np.abs(nums) >= MS_THRESHOLD
     seconds = np.where(ms, nums / 1000.0, nums)
     ok = (seconds >= EARLIEST.value / 1e9) & (seconds <= LATEST.value / 1e9)
@@ -81,7 +107,63 @@ def _from_epoch(values: pd.Series) -> pd.Series:
     ns[whole] = nums[whole].astype(np.int64) * scale[whole]
     fraction = ok & ~whole
     ns[fraction] = np.round(seconds[fraction] * 1e9).astype(np.int64)
+    is_date = dates != np.iinfo(np.int64).min
+    ns[is_date] = dates[is_date]
     return pd.Series(pd.to_datetime(ns, utc=True), index=values.index)
+
+
+def _numbers(values: pd.Series) -> np.ndarray:
+    """Numbers (not booleans) and strings of digits as floats; NaN for every other value."""
+    if pd.api.types.is_bool_dtype(values.dtype):
+        return np.full(len(values), np.nan)
+    if pd.api.types.is_numeric_dtype(values.dtype):
+        return pd.to_numeric(values, errors="coerce").astype("float64").to_numpy()
+    numbers = values.map(lambda v: isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, (bool, np.bool_)))
+    strings = values.map(lambda v: isinstance(v, str))
+    text = values.where(strings.astype(bool)).astype("string").str.strip()
+    digits = text.str.fullmatch(_DIGITS, na=False).astype(bool)
+    usable = values.where(numbers.astype(bool)).astype(object).fillna(text.where(digits).astype(object))
+    return pd.to_numeric(usable, errors="coerce").astype("float64").to_numpy()
+
+
+def early_epoch(values: pd.Series) -> pd.Series:
+    """Which values are numbers (or digit strings) that, read as epoch seconds, land before 1973.
+
+    ``YYYYMMDD`` dates are not among them (they are read as dates), nor values beyond the range
+    pandas holds (:func:`out_of_range` names those). See :func:`parse_timestamps`.
+
+    Example:
+        >>> early_epoch(pd.Series([45352.5, "12", 20240301, 1507704944, "2024-01-01"], dtype=object)).tolist()
+        [True, True, False, False, False]
+    """
+    nums = _numbers(values)
+    seconds = np.where(np.abs(nums) >= MS_THRESHOLD, nums / 1000.0, nums)
+    is_date = _yyyymmdd(nums) != np.iinfo(np.int64).min
+    with np.errstate(invalid="ignore"):
+        early = (seconds < EPOCH_FLOOR) & (seconds >= EARLIEST.value / 1e9) & ~is_date
+    return pd.Series(early, index=values.index)
+
+
+def wrong_type(values: pd.Series) -> pd.Series:
+    """Which values are of no type a time is written in: not text, a number or a datetime.
+
+    Booleans, durations (a ``Timedelta`` is a length of time, not a moment), lists and dicts.
+
+    Example:
+        >>> wrong_type(pd.Series([pd.Timedelta("1D"), True, "soon", 3, None], dtype=object)).tolist()
+        [True, True, False, False, False]
+    """
+
+    def wrong(v: object) -> bool:
+        if v is None or v is pd.NaT or v is pd.NA or isinstance(v, (str, pd.Timestamp, np.datetime64, datetime.date)):
+            return False
+        if isinstance(v, (bool, np.bool_)):
+            return True
+        return not isinstance(v, (int, float, np.integer, np.floating))
+
+    if pd.api.types.is_bool_dtype(values.dtype) or pd.api.types.is_timedelta64_dtype(values.dtype):
+        return pd.Series(True, index=values.index) & values.notna()
+    return values.map(wrong).astype(bool)
 
 
 def _one_edge_value(text: str) -> pd.Timestamp | NaTType:
@@ -95,7 +177,21 @@ def _one_edge_value(text: str) -> pd.Timestamp | NaTType:
 
 
 def parse_timestamps(values: pd.Series) -> pd.Series:
-    """Parse a column to ``datetime64[ns, UTC]``; unparseable values become NaT."""
+    """Parse a column to ``datetime64[ns, UTC]``; unparseable values become NaT.
+
+    Eight-digit values (text or whole numbers) that are valid dates in 1900-2100 are read as
+    ``YYYYMMDD`` dates, midnight UTC (ISO 8601's basic format, as ``"20240301T101500Z"`` is): as
+    epoch seconds they would all land in August 1970. Other numbers are epoch seconds (or
+    milliseconds from 1e11 on), whatever they are: small ones such as Excel serial dates
+    (``45352.5``) parse to 1970-01-01. This parser does not judge them; the validator of
+    :func:`journeymap.read_events` rejects every number that lands before 1973 as epoch seconds
+    (reason :data:`EARLY_EPOCH`, found by :func:`early_epoch`), the safer choice over a warning:
+    such a row would otherwise start a journey in 1970 and bend every duration computed from it.
+
+    Example:
+        >>> parse_timestamps(pd.Series(["20240301", 20240301, "1507704944"], dtype=object)).dt.strftime("%Y-%m-%d").tolist()
+        ['2024-03-01', '2024-03-01', '2017-10-11']
+    """
     if isinstance(values.dtype, pd.DatetimeTZDtype) or pd.api.types.is_datetime64_dtype(values.dtype):
         converted: pd.Series = _in_range(values).dt.tz_convert("UTC").astype("datetime64[ns, UTC]")
         return converted
@@ -122,7 +218,7 @@ def parse_timestamps(values: pd.Series) -> pd.Series:
     if not rest.any():
         return out
     text = values[rest].astype("string").str.strip()
-    digits = text.str.fullmatch(r"[+-]?\d+(\.\d+)?", na=False)
+    digits = text.str.fullmatch(_DIGITS, na=False)
     if digits.any():
         out[digits[digits].index] = _from_epoch(text[digits])
     other = text[~digits]

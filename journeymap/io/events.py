@@ -30,7 +30,8 @@ def read_events(
 
     Args:
         source: a pandas DataFrame, or the path of a CSV (``.csv``, ``.tsv``), Parquet
-            (``.parquet``) or JSON Lines (``.jsonl``) file.
+            (``.parquet``), JSON Lines (``.jsonl``), JSON (``.json``) or Excel (``.xlsx``)
+            file. A named index (``df.set_index("event_id")``) is read as its column.
         columns: maps your column names to the canonical ones, e.g.
             ``{"user": "customer_id", "created_at": "timestamp"}``.
         on_error: ``"raise"`` raises :class:`~journeymap.SchemaError` listing the first bad rows;
@@ -39,9 +40,12 @@ def read_events(
     ``customer_id`` and ``timestamp`` are required. Without ``event_id`` ids are generated from
     the row number; without ``actor`` every event is the customer's; without ``channel`` it is
     ``"unknown"``; without ``touchpoint`` the channel is used. Timestamps are parsed to UTC from
-    ISO 8601 (naive values are taken as UTC), epoch seconds or milliseconds, and Twitter's
-    ``Wed Oct 11 06:55:44 +0000 2017``. Other columns are kept as attributes. A dask DataFrame
-    is validated partition by partition (:func:`journeymap.distributed.read_events`).
+    ISO 8601 (naive values are taken as UTC), ``YYYYMMDD`` dates (``"20240301"``, ``20240301``),
+    epoch seconds or milliseconds, and Twitter's ``Wed Oct 11 06:55:44 +0000 2017``; a number
+    that as epoch seconds lands before 1973 (an Excel serial date, a row number) is rejected, not
+    read as a day in 1970. A repeated ``event_id`` is rejected after its first copy that passes
+    every other check. Other columns are kept as attributes. A dask DataFrame is validated
+    partition by partition (:func:`journeymap.distributed.read_events`).
 
     Raises:
         SchemaError: a required column is missing (whatever ``on_error`` says), a ``columns``

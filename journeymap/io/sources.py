@@ -9,6 +9,7 @@ import csv
 import importlib.util
 import io
 import json
+import logging
 import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -23,32 +24,43 @@ if TYPE_CHECKING:
 
     from journeymap.io.validation import Problems
 
+logger = logging.getLogger(__name__)
+
 __all__ = ["file_kind", "map_columns", "read_table", "write_table"]
 
 
 def read_table(source: pd.DataFrame | str | Path, *, problems: Problems | None = None) -> pd.DataFrame:
     """A pandas frame as it is (with a fresh 0-based index), or a file read as written.
 
+    A named index (of a frame, or stored in a Parquet file) comes back as columns, as
+    :func:`write_table` writes it: ``df.set_index("event_id")`` keeps its event ids, a
+    ``DatetimeIndex`` named ``timestamp`` gives the timestamps. An unnamed index is dropped.
+
     CSV, TSV, Parquet, JSON Lines, JSON arrays and Excel workbooks (``.xlsx``, first sheet; needs
-    ``openpyxl``: ``pip install journeymap[excel]``) are told apart by :func:`file_kind`. CSV is
-    read strictly: every value as a string, the delimiter of the header line (comma, semicolon,
-    tab or bar), line ends as the file writes them (a carriage return inside a field stays in
-    the text). A row with more or fewer fields than the header is kept in place, so that row
-    numbers stay true, and noted in ``problems`` (without ``problems`` it is an error naming
-    the row).
+    ``openpyxl``: ``pip install journeymap[excel]``) are told apart by :func:`file_kind`. A
+    ``.json`` file may also hold pandas' default ``DataFrame.to_json()`` layout, one object of
+    columns (``{"customer_id": {"0": "a", "1": "b"}, ...}``), read in the order of its row keys.
+    CSV is read strictly: every value as a string, the delimiter of the header line (comma,
+    semicolon, tab or bar), line ends as the file writes them (a carriage return inside a field
+    stays in the text; a file whose lines all end in a bare carriage return, as old Mac programs
+    write, is read with those as line ends). A row with more or fewer fields than the header is
+    kept in place, so that row numbers stay true, and noted in ``problems`` with its line as the
+    value (without ``problems`` it is an error naming the row).
 
     Raises:
         SchemaError: an empty file; a file that is not UTF-8 or not JSON, naming the line; a
-            ragged row when no ``problems`` collector is given.
+            ragged row when no ``problems`` collector is given; an index named like a column.
         FileNotFoundError: no such file.
         IsADirectoryError: a folder instead of a file (the message lists the files in it).
 
     Example:
         >>> read_table(pd.DataFrame({"a": [1]}, index=[7])).index.tolist()
         [0]
+        >>> read_table(pd.DataFrame({"a": [1]}, index=pd.Index(["m7"], name="event_id"))).columns.tolist()
+        ['event_id', 'a']
     """
     if isinstance(source, pd.DataFrame):
-        return source.reset_index(drop=True)
+        return _index_as_columns(source, "the input DataFrame")
     if not isinstance(source, (str, Path)):
         msg = f"source must be a pandas DataFrame or a path, got {type(source).__name__}"
         raise TypeError(msg)
@@ -65,10 +77,11 @@ def read_table(source: pd.DataFrame | str | Path, *, problems: Problems | None =
     kind, options = file_kind(str(path))
     if kind == "parquet":
         try:
-            return pd.read_parquet(path).reset_index(drop=True)
+            frame = pd.read_parquet(path)
         except Exception as exc:  # pyarrow raises ArrowInvalid, OSError, ValueError (dates past year 9999), ...
             msg = f"source {str(path)!r} is not a readable Parquet file ({type(exc).__name__}: {exc})"
             raise SchemaError(msg) from exc
+        return _index_as_columns(frame, f"source {str(path)!r}")
     if kind == "excel":
         return _read_excel(path)
     raw = _read_bytes(path)
@@ -79,6 +92,31 @@ def read_table(source: pd.DataFrame | str | Path, *, problems: Problems | None =
     if kind == "jsonl":
         return _read_json(text, path)
     return _read_csv(text, path, options, problems)
+
+
+def _index_as_columns(frame: pd.DataFrame, where: str) -> pd.DataFrame:
+    """A named index (any level with a name) as columns, as :func:`write_table` writes it; a 0-based index.
+
+    An unnamed index (row labels of no meaning, such as a filtered frame's) is dropped.
+
+    Raises:
+        SchemaError: an index level has the name of a column (the two would be one column).
+    """
+    names = list(frame.index.names)
+    if all(name is None for name in names):
+        return frame.reset_index(drop=True)
+    clash = sorted({str(n) for n in names if n is not None and n in frame.columns})
+    if clash:
+        msg = (
+            f"{where} has an index named {clash} and a column of the same name: the index would become a "
+            "second column of that name; drop one (df.reset_index(drop=True)) or rename it (df.rename_axis(...))"
+        )
+        raise SchemaError(msg)
+    try:
+        return frame.reset_index()
+    except ValueError as exc:  # an unnamed level of a MultiIndex whose default name (level_1) is taken
+        msg = f"{where}: its index cannot become columns ({exc}); name its levels (df.rename_axis(...))"
+        raise SchemaError(msg) from None
 
 
 def _read_excel(path: Path) -> pd.DataFrame:
@@ -128,8 +166,39 @@ def _decode(raw: bytes, path: Path) -> str:
         raise SchemaError(msg) from None
 
 
+_JSON_LAYOUTS = (
+    "a JSON array of objects (one per event), JSON Lines (one object per line), or pandas' "
+    'DataFrame.to_json() layout {"column": {"row": value, ...}, ...}'
+)
+
+
+def _read_json_object(text: str, path: Path) -> pd.DataFrame | None:
+    """The frame of a file that is one JSON object of columns (pandas' ``to_json()``); None if it is not one object.
+
+    One object whose values are all objects is read as columns (``{column: {row: value}}``),
+    rows in the order of the first column's keys (then any others). One object of plain values
+    is one event, as the same line in JSON Lines would be.
+    """
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError:  # more than one object: JSON Lines
+        return None
+    if not isinstance(value, dict):
+        return None
+    if not value or not all(isinstance(v, dict) for v in value.values()):
+        return pd.DataFrame.from_records([value]) if value else pd.DataFrame()
+    rows = list(dict.fromkeys(key for column in value.values() for key in column))
+    frame = pd.DataFrame({name: [column.get(r) for r in rows] for name, column in value.items()}, dtype=object)
+    logger.info("source %r: one JSON object of columns (pandas' to_json layout), %d rows", str(path), len(rows))
+    return frame
+
+
 def _read_json(text: str, path: Path) -> pd.DataFrame:
-    """JSON Lines (one object per line) or a JSON array of objects."""
+    """JSON Lines (one object per line), a JSON array of objects, or one object of columns."""
+    if text.lstrip().startswith("{"):
+        columns = _read_json_object(text, path)
+        if columns is not None:
+            return columns
     if text.lstrip().startswith("["):
         try:
             records = json.loads(text)
@@ -137,7 +206,7 @@ def _read_json(text: str, path: Path) -> pd.DataFrame:
             msg = f"source {str(path)!r}: not valid JSON at line {exc.lineno}: {exc.msg}"
             raise SchemaError(msg) from None
         if not isinstance(records, list) or not all(isinstance(r, dict) for r in records):
-            msg = f"source {str(path)!r}: a JSON file must hold an array of objects (one per event)"
+            msg = f"source {str(path)!r}: a JSON file must hold {_JSON_LAYOUTS}"
             raise SchemaError(msg)
         return pd.DataFrame.from_records(records)
     rows = []
@@ -150,7 +219,7 @@ def _read_json(text: str, path: Path) -> pd.DataFrame:
             msg = f"source {str(path)!r}: line {number} is not valid JSON ({exc.msg} at column {exc.colno})"
             raise SchemaError(msg) from None
         if not isinstance(value, dict):
-            msg = f"source {str(path)!r}: line {number} is a JSON {type(value).__name__}, expected an object"
+            msg = f"source {str(path)!r}: line {number} is a JSON {type(value).__name__}, expected an object ({_JSON_LAYOUTS})"
             raise SchemaError(msg)
         rows.append(value)
     return pd.DataFrame.from_records(rows)
@@ -208,14 +277,24 @@ def _check_quotes(frame: pd.DataFrame, text: str, sep: str, path: Path) -> None:
 def _read_csv(text: str, path: Path, options: dict[str, Any], problems: Problems | None) -> pd.DataFrame:
     """The C reader of pandas where the file is regular; Python's csv module, row by row, where it is not.
 
-    Rows end at a line feed (CRLF is read as LF); a carriage return anywhere else is text.
+    Rows end at a line feed (CRLF is read as LF); a carriage return anywhere else is text, unless
+    the file has no line feed at all (old Mac line ends: each CR ends a row).
     """
     if "\r\n" in text:
         text = text.replace("\r\n", "\n")
+    if "\r" in text and "\n" not in text:  # old Mac line ends: every line ends in a bare CR
+        text = text.replace("\r", "\n")
     header = text.split("\n", 1)[0]
     sep = _sniff_delimiter(header, options["sep"])
     _check_width(header.count(sep) + 1, path)
-    names = next(csv.reader([header], delimiter=sep), [])
+    try:
+        names = next(csv.reader([header], delimiter=sep), [])
+    except csv.Error as exc:
+        msg = (
+            f"source {str(path)!r}: the header line cannot be read ({exc}); it holds a bare carriage return: "
+            "re-save the file with one kind of line end (LF or CRLF)"
+        )
+        raise SchemaError(msg) from None
     repeated = sorted({n for n in names if names.count(n) > 1})
     if repeated:  # pandas would read them as "name" and "name.1", one silently an attribute
         msg = f"source {str(path)!r}: the header names {repeated} more than once; give each column its own name"
@@ -247,11 +326,20 @@ def _read_csv_rows(text: str, path: Path, sep: str, problems: Problems | None) -
     # The csv module ends a row at a bare CR too: hide them while splitting rows.
     hidden = "\r" in text
     parsed = text.replace("\r", _CR) if hidden else text
-    rows = list(csv.reader(io.StringIO(parsed, newline=""), delimiter=sep, strict=False))
+    lines = list(io.StringIO(parsed, newline=""))
+    reader = csv.reader(iter(lines), delimiter=sep, strict=False)
+    rows, spans = [], []  # each row, and the lines it was read from (a quoted field may span several)
+    start = 0
+    for row in reader:
+        rows.append(row)
+        spans.append((start, reader.line_num))
+        start = reader.line_num
     _check_quotes(pd.DataFrame(rows[-1:], dtype=object), parsed, sep, path)
     if hidden:
         rows = [[field.replace(_CR, "\r") for field in row] for row in rows]
-    names, data = rows[0], [r for r in rows[1:] if r]
+    names = rows[0]
+    kept = [i for i in range(1, len(rows)) if rows[i]]
+    data = [rows[i] for i in kept]
     width = len(names)
     counts = np.fromiter((len(r) for r in data), dtype=np.int64, count=len(data))
     ragged = np.flatnonzero(counts != width)
@@ -267,7 +355,11 @@ def _read_csv_rows(text: str, path: Path, sep: str, problems: Problems | None) -
         mask = pd.Series(False, index=frame.index)
         mask.iloc[ragged] = True
         reasons = pd.Series(counts, index=frame.index).map(lambda c: f"{c} fields where the header has {width}")
-        problems.add(mask, "(row)", reasons, pd.Series(sep.join(names), index=frame.index))
+        shown = np.full(len(frame), "", dtype=object)
+        for i in ragged:  # the row as the file writes it (Problems shortens long ones)
+            first, stop = spans[kept[i]]
+            shown[i] = "".join(lines[first:stop]).rstrip("\n").replace(_CR, "\r")
+        problems.add(mask, "(row)", reasons, pd.Series(shown, index=frame.index))
     return frame
 
 

@@ -27,7 +27,16 @@ import pandas as pd
 
 from journeymap._threads import reply_tree
 from journeymap.exceptions import SchemaError
-from journeymap.io._time import OUT_OF_RANGE, out_of_range, parse_timestamps
+from journeymap.io._time import (
+    EARLY_EPOCH,
+    EPOCH_FLOOR,
+    OUT_OF_RANGE,
+    WRONG_TYPE,
+    early_epoch,
+    out_of_range,
+    parse_timestamps,
+    wrong_type,
+)
 from journeymap.io.eventlog import EventLog, OnError, empty_rejects
 from journeymap.model.touchpoint import ACTORS
 from journeymap.schema import CANONICAL_COLUMNS, EVENT_COLUMNS, REQUIRED_COLUMNS, Column
@@ -116,6 +125,12 @@ class Problems:
                 }
             )
         )
+
+    def rows(self) -> np.ndarray:
+        """The row numbers noted so far (sorted, each once)."""
+        if not self.parts:
+            return np.array([], dtype=np.int64)
+        return np.unique(np.concatenate([part["row"].to_numpy(dtype=np.int64) for part in self.parts]))
 
     def frame(self) -> pd.DataFrame:
         """The findings, by row, canonical columns first: the rejects (or warnings) frame."""
@@ -233,24 +248,47 @@ def duplicate_reason(first_row: pd.Series) -> pd.Series:
 # --------------------------------------------------------------------------- one check per column kind
 
 
-def _check_event_ids(raw: pd.Series, problems: Problems, duplicates: pd.Series | None) -> tuple[pd.Series, pd.Series | None]:
-    """The parsed ids, and (checking duplicates within ``raw``) which repeat an earlier id."""
+def _check_event_ids(raw: pd.Series, problems: Problems, duplicates: pd.Series | None) -> pd.Series:
+    """The parsed ids; duplicates are noted here only when ``duplicates`` (from the whole input) is given.
+
+    Within one frame they are decided later, by :func:`_check_duplicates`, among the rows that
+    pass every other check.
+    """
     ids, wrong = as_id(raw)
     problems.add(wrong, "event_id", _WRONG_ID, raw)
     problems.add(ids.isna() & ~wrong, "event_id", "missing event_id", raw)
-    if duplicates is None:
-        dup = ids.duplicated(keep="first") & ids.notna()
-        if dup.any():
-            firsts = ids[ids.notna() & ~ids.duplicated(keep="first")]
-            first_row = pd.Series(firsts.index, index=firsts.to_numpy())
-            problems.add(dup, "event_id", duplicate_reason(ids[dup].map(first_row)), raw)
-    else:
+    if duplicates is not None:
         index = raw.index
         first_seen = duplicates[duplicates.index.isin(index)]
         dup = pd.Series(index.isin(first_seen.index), index=index)
         problems.add(dup, "event_id", duplicate_reason(first_seen.reindex(index[dup.to_numpy()])), raw)
-        return ids, None
-    return ids, dup
+    return ids
+
+
+def _check_duplicates(ids: pd.Series, problems: Problems, raw: pd.Series) -> pd.Series:
+    """Reject every copy of an id after its first usable one; returns the rows that stand for no id of their own.
+
+    The first copy is the first row with that id that nothing else rejects (a copy with an
+    unparseable timestamp does not count), so that the one usable copy of an event is kept. A
+    rejected row before it is left with its own reasons; every row after it is a duplicate.
+    The rows returned (for the reply checks, which need each id once) are all copies but the
+    first usable one, or but the first one where no copy is usable.
+    """
+    present = ids.notna()
+    repeated = ids.duplicated(keep="first") & present
+    if not repeated.any():  # the usual case: one hash pass
+        return repeated
+    usable = present & ~ids.index.isin(problems.rows())
+    good = ids[usable]
+    firsts = good[~good.duplicated(keep="first")]
+    first_of = ids.map(pd.Series(firsts.index, index=firsts.to_numpy()))
+    rows = ids.index.to_numpy()
+    dup = pd.Series(first_of.notna().to_numpy() & (rows > first_of.fillna(-1).to_numpy()), index=ids.index)
+    if dup.any():
+        problems.add(dup, "event_id", duplicate_reason(first_of[dup]), raw)
+    # the row that stands for each id: its first usable copy, else its first copy
+    stands_for = first_of.fillna(ids.map(pd.Series(rows, index=ids.to_numpy()).groupby(level=0).first()))
+    return pd.Series(present.to_numpy(dtype=bool) & (stands_for.to_numpy() != rows), index=ids.index)
 
 
 def _check_id(column: Column, raw: pd.Series, problems: Problems) -> pd.Series:
@@ -262,15 +300,27 @@ def _check_id(column: Column, raw: pd.Series, problems: Problems) -> pd.Series:
 
 
 def _check_timestamp(column: Column, raw: pd.Series, problems: Problems) -> pd.Series:
+    """Parsed times; rejected: values of a wrong type, out of range, unparseable, or numbers before 1973.
+
+    A number that as epoch seconds lands before 1973 is rejected (:data:`EARLY_EPOCH`): it is
+    far more often an Excel serial date or a row number than a time in 1970-1972.
+    """
     ts = parse_timestamps(raw)
     present = raw.notna()
     failed = ts.isna() & present
     beyond = pd.Series(False, index=raw.index)
+    wrong = pd.Series(False, index=raw.index)
     if failed.any():
-        beyond[failed] = out_of_range(raw[failed])
+        wrong[failed] = wrong_type(raw[failed])
+        beyond[failed & ~wrong] = out_of_range(raw[failed & ~wrong])
+    if wrong.any():
+        problems.add(wrong, column.name, WRONG_TYPE + ", got " + raw[wrong].map(lambda v: type(v).__name__), raw)
     problems.add(failed & beyond, column.name, OUT_OF_RANGE, raw)
-    problems.add(failed & ~beyond, column.name, "unparseable timestamp", raw)
+    problems.add(failed & ~beyond & ~wrong, column.name, "unparseable timestamp", raw)
     problems.add(~present, column.name, "missing timestamp", raw)
+    early = (ts < pd.Timestamp(EPOCH_FLOOR, unit="s", tz="UTC")).fillna(False).astype(bool)
+    if early.any():  # only the few early times are looked at again
+        problems.add(early_epoch(raw[early]).reindex(raw.index, fill_value=False), column.name, EARLY_EPOCH, raw)
     return ts
 
 
@@ -345,10 +395,6 @@ def _default(name: str, out: dict[str, pd.Series], index: pd.Index) -> pd.Series
     return None
 
 
-#: Where :func:`_check_columns` leaves the ids that repeat an earlier one (not a column).
-_REPEATED = "\x00repeated event_id"
-
-
 def _check_columns(
     frame: pd.DataFrame, problems: Problems, notes: Problems, duplicates: pd.Series | None
 ) -> dict[str, pd.Series]:
@@ -364,9 +410,7 @@ def _check_columns(
         raw = frame[name]
         notes.add(without_surrogates(raw)[1], name, _SURROGATE_NOTE, raw)
         if name == "event_id":
-            out[name], repeated = _check_event_ids(raw, problems, duplicates)
-            if repeated is not None:
-                out[_REPEATED] = repeated
+            out[name] = _check_event_ids(raw, problems, duplicates)
         elif column.kind == "id":
             out[name] = _check_id(column, raw, problems)
         elif column.kind == "timestamp":
@@ -440,12 +484,14 @@ def validate_block(
         msg = f"missing required column(s) {missing}; found columns: {found}"
         raise SchemaError(msg, empty_rejects())
     mine, notes = Problems(), Problems()
+    if problems is not None:
+        mine.parts = [*problems.parts]
     out = _check_columns(frame, mine, notes, duplicates)
-    repeated_ids = out.pop(_REPEATED, None)
+    repeated_ids = None
+    if duplicates is None and "event_id" in frame.columns:
+        repeated_ids = _check_duplicates(out["event_id"], mine, frame["event_id"])
     if replies and "in_reply_to" in out:
         check_replies(out["event_id"], out["in_reply_to"], mine, notes, frame["in_reply_to"], repeated=repeated_ids)
-    if problems is not None:
-        mine.parts = [*problems.parts, *mine.parts]
     rejects = mine.frame()
     if source_columns:
         rejects["column"] = rejects["column"].replace(dict(source_columns))

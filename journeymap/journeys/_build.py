@@ -44,7 +44,24 @@ def check_by(by: str) -> None:
 
 
 def gap_nanoseconds(gap: str | pd.Timedelta) -> int:
-    """The inactivity gap in nanoseconds; raise ValueError unless it is a positive duration."""
+    """The inactivity gap in nanoseconds; raise ValueError unless it is a positive duration with a unit.
+
+    A bare number (``5``, ``"5"``) is refused: pandas would read it as nanoseconds.
+
+    Example:
+        >>> gap_nanoseconds("5min")
+        300000000000
+    """
+    bare = isinstance(gap, (int, float, np.number))
+    if isinstance(gap, str):
+        try:
+            float(gap)
+            bare = True
+        except ValueError:
+            pass
+    if bare:
+        msg = f"gap must be a duration with a unit, such as '5min', '12h' or '5D', got {gap!r} (a bare number is nanoseconds)"
+        raise ValueError(msg)
     try:
         gap_ns = int(pd.Timedelta(gap).value)
     except (ValueError, TypeError):

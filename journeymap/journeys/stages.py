@@ -31,13 +31,26 @@ def resolve_stages(stages: StageModel | Mapping[str, str] | None) -> StageModel:
     raise TypeError(msg)
 
 
+def _missing_at(values: pd.Series, column: str) -> list[str]:
+    """The message part naming the rows (the events' index: input row numbers) where ``column`` is missing."""
+    missing = values.isna().to_numpy(dtype=bool)
+    if not missing.any():
+        return []
+    rows = values.index[missing]
+    more = f" and {len(rows) - 10} more" if len(rows) > 10 else ""
+    return [f"column {column!r} is missing (NA) at rows {rows[:10].tolist()}{more}"]
+
+
 def _by_touchpoint(events: pd.DataFrame, stages: StageModel, dtype: pd.CategoricalDtype) -> pd.Series:
     names = events["touchpoint"].map(stages.touchpoint_map)
     if stages.default_stage is not None:
         names = names.fillna(stages.default_stage)
     if names.isna().any():
-        unmapped = sorted(set(events.loc[names.isna(), "touchpoint"].dropna().astype(str)))
-        msg = f"touchpoints without a stage in touchpoint_map (and no default_stage): {unmapped[:10]}"
+        touchpoints = events["touchpoint"]
+        unmapped = sorted(set(touchpoints[names.isna()].dropna().astype(str)))
+        parts = [f"touchpoints without a stage in touchpoint_map (and no default_stage): {unmapped[:10]}"] if unmapped else []
+        parts += _missing_at(touchpoints, "touchpoint")
+        msg = "; ".join(parts) + " (give the StageModel a default_stage to place them)"
         raise SchemaError(msg)
     return names.astype(dtype)
 
@@ -50,7 +63,11 @@ def _by_column(events: pd.DataFrame, stages: StageModel, dtype: pd.CategoricalDt
     values = events[column].astype("string")
     unknown = sorted(set(values[~values.isin(stages.names)].dropna()))
     if unknown or values.isna().any():
-        msg = f"column {column!r} holds stage names not in the StageModel {list(stages.names)}: {unknown[:10]}"
+        parts = (
+            [f"column {column!r} holds stage names not in the StageModel {list(stages.names)}: {unknown[:10]}"] if unknown else []
+        )
+        parts += _missing_at(values, column)
+        msg = "; ".join(parts) + f" (every event needs one of {list(stages.names)})"
         raise SchemaError(msg)
     return values.astype(dtype)
 

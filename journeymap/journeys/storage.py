@@ -6,6 +6,8 @@ pyarrow, and stores in the file's schema metadata what the frame alone does not 
 journeys were built (``by``), the stage model, the emotion taxonomy and the journeymap version.
 :func:`read_journeys` reads it back into an equal JourneySet (same rows, order, index, dtypes,
 journeys table, stage model and taxonomy). The events' index (the input row numbers) is kept.
+An attribute column of mixed types that Arrow cannot type (``1234`` and ``"A-77"``) is written as
+text, with a logged warning naming it: it reads back as strings.
 """
 
 from __future__ import annotations
@@ -56,7 +58,6 @@ def write_journeys(js: JourneySet, path: str | os.PathLike[str], *, compression:
     """
     from importlib.metadata import PackageNotFoundError, version
 
-    import pyarrow as pa
     import pyarrow.parquet as pq
 
     try:
@@ -82,7 +83,7 @@ def write_journeys(js: JourneySet, path: str | os.PathLike[str], *, compression:
             if isinstance(js.events[c].dtype, pd.CategoricalDtype) and js.events[c].cat.categories.dtype.kind in "iuf"
         },
     }
-    table = pa.Table.from_pandas(js.events, preserve_index=True)
+    table = _arrow_table(js.events)
     merged = {**(table.schema.metadata or {}), METADATA_KEY: json.dumps(meta).encode()}
     table = table.replace_schema_metadata(merged)
     try:
@@ -92,6 +93,40 @@ def write_journeys(js: JourneySet, path: str | os.PathLike[str], *, compression:
         raise JourneyMapError(msg) from exc
     logger.info("wrote %d journeys (%d events) to %s", len(js), len(js.events), target)
     return target
+
+
+def _arrow_table(events: pd.DataFrame) -> Any:
+    """The events as an Arrow table; object columns Arrow cannot type (``1234`` and ``"A-77"``) as text.
+
+    Such a column is written as strings (missing values stay missing) with a logged warning
+    naming it, so it reads back as text: ``read_journeys`` then gives ``"1234"`` where the
+    JourneySet held ``1234``.
+
+    Raises:
+        JourneyMapError: a column Arrow cannot write even as text, named.
+    """
+    import pyarrow as pa
+
+    try:
+        return pa.Table.from_pandas(events, preserve_index=True)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
+        pass  # find the columns at fault, below: trying each costs a second conversion, so only on failure
+    fixed = events.copy(deep=False)
+    for column in events.columns:
+        if not pd.api.types.is_object_dtype(events[column].dtype):
+            continue
+        try:
+            pa.array(events[column], from_pandas=True)
+        except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
+            values = events[column]
+            fixed[column] = values.astype(str).where(values.notna(), None).astype(object)
+            kinds = sorted({type(v).__name__ for v in values.dropna()})
+            logger.warning("column %r holds values of mixed types (%s): written to Parquet as text", column, ", ".join(kinds))
+    try:
+        return pa.Table.from_pandas(fixed, preserve_index=True)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError) as exc:
+        msg = f"cannot write the journeys to Parquet: {exc}"
+        raise JourneyMapError(msg) from exc
 
 
 def _metadata(path: Path) -> dict[str, Any]:

@@ -19,6 +19,7 @@ from __future__ import annotations
 import gzip
 import json
 import logging
+import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, TextIO
@@ -34,6 +35,14 @@ from journeymap.journeys._set import JourneySet
 from journeymap.journeys._table import journey_set_from_events
 from journeymap.journeys.stages import assign_stages
 from journeymap.model import StageModel
+from journeymap.schema import (
+    CANONICAL_COLUMNS,
+    EMOTION_COLUMNS,
+    JOURNEY_COLUMNS,
+    REPLY_OUTSIDE_DATA,
+    SCORE_PREFIX,
+    TOPIC_COLUMNS,
+)
 
 if TYPE_CHECKING:
     import os
@@ -49,6 +58,10 @@ _STANDARD = {"timestamp": "time:timestamp", "actor": "org:resource"}
 _CASE = "case:concept:name"
 _NOT_XML = "[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]"
 _ROW = "journeymap:row"  # the events' index (input row numbers), kept for an exact round trip
+_TRACE = "_trace"  # the trace's own concept:name (the journey id differs where two traces share one)
+#: Names an attribute of a foreign log may not take as it is: journeymap's own columns. Such an
+#: attribute is kept as ``xes:<name>`` (``xes:event_id``), so that the columns read_xes builds stay.
+_RESERVED = frozenset({*CANONICAL_COLUMNS, *JOURNEY_COLUMNS, *EMOTION_COLUMNS, *TOPIC_COLUMNS, REPLY_OUTSIDE_DATA, "resource"})
 _ACTIVITIES = ("touchpoint", "stage", "topic")
 _EXTENSIONS = (
     ("Concept", "concept", "http://www.xes-standard.org/concept.xesext"),
@@ -113,8 +126,30 @@ def _xes_type(series: pd.Series) -> str:
     return "string"
 
 
+def _one_fragment(value: Any, key: str) -> str:
+    """The typed fragment of one value of an object column: booleans, integers and floats keep their type."""
+    if isinstance(value, (bool, np.bool_)):
+        kind, text = "boolean", "true" if value else "false"
+    elif isinstance(value, (int, np.integer)):
+        kind, text = "int", str(int(value))
+    elif isinstance(value, (float, np.floating)):
+        kind, text = "float", repr(float(value))
+    else:  # text, and anything else (dates, lists) as its text
+        kind, text = "string", re.sub(_NOT_XML, "\ufffd", str(value))
+    return f"<{kind} key={quoteattr(key)} value={quoteattr(text)}/>"
+
+
 def _fragments(series: pd.Series, key: str) -> npt.NDArray[np.object_]:
-    """One ``<type key=... value=.../>`` fragment per row ('' for a missing value)."""
+    """One ``<type key=... value=.../>`` fragment per row ('' for a missing value).
+
+    An object column of other values than text is typed value by value (``[True, None]`` as
+    booleans, ``[7, "x"]`` as an int and a string), so that it reads back as written.
+    """
+    if pd.api.types.is_object_dtype(series.dtype) and pd.api.types.infer_dtype(series, skipna=True) not in {"string", "empty"}:
+        present = series.notna().to_numpy(dtype=bool)
+        return np.array(
+            [_one_fragment(v, key) if ok else "" for v, ok in zip(series.to_numpy(dtype=object), present)], dtype=object
+        )
     kind = _xes_type(series)
     missing = series.isna().to_numpy(dtype=bool)
     if kind == "date":  # milliseconds, or nanoseconds where a time has finer digits
@@ -256,6 +291,7 @@ def _parse_stream(fh: IO[bytes] | gzip.GzipFile) -> tuple[dict[str, Any], list[d
     trace_events: list[dict[str, Any]] = []
     event: dict[str, Any] | None = None
     n_traces = 0
+    names: set[str] = set()  # the journey ids given so far: a repeated trace name gets " (2)", " (3)", ...
     for what, elem in ET.iterparse(fh, events=("start", "end")):
         tag = elem.tag.rsplit("}", 1)[-1]
         if what == "start":
@@ -271,9 +307,15 @@ def _parse_stream(fh: IO[bytes] | gzip.GzipFile) -> tuple[dict[str, Any], list[d
             event = None
         elif tag == "trace":
             n_traces += 1
-            case = trace.get("concept:name", f"trace {n_traces}")
+            name = str(trace.get("concept:name", f"trace {n_traces}"))
+            case, copy = name, 1
+            while case in names:
+                copy += 1
+                case = f"{name} ({copy})"
+            names.add(case)
             for position, item in enumerate(trace_events, start=1):
-                rows.append({**{f"case:{k}": v for k, v in trace.items()}, **item, "_position": position, _CASE: str(case)})
+                row = {**{f"case:{k}": v for k, v in trace.items()}, **item}
+                rows.append({**row, "_position": position, _TRACE: name, _CASE: case})
             elem.clear()
         elif tag in {"string", "date", "int", "float", "boolean", "id"} and elem.get("key") is not None:
             key = str(elem.get("key"))
@@ -312,11 +354,19 @@ def _restore_dtypes(frame: pd.DataFrame, dtypes: dict[str, Any]) -> pd.DataFrame
 def read_xes(path: str | os.PathLike[str]) -> JourneySet:
     """Read an XES event log (``.xes`` or ``.xes.gz``) into a JourneySet, one journey per trace.
 
-    A log written by :func:`to_xes` comes back equal (columns, dtypes, stage model, taxonomy).
+    A log written by :func:`to_xes` comes back equal (columns, dtypes, stage model, taxonomy;
+    an object column comes back with its values' types: booleans, integers, floats and text;
+    other values, dates in an object column for one, come back as their text; a missing value
+    in an object column comes back as NaN).
     Any other XES log: the trace's ``concept:name`` is the journey id (and the customer id,
     unless the trace has a ``customer_id``), the event's ``concept:name`` becomes
     ``touchpoint``, ``time:timestamp`` the timestamp, ``org:resource`` a ``resource`` column,
-    every step counts as a customer step, and stages follow the default service model.
+    every step counts as a customer step, and stages follow the default service model. Other
+    event attributes are kept as columns; one named like a column journeymap gives a meaning
+    (``event_id``, ``timestamp``, ``actor``, ``customer_id``, ``valence``, ...) is kept as
+    ``xes:<name>`` (``xes:event_id``), and a warning is logged. Traces that share a
+    ``concept:name`` stay apart: the second is the journey ``"<name> (2)"``, the third
+    ``"<name> (3)"`` (a warning is logged); all have the customer ``<name>``.
 
     Raises:
         JourneyMapError: not XES, or an event without a ``time:timestamp`` (named by trace and
@@ -351,7 +401,17 @@ def read_xes(path: str | os.PathLike[str]) -> JourneySet:
             f"({int(missing.sum())} events lack one); journeys need times"
         )
         raise JourneyMapError(msg)
-    js = _journeymap_log(frame, log_attrs) if "journeymap:activity" in log_attrs else _foreign_log(frame)
+    if _TRACE in frame.columns:
+        renamed = frame.loc[frame[_CASE] != frame[_TRACE], _CASE].unique()
+        if len(renamed):
+            logger.warning(
+                "%s: %d trace(s) repeat the concept:name of an earlier trace; read as journeys of their own, "
+                "named with a count (first: %r)",
+                source,
+                len(renamed),
+                str(renamed[0]),
+            )
+    js = _journeymap_log(frame, log_attrs) if "journeymap:activity" in log_attrs else _foreign_log(frame, source)
     logger.info("read %d journeys (%d events) from %s", len(js), len(js.events), source)
     return js
 
@@ -372,9 +432,10 @@ def _journeymap_log(frame: pd.DataFrame, log_attrs: dict[str, Any]) -> JourneySe
     return journey_set_from_events(events, stages, by=str(log_attrs.get("journeymap:by", "thread")), taxonomy=taxonomy)
 
 
-def _foreign_log(frame: pd.DataFrame) -> JourneySet:
+def _foreign_log(frame: pd.DataFrame, source: Path) -> JourneySet:
     case = frame[_CASE].astype("string")
-    customer = frame["case:customer_id"].astype("string").fillna(case) if "case:customer_id" in frame.columns else case
+    trace = frame[_TRACE].astype("string") if _TRACE in frame.columns else case
+    customer = frame["case:customer_id"].astype("string").fillna(trace) if "case:customer_id" in frame.columns else trace
     events = pd.DataFrame(
         {
             "event_id": case + "#" + frame["_position"].astype("string"),
@@ -387,10 +448,19 @@ def _foreign_log(frame: pd.DataFrame) -> JourneySet:
     )
     if "org:resource" in frame.columns:
         events["resource"] = frame["org:resource"].astype("string")
-    standard = {"concept:name", "time:timestamp", "org:resource", "lifecycle:transition", "_position"}
+    standard = {"concept:name", "time:timestamp", "org:resource", "lifecycle:transition", "_position", _TRACE}
     extra = [c for c in frame.columns if not c.startswith("case:") and c not in standard]
+    reserved = {c for c in extra if c in _RESERVED or c.startswith(SCORE_PREFIX)}
+    clashing = [c for c in extra if c in reserved or (c.startswith("xes:") and c[4:] in reserved)]
+    if clashing:
+        logger.warning(
+            "%s: event attribute(s) %s have the names of journeymap's own columns: kept as %s",
+            source,
+            clashing,
+            [f"xes:{c}" for c in clashing],
+        )
     for column in extra:
-        events[column] = frame[column]
+        events[f"xes:{column}" if column in clashing else column] = frame[column]
     events["actor"] = events["actor"].astype("string")
     events["journey_id"] = case
     events = events.sort_values(["journey_id", "timestamp"], kind="stable")
