@@ -470,3 +470,18 @@ def test_repartitioned_events_are_refused_as_journeys() -> None:
     djs = jmd.build_journeys(jmd.from_pandas(jm.datasets.service_journeys(20, seed=0), npartitions=2), npartitions=3)
     with pytest.raises(ValueError, match="a repartition can split a journey"):
         djs.with_events(djs.events.repartition(npartitions=5))
+
+
+def test_a_duplicate_whose_first_copy_is_rejected_is_kept_as_on_one_machine() -> None:
+    frame = pd.DataFrame(
+        {
+            "event_id": ["a", "a", "b", "a"],
+            "customer_id": "c",
+            "timestamp": ["garbage", "2024-01-01T00:00:00Z", "2024-01-01T00:01:00Z", "2024-01-01T00:02:00Z"],
+        }
+    )
+    single = jm.read_events(frame, on_error="collect")
+    got = jmd.read_events(dd.from_pandas(frame, npartitions=2), on_error="collect")
+    assert got.events.compute()["event_id"].tolist() == single.events["event_id"].tolist() == ["a", "b"]
+    assert got.rejects.compute()["reason"].tolist() == single.rejects["reason"].tolist()
+    assert "first seen at row 1" in single.rejects["reason"].iloc[1]

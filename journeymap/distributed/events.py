@@ -136,23 +136,39 @@ def _normalised_ids(part: pd.DataFrame) -> pd.Series:
     return as_id(part["event_id"])[0].reset_index(drop=True)
 
 
-def _duplicate_rows(ids: dd.Series, repeated: pd.Index, offsets: np.ndarray) -> pd.Series:
-    """Input row -> row where the id was first seen, for every row repeating an earlier ``event_id``."""
+def _duplicate_rows(raw: dd.DataFrame, ids: dd.Series, repeated: pd.Index, offsets: np.ndarray) -> pd.Series:
+    """Input row -> row where the id was first seen, for every row repeating an earlier ``event_id``.
+
+    As on one machine, duplicates are decided among the rows that pass every other check: a
+    copy rejected for its own reason (an unparseable time, say) does not make a later valid
+    copy a duplicate. Only the rows of repeated ids are gathered and checked here.
+    """
     if len(repeated) == 0:
         return pd.Series(dtype=np.int64)
     wanted = set(repeated.tolist())
-    parts = [delayed(_rows_with_ids)(part, int(offset), wanted) for part, offset in zip(ids.to_delayed(), offsets, strict=True)]
-    found: tuple[pd.Series, ...] = dask_compute(*parts)
-    rows = pd.concat(found, ignore_index=False).sort_index()
-    # Rows are in input order, so the first row of each id is where it was first seen.
-    first = rows.index.to_series().groupby(rows.to_numpy(), sort=False).transform("first").to_numpy()
-    dup = rows.index.to_numpy() != first
-    return pd.Series(first[dup], index=rows.index[dup], dtype=np.int64)
+    parts = [
+        delayed(_rows_with_ids)(part, id_part, int(offset), wanted)
+        for part, id_part, offset in zip(raw.to_delayed(), ids.to_delayed(), offsets, strict=True)
+    ]
+    found: tuple[pd.DataFrame, ...] = dask_compute(*parts)
+    rows = pd.concat(found).sort_index()
+    key = rows.pop("__id__")
+    checked = validate_block(
+        rows.reset_index(drop=True), on_error="collect", duplicates=pd.Series(dtype=np.int64), log_rejects=False, replies=False
+    )
+    failing = np.zeros(len(rows), dtype=bool)
+    failing[checked.rejects["row"].to_numpy(dtype=np.int64)] = True
+    passing = pd.Series(rows.index.to_numpy()[~failing], index=key.to_numpy()[~failing])
+    # Rows are in input order, so the first passing row of each id is where it was first seen.
+    first = passing.groupby(level=0, sort=False).transform("first").to_numpy()
+    dup = passing.to_numpy() != first
+    return pd.Series(first[dup], index=passing.to_numpy()[dup], dtype=np.int64)
 
 
-def _rows_with_ids(ids: pd.Series, offset: int, wanted: set[str]) -> pd.Series:
-    hit = ids[ids.isin(wanted)]
-    return pd.Series(hit.to_numpy(), index=hit.index + offset, dtype=object)
+def _rows_with_ids(part: pd.DataFrame, ids: pd.Series, offset: int, wanted: set[str]) -> pd.DataFrame:
+    hit = ids.isin(wanted).to_numpy(dtype=bool)
+    rows = part.iloc[np.flatnonzero(hit)].assign(__id__=ids[hit].to_numpy())
+    return rows.set_axis(np.flatnonzero(hit) + offset, axis=0)
 
 
 def read_events(
@@ -207,7 +223,7 @@ def _read_events(
         block_lengths, repeated = dask_compute(ids.map_partitions(len), counts[counts > 1].index)
         lengths = np.asarray(block_lengths, dtype=np.int64)
         offsets = np.r_[0, np.cumsum(lengths)[:-1]].astype(np.int64)
-        duplicates = _duplicate_rows(ids, repeated, offsets)
+        duplicates = _duplicate_rows(raw, ids, repeated, offsets)
     else:
         lengths = np.asarray(raw.map_partitions(len).compute(), dtype=np.int64)
         offsets = np.r_[0, np.cumsum(lengths)[:-1]].astype(np.int64)
