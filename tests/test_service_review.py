@@ -144,3 +144,18 @@ def test_messages_after_a_move_to_private_messages_are_not_unanswered() -> None:
     js = jm.build_journeys(jm.read_twcs(frame))
     rt = jm.response_times(js).iloc[0]
     assert (rt["unanswered"], rt["moved"]) == (0, 1)  # before: 1 unanswered, though the answer is in DMs
+
+
+def test_by_customer_a_late_reply_stays_with_the_message_it_answers() -> None:
+    frame = tweets(
+        [
+            (1, "9101", True, "Sun Oct 01 09:00:00", "@BrandE where is my refund?", None),
+            (2, "BrandE", False, "Mon Oct 09 10:00:00", "@9101 Sorry for the wait, it is on its way ^MM", 1),  # 8 days later
+            (3, "9101", True, "Mon Oct 09 10:15:00", "@BrandE thanks", 2),
+            (4, "9101", True, "Mon Oct 30 10:15:00", "@BrandE new problem: app crashes", None),  # a new journey
+        ]
+    )
+    js = jm.build_journeys(jm.read_twcs(frame), by="customer")
+    assert js.events.groupby("journey_id")["event_id"].apply(list).tolist() == [["1", "2", "3"], ["4"]]
+    rt = jm.response_times(js)
+    assert rt.iloc[0]["first_response"] == pd.Timedelta("8 days 01:00:00") and not rt.iloc[0]["censored"]

@@ -240,6 +240,12 @@ def _order_steps(
     gap_ns = gap_nanoseconds(gap)
     c, t = cust[order], steps_ts[order]
     new = np.r_[True, (c[1:] != c[:-1]) | (np.diff(t) > gap_ns)] if n else np.array([], dtype=bool)
+    if tree is not None and n:
+        # A reply to a message of the same customer continues that conversation however late it
+        # comes: a brand answering after more than `gap` does not start a journey of its own.
+        linked = (tree.parent >= 0) & ~tree.cyclic
+        linked[linked] = cust[tree.parent[linked]] == cust[linked]
+        new[1:] &= ~(linked[order][1:] & (c[1:] == c[:-1]))
     return order, np.cumsum(new).astype(np.int64) - 1, ts, tie
 
 
@@ -292,7 +298,9 @@ def build_journeys(
             :func:`addressed_customers`; a brand message's ``customer_id`` is set to the customer
             it answers). ``"customer"``: each customer's events, split wherever more than ``gap``
             passes between two consecutive events.
-        gap: the inactivity gap for ``by="customer"`` (a pandas Timedelta or string like ``"7D"``).
+        gap: the inactivity gap for ``by="customer"`` (a pandas Timedelta or string like ``"7D"``);
+            a reply (``in_reply_to``) to a message of the same customer never starts a journey,
+            however late it comes.
         stages: a :class:`~journeymap.model.StageModel`, a ``{touchpoint: stage}`` mapping, or
             None for the default service model (:meth:`StageModel.service`).
 
