@@ -10,7 +10,7 @@ from dask.delayed import delayed
 
 from journeymap.distributed.journeys import DaskJourneySet, text_events
 from journeymap.topics._inputs import TopicInputError, as_texts
-from journeymap.topics.assign import customer_rows, topic_columns, topic_model
+from journeymap.topics.assign import check_sample, customer_rows, topic_columns, topic_model
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
@@ -47,7 +47,7 @@ def assign_topics(
     encoder: str | SentenceEncoder = "default",
     sample: int | None = None,
     cache: CacheOption = True,
-    seed: int = 0,
+    seed: int | None = 0,
     progress: bool | None = None,
 ) -> Any:
     """:func:`journeymap.assign_topics` on a cluster: fit once (all texts or a sample), assign per partition.
@@ -71,10 +71,8 @@ def assign_topics(
     tm = topic_model(model, n_topics=n_topics, labels=labels, encoder=encoder, cache=cache, seed=seed, progress=progress)
     if not hasattr(tm, "topics_"):
         texts = events.map_partitions(_customer_texts, meta=pd.Series(dtype="string", name="text"))
+        sample = check_sample(sample)
         if sample is not None:
-            if isinstance(sample, bool) or not isinstance(sample, int) or sample < 2:
-                msg = f"sample must be a number of texts >= 2 or None, got {sample!r}"
-                raise TopicInputError(msg)
             n = int(texts.shape[0].compute())
             if sample < n:
                 texts = texts.sample(frac=sample / n, random_state=seed)

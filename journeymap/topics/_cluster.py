@@ -78,9 +78,12 @@ class AutoKMeans(ClusterMixin, BaseEstimator):  # type: ignore[misc]
         n_noise_runs: extra k-means runs per candidate that measure the run-to-run spread.
         n_pooled: the best candidates whose spreads are pooled.
         minibatch_above: data sizes above which the final fit is mini-batch.
-        random_state: seed.
+        random_state: seed (an int), None (a fresh seed at every fit: results vary, as with
+            scikit-learn's ``random_state=None``), or a ``numpy.random.RandomState`` /
+            ``Generator`` a seed is drawn from.
 
     Attributes:
+        seed_: the int seed the fit used (``random_state`` itself where it is an int).
         n_clusters_: the k used.
         scores_: ``{k: silhouette}`` of the candidates tried.
         noise_: the silhouette's run-to-run spread (pooled standard deviation; 0 with
@@ -110,7 +113,7 @@ class AutoKMeans(ClusterMixin, BaseEstimator):  # type: ignore[misc]
         n_noise_runs: int = 3,
         n_pooled: int = 3,
         minibatch_above: int = 20_000,
-        random_state: int = 0,
+        random_state: int | np.random.RandomState | np.random.Generator | None = 0,
     ) -> None:
         self.n_clusters = n_clusters
         self.min_size = min_size
@@ -125,6 +128,24 @@ class AutoKMeans(ClusterMixin, BaseEstimator):  # type: ignore[misc]
         self.minibatch_above = minibatch_above
         self.random_state = random_state
 
+    def _draw_seed(self) -> int:
+        """``random_state`` as an int seed: itself, or drawn (from fresh entropy where it is None).
+
+        Drawn seeds stay below 2**31, so that the extra runs' seeds (+1,000 each) are valid
+        scikit-learn seeds.
+        """
+        state = self.random_state
+        if isinstance(state, (int, np.integer)) and not isinstance(state, bool):
+            return int(state)
+        if state is None:
+            return int(np.random.default_rng().integers(2**31))
+        if isinstance(state, np.random.Generator):
+            return int(state.integers(2**31))
+        if isinstance(state, np.random.RandomState):
+            return int(state.randint(2**31))
+        msg = f"random_state must be an int, None, a RandomState or a Generator, got {state!r}"
+        raise ValueError(msg)
+
     def _kmeans(
         self,
         X: npt.NDArray[np.float32],
@@ -135,7 +156,7 @@ class AutoKMeans(ClusterMixin, BaseEstimator):  # type: ignore[misc]
     ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float32]]:
         from sklearn.cluster import KMeans, MiniBatchKMeans  # type: ignore[import-untyped]
 
-        seed = self.random_state + 1_000 * run  # run 0: random_state itself; others: independent starts
+        seed = self.seed_ + 1_000 * run  # run 0: the fit's seed itself; others: independent starts
         if len(X) > self.minibatch_above:
             model = MiniBatchKMeans(k, init=init, n_init=1, batch_size=4096, max_iter=20, random_state=seed)
         else:
@@ -160,7 +181,7 @@ class AutoKMeans(ClusterMixin, BaseEstimator):  # type: ignore[misc]
             return S
         from sklearn.decomposition import PCA  # type: ignore[import-untyped]
 
-        Z = PCA(int(self.reduce_dims), svd_solver="randomized", random_state=self.random_state).fit_transform(S)
+        Z = PCA(int(self.reduce_dims), svd_solver="randomized", random_state=self.seed_).fit_transform(S)
         norms = np.linalg.norm(Z, axis=1, keepdims=True)
         unit: npt.NDArray[np.float32] = (Z / np.maximum(norms, 1e-12)).astype(np.float32)
         return unit
@@ -169,7 +190,8 @@ class AutoKMeans(ClusterMixin, BaseEstimator):  # type: ignore[misc]
         """Choose k and cluster ``X`` (rows: unit vectors or any features)."""
         X = np.asarray(X, dtype=np.float32)
         n = len(X)
-        rng = np.random.default_rng(self.random_state)
+        self.seed_ = self._draw_seed()
+        rng = np.random.default_rng(self.seed_)
         self.scores_: dict[int, float] = {}
         self.noise_ = 0.0
         if self.n_clusters is not None:

@@ -13,16 +13,48 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from journeymap.topics._text import clean_text
+
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
     import numpy.typing as npt
 
-__all__ = ["CTfidfDescriber", "readable_name"]
+__all__ = ["DOMAIN_WORDS", "CTfidfDescriber", "english_stop_words", "readable_name"]
 
-#: Words of at least two letters (any script); digits, @handles and links are dropped first.
+#: Words of at least two letters (any script); digits, @handles, links, e-mail addresses and
+#: hashtags are dropped first (:func:`journeymap.topics._text.clean_text`).
 TOKEN_PATTERN = r"(?u)\b[^\W\d_][^\W\d_]+\b"
-_NOISE = re.compile(r"https?://\S+|www\.\S+|[@#]\w+|&\w+;")
+_HASHTAG = re.compile(r"#\w+")
+
+#: Words of scikit-learn's English stop list that name what customers write about ("my bill",
+#: "call me back", "top up", "system down", "full amount", "card details", "interest"): they are
+#: kept as keywords, so names read "bill high", not "high month".
+DOMAIN_WORDS = (
+    "amount",
+    "back",
+    "bill",
+    "bottom",
+    "call",
+    "detail",
+    "down",
+    "empty",
+    "fill",
+    "find",
+    "fire",
+    "found",
+    "front",
+    "full",
+    "interest",
+    "move",
+    "name",
+    "off",
+    "out",
+    "show",
+    "system",
+    "top",
+    "up",
+)
 
 #: Fragments that English contractions leave behind ("I've", "don't"), added to the English stop words.
 CONTRACTION_FRAGMENTS = (
@@ -69,30 +101,52 @@ SERVICE_CHATTER = (
 
 
 def _clean(text: str) -> str:
-    return _NOISE.sub(" ", text)
+    return _HASHTAG.sub(" ", clean_text(text))
 
 
-def readable_name(keywords: Sequence[str], taken: set[str] | None = None) -> str:
+def english_stop_words() -> list[str]:
+    """The stop words of ``stop_words="english"``: scikit-learn's, less :data:`DOMAIN_WORDS`, plus ours.
+
+    Ours: :data:`CONTRACTION_FRAGMENTS` and :data:`SERVICE_CHATTER`.
+
+    Example:
+        >>> words = english_stop_words()
+        >>> "the" in words, "thanks" in words, "bill" in words, "top" in words
+        (True, True, False, False)
+    """
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS  # type: ignore[import-untyped]
+
+    return sorted((ENGLISH_STOP_WORDS - set(DOMAIN_WORDS)) | set(CONTRACTION_FRAGMENTS) | set(SERVICE_CHATTER))
+
+
+def readable_name(keywords: Sequence[str], taken: set[str] | None = None, fallback: str | None = None) -> str:
     """A short name from ranked keywords: the best phrase, else the two best words.
 
-    A phrase (a two-word keyword) is used when it ranks among the first three keywords; words
-    already in it are not repeated. Where the name is taken, one more keyword is added.
+    A phrase (a keyword of two different words) is used when it ranks among the first four
+    keywords; no word is repeated in a name ("refund refund" is not a phrase). Where the name
+    is taken, one more keyword is added. Without keywords (texts of stop words, numbers or
+    handles only) the name is ``fallback`` (the model gives the topic's most frequent short
+    text, else "topic N"), else "topic"; a number is added where it is taken.
 
     Example:
         >>> readable_name(["card", "arrive", "still", "card arrive"])
         'card arrive'
         >>> readable_name(["refund", "money", "back"])
         'refund money'
+        >>> readable_name(["refund refund", "refund", "money"])
+        'refund money'
         >>> readable_name(["refund", "money", "back"], taken={"refund money"})
         'refund money back'
+        >>> readable_name([], fallback="thanks")
+        'thanks'
         >>> readable_name([], taken={"topic"})
         'topic 2'
     """
     taken = taken or set()
-    words = [k for k in keywords if k]
+    words = [k for k in keywords if k and k.split()]
     if words:
-        head = next((k for k in words[:4] if " " in k), None)
-        parts: list[str] = head.split() if head else [words[0]]
+        head = next((k for k in words[:4] if len(set(k.split())) >= 2), None)
+        parts: list[str] = list(dict.fromkeys((head or words[0]).split()))
         for k in words:
             name = " ".join(parts)
             if len(parts) >= 2 and name not in taken:
@@ -102,8 +156,8 @@ def readable_name(keywords: Sequence[str], taken: set[str] | None = None) -> str
                     parts.append(w)
                     break
         name = " ".join(parts)
-    else:  # no keywords (texts of numbers or handles only): "topic", "topic 2", ...
-        name = "topic"
+    else:
+        name = fallback or "topic"
     suffix = 2
     base = name
     while name in taken:
@@ -119,8 +173,10 @@ class CTfidfDescriber:
         n_keywords: keywords kept per topic.
         ngram_range: word n-grams considered (phrases make names readable).
         stop_words: passed to scikit-learn's ``CountVectorizer`` (a list, None); ``"english"``
-            is scikit-learn's English list, the fragments contractions leave, and
-            :data:`SERVICE_CHATTER` (greetings, thanks, fillers).
+            is :func:`english_stop_words`: scikit-learn's English list without the
+            customer-service words of :data:`DOMAIN_WORDS` ("bill", "call", "top", "up", ...),
+            plus the fragments contractions leave and :data:`SERVICE_CHATTER` (greetings,
+            thanks, fillers).
         min_df: a word must occur in at least this many texts (fewer when there are few texts).
 
     Example:
@@ -145,7 +201,7 @@ class CTfidfDescriber:
 
     def keywords(self, texts: Sequence[str], labels: npt.NDArray[np.int64], n_topics: int) -> list[list[str]]:
         """Ranked keywords of topics ``0 .. n_topics - 1`` (labels outside that range are ignored)."""
-        from sklearn.feature_extraction.text import CountVectorizer  # type: ignore[import-untyped]
+        from sklearn.feature_extraction.text import CountVectorizer
 
         labels = np.asarray(labels)
         keep = (labels >= 0) & (labels < n_topics)
@@ -155,9 +211,7 @@ class CTfidfDescriber:
         min_df = self.min_df if len(docs) >= 10 * self.min_df else 1
         stop_words: Any = self.stop_words
         if stop_words == "english":
-            from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
-
-            stop_words = sorted(ENGLISH_STOP_WORDS | set(CONTRACTION_FRAGMENTS) | set(SERVICE_CHATTER))
+            stop_words = english_stop_words()
         vectorizer = CountVectorizer(
             token_pattern=TOKEN_PATTERN, ngram_range=self.ngram_range, stop_words=stop_words, min_df=min_df, lowercase=True
         )
@@ -181,12 +235,19 @@ class CTfidfDescriber:
             out.append([str(vocab[i]) for i in order[: self.n_keywords] if row[i] > 0])
         return out
 
-    def names(self, keywords: Sequence[Sequence[str]]) -> list[str]:
-        """One distinct readable name per topic (see :func:`readable_name`)."""
+    def names(self, keywords: Sequence[Sequence[str]], fallbacks: Sequence[str | None] | None = None) -> list[str]:
+        """One distinct readable name per topic (see :func:`readable_name`).
+
+        ``fallbacks``: per topic, the name to use where it has no keywords (default "topic").
+
+        Example:
+            >>> CTfidfDescriber().names([["card", "lost"], [], []], fallbacks=[None, "thanks", None])
+            ['card lost', 'thanks', 'topic']
+        """
         taken: set[str] = {"other"}
         names = []
-        for kws in keywords:
-            name = readable_name(kws, taken)
+        for t, kws in enumerate(keywords):
+            name = readable_name(kws, taken, fallbacks[t] if fallbacks is not None else None)
             taken.add(name)
             names.append(name)
         return names

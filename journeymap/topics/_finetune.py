@@ -109,10 +109,10 @@ def fine_tune(
     learning_rate: float = 3e-5,
     batch_size: int = 64,
     temperature: float = 0.05,
-    seed: int = 0,
+    seed: int | None = 0,
     progress: bool | None = None,
 ) -> FineTunedEncoder:
-    """Fine-tune ``encoder`` contrastively on labelled examples; returns a new encoder."""
+    """Fine-tune ``encoder`` contrastively on labelled examples; returns a new encoder (``seed=None``: a fresh seed)."""
     import torch
 
     from journeymap._progress import progress as progress_bar
@@ -143,6 +143,8 @@ def fine_tune(
         param.requires_grad_(not name.startswith(FROZEN))
     params = [p for p in net.parameters() if p.requires_grad]
     optimiser = torch.optim.AdamW(params, lr=learning_rate, weight_decay=0.01)
+    if seed is None:
+        seed = int(np.random.default_rng().integers(2**31))
     torch.manual_seed(seed)
     rng = np.random.default_rng(seed)
     epochs_batches = [_batches(y, batch_size, rng) for _ in range(epochs)]

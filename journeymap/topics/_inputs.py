@@ -16,6 +16,7 @@ __all__ = [
     "TopicInputError",
     "as_examples",
     "as_label_descriptions",
+    "as_labels",
     "as_texts",
     "check_example_labels",
     "check_templates",
@@ -33,8 +34,12 @@ class TopicInputError(JourneyMapError, ValueError):
     """Arguments a topic model cannot work with; the message names the argument."""
 
 
-def as_texts(texts: Any, argument: str = "texts", *, allow_empty: bool = False) -> list[str]:
-    """A list of str from a list, Series, array or tuple of texts; missing values become ``""``."""
+#: Items that are not one text: a 2-D input read row by row gives these.
+_NESTED = (list, tuple, dict, set, frozenset, np.ndarray, pd.Series, pd.DataFrame)
+
+
+def _values(texts: Any, argument: str, *, sort_sets: bool) -> list[Any]:
+    """The items of a 1-D sequence of texts (a set sorted with ``sort_sets``, else refused)."""
     if isinstance(texts, (str, bytes)):
         msg = f"{argument} must be a sequence of texts, not a single string"
         raise TopicInputError(msg)
@@ -43,18 +48,92 @@ def as_texts(texts: Any, argument: str = "texts", *, allow_empty: bool = False) 
             msg = f"{argument}: a DataFrame must have a 'text' column (columns: {list(texts.columns)})"
             raise TopicInputError(msg)
         texts = texts["text"]
+    if isinstance(texts, np.ndarray) and texts.ndim != 1:
+        msg = f"{argument} must be one-dimensional (one text per item), got an array of shape {texts.shape}"
+        raise TopicInputError(msg)
+    if isinstance(texts, (set, frozenset)):
+        if not sort_sets:
+            msg = f"{argument} must be an ordered sequence (a list, Series or array), not a set: the results follow its order"
+            raise TopicInputError(msg)
+        return sorted(texts, key=str)  # a set's own order depends on the hash seed (PYTHONHASHSEED)
     try:
-        values = list(texts)
+        return list(texts)
     except TypeError as exc:
         msg = f"{argument} must be a sequence of texts, got {type(texts).__name__}"
         raise TopicInputError(msg) from exc
+
+
+def _as_str(v: Any) -> str:
+    return v if isinstance(v, str) else "" if v is None or (isinstance(v, float) and np.isnan(v)) or v is pd.NA else str(v)
+
+
+def as_texts(texts: Any, argument: str = "texts", *, allow_empty: bool = False, sort_sets: bool = False) -> list[str]:
+    """A list of str from a list, Series, 1-D array or tuple of texts; missing values become ``""``.
+
+    Other values are converted with ``str``. A 2-D array, or items that are themselves lists,
+    tuples or arrays, raise :class:`TopicInputError` naming ``argument``; so does a set, unless
+    ``sort_sets`` (then it is read in sorted order, which does not depend on the hash seed).
+
+    Example:
+        >>> as_texts(["card lost", None, 3])
+        ['card lost', '', '3']
+        >>> try:
+        ...     as_texts(np.array([["card lost"], ["refund"]]), "texts")
+        ... except TopicInputError as err:
+        ...     print(err)
+        texts must be one-dimensional (one text per item), got an array of shape (2, 1)
+    """
+    values = _values(texts, argument, sort_sets=sort_sets)
     if len(values) == 0 and not allow_empty:
         msg = f"{argument} is empty: give at least one text"
         raise TopicInputError(msg)
-    return [
-        v if isinstance(v, str) else "" if v is None or (isinstance(v, float) and np.isnan(v)) or v is pd.NA else str(v)
-        for v in values
-    ]
+    out = []
+    for i, v in enumerate(values):
+        if isinstance(v, _NESTED):
+            msg = (
+                f"{argument}: item {i} is a {type(v).__name__}, not a text; give one text per item (a 1-D list, Series or array)"
+            )
+            raise TopicInputError(msg)
+        out.append(_as_str(v))
+    return out
+
+
+def as_labels(labels: Any, argument: str) -> list[str]:
+    """Topic names of labelled texts: each value as str (missing: ``""``), stripped of surrounding spaces.
+
+    ``"card "`` and ``"card"`` are one topic. Values of other types are converted with ``str``,
+    but two different values with the same name (``1`` and ``"1"``) raise, rather than merge.
+
+    Example:
+        >>> as_labels(["card ", "card", 2, 2], "examples")
+        ['card', 'card', '2', '2']
+        >>> try:
+        ...     as_labels([1, "1"], "examples")
+        ... except TopicInputError as err:
+        ...     print(err)
+        examples: the labels 1 and '1' are different values with the same name '1'; give labels of one type (e.g. all str)
+    """
+    values = _values(labels, argument, sort_sets=False)
+    out = [name.strip() for name in as_texts(values, argument, allow_empty=True)]
+    first: dict[str, Any] = {}
+    for value, name in zip(values, out):
+        if name not in first:
+            first[name] = value
+            continue
+        seen = first[name]
+        if not name or (isinstance(seen, str) and isinstance(value, str)):
+            continue
+        try:
+            same = bool(seen == value)
+        except (TypeError, ValueError):
+            same = False
+        if not same:
+            msg = (
+                f"{argument}: the labels {seen!r} and {value!r} are different values with the same name {name!r}; "
+                "give labels of one type (e.g. all str)"
+            )
+            raise TopicInputError(msg)
+    return out
 
 
 #: Characters that join the words of identifier-like names (``card_arrival``, ``card-arrival``, ``qa.factoid``).
@@ -88,16 +167,18 @@ def readable_name(name: str) -> str:
 def as_label_descriptions(labels: Any) -> tuple[list[str], list[str]]:
     """``(names, descriptions)`` from a list of names or a mapping name -> description.
 
-    Names in a list are read by :func:`readable_name` (``"card_arrival"`` -> "card arrival").
+    Names are stripped of surrounding spaces; names in a list are read by :func:`readable_name`
+    (``"card_arrival"`` -> "card arrival"). A set of names is taken in sorted order (its own
+    order depends on the hash seed).
     """
     if isinstance(labels, str):
         msg = "labels must be a list of topic names or a mapping name -> description, not a single string"
         raise TopicInputError(msg)
     if isinstance(labels, Mapping):
-        names = [str(k) for k in labels]
-        descriptions = [str(v) if v is not None and str(v).strip() else str(k) for k, v in labels.items()]
+        names = as_labels(list(labels), "labels")
+        descriptions = [str(v) if v is not None and str(v).strip() else n for n, v in zip(names, labels.values())]
     else:
-        names = as_texts(labels, "labels", allow_empty=True)
+        names = [n.strip() for n in as_texts(labels, "labels", allow_empty=True, sort_sets=True)]
         descriptions = [readable_name(n) for n in names]
     _check_names(names, "labels")
     return names, descriptions
@@ -112,7 +193,7 @@ def _check_names(names: list[str], argument: str) -> None:
         dupes = sorted({n for n in names if names.count(n) > 1})
         msg = f"labels: each name must be given once; repeated: {dupes}"
         raise TopicInputError(msg)
-    bad = [n for n in distinct if not n.strip() or n == OTHER]
+    bad = [n for n in distinct if not n.strip() or n.strip().casefold() == OTHER]
     if bad:
         msg = f"{argument}: topic names must be non-empty and not {OTHER!r} (reserved for texts that fit no topic); got {bad}"
         raise TopicInputError(msg)
@@ -123,7 +204,9 @@ def as_examples(examples: Any) -> tuple[list[str], list[str]]:
 
     Accepts a DataFrame with a ``text`` column and a ``label`` (or ``topic``, ``intent``,
     ``category``) column, a tuple ``(texts, labels)`` of equal length, a list of
-    ``(text, label)`` pairs, or a mapping label -> texts.
+    ``(text, label)`` pairs, or a mapping label -> texts. Labels are read by :func:`as_labels`
+    (as str, stripped; ``1`` and ``"1"`` together raise); a set of texts or pairs is read in
+    sorted order.
     """
     if isinstance(examples, pd.DataFrame):
         label_col = next((c for c in LABEL_COLUMNS if c in examples.columns), None)
@@ -134,14 +217,20 @@ def as_examples(examples: Any) -> tuple[list[str], list[str]]:
     elif isinstance(examples, Mapping):
         texts, labels = [], []
         for label, group in examples.items():
-            group_texts = as_texts(group, f"examples[{label!r}]", allow_empty=True)
+            group_texts = as_texts(group, f"examples[{label!r}]", allow_empty=True, sort_sets=True)
             texts += group_texts
             labels += [label] * len(group_texts)
     elif isinstance(examples, (str, bytes)):
         msg = "examples must be (texts, labels), (text, label) pairs, a mapping or a DataFrame, not a string"
         raise TopicInputError(msg)
     else:
-        items = list(examples)
+        try:
+            items = sorted(examples, key=repr) if isinstance(examples, (set, frozenset)) else list(examples)
+        except TypeError as exc:
+            msg = (
+                f"examples must be (texts, labels), (text, label) pairs, a mapping or a DataFrame, got {type(examples).__name__}"
+            )
+            raise TopicInputError(msg) from exc
         is_pair_of_columns = (
             isinstance(examples, tuple)
             and len(items) == 2
@@ -164,13 +253,13 @@ def as_examples(examples: Any) -> tuple[list[str], list[str]]:
         msg = f"examples: {len(texts)} texts but {len(labels)} labels; give one label per text"
         raise TopicInputError(msg)
     text_list = as_texts(texts, "examples", allow_empty=True)
-    label_list = as_texts(labels, "examples", allow_empty=True)
+    label_list = as_labels(labels, "examples")
     check_example_labels(label_list, "examples")
     return text_list, label_list
 
 
 def check_example_labels(labels: list[str], argument: str) -> None:
-    """Raise naming ``argument`` unless every label is non-empty, none is ``"other"``, and there are two or more."""
+    """Raise naming ``argument`` unless every label is non-empty, none is ``"other"`` (in any case), and there are two or more."""
     if any(not lab.strip() for lab in labels):
         msg = f"{argument}: every example needs a non-empty label"
         raise TopicInputError(msg)

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["assign_topics", "customer_rows", "fit_sample", "topic_columns", "topic_model"]
+__all__ = ["assign_topics", "check_sample", "customer_rows", "fit_sample", "topic_columns", "topic_model"]
 
 T = TypeVar("T")
 
@@ -42,7 +42,7 @@ def topic_model(
     labels: Sequence[str] | Mapping[str, str] | None,
     encoder: str | SentenceEncoder,
     cache: CacheOption,
-    seed: int,
+    seed: int | None,
     progress: bool | None,
 ) -> TopicModel:
     """``model``, or a new one from the options (which may only be given without a model)."""
@@ -62,19 +62,32 @@ def topic_model(
     return model
 
 
-def fit_sample(n: int, sample: int | None, seed: int) -> np.ndarray | None:
-    """Positions of the texts to fit on: a seeded random ``sample`` of ``n`` (sorted), or None for all."""
+def check_sample(sample: int | None) -> int | None:
+    """``sample`` as an int (any integer type) or None; raise :class:`TopicInputError` unless it is >= 2.
+
+    Example:
+        >>> check_sample(np.int64(50)), check_sample(None)
+        (50, None)
+    """
     if sample is None:
         return None
-    if isinstance(sample, bool) or not isinstance(sample, (int, np.integer)) or sample < 2:
+    if isinstance(sample, (bool, np.bool_)) or not isinstance(sample, (int, np.integer)) or sample < 2:
         msg = f"sample must be a number of texts >= 2 or None, got {sample!r}"
         raise TopicInputError(msg)
+    return int(sample)
+
+
+def fit_sample(n: int, sample: int | None, seed: int | None) -> np.ndarray | None:
+    """Positions of the texts to fit on: a seeded random ``sample`` of ``n`` (sorted), or None for all."""
+    sample = check_sample(sample)
+    if sample is None:
+        return None
     if sample >= n:
         return None
     return np.sort(np.random.default_rng(seed).choice(n, int(sample), replace=False))
 
 
-def topic_columns(events: pd.DataFrame, model: TopicModel, *, sample: int | None = None, seed: int = 0) -> pd.DataFrame:
+def topic_columns(events: pd.DataFrame, model: TopicModel, *, sample: int | None = None, seed: int | None = 0) -> pd.DataFrame:
     """``events`` with ``topic`` and ``topic_score`` for the customer messages (fitting ``model`` first if needed)."""
     if "text" not in events.columns:
         msg = f"assign_topics needs a 'text' column; found: {list(events.columns)}"
@@ -117,7 +130,7 @@ def assign_topics(
     encoder: str | SentenceEncoder = "default",
     sample: int | None = None,
     cache: CacheOption = True,
-    seed: int = 0,
+    seed: int | None = 0,
     progress: bool | None = None,
 ) -> T:
     """Add what each customer message is about: ``topic`` and ``topic_score``.
@@ -151,6 +164,8 @@ def assign_topics(
         TopicInputError: (a ``ValueError``) no customer messages to learn from, options given
             beside a model, a bad ``sample``; and what :meth:`TopicModel.fit
             <journeymap.topics.TopicModel.fit>` raises.
+        TypeError: ``js`` is not journeys nor events; an ``EventLog`` (from ``read_events``,
+            ``read_twcs``): build the journeys first (``jm.build_journeys(log)``).
 
     Example:
         >>> import journeymap as jm
@@ -166,8 +181,16 @@ def assign_topics(
         >>> set(with_topics.events["topic"].dropna()) <= {*tm.topics_, "other"}
         True
     """
+    from journeymap.io.eventlog import EventLog
     from journeymap.journeys import JourneySet
 
+    if isinstance(js, EventLog):
+        msg = (
+            "assign_topics needs journeys, got an EventLog (what read_events and read_twcs return): "
+            "build the journeys first, jm.assign_topics(jm.build_journeys(log)), or pass its events, "
+            "jm.assign_topics(log.events)"
+        )
+        raise TypeError(msg)
     events = js.events if isinstance(js, JourneySet) else js
     if not isinstance(events, pd.DataFrame):
         msg = f"assign_topics needs a JourneySet or an events DataFrame, got {type(js).__name__}"

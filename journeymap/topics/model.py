@@ -18,6 +18,12 @@ The steps are objects passed in (BERTopic's modularity without its heavy stack):
 scikit-learn transformer, e.g. ``PCA(50)``), ``clusterer`` (anything with ``fit_predict``, -1
 for noise: ``KMeans``, ``HDBSCAN``, ...), ``describer`` (:class:`CTfidfDescriber`) and
 ``classifier`` (any scikit-learn classifier). Embeddings are cached by (encoder id, text hash).
+
+Texts are cleaned before they are embedded, in every mode (``clean=True``, the default; see
+:func:`~journeymap.topics._text.clean_text`): @handles, links, e-mail addresses removed, HTML
+entities decoded, whitespace collapsed, so tweets to a brand are grouped by what they say, not
+by the brand they are addressed to. The cache is keyed by the cleaned text; representative
+texts (``topic_info_``) are quoted as written.
 """
 
 from __future__ import annotations
@@ -37,10 +43,12 @@ from journeymap.topics._inputs import (
     TopicInputError,
     as_examples,
     as_label_descriptions,
+    as_labels,
     as_texts,
     check_example_labels,
     check_templates,
 )
+from journeymap.topics._text import clean_text
 from journeymap.topics.encoders import SentenceEncoder, get_encoder
 
 if TYPE_CHECKING:
@@ -157,15 +165,26 @@ class TopicModel(BaseEstimator):  # type: ignore[misc]
         min_topic_size: discovery: smaller clusters are dissolved (default: ``max(5, n / 1000)``);
             also the default clusterer's smallest topic (a clusterer given here keeps its own).
         n_quotes: representative texts kept per topic.
+        min_score: a text whose ``topic_score`` (see :meth:`assign`) is below this goes to
+            ``"other"``, in every mode. Default None: no such floor, so in zero-shot and
+            few-shot every text with words gets one of the topics (discovery still sets its
+            outliers apart by each topic's own floor). A cosine similarity in discovery and
+            zero-shot (with MiniLM, 0.3 set unrelated questions apart on Banking77 at no cost
+            in accuracy; ``docs/topics.md``), a probability in few-shot.
+        clean: remove @handles, links and e-mail addresses, decode HTML entities and collapse
+            whitespace before embedding (:func:`~journeymap.topics._text.clean_text`), in
+            fitting and prediction alike; a text left empty is a text without words.
         cache: True for the persistent embedding cache, False for none, or a cache file path.
-        seed: makes results repeatable.
+        seed: makes results repeatable (None: different at every fit, as scikit-learn's
+            ``random_state=None``).
         progress: show progress bars (default: for long work only).
 
     Attributes:
         mode_: ``"discovery"``, ``"zero-shot"`` or ``"few-shot"``.
         topics_: the topic names (without ``"other"``), largest first in discovery.
         labels_: the topic of each fitted text (``"other"`` for none).
-        topic_scores_: how well each fitted text fits its topic (as :meth:`assign` gives it).
+        topic_scores_: how well each fitted text fits its topic (as :meth:`assign` gives it;
+            a fitted text and the same text given to :meth:`assign` get the same score).
         topic_info_: one row per topic (``"other"`` last): ``topic``, ``size``, ``share``,
             ``keywords`` (list), ``representative_texts`` (list).
         centroids_: unit vectors of the topics in the encoder's space.
@@ -201,8 +220,10 @@ class TopicModel(BaseEstimator):  # type: ignore[misc]
         refine: int = 3,
         min_topic_size: int | None = None,
         n_quotes: int = 3,
+        min_score: float | None = None,
+        clean: bool = True,
         cache: CacheOption = True,
-        seed: int = 0,
+        seed: int | None = 0,
         progress: bool | None = None,
     ) -> None:
         self.labels = labels
@@ -218,13 +239,25 @@ class TopicModel(BaseEstimator):  # type: ignore[misc]
         self.refine = refine
         self.min_topic_size = min_topic_size
         self.n_quotes = n_quotes
+        self.min_score = min_score
+        self.clean = clean
         self.cache = cache
         self.seed = seed
         self.progress = progress
 
     # -- helpers -------------------------------------------------------------------------------
     def _embed(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
+        """Vectors of ``texts`` as they are (topic descriptions)."""
         return embed(texts, self.encoder_, cache=self.cache, progress=self.progress)
+
+    def _cleaned(self, texts: Sequence[str]) -> list[str]:
+        """``texts`` as they are embedded: cleaned (``clean=True``) or as given."""
+        # a model pickled before ``clean`` existed was fitted on the texts as given
+        return [clean_text(t) for t in texts] if getattr(self, "clean", False) else list(texts)
+
+    def _embed_texts(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
+        """Vectors of customer texts (cleaned first with ``clean=True``)."""
+        return self._embed(self._cleaned(texts))
 
     def _describer(self) -> CTfidfDescriber:
         return clone(self.describer) if self.describer is not None else CTfidfDescriber()
@@ -256,12 +289,19 @@ class TopicModel(BaseEstimator):  # type: ignore[misc]
         if self.n_topics is not None and (not isinstance(self.n_topics, (int, np.integer)) or self.n_topics < 2):
             msg = f"n_topics must be an integer >= 2 or None, got {self.n_topics!r}"
             raise TopicInputError(msg)
+        if self.min_score is not None and (
+            isinstance(self.min_score, bool)
+            or not isinstance(self.min_score, (int, float, np.number))
+            or np.isnan(self.min_score)
+        ):
+            msg = f"min_score must be a number or None, got {self.min_score!r}"
+            raise TopicInputError(msg)
         example_texts: list[str] = []
         example_labels: list[str] = []
         if self.examples is not None:
             example_texts, example_labels = as_examples(self.examples)
         if y is not None:
-            y_list = as_texts(y, "y", allow_empty=True)
+            y_list = as_labels(y, "y")
             if len(y_list) != len(docs):
                 msg = f"y: {len(docs)} texts but {len(y_list)} labels; give one label per text"
                 raise TopicInputError(msg)
@@ -293,11 +333,19 @@ class TopicModel(BaseEstimator):  # type: ignore[misc]
         return np.asarray(self.fit(texts, y).labels_)
 
     def _fit_discovery(self, docs: list[str]) -> None:
-        X = self._embed(docs)
+        cleaned = self._cleaned(docs)
+        X = self._embed(cleaned)
         has_words = np.linalg.norm(X, axis=1) > 0
         n_words = int(has_words.sum())
+        if n_words < 2:
+            logger.warning(
+                "TopicModel: discovery needs at least two texts with words, got %d of %d texts: no topics, every text is %r",
+                n_words,
+                len(docs),
+                OTHER,
+            )
         if self.n_topics is not None:
-            n_distinct = len({d for d, w in zip(docs, has_words) if w})
+            n_distinct = len({d for d, w in zip(cleaned, has_words) if w})
             if self.n_topics > n_distinct:
                 msg = f"n_topics={self.n_topics} is more than the {n_distinct} distinct texts with words"
                 raise TopicInputError(msg)
@@ -364,10 +412,12 @@ class TopicModel(BaseEstimator):  # type: ignore[misc]
         order_by_size: bool,
         names: list[str] | None = None,
     ) -> None:
-        """Fill the fitted attributes from topic assignments (-1 or below the floor: other)."""
+        """Fill the fitted attributes from topic assignments (-1, below the floor or ``min_score``: other)."""
         assigned = has_words & (assign >= 0)
         if floors is not None and len(floors):
             assigned &= best >= floors[np.maximum(assign, 0)]
+        if self.min_score is not None:
+            assigned &= ~(best < self.min_score)  # a NaN score (no score) is kept
         topic = np.where(assigned, assign, -1)
         k = len(centroids)
         sizes = np.bincount(topic[topic >= 0], minlength=k)
@@ -383,7 +433,8 @@ class TopicModel(BaseEstimator):  # type: ignore[misc]
         describer = self._describer()
         keywords = describer.keywords(docs, topic, k)
         if names is None:
-            names = describer.names(keywords)
+            fallbacks = [None if keywords[t] else self._fallback_name(docs, topic, t) for t in range(k)]
+            names = describer.names(keywords, fallbacks)
         self.topics_: list[str] = list(names)
         self.topic_scores_ = np.where(has_words, best, np.nan).astype(np.float32)
         self.centroids_ = centroids
@@ -405,6 +456,21 @@ class TopicModel(BaseEstimator):  # type: ignore[misc]
         ]
         rows.append({"topic": OTHER, "size": other, "share": other / n, "keywords": [], "representative_texts": []})
         self.topic_info_ = pd.DataFrame(rows, columns=["topic", "size", "share", "keywords", "representative_texts"])
+
+    def _fallback_name(self, docs: list[str], topic: npt.NDArray[np.int64], t: int) -> str:
+        """The name of topic ``t`` where it has no keywords: its most frequent short text, else "topic N".
+
+        Short: at most 4 words and 30 characters, after cleaning and lower-casing (ties: the
+        shortest, then alphabetical). ``N`` counts from 1 in the order of the topics.
+        """
+        counts: dict[str, int] = {}
+        for i in np.flatnonzero(topic == t):
+            text = clean_text(docs[i]).lower().strip(" .,;:!?¡¿'\"-")
+            if text and len(text) <= 30 and len(text.split()) <= 4 and text != OTHER:
+                counts[text] = counts.get(text, 0) + 1
+        if not counts:
+            return f"topic {t + 1}"
+        return min(counts, key=lambda text: (-counts[text], len(text), text))
 
     def _quotes(
         self, docs: list[str], X: npt.NDArray[np.float32], centroids: npt.NDArray[np.float32], topic: npt.NDArray[np.int64]
@@ -430,7 +496,7 @@ class TopicModel(BaseEstimator):  # type: ignore[misc]
         return _normalise(vecs)
 
     def _fit_zero_shot(self, docs: list[str], names: list[str], descriptions: list[str]) -> None:
-        X = self._embed(docs)
+        X = self._embed_texts(docs)
         has_words = np.linalg.norm(X, axis=1) > 0
         anchors = self._label_vectors(descriptions)
         centroids = anchors
@@ -457,6 +523,7 @@ class TopicModel(BaseEstimator):  # type: ignore[misc]
     ) -> None:
         from sklearn.linear_model import LogisticRegression  # type: ignore[import-untyped]
 
+        ex_texts = self._cleaned(ex_texts)
         if names:
             ex_texts = ex_texts + list(descriptions)
             ex_labels = ex_labels + names
@@ -478,24 +545,42 @@ class TopicModel(BaseEstimator):  # type: ignore[misc]
         self.classifier_ = classifier
         classes = [str(c) for c in classifier.classes_]
         centroids = _normalise(np.stack([E[usable][y == c].mean(axis=0) for c in classes]))
-        X = self._embed(docs)
+        X = self._embed_texts(docs)
         has_words = np.linalg.norm(X, axis=1) > 0
         assign = np.full(len(docs), -1, dtype=np.int64)
         best = np.zeros(len(docs), dtype=np.float32)
         if has_words.any():
-            proba = self._class_proba(classifier, X[has_words])
-            assign[has_words] = proba.argmax(axis=1)
-            best[has_words] = proba.max(axis=1)
+            assign[has_words], best[has_words] = self._classify(classifier, X[has_words])
         self._set_topics(docs, X, centroids, None, assign, best, has_words, order_by_size=False, names=classes)
+
+    @staticmethod
+    def _classify(classifier: Any, X: npt.NDArray[np.float32]) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float32]]:
+        """Few-shot: the class of each row (a position in ``classifier.classes_``) and its score.
+
+        The score is the class's probability with ``predict_proba``; else the value of the
+        ``decision_function`` for the class (a margin, not a probability: ``LinearSVC``); else NaN.
+        """
+        classes = [str(c) for c in classifier.classes_]
+        if hasattr(classifier, "predict_proba"):
+            proba = np.asarray(classifier.predict_proba(X), dtype=np.float64)
+            picked = proba.argmax(axis=1).astype(np.int64)
+            return picked, proba[np.arange(len(X)), picked].astype(np.float32)
+        picked = np.asarray([classes.index(str(c)) for c in classifier.predict(X)], dtype=np.int64)
+        score = np.full(len(X), np.nan, dtype=np.float32)
+        if hasattr(classifier, "decision_function"):
+            decision = np.asarray(classifier.decision_function(X), dtype=np.float64)
+            if decision.ndim == 1:  # two classes: the margin towards classes_[1]
+                decision = np.stack([-decision, decision], axis=1)
+            score = decision[np.arange(len(X)), picked].astype(np.float32)
+        return picked, score
 
     @staticmethod
     def _class_proba(classifier: Any, X: npt.NDArray[np.float32]) -> npt.NDArray[np.float64]:
         """The classifier's class probabilities (columns: its ``classes_``); one-hot of ``predict`` without ``predict_proba``."""
         if hasattr(classifier, "predict_proba"):
             return np.asarray(classifier.predict_proba(X), dtype=np.float64)
-        classes = [str(c) for c in classifier.classes_]
-        picked = np.asarray([classes.index(str(c)) for c in classifier.predict(X)], dtype=np.int64)
-        return np.eye(len(classes), dtype=np.float64)[picked]
+        picked, _ = TopicModel._classify(classifier, X)
+        return np.eye(len(classifier.classes_), dtype=np.float64)[picked]
 
     # -- prediction ----------------------------------------------------------------------------
     @property
@@ -507,17 +592,21 @@ class TopicModel(BaseEstimator):  # type: ignore[misc]
     def transform(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
         """Cosine similarity of each text to each topic centroid, shape ``(n, n_topics)``."""
         self._check_fitted()
-        X = self._embed(as_texts(texts, "texts", allow_empty=True))
+        X = self._embed_texts(as_texts(texts, "texts", allow_empty=True))
         return (X @ self.centroids_.T).astype(np.float32)
 
     def predict_proba(self, texts: Sequence[str]) -> npt.NDArray[np.float64]:
         """Probability of each topic (columns: ``classes_``); rows of texts without words are uniform.
 
-        In few-shot mode these are the classifier's; otherwise a softmax of the cosine
-        similarities at temperature 0.05 (a soft assignment, not a calibrated probability).
+        In few-shot mode these are the classifier's (one-hot of its ``predict`` for a
+        classifier without ``predict_proba``); otherwise a softmax of the cosine similarities
+        at temperature 0.05 (a soft assignment, not a calibrated probability). There is no
+        ``"other"`` column (as in scikit-learn, the columns are ``classes_``, the topics):
+        :meth:`predict` may say ``"other"`` (an outlier of its nearest topic, ``min_score``, no
+        words) where the row's largest column is a topic.
         """
         self._check_fitted()
-        X = self._embed(as_texts(texts, "texts", allow_empty=True))
+        X = self._embed_texts(as_texts(texts, "texts", allow_empty=True))
         k = len(self.topics_)
         out = np.full((len(X), k), 1.0 / max(k, 1))
         has_words = np.linalg.norm(X, axis=1) > 0
@@ -538,26 +627,30 @@ class TopicModel(BaseEstimator):  # type: ignore[misc]
             Xw = X[has_words]
             if self.mode_ == "few-shot":
                 index = {c: i for i, c in enumerate(self.topics_)}
-                if hasattr(self.classifier_, "predict_proba"):
-                    proba = self.classifier_.predict_proba(Xw)
-                    columns = np.array([index[str(c)] for c in self.classifier_.classes_])
-                    best = proba.argmax(axis=1)
-                    topic[has_words] = columns[best]
-                    score[has_words] = proba[np.arange(len(Xw)), best]
-                else:
-                    topic[has_words] = [index[str(c)] for c in self.classifier_.predict(Xw)]
+                columns = np.array([index[str(c)] for c in self.classifier_.classes_], dtype=np.int64)
+                picked, best = self._classify(self.classifier_, Xw)
+                assign = columns[picked]
             else:
-                assign, best_sim = self._nearest(Xw, self.centroids_)
+                assign, best = self._nearest(Xw, self.centroids_)
                 if self.floors_ is not None:
-                    assign = np.where(best_sim >= self.floors_[assign], assign, -1)
-                topic[has_words] = assign
-                score[has_words] = best_sim
+                    assign = np.where(best >= self.floors_[assign], assign, -1)
+            floor = getattr(self, "min_score", None)  # None in a model pickled before min_score existed
+            if floor is not None:
+                assign = np.where(best < floor, -1, assign)
+            topic[has_words] = assign
+            score[has_words] = best
         return topic, score
 
     def predict(self, texts: Sequence[str]) -> npt.NDArray[np.str_]:
-        """The topic of each text, ``"other"`` where none fits (and for texts without words)."""
+        """The topic of each text; ``"other"`` for texts without words, and where none fits.
+
+        None fits: in discovery, a text further from its nearest topic than that topic's own
+        outliers (``floors_``); in every mode, a ``topic_score`` below ``min_score`` when it is
+        given. So without ``min_score``, zero-shot and few-shot give every text with words one
+        of the topics.
+        """
         self._check_fitted()
-        topic, _ = self._assign_embedded(self._embed(as_texts(texts, "texts", allow_empty=True)))
+        topic, _ = self._assign_embedded(self._embed_texts(as_texts(texts, "texts", allow_empty=True)))
         names = np.array([*self.topics_, OTHER], dtype=object)
         return names[np.where(topic >= 0, topic, len(self.topics_))].astype(str)
 
@@ -566,8 +659,10 @@ class TopicModel(BaseEstimator):  # type: ignore[misc]
 
         ``topic`` is :meth:`predict`'s. ``topic_score`` is how well the text fits its topic: in
         discovery and zero-shot the cosine similarity to the topic's centroid (also given for
-        texts put in ``"other"`` as outliers, where it is the similarity to the nearest topic),
-        in few-shot the classifier's probability of the topic; NaN for texts without words.
+        texts put in ``"other"`` as outliers or below ``min_score``, where it is the similarity
+        to the nearest topic), in few-shot the classifier's probability of the topic (for a
+        classifier without ``predict_proba``, its ``decision_function`` value for the topic, a
+        margin; NaN without either); NaN for texts without words.
 
         Example:
             >>> from journeymap.testing import HashingEncoder
@@ -578,7 +673,7 @@ class TopicModel(BaseEstimator):  # type: ignore[misc]
             1  other          NaN
         """
         self._check_fitted()
-        topic, score = self._assign_embedded(self._embed(as_texts(texts, "texts", allow_empty=True)))
+        topic, score = self._assign_embedded(self._embed_texts(as_texts(texts, "texts", allow_empty=True)))
         names = np.array([*self.topics_, OTHER], dtype=object)
         return pd.DataFrame({"topic": names[np.where(topic >= 0, topic, len(self.topics_))].astype(str), "topic_score": score})
 

@@ -1,0 +1,42 @@
+"""Cleaning customer texts before they are embedded or described: what a topic is *not* about.
+
+Tweets to a brand start with its @handle ("@AppleSupport my phone ..."); left in, the handle
+decides the topic (customers cluster by brand, not by what they write about). So before a text
+is embedded, :func:`clean_text` removes @handles (anonymised ones such as ``@123456`` too),
+links (with or without a scheme: ``https://t.co/x``, ``www.x.com``, ``pic.twitter.com/x``,
+``bit.ly/x``), e-mail addresses, decodes HTML entities (``&amp;`` -> ``&``) and collapses
+whitespace. A text left without anything is a text without words (topic ``"other"``).
+"""
+
+from __future__ import annotations
+
+import html
+import re
+
+__all__ = ["LINK", "NOISE", "clean_text"]
+
+#: A link: with a scheme or ``www.``, or a bare domain followed by a path (``pic.twitter.com/abc``,
+#: ``bit.ly/3xYz``), or a bare domain ending in a common top-level domain (``example.com``; not the
+#: two-letter ones that are also words, "it", "me": "done.it works" is a missing space).
+LINK = (
+    r"(?:https?://|www\.)\S+"
+    r"|\b(?:[a-z0-9-]+\.)+[a-z]{2,}/\S*"
+    r"|\b(?:[a-z0-9-]+\.)+(?:com|org|net|edu|gov|io|ly|uk|info|biz)\b"
+)
+#: What :func:`clean_text` removes: e-mail addresses (before handles, which they contain),
+#: links, then @handles.
+NOISE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+|" + LINK + r"|@\w+", re.IGNORECASE)
+
+
+def clean_text(text: str) -> str:
+    """``text`` without @handles, links and e-mail addresses, HTML entities decoded, whitespace collapsed.
+
+    Example:
+        >>> clean_text("@AppleSupport @123456 my phone  died &amp; won't charge https://t.co/abc pic.twitter.com/x")
+        "my phone died & won't charge"
+        >>> clean_text("mail john.doe@gmail.com or see bit.ly/3xYz and example.com")
+        'mail or see and'
+        >>> clean_text("@AppleSupport")
+        ''
+    """
+    return " ".join(NOISE.sub(" ", html.unescape(text)).split())
