@@ -47,6 +47,7 @@ from journeymap.exceptions import (
     JourneyMapError,
     ModelLoadError,
     SchemaError,
+    ScorerOptionsError,
     UnknownScorerError,
     UnsupportedBackendError,
 )
@@ -83,6 +84,7 @@ __all__ = [
     "JourneySet",
     "ModelLoadError",
     "SchemaError",
+    "ScorerOptionsError",
     "Stage",
     "StageModel",
     "Taxonomy",

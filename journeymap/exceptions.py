@@ -6,14 +6,21 @@ can catch the library's failures in one place.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
     import pandas as pd
 
-__all__ = ["JourneyMapError", "ModelLoadError", "SchemaError", "UnknownScorerError", "UnsupportedBackendError"]
+__all__ = [
+    "JourneyMapError",
+    "ModelLoadError",
+    "SchemaError",
+    "ScorerOptionsError",
+    "UnknownScorerError",
+    "UnsupportedBackendError",
+]
 
 
 class JourneyMapError(Exception):
@@ -91,3 +98,25 @@ class UnsupportedBackendError(JourneyMapError, TypeError):
             f"{function} has no {backend} form: call .compute() on the {kind} to get it in memory, "
             f"then call {function} on the result"
         )
+
+
+class ScorerOptionsError(JourneyMapError, TypeError):
+    """Options a scorer's constructor does not take (or required ones missing).
+
+    A :class:`JourneyMapError` (the command line prints it as one ``error:`` line) and
+    a ``TypeError`` (what calling the constructor with them would have raised).
+
+    Attributes:
+        scorer: the scorer's name.
+        options: the options it was given.
+
+    Example:
+        >>> str(ScorerOptionsError("lexicon", {"batch_size": 8}, "got an unexpected keyword argument 'batch_size'"))
+        "scorer 'lexicon' cannot be built with the options {'batch_size': 8}: got an unexpected keyword argument 'batch_size'"
+    """
+
+    def __init__(self, scorer: str, options: dict[str, Any], problem: str) -> None:
+        self.scorer = scorer
+        self.options = dict(options)
+        given = f"the options {self.options}" if self.options else "no options"
+        super().__init__(f"scorer {scorer!r} cannot be built with {given}: {problem}")

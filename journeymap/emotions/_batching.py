@@ -2,8 +2,11 @@
 
 Batches are formed from texts sorted by token count, and each is padded only to its own
 longest text (dynamic padding): padding drops from 35-40% of the tokens (sorting by characters)
-or far more (input order) to under 1%. Texts without any word character (empty, whitespace,
-emoji or punctuation only) are not sent to the model and get a neutral score.
+or far more (input order) to under 1%. Which texts are sent to the model is the scorer's choice
+(``readable``): by default those with a word character (a model whose vocabulary has no emoji
+reads "😡😡😡" as unknown tokens); a Hugging Face model with its own tokenizer reads every text
+with a non-blank character. The others get ``empty_row`` (:func:`journeymap.score` never sends
+empty or blank texts to a scorer: they get NA scores, as NA text does).
 """
 
 from __future__ import annotations
@@ -30,6 +33,47 @@ _WORD = re.compile(r"\w")
 def has_words(text: object) -> bool:
     """Whether a text has at least one word character (letters or digits in any script)."""
     return isinstance(text, str) and _WORD.search(text) is not None
+
+
+def has_characters(text: object) -> bool:
+    r"""Whether a text has at least one character that is not whitespace (emoji and ``:(`` count).
+
+    Example:
+        >>> has_characters("😡"), has_characters(" \n"), has_characters(None)
+        (True, False, False)
+    """
+    return isinstance(text, str) and not text.isspace() and text != ""
+
+
+def shorten(text: str, limit: int = 40) -> str:
+    """A text as an error message shows it: its first ``limit`` characters, with ``…`` when cut.
+
+    Example:
+        >>> shorten("boom goes the phone", 8)
+        'boom goe…'
+    """
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+class TextsFailedError(JourneyMapError):
+    """A scorer failed, or returned bad values, for some texts; the message and ``texts`` name them.
+
+    Attributes:
+        texts: the texts concerned (as given to the scorer), in their order in the batch.
+        positions: their positions in the batch.
+    """
+
+    def __init__(self, message: str, *, texts: Sequence[str] = (), positions: Sequence[int] = ()) -> None:
+        super().__init__(message)
+        self.texts: tuple[str, ...] = tuple(texts)
+        self.positions: tuple[int, ...] = tuple(int(p) for p in positions)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_rebuild_texts_failed, (str(self), self.texts, self.positions))
+
+
+def _rebuild_texts_failed(message: str, texts: tuple[str, ...], positions: tuple[int, ...]) -> TextsFailedError:
+    return TextsFailedError(message, texts=texts, positions=positions)
 
 
 def valid_utf8(text: str) -> str:
@@ -60,16 +104,18 @@ def run_sorted(
     device: torch.device,
     what: str = "scoring",
     workers: int = 1,
+    readable: Callable[[object], bool] = has_words,
 ) -> npt.NDArray[np.float32]:
     """Rows of ``forward(input_ids, attention_mask)`` for ``texts``, in length-sorted batches.
 
     Shared by the scorers (rows are probabilities) and the sentence encoders (rows are
-    embeddings). Texts without words are not sent to the model: their row is ``empty_row``.
-    Rows are float32; NaN is replaced by 0. ``workers``: see :func:`forward_sorted`.
+    embeddings). Texts that are not ``readable`` (by default: without words) are not sent to the
+    model: their row is ``empty_row``. Rows are float32; NaN is replaced by 0. ``workers``: see
+    :func:`forward_sorted`.
     """
     n = len(texts)
     out = np.tile(np.asarray(empty_row, dtype=np.float32), (n, 1))
-    idx = [i for i, t in enumerate(texts) if has_words(t)]
+    idx = [i for i, t in enumerate(texts) if readable(t)]
     if not idx:
         return out
     clean = [valid_utf8(texts[i]) for i in idx]
@@ -83,6 +129,7 @@ def run_sorted(
         what=what,
         positions=idx,
         workers=workers,
+        names=[texts[i] for i in idx],
     )
     if len(rows):
         out[idx] = rows
@@ -99,16 +146,20 @@ def forward_sorted(
     what: str = "scoring",
     positions: Sequence[int] | None = None,
     workers: int = 1,
+    names: Sequence[str] | None = None,
 ) -> npt.NDArray[np.float32]:
     """Rows of ``forward`` for token-id sequences, in length-sorted batches padded per batch.
 
-    ``positions`` names each sequence in an error message (default: its index). NaN becomes 0.
+    ``positions`` names each sequence in an error message (default: its index), ``names`` (one
+    text per sequence) shows its text there too, shortened. NaN becomes 0.
     ``workers > 1`` runs that many batches at once, each on its own thread: for a ``forward``
     that is safe to call concurrently and runs each call on one core (an ONNX Runtime session
     with one intra-op thread), which keeps both cores busier than one call split over two. Fewer
     sequences than ``workers`` full batches are split into ``workers`` smaller batches. The rows
     do not depend on ``workers``. A failure raises :class:`~journeymap.exceptions.JourneyMapError`
-    naming the texts of the failing batch (one at a time: the first; at once: every one).
+    naming the texts of the failing batch (one at a time: the first; at once: every one): a
+    :class:`TextsFailedError` whose ``positions`` are those positions and whose ``texts`` are
+    their ``names``.
     """
     import torch
 
@@ -132,8 +183,12 @@ def forward_sorted(
         return rows
 
     def failed(bad: list[npt.NDArray[np.intp]], exc: BaseException) -> JourneyMapError:
-        where = sorted(positions[j] if positions is not None else int(j) for chunk in bad for j in chunk)
-        return JourneyMapError(f"{what} failed for the texts at positions {where[:20]}: {exc}")
+        seqs = sorted({int(j) for chunk in bad for j in chunk}, key=lambda j: positions[j] if positions is not None else j)
+        where = sorted({positions[j] if positions is not None else j for j in seqs})
+        texts = list(dict.fromkeys(names[j] for j in seqs)) if names is not None else []
+        shown = f" (texts: {', '.join(repr(shorten(t)) for t in texts[:5])}{', ...' if len(texts) > 5 else ''})" if texts else ""
+        message = f"{what} failed for the texts at positions {where[:20]}: {exc}{shown}"
+        return TextsFailedError(message, texts=texts, positions=where)
 
     results: list[npt.NDArray[np.float32]] = []
     if workers > 1 and len(chunks) > 1:
@@ -211,8 +266,12 @@ def score_sorted(
     batch_size: int,
     max_length: int,
     device: torch.device,
+    readable: Callable[[object], bool] = has_words,
 ) -> npt.NDArray[np.float32]:
-    """Score texts with ``forward(input_ids, attention_mask) -> probabilities``, length-sorted."""
+    """Score texts with ``forward(input_ids, attention_mask) -> probabilities``, length-sorted.
+
+    Texts that are not ``readable`` get :func:`neutral_row`.
+    """
     out = run_sorted(
         texts,
         tokenizer=tokenizer,
@@ -221,6 +280,7 @@ def score_sorted(
         batch_size=batch_size,
         max_length=max_length,
         device=device,
+        readable=readable,
     )
     return out.clip(0.0, 1.0).astype(np.float32)
 
@@ -229,7 +289,8 @@ class SortedBatchScorer:
     """Base of the transformer scorers: ``score`` runs :func:`score_sorted` with ``_forward``.
 
     Subclasses set ``tokenizer``, ``_taxonomy``, ``batch_size``, ``max_length`` and ``device``
-    and implement ``_forward(input_ids, attention_mask) -> probabilities``.
+    and implement ``_forward(input_ids, attention_mask) -> probabilities``; ``_readable(text)``
+    says which texts go to the model (default :func:`has_words`).
     """
 
     tokenizer: Any
@@ -241,6 +302,10 @@ class SortedBatchScorer:
     def _forward(self, ids: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
         raise NotImplementedError
 
+    def _readable(self, text: object) -> bool:
+        """Whether ``text`` is sent to the model (else it gets :func:`neutral_row`)."""
+        return has_words(text)
+
     def score(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
         """Per-label probabilities, shape ``(len(texts), n_labels)``, float32 in [0, 1]."""
         return score_sorted(
@@ -251,6 +316,7 @@ class SortedBatchScorer:
             batch_size=self.batch_size,
             max_length=self.max_length,
             device=self.device,
+            readable=self._readable,
         )
 
 

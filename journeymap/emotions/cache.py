@@ -54,21 +54,28 @@ def text_hash(text: str) -> bytes:
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).digest()
 
 
+#: The revision of how scorers prepare texts, stored with every cached row. It is bumped when a
+#: change in the library alters scores without changing a scorer's id (2: emoticons such as
+#: ":((" and blank texts, 2026-12-05), so rows cached before are not read back.
+CACHE_REVISION = 2
+
+
 def scorer_key(scorer: str) -> str | bytes:
-    r"""The scorer id as stored: the text itself, or its bytes when it holds lone surrogates.
+    r"""The scorer id as stored, with the cache revision: text, or bytes when it holds lone surrogates.
 
     SQLite stores text as UTF-8, which cannot hold a lone surrogate; such an id is stored as a
     BLOB, which never equals a text id, so no two ids share cached rows.
 
     Example:
         >>> scorer_key("demo.v1"), scorer_key("demo\ud800")
-        ('demo.v1', b'demo\xed\xa0\x80')
+        ('demo.v1#r2', b'demo\xed\xa0\x80#r2')
     """
+    key = f"{scorer}#r{CACHE_REVISION}"
     try:
-        scorer.encode("utf-8")
+        key.encode("utf-8")
     except UnicodeEncodeError:
-        return scorer.encode("utf-8", "surrogatepass")
-    return scorer
+        return key.encode("utf-8", "surrogatepass")
+    return key
 
 
 class ScoreCache:

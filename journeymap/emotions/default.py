@@ -71,6 +71,8 @@ logger = logging.getLogger(__name__)
 
 #: Windows a long text is read in at most, by default (about 2,000 tokens).
 DEFAULT_MAX_WINDOWS = 32
+#: Tokens per window, by default (the length the model was trained at).
+DEFAULT_MAX_LENGTH = 128
 
 __all__ = ["WEIGHTS_DIR", "DefaultScorer"]
 
@@ -154,7 +156,7 @@ class DefaultScorer(_batching.LazyNetworkScorer):
         *,
         device: str | None = None,
         batch_size: int | None = None,
-        max_length: int = 128,
+        max_length: int = DEFAULT_MAX_LENGTH,
         max_windows: int = DEFAULT_MAX_WINDOWS,
         precision: Precision = "auto",
         backend: _onnx.Backend = "auto",
@@ -245,12 +247,18 @@ class DefaultScorer(_batching.LazyNetworkScorer):
     def id(self) -> str:
         """``journeymap.default.v2``, plus ``+bf16``, ``+int8``, ``+onnx`` or ``+onnx-int8`` by variant.
 
-        A ``max_windows`` other than the default 32 adds ``+w<n>``: it changes what is read of a
-        long text, so its scores must not share cached rows with the default's.
+        A ``max_length`` other than the default 128 adds ``+len<n>`` and a ``max_windows`` other
+        than the default 32 adds ``+w<n>``: both change what is read of a long text (and what
+        ``unread_tokens`` counts), so their scores must not share cached rows with the default's.
+
+        Example:
+            >>> DefaultScorer(precision="float32", backend="torch", max_length=64, max_windows=4).id
+            'journeymap.default.v2+len64+w4'
         """
         suffix = _ONNX_SUFFIX if self.backend == "onnx" else _SUFFIX
+        length = "" if self.max_length == DEFAULT_MAX_LENGTH else f"+len{self.max_length}"
         windows = "" if self.max_windows == DEFAULT_MAX_WINDOWS else f"+w{self.max_windows}"
-        return self._base_id + suffix[self.precision] + windows
+        return self._base_id + suffix[self.precision] + length + windows
 
     @property
     def tolerance(self) -> float:
@@ -304,7 +312,8 @@ class DefaultScorer(_batching.LazyNetworkScorer):
         """Label probabilities, then sentiment (negative, neutral, positive), irony and unread tokens.
 
         Shape ``(len(texts), 28 + 5)``, float32. Texts without words after normalisation get
-        ``neutral`` 1 and a neutral sentiment.
+        ``neutral`` 1 and a neutral sentiment (:func:`journeymap.score` never sends empty or
+        blank texts: they get NA scores there).
         """
         n = len(self._taxonomy.labels)
         norm = [normalize_text(_batching.valid_utf8(t)) if isinstance(t, str) else "" for t in texts]
@@ -328,6 +337,7 @@ class DefaultScorer(_batching.LazyNetworkScorer):
             batch_size=self.batch_size,
             device=self.device,
             positions=[idx[j] for j in owner],
+            names=[str(texts[idx[j]]) for j in owner],
             workers=getattr(self.model, "workers", 1),  # ONNX: batches on both cores at once
         )
         rows = self.combine(logits, owner, len(idx))

@@ -6,8 +6,11 @@ The encoder's vocabulary (uncased English WordPiece) has no emoji: before this s
 - emoji into their CLDR names in words (``😡`` -> ``enraged face``; skin tones and the
   variation selector are dropped), via the ``emoji`` package;
 - common ASCII emoticons (``:)``, ``:-(``, ``:'(``, ``<3``, ``xD`` ...) into words
-  (``smiling face``, ``frowning face``, ``crying face``, ``red heart`` ...), only where they stand
-  apart (so ``http://`` or ``a:b`` are untouched);
+  (``smiling face``, ``frowning face``, ``crying face``, ``red heart`` ...), a repeated mouth
+  (``:((``, ``:)))``) as one face; faces opening with ``:`` or ``;`` and closing with a symbol
+  may touch the word or punctuation before them (``ok:(``) and punctuation after them
+  (``:(.``), the others must stand apart; never before a word character, slash or bracket
+  (so ``http://``, ``a:b`` or ``f(x=(a))`` are untouched);
 - user mentions into ``@user`` and links into ``http``, as in the TweetEval training tweets;
 - characters repeated more than three times into three (``soooooo`` -> ``sooo``,
   ``!!!!!!`` -> ``!!!``), which keeps the emphasis and bounds the token count.
@@ -20,6 +23,8 @@ Example:
     'thanks for nothing enraged face'
     >>> normalize_text("@AmericanAir soooooo late!!!!!! :( https://t.co/x")
     '@user sooo late!!! frowning face http'
+    >>> normalize_text("lost my bag again:(( thanks :))")
+    'lost my bag again frowning face thanks smiling face'
 """
 
 from __future__ import annotations
@@ -59,8 +64,22 @@ EMOTICONS: dict[str, str] = {
     "<3": "red heart",
     "</3": "broken heart",
 }
+_KEYS = sorted(EMOTICONS, key=len, reverse=True)
+
+
+def _alternatives(keys: list[str]) -> str:
+    """One regex alternative per emoticon, its mouth repeatable (``:((``, ``:DDD``, ``<333``)."""
+    return "|".join(re.escape(e) + re.escape(e[-1]) + "*" for e in keys)
+
+
+#: Faces that may touch the word or punctuation before them ("ok:(", "sorry!!:(", "(:(")): those
+#: opening with ":", ";" or ">" and ending in a symbol. The others ("xD", ":p", "<3", "=)") must
+#: stand apart, so that "boxd", "if n<3" or "x=(" are not read as faces.
+_ATTACHED = [e for e in _KEYS if e[0] in ":;>" and not e[-1].isalnum()]
 _EMOTICON = re.compile(
-    r"(?<!\S)(" + "|".join(re.escape(e) for e in sorted(EMOTICONS, key=len, reverse=True)) + r")+(?!\S)",
+    rf"(?:(?<!\S)(?:{_alternatives(_KEYS)})|(?:{_alternatives(_ATTACHED)}))"
+    # then more faces, and no word, slash or bracket right after ("a:b", "ftp://", "(x=(a))" stay)
+    rf"(?:{_alternatives(_KEYS)})*(?![\w/\\()\[\]|])",
     re.IGNORECASE,
 )
 #: "D:" (anguish) only in capitals and at the end of the text: "Terminal D: gate 5", "Option D:
@@ -77,13 +96,14 @@ def _emoticon_words(match: re.Match[str]) -> str:
     run = match.group(0)
     words: list[str] = []
     pos = 0
-    keys = sorted(EMOTICONS, key=len, reverse=True)
     lower = run.lower()
     while pos < len(run):
-        for key in keys:
+        for key in _KEYS:
             if lower.startswith(key, pos):
                 words.append(EMOTICONS[key])
                 pos += len(key)
+                while pos < len(run) and lower[pos] == key[-1]:  # a repeated mouth is one face
+                    pos += 1
                 break
         else:  # pragma: no cover - the regex only matches runs of known emoticons
             pos += 1

@@ -9,6 +9,7 @@ only when that plugin is asked for.
 from __future__ import annotations
 
 import functools
+import inspect
 import logging
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -16,14 +17,14 @@ from typing import TYPE_CHECKING, Any
 from journeymap._plugins import read_group
 from journeymap.emotions.scorer import EmotionScorer
 from journeymap.emotions.taxonomy import Taxonomy
-from journeymap.exceptions import JourneyMapError, UnknownScorerError
+from journeymap.exceptions import JourneyMapError, ScorerOptionsError, UnknownScorerError
 
 if TYPE_CHECKING:
     from importlib.metadata import EntryPoint
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["GROUP", "available_scorers", "get_scorer", "refresh", "verify_scorer"]
+__all__ = ["GROUP", "ScorerOptionsError", "available_scorers", "build_scorer", "get_scorer", "refresh", "verify_scorer"]
 
 GROUP = "journeymap.scorers"
 
@@ -69,6 +70,24 @@ def verify_scorer(scorer: Any, name: str) -> EmotionScorer:
     return scorer  # type: ignore[no-any-return]
 
 
+def build_scorer(name: str, factory: Any, options: dict[str, Any]) -> Any:
+    """``factory(**options)``, options that do not fit its signature failing as :class:`ScorerOptionsError`.
+
+    The options are matched against the signature before the call, so a ``TypeError`` raised
+    inside a constructor that accepted them is not mistaken for a bad option.
+    """
+    try:
+        signature = inspect.signature(factory)
+    except (TypeError, ValueError):  # a builtin or C factory without a signature: call it as it is
+        signature = None
+    if signature is not None:
+        try:
+            signature.bind(**options)
+        except TypeError as exc:
+            raise ScorerOptionsError(name, options, str(exc)) from None
+    return factory(**options)
+
+
 def _looks_like_model(name: str) -> bool:
     return "/" in name or Path(name).is_dir()
 
@@ -86,6 +105,8 @@ def get_scorer(name: str | EmotionScorer = "default", **options: Any) -> Emotion
 
     Raises:
         UnknownScorerError: no scorer of that name; the message lists the available ones.
+        ScorerOptionsError: ``options`` the scorer's constructor does not take, or a required
+            one missing (``get_scorer("transformer")`` without ``model``).
         JourneyMapError: the plugin cannot be imported, or what it builds breaks the contract.
 
     Example:
@@ -105,7 +126,7 @@ def get_scorer(name: str | EmotionScorer = "default", **options: Any) -> Emotion
                 return load_trained(name, **options)
             from journeymap.emotions.transformer import TransformerScorer
 
-            return TransformerScorer(name, **options)
+            return build_scorer(name, functools.partial(TransformerScorer, name), options)  # type: ignore[no-any-return]
         raise UnknownScorerError(name, eps)
     ep = eps[name]
     try:
@@ -116,4 +137,4 @@ def get_scorer(name: str | EmotionScorer = "default", **options: Any) -> Emotion
     if not callable(factory):
         msg = f"scorer plugin {name!r} ({ep.value}) must point to a class or factory, got {type(factory).__name__}"
         raise JourneyMapError(msg)
-    return verify_scorer(factory(**options), name)
+    return verify_scorer(build_scorer(name, factory, options), name)

@@ -11,13 +11,22 @@ import numpy as np
 import pandas as pd
 
 from journeymap.backends import dispatch
+from journeymap.emotions._batching import TextsFailedError, shorten
 from journeymap.emotions.cache import ScoreCache, cached_rows, open_cache
 from journeymap.emotions.language import UNDETERMINED, detect_languages
 from journeymap.emotions.registry import get_scorer
 from journeymap.emotions.scorer import OUTPUTS, EmotionScorer, SentimentScorer, scorer_languages
 from journeymap.exceptions import JourneyMapError
 from journeymap.io.validation import canonical_actors, without_surrogates
-from journeymap.schema import NEGATIVE_VALENCE, POSITIVE_VALENCE, SENTIMENTS, is_score_column, score_column
+from journeymap.schema import (
+    ACTORS,
+    EMOTION_COLUMNS,
+    NEGATIVE_VALENCE,
+    POSITIVE_VALENCE,
+    SENTIMENTS,
+    is_score_column,
+    score_column,
+)
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -28,7 +37,7 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["ScorerArg", "routes", "score", "score_texts", "sentiment_from_valence"]
+__all__ = ["INPUT_SUFFIX", "ScorerArg", "routes", "score", "score_texts", "sentiment_from_valence", "user_score_columns"]
 
 T = TypeVar("T", "JourneySet", pd.DataFrame)
 #: Texts per call to the scorer: the unit of progress, and of cache writes (an interrupted run
@@ -36,7 +45,9 @@ T = TypeVar("T", "JourneySet", pd.DataFrame)
 CHUNK = 2048
 
 
-def _check_output(scorer: EmotionScorer, probs: Any, n: int, width: int | None = None) -> npt.NDArray[np.float32]:
+def _check_output(scorer: EmotionScorer, probs: Any, texts: list[str], width: int | None = None) -> npt.NDArray[np.float32]:
+    """The scorer's rows for ``texts`` as float32, or an error naming the scorer and the texts concerned."""
+    n = len(texts)
     arr = np.asarray(probs)
     k = len(scorer.taxonomy.labels)
     width = k if width is None else width
@@ -47,28 +58,99 @@ def _check_output(scorer: EmotionScorer, probs: Any, n: int, width: int | None =
     # labels, sentiment and irony are probabilities; unread_tokens is a count
     names = tuple(scorer.outputs) if isinstance(scorer, SentimentScorer) else ()
     columns = list(range(k)) + [k + j for j, name in enumerate(names[: width - k]) if name != "unread_tokens"]
-    bounded = arr[:, columns]
-    if not np.isfinite(arr).all() or bounded.min(initial=0.0) < 0.0 or bounded.max(initial=0.0) > 1.0:
-        msg = f"scorer {scorer.id!r} returned values outside [0, 1]"
-        raise JourneyMapError(msg)
+    with np.errstate(invalid="ignore"):
+        bounded = arr[:, columns]
+        nan = np.isnan(arr).any(axis=1)
+        outside = ~np.isfinite(arr).all(axis=1) | (bounded < 0.0).any(axis=1) | (bounded > 1.0).any(axis=1)
+    if outside.any():
+        rows = np.flatnonzero(outside)
+        what = "NaN" if nan[rows].all() else "values outside [0, 1] (or NaN)" if nan[rows].any() else "values outside [0, 1]"
+        shown = ", ".join(repr(shorten(texts[i])) for i in rows[:5]) + (", ..." if len(rows) > 5 else "")
+        msg = f"scorer {scorer.id!r} returned {what} for {len(rows)} text(s): {shown}"
+        raise TextsFailedError(msg, texts=[texts[i] for i in rows], positions=rows.tolist())
     return arr
 
 
+#: What the input's own columns of the names scoring writes are kept as: ``lang`` as ``lang_input``.
+INPUT_SUFFIX = "_input"
+#: Columns every scoring writes: a frame with all of them was scored before, and is scored anew.
+_SCORED_BEFORE = frozenset({"emotion", "valence", "sentiment", "scorer"})
+
+
+def user_score_columns(events: pd.DataFrame) -> dict[str, str]:
+    """The input's own columns named like those scoring writes, and the names they are kept under.
+
+    A frame that holds ``emotion``, ``valence``, ``sentiment`` and ``scorer`` was scored
+    before: its score columns are replaced. In any other frame, a column named like one of
+    :data:`~journeymap.schema.EMOTION_COLUMNS` (``lang`` from a Twitter export, a hand-labelled
+    ``sentiment``) is the user's own: it is kept as ``<name>_input`` (``_input2``, ... when that
+    name is taken too).
+
+    Example:
+        >>> import pandas as pd
+        >>> user_score_columns(pd.DataFrame(columns=["text", "lang", "sentiment"]))
+        {'lang': 'lang_input', 'sentiment': 'sentiment_input'}
+        >>> user_score_columns(pd.DataFrame(columns=["text", "emotion", "valence", "sentiment", "scorer", "lang"]))
+        {}
+    """
+    columns = [str(c) for c in events.columns]
+    if set(columns) >= _SCORED_BEFORE:
+        return {}
+    taken = set(columns)
+    kept: dict[str, str] = {}
+    for column in columns:
+        if column in EMOTION_COLUMNS:
+            name, i = f"{column}{INPUT_SUFFIX}", 2
+            while name in taken:
+                name, i = f"{column}{INPUT_SUFFIX}{i}", i + 1
+            taken.add(name)
+            kept[column] = name
+    return kept
+
+
 def without_scores(events: pd.DataFrame) -> pd.DataFrame:
-    """The events without the columns an earlier scoring added."""
-    return events.drop(columns=[c for c in events.columns if is_score_column(c)])
+    """The events without the columns an earlier scoring added; the user's own such columns renamed.
+
+    See :func:`user_score_columns`: a column the user brought (``lang``, ``sentiment``, ...)
+    is kept as ``<name>_input``, never dropped.
+    """
+    kept = user_score_columns(events)
+    out = events.rename(columns=kept) if kept else events
+    return out.drop(columns=[c for c in out.columns if is_score_column(c)])
 
 
 def scored_rows(events: pd.DataFrame, *, agents: bool) -> pd.Series:
-    """Which rows :func:`score` scores: those with text, from the customer unless ``agents``.
+    """Which rows :func:`score` scores: those with text (not empty or blank), from the customer unless ``agents``.
 
     The actor is read as :func:`journeymap.read_events` reads it (trimmed, any case, aliases such
-    as "user"), so a raw frame's "Customer" is the customer.
+    as "user"), so a raw frame's "Customer" is the customer. Empty and whitespace-only texts are
+    not scored: they get NA scores, as NA text does (there is nothing to read).
     """
-    mask = events["text"].astype("string").notna()
+    text = events["text"].astype("string")
+    mask = (text.str.strip().str.len() > 0).fillna(False).astype(bool)
     if not agents and "actor" in events.columns:
         mask &= (canonical_actors(events["actor"].astype("string")) == "customer").fillna(False)
     return mask
+
+
+def _warn_unknown_actors(events: pd.DataFrame, text: pd.Series) -> None:
+    """Log which actor values are not recognised, so rows skipped for it are not skipped silently."""
+    if "actor" not in events.columns:
+        return
+    raw = events["actor"].astype("string")
+    unknown = (raw.notna() & canonical_actors(raw).isna() & (text.str.strip().str.len() > 0)).fillna(False)
+    if not unknown.any():
+        return
+    values = raw[unknown].value_counts()
+    shown = ", ".join(f"{v!r} ({int(n):,})" for v, n in values.head(5).items()) + (", ..." if len(values) > 5 else "")
+    logger.warning(
+        "%d row(s) with text not scored: their actor is not recognised: %s; score reads the customer's texts "
+        "(actors: %s, and aliases such as 'user', 'client', 'support'); rename the actor values, or pass agents=True "
+        "to score every row",
+        int(unknown.sum()),
+        shown,
+        ", ".join(ACTORS),
+    )
 
 
 def score_texts(
@@ -92,12 +174,12 @@ def score_texts(
             raise JourneyMapError(msg)
 
         def fn(batch: list[str]) -> npt.NDArray[np.float32]:
-            return _check_output(scorer, scorer.score_outputs(batch), len(batch), width)
+            return _check_output(scorer, scorer.score_outputs(batch), batch, width)
     else:
         width = k
 
         def fn(batch: list[str]) -> npt.NDArray[np.float32]:
-            return _check_output(scorer, scorer.score(batch), len(batch))
+            return _check_output(scorer, scorer.score(batch), batch)
 
     return cached_rows(texts, scorer.id, width, fn, cache=cache, progress=progress, what="scoring", chunk=CHUNK)
 
@@ -130,14 +212,24 @@ class _Routes:
     routed: bool
 
     def pick(self, lang: str) -> tuple[EmotionScorer | None, str | None]:
-        """The scorer for a text in ``lang``, or None and the reason it is left unscored."""
+        """The scorer for a text in ``lang``, or None and the reason it is left unscored.
+
+        A routed scorer that declares ``languages`` gets only texts in those (or of undetermined
+        language): ``{"*": "default"}`` does not send Spanish to the English-only default.
+        """
         if lang == UNDETERMINED:
             return self.primary, None
         if self.routed:
-            if lang in self.by_lang:
-                return self.by_lang[lang], None
-            if "*" in self.by_lang:
-                return self.by_lang["*"], None
+            chosen = self.by_lang.get(lang, self.by_lang.get("*"))
+            if chosen is not None:
+                reads = scorer_languages(chosen)
+                if reads is None or lang in reads:
+                    return chosen, None
+                key = lang if lang in self.by_lang else "*"
+                return None, (
+                    f"language {lang!r}: scorer {chosen.id!r} (scorer[{key!r}]) reads only {', '.join(sorted(reads))}; "
+                    f"route {lang!r} to a scorer that reads it"
+                )
         covers = scorer_languages(self.primary)
         if covers is None or lang in covers:
             return self.primary, None
@@ -194,8 +286,11 @@ def score(
       P(positive) - P(negative); for others the taxonomy's valence (see
       :mod:`journeymap.emotions.taxonomy`);
     - ``sentiment`` (negative, neutral, positive): the scorer's calibrated decision where it has
-      one, else the valence cut at :data:`~journeymap.schema.NEGATIVE_VALENCE` /
-      :data:`~journeymap.schema.POSITIVE_VALENCE` (:func:`sentiment_from_valence`);
+      one; for a sentiment model (labels negative, neutral, positive) its most probable class;
+      for a two-way model (negative, positive: the SST-2 kind) the larger of the two (neutral
+      only on a tie), with valence P(positive) - P(negative); else the valence cut at
+      :data:`~journeymap.schema.NEGATIVE_VALENCE` / :data:`~journeymap.schema.POSITIVE_VALENCE`
+      (:func:`sentiment_from_valence`);
     - ``irony`` (probability; NaN from scorers without it);
     - ``lang``: the language detected offline (:func:`journeymap.emotions.language.detect_languages`;
       ``und`` when undetermined, as for short or emoji-only texts);
@@ -203,13 +298,23 @@ def score(
       given) or not read in full;
     - ``scorer``: the id of the scorer that scored it.
 
-    Rows not scored (other actors, NA text) get NA. Identical texts are scored once. A text in a
+    Rows not scored (other actors, NA, empty or blank text) get NA; ``emotion`` is NA too where
+    a scorer gives every label 0. Identical texts are scored once. A row whose ``actor`` is not
+    recognised (not customer, agent, bot or system, nor an alias such as ``user`` or ``support``)
+    is not scored unless ``agents=True``, and a WARNING names those values. A text in a
     language the scorer does not declare (``languages`` attribute; the default reads ``en``) is
     not scored as if it were English: route it with a mapping,
     ``scorer={"en": "default", "*": "some/multilingual-model"}``, or it is left unscored with
-    the reason in ``score_note``. Texts of undetermined language go to the main scorer (the
-    one for ``"en"``, or the single one). A routed scorer with another taxonomy than the main
-    one fills ``emotion``, ``valence`` and ``sentiment`` but not the ``emo_`` columns.
+    the reason in ``score_note``; a routed scorer that declares ``languages`` (also under
+    ``"*"``) likewise gets only texts in those. Texts of undetermined language go to the main
+    scorer (the one for ``"en"``, or the single one). A routed scorer with another taxonomy than
+    the main one fills ``emotion``, ``valence`` and ``sentiment`` but not the ``emo_`` columns.
+
+    The input's own columns named like these (a ``lang`` from a Twitter export, a hand-labelled
+    ``sentiment``) are kept, renamed ``<name>_input`` (``lang_input``), with a WARNING; a frame
+    scored before (it holds ``emotion``, ``valence``, ``sentiment`` and ``scorer``) has its score
+    columns replaced (:func:`user_score_columns`). A scorer failure, or NaN or out-of-range
+    values, raises an error naming the texts and the input rows that hold them.
 
     Args:
         journeys: a :class:`~journeymap.JourneySet` or an events DataFrame (with ``text`` and
@@ -218,7 +323,8 @@ def score(
             language code (``"*"`` for the others) to any of those.
         cache: True for the persistent cache in the user cache directory, a path for a cache file
             of your own, False for none.
-        batch_size: passed to the scorers built here by name.
+        batch_size: passed to the scorers built here by name (a plugin that takes no
+            ``batch_size`` fails with :class:`~journeymap.ScorerOptionsError`).
         agents: also score the brand's (agent, bot, system) texts.
         progress: show a progress bar (default: when there is more than one chunk of texts).
 
@@ -252,10 +358,23 @@ def score(
 
     text = without_surrogates(events["text"])[0].astype("string")
     mask = scored_rows(events.assign(text=text), agents=agents)
+    if not agents:
+        _warn_unknown_actors(events, text)
+    kept = user_score_columns(events)
+    if kept:
+        logger.warning(
+            "the input's own columns %s are kept as %s; score writes its own %s",
+            list(kept),
+            list(kept.values()),
+            ", ".join(kept),
+        )
     selected = text[mask]
     codes, uniques = pd.factorize(selected)
     unique_texts = [str(t) for t in uniques]
-    table = _score_unique_texts(unique_texts, route, cache=store, progress=progress)
+    try:
+        table = _score_unique_texts(unique_texts, route, cache=store, progress=progress)
+    except TextsFailedError as exc:
+        raise _naming_rows(exc, selected) from exc
 
     taxonomy = route.primary.taxonomy
     labels = list(taxonomy.labels)
@@ -288,6 +407,16 @@ def score(
     if isinstance(journeys, JourneySet):
         return journeys.with_events(out, taxonomy=taxonomy)
     return out
+
+
+def _naming_rows(exc: TextsFailedError, selected: pd.Series) -> TextsFailedError:
+    """``exc`` with the labels of the input rows that hold its texts (the first 20)."""
+    if not exc.texts:
+        return exc
+    rows = selected.index[selected.isin(list(exc.texts)).to_numpy(dtype=bool)]
+    labels = rows[:20].tolist()
+    more = f" and {len(rows) - 20:,} more" if len(rows) > 20 else ""
+    return TextsFailedError(f"{exc} (input rows {labels}{more})", texts=exc.texts, positions=exc.positions)
 
 
 @dataclass
@@ -340,7 +469,13 @@ def _score_unique_texts(texts: list[str], route: _Routes, *, cache: ScoreCache |
         if tax.labels == taxonomy.labels:
             table.probs[at] = probs
         three_way = sorted(tax.labels) == sorted(SENTIMENTS)
-        if {"sentiment_negative", "sentiment_neutral", "sentiment_positive"} <= extra.keys() or three_way:
+        two_way = sorted(tax.labels) == ["negative", "positive"]
+        if two_way and not {"sentiment_negative", "sentiment_positive"} <= extra.keys():
+            # a two-way (SST-2 kind) model: the larger class, neutral only on a tie; valence P(pos) - P(neg)
+            neg, pos = probs[:, tax.labels.index("negative")], probs[:, tax.labels.index("positive")]
+            table.valence[at] = np.clip(pos - neg, -1.0, 1.0)
+            table.sentiment[at] = np.where(neg > pos, "negative", np.where(pos > neg, "positive", "neutral")).astype(object)
+        elif {"sentiment_negative", "sentiment_neutral", "sentiment_positive"} <= extra.keys() or three_way:
             # a sentiment model's own decision: its most probable class, valence P(pos) - P(neg)
             # (cutting a label-weighted valence could call a 0.55-negative text neutral)
             sent = (
@@ -354,7 +489,9 @@ def _score_unique_texts(texts: list[str], route: _Routes, *, cache: ScoreCache |
             valence = tax.valence_of(probs)
             table.valence[at] = valence
             table.sentiment[at] = sentiment_from_valence(valence)
-        table.emotion[at] = tax.dominant(probs, sentiment=table.sentiment[at])
+        emotion = tax.dominant(probs, sentiment=table.sentiment[at])
+        emotion[~(probs > 0).any(axis=1)] = None  # an all-zero row names no emotion (not its first label)
+        table.emotion[at] = emotion
         if "irony" in extra:
             table.irony[at] = extra["irony"]
         if "unread_tokens" in extra:

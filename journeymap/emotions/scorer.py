@@ -30,6 +30,10 @@ class EmotionScorer(Protocol):
     ``score(texts)`` returns a float32 array of shape ``(len(texts), len(taxonomy.labels))`` with
     values in [0, 1]. It must accept any string (empty, emoji-only, very long, any language).
 
+    Optional: ``languages``, a tuple of the language codes the scorer reads (``("en",)``; see
+    :func:`scorer_languages`): :func:`journeymap.score` leaves texts detected in other languages
+    unscored, with a note, rather than send them to it. Without it, any language.
+
     Register a scorer under the entry-point group ``journeymap.scorers`` (the object is a class or
     factory called with the options given to :func:`journeymap.get_scorer`), and check it with
     :func:`journeymap.testing.check_scorer`.

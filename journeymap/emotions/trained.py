@@ -9,6 +9,7 @@ TrainedScorer; any other folder is loaded as a Hugging Face model.
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 from pathlib import Path
@@ -56,12 +57,16 @@ def load_trained(folder: str | Path, **options: Any) -> EmotionScorer:
     :class:`~journeymap.emotions.default.DefaultScorer` on those weights; a single-head one as a
     :class:`TrainedScorer`.
     """
+    from journeymap.emotions.registry import build_scorer
+
     meta = json.loads((Path(folder) / "config.json").read_text(encoding="utf-8"))
     if "sentiment_labels" in meta:
         from journeymap.emotions.default import DefaultScorer
 
-        return DefaultScorer(weights=folder, **options)
-    return TrainedScorer(folder, **options)
+        built = build_scorer(str(folder), functools.partial(DefaultScorer, weights=folder), options)
+    else:
+        built = build_scorer(str(folder), functools.partial(TrainedScorer, folder), options)
+    return built  # type: ignore[no-any-return]
 
 
 def taxonomy_of(meta: dict[str, Any], folder: Path) -> Taxonomy:
@@ -90,7 +95,8 @@ class TrainedScorer(_batching.LazyNetworkScorer):
         max_length: longer texts are truncated to this many tokens (default: the training length x 2).
 
     The id is ``journeymap.trained:<folder name>@<fingerprint of the files>``, so retraining into
-    the same folder never serves the old model's cached scores.
+    the same folder never serves the old model's cached scores; a ``max_length`` other than the
+    default adds ``+len<n>``, since it changes the scores of long texts.
 
     Example:
         >>> import tempfile
@@ -117,8 +123,11 @@ class TrainedScorer(_batching.LazyNetworkScorer):
         self.thresholds = np.asarray(self.meta.get("thresholds", [0.5] * len(self._taxonomy.labels)), dtype=np.float32)
         self.device = _batching.pick_device(device)
         self.batch_size = int(batch_size)
-        self.max_length = int(max_length or 2 * int(self.meta.get("max_length", 64)))
+        default_length = 2 * int(self.meta.get("max_length", 64))
+        self.max_length = int(max_length or default_length)
         self._id = f"journeymap.trained:{self.folder.name}@{folder_fingerprint(self.folder)}"
+        if self.max_length != default_length:  # reads another share of long texts: its own cached rows
+            self._id += f"+len{self.max_length}"
 
     def _build(self) -> tuple[torch.nn.Module, Any]:
         from journeymap.emotions import _minilm
@@ -131,7 +140,7 @@ class TrainedScorer(_batching.LazyNetworkScorer):
 
     @property
     def id(self) -> str:
-        """``journeymap.trained:<folder>@<fingerprint>``."""
+        """``journeymap.trained:<folder>@<fingerprint>``, plus ``+len<n>`` for a non-default ``max_length``."""
         return self._id
 
     @property

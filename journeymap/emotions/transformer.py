@@ -183,6 +183,23 @@ def resolve_model(name: str, *, revision: str | None, local_files_only: bool | N
     return name, kwargs
 
 
+def _language_codes(languages: Sequence[str]) -> tuple[str, ...]:
+    """The declared languages as a tuple of codes; a bare string is refused (it would read as letters).
+
+    Example:
+        >>> _language_codes(["es", "pt"])
+        ('es', 'pt')
+    """
+    if isinstance(languages, str):
+        msg = f"languages must be a list of language codes, such as [{languages!r}], not the string {languages!r}"
+        raise ValueError(msg)
+    codes = tuple(str(code).strip() for code in languages)
+    if not codes or not all(codes):
+        msg = f"languages must name at least one language code, got {list(languages)!r}"
+        raise ValueError(msg)
+    return codes
+
+
 def _taxonomy_for(labels: list[str], label_map: Mapping[str, str] | None) -> Taxonomy:
     given = dict(label_map or {})
     folded = {str(k).strip().lower(): v for k, v in given.items()}  # "LABEL_0" or "label_0" alike
@@ -223,9 +240,16 @@ class TransformerScorer(_batching.SortedBatchScorer):
             are not known names.
         revision: the hub revision (branch, tag or commit) to load.
         local_files_only: never reach the network (default: only when ``HF_HUB_OFFLINE`` is set).
+        languages: the language codes the model reads (``("en",)``, ``("es", "pt")``, as
+            :func:`journeymap.emotions.language.detect_languages` writes them). Default None:
+            not declared, any language. :func:`journeymap.score` leaves a text detected in
+            another language unscored, with a note, rather than have this model misread it.
 
     Remote code is never run (``trust_remote_code=False``) and safetensors weights are used
-    when the model has them.
+    when the model has them. Every text with a non-blank character goes to the model (its own
+    tokenizer reads emoji and emoticons such as ``:(``); empty and blank texts are not read and
+    get ``neutral`` 1 (zeros for labels without ``neutral``). :func:`journeymap.score` gives
+    such texts NA scores and never takes an ``emotion`` from an all-zero row.
 
     Raises:
         ModelLoadError: the model cannot be found or fetched; the message says that the
@@ -249,6 +273,7 @@ class TransformerScorer(_batching.SortedBatchScorer):
         taxonomy: Taxonomy | None = None,
         revision: str | None = None,
         local_files_only: bool | None = None,
+        languages: Sequence[str] | None = None,
     ) -> None:
         self.model_name = str(model)
         # where the model is comes first: an id that is nowhere fails before transformers is imported
@@ -299,8 +324,9 @@ class TransformerScorer(_batching.SortedBatchScorer):
         if Path(self.model_name).is_dir():
             commit = folder_fingerprint(Path(self.model_name))
         self._id = f"hf:{self.model_name}@{commit or revision or 'unknown'}" + ("" if self.multi_label else "+softmax")
-        if max_length is not None:  # reads another share of long texts: its own cached rows
+        if self.max_length != limit:  # reads another share of long texts: its own cached rows
             self._id += f"+len{self.max_length}"
+        self.languages: tuple[str, ...] | None = None if languages is None else _language_codes(languages)
 
     @property
     def id(self) -> str:
@@ -332,6 +358,10 @@ class TransformerScorer(_batching.SortedBatchScorer):
             ids = self.tokenizer([items[i] for i in long], truncation=False, verbose=False)["input_ids"]
             unread[long, 0] = [max(0, len(x) - self.max_length) for x in ids]
         return np.hstack([self.score(items), unread]).astype(np.float32)
+
+    def _readable(self, text: object) -> bool:
+        """Every text with a non-blank character: the model's own tokenizer reads emoji and symbols."""
+        return _batching.has_characters(text)
 
     def _forward(self, ids: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
         import torch

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from journeymap.emotions.scorer import EmotionScorer
+from journeymap.emotions.scorer import OUTPUTS, EmotionScorer
 from journeymap.emotions.taxonomy import Taxonomy
 from journeymap.exceptions import JourneyMapError
 
@@ -58,7 +58,9 @@ __all__ = [
     "check_encoder_protocol",
     "check_id",
     "check_input_unchanged",
+    "check_languages",
     "check_output_shape_dtype_range",
+    "check_outputs",
     "check_protocol",
     "check_scorer",
     "check_taxonomy",
@@ -508,6 +510,160 @@ def check_valence_range(scorer: Any) -> None:
     _fail(_SCORER, scorer, check, [f"valence outside [-1, 1] (or NaN) for {int(bad.sum())} text(s)"] if bad.any() else [])
 
 
+#: Sentiment outputs whose three probabilities must sum to 1, within this.
+SUM_TOLERANCE = 1e-3
+_SENTIMENT_OUTPUTS = ("sentiment_negative", "sentiment_neutral", "sentiment_positive")
+
+
+def _declared_outputs(scorer: Any, check: str) -> tuple[str, ...] | None:
+    """The scorer's ``outputs`` as a tuple of names, None without ``score_outputs``; a failure when unreadable."""
+    if not callable(getattr(scorer, "score_outputs", None)):
+        return None
+    try:
+        declared = scorer.outputs
+    except Exception as exc:
+        raise ScorerCheckError(_describe(scorer), [(check, f"reading outputs raised {_raised(exc)}")]) from exc
+    if isinstance(declared, str) or not all(isinstance(name, str) for name in declared or ()):
+        what = f"outputs must be a tuple of output names, got {declared!r}"
+        raise ScorerCheckError(_describe(scorer), [(check, what)])
+    return tuple(declared or ())
+
+
+def _outputs_names_problems(declared: tuple[str, ...]) -> list[str]:
+    """What is wrong with the names in ``outputs``: unknown, out of order, sentiment not all three."""
+    unknown = [name for name in declared if name not in OUTPUTS]
+    if unknown:
+        return [f"outputs names unknown outputs {unknown}; known: {list(OUTPUTS)}"]
+    problems = []
+    if list(declared) != sorted(declared, key=OUTPUTS.index) or len(set(declared)) != len(declared):
+        problems.append(f"outputs must be in the order of OUTPUTS, each once: {list(OUTPUTS)}; got {list(declared)}")
+    present = [name for name in _SENTIMENT_OUTPUTS if name in declared]
+    if present and len(present) != len(_SENTIMENT_OUTPUTS):
+        problems.append(f"outputs has {present} but not all three sentiment outputs {list(_SENTIMENT_OUTPUTS)}")
+    return problems
+
+
+def _outputs_values_problems(values: npt.NDArray[np.float64], k: int, declared: tuple[str, ...]) -> list[str]:
+    """What is wrong with the values of ``score_outputs``: NaN, probabilities outside [0, 1], sums, counts."""
+    problems = []
+    if not np.isfinite(values).all():
+        problems.append(f"score_outputs returned NaN or inf ({int((~np.isfinite(values)).sum())} values)")
+    column = {name: k + j for j, name in enumerate(declared)}
+    inside = values[:, [*range(k), *(column[name] for name in declared if name != "unread_tokens")]]
+    with np.errstate(invalid="ignore"):
+        if np.nanmin(inside, initial=0.0) < 0 or np.nanmax(inside, initial=0.0) > 1:
+            low, high = np.nanmin(inside, initial=0.0), np.nanmax(inside, initial=0.0)
+            problems.append(f"score_outputs returned probabilities outside [0, 1] (min {low:.4g}, max {high:.4g})")
+        if all(name in column for name in _SENTIMENT_OUTPUTS):
+            total = values[:, [column[name] for name in _SENTIMENT_OUTPUTS]].sum(axis=1)
+            off = np.nan_to_num(np.abs(total - 1.0), nan=np.inf)
+            if (off > SUM_TOLERANCE).any():
+                problems.append(f"the three sentiment outputs must sum to 1; they sum to {float(total[np.argmax(off)]):.4g}")
+        if "unread_tokens" in column:
+            unread = values[:, column["unread_tokens"]]
+            if not ((unread >= 0) & (unread == np.round(unread))).all():
+                problems.append("unread_tokens must be a whole number of tokens, 0 or more")
+    return problems
+
+
+def check_outputs(scorer: Any) -> None:
+    """A scorer with ``score_outputs`` keeps the :class:`~journeymap.emotions.scorer.SentimentScorer` contract.
+
+    ``outputs`` names known outputs (:data:`~journeymap.emotions.scorer.OUTPUTS`) in that order,
+    the three sentiment outputs all or none; ``score_outputs`` returns float32 of shape
+    ``(len(texts), n_labels + len(outputs))`` on :data:`ADVERSARIAL_TEXTS`, finite; its label
+    columns are what ``score`` returns (within the tolerance); the probabilities (labels,
+    sentiment, irony) are in [0, 1] and the three sentiment ones sum to 1 (within 0.001);
+    ``unread_tokens`` is a whole number, 0 or more. A scorer without ``score_outputs`` passes.
+
+    Example:
+        >>> class Forgetful:
+        ...     id = "forgetful.v1"
+        ...     taxonomy = Taxonomy.sentiment()
+        ...     outputs = ("sentiment_negative", "sentiment_neutral", "sentiment_positive")
+        ...     def score(self, texts):
+        ...         return np.full((len(texts), 4), 0.25, dtype=np.float32)
+        ...     def score_outputs(self, texts):  # the outputs without the labels before them
+        ...         return np.full((len(texts), 3), 1 / 3, dtype=np.float32)
+        >>> try:
+        ...     check_outputs(Forgetful())
+        ... except ScorerCheckError as err:
+        ...     print(err)
+        Forgetful (id 'forgetful.v1') fails check_outputs: score_outputs returned shape (11, 3), expected (11, 7): ...
+    """
+    check = "check_outputs"
+    declared = _declared_outputs(scorer, check)
+    if declared is None:
+        return
+    _fail(_SCORER, scorer, check, _outputs_names_problems(declared))
+    k = _n_labels(scorer, check)
+    texts = list(ADVERSARIAL_TEXTS)
+    try:
+        out = scorer.score_outputs(texts)
+    except Exception as exc:
+        raise ScorerCheckError(_describe(scorer), [(check, f"score_outputs(ADVERSARIAL_TEXTS) raised {_raised(exc)}")]) from exc
+    if not isinstance(out, np.ndarray) or not np.issubdtype(out.dtype, np.number):
+        what = type(out).__name__ if not isinstance(out, np.ndarray) else f"an array of {out.dtype}"
+        _fail(_SCORER, scorer, check, [f"score_outputs must return a numpy array of numbers, got {what}"])
+    expected = (len(texts), k + len(declared))
+    if out.shape != expected:
+        what = f"score_outputs returned shape {out.shape}, expected {expected}: {k} labels, then the outputs {list(declared)}"
+        _fail(_SCORER, scorer, check, [what])
+    problems = [] if out.dtype == np.float32 else [f"score_outputs must return float32, got {out.dtype}"]
+    values = out.astype(np.float64)
+    problems += _outputs_values_problems(values, k, declared)
+    try:
+        labels = _table(_SCORER, scorer, texts, check)
+    except ScorerCheckError:
+        labels = None  # check_output_shape_dtype_range reports a bad score()
+    if labels is not None and labels.shape == (len(texts), k):
+        worst = _max_difference(values[:, :k], labels)
+        if worst > _tolerance(scorer):
+            problems.append(f"the label columns of score_outputs differ from score by up to {worst:.4g}")
+    _fail(_SCORER, scorer, check, problems)
+
+
+def check_languages(scorer: Any) -> None:
+    """``languages``, where the scorer declares it, is None or a non-empty collection of language codes.
+
+    A bare string (``"en"``) would be read letter by letter (``{"e", "n"}``), and every English
+    text would be left unscored.
+
+    Example:
+        >>> class Bare:
+        ...     id = "bare.v1"
+        ...     taxonomy = Taxonomy.sentiment()
+        ...     languages = "en"
+        ...     def score(self, texts):
+        ...         return np.full((len(texts), 4), 0.25, dtype=np.float32)
+        >>> try:
+        ...     check_languages(Bare())
+        ... except ScorerCheckError as err:
+        ...     print(err)
+        Bare (id 'bare.v1') fails check_languages: languages must be codes such as ('en',), not the string 'en'
+    """
+    check = "check_languages"
+    try:
+        declared = getattr(scorer, "languages", None)
+    except Exception as exc:
+        raise ScorerCheckError(_describe(scorer), [(check, f"reading languages raised {_raised(exc)}")]) from exc
+    if declared is None:
+        return
+    problems = []
+    if isinstance(declared, str):
+        problems.append(f"languages must be codes such as ({declared!r},), not the string {declared!r}")
+    else:
+        try:
+            codes = list(declared)
+        except TypeError:
+            codes = None
+        if codes is None:
+            problems.append(f"languages must be a collection of language codes, got {type(declared).__name__}")
+        elif not codes or not all(isinstance(c, str) and c.strip() and c == c.strip() for c in codes):
+            problems.append(f"languages must name at least one language code (non-empty strings), got {codes!r}")
+    _fail(_SCORER, scorer, check, problems)
+
+
 #: Every check, in the order :func:`check_scorer` runs them.
 CHECKS: tuple[Callable[[Any], None], ...] = (
     check_protocol,
@@ -519,6 +675,8 @@ CHECKS: tuple[Callable[[Any], None], ...] = (
     check_deterministic,
     check_input_unchanged,
     check_valence_range,
+    check_outputs,
+    check_languages,
 )
 
 
@@ -546,7 +704,8 @@ def check_scorer(scorer: Any) -> None:
     Runs every check of :func:`scorer_checks` (the id, the taxonomy, the output's type, shape,
     dtype and range on hard inputs (empty, emoji-only, very long, non-English, invalid unicode),
     an empty batch, that scores do not depend on the batch a text is in, that repeated calls
-    agree, that the input is left as it was and that valences are in range) and raises one
+    agree, that the input is left as it was, that valences are in range, and, for a scorer with
+    ``score_outputs`` or ``languages``, that those keep their contract) and raises one
     :class:`ScorerCheckError` listing every failure; a check that crashes counts as failed.
 
     Raises:
