@@ -304,3 +304,31 @@ def test_a_missing_author_is_a_reject_not_a_crash() -> None:
     log = read_twcs(frame(*rows))
     assert log.rejects["row"].tolist() == [1] and "author_id" in log.rejects["column"].tolist()
     assert log.events["event_id"].tolist() == ["1", "3"]
+
+
+def test_signatures_before_counters_emoji_and_punctuation() -> None:
+    from journeymap.io.twcs import agent_ids
+
+    texts = pd.Series(
+        [
+            "@1 Sorry for the wait ^JR (2/2)",
+            "@1 Sorry for the wait ^JR [2/2]",
+            "@1 Have a great day! ^AB 😊",
+            "@1 Thanks! ^AB.",
+            "@1 thanks -Becky :)",
+            "@1 we're on it -AD https://t.co/a",
+            "@1 see you at 10/11 then",
+        ]
+    )
+    got = agent_ids(texts, pd.Series(["Brand"] * len(texts))).tolist()
+    assert got[:6] == ["Brand/JR", "Brand/JR", "Brand/AB", "Brand/AB", "Brand/Becky", "Brand/AD"]
+    assert pd.isna(got[6])
+
+
+def test_a_customer_joining_another_customers_thread_opens_with_a_mention() -> None:
+    if not TWCS_SAMPLE.exists():
+        pytest.skip("../shared/data/twcs_sample is not beside the checkout")
+    events = jm.read_twcs(TWCS_SAMPLE).events.set_index("event_id")
+    # 105837 and 105859 wrote once each, replying to another customer's tweet ("me too")
+    assert events.loc[["119249", "119330"], "touchpoint"].tolist() == ["mention", "mention"]
+    assert (events["touchpoint"] == "mention").sum() == 27

@@ -48,8 +48,10 @@ def _clean_ids(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
 
 #: An agent's signature at the end of a brand tweet (before links and a "1/2" counter):
 #: "^JB", "/AY", "-Becky", "- Paige", "*TLT", "~Ann".
-SIGNATURE_PATTERN = r"(?:^|\s)[\^/*~\-\u2013\u2014]\s?([A-Z][A-Za-z]{1,14})\s*$"
-_TRAILER = r"(?:\s+(?:https?://\S+|\d/\d))+\s*$"
+SIGNATURE_PATTERN = r"(?:^|\s)[\^/*~\-\u2013\u2014]\s?([A-Z][A-Za-z]{1,14})[.!]?\s*$"
+#: What may follow a signature: links, a part counter ("2/2", "(2/2)", "[2/2]") and tokens of no
+#: letters or digits (emoji, emoticons such as ":)", punctuation).
+_TRAILER = r"(?:\s+(?:https?://\S+|[(\[]?\d/\d[)\]]?|[^\w\s]+))+\s*$"
 
 
 def agent_ids(text: pd.Series, author: pd.Series) -> pd.Series:
@@ -71,7 +73,7 @@ def agent_ids(text: pd.Series, author: pd.Series) -> pd.Series:
 
 #: A "1/2" counter near the end of a tweet (before a signature and links): one part of a reply
 #: split over tweets.
-_PART_PATTERN = r"(?:^|\s)(\d)/\d(?:\s+\S+){0,3}\s*$"
+_PART_PATTERN = r"(?:^|\s)[(\[]?(\d)/\d[)\]]?(?:\s+\S+){0,3}\s*$"
 
 
 def _nearest(parent_row: npt.NDArray[np.int64], stop: npt.NDArray[np.bool_]) -> npt.NDArray[np.int64]:
@@ -175,7 +177,8 @@ def read_twcs(  # noqa: PLR0915 - one pass over the columns, read top to bottom
     * ``brand`` (an attribute) is the account of the thread's earliest brand tweet, or the first
       ``@handle`` a customer names; ``author_id`` is kept as well.
     * ``thread_id`` is the root of the reply tree in the data; ``in_reply_to`` the parent id.
-    * ``touchpoint``: ``mention`` (a customer opening a thread), ``follow_up`` (a customer's later
+    * ``touchpoint``: ``mention`` (a customer opening a thread, or joining another customer's
+      thread with their first tweet there), ``follow_up`` (a customer's later
       tweet, and a customer's reply to a tweet outside the data), ``public_reply`` or
       ``dm_request`` (a brand reply asking to move to private messages), ``broadcast`` (a brand
       post that replies to nobody and names no customer, and a customer's reply to it: such
@@ -225,6 +228,8 @@ def read_twcs(  # noqa: PLR0915 - one pass over the columns, read top to bottom
     parent_row[pos] = np.where(tree.parent >= 0, pos[np.maximum(tree.parent, 0)], -1)
     root_row = np.arange(n, dtype=np.int64)
     root_row[pos] = pos[tree.root]
+    depth = np.zeros(n, dtype=np.int64)
+    depth[pos] = tree.depth
     dangling = np.zeros(n, dtype=bool)
     dangling[pos] = tree.dangling
 
@@ -276,8 +281,17 @@ def read_twcs(  # noqa: PLR0915 - one pass over the columns, read top to bottom
     brand = pd.Series(brand_of_thread, index=frame.index, dtype="string")
     brand = brand.fillna(named.where(pd.Series(is_customer, index=frame.index)))
 
-    # the first tweet of its thread; a reply whose parent is outside the data is a later tweet
+    # the first tweet of its thread; a reply whose parent is outside the data is a later tweet.
+    # A customer who joins another customer's thread ("me too") opens their own journey there:
+    # their shallowest tweet in the thread, when it answers another customer, is a mention too.
     opener = (root_row == np.arange(n)) & ~dangling
+    authors = author.astype("string").reset_index(drop=True)
+    other_author = (authors.iloc[np.maximum(parent_row, 0)].reset_index(drop=True) != authors).fillna(False).to_numpy(dtype=bool)
+    joins = is_customer & has_parent & is_customer[np.maximum(parent_row, 0)] & other_author
+    if joins.any():
+        keys = pd.DataFrame({"root": root_row, "author": authors.to_numpy(dtype=object), "depth": depth})
+        shallowest = keys.groupby(["root", "author"], sort=False, dropna=False)["depth"].transform("min").to_numpy()
+        opener |= joins & (depth == shallowest)
     dm = text.str.contains(DM_PATTERN, regex=True, na=False).to_numpy(dtype=bool)
     answers_broadcast = is_customer & has_parent & broadcast[np.maximum(parent_row, 0)]
     touchpoint = np.select(
