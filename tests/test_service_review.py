@@ -159,3 +159,33 @@ def test_by_customer_a_late_reply_stays_with_the_message_it_answers() -> None:
     assert js.events.groupby("journey_id")["event_id"].apply(list).tolist() == [["1", "2", "3"], ["4"]]
     rt = jm.response_times(js)
     assert rt.iloc[0]["first_response"] == pd.Timedelta("8 days 01:00:00") and not rt.iloc[0]["censored"]
+
+
+# -- JourneySet as a container; a valence of one's own ---------------------------------------------
+
+
+def test_journey_set_membership_selection_and_equality(tmp_path: object) -> None:
+    from pathlib import Path
+
+    js = planted_scores(jm.build_journeys(jm.datasets.service_journeys(30, seed=0)))
+    first, second = js.journey_ids[:2]
+    assert first in js and "no such journey" not in js and ["x"] not in js
+    two = js.select([second, first])  # journey order, not the order asked
+    assert two.journey_ids == [first, second] and len(two.events) == int(js.journeys.loc[[first, second], "n_steps"].sum())
+    assert two.events["valence"].equals(js.events[js.events["journey_id"].isin([first, second])]["valence"])
+    with pytest.raises(KeyError, match="no journey 'nope'"):
+        js.select([first, "nope"])
+    with pytest.raises(TypeError, match=r"use js.select\(\[...\]\) for several"):
+        js[[first]]  # type: ignore[index]
+    back = jm.read_journeys(js.to_parquet(Path(str(tmp_path)) / "js.parquet"))
+    assert back.equals(js) and not back.equals(two) and not js.equals(js.events)
+
+
+def test_a_valence_of_ones_own_without_emotion_labels_works_in_the_analytics() -> None:
+    ev = jm.datasets.service_journeys(20, seed=0).events.reset_index(drop=True)
+    ev["valence"] = np.where(ev["actor"].astype(str) == "customer", ev["true_valence"], np.nan)
+    js = jm.build_journeys(jm.read_events(ev))
+    assert js.is_scored and js.emotion_labels == []
+    pain = jm.pain_points(js)  # KeyError 'emotion' before
+    assert len(pain) > 0 and pain["mean_valence"].notna().all()
+    assert jm.triage(js)["emotion"].isna().all()

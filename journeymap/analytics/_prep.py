@@ -27,6 +27,8 @@ def require_scored(js: JourneySet, what: str) -> pd.DataFrame:
     if not js.is_scored:
         msg = f"{what} needs emotion columns: run journeymap.score(js) first"
         raise JourneyMapError(msg)
+    if "emotion" not in js.events.columns:  # a valence of the user's own, without labels: no top emotion
+        return js.events.assign(emotion=pd.Series(pd.NA, index=js.events.index, dtype="string"))
     return js.events
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Hashable
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
@@ -16,7 +17,7 @@ T = TypeVar("T")
 
 if TYPE_CHECKING:
     import os
-    from collections.abc import Callable, Hashable, Iterator
+    from collections.abc import Callable, Iterable, Iterator
     from pathlib import Path
 
     from journeymap.model import StageModel
@@ -186,13 +187,70 @@ class JourneySet(EventColumns):
         for i in range(len(self)):
             yield self._journey(i)
 
+    def __contains__(self, journey_id: object) -> bool:
+        """Whether a journey of this id is in the set (``jid in js``), as for a mapping of journeys."""
+        try:
+            return journey_id in self._position.index
+        except TypeError:  # an unhashable value is no id
+            return False
+
     def __getitem__(self, journey_id: str) -> Journey:
+        if not isinstance(journey_id, Hashable) or isinstance(journey_id, slice):
+            msg = f"js[...] takes one journey id, got {type(journey_id).__name__}; use js.select([...]) for several"
+            raise TypeError(msg)
         try:
             i = int(self._position[journey_id])
         except KeyError:
             msg = f"no journey {journey_id!r} in this JourneySet ({len(self)} journeys)"
             raise KeyError(msg) from None
         return self._journey(i)
+
+    def select(self, journey_ids: Iterable[str]) -> JourneySet:
+        """The journeys with these ids, in journey order, as a new JourneySet (scores and stages kept).
+
+        Raises:
+            KeyError: an id that is not in the set, named.
+
+        Example:
+            >>> import journeymap as jm
+            >>> js = jm.build_journeys(jm.datasets.service_journeys(20, seed=0))
+            >>> two = js.select(js.journey_ids[:2])
+            >>> len(two), two.journey_ids == js.journey_ids[:2], js.journey_ids[0] in two
+            (2, True, True)
+        """
+        if isinstance(journey_ids, str):
+            journey_ids = [journey_ids]
+        wanted = pd.Index(list(journey_ids))
+        missing = wanted[~wanted.isin(self._position.index)]
+        if len(missing):
+            msg = f"no journey {missing[0]!r} in this JourneySet ({len(missing)} id(s) not found of {len(wanted)})"
+            raise KeyError(msg)
+        positions = np.sort(self._position[wanted.unique()].to_numpy(dtype=np.int64))
+        starts, ends = self._offsets[positions], self._offsets[positions + 1]
+        rows = np.concatenate([np.arange(a, b) for a, b in zip(starts, ends)]) if len(positions) else np.zeros(0, dtype=np.int64)
+        return JourneySet(self.events.iloc[rows], self.journeys.iloc[positions], self.stages, by=self.by, taxonomy=self._taxonomy)
+
+    def equals(self, other: object) -> bool:
+        """Whether ``other`` is a JourneySet with equal events, journeys, stage model, grouping and taxonomy.
+
+        As ``DataFrame.equals``: values and dtypes must match (NaNs in the same places are equal).
+        ``==`` stays identity, since a JourneySet holds frames.
+
+        Example:
+            >>> import journeymap as jm
+            >>> js = jm.build_journeys(jm.datasets.service_journeys(10, seed=0))
+            >>> js.equals(jm.build_journeys(jm.datasets.service_journeys(10, seed=0))), js.equals(js.select(js.journey_ids[:1]))
+            (True, False)
+        """
+        if not isinstance(other, JourneySet):
+            return False
+        return (
+            self.by == other.by
+            and self.stages == other.stages
+            and self.taxonomy == other.taxonomy
+            and self.journeys.equals(other.journeys)
+            and self.events.equals(other.events)
+        )
 
     def _journey(self, i: int) -> Journey:
         rows = self.events.iloc[self._offsets[i] : self._offsets[i + 1]]
