@@ -409,21 +409,31 @@ LabelMap = Annotated[
 @app.command()
 def evaluate(
     data: Annotated[
-        Path, typer.Argument(help="A GoEmotions-format folder, or a labelled table (CSV, TSV, Parquet, JSONL, Excel).")
+        Path,
+        typer.Argument(
+            help="A GoEmotions-format folder, a TweetEval task folder, or a labelled table (CSV, TSV, Parquet, JSONL, Excel)."
+        ),
     ],
-    split: Annotated[str, typer.Option(help="Folder only: train, dev or test.")] = "test",
+    split: Annotated[str, typer.Option(help="Folder only: train, dev (TweetEval: val) or test.")] = "test",
     scorer: Annotated[str, typer.Option(help="Registered name, hub id, model folder or trained folder.")] = "default",
     text_column: TextColumn = "text",
     label_column: LabelColumn = "label",
     label_map: LabelMap = None,
 ) -> None:
-    """Evaluate a scorer: on a GoEmotions split (28, Ekman, sentiment), or on any labelled table."""
+    """Evaluate a scorer: on a GoEmotions split (28, Ekman, sentiment), a TweetEval task, or any labelled table."""
     if data.is_dir():
+        if (data / "mapping.txt").is_file() and not (data / "labels.txt").is_file():
+            with _handled():
+                typer.echo(_evaluate_tweeteval(data, split, scorer, label_map))
+            return
         from journeymap.emotions.evaluate import evaluate as run
         from journeymap.emotions.evaluate import format_results
 
         if not (data / "labels.txt").is_file():
-            raise _fail(f"{str(data)!r} is not a GoEmotions-format folder (no labels.txt); a labelled table is a file")
+            raise _fail(
+                f"{str(data)!r} is neither a GoEmotions-format folder (labels.txt) nor a TweetEval task folder "
+                "(mapping.txt, <split>_text.txt, <split>_labels.txt); a labelled table is a file"
+            )
         with _handled():
             typer.echo(format_results(run(data, split=split, scorer=scorer)))
         return
@@ -436,6 +446,37 @@ def evaluate(
         mapping = parse_label_map(label_map)
         result = evaluate_labelled(data, scorer=scorer, text=text_column, label=label_column, label_map=mapping)
         typer.echo(format_labelled(result))
+
+
+def _evaluate_tweeteval(folder: Path, split: str, scorer: str, label_map: list[str] | None) -> str:
+    """A TweetEval task folder: irony by the scorer's irony output, other tasks as a labelled table."""
+    import pandas as pd
+
+    from journeymap.emotions.evaluate import evaluate_tweets
+    from journeymap.emotions.evaluate_labelled import evaluate_labelled, format_labelled
+    from journeymap.emotions.labelled import parse_label_map
+    from journeymap.emotions.train_multitask import read_tweeteval
+
+    split = {"dev": "val", "validation": "val"}.get(split, split)
+    if not (folder / f"{split}_text.txt").is_file():
+        found = sorted(p.name.removesuffix("_text.txt") for p in folder.glob("*_text.txt"))
+        raise _fail(f"no {split}_text.txt in the TweetEval folder {str(folder)!r}; its splits: {found}")
+    names = {}
+    for line in (folder / "mapping.txt").read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            code, _, name = line.strip().partition("\t")
+            names[int(code)] = name.strip()
+    if set(names.values()) == {"non_irony", "irony"}:
+        result = evaluate_tweets(irony=folder, split=split, scorer=scorer)
+        if "irony_f1" not in result:
+            raise _fail(f"scorer {result['scorer']!r} has no irony output to evaluate TweetEval irony with")
+        return (
+            f"scorer {result['scorer']}, TweetEval irony {split} ({result['irony_n']} tweets): "
+            f"F1 of irony at 0.5 {result['irony_f1']:.3f}, AUC {result['irony_auc']:.3f}"
+        )
+    texts, codes = read_tweeteval(folder, split)
+    table = pd.DataFrame({"text": texts, "label": [names.get(int(c), str(c)) for c in codes]})
+    return format_labelled(evaluate_labelled(table, scorer=scorer, label_map=parse_label_map(label_map)))
 
 
 @app.command()

@@ -158,4 +158,25 @@ def test_cli_evaluate(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert "goemotions: macro-F1" in result.output and "ekman: macro-F1" in result.output
     result = runner.invoke(app, ["evaluate", str(tmp_path)])
-    assert result.exit_code == 1 and "not a GoEmotions-format folder" in result.output
+    assert result.exit_code == 1 and "neither a GoEmotions-format folder" in result.output
+
+
+def test_cli_evaluate_on_tweeteval_task_folders(tmp_path: Path) -> None:
+    sentiment, irony = tmp_path / "sentiment", tmp_path / "irony"
+    for folder, mapping, labels in (
+        (sentiment, "0\tnegative\n1\tneutral\n2\tpositive\n", ["0", "2", "1", "0", "2", "0"]),
+        (irony, "0\tnon_irony\n1\tirony\n", ["1", "0", "0", "1", "0", "0"]),
+    ):
+        folder.mkdir()
+        (folder / "mapping.txt").write_text(mapping, encoding="utf-8")
+        texts = ["worst airline ever", "love this app!", "my flight is at 9", "never again", "thank you", "great, delayed again"]
+        (folder / "val_text.txt").write_text("\n".join(texts) + "\n", encoding="utf-8")
+        (folder / "val_labels.txt").write_text("\n".join(labels) + "\n", encoding="utf-8")
+    result = runner.invoke(app, ["evaluate", str(sentiment), "--split", "val"])
+    assert result.exit_code == 0, result.output
+    assert "macro-F1" in result.output and "sentiment" in result.output
+    result = runner.invoke(app, ["evaluate", str(irony), "--split", "dev"])
+    assert result.exit_code == 0, result.output
+    assert "TweetEval irony val (6 tweets): F1 of irony at 0.5" in result.output
+    result = runner.invoke(app, ["evaluate", str(irony), "--split", "test"])
+    assert result.exit_code == 1 and "no test_text.txt" in result.output and "['val']" in result.output
