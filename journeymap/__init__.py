@@ -67,6 +67,8 @@ from journeymap.model import (
 from journeymap.report import report
 
 if TYPE_CHECKING:
+    __version__: str  # a lazy attribute (see __getattr__), typed for checkers
+
     from journeymap import plot
     from journeymap.emotions.transformer import TransformerScorer
     from journeymap.topics import TopicModel, assign_topics
