@@ -271,7 +271,7 @@ class JourneySet(EventColumns):
             interactions.append(
                 Interaction(
                     **fields,
-                    timestamp=rec["timestamp"].to_pydatetime(),
+                    timestamp=rec["timestamp"].to_pydatetime(warn=False),  # datetime holds microseconds
                     step=int(rec["step"]),
                     emotion=emotion,
                     attributes={str(c): _scalar(rec[c]) for c in extras},
