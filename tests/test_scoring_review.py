@@ -15,7 +15,6 @@ from typer.testing import CliRunner
 import journeymap as jm
 from journeymap import JourneyMapError, Taxonomy, TransformerScorer, get_scorer
 from journeymap.cli import app
-from journeymap.emotions import registry
 from journeymap.emotions.default import DefaultScorer
 from journeymap.emotions.normalize import normalize_text
 from journeymap.emotions.score import user_score_columns
@@ -25,8 +24,11 @@ from journeymap.exceptions import ScorerOptionsError
 from journeymap.testing import ScorerCheckError, check_scorer
 from journeymap.testing.checks import check_languages, check_outputs
 
+from .test_registry import plugin_installed  # noqa: F401 - a fixture
+from .test_scorers import tiny_model as tiny_model_of
+
 if TYPE_CHECKING:
-    from collections.abc import Iterator, Sequence
+    from collections.abc import Sequence
     from pathlib import Path
 
 PLUGIN = __import__("pathlib").Path(__file__).parent / "fake_plugin"
@@ -35,26 +37,7 @@ SENTIMENT = ("sentiment_negative", "sentiment_neutral", "sentiment_positive")
 
 def tiny_model(folder: Path, labels: list[str]) -> Path:
     """A small randomly initialised BERT classifier (softmax) with the bundled tokenizer."""
-    import torch
-    from transformers import AutoTokenizer, BertConfig, BertForSequenceClassification
-
-    from journeymap.emotions._minilm import base_model_path
-
-    torch.manual_seed(0)
-    tokenizer = AutoTokenizer.from_pretrained(str(base_model_path()))
-    config = BertConfig(
-        vocab_size=tokenizer.vocab_size,
-        hidden_size=32,
-        num_hidden_layers=2,
-        num_attention_heads=2,
-        intermediate_size=64,
-        num_labels=len(labels),
-        id2label=dict(enumerate(labels)),
-        label2id={lab: i for i, lab in enumerate(labels)},
-    )
-    BertForSequenceClassification(config).save_pretrained(folder)
-    tokenizer.save_pretrained(folder)
-    return folder
+    return tiny_model_of(folder, labels, None)
 
 
 @pytest.fixture(scope="module")
@@ -221,15 +204,10 @@ def test_a_two_way_model_decides_by_the_larger_class() -> None:
 
 
 # -- 7. options a scorer does not take ----------------------------------------------------------------
-@pytest.fixture
-def plugin_installed(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.syspath_prepend(str(PLUGIN))
-    registry.refresh()
-    yield
-    registry.refresh()
 
 
-def test_bad_scorer_options_fail_as_a_journeymap_error(plugin_installed: None, emo4: Path) -> None:
+@pytest.mark.usefixtures("plugin_installed")
+def test_bad_scorer_options_fail_as_a_journeymap_error(emo4: Path) -> None:
     with pytest.raises(ScorerOptionsError, match=r"scorer 'transformer' cannot be built with no options: .*'model'"):
         get_scorer("transformer")
     with pytest.raises(ScorerOptionsError, match=r"'lexicon' .* \{'batch_size': 8\}"):

@@ -43,10 +43,10 @@ VOCAB = {
 }
 
 
-def planted(n_per: int = 30, seed: int = 0) -> tuple[list[str], list[str]]:
+def planted(n_per: int = 30, seed: int = 0, vocab: dict[str, list[str]] | None = None) -> tuple[list[str], list[str]]:
     rng = np.random.default_rng(seed)
     texts, truth = [], []
-    for topic, words in VOCAB.items():
+    for topic, words in (VOCAB if vocab is None else vocab).items():
         for _ in range(n_per):
             texts.append(" ".join(rng.choice(words, size=4, replace=False)))
             truth.append(topic)
