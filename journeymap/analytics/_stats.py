@@ -34,7 +34,9 @@ class MeanInterval:
     :data:`BOOTSTRAP_MAX_N` values the interval is the percentile bootstrap (``n_boot``
     resamples drawn with ``seed``, so the same values in the same order always give the same
     interval); above that, the normal approximation (:meth:`normal`), where the two agree and the
-    bootstrap would cost ``n x n_boot`` draws. One value gives a zero-width interval.
+    bootstrap would cost ``n x n_boot`` draws. Small samples get at least Student's t interval
+    (the percentile bootstrap alone covers 0.50 at n=2 and 0.84 at n=5 for a nominal 0.95); one
+    value gives no interval (NaN bounds).
 
     Computed apart from any drawing (as seaborn's ``_statistics`` does): tables, graph nodes,
     the journey map and the distributed partials all use this object, so one touchpoint gets
@@ -66,15 +68,21 @@ class MeanInterval:
         if n == 0:
             return Estimate(np.nan, np.nan, np.nan)
         mean = float(v.mean())
-        if n == 1:
-            return Estimate(mean, mean, mean)
+        if n == 1:  # one value says nothing about the spread
+            return Estimate(mean, np.nan, np.nan)
+        sd = float(v.std(ddof=1))
         if n > BOOTSTRAP_MAX_N:
-            return self.normal(n, mean, float(v.std(ddof=1)))
+            return self.normal(n, mean, sd)
         alpha = (1 - self.level) / 2
         rng = np.random.default_rng(self.seed)
         means = v[rng.integers(0, n, size=(self.n_boot, n))].mean(axis=1)
         low, high = np.quantile(means, [alpha, 1 - alpha])
-        return Estimate(mean, float(low), float(high))
+        # The percentile bootstrap is too narrow in small samples (coverage 0.50 at n=2, 0.84 at
+        # n=5 for a nominal 0.95): never narrower than Student's t interval.
+        from scipy.special import stdtrit
+
+        half = float(stdtrit(n - 1, 1 - alpha)) * sd / np.sqrt(n)
+        return Estimate(mean, min(float(low), mean - half), max(float(high), mean + half))
 
     def normal(self, n: int, mean: float, sd: float) -> Estimate:
         """The normal-approximation interval from a sample's size, mean and standard deviation (ddof 1).

@@ -40,7 +40,7 @@ def summary_row(*, n: int, estimate: Estimate, neg: int, pos: int, top: str) -> 
         "ci_high": estimate.high,
         "share_negative": neg / n,
         "share_positive": pos / n,
-        "pos_neg_ratio": pos / neg if neg else np.inf,
+        "pos_neg_ratio": pos / neg if neg else (np.inf if pos else np.nan),  # 0/0: all neutral, no ratio
         "top_emotions": top,
     }
 

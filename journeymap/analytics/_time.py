@@ -15,16 +15,17 @@ WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", 
 
 
 def hour_frame(events: pd.DataFrame, tz: str) -> pd.DataFrame:
-    """The customers' scored messages: ``weekday`` (0 is Monday), ``hour``, ``negative``, ``valence``."""
+    """The customers' messages: ``weekday`` (0 is Monday), ``hour``, ``negative`` and ``valence`` (NaN unscored)."""
     f = flags(events)
     local = events["timestamp"].dt.tz_convert(tz)
-    cust = f["customer"] & f["scored"]
+    cust = f["customer"]
+    scored = f.loc[cust, "scored"].to_numpy(dtype=bool)
     return pd.DataFrame(
         {
             "weekday": local.dt.day_of_week[cust],
             "hour": local.dt.hour[cust],
-            "negative": f.loc[cust, "negative"],
-            "valence": f.loc[cust, "valence"],
+            "negative": f.loc[cust, "negative"].astype("float64").where(scored),
+            "valence": f.loc[cust, "valence"].astype("float64").where(scored),
         }
     )
 

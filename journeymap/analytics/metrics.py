@@ -20,11 +20,12 @@ __all__ = ["journey_metrics"]
 
 @dispatch
 def journey_metrics(js: JourneySet) -> pd.DataFrame:
-    """One row per journey describing its emotional curve (the scored steps' valence).
+    """One row per journey describing its emotional curve (the valence of the customer's scored steps).
 
     Columns: ``customer_id``, ``n_steps``, ``n_customer_steps``, ``n_replies`` (brand steps),
     ``duration``, ``channel_switches`` (changes of channel between consecutive steps, such as a
-    move to private messages); over the scored steps: ``start_valence``, ``end_valence``,
+    move to private messages); over the customer's scored steps (a brand reply scored with
+    ``agents=True`` is not part of the curve): ``start_valence``, ``end_valence``,
     ``mean_valence``, ``low_step``/``low_valence`` (the lowest point; first if tied),
     ``high_step``/``high_valence``, ``peak_end`` (mean of the most intense moment, largest
     absolute valence, and the end), ``net_change`` (end - start), ``volatility`` (standard
@@ -93,7 +94,9 @@ def _journey_metrics(js: JourneySet, events: pd.DataFrame) -> pd.DataFrame:
     switch[1:] = same_journey & (f["channel"].to_numpy()[1:] != f["channel"].to_numpy()[:-1])
     base["channel_switches"] = per_journey(pd.Series(switch, index=f.index).groupby(codes, sort=False).sum())
 
-    scored = f["scored"].to_numpy(dtype=bool)
+    # the customer's emotional curve: a brand reply scored with agents=True ("glad we could
+    # help!") is no turn of the customer's feelings, so it neither ends nor recovers a journey
+    scored = (f["scored"] & f["customer"]).to_numpy(dtype=bool)
     f["pos"] = np.arange(len(f))  # step order (the events are in journey and step order)
     s = f[scored].copy()
     s_codes = codes[scored]

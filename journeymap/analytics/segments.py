@@ -57,7 +57,15 @@ def _cohens_d(a: np.ndarray, b: np.ndarray) -> float:
     if len(a) < 2 or len(b) < 2:
         return float("nan")
     pooled = np.sqrt(((len(a) - 1) * a.var(ddof=1) + (len(b) - 1) * b.var(ddof=1)) / (len(a) + len(b) - 2))
-    return float((a.mean() - b.mean()) / pooled) if pooled > 0 else 0.0
+    diff = float(a.mean() - b.mean())
+    if pooled > 0:
+        return diff / float(pooled)
+    return float(np.copysign(np.inf, diff)) if diff else float("nan")  # no spread: a difference is all effect
+
+
+def _share(flags: pd.Series) -> float:
+    """The share of True among ``flags``; NaN for none (a segment without a scored journey)."""
+    return float(flags.astype(bool).mean()) if len(flags) else float("nan")
 
 
 @dispatch
@@ -76,8 +84,9 @@ def compare_segments(
     attribute such as tier or region; ``by="topic"``, after :func:`~journeymap.assign_topics`,
     compares journeys by what the customer first wrote about); the result is indexed by the
     segment value, the index named after the column. Per segment: ``n_journeys``, ``mean_valence``,
-    ``end_valence``, ``share_negative_end`` (journeys whose last scored step is negative:
-    :func:`journey_metrics`' ``end_sentiment``), ``recovery_rate``;
+    ``end_valence``, ``share_negative_end`` (of the scored journeys, those whose last scored
+    step is negative: :func:`journey_metrics`' ``end_sentiment``), ``recovery_rate`` (of the
+    journeys that had a negative moment, the share that recovered; NaN where none had one);
     then, for ``measure`` (a :func:`journey_metrics` column, default ``end_valence``), over the
     journeys that have it: the difference to the other segments' journeys (``diff_vs_rest``; a
     Timedelta for a time measure such as ``duration``), Cohen's d (``effect_size``),
@@ -139,8 +148,8 @@ def compare_segments(
             "n_journeys": len(g),
             "mean_valence": float(g["mean_valence"].mean()),
             "end_valence": float(g["end_valence"].mean()),
-            "share_negative_end": float((g["end_sentiment"] == "negative").mean()),
-            "recovery_rate": float(g["recovered"].mean()),
+            "share_negative_end": _share(g["end_sentiment"].dropna() == "negative"),
+            "recovery_rate": _share(g.loc[g["n_negative"].fillna(0) > 0, "recovered"]),
             "diff_vs_rest": pd.to_timedelta(diff, unit="s") if timed else diff,
             "effect_size": _cohens_d(x, rest) if testable else np.nan,
             "testable": testable,

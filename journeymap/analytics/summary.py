@@ -93,7 +93,9 @@ def pain_points(js: JourneySet, *, level: Level = "touchpoint", top: int | None 
         }
     columns = ["impact", "impact_low", "impact_high", "volume", "mean_negativity", "share_negative", "mean_valence"]
     out = pd.DataFrame.from_dict(rows, orient="index", columns=[*columns, "top_emotions"])
-    out = out.sort_values("impact", ascending=False, kind="stable")
+    # ties (equal impact) in name order, so the row order of the input does not decide
+    out = out.rename_axis("_key").reset_index().sort_values(["impact", "_key"], ascending=[False, True], kind="stable")
+    out = out.set_index("_key")
     out.index.name = level
     return ranked(out, top)
 
@@ -128,5 +130,5 @@ def moments_of_truth(js: JourneySet, *, level: Level = "touchpoint", top: int | 
     stats = pd.DataFrame(
         {"count": by_pair.size(), "mean_drop": by_pair["drop"].mean(), "share_drops": by_pair["significant"].mean()}
     )
-    out = stats.sort_values(["mean_drop", "count"], ascending=[False, False], kind="stable")
+    out = stats.sort_index().sort_values(["mean_drop", "count"], ascending=[False, False], kind="stable")  # ties by name
     return ranked(out, top)

@@ -27,8 +27,9 @@ def time_patterns(js: JourneySet, *, tz: str = "UTC") -> pd.DataFrame:
 
     Returns:
         168 rows (every weekday and hour, also the empty ones), indexed by (``weekday``,
-        ``hour``): weekday an ordered categorical (Monday first), hour 0-23; columns ``volume``,
-        ``share_negative`` and ``mean_valence`` (NaN where there were no scored messages).
+        ``hour``): weekday an ordered categorical (Monday first), hour 0-23; columns ``volume``
+        (customer messages, scored or not, as in :func:`~journeymap.trends`), ``share_negative``
+        and ``mean_valence`` (of the scored ones; NaN where there were none).
 
     Example:
         >>> import journeymap as jm
@@ -37,7 +38,7 @@ def time_patterns(js: JourneySet, *, tz: str = "UTC") -> pd.DataFrame:
         >>> tp = jm.time_patterns(js, tz="Europe/Paris")
         >>> len(tp), tp.index.names
         (168, FrozenList(['weekday', 'hour']))
-        >>> int(tp["volume"].sum()) == int(js.events["valence"].notna().sum())
+        >>> int(tp["volume"].sum()) == int((js.events["actor"] == "customer").sum())
         True
         >>> int(tp.loc[("Monday", 9), "volume"]) >= 0
         True

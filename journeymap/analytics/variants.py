@@ -24,7 +24,8 @@ def journey_variants(js: JourneySet, *, level: Level = "touchpoint", top: int | 
     """The most common paths (sequences of touchpoints or stages) and their emotional profile.
 
     Indexed by ``variant`` (the path, ``"a > b > c"``); columns ``rank``, ``journeys``,
-    ``share``, ``mean_start_valence``, ``mean_end_valence``, ``recovery_rate`` and ``drop_off``:
+    ``share``, ``mean_start_valence``, ``mean_end_valence``, ``recovery_rate`` (of the journeys
+    with a negative moment, the share that recovered; NaN where none had one) and ``drop_off``:
     the share that ended on a customer message that was not positive (its ``sentiment``, or
     valence at most :data:`~journeymap.schema.POSITIVE_VALENCE`, 0.25) and got no brand reply, i.e. left
     unresolved rather than closed with thanks. The ``top`` most common first (None: all).
@@ -49,7 +50,10 @@ def journey_variants(js: JourneySet, *, level: Level = "touchpoint", top: int | 
     positive_end = polarity(last)[2]
     dropped = (last["actor"].astype("string") == "customer") & ~positive_end
     m = journey_metrics(js)
-    frame = pd.DataFrame({"variant": path, "dropped": dropped}).join(m[["start_valence", "end_valence", "recovered"]])
+    curve = m[["start_valence", "end_valence", "recovered", "n_negative"]]
+    frame = pd.DataFrame({"variant": path, "dropped": dropped}).join(curve)
+    # recovery: of the journeys that had a negative moment (unscored ones had none), as service_levels
+    frame["recovered"] = frame["recovered"].astype("float64").where(frame["n_negative"].fillna(0) > 0)
     g = frame.groupby("variant", sort=False)
     out = pd.DataFrame(
         {
@@ -61,6 +65,6 @@ def journey_variants(js: JourneySet, *, level: Level = "touchpoint", top: int | 
         }
     )
     out["share"] = out["journeys"] / len(frame)
-    out = out.sort_values(["journeys"], ascending=False, kind="stable")
+    out = out.sort_index().sort_values(["journeys"], ascending=False, kind="stable")  # ties by name
     columns = ["journeys", "share", "mean_start_valence", "mean_end_valence", "recovery_rate", "drop_off"]
     return ranked(out[columns], top)

@@ -183,7 +183,7 @@ def edge_partial(pairs: pd.DataFrame) -> tuple[pd.DataFrame, pd.Series]:
 
 @dataclass(frozen=True)
 class HourStats:
-    """Per (weekday, hour): customer-message ``volume``, ``neg`` count and ``vsum`` of valence."""
+    """Per (weekday, hour): customer-message ``volume``, ``scored`` ones, ``neg`` count and ``vsum`` of valence."""
 
     table: pd.DataFrame
 
@@ -191,7 +191,9 @@ class HourStats:
     def of(cls, frame: pd.DataFrame) -> HourStats:
         """From :func:`~journeymap.analytics.time.hour_frame` rows."""
         g = frame.groupby(["weekday", "hour"])
-        table = pd.DataFrame({"volume": g.size(), "neg": g["negative"].sum(), "vsum": g["valence"].sum()}).astype(np.float64)
+        table = pd.DataFrame(
+            {"volume": g.size(), "scored": g["valence"].count(), "neg": g["negative"].sum(), "vsum": g["valence"].sum()}
+        ).astype(np.float64)
         return cls(table)
 
     def merge(self, other: HourStats) -> HourStats:
@@ -201,7 +203,7 @@ class HourStats:
     def stats(self) -> pd.DataFrame:
         """``volume``, ``share_negative`` and ``mean_valence`` per (weekday, hour)."""
         t = self.table
-        volume = t["volume"]
+        scored = t["scored"].where(t["scored"] > 0)
         return pd.DataFrame(
-            {"volume": volume.astype(np.int64), "share_negative": t["neg"] / volume, "mean_valence": t["vsum"] / volume}
+            {"volume": t["volume"].astype(np.int64), "share_negative": t["neg"] / scored, "mean_valence": t["vsum"] / scored}
         )

@@ -1,0 +1,103 @@
+"""Journey statistics: defects found by the third review of 2026-12-05, each with a hand-made case."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import journeymap as jm
+from journeymap.analytics._stats import MeanInterval
+
+Step = tuple[str, int, float | None, str]
+
+
+def by_hand(journeys: list[list[Step]], extra: dict[str, list[str]] | None = None) -> jm.JourneySet:
+    """Journeys of (actor, minute, valence or None, touchpoint) steps; ``extra`` columns per journey."""
+    rows = []
+    for j, steps in enumerate(journeys):
+        for actor, minute, valence, touchpoint in steps:
+            rows.append(
+                {
+                    "event_id": f"e{len(rows):04d}",
+                    "customer_id": f"c{j}",
+                    "timestamp": pd.Timestamp("2024-01-01", tz="UTC") + pd.Timedelta(days=j, minutes=minute),
+                    "actor": actor,
+                    "touchpoint": touchpoint,
+                    "thread_id": f"t{j}",
+                    "v": valence,
+                    **{k: v[j] for k, v in (extra or {}).items()},
+                }
+            )
+    frame = pd.DataFrame(rows)
+    valences = dict(zip(frame["event_id"], frame.pop("v"), strict=True))
+    js = jm.build_journeys(jm.read_events(frame))
+    e = js.events.copy()
+    v = e["event_id"].map(valences).astype("float64").to_numpy()
+    e["emo_neutral"] = np.float32(0.5)
+    labels = [None if np.isnan(x) else ("anger" if x < -0.25 else "joy" if x > 0.25 else "neutral") for x in v]
+    e["emotion"] = pd.array(labels, dtype="string")
+    e["valence"] = v.astype(np.float32)
+    e["scorer"] = pd.array([None if np.isnan(x) else "hand" for x in v], dtype="string")
+    return js.with_events(e)
+
+
+RECOVERS: list[Step] = [("customer", 0, -0.8, "a"), ("agent", 5, None, "a"), ("customer", 9, 0.8, "a")]
+FINE: list[Step] = [("customer", 0, 0.1, "a"), ("agent", 5, None, "a"), ("customer", 9, 0.1, "a")]
+UNSCORED: list[Step] = [("customer", 0, None, "a"), ("agent", 5, None, "a"), ("customer", 9, None, "a")]
+
+
+def test_small_sample_intervals_cover_as_they_claim() -> None:
+    interval, rng, hits = MeanInterval(n_boot=300), np.random.default_rng(0), {2: 0, 5: 0}
+    for _ in range(400):
+        for n in hits:
+            est = interval(rng.normal(0.2, 0.5, n))
+            hits[n] += est.low <= 0.2 <= est.high
+    assert hits[2] / 400 > 0.9 and hits[5] / 400 > 0.9  # the percentile bootstrap alone: 0.50 and 0.84
+    one = interval(np.array([0.3]))
+    assert one.mean == pytest.approx(0.3) and np.isnan(one.low) and np.isnan(one.high)
+
+
+def test_recovery_rate_is_over_journeys_with_a_negative_moment() -> None:
+    js = by_hand([RECOVERS] * 10 + [FINE] * 10 + [RECOVERS] * 10 + [UNSCORED] * 4, {"seg": ["A"] * 10 + ["B"] * 24})
+    seg = jm.compare_segments(js, "seg")
+    assert seg.loc["A", "recovery_rate"] == 1.0 and seg.loc["B", "recovery_rate"] == 1.0  # B read 0.5 (0.42) before
+    assert seg.loc["B", "share_negative_end"] == 0.0
+    assert jm.journey_variants(js).loc["a > a > a", "recovery_rate"] == 1.0
+
+
+def test_a_segment_without_a_scored_journey_does_not_crash() -> None:
+    js = by_hand([RECOVERS] * 4 + [UNSCORED] * 4, {"tier": ["basic"] * 4 + ["premium"] * 4})
+    seg = jm.compare_segments(js, "tier", min_size=2)
+    assert np.isnan(seg.loc["premium", "share_negative_end"]) and np.isnan(seg.loc["premium", "recovery_rate"])
+
+
+def test_a_scored_brand_reply_is_no_turn_of_the_customers_feelings() -> None:
+    js = by_hand([[("customer", 0, -0.8, "a"), ("agent", 10, 0.0, "a"), ("customer", 20, -0.7, "a"), ("agent", 30, 0.8, "a")]])
+    m = jm.journey_metrics(js).iloc[0]
+    assert m["end_valence"] == pytest.approx(-0.7) and not m["recovered"] and m["end_sentiment"] == "negative"
+
+
+def test_ratios_and_effects_without_spread() -> None:
+    quiet = by_hand([[("customer", 0, 0.0, "quiet"), ("customer", 5, 0.1, "quiet")], [("customer", 0, 0.9, "happy")]])
+    ratio = jm.touchpoint_summary(quiet)["pos_neg_ratio"]
+    assert np.isnan(ratio["quiet"]) and np.isinf(ratio["happy"])  # 0/0 is no ratio; it was inf like all-positive
+    ends = [("customer", 0, -0.8, "a"), ("agent", 5, None, "a"), ("customer", 9, -0.8, "a")]
+    js = by_hand([RECOVERS] * 6 + [ends] * 6, {"tier": ["gold"] * 6 + ["basic"] * 6})
+    effect = jm.compare_segments(js, "tier")["effect_size"]
+    assert effect["gold"] == np.inf and effect["basic"] == -np.inf  # 0.0 before: "no effect"
+
+
+def test_time_patterns_count_every_customer_message() -> None:
+    js = by_hand([[("customer", 0, -0.5, "a"), ("customer", 10, None, "a"), ("customer", 20, None, "a")]])
+    tp = jm.time_patterns(js)
+    cell = tp.loc[("Monday", 0)]
+    assert cell["volume"] == 3 and cell["mean_valence"] == pytest.approx(-0.5) and cell["share_negative"] == 1.0
+    assert int(tp["volume"].sum()) == int(jm.trends(js, freq="D")["volume"].sum())
+
+
+def test_ties_are_ordered_by_name_not_by_input_order() -> None:
+    zeta, alpha = [("customer", 0, 0.5, "zeta")], [("customer", 0, 0.5, "alpha")]
+    one, other = by_hand([zeta, alpha]), by_hand([alpha, zeta])
+    assert list(jm.pain_points(one).index) == list(jm.pain_points(other).index) == ["alpha", "zeta"]
+    assert list(jm.journey_variants(one).index) == list(jm.journey_variants(other).index) == ["alpha", "zeta"]
