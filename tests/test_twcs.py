@@ -332,3 +332,12 @@ def test_a_customer_joining_another_customers_thread_opens_with_a_mention() -> N
     # 105837 and 105859 wrote once each, replying to another customer's tweet ("me too")
     assert events.loc[["119249", "119330"], "touchpoint"].tolist() == ["mention", "mention"]
     assert (events["touchpoint"] == "mention").sum() == 27
+
+
+def test_tweets_are_read_as_written_not_html_escaped() -> None:
+    if not TWCS_SAMPLE.exists():
+        pytest.skip("../shared/data/twcs_sample is not beside the checkout")
+    raw = pd.read_csv(TWCS_SAMPLE, dtype=str)
+    assert raw["text"].str.contains("&amp;|&gt;|&lt;").sum() == 8  # the corpus stores them escaped
+    text = jm.read_twcs(TWCS_SAMPLE).events["text"]
+    assert not text.str.contains("&amp;|&gt;|&lt;").any() and text.str.contains("&", regex=False).sum() >= 1

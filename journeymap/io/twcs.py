@@ -71,6 +71,26 @@ def agent_ids(text: pd.Series, author: pd.Series) -> pd.Series:
     return (author.astype("string") + "/" + signature).astype("string")
 
 
+def _unescaped(text: pd.Series) -> pd.Series:
+    """Tweets as written: the corpus stores them HTML-escaped (``&amp;``, ``&gt;``, ``&lt;``).
+
+    Decoded once here, so charts quote "&" and the report escapes it once, and the emotion and
+    topic models read the customer's own characters.
+
+    Example:
+        >>> _unescaped(pd.Series(["fees &amp; charges &gt; promised", "no entity", None], dtype="string")).tolist()
+        ['fees & charges > promised', 'no entity', <NA>]
+    """
+    import html
+
+    escaped = text.str.contains("&", regex=False).fillna(False).to_numpy(dtype=bool)
+    if not escaped.any():
+        return text
+    out = text.copy()
+    out[escaped] = [html.unescape(t) for t in text[escaped]]
+    return out
+
+
 #: A "1/2" counter near the end of a tweet (before a signature and links): one part of a reply
 #: split over tweets.
 _PART_PATTERN = r"(?:^|\s)[(\[]?(\d)/\d[)\]]?(?:\s+\S+){0,3}\s*$"
@@ -176,6 +196,7 @@ def read_twcs(  # noqa: PLR0915 - one pass over the columns, read top to bottom
       answers the customer the first part answered), else the ``@number`` it is addressed to.
     * ``brand`` (an attribute) is the account of the thread's earliest brand tweet, or the first
       ``@handle`` a customer names; ``author_id`` is kept as well.
+    * ``text`` is the tweet as written: the corpus's HTML escapes (``&amp;``, ``&gt;``) decoded.
     * ``thread_id`` is the root of the reply tree in the data; ``in_reply_to`` the parent id.
     * ``touchpoint``: ``mention`` (a customer opening a thread, or joining another customer's
       thread with their first tweet there), ``follow_up`` (a customer's later
@@ -216,7 +237,7 @@ def read_twcs(  # noqa: PLR0915 - one pass over the columns, read top to bottom
     problems.add(inbound.isna(), "inbound", "expected True or False", frame["inbound"])
     author, wrong_author = as_id(frame["author_id"])
     problems.add(wrong_author | author.isna(), "author_id", "missing or invalid author_id", frame["author_id"])
-    text = frame["text"].astype("string")
+    text = _unescaped(frame["text"].astype("string"))
 
     # The reply tree over rows with a usable, unique id (the others are rejected by validation).
     usable = (ids.notna() & ~wrong_id & ~ids.duplicated(keep="first")).to_numpy()
