@@ -101,8 +101,9 @@ def test_response_times_by_hand() -> None:
     assert rt["first_response"] == pd.Timedelta(minutes=10)
     assert rt["mean_wait"] == pd.Timedelta(minutes=8)  # 10 and 6 minutes
     assert rt["max_wait"] == pd.Timedelta(minutes=10)
-    # the last message is on channel dm: the case moved to private messages, so it is "moved"
-    assert (rt["n_customer_messages"], rt["unanswered"], rt["moved"]) == (4, 1, 1)
+    # the message at minute 20 (valence 0.5 after the reply) closes the case; the last one is on
+    # channel dm: the case moved to private messages, so it is "moved"
+    assert (rt["n_customer_messages"], rt["unanswered"], rt["moved"], rt["closing"]) == (4, 0, 1, 1)
     assert rt["valence_change_after_reply"] == pytest.approx(0.5 - -0.7)
 
 

@@ -189,3 +189,24 @@ def test_a_valence_of_ones_own_without_emotion_labels_works_in_the_analytics() -
     pain = jm.pain_points(js)  # KeyError 'emotion' before
     assert len(pain) > 0 and pain["mean_valence"].notna().all()
     assert jm.triage(js)["emotion"].isna().all()
+
+
+def test_triage_and_response_times_agree_on_closing_messages() -> None:
+    frame = tweets(
+        [
+            (1, "8101", True, "Mon Oct 16 10:00:00", "@BrandF my phone keeps crashing", None),
+            (2, "BrandF", False, "Mon Oct 16 10:20:00", "@8101 Sorry! Please DM us the model. ^KL", 1),
+            (3, "8101", True, "Mon Oct 16 10:30:00", "@BrandF still crashing, this is awful", 2),
+            (4, "8101", True, "Mon Oct 16 12:30:00", "@BrandF problem solved, thank you so much!", 2),
+        ]
+    )
+    js = jm.build_journeys(jm.read_twcs(frame))
+    e = js.events.copy()
+    e["valence"] = e["event_id"].map({"1": -0.7, "3": -0.8, "4": 0.9}).astype(np.float32)
+    e["emotion"], e["scorer"] = pd.array(np.where(e["actor"] == "customer", "joy", None), dtype="string"), "hand"
+    js = js.with_events(e)
+    t = jm.triage(js)
+    assert t.loc["4", "status"] == "closing" and "positive reply" in t.loc["4", "reason"]
+    assert t.loc["3", "status"] == "closing" and "thanked the brand later" in t.loc["3", "reason"]  # it was "moved"
+    rt = jm.response_times(js).iloc[0]
+    assert (rt["unanswered"], rt["moved"], rt["closing"]) == (0, 0, 2)

@@ -9,7 +9,14 @@ import pandas as pd
 
 from journeymap._threads import parent_positions
 from journeymap.analytics._prep import flags, journey_keys, on_journeys, require_scored
-from journeymap.analytics._replies import ReplyContext, conversation_codes, is_customer, journey_codes, last_before_in
+from journeymap.analytics._replies import (
+    ReplyContext,
+    conversation_codes,
+    first_after_in,
+    is_customer,
+    journey_codes,
+    last_before_in,
+)
 from journeymap.analytics._tables import ranked
 from journeymap.analytics.automatic import AutoReplyRule, reply_context, rule_flags
 from journeymap.backends import dispatch
@@ -199,7 +206,9 @@ def response_times(  # noqa: PLR0915 - one table, column by column
       reply), ``n_customer_messages``, ``unanswered`` (customer messages with no reply after
       them, in public), ``moved`` (customer messages with no reply after the case moved to
       private messages, as in :func:`triage`: the answer is likely in a channel the data does
-      not show, so they are not counted as unanswered), ``replied_outside`` (those whose reply
+      not show, so they are not counted as unanswered), ``closing`` (with no reply after them
+      either: a thank-you after a human reply, and the customer's earlier messages it settles;
+      :func:`triage`'s status ``"closing"``; scored journeys only), ``replied_outside`` (those whose reply
       is outside the data: not unanswered, wait unknown), ``automatic_replies`` (the journey's
       automatic brand replies, counted either way);
     * when scored, ``valence_change_after_reply``: the mean, over brand replies that sit between
@@ -259,11 +268,15 @@ def response_times(  # noqa: PLR0915 - one table, column by column
     out["max_wait"] = per_journey(ga.max())
     out["n_customer_messages"] = per_journey(g.size()).fillna(0).astype(np.int64)
     outside = waits["reply_outside"]
+    thanks, settled = _closing(events, ctx, automatic)
+    closing = pd.Series((thanks | settled)[ctx.customer], index=waits.index) & ~waits["replied"] & ~outside
     moved = pd.Series(_moved(events, ctx.journey, automatic)[ctx.customer], index=waits.index) & ~waits["replied"] & ~outside
+    moved &= ~closing
     for column, mask in (
-        ("unanswered", ~waits["replied"] & ~outside & ~moved),
+        ("unanswered", ~waits["replied"] & ~outside & ~moved & ~closing),
         ("replied_outside", outside),
         ("moved", moved),
+        ("closing", closing),
     ):
         out[column] = per_journey(mask.groupby(waits["journey_id"], sort=False).sum()).fillna(0).astype(np.int64)
     auto_count = pd.Series(flagged, index=events.index).groupby(ctx.journey, sort=False).sum()
@@ -321,18 +334,27 @@ def _moved(events: pd.DataFrame, journey: npt.NDArray[np.int64] | None = None, a
     return pd.Series(move, index=events.index).groupby(codes, sort=False).cummax().to_numpy(dtype=bool)
 
 
-def _closing(events: pd.DataFrame, ctx: ReplyContext, automatic: np.ndarray) -> np.ndarray:
-    """Whether each event is a customer's clearly positive message after a human brand reply in its conversation.
+def _closing(events: pd.DataFrame, ctx: ReplyContext, automatic: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Customer messages that close their case: the thanks itself, and the messages it answers for.
 
-    Such a message ("thanks, that worked!") usually closes the case rather than asks for more.
-    Clearly positive is valence at least :data:`CLOSING_VALENCE`. The ``irony`` column is not
+    The first array: a customer's clearly positive message after a human brand reply in its
+    conversation ("thanks, that worked!"), which usually closes the case rather than asks for
+    more. The second: the customer's earlier messages of that conversation (a complaint the
+    thanks shows was settled, in public or in private messages). Clearly positive is valence at
+    least :data:`CLOSING_VALENCE`; unscored events close nothing. The ``irony`` column is not
     consulted: the default model's irony head reads exclamatory thanks as ironic (0.80 on "Thank
     you for the answer!!"), while its sentiment head, trained on tweets, already reads sarcastic
     thanks as negative.
     """
+    if "valence" not in events.columns:
+        none = np.zeros(len(events), dtype=bool)
+        return none, none
+    conversation = conversation_codes(events, ctx.journey)
     positive = (events["valence"].astype("float64") >= CLOSING_VALENCE).to_numpy(dtype=bool)
-    answered_before = last_before_in(~ctx.customer & ~automatic, conversation_codes(events, ctx.journey)) >= 0
-    return ctx.customer & positive & answered_before
+    answered_before = last_before_in(~ctx.customer & ~automatic, conversation) >= 0
+    thanks = ctx.customer & positive & answered_before
+    settled = ctx.customer & ~thanks & (first_after_in(thanks, conversation) >= 0)
+    return thanks, settled
 
 
 @dispatch
@@ -355,8 +377,9 @@ def triage(
     it has a reply that is not in the data (``reply_outside_data``, from a corpus slice's
     ``response_tweet_id``): it is listed after those, unranked. Its status is ``"closing"`` when
     it is a clearly positive message (valence at least :data:`CLOSING_VALENCE`, 0.5) after a
-    human brand reply in its conversation, such as "thanks, that worked!" (moved or not): it most
-    likely closes the case, so it is listed last, unranked. Every open message is in the table.
+    human brand reply in its conversation, such as "thanks, that worked!" (moved or not), or an
+    earlier message of the customer's that such a thanks settles: it most likely closes the case,
+    so it is listed last, unranked. Every open message is in the table.
 
     Waiting is measured to ``now`` (default: the latest event in the data, so the result does
     not change with the clock); every such wait is censored there (``censored`` is True: the
@@ -405,7 +428,8 @@ def triage(
     open_rows = np.flatnonzero(ctx.customer)[~waits["replied"].to_numpy(dtype=bool)]  # positions, not labels
     ev = events.iloc[open_rows]
     now_ts = end_of_data(events, now)
-    closing = pd.Series(_closing(events, ctx, automatic)[open_rows], index=ev.index)
+    thanks, settled = (pd.Series(mask[open_rows], index=ev.index) for mask in _closing(events, ctx, automatic))
+    closing = thanks | settled
     moved = pd.Series(_moved(events, ctx.journey, automatic)[open_rows], index=ev.index) & ~closing
     outside = pd.Series(waits["reply_outside"].to_numpy(dtype=bool)[~waits["replied"].to_numpy(dtype=bool)], index=ev.index)
     outside &= ~moved & ~closing
@@ -435,7 +459,8 @@ def triage(
     reasons = _reasons(negativity, intensity, top_label.astype("string"), hours, repeats)
     reasons = reasons.where(~moved, "moved to private messages; " + reasons)
     reasons = reasons.where(~outside, "a reply outside the data; " + reasons)
-    reasons = reasons.where(~closing, "a positive reply to the brand's answer; " + reasons)
+    reasons = reasons.where(~thanks, "a positive reply to the brand's answer; " + reasons)
+    reasons = reasons.where(~settled, "the customer thanked the brand later; " + reasons)
     out = pd.DataFrame(
         {
             "status": np.select(
