@@ -59,6 +59,9 @@ COLUMN_HEADINGS: dict[str, str] = {
     "ci_high": "interval high",
     "share_negative": "share negative",
     "top_emotions": "top emotions",
+    "share_positive": "share positive",
+    "pos_neg_ratio": "positive per negative",
+    "mean_negativity": "mean negativity",
     "impact": "impact",
     "impact_low": "impact low",
     "impact_high": "impact high",
@@ -112,6 +115,10 @@ DEFINITIONS: dict[str, str] = {
     "recovered": "of the conversations that had a negative moment, the share that ended positive after a reply.",
     "impact": "how much negativity a touchpoint carries in total: messages there times their mean negativity.",
     "priority": "a weighted sum of negativity, intense emotion, waiting time and repeated contacts, from 0 to 1.",
+    "triage status": "'waiting': no reply yet, ranked by priority; 'moved': the case went to private messages, "
+    "where the answer likely is; 'reply_outside': the source lists a reply this data does not hold; 'closing': "
+    "a clear thank-you after a person's reply, or a message such a thank-you settled. Only waiting messages are "
+    "ranked; the others follow, most urgent first within each.",
     "interval": "the 95% range the true value is likely in; shares use Wilson intervals, means the bootstrap.",
 }
 
@@ -161,6 +168,45 @@ def duration(value: pd.Timedelta | str | None) -> str:
         return f"{sign}{minutes // 60} h {minutes % 60:02d} min"
     hours = round(seconds / 3600)
     return f"{sign}{hours // 24} d {hours % 24} h"
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n:,} {word}" if n == 1 else f"{n:,} {word}s"
+
+
+def _response_note(rt: pd.DataFrame, replies: pd.DataFrame) -> str:
+    """The sentence over the response-time tables: every customer journey accounted for.
+
+    Example:
+        >>> rt = pd.DataFrame({"first_response": pd.to_timedelta([60, None, None, None], unit="s"),
+        ...     "censored": [False, True, False, False], "opened_outside": [False, False, True, False],
+        ...     "replied_outside": [0, 0, 0, 1], "n_customer_messages": [1, 1, 1, 1]})
+        >>> for part in _response_note(rt, pd.DataFrame({"automatic": [False, True]})).split("; "):
+        ...     print(part)
+        First response (to a person's reply): median 1 min 00 s over 1 answered journey
+        1 journey unanswered at the end of the data
+        1 journey opened with a reply to a message outside the data
+        1 journey answered outside the data (waits unknown)
+        1 of 2 brand replies automatic.
+    """
+    journeys = rt[rt["n_customer_messages"] > 0]
+    answered = journeys["first_response"].dropna()
+    opened = int(journeys["opened_outside"].sum()) if "opened_outside" in journeys else 0
+    censored = int(journeys["censored"].sum())
+    outside = int((journeys["first_response"].isna() & ~journeys["censored"]).sum()) - opened
+    head = (
+        f"median {duration(pd.Timedelta(answered.median()))} over {_plural(len(answered), 'answered journey')}"
+        if len(answered)
+        else "no answered journeys"
+    )
+    parts = [f"First response (to a person's reply): {head}", f"{_plural(censored, 'journey')} unanswered at the end of the data"]
+    if opened:
+        parts.append(f"{_plural(opened, 'journey')} opened with a reply to a message outside the data")
+    if outside > 0:
+        parts.append(f"{_plural(outside, 'journey')} answered outside the data (waits unknown)")
+    n_auto = int(replies["automatic"].sum())
+    parts.append(f"{n_auto:,} of {_plural(len(replies), 'brand reply')} automatic".replace("replys", "replies"))
+    return "; ".join(parts) + "."
 
 
 def _table(frame: pd.DataFrame, *, max_rows: int = 15) -> str:
@@ -334,16 +380,7 @@ def report(
         sections += ["<h2>Journey map</h2>", _figure(plot.journey_map(js, seed=seed), "journey map")]
         rt = response_times(js)
         replies = reply_table(js)
-        answered = rt["first_response"].dropna()
-        median = html.escape(duration(pd.Timedelta(answered.median())))
-        sections += [
-            "<h2>Response times</h2>",
-            (
-                f'<p class="note">First response (to a person\'s reply), median {median} over '
-                f"{len(answered):,} answered journeys; {int(rt['censored'].sum()):,} journeys unanswered at the end of the data; "
-                f"{int(replies['automatic'].sum()):,} of {len(replies):,} brand replies automatic.</p>"
-            ),
-        ]
+        sections += ["<h2>Response times</h2>", f'<p class="note">{html.escape(_response_note(rt, replies), quote=False)}</p>']
         sections.append(f"<h3>Per brand (SLA {html.escape(duration(pd.Timedelta(sla)))})</h3>")
         if set(BRAND_COLUMNS) & set(js.events.columns):
             sections.append(_table(service_levels(js, by="brand", sla=sla, seed=seed), max_rows=20))
@@ -352,13 +389,28 @@ def report(
         sections += ["<h3>Over time</h3>", _figure(plot.trends(js, freq=freq), "response times over time")]
         agents = service_levels(js, by="agent", sla=sla, seed=seed)
         sections += ["<h2>Agent league</h2>", _table(agents, max_rows=20)]
-        sections += ["<h2>Pain points</h2>", _table(pain_points(js, seed=seed))]
+        sections += [
+            "<h2>Pain points</h2>",
+            (
+                '<p class="note">Whole touchpoints, ranked by impact. The journey map above rates each (stage, '
+                "touchpoint) cell, so a cell ringed there can rank lower here, where all its stages count together.</p>"
+            ),
+            _table(pain_points(js, seed=seed)),
+        ]
         sections += ["<h2>Touchpoints</h2>", _table(touchpoint_summary(js, seed=seed))]
         sections += _topics(js, seed=seed, freq=freq)
         graph = journey_graph(js, level="stage", seed=seed)
         sections += ["<h2>Journey graph</h2>", _figure(plot.graph(graph, seed=seed), "journey graph")]
         open_items = triage(js, top=20)[["rank", "status", "priority", "customer_id", "timestamp", "text", "emotion", "reason"]]
-        sections += ["<h2>Triage: open messages, most urgent first</h2>", _table(open_items.set_index("rank"), max_rows=20)]
+        open_items["rank"] = open_items["rank"].astype("string").fillna("–")  # unranked: moved, outside, closing
+        sections += [
+            "<h2>Triage: open messages</h2>",
+            (
+                '<p class="note">Waiting messages first, most urgent first; then those moved to private messages, '
+                "those with a reply outside the data and those that close their case (see 'triage status' above).</p>"
+            ),
+            _table(open_items.set_index("rank"), max_rows=20),
+        ]
         sections += ["<h2>When customers write</h2>", _figure(plot.time_patterns(js), "time patterns")]
         sections += ["<h2>Emotions by stage</h2>", _figure(plot.emotion_mix(js, level="stage"), "emotion mix")]
         sections.append("<h2>Example journeys</h2>")

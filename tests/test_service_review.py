@@ -210,3 +210,21 @@ def test_triage_and_response_times_agree_on_closing_messages() -> None:
     assert t.loc["3", "status"] == "closing" and "thanked the brand later" in t.loc["3", "reason"]  # it was "moved"
     rt = jm.response_times(js).iloc[0]
     assert (rt["unanswered"], rt["moved"], rt["closing"]) == (0, 0, 2)
+
+
+def test_the_report_reads_the_triage_and_accounts_for_every_journey(tmp_path: object) -> None:
+    from pathlib import Path
+
+    from .conftest import TWCS_SAMPLE
+    from .test_properties import crc_scores
+
+    if not TWCS_SAMPLE.exists():
+        pytest.skip("../shared/data/twcs_sample is not beside the checkout")
+    js = crc_scores(jm.build_journeys(jm.read_twcs(TWCS_SAMPLE)))
+    page = jm.report(js, Path(str(tmp_path)) / "r.html").read_text(encoding="utf-8")
+    triage_html = page[page.index("<h2>Triage") : page.index("<h2>When customers write")]
+    assert "&lt;NA&gt;" not in triage_html and "<th>–</th>" in triage_html  # unranked rows: a dash, not <NA>
+    assert "<dt>triage status</dt>" in page and "positive per negative" in page
+    rt = jm.response_times(js)
+    opened = int(rt["opened_outside"].sum())
+    assert opened == 2 and f"{opened} journeys opened with a reply to a message outside the data" in page
