@@ -187,9 +187,9 @@ def test_every_helper_renders_real_threads(default_scorer) -> None:
     ax = rendered(jm.plot.emotion_mix(tw))
     assert len(ax.patches) == mix.size
     assert [c.get_label() for c in ax.containers] == [str(c) for c in mix.columns]
-    # the hours: the share negative of every weekday and hour
+    # the hours: the share negative of every weekday and hour (min_count=1: thin hours coloured too)
     patterns = jm.time_patterns(tw)
-    ax = rendered(jm.plot.time_patterns(tw))
+    ax = rendered(jm.plot.time_patterns(tw, min_count=1))
     drawn = np.ma.filled(ax.images[0].get_array().astype(float), np.nan)
     assert np.allclose(drawn, patterns["share_negative"].unstack("hour").to_numpy(), equal_nan=True)
 

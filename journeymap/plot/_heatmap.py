@@ -54,6 +54,7 @@ def emotion_heatmap(
     ax.set_title(f"Emotions by {level}")
     for side in ("top", "right", "left", "bottom"):
         ax.spines[side].set_visible(False)
+    _theme.style(ax)
     return ax
 
 
@@ -103,7 +104,8 @@ def emotion_mix(
         bars = ax.barh(y, widths, left=left, color=colour, edgecolor="white", label=str(emotion))
         for bar, w in zip(bars, widths):
             if w >= 0.07:
-                ax.text(bar.get_x() + w / 2, bar.get_y() + bar.get_height() / 2, f"{w:.0%}", ha="center", va="center", fontsize=7)
+                ax.text(bar.get_x() + w / 2, bar.get_y() + bar.get_height() / 2, f"{w:.0%}", ha="center", va="center",
+                        fontsize=7, color=_theme.ink(colour))  # fmt: skip
         left += widths
     ax.set_yticks(y, [_theme.wrap(str(r), 18) for r in shares.index])
     ax.invert_yaxis()

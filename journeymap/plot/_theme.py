@@ -59,6 +59,22 @@ def style(ax: Axes) -> None:
     ax.title.set_fontweight("bold")
 
 
+def ink(colour: Any) -> str:
+    """Text colour readable on ``colour``: white on dark fills, black on light ones.
+
+    Dark means a relative luminance (WCAG's) under 0.179, where white and black text have the
+    same contrast ratio against the fill: the one chosen has a ratio of at least 4.5:1.
+
+    Example:
+        >>> ink("#b2182b"), ink("#eeeeee")
+        ('white', 'black')
+    """
+    from matplotlib.colors import to_rgb
+
+    r, g, b = (c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in to_rgb(colour))
+    return "white" if 0.2126 * r + 0.7152 * g + 0.0722 * b < 0.179 else "black"
+
+
 def valence_norm() -> Normalize:
     """Colour normalisation for valence: -1 .. 1 centred on 0."""
     from matplotlib.colors import TwoSlopeNorm

@@ -149,4 +149,5 @@ def graph(
     ax.set_axis_off()
     ax.set_title(title or f"Journey graph ({G.graph.get('level', '')}, {G.graph.get('n_journeys', '?'):,} journeys)")
     ax.set_gid(f"graph:{len(nodes)}-nodes:{drawn}-edges")
+    _theme.style(ax)
     return ax

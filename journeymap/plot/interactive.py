@@ -122,11 +122,11 @@ def _graph_traces(go: Any, G: nx.DiGraph, quotes: dict[str, list[str]], min_coun
     for a, b, data in G.edges(data=True):
         if int(data.get("count", 0)) < min_count:
             continue
-        (x0, y0), (x1, y1) = pos[a], pos[b]
-        edge_x += [x0, x1, None]
-        edge_y += [y0, y1, None]
-        mid_x.append((x0 + x1) / 2)
-        mid_y.append((y0 + y1) / 2)
+        xs, ys, (hx, hy) = _edge_path(pos, a, b, reverse=G.has_edge(b, a))
+        edge_x += [*xs, None]
+        edge_y += [*ys, None]
+        mid_x.append(hx)
+        mid_y.append(hy)
         seconds = data.get("median_seconds")
         wait = "n/a" if seconds is None or np.isnan(seconds) else f"{float(seconds) / 60:.0f} min"
         mid_text.append(
@@ -164,6 +164,32 @@ def _graph_traces(go: Any, G: nx.DiGraph, quotes: dict[str, list[str]], min_coun
             for group, marker in _node_groups(names, valence, size)
         ],
     ]
+
+
+def _edge_path(
+    pos: dict[Any, tuple[float, float]], a: Any, b: Any, *, reverse: bool, n: int = 16
+) -> tuple[list[float], list[float], tuple[float, float]]:
+    """Points along the edge ``a -> b`` and where its hover point goes, as :func:`~journeymap.plot.graph` bends them.
+
+    An edge is a quadratic curve bent like matplotlib's ``arc3``: slightly (``rad=0.05``), or
+    more (``0.25``) where it skips over a node of its row or runs both ways (each way then
+    bends to its own side). The hover point is the curve's middle, so that it lands neither on
+    a node nor on another edge's. A repeat visit (``a == b``) is a small loop below its node
+    (its name is above it), hovered at its bottom.
+    """
+    (x0, y0), (x1, y1) = pos[a], pos[b]
+    if a == b:
+        angle = np.linspace(0.0, 2 * np.pi, n)
+        xs, ys = x0 + 0.12 * np.sin(angle), y0 - 0.15 + 0.15 * np.cos(angle)
+        return xs.tolist(), ys.tolist(), (x0, y0 - 0.3)
+    skip = abs(x1 - x0) > 1.5 and y0 == y1
+    rad = 0.25 if (reverse or skip) else 0.05
+    dx, dy = x1 - x0, y1 - y0
+    cx, cy = (x0 + x1) / 2 + rad * dy, (y0 + y1) / 2 - rad * dx  # arc3's control point
+    t = np.linspace(0.0, 1.0, n)
+    xs = (1 - t) ** 2 * x0 + 2 * (1 - t) * t * cx + t**2 * x1
+    ys = (1 - t) ** 2 * y0 + 2 * (1 - t) * t * cy + t**2 * y1
+    return xs.tolist(), ys.tolist(), (0.25 * x0 + 0.5 * cx + 0.25 * x1, 0.25 * y0 + 0.5 * cy + 0.25 * y1)
 
 
 def _node_groups(names: list[Any], valence: np.ndarray, size: np.ndarray) -> list[tuple[list[Any], dict[str, Any]]]:

@@ -11,6 +11,7 @@ from journeymap.plot import _theme
 from journeymap.plot._stats import extremes, journey_curve
 
 if TYPE_CHECKING:
+    import pandas as pd
     from matplotlib.axes import Axes
 
     from journeymap.model import Journey
@@ -41,7 +42,8 @@ def journey(
         journey: a scored :class:`~journeymap.model.Journey` (``js[journey_id]``).
         ax: the Axes to draw on (default: a new figure).
         quote_chars: quotes are cut to this many characters.
-        title: the title (default: the journey and customer ids).
+        title: the title (default: the journey and customer ids; "brand broadcast" instead of
+            the customer where only the brand wrote).
 
     Returns:
         The Axes.
@@ -60,19 +62,7 @@ def journey(
     curve = journey_curve(journey)
     ax = _theme.get_ax(ax, figsize=(9, 4.5))
     steps = curve["step"].to_numpy()
-    # stage bands
-    stages = curve["stage"].fillna("").to_numpy()
-    # one band per run of equal stages (change points found with NumPy, not per step)
-    bounds = np.r_[0, np.flatnonzero(stages[1:] != stages[:-1]) + 1, len(curve)] if len(curve) else np.zeros(1, dtype=int)
-    for start, stop in itertools.pairwise(bounds):
-        if stages[start]:
-            shade = "#f2f2f2" if start % 2 == 0 else "#e6e6e6"
-            ax.axvspan(steps[start] - 0.5, steps[stop - 1] + 0.5, color=shade, zorder=0, lw=0)
-            if len(bounds) <= MAX_TICKS + 1:
-                ax.text(
-                    (steps[start] + steps[stop - 1]) / 2, 1.01, _theme.wrap(str(stages[start]), 16),
-                    ha="center", va="bottom", fontsize=8, color="#555555", transform=ax.get_xaxis_transform(),
-                )  # fmt: skip
+    _stage_bands(ax, steps, curve["stage"].fillna("").to_numpy())
     ax.axhline(0, color=_theme.NEUTRAL, lw=0.8, ls="--", zorder=1)
     scored = curve[curve["valence"].notna()]
     customer = scored[~scored["is_brand"]]
@@ -117,7 +107,32 @@ def journey(
         ax.xaxis.set_major_locator(MaxNLocator(nbins=MAX_TICKS // 2, integer=True))
     ax.set_xlabel("step")
     ax.set_ylabel("valence")
-    ax.set_title(title or f"journey {journey.journey_id} (customer {journey.customer.id})", pad=22)
+    ax.set_title(title or default_title(journey, curve), pad=22)
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.14), ncols=3)
     _theme.style(ax)
     return ax
+
+
+def default_title(journey: Journey, curve: pd.DataFrame) -> str:
+    """``journey <id> (customer <id>)``, or ``(brand broadcast)`` when no customer wrote in it."""
+    if not len(curve) or curve["is_brand"].astype(bool).all():
+        return f"journey {journey.journey_id} (brand broadcast)"
+    return f"journey {journey.journey_id} (customer {journey.customer.id})"
+
+
+def _stage_bands(ax: Axes, steps: np.ndarray, stages: np.ndarray) -> None:
+    """A shaded band per run of equal stages, named above the plot; neighbouring bands differ in shade."""
+    # one band per run of equal stages (change points found with NumPy, not per step)
+    bounds = np.r_[0, np.flatnonzero(stages[1:] != stages[:-1]) + 1, len(stages)] if len(stages) else np.zeros(1, dtype=int)
+    band = 0
+    for start, stop in itertools.pairwise(bounds):
+        if stages[start]:
+            # alternate by the band's count (not the parity of its first step), so neighbours never share a shade
+            shade = "#f2f2f2" if band % 2 == 0 else "#e0e0e0"
+            band += 1
+            ax.axvspan(steps[start] - 0.5, steps[stop - 1] + 0.5, color=shade, zorder=0, lw=0)
+            if len(bounds) <= MAX_TICKS + 1:
+                ax.text(
+                    (steps[start] + steps[stop - 1]) / 2, 1.01, _theme.wrap(str(stages[start]), 16),
+                    ha="center", va="bottom", fontsize=8, color="#555555", transform=ax.get_xaxis_transform(),
+                )  # fmt: skip

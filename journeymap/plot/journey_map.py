@@ -17,6 +17,13 @@ if TYPE_CHECKING:
 
 __all__ = ["journey_map"]
 
+#: A pain point's ring has this many times its cell mark's area.
+PAIN_RING = 2.2
+#: The height of one line of callout text, in points.
+LINE = 12.0
+#: The value axis: valences run -1 .. 1, the margins hold the callouts above and below.
+YLIM = (-1.6, 1.3)
+
 
 @dispatch(name="plot.journey_map")
 def journey_map(
@@ -37,7 +44,9 @@ def journey_map(
     :func:`~journeymap.touchpoint_summary` reports; bootstrap resamples drawn with ``seed``),
     marker size by volume and colour on the valence scale; the ``top_pains`` (stage, touchpoint)
     cells of highest impact (volume x negativity, as in :func:`~journeymap.pain_points`) are
-    ringed and labelled; the highest and lowest points are called out. ``level="topic"`` puts
+    ringed and labelled; the highest and lowest points are called out (high above its cell, low
+    beneath it and beneath a pain point's label, in margins kept free above 1 and below -1; the
+    legend is beside the plot, so it covers none of them). ``level="topic"`` puts
     the customers' topics (from :func:`~journeymap.assign_topics`) beneath the stages instead of
     the touchpoints.
 
@@ -58,9 +67,14 @@ def journey_map(
     for n, (stage, group) in enumerate(table.groupby("stage", sort=False)):
         lo, hi = group["x"].min() - 0.5, group["x"].max() + 0.5
         ax.axvspan(lo, hi, color="#f4f4f4" if n % 2 == 0 else "#e4e4e4", lw=0, zorder=0)
-        ax.text((lo + hi) / 2, 1.04, _theme.wrap(str(stage), 14), ha="center", va="bottom", fontsize=9, fontweight="bold")
+        # stage names above the plotting area (axes coordinates): no callout inside it reaches them
+        ax.text((lo + hi) / 2, 1.02, _theme.wrap(str(stage), 14), ha="center", va="bottom", fontsize=9,
+                fontweight="bold", transform=ax.get_xaxis_transform(), gid="stage")  # fmt: skip
     ax.axhline(0, color=_theme.NEUTRAL, lw=0.8, ls="--", zorder=1)
-    ax.fill_between(x, table["ci_low"], table["ci_high"], color=_theme.CUSTOMER, alpha=0.15, lw=0, zorder=1)
+    # a small cell's t interval can pass -1 or 1, where no mean can lie: drawn up to the scale's ends,
+    # so that it stays out of the callouts' margins
+    band = table[["ci_low", "ci_high"]].clip(-1.0, 1.0)
+    ax.fill_between(x, band["ci_low"], band["ci_high"], color=_theme.CUSTOMER, alpha=0.15, lw=0, zorder=1)
     ax.plot(x, table["mean_valence"], color=_theme.CUSTOMER, lw=1.5, zorder=2)
     sizes = 40 + 360 * (table["volume"] / table["volume"].max())
     points = ax.scatter(
@@ -69,24 +83,33 @@ def journey_map(
     )  # fmt: skip
     points.set_gid("touchpoints")
     pains = table[table["pain_point"]]
-    ax.scatter(pains["x"], pains["mean_valence"], s=sizes[pains.index] * 2.2, facecolors="none",
-               edgecolors=_theme.LOW, linewidths=1.8, zorder=4, label="pain point")  # fmt: skip
-    for _, row in pains.iterrows():
-        ax.annotate("pain point", xy=(row["x"], row["mean_valence"]), xytext=(0, -22), textcoords="offset points",
+    if len(pains):  # no legend entry for a mark that is not drawn
+        ax.scatter(pains["x"], pains["mean_valence"], s=sizes[pains.index] * PAIN_RING, facecolors="none",
+                   edgecolors=_theme.LOW, linewidths=1.8, zorder=4, label="pain point")  # fmt: skip
+    # callouts, in points from their cell: the mark's radius (its ring's for a pain point) plus a gap
+    radius = np.sqrt(np.where(table["pain_point"], sizes * PAIN_RING, sizes)) / 2 + 3
+    below = radius.copy()  # how far down the next label beneath a cell goes
+    for i in pains.index:
+        ax.annotate("pain point", xy=(x[i], table.at[i, "mean_valence"]), xytext=(0, -below[i]), textcoords="offset points",
                     ha="center", va="top", fontsize=8, color=_theme.LOW, fontweight="bold", gid="annotation-pain")  # fmt: skip
+        below[i] += LINE
     high, low = int(np.argmax(table["mean_valence"].to_numpy())), int(np.argmin(table["mean_valence"].to_numpy()))
-    for pos, tag, colour, preferred in ((high, "high", _theme.HIGH, 16), (low, "low", _theme.LOW, -34)):
+    for pos, tag, colour in ((high, "high", _theme.HIGH), (low, "low", _theme.LOW)):
         row = table.iloc[pos]
-        dy = -46 if tag == "low" and row["pain_point"] else preferred
+        dy, va = (radius[pos], "bottom") if tag == "high" else (-below[pos], "top")
         ax.annotate(f"{tag} {row['mean_valence']:+.2f}", xy=(row["x"], row["mean_valence"]), xytext=(0, dy),
-                    textcoords="offset points", ha="center", fontsize=8, color=colour, gid=f"annotation-{tag}")  # fmt: skip
+                    textcoords="offset points", ha="center", va=va, fontsize=8, color=colour, fontweight="bold",
+                    gid=f"annotation-{tag}")  # fmt: skip
     ax.set_xticks(x, [_theme.wrap(str(t), 12) for t in table[level]])
     ax.set_xlim(x.min() - 0.5, x.max() + 0.5)
-    ax.set_ylim(-1.05, 1.0)
+    # room above 1 and below -1 for the callouts (valences stay within -1 .. 1)
+    ax.set_ylim(*YLIM)
+    ax.set_yticks([-1.0, -0.5, 0.0, 0.5, 1.0])
     ax.set_ylabel("mean customer valence (95% interval)")
     ax.set_title(title if title is not None else f"Customer journey map: how customers feel at each stage and {level}", pad=30)
     for volume in sorted({int(table["volume"].max()), int(np.median(table["volume"]))}):
         ax.scatter([], [], s=40 + 360 * volume / table["volume"].max(), color=_theme.NEUTRAL, label=f"{volume:,} messages")
-    ax.legend(loc="lower left", ncols=3, scatterpoints=1)
+    # beside the plot, not over it: the callouts and the curve keep the whole plotting area
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), scatterpoints=1, labelspacing=1.2, borderpad=0.8)
     _theme.style(ax)
     return ax

@@ -21,6 +21,8 @@ __all__ = ["time_patterns"]
 
 #: The colour of an hour without messages.
 NO_DATA = "#c8c8c8"
+#: The colour of an hour with fewer than ``min_count`` messages (hatched over it).
+FEW = "#ececec"
 
 
 @dispatch(name="plot.time_patterns")
@@ -29,9 +31,16 @@ def time_patterns(
     *,
     metric: Literal["volume", "share_negative", "mean_valence"] = "share_negative",
     tz: str = "UTC",
+    min_count: int = 3,
     ax: Axes | None = None,
 ) -> Axes:
     """A weekday x hour heatmap of customer messages: volume, share negative or mean valence.
+
+    An hour without messages is grey. For the share negative and the mean valence, an hour with
+    fewer than ``min_count`` customer messages is not coloured either but hatched on light grey
+    (a legend above the chart says so): one message would otherwise paint an hour 100% negative,
+    as dark as a busy hour where most customers are unhappy. ``min_count=1`` colours every hour
+    with a message; the volume is always drawn in full.
 
     Example:
         >>> import journeymap as jm
@@ -40,26 +49,48 @@ def time_patterns(
         >>> ax = jm.plot.time_patterns(js, metric="volume")
         >>> ax.images[0].get_array().shape, int(ax.images[0].get_array().sum()) == int(js.events["valence"].notna().sum())
         ((7, 24), True)
+        >>> ax = jm.plot.time_patterns(js, min_count=3)
+        >>> [t.get_text() for t in ax.get_legend().get_texts()]
+        ['no messages', 'fewer than 3 messages']
     """
     table = patterns_table(js, tz=tz)
     grid = table[metric].unstack("hour").reindex(list(WEEKDAYS)).to_numpy(dtype=float)
+    volume = table["volume"].unstack("hour").reindex(list(WEEKDAYS)).to_numpy(dtype=float)
     ax = _theme.get_ax(ax, figsize=(10, 3.6))
     if not np.nan_to_num(grid).any() and (metric == "volume" or np.isnan(grid).all()):
         return _theme.empty(ax, "customer messages" if metric == "volume" else "scored customer messages")
+    # too few messages to colour an hour by a share or a mean: hatched, left out of the colour scale
+    few = (volume > 0) & (volume < min_count) if metric != "volume" else np.zeros(grid.shape, dtype=bool)
+    grid = np.where(few, np.nan, grid)
     if metric == "mean_valence":
         cmap = _theme.valence_cmap()
         image = ax.imshow(grid, cmap=cmap, norm=_theme.valence_norm(), aspect="auto")
     else:
-        image = ax.imshow(grid, cmap="Reds" if metric == "share_negative" else "Blues", aspect="auto", vmin=0)
-    # an hour without messages is hatched grey, not the colour of "neutral" or "0% negative"
+        top = 1.0 if np.isnan(grid).all() else None  # every hour hatched: a scale all the same
+        image = ax.imshow(grid, cmap="Reds" if metric == "share_negative" else "Blues", aspect="auto", vmin=0, vmax=top)
+    # an hour without messages is grey, not the colour of "neutral" or "0% negative"
     image.cmap = image.cmap.with_extremes(bad=NO_DATA)
     ax.set_yticks(np.arange(7), [d[:3] for d in WEEKDAYS])
     ax.set_xticks(np.arange(0, 24, 2), [f"{h:02d}" for h in range(0, 24, 2)])
     ax.set_xlabel(f"hour of day ({tz})")
     labels = {"volume": "customer messages", "share_negative": "share negative", "mean_valence": "mean valence"}
     ax.figure.colorbar(image, ax=ax, shrink=0.9, label=labels[metric])
-    title = f"When customers write: {labels[metric]} by weekday and hour"
-    ax.set_title(title + ("" if metric == "volume" else " (grey: no messages)"))
+    if metric != "volume":
+        from matplotlib.patches import Patch, Rectangle
+
+        for row, col in zip(*np.nonzero(few)):
+            ax.add_patch(
+                Rectangle((col - 0.5, row - 0.5), 1, 1, facecolor=FEW, edgecolor="#9a9a9a", hatch="////", lw=0, gid="few")
+            )
+        handles = [Patch(facecolor=NO_DATA, label="no messages")]
+        if min_count > 1:
+            handles.append(
+                Patch(facecolor=FEW, edgecolor="#9a9a9a", hatch="////", lw=0, label=f"fewer than {min_count} messages")
+            )
+        ax.legend(handles=handles, loc="lower right", bbox_to_anchor=(1.0, 1.0), ncols=2, borderaxespad=0.2,
+                  frameon=False, fontsize=8)  # fmt: skip
+    ax.set_title(f"When customers write: {labels[metric]} by weekday and hour", pad=22 if metric != "volume" else 6)
     for side in ("top", "right", "left", "bottom"):
         ax.spines[side].set_visible(False)
+    _theme.style(ax)
     return ax

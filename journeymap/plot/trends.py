@@ -21,11 +21,14 @@ if TYPE_CHECKING:
 __all__ = ["topic_trends", "trends"]
 
 _LABELS = {
-    "first_response_median": "median first response (hours)",
+    "first_response_median": "median first response",
     "share_negative": "share of messages negative",
     "mean_valence": "mean valence",
     "unanswered": "share of journeys unanswered",
 }
+#: Measures that are shares (drawn on a 0-1 axis) and that are valences (on -1 .. 1, with a zero line).
+_SHARES = frozenset({"share", "share_negative", "unanswered"})
+_VALENCES = frozenset({"mean_valence"})
 
 
 @dispatch(name="plot.trends")
@@ -40,8 +43,13 @@ def trends(
     """Customer messages per period (bars) and a service measure over time (line, right axis).
 
     The numbers are :func:`journeymap.trends`' (same ``freq`` and ``tz``); ``metric`` picks the
-    line: the median first response to a human reply (hours, the default), the share of
-    negative messages, the mean valence or the share of journeys left unanswered.
+    line: the median first response to a human reply (the default), the share of negative
+    messages, the mean valence or the share of journeys left unanswered.
+
+    The value axes are not fitted to the data, so that a small change does not look large: the
+    messages and the response time start at 0, shares run from 0 to 1 and the mean valence from
+    -1 to 1 (with a line at 0). Response times are in minutes when the longest median is under
+    two hours, else in hours. A legend above the plot names the bars and the line.
 
     Returns:
         The Axes of the bars (the line is on its twin, ``ax.right_ax``).
@@ -53,6 +61,8 @@ def trends(
         >>> ax = jm.plot.trends(js, freq="W")
         >>> len(ax.patches) == len(jm.trends(js, freq="W")), ax.get_ylabel()
         (True, 'customer messages')
+        >>> ax.right_ax.get_ylabel(), float(ax.right_ax.get_ylim()[0])
+        ('median first response (minutes)', 0.0)
     """
     if metric not in _LABELS:
         msg = f"metric must be one of {sorted(_LABELS)}, got {metric!r}"
@@ -62,27 +72,73 @@ def trends(
     if table.empty:
         return _theme.empty(ax, "customer messages")
     x = np.arange(len(table))
-    ax.bar(x, table["volume"].to_numpy(), color=_theme.GREYS[0], label="customer messages")
+    bars = ax.bar(x, table["volume"].to_numpy(), color=_theme.GREYS[0], label="customer messages")
     ax.set_ylabel("customer messages")
-    values = table[metric]
-    y = values.dt.total_seconds().to_numpy() / 3600 if metric == "first_response_median" else values.to_numpy(dtype=float)
+    ax.set_ylim(0, max(1.0, float(table["volume"].max())) * 1.05)
+    label = _LABELS[metric]
     right = ax.twinx()
-    right.plot(x, y, color=_theme.BRAND, marker="o", lw=1.8, label=_LABELS[metric])
-    right.set_ylabel(_LABELS[metric])
+    if metric == "first_response_median":
+        seconds = table[metric].dt.total_seconds().to_numpy(dtype=float)
+        unit, per = time_unit(seconds)
+        label = f"{label} ({unit})"
+        y = seconds / per
+    else:
+        y = table[metric].to_numpy(dtype=float)
+    (line,) = right.plot(x, y, color=_theme.BRAND, marker="o", lw=1.8, label=label)
+    right.set_ylabel(label)
+    value_limits(right, metric, y)
     step = max(1, len(table) // 12)
     ax.set_xticks(x[::step], [t.strftime(tick_format(pd.DatetimeIndex(table.index))) for t in table.index[::step]])
     ax.tick_params(axis="x", labelrotation=30)
     ax.set_xlabel(f"period ({freq}, {tz})")
-    ax.set_title(f"Customer messages and {_LABELS[metric]} per period")
+    # above the plot, under the title: inside it would cover bars or the line
+    ax.legend(handles=[bars, line], loc="lower left", bbox_to_anchor=(0.0, 1.0), ncols=2, borderaxespad=0.2,
+              frameon=False, fontsize=8)  # fmt: skip
+    ax.set_title(f"Customer messages and {label} per period", pad=24)
     ax.right_ax = right  # type: ignore[attr-defined]
     _theme.style(ax)
     return ax
 
 
+def time_unit(seconds: np.ndarray) -> tuple[str, float]:
+    """The unit to show durations in, and its length in seconds: minutes when all are under two hours, else hours.
+
+    Example:
+        >>> time_unit(np.array([1200.0, np.nan])), time_unit(np.array([1200.0, 9000.0]))
+        (('minutes', 60.0), ('hours', 3600.0))
+    """
+    finite = seconds[np.isfinite(seconds)]
+    return ("minutes", 60.0) if not len(finite) or finite.max() < 2 * 3600 else ("hours", 3600.0)
+
+
+def value_limits(ax: Axes, metric: str, values: np.ndarray) -> None:
+    """Fixed value-axis limits: shares 0-1, valences -1..1 (with a zero line), counts and times from 0."""
+    if metric in _SHARES:
+        ax.set_ylim(0.0, 1.0)
+    elif metric in _VALENCES:
+        ax.set_ylim(-1.0, 1.0)
+        ax.axhline(0.0, color=_theme.NEUTRAL, lw=0.8, ls="--", zorder=0)
+    else:
+        finite = values[np.isfinite(values)]
+        top = float(finite.max()) if len(finite) else 0.0
+        ax.set_ylim(0.0, top * 1.1 if top > 0 else 1.0)
+
+
 def tick_format(index: pd.DatetimeIndex) -> str:
-    """Dates, with the time of day where periods start within a day ("3h", "30min")."""
-    steps = np.diff(index.asi8)
-    return "%Y-%m-%d %H:%M" if len(steps) and steps.min() < 86_400 * 10**9 else "%Y-%m-%d"
+    """Dates, with the time of day where periods start within a day ("3h", "30min").
+
+    The steps are read as :class:`~pandas.Timedelta` s, whatever the index's unit (``asi8`` of a
+    ``datetime64[us]`` index counts microseconds, not nanoseconds).
+
+    Example:
+        >>> weeks = pd.date_range("2024-03-04", periods=3, freq="W-MON", unit="us")
+        >>> tick_format(weeks), tick_format(pd.date_range("2024-03-04", periods=3, freq="6h"))
+        ('%Y-%m-%d', '%Y-%m-%d %H:%M')
+    """
+    if len(index) < 2:
+        return "%Y-%m-%d"
+    steps = index[1:] - index[:-1]
+    return "%Y-%m-%d %H:%M" if steps.min() < pd.Timedelta(days=1) else "%Y-%m-%d"
 
 
 _TOPIC_LABELS = {
@@ -107,7 +163,9 @@ def topic_trends(
 
     The numbers are :func:`journeymap.topic_trends`' (same ``freq`` and ``tz``); ``metric``
     picks what is drawn: messages (the default), their share of the period, the share of
-    negative messages or the mean valence. ``"other"`` is not drawn.
+    negative messages or the mean valence. ``"other"`` is not drawn. As in :func:`trends` the
+    value axis is not fitted to the data: messages start at 0, shares run 0-1 and the mean
+    valence -1 to 1 (with a line at 0).
 
     Example:
         >>> import journeymap as jm
@@ -115,8 +173,8 @@ def topic_trends(
         >>> js = jm.build_journeys(jm.datasets.service_journeys(40, seed=0))
         >>> js = jm.assign_topics(js, encoder=HashingEncoder(), cache=False, n_topics=3)
         >>> ax = jm.plot.topic_trends(js, freq="W")
-        >>> len(ax.get_lines()), ax.get_ylabel()
-        (3, 'customer messages')
+        >>> len(ax.get_lines()), ax.get_ylabel(), float(ax.get_ylim()[0])
+        (3, 'customer messages', 0.0)
     """
     if metric not in _TOPIC_LABELS:
         msg = f"metric must be one of {sorted(_TOPIC_LABELS)}, got {metric!r}"
@@ -130,10 +188,13 @@ def topic_trends(
     shown = sorted(totals.index, key=lambda t: (-int(totals[t]), str(t)))[: max(top, 1)]
     periods = table.index.get_level_values("period").unique()
     x = np.arange(len(periods))
+    drawn = []
     for topic in shown:
         values = table.xs(topic, level="topic")[metric].reindex(periods).to_numpy(dtype=float)
         ax.plot(x, values, marker="o", lw=1.6, ms=3, label=_theme.wrap(str(topic), 24))
+        drawn.append(values)
     ax.set_ylabel(_TOPIC_LABELS[metric])
+    value_limits(ax, metric, np.concatenate(drawn))
     step = max(1, len(periods) // 12)
     fmt = tick_format(pd.DatetimeIndex(periods))
     ax.set_xticks(x[::step], [t.strftime(fmt) for t in periods[::step]])
