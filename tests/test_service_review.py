@@ -25,6 +25,8 @@ def test_trends_bad_or_multiple_calendar_freq_is_a_clear_error() -> None:
     js = planted_scores(jm.build_journeys(jm.datasets.service_journeys(10, seed=0)))
     with pytest.raises(ValueError, match="freq='2M': multiples of calendar periods"):
         jm.trends(js, freq="2M")
+    with pytest.raises(ValueError, match="freq='2W': multiples of calendar periods"):
+        jm.trends(js, freq="2W")  # pandas bins it weekly, silently
     with pytest.raises(ValueError, match="freq='fortnight' is not a period"):
         jm.trends(js, freq="fortnight")
 
@@ -159,6 +161,17 @@ def test_by_customer_a_late_reply_stays_with_the_message_it_answers() -> None:
     assert js.events.groupby("journey_id")["event_id"].apply(list).tolist() == [["1", "2", "3"], ["4"]]
     rt = jm.response_times(js)
     assert rt.iloc[0]["first_response"] == pd.Timedelta("8 days 01:00:00") and not rt.iloc[0]["censored"]
+    # a reply to an older journey, with another journey in between, does not join the one between
+    between = tweets(
+        [
+            (1, "9102", True, "Sun Oct 01 09:00:00", "@BrandE where is my refund?", None),
+            (2, "9102", True, "Wed Oct 11 09:00:00", "@BrandE and now the app crashes", None),
+            (3, "BrandE", False, "Sat Oct 21 09:00:00", "@9102 Sorry, the refund is on its way ^MM", 1),
+        ]
+    )
+    js = jm.build_journeys(jm.read_twcs(between), by="customer")
+    assert js.events.groupby("journey_id")["event_id"].apply(list).tolist() == [["1"], ["2"], ["3"]]
+    assert pd.isna(jm.response_times(js).loc["2", "first_response"])  # not "answered" by another's reply
 
 
 # -- JourneySet as a container; a valence of one's own ---------------------------------------------
@@ -228,3 +241,47 @@ def test_the_report_reads_the_triage_and_accounts_for_every_journey(tmp_path: ob
     rt = jm.response_times(js)
     opened = int(rt["opened_outside"].sum())
     assert opened == 2 and f"{opened} journeys opened with a reply to a message outside the data" in page
+
+
+# -- the code review of the session's diff ---------------------------------------------------------
+
+
+def test_a_skewed_later_reply_does_not_answer_an_earlier_message() -> None:
+    at = pd.Timestamp("2024-01-01 10:00", tz="UTC")
+    rows = [
+        ("m1", "customer", 0, None),
+        ("r1", "agent", 30, "m1"),
+        ("m2", "customer", 120, "r1"),
+        ("r2", "agent", -60, "m2"),  # answers m2, stamped three hours early
+    ]
+    frame = pd.DataFrame(rows, columns=["event_id", "actor", "m", "in_reply_to"]).assign(customer_id="u")
+    frame["timestamp"] = at + pd.to_timedelta(frame.pop("m"), unit="min")
+    js = jm.build_journeys(jm.read_events(frame))
+    waits = jm.reply_waits(js)["wait"]
+    assert waits["m1"] == pd.Timedelta(minutes=30) and waits["m2"] == pd.Timedelta(0)  # m1 read 0 before
+    assert jm.response_times(js).iloc[0]["first_response"] == pd.Timedelta(minutes=30)
+
+
+def test_triage_and_response_times_agree_when_a_reply_is_also_outside_the_data() -> None:
+    at = pd.Timestamp("2024-01-01 10:00", tz="UTC")
+    rows = [
+        ("c1", "u1", "customer", 0, "mention", None, False, -0.6),
+        ("b1", "u1", "agent", 5, "dm_request", "c1", False, None),
+        ("c2", "u1", "customer", 10, "follow_up", "b1", True, -0.2),
+        ("c3", "u2", "customer", 0, "mention", None, False, -0.6),
+        ("b3", "u2", "agent", 5, "public_reply", "c3", False, None),
+        ("c4", "u2", "customer", 10, "follow_up", "b3", True, 0.9),
+    ]
+    columns = ["event_id", "customer_id", "actor", "m", "touchpoint", "in_reply_to", "reply_outside_data", "valence"]
+    frame = pd.DataFrame(rows, columns=columns)
+    frame["timestamp"] = at + pd.to_timedelta(frame.pop("m"), unit="min")
+    js = jm.build_journeys(jm.read_events(frame))
+    status = jm.triage(js)["status"]
+    assert status["c2"] == "moved" and status["c4"] == "closing"
+    rt = jm.response_times(js)
+    assert rt[["moved", "closing", "replied_outside"]].sum().tolist() == [1, 1, 0]
+
+
+def test_a_numpy_timedelta_is_a_gap_with_a_unit() -> None:
+    log = jm.datasets.service_journeys(5, seed=0)
+    assert len(jm.build_journeys(log, by="customer", gap=np.timedelta64(7, "D"))) == len(jm.build_journeys(log, by="customer"))

@@ -55,18 +55,15 @@ TRIAGE_WEIGHTS: dict[str, float] = {"negativity": 0.4, "intensity": 0.25, "waiti
 def _next_reply_time(replier: npt.NDArray[np.bool_], t: npt.NDArray[np.int64], group: npt.NDArray[np.int64]) -> np.ndarray:
     """For every step, the time of the next ``replier`` step in the same group (or -1); integer group codes.
 
-    Rows are in journey and step order; a group is a journey, or a conversation within one.
+    Rows are in journey and step order; a group is a journey, or a conversation within one (its
+    rows may interleave with another's). The next reply *step*, not the earliest later stamp: a
+    reply stamped before the message it answers (clock skew) steps after that message and must
+    not pass for the answer to an earlier one.
     """
     if len(t) == 0:
         return np.zeros(0, dtype=np.int64)
-    never = np.iinfo(np.int64).max
-    v = pd.Series(np.where(replier, t, never)[::-1])
-    key = group[::-1]
-    # in reverse order: the group's previous row is the next one in step order; the running
-    # minimum over those is the earliest reply time strictly after each row
-    later = v.groupby(key, sort=False).shift(1, fill_value=never)
-    nxt = later.groupby(key, sort=False).cummin().to_numpy()[::-1]
-    return np.where(nxt == never, -1, nxt)
+    nxt = first_after_in(replier, group)
+    return np.where(nxt >= 0, t[np.maximum(nxt, 0)], -1)
 
 
 #: A customer message after a human brand reply closes the case (triage ``status="closing"``)
@@ -268,13 +265,15 @@ def response_times(  # noqa: PLR0915 - one table, column by column
     out["max_wait"] = per_journey(ga.max())
     out["n_customer_messages"] = per_journey(g.size()).fillna(0).astype(np.int64)
     outside = waits["reply_outside"]
+    # open messages sorted as triage sorts them: closing, then moved, then with a reply outside the data
     thanks, settled = _closing(events, ctx, automatic)
-    closing = pd.Series((thanks | settled)[ctx.customer], index=waits.index) & ~waits["replied"] & ~outside
-    moved = pd.Series(_moved(events, ctx.journey, automatic)[ctx.customer], index=waits.index) & ~waits["replied"] & ~outside
+    closing = pd.Series((thanks | settled)[ctx.customer], index=waits.index) & ~waits["replied"]
+    moved = pd.Series(_moved(events, ctx.journey, automatic)[ctx.customer], index=waits.index) & ~waits["replied"]
     moved &= ~closing
+    outside_only = outside & ~moved & ~closing
     for column, mask in (
         ("unanswered", ~waits["replied"] & ~outside & ~moved & ~closing),
-        ("replied_outside", outside),
+        ("replied_outside", outside_only),
         ("moved", moved),
         ("closing", closing),
     ):

@@ -49,10 +49,10 @@ def gap_nanoseconds(gap: str | pd.Timedelta) -> int:
     A bare number (``5``, ``"5"``) is refused: pandas would read it as nanoseconds.
 
     Example:
-        >>> gap_nanoseconds("5min")
-        300000000000
+        >>> gap_nanoseconds("5min"), gap_nanoseconds(np.timedelta64(1, "s"))
+        (300000000000, 1000000000)
     """
-    bare = isinstance(gap, (int, float, np.number))
+    bare = isinstance(gap, (int, float, np.number)) and not isinstance(gap, np.timedelta64)  # a timedelta64 has its unit
     if isinstance(gap, str):
         try:
             float(gap)
@@ -241,11 +241,18 @@ def _order_steps(
     c, t = cust[order], steps_ts[order]
     new = np.r_[True, (c[1:] != c[:-1]) | (np.diff(t) > gap_ns)] if n else np.array([], dtype=bool)
     if tree is not None and n:
-        # A reply to a message of the same customer continues that conversation however late it
-        # comes: a brand answering after more than `gap` does not start a journey of its own.
-        linked = (tree.parent >= 0) & ~tree.cyclic
-        linked[linked] = cust[tree.parent[linked]] == cust[linked]
-        new[1:] &= ~(linked[order][1:] & (c[1:] == c[:-1]))
+        # A reply to a message of the same customer's journey just before continues it however late
+        # it comes: a brand answering after more than `gap` does not start a journey of its own.
+        # (A reply to an older journey, with another one in between, still starts its own.)
+        segment = np.cumsum(new) - 1  # the journeys the gaps alone make, in sorted order
+        at = np.empty(n, dtype=np.int64)
+        at[order] = np.arange(n)  # each row's position in sorted order
+        parent = tree.parent[order]
+        linked = (parent >= 0) & ~tree.cyclic[order]
+        parent_segment = np.where(linked, segment[at[np.maximum(parent, 0)]], -1)
+        gap_split = np.r_[False, (c[1:] == c[:-1])] & new
+        continues = gap_split & linked & (parent_segment == np.r_[-1, segment[:-1]])
+        new &= ~continues
     return order, np.cumsum(new).astype(np.int64) - 1, ts, tie
 
 
