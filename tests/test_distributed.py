@@ -485,3 +485,47 @@ def test_a_duplicate_whose_first_copy_is_rejected_is_kept_as_on_one_machine() ->
     assert got.events.compute()["event_id"].tolist() == single.events["event_id"].tolist() == ["a", "b"]
     assert got.rejects.compute()["reason"].tolist() == single.rejects["reason"].tolist()
     assert "first seen at row 1" in single.rejects["reason"].iloc[1]
+    # a rejected copy after the first usable one is a duplicate too, on both
+    frame = pd.DataFrame(
+        {
+            "event_id": ["x", "y", "x", "y", "x", "z"],
+            "customer_id": "c",
+            "timestamp": ["2024-01-01T00:00:00Z", "bad"] + ["2024-01-01T00:00:00Z"] * 2 + ["bad", "2024-01-01T00:00:00Z"],
+        }
+    )
+    single = jm.read_events(frame, on_error="collect").rejects
+    got = jmd.read_events(dd.from_pandas(frame, npartitions=3), on_error="collect").rejects.compute()
+    assert (
+        got[["row", "column", "reason"]].reset_index(drop=True).equals(single[["row", "column", "reason"]].reset_index(drop=True))
+    )
+    assert (single["row"] == 4).sum() == 2
+
+
+def test_a_named_index_is_read_as_on_one_machine() -> None:
+    frame = pd.DataFrame(
+        {"event_id": ["e1", "e2", "e3"], "customer_id": "c", "timestamp": ["2024-01-01T00:00:00Z"] * 3}
+    ).set_index("event_id")
+    single = jm.read_events(frame).events["event_id"].tolist()
+    assert jmd.read_events(frame).events.compute()["event_id"].tolist() == single == ["e1", "e2", "e3"]
+    assert jmd.read_events(dd.from_pandas(frame, npartitions=2)).events.compute()["event_id"].tolist() == single
+
+
+def test_a_valence_of_ones_own_without_labels_works_on_the_cluster(log: EventLog) -> None:
+    events = log.events.copy()
+    events["valence"] = np.where(events["actor"] == "customer", 0.3, np.nan)
+    djs = jmd.build_journeys(jmd.from_pandas(jm.read_events(events), npartitions=2))
+    summary = jmd.touchpoint_summary(djs)
+    assert summary["mean_valence"].notna().all() and len(summary) > 0
+    assert jmd.journey_graph(djs).number_of_nodes() > 0
+
+
+def test_worker_scorers_take_options_that_are_lists(tmp_path: Path) -> None:
+    from journeymap.distributed.scoring import clear_scorers, worker_scorer
+
+    from .test_scorers import tiny_model
+
+    folder = tiny_model(tmp_path / "sentiment", ["negative", "neutral", "positive"], None)
+    spec = (str(folder), (("languages", ["es", "pt"]),))
+    scorer = worker_scorer(spec)  # a list in the options made the cache key unhashable
+    assert worker_scorer(spec) is scorer and tuple(scorer.languages) == ("es", "pt")
+    clear_scorers()

@@ -69,10 +69,14 @@ def test_an_unnamed_index_is_still_dropped() -> None:
     assert list(read_table(frame).columns) == ["customer_id", "timestamp"]
 
 
-def test_an_index_named_like_a_column_is_an_error() -> None:
-    frame = pd.DataFrame({"customer_id": ["a"], "timestamp": ["2024-01-01"]}, index=pd.Index(["x"], name="customer_id"))
-    with pytest.raises(SchemaError, match=r"index named \['customer_id'\] and a column of the same name"):
-        jm.read_events(frame)
+def test_an_index_named_like_a_column_gives_way_to_the_column(caplog: pytest.LogCaptureFixture) -> None:
+    base = pd.DataFrame({"event_id": ["m1", "m2"], "customer_id": ["a", "b"], "timestamp": ["2024-01-01", "2024-01-02"]})
+    same = base.set_index("event_id", drop=False)  # an everyday frame: the index repeats the column
+    assert jm.read_events(same).events["event_id"].tolist() == ["m1", "m2"] and not caplog.records
+    other = base.set_axis(pd.Index(["x", "y"], name="customer_id"))
+    with caplog.at_level("WARNING", logger="journeymap.io.sources"):
+        log = jm.read_events(other)
+    assert log.events["customer_id"].tolist() == ["a", "b"] and "index 'customer_id' differs from its column" in caplog.text
 
 
 # --------------------------------------------------------------------------- 2. YYYYMMDD and small numbers

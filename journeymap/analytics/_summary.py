@@ -27,7 +27,9 @@ def customer_steps(events: pd.DataFrame, level: str) -> pd.DataFrame:
     keep = f["customer"] & f["scored"]
     out = f.loc[keep, ["journey_id", "valence", "negative", "positive"]].copy()
     out["key"] = keys[keep]  # as the graph's nodes
-    out["emotion"] = events.loc[keep, "emotion"]
+    # a valence of the user's own may come without labels: no top emotion then
+    no_labels = pd.Series(pd.NA, index=out.index, dtype="string")
+    out["emotion"] = events.loc[keep, "emotion"] if "emotion" in events.columns else no_labels
     return out
 
 

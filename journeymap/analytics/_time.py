@@ -83,6 +83,10 @@ def period_alias(freq: str) -> str:
     """
     if _fixed(freq):
         return freq
+    weeks = re.fullmatch(r"(\d*)W(-[A-Z]{3})?", freq) if isinstance(freq, str) else None
+    if weeks is not None and weeks[1] not in ("", "1"):
+        msg = f"freq={freq!r}: multiples of calendar periods are not supported; use 'W' or a fixed length like '14D'"
+        raise ValueError(msg)
     found = _CALENDAR.match(freq) if isinstance(freq, str) else None
     alias = freq
     if found is not None:

@@ -25,9 +25,10 @@ def touchpoint_summary(js: JourneySet, *, level: Level = "touchpoint", seed: int
     """Per touchpoint (or stage): how customers felt there.
 
     Over the customers' scored messages: ``volume``, ``mean_valence`` with a bootstrap 95%
-    interval (``ci_low``, ``ci_high``; 1,000 resamples drawn with ``seed``; the normal
-    approximation above 5,000 messages), ``share_negative``, ``share_positive``,
-    ``pos_neg_ratio`` (positive per negative message; inf with no negative) and
+    interval (``ci_low``, ``ci_high``; 1,000 resamples drawn with ``seed``, never narrower than
+    Student's t; the normal approximation above 5,000 messages; NaN for a single message),
+    ``share_negative``, ``share_positive``, ``pos_neg_ratio`` (positive per negative message;
+    inf with positive but no negative ones, NaN when all are neutral) and
     ``top_emotions``. Indexed by the touchpoint (or stage); stages come in stage order,
     touchpoints by volume. ``level="topic"`` summarises the customers' topics (from
     :func:`~journeymap.assign_topics`), by volume. Journeys from a dask DataFrame

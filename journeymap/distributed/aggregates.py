@@ -84,6 +84,13 @@ def _moments(part: pd.DataFrame, steps: pd.DataFrame, *, key: pd.Series, label: 
     )
 
 
+def _labels(frame: pd.DataFrame, index: pd.Index) -> pd.Series:
+    """The ``emotion`` labels of ``index``'s rows; NA for a valence of the user's own without labels."""
+    if "emotion" not in frame.columns:
+        return pd.Series(pd.NA, index=index, dtype="string")
+    return frame["emotion"].reindex(index)
+
+
 def _summary_chunk(part: pd.DataFrame, *, level: str) -> GroupMoments:
     steps = customer_steps(part, level)
     return _moments(part, steps, key=steps["key"], label=steps["emotion"])
@@ -121,7 +128,7 @@ def _graph_chunk(part: pd.DataFrame, *, level: str) -> NodeStats:
     g = f.groupby("key", sort=True)
     steps = pd.DataFrame({"volume": g.size(), "rank_sum": g["stage_code"].sum()}).astype(np.float64)
     cust = f[f["customer"] & f["scored"]]
-    moments = _moments(part, cust, key=cust["key"], label=part["emotion"].reindex(cust.index))
+    moments = _moments(part, cust, key=cust["key"], label=_labels(part, cust.index))
     edges, seconds = edge_partial(pairs)
     max_rank = float(f["stage_code"].max()) if len(f) else -np.inf
     return NodeStats(steps, moments, edges, seconds, int(f["journey_id"].nunique()), max_rank)

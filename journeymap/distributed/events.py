@@ -106,10 +106,12 @@ def from_pandas(log: EventLog, *, npartitions: int | None = None, chunksize: int
 
 
 def _read_raw(source: Any, blocksize: str | int | None, npartitions: int | None) -> dd.DataFrame:
+    # a named index is data (as on one machine: journeymap.io.sources.read_table)
     if isinstance(source, dd.DataFrame):
-        return source
+        name = source._meta.index.name
+        return source.reset_index() if name is not None and name not in source.columns else source
     if isinstance(source, pd.DataFrame):
-        return dd.from_pandas(source.reset_index(drop=True), npartitions=npartitions or 1, sort=False)
+        return dd.from_pandas(read_table(source), npartitions=npartitions or 1, sort=False)
     paths = [source] if isinstance(source, (str, Path)) else list(source)
     if not paths or not all(isinstance(p, (str, Path)) for p in paths):
         msg = f"source must be a path, a list of paths, a glob, or a pandas or dask DataFrame; got {source!r}"
@@ -158,11 +160,13 @@ def _duplicate_rows(raw: dd.DataFrame, ids: dd.Series, repeated: pd.Index, offse
     )
     failing = np.zeros(len(rows), dtype=bool)
     failing[checked.rejects["row"].to_numpy(dtype=np.int64)] = True
-    passing = pd.Series(rows.index.to_numpy()[~failing], index=key.to_numpy()[~failing])
-    # Rows are in input order, so the first passing row of each id is where it was first seen.
-    first = passing.groupby(level=0, sort=False).transform("first").to_numpy()
-    dup = passing.to_numpy() != first
-    return pd.Series(first[dup], index=passing.to_numpy()[dup], dtype=np.int64)
+    row_numbers = rows.index.to_numpy()
+    # Rows are in input order: each id's first passing row is where it was first seen, and every
+    # copy after it (passing or not) is a duplicate, as validate_events decides on one machine.
+    firsts = pd.Series(row_numbers[~failing], index=key.to_numpy()[~failing]).groupby(level=0, sort=False).first()
+    first = key.map(firsts).to_numpy(dtype=np.float64)
+    dup = ~np.isnan(first) & (row_numbers > np.nan_to_num(first, nan=-1))
+    return pd.Series(first[dup].astype(np.int64), index=row_numbers[dup], dtype=np.int64)
 
 
 def _rows_with_ids(part: pd.DataFrame, ids: pd.Series, offset: int, wanted: set[str]) -> pd.DataFrame:

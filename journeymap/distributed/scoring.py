@@ -31,7 +31,7 @@ logger = logging.getLogger(__name__)
 
 __all__ = ["clear_scorers", "score", "worker_scorer"]
 
-_SCORERS: dict[tuple[str, tuple[tuple[str, Any], ...]], EmotionScorer] = {}
+_SCORERS: dict[str, EmotionScorer] = {}  # keyed by repr(spec): options may hold lists or dicts
 _SCORERS_LOCK = threading.Lock()
 ScorerSpec = tuple[str, tuple[tuple[str, Any], ...]]
 
@@ -43,11 +43,12 @@ def worker_scorer(spec: ScorerSpec) -> EmotionScorer:
     many partitions it scores. Threads of one worker share it (scoring is read-only).
     """
     with _SCORERS_LOCK:
-        scorer = _SCORERS.get(spec)
+        key = repr(spec)
+        scorer = _SCORERS.get(key)
         if scorer is None:
             name, options = spec
             logger.info("loading scorer %r in this worker", name)
-            scorer = _SCORERS[spec] = get_scorer(name, **dict(options))
+            scorer = _SCORERS[key] = get_scorer(name, **dict(options))
         return scorer
 
 

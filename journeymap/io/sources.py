@@ -99,19 +99,22 @@ def _index_as_columns(frame: pd.DataFrame, where: str) -> pd.DataFrame:
 
     An unnamed index (row labels of no meaning, such as a filtered frame's) is dropped.
 
-    Raises:
-        SchemaError: an index level has the name of a column (the two would be one column).
+    An index level with the name of a column (``df.set_index("event_id", drop=False)``, the group
+    keys of ``groupby(...).apply``) is dropped: the column is kept; a warning says so when their
+    values differ.
     """
     names = list(frame.index.names)
     if all(name is None for name in names):
         return frame.reset_index(drop=True)
-    clash = sorted({str(n) for n in names if n is not None and n in frame.columns})
+    clash = [n for n in names if n is not None and n in frame.columns]
+    for name in clash:
+        level = pd.Series(frame.index.get_level_values(names.index(name)), index=frame.index)
+        if not level.astype("string").equals(frame[name].astype("string")):
+            logger.warning("%s: its index %r differs from its column of that name; the column is read", where, name)
     if clash:
-        msg = (
-            f"{where} has an index named {clash} and a column of the same name: the index would become a "
-            "second column of that name; drop one (df.reset_index(drop=True)) or rename it (df.rename_axis(...))"
-        )
-        raise SchemaError(msg)
+        frame = frame.reset_index(level=clash, drop=True)
+        if all(name is None for name in frame.index.names):
+            return frame.reset_index(drop=True)
     try:
         return frame.reset_index()
     except ValueError as exc:  # an unnamed level of a MultiIndex whose default name (level_1) is taken
