@@ -23,21 +23,13 @@ from journeymap.plot.trends import tick_format, time_unit
 from journeymap.testing.data import planted_scores
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
-
     from matplotlib.axes import Axes
     from matplotlib.transforms import Bbox
 
+from . import test_plot
 
-@pytest.fixture(autouse=True)
-def _close_figures() -> Iterator[None]:
-    yield
-    plt.close("all")
-
-
-@pytest.fixture(scope="module")
-def js() -> jm.JourneySet:
-    return planted_scores(jm.build_journeys(jm.datasets.service_journeys(200, seed=5)))
+# the same fixtures as test_plot: figures closed after each test; planted scores on 200 customers
+_close_figures, js = test_plot._close_figures, test_plot.js
 
 
 def boxes(ax: Axes) -> dict[str, list[Bbox]]:
