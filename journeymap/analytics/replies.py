@@ -145,7 +145,8 @@ def service_levels(  # noqa: PLR0915 - one table, column by column
       after longer than ``sla`` at the end of the data);
     * ``unanswered`` (``_low``/``_high``): the share of its journeys with no human reply by the
       end of the data (censored), of those where it is known (a first message whose reply is
-      outside the data, ``reply_outside_data``, counts as neither);
+      outside the data, ``reply_outside_data``, and a journey that opens with a reply to a
+      message outside the data, ``opened_outside``, count as neither);
     * ``valence_change`` (``_low``/``_high``): the mean, over its replies with a scored customer
       message before and after, of the customer's valence after minus before
       (:func:`reply_table`'s ``valence_change``);

@@ -365,12 +365,13 @@ def triage(
     bots: Literal["exclude", "include"] = "exclude",
     auto: AutoReplyRule | None = None,
 ) -> pd.DataFrame:
-    """Open customer messages (no human reply after them): the waiting ones most urgent first, then the moved ones.
+    """Open customer messages (no human reply after them): the waiting ones most urgent first, then the others.
 
     A message is open when no brand reply follows it in its journey; automatic replies (see
     :class:`~journeymap.AutoReplyRule`) do not close it unless ``bots="include"``. Its
-    ``status`` is ``"moved"`` when the case went to private messages at or before it (a brand
-    reply with touchpoint ``dm_request``, or the conversation changed to channel ``dm``): the
+    ``status`` is ``"moved"`` when the case went to private messages at or before it (a human
+    brand reply with touchpoint ``dm_request``, not a bot's, or the conversation changed to
+    channel ``dm``): the
     answer is likely in a channel the data does not show, so it is listed, unranked, after the
     ``"waiting"`` ones rather than dropped. Its status is ``"reply_outside"`` when the source says
     it has a reply that is not in the data (``reply_outside_data``, from a corpus slice's
@@ -394,7 +395,7 @@ def triage(
     * waiting: rises with the hours waited over the first day (hours / 24), then halves with
       every further week without a reply, so a recent unanswered message outranks one left for
       a month, which is unlikely to be actionable any more;
-    * repetition: the customer's other open messages (0, 1, 2, 3+), divided by 3.
+    * repetition: the customer's other open messages that are not closing (0, 1, 2, 3+), divided by 3.
 
     Args:
         js: scored journeys.
@@ -405,7 +406,8 @@ def triage(
 
     Returns:
         One row per open message, indexed by its ``event_id``: ``rank`` (1, 2, ... for the
-        waiting messages, NA for the moved ones), ``status``, ``priority``, its four parts,
+        waiting messages, NA for the moved, reply_outside and closing ones), ``status``,
+        ``priority``, its four parts,
         ``journey_id``, ``customer_id``, ``timestamp``, ``waiting``, ``censored``, ``text``,
         ``emotion`` and ``reason`` (the parts that drove the rank, in words).
 

@@ -48,7 +48,8 @@ def trends(
         valence below :data:`~journeymap.schema.NEGATIVE_VALENCE`), ``mean_valence``, ``journeys`` (journeys
         whose first customer message falls in it), ``first_response_median`` (over those that
         were answered) and ``unanswered`` (their share with no reply by the end of the data; those
-        whose reply is outside the data, ``reply_outside_data``, count as neither).
+        whose reply is outside the data, ``reply_outside_data``, and those that open with a reply
+        to a message outside the data, ``opened_outside``, count as neither).
 
     Example:
         >>> import journeymap as jm

@@ -49,7 +49,8 @@ def read_table(source: pd.DataFrame | str | Path, *, problems: Problems | None =
 
     Raises:
         SchemaError: an empty file; a file that is not UTF-8 or not JSON, naming the line; a
-            ragged row when no ``problems`` collector is given; an index named like a column.
+            ragged row when no ``problems`` collector is given. (An index named like a column
+            gives way to the column, with a warning when their values differ.)
         FileNotFoundError: no such file.
         IsADirectoryError: a folder instead of a file (the message lists the files in it).
 

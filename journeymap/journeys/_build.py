@@ -311,9 +311,11 @@ def build_journeys(
         stages: a :class:`~journeymap.model.StageModel`, a ``{touchpoint: stage}`` mapping, or
             None for the default service model (:meth:`StageModel.service`).
 
-    Steps are ordered by time; ties are broken by reply order (a reply after its parent), then
-    by ``event_id``. ``journey_id`` is the ``event_id`` of a journey's first step. The result is
-    deterministic: the same events in any row order give the same journeys. A dask DataFrame or
+    Steps are ordered by time, each event's time raised to that of the message it answers (a
+    reply stamped before its parent, from clock skew, comes right after it and keeps its stamp);
+    ties are broken by reply order (a reply after its parent), then by ``event_id``.
+    ``journey_id`` is the ``event_id`` of a journey's first step. The result is deterministic:
+    the same events in any row order give the same journeys. A dask DataFrame or
     :class:`~journeymap.distributed.DaskEventLog` gives a
     :class:`~journeymap.distributed.DaskJourneySet`, built on the cluster.
 

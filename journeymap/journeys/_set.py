@@ -69,10 +69,14 @@ class JourneySet(EventColumns):
     """Events grouped into journeys, with a journey index.
 
     ``len(js)`` is the number of journeys, iteration yields :class:`~journeymap.model.Journey`
-    objects in journey order, and ``js[journey_id]`` returns one. ``js.events`` is the events
-    frame sorted by journey and step, with ``journey_id``, ``step`` (1-based) and ``stage``
-    (an ordered categorical) added; its index is still the input row number.
-    ``js.journeys`` has one row per journey: ``customer_id``, ``start``, ``end``, ``n_steps``.
+    objects in journey order, and ``js[journey_id]`` returns one (``js[[...]]`` is an error);
+    ``journey_id in js`` tells whether it is there, :meth:`select` takes a subset and
+    :meth:`equals` compares two sets (a saved and re-read set equals the original).
+    ``js.events`` is the events frame sorted by journey and step, with ``journey_id``, ``step``
+    (1-based) and ``stage`` (an ordered categorical) added; its index is still the input row
+    number.
+    ``js.journeys`` has one row per journey: ``customer_id``, ``start``, ``end`` (its earliest
+    and latest stamps), ``n_steps``.
     ``js.taxonomy`` is the scorer's emotion taxonomy once scored.
     A Journey's ``customer.attributes`` are the extra columns whose value is the same on all of
     the customer's messages in it (segment attributes such as tier or region).
