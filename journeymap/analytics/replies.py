@@ -7,7 +7,14 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 import pandas as pd
 
-from journeymap.analytics._replies import UNSIGNED, account_of, reply_frame
+from journeymap.analytics._replies import (
+    UNSIGNED,
+    account_of,
+    conversation_codes,
+    journey_codes,
+    last_before_in,
+    reply_frame,
+)
 from journeymap.analytics._stats import MeanInterval, wilson
 from journeymap.analytics.automatic import AutoReplyRule, reply_context, rule_flags
 from journeymap.analytics.metrics import journey_metrics
@@ -136,7 +143,9 @@ def service_levels(  # noqa: PLR0915 - one table, column by column
 
     Columns, one row per group (index named after the grouping; most journeys first):
 
-    * ``replies``: the group's replies (human only with ``bots="exclude"``, the default);
+    * ``replies``: the group's replies (human only with ``bots="exclude"``, the default); a
+      reply split over messages (consecutive messages of the group in a conversation, no
+      customer message between them: "1/2 ... 2/2") counts once;
       ``automatic``: its automatic replies (see :class:`~journeymap.AutoReplyRule`);
     * ``journeys``: journeys that belong to the group; ``journeys_replied``: journeys it replied in;
     * ``first_response_median`` and ``first_response_p90``: over its answered journeys;
@@ -190,8 +199,18 @@ def service_levels(  # noqa: PLR0915 - one table, column by column
     counted = brand & ~excluded & in_conversation.to_numpy(dtype=bool)
 
     # replies
+    # A reply split over messages ("1/2 ... 2/2") is one reply: a counted message right after
+    # another of the same group in its conversation, with no customer message between, continues it.
+    conversation = conversation_codes(events, journey_codes(events))
+    previous = last_before_in(np.ones(len(events), dtype=bool), conversation)
+    has_prev = previous >= 0
+    codes = pd.factorize(group)[0]  # NA (no group) is -1
+    same_group = np.zeros(len(events), dtype=bool)
+    prev_rows = previous[has_prev]
+    same_group[has_prev] = (codes[prev_rows] == codes[has_prev]) & (codes[has_prev] >= 0) & counted[prev_rows]
+    turns = counted & ~same_group
     # over the brand's rows only: a customer's own value (by="author_id") is no group of replies
-    replies = pd.Series(counted, index=events.index)[brand].groupby(group[brand], sort=False).sum()
+    replies = pd.Series(turns, index=events.index)[brand].groupby(group[brand], sort=False).sum()
     automatic = pd.Series(flagged & brand, index=events.index)[brand].groupby(group[brand], sort=False).sum()
 
     # journeys: the group of the first human reply, else the column's first value, else NO_REPLY
@@ -274,8 +293,8 @@ def service_levels(  # noqa: PLR0915 - one table, column by column
 
     share("within_sla", stats["n_within"], stats["n_decided"])
     share("unanswered", stats["n_censored"], stats["n_known"])
-    change = (rf["valence_after"] - rf["valence_before"])[counted]
-    by_group = change.groupby(group[counted], sort=False)
+    change = (rf["valence_after"] - rf["valence_before"])[turns]
+    by_group = change.groupby(group[turns], sort=False)
     interval = MeanInterval(seed=seed)
     estimates = {key: interval(values.to_numpy()) for key, values in by_group}
     out["valence_change"] = [estimates[k].mean if k in estimates else np.nan for k in keys]
