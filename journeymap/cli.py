@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
 import sqlite3
 from enum import Enum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Any, Optional
 
 import typer
 
@@ -66,6 +67,36 @@ def main(
     del version
     level = logging.WARNING if verbose == 0 else logging.INFO if verbose == 1 else logging.DEBUG
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+
+
+ScorerOption = Annotated[
+    Optional[list[str]],  # noqa: UP045 - Typer reads the annotation at runtime
+    typer.Option(
+        "--scorer-option",
+        help="KEY=VALUE for the scorer's constructor, repeatable; VALUE is read as JSON when it is "
+        """(e.g. --scorer-option 'label_map={"LABEL_0": "negative", "LABEL_1": "positive"}' """
+        """--scorer-option 'languages=["es"]'), else as text.""",
+    ),
+]
+
+
+def _scorer_from(name: str, options: list[str] | None) -> Any:
+    """The scorer name as given, or the scorer built with ``--scorer-option`` values."""
+    if not options:
+        return name
+    import journeymap as jm
+
+    parsed: dict[str, Any] = {}
+    for item in options:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise _fail(f"--scorer-option takes KEY=VALUE, got {item!r}")
+        try:
+            parsed[key.strip()] = json.loads(value)
+        except json.JSONDecodeError:
+            parsed[key.strip()] = value
+    with _handled():
+        return jm.get_scorer(name, **parsed)
 
 
 def _fail(message: str) -> typer.Exit:
@@ -217,6 +248,7 @@ def score(
     ] = None,
     agents: Annotated[bool, typer.Option(help="Also score the brand's messages.")] = False,
     cache: Annotated[bool, typer.Option(help="Use the persistent score cache.")] = True,
+    scorer_option: ScorerOption = None,
 ) -> None:
     """Score a file's texts; writes the events with emotion columns, and any rejects beside them."""
     import journeymap as jm
@@ -228,7 +260,7 @@ def score(
     _usable(log, input)
     with _handled():
         output.parent.mkdir(parents=True, exist_ok=True)  # fail before scoring, not after
-        scored = jm.score(log.events, scorer, cache=cache, agents=agents, progress=True)
+        scored = jm.score(log.events, _scorer_from(scorer, scorer_option), cache=cache, agents=agents, progress=True)
         if output.suffix.lower() == ".parquet":
             scored.to_parquet(output)
         else:
@@ -257,6 +289,7 @@ def map_(
     labels: Annotated[Optional[str], typer.Option(help="With --topics: topic names, comma-separated (zero-shot).")] = None,  # noqa: UP045
     labels_file: Annotated[Optional[Path], typer.Option(help="With --topics: a file of topic names, one a line.")] = None,  # noqa: UP045
     encoder: Annotated[str, typer.Option(help="With --topics: the sentence encoder (name, hub id or path).")] = "default",
+    scorer_option: ScorerOption = None,
 ) -> None:
     """Journeys, scores, analytics and the HTML report for a file (with --topics: and what customers write about)."""
     import matplotlib as mpl
@@ -271,7 +304,7 @@ def map_(
     log = _load(input, fmt, columns)
     _usable(log, input)
     with _handled():
-        js = jm.score(jm.build_journeys(log, by=by.value), scorer, progress=True)
+        js = jm.score(jm.build_journeys(log, by=by.value), _scorer_from(scorer, scorer_option), progress=True)
         if model is not None:
             js = jm.assign_topics(js, model)
         path = jm.report(js, report, log=log)
@@ -419,12 +452,14 @@ def evaluate(
     text_column: TextColumn = "text",
     label_column: LabelColumn = "label",
     label_map: LabelMap = None,
+    scorer_option: ScorerOption = None,
 ) -> None:
     """Evaluate a scorer: on a GoEmotions split (28, Ekman, sentiment), a TweetEval task, or any labelled table."""
+    built = _scorer_from(scorer, scorer_option)
     if data.is_dir():
         if (data / "mapping.txt").is_file() and not (data / "labels.txt").is_file():
             with _handled():
-                typer.echo(_evaluate_tweeteval(data, split, scorer, label_map))
+                typer.echo(_evaluate_tweeteval(data, split, built, label_map))
             return
         from journeymap.emotions.evaluate import evaluate as run
         from journeymap.emotions.evaluate import format_results
@@ -435,7 +470,7 @@ def evaluate(
                 "(mapping.txt, <split>_text.txt, <split>_labels.txt); a labelled table is a file"
             )
         with _handled():
-            typer.echo(format_results(run(data, split=split, scorer=scorer)))
+            typer.echo(format_results(run(data, split=split, scorer=built)))
         return
     if not data.is_file():
         raise _fail(f"{str(data)!r} does not exist")
@@ -444,11 +479,11 @@ def evaluate(
 
     with _handled():
         mapping = parse_label_map(label_map)
-        result = evaluate_labelled(data, scorer=scorer, text=text_column, label=label_column, label_map=mapping)
+        result = evaluate_labelled(data, scorer=built, text=text_column, label=label_column, label_map=mapping)
         typer.echo(format_labelled(result))
 
 
-def _evaluate_tweeteval(folder: Path, split: str, scorer: str, label_map: list[str] | None) -> str:
+def _evaluate_tweeteval(folder: Path, split: str, scorer: Any, label_map: list[str] | None) -> str:
     """A TweetEval task folder: irony by the scorer's irony output, other tasks as a labelled table."""
     import pandas as pd
 

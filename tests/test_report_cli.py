@@ -180,3 +180,21 @@ def test_cli_evaluate_on_tweeteval_task_folders(tmp_path: Path) -> None:
     assert "TweetEval irony val (6 tweets): F1 of irony at 0.5" in result.output
     result = runner.invoke(app, ["evaluate", str(irony), "--split", "test"])
     assert result.exit_code == 1 and "no test_text.txt" in result.output and "['val']" in result.output
+
+
+def test_cli_passes_scorer_options(tmp_path: Path) -> None:
+    from .test_scorers import tiny_model
+
+    folder = tiny_model(tmp_path / "m", ["LABEL_0", "LABEL_1", "LABEL_2"], None)
+    table = tmp_path / "t.csv"
+    pd.DataFrame({"text": ["awful", "fine", "great"], "label": ["negative", "neutral", "positive"]}).to_csv(table, index=False)
+    result = runner.invoke(app, ["evaluate", str(table), "--scorer", str(folder)])
+    assert result.exit_code == 1 and "label_map" in result.output  # LABEL_n names say nothing
+    mapping = '{"LABEL_0": "negative", "LABEL_1": "neutral", "LABEL_2": "positive"}'
+    result = runner.invoke(app, ["evaluate", str(table), "--scorer", str(folder), "--scorer-option", f"label_map={mapping}"])
+    assert result.exit_code == 0, result.output
+    assert "on 3 texts" in result.output
+    result = runner.invoke(app, ["evaluate", str(table), "--scorer", str(folder), "--scorer-option", "label_map"])
+    assert result.exit_code == 1 and "--scorer-option takes KEY=VALUE" in result.output
+    result = runner.invoke(app, ["evaluate", str(table), "--scorer", str(folder), "--scorer-option", "nope=1"])
+    assert result.exit_code == 1 and "cannot be built with the options" in result.output
