@@ -529,3 +529,19 @@ def test_worker_scorers_take_options_that_are_lists(tmp_path: Path) -> None:
     scorer = worker_scorer(spec)  # a list in the options made the cache key unhashable
     assert worker_scorer(spec) is scorer and tuple(scorer.languages) == ("es", "pt")
     clear_scorers()
+
+
+def test_the_cluster_says_which_own_columns_it_keeps(log: EventLog, caplog: pytest.LogCaptureFixture) -> None:
+    class Words:
+        id, taxonomy = "words.v1", jm.Taxonomy.sentiment()
+
+        def score(self, texts: list[str]) -> np.ndarray:
+            good = np.array([("thank" in t) for t in texts], dtype=np.float32)
+            return np.stack([good, 1 - good, 0 * good, 0 * good], axis=1)
+
+    events = log.events.assign(lang="en")
+    djs = jmd.build_journeys(jmd.from_pandas(jm.read_events(events), npartitions=2))
+    with caplog.at_level("WARNING", logger="journeymap.emotions.score"):
+        scored = jmd.score(djs, Words(), cache=False).compute()
+    assert "the input's own columns ['lang'] are kept as ['lang_input']" in caplog.text
+    assert "lang_input" in scored.events.columns

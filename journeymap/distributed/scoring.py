@@ -15,7 +15,7 @@ from dask.delayed import delayed
 from journeymap.distributed.journeys import DaskJourneySet, text_events
 from journeymap.emotions.registry import get_scorer
 from journeymap.emotions.score import score as score_frame
-from journeymap.emotions.score import scored_rows, without_scores
+from journeymap.emotions.score import scored_rows, warn_user_columns, without_scores
 from journeymap.emotions.scorer import EmotionScorer
 from journeymap.schema import EMOTION_COLUMNS, is_score_column, score_column
 
@@ -167,6 +167,7 @@ def score(
         True
     """
     events = text_events(journeys, "score")
+    warn_user_columns(events._meta)  # the columns alone tell, as on one machine
     options = dict(scorer_options or {})
     if batch_size is not None:
         options["batch_size"] = batch_size

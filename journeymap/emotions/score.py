@@ -37,7 +37,16 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["INPUT_SUFFIX", "ScorerArg", "routes", "score", "score_texts", "sentiment_from_valence", "user_score_columns"]
+__all__ = [
+    "INPUT_SUFFIX",
+    "ScorerArg",
+    "routes",
+    "score",
+    "score_texts",
+    "sentiment_from_valence",
+    "user_score_columns",
+    "warn_user_columns",
+]
 
 T = TypeVar("T", "JourneySet", pd.DataFrame)
 #: Texts per call to the scorer: the unit of progress, and of cache writes (an interrupted run
@@ -106,6 +115,18 @@ def user_score_columns(events: pd.DataFrame) -> dict[str, str]:
             taken.add(name)
             kept[column] = name
     return kept
+
+
+def warn_user_columns(events: pd.DataFrame) -> None:
+    """Log which of the input's own columns scoring keeps under another name (:func:`user_score_columns`)."""
+    kept = user_score_columns(events)
+    if kept:
+        logger.warning(
+            "the input's own columns %s are kept as %s; score writes its own %s",
+            list(kept),
+            list(kept.values()),
+            ", ".join(kept),
+        )
 
 
 def without_scores(events: pd.DataFrame) -> pd.DataFrame:
@@ -360,14 +381,7 @@ def score(
     mask = scored_rows(events.assign(text=text), agents=agents)
     if not agents:
         _warn_unknown_actors(events, text)
-    kept = user_score_columns(events)
-    if kept:
-        logger.warning(
-            "the input's own columns %s are kept as %s; score writes its own %s",
-            list(kept),
-            list(kept.values()),
-            ", ".join(kept),
-        )
+    warn_user_columns(events)
     selected = text[mask]
     codes, uniques = pd.factorize(selected)
     unique_texts = [str(t) for t in uniques]
