@@ -224,3 +224,31 @@ def test_a_reply_stamped_before_its_message_comes_after_it(caplog: pytest.LogCap
     assert (jm.reply_waits(js)["wait"].dropna() >= pd.Timedelta(0)).all()
     by_customer = jm.build_journeys(jm.read_events(frame), by="customer")
     assert list(by_customer.events.loc[by_customer.events["customer_id"] == "u", "event_id"]) == ["c1", "b1", "c2", "b2"]
+
+
+def test_a_journey_with_a_skewed_reply_can_be_iterated_and_checks_its_steps() -> None:
+    from datetime import datetime, timedelta, timezone
+
+    from journeymap.model import Customer, Interaction, Journey
+
+    t0 = pd.Timestamp("2017-10-11 06:00", tz="UTC")
+    frame = pd.DataFrame(
+        {
+            "event_id": ["c1", "b1"],
+            "customer_id": ["u", "u"],
+            "actor": ["customer", "agent"],
+            "timestamp": [t0, t0 - pd.Timedelta(seconds=30)],
+            "in_reply_to": [None, "c1"],
+        }
+    )
+    journey = next(iter(jm.build_journeys(jm.read_events(frame))))  # raised "not in time order" before
+    assert [i.event_id for i in journey.interactions] == ["c1", "b1"] and journey.duration == timedelta(seconds=30)
+    t = datetime(2024, 1, 1, tzinfo=timezone.utc)
+    one = Interaction(event_id="e1", customer_id="c", timestamp=t, actor="customer", step=1)
+    with pytest.raises(ValueError, match="appears twice"):
+        Journey(journey_id="j", customer=Customer(id="c"), interactions=(one, one.model_copy(update={"step": 2})))
+    with pytest.raises(ValueError, match="steps must rise"):
+        Journey(journey_id="j", customer=Customer(id="c"), interactions=(one, one.model_copy(update={"event_id": "e2"})))
+    late = one.model_copy(update={"event_id": "e0", "timestamp": t - timedelta(minutes=1), "step": 2})
+    with pytest.raises(ValueError, match="time order"):
+        Journey(journey_id="j", customer=Customer(id="c"), interactions=(one, late))

@@ -33,11 +33,25 @@ class Journey(Frozen):
 
     @model_validator(mode="after")
     def _time_ordered(self) -> Journey:
-        times = [i.timestamp for i in self.interactions]
-        for n, (a, b) in enumerate(itertools.pairwise(times), start=1):
-            if b < a:
+        """Interactions in time order, each event once, steps rising.
+
+        A reply (``in_reply_to`` set) may carry an earlier stamp than the step before it: clocks
+        of different systems disagree, and :func:`~journeymap.build_journeys` puts such a reply
+        right after the message it answers, keeping its stamp.
+        """
+        for n, (a, b) in enumerate(itertools.pairwise(self.interactions), start=1):
+            if b.timestamp < a.timestamp and b.in_reply_to is None:
                 msg = f"interactions must be in time order; step {n + 1} is earlier than step {n}"
                 raise ValueError(msg)
+            if a.step is not None and b.step is not None and b.step <= a.step:
+                msg = f"interaction steps must rise; step {b.step} follows step {a.step} (position {n + 1})"
+                raise ValueError(msg)
+        seen: set[str] = set()
+        for n, i in enumerate(self.interactions, start=1):
+            if i.event_id in seen:
+                msg = f"event_id {i.event_id!r} appears twice in journey {self.journey_id!r} (position {n})"
+                raise ValueError(msg)
+            seen.add(i.event_id)
         return self
 
     def __len__(self) -> int:
@@ -45,8 +59,9 @@ class Journey(Frozen):
 
     @property
     def duration(self) -> timedelta:
-        """Time from the first to the last interaction."""
-        return self.interactions[-1].timestamp - self.interactions[0].timestamp
+        """Time from the earliest to the latest interaction (the first and last steps, but for clock skew)."""
+        times = [i.timestamp for i in self.interactions]
+        return max(times) - min(times)
 
     @property
     def curve(self) -> list[tuple[int, float]]:
