@@ -99,6 +99,18 @@ def _scorer_from(name: str, options: list[str] | None) -> Any:
         return jm.get_scorer(name, **parsed)
 
 
+def _writable(path: Path) -> None:
+    """Fail now, before a long run, when ``path`` cannot be written (the file is left as it was)."""
+    existed = path.exists()
+    try:
+        with path.open("a", encoding="utf-8"):
+            pass
+    except OSError as exc:
+        raise _fail(f"cannot write {str(path)!r}: {exc.strerror or exc}") from exc
+    if not existed:
+        path.unlink()
+
+
 def _fail(message: str) -> typer.Exit:
     typer.echo(f"error: {message}", err=True)
     return typer.Exit(code=1)
@@ -260,6 +272,7 @@ def score(
     _usable(log, input)
     with _handled():
         output.parent.mkdir(parents=True, exist_ok=True)  # fail before scoring, not after
+        _writable(output)
         scored = jm.score(log.events, _scorer_from(scorer, scorer_option), cache=cache, agents=agents, progress=True)
         if output.suffix.lower() == ".parquet":
             scored.to_parquet(output)
@@ -297,6 +310,8 @@ def map_(
     mpl.use("Agg")
     import journeymap as jm
 
+    if report.suffix.lower() not in {".html", ".htm"}:
+        raise _fail(f"--report must end in .html, got {report.name!r}")
     _not_the_input(report, input, "--report")
     if not topics and (n_topics is not None or labels is not None or labels_file is not None or encoder != "default"):
         raise _fail("--n-topics, --labels, --labels-file and --encoder need --topics")
@@ -476,10 +491,14 @@ def evaluate(
         raise _fail(f"{str(data)!r} does not exist")
     from journeymap.emotions.evaluate_labelled import evaluate_labelled, format_labelled
     from journeymap.emotions.labelled import parse_label_map
+    from journeymap.exceptions import SchemaError
 
     with _handled():
         mapping = parse_label_map(label_map)
-        result = evaluate_labelled(data, scorer=built, text=text_column, label=label_column, label_map=mapping)
+        try:
+            result = evaluate_labelled(data, scorer=built, text=text_column, label=label_column, label_map=mapping)
+        except SchemaError as exc:  # the library names its keywords; here they are options
+            raise _fail(str(exc).replace("text= and label=", "--text-column and --label-column")) from exc
         typer.echo(format_labelled(result))
 
 

@@ -545,3 +545,11 @@ def test_the_cluster_says_which_own_columns_it_keeps(log: EventLog, caplog: pyte
         scored = jmd.score(djs, Words(), cache=False).compute()
     assert "the input's own columns ['lang'] are kept as ['lang_input']" in caplog.text
     assert "lang_input" in scored.events.columns
+
+
+def test_in_memory_only_methods_say_to_compute_first(log: EventLog) -> None:
+    djs = jmd.build_journeys(jmd.from_pandas(log, npartitions=2))
+    for call in (lambda: "x" in djs, lambda: len(djs), lambda: djs.select(["x"]), lambda: djs.equals(djs), lambda: djs["x"]):
+        with pytest.raises(jm.UnsupportedBackendError, match=r"call .compute\(\) on the DaskJourneySet"):
+            call()
+    assert djs  # truth does not need the cluster

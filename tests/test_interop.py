@@ -249,3 +249,9 @@ def test_write_table_by_suffix(tmp_path: Path) -> None:
     assert pd.read_parquet(write_table(table, tmp_path / "t.parquet"))["journey_id"].tolist() == ["a", "b"]
     with pytest.raises(jm.SchemaError, match=r"unknown table type '\.doc'"):
         write_table(table, tmp_path / "t.doc")
+
+
+def test_an_empty_journey_set_goes_to_xes_and_back(tmp_path: Path) -> None:
+    empty = jm.build_journeys(jm.datasets.service_journeys(5, seed=0)).select([])
+    back = jm.read_xes(jm.to_xes(empty, tmp_path / "empty.xes"))  # a pandas TypeError before
+    assert len(back) == 0 and len(back.events) == 0

@@ -198,3 +198,19 @@ def test_cli_passes_scorer_options(tmp_path: Path) -> None:
     assert result.exit_code == 1 and "--scorer-option takes KEY=VALUE" in result.output
     result = runner.invoke(app, ["evaluate", str(table), "--scorer", str(folder), "--scorer-option", "nope=1"])
     assert result.exit_code == 1 and "cannot be built with the options" in result.output
+
+
+def test_cli_refuses_what_it_cannot_write_before_working(tmp_path: Path) -> None:
+    src = tmp_path / "events.parquet"
+    jm.datasets.service_journeys(5, seed=4).events.to_parquet(src)
+    result = runner.invoke(app, ["map", str(src), "--report", str(tmp_path / "r.pdf")])
+    assert result.exit_code == 1 and "--report must end in .html" in result.output
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    (locked / "out.csv").mkdir()  # a folder where the file should go: not writable as a file
+    result = runner.invoke(app, ["score", str(src), "-o", str(locked / "out.csv"), "--no-cache"])
+    assert result.exit_code == 1 and "cannot write" in result.output and "scoring" not in result.output
+    table = tmp_path / "t.csv"
+    pd.DataFrame({"tweet": ["awful"], "y": ["negative"]}).to_csv(table, index=False)
+    result = runner.invoke(app, ["evaluate", str(table)])
+    assert result.exit_code == 1 and "--text-column and --label-column" in result.output

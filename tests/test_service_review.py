@@ -188,6 +188,10 @@ def test_journey_set_membership_selection_and_equality(tmp_path: object) -> None
     assert two.events["valence"].equals(js.events[js.events["journey_id"].isin([first, second])]["valence"])
     with pytest.raises(KeyError, match="no journey 'nope'"):
         js.select([first, "nope"])
+    with pytest.raises(KeyError, match="no journey '0'"):  # not np.int64(0), nor a pandas error for a tuple
+        js.select([0])
+    with pytest.raises(KeyError, match="no journey"):
+        js.select([("id",)])
     with pytest.raises(TypeError, match=r"use js.select\(\[...\]\) for several"):
         js[[first]]  # type: ignore[index]
     back = jm.read_journeys(js.to_parquet(Path(str(tmp_path)) / "js.parquet"))

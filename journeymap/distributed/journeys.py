@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import functools
 import logging
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import dask.dataframe as dd
 import numpy as np
@@ -17,7 +17,7 @@ from dask.delayed import delayed
 
 from journeymap._threads import reply_tree
 from journeymap.distributed.events import DaskEventLog, read_events
-from journeymap.exceptions import SchemaError
+from journeymap.exceptions import SchemaError, UnsupportedBackendError
 from journeymap.io import EventLog, empty_rejects
 from journeymap.journeys._build import REPLY_DEPTH, STEP_TIME, check_by, gap_nanoseconds, step_times
 from journeymap.journeys._build import build_journeys as build_local
@@ -62,6 +62,36 @@ class DaskJourneySet(EventColumns):
 
     def __repr__(self) -> str:
         return f"DaskJourneySet({self.events.npartitions} partitions, by={self.by!r})"
+
+    def _in_memory_only(self, what: str) -> UnsupportedBackendError:
+        return UnsupportedBackendError(what, "dask", "DaskJourneySet")
+
+    def __bool__(self) -> bool:  # truth without counting (len() would need the cluster)
+        return True
+
+    def __len__(self) -> int:
+        raise self._in_memory_only("len()")
+
+    def __contains__(self, journey_id: object) -> bool:
+        raise self._in_memory_only("'in'")
+
+    def __getitem__(self, journey_id: str) -> Any:
+        raise self._in_memory_only("js[journey_id]")
+
+    def __iter__(self) -> Any:
+        raise self._in_memory_only("iteration")
+
+    def select(self, journey_ids: Any) -> Any:
+        """In memory only: :meth:`journeymap.JourneySet.select` after ``.compute()``."""
+        raise self._in_memory_only("select")
+
+    def equals(self, other: object) -> bool:
+        """In memory only: :meth:`journeymap.JourneySet.equals` after ``.compute()``."""
+        raise self._in_memory_only("equals")
+
+    def to_parquet(self, path: Any, **kwargs: Any) -> Any:
+        """In memory only: ``djs.compute().to_parquet(path)`` (a file :func:`journeymap.read_journeys` reads)."""
+        raise self._in_memory_only("to_parquet")
 
     @property
     def npartitions(self) -> int:

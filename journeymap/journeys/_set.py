@@ -212,6 +212,12 @@ class JourneySet(EventColumns):
     def select(self, journey_ids: Iterable[str]) -> JourneySet:
         """The journeys with these ids, in journey order, as a new JourneySet (scores and stages kept).
 
+        Analyses of the subset read only the subset: rules learned from the data (which replies
+        are automatic, the "end of the data" open waits are measured to) are learned again from
+        it, so a small subset can tell a bot from a person less well. To read some journeys as
+        the whole data set sees them, analyse the whole set and select rows of the result
+        (``jm.response_times(js).loc[ids]``).
+
         Raises:
             KeyError: an id that is not in the set, named.
 
@@ -224,11 +230,13 @@ class JourneySet(EventColumns):
         """
         if isinstance(journey_ids, str):
             journey_ids = [journey_ids]
-        wanted = pd.Index(list(journey_ids))
-        missing = wanted[~wanted.isin(self._position.index)]
-        if len(missing):
-            msg = f"no journey {missing[0]!r} in this JourneySet ({len(missing)} id(s) not found of {len(wanted)})"
+        ids = list(journey_ids)
+        known = self._position.index
+        missing = [i for i in ids if not (isinstance(i, Hashable) and i in known)]
+        if missing:
+            msg = f"no journey {str(missing[0])!r} in this JourneySet ({len(missing)} id(s) not found of {len(ids)})"
             raise KeyError(msg)
+        wanted = pd.Index(ids, dtype=object)
         positions = np.sort(self._position[wanted.unique()].to_numpy(dtype=np.int64))
         starts, ends = self._offsets[positions], self._offsets[positions + 1]
         rows = np.concatenate([np.arange(a, b) for a, b in zip(starts, ends)]) if len(positions) else np.zeros(0, dtype=np.int64)

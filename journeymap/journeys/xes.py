@@ -157,7 +157,8 @@ def _fragments(series: pd.Series, key: str) -> npt.NDArray[np.object_]:
         nanos = pd.Series(stamps.dt.tz_localize(None).to_numpy().view(np.int64) % 1_000_000_000, index=series.index)
         fine = bool((nanos[~missing] % 1_000_000 != 0).any())
         digits = nanos.map(lambda n: f"{n:09d}") if fine else nanos.map(lambda n: f"{n // 1_000_000:03d}")
-        values = stamps.dt.strftime("%Y-%m-%dT%H:%M:%S.") + digits + "+00:00"
+        # as objects: an empty column would come out int64 from map, and text + int fails
+        values = stamps.dt.strftime("%Y-%m-%dT%H:%M:%S.").astype(object) + digits.astype(object) + "+00:00"
     elif kind == "boolean":
         values = series.map({True: "true", False: "false"})
     elif kind == "float":  # repr: the shortest text that reads back to the same number

@@ -23,7 +23,9 @@ def planted_scores(js: T, *, noise: float = 0.05, seed: int = 0, taxonomy: str |
 
     Customer messages get a GoEmotions score row peaked on their planted emotion (0.85 plus
     uniform noise of size ``noise`` on every label), so analytics and benchmarks can run on
-    known truth without a model. The columns are exactly those :func:`journeymap.score` adds.
+    known truth without a model. The columns are those :func:`journeymap.score` adds for the
+    emotions (``emo_*``, ``emotion``, ``valence``, ``sentiment``, ``scorer``); ``irony``,
+    ``lang`` and ``score_note`` are not planted.
     An events DataFrame (one partition of journeys, say) gives an events DataFrame.
 
     ``taxonomy`` scores under a coarser taxonomy instead (``"ekman"``, ``"sentiment"``, or a
