@@ -255,3 +255,9 @@ def test_an_empty_journey_set_goes_to_xes_and_back(tmp_path: Path) -> None:
     empty = jm.build_journeys(jm.datasets.service_journeys(5, seed=0)).select([])
     back = jm.read_xes(jm.to_xes(empty, tmp_path / "empty.xes"))  # a pandas TypeError before
     assert len(back) == 0 and len(back.events) == 0
+
+
+def test_an_empty_journey_set_keeps_its_categories_in_parquet(tmp_path: Path) -> None:
+    empty = jm.build_journeys(jm.datasets.service_journeys(5, seed=0)).select([])
+    back = jm.read_journeys(empty.to_parquet(tmp_path / "empty.parquet"))
+    assert back.equals(empty) and back.events["stage"].cat.ordered  # stage order and actor categories were lost

@@ -39,6 +39,11 @@ FORMAT_VERSION = 1
 _NEEDED = ("journey_id", "step", "stage", "customer_id", "timestamp")
 
 
+def _json_categories(categories: pd.Index) -> bool:
+    """Whether categories are numbers or text, which the file's JSON metadata can hold exactly."""
+    return all(isinstance(c, (str, int, float)) and not isinstance(c, bool) for c in categories.tolist())
+
+
 def write_journeys(js: JourneySet, path: str | os.PathLike[str], *, compression: str | None = "zstd") -> Path:
     """Write ``js`` to one Parquet file at ``path``; returns the path.
 
@@ -76,11 +81,12 @@ def write_journeys(js: JourneySet, path: str | os.PathLike[str], *, compression:
         "taxonomy": None if js.taxonomy is None else js.taxonomy.model_dump(mode="json"),
         "n_journeys": len(js),
         "scorers": sorted(js.events["scorer"].dropna().astype(str).unique().tolist()) if "scorer" in js.events else [],
-        # categorical columns whose categories are numbers (Arrow would read them back as plain numbers)
+        # categorical columns with numbers or text for categories: Arrow reads numbers back as
+        # plain numbers, and an empty column back without its categories (and their order)
         "categoricals": {
             str(c): {"categories": js.events[c].cat.categories.tolist(), "ordered": bool(js.events[c].cat.ordered)}
             for c in js.events.columns
-            if isinstance(js.events[c].dtype, pd.CategoricalDtype) and js.events[c].cat.categories.dtype.kind in "iuf"
+            if isinstance(js.events[c].dtype, pd.CategoricalDtype) and _json_categories(js.events[c].cat.categories)
         },
     }
     table = _arrow_table(js.events)
@@ -185,7 +191,15 @@ def read_journeys(path: str | os.PathLike[str]) -> JourneySet:
     meta = _metadata(source)
     events = pq.read_table(source).to_pandas()
     for column, spec in meta.get("categoricals", {}).items():
-        if column in events.columns and not isinstance(events[column].dtype, pd.CategoricalDtype):
+        if column not in events.columns:
+            continue
+        dtype = events[column].dtype
+        same = (
+            isinstance(dtype, pd.CategoricalDtype)
+            and dtype.categories.tolist() == spec["categories"]
+            and bool(dtype.ordered) == bool(spec["ordered"])
+        )
+        if not same:
             categories = pd.Index(spec["categories"])
             events[column] = pd.Categorical(events[column], categories=categories, ordered=bool(spec["ordered"]))
     missing = [c for c in _NEEDED if c not in events.columns]
