@@ -339,3 +339,11 @@ def test_a_timedelta_column_is_the_wrong_type() -> None:
     frame = pd.DataFrame({"customer_id": ["a"], "timestamp": pd.to_timedelta([1], unit="D")})
     log = jm.read_events(frame, on_error="collect")
     assert _reasons(log)[(0, "timestamp")].startswith("wrong type")
+
+
+def test_a_year_pandas_cannot_hold_in_another_shape_is_a_reject_not_a_crash() -> None:
+    # found by hypothesis: pandas 3 reads "0000/1" as year 0 in microseconds, which broke the
+    # nanosecond column it was written into ("Something has gone wrong")
+    frame = pd.DataFrame({"customer_id": ["a", "b"], "timestamp": ["0000/1", "2024-01-01"]})
+    log = jm.read_events(frame, on_error="collect")
+    assert len(log.events) == 1 and log.rejects["row"].tolist() == [0]

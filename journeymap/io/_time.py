@@ -230,9 +230,24 @@ def parse_timestamps(values: pd.Series) -> pd.Series:
         out[i] = _one_edge_value(str(other[i]))
     other = other[~((years <= EARLIEST.year) | (years >= LATEST.year)).fillna(False).astype(bool)]
     if len(other):
-        iso = pd.to_datetime(other, format="ISO8601", utc=True, errors="coerce")
+        iso = _bulk(other, "ISO8601")
         failed = iso.isna()
         if failed.any():
-            iso[failed] = pd.to_datetime(other[failed], format=TWITTER_FORMAT, utc=True, errors="coerce")
+            iso[failed] = _bulk(other[failed], TWITTER_FORMAT)
         out[other.index] = iso
     return out
+
+
+def _bulk(text: pd.Series, fmt: str) -> pd.Series:
+    """``pd.to_datetime`` of a column in one format (NaT where it does not parse).
+
+    A year pandas cannot hold, in a shape the year check does not read ("0000/1"), can make the
+    bulk parser fail as a whole: then the values go one by one.
+    """
+    try:
+        parsed = pd.to_datetime(text, format=fmt, utc=True, errors="coerce")
+    except (ValueError, OverflowError, AssertionError):
+        return pd.Series([_one_edge_value(str(v)) for v in text], index=text.index, dtype="datetime64[ns, UTC]")
+    # pandas 3 may parse a year it cannot hold in nanoseconds in a coarser unit ("0000/1" is year 0
+    # in microseconds): outside the range is NaT, as everywhere else
+    return _in_range(parsed).astype("datetime64[ns, UTC]")
