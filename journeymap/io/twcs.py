@@ -150,6 +150,14 @@ def _signed_parts(
     return agent.fillna(key.map(single).astype("string"))
 
 
+def _brand_agents(text: pd.Series, author: pd.Series, brand_post: np.ndarray) -> pd.Series:
+    """:func:`agent_ids` of the brand's tweets (NA for the customers'), reading only the brand's texts."""
+    out = pd.Series(pd.NA, index=text.index, dtype="string")
+    if brand_post.any():
+        out[brand_post] = agent_ids(text[brand_post], author[brand_post])
+    return out
+
+
 def _replies_outside(responses: pd.Series, ids: pd.Series) -> pd.Series:
     """Whether each tweet's ``response_tweet_id`` names a reply that is not among ``ids``.
 
@@ -157,9 +165,17 @@ def _replies_outside(responses: pd.Series, ids: pd.Series) -> pd.Series:
         >>> _replies_outside(pd.Series(["2", "3,9", None]), pd.Series(["1", "2", "3"])).tolist()
         [False, True, False]
     """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
     listed = _clean_ids(responses.astype("string").str.split(",").explode().str.strip())[0]
-    known = pd.Index(ids.dropna().unique())
-    outside = listed.notna() & (listed != "") & ~listed.isin(known)
+    # Arrow's hash lookup: pandas' isin on Arrow strings goes through a Python list of the values
+    known = pa.array(ids.dropna().astype("string").unique(), type=pa.large_string())
+    found = pc.is_in(pa.array(listed.astype(object).where(listed.notna(), None), type=pa.large_string()), value_set=known)
+    inside = np.asarray(found.fill_null(False).to_numpy(zero_copy_only=False), dtype=bool)
+    outside = pd.Series(
+        listed.notna().to_numpy(dtype=bool) & (listed != "").fillna(False).to_numpy(dtype=bool) & ~inside, index=listed.index
+    )
     return outside.groupby(level=0).any().reindex(responses.index, fill_value=False).astype(bool)
 
 
@@ -331,9 +347,7 @@ def read_twcs(  # noqa: PLR0915 - one pass over the columns, read top to bottom
             "text": text,
             "thread_id": thread_id,
             "in_reply_to": parent_ids,
-            "agent_id": _signed_parts(
-                agent_ids(text, author).where(pd.Series(brand_post, index=frame.index)), text, author, brand_post, parent_row
-            ),
+            "agent_id": _signed_parts(_brand_agents(text, author, brand_post), text, author, brand_post, parent_row),
             "brand": brand,
             "author_id": author,
         },
