@@ -177,6 +177,8 @@ class ReplyContext:
 
     customer: npt.NDArray[np.bool_]  # the customer's events; the rest are the brand's
     journey: npt.NDArray[np.int64]  # journey codes (:func:`journey_codes`)
+    conversation: npt.NDArray[np.int64]  # (journey, thread) codes (:func:`conversation_codes`)
+    parent: npt.NDArray[np.int64]  # the row each row's in_reply_to names, or -1 (none, or not in the data)
     answered: npt.NDArray[np.int64]  # the customer message each row answers, or -1
     t: npt.NDArray[np.int64]  # timestamps, ns since the epoch
     wait: npt.NDArray[np.float64]  # ns since the answered message; NaN without one
@@ -186,11 +188,19 @@ class ReplyContext:
         """The context of the events of a JourneySet; ``journey`` are their journey codes when known."""
         customer = is_customer(events)
         journey = journey_codes(events) if journey is None else journey
-        answered = _answered(events, customer, journey)
+        conversation = conversation_codes(events, journey)
+        if "in_reply_to" in events.columns and len(events):
+            # Arrow's hash lookup on the (unique) ids: no Python string per row
+            parent = parent_positions(events["event_id"].astype("string"), events["in_reply_to"].astype("string"))
+        else:
+            parent = np.full(len(events), -1, dtype=np.int64)
+        answered = _answered(customer, journey, conversation, parent)
         t = events["timestamp"].to_numpy(dtype="datetime64[ns]").view(np.int64)
         # clock skew (a reply stamped before the message it answers): no wait, not a negative one
         wait = np.where(answered >= 0, np.maximum(t - t[np.maximum(answered, 0)], 0), np.nan).astype(np.float64)
-        return cls(customer=customer, journey=journey, answered=answered, t=t, wait=wait)
+        return cls(
+            customer=customer, journey=journey, conversation=conversation, parent=parent, answered=answered, t=t, wait=wait
+        )
 
 
 def _in_groups(
@@ -235,19 +245,23 @@ def conversation_codes(events: pd.DataFrame, journey: npt.NDArray[np.int64]) -> 
     return pd.factorize(journey * (int(thread.max(initial=0)) + 1) + thread)[0].astype(np.int64)
 
 
-def _answered(events: pd.DataFrame, customer: npt.NDArray[np.bool_], journey: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+def _answered(
+    customer: npt.NDArray[np.bool_],
+    journey: npt.NDArray[np.int64],
+    conversation: npt.NDArray[np.int64],
+    parent: npt.NDArray[np.int64],
+) -> npt.NDArray[np.int64]:
     """For every row, the customer message it answers (or -1).
 
-    Its ``in_reply_to`` when that is an earlier customer message of the same journey, else the
-    customer's previous message in the same conversation (:func:`conversation_codes`: with
-    journeys by customer, a reply in one thread does not answer a message to another brand).
+    Its ``in_reply_to`` (``parent``) when that is an earlier customer message of the same
+    journey, else the customer's previous message in the same conversation
+    (:func:`conversation_codes`: with journeys by customer, a reply in one thread does not
+    answer a message to another brand).
     """
-    n = len(events)
-    previous = last_before_in(customer, conversation_codes(events, journey))
-    if "in_reply_to" not in events.columns or n == 0:
+    n = len(customer)
+    previous = last_before_in(customer, conversation)
+    if n == 0:
         return previous
-    # Arrow's hash lookup on the (unique) ids: no Python string per row
-    parent = parent_positions(events["event_id"].astype("string"), events["in_reply_to"].astype("string"))
     rows = np.arange(n)
     ok = (parent >= 0) & (parent < rows)
     ok[ok] = customer[parent[ok]] & (journey[parent[ok]] == journey[ok])
@@ -325,8 +339,8 @@ def reply_frame(events: pd.DataFrame, automatic: npt.NDArray[np.bool_], *, conte
     else:
         valence = np.full(len(events), np.nan)
     scored = customer & ~np.isnan(valence)
-    conversation = conversation_codes(events, journey)  # the valence around a reply is its own thread's
-    before, after = last_before_in(scored, conversation), first_after_in(scored, conversation)
+    # the valence around a reply is its own thread's
+    before, after = last_before_in(scored, ctx.conversation), first_after_in(scored, ctx.conversation)
     brand = ~customer
     after_customer = last_before(customer, journey) >= 0
 

@@ -10,8 +10,6 @@ import pandas as pd
 from journeymap.analytics._replies import (
     UNSIGNED,
     account_of,
-    conversation_codes,
-    journey_codes,
     last_before_in,
     reply_frame,
 )
@@ -191,7 +189,8 @@ def service_levels(  # noqa: PLR0915 - one table, column by column
         group = group.fillna(UNSIGNED).where(events["actor"].astype("string") != "customer")
     flagged = rule_flags(js, auto)[0]
     excluded = excluded_replies(js, bots, auto)
-    rf = reply_frame(events, excluded, context=reply_context(js))
+    ctx = reply_context(js)
+    rf = reply_frame(events, excluded, context=ctx)
     brand = rf["brand"].to_numpy()
     journey = events["journey_id"]
     # a brand message in a journey without a customer message (a broadcast) answers no one
@@ -201,8 +200,7 @@ def service_levels(  # noqa: PLR0915 - one table, column by column
     # replies
     # A reply split over messages ("1/2 ... 2/2") is one reply: a counted message right after
     # another of the same group in its conversation, with no customer message between, continues it.
-    conversation = conversation_codes(events, journey_codes(events))
-    previous = last_before_in(np.ones(len(events), dtype=bool), conversation)
+    previous = last_before_in(np.ones(len(events), dtype=bool), ctx.conversation)
     has_prev = previous >= 0
     codes = pd.factorize(group)[0]  # NA (no group) is -1
     same_group = np.zeros(len(events), dtype=bool)

@@ -7,11 +7,9 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 import pandas as pd
 
-from journeymap._threads import parent_positions
 from journeymap.analytics._prep import flags, journey_keys, on_journeys, require_scored
 from journeymap.analytics._replies import (
     ReplyContext,
-    conversation_codes,
     first_after_in,
     is_customer,
     journey_codes,
@@ -138,7 +136,7 @@ def _waits(events: pd.DataFrame, automatic: np.ndarray | None = None, *, context
     """
     ctx = context if context is not None else ReplyContext.of(events)
     brand = ~ctx.customer  # a missing actor is the brand's
-    nxt = _next_reply_time(brand if automatic is None else brand & ~automatic, ctx.t, conversation_codes(events, ctx.journey))
+    nxt = _next_reply_time(brand if automatic is None else brand & ~automatic, ctx.t, ctx.conversation)
     replied = nxt >= 0
     outside = (
         events[REPLY_OUTSIDE_DATA].fillna(False).to_numpy(dtype=bool)
@@ -167,8 +165,7 @@ def _opened_outside(events: pd.DataFrame, ctx: ReplyContext) -> npt.NDArray[np.b
     """Whether each event is a brand reply to a message that is not in the data."""
     if "in_reply_to" not in events.columns:
         return np.zeros(len(events), dtype=bool)
-    parent = parent_positions(events["event_id"].astype("string"), events["in_reply_to"].astype("string"))
-    return ~ctx.customer & events["in_reply_to"].notna().to_numpy(dtype=bool) & (parent < 0)
+    return ~ctx.customer & events["in_reply_to"].notna().to_numpy(dtype=bool) & (ctx.parent < 0)
 
 
 @dispatch
@@ -264,17 +261,12 @@ def response_times(  # noqa: PLR0915 - one table, column by column
     out["mean_wait"] = per_journey(ga.mean())
     out["max_wait"] = per_journey(ga.max())
     out["n_customer_messages"] = per_journey(g.size()).fillna(0).astype(np.int64)
-    outside = waits["reply_outside"]
-    # open messages sorted as triage sorts them: closing, then moved, then with a reply outside the data
-    thanks, settled = _closing(events, ctx, automatic)
-    closing = pd.Series((thanks | settled)[ctx.customer], index=waits.index) & ~waits["replied"]
-    moved = pd.Series(_moved(events, ctx.journey, automatic)[ctx.customer], index=waits.index) & ~waits["replied"]
-    moved &= ~closing
-    outside_only = outside & ~moved & ~closing
+    kinds = _open_kinds(events, ctx, automatic, waits)
+    closing = kinds["thanks"] | kinds["settled"]
     for column, mask in (
-        ("unanswered", ~waits["replied"] & ~outside & ~moved & ~closing),
-        ("replied_outside", outside_only),
-        ("moved", moved),
+        ("unanswered", ~waits["replied"] & ~waits["reply_outside"] & ~kinds["moved"] & ~closing),
+        ("replied_outside", kinds["outside"]),
+        ("moved", kinds["moved"]),
         ("closing", closing),
     ):
         out[column] = per_journey(mask.groupby(waits["journey_id"], sort=False).sum()).fillna(0).astype(np.int64)
@@ -348,12 +340,25 @@ def _closing(events: pd.DataFrame, ctx: ReplyContext, automatic: np.ndarray) -> 
     if "valence" not in events.columns:
         none = np.zeros(len(events), dtype=bool)
         return none, none
-    conversation = conversation_codes(events, ctx.journey)
     positive = (events["valence"].astype("float64") >= CLOSING_VALENCE).to_numpy(dtype=bool)
-    answered_before = last_before_in(~ctx.customer & ~automatic, conversation) >= 0
+    answered_before = last_before_in(~ctx.customer & ~automatic, ctx.conversation) >= 0
     thanks = ctx.customer & positive & answered_before
-    settled = ctx.customer & ~thanks & (first_after_in(thanks, conversation) >= 0)
+    settled = ctx.customer & ~thanks & (first_after_in(thanks, ctx.conversation) >= 0)
     return thanks, settled
+
+
+def _open_kinds(events: pd.DataFrame, ctx: ReplyContext, automatic: np.ndarray, waits: pd.DataFrame) -> pd.DataFrame:
+    """What each open customer message is, indexed like ``waits``: one status each, in triage's order.
+
+    ``thanks`` and ``settled`` (:func:`_closing`) before ``moved`` (:func:`_moved`) before
+    ``outside`` (a reply outside the data); a message with none of these, and no reply, is
+    waiting. :func:`triage` and :func:`response_times` both read them, so they agree.
+    """
+    open_ = ~waits["replied"].to_numpy(dtype=bool)
+    thanks, settled = (mask[ctx.customer] & open_ for mask in _closing(events, ctx, automatic))
+    moved = _moved(events, ctx.journey, automatic)[ctx.customer] & open_ & ~thanks & ~settled
+    outside = waits["reply_outside"].to_numpy(dtype=bool) & ~moved & ~thanks & ~settled
+    return pd.DataFrame({"thanks": thanks, "settled": settled, "moved": moved, "outside": outside}, index=waits.index)
 
 
 @dispatch
@@ -429,11 +434,9 @@ def triage(
     open_rows = np.flatnonzero(ctx.customer)[~waits["replied"].to_numpy(dtype=bool)]  # positions, not labels
     ev = events.iloc[open_rows]
     now_ts = end_of_data(events, now)
-    thanks, settled = (pd.Series(mask[open_rows], index=ev.index) for mask in _closing(events, ctx, automatic))
+    kinds = _open_kinds(events, ctx, automatic, waits).loc[ev.index]
+    thanks, settled, moved, outside = kinds["thanks"], kinds["settled"], kinds["moved"], kinds["outside"]
     closing = thanks | settled
-    moved = pd.Series(_moved(events, ctx.journey, automatic)[open_rows], index=ev.index) & ~closing
-    outside = pd.Series(waits["reply_outside"].to_numpy(dtype=bool)[~waits["replied"].to_numpy(dtype=bool)], index=ev.index)
-    outside &= ~moved & ~closing
     valence = ev["valence"].astype("float64")
     negativity = (-valence).clip(lower=0).fillna(0.0)
     taxonomy = js.taxonomy
