@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import threading
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -545,6 +546,26 @@ def test_the_cluster_says_which_own_columns_it_keeps(log: EventLog, caplog: pyte
         scored = jmd.score(djs, Words(), cache=False).compute()
     assert "the input's own columns ['lang'] are kept as ['lang_input']" in caplog.text
     assert "lang_input" in scored.events.columns
+
+
+def test_a_scorer_object_that_cannot_be_pickled_the_same_way_twice_still_scores(log: EventLog) -> None:
+    # dask names tasks by a token of their arguments; a scorer object was tokenized by pickling
+    # it, so one holding a lock (or a class whose pickle follows hash randomisation) was refused
+    class Locked:
+        id, taxonomy = "locked.v1", jm.Taxonomy.sentiment()
+
+        def __init__(self) -> None:
+            self.lock = threading.Lock()
+
+        def score(self, texts: list[str]) -> np.ndarray:
+            good = np.array([("thank" in t) for t in texts], dtype=np.float32)
+            return np.stack([good, 1 - good, 0 * good, 0 * good], axis=1)
+
+    djs = jmd.build_journeys(jmd.from_pandas(log, npartitions=2))
+    scored = jmd.score(djs, Locked(), cache=False).compute()
+    texts = scored.events.loc[scored.events["valence"].notna(), "text"]
+    assert len(texts) > 0
+    assert (scored.events.loc[texts.index, "emo_positive"] == texts.str.contains("thank").astype(float)).all()
 
 
 def test_in_memory_only_methods_say_to_compute_first(log: EventLog) -> None:

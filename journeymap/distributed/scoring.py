@@ -100,16 +100,38 @@ def _texts_to_score(part: pd.DataFrame, *, agents: bool) -> pd.DataFrame:
     return out.reset_index(drop=True)
 
 
-Built = ScorerSpec | EmotionScorer
+class _Given:
+    """A scorer object sent with the tasks, named in the task graph by its id and identity.
+
+    Dask names each task by a token of its arguments. Without this, a scorer object is tokenized
+    by pickling it. A class defined inside a function is pickled by value, and those bytes can
+    differ between two pickles of the same object (they follow hash randomisation), so dask
+    refused such a scorer with ``TokenizationError``.
+    """
+
+    __slots__ = ("scorer",)
+
+    def __init__(self, scorer: EmotionScorer) -> None:
+        self.scorer = scorer
+
+    def __dask_tokenize__(self) -> tuple[str, str, int]:
+        return ("journeymap-scorer", str(getattr(self.scorer, "id", type(self.scorer).__qualname__)), id(self.scorer))
+
+
+Built = ScorerSpec | _Given
+
+
+def _built(spec: Built) -> EmotionScorer:
+    return worker_scorer(spec) if isinstance(spec, tuple) else spec.scorer
 
 
 def _score_unique(texts: pd.DataFrame, scorer: Built | dict[str, Built], *, cache: bool | str | Path) -> pd.DataFrame:
     """Scores of a partition of unique texts, keyed by text."""
     obj: EmotionScorer | dict[str, EmotionScorer]
     if isinstance(scorer, dict):
-        obj = {lang: worker_scorer(s) if isinstance(s, tuple) else s for lang, s in scorer.items()}
+        obj = {lang: _built(s) for lang, s in scorer.items()}
     else:
-        obj = worker_scorer(scorer) if isinstance(scorer, tuple) else scorer
+        obj = _built(scorer)
     frame = pd.DataFrame({"text": texts[_TEXT_KEY].astype("string"), "actor": "customer"})
     scored = score_frame(frame, obj, cache=cache, agents=True, progress=False)
     return scored.drop(columns=["actor"]).rename(columns={"text": _TEXT_KEY}).reset_index(drop=True)
@@ -180,7 +202,7 @@ def score(
             msg = "scorer_options apply to a scorer given by name; this scorer object is already built"
             raise ValueError(msg)
         obj = get_scorer(one)
-        return obj, obj.taxonomy
+        return _Given(obj), obj.taxonomy
 
     spec: Built | dict[str, Built]
     if isinstance(scorer, Mapping):
