@@ -561,8 +561,13 @@ def test_a_scorer_object_that_cannot_be_pickled_the_same_way_twice_still_scores(
             good = np.array([("thank" in t) for t in texts], dtype=np.float32)
             return np.stack([good, 1 - good, 0 * good, 0 * good], axis=1)
 
-    djs = jmd.build_journeys(jmd.from_pandas(log, npartitions=2))
-    scored = jmd.score(djs, Locked(), cache=False).compute()
+    # a lock cannot travel to worker processes (a module fixture may have started a cluster):
+    # this checks the graph-naming step, on local threads
+    import dask
+
+    with dask.config.set({"scheduler": "threads", "dataframe.shuffle.method": "tasks"}):
+        djs = jmd.build_journeys(jmd.from_pandas(log, npartitions=2))
+        scored = jmd.score(djs, Locked(), cache=False).compute()
     texts = scored.events.loc[scored.events["valence"].notna(), "text"]
     assert len(texts) > 0
     assert (scored.events.loc[texts.index, "emo_positive"] == texts.str.contains("thank").astype(float)).all()

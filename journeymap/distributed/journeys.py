@@ -120,13 +120,27 @@ class DaskJourneySet(EventColumns):
             raise ValueError(msg)
         return DaskJourneySet(events, self.stages, by=self.by, taxonomy=taxonomy or self._taxonomy)
 
-    def persist(self) -> DaskJourneySet:
-        """The same journeys computed and kept in (cluster) memory."""
-        return self.with_events(self.events.persist())
+    def persist(self, **kwargs: Any) -> DaskJourneySet:
+        """The same journeys computed and kept in (cluster) memory.
 
-    def compute(self) -> JourneySet:
-        """The journeys as an in-memory :class:`~journeymap.JourneySet`."""
-        return journey_set_from_events(self.events.compute(), self.stages, by=self.by, taxonomy=self._taxonomy)
+        Keyword arguments go to dask's ``persist`` (``scheduler="threads"``, say).
+        """
+        return self.with_events(self.events.persist(**kwargs))
+
+    def compute(self, **kwargs: Any) -> JourneySet:
+        """The journeys as an in-memory :class:`~journeymap.JourneySet`.
+
+        Keyword arguments go to dask's ``compute`` (``scheduler="synchronous"`` to debug, say).
+
+        Example:
+            >>> import journeymap as jm
+            >>> from journeymap.distributed import build_journeys, from_pandas
+            >>> djs = build_journeys(from_pandas(jm.datasets.service_journeys(5, seed=0)))
+            >>> djs.compute(scheduler="synchronous").equals(djs.compute())
+            True
+        """
+        events = self.events.compute(**kwargs)
+        return journey_set_from_events(events, self.stages, by=self.by, taxonomy=self._taxonomy)
 
 
 def _thread_key_from_columns(part: pd.DataFrame) -> pd.DataFrame:
