@@ -16,7 +16,6 @@ from journeymap.distributed.journeys import DaskJourneySet, text_events
 from journeymap.emotions.registry import get_scorer
 from journeymap.emotions.score import score as score_frame
 from journeymap.emotions.score import scored_rows, warn_user_columns, without_scores
-from journeymap.emotions.scorer import EmotionScorer
 from journeymap.schema import EMOTION_COLUMNS, is_score_column, score_column
 
 if TYPE_CHECKING:
@@ -25,6 +24,7 @@ if TYPE_CHECKING:
 
     import dask.dataframe as dd
 
+    from journeymap.emotions.scorer import EmotionScorer
     from journeymap.emotions.taxonomy import Taxonomy
 
 logger = logging.getLogger(__name__)
@@ -128,10 +128,7 @@ def _built(spec: Built) -> EmotionScorer:
 def _score_unique(texts: pd.DataFrame, scorer: Built | dict[str, Built], *, cache: bool | str | Path) -> pd.DataFrame:
     """Scores of a partition of unique texts, keyed by text."""
     obj: EmotionScorer | dict[str, EmotionScorer]
-    if isinstance(scorer, dict):
-        obj = {lang: _built(s) for lang, s in scorer.items()}
-    else:
-        obj = _built(scorer)
+    obj = {lang: _built(s) for lang, s in scorer.items()} if isinstance(scorer, dict) else _built(scorer)
     frame = pd.DataFrame({"text": texts[_TEXT_KEY].astype("string"), "actor": "customer"})
     scored = score_frame(frame, obj, cache=cache, agents=True, progress=False)
     return scored.drop(columns=["actor"]).rename(columns={"text": _TEXT_KEY}).reset_index(drop=True)
