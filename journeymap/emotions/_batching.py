@@ -339,8 +339,12 @@ class LazyNetworkScorer(SortedBatchScorer):
         raise NotImplementedError
 
     def _load(self) -> tuple[Network, Any]:
-        self._model, self._tokenizer = self._build()
-        return self._model, self._tokenizer
+        from journeymap._loading import LOAD_LOCK
+
+        with LOAD_LOCK:  # threads sharing the scorer build it once (the others wait, then reuse it)
+            if self._model is None or self._tokenizer is None:
+                self._model, self._tokenizer = self._build()
+            return self._model, self._tokenizer
 
     @property
     def loaded(self) -> bool:

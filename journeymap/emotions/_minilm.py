@@ -79,27 +79,18 @@ def load_tokenizer() -> Any:
 
 
 def _load_base(*, tokenizer_only: bool) -> tuple[Any, Any]:
-    from journeymap._progress import quiet_tqdm
-
-    quiet_tqdm()  # transformers imports tqdm.auto, which warns in a notebook without ipywidgets
-    from transformers import AutoModel, AutoTokenizer
-    from transformers.utils import logging as hf_logging
+    from journeymap._loading import quiet_transformers
 
     path = base_model_path()
-    verbosity = hf_logging.get_verbosity()
-    bar = hf_logging.is_progress_bar_enabled()
-    hf_logging.set_verbosity_error()  # type: ignore[no-untyped-call] # the unused pooler weights are expected, not news
-    hf_logging.disable_progress_bar()  # type: ignore[no-untyped-call]
-    try:
-        tokenizer = AutoTokenizer.from_pretrained(str(path))
-        encoder = None if tokenizer_only else AutoModel.from_pretrained(str(path), add_pooling_layer=False)
-    except (OSError, ValueError) as exc:
-        msg = f"Could not load the bundled encoder from {path}: {exc}"
-        raise ModelLoadError(msg) from exc
-    finally:
-        hf_logging.set_verbosity(verbosity)
-        if bar:
-            hf_logging.enable_progress_bar()  # type: ignore[no-untyped-call]
+    with quiet_transformers():  # the unused pooler weights are expected, not news
+        from transformers import AutoModel, AutoTokenizer
+
+        try:
+            tokenizer = AutoTokenizer.from_pretrained(str(path))
+            encoder = None if tokenizer_only else AutoModel.from_pretrained(str(path), add_pooling_layer=False)
+        except (OSError, ValueError) as exc:
+            msg = f"Could not load the bundled encoder from {path}: {exc}"
+            raise ModelLoadError(msg) from exc
     return tokenizer, encoder
 
 

@@ -278,14 +278,16 @@ class TransformerScorer(_batching.SortedBatchScorer):
         self.model_name = str(model)
         # where the model is comes first: an id that is nowhere fails before transformers is imported
         source, kwargs = resolve_model(self.model_name, revision=revision, local_files_only=local_files_only)
+        from journeymap._loading import LOAD_LOCK
         from journeymap._progress import quiet_tqdm
 
-        quiet_tqdm()  # transformers imports tqdm.auto, which warns in a notebook without ipywidgets
-        from transformers import AutoModelForSequenceClassification, AutoTokenizer
-
         try:
-            self.tokenizer = AutoTokenizer.from_pretrained(source, **kwargs)
-            self.model = AutoModelForSequenceClassification.from_pretrained(source, **kwargs)
+            with LOAD_LOCK:  # one build at a time: two threads importing transformers at once can fail
+                quiet_tqdm()  # transformers imports tqdm.auto, which warns in a notebook without ipywidgets
+                from transformers import AutoModelForSequenceClassification, AutoTokenizer
+
+                self.tokenizer = AutoTokenizer.from_pretrained(source, **kwargs)
+                self.model = AutoModelForSequenceClassification.from_pretrained(source, **kwargs)
         except Exception as exc:  # transformers raises OSError, ValueError, UnpicklingError, RuntimeError, ...
             msg = (
                 f"Could not load the Hugging Face model {self.model_name!r} (hub id or local path): "

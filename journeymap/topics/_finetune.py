@@ -51,9 +51,7 @@ class FineTunedEncoder(TransformerEncoder):
             digest.update(np.ascontiguousarray(state[name]).tobytes())
         self._id = f"{base.id}+ft-{digest.hexdigest()[:16]}"
 
-    def _load(self) -> None:
-        if self._net is not None:
-            return
+    def _build(self) -> None:
         import torch
 
         net = copy.deepcopy(self.base.network)

@@ -181,23 +181,13 @@ def get_encoder(name: str | SentenceEncoder = "default", **options: Any) -> Sent
 
 
 def _quiet_load(path: str, kwargs: dict[str, Any]) -> tuple[Any, Any]:
-    from journeymap._progress import quiet_tqdm
+    from journeymap._loading import quiet_transformers
 
-    quiet_tqdm()  # transformers imports tqdm.auto, which warns in a notebook without ipywidgets
-    from transformers import AutoModel, AutoTokenizer
-    from transformers.utils import logging as hf_logging
+    with quiet_transformers():  # unused pooler weights are expected
+        from transformers import AutoModel, AutoTokenizer
 
-    verbosity = hf_logging.get_verbosity()
-    bar = hf_logging.is_progress_bar_enabled()
-    hf_logging.set_verbosity_error()  # type: ignore[no-untyped-call] # unused pooler weights are expected
-    hf_logging.disable_progress_bar()  # type: ignore[no-untyped-call]
-    try:
         tokenizer = AutoTokenizer.from_pretrained(path, **kwargs)
         model = AutoModel.from_pretrained(path, **kwargs)
-    finally:
-        hf_logging.set_verbosity(verbosity)
-        if bar:
-            hf_logging.enable_progress_bar()  # type: ignore[no-untyped-call]
     return tokenizer, model
 
 
@@ -243,8 +233,13 @@ class TransformerEncoder:
 
     # -- loading ---------------------------------------------------------------------------
     def _load(self) -> None:
-        if self._net is not None:
-            return
+        from journeymap._loading import LOAD_LOCK
+
+        with LOAD_LOCK:  # threads sharing the encoder build it once
+            if self._net is None:
+                self._build()
+
+    def _build(self) -> None:
         from journeymap.emotions import _batching
 
         # The scorer's rules: no network for what is on disk, fail in seconds for what is not.
@@ -415,9 +410,7 @@ class MiniLMEncoder(TransformerEncoder):
         elif precision == "bfloat16":
             self._id += "+bf16"
 
-    def _load(self) -> None:
-        if self._net is not None:
-            return
+    def _build(self) -> None:
         from journeymap.emotions import _batching, _minilm
 
         if self.backend == "onnx":
@@ -431,7 +424,7 @@ class MiniLMEncoder(TransformerEncoder):
             self._net = _onnx.OnnxNetwork(path)
             return
         self.model_name = str(_minilm.base_model_path())
-        super()._load()
+        super()._build()
         self.model_name = "all-MiniLM-L6-v2"
         if self.precision == "bfloat16":
             import torch

@@ -1,0 +1,79 @@
+"""Fixes from a review of journeymap embedded in a service: threads, global state, errors."""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import TYPE_CHECKING
+
+import journeymap as jm
+from journeymap.emotions.default import DefaultScorer
+from journeymap.topics.encoders import TransformerEncoder
+
+if TYPE_CHECKING:
+    import pytest
+
+
+def _together(target, n: int = 3) -> None:
+    barrier = threading.Barrier(n)
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        barrier.wait()
+        try:
+            target()
+        except BaseException as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=run) for _ in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors, errors
+
+
+def test_threads_sharing_a_scorer_build_its_network_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[str] = []
+    network, tokenizer = object(), object()
+
+    def slow_build(self: DefaultScorer) -> tuple[object, object]:
+        calls.append(threading.current_thread().name)
+        time.sleep(0.3)
+        return network, tokenizer
+
+    monkeypatch.setattr(DefaultScorer, "_build", slow_build)
+    scorer = jm.get_scorer("default")
+    _together(lambda: scorer.tokenizer)
+    assert len(calls) == 1
+    assert scorer.model is network
+    assert scorer.tokenizer is tokenizer
+
+
+def test_threads_sharing_an_encoder_build_it_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[str] = []
+
+    def slow_build(self: TransformerEncoder) -> None:
+        calls.append(threading.current_thread().name)
+        time.sleep(0.3)
+        self._net, self._tokenizer = object(), object()
+
+    monkeypatch.setattr(TransformerEncoder, "_build", slow_build)
+    encoder = TransformerEncoder("some/encoder")
+    _together(encoder._load)
+    assert len(calls) == 1
+
+
+def test_overlapping_loads_leave_transformers_verbosity_as_it_was() -> None:
+    from transformers.utils import logging as hf_logging
+
+    from journeymap.emotions import _minilm
+
+    before = hf_logging.get_verbosity()
+    hf_logging.set_verbosity_warning()
+    try:
+        for _ in range(3):
+            _together(_minilm.load_tokenizer)
+            assert hf_logging.get_verbosity() == hf_logging.WARNING
+    finally:
+        hf_logging.set_verbosity(before)
