@@ -21,6 +21,8 @@ def quiet_tqdm() -> None:
     ipywidgets; call this before importing them. Later imports of ``tqdm.auto`` are silent
     anyway (the module is imported once).
     """
+    if "tqdm.auto" in sys.modules:  # imported already: no warnings filter to touch (they are process-wide)
+        return
     import warnings
 
     with warnings.catch_warnings():

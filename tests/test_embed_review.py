@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import threading
 import time
+import warnings
 from typing import TYPE_CHECKING
+
+import pytest
 
 import journeymap as jm
 from journeymap.emotions.default import DefaultScorer
 from journeymap.topics.encoders import TransformerEncoder
 
 if TYPE_CHECKING:
-    import pytest
+    from pathlib import Path
 
 
 def _together(target, n: int = 3) -> None:
@@ -77,3 +80,35 @@ def test_overlapping_loads_leave_transformers_verbosity_as_it_was() -> None:
             assert hf_logging.get_verbosity() == hf_logging.WARNING
     finally:
         hf_logging.set_verbosity(before)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "c1,2024-01-01,hi there,extra\nc2,2024-01-02,yo\n",  # the first row too long
+        "c1,2024-01-01,hi there\nc2,2024-01-02,yo,extra\n",  # a later row too long
+        "c1,2024-01-01,hi there\nc2,2024-01-02,yo\n",
+    ],
+)
+def test_reading_a_csv_changes_no_warnings_filter(body: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # warnings.catch_warnings swaps the process-wide filter list: a thread reading a CSV would
+    # drop the filters other threads add meanwhile
+    path = tmp_path / "events.csv"
+    path.write_text("customer_id,timestamp,text\n" + body)
+
+    from journeymap.io import sources
+
+    outer = warnings.filters
+    swapped: list[bool] = []
+    read_csv = sources.pd.read_csv
+
+    def watched(*args: object, **kwargs: object) -> object:
+        swapped.append(warnings.filters is not outer)  # catch_warnings puts a copy in its place
+        return read_csv(*args, **kwargs)
+
+    monkeypatch.setattr(sources.pd, "read_csv", watched)
+    log = jm.read_events(path, on_error="collect")
+    assert not any(swapped)
+    assert len(log.events) + len(log.rejects) == 2
+    assert len(log.rejects) == body.count("extra")
+    assert "yo" in set(log.events["text"]) or body.startswith("c1,2024-01-01,hi there\nc2,2024-01-02,yo,extra")

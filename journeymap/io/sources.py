@@ -10,7 +10,6 @@ import importlib.util
 import io
 import json
 import logging
-import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -303,20 +302,29 @@ def _read_csv(text: str, path: Path, options: dict[str, Any], problems: Problems
     if repeated:  # pandas would read them as "name" and "name.1", one silently an attribute
         msg = f"source {str(path)!r}: the header names {repeated} more than once; give each column its own name"
         raise SchemaError(msg)
+    # pandas reads a first row with one field too many with its columns shifted, or (with
+    # index_col=False) drops the field with a warning; later long rows fail to parse. The first
+    # row is checked here rather than by turning the warning into an error: a warnings filter is
+    # process-wide and not thread-safe (it would drop the filters other threads add meanwhile).
+    records = csv.reader(io.StringIO(text), delimiter=sep)
     try:
-        with warnings.catch_warnings():
-            # a ragged first row would be read with its columns shifted: make that an error here
-            warnings.simplefilter("error", pd.errors.ParserWarning)
-            frame = pd.read_csv(
-                io.StringIO(text),
-                sep=sep,
-                dtype=str,
-                na_filter=False,  # an empty field is "", so a missing one (a short row) shows as NaN
-                index_col=False,
-                skip_blank_lines=False,  # a blank line goes to the row-by-row reader (it skips empty ones only)
-                lineterminator="\n",  # a bare CR inside a field stays in the text
-            )
-    except (pd.errors.ParserError, pd.errors.ParserWarning):
+        next(records, None)
+        first = next(records, None)
+    except csv.Error:
+        first = None  # a bare CR: left to pandas, which reads it as text
+    if first is not None and len(first) > len(names):
+        return _read_csv_rows(text, path, sep, problems)
+    try:
+        frame = pd.read_csv(
+            io.StringIO(text),
+            sep=sep,
+            dtype=str,
+            na_filter=False,  # an empty field is "", so a missing one (a short row) shows as NaN
+            index_col=False,
+            skip_blank_lines=False,  # a blank line goes to the row-by-row reader (it skips empty ones only)
+            lineterminator="\n",  # a bare CR inside a field stays in the text
+        )
+    except pd.errors.ParserError:
         return _read_csv_rows(text, path, sep, problems)
     _check_quotes(frame, text, sep, path)
     values = frame.to_numpy(dtype=object)
