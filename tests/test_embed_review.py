@@ -112,3 +112,33 @@ def test_reading_a_csv_changes_no_warnings_filter(body: str, tmp_path: Path, mon
     assert len(log.events) + len(log.rejects) == 2
     assert len(log.rejects) == body.count("extra")
     assert "yo" in set(log.events["text"]) or body.startswith("c1,2024-01-01,hi there\nc2,2024-01-02,yo,extra")
+
+
+def _service_log() -> jm.EventLog:
+    return jm.datasets.service_journeys(5, seed=0)
+
+
+def test_to_pm4py_names_what_it_needs() -> None:
+    with pytest.raises(TypeError, match=r"to_pm4py needs a JourneySet \(from build_journeys\), got EventLog"):
+        jm.to_pm4py(_service_log())
+
+
+def test_stages_mapping_to_a_non_name_is_refused_naming_the_touchpoint() -> None:
+    with pytest.raises(ValueError, match=r"stages maps touchpoints to stages by name.*'billing': 3"):
+        jm.build_journeys(_service_log(), stages={"billing": 3})
+
+
+def test_an_unknown_parquet_codec_is_refused_before_writing(tmp_path: Path) -> None:
+    js = jm.build_journeys(_service_log())
+    with pytest.raises(ValueError, match=r"compression='lzma9' is not a Parquet codec.*'zstd'"):
+        js.to_parquet(tmp_path / "j.parquet", compression="lzma9")
+    assert not (tmp_path / "j.parquet").exists()
+    js.to_parquet(tmp_path / "j.parquet", compression="snappy")
+    assert jm.read_journeys(tmp_path / "j.parquet").events.equals(js.events)
+
+
+@pytest.mark.parametrize("target", [5, None, ""])
+def test_columns_onto_a_non_name_is_refused(target: object) -> None:
+    frame = _service_log().events.reset_index(drop=True).rename(columns={"text": "body"})
+    with pytest.raises(jm.SchemaError, match=r"columns maps onto names that are not column names.*'body'"):
+        jm.read_events(frame, columns={"body": target})

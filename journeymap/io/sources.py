@@ -10,6 +10,7 @@ import importlib.util
 import io
 import json
 import logging
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -19,8 +20,6 @@ import pandas as pd
 from journeymap.exceptions import SchemaError
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
-
     from journeymap.io.validation import Problems
 
 logger = logging.getLogger(__name__)
@@ -429,6 +428,13 @@ def map_columns(frame: pd.DataFrame, columns: Mapping[str, str] | None) -> pd.Da
     if not columns:
         return frame
     found = list(map(str, frame.columns))
+    if not isinstance(columns, Mapping):
+        msg = f"columns must be a mapping of input name -> journeymap name, got {type(columns).__name__}"
+        raise TypeError(msg)
+    unnamed = {src: dst for src, dst in columns.items() if not isinstance(dst, str) or not dst.strip()}
+    if unnamed:
+        msg = f"columns maps onto names that are not column names (non-empty text): {unnamed}"
+        raise SchemaError(msg)
     missing = [src for src in columns if src not in frame.columns]
     if missing:
         msg = f"columns maps {missing} but the input has no such column; found: {found}"

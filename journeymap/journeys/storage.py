@@ -44,6 +44,27 @@ def _json_categories(categories: pd.Index) -> bool:
     return all(isinstance(c, (str, int, float)) and not isinstance(c, bool) for c in categories.tolist())
 
 
+def check_compression(compression: object) -> None:
+    """Refuse a Parquet codec that pyarrow does not have, naming the ones it does.
+
+    Example:
+        >>> check_compression("zstd")
+        >>> check_compression("lzma9")
+        Traceback (most recent call last):
+        ...
+        ValueError: compression='lzma9' is not a Parquet codec pyarrow has here; ...
+    """
+    import pyarrow as pa
+
+    if compression is None:
+        return
+    names = ("snappy", "gzip", "brotli", "zstd", "lz4", "none")
+    if not isinstance(compression, str) or compression.lower() not in names or not pa.Codec.is_available(compression):
+        have = [n for n in names[:-1] if pa.Codec.is_available(n)]
+        msg = f"compression={compression!r} is not a Parquet codec pyarrow has here; use one of {have} or None"
+        raise ValueError(msg)
+
+
 def write_journeys(js: JourneySet, path: str | os.PathLike[str], *, compression: str | None = "zstd") -> Path:
     """Write ``js`` to one Parquet file at ``path``; returns the path.
 
@@ -72,6 +93,7 @@ def write_journeys(js: JourneySet, path: str | os.PathLike[str], *, compression:
     if not isinstance(js, JourneySet):
         msg = f"write_journeys needs a JourneySet, got {type(js).__name__}"
         raise TypeError(msg)
+    check_compression(compression)
     target = Path(path)
     meta: dict[str, Any] = {
         "format_version": FORMAT_VERSION,

@@ -98,6 +98,9 @@ def to_pm4py(js: JourneySet, *, activity: str = "touchpoint") -> pd.DataFrame:
         >>> frame["case:concept:name"].nunique() == len(js)
         True
     """
+    if not isinstance(js, JourneySet):
+        msg = f"to_pm4py needs a JourneySet (from build_journeys), got {type(js).__name__}"
+        raise TypeError(msg)
     _check_activity(js, activity)
     ev = js.events
     front = pd.DataFrame(

@@ -100,6 +100,10 @@ class StageModel(Frozen):
         default_stage: str | None = None,
     ) -> StageModel:
         """A model from a touchpoint -> stage mapping; the order defaults to first appearance."""
+        bad = {tp: st for tp, st in mapping.items() if not isinstance(tp, str) or not isinstance(st, str) or not st}
+        if bad:
+            msg = f"stages maps touchpoints to stages by name (text); these entries are not: {bad}"
+            raise ValueError(msg)
         names = list(order) if order is not None else list(dict.fromkeys(mapping.values()))
         if default_stage is not None and default_stage not in names:
             names.append(default_stage)
