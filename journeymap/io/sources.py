@@ -305,12 +305,13 @@ def _read_csv(text: str, path: Path, options: dict[str, Any], problems: Problems
     # index_col=False) drops the field with a warning; later long rows fail to parse. The first
     # row is checked here rather than by turning the warning into an error: a warnings filter is
     # process-wide and not thread-safe (it would drop the filters other threads add meanwhile).
-    records = csv.reader(io.StringIO(text), delimiter=sep)
+    probe = text.replace("\r", "\ue000") if "\r" in text else text  # a bare CR is text, as pandas reads it
+    records = csv.reader(io.StringIO(probe, newline=""), delimiter=sep)
     try:
         next(records, None)
         first = next(records, None)
-    except csv.Error:
-        first = None  # a bare CR: left to pandas, which reads it as text
+    except csv.Error:  # the row-by-row reader says what is wrong with the row
+        return _read_csv_rows(text, path, sep, problems)
     if first is not None and len(first) > len(names):
         return _read_csv_rows(text, path, sep, problems)
     try:
