@@ -23,6 +23,9 @@ from journeymap.analytics import (
     touchpoint_summary,
     triage,
 )
+from journeymap.analytics._checks import check_count, check_duration
+from journeymap.analytics._prep import require_journeys
+from journeymap.analytics._time import period_alias
 from journeymap.analytics.replies import BRAND_COLUMNS
 from journeymap.backends import dispatch
 from journeymap.exceptions import JourneyMapError
@@ -303,6 +306,19 @@ def _topics(js: JourneySet, *, seed: int, freq: str) -> list[str]:
     return out
 
 
+def _checked(js: object, *, examples: int, max_steps: int, sla: object, freq: str) -> JourneySet:
+    """``js``, once it and the arguments are checked: every mistake fails before the first figure is drawn."""
+    checked = require_journeys(js, "report")
+    if not checked.is_scored:
+        msg = "report needs scored journeys (emotion columns): run js = journeymap.score(js) first"
+        raise JourneyMapError(msg)
+    check_count(examples, "examples", what="number of journeys")
+    check_count(max_steps, "max_steps", minimum=1, what="number of steps")
+    check_duration(sla, "sla")
+    period_alias(freq)
+    return checked
+
+
 @dispatch
 def report(
     js: JourneySet,
@@ -341,13 +357,14 @@ def report(
         js: scored journeys.
         path: the HTML file to write (its folder is created).
         title: the page title.
-        examples: how many example journeys to draw (the most negative-to-positive recoveries
-            first; at most :data:`MAX_EXAMPLES`).
+        examples: how many example journeys to draw, 0 or more (the most negative-to-positive
+            recoveries first; at most :data:`MAX_EXAMPLES`).
         seed: the seed of the intervals' bootstrap resamples and of the graph layout.
         log: the EventLog the journeys were built from, for the input and rejected row counts.
-        sla: the service-level target for first responses.
+        sla: the service-level target for first responses (a positive duration: ``"1h"``,
+            ``"90min"``, a ``pd.Timedelta``).
         freq: the period of the response-time trend (``"D"``, ``"W"``, ``"M"``, ...).
-        max_steps: the most steps drawn per example journey.
+        max_steps: the most steps drawn per example journey (1 or more).
 
     Returns:
         The path written.
@@ -365,9 +382,7 @@ def report(
 
     from journeymap import plot
 
-    if not getattr(js, "is_scored", False):
-        msg = "report needs scored journeys (emotion columns): run js = journeymap.score(js) first"
-        raise JourneyMapError(msg)
+    js = _checked(js, examples=examples, max_steps=max_steps, sla=sla, freq=freq)
     with mpl.rc_context({"backend": "Agg"}):
         metrics = journey_metrics(js)
         sections = [f"<h1>{html.escape(title)}</h1>"]
@@ -417,7 +432,7 @@ def report(
         ranked = metrics[metrics["n_customer_steps"] >= 2].sort_values(
             ["recovered", "net_change", "n_steps"], ascending=[False, False, False]
         )
-        shown = min(max(examples, 0), MAX_EXAMPLES)
+        shown = min(examples, MAX_EXAMPLES)
         if examples > MAX_EXAMPLES:
             sections.append(f'<p class="note">{MAX_EXAMPLES} example journeys drawn (at most {MAX_EXAMPLES}).</p>')
         for journey_id in ranked.index[:shown]:

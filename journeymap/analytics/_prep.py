@@ -17,13 +17,31 @@ if TYPE_CHECKING:
     from journeymap.journeys import JourneySet
 
 
-def require_scored(js: JourneySet, what: str) -> pd.DataFrame:
-    """The events of a scored JourneySet, or a clear error saying to score first."""
+def require_journeys(js: object, what: str) -> JourneySet:
+    """``js`` itself; TypeError naming ``what`` unless it is a JourneySet (an EventLog or a DataFrame is not).
+
+    Example:
+        >>> import pandas as pd
+        >>> require_journeys(pd.DataFrame(), "trends")
+        Traceback (most recent call last):
+        ...
+        TypeError: trends needs a JourneySet (from build_journeys), got DataFrame: build one with ...
+    """
     from journeymap.journeys import JourneySet
 
     if not isinstance(js, JourneySet):
-        msg = f"{what} needs a JourneySet (from build_journeys), got {type(js).__name__}"
+        hint = {
+            "EventLog": ": build one with journeymap.build_journeys(log)",
+            "DataFrame": ": build one with journeymap.build_journeys(events)",
+        }.get(type(js).__name__, "")
+        msg = f"{what} needs a JourneySet (from build_journeys), got {type(js).__name__}{hint}"
         raise TypeError(msg)
+    return js
+
+
+def require_scored(js: JourneySet, what: str) -> pd.DataFrame:
+    """The events of a scored JourneySet, or a clear error saying to score first."""
+    js = require_journeys(js, what)
     if not js.is_scored:
         msg = f"{what} needs emotion columns: run journeymap.score(js) first"
         raise JourneyMapError(msg)

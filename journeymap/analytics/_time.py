@@ -2,22 +2,61 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from journeymap.analytics._prep import flags
 
-__all__ = ["WEEKDAYS", "hour_frame", "patterns_frame", "period_alias", "period_index", "period_start"]
+__all__ = ["WEEKDAYS", "check_tz", "hour_frame", "patterns_frame", "period_alias", "period_index", "period_start"]
 
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+def check_tz(tz: Any) -> Any:
+    """``tz`` as the analytics read it: a timezone pandas knows, or ``"UTC"`` for None.
+
+    Takes an IANA name (``"Europe/London"``), ``"UTC"``, a fixed offset (``"+05:30"``) or a
+    ``datetime.tzinfo``; None means UTC, the zone the timestamps are stored in. Anything else is
+    a TypeError (a number would be read as an offset in seconds), an unknown name a ValueError,
+    each naming ``tz``.
+
+    Example:
+        >>> check_tz("Europe/Paris"), check_tz(None)
+        ('Europe/Paris', 'UTC')
+        >>> check_tz("Mars/Base")
+        Traceback (most recent call last):
+        ...
+        ValueError: tz='Mars/Base' is not a timezone pandas knows; use an IANA name such as 'UTC' ...
+    """
+    if tz is None:
+        return "UTC"
+    if isinstance(tz, dt.tzinfo):
+        return tz
+    if not isinstance(tz, str):
+        msg = (
+            "tz must be a timezone name such as 'UTC' or 'Europe/London' (or a datetime.tzinfo, or None for UTC), "
+            f"got {type(tz).__name__} {tz!r}"
+        )
+        raise TypeError(msg)
+    try:
+        pd.Timestamp(0, tz="UTC").tz_convert(tz)
+    except (KeyError, ValueError, TypeError, IndexError, OSError):  # ZoneInfoNotFoundError is a KeyError; "" an IndexError
+        msg = (
+            f"tz={tz!r} is not a timezone pandas knows; use an IANA name such as 'UTC' or 'Europe/London', "
+            "or a fixed offset such as '+05:30'"
+        )
+        raise ValueError(msg) from None
+    return tz
 
 
 def hour_frame(events: pd.DataFrame, tz: str) -> pd.DataFrame:
     """The customers' messages: ``weekday`` (0 is Monday), ``hour``, ``negative`` and ``valence`` (NaN unscored)."""
     f = flags(events)
-    local = events["timestamp"].dt.tz_convert(tz)
+    local = events["timestamp"].dt.tz_convert(check_tz(tz))
     cust = f["customer"]
     scored = f.loc[cust, "scored"].to_numpy(dtype=bool)
     return pd.DataFrame(
@@ -73,6 +112,9 @@ def _fixed(freq: str) -> bool:
 def period_alias(freq: str) -> str:
     """``freq`` as an alias pandas periods take; raises ValueError naming ``freq`` when there is none.
 
+    A fixed length must be positive (``"0D"``, ``"-1D"`` are refused); a ``freq`` that is not a
+    string (or a pandas offset) is a TypeError.
+
     pandas names a month "M" as a period but "ME"/"MS" as an offset (likewise "Q"/"QE"/"QS",
     "Y"/"YE"/"YS"); a user may write either, and both mean calendar months (quarters, years).
     Multiples of calendar periods ("2M") are refused: pandas would not bin them in twos.
@@ -81,7 +123,15 @@ def period_alias(freq: str) -> str:
         >>> [period_alias(f) for f in ("W", "M", "ME", "MS", "QE", "Y", "D", "3h")]
         ['W', 'M', 'M', 'M', 'Q', 'Y', 'D', '3h']
     """
+    if freq is None or not isinstance(freq, (str, pd.DateOffset, pd.Timedelta, dt.timedelta)):
+        msg = f"freq must be a period such as 'D', 'W', 'M' or '6h', got {type(freq).__name__} {freq!r}"
+        raise TypeError(msg)
     if _fixed(freq):
+        from pandas.tseries.frequencies import to_offset
+
+        if to_offset(freq).n <= 0:
+            msg = f"freq={freq!r}: a period must be a positive length of time, such as 'D', '6h' or '14D'"
+            raise ValueError(msg)
         return freq
     weeks = re.fullmatch(r"(\d*)W(-[A-Z]{3})?", freq) if isinstance(freq, str) else None
     if weeks is not None and weeks[1] not in ("", "1"):

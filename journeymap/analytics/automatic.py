@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from journeymap.analytics._checks import check_auto
 from journeymap.analytics._prep import journey_keys
 from journeymap.analytics._replies import ReplyContext, automatic_flags
 
@@ -102,7 +103,7 @@ def rule_flags(js: JourneySet, rule: AutoReplyRule | None) -> tuple[npt.NDArray[
     Response times, triage, the reply table and the service league all ask for the same flags;
     the arrays are shared, so callers must not change them.
     """
-    rule = rule or AutoReplyRule()
+    rule = check_auto(rule) or AutoReplyRule()
     if type(rule).flags is not AutoReplyRule.flags:  # a subclass with its own rule: ask it
         return rule.flags(js.events)
 

@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 import pandas as pd
 
+from journeymap.analytics._checks import check_duration
+from journeymap.analytics._prep import require_journeys
 from journeymap.analytics._replies import (
     UNSIGNED,
     account_of,
@@ -58,7 +60,7 @@ def reply_table(js: JourneySet, *, auto: AutoReplyRule | None = None) -> pd.Data
         >>> bool((replies["wait"].dropna() >= pd.Timedelta(0)).all())
         True
     """
-    events = js.events
+    events = require_journeys(js, "reply_table").events
     automatic, reason = rule_flags(js, auto)
     rf = reply_frame(events, automatic, context=reply_context(js))
     brand = rf["brand"].to_numpy()
@@ -148,7 +150,8 @@ def service_levels(  # noqa: PLR0915 - one table, column by column
     * ``journeys``: journeys that belong to the group; ``journeys_replied``: journeys it replied in;
     * ``first_response_median`` and ``first_response_p90``: over its answered journeys;
     * ``within_sla`` (with ``within_sla_low``/``_high``): the share of its journeys whose first
-      response came within ``sla``, of those where it can be told (answered, or still unanswered
+      response came within ``sla`` (a positive duration: ``"1h"``, ``"90min"``, a
+      ``pd.Timedelta``; a bare number is refused, its unit unknown), of those where it can be told (answered, or still unanswered
       after longer than ``sla`` at the end of the data);
     * ``unanswered`` (``_low``/``_high``): the share of its journeys with no human reply by the
       end of the data (censored), of those where it is known (a first message whose reply is
@@ -178,11 +181,12 @@ def service_levels(  # noqa: PLR0915 - one table, column by column
         >>> bool(league["within_sla"].between(0, 1).all())
         True
     """
+    js = require_journeys(js, "service_levels")
     check_bots(bots)
     if isinstance(min_size, bool) or not isinstance(min_size, int) or min_size < 1:
         msg = f"min_size must be a positive number of journeys, got {min_size!r}"
         raise ValueError(msg)
-    sla_td = pd.Timedelta(sla)
+    sla_td = check_duration(sla, "sla")
     events = js.events
     group, name = _group_column(events, by)
     if by == "agent":

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 import pandas as pd
 
+from journeymap.analytics._prep import require_journeys
 from journeymap.analytics._stats import kruskal_p, mann_whitney_p
 from journeymap.analytics.metrics import journey_metrics
 from journeymap.backends import dispatch
@@ -68,6 +69,12 @@ def _share(flags: pd.Series) -> float:
     return float(flags.astype(bool).mean()) if len(flags) else float("nan")
 
 
+def _is_measure(column: pd.Series) -> bool:
+    """Whether a :func:`journey_metrics` column can be compared: numbers (booleans as shares) or durations."""
+    dtype = column.dtype
+    return bool(pd.api.types.is_numeric_dtype(dtype) or pd.api.types.is_timedelta64_dtype(dtype))
+
+
 @dispatch
 def compare_segments(
     js: JourneySet,
@@ -87,7 +94,8 @@ def compare_segments(
     ``end_valence``, ``share_negative_end`` (of the scored journeys, those whose last scored
     step is negative: :func:`journey_metrics`' ``end_sentiment``), ``recovery_rate`` (of the
     journeys that had a negative moment, the share that recovered; NaN where none had one);
-    then, for ``measure`` (a :func:`journey_metrics` column, default ``end_valence``), over the
+    then, for ``measure`` (a numeric or duration :func:`journey_metrics` column, default
+    ``end_valence``; ``end_sentiment`` and ``customer_id`` are labels, not measures), over the
     journeys that have it: the difference to the other segments' journeys (``diff_vs_rest``; a
     Timedelta for a time measure such as ``duration``), Cohen's d (``effect_size``),
     and the two-sided Mann-Whitney U p-value (``p_value``, and ``p_adjusted``, below). ``kruskal_p`` (the same on every
@@ -110,14 +118,16 @@ def compare_segments(
         >>> int(segments["n_journeys"].sum()) == len(js)
         True
     """
-    events = js.events
+    events = require_journeys(js, "compare_segments").events
     if by not in events.columns:
         hint = ": run journeymap.assign_topics(js) first" if by == "topic" else f"; columns: {list(events.columns)}"
         msg = f"compare_segments: no column {by!r} in the events{hint}"
         raise SchemaError(msg)
     metrics = journey_metrics(js)
-    if measure not in metrics.columns:
-        msg = f"measure must be a journey_metrics column, got {measure!r}"
+    measures = [c for c in metrics.columns if _is_measure(metrics[c])]
+    if measure not in measures:
+        why = "holds labels, not numbers or durations" if measure in metrics.columns else "is not a journey_metrics column"
+        msg = f"measure={measure!r} {why}; measure must be one of: {', '.join(measures)}"
         raise ValueError(msg)
     customer = (events["actor"].astype("string") == "customer").fillna(False).to_numpy(dtype=bool)
     # the value at the first customer step, missing or not (the events are in step order)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import warnings
 from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 import pandas as pd
 
-from journeymap.analytics._prep import flags, journey_keys, on_journeys, require_scored
+from journeymap.analytics._checks import check_auto, check_timestamp
+from journeymap.analytics._prep import flags, journey_keys, on_journeys, require_journeys, require_scored
 from journeymap.analytics._replies import (
     ReplyContext,
     first_after_in,
@@ -87,16 +89,32 @@ def automatic_mask(events: pd.DataFrame, bots: str, auto: AutoReplyRule | None) 
 def excluded_replies(js: JourneySet, bots: str, auto: AutoReplyRule | None) -> np.ndarray:
     """:func:`automatic_mask` of ``js.events``, with the flags computed once per JourneySet and rule."""
     check_bots(bots)
+    check_auto(auto)
     if bots == "include":
         return np.zeros(len(js.events), dtype=bool)
     return rule_flags(js, auto)[0]
 
 
 def end_of_data(events: pd.DataFrame, now: pd.Timestamp | str | None) -> pd.Timestamp:
-    """The time open waits are measured to: ``now`` (naive is UTC), else the latest event in the data."""
-    now_ts = pd.Timestamp(now) if now is not None else pd.Timestamp(events["timestamp"].max())
-    if now_ts.tzinfo is None:
-        now_ts = now_ts.tz_localize("UTC")
+    """The time open waits are measured to: ``now`` (naive is UTC), else the latest event in the data.
+
+    ``now`` must be a time (a string, Timestamp or datetime; a number is refused, see
+    :func:`~journeymap.analytics._checks.check_timestamp`). A ``now`` before the latest event
+    is used, with a warning: replies after it still count, and messages after it wait 0.
+    """
+    now_ts = check_timestamp(now, "now")
+    last = pd.Timestamp(events["timestamp"].max())  # NaT without events
+    if not pd.isna(last) and last.tzinfo is None:
+        last = last.tz_localize("UTC")
+    if now_ts is None:
+        return last
+    if not pd.isna(last) and now_ts < last:
+        warnings.warn(
+            f"now={now!r} is before the latest event in the data ({last}): replies after it still count "
+            "and messages after it wait 0; give a now at or after the end of the data, or leave now=None",
+            UserWarning,
+            stacklevel=4,  # the caller of triage or response_times (through dispatch)
+        )
     return now_ts
 
 
@@ -125,6 +143,7 @@ def reply_waits(
         >>> bool(js.events.set_index("event_id").loc[waits.index, "actor"].eq("customer").all())
         True
     """
+    js = require_journeys(js, "reply_waits")
     return _waits(js.events, excluded_replies(js, bots, auto), context=reply_context(js)).set_index("event_id")
 
 
@@ -193,7 +212,8 @@ def response_times(  # noqa: PLR0915 - one table, column by column
       then only known to be at least ``first_wait``. A first message whose reply is outside the
       data (``reply_outside_data``; a slice of a corpus) is not censored: its waits are NaT.
     * ``first_wait``: ``first_response``, or for a censored journey the wait up to ``now``
-      (default: the latest event in the data, so results do not change with the clock). Means
+      (default: the latest event in the data, so results do not change with the clock; a
+      string, Timestamp or datetime, naive is UTC; a ``now`` before the latest event warns). Means
       over ``first_response`` leave the censored journeys out; ``first_wait`` with ``censored``
       does not.
     * ``mean_wait`` and ``max_wait`` (over customer messages that got a reply: time to the next
@@ -220,6 +240,8 @@ def response_times(  # noqa: PLR0915 - one table, column by column
         >>> bool((rt.loc[answered, "first_acknowledgement"] <= rt.loc[answered, "first_response"]).all())
         True
     """
+    js = require_journeys(js, "response_times")
+    check_timestamp(now, "now")
     events = js.events
     automatic = excluded_replies(js, bots, auto)
     ctx = reply_context(js)
@@ -404,7 +426,10 @@ def triage(
 
     Args:
         js: scored journeys.
-        now: the time waiting is measured to.
+        now: the time waiting is measured to: a string such as ``"2024-03-04 09:00"``, a
+            ``pd.Timestamp`` or a ``datetime`` (naive is UTC); None (default) is the latest
+            event in the data. A number is refused; a ``now`` before the latest event is used
+            with a ``UserWarning`` (replies after it still count, messages after it wait 0).
         top: the first ``top`` rows only (default None: all of them; waiting rows come first).
         bots: whether automatic replies close a message (``"include"``) or not (``"exclude"``).
         auto: the rule telling automatic replies (default :class:`~journeymap.AutoReplyRule`).
@@ -428,6 +453,7 @@ def triage(
         (True, ['closing', 'moved', 'waiting'])
     """
     events = require_scored(js, "triage")
+    check_timestamp(now, "now")
     ctx = reply_context(js)
     automatic = excluded_replies(js, bots, auto)
     waits = _waits(events, automatic, context=ctx)

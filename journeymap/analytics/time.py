@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from journeymap.analytics._prep import require_scored
-from journeymap.analytics._time import hour_frame, patterns_frame
+from journeymap.analytics._time import check_tz, hour_frame, patterns_frame
 from journeymap.backends import dispatch
 
 if TYPE_CHECKING:
@@ -17,13 +17,14 @@ __all__ = ["time_patterns"]
 
 
 @dispatch
-def time_patterns(js: JourneySet, *, tz: str = "UTC") -> pd.DataFrame:
+def time_patterns(js: JourneySet, *, tz: str | None = "UTC") -> pd.DataFrame:
     """Customer-message volume, share negative and mean valence by weekday x hour of day.
 
     Args:
         js: scored journeys.
         tz: the timezone hours and weekdays are read in (an IANA name such as
-            ``"Europe/London"``).
+            ``"Europe/London"``, a fixed offset such as ``"+05:30"`` or a ``datetime.tzinfo``);
+            None is UTC, the zone the timestamps are stored in.
 
     Returns:
         168 rows (every weekday and hour, also the empty ones), indexed by (``weekday``,
@@ -43,6 +44,7 @@ def time_patterns(js: JourneySet, *, tz: str = "UTC") -> pd.DataFrame:
         >>> int(tp.loc[("Monday", 9), "volume"]) >= 0
         True
     """
+    tz = check_tz(tz)
     events = require_scored(js, "time_patterns")
     frame = hour_frame(events, tz)
     g = frame.groupby(["weekday", "hour"])

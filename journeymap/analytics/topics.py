@@ -11,10 +11,11 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from journeymap.analytics._checks import check_count
 from journeymap.analytics._levels import check_level
-from journeymap.analytics._prep import polarity
+from journeymap.analytics._prep import polarity, require_journeys
 from journeymap.analytics._stats import MeanInterval
-from journeymap.analytics._time import period_alias, period_index, period_start
+from journeymap.analytics._time import check_tz, period_alias, period_index, period_start
 from journeymap.backends import dispatch
 
 if TYPE_CHECKING:
@@ -28,9 +29,12 @@ OTHER_LAST = "other"
 _SUMMARY_COLUMNS = ["volume", "share", "scored", "share_negative", "mean_valence", "ci_low", "ci_high", "keywords", "quotes"]
 
 
-def _topic_messages(js: JourneySet) -> pd.DataFrame:
-    """The customer messages with a topic: ``topic``, ``text``, ``valence``, ``sentiment``, ``topic_score``, ``timestamp``."""
-    events = js.events
+def _topic_messages(js: JourneySet, what: str) -> pd.DataFrame:
+    """The customer messages with a topic: ``topic``, ``text``, ``valence``, ``sentiment``, ``topic_score``, ``timestamp``.
+
+    ``what`` names the function in the error when ``js`` is not a JourneySet.
+    """
+    events = require_journeys(js, what).events
     check_level("topic", events)
     customer = (events["actor"].astype("string") == "customer").fillna(False) & events["topic"].notna()
     rows = events.loc[customer.to_numpy(dtype=bool)]
@@ -74,7 +78,8 @@ def topic_summary(js: JourneySet, *, n_keywords: int = 5, n_quotes: int = 3, see
     the 95% interval of :func:`~journeymap.touchpoint_summary` (``ci_low``, ``ci_high``;
     bootstrap resamples drawn with ``seed``), ``keywords`` (the ``n_keywords`` most distinctive
     words and phrases, class-based TF-IDF as the topic model names topics) and ``quotes`` (up to
-    ``n_quotes`` distinct texts, those that fit the topic best first). Indexed by ``topic``,
+    ``n_quotes`` distinct texts, those that fit the topic best first; both counts are
+    non-negative ints). Indexed by ``topic``,
     the largest first and ``"other"`` last. Unscored journeys give NaN valence columns.
 
     Example:
@@ -91,7 +96,9 @@ def topic_summary(js: JourneySet, *, n_keywords: int = 5, n_quotes: int = 3, see
     """
     from journeymap.topics._describe import CTfidfDescriber
 
-    messages = _topic_messages(js)
+    check_count(n_keywords, "n_keywords", what="number of keywords")
+    check_count(n_quotes, "n_quotes", what="number of quotes")
+    messages = _topic_messages(js, "topic_summary")
     if messages.empty:
         out = pd.DataFrame(columns=_SUMMARY_COLUMNS, index=pd.Index([], name="topic", dtype=object))
         return out.astype({"volume": np.int64, "scored": np.int64})
@@ -127,12 +134,12 @@ def topic_summary(js: JourneySet, *, n_keywords: int = 5, n_quotes: int = 3, see
 
 
 @dispatch
-def topic_trends(js: JourneySet, *, freq: str = "W", tz: str = "UTC") -> pd.DataFrame:
+def topic_trends(js: JourneySet, *, freq: str = "W", tz: str | None = "UTC") -> pd.DataFrame:
     """Per period and topic: messages, their share of the period, share negative and mean valence.
 
     One row per (``period``, ``topic``) for every period from the first customer message with a
     topic to the last (a topic absent from a period has volume 0 there), periods as in
-    :func:`~journeymap.trends` (``freq``, ``tz``). Columns: ``volume``, ``share`` (of the
+    :func:`~journeymap.trends` (``freq``, ``tz``; None is UTC). Columns: ``volume``, ``share`` (of the
     period's messages with a topic), ``share_negative`` and ``mean_valence`` (of the scored;
     NaN where none).
 
@@ -146,7 +153,8 @@ def topic_trends(js: JourneySet, *, freq: str = "W", tz: str = "UTC") -> pd.Data
         (FrozenList(['period', 'topic']), True)
     """
     period_alias(freq)  # a bad freq fails here, naming it, on any data
-    messages = _topic_messages(js)
+    tz = check_tz(tz)
+    messages = _topic_messages(js, "topic_trends")
     columns = ["volume", "share", "share_negative", "mean_valence"]
     if messages.empty:
         index = pd.MultiIndex.from_arrays([pd.DatetimeIndex([], tz=tz), pd.Index([], dtype=object)], names=["period", "topic"])

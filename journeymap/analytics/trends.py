@@ -7,10 +7,11 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 import pandas as pd
 
-from journeymap.analytics._prep import polarity
+from journeymap.analytics._checks import check_auto
+from journeymap.analytics._prep import polarity, require_journeys
 from journeymap.analytics._replies import is_customer
-from journeymap.analytics._time import period_alias, period_index, period_start
-from journeymap.analytics.service import response_times
+from journeymap.analytics._time import check_tz, period_alias, period_index, period_start
+from journeymap.analytics.service import check_bots, response_times
 from journeymap.backends import dispatch
 
 if TYPE_CHECKING:
@@ -25,7 +26,7 @@ def trends(
     js: JourneySet,
     *,
     freq: str = "W",
-    tz: str = "UTC",
+    tz: str | None = "UTC",
     bots: Literal["exclude", "include"] = "exclude",
     auto: AutoReplyRule | None = None,
 ) -> pd.DataFrame:
@@ -36,10 +37,16 @@ def trends(
         freq: the period: ``"D"`` (days), ``"W"`` (weeks starting on Monday), ``"M"`` (months;
             ``"MS"`` and ``"ME"`` mean the same), ``"Q"``, ``"Y"``, ``"h"`` (hours), or a fixed
             length such as ``"6h"`` or ``"14D"``.
-        tz: the timezone periods are read in.
+        tz: the timezone periods are read in: an IANA name such as ``"Europe/London"``, a fixed
+            offset such as ``"+05:30"`` or a ``datetime.tzinfo``; None is UTC (the zone the
+            timestamps are stored in).
         bots: ``"exclude"`` (default): first responses are to the first human reply (see
             :func:`~journeymap.response_times`); ``"include"``: to any reply.
         auto: the rule telling automatic replies (default :class:`~journeymap.AutoReplyRule`).
+
+    Raises:
+        TypeError: ``js`` is not a JourneySet; ``freq`` or ``tz`` of the wrong type.
+        ValueError: a ``freq`` that is no period (or not a positive length), an unknown ``tz``.
 
     Returns:
         One row per period from the first to the last (empty periods included), indexed by
@@ -61,7 +68,11 @@ def trends(
         >>> bool(weekly.index.min().day_name() == "Monday")
         True
     """
+    js = require_journeys(js, "trends")
     period_alias(freq)  # a bad freq fails here, naming it, on any data
+    tz = check_tz(tz)
+    check_bots(bots)
+    check_auto(auto)
     events = js.events
     customer = is_customer(events)
     cust = events.loc[customer]

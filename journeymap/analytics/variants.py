@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from journeymap.analytics._graph import step_keys
-from journeymap.analytics._prep import polarity
+from journeymap.analytics._prep import polarity, require_scored
 from journeymap.analytics._tables import ranked
 from journeymap.backends import dispatch
 
@@ -21,7 +21,7 @@ __all__ = ["journey_variants"]
 
 @dispatch
 def journey_variants(js: JourneySet, *, level: Level = "touchpoint", top: int | None = 10) -> pd.DataFrame:
-    """The most common paths (sequences of touchpoints or stages) and their emotional profile.
+    """The most common paths (sequences of touchpoints or stages) and their emotional profile, of scored journeys.
 
     Indexed by ``variant`` (the path, ``"a > b > c"``); columns ``rank``, ``journeys``,
     ``share``, ``mean_start_valence``, ``mean_end_valence``, ``recovery_rate`` (of the journeys
@@ -40,6 +40,7 @@ def journey_variants(js: JourneySet, *, level: Level = "touchpoint", top: int | 
     """
     from journeymap.analytics.metrics import journey_metrics
 
+    require_scored(js, "journey_variants")  # the profile is the journeys' valence
     keys = step_keys(js.events, level).to_numpy(dtype=object)
     # Events are sorted by journey: concatenate each journey's run of "key > " in one reduceat.
     starts = np.r_[0, np.cumsum(js.journeys["n_steps"].to_numpy())[:-1]] if len(js) else np.array([], dtype=int)

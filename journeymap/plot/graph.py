@@ -16,6 +16,34 @@ if TYPE_CHECKING:
 __all__ = ["graph", "layered_layout"]
 
 
+def _positions(G: object, pos: object, seed: int) -> dict[Any, tuple[float, float]]:
+    """The positions :func:`graph` draws ``G`` at: ``pos`` (checked), else :func:`layered_layout`'s.
+
+    TypeError unless ``G`` is a networkx graph (a JourneySet is not: it needs
+    :func:`~journeymap.journey_graph` first) and ``pos`` a mapping or None; ValueError naming
+    the nodes ``pos`` has no position for.
+    """
+    from collections.abc import Mapping
+
+    import networkx as nx
+
+    if not isinstance(G, nx.Graph):
+        hint = ": draw jm.plot.graph(jm.journey_graph(js))" if type(G).__name__ == "JourneySet" else ""
+        msg = f"graph needs a journey graph (a networkx DiGraph from journeymap.journey_graph), got {type(G).__name__}{hint}"
+        raise TypeError(msg)
+    if pos is None:
+        return layered_layout(G, seed=seed)
+    if not isinstance(pos, Mapping):
+        msg = f"pos must be a dict of node -> (x, y) (as layered_layout gives) or None, got {type(pos).__name__}"
+        raise TypeError(msg)
+    missing = [n for n in G.nodes if n not in pos]
+    if missing:
+        shown = ", ".join(repr(n) for n in missing[:10]) + (f" and {len(missing) - 10} more" if len(missing) > 10 else "")
+        msg = f"pos has no position for {len(missing)} node(s) of the graph: {shown}; give one for every node, or pos=None"
+        raise ValueError(msg)
+    return dict(pos)
+
+
 def layered_layout(G: nx.DiGraph, *, seed: int = 0, layer_width: float = 1.0) -> dict[Any, tuple[float, float]]:
     """Positions left to right by stage order (node attribute ``rank``), spread vertically.
 
@@ -77,7 +105,8 @@ def graph(
     colour bar), node size is volume; edge width is the number of transitions and edge colour
     the mean valence change across it. Edges carrying less than ``min_share`` of their source's
     transitions are left out; repeat visits (self-loops) are counted beside their node
-    (``↻ n``). Positions come from :func:`layered_layout` unless given.
+    (``↻ n``). Positions come from :func:`layered_layout` unless given (``pos``: a position for
+    every node).
 
     Example:
         >>> import journeymap as jm
@@ -93,7 +122,7 @@ def graph(
     from matplotlib.lines import Line2D
     from matplotlib.patches import FancyArrowPatch
 
-    pos = pos if pos is not None else layered_layout(G, seed=seed)
+    pos = _positions(G, pos, seed)
     ax = _theme.get_ax(ax, figsize=(10, _height(pos)))
     cmap, norm = _theme.valence_cmap(), _theme.valence_norm()
     nodes = list(G.nodes)

@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from journeymap.analytics import journey_graph, touchpoint_summary
+from journeymap.analytics._prep import require_scored
 from journeymap.exceptions import JourneyMapError
 from journeymap.journeys._table import journey_set_from_events
 from journeymap.plot.graph import layered_layout
@@ -266,6 +267,7 @@ def interactive_graph(
         ['all']
     """
     go = _plotly()
+    require_scored(js, "interactive_graph")
     panels = []
     for label, subset in _subsets(js, filter_by, max_values):
         G = journey_graph(subset, level=level, seed=seed)  # type: ignore[arg-type]
@@ -338,7 +340,8 @@ def interactive_map(
 ) -> go.Figure:
     """The journey map (touchpoints by stage, coloured by customers' mean valence) as an interactive figure.
 
-    Rows are touchpoints (or another ``level`` with a column in the events), busiest first;
+    ``js`` must be scored (:func:`journeymap.score`). Rows are touchpoints (or another
+    ``level`` with a column in the events), busiest first;
     columns are the stages in order. Hovering a cell shows the customer messages there, their
     mean valence, the row's overall figures with the 95% interval and up to ``n_quotes`` quotes.
     ``filter_by`` and ``max_values`` work as in :func:`interactive_graph`.
@@ -352,6 +355,7 @@ def interactive_map(
         True
     """
     go = _plotly()
+    require_scored(js, "interactive_map")
     if level not in js.events.columns:
         msg = f"level={level!r}: the events have no {level!r} column"
         raise JourneyMapError(msg)

@@ -7,14 +7,13 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from journeymap.model import Journey
 from journeymap.plot import _theme
 from journeymap.plot._stats import extremes, journey_curve
 
 if TYPE_CHECKING:
     import pandas as pd
     from matplotlib.axes import Axes
-
-    from journeymap.model import Journey
 
 __all__ = ["MAX_TICKS", "journey"]
 
@@ -59,6 +58,10 @@ def journey(
         >>> [t.get_text() for t in ax.get_legend().get_texts()]
         ['customer', 'brand reply', 'end']
     """
+    if not isinstance(journey, Journey):
+        hint = ": pick one with js[journey_id]" if type(journey).__name__ == "JourneySet" else ""
+        msg = f"journey needs one Journey (js[journey_id]), got {type(journey).__name__}{hint}"
+        raise TypeError(msg)
     curve = journey_curve(journey)
     ax = _theme.get_ax(ax, figsize=(9, 4.5))
     steps = curve["step"].to_numpy()

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
-from journeymap.analytics._time import WEEKDAYS
+from journeymap.analytics._time import WEEKDAYS, check_tz
 from journeymap.analytics.time import time_patterns as patterns_table
 from journeymap.backends import dispatch
 from journeymap.plot import _theme
@@ -16,9 +16,11 @@ if TYPE_CHECKING:
 
     from journeymap.journeys import JourneySet
 
-__all__ = ["time_patterns"]
+__all__ = ["METRICS", "time_patterns"]
 
 
+#: What :func:`time_patterns` can draw (``metric``).
+METRICS = ("volume", "share_negative", "mean_valence")
 #: The colour of an hour without messages.
 NO_DATA = "#c8c8c8"
 #: The colour of an hour with fewer than ``min_count`` messages (hatched over it).
@@ -30,7 +32,7 @@ def time_patterns(
     js: JourneySet,
     *,
     metric: Literal["volume", "share_negative", "mean_valence"] = "share_negative",
-    tz: str = "UTC",
+    tz: str | None = "UTC",
     min_count: int = 3,
     ax: Axes | None = None,
 ) -> Axes:
@@ -40,7 +42,8 @@ def time_patterns(
     fewer than ``min_count`` customer messages is not coloured either but hatched on light grey
     (a legend above the chart says so): one message would otherwise paint an hour 100% negative,
     as dark as a busy hour where most customers are unhappy. ``min_count=1`` colours every hour
-    with a message; the volume is always drawn in full.
+    with a message; the volume is always drawn in full. ``tz`` is read as in
+    :func:`journeymap.time_patterns` (None is UTC).
 
     Example:
         >>> import journeymap as jm
@@ -53,6 +56,10 @@ def time_patterns(
         >>> [t.get_text() for t in ax.get_legend().get_texts()]
         ['no messages', 'fewer than 3 messages']
     """
+    if metric not in METRICS:
+        msg = f"metric must be one of {', '.join(repr(m) for m in METRICS)}, got {metric!r}"
+        raise ValueError(msg)
+    tz = check_tz(tz)
     table = patterns_table(js, tz=tz)
     grid = table[metric].unstack("hour").reindex(list(WEEKDAYS)).to_numpy(dtype=float)
     volume = table["volume"].unstack("hour").reindex(list(WEEKDAYS)).to_numpy(dtype=float)

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 import pandas as pd
 
+from journeymap.analytics._time import check_tz
 from journeymap.analytics.topics import OTHER_LAST
 from journeymap.analytics.topics import topic_trends as topic_table
 from journeymap.analytics.trends import trends as trends_table
@@ -37,7 +38,7 @@ def trends(
     *,
     freq: str = "W",
     metric: Literal["first_response_median", "share_negative", "mean_valence", "unanswered"] = "first_response_median",
-    tz: str = "UTC",
+    tz: str | None = "UTC",
     ax: Axes | None = None,
 ) -> Axes:
     """Customer messages per period (bars) and a service measure over time (line, right axis).
@@ -67,6 +68,7 @@ def trends(
     if metric not in _LABELS:
         msg = f"metric must be one of {sorted(_LABELS)}, got {metric!r}"
         raise ValueError(msg)
+    tz = check_tz(tz)
     table = trends_table(js, freq=freq, tz=tz)
     ax = _theme.get_ax(ax, figsize=(10, 4))
     if table.empty:
@@ -156,7 +158,7 @@ def topic_trends(
     freq: str = "W",
     metric: Literal["volume", "share", "share_negative", "mean_valence"] = "volume",
     top: int = 6,
-    tz: str = "UTC",
+    tz: str | None = "UTC",
     ax: Axes | None = None,
 ) -> Axes:
     """One line per topic over time: the ``top`` largest topics' messages per period (or ``metric``).
@@ -179,6 +181,7 @@ def topic_trends(
     if metric not in _TOPIC_LABELS:
         msg = f"metric must be one of {sorted(_TOPIC_LABELS)}, got {metric!r}"
         raise ValueError(msg)
+    tz = check_tz(tz)
     table = topic_table(js, freq=freq, tz=tz)
     ax = _theme.get_ax(ax, figsize=(10, 4))
     totals = table.groupby(level="topic")["volume"].sum().drop(OTHER_LAST, errors="ignore")

@@ -1,0 +1,119 @@
+"""Checks of the analytics' arguments: each names the argument, says what is wrong and what it takes.
+
+A wrong type is a ``TypeError``, a value out of range a ``ValueError``, raised before any work
+is done, so a call fails with the argument's name rather than deep inside pandas.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+if TYPE_CHECKING:
+    from journeymap.analytics.automatic import AutoReplyRule
+
+__all__ = ["check_auto", "check_count", "check_duration", "check_timestamp"]
+
+
+def check_count(value: object, name: str, *, minimum: int = 0, what: str = "number") -> int:
+    """``value`` as an int; TypeError unless it is a whole number (not a bool), ValueError below ``minimum``.
+
+    Example:
+        >>> check_count(3, "examples")
+        3
+        >>> check_count(-1, "examples")
+        Traceback (most recent call last):
+        ...
+        ValueError: examples must be a non-negative number, got -1
+    """
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
+        msg = f"{name} must be a whole {what} (an int), got {type(value).__name__} {value!r}"
+        raise TypeError(msg)
+    if value < minimum:
+        kind = {0: f"a non-negative {what}", 1: f"a positive {what}"}.get(minimum, f"at least {minimum}")
+        msg = f"{name} must be {kind}, got {value!r}"
+        raise ValueError(msg)
+    return int(value)
+
+
+def check_duration(value: object, name: str, *, example: str = "'1h'") -> pd.Timedelta:
+    """``value`` as a positive Timedelta: a string such as ``"1h"``, a ``pd.Timedelta`` or ``datetime.timedelta``.
+
+    A bare number is refused (a TypeError): its unit would be a guess (pandas reads 3600 as
+    nanoseconds). An unreadable string, NaT, zero or a negative duration is a ValueError.
+
+    Example:
+        >>> check_duration("90min", "sla")
+        Timedelta('0 days 01:30:00')
+        >>> check_duration("-1h", "sla")
+        Traceback (most recent call last):
+        ...
+        ValueError: sla must be a positive duration such as '1h', got '-1h'
+    """
+    allowed = f"a duration such as {example}, pd.Timedelta(hours=1) or datetime.timedelta(hours=1)"
+    if not isinstance(value, (str, pd.Timedelta, dt.timedelta, np.timedelta64)):
+        why = " (a bare number has no unit: write e.g. '90s' or '1h')" if _number(value) else ""
+        msg = f"{name} must be {allowed}, got {type(value).__name__} {value!r}{why}"
+        raise TypeError(msg)
+    try:
+        td = pd.Timedelta(value)
+    except ValueError:
+        msg = f"{name}={value!r} is not a duration pandas can read; give {allowed}"
+        raise ValueError(msg) from None
+    if pd.isna(td) or td <= pd.Timedelta(0):
+        msg = f"{name} must be a positive duration such as {example}, got {value!r}"
+        raise ValueError(msg)
+    return td
+
+
+def check_timestamp(value: object, name: str) -> pd.Timestamp | None:
+    """``value`` as a Timestamp (naive is UTC), or None for None.
+
+    A string pandas can read, a ``pd.Timestamp``, ``datetime.datetime``, ``datetime.date`` or
+    ``numpy.datetime64``; a bare number is refused (a TypeError: pandas would read 5 as 5
+    nanoseconds after 1970), as are unreadable strings and NaT (ValueErrors).
+
+    Example:
+        >>> check_timestamp("2024-03-04 09:00", "now")
+        Timestamp('2024-03-04 09:00:00+0000', tz='UTC')
+        >>> check_timestamp(5, "now")
+        Traceback (most recent call last):
+        ...
+        TypeError: now must be a time: a string such as '2024-03-04 09:00', ..., got int 5 (a bare number is no time: ...)
+    """
+    if value is None:
+        return None
+    allowed = "a time: a string such as '2024-03-04 09:00', a pd.Timestamp or a datetime"
+    if not isinstance(value, (str, dt.date, np.datetime64)):  # pd.Timestamp is a datetime, a datetime a date
+        why = " (a bare number is no time: pandas would read it as nanoseconds after 1970)" if _number(value) else ""
+        msg = f"{name} must be {allowed}, got {type(value).__name__} {value!r}{why}"
+        raise TypeError(msg)
+    try:
+        ts = pd.Timestamp(value)
+    except (ValueError, TypeError, OverflowError):
+        msg = f"{name}={value!r} is not a time pandas can read; give {allowed}"
+        raise ValueError(msg) from None
+    if pd.isna(ts):
+        msg = f"{name} must be {allowed}, got {value!r} (no time)"
+        raise ValueError(msg)
+    return ts.tz_localize("UTC") if ts.tzinfo is None else ts
+
+
+def _number(value: object) -> bool:
+    return isinstance(value, (int, float, np.number)) and not isinstance(value, (bool, np.bool_))
+
+
+def check_auto(auto: Any) -> AutoReplyRule | None:
+    """``auto`` itself; TypeError unless it is None or an :class:`~journeymap.AutoReplyRule` (or has its ``flags``)."""
+    from journeymap.analytics.automatic import AutoReplyRule
+
+    if auto is None or isinstance(auto, AutoReplyRule) or callable(getattr(type(auto), "flags", None)):
+        return auto  # type: ignore[no-any-return]
+    msg = (
+        "auto must be None (the default rule) or an AutoReplyRule, e.g. jm.AutoReplyRule(min_repeats=4), "
+        f"got {type(auto).__name__} {auto!r}"
+    )
+    raise TypeError(msg)
