@@ -48,6 +48,7 @@ from journeymap.exceptions import (
     ModelLoadError,
     SchemaError,
     ScorerOptionsError,
+    TextsFailedError,
     UnknownScorerError,
     UnsupportedBackendError,
 )
@@ -90,6 +91,7 @@ __all__ = [
     "Stage",
     "StageModel",
     "Taxonomy",
+    "TextsFailedError",
     "TopicModel",
     "Touchpoint",
     "TransformerScorer",

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Iterable, Sequence
 
     import pandas as pd
 
@@ -18,6 +18,7 @@ __all__ = [
     "ModelLoadError",
     "SchemaError",
     "ScorerOptionsError",
+    "TextsFailedError",
     "UnknownScorerError",
     "UnsupportedBackendError",
 ]
@@ -120,3 +121,32 @@ class ScorerOptionsError(JourneyMapError, TypeError):
         self.options = dict(options)
         given = f"the options {self.options}" if self.options else "no options"
         super().__init__(f"scorer {scorer!r} cannot be built with {given}: {problem}")
+
+
+class TextsFailedError(JourneyMapError):
+    """A scorer failed, or returned bad values, for some texts; the message and ``texts`` name them.
+
+    :func:`journeymap.score` raises it naming the scorer, the texts (shortened) and the input
+    rows that hold them; the scorer's own exception, if any, is its ``__cause__``.
+
+    Attributes:
+        texts: the texts concerned (as given to the scorer), in their order in the batch.
+        positions: their positions in the batch.
+
+    Example:
+        >>> err = TextsFailedError("scorer 'x.v1' failed", texts=["my phone is broken"], positions=[3])
+        >>> err.texts, err.positions
+        (('my phone is broken',), (3,))
+    """
+
+    def __init__(self, message: str, *, texts: Sequence[str] = (), positions: Sequence[int] = ()) -> None:
+        super().__init__(message)
+        self.texts: tuple[str, ...] = tuple(texts)
+        self.positions: tuple[int, ...] = tuple(int(p) for p in positions)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_rebuild_texts_failed, (str(self), self.texts, self.positions))
+
+
+def _rebuild_texts_failed(message: str, texts: tuple[str, ...], positions: tuple[int, ...]) -> TextsFailedError:
+    return TextsFailedError(message, texts=texts, positions=positions)

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from journeymap.exceptions import JourneyMapError
+from journeymap.exceptions import JourneyMapError, TextsFailedError
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -55,25 +55,24 @@ def shorten(text: str, limit: int = 40) -> str:
     return text if len(text) <= limit else text[:limit] + "…"
 
 
-class TextsFailedError(JourneyMapError):
-    """A scorer failed, or returned bad values, for some texts; the message and ``texts`` name them.
+def check_batch_size(batch_size: object) -> int:
+    """``batch_size`` as an int, or a ValueError naming it: it must be a whole number of at least 1.
 
-    Attributes:
-        texts: the texts concerned (as given to the scorer), in their order in the batch.
-        positions: their positions in the batch.
+    Shared by the scorers' constructors, so a bad value fails when the scorer is built, not
+    halfway through a run (``range() arg 3 must not be zero``).
+
+    Example:
+        >>> check_batch_size(8)
+        8
+        >>> check_batch_size(0)
+        Traceback (most recent call last):
+        ...
+        ValueError: batch_size must be a whole number of at least 1 (texts per forward pass), got 0
     """
-
-    def __init__(self, message: str, *, texts: Sequence[str] = (), positions: Sequence[int] = ()) -> None:
-        super().__init__(message)
-        self.texts: tuple[str, ...] = tuple(texts)
-        self.positions: tuple[int, ...] = tuple(int(p) for p in positions)
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        return (_rebuild_texts_failed, (str(self), self.texts, self.positions))
-
-
-def _rebuild_texts_failed(message: str, texts: tuple[str, ...], positions: tuple[int, ...]) -> TextsFailedError:
-    return TextsFailedError(message, texts=texts, positions=positions)
+    if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
+        msg = f"batch_size must be a whole number of at least 1 (texts per forward pass), got {batch_size!r}"
+        raise ValueError(msg)
+    return int(batch_size)
 
 
 def valid_utf8(text: str) -> str:

@@ -129,7 +129,8 @@ class DefaultScorer(_batching.LazyNetworkScorer):
             ``journeymap.default.v2`` (torch float32), ``...v2+bf16``, ``...v2+int8`` (torch),
             ``...v2+onnx`` or ``...v2+onnx-int8``, so cached scores of different variants never mix.
         weights: another weights folder of the same form (for evaluating a training run); its id
-            then carries the first 12 hex digits of the weights' SHA-256.
+            then carries a fingerprint (12 hex digits of a SHA-256) of ``model.safetensors`` and
+            ``config.json``, whose ``sentiment_bias``, thresholds and settings change the scores too.
 
     Attributes:
         thresholds: per-label decision thresholds tuned on GoEmotions dev (for :meth:`predict`).
@@ -183,9 +184,9 @@ class DefaultScorer(_batching.LazyNetworkScorer):
         self.sentiment_bias = np.asarray(meta.get("sentiment_bias", [0.0, 0.0, 0.0]), dtype=np.float32)
         self._base_id = str(meta.get("id", MODEL_ID))
         if weights is not None and self.weights.resolve() != WEIGHTS_DIR.resolve():
-            from journeymap.emotions._minilm import file_sha256
+            from journeymap.emotions._fingerprint import files_fingerprint
 
-            self._base_id += "@" + file_sha256(self.weights / "model.safetensors")[:12]
+            self._base_id += "@" + files_fingerprint([self.weights / "model.safetensors", config])
         if precision not in ("auto", *_SUFFIX):
             msg = f"precision must be one of auto, float32, bfloat16, int8; got {precision!r}"
             raise ValueError(msg)
@@ -198,7 +199,7 @@ class DefaultScorer(_batching.LazyNetworkScorer):
             raise ValueError(msg)
         self.precision: str = precision
         bf16_cpu = precision == "bfloat16" and self.device.type == "cpu"
-        self.batch_size = int(batch_size) if batch_size is not None else (128 if bf16_cpu else 64)
+        self.batch_size = _batching.check_batch_size(batch_size) if batch_size is not None else (128 if bf16_cpu else 64)
         self.backend: str = _onnx.resolve_backend(
             backend, device_type=self.device.type, precision=precision, what="default scorer"
         )

@@ -3,7 +3,9 @@
 Built-in scorers register through the same entry-point group as third-party plugins (see
 ``pyproject.toml``), so there is one discovery path. Nothing is imported or registered when
 journeymap is imported: the group is read on the first call and a plugin's code is imported
-only when that plugin is asked for.
+only when that plugin is asked for. The built-in names (:data:`BUILTINS`) belong to the
+built-ins: a plugin that registers one of them is ignored, with a warning naming it, so
+installing a package never changes what ``get_scorer("default")`` returns.
 """
 
 from __future__ import annotations
@@ -11,27 +13,64 @@ from __future__ import annotations
 import functools
 import inspect
 import logging
+from importlib.metadata import EntryPoint, entry_points
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from journeymap._plugins import read_group
 from journeymap.emotions.scorer import EmotionScorer
 from journeymap.emotions.taxonomy import Taxonomy
 from journeymap.exceptions import JourneyMapError, ScorerOptionsError, UnknownScorerError
 
-if TYPE_CHECKING:
-    from importlib.metadata import EntryPoint
-
 logger = logging.getLogger(__name__)
 
-__all__ = ["GROUP", "ScorerOptionsError", "available_scorers", "build_scorer", "get_scorer", "refresh", "verify_scorer"]
+__all__ = [
+    "BUILTINS",
+    "GROUP",
+    "ScorerOptionsError",
+    "available_scorers",
+    "build_scorer",
+    "get_scorer",
+    "refresh",
+    "verify_scorer",
+]
 
 GROUP = "journeymap.scorers"
+#: The built-in scorers, as ``pyproject.toml`` registers them: their names are not a plugin's to take.
+BUILTINS: dict[str, str] = {
+    "default": "journeymap.emotions.default:DefaultScorer",
+    "transformer": "journeymap.emotions.transformer:TransformerScorer",
+}
 
 
 @functools.cache
 def _entry_points() -> dict[str, EntryPoint]:
-    return read_group(GROUP, "scorer")
+    """The group's entry points by name: the built-ins under their names, the first of two others.
+
+    This is :func:`journeymap._plugins.read_group` with one rule more: an entry point that
+    takes a built-in's name (:data:`BUILTINS`) for another object is ignored, with a warning
+    naming it and its distribution. Which of two entry points comes first depends on
+    ``sys.path``; letting a plugin win would let an unrelated install change what
+    ``get_scorer("default")`` returns, and so the scores.
+    """
+    found: dict[str, EntryPoint] = {}
+    for ep in entry_points(group=GROUP):
+        if ep.name in BUILTINS and ep.value != BUILTINS[ep.name]:
+            logger.warning(
+                "scorer plugin %s (from %s) is ignored: %r is the name of the built-in scorer %s; "
+                "register the plugin under another name",
+                ep.value,
+                getattr(ep.dist, "name", None) or "an unknown distribution",
+                ep.name,
+                BUILTINS[ep.name],
+            )
+            continue
+        if ep.name in found and found[ep.name].value != ep.value:
+            logger.warning("scorer %r is registered twice (%s, %s); using the first", ep.name, found[ep.name].value, ep.value)
+            continue
+        found.setdefault(ep.name, ep)
+    for name, value in BUILTINS.items():  # a source checkout that was not reinstalled lacks them
+        found.setdefault(name, EntryPoint(name=name, value=value, group=GROUP))
+    return found
 
 
 def refresh() -> None:
@@ -89,7 +128,8 @@ def build_scorer(name: str, factory: Any, options: dict[str, Any]) -> Any:
 
 
 def _looks_like_model(name: str) -> bool:
-    return "/" in name or Path(name).is_dir()
+    """Whether an unregistered name is meant as a model: a hub id, or a path (that may not exist)."""
+    return "/" in name or "\\" in name or name.startswith("~") or Path(name).exists()
 
 
 def get_scorer(name: str | EmotionScorer = "default", **options: Any) -> EmotionScorer:
@@ -121,10 +161,11 @@ def get_scorer(name: str | EmotionScorer = "default", **options: Any) -> Emotion
     if name not in eps:
         if _looks_like_model(name):
             from journeymap.emotions.trained import is_trained_folder, load_trained
+            from journeymap.emotions.transformer import TransformerScorer, expanded_path
 
-            if Path(name).is_dir() and is_trained_folder(name):  # written by journeymap's trainers
-                return load_trained(name, **options)
-            from journeymap.emotions.transformer import TransformerScorer
+            folder = expanded_path(name)
+            if folder.is_dir() and is_trained_folder(folder):  # written by journeymap's trainers
+                return load_trained(folder, **options)
 
             return build_scorer(name, functools.partial(TransformerScorer, name), options)  # type: ignore[no-any-return]
         raise UnknownScorerError(name, eps)

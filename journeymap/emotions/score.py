@@ -11,12 +11,12 @@ import numpy as np
 import pandas as pd
 
 from journeymap.backends import dispatch
-from journeymap.emotions._batching import TextsFailedError, shorten
+from journeymap.emotions._batching import shorten
 from journeymap.emotions.cache import ScoreCache, cached_rows, open_cache
 from journeymap.emotions.language import UNDETERMINED, detect_languages
 from journeymap.emotions.registry import get_scorer
 from journeymap.emotions.scorer import OUTPUTS, EmotionScorer, SentimentScorer, scorer_languages
-from journeymap.exceptions import JourneyMapError
+from journeymap.exceptions import JourneyMapError, TextsFailedError
 from journeymap.io.validation import canonical_actors, without_surrogates
 from journeymap.schema import (
     ACTORS,
@@ -78,6 +78,40 @@ def _check_output(scorer: EmotionScorer, probs: Any, texts: list[str], width: in
         msg = f"scorer {scorer.id!r} returned {what} for {len(rows)} text(s): {shown}"
         raise TextsFailedError(msg, texts=[texts[i] for i in rows], positions=rows.tolist())
     return arr
+
+
+def _call(scorer: EmotionScorer, method: str, texts: list[str]) -> Any:
+    """``scorer.<method>(texts)``; a failure raised as :class:`TextsFailedError` naming the scorer and the texts.
+
+    The scorer's own exception is chained (``__cause__``). An error journeymap raises on purpose
+    that is not about texts (a model that cannot be loaded on first use) passes as it is; a
+    :class:`TextsFailedError` of the built-in scorers, which names the texts that failed, gets
+    the scorer's id in front.
+
+    Example:
+        >>> from journeymap import Taxonomy
+        >>> class Raises:
+        ...     id = "raise.v1"
+        ...     taxonomy = Taxonomy.sentiment()
+        ...     def score(self, texts):
+        ...         raise RuntimeError("kaput")
+        >>> _call(Raises(), "score", ["my phone is broken"])
+        Traceback (most recent call last):
+        ...
+        journeymap.exceptions.TextsFailedError: scorer 'raise.v1' failed on a batch of 1 text(s): RuntimeError: kaput ...
+    """
+    try:
+        return getattr(scorer, method)(texts)
+    except TextsFailedError as exc:
+        if str(exc).startswith(f"scorer {scorer.id!r}"):
+            raise
+        raise TextsFailedError(f"scorer {scorer.id!r}: {exc}", texts=exc.texts, positions=exc.positions) from exc
+    except JourneyMapError:
+        raise
+    except Exception as exc:
+        shown = ", ".join(repr(shorten(t)) for t in texts[:5]) + (", ..." if len(texts) > 5 else "")
+        msg = f"scorer {scorer.id!r} failed on a batch of {len(texts)} text(s): {type(exc).__name__}: {exc} (texts: {shown})"
+        raise TextsFailedError(msg, texts=texts, positions=range(len(texts))) from exc
 
 
 #: What the input's own columns of the names scoring writes are kept as: ``lang`` as ``lang_input``.
@@ -195,12 +229,12 @@ def score_texts(
             raise JourneyMapError(msg)
 
         def fn(batch: list[str]) -> npt.NDArray[np.float32]:
-            return _check_output(scorer, scorer.score_outputs(batch), batch, width)
+            return _check_output(scorer, _call(scorer, "score_outputs", batch), batch, width)
     else:
         width = k
 
         def fn(batch: list[str]) -> npt.NDArray[np.float32]:
-            return _check_output(scorer, scorer.score(batch), batch)
+            return _check_output(scorer, _call(scorer, "score", batch), batch)
 
     return cached_rows(texts, scorer.id, width, fn, cache=cache, progress=progress, what="scoring", chunk=CHUNK)
 
@@ -387,8 +421,8 @@ def score(
     unique_texts = [str(t) for t in uniques]
     try:
         table = _score_unique_texts(unique_texts, route, cache=store, progress=progress)
-    except TextsFailedError as exc:
-        raise _naming_rows(exc, selected) from exc
+    except TextsFailedError as exc:  # the scorer's own exception, where there is one, stays the cause
+        raise _naming_rows(exc, selected) from (exc.__cause__ or exc)
 
     taxonomy = route.primary.taxonomy
     labels = list(taxonomy.labels)

@@ -86,8 +86,23 @@ class MultiTaskConfig(TrainConfig):
 
 
 def read_lines(folder: Path, name: str) -> list[str]:
-    """Lines of ``folder/name`` (one tweet or label per line, trailing whitespace dropped)."""
-    return [line.rstrip() for line in (folder / name).read_text(encoding="utf-8").splitlines()]
+    r"""Lines of ``folder/name`` (one tweet or label per line, trailing whitespace dropped).
+
+    Lines end at ``\n`` (or ``\r\n``) only: a tweet may hold other characters that
+    ``str.splitlines`` would break a line at (U+2028, form feed, ``\x85``, a lone ``\r``).
+
+    Example:
+        >>> import tempfile
+        >>> folder = Path(tempfile.mkdtemp()); _ = (folder / "t.txt").write_bytes("a\u2028b\x0cc\r\nd\n".encode())
+        >>> read_lines(folder, "t.txt")
+        ['a\u2028b\x0cc', 'd']
+    """
+    with (folder / name).open(encoding="utf-8", newline="") as fh:  # newline="": no translation of "\r"
+        text = fh.read()
+    lines = text.split("\n")
+    if lines and lines[-1] == "":  # the newline that ends the last line
+        lines.pop()
+    return [line.rstrip() for line in lines]
 
 
 def read_tweeteval(folder: Path | str, split: str) -> tuple[list[str], npt.NDArray[np.int64]]:

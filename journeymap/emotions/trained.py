@@ -94,8 +94,8 @@ class TrainedScorer(_batching.LazyNetworkScorer):
         batch_size: texts per forward pass.
         max_length: longer texts are truncated to this many tokens (default: the training length x 2).
 
-    The id is ``journeymap.trained:<folder name>@<fingerprint of the files>``, so retraining into
-    the same folder never serves the old model's cached scores; a ``max_length`` other than the
+    The id is ``journeymap.trained:<folder name>@<fingerprint of the files' contents>``, so
+    retraining into the same folder never serves the old model's cached scores; a ``max_length`` other than the
     default adds ``+len<n>``, since it changes the scores of long texts.
 
     Example:
@@ -107,7 +107,7 @@ class TrainedScorer(_batching.LazyNetworkScorer):
     def __init__(
         self, folder: str | Path, *, device: str | None = None, batch_size: int = 64, max_length: int | None = None
     ) -> None:
-        from journeymap.emotions.transformer import folder_fingerprint
+        from journeymap.emotions._fingerprint import folder_fingerprint
 
         self.folder = Path(folder)
         config = self.folder / "config.json"
@@ -122,7 +122,7 @@ class TrainedScorer(_batching.LazyNetworkScorer):
         self._taxonomy = taxonomy_of(self.meta, self.folder)
         self.thresholds = np.asarray(self.meta.get("thresholds", [0.5] * len(self._taxonomy.labels)), dtype=np.float32)
         self.device = _batching.pick_device(device)
-        self.batch_size = int(batch_size)
+        self.batch_size = _batching.check_batch_size(batch_size)
         default_length = 2 * int(self.meta.get("max_length", 64))
         self.max_length = int(max_length or default_length)
         self._id = f"journeymap.trained:{self.folder.name}@{folder_fingerprint(self.folder)}"

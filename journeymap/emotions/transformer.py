@@ -2,21 +2,22 @@
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import os
 import threading
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from journeymap.emotions import _batching
+from journeymap.emotions._fingerprint import folder_fingerprint
 from journeymap.emotions.taxonomy import EKMAN_GROUPS, GOEMOTIONS_VALENCE, SENTIMENT_GROUPS, Taxonomy
-from journeymap.exceptions import ModelLoadError
+from journeymap.exceptions import ModelLoadError, ScorerOptionsError
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping, Sequence
+    from collections.abc import Sequence
 
     import numpy.typing as npt
     import torch
@@ -26,10 +27,14 @@ logger = logging.getLogger(__name__)
 __all__ = [
     "HUB_TIMEOUT",
     "TransformerScorer",
+    "as_taxonomy",
+    "expanded_path",
     "folder_fingerprint",
+    "hub_commit",
     "hub_endpoint",
     "hub_lookup",
     "hub_reachable",
+    "model_version",
     "resolve_model",
 ]
 
@@ -61,23 +66,6 @@ def hub_endpoint() -> str:
     from huggingface_hub import constants
 
     return (os.environ.get("HF_ENDPOINT") or constants.ENDPOINT).rstrip("/")
-
-
-def folder_fingerprint(folder: Path) -> str:
-    """A short hash of a model folder's files: names, sizes and modification times (not contents).
-
-    Example:
-        >>> import tempfile, pathlib
-        >>> d = pathlib.Path(tempfile.mkdtemp()); _ = (d / "config.json").write_text("{}")
-        >>> a = folder_fingerprint(d); _ = (d / "model.safetensors").write_bytes(b"new")
-        >>> a != folder_fingerprint(d)
-        True
-    """
-    digest = hashlib.sha256()
-    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
-        stat = path.stat()
-        digest.update(f"{path.relative_to(folder)}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
-    return digest.hexdigest()[:12]
 
 
 def _offline(local_files_only: bool | None) -> bool:
@@ -131,24 +119,68 @@ def hub_reachable(timeout: float = HUB_TIMEOUT) -> bool:
     return hub_lookup("sentence-transformers/all-MiniLM-L6-v2", timeout=timeout) in {"found", "missing"}
 
 
+def _looks_like_path(name: str) -> bool:
+    """Whether ``name`` can only be a path: a hub id is ``name`` or ``owner/name``, never more.
+
+    Example:
+        >>> [_looks_like_path(n) for n in ("./m", "~/m", "/tmp/m", "a/b/c", "acme/tiny", "bert-base-uncased")]
+        [True, True, True, True, False, False]
+    """
+    return (
+        name.startswith(("/", "./", "../", "~", ".\\", "..\\"))
+        or name in {".", ".."}
+        or "\\" in name
+        or name.count("/") > 1
+        or Path(name).is_absolute()
+    )
+
+
+def expanded_path(name: str) -> Path:
+    """``name`` as a path, ``~`` expanded (left as it is where that home folder is not known).
+
+    Example:
+        >>> expanded_path("~/model") == Path.home() / "model", str(expanded_path("acme/tiny"))
+        (True, 'acme/tiny')
+    """
+    try:
+        return Path(name).expanduser()
+    except RuntimeError:  # "~nobody/model": no such user
+        return Path(name)
+
+
 def resolve_model(name: str, *, revision: str | None, local_files_only: bool | None) -> tuple[str, dict[str, Any]]:
     """Where to load a model from and how, failing in seconds when it is neither on disk nor reachable.
 
-    A local folder loads as it is; a hub id already in the Hugging Face cache loads from its
-    snapshot without touching the network; any other hub id is fetched only when allowed and
-    when the hub answers within :data:`HUB_TIMEOUT` seconds.
+    A local folder loads as it is (``~`` is expanded); a hub id already in the Hugging Face
+    cache loads from its snapshot (the folder named by its commit) without touching the network;
+    any other hub id is fetched only when allowed and when the hub answers within
+    :data:`HUB_TIMEOUT` seconds. A name that can only be a path (``./model``, ``/data/model``,
+    ``~/model``) but is no folder, and a file, fail at once, saying so.
     """
     kwargs: dict[str, Any] = {"trust_remote_code": False}
     if revision is not None:
         kwargs["revision"] = revision
-    if Path(name).is_dir():
-        if not (Path(name) / "config.json").is_file():
+    folder = expanded_path(name)
+    if folder.is_dir():
+        if not (folder / "config.json").is_file():
             msg = (
                 f"Could not load the Hugging Face model {name!r}: the folder holds no model (no config.json). "
                 "A model folder is what save_pretrained writes: config.json, the weights and the tokenizer files."
             )
             raise ModelLoadError(msg)
-        return name, {**kwargs, "local_files_only": True}
+        return str(folder), {**kwargs, "local_files_only": True}
+    if folder.exists():
+        msg = (
+            f"Could not load the Hugging Face model {name!r}: it is a file, not a model folder. A model folder is "
+            "what save_pretrained writes: config.json, the weights and the tokenizer files."
+        )
+        raise ModelLoadError(msg)
+    if _looks_like_path(name):
+        msg = (
+            f"Could not load the Hugging Face model {name!r}: no such folder ({folder.absolute()}). "
+            "Check the path; a hub id has the form 'owner/name'."
+        )
+        raise ModelLoadError(msg)
     from huggingface_hub import try_to_load_from_cache
 
     try:
@@ -183,6 +215,52 @@ def resolve_model(name: str, *, revision: str | None, local_files_only: bool | N
     return name, kwargs
 
 
+def _snapshot_commit(path: str | Path | None) -> str | None:
+    """The commit of a Hugging Face cache snapshot folder (``.../snapshots/<commit>``), else None."""
+    if not path:
+        return None
+    folder = Path(path)
+    if folder.parent.name == "snapshots" and folder.parent.parent.name.startswith("models--") and folder.name:
+        return folder.name
+    return None
+
+
+def hub_commit(name: str, source: str, *, revision: str | None) -> str | None:
+    """The commit of the hub snapshot a model was loaded from, or None when it is not known.
+
+    ``source`` is where :func:`resolve_model` said to load from: a model already in the Hugging
+    Face cache loads from its snapshot folder, which is named by the commit; a model just
+    downloaded is looked up in the cache, where the download put it. A branch or tag
+    (``revision="main"``) is thus resolved to the commit its files came from.
+    """
+    commit = _snapshot_commit(source)
+    if commit is None and not expanded_path(name).is_dir():
+        from huggingface_hub import try_to_load_from_cache
+
+        try:
+            cached = try_to_load_from_cache(name, "config.json", revision=revision)
+        except Exception:  # an id the hub library rejects outright
+            cached = None
+        commit = _snapshot_commit(Path(cached).parent) if isinstance(cached, str) else None
+    return commit
+
+
+def model_version(name: str, source: str, *, revision: str | None, config: Any = None) -> str:
+    """What a Hugging Face model's id says of its version, so that cached results follow its weights.
+
+    A local folder: a fingerprint of its files' contents
+    (:func:`~journeymap.emotions._fingerprint.folder_fingerprint`). A hub model: the commit it
+    was loaded from (:func:`hub_commit`), else the ``_commit_hash`` that transformers before 5
+    set on the config, else the revision asked for, else ``unknown``. Shared by
+    :class:`TransformerScorer` and :class:`~journeymap.topics.encoders.TransformerEncoder`.
+    """
+    folder = expanded_path(name)
+    if folder.is_dir():
+        return folder_fingerprint(folder)
+    commit = hub_commit(name, source, revision=revision) or getattr(config, "_commit_hash", None)
+    return str(commit or revision or "unknown")
+
+
 def _language_codes(languages: Sequence[str]) -> tuple[str, ...]:
     """The declared languages as a tuple of codes; a bare string is refused (it would read as letters).
 
@@ -200,10 +278,66 @@ def _language_codes(languages: Sequence[str]) -> tuple[str, ...]:
     return codes
 
 
-def _taxonomy_for(labels: list[str], label_map: Mapping[str, str] | None) -> Taxonomy:
+def _check_distinct(labels: list[str], mapped: list[str], label_map: dict[str, str], model: str) -> None:
+    """Fail naming the model labels that end up with one name (a label_map's doing, or the model's)."""
+    first: dict[str, str] = {}
+    for raw, lab in zip(labels, mapped):
+        if lab not in first:
+            first[lab] = raw
+            continue
+        both = f"{first[lab]!r} and {raw!r}"
+        if label_map:
+            problem = f"label_map maps the model's labels {both} both to {lab!r}; each label needs a name of its own"
+            raise ScorerOptionsError(model, {"label_map": label_map}, problem)
+        msg = (
+            f"Could not use the Hugging Face model {model!r}: its labels {both} both read as {lab!r} (names are "
+            "compared in lower case); pass label_map={model label: name} to tell them apart"
+        )
+        raise ModelLoadError(msg)
+
+
+def as_taxonomy(value: object, model: str = "model") -> Taxonomy:
+    """A ``taxonomy=`` option as a :class:`Taxonomy`: one as it is, a mapping of its fields, or a built-in's name.
+
+    A mapping is what ``--scorer-option 'taxonomy={"name": ..., "labels": [...], "valence": {...}}'``
+    gives on the command line. Anything else, or a mapping that is no valid taxonomy, fails
+    with :class:`~journeymap.ScorerOptionsError` saying why.
+
+    Example:
+        >>> as_taxonomy({"name": "alien", "labels": ["zorb", "quux"], "valence": {"zorb": 0.5, "quux": -0.5}}).labels
+        ('zorb', 'quux')
+        >>> as_taxonomy("ekman").name
+        'ekman'
+    """
+    from pydantic import ValidationError
+
+    if isinstance(value, Taxonomy):
+        return value
+    if isinstance(value, str):
+        try:
+            return Taxonomy.builtin(value)
+        except ValueError as exc:
+            raise ScorerOptionsError(model, {"taxonomy": value}, str(exc)) from None
+    if isinstance(value, Mapping):
+        try:
+            return Taxonomy.model_validate(dict(value))
+        except ValidationError as exc:
+            problems = "; ".join(
+                f"{'.'.join(str(part) for part in err['loc']) or 'taxonomy'}: {err['msg']}" for err in exc.errors()
+            )
+            raise ScorerOptionsError(model, {"taxonomy": dict(value)}, f"not a valid taxonomy ({problems})") from None
+    problem = (
+        "taxonomy must be a journeymap Taxonomy, a mapping of its fields (name, labels, valence) or a built-in "
+        f"taxonomy's name, got {type(value).__name__}"
+    )
+    raise ScorerOptionsError(model, {"taxonomy": value}, problem)
+
+
+def _taxonomy_for(labels: list[str], label_map: Mapping[str, str] | None, model: str = "model") -> Taxonomy:
     given = dict(label_map or {})
     folded = {str(k).strip().lower(): v for k, v in given.items()}  # "LABEL_0" or "label_0" alike
     mapped = [str(given.get(lab, folded.get(lab.strip().lower(), lab))).strip().lower() for lab in labels]
+    _check_distinct(labels, mapped, given, model)
     for builtin in ("goemotions", "ekman", "sentiment"):
         tax = Taxonomy.builtin(builtin)
         if set(mapped) == set(tax.labels) and len(mapped) == len(tax.labels):
@@ -222,6 +356,25 @@ def _taxonomy_for(labels: list[str], label_map: Mapping[str, str] | None) -> Tax
     return Taxonomy(name="custom", labels=tuple(mapped), valence={m: KNOWN_VALENCE[m] for m in mapped}, groups=groups)
 
 
+def _check_outputs(model: str, labels: list[str], problem_type: object) -> None:
+    """Refuse models whose outputs are not a probability per label: one output, or a regression."""
+    if len(labels) == 1:
+        kind = "a regression score" if problem_type == "regression" else "a single logit"
+        msg = (
+            f"Could not use the Hugging Face model {model!r}: it has one output ({kind}, label {labels[0]!r}). "
+            "journeymap needs a probability per label and derives valence and the dominant emotion from them; "
+            "with one label every text would get that label's valence. Use a classifier with a label per class "
+            "(for example negative and positive)."
+        )
+        raise ModelLoadError(msg)
+    if problem_type == "regression":
+        msg = (
+            f"Could not use the Hugging Face model {model!r}: it is a regression model (problem_type 'regression'); "
+            "its outputs are scores, not probabilities of its labels. Use a classification model."
+        )
+        raise ModelLoadError(msg)
+
+
 class TransformerScorer(_batching.SortedBatchScorer):
     """Scores texts with any ``AutoModelForSequenceClassification``, by hub id or local path.
 
@@ -235,10 +388,14 @@ class TransformerScorer(_batching.SortedBatchScorer):
             at most 512).
         multi_label: sigmoid per label (True) or softmax over labels (False); default from the
             model config's ``problem_type``.
-        label_map: renames the model's labels (``{"LABEL_0": "negative"}``) onto known ones.
+        label_map: renames the model's labels (``{"LABEL_0": "negative"}``) onto known ones;
+            two labels may not get one name.
         taxonomy: the taxonomy of the model's labels, in the model's label order, when they
-            are not known names.
-        revision: the hub revision (branch, tag or commit) to load.
+            are not known names: a :class:`Taxonomy`, a mapping of its fields (``name``,
+            ``labels``, ``valence``: what ``--scorer-option taxonomy=<json>`` gives) or the name
+            of a built-in one.
+        revision: the hub revision (branch, tag or commit) to load; the id carries the commit
+            it resolved to.
         local_files_only: never reach the network (default: only when ``HF_HUB_OFFLINE`` is set).
         languages: the language codes the model reads (``("en",)``, ``("es", "pt")``, as
             :func:`journeymap.emotions.language.detect_languages` writes them). Default None:
@@ -251,9 +408,19 @@ class TransformerScorer(_batching.SortedBatchScorer):
     get ``neutral`` 1 (zeros for labels without ``neutral``). :func:`journeymap.score` gives
     such texts NA scores and never takes an ``emotion`` from an all-zero row.
 
+    Models with one output (``num_labels == 1``: a single logit or a regression score) and
+    regression models (``problem_type="regression"``) are refused: journeymap needs a
+    probability per label, and derives valence and the dominant emotion from them, which one
+    label cannot give (every text would get that label's valence). Use a classifier with a label
+    per class (negative and positive, say).
+
     Raises:
-        ModelLoadError: the model cannot be found or fetched; the message says that the
-            default scorer works offline.
+        ModelLoadError: the model cannot be found or fetched (the message says that the
+            default scorer works offline), a path that is no model folder, or a model with one
+            output or a regression model.
+        ScorerOptionsError: a ``label_map`` that gives two labels one name, or a ``taxonomy``
+            that is not one.
+        ValueError: ``batch_size`` is not a whole number of at least 1.
 
     Example:
         >>> scorer = TransformerScorer("SamLowe/roberta-base-go_emotions")  # doctest: +SKIP
@@ -270,12 +437,14 @@ class TransformerScorer(_batching.SortedBatchScorer):
         max_length: int | None = None,
         multi_label: bool | None = None,
         label_map: Mapping[str, str] | None = None,
-        taxonomy: Taxonomy | None = None,
+        taxonomy: Taxonomy | Mapping[str, Any] | str | None = None,
         revision: str | None = None,
         local_files_only: bool | None = None,
         languages: Sequence[str] | None = None,
     ) -> None:
         self.model_name = str(model)
+        self.batch_size = _batching.check_batch_size(batch_size)
+        checked = None if taxonomy is None else as_taxonomy(taxonomy, self.model_name)
         # where the model is comes first: an id that is nowhere fails before transformers is imported
         source, kwargs = resolve_model(self.model_name, revision=revision, local_files_only=local_files_only)
         from journeymap._loading import LOAD_LOCK
@@ -306,26 +475,24 @@ class TransformerScorer(_batching.SortedBatchScorer):
             )
             raise ModelLoadError(msg)
         labels = [str(config.id2label[i]) for i in range(int(config.num_labels))]
-        if taxonomy is not None:
-            if len(taxonomy.labels) != len(labels):
-                msg = f"taxonomy has {len(taxonomy.labels)} labels, the model {len(labels)}: {labels}"
+        _check_outputs(self.model_name, labels, getattr(config, "problem_type", None))
+        if checked is not None:
+            if len(checked.labels) != len(labels):
+                msg = f"taxonomy has {len(checked.labels)} labels, the model {len(labels)}: {labels}"
                 raise ModelLoadError(msg)
-            self._taxonomy = taxonomy
+            self._taxonomy = checked
         else:
-            self._taxonomy = _taxonomy_for(labels, label_map)
+            self._taxonomy = _taxonomy_for(labels, label_map, self.model_name)
         self.multi_label = bool(multi_label) if multi_label is not None else config.problem_type == "multi_label_classification"
         limit = min(int(getattr(self.tokenizer, "model_max_length", 512) or 512), 512)
         positions = getattr(config, "max_position_embeddings", None)
         if isinstance(positions, int) and positions > 0:  # RoBERTa-type models spend two positions on padding
             limit = min(limit, positions - (2 if "roberta" in str(getattr(config, "model_type", "")) else 0))
         self.max_length = min(int(max_length), limit) if max_length is not None else limit
-        self.batch_size = int(batch_size)
         self.device = _batching.pick_device(device)
         self.model.to(self.device).eval()
-        commit = getattr(config, "_commit_hash", None)
-        if Path(self.model_name).is_dir():
-            commit = folder_fingerprint(Path(self.model_name))
-        self._id = f"hf:{self.model_name}@{commit or revision or 'unknown'}" + ("" if self.multi_label else "+softmax")
+        version = model_version(self.model_name, source, revision=revision, config=config)
+        self._id = f"hf:{self.model_name}@{version}" + ("" if self.multi_label else "+softmax")
         if self.max_length != limit:  # reads another share of long texts: its own cached rows
             self._id += f"+len{self.max_length}"
         self.languages: tuple[str, ...] | None = None if languages is None else _language_codes(languages)
@@ -334,7 +501,9 @@ class TransformerScorer(_batching.SortedBatchScorer):
     def id(self) -> str:
         """``hf:<model>@<version>``: the hub commit, or a fingerprint of a local folder's files.
 
-        A local model re-saved with new weights gets a new id, so cached scores of the old
+        The commit is the one the files were loaded from (a branch such as ``main`` resolved),
+        and the fingerprint hashes the files' contents (:func:`model_version`): a new revision,
+        or a local model re-saved with new weights, gets a new id, so cached scores of the old
         weights are never served for it.
         """
         return self._id

@@ -213,11 +213,19 @@ def _batch_invariance(contract: _Contract, obj: Any, check: str) -> None:
     together = _table(contract, obj, texts, check)
     backwards = _table(contract, obj, texts[::-1], check)[::-1]
     problems = []
-    worst_alone = max(_max_difference(_table(contract, obj, [texts[i]], check), together[i : i + 1]) for i in _ALONE)
-    if worst_alone > tolerance:
+    alone = {i: _table(contract, obj, [texts[i]], check) for i in _ALONE}
+    widths = sorted({out.shape[1] for out in alone.values()} - {together.shape[1]})
+    if widths:  # not a difference in value: name the shapes (the widths must match to compare at all)
         problems.append(
-            f"a text's {contract.noun} changes with the batch it is in (by up to {worst_alone:.4g} alone vs together)"
+            f"{contract.method} returned shape {(1, widths[0])} for 1 text but {together.shape} for "
+            f"{len(texts)} texts: each text must get a row of the same width, whatever the batch"
         )
+    else:
+        worst_alone = max(_max_difference(out, together[i : i + 1]) for i, out in alone.items())
+        if worst_alone > tolerance:
+            problems.append(
+                f"a text's {contract.noun} changes with the batch it is in (by up to {worst_alone:.4g} alone vs together)"
+            )
     worst_order = _max_difference(backwards, together)
     if worst_order > tolerance:
         problems.append(f"a text's {contract.noun} changes with its position in the batch (by up to {worst_order:.4g})")

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any, Literal, Protocol, runtime_checkable
 import numpy as np
 
 from journeymap._plugins import read_group
-from journeymap.emotions.transformer import folder_fingerprint, resolve_model
+from journeymap.emotions.transformer import model_version, resolve_model
 from journeymap.exceptions import JourneyMapError, ModelLoadError
 
 if TYPE_CHECKING:
@@ -257,14 +257,12 @@ class TransformerEncoder:
         self._tokenizer = tokenizer
         self._net = model.to(self._device).eval()
         if self._id is None:
-            self._id = self._make_id(model)
+            self._id = self._make_id(model, source)
 
-    def _make_id(self, model: Any) -> str:
-        config = model.config
-        commit = getattr(config, "_commit_hash", None)
-        if Path(self.model_name).is_dir():  # a local folder re-saved with new weights gets a new id
-            commit = folder_fingerprint(Path(self.model_name))
-        return f"hf-encoder:{self.model_name}@{commit or self.revision or 'unknown'}+mean+l{self.max_length}"
+    def _make_id(self, model: Any, source: str) -> str:
+        # the scorer's rule: the hub commit the files came from, or a fingerprint of a local folder's contents
+        version = model_version(self.model_name, source, revision=self.revision, config=model.config)
+        return f"hf-encoder:{self.model_name}@{version}+mean+l{self.max_length}"
 
     @property
     def id(self) -> str:
