@@ -17,25 +17,41 @@ logger = logging.getLogger(__name__)
 
 
 def read_group(group: str, what: str, builtins: Mapping[str, str] | None = None) -> dict[str, EntryPoint]:
-    """The entry points of ``group`` by name; the first of two that differ wins (with a warning).
+    """The entry points of ``group`` by name; built-ins keep their names, the first of two others wins.
 
     Args:
         group: the entry-point group (``"journeymap.scorers"``).
         what: the kind of plugin, as log messages name it (``"scorer"``).
-        builtins: name -> ``"module:attr"`` of built-ins to add where the installed metadata lacks
-            them (a source checkout that was not reinstalled).
+        builtins: name -> ``"module:attr"`` of journeymap's own entries. Their names are not a
+            plugin's to take: an entry point that registers one of them for another object is
+            ignored, with a warning naming it and its distribution (which of two entry points
+            comes first depends on ``sys.path``, so letting a plugin win would let an unrelated
+            install change what ``"default"`` means). They are added where the installed
+            metadata lacks them (a source checkout that was not reinstalled).
 
     Example:
         >>> sorted(read_group("journeymap.no-such-group", "thing", {"x": "json:dumps"}))
         ['x']
     """
+    reserved = dict(builtins or {})
     found: dict[str, EntryPoint] = {}
     for ep in entry_points(group=group):
+        if ep.name in reserved and ep.value != reserved[ep.name]:
+            logger.warning(
+                "%s plugin %s (from %s) is ignored: %r is the name of the built-in %s %s; register the plugin under another name",
+                what,
+                ep.value,
+                getattr(ep.dist, "name", None) or "an unknown distribution",
+                ep.name,
+                what,
+                reserved[ep.name],
+            )
+            continue
         if ep.name in found and found[ep.name].value != ep.value:
             logger.warning("%s %r is registered twice (%s, %s); using the first", what, ep.name, found[ep.name].value, ep.value)
             continue
         found.setdefault(ep.name, ep)
-    for name, value in (builtins or {}).items():
+    for name, value in reserved.items():
         if name not in found:
             logger.debug("built-in %s %r missing from the installed metadata (reinstall journeymap)", what, name)
             found[name] = EntryPoint(name=name, value=value, group=group)

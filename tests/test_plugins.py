@@ -30,9 +30,13 @@ def test_first_of_two_different_registrations_wins_with_a_warning(
     ]
 
 
-def test_builtins_fill_only_what_the_metadata_lacks(monkeypatch: pytest.MonkeyPatch) -> None:
-    installed = [EntryPoint(name="default", value="pkg:Installed", group="g")]
+def test_builtins_fill_what_the_metadata_lacks_and_keep_their_names(monkeypatch: pytest.MonkeyPatch) -> None:
+    installed = [
+        EntryPoint(name="default", value="pkg:Builtin", group="g"),  # journeymap's own metadata
+        EntryPoint(name="default", value="pkg:Installed", group="g"),  # another install taking the name
+        EntryPoint(name="other", value="pkg:Other", group="g"),
+    ]
     monkeypatch.setattr(_plugins, "entry_points", lambda group: installed)
     found = _plugins.read_group("g", "encoder", {"default": "pkg:Builtin", "extra": "pkg:Extra"})
-    assert {k: v.value for k, v in found.items()} == {"default": "pkg:Installed", "extra": "pkg:Extra"}
+    assert {k: v.value for k, v in found.items()} == {"default": "pkg:Builtin", "other": "pkg:Other", "extra": "pkg:Extra"}
     assert found["extra"].group == "g"

@@ -351,13 +351,34 @@ def squatter(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
 
 
 def test_a_plugin_registering_a_builtin_name_is_ignored_with_a_warning(squatter: Path, caplog: pytest.LogCaptureFixture) -> None:
-    with caplog.at_level(logging.WARNING, logger="journeymap.emotions.registry"):
+    with caplog.at_level(logging.WARNING, logger="journeymap"):
         eps = registry._entry_points()
     assert eps["default"].value == "journeymap.emotions.default:DefaultScorer"
     assert eps["acme"].value == "acme_scorers:Acme"  # its other names are registered as usual
     warned = [r.getMessage() for r in caplog.records]
     assert any("acme_scorers:LexiconScorer (from acme-scorers) is ignored" in w and "'default'" in w for w in warned)
     assert isinstance(get_scorer("default", precision="float32", backend="torch"), DefaultScorer)
+
+
+def test_an_encoder_plugin_cannot_take_the_default_encoder_either(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    from journeymap.topics import encoders
+
+    dist = tmp_path / "site" / "acme_encoders-0.1.0.dist-info"
+    dist.mkdir(parents=True)
+    (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: acme-encoders\nVersion: 0.1.0\n")
+    (dist / "entry_points.txt").write_text("[journeymap.encoders]\ndefault = acme_encoders:Bag\nbag = acme_encoders:Bag\n")
+    monkeypatch.syspath_prepend(str(tmp_path / "site"))
+    encoders.refresh_encoders()
+    try:
+        with caplog.at_level(logging.WARNING, logger="journeymap"):
+            eps = encoders._entry_points()
+    finally:
+        encoders.refresh_encoders()
+    assert eps["default"].value == "journeymap.topics.encoders:MiniLMEncoder"
+    assert eps["bag"].value == "acme_encoders:Bag"
+    assert any("acme_encoders:Bag (from acme-encoders) is ignored" in r.getMessage() for r in caplog.records)
 
 
 # -- 10. check_batch_invariance names a shape problem -------------------------------------------------
@@ -413,3 +434,23 @@ def test_texts_failed_error_is_public_and_documented() -> None:
     assert (str(err), err.texts, err.positions) == ("bad", ("x",), (2,))
     api = Path(__file__).resolve().parents[1] / "docs" / "api.md"
     assert "::: journeymap.TextsFailedError" in api.read_text()
+
+
+# -- the same checks for sentence encoders ------------------------------------------------------------
+@pytest.mark.parametrize("options", [{"batch_size": 0}, {"batch_size": "8"}, {"max_length": 0}, {"max_length": 1.5}])
+def test_a_bad_encoder_size_fails_when_the_encoder_is_built(options: dict[str, object]) -> None:
+    from journeymap.topics.encoders import TransformerEncoder
+
+    with pytest.raises(ValueError, match=next(iter(options))):
+        TransformerEncoder("acme/encoder", **options)
+
+
+def test_an_encoder_path_that_is_a_file_or_missing_is_named(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from journeymap.topics.encoders import get_encoder
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "notes.csv").write_text("a,b\n")
+    with pytest.raises(ModelLoadError, match="it is a file, not a model folder"):
+        get_encoder("notes.csv").encode(["hi"])
+    with pytest.raises(ModelLoadError, match="no such folder"):
+        get_encoder("./nope").encode(["hi"])

@@ -13,13 +13,16 @@ from __future__ import annotations
 import functools
 import inspect
 import logging
-from importlib.metadata import EntryPoint, entry_points
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from journeymap._plugins import read_group
 from journeymap.emotions.scorer import EmotionScorer
 from journeymap.emotions.taxonomy import Taxonomy
 from journeymap.exceptions import JourneyMapError, ScorerOptionsError, UnknownScorerError
+
+if TYPE_CHECKING:
+    from importlib.metadata import EntryPoint
 
 logger = logging.getLogger(__name__)
 
@@ -44,33 +47,11 @@ BUILTINS: dict[str, str] = {
 
 @functools.cache
 def _entry_points() -> dict[str, EntryPoint]:
-    """The group's entry points by name: the built-ins under their names, the first of two others.
+    """The group's entry points by name: the built-ins (:data:`BUILTINS`) under their names, the first of two others.
 
-    This is :func:`journeymap._plugins.read_group` with one rule more: an entry point that
-    takes a built-in's name (:data:`BUILTINS`) for another object is ignored, with a warning
-    naming it and its distribution. Which of two entry points comes first depends on
-    ``sys.path``; letting a plugin win would let an unrelated install change what
-    ``get_scorer("default")`` returns, and so the scores.
+    See :func:`journeymap._plugins.read_group`: a plugin registering a built-in's name is ignored, with a warning.
     """
-    found: dict[str, EntryPoint] = {}
-    for ep in entry_points(group=GROUP):
-        if ep.name in BUILTINS and ep.value != BUILTINS[ep.name]:
-            logger.warning(
-                "scorer plugin %s (from %s) is ignored: %r is the name of the built-in scorer %s; "
-                "register the plugin under another name",
-                ep.value,
-                getattr(ep.dist, "name", None) or "an unknown distribution",
-                ep.name,
-                BUILTINS[ep.name],
-            )
-            continue
-        if ep.name in found and found[ep.name].value != ep.value:
-            logger.warning("scorer %r is registered twice (%s, %s); using the first", ep.name, found[ep.name].value, ep.value)
-            continue
-        found.setdefault(ep.name, ep)
-    for name, value in BUILTINS.items():  # a source checkout that was not reinstalled lacks them
-        found.setdefault(name, EntryPoint(name=name, value=value, group=GROUP))
-    return found
+    return read_group(GROUP, "scorer", BUILTINS)
 
 
 def refresh() -> None:

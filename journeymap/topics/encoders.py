@@ -165,8 +165,8 @@ def get_encoder(name: str | SentenceEncoder = "default", **options: Any) -> Sent
         return verify_encoder(name, type(name).__name__)
     eps = _entry_points()
     if name not in eps:
-        if "/" in name or Path(name).is_dir():
-            return TransformerEncoder(name, **options)
+        if "/" in name or "\\" in name or name.startswith("~") or Path(name).expanduser().exists():
+            return TransformerEncoder(name, **options)  # a hub id or a path: a missing folder is named on load
         raise UnknownEncoderError(name, eps)
     ep = eps[name]
     try:
@@ -221,9 +221,14 @@ class TransformerEncoder:
         revision: str | None = None,
         local_files_only: bool | None = None,
     ) -> None:
+        from journeymap.emotions._batching import check_batch_size
+
         self.model_name = str(model)
         self.device_name = device
-        self.batch_size = int(batch_size)
+        self.batch_size = check_batch_size(batch_size)
+        if isinstance(max_length, bool) or not isinstance(max_length, (int, np.integer)) or max_length < 2:
+            msg = f"max_length must be a whole number of tokens, at least 2, got {max_length!r}"
+            raise ValueError(msg)
         self.max_length = int(max_length)
         self.revision = revision
         self.local_files_only = local_files_only
