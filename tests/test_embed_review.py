@@ -154,3 +154,20 @@ def test_a_too_long_first_row_with_a_bare_cr_is_a_reject_not_a_pandas_warning(tm
     assert log.n_input == 2
     assert len(log.events) + log.rejects["row"].nunique() == 2
     assert "4 fields where the header has 3" in " ".join(log.rejects["reason"].astype(str))
+
+
+@pytest.mark.parametrize(("cache", "error"), [(123, TypeError), ("", ValueError), (["a"], TypeError)])
+def test_a_cache_that_is_no_path_is_named(cache: object, error: type[Exception]) -> None:
+    js = jm.build_journeys(_service_log())
+    with pytest.raises(error, match=r"cache must be True \(the user cache\), False or None"):
+        jm.score(js, _Thanks(), cache=cache)
+
+
+class _Thanks:
+    id, taxonomy = "thanks.v1", jm.Taxonomy.sentiment()
+
+    def score(self, texts: list[str]) -> object:
+        import numpy as np
+
+        good = np.array([("thank" in t) for t in texts], dtype=np.float32)
+        return np.stack([good, 1 - good, 0 * good, 0 * good], axis=1)

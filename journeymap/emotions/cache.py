@@ -240,6 +240,13 @@ def open_cache(cache: CacheOption) -> ScoreCache | None:
         return None
     if isinstance(cache, ScoreCache):
         return cache
+    allowed = "True (the user cache), False or None (no cache), a file path or a ScoreCache"
+    if not isinstance(cache, (str, os.PathLike)):
+        msg = f"cache must be {allowed}, got {type(cache).__name__} {cache!r}"
+        raise TypeError(msg)
+    if not str(cache).strip():
+        msg = f"cache must be {allowed}, got an empty path"
+        raise ValueError(msg)
     return ScoreCache(Path(cache))
 
 
