@@ -1,7 +1,10 @@
 """Plotting helpers (matplotlib): axes-level, data first, keyword-only options, ``ax=``, return the Axes.
 
 Importing this module imports matplotlib; ``import journeymap`` does not (``journeymap.plot`` is
-loaded on first use). Every public name here is a function (``heatmap`` is
+loaded on first use). Without ``ax=``, each call draws on a new pyplot figure, as pandas'
+``DataFrame.plot`` does, and pyplot keeps it open: in a notebook it is shown and closed for you;
+in a script or a service that draws many charts, pass ``ax=`` or close each one
+(``plt.close(ax.figure)``), or the figures pile up in memory. Every public name here is a function (``heatmap`` is
 :func:`emotion_heatmap`, under the name seaborn users reach for).
 """
 

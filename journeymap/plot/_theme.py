@@ -34,7 +34,10 @@ RC: dict[str, Any] = {
 
 
 def get_ax(ax: Axes | None, figsize: tuple[float, float] = (9, 4.5)) -> Axes:
-    """The given Axes, else a new figure's (not ``plt.gca()``, so nothing is drawn over)."""
+    """The given Axes, else a new pyplot figure's (not ``plt.gca()``, so nothing is drawn over).
+
+    pyplot keeps the new figure open, as for pandas' ``DataFrame.plot``: the caller closes it.
+    """
     if ax is not None:
         return ax
     import matplotlib.pyplot as plt
