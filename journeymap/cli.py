@@ -78,6 +78,18 @@ ScorerOption = Annotated[
         """--scorer-option 'languages=["es"]'), else as text.""",
     ),
 ]
+ActorsOption = Annotated[
+    Optional[list[str]],  # noqa: UP045
+    typer.Option(
+        "--actors",
+        help="Role names of your actor column, ROLE=ACTOR (customer, agent, bot, system), repeatable "
+        "(e.g. --actors end-user=customer --actors trigger=system).",
+    ),
+]
+TzOption = Annotated[
+    Optional[str],  # noqa: UP045
+    typer.Option("--tz", help="Time zone of timestamps without an offset (e.g. Europe/London); default UTC."),
+]
 
 
 def _scorer_from(name: str, options: list[str] | None) -> Any:
@@ -161,18 +173,30 @@ def _parse_columns(columns: list[str] | None) -> dict[str, str] | None:
     return mapping
 
 
-def _load(path: Path, fmt: Format, columns: list[str] | None) -> EventLog:
+def _parse_actors(actors: list[str] | None) -> dict[str, str] | None:
+    if not actors:
+        return None
+    mapping = {}
+    for item in actors:
+        role, sep, actor = item.partition("=")
+        if not sep or not role.strip() or not actor.strip():
+            raise _fail(f"--actors takes ROLE=ACTOR pairs, got {item!r}")
+        mapping[role.strip()] = actor.strip()
+    return mapping
+
+
+def _load(path: Path, fmt: Format, columns: list[str] | None, actors: list[str] | None = None, tz: str | None = None) -> EventLog:
     import journeymap as jm
 
     if not path.exists():  # a folder is named by read_table, with the files in it
         raise _fail(f"input {str(path)!r} does not exist")
-    if fmt is Format.twcs and columns:
-        raise _fail("--columns maps the columns of --format events; a TWCS file has its own column names")
+    if fmt is Format.twcs and (columns or actors or tz):
+        raise _fail("--columns, --actors and --tz read --format events; a TWCS file has its own columns and UTC times")
     with _handled():
         if fmt is Format.twcs:
             return jm.read_twcs(path)
         try:
-            return jm.read_events(path, columns=_parse_columns(columns), on_error="collect")
+            return jm.read_events(path, columns=_parse_columns(columns), actors=_parse_actors(actors), tz=tz, on_error="collect")
         except JourneyMapError as exc:
             if "missing required column" in str(exc) and _looks_like_twcs(path):
                 raise _fail(f"{str(exc).splitlines()[0]}. This looks like a TWCS export: add --format twcs") from exc
@@ -261,6 +285,8 @@ def score(
     agents: Annotated[bool, typer.Option(help="Also score the brand's messages.")] = False,
     cache: Annotated[bool, typer.Option(help="Use the persistent score cache.")] = True,
     scorer_option: ScorerOption = None,
+    actors: ActorsOption = None,
+    tz: TzOption = None,
 ) -> None:
     """Score a file's texts; writes the events with emotion columns, and any rejects beside them."""
     import journeymap as jm
@@ -268,7 +294,7 @@ def score(
     if output.suffix.lower() not in {".parquet", ".csv"}:
         raise _fail(f"--output must end in .parquet or .csv, got {output.name!r}")
     _not_the_input(output, input, "--output")
-    log = _load(input, fmt, columns)
+    log = _load(input, fmt, columns, actors, tz)
     _usable(log, input)
     with _handled():
         output.parent.mkdir(parents=True, exist_ok=True)  # fail before scoring, not after
@@ -303,6 +329,8 @@ def map_(
     labels_file: Annotated[Optional[Path], typer.Option(help="With --topics: a file of topic names, one a line.")] = None,  # noqa: UP045
     encoder: Annotated[str, typer.Option(help="With --topics: the sentence encoder (name, hub id or path).")] = "default",
     scorer_option: ScorerOption = None,
+    actors: ActorsOption = None,
+    tz: TzOption = None,
 ) -> None:
     """Journeys, scores, analytics and the HTML report for a file (with --topics: and what customers write about)."""
     import matplotlib as mpl
@@ -316,13 +344,13 @@ def map_(
     if not topics and (n_topics is not None or labels is not None or labels_file is not None or encoder != "default"):
         raise _fail("--n-topics, --labels, --labels-file and --encoder need --topics")
     model = _topic_model(n_topics, labels, labels_file, encoder) if topics else None
-    log = _load(input, fmt, columns)
+    log = _load(input, fmt, columns, actors, tz)
     _usable(log, input)
     with _handled():
         js = jm.score(jm.build_journeys(log, by=by.value), _scorer_from(scorer, scorer_option), progress=True)
         if model is not None:
             js = jm.assign_topics(js, model)
-        path = jm.report(js, report, log=log)
+        path = jm.report(js, report, log=log, tz=tz)
         rejects = _write_rejects(log, report)
     typer.echo(f"{len(js):,} journeys; report: {path}")
     if rejects is not None:
@@ -405,6 +433,8 @@ def topics(
     ] = None,
     seed: Annotated[int, typer.Option(help="Seed of the topic model and the sample.")] = 0,
     cache: Annotated[bool, typer.Option(help="Use the persistent embedding cache.")] = True,
+    actors: ActorsOption = None,
+    tz: TzOption = None,
 ) -> None:
     """What customers write about: the topic table, and every customer message with its topic.
 
@@ -421,7 +451,7 @@ def topics(
     _not_the_input(messages_path, input, "the messages file")
     model = _topic_model(n_topics, labels, labels_file, encoder)
     model.set_params(seed=seed, cache=cache)
-    log = _load(input, fmt, columns)
+    log = _load(input, fmt, columns, actors, tz)
     _usable(log, input)
     with _handled():
         output.parent.mkdir(parents=True, exist_ok=True)  # fail before the work, not after

@@ -25,7 +25,7 @@ from journeymap.analytics import (
 )
 from journeymap.analytics._checks import check_count, check_duration
 from journeymap.analytics._prep import require_journeys
-from journeymap.analytics._time import period_alias
+from journeymap.analytics._time import check_tz, period_alias
 from journeymap.analytics.replies import BRAND_COLUMNS
 from journeymap.backends import dispatch
 from journeymap.exceptions import JourneyMapError
@@ -267,7 +267,7 @@ def _shorten(text: str, limit: int = 200) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def _topics(js: JourneySet, *, seed: int, freq: str) -> list[str]:
+def _topics(js: JourneySet, *, seed: int, freq: str, tz: str | None) -> list[str]:
     """The topics section (when the journeys have topics): a table, a note on the columns, a chart.
 
     Says why instead when there is nothing to show (no journeys, no customer message with a topic).
@@ -282,7 +282,7 @@ def _topics(js: JourneySet, *, seed: int, freq: str) -> list[str]:
         why = "there are no journeys" if len(js) == 0 else "no customer message has a topic"
         out.append(f'<p class="note">No topics to show: {html.escape(why)}.</p>')
         return out
-    weekly = topic_trends(js, freq=freq)
+    weekly = topic_trends(js, freq=freq, tz=tz)
     periods = weekly.index.get_level_values("period").unique()[-TREND_PERIODS:]
     recent = weekly[weekly.index.get_level_values("period").isin(periods)]["volume"]
     trend = {str(t): " · ".join(str(int(v)) for v in g.to_numpy()) for t, g in recent.groupby(level="topic", sort=False)}
@@ -302,11 +302,11 @@ def _topics(js: JourneySet, *, seed: int, freq: str) -> list[str]:
         out.append(_table(shown, max_rows=30) + f'<p class="note">The largest 29 of {k:,} topics, and "other".</p>')
     else:
         out.append(_table(shown, max_rows=30))
-    out.append(_figure(plot.topic_trends(js, freq=freq), "topics over time"))
+    out.append(_figure(plot.topic_trends(js, freq=freq, tz=tz), "topics over time"))
     return out
 
 
-def _checked(js: object, *, examples: int, max_steps: int, sla: object, freq: str) -> JourneySet:
+def _checked(js: object, *, examples: int, max_steps: int, sla: object, freq: str, tz: object) -> JourneySet:
     """``js``, once it and the arguments are checked: every mistake fails before the first figure is drawn."""
     checked = require_journeys(js, "report")
     if not checked.is_scored:
@@ -316,6 +316,7 @@ def _checked(js: object, *, examples: int, max_steps: int, sla: object, freq: st
     check_count(max_steps, "max_steps", minimum=1, what="number of steps")
     check_duration(sla, "sla")
     period_alias(freq)
+    check_tz(tz)
     return checked
 
 
@@ -331,6 +332,7 @@ def report(
     sla: str | pd.Timedelta = "1h",
     freq: str = "W",
     max_steps: int = MAX_STEPS,
+    tz: str | None = "UTC",
 ) -> Path:
     """Write one self-contained HTML file: counts, journey map, service levels, pain points, triage, examples.
 
@@ -365,6 +367,8 @@ def report(
             ``"90min"``, a ``pd.Timedelta``).
         freq: the period of the response-time trend (``"D"``, ``"W"``, ``"M"``, ...).
         max_steps: the most steps drawn per example journey (1 or more).
+        tz: the time zone of the periods and of the hours and weekdays in "When customers
+            write" (an IANA name such as ``"Europe/London"``; None is UTC).
 
     Returns:
         The path written.
@@ -382,7 +386,7 @@ def report(
 
     from journeymap import plot
 
-    js = _checked(js, examples=examples, max_steps=max_steps, sla=sla, freq=freq)
+    js = _checked(js, examples=examples, max_steps=max_steps, sla=sla, freq=freq, tz=tz)
     with mpl.rc_context({"backend": "Agg"}):
         metrics = journey_metrics(js)
         sections = [f"<h1>{html.escape(title)}</h1>"]
@@ -401,7 +405,7 @@ def report(
             sections.append(_table(service_levels(js, by="brand", sla=sla, seed=seed), max_rows=20))
         else:  # both are optional columns
             sections.append('<p class="note">No brand or author_id column in the events: no per-brand figures.</p>')
-        sections += ["<h3>Over time</h3>", _figure(plot.trends(js, freq=freq), "response times over time")]
+        sections += ["<h3>Over time</h3>", _figure(plot.trends(js, freq=freq, tz=tz), "response times over time")]
         agents = service_levels(js, by="agent", sla=sla, seed=seed)
         sections += ["<h2>Agent league</h2>", _table(agents, max_rows=20)]
         sections += [
@@ -413,7 +417,7 @@ def report(
             _table(pain_points(js, seed=seed)),
         ]
         sections += ["<h2>Touchpoints</h2>", _table(touchpoint_summary(js, seed=seed))]
-        sections += _topics(js, seed=seed, freq=freq)
+        sections += _topics(js, seed=seed, freq=freq, tz=tz)
         graph = journey_graph(js, level="stage", seed=seed)
         sections += ["<h2>Journey graph</h2>", _figure(plot.graph(graph, seed=seed), "journey graph")]
         open_items = triage(js, top=20)[["rank", "status", "priority", "customer_id", "timestamp", "text", "emotion", "reason"]]
@@ -426,7 +430,7 @@ def report(
             ),
             _table(open_items.set_index("rank"), max_rows=20),
         ]
-        sections += ["<h2>When customers write</h2>", _figure(plot.time_patterns(js), "time patterns")]
+        sections += ["<h2>When customers write</h2>", _figure(plot.time_patterns(js, tz=tz), "time patterns")]
         sections += ["<h2>Emotions by stage</h2>", _figure(plot.emotion_mix(js, level="stage"), "emotion mix")]
         sections.append("<h2>Example journeys</h2>")
         ranked = metrics[metrics["n_customer_steps"] >= 2].sort_values(

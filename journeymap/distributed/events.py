@@ -6,6 +6,7 @@ across blocks and duplicate ids found across the whole input first (one pass ove
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -29,6 +30,7 @@ from journeymap.io import (
     raise_invalid,
     read_table,
 )
+from journeymap.io._values import check_actors, check_tz, prepare
 from journeymap.io.validation import Problems, check_replies, validate_block
 
 if TYPE_CHECKING:
@@ -179,6 +181,8 @@ def read_events(
     source: Any,
     *,
     columns: Mapping[str, str] | None = None,
+    actors: Mapping[str, str] | None = None,
+    tz: Any = None,
     on_error: OnError = "raise",
     blocksize: str | int | None = "64MB",
     npartitions: int | None = None,
@@ -190,6 +194,8 @@ def read_events(
             files (gzip allowed for text files); a dask DataFrame; or a pandas DataFrame (split
             into ``npartitions``).
         columns: maps your column names to the canonical ones, as in :func:`journeymap.read_events`.
+        actors: maps your role names to actors, as in :func:`journeymap.read_events`.
+        tz: the time zone of timestamps written without an offset, as in :func:`journeymap.read_events`.
         on_error: ``"raise"`` raises :class:`~journeymap.SchemaError` listing the first bad rows
             (this validates eagerly); ``"collect"`` keeps them in ``rejects``, lazily.
         blocksize: bytes per partition of CSV and JSON Lines files.
@@ -208,17 +214,31 @@ def read_events(
         [1]
     """
     check_on_error(on_error)
+    actor_map, zone = check_actors(actors), check_tz(tz)
     with dask.config.set({"dataframe.convert-string": False}):
-        return _read_events(source, columns=columns, on_error=on_error, blocksize=blocksize, npartitions=npartitions)
+        return _read_events(
+            source, columns=columns, on_error=on_error, blocksize=blocksize, npartitions=npartitions, actors=actor_map, tz=zone
+        )
 
 
 def _read_events(
-    source: Any, *, columns: Mapping[str, str] | None, on_error: OnError, blocksize: str | int | None, npartitions: int | None
+    source: Any,
+    *,
+    columns: Mapping[str, str] | None,
+    on_error: OnError,
+    blocksize: str | int | None,
+    npartitions: int | None,
+    actors: Mapping[str, str],
+    tz: Any,
 ) -> DaskEventLog:
     raw = _read_raw(source, blocksize, npartitions)
     map_columns(raw._meta, columns)  # the same checks and messages as on one machine
     if columns:
         raw = raw.rename(columns=dict(columns))
+    if actors or tz is not None:
+        ready = functools.partial(prepare, actors=actors, tz=tz)
+        meta = raw._meta.astype({c: object for c in ("actor", "timestamp") if c in raw.columns})
+        raw = raw.map_partitions(ready, meta=meta)
     duplicates = pd.Series(dtype=np.int64)
     if "event_id" in raw.columns:
         # One pass over the id column: the block lengths and the ids seen more than once.

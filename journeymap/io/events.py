@@ -5,12 +5,14 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from journeymap.backends import dispatch
+from journeymap.io._values import check_actors, check_tz, prepare
 from journeymap.io.eventlog import EventLog, OnError
 from journeymap.io.sources import map_columns, read_table
 from journeymap.io.validation import Problems, validate_events
 from journeymap.schema import CANONICAL_COLUMNS, REJECT_COLUMNS, REQUIRED_COLUMNS
 
 if TYPE_CHECKING:
+    import datetime
     from collections.abc import Mapping
     from pathlib import Path
 
@@ -24,6 +26,8 @@ def read_events(
     source: pd.DataFrame | str | Path,
     *,
     columns: Mapping[str, str] | None = None,
+    actors: Mapping[str, str] | None = None,
+    tz: str | datetime.tzinfo | None = None,
     on_error: OnError = "raise",
 ) -> EventLog:
     """Read and validate interaction events into an :class:`EventLog`.
@@ -34,6 +38,15 @@ def read_events(
             file. A named index (``df.set_index("event_id")``) is read as its column.
         columns: maps your column names to the canonical ones, e.g.
             ``{"user": "customer_id", "created_at": "timestamp"}``.
+        actors: maps your role names to actors (``customer``, ``agent``, ``bot``, ``system``),
+            any case, e.g. ``{"end-user": "customer", "admin": "agent", "trigger": "system"}``.
+            Common spellings are known without it (:data:`~journeymap.io.validation.ACTOR_ALIASES`:
+            ``user``, ``end-user``, ``operator``, ``chatbot``, ...).
+        tz: the time zone of timestamps written without an offset (an IANA name such as
+            ``"Europe/London"``, an offset such as ``"+05:30"``, or a tzinfo): they are read as
+            wall times there. None reads them as UTC. Times with an offset and epoch numbers are
+            instants and are not changed. A wall time the clocks pass twice (when they go back)
+            is read as its first occurrence; one they skip is moved forward by the gap.
         on_error: ``"raise"`` raises :class:`~journeymap.SchemaError` listing the first bad rows;
             ``"collect"`` keeps them out of the events and lists them in ``EventLog.rejects``.
 
@@ -59,8 +72,9 @@ def read_events(
         >>> log.events["timestamp"].iloc[0]
         Timestamp('2017-10-11 06:55:44+0000', tz='UTC')
     """
+    actor_map, zone = check_actors(actors), check_tz(tz)
     problems = Problems()
-    frame = map_columns(read_table(source, problems=problems), columns)
+    frame = prepare(map_columns(read_table(source, problems=problems), columns), actors=actor_map, tz=zone)
     # rejects name the columns as the user knows them ("sent_at", not "timestamp")
     named = {str(dst): str(src) for src, dst in (columns or {}).items()}
     return validate_events(frame, on_error=on_error, problems=problems, source_columns=named or None)

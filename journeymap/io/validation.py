@@ -64,15 +64,40 @@ __all__ = [
 #: Spellings of the actor column that are read as a canonical actor (case-insensitive).
 ACTOR_ALIASES: dict[str, str] = {
     **{a: a for a in ACTORS},
+    # the customer, as helpdesk, chat and CRM exports name them
     "user": "customer",
     "client": "customer",
     "inbound": "customer",
+    "end-user": "customer",
+    "end_user": "customer",
+    "enduser": "customer",
+    "end user": "customer",
+    "requester": "customer",
+    "visitor": "customer",
+    "lead": "customer",
+    "contact": "customer",
+    # the brand's people
     "brand": "agent",
     "company": "agent",
     "support": "agent",
     "staff": "agent",
     "outbound": "agent",
+    "operator": "agent",
+    "admin": "agent",
+    "teammate": "agent",
+    "representative": "agent",
+    "rep": "agent",
+    "employee": "agent",
+    "human": "agent",
+    # automatic senders
     "chatbot": "bot",
+    "virtual agent": "bot",
+    "assistant": "bot",
+    "autoresponder": "bot",
+    "auto-reply": "bot",
+    "automation": "system",
+    "trigger": "system",
+    "workflow": "system",
 }
 _MAX_VALUE_CHARS = 200
 _WRONG = object()

@@ -1,0 +1,151 @@
+"""Values mapped before validation: the spellings of actors (``actors=``), the zone of naive times (``tz=``).
+
+Exports name their roles in their own words (Zendesk's ``end-user``, a chat tool's
+``operator``) and many write local times without an offset (Excel, helpdesk CSVs). Both are
+settled here, on the raw canonical columns, before the validator reads them, so that the
+single-machine and the Dask readers share one rule.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from journeymap.io._time import parse_timestamps
+from journeymap.model.touchpoint import ACTORS
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+__all__ = ["check_actors", "check_tz", "localize_naive", "map_actors", "prepare"]
+
+#: Text that says its own offset: ``Z``, ``+05:30``, ``-0500``, ``UTC`` or ``GMT`` (Twitter's
+#: ``+0000 2017`` too). Time-of-day colons and date dashes do not match: a sign needs four digits.
+_OFFSET = re.compile(r"(?:\d[Zz]$)|(?:[+-]\d{2}:?\d{2}\b)|(?:\b(?:UTC|GMT)\b)")
+_DIGITS = re.compile(r"^\s*[+-]?\d+(?:\.\d*)?\s*$")
+
+
+def check_actors(actors: object) -> dict[str, str]:
+    """``actors=`` as a ``{spelling (trimmed, lower case): actor}`` dict, or an error naming the entry.
+
+    Example:
+        >>> check_actors({"End-user": "customer", "operator": "agent"})
+        {'end-user': 'customer', 'operator': 'agent'}
+    """
+    if actors is None:
+        return {}
+    if not isinstance(actors, dict) and not hasattr(actors, "items"):
+        msg = f"actors must be a mapping of your role names to actors ({', '.join(ACTORS)}), got {type(actors).__name__}"
+        raise TypeError(msg)
+    bad = {k: v for k, v in actors.items() if not isinstance(k, str) or v not in ACTORS}
+    if bad:
+        msg = f"actors maps role names to one of {', '.join(ACTORS)}; these entries do not: {bad}"
+        raise ValueError(msg)
+    return {k.strip().lower(): v for k, v in actors.items()}
+
+
+def check_tz(tz: object) -> dt.tzinfo | None:
+    """``tz=`` as a tzinfo: an IANA name (``"Europe/London"``), a fixed offset (``"+05:30"``) or a tzinfo.
+
+    None stays None (naive times are UTC). A number is a TypeError (pandas would read it as an
+    offset in seconds), an unknown name a ValueError, each naming ``tz``.
+
+    Example:
+        >>> check_tz("Europe/London")
+        zoneinfo.ZoneInfo(key='Europe/London')
+        >>> check_tz("Mars/Base")
+        Traceback (most recent call last):
+        ...
+        ValueError: tz='Mars/Base' is not a time zone pandas knows; ...
+    """
+    if tz is None or isinstance(tz, dt.tzinfo):
+        return tz
+    if not isinstance(tz, str):
+        allowed = "a time zone name such as 'Europe/London', an offset such as '+05:30' or a tzinfo"
+        msg = f"tz must be {allowed}, got {type(tz).__name__} {tz!r}"
+        raise TypeError(msg)
+    try:
+        zone = pd.Timestamp(0, tz="UTC").tz_convert(tz).tzinfo
+    except (KeyError, ValueError, TypeError, IndexError, OSError):  # ZoneInfoNotFoundError is a KeyError; "" an IndexError
+        zone = None
+    if zone is None:
+        msg = f"tz={tz!r} is not a time zone pandas knows; give an IANA name such as 'Europe/London' or an offset (+05:30)"
+        raise ValueError(msg)
+    return zone
+
+
+def map_actors(raw: pd.Series, actors: Mapping[str, str]) -> pd.Series:
+    """The actor column with the spellings of ``actors`` (trimmed, any case) replaced by their actor.
+
+    Example:
+        >>> map_actors(pd.Series(["End-User", "admin", None], dtype=object), {"end-user": "customer", "admin": "agent"}).tolist()
+        ['customer', 'agent', None]
+    """
+    if not actors:
+        return raw
+    key = raw.map(lambda v: v.strip().lower() if isinstance(v, str) else None)
+    mapped = key.map(actors)
+    hit = mapped.notna().to_numpy(dtype=bool)
+    out = raw.to_numpy(dtype=object, copy=True)
+    out[hit] = mapped.to_numpy(dtype=object)[hit]
+    return pd.Series(out, index=raw.index, name=raw.name, dtype=object)
+
+
+def _naive(raw: pd.Series) -> pd.Series:
+    """Which values are times without an offset (epoch numbers are instants, never naive)."""
+
+    def one(v: object) -> bool:
+        if isinstance(v, str):
+            return not _DIGITS.match(v) and not _OFFSET.search(v.strip())
+        if isinstance(v, dt.datetime):
+            return v.tzinfo is None
+        return isinstance(v, (dt.date, np.datetime64))
+
+    return raw.map(one).astype(bool)
+
+
+def localize_naive(raw: pd.Series, tz: dt.tzinfo) -> pd.Series:
+    """The timestamp column with its naive values read as wall times in ``tz`` (as UTC instants).
+
+    Values with an offset and epoch numbers are left as they are; so is what does not parse
+    (the validator gives it its reason). A wall time that occurs twice (the hour the clocks go
+    back) is read as its first occurrence; one that does not occur (the hour they go forward) is
+    moved forward by the gap.
+
+    Example:
+        >>> import zoneinfo
+        >>> raw = pd.Series(["2024-07-01 10:00", "2024-07-01T10:00+00:00", 1719828000], dtype=object)
+        >>> [str(v) for v in localize_naive(raw, zoneinfo.ZoneInfo("Europe/London"))]
+        ['2024-07-01 09:00:00+00:00', '2024-07-01T10:00+00:00', '1719828000']
+    """
+    kind = raw.dtype
+    if isinstance(kind, pd.DatetimeTZDtype) or pd.api.types.is_numeric_dtype(kind) or pd.api.types.is_bool_dtype(kind):
+        return raw
+    naive = pd.Series(True, index=raw.index) if pd.api.types.is_datetime64_dtype(kind) else _naive(raw)
+    if not naive.any():
+        return raw
+    parsed = parse_timestamps(raw[naive])  # naive values parse as UTC: their wall time, to be re-read
+    ok = parsed.notna()
+    if not ok.any():
+        return raw
+    wall = parsed[ok].dt.tz_localize(None)
+    local = wall.dt.tz_localize(tz, ambiguous=np.ones(len(wall), dtype=bool), nonexistent="shift_forward")
+    out = raw.astype(object).copy()
+    out[local.index] = list(local.dt.tz_convert("UTC"))
+    return out
+
+
+def prepare(frame: pd.DataFrame, *, actors: Mapping[str, str], tz: dt.tzinfo | None) -> pd.DataFrame:
+    """The raw frame (canonical column names) with ``actors`` and ``tz`` applied; the same frame when neither is given."""
+    if not actors and tz is None:
+        return frame
+    frame = frame.copy()
+    if actors and "actor" in frame.columns:
+        frame["actor"] = map_actors(frame["actor"], actors)
+    if tz is not None and "timestamp" in frame.columns:
+        frame["timestamp"] = localize_naive(frame["timestamp"], tz)
+    return frame

@@ -1,0 +1,152 @@
+"""Exports other than Twitter's: role names of helpdesk and chat tools, local times without an offset."""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+from typing import TYPE_CHECKING
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+import journeymap as jm
+from journeymap.cli import app
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+
+def _tickets() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "ticket": ["t1", "t1", "t1", "t2", "t2"],
+            "requester": ["c1", "c1", "c1", "c2", "c2"],
+            "created_at": [
+                "2024-07-01 10:00:00",  # London summer time: 09:00 UTC
+                "2024-07-01 10:30:00",
+                "2024-07-01T10:45:00+00:00",  # an offset: an instant, left as it is
+                "2024-01-15 10:00:00",  # London winter time: UTC
+                1705313700,  # epoch seconds: an instant (2024-01-15 10:15 UTC)
+            ],
+            "role": ["End-User", "admin", "end-user", "requester", "Operator"],
+            "body": ["my card was declined", "we are looking into it", "thanks", "refund please", "done"],
+        }
+    )
+
+
+COLUMNS = {"ticket": "thread_id", "requester": "customer_id", "created_at": "timestamp", "role": "actor", "body": "text"}
+
+
+def test_helpdesk_and_chat_role_names_are_known_actors() -> None:
+    log = jm.read_events(_tickets(), columns=COLUMNS)
+    assert log.events["actor"].astype(str).tolist() == ["customer", "agent", "customer", "customer", "agent"]
+
+
+def test_actors_maps_a_tool_s_own_role_names() -> None:
+    frame = _tickets().assign(role=["in", "out", "in", "in", "Auto-Ack"])
+    with pytest.raises(jm.SchemaError, match="unknown actor"):
+        jm.read_events(frame, columns=COLUMNS)
+    log = jm.read_events(frame, columns=COLUMNS, actors={"in": "customer", "out": "agent", "auto-ack": "system"})
+    assert log.events["actor"].astype(str).tolist() == ["customer", "agent", "customer", "customer", "system"]
+
+
+@pytest.mark.parametrize(("actors", "error"), [({"in": "client"}, ValueError), (["in"], TypeError)])
+def test_a_bad_actors_mapping_is_named(actors: object, error: type[Exception]) -> None:
+    with pytest.raises(error, match="actors"):
+        jm.read_events(_tickets(), columns=COLUMNS, actors=actors)
+
+
+def test_naive_times_are_read_in_the_zone_given() -> None:
+    log = jm.read_events(_tickets(), columns=COLUMNS, tz="Europe/London")
+    got = log.events["timestamp"].dt.strftime("%Y-%m-%d %H:%M").tolist()
+    assert got == ["2024-07-01 09:00", "2024-07-01 09:30", "2024-07-01 10:45", "2024-01-15 10:00", "2024-01-15 10:15"]
+    plain = jm.read_events(_tickets(), columns=COLUMNS)  # None: naive times are UTC, as before
+    assert plain.events["timestamp"].dt.strftime("%H:%M").tolist() == ["10:00", "10:30", "10:45", "10:00", "10:15"]
+
+
+def test_naive_datetimes_from_excel_or_pandas_are_read_in_the_zone_too() -> None:
+    frame = _tickets().assign(
+        created_at=pd.to_datetime(
+            ["2024-07-01 10:00", "2024-07-01 10:30", "2024-07-01 10:45", "2024-01-15 10:00", "2024-01-15 10:15"]
+        )
+    )
+    log = jm.read_events(frame, columns=COLUMNS, tz=zoneinfo.ZoneInfo("America/New_York"))
+    assert log.events["timestamp"].dt.strftime("%H:%M").tolist() == ["14:00", "14:30", "14:45", "15:00", "15:15"]
+    objects = frame.assign(
+        created_at=[
+            dt.datetime(2024, 7, 1, 10, 0),
+            dt.date(2024, 7, 1),
+            "2024-07-01 10:45",
+            "2024-01-15 10:00",
+            "2024-01-15 10:15",
+        ]
+    )
+    log = jm.read_events(objects, columns=COLUMNS, tz="+02:00")
+    assert log.events["timestamp"].dt.strftime("%d %H:%M").tolist() == [
+        "01 08:00",
+        "30 22:00",
+        "01 08:45",
+        "15 08:00",
+        "15 08:15",
+    ]
+
+
+def test_clock_changes_read_the_first_occurrence_and_skip_forward() -> None:
+    frame = pd.DataFrame(
+        {"customer_id": ["a", "b"], "timestamp": ["2024-10-27 01:30", "2024-03-31 01:30"], "text": ["twice", "never"]}
+    )
+    log = jm.read_events(frame, tz="Europe/London")
+    # 01:30 on 27 October happens twice (BST, then GMT): the first is 00:30 UTC; 31 March skips 01:00-02:00
+    assert log.events["timestamp"].dt.strftime("%m-%d %H:%M").tolist() == ["10-27 00:30", "03-31 01:00"]
+
+
+@pytest.mark.parametrize(("tz", "error"), [("Mars/Base", ValueError), (3, TypeError), ("", ValueError)])
+def test_a_bad_tz_is_named(tz: object, error: type[Exception]) -> None:
+    with pytest.raises(error, match="tz"):
+        jm.read_events(_tickets(), columns=COLUMNS, tz=tz)
+
+
+def test_the_cluster_reads_role_names_and_zones_the_same_way() -> None:
+    jmd = pytest.importorskip("journeymap.distributed")
+    options = {"columns": COLUMNS, "actors": {"requester": "customer"}, "tz": "Europe/London"}
+    single = jm.read_events(_tickets(), **options)
+    spread = jmd.read_events(_tickets(), npartitions=2, **options)
+    got = spread.events.compute()
+    pd.testing.assert_series_equal(got["timestamp"], single.events["timestamp"])
+    assert got["actor"].astype(str).tolist() == single.events["actor"].astype(str).tolist()
+
+
+def test_the_cli_reads_actors_and_tz(tmp_path: Path) -> None:
+    source = tmp_path / "tickets.csv"
+    _tickets().assign(role=["in", "out", "in", "in", "out"]).to_csv(source, index=False)
+    out = tmp_path / "scored.csv"
+    args = ["score", str(source), "-o", str(out), "--scorer", "default", "--no-cache"]
+    for src, dst in COLUMNS.items():
+        args += ["--columns", f"{src}={dst}"]
+    result = CliRunner().invoke(app, [*args, "--actors", "in=customer", "--actors", "out=agent", "--tz", "Mars/Base"])
+    assert result.exit_code == 1
+    assert "tz='Mars/Base' is not a time zone" in result.output
+    result = CliRunner().invoke(app, [*args, "--actors", "in", "--tz", "Europe/London"])
+    assert result.exit_code == 1
+    assert "--actors takes ROLE=ACTOR pairs" in result.output
+
+
+def test_the_report_draws_its_periods_and_hours_in_the_zone_given(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from journeymap import plot
+    from journeymap.testing.data import planted_scores
+
+    seen: list[object] = []
+    drawn = plot.time_patterns
+
+    def spy(js: jm.JourneySet, **kwargs: object) -> object:
+        seen.append(kwargs.get("tz"))
+        return drawn(js, **kwargs)
+
+    monkeypatch.setattr(plot, "time_patterns", spy)
+    js = planted_scores(jm.build_journeys(jm.datasets.service_journeys(20, seed=0)))
+    jm.report(js, tmp_path / "r.html", tz="America/New_York", examples=0)
+    assert seen == ["America/New_York"]
+    with pytest.raises(ValueError, match="tz='Mars/Base'"):
+        jm.report(js, tmp_path / "r2.html", tz="Mars/Base")
+    assert not (tmp_path / "r2.html").exists()
