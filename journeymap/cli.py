@@ -86,9 +86,17 @@ ActorsOption = Annotated[
         "(e.g. --actors end-user=customer --actors trigger=system).",
     ),
 ]
+GapOption = Annotated[
+    str,
+    typer.Option("--gap", help="With --by customer: the quiet time that starts a new journey (e.g. 7D, 12h)."),
+]
 TzOption = Annotated[
     Optional[str],  # noqa: UP045
-    typer.Option("--tz", help="Time zone of timestamps without an offset (e.g. Europe/London); default UTC."),
+    typer.Option(
+        "--tz",
+        help="Time zone of timestamps written without an offset (e.g. Europe/London; default UTC); "
+        "map also draws the report's periods and hours of day in it.",
+    ),
 ]
 
 
@@ -171,6 +179,16 @@ def _parse_columns(columns: list[str] | None) -> dict[str, str] | None:
             raise _fail(f"--columns takes SOURCE=CANONICAL pairs, got {item!r}")
         mapping[source] = target
     return mapping
+
+
+def _gap_needs_customer(gap: str, by: By) -> None:
+    """Checked before any file is read: --gap only means something with --by customer, and must be a duration."""
+    from journeymap.journeys._build import gap_nanoseconds
+
+    if gap != "7D" and by is not By.customer:
+        raise _fail("--gap splits a customer's events into journeys: it needs --by customer")
+    with _handled():
+        gap_nanoseconds(gap)
 
 
 def _parse_actors(actors: list[str] | None) -> dict[str, str] | None:
@@ -274,7 +292,7 @@ def _demo(out: Path, customers: int, seed: int) -> None:
 
 @app.command()
 def score(
-    input: Annotated[Path, typer.Argument(help="CSV, TSV, Parquet or JSONL file.")],
+    input: Annotated[Path, typer.Argument(help="CSV, TSV, Parquet, JSON Lines, JSON or Excel (.xlsx) file.")],
     output: Annotated[Path, typer.Option("--output", "-o", help="Output file: .parquet or .csv.")],
     fmt: Annotated[Format, typer.Option("--format", help="events (canonical columns) or twcs.")] = Format.events,
     scorer: Annotated[str, typer.Option(help="Registered scorer name, hub id or model path.")] = "default",
@@ -312,7 +330,7 @@ def score(
 
 @app.command(name="map")
 def map_(
-    input: Annotated[Path, typer.Argument(help="CSV, TSV, Parquet or JSONL file.")],
+    input: Annotated[Path, typer.Argument(help="CSV, TSV, Parquet, JSON Lines, JSON or Excel (.xlsx) file.")],
     report: Annotated[Path, typer.Option("--report", help="The HTML report to write.")] = Path("report.html"),
     by: Annotated[By, typer.Option(help="Journeys by conversation thread or by customer.")] = By.thread,
     fmt: Annotated[Format, typer.Option("--format", help="events (canonical columns) or twcs.")] = Format.events,
@@ -331,6 +349,7 @@ def map_(
     scorer_option: ScorerOption = None,
     actors: ActorsOption = None,
     tz: TzOption = None,
+    gap: GapOption = "7D",
 ) -> None:
     """Journeys, scores, analytics and the HTML report for a file (with --topics: and what customers write about)."""
     import matplotlib as mpl
@@ -344,10 +363,11 @@ def map_(
     if not topics and (n_topics is not None or labels is not None or labels_file is not None or encoder != "default"):
         raise _fail("--n-topics, --labels, --labels-file and --encoder need --topics")
     model = _topic_model(n_topics, labels, labels_file, encoder) if topics else None
+    _gap_needs_customer(gap, by)
     log = _load(input, fmt, columns, actors, tz)
     _usable(log, input)
     with _handled():
-        js = jm.score(jm.build_journeys(log, by=by.value), _scorer_from(scorer, scorer_option), progress=True)
+        js = jm.score(jm.build_journeys(log, by=by.value, gap=gap), _scorer_from(scorer, scorer_option), progress=True)
         if model is not None:
             js = jm.assign_topics(js, model)
         path = jm.report(js, report, log=log, tz=tz)
@@ -413,7 +433,7 @@ def _topic_table(js: object) -> pd.DataFrame:
 
 @app.command()
 def topics(
-    input: Annotated[Path, typer.Argument(help="CSV, TSV, Parquet or JSONL file.")],
+    input: Annotated[Path, typer.Argument(help="CSV, TSV, Parquet, JSON Lines, JSON or Excel (.xlsx) file.")],
     output: Annotated[Path, typer.Option("--output", "-o", help="The topic table (.csv); the messages go beside it.")] = Path(
         "topics.csv"
     ),
@@ -435,6 +455,7 @@ def topics(
     cache: Annotated[bool, typer.Option(help="Use the persistent embedding cache.")] = True,
     actors: ActorsOption = None,
     tz: TzOption = None,
+    gap: GapOption = "7D",
 ) -> None:
     """What customers write about: the topic table, and every customer message with its topic.
 
@@ -451,11 +472,12 @@ def topics(
     _not_the_input(messages_path, input, "the messages file")
     model = _topic_model(n_topics, labels, labels_file, encoder)
     model.set_params(seed=seed, cache=cache)
+    _gap_needs_customer(gap, by)
     log = _load(input, fmt, columns, actors, tz)
     _usable(log, input)
     with _handled():
         output.parent.mkdir(parents=True, exist_ok=True)  # fail before the work, not after
-        js = jm.assign_topics(jm.build_journeys(log, by=by.value), model, sample=sample, seed=seed)
+        js = jm.assign_topics(jm.build_journeys(log, by=by.value, gap=gap), model, sample=sample, seed=seed)
         table = _topic_table(js)
         table.to_csv(output)
         events = js.events

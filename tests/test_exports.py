@@ -150,3 +150,29 @@ def test_the_report_draws_its_periods_and_hours_in_the_zone_given(tmp_path: Path
     with pytest.raises(ValueError, match="tz='Mars/Base'"):
         jm.report(js, tmp_path / "r2.html", tz="Mars/Base")
     assert not (tmp_path / "r2.html").exists()
+
+
+def test_a_role_column_left_unmapped_is_named_in_a_warning(caplog: pytest.LogCaptureFixture) -> None:
+    frame = _tickets().rename(columns={k: v for k, v in COLUMNS.items() if k != "role"})
+    with caplog.at_level("WARNING", logger="journeymap"):
+        log = jm.read_events(frame)
+    assert (log.events["actor"] == "customer").all()  # the documented default
+    assert "column 'role' holds roles" in caplog.text
+    assert "columns={'role': 'actor'}" in caplog.text
+    caplog.clear()
+    with caplog.at_level("WARNING", logger="journeymap"):
+        jm.read_events(frame.assign(role=["a", "b", "c", "d", "e"]))  # not roles: no warning
+    assert "holds roles" not in caplog.text
+
+
+def test_the_cli_map_takes_a_gap_for_journeys_by_customer(tmp_path: Path) -> None:
+    source = tmp_path / "tickets.csv"
+    _tickets().to_csv(source, index=False)
+    base = ["map", str(source), "--report", str(tmp_path / "r.html")]
+    result = CliRunner().invoke(app, [*base, "--gap", "12h"])
+    assert result.exit_code == 1
+    assert "--gap splits a customer's events into journeys: it needs --by customer" in result.output
+    result = CliRunner().invoke(app, [*base, "--by", "customer", "--gap", "soon"])
+    assert result.exit_code == 1
+    assert "gap" in result.output
+    assert "Traceback" not in result.output

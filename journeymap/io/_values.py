@@ -9,6 +9,7 @@ single-machine and the Dask readers share one rule.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import re
 from typing import TYPE_CHECKING
 
@@ -17,11 +18,14 @@ import pandas as pd
 
 from journeymap.io._time import parse_timestamps
 from journeymap.model.touchpoint import ACTORS
+from journeymap.schema import CANONICAL_COLUMNS
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
-__all__ = ["check_actors", "check_tz", "localize_naive", "map_actors", "prepare"]
+__all__ = ["check_actors", "check_tz", "localize_naive", "map_actors", "prepare", "role_column"]
+
+logger = logging.getLogger(__name__)
 
 #: Text that says its own offset: ``Z``, ``+05:30``, ``-0500``, ``UTC`` or ``GMT`` (Twitter's
 #: ``+0000 2017`` too). Time-of-day colons and date dashes do not match: a sign needs four digits.
@@ -149,3 +153,41 @@ def prepare(frame: pd.DataFrame, *, actors: Mapping[str, str], tz: dt.tzinfo | N
     if tz is not None and "timestamp" in frame.columns:
         frame["timestamp"] = localize_naive(frame["timestamp"], tz)
     return frame
+
+
+def role_column(frame: pd.DataFrame, actors: Mapping[str, str], *, rows: int = 1000) -> str | None:
+    """A column that holds roles when the input has no ``actor`` column (logged as a warning), else None.
+
+    Without ``actor`` every row is read as the customer's, so replies would count as customer
+    messages. A column whose values (in the first ``rows`` rows) are at least two different
+    actor names, and nothing else, is named in a warning with the mapping that reads it.
+
+    Example:
+        >>> role_column(pd.DataFrame({"who": ["end-user", "agent", "end-user"], "x": [1, 2, 3]}), {})
+        'who'
+    """
+    from journeymap.io.validation import ACTOR_ALIASES
+
+    if "actor" in frame.columns:
+        return None
+    known = {**ACTOR_ALIASES, **actors}
+    for name in frame.columns:
+        if name in CANONICAL_COLUMNS:
+            continue
+        values = frame[name].iloc[:rows].dropna()
+        if not len(values) or not all(isinstance(v, str) for v in values.iloc[:50]):
+            continue
+        spelled = pd.Series(values.astype(str).str.strip().str.lower().unique())
+        if len(spelled) > 12:
+            continue
+        roles = spelled.map(known)
+        if roles.notna().all() and roles.nunique() >= 2:
+            logger.warning(
+                "the input has no actor column, so every row is read as the customer's; column %r holds roles (%s): "
+                "read it with columns={%r: 'actor'}",
+                name,
+                ", ".join(sorted(spelled)),
+                name,
+            )
+            return str(name)
+    return None

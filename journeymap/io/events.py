@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from journeymap.backends import dispatch
-from journeymap.io._values import check_actors, check_tz, prepare
+from journeymap.io._values import check_actors, check_tz, prepare, role_column
 from journeymap.io.eventlog import EventLog, OnError
 from journeymap.io.sources import map_columns, read_table
 from journeymap.io.validation import Problems, validate_events
@@ -75,6 +75,7 @@ def read_events(
     actor_map, zone = check_actors(actors), check_tz(tz)
     problems = Problems()
     frame = prepare(map_columns(read_table(source, problems=problems), columns), actors=actor_map, tz=zone)
+    role_column(frame, actor_map)
     # rejects name the columns as the user knows them ("sent_at", not "timestamp")
     named = {str(dst): str(src) for src, dst in (columns or {}).items()}
     return validate_events(frame, on_error=on_error, problems=problems, source_columns=named or None)
