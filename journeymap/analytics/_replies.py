@@ -6,6 +6,7 @@ each journey's rows are contiguous: "before" and "after" are row positions withi
 
 from __future__ import annotations
 
+import math
 import os
 import re
 from concurrent.futures import ThreadPoolExecutor
@@ -25,14 +26,18 @@ if TYPE_CHECKING:
     import pyarrow as pa
 
 __all__ = [
+    "SYSTEM",
     "UNSIGNED",
     "ReplyContext",
     "account_of",
     "automatic_flags",
     "conversation_codes",
+    "conversation_first_after",
+    "conversation_last_before",
     "first_after",
     "first_after_in",
     "is_customer",
+    "is_system",
     "journey_codes",
     "last_before",
     "last_before_in",
@@ -42,6 +47,8 @@ __all__ = [
 
 #: The agent of a brand reply that names none (no ``agent_id``).
 UNSIGNED = "(unsigned)"
+#: The actor of a ticketing system's own events: always automatic, never a person's reply.
+SYSTEM = "system"
 _URL = r"https?://\S+|www\.\S+"
 _MENTION = r"@\w+"
 _NUMBER = r"\d+(?:[.,:/]\d+)*"
@@ -139,6 +146,11 @@ def is_customer(events: pd.DataFrame) -> npt.NDArray[np.bool_]:
     return customer_mask(events["actor"])
 
 
+def is_system(events: pd.DataFrame) -> npt.NDArray[np.bool_]:
+    """Whether each event is the ``system``'s (an auto-acknowledgement, a status change): never a person's reply."""
+    return actor_mask(events["actor"], SYSTEM)
+
+
 def last_before(mask: npt.NDArray[np.bool_], journey: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
     """For every row, the position of the last earlier row of its journey where ``mask`` holds (or -1)."""
     n = len(mask)
@@ -182,25 +194,48 @@ class ReplyContext:
     answered: npt.NDArray[np.int64]  # the customer message each row answers, or -1
     t: npt.NDArray[np.int64]  # timestamps, ns since the epoch
     wait: npt.NDArray[np.float64]  # ns since the answered message; NaN without one
+    # rows of no thread (no thread_id, none to inherit): in every conversation of their journey
+    loose: npt.NDArray[np.bool_]
 
     @classmethod
     def of(cls, events: pd.DataFrame, *, journey: npt.NDArray[np.int64] | None = None) -> ReplyContext:
         """The context of the events of a JourneySet; ``journey`` are their journey codes when known."""
         customer = is_customer(events)
         journey = journey_codes(events) if journey is None else journey
-        conversation = conversation_codes(events, journey)
         if "in_reply_to" in events.columns and len(events):
             # Arrow's hash lookup on the (unique) ids: no Python string per row
             parent = parent_positions(events["event_id"].astype("string"), events["in_reply_to"].astype("string"))
         else:
             parent = np.full(len(events), -1, dtype=np.int64)
-        answered = _answered(customer, journey, conversation, parent)
+        conversation, loose = _conversations(events, journey, parent)
+        answered = _answered(customer, journey, conversation, parent, loose)
         t = events["timestamp"].to_numpy(dtype="datetime64[ns]").view(np.int64)
         # clock skew (a reply stamped before the message it answers): no wait, not a negative one
         wait = np.where(answered >= 0, np.maximum(t - t[np.maximum(answered, 0)], 0), np.nan).astype(np.float64)
         return cls(
-            customer=customer, journey=journey, conversation=conversation, parent=parent, answered=answered, t=t, wait=wait
+            customer=customer,
+            journey=journey,
+            conversation=conversation,
+            parent=parent,
+            answered=answered,
+            t=t,
+            wait=wait,
+            loose=loose,
         )
+
+    def last_before(self, mask: npt.NDArray[np.bool_]) -> npt.NDArray[np.int64]:
+        """For every row, the last earlier row of its conversation where ``mask`` holds (or -1).
+
+        See :func:`conversation_last_before`.
+        """
+        return conversation_last_before(mask, self.journey, self.conversation, self.loose)
+
+    def first_after(self, mask: npt.NDArray[np.bool_]) -> npt.NDArray[np.int64]:
+        """For every row, the first later row of its conversation where ``mask`` holds (or -1).
+
+        See :func:`conversation_first_after`.
+        """
+        return conversation_first_after(mask, self.journey, self.conversation, self.loose)
 
 
 def _in_groups(
@@ -232,17 +267,106 @@ def first_after_in(mask: npt.NDArray[np.bool_], groups: npt.NDArray[np.int64]) -
     return _in_groups(first_after, mask, groups)
 
 
-def conversation_codes(events: pd.DataFrame, journey: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+def conversation_codes(
+    events: pd.DataFrame, journey: npt.NDArray[np.int64], parent: npt.NDArray[np.int64] | None = None
+) -> npt.NDArray[np.int64]:
     """Codes of (journey, thread): a reply answers messages of its own conversation only.
 
-    A journey by customer can hold the customer's threads with several brands; a brand's reply
-    in one thread does not answer a message sent to another. Without a complete ``thread_id``
-    column the journey is the conversation.
+    A journey by customer can hold the customer's threads with several brands (or channels); a
+    brand's reply in one thread does not answer a message sent to another. A row without a
+    ``thread_id`` takes the thread of the message it replies to (``parent``: the positions its
+    ``in_reply_to`` names, up the chain); the rows left without one share a code per journey
+    (without a ``thread_id`` column the journey is the conversation). Those rows are *loose*:
+    :func:`conversation_last_before` and :func:`conversation_first_after` put them in every
+    conversation of their journey. One row without a thread id changes nothing for the others.
+
+    Example:
+        >>> events = pd.DataFrame({"thread_id": ["E", "C", None, "C"]})
+        >>> conversation_codes(events, np.zeros(4, dtype=np.int64)).tolist()
+        [0, 1, 2, 1]
     """
-    if "thread_id" not in events.columns or events["thread_id"].isna().any():
-        return journey
-    thread = pd.factorize(events["thread_id"])[0].astype(np.int64)
-    return pd.factorize(journey * (int(thread.max(initial=0)) + 1) + thread)[0].astype(np.int64)
+    return _conversations(events, journey, np.full(len(events), -1, dtype=np.int64) if parent is None else parent)[0]
+
+
+def _thread_codes(events: pd.DataFrame, parent: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+    """Integer thread codes of the rows, -1 where there is none; a row without one takes its nearest ancestor's.
+
+    Pointer jumping over ``parent`` (positions, -1 for none): a row with a thread, or without a
+    parent, points at itself, so ``log2(n)`` doubling passes reach every row's nearest ancestor
+    with a thread. A row in, or leading into, a reply cycle of rows without one keeps -1.
+    """
+    thread = pd.factorize(events["thread_id"])[0].astype(np.int64)  # NA is -1
+    missing = thread < 0
+    if not missing.any():
+        return thread
+    n = len(thread)
+    rows = np.arange(n, dtype=np.int64)
+    anc = np.where(missing & (parent >= 0), parent, rows)
+    for _ in range(max(1, math.ceil(math.log2(max(n, 2)))) + 1):
+        nxt = anc[anc]
+        if np.array_equal(nxt, anc):
+            break
+        anc = nxt
+    return thread[anc]
+
+
+def _conversations(
+    events: pd.DataFrame, journey: npt.NDArray[np.int64], parent: npt.NDArray[np.int64]
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.bool_]]:
+    """:func:`conversation_codes`, and which rows are loose (no thread of their own or inherited)."""
+    if "thread_id" not in events.columns or not len(events):
+        return journey, np.zeros(len(events), dtype=bool)
+    thread = _thread_codes(events, parent)
+    loose = thread < 0
+    if loose.all():  # no thread anywhere: the journey is the conversation
+        return journey, np.zeros(len(events), dtype=bool)
+    # the loose rows of a journey share the code after its threads'
+    width = int(thread.max(initial=0)) + 2
+    codes = pd.factorize(journey * width + np.where(loose, width - 1, thread))[0].astype(np.int64)
+    # a journey with no thread at all is one conversation, as without a thread_id column: not loose
+    threaded_journey = pd.Series(~loose).groupby(journey, sort=False).transform("any").to_numpy(dtype=bool)
+    return codes, loose & threaded_journey
+
+
+def conversation_last_before(
+    mask: npt.NDArray[np.bool_],
+    journey: npt.NDArray[np.int64],
+    conversation: npt.NDArray[np.int64],
+    loose: npt.NDArray[np.bool_],
+) -> npt.NDArray[np.int64]:
+    """For every row, the last earlier row of its conversation where ``mask`` holds (or -1).
+
+    A loose row (no thread: :func:`conversation_codes`) belongs to every conversation of its
+    journey: for it the last earlier ``mask`` row of the journey, and for a row of a thread
+    the later of its thread's and the journey's loose rows'.
+    """
+    within = last_before_in(mask, conversation)
+    if not loose.any():
+        return within
+    any_thread = last_before(mask, journey)
+    loose_row = last_before(mask & loose, journey)
+    return np.where(loose, any_thread, np.maximum(within, loose_row))
+
+
+def conversation_first_after(
+    mask: npt.NDArray[np.bool_],
+    journey: npt.NDArray[np.int64],
+    conversation: npt.NDArray[np.int64],
+    loose: npt.NDArray[np.bool_],
+) -> npt.NDArray[np.int64]:
+    """For every row, the first later row of its conversation where ``mask`` holds (or -1).
+
+    Loose rows as in :func:`conversation_last_before`: for a row of a thread the earlier of its
+    thread's and the journey's loose rows'.
+    """
+    within = first_after_in(mask, conversation)
+    if not loose.any():
+        return within
+    any_thread = first_after(mask, journey)
+    loose_row = first_after(mask & loose, journey)
+    big = np.iinfo(np.int64).max
+    earlier = np.minimum(np.where(within >= 0, within, big), np.where(loose_row >= 0, loose_row, big))
+    return np.where(loose, any_thread, np.where(earlier == big, -1, earlier))
 
 
 def _answered(
@@ -250,16 +374,18 @@ def _answered(
     journey: npt.NDArray[np.int64],
     conversation: npt.NDArray[np.int64],
     parent: npt.NDArray[np.int64],
+    loose: npt.NDArray[np.bool_] | None = None,
 ) -> npt.NDArray[np.int64]:
     """For every row, the customer message it answers (or -1).
 
     Its ``in_reply_to`` (``parent``) when that is an earlier customer message of the same
     journey, else the customer's previous message in the same conversation
     (:func:`conversation_codes`: with journeys by customer, a reply in one thread does not
-    answer a message to another brand).
+    answer a message to another brand; a ``loose`` row, of no thread, is in all of its journey's).
     """
     n = len(customer)
-    previous = last_before_in(customer, conversation)
+    loose = np.zeros(n, dtype=bool) if loose is None else loose
+    previous = conversation_last_before(customer, journey, conversation, loose)
     if n == 0:
         return previous
     rows = np.arange(n)
@@ -290,9 +416,10 @@ def _text_keys(events: pd.DataFrame, rows: npt.NDArray[np.int64]) -> npt.NDArray
 def automatic_flags(
     events: pd.DataFrame, *, min_repeats: int, within: pd.Timedelta | None, context: ReplyContext | None = None
 ) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.object_]]:
-    """Which brand events are automatic, and why (``"bot"``, ``"repeated text"`` or ``""``).
+    """Which brand events are automatic, and why (``"bot"``, ``"system"``, ``"repeated text"`` or ``""``).
 
-    Automatic: the actor is ``bot``, or the same brand account sent the same normalised text
+    Automatic: the actor is ``bot`` or ``system`` (a ticketing system's acknowledgement, status
+    change or trigger: never a person's reply), or the same brand account sent the same normalised text
     (:func:`normalise_text`) at least ``min_repeats`` times and, unless ``within`` is None, the
     median wait before those replies (from the customer message each answers) is at most
     ``within``. ``context`` is the events' :class:`ReplyContext` when already computed.
@@ -300,6 +427,7 @@ def automatic_flags(
     ctx = context if context is not None else ReplyContext.of(events)
     brand = ~ctx.customer
     bot = actor_mask(events["actor"], "bot")
+    system = actor_mask(events["actor"], SYSTEM)
     repeated = np.zeros(len(events), dtype=bool)
     # Only brand texts are compared (a regex pass over every row cost ~30 s at 1M events)
     rows = np.flatnonzero(brand)
@@ -317,8 +445,8 @@ def automatic_flags(
             with np.errstate(invalid="ignore"):
                 candidate[picked] = median[keys[picked]] <= float(pd.Timedelta(within).value)
         repeated[rows] = candidate
-    auto = bot | repeated
-    reason = np.select([bot, repeated], ["bot", "repeated text"], default="").astype(object)
+    auto = bot | system | repeated
+    reason = np.select([bot, system, repeated], ["bot", "system", "repeated text"], default="").astype(object)
     return auto, reason
 
 
@@ -340,7 +468,7 @@ def reply_frame(events: pd.DataFrame, automatic: npt.NDArray[np.bool_], *, conte
         valence = np.full(len(events), np.nan)
     scored = customer & ~np.isnan(valence)
     # the valence around a reply is its own thread's
-    before, after = last_before_in(scored, ctx.conversation), first_after_in(scored, ctx.conversation)
+    before, after = ctx.last_before(scored), ctx.first_after(scored)
     brand = ~customer
     after_customer = last_before(customer, journey) >= 0
 

@@ -5,14 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+import numpy as np
 import pandas as pd
 
 from journeymap.analytics._checks import check_auto
 from journeymap.analytics._prep import journey_keys
-from journeymap.analytics._replies import ReplyContext, automatic_flags
+from journeymap.analytics._replies import SYSTEM, ReplyContext, automatic_flags, is_system
 
 if TYPE_CHECKING:
-    import numpy as np
     import numpy.typing as npt
 
     from journeymap.journeys import JourneySet
@@ -27,9 +27,11 @@ AUTO_WITHIN = "1min"
 
 @dataclass(frozen=True)
 class AutoReplyRule:
-    """Which brand replies are automatic: the actor ``bot``, or a canned text sent at machine speed.
+    """Which brand replies are automatic: the actor ``bot`` or ``system``, or a canned text sent at machine speed.
 
-    A brand event is automatic when its ``actor`` is ``bot``, or when the same brand account
+    A brand event is automatic when its ``actor`` is ``bot`` or ``system`` (a ticketing
+    system's auto-acknowledgement, trigger or status change, such as "Ticket reopened by
+    requester": never a person's reply, whatever its text), or when the same brand account
     (``author_id``, else ``brand``) sent the same text at least ``min_repeats`` times, the texts
     compared after replacing @mentions, URLs and numbers (so "@12 Thanks, ticket 4411" and
     "@99 Thanks, ticket 17" are one text), *and* the median wait before those replies (from the
@@ -46,6 +48,11 @@ class AutoReplyRule:
     twice, quickly, from being called a bot. ``within=None`` drops the speed condition
     (repetition alone), for sources where waits cannot be measured. Brand events without text
     (no ``text`` column, or a missing text: an image, a DM card) are automatic only by actor.
+
+    The text rule comes from Twitter, where the ``actor`` column is inferred. Where the source
+    labels its bots itself (a live-chat tool whose operators send canned greetings by shortcut,
+    seconds after the customer), trust the labels: ``AutoReplyRule(min_repeats=10**9)`` (no
+    text repeats that often) leaves only the actors ``bot`` and ``system`` automatic.
 
     Attributes:
         min_repeats: how many times the account must send the text (default
@@ -82,7 +89,7 @@ class AutoReplyRule:
     def flags(self, events: pd.DataFrame) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.object_]]:
         """For the events of a JourneySet (sorted by journey and step): automatic (bool) and why.
 
-        The reason is ``"bot"`` (the actor), ``"repeated text"`` or ``""``.
+        The reason is ``"bot"`` or ``"system"`` (the actor), ``"repeated text"`` or ``""``.
         """
         return self._flags(events, None)
 
@@ -105,7 +112,13 @@ def rule_flags(js: JourneySet, rule: AutoReplyRule | None) -> tuple[npt.NDArray[
     """
     rule = check_auto(rule) or AutoReplyRule()
     if type(rule).flags is not AutoReplyRule.flags:  # a subclass with its own rule: ask it
-        return rule.flags(js.events)
+        auto, reason = rule.flags(js.events)
+        # a system event is never a person's reply, whatever the rule says
+        system = is_system(js.events) & ~np.asarray(auto, dtype=bool)
+        if not system.any():
+            return auto, reason
+        reason = np.where(system, SYSTEM, np.asarray(reason, dtype=object)).astype(object)
+        return np.asarray(auto, dtype=bool) | system, reason
 
     def compute() -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.object_]]:
         auto, reason = rule._flags(js.events, reply_context(js))

@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from journeymap.analytics._prep import flags, journey_keys, on_journeys, require_scored
+from journeymap.analytics._replies import is_system
 from journeymap.backends import dispatch
 
 if TYPE_CHECKING:
@@ -22,9 +23,9 @@ __all__ = ["journey_metrics"]
 def journey_metrics(js: JourneySet) -> pd.DataFrame:
     """One row per journey describing its emotional curve (the valence of the customer's scored steps).
 
-    Columns: ``customer_id``, ``n_steps``, ``n_customer_steps``, ``n_replies`` (brand steps),
-    ``duration``, ``channel_switches`` (changes of channel between consecutive steps, such as a
-    move to private messages); over the customer's scored steps (a brand reply scored with
+    Columns: ``customer_id``, ``n_steps``, ``n_customer_steps``, ``n_replies`` (brand steps,
+    automatic ones included), ``duration``, ``channel_switches`` (changes of channel between
+    consecutive steps, such as a move to private messages); over the customer's scored steps (a brand reply scored with
     ``agents=True`` is not part of the curve): ``start_valence``, ``end_valence``,
     ``mean_valence``, ``low_step``/``low_valence`` (the lowest point; first if tied),
     ``high_step``/``high_valence``, ``peak_end`` (mean of the most intense moment, largest
@@ -32,7 +33,8 @@ def journey_metrics(js: JourneySet) -> pd.DataFrame:
     deviation of the step-to-step changes; 0 with fewer than three scored steps),
     ``n_negative`` (negative scored steps), ``end_sentiment`` (``"negative"``, ``"neutral"`` or
     ``"positive"``: the last scored step's), ``recovered`` (a negative moment followed by a
-    positive end, with a brand reply between them) and ``time_to_recover`` (from the first
+    positive end, with a brand reply between them: a bot's counts, a ``system`` event such as
+    an auto-acknowledgement or a status change does not) and ``time_to_recover`` (from the first
     negative moment to the positive end).
     Negative and positive are what each message's ``sentiment`` says (the scorer's decision rule;
     without one, valence below :data:`~journeymap.schema.NEGATIVE_VALENCE`, -0.25, and above
@@ -130,7 +132,8 @@ def _journey_metrics(js: JourneySet, events: pd.DataFrame) -> pd.DataFrame:
         [last["negative"].to_numpy(dtype=bool), last["positive"].to_numpy(dtype=bool)], ["negative", "positive"], "neutral"
     )
 
-    curve["recovered"], curve["time_to_recover"] = _recovery(f, s, last, curve.index)
+    replies = f["brand"].to_numpy(dtype=bool) & ~is_system(events)  # a status change helps no one recover
+    curve["recovered"], curve["time_to_recover"] = _recovery(f, s, last, curve.index, replies)
     out = base.join(curve.reindex(positions).set_axis(journeys), how="left")
     out["recovered"] = out["recovered"].astype("boolean").fillna(False).astype(bool)
     for col in ("n_customer_steps", "n_replies", "channel_switches"):
@@ -143,13 +146,16 @@ def _journey_metrics(js: JourneySet, events: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _recovery(f: pd.DataFrame, s: pd.DataFrame, last: pd.DataFrame, index: pd.Index) -> tuple[pd.Series, pd.Series]:
+def _recovery(
+    f: pd.DataFrame, s: pd.DataFrame, last: pd.DataFrame, index: pd.Index, replies: npt.NDArray[np.bool_]
+) -> tuple[pd.Series, pd.Series]:
     """Per journey code (``index``): recovered, and the time it took.
 
-    Recovery: the first negative moment, then a brand reply, then a positive end, in step order
-    (a reply stamped at the same second as the message it answers still comes between). ``f``
-    are the events' flags with integer journey codes and step positions (``pos``), ``s`` the
-    scored ones, ``last`` each journey's last scored row.
+    Recovery: the first negative moment, then a brand reply (``replies``: the brand's events
+    but the ``system``'s), then a positive end, in step order (a reply stamped at the same
+    second as the message it answers still comes between). ``f`` are the events' flags with
+    integer journey codes and step positions (``pos``), ``s`` the scored ones, ``last`` each
+    journey's last scored row.
     """
     codes = f["journey_id"].to_numpy()
     negatives = s[s["negative"]].groupby("journey_id", sort=False)
@@ -162,7 +168,7 @@ def _recovery(f: pd.DataFrame, s: pd.DataFrame, last: pd.DataFrame, index: pd.In
         out[values.index.to_numpy(dtype=np.int64)] = values.to_numpy(dtype=np.float64)
         return out
 
-    brand = f["brand"].to_numpy(dtype=bool)
+    brand = replies
     brand_codes = codes[brand]
     brand_pos = f["pos"].to_numpy()[brand].astype(np.float64)
     neg_pos = by_code(first_neg_pos)[brand_codes]

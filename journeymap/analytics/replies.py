@@ -9,12 +9,7 @@ import pandas as pd
 
 from journeymap.analytics._checks import check_duration
 from journeymap.analytics._prep import require_journeys
-from journeymap.analytics._replies import (
-    UNSIGNED,
-    account_of,
-    last_before_in,
-    reply_frame,
-)
+from journeymap.analytics._replies import UNSIGNED, account_of, is_customer, is_system, reply_frame
 from journeymap.analytics._stats import MeanInterval, wilson
 from journeymap.analytics.automatic import AutoReplyRule, reply_context, rule_flags
 from journeymap.analytics.metrics import journey_metrics
@@ -23,6 +18,8 @@ from journeymap.backends import dispatch
 from journeymap.exceptions import SchemaError
 
 if TYPE_CHECKING:
+    import numpy.typing as npt
+
     from journeymap.journeys import JourneySet
 
 __all__ = ["MIN_GROUP_SIZE", "NO_REPLY", "UNSIGNED", "reply_table", "service_levels"]
@@ -40,8 +37,8 @@ def reply_table(js: JourneySet, *, auto: AutoReplyRule | None = None) -> pd.Data
     Indexed by the reply's ``event_id``, in journey and step order. Columns: ``journey_id``,
     ``customer_id``, ``timestamp``, ``account`` (the brand account: ``author_id``, else
     ``brand``), ``agent`` (``agent_id``; ``"(unsigned)"`` where the reply names none),
-    ``touchpoint``, ``automatic`` and ``automatic_reason`` (``"bot"``, ``"repeated text"`` or
-    ``""``; see :class:`~journeymap.AutoReplyRule`, which ``auto`` overrides), ``answers`` (the
+    ``touchpoint``, ``automatic`` and ``automatic_reason`` (``"bot"``, ``"system"``,
+    ``"repeated text"`` or ``""``; see :class:`~journeymap.AutoReplyRule`, which ``auto`` overrides), ``answers`` (the
     ``event_id`` of the customer message it answers: its ``in_reply_to`` when that is a customer
     message of the journey, else the customer's previous message; NA when none), ``wait`` (from
     that message; NaT when none), ``valence_before`` (the customer's last scored message before
@@ -101,11 +98,16 @@ def reply_table(js: JourneySet, *, auto: AutoReplyRule | None = None) -> pd.Data
 BRAND_COLUMNS = ("brand", "author_id")
 
 
+def _agents_rows(events: pd.DataFrame) -> npt.NDArray[np.bool_]:
+    """The rows an agent can have sent: the brand's, but not the ``system``'s (whatever ``agent_id`` they carry)."""
+    return ~is_customer(events) & ~is_system(events)
+
+
 def _group_column(events: pd.DataFrame, by: str) -> tuple[pd.Series, str]:
     """The value each event is grouped by, and the name of the index."""
     if by == "agent":
         if "agent_id" in events.columns:
-            return events["agent_id"].astype("string").where(events["actor"].astype("string") != "customer"), "agent"
+            return events["agent_id"].astype("string").where(_agents_rows(events)), "agent"
         return pd.Series(pd.NA, index=events.index, dtype="string"), "agent"
     if by == "brand":
         for column in BRAND_COLUMNS:
@@ -133,7 +135,9 @@ def service_levels(  # noqa: PLR0915 - one table, column by column
     """The service league: per agent, brand or any column, how fast and how well replies land.
 
     ``by`` says what rows are grouped by: ``"agent"`` (``agent_id``; human replies without one
-    are grouped under ``"(unsigned)"``), ``"brand"`` (the ``brand`` column, else ``author_id``)
+    are grouped under ``"(unsigned)"``; events of the actor ``system``, such as a ticketing
+    system's auto-acknowledgements and status changes, belong to no agent, whatever
+    ``agent_id`` they carry), ``"brand"`` (the ``brand`` column, else ``author_id``)
     or any events column. A *reply* belongs to the group of its own row; a *journey* belongs to
     the group of its first human reply (see :func:`~journeymap.response_times`), or, when no
     human reply came, to the column's first value in the journey that is also the value of some
@@ -190,7 +194,7 @@ def service_levels(  # noqa: PLR0915 - one table, column by column
     events = js.events
     group, name = _group_column(events, by)
     if by == "agent":
-        group = group.fillna(UNSIGNED).where(events["actor"].astype("string") != "customer")
+        group = group.fillna(UNSIGNED).where(_agents_rows(events))
     flagged = rule_flags(js, auto)[0]
     excluded = excluded_replies(js, bots, auto)
     ctx = reply_context(js)
@@ -204,7 +208,7 @@ def service_levels(  # noqa: PLR0915 - one table, column by column
     # replies
     # A reply split over messages ("1/2 ... 2/2") is one reply: a counted message right after
     # another of the same group in its conversation, with no customer message between, continues it.
-    previous = last_before_in(np.ones(len(events), dtype=bool), ctx.conversation)
+    previous = ctx.last_before(np.ones(len(events), dtype=bool))
     has_prev = previous >= 0
     codes = pd.factorize(group)[0]  # NA (no group) is -1
     same_group = np.zeros(len(events), dtype=bool)

@@ -10,13 +10,7 @@ import pandas as pd
 
 from journeymap.analytics._checks import check_auto, check_timestamp
 from journeymap.analytics._prep import flags, journey_keys, on_journeys, require_journeys, require_scored
-from journeymap.analytics._replies import (
-    ReplyContext,
-    first_after_in,
-    is_customer,
-    journey_codes,
-    last_before_in,
-)
+from journeymap.analytics._replies import ReplyContext, is_customer, journey_codes
 from journeymap.analytics._tables import ranked
 from journeymap.analytics.automatic import AutoReplyRule, reply_context, rule_flags
 from journeymap.backends import dispatch
@@ -52,18 +46,18 @@ NOTED_INTENSITY = 0.3
 TRIAGE_WEIGHTS: dict[str, float] = {"negativity": 0.4, "intensity": 0.25, "waiting": 0.25, "repetition": 0.1}
 
 
-def _next_reply_time(replier: npt.NDArray[np.bool_], t: npt.NDArray[np.int64], group: npt.NDArray[np.int64]) -> np.ndarray:
-    """For every step, the time of the next ``replier`` step in the same group (or -1); integer group codes.
+def _next_reply_time(replier: npt.NDArray[np.bool_], ctx: ReplyContext) -> np.ndarray:
+    """For every step, the time of the next ``replier`` step in its conversation (or -1).
 
-    Rows are in journey and step order; a group is a journey, or a conversation within one (its
-    rows may interleave with another's). The next reply *step*, not the earliest later stamp: a
-    reply stamped before the message it answers (clock skew) steps after that message and must
-    not pass for the answer to an earlier one.
+    Rows are in journey and step order; a conversation is a journey, or a thread within one
+    (its rows may interleave with another's; see :meth:`ReplyContext.first_after`). The next
+    reply *step*, not the earliest later stamp: a reply stamped before the message it answers
+    (clock skew) steps after that message and must not pass for the answer to an earlier one.
     """
-    if len(t) == 0:
+    if len(ctx.t) == 0:
         return np.zeros(0, dtype=np.int64)
-    nxt = first_after_in(replier, group)
-    return np.where(nxt >= 0, t[np.maximum(nxt, 0)], -1)
+    nxt = ctx.first_after(replier)
+    return np.where(nxt >= 0, ctx.t[np.maximum(nxt, 0)], -1)
 
 
 #: A customer message after a human brand reply closes the case (triage ``status="closing"``)
@@ -155,7 +149,7 @@ def _waits(events: pd.DataFrame, automatic: np.ndarray | None = None, *, context
     """
     ctx = context if context is not None else ReplyContext.of(events)
     brand = ~ctx.customer  # a missing actor is the brand's
-    nxt = _next_reply_time(brand if automatic is None else brand & ~automatic, ctx.t, ctx.conversation)
+    nxt = _next_reply_time(brand if automatic is None else brand & ~automatic, ctx)
     replied = nxt >= 0
     outside = (
         events[REPLY_OUTSIDE_DATA].fillna(False).to_numpy(dtype=bool)
@@ -200,9 +194,9 @@ def response_times(  # noqa: PLR0915 - one table, column by column
     Columns (index ``journey_id``):
 
     * ``first_response``: from the customer's first message in the journey to the brand's first
-      *human* reply after it (NaT when none). Automatic replies (``actor == "bot"``, or a text
-      the same account repeats; see :class:`~journeymap.AutoReplyRule`, overridden by ``auto``)
-      are left out; ``bots="include"`` counts them, and then ``first_response`` equals
+      *human* reply after it (NaT when none). Automatic replies (actor ``bot`` or ``system``,
+      or a text the same account repeats; see :class:`~journeymap.AutoReplyRule`, overridden
+      by ``auto``) are left out; ``bots="include"`` counts them, and then ``first_response`` equals
       ``first_acknowledgement``.
     * ``first_acknowledgement``: the same to the first brand reply of any kind.
     * ``opened_outside``: the journey opens with a brand reply to a message that is not in the
@@ -363,9 +357,9 @@ def _closing(events: pd.DataFrame, ctx: ReplyContext, automatic: np.ndarray) -> 
         none = np.zeros(len(events), dtype=bool)
         return none, none
     positive = (events["valence"].astype("float64") >= CLOSING_VALENCE).to_numpy(dtype=bool)
-    answered_before = last_before_in(~ctx.customer & ~automatic, ctx.conversation) >= 0
+    answered_before = ctx.last_before(~ctx.customer & ~automatic) >= 0
     thanks = ctx.customer & positive & answered_before
-    settled = ctx.customer & ~thanks & (first_after_in(thanks, ctx.conversation) >= 0)
+    settled = ctx.customer & ~thanks & (ctx.first_after(thanks) >= 0)
     return thanks, settled
 
 
@@ -381,6 +375,27 @@ def _open_kinds(events: pd.DataFrame, ctx: ReplyContext, automatic: np.ndarray, 
     moved = _moved(events, ctx.journey, automatic)[ctx.customer] & open_ & ~thanks & ~settled
     outside = waits["reply_outside"].to_numpy(dtype=bool) & ~moved & ~thanks & ~settled
     return pd.DataFrame({"thanks": thanks, "settled": settled, "moved": moved, "outside": outside}, index=waits.index)
+
+
+def _top_label(events: pd.DataFrame, columns: list[str]) -> pd.Series:
+    """Per event, the label of the highest of the score ``columns`` (the first if tied); NA where all are missing.
+
+    An open message without a score (no text: an attachment, a blank survey comment; or a text
+    the scorer left out) has no top label, rather than failing the table (pandas' ``idxmax``
+    raises on a row of NaN).
+
+    Example:
+        >>> scores = pd.DataFrame({"emo_anger": [0.9, None, 0.2], "emo_fear": [0.1, None, 0.2]})
+        >>> _top_label(scores, ["emo_anger", "emo_fear"]).tolist()
+        ['anger', <NA>, 'anger']
+    """
+    if not columns:
+        return pd.Series("", index=events.index, dtype="string")
+    values = events[columns].to_numpy(dtype=np.float64, na_value=np.nan)
+    known = ~np.isnan(values).all(axis=1)
+    best = np.argmax(np.where(np.isnan(values), -np.inf, values), axis=1)
+    names = np.asarray([c.removeprefix(SCORE_PREFIX) for c in columns], dtype=object)
+    return pd.Series(names[best], index=events.index, dtype="string").where(known)
 
 
 @dispatch
@@ -423,6 +438,10 @@ def triage(
       every further week without a reply, so a recent unanswered message outranks one left for
       a month, which is unlikely to be actionable any more;
     * repetition: the customer's other open messages that are not closing (0, 1, 2, 3+), divided by 3.
+
+    A message without a score (no text: an attachment, a blank survey comment; or one the
+    scorer left out) is listed all the same, with negativity and intensity 0 and no
+    ``emotion``: it ranks by its wait and repetition.
 
     Args:
         js: scored journeys.
@@ -481,11 +500,7 @@ def triage(
     priority = (
         w["negativity"] * negativity + w["intensity"] * intensity + w["waiting"] * waiting_part + w["repetition"] * repetition
     )
-    top_label = (
-        ev[intense].astype("float64").idxmax(axis=1).astype("string").str.removeprefix(SCORE_PREFIX)
-        if intense
-        else pd.Series("", index=ev.index)
-    )
+    top_label = _top_label(ev, intense)
     reasons = _reasons(negativity, intensity, top_label.astype("string"), hours, repeats)
     reasons = reasons.where(~moved, "moved to private messages; " + reasons)
     reasons = reasons.where(~outside, "a reply outside the data; " + reasons)

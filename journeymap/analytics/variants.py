@@ -9,6 +9,7 @@ import pandas as pd
 
 from journeymap.analytics._graph import step_keys
 from journeymap.analytics._prep import polarity, require_scored
+from journeymap.analytics._replies import is_system
 from journeymap.analytics._tables import ranked
 from journeymap.backends import dispatch
 
@@ -27,7 +28,8 @@ def journey_variants(js: JourneySet, *, level: Level = "touchpoint", top: int | 
     ``share``, ``mean_start_valence``, ``mean_end_valence``, ``recovery_rate`` (of the journeys
     with a negative moment, the share that recovered; NaN where none had one) and ``drop_off``:
     the share that ended on a customer message that was not positive (its ``sentiment``, or
-    valence at most :data:`~journeymap.schema.POSITIVE_VALENCE`, 0.25) and got no brand reply, i.e. left
+    valence at most :data:`~journeymap.schema.POSITIVE_VALENCE`, 0.25) and got no brand reply (a
+    ``system`` event, such as an auto-acknowledgement, is none), i.e. left
     unresolved rather than closed with thanks. The ``top`` most common first (None: all).
 
     Example:
@@ -47,9 +49,11 @@ def journey_variants(js: JourneySet, *, level: Level = "touchpoint", top: int | 
     joined = np.add.reduceat(keys + " > ", starts) if len(js) else np.array([], dtype=object)
     path = pd.Series(joined, index=js.journeys.index, dtype=object).str[:-3]
     columns = ["actor", "valence", *(["sentiment"] if "sentiment" in js.events.columns else [])]
-    last = js.events.groupby("journey_id", sort=False)[columns].last()
+    # a system event after the customer's last message (an auto-acknowledgement) is no reply
+    speaking = js.events[~is_system(js.events)]
+    last = speaking.groupby("journey_id", sort=False)[columns].last().reindex(js.journeys.index)
     positive_end = polarity(last)[2]
-    dropped = (last["actor"].astype("string") == "customer") & ~positive_end
+    dropped = (last["actor"].astype("string") == "customer").fillna(False).astype(bool) & ~positive_end
     m = journey_metrics(js)
     curve = m[["start_valence", "end_valence", "recovered", "n_negative"]]
     frame = pd.DataFrame({"variant": path, "dropped": dropped}).join(curve)
