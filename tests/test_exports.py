@@ -126,7 +126,7 @@ def test_the_cli_reads_actors_and_tz(tmp_path: Path) -> None:
         args += ["--columns", f"{src}={dst}"]
     result = CliRunner().invoke(app, [*args, "--actors", "in=customer", "--actors", "out=agent", "--tz", "Mars/Base"])
     assert result.exit_code == 1
-    assert "tz='Mars/Base' is not a time zone" in result.output
+    assert "tz='Mars/Base' is not a timezone" in result.output
     result = CliRunner().invoke(app, [*args, "--actors", "in", "--tz", "Europe/London"])
     assert result.exit_code == 1
     assert "--actors takes ROLE=ACTOR pairs" in result.output

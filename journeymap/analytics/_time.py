@@ -32,10 +32,12 @@ def check_tz(tz: Any) -> Any:
         ...
         ValueError: tz='Mars/Base' is not a timezone pandas knows; use an IANA name such as 'UTC' ...
     """
+    from journeymap.io._values import check_tz as zone
+
     if tz is None:
         return "UTC"
-    if isinstance(tz, dt.tzinfo):
-        return tz
+    zone(tz)  # the readers' check: one rule and one message for every tz
+    return tz
     if not isinstance(tz, str):
         msg = (
             "tz must be a timezone name such as 'UTC' or 'Europe/London' (or a datetime.tzinfo, or None for UTC), "

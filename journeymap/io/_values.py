@@ -56,7 +56,8 @@ def check_tz(tz: object) -> dt.tzinfo | None:
     """``tz=`` as a tzinfo: an IANA name (``"Europe/London"``), a fixed offset (``"+05:30"``) or a tzinfo.
 
     None stays None (naive times are UTC). A number is a TypeError (pandas would read it as an
-    offset in seconds), an unknown name a ValueError, each naming ``tz``.
+    offset in seconds), an unknown name a ValueError, each naming ``tz``. The analytics' ``tz``
+    is checked here too (:func:`journeymap.analytics._time.check_tz`).
 
     Example:
         >>> check_tz("Europe/London")
@@ -64,20 +65,25 @@ def check_tz(tz: object) -> dt.tzinfo | None:
         >>> check_tz("Mars/Base")
         Traceback (most recent call last):
         ...
-        ValueError: tz='Mars/Base' is not a time zone pandas knows; ...
+        ValueError: tz='Mars/Base' is not a timezone pandas knows; use an IANA name such as 'UTC' or 'Europe/London', ...
     """
     if tz is None or isinstance(tz, dt.tzinfo):
         return tz
     if not isinstance(tz, str):
-        allowed = "a time zone name such as 'Europe/London', an offset such as '+05:30' or a tzinfo"
-        msg = f"tz must be {allowed}, got {type(tz).__name__} {tz!r}"
+        msg = (
+            "tz must be a timezone name such as 'UTC' or 'Europe/London' (or a datetime.tzinfo, or None for UTC), "
+            f"got {type(tz).__name__} {tz!r}"
+        )
         raise TypeError(msg)
     try:
         zone = pd.Timestamp(0, tz="UTC").tz_convert(tz).tzinfo
     except (KeyError, ValueError, TypeError, IndexError, OSError):  # ZoneInfoNotFoundError is a KeyError; "" an IndexError
         zone = None
     if zone is None:
-        msg = f"tz={tz!r} is not a time zone pandas knows; give an IANA name such as 'Europe/London' or an offset (+05:30)"
+        msg = (
+            f"tz={tz!r} is not a timezone pandas knows; use an IANA name such as 'UTC' or 'Europe/London', "
+            "or a fixed offset such as '+05:30'"
+        )
         raise ValueError(msg)
     return zone
 
