@@ -267,7 +267,7 @@ def _shorten(text: str, limit: int = 200) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def _topics(js: JourneySet, *, seed: int, freq: str, tz: str | None) -> list[str]:
+def _topics(js: JourneySet, *, seed: int, freq: str, tz: str | None = "UTC") -> list[str]:
     """The topics section (when the journeys have topics): a table, a note on the columns, a chart.
 
     Says why instead when there is nothing to show (no journeys, no customer message with a topic).

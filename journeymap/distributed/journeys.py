@@ -240,7 +240,11 @@ def build_journeys(
     every journey lies in one partition, and each partition is built by the single-machine code.
     Replies whose ``thread_id`` is missing are placed by their reply tree, which is resolved
     from the id columns gathered once (about 100 bytes per event); with a complete
-    ``thread_id`` nothing is gathered.
+    ``thread_id`` nothing is gathered. Steps and journeys come in the single-machine order, ties
+    in time included: the reply depth and step times are found over the whole input, and the id
+    order that breaks the remaining ties compares two ids by themselves alone (numbers by value,
+    then text), so each partition, and :meth:`DaskJourneySet.compute` gathering them, orders ids
+    as one machine does.
 
     Args:
         log: a :class:`DaskEventLog`, or a dask DataFrame (validated with ``on_error="raise"``).

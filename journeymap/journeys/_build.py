@@ -14,7 +14,7 @@ from journeymap.exceptions import SchemaError
 from journeymap.io.eventlog import EventLog
 from journeymap.io.validation import validate_events
 from journeymap.journeys._set import JourneySet
-from journeymap.journeys._table import customer_mask, group_bounds, journey_table, take_rows
+from journeymap.journeys._table import customer_mask, group_bounds, id_ranks, journey_table, take_rows
 from journeymap.journeys.stages import assign_stages, resolve_stages
 
 if TYPE_CHECKING:
@@ -97,7 +97,10 @@ def _thread_keys(events: pd.DataFrame, tree: ReplyTree | None) -> pd.Series:
 
 
 def addressed_customers(
-    events: pd.DataFrame, thread: npt.NDArray[np.int64], tree: ReplyTree | None
+    events: pd.DataFrame,
+    thread: npt.NDArray[np.int64],
+    tree: ReplyTree | None,
+    tie: npt.NDArray[np.int64] | None = None,
 ) -> tuple[pd.Series, npt.NDArray[np.int64]]:
     """The customer each event belongs to within its thread, and each event's (thread, customer) group.
 
@@ -105,7 +108,8 @@ def addressed_customers(
     message keeps its ``customer_id`` when that is one of the thread's customers; otherwise it
     goes to the customer whose message it answers (``in_reply_to``), or where the brand message
     it answers went, else to the thread's first customer (the author of its earliest customer
-    message; at equal times, of the smaller event id). A brand message that replies to nothing
+    message; at equal times, of the event first in id order, :func:`~journeymap.journeys._table.id_ranks`;
+    ``tie`` are the events' id ranks when already known). A brand message that replies to nothing
     in the data (a broadcast that starts a thread), or to a message of another thread, keeps its
     ``customer_id``. Integer codes throughout: no string work per event.
     """
@@ -141,10 +145,10 @@ def addressed_customers(
         if not ok.all():
             ts = events["timestamp"].to_numpy(dtype="datetime64[ns]").view(np.int64)
             rows = np.flatnonzero(is_customer)
-            # the thread's earliest customer message; at equal times the smaller event id (not the
+            # the thread's earliest customer message; at equal times the first in id order (not the
             # input order, which the customer codes follow), so any row order gives the same result
-            tie = id_ranks(events["event_id"].iloc[rows])
-            order = rows[np.lexsort((tie, ts[rows], thread[rows]))]
+            ranks = id_ranks(events["event_id"].iloc[rows]) if tie is None else tie[rows]
+            order = rows[np.lexsort((ranks, ts[rows], thread[rows]))]
             first_row = order[np.r_[True, thread[order][1:] != thread[order][:-1]]] if len(order) else order
             first = np.full(int(thread.max(initial=-1)) + 1, -2, dtype=np.int64)
             first[thread[first_row]] = who[first_row]
@@ -157,18 +161,6 @@ def addressed_customers(
         index=events.index,
     )
     return customer, pd.factorize(pairs(who))[0].astype(np.int64)
-
-
-def id_ranks(ids: pd.Series) -> npt.NDArray[np.int64]:
-    """Each id's rank in sorted order (equal ids share one): Arrow's sort, no Python strings."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    try:
-        ranks = pc.rank(pa.array(ids.astype("string"), type=pa.large_string()), sort_keys="ascending", tiebreaker="dense")
-    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):  # pragma: no cover - old pyarrow
-        return pd.factorize(ids, sort=True)[0].astype(np.int64)
-    return np.asarray(ranks.to_numpy(zero_copy_only=False), dtype=np.int64) - 1
 
 
 def sort_order(
@@ -215,12 +207,18 @@ def step_times(ts: npt.NDArray[np.int64], tree: ReplyTree | None) -> npt.NDArray
 
 
 def _order_steps(
-    events: pd.DataFrame, tree: ReplyTree | None, threads: npt.NDArray[np.int64] | None, *, gap: str | pd.Timedelta
-) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.int64]]:
-    """Row order (journeys contiguous, steps by time), the journey code of each ordered row, times, id ranks.
+    events: pd.DataFrame,
+    tree: ReplyTree | None,
+    threads: npt.NDArray[np.int64] | None,
+    tie: npt.NDArray[np.int64],
+    *,
+    gap: str | pd.Timedelta,
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """Row order (journeys contiguous, steps by time), the journey code of each ordered row, times.
 
     ``threads`` are the (thread, customer) group codes of ``by="thread"``; None groups by
-    customer, split at gaps longer than ``gap``.
+    customer, split at gaps longer than ``gap``. ``tie`` are the events' id ranks
+    (:func:`~journeymap.journeys._table.id_ranks`), the last tie-breaker.
     """
     n = len(events)
     if REPLY_DEPTH in events.columns:
@@ -230,11 +228,10 @@ def _order_steps(
     ts = events["timestamp"].to_numpy(dtype="datetime64[ns]").view(np.int64)
     # Steps follow the clock, but never before the message they reply to.
     steps_ts = events[STEP_TIME].to_numpy(dtype=np.int64) if STEP_TIME in events.columns else step_times(ts, tree)
-    # Last tie-breaker: the event id (not the input order, so any row order gives the same result).
-    tie = id_ranks(events["event_id"])
+    # Last tie-breaker: the event id in id order (not the input order, so any row order gives the same result).
     if threads is not None:
         order = sort_order(threads, steps_ts, depth, tie)
-        return order, threads[order], ts, tie
+        return order, threads[order], ts
     cust = pd.factorize(events["customer_id"])[0].astype(np.int64)
     order = sort_order(cust, steps_ts, depth, tie)
     gap_ns = gap_nanoseconds(gap)
@@ -253,7 +250,7 @@ def _order_steps(
         gap_split = np.r_[False, (c[1:] == c[:-1])] & new
         continues = gap_split & linked & (parent_segment == np.r_[-1, segment[:-1]])
         new &= ~continues
-    return order, np.cumsum(new).astype(np.int64) - 1, ts, tie
+    return order, np.cumsum(new).astype(np.int64) - 1, ts
 
 
 def _number_journeys(
@@ -312,10 +309,16 @@ def build_journeys(
             None for the default service model (:meth:`StageModel.service`).
 
     Steps are ordered by time, each event's time raised to that of the message it answers (a
-    reply stamped before its parent, from clock skew, comes right after it and keeps its stamp);
-    ties are broken by reply order (a reply after its parent), then by ``event_id``.
-    ``journey_id`` is the ``event_id`` of a journey's first step. The result is deterministic:
-    the same events in any row order give the same journeys. A dask DataFrame or
+    reply stamped before its parent, from clock skew, comes right after it and keeps its stamp).
+    Events at the same time (exports with one-second stamps have many) are ordered by reply
+    order (with ``in_reply_to``: a reply after what it replies to, at any depth), then by
+    ``event_id`` in id order: ids made only of the digits 0-9 compare as numbers (``"9"``
+    before ``"10"``: ticket numbers, tweet ids) and come before all other ids, which compare as
+    text. ``journey_id`` is the ``event_id`` of a journey's first step in that order, and
+    journeys are ordered by their earliest time, then by ``journey_id`` in id order. The result
+    is deterministic: the same events in any row order give the same journeys (the input row
+    order is not a tie-breaker: with text ids that do not sort in time, give events distinct
+    times or an ``in_reply_to``). A dask DataFrame or
     :class:`~journeymap.distributed.DaskEventLog` gives a
     :class:`~journeymap.distributed.DaskJourneySet`, built on the cluster.
 
@@ -337,12 +340,13 @@ def build_journeys(
         events = events.drop(columns="stage")
     tree = reply_tree(events["event_id"], events["in_reply_to"]) if "in_reply_to" in events.columns else None
     threads = None
+    tie = id_ranks(events["event_id"])
     if by == "thread":
         # One journey per customer and thread: bystanders in a multi-party thread get their own.
         thread = pd.factorize(_thread_keys(events, tree))[0].astype(np.int64)
-        customer, threads = addressed_customers(events, thread, tree)
+        customer, threads = addressed_customers(events, thread, tree, tie)
         events = events.assign(customer_id=customer)
-    order, codes, ts, tie = _order_steps(events, tree, threads, gap=gap)
+    order, codes, ts = _order_steps(events, tree, threads, tie, gap=gap)
     events = events.drop(columns=[REPLY_DEPTH, STEP_TIME], errors="ignore")
     ordered, bounds = _number_journeys(events, order, codes, ts, tie)
     ordered["stage"] = assign_stages(ordered, stage_model)

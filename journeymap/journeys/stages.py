@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from journeymap.exceptions import SchemaError
-from journeymap.journeys._table import customer_mask, group_bounds
+from journeymap.journeys._table import actor_mask, customer_mask, group_bounds
 from journeymap.model import StageModel
+
+if TYPE_CHECKING:
+    import numpy.typing as npt
 
 __all__ = ["assign_stages", "resolve_stages"]
 
@@ -73,20 +77,37 @@ def _by_column(events: pd.DataFrame, stages: StageModel, dtype: pd.CategoricalDt
 
 
 def _by_service_position(events: pd.DataFrame, dtype: pd.CategoricalDtype) -> pd.Series:
-    """contact, first_response, follow_up, resolution: from the actor and the position in the journey."""
+    """contact, first_response, follow_up, resolution: from the actor and the position in the journey.
+
+    ``first_response`` is the journey's first *human* brand step (an actor other than customer,
+    bot and system) after its first customer message: the reply :func:`~journeymap.response_times`
+    times as ``first_response``. Every step before it is ``contact``: the customer's opening
+    messages, and brand messages that are no human answer to them (a greeting or broadcast
+    sent before the customer wrote, automatic acknowledgements). After it, the journey's last
+    step is ``resolution`` and the steps between are ``follow_up``. A journey without such a
+    reply is all ``contact``.
+    """
     codes = pd.factorize(events["journey_id"], sort=False)[0].astype(np.int64)
     starts, lengths = group_bounds(codes)
     n = len(events)
     pos = np.arange(n, dtype=np.int64)
-    brand = ~customer_mask(events["actor"])
-    first_brand = np.minimum.reduceat(np.where(brand, pos, n), starts) if n else np.array([], dtype=np.int64)
-    first_brand_row = np.repeat(first_brand, lengths)
+    actor = events["actor"]
+    customer = customer_mask(actor)
+    human = ~customer & ~actor_mask(actor, "bot") & ~actor_mask(actor, "system")
+
+    def first_where(mask: npt.NDArray[np.bool_]) -> npt.NDArray[np.int64]:
+        """Each row's journey's first position where ``mask`` holds, or n (none)."""
+        if not n:
+            return np.zeros(0, dtype=np.int64)
+        return np.repeat(np.minimum.reduceat(np.where(mask, pos, n), starts), lengths)
+
+    first_response_row = first_where(human & (pos > first_where(customer)))
     last_row = np.repeat(starts + lengths - 1, lengths)
     # category codes, not 1M strings: names the stage model lacks get -1 (missing), as before
     names = pd.Index(["contact", "first_response", "resolution", "follow_up"])
     code = dict(zip(names, dtype.categories.get_indexer(names)))
     service_codes = np.select(
-        [pos < first_brand_row, pos == first_brand_row, pos == last_row],
+        [pos < first_response_row, pos == first_response_row, pos == last_row],
         [code["contact"], code["first_response"], code["resolution"]],
         default=code["follow_up"],
     ).astype(np.int64)

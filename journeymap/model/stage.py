@@ -9,10 +9,17 @@ from pydantic import Field, model_validator
 from journeymap.model._base import Frozen
 
 #: Stages of the default service-conversation model, in order.
+#: ``first_response`` is the reply :func:`journeymap.response_times` times as ``first_response``.
 SERVICE_STAGES: tuple[tuple[str, str], ...] = (
-    ("contact", "The customer's messages before the brand's first reply."),
-    ("first_response", "The brand's first reply."),
-    ("follow_up", "Every step after the first reply but the last."),
+    (
+        "contact",
+        (
+            "Every step before the first response: the customer's opening messages, and brand messages that do not "
+            "answer them in person (sent before the customer wrote, or by a bot or the system)."
+        ),
+    ),
+    ("first_response", "The brand's first human reply (actor agent) after the customer's first message."),
+    ("follow_up", "Every step after the first response but the last."),
     ("resolution", "The last step of a conversation the brand has answered."),
 )
 
@@ -34,10 +41,17 @@ class StageModel(Frozen):
 
     Three ways to assign (``assign``):
 
-    * ``"service"``: the default for service conversations, from actor and position:
-      customer steps before the brand's first reply are ``contact``, that reply is
-      ``first_response``, the last step after it is ``resolution`` and the steps between are
-      ``follow_up``. A journey without a brand reply stays in ``contact``.
+    * ``"service"``: the default for service conversations, from actor and position. The
+      ``first_response`` is the journey's first human brand step (actor ``agent``: not
+      ``customer``, ``bot`` or ``system``) after its first customer message, the reply
+      :func:`~journeymap.response_times` times as ``first_response``. Every step before it
+      is ``contact``: the customer's opening messages, and brand messages that do not answer
+      them in person (a bot's greeting or a broadcast sent before the customer wrote, an
+      automatic acknowledgement). The last step after the first response is ``resolution`` and
+      the steps between are ``follow_up``. A journey without a human reply to the customer
+      stays in ``contact``. Only the actor tells automatic replies here: a brand reply that
+      :func:`~journeymap.response_times` finds automatic by its repeated text (an
+      :class:`~journeymap.AutoReplyRule`) can still be the ``first_response`` stage.
     * ``"touchpoint"``: each event's touchpoint looked up in ``touchpoint_map``; touchpoints not in
       the map get ``default_stage`` (an error if that is None).
     * ``"column"``: the stage names are already in an events column (``column``): compute it
