@@ -208,8 +208,8 @@ def _load(path: Path, fmt: Format, columns: list[str] | None, actors: list[str] 
 
     if not path.exists():  # a folder is named by read_table, with the files in it
         raise _fail(f"input {str(path)!r} does not exist")
-    if fmt is Format.twcs and (columns or actors or tz):
-        raise _fail("--columns, --actors and --tz read --format events; a TWCS file has its own columns and UTC times")
+    if fmt is Format.twcs and (columns or actors):
+        raise _fail("--columns and --actors read --format events; a TWCS file has its own columns and roles")
     with _handled():
         if fmt is Format.twcs:
             return jm.read_twcs(path)

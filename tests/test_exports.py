@@ -176,3 +176,51 @@ def test_the_cli_map_takes_a_gap_for_journeys_by_customer(tmp_path: Path) -> Non
     assert result.exit_code == 1
     assert "gap" in result.output
     assert "Traceback" not in result.output
+
+
+def test_tz_leaves_times_with_an_hour_only_offset_alone() -> None:
+    # PostgreSQL writes timestamptz as "2024-07-01 10:00:00-05": an instant, not a wall time
+    frame = pd.DataFrame(
+        {
+            "customer_id": "c",
+            "timestamp": ["2024-07-01 10:00:00-05", "2024-07-01 10:00:00.123+02", "2024-07-01T10:00:00Z", "20240701"],
+            "text": "x",
+        }
+    )
+    plain = jm.read_events(frame).events["timestamp"]
+    zoned = jm.read_events(frame, tz="America/New_York").events["timestamp"]
+    assert (zoned.iloc[:3] == plain.iloc[:3]).all()
+    assert plain.iloc[0] == pd.Timestamp("2024-07-01 15:00", tz="UTC")
+    # an eight-digit date is a naive day, read in the zone like "2024-07-01" is
+    assert zoned.iloc[3] == pd.Timestamp("2024-07-01 04:00", tz="UTC")
+
+
+def test_a_first_row_with_a_field_past_the_csv_module_s_limit_is_read(tmp_path: Path) -> None:
+    path = tmp_path / "long.csv"
+    path.write_text("customer_id,timestamp,text\nc1,2024-01-01," + "x" * 200_000 + "\nc2,2024-01-02,yo\n")
+    log = jm.read_events(path)
+    assert log.events["text"].str.len().tolist() == [200_000, 2]
+
+
+@pytest.mark.parametrize(
+    ("actors", "error", "match"),
+    [({"A": "agent", "a": "customer"}, ValueError, "two actors"), ({1.5: "agent"}, TypeError, "keys")],
+)
+def test_actors_keys_are_checked(actors: dict[object, str], error: type[Exception], match: str) -> None:
+    with pytest.raises(error, match=match):
+        jm.read_events(_tickets(), columns=COLUMNS, actors=actors)
+
+
+def test_actors_maps_numeric_role_codes() -> None:
+    frame = _tickets().assign(role=[1, 2, 1, 1, 2])
+    log = jm.read_events(frame, columns=COLUMNS, actors={1: "customer", 2: "agent"})
+    assert log.events["actor"].astype(str).tolist() == ["customer", "agent", "customer", "customer", "agent"]
+
+
+@pytest.mark.parametrize("sla", ["3600", " 1.5 "])
+def test_an_sla_written_as_a_bare_number_is_refused(sla: str) -> None:
+    from journeymap.testing.data import planted_scores
+
+    js = planted_scores(jm.build_journeys(jm.datasets.service_journeys(20, seed=0)))
+    with pytest.raises(ValueError, match="has no unit"):
+        jm.service_levels(js, sla=sla)

@@ -7,6 +7,7 @@ is done, so a call fails with the argument's name rather than deep inside pandas
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -16,6 +17,8 @@ if TYPE_CHECKING:
     from journeymap.analytics.automatic import AutoReplyRule
 
 __all__ = ["check_auto", "check_count", "check_duration", "check_timestamp"]
+
+_NUMBER_TEXT = re.compile(r"^\s*[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?\s*$")
 
 
 def check_count(value: object, name: str, *, minimum: int = 0, what: str = "number") -> int:
@@ -58,6 +61,9 @@ def check_duration(value: object, name: str, *, example: str = "'1h'") -> pd.Tim
         why = " (a bare number has no unit: write e.g. '90s' or '1h')" if _number(value) else ""
         msg = f"{name} must be {allowed}, got {type(value).__name__} {value!r}{why}"
         raise TypeError(msg)
+    if isinstance(value, str) and _NUMBER_TEXT.match(value):
+        msg = f"{name}={value!r} has no unit (pandas would read it as nanoseconds); write e.g. '90s' or '1h'"
+        raise ValueError(msg)
     try:
         td = pd.Timedelta(value)
     except ValueError:

@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import re
-from typing import TYPE_CHECKING
+from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
@@ -20,36 +19,55 @@ from journeymap.io._time import parse_timestamps
 from journeymap.model.touchpoint import ACTORS
 from journeymap.schema import CANONICAL_COLUMNS
 
-if TYPE_CHECKING:
-    from collections.abc import Mapping
-
 __all__ = ["check_actors", "check_tz", "localize_naive", "map_actors", "prepare", "role_column"]
 
 logger = logging.getLogger(__name__)
 
-#: Text that says its own offset: ``Z``, ``+05:30``, ``-0500``, ``UTC`` or ``GMT`` (Twitter's
-#: ``+0000 2017`` too). Time-of-day colons and date dashes do not match: a sign needs four digits.
-_OFFSET = re.compile(r"(?:\d[Zz]$)|(?:[+-]\d{2}:?\d{2}\b)|(?:\b(?:UTC|GMT)\b)")
-_DIGITS = re.compile(r"^\s*[+-]?\d+(?:\.\d*)?\s*$")
+#: Text that says its own offset: a ``Z``, ``+05:30``, ``-0500`` or an hour alone (``-05``,
+#: PostgreSQL's way) after a time of day, a ``+hhmm`` anywhere (Twitter's ``+0000 2017``), or
+#: ``UTC`` / ``GMT``. Date dashes do not match: a sign needs a time before it, or four digits.
+_OFFSET = (
+    r"(?:\d[Zz]\s*$)"
+    r"|(?:\d:\d{2}(?::\d{2}(?:[.,]\d+)?)?\s*[+-]\d{2}(?::?\d{2})?\s*$)"
+    r"|(?:[+-]\d{2}:?\d{2}\b)"
+    r"|(?:\b(?:UTC|GMT)\b)"
+)
+#: Epoch numbers as text (instants, never naive) ...
+_DIGITS = r"^[+-]?\d+(?:\.\d*)?$"
+#: ... except eight digits that make a date (``"20240701"``), which parse as that day's midnight.
+_YYYYMMDD = r"^(?:19\d{2}|20\d{2}|2100)(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])$"
 
 
 def check_actors(actors: object) -> dict[str, str]:
     """``actors=`` as a ``{spelling (trimmed, lower case): actor}`` dict, or an error naming the entry.
 
+    Keys are the role values as the export writes them: text, or whole numbers (role codes).
+
     Example:
-        >>> check_actors({"End-user": "customer", "operator": "agent"})
-        {'end-user': 'customer', 'operator': 'agent'}
+        >>> check_actors({"End-user": "customer", "operator": "agent", 3: "bot"})
+        {'end-user': 'customer', 'operator': 'agent', '3': 'bot'}
     """
     if actors is None:
         return {}
-    if not isinstance(actors, dict) and not hasattr(actors, "items"):
+    if not isinstance(actors, Mapping):
         msg = f"actors must be a mapping of your role names to actors ({', '.join(ACTORS)}), got {type(actors).__name__}"
         raise TypeError(msg)
-    bad = {k: v for k, v in actors.items() if not isinstance(k, str) or v not in ACTORS}
+    keys = {k: k for k in actors if not isinstance(k, (str, int, np.integer)) or isinstance(k, bool)}
+    if keys:
+        msg = f"actors maps role values (text or whole numbers) to actors; these keys are neither: {list(keys)}"
+        raise TypeError(msg)
+    bad = {k: v for k, v in actors.items() if v not in ACTORS}
     if bad:
         msg = f"actors maps role names to one of {', '.join(ACTORS)}; these entries do not: {bad}"
         raise ValueError(msg)
-    return {k.strip().lower(): v for k, v in actors.items()}
+    out: dict[str, str] = {}
+    for key, actor in actors.items():
+        spelled = str(key).strip().lower()
+        if spelled in out and out[spelled] != actor:
+            msg = f"actors gives {spelled!r} (any case) two actors: {out[spelled]!r} and {actor!r}"
+            raise ValueError(msg)
+        out[spelled] = actor
+    return out
 
 
 def check_tz(tz: object) -> dt.tzinfo | None:
@@ -97,7 +115,7 @@ def map_actors(raw: pd.Series, actors: Mapping[str, str]) -> pd.Series:
     """
     if not actors:
         return raw
-    key = raw.map(lambda v: v.strip().lower() if isinstance(v, str) else None)
+    key = raw.astype("string").str.strip().str.lower()
     mapped = key.map(actors)
     hit = mapped.notna().to_numpy(dtype=bool)
     out = raw.to_numpy(dtype=object, copy=True)
@@ -106,16 +124,31 @@ def map_actors(raw: pd.Series, actors: Mapping[str, str]) -> pd.Series:
 
 
 def _naive(raw: pd.Series) -> pd.Series:
-    """Which values are times without an offset (epoch numbers are instants, never naive)."""
+    """Which values are times without an offset (epoch numbers are instants, never naive).
 
-    def one(v: object) -> bool:
-        if isinstance(v, str):
-            return not _DIGITS.match(v) and not _OFFSET.search(v.strip())
-        if isinstance(v, dt.datetime):
-            return v.tzinfo is None
-        return isinstance(v, (dt.date, np.datetime64))
+    Vectorised over the text values; other values (datetimes, dates) one by one.
 
-    return raw.map(one).astype(bool)
+    Example:
+        >>> _naive(pd.Series(["2024-07-01 10:00", "2024-07-01 10:00-05", "1719828000", "20240701"])).tolist()
+        [True, False, False, True]
+    """
+    is_text = raw.map(lambda v: isinstance(v, str)).astype(bool)
+    out = pd.Series(False, index=raw.index)
+    if is_text.any():
+        text = raw[is_text].astype("string").str.strip()
+        epoch = text.str.match(_DIGITS) & ~text.str.match(_YYYYMMDD)
+        offset = text.str.contains(_OFFSET, regex=True)
+        out[is_text] = (~epoch & ~offset).fillna(False).astype(bool)
+    other = ~is_text & raw.notna()
+    if other.any():
+
+        def one(v: object) -> bool:
+            if isinstance(v, dt.datetime):
+                return v.tzinfo is None
+            return isinstance(v, (dt.date, np.datetime64))
+
+        out[other] = raw[other].map(one).astype(bool)
+    return out
 
 
 def localize_naive(raw: pd.Series, tz: dt.tzinfo) -> pd.Series:
@@ -144,8 +177,14 @@ def localize_naive(raw: pd.Series, tz: dt.tzinfo) -> pd.Series:
         return raw
     wall = parsed[ok].dt.tz_localize(None)
     local = wall.dt.tz_localize(tz, ambiguous=np.ones(len(wall), dtype=bool), nonexistent="shift_forward")
+    local = local.dt.tz_convert("UTC").astype("datetime64[ns, UTC]")
+    if bool(ok.all()) and len(local) == int(raw.notna().sum()):
+        # every value is a naive time that parses (the usual export): one datetime column, which
+        # the validator takes as it is, instead of a column of objects it parses again one by one
+        whole: pd.Series = local.reindex(raw.index)
+        return whole
     out = raw.astype(object).copy()
-    out[local.index] = list(local.dt.tz_convert("UTC"))
+    out[local.index] = list(local)
     return out
 
 

@@ -276,6 +276,35 @@ def _check_quotes(frame: pd.DataFrame, text: str, sep: str, path: Path) -> None:
         raise SchemaError(msg) from None
 
 
+#: How much of a CSV the first-row check reads: the header and the first record, unless a field
+#: of that record is longer (then the check is left to pandas).
+_PROBE_CHARS = 1 << 20
+
+
+def _first_row_width(text: str, sep: str) -> int:
+    r"""The number of fields of the first record after the header (0 when there is none or it cannot be read).
+
+    Only the first :data:`_PROBE_CHARS` characters are read, with a bare CR taken as text (as
+    pandas reads it with ``lineterminator="\n"``). A record cut off by the prefix can only
+    seem shorter, never longer, than it is. A record the csv module cannot read (a field over
+    its size limit, which is process-wide and not raised here) counts as 0: pandas reads it.
+
+    Example:
+        >>> _first_row_width("a,b\n1,2,3\n", ","), _first_row_width("a,b\n", ",")
+        (3, 0)
+    """
+    probe = text[:_PROBE_CHARS]
+    if "\r" in probe:
+        probe = probe.replace("\r", "\ue000")
+    records = csv.reader(io.StringIO(probe, newline=""), delimiter=sep)
+    try:
+        next(records, None)
+        first = next(records, None)
+    except csv.Error:
+        return 0
+    return len(first) if first is not None else 0
+
+
 def _read_csv(text: str, path: Path, options: dict[str, Any], problems: Problems | None) -> pd.DataFrame:
     """The C reader of pandas where the file is regular; Python's csv module, row by row, where it is not.
 
@@ -305,14 +334,7 @@ def _read_csv(text: str, path: Path, options: dict[str, Any], problems: Problems
     # index_col=False) drops the field with a warning; later long rows fail to parse. The first
     # row is checked here rather than by turning the warning into an error: a warnings filter is
     # process-wide and not thread-safe (it would drop the filters other threads add meanwhile).
-    probe = text.replace("\r", "\ue000") if "\r" in text else text  # a bare CR is text, as pandas reads it
-    records = csv.reader(io.StringIO(probe, newline=""), delimiter=sep)
-    try:
-        next(records, None)
-        first = next(records, None)
-    except csv.Error:  # the row-by-row reader says what is wrong with the row
-        return _read_csv_rows(text, path, sep, problems)
-    if first is not None and len(first) > len(names):
+    if _first_row_width(text, sep) > len(names):
         return _read_csv_rows(text, path, sep, problems)
     try:
         frame = pd.read_csv(

@@ -9,7 +9,8 @@ from pydantic import Field, model_validator
 from journeymap.model._base import Frozen
 
 #: Stages of the default service-conversation model, in order.
-#: ``first_response`` is the reply :func:`journeymap.response_times` times as ``first_response``.
+#: ``first_response`` is the reply :func:`journeymap.response_times` times as ``first_response``
+#: (in journeys by thread; see :class:`StageModel` for the two cases where they differ).
 SERVICE_STAGES: tuple[tuple[str, str], ...] = (
     (
         "contact",
@@ -51,7 +52,10 @@ class StageModel(Frozen):
       the steps between are ``follow_up``. A journey without a human reply to the customer
       stays in ``contact``. Only the actor tells automatic replies here: a brand reply that
       :func:`~journeymap.response_times` finds automatic by its repeated text (an
-      :class:`~journeymap.AutoReplyRule`) can still be the ``first_response`` stage.
+      :class:`~journeymap.AutoReplyRule`) can still be the ``first_response`` stage, and in a
+      journey by customer that spans several threads the stage is the first human reply in
+      the journey, where :func:`~journeymap.response_times` times the first reply in the
+      thread of the customer's first message.
     * ``"touchpoint"``: each event's touchpoint looked up in ``touchpoint_map``; touchpoints not in
       the map get ``default_stage`` (an error if that is None).
     * ``"column"``: the stage names are already in an events column (``column``): compute it

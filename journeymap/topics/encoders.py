@@ -238,6 +238,8 @@ class TransformerEncoder:
 
     # -- loading ---------------------------------------------------------------------------
     def _load(self) -> None:
+        if self._net is not None:  # built: no lock to wait for
+            return
         from journeymap._loading import LOAD_LOCK
 
         with LOAD_LOCK:  # threads sharing the encoder build it once
