@@ -169,16 +169,26 @@ def _usable(log: EventLog, path: Path) -> None:
         raise _fail(f"no usable events in {str(path)!r}: all {rejected:,} rows were rejected ({reasons})")
 
 
-def _parse_columns(columns: list[str] | None) -> dict[str, str] | None:
-    if not columns:
+def _pairs(items: list[str] | None, option: str, shape: str, *, strip: bool) -> dict[str, str] | None:
+    """``KEY=VALUE`` option values as a dict (None for none); an error naming ``option`` for anything else.
+
+    ``strip`` trims the spaces around keys and values (not for column names, which may hold them).
+    """
+    if not items:
         return None
     mapping = {}
-    for item in columns:
-        source, sep, target = item.partition("=")
-        if not sep or not source or not target:
-            raise _fail(f"--columns takes SOURCE=CANONICAL pairs, got {item!r}")
-        mapping[source] = target
+    for item in items:
+        key, sep, value = item.partition("=")
+        if strip:
+            key, value = key.strip(), value.strip()
+        if not sep or not key or not value:
+            raise _fail(f"{option} takes {shape} pairs, got {item!r}")
+        mapping[key] = value
     return mapping
+
+
+def _parse_columns(columns: list[str] | None) -> dict[str, str] | None:
+    return _pairs(columns, "--columns", "SOURCE=CANONICAL", strip=False)
 
 
 def _gap_needs_customer(gap: str, by: By) -> None:
@@ -192,15 +202,7 @@ def _gap_needs_customer(gap: str, by: By) -> None:
 
 
 def _parse_actors(actors: list[str] | None) -> dict[str, str] | None:
-    if not actors:
-        return None
-    mapping = {}
-    for item in actors:
-        role, sep, actor = item.partition("=")
-        if not sep or not role.strip() or not actor.strip():
-            raise _fail(f"--actors takes ROLE=ACTOR pairs, got {item!r}")
-        mapping[role.strip()] = actor.strip()
-    return mapping
+    return _pairs(actors, "--actors", "ROLE=ACTOR", strip=True)
 
 
 def _load(path: Path, fmt: Format, columns: list[str] | None, actors: list[str] | None = None, tz: str | None = None) -> EventLog:
