@@ -224,3 +224,11 @@ def test_an_sla_written_as_a_bare_number_is_refused(sla: str) -> None:
     js = planted_scores(jm.build_journeys(jm.datasets.service_journeys(20, seed=0)))
     with pytest.raises(ValueError, match="has no unit"):
         jm.service_levels(js, sla=sla)
+
+
+def test_the_cluster_warns_of_an_unmapped_role_column_too(caplog: pytest.LogCaptureFixture) -> None:
+    jmd = pytest.importorskip("journeymap.distributed")
+    frame = _tickets().rename(columns={k: v for k, v in COLUMNS.items() if k != "role"})
+    with caplog.at_level("WARNING", logger="journeymap"):
+        jmd.read_events(frame, npartitions=2)
+    assert "column 'role' holds roles" in caplog.text

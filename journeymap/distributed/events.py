@@ -30,8 +30,9 @@ from journeymap.io import (
     raise_invalid,
     read_table,
 )
-from journeymap.io._values import check_actors, check_tz, prepare
+from journeymap.io._values import check_actors, check_tz, prepare, role_column
 from journeymap.io.validation import Problems, check_replies, validate_block
+from journeymap.schema import CANONICAL_COLUMNS
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -239,6 +240,8 @@ def _read_events(
         ready = functools.partial(prepare, actors=actors, tz=tz)
         meta = raw._meta.astype({c: object for c in ("actor", "timestamp") if c in raw.columns})
         raw = raw.map_partitions(ready, meta=meta)
+    if "actor" not in raw.columns and any(c not in CANONICAL_COLUMNS for c in raw.columns):
+        role_column(raw.partitions[0].compute(), actors)  # a warning, as on one machine; reads the first block
     duplicates = pd.Series(dtype=np.int64)
     if "event_id" in raw.columns:
         # One pass over the id column: the block lengths and the ids seen more than once.
