@@ -207,18 +207,27 @@ def _response_note(rt: pd.DataFrame, replies: pd.DataFrame) -> str:
         parts.append(f"{_plural(opened, 'journey')} opened with a reply to a message outside the data")
     if outside > 0:
         parts.append(f"{_plural(outside, 'journey')} answered outside the data (waits unknown)")
+    brand_only = int((rt["n_customer_messages"] == 0).sum())
+    if brand_only:
+        parts.append(f"{_plural(brand_only, 'journey')} with no customer message (the brand's messages only)")
     n_auto = int(replies["automatic"].sum())
     parts.append(f"{n_auto:,} of {_plural(len(replies), 'brand reply')} automatic".replace("replys", "replies"))
     return "; ".join(parts) + "."
 
 
-def _table(frame: pd.DataFrame, *, max_rows: int = 15) -> str:
+def _table(frame: pd.DataFrame, *, max_rows: int = 15, tz: str | None = None) -> str:
+    """A table as HTML: floats rounded, durations readable, times in ``tz`` (None: as stored, UTC), missing cells empty."""
     shown = frame.head(max_rows).copy()
     for col in shown.columns:
-        if pd.api.types.is_float_dtype(shown[col].dtype):
+        kind = shown[col].dtype
+        if pd.api.types.is_float_dtype(kind):
             shown[col] = shown[col].round(3)
-        elif pd.api.types.is_timedelta64_dtype(shown[col].dtype):
+        elif pd.api.types.is_timedelta64_dtype(kind):
             shown[col] = shown[col].map(duration).astype("string")
+        elif isinstance(kind, pd.DatetimeTZDtype) and tz is not None:
+            shown[col] = shown[col].dt.tz_convert(check_tz(tz)).dt.strftime("%Y-%m-%d %H:%M %Z").astype("string")
+        if pd.api.types.is_string_dtype(shown[col].dtype) or isinstance(shown[col].dtype, pd.CategoricalDtype):
+            shown[col] = shown[col].astype(object).where(shown[col].notna(), "")  # not "<NA>"
     shown = shown.rename(columns=COLUMN_HEADINGS)
     shown.index.names = [COLUMN_HEADINGS.get(str(n), n) for n in shown.index.names]
     note = "" if len(frame) <= max_rows else f'<p class="note">The first {max_rows:,} of {len(frame):,} rows.</p>'
@@ -304,6 +313,39 @@ def _topics(js: JourneySet, *, seed: int, freq: str, tz: str | None = "UTC") -> 
         out.append(_table(shown, max_rows=30))
     out.append(_figure(plot.topic_trends(js, freq=freq, tz=tz), "topics over time"))
     return out
+
+
+#: What the report says instead of its service sections when nobody answers in the data.
+NO_REPLIES = (
+    "The data holds customer messages only (no agent, bot or system message): response times, the agent "
+    "league and triage do not apply. The most negative messages are listed instead of a triage."
+)
+
+
+def _service(js: JourneySet, *, sla: str | pd.Timedelta, seed: int, freq: str, tz: str | None) -> list[str]:
+    """The response-time sections: the note that accounts for every journey, per brand, over time, the agent league."""
+    from journeymap import plot
+
+    rt = response_times(js)
+    replies = reply_table(js)
+    out = ["<h2>Response times</h2>", f'<p class="note">{html.escape(_response_note(rt, replies), quote=False)}</p>']
+    out.append(f"<h3>Per brand (SLA {html.escape(duration(pd.Timedelta(sla)))})</h3>")
+    if set(BRAND_COLUMNS) & set(js.events.columns):
+        out.append(_table(service_levels(js, by="brand", sla=sla, seed=seed), max_rows=20))
+    else:  # both are optional columns
+        out.append('<p class="note">No brand or author_id column in the events: no per-brand figures.</p>')
+    out += ["<h3>Over time</h3>", _figure(plot.trends(js, freq=freq, tz=tz), "response times over time")]
+    agents = service_levels(js, by="agent", sla=sla, seed=seed)
+    out += ["<h2>Agent league</h2>", _table(agents, max_rows=20)]
+    return out
+
+
+def _most_negative(js: JourneySet) -> pd.DataFrame:
+    """The customers' scored messages, most negative first (where there is no triage: nobody answers)."""
+    events = js.events
+    mine = events[(events["actor"].astype("string") == "customer") & events["valence"].notna()]
+    cols = [c for c in ("customer_id", "timestamp", "text", "valence", "emotion") if c in mine.columns]
+    return mine.sort_values(["valence", "timestamp"], kind="stable")[cols].reset_index(drop=True)
 
 
 def _checked(js: object, *, examples: int, max_steps: int, sla: object, freq: str, tz: object) -> JourneySet:
@@ -397,17 +439,11 @@ def report(
         sections.append(f'<p class="note">Scorer {html.escape(", ".join(scorers) or "not recorded")}.</p>')
         sections.append(_definitions())
         sections += ["<h2>Journey map</h2>", _figure(plot.journey_map(js, seed=seed), "journey map")]
-        rt = response_times(js)
-        replies = reply_table(js)
-        sections += ["<h2>Response times</h2>", f'<p class="note">{html.escape(_response_note(rt, replies), quote=False)}</p>']
-        sections.append(f"<h3>Per brand (SLA {html.escape(duration(pd.Timedelta(sla)))})</h3>")
-        if set(BRAND_COLUMNS) & set(js.events.columns):
-            sections.append(_table(service_levels(js, by="brand", sla=sla, seed=seed), max_rows=20))
-        else:  # both are optional columns
-            sections.append('<p class="note">No brand or author_id column in the events: no per-brand figures.</p>')
-        sections += ["<h3>Over time</h3>", _figure(plot.trends(js, freq=freq, tz=tz), "response times over time")]
-        agents = service_levels(js, by="agent", sla=sla, seed=seed)
-        sections += ["<h2>Agent league</h2>", _table(agents, max_rows=20)]
+        replied = bool((js.events["actor"].astype("string") != "customer").any())
+        if replied:
+            sections += _service(js, sla=sla, seed=seed, freq=freq, tz=tz)
+        else:  # a survey, a feedback form: nobody answers, and nothing is late
+            sections += ["<h2>Response times</h2>", f'<p class="note">{html.escape(NO_REPLIES)}</p>']
         sections += [
             "<h2>Pain points</h2>",
             (
@@ -420,16 +456,20 @@ def report(
         sections += _topics(js, seed=seed, freq=freq, tz=tz)
         graph = journey_graph(js, level="stage", seed=seed)
         sections += ["<h2>Journey graph</h2>", _figure(plot.graph(graph, seed=seed), "journey graph")]
-        open_items = triage(js, top=20)[["rank", "status", "priority", "customer_id", "timestamp", "text", "emotion", "reason"]]
-        open_items["rank"] = open_items["rank"].astype("string").fillna("–")  # unranked: moved, outside, closing
-        sections += [
-            "<h2>Triage: open messages</h2>",
-            (
-                '<p class="note">Waiting messages first, most urgent first; then those moved to private messages, '
-                "those with a reply outside the data and those that close their case (see 'triage status' above).</p>"
-            ),
-            _table(open_items.set_index("rank"), max_rows=20),
-        ]
+        if replied:
+            shown_columns = ["rank", "status", "priority", "customer_id", "timestamp", "text", "emotion", "reason"]
+            open_items = triage(js, top=20)[shown_columns]
+            open_items["rank"] = open_items["rank"].astype("string").fillna("–")  # unranked: moved, outside, closing
+            sections += [
+                "<h2>Triage: open messages</h2>",
+                (
+                    '<p class="note">Waiting messages first, most urgent first; then those moved to private messages, '
+                    "those with a reply outside the data and those that close their case (see 'triage status' above).</p>"
+                ),
+                _table(open_items.set_index("rank"), max_rows=20, tz=tz),
+            ]
+        else:
+            sections += ["<h2>Most negative messages</h2>", _table(_most_negative(js), max_rows=20, tz=tz)]
         sections += ["<h2>When customers write</h2>", _figure(plot.time_patterns(js, tz=tz), "time patterns")]
         sections += ["<h2>Emotions by stage</h2>", _figure(plot.emotion_mix(js, level="stage"), "emotion mix")]
         sections.append("<h2>Example journeys</h2>")
@@ -439,6 +479,9 @@ def report(
         shown = min(examples, MAX_EXAMPLES)
         if examples > MAX_EXAMPLES:
             sections.append(f'<p class="note">{MAX_EXAMPLES} example journeys drawn (at most {MAX_EXAMPLES}).</p>')
+        if shown == 0 or ranked.empty:
+            why = "examples=0" if shown == 0 else "no journey has two or more customer messages"
+            sections.append(f'<p class="note">No example journeys: {why}.</p>')
         for journey_id in ranked.index[:shown]:
             drawable, n_steps = _drawable(js, str(journey_id), max_steps)
             sections.append(_figure(plot.journey(drawable[str(journey_id)]), f"journey {journey_id}"))

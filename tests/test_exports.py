@@ -232,3 +232,56 @@ def test_the_cluster_warns_of_an_unmapped_role_column_too(caplog: pytest.LogCapt
     with caplog.at_level("WARNING", logger="journeymap"):
         jmd.read_events(frame, npartitions=2)
     assert "column 'role' holds roles" in caplog.text
+
+
+class _Words:
+    """Negative for 'broken', positive for 'thanks', neutral otherwise: scores without the model."""
+
+    id, taxonomy = "words.v1", jm.Taxonomy.sentiment()
+
+    def score(self, texts: list[str]) -> object:
+        import numpy as np
+
+        bad = np.array([("broken" in t) for t in texts], dtype=np.float32)
+        good = np.array([("thanks" in t) for t in texts], dtype=np.float32)
+        neutral = 1 - np.maximum(bad, good)
+        return np.stack([good, bad, 0 * good, neutral], axis=1)
+
+
+def test_a_survey_report_says_the_service_sections_do_not_apply(tmp_path: Path) -> None:
+    survey = pd.DataFrame(
+        {
+            "respondent": ["r1", "r2", "r3"],
+            "submitted": ["2024-03-01 09:00", "2024-03-01 10:00", "2024-03-02 11:00"],
+            "comment": ["the app is broken", None, "thanks, all good"],
+        }
+    )
+    log = jm.read_events(survey, columns={"respondent": "customer_id", "submitted": "timestamp", "comment": "text"})
+    js = jm.score(jm.build_journeys(log, by="customer"), _Words(), cache=False)
+    page = jm.report(js, tmp_path / "survey.html", tz="Europe/London").read_text()
+    assert "The data holds customer messages only" in page
+    for section in ("Agent league", "Triage: open messages"):
+        assert f"<h2>{section}</h2>" not in page
+    assert "unanswered" not in page.split("<h2>Response times</h2>")[1].split("<h2>")[0]
+    most = page.split("<h2>Most negative messages</h2>")[1].split("</table>")[0]
+    assert most.index("the app is broken") < most.index("thanks, all good")
+    assert "2024-03-01 09:00 GMT" in most  # times in the report's zone
+    assert "&lt;NA&gt;" not in page
+    assert "No example journeys: no journey has two or more customer messages." in page
+
+
+def test_triage_times_are_shown_in_the_report_s_zone_and_brand_only_journeys_are_counted(tmp_path: Path) -> None:
+    frame = _tickets().assign(
+        created_at=["2024-07-01 10:00", "2024-07-01 10:30", "2024-07-01 10:45", "2024-01-15 10:00", "2024-01-15 10:15"]
+    )
+    frame.loc[4, "body"] = "the card is broken"  # the customer's last word, unanswered
+    frame.loc[4, "role"] = "end-user"
+    extra = pd.DataFrame(
+        {"ticket": ["t3"], "requester": ["c3"], "created_at": ["2024-07-02 09:00"], "role": ["agent"], "body": ["we called you"]}
+    )
+    log = jm.read_events(pd.concat([frame, extra], ignore_index=True), columns=COLUMNS, tz="America/New_York")
+    js = jm.score(jm.build_journeys(log), _Words(), cache=False)
+    page = jm.report(js, tmp_path / "tickets.html", tz="America/New_York").read_text()
+    triage_table = page.split("<h2>Triage: open messages</h2>")[1].split("</table>")[0]
+    assert "2024-01-15 10:15 EST" in triage_table
+    assert "1 journey with no customer message" in page

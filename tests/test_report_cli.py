@@ -49,12 +49,19 @@ def test_report_on_the_required_columns_alone(tmp_path: Path) -> None:
             "event_id": ["e1", "e2", "e3"],
             "customer_id": ["a", "a", "b"],
             "timestamp": [t0, t0 + pd.Timedelta(hours=1), t0 + pd.Timedelta(hours=2)],
+            "actor": ["customer", "agent", "customer"],  # the one optional column a reply needs
         }
     )
     js = crc_scores(jm.build_journeys(jm.read_events(df), by="customer"))
     html = jm.report(js, tmp_path / "r.html").read_text()
     assert "No brand or author_id column in the events: no per-brand figures." in html
     assert "<h2>Agent league</h2>" in html  # the sections after it are there
+    # without an actor column every row is the customer's: nobody answers, and the report says so
+    alone = crc_scores(jm.build_journeys(jm.read_events(df.drop(columns="actor")), by="customer"))
+    page = jm.report(alone, tmp_path / "alone.html").read_text()
+    assert "The data holds customer messages only" in page
+    assert "<h2>Agent league</h2>" not in page
+    assert "<h2>Most negative messages</h2>" in page
 
 
 def test_report_reads_durations_in_words(tmp_path: Path) -> None:
