@@ -272,3 +272,20 @@ def test_the_repeat_rule_can_be_switched_off_for_a_chat_tool() -> None:
 def test_an_auto_acknowledgement_after_the_last_message_is_no_reply_to_a_variant() -> None:
     variants = jm.journey_variants(journeys(acknowledged_only(), scored=True), top=None)
     assert variants["journeys"].sum() == 2 and variants["drop_off"].tolist() == [1.0]
+
+
+def test_a_closing_message_is_sent_before_the_end_not_waiting() -> None:
+    # from a review of the report: a thank-you that closes its case read "waiting 44.4 h; 2 open messages"
+    frame = tickets(
+        [
+            ("1", "t1", "2024-03-01 09:00", "customer", "my card is broken"),
+            ("2", "t1", "2024-03-01 10:00", "agent", "sorted now"),
+            ("3", "t1", "2024-03-01 11:00", "customer", "great, thank you"),
+            ("4", "t1", "2024-03-03 11:00", "customer", "a new question"),
+        ]
+    )
+    t = jm.triage(journeys(frame, scored=True))  # indexed by event_id
+    assert t.loc["3", "status"] == "closing"
+    assert "sent 48.0 h before the end of the data" in t.loc["3", "reason"]
+    assert "open messages from this customer" not in t.loc["3", "reason"]
+    assert t.loc["4", "status"] == "waiting"

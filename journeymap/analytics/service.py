@@ -306,15 +306,23 @@ def response_times(  # noqa: PLR0915 - one table, column by column
     return out
 
 
-def _reasons(negativity: pd.Series, intensity: pd.Series, label: pd.Series, hours: pd.Series, repeats: pd.Series) -> pd.Series:
-    """The parts that drove each triage rank, in words, built column-wise."""
+def _reasons(
+    negativity: pd.Series, intensity: pd.Series, label: pd.Series, hours: pd.Series, repeats: pd.Series, *, waits: pd.Series
+) -> pd.Series:
+    """The parts that drove each triage rank, in words, built column-wise.
+
+    ``waits`` marks the messages still waiting; the others (moved, answered outside the data,
+    closing) are "sent N h before the end of the data", and their customer's other open
+    messages are not counted against them.
+    """
     if negativity.empty:  # nothing open: no reasons (string formatting of an empty float column fails)
         return pd.Series([], index=negativity.index, dtype=object)
+    h = hours.map("{:.1f}".format)
     parts = [
         ("negative (valence " + (-negativity).map("{:.2f}".format) + ")").where(-negativity < NEGATIVE_VALENCE, ""),
         (label.fillna("") + " " + intensity.map("{:.2f}".format)).where(intensity > NOTED_INTENSITY, ""),
-        ("waiting " + hours.map("{:.1f}".format) + " h").where(hours >= 1, ""),
-        ((repeats + 1).astype(str) + " open messages from this customer").where(repeats > 0, ""),
+        ("waiting " + h + " h").where(waits, "sent " + h + " h before the end of the data").where(hours >= 1, ""),
+        ((repeats + 1).astype(str) + " open messages from this customer").where((repeats > 0) & waits, ""),
     ]
     joined = parts[0]
     for part in parts[1:]:
@@ -501,7 +509,8 @@ def triage(
         w["negativity"] * negativity + w["intensity"] * intensity + w["waiting"] * waiting_part + w["repetition"] * repetition
     )
     top_label = _top_label(ev, intense)
-    reasons = _reasons(negativity, intensity, top_label.astype("string"), hours, repeats)
+    waits = ~(moved | outside | closing)
+    reasons = _reasons(negativity, intensity, top_label.astype("string"), hours, repeats, waits=waits)
     reasons = reasons.where(~moved, "moved to private messages; " + reasons)
     reasons = reasons.where(~outside, "a reply outside the data; " + reasons)
     reasons = reasons.where(~thanks, "a positive reply to the brand's answer; " + reasons)
