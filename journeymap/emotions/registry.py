@@ -13,7 +13,6 @@ from __future__ import annotations
 import functools
 import inspect
 import logging
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from journeymap._plugins import read_group
@@ -108,11 +107,6 @@ def build_scorer(name: str, factory: Any, options: dict[str, Any]) -> Any:
     return factory(**options)
 
 
-def _looks_like_model(name: str) -> bool:
-    """Whether an unregistered name is meant as a model: a hub id, or a path (that may not exist)."""
-    return "/" in name or "\\" in name or name.startswith("~") or Path(name).exists()
-
-
 def get_scorer(name: str | EmotionScorer = "default", **options: Any) -> EmotionScorer:
     """A scorer by registered name, Hugging Face hub id or local model path.
 
@@ -140,7 +134,9 @@ def get_scorer(name: str | EmotionScorer = "default", **options: Any) -> Emotion
         return verify_scorer(name, type(name).__name__)
     eps = _entry_points()
     if name not in eps:
-        if _looks_like_model(name):
+        from journeymap.emotions.transformer import looks_like_model
+
+        if looks_like_model(name):
             from journeymap.emotions.trained import is_trained_folder, load_trained
             from journeymap.emotions.transformer import TransformerScorer, expanded_path
 

@@ -34,6 +34,7 @@ __all__ = [
     "hub_endpoint",
     "hub_lookup",
     "hub_reachable",
+    "looks_like_model",
     "model_version",
     "resolve_model",
 ]
@@ -133,6 +134,19 @@ def _looks_like_path(name: str) -> bool:
         or name.count("/") > 1
         or Path(name).is_absolute()
     )
+
+
+def looks_like_model(name: str) -> bool:
+    """Whether a name no plugin registered is meant as a model: a hub id, or a path (that may not exist).
+
+    Shared by :func:`~journeymap.get_scorer` and :func:`~journeymap.topics.get_encoder`: such a
+    name goes to the loader, which names a missing folder or a file.
+
+    Example:
+        >>> [looks_like_model(n) for n in ("acme/tiny", "~/m", "no-such-scorer")]
+        [True, True, False]
+    """
+    return "/" in name or "\\" in name or name.startswith("~") or Path(name).exists()
 
 
 def expanded_path(name: str) -> Path:

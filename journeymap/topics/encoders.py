@@ -16,18 +16,18 @@ from __future__ import annotations
 
 import functools
 import logging
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, Protocol, runtime_checkable
 
 import numpy as np
 
 from journeymap._plugins import read_group
-from journeymap.emotions.transformer import model_version, resolve_model
+from journeymap.emotions.transformer import looks_like_model, model_version, resolve_model
 from journeymap.exceptions import JourneyMapError, ModelLoadError
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
     from importlib.metadata import EntryPoint
+    from pathlib import Path
 
     import numpy.typing as npt
     import torch
@@ -165,7 +165,7 @@ def get_encoder(name: str | SentenceEncoder = "default", **options: Any) -> Sent
         return verify_encoder(name, type(name).__name__)
     eps = _entry_points()
     if name not in eps:
-        if "/" in name or "\\" in name or name.startswith("~") or Path(name).expanduser().exists():
+        if looks_like_model(name):
             return TransformerEncoder(name, **options)  # a hub id or a path: a missing folder is named on load
         raise UnknownEncoderError(name, eps)
     ep = eps[name]
