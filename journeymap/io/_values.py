@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from journeymap.io._time import parse_timestamps
+from journeymap.io.validation import ACTOR_ALIASES
 from journeymap.model.touchpoint import ACTORS
 from journeymap.schema import CANONICAL_COLUMNS
 
@@ -211,8 +212,6 @@ def role_column(frame: pd.DataFrame, actors: Mapping[str, str], *, rows: int = 1
         >>> role_column(pd.DataFrame({"who": ["end-user", "agent", "end-user"], "x": [1, 2, 3]}), {})
         'who'
     """
-    from journeymap.io.validation import ACTOR_ALIASES
-
     if "actor" in frame.columns:
         return None
     known = {**ACTOR_ALIASES, **actors}
