@@ -6,7 +6,6 @@ each journey's rows are contiguous: "before" and "after" are row positions withi
 
 from __future__ import annotations
 
-import math
 import os
 import re
 from concurrent.futures import ThreadPoolExecutor
@@ -16,7 +15,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from journeymap._threads import parent_positions
+from journeymap._threads import nearest_up, parent_positions
 from journeymap.journeys._table import actor_mask, customer_mask
 
 if TYPE_CHECKING:
@@ -296,18 +295,9 @@ def _thread_codes(events: pd.DataFrame, parent: npt.NDArray[np.int64]) -> npt.ND
     with a thread. A row in, or leading into, a reply cycle of rows without one keeps -1.
     """
     thread = pd.factorize(events["thread_id"])[0].astype(np.int64)  # NA is -1
-    missing = thread < 0
-    if not missing.any():
+    if (thread >= 0).all():
         return thread
-    n = len(thread)
-    rows = np.arange(n, dtype=np.int64)
-    anc = np.where(missing & (parent >= 0), parent, rows)
-    for _ in range(max(1, math.ceil(math.log2(max(n, 2)))) + 1):
-        nxt = anc[anc]
-        if np.array_equal(nxt, anc):
-            break
-        anc = nxt
-    return thread[anc]
+    return thread[nearest_up(parent, thread >= 0)]
 
 
 def _conversations(
