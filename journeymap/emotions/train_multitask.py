@@ -45,6 +45,7 @@ from tqdm.auto import tqdm
 
 from journeymap.emotions import _minilm
 from journeymap.emotions._batching import pick_device
+from journeymap.emotions._fingerprint import file_sha256
 from journeymap.emotions._goemotions import Split, read_split
 from journeymap.emotions._metrics import f1_per_label, predict, tune_thresholds
 from journeymap.emotions.normalize import normalize_text
@@ -292,7 +293,7 @@ def train(  # noqa: PLR0912, PLR0915 - one loop, read top to bottom
     ce = torch.nn.CrossEntropyLoss()
 
     meta: dict[str, Any] = {}
-    base_sha = _minilm.file_sha256(_minilm.base_model_path() / "model.safetensors")
+    base_sha = file_sha256(_minilm.base_model_path() / "model.safetensors")
     started = time.monotonic()
     while state["epoch"] < config.epochs and state["step"] < total:
         epoch = state["epoch"]
