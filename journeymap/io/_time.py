@@ -176,6 +176,24 @@ def _one_edge_value(text: str) -> pd.Timestamp | NaTType:
     return pd.NaT
 
 
+def epoch_text(text: pd.Series) -> pd.Series:
+    """Which text values :func:`parse_timestamps` reads as epoch numbers: instants, never wall times.
+
+    Digits (a sign and decimals allowed) that are not a ``YYYYMMDD`` date; such a date is a day,
+    read at its midnight like ``"2024-03-01"``.
+
+    Example:
+        >>> epoch_text(pd.Series(["1507704944", "20240301", "2024-03-01", "x"], dtype="string")).tolist()
+        [True, False, False, False]
+    """
+    digits = text.str.fullmatch(_DIGITS, na=False).astype(bool)
+    if digits.any():
+        nums = pd.to_numeric(text[digits], errors="coerce").to_numpy(dtype=np.float64)
+        dated = _yyyymmdd(nums) != np.iinfo(np.int64).min
+        digits[digits[digits].index[dated]] = False
+    return digits
+
+
 def parse_timestamps(values: pd.Series) -> pd.Series:
     """Parse a column to ``datetime64[ns, UTC]``; unparseable values become NaT.
 

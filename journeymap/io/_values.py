@@ -15,7 +15,7 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from journeymap.io._time import parse_timestamps
+from journeymap.io._time import epoch_text, parse_timestamps
 from journeymap.io.validation import ACTOR_ALIASES
 from journeymap.model.touchpoint import ACTORS
 from journeymap.schema import CANONICAL_COLUMNS
@@ -33,10 +33,6 @@ _OFFSET = (
     r"|(?:[+-]\d{2}:?\d{2}\b)"
     r"|(?:\b(?:UTC|GMT)\b)"
 )
-#: Epoch numbers as text (instants, never naive) ...
-_DIGITS = r"^[+-]?\d+(?:\.\d*)?$"
-#: ... except eight digits that make a date (``"20240701"``), which parse as that day's midnight.
-_YYYYMMDD = r"^(?:19\d{2}|20\d{2}|2100)(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])$"
 
 
 def check_actors(actors: object) -> dict[str, str]:
@@ -137,7 +133,7 @@ def _naive(raw: pd.Series) -> pd.Series:
     out = pd.Series(False, index=raw.index)
     if is_text.any():
         text = raw[is_text].astype("string").str.strip()
-        epoch = text.str.match(_DIGITS) & ~text.str.match(_YYYYMMDD)
+        epoch = epoch_text(text)  # instants; an eight-digit date is a day, naive
         offset = text.str.contains(_OFFSET, regex=True)
         out[is_text] = (~epoch & ~offset).fillna(False).astype(bool)
     other = ~is_text & raw.notna()
