@@ -90,6 +90,16 @@ GapOption = Annotated[
     str,
     typer.Option("--gap", help="With --by customer: the quiet time that starts a new journey (e.g. 7D, 12h)."),
 ]
+LangScorerOption = Annotated[
+    Optional[list[str]],  # noqa: UP045
+    typer.Option(
+        "--lang-scorer",
+        help="LANG=SCORER for texts in another language than the main scorer reads, repeatable; "
+        "LANG is a code the language detector gives (es, fr, ...) or * for every other language "
+        "(e.g. --lang-scorer '*=path/to/multilingual-model'). Without it such texts are left "
+        "unscored, with the reason in score_note.",
+    ),
+]
 TzOption = Annotated[
     Optional[str],  # noqa: UP045
     typer.Option(
@@ -117,6 +127,22 @@ def _scorer_from(name: str, options: list[str] | None) -> Any:
             parsed[key.strip()] = value
     with _handled():
         return jm.get_scorer(name, **parsed)
+
+
+def _lang_routes(lang_scorers: list[str] | None) -> dict[str, str] | None:
+    return _pairs(lang_scorers, "--lang-scorer", "LANG=SCORER", strip=True)
+
+
+def _scorers_from(name: str, options: list[str] | None, routes: dict[str, str] | None) -> Any:
+    """The scorer for :func:`journeymap.score`: the main one, or with ``--lang-scorer`` a mapping by language.
+
+    The main scorer (``--scorer`` with its ``--scorer-option`` values) serves ``en`` and texts of
+    undetermined language, unless ``--lang-scorer en=...`` names another for English.
+    """
+    main = _scorer_from(name, options)
+    if routes is None:
+        return main
+    return {"en": main, **routes}
 
 
 def _writable(path: Path) -> None:
@@ -307,6 +333,7 @@ def score(
     scorer_option: ScorerOption = None,
     actors: ActorsOption = None,
     tz: TzOption = None,
+    lang_scorer: LangScorerOption = None,
 ) -> None:
     """Score a file's texts; writes the events with emotion columns, and any rejects beside them."""
     import journeymap as jm
@@ -314,12 +341,13 @@ def score(
     if output.suffix.lower() not in {".parquet", ".csv"}:
         raise _fail(f"--output must end in .parquet or .csv, got {output.name!r}")
     _not_the_input(output, input, "--output")
+    routes = _lang_routes(lang_scorer)
     log = _load(input, fmt, columns, actors, tz)
     _usable(log, input)
     with _handled():
         output.parent.mkdir(parents=True, exist_ok=True)  # fail before scoring, not after
         _writable(output)
-        scored = jm.score(log.events, _scorer_from(scorer, scorer_option), cache=cache, agents=agents, progress=True)
+        scored = jm.score(log.events, _scorers_from(scorer, scorer_option, routes), cache=cache, agents=agents, progress=True)
         if output.suffix.lower() == ".parquet":
             scored.to_parquet(output)
         else:
@@ -352,6 +380,7 @@ def map_(
     actors: ActorsOption = None,
     tz: TzOption = None,
     gap: GapOption = "7D",
+    lang_scorer: LangScorerOption = None,
 ) -> None:
     """Journeys, scores, analytics and the HTML report for a file (with --topics: and what customers write about)."""
     import matplotlib as mpl
@@ -366,10 +395,11 @@ def map_(
         raise _fail("--n-topics, --labels, --labels-file and --encoder need --topics")
     model = _topic_model(n_topics, labels, labels_file, encoder) if topics else None
     _gap_needs_customer(gap, by)
+    routes = _lang_routes(lang_scorer)
     log = _load(input, fmt, columns, actors, tz)
     _usable(log, input)
     with _handled():
-        js = jm.score(jm.build_journeys(log, by=by.value, gap=gap), _scorer_from(scorer, scorer_option), progress=True)
+        js = jm.score(jm.build_journeys(log, by=by.value, gap=gap), _scorers_from(scorer, scorer_option, routes), progress=True)
         if model is not None:
             js = jm.assign_topics(js, model)
         path = jm.report(js, report, log=log, tz=tz)

@@ -221,3 +221,33 @@ def test_cli_refuses_what_it_cannot_write_before_working(tmp_path: Path) -> None
     pd.DataFrame({"tweet": ["awful"], "y": ["negative"]}).to_csv(table, index=False)
     result = runner.invoke(app, ["evaluate", str(table)])
     assert result.exit_code == 1 and "--text-column and --label-column" in result.output
+
+
+def test_cli_routes_other_languages_with_lang_scorer(tmp_path: Path) -> None:
+    from .test_scorers import EKMAN, tiny_model
+
+    english = tiny_model(tmp_path / "en", EKMAN, "multi_label_classification")
+    other = tiny_model(tmp_path / "other", EKMAN, "multi_label_classification")
+    src = tmp_path / "events.csv"
+    texts = ["my bag is lost and nobody helps me, terrible service", "mi maleta se perdió y nadie me ayuda, servicio terrible"]
+    times = ["2024-01-01T10:00:00Z", "2024-01-01T11:00:00Z"]
+    pd.DataFrame({"customer_id": ["a", "b"], "timestamp": times, "actor": "customer", "text": texts}).to_csv(src, index=False)
+    base = ["score", str(src), "--scorer", str(english), "--scorer-option", 'languages=["en"]', "--no-cache"]
+
+    out = tmp_path / "alone.csv"
+    result = runner.invoke(app, [*base, "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    alone = pd.read_csv(out)
+    assert list(alone["lang"]) == ["en", "es"]
+    assert alone["valence"].notna().tolist() == [True, False]  # Spanish is left to a scorer that reads it
+    assert alone["score_note"].iloc[1].startswith("language 'es' not covered by scorer")
+
+    out = tmp_path / "routed.csv"
+    result = runner.invoke(app, [*base, "-o", str(out), "--lang-scorer", f"*={other}"])
+    assert result.exit_code == 0, result.output
+    routed = pd.read_csv(out)
+    assert routed["valence"].notna().all()
+    assert routed["scorer"].iloc[0] != routed["scorer"].iloc[1]  # each text by its own scorer
+
+    result = runner.invoke(app, [*base, "-o", str(out), "--lang-scorer", "es"])
+    assert result.exit_code == 1 and "--lang-scorer takes LANG=SCORER pairs" in result.output
