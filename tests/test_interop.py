@@ -261,3 +261,27 @@ def test_an_empty_journey_set_keeps_its_categories_in_parquet(tmp_path: Path) ->
     empty = jm.build_journeys(jm.datasets.service_journeys(5, seed=0)).select([])
     back = jm.read_journeys(empty.to_parquet(tmp_path / "empty.parquet"))
     assert back.equals(empty) and back.events["stage"].cat.ordered  # stage order and actor categories were lost
+
+
+def test_excel_sheets_left_unread_are_named(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    pytest.importorskip("openpyxl")
+    from journeymap.io import write_table
+
+    times = ["2024-01-01T10:00:00Z", "2024-01-02T09:00:00Z"]
+    frame = pd.DataFrame({"customer_id": ["c1", "c2"], "timestamp": times, "text": ["late again", "thanks"]})
+    path = tmp_path / "book.xlsx"
+    with pd.ExcelWriter(path, engine="openpyxl") as writer:
+        frame.to_excel(writer, sheet_name="January", index=False)
+        frame.to_excel(writer, sheet_name="February", index=False)
+        pd.DataFrame().to_excel(writer, sheet_name="Notes", index=False)  # a blank sheet is not worth a warning
+    with caplog.at_level("WARNING", logger="journeymap"):
+        log = jm.read_events(path)
+    assert len(log.events) == 2
+    warned = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+    assert len(warned) == 1 and "'February'" in warned[0] and "Notes" not in warned[0] and "January" not in warned[0]
+
+    caplog.clear()
+    single = write_table(frame, tmp_path / "one.xlsx")
+    with caplog.at_level("WARNING", logger="journeymap"):
+        jm.read_events(single)
+    assert not [r for r in caplog.records if r.levelname == "WARNING"]

@@ -34,8 +34,9 @@ def read_table(source: pd.DataFrame | str | Path, *, problems: Problems | None =
     :func:`write_table` writes it: ``df.set_index("event_id")`` keeps its event ids, a
     ``DatetimeIndex`` named ``timestamp`` gives the timestamps. An unnamed index is dropped.
 
-    CSV, TSV, Parquet, JSON Lines, JSON arrays and Excel workbooks (``.xlsx``, first sheet; needs
-    ``openpyxl``: ``pip install journeymap[excel]``) are told apart by :func:`file_kind`. A
+    CSV, TSV, Parquet, JSON Lines, JSON arrays and Excel workbooks (``.xlsx``, first sheet, with a
+    WARNING naming other sheets that hold data; needs ``openpyxl``: ``pip install
+    journeymap[excel]``) are told apart by :func:`file_kind`. A
     ``.json`` file may also hold pandas' default ``DataFrame.to_json()`` layout, one object of
     columns (``{"customer_id": {"0": "a", "1": "b"}, ...}``), read in the order of its row keys.
     CSV is read strictly: every value as a string, the delimiter of the header line (comma,
@@ -122,19 +123,39 @@ def _index_as_columns(frame: pd.DataFrame, where: str) -> pd.DataFrame:
 
 
 def _read_excel(path: Path) -> pd.DataFrame:
-    """The first sheet, cells as Excel stores them (numbers, dates, text); empty cells are missing."""
+    """The first sheet, cells as Excel stores them (numbers, dates, text); empty cells are missing.
+
+    Other sheets that hold data are named in a WARNING, not read.
+    """
     if importlib.util.find_spec("openpyxl") is None:  # checked here so that the error says what to install
         msg = f"source {str(path)!r} is an Excel workbook: reading it needs openpyxl (pip install 'journeymap[excel]')"
         raise SchemaError(msg)
     try:
-        frame = pd.read_excel(path, sheet_name=0, dtype=object, engine="openpyxl")
+        with pd.ExcelFile(path, engine="openpyxl") as book:
+            frame = pd.read_excel(book, sheet_name=0, dtype=object)
+            unread = [name for name in book.sheet_names[1:] if _has_cells(book.book[name])]
     except Exception as exc:  # openpyxl raises zipfile and XML errors for a damaged workbook
         msg = f"source {str(path)!r} is not a readable Excel workbook ({type(exc).__name__}: {exc})"
         raise SchemaError(msg) from exc
+    if unread:
+        logger.warning(
+            "source %r: only its first sheet is read; sheet(s) %s hold data too and are not read "
+            "(to read one: read_events(pd.read_excel(path, sheet_name=NAME)))",
+            str(path),
+            ", ".join(repr(n) for n in unread),
+        )
     if frame.columns.empty:
         msg = f"source {str(path)!r} is empty: expected a header row and data on the first sheet"
         raise SchemaError(msg)
     return frame.reset_index(drop=True)
+
+
+def _has_cells(sheet: Any) -> bool:
+    """Whether an openpyxl worksheet holds any value (a sheet left blank, or a chart sheet, has none)."""
+    if not hasattr(sheet, "iter_rows"):
+        return False
+    rows = sheet.iter_rows(values_only=True)
+    return any(value is not None and value != "" for row in rows for value in row)
 
 
 _CR = "\ue000"  # a private-use character standing in for a carriage return while the csv module splits rows
