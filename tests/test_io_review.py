@@ -312,6 +312,25 @@ def test_a_json_file_in_pandas_column_layout_is_read(tmp_path: Path) -> None:
     assert len(log.rejects) == 0
 
 
+@pytest.mark.parametrize("orient", ["split", "table", "index"])
+def test_pandas_other_json_layouts_are_read_as_written(tmp_path: Path, orient: str) -> None:
+    path = tmp_path / f"{orient}.json"
+    labels = [f"c{i}" for i in range(12)]
+    frame = pd.DataFrame({"customer_id": labels, "timestamp": [f"2024-01-{i + 1:02d}" for i in range(12)], "text": "late"})
+    frame.to_json(path, orient=orient)  # type: ignore[call-overload]
+    log = jm.read_events(path)
+    assert log.events["customer_id"].tolist() == labels  # before: one event with columns 'columns', 'index', 'data'
+    assert (log.events["text"] == "late").all() and len(log.rejects) == 0
+    assert "index" not in log.events.columns
+
+
+def test_a_split_layout_with_ragged_rows_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "split.json"
+    path.write_text(json.dumps({"columns": ["customer_id", "timestamp"], "data": [["a", "2024-01-01"], ["b"]]}))
+    with pytest.raises(SchemaError, match="rows of 2 values"):
+        jm.read_events(path)
+
+
 def test_one_pretty_printed_event_object_is_one_row(tmp_path: Path) -> None:
     path = tmp_path / "one.json"
     path.write_text(json.dumps({"customer_id": "a", "timestamp": "2024-01-01"}, indent=2))

@@ -38,7 +38,8 @@ def read_table(source: pd.DataFrame | str | Path, *, problems: Problems | None =
     WARNING naming other sheets that hold data; needs ``openpyxl``: ``pip install
     journeymap[excel]``) are told apart by :func:`file_kind`. A
     ``.json`` file may also hold pandas' default ``DataFrame.to_json()`` layout, one object of
-    columns (``{"customer_id": {"0": "a", "1": "b"}, ...}``), read in the order of its row keys.
+    columns (``{"customer_id": {"0": "a", "1": "b"}, ...}``), read in the order of its row keys,
+    or its ``orient="split"``, ``"table"`` and ``"index"`` layouts.
     CSV is read strictly: every value as a string, the delimiter of the header line (comma,
     semicolon, tab or bar), line ends as the file writes them (a carriage return inside a field
     stays in the text; a file whose lines all end in a bare carriage return, as old Mac programs
@@ -191,7 +192,7 @@ def _decode(raw: bytes, path: Path) -> str:
 
 _JSON_LAYOUTS = (
     "a JSON array of objects (one per event), JSON Lines (one object per line), or pandas' "
-    'DataFrame.to_json() layout {"column": {"row": value, ...}, ...}'
+    'DataFrame.to_json() layout {"column": {"row": value, ...}, ...} (or its orient="split", "table" or "index" layouts)'
 )
 
 
@@ -199,8 +200,10 @@ def _read_json_object(text: str, path: Path) -> pd.DataFrame | None:
     """The frame of a file that is one JSON object of columns (pandas' ``to_json()``); None if it is not one object.
 
     One object whose values are all objects is read as columns (``{column: {row: value}}``),
-    rows in the order of the first column's keys (then any others). One object of plain values
-    is one event, as the same line in JSON Lines would be.
+    rows in the order of the first column's keys (then any others), or as rows
+    (``orient="index"``: ``{row: {column: value}}``) when its keys are all row numbers and the
+    inner keys are not. One object of plain values is one event, as the same line in JSON
+    Lines would be.
     """
     try:
         value = json.loads(text)
@@ -208,12 +211,49 @@ def _read_json_object(text: str, path: Path) -> pd.DataFrame | None:
         return None
     if not isinstance(value, dict):
         return None
+    split = _read_json_split(value, path)
+    if split is not None:
+        return split
     if not value or not all(isinstance(v, dict) for v in value.values()):
         return pd.DataFrame.from_records([value]) if value else pd.DataFrame()
-    rows = list(dict.fromkeys(key for column in value.values() for key in column))
-    frame = pd.DataFrame({name: [column.get(r) for r in rows] for name, column in value.items()}, dtype=object)
-    logger.info("source %r: one JSON object of columns (pandas' to_json layout), %d rows", str(path), len(rows))
+    inner = list(dict.fromkeys(key for column in value.values() for key in column))
+    if all(k.isdigit() for k in value) and not all(k.isdigit() for k in inner):
+        # pandas' orient="index": {row: {column: value}}; row labels are numbers, column names are not
+        frame = pd.DataFrame([[row.get(c) for c in inner] for row in value.values()], columns=inner, dtype=object)
+        logger.info("source %r: one JSON object of rows (pandas' index layout), %d rows", str(path), len(frame))
+        return frame
+    frame = pd.DataFrame({name: [column.get(r) for r in inner] for name, column in value.items()}, dtype=object)
+    logger.info("source %r: one JSON object of columns (pandas' to_json layout), %d rows", str(path), len(inner))
     return frame
+
+
+def _read_json_split(value: dict[str, Any], path: Path) -> pd.DataFrame | None:
+    """The frame of pandas' ``to_json(orient="split")`` or ``"table"`` layout; None for any other object.
+
+    The row labels are dropped, as for any unnamed index; a table layout's named index (its
+    ``primaryKey``, when not pandas' default ``"index"``) stays a column.
+    """
+    data = value.get("data")
+    if set(value) in ({"columns", "data"}, {"columns", "index", "data"}) and isinstance(value["columns"], list):
+        if not isinstance(data, list) or not all(isinstance(r, list) and len(r) == len(value["columns"]) for r in data):
+            msg = f"source {str(path)!r}: a split-layout JSON object needs 'data' as rows of {len(value['columns'])} values"
+            raise SchemaError(msg)
+        names = [str(c) for c in value["columns"]]
+        layout = "split"
+        frame = pd.DataFrame(data, columns=names, dtype=object) if data else pd.DataFrame(columns=names, dtype=object)
+    elif set(value) == {"schema", "data"} and isinstance(value["schema"], dict) and isinstance(data, list):
+        if not all(isinstance(r, dict) for r in data):
+            msg = f"source {str(path)!r}: a table-layout JSON object needs 'data' as a list of objects"
+            raise SchemaError(msg)
+        fields = [f.get("name") for f in value["schema"].get("fields", []) if isinstance(f, dict)]
+        frame = pd.DataFrame.from_records(data, columns=[str(f) for f in fields] or None)
+        if value["schema"].get("primaryKey") == ["index"] and "index" in frame.columns:
+            frame = frame.drop(columns="index")
+        layout = "table"
+    else:
+        return None
+    logger.info("source %r: one JSON object in pandas' %s layout, %d rows", str(path), layout, len(frame))
+    return frame.reset_index(drop=True)
 
 
 def _read_json(text: str, path: Path) -> pd.DataFrame:
