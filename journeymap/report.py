@@ -23,7 +23,7 @@ from journeymap.analytics import (
     touchpoint_summary,
     triage,
 )
-from journeymap.analytics._checks import check_count, check_duration
+from journeymap.analytics._checks import check_auto, check_count, check_duration
 from journeymap.analytics._prep import require_journeys
 from journeymap.analytics._time import check_tz, period_alias
 from journeymap.analytics.replies import BRAND_COLUMNS
@@ -31,6 +31,7 @@ from journeymap.backends import dispatch
 from journeymap.exceptions import JourneyMapError
 
 if TYPE_CHECKING:
+    from journeymap.analytics.automatic import AutoReplyRule
     from journeymap.io.eventlog import EventLog
     from journeymap.journeys import JourneySet
 
@@ -322,20 +323,22 @@ NO_REPLIES = (
 )
 
 
-def _service(js: JourneySet, *, sla: str | pd.Timedelta, seed: int, freq: str, tz: str | None) -> list[str]:
+def _service(
+    js: JourneySet, *, sla: str | pd.Timedelta, seed: int, freq: str, tz: str | None, auto: AutoReplyRule | None
+) -> list[str]:
     """The response-time sections: the note that accounts for every journey, per brand, over time, the agent league."""
     from journeymap import plot
 
-    rt = response_times(js)
-    replies = reply_table(js)
+    rt = response_times(js, auto=auto)
+    replies = reply_table(js, auto=auto)
     out = ["<h2>Response times</h2>", f'<p class="note">{html.escape(_response_note(rt, replies), quote=False)}</p>']
     out.append(f"<h3>Per brand (SLA {html.escape(duration(pd.Timedelta(sla)))})</h3>")
     if set(BRAND_COLUMNS) & set(js.events.columns):
-        out.append(_table(service_levels(js, by="brand", sla=sla, seed=seed), max_rows=20))
+        out.append(_table(service_levels(js, by="brand", sla=sla, auto=auto, seed=seed), max_rows=20))
     else:  # both are optional columns
         out.append('<p class="note">No brand or author_id column in the events: no per-brand figures.</p>')
-    out += ["<h3>Over time</h3>", _figure(plot.trends(js, freq=freq, tz=tz), "response times over time")]
-    agents = service_levels(js, by="agent", sla=sla, seed=seed)
+    out += ["<h3>Over time</h3>", _figure(plot.trends(js, freq=freq, tz=tz, auto=auto), "response times over time")]
+    agents = service_levels(js, by="agent", sla=sla, auto=auto, seed=seed)
     out += ["<h2>Agent league</h2>", _table(agents, max_rows=20)]
     return out
 
@@ -348,7 +351,7 @@ def _most_negative(js: JourneySet) -> pd.DataFrame:
     return mine.sort_values(["valence", "timestamp"], kind="stable")[cols].reset_index(drop=True)
 
 
-def _checked(js: object, *, examples: int, max_steps: int, sla: object, freq: str, tz: object) -> JourneySet:
+def _checked(js: object, *, examples: int, max_steps: int, sla: object, freq: str, tz: object, auto: object) -> JourneySet:
     """``js``, once it and the arguments are checked: every mistake fails before the first figure is drawn."""
     checked = require_journeys(js, "report")
     if not checked.is_scored:
@@ -359,6 +362,7 @@ def _checked(js: object, *, examples: int, max_steps: int, sla: object, freq: st
     check_duration(sla, "sla")
     period_alias(freq)
     check_tz(tz)
+    check_auto(auto)
     return checked
 
 
@@ -375,6 +379,7 @@ def report(
     freq: str = "W",
     max_steps: int = MAX_STEPS,
     tz: str | None = "UTC",
+    auto: AutoReplyRule | None = None,
 ) -> Path:
     """Write one self-contained HTML file: counts, journey map, service levels, pain points, triage, examples.
 
@@ -411,6 +416,8 @@ def report(
         max_steps: the most steps drawn per example journey (1 or more).
         tz: the time zone of the periods and of the hours and weekdays in "When customers
             write" (an IANA name such as ``"Europe/London"``; None is UTC).
+        auto: the rule telling automatic replies in every service figure (default
+            :class:`~journeymap.AutoReplyRule`), as given to :func:`~journeymap.response_times`.
 
     Returns:
         The path written.
@@ -428,7 +435,7 @@ def report(
 
     from journeymap import plot
 
-    js = _checked(js, examples=examples, max_steps=max_steps, sla=sla, freq=freq, tz=tz)
+    js = _checked(js, examples=examples, max_steps=max_steps, sla=sla, freq=freq, tz=tz, auto=auto)
     with mpl.rc_context({"backend": "Agg"}):
         metrics = journey_metrics(js)
         sections = [f"<h1>{html.escape(title)}</h1>"]
@@ -441,7 +448,7 @@ def report(
         sections += ["<h2>Journey map</h2>", _figure(plot.journey_map(js, seed=seed), "journey map")]
         replied = bool((js.events["actor"].astype("string") != "customer").any())
         if replied:
-            sections += _service(js, sla=sla, seed=seed, freq=freq, tz=tz)
+            sections += _service(js, sla=sla, seed=seed, freq=freq, tz=tz, auto=auto)
         else:  # a survey, a feedback form: nobody answers, and nothing is late
             sections += ["<h2>Response times</h2>", f'<p class="note">{html.escape(NO_REPLIES)}</p>']
         sections += [
@@ -458,7 +465,7 @@ def report(
         sections += ["<h2>Journey graph</h2>", _figure(plot.graph(graph, seed=seed), "journey graph")]
         if replied:
             shown_columns = ["rank", "status", "priority", "customer_id", "timestamp", "text", "emotion", "reason"]
-            open_items = triage(js, top=20)[shown_columns]
+            open_items = triage(js, top=20, auto=auto)[shown_columns]
             open_items["rank"] = open_items["rank"].astype("string").fillna("–")  # unranked: moved, outside, closing
             sections += [
                 "<h2>Triage: open messages</h2>",

@@ -269,6 +269,25 @@ def test_the_repeat_rule_can_be_switched_off_for_a_chat_tool() -> None:
     assert rt["automatic_replies"].sum() == 0
 
 
+def test_the_report_takes_the_same_rule(tmp_path: Path) -> None:
+    rows: list[Row] = []
+    greeting = "Hi, my name is Sam and I'll be helping you today. One moment while I look at your account."
+    for i in range(3):
+        t0 = pd.Timestamp("2024-03-04 14:00Z") + pd.Timedelta(hours=i)
+        rows += [
+            (f"{i}a", f"c{i}", str(t0), "customer", f"Why is my card not working? ({i})"),
+            (f"{i}b", f"c{i}", str(t0 + pd.Timedelta(seconds=25 + 5 * i)), "agent", greeting),
+            (f"{i}c", f"c{i}", str(t0 + pd.Timedelta(minutes=4)), "agent", f"Fixed it (case {i})."),
+        ]
+    js = journeys(tickets(rows), scored=True)
+    default = jm.report(js, tmp_path / "default.html").read_text()
+    trusted = jm.report(js, tmp_path / "trusted.html", auto=jm.AutoReplyRule(min_repeats=10**9)).read_text()
+    assert "3 of 6 brand replies automatic" in default
+    assert "0 of 6 brand replies automatic" in trusted  # before: report had no auto= and read the greeting as a bot
+    with pytest.raises(TypeError, match="auto"):
+        jm.report(js, tmp_path / "bad.html", auto="never")  # type: ignore[arg-type]
+
+
 def test_an_auto_acknowledgement_after_the_last_message_is_no_reply_to_a_variant() -> None:
     variants = jm.journey_variants(journeys(acknowledged_only(), scored=True), top=None)
     assert variants["journeys"].sum() == 2 and variants["drop_off"].tolist() == [1.0]

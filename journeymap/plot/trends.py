@@ -17,6 +17,7 @@ from journeymap.plot import _theme
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
+    from journeymap.analytics.automatic import AutoReplyRule
     from journeymap.journeys import JourneySet
 
 __all__ = ["topic_trends", "trends"]
@@ -39,11 +40,13 @@ def trends(
     freq: str = "W",
     metric: Literal["first_response_median", "share_negative", "mean_valence", "unanswered"] = "first_response_median",
     tz: str | None = "UTC",
+    bots: Literal["exclude", "include"] = "exclude",
+    auto: AutoReplyRule | None = None,
     ax: Axes | None = None,
 ) -> Axes:
     """Customer messages per period (bars) and a service measure over time (line, right axis).
 
-    The numbers are :func:`journeymap.trends`' (same ``freq`` and ``tz``); ``metric`` picks the
+    The numbers are :func:`journeymap.trends`' (same ``freq``, ``tz``, ``bots`` and ``auto``); ``metric`` picks the
     line: the median first response to a human reply (the default), the share of negative
     messages, the mean valence or the share of journeys left unanswered.
 
@@ -69,7 +72,7 @@ def trends(
         msg = f"metric must be one of {sorted(_LABELS)}, got {metric!r}"
         raise ValueError(msg)
     tz = check_tz(tz)
-    table = trends_table(js, freq=freq, tz=tz)
+    table = trends_table(js, freq=freq, tz=tz, bots=bots, auto=auto)
     ax = _theme.get_ax(ax, figsize=(10, 4))
     if table.empty:
         return _theme.empty(ax, "customer messages")
