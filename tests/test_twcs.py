@@ -341,3 +341,22 @@ def test_tweets_are_read_as_written_not_html_escaped() -> None:
     assert raw["text"].str.contains("&amp;|&gt;|&lt;").sum() == 8  # the corpus stores them escaped
     text = jm.read_twcs(TWCS_SAMPLE).events["text"]
     assert not text.str.contains("&amp;|&gt;|&lt;").any() and text.str.contains("&", regex=False).sum() >= 1
+
+
+def test_in_a_thread_with_two_brands_a_reply_to_one_is_addressed_to_it() -> None:
+    # from a review: Amazon's customer was given UPS's brand, and UPS's "DM us" closed a message to Amazon
+    rows = [
+        tweet("1", "100", "True", 0, "@AmazonHelp @UPSHelp where is my parcel??"),
+        tweet("2", "UPSHelp", "False", 5, "@100 @AmazonHelp Sorry! DM us the tracking number ^ML", "1"),
+        tweet("3", "AmazonHelp", "False", 20, "@100 Can you share the order details? ^JS", "1"),
+        tweet("4", "100", "True", 30, "@AmazonHelp order 123, still nothing, this is useless", "3"),
+        tweet("5", "100", "True", 31, "@AmazonHelp hello??", "4"),  # through the customer's own tweet
+    ]
+    js = crc_scores(build_journeys(read_twcs(frame(*rows))))
+    brand = js.events.set_index("event_id")["brand"]
+    assert brand.to_dict() == {"1": "UPSHelp", "2": "UPSHelp", "3": "AmazonHelp", "4": "AmazonHelp", "5": "AmazonHelp"}
+    status = jm.triage(js)["status"]
+    assert status.loc["4"] == "waiting" and status.loc["5"] == "waiting"  # before: "moved" by UPS's request
+    # the same brand's own request still moves its conversation
+    own = [*rows[:2], tweet("7", "100", "True", 8, "@UPSHelp why do I have to DM, just look at it", "2")]
+    assert jm.triage(crc_scores(build_journeys(read_twcs(frame(*own)))))["status"].loc["7"] == "moved"

@@ -336,6 +336,8 @@ def _moved(events: pd.DataFrame, journey: npt.NDArray[np.int64] | None = None, a
 
     A move is a human brand reply with touchpoint ``dm_request`` or a step on channel ``dm`` in
     a journey that did not start there; a bot's canned "DM us" (``automatic``) moves nothing.
+    Where events carry a ``brand``, a move counts for the events of that brand (and those of
+    none), so one brand's "DM us" does not close a message addressed to another.
     ``journey`` are the events' integer journey codes, when known.
     """
     codes = journey if journey is not None else journey_codes(events)
@@ -346,7 +348,17 @@ def _moved(events: pd.DataFrame, journey: npt.NDArray[np.int64] | None = None, a
     on_dm = (events["channel"].astype("string") == "dm").fillna(False).to_numpy(dtype=bool)
     started_on_dm = pd.Series(on_dm, index=events.index).groupby(codes, sort=False).transform("first").to_numpy(dtype=bool)
     move = request | (on_dm & ~started_on_dm)
-    return pd.Series(move, index=events.index).groupby(codes, sort=False).cummax().to_numpy(dtype=bool)
+    moved = pd.Series(move, index=events.index).groupby(codes, sort=False).cummax().to_numpy(dtype=bool)
+    if "brand" not in events.columns:
+        return moved
+    # With several brands in a journey (two brands answering one tweet), a brand's request moves
+    # what is addressed to that brand; an event of no known brand follows any move.
+    brand = events["brand"].astype("string")
+    known = brand.notna().to_numpy(dtype=bool)
+    if not known.any():
+        return moved
+    per_brand = pd.Series(move, index=events.index).groupby([codes, brand.fillna("")], sort=False).cummax()
+    return np.where(known, per_brand.to_numpy(dtype=bool), moved)
 
 
 def _closing(events: pd.DataFrame, ctx: ReplyContext, automatic: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -210,8 +210,11 @@ def read_twcs(  # noqa: PLR0915 - one pass over the columns, read top to bottom
     * ``customer_id`` of a brand reply is the author of the customer tweet it answers, directly
       or through the brand's own replies (the second part of a reply split over two tweets
       answers the customer the first part answered), else the ``@number`` it is addressed to.
-    * ``brand`` (an attribute) is the account of the thread's earliest brand tweet, or the first
-      ``@handle`` a customer names; ``author_id`` is kept as well.
+    * ``brand`` (an attribute) is the brand a tweet is addressed to: for a brand tweet its
+      account; for a customer tweet the account of the brand tweet it answers (directly, or
+      through the customer's own earlier tweets: in a thread with two brands a reply to one is
+      not the other's), else of the thread's earliest brand tweet, else the first ``@handle``
+      it names. ``author_id`` is kept as well.
     * ``text`` is the tweet as written: the corpus's HTML escapes (``&amp;``, ``&gt;``) decoded.
     * ``thread_id`` is the root of the reply tree in the data; ``in_reply_to`` the parent id.
     * ``touchpoint``: ``mention`` (a customer opening a thread, or joining another customer's
@@ -314,7 +317,13 @@ def read_twcs(  # noqa: PLR0915 - one pass over the columns, read top to bottom
     brand_rows = brand_rows.dropna(subset=["thread", "author"]).sort_values(["t", "id"], na_position="last", kind="stable")
     thread_brand = brand_rows.drop_duplicates("thread").set_index("thread")["author"]
     named = text.str.extract(r"@([A-Za-z_]\w*)", expand=False).astype("string")
-    brand_of_thread = np.where(is_customer, thread_id.map(thread_brand).to_numpy(dtype=object), author_arr)
+    # A customer tweet is addressed to the brand whose tweet it answers, directly or through the
+    # customer's own earlier tweets (in a thread with two brands, a reply to one is not the
+    # other's); a tweet with no brand tweet above it, to the thread's brand.
+    answered_brand = np.where(has_parent, _nearest(parent_row, brand_post)[np.maximum(parent_row, 0)], -1)
+    thread_brands = thread_id.map(thread_brand).to_numpy(dtype=object)
+    addressed = np.where(answered_brand >= 0, author_arr[np.maximum(answered_brand, 0)], thread_brands)
+    brand_of_thread = np.where(is_customer, addressed, author_arr)
     brand = pd.Series(brand_of_thread, index=frame.index, dtype="string")
     brand = brand.fillna(named.where(pd.Series(is_customer, index=frame.index)))
 
