@@ -353,11 +353,11 @@ def _moved(events: pd.DataFrame, journey: npt.NDArray[np.int64] | None = None, a
         return moved
     # With several brands in a journey (two brands answering one tweet), a brand's request moves
     # what is addressed to that brand; an event of no known brand follows any move.
-    brand = events["brand"].astype("string")
-    known = brand.notna().to_numpy(dtype=bool)
+    addressed = events["brand"].astype("string")
+    known = addressed.notna().to_numpy(dtype=bool)
     if not known.any():
         return moved
-    per_brand = pd.Series(move, index=events.index).groupby([codes, brand.fillna("")], sort=False).cummax()
+    per_brand = pd.Series(move, index=events.index).groupby([codes, addressed.fillna("")], sort=False).cummax()
     return np.where(known, per_brand.to_numpy(dtype=bool), moved)
 
 
