@@ -30,6 +30,35 @@ if TYPE_CHECKING:
 _WORD = re.compile(r"\w")
 
 
+def text_list(texts: object, what: str = "texts") -> list[Any]:
+    """``texts`` as a list, by position: a list, tuple, array or pandas Series (whatever its index).
+
+    A lone string is refused: iterating it would score or encode each of its characters.
+
+    Example:
+        >>> import pandas as pd
+        >>> text_list(pd.Series(["late", "thanks"], index=[10, 11]))
+        ['late', 'thanks']
+        >>> text_list("late")
+        Traceback (most recent call last):
+        ...
+        TypeError: texts must be a sequence of texts, got one str: wrap it in a list (['late'])
+    """
+    if isinstance(texts, (str, bytes)):
+        msg = f"{what} must be a sequence of texts, got one {type(texts).__name__}: wrap it in a list ([{texts[:40]!r}])"
+        raise TypeError(msg)
+    if isinstance(texts, list):
+        return texts
+    if hasattr(texts, "to_list"):  # a pandas Series or Index: by position, not by label
+        return list(texts.to_list())
+    try:
+        items: list[Any] = list(texts)  # type: ignore[call-overload]
+    except TypeError:
+        msg = f"{what} must be a sequence of texts, got {type(texts).__name__}"
+        raise TypeError(msg) from None
+    return items
+
+
 def has_words(text: object) -> bool:
     """Whether a text has at least one word character (letters or digits in any script)."""
     return isinstance(text, str) and _WORD.search(text) is not None
@@ -308,7 +337,7 @@ class SortedBatchScorer:
     def score(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
         """Per-label probabilities, shape ``(len(texts), n_labels)``, float32 in [0, 1]."""
         return score_sorted(
-            list(texts),
+            text_list(texts),
             tokenizer=self.tokenizer,
             forward=self._forward,
             taxonomy=self._taxonomy,

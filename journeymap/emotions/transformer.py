@@ -534,7 +534,7 @@ class TransformerScorer(_batching.SortedBatchScorer):
 
     def score_outputs(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
         """:meth:`score`, then a column of each text's tokens past ``max_length`` (0 when read in full)."""
-        items = list(texts)
+        items = _batching.text_list(texts)
         unread = np.zeros((len(items), 1), dtype=np.float32)
         # a token is at least one character (four bytes at most in byte-level BPE), so only texts
         # longer than a quarter of max_length can be cut: tokenise those once more, uncut

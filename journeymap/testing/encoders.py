@@ -49,6 +49,9 @@ class HashingEncoder:
 
     def encode(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
         """Unit vectors ``(len(texts), dim)``; zero rows for texts without words."""
+        from journeymap.emotions._batching import text_list
+
+        texts = text_list(texts)
         self.calls += 1
         self.n_encoded += len(texts)
         out = np.zeros((len(texts), self._dim), dtype=np.float32)

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from journeymap.emotions._batching import text_list
 from journeymap.emotions.cache import CacheOption, cached_rows, open_cache
 from journeymap.exceptions import JourneyMapError
 
@@ -54,6 +55,7 @@ def embed(
     round a text slightly differently in different batches, and the vectors, hence the topics,
     would otherwise depend on the row order.
     """
+    texts = text_list(texts)
     uniq = sorted(set(texts), key=lambda t: (not isinstance(t, str), str(t)))  # non-text values (None) last
     position = {t: i for i, t in enumerate(uniq)}
     codes = np.fromiter((position[t] for t in texts), dtype=np.int64, count=len(texts))

@@ -314,7 +314,7 @@ class TransformerEncoder:
 
         self._load()
         return _batching.run_sorted(
-            list(texts),
+            _batching.text_list(texts),
             tokenizer=self._tokenizer,
             forward=self._forward,
             empty_row=np.zeros(self.dim, dtype=np.float32),

@@ -1,0 +1,71 @@
+"""Findings of a review of the public API against pandas and scikit-learn habits (2026-12-05)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import journeymap as jm
+from journeymap.topics import embed, get_encoder
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+# -- 1. scorers and encoders read a filtered Series by position, and refuse a lone string ---------
+
+FILTERED = pd.Series(["my parcel is late again", "thanks, all sorted!", "where is my refund"], index=[10, 12, 14])
+
+
+def test_the_default_scorer_reads_a_filtered_series_by_position(default_scorer) -> None:  # type: ignore[no-untyped-def]
+    by_series = default_scorer.score(FILTERED)  # before: KeyError: 0
+    np.testing.assert_allclose(by_series, default_scorer.score(FILTERED.tolist()), atol=1e-6)
+    with pytest.raises(TypeError, match="one str: wrap it in a list"):
+        default_scorer.score("hello")  # before: five rows, one per character
+
+
+def test_a_transformer_scorer_refuses_a_lone_string(tmp_path: Path) -> None:
+    from .test_scorers import EKMAN, tiny_model
+
+    scorer = jm.get_scorer(str(tiny_model(tmp_path / "m", EKMAN, "multi_label_classification")))
+    assert scorer.score(FILTERED).shape == (3, len(scorer.taxonomy.labels))
+    with pytest.raises(TypeError, match="one str"):
+        scorer.score("hello")
+
+
+@pytest.mark.parametrize("name", ["default", "hashing"])
+def test_encoders_read_a_series_by_position_and_refuse_a_lone_string(name: str) -> None:
+    from journeymap.testing.encoders import HashingEncoder
+
+    encoder = get_encoder(name) if name == "default" else HashingEncoder()
+    assert encoder.encode(FILTERED).shape == (3, encoder.dim)
+    with pytest.raises(TypeError, match="one str"):
+        encoder.encode("hello")  # before: (5, dim)
+    with pytest.raises(TypeError, match="one str"):
+        embed("hello", encoder, cache=False)
+
+
+# -- 2. TopicModel: assign keeps a Series' index; a refit leaves nothing of the last fit ----------
+
+TEXTS = ["my card was declined", "card not working", "refund please", "where is my refund", "card blocked", "refund late"]
+
+
+def test_assign_keeps_the_index_of_a_series() -> None:
+    from journeymap.testing.encoders import HashingEncoder
+
+    frame = pd.DataFrame({"text": TEXTS}, index=range(10, 16))
+    tm = jm.TopicModel(labels=["card", "refund"], encoder=HashingEncoder(), cache=False).fit(frame["text"])
+    frame[["topic", "topic_score"]] = tm.assign(frame["text"])  # before: every value NaN (index 0..5)
+    assert frame["topic"].notna().all() and list(tm.assign(TEXTS).index) == list(range(6))
+    assert frame["topic"].tolist() == tm.predict(TEXTS).tolist()
+
+
+def test_a_refit_in_another_mode_leaves_no_attribute_of_the_last() -> None:
+    from journeymap.testing.encoders import HashingEncoder
+
+    tm = jm.TopicModel(labels=["card", "refund"], encoder=HashingEncoder(), cache=False, n_topics=None).fit(TEXTS)
+    assert hasattr(tm, "anchors_")
+    tm.set_params(labels=None, n_topics=2).fit(TEXTS)
+    assert tm.mode_ == "discovery" and not hasattr(tm, "anchors_")  # before: the zero-shot anchors stayed
