@@ -316,6 +316,9 @@ class TopicModel(BaseEstimator):  # type: ignore[misc]
         if self.n_topics is not None and (names or example_texts):
             msg = "n_topics is for discovery; with labels, examples or y the topics are the ones given"
             raise TopicInputError(msg)
+        # a refit in another mode leaves nothing of the last fit behind (anchors_ of a zero-shot fit, ...)
+        for name in [a for a in vars(self) if a.endswith("_") and not a.startswith("_")]:
+            delattr(self, name)
         self.encoder_: SentenceEncoder = get_encoder(self.encoder)
         if example_texts:
             self.mode_: Mode = "few-shot"
@@ -662,7 +665,9 @@ class TopicModel(BaseEstimator):  # type: ignore[misc]
         texts put in ``"other"`` as outliers or below ``min_score``, where it is the similarity
         to the nearest topic), in few-shot the classifier's probability of the topic (for a
         classifier without ``predict_proba``, its ``decision_function`` value for the topic, a
-        margin; NaN without either); NaN for texts without words.
+        margin; NaN without either); NaN for texts without words. Rows keep the index of a
+        pandas Series given (so ``df[["topic", "topic_score"]] = tm.assign(df["text"])`` lines
+        up), else are numbered from 0.
 
         Example:
             >>> from journeymap.testing import HashingEncoder
@@ -675,7 +680,10 @@ class TopicModel(BaseEstimator):  # type: ignore[misc]
         self._check_fitted()
         topic, score = self._assign_embedded(self._embed_texts(as_texts(texts, "texts", allow_empty=True)))
         names = np.array([*self.topics_, OTHER], dtype=object)
-        return pd.DataFrame({"topic": names[np.where(topic >= 0, topic, len(self.topics_))].astype(str), "topic_score": score})
+        index = texts.index if isinstance(texts, pd.Series) else None  # df[["topic", "topic_score"]] = tm.assign(df["text"])
+        return pd.DataFrame(
+            {"topic": names[np.where(topic >= 0, topic, len(self.topics_))].astype(str), "topic_score": score}, index=index
+        )
 
     def __sklearn_tags__(self) -> Any:
         tags = super().__sklearn_tags__()
