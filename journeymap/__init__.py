@@ -44,6 +44,8 @@ from journeymap.emotions.score import score
 from journeymap.emotions.scorer import EmotionScorer
 from journeymap.emotions.taxonomy import Taxonomy
 from journeymap.exceptions import (
+    ArgumentTypeError,
+    InvalidArgumentError,
     JourneyMapError,
     ModelLoadError,
     SchemaError,
@@ -76,12 +78,14 @@ if TYPE_CHECKING:
 
 __all__ = [
     "Actor",
+    "ArgumentTypeError",
     "AutoReplyRule",
     "Customer",
     "EmotionScore",
     "EmotionScorer",
     "EventLog",
     "Interaction",
+    "InvalidArgumentError",
     "Journey",
     "JourneyMapError",
     "JourneySet",

@@ -45,6 +45,7 @@ import numpy as np
 import pandas as pd
 
 from journeymap.emotions.taxonomy import GOEMOTIONS_VALENCE
+from journeymap.exceptions import InvalidArgumentError
 from journeymap.io.validation import validate_events
 from journeymap.schema import CANONICAL_COLUMNS
 
@@ -200,10 +201,10 @@ def service_journeys(  # noqa: PLR0912, PLR0915 - a generator read top to bottom
     """
     if n_customers < 1:
         msg = f"n_customers must be at least 1, got {n_customers}"
-        raise ValueError(msg)
+        raise InvalidArgumentError(msg)
     if not 0 <= bystanders <= 1 or broadcasts < 0:
         msg = f"bystanders must be a share in [0, 1] and broadcasts a count, got {bystanders!r} and {broadcasts!r}"
-        raise ValueError(msg)
+        raise InvalidArgumentError(msg)
     rng = np.random.default_rng(seed)
     extra = np.random.default_rng([seed, 1])  # the added cases' own stream: the rows above stay the same
     origin = pd.Timestamp(start, tz="UTC").value // 10**9

@@ -14,6 +14,8 @@ if TYPE_CHECKING:
     import pandas as pd
 
 __all__ = [
+    "ArgumentTypeError",
+    "InvalidArgumentError",
     "JourneyMapError",
     "ModelLoadError",
     "SchemaError",
@@ -34,6 +36,38 @@ class JourneyMapError(Exception):
         ... except jm.JourneyMapError as err:  # catches every journeymap error
         ...     print(type(err).__name__)
         UnknownScorerError
+    """
+
+
+class InvalidArgumentError(JourneyMapError, ValueError):
+    """An argument whose value a function cannot use (``freq="fortnight"``, ``top=-1``); the message names it.
+
+    A ``ValueError`` as well, so ``except ValueError`` keeps working.
+
+    Example:
+        >>> import journeymap as jm
+        >>> js = jm.build_journeys(jm.datasets.service_journeys(5, seed=0))
+        >>> try:
+        ...     jm.trends(js, freq="fortnight")
+        ... except jm.JourneyMapError as err:
+        ...     print(type(err).__name__, isinstance(err, ValueError))
+        InvalidArgumentError True
+    """
+
+
+class ArgumentTypeError(JourneyMapError, TypeError):
+    """An argument of a type a function does not take (a number where a duration is needed); the message names it.
+
+    A ``TypeError`` as well, so ``except TypeError`` keeps working.
+
+    Example:
+        >>> import journeymap as jm
+        >>> js = jm.build_journeys(jm.datasets.service_journeys(5, seed=0))
+        >>> try:
+        ...     jm.response_times(js, now=3600)
+        ... except jm.ArgumentTypeError as err:
+        ...     print(isinstance(err, TypeError))
+        True
     """
 
 

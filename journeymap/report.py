@@ -28,7 +28,7 @@ from journeymap.analytics._prep import require_journeys
 from journeymap.analytics._time import check_tz, period_alias
 from journeymap.analytics.replies import BRAND_COLUMNS
 from journeymap.backends import dispatch
-from journeymap.exceptions import JourneyMapError
+from journeymap.exceptions import SchemaError
 
 if TYPE_CHECKING:
     from journeymap.analytics.automatic import AutoReplyRule
@@ -356,7 +356,7 @@ def _checked(js: object, *, examples: int, max_steps: int, sla: object, freq: st
     checked = require_journeys(js, "report")
     if not checked.is_scored:
         msg = "report needs scored journeys (emotion columns): run js = journeymap.score(js) first"
-        raise JourneyMapError(msg)
+        raise SchemaError(msg)
     check_count(examples, "examples", what="number of journeys")
     check_count(max_steps, "max_steps", minimum=1, what="number of steps")
     check_duration(sla, "sla")

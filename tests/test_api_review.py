@@ -69,3 +69,33 @@ def test_a_refit_in_another_mode_leaves_no_attribute_of_the_last() -> None:
     assert hasattr(tm, "anchors_")
     tm.set_params(labels=None, n_topics=2).fit(TEXTS)
     assert tm.mode_ == "discovery" and not hasattr(tm, "anchors_")  # before: the zero-shot anchors stayed
+
+
+# -- 3. one exception hierarchy: argument and "not scored" errors are JourneyMapErrors too ---------
+
+
+def test_argument_errors_are_journeymap_errors_and_builtin_ones() -> None:
+    from journeymap.testing.data import planted_scores
+
+    js = jm.build_journeys(jm.datasets.service_journeys(5, seed=0))
+    calls = [
+        (lambda: jm.trends(js, freq="fortnight"), ValueError),
+        (lambda: jm.journey_graph(planted_scores(js), level="nope"), ValueError),
+        (lambda: jm.response_times(js, now=3600), TypeError),
+        (lambda: jm.time_patterns(js, tz="Mars/Base"), ValueError),
+        (lambda: jm.read_events(js.events, on_error="ignore"), ValueError),
+    ]
+    for call, builtin in calls:
+        with pytest.raises(jm.JourneyMapError) as info:  # before: a bare ValueError / TypeError
+            call()
+        assert isinstance(info.value, builtin)
+        assert isinstance(info.value, jm.InvalidArgumentError if builtin is ValueError else jm.ArgumentTypeError)
+
+
+def test_unscored_journeys_and_a_missing_text_column_are_schema_errors(tmp_path: Path) -> None:
+    js = jm.build_journeys(jm.datasets.service_journeys(5, seed=0))
+    no_text = js.events.drop(columns="text")
+    for call in (lambda: jm.triage(js), lambda: jm.report(js, tmp_path / "r.html"), lambda: jm.score(no_text)):
+        with pytest.raises(jm.SchemaError) as info:  # before: a bare JourneyMapError, no ValueError
+            call()
+        assert isinstance(info.value, ValueError)

@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from journeymap.exceptions import ArgumentTypeError, InvalidArgumentError
+
 if TYPE_CHECKING:
     from journeymap.analytics.automatic import AutoReplyRule
 
@@ -30,15 +32,15 @@ def check_count(value: object, name: str, *, minimum: int = 0, what: str = "numb
         >>> check_count(-1, "examples")
         Traceback (most recent call last):
         ...
-        ValueError: examples must be a non-negative number, got -1
+        journeymap.exceptions.InvalidArgumentError: examples must be a non-negative number, got -1
     """
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
         msg = f"{name} must be a whole {what} (an int), got {type(value).__name__} {value!r}"
-        raise TypeError(msg)
+        raise ArgumentTypeError(msg)
     if value < minimum:
         kind = {0: f"a non-negative {what}", 1: f"a positive {what}"}.get(minimum, f"at least {minimum}")
         msg = f"{name} must be {kind}, got {value!r}"
-        raise ValueError(msg)
+        raise InvalidArgumentError(msg)
     return int(value)
 
 
@@ -54,24 +56,24 @@ def check_duration(value: object, name: str, *, example: str = "'1h'") -> pd.Tim
         >>> check_duration("-1h", "sla")
         Traceback (most recent call last):
         ...
-        ValueError: sla must be a positive duration such as '1h', got '-1h'
+        journeymap.exceptions.InvalidArgumentError: sla must be a positive duration such as '1h', got '-1h'
     """
     allowed = f"a duration such as {example}, pd.Timedelta(hours=1) or datetime.timedelta(hours=1)"
     if not isinstance(value, (str, pd.Timedelta, dt.timedelta, np.timedelta64)):
         why = " (a bare number has no unit: write e.g. '90s' or '1h')" if _number(value) else ""
         msg = f"{name} must be {allowed}, got {type(value).__name__} {value!r}{why}"
-        raise TypeError(msg)
+        raise ArgumentTypeError(msg)
     if isinstance(value, str) and _NUMBER_TEXT.match(value):
         msg = f"{name}={value!r} has no unit (pandas would read it as nanoseconds); write e.g. '90s' or '1h'"
-        raise ValueError(msg)
+        raise InvalidArgumentError(msg)
     try:
         td = pd.Timedelta(value)
     except ValueError:
         msg = f"{name}={value!r} is not a duration pandas can read; give {allowed}"
-        raise ValueError(msg) from None
+        raise InvalidArgumentError(msg) from None
     if pd.isna(td) or td <= pd.Timedelta(0):
         msg = f"{name} must be a positive duration such as {example}, got {value!r}"
-        raise ValueError(msg)
+        raise InvalidArgumentError(msg)
     return td
 
 
@@ -88,7 +90,7 @@ def check_timestamp(value: object, name: str) -> pd.Timestamp | None:
         >>> check_timestamp(5, "now")
         Traceback (most recent call last):
         ...
-        TypeError: now must be a time: a string such as '2024-03-04 09:00', ..., got int 5 (a bare number is no time: ...)
+        journeymap.exceptions.ArgumentTypeError: now must be a time: ..., got int 5 (a bare number is no time: ...)
     """
     if value is None:
         return None
@@ -96,15 +98,15 @@ def check_timestamp(value: object, name: str) -> pd.Timestamp | None:
     if not isinstance(value, (str, dt.date, np.datetime64)):  # pd.Timestamp is a datetime, a datetime a date
         why = " (a bare number is no time: pandas would read it as nanoseconds after 1970)" if _number(value) else ""
         msg = f"{name} must be {allowed}, got {type(value).__name__} {value!r}{why}"
-        raise TypeError(msg)
+        raise ArgumentTypeError(msg)
     try:
         ts = pd.Timestamp(value)
     except (ValueError, TypeError, OverflowError):
         msg = f"{name}={value!r} is not a time pandas can read; give {allowed}"
-        raise ValueError(msg) from None
+        raise InvalidArgumentError(msg) from None
     if pd.isna(ts):
         msg = f"{name} must be {allowed}, got {value!r} (no time)"
-        raise ValueError(msg)
+        raise InvalidArgumentError(msg)
     return ts.tz_localize("UTC") if ts.tzinfo is None else ts
 
 
@@ -122,4 +124,4 @@ def check_auto(auto: Any) -> AutoReplyRule | None:
         "auto must be None (the default rule) or an AutoReplyRule, e.g. jm.AutoReplyRule(min_repeats=4), "
         f"got {type(auto).__name__} {auto!r}"
     )
-    raise TypeError(msg)
+    raise ArgumentTypeError(msg)

@@ -9,6 +9,7 @@ import pandas as pd
 
 from journeymap.analytics._levels import level_keys
 from journeymap.analytics._prep import flags, run_edges, shifted
+from journeymap.exceptions import InvalidArgumentError
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -43,7 +44,7 @@ def graph_steps(events: pd.DataFrame, level: str) -> tuple[pd.DataFrame, pd.Data
     reserved = sorted({START, END} & {str(u) for u in uniques})
     if reserved:
         msg = f"journey_graph: the {level} name(s) {reserved} are the graph's own start and end nodes; rename them in the events"
-        raise ValueError(msg)
+        raise InvalidArgumentError(msg)
     names = np.asarray([*map(str, uniques), START, END], dtype=object)
     start_code, end_code = len(uniques), len(uniques) + 1
     f["key"] = pd.Series(names[codes], index=f.index, dtype=object)

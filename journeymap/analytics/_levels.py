@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Literal
 
-from journeymap.exceptions import SchemaError
+from journeymap.exceptions import InvalidArgumentError, SchemaError
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -27,7 +27,7 @@ def check_level(level: str, events: pd.DataFrame | None = None) -> str:
     """
     if level not in LEVELS:
         msg = f"level must be one of {', '.join(repr(v) for v in LEVELS)}, got {level!r}"
-        raise ValueError(msg)
+        raise InvalidArgumentError(msg)
     if level == "topic" and events is not None and "topic" not in events.columns:
         msg = "level='topic' needs a 'topic' column: run journeymap.assign_topics(js) first"
         raise SchemaError(msg)

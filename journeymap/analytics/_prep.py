@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from journeymap.exceptions import JourneyMapError
+from journeymap.exceptions import ArgumentTypeError, SchemaError
 from journeymap.journeys._table import customer_mask
 from journeymap.schema import NEGATIVE_VALENCE, POSITIVE_VALENCE
 
@@ -25,7 +25,7 @@ def require_journeys(js: object, what: str) -> JourneySet:
         >>> require_journeys(pd.DataFrame(), "trends")
         Traceback (most recent call last):
         ...
-        TypeError: trends needs a JourneySet (from build_journeys), got DataFrame: build one with ...
+        journeymap.exceptions.ArgumentTypeError: trends needs a JourneySet (from build_journeys), got DataFrame...
     """
     from journeymap.journeys import JourneySet
 
@@ -35,7 +35,7 @@ def require_journeys(js: object, what: str) -> JourneySet:
             "DataFrame": ": build one with journeymap.build_journeys(events)",
         }.get(type(js).__name__, "")
         msg = f"{what} needs a JourneySet (from build_journeys), got {type(js).__name__}{hint}"
-        raise TypeError(msg)
+        raise ArgumentTypeError(msg)
     return js
 
 
@@ -44,7 +44,7 @@ def require_scored(js: JourneySet, what: str) -> pd.DataFrame:
     js = require_journeys(js, what)
     if not js.is_scored:
         msg = f"{what} needs emotion columns: run journeymap.score(js) first"
-        raise JourneyMapError(msg)
+        raise SchemaError(msg)
     if "emotion" not in js.events.columns:  # a valence of the user's own, without labels: no top emotion
         return js.events.assign(emotion=pd.Series(pd.NA, index=js.events.index, dtype="string"))
     return js.events

@@ -6,6 +6,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from journeymap.exceptions import InvalidArgumentError
+
 if TYPE_CHECKING:
     import pandas as pd
 
@@ -25,7 +27,7 @@ def ranked(table: pd.DataFrame, top: int | None) -> pd.DataFrame:
     """
     if top is not None and (isinstance(top, bool) or not isinstance(top, (int, np.integer)) or top < 0):
         msg = f"top must be a non-negative number of rows or None (all rows), got {top!r}"
-        raise ValueError(msg)
+        raise InvalidArgumentError(msg)
     out = table.iloc[: None if top is None else int(top)].copy()
     out.insert(0, "rank", np.arange(1, len(out) + 1, dtype=np.int64))
     return out

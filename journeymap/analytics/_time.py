@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from journeymap.analytics._prep import flags
+from journeymap.exceptions import ArgumentTypeError, InvalidArgumentError
 
 __all__ = ["WEEKDAYS", "check_tz", "hour_frame", "patterns_frame", "period_alias", "period_index", "period_start"]
 
@@ -30,7 +31,7 @@ def check_tz(tz: Any) -> Any:
         >>> check_tz("Mars/Base")
         Traceback (most recent call last):
         ...
-        ValueError: tz='Mars/Base' is not a timezone pandas knows; use an IANA name such as 'UTC' ...
+        journeymap.exceptions.InvalidArgumentError: tz='Mars/Base' is not a timezone pandas knows...
     """
     from journeymap.io._values import check_tz as zone
 
@@ -112,34 +113,34 @@ def period_alias(freq: str) -> str:
     """
     if freq is None or not isinstance(freq, (str, pd.DateOffset, pd.Timedelta, dt.timedelta)):
         msg = f"freq must be a period such as 'D', 'W', 'M' or '6h', got {type(freq).__name__} {freq!r}"
-        raise TypeError(msg)
+        raise ArgumentTypeError(msg)
     if _fixed(freq):
         from pandas.tseries.frequencies import to_offset
 
         if to_offset(freq).n <= 0:
             msg = f"freq={freq!r}: a period must be a positive length of time, such as 'D', '6h' or '14D'"
-            raise ValueError(msg)
+            raise InvalidArgumentError(msg)
         return freq
     weeks = re.fullmatch(r"(\d*)W(-[A-Z]{3})?", freq) if isinstance(freq, str) else None
     if weeks is not None and weeks[1] not in ("", "1"):
         msg = f"freq={freq!r}: multiples of calendar periods are not supported; use 'W' or a fixed length like '14D'"
-        raise ValueError(msg)
+        raise InvalidArgumentError(msg)
     found = _CALENDAR.match(freq) if isinstance(freq, str) else None
     alias = freq
     if found is not None:
         if found["n"] not in ("", "1"):
             unit = found["unit"]
             msg = f"freq={freq!r}: multiples of calendar periods are not supported; use {unit!r} or a fixed length like '14D'"
-            raise ValueError(msg)
+            raise InvalidArgumentError(msg)
         if found["edge"] == "S" and found["anchor"]:
             msg = f"freq={freq!r}: give quarters and years by the month they end in (e.g. 'Q-DEC'), not the one they start in"
-            raise ValueError(msg)
+            raise InvalidArgumentError(msg)
         alias = found["unit"] + (found["anchor"] or "")
     try:
         pd.Period("2024-01-01", freq=alias)
     except (ValueError, TypeError):
         msg = f"freq={freq!r} is not a period pandas knows; use e.g. 'D', 'W', 'M', 'Q', 'Y', or a fixed length such as '6h'"
-        raise ValueError(msg) from None
+        raise InvalidArgumentError(msg) from None
     return alias
 
 

@@ -11,6 +11,7 @@ import pandas as pd
 from journeymap.analytics._checks import check_auto
 from journeymap.analytics._prep import journey_keys
 from journeymap.analytics._replies import SYSTEM, ReplyContext, automatic_flags, is_system
+from journeymap.exceptions import InvalidArgumentError
 
 if TYPE_CHECKING:
     import numpy.typing as npt
@@ -76,7 +77,7 @@ class AutoReplyRule:
     def __post_init__(self) -> None:
         if isinstance(self.min_repeats, bool) or not isinstance(self.min_repeats, int) or self.min_repeats < 1:
             msg = f"min_repeats must be a positive number of texts, got {self.min_repeats!r}"
-            raise ValueError(msg)
+            raise InvalidArgumentError(msg)
         if self.within is not None:
             try:
                 ok = pd.Timedelta(self.within) >= pd.Timedelta(0)
@@ -84,7 +85,7 @@ class AutoReplyRule:
                 ok = False
             if not ok:
                 msg = f"within must be a duration such as '1min' or None, got {self.within!r}"
-                raise ValueError(msg)
+                raise InvalidArgumentError(msg)
 
     def flags(self, events: pd.DataFrame) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.object_]]:
         """For the events of a JourneySet (sorted by journey and step): automatic (bool) and why.

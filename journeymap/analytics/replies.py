@@ -15,7 +15,7 @@ from journeymap.analytics.automatic import AutoReplyRule, reply_context, rule_fl
 from journeymap.analytics.metrics import journey_metrics
 from journeymap.analytics.service import check_bots, excluded_replies, response_times
 from journeymap.backends import dispatch
-from journeymap.exceptions import SchemaError
+from journeymap.exceptions import InvalidArgumentError, SchemaError
 
 if TYPE_CHECKING:
     import numpy.typing as npt
@@ -189,7 +189,7 @@ def service_levels(  # noqa: PLR0915 - one table, column by column
     check_bots(bots)
     if isinstance(min_size, bool) or not isinstance(min_size, int) or min_size < 1:
         msg = f"min_size must be a positive number of journeys, got {min_size!r}"
-        raise ValueError(msg)
+        raise InvalidArgumentError(msg)
     sla_td = check_duration(sla, "sla")
     events = js.events
     group, name = _group_column(events, by)

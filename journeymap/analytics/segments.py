@@ -11,7 +11,7 @@ from journeymap.analytics._prep import require_journeys
 from journeymap.analytics._stats import kruskal_p, mann_whitney_p
 from journeymap.analytics.metrics import journey_metrics
 from journeymap.backends import dispatch
-from journeymap.exceptions import SchemaError
+from journeymap.exceptions import InvalidArgumentError, SchemaError
 
 if TYPE_CHECKING:
     from journeymap.journeys import JourneySet
@@ -39,7 +39,7 @@ def adjust_p_values(p: np.ndarray, method: Literal["holm", "bh"] | None) -> np.n
         return out
     if method not in ("holm", "bh"):
         msg = f"correction must be 'holm', 'bh' or None, got {method!r}"
-        raise ValueError(msg)
+        raise InvalidArgumentError(msg)
     tested = np.flatnonzero(~np.isnan(p))
     m = len(tested)
     if m == 0:
@@ -128,7 +128,7 @@ def compare_segments(
     if measure not in measures:
         why = "holds labels, not numbers or durations" if measure in metrics.columns else "is not a journey_metrics column"
         msg = f"measure={measure!r} {why}; measure must be one of: {', '.join(measures)}"
-        raise ValueError(msg)
+        raise InvalidArgumentError(msg)
     customer = (events["actor"].astype("string") == "customer").fillna(False).to_numpy(dtype=bool)
     # the value at the first customer step, missing or not (the events are in step order)
     first = events.loc[customer, ["journey_id", by]].drop_duplicates("journey_id", keep="first").set_index("journey_id")[by]
@@ -141,7 +141,7 @@ def compare_segments(
     groups = {key: g for key, g in metrics.groupby("segment", sort=True)}  # noqa: C416 - dict(groupby) reads .keys
     if isinstance(min_size, bool) or not isinstance(min_size, int) or min_size < 1:
         msg = f"min_size must be a positive number of journeys, got {min_size!r}"
-        raise ValueError(msg)
+        raise InvalidArgumentError(msg)
     segment = metrics["segment"].to_numpy(dtype=object)
     samples = [values[measured & (segment == key)].to_numpy(dtype=float) for key in groups]
     samples = [x for x in samples if len(x) >= min_size]

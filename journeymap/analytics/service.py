@@ -15,6 +15,7 @@ from journeymap.analytics._tables import ranked
 from journeymap.analytics.automatic import AutoReplyRule, reply_context, rule_flags
 from journeymap.backends import dispatch
 from journeymap.emotions.taxonomy import GOEMOTIONS_INTENSE
+from journeymap.exceptions import InvalidArgumentError
 from journeymap.schema import NEGATIVE_VALENCE, REPLY_OUTSIDE_DATA, SCORE_PREFIX, score_column
 
 if TYPE_CHECKING:
@@ -69,7 +70,7 @@ def check_bots(bots: str) -> None:
     """Raise ValueError unless ``bots`` is ``"exclude"`` or ``"include"``."""
     if bots not in ("exclude", "include"):
         msg = f"bots must be 'exclude' or 'include', got {bots!r}"
-        raise ValueError(msg)
+        raise InvalidArgumentError(msg)
 
 
 def automatic_mask(events: pd.DataFrame, bots: str, auto: AutoReplyRule | None) -> np.ndarray:

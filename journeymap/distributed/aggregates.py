@@ -21,7 +21,7 @@ from journeymap.analytics._summary import customer_steps, summary_frame, summary
 from journeymap.analytics._time import hour_frame, patterns_frame
 from journeymap.distributed._partials import GroupMoments, HourStats, NodeStats, edge_partial
 from journeymap.distributed.journeys import DaskJourneySet
-from journeymap.exceptions import JourneyMapError
+from journeymap.exceptions import ArgumentTypeError, JourneyMapError
 from journeymap.journeys import JourneySet
 from journeymap.journeys._table import journey_starts
 
@@ -41,10 +41,10 @@ SPLIT_EVERY = 8
 def _require_scored(js: Any, what: str) -> DaskJourneySet:
     if isinstance(js, JourneySet):
         msg = f"{what} here is the distributed version and needs a DaskJourneySet; for a JourneySet use journeymap.{what}"
-        raise TypeError(msg)
+        raise ArgumentTypeError(msg)
     if not isinstance(js, DaskJourneySet):
         msg = f"{what} needs a DaskJourneySet (from journeymap.distributed.build_journeys), got {type(js).__name__}"
-        raise TypeError(msg)
+        raise ArgumentTypeError(msg)
     if not js.is_scored:
         msg = f"{what} needs emotion columns: run journeymap.distributed.score(js) first"
         raise JourneyMapError(msg)

@@ -19,6 +19,7 @@ from dask.base import compute as dask_compute
 from dask.base import persist as dask_persist
 from dask.delayed import delayed
 
+from journeymap.exceptions import ArgumentTypeError
 from journeymap.io import (
     EventLog,
     OnError,
@@ -98,7 +99,7 @@ def from_pandas(log: EventLog, *, npartitions: int | None = None, chunksize: int
     """
     if not isinstance(log, EventLog):
         msg = f"from_pandas needs an EventLog, got {type(log).__name__}; for a raw frame use read_events(frame)"
-        raise TypeError(msg)
+        raise ArgumentTypeError(msg)
     if npartitions is None and chunksize is None:
         npartitions = max(1, len(log.events) // 100_000)
     # Keep pandas' dtypes, as on one machine: dask would turn "str" columns into NA-valued "string" ones.
@@ -118,7 +119,7 @@ def _read_raw(source: Any, blocksize: str | int | None, npartitions: int | None)
     paths = [source] if isinstance(source, (str, Path)) else list(source)
     if not paths or not all(isinstance(p, (str, Path)) for p in paths):
         msg = f"source must be a path, a list of paths, a glob, or a pandas or dask DataFrame; got {source!r}"
-        raise TypeError(msg)
+        raise ArgumentTypeError(msg)
     names = [str(p) for p in paths]
     for name in names:
         if not any(ch in name for ch in "*?[") and not Path(name).exists():

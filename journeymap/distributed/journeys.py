@@ -17,7 +17,7 @@ from dask.delayed import delayed
 
 from journeymap._threads import reply_tree
 from journeymap.distributed.events import DaskEventLog, read_events
-from journeymap.exceptions import SchemaError, UnsupportedBackendError
+from journeymap.exceptions import ArgumentTypeError, InvalidArgumentError, SchemaError, UnsupportedBackendError
 from journeymap.io import EventLog, empty_rejects
 from journeymap.journeys._build import REPLY_DEPTH, STEP_TIME, check_by, gap_nanoseconds, step_times
 from journeymap.journeys._build import build_journeys as build_local
@@ -117,7 +117,7 @@ class DaskJourneySet(EventColumns):
                 "a repartition can split a journey across partitions. Add columns with map_partitions, or rebuild "
                 "the journeys (build_journeys(..., npartitions=n))."
             )
-            raise ValueError(msg)
+            raise InvalidArgumentError(msg)
         return DaskJourneySet(events, self.stages, by=self.by, taxonomy=taxonomy or self._taxonomy)
 
     def persist(self, **kwargs: Any) -> DaskJourneySet:
@@ -269,7 +269,7 @@ def build_journeys(
         log = read_events(log, on_error="raise")
     if not isinstance(log, DaskEventLog):
         msg = f"log must be a DaskEventLog or a dask DataFrame, got {type(log).__name__}"
-        raise TypeError(msg)
+        raise ArgumentTypeError(msg)
     events = log.events
     key = "customer_id"
     if "in_reply_to" in events.columns:
@@ -297,7 +297,7 @@ def text_events(journeys: DaskJourneySet | dd.DataFrame, what: str) -> dd.DataFr
         events = journeys
     else:
         msg = f"journeys must be a DaskJourneySet or a dask DataFrame, got {type(journeys).__name__}"
-        raise TypeError(msg)
+        raise ArgumentTypeError(msg)
     if "text" not in events.columns:
         msg = f"{what} needs a 'text' column; found: {list(events.columns)}"
         raise JourneyMapError(msg)

@@ -16,6 +16,7 @@ from journeymap.distributed.journeys import DaskJourneySet, text_events
 from journeymap.emotions.registry import get_scorer
 from journeymap.emotions.score import score as score_frame
 from journeymap.emotions.score import scored_rows, warn_user_columns, without_scores
+from journeymap.exceptions import InvalidArgumentError
 from journeymap.schema import EMOTION_COLUMNS, is_score_column, score_column
 
 if TYPE_CHECKING:
@@ -197,7 +198,7 @@ def score(
             return named, _load_everywhere(named)[1]
         if scorer_options:
             msg = "scorer_options apply to a scorer given by name; this scorer object is already built"
-            raise ValueError(msg)
+            raise InvalidArgumentError(msg)
         obj = get_scorer(one)
         return _Given(obj), obj.taxonomy
 
@@ -205,7 +206,7 @@ def score(
     if isinstance(scorer, Mapping):
         if not scorer:
             msg = "scorer mapping is empty; give at least {'en': 'default'}"
-            raise ValueError(msg)
+            raise InvalidArgumentError(msg)
         specs = {str(lang): build(one) for lang, one in scorer.items()}
         spec = {lang: built for lang, (built, _) in specs.items()}
         taxonomy = (specs.get("en") or next(iter(specs.values())))[1]

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from journeymap.exceptions import JourneyMapError, TextsFailedError
+from journeymap.exceptions import ArgumentTypeError, InvalidArgumentError, JourneyMapError, TextsFailedError
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -42,11 +42,11 @@ def text_list(texts: object, what: str = "texts") -> list[Any]:
         >>> text_list("late")
         Traceback (most recent call last):
         ...
-        TypeError: texts must be a sequence of texts, got one str: wrap it in a list (['late'])
+        journeymap.exceptions.ArgumentTypeError: texts must be a sequence of texts, got one str: wrap it in a list (['late'])
     """
     if isinstance(texts, (str, bytes)):
         msg = f"{what} must be a sequence of texts, got one {type(texts).__name__}: wrap it in a list ([{texts[:40]!r}])"
-        raise TypeError(msg)
+        raise ArgumentTypeError(msg)
     if isinstance(texts, list):
         return texts
     if hasattr(texts, "to_list"):  # a pandas Series or Index: by position, not by label
@@ -55,7 +55,7 @@ def text_list(texts: object, what: str = "texts") -> list[Any]:
         items: list[Any] = list(texts)  # type: ignore[call-overload]
     except TypeError:
         msg = f"{what} must be a sequence of texts, got {type(texts).__name__}"
-        raise TypeError(msg) from None
+        raise ArgumentTypeError(msg) from None
     return items
 
 
@@ -96,11 +96,11 @@ def check_batch_size(batch_size: object) -> int:
         >>> check_batch_size(0)
         Traceback (most recent call last):
         ...
-        ValueError: batch_size must be a whole number of at least 1 (texts per forward pass), got 0
+        journeymap.exceptions.InvalidArgumentError: batch_size must be a whole number of at least 1 ..., got 0
     """
     if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
         msg = f"batch_size must be a whole number of at least 1 (texts per forward pass), got {batch_size!r}"
-        raise ValueError(msg)
+        raise InvalidArgumentError(msg)
     return int(batch_size)
 
 

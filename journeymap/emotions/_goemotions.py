@@ -9,6 +9,8 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
+from journeymap.exceptions import InvalidArgumentError
+
 SPLITS = ("train", "dev", "test")
 
 
@@ -35,7 +37,7 @@ def read_split(folder: Path | str, split: str) -> Split:
     folder = Path(folder)
     if split not in SPLITS:
         msg = f"split must be one of {SPLITS}, got {split!r}"
-        raise ValueError(msg)
+        raise InvalidArgumentError(msg)
     labels = read_labels(folder)
     path = folder / f"{split}.tsv"
     texts: list[str] = []
@@ -44,12 +46,12 @@ def read_split(folder: Path | str, split: str) -> Split:
         for lineno, record in enumerate(csv.reader(fh, delimiter="\t", quoting=csv.QUOTE_NONE), 1):
             if len(record) < 2:
                 msg = f"{path}:{lineno}: expected text<TAB>label ids, got {len(record)} field(s)"
-                raise ValueError(msg)
+                raise InvalidArgumentError(msg)
             ids = [int(x) for x in record[1].split(",") if x.strip()]
             bad = [i for i in ids if not 0 <= i < len(labels)]
             if bad:
                 msg = f"{path}:{lineno}: label id(s) {bad} outside 0..{len(labels) - 1}"
-                raise ValueError(msg)
+                raise InvalidArgumentError(msg)
             texts.append(record[0])
             rows.append(ids)
     targets = np.zeros((len(texts), len(labels)), dtype=np.float32)

@@ -44,7 +44,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 
 from journeymap.emotions._fingerprint import file_sha256
-from journeymap.exceptions import ModelLoadError
+from journeymap.exceptions import InvalidArgumentError, ModelLoadError
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -90,14 +90,14 @@ def resolve_backend(backend: str, *, device_type: str, precision: str, what: str
     """
     if backend not in ("auto", "torch", "onnx"):
         msg = f"backend must be one of auto, torch, onnx; got {backend!r}"
-        raise ValueError(msg)
+        raise InvalidArgumentError(msg)
     if backend == "torch":
         return "torch"
     fits = device_type == "cpu" and precision in ("float32", "int8")
     if backend == "onnx":
         if not fits:
             msg = f"backend='onnx' runs float32 or int8 on CPU; got precision {precision!r} on {device_type!r}"
-            raise ValueError(msg)
+            raise InvalidArgumentError(msg)
         if not available():
             msg = f"backend='onnx' needs ONNX Runtime ({INSTALL_HINT})"
             raise ModelLoadError(msg)

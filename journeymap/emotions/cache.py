@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from journeymap.exceptions import JourneyMapError
+from journeymap.exceptions import ArgumentTypeError, InvalidArgumentError, JourneyMapError
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Sequence
@@ -243,10 +243,10 @@ def open_cache(cache: CacheOption) -> ScoreCache | None:
     allowed = "True (the user cache), False or None (no cache), a file path or a ScoreCache"
     if not isinstance(cache, (str, os.PathLike)):
         msg = f"cache must be {allowed}, got {type(cache).__name__} {cache!r}"
-        raise TypeError(msg)
+        raise ArgumentTypeError(msg)
     if not str(cache).strip():
         msg = f"cache must be {allowed}, got an empty path"
-        raise ValueError(msg)
+        raise InvalidArgumentError(msg)
     return ScoreCache(Path(cache))
 
 

@@ -59,7 +59,7 @@ from journeymap.emotions._metrics import predict
 from journeymap.emotions.normalize import normalize_text
 from journeymap.emotions.scorer import OUTPUTS
 from journeymap.emotions.taxonomy import Taxonomy
-from journeymap.exceptions import ModelLoadError
+from journeymap.exceptions import InvalidArgumentError, ModelLoadError
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -175,7 +175,7 @@ class DefaultScorer(_batching.LazyNetworkScorer):
         meta: dict[str, Any] = json.loads(config.read_text())
         if tuple(meta["labels"]) != self._taxonomy.labels:
             msg = f"weights in {self.weights} are for labels {meta['labels'][:5]}..., not GoEmotions"
-            raise ValueError(msg)
+            raise InvalidArgumentError(msg)
         if tuple(meta.get("sentiment_labels", ())) != ("negative", "neutral", "positive"):
             msg = f"weights in {self.weights} have no sentiment head (sentiment_labels missing from config.json)"
             raise ModelLoadError(msg)
@@ -189,14 +189,14 @@ class DefaultScorer(_batching.LazyNetworkScorer):
             self._base_id += "@" + files_fingerprint([self.weights / "model.safetensors", config])
         if precision not in ("auto", *_SUFFIX):
             msg = f"precision must be one of auto, float32, bfloat16, int8; got {precision!r}"
-            raise ValueError(msg)
+            raise InvalidArgumentError(msg)
         if precision == "auto":
             # ONNX Runtime's CPU kernels are float32 or int8: backend="onnx" asks for float32.
             native = backend != "onnx" and native_bf16(self.device)
             precision = "bfloat16" if native else "float32"
         if precision == "int8" and self.device.type != "cpu":
             msg = "precision='int8' is for CPU; use 'bfloat16' or 'float32' on a GPU"
-            raise ValueError(msg)
+            raise InvalidArgumentError(msg)
         self.precision: str = precision
         bf16_cpu = precision == "bfloat16" and self.device.type == "cpu"
         self.batch_size = _batching.check_batch_size(batch_size) if batch_size is not None else (128 if bf16_cpu else 64)

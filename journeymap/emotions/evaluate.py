@@ -23,6 +23,7 @@ from journeymap.emotions._goemotions import read_split
 from journeymap.emotions._metrics import f1_per_label, micro_f1, predict, tune_thresholds
 from journeymap.emotions.registry import get_scorer
 from journeymap.emotions.taxonomy import Taxonomy
+from journeymap.exceptions import InvalidArgumentError
 
 if TYPE_CHECKING:
     import numpy.typing as npt
@@ -52,7 +53,7 @@ def evaluate(
     gold = read_split(data, split)
     if set(tax.labels) != set(gold.labels):
         msg = f"scorer {scorer_obj.id!r} has labels {tax.labels[:5]}..., not the data's GoEmotions labels"
-        raise ValueError(msg)
+        raise InvalidArgumentError(msg)
     column = [tax.labels.index(lab) for lab in gold.labels]  # scorer columns in data order
     goemo = Taxonomy.goemotions()
     probs = scorer_obj.score(gold.texts)[:, column]

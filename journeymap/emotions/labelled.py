@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from journeymap.emotions._goemotions import Split
-from journeymap.exceptions import SchemaError
+from journeymap.exceptions import InvalidArgumentError, SchemaError
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
@@ -62,7 +62,7 @@ def parse_label_map(items: Sequence[str] | str | None) -> dict[str, str]:
         source, sep, target = part.strip().partition("=")
         if not sep or not source.strip() or not target.strip():
             msg = f"a label mapping takes DATA=SCORER pairs (like 0=negative), got {part.strip()!r}"
-            raise ValueError(msg)
+            raise InvalidArgumentError(msg)
         out[source.strip()] = target.strip()
     return out
 
@@ -172,7 +172,7 @@ def dev_split(split: Split, fraction: float = 0.1, *, seed: int = 0) -> tuple[Sp
     """
     if not 0 < fraction < 1:
         msg = f"fraction must be between 0 and 1, got {fraction}"
-        raise ValueError(msg)
+        raise InvalidArgumentError(msg)
     rng = np.random.default_rng(seed)
     first = split.targets.argmax(axis=1)
     held: list[int] = []

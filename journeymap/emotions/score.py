@@ -16,7 +16,7 @@ from journeymap.emotions.cache import ScoreCache, cached_rows, open_cache
 from journeymap.emotions.language import UNDETERMINED, detect_languages
 from journeymap.emotions.registry import get_scorer
 from journeymap.emotions.scorer import OUTPUTS, EmotionScorer, SentimentScorer, scorer_languages
-from journeymap.exceptions import JourneyMapError, TextsFailedError
+from journeymap.exceptions import ArgumentTypeError, InvalidArgumentError, JourneyMapError, SchemaError, TextsFailedError
 from journeymap.io.validation import canonical_actors, without_surrogates
 from journeymap.schema import (
     ACTORS,
@@ -307,7 +307,7 @@ def routes(scorer: ScorerArg, **options: Any) -> _Routes:
         return _Routes(get_scorer(scorer, **options), {}, routed=False)
     if not scorer:
         msg = "scorer mapping is empty; give at least {'en': 'default'}"
-        raise ValueError(msg)
+        raise InvalidArgumentError(msg)
     built: dict[str, EmotionScorer] = {}
     by_lang: dict[str, EmotionScorer] = {}
     for lang, spec in scorer.items():
@@ -403,10 +403,10 @@ def score(
     events = journeys.events if isinstance(journeys, JourneySet) else journeys
     if not isinstance(events, pd.DataFrame):
         msg = f"journeys must be a JourneySet or a DataFrame, got {type(journeys).__name__}"
-        raise TypeError(msg)
+        raise ArgumentTypeError(msg)
     if "text" not in events.columns:
         msg = f"score needs a 'text' column; found: {list(events.columns)}"
-        raise JourneyMapError(msg)
+        raise SchemaError(msg)
     options = {"batch_size": batch_size} if batch_size is not None else {}
     route = routes(scorer, **options)
     store = open_cache(cache)

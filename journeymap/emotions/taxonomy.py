@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from pydantic import Field, model_validator
 
+from journeymap.exceptions import InvalidArgumentError
 from journeymap.model._base import Frozen
 
 if TYPE_CHECKING:
@@ -108,24 +109,24 @@ class Taxonomy(Frozen):
     def _check(self) -> Taxonomy:
         if len(set(self.labels)) != len(self.labels):
             msg = f"taxonomy {self.name!r}: labels must be unique"
-            raise ValueError(msg)
+            raise InvalidArgumentError(msg)
         missing = [lab for lab in self.labels if lab not in self.valence]
         if missing:
             msg = f"taxonomy {self.name!r}: no valence for {missing}"
-            raise ValueError(msg)
+            raise InvalidArgumentError(msg)
         bad = {k: v for k, v in self.valence.items() if not -1.0 <= v <= 1.0}
         if bad:
             msg = f"taxonomy {self.name!r}: valence must lie in [-1, 1]: {bad}"
-            raise ValueError(msg)
+            raise InvalidArgumentError(msg)
         strange = [lab for lab in self.intense or () if lab not in self.labels]
         if strange:
             msg = f"taxonomy {self.name!r}: intense names unknown labels {strange}"
-            raise ValueError(msg)
+            raise InvalidArgumentError(msg)
         for target, groups in self.groups.items():
             unknown = sorted({m for members in groups.values() for m in members} - set(self.labels))
             if unknown:
                 msg = f"taxonomy {self.name!r}: grouping {target!r} names unknown labels {unknown}"
-                raise ValueError(msg)
+                raise InvalidArgumentError(msg)
         return self
 
     @classmethod
@@ -155,7 +156,7 @@ class Taxonomy(Frozen):
         makers = {"goemotions": cls.goemotions, "ekman": cls.ekman, "sentiment": cls.sentiment}
         if name not in makers:
             msg = f"unknown taxonomy {name!r}; built-in ones: {sorted(makers)}"
-            raise ValueError(msg)
+            raise InvalidArgumentError(msg)
         return makers[name]()
 
     @classmethod
@@ -220,7 +221,7 @@ class Taxonomy(Frozen):
         decided = np.asarray(sentiment, dtype=object)
         if decided.shape != (p.shape[0],):
             msg = f"sentiment has {decided.shape} values for {p.shape[0]} rows of scores"
-            raise ValueError(msg)
+            raise InvalidArgumentError(msg)
         valence = self.valence_vector
         for side, sign in (("negative", -1.0), ("positive", 1.0)):
             agreeing = np.sign(valence) == sign
@@ -239,7 +240,7 @@ class Taxonomy(Frozen):
             return np.asarray(scores, dtype=np.float32)
         if target.name not in self.groups:
             msg = f"no conversion from {self.name!r} to {target.name!r}; known: {sorted(self.groups)}"
-            raise ValueError(msg)
+            raise InvalidArgumentError(msg)
         p = np.asarray(scores, dtype=np.float32)
         self._check_shape(p)
         groups = self.groups[target.name]
@@ -254,4 +255,4 @@ class Taxonomy(Frozen):
     def _check_shape(self, p: np.ndarray) -> None:
         if p.ndim != 2 or p.shape[1] != len(self.labels):
             msg = f"scores must have shape (n, {len(self.labels)}) for taxonomy {self.name!r}, got {p.shape}"
-            raise ValueError(msg)
+            raise InvalidArgumentError(msg)

@@ -60,6 +60,7 @@ from journeymap.emotions.train import (
     set_seed,
     take_step,
 )
+from journeymap.exceptions import InvalidArgumentError
 
 logger = logging.getLogger(__name__)
 
@@ -113,7 +114,7 @@ def read_tweeteval(folder: Path | str, split: str) -> tuple[list[str], npt.NDArr
     labels = np.asarray([int(x) for x in read_lines(folder, f"{split}_labels.txt") if x.strip()], dtype=np.int64)
     if len(texts) != len(labels):
         msg = f"{folder}: {len(texts)} {split} texts but {len(labels)} labels"
-        raise ValueError(msg)
+        raise InvalidArgumentError(msg)
     return texts, labels
 
 

@@ -14,7 +14,7 @@ import numpy as np
 from journeymap.emotions import _batching
 from journeymap.emotions._fingerprint import folder_fingerprint
 from journeymap.emotions.taxonomy import EKMAN_GROUPS, GOEMOTIONS_VALENCE, SENTIMENT_GROUPS, Taxonomy
-from journeymap.exceptions import ModelLoadError, ScorerOptionsError
+from journeymap.exceptions import InvalidArgumentError, ModelLoadError, ScorerOptionsError
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -284,11 +284,11 @@ def _language_codes(languages: Sequence[str]) -> tuple[str, ...]:
     """
     if isinstance(languages, str):
         msg = f"languages must be a list of language codes, such as [{languages!r}], not the string {languages!r}"
-        raise ValueError(msg)
+        raise InvalidArgumentError(msg)
     codes = tuple(str(code).strip() for code in languages)
     if not codes or not all(codes):
         msg = f"languages must name at least one language code, got {list(languages)!r}"
-        raise ValueError(msg)
+        raise InvalidArgumentError(msg)
     return codes
 
 

@@ -15,6 +15,7 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
+from journeymap.exceptions import ArgumentTypeError, InvalidArgumentError
 from journeymap.io._time import epoch_text, parse_timestamps
 from journeymap.io.validation import ACTOR_ALIASES
 from journeymap.model.touchpoint import ACTORS
@@ -48,21 +49,21 @@ def check_actors(actors: object) -> dict[str, str]:
         return {}
     if not isinstance(actors, Mapping):
         msg = f"actors must be a mapping of your role names to actors ({', '.join(ACTORS)}), got {type(actors).__name__}"
-        raise TypeError(msg)
+        raise ArgumentTypeError(msg)
     keys = {k: k for k in actors if not isinstance(k, (str, int, np.integer)) or isinstance(k, bool)}
     if keys:
         msg = f"actors maps role values (text or whole numbers) to actors; these keys are neither: {list(keys)}"
-        raise TypeError(msg)
+        raise ArgumentTypeError(msg)
     bad = {k: v for k, v in actors.items() if v not in ACTORS}
     if bad:
         msg = f"actors maps role names to one of {', '.join(ACTORS)}; these entries do not: {bad}"
-        raise ValueError(msg)
+        raise InvalidArgumentError(msg)
     out: dict[str, str] = {}
     for key, actor in actors.items():
         spelled = str(key).strip().lower()
         if spelled in out and out[spelled] != actor:
             msg = f"actors gives {spelled!r} (any case) two actors: {out[spelled]!r} and {actor!r}"
-            raise ValueError(msg)
+            raise InvalidArgumentError(msg)
         out[spelled] = actor
     return out
 
@@ -80,7 +81,7 @@ def check_tz(tz: object) -> dt.tzinfo | None:
         >>> check_tz("Mars/Base")
         Traceback (most recent call last):
         ...
-        ValueError: tz='Mars/Base' is not a timezone pandas knows; use an IANA name such as 'UTC' or 'Europe/London', ...
+        journeymap.exceptions.InvalidArgumentError: tz='Mars/Base' is not a timezone pandas knows...
     """
     if tz is None or isinstance(tz, dt.tzinfo):
         return tz
@@ -89,7 +90,7 @@ def check_tz(tz: object) -> dt.tzinfo | None:
             "tz must be a timezone name such as 'UTC' or 'Europe/London' (or a datetime.tzinfo, or None for UTC), "
             f"got {type(tz).__name__} {tz!r}"
         )
-        raise TypeError(msg)
+        raise ArgumentTypeError(msg)
     try:
         zone = pd.Timestamp(0, tz="UTC").tz_convert(tz).tzinfo
     except (KeyError, ValueError, TypeError, IndexError, OSError):  # ZoneInfoNotFoundError is a KeyError; "" an IndexError
@@ -99,7 +100,7 @@ def check_tz(tz: object) -> dt.tzinfo | None:
             f"tz={tz!r} is not a timezone pandas knows; use an IANA name such as 'UTC' or 'Europe/London', "
             "or a fixed offset such as '+05:30'"
         )
-        raise ValueError(msg)
+        raise InvalidArgumentError(msg)
     return zone
 
 

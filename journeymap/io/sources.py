@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 import pandas as pd
 
-from journeymap.exceptions import SchemaError
+from journeymap.exceptions import ArgumentTypeError, SchemaError
 
 if TYPE_CHECKING:
     from journeymap.io.validation import Problems
@@ -64,7 +64,7 @@ def read_table(source: pd.DataFrame | str | Path, *, problems: Problems | None =
         return _index_as_columns(source, "the input DataFrame")
     if not isinstance(source, (str, Path)):
         msg = f"source must be a pandas DataFrame or a path, got {type(source).__name__}"
-        raise TypeError(msg)
+        raise ArgumentTypeError(msg)
     path = Path(source)
     if path.is_dir():
         inside = sorted(child.name for child in path.iterdir() if child.is_file() and not child.name.startswith("."))
@@ -514,7 +514,7 @@ def map_columns(frame: pd.DataFrame, columns: Mapping[str, str] | None) -> pd.Da
     found = list(map(str, frame.columns))
     if not isinstance(columns, Mapping):
         msg = f"columns must be a mapping of input name -> journeymap name, got {type(columns).__name__}"
-        raise TypeError(msg)
+        raise ArgumentTypeError(msg)
     unnamed = {src: dst for src, dst in columns.items() if not isinstance(dst, str) or not dst.strip()}
     if unnamed:
         msg = f"columns maps onto names that are not column names (non-empty text): {unnamed}"

@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 from journeymap._threads import reply_tree
-from journeymap.exceptions import SchemaError
+from journeymap.exceptions import InvalidArgumentError, SchemaError
 from journeymap.io._time import (
     EARLY_EPOCH,
     EPOCH_FLOOR,
@@ -250,7 +250,7 @@ def check_on_error(on_error: str) -> None:
     """Raise ValueError unless ``on_error`` is ``"raise"`` or ``"collect"``."""
     if on_error not in ("raise", "collect"):
         msg = f"on_error must be 'raise' or 'collect', got {on_error!r}"
-        raise ValueError(msg)
+        raise InvalidArgumentError(msg)
 
 
 def raise_invalid(rejects: pd.DataFrame, n: int) -> None:

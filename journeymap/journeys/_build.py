@@ -10,7 +10,7 @@ import pandas as pd
 
 from journeymap._threads import not_before_ancestors, reply_tree
 from journeymap.backends import dispatch
-from journeymap.exceptions import SchemaError
+from journeymap.exceptions import ArgumentTypeError, InvalidArgumentError, SchemaError
 from journeymap.io.eventlog import EventLog
 from journeymap.io.validation import validate_events
 from journeymap.journeys._set import JourneySet
@@ -40,7 +40,7 @@ def check_by(by: str) -> None:
     """Raise ValueError unless ``by`` is ``"thread"`` or ``"customer"``."""
     if by not in ("thread", "customer"):
         msg = f"by must be 'thread' or 'customer', got {by!r}"
-        raise ValueError(msg)
+        raise InvalidArgumentError(msg)
 
 
 def gap_nanoseconds(gap: str | pd.Timedelta) -> int:
@@ -61,15 +61,15 @@ def gap_nanoseconds(gap: str | pd.Timedelta) -> int:
             pass
     if bare:
         msg = f"gap must be a duration with a unit, such as '5min', '12h' or '5D', got {gap!r} (a bare number is nanoseconds)"
-        raise ValueError(msg)
+        raise InvalidArgumentError(msg)
     try:
         gap_ns = int(pd.Timedelta(gap).value)
     except (ValueError, TypeError):
         msg = f"gap must be a duration such as '7D', '12h' or '30min', got {gap!r}"
-        raise ValueError(msg) from None
+        raise InvalidArgumentError(msg) from None
     if gap_ns <= 0:
         msg = f"gap must be a positive duration, got {gap!r}"
-        raise ValueError(msg)
+        raise InvalidArgumentError(msg)
     return gap_ns
 
 
@@ -333,7 +333,7 @@ def build_journeys(
         log = validate_events(log, on_error="raise")
     if not isinstance(log, EventLog):
         msg = f"log must be an EventLog or a DataFrame, got {type(log).__name__}"
-        raise TypeError(msg)
+        raise ArgumentTypeError(msg)
     stage_model = resolve_stages(stages)
     events = log.events.drop(columns=[c for c in ("journey_id", "step") if c in log.events.columns])
     if stage_model.assign != "column" and "stage" in events.columns:

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from journeymap.emotions.taxonomy import Taxonomy
+from journeymap.exceptions import ArgumentTypeError, InvalidArgumentError
 from journeymap.model import Customer, EmotionScore, Interaction, Journey, Touchpoint
 from journeymap.schema import CANONICAL_COLUMNS, EMOTION_COLUMNS, JOURNEY_COLUMNS, SCORE_PREFIX, label_of, score_column
 
@@ -174,7 +175,7 @@ class JourneySet(EventColumns):
         """
         if len(events) != len(self.events) or not events.index.equals(self.events.index):
             msg = "with_events needs the same rows in the same order as js.events"
-            raise ValueError(msg)
+            raise InvalidArgumentError(msg)
         return JourneySet(events, self.journeys, self.stages, by=self.by, taxonomy=taxonomy or self._taxonomy)
 
     def to_parquet(self, path: str | os.PathLike[str], *, compression: str | None = "zstd") -> Path:
@@ -201,7 +202,7 @@ class JourneySet(EventColumns):
     def __getitem__(self, journey_id: str) -> Journey:
         if not isinstance(journey_id, Hashable) or isinstance(journey_id, slice):
             msg = f"js[...] takes one journey id, got {type(journey_id).__name__}; use js.select([...]) for several"
-            raise TypeError(msg)
+            raise ArgumentTypeError(msg)
         try:
             i = int(self._position[journey_id])
         except KeyError:

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from journeymap.exceptions import SchemaError
+from journeymap.exceptions import ArgumentTypeError, SchemaError
 from journeymap.journeys._table import actor_mask, customer_mask, group_bounds
 from journeymap.model import StageModel
 
@@ -32,7 +32,7 @@ def resolve_stages(stages: StageModel | Mapping[str, str] | None) -> StageModel:
     if isinstance(stages, Mapping):
         return StageModel.from_touchpoints(dict(stages))
     msg = f"stages must be a StageModel, a touchpoint->stage mapping or None, got {type(stages).__name__}"
-    raise TypeError(msg)
+    raise ArgumentTypeError(msg)
 
 
 def _missing_at(values: pd.Series, column: str) -> list[str]:

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from journeymap.emotions.taxonomy import Taxonomy
-from journeymap.exceptions import JourneyMapError, SchemaError
+from journeymap.exceptions import ArgumentTypeError, InvalidArgumentError, JourneyMapError, SchemaError
 from journeymap.journeys._set import JourneySet
 from journeymap.journeys._table import journey_set_from_events
 from journeymap.model import StageModel
@@ -52,7 +52,7 @@ def check_compression(compression: object) -> None:
         >>> check_compression("lzma9")
         Traceback (most recent call last):
         ...
-        ValueError: compression='lzma9' is not a Parquet codec pyarrow has here; ...
+        journeymap.exceptions.InvalidArgumentError: compression='lzma9' is not a Parquet codec pyarrow has here; ...
     """
     import pyarrow as pa
 
@@ -62,7 +62,7 @@ def check_compression(compression: object) -> None:
     if not isinstance(compression, str) or compression.lower() not in names or not pa.Codec.is_available(compression):
         have = [n for n in names[:-1] if pa.Codec.is_available(n)]
         msg = f"compression={compression!r} is not a Parquet codec pyarrow has here; use one of {have} or None"
-        raise ValueError(msg)
+        raise InvalidArgumentError(msg)
 
 
 def write_journeys(js: JourneySet, path: str | os.PathLike[str], *, compression: str | None = "zstd") -> Path:
@@ -92,7 +92,7 @@ def write_journeys(js: JourneySet, path: str | os.PathLike[str], *, compression:
         journeymap_version = "0+unknown"
     if not isinstance(js, JourneySet):
         msg = f"write_journeys needs a JourneySet, got {type(js).__name__}"
-        raise TypeError(msg)
+        raise ArgumentTypeError(msg)
     check_compression(compression)
     target = Path(path)
     meta: dict[str, Any] = {

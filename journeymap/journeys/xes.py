@@ -30,7 +30,7 @@ import pandas as pd
 
 from journeymap.backends import dispatch
 from journeymap.emotions.taxonomy import Taxonomy
-from journeymap.exceptions import JourneyMapError
+from journeymap.exceptions import ArgumentTypeError, InvalidArgumentError, JourneyMapError
 from journeymap.journeys._set import JourneySet
 from journeymap.journeys._table import journey_set_from_events
 from journeymap.journeys.stages import assign_stages
@@ -74,7 +74,7 @@ _EXTENSIONS = (
 def _check_activity(js: JourneySet, activity: str) -> None:
     if activity not in _ACTIVITIES:
         msg = f"activity must be one of {', '.join(repr(a) for a in _ACTIVITIES)}, got {activity!r}"
-        raise ValueError(msg)
+        raise InvalidArgumentError(msg)
     if activity not in js.events.columns:
         hint = " (run jm.assign_topics first)" if activity == "topic" else ""
         msg = f"activity={activity!r}: the events have no {activity!r} column{hint}"
@@ -100,7 +100,7 @@ def to_pm4py(js: JourneySet, *, activity: str = "touchpoint") -> pd.DataFrame:
     """
     if not isinstance(js, JourneySet):
         msg = f"to_pm4py needs a JourneySet (from build_journeys), got {type(js).__name__}"
-        raise TypeError(msg)
+        raise ArgumentTypeError(msg)
     _check_activity(js, activity)
     ev = js.events
     front = pd.DataFrame(
@@ -247,7 +247,7 @@ def to_xes(js: JourneySet, path: str | os.PathLike[str], *, activity: str = "tou
     """
     if not isinstance(js, JourneySet):
         msg = f"to_xes needs a JourneySet, got {type(js).__name__}"
-        raise TypeError(msg)
+        raise ArgumentTypeError(msg)
     _check_activity(js, activity)
     target = Path(path)
     try:

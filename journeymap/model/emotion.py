@@ -6,6 +6,7 @@ import math
 
 from pydantic import Field, field_validator, model_validator
 
+from journeymap.exceptions import InvalidArgumentError
 from journeymap.model._base import Frozen
 
 
@@ -30,12 +31,12 @@ class EmotionScore(Frozen):
         bad = {k: v for k, v in value.items() if not (math.isfinite(v) and 0.0 <= v <= 1.0)}
         if bad:
             msg = f"scores must lie in [0, 1]; out of range: {bad}"
-            raise ValueError(msg)
+            raise InvalidArgumentError(msg)
         return value
 
     @model_validator(mode="after")
     def _emotion_is_a_label(self) -> EmotionScore:
         if self.scores and self.emotion not in self.scores:
             msg = f"emotion {self.emotion!r} is not one of the scored labels"
-            raise ValueError(msg)
+            raise InvalidArgumentError(msg)
         return self

@@ -6,6 +6,7 @@ from datetime import datetime, timezone
 
 from pydantic import AwareDatetime, Field, field_validator
 
+from journeymap.exceptions import InvalidArgumentError
 from journeymap.model._base import Frozen, Scalar
 from journeymap.model.emotion import EmotionScore  # noqa: TC001 - pydantic needs it at runtime
 from journeymap.model.touchpoint import Actor  # noqa: TC001 - pydantic needs it at runtime
@@ -47,4 +48,4 @@ class Interaction(Frozen):
             return value.astimezone(timezone.utc)
         except OverflowError:  # 0001-01-01 01:00+05:00 is before year 1 in UTC
             msg = f"timestamp {value.isoformat()} is out of range in UTC"
-            raise ValueError(msg) from None
+            raise InvalidArgumentError(msg) from None

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from pydantic import Field, model_validator
 
+from journeymap.exceptions import InvalidArgumentError
 from journeymap.model._base import Frozen
 from journeymap.model.customer import Customer  # noqa: TC001
 from journeymap.model.interaction import Interaction  # noqa: TC001
@@ -42,15 +43,15 @@ class Journey(Frozen):
         for n, (a, b) in enumerate(itertools.pairwise(self.interactions), start=1):
             if b.timestamp < a.timestamp and b.in_reply_to is None:
                 msg = f"interactions must be in time order; step {n + 1} is earlier than step {n}"
-                raise ValueError(msg)
+                raise InvalidArgumentError(msg)
             if a.step is not None and b.step is not None and b.step <= a.step:
                 msg = f"interaction steps must rise; step {b.step} follows step {a.step} (position {n + 1})"
-                raise ValueError(msg)
+                raise InvalidArgumentError(msg)
         seen: set[str] = set()
         for n, i in enumerate(self.interactions, start=1):
             if i.event_id in seen:
                 msg = f"event_id {i.event_id!r} appears twice in journey {self.journey_id!r} (position {n})"
-                raise ValueError(msg)
+                raise InvalidArgumentError(msg)
             seen.add(i.event_id)
         return self
 

@@ -6,6 +6,7 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
+from journeymap.exceptions import InvalidArgumentError
 from journeymap.model._base import Frozen
 
 #: Stages of the default service-conversation model, in order.
@@ -79,24 +80,24 @@ class StageModel(Frozen):
         dupes = sorted({n for n in names if names.count(n) > 1})
         if dupes:
             msg = f"stage names must be unique; repeated: {dupes}"
-            raise ValueError(msg)
+            raise InvalidArgumentError(msg)
         known = set(names)
         unknown = sorted({v for v in self.touchpoint_map.values() if v not in known})
         if unknown:
             msg = f"touchpoint_map names stages that are not in stages: {unknown}"
-            raise ValueError(msg)
+            raise InvalidArgumentError(msg)
         if self.default_stage is not None and self.default_stage not in known:
             msg = f"default_stage {self.default_stage!r} is not one of the stages {names}"
-            raise ValueError(msg)
+            raise InvalidArgumentError(msg)
         if self.assign == "service" and names != [n for n, _ in SERVICE_STAGES]:
             msg = f"assign='service' needs the service stages {[n for n, _ in SERVICE_STAGES]}"
-            raise ValueError(msg)
+            raise InvalidArgumentError(msg)
         if self.assign == "touchpoint" and not self.touchpoint_map:
             msg = "assign='touchpoint' needs a touchpoint_map"
-            raise ValueError(msg)
+            raise InvalidArgumentError(msg)
         if self.assign == "column" and not self.column:
             msg = "assign='column' needs the name of the column holding stage names"
-            raise ValueError(msg)
+            raise InvalidArgumentError(msg)
         return self
 
     @property
@@ -121,7 +122,7 @@ class StageModel(Frozen):
         bad = {tp: st for tp, st in mapping.items() if not isinstance(tp, str) or not isinstance(st, str) or not st}
         if bad:
             msg = f"stages maps touchpoints to stages by name (text); these entries are not: {bad}"
-            raise ValueError(msg)
+            raise InvalidArgumentError(msg)
         names = list(order) if order is not None else list(dict.fromkeys(mapping.values()))
         if default_stage is not None and default_stage not in names:
             names.append(default_stage)

@@ -10,6 +10,7 @@ import pandas as pd
 from journeymap.analytics._levels import level_keys
 from journeymap.analytics._prep import flags, require_scored
 from journeymap.analytics._stats import MeanInterval
+from journeymap.exceptions import InvalidArgumentError
 
 if TYPE_CHECKING:
     from journeymap.journeys import JourneySet
@@ -61,7 +62,7 @@ def journey_map_table(js: JourneySet, *, level: str = "touchpoint", top_pains: i
     """
     if level not in ("touchpoint", "topic"):
         msg = f"the journey map's level must be 'touchpoint' or 'topic' (stages are its columns), got {level!r}"
-        raise ValueError(msg)
+        raise InvalidArgumentError(msg)
     events = require_scored(js, "journey_map")
     keys = level_keys(events, level)
     f = flags(events)

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from journeymap.exceptions import ArgumentTypeError, InvalidArgumentError
 from journeymap.plot import _theme
 
 if TYPE_CHECKING:
@@ -30,17 +31,17 @@ def _positions(G: object, pos: object, seed: int) -> dict[Any, tuple[float, floa
     if not isinstance(G, nx.Graph):
         hint = ": draw jm.plot.graph(jm.journey_graph(js))" if type(G).__name__ == "JourneySet" else ""
         msg = f"graph needs a journey graph (a networkx DiGraph from journeymap.journey_graph), got {type(G).__name__}{hint}"
-        raise TypeError(msg)
+        raise ArgumentTypeError(msg)
     if pos is None:
         return layered_layout(G, seed=seed)
     if not isinstance(pos, Mapping):
         msg = f"pos must be a dict of node -> (x, y) (as layered_layout gives) or None, got {type(pos).__name__}"
-        raise TypeError(msg)
+        raise ArgumentTypeError(msg)
     missing = [n for n in G.nodes if n not in pos]
     if missing:
         shown = ", ".join(repr(n) for n in missing[:10]) + (f" and {len(missing) - 10} more" if len(missing) > 10 else "")
         msg = f"pos has no position for {len(missing)} node(s) of the graph: {shown}; give one for every node, or pos=None"
-        raise ValueError(msg)
+        raise InvalidArgumentError(msg)
     return dict(pos)
 
 

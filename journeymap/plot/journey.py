@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from journeymap.exceptions import ArgumentTypeError
 from journeymap.model import Journey
 from journeymap.plot import _theme
 from journeymap.plot._stats import extremes, journey_curve
@@ -61,7 +62,7 @@ def journey(
     if not isinstance(journey, Journey):
         hint = ": pick one with js[journey_id]" if type(journey).__name__ == "JourneySet" else ""
         msg = f"journey needs one Journey (js[journey_id]), got {type(journey).__name__}{hint}"
-        raise TypeError(msg)
+        raise ArgumentTypeError(msg)
     curve = journey_curve(journey)
     ax = _theme.get_ax(ax, figsize=(9, 4.5))
     steps = curve["step"].to_numpy()

@@ -9,6 +9,7 @@ import numpy as np
 from journeymap.analytics._time import WEEKDAYS, check_tz
 from journeymap.analytics.time import time_patterns as patterns_table
 from journeymap.backends import dispatch
+from journeymap.exceptions import InvalidArgumentError
 from journeymap.plot import _theme
 
 if TYPE_CHECKING:
@@ -58,7 +59,7 @@ def time_patterns(
     """
     if metric not in METRICS:
         msg = f"metric must be one of {', '.join(repr(m) for m in METRICS)}, got {metric!r}"
-        raise ValueError(msg)
+        raise InvalidArgumentError(msg)
     tz = check_tz(tz)
     table = patterns_table(js, tz=tz)
     grid = table[metric].unstack("hour").reindex(list(WEEKDAYS)).to_numpy(dtype=float)

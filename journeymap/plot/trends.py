@@ -12,6 +12,7 @@ from journeymap.analytics.topics import OTHER_LAST
 from journeymap.analytics.topics import topic_trends as topic_table
 from journeymap.analytics.trends import trends as trends_table
 from journeymap.backends import dispatch
+from journeymap.exceptions import InvalidArgumentError
 from journeymap.plot import _theme
 
 if TYPE_CHECKING:
@@ -70,7 +71,7 @@ def trends(
     """
     if metric not in _LABELS:
         msg = f"metric must be one of {sorted(_LABELS)}, got {metric!r}"
-        raise ValueError(msg)
+        raise InvalidArgumentError(msg)
     tz = check_tz(tz)
     table = trends_table(js, freq=freq, tz=tz, bots=bots, auto=auto)
     ax = _theme.get_ax(ax, figsize=(10, 4))
@@ -183,7 +184,7 @@ def topic_trends(
     """
     if metric not in _TOPIC_LABELS:
         msg = f"metric must be one of {sorted(_TOPIC_LABELS)}, got {metric!r}"
-        raise ValueError(msg)
+        raise InvalidArgumentError(msg)
     tz = check_tz(tz)
     table = topic_table(js, freq=freq, tz=tz)
     ax = _theme.get_ax(ax, figsize=(10, 4))

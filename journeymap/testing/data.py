@@ -9,6 +9,7 @@ import pandas as pd
 
 from journeymap.emotions.score import sentiment_from_valence
 from journeymap.emotions.taxonomy import Taxonomy
+from journeymap.exceptions import InvalidArgumentError
 from journeymap.journeys import JourneySet
 from journeymap.schema import is_score_column, score_column
 
@@ -41,7 +42,7 @@ def planted_scores(js: T, *, noise: float = 0.05, seed: int = 0, taxonomy: str |
     events = js.events if isinstance(js, JourneySet) else js
     if "true_emotion" not in events.columns:
         msg = "planted_scores needs the true_emotion column of journeymap.datasets.service_journeys"
-        raise ValueError(msg)
+        raise InvalidArgumentError(msg)
     source = Taxonomy.goemotions()
     tax = Taxonomy.builtin(taxonomy) if isinstance(taxonomy, str) else taxonomy
     rng = np.random.default_rng(seed)

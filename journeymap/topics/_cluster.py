@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 from sklearn.base import BaseEstimator, ClusterMixin  # type: ignore[import-untyped]
 
+from journeymap.exceptions import InvalidArgumentError
+
 if TYPE_CHECKING:
     import numpy.typing as npt
 
@@ -144,7 +146,7 @@ class AutoKMeans(ClusterMixin, BaseEstimator):  # type: ignore[misc]
         if isinstance(state, np.random.RandomState):
             return int(state.randint(2**31))
         msg = f"random_state must be an int, None, a RandomState or a Generator, got {state!r}"
-        raise ValueError(msg)
+        raise InvalidArgumentError(msg)
 
     def _kmeans(
         self,

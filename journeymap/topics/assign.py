@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from journeymap.backends import dispatch
-from journeymap.exceptions import JourneyMapError
+from journeymap.exceptions import ArgumentTypeError, JourneyMapError
 from journeymap.schema import TOPIC_COLUMNS
 from journeymap.topics._inputs import TopicInputError, as_texts
 from journeymap.topics.model import TopicModel
@@ -190,11 +190,11 @@ def assign_topics(
             "build the journeys first, jm.assign_topics(jm.build_journeys(log)), or pass its events, "
             "jm.assign_topics(log.events)"
         )
-        raise TypeError(msg)
+        raise ArgumentTypeError(msg)
     events = js.events if isinstance(js, JourneySet) else js
     if not isinstance(events, pd.DataFrame):
         msg = f"assign_topics needs a JourneySet or an events DataFrame, got {type(js).__name__}"
-        raise TypeError(msg)
+        raise ArgumentTypeError(msg)
     tm = topic_model(model, n_topics=n_topics, labels=labels, encoder=encoder, cache=cache, seed=seed, progress=progress)
     out = topic_columns(events, tm, sample=sample, seed=seed)
     if isinstance(js, JourneySet):

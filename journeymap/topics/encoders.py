@@ -22,7 +22,7 @@ import numpy as np
 
 from journeymap._plugins import read_group
 from journeymap.emotions.transformer import looks_like_model, model_version, resolve_model
-from journeymap.exceptions import JourneyMapError, ModelLoadError
+from journeymap.exceptions import InvalidArgumentError, JourneyMapError, ModelLoadError
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
@@ -228,7 +228,7 @@ class TransformerEncoder:
         self.batch_size = check_batch_size(batch_size)
         if isinstance(max_length, bool) or not isinstance(max_length, (int, np.integer)) or max_length < 2:
             msg = f"max_length must be a whole number of tokens, at least 2, got {max_length!r}"
-            raise ValueError(msg)
+            raise InvalidArgumentError(msg)
         self.max_length = int(max_length)
         self.revision = revision
         self.local_files_only = local_files_only
@@ -395,7 +395,7 @@ class MiniLMEncoder(TransformerEncoder):
 
         if precision not in ("auto", "float32", "bfloat16", "int8"):
             msg = f"precision must be one of auto, float32, bfloat16, int8; got {precision!r}"
-            raise ValueError(msg)
+            raise InvalidArgumentError(msg)
         picked = _batching.pick_device(device)
         if precision == "auto":
             # ONNX Runtime's CPU kernels are float32 or int8: backend="onnx" asks for float32.
@@ -407,7 +407,7 @@ class MiniLMEncoder(TransformerEncoder):
         self.backend = _onnx.resolve_backend(backend, device_type=picked.type, precision=precision, what="default encoder")
         if precision == "int8" and self.backend != "onnx":
             msg = "precision='int8' needs the ONNX Runtime backend (CPU, onnxruntime installed)"
-            raise ValueError(msg)
+            raise InvalidArgumentError(msg)
         self.precision: str = precision
         self._id = self.ID if self.max_length == self.DEFAULT_MAX_LENGTH else f"{self.ID}+l{self.max_length}"
         if self.backend == "onnx":
