@@ -579,3 +579,19 @@ def test_in_memory_only_methods_say_to_compute_first(log: EventLog) -> None:
         with pytest.raises(jm.UnsupportedBackendError, match=r"call .compute\(\) on the DaskJourneySet"):
             call()
     assert djs  # truth does not need the cluster
+
+
+def test_score_takes_the_same_progress_argument_on_both(log: EventLog) -> None:
+    class Words:
+        id, taxonomy = "words.v1", jm.Taxonomy.sentiment()
+
+        def score(self, texts: list[str]) -> np.ndarray:
+            good = np.array([("thank" in t) for t in texts], dtype=np.float32)
+            return np.stack([good, 1 - good, 0 * good, 0 * good], axis=1)
+
+    import dask
+
+    with dask.config.set({"scheduler": "threads"}):
+        djs = jmd.build_journeys(jmd.from_pandas(log, npartitions=2))
+        scored = jm.score(djs, Words(), cache=False, progress=False)  # before: TypeError on 'progress'
+        assert scored.compute().events["valence"].notna().any()

@@ -158,6 +158,7 @@ def score(
     cache: bool | str | Path = True,
     batch_size: int | None = None,
     agents: bool = False,
+    progress: bool | None = None,
     scorer_options: Mapping[str, Any] | None = None,
 ) -> Any:
     """Add emotion columns on the cluster, as :func:`journeymap.score` does on one machine.
@@ -176,6 +177,9 @@ def score(
     on each worker machine, a path must be reachable from the workers (SQLite needs a local or
     otherwise lock-safe file system).
 
+    ``progress`` is taken for the same call to work on both (``jm.score(data, progress=False)``)
+    and has no effect here: the progress of a cluster's work is its dashboard's.
+
     Returns the same type as given: a :class:`DaskJourneySet` or a dask DataFrame, lazily.
     A named scorer is first loaded on every worker at once (which also gives its labels).
 
@@ -186,6 +190,7 @@ def score(
         >>> bool(djs.compute().events["valence"].notna().any())
         True
     """
+    del progress  # the dashboard shows the cluster's progress
     events = text_events(journeys, "score")
     warn_user_columns(events._meta)  # the columns alone tell, as on one machine
     options = dict(scorer_options or {})
