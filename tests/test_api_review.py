@@ -99,3 +99,22 @@ def test_unscored_journeys_and_a_missing_text_column_are_schema_errors(tmp_path:
         with pytest.raises(jm.SchemaError) as info:  # before: a bare JourneyMapError, no ValueError
             call()
         assert isinstance(info.value, ValueError)
+
+
+# -- 4. compare_segments: the same columns with no segments; one column, named ------------------
+
+
+def test_compare_segments_keeps_its_columns_without_segments(caplog: pytest.LogCaptureFixture) -> None:
+    from journeymap.testing.data import planted_scores
+
+    js = planted_scores(jm.build_journeys(jm.datasets.service_journeys(40, seed=0)))
+    full = jm.compare_segments(js, "tier")
+    empty = jm.compare_segments(js.select([]), "tier")  # before: shape (0, 0)
+    assert list(empty.columns) == list(full.columns) and len(empty) == 0 and empty.index.name == "tier"
+    assert empty["p_value"].dtype == np.float64
+    with caplog.at_level("WARNING", logger="journeymap"):
+        brand_only = jm.compare_segments(js, "agent_id")  # set on brand rows only
+    assert len(brand_only) == 0 and list(brand_only.columns) == list(full.columns)
+    assert "'agent_id' has no value on any journey's first customer message" in caplog.text
+    with pytest.raises(TypeError, match="by must be a column name, got list"):
+        jm.compare_segments(js, ["tier", "region"])  # type: ignore[arg-type]

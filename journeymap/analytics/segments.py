@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import TYPE_CHECKING, Literal
 
 import numpy as np
@@ -11,10 +12,12 @@ from journeymap.analytics._prep import require_journeys
 from journeymap.analytics._stats import kruskal_p, mann_whitney_p
 from journeymap.analytics.metrics import journey_metrics
 from journeymap.backends import dispatch
-from journeymap.exceptions import InvalidArgumentError, SchemaError
+from journeymap.exceptions import ArgumentTypeError, InvalidArgumentError, SchemaError
 
 if TYPE_CHECKING:
     from journeymap.journeys import JourneySet
+
+logger = logging.getLogger(__name__)
 
 __all__ = ["MIN_SEGMENT_SIZE", "adjust_p_values", "compare_segments"]
 
@@ -119,6 +122,9 @@ def compare_segments(
         True
     """
     events = require_journeys(js, "compare_segments").events
+    if not isinstance(by, str):
+        msg = f"compare_segments compares by one column: by must be a column name, got {type(by).__name__} {by!r}"
+        raise ArgumentTypeError(msg)
     if by not in events.columns:
         hint = ": run journeymap.assign_topics(js) first" if by == "topic" else f"; columns: {list(events.columns)}"
         msg = f"compare_segments: no column {by!r} in the events{hint}"
@@ -133,6 +139,12 @@ def compare_segments(
     # the value at the first customer step, missing or not (the events are in step order)
     first = events.loc[customer, ["journey_id", by]].drop_duplicates("journey_id", keep="first").set_index("journey_id")[by]
     metrics["segment"] = first.reindex(metrics.index).astype("string")
+    if len(metrics) and metrics["segment"].isna().all():
+        logger.warning(
+            "compare_segments: column %r has no value on any journey's first customer message (segments are read "
+            "there); no segments to compare",
+            by,
+        )
     metrics = metrics[metrics["segment"].notna()]
     # a time measure (duration, time_to_recover) is tested in seconds and its difference given as a Timedelta
     timed = pd.api.types.is_timedelta64_dtype(metrics[measure].dtype)
@@ -167,9 +179,21 @@ def compare_segments(
             "kruskal_p": kruskal,
         }
     out = pd.DataFrame.from_dict(rows, orient="index")
-    if len(out):
-        position = list(out.columns).index("p_value") + 1
-        out.insert(position, "p_adjusted", adjust_p_values(out["p_value"].to_numpy(), correction))
-        out["testable"] = out["testable"].astype(bool)
+    if not len(out):  # no segment: the same columns, no rows (as the other analytics do)
+        out = pd.DataFrame(
+            {
+                "n_journeys": pd.Series(dtype="int64"),
+                **{c: pd.Series(dtype="float64") for c in ("mean_valence", "end_valence", "share_negative_end", "recovery_rate")},
+                "diff_vs_rest": pd.Series(dtype="timedelta64[ns]" if timed else "float64"),
+                "effect_size": pd.Series(dtype="float64"),
+                "testable": pd.Series(dtype=bool),
+                "p_value": pd.Series(dtype="float64"),
+                "kruskal_p": pd.Series(dtype="float64"),
+            },
+            index=pd.Index([], dtype="string"),
+        )
+    position = list(out.columns).index("p_value") + 1
+    out.insert(position, "p_adjusted", adjust_p_values(out["p_value"].to_numpy(dtype=float), correction))
+    out["testable"] = out["testable"].astype(bool)
     out.index.name = by
     return out
