@@ -31,6 +31,8 @@ from journeymap.backends import dispatch
 from journeymap.exceptions import SchemaError
 
 if TYPE_CHECKING:
+    import datetime as dt
+
     from journeymap.analytics.automatic import AutoReplyRule
     from journeymap.io.eventlog import EventLog
     from journeymap.journeys import JourneySet
@@ -216,7 +218,7 @@ def _response_note(rt: pd.DataFrame, replies: pd.DataFrame) -> str:
     return "; ".join(parts) + "."
 
 
-def _table(frame: pd.DataFrame, *, max_rows: int = 15, tz: str | None = None) -> str:
+def _table(frame: pd.DataFrame, *, max_rows: int = 15, tz: str | dt.tzinfo | None = None) -> str:
     """A table as HTML: floats rounded, durations readable, times in ``tz`` (None: as stored, UTC), missing cells empty."""
     shown = frame.head(max_rows).copy()
     for col in shown.columns:
@@ -277,7 +279,7 @@ def _shorten(text: str, limit: int = 200) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def _topics(js: JourneySet, *, seed: int, freq: str, tz: str | None = "UTC") -> list[str]:
+def _topics(js: JourneySet, *, seed: int, freq: str, tz: str | dt.tzinfo | None = "UTC") -> list[str]:
     """The topics section (when the journeys have topics): a table, a note on the columns, a chart.
 
     Says why instead when there is nothing to show (no journeys, no customer message with a topic).
@@ -324,7 +326,13 @@ NO_REPLIES = (
 
 
 def _service(
-    js: JourneySet, *, sla: str | pd.Timedelta, seed: int, freq: str, tz: str | None, auto: AutoReplyRule | None
+    js: JourneySet,
+    *,
+    sla: str | pd.Timedelta | dt.timedelta,
+    seed: int,
+    freq: str,
+    tz: str | dt.tzinfo | None,
+    auto: AutoReplyRule | None,
 ) -> list[str]:
     """The response-time sections: the note that accounts for every journey, per brand, over time, the agent league."""
     from journeymap import plot
@@ -375,10 +383,10 @@ def report(
     examples: int = 3,
     seed: int = 0,
     log: EventLog | None = None,
-    sla: str | pd.Timedelta = "1h",
+    sla: str | pd.Timedelta | dt.timedelta = "1h",
     freq: str = "W",
     max_steps: int = MAX_STEPS,
-    tz: str | None = "UTC",
+    tz: str | dt.tzinfo | None = "UTC",
     auto: AutoReplyRule | None = None,
 ) -> Path:
     """Write one self-contained HTML file: counts, journey map, service levels, pain points, triage, examples.

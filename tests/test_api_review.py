@@ -118,3 +118,26 @@ def test_compare_segments_keeps_its_columns_without_segments(caplog: pytest.LogC
     assert "'agent_id' has no value on any journey's first customer message" in caplog.text
     with pytest.raises(TypeError, match="by must be a column name, got list"):
         jm.compare_segments(js, ["tier", "region"])  # type: ignore[arg-type]
+
+
+# -- 5. arguments typed as the docs say (a tzinfo, a datetime, a timedelta); gap always checked ----
+
+
+def test_timezones_times_and_durations_as_python_objects() -> None:
+    import datetime as dt
+
+    from journeymap.testing.data import planted_scores
+
+    js = planted_scores(jm.build_journeys(jm.datasets.service_journeys(30, seed=0), gap=dt.timedelta(days=7)))
+    utc = dt.timezone.utc
+    pd.testing.assert_frame_equal(jm.time_patterns(js, tz=utc), jm.time_patterns(js, tz="UTC"))
+    assert len(jm.trends(js, tz=utc)) == len(jm.trends(js, tz="UTC"))
+    now = dt.datetime(2030, 1, 1, tzinfo=utc)
+    assert jm.response_times(js, now=now).equals(jm.response_times(js, now=pd.Timestamp(now)))
+    league = jm.service_levels(js, by="brand", sla=dt.timedelta(hours=1))
+    pd.testing.assert_frame_equal(league, jm.service_levels(js, by="brand", sla="1h"))
+
+
+def test_a_gap_is_checked_whatever_by() -> None:
+    with pytest.raises(ValueError, match="gap must be a duration"):
+        jm.build_journeys(jm.datasets.service_journeys(5, seed=0), by="thread", gap="soon")  # before: accepted

@@ -595,3 +595,13 @@ def test_score_takes_the_same_progress_argument_on_both(log: EventLog) -> None:
         djs = jmd.build_journeys(jmd.from_pandas(log, npartitions=2))
         scored = jm.score(djs, Words(), cache=False, progress=False)  # before: TypeError on 'progress'
         assert scored.compute().events["valence"].notna().any()
+
+
+def test_dask_time_patterns_reads_tz_as_on_one_machine(scored_pair: tuple[jm.JourneySet, jmd.DaskJourneySet]) -> None:
+    import datetime as dt
+
+    single, djs = scored_pair
+    pd.testing.assert_frame_equal(jmd.time_patterns(djs, tz=None), jm.time_patterns(single, tz=None))
+    pd.testing.assert_frame_equal(jmd.time_patterns(djs, tz=dt.timezone.utc), jm.time_patterns(single))
+    with pytest.raises(jm.InvalidArgumentError, match="tz='Mars/Base'"):
+        jmd.time_patterns(djs, tz="Mars/Base")  # before: an error from inside the cluster's tasks

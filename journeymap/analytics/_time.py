@@ -41,7 +41,7 @@ def check_tz(tz: Any) -> Any:
     return tz
 
 
-def hour_frame(events: pd.DataFrame, tz: str) -> pd.DataFrame:
+def hour_frame(events: pd.DataFrame, tz: str | dt.tzinfo) -> pd.DataFrame:
     """The customers' messages: ``weekday`` (0 is Monday), ``hour``, ``negative`` and ``valence`` (NaN unscored)."""
     f = flags(events)
     local = events["timestamp"].dt.tz_convert(check_tz(tz))
@@ -73,7 +73,7 @@ def patterns_frame(stats: pd.DataFrame) -> pd.DataFrame:
     return out.set_index(["weekday", "hour"])
 
 
-def localize_starts(starts: pd.DatetimeIndex, tz: str) -> pd.DatetimeIndex:
+def localize_starts(starts: pd.DatetimeIndex, tz: str | dt.tzinfo) -> pd.DatetimeIndex:
     """Local wall-clock period starts as times in ``tz``, never NaT.
 
     A start the clock passes twice (the hour repeated when daylight-saving time ends; midnight
@@ -155,7 +155,7 @@ def _wall_starts(local: pd.Series, freq: str) -> pd.DatetimeIndex:
     return pd.DatetimeIndex(local.dt.to_period(period_alias(freq)).dt.start_time)
 
 
-def period_start(ts: pd.Series, freq: str, tz: str) -> pd.Series:
+def period_start(ts: pd.Series, freq: str, tz: str | dt.tzinfo) -> pd.Series:
     """The start of the period each (UTC) timestamp falls in, as a timestamp in ``tz``.
 
     Example:
@@ -170,7 +170,7 @@ def period_start(ts: pd.Series, freq: str, tz: str) -> pd.Series:
     return pd.Series(localize_starts(_wall_starts(local, freq), tz), index=ts.index)
 
 
-def period_index(starts: pd.Series | pd.Index, freq: str, tz: str) -> pd.DatetimeIndex:
+def period_index(starts: pd.Series | pd.Index, freq: str, tz: str | dt.tzinfo) -> pd.DatetimeIndex:
     """Every period start from the first to the last of ``starts`` (times in ``tz``), gaps included."""
     found = pd.DatetimeIndex(starts)
     local = pd.DatetimeIndex([found.min(), found.max()]).tz_convert(tz).tz_localize(None)

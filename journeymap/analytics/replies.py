@@ -18,6 +18,8 @@ from journeymap.backends import dispatch
 from journeymap.exceptions import InvalidArgumentError, SchemaError
 
 if TYPE_CHECKING:
+    import datetime as dt
+
     import numpy.typing as npt
 
     from journeymap.journeys import JourneySet
@@ -126,7 +128,7 @@ def service_levels(  # noqa: PLR0915 - one table, column by column
     js: JourneySet,
     by: str = "agent",
     *,
-    sla: str | pd.Timedelta = "1h",
+    sla: str | pd.Timedelta | dt.timedelta = "1h",
     bots: Literal["exclude", "include"] = "exclude",
     auto: AutoReplyRule | None = None,
     min_size: int = MIN_GROUP_SIZE,

@@ -19,6 +19,8 @@ from journeymap.exceptions import InvalidArgumentError
 from journeymap.schema import NEGATIVE_VALENCE, REPLY_OUTSIDE_DATA, SCORE_PREFIX, score_column
 
 if TYPE_CHECKING:
+    import datetime as dt
+
     import numpy.typing as npt
 
     from journeymap.journeys import JourneySet
@@ -90,7 +92,7 @@ def excluded_replies(js: JourneySet, bots: str, auto: AutoReplyRule | None) -> n
     return rule_flags(js, auto)[0]
 
 
-def end_of_data(events: pd.DataFrame, now: pd.Timestamp | str | None) -> pd.Timestamp:
+def end_of_data(events: pd.DataFrame, now: pd.Timestamp | dt.datetime | str | None) -> pd.Timestamp:
     """The time open waits are measured to: ``now`` (naive is UTC), else the latest event in the data.
 
     ``now`` must be a time (a string, Timestamp or datetime; a number is refused, see
@@ -188,7 +190,7 @@ def response_times(  # noqa: PLR0915 - one table, column by column
     *,
     bots: Literal["exclude", "include"] = "exclude",
     auto: AutoReplyRule | None = None,
-    now: pd.Timestamp | str | None = None,
+    now: pd.Timestamp | dt.datetime | str | None = None,
 ) -> pd.DataFrame:
     """Per journey: first response (human) and first acknowledgement, waits, unanswered messages, effect of replies.
 
@@ -423,7 +425,7 @@ def _top_label(events: pd.DataFrame, columns: list[str]) -> pd.Series:
 def triage(
     js: JourneySet,
     *,
-    now: pd.Timestamp | str | None = None,
+    now: pd.Timestamp | dt.datetime | str | None = None,
     top: int | None = None,
     bots: Literal["exclude", "include"] = "exclude",
     auto: AutoReplyRule | None = None,

@@ -11,13 +11,15 @@ from journeymap.analytics._time import check_tz, hour_frame, patterns_frame
 from journeymap.backends import dispatch
 
 if TYPE_CHECKING:
+    import datetime as dt
+
     from journeymap.journeys import JourneySet
 
 __all__ = ["time_patterns"]
 
 
 @dispatch
-def time_patterns(js: JourneySet, *, tz: str | None = "UTC") -> pd.DataFrame:
+def time_patterns(js: JourneySet, *, tz: str | dt.tzinfo | None = "UTC") -> pd.DataFrame:
     """Customer-message volume, share negative and mean valence by weekday x hour of day.
 
     Args:

@@ -19,6 +19,8 @@ from journeymap.analytics._time import check_tz, period_alias, period_index, per
 from journeymap.backends import dispatch
 
 if TYPE_CHECKING:
+    import datetime as dt
+
     from journeymap.journeys import JourneySet
 
 __all__ = ["OTHER_LAST", "topic_summary", "topic_trends"]
@@ -134,7 +136,7 @@ def topic_summary(js: JourneySet, *, n_keywords: int = 5, n_quotes: int = 3, see
 
 
 @dispatch
-def topic_trends(js: JourneySet, *, freq: str = "W", tz: str | None = "UTC") -> pd.DataFrame:
+def topic_trends(js: JourneySet, *, freq: str = "W", tz: str | dt.tzinfo | None = "UTC") -> pd.DataFrame:
     """Per period and topic: messages, their share of the period, share negative and mean valence.
 
     One row per (``period``, ``topic``) for every period from the first customer message with a

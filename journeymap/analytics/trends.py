@@ -15,6 +15,8 @@ from journeymap.analytics.service import check_bots, response_times
 from journeymap.backends import dispatch
 
 if TYPE_CHECKING:
+    import datetime as dt
+
     from journeymap.analytics.automatic import AutoReplyRule
     from journeymap.journeys import JourneySet
 
@@ -26,7 +28,7 @@ def trends(
     js: JourneySet,
     *,
     freq: str = "W",
-    tz: str | None = "UTC",
+    tz: str | dt.tzinfo | None = "UTC",
     bots: Literal["exclude", "include"] = "exclude",
     auto: AutoReplyRule | None = None,
 ) -> pd.DataFrame:

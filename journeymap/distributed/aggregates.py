@@ -18,7 +18,7 @@ from journeymap.analytics._graph import assemble_graph, graph_steps, node_attrs
 from journeymap.analytics._levels import check_level
 from journeymap.analytics._stats import Estimate, MeanInterval
 from journeymap.analytics._summary import customer_steps, summary_frame, summary_row
-from journeymap.analytics._time import hour_frame, patterns_frame
+from journeymap.analytics._time import check_tz, hour_frame, patterns_frame
 from journeymap.distributed._partials import GroupMoments, HourStats, NodeStats, edge_partial
 from journeymap.distributed.journeys import DaskJourneySet
 from journeymap.exceptions import ArgumentTypeError, JourneyMapError
@@ -26,6 +26,7 @@ from journeymap.journeys import JourneySet
 from journeymap.journeys._table import journey_starts
 
 if TYPE_CHECKING:
+    import datetime as dt
     from collections.abc import Callable
 
     import dask.dataframe as dd
@@ -179,11 +180,11 @@ def journey_graph(
     return assemble_graph(level, s.n_journeys, max_rank, nodes, edges)
 
 
-def _hours_chunk(part: pd.DataFrame, *, tz: str) -> HourStats:
+def _hours_chunk(part: pd.DataFrame, *, tz: str | dt.tzinfo) -> HourStats:
     return HourStats.of(hour_frame(part, tz))
 
 
-def time_patterns(js: DaskJourneySet, *, tz: str = "UTC") -> pd.DataFrame:
+def time_patterns(js: DaskJourneySet, *, tz: str | dt.tzinfo | None = "UTC") -> pd.DataFrame:
     """:func:`journeymap.time_patterns` as a tree reduction; the same 168 rows.
 
     Example:
@@ -195,5 +196,5 @@ def time_patterns(js: DaskJourneySet, *, tz: str = "UTC") -> pd.DataFrame:
         168
     """
     djs = _require_scored(js, "time_patterns")
-    h: HourStats = tree_reduce(djs.events, functools.partial(_hours_chunk, tz=tz)).compute()
+    h: HourStats = tree_reduce(djs.events, functools.partial(_hours_chunk, tz=check_tz(tz))).compute()
     return patterns_frame(h.stats())

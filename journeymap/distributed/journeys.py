@@ -26,6 +26,7 @@ from journeymap.journeys._table import journey_set_from_events, journey_table
 from journeymap.journeys.stages import resolve_stages
 
 if TYPE_CHECKING:
+    import datetime as dt
     from collections.abc import Mapping
 
     from journeymap.emotions.taxonomy import Taxonomy
@@ -209,7 +210,7 @@ def _with_reply_depth(events: dd.DataFrame) -> dd.DataFrame:
     return events.map_partitions(_attach_depth, delayed(found), meta=meta)
 
 
-def _build_part(part: pd.DataFrame, *, by: str, gap: str | pd.Timedelta, stages: StageModel) -> pd.DataFrame:
+def _build_part(part: pd.DataFrame, *, by: str, gap: str | pd.Timedelta | dt.timedelta, stages: StageModel) -> pd.DataFrame:
     frame = part
     if by == "thread":
         # The key was found across all partitions; the single-machine build reads it as thread_id.
@@ -229,7 +230,7 @@ def build_journeys(
     log: DaskEventLog | dd.DataFrame,
     *,
     by: Literal["thread", "customer"] = "thread",
-    gap: str | pd.Timedelta = "7D",
+    gap: str | pd.Timedelta | dt.timedelta = "7D",
     stages: StageModel | Mapping[str, str] | None = None,
     npartitions: int | None = None,
     shuffle_method: str | None = None,
@@ -262,8 +263,7 @@ def build_journeys(
         'customer'
     """
     check_by(by)
-    if by == "customer":
-        gap_nanoseconds(gap)
+    gap_nanoseconds(gap)  # whatever ``by``, as on one machine
     stage_model = resolve_stages(stages)
     if isinstance(log, dd.DataFrame):
         log = read_events(log, on_error="raise")

@@ -18,6 +18,7 @@ from journeymap.journeys._table import customer_mask, group_bounds, id_ranks, jo
 from journeymap.journeys.stages import assign_stages, resolve_stages
 
 if TYPE_CHECKING:
+    import datetime as dt
     from collections.abc import Mapping
 
     import numpy.typing as npt
@@ -43,7 +44,7 @@ def check_by(by: str) -> None:
         raise InvalidArgumentError(msg)
 
 
-def gap_nanoseconds(gap: str | pd.Timedelta) -> int:
+def gap_nanoseconds(gap: str | pd.Timedelta | dt.timedelta) -> int:
     """The inactivity gap in nanoseconds; raise ValueError unless it is a positive duration with a unit.
 
     A bare number (``5``, ``"5"``) is refused: pandas would read it as nanoseconds.
@@ -212,7 +213,7 @@ def _order_steps(
     threads: npt.NDArray[np.int64] | None,
     tie: npt.NDArray[np.int64],
     *,
-    gap: str | pd.Timedelta,
+    gap: str | pd.Timedelta | dt.timedelta,
 ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.int64]]:
     """Row order (journeys contiguous, steps by time), the journey code of each ordered row, times.
 
@@ -288,7 +289,7 @@ def build_journeys(
     log: EventLog | pd.DataFrame,
     *,
     by: Literal["thread", "customer"] = "thread",
-    gap: str | pd.Timedelta = "7D",
+    gap: str | pd.Timedelta | dt.timedelta = "7D",
     stages: StageModel | Mapping[str, str] | None = None,
 ) -> JourneySet:
     """Group events into ordered journeys and assign stages.
@@ -329,6 +330,7 @@ def build_journeys(
         ['journey_id', 'step', 'stage']
     """
     check_by(by)
+    gap_nanoseconds(gap)  # checked whatever ``by``: a typo fails here, not when by="customer" is tried
     if isinstance(log, pd.DataFrame):
         log = validate_events(log, on_error="raise")
     if not isinstance(log, EventLog):

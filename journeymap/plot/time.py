@@ -13,6 +13,8 @@ from journeymap.exceptions import InvalidArgumentError
 from journeymap.plot import _theme
 
 if TYPE_CHECKING:
+    import datetime as dt
+
     from matplotlib.axes import Axes
 
     from journeymap.journeys import JourneySet
@@ -33,7 +35,7 @@ def time_patterns(
     js: JourneySet,
     *,
     metric: Literal["volume", "share_negative", "mean_valence"] = "share_negative",
-    tz: str | None = "UTC",
+    tz: str | dt.tzinfo | None = "UTC",
     min_count: int = 3,
     ax: Axes | None = None,
 ) -> Axes:

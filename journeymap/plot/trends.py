@@ -16,6 +16,8 @@ from journeymap.exceptions import InvalidArgumentError
 from journeymap.plot import _theme
 
 if TYPE_CHECKING:
+    import datetime as dt
+
     from matplotlib.axes import Axes
 
     from journeymap.analytics.automatic import AutoReplyRule
@@ -40,7 +42,7 @@ def trends(
     *,
     freq: str = "W",
     metric: Literal["first_response_median", "share_negative", "mean_valence", "unanswered"] = "first_response_median",
-    tz: str | None = "UTC",
+    tz: str | dt.tzinfo | None = "UTC",
     bots: Literal["exclude", "include"] = "exclude",
     auto: AutoReplyRule | None = None,
     ax: Axes | None = None,
@@ -162,7 +164,7 @@ def topic_trends(
     freq: str = "W",
     metric: Literal["volume", "share", "share_negative", "mean_valence"] = "volume",
     top: int = 6,
-    tz: str | None = "UTC",
+    tz: str | dt.tzinfo | None = "UTC",
     ax: Axes | None = None,
 ) -> Axes:
     """One line per topic over time: the ``top`` largest topics' messages per period (or ``metric``).
