@@ -375,7 +375,10 @@ def score(
         journeys: a :class:`~journeymap.JourneySet` or an events DataFrame (with ``text`` and
             ``actor`` columns); the same type is returned.
         scorer: a registered name, a Hugging Face id or path, a scorer object, or a mapping from
-            language code (``"*"`` for the others) to any of those.
+            language code (``"*"`` for the others) to any of those. A name is built anew on each
+            call (its model loaded once a text is not in the cache, a second or more): to score
+            batch after batch, as a service does, build it once (``s = jm.get_scorer("default")``)
+            and pass the object.
         cache: True for the persistent cache in the user cache directory, a path for a cache file
             of your own, False for none.
         batch_size: passed to the scorers built here by name (a plugin that takes no
