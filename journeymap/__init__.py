@@ -6,7 +6,7 @@ emotion-annotated journeys, tidy analytics DataFrames, journey graphs and maps o
 Importing journeymap is light: torch, transformers and matplotlib are imported only when a model
 is loaded or a chart drawn, and nothing touches the network.
 
-Example:
+Examples:
     >>> import journeymap as jm
     >>> js = jm.build_journeys(jm.datasets.service_journeys(n_customers=20, seed=0))
     >>> len(js) > 0

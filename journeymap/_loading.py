@@ -29,7 +29,7 @@ def quiet_transformers() -> Iterator[None]:
 
     The verbosity and progress-bar setting the caller had are restored on the way out.
 
-    Example:
+    Examples:
         >>> from transformers.utils import logging as hf_logging
         >>> before = hf_logging.get_verbosity()
         >>> with quiet_transformers():

@@ -29,7 +29,7 @@ def read_group(group: str, what: str, builtins: Mapping[str, str] | None = None)
             install change what ``"default"`` means). They are added where the installed
             metadata lacks them (a source checkout that was not reinstalled).
 
-    Example:
+    Examples:
         >>> sorted(read_group("journeymap.no-such-group", "thing", {"x": "json:dumps"}))
         ['x']
     """

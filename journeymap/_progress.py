@@ -42,7 +42,7 @@ def _in_notebook() -> bool:
 def progress(*args: Any, **kwargs: Any) -> Any:
     """A tqdm progress bar (same arguments as ``tqdm.tqdm``), a widget only where widgets work.
 
-    Example:
+    Examples:
         >>> import io
         >>> with progress(total=3, file=io.StringIO()) as bar:
         ...     _ = bar.update(3)

@@ -83,7 +83,7 @@ def nearest_up(parent: npt.NDArray[np.int64], stop: npt.NDArray[np.bool_]) -> np
     before a chain runs out of parents. Pointer jumping: ``log2(n)`` vectorised passes at most,
     also for rows in or leading into a cycle (they end somewhere on it).
 
-    Example:
+    Examples:
         >>> nearest_up(np.array([-1, 0, 1, -1]), np.array([True, False, False, False])).tolist()
         [0, 0, 0, 3]
     """

@@ -11,7 +11,7 @@ A function decorated with :func:`dispatch` hands its call to the backend that cl
 argument; where that backend has no form of the function, it raises
 :class:`~journeymap.exceptions.UnsupportedBackendError`, one message for every such case.
 
-Example:
+Examples:
     >>> import pandas as pd
     >>> from journeymap.backends import backend_for
     >>> backend_for(pd.DataFrame()) is None
@@ -87,7 +87,7 @@ def _backends() -> tuple[Backend, ...]:
 def available_backends() -> list[str]:
     """Names of the installed backends.
 
-    Example:
+    Examples:
         >>> "dask" in available_backends()
         True
     """
@@ -118,7 +118,7 @@ def dispatch(func: Callable[P, R] | None = None, /, *, name: str | None = None) 
     one where two public functions share a name (``plot.time_patterns`` draws the table of
     ``time_patterns``): ``@dispatch(name="plot.time_patterns")``.
 
-    Example:
+    Examples:
         >>> @dispatch
         ... def count(data):
         ...     return len(data)

@@ -194,7 +194,7 @@ def service_journeys(  # noqa: PLR0912, PLR0915 - a generator read top to bottom
         ``brand``, ``tier``, ``region``, ``device``, ``true_emotion``, ``true_valence`` and
         ``true_automatic``.
 
-    Example:
+    Examples:
         >>> log = service_journeys(n_customers=10, seed=3)
         >>> sorted(log.events["actor"].unique())
         ['agent', 'customer']

@@ -29,7 +29,7 @@ __all__ = [
 class JourneyMapError(Exception):
     """Base class of every error journeymap raises on purpose.
 
-    Example:
+    Examples:
         >>> import journeymap as jm
         >>> try:
         ...     jm.get_scorer("no-such-scorer")
@@ -44,7 +44,7 @@ class InvalidArgumentError(JourneyMapError, ValueError):
 
     A ``ValueError`` as well, so ``except ValueError`` keeps working.
 
-    Example:
+    Examples:
         >>> import journeymap as jm
         >>> js = jm.build_journeys(jm.datasets.service_journeys(5, seed=0))
         >>> try:
@@ -60,7 +60,7 @@ class ArgumentTypeError(JourneyMapError, TypeError):
 
     A ``TypeError`` as well, so ``except TypeError`` keeps working.
 
-    Example:
+    Examples:
         >>> import journeymap as jm
         >>> js = jm.build_journeys(jm.datasets.service_journeys(5, seed=0))
         >>> try:
@@ -78,7 +78,7 @@ class SchemaError(JourneyMapError, ValueError):
         rejects: a DataFrame with one row per problem (``row``, ``column``, ``reason``,
             ``value``), empty when the problem is with the table as a whole (a missing column).
 
-    Example:
+    Examples:
         >>> import pandas as pd, journeymap as jm
         >>> bad = pd.DataFrame({"customer_id": ["c1"], "timestamp": ["not a time"], "text": ["hi"]})
         >>> try:
@@ -96,7 +96,7 @@ class SchemaError(JourneyMapError, ValueError):
 class UnknownScorerError(JourneyMapError, KeyError):
     """A scorer name that no installed plugin provides; the message lists the available ones.
 
-    Example:
+    Examples:
         >>> import journeymap as jm
         >>> try:
         ...     jm.get_scorer("no-such-scorer")
@@ -145,7 +145,7 @@ class ScorerOptionsError(JourneyMapError, TypeError):
         scorer: the scorer's name.
         options: the options it was given.
 
-    Example:
+    Examples:
         >>> str(ScorerOptionsError("lexicon", {"batch_size": 8}, "got an unexpected keyword argument 'batch_size'"))
         "scorer 'lexicon' cannot be built with the options {'batch_size': 8}: got an unexpected keyword argument 'batch_size'"
     """
@@ -167,7 +167,7 @@ class TextsFailedError(JourneyMapError):
         texts: the texts concerned (as given to the scorer), in their order in the batch.
         positions: their positions in the batch.
 
-    Example:
+    Examples:
         >>> err = TextsFailedError("scorer 'x.v1' failed", texts=["my phone is broken"], positions=[3])
         >>> err.texts, err.positions
         (('my phone is broken',), (3,))

@@ -3,7 +3,7 @@
 ``from journeymap.graph import journey_graph`` (and the other names here) keeps working; new
 code imports them from :mod:`journeymap` or :mod:`journeymap.analytics`.
 
-Example:
+Examples:
     >>> import journeymap as jm
     >>> from journeymap.graph import journey_graph
     >>> journey_graph is jm.journey_graph

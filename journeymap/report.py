@@ -154,7 +154,7 @@ def _figure(ax: Any, alt: str) -> str:
 def duration(value: pd.Timedelta | str | None) -> str:
     """A time span in words a reader takes in at a glance: the two largest units, rounded.
 
-    Example:
+    Examples:
         >>> duration(pd.Timedelta("1h8min31.5s")), duration(pd.Timedelta("347s")), duration(pd.Timedelta("30h36min"))
         ('1 h 09 min', '5 min 47 s', '1 d 7 h')
         >>> duration(pd.Timedelta("42s")), duration(pd.NaT), duration(pd.Timedelta("-90s"))
@@ -183,7 +183,7 @@ def _plural(n: int, word: str) -> str:
 def _response_note(rt: pd.DataFrame, replies: pd.DataFrame) -> str:
     """The sentence over the response-time tables: every customer journey accounted for.
 
-    Example:
+    Examples:
         >>> rt = pd.DataFrame({"first_response": pd.to_timedelta([60, None, None, None], unit="s"),
         ...     "censored": [False, True, False, False], "opened_outside": [False, False, True, False],
         ...     "replied_outside": [0, 0, 0, 1], "n_customer_messages": [1, 1, 1, 1]})
@@ -430,7 +430,7 @@ def report(
     Returns:
         The path written.
 
-    Example:
+    Examples:
         >>> import tempfile, pathlib, journeymap as jm
         >>> from journeymap.testing.data import planted_scores
         >>> js = planted_scores(jm.build_journeys(jm.datasets.service_journeys(40, seed=0)))

@@ -6,7 +6,7 @@ it means). The readers validate against it, the docs describe it and
 apart. A new reader (a ticketing export, say) maps its columns onto these names and calls
 :func:`journeymap.io.validate_events`; see the guide "Writing a reader".
 
-Example:
+Examples:
     >>> from journeymap import schema
     >>> schema.REQUIRED_COLUMNS
     ('customer_id', 'timestamp')

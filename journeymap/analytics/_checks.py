@@ -26,7 +26,7 @@ _NUMBER_TEXT = re.compile(r"^\s*[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?\s*$")
 def check_count(value: object, name: str, *, minimum: int = 0, what: str = "number") -> int:
     """``value`` as an int; TypeError unless it is a whole number (not a bool), ValueError below ``minimum``.
 
-    Example:
+    Examples:
         >>> check_count(3, "examples")
         3
         >>> check_count(-1, "examples")
@@ -50,7 +50,7 @@ def check_duration(value: object, name: str, *, example: str = "'1h'") -> pd.Tim
     A bare number is refused (a TypeError): its unit would be a guess (pandas reads 3600 as
     nanoseconds). An unreadable string, NaT, zero or a negative duration is a ValueError.
 
-    Example:
+    Examples:
         >>> check_duration("90min", "sla")
         Timedelta('0 days 01:30:00')
         >>> check_duration("-1h", "sla")
@@ -84,7 +84,7 @@ def check_timestamp(value: object, name: str) -> pd.Timestamp | None:
     ``numpy.datetime64``; a bare number is refused (a TypeError: pandas would read 5 as 5
     nanoseconds after 1970), as are unreadable strings and NaT (ValueErrors).
 
-    Example:
+    Examples:
         >>> check_timestamp("2024-03-04 09:00", "now")
         Timestamp('2024-03-04 09:00:00+0000', tz='UTC')
         >>> check_timestamp(5, "now")

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 def require_journeys(js: object, what: str) -> JourneySet:
     """``js`` itself; TypeError naming ``what`` unless it is a JourneySet (an EventLog or a DataFrame is not).
 
-    Example:
+    Examples:
         >>> import pandas as pd
         >>> require_journeys(pd.DataFrame(), "trends")
         Traceback (most recent call last):
@@ -96,7 +96,7 @@ def polarity(events: pd.DataFrame) -> tuple[npt.NDArray[np.float64], npt.NDArray
     back to the cut of :mod:`journeymap.schema`: valence below
     :data:`~journeymap.schema.NEGATIVE_VALENCE`, above :data:`~journeymap.schema.POSITIVE_VALENCE`.
 
-    Example:
+    Examples:
         >>> import pandas as pd
         >>> events = pd.DataFrame({"valence": [-0.2, -0.6, 0.1, None], "sentiment": ["negative", None, "neutral", None]})
         >>> _, negative, positive = polarity(events)

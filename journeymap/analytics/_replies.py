@@ -122,7 +122,7 @@ def normalise_text(text: pd.Series) -> pd.Series:
     (Unicode-aware ``\w``, ``\d`` and ``\s``); ASCII texts go through Arrow's RE2 with the same
     classes spelled out, which gives the same result without a Python string per text.
 
-    Example:
+    Examples:
         >>> normalise_text(pd.Series(["@12 Thanks! Ticket 4411 https://t.co/x", "@99  Thanks! Ticket 17 http://a.b"])).tolist()
         ['@ Thanks! Ticket 0 <url>', '@ Thanks! Ticket 0 <url>']
     """
@@ -279,7 +279,7 @@ def conversation_codes(
     :func:`conversation_last_before` and :func:`conversation_first_after` put them in every
     conversation of their journey. One row without a thread id changes nothing for the others.
 
-    Example:
+    Examples:
         >>> events = pd.DataFrame({"thread_id": ["E", "C", None, "C"]})
         >>> conversation_codes(events, np.zeros(4, dtype=np.int64)).tolist()
         [0, 1, 2, 1]

@@ -47,7 +47,7 @@ class MeanInterval:
         seed: seed of the resampling.
         level: the interval's coverage.
 
-    Example:
+    Examples:
         >>> import numpy as np
         >>> est = MeanInterval(seed=1)(np.array([0.1, 0.5, 0.3, np.nan]))
         >>> round(est.mean, 2), bool(est.low < est.mean < est.high)
@@ -119,7 +119,7 @@ def wilson(
     Unlike the normal approximation, it stays inside [0, 1] and is sensible for shares of 0 or 1
     and for small groups.
 
-    Example:
+    Examples:
         >>> low, high = wilson([0, 5, 10], [10, 10, 0])
         >>> [round(float(x), 3) for x in low[:2]], [round(float(x), 3) for x in high[:2]], bool(np.isnan(low[2]))
         ([0.0, 0.237], [0.278, 0.763], True)
@@ -161,7 +161,7 @@ def mann_whitney_p(x: npt.NDArray[np.float64], y: npt.NDArray[np.float64]) -> fl
     does not import ``scipy.stats`` (a second or more); small samples without ties (where scipy
     computes the exact distribution) are handed to scipy.
 
-    Example:
+    Examples:
         >>> round(mann_whitney_p(np.array([1.0, 2, 3, 4, 5, 6, 7, 8, 9, 10]), np.arange(6.0, 16)), 4)
         0.0051
     """
@@ -186,7 +186,7 @@ def mann_whitney_p(x: npt.NDArray[np.float64], y: npt.NDArray[np.float64]) -> fl
 def kruskal_p(samples: list[npt.NDArray[np.float64]]) -> float:
     """Kruskal-Wallis H-test p-value, as ``scipy.stats.kruskal(*samples)`` gives it (NaN where all values are equal).
 
-    Example:
+    Examples:
         >>> round(kruskal_p([np.array([1.0, 2, 3, 4]), np.array([3.0, 4, 5, 6]), np.array([7.0, 8, 9])]), 4)
         0.0212
     """

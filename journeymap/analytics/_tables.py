@@ -17,7 +17,7 @@ __all__ = ["ranked"]
 def ranked(table: pd.DataFrame, top: int | None) -> pd.DataFrame:
     """The first ``top`` rows of a table already in rank order (all rows for None), ranked 1, 2, ...
 
-    Example:
+    Examples:
         >>> import pandas as pd
         >>> ranked(pd.DataFrame({"impact": [3.0, 2.0, 1.0]}, index=pd.Index(["a", "b", "c"], name="touchpoint")), 2)
                     rank  impact

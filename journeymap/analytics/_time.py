@@ -25,7 +25,7 @@ def check_tz(tz: Any) -> Any:
     a TypeError (a number would be read as an offset in seconds), an unknown name a ValueError,
     each naming ``tz``.
 
-    Example:
+    Examples:
         >>> check_tz("Europe/Paris"), check_tz(None)
         ('Europe/Paris', 'UTC')
         >>> check_tz("Mars/Base")
@@ -107,7 +107,7 @@ def period_alias(freq: str) -> str:
     "Y"/"YE"/"YS"); a user may write either, and both mean calendar months (quarters, years).
     Multiples of calendar periods ("2M") are refused: pandas would not bin them in twos.
 
-    Example:
+    Examples:
         >>> [period_alias(f) for f in ("W", "M", "ME", "MS", "QE", "Y", "D", "3h")]
         ['W', 'M', 'M', 'M', 'Q', 'Y', 'D', '3h']
     """
@@ -158,7 +158,7 @@ def _wall_starts(local: pd.Series, freq: str) -> pd.DatetimeIndex:
 def period_start(ts: pd.Series, freq: str, tz: str | dt.tzinfo) -> pd.Series:
     """The start of the period each (UTC) timestamp falls in, as a timestamp in ``tz``.
 
-    Example:
+    Examples:
         >>> ts = pd.Series(pd.to_datetime(["2024-11-03 05:30", "2024-11-03 06:30"], utc=True))  # 01:30 twice in New York
         >>> period_start(ts, "h", "America/New_York").astype(str).tolist()
         ['2024-11-03 01:00:00-04:00', '2024-11-03 01:00:00-04:00']

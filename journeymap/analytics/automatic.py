@@ -61,7 +61,7 @@ class AutoReplyRule:
         within: the median wait at most (a duration; default :data:`AUTO_WITHIN`, one minute),
             or None.
 
-    Example:
+    Examples:
         >>> import journeymap as jm
         >>> js = jm.build_journeys(jm.datasets.service_journeys(60, seed=0))  # Streamly's bot is planted
         >>> auto, why = jm.AutoReplyRule().flags(js.events)

@@ -44,7 +44,7 @@ def journey_graph(js: JourneySet, *, level: Level = "touchpoint", seed: int = 0)
     steps add up to the number of consecutive step pairs. Graph attributes: ``level``,
     ``n_journeys``. Journeys from a dask DataFrame are reduced on the cluster.
 
-    Example:
+    Examples:
         >>> import journeymap as jm
         >>> from journeymap.testing.data import planted_scores
         >>> js = planted_scores(jm.build_journeys(jm.datasets.service_journeys(30, seed=0)))
@@ -85,7 +85,7 @@ def journey_graph(js: JourneySet, *, level: Level = "touchpoint", seed: int = 0)
 def to_graphml(G: nx.DiGraph, path: str | Path) -> Path:
     """Write the graph as GraphML (readable by Gephi, yEd, Cytoscape); NaN values are left out.
 
-    Example:
+    Examples:
         >>> import tempfile, pathlib, journeymap as jm
         >>> from journeymap.testing.data import planted_scores
         >>> js = planted_scores(jm.build_journeys(jm.datasets.service_journeys(10, seed=0)))
@@ -107,7 +107,7 @@ def to_graphml(G: nx.DiGraph, path: str | Path) -> Path:
 def to_node_link(G: nx.DiGraph) -> dict[str, Any]:
     """The graph as node-link JSON data (NaN becomes null), ready for ``json.dumps``.
 
-    Example:
+    Examples:
         >>> import journeymap as jm
         >>> from journeymap.testing.data import planted_scores
         >>> js = planted_scores(jm.build_journeys(jm.datasets.service_journeys(10, seed=0)))

@@ -43,7 +43,7 @@ def journey_metrics(js: JourneySet) -> pd.DataFrame:
 
     Indexed by ``journey_id``, in journey order.
 
-    Example:
+    Examples:
         >>> import journeymap as jm
         >>> from journeymap.testing.data import planted_scores
         >>> js = planted_scores(jm.build_journeys(jm.datasets.service_journeys(20, seed=0)))

@@ -49,7 +49,7 @@ def reply_table(js: JourneySet, *, auto: AutoReplyRule | None = None) -> pd.Data
     ``first_response`` (the journey's first reply of any kind, and first human reply, after the
     customer's first message). Works on unscored journeys (the valences are then NaN).
 
-    Example:
+    Examples:
         >>> import journeymap as jm
         >>> from journeymap.testing.data import planted_scores
         >>> js = planted_scores(jm.build_journeys(jm.datasets.service_journeys(30, seed=0)))
@@ -177,7 +177,7 @@ def service_levels(  # noqa: PLR0915 - one table, column by column
     :class:`~journeymap.analytics._stats.MeanInterval` (seeded by ``seed``). The valence
     columns are NaN for unscored journeys.
 
-    Example:
+    Examples:
         >>> import journeymap as jm
         >>> from journeymap.testing.data import planted_scores
         >>> js = planted_scores(jm.build_journeys(jm.datasets.service_journeys(80, seed=0)))

@@ -30,7 +30,7 @@ def adjust_p_values(p: np.ndarray, method: Literal["holm", "bh"] | None) -> np.n
 
     NaN p-values (untested groups) stay NaN and do not count as comparisons; ``None`` returns a copy.
 
-    Example:
+    Examples:
         >>> adjust_p_values(np.array([0.01, 0.04, np.nan, 0.03]), "holm").round(3).tolist()
         [0.03, 0.06, nan, 0.06]
         >>> adjust_p_values(np.array([0.01, 0.04, np.nan, 0.03]), "bh").round(3).tolist()
@@ -111,7 +111,7 @@ def compare_segments(
     tested (``testable`` False; NaN effect size and p-values) and not counted as a comparison;
     ``kruskal_p`` uses the testable segments only.
 
-    Example:
+    Examples:
         >>> import journeymap as jm
         >>> from journeymap.testing.data import planted_scores
         >>> js = planted_scores(jm.build_journeys(jm.datasets.service_journeys(60, seed=0)))

@@ -131,7 +131,7 @@ def reply_waits(
     :class:`~journeymap.AutoReplyRule`; ``auto`` overrides the rule) do not count as replies:
     the wait is to the next human reply.
 
-    Example:
+    Examples:
         >>> import journeymap as jm
         >>> js = jm.build_journeys(jm.datasets.service_journeys(20, seed=0))
         >>> waits = jm.reply_waits(js)
@@ -227,7 +227,7 @@ def response_times(  # noqa: PLR0915 - one table, column by column
 
     Journeys without a customer message (a brand broadcast) have NaT waits and are not censored.
 
-    Example:
+    Examples:
         >>> import journeymap as jm
         >>> js = jm.build_journeys(jm.datasets.service_journeys(20, seed=0))
         >>> rt = jm.response_times(js)
@@ -407,7 +407,7 @@ def _top_label(events: pd.DataFrame, columns: list[str]) -> pd.Series:
     the scorer left out) has no top label, rather than failing the table (pandas' ``idxmax``
     raises on a row of NaN).
 
-    Example:
+    Examples:
         >>> scores = pd.DataFrame({"emo_anger": [0.9, None, 0.2], "emo_fear": [0.1, None, 0.2]})
         >>> _top_label(scores, ["emo_anger", "emo_fear"]).tolist()
         ['anger', <NA>, 'anger']
@@ -483,7 +483,7 @@ def triage(
         ``journey_id``, ``customer_id``, ``timestamp``, ``waiting``, ``censored``, ``text``,
         ``emotion`` and ``reason`` (the parts that drove the rank, in words).
 
-    Example:
+    Examples:
         >>> import journeymap as jm
         >>> from journeymap.testing.data import planted_scores
         >>> js = planted_scores(jm.build_journeys(jm.datasets.service_journeys(30, seed=0)))

@@ -34,7 +34,7 @@ def touchpoint_summary(js: JourneySet, *, level: Level = "touchpoint", seed: int
     :func:`~journeymap.assign_topics`), by volume. Journeys from a dask DataFrame
     (:class:`~journeymap.distributed.DaskJourneySet`) are summarised on the cluster.
 
-    Example:
+    Examples:
         >>> import journeymap as jm
         >>> from journeymap.testing.data import planted_scores
         >>> js = planted_scores(jm.build_journeys(jm.datasets.service_journeys(30, seed=0)))
@@ -66,7 +66,7 @@ def pain_points(js: JourneySet, *, level: Level = "touchpoint", top: int | None 
     the touchpoint (or stage, or topic with ``level="topic"``), ``rank`` first; the ``top`` most
     painful (None: all).
 
-    Example:
+    Examples:
         >>> import journeymap as jm
         >>> from journeymap.testing.data import planted_scores
         >>> js = planted_scores(jm.build_journeys(jm.datasets.service_journeys(60, seed=0)))
@@ -111,7 +111,7 @@ def moments_of_truth(js: JourneySet, *, level: Level = "touchpoint", top: int | 
     :data:`~journeymap.schema.SIGNIFICANT_DROP`, 0.25). The ``top`` largest mean drops first
     (None: all).
 
-    Example:
+    Examples:
         >>> import journeymap as jm
         >>> from journeymap.testing.data import planted_scores
         >>> js = planted_scores(jm.build_journeys(jm.datasets.service_journeys(30, seed=0)), seed=1)

@@ -34,7 +34,7 @@ def time_patterns(js: JourneySet, *, tz: str | dt.tzinfo | None = "UTC") -> pd.D
         (customer messages, scored or not, as in :func:`~journeymap.trends`), ``share_negative``
         and ``mean_valence`` (of the scored ones; NaN where there were none).
 
-    Example:
+    Examples:
         >>> import journeymap as jm
         >>> from journeymap.testing.data import planted_scores
         >>> js = planted_scores(jm.build_journeys(jm.datasets.service_journeys(20, seed=0)))

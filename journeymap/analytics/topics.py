@@ -84,7 +84,7 @@ def topic_summary(js: JourneySet, *, n_keywords: int = 5, n_quotes: int = 3, see
     non-negative ints). Indexed by ``topic``,
     the largest first and ``"other"`` last. Unscored journeys give NaN valence columns.
 
-    Example:
+    Examples:
         >>> import journeymap as jm
         >>> from journeymap.testing import HashingEncoder
         >>> from journeymap.testing.data import planted_scores
@@ -145,7 +145,7 @@ def topic_trends(js: JourneySet, *, freq: str = "W", tz: str | dt.tzinfo | None 
     period's messages with a topic), ``share_negative`` and ``mean_valence`` (of the scored;
     NaN where none).
 
-    Example:
+    Examples:
         >>> import journeymap as jm
         >>> from journeymap.testing import HashingEncoder
         >>> js = jm.build_journeys(jm.datasets.service_journeys(30, seed=0))

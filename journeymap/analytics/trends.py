@@ -60,7 +60,7 @@ def trends(
         whose reply is outside the data, ``reply_outside_data``, and those that open with a reply
         to a message outside the data, ``opened_outside``, count as neither).
 
-    Example:
+    Examples:
         >>> import journeymap as jm
         >>> from journeymap.testing.data import planted_scores
         >>> js = planted_scores(jm.build_journeys(jm.datasets.service_journeys(40, seed=0)))

@@ -32,7 +32,7 @@ def journey_variants(js: JourneySet, *, level: Level = "touchpoint", top: int | 
     ``system`` event, such as an auto-acknowledgement, is none), i.e. left
     unresolved rather than closed with thanks. The ``top`` most common first (None: all).
 
-    Example:
+    Examples:
         >>> import journeymap as jm
         >>> from journeymap.testing.data import planted_scores
         >>> js = planted_scores(jm.build_journeys(jm.datasets.service_journeys(30, seed=0)))

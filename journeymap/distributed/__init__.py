@@ -11,7 +11,7 @@ Modules: :mod:`~journeymap.distributed.events` (reading and validating),
 (scoring), :mod:`~journeymap.distributed.aggregates` (tree reductions) and
 :mod:`~journeymap.distributed.topics` (topics).
 
-Example:
+Examples:
     >>> import journeymap as jm
     >>> import journeymap.distributed as jmd
     >>> log = jmd.from_pandas(jm.datasets.service_journeys(40, seed=0), npartitions=4)

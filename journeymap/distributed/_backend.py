@@ -31,7 +31,7 @@ _MODULES = ("dask.", "dask_expr.", "journeymap.distributed.")
 class DaskBackend:
     """dask DataFrames, :class:`~journeymap.distributed.DaskEventLog` and :class:`~journeymap.distributed.DaskJourneySet`.
 
-    Example:
+    Examples:
         >>> import pandas as pd
         >>> DaskBackend().handles(pd.DataFrame())
         False

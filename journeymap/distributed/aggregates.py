@@ -102,7 +102,7 @@ def touchpoint_summary(
 ) -> pd.DataFrame:
     """:func:`journeymap.touchpoint_summary` as a tree reduction; the same frame, computed.
 
-    Example:
+    Examples:
         >>> import journeymap as jm
         >>> from journeymap.distributed import build_journeys, from_pandas, touchpoint_summary
         >>> from journeymap.testing.data import planted_scores
@@ -144,7 +144,7 @@ def journey_graph(
     merge exactly, intervals use the gathered values of small nodes (as the bootstrap does on one
     machine, with the same ``seed``), and the median durations come from exact duration counts.
 
-    Example:
+    Examples:
         >>> import journeymap as jm
         >>> from journeymap.distributed import build_journeys, from_pandas, journey_graph
         >>> from journeymap.testing.data import planted_scores
@@ -187,7 +187,7 @@ def _hours_chunk(part: pd.DataFrame, *, tz: str | dt.tzinfo) -> HourStats:
 def time_patterns(js: DaskJourneySet, *, tz: str | dt.tzinfo | None = "UTC") -> pd.DataFrame:
     """:func:`journeymap.time_patterns` as a tree reduction; the same 168 rows.
 
-    Example:
+    Examples:
         >>> import journeymap as jm
         >>> from journeymap.distributed import build_journeys, from_pandas, time_patterns
         >>> from journeymap.testing.data import planted_scores

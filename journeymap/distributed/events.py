@@ -50,7 +50,7 @@ class DaskEventLog:
     every input row is in one of them. Both are computed from the same validation tasks, so
     ``dask_compute(log.events, log.rejects)`` (or :meth:`persist`) validates once.
 
-    Example:
+    Examples:
         >>> import journeymap as jm
         >>> from journeymap.distributed import from_pandas
         >>> log = from_pandas(jm.datasets.service_journeys(20, seed=0), npartitions=2)
@@ -91,7 +91,7 @@ def from_pandas(log: EventLog, *, npartitions: int | None = None, chunksize: int
 
     To validate a raw pandas frame on the cluster, use :func:`read_events`.
 
-    Example:
+    Examples:
         >>> import journeymap as jm
         >>> from journeymap.distributed import from_pandas
         >>> from_pandas(jm.datasets.service_journeys(10, seed=0), npartitions=3).events.npartitions
@@ -207,7 +207,7 @@ def read_events(
     counted across blocks and duplicate ``event_id`` values found across the whole input (one
     extra pass over the id column, which also counts the rows of each block).
 
-    Example:
+    Examples:
         >>> import pandas as pd
         >>> from journeymap.distributed import read_events
         >>> df = pd.DataFrame({"customer_id": ["a", "b", "c"], "timestamp": [1507704944, "soon", 1507708544]})

@@ -47,7 +47,7 @@ class DaskJourneySet(EventColumns):
     journeys are contiguous and in step order. :meth:`compute` gives the in-memory
     :class:`~journeymap.JourneySet`, in the same order as :func:`journeymap.build_journeys`.
 
-    Example:
+    Examples:
         >>> import journeymap as jm
         >>> from journeymap.distributed import build_journeys, from_pandas
         >>> djs = build_journeys(from_pandas(jm.datasets.service_journeys(30, seed=0), npartitions=3))
@@ -133,7 +133,7 @@ class DaskJourneySet(EventColumns):
 
         Keyword arguments go to dask's ``compute`` (``scheduler="synchronous"`` to debug, say).
 
-        Example:
+        Examples:
             >>> import journeymap as jm
             >>> from journeymap.distributed import build_journeys, from_pandas
             >>> djs = build_journeys(from_pandas(jm.datasets.service_journeys(5, seed=0)))
@@ -255,7 +255,7 @@ def build_journeys(
         npartitions: partitions after the shuffle (default: as many as before).
         shuffle_method: dask's shuffle method (``"tasks"``, ``"p2p"``, ``"disk"``; default: dask's choice).
 
-    Example:
+    Examples:
         >>> import journeymap as jm
         >>> from journeymap.distributed import build_journeys, from_pandas
         >>> djs = build_journeys(from_pandas(jm.datasets.service_journeys(20, seed=0), npartitions=2), by="customer")

@@ -183,7 +183,7 @@ def score(
     Returns the same type as given: a :class:`DaskJourneySet` or a dask DataFrame, lazily.
     A named scorer is first loaded on every worker at once (which also gives its labels).
 
-    Example:
+    Examples:
         >>> import journeymap as jm
         >>> from journeymap.distributed import build_journeys, from_pandas, score
         >>> djs = score(build_journeys(from_pandas(jm.datasets.service_journeys(10, seed=0))), cache=False)

@@ -58,7 +58,7 @@ def assign_topics(
     then sent to every partition, which assigns its own messages; the events never move.
     Returns the same type as given, lazily. The embedding cache is each worker's.
 
-    Example:
+    Examples:
         >>> import journeymap as jm
         >>> from journeymap.distributed import assign_topics, build_journeys, from_pandas
         >>> from journeymap.testing import HashingEncoder

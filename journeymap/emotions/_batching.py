@@ -35,7 +35,7 @@ def text_list(texts: object, what: str = "texts") -> list[Any]:
 
     A lone string is refused: iterating it would score or encode each of its characters.
 
-    Example:
+    Examples:
         >>> import pandas as pd
         >>> text_list(pd.Series(["late", "thanks"], index=[10, 11]))
         ['late', 'thanks']
@@ -67,7 +67,7 @@ def has_words(text: object) -> bool:
 def has_characters(text: object) -> bool:
     r"""Whether a text has at least one character that is not whitespace (emoji and ``:(`` count).
 
-    Example:
+    Examples:
         >>> has_characters("😡"), has_characters(" \n"), has_characters(None)
         (True, False, False)
     """
@@ -77,7 +77,7 @@ def has_characters(text: object) -> bool:
 def shorten(text: str, limit: int = 40) -> str:
     """A text as an error message shows it: its first ``limit`` characters, with ``…`` when cut.
 
-    Example:
+    Examples:
         >>> shorten("boom goes the phone", 8)
         'boom goe…'
     """
@@ -90,7 +90,7 @@ def check_batch_size(batch_size: object) -> int:
     Shared by the scorers' constructors, so a bad value fails when the scorer is built, not
     halfway through a run (``range() arg 3 must not be zero``).
 
-    Example:
+    Examples:
         >>> check_batch_size(8)
         8
         >>> check_batch_size(0)
@@ -255,7 +255,7 @@ def split_windows(
     Returns ``(windows, owner, unread)``: the windows, the text each belongs to, and per text
     the number of tokens not read.
 
-    Example:
+    Examples:
         >>> text = [10, 11, 12, 13, 14, 15, 16, 17]
         >>> w, owner, unread = split_windows([text, [5]], max_length=6, cls_id=0, sep_id=2, max_windows=8)
         >>> w

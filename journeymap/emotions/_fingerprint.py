@@ -39,7 +39,7 @@ def _digest(path: str, stat: tuple[int, ...]) -> str:
 def file_sha256(path: str | Path) -> str:
     """Hex SHA-256 of a file's contents, remembered for the process while the file is unchanged.
 
-    Example:
+    Examples:
         >>> import tempfile, pathlib
         >>> f = pathlib.Path(tempfile.mkdtemp()) / "w.bin"; _ = f.write_bytes(b"abc")
         >>> file_sha256(f)[:16]
@@ -53,7 +53,7 @@ def file_sha256(path: str | Path) -> str:
 def files_fingerprint(paths: Iterable[Path]) -> str:
     """A short hash of some files' names and contents (the first :data:`DIGITS` hex digits).
 
-    Example:
+    Examples:
         >>> import tempfile, pathlib
         >>> d = pathlib.Path(tempfile.mkdtemp()); _ = (d / "config.json").write_text("{}")
         >>> len(files_fingerprint([d / "config.json"]))
@@ -71,7 +71,7 @@ def folder_fingerprint(folder: Path) -> str:
     Those are the files a model loads from (config, tokenizer files, weights); subfolders (a
     training run's checkpoints, ``.cache``) and hidden files are left out.
 
-    Example:
+    Examples:
         >>> import tempfile, pathlib, os
         >>> d = pathlib.Path(tempfile.mkdtemp()); _ = (d / "config.json").write_text("{}")
         >>> w = d / "model.safetensors"; _ = w.write_bytes(b"old")

@@ -68,7 +68,7 @@ INSTALL_HINT = "pip install onnxruntime onnx"
 def available() -> bool:
     """Whether ONNX Runtime and the ONNX package (needed for export) can be imported.
 
-    Example:
+    Examples:
         >>> isinstance(available(), bool)
         True
     """
@@ -82,7 +82,7 @@ def resolve_backend(backend: str, *, device_type: str, precision: str, what: str
     an INFO message when only the missing package decides); bfloat16 and GPUs stay on torch.
     ``"onnx"`` where it cannot run is an error.
 
-    Example:
+    Examples:
         >>> resolve_backend("auto", device_type="cuda", precision="float32", what="scorer")
         'torch'
         >>> resolve_backend("torch", device_type="cpu", precision="float32", what="scorer")
@@ -206,7 +206,7 @@ _X86 = frozenset({"x86_64", "amd64", "i386", "i686", "x86"})
 def weight_bits_for(machine: str, cpuinfo: str | None) -> int:
     """:func:`int8_weight_bits` for a machine name and the text of ``/proc/cpuinfo`` (None: unknown).
 
-    Example:
+    Examples:
         >>> weight_bits_for("x86_64", "flags : fpu sse2 avx2 fma"), weight_bits_for("x86_64", "flags : avx2 avx512_vnni")
         (7, 8)
         >>> weight_bits_for("aarch64", None), weight_bits_for("AMD64", None)

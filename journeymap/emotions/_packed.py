@@ -51,7 +51,7 @@ class PackedLinear(nn.Module):
     The original layer stays a child (``self.linear``), so its weights are what is saved,
     copied or pickled; the reordered copy is rebuilt after unpickling.
 
-    Example:
+    Examples:
         >>> import torch
         >>> from journeymap.emotions._packed import PackedLinear
         >>> lin = torch.nn.Linear(8, 4).to(torch.bfloat16)

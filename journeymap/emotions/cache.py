@@ -47,7 +47,7 @@ def default_cache_path() -> Path:
 def text_hash(text: str) -> bytes:
     r"""SHA-256 of the UTF-8 text (the cache key beside the scorer id); lone surrogates are hashed too.
 
-    Example:
+    Examples:
         >>> text_hash("a\ud800") != text_hash("a") and len(text_hash("a\ud800")) == 32
         True
     """
@@ -66,7 +66,7 @@ def scorer_key(scorer: str) -> str | bytes:
     SQLite stores text as UTF-8, which cannot hold a lone surrogate; such an id is stored as a
     BLOB, which never equals a text id, so no two ids share cached rows.
 
-    Example:
+    Examples:
         >>> scorer_key("demo.v1"), scorer_key("demo\ud800")
         ('demo.v1#r2', b'demo\xed\xa0\x80#r2')
     """
@@ -81,7 +81,7 @@ def scorer_key(scorer: str) -> str | bytes:
 class ScoreCache:
     """Score rows cached per scorer id and text.
 
-    Example:
+    Examples:
         >>> import numpy as np, tempfile, pathlib
         >>> cache = ScoreCache(pathlib.Path(tempfile.mkdtemp()) / "c.sqlite")
         >>> cache.put("demo.v1", ["hi"], np.array([[0.5, 0.5]], dtype=np.float32))
@@ -267,7 +267,7 @@ def cached_rows(
     texts are computed ``chunk`` at a time, each chunk written to the cache at once (an
     interrupted run keeps what it did), with a progress bar when there is more than one chunk.
 
-    Example:
+    Examples:
         >>> import numpy as np
         >>> cached_rows(["a", "b"], "demo.v1", 2, lambda b: np.ones((len(b), 2), np.float32),
         ...             cache=None, progress=False, what="demo").shape

@@ -137,7 +137,7 @@ class DefaultScorer(_batching.LazyNetworkScorer):
         sentiment_bias: the calibrated additive biases of the negative, neutral and positive logits.
         languages: the languages the model reads (``("en",)``).
 
-    Example:
+    Examples:
         >>> scorer = DefaultScorer(precision="float32")
         >>> scorer.id  # float32 on CPU runs on ONNX Runtime where it is installed
         'journeymap.default.v2+onnx'
@@ -252,7 +252,7 @@ class DefaultScorer(_batching.LazyNetworkScorer):
         than the default 32 adds ``+w<n>``: both change what is read of a long text (and what
         ``unread_tokens`` counts), so their scores must not share cached rows with the default's.
 
-        Example:
+        Examples:
             >>> DefaultScorer(precision="float32", backend="torch", max_length=64, max_windows=4).id
             'journeymap.default.v2+len64+w4'
         """

@@ -5,7 +5,7 @@ own where it has them (the default model's, tuned on dev), otherwise thresholds 
 ``dev`` split; at Ekman and sentiment level the group scores (highest member score) get
 thresholds tuned on dev. The ``test`` split is only ever used for the reported figure.
 
-Example:
+Examples:
     python -m journeymap.emotions.evaluate ../shared/data/goemotions --split test
 """
 

@@ -40,7 +40,7 @@ def matching_level(taxonomy: Taxonomy, names: list[str]) -> Taxonomy:
     Raises:
         SchemaError: no level names them all (the message lists what each level offers).
 
-    Example:
+    Examples:
         >>> matching_level(Taxonomy.goemotions(), ["negative", "positive"]).name
         'sentiment'
     """
@@ -75,7 +75,7 @@ def evaluate_labelled(
     ``skipped`` (rows without a text or a label), ``accuracy``, ``macro_f1`` (over the data's
     labels) and ``per_label`` (a frame of ``f1``, ``precision``, ``recall``, ``support``).
 
-    Example:
+    Examples:
         >>> import numpy as np, pandas as pd
         >>> class Words:
         ...     id, taxonomy = "words.v1", Taxonomy.sentiment()

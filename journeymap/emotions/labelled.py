@@ -50,7 +50,7 @@ class Labelled:
 def parse_label_map(items: Sequence[str] | str | None) -> dict[str, str]:
     """``["0=negative", "1=neutral"]`` or ``"0=negative,1=neutral"`` as a mapping.
 
-    Example:
+    Examples:
         >>> parse_label_map("0=negative, 2=positive")
         {'0': 'negative', '2': 'positive'}
     """
@@ -87,7 +87,7 @@ def read_labelled(
     Raises:
         SchemaError: a column is missing, or no row has both a text and a label.
 
-    Example:
+    Examples:
         >>> frame = pd.DataFrame({"text": ["so angry", "thanks!", None], "label": ["0", "2", "1"]})
         >>> data = read_labelled(frame, label_map={"0": "negative", "2": "positive"})
         >>> data.texts, data.labels, data.skipped["reason"].tolist()
@@ -164,7 +164,7 @@ def as_split(data: Labelled, labels: Sequence[str] | None = None) -> Split:
 def dev_split(split: Split, fraction: float = 0.1, *, seed: int = 0) -> tuple[Split, Split]:
     """``(train, dev)``: a seeded share ``fraction`` of each first label's texts held out.
 
-    Example:
+    Examples:
         >>> s = as_split(Labelled(["a", "b", "c", "d"] * 5, [("x",), ("y",)] * 10))
         >>> train, dev = dev_split(s, 0.2)
         >>> len(train.texts), len(dev.texts), sorted(set(dev.targets.argmax(axis=1).tolist()))

@@ -31,7 +31,7 @@ A language py3langid does not know is named after one it knows in its script (Ti
 for ``"en"``, or the single scorer), so a short "ok" or "😡" is still scored; ``mis`` and the
 other codes go, like any language, to a scorer that reads them or are left unscored with a note.
 
-Example:
+Examples:
     >>> detect_languages(["never flying with you again", "Nunca más vuelo con ustedes", "😡😡", "ok"])
     ['en', 'es', 'und', 'und']
     >>> detect_languages(["என் பை தொலைந்துவிட்டது, யாரும் உதவவில்லை", "ދިވެހި ބަސް"])
@@ -262,7 +262,7 @@ def _strip_emoji(text: str) -> str:
 def _script(letter: str) -> str | None:
     """The script of one letter: the first word of its Unicode name (``CJK``, ``KATAKANA`` for ``ー``).
 
-    Example:
+    Examples:
         >>> _script("த"), _script("ｂ"), _script("ー"), _script("ʻ")
         ('TAMIL', 'LATIN', 'KATAKANA', None)
     """
@@ -292,7 +292,7 @@ def detect_language(text: str) -> tuple[str, float]:
     among all of its languages where that language is written in the script, else ``"mis"``
     (:data:`UNCODED`) with the share of its letters in that script as the probability.
 
-    Example:
+    Examples:
         >>> detect_language("Wo ist mein Koffer?")[0]
         'de'
         >>> detect_language("என் பை தொலைந்துவிட்டது")[0], detect_language("ދިވެހި ބަސް")[0]

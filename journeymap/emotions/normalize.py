@@ -18,7 +18,7 @@ The encoder's vocabulary (uncased English WordPiece) has no emoji: before this s
 ALL CAPS is kept as it is: the tokenizer is uncased, so capitals carry no signal to this encoder
 (a cased plugin scorer still sees them, because plugins get the raw text).
 
-Example:
+Examples:
     >>> normalize_text("thanks for nothing 😡")
     'thanks for nothing enraged face'
     >>> normalize_text("@AmericanAir soooooo late!!!!!! :( https://t.co/x")
@@ -129,7 +129,7 @@ def normalize_text(text: str) -> str:
     Idempotent on its own output; a text without emoji, emoticons, mentions, links or long
     repeats only has its whitespace collapsed.
 
-    Example:
+    Examples:
         >>> normalize_text("😍👍")
         'smiling face with heart-eyes thumbs up'
         >>> normalize_text("so good <3 <3")

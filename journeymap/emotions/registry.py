@@ -64,7 +64,7 @@ def available_scorers() -> list[str]:
     Besides these, any Hugging Face sequence-classification model can be named by hub id or
     local path (``get_scorer("org/model")``).
 
-    Example:
+    Examples:
         >>> "default" in available_scorers()
         True
     """
@@ -124,7 +124,7 @@ def get_scorer(name: str | EmotionScorer = "default", **options: Any) -> Emotion
             one missing (``get_scorer("transformer")`` without ``model``).
         JourneyMapError: the plugin cannot be imported, or what it builds breaks the contract.
 
-    Example:
+    Examples:
         >>> get_scorer("no-such-scorer")
         Traceback (most recent call last):
         ...

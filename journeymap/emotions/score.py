@@ -88,7 +88,7 @@ def _call(scorer: EmotionScorer, method: str, texts: list[str]) -> Any:
     :class:`TextsFailedError` of the built-in scorers, which names the texts that failed, gets
     the scorer's id in front.
 
-    Example:
+    Examples:
         >>> from journeymap import Taxonomy
         >>> class Raises:
         ...     id = "raise.v1"
@@ -129,7 +129,7 @@ def user_score_columns(events: pd.DataFrame) -> dict[str, str]:
     ``sentiment``) is the user's own: it is kept as ``<name>_input`` (``_input2``, ... when that
     name is taken too).
 
-    Example:
+    Examples:
         >>> import pandas as pd
         >>> user_score_columns(pd.DataFrame(columns=["text", "lang", "sentiment"]))
         {'lang': 'lang_input', 'sentiment': 'sentiment_input'}
@@ -245,7 +245,7 @@ def sentiment_from_valence(valence: npt.ArrayLike) -> npt.NDArray[np.object_]:
     Below :data:`~journeymap.schema.NEGATIVE_VALENCE` negative, above
     :data:`~journeymap.schema.POSITIVE_VALENCE` positive, else neutral (None where NaN).
 
-    Example:
+    Examples:
         >>> sentiment_from_valence([-0.6, 0.0, 0.3, float("nan")]).tolist()
         ['negative', 'neutral', 'positive', None]
     """
@@ -389,7 +389,7 @@ def score(
     A :class:`~journeymap.distributed.DaskJourneySet` or dask DataFrame is scored on the
     cluster by :func:`journeymap.distributed.score` (``progress`` is then the dashboard's).
 
-    Example:
+    Examples:
         >>> import journeymap as jm
         >>> js = jm.build_journeys(jm.datasets.service_journeys(n_customers=5, seed=0))
         >>> scored = jm.score(js, cache=False)

@@ -38,7 +38,7 @@ class EmotionScorer(Protocol):
     factory called with the options given to :func:`journeymap.get_scorer`), and check it with
     :func:`journeymap.testing.check_scorer`.
 
-    Example:
+    Examples:
         >>> import numpy as np
         >>> from journeymap.emotions.taxonomy import Taxonomy
         >>> class Constant:
@@ -83,7 +83,7 @@ class SentimentScorer(EmotionScorer, Protocol):
     the label probabilities (as ``score`` returns them), then the outputs. The rows are cached
     under the scorer's id at that width.
 
-    Example:
+    Examples:
         >>> import numpy as np
         >>> from journeymap.emotions.taxonomy import Taxonomy
         >>> class Planted:
@@ -111,7 +111,7 @@ class SentimentScorer(EmotionScorer, Protocol):
 def scorer_languages(scorer: object) -> frozenset[str] | None:
     """The languages a scorer declares it reads (attribute ``languages``), or None for any.
 
-    Example:
+    Examples:
         >>> class English:
         ...     languages = ("en",)
         >>> sorted(scorer_languages(English())), scorer_languages(object())

@@ -89,7 +89,7 @@ class Taxonomy(Frozen):
         intense: labels counted as high-intensity negative (triage's intensity); by default the
             labels of valence -0.5 or lower.
 
-    Example:
+    Examples:
         >>> import numpy as np
         >>> tax = Taxonomy.goemotions()
         >>> p = np.zeros((1, 28), dtype=np.float32); p[0, tax.labels.index("anger")] = 0.9
@@ -163,7 +163,7 @@ class Taxonomy(Frozen):
     def matching(cls, labels: Sequence[str]) -> Taxonomy | None:
         """The built-in taxonomy with exactly these labels in this order, or None.
 
-        Example:
+        Examples:
             >>> Taxonomy.matching(["anger", "disgust", "fear", "joy", "sadness", "surprise", "neutral"]).name
             'ekman'
         """
@@ -206,7 +206,7 @@ class Taxonomy(Frozen):
         of that sign, and rows where every such label scores 0 get the highest-scoring label
         overall.
 
-        Example:
+        Examples:
             >>> tax = Taxonomy.ekman()
             >>> p = [[0.1, 0.0, 0.0, 0.0, 0.0, 0.0, 0.8]]  # anger 0.1, neutral 0.8
             >>> tax.dominant(p).tolist(), tax.dominant(p, ["negative"]).tolist()

@@ -10,7 +10,7 @@ best epoch by dev macro-F1 is written to ``--out`` as ``model.safetensors`` (flo
 Training checkpoints every ``--checkpoint-every`` steps and resumes from the last checkpoint
 with ``--resume``; it uses a GPU when one is present.
 
-Example:
+Examples:
     python -m journeymap.emotions.train ../shared/data/goemotions --out runs/default
 """
 

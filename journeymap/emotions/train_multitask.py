@@ -21,7 +21,7 @@ held-out sentiment macro-F1 with tuned class biases, irony val F1) and written t
 Checkpoints every ``--checkpoint-every`` steps; ``--resume`` continues from the last one
 (loaded with ``weights_only=True``: a checkpoint is data, never code).
 
-Example:
+Examples:
     python -m journeymap.emotions.train_multitask --goemotions ../shared/data/goemotions \
         --sentiment ../shared/data/tweeteval_sentiment --irony ../shared/data/tweeteval_irony \
         --init runs/default --out runs/default_v2
@@ -93,7 +93,7 @@ def read_lines(folder: Path, name: str) -> list[str]:
     Lines end at ``\n`` (or ``\r\n``) only: a tweet may hold other characters that
     ``str.splitlines`` would break a line at (U+2028, form feed, ``\x85``, a lone ``\r``).
 
-    Example:
+    Examples:
         >>> import tempfile
         >>> folder = Path(tempfile.mkdtemp()); _ = (folder / "t.txt").write_bytes("a\u2028b\x0cc\r\nd\n".encode())
         >>> read_lines(folder, "t.txt")

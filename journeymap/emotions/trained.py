@@ -98,7 +98,7 @@ class TrainedScorer(_batching.LazyNetworkScorer):
     retraining into the same folder never serves the old model's cached scores; a ``max_length`` other than the
     default adds ``+len<n>``, since it changes the scores of long texts.
 
-    Example:
+    Examples:
         >>> import tempfile
         >>> is_trained_folder(tempfile.mkdtemp())
         False

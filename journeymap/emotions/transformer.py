@@ -123,7 +123,7 @@ def hub_reachable(timeout: float = HUB_TIMEOUT) -> bool:
 def _looks_like_path(name: str) -> bool:
     """Whether ``name`` can only be a path: a hub id is ``name`` or ``owner/name``, never more.
 
-    Example:
+    Examples:
         >>> [_looks_like_path(n) for n in ("./m", "~/m", "/tmp/m", "a/b/c", "acme/tiny", "bert-base-uncased")]
         [True, True, True, True, False, False]
     """
@@ -142,7 +142,7 @@ def looks_like_model(name: str) -> bool:
     Shared by :func:`~journeymap.get_scorer` and :func:`~journeymap.topics.get_encoder`: such a
     name goes to the loader, which names a missing folder or a file.
 
-    Example:
+    Examples:
         >>> [looks_like_model(n) for n in ("acme/tiny", "~/m", "no-such-scorer")]
         [True, True, False]
     """
@@ -152,7 +152,7 @@ def looks_like_model(name: str) -> bool:
 def expanded_path(name: str) -> Path:
     """``name`` as a path, ``~`` expanded (left as it is where that home folder is not known).
 
-    Example:
+    Examples:
         >>> expanded_path("~/model") == Path.home() / "model", str(expanded_path("acme/tiny"))
         (True, 'acme/tiny')
     """
@@ -278,7 +278,7 @@ def model_version(name: str, source: str, *, revision: str | None, config: Any =
 def _language_codes(languages: Sequence[str]) -> tuple[str, ...]:
     """The declared languages as a tuple of codes; a bare string is refused (it would read as letters).
 
-    Example:
+    Examples:
         >>> _language_codes(["es", "pt"])
         ('es', 'pt')
     """
@@ -317,7 +317,7 @@ def as_taxonomy(value: object, model: str = "model") -> Taxonomy:
     gives on the command line. Anything else, or a mapping that is no valid taxonomy, fails
     with :class:`~journeymap.ScorerOptionsError` saying why.
 
-    Example:
+    Examples:
         >>> as_taxonomy({"name": "alien", "labels": ["zorb", "quux"], "valence": {"zorb": 0.5, "quux": -0.5}}).labels
         ('zorb', 'quux')
         >>> as_taxonomy("ekman").name
@@ -436,7 +436,7 @@ class TransformerScorer(_batching.SortedBatchScorer):
             that is not one.
         ValueError: ``batch_size`` is not a whole number of at least 1.
 
-    Example:
+    Examples:
         >>> scorer = TransformerScorer("SamLowe/roberta-base-go_emotions")  # doctest: +SKIP
         >>> scorer.score(["thanks, that fixed it!"]).shape  # doctest: +SKIP
         (1, 28)

@@ -38,7 +38,7 @@ class EventLog:
     Every input row is either in ``events`` or in ``rejects``:
     ``len(events) + rejects["row"].nunique() == n_input``.
 
-    Example:
+    Examples:
         >>> import pandas as pd
         >>> from journeymap import read_events
         >>> log = read_events(pd.DataFrame({"customer_id": ["a", "b"],

@@ -64,7 +64,7 @@ def read_events(
         SchemaError: a required column is missing (whatever ``on_error`` says), a ``columns``
             entry names no input column, or (with ``on_error="raise"``) any row is invalid.
 
-    Example:
+    Examples:
         >>> import pandas as pd
         >>> df = pd.DataFrame({"user": ["a", "a"], "at": [1507704944, 1507708544],
         ...                    "text": ["my order is late", "thanks, it arrived"]})

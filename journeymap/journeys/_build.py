@@ -49,7 +49,7 @@ def gap_nanoseconds(gap: str | pd.Timedelta | dt.timedelta) -> int:
 
     A bare number (``5``, ``"5"``) is refused: pandas would read it as nanoseconds.
 
-    Example:
+    Examples:
         >>> gap_nanoseconds("5min"), gap_nanoseconds(np.timedelta64(1, "s"))
         (300000000000, 1000000000)
     """
@@ -323,7 +323,7 @@ def build_journeys(
     :class:`~journeymap.distributed.DaskEventLog` gives a
     :class:`~journeymap.distributed.DaskJourneySet`, built on the cluster.
 
-    Example:
+    Examples:
         >>> from journeymap.datasets import service_journeys
         >>> js = build_journeys(service_journeys(n_customers=50, seed=0), by="thread")
         >>> list(js.events.columns[-3:])

@@ -82,7 +82,7 @@ class JourneySet(EventColumns):
     A Journey's ``customer.attributes`` are the extra columns whose value is the same on all of
     the customer's messages in it (segment attributes such as tier or region).
 
-    Example:
+    Examples:
         >>> from journeymap import build_journeys
         >>> from journeymap.datasets import service_journeys
         >>> js = build_journeys(service_journeys(n_customers=20, seed=1))
@@ -127,7 +127,7 @@ class JourneySet(EventColumns):
     def touchpoints(self) -> list[Touchpoint]:
         """The touchpoints the journeys pass through, busiest first, each with its main channel.
 
-        Example:
+        Examples:
             >>> from journeymap import build_journeys
             >>> from journeymap.datasets import service_journeys
             >>> tp = build_journeys(service_journeys(n_customers=30, seed=0)).touchpoints
@@ -155,7 +155,7 @@ class JourneySet(EventColumns):
         with an empty cache. (Changing ``js.events`` in place is not seen by the cache.)
         Callers must not change what they get back; copy it first.
 
-        Example:
+        Examples:
             >>> import journeymap as jm
             >>> js = jm.build_journeys(jm.datasets.service_journeys(5, seed=0))
             >>> calls = []
@@ -222,7 +222,7 @@ class JourneySet(EventColumns):
         Raises:
             KeyError: an id that is not in the set, named.
 
-        Example:
+        Examples:
             >>> import journeymap as jm
             >>> js = jm.build_journeys(jm.datasets.service_journeys(20, seed=0))
             >>> two = js.select(js.journey_ids[:2])
@@ -249,7 +249,7 @@ class JourneySet(EventColumns):
         As ``DataFrame.equals``: values and dtypes must match (NaNs in the same places are equal).
         ``==`` stays identity, since a JourneySet holds frames.
 
-        Example:
+        Examples:
             >>> import journeymap as jm
             >>> js = jm.build_journeys(jm.datasets.service_journeys(10, seed=0))
             >>> js.equals(jm.build_journeys(jm.datasets.service_journeys(10, seed=0))), js.equals(js.select(js.journey_ids[:1]))

@@ -114,7 +114,7 @@ def id_ranks(ids: pd.Series) -> npt.NDArray[np.int64]:
     selection of journeys) order them as the ranks of the whole do. Arrow compute throughout: no
     Python string per id.
 
-    Example:
+    Examples:
         >>> id_ranks(pd.Series(["10", "9", "b", "a", "010", "100"], dtype="string")).tolist()
         [2, 0, 5, 4, 1, 3]
     """

@@ -21,7 +21,7 @@ __all__ = ["assign_stages", "resolve_stages"]
 def resolve_stages(stages: StageModel | Mapping[str, str] | None) -> StageModel:
     """The StageModel for ``build_journeys``'s ``stages`` argument.
 
-    Example:
+    Examples:
         >>> resolve_stages({"faq": "research", "chat": "support"}).names
         ('research', 'support')
     """
@@ -117,7 +117,7 @@ def _by_service_position(events: pd.DataFrame, dtype: pd.CategoricalDtype) -> pd
 def assign_stages(events: pd.DataFrame, stages: StageModel) -> pd.Series:
     """Stage of every event (events sorted by journey and step), as an ordered categorical.
 
-    Example:
+    Examples:
         >>> import journeymap as jm
         >>> js = jm.build_journeys(jm.datasets.service_journeys(5, seed=0))
         >>> assign_stages(js.events, StageModel.service()).iloc[0]

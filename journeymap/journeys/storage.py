@@ -47,7 +47,7 @@ def _json_categories(categories: pd.Index) -> bool:
 def check_compression(compression: object) -> None:
     """Refuse a Parquet codec that pyarrow does not have, naming the ones it does.
 
-    Example:
+    Examples:
         >>> check_compression("zstd")
         >>> check_compression("lzma9")
         Traceback (most recent call last):
@@ -73,7 +73,7 @@ def write_journeys(js: JourneySet, path: str | os.PathLike[str], *, compression:
         path: the file to write (replaced if it exists).
         compression: a Parquet codec (``"zstd"``, ``"snappy"``, ``"gzip"``, None).
 
-    Example:
+    Examples:
         >>> import tempfile, pathlib
         >>> import journeymap as jm
         >>> js = jm.build_journeys(jm.datasets.service_journeys(5, seed=0))
@@ -194,7 +194,7 @@ def read_journeys(path: str | os.PathLike[str]) -> JourneySet:
         JourneyMapError: the file is not Parquet, was not written by ``to_parquet``, or lacks the
             journey columns.
 
-    Example:
+    Examples:
         >>> import tempfile, pathlib
         >>> import journeymap as jm
         >>> from journeymap.testing.data import planted_scores

@@ -10,7 +10,7 @@ from journeymap.model._base import Frozen, Scalar
 class Customer(Frozen):
     """A customer: an id and free-form attributes used for segmenting.
 
-    Example:
+    Examples:
         >>> Customer(id="115712", attributes={"tier": "free"}).attributes["tier"]
         'free'
     """

@@ -13,7 +13,7 @@ from journeymap.model._base import Frozen
 class EmotionScore(Frozen):
     """A scorer's reading of one text: per-label probabilities, dominant label and valence.
 
-    Example:
+    Examples:
         >>> s = EmotionScore(scorer="demo.v1", scores={"joy": 0.9, "anger": 0.1},
         ...                  emotion="joy", valence=0.8)
         >>> s.emotion

@@ -17,7 +17,7 @@ class Interaction(Frozen):
 
     Timestamps are timezone-aware and normalised to UTC.
 
-    Example:
+    Examples:
         >>> from datetime import datetime, timezone
         >>> i = Interaction(event_id="1", customer_id="c1", actor="customer",
         ...                 timestamp=datetime(2017, 10, 11, 6, 55, tzinfo=timezone.utc),

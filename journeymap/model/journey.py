@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 class Journey(Frozen):
     """A customer and their interactions in time order, with the derived emotional curve.
 
-    Example:
+    Examples:
         >>> from datetime import datetime, timezone
         >>> t = datetime(2017, 10, 11, tzinfo=timezone.utc)
         >>> j = Journey(journey_id="1", customer=Customer(id="c1"), interactions=(

@@ -29,7 +29,7 @@ SERVICE_STAGES: tuple[tuple[str, str], ...] = (
 class Stage(Frozen):
     """One journey stage; its place in the order comes from the StageModel that holds it.
 
-    Example:
+    Examples:
         >>> Stage(name="purchase", description="The order is placed.").name
         'purchase'
     """
@@ -62,7 +62,7 @@ class StageModel(Frozen):
     * ``"column"``: the stage names are already in an events column (``column``): compute it
       with any rule you like, and declare the order here.
 
-    Example:
+    Examples:
         >>> m = StageModel.from_touchpoints({"ad": "awareness", "checkout": "purchase"})
         >>> m.names
         ('awareness', 'purchase')

@@ -12,7 +12,7 @@ from journeymap.model._base import Frozen
 class Actor(str, Enum):
     """Who spoke at a step. Anything but ``customer`` speaks for the brand.
 
-    Example:
+    Examples:
         >>> Actor("bot").is_brand, Actor.CUSTOMER.is_brand
         (True, False)
     """
@@ -34,7 +34,7 @@ ACTORS: tuple[str, ...] = tuple(a.value for a in Actor)
 class Touchpoint(Frozen):
     """A place in the service where an interaction happens.
 
-    Example:
+    Examples:
         >>> Touchpoint(name="billing", channel="twitter").name
         'billing'
     """

@@ -29,7 +29,7 @@ def emotion_heatmap(
 ) -> Axes:
     """Share of each dominant emotion (columns) per touchpoint or stage (rows), annotated.
 
-    Example:
+    Examples:
         >>> import journeymap as jm
         >>> from journeymap.testing.data import planted_scores
         >>> js = planted_scores(jm.build_journeys(jm.datasets.service_journeys(40, seed=0)))
@@ -71,7 +71,7 @@ def emotion_mix(
     Colours follow each emotion's valence in the scores' taxonomy (``js.taxonomy.valence``):
     blue positive, red negative, grey for valence 0 and for labels the taxonomy does not know.
 
-    Example:
+    Examples:
         >>> import journeymap as jm
         >>> from journeymap.testing.data import planted_scores
         >>> js = planted_scores(jm.build_journeys(jm.datasets.service_journeys(40, seed=0)))

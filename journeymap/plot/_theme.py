@@ -68,7 +68,7 @@ def ink(colour: Any) -> str:
     Dark means a relative luminance (WCAG's) under 0.179, where white and black text have the
     same contrast ratio against the fill: the one chosen has a ratio of at least 4.5:1.
 
-    Example:
+    Examples:
         >>> ink("#b2182b"), ink("#eeeeee")
         ('white', 'black')
     """

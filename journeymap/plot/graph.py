@@ -51,7 +51,7 @@ def layered_layout(G: nx.DiGraph, *, seed: int = 0, layer_width: float = 1.0) ->
     Nodes whose ranks fall in the same ``layer_width`` bin share a column and are stacked,
     largest volume in the middle; ``seed`` breaks ties between equal volumes reproducibly.
 
-    Example:
+    Examples:
         >>> import journeymap as jm
         >>> from journeymap.testing.data import planted_scores
         >>> js = planted_scores(jm.build_journeys(jm.datasets.service_journeys(40, seed=0)))
@@ -109,7 +109,7 @@ def graph(
     (``↻ n``). Positions come from :func:`layered_layout` unless given (``pos``: a position for
     every node).
 
-    Example:
+    Examples:
         >>> import journeymap as jm
         >>> from journeymap.testing.data import planted_scores
         >>> js = planted_scores(jm.build_journeys(jm.datasets.service_journeys(40, seed=0)))

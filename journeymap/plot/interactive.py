@@ -258,7 +258,7 @@ def interactive_graph(
         n_quotes: customer quotes per node in the hover.
         seed: layout and bootstrap seed.
 
-    Example:
+    Examples:
         >>> import journeymap as jm
         >>> from journeymap.testing.data import planted_scores
         >>> js = planted_scores(jm.build_journeys(jm.datasets.service_journeys(30, seed=0)))
@@ -346,7 +346,7 @@ def interactive_map(
     mean valence, the row's overall figures with the 95% interval and up to ``n_quotes`` quotes.
     ``filter_by`` and ``max_values`` work as in :func:`interactive_graph`.
 
-    Example:
+    Examples:
         >>> import journeymap as jm
         >>> from journeymap.testing.data import planted_scores
         >>> js = planted_scores(jm.build_journeys(jm.datasets.service_journeys(30, seed=0)))

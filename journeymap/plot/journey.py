@@ -48,7 +48,7 @@ def journey(
     Returns:
         The Axes.
 
-    Example:
+    Examples:
         >>> import journeymap as jm
         >>> from journeymap.testing.data import planted_scores
         >>> js = planted_scores(jm.build_journeys(jm.datasets.service_journeys(20, seed=0)))

@@ -50,7 +50,7 @@ def journey_map(
     the customers' topics (from :func:`~journeymap.assign_topics`) beneath the stages instead of
     the touchpoints.
 
-    Example:
+    Examples:
         >>> import journeymap as jm
         >>> from journeymap.testing.data import planted_scores
         >>> js = planted_scores(jm.build_journeys(jm.datasets.service_journeys(60, seed=0)))

@@ -48,7 +48,7 @@ def time_patterns(
     with a message; the volume is always drawn in full. ``tz`` is read as in
     :func:`journeymap.time_patterns` (None is UTC).
 
-    Example:
+    Examples:
         >>> import journeymap as jm
         >>> from journeymap.testing.data import planted_scores
         >>> js = planted_scores(jm.build_journeys(jm.datasets.service_journeys(40, seed=0)))

@@ -61,7 +61,7 @@ def trends(
     Returns:
         The Axes of the bars (the line is on its twin, ``ax.right_ax``).
 
-    Example:
+    Examples:
         >>> import journeymap as jm
         >>> from journeymap.testing.data import planted_scores
         >>> js = planted_scores(jm.build_journeys(jm.datasets.service_journeys(40, seed=0)))
@@ -111,7 +111,7 @@ def trends(
 def time_unit(seconds: np.ndarray) -> tuple[str, float]:
     """The unit to show durations in, and its length in seconds: minutes when all are under two hours, else hours.
 
-    Example:
+    Examples:
         >>> time_unit(np.array([1200.0, np.nan])), time_unit(np.array([1200.0, 9000.0]))
         (('minutes', 60.0), ('hours', 3600.0))
     """
@@ -138,7 +138,7 @@ def tick_format(index: pd.DatetimeIndex) -> str:
     The steps are read as :class:`~pandas.Timedelta` s, whatever the index's unit (``asi8`` of a
     ``datetime64[us]`` index counts microseconds, not nanoseconds).
 
-    Example:
+    Examples:
         >>> weeks = pd.date_range("2024-03-04", periods=3, freq="W-MON", unit="us")
         >>> tick_format(weeks), tick_format(pd.date_range("2024-03-04", periods=3, freq="6h"))
         ('%Y-%m-%d', '%Y-%m-%d %H:%M')
@@ -175,7 +175,7 @@ def topic_trends(
     value axis is not fitted to the data: messages start at 0, shares run 0-1 and the mean
     valence -1 to 1 (with a line at 0).
 
-    Example:
+    Examples:
         >>> import journeymap as jm
         >>> from journeymap.testing import HashingEncoder
         >>> js = jm.build_journeys(jm.datasets.service_journeys(40, seed=0))

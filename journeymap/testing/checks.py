@@ -126,7 +126,7 @@ class ScorerCheckError(_ContractError):
         scorer: the scorer's description (class name and id).
         failures: ``(check name, what failed)`` pairs, one per failed check.
 
-    Example:
+    Examples:
         >>> err = ScorerCheckError("Mine (id 'mine.v1')", [("check_id", "id must be a non-empty string, got ''")])
         >>> str(err)
         "Mine (id 'mine.v1') fails check_id: id must be a non-empty string, got ''"
@@ -297,7 +297,7 @@ def _max_difference(a: npt.NDArray[Any], b: npt.NDArray[Any]) -> float:
 def check_protocol(scorer: Any) -> None:
     """The scorer has ``id``, ``taxonomy`` and a callable ``score``.
 
-    Example:
+    Examples:
         >>> class NoScore:
         ...     id = "x.v1"
         ...     taxonomy = Taxonomy.sentiment()
@@ -318,7 +318,7 @@ def check_protocol(scorer: Any) -> None:
 def check_id(scorer: Any) -> None:
     """``id`` is a non-empty, printable string without surrounding whitespace, the same on every read.
 
-    Example:
+    Examples:
         >>> class Blank:
         ...     id = ""
         >>> try:
@@ -346,7 +346,7 @@ def check_id(scorer: Any) -> None:
 def check_taxonomy(scorer: Any) -> None:
     """``taxonomy`` is a :class:`~journeymap.Taxonomy` with at least one label.
 
-    Example:
+    Examples:
         >>> class Labels:
         ...     id = "x.v1"
         ...     taxonomy = ("joy", "anger")
@@ -374,7 +374,7 @@ def check_output_shape_dtype_range(scorer: Any) -> None:
     On :data:`ADVERSARIAL_TEXTS`: empty, blank, emoji-only, very long, non-English, a NUL and a
     lone surrogate (invalid unicode), markup.
 
-    Example:
+    Examples:
         >>> class Percent:
         ...     id = "percent.v1"
         ...     taxonomy = Taxonomy.sentiment()
@@ -411,7 +411,7 @@ def check_output_shape_dtype_range(scorer: Any) -> None:
 def check_empty_batch(scorer: Any) -> None:
     """``score([])`` returns an empty array of shape ``(0, n_labels)``.
 
-    Example:
+    Examples:
         >>> class Flat:
         ...     id = "flat.v1"
         ...     taxonomy = Taxonomy.sentiment()
@@ -435,7 +435,7 @@ def check_batch_invariance(scorer: Any) -> None:
     ``tolerance`` attribute where it declares a wider one (reduced precision), capped at
     :data:`MAX_TOLERANCE`.
 
-    Example:
+    Examples:
         >>> class Relative:
         ...     id = "relative.v1"
         ...     taxonomy = Taxonomy.sentiment()
@@ -454,7 +454,7 @@ def check_batch_invariance(scorer: Any) -> None:
 def check_deterministic(scorer: Any) -> None:
     """Scoring the same texts twice gives the same scores (within :data:`TOLERANCE`).
 
-    Example:
+    Examples:
         >>> class Dice:
         ...     id = "dice.v1"
         ...     taxonomy = Taxonomy.sentiment()
@@ -473,7 +473,7 @@ def check_deterministic(scorer: Any) -> None:
 def check_input_unchanged(scorer: Any) -> None:
     """``score`` leaves the list it is given as it was (no sorting or editing in place).
 
-    Example:
+    Examples:
         >>> class Sorts:
         ...     id = "sorts.v1"
         ...     taxonomy = Taxonomy.sentiment()
@@ -492,7 +492,7 @@ def check_input_unchanged(scorer: Any) -> None:
 def check_valence_range(scorer: Any) -> None:
     """The valence the taxonomy derives from the scores of :data:`ADVERSARIAL_TEXTS` is in [-1, 1].
 
-    Example:
+    Examples:
         >>> class Infinite:
         ...     id = "infinite.v1"
         ...     taxonomy = Taxonomy.sentiment()
@@ -584,7 +584,7 @@ def check_outputs(scorer: Any) -> None:
     sentiment, irony) are in [0, 1] and the three sentiment ones sum to 1 (within 0.001);
     ``unread_tokens`` is a whole number, 0 or more. A scorer without ``score_outputs`` passes.
 
-    Example:
+    Examples:
         >>> class Forgetful:
         ...     id = "forgetful.v1"
         ...     taxonomy = Taxonomy.sentiment()
@@ -637,7 +637,7 @@ def check_languages(scorer: Any) -> None:
     A bare string (``"en"``) would be read letter by letter (``{"e", "n"}``), and every English
     text would be left unscored.
 
-    Example:
+    Examples:
         >>> class Bare:
         ...     id = "bare.v1"
         ...     taxonomy = Taxonomy.sentiment()
@@ -691,7 +691,7 @@ CHECKS: tuple[Callable[[Any], None], ...] = (
 def scorer_checks(scorer: Any) -> Iterator[tuple[str, Callable[[], None]]]:
     """The checks for ``scorer`` as ``(name, check)`` pairs; calling ``check()`` runs it on the scorer.
 
-    Example:
+    Examples:
         >>> class Constant:
         ...     id = "constant.v1"
         ...     taxonomy = Taxonomy.sentiment()
@@ -719,7 +719,7 @@ def check_scorer(scorer: Any) -> None:
     Raises:
         ScorerCheckError: an ``AssertionError`` naming the scorer and each failed check.
 
-    Example:
+    Examples:
         >>> class Constant:
         ...     id = "constant.v1"
         ...     taxonomy = Taxonomy.sentiment()
@@ -749,7 +749,7 @@ def parametrize_with_checks(scorers: Iterable[Any]) -> Any:
     The cases are ``(scorer, check)`` with ids like ``Constant-check_empty_batch``; the test
     calls ``check(scorer)``. Imports pytest (a test-time dependency) only when called.
 
-    Example:
+    Examples:
         >>> class Constant:
         ...     id = "constant.v1"
         ...     taxonomy = Taxonomy.sentiment()
@@ -785,7 +785,7 @@ class EncoderCheckError(_ContractError):
         encoder: the encoder's description (class name and id).
         failures: ``(check name, what failed)`` pairs, one per failed check.
 
-    Example:
+    Examples:
         >>> str(EncoderCheckError("Mine", [("check_encoder_id_dim", "dim must be a positive int, got 0")]))
         'Mine fails check_encoder_id_dim: dim must be a positive int, got 0'
     """
@@ -814,7 +814,7 @@ def _dim(encoder: Any, check: str) -> int:
 def check_encoder_protocol(encoder: Any) -> None:
     """The encoder has ``id``, ``dim`` and a callable ``encode``.
 
-    Example:
+    Examples:
         >>> class NoEncode:
         ...     id = "x.v1"
         ...     dim = 8
@@ -833,7 +833,7 @@ def check_encoder_protocol(encoder: Any) -> None:
 def check_encoder_id_dim(encoder: Any) -> None:
     """``id`` is a non-empty printable string, the same on every read (embeddings are cached under it); ``dim`` a positive int.
 
-    Example:
+    Examples:
         >>> class Blank:
         ...     id = ""
         ...     dim = 0
@@ -867,7 +867,7 @@ def check_encoder_output(encoder: Any) -> None:
     On :data:`ADVERSARIAL_TEXTS` (empty, emoji-only, very long, non-English, invalid unicode,
     markup). The topic model compares vectors by their dot product, so they must be unit vectors.
 
-    Example:
+    Examples:
         >>> class Raw:
         ...     id = "raw.v1"
         ...     dim = 4
@@ -907,7 +907,7 @@ def check_encoder_no_words(encoder: Any) -> None:
     The topic model tells them by their zero length and puts them in ``"other"``; a vector for
     ``"😡😡😡"`` would land it in some topic.
 
-    Example:
+    Examples:
         >>> class Ones:
         ...     id = "ones.v1"
         ...     dim = 4
@@ -930,7 +930,7 @@ def check_encoder_no_words(encoder: Any) -> None:
 def check_encoder_empty_batch(encoder: Any) -> None:
     """``encode([])`` returns an empty array of shape ``(0, dim)``.
 
-    Example:
+    Examples:
         >>> class Flat:
         ...     id = "flat.v1"
         ...     dim = 4
@@ -949,7 +949,7 @@ def check_encoder_empty_batch(encoder: Any) -> None:
 def check_encoder_batch_invariance(encoder: Any) -> None:
     """A text's vector does not depend on the other texts in its batch, nor on its position (cached vectors must not).
 
-    Example:
+    Examples:
         >>> class Centred:
         ...     id = "centred.v1"
         ...     dim = 2
@@ -979,7 +979,7 @@ def check_encoder_input_unchanged(encoder: Any) -> None:
 def check_encoder_pickle(encoder: Any) -> None:
     """The encoder pickles, and the copy has the same id and encodes the same (a fitted topic model holds it).
 
-    Example:
+    Examples:
         >>> import threading
         >>> from journeymap.testing import HashingEncoder
         >>> encoder = HashingEncoder(dim=8)
@@ -1022,7 +1022,7 @@ ENCODER_CHECKS: tuple[Callable[[Any], None], ...] = (
 def encoder_checks(encoder: Any) -> Iterator[tuple[str, Callable[[], None]]]:
     """The checks for ``encoder`` as ``(name, check)`` pairs; calling ``check()`` runs it on the encoder.
 
-    Example:
+    Examples:
         >>> from journeymap.testing import HashingEncoder
         >>> [name for name, _ in encoder_checks(HashingEncoder())][:3]
         ['check_encoder_protocol', 'check_encoder_id_dim', 'check_encoder_output']
@@ -1044,7 +1044,7 @@ def check_encoder(encoder: Any) -> None:
     Raises:
         EncoderCheckError: an ``AssertionError`` naming the encoder and each failed check.
 
-    Example:
+    Examples:
         >>> from journeymap.testing import HashingEncoder
         >>> check_encoder(HashingEncoder(dim=32))
         >>> class Broken:
@@ -1070,7 +1070,7 @@ def check_encoder(encoder: Any) -> None:
 def parametrize_with_encoder_checks(encoders: Iterable[Any]) -> Any:
     """A ``pytest.mark.parametrize`` decorator with one case per encoder and check: ``(encoder, check)``.
 
-    Example:
+    Examples:
         >>> from journeymap.testing import HashingEncoder
         >>> mark = parametrize_with_encoder_checks([HashingEncoder()])
         >>> mark.args[0], [case.id for case in mark.args[1]][:1]

@@ -33,7 +33,7 @@ def planted_scores(js: T, *, noise: float = 0.05, seed: int = 0, taxonomy: str |
     :class:`~journeymap.Taxonomy` that GoEmotions has a grouping onto): the GoEmotions rows are
     converted as :meth:`Taxonomy.convert` does, the way a scorer with those labels would score.
 
-    Example:
+    Examples:
         >>> import journeymap as jm
         >>> js = planted_scores(jm.build_journeys(jm.datasets.service_journeys(10, seed=0)), taxonomy="sentiment")
         >>> js.taxonomy.name, js.emotion_labels

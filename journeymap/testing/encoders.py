@@ -24,7 +24,7 @@ class HashingEncoder:
     Texts sharing words get similar vectors, texts without words a zero vector. It counts its
     calls and the texts it encoded (``calls``, ``n_encoded``), which tests of caching read.
 
-    Example:
+    Examples:
         >>> enc = HashingEncoder(dim=64)
         >>> v = enc.encode(["card arrived", "card arrived", "🙂"])
         >>> v.shape, round(float(v[0] @ v[1]), 6), float(abs(v[2]).sum()), enc.n_encoded

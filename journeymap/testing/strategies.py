@@ -71,7 +71,7 @@ def event_frames(draw: st.DrawFn, *, min_rows: int = 0, max_rows: int = 40, with
     :data:`~journeymap.schema.ACTORS`, and free text (any unicode; missing too in ``text``). Required columns,
     ``event_id`` and ``in_reply_to`` are always there; each other column is there or not.
 
-    Example:
+    Examples:
         >>> from hypothesis import given, settings
         >>> from journeymap import read_events
         >>> kept = []

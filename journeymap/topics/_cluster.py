@@ -26,7 +26,7 @@ WARD_MAX_POINTS = 10_000
 def _ward_labels(S: npt.NDArray[np.float32], k: int) -> npt.NDArray[np.int64]:
     """Ward's agglomerative clusters of ``S`` cut at ``k`` groups (0 .. k-1; fewer where ties merge).
 
-    Example:
+    Examples:
         >>> S = np.asarray([[0.0, 0.0], [0.0, 0.1], [5.0, 5.0], [5.1, 5.0]], dtype=np.float32)
         >>> _ward_labels(S, 2).tolist()  # the cluster numbers are arbitrary, the grouping is not
         [1, 1, 0, 0]
@@ -93,7 +93,7 @@ class AutoKMeans(ClusterMixin, BaseEstimator):  # type: ignore[misc]
         plateau_: ``(smallest, largest)`` tied k (the best k twice with ``plateau=0``, the
             given k twice with a fixed k).
 
-    Example:
+    Examples:
         >>> rng = np.random.default_rng(0)
         >>> centres = rng.normal(size=(4, 16))
         >>> X = np.repeat(centres, 30, axis=0) + 0.05 * rng.normal(size=(120, 16))

@@ -109,7 +109,7 @@ def english_stop_words() -> list[str]:
 
     Ours: :data:`CONTRACTION_FRAGMENTS` and :data:`SERVICE_CHATTER`.
 
-    Example:
+    Examples:
         >>> words = english_stop_words()
         >>> "the" in words, "thanks" in words, "bill" in words, "top" in words
         (True, True, False, False)
@@ -128,7 +128,7 @@ def readable_name(keywords: Sequence[str], taken: set[str] | None = None, fallba
     handles only) the name is ``fallback`` (the model gives the topic's most frequent short
     text, else "topic N"), else "topic"; a number is added where it is taken.
 
-    Example:
+    Examples:
         >>> readable_name(["card", "arrive", "still", "card arrive"])
         'card arrive'
         >>> readable_name(["refund", "money", "back"])
@@ -179,7 +179,7 @@ class CTfidfDescriber:
             thanks, fillers).
         min_df: a word must occur in at least this many texts (fewer when there are few texts).
 
-    Example:
+    Examples:
         >>> texts = ["my card has not arrived", "card still not arrived", "new card not arrived yet",
         ...          "refund my money", "I want a refund", "refund still pending"]
         >>> CTfidfDescriber(n_keywords=2).keywords(texts, np.array([0, 0, 0, 1, 1, 1]), 2)
@@ -240,7 +240,7 @@ class CTfidfDescriber:
 
         ``fallbacks``: per topic, the name to use where it has no keywords (default "topic").
 
-        Example:
+        Examples:
             >>> CTfidfDescriber().names([["card", "lost"], [], []], fallbacks=[None, "thanks", None])
             ['card lost', 'thanks', 'topic']
         """

@@ -74,7 +74,7 @@ def as_texts(texts: Any, argument: str = "texts", *, allow_empty: bool = False, 
     tuples or arrays, raise :class:`TopicInputError` naming ``argument``; so does a set, unless
     ``sort_sets`` (then it is read in sorted order, which does not depend on the hash seed).
 
-    Example:
+    Examples:
         >>> as_texts(["card lost", None, 3])
         ['card lost', '', '3']
         >>> try:
@@ -104,7 +104,7 @@ def as_labels(labels: Any, argument: str) -> list[str]:
     ``"card "`` and ``"card"`` are one topic. Values of other types are converted with ``str``,
     but two different values with the same name (``1`` and ``"1"``) raise, rather than merge.
 
-    Example:
+    Examples:
         >>> as_labels(["card ", "card", 2, 2], "examples")
         ['card', 'card', '2', '2']
         >>> try:
@@ -151,7 +151,7 @@ def readable_name(name: str) -> str:
     (``iPhone``, ``eBay``), which is how brand names are written. Names that are already words are
     left as they are.
 
-    Example:
+    Examples:
         >>> [readable_name(n) for n in ["card_arrival", "AddToPlaylist", "iPhone-repair", "qa.factoid", "SMSReply"]]
         ['card arrival', 'Add To Playlist', 'iPhone repair', 'qa factoid', 'SMS Reply']
         >>> readable_name("late delivery")
@@ -269,7 +269,7 @@ def check_example_labels(labels: list[str], argument: str) -> None:
 def check_templates(templates: Sequence[str]) -> None:
     """Raise unless each zero-shot template holds exactly one ``{}`` for the topic's description.
 
-    Example:
+    Examples:
         >>> check_templates(["{}", "a customer message about {}"])
         >>> try:
         ...     check_templates(["{name}"])

@@ -31,7 +31,7 @@ NOISE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+|" + LINK + r"|@\w+", re.IGNORE
 def clean_text(text: str) -> str:
     """``text`` without @handles, links and e-mail addresses, HTML entities decoded, whitespace collapsed.
 
-    Example:
+    Examples:
         >>> clean_text("@AppleSupport @123456 my phone  died &amp; won't charge https://t.co/abc pic.twitter.com/x")
         "my phone died & won't charge"
         >>> clean_text("mail john.doe@gmail.com or see bit.ly/3xYz and example.com")

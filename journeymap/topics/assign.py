@@ -65,7 +65,7 @@ def topic_model(
 def check_sample(sample: int | None) -> int | None:
     """``sample`` as an int (any integer type) or None; raise :class:`TopicInputError` unless it is >= 2.
 
-    Example:
+    Examples:
         >>> check_sample(np.int64(50)), check_sample(None)
         (50, None)
     """
@@ -167,7 +167,7 @@ def assign_topics(
         TypeError: ``js`` is not journeys nor events; an ``EventLog`` (from ``read_events``,
             ``read_twcs``): build the journeys first (``jm.build_journeys(log)``).
 
-    Example:
+    Examples:
         >>> import journeymap as jm
         >>> from journeymap.testing import HashingEncoder
         >>> from journeymap.topics import TopicModel

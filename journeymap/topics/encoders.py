@@ -115,7 +115,7 @@ def available_encoders() -> list[str]:
 
     Besides these, any Hugging Face encoder can be named by hub id or local path.
 
-    Example:
+    Examples:
         >>> "default" in available_encoders()
         True
     """
@@ -151,7 +151,7 @@ def get_encoder(name: str | SentenceEncoder = "default", **options: Any) -> Sent
         UnknownEncoderError: no encoder of that name; the message lists the available ones.
         JourneyMapError: the plugin cannot be imported, or what it builds breaks the contract.
 
-    Example:
+    Examples:
         >>> get_encoder("default").id.startswith("journeymap.minilm-l6-v2.v1")
         True
         >>> get_encoder("default", precision="float32").id  # ONNX Runtime, where installed
@@ -205,7 +205,7 @@ class TransformerEncoder:
     The network loads on first use; pickling keeps only these arguments. Remote code is never
     run. Texts without words (empty, emoji or punctuation only) get a zero vector.
 
-    Example:
+    Examples:
         >>> enc = TransformerEncoder("sentence-transformers/all-mpnet-base-v2")  # doctest: +SKIP
         >>> enc.encode(["my card has not arrived"]).shape  # doctest: +SKIP
         (1, 768)
@@ -369,7 +369,7 @@ class MiniLMEncoder(TransformerEncoder):
     The id records the backend and precision (``journeymap.minilm-l6-v2.v1+onnx``, ``...+bf16``),
     so cached embeddings of different backends never mix.
 
-    Example:
+    Examples:
         >>> enc = MiniLMEncoder(precision="float32")
         >>> enc.id  # on a CPU with onnxruntime installed
         'journeymap.minilm-l6-v2.v1+onnx'

@@ -102,7 +102,7 @@ def outlier_floor(sims: npt.NDArray[np.float32]) -> float:
     topic whose members are mostly identical does not call every variant an outlier, and at
     least :data:`MIN_SPREAD`.
 
-    Example:
+    Examples:
         >>> round(outlier_floor(np.full(10, 0.99, dtype=np.float32)), 2)  # one text repeated
         0.9
     """
@@ -128,7 +128,7 @@ def leave_one_out(
     ``sums``/``sizes``: per topic, the sum and number of its member vectors; ``member``: whether
     each text is one of its topic's members. A lone member keeps its own similarity.
 
-    Example:
+    Examples:
         >>> X = np.asarray([[1.0, 0.0], [0.0, 1.0]], dtype=np.float32)  # one topic of two texts
         >>> leave_one_out(X, X.sum(axis=0, keepdims=True), np.array([2]), np.array([0, 0]), np.array([True, True])).tolist()
         [0.0, 0.0]
@@ -190,7 +190,7 @@ class TopicModel(BaseEstimator):  # type: ignore[misc]
         centroids_: unit vectors of the topics in the encoder's space.
         encoder_: the encoder used (fine-tuned in few-shot with ``fine_tune=True``).
 
-    Example:
+    Examples:
         >>> from journeymap.testing import HashingEncoder
         >>> texts = ["card not arrived", "my card never arrived", "when will my card arrive"] * 4 + [
         ...     "refund my payment", "I want a refund", "refund still pending"] * 4 + ["😡"]
@@ -669,7 +669,7 @@ class TopicModel(BaseEstimator):  # type: ignore[misc]
         pandas Series given (so ``df[["topic", "topic_score"]] = tm.assign(df["text"])`` lines
         up), else are numbered from 0.
 
-        Example:
+        Examples:
             >>> from journeymap.testing import HashingEncoder
             >>> tm = TopicModel(labels=["card", "refund"], encoder=HashingEncoder(), cache=False)
             >>> tm.fit(["my card", "a refund", "card late", "refund now"]).assign(["card please", "🙂"]).round(2)
