@@ -105,7 +105,7 @@ TzOption = Annotated[
     typer.Option(
         "--tz",
         help="Time zone of timestamps written without an offset (e.g. Europe/London; default UTC); "
-        "map also draws the report's periods and hours of day in it.",
+        "with map, also the zone of the report's periods and hours of day.",
     ),
 ]
 
@@ -493,7 +493,7 @@ def topics(
 
     Discovers the topics (or, with --labels/--labels-file, assigns the messages to the topics
     named) and writes the topic table (messages, share, keywords, quotes) to --output and the
-    customer messages with their topic and its score to <output>.messages.csv.
+    customer messages with their topic and its score beside it (topics.messages.csv for -o topics.csv).
     """
     import journeymap as jm
 

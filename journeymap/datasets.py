@@ -179,7 +179,7 @@ def service_journeys(  # noqa: PLR0912, PLR0915 - a generator read top to bottom
     """A synthetic social customer-service log with planted effects (see the module docstring).
 
     Args:
-        n_customers: number of customers; each has one to four conversations (about eight
+        n_customers: number of customers; each has one to four conversations (about six
             events per customer on average).
         seed: random seed; the same arguments always give the same log.
         start: first day (UTC) of the period.

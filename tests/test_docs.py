@@ -7,7 +7,11 @@ from pathlib import Path
 
 import journeymap
 import journeymap.distributed
+import journeymap.io
+import journeymap.journeys
 import journeymap.plot
+import journeymap.testing
+import journeymap.topics
 
 API = Path(__file__).resolve().parents[1] / "docs" / "api.md"
 
@@ -28,7 +32,7 @@ def test_every_public_name_is_in_the_api_reference() -> None:
             continue
         if id(obj) not in documented:
             missing.append(name)
-    for module in (journeymap.plot, journeymap.distributed):
+    for module in (journeymap.plot, journeymap.distributed, journeymap.io, journeymap.journeys, journeymap.topics, journeymap.testing):
         short = module.__name__.removeprefix("journeymap.")
         missing += [f"{short}.{n}" for n in module.__all__ if id(getattr(module, n)) not in documented]
     assert not missing, f"public names missing from docs/api.md: {missing}"
