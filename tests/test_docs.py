@@ -32,7 +32,8 @@ def test_every_public_name_is_in_the_api_reference() -> None:
             continue
         if id(obj) not in documented:
             missing.append(name)
-    for module in (journeymap.plot, journeymap.distributed, journeymap.io, journeymap.journeys, journeymap.topics, journeymap.testing):
+    modules = (journeymap.plot, journeymap.distributed, journeymap.io, journeymap.journeys, journeymap.topics, journeymap.testing)
+    for module in modules:
         short = module.__name__.removeprefix("journeymap.")
         missing += [f"{short}.{n}" for n in module.__all__ if id(getattr(module, n)) not in documented]
     assert not missing, f"public names missing from docs/api.md: {missing}"
