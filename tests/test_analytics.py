@@ -460,3 +460,25 @@ def test_negative_and_positive_follow_the_sentiment_column() -> None:
     assert jm.journey_variants(labelled)["drop_off"].iloc[0] == 0.0  # ended positive: not a drop-off
     events["sentiment"] = pd.array(["neutral", None, "neutral"], dtype="string")
     assert jm.journey_variants(js.with_events(events))["drop_off"].iloc[0] == 1.0
+
+
+def test_time_to_recover_is_never_negative_under_clock_skew() -> None:
+    # found by Hypothesis: e3 answers e2, which is stamped 2 s after it, and ends the journey
+    # positive after a negative e1 stamped at 1 s: its step comes after e1, its stamp before
+    frame = pd.DataFrame(
+        {
+            "event_id": ["e0", "e1", "e2", "e3", "e4"],
+            "customer_id": "a",
+            "timestamp": pd.to_datetime([0, 1, 2, 0, 0], unit="s", utc=True),
+            "actor": ["customer", "customer", "agent", "agent", "customer"],
+            "in_reply_to": [None, None, "e1", "e2", "e3"],
+        }
+    )
+    js = jm.build_journeys(jm.read_events(frame), by="customer")
+    e = js.events.assign(valence=np.float32(np.nan))
+    e.loc[e["event_id"] == "e1", "valence"] = -0.8
+    e.loc[e["event_id"] == "e4", "valence"] = 0.8
+    e = e.assign(emotion=pd.array(["neutral"] * len(e), dtype="string"), emo_neutral=np.float32(0.5), scorer="t")
+    m = jm.journey_metrics(js.with_events(e))
+    assert bool(m["recovered"].iloc[0])
+    assert m["time_to_recover"].iloc[0] == pd.Timedelta(0)  # before: -1 s

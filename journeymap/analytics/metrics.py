@@ -35,7 +35,8 @@ def journey_metrics(js: JourneySet) -> pd.DataFrame:
     ``"positive"``: the last scored step's), ``recovered`` (a negative moment followed by a
     positive end, with a brand reply between them: a bot's counts, a ``system`` event such as
     an auto-acknowledgement or a status change does not) and ``time_to_recover`` (from the first
-    negative moment to the positive end).
+    negative moment to the positive end; 0 where a reply stamped before the message it answers
+    puts the end first in time).
     Negative and positive are what each message's ``sentiment`` says (the scorer's decision rule;
     without one, valence below :data:`~journeymap.schema.NEGATIVE_VALENCE`, -0.25, and above
     :data:`~journeymap.schema.POSITIVE_VALENCE`, 0.25). Journeys without scored
@@ -181,4 +182,6 @@ def _recovery(
         & has_reply.reindex(index).fillna(False).astype(bool)
     )
     ttr = pd.to_timedelta(last["t"].reindex(index) - first_neg_t.reindex(index), unit="ns")
-    return recovered, ttr.where(recovered)
+    # a reply stamped before the message it answers (clock skew) sorts after it, as its step:
+    # the time to recover is then 0, as a reply wait is, never negative
+    return recovered, ttr.clip(lower=pd.Timedelta(0)).where(recovered)
