@@ -184,4 +184,4 @@ def _recovery(
     ttr = pd.to_timedelta(last["t"].reindex(index) - first_neg_t.reindex(index), unit="ns")
     # a reply stamped before the message it answers (clock skew) sorts after it, as its step:
     # the time to recover is then 0, as a reply wait is, never negative
-    return recovered, ttr.clip(lower=pd.Timedelta(0)).where(recovered)
+    return recovered, ttr.mask(ttr < pd.Timedelta(0), pd.Timedelta(0)).where(recovered)
