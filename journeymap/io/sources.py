@@ -8,8 +8,11 @@ from __future__ import annotations
 import csv
 import importlib.util
 import io
+import itertools
 import json
 import logging
+import re
+import sys
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -43,18 +46,29 @@ def read_table(source: pd.DataFrame | str | Path, *, problems: Problems | None =
     CSV is read strictly: every value as a string, the delimiter of the header line (comma,
     semicolon, tab or bar), line ends as the file writes them (a carriage return inside a field
     stays in the text; a file whose lines all end in a bare carriage return, as old Mac programs
-    write, is read with those as line ends). A row with more or fewer fields than the header is
-    kept in place, so that row numbers stay true, and noted in ``problems`` with its line as the
-    value (without ``problems`` it is an error naming the row).
+    write, is read with those as line ends), fields of any length. A row with more or fewer
+    fields than the header, or with malformed quoting, is kept in place, so that row numbers
+    stay true, and noted in ``problems`` with its lines as the value (without ``problems`` it is
+    an error naming the row). Quoting is checked as Python's strict CSV reader does: a quoted
+    field ends at its closing quote, followed by the delimiter or the line end, and a quote
+    inside it is written twice (``"say ""hi"" now"``). ``"Great" product`` or ``"He said "hi" to
+    me"`` is a malformed row, not text read with its quotes dropped; a stray opening quote,
+    which reads the lines after it as one field up to the next quote, makes that one malformed
+    row (its reason names the lines it spans, its value shows them). A quoted field never closed
+    (the first quoting error of the file, running to its end) is an error naming its line.
+    Excel cells are read as in a CSV: only an empty cell is missing (``"NA"`` is text), and a
+    repeated header name is an error. JSON integers stay exact beside nulls, and a lone
+    surrogate escape in a JSON string becomes U+FFFD (with a WARNING).
 
     Raises:
         SchemaError: an empty file; a file that is not UTF-8 or not JSON, naming the line; a
-            ragged row when no ``problems`` collector is given. (An index named like a column
-            gives way to the column, with a warning when their values differ.)
+            quoted field never closed; a CSV or Excel header naming a column twice; a ragged or
+            malformed row when no ``problems`` collector is given. (An index named like a
+            column gives way to the column, with a warning when their values differ.)
         FileNotFoundError: no such file.
         IsADirectoryError: a folder instead of a file (the message lists the files in it).
 
-    Example:
+    Examples:
         >>> read_table(pd.DataFrame({"a": [1]}, index=[7])).index.tolist()
         [0]
         >>> read_table(pd.DataFrame({"a": [1]}, index=pd.Index(["m7"], name="event_id"))).columns.tolist()
@@ -77,8 +91,13 @@ def read_table(source: pd.DataFrame | str | Path, *, problems: Problems | None =
         raise FileNotFoundError(msg)
     kind, options = file_kind(str(path))
     if kind == "parquet":
+        import pyarrow.parquet as pq
+
         try:
-            frame = pd.read_parquet(path)
+            # as pd.read_parquet reads it, but an integer column with nulls (ids with gaps:
+            # in_reply_to) comes back as Python ints and None, not as float64, which rounds ids
+            # past 2**53 (19-digit tweet ids); a pandas Int64 column stays Int64
+            frame = pq.read_table(path).to_pandas(integer_object_nulls=True)
         except Exception as exc:  # pyarrow raises ArrowInvalid, OSError, ValueError (dates past year 9999), ...
             msg = f"source {str(path)!r} is not a readable Parquet file ({type(exc).__name__}: {exc})"
             raise SchemaError(msg) from exc
@@ -126,14 +145,18 @@ def _index_as_columns(frame: pd.DataFrame, where: str) -> pd.DataFrame:
 def _read_excel(path: Path) -> pd.DataFrame:
     """The first sheet, cells as Excel stores them (numbers, dates, text); empty cells are missing.
 
-    Other sheets that hold data are named in a WARNING, not read.
+    Only an empty cell (or an error value such as a formula's ``#N/A``) is missing: text such as
+    ``"NA"``, ``"None"`` or ``"NULL"`` is read as written, as in a CSV. A header naming a column
+    twice is an error, as in a CSV. Other sheets that hold data are named in a WARNING, not read.
     """
     if importlib.util.find_spec("openpyxl") is None:  # checked here so that the error says what to install
         msg = f"source {str(path)!r} is an Excel workbook: reading it needs openpyxl (pip install 'journeymap[excel]')"
         raise SchemaError(msg)
     try:
         with pd.ExcelFile(path, engine="openpyxl") as book:
-            frame = pd.read_excel(book, sheet_name=0, dtype=object)
+            # the header row is read as cells, not by pandas, which renames a repeat "a" to "a.1"
+            header = pd.read_excel(book, sheet_name=0, header=None, nrows=1, dtype=object, keep_default_na=False)
+            frame = pd.read_excel(book, sheet_name=0, dtype=object, keep_default_na=False, na_values=[""])
             unread = [name for name in book.sheet_names[1:] if _has_cells(book.book[name])]
     except Exception as exc:  # openpyxl raises zipfile and XML errors for a damaged workbook
         msg = f"source {str(path)!r} is not a readable Excel workbook ({type(exc).__name__}: {exc})"
@@ -148,7 +171,17 @@ def _read_excel(path: Path) -> pd.DataFrame:
     if frame.columns.empty:
         msg = f"source {str(path)!r} is empty: expected a header row and data on the first sheet"
         raise SchemaError(msg)
+    names = [v for v in (header.iloc[0].tolist() if len(header) else []) if not pd.isna(v) and v != ""]
+    _check_repeated_names(names, path)
     return frame.reset_index(drop=True)
+
+
+def _check_repeated_names(names: list[Any], path: Path) -> None:
+    """Raise when the header names a column twice: pandas would read them as "name" and "name.1", one silently an attribute."""
+    repeated = sorted({str(n) for n in names if names.count(n) > 1})
+    if repeated:
+        msg = f"source {str(path)!r}: the header names {repeated} more than once; give each column its own name"
+        raise SchemaError(msg)
 
 
 def _has_cells(sheet: Any) -> bool:
@@ -157,9 +190,6 @@ def _has_cells(sheet: Any) -> bool:
         return False
     rows = sheet.iter_rows(values_only=True)
     return any(value is not None and value != "" for row in rows for value in row)
-
-
-_CR = "\ue000"  # a private-use character standing in for a carriage return while the csv module splits rows
 
 
 def _read_bytes(path: Path) -> bytes:
@@ -196,8 +226,8 @@ _JSON_LAYOUTS = (
 )
 
 
-def _read_json_object(text: str, path: Path) -> pd.DataFrame | None:
-    """The frame of a file that is one JSON object of columns (pandas' ``to_json()``); None if it is not one object.
+def _read_json_object(value: dict[str, Any], path: Path) -> pd.DataFrame:
+    """The frame of a file that is one JSON object: of columns (pandas' ``to_json()``), or one event.
 
     One object whose values are all objects is read as columns (``{column: {row: value}}``),
     rows in the order of the first column's keys (then any others), or as rows
@@ -205,17 +235,11 @@ def _read_json_object(text: str, path: Path) -> pd.DataFrame | None:
     inner keys are not. One object of plain values is one event, as the same line in JSON
     Lines would be.
     """
-    try:
-        value = json.loads(text)
-    except json.JSONDecodeError:  # more than one object: JSON Lines
-        return None
-    if not isinstance(value, dict):
-        return None
     split = _read_json_split(value, path)
     if split is not None:
         return split
     if not value or not all(isinstance(v, dict) for v in value.values()):
-        return pd.DataFrame.from_records([value]) if value else pd.DataFrame()
+        return _json_frame([value]) if value else pd.DataFrame()
     inner = list(dict.fromkeys(key for column in value.values() for key in column))
     if all(k.isdigit() for k in value) and not all(k.isdigit() for k in inner):
         # pandas' orient="index": {row: {column: value}}; row labels are numbers, column names are not
@@ -246,7 +270,7 @@ def _read_json_split(value: dict[str, Any], path: Path) -> pd.DataFrame | None:
             msg = f"source {str(path)!r}: a table-layout JSON object needs 'data' as a list of objects"
             raise SchemaError(msg)
         fields = [f.get("name") for f in value["schema"].get("fields", []) if isinstance(f, dict)]
-        frame = pd.DataFrame.from_records(data, columns=[str(f) for f in fields] or None)
+        frame = pd.DataFrame(data, columns=[str(f) for f in fields] or None, dtype=object)
         if value["schema"].get("primaryKey") == ["index"] and "index" in frame.columns:
             frame = frame.drop(columns="index")
         layout = "table"
@@ -257,27 +281,59 @@ def _read_json_split(value: dict[str, Any], path: Path) -> pd.DataFrame | None:
 
 
 def _read_json(text: str, path: Path) -> pd.DataFrame:
-    """JSON Lines (one object per line), a JSON array of objects, or one object of columns."""
-    if text.lstrip().startswith("{"):
-        columns = _read_json_object(text, path)
-        if columns is not None:
-            return columns
-    if text.lstrip().startswith("["):
+    """JSON Lines (one object per line), a JSON array of objects, or one object of columns.
+
+    Values are kept as JSON gives them (``dtype=object``): an integer id stays exact beside a
+    null, where a float64 column would round it past 2**53. A lone surrogate escape in a string
+    or a key (half of an emoji's escape pair, cut off) becomes U+FFFD, with a WARNING, as
+    :func:`journeymap.io.validation.without_surrogates` does for a frame: such a string cannot be
+    encoded as UTF-8, so pandas, Parquet and every export would fail on it.
+    """
+    head = text.lstrip()[:1]
+    frame, replaced = None, 0
+    if head in ("{", "["):
         try:
-            records = json.loads(text)
+            value, replaced = _loads(text)
         except json.JSONDecodeError as exc:
-            msg = f"source {str(path)!r}: not valid JSON at line {exc.lineno}: {exc.msg}"
-            raise SchemaError(msg) from None
-        if not isinstance(records, list) or not all(isinstance(r, dict) for r in records):
-            msg = f"source {str(path)!r}: a JSON file must hold {_JSON_LAYOUTS}"
-            raise SchemaError(msg)
-        return pd.DataFrame.from_records(records)
-    rows = []
-    for number, line in enumerate(text.splitlines(), start=1):
+            if head == "[":
+                msg = f"source {str(path)!r}: not valid JSON at line {exc.lineno}: {exc.msg}"
+                raise SchemaError(msg) from None
+            value = None  # more than one object: JSON Lines
+        if isinstance(value, dict):
+            frame = _read_json_object(value, path)
+        elif head == "[":
+            if not isinstance(value, list) or not all(isinstance(r, dict) for r in value):
+                msg = f"source {str(path)!r}: a JSON file must hold {_JSON_LAYOUTS}"
+                raise SchemaError(msg)
+            frame = _json_frame(value)
+    if frame is None:
+        frame, replaced = _read_json_lines(text, path)
+    if replaced:
+        logger.warning(
+            "source %r: %d lone surrogate(s) (half of a \\uXXXX escape pair, such as an emoji cut off) "
+            "in its JSON strings replaced with U+FFFD",
+            str(path),
+            replaced,
+        )
+    return frame
+
+
+def _read_json_lines(text: str, path: Path) -> tuple[pd.DataFrame, int]:
+    """JSON Lines, and how many lone surrogates were replaced.
+
+    Lines end at a line feed only (a CR before it is whitespace to JSON): U+2028, U+2029 and
+    U+0085, which ``str.splitlines`` would also end a line at, are allowed unescaped inside a
+    JSON string. A file without any line feed has its lines end at a CR (old Mac line ends),
+    which cannot occur unescaped inside a JSON string.
+    """
+    if "\n" not in text:
+        text = text.replace("\r", "\n")
+    rows, replaced = [], 0
+    for number, line in enumerate(text.split("\n"), start=1):
         if not line.strip():
             continue
         try:
-            value = json.loads(line)
+            value, n = _loads(line)
         except json.JSONDecodeError as exc:
             msg = f"source {str(path)!r}: line {number} is not valid JSON ({exc.msg} at column {exc.colno})"
             raise SchemaError(msg) from None
@@ -285,7 +341,44 @@ def _read_json(text: str, path: Path) -> pd.DataFrame:
             msg = f"source {str(path)!r}: line {number} is a JSON {type(value).__name__}, expected an object ({_JSON_LAYOUTS})"
             raise SchemaError(msg)
         rows.append(value)
-    return pd.DataFrame.from_records(rows)
+        replaced += n
+    return _json_frame(rows), replaced
+
+
+def _json_frame(records: list[dict[str, Any]]) -> pd.DataFrame:
+    """JSON objects as rows, values as JSON gives them (no column of ints with a null made float)."""
+    return pd.DataFrame(records, dtype=object) if records else pd.DataFrame()
+
+
+#: A lone surrogate: the rule of :func:`journeymap.io.validation.without_surrogates`.
+_SURROGATE = re.compile("[\ud800-\udfff]")
+#: The JSON escape of a surrogate (of a pair, or lone): only a text holding one is searched.
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+
+
+def _loads(text: str) -> tuple[Any, int]:
+    """Parsed JSON with each lone surrogate (in strings and keys) replaced by U+FFFD, and how many were."""
+    value = json.loads(text)
+    if _SURROGATE_ESCAPE.search(text) is None:
+        return value, 0
+    return _without_surrogates(value)
+
+
+def _without_surrogates(value: Any) -> tuple[Any, int]:
+    """A parsed JSON value with lone surrogates replaced by U+FFFD in every string and key, and how many were."""
+    if isinstance(value, str):
+        return _SURROGATE.subn("\ufffd", value)
+    if isinstance(value, list):
+        items = [_without_surrogates(v) for v in value]
+        return [v for v, _ in items], sum(n for _, n in items)
+    if isinstance(value, dict):
+        out, total = {}, 0
+        for key, item in value.items():
+            (new_key, in_key), (new_item, in_item) = _without_surrogates(key), _without_surrogates(item)
+            out[new_key] = new_item
+            total += in_key + in_item
+        return out, total
+    return value, 0
 
 
 def _sniff_delimiter(header: str, default: str) -> str:
@@ -311,59 +404,70 @@ def _check_width(n: int, path: Path) -> None:
         raise SchemaError(msg)
 
 
-def _check_quotes(frame: pd.DataFrame, text: str, sep: str, path: Path) -> None:
-    """Raise when a quoted field is never closed: it would swallow every line after it, silently.
+def _admit_long_fields(text: str) -> None:
+    """Let the csv module read any field of ``text``: its limit on a field is 128 KiB by default.
 
-    Only looked for when the last row holds a line break (where a swallowed rest of the file
-    would be); Python's strict CSV reader then says whether the file ends inside quotes.
+    ``csv.field_size_limit`` is process-wide (csv has no per-reader setting), so this changes
+    state beyond this call, unavoidably. It is only ever raised, and only for a text longer than
+    the limit, never set back: setting it back could make another thread's read of a long field
+    fail midway. Raising it is harmless: the limit guards against one runaway field filling
+    memory, and no field of ``text`` is longer than ``text``, which is in memory already.
     """
-    if not len(frame):
-        return
-    last = frame.iloc[-1].astype("string")
-    if not last.str.contains("\n", regex=False).fillna(False).any():
-        return
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep, strict=True)
-    start = 1
+    need = min(len(text) + 1, _LARGEST_FIELD_LIMIT)
+    if need > csv.field_size_limit():
+        csv.field_size_limit(need)
+
+
+#: The largest limit ``csv.field_size_limit`` takes: a C long (32 bits on Windows).
+_LARGEST_FIELD_LIMIT = 2**31 - 1 if sys.platform == "win32" else sys.maxsize
+
+
+def _cr_placeholder(text: str) -> str | None:
+    """A private-use character absent from ``text``, to stand for a carriage return while the csv module splits rows.
+
+    The csv module ends a row at a bare CR, which is text here. None when ``text`` has no CR.
+    """
+    if "\r" not in text:
+        return None
+    for code in itertools.chain(range(0xE000, 0xF900), range(0xF0000, 0xFFFFE)):  # U+E000 first, nearly always
+        if chr(code) not in text:
+            return chr(code)
+    msg = "the text holds every private-use character: no placeholder for a carriage return is left"
+    raise SchemaError(msg)
+
+
+def _lines(text: str, cr: str | None) -> io.StringIO:
+    """The lines of ``text`` for the csv module, each ending at a line feed, a CR replaced by ``cr``."""
+    return io.StringIO(text.replace("\r", cr) if cr else text, newline="")
+
+
+def _is_regular(text: str, sep: str, width: int, cr: str | None, path: Path) -> tuple[bool, int]:
+    """Whether every record of a CSV has ``width`` fields and is quoted strictly; and how many data records it has.
+
+    One pass of Python's strict CSV reader. Only a regular file is left to pandas' C reader,
+    which fills a missing field with "" (a short row would pass unseen) and reads malformed
+    quoting (``"Great" product``) without a word.
+
+    Raises:
+        SchemaError: the first quoting error is a quoted field never closed, which would read
+            every line after it as one field.
+    """
+    reader = csv.reader(_lines(text, cr), delimiter=sep, strict=True)
+    regular, records, start = True, 0, 1
     try:
-        for _ in reader:
+        for row in reader:
+            regular = regular and len(row) == width
+            records += 1
             start = reader.line_num + 1
     except csv.Error as exc:
-        if "unexpected end of data" not in str(exc):  # other strictness (text after a closing quote) is tolerated
-            return
+        if "unexpected end of data" not in str(exc):
+            return False, -1  # malformed quoting: the row-by-row reader rejects the row
         msg = (
             f"source {str(path)!r}: the quoted field that starts on line {start} is never closed, so every line "
             'after it would be read as one field; close the quote (a quote inside a field is written twice: "")'
         )
         raise SchemaError(msg) from None
-
-
-#: How much of a CSV the first-row check reads: the header and the first record, unless a field
-#: of that record is longer (then the check is left to pandas).
-_PROBE_CHARS = 1 << 20
-
-
-def _first_row_width(text: str, sep: str) -> int:
-    r"""The number of fields of the first record after the header (0 when there is none or it cannot be read).
-
-    Only the first :data:`_PROBE_CHARS` characters are read, with a bare CR taken as text (as
-    pandas reads it with ``lineterminator="\n"``). A record cut off by the prefix can only
-    seem shorter, never longer, than it is. A record the csv module cannot read (a field over
-    its size limit, which is process-wide and not raised here) counts as 0: pandas reads it.
-
-    Example:
-        >>> _first_row_width("a,b\n1,2,3\n", ","), _first_row_width("a,b\n", ",")
-        (3, 0)
-    """
-    probe = text[:_PROBE_CHARS]
-    if "\r" in probe:
-        probe = probe.replace("\r", "\ue000")
-    records = csv.reader(io.StringIO(probe, newline=""), delimiter=sep)
-    try:
-        next(records, None)
-        first = next(records, None)
-    except csv.Error:
-        return 0
-    return len(first) if first is not None else 0
+    return regular, records - 1
 
 
 def _read_csv(text: str, path: Path, options: dict[str, Any], problems: Problems | None) -> pd.DataFrame:
@@ -376,6 +480,7 @@ def _read_csv(text: str, path: Path, options: dict[str, Any], problems: Problems
         text = text.replace("\r\n", "\n")
     if "\r" in text and "\n" not in text:  # old Mac line ends: every line ends in a bare CR
         text = text.replace("\r", "\n")
+    _admit_long_fields(text)
     header = text.split("\n", 1)[0]
     sep = _sniff_delimiter(header, options["sep"])
     _check_width(header.count(sep) + 1, path)
@@ -387,41 +492,40 @@ def _read_csv(text: str, path: Path, options: dict[str, Any], problems: Problems
             "re-save the file with one kind of line end (LF or CRLF)"
         )
         raise SchemaError(msg) from None
-    repeated = sorted({n for n in names if names.count(n) > 1})
-    if repeated:  # pandas would read them as "name" and "name.1", one silently an attribute
-        msg = f"source {str(path)!r}: the header names {repeated} more than once; give each column its own name"
-        raise SchemaError(msg)
-    # pandas reads a first row with one field too many with its columns shifted, or (with
-    # index_col=False) drops the field with a warning; later long rows fail to parse. The first
-    # row is checked here rather than by turning the warning into an error: a warnings filter is
-    # process-wide and not thread-safe (it would drop the filters other threads add meanwhile).
-    if _first_row_width(text, sep) > len(names):
-        return _read_csv_rows(text, path, sep, problems)
+    _check_repeated_names(names, path)
+    cr = _cr_placeholder(text)
+    # Every record is counted by the csv module first: pandas reads a short row with "" for the
+    # missing field, a long first row with its columns shifted (or, with index_col=False, its
+    # extra field dropped with a warning), and malformed quoting as if it were fine.
+    regular, records = _is_regular(text, sep, len(names), cr, path)
+    if not regular:
+        return _read_csv_rows(text, path, sep, cr, problems)
     try:
         frame = pd.read_csv(
             io.StringIO(text),
             sep=sep,
             dtype=str,
-            na_filter=False,  # an empty field is "", so a missing one (a short row) shows as NaN
+            na_filter=False,  # an empty field is "" (made missing below), never "NA" or "null"
             index_col=False,
-            skip_blank_lines=False,  # a blank line goes to the row-by-row reader (it skips empty ones only)
+            skip_blank_lines=False,
             lineterminator="\n",  # a bare CR inside a field stays in the text
         )
     except pd.errors.ParserError:
-        return _read_csv_rows(text, path, sep, problems)
-    _check_quotes(frame, text, sep, path)
-    values = frame.to_numpy(dtype=object)
-    if pd.isna(values).any() or (len(frame) and (values == "").all(axis=1).any()):  # a short or a blank line
-        return _read_csv_rows(text, path, sep, problems)
+        return _read_csv_rows(text, path, sep, cr, problems)
+    if len(frame) != records:  # pandas split the records otherwise than the csv module: go by the latter
+        return _read_csv_rows(text, path, sep, cr, problems)
     return frame.mask(frame == "")
 
 
-def _read_csv_rows(text: str, path: Path, sep: str, problems: Problems | None) -> pd.DataFrame:
-    """A CSV with irregular rows, read row by row: each row keeps its place, a ragged one is noted."""
-    # The csv module ends a row at a bare CR too: hide them while splitting rows.
-    hidden = "\r" in text
-    parsed = text.replace("\r", _CR) if hidden else text
-    lines = list(io.StringIO(parsed, newline=""))
+def _read_csv_rows(text: str, path: Path, sep: str, cr: str | None, problems: Problems | None) -> pd.DataFrame:
+    """A CSV with irregular rows, read row by row: each row keeps its place, a bad one is noted.
+
+    A row is bad when it has more or fewer fields than the header, or breaks the quoting rules
+    (:func:`_quoting_problem`); it is kept in place (padded or cut to the header's width) so that
+    row numbers stay true, and noted in ``problems`` with its lines as written; without
+    ``problems`` the first bad row is an error. Blank lines are skipped.
+    """
+    lines = list(_lines(text, cr))
     reader = csv.reader(iter(lines), delimiter=sep, strict=False)
     rows, spans = [], []  # each row, and the lines it was read from (a quoted field may span several)
     start = 0
@@ -429,33 +533,70 @@ def _read_csv_rows(text: str, path: Path, sep: str, problems: Problems | None) -
         rows.append(row)
         spans.append((start, reader.line_num))
         start = reader.line_num
-    _check_quotes(pd.DataFrame(rows[-1:], dtype=object), parsed, sep, path)
-    if hidden:
-        rows = [[field.replace(_CR, "\r") for field in row] for row in rows]
+    if cr:
+        rows = [[field.replace(cr, "\r") for field in row] for row in rows]
     names = rows[0]
     kept = [i for i in range(1, len(rows)) if rows[i]]
     data = [rows[i] for i in kept]
     width = len(names)
-    counts = np.fromiter((len(r) for r in data), dtype=np.int64, count=len(data))
-    ragged = np.flatnonzero(counts != width)
-    if len(ragged) and problems is None:
-        first = int(ragged[0])
-        msg = f"source {str(path)!r}: row {first} has {counts[first]} fields where the header has {width}"
+    bad: dict[int, str] = {}
+    for n, i in enumerate(kept):
+        first, stop = spans[i]
+        reason = _quoting_problem(lines[first:stop], sep, first)
+        if reason is None and len(data[n]) != width:
+            reason = f"{len(data[n])} fields where the header has {width}"
+        if reason is not None:
+            bad[n] = reason
+    if bad and problems is None:
+        n = min(bad)
+        msg = f"source {str(path)!r}: row {n}: {bad[n]}"
         raise SchemaError(msg)
-    for i in ragged:
-        data[i] = (data[i] + [""] * width)[:width]
+    for n in bad:
+        data[n] = (data[n] + [""] * width)[:width]
     frame = pd.DataFrame(data, columns=_unique_names(names), dtype=object)
     frame = frame.mask(frame == "")
-    if len(ragged) and problems is not None:
+    if bad and problems is not None:
+        at = list(bad)
+        shown = []  # each bad row as the file writes it (Problems shortens long ones)
+        for n in at:
+            first, stop = spans[kept[n]]
+            written = "".join(lines[first:stop]).rstrip("\n")
+            shown.append(written.replace(cr, "\r") if cr else written)
         mask = pd.Series(False, index=frame.index)
-        mask.iloc[ragged] = True
-        reasons = pd.Series(counts, index=frame.index).map(lambda c: f"{c} fields where the header has {width}")
-        shown = np.full(len(frame), "", dtype=object)
-        for i in ragged:  # the row as the file writes it (Problems shortens long ones)
-            first, stop = spans[kept[i]]
-            shown[i] = "".join(lines[first:stop]).rstrip("\n").replace(_CR, "\r")
-        problems.add(mask, "(row)", reasons, pd.Series(shown, index=frame.index))
+        mask.iloc[at] = True
+        problems.add(mask, "(row)", pd.Series(bad), pd.Series(shown, index=at))
     return frame
+
+
+def _quoting_problem(lines: list[str], sep: str, first: int) -> str | None:
+    r"""Why the record on ``lines`` (line ``first + 1`` of the file on) breaks the quoting rules; None if it keeps them.
+
+    A quoted field must end at its closing quote (``"He said "hi" to me"`` and ``"Great" product``
+    do not: Python's strict reader says ``',' expected after '"'``), and must be closed. A stray
+    opening quote swallows the lines after it into one field: the row then spans several lines,
+    and the reason names them, so that the swallowed rows are seen in the rejects.
+
+    Examples:
+        >>> print(_quoting_problem(['a,"Great" product\n'], ",", 1))
+        malformed quoting on line 2 (',' expected after '"'): a quote inside a quoted field is written twice ("")
+        >>> _quoting_problem(['a,"say ""hi"" ok"\n'], ",", 1) is None
+        True
+    """
+    if not any('"' in line for line in lines):
+        return None
+    reader = csv.reader(iter(lines), delimiter=sep, strict=True)
+    try:
+        next(reader, None)
+    except csv.Error as exc:
+        end = first + len(lines)
+        if "unexpected end of data" in str(exc):
+            return f"a quoted field is never closed: this row runs from line {first + 1} to the end of the file (line {end})"
+        spans = f"; this row runs over lines {first + 1}-{end}" if len(lines) > 1 else ""
+        return (
+            f"malformed quoting on line {first + reader.line_num} ({exc}): "
+            'a quote inside a quoted field is written twice ("")' + spans
+        )
+    return None
 
 
 def _unique_names(names: list[str]) -> list[str]:
@@ -479,7 +620,7 @@ def file_kind(path: str) -> tuple[Literal["csv", "parquet", "jsonl", "excel"], d
     every CSV value a string (empty fields are missing) and read JSON Lines without guessing
     types, so validation sees the values as written.
 
-    Example:
+    Examples:
         >>> file_kind("events.tsv.gz")[0], file_kind("events.jsonl")[0]
         ('csv', 'jsonl')
     """
@@ -505,7 +646,7 @@ def map_columns(frame: pd.DataFrame, columns: Mapping[str, str] | None) -> pd.Da
     Raises:
         SchemaError: a mapped column is not in the frame, or a target name is already taken.
 
-    Example:
+    Examples:
         >>> list(map_columns(pd.DataFrame({"user": ["a"]}), {"user": "customer_id"}).columns)
         ['customer_id']
     """
@@ -537,14 +678,22 @@ def map_columns(frame: pd.DataFrame, columns: Mapping[str, str] | None) -> pd.Da
 
 
 def write_table(frame: pd.DataFrame, path: str | Path, *, index: bool = False) -> Path:
-    """Write a result table by the file's suffix: ``.csv``, ``.tsv``, ``.parquet``, ``.jsonl`` or ``.xlsx``.
+    r"""Write a result table by the file's suffix: ``.csv``, ``.tsv``, ``.parquet``, ``.jsonl`` or ``.xlsx``.
 
     ``index=False`` (the default) leaves a default 0-based index out, as tidy tables have none;
     a meaningful index (a named one, like ``journey_id``) is always written as a column.
     Excel needs ``openpyxl`` (``pip install 'journeymap[excel]'``); time zones are written as
-    UTC wall times there, since Excel cells have none.
+    UTC wall times there, since Excel cells have none. Control characters that Excel cannot
+    store (``\x00``-``\x08``, ``\x0b``, ``\x0c``, ``\x0e``-``\x1f``, which the readers accept) are
+    written as U+FFFD, in values and in column names. A text longer than an Excel cell holds
+    (32,767 characters) is an error naming its column and rows, not cut: write ``.csv`` or
+    ``.parquet`` instead, or shorten the text yourself.
 
-    Example:
+    Raises:
+        SchemaError: an unknown suffix; ``.xlsx`` without openpyxl, or with a text too long for
+            a cell.
+
+    Examples:
         >>> import tempfile
         >>> out = write_table(pd.DataFrame({"a": [1, 2]}), Path(tempfile.mkdtemp()) / "t.csv")
         >>> out.read_text().splitlines()
@@ -564,6 +713,7 @@ def write_table(frame: pd.DataFrame, path: str | Path, *, index: bool = False) -
         if importlib.util.find_spec("openpyxl") is None:
             msg = f"writing {target.name!r} needs openpyxl (pip install 'journeymap[excel]'), or use .csv or .parquet"
             raise SchemaError(msg)
+        out = _excel_text(out, target)
         for column in out.columns:
             if isinstance(out[column].dtype, pd.DatetimeTZDtype):
                 out[column] = out[column].dt.tz_convert("UTC").dt.tz_localize(None)
@@ -579,3 +729,37 @@ def write_table(frame: pd.DataFrame, path: str | Path, *, index: bool = False) -
         msg = f"cannot write {target.name!r}: unknown table type {suffix!r}; use .csv, .tsv, .parquet, .jsonl or .xlsx"
         raise SchemaError(msg)
     return target
+
+
+#: The most characters an Excel cell holds; openpyxl would write more, and Excel cut or refuse them.
+_EXCEL_CELL_CHARS = 32_767
+
+
+def _excel_text(out: pd.DataFrame, target: Path) -> pd.DataFrame:
+    """``out`` with the text an Excel cell cannot hold made safe: control characters as U+FFFD.
+
+    Raises:
+        SchemaError: a text longer than :data:`_EXCEL_CELL_CHARS`, naming its column and rows.
+    """
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE  # type: ignore[import-untyped]  # what openpyxl refuses
+
+    def clean(value: Any) -> Any:
+        return ILLEGAL_CHARACTERS_RE.sub("\ufffd", value) if isinstance(value, str) else value
+
+    out = out.rename(columns=clean)
+    for position, column in enumerate(out.columns):
+        values = out.iloc[:, position]
+        if not (values.dtype == object or isinstance(values.dtype, (pd.StringDtype, pd.CategoricalDtype))):
+            continue
+        too_long = values.map(lambda v: isinstance(v, str) and len(v) > _EXCEL_CELL_CHARS).astype(bool).to_numpy()
+        if too_long.any():
+            rows = np.flatnonzero(too_long).tolist()
+            more = f" (and {len(rows) - 5} more)" if len(rows) > 5 else ""
+            msg = (
+                f"cannot write {target.name!r}: column {column!r} holds text longer than an Excel cell's "
+                f"{_EXCEL_CELL_CHARS:,} characters at row(s) {rows[:5]}{more} (0-based); write .csv or .parquet instead, "
+                "or shorten the text"
+            )
+            raise SchemaError(msg)
+        out.isetitem(position, values.map(clean).to_numpy(dtype=object))
+    return out
