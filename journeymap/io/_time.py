@@ -33,6 +33,12 @@ EARLY_EPOCH = (
     "number too small for epoch seconds (before 1973): an Excel serial date or a row number? "
     "write times as ISO 8601 text, YYYYMMDD or epoch seconds"
 )
+#: Logged where numbers read as epoch milliseconds (1e11 or more) are out of range.
+EPOCH_MS_BEYOND = (
+    "numbers of 1e11 or more are read as epoch milliseconds, and some are out of range as milliseconds "
+    "(microseconds or nanoseconds?): write them as epoch seconds or ISO 8601 text"
+)
+NOT_A_DATE = "not a valid date: eight digits in 1900-2100 are read as YYYYMMDD (ISO 8601's basic format)"
 WRONG_TYPE = "wrong type: expected a time (ISO 8601 text, epoch number or datetime)"
 _DIGITS = r"[+-]?\d+(\.\d+)?"
 _YEAR = r"^\s*([+-]?\d{4,})-\d"  # ISO 8601: the year first
@@ -52,7 +58,7 @@ def out_of_range(values: pd.Series) -> pd.Series:
     Used on the values that failed to parse, to give them their own reject reason instead of
     "unparseable" (an edge year that failed is beyond the range).
 
-    Example:
+    Examples:
         >>> out_of_range(pd.Series(["3000-01-01", "2024-01-01", "soon", 4e13])).tolist()
         [True, False, False, True]
     """
@@ -65,10 +71,31 @@ def out_of_range(values: pd.Series) -> pd.Series:
     if text.notna().any():
         years = _years(text.dropna().astype(str).astype("string")).reindex(values.index)
         out |= ((years <= lo) | (years >= hi)).fillna(False).astype(bool)
-    when = values.map(lambda v: getattr(v, "year", None) if hasattr(v, "tzinfo") or isinstance(v, np.datetime64) else None)
-    when = pd.to_numeric(when, errors="coerce")
-    out |= ((when < lo) | (when > hi)).fillna(False).astype(bool)
+    out |= values.map(_beyond).astype(bool)
     return out
+
+
+def _beyond(value: object) -> bool:
+    """Whether a date or datetime (``date``, ``Timestamp``, ``np.datetime64``) is outside :data:`EARLIEST`..:data:`LATEST`.
+
+    Other values (and missing times) are not; a naive value is taken as UTC. The year decides,
+    and only a value in one of the two edge years is looked at closer.
+    """
+    if value is pd.NaT or (isinstance(value, np.datetime64) and np.isnat(value)):
+        return False
+    if isinstance(value, datetime.date):
+        year = value.year
+    elif isinstance(value, np.datetime64):
+        year = int(value.astype("datetime64[Y]").astype(np.int64)) + 1970
+    else:
+        return False
+    if EARLIEST.year < year < LATEST.year:
+        return False
+    if year not in (EARLIEST.year, LATEST.year):
+        return True
+    when = pd.Timestamp(value)  # an edge year: a unit pandas holds
+    when = when.tz_localize("UTC") if when.tzinfo is None else when
+    return not EARLIEST <= when <= LATEST
 
 
 def _in_range(values: pd.Series) -> pd.Series:
@@ -77,11 +104,16 @@ def _in_range(values: pd.Series) -> pd.Series:
     return aware.where((aware >= EARLIEST) & (aware <= LATEST))
 
 
+def _date_like(nums: np.ndarray) -> np.ndarray:
+    """Which numbers are whole and in ``19000101..21001231``: read as ``YYYYMMDD`` dates, valid or not."""
+    with np.errstate(invalid="ignore"):
+        return np.asarray((nums >= 19000101) & (nums <= 21001231) & (nums == np.floor(nums)), dtype=bool)
+
+
 def _yyyymmdd(nums: np.ndarray) -> np.ndarray:
     """Nanoseconds since the epoch of the whole numbers that are valid ``YYYYMMDD`` dates in 1900-2100; NaT elsewhere."""
     out = np.full(len(nums), np.iinfo(np.int64).min, dtype=np.int64)
-    with np.errstate(invalid="ignore"):
-        maybe = (nums >= 19000101) & (nums <= 21001231) & (nums == np.floor(nums))
+    maybe = _date_like(nums)
     if maybe.any():
         text = pd.Series(nums[maybe].astype(np.int64).astype(str))
         dates = pd.to_datetime(text, format="%Y%m%d", errors="coerce")
@@ -129,19 +161,42 @@ def _numbers(values: pd.Series) -> np.ndarray:
 def early_epoch(values: pd.Series) -> pd.Series:
     """Which values are numbers (or digit strings) that, read as epoch seconds, land before 1973.
 
-    ``YYYYMMDD`` dates are not among them (they are read as dates), nor values beyond the range
-    pandas holds (:func:`out_of_range` names those). See :func:`parse_timestamps`.
+    ``YYYYMMDD`` dates are not among them (they are read as dates; :func:`invalid_date` names
+    the eight digits that make no date, ``20240230``), nor values beyond the range pandas holds
+    (:func:`out_of_range` names those). See :func:`parse_timestamps`.
 
-    Example:
-        >>> early_epoch(pd.Series([45352.5, "12", 20240301, 1507704944, "2024-01-01"], dtype=object)).tolist()
-        [True, True, False, False, False]
+    Examples:
+        >>> early_epoch(pd.Series([45352.5, "12", 20240301, 20240230, 1507704944, "2024-01-01"], dtype=object)).tolist()
+        [True, True, False, False, False, False]
     """
     nums = _numbers(values)
     seconds = np.where(np.abs(nums) >= MS_THRESHOLD, nums / 1000.0, nums)
-    is_date = _yyyymmdd(nums) != np.iinfo(np.int64).min
     with np.errstate(invalid="ignore"):
-        early = (seconds < EPOCH_FLOOR) & (seconds >= EARLIEST.value / 1e9) & ~is_date
+        early = (seconds < EPOCH_FLOOR) & (seconds >= EARLIEST.value / 1e9) & ~_date_like(nums)
     return pd.Series(early, index=values.index)
+
+
+def invalid_date(values: pd.Series) -> pd.Series:
+    """Which values are eight digits read as ``YYYYMMDD`` (whole, in 1900-2100) that make no date.
+
+    Examples:
+        >>> invalid_date(pd.Series(["20240230", 20241301, "20240301", 1507704944], dtype=object)).tolist()
+        [True, True, False, False]
+    """
+    nums = _numbers(values)
+    return pd.Series(_date_like(nums) & (_yyyymmdd(nums) == np.iinfo(np.int64).min), index=values.index)
+
+
+def epoch_ms(values: pd.Series) -> pd.Series:
+    """Which values are finite numbers (or digit strings) of 1e11 or more: read as epoch milliseconds.
+
+    Examples:
+        >>> epoch_ms(pd.Series([1700000000123456, "1700000000000", 1700000000, "x"], dtype=object)).tolist()
+        [True, True, False, False]
+    """
+    nums = _numbers(values)
+    with np.errstate(invalid="ignore"):
+        return pd.Series(np.isfinite(nums) & (np.abs(nums) >= MS_THRESHOLD), index=values.index)
 
 
 def wrong_type(values: pd.Series) -> pd.Series:
@@ -149,7 +204,7 @@ def wrong_type(values: pd.Series) -> pd.Series:
 
     Booleans, durations (a ``Timedelta`` is a length of time, not a moment), lists and dicts.
 
-    Example:
+    Examples:
         >>> wrong_type(pd.Series([pd.Timedelta("1D"), True, "soon", 3, None], dtype=object)).tolist()
         [True, True, False, False, False]
     """
@@ -182,7 +237,7 @@ def epoch_text(text: pd.Series) -> pd.Series:
     Digits (a sign and decimals allowed) that are not a ``YYYYMMDD`` date; such a date is a day,
     read at its midnight like ``"2024-03-01"``.
 
-    Example:
+    Examples:
         >>> epoch_text(pd.Series(["1507704944", "20240301", "2024-03-01", "x"], dtype="string")).tolist()
         [True, False, False, False]
     """
@@ -206,7 +261,7 @@ def parse_timestamps(values: pd.Series) -> pd.Series:
     (reason :data:`EARLY_EPOCH`, found by :func:`early_epoch`), the safer choice over a warning:
     such a row would otherwise start a journey in 1970 and bend every duration computed from it.
 
-    Example:
+    Examples:
         >>> parse_timestamps(pd.Series(["20240301", 20240301, "1507704944"], dtype=object)).dt.strftime("%Y-%m-%d").tolist()
         ['2024-03-01', '2024-03-01', '2017-10-11']
     """
@@ -230,8 +285,10 @@ def parse_timestamps(values: pd.Series) -> pd.Series:
             out[is_number] = _from_epoch(values[is_number])
         if is_datetime.any():
             dates = values[is_datetime]
-            ok = ~out_of_range(dates)
-            out[dates[ok].index] = pd.to_datetime(dates[ok], utc=True, errors="coerce", format="mixed")
+            ok = ~out_of_range(dates)  # left NaT, and given their own reason by the validator
+            # pandas 3 may parse in a coarser unit than nanoseconds: back to the range, then to ns
+            parsed = pd.to_datetime(dates[ok], utc=True, errors="coerce", format="mixed")
+            out[dates[ok].index] = _in_range(parsed).astype("datetime64[ns, UTC]")
         rest = ~(is_number | is_datetime) & values.map(lambda v: isinstance(v, str))
     if not rest.any():
         return out

@@ -17,7 +17,7 @@ import pandas as pd
 
 from journeymap.exceptions import ArgumentTypeError, InvalidArgumentError
 from journeymap.io._time import epoch_text, parse_timestamps
-from journeymap.io.validation import ACTOR_ALIASES
+from journeymap.io.validation import ACTOR_ALIASES, without_surrogates
 from journeymap.model.touchpoint import ACTORS
 from journeymap.schema import CANONICAL_COLUMNS
 
@@ -41,7 +41,7 @@ def check_actors(actors: object) -> dict[str, str]:
 
     Keys are the role values as the export writes them: text, or whole numbers (role codes).
 
-    Example:
+    Examples:
         >>> check_actors({"End-user": "customer", "operator": "agent", 3: "bot"})
         {'end-user': 'customer', 'operator': 'agent', '3': 'bot'}
     """
@@ -75,7 +75,7 @@ def check_tz(tz: object) -> dt.tzinfo | None:
     offset in seconds), an unknown name a ValueError, each naming ``tz``. The analytics' ``tz``
     is checked here too (:func:`journeymap.analytics._time.check_tz`).
 
-    Example:
+    Examples:
         >>> check_tz("Europe/London")
         zoneinfo.ZoneInfo(key='Europe/London')
         >>> check_tz("Mars/Base")
@@ -107,7 +107,7 @@ def check_tz(tz: object) -> dt.tzinfo | None:
 def map_actors(raw: pd.Series, actors: Mapping[str, str]) -> pd.Series:
     """The actor column with the spellings of ``actors`` (trimmed, any case) replaced by their actor.
 
-    Example:
+    Examples:
         >>> map_actors(pd.Series(["End-User", "admin", None], dtype=object), {"end-user": "customer", "admin": "agent"}).tolist()
         ['customer', 'agent', None]
     """
@@ -126,7 +126,7 @@ def _naive(raw: pd.Series) -> pd.Series:
 
     Vectorised over the text values; other values (datetimes, dates) one by one.
 
-    Example:
+    Examples:
         >>> _naive(pd.Series(["2024-07-01 10:00", "2024-07-01 10:00-05", "1719828000", "20240701"])).tolist()
         [True, False, False, True]
     """
@@ -157,7 +157,7 @@ def localize_naive(raw: pd.Series, tz: dt.tzinfo) -> pd.Series:
     back) is read as its first occurrence; one that does not occur (the hour they go forward) is
     moved forward by the gap.
 
-    Example:
+    Examples:
         >>> import zoneinfo
         >>> raw = pd.Series(["2024-07-01 10:00", "2024-07-01T10:00+00:00", 1719828000], dtype=object)
         >>> [str(v) for v in localize_naive(raw, zoneinfo.ZoneInfo("Europe/London"))]
@@ -205,7 +205,7 @@ def role_column(frame: pd.DataFrame, actors: Mapping[str, str], *, rows: int = 1
     messages. A column whose values (in the first ``rows`` rows) are at least two different
     actor names, and nothing else, is named in a warning with the mapping that reads it.
 
-    Example:
+    Examples:
         >>> role_column(pd.DataFrame({"who": ["end-user", "agent", "end-user"], "x": [1, 2, 3]}), {})
         'who'
     """
@@ -218,7 +218,8 @@ def role_column(frame: pd.DataFrame, actors: Mapping[str, str], *, rows: int = 1
         values = frame[name].iloc[:rows].dropna()
         if not len(values) or not all(isinstance(v, str) for v in values.iloc[:50]):
             continue
-        spelled = pd.Series(values.astype(str).str.strip().str.lower().unique())
+        # lone surrogates (a JSON escape of half an emoji) cannot become Arrow-backed text
+        spelled = pd.Series(without_surrogates(values)[0].astype(str).str.strip().str.lower().unique())
         if len(spelled) > 12:
             continue
         roles = spelled.map(known)

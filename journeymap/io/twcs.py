@@ -13,7 +13,7 @@ from journeymap.backends import dispatch
 from journeymap.exceptions import SchemaError
 from journeymap.io._time import parse_timestamps
 from journeymap.io.sources import read_table
-from journeymap.io.validation import Problems, as_id, validate_events
+from journeymap.io.validation import Problems, as_id, as_text, check_unique_columns, validate_events
 from journeymap.schema import REPLY_OUTSIDE_DATA
 
 if TYPE_CHECKING:
@@ -60,7 +60,7 @@ def agent_ids(text: pd.Series, author: pd.Series) -> pd.Series:
     Support teams sign tweets with initials or a first name after a marker: ``^JB``, ``/AY``,
     ``-Becky``, ``- Paige``, ``*TLT``. Links and a ``1/2`` counter after the signature are skipped.
 
-    Example:
+    Examples:
         >>> import pandas as pd
         >>> texts = pd.Series(["@1 Sorry about that ^JB https://t.co/x", "@2 DM us", "@3 Fixed now - Paige"])
         >>> agent_ids(texts, pd.Series(["AskBrand"] * 3)).tolist()
@@ -77,7 +77,7 @@ def _unescaped(text: pd.Series) -> pd.Series:
     Decoded once here, so charts quote "&" and the report escapes it once, and the emotion and
     topic models read the customer's own characters.
 
-    Example:
+    Examples:
         >>> _unescaped(pd.Series(["fees &amp; charges &gt; promised", "no entity", None], dtype="string")).tolist()
         ['fees & charges > promised', 'no entity', <NA>]
     """
@@ -103,7 +103,7 @@ def _nearest(parent_row: npt.NDArray[np.int64], stop: npt.NDArray[np.bool_]) -> 
     customer the first one answered; a later part of a split reply finds its first part. Rows in
     a cycle without a stop (rejected anyway) find none.
 
-    Example:
+    Examples:
         >>> # 0 customer <- 1 brand <- 2 brand; 3 brand with no parent
         >>> _nearest(np.array([-1, 0, 1, -1]), np.array([True, False, False, False])).tolist()
         [0, 0, 0, -1]
@@ -161,7 +161,7 @@ def _brand_agents(text: pd.Series, author: pd.Series, brand_post: np.ndarray) ->
 def _replies_outside(responses: pd.Series, ids: pd.Series) -> pd.Series:
     """Whether each tweet's ``response_tweet_id`` names a reply that is not among ``ids``.
 
-    Example:
+    Examples:
         >>> _replies_outside(pd.Series(["2", "3,9", None]), pd.Series(["1", "2", "3"])).tolist()
         [False, True, False]
     """
@@ -191,6 +191,40 @@ def _inbound(raw: pd.Series) -> pd.Series:
         .map({1: True, 0: False, -1: pd.NA})
         .astype("boolean")
     )
+
+
+def _keep_extras(frame: pd.DataFrame, canonical: pd.DataFrame) -> None:
+    """Add the input's other columns to ``canonical``; one named like a column read_twcs writes is kept as ``<name>_input``.
+
+    (``_input2``, ... when that name is taken too), with a WARNING, as :func:`journeymap.score`
+    keeps the input's own columns of the names it writes.
+
+    Examples:
+        >>> canonical = pd.DataFrame({"actor": ["agent"]})
+        >>> _keep_extras(pd.DataFrame({"text": ["hi"], "actor": ["me"], "lang": ["en"]}), canonical)
+        >>> canonical.columns.tolist()
+        ['actor', 'actor_input', 'lang']
+    """
+    taken = {*map(str, frame.columns), *canonical.columns}
+    kept: dict[str, str] = {}
+    for extra in frame.columns:
+        if extra in TWCS_COLUMNS:
+            continue
+        name = extra
+        if extra in canonical.columns:
+            name, i = f"{extra}_input", 2
+            while name in taken:
+                name, i = f"{extra}_input{i}", i + 1
+            taken.add(name)
+            kept[str(extra)] = name
+        canonical[name] = frame[extra]
+    if kept:
+        logger.warning(
+            "the input's own columns %s are kept as %s; read_twcs writes its own %s",
+            list(kept),
+            list(kept.values()),
+            ", ".join(kept),
+        )
 
 
 @dispatch
@@ -233,7 +267,7 @@ def read_twcs(  # noqa: PLR0915 - one pass over the columns, read top to bottom
     brand reply whose customer cannot be told, an unparseable time) go to ``EventLog.rejects``;
     ``on_error`` defaults to ``"collect"`` because corpus slices routinely have them.
 
-    Example:
+    Examples:
         >>> import pandas as pd
         >>> df = pd.DataFrame({"tweet_id": [1, 2], "author_id": ["115712", "AskBrand"],
         ...     "inbound": [True, False], "text": ["@AskBrand my bill is wrong", "@115712 sorry!"],
@@ -243,6 +277,7 @@ def read_twcs(  # noqa: PLR0915 - one pass over the columns, read top to bottom
         [['115712', 'customer', 'AskBrand'], ['115712', 'agent', 'AskBrand']]
     """
     frame = read_table(path_or_frame)
+    check_unique_columns(frame)
     missing = [c for c in TWCS_COLUMNS if c not in frame.columns]
     if missing:
         msg = f"not the TWCS format: missing column(s) {missing}; found columns: {list(map(str, frame.columns))}"
@@ -256,7 +291,11 @@ def read_twcs(  # noqa: PLR0915 - one pass over the columns, read top to bottom
     problems.add(inbound.isna(), "inbound", "expected True or False", frame["inbound"])
     author, wrong_author = as_id(frame["author_id"])
     problems.add(wrong_author | author.isna(), "author_id", "missing or invalid author_id", frame["author_id"])
-    text = _unescaped(frame["text"].astype("string"))
+    raw_text, wrong_text = as_text(frame["text"])
+    if wrong_text.any():  # a number or a list is no tweet: rejected, as read_events rejects it
+        got = frame.loc[wrong_text, "text"].map(lambda v: type(v).__name__)
+        problems.add(wrong_text, "text", "wrong type: text must be a string, got " + got, frame["text"])
+    text = _unescaped(raw_text)
 
     # The reply tree over rows with a usable, unique id (the others are rejected by validation).
     usable = (ids.notna() & ~wrong_id & ~ids.duplicated(keep="first")).to_numpy()
@@ -366,9 +405,7 @@ def read_twcs(  # noqa: PLR0915 - one pass over the columns, read top to bottom
         canonical[REPLY_OUTSIDE_DATA] = _replies_outside(frame["response_tweet_id"], ids.mask(wrong_id))
     if wrong_id.any():
         problems.add(wrong_id, "tweet_id", "wrong type: expected a tweet id", frame["tweet_id"])
-    for extra in frame.columns:
-        if extra not in TWCS_COLUMNS and extra not in canonical.columns:
-            canonical[extra] = frame[extra]
+    _keep_extras(frame, canonical)
     log = validate_events(
         canonical,
         on_error=on_error,

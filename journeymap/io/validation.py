@@ -5,7 +5,7 @@ columns onto the canonical names (:mod:`journeymap.schema`), note any problems t
 itself reveals in a :class:`Problems` collector, and call :func:`validate_events`. Every input row
 then ends in the events or in the rejects, with its row, column and reason.
 
-Example:
+Examples:
     >>> import pandas as pd
     >>> frame = pd.DataFrame({"customer_id": ["a", "b"], "timestamp": ["2024-01-01", "2024-01-02"],
     ...                       "priority": ["high", "urgent!"]})
@@ -19,6 +19,7 @@ Example:
 from __future__ import annotations
 
 import logging
+import math
 import re
 from typing import TYPE_CHECKING, Any
 
@@ -30,9 +31,13 @@ from journeymap.exceptions import InvalidArgumentError, SchemaError
 from journeymap.io._time import (
     EARLY_EPOCH,
     EPOCH_FLOOR,
+    EPOCH_MS_BEYOND,
+    NOT_A_DATE,
     OUT_OF_RANGE,
     WRONG_TYPE,
     early_epoch,
+    epoch_ms,
+    invalid_date,
     out_of_range,
     parse_timestamps,
     wrong_type,
@@ -54,6 +59,7 @@ __all__ = [
     "canonical_actors",
     "check_on_error",
     "check_replies",
+    "check_unique_columns",
     "duplicate_reason",
     "raise_invalid",
     "validate_block",
@@ -105,6 +111,7 @@ _WRONG = object()
 _EXACT_FLOAT = 2.0**53
 _SURROGATE = "[\ud800-\udfff]"
 _SURROGATE_NOTE = "invalid unicode (a lone surrogate) replaced with U+FFFD"
+_BLOCK = 65_536  # strings joined at a time to look for lone surrogates
 _WRONG_ID = "wrong type: expected a string or integer id"
 
 
@@ -122,7 +129,7 @@ def _shorten(value: Any) -> str:
 class Problems:
     """Collects ``(row, column, reason, value)`` findings, one vectorised check at a time.
 
-    Example:
+    Examples:
         >>> import pandas as pd
         >>> raw = pd.Series(["ok", "bad"])
         >>> p = Problems()
@@ -188,21 +195,44 @@ def _one_id(v: Any) -> Any:
     return _WRONG
 
 
+def _any_surrogate(strings: np.ndarray) -> bool:
+    """Whether any of ``strings`` holds a lone surrogate: UTF-8 encoding fails on one (in C, a block at a time)."""
+    for start in range(0, len(strings), _BLOCK):
+        try:
+            "".join(strings[start : start + _BLOCK]).encode("utf-8")
+        except UnicodeEncodeError:
+            return True
+    return False
+
+
+def _may_hold_surrogates(dtype: Any) -> bool:
+    """Objects and Python-backed strings: Arrow-backed strings and other dtypes cannot hold a lone surrogate."""
+    return pd.api.types.is_object_dtype(dtype) or (isinstance(dtype, pd.StringDtype) and dtype.storage == "python")
+
+
 def without_surrogates(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """Strings with lone surrogates (invalid unicode, such as a JSON escape of half an emoji) replaced.
+    r"""Strings with lone surrogates (invalid unicode, such as a JSON escape of half an emoji) replaced.
 
     Returns ``(values, replaced_mask)``; each lone surrogate becomes U+FFFD, the replacement
-    character. Other values are untouched.
+    character. Other values are untouched. Arrow-backed strings cannot hold one; objects and
+    Python-backed strings can.
+
+    Examples:
+        >>> values, replaced = without_surrogates(pd.Series(["hi \ud83d", 7, None], dtype=object))
+        >>> values[0] == "hi \ufffd", replaced.tolist()
+        (True, [True, False, False])
     """
     none = pd.Series(False, index=raw.index)
-    if not pd.api.types.is_object_dtype(raw.dtype) or raw.empty:
+    if not _may_hold_surrogates(raw.dtype) or raw.empty:
         return raw, none
-    strings = raw.map(lambda v: isinstance(v, str)).astype(bool)
-    if not strings.any():
+    python_strings = isinstance(raw.dtype, pd.StringDtype)
+    if python_strings or pd.api.types.infer_dtype(raw, skipna=True) == "string":
+        strings = raw.notna()
+    else:
+        strings = raw.map(lambda v: isinstance(v, str)).astype(bool)
+    if not strings.any() or not _any_surrogate(raw[strings].to_numpy(dtype=object)):
         return raw, none
     bad = raw[strings].str.contains(_SURROGATE, regex=True).astype(bool).reindex(raw.index, fill_value=False)
-    if not bad.any():
-        return raw, none
     fixed = raw.copy()
     fixed[bad] = raw[bad].str.replace(_SURROGATE, "\ufffd", regex=True)
     return fixed, bad
@@ -214,7 +244,7 @@ def as_id(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
     A float id is read as digits only when it is a whole number that a float holds exactly
     (below 2**53); infinities, NaN-like and larger floats are of the wrong type.
 
-    Example:
+    Examples:
         >>> import pandas as pd
         >>> ids, wrong = as_id(pd.Series([7, " x ", 1.5, float("inf"), 1e30, 2**64 - 1], dtype=object))
         >>> ids.tolist(), wrong.tolist()
@@ -251,6 +281,21 @@ def check_on_error(on_error: str) -> None:
     if on_error not in ("raise", "collect"):
         msg = f"on_error must be 'raise' or 'collect', got {on_error!r}"
         raise InvalidArgumentError(msg)
+
+
+def check_unique_columns(frame: pd.DataFrame) -> None:
+    """Raise SchemaError naming the column names that the frame holds more than once.
+
+    Examples:
+        >>> check_unique_columns(pd.DataFrame([[1, 2]], columns=["text", "text"]))
+        Traceback (most recent call last):
+        ...
+        journeymap.exceptions.SchemaError: duplicate column names ['text']: each column needs a name of its own...
+    """
+    repeated = sorted({str(c) for c in frame.columns[frame.columns.duplicated()]})
+    if repeated:
+        msg = f"duplicate column names {repeated}: each column needs a name of its own (rename them before reading)"
+        raise SchemaError(msg, empty_rejects())
 
 
 def raise_invalid(rejects: pd.DataFrame, n: int) -> None:
@@ -341,18 +386,21 @@ def _check_timestamp(column: Column, raw: pd.Series, problems: Problems) -> pd.S
     if wrong.any():
         problems.add(wrong, column.name, WRONG_TYPE + ", got " + raw[wrong].map(lambda v: type(v).__name__), raw)
     problems.add(failed & beyond, column.name, OUT_OF_RANGE, raw)
+    if beyond.any() and epoch_ms(raw[beyond]).any():  # microseconds? nanoseconds? say which unit was tried
+        logger.warning("column %r: %s", column.name, EPOCH_MS_BEYOND)
     problems.add(failed & ~beyond & ~wrong, column.name, "unparseable timestamp", raw)
     problems.add(~present, column.name, "missing timestamp", raw)
     early = (ts < pd.Timestamp(EPOCH_FLOOR, unit="s", tz="UTC")).fillna(False).astype(bool)
     if early.any():  # only the few early times are looked at again
         problems.add(early_epoch(raw[early]).reindex(raw.index, fill_value=False), column.name, EARLY_EPOCH, raw)
+        problems.add(invalid_date(raw[early]).reindex(raw.index, fill_value=False), column.name, NOT_A_DATE, raw)
     return ts
 
 
 def canonical_actors(text: pd.Series) -> pd.Series:
     """Actor names as the readers understand them: trimmed, any case, aliases mapped (NA: unknown).
 
-    Example:
+    Examples:
         >>> canonical_actors(pd.Series([" Customer", "USER", "support", "robot"])).tolist()
         ['customer', 'customer', 'agent', <NA>]
     """
@@ -382,6 +430,25 @@ def _check_text(column: Column, raw: pd.Series, problems: Problems) -> pd.Series
     return value
 
 
+def _on_cycle(parent: np.ndarray, cyclic: np.ndarray) -> np.ndarray:
+    """Which of the ``cyclic`` rows (in, or leading into, a reply cycle) are on a cycle themselves.
+
+    ``n`` steps up from any such row end on a cycle, and those ends are every row of every cycle.
+
+    Examples:
+        >>> # 0 <-> 1 a cycle, 2 replies to 1, 3 to nothing
+        >>> _on_cycle(np.array([1, 0, 1, -1]), np.array([True, True, True, False])).tolist()
+        [True, True, False, False]
+    """
+    n = len(parent)
+    up = np.where(cyclic, parent, np.arange(n, dtype=np.int64))
+    for _ in range(math.ceil(math.log2(max(n, 2)))):  # 2**k >= n steps
+        up = up[up]
+    out = np.zeros(n, dtype=bool)
+    out[up[cyclic]] = True
+    return np.asarray(out & cyclic, dtype=bool)
+
+
 def check_replies(
     ids: pd.Series, parents: pd.Series, problems: Problems, notes: Problems, raw: pd.Series, *, repeated: pd.Series | None = None
 ) -> None:
@@ -399,11 +466,14 @@ def check_replies(
     tree = reply_tree(ids[usable].reset_index(drop=True), parents[usable].reset_index(drop=True))
     cyclic = pd.Series(False, index=ids.index)
     cyclic[usable] = tree.cyclic
+    on_cycle = pd.Series(False, index=ids.index)
+    on_cycle[usable] = _on_cycle(tree.parent, tree.cyclic)
     dangling = pd.Series(False, index=ids.index)
     dangling[usable] = tree.dangling
     self_reply = (parents == ids).fillna(False).astype(bool) & usable
     problems.add(self_reply, "in_reply_to", "replies to itself", raw)
-    problems.add(cyclic & ~self_reply, "in_reply_to", "reply cycle (the replies lead back to this event)", raw)
+    problems.add(on_cycle & ~self_reply, "in_reply_to", "reply cycle (the replies lead back to this event)", raw)
+    problems.add(cyclic & ~on_cycle, "in_reply_to", "reply cycle (the replies lead into a cycle, never to a first message)", raw)
     notes.add(dangling, "in_reply_to", "replies to an event that is not in the data; starts its own thread", raw)
 
 
@@ -444,6 +514,21 @@ def _check_columns(
             out[name] = _check_actor(raw, problems)
         else:
             out[name] = _check_text(column, raw, problems)
+    return out
+
+
+def _attributes(frame: pd.DataFrame, notes: Problems) -> pd.DataFrame:
+    """The attribute columns with lone surrogates replaced (noted per row), as in the canonical columns.
+
+    Left in, they would make every later export fail (Parquet, CSV and XES need valid unicode).
+    """
+    out = frame.copy(deep=False)  # copy-on-write: the caller's frame keeps its values
+    texts = [name for name, dtype in frame.dtypes.items() if _may_hold_surrogates(dtype)]  # a wide frame: its text columns only
+    for name in texts:
+        fixed, replaced = without_surrogates(frame[name])
+        if replaced.any():
+            notes.add(replaced, str(name), _SURROGATE_NOTE, frame[name])
+            out[name] = fixed
     return out
 
 
@@ -499,10 +584,7 @@ def validate_block(
     check_on_error(on_error)
     n = len(frame)
     frame = frame.set_axis(pd.RangeIndex(row_offset, row_offset + n), axis=0)
-    repeated = sorted({str(c) for c in frame.columns[frame.columns.duplicated()]})
-    if repeated:
-        msg = f"duplicate column names {repeated}: each column needs a name of its own (rename them before reading)"
-        raise SchemaError(msg, empty_rejects())
+    check_unique_columns(frame)
     missing = [c for c in REQUIRED_COLUMNS if c not in frame.columns]
     if missing:
         found = [str(c) for c in frame.columns]
@@ -529,7 +611,7 @@ def validate_block(
     events["actor"] = pd.Categorical(events["actor"], categories=list(ACTORS))
     extras = [c for c in frame.columns if c not in CANONICAL_COLUMNS]
     if extras:
-        events = pd.concat([events, frame[extras]], axis=1)
+        events = pd.concat([events, _attributes(frame[extras], notes)], axis=1)
     events = events.loc[keep]
     if warnings is not None:
         notes.parts = [*warnings.parts, *notes.parts]

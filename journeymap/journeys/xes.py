@@ -89,7 +89,7 @@ def to_pm4py(js: JourneySet, *, activity: str = "touchpoint") -> pd.DataFrame:
     (``"touchpoint"``, ``"stage"`` or ``"topic"``), ``time:timestamp`` the timestamp (UTC) and
     ``org:resource`` the actor; every other column is kept under its own name.
 
-    Example:
+    Examples:
         >>> import journeymap as jm
         >>> js = jm.build_journeys(jm.datasets.service_journeys(5, seed=0))
         >>> frame = jm.to_pm4py(js)
@@ -192,8 +192,30 @@ def _dtype_spec(series: pd.Series) -> Any:
     return str(dtype)
 
 
+def _xml_names(events: pd.DataFrame) -> pd.DataFrame:
+    """The events with control characters in column names (which XML cannot carry) written as U+FFFD, with a warning.
+
+    Raises:
+        InvalidArgumentError: two names become one that way.
+    """
+    renamed = {c: re.sub(_NOT_XML, "\ufffd", c) for c in events.columns if isinstance(c, str) and re.search(_NOT_XML, c)}
+    if not renamed:
+        return events
+    names = [renamed.get(c, c) for c in events.columns]
+    if len(set(names)) < len(names):
+        msg = (
+            f"column names {list(renamed)} hold control characters XML cannot carry, "
+            "and written with U+FFFD they repeat other names: rename them"
+        )
+        raise InvalidArgumentError(msg)
+    logger.warning(
+        "column name(s) %s hold control characters XML cannot carry; written as %s", list(renamed), list(renamed.values())
+    )
+    return events.rename(columns=renamed)
+
+
 def _write(fh: TextIO, js: JourneySet, activity: str) -> None:
-    ev = js.events
+    ev = _xml_names(js.events)
     keys = {activity: "concept:name", **_STANDARD}
     columns = [c for c in ev.columns if c != "journey_id"]
     rows = pd.Series(ev.index.to_numpy(), index=ev.index)
@@ -215,7 +237,7 @@ def _write(fh: TextIO, js: JourneySet, activity: str) -> None:
     parts = [_fragments(ev[c], keys.get(c, c)) for c in columns]
     parts.append(_fragments(rows, _ROW))
     lifecycle = '<string key="lifecycle:transition" value="complete"/>'
-    trace_ids = ev["journey_id"].astype("string").to_numpy(dtype=object)
+    trace_ids = ev["journey_id"].astype("string").str.replace(_NOT_XML, "\ufffd", regex=True).to_numpy(dtype=object)
     bounds = np.r_[0, np.cumsum(js.journeys["n_steps"].to_numpy(dtype=np.int64))]
     for j in range(len(js)):
         start, stop = int(bounds[j]), int(bounds[j + 1])
@@ -237,7 +259,7 @@ def to_xes(js: JourneySet, path: str | os.PathLike[str], *, activity: str = "tou
         activity: the column that becomes each event's ``concept:name``: ``"touchpoint"``,
             ``"stage"`` or ``"topic"``.
 
-    Example:
+    Examples:
         >>> import tempfile, pathlib
         >>> import journeymap as jm
         >>> js = jm.build_journeys(jm.datasets.service_journeys(5, seed=0))
@@ -376,7 +398,7 @@ def read_xes(path: str | os.PathLike[str]) -> JourneySet:
         JourneyMapError: not XES, or an event without a ``time:timestamp`` (named by trace and
             position).
 
-    Example:
+    Examples:
         >>> import tempfile, pathlib
         >>> import journeymap as jm
         >>> from journeymap.testing.data import planted_scores
