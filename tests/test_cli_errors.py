@@ -53,9 +53,7 @@ def test_zero_usable_events_is_an_error_line(tmp_path: Path) -> None:
 
 def test_columns_with_the_twcs_format_are_an_error_not_ignored(tmp_path: Path) -> None:
     source = events_csv(tmp_path / "in.csv")
-    fails_cleanly(
-        ["map", str(source), "--format", "twcs", "--columns", "foo"], "--columns and --actors read --format events"
-    )
+    fails_cleanly(["map", str(source), "--format", "twcs", "--columns", "foo"], "--columns and --actors read --format events")
 
 
 def test_demo_needs_a_customer(tmp_path: Path) -> None:

@@ -591,7 +591,7 @@ def test_score_takes_the_same_progress_argument_on_both(log: EventLog) -> None:
 
     import dask
 
-    with dask.config.set({"scheduler": "threads"}):
+    with dask.config.set({"scheduler": "threads", "dataframe.shuffle.method": "tasks"}):  # a module fixture may run a cluster
         djs = jmd.build_journeys(jmd.from_pandas(log, npartitions=2))
         scored = jm.score(djs, Words(), cache=False, progress=False)  # before: TypeError on 'progress'
         assert scored.compute().events["valence"].notna().any()
