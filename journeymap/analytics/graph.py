@@ -11,7 +11,7 @@ import pandas as pd
 
 from journeymap.analytics._graph import END, START, assemble_graph, edge_stats, graph_steps, node_attrs
 from journeymap.analytics._prep import require_scored
-from journeymap.analytics._stats import MeanInterval, top_labels
+from journeymap.analytics._stats import VALENCE_BOUNDS, MeanInterval, top_labels
 from journeymap.backends import dispatch
 from journeymap.journeys._table import group_bounds
 
@@ -59,7 +59,7 @@ def journey_graph(js: JourneySet, *, level: Level = "touchpoint", seed: int = 0)
     edges = edge_stats(pairs)
     max_rank = float(f["stage_code"].max()) if len(f) else 0.0
     customer_steps = (f["customer"] & f["scored"]).to_numpy()
-    interval = MeanInterval(seed=seed)
+    interval = MeanInterval(seed=seed, bounds=VALENCE_BOUNDS)
     # each node's rows as a slice of one stable sort by node code (no label lookups per node)
     codes = f["key_code"].to_numpy()
     order = np.argsort(codes, kind="stable")

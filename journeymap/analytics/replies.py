@@ -10,7 +10,7 @@ import pandas as pd
 from journeymap.analytics._checks import check_duration
 from journeymap.analytics._prep import require_journeys
 from journeymap.analytics._replies import UNSIGNED, account_of, is_customer, is_system, reply_frame
-from journeymap.analytics._stats import MeanInterval, wilson
+from journeymap.analytics._stats import CHANGE_BOUNDS, MeanInterval, wilson
 from journeymap.analytics.automatic import AutoReplyRule, reply_context, rule_flags
 from journeymap.analytics.metrics import journey_metrics
 from journeymap.analytics.service import check_bots, excluded_replies, response_times
@@ -303,7 +303,7 @@ def service_levels(  # noqa: PLR0915 - one table, column by column
     share("unanswered", stats["n_censored"], stats["n_known"])
     change = (rf["valence_after"] - rf["valence_before"])[turns]
     by_group = change.groupby(group[turns], sort=False)
-    interval = MeanInterval(seed=seed)
+    interval = MeanInterval(seed=seed, bounds=CHANGE_BOUNDS)
     estimates = {key: interval(values.to_numpy()) for key, values in by_group}
     out["valence_change"] = [estimates[k].mean if k in estimates else np.nan for k in keys]
     out["valence_change_low"] = [np.nan if small or k not in estimates else estimates[k].low for k, small in zip(keys, too_small)]

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from journeymap.analytics._prep import require_scored
-from journeymap.analytics._stats import MeanInterval, top_labels
+from journeymap.analytics._stats import VALENCE_BOUNDS, MeanInterval, top_labels
 from journeymap.analytics._summary import customer_steps, summary_frame, summary_row
 from journeymap.analytics._tables import ranked
 from journeymap.backends import dispatch
@@ -45,7 +45,7 @@ def touchpoint_summary(js: JourneySet, *, level: Level = "touchpoint", seed: int
         True
     """
     steps = customer_steps(require_scored(js, "touchpoint_summary"), level)
-    interval = MeanInterval(seed=seed)
+    interval = MeanInterval(seed=seed, bounds=VALENCE_BOUNDS)
     rows = {}
     for key, group in steps.groupby("key", sort=False):
         neg, pos = int(group["negative"].sum()), int(group["positive"].sum())
@@ -76,7 +76,7 @@ def pain_points(js: JourneySet, *, level: Level = "touchpoint", top: int | None 
     """
     steps = customer_steps(require_scored(js, "pain_points"), level)
     steps["negativity"] = (-steps["valence"]).clip(lower=0)
-    interval = MeanInterval(seed=seed)
+    interval = MeanInterval(seed=seed, bounds=(0.0, 1.0))  # negativity: max(0, -valence)
     rows = {}
     for key, group in steps.groupby("key", sort=False):
         neg = group["negativity"].to_numpy()

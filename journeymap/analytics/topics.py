@@ -14,7 +14,7 @@ import pandas as pd
 from journeymap.analytics._checks import check_count
 from journeymap.analytics._levels import check_level
 from journeymap.analytics._prep import polarity, require_journeys
-from journeymap.analytics._stats import MeanInterval
+from journeymap.analytics._stats import VALENCE_BOUNDS, MeanInterval
 from journeymap.analytics._time import check_tz, period_alias, period_index, period_start
 from journeymap.backends import dispatch
 
@@ -111,7 +111,7 @@ def topic_summary(js: JourneySet, *, n_keywords: int = 5, n_quotes: int = 3, see
     keywords = CTfidfDescriber(n_keywords=n_keywords).keywords(messages["text"].tolist(), named, len(order))
     valences, negative, _ = polarity(messages)
     scored_rows = ~np.isnan(valences)
-    interval = MeanInterval(seed=seed)
+    interval = MeanInterval(seed=seed, bounds=VALENCE_BOUNDS)
     rows = {}
     for t, topic in enumerate(order):
         in_topic = codes == t

@@ -16,7 +16,7 @@ from dask.delayed import delayed
 
 from journeymap.analytics._graph import assemble_graph, graph_steps, node_attrs
 from journeymap.analytics._levels import check_level
-from journeymap.analytics._stats import Estimate, MeanInterval
+from journeymap.analytics._stats import VALENCE_BOUNDS, Estimate, MeanInterval
 from journeymap.analytics._summary import customer_steps, summary_frame, summary_row
 from journeymap.analytics._time import check_tz, hour_frame, patterns_frame
 from journeymap.distributed._partials import GroupMoments, HourStats, NodeStats, edge_partial
@@ -116,7 +116,7 @@ def touchpoint_summary(
     m: GroupMoments = tree_reduce(
         djs.events, functools.partial(_summary_chunk, level=check_level(level, djs.events._meta))
     ).compute()
-    interval = MeanInterval(seed=seed)
+    interval = MeanInterval(seed=seed, bounds=VALENCE_BOUNDS)
     rows = {}
     for key in m.keys():  # noqa: SIM118 - GroupMoments is not a mapping
         n, neg, pos = m.count(key), m.count(key, "neg"), m.count(key, "pos")
@@ -156,7 +156,7 @@ def journey_graph(
     djs = _require_scored(js, "journey_graph")
     s: NodeStats = tree_reduce(djs.events, functools.partial(_graph_chunk, level=check_level(level, djs.events._meta))).compute()
     m = s.customer
-    interval = MeanInterval(seed=seed)
+    interval = MeanInterval(seed=seed, bounds=VALENCE_BOUNDS)
     nodes = {}
     for key in sorted(map(str, s.steps.index)):
         volume = int(s.steps["volume"].get(key, 0))

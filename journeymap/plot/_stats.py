@@ -9,7 +9,7 @@ import pandas as pd
 
 from journeymap.analytics._levels import level_keys
 from journeymap.analytics._prep import flags, require_scored
-from journeymap.analytics._stats import MeanInterval
+from journeymap.analytics._stats import VALENCE_BOUNDS, MeanInterval
 from journeymap.exceptions import InvalidArgumentError
 
 if TYPE_CHECKING:
@@ -75,7 +75,7 @@ def journey_map_table(js: JourneySet, *, level: str = "touchpoint", top_pains: i
         }
     )
     frame["negativity"] = (-frame["valence"]).clip(lower=0)
-    interval = MeanInterval(seed=seed)
+    interval = MeanInterval(seed=seed, bounds=VALENCE_BOUNDS)
     rows = []
     for (stage, touchpoint), group in frame.groupby(["stage", "touchpoint"], sort=False):  # touchpoint: the level's key
         est = interval(group["valence"].to_numpy())
