@@ -101,3 +101,51 @@ def test_ties_are_ordered_by_name_not_by_input_order() -> None:
     one, other = by_hand([zeta, alpha]), by_hand([alpha, zeta])
     assert list(jm.pain_points(one).index) == list(jm.pain_points(other).index) == ["alpha", "zeta"]
     assert list(jm.journey_variants(one).index) == list(jm.journey_variants(other).index) == ["alpha", "zeta"]
+
+
+# -- a statistics review (fifth session, 2026-12-05) ----------------------------------------------
+
+
+def test_intervals_stay_within_what_the_values_can_be() -> None:
+    from journeymap.analytics._stats import VALENCE_BOUNDS, MeanInterval
+
+    est = MeanInterval(bounds=VALENCE_BOUNDS)(np.array([-0.9, 0.0]))
+    assert (est.low, est.high) == (-1.0, 1.0)  # before: -6.17 and 5.27
+    wide = MeanInterval()(np.array([-0.9, 0.0]))
+    assert wide.low < -1 and wide.high > 1  # no bounds given: the t interval as it is
+    assert np.isnan(MeanInterval(bounds=VALENCE_BOUNDS)(np.array([0.3])).low)
+
+
+def test_pain_point_impact_interval_is_within_zero_and_the_volume() -> None:
+    frame = pd.DataFrame(
+        {
+            "event_id": ["1", "2", "3", "4"],
+            "customer_id": ["a", "a", "b", "b"],
+            "timestamp": pd.to_datetime([0, 60, 0, 60], unit="s", utc=True),
+            "actor": "customer",
+            "touchpoint": ["refund", "refund", "app", "app"],
+            "text": "x",
+        }
+    )
+    js = jm.build_journeys(jm.read_events(frame), by="customer")
+    e = js.events.assign(valence=js.events["event_id"].map({"1": -0.9, "2": 0.0, "3": 0.9, "4": 0.5}).astype("float32"))
+    e = e.assign(emotion=pd.array(["neutral"] * len(e), dtype="string"), emo_neutral=np.float32(0.5), scorer="t")
+    js = js.with_events(e)
+    pains = jm.pain_points(js)
+    assert (pains["impact_low"] >= 0).all() and (pains["impact_high"] <= pains["volume"]).all()  # before: -10.5 / 12.3
+    summary = jm.touchpoint_summary(js)
+    assert (summary["ci_low"] >= -1).all() and (summary["ci_high"] <= 1).all()
+
+
+def test_drop_off_reads_the_last_message_as_it_is() -> None:
+    # journey a ends on an unscored customer message with no reply: it dropped off, as b did;
+    # groupby().last() gave it the valence of its first (positive) message
+    rows = [("a1", "a", 0, "customer"), ("a2", "a", 1, "agent"), ("a3", "a", 2, "customer")]
+    rows += [("b1", "b", 0, "customer"), ("b2", "b", 1, "agent"), ("b3", "b", 2, "customer")]
+    frame = pd.DataFrame(rows, columns=["event_id", "customer_id", "minute", "actor"])
+    frame["timestamp"] = pd.to_datetime(frame.pop("minute") * 60, unit="s", utc=True)
+    js = jm.build_journeys(jm.read_events(frame.assign(text="x")), by="customer")
+    valence = js.events["event_id"].map({"a1": 0.8, "a3": np.nan, "b1": 0.8, "b3": -0.7}).astype("float32")
+    e = js.events.assign(valence=valence, emotion=pd.array(["neutral"] * len(valence), dtype="string"))
+    e = e.assign(emo_neutral=np.float32(0.5), scorer="t")
+    assert jm.journey_variants(js.with_events(e))["drop_off"].tolist() == [1.0]  # before: 0.5

@@ -222,8 +222,10 @@ def response_times(  # noqa: PLR0915 - one table, column by column
       :func:`triage`'s status ``"closing"``; scored journeys only), ``replied_outside`` (those whose reply
       is outside the data: not unanswered, wait unknown), ``automatic_replies`` (the journey's
       automatic brand replies, counted either way);
-    * when scored, ``valence_change_after_reply``: the mean, over brand replies that sit between
-      two scored customer messages, of the next customer message's valence minus the previous one's.
+    * when scored, ``valence_change_after_reply``: the mean, over pairs of consecutive scored
+      customer messages with at least one brand reply between them, of the later message's
+      valence minus the earlier one's (each pair counts once, however many replies sit between;
+      ``service_levels`` counts per reply, to credit each replier).
 
     Journeys without a customer message (a brand broadcast) have NaT waits and are not censored.
 

@@ -51,7 +51,10 @@ def journey_variants(js: JourneySet, *, level: Level = "touchpoint", top: int | 
     columns = ["actor", "valence", *(["sentiment"] if "sentiment" in js.events.columns else [])]
     # a system event after the customer's last message (an auto-acknowledgement) is no reply
     speaking = js.events[~is_system(js.events)]
-    last = speaking.groupby("journey_id", sort=False)[columns].last().reindex(js.journeys.index)
+    # the last row as it is (groupby.last() would take each column's last non-missing value, so an
+    # unscored last message would borrow the valence of an earlier one)
+    ends = speaking.loc[~speaking["journey_id"].duplicated(keep="last"), ["journey_id", *columns]]
+    last = ends.set_index("journey_id").reindex(js.journeys.index)
     positive_end = polarity(last)[2]
     dropped = (last["actor"].astype("string") == "customer").fillna(False).astype(bool) & ~positive_end
     m = journey_metrics(js)
