@@ -19,9 +19,12 @@ Examples:
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from journeymap.model.touchpoint import ACTORS
+
+if TYPE_CHECKING:
+    from collections.abc import Collection, Iterable
 
 __all__ = [
     "ACTORS",
@@ -29,6 +32,7 @@ __all__ = [
     "EMOTION_COLUMNS",
     "EVENT_COLUMNS",
     "ID_COLUMNS",
+    "INPUT_SUFFIX",
     "JOURNEY_COLUMNS",
     "JOURNEY_TABLE_COLUMNS",
     "NEGATIVE_VALENCE",
@@ -43,6 +47,7 @@ __all__ = [
     "TOPIC_COLUMNS",
     "Column",
     "ColumnKind",
+    "input_names",
     "is_negative",
     "is_positive",
     "is_score_column",
@@ -154,3 +159,30 @@ def is_negative(valence: float) -> bool:
 def is_positive(valence: float) -> bool:
     """Whether one valence is a positive moment (above :data:`POSITIVE_VALENCE`)."""
     return valence > POSITIVE_VALENCE
+
+
+#: The suffix an input's own column gets where the library writes a column of that name.
+INPUT_SUFFIX = "_input"
+
+
+def input_names(columns: Iterable[object], own: Collection[str], taken: Iterable[object] = ()) -> dict[str, str]:
+    """The input's columns named like the library's ``own`` ones, and the names they are kept under.
+
+    A column the user brought is never overwritten or dropped: ``lang`` becomes ``lang_input``
+    (``lang_input2``, ... when that name is ``taken`` too, or is one of ``columns``).
+
+    Examples:
+        >>> input_names(["text", "lang", "lang_input"], own={"lang", "sentiment"})
+        {'lang': 'lang_input2'}
+    """
+    names = [str(c) for c in columns]
+    used = {*names, *map(str, taken)}
+    kept: dict[str, str] = {}
+    for column in names:
+        if column in own:
+            name, i = f"{column}{INPUT_SUFFIX}", 2
+            while name in used:
+                name, i = f"{column}{INPUT_SUFFIX}{i}", i + 1
+            used.add(name)
+            kept[column] = name
+    return kept

@@ -21,9 +21,11 @@ from journeymap.io.validation import canonical_actors, without_surrogates
 from journeymap.schema import (
     ACTORS,
     EMOTION_COLUMNS,
+    INPUT_SUFFIX,
     NEGATIVE_VALENCE,
     POSITIVE_VALENCE,
     SENTIMENTS,
+    input_names,
     is_score_column,
     score_column,
 )
@@ -115,7 +117,6 @@ def _call(scorer: EmotionScorer, method: str, texts: list[str]) -> Any:
 
 
 #: What the input's own columns of the names scoring writes are kept as: ``lang`` as ``lang_input``.
-INPUT_SUFFIX = "_input"
 #: Columns every scoring writes: a frame with all of them was scored before, and is scored anew.
 _SCORED_BEFORE = frozenset({"emotion", "valence", "sentiment", "scorer"})
 
@@ -136,19 +137,9 @@ def user_score_columns(events: pd.DataFrame) -> dict[str, str]:
         >>> user_score_columns(pd.DataFrame(columns=["text", "emotion", "valence", "sentiment", "scorer", "lang"]))
         {}
     """
-    columns = [str(c) for c in events.columns]
-    if set(columns) >= _SCORED_BEFORE:
+    if {str(c) for c in events.columns} >= _SCORED_BEFORE:
         return {}
-    taken = set(columns)
-    kept: dict[str, str] = {}
-    for column in columns:
-        if column in EMOTION_COLUMNS:
-            name, i = f"{column}{INPUT_SUFFIX}", 2
-            while name in taken:
-                name, i = f"{column}{INPUT_SUFFIX}{i}", i + 1
-            taken.add(name)
-            kept[column] = name
-    return kept
+    return input_names(events.columns, EMOTION_COLUMNS)
 
 
 def warn_user_columns(events: pd.DataFrame) -> None:

@@ -14,7 +14,7 @@ from journeymap.exceptions import SchemaError
 from journeymap.io._time import parse_timestamps
 from journeymap.io.sources import read_table
 from journeymap.io.validation import Problems, as_id, as_text, check_unique_columns, validate_events
-from journeymap.schema import REPLY_OUTSIDE_DATA
+from journeymap.schema import REPLY_OUTSIDE_DATA, input_names
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -205,19 +205,10 @@ def _keep_extras(frame: pd.DataFrame, canonical: pd.DataFrame) -> None:
         >>> canonical.columns.tolist()
         ['actor', 'actor_input', 'lang']
     """
-    taken = {*map(str, frame.columns), *canonical.columns}
-    kept: dict[str, str] = {}
-    for extra in frame.columns:
-        if extra in TWCS_COLUMNS:
-            continue
-        name = extra
-        if extra in canonical.columns:
-            name, i = f"{extra}_input", 2
-            while name in taken:
-                name, i = f"{extra}_input{i}", i + 1
-            taken.add(name)
-            kept[str(extra)] = name
-        canonical[name] = frame[extra]
+    extras = [c for c in frame.columns if c not in TWCS_COLUMNS]
+    kept = input_names(extras, set(canonical.columns), taken=[*frame.columns, *canonical.columns])
+    for extra in extras:
+        canonical[kept.get(str(extra), extra)] = frame[extra]
     if kept:
         logger.warning(
             "the input's own columns %s are kept as %s; read_twcs writes its own %s",
