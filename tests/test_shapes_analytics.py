@@ -251,7 +251,8 @@ def test_a_reply_without_a_thread_id_takes_the_thread_of_the_message_it_answers(
 # -- 6. a human operator's canned greeting (docs: how to switch the repeat rule off) -----------
 
 
-def test_the_repeat_rule_can_be_switched_off_for_a_chat_tool() -> None:
+def greeted_chats() -> pd.DataFrame:
+    """Three chats in which a person sends the same greeting 25-35 s after the customer, then fixes it."""
     rows: list[Row] = []
     greeting = "Hi, my name is Sam and I'll be helping you today. One moment while I look at your account."
     for i in range(3):
@@ -261,7 +262,11 @@ def test_the_repeat_rule_can_be_switched_off_for_a_chat_tool() -> None:
             (f"{i}b", f"c{i}", str(t0 + pd.Timedelta(seconds=25 + 5 * i)), "agent", greeting),
             (f"{i}c", f"c{i}", str(t0 + pd.Timedelta(minutes=4)), "agent", f"Fixed it (case {i})."),
         ]
-    js = journeys(tickets(rows))
+    return tickets(rows)
+
+
+def test_the_repeat_rule_can_be_switched_off_for_a_chat_tool() -> None:
+    js = journeys(greeted_chats())
     assert jm.response_times(js)["first_response"].tolist() == [pd.Timedelta("4min")] * 3  # the documented rule
     trust_actor = jm.AutoReplyRule(min_repeats=10**9)  # no text is sent that often: only the actor tells
     rt = jm.response_times(js, auto=trust_actor)
@@ -270,16 +275,7 @@ def test_the_repeat_rule_can_be_switched_off_for_a_chat_tool() -> None:
 
 
 def test_the_report_takes_the_same_rule(tmp_path: Path) -> None:
-    rows: list[Row] = []
-    greeting = "Hi, my name is Sam and I'll be helping you today. One moment while I look at your account."
-    for i in range(3):
-        t0 = pd.Timestamp("2024-03-04 14:00Z") + pd.Timedelta(hours=i)
-        rows += [
-            (f"{i}a", f"c{i}", str(t0), "customer", f"Why is my card not working? ({i})"),
-            (f"{i}b", f"c{i}", str(t0 + pd.Timedelta(seconds=25 + 5 * i)), "agent", greeting),
-            (f"{i}c", f"c{i}", str(t0 + pd.Timedelta(minutes=4)), "agent", f"Fixed it (case {i})."),
-        ]
-    js = journeys(tickets(rows), scored=True)
+    js = journeys(greeted_chats(), scored=True)
     default = jm.report(js, tmp_path / "default.html").read_text()
     trusted = jm.report(js, tmp_path / "trusted.html", auto=jm.AutoReplyRule(min_repeats=10**9)).read_text()
     assert "3 of 6 brand replies automatic" in default
