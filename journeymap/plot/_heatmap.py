@@ -18,6 +18,9 @@ if TYPE_CHECKING:
 
 __all__ = ["emotion_heatmap", "emotion_mix"]
 
+#: The smallest figure :func:`emotion_heatmap` makes (inches): room for a note that there is nothing to show.
+MIN_SIZE = (4.0, 2.5)
+
 
 @dispatch(name="plot.emotion_heatmap")
 def emotion_heatmap(
@@ -38,7 +41,9 @@ def emotion_heatmap(
         ('contact', 'Emotions by stage')
     """
     shares = stage_shares(js, level=level, top=top)
-    ax = _theme.get_ax(ax, figsize=(1.0 + 0.8 * shares.shape[1], 1.2 + 0.5 * shares.shape[0]))
+    # at least MIN_SIZE: a figure sized for no rows cannot hold the note that there are none
+    width, height = 1.0 + 0.8 * shares.shape[1], 1.2 + 0.5 * shares.shape[0]
+    ax = _theme.get_ax(ax, figsize=(max(MIN_SIZE[0], width), max(MIN_SIZE[1], height)))
     if shares.empty:
         return _theme.empty(ax, "scored customer messages")
     image = ax.imshow(shares.to_numpy(), cmap="Blues", vmin=0, vmax=max(0.01, float(shares.to_numpy().max())), aspect="auto")

@@ -10,6 +10,7 @@ import pandas as pd
 from journeymap.analytics._levels import level_keys
 from journeymap.analytics._prep import flags, require_scored
 from journeymap.analytics._stats import VALENCE_BOUNDS, MeanInterval
+from journeymap.analytics.replies import MIN_GROUP_SIZE
 from journeymap.exceptions import InvalidArgumentError
 
 if TYPE_CHECKING:
@@ -45,7 +46,9 @@ def extremes(curve: pd.DataFrame) -> tuple[int | None, int | None]:
     return int(index[np.argmax(values)]), int(index[np.argmin(values)])
 
 
-def journey_map_table(js: JourneySet, *, level: str = "touchpoint", top_pains: int = 3, seed: int = 0) -> pd.DataFrame:
+def journey_map_table(
+    js: JourneySet, *, level: str = "touchpoint", top_pains: int = 3, seed: int = 0, min_volume: int = MIN_GROUP_SIZE
+) -> pd.DataFrame:
     """Per (stage, touchpoint): volume, mean valence, interval, impact, and whether it is a pain point.
 
     With ``level="topic"`` the cells are (stage, topic), in a ``topic`` column instead of
@@ -55,8 +58,8 @@ def journey_map_table(js: JourneySet, *, level: str = "touchpoint", top_pains: i
     (bootstrap resamples drawn with ``seed``), the one :func:`~journeymap.touchpoint_summary`
     reports, so a touchpoint that lies in one stage shows the same interval on the map and in
     the table. ``impact`` is the total negativity felt there (volume x mean ``max(0, -valence)``,
-    as in :func:`~journeymap.pain_points`); the ``top_pains`` cells of highest impact are pain
-    points.
+    as in :func:`~journeymap.pain_points`); the ``top_pains`` cells of highest impact among those
+    of at least ``min_volume`` messages are pain points (one or two messages make no pain point).
 
     Rows in stage order, then by volume; ``x`` is the column position on the map.
     """
@@ -88,7 +91,7 @@ def journey_map_table(js: JourneySet, *, level: str = "touchpoint", top_pains: i
     table["stage_order"] = table["stage"].map(order)
     table = table.sort_values(["stage_order", "volume"], ascending=[True, False], kind="stable").reset_index(drop=True)
     table["x"] = np.arange(len(table))
-    worst = table[table["mean_valence"] < 0].nlargest(top_pains, "impact").index
+    worst = table[(table["mean_valence"] < 0) & (table["volume"] >= min_volume)].nlargest(top_pains, "impact").index
     table["pain_point"] = table.index.isin(worst)
     return table.drop(columns=["stage_order"]).rename(columns={"touchpoint": level})
 

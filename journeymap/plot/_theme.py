@@ -100,13 +100,36 @@ def shorten(text: object, width: int = 60) -> str:
     """
     if not isinstance(text, str):
         return ""
-    flat = " ".join("".join(c for c in text if ord(c) <= 0xFFFF).split())
+    flat = " ".join(_drawable(text).split())
     return flat if len(flat) <= width else flat[: width - 1].rstrip() + "…"
 
 
+def _drawable(text: str) -> str:
+    """``text`` without characters beyond the Basic Multilingual Plane (most emoji): the default fonts lack them."""
+    return "".join(c for c in text if ord(c) <= 0xFFFF)
+
+
+def count(n: int, noun: str) -> str:
+    """``n`` (with thousands separators) and ``noun``, plural unless ``n`` is 1.
+
+    Examples:
+        >>> count(1, "transition"), count(1234, "message"), count(0, "journey")
+        ('1 transition', '1,234 messages', '0 journeys')
+    """
+    return f"{n:,} {noun}" + ("" if n == 1 else "s")
+
+
 def wrap(text: str, width: int = 14) -> str:
-    """A label wrapped onto lines of ``width`` characters (at most three lines)."""
-    lines = textwrap.wrap(text.replace("_", " "), width, break_long_words=False) or [""]
+    """A label wrapped onto lines of ``width`` characters (at most three lines).
+
+    Emoji are left out, as by :func:`shorten`; accented Latin, Cyrillic and Arabic are kept.
+
+    Examples:
+        >>> wrap("Facturación 💳"), wrap("Доставка 🚚")
+        ('Facturación', 'Доставка')
+    """
+    flat = " ".join(_drawable(text).replace("_", " ").split())
+    lines = textwrap.wrap(flat, width, break_long_words=False) or [""]
     if len(lines) > 3:
         lines = [*lines[:2], shorten(" ".join(lines[2:]), width)]
     return "\n".join(lines)

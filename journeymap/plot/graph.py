@@ -90,6 +90,24 @@ def _rim(width: float) -> list[Any]:
     return [patheffects.Stroke(linewidth=width + 1.2, foreground="#a0a0a0"), patheffects.Normal()]
 
 
+def _width(count: int, cmax: int) -> float:
+    """An edge's line width: 0.6 points plus up to 7 by its transitions (``cmax``: the most of any edge drawn)."""
+    return 0.6 + 7 * count / cmax
+
+
+def _width_legend(ax: Axes, counts: list[int]) -> None:
+    """A legend of the thinnest and thickest edges drawn, by their transitions (none where no edge is drawn)."""
+    from matplotlib.lines import Line2D
+
+    if not counts:
+        return
+    handles = [
+        Line2D([], [], color=_theme.NEUTRAL, lw=_width(c, max(counts)), label=_theme.count(c, "transition"))
+        for c in sorted({min(counts), max(counts)})
+    ]
+    ax.legend(handles=handles, loc="upper left")
+
+
 def graph(
     G: nx.DiGraph,
     *,
@@ -103,11 +121,13 @@ def graph(
     """Draw a journey graph (:func:`~journeymap.journey_graph`).
 
     Node colour is mean valence on a diverging, colour-blind-safe scale centred on zero (with a
-    colour bar), node size is volume; edge width is the number of transitions and edge colour
-    the mean valence change across it. Edges carrying less than ``min_share`` of their source's
-    transitions are left out; repeat visits (self-loops) are counted beside their node
-    (``↻ n``). Positions come from :func:`layered_layout` unless given (``pos``: a position for
-    every node).
+    colour bar), node size is volume; edge width is the number of transitions, scaled to the
+    thickest edge drawn (the legend gives the thinnest and thickest), and edge colour the mean
+    valence change across it. Edges carrying less than ``min_share`` of their source's
+    transitions are left out; repeat visits (self-loops) are not drawn as edges but counted
+    beside their node (``↻ n``). Positions come from :func:`layered_layout` unless given
+    (``pos``: a position for every node). A graph of no journeys (start and end only) is drawn
+    as a note that there is nothing to show.
 
     Examples:
         >>> import journeymap as jm
@@ -120,34 +140,33 @@ def graph(
         True
     """
     from matplotlib.cm import ScalarMappable
-    from matplotlib.lines import Line2D
     from matplotlib.patches import FancyArrowPatch
 
     pos = _positions(G, pos, seed)
     ax = _theme.get_ax(ax, figsize=(10, _height(pos)))
-    cmap, norm = _theme.valence_cmap(), _theme.valence_norm()
     nodes = list(G.nodes)
-    volume = np.array([float(G.nodes[n].get("volume", 1)) for n in nodes])
     inner = [n for n in nodes if G.nodes[n].get("kind") not in ("start", "end")]
+    if not inner:  # start and end only: no journeys
+        return _theme.empty(ax, "journeys")
+    cmap, norm = _theme.valence_cmap(), _theme.valence_norm()
+    volume = np.array([float(G.nodes[n].get("volume", 1)) for n in nodes])
     vmax = max((G.nodes[n]["volume"] for n in inner), default=1)
     sizes = np.where([G.nodes[n].get("kind") in ("start", "end") for n in nodes], 250.0, 250 + 2200 * volume / max(vmax, 1))
     valence = np.array([G.nodes[n].get("mean_valence", np.nan) for n in nodes], dtype=float)
     colours = [cmap(norm(v)) if not np.isnan(v) else "#dddddd" for v in valence]
-    counts = [d["count"] for _, _, d in G.edges(data=True)]
+    shown = [(a, b, d) for a, b, d in G.edges(data=True) if d.get("probability", 1.0) >= min_share]
+    # a repeat visit (self-loop) is counted beside its node, not drawn as an arrow: left out of the widths' scale
+    loops: dict[Any, int] = {a: d["count"] for a, b, d in shown if a == b}
+    arrows = [(a, b, d) for a, b, d in shown if a != b]
+    counts = [d["count"] for _, _, d in arrows]
     cmax = max(counts, default=1)
     drawn = 0
-    loops: dict[Any, int] = {}
-    for a, b, d in G.edges(data=True):
-        if d.get("probability", 1.0) < min_share:
-            continue
+    for a, b, d in arrows:
         change = d.get("mean_valence_change", np.nan)
         colour = cmap(norm(np.clip(change, -1, 1))) if not np.isnan(change) else "#bbbbbb"  # the colour bar's scale
-        if a == b:  # a repeat visit: counted beside the node, not drawn as an arrow
-            loops[a] = d["count"]
-            continue
         skip = abs(pos[b][0] - pos[a][0]) > 1.5 and pos[a][1] == pos[b][1]
         style = "arc3,rad=0.25" if (G.has_edge(b, a) or skip) else "arc3,rad=0.05"
-        width = 0.6 + 7 * d["count"] / cmax
+        width = _width(d["count"], cmax)
         patch = FancyArrowPatch(
             pos[a], pos[b], arrowstyle="-|>", mutation_scale=12, connectionstyle=style,
             lw=width, color=colour, alpha=0.8, zorder=1, shrinkA=14, shrinkB=14,
@@ -168,16 +187,14 @@ def graph(
                         ha="left", va="center", fontsize=7, color="#555555", gid=f"selfloop:{n}")  # fmt: skip
     bar = ax.figure.colorbar(ScalarMappable(norm=norm, cmap=cmap), ax=ax, shrink=0.7)
     bar.set_label("node: mean valence; edge: valence change")
-    handles = [
-        Line2D([], [], color=_theme.NEUTRAL, lw=1, label=f"{min(counts, default=0):,} transitions"),
-        Line2D([], [], color=_theme.NEUTRAL, lw=7.6, label=f"{cmax:,} transitions"),
-    ]
-    ax.legend(handles=handles, loc="upper left")
+    _width_legend(ax, counts)
     xs, ys = xy[:, 0], xy[:, 1]
     ax.set_xlim(xs.min() - 0.7, xs.max() + 0.7)
     ax.set_ylim(ys.min() - 0.9, ys.max() + 0.7)
     ax.set_axis_off()
-    ax.set_title(title or f"Journey graph ({G.graph.get('level', '')}, {G.graph.get('n_journeys', '?'):,} journeys)")
+    journeys = G.graph.get("n_journeys")
+    journeys_text = "? journeys" if journeys is None else _theme.count(int(journeys), "journey")
+    ax.set_title(title or f"Journey graph ({G.graph.get('level', '')}, {journeys_text})")
     ax.set_gid(f"graph:{len(nodes)}-nodes:{drawn}-edges")
     _theme.style(ax)
     return ax

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from journeymap.exceptions import ArgumentTypeError
+from journeymap.exceptions import ArgumentTypeError, SchemaError
 from journeymap.model import Journey
 from journeymap.plot import _theme
 from journeymap.plot._stats import extremes, journey_curve
@@ -34,12 +34,14 @@ def journey(
     """Plot a journey's valence over its steps, with stage bands, highs and lows.
 
     Customer messages are blue circles joined by the curve; brand replies are orange triangles
-    on the baseline; the highest and lowest moments carry a shortened quote of what was said;
-    the last step is ringed and labelled ``end``. Up to :data:`MAX_TICKS` steps every step is
+    on the baseline; the highest and lowest moments carry a shortened quote of what was said
+    (none where the customer's curve has a single point or is flat); the last step is ringed and
+    labelled ``end``; the legend names only the marks drawn. Up to :data:`MAX_TICKS` steps every step is
     labelled on the x axis; a longer journey gets at most that many tick labels.
 
     Args:
-        journey: a scored :class:`~journeymap.model.Journey` (``js[journey_id]``).
+        journey: a scored :class:`~journeymap.model.Journey` (``js[journey_id]``): SchemaError
+            where it has customer messages and none is scored.
         ax: the Axes to draw on (default: a new figure).
         quote_chars: quotes are cut to this many characters.
         title: the title (default: the journey and customer ids; "brand broadcast" instead of
@@ -64,23 +66,18 @@ def journey(
         msg = f"journey needs one Journey (js[journey_id]), got {type(journey).__name__}{hint}"
         raise ArgumentTypeError(msg)
     curve = journey_curve(journey)
+    _require_scored(journey, curve)
     ax = _theme.get_ax(ax, figsize=(9, 4.5))
     steps = curve["step"].to_numpy()
     _stage_bands(ax, steps, curve["stage"].fillna("").to_numpy())
     ax.axhline(0, color=_theme.NEUTRAL, lw=0.8, ls="--", zorder=1)
-    scored = curve[curve["valence"].notna()]
-    customer = scored[~scored["is_brand"]]
-    # the curve is the customer's; scored brand replies (score(..., agents=True)) are markers beside it
-    ax.plot(customer["step"], customer["valence"], color=_theme.CUSTOMER, lw=1.8, zorder=2, label="_curve")
-    ax.scatter(customer["step"], customer["valence"], s=55, color=_theme.CUSTOMER, zorder=3, label="customer")
-    brand_scored = scored[scored["is_brand"]]
-    if len(brand_scored):
-        ax.scatter(brand_scored["step"], brand_scored["valence"], s=55, marker="^", color=_theme.BRAND, zorder=3)
-    brand = curve[curve["is_brand"] & curve["valence"].isna()]
-    ax.scatter(brand["step"], np.full(len(brand), -1.1), marker="^", s=60, color=_theme.BRAND, zorder=3, label="brand reply")
+    _marks(ax, curve)
     high, low = extremes(curve[~curve["is_brand"].astype(bool)])  # the customer's highs and lows
+    valence = curve["valence"].to_numpy(dtype=float)
+    if high is None or low is None or valence[high] == valence[low]:
+        high = low = None  # one scored point, or a flat curve: nothing is high or low
     for pos, colour, preferred, tag in ((high, _theme.HIGH, 0.32, "high"), (low, _theme.LOW, -0.32, "low")):
-        if pos is None or (tag == "low" and pos == high):
+        if pos is None:
             continue
         row = curve.iloc[pos]
         y = float(row["valence"])
@@ -115,6 +112,34 @@ def journey(
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.14), ncols=3)
     _theme.style(ax)
     return ax
+
+
+def _require_scored(journey: Journey, curve: pd.DataFrame) -> None:
+    """SchemaError where the customer wrote something to score and nothing is scored: its curve would be empty."""
+    texts = curve.loc[~curve["is_brand"].astype(bool), "text"]
+    if curve["valence"].isna().all() and texts.map(lambda t: isinstance(t, str) and bool(t.strip())).any():
+        msg = (
+            f"journey needs emotion scores, and no message of journey {journey.journey_id!r} is scored: "
+            "run journeymap.score(js) first"
+        )
+        raise SchemaError(msg)
+
+
+def _marks(ax: Axes, curve: pd.DataFrame) -> None:
+    """The customer's curve and points, and the brand's replies; the legend lists only the marks drawn."""
+    scored = curve[curve["valence"].notna()]
+    customer = scored[~scored["is_brand"]]
+    # the curve is the customer's; scored brand replies (score(..., agents=True)) are markers beside it
+    ax.plot(customer["step"], customer["valence"], color=_theme.CUSTOMER, lw=1.8, zorder=2, label="_curve")
+    if len(customer):
+        ax.scatter(customer["step"], customer["valence"], s=55, color=_theme.CUSTOMER, zorder=3, label="customer")
+    brand_scored = scored[scored["is_brand"]]
+    brand = curve[curve["is_brand"] & curve["valence"].isna()]  # unscored replies: on the baseline
+    if len(brand_scored):
+        ax.scatter(brand_scored["step"], brand_scored["valence"], s=55, marker="^", color=_theme.BRAND, zorder=3,
+                   label="_brand scored" if len(brand) else "brand reply")  # fmt: skip
+    if len(brand):
+        ax.scatter(brand["step"], np.full(len(brand), -1.1), marker="^", s=60, color=_theme.BRAND, zorder=3, label="brand reply")
 
 
 def default_title(journey: Journey, curve: pd.DataFrame) -> str:

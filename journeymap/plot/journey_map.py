@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
+from journeymap.analytics.replies import MIN_GROUP_SIZE
 from journeymap.backends import dispatch
 from journeymap.plot import _theme
 from journeymap.plot._stats import journey_map_table
@@ -15,7 +16,7 @@ if TYPE_CHECKING:
 
     from journeymap.journeys import JourneySet
 
-__all__ = ["journey_map"]
+__all__ = ["MIN_VOLUME", "journey_map"]
 
 #: A pain point's ring has this many times its cell mark's area.
 PAIN_RING = 2.2
@@ -23,6 +24,10 @@ PAIN_RING = 2.2
 LINE = 12.0
 #: The value axis: valences run -1 .. 1, the margins hold the callouts above and below.
 YLIM = (-1.6, 1.3)
+#: A cell needs at least this many customer messages to be called high, low or a pain point: the
+#: minimum the analytics set for a group (:data:`journeymap.analytics.replies.MIN_GROUP_SIZE`);
+#: one or two messages would make the map's loudest claims. Smaller cells are still drawn.
+MIN_VOLUME = MIN_GROUP_SIZE
 
 
 @dispatch(name="plot.journey_map")
@@ -46,7 +51,10 @@ def journey_map(
     cells of highest impact (volume x negativity, as in :func:`~journeymap.pain_points`) are
     ringed and labelled; the highest and lowest points are called out (high above its cell, low
     beneath it and beneath a pain point's label, in margins kept free above 1 and below -1; the
-    legend is beside the plot, so it covers none of them). ``level="topic"`` puts
+    legend is beside the plot, so it covers none of them). Only cells of at least
+    :data:`MIN_VOLUME` messages are called high, low or a pain point, each callout gives the
+    cell's number of messages (``n``), and there is no high or low where fewer than two cells
+    qualify or all of them have the same mean. ``level="topic"`` puts
     the customers' topics (from :func:`~journeymap.assign_topics`) beneath the stages instead of
     the touchpoints.
 
@@ -59,7 +67,7 @@ def journey_map(
         >>> "billing" in {labels[round(a.xy[0])] for a in ax.texts if a.get_gid() == "annotation-pain"}
         True
     """
-    table = journey_map_table(js, level=level, top_pains=top_pains, seed=seed)
+    table = journey_map_table(js, level=level, top_pains=top_pains, seed=seed, min_volume=MIN_VOLUME)
     ax = _theme.get_ax(ax, figsize=(max(8.0, 0.9 * len(table) + 2), 5))
     if table.empty:
         return _theme.empty(ax, "scored customer messages")
@@ -89,17 +97,28 @@ def journey_map(
     # callouts, in points from their cell: the mark's radius (its ring's for a pain point) plus a gap
     radius = np.sqrt(np.where(table["pain_point"], sizes * PAIN_RING, sizes)) / 2 + 3
     below = radius.copy()  # how far down the next label beneath a cell goes
+    # each called-out cell says how many messages it holds (n), once: beside high, under the first label beneath
+    volumes = table["volume"].to_numpy()
     for i in pains.index:
-        ax.annotate("pain point", xy=(x[i], table.at[i, "mean_valence"]), xytext=(0, -below[i]), textcoords="offset points",
-                    ha="center", va="top", fontsize=8, color=_theme.LOW, fontweight="bold", gid="annotation-pain")  # fmt: skip
-        below[i] += LINE
-    high, low = int(np.argmax(table["mean_valence"].to_numpy())), int(np.argmin(table["mean_valence"].to_numpy()))
-    for pos, tag, colour in ((high, "high", _theme.HIGH), (low, "low", _theme.LOW)):
-        row = table.iloc[pos]
-        dy, va = (radius[pos], "bottom") if tag == "high" else (-below[pos], "top")
-        ax.annotate(f"{tag} {row['mean_valence']:+.2f}", xy=(row["x"], row["mean_valence"]), xytext=(0, dy),
-                    textcoords="offset points", ha="center", va=va, fontsize=8, color=colour, fontweight="bold",
-                    gid=f"annotation-{tag}")  # fmt: skip
+        ax.annotate(f"pain point\nn={volumes[i]:,}", xy=(x[i], table.at[i, "mean_valence"]),
+                    xytext=(0, -below[i]), textcoords="offset points", ha="center", va="top", fontsize=8,
+                    color=_theme.LOW, fontweight="bold", gid="annotation-pain")  # fmt: skip
+        below[i] += 2 * LINE
+    # high and low among the cells large enough to say so, and only where they differ
+    means = np.where(volumes >= MIN_VOLUME, table["mean_valence"].to_numpy(dtype=float), np.nan)
+    if np.count_nonzero(~np.isnan(means)) >= 2 and np.nanmax(means) > np.nanmin(means):
+        for pos, tag, colour in ((int(np.nanargmax(means)), "high", _theme.HIGH), (int(np.nanargmin(means)), "low", _theme.LOW)):
+            row = table.iloc[pos]
+            ha = "center"
+            if tag == "high":
+                text, dy, va = f"high {row['mean_valence']:+.2f} (n={volumes[pos]:,})", radius[pos], "bottom"
+                if len(table) > 1 and pos in (0, len(table) - 1):  # one line, wider than a column: kept inside the plot
+                    ha = "left" if pos == 0 else "right"
+            else:
+                count = "" if row["pain_point"] else f"\nn={volumes[pos]:,}"
+                text, dy, va = f"low {row['mean_valence']:+.2f}{count}", -below[pos], "top"
+            ax.annotate(text, xy=(row["x"], row["mean_valence"]), xytext=(0, dy), textcoords="offset points",
+                        ha=ha, va=va, fontsize=8, color=colour, fontweight="bold", gid=f"annotation-{tag}")  # fmt: skip
     ax.set_xticks(x, [_theme.wrap(str(t), 12) for t in table[level]])
     ax.set_xlim(x.min() - 0.5, x.max() + 0.5)
     # room above 1 and below -1 for the callouts (valences stay within -1 .. 1)
@@ -108,7 +127,8 @@ def journey_map(
     ax.set_ylabel("mean customer valence (95% interval)")
     ax.set_title(title if title is not None else f"Customer journey map: how customers feel at each stage and {level}", pad=30)
     for volume in sorted({int(table["volume"].max()), int(np.median(table["volume"]))}):
-        ax.scatter([], [], s=40 + 360 * volume / table["volume"].max(), color=_theme.NEUTRAL, label=f"{volume:,} messages")
+        size = 40 + 360 * volume / table["volume"].max()
+        ax.scatter([], [], s=size, color=_theme.NEUTRAL, label=_theme.count(volume, "message"))
     # beside the plot, not over it: the callouts and the curve keep the whole plotting area
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), scatterpoints=1, labelspacing=1.2, borderpad=0.8)
     _theme.style(ax)

@@ -45,7 +45,8 @@ def time_patterns(
     fewer than ``min_count`` customer messages is not coloured either but hatched on light grey
     (a legend above the chart says so): one message would otherwise paint an hour 100% negative,
     as dark as a busy hour where most customers are unhappy. ``min_count=1`` colours every hour
-    with a message; the volume is always drawn in full. ``tz`` is read as in
+    with a message; the volume is always drawn in full. The share negative is coloured on a
+    fixed 0-1 scale and the mean valence on -1 .. 1, not on the range of the data. ``tz`` is read as in
     :func:`journeymap.time_patterns` (None is UTC).
 
     Examples:
@@ -75,9 +76,10 @@ def time_patterns(
     if metric == "mean_valence":
         cmap = _theme.valence_cmap()
         image = ax.imshow(grid, cmap=cmap, norm=_theme.valence_norm(), aspect="auto")
-    else:
-        top = 1.0 if np.isnan(grid).all() else None  # every hour hatched: a scale all the same
-        image = ax.imshow(grid, cmap="Reds" if metric == "share_negative" else "Blues", aspect="auto", vmin=0, vmax=top)
+    elif metric == "volume":
+        image = ax.imshow(grid, cmap="Blues", aspect="auto", vmin=0)
+    else:  # a share: a fixed 0-1 scale, never fitted (all hours at 0% would be drawn mid-scale)
+        image = ax.imshow(grid, cmap="Reds", aspect="auto", vmin=0.0, vmax=1.0)
     # an hour without messages is grey, not the colour of "neutral" or "0% negative"
     image.cmap = image.cmap.with_extremes(bad=NO_DATA)
     ax.set_yticks(np.arange(7), [d[:3] for d in WEEKDAYS])

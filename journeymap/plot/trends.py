@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 import pandas as pd
 
+from journeymap.analytics._prep import require_scored
 from journeymap.analytics._time import check_tz
 from journeymap.analytics.topics import OTHER_LAST
 from journeymap.analytics.topics import topic_trends as topic_table
@@ -34,6 +35,8 @@ _LABELS = {
 #: Measures that are shares (drawn on a 0-1 axis) and that are valences (on -1 .. 1, with a zero line).
 _SHARES = frozenset({"share", "share_negative", "unanswered"})
 _VALENCES = frozenset({"mean_valence"})
+#: Measures read from the emotion scores: drawn for scored journeys only.
+_SCORED = frozenset({"share_negative", "mean_valence"})
 
 
 @dispatch(name="plot.trends")
@@ -51,7 +54,8 @@ def trends(
 
     The numbers are :func:`journeymap.trends`' (same ``freq``, ``tz``, ``bots`` and ``auto``); ``metric`` picks the
     line: the median first response to a human reply (the default), the share of negative
-    messages, the mean valence or the share of journeys left unanswered.
+    messages, the mean valence or the share of journeys left unanswered. The share negative and
+    the mean valence need scored journeys (SchemaError otherwise); the others do not.
 
     The value axes are not fitted to the data, so that a small change does not look large: the
     messages and the response time start at 0, shares run from 0 to 1 and the mean valence from
@@ -74,6 +78,8 @@ def trends(
     if metric not in _LABELS:
         msg = f"metric must be one of {sorted(_LABELS)}, got {metric!r}"
         raise InvalidArgumentError(msg)
+    if metric in _SCORED:  # unscored, the line would be empty
+        require_scored(js, f"trends(metric={metric!r})")
     tz = check_tz(tz)
     table = trends_table(js, freq=freq, tz=tz, bots=bots, auto=auto)
     ax = _theme.get_ax(ax, figsize=(10, 4))
@@ -171,9 +177,11 @@ def topic_trends(
 
     The numbers are :func:`journeymap.topic_trends`' (same ``freq`` and ``tz``); ``metric``
     picks what is drawn: messages (the default), their share of the period, the share of
-    negative messages or the mean valence. ``"other"`` is not drawn. As in :func:`trends` the
+    negative messages or the mean valence (these two need scored journeys: SchemaError
+    otherwise). ``"other"`` is not drawn. As in :func:`trends` the
     value axis is not fitted to the data: messages start at 0, shares run 0-1 and the mean
-    valence -1 to 1 (with a line at 0).
+    valence -1 to 1 (with a line at 0); the lines are drawn over the axes' frame, so that a
+    share of 0 or 1 stays visible.
 
     Examples:
         >>> import journeymap as jm
@@ -187,6 +195,8 @@ def topic_trends(
     if metric not in _TOPIC_LABELS:
         msg = f"metric must be one of {sorted(_TOPIC_LABELS)}, got {metric!r}"
         raise InvalidArgumentError(msg)
+    if metric in _SCORED:  # unscored, the lines would be empty
+        require_scored(js, f"topic_trends(metric={metric!r})")
     tz = check_tz(tz)
     table = topic_table(js, freq=freq, tz=tz)
     ax = _theme.get_ax(ax, figsize=(10, 4))
@@ -200,7 +210,8 @@ def topic_trends(
     drawn = []
     for topic in shown:
         values = table.xs(topic, level="topic")[metric].reindex(periods).to_numpy(dtype=float)
-        ax.plot(x, values, marker="o", lw=1.6, ms=3, label=_theme.wrap(str(topic), 24))
+        # every value lies within the fixed limits: a line at one (a share of 0 or 1) is drawn over the frame, not under it
+        ax.plot(x, values, marker="o", lw=1.6, ms=3, label=_theme.wrap(str(topic), 24), clip_on=False, zorder=3)
         drawn.append(values)
     ax.set_ylabel(_TOPIC_LABELS[metric])
     value_limits(ax, metric, np.concatenate(drawn))
