@@ -488,14 +488,15 @@ def report(
         sections += ["<h2>When customers write</h2>", _figure(plot.time_patterns(js, tz=tz), "time patterns")]
         sections += ["<h2>Emotions by stage</h2>", _figure(plot.emotion_mix(js, level="stage"), "emotion mix")]
         sections.append("<h2>Example journeys</h2>")
-        ranked = metrics[metrics["n_customer_steps"] >= 2].sort_values(
+        # journeys with a curve to draw: two customer messages, one of them scored at least
+        ranked = metrics[(metrics["n_customer_steps"] >= 2) & metrics["mean_valence"].notna()].sort_values(
             ["recovered", "net_change", "n_steps"], ascending=[False, False, False]
         )
         shown = min(examples, MAX_EXAMPLES)
         if examples > MAX_EXAMPLES:
             sections.append(f'<p class="note">{MAX_EXAMPLES} example journeys drawn (at most {MAX_EXAMPLES}).</p>')
         if shown == 0 or ranked.empty:
-            why = "examples=0" if shown == 0 else "no journey has two or more customer messages"
+            why = "examples=0" if shown == 0 else "no journey has two or more customer messages, one of them scored"
             sections.append(f'<p class="note">No example journeys: {why}.</p>')
         for journey_id in ranked.index[:shown]:
             drawable, n_steps = _drawable(js, str(journey_id), max_steps)

@@ -4,6 +4,7 @@ import re
 from pathlib import Path
 
 import matplotlib as mpl
+import numpy as np
 import pandas as pd
 import pytest
 from typer.testing import CliRunner
@@ -251,3 +252,15 @@ def test_cli_routes_other_languages_with_lang_scorer(tmp_path: Path) -> None:
 
     result = runner.invoke(app, [*base, "-o", str(out), "--lang-scorer", "es"])
     assert result.exit_code == 1 and "--lang-scorer takes LANG=SCORER pairs" in result.output
+
+
+def test_the_report_draws_no_example_journey_whose_messages_are_all_unscored(tmp_path: Path) -> None:
+    # a journey of two messages in a language no scorer reads has no curve: it is no example
+    from journeymap.testing.data import planted_scores
+
+    js = planted_scores(jm.build_journeys(jm.datasets.service_journeys(6, seed=0)))
+    e = js.events.copy()
+    first = e["journey_id"] == js.journey_ids[0]
+    e.loc[first, ["valence", "emotion", "sentiment"]] = np.nan
+    page = jm.report(js.with_events(e), tmp_path / "r.html", examples=10).read_text()  # before: SchemaError
+    assert page.count("<h2>Example journeys</h2>") == 1
