@@ -97,8 +97,10 @@ def test_clock_changes_read_the_first_occurrence_and_skip_forward() -> None:
         {"customer_id": ["a", "b"], "timestamp": ["2024-10-27 01:30", "2024-03-31 01:30"], "text": ["twice", "never"]}
     )
     log = jm.read_events(frame, tz="Europe/London")
-    # 01:30 on 27 October happens twice (BST, then GMT): the first is 00:30 UTC; 31 March skips 01:00-02:00
-    assert log.events["timestamp"].dt.strftime("%m-%d %H:%M").tolist() == ["10-27 00:30", "03-31 01:00"]
+    # 01:30 on 27 October happens twice (BST, then GMT): the first is 00:30 UTC; 31 March skips
+    # 01:00-02:00, and 01:30 moves forward by the gap, to 02:30 BST (before: 02:00, the gap's end)
+    assert log.events["timestamp"].dt.strftime("%m-%d %H:%M").tolist() == ["10-27 00:30", "03-31 01:30"]
+    assert len(log.warnings) == 2  # each row notes the rule it was read by
 
 
 @pytest.mark.parametrize(("tz", "error"), [("Mars/Base", ValueError), (3, TypeError), ("", ValueError)])
@@ -267,7 +269,7 @@ def test_a_survey_report_says_the_service_sections_do_not_apply(tmp_path: Path) 
     assert most.index("the app is broken") < most.index("thanks, all good")
     assert "2024-03-01 09:00 GMT" in most  # times in the report's zone
     assert "&lt;NA&gt;" not in page
-    assert "No example journeys: no journey has two or more customer messages." in page
+    assert "No example journeys: no journey has two or more customer messages, one of them scored." in page
 
 
 def test_triage_times_are_shown_in_the_report_s_zone_and_brand_only_journeys_are_counted(tmp_path: Path) -> None:

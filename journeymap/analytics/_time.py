@@ -80,7 +80,16 @@ def localize_starts(starts: pd.DatetimeIndex, tz: str | dt.tzinfo) -> pd.Datetim
     where clocks go back at midnight) is its first occurrence, so both passes fall in one
     period; a start the clock skips moves forward to the first time that exists.
     """
-    return starts.tz_localize(tz, ambiguous=np.ones(len(starts), dtype=bool), nonexistent="shift_forward")
+    from journeymap.io._values import gap_ends
+
+    local = starts.tz_localize(tz, ambiguous=np.ones(len(starts), dtype=bool), nonexistent="NaT")
+    skipped = np.asarray(local.isna(), dtype=bool)
+    if not skipped.any():
+        return local
+    # pandas' nonexistent="shift_forward" assumes whole-hour gaps: Lord Howe's are 30 minutes
+    utc = local.as_unit("ns").asi8.copy()
+    utc[skipped] = gap_ends(starts[skipped], tz).as_unit("ns").asi8
+    return pd.DatetimeIndex(utc.astype("datetime64[ns]")).tz_localize("UTC").tz_convert(tz)
 
 
 _CALENDAR = re.compile(r"^(?P<n>\d*)(?P<unit>[MQY])(?P<edge>[ES])?(?P<anchor>-[A-Z]{3})?$")
@@ -171,7 +180,17 @@ def period_start(ts: pd.Series, freq: str, tz: str | dt.tzinfo) -> pd.Series:
 
 
 def period_index(starts: pd.Series | pd.Index, freq: str, tz: str | dt.tzinfo) -> pd.DatetimeIndex:
-    """Every period start from the first to the last of ``starts`` (times in ``tz``), gaps included."""
+    """Every period start from the first to the last of ``starts`` (times in ``tz``), gaps included; each once.
+
+    A wall-clock start the clock skips (02:00 when clocks go forward at 01:00) moves forward to
+    the first time that exists (:func:`localize_starts`); where that is the next start (03:00),
+    the two are one period, so it is listed once and every message is counted once.
+
+    Examples:
+        >>> starts = pd.DatetimeIndex(["2024-03-31 00:00", "2024-03-31 02:00"]).tz_localize("Europe/London")
+        >>> period_index(starts, "h", "Europe/London").strftime("%H:%M%z").tolist()  # 01:00 GMT never happened
+        ['00:00+0000', '02:00+0100']
+    """
     found = pd.DatetimeIndex(starts)
     local = pd.DatetimeIndex([found.min(), found.max()]).tz_convert(tz).tz_localize(None)
     if _fixed(freq):
@@ -179,4 +198,5 @@ def period_index(starts: pd.Series | pd.Index, freq: str, tz: str | dt.tzinfo) -
     else:
         alias = period_alias(freq)
         walls = pd.period_range(local[0].to_period(alias), local[1].to_period(alias), freq=alias).start_time
-    return pd.DatetimeIndex(localize_starts(pd.DatetimeIndex(walls), tz).union(found), name="period")
+    every = localize_starts(pd.DatetimeIndex(walls), tz).union(found)
+    return pd.DatetimeIndex(every[~every.duplicated()], name="period")

@@ -7,6 +7,7 @@ across blocks and duplicate ids found across the whole input first (one pass ove
 from __future__ import annotations
 
 import functools
+import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -39,6 +40,8 @@ if TYPE_CHECKING:
     from collections.abc import Mapping
 
 __all__ = ["DaskEventLog", "from_pandas", "read_events"]
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, eq=False)
@@ -142,7 +145,7 @@ def _normalised_ids(part: pd.DataFrame) -> pd.Series:
     return as_id(part["event_id"])[0].reset_index(drop=True)
 
 
-def _duplicate_rows(raw: dd.DataFrame, ids: dd.Series, repeated: pd.Index, offsets: np.ndarray) -> pd.Series:
+def _duplicate_rows(raw: dd.DataFrame, ids: dd.Series, repeated: pd.Index, offsets: np.ndarray, tz: Any) -> pd.Series:
     """Input row -> row where the id was first seen, for every row repeating an earlier ``event_id``.
 
     As on one machine, duplicates are decided among the rows that pass every other check: a
@@ -160,7 +163,11 @@ def _duplicate_rows(raw: dd.DataFrame, ids: dd.Series, repeated: pd.Index, offse
     rows = pd.concat(found).sort_index()
     key = rows.pop("__id__")
     checked = validate_block(
-        rows.reset_index(drop=True), on_error="collect", duplicates=pd.Series(dtype=np.int64), log_rejects=False, replies=False
+        prepare(rows.reset_index(drop=True), actors={}, tz=tz),
+        on_error="collect",
+        duplicates=pd.Series(dtype=np.int64),
+        log_rejects=False,
+        replies=False,
     )
     failing = np.zeros(len(rows), dtype=bool)
     failing[checked.rejects["row"].to_numpy(dtype=np.int64)] = True
@@ -198,6 +205,8 @@ def read_events(
         columns: maps your column names to the canonical ones, as in :func:`journeymap.read_events`.
         actors: maps your role names to actors, as in :func:`journeymap.read_events`.
         tz: the time zone of timestamps written without an offset, as in :func:`journeymap.read_events`.
+            The rows whose wall time the clocks passed twice or skipped are read by the same
+            rules; they are logged as a warning, a count per block (not in ``warnings``).
         on_error: ``"raise"`` raises :class:`~journeymap.SchemaError` listing the first bad rows
             (this validates eagerly); ``"collect"`` keeps them in ``rejects``, lazily.
         blocksize: bytes per partition of CSV and JSON Lines files.
@@ -237,9 +246,10 @@ def _read_events(
     map_columns(raw._meta, columns)  # the same checks and messages as on one machine
     if columns:
         raw = raw.rename(columns=dict(columns))
-    if actors or tz is not None:
-        ready = functools.partial(prepare, actors=actors, tz=tz)
-        meta = raw._meta.astype({c: object for c in ("actor", "timestamp") if c in raw.columns})
+    if actors:
+        # tz= is applied in each block's validation task (_validate_part), which notes clock changes once
+        ready = functools.partial(prepare, actors=actors, tz=None)
+        meta = raw._meta.astype({c: object for c in ("actor",) if c in raw.columns})
         raw = raw.map_partitions(ready, meta=meta)
     if "actor" not in raw.columns and any(c not in CANONICAL_COLUMNS for c in raw.columns):
         role_column(raw.partitions[0].compute(), actors)  # a warning, as on one machine; reads the first block
@@ -251,7 +261,7 @@ def _read_events(
         block_lengths, repeated = dask_compute(ids.map_partitions(len), counts[counts > 1].index)
         lengths = np.asarray(block_lengths, dtype=np.int64)
         offsets = np.r_[0, np.cumsum(lengths)[:-1]].astype(np.int64)
-        duplicates = _duplicate_rows(raw, ids, repeated, offsets)
+        duplicates = _duplicate_rows(raw, ids, repeated, offsets, tz)
     else:
         lengths = np.asarray(raw.map_partitions(len).compute(), dtype=np.int64)
         offsets = np.r_[0, np.cumsum(lengths)[:-1]].astype(np.int64)
@@ -264,8 +274,9 @@ def _read_events(
         found = Problems()
         found.parts = [replies[(replies["row"] >= offset) & (replies["row"] < offset + length)]]
         logs.append(
-            delayed(validate_block)(
+            delayed(_validate_part)(
                 part,
+                tz=tz,
                 on_error="collect",
                 row_offset=int(offset),
                 duplicates=mine,
@@ -282,6 +293,29 @@ def _read_events(
         if len(found):
             raise_invalid(found.sort_values("row", kind="stable").reset_index(drop=True), n_input)
     return DaskEventLog(events, rejects, n_input, reply_notes)
+
+
+def _validate_part(part: pd.DataFrame, *, tz: Any, row_offset: int, **options: Any) -> EventLog:
+    """:func:`validate_block` on one block, its naive times read in ``tz`` first.
+
+    The rows read by a clock-change rule (an ambiguous or nonexistent wall time) are logged as a
+    warning, a count per rule for the block: on one machine, ``EventLog.warnings`` lists them.
+    """
+    notes = Problems()
+    part = prepare(part, actors={}, tz=tz, warnings=notes)
+    if notes.parts:
+        for found_part in notes.parts:  # by input row, as validate_block numbers them
+            found_part["row"] += row_offset
+        found = notes.frame()
+        counts = found["reason"].value_counts(sort=False)
+        logger.warning(
+            "%d naive timestamps in the block of input rows %d-%d were read by a clock-change rule: %s",
+            len(found),
+            row_offset,
+            row_offset + len(part) - 1,
+            "; ".join(f"{n} x {reason}" for reason, n in counts.items()),
+        )
+    return validate_block(part, row_offset=row_offset, warnings=notes, **options)
 
 
 def _reply_problems(raw: dd.DataFrame, n_input: int) -> tuple[pd.DataFrame, pd.DataFrame]:

@@ -1,6 +1,7 @@
 """Vectorised timestamp parsing to UTC.
 
-Accepted, value by value in one column: ISO 8601 strings (naive ones taken as UTC), dates in
+Accepted, value by value in one column: ISO 8601 strings (naive ones taken as UTC; a time
+followed by ``UTC`` or ``GMT``, ``"2024-07-01 10:00 UTC"``, is UTC), dates in
 ISO 8601's basic format ``YYYYMMDD`` (``"20240301"`` or the number ``20240301``: eight digits that
 make a valid date in 1900-2100), epoch seconds or milliseconds (numbers, or strings of digits: a
 magnitude of 1e11 or more is read as milliseconds), Twitter's ``Wed Oct 11 06:55:44 +0000 2017``,
@@ -41,6 +42,8 @@ EPOCH_MS_BEYOND = (
 NOT_A_DATE = "not a valid date: eight digits in 1900-2100 are read as YYYYMMDD (ISO 8601's basic format)"
 WRONG_TYPE = "wrong type: expected a time (ISO 8601 text, epoch number or datetime)"
 _DIGITS = r"[+-]?\d+(\.\d+)?"
+#: "UTC" or "GMT" written after a time of day (``2024-07-01 10:00 UTC``): read as ``+00:00``.
+_UTC_NAME = r"(?<=\d)\s*(?:UTC|GMT)$"
 _YEAR = r"^\s*([+-]?\d{4,})-\d"  # ISO 8601: the year first
 _TWITTER_YEAR = r"\s([+-]?\d{4,})\s*$"  # Twitter's format: the year last
 
@@ -187,6 +190,19 @@ def invalid_date(values: pd.Series) -> pd.Series:
     return pd.Series(_date_like(nums) & (_yyyymmdd(nums) == np.iinfo(np.int64).min), index=values.index)
 
 
+def day_numbers(values: pd.Series) -> pd.Series:
+    """Which values are eight digits read as valid ``YYYYMMDD`` dates (numbers or digit strings): days, not instants.
+
+    Such a day is read at its midnight, like ``"2024-03-01"``: a wall time, which ``tz=`` places.
+
+    Examples:
+        >>> day_numbers(pd.Series([20240701, "20240701", 20240230, 1507704944, 20240701.5], dtype=object)).tolist()
+        [True, True, False, False, False]
+    """
+    nums = _numbers(values)
+    return pd.Series(_yyyymmdd(nums) != np.iinfo(np.int64).min, index=values.index)
+
+
 def epoch_ms(values: pd.Series) -> pd.Series:
     """Which values are finite numbers (or digit strings) of 1e11 or more: read as epoch milliseconds.
 
@@ -260,6 +276,7 @@ def parse_timestamps(values: pd.Series) -> pd.Series:
     :func:`journeymap.read_events` rejects every number that lands before 1973 as epoch seconds
     (reason :data:`EARLY_EPOCH`, found by :func:`early_epoch`), the safer choice over a warning:
     such a row would otherwise start a journey in 1970 and bend every duration computed from it.
+    A time of day followed by ``UTC`` or ``GMT`` (``"2024-07-01 10:00 UTC"``) is read as UTC.
 
     Examples:
         >>> parse_timestamps(pd.Series(["20240301", 20240301, "1507704944"], dtype=object)).dt.strftime("%Y-%m-%d").tolist()
@@ -296,7 +313,7 @@ def parse_timestamps(values: pd.Series) -> pd.Series:
     digits = text.str.fullmatch(_DIGITS, na=False)
     if digits.any():
         out[digits[digits].index] = _from_epoch(text[digits])
-    other = text[~digits]
+    other = text[~digits].str.replace(_UTC_NAME, "+00:00", regex=True)
     # Years pandas cannot hold make its ISO parser fail as a whole ("Something has gone wrong"):
     # they are left NaT here and given their own reason by the validator (out_of_range).
     years = _years(other)

@@ -16,12 +16,12 @@ import numpy as np
 import pandas as pd
 
 from journeymap.exceptions import ArgumentTypeError, InvalidArgumentError
-from journeymap.io._time import epoch_text, parse_timestamps
-from journeymap.io.validation import ACTOR_ALIASES, without_surrogates
+from journeymap.io._time import day_numbers, epoch_text, parse_timestamps
+from journeymap.io.validation import ACTOR_ALIASES, Problems, without_surrogates
 from journeymap.model.touchpoint import ACTORS
 from journeymap.schema import CANONICAL_COLUMNS
 
-__all__ = ["check_actors", "check_tz", "localize_naive", "map_actors", "prepare", "role_column"]
+__all__ = ["check_actors", "check_tz", "clock_gaps", "gap_ends", "localize_naive", "map_actors", "prepare", "role_column"]
 
 logger = logging.getLogger(__name__)
 
@@ -122,13 +122,16 @@ def map_actors(raw: pd.Series, actors: Mapping[str, str]) -> pd.Series:
 
 
 def _naive(raw: pd.Series) -> pd.Series:
-    """Which values are times without an offset (epoch numbers are instants, never naive).
+    """Which values are times without an offset: epoch numbers are instants, never naive; days are.
 
-    Vectorised over the text values; other values (datetimes, dates) one by one.
+    Vectorised over the text values; other values (datetimes, dates) one by one. Eight digits that
+    make a ``YYYYMMDD`` date, as text or a number, are a day: naive, read at its local midnight.
 
     Examples:
         >>> _naive(pd.Series(["2024-07-01 10:00", "2024-07-01 10:00-05", "1719828000", "20240701"])).tolist()
         [True, False, False, True]
+        >>> _naive(pd.Series([20240701, 1719828000, "2024-07-01 10:00 UTC"], dtype=object)).tolist()
+        [True, False, False]
     """
     is_text = raw.map(lambda v: isinstance(v, str)).astype(bool)
     out = pd.Series(False, index=raw.index)
@@ -145,28 +148,154 @@ def _naive(raw: pd.Series) -> pd.Series:
                 return v.tzinfo is None
             return isinstance(v, (dt.date, np.datetime64))
 
-        out[other] = raw[other].map(one).astype(bool)
+        out[other] = raw[other].map(one).astype(bool) | day_numbers(raw[other])
     return out
 
 
-def localize_naive(raw: pd.Series, tz: dt.tzinfo) -> pd.Series:
+def _folds(values: pd.Series) -> np.ndarray:
+    """Which values are naive datetime objects that say ``fold=1``: the second pass of a repeated wall time."""
+    if not pd.api.types.is_object_dtype(values.dtype) or pd.api.types.infer_dtype(values, skipna=True) in {"string", "empty"}:
+        return np.zeros(len(values), dtype=bool)
+    return values.map(lambda v: isinstance(v, dt.datetime) and v.tzinfo is None and v.fold == 1).to_numpy(dtype=bool)
+
+
+def _zone_name(tz: dt.tzinfo) -> str:
+    return str(getattr(tz, "key", None) or getattr(tz, "zone", None) or tz)
+
+
+_SECOND = 10**9  # nanoseconds
+_DAY = 86_400 * _SECOND
+
+
+def _offsets(instants: np.ndarray, tz: dt.tzinfo | str) -> np.ndarray:
+    """The UTC offset of ``tz`` at each instant (int64 nanoseconds since the epoch), in nanoseconds."""
+    local = pd.DatetimeIndex(instants.astype("datetime64[ns]")).tz_localize("UTC").tz_convert(tz).tz_localize(None)
+    return np.asarray(local.as_unit("ns").asi8 - instants, dtype=np.int64)
+
+
+def _wall_ns(walls: pd.DatetimeIndex | pd.Series) -> np.ndarray:
+    return np.asarray(pd.DatetimeIndex(walls).as_unit("ns").asi8, dtype=np.int64)
+
+
+def clock_gaps(walls: pd.DatetimeIndex | pd.Series, tz: dt.tzinfo | str) -> tuple[np.ndarray, np.ndarray]:
+    """The UTC offsets (nanoseconds) before and after the gap each wall time falls in: times the clocks skip in ``tz``.
+
+    The offset before is the one in force a day earlier (clocks never change twice in a day);
+    the wall time read with it is the instant it names, moved forward by the gap (after - before).
+    pandas' ``nonexistent="shift_forward"`` is not used: it assumes whole-hour gaps (Lord Howe's
+    are 30 minutes) and gaps shorter than a day (Samoa skipped 30 December 2011).
+
+    Examples:
+        >>> import zoneinfo
+        >>> before, after = clock_gaps(pd.DatetimeIndex(["2024-10-06 02:10"]), zoneinfo.ZoneInfo("Australia/Lord_Howe"))
+        >>> (before / 3.6e12).tolist(), (after / 3.6e12).tolist()
+        ([10.5], [11.0])
+    """
+    wall = _wall_ns(walls)
+    before = _offsets(wall - _DAY, tz)
+    return before, _offsets(wall - before, tz)
+
+
+def gap_ends(walls: pd.DatetimeIndex, tz: dt.tzinfo | str) -> pd.DatetimeIndex:
+    """For wall times the clocks skip in ``tz``: the first instant that exists after each (the end of its gap), in UTC.
+
+    Examples:
+        >>> import zoneinfo
+        >>> gap_ends(pd.DatetimeIndex(["2024-10-06 02:00"]), zoneinfo.ZoneInfo("Australia/Lord_Howe")).tz_convert(
+        ...     "Australia/Lord_Howe").strftime("%H:%M%z").tolist()
+        ['02:30+1100']
+    """
+    before, after = clock_gaps(walls, tz)
+    wall = _wall_ns(walls)
+    # the change is after wall - after (still the old offset) and at or before wall - before: halve to the second
+    lo = (wall - after) // _SECOND * _SECOND
+    hi = -((before - wall) // _SECOND) * _SECOND
+    while len(lo) and ((hi - lo) > _SECOND).any():
+        mid = lo + (hi - lo) // 2 // _SECOND * _SECOND
+        old = _offsets(mid, tz) == before
+        lo, hi = np.where(old, mid, lo), np.where(old, hi, mid)
+    return pd.DatetimeIndex(hi.astype("datetime64[ns]")).tz_localize("UTC")
+
+
+def _clock_changes(wall: pd.Series, tz: dt.tzinfo, fold: np.ndarray) -> tuple[pd.Series, pd.Series, pd.Series, pd.Series]:
+    """Wall times in ``tz`` as UTC instants, with which were ambiguous or nonexistent, and by how much.
+
+    Returns the instants, the ambiguous mask, the nonexistent mask and, for the nonexistent ones,
+    the length of the gap they fall in. A repeated wall time is its first pass unless ``fold``
+    says the second; a skipped one is read with the UTC offset in force before the gap, which
+    moves it forward by the length of the gap (01:30 in a 01:00-02:00 gap is 02:30).
+    """
+    first = wall.dt.tz_localize(tz, ambiguous=np.ones(len(wall), dtype=bool), nonexistent="NaT")
+    second = wall.dt.tz_localize(tz, ambiguous=np.zeros(len(wall), dtype=bool), nonexistent="NaT")
+    nonexistent = first.isna()
+    ambiguous = (first != second) & ~nonexistent
+    local = first.where(~pd.Series(fold, index=wall.index) | ~ambiguous, second)
+    gap = pd.Series(pd.NaT, index=wall.index, dtype="timedelta64[ns]")
+    utc = local.dt.tz_convert("UTC").astype("datetime64[ns, UTC]")
+    if nonexistent.any():
+        skipped = wall[nonexistent]
+        before, after = clock_gaps(skipped, tz)
+        read = (_wall_ns(skipped) - before).astype("datetime64[ns]")
+        utc[nonexistent] = pd.DatetimeIndex(read).tz_localize("UTC")
+        gap[nonexistent] = (after - before).astype("timedelta64[ns]")
+    return utc, ambiguous, nonexistent, gap
+
+
+def _clock_reasons(tz: dt.tzinfo, ambiguous: pd.Series, nonexistent: pd.Series, fold: np.ndarray, gap: pd.Series) -> pd.Series:
+    """The note of each value read by a clock-change rule (missing for the others): the rule it was read by."""
+    zone = _zone_name(tz)
+    out = pd.Series(None, index=ambiguous.index, dtype=object)
+    twice = f"ambiguous local time (it occurs twice in {zone}, when the clocks go back): "
+    second = ambiguous & fold
+    out[ambiguous & ~second] = twice + "read as the first occurrence (daylight time)"
+    out[second] = twice + "read as the second occurrence (standard time), as its fold=1 says"
+    if nonexistent.any():
+        length = gap[nonexistent].map(lambda g: str(g.to_pytimedelta()))
+        out[nonexistent] = (
+            f"nonexistent local time (the clocks went forward in {zone}, skipping it): "
+            "read as moved forward by the length of the gap (" + length + ")"
+        )
+    return out
+
+
+def localize_naive(raw: pd.Series, tz: dt.tzinfo, notes: Problems | None = None) -> pd.Series:
     """The timestamp column with its naive values read as wall times in ``tz`` (as UTC instants).
 
-    Values with an offset and epoch numbers are left as they are; so is what does not parse
-    (the validator gives it its reason). A wall time that occurs twice (the hour the clocks go
-    back) is read as its first occurrence; one that does not occur (the hour they go forward) is
-    moved forward by the gap.
+    Naive values are text without an offset, naive datetimes, and ``YYYYMMDD`` dates (text or
+    numbers, read at that day's local midnight). Values with an offset (``Z``, ``+05:30``,
+    ``UTC``) and epoch numbers are instants, left as they are; so is what does not parse (the
+    validator gives it its reason).
+
+    Where the clocks change, a wall time may be ambiguous or nonexistent:
+
+    * one the clocks pass twice (the hour they go back) is read as its first occurrence
+      (daylight time), unless it is a naive ``datetime`` whose ``fold`` is 1: then the second;
+    * one they skip (the hour they go forward) is moved forward by the length of the gap: in
+      Europe/London, 01:30 on 31 March 2024 is read as 02:30 BST (01:30 UTC).
+
+    Each such value's row is noted in ``notes`` (``EventLog.warnings``), naming the rule.
 
     Examples:
         >>> import zoneinfo
         >>> raw = pd.Series(["2024-07-01 10:00", "2024-07-01T10:00+00:00", 1719828000], dtype=object)
         >>> [str(v) for v in localize_naive(raw, zoneinfo.ZoneInfo("Europe/London"))]
         ['2024-07-01 09:00:00+00:00', '2024-07-01T10:00+00:00', '1719828000']
+        >>> notes = Problems()
+        >>> london = zoneinfo.ZoneInfo("Europe/London")
+        >>> localize_naive(pd.Series(["2024-03-31 01:30", "2024-10-27 01:30"]), london, notes).astype(str).tolist()
+        ['2024-03-31 01:30:00+00:00', '2024-10-27 00:30:00+00:00']
+        >>> [reason.split(" (")[0] for reason in notes.frame()["reason"]]
+        ['nonexistent local time', 'ambiguous local time']
     """
     kind = raw.dtype
-    if isinstance(kind, pd.DatetimeTZDtype) or pd.api.types.is_numeric_dtype(kind) or pd.api.types.is_bool_dtype(kind):
+    if isinstance(kind, pd.DatetimeTZDtype) or pd.api.types.is_bool_dtype(kind):
         return raw
-    naive = pd.Series(True, index=raw.index) if pd.api.types.is_datetime64_dtype(kind) else _naive(raw)
+    if pd.api.types.is_datetime64_dtype(kind):
+        naive = pd.Series(True, index=raw.index)
+    elif pd.api.types.is_numeric_dtype(kind):
+        naive = day_numbers(raw)  # YYYYMMDD days; other numbers are epoch instants
+    else:
+        naive = _naive(raw)
     if not naive.any():
         return raw
     parsed = parse_timestamps(raw[naive])  # naive values parse as UTC: their wall time, to be re-read
@@ -174,8 +303,11 @@ def localize_naive(raw: pd.Series, tz: dt.tzinfo) -> pd.Series:
     if not ok.any():
         return raw
     wall = parsed[ok].dt.tz_localize(None)
-    local = wall.dt.tz_localize(tz, ambiguous=np.ones(len(wall), dtype=bool), nonexistent="shift_forward")
-    local = local.dt.tz_convert("UTC").astype("datetime64[ns, UTC]")
+    fold = _folds(raw[naive][ok])
+    local, ambiguous, nonexistent, gap = _clock_changes(wall, tz, fold)
+    if notes is not None and (ambiguous.any() or nonexistent.any()):
+        reasons = _clock_reasons(tz, ambiguous, nonexistent, fold, gap).reindex(raw.index)
+        notes.add(reasons.notna(), "timestamp", reasons, raw)
     if bool(ok.all()) and len(local) == int(raw.notna().sum()):
         # every value is a naive time that parses (the usual export): one datetime column, which
         # the validator takes as it is, instead of a column of objects it parses again one by one
@@ -186,15 +318,23 @@ def localize_naive(raw: pd.Series, tz: dt.tzinfo) -> pd.Series:
     return out
 
 
-def prepare(frame: pd.DataFrame, *, actors: Mapping[str, str], tz: dt.tzinfo | None) -> pd.DataFrame:
-    """The raw frame (canonical column names) with ``actors`` and ``tz`` applied; the same frame when neither is given."""
+def prepare(
+    frame: pd.DataFrame, *, actors: Mapping[str, str], tz: dt.tzinfo | None, warnings: Problems | None = None
+) -> pd.DataFrame:
+    """The raw frame (canonical column names) with ``actors`` and ``tz`` applied; the same frame when neither is given.
+
+    ``warnings`` collects, by row position, the timestamps read by a rule because the clocks
+    changed there (ambiguous or nonexistent wall times: :func:`localize_naive`).
+    """
     if not actors and tz is None:
         return frame
     frame = frame.copy()
     if actors and "actor" in frame.columns:
         frame["actor"] = map_actors(frame["actor"], actors)
     if tz is not None and "timestamp" in frame.columns:
-        frame["timestamp"] = localize_naive(frame["timestamp"], tz)
+        raw = frame["timestamp"]
+        local = localize_naive(raw.set_axis(pd.RangeIndex(len(raw)), axis=0), tz, warnings)
+        frame["timestamp"] = local.set_axis(raw.index, axis=0)
     return frame
 
 

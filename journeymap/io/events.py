@@ -44,17 +44,23 @@ def read_events(
             ``user``, ``end-user``, ``operator``, ``chatbot``, ...).
         tz: the time zone of timestamps written without an offset (an IANA name such as
             ``"Europe/London"``, an offset such as ``"+05:30"``, or a tzinfo): they are read as
-            wall times there. None reads them as UTC. Times with an offset and epoch numbers are
-            instants and are not changed. A wall time the clocks pass twice (when they go back)
-            is read as its first occurrence; one they skip is moved forward by the gap.
+            wall times there, and ``YYYYMMDD`` dates (text or numbers) at that day's local
+            midnight. None reads them as UTC. Times with an offset (``Z``, ``+05:30``, ``UTC``,
+            ``GMT``) and epoch numbers are instants and are not changed. A wall time the clocks
+            pass twice (when they go back) is read as its first occurrence (daylight time), or
+            the second where it is a naive ``datetime`` with ``fold=1``; one they skip (when they
+            go forward) is moved forward by the length of the gap (Europe/London's 01:30 on 31
+            March 2024 is 02:30 BST). Each such row is kept with a note in ``EventLog.warnings``
+            naming the rule.
         on_error: ``"raise"`` raises :class:`~journeymap.SchemaError` listing the first bad rows;
             ``"collect"`` keeps them out of the events and lists them in ``EventLog.rejects``.
 
     ``customer_id`` and ``timestamp`` are required. Without ``event_id`` ids are generated from
     the row number; without ``actor`` every event is the customer's; without ``channel`` it is
     ``"unknown"``; without ``touchpoint`` the channel is used. Timestamps are parsed to UTC from
-    ISO 8601 (naive values are taken as UTC), ``YYYYMMDD`` dates (``"20240301"``, ``20240301``),
-    epoch seconds or milliseconds, and Twitter's ``Wed Oct 11 06:55:44 +0000 2017``; a number
+    ISO 8601 (naive values are taken as UTC; a time followed by ``UTC`` or ``GMT`` is UTC),
+    ``YYYYMMDD`` dates (``"20240301"``, ``20240301``), epoch seconds or milliseconds, and
+    Twitter's ``Wed Oct 11 06:55:44 +0000 2017``; a number
     that as epoch seconds lands before 1973 (an Excel serial date, a row number) is rejected, not
     read as a day in 1970. A repeated ``event_id`` is rejected after its first copy that passes
     every other check. Other columns are kept as attributes. A dask DataFrame is validated
@@ -73,9 +79,9 @@ def read_events(
         Timestamp('2017-10-11 06:55:44+0000', tz='UTC')
     """
     actor_map, zone = check_actors(actors), check_tz(tz)
-    problems = Problems()
-    frame = prepare(map_columns(read_table(source, problems=problems), columns), actors=actor_map, tz=zone)
+    problems, notes = Problems(), Problems()
+    frame = prepare(map_columns(read_table(source, problems=problems), columns), actors=actor_map, tz=zone, warnings=notes)
     role_column(frame, actor_map)
     # rejects name the columns as the user knows them ("sent_at", not "timestamp")
     named = {str(dst): str(src) for src, dst in (columns or {}).items()}
-    return validate_events(frame, on_error=on_error, problems=problems, source_columns=named or None)
+    return validate_events(frame, on_error=on_error, problems=problems, warnings=notes, source_columns=named or None)
