@@ -257,3 +257,18 @@ def test_labels_drop_emoji_and_keep_other_scripts(small: jm.JourneySet) -> None:
     assert not [str(w.message) for w in caught if "Glyph" in str(w.message)]
     labels = [t.get_text().replace("\n", " ") for t in jm.plot.emotion_heatmap(data).get_yticklabels()]
     assert "Доставка" in labels and "Facturación" in labels
+
+
+def test_journey_map_draws_at_most_max_columns_cells_and_says_so() -> None:
+    js = planted_scores(jm.build_journeys(jm.datasets.service_journeys(120, seed=0)))
+    table = journey_map_table(js)
+    ax = jm.plot.journey_map(js, max_columns=6)  # before: every cell, a column each
+    pains = set(table.loc[table["pain_point"], "touchpoint"])
+    drawn = [t.get_text().replace("\n", " ") for t in ax.get_xticklabels()]
+    assert len(drawn) == len(set(table.sort_values("volume", ascending=False).index[:6]) | set(table.index[table["pain_point"]]))
+    assert pains <= set(drawn) and f"of {len(table)} cells" in ax.get_title()
+    full = jm.plot.journey_map(js, max_columns=None)
+    assert len(full.get_xticklabels()) == len(table) and "cells)" not in full.get_title()
+    with pytest.raises(ValueError, match="max_columns"):
+        jm.plot.journey_map(js, max_columns=0)
+    plt.close("all")

@@ -6,17 +6,19 @@ from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
+from journeymap.analytics._checks import check_count
 from journeymap.analytics.replies import MIN_GROUP_SIZE
 from journeymap.backends import dispatch
 from journeymap.plot import _theme
 from journeymap.plot._stats import journey_map_table
 
 if TYPE_CHECKING:
+    import pandas as pd
     from matplotlib.axes import Axes
 
     from journeymap.journeys import JourneySet
 
-__all__ = ["MIN_VOLUME", "journey_map"]
+__all__ = ["MAX_COLUMNS", "MIN_VOLUME", "journey_map"]
 
 #: A pain point's ring has this many times its cell mark's area.
 PAIN_RING = 2.2
@@ -28,6 +30,8 @@ YLIM = (-1.6, 1.3)
 #: minimum the analytics set for a group (:data:`journeymap.analytics.replies.MIN_GROUP_SIZE`);
 #: one or two messages would make the map's loudest claims. Smaller cells are still drawn.
 MIN_VOLUME = MIN_GROUP_SIZE
+#: The most (stage, touchpoint) cells a map draws by default: the largest, and the pain points.
+MAX_COLUMNS = 24
 
 
 @dispatch(name="plot.journey_map")
@@ -41,6 +45,7 @@ def journey_map(
     # the interval
     seed: int = 0,
     title: str | None = None,
+    max_columns: int | None = MAX_COLUMNS,
 ) -> Axes:
     """The classic journey-map layout, drawn from data.
 
@@ -58,6 +63,11 @@ def journey_map(
     the customers' topics (from :func:`~journeymap.assign_topics`) beneath the stages instead of
     the touchpoints.
 
+    At most ``max_columns`` (stage, touchpoint) cells are drawn (default :data:`MAX_COLUMNS`;
+    None for all): those of the most messages, and the pain points always; the title then says
+    how many of how many are shown. Discovered topics can number a hundred, and a map a column
+    per topic would be metres wide.
+
     Examples:
         >>> import journeymap as jm
         >>> from journeymap.testing.data import planted_scores
@@ -67,7 +77,9 @@ def journey_map(
         >>> "billing" in {labels[round(a.xy[0])] for a in ax.texts if a.get_gid() == "annotation-pain"}
         True
     """
-    table = journey_map_table(js, level=level, top_pains=top_pains, seed=seed, min_volume=MIN_VOLUME)
+    table, shown_of = _largest_cells(
+        journey_map_table(js, level=level, top_pains=top_pains, seed=seed, min_volume=MIN_VOLUME), max_columns
+    )
     ax = _theme.get_ax(ax, figsize=(max(8.0, 0.9 * len(table) + 2), 5))
     if table.empty:
         return _theme.empty(ax, "scored customer messages")
@@ -125,7 +137,8 @@ def journey_map(
     ax.set_ylim(*YLIM)
     ax.set_yticks([-1.0, -0.5, 0.0, 0.5, 1.0])
     ax.set_ylabel("mean customer valence (95% interval)")
-    ax.set_title(title if title is not None else f"Customer journey map: how customers feel at each stage and {level}", pad=30)
+    default_title = f"Customer journey map: how customers feel at each stage and {level}{shown_of}"
+    ax.set_title(title if title is not None else default_title, pad=30)
     for volume in sorted({int(table["volume"].max()), int(np.median(table["volume"]))}):
         size = 40 + 360 * volume / table["volume"].max()
         ax.scatter([], [], s=size, color=_theme.NEUTRAL, label=_theme.count(volume, "message"))
@@ -133,3 +146,16 @@ def journey_map(
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), scatterpoints=1, labelspacing=1.2, borderpad=0.8)
     _theme.style(ax)
     return ax
+
+
+def _largest_cells(table: pd.DataFrame, max_columns: int | None) -> tuple[pd.DataFrame, str]:
+    """The ``max_columns`` cells of most messages and every pain point, in map order; and the title's note."""
+    if max_columns is None:
+        return table, ""
+    check_count(max_columns, "max_columns", minimum=1, what="number of cells")
+    if len(table) <= max_columns:
+        return table, ""
+    largest = table.sort_values("volume", ascending=False, kind="stable").index[:max_columns]
+    keep = np.sort(np.union1d(largest, table.index[table["pain_point"]]))
+    shown = table.loc[keep].reset_index(drop=True)
+    return shown.assign(x=np.arange(len(shown))), f" ({len(shown)} largest of {len(table)} cells)"
