@@ -320,3 +320,16 @@ def test_frame_of_topics_is_unchanged_in_shape() -> None:
     texts, _ = planted(5)
     info = model().fit(texts).topic_info_
     assert isinstance(info, pd.DataFrame) and list(info.columns) == ["topic", "size", "share", "keywords", "representative_texts"]
+
+
+def test_a_loose_topic_takes_no_unrelated_text() -> None:
+    # from a review on real threads: the TWCS sample's loose topics had floors near 0, so any text
+    # at all joined one ("tell me a joke" -> "delivery slots" at 0.07)
+    from .conftest import TWCS_SAMPLE
+
+    sample = pd.read_csv(TWCS_SAMPLE, dtype=str)
+    customers = sample.loc[sample["inbound"].str.lower() == "true", "text"].tolist()
+    tm = TopicModel(seed=0, cache=False).fit(customers)
+    junk = ["tell me a joke", "The quick brown fox jumps over the lazy dog", "My cat is sleeping on the sofa"]
+    assert list(tm.predict(junk)) == [OTHER] * 3
+    assert np.mean(np.asarray(tm.labels_) == OTHER) <= 0.1  # the customers' own tweets still have topics
