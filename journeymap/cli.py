@@ -66,7 +66,9 @@ def main(
     """Customer emotion journey mapping."""
     del version
     level = logging.WARNING if verbose == 0 else logging.INFO if verbose == 1 else logging.DEBUG
-    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+    # -v and -vv are about journeymap: other libraries (matplotlib's font manager) stay at WARNING
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    logging.getLogger("journeymap").setLevel(level)
 
 
 ScorerOption = Annotated[
@@ -129,6 +131,15 @@ def _scorer_from(name: str, options: list[str] | None) -> Any:
         return jm.get_scorer(name, **parsed)
 
 
+def _check_tz(tz: str | None) -> None:
+    """Fail now on a --tz no reader checks first (a TWCS file's times carry their offsets)."""
+    if tz is not None:
+        from journeymap.io._values import check_tz
+
+        with _handled():
+            check_tz(tz)
+
+
 def _lang_routes(lang_scorers: list[str] | None) -> dict[str, str] | None:
     return _pairs(lang_scorers, "--lang-scorer", "LANG=SCORER", strip=True)
 
@@ -175,7 +186,21 @@ def _handled() -> Iterator[None]:
         where = f" {exc.filename!r}" if getattr(exc, "filename", None) else ""
         raise _fail(f"{exc.strerror or exc}{where}") from exc
     except (JourneyMapError, ValueError, sqlite3.Error) as exc:
-        raise _fail(str(exc).splitlines()[0] if str(exc) else type(exc).__name__) from exc
+        raise _fail(_first_line(exc)) from exc
+
+
+def _first_line(exc: BaseException) -> str:
+    """The line of an error message that says what is wrong.
+
+    Most messages say it first. A pydantic ``ValidationError`` says "1 validation error for
+    Taxonomy" first, then the field, then the reason: all three are kept.
+    """
+    lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
+    if not lines:
+        return type(exc).__name__
+    if type(exc).__name__ == "ValidationError" and len(lines) >= 3:
+        return f"{lines[0]}: {lines[1]}: {lines[2]}"
+    return lines[0]
 
 
 def _not_the_input(output: Path, input_path: Path, what: str) -> None:
@@ -258,9 +283,14 @@ def _looks_like_twcs(path: Path) -> bool:
     return all(name in header for name in ("tweet_id", "author_id", "inbound"))
 
 
+def _rejects_path(output: Path) -> Path:
+    """Where the rejects of a run writing ``output`` go: ``<output stem>.rejects.csv`` beside it."""
+    return output.with_name(output.stem + ".rejects.csv")
+
+
 def _write_rejects(log: EventLog, output: Path) -> Path | None:
     """The rejects beside the output; a stale rejects file of an earlier run is removed."""
-    path = output.with_name(output.stem + ".rejects.csv")
+    path = _rejects_path(output)
     if len(log.rejects) == 0:
         path.unlink(missing_ok=True)
         return None
@@ -341,6 +371,7 @@ def score(
     if output.suffix.lower() not in {".parquet", ".csv"}:
         raise _fail(f"--output must end in .parquet or .csv, got {output.name!r}")
     _not_the_input(output, input, "--output")
+    _not_the_input(_rejects_path(output), input, "the rejects file")
     routes = _lang_routes(lang_scorer)
     log = _load(input, fmt, columns, actors, tz)
     _usable(log, input)
@@ -391,11 +422,16 @@ def map_(
     if report.suffix.lower() not in {".html", ".htm"}:
         raise _fail(f"--report must end in .html, got {report.name!r}")
     _not_the_input(report, input, "--report")
+    _not_the_input(_rejects_path(report), input, "the rejects file")
     if not topics and (n_topics is not None or labels is not None or labels_file is not None or encoder != "default"):
         raise _fail("--n-topics, --labels, --labels-file and --encoder need --topics")
     model = _topic_model(n_topics, labels, labels_file, encoder) if topics else None
     _gap_needs_customer(gap, by)
     routes = _lang_routes(lang_scorer)
+    _check_tz(tz)
+    with _handled():
+        report.parent.mkdir(parents=True, exist_ok=True)  # fail before the work, not after
+    _writable(report)
     log = _load(input, fmt, columns, actors, tz)
     _usable(log, input)
     with _handled():
@@ -502,22 +538,29 @@ def topics(
     messages_path = output.with_name(output.stem + ".messages.csv")
     _not_the_input(output, input, "--output")
     _not_the_input(messages_path, input, "the messages file")
+    _not_the_input(_rejects_path(output), input, "the rejects file")
     model = _topic_model(n_topics, labels, labels_file, encoder)
     model.set_params(seed=seed, cache=cache)
     _gap_needs_customer(gap, by)
+    with _handled():
+        output.parent.mkdir(parents=True, exist_ok=True)  # fail before the work, not after
+    _writable(output)
+    _writable(messages_path)
     log = _load(input, fmt, columns, actors, tz)
     _usable(log, input)
     with _handled():
-        output.parent.mkdir(parents=True, exist_ok=True)  # fail before the work, not after
         js = jm.assign_topics(jm.build_journeys(log, by=by.value, gap=gap), model, sample=sample, seed=seed)
         table = _topic_table(js)
         table.to_csv(output)
         events = js.events
         keep = [c for c in ("event_id", "journey_id", "customer_id", "timestamp", "text", "topic", "topic_score") if c in events]
         events.loc[events["topic"].notna(), keep].to_csv(messages_path, index=False)
+        rejects = _write_rejects(log, output)
     typer.echo(f"{int(table['volume'].sum()):,} customer messages in {int((table.index != 'other').sum()):,} topics")
     typer.echo(f"topic table: {output}")
     typer.echo(f"messages with their topics: {messages_path}")
+    if rejects is not None:
+        typer.echo(f"{log.rejects['row'].nunique():,} rows rejected; reasons in {rejects}")
 
 
 @app.command()
@@ -643,10 +686,16 @@ def train(
     from journeymap.emotions.train import train as run
 
     with _handled():
+        out.mkdir(parents=True, exist_ok=True)  # a folder that cannot be made fails before training, not after
+    _writable(out / "config.json")
+    with _handled():
         try:
             valences = {k: float(v) for k, v in parse_label_map(valence).items()}
         except ValueError as exc:
             raise _fail(f"--valence takes LABEL=NUMBER pairs: {exc}") from exc
+        outside = {k: v for k, v in valences.items() if not -1.0 <= v <= 1.0}  # NaN too
+        if outside:
+            raise _fail(f"--valence takes values in [-1, 1]; got {outside}")
         meta = run(
             data,
             out,

@@ -118,3 +118,83 @@ def test_an_output_path_that_is_a_folder_is_an_error_line(tmp_path: Path) -> Non
     assert "error: " in result.output
     assert "taken.csv" in result.output
     assert "Traceback" not in result.output
+
+
+# -- a review of the CLI end to end (fifth session, 2026-12-05) ----------------------------------
+
+
+def test_the_rejects_file_is_never_the_input(tmp_path: Path) -> None:
+    # before: score replaced the input with its rejects table; map deleted it as a "stale" rejects file
+    source = events_csv(tmp_path / "export.rejects.csv")
+    before = source.read_bytes()
+    fails_cleanly(["score", str(source), "-o", str(tmp_path / "export.csv")], "the rejects file")
+    fails_cleanly(["map", str(source), "--report", str(tmp_path / "export.html")], "the rejects file")
+    fails_cleanly(["topics", str(source), "-o", str(tmp_path / "export.csv")], "the rejects file")
+    assert source.read_bytes() == before
+
+
+def test_topics_writes_its_rejects_beside_its_output(tmp_path: Path) -> None:
+    source = tmp_path / "in.csv"
+    frame = pd.DataFrame(
+        {
+            "customer_id": ["a", "b", "c", "d"],
+            "timestamp": ["2024-01-01T10:00:00Z", "2024-01-01T11:00:00Z", "not a time", "2024-01-02T11:00:00Z"],
+            "text": ["my card was declined", "refund please", "hello", "card blocked again"],
+        }
+    )
+    frame.to_csv(source, index=False)
+    out = tmp_path / "t" / "topics.csv"
+    result = runner.invoke(app, ["topics", str(source), "-o", str(out), "--labels", "card,refund", "--by", "customer"])
+    assert result.exit_code == 0, result.output
+    rejects = pd.read_csv(out.with_name("topics.rejects.csv"))
+    assert rejects["row"].tolist() == [2] and "1 rows rejected" in result.output
+
+
+def test_map_fails_on_an_unusable_report_or_tz_before_any_work(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import journeymap as jm
+
+    def no_scoring(*args: object, **kwargs: object) -> None:
+        raise AssertionError("scored before the arguments were checked")
+
+    monkeypatch.setattr(jm, "score", no_scoring)
+    source = events_csv(tmp_path / "in.csv")
+    (tmp_path / "afile").write_text("x")
+    fails_cleanly(["map", str(source), "--report", str(tmp_path / "afile" / "report.html")], "")
+    fails_cleanly(["map", str(source), "--tz", "Mars/Base"], "tz='Mars/Base'")
+
+
+def test_train_refuses_a_valence_outside_minus_one_to_one(tmp_path: Path) -> None:
+    table = tmp_path / "lab.csv"
+    pd.DataFrame({"text": ["awful", "fine", "great"] * 4, "label": ["grr", "meh", "yay"] * 4}).to_csv(table, index=False)
+    others = ["--valence", "meh=0", "--valence", "yay=1"]
+    for value in ("-5", "nan"):
+        args = ["train", str(table), "-o", str(tmp_path / "m"), "--valence", f"grr={value}", *others]
+        fails_cleanly(args, "--valence takes values in [-1, 1]")
+
+
+def test_a_validation_error_keeps_its_reason() -> None:
+    import pydantic
+
+    from journeymap.cli import _first_line
+
+    class Model(pydantic.BaseModel):
+        valence: float = pydantic.Field(ge=-1, le=1)
+
+    with pytest.raises(pydantic.ValidationError) as info:
+        Model(valence=-5)
+    line = _first_line(info.value)
+    assert line.startswith("1 validation error for Model: valence:") and "greater than or equal to -1" in line
+
+
+def test_verbose_turns_up_journeymap_logging_only() -> None:
+    import logging
+
+    library, root = logging.getLogger("journeymap"), logging.getLogger()
+    before = library.level, root.level
+    try:
+        assert runner.invoke(app, ["-vv", "scorers"]).exit_code == 0
+        assert library.level == logging.DEBUG  # before: the root logger's, matplotlib's fonts included
+        assert root.level == before[1] or root.level >= logging.WARNING
+    finally:
+        library.setLevel(before[0])
+        root.setLevel(before[1])
