@@ -89,8 +89,8 @@ ActorsOption = Annotated[
     ),
 ]
 GapOption = Annotated[
-    str,
-    typer.Option("--gap", help="With --by customer: the quiet time that starts a new journey (e.g. 7D, 12h)."),
+    Optional[str],  # noqa: UP045
+    typer.Option("--gap", help="With --by customer: the quiet time that starts a new journey (e.g. 12h; default 7D)."),
 ]
 LangScorerOption = Annotated[
     Optional[list[str]],  # noqa: UP045
@@ -209,15 +209,18 @@ def _not_the_input(output: Path, input_path: Path, what: str) -> None:
         raise _fail(f"{what} {str(output)!r} is the input file; choose another path")
 
 
-def _usable(log: EventLog, path: Path) -> None:
-    """Stop with a clear message when no event survived validation."""
+def _usable(log: EventLog, path: Path, output: Path) -> None:
+    """Stop with a clear message when no event survived validation (the rejects written beside ``output``)."""
     if len(log.events) == 0:
         rejected = log.rejects["row"].nunique()
         if not rejected:
             raise _fail(f"no usable events in {str(path)!r}: the file has no rows")
         counts = log.rejects.groupby(["column", "reason"]).size().sort_values(ascending=False).head(3)
         reasons = "; ".join(f"{key[0]}: {key[1]} ({int(n):,})" for key, n in zip(counts.index.tolist(), counts.to_numpy()))
-        raise _fail(f"no usable events in {str(path)!r}: all {rejected:,} rows were rejected ({reasons})")
+        with _handled():
+            output.parent.mkdir(parents=True, exist_ok=True)
+            written = _write_rejects(log, output)
+        raise _fail(f"no usable events in {str(path)!r}: all {rejected:,} rows were rejected ({reasons}); reasons in {written}")
 
 
 def _pairs(items: list[str] | None, option: str, shape: str, *, strip: bool) -> dict[str, str] | None:
@@ -242,14 +245,21 @@ def _parse_columns(columns: list[str] | None) -> dict[str, str] | None:
     return _pairs(columns, "--columns", "SOURCE=CANONICAL", strip=False)
 
 
-def _gap_needs_customer(gap: str, by: By) -> None:
-    """Checked before any file is read: --gap only means something with --by customer, and must be a duration."""
+def _gap_needs_customer(gap: str | None, by: By) -> str:
+    """The gap to build with (7D unless given), checked before any file is read.
+
+    --gap only means something with --by customer (given with --by thread, even as 7D, it is
+    refused rather than ignored), and must be a duration.
+    """
     from journeymap.journeys._build import gap_nanoseconds
 
-    if gap != "7D" and by is not By.customer:
+    if gap is None:
+        return "7D"
+    if by is not By.customer:
         raise _fail("--gap splits a customer's events into journeys: it needs --by customer")
     with _handled():
         gap_nanoseconds(gap)
+    return gap
 
 
 def _parse_actors(actors: list[str] | None) -> dict[str, str] | None:
@@ -374,7 +384,7 @@ def score(
     _not_the_input(_rejects_path(output), input, "the rejects file")
     routes = _lang_routes(lang_scorer)
     log = _load(input, fmt, columns, actors, tz)
-    _usable(log, input)
+    _usable(log, input, output)
     with _handled():
         output.parent.mkdir(parents=True, exist_ok=True)  # fail before scoring, not after
         _writable(output)
@@ -410,7 +420,7 @@ def map_(
     scorer_option: ScorerOption = None,
     actors: ActorsOption = None,
     tz: TzOption = None,
-    gap: GapOption = "7D",
+    gap: GapOption = None,
     lang_scorer: LangScorerOption = None,
 ) -> None:
     """Journeys, scores, analytics and the HTML report for a file (with --topics: and what customers write about)."""
@@ -426,14 +436,14 @@ def map_(
     if not topics and (n_topics is not None or labels is not None or labels_file is not None or encoder != "default"):
         raise _fail("--n-topics, --labels, --labels-file and --encoder need --topics")
     model = _topic_model(n_topics, labels, labels_file, encoder) if topics else None
-    _gap_needs_customer(gap, by)
+    gap = _gap_needs_customer(gap, by)
     routes = _lang_routes(lang_scorer)
     _check_tz(tz)
     with _handled():
         report.parent.mkdir(parents=True, exist_ok=True)  # fail before the work, not after
     _writable(report)
     log = _load(input, fmt, columns, actors, tz)
-    _usable(log, input)
+    _usable(log, input, report)
     with _handled():
         js = jm.score(jm.build_journeys(log, by=by.value, gap=gap), _scorers_from(scorer, scorer_option, routes), progress=True)
         if model is not None:
@@ -523,7 +533,7 @@ def topics(
     cache: Annotated[bool, typer.Option(help="Use the persistent embedding cache.")] = True,
     actors: ActorsOption = None,
     tz: TzOption = None,
-    gap: GapOption = "7D",
+    gap: GapOption = None,
 ) -> None:
     """What customers write about: the topic table, and every customer message with its topic.
 
@@ -541,13 +551,13 @@ def topics(
     _not_the_input(_rejects_path(output), input, "the rejects file")
     model = _topic_model(n_topics, labels, labels_file, encoder)
     model.set_params(seed=seed, cache=cache)
-    _gap_needs_customer(gap, by)
+    gap = _gap_needs_customer(gap, by)
     with _handled():
         output.parent.mkdir(parents=True, exist_ok=True)  # fail before the work, not after
     _writable(output)
     _writable(messages_path)
     log = _load(input, fmt, columns, actors, tz)
-    _usable(log, input)
+    _usable(log, input, output)
     with _handled():
         js = jm.assign_topics(jm.build_journeys(log, by=by.value, gap=gap), model, sample=sample, seed=seed)
         table = _topic_table(js)

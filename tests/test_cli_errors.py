@@ -198,3 +198,15 @@ def test_verbose_turns_up_journeymap_logging_only() -> None:
     finally:
         library.setLevel(before[0])
         root.setLevel(before[1])
+
+
+def test_a_gap_with_journeys_by_thread_is_refused_even_at_its_default(tmp_path: Path) -> None:
+    source = events_csv(tmp_path / "in.csv")
+    fails_cleanly(["map", str(source), "--gap", "7D"], "--gap splits a customer's events")  # before: accepted, ignored
+
+
+def test_all_rows_rejected_still_leaves_the_rejects_file(tmp_path: Path) -> None:
+    source = events_csv(tmp_path / "in.csv", times=("not a time", "nor this"))
+    out = tmp_path / "o" / "scored.csv"
+    fails_cleanly(["score", str(source), "-o", str(out)], "no usable events")
+    assert pd.read_csv(out.with_name("scored.rejects.csv"))["row"].tolist() == [0, 1]  # before: no file to read

@@ -636,7 +636,10 @@ def file_kind(path: str) -> tuple[Literal["csv", "parquet", "jsonl", "excel"], d
         return "jsonl", {"lines": True, "dtype": False}
     if suffix in {".xlsx", ".xlsm"}:
         return "excel", {}
-    msg = f"source {path!r}: unknown file type {suffix!r}; use .csv, .tsv, .parquet, .jsonl or .xlsx"
+    msg = (
+        f"source {path!r}: unknown file type {suffix!r}; use .csv, .tsv or .txt (any of , ; tab |), .parquet, "
+        ".jsonl, .json or .xlsx; the text ones may be gzipped (.csv.gz)"
+    )
     raise SchemaError(msg)
 
 
