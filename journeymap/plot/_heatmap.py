@@ -32,6 +32,13 @@ def emotion_heatmap(
 ) -> Axes:
     """Share of each dominant emotion (columns) per touchpoint or stage (rows), annotated.
 
+    Args:
+        js: scored journeys.
+        level: the rows: ``"touchpoint"``, ``"stage"`` or ``"topic"`` (after
+            :func:`~journeymap.assign_topics`).
+        ax: the Axes to draw on (default: a new figure sized to the table).
+        top: how many emotions get a column, the most frequent overall; the rest are ``other``.
+
     Examples:
         >>> import journeymap as jm
         >>> from journeymap.testing.data import planted_scores
@@ -75,6 +82,13 @@ def emotion_mix(
 
     Colours follow each emotion's valence in the scores' taxonomy (``js.taxonomy.valence``):
     blue positive, red negative, grey for valence 0 and for labels the taxonomy does not know.
+
+    Args:
+        js: scored journeys.
+        level: one bar per ``"touchpoint"``, ``"stage"`` or ``"topic"`` (after
+            :func:`~journeymap.assign_topics`).
+        ax: the Axes to draw on (default: a new figure sized to the bars).
+        top: how many emotions get a colour, the most frequent overall; the rest are ``other``.
 
     Examples:
         >>> import journeymap as jm
