@@ -180,6 +180,16 @@ def score(
     ``progress`` is taken for the same call to work on both (``jm.score(data, progress=False)``)
     and has no effect here: the progress of a cluster's work is its dashboard's.
 
+    Args:
+        journeys: a :class:`DaskJourneySet` or a dask DataFrame of events.
+        scorer: a name, hub id or path (built once per worker), a scorer object, or a mapping
+            from language code to either, as for :func:`journeymap.score`.
+        cache: the worker's score cache: True, a path reachable from the workers, or False.
+        batch_size: passed to scorers built by name.
+        agents: also score the brand's (agent, bot, system) texts.
+        progress: taken for the same call on both; no effect on a cluster.
+        scorer_options: constructor options for scorers given by name.
+
     Returns the same type as given: a :class:`DaskJourneySet` or a dask DataFrame, lazily.
     A named scorer is first loaded on every worker at once (which also gives its labels).
 

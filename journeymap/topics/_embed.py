@@ -54,6 +54,19 @@ def embed(
     meets the same batch whatever the order of ``texts``: reduced-precision encoders (bfloat16)
     round a text slightly differently in different batches, and the vectors, hence the topics,
     would otherwise depend on the row order.
+
+    Args:
+        texts: the texts, any sequence (a pandas Series is read by position; one string is refused).
+        encoder: a :class:`~journeymap.topics.SentenceEncoder` (``get_encoder("default")``).
+        cache: True for the persistent cache in the user cache directory, a path for a cache
+            file of your own, False for none (as :func:`journeymap.score` takes it).
+        progress: show a progress bar (default: when there is more than one chunk of texts).
+
+    Examples:
+        >>> from journeymap.testing import HashingEncoder
+        >>> vectors = embed(["my card", "a refund", "my card"], HashingEncoder(), cache=False)
+        >>> vectors.shape, bool((vectors[0] == vectors[2]).all())
+        ((3, 256), True)
     """
     texts = text_list(texts)
     uniq = sorted(set(texts), key=lambda t: (not isinstance(t, str), str(t)))  # non-text values (None) last
