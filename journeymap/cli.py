@@ -275,13 +275,17 @@ def _load(path: Path, fmt: Format, columns: list[str] | None, actors: list[str] 
         raise _fail("--columns and --actors read --format events; a TWCS file has its own columns and roles")
     with _handled():
         if fmt is Format.twcs:
-            return jm.read_twcs(path)
-        try:
-            return jm.read_events(path, columns=_parse_columns(columns), actors=_parse_actors(actors), tz=tz, on_error="collect")
-        except JourneyMapError as exc:
-            if "missing required column" in str(exc) and _looks_like_twcs(path):
-                raise _fail(f"{str(exc).splitlines()[0]}. This looks like a TWCS export: add --format twcs") from exc
-            raise
+            log = jm.read_twcs(path)
+        else:
+            try:
+                mapping, roles = _parse_columns(columns), _parse_actors(actors)
+                log = jm.read_events(path, columns=mapping, actors=roles, tz=tz, on_error="collect")
+            except JourneyMapError as exc:
+                if "missing required column" in str(exc) and _looks_like_twcs(path):
+                    raise _fail(f"{str(exc).splitlines()[0]}. This looks like a TWCS export: add --format twcs") from exc
+                raise
+    logger.info("read %s: %d rows, %d events, %d rows rejected", path, log.n_input, len(log.events), log.rejects["row"].nunique())
+    return log
 
 
 def _looks_like_twcs(path: Path) -> bool:
@@ -393,6 +397,7 @@ def score(
             scored.to_parquet(output)
         else:
             scored.to_csv(output, index_label="row")
+        logger.info("scored %d texts; wrote %s", int(scored["scorer"].notna().sum()), output)
         rejects = _write_rejects(log, output)
     typer.echo(f"wrote {len(scored):,} events to {output}")
     if rejects is not None:
@@ -445,7 +450,9 @@ def map_(
     log = _load(input, fmt, columns, actors, tz)
     _usable(log, input, report)
     with _handled():
-        js = jm.score(jm.build_journeys(log, by=by.value, gap=gap), _scorers_from(scorer, scorer_option, routes), progress=True)
+        js = jm.build_journeys(log, by=by.value, gap=gap)
+        logger.info("built %d journeys by %s", len(js), by.value)
+        js = jm.score(js, _scorers_from(scorer, scorer_option, routes), progress=True)
         if model is not None:
             js = jm.assign_topics(js, model)
         path = jm.report(js, report, log=log, tz=tz)

@@ -210,3 +210,16 @@ def test_all_rows_rejected_still_leaves_the_rejects_file(tmp_path: Path) -> None
     out = tmp_path / "o" / "scored.csv"
     fails_cleanly(["score", str(source), "-o", str(out)], "no usable events")
     assert pd.read_csv(out.with_name("scored.rejects.csv"))["row"].tolist() == [0, 1]  # before: no file to read
+
+
+def test_verbose_says_what_was_read_built_and_written(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    import journeymap as jm
+
+    source = tmp_path / "events.parquet"
+    jm.datasets.service_journeys(8, seed=1).events.to_parquet(source)
+    with caplog.at_level("INFO", logger="journeymap.cli"):
+        result = runner.invoke(app, ["map", str(source), "--report", str(tmp_path / "r.html")])
+    assert result.exit_code == 0, result.output
+    said = [r.getMessage() for r in caplog.records if r.name == "journeymap.cli"]
+    assert any(m.startswith(f"read {source}:") and "rows rejected" in m for m in said)  # before: nothing
+    assert any(m.startswith("built ") and "journeys by thread" in m for m in said)
