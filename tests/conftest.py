@@ -1,10 +1,15 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from hypothesis import HealthCheck, settings
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
 
 # CI keeps Hypothesis's own CI profile (derandomized, so a run is reproducible and a clean clone
 # passes or fails the same way each time; no example database) with more examples than dev.
@@ -52,6 +57,15 @@ def _isolated(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """No test writes to the real user cache or reaches the model hub."""
     monkeypatch.setenv("JOURNEYMAP_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+
+
+@pytest.fixture(autouse=True)
+def _close_figures() -> Iterator[None]:
+    """The figures a test draws are closed after it (where matplotlib was used at all)."""
+    yield
+    pyplot = sys.modules.get("matplotlib.pyplot")
+    if pyplot is not None:
+        pyplot.close("all")
 
 
 @pytest.fixture(scope="session")

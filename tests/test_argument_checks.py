@@ -11,21 +11,14 @@ import pandas as pd
 import pytest
 
 mpl.use("Agg")
-import matplotlib.pyplot as plt
 
 import journeymap as jm
 from journeymap.analytics._time import check_tz
 from journeymap.testing.data import planted_scores
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterator
+    from collections.abc import Callable
     from pathlib import Path
-
-
-@pytest.fixture(autouse=True)
-def _close_figures() -> Iterator[None]:
-    yield
-    plt.close("all")
 
 
 @pytest.fixture(scope="module")

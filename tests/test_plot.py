@@ -5,7 +5,6 @@ import numpy as np
 import pytest
 
 mpl.use("Agg")
-from typing import TYPE_CHECKING
 
 import matplotlib.pyplot as plt
 
@@ -15,15 +14,6 @@ from journeymap.plot._stats import extremes, journey_curve, journey_map_table, s
 from journeymap.testing.data import planted_scores
 
 from .conftest import TWCS_SAMPLE
-
-if TYPE_CHECKING:
-    from collections.abc import Iterator
-
-
-@pytest.fixture(autouse=True)
-def _close_figures() -> Iterator[None]:
-    yield
-    plt.close("all")
 
 
 @pytest.fixture(scope="module")
