@@ -28,8 +28,8 @@ if TYPE_CHECKING:
 
 from . import test_plot
 
-# the same fixtures as test_plot: figures closed after each test; planted scores on 200 customers
-_close_figures, js = test_plot._close_figures, test_plot.js
+# the same fixture as test_plot: planted scores on 200 customers (conftest closes the figures)
+js = test_plot.js
 
 
 def boxes(ax: Axes) -> dict[str, list[Bbox]]:
