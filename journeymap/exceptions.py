@@ -47,11 +47,12 @@ class InvalidArgumentError(JourneyMapError, ValueError):
     Examples:
         >>> import journeymap as jm
         >>> js = jm.build_journeys(jm.datasets.service_journeys(5, seed=0))
-        >>> try:
-        ...     jm.trends(js, freq="fortnight")
-        ... except jm.JourneyMapError as err:
-        ...     print(type(err).__name__, isinstance(err, ValueError))
-        InvalidArgumentError True
+        >>> jm.trends(js, freq="fortnight")
+        Traceback (most recent call last):
+        ...
+        journeymap.exceptions.InvalidArgumentError: freq='fortnight' is not a period pandas knows...
+        >>> issubclass(jm.InvalidArgumentError, ValueError), issubclass(jm.InvalidArgumentError, jm.JourneyMapError)
+        (True, True)
     """
 
 
@@ -63,11 +64,12 @@ class ArgumentTypeError(JourneyMapError, TypeError):
     Examples:
         >>> import journeymap as jm
         >>> js = jm.build_journeys(jm.datasets.service_journeys(5, seed=0))
-        >>> try:
-        ...     jm.response_times(js, now=3600)
-        ... except jm.ArgumentTypeError as err:
-        ...     print(isinstance(err, TypeError))
-        True
+        >>> jm.response_times(js, now=3600)
+        Traceback (most recent call last):
+        ...
+        journeymap.exceptions.ArgumentTypeError: now must be a time...
+        >>> issubclass(jm.ArgumentTypeError, TypeError), issubclass(jm.ArgumentTypeError, jm.JourneyMapError)
+        (True, True)
     """
 
 
