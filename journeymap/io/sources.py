@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from journeymap.exceptions import ArgumentTypeError, SchemaError
+from journeymap.io.validation import SURROGATE
 
 if TYPE_CHECKING:
     from journeymap.io.validation import Problems
@@ -350,8 +351,8 @@ def _json_frame(records: list[dict[str, Any]]) -> pd.DataFrame:
     return pd.DataFrame(records, dtype=object) if records else pd.DataFrame()
 
 
-#: A lone surrogate: the rule of :func:`journeymap.io.validation.without_surrogates`.
-_SURROGATE = re.compile("[\ud800-\udfff]")
+#: A lone surrogate, as :func:`journeymap.io.validation.without_surrogates` finds them.
+_SURROGATE = re.compile(SURROGATE)
 #: The JSON escape of a surrogate (of a pair, or lone): only a text holding one is searched.
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 

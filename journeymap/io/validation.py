@@ -109,7 +109,8 @@ _MAX_VALUE_CHARS = 200
 _WRONG = object()
 #: Floats hold every whole number below this exactly; larger ones are not ids.
 _EXACT_FLOAT = 2.0**53
-_SURROGATE = "[\ud800-\udfff]"
+#: A lone surrogate (half of a UTF-16 pair): no UTF-8 encoder takes one; the readers replace it with U+FFFD.
+SURROGATE = "[\ud800-\udfff]"
 _SURROGATE_NOTE = "invalid unicode (a lone surrogate) replaced with U+FFFD"
 _BLOCK = 65_536  # strings joined at a time to look for lone surrogates
 _WRONG_ID = "wrong type: expected a string or integer id"
@@ -122,7 +123,7 @@ def _shorten(value: Any) -> str:
         shown = str(value)
     except Exception:  # a timestamp past what Python's calendar prints: numpy prints any year
         shown = str(value.asm8) if hasattr(value, "asm8") else object.__repr__(value)
-    text = re.sub(_SURROGATE, "\ufffd", shown)
+    text = re.sub(SURROGATE, "\ufffd", shown)
     return text if len(text) <= _MAX_VALUE_CHARS else text[: _MAX_VALUE_CHARS - 1] + "…"
 
 
@@ -232,9 +233,9 @@ def without_surrogates(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
         strings = raw.map(lambda v: isinstance(v, str)).astype(bool)
     if not strings.any() or not _any_surrogate(raw[strings].to_numpy(dtype=object)):
         return raw, none
-    bad = raw[strings].str.contains(_SURROGATE, regex=True).astype(bool).reindex(raw.index, fill_value=False)
+    bad = raw[strings].str.contains(SURROGATE, regex=True).astype(bool).reindex(raw.index, fill_value=False)
     fixed = raw.copy()
-    fixed[bad] = raw[bad].str.replace(_SURROGATE, "\ufffd", regex=True)
+    fixed[bad] = raw[bad].str.replace(SURROGATE, "\ufffd", regex=True)
     return fixed, bad
 
 
