@@ -11,6 +11,7 @@ import pandas as pd
 from journeymap._threads import reply_tree
 from journeymap.backends import dispatch
 from journeymap.exceptions import SchemaError
+from journeymap.io import _regex
 from journeymap.io._time import parse_timestamps
 from journeymap.io.sources import read_table
 from journeymap.io.validation import Problems, as_id, as_text, check_unique_columns, validate_events
@@ -43,12 +44,12 @@ _FALSE = {"false", "0", "no", "f"}
 
 def _clean_ids(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
     ids, wrong = as_id(raw)
-    return ids.str.replace(r"^(\d+)\.0$", r"\1", regex=True), wrong  # numeric ids written as floats: "119237.0"
+    return _regex.replace(ids, r"^(\d+)\.0$", r"\1"), wrong  # numeric ids written as floats: "119237.0"
 
 
 #: An agent's signature at the end of a brand tweet (before links and a "1/2" counter):
 #: "^JB", "/AY", "-Becky", "- Paige", "*TLT", "~Ann".
-SIGNATURE_PATTERN = r"(?:^|\s)[\^/*~\-\u2013\u2014]\s?([A-Z][A-Za-z]{1,14})[.!]?\s*$"
+SIGNATURE_PATTERN = r"(?:^|\s)[\^/*~\-\u2013\u2014]\s?(?P<agent>[A-Z][A-Za-z]{1,14})[.!]?\s*$"
 #: What may follow a signature: links, a part counter ("2/2", "(2/2)", "[2/2]") and tokens of no
 #: letters or digits (emoji, emoticons such as ":)", punctuation).
 _TRAILER = r"(?:\s+(?:https?://\S+|[(\[]?\d/\d[)\]]?|[^\w\s]+))+\s*$"
@@ -66,8 +67,7 @@ def agent_ids(text: pd.Series, author: pd.Series) -> pd.Series:
         >>> agent_ids(texts, pd.Series(["AskBrand"] * 3)).tolist()
         ['AskBrand/JB', <NA>, 'AskBrand/Paige']
     """
-    body = text.astype("string").str.replace(_TRAILER, "", regex=True)
-    signature = body.str.extract(SIGNATURE_PATTERN, expand=False).astype("string")
+    signature = _regex.extract(_regex.replace(text, _TRAILER, ""), SIGNATURE_PATTERN)
     return (author.astype("string") + "/" + signature).astype("string")
 
 
@@ -93,7 +93,7 @@ def _unescaped(text: pd.Series) -> pd.Series:
 
 #: A "1/2" counter near the end of a tweet (before a signature and links): one part of a reply
 #: split over tweets.
-_PART_PATTERN = r"(?:^|\s)[(\[]?(\d)/\d[)\]]?(?:\s+\S+){0,3}\s*$"
+_PART_PATTERN = r"(?:^|\s)[(\[]?(?P<part>\d)/\d[)\]]?(?:\s+\S+){0,3}\s*$"
 
 
 def _nearest(parent_row: npt.NDArray[np.int64], stop: npt.NDArray[np.bool_]) -> npt.NDArray[np.int64]:
@@ -129,7 +129,7 @@ def _signed_parts(
     counter by one account that answer the same tweet, or where a later part answers an earlier
     one; where they carry one signature between them, the unsigned parts get it.
     """
-    number = text.str.extract(_PART_PATTERN, expand=False)
+    number = _regex.extract(text, _PART_PATTERN)
     part = number.notna().to_numpy(dtype=bool) & brand & author.notna().to_numpy()
     if not part.any():
         return agent
@@ -168,15 +168,16 @@ def _replies_outside(responses: pd.Series, ids: pd.Series) -> pd.Series:
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    listed = _clean_ids(responses.astype("string").str.split(",").explode().str.strip())[0]
+    # split by Arrow: pandas' str.split and explode build a Python list per tweet
+    parts = pc.split_pattern(pa.array(responses.astype("string").array), ",")
+    parent = np.asarray(pc.list_parent_indices(parts), dtype=np.int64)
+    listed = _clean_ids(pd.Series(pc.list_flatten(parts).to_pandas(), dtype="string"))[0]
     # Arrow's hash lookup: pandas' isin on Arrow strings goes through a Python list of the values
     known = pa.array(ids.dropna().astype("string").unique(), type=pa.large_string())
     found = pc.is_in(pa.array(listed.astype(object).where(listed.notna(), None), type=pa.large_string()), value_set=known)
     inside = np.asarray(found.fill_null(False).to_numpy(zero_copy_only=False), dtype=bool)
-    outside = pd.Series(
-        listed.notna().to_numpy(dtype=bool) & (listed != "").fillna(False).to_numpy(dtype=bool) & ~inside, index=listed.index
-    )
-    return outside.groupby(level=0).any().reindex(responses.index, fill_value=False).astype(bool)
+    outside = listed.notna().to_numpy(dtype=bool) & (listed != "").fillna(False).to_numpy(dtype=bool) & ~inside
+    return pd.Series(np.bincount(parent[outside], minlength=len(responses)) > 0, index=responses.index)
 
 
 def _inbound(raw: pd.Series) -> pd.Series:
@@ -311,7 +312,7 @@ def read_twcs(  # noqa: PLR0915 - one pass over the columns, read top to bottom
     # customer the first part answered, not the thread's first customer)
     nearest = np.where(has_parent, _nearest(parent_row, is_customer)[np.maximum(parent_row, 0)], -1)
     answers_customer = (nearest >= 0) & author.notna().to_numpy()[np.maximum(nearest, 0)]
-    mention = text.str.extract(r"^\s*@(\d+)\b", expand=False).astype("string")
+    mention = _regex.extract(text, r"^\s*@(?P<customer>\d+)\b")
     # A brand post that replies to nothing and addresses no customer: a broadcast (a campaign,
     # an outage notice). It is kept as the brand's own event; customers' replies to it start
     # their journeys at the "broadcast" touchpoint.
@@ -346,7 +347,7 @@ def read_twcs(  # noqa: PLR0915 - one pass over the columns, read top to bottom
     brand_rows["t"] = parse_timestamps(frame.loc[brand_post, "created_at"])
     brand_rows = brand_rows.dropna(subset=["thread", "author"]).sort_values(["t", "id"], na_position="last", kind="stable")
     thread_brand = brand_rows.drop_duplicates("thread").set_index("thread")["author"]
-    named = text.str.extract(r"@([A-Za-z_]\w*)", expand=False).astype("string")
+    named = _regex.extract(text, r"@(?P<brand>[A-Za-z_]\w*)")
     # A customer tweet is addressed to the brand whose tweet it answers, directly or through the
     # customer's own earlier tweets (in a thread with two brands, a reply to one is not the
     # other's); a tweet with no brand tweet above it, to the thread's brand.
@@ -368,7 +369,7 @@ def read_twcs(  # noqa: PLR0915 - one pass over the columns, read top to bottom
         keys = pd.DataFrame({"root": root_row, "author": authors.to_numpy(dtype=object), "depth": depth})
         shallowest = keys.groupby(["root", "author"], sort=False, dropna=False)["depth"].transform("min").to_numpy()
         opener |= joins & (depth == shallowest)
-    dm = text.str.contains(DM_PATTERN, regex=True, na=False).to_numpy(dtype=bool)
+    dm = _regex.contains(text, DM_PATTERN)
     answers_broadcast = is_customer & has_parent & broadcast[np.maximum(parent_row, 0)]
     touchpoint = np.select(
         [broadcast | answers_broadcast, is_customer & opener, is_customer, dm],
