@@ -360,3 +360,50 @@ def test_in_a_thread_with_two_brands_a_reply_to_one_is_addressed_to_it() -> None
     # the same brand's own request still moves its conversation
     own = [*rows[:2], tweet("7", "100", "True", 8, "@UPSHelp why do I have to DM, just look at it", "2")]
     assert jm.triage(crc_scores(build_journeys(read_twcs(frame(*own)))))["status"].loc["7"] == "moved"
+
+
+def test_in_a_thread_with_two_brands_one_brands_reply_does_not_answer_the_other() -> None:
+    # from a ground-truth review: BrandB never answered tweet 4, but BrandA's later tweet counted
+    rows = [
+        tweet("1", "100", "True", 0, "@BrandA @BrandB charged twice"),
+        tweet("2", "BrandA", "False", 10, "@100 checking ^AB", "1"),
+        tweet("3", "BrandB", "False", 20, "@100 we will look ^CD", "1"),
+        tweet("4", "100", "True", 30, "@BrandB it is your card", "3"),
+        tweet("5", "BrandA", "False", 40, "@100 order shipped ^AB", "2"),
+    ]
+    for by in ("thread", "customer"):
+        js = build_journeys(read_twcs(frame(*rows)), by=by)
+        waits = jm.reply_waits(js)
+        assert waits["replied"].tolist() == [True, False], by
+        rt = jm.response_times(js).iloc[0]
+        assert (rt["unanswered"], rt["max_wait"], rt["first_response"]) == (1, pd.Timedelta("10min"), pd.Timedelta("10min"))
+
+
+def test_a_reply_outside_the_data_answers_the_messages_still_waiting_before_it() -> None:
+    # the customer wrote twice; the brand's reply to the second (tweet 3) is not in the slice
+    rows = [
+        tweet("1", "100", "True", 0, "@Brand bill wrong"),
+        tweet("2", "100", "True", 5, "@Brand hello??", "1"),
+        tweet("10", "200", "True", 50, "@Brand other"),
+    ]
+    rows[0]["response_tweet_id"], rows[1]["response_tweet_id"] = "2", "3"
+    js = build_journeys(read_twcs(frame(*rows)))
+    assert jm.reply_waits(js)["reply_outside"].tolist() == [True, True, False]
+    rt = jm.response_times(js)
+    assert rt.loc["1", ["unanswered", "replied_outside", "censored"]].tolist() == [0, 2, False]
+    assert pd.isna(rt.loc["1", "first_wait"])
+    assert rt.loc["10", ["unanswered", "censored"]].tolist() == [1, True]
+
+
+def test_a_request_to_move_to_dm_moves_its_thread_not_the_customers_next_case() -> None:
+    rows = [
+        tweet("1", "100", "True", 0, "@Brand router down"),
+        tweet("2", "Brand", "False", 10, "@100 please send us a DM ^AB", "1"),
+        tweet("3", "100", "True", 30, "@Brand new issue: bill"),  # a new thread, answered in public
+        tweet("4", "Brand", "False", 35, "@100 which month? ^JK", "3"),
+        tweet("5", "100", "True", 40, "@Brand October", "4"),
+        tweet("6", "100", "True", 45, "@Brand sent", "2"),  # after the request, in its thread
+    ]
+    for by in ("thread", "customer"):
+        rt = jm.response_times(build_journeys(read_twcs(frame(*rows)), by=by))
+        assert rt[["unanswered", "moved"]].sum().to_dict() == {"unanswered": 1, "moved": 1}, by

@@ -315,7 +315,37 @@ def _conversations(
     codes = pd.factorize(journey * width + np.where(loose, width - 1, thread))[0].astype(np.int64)
     # a journey with no thread at all is one conversation, as without a thread_id column: not loose
     threaded_journey = pd.Series(~loose).groupby(journey, sort=False).transform("any").to_numpy(dtype=bool)
-    return codes, loose & threaded_journey
+    return _by_brand(events, codes, loose), loose & threaded_journey
+
+
+def _by_brand(events: pd.DataFrame, codes: npt.NDArray[np.int64], loose: npt.NDArray[np.bool_]) -> npt.NDArray[np.int64]:
+    """``codes`` with each thread that holds several brands split into one conversation per brand.
+
+    Where events carry a ``brand`` (the account a customer's message is addressed to, the account
+    of a brand's; :func:`journeymap.read_twcs` writes it), a customer who writes to two brands in
+    one thread has two conversations there: one brand's reply does not answer what was sent to the
+    other. A row of no known brand in such a thread joins its first brand's conversation; threads
+    of one brand (nearly all) and loose rows keep their code.
+
+    Examples:
+        >>> events = pd.DataFrame({"brand": ["A", "A", "B", "B", None, "A"]})
+        >>> _by_brand(events, np.array([0, 0, 0, 0, 0, 1]), np.zeros(6, dtype=bool)).tolist()
+        [0, 0, 1, 1, 0, 2]
+    """
+    if "brand" not in events.columns or not len(codes):
+        return codes
+    brand = pd.factorize(events["brand"].astype("string"))[0].astype(np.int64)  # NA is -1
+    known = (brand >= 0) & ~loose
+    frame = pd.DataFrame({"code": codes[known], "brand": brand[known]})
+    counts = frame.drop_duplicates().groupby("code", sort=False)["brand"].size()
+    mixed = np.isin(codes, counts.index[counts.to_numpy() > 1].to_numpy()) & ~loose
+    if not mixed.any():
+        return codes
+    first = frame.groupby("code", sort=False)["brand"].first()  # in row order: steps
+    brand = np.where(brand >= 0, brand, pd.Series(codes).map(first).fillna(-1).to_numpy(dtype=np.int64))
+    width = int(brand.max(initial=0)) + 1
+    keyed = np.where(mixed, codes * width + brand, -1 - codes)  # unmixed codes stay apart from mixed keys
+    return pd.factorize(keyed)[0].astype(np.int64)
 
 
 def conversation_last_before(

@@ -126,7 +126,8 @@ def reply_waits(
     says one exists outside it: :data:`~journeymap.schema.REPLY_OUTSIDE_DATA`), ``wait`` (a
     Timedelta; NaT when unanswered), in journey and step order. A brand message replies to the
     messages before it in its journey and, where the events have a ``thread_id``, in its thread
-    (a journey by customer can span threads with several brands). Works on unscored journeys
+    (a journey by customer can span threads with several brands), and in a thread with several
+    brands those addressed to its own (the events' ``brand``). Works on unscored journeys
     too. With ``bots="exclude"`` (the default) automatic replies (see
     :class:`~journeymap.AutoReplyRule`; ``auto`` overrides the rule) do not count as replies:
     the wait is to the next human reply.
@@ -159,6 +160,9 @@ def _waits(events: pd.DataFrame, automatic: np.ndarray | None = None, *, context
         if REPLY_OUTSIDE_DATA in events.columns
         else np.zeros(len(events), dtype=bool)
     )
+    # A reply outside the data answers, as one inside would, the earlier messages still waiting
+    # in its conversation: a customer who wrote twice before the brand's (missing) reply.
+    outside = ~replied & (outside | (ctx.first_after(outside & ~replied & ctx.customer) >= 0))
     # int64 min is NaT; a view, not pd.to_datetime (which converts through objects)
     reply_at = pd.DatetimeIndex(np.where(replied, nxt, np.iinfo(np.int64).min).view("datetime64[ns]")).tz_localize("UTC")
     out = pd.DataFrame(
@@ -220,12 +224,20 @@ def response_times(  # noqa: PLR0915 - one table, column by column
       not show, so they are not counted as unanswered), ``closing`` (with no reply after them
       either: a thank-you after a human reply, and the customer's earlier messages it settles;
       :func:`triage`'s status ``"closing"``; scored journeys only), ``replied_outside`` (those whose reply
-      is outside the data: not unanswered, wait unknown), ``automatic_replies`` (the journey's
-      automatic brand replies, counted either way);
+      is outside the data: not unanswered, wait unknown; a reply outside the data answers the
+      customer's earlier messages still waiting before it too, as one inside would; the format
+      names no author for a missing tweet, so it is taken for the brand's), ``automatic_replies``
+      (the journey's automatic brand replies, counted either way);
     * when scored, ``valence_change_after_reply``: the mean, over pairs of consecutive scored
       customer messages with at least one brand reply between them, of the later message's
       valence minus the earlier one's (each pair counts once, however many replies sit between;
       ``service_levels`` counts per reply, to credit each replier).
+
+    A brand's reply answers the messages of its conversation: its thread in the journey, and
+    where events carry a ``brand`` (:func:`journeymap.read_twcs` writes it) and a thread holds
+    several, the messages addressed to that brand (one brand's reply does not answer what was
+    sent to the other). A request to move to private messages (``dm_request``) moves its
+    conversation, not the customer's later threads.
 
     Journeys without a customer message (a brand broadcast) have NaT waits and are not censored.
 
@@ -336,34 +348,43 @@ def _reasons(
     return joined.where(joined != "", "open, calm")
 
 
-def _moved(events: pd.DataFrame, journey: npt.NDArray[np.int64] | None = None, automatic: np.ndarray | None = None) -> np.ndarray:
-    """Whether each event comes at or after the journey's move to private messages.
+def _moved(
+    events: pd.DataFrame,
+    journey: npt.NDArray[np.int64] | None = None,
+    automatic: np.ndarray | None = None,
+    conversation: npt.NDArray[np.int64] | None = None,
+) -> np.ndarray:
+    """Whether each event comes at or after its case's move to private messages.
 
-    A move is a human brand reply with touchpoint ``dm_request`` or a step on channel ``dm`` in
-    a journey that did not start there; a bot's canned "DM us" (``automatic``) moves nothing.
-    Where events carry a ``brand``, a move counts for the events of that brand (and those of
-    none), so one brand's "DM us" does not close a message addressed to another.
-    ``journey`` are the events' integer journey codes, when known.
+    A move is a human brand reply with touchpoint ``dm_request`` ("please DM us"), which moves
+    its conversation (``conversation``: the thread, and the brand there, as in
+    :class:`~journeymap.analytics._replies.ReplyContext`; the journey when not given): a later
+    thread of the same customer is a new case, asked in public, whatever ``by=`` grouped into
+    the journey. Or a step on channel ``dm`` in a journey that did not start there, which moves
+    the journey; where events carry a ``brand``, for the events of that brand (and those of
+    none), so one brand's DM does not close a message addressed to another. A bot's canned
+    "DM us" (``automatic``) moves nothing. ``journey`` are the events' integer journey codes,
+    when known.
     """
     codes = journey if journey is not None else journey_codes(events)
     brand = ~is_customer(events)
     if automatic is not None:
         brand &= ~automatic
     request = brand & (events["touchpoint"].astype("string") == "dm_request").fillna(False).to_numpy(dtype=bool)
+    asked = pd.Series(request, index=events.index).groupby(codes if conversation is None else conversation, sort=False).cummax()
     on_dm = (events["channel"].astype("string") == "dm").fillna(False).to_numpy(dtype=bool)
     started_on_dm = pd.Series(on_dm, index=events.index).groupby(codes, sort=False).transform("first").to_numpy(dtype=bool)
-    move = request | (on_dm & ~started_on_dm)
+    move = on_dm & ~started_on_dm
     moved = pd.Series(move, index=events.index).groupby(codes, sort=False).cummax().to_numpy(dtype=bool)
-    if "brand" not in events.columns:
-        return moved
-    # With several brands in a journey (two brands answering one tweet), a brand's request moves
-    # what is addressed to that brand; an event of no known brand follows any move.
-    addressed = events["brand"].astype("string")
-    known = addressed.notna().to_numpy(dtype=bool)
-    if not known.any():
-        return moved
-    per_brand = pd.Series(move, index=events.index).groupby([codes, addressed.fillna("")], sort=False).cummax()
-    return np.where(known, per_brand.to_numpy(dtype=bool), moved)
+    if "brand" in events.columns:
+        # With several brands in a journey, a move to one brand's DMs moves what is addressed to
+        # that brand; an event of no known brand follows any move.
+        addressed = events["brand"].astype("string")
+        known = addressed.notna().to_numpy(dtype=bool)
+        if known.any():
+            per_brand = pd.Series(move, index=events.index).groupby([codes, addressed.fillna("")], sort=False).cummax()
+            moved = np.where(known, per_brand.to_numpy(dtype=bool), moved)
+    return np.asarray(asked.to_numpy(dtype=bool) | moved, dtype=bool)
 
 
 def _closing(events: pd.DataFrame, ctx: ReplyContext, automatic: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -397,7 +418,7 @@ def _open_kinds(events: pd.DataFrame, ctx: ReplyContext, automatic: np.ndarray, 
     """
     open_ = ~waits["replied"].to_numpy(dtype=bool)
     thanks, settled = (mask[ctx.customer] & open_ for mask in _closing(events, ctx, automatic))
-    moved = _moved(events, ctx.journey, automatic)[ctx.customer] & open_ & ~thanks & ~settled
+    moved = _moved(events, ctx.journey, automatic, ctx.conversation)[ctx.customer] & open_ & ~thanks & ~settled
     outside = waits["reply_outside"].to_numpy(dtype=bool) & ~moved & ~thanks & ~settled
     return pd.DataFrame({"thanks": thanks, "settled": settled, "moved": moved, "outside": outside}, index=waits.index)
 
