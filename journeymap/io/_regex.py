@@ -24,10 +24,11 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-__all__ = ["contains", "extract", "replace"]
+__all__ = ["Texts", "contains", "extract", "replace"]
 
 _PYTHON_ONLY_SPACE = "[\x0b\x1c-\x1f]"
 _UNICODE_ESCAPE = re.compile(r"(?<!\\)((?:\\\\)*)\\u([0-9a-fA-F]{4})")
+_RE2_ERRORS = (pa.ArrowInvalid, pa.ArrowNotImplementedError)
 
 
 def _for_re2(pattern: str) -> str:
@@ -35,50 +36,96 @@ def _for_re2(pattern: str) -> str:
     return _UNICODE_ESCAPE.sub(lambda m: m.group(1) + re.escape(chr(int(m.group(2), 16))), pattern)
 
 
-def _arrow(text: pd.Series) -> pa.ChunkedArray | pa.Array:
-    return pa.array(text.astype("string").array)
+class Texts:
+    r"""A text column made ready once for several patterns: its Arrow array, and which values RE2 may read.
 
+    Examples:
+        >>> texts = Texts(pd.Series(["@12 late again", "please DM us", None]))
+        >>> texts.extract(r"^@(?P<id>\d+)").tolist(), texts.contains(r"(?i)\bdm\b").tolist()
+        (['12', <NA>, <NA>], [False, True, False])
+    """
 
-def _agree(arr: pa.ChunkedArray | pa.Array) -> npt.NDArray[np.bool_]:
-    """The values on which RE2 and ``re`` give the same answer (see the module docstring); nulls are not."""
-    ok = pc.and_(pc.string_is_ascii(arr), pc.invert(pc.match_substring_regex(arr, _PYTHON_ONLY_SPACE)))
-    ok = pc.and_(ok, pc.invert(pc.ends_with(arr, "\n")))
-    return np.asarray(pc.fill_null(ok, False), dtype=bool)
+    def __init__(self, text: pd.Series) -> None:
+        self.index = text.index
+        arr = pa.array(text.astype("string").array)
+        self.arr: pa.Array = arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
+        agree = pc.and_(pc.string_is_ascii(self.arr), pc.invert(pc.match_substring_regex(self.arr, _PYTHON_ONLY_SPACE)))
+        agree = pc.and_(agree, pc.invert(pc.ends_with(self.arr, "\n")))
+        #: the values on which RE2 and ``re`` give the same answer (see the module docstring)
+        self.fast = np.asarray(pc.fill_null(agree, False), dtype=bool)
+        #: the other values that are not missing: for ``re``
+        self.slow = ~self.fast & np.asarray(self.arr.is_valid(), dtype=bool)
 
+    def _python(self, slow: npt.NDArray[np.bool_]) -> list[str]:
+        return [str(v) for v in self.arr.filter(pa.array(slow)).to_pylist()]
 
-def _split(text: pd.Series) -> tuple[pa.ChunkedArray | pa.Array, npt.NDArray[np.bool_], npt.NDArray[np.bool_]]:
-    arr = _arrow(text)
-    fast = _agree(arr)
-    slow = ~fast & text.notna().to_numpy(dtype=bool)
-    return arr, fast, slow
+    def _series(self, values: pa.Array) -> pd.Series:
+        return pd.Series(pd.arrays.ArrowStringArray(pc.cast(values, pa.large_string())), index=self.index).astype("string")
+
+    def extract(self, pattern: str) -> pd.Series:
+        """The first group of the first match in each value (``<NA>`` where none), as ``str.extract(pattern, expand=False)``.
+
+        ``pattern`` has exactly one group, and it is named (Arrow returns groups by name).
+        """
+        compiled = re.compile(pattern)
+        if compiled.groups != 1 or len(compiled.groupindex) != 1:
+            msg = f"extract takes a pattern with one named group, got {pattern!r}"
+            raise ValueError(msg)
+        slow = self.slow
+        found = pa.nulls(len(self.arr), pa.string())
+        if self.fast.any():
+            try:  # every value, then the ones RE2 may not read are replaced with re's answers
+                found = pc.struct_field(pc.extract_regex(self.arr, _for_re2(pattern)), [0])
+            except _RE2_ERRORS:  # not RE2 syntax: Python reads it all
+                slow = slow | self.fast
+        if slow.any():
+            values = [m.group(1) if (m := compiled.search(v)) else None for v in self._python(slow)]
+            found = pc.replace_with_mask(found, pa.array(slow), pa.array(values, type=found.type))
+        return self._series(found)
+
+    def contains(self, pattern: str) -> npt.NDArray[np.bool_]:
+        """Whether ``pattern`` matches somewhere in each value (``False`` for a missing one)."""
+        slow = self.slow
+        out = np.zeros(len(self.arr), dtype=bool)
+        if self.fast.any():
+            try:
+                out = np.asarray(pc.fill_null(pc.match_substring_regex(self.arr, _for_re2(pattern)), False), dtype=bool)
+            except _RE2_ERRORS:
+                slow = slow | self.fast
+        if slow.any():
+            search = re.compile(pattern).search
+            out[slow] = [search(v) is not None for v in self._python(slow)]
+        return out
+
+    def replace(self, pattern: str, repl: str) -> pd.Series:
+        r"""Every match of ``pattern`` replaced by ``repl`` (``\1`` for a group), as ``str.replace(..., regex=True)``."""
+        slow = self.slow
+        done = self.arr
+        if self.fast.any():
+            try:
+                if re.search(r"\\(?!\d)", repl):  # RE2 reads other escapes in a replacement its own way
+                    raise pa.ArrowInvalid(repl)
+                done = pc.replace_substring_regex(self.arr, _for_re2(pattern), repl)
+            except _RE2_ERRORS:
+                slow = slow | self.fast
+        if slow.any():
+            compiled = re.compile(pattern)
+            values = [compiled.sub(repl, v) for v in self._python(slow)]
+            done = pc.replace_with_mask(done, pa.array(slow), pa.array(values, type=done.type))
+        return self._series(done)
 
 
 def extract(text: pd.Series, pattern: str) -> pd.Series:
     r"""The first group of the first match in each value (``<NA>`` where none), as ``str.extract(pattern, expand=False)``.
 
-    ``pattern`` has exactly one group, and it is named (Arrow returns groups by name).
+    ``pattern`` has exactly one group, and it is named (Arrow returns groups by name). Several
+    patterns over one column: :class:`Texts`.
 
     Examples:
         >>> extract(pd.Series(["@123 hi", "no", None, "@٣ x"]), r"^\s*@(?P<id>\d+)").tolist()
         ['123', <NA>, <NA>, '٣']
     """
-    compiled = re.compile(pattern)
-    if compiled.groups != 1 or len(compiled.groupindex) != 1:
-        msg = f"extract takes a pattern with one named group, got {pattern!r}"
-        raise ValueError(msg)
-    arr, fast, slow = _split(text)
-    out = np.full(len(text), None, dtype=object)
-    if fast.any():
-        try:
-            found = pc.extract_regex(arr.filter(pa.array(fast)), _for_re2(pattern))
-        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):  # not RE2 syntax: Python reads it all
-            slow |= fast
-        else:
-            out[fast] = pc.struct_field(found, [0]).to_numpy(zero_copy_only=False)
-    if slow.any():
-        values = text.to_numpy(dtype=object)[slow]
-        out[slow] = [m.group(1) if (m := compiled.search(v)) else None for v in values]
-    return pd.Series(out, index=text.index, dtype="string")
+    return Texts(text).extract(pattern)
 
 
 def contains(text: pd.Series, pattern: str) -> npt.NDArray[np.bool_]:
@@ -88,19 +135,7 @@ def contains(text: pd.Series, pattern: str) -> npt.NDArray[np.bool_]:
         >>> contains(pd.Series(["please DM us", "admin", None]), r"(?i)\bdm\b").tolist()
         [True, False, False]
     """
-    arr, fast, slow = _split(text)
-    out = np.zeros(len(text), dtype=bool)
-    if fast.any():
-        try:
-            found = pc.match_substring_regex(arr.filter(pa.array(fast)), _for_re2(pattern))
-        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-            slow |= fast
-        else:
-            out[fast] = np.asarray(found, dtype=bool)
-    if slow.any():
-        search = re.compile(pattern).search
-        out[slow] = [search(v) is not None for v in text.to_numpy(dtype=object)[slow]]
-    return out
+    return Texts(text).contains(pattern)
 
 
 def replace(text: pd.Series, pattern: str, repl: str) -> pd.Series:
@@ -110,19 +145,4 @@ def replace(text: pd.Series, pattern: str, repl: str) -> pd.Series:
         >>> replace(pd.Series(["119237.0", "42", None]), r"^(\d+)\.0$", r"\1").tolist()
         ['119237', '42', <NA>]
     """
-    arr, fast, slow = _split(text)
-    if re.search(r"\\(?!\d)", repl):  # RE2 reads other escapes in a replacement its own way
-        slow |= fast
-        fast[:] = False
-    out = np.full(len(text), None, dtype=object)
-    if fast.any():
-        try:
-            done = pc.replace_substring_regex(arr.filter(pa.array(fast)), _for_re2(pattern), repl)
-        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-            slow |= fast
-        else:
-            out[fast] = done.to_numpy(zero_copy_only=False)
-    if slow.any():
-        compiled = re.compile(pattern)
-        out[slow] = [compiled.sub(repl, v) for v in text.to_numpy(dtype=object)[slow]]
-    return pd.Series(out, index=text.index, dtype="string")
+    return Texts(text).replace(pattern, repl)

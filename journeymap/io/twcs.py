@@ -129,7 +129,7 @@ def _signed_parts(
     counter by one account that answer the same tweet, or where a later part answers an earlier
     one; where they carry one signature between them, the unsigned parts get it.
     """
-    number = _regex.extract(text, _PART_PATTERN)
+    number = _extract_on(text, brand, _PART_PATTERN)  # brand tweets only: parts of a customer tweet do not matter
     part = number.notna().to_numpy(dtype=bool) & brand & author.notna().to_numpy()
     if not part.any():
         return agent
@@ -148,6 +148,14 @@ def _signed_parts(
     distinct = signed.groupby("key")["agent"].nunique()
     single = signed.drop_duplicates("key").set_index("key")["agent"][distinct == 1]
     return agent.fillna(key.map(single).astype("string"))
+
+
+def _extract_on(text: pd.Series, rows: npt.NDArray[np.bool_], pattern: str) -> pd.Series:
+    """:func:`journeymap.io._regex.extract` of the given rows only; ``<NA>`` on the others."""
+    out = pd.Series(pd.NA, index=text.index, dtype="string")
+    if rows.any():
+        out.iloc[np.flatnonzero(rows)] = _regex.extract(text[rows], pattern).to_numpy(dtype=object)
+    return out
 
 
 def _brand_agents(text: pd.Series, author: pd.Series, brand_post: np.ndarray) -> pd.Series:
@@ -312,7 +320,8 @@ def read_twcs(  # noqa: PLR0915 - one pass over the columns, read top to bottom
     # customer the first part answered, not the thread's first customer)
     nearest = np.where(has_parent, _nearest(parent_row, is_customer)[np.maximum(parent_row, 0)], -1)
     answers_customer = (nearest >= 0) & author.notna().to_numpy()[np.maximum(nearest, 0)]
-    mention = _regex.extract(text, r"^\s*@(?P<customer>\d+)\b")
+    # the @number a brand tweet opens with: the customer it addresses (customers' own are not read)
+    mention = _extract_on(text, ~is_customer, r"^\s*@(?P<customer>\d+)\b")
     # A brand post that replies to nothing and addresses no customer: a broadcast (a campaign,
     # an outage notice). It is kept as the brand's own event; customers' replies to it start
     # their journeys at the "broadcast" touchpoint.
@@ -347,7 +356,6 @@ def read_twcs(  # noqa: PLR0915 - one pass over the columns, read top to bottom
     brand_rows["t"] = parse_timestamps(frame.loc[brand_post, "created_at"])
     brand_rows = brand_rows.dropna(subset=["thread", "author"]).sort_values(["t", "id"], na_position="last", kind="stable")
     thread_brand = brand_rows.drop_duplicates("thread").set_index("thread")["author"]
-    named = _regex.extract(text, r"@(?P<brand>[A-Za-z_]\w*)")
     # A customer tweet is addressed to the brand whose tweet it answers, directly or through the
     # customer's own earlier tweets (in a thread with two brands, a reply to one is not the
     # other's); a tweet with no brand tweet above it, to the thread's brand.
@@ -356,7 +364,9 @@ def read_twcs(  # noqa: PLR0915 - one pass over the columns, read top to bottom
     addressed = np.where(answered_brand >= 0, author_arr[np.maximum(answered_brand, 0)], thread_brands)
     brand_of_thread = np.where(is_customer, addressed, author_arr)
     brand = pd.Series(brand_of_thread, index=frame.index, dtype="string")
-    brand = brand.fillna(named.where(pd.Series(is_customer, index=frame.index)))
+    # else the first @handle the customer names
+    named = _extract_on(text, is_customer & brand.isna().to_numpy(dtype=bool), r"@(?P<brand>[A-Za-z_]\w*)")
+    brand = brand.fillna(named)
 
     # the first tweet of its thread; a reply whose parent is outside the data is a later tweet.
     # A customer who joins another customer's thread ("me too") opens their own journey there:
@@ -369,7 +379,8 @@ def read_twcs(  # noqa: PLR0915 - one pass over the columns, read top to bottom
         keys = pd.DataFrame({"root": root_row, "author": authors.to_numpy(dtype=object), "depth": depth})
         shallowest = keys.groupby(["root", "author"], sort=False, dropna=False)["depth"].transform("min").to_numpy()
         opener |= joins & (depth == shallowest)
-    dm = _regex.contains(text, DM_PATTERN)
+    dm = np.zeros(n, dtype=bool)  # a brand reply asking to move to private messages (customers' DMs do not move)
+    dm[~is_customer] = _regex.contains(text[~is_customer], DM_PATTERN)
     answers_broadcast = is_customer & has_parent & broadcast[np.maximum(parent_row, 0)]
     touchpoint = np.select(
         [broadcast | answers_broadcast, is_customer & opener, is_customer, dm],
