@@ -125,7 +125,10 @@ DEFINITIONS: dict[str, str] = {
     "where the answer likely is; 'reply_outside': the source lists a reply this data does not hold; 'closing': "
     "a clear thank-you after a person's reply, or a message such a thank-you settled. Only waiting messages are "
     "ranked; the others follow, most urgent first within each.",
-    "interval": "the 95% range the true value is likely in; shares use Wilson intervals, means the bootstrap.",
+    "interval": (
+        "the 95% range the true value is likely in; shares use Wilson intervals, means the bootstrap over "
+        "whole journeys (one customer's messages are not independent)."
+    ),
 }
 
 _CSS = """

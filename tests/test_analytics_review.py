@@ -120,7 +120,7 @@ def test_pain_point_impact_interval_is_within_zero_and_the_volume() -> None:
     frame = pd.DataFrame(
         {
             "event_id": ["1", "2", "3", "4"],
-            "customer_id": ["a", "a", "b", "b"],
+            "customer_id": ["a", "c", "b", "d"],  # two journeys per touchpoint (one would give no interval)
             "timestamp": pd.to_datetime([0, 60, 0, 60], unit="s", utc=True),
             "actor": "customer",
             "touchpoint": ["refund", "refund", "app", "app"],
@@ -149,3 +149,60 @@ def test_drop_off_reads_the_last_message_as_it_is() -> None:
     e = js.events.assign(valence=valence, emotion=pd.array(["neutral"] * len(valence), dtype="string"))
     e = e.assign(emo_neutral=np.float32(0.5), scorer="t")
     assert jm.journey_variants(js.with_events(e))["drop_off"].tolist() == [1.0]  # before: 0.5
+
+
+def _clustered_js(journey_valence: np.ndarray, per_journey: int) -> jm.JourneySet:
+    """One touchpoint; each journey's messages sit close to its own valence."""
+    n = len(journey_valence)
+    frame = pd.DataFrame(
+        [
+            {
+                "event_id": f"j{j}m{k}",
+                "customer_id": f"c{j}",
+                "actor": "customer",
+                "touchpoint": "chat",
+                "text": "x",
+                "timestamp": pd.Timestamp("2024-05-01", tz="UTC") + pd.Timedelta(hours=j, minutes=k),
+            }
+            for j in range(n)
+            for k in range(per_journey)
+        ]
+    )
+    js = jm.build_journeys(jm.read_events(frame), by="customer")
+    e = js.events
+    own = e["customer_id"].str[1:].astype(int).to_numpy()
+    valence = journey_valence[own] + np.tile(np.linspace(-0.05, 0.05, per_journey), n)
+    e = e.assign(
+        valence=valence.astype("float32"),
+        sentiment=pd.array(np.where(valence < 0, "negative", "positive"), dtype="string"),
+        emotion=pd.array(np.where(valence < 0, "anger", "joy"), dtype="string"),
+        scorer="hand",
+    )
+    return js.with_events(e)
+
+
+def test_intervals_resample_journeys_not_messages() -> None:
+    # from a review: 10 journeys of 10 messages, half at -0.8 and half at +0.8; the interval was
+    # +-0.16 as if 100 customers had written, where a t interval over the 10 journeys is +-0.603
+    js = _clustered_js(np.where(np.arange(10) % 2 == 0, -0.8, 0.8), 10)
+    row = jm.touchpoint_summary(js).loc["chat"]
+    assert abs(row["mean_valence"]) < 1e-6
+    assert row["ci_low"] == pytest.approx(-0.6032, abs=1e-3) and row["ci_high"] == pytest.approx(0.6032, abs=1e-3)
+    pains = jm.pain_points(js).loc["chat"]
+    assert pains["impact_high"] - pains["impact_low"] > 50  # was 32 to 48 on a volume of 100
+    node = jm.journey_graph(js).nodes["chat"]
+    assert (node["ci_low"], node["ci_high"]) == (row["ci_low"], row["ci_high"])
+    # one journey alone says nothing about other customers: no interval
+    one = jm.touchpoint_summary(_clustered_js(np.array([0.5]), 5)).loc["chat"]
+    assert np.isnan(one["ci_low"]) and np.isnan(one["ci_high"])
+
+
+def test_the_journey_interval_covers_the_true_mean_as_claimed() -> None:
+    rng = np.random.default_rng(7)
+    hits = 0
+    for _ in range(100):  # 12 journeys of 8 messages; the mood is the journey's, the true mean 0
+        mood = rng.normal(0, 0.4, 12)
+        values = np.clip(np.repeat(mood, 8) + rng.normal(0, 0.05, 96), -1, 1)
+        est = MeanInterval(bounds=(-1.0, 1.0))(values, np.repeat(np.arange(12), 8))
+        hits += est.low <= 0 <= est.high
+    assert hits >= 90  # the message-level interval covered it about half of the time

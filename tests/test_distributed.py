@@ -306,7 +306,7 @@ def test_group_moments_merge_in_any_split(values: list[float], cuts: list[int], 
     assert merged.count("a") == n
     assert math.isclose(merged.mean("a"), float(np.mean(values)), rel_tol=1e-9, abs_tol=1e-12)
     interval = MeanInterval(seed=seed)
-    assert merged.estimate("a", interval) == interval(rows["value"].to_numpy())
+    assert merged.estimate("a", interval) == interval(rows["value"].to_numpy(), rows["journey_id"].to_numpy())
     assert merged.count("a", "neg") == int(rows["negative"].sum())
 
 
@@ -314,12 +314,14 @@ def test_group_moments_large_groups_use_the_normal_interval() -> None:
     rng = np.random.default_rng(0)
     values = rng.uniform(-1, 1, BOOTSTRAP_MAX_N + 500)
     rows = pd.DataFrame({"key": "a", "value": values, "negative": False, "positive": False, "label": "joy"})
-    rows = rows.assign(start=0, journey_id="j", step=1)
-    half = len(rows) // 2
-    merged = GroupMoments.of(rows.iloc[:half]).merge(GroupMoments.of(rows.iloc[half:]))
-    assert merged.samples.empty  # the values are not kept once the group is too large to bootstrap
-    got, expected = merged.estimate("a", MeanInterval()), MeanInterval()(values)
-    assert all(math.isclose(a, b, rel_tol=1e-9) for a, b in zip(got, expected))
+    for size in (1, 4):  # one value per journey, and journeys of four values (a cluster interval)
+        journeys = np.arange(len(values)) // size
+        rows = rows.assign(start=journeys, journey_id=[f"j{j:05d}" for j in journeys], step=1)
+        half = len(rows) // 2 // size * size  # a journey lies in one partition, as build_journeys partitions them
+        merged = GroupMoments.of(rows.iloc[:half]).merge(GroupMoments.of(rows.iloc[half:]))
+        assert merged.samples.empty  # the values are not kept once the group is too large to bootstrap
+        got, expected = merged.estimate("a", MeanInterval()), MeanInterval()(values, rows["journey_id"].to_numpy())
+        assert all(math.isclose(a, b, rel_tol=1e-9) for a, b in zip(got, expected)), size
 
 
 @settings(max_examples=30)

@@ -8,12 +8,12 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
+import pandas as pd
 
 if TYPE_CHECKING:
     import numpy.typing as npt
-    import pandas as pd
 
-__all__ = ["BOOTSTRAP_MAX_N", "Estimate", "MeanInterval", "format_top", "top_labels", "wilson"]
+__all__ = ["BOOTSTRAP_MAX_N", "Estimate", "MeanInterval", "cluster_se", "format_top", "top_labels", "wilson"]
 
 #: Groups larger than this get the normal-approximation interval (the bootstrap's limit).
 BOOTSTRAP_MAX_N = 5000
@@ -53,8 +53,16 @@ class MeanInterval:
     claim means no sample could have. Coverage: 0.95 for symmetric values from n=2 on; for
     skewed ones lower at small n (about 0.86 at n=5 and 0.92 at n=20 for a Beta(0.5, 3) on
     [-1, 1], with the misses on the side of the long tail). Values that are all equal give an
-    interval of zero width: the sample shows no spread to measure. Messages are taken as
-    independent; several from one journey are not.
+    interval of zero width: the sample shows no spread to measure.
+
+    ``groups`` (the journey of each value) makes the interval a cluster one: messages of one
+    journey are not independent (a customer who is angry writes several angry messages), so
+    whole journeys are resampled, and the floor is Student's t with the cluster-robust standard
+    error of the mean and one degree of freedom fewer than the journeys. With 12 journeys of 8
+    messages each, the message-level interval covered the true mean in 46% of simulated samples,
+    the cluster one in 94%. The mean itself is still the mean over messages. Values of a single
+    journey give no interval (NaN bounds): one customer says nothing about the others. Where
+    every value is its own journey, the result is the message-level one.
 
     Attributes:
         n_boot: bootstrap resamples.
@@ -76,10 +84,15 @@ class MeanInterval:
     level: float = 0.95
     bounds: tuple[float, float] = (-math.inf, math.inf)
 
-    def __call__(self, values: npt.ArrayLike) -> Estimate:
-        """The mean of ``values`` (NaN left out) and its interval."""
+    def __call__(self, values: npt.ArrayLike, groups: npt.ArrayLike | None = None) -> Estimate:
+        """The mean of ``values`` (NaN left out) and its interval; ``groups``: the journey of each value."""
         v = np.asarray(values, dtype=np.float64)
-        v = v[~np.isnan(v)]
+        keep = ~np.isnan(v)
+        v = v[keep]
+        if groups is not None:
+            codes = pd.factorize(pd.Series(np.asarray(groups, dtype=object)[keep]))[0]
+            if len(v) and codes.max(initial=-1) + 1 < len(v):  # some journey has several values
+                return self._clustered(v, codes)
         n = len(v)
         if n == 0:
             return Estimate(np.nan, np.nan, np.nan)
@@ -100,6 +113,42 @@ class MeanInterval:
         half = float(stdtrit(n - 1, 1 - alpha)) * sd / np.sqrt(n)
         return self._clipped(Estimate(mean, min(float(low), mean - half), max(float(high), mean + half)))
 
+    def _clustered(self, v: npt.NDArray[np.float64], codes: npt.NDArray[np.int64]) -> Estimate:
+        """The interval of the mean of ``v`` when values that share a code (a journey) are not independent."""
+        mean = float(v.mean())
+        n_groups = int(codes.max()) + 1
+        if n_groups == 1:
+            return Estimate(mean, np.nan, np.nan)
+        sums = np.bincount(codes, weights=v, minlength=n_groups)
+        sizes = np.bincount(codes, minlength=n_groups).astype(np.float64)
+        s2, sn, n2 = float((sums**2).sum()), float((sums * sizes).sum()), float((sizes**2).sum())
+        se = cluster_se(len(v), mean, n_groups, s2=s2, sn=sn, n2=n2)
+        if len(v) > BOOTSTRAP_MAX_N:
+            return self._around(mean, _normal_quantile(1 - (1 - self.level) / 2) * se)
+        alpha = (1 - self.level) / 2
+        rng = np.random.default_rng(self.seed)
+        picks = rng.integers(0, n_groups, size=(self.n_boot, n_groups))
+        means = sums[picks].sum(axis=1) / sizes[picks].sum(axis=1)
+        low, high = np.quantile(means, [alpha, 1 - alpha])
+        from scipy.special import stdtrit
+
+        half = float(stdtrit(n_groups - 1, 1 - alpha)) * se
+        return self._clipped(Estimate(mean, min(float(low), mean - half), max(float(high), mean + half)))
+
+    def _around(self, mean: float, half: float) -> Estimate:
+        return self._clipped(Estimate(mean, mean - half, mean + half))
+
+    def clustered_normal(self, n: int, mean: float, n_groups: int, *, s2: float, sn: float, n2: float) -> Estimate:
+        """The normal-approximation cluster interval from merged moments (:func:`cluster_se`'s arguments).
+
+        What :meth:`__call__` gives with ``groups`` above :data:`BOOTSTRAP_MAX_N` values; the
+        distributed partials call it with their merged per-journey sums, without the values.
+        """
+        if n_groups < 2:
+            return Estimate(mean, np.nan, np.nan)
+        se = cluster_se(n, mean, n_groups, s2=s2, sn=sn, n2=n2)
+        return self._around(mean, _normal_quantile(1 - (1 - self.level) / 2) * se)
+
     def _clipped(self, est: Estimate) -> Estimate:
         """``est`` with its ends inside :attr:`bounds` (NaN ends stay NaN)."""
         lo, hi = float(self.bounds[0]), float(self.bounds[1])
@@ -113,6 +162,21 @@ class MeanInterval:
         """
         half = _normal_quantile(1 - (1 - self.level) / 2) * sd / np.sqrt(n)
         return self._clipped(Estimate(mean, mean - half, mean + half))
+
+
+def cluster_se(n: int, mean: float, n_groups: int, *, s2: float, sn: float, n2: float) -> float:
+    """The cluster-robust standard error of a mean over ``n`` values in ``n_groups`` journeys.
+
+    From the journeys' value sums S and sizes m: ``s2`` = sum S**2, ``sn`` = sum S*m, ``n2`` =
+    sum m**2 (the sandwich estimator with the small-sample factor G / (G - 1); where every
+    journey has one value it is the usual sd / sqrt(n)).
+
+    Examples:
+        >>> round(cluster_se(4, 0.5, 4, s2=2.0, sn=2.0, n2=4.0), 4)  # values 0, 1, 0, 1, one journey each
+        0.2887
+    """
+    squares = s2 - 2 * mean * sn + mean**2 * n2  # sum of (S - mean * m)**2
+    return math.sqrt(max(squares, 0.0) * n_groups / (n_groups - 1)) / n
 
 
 def top_labels(labels: pd.Series, k: int = 3) -> str:

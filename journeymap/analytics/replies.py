@@ -174,7 +174,8 @@ def service_levels(  # noqa: PLR0915 - one table, column by column
       larger): its intervals are NaN, since they would say nothing.
 
     Shares have 95% Wilson score intervals; ``valence_change`` the bootstrap interval of
-    :class:`~journeymap.analytics._stats.MeanInterval` (seeded by ``seed``). The valence
+    :class:`~journeymap.analytics._stats.MeanInterval` over whole journeys (seeded by ``seed``;
+    one journey's replies are not independent of each other). The valence
     columns are NaN for unscored journeys.
 
     Examples:
@@ -304,7 +305,8 @@ def service_levels(  # noqa: PLR0915 - one table, column by column
     change = (rf["valence_after"] - rf["valence_before"])[turns]
     by_group = change.groupby(group[turns], sort=False)
     interval = MeanInterval(seed=seed, bounds=CHANGE_BOUNDS)
-    estimates = {key: interval(values.to_numpy()) for key, values in by_group}
+    # a journey's replies are not independent of each other: whole journeys are resampled
+    estimates = {key: interval(values.to_numpy(), journey.loc[values.index].to_numpy(dtype=object)) for key, values in by_group}
     out["valence_change"] = [estimates[k].mean if k in estimates else np.nan for k in keys]
     out["valence_change_low"] = [np.nan if small or k not in estimates else estimates[k].low for k, small in zip(keys, too_small)]
     out["valence_change_high"] = [

@@ -34,6 +34,8 @@ _SUMMARY_COLUMNS = ["volume", "share", "scored", "share_negative", "mean_valence
 def _topic_messages(js: JourneySet, what: str) -> pd.DataFrame:
     """The customer messages with a topic: ``topic``, ``text``, ``valence``, ``sentiment``, ``topic_score``, ``timestamp``.
 
+    And ``journey_id``, for the intervals (a journey's messages are resampled together).
+
     ``what`` names the function in the error when ``js`` is not a JourneySet.
     """
     events = require_journeys(js, what).events
@@ -51,6 +53,7 @@ def _topic_messages(js: JourneySet, what: str) -> pd.DataFrame:
             if "topic_score" in rows.columns
             else np.nan,
             "timestamp": rows["timestamp"],
+            "journey_id": rows["journey_id"].to_numpy(dtype=object),
         },
         index=rows.index,
     )
@@ -118,7 +121,7 @@ def topic_summary(js: JourneySet, *, n_keywords: int = 5, n_quotes: int = 3, see
         group = messages[in_topic]
         valence = group["valence"].to_numpy()
         scored = valence[~np.isnan(valence)]
-        est = interval(scored)
+        est = interval(scored, group["journey_id"].to_numpy(dtype=object)[~np.isnan(valence)])
         rows[topic] = {
             "volume": len(group),
             "share": len(group) / len(messages),

@@ -32,7 +32,9 @@ _SAMPLE_COLUMNS = ["key", "start", "journey_id", "step", "value"]
 class GroupMoments:
     """Per-group count, mean, squared deviations, negative and positive counts, label counts.
 
-    ``stats`` is indexed by group key (columns ``n``, ``mean``, ``m2``, ``neg``, ``pos``);
+    ``stats`` is indexed by group key (columns ``n``, ``mean``, ``m2``, ``neg``, ``pos``, and for
+    the cluster interval ``journeys``, ``s2``, ``sn``, ``n2``: see
+    :func:`~journeymap.analytics._stats.cluster_se`);
     ``labels`` holds ``key``, ``label``, ``count``; ``samples`` the values of the groups small
     enough for the bootstrap, with their single-machine sort key.
     """
@@ -50,6 +52,11 @@ class GroupMoments:
         # float, also for a partition without rows (an empty map keeps the key's string dtype)
         centred = rows["value"].astype("float64") - rows["key"].map(mean).astype("float64")
         m2 = (centred**2).groupby(rows["key"]).sum().reindex(n.index)
+        # per journey: the sum S and count m of its values, for the cluster interval (a journey
+        # lies in one partition, so these add across partials)
+        per_journey = rows.groupby(["key", "journey_id"], sort=False)["value"].agg(["sum", "size"])
+        s, m = per_journey["sum"].astype(np.float64), per_journey["size"].astype(np.float64)
+        by_key = per_journey.index.get_level_values("key")
         stats = pd.DataFrame(
             {
                 "n": n.astype(np.int64),
@@ -57,6 +64,10 @@ class GroupMoments:
                 "m2": m2.astype(np.float64),
                 "neg": g["negative"].sum().astype(np.int64),
                 "pos": g["positive"].sum().astype(np.int64),
+                "journeys": m.groupby(by_key).size().reindex(n.index).fillna(0).astype(np.int64),
+                "s2": (s**2).groupby(by_key).sum().reindex(n.index).astype(np.float64),
+                "sn": (s * m).groupby(by_key).sum().reindex(n.index).astype(np.float64),
+                "n2": (m**2).groupby(by_key).sum().reindex(n.index).astype(np.float64),
             }
         )
         stats.index = stats.index.astype(object)
@@ -77,6 +88,10 @@ class GroupMoments:
                 "m2": a["m2"] + b["m2"] + delta**2 * a["n"] * b["n"] / n,
                 "neg": (a["neg"] + b["neg"]).astype(np.int64),
                 "pos": (a["pos"] + b["pos"]).astype(np.int64),
+                "journeys": (a["journeys"] + b["journeys"]).astype(np.int64),
+                "s2": a["s2"] + b["s2"],
+                "sn": a["sn"] + b["sn"],
+                "n2": a["n2"] + b["n2"],
             }
         )
         labels = pd.concat([self.labels, other.labels]).groupby(["key", "label"], sort=True)["count"].sum().reset_index()
@@ -105,10 +120,14 @@ class GroupMoments:
         """
         n = self.count(key)
         if n > BOOTSTRAP_MAX_N:
+            journeys = self.count(key, "journeys")
+            if journeys < n:  # some journey has several values: the cluster interval, as on one machine
+                s2, sn, n2 = (float(self.stats[column].get(key, np.nan)) for column in ("s2", "sn", "n2"))
+                return interval.clustered_normal(n, self.mean(key), journeys, s2=s2, sn=sn, n2=n2)
             sd = float(np.sqrt(float(self.stats["m2"].get(key, np.nan)) / (n - 1)))
             return interval.normal(n, self.mean(key), sd)
         group = self.samples[self.samples["key"] == key].sort_values(["start", "journey_id", "step"], kind="stable")
-        return interval(group["value"].to_numpy(dtype=np.float64))
+        return interval(group["value"].to_numpy(dtype=np.float64), group["journey_id"].to_numpy(dtype=object))
 
     def top(self, key: str) -> str:
         """The ``top_emotions`` text of one group."""
