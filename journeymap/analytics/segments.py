@@ -93,8 +93,9 @@ def compare_segments(
     journey's segment is the value of column ``by`` at its first customer step (a customer
     attribute such as tier or region; ``by="topic"``, after :func:`~journeymap.assign_topics`,
     compares journeys by what the customer first wrote about); the result is indexed by the
-    segment value, the index named after the column. Per segment: ``n_journeys``, ``mean_valence``,
-    ``end_valence``, ``share_negative_end`` (of the scored journeys, those whose last scored
+    segment value, the index named after the column. Per segment: ``n_journeys``, ``mean_valence``
+    and ``end_valence`` (means over journeys of each journey's mean and end valence: every
+    journey counts once, however many messages it has), ``share_negative_end`` (of the scored journeys, those whose last scored
     step is negative: :func:`journey_metrics`' ``end_sentiment``), ``recovery_rate`` (of the
     journeys that had a negative moment, the share that recovered; NaN where none had one);
     then, for ``measure`` (a numeric or duration :func:`journey_metrics` column, default

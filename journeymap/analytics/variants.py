@@ -22,8 +22,10 @@ __all__ = ["journey_variants"]
 
 @dispatch
 def journey_variants(js: JourneySet, *, level: Level = "touchpoint", top: int | None = 10) -> pd.DataFrame:
-    """The most common paths (sequences of touchpoints or stages) and their emotional profile, of scored journeys.
+    """The most common paths (sequences of touchpoints or stages) and their emotional profile.
 
+    Every journey counts in ``journeys`` and ``share``; the valence columns are over its scored
+    journeys (NaN for a path none of whose journeys has a score).
     Indexed by ``variant`` (the path, ``"a > b > c"``); columns ``rank``, ``journeys``,
     ``share``, ``mean_start_valence``, ``mean_end_valence``, ``recovery_rate`` (of the journeys
     with a negative moment, the share that recovered; NaN where none had one) and ``drop_off``:
