@@ -275,14 +275,14 @@ def _drawable(js: JourneySet, journey_id: str, max_steps: int) -> tuple[JourneyS
     meta = js.journeys.loc[[journey_id]].copy()
     meta["n_steps"] = max_steps
     meta["end"] = cut["timestamp"].iloc[-1]
-    return JourneySet(cut, meta, js.stages, by=js.by, taxonomy=js.taxonomy), n
+    return JourneySet(cut, meta, js.stages, by=js.by, taxonomy=js.taxonomy, tz=js.tz), n
 
 
 def _shorten(text: str, limit: int = 200) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def _topics(js: JourneySet, *, seed: int, freq: str, tz: str | dt.tzinfo | None = "UTC") -> list[str]:
+def _topics(js: JourneySet, *, seed: int, freq: str, tz: str | dt.tzinfo | None = None) -> list[str]:
     """The topics section (when the journeys have topics): a table, a note on the columns, a chart.
 
     Says why instead when there is nothing to show (no journeys, no customer message with a topic).
@@ -389,7 +389,7 @@ def report(
     sla: str | pd.Timedelta | dt.timedelta = "1h",
     freq: str = "W",
     max_steps: int = MAX_STEPS,
-    tz: str | dt.tzinfo | None = "UTC",
+    tz: str | dt.tzinfo | None = None,
     auto: AutoReplyRule | None = None,
 ) -> Path:
     """Write one self-contained HTML file: counts, journey map, service levels, pain points, triage, examples.
@@ -426,7 +426,8 @@ def report(
         freq: the period of the response-time trend (``"D"``, ``"W"``, ``"M"``, ...).
         max_steps: the most steps drawn per example journey (1 or more).
         tz: the time zone of the periods and of the hours and weekdays in "When customers
-            write" (an IANA name such as ``"Europe/London"``; None is UTC).
+            write" (an IANA name such as ``"Europe/London"``; None is the zone the events were
+            read in, ``js.tz``, else UTC).
         auto: the rule telling automatic replies in every service figure (default
             :class:`~journeymap.AutoReplyRule`), as given to :func:`~journeymap.response_times`.
 
@@ -447,6 +448,7 @@ def report(
     from journeymap import plot
 
     js = _checked(js, examples=examples, max_steps=max_steps, sla=sla, freq=freq, tz=tz, auto=auto)
+    tz = check_tz(tz, js)  # one zone for every section: the journeys' own by default
     with mpl.rc_context({"backend": "Agg"}):
         metrics = journey_metrics(js)
         sections = [f"<h1>{html.escape(title)}</h1>"]

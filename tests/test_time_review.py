@@ -174,3 +174,41 @@ def test_a_time_followed_by_utc_or_gmt_is_utc(tz: str | None) -> None:
         pd.Timestamp("2024-07-01 10:00", tz="UTC"),
         pd.Timestamp("2024-07-01 10:00:30", tz="UTC"),
     ]
+
+
+def test_the_zone_the_events_were_read_in_is_the_time_analytics_default(tmp_path) -> None:
+    # from a review: read_events(tz="America/New_York") then time_patterns(js) read the hours in UTC
+    frame = pd.DataFrame(
+        {
+            "customer_id": ["a", "a", "b"],
+            "timestamp": ["2024-02-06 09:00", "2024-02-06 09:30", "2024-02-06 23:30"],  # Tuesday, New York
+            "actor": ["customer", "agent", "customer"],
+            "text": ["hi", "hello", "late"],
+        }
+    )
+    log = jm.read_events(frame, tz="America/New_York")
+    js = jm.build_journeys(log, by="customer")
+    n = len(js.events)
+    js = js.with_events(
+        js.events.assign(
+            valence=pd.Series([-0.5] * n, index=js.events.index, dtype="float32"),
+            sentiment=pd.array(["negative"] * n, dtype="string"),
+            emotion=pd.array(["anger"] * n, dtype="string"),
+            scorer="hand",
+        )
+    )
+    assert str(log.tz) == "America/New_York" and js.tz == log.tz
+    tp = jm.time_patterns(js)
+    assert tp.loc[("Tuesday", 9), "volume"] == 1 and tp.loc[("Tuesday", 23), "volume"] == 1
+    utc = jm.time_patterns(js, tz="UTC")
+    assert utc.loc[("Tuesday", 14), "volume"] == 1 and utc.loc[("Wednesday", 4), "volume"] == 1
+    daily = jm.trends(js, freq="D")
+    assert str(daily.index.tz) == "America/New_York" and len(daily) == 1  # both on the 6th there
+    assert len(jm.trends(js, freq="D", tz="UTC")) == 2
+    # the zone goes with the journeys
+    assert js.select(js.journey_ids[:1]).tz == log.tz and js.with_events(js.events).tz == log.tz
+    back = jm.read_journeys(js.to_parquet(tmp_path / "js.parquet"))
+    assert str(back.tz) == "America/New_York" and jm.time_patterns(back).loc[("Tuesday", 9), "volume"] == 1
+    # without tz= the zone is UTC, as stored
+    plain = jm.build_journeys(jm.read_events(frame), by="customer")
+    assert plain.tz is None and jm.read_events(frame).tz is None

@@ -17,11 +17,13 @@ __all__ = ["WEEKDAYS", "check_tz", "hour_frame", "patterns_frame", "period_alias
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 
-def check_tz(tz: Any) -> Any:
-    """``tz`` as the analytics read it: a timezone pandas knows, or ``"UTC"`` for None.
+def check_tz(tz: Any, js: object = None) -> Any:
+    """``tz`` as the analytics read it: a timezone pandas knows; for None, the journeys' zone or ``"UTC"``.
 
     Takes an IANA name (``"Europe/London"``), ``"UTC"``, a fixed offset (``"+05:30"``) or a
-    ``datetime.tzinfo``; None means UTC, the zone the timestamps are stored in. Anything else is
+    ``datetime.tzinfo``; None means the zone the events were read in (``js.tz``, from
+    :func:`~journeymap.read_events`' ``tz=``), else UTC, the zone the timestamps are stored in
+    (a TWCS file's, whose times carry their offsets). Anything else is
     a TypeError (a number would be read as an offset in seconds), an unknown name a ValueError,
     each naming ``tz``.
 
@@ -36,7 +38,8 @@ def check_tz(tz: Any) -> Any:
     from journeymap.io._values import check_tz as zone
 
     if tz is None:
-        return "UTC"
+        tz = getattr(js, "tz", None)
+        return "UTC" if tz is None else tz
     zone(tz)  # the readers' check: one rule and one message for every tz
     return tz
 

@@ -19,14 +19,14 @@ __all__ = ["time_patterns"]
 
 
 @dispatch
-def time_patterns(js: JourneySet, *, tz: str | dt.tzinfo | None = "UTC") -> pd.DataFrame:
+def time_patterns(js: JourneySet, *, tz: str | dt.tzinfo | None = None) -> pd.DataFrame:
     """Customer-message volume, share negative and mean valence by weekday x hour of day.
 
     Args:
         js: scored journeys.
         tz: the timezone hours and weekdays are read in (an IANA name such as
             ``"Europe/London"``, a fixed offset such as ``"+05:30"`` or a ``datetime.tzinfo``);
-            None is UTC, the zone the timestamps are stored in.
+            None is the zone the events were read in (``read_events(tz=...)``, kept as ``js.tz``), else UTC.
 
     Returns:
         168 rows (every weekday and hour, also the empty ones), indexed by (``weekday``,
@@ -46,7 +46,7 @@ def time_patterns(js: JourneySet, *, tz: str | dt.tzinfo | None = "UTC") -> pd.D
         >>> int(tp.loc[("Monday", 9), "volume"]) >= 0
         True
     """
-    tz = check_tz(tz)
+    tz = check_tz(tz, js)
     events = require_scored(js, "time_patterns")
     frame = hour_frame(events, tz)
     g = frame.groupby(["weekday", "hour"])

@@ -139,12 +139,12 @@ def topic_summary(js: JourneySet, *, n_keywords: int = 5, n_quotes: int = 3, see
 
 
 @dispatch
-def topic_trends(js: JourneySet, *, freq: str = "W", tz: str | dt.tzinfo | None = "UTC") -> pd.DataFrame:
+def topic_trends(js: JourneySet, *, freq: str = "W", tz: str | dt.tzinfo | None = None) -> pd.DataFrame:
     """Per period and topic: messages, their share of the period, share negative and mean valence.
 
     One row per (``period``, ``topic``) for every period from the first customer message with a
     topic to the last (a topic absent from a period has volume 0 there), periods as in
-    :func:`~journeymap.trends` (``freq``, ``tz``; None is UTC). Columns: ``volume``, ``share`` (of the
+    :func:`~journeymap.trends` (``freq``, ``tz``; None is the journeys' zone, else UTC). Columns: ``volume``, ``share`` (of the
     period's messages with a topic), ``share_negative`` and ``mean_valence`` (of the scored;
     NaN where none).
 
@@ -158,7 +158,7 @@ def topic_trends(js: JourneySet, *, freq: str = "W", tz: str | dt.tzinfo | None 
         (FrozenList(['period', 'topic']), True)
     """
     period_alias(freq)  # a bad freq fails here, naming it, on any data
-    tz = check_tz(tz)
+    tz = check_tz(tz, js)
     messages = _topic_messages(js, "topic_trends")
     columns = ["volume", "share", "share_negative", "mean_valence"]
     if messages.empty:

@@ -28,7 +28,7 @@ def trends(
     js: JourneySet,
     *,
     freq: str = "W",
-    tz: str | dt.tzinfo | None = "UTC",
+    tz: str | dt.tzinfo | None = None,
     bots: Literal["exclude", "include"] = "exclude",
     auto: AutoReplyRule | None = None,
 ) -> pd.DataFrame:
@@ -40,8 +40,8 @@ def trends(
             ``"MS"`` and ``"ME"`` mean the same), ``"Q"``, ``"Y"``, ``"h"`` (hours), or a fixed
             length such as ``"6h"`` or ``"14D"``.
         tz: the timezone periods are read in: an IANA name such as ``"Europe/London"``, a fixed
-            offset such as ``"+05:30"`` or a ``datetime.tzinfo``; None is UTC (the zone the
-            timestamps are stored in).
+            offset such as ``"+05:30"`` or a ``datetime.tzinfo``; None is the zone the events
+            were read in (``read_events(tz=...)``, kept as ``js.tz``), else UTC.
         bots: ``"exclude"`` (default): first responses are to the first human reply (see
             :func:`~journeymap.response_times`); ``"include"``: to any reply.
         auto: the rule telling automatic replies (default :class:`~journeymap.AutoReplyRule`).
@@ -72,7 +72,7 @@ def trends(
     """
     js = require_journeys(js, "trends")
     period_alias(freq)  # a bad freq fails here, naming it, on any data
-    tz = check_tz(tz)
+    tz = check_tz(tz, js)
     check_bots(bots)
     check_auto(auto)
     events = js.events

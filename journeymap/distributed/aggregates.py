@@ -184,7 +184,7 @@ def _hours_chunk(part: pd.DataFrame, *, tz: str | dt.tzinfo) -> HourStats:
     return HourStats.of(hour_frame(part, tz))
 
 
-def time_patterns(js: DaskJourneySet, *, tz: str | dt.tzinfo | None = "UTC") -> pd.DataFrame:
+def time_patterns(js: DaskJourneySet, *, tz: str | dt.tzinfo | None = None) -> pd.DataFrame:
     """:func:`journeymap.time_patterns` as a tree reduction; the same 168 rows.
 
     Examples:
@@ -196,5 +196,5 @@ def time_patterns(js: DaskJourneySet, *, tz: str | dt.tzinfo | None = "UTC") -> 
         168
     """
     djs = _require_scored(js, "time_patterns")
-    h: HourStats = tree_reduce(djs.events, functools.partial(_hours_chunk, tz=check_tz(tz))).compute()
+    h: HourStats = tree_reduce(djs.events, functools.partial(_hours_chunk, tz=check_tz(tz, djs))).compute()
     return patterns_frame(h.stats())

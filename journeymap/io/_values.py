@@ -68,6 +68,28 @@ def check_actors(actors: object) -> dict[str, str]:
     return out
 
 
+def zone_name(tz: dt.tzinfo | None) -> str | None:
+    """A name :func:`check_tz` reads back as the same zone (an IANA key, ``"UTC"``, ``"+05:30"``); None if it has none.
+
+    Examples:
+        >>> zone_name(check_tz("Europe/London")), zone_name(check_tz("+05:30")), zone_name(None)
+        ('Europe/London', '+05:30', None)
+    """
+    if tz is None:
+        return None
+    key = getattr(tz, "key", None) or getattr(tz, "zone", None)  # zoneinfo, pytz
+    if isinstance(key, str):
+        return key
+    if tz is dt.timezone.utc:
+        return "UTC"
+    if isinstance(tz, dt.timezone):
+        offset = tz.utcoffset(None)
+        minutes = int(offset.total_seconds() // 60)
+        sign = "-" if minutes < 0 else "+"
+        return f"{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+    return None
+
+
 def check_tz(tz: object) -> dt.tzinfo | None:
     """``tz=`` as a tzinfo: an IANA name (``"Europe/London"``), a fixed offset (``"+05:30"``) or a tzinfo.
 

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 import pandas as pd
 
 from journeymap.schema import REJECT_COLUMNS
+
+if TYPE_CHECKING:
+    import datetime as dt
 
 __all__ = ["EventLog", "OnError", "empty_rejects"]
 
@@ -34,6 +37,9 @@ class EventLog:
         warnings: rows that were kept but carry a caveat (for example a reply whose parent is
             not in the data), as ``row``, ``column``, ``reason``, ``value``.
         n_input: number of input rows.
+        tz: the zone the reader was given for times written without an offset
+            (:func:`~journeymap.read_events`' ``tz=``), None if none: the journeys built from
+            the log keep it, and the time analytics read hours and days in it by default.
 
     Every input row is either in ``events`` or in ``rejects``:
     ``len(events) + rejects["row"].nunique() == n_input``.
@@ -51,6 +57,7 @@ class EventLog:
     rejects: pd.DataFrame
     warnings: pd.DataFrame
     n_input: int
+    tz: dt.tzinfo | None = None
 
     def __len__(self) -> int:
         return len(self.events)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import TYPE_CHECKING
 
 from journeymap.backends import dispatch
@@ -51,7 +52,9 @@ def read_events(
             the second where it is a naive ``datetime`` with ``fold=1``; one they skip (when they
             go forward) is moved forward by the length of the gap (Europe/London's 01:30 on 31
             March 2024 is 02:30 BST). Each such row is kept with a note in ``EventLog.warnings``
-            naming the rule.
+            naming the rule. The log keeps the zone (``EventLog.tz``), and so do the journeys
+            built from it: :func:`~journeymap.time_patterns`, :func:`~journeymap.trends` and the
+            report read hours and days in it unless given another ``tz``.
         on_error: ``"raise"`` raises :class:`~journeymap.SchemaError` listing the first bad rows;
             ``"collect"`` keeps them out of the events and lists them in ``EventLog.rejects``.
 
@@ -84,4 +87,5 @@ def read_events(
     role_column(frame, actor_map)
     # rejects name the columns as the user knows them ("sent_at", not "timestamp")
     named = {str(dst): str(src) for src, dst in (columns or {}).items()}
-    return validate_events(frame, on_error=on_error, problems=problems, warnings=notes, source_columns=named or None)
+    log = validate_events(frame, on_error=on_error, problems=problems, warnings=notes, source_columns=named or None)
+    return dataclasses.replace(log, tz=zone) if zone is not None else log

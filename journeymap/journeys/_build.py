@@ -352,4 +352,4 @@ def build_journeys(
     events = events.drop(columns=[REPLY_DEPTH, STEP_TIME], errors="ignore")
     ordered, bounds = _number_journeys(events, order, codes, ts, tie)
     ordered["stage"] = assign_stages(ordered, stage_model)
-    return JourneySet(ordered, journey_table(ordered, bounds=bounds), stage_model, by=by)
+    return JourneySet(ordered, journey_table(ordered, bounds=bounds), stage_model, by=by, tz=log.tz)

@@ -17,6 +17,7 @@ from journeymap.schema import CANONICAL_COLUMNS, EMOTION_COLUMNS, JOURNEY_COLUMN
 T = TypeVar("T")
 
 if TYPE_CHECKING:
+    import datetime as dt
     import os
     from collections.abc import Callable, Iterable, Iterator
     from pathlib import Path
@@ -101,11 +102,14 @@ class JourneySet(EventColumns):
         *,
         by: str,
         taxonomy: Taxonomy | None = None,
+        tz: dt.tzinfo | None = None,
     ) -> None:
         self.events = events
         self.journeys = journeys
         self.stages = stages
         self.by = by
+        #: the zone the events were read in (:attr:`journeymap.EventLog.tz`): the time analytics' default
+        self.tz = tz
         self._taxonomy = taxonomy
         offsets = np.r_[0, np.cumsum(journeys["n_steps"].to_numpy(dtype=np.int64))]
         self._offsets = offsets
@@ -176,7 +180,7 @@ class JourneySet(EventColumns):
         if len(events) != len(self.events) or not events.index.equals(self.events.index):
             msg = "with_events needs the same rows in the same order as js.events"
             raise InvalidArgumentError(msg)
-        return JourneySet(events, self.journeys, self.stages, by=self.by, taxonomy=taxonomy or self._taxonomy)
+        return JourneySet(events, self.journeys, self.stages, by=self.by, taxonomy=taxonomy or self._taxonomy, tz=self.tz)
 
     def to_parquet(self, path: str | os.PathLike[str], *, compression: str | None = "zstd") -> Path:
         """Save the journeys (events, scores, scorer ids, stage model, taxonomy) to one Parquet file.
@@ -241,7 +245,9 @@ class JourneySet(EventColumns):
         positions = np.sort(self._position[wanted.unique()].to_numpy(dtype=np.int64))
         starts, ends = self._offsets[positions], self._offsets[positions + 1]
         rows = np.concatenate([np.arange(a, b) for a, b in zip(starts, ends)]) if len(positions) else np.zeros(0, dtype=np.int64)
-        return JourneySet(self.events.iloc[rows], self.journeys.iloc[positions], self.stages, by=self.by, taxonomy=self._taxonomy)
+        return JourneySet(
+            self.events.iloc[rows], self.journeys.iloc[positions], self.stages, by=self.by, taxonomy=self._taxonomy, tz=self.tz
+        )
 
     def equals(self, other: object) -> bool:
         """Whether ``other`` is a JourneySet with equal events, journeys, stage model, grouping and taxonomy.

@@ -10,6 +10,8 @@ import pandas as pd
 from journeymap.journeys._set import JourneySet
 
 if TYPE_CHECKING:
+    import datetime as dt
+
     import numpy.typing as npt
     import pyarrow as pa
 
@@ -201,7 +203,9 @@ def journey_starts(events: pd.DataFrame) -> pd.Series:
     return t.groupby(events["journey_id"].to_numpy(), sort=False).transform("min")
 
 
-def journey_set_from_events(events: pd.DataFrame, stages: StageModel, *, by: str, taxonomy: Taxonomy | None = None) -> JourneySet:
+def journey_set_from_events(
+    events: pd.DataFrame, stages: StageModel, *, by: str, taxonomy: Taxonomy | None = None, tz: dt.tzinfo | None = None
+) -> JourneySet:
     """A JourneySet from events that already carry ``journey_id``, ``step`` and ``stage``, in any row order.
 
     Rows are put in the order :func:`~journeymap.build_journeys` gives: journeys by start time,
@@ -210,4 +214,4 @@ def journey_set_from_events(events: pd.DataFrame, stages: StageModel, *, by: str
     jid = id_ranks(events["journey_id"])  # the journey id is its first event's: id order (:func:`id_ranks`)
     order = np.lexsort((events["step"].to_numpy(dtype=np.int64), jid, journey_starts(events).to_numpy()))
     ordered = events.iloc[order]
-    return JourneySet(ordered, journey_table(ordered), stages, by=by, taxonomy=taxonomy)
+    return JourneySet(ordered, journey_table(ordered), stages, by=by, taxonomy=taxonomy, tz=tz)

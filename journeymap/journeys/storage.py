@@ -21,6 +21,7 @@ import pandas as pd
 
 from journeymap.emotions.taxonomy import Taxonomy
 from journeymap.exceptions import ArgumentTypeError, InvalidArgumentError, JourneyMapError, SchemaError
+from journeymap.io._values import check_tz, zone_name
 from journeymap.journeys._set import JourneySet
 from journeymap.journeys._table import journey_set_from_events
 from journeymap.model import StageModel
@@ -101,6 +102,7 @@ def write_journeys(js: JourneySet, path: str | os.PathLike[str], *, compression:
         "by": js.by,
         "stages": js.stages.model_dump(mode="json"),
         "taxonomy": None if js.taxonomy is None else js.taxonomy.model_dump(mode="json"),
+        "tz": zone_name(js.tz),  # the zone the events were read in (a tzinfo without a name is not kept)
         "n_journeys": len(js),
         "scorers": sorted(js.events["scorer"].dropna().astype(str).unique().tolist()) if "scorer" in js.events else [],
         # categorical columns with numbers or text for categories: Arrow reads numbers back as
@@ -230,7 +232,7 @@ def read_journeys(path: str | os.PathLike[str]) -> JourneySet:
         raise SchemaError(msg)
     stages = StageModel.model_validate(meta["stages"])
     taxonomy = None if meta.get("taxonomy") is None else Taxonomy.model_validate(meta["taxonomy"])
-    js = journey_set_from_events(events, stages, by=str(meta["by"]), taxonomy=taxonomy)
+    js = journey_set_from_events(events, stages, by=str(meta["by"]), taxonomy=taxonomy, tz=check_tz(meta.get("tz")))
     if len(js) != int(meta.get("n_journeys", len(js))):
         msg = f"{source} holds {len(js)} journeys but its metadata says {meta['n_journeys']}: the file was altered"
         raise JourneyMapError(msg)

@@ -35,7 +35,7 @@ def time_patterns(
     js: JourneySet,
     *,
     metric: Literal["volume", "share_negative", "mean_valence"] = "share_negative",
-    tz: str | dt.tzinfo | None = "UTC",
+    tz: str | dt.tzinfo | None = None,
     min_count: int = 3,
     ax: Axes | None = None,
 ) -> Axes:
@@ -47,7 +47,7 @@ def time_patterns(
     as dark as a busy hour where most customers are unhappy. ``min_count=1`` colours every hour
     with a message; the volume is always drawn in full. The share negative is coloured on a
     fixed 0-1 scale and the mean valence on -1 .. 1, not on the range of the data. ``tz`` is read as in
-    :func:`journeymap.time_patterns` (None is UTC).
+    :func:`journeymap.time_patterns` (None is the zone the events were read in, else UTC).
 
     Examples:
         >>> import journeymap as jm
@@ -63,7 +63,7 @@ def time_patterns(
     if metric not in METRICS:
         msg = f"metric must be one of {', '.join(repr(m) for m in METRICS)}, got {metric!r}"
         raise InvalidArgumentError(msg)
-    tz = check_tz(tz)
+    tz = check_tz(tz, js)
     table = patterns_table(js, tz=tz)
     grid = table[metric].unstack("hour").reindex(list(WEEKDAYS)).to_numpy(dtype=float)
     volume = table["volume"].unstack("hour").reindex(list(WEEKDAYS)).to_numpy(dtype=float)

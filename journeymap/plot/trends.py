@@ -45,7 +45,7 @@ def trends(
     *,
     freq: str = "W",
     metric: Literal["first_response_median", "share_negative", "mean_valence", "unanswered"] = "first_response_median",
-    tz: str | dt.tzinfo | None = "UTC",
+    tz: str | dt.tzinfo | None = None,
     bots: Literal["exclude", "include"] = "exclude",
     auto: AutoReplyRule | None = None,
     ax: Axes | None = None,
@@ -80,7 +80,7 @@ def trends(
         raise InvalidArgumentError(msg)
     if metric in _SCORED:  # unscored, the line would be empty
         require_scored(js, f"trends(metric={metric!r})")
-    tz = check_tz(tz)
+    tz = check_tz(tz, js)
     table = trends_table(js, freq=freq, tz=tz, bots=bots, auto=auto)
     ax = _theme.get_ax(ax, figsize=(10, 4))
     if table.empty:
@@ -170,7 +170,7 @@ def topic_trends(
     freq: str = "W",
     metric: Literal["volume", "share", "share_negative", "mean_valence"] = "volume",
     top: int = 6,
-    tz: str | dt.tzinfo | None = "UTC",
+    tz: str | dt.tzinfo | None = None,
     ax: Axes | None = None,
 ) -> Axes:
     """One line per topic over time: the ``top`` largest topics' messages per period (or ``metric``).
@@ -197,7 +197,7 @@ def topic_trends(
         raise InvalidArgumentError(msg)
     if metric in _SCORED:  # unscored, the lines would be empty
         require_scored(js, f"topic_trends(metric={metric!r})")
-    tz = check_tz(tz)
+    tz = check_tz(tz, js)
     table = topic_table(js, freq=freq, tz=tz)
     ax = _theme.get_ax(ax, figsize=(10, 4))
     totals = table.groupby(level="topic")["volume"].sum().drop(OTHER_LAST, errors="ignore")
