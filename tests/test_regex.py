@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import numpy as np
 import pandas as pd
@@ -10,6 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+import journeymap as jm
 from journeymap.io import _regex
 from journeymap.io._time import _TWITTER_YEAR, _UTC_NAME, _YEAR, TWITTER_FORMAT, _twitter, parse_timestamps
 from journeymap.io.twcs import _PART_PATTERN, _TRAILER, DM_PATTERN, SIGNATURE_PATTERN
@@ -53,6 +55,44 @@ def test_where_the_engines_differ_python_decides() -> None:
     assert _regex.replace(s, r"a", "\\n").tolist()[3] == "lookbehind 10"
     with pytest.raises(ValueError, match="one named group"):
         _regex.extract(s, r"(\d+)")
+
+
+@pytest.mark.parametrize(
+    ("call", "pattern", "arg"),
+    [
+        ("extract", r"(?:(?P<x>a)|b)", None),  # an optional group: RE2 gives "", re None
+        ("extract", r"(?P<x>b)*c", None),
+        ("replace", r"x*", "-"),  # empty matches: the engines step past them differently
+        ("replace", r"\s*", "-"),
+        ("replace", r"a*?", "-"),
+        ("replace", r"b", "\\0"),  # re: a NUL; RE2: the whole match
+        ("contains", r"a{,3}z", None),  # re: 0 to 3 a's; RE2: literal "{,3}"
+        ("extract", r"(?P<x>a{,3})z", None),
+    ],
+)
+def test_patterns_the_engines_read_otherwise_go_to_re(call: str, pattern: str, arg: str | None) -> None:
+    # from a review of io._regex: each of these gave RE2's answer where Python's re gives another
+    values = ["b", "abxd", "bc", "az", "aaz", "c", "[[:alpha:]]", "{,3}z", None]
+    s = pd.Series(values, dtype="string")
+    compiled = re.compile(pattern)
+    if call == "extract":
+        expected = [None if v is None else (m.group(1) if (m := compiled.search(v)) else None) for v in values]
+        _same(_regex.extract(s, pattern), pd.Series(expected, dtype="string"))
+    elif call == "replace":
+        assert arg is not None
+        _same(
+            _regex.replace(s, pattern, arg),
+            pd.Series([None if v is None else compiled.sub(arg, v) for v in values], dtype="string"),
+        )
+    else:
+        assert _regex.contains(s, pattern).tolist() == [v is not None and compiled.search(v) is not None for v in values]
+
+
+def test_text_arrow_cannot_hold_is_read_by_re() -> None:
+    s = pd.Series(["@12 hi\ud800", "x"], dtype=object)  # a lone surrogate: no UTF-8 for Arrow
+    assert _regex.extract(s, r"@(?P<n>\d+)").tolist() == ["12", pd.NA]
+    assert _regex.contains(s, r"hi").tolist() == [True, False]
+    assert parse_timestamps(pd.Series(["Wed Oct 11 06:55:44 +0000 2017\ud800"], dtype=object)).isna().all()
 
 
 _WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun", "wed", "Xyz"]
@@ -101,3 +141,20 @@ def test_the_twitter_fast_path_reads_the_corpus_format() -> None:
     ]
     assert fast.iloc[2] is pd.NaT  # not a date: left to the general path, which rejects it too
     assert parse_timestamps(stamps).iloc[2] is pd.NaT
+
+
+def test_a_time_with_a_lone_surrogate_is_an_unparseable_row_not_a_crash() -> None:
+    frame = pd.DataFrame(
+        {
+            "tweet_id": ["1", "2"],
+            "author_id": ["100", "100"],
+            "inbound": [True, True],
+            "created_at": pd.Series(["Wed Oct 11 06:55:44 +0000 2017\ud800", "Wed Oct 11 06:55:44 +0000 2017"], dtype=object),
+            "text": ["a", "b"],
+            "in_response_to_tweet_id": [None, None],
+        }
+    )
+    log = jm.read_twcs(frame)
+    assert len(log.events) == 1 and log.rejects[["row", "column", "reason"]].values.tolist() == [
+        [0, "created_at", "unparseable timestamp"]
+    ]

@@ -11,6 +11,7 @@ and datetime values.
 from __future__ import annotations
 
 import datetime
+import re
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -319,7 +320,10 @@ def parse_timestamps(values: pd.Series) -> pd.Series:
         rest = ~(is_number | is_datetime) & values.map(lambda v: isinstance(v, str))
     if not rest.any():
         return out
-    text = values[rest].astype("string").str.strip()
+    try:
+        text = values[rest].astype("string").str.strip()
+    except UnicodeEncodeError:  # a lone surrogate, which Arrow's strings cannot hold: no time either way
+        text = values[rest].map(lambda v: re.sub("[\ud800-\udfff]", "\ufffd", v)).astype("string").str.strip()
     twitter = _twitter(text)  # the corpus's own stamps, millions of them: a fast path
     found = twitter.notna().to_numpy()
     if found.all() and len(text) == len(out):
@@ -362,7 +366,10 @@ def _twitter(text: pd.Series) -> pd.Series:
     path to read as before. Same instants as ``pd.to_datetime(text, format=TWITTER_FORMAT)``.
     """
     out = np.full(len(text), np.datetime64("NaT"), dtype="datetime64[ns]")
-    arr = pc.cast(pa.array(text.array), pa.string())
+    try:
+        arr = pc.cast(pa.array(text.array), pa.string())
+    except (UnicodeEncodeError, pa.ArrowInvalid):  # a lone surrogate (pandas 2's Python strings): the general path
+        return pd.Series(out, index=text.index).dt.tz_localize("UTC")
     usable = np.asarray(pc.fill_null(pc.match_substring_regex(arr, _TWITTER_SHAPE), False), dtype=bool)
     if not usable.any():
         return pd.Series(out, index=text.index).dt.tz_localize("UTC")

@@ -374,8 +374,10 @@ def _check_timestamp(column: Column, raw: pd.Series, problems: Problems) -> pd.S
     """Parsed times; rejected: values of a wrong type, out of range, unparseable, or numbers before 1973.
 
     A number that as epoch seconds lands before 1973 is rejected (:data:`EARLY_EPOCH`): it is
-    far more often an Excel serial date or a row number than a time in 1970-1972.
+    far more often an Excel serial date or a row number than a time in 1970-1972. A lone
+    surrogate (no time has one) is replaced first, so the row is an unparseable one, not a crash.
     """
+    raw = without_surrogates(raw)[0]
     ts = parse_timestamps(raw)
     present = raw.notna()
     failed = ts.isna() & present
