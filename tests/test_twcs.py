@@ -407,3 +407,51 @@ def test_a_request_to_move_to_dm_moves_its_thread_not_the_customers_next_case() 
     for by in ("thread", "customer"):
         rt = jm.response_times(build_journeys(read_twcs(frame(*rows)), by=by))
         assert rt[["unanswered", "moved"]].sum().to_dict() == {"unanswered": 1, "moved": 1}, by
+
+
+def test_a_brand_reply_to_a_tweet_answers_it_whichever_brand_it_was_addressed_to() -> None:
+    # from a code review of the two-brand rule: B replies straight to a tweet that answers A's
+    rows = [
+        tweet("1", "100", "True", 0, "@A my order is late"),
+        tweet("2", "A", "False", 10, "@100 sorry, checking ^JB", "1"),
+        tweet("3", "100", "True", 20, "@A still nothing. @B can you help?", "2"),
+        tweet("4", "B", "False", 50, "@100 it's at the depot", "3"),
+    ]
+    js = build_journeys(read_twcs(frame(*rows)))
+    waits = jm.reply_waits(js)
+    assert waits["replied"].tolist() == [True, True] and waits["wait"].iloc[1] == pd.Timedelta("30min")
+    assert jm.response_times(js).iloc[0]["unanswered"] == 0
+
+
+def test_a_message_of_no_known_brand_is_answered_by_the_next_reply_in_its_thread() -> None:
+    events = pd.DataFrame(
+        {
+            "event_id": ["e1", "e2", "e3", "e4"],
+            "customer_id": "c1",
+            "timestamp": pd.date_range("2024-01-01", periods=4, freq="10min", tz="UTC"),
+            "actor": ["customer", "agent", "customer", "agent"],
+            "text": ["late", "looking", "?", "found it"],
+            "thread_id": "T1",
+            "brand": ["A", "A", None, "B"],
+        }
+    )
+    waits = jm.reply_waits(build_journeys(events, by="customer"))
+    assert waits["replied"].tolist() == [True, True] and waits["wait"].tolist() == [pd.Timedelta("10min")] * 2
+
+
+def test_a_dm_request_without_a_thread_moves_the_journeys_threads() -> None:
+    # a loose row (no thread_id) is in every conversation of its journey, a DM request too
+    events = pd.DataFrame(
+        {
+            "event_id": ["e1", "e2", "e3", "e4"],
+            "customer_id": "c1",
+            "timestamp": pd.date_range("2024-01-01", periods=4, freq="10min", tz="UTC"),
+            "actor": ["customer", "agent", "customer", "customer"],
+            "channel": "twitter",
+            "touchpoint": ["mention", "dm_request", "follow_up", "follow_up"],
+            "text": ["late", "please DM us", "sent!", "hello?"],
+            "thread_id": ["T1", None, "T1", "T1"],
+        }
+    )
+    rt = jm.response_times(build_journeys(events, by="customer"))
+    assert rt[["unanswered", "moved"]].iloc[0].tolist() == [0, 2]

@@ -324,11 +324,13 @@ def _by_brand(events: pd.DataFrame, codes: npt.NDArray[np.int64], loose: npt.NDA
     Where events carry a ``brand`` (the account a customer's message is addressed to, the account
     of a brand's; :func:`journeymap.read_twcs` writes it), a customer who writes to two brands in
     one thread has two conversations there: one brand's reply does not answer what was sent to the
-    other. A row of no known brand in such a thread joins its first brand's conversation; threads
-    of one brand (nearly all) and loose rows keep their code.
+    other. A customer's message of no known brand in such a thread joins the conversation of the
+    next brand reply after it (whoever answers it, as in a thread of one brand), a brand reply of
+    no known brand that of the customer's message before it; either, with nothing to go by, the
+    thread's first brand. Threads of one brand (nearly all) and loose rows keep their code.
 
     Examples:
-        >>> events = pd.DataFrame({"brand": ["A", "A", "B", "B", None, "A"]})
+        >>> events = pd.DataFrame({"brand": ["A", "A", "B", "B", None, "A"], "actor": ["customer", "agent"] * 3})
         >>> _by_brand(events, np.array([0, 0, 0, 0, 0, 1]), np.zeros(6, dtype=bool)).tolist()
         [0, 0, 1, 1, 0, 2]
     """
@@ -341,8 +343,20 @@ def _by_brand(events: pd.DataFrame, codes: npt.NDArray[np.int64], loose: npt.NDA
     mixed = np.isin(codes, counts.index[counts.to_numpy() > 1].to_numpy()) & ~loose
     if not mixed.any():
         return codes
-    first = frame.groupby("code", sort=False)["brand"].first()  # in row order: steps
-    brand = np.where(brand >= 0, brand, pd.Series(codes).map(first).fillna(-1).to_numpy(dtype=np.int64))
+    customer = customer_mask(events["actor"]) if "actor" in events.columns else np.zeros(len(codes), dtype=bool)
+    unknown = mixed & (brand < 0)
+    if unknown.any():
+        by_code = pd.Series(codes)
+        replies = pd.Series(np.where(~customer & (brand >= 0), brand, np.nan))
+        next_reply = replies.groupby(by_code, sort=False).bfill().to_numpy()
+        take = unknown & customer & ~np.isnan(next_reply)
+        brand = np.where(take, np.nan_to_num(next_reply, nan=-1), brand).astype(np.int64)
+        asked = pd.Series(np.where(customer & (brand >= 0), brand, np.nan))
+        last_message = asked.groupby(by_code, sort=False).ffill().to_numpy()
+        take = unknown & ~customer & ~np.isnan(last_message)
+        brand = np.where(take, np.nan_to_num(last_message, nan=-1), brand).astype(np.int64)
+        first = frame.groupby("code", sort=False)["brand"].first()  # in row order: steps
+        brand = np.where(brand >= 0, brand, by_code.map(first).fillna(-1).to_numpy(dtype=np.int64))
     width = int(brand.max(initial=0)) + 1
     keyed = np.where(mixed, codes * width + brand, -1 - codes)  # unmixed codes stay apart from mixed keys
     return pd.factorize(keyed)[0].astype(np.int64)

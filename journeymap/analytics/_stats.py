@@ -58,7 +58,9 @@ class MeanInterval:
     ``groups`` (the journey of each value) makes the interval a cluster one: messages of one
     journey are not independent (a customer who is angry writes several angry messages), so
     whole journeys are resampled, and the floor is Student's t with the cluster-robust standard
-    error of the mean and one degree of freedom fewer than the journeys. With 12 journeys of 8
+    error of the mean and one degree of freedom fewer than the journeys (above
+    :data:`BOOTSTRAP_MAX_N` values, that t interval alone: with few journeys the normal
+    quantile would be too small however many messages they hold). With 12 journeys of 8
     messages each, the message-level interval covered the true mean in 46% of simulated samples,
     the cluster one in 94%. The mean itself is still the mean over messages. Values of a single
     journey give no interval (NaN bounds): one customer says nothing about the others. Where
@@ -90,7 +92,7 @@ class MeanInterval:
         keep = ~np.isnan(v)
         v = v[keep]
         if groups is not None:
-            codes = pd.factorize(pd.Series(np.asarray(groups, dtype=object)[keep]))[0]
+            codes = pd.factorize(pd.Series(np.asarray(groups, dtype=object)[keep]), use_na_sentinel=False)[0]  # NA: one group
             if len(v) and codes.max(initial=-1) + 1 < len(v):  # some journey has several values
                 return self._clustered(v, codes)
         n = len(v)
@@ -124,22 +126,30 @@ class MeanInterval:
         s2, sn, n2 = float((sums**2).sum()), float((sums * sizes).sum()), float((sizes**2).sum())
         se = cluster_se(len(v), mean, n_groups, s2=s2, sn=sn, n2=n2)
         if len(v) > BOOTSTRAP_MAX_N:
-            return self._around(mean, _normal_quantile(1 - (1 - self.level) / 2) * se)
+            return self._around(mean, self._t(n_groups) * se)
         alpha = (1 - self.level) / 2
         rng = np.random.default_rng(self.seed)
         picks = rng.integers(0, n_groups, size=(self.n_boot, n_groups))
         means = sums[picks].sum(axis=1) / sizes[picks].sum(axis=1)
         low, high = np.quantile(means, [alpha, 1 - alpha])
+        half = self._t(n_groups) * se
+        return self._clipped(Estimate(mean, min(float(low), mean - half), max(float(high), mean + half)))
+
+    def _t(self, n_groups: int) -> float:
+        """Student's t quantile of the interval's level with ``n_groups - 1`` degrees of freedom.
+
+        With few journeys the normal quantile is far too small (3 journeys of 2,000 messages:
+        coverage 0.82 for a nominal 0.95), however many messages they hold.
+        """
         from scipy.special import stdtrit
 
-        half = float(stdtrit(n_groups - 1, 1 - alpha)) * se
-        return self._clipped(Estimate(mean, min(float(low), mean - half), max(float(high), mean + half)))
+        return float(stdtrit(n_groups - 1, 1 - (1 - self.level) / 2))
 
     def _around(self, mean: float, half: float) -> Estimate:
         return self._clipped(Estimate(mean, mean - half, mean + half))
 
     def clustered_normal(self, n: int, mean: float, n_groups: int, *, s2: float, sn: float, n2: float) -> Estimate:
-        """The normal-approximation cluster interval from merged moments (:func:`cluster_se`'s arguments).
+        """The cluster interval from merged moments (:func:`cluster_se`'s arguments): Student's t, ``n_groups - 1`` df.
 
         What :meth:`__call__` gives with ``groups`` above :data:`BOOTSTRAP_MAX_N` values; the
         distributed partials call it with their merged per-journey sums, without the values.
@@ -147,7 +157,7 @@ class MeanInterval:
         if n_groups < 2:
             return Estimate(mean, np.nan, np.nan)
         se = cluster_se(n, mean, n_groups, s2=s2, sn=sn, n2=n2)
-        return self._around(mean, _normal_quantile(1 - (1 - self.level) / 2) * se)
+        return self._around(mean, self._t(n_groups) * se)
 
     def _clipped(self, est: Estimate) -> Estimate:
         """``est`` with its ends inside :attr:`bounds` (NaN ends stay NaN)."""

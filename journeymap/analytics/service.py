@@ -57,9 +57,18 @@ def _next_reply_time(replier: npt.NDArray[np.bool_], ctx: ReplyContext) -> np.nd
     reply *step*, not the earliest later stamp: a reply stamped before the message it answers
     (clock skew) steps after that message and must not pass for the answer to an earlier one.
     """
-    if len(ctx.t) == 0:
+    n = len(ctx.t)
+    if n == 0:
         return np.zeros(0, dtype=np.int64)
     nxt = ctx.first_after(replier)
+    # A reply that names the message (its in_reply_to) answers it, in whatever conversation it
+    # sits: a second brand answering a tweet read_twcs addressed to the first.
+    rows = np.flatnonzero(replier & (ctx.parent >= 0))
+    rows = rows[(rows > ctx.parent[rows]) & (ctx.journey[rows] == ctx.journey[ctx.parent[rows]])]
+    if len(rows):
+        direct = np.full(n, n, dtype=np.int64)
+        np.minimum.at(direct, ctx.parent[rows], rows)
+        nxt = np.where((direct < n) & ((nxt < 0) | (direct < nxt)), direct, nxt)
     return np.where(nxt >= 0, ctx.t[np.maximum(nxt, 0)], -1)
 
 
@@ -353,6 +362,7 @@ def _moved(
     journey: npt.NDArray[np.int64] | None = None,
     automatic: np.ndarray | None = None,
     conversation: npt.NDArray[np.int64] | None = None,
+    loose: npt.NDArray[np.bool_] | None = None,
 ) -> np.ndarray:
     """Whether each event comes at or after its case's move to private messages.
 
@@ -364,7 +374,8 @@ def _moved(
     the journey; where events carry a ``brand``, for the events of that brand (and those of
     none), so one brand's DM does not close a message addressed to another. A bot's canned
     "DM us" (``automatic``) moves nothing. ``journey`` are the events' integer journey codes,
-    when known.
+    when known. ``loose`` rows (of no thread) are in every conversation of their journey: a
+    request among them moves the journey, and one anywhere in it moves them.
     """
     codes = journey if journey is not None else journey_codes(events)
     brand = ~is_customer(events)
@@ -372,6 +383,10 @@ def _moved(
         brand &= ~automatic
     request = brand & (events["touchpoint"].astype("string") == "dm_request").fillna(False).to_numpy(dtype=bool)
     asked = pd.Series(request, index=events.index).groupby(codes if conversation is None else conversation, sort=False).cummax()
+    if loose is not None and loose.any():
+        by_journey = pd.Series(request, index=events.index).groupby(codes, sort=False)
+        loose_request = pd.Series(request & loose, index=events.index).groupby(codes, sort=False).cummax()
+        asked = pd.Series(np.where(loose, by_journey.cummax(), asked | loose_request), index=events.index)
     on_dm = (events["channel"].astype("string") == "dm").fillna(False).to_numpy(dtype=bool)
     started_on_dm = pd.Series(on_dm, index=events.index).groupby(codes, sort=False).transform("first").to_numpy(dtype=bool)
     move = on_dm & ~started_on_dm
@@ -418,7 +433,7 @@ def _open_kinds(events: pd.DataFrame, ctx: ReplyContext, automatic: np.ndarray, 
     """
     open_ = ~waits["replied"].to_numpy(dtype=bool)
     thanks, settled = (mask[ctx.customer] & open_ for mask in _closing(events, ctx, automatic))
-    moved = _moved(events, ctx.journey, automatic, ctx.conversation)[ctx.customer] & open_ & ~thanks & ~settled
+    moved = _moved(events, ctx.journey, automatic, ctx.conversation, ctx.loose)[ctx.customer] & open_ & ~thanks & ~settled
     outside = waits["reply_outside"].to_numpy(dtype=bool) & ~moved & ~thanks & ~settled
     return pd.DataFrame({"thanks": thanks, "settled": settled, "moved": moved, "outside": outside}, index=waits.index)
 
