@@ -116,6 +116,9 @@ class UnknownScorerError(JourneyMapError, KeyError):
     def __str__(self) -> str:  # KeyError would quote the whole message
         return str(self.args[0])
 
+    def __reduce__(self) -> tuple[Any, ...]:  # pickled with its arguments: a worker process re-raises it
+        return (type(self), (self.name, self.available))
+
 
 class ModelLoadError(JourneyMapError, OSError):
     """A model that cannot be loaded (not found, no network for the hub, broken weights)."""
@@ -131,10 +134,14 @@ class UnsupportedBackendError(JourneyMapError, TypeError):
     def __init__(self, function: str, backend: str, kind: str) -> None:
         self.function = function
         self.backend = backend
+        self.kind = kind
         super().__init__(
             f"{function} has no {backend} form: call .compute() on the {kind} to get it in memory, "
             f"then call {function} on the result"
         )
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (self.function, self.backend, self.kind))
 
 
 class ScorerOptionsError(JourneyMapError, TypeError):
@@ -155,11 +162,15 @@ class ScorerOptionsError(JourneyMapError, TypeError):
     def __init__(self, scorer: str, options: dict[str, Any], problem: str) -> None:
         self.scorer = scorer
         self.options = dict(options)
+        self.problem = problem
         given = f"the options {self.options}" if self.options else "no options"
         super().__init__(f"scorer {scorer!r} cannot be built with {given}: {problem}")
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (self.scorer, self.options, self.problem))
 
-class TextsFailedError(JourneyMapError):
+
+class TextsFailedError(JourneyMapError, RuntimeError):
     """A scorer failed, or returned bad values, for some texts; the message and ``texts`` name them.
 
     :func:`journeymap.score` raises it naming the scorer, the texts (shortened) and the input

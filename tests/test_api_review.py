@@ -141,3 +141,42 @@ def test_timezones_times_and_durations_as_python_objects() -> None:
 def test_a_gap_is_checked_whatever_by() -> None:
     with pytest.raises(ValueError, match="gap must be a duration"):
         jm.build_journeys(jm.datasets.service_journeys(5, seed=0), by="thread", gap="soon")  # before: accepted
+
+
+def _raise_unknown_scorer(name: str) -> str:
+    return jm.get_scorer(name).id
+
+
+def test_every_exception_survives_pickling_so_a_worker_pool_re_raises_it() -> None:
+    # from a review as a service: UnknownScorerError could not be unpickled, which killed a
+    # ProcessPoolExecutor (BrokenProcessPool) instead of re-raising the error
+    import concurrent.futures
+    import multiprocessing
+    import pickle
+
+    from journeymap import exceptions as ex
+    from journeymap.topics.encoders import UnknownEncoderError
+
+    errors = [
+        ex.JourneyMapError("x"),
+        ex.InvalidArgumentError("bad value"),
+        ex.ArgumentTypeError("bad type"),
+        ex.SchemaError("bad rows", rejects=pd.DataFrame({"row": [1]})),
+        ex.UnknownScorerError("nope", ["default"]),
+        ex.ModelLoadError("not on disk"),
+        ex.UnsupportedBackendError("triage", "dask", "DaskJourneySet"),
+        ex.ScorerOptionsError("lexicon", {"batch_size": 8}, "unexpected keyword"),
+        ex.TextsFailedError("failed", texts=["t"], positions=[2]),
+        UnknownEncoderError("nope", ["default"]),
+    ]
+    for err in errors:
+        back = pickle.loads(pickle.dumps(err))
+        assert type(back) is type(err) and str(back) == str(err), type(err).__name__
+        assert vars(back).keys() == vars(err).keys()
+    assert isinstance(errors[8], RuntimeError)  # a scorer that failed: a RuntimeError too
+    context = multiprocessing.get_context("spawn")
+    with concurrent.futures.ProcessPoolExecutor(1, mp_context=context) as pool:
+        with pytest.raises(jm.UnknownScorerError, match="nope"):
+            pool.submit(_raise_unknown_scorer, "nope").result()
+        with pytest.raises(jm.UnknownScorerError):  # the pool is still alive
+            pool.submit(_raise_unknown_scorer, "nope-again").result()

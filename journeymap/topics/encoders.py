@@ -99,6 +99,9 @@ class UnknownEncoderError(JourneyMapError, KeyError):
     def __str__(self) -> str:  # KeyError would quote the whole message
         return str(self.args[0])
 
+    def __reduce__(self) -> tuple[Any, ...]:  # pickled with its arguments: a worker process re-raises it
+        return (type(self), (self.name, self.available))
+
 
 @functools.cache
 def _entry_points() -> dict[str, EntryPoint]:
