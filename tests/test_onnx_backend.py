@@ -254,3 +254,23 @@ def test_bfloat16_encoder_gives_the_float32_vectors_within_rounding() -> None:
     assert len(packed) == (37 if _available() else 0)  # 6 layers x (Q, K, V, out, FFN up + GELU, FFN down) + pooler
     again = pickle.loads(pickle.dumps(bf16))  # arguments only; rebuilt and packed on first use
     assert again.id == bf16.id and np.array_equal(again.encode(texts), got)
+
+
+def test_a_model_folder_that_cannot_be_written_exports_for_the_process(
+    onnx_scorer: DefaultScorer, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    # from a review as a service: an unwritable JOURNEYMAP_MODEL_DIR raised a raw NotADirectoryError from score()
+    exported = Path(onnx_scorer.model.path)  # type: ignore[attr-defined]
+
+    def fake_export(network: object, path: Path, *, output: str) -> None:
+        shutil.copyfile(exported, path)
+
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    monkeypatch.setenv("JOURNEYMAP_MODEL_DIR", str(blocker / "models"))
+    monkeypatch.setattr(_onnx, "export", fake_export)
+    with caplog.at_level(logging.WARNING, logger="journeymap.emotions._onnx"):
+        scorer = DefaultScorer(backend="onnx")
+        np.testing.assert_allclose(scorer.score(TEXTS[:2]), onnx_scorer.score(TEXTS[:2]), atol=1e-6)
+    assert "cannot write exported models" in caplog.text and "JOURNEYMAP_MODEL_DIR" in caplog.text
+    assert not Path(scorer.model.path).is_relative_to(blocker)  # type: ignore[attr-defined]

@@ -30,11 +30,13 @@ Private: imported only when an ONNX backend is used.
 
 from __future__ import annotations
 
+import atexit
 import functools
 import hashlib
 import importlib.util
 import logging
 import os
+import shutil
 import tempfile
 import threading
 from importlib.metadata import PackageNotFoundError, version
@@ -298,7 +300,21 @@ def cached_model(
     if path.is_file():
         logger.debug("using the cached ONNX model %s", path)
         return path
-    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        probe = tempfile.TemporaryDirectory(dir=path.parent, prefix=".export-")
+        probe.cleanup()
+    except OSError as exc:  # a read-only home, a file where the folder should be: export for this process only
+        path = _process_dir() / path.name
+        logger.warning(
+            "cannot write exported models to %s (%s): exporting to %s for this process only; "
+            "set JOURNEYMAP_MODEL_DIR to a writable folder to keep them",
+            model_dir(),
+            exc.strerror or exc,
+            path.parent,
+        )
+        if path.is_file():
+            return path
     logger.info("exporting %s to ONNX (%s) in %s; later runs reuse it", name, precision, path.parent)
     network, output = build()
     with tempfile.TemporaryDirectory(dir=path.parent, prefix=".export-") as tmp:
@@ -310,6 +326,14 @@ def cached_model(
             quantize_int8(exported, final)
         os.replace(final, path)  # atomic within one folder
     return path
+
+
+@functools.cache
+def _process_dir() -> Path:
+    """A temporary folder for exported models where the model folder cannot be written; removed at exit."""
+    folder = Path(tempfile.mkdtemp(prefix="journeymap-models-"))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    return folder
 
 
 class OnnxNetwork:

@@ -93,20 +93,28 @@ class ScoreCache:
         self.path = Path(path) if path is not None else default_cache_path()
         if self.path.is_dir():
             msg = f"score cache {str(self.path)!r} is a folder; give the path of a file (e.g. {self.path / 'scores.sqlite'})"
-            raise JourneyMapError(msg)
+            raise InvalidArgumentError(msg)
+        self.read_only = False
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            msg = f"score cache {str(self.path)!r}: cannot create its folder ({exc.strerror or exc})"
-            raise JourneyMapError(msg) from exc
+        except OSError as exc:  # a read-only home, a file where the folder should be: score without a cache
+            logger.warning(
+                "score cache %s: cannot create its folder (%s): scoring without a cache; "
+                "set JOURNEYMAP_CACHE_DIR to a writable folder, or pass cache=False",
+                self.path,
+                exc.strerror or exc,
+            )
+            self.disabled = True
+            return
         writable = os.access(self.path, os.W_OK) if self.path.exists() else os.access(self.path.parent, os.W_OK)
         #: True when the file can be read but not written: cached rows are used, new ones not kept.
         self.read_only = not writable
         if self.read_only:
-            logger.warning("score cache %s is read-only: using its scores, keeping no new ones", self.path)
             if not self.path.exists():
+                logger.warning("score cache %s cannot be created (its folder is read-only): scoring without a cache", self.path)
                 self.disabled = True
                 return
+            logger.warning("score cache %s is read-only: using its scores, keeping no new ones", self.path)
         self.disabled = False
         try:
             self._create()
@@ -144,7 +152,16 @@ class ScoreCache:
 
     def _connect(self) -> sqlite3.Connection:
         if self.read_only:
-            return sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True, timeout=30)
+            uri = f"{self.path.resolve().as_uri()}?mode=ro"
+            con = sqlite3.connect(uri, uri=True, timeout=30)
+            try:
+                con.execute("SELECT count(*) FROM sqlite_master").fetchall()
+            except sqlite3.OperationalError:
+                # A cache in WAL mode needs its -shm file, which a read-only folder cannot hold:
+                # read the file as it is (what it holds is what a read-only cache can offer)
+                con.close()
+                con = sqlite3.connect(uri + "&immutable=1", uri=True, timeout=30)
+            return con
         con = sqlite3.connect(self.path, timeout=30)
         con.execute("PRAGMA journal_mode=WAL")
         return con
