@@ -17,10 +17,32 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
-__all__ = ["LOAD_LOCK", "quiet_transformers"]
+__all__ = ["LOAD_LOCK", "keep_global_rng", "quiet_transformers"]
 
 #: Held while a model is built. Reentrant: a build may load its tokenizer through another helper.
 LOAD_LOCK = threading.RLock()
+
+
+@contextmanager
+def keep_global_rng() -> Iterator[None]:
+    """Build a model without touching torch's global random state (CPU), as a library should.
+
+    Building a network draws its initial weights (a head, layers the saved weights replace) from
+    torch's global generator; a service that seeds it for its own work would see the sequence
+    moved by loading a scorer. The state is restored on the way out.
+
+    Examples:
+        >>> import torch
+        >>> before = torch.get_rng_state()
+        >>> with keep_global_rng():
+        ...     _ = torch.nn.Linear(4, 4)
+        >>> bool(torch.equal(before, torch.get_rng_state()))
+        True
+    """
+    import torch
+
+    with torch.random.fork_rng(devices=[]):
+        yield
 
 
 @contextmanager

@@ -49,6 +49,8 @@ def progress(*args: Any, **kwargs: Any) -> Any:
         >>> bar.n
         3
     """
+    if kwargs.get("disable") is True:  # no tqdm at all: any tqdm starts its monitor thread, shown or not
+        return _Hidden(*args, **kwargs)
     if _in_notebook() and importlib.util.find_spec("ipywidgets") is not None:
         from tqdm.notebook import tqdm as notebook_tqdm
 
@@ -56,3 +58,45 @@ def progress(*args: Any, **kwargs: Any) -> Any:
     from tqdm.std import tqdm as text_tqdm
 
     return text_tqdm(*args, **kwargs)
+
+
+class _Hidden:
+    """A progress bar that shows nothing and starts no thread: what ``progress(..., disable=True)`` gives.
+
+    It counts as a bar does (``n``, ``update``), takes ``set_postfix``, ``set_description`` and
+    ``close``, works as a context manager, and iterates what it wraps.
+
+    Examples:
+        >>> with progress(total=2, disable=True) as bar:
+        ...     _ = bar.update(2)
+        >>> bar.n, list(progress([1, 2], disable=True))
+        (2, [1, 2])
+    """
+
+    def __init__(self, iterable: Any = None, *args: Any, total: float | None = None, **kwargs: Any) -> None:
+        self.iterable = iterable
+        self.total = total
+        self.n: float = 0
+
+    def __iter__(self) -> Any:
+        return iter(self.iterable if self.iterable is not None else ())
+
+    def __enter__(self) -> _Hidden:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+    def update(self, n: float = 1) -> bool:
+        """Count ``n`` more steps."""
+        self.n += n
+        return False
+
+    def set_postfix(self, *args: Any, **kwargs: Any) -> None:
+        """Nothing to show."""
+
+    def set_description(self, *args: Any, **kwargs: Any) -> None:
+        """Nothing to show."""
+
+    def close(self) -> None:
+        """Nothing to close."""

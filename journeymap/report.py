@@ -6,6 +6,7 @@ import base64
 import html
 import io
 import logging
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -28,7 +29,7 @@ from journeymap.analytics._prep import require_journeys
 from journeymap.analytics._time import check_tz, period_alias
 from journeymap.analytics.replies import BRAND_COLUMNS
 from journeymap.backends import dispatch
-from journeymap.exceptions import SchemaError
+from journeymap.exceptions import ArgumentTypeError, InvalidArgumentError, SchemaError
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -362,6 +363,18 @@ def _most_negative(js: JourneySet) -> pd.DataFrame:
     return mine.sort_values(["valence", "timestamp"], kind="stable")[cols].reset_index(drop=True)
 
 
+def _output(path: object) -> Path:
+    """The report's file: a path (str or os.PathLike) that is not a folder."""
+    if not isinstance(path, (str, os.PathLike)):
+        msg = f"path must be the HTML file to write (a str or Path), got {type(path).__name__} {path!r}"
+        raise ArgumentTypeError(msg)
+    out = Path(path)
+    if out.is_dir():
+        msg = f"path {str(out)!r} is a folder: give the HTML file to write (e.g. {str(out / 'report.html')!r})"
+        raise InvalidArgumentError(msg)
+    return out
+
+
 def _checked(js: object, *, examples: int, max_steps: int, sla: object, freq: str, tz: object, auto: object) -> JourneySet:
     """``js``, once it and the arguments are checked: every mistake fails before the first figure is drawn."""
     checked = require_journeys(js, "report")
@@ -448,6 +461,7 @@ def report(
     from journeymap import plot
 
     js = _checked(js, examples=examples, max_steps=max_steps, sla=sla, freq=freq, tz=tz, auto=auto)
+    out = _output(path)  # before the figures: a bad path fails at once, not after the drawing
     tz = check_tz(tz, js)  # one zone for every section: the journeys' own by default
     with mpl.rc_context({"backend": "Agg"}):
         metrics = journey_metrics(js)
@@ -516,7 +530,6 @@ def report(
         "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; img-src data:; style-src 'unsafe-inline'\">"
         f"<title>{html.escape(title)}</title><style>{_CSS}</style></head><body>\n" + "\n".join(sections) + "\n</body></html>\n"
     )
-    out = Path(path)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(page, encoding="utf-8")
     logger.info("wrote the report to %s", out)

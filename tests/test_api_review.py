@@ -180,3 +180,52 @@ def test_every_exception_survives_pickling_so_a_worker_pool_re_raises_it() -> No
             pool.submit(_raise_unknown_scorer, "nope").result()
         with pytest.raises(jm.UnknownScorerError):  # the pool is still alive
             pool.submit(_raise_unknown_scorer, "nope-again").result()
+
+
+def test_service_mistakes_raise_journeymap_errors_that_are_builtin_ones_too(tmp_path: Path) -> None:
+    # from a review as a service: these raised a plain JourneyMapError or torch's RuntimeError
+    js = jm.build_journeys(jm.datasets.service_journeys(3, seed=0))
+    for wrong in (None, 123):
+        with pytest.raises(jm.ArgumentTypeError, match="scorer must be a scorer name"):
+            jm.score(js, scorer=wrong, cache=False)  # type: ignore[arg-type]
+    with pytest.raises(jm.InvalidArgumentError, match="device='quantum' is not a torch device"):
+        jm.get_scorer("default", device="quantum", backend="torch").model  # noqa: B018 - loading raises
+
+    class WrongWidth:
+        id = "wrong.v1"
+        taxonomy = jm.Taxonomy.sentiment()
+
+        def score(self, texts: list[str]) -> np.ndarray:
+            return np.zeros((len(texts), 3), dtype=np.float32)
+
+    with pytest.raises(jm.TextsFailedError, match=r"returned shape \(\d+, 3\)") as info:
+        jm.score(js, scorer=WrongWidth(), cache=False)
+    assert isinstance(info.value, RuntimeError) and info.value.texts
+    garbage = tmp_path / "g.parquet"
+    garbage.write_bytes(b"garbage" * 10)
+    with pytest.raises(jm.SchemaError, match="is not a Parquet file"):
+        jm.read_journeys(garbage)
+
+    class Flat(WrongWidth):
+        id = "flat.v1"
+
+        def score(self, texts: list[str]) -> np.ndarray:
+            return np.full((len(texts), 4), 0.25, dtype=np.float32)
+
+    scored = jm.score(js, scorer=Flat(), cache=False)
+    with pytest.raises(jm.InvalidArgumentError, match="is a folder"):
+        jm.report(scored, tmp_path)
+    with pytest.raises(jm.ArgumentTypeError, match="path must be the HTML file"):
+        jm.report(scored, None)  # type: ignore[arg-type]
+
+
+def test_loading_a_scorer_leaves_torchs_global_random_state_alone() -> None:
+    import torch
+
+    from journeymap.emotions.default import DefaultScorer
+
+    torch.manual_seed(123)
+    before = torch.get_rng_state()
+    scorer = DefaultScorer(backend="torch", precision="float32")
+    _ = scorer.model  # builds the network: heads initialised, then the weights loaded
+    assert torch.equal(before, torch.get_rng_state())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import sys
 import types
 import warnings
@@ -31,15 +32,17 @@ def test_a_notebook_without_ipywidgets_gets_the_text_bar_and_no_warning(monkeypa
     monkeypatch.setattr(_progress.importlib.util, "find_spec", lambda name: None)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        bar = _progress.progress(total=2, disable=True)
+        bar = _progress.progress(total=2, file=io.StringIO())
     assert type(bar).__module__ == "tqdm.std"
+    bar.close()
 
 
 def test_outside_a_notebook_the_text_bar(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delitem(sys.modules, "IPython", raising=False)
     assert not _progress._in_notebook()
-    bar = _progress.progress(total=1, disable=True)
+    bar = _progress.progress(total=1, file=io.StringIO())
     assert type(bar).__module__ == "tqdm.std"
+    bar.close()
 
 
 def test_a_fully_cached_run_shows_no_bar(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -56,3 +59,20 @@ def test_a_fully_cached_run_shows_no_bar(tmp_path: Path, capsys: pytest.CaptureF
     assert "demo (demo.v1)" in capsys.readouterr().err  # something to do: the bar asked for
     cached_rows(["a", "b"], "demo.v1", 2, ones, cache=store, progress=True, what="demo")
     assert capsys.readouterr().err == ""  # all cached: no "0 text" bar
+
+
+def test_a_bar_that_is_not_shown_starts_no_thread(monkeypatch: pytest.MonkeyPatch) -> None:
+    # from a review as a service: any tqdm, shown or not, starts tqdm's monitor thread
+    import threading
+
+    import tqdm
+
+    monkeypatch.delitem(sys.modules, "IPython", raising=False)
+    monkeypatch.setattr(tqdm.tqdm, "monitor", None)
+    before = {t.name for t in threading.enumerate()}
+    with _progress.progress(total=3, disable=True) as bar:
+        bar.update(2)
+        bar.set_postfix(loss="0.1")
+    assert bar.n == 2
+    assert {t.name for t in threading.enumerate()} - before == set()
+    assert tqdm.tqdm.monitor is None

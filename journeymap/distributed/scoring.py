@@ -21,10 +21,10 @@ from journeymap.schema import EMOTION_COLUMNS, is_score_column, score_column
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
-    from pathlib import Path
 
     import dask.dataframe as dd
 
+    from journeymap.emotions.cache import CacheOption
     from journeymap.emotions.scorer import EmotionScorer
     from journeymap.emotions.taxonomy import Taxonomy
 
@@ -126,7 +126,7 @@ def _built(spec: Built) -> EmotionScorer:
     return worker_scorer(spec) if isinstance(spec, tuple) else spec.scorer
 
 
-def _score_unique(texts: pd.DataFrame, scorer: Built | dict[str, Built], *, cache: bool | str | Path) -> pd.DataFrame:
+def _score_unique(texts: pd.DataFrame, scorer: Built | dict[str, Built], *, cache: CacheOption) -> pd.DataFrame:
     """Scores of a partition of unique texts, keyed by text."""
     obj: EmotionScorer | dict[str, EmotionScorer]
     obj = {lang: _built(s) for lang, s in scorer.items()} if isinstance(scorer, dict) else _built(scorer)
@@ -155,7 +155,7 @@ def score(
     journeys: DaskJourneySet | dd.DataFrame,
     scorer: str | EmotionScorer | Mapping[str, str | EmotionScorer] = "default",
     *,
-    cache: bool | str | Path = True,
+    cache: CacheOption = True,
     batch_size: int | None = None,
     agents: bool = False,
     progress: bool | None = None,

@@ -367,11 +367,12 @@ class LazyNetworkScorer(SortedBatchScorer):
         raise NotImplementedError
 
     def _load(self) -> tuple[Network, Any]:
-        from journeymap._loading import LOAD_LOCK
+        from journeymap._loading import LOAD_LOCK, keep_global_rng
 
         with LOAD_LOCK:  # threads sharing the scorer build it once (the others wait, then reuse it)
             if self._model is None or self._tokenizer is None:
-                self._model, self._tokenizer = self._build()
+                with keep_global_rng():  # the caller's torch.manual_seed sequence is not moved
+                    self._model, self._tokenizer = self._build()
             return self._model, self._tokenizer
 
     @property
@@ -403,5 +404,9 @@ def pick_device(device: str | None) -> torch.device:
     import torch
 
     if device:
-        return torch.device(device)
+        try:
+            return torch.device(device)
+        except RuntimeError as exc:  # "Expected one of cpu, cuda, ... device type"
+            msg = f"device={device!r} is not a torch device; use 'cpu', 'cuda', 'cuda:1', 'mps' or None (CUDA when available)"
+            raise InvalidArgumentError(msg) from exc
     return torch.device("cuda" if torch.cuda.is_available() else "cpu")

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from journeymap._plugins import read_group
 from journeymap.emotions.scorer import EmotionScorer
 from journeymap.emotions.taxonomy import Taxonomy
-from journeymap.exceptions import JourneyMapError, ScorerOptionsError, UnknownScorerError
+from journeymap.exceptions import ArgumentTypeError, JourneyMapError, ScorerOptionsError, UnknownScorerError
 
 if TYPE_CHECKING:
     from importlib.metadata import EntryPoint
@@ -131,6 +131,12 @@ def get_scorer(name: str | EmotionScorer = "default", **options: Any) -> Emotion
         journeymap.exceptions.UnknownScorerError: Unknown scorer 'no-such-scorer'. Available names: ...
     """
     if not isinstance(name, str):
+        if not isinstance(name, EmotionScorer):  # None, a number, a class not yet built
+            msg = (
+                "scorer must be a scorer name (see journeymap.available_scorers()), a model id or path, or an object "
+                f"with id, taxonomy and score(); got {type(name).__name__} {name!r}"
+            )
+            raise ArgumentTypeError(msg)
         return verify_scorer(name, type(name).__name__)
     eps = _entry_points()
     if name not in eps:

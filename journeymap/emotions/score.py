@@ -12,7 +12,7 @@ import pandas as pd
 
 from journeymap.backends import dispatch
 from journeymap.emotions._batching import shorten
-from journeymap.emotions.cache import ScoreCache, cached_rows, open_cache
+from journeymap.emotions.cache import CacheOption, ScoreCache, cached_rows, open_cache
 from journeymap.emotions.language import UNDETERMINED, detect_languages
 from journeymap.emotions.registry import get_scorer
 from journeymap.emotions.scorer import OUTPUTS, EmotionScorer, SentimentScorer, scorer_languages
@@ -31,8 +31,6 @@ from journeymap.schema import (
 )
 
 if TYPE_CHECKING:
-    from pathlib import Path
-
     import numpy.typing as npt
 
     from journeymap.journeys import JourneySet
@@ -64,7 +62,7 @@ def _check_output(scorer: EmotionScorer, probs: Any, texts: list[str], width: in
     width = k if width is None else width
     if arr.shape != (n, width):
         msg = f"scorer {scorer.id!r} returned shape {arr.shape} for {n} texts; expected {(n, width)}"
-        raise JourneyMapError(msg)
+        raise TextsFailedError(msg, texts=texts[:5], positions=range(min(n, 5)))
     arr = arr.astype(np.float32, copy=False)
     # labels, sentiment and irony are probabilities; unread_tokens is a count
     names = tuple(scorer.outputs) if isinstance(scorer, SentimentScorer) else ()
@@ -315,7 +313,7 @@ def score(
     journeys: T,
     scorer: ScorerArg = "default",
     *,
-    cache: bool | str | Path = True,
+    cache: CacheOption = True,
     batch_size: int | None = None,
     agents: bool = False,
     progress: bool | None = None,
@@ -371,7 +369,7 @@ def score(
             batch after batch, as a service does, build it once (``s = jm.get_scorer("default")``)
             and pass the object.
         cache: True for the persistent cache in the user cache directory, a path for a cache file
-            of your own, False for none.
+            of your own, a :class:`~journeymap.emotions.cache.ScoreCache`, False or None for none.
         batch_size: passed to the scorers built here by name (a plugin that takes no
             ``batch_size`` fails with :class:`~journeymap.ScorerOptionsError`).
         agents: also score the brand's (agent, bot, system) texts.

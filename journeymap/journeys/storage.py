@@ -166,14 +166,14 @@ def _metadata(path: Path) -> dict[str, Any]:
         schema = pq.read_schema(path)
     except Exception as exc:  # pyarrow raises ArrowInvalid and friends for a file that is not Parquet
         msg = f"{path} is not a Parquet file ({type(exc).__name__}: {exc})"
-        raise JourneyMapError(msg) from exc
+        raise SchemaError(msg) from exc
     raw = (schema.metadata or {}).get(METADATA_KEY)
     if raw is None:
         msg = (
             f"{path} is a Parquet file but was not written by JourneySet.to_parquet (no journeymap metadata); "
             "for plain events use jm.read_events(path) and jm.build_journeys"
         )
-        raise JourneyMapError(msg)
+        raise SchemaError(msg)
     meta: dict[str, Any] = json.loads(raw)
     version = int(meta.get("format_version", 0))
     if version > FORMAT_VERSION:

@@ -14,7 +14,7 @@ import numpy as np
 
 from journeymap.emotions._batching import text_list
 from journeymap.emotions.cache import CacheOption, cached_rows, open_cache
-from journeymap.exceptions import JourneyMapError
+from journeymap.exceptions import TextsFailedError
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -33,10 +33,10 @@ def _checked(encoder: SentenceEncoder, vecs: object, n: int) -> npt.NDArray[np.f
     arr = np.asarray(vecs, dtype=np.float32)
     if arr.shape != (n, encoder.dim):
         msg = f"encoder {encoder.id!r} returned shape {arr.shape} for {n} texts; expected {(n, encoder.dim)}"
-        raise JourneyMapError(msg)
+        raise TextsFailedError(msg)
     if not np.isfinite(arr).all():
         msg = f"encoder {encoder.id!r} returned non-finite values"
-        raise JourneyMapError(msg)
+        raise TextsFailedError(msg)
     return arr
 
 

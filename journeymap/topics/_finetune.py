@@ -143,7 +143,6 @@ def fine_tune(
     optimiser = torch.optim.AdamW(params, lr=learning_rate, weight_decay=0.01)
     if seed is None:
         seed = int(np.random.default_rng().integers(2**31))
-    torch.manual_seed(seed)
     rng = np.random.default_rng(seed)
     epochs_batches = [_batches(y, batch_size, rng) for _ in range(epochs)]
     total = sum(len(b) for b in epochs_batches)
@@ -151,7 +150,12 @@ def fine_tune(
         optimiser, lambda step: min(1.0, (step + 1) / max(1, total // 10)) * max(0.0, 1 - step / total)
     )
     show = progress if progress is not None else True
-    with progress_bar(total=total, desc="fine-tuning the encoder", unit="batch", disable=not show) as bar:
+    # dropout draws from torch's global generator: seeded here, in a fork, so the caller's is kept
+    with (
+        torch.random.fork_rng(devices=[]),
+        progress_bar(total=total, desc="fine-tuning the encoder", unit="batch", disable=not show) as bar,
+    ):
+        torch.manual_seed(seed)
         for batches in epochs_batches:
             for batch in batches:
                 enc = tokenizer(

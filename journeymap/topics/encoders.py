@@ -243,11 +243,12 @@ class TransformerEncoder:
     def _load(self) -> None:
         if self._net is not None:  # built: no lock to wait for
             return
-        from journeymap._loading import LOAD_LOCK
+        from journeymap._loading import LOAD_LOCK, keep_global_rng
 
         with LOAD_LOCK:  # threads sharing the encoder build it once
             if self._net is None:
-                self._build()
+                with keep_global_rng():
+                    self._build()
 
     def _build(self) -> None:
         from journeymap.emotions import _batching
