@@ -12,12 +12,16 @@ events at each size: flat means linear cost.
 from __future__ import annotations
 
 import argparse
-import multiprocessing as mp
 import tempfile
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from _memory import status_mib
+from _stages import run_stages
+
+if TYPE_CHECKING:
+    import multiprocessing as mp
 
 
 def _stage(name: str, path: str, queue: mp.Queue) -> None:
@@ -61,26 +65,13 @@ def run_size(n_events: int, tmp: Path, *, keep: bool = False) -> dict[str, tuple
         events.to_parquet(path)
         print(f"\ngenerated {len(events):,} events ({n_customers:,} customers) in {time.perf_counter() - t:.1f} s")
         del events
-    ctx = mp.get_context("spawn")
     stages = [
         "baseline: pandas read_parquet + sort",
         "read_events",
         "read_events + build_journeys (thread)",
         "read_events + build_journeys (customer)",
     ]
-    results: dict[str, tuple[float, float]] = {}
-    for name in stages:
-        queue: mp.Queue = ctx.Queue()
-        proc = ctx.Process(target=_stage, args=(name, str(path), queue))
-        proc.start()
-        proc.join()
-        while not queue.empty():
-            label, seconds, peak = queue.get()
-            results[label] = (seconds, peak)
-    baseline = results[stages[0]][0]
-    print(f"{'stage':45s} {'seconds':>8s} {'x baseline':>10s} {'peak MiB':>9s}")
-    for label, (seconds, peak) in results.items():
-        print(f"{label:45s} {seconds:8.2f} {seconds / baseline:10.2f} {peak:9.0f}")
+    results = run_stages(_stage, stages, str(path))
     if not keep:
         path.unlink()
     return results

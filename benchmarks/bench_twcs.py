@@ -14,14 +14,18 @@ means linear cost.
 from __future__ import annotations
 
 import argparse
-import multiprocessing as mp
 import tempfile
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 from _memory import status_mib
+from _stages import run_stages
+
+if TYPE_CHECKING:
+    import multiprocessing as mp
 
 _CUSTOMER_TEXTS = [
     "my order still hasn't arrived and nobody answers",
@@ -129,20 +133,7 @@ def run_size(n_tweets: int, tmp: Path, *, keep: bool, sample: Path | None) -> di
         t = time.perf_counter()
         rows = generate(n_tweets, path, sample=sample)
         print(f"\ngenerated {rows:,} tweets ({path.stat().st_size / 2**20:.0f} MiB) in {time.perf_counter() - t:.1f} s")
-    ctx = mp.get_context("spawn")
-    results: dict[str, tuple[float, float]] = {}
-    for name in STAGES:
-        queue: mp.Queue = ctx.Queue()
-        proc = ctx.Process(target=_stage, args=(name, str(path), queue))
-        proc.start()
-        proc.join()
-        while not queue.empty():
-            label, seconds, peak = queue.get()
-            results[label] = (seconds, peak)
-    baseline = results[BASELINE][0]
-    print(f"{'stage':45s} {'seconds':>8s} {'x baseline':>10s} {'peak MiB':>9s}")
-    for label, (seconds, peak) in results.items():
-        print(f"{label:45s} {seconds:8.2f} {seconds / baseline:10.2f} {peak:9.0f}")
+    results = run_stages(_stage, STAGES, str(path))
     if not keep:
         path.unlink()
     return results
