@@ -118,3 +118,108 @@ def test_default_model_on_a_fixed_subsample(tmp_path: Path, default_scorer) -> N
     assert results["sentiment"]["macro_f1"] >= 0.60
     # The model's own (dev-tuned) thresholds decide at 28 labels.
     assert results["goemotions"]["per_label"]["threshold"].tolist() == pytest.approx(default_scorer.thresholds)
+
+
+def _reordered(folder: Path, dst: Path) -> Path:
+    """The same data with labels.txt reversed and the label ids remapped."""
+    shutil.copytree(folder, dst)
+    (dst / "labels.txt").write_text("\n".join(reversed(LABELS)) + "\n")
+    new = {str(i): str(len(LABELS) - 1 - i) for i in range(len(LABELS))}
+    for split in ("train", "dev", "test"):
+        rows = [line.split("\t") for line in (folder / f"{split}.tsv").read_text().splitlines()]
+        (dst / f"{split}.tsv").write_text(
+            "".join(f"{t}\t{','.join(new[i] for i in ids.split(','))}\t{x}\n" for t, ids, x in rows)
+        )
+    return dst
+
+
+def test_coarser_levels_do_not_depend_on_the_order_of_labels_txt(tmp_path: Path) -> None:
+    # from a review: the groups were read in the built-in order from columns in labels.txt order
+    folder = tiny_goemotions(tmp_path / "g")
+    base, turned = evaluate(folder, scorer=Oracle()), evaluate(_reordered(folder, tmp_path / "r"), scorer=Oracle())
+    for level in ("ekman", "sentiment"):
+        assert turned[level]["macro_f1"] == base[level]["macro_f1"], level
+        pd_base, pd_turned = base[level]["per_label"], turned[level]["per_label"]
+        assert pd_turned.loc[pd_base.index, "support"].tolist() == pd_base["support"].tolist(), level
+
+
+def test_a_label_without_positives_on_dev_keeps_the_middle_threshold() -> None:
+    # from a review: its F1 is 0 at every threshold, and the first of the grid (0.02) was kept
+    from journeymap.emotions._metrics import tune_thresholds
+
+    probs = np.array([[0.3, 0.9], [0.6, 0.2]], dtype=np.float32)
+    assert tune_thresholds(probs, np.array([[False, True], [False, False]]))[0] == np.float32(0.5)
+    # compared in float32: a positive at 0.57 is reached by the grid's 0.57
+    probs = np.array([[0.57], [0.565]], dtype=np.float32)
+    assert tune_thresholds(probs, np.array([[True], [False]]))[0] == pytest.approx(0.57, abs=1e-6)
+
+
+def test_ekman_data_is_read_at_ekman_level_not_as_the_fine_labels_of_the_same_names() -> None:
+    import pandas as pd
+
+    from journeymap.emotions.evaluate_labelled import evaluate_labelled
+
+    class Love:  # every text: love 0.9 (the joy group), joy 0.1
+        id = "love.v1"
+        taxonomy = Taxonomy.goemotions()
+
+        def score(self, texts: Sequence[str]) -> np.ndarray:
+            out = np.zeros((len(texts), 28), dtype=np.float32)
+            out[:, LABELS.index("love")], out[:, LABELS.index("joy")], out[:, LABELS.index("anger")] = 0.9, 0.1, 0.2
+            return out
+
+    data = pd.DataFrame({"text": ["you are great", "so happy"], "label": ["joy", "joy"]})
+    data = pd.concat(
+        [data, pd.DataFrame({"text": [f"x{e}" for e in Taxonomy.ekman().labels], "label": list(Taxonomy.ekman().labels)})]
+    )
+    result = evaluate_labelled(data, scorer=Love())
+    assert result["level"] == "ekman"
+    assert result["per_label"].loc["joy", "recall"] == 1.0  # love counts as joy at Ekman level
+
+
+def test_sentiment_is_evaluated_by_the_rule_jm_score_writes() -> None:
+    # from a review: a plain three-way model was evaluated by a valence cut, while jm.score takes its argmax
+    import pandas as pd
+
+    import journeymap as jm
+    from journeymap.emotions.evaluate import sentiment_decisions
+    from journeymap.emotions.evaluate_labelled import evaluate_labelled
+
+    three = Taxonomy(
+        name="sst3", labels=("negative", "neutral", "positive"), valence={"negative": -1.0, "neutral": 0.0, "positive": 1.0}
+    )
+
+    class Leaning:  # negative 0.4, neutral 0.35, positive 0.25: argmax negative, valence -0.15 (a cut: neutral)
+        id = "leaning.v1"
+        taxonomy = three
+
+        def score(self, texts: Sequence[str]) -> np.ndarray:
+            return np.tile(np.array([0.4, 0.35, 0.25], dtype=np.float32), (len(texts), 1))
+
+    decided, _ = sentiment_decisions(Leaning(), ["a", "b"])
+    assert decided.tolist() == [0, 0]
+    events = pd.DataFrame({"customer_id": ["c"], "timestamp": ["2024-01-01T00:00:00Z"], "text": ["a"], "actor": ["customer"]})
+    written = jm.score(jm.build_journeys(jm.read_events(events), by="customer"), scorer=Leaning(), cache=False)
+    assert written.events["sentiment"].tolist() == ["negative"]
+    data = pd.DataFrame({"text": ["a", "b"], "label": ["negative", "neutral"]})
+    assert evaluate_labelled(data, scorer=Leaning())["accuracy"] == 0.5
+
+    # two-way data: a text decided neutral takes the larger of negative and positive
+    class Unsure(Leaning):
+        id = "unsure.v1"
+
+        def score(self, texts: Sequence[str]) -> np.ndarray:
+            return np.tile(np.array([0.3, 0.45, 0.25], dtype=np.float32), (len(texts), 1))
+
+    two = pd.DataFrame({"text": ["a", "b"], "label": ["negative", "positive"]})
+    assert evaluate_labelled(two, scorer=Unsure())["accuracy"] == 0.5
+
+
+def test_converting_to_the_same_taxonomy_in_another_order_goes_by_name() -> None:
+    shuffled = Taxonomy(
+        name="ekman", labels=(*Taxonomy.ekman().labels[1:], Taxonomy.ekman().labels[0]), valence=dict(Taxonomy.ekman().valence)
+    )
+    p = np.zeros((1, 7), dtype=np.float32)
+    p[0, shuffled.labels.index("joy")] = 0.9
+    out = shuffled.convert(p, "ekman")
+    assert out[0, Taxonomy.ekman().labels.index("joy")] == np.float32(0.9) and out.sum() == np.float32(0.9)

@@ -41,8 +41,19 @@ def predict(probs: FloatArray, thresholds: FloatArray) -> BoolArray:
 
 
 def tune_thresholds(probs: FloatArray, true: BoolArray, grid: FloatArray | None = None) -> npt.NDArray[np.float32]:
-    """Per-label threshold maximising that label's F1 on a development split."""
+    """Per-label threshold maximising that label's F1 on a development split.
+
+    Ties go to the lowest threshold of the grid. A label with no positive text on the split keeps
+    0.5: F1 is 0 at every threshold there, and the lowest would predict it for nearly every text.
+    The grid is compared in float32, as the thresholds are stored and applied.
+
+    Examples:
+        >>> probs = np.array([[0.3, 0.9], [0.6, 0.2], [0.57, 0.8]], dtype=np.float32)
+        >>> [round(float(t), 2) for t in tune_thresholds(probs, np.array([[False, True], [False, False], [False, True]]))]
+        [0.5, 0.21]
+    """
     grid = np.arange(0.02, 0.96, 0.01) if grid is None else grid
+    grid = np.asarray(grid, dtype=np.float32)
     best = np.full(probs.shape[1], 0.5, dtype=np.float32)
     best_f1 = np.full(probs.shape[1], -1.0)
     for t in grid:
@@ -50,4 +61,5 @@ def tune_thresholds(probs: FloatArray, true: BoolArray, grid: FloatArray | None 
         better = f1 > best_f1
         best[better] = t
         best_f1[better] = f1[better]
+    best[~np.asarray(true, dtype=bool).any(axis=0)] = 0.5
     return best

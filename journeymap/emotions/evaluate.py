@@ -73,11 +73,14 @@ def evaluate(
             else:
                 thresholds = tune_thresholds(dev_probs, dev_true.astype(bool))
         else:
+            # the data's columns (labels.txt order) in the built-in order the groups are read in
+            built_in = [list(gold.labels).index(lab) for lab in goemo.labels]
             target = Taxonomy.builtin(level)
-            p = goemo.convert(probs, target)
-            true = goemo.convert(gold.targets, target)
+            p = goemo.convert(probs[:, built_in], target)
+            true = goemo.convert(gold.targets[:, built_in], target)
             labels = list(target.labels)
-            thresholds = tune_thresholds(goemo.convert(dev_probs, target), goemo.convert(dev_true, target).astype(bool))
+            dev_p, dev_t = goemo.convert(dev_probs[:, built_in], target), goemo.convert(dev_true[:, built_in], target)
+            thresholds = tune_thresholds(dev_p, dev_t.astype(bool))
         decided = predict(p, thresholds)
         truth = true.astype(bool)
         per_label = f1_per_label(decided, truth)
@@ -91,21 +94,28 @@ def evaluate(
 def sentiment_decisions(scorer: EmotionScorer, texts: list[str]) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float32]]:
     """The shipped sentiment rule on ``texts``: class ids (0 negative, 1 neutral, 2 positive) and valence.
 
-    For a :class:`~journeymap.emotions.scorer.SentimentScorer` with sentiment outputs: the argmax
-    of its calibrated sentiment (valence P(positive) - P(negative)); for any other scorer the
-    taxonomy's valence cut as :func:`journeymap.emotions.score.sentiment_from_valence` does.
+    The rule :func:`journeymap.score` applies (:func:`journeymap.emotions.score.sentiment_rule`):
+    a calibrated sentiment output or a sentiment model decides by its most probable class, other
+    scorers by their labels' valence cut.
     """
-    from journeymap.emotions.score import sentiment_from_valence
+    names, valence, _ = scored_sentiment(scorer, texts)
+    return np.asarray([("negative", "neutral", "positive").index(str(x)) for x in names], dtype=np.int64), valence
+
+
+def scored_sentiment(
+    scorer: EmotionScorer, texts: list[str]
+) -> tuple[npt.NDArray[np.object_], npt.NDArray[np.float32], npt.NDArray[np.float32] | None]:
+    """Score ``texts`` and apply :func:`journeymap.emotions.score.sentiment_rule`: what ``jm.score`` writes."""
+    from journeymap.emotions.score import sentiment_rule
     from journeymap.emotions.scorer import SentimentScorer
 
-    if isinstance(scorer, SentimentScorer) and "sentiment_negative" in scorer.outputs:
-        k = len(scorer.taxonomy.labels)
-        at = k + scorer.outputs.index("sentiment_negative")
-        rows = scorer.score_outputs(texts)[:, at : at + 3]
-        return rows.argmax(axis=1).astype(np.int64), (rows[:, 2] - rows[:, 0]).astype(np.float32)
-    valence = scorer.taxonomy.valence_of(scorer.score(texts))
-    names = sentiment_from_valence(valence)
-    return np.asarray([("negative", "neutral", "positive").index(str(x)) for x in names], dtype=np.int64), valence
+    k = len(scorer.taxonomy.labels)
+    if isinstance(scorer, SentimentScorer):
+        rows = np.asarray(scorer.score_outputs(texts), dtype=np.float32)
+        extra = {name: rows[:, k + j] for j, name in enumerate(scorer.outputs)}
+    else:
+        rows, extra = np.asarray(scorer.score(texts), dtype=np.float32), {}
+    return sentiment_rule(scorer.taxonomy, rows[:, :k], extra)
 
 
 def evaluate_tweets(

@@ -1,11 +1,15 @@
 """Evaluate any scorer on any labelled table: accuracy, macro-F1 and per-label F1.
 
-The data's labels (after ``label_map``) are matched to the scorer's outputs at the first level
-that names them all: the scorer's own labels, else one of its coarser taxonomies (a GoEmotions
-scorer also answers at Ekman and sentiment level: a group's score is its best member's). Each
-text is predicted as the best-scoring label among the data's labels (single-label evaluation:
-a text with several labels counts its first), so a sentiment data set without "ambiguous" is
-never penalised for a label it cannot have.
+The data's labels (after ``label_map``) are matched to the scorer's outputs at the level whose
+labels are exactly the data's, else the first that names them all: the scorer's own labels, then
+its coarser taxonomies (a GoEmotions scorer also answers at Ekman and sentiment level: a group's
+score is its best member's), so Ekman data (anger, disgust, fear, joy, sadness, surprise,
+neutral: all GoEmotions names too) is read at Ekman level. Each text is predicted as the
+best-scoring label among the data's labels (single-label evaluation: a text with several labels
+counts its first). Sentiment data is compared with what :func:`journeymap.score` writes to
+``sentiment`` (:func:`journeymap.emotions.score.sentiment_rule`); where the data has no
+``neutral``, a text decided neutral takes the larger of its negative and positive scores (or the
+sign of its valence), so it is never penalised for a label the data cannot have.
 """
 
 from __future__ import annotations
@@ -16,9 +20,9 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from journeymap.emotions.evaluate import scored_sentiment
 from journeymap.emotions.labelled import read_labelled
 from journeymap.emotions.registry import get_scorer
-from journeymap.emotions.scorer import SentimentScorer
 from journeymap.emotions.taxonomy import Taxonomy
 from journeymap.exceptions import SchemaError
 from journeymap.schema import SENTIMENTS
@@ -43,9 +47,11 @@ def matching_level(taxonomy: Taxonomy, names: list[str]) -> Taxonomy:
     Examples:
         >>> matching_level(Taxonomy.goemotions(), ["negative", "positive"]).name
         'sentiment'
+        >>> matching_level(Taxonomy.goemotions(), list(Taxonomy.ekman().labels)).name  # not read as the fine labels
+        'ekman'
     """
     levels = [taxonomy, *(Taxonomy.builtin(name) for name in taxonomy.groups if name in {"ekman", "sentiment", "goemotions"})]
-    for level in levels:
+    for level in [*(lv for lv in levels if set(lv.labels) == set(names)), *levels]:  # the exact level first
         if set(names) <= set(level.labels):
             return level
     offered = "; ".join(f"{lv.name}: {', '.join(lv.labels[:8])}{'...' if len(lv.labels) > 8 else ''}" for lv in levels)
@@ -85,21 +91,22 @@ def evaluate_labelled(
         >>> data = pd.DataFrame({"text": ["thank you", "awful", "thanks!"], "label": ["pos", "neg", "neg"]})
         >>> r = evaluate_labelled(data, scorer=Words(), label_map={"pos": "positive", "neg": "negative"})
         >>> r["level"], round(r["accuracy"], 2), r["n_texts"]
-        ('sentiment', 0.67, 3)
+        ('sentiment (what journeymap.score writes)', 0.67, 3)
     """
     data = read_labelled(source, text=text, label=label, label_map=label_map, sep=sep)
     scorer_obj = get_scorer(scorer)
     names = data.names
-    outputs = tuple(scorer_obj.outputs) if isinstance(scorer_obj, SentimentScorer) else ()
-    heads = [f"sentiment_{s}" for s in SENTIMENTS]
-    if isinstance(scorer_obj, SentimentScorer) and set(names) <= set(SENTIMENTS) and set(heads) <= set(outputs):
-        # sentiment labels, and a scorer with a sentiment decision of its own: measure that
-        # decision, the one jm.score writes to the sentiment column
-        k = len(scorer_obj.taxonomy.labels)
-        scored = np.asarray(scorer_obj.score_outputs(data.texts), dtype=np.float32)
-        sent = scored[:, [k + outputs.index(h) for h in heads]]
-        predicted = np.asarray(SENTIMENTS, dtype=object)[sent.argmax(axis=1)]
-        level_name = "sentiment (the scorer's own decision)"
+    if set(names) <= set(SENTIMENTS):
+        # sentiment labels: measure what jm.score writes to the sentiment column
+        decided, valence, classes = scored_sentiment(scorer_obj, data.texts)
+        predicted = np.asarray(decided, dtype=object)
+        if "neutral" not in names:  # a two-way data set: a text decided neutral takes the larger side
+            if classes is not None:
+                side = np.where(classes[:, 0] > classes[:, 2], "negative", "positive")
+            else:
+                side = np.where(valence < 0, "negative", "positive")
+            predicted = np.where(predicted == "neutral", side, predicted).astype(object)
+        level_name = "sentiment (what journeymap.score writes)"
     else:
         level = matching_level(scorer_obj.taxonomy, names)
         probs = np.asarray(scorer_obj.score(data.texts), dtype=np.float32)

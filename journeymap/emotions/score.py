@@ -33,6 +33,7 @@ from journeymap.schema import (
 if TYPE_CHECKING:
     import numpy.typing as npt
 
+    from journeymap.emotions.taxonomy import Taxonomy
     from journeymap.journeys import JourneySet
 
 logger = logging.getLogger(__name__)
@@ -44,6 +45,7 @@ __all__ = [
     "score",
     "score_texts",
     "sentiment_from_valence",
+    "sentiment_rule",
     "user_score_columns",
     "warn_user_columns",
 ]
@@ -226,6 +228,48 @@ def score_texts(
             return _check_output(scorer, _call(scorer, "score", batch), batch)
 
     return cached_rows(texts, scorer.id, width, fn, cache=cache, progress=progress, what="scoring", chunk=CHUNK)
+
+
+def sentiment_rule(
+    taxonomy: Taxonomy, probs: npt.NDArray[np.float32], extra: Mapping[str, npt.NDArray[np.float32]]
+) -> tuple[npt.NDArray[np.object_], npt.NDArray[np.float32], npt.NDArray[np.float32] | None]:
+    """What :func:`score` writes to ``sentiment`` and ``valence`` for one scorer's rows; and the class scores.
+
+    ``probs`` are the rows' label scores on ``taxonomy``, ``extra`` the scorer's other outputs by
+    name (:attr:`~journeymap.emotions.scorer.SentimentScorer.outputs`). The rule: a calibrated
+    sentiment output (the default scorer's head) or a sentiment model (labels negative, neutral,
+    positive) decides by its most probable class, valence P(positive) - P(negative); a two-way
+    model (negative, positive) by the larger class, neutral only on a tie; any other scorer by
+    its labels' valence cut at the schema's thresholds (:func:`sentiment_from_valence`). The
+    third value is the (negative, neutral, positive) scores where the rule has them, else None.
+    The evaluation tools use this function, so they measure what :func:`score` writes.
+
+    Examples:
+        >>> from journeymap.emotions.taxonomy import Taxonomy
+        >>> valence = {"negative": -1.0, "neutral": 0.0, "positive": 1.0}
+        >>> tax = Taxonomy(name="sst3", labels=("negative", "neutral", "positive"), valence=valence)
+        >>> sentiment, valence, _ = sentiment_rule(tax, np.array([[0.2, 0.5, 0.3]], np.float32), {})
+        >>> sentiment.tolist(), [round(float(v), 2) for v in valence]
+        (['neutral'], [0.1])
+    """
+    if sorted(taxonomy.labels) == ["negative", "positive"] and not {"sentiment_negative", "sentiment_positive"} <= extra.keys():
+        # a two-way (SST-2 kind) model: the larger class, neutral only on a tie; valence P(pos) - P(neg)
+        neg, pos = probs[:, taxonomy.labels.index("negative")], probs[:, taxonomy.labels.index("positive")]
+        decided = np.where(neg > pos, "negative", np.where(pos > neg, "positive", "neutral")).astype(object)
+        return decided, np.clip(pos - neg, -1.0, 1.0).astype(np.float32), None
+    if {"sentiment_negative", "sentiment_neutral", "sentiment_positive"} <= extra.keys() or sorted(taxonomy.labels) == sorted(
+        SENTIMENTS
+    ):
+        # a sentiment model's own decision: its most probable class, valence P(pos) - P(neg)
+        # (cutting a label-weighted valence could call a 0.55-negative text neutral)
+        sent = (
+            np.stack([extra["sentiment_negative"], extra["sentiment_neutral"], extra["sentiment_positive"]], axis=1)
+            if "sentiment_negative" in extra
+            else probs[:, [taxonomy.labels.index(s) for s in SENTIMENTS]]
+        ).astype(np.float32)
+        return np.asarray(SENTIMENTS, dtype=object)[sent.argmax(axis=1)], sent[:, 2] - sent[:, 0], sent
+    valence = taxonomy.valence_of(probs)
+    return sentiment_from_valence(valence), valence, None
 
 
 def sentiment_from_valence(valence: npt.ArrayLike) -> npt.NDArray[np.object_]:
@@ -508,27 +552,7 @@ def _score_unique_texts(texts: list[str], route: _Routes, *, cache: ScoreCache |
         at = np.asarray(idx)
         if tax.labels == taxonomy.labels:
             table.probs[at] = probs
-        three_way = sorted(tax.labels) == sorted(SENTIMENTS)
-        two_way = sorted(tax.labels) == ["negative", "positive"]
-        if two_way and not {"sentiment_negative", "sentiment_positive"} <= extra.keys():
-            # a two-way (SST-2 kind) model: the larger class, neutral only on a tie; valence P(pos) - P(neg)
-            neg, pos = probs[:, tax.labels.index("negative")], probs[:, tax.labels.index("positive")]
-            table.valence[at] = np.clip(pos - neg, -1.0, 1.0)
-            table.sentiment[at] = np.where(neg > pos, "negative", np.where(pos > neg, "positive", "neutral")).astype(object)
-        elif {"sentiment_negative", "sentiment_neutral", "sentiment_positive"} <= extra.keys() or three_way:
-            # a sentiment model's own decision: its most probable class, valence P(pos) - P(neg)
-            # (cutting a label-weighted valence could call a 0.55-negative text neutral)
-            sent = (
-                np.stack([extra["sentiment_negative"], extra["sentiment_neutral"], extra["sentiment_positive"]], axis=1)
-                if "sentiment_negative" in extra
-                else probs[:, [tax.labels.index(s) for s in SENTIMENTS]]
-            )
-            table.valence[at] = sent[:, 2] - sent[:, 0]
-            table.sentiment[at] = np.asarray(SENTIMENTS, dtype=object)[sent.argmax(axis=1)]
-        else:
-            valence = tax.valence_of(probs)
-            table.valence[at] = valence
-            table.sentiment[at] = sentiment_from_valence(valence)
+        table.sentiment[at], table.valence[at], _ = sentiment_rule(tax, probs, extra)
         emotion = tax.dominant(probs, sentiment=table.sentiment[at])
         emotion[~(probs > 0).any(axis=1)] = None  # an all-zero row names no emotion (not its first label)
         table.emotion[at] = emotion

@@ -237,7 +237,11 @@ class Taxonomy(Frozen):
         """Scores on a coarser taxonomy: each group gets the highest score of its members."""
         target = Taxonomy.builtin(to) if isinstance(to, str) else to
         if target.name == self.name:
-            return np.asarray(scores, dtype=np.float32)
+            p = np.asarray(scores, dtype=np.float32)
+            if tuple(target.labels) == tuple(self.labels) or not set(target.labels) <= set(self.labels):
+                return p
+            self._check_shape(p)  # the same labels in another order (a model's own): by name
+            return p[:, [self.labels.index(label) for label in target.labels]]
         if target.name not in self.groups:
             msg = f"no conversion from {self.name!r} to {target.name!r}; known: {sorted(self.groups)}"
             raise InvalidArgumentError(msg)
