@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import pandas as pd
 import pytest
 
@@ -8,6 +10,9 @@ from journeymap import SchemaError, build_journeys, read_twcs
 
 from .conftest import TWCS_SAMPLE
 from .test_properties import crc_scores
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 
 def tweet(tid, author, inbound, minute, text, parent=None):  # noqa: PLR0917
@@ -455,3 +460,20 @@ def test_a_dm_request_without_a_thread_moves_the_journeys_threads() -> None:
     )
     rt = jm.response_times(build_journeys(events, by="customer"))
     assert rt[["unanswered", "moved"]].iloc[0].tolist() == [0, 2]
+
+
+def test_a_malformed_csv_row_is_a_reject_not_the_end_of_the_corpus(tmp_path: Path) -> None:
+    # from a CLI review: one short row in a 44k-tweet file stopped read_twcs (and `journeymap map`)
+    lines = [
+        "tweet_id,author_id,inbound,created_at,text,response_tweet_id,in_response_to_tweet_id\n",
+        '1,100,True,Wed Oct 11 06:55:44 +0000 2017,"@AskBrand my bill, again",2,\n',
+        "999,100,True,Wed Oct 11 06:56:44 +0000 2017\n",  # four fields of seven
+        '2,AskBrand,False,Wed Oct 11 07:05:44 +0000 2017,"@100 sorry! ^JB",,1\n',
+    ]
+    path = tmp_path / "twcs.csv"
+    path.write_text("".join(lines))
+    log = read_twcs(path)
+    assert log.events["event_id"].tolist() == ["1", "2"]
+    assert log.rejects[["row", "reason"]].values.tolist() == [[1, "4 fields where the header has 7"]]
+    with pytest.raises(jm.SchemaError, match="row 1: 4 fields where the header has 7"):
+        read_twcs(path, on_error="raise")

@@ -14,7 +14,7 @@ from journeymap.exceptions import SchemaError
 from journeymap.io import _regex
 from journeymap.io._time import parse_timestamps
 from journeymap.io.sources import read_table
-from journeymap.io.validation import Problems, as_id, as_text, check_unique_columns, validate_events
+from journeymap.io.validation import Problems, as_id, as_text, check_on_error, check_unique_columns, validate_events
 from journeymap.schema import REPLY_OUTSIDE_DATA, input_names
 
 if TYPE_CHECKING:
@@ -276,13 +276,16 @@ def read_twcs(  # noqa: PLR0915 - one pass over the columns, read top to bottom
         >>> read_twcs(df).events[["customer_id", "actor", "brand"]].values.tolist()
         [['115712', 'customer', 'AskBrand'], ['115712', 'agent', 'AskBrand']]
     """
-    frame = read_table(path_or_frame)
+    check_on_error(on_error)
+    problems = Problems()
+    # a malformed CSV row (too few fields, a stray quote) is kept in place and noted, then rejected
+    # with its reason, as read_events does: one broken line must not stop a corpus
+    frame = read_table(path_or_frame, problems=problems if on_error == "collect" else None)
     check_unique_columns(frame)
     missing = [c for c in TWCS_COLUMNS if c not in frame.columns]
     if missing:
         msg = f"not the TWCS format: missing column(s) {missing}; found columns: {list(map(str, frame.columns))}"
         raise SchemaError(msg)
-    problems = Problems()
     n = len(frame)
     ids, wrong_id = _clean_ids(frame["tweet_id"])
     parent_ids, wrong_parent = _clean_ids(frame["in_response_to_tweet_id"])
