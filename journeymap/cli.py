@@ -266,11 +266,16 @@ def _parse_actors(actors: list[str] | None) -> dict[str, str] | None:
     return _pairs(actors, "--actors", "ROLE=ACTOR", strip=True)
 
 
+def _require_input(path: Path) -> None:
+    """Stop at once when the input does not exist (before any output folder is made)."""
+    if not path.exists():  # a folder is named by read_table, with the files in it
+        raise _fail(f"input {str(path)!r} does not exist")
+
+
 def _load(path: Path, fmt: Format, columns: list[str] | None, actors: list[str] | None = None, tz: str | None = None) -> EventLog:
     import journeymap as jm
 
-    if not path.exists():  # a folder is named by read_table, with the files in it
-        raise _fail(f"input {str(path)!r} does not exist")
+    _require_input(path)
     if fmt is Format.twcs and (columns or actors):
         raise _fail("--columns and --actors read --format events; a TWCS file has its own columns and roles")
     with _handled():
@@ -444,6 +449,7 @@ def map_(
     gap = _gap_needs_customer(gap, by)
     routes = _lang_routes(lang_scorer)
     _check_tz(tz)
+    _require_input(input)
     with _handled():
         report.parent.mkdir(parents=True, exist_ok=True)  # fail before the work, not after
     _writable(report)
@@ -559,6 +565,7 @@ def topics(
     model = _topic_model(n_topics, labels, labels_file, encoder)
     model.set_params(seed=seed, cache=cache)
     gap = _gap_needs_customer(gap, by)
+    _require_input(input)
     with _handled():
         output.parent.mkdir(parents=True, exist_ok=True)  # fail before the work, not after
     _writable(output)

@@ -136,7 +136,8 @@ _CSS = """
 body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:2rem auto;max-width:1100px;color:#222}
 h1{font-size:1.6rem}h2{font-size:1.2rem;margin-top:2rem;border-bottom:1px solid #ddd}h3{font-size:1rem}
 dt{font-weight:600}dd{margin:0 0 .4rem 1rem}
-img{max-width:100%;height:auto}table{border-collapse:collapse;font-size:.85rem;margin:.5rem 0}
+img{max-width:100%;height:auto}
+table{border-collapse:collapse;font-size:.85rem;margin:.5rem 0;display:block;overflow-x:auto;max-width:100%}
 th,td{border-bottom:1px solid #eee;padding:.25rem .5rem;text-align:left;vertical-align:top}
 .note{color:#666;font-size:.85rem}
 """
@@ -146,7 +147,7 @@ def _png(ax: Any) -> str:
     import matplotlib.pyplot as plt
 
     buffer = io.BytesIO()
-    ax.figure.savefig(buffer, format="png", dpi=80)
+    ax.figure.savefig(buffer, format="png", dpi=80, bbox_inches="tight")  # nothing cut at the edges (a long title)
     plt.close(ax.figure)
     return base64.b64encode(buffer.getvalue()).decode("ascii")
 

@@ -223,3 +223,13 @@ def test_verbose_says_what_was_read_built_and_written(tmp_path: Path, caplog: py
     said = [r.getMessage() for r in caplog.records if r.name == "journeymap.cli"]
     assert any(m.startswith(f"read {source}:") and "rows rejected" in m for m in said)  # before: nothing
     assert any(m.startswith("built ") and "journeys by thread" in m for m in said)
+
+
+def test_a_missing_input_fails_before_any_output_folder_is_made(tmp_path: Path) -> None:
+    # from a CLI review: `map nope.csv --report new/r.html` failed but left new/ behind
+    for args, made in (
+        (["map", str(tmp_path / "nope.csv"), "--report", str(tmp_path / "a" / "r.html")], tmp_path / "a"),
+        (["topics", str(tmp_path / "nope.csv"), "--output", str(tmp_path / "b" / "t.csv")], tmp_path / "b"),
+    ):
+        fails_cleanly(args, "input")
+        assert not made.exists()

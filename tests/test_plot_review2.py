@@ -264,3 +264,20 @@ def test_journey_map_draws_at_most_max_columns_cells_and_says_so() -> None:
     with pytest.raises(ValueError, match="max_columns"):
         jm.plot.journey_map(js, max_columns=0)
     plt.close("all")
+
+
+def test_the_journey_map_title_stays_inside_the_figure_and_report_tables_scroll() -> None:
+    # from a CLI review: "...ustomer journey map: ..." was cut at the left in every report, and
+    # wide tables (19 columns per brand) ran off the page
+    from journeymap.testing.data import planted_scores
+
+    js = planted_scores(jm.build_journeys(jm.datasets.service_journeys(200, seed=0)))
+    ax = jm.plot.journey_map(js, max_columns=4)  # the longest default title: cells left out
+    fig = ax.figure
+    fig.canvas.draw()
+    box = ax.title.get_window_extent(fig.canvas.get_renderer())  # type: ignore[attr-defined]
+    assert box.x0 >= 0 and box.x1 <= fig.bbox.width
+    plt.close(fig)
+    from journeymap.report import _CSS
+
+    assert "overflow-x:auto" in _CSS

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import textwrap
 from typing import TYPE_CHECKING, Literal
 
 import numpy as np
@@ -138,6 +139,9 @@ def journey_map(
     ax.set_yticks([-1.0, -0.5, 0.0, 0.5, 1.0])
     ax.set_ylabel("mean customer valence (95% interval)")
     default_title = f"Customer journey map: how customers feel at each stage and {level}{shown_of}"
+    # as wide as the figure: a long title (cells left out) ran past both edges
+    axes_inches = ax.bbox.width / ax.figure.dpi  # the title is centred over the axes
+    default_title = "\n".join(textwrap.wrap(default_title, width=max(30, int(axes_inches * 8))))
     ax.set_title(title if title is not None else default_title, pad=30)
     for volume in sorted({int(table["volume"].max()), int(np.median(table["volume"]))}):
         size = 40 + 360 * volume / table["volume"].max()
