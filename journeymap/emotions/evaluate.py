@@ -61,6 +61,11 @@ def evaluate(
     need_dev = own is None or any(level != "goemotions" for level in levels)
     dev_probs = dev_true = np.empty((0, len(gold.labels)), dtype=np.float32)
     if need_dev:
+        if split == "dev":
+            logger.warning(
+                "evaluating on dev, where the thresholds are also tuned: the figures are optimistic; "
+                "report split='test' for held-out figures"
+            )
         dev = read_split(data, "dev")
         dev_probs = scorer_obj.score(dev.texts)[:, column]
         dev_true = dev.targets
