@@ -79,7 +79,8 @@ def test_trends_show_short_times_in_minutes_and_name_the_line(js: jm.JourneySet)
     right = ax.right_ax  # type: ignore[attr-defined]
     assert right.get_ylabel() == "median first response (minutes)"
     assert np.allclose(right.get_lines()[0].get_ydata(), hours * 60, equal_nan=True)
-    assert legend_texts(ax) == ["customer messages", "median first response (minutes)"]
+    partial = ["partial period (the data covers part of it)"] if table["partial"].any() else []
+    assert legend_texts(ax) == ["customer messages", "median first response (minutes)", *partial]
     found = boxes(ax)
     assert not found["legend"][0].overlaps(found["title"][0])
     assert time_unit(np.array([60.0, 7199.0])) == ("minutes", 60.0)

@@ -281,3 +281,26 @@ def test_the_journey_map_title_stays_inside_the_figure_and_report_tables_scroll(
     from journeymap.report import _CSS
 
     assert "overflow-x:auto" in _CSS
+
+
+def test_a_period_the_data_covers_only_in_part_is_flagged_and_drawn_apart() -> None:
+    # from a CLI review: the last half week of the data read as a collapse in the trend chart
+    import pandas as pd
+
+    times = pd.date_range("2024-01-01", "2024-01-17 12:00", freq="6h", tz="UTC")  # Monday 1st to Wednesday 17th
+    frame = pd.DataFrame(
+        {
+            "customer_id": [f"c{i}" for i in range(len(times))],
+            "timestamp": times,
+            "actor": "customer",
+            "text": "x",
+        }
+    )
+    js = jm.build_journeys(jm.read_events(frame), by="customer")
+    table = jm.trends(js, freq="W")
+    assert table["partial"].tolist() == [False, False, True]  # two whole weeks, then Monday to Wednesday
+    assert jm.trends(js, freq="D")["partial"].sum() == 1  # the last day: 12:00 is half of it
+    ax = jm.plot.trends(js, freq="W", metric="unanswered")
+    assert ax.patches[2].get_hatch() == "///" and not ax.patches[0].get_hatch()
+    assert "partial period (the data covers part of it)" in [t.get_text() for t in ax.get_legend().get_texts()]
+    plt.close(ax.figure)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -12,7 +12,20 @@ import pandas as pd
 from journeymap.analytics._prep import flags
 from journeymap.exceptions import ArgumentTypeError, InvalidArgumentError
 
-__all__ = ["WEEKDAYS", "check_tz", "hour_frame", "patterns_frame", "period_alias", "period_index", "period_start"]
+if TYPE_CHECKING:
+    import numpy.typing as npt
+
+__all__ = [
+    "FULL_COVERAGE",
+    "WEEKDAYS",
+    "check_tz",
+    "hour_frame",
+    "partial_periods",
+    "patterns_frame",
+    "period_alias",
+    "period_index",
+    "period_start",
+]
 
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
@@ -180,6 +193,42 @@ def period_start(ts: pd.Series, freq: str, tz: str | dt.tzinfo) -> pd.Series:
     """
     local = ts.dt.tz_convert(tz).dt.tz_localize(None)
     return pd.Series(localize_starts(_wall_starts(local, freq), tz), index=ts.index)
+
+
+#: A first or last period the data covers less than this share of is ``partial`` (:func:`partial_periods`).
+FULL_COVERAGE = 0.9
+
+
+def partial_periods(
+    index: pd.DatetimeIndex, freq: str, tz: str | dt.tzinfo, first: pd.Timestamp, last: pd.Timestamp
+) -> npt.NDArray[np.bool_]:
+    """Which periods of ``index`` the data, from ``first`` to ``last``, covers less than 90% of.
+
+    Only the first and the last period can be: the data starts inside the first and ends inside
+    the last. A week whose data stops on Wednesday holds about half its messages, and a chart
+    that draws it as a full week shows a collapse that is not there.
+
+    Examples:
+        >>> weeks = pd.DatetimeIndex(["2024-01-01", "2024-01-08", "2024-01-15"]).tz_localize("UTC")
+        >>> first, last = pd.Timestamp("2024-01-01 06:00", tz="UTC"), pd.Timestamp("2024-01-17 12:00", tz="UTC")
+        >>> partial_periods(weeks, "W", "UTC", first, last).tolist()  # Monday 06:00: 96% of the week; to Wednesday
+        [False, False, True]
+    """
+    out = np.zeros(len(index), dtype=bool)
+    if not len(index) or pd.isna(first) or pd.isna(last):
+        return out
+    wall = pd.DatetimeIndex([index[-1]]).tz_convert(tz).tz_localize(None)
+    if _fixed(freq):
+        following = wall + pd.tseries.frequencies.to_offset(freq)
+    else:
+        following = (wall.to_period(period_alias(freq)) + 1).start_time
+    ends = [*index[1:], localize_starts(pd.DatetimeIndex(following), tz)[0]]
+    lengths = np.array([(end - start).total_seconds() for start, end in zip(index, ends)], dtype=float)
+    covered_first = (ends[0] - max(first, index[0])).total_seconds() / lengths[0]
+    covered_last = (min(last, ends[-1]) - index[-1]).total_seconds() / lengths[-1]
+    out[0] |= covered_first < FULL_COVERAGE
+    out[-1] |= covered_last < FULL_COVERAGE
+    return out
 
 
 def period_index(starts: pd.Series | pd.Index, freq: str, tz: str | dt.tzinfo) -> pd.DatetimeIndex:

@@ -10,7 +10,7 @@ import pandas as pd
 from journeymap.analytics._checks import check_auto
 from journeymap.analytics._prep import polarity, require_journeys
 from journeymap.analytics._replies import is_customer
-from journeymap.analytics._time import check_tz, period_alias, period_index, period_start
+from journeymap.analytics._time import check_tz, partial_periods, period_alias, period_index, period_start
 from journeymap.analytics.service import check_bots, response_times
 from journeymap.backends import dispatch
 
@@ -56,9 +56,11 @@ def trends(
         ``scored``, ``share_negative`` (of the scored ones, negative by their ``sentiment``, else
         valence below :data:`~journeymap.schema.NEGATIVE_VALENCE`), ``mean_valence``, ``journeys`` (journeys
         whose first customer message falls in it), ``first_response_median`` (over those that
-        were answered) and ``unanswered`` (their share with no reply by the end of the data; those
+        were answered), ``unanswered`` (their share with no reply by the end of the data; those
         whose reply is outside the data, ``reply_outside_data``, and those that open with a reply
-        to a message outside the data, ``opened_outside``, count as neither).
+        to a message outside the data, ``opened_outside``, count as neither) and ``partial``
+        (the first or last period, when the data covers less than 90% of it: its counts are not
+        a whole period's; :func:`~journeymap.analytics._time.partial_periods`).
 
     Examples:
         >>> import journeymap as jm
@@ -109,4 +111,5 @@ def trends(
     with np.errstate(invalid="ignore", divide="ignore"):
         known = gj["known"].sum()
         out["unanswered"] = (gj["censored"].sum() / known.where(known > 0)).reindex(index)
+    out["partial"] = partial_periods(index, freq, tz, events["timestamp"].min(), events["timestamp"].max())
     return out

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -98,7 +98,21 @@ def trends(
         y = seconds / per
     else:
         y = table[metric].to_numpy(dtype=float)
-    (line,) = right.plot(x, y, color=_theme.BRAND, marker="o", lw=1.8, label=label)
+    partial = table["partial"].to_numpy(dtype=bool) if "partial" in table.columns else np.zeros(len(table), dtype=bool)
+    # a period the data covers only part of (its first or last): hatched bar, hollow point, dashed
+    # line, so that a half week does not read as a collapse
+    (line,) = right.plot(x, np.where(partial, np.nan, y), color=_theme.BRAND, marker="o", lw=1.8, label=label)
+    handles: list[Any] = [bars, line]
+    if partial.any():
+        for i in np.flatnonzero(partial):
+            bars[i].set_hatch("///")
+            bars[i].set_alpha(0.45)
+        right.plot(x, y, color=_theme.BRAND, lw=1.2, ls="--", zorder=line.get_zorder() - 0.1)
+        right.plot(x[partial], y[partial], ls="none", marker="o", mfc="white", mec=_theme.BRAND, color=_theme.BRAND)
+        from matplotlib.patches import Patch
+
+        hatched = Patch(facecolor=_theme.GREYS[0], hatch="///", alpha=0.45, label="partial period (the data covers part of it)")
+        handles.append(hatched)
     right.set_ylabel(label)
     value_limits(right, metric, y)
     step = max(1, len(table) // 12)
@@ -106,7 +120,7 @@ def trends(
     ax.tick_params(axis="x", labelrotation=30)
     ax.set_xlabel(f"period ({freq}, {tz})")
     # above the plot, under the title: inside it would cover bars or the line
-    ax.legend(handles=[bars, line], loc="lower left", bbox_to_anchor=(0.0, 1.0), ncols=2, borderaxespad=0.2,
+    ax.legend(handles=handles, loc="lower left", bbox_to_anchor=(0.0, 1.0), ncols=len(handles), borderaxespad=0.2,
               frameon=False, fontsize=8)  # fmt: skip
     ax.set_title(f"Customer messages and {label} per period", pad=24)
     ax.right_ax = right  # type: ignore[attr-defined]
