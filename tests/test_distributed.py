@@ -607,3 +607,35 @@ def test_dask_time_patterns_reads_tz_as_on_one_machine(scored_pair: tuple[jm.Jou
     pd.testing.assert_frame_equal(jmd.time_patterns(djs, tz=dt.timezone.utc), jm.time_patterns(single))
     with pytest.raises(jm.InvalidArgumentError, match="tz='Mars/Base'"):
         jmd.time_patterns(djs, tz="Mars/Base")  # before: an error from inside the cluster's tasks
+
+
+def test_the_zone_the_events_were_read_in_goes_with_the_dask_journeys(tmp_path: Path) -> None:
+    # read_events(tz=) sets the time figures' default zone on one machine: on the cluster too
+    frame = pd.DataFrame(
+        {
+            "customer_id": ["a", "b", "c"],
+            "timestamp": ["2024-02-06 09:00", "2024-02-06 23:30", "2024-02-07 08:00"],
+            "actor": "customer",
+            "text": ["hi", "late", "again"],
+        }
+    )
+    path = tmp_path / "events.csv"
+    frame.to_csv(path, index=False)
+    dlog = jmd.read_events(str(path), tz="America/New_York", npartitions=1)
+    djs = jmd.build_journeys(dlog, by="customer")
+    assert str(dlog.tz) == str(djs.tz) == "America/New_York"
+    assert str(dlog.compute().tz) == str(djs.compute().tz) == "America/New_York"
+
+    def hand_scores(part: pd.DataFrame) -> pd.DataFrame:
+        return part.assign(
+            valence=np.float32(-0.5),
+            sentiment=pd.array(["negative"] * len(part), dtype="string"),
+            emotion=pd.array(["anger"] * len(part), dtype="string"),
+            scorer="hand",
+        )
+
+    scored = djs.with_events(djs.events.map_partitions(hand_scores))
+    patterns = jmd.time_patterns(scored)  # hours in New York by default, as on one machine
+    assert patterns.loc[("Tuesday", 9), "volume"] == 1 and patterns.loc[("Tuesday", 23), "volume"] == 1
+    one = jm.build_journeys(jm.read_events(frame, tz="America/New_York"), by="customer")
+    pd.testing.assert_frame_equal(patterns, jm.time_patterns(one.with_events(hand_scores(one.events))))

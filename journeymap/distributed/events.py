@@ -37,6 +37,7 @@ from journeymap.io.validation import Problems, check_replies, validate_block
 from journeymap.schema import CANONICAL_COLUMNS
 
 if TYPE_CHECKING:
+    import datetime as dt
     from collections.abc import Mapping
 
 __all__ = ["DaskEventLog", "from_pandas", "read_events"]
@@ -67,6 +68,8 @@ class DaskEventLog:
     #: Rows kept with a note (a reply to an event not in the data), as in ``EventLog.warnings``;
     #: found while reading, so in memory.
     warnings: pd.DataFrame = field(default_factory=empty_rejects)
+    #: the zone the reader was given (``read_events(tz=)``), as in ``EventLog.tz``
+    tz: dt.tzinfo | None = None
 
     def __repr__(self) -> str:
         return f"DaskEventLog({self.events.npartitions} partitions, from {self.n_input} input rows)"
@@ -74,14 +77,14 @@ class DaskEventLog:
     def persist(self) -> DaskEventLog:
         """The same log with events and rejects computed and kept in (cluster) memory."""
         events, rejects = dask_persist(self.events, self.rejects)
-        return DaskEventLog(events, rejects, self.n_input, self.warnings)
+        return DaskEventLog(events, rejects, self.n_input, self.warnings, tz=self.tz)
 
     def compute(self) -> EventLog:
         """The log as an ordinary in-memory :class:`~journeymap.EventLog`."""
         events, rejects = dask_compute(self.events, self.rejects)
         rejects = rejects.sort_values("row", kind="stable").reset_index(drop=True)
         warnings = self.warnings.sort_values("row", kind="stable").reset_index(drop=True)
-        return EventLog(events=events.sort_index(), rejects=rejects, warnings=warnings, n_input=self.n_input)
+        return EventLog(events=events.sort_index(), rejects=rejects, warnings=warnings, n_input=self.n_input, tz=self.tz)
 
 
 def from_pandas(log: EventLog, *, npartitions: int | None = None, chunksize: int | None = None) -> DaskEventLog:
@@ -109,7 +112,7 @@ def from_pandas(log: EventLog, *, npartitions: int | None = None, chunksize: int
     with dask.config.set({"dataframe.convert-string": False}):
         events = dd.from_pandas(log.events, npartitions=npartitions, chunksize=chunksize, sort=False)
         rejects = dd.from_pandas(log.rejects, npartitions=1, sort=False)
-    return DaskEventLog(events, rejects, log.n_input, log.warnings)
+    return DaskEventLog(events, rejects, log.n_input, log.warnings, tz=log.tz)
 
 
 def _read_raw(source: Any, blocksize: str | int | None, npartitions: int | None) -> dd.DataFrame:
@@ -292,7 +295,7 @@ def _read_events(
         found = rejects.compute()
         if len(found):
             raise_invalid(found.sort_values("row", kind="stable").reset_index(drop=True), n_input)
-    return DaskEventLog(events, rejects, n_input, reply_notes)
+    return DaskEventLog(events, rejects, n_input, reply_notes, tz=tz)
 
 
 def _validate_part(part: pd.DataFrame, *, tz: Any, row_offset: int, **options: Any) -> EventLog:

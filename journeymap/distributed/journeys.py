@@ -55,10 +55,14 @@ class DaskJourneySet(EventColumns):
         True
     """
 
-    def __init__(self, events: dd.DataFrame, stages: StageModel, *, by: str, taxonomy: Taxonomy | None = None) -> None:
+    def __init__(
+        self, events: dd.DataFrame, stages: StageModel, *, by: str, taxonomy: Taxonomy | None = None, tz: dt.tzinfo | None = None
+    ) -> None:
         self.events = events
         self.stages = stages
         self.by = by
+        #: the zone the events were read in, as ``JourneySet.tz``: the time figures' default
+        self.tz = tz
         self._taxonomy = taxonomy
 
     def __repr__(self) -> str:
@@ -119,7 +123,7 @@ class DaskJourneySet(EventColumns):
                 "the journeys (build_journeys(..., npartitions=n))."
             )
             raise InvalidArgumentError(msg)
-        return DaskJourneySet(events, self.stages, by=self.by, taxonomy=taxonomy or self._taxonomy)
+        return DaskJourneySet(events, self.stages, by=self.by, taxonomy=taxonomy or self._taxonomy, tz=self.tz)
 
     def persist(self, **kwargs: Any) -> DaskJourneySet:
         """The same journeys computed and kept in (cluster) memory.
@@ -141,7 +145,7 @@ class DaskJourneySet(EventColumns):
             True
         """
         events = self.events.compute(**kwargs)
-        return journey_set_from_events(events, self.stages, by=self.by, taxonomy=self._taxonomy)
+        return journey_set_from_events(events, self.stages, by=self.by, taxonomy=self._taxonomy, tz=self.tz)
 
 
 def _thread_key_from_columns(part: pd.DataFrame) -> pd.DataFrame:
@@ -279,7 +283,7 @@ def build_journeys(
     shuffled = events.shuffle(on=key, npartitions=npartitions, shuffle_method=shuffle_method)
     build = functools.partial(_build_part, by=by, gap=gap, stages=stage_model)
     built = shuffled.map_partitions(build, meta=build(shuffled._meta))
-    return DaskJourneySet(built, stage_model, by=by)
+    return DaskJourneySet(built, stage_model, by=by, tz=log.tz)
 
 
 def text_events(journeys: DaskJourneySet | dd.DataFrame, what: str) -> dd.DataFrame:
