@@ -117,7 +117,7 @@ class UnknownScorerError(JourneyMapError, KeyError):
         return str(self.args[0])
 
     def __reduce__(self) -> tuple[Any, ...]:  # pickled with its arguments: a worker process re-raises it
-        return (type(self), (self.name, self.available))
+        return (type(self), (self.name, self.available), self.__dict__)  # notes and later attributes kept
 
 
 class ModelLoadError(JourneyMapError, OSError):
@@ -141,7 +141,7 @@ class UnsupportedBackendError(JourneyMapError, TypeError):
         )
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return (type(self), (self.function, self.backend, self.kind))
+        return (type(self), (self.function, self.backend, self.kind), self.__dict__)
 
 
 class ScorerOptionsError(JourneyMapError, TypeError):
@@ -167,7 +167,7 @@ class ScorerOptionsError(JourneyMapError, TypeError):
         super().__init__(f"scorer {scorer!r} cannot be built with {given}: {problem}")
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return (type(self), (self.scorer, self.options, self.problem))
+        return (type(self), (self.scorer, self.options, self.problem), self.__dict__)
 
 
 class TextsFailedError(JourneyMapError, RuntimeError):
@@ -192,7 +192,7 @@ class TextsFailedError(JourneyMapError, RuntimeError):
         self.positions: tuple[int, ...] = tuple(int(p) for p in positions)
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return (_rebuild_texts_failed, (str(self), self.texts, self.positions))
+        return (_rebuild_texts_failed, (str(self), self.texts, self.positions), self.__dict__)
 
 
 def _rebuild_texts_failed(message: str, texts: tuple[str, ...], positions: tuple[int, ...]) -> TextsFailedError:

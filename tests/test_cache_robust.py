@@ -106,7 +106,8 @@ print("SCORED", Counting.seen)
 
 
 @pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() != 0, reason="needs root to run a child as another user")
-def test_a_read_only_cache_in_wal_mode_is_read() -> None:
+@pytest.mark.parametrize("file_mode", [0o444, 0o666])  # the file read-only, or only its folder
+def test_a_read_only_cache_in_wal_mode_is_read(file_mode: int) -> None:
     # from a review: a cache the library wrote (WAL mode) in a read-only folder was "used read-only"
     # and then failed ("attempt to write a readonly database"), so every text was scored again
     folder = Path(tempfile.mkdtemp(prefix="jm-ro-cache-"))  # pytest's tmp_path is root's alone
@@ -114,7 +115,7 @@ def test_a_read_only_cache_in_wal_mode_is_read() -> None:
         path = folder / "scores.sqlite"
         jm.score(frame(), Counting(), cache=path)  # fills it, as root
         for p in (*folder.iterdir(), folder):
-            p.chmod(0o555 if p.is_dir() else 0o444)
+            p.chmod(0o555 if p.is_dir() else file_mode)
         command = [sys.executable, "-c", _READ_ONLY_CHILD, str(path)]
         child = subprocess.run(command, capture_output=True, text=True, timeout=240, check=False)
     finally:

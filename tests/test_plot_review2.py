@@ -304,3 +304,21 @@ def test_a_period_the_data_covers_only_in_part_is_flagged_and_drawn_apart() -> N
     assert ax.patches[2].get_hatch() == "///" and not ax.patches[0].get_hatch()
     assert "partial period (the data covers part of it)" in [t.get_text() for t in ax.get_legend().get_texts()]
     plt.close(ax.figure)
+    # a partial first period: the bars' own legend swatch stays plain (matplotlib draws it from the first bar)
+    late = jm.build_journeys(jm.read_events(frame.iloc[8:]), by="customer")  # from Wednesday the 3rd
+    ax = jm.plot.trends(late, freq="W", metric="unanswered")
+    assert ax.patches[0].get_hatch() == "///"
+    swatch = ax.get_legend().legend_handles[0]
+    assert ax.get_legend().get_texts()[0].get_text() == "customer messages" and not swatch.get_hatch()
+    plt.close(ax.figure)
+    # one period short at both ends: flagged, though each end alone covers more than 90%
+    month = pd.date_range("2024-03-02", "2024-03-29", freq="12h", tz="UTC")  # 27 of 31 days: 87%
+    one = jm.build_journeys(
+        jm.read_events(
+            pd.DataFrame(
+                {"customer_id": [f"m{i}" for i in range(len(month))], "timestamp": month, "actor": "customer", "text": "x"}
+            )
+        ),
+        by="customer",
+    )
+    assert jm.trends(one, freq="MS")["partial"].tolist() == [True]

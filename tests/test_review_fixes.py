@@ -188,7 +188,7 @@ def test_evaluating_against_sentiment_labels_measures_the_scorers_own_sentiment_
 
     data = pd.DataFrame({"text": ["great, another delay", "lost my bag"], "label": ["negative", "negative"]})
     result = evaluate_labelled(data, scorer=Planted())
-    assert result["accuracy"] == 1.0 and result["level"].startswith("sentiment (the scorer's own")
+    assert result["accuracy"] == 1.0 and result["level"] == "sentiment (what journeymap.score writes)"
 
 
 def test_emoticon_d_colon_is_a_face_only_at_the_end() -> None:

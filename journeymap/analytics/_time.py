@@ -226,6 +226,8 @@ def partial_periods(
     lengths = np.array([(end - start).total_seconds() for start, end in zip(index, ends)], dtype=float)
     covered_first = (ends[0] - max(first, index[0])).total_seconds() / lengths[0]
     covered_last = (min(last, ends[-1]) - index[-1]).total_seconds() / lengths[-1]
+    if len(index) == 1:  # one period, short at both ends
+        covered_first = covered_last = (min(last, ends[0]) - max(first, index[0])).total_seconds() / lengths[0]
     out[0] |= covered_first < FULL_COVERAGE
     out[-1] |= covered_last < FULL_COVERAGE
     return out

@@ -405,8 +405,12 @@ def pick_device(device: str | None) -> torch.device:
 
     if device:
         try:
-            return torch.device(device)
+            chosen = torch.device(device)
         except RuntimeError as exc:  # "Expected one of cpu, cuda, ... device type"
             msg = f"device={device!r} is not a torch device; use 'cpu', 'cuda', 'cuda:1', 'mps' or None (CUDA when available)"
             raise InvalidArgumentError(msg) from exc
+        if chosen.type == "cuda" and not torch.cuda.is_available():
+            msg = f"device={device!r}: this torch has no CUDA device (a CPU build, or no GPU); use 'cpu' or None"
+            raise InvalidArgumentError(msg)
+        return chosen
     return torch.device("cuda" if torch.cuda.is_available() else "cpu")

@@ -106,7 +106,9 @@ class ScoreCache:
             )
             self.disabled = True
             return
-        writable = os.access(self.path, os.W_OK) if self.path.exists() else os.access(self.path.parent, os.W_OK)
+        # SQLite writes its -wal and -shm files beside the cache: the folder must be writable too
+        folder = os.access(self.path.parent, os.W_OK)
+        writable = folder and (os.access(self.path, os.W_OK) if self.path.exists() else True)
         #: True when the file can be read but not written: cached rows are used, new ones not kept.
         self.read_only = not writable
         if self.read_only:
@@ -119,6 +121,15 @@ class ScoreCache:
         try:
             self._create()
         except sqlite3.OperationalError as exc:  # busy or locked by another process: not corrupt
+            if "readonly" in str(exc).replace("-", "") and self.path.exists():  # read-only after all: read it
+                logger.warning("score cache %s is read-only: using its scores, keeping no new ones", self.path)
+                self.read_only = True
+                try:
+                    self._create()
+                except sqlite3.Error as again:
+                    logger.warning("score cache %s cannot be read (%s): scoring without it", self.path, again)
+                    self.disabled = True
+                return
             logger.warning("score cache %s cannot be used now (%s): scoring without it this time", self.path, exc)
             self.disabled = True
         except sqlite3.DatabaseError as exc:

@@ -1,8 +1,8 @@
 """Evaluate any scorer on any labelled table: accuracy, macro-F1 and per-label F1.
 
-The data's labels (after ``label_map``) are matched to the scorer's outputs at the level whose
-labels are exactly the data's, else the first that names them all: the scorer's own labels, then
-its coarser taxonomies (a GoEmotions scorer also answers at Ekman and sentiment level: a group's
+The data's labels (after ``label_map``) are matched to the scorer's outputs at the level that
+names them all with the fewest labels besides (the finer one on a tie): the scorer's own labels,
+or one of its coarser taxonomies (a GoEmotions scorer also answers at Ekman and sentiment level: a group's
 score is its best member's), so Ekman data (anger, disgust, fear, joy, sadness, surprise,
 neutral: all GoEmotions names too) is read at Ekman level. Each text is predicted as the
 best-scoring label among the data's labels (single-label evaluation: a text with several labels
@@ -49,11 +49,15 @@ def matching_level(taxonomy: Taxonomy, names: list[str]) -> Taxonomy:
         'sentiment'
         >>> matching_level(Taxonomy.goemotions(), list(Taxonomy.ekman().labels)).name  # not read as the fine labels
         'ekman'
+        >>> matching_level(Taxonomy.goemotions(), ["anger", "disgust", "fear", "joy", "sadness", "surprise"]).name
+        'ekman'
     """
     levels = [taxonomy, *(Taxonomy.builtin(name) for name in taxonomy.groups if name in {"ekman", "sentiment", "goemotions"})]
-    for level in [*(lv for lv in levels if set(lv.labels) == set(names)), *levels]:  # the exact level first
-        if set(names) <= set(level.labels):
-            return level
+    # the closest fit: of the levels that name every label, the one with the fewest labels besides
+    # (six Ekman emotions are read at Ekman level, not as the fine labels of the same names)
+    fitting = [level for level in levels if set(names) <= set(level.labels)]
+    if fitting:
+        return min(fitting, key=lambda level: len(set(level.labels) - set(names)))
     offered = "; ".join(f"{lv.name}: {', '.join(lv.labels[:8])}{'...' if len(lv.labels) > 8 else ''}" for lv in levels)
     msg = (
         f"the data's labels {names[:10]} are not all outputs of the scorer at any level ({offered}): "

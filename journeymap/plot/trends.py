@@ -102,15 +102,16 @@ def trends(
     # a period the data covers only part of (its first or last): hatched bar, hollow point, dashed
     # line, so that a half week does not read as a collapse
     (line,) = right.plot(x, np.where(partial, np.nan, y), color=_theme.BRAND, marker="o", lw=1.8, label=label)
-    handles: list[Any] = [bars, line]
+    from matplotlib.patches import Patch
+
+    # the bars' legend entry is their own swatch, not the first bar (which may be a hatched partial period)
+    handles: list[Any] = [Patch(facecolor=_theme.GREYS[0], label="customer messages"), line]
     if partial.any():
         for i in np.flatnonzero(partial):
             bars[i].set_hatch("///")
             bars[i].set_alpha(0.45)
         right.plot(x, y, color=_theme.BRAND, lw=1.2, ls="--", zorder=line.get_zorder() - 0.1)
         right.plot(x[partial], y[partial], ls="none", marker="o", mfc="white", mec=_theme.BRAND, color=_theme.BRAND)
-        from matplotlib.patches import Patch
-
         hatched = Patch(facecolor=_theme.GREYS[0], hatch="///", alpha=0.45, label="partial period (the data covers part of it)")
         handles.append(hatched)
     right.set_ylabel(label)

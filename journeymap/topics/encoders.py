@@ -100,7 +100,7 @@ class UnknownEncoderError(JourneyMapError, KeyError):
         return str(self.args[0])
 
     def __reduce__(self) -> tuple[Any, ...]:  # pickled with its arguments: a worker process re-raises it
-        return (type(self), (self.name, self.available))
+        return (type(self), (self.name, self.available), self.__dict__)  # notes and later attributes kept
 
 
 @functools.cache
