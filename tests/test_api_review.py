@@ -229,3 +229,13 @@ def test_loading_a_scorer_leaves_torchs_global_random_state_alone() -> None:
     scorer = DefaultScorer(backend="torch", precision="float32")
     _ = scorer.model  # builds the network: heads initialised, then the weights loaded
     assert torch.equal(before, torch.get_rng_state())
+
+
+def test_cuda_without_a_gpu_fails_on_loading_naming_the_device() -> None:
+    import torch
+
+    if torch.cuda.is_available():
+        pytest.skip("this torch has a GPU")
+    scorer = jm.get_scorer("default", device="cuda", backend="torch")  # built lazily: can be sent to GPU workers
+    with pytest.raises(jm.InvalidArgumentError, match="device='cuda': this torch has no CUDA device"):
+        scorer.score(["my order is late"])

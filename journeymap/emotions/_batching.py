@@ -353,6 +353,15 @@ class SortedBatchScorer:
 Network = Callable[["torch.Tensor", "torch.Tensor"], "torch.Tensor"]
 
 
+def _check_cuda(device: object) -> None:
+    """Refuse, naming the device, to load onto CUDA where this torch has none (torch's own error is an AssertionError)."""
+    import torch
+
+    if isinstance(device, torch.device) and device.type == "cuda" and not torch.cuda.is_available():
+        msg = f"device={str(device)!r}: this torch has no CUDA device (a CPU build, or no GPU); use 'cpu' or None"
+        raise InvalidArgumentError(msg)
+
+
 class LazyNetworkScorer(SortedBatchScorer):
     """A :class:`SortedBatchScorer` whose network and tokenizer are built on the first text to score.
 
@@ -371,6 +380,7 @@ class LazyNetworkScorer(SortedBatchScorer):
 
         with LOAD_LOCK:  # threads sharing the scorer build it once (the others wait, then reuse it)
             if self._model is None or self._tokenizer is None:
+                _check_cuda(getattr(self, "device", None))
                 with keep_global_rng():  # the caller's torch.manual_seed sequence is not moved
                     self._model, self._tokenizer = self._build()
             return self._model, self._tokenizer
@@ -409,8 +419,5 @@ def pick_device(device: str | None) -> torch.device:
         except RuntimeError as exc:  # "Expected one of cpu, cuda, ... device type"
             msg = f"device={device!r} is not a torch device; use 'cpu', 'cuda', 'cuda:1', 'mps' or None (CUDA when available)"
             raise InvalidArgumentError(msg) from exc
-        if chosen.type == "cuda" and not torch.cuda.is_available():
-            msg = f"device={device!r}: this torch has no CUDA device (a CPU build, or no GPU); use 'cpu' or None"
-            raise InvalidArgumentError(msg)
-        return chosen
+        return chosen  # a CUDA device need not exist here (a scorer built on a client for GPU workers): checked on loading
     return torch.device("cuda" if torch.cuda.is_available() else "cpu")
