@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 import journeymap as jm
+from journeymap.analytics._levels import level_keys
 from journeymap.exceptions import SchemaError
 from journeymap.testing import HashingEncoder
 from journeymap.testing.data import planted_scores
@@ -331,3 +332,31 @@ def test_the_report_keeps_the_other_row_past_thirty_topics() -> None:
     events["topic_score"] = np.where(customer, 0.5, np.nan).astype(np.float32)
     section = "".join(_topics(js.with_events(events), seed=0, freq="W"))
     assert "<th>other</th>" in section and "The largest 29 of 40 topics" in section
+
+
+def test_a_customer_message_without_a_topic_does_not_borrow_anothers() -> None:
+    # from a ground-truth review: topic columns written by hand with a gap made touchpoint_summary
+    # count the untagged message under the previous message's topic, which topic_summary did not
+    events = pd.DataFrame(
+        {
+            "event_id": ["1", "2", "3"],
+            "customer_id": "c",
+            "actor": ["customer", "agent", "customer"],
+            "thread_id": "t",
+            "text": ["refund please", "ok", "new"],
+            "timestamp": pd.Timestamp("2024-01-01", tz="UTC") + pd.to_timedelta([0, 1, 2], unit="min"),
+        }
+    )
+    js = jm.build_journeys(jm.read_events(events))
+    e = js.events.assign(
+        topic=pd.array(["billing", None, None], dtype="string"),
+        topic_score=np.float32([0.5, np.nan, np.nan]),
+        valence=np.float32([-0.8, np.nan, 0.6]),
+        emotion=pd.array(["neutral", None, "neutral"], dtype="string"),
+        scorer="hand",
+    )
+    js = js.with_events(e)
+    by_topic = jm.touchpoint_summary(js, level="topic")
+    assert by_topic.loc["billing", "volume"] == jm.topic_summary(js).loc["billing", "volume"] == 1
+    assert by_topic.loc["(none)", "volume"] == 1
+    assert level_keys(js.events, "topic").tolist() == ["billing", "billing", "(none)"]  # the reply takes the message's

@@ -38,7 +38,8 @@ def level_keys(events: pd.DataFrame, level: str) -> pd.Series:
     """Every step's key at ``level`` (a string Series aligned with ``events``; ``"(none)"`` where missing).
 
     ``touchpoint`` and ``stage`` are the step's own column. ``topic`` is the customer's topic:
-    a customer message has its own (``"other"`` where none fits); a brand step takes the topic
+    a customer message has its own (``"other"`` where none fits, ``"(none)"`` where its topic is
+    missing, as in topic columns written by hand); a brand step takes the topic
     of the latest customer message before it in its journey (the message it answers), and a
     brand step that opens a journey (a broadcast, an outreach) that of the journey's first
     customer message. A journey without customer messages has ``"(none)"``. ``events`` must be
@@ -48,7 +49,10 @@ def level_keys(events: pd.DataFrame, level: str) -> pd.Series:
     if level != "topic":
         return events[level].astype("string").fillna(NO_KEY)
     customer = (events["actor"].astype("string") == "customer").fillna(False)
+    # a customer message keeps its own topic ("(none)" where it has none: topic columns written by
+    # hand); only brand steps borrow one
     own = events["topic"].astype("string").where(customer)
+    own = own.mask(customer & own.isna(), NO_KEY)
     by_journey = own.groupby(events["journey_id"].to_numpy(), sort=False)
     carried = by_journey.ffill()
     filled = carried.fillna(carried.groupby(events["journey_id"].to_numpy(), sort=False).bfill())

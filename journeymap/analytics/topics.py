@@ -144,9 +144,9 @@ def topic_trends(js: JourneySet, *, freq: str = "W", tz: str | dt.tzinfo | None 
 
     One row per (``period``, ``topic``) for every period from the first customer message with a
     topic to the last (a topic absent from a period has volume 0 there), periods as in
-    :func:`~journeymap.trends` (``freq``, ``tz``; None is the journeys' zone, else UTC). Columns: ``volume``, ``share`` (of the
-    period's messages with a topic), ``share_negative`` and ``mean_valence`` (of the scored;
-    NaN where none).
+    :func:`~journeymap.trends` (``freq``, ``tz``; None is the journeys' zone, else UTC). Columns:
+    ``volume``, ``share`` (of the period's messages with a topic; NaN in a period without any),
+    ``share_negative`` and ``mean_valence`` (of the scored; NaN where none).
 
     Examples:
         >>> import journeymap as jm
