@@ -461,7 +461,8 @@ def map_(
         js = jm.score(js, _scorers_from(scorer, scorer_option, routes), progress=True)
         if model is not None:
             js = jm.assign_topics(js, model)
-        path = jm.report(js, report, log=log, tz=tz)
+        rejects_file = _rejects_path(report) if len(log.rejects) else None
+        path = jm.report(js, report, log=log, tz=tz, rejects=rejects_file)
         rejects = _write_rejects(log, report)
     typer.echo(f"{len(js):,} journeys; report: {path}")
     if rejects is not None:

@@ -242,7 +242,7 @@ def _table(frame: pd.DataFrame, *, max_rows: int = 15, tz: str | dt.tzinfo | Non
     return shown.to_html(escape=True, border=0, na_rep="", index=True) + note
 
 
-def _counts(js: JourneySet, log: EventLog | None) -> str:
+def _counts(js: JourneySet, log: EventLog | None, rejects: str | os.PathLike[str] | None = None) -> str:
     """The figures at the top: from the same objects the logs count."""
     events = js.events
     customer = events["actor"].astype("string") == "customer"
@@ -254,7 +254,8 @@ def _counts(js: JourneySet, log: EventLog | None) -> str:
     if "valence" in events.columns:
         parts.append(f"{int(events['valence'].notna().sum()):,} scored messages")
     if log is not None:
-        parts.append(f"{log.n_input:,} input rows, {len(log.rejected_rows):,} rejected (see EventLog.rejects)")
+        where = Path(rejects).name if rejects is not None else "EventLog.rejects"
+        parts.append(f"{log.n_input:,} input rows, {len(log.rejected_rows):,} rejected (see {where})")
     else:
         parts.append("rejected input rows: not known (pass log= to show them)")
     return f'<p class="note" id="counts">{html.escape("; ".join(parts))}.</p>'
@@ -301,8 +302,13 @@ def _topics(js: JourneySet, *, seed: int, freq: str, tz: str | dt.tzinfo | None 
         return out
     weekly = topic_trends(js, freq=freq, tz=tz)
     periods = weekly.index.get_level_values("period").unique()[-TREND_PERIODS:]
-    recent = weekly[weekly.index.get_level_values("period").isin(periods)]["volume"]
-    trend = {str(t): " · ".join(str(int(v)) for v in g.to_numpy()) for t, g in recent.groupby(level="topic", sort=False)}
+    recent = weekly[weekly.index.get_level_values("period").isin(periods)]
+    # a period the data covers only in part is marked (26*): its count is not a whole period's
+    trend = {
+        str(t): " · ".join(f"{int(v)}{'*' if p else ''}" for v, p in zip(g["volume"].to_numpy(), g["partial"].to_numpy()))
+        for t, g in recent.groupby(level="topic", sort=False)
+    }
+    partial_note = " A * marks a period the data covers only in part." if bool(recent["partial"].any()) else ""
     shown = table.drop(columns=["scored"]).copy()
     shown["keywords"] = table["keywords"].map(", ".join)
     shown["quotes"] = table["quotes"].map(lambda qs: " / ".join(f"“{_shorten(q)}”" for q in qs))
@@ -312,7 +318,7 @@ def _topics(js: JourneySet, *, seed: int, freq: str, tz: str | dt.tzinfo | None 
         f'<p class="note">{n:,} customer messages in {k:,} topics; "other" holds the messages that fit none. '
         "A brand reply counts under the topic of the message it answers (in the journey map and graph by topic). "
         "Keywords are each topic's most distinctive words; quotes the messages that fit it best; "
-        f"trend: its messages per period ({html.escape(freq)}), the last {len(periods)} periods, oldest first.</p>"
+        f"trend: its messages per period ({html.escape(freq)}), the last {len(periods)} periods, oldest first.{partial_note}</p>"
     )
     if len(shown) > 30 and "other" in shown.index:  # the largest 29 topics, and always "other" (the note names it)
         shown = pd.concat([shown.drop(index="other").head(29), shown.loc[["other"]]])
@@ -405,6 +411,7 @@ def report(
     max_steps: int = MAX_STEPS,
     tz: str | dt.tzinfo | None = None,
     auto: AutoReplyRule | None = None,
+    rejects: str | os.PathLike[str] | None = None,
 ) -> Path:
     """Write one self-contained HTML file: counts, journey map, service levels, pain points, triage, examples.
 
@@ -444,6 +451,8 @@ def report(
             read in, ``js.tz``, else UTC).
         auto: the rule telling automatic replies in every service figure (default
             :class:`~journeymap.AutoReplyRule`), as given to :func:`~journeymap.response_times`.
+        rejects: where the rejected rows were written (the command line's ``.rejects.csv``),
+            named in the counts at the top instead of ``EventLog.rejects``.
 
     Returns:
         The path written.
@@ -467,7 +476,7 @@ def report(
     with mpl.rc_context({"backend": "Agg"}):
         metrics = journey_metrics(js)
         sections = [f"<h1>{html.escape(title)}</h1>"]
-        sections.append(_counts(js, log))
+        sections.append(_counts(js, log, rejects))
         scorers: list[str] = (
             js.events["scorer"].dropna().astype(str).unique()[:3].tolist() if "scorer" in js.events.columns else []
         )

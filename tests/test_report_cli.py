@@ -264,3 +264,20 @@ def test_the_report_draws_no_example_journey_whose_messages_are_all_unscored(tmp
     e.loc[first, ["valence", "emotion", "sentiment"]] = np.nan
     page = jm.report(js.with_events(e), tmp_path / "r.html", examples=10).read_text()  # before: SchemaError
     assert page.count("<h2>Example journeys</h2>") == 1
+
+
+def test_the_report_names_the_rejects_file_it_was_given_and_marks_partial_topic_periods(tmp_path: Path) -> None:
+    # from a CLI review: the page said "see EventLog.rejects" to a command-line user, and the
+    # last half week of a topic's trend read as a fall
+    from journeymap.testing import HashingEncoder
+
+    frame = jm.datasets.service_journeys(40, seed=0).events.copy()
+    frame.loc[frame.index[0], "timestamp"] = pd.NaT  # one bad row
+    log = jm.read_events(frame, on_error="collect")
+    js = planted_scores(jm.build_journeys(log))
+    js = jm.assign_topics(js, encoder=HashingEncoder(), cache=False, n_topics=3)
+    daily = jm.topic_trends(js, freq="D")
+    assert daily["partial"].dtype == bool and daily["partial"].any() and not daily["partial"].all()
+    page = jm.report(js, tmp_path / "r.html", log=log, freq="D", rejects=tmp_path / "r.rejects.csv").read_text()
+    assert "1 rejected (see r.rejects.csv)" in page and "EventLog.rejects" not in page
+    assert "A * marks a period the data covers only in part." in page

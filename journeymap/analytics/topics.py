@@ -15,7 +15,7 @@ from journeymap.analytics._checks import check_count
 from journeymap.analytics._levels import check_level
 from journeymap.analytics._prep import polarity, require_journeys
 from journeymap.analytics._stats import VALENCE_BOUNDS, MeanInterval
-from journeymap.analytics._time import check_tz, period_alias, period_index, period_start
+from journeymap.analytics._time import check_tz, partial_periods, period_alias, period_index, period_start
 from journeymap.backends import dispatch
 
 if TYPE_CHECKING:
@@ -146,7 +146,8 @@ def topic_trends(js: JourneySet, *, freq: str = "W", tz: str | dt.tzinfo | None 
     topic to the last (a topic absent from a period has volume 0 there), periods as in
     :func:`~journeymap.trends` (``freq``, ``tz``; None is the journeys' zone, else UTC). Columns:
     ``volume``, ``share`` (of the period's messages with a topic; NaN in a period without any),
-    ``share_negative`` and ``mean_valence`` (of the scored; NaN where none).
+    ``share_negative`` and ``mean_valence`` (of the scored; NaN where none), and ``partial``
+    (the first or last period, when the data covers less than 90% of it, as in :func:`~journeymap.trends`).
 
     Examples:
         >>> import journeymap as jm
@@ -160,10 +161,10 @@ def topic_trends(js: JourneySet, *, freq: str = "W", tz: str | dt.tzinfo | None 
     period_alias(freq)  # a bad freq fails here, naming it, on any data
     tz = check_tz(tz, js)
     messages = _topic_messages(js, "topic_trends")
-    columns = ["volume", "share", "share_negative", "mean_valence"]
+    columns = ["volume", "share", "share_negative", "mean_valence", "partial"]
     if messages.empty:
         index = pd.MultiIndex.from_arrays([pd.DatetimeIndex([], tz=tz), pd.Index([], dtype=object)], names=["period", "topic"])
-        return pd.DataFrame(index=index, columns=columns).astype({"volume": np.int64, "share": float})
+        return pd.DataFrame(index=index, columns=columns).astype({"volume": np.int64, "share": float, "partial": bool})
     frame = pd.DataFrame(
         {
             "period": period_start(messages["timestamp"], freq, tz).to_numpy(),
@@ -182,4 +183,8 @@ def topic_trends(js: JourneySet, *, freq: str = "W", tz: str | dt.tzinfo | None 
     out["volume"] = out["volume"].fillna(0).astype(np.int64)
     totals = out.groupby(level="period")["volume"].transform("sum")
     out["share"] = (out["volume"] / totals.where(totals > 0)).astype(float)
+    # the data's first and last periods may be covered only in part, as in trends
+    stamps = js.events["timestamp"]
+    partial = pd.Series(partial_periods(all_periods, freq, tz, stamps.min(), stamps.max()), index=all_periods)
+    out["partial"] = partial.reindex(out.index.get_level_values("period")).to_numpy(dtype=bool)
     return out[columns]
