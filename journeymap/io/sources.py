@@ -112,7 +112,7 @@ def read_table(source: pd.DataFrame | str | Path, *, problems: Problems | None =
         raise SchemaError(msg)
     if kind == "jsonl":
         return _read_json(text, path)
-    return _read_csv(text, path, options, problems)
+    return _read_csv(text, path, options, problems, raw=raw)
 
 
 def _index_as_columns(frame: pd.DataFrame, where: str) -> pd.DataFrame:
@@ -442,6 +442,14 @@ def _lines(text: str, cr: str | None) -> io.StringIO:
     return io.StringIO(text.replace("\r", cr) if cr else text, newline="")
 
 
+def _split_lines(text: str) -> list[str]:
+    """``text``'s lines without their line feeds, and no empty line for a final one."""
+    lines = text.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    return lines
+
+
 def _is_regular(text: str, sep: str, width: int, cr: str | None, path: Path) -> tuple[bool, int]:
     """Whether every record of a CSV has ``width`` fields and is quoted strictly; and how many data records it has.
 
@@ -453,7 +461,12 @@ def _is_regular(text: str, sep: str, width: int, cr: str | None, path: Path) -> 
         SchemaError: the first quoting error is a quoted field never closed, which would read
             every line after it as one field.
     """
-    reader = csv.reader(_lines(text, cr), delimiter=sep, strict=True)
+    # Lines as separate strings where no carriage return needs a stand-in: each takes one byte a
+    # character when it is ASCII, where a StringIO of the whole text takes four once it holds an
+    # emoji. The strict pass counts fields and records and checks quoting, which the line feeds
+    # inside a quoted field do not change.
+    lines: Any = _lines(text, cr) if cr else _split_lines(text)
+    reader = csv.reader(lines, delimiter=sep, strict=True)
     regular, records, start = True, 0, 1
     try:
         for row in reader:
@@ -471,12 +484,15 @@ def _is_regular(text: str, sep: str, width: int, cr: str | None, path: Path) -> 
     return regular, records - 1
 
 
-def _read_csv(text: str, path: Path, options: dict[str, Any], problems: Problems | None) -> pd.DataFrame:
+def _read_csv(
+    text: str, path: Path, options: dict[str, Any], problems: Problems | None, *, raw: bytes | None = None
+) -> pd.DataFrame:
     """The C reader of pandas where the file is regular; Python's csv module, row by row, where it is not.
 
     Rows end at a line feed (CRLF is read as LF); a carriage return anywhere else is text, unless
     the file has no line feed at all (old Mac line ends: each CR ends a row).
     """
+    plain = raw is not None and "\r" not in text  # the text is the file's bytes decoded, nothing changed
     if "\r\n" in text:
         text = text.replace("\r\n", "\n")
     if "\r" in text and "\n" not in text:  # old Mac line ends: every line ends in a bare CR
@@ -501,9 +517,14 @@ def _read_csv(text: str, path: Path, options: dict[str, Any], problems: Problems
     regular, records = _is_regular(text, sep, len(names), cr, path)
     if not regular:
         return _read_csv_rows(text, path, sep, cr, problems)
+    # the file's own bytes where the text is them decoded (no carriage return turned into a line
+    # feed): a StringIO would copy the whole text again, at four bytes a character once it holds
+    # an emoji (2.4 GB for the TWCS corpus)
+    source: io.BytesIO | io.StringIO = io.BytesIO(raw) if plain and raw is not None else io.StringIO(text)
     try:
         frame = pd.read_csv(
-            io.StringIO(text),
+            source,
+            encoding="utf-8-sig",
             sep=sep,
             dtype=str,
             na_filter=False,  # an empty field is "" (made missing below), never "NA" or "null"
