@@ -289,3 +289,20 @@ def test_triage_and_response_times_agree_when_a_reply_is_also_outside_the_data()
 def test_a_numpy_timedelta_is_a_gap_with_a_unit() -> None:
     log = jm.datasets.service_journeys(5, seed=0)
     assert len(jm.build_journeys(log, by="customer", gap=np.timedelta64(7, "D"))) == len(jm.build_journeys(log, by="customer"))
+
+
+def test_triage_breaks_exact_ties_in_id_order() -> None:
+    # from a ground-truth review: "100" ranked before "99" (text order), where journeys use id order
+    frame = pd.DataFrame(
+        {
+            "event_id": ["100", "99"],
+            "customer_id": "c",
+            "timestamp": "2024-03-01 00:00",
+            "actor": "customer",
+            "thread_id": "T",
+            "text": ["a", "b"],
+        }
+    )
+    js = jm.build_journeys(jm.read_events(frame))
+    e = js.events.assign(valence=np.float32(-0.5), emotion="neutral", emo_neutral=np.float32(0.5))
+    assert list(jm.triage(js.with_events(e)).index) == list(js.events["event_id"]) == ["99", "100"]

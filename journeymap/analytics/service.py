@@ -16,6 +16,7 @@ from journeymap.analytics.automatic import AutoReplyRule, reply_context, rule_fl
 from journeymap.backends import dispatch
 from journeymap.emotions.taxonomy import GOEMOTIONS_INTENSE
 from journeymap.exceptions import InvalidArgumentError
+from journeymap.journeys._table import id_ranks
 from journeymap.schema import NEGATIVE_VALENCE, REPLY_OUTSIDE_DATA, SCORE_PREFIX, score_column
 
 if TYPE_CHECKING:
@@ -593,7 +594,9 @@ def triage(
         index=ev.index,
     )
     out["group_"] = np.select([moved.to_numpy(), outside.to_numpy(), closing.to_numpy()], [1, 2, 3], default=0)  # waiting first
-    out = out.sort_values(["group_", "priority", "timestamp", "event_id"], ascending=[True, False, True, True], kind="stable")
-    table = ranked(out.drop(columns=["group_"]).set_index("event_id"), top)
+    # exact ties in id order, as everywhere ("9" before "10"), not as text
+    out["id_"] = id_ranks(out["event_id"].astype("string"))
+    out = out.sort_values(["group_", "priority", "timestamp", "id_"], ascending=[True, False, True, True], kind="stable")
+    table = ranked(out.drop(columns=["group_", "id_"]).set_index("event_id"), top)
     table["rank"] = table["rank"].astype("Int64").where(table["status"] == "waiting")
     return table
