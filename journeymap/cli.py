@@ -15,11 +15,12 @@ import typer
 from journeymap.exceptions import JourneyMapError
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Callable, Iterator
 
     import pandas as pd
 
     from journeymap.io.events import EventLog
+    from journeymap.journeys import JourneySet
     from journeymap.topics import TopicModel
 
 app = typer.Typer(
@@ -332,9 +333,46 @@ def demo(
         _demo(out, customers, seed)
 
 
-def _demo(out: Path, customers: int, seed: int) -> None:
+def _write_tables(
+    js: JourneySet, out: Path, *, extra: dict[str, Callable[[], pd.DataFrame]] | None = None
+) -> dict[str, pd.DataFrame]:
+    """The standard tables (CSV) and charts (PNG) of scored journeys, written into ``out``; the tables by file name."""
     import journeymap as jm
     from journeymap.io import write_table
+
+    out.mkdir(parents=True, exist_ok=True)
+    makers: dict[str, Callable[[], pd.DataFrame]] = {
+        "journey_metrics.csv": lambda: jm.journey_metrics(js),
+        "touchpoints.csv": lambda: jm.touchpoint_summary(js),
+        "pain_points.csv": lambda: jm.pain_points(js),
+        "response_times.csv": lambda: jm.response_times(js),
+        "service_levels.csv": lambda: jm.service_levels(js),
+        "triage.csv": lambda: jm.triage(js),
+        "trends.csv": lambda: jm.trends(js),
+        **(extra or {}),
+    }
+    if "topic" in js.events.columns:
+        makers["topics.csv"] = lambda: jm.topic_summary(js)
+    written = {name: make() for name, make in makers.items()}
+    for name, frame in written.items():
+        write_table(frame, out / name)  # a named index (journey_id, touchpoint) is a column; a row number is not
+    charts: dict[str, Callable[[], Any]] = {
+        "journey_map.png": lambda: jm.plot.journey_map(js),
+        "journey_graph.png": lambda: jm.plot.graph(jm.journey_graph(js, level="stage")),
+        "time_patterns.png": lambda: jm.plot.time_patterns(js),
+        "trends.png": lambda: jm.plot.trends(js),
+    }
+    import matplotlib.pyplot as plt
+
+    for name, draw in charts.items():
+        ax: Any = draw()
+        ax.figure.savefig(out / name, dpi=90, bbox_inches="tight")
+        plt.close(ax.figure)
+    return written
+
+
+def _demo(out: Path, customers: int, seed: int) -> None:
+    import journeymap as jm
 
     out.mkdir(parents=True, exist_ok=True)
     # the demo shows every planted case: bystanders, a bot, signing agents and broadcasts
@@ -343,25 +381,9 @@ def _demo(out: Path, customers: int, seed: int) -> None:
     typer.echo(f"{len(log.events):,} events in {len(js):,} journeys; scoring with the default model (offline)...")
     js = jm.score(js, progress=True)
     js.events.to_parquet(out / "events_scored.parquet")
-    tables = {
-        "journey_metrics.csv": jm.journey_metrics(js),
-        "touchpoints.csv": jm.touchpoint_summary(js),
-        "pain_points.csv": jm.pain_points(js),
-        "response_times.csv": jm.response_times(js),
-        "triage.csv": jm.triage(js),
-        "segments_tier.csv": jm.compare_segments(js, "tier"),
-    }
-    for name, frame in tables.items():
-        write_table(frame, out / name)  # a named index (journey_id, touchpoint) is a column; a row number is not
-    charts = {
-        "journey_map.png": jm.plot.journey_map(js),
-        "journey_graph.png": jm.plot.graph(jm.journey_graph(js, level="stage")),
-        "time_patterns.png": jm.plot.time_patterns(js),
-    }
-    for name, ax in charts.items():
-        ax.figure.savefig(out / name, dpi=90)  # type: ignore[union-attr]
+    written = _write_tables(js, out, extra={"segments_tier.csv": lambda: jm.compare_segments(js, "tier")})
     report = jm.report(js, out / "report.html", log=log)
-    pains = tables["pain_points.csv"]
+    pains = written["pain_points.csv"]
     typer.echo(f"top pain point: {pains.index[0]} (impact {pains['impact'].iloc[0]:.0f})")
     typer.echo(f"tables and charts: {out.resolve()}")
     typer.echo(f"report: {report.resolve()}")
@@ -432,6 +454,10 @@ def map_(
     tz: TzOption = None,
     gap: GapOption = None,
     lang_scorer: LangScorerOption = None,
+    tables: Annotated[
+        Optional[Path],  # noqa: UP045
+        typer.Option("--tables", help="Also write the tables (CSV) and charts (PNG) into this folder."),
+    ] = None,
 ) -> None:
     """Journeys, scores, analytics and the HTML report for a file (with --topics: and what customers write about)."""
     import matplotlib as mpl
@@ -464,6 +490,9 @@ def map_(
         rejects_file = _rejects_path(report) if len(log.rejects) else None
         path = jm.report(js, report, log=log, tz=tz, rejects=rejects_file)
         rejects = _write_rejects(log, report)
+        if tables is not None:
+            _write_tables(js, tables)
+            typer.echo(f"tables and charts: {tables.resolve()}")
     typer.echo(f"{len(js):,} journeys; report: {path}")
     if rejects is not None:
         typer.echo(f"{log.rejects['row'].nunique():,} rows rejected; reasons in {rejects}")
