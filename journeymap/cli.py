@@ -458,6 +458,7 @@ def map_(
         Optional[Path],  # noqa: UP045
         typer.Option("--tables", help="Also write the tables (CSV) and charts (PNG) into this folder."),
     ] = None,
+    cache: Annotated[bool, typer.Option(help="Use the persistent score and embedding caches.")] = True,
 ) -> None:
     """Journeys, scores, analytics and the HTML report for a file (with --topics: and what customers write about)."""
     import matplotlib as mpl
@@ -472,6 +473,8 @@ def map_(
     if not topics and (n_topics is not None or labels is not None or labels_file is not None or encoder != "default"):
         raise _fail("--n-topics, --labels, --labels-file and --encoder need --topics")
     model = _topic_model(n_topics, labels, labels_file, encoder) if topics else None
+    if model is not None:
+        model.set_params(cache=cache)
     gap = _gap_needs_customer(gap, by)
     routes = _lang_routes(lang_scorer)
     _check_tz(tz)
@@ -484,7 +487,7 @@ def map_(
     with _handled():
         js = jm.build_journeys(log, by=by.value, gap=gap)
         logger.info("built %d journeys by %s", len(js), by.value)
-        js = jm.score(js, _scorers_from(scorer, scorer_option, routes), progress=True)
+        js = jm.score(js, _scorers_from(scorer, scorer_option, routes), cache=cache, progress=True)
         if model is not None:
             js = jm.assign_topics(js, model)
         rejects_file = _rejects_path(report) if len(log.rejects) else None

@@ -308,3 +308,21 @@ def test_cli_map_writes_the_tables_and_charts_with_tables(tmp_path: Path) -> Non
         assert name in written, name
     levels = pd.read_csv(tmp_path / "t" / "service_levels.csv")
     assert len(levels) and "tables and charts:" in result.output
+
+
+def test_cli_map_without_the_cache_writes_none(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # from a CLI review: score and topics had --no-cache, map did not
+    monkeypatch.setenv("JOURNEYMAP_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("JOURNEYMAP_MODEL_DIR", str(tmp_path / "models"))  # an exported ONNX model is no cache of scores
+    src = tmp_path / "in.csv"
+    pd.DataFrame(
+        {
+            "customer_id": ["a", "a"],
+            "timestamp": ["2024-01-01T10:00:00Z", "2024-01-01T10:05:00Z"],
+            "actor": ["customer", "agent"],
+            "text": ["late again", "sorry"],
+        }
+    ).to_csv(src, index=False)
+    result = runner.invoke(app, ["map", str(src), "--by", "customer", "--report", str(tmp_path / "r.html"), "--no-cache"])
+    assert result.exit_code == 0, result.output
+    assert not (tmp_path / "cache").exists()
