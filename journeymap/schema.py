@@ -24,7 +24,8 @@ from typing import TYPE_CHECKING, Literal
 from journeymap.model.touchpoint import ACTORS
 
 if TYPE_CHECKING:
-    from collections.abc import Collection, Iterable
+    import logging
+    from collections.abc import Collection, Iterable, Mapping
 
 __all__ = [
     "ACTORS",
@@ -52,6 +53,7 @@ __all__ = [
     "is_positive",
     "is_score_column",
     "label_of",
+    "log_kept",
     "score_column",
 ]
 
@@ -186,3 +188,18 @@ def input_names(columns: Iterable[object], own: Collection[str], taken: Iterable
             used.add(name)
             kept[column] = name
     return kept
+
+
+def log_kept(logger: logging.Logger, kept: Mapping[str, str], writer: str) -> None:
+    """WARNING on ``logger`` that the input's own columns in ``kept`` (:func:`input_names`) were renamed, if any.
+
+    ``writer`` names what writes the columns of those names (``"score"``, ``"read_twcs"``).
+    """
+    if kept:
+        logger.warning(
+            "the input's own columns %s are kept as %s; %s writes its own %s",
+            list(kept),
+            list(kept.values()),
+            writer,
+            ", ".join(kept),
+        )

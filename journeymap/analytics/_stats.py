@@ -104,16 +104,9 @@ class MeanInterval:
         sd = float(v.std(ddof=1))
         if n > BOOTSTRAP_MAX_N:
             return self.normal(n, mean, sd)
-        alpha = (1 - self.level) / 2
         rng = np.random.default_rng(self.seed)
         means = v[rng.integers(0, n, size=(self.n_boot, n))].mean(axis=1)
-        low, high = np.quantile(means, [alpha, 1 - alpha])
-        # The percentile bootstrap is too narrow in small samples (coverage 0.50 at n=2, 0.84 at
-        # n=5 for a nominal 0.95): never narrower than Student's t interval.
-        from scipy.special import stdtrit
-
-        half = float(stdtrit(n - 1, 1 - alpha)) * sd / np.sqrt(n)
-        return self._clipped(Estimate(mean, min(float(low), mean - half), max(float(high), mean + half)))
+        return self._bootstrap(means, mean, self._t(n) * sd / np.sqrt(n))
 
     def _clustered(self, v: npt.NDArray[np.float64], codes: npt.NDArray[np.int64]) -> Estimate:
         """The interval of the mean of ``v`` when values that share a code (a journey) are not independent."""
@@ -127,12 +120,19 @@ class MeanInterval:
         se = cluster_se(len(v), mean, n_groups, s2=s2, sn=sn, n2=n2)
         if len(v) > BOOTSTRAP_MAX_N:
             return self._around(mean, self._t(n_groups) * se)
-        alpha = (1 - self.level) / 2
         rng = np.random.default_rng(self.seed)
         picks = rng.integers(0, n_groups, size=(self.n_boot, n_groups))
         means = sums[picks].sum(axis=1) / sizes[picks].sum(axis=1)
+        return self._bootstrap(means, mean, self._t(n_groups) * se)
+
+    def _bootstrap(self, means: npt.NDArray[np.float64], mean: float, half: float) -> Estimate:
+        """The percentile interval of the resampled ``means``, never narrower than ``mean +- half``, clipped.
+
+        ``half`` is Student's t half-width: the percentile bootstrap alone is too narrow in small
+        samples (coverage 0.50 at n=2, 0.84 at n=5 for a nominal 0.95).
+        """
+        alpha = (1 - self.level) / 2
         low, high = np.quantile(means, [alpha, 1 - alpha])
-        half = self._t(n_groups) * se
         return self._clipped(Estimate(mean, min(float(low), mean - half), max(float(high), mean + half)))
 
     def _t(self, n_groups: int) -> float:

@@ -414,10 +414,9 @@ def pick_device(device: str | None) -> torch.device:
     import torch
 
     if device:
-        try:
-            chosen = torch.device(device)
+        try:  # a CUDA device need not exist here (a scorer built on a client for GPU workers): checked on loading
+            return torch.device(device)
         except RuntimeError as exc:  # "Expected one of cpu, cuda, ... device type"
             msg = f"device={device!r} is not a torch device; use 'cpu', 'cuda', 'cuda:1', 'mps' or None (CUDA when available)"
             raise InvalidArgumentError(msg) from exc
-        return chosen  # a CUDA device need not exist here (a scorer built on a client for GPU workers): checked on loading
     return torch.device("cuda" if torch.cuda.is_available() else "cpu")

@@ -27,6 +27,7 @@ from journeymap.schema import (
     SENTIMENTS,
     input_names,
     is_score_column,
+    log_kept,
     score_column,
 )
 
@@ -144,14 +145,7 @@ def user_score_columns(events: pd.DataFrame) -> dict[str, str]:
 
 def warn_user_columns(events: pd.DataFrame) -> None:
     """Log which of the input's own columns scoring keeps under another name (:func:`user_score_columns`)."""
-    kept = user_score_columns(events)
-    if kept:
-        logger.warning(
-            "the input's own columns %s are kept as %s; score writes its own %s",
-            list(kept),
-            list(kept.values()),
-            ", ".join(kept),
-        )
+    log_kept(logger, user_score_columns(events), "score")
 
 
 def without_scores(events: pd.DataFrame) -> pd.DataFrame:

@@ -33,8 +33,10 @@ import pyarrow.compute as pc
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-__all__ = ["Texts", "contains", "extract", "replace"]
+__all__ = ["SURROGATE", "Texts", "contains", "extract", "replace"]
 
+#: A lone surrogate (half of a UTF-16 pair): no UTF-8 encoder takes one; the readers replace it with U+FFFD.
+SURROGATE = "[\ud800-\udfff]"
 _PYTHON_ONLY_SPACE = "[\x0b\x1c-\x1f]"
 _UNICODE_ESCAPE = re.compile(r"(?<!\\)((?:\\\\)*)\\u([0-9a-fA-F]{4})")
 _RE2_ERRORS = (pa.ArrowInvalid, pa.ArrowNotImplementedError)

@@ -323,7 +323,7 @@ def parse_timestamps(values: pd.Series) -> pd.Series:
     try:
         text = values[rest].astype("string").str.strip()
     except UnicodeEncodeError:  # a lone surrogate, which Arrow's strings cannot hold: no time either way
-        text = values[rest].map(lambda v: re.sub("[\ud800-\udfff]", "\ufffd", v)).astype("string").str.strip()
+        text = values[rest].map(lambda v: re.sub(_regex.SURROGATE, "\ufffd", v)).astype("string").str.strip()
     twitter = _twitter(text)  # the corpus's own stamps, millions of them: a fast path
     found = twitter.notna().to_numpy()
     if found.all() and len(text) == len(out):

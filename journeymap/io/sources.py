@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from journeymap.exceptions import ArgumentTypeError, SchemaError
-from journeymap.io.validation import SURROGATE
+from journeymap.io._regex import SURROGATE
 
 if TYPE_CHECKING:
     from journeymap.io.validation import Problems

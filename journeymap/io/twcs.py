@@ -15,7 +15,7 @@ from journeymap.io import _regex
 from journeymap.io._time import parse_timestamps
 from journeymap.io.sources import read_table
 from journeymap.io.validation import Problems, as_id, as_text, check_on_error, check_unique_columns, validate_events
-from journeymap.schema import REPLY_OUTSIDE_DATA, input_names
+from journeymap.schema import REPLY_OUTSIDE_DATA, input_names, log_kept
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -218,13 +218,7 @@ def _keep_extras(frame: pd.DataFrame, canonical: pd.DataFrame) -> None:
     kept = input_names(extras, set(canonical.columns), taken=[*frame.columns, *canonical.columns])
     for extra in extras:
         canonical[kept.get(str(extra), extra)] = frame[extra]
-    if kept:
-        logger.warning(
-            "the input's own columns %s are kept as %s; read_twcs writes its own %s",
-            list(kept),
-            list(kept.values()),
-            ", ".join(kept),
-        )
+    log_kept(logger, kept, "read_twcs")
 
 
 @dispatch

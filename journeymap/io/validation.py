@@ -28,6 +28,7 @@ import pandas as pd
 
 from journeymap._threads import reply_tree
 from journeymap.exceptions import InvalidArgumentError, SchemaError
+from journeymap.io._regex import SURROGATE
 from journeymap.io._time import (
     EARLY_EPOCH,
     EPOCH_FLOOR,
@@ -109,8 +110,6 @@ _MAX_VALUE_CHARS = 200
 _WRONG = object()
 #: Floats hold every whole number below this exactly; larger ones are not ids.
 _EXACT_FLOAT = 2.0**53
-#: A lone surrogate (half of a UTF-16 pair): no UTF-8 encoder takes one; the readers replace it with U+FFFD.
-SURROGATE = "[\ud800-\udfff]"
 _SURROGATE_NOTE = "invalid unicode (a lone surrogate) replaced with U+FFFD"
 _BLOCK = 65_536  # strings joined at a time to look for lone surrogates
 _WRONG_ID = "wrong type: expected a string or integer id"
