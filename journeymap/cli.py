@@ -333,30 +333,27 @@ def demo(
         _demo(out, customers, seed)
 
 
-def _write_tables(
-    js: JourneySet, out: Path, *, extra: dict[str, Callable[[], pd.DataFrame]] | None = None
-) -> dict[str, pd.DataFrame]:
+def _write_tables(js: JourneySet, out: Path, *, extra: dict[str, pd.DataFrame] | None = None) -> dict[str, pd.DataFrame]:
     """The standard tables (CSV) and charts (PNG) of scored journeys, written into ``out``; the tables by file name."""
     import journeymap as jm
     from journeymap.io import write_table
 
     out.mkdir(parents=True, exist_ok=True)
-    makers: dict[str, Callable[[], pd.DataFrame]] = {
-        "journey_metrics.csv": lambda: jm.journey_metrics(js),
-        "touchpoints.csv": lambda: jm.touchpoint_summary(js),
-        "pain_points.csv": lambda: jm.pain_points(js),
-        "response_times.csv": lambda: jm.response_times(js),
-        "service_levels.csv": lambda: jm.service_levels(js),
-        "triage.csv": lambda: jm.triage(js),
-        "trends.csv": lambda: jm.trends(js),
+    written: dict[str, pd.DataFrame] = {
+        "journey_metrics.csv": jm.journey_metrics(js),
+        "touchpoints.csv": jm.touchpoint_summary(js),
+        "pain_points.csv": jm.pain_points(js),
+        "response_times.csv": jm.response_times(js),
+        "service_levels.csv": jm.service_levels(js),
+        "triage.csv": jm.triage(js),
+        "trends.csv": jm.trends(js),
         **(extra or {}),
     }
     if "topic" in js.events.columns:
-        makers["topics.csv"] = lambda: jm.topic_summary(js)
-    written = {name: make() for name, make in makers.items()}
+        written["topics.csv"] = jm.topic_summary(js)
     for name, frame in written.items():
         write_table(frame, out / name)  # a named index (journey_id, touchpoint) is a column; a row number is not
-    charts: dict[str, Callable[[], Any]] = {
+    charts: dict[str, Callable[[], Any]] = {  # drawn, saved and closed one at a time
         "journey_map.png": lambda: jm.plot.journey_map(js),
         "journey_graph.png": lambda: jm.plot.graph(jm.journey_graph(js, level="stage")),
         "time_patterns.png": lambda: jm.plot.time_patterns(js),
@@ -381,7 +378,7 @@ def _demo(out: Path, customers: int, seed: int) -> None:
     typer.echo(f"{len(log.events):,} events in {len(js):,} journeys; scoring with the default model (offline)...")
     js = jm.score(js, progress=True)
     js.events.to_parquet(out / "events_scored.parquet")
-    written = _write_tables(js, out, extra={"segments_tier.csv": lambda: jm.compare_segments(js, "tier")})
+    written = _write_tables(js, out, extra={"segments_tier.csv": jm.compare_segments(js, "tier")})
     report = jm.report(js, out / "report.html", log=log)
     pains = written["pain_points.csv"]
     typer.echo(f"top pain point: {pains.index[0]} (impact {pains['impact'].iloc[0]:.0f})")
