@@ -34,17 +34,17 @@ def test_a_short_row_is_rejected_not_filled_with_an_empty_field(tmp_path: Path) 
     path.write_text("event_id,customer_id,timestamp,text,channel\ne1,a,2024-01-01,hi,web\ne2,b,2024-01-02,phone\n")
     log = jm.read_events(path, on_error="collect")
     assert log.events["event_id"].tolist() == ["e1"]
-    assert row_reasons(log) == {1: "4 fields where the header has 5"}
+    assert row_reasons(log) == {1: "4 fields where the header has 5 (line 3 of the file)"}
     assert log.rejects.loc[log.rejects["column"] == "(row)", "value"].tolist() == ["e2,b,2024-01-02,phone"]
     accounted(log)
-    with pytest.raises(jm.SchemaError, match=r"row 1, column '\(row\)': 4 fields where the header has 5"):
+    with pytest.raises(jm.SchemaError, match=r"row 1, column '\(row\)': 4 fields where the header has 5 \(line 3 of the file\)"):
         jm.read_events(path, on_error="raise")
 
 
 def test_read_table_without_a_collector_names_the_bad_row(tmp_path: Path) -> None:
     path = tmp_path / "short.csv"
     path.write_text(HEADER + "a,2024-01-01,hi\nb,2024-01-02\n")
-    with pytest.raises(jm.SchemaError, match=r"short\.csv': row 1: 2 fields where the header has 3"):
+    with pytest.raises(jm.SchemaError, match=r"short\.csv': row 1: 2 fields where the header has 3 \(line 3 of the file\)"):
         read_table(path)
 
 
@@ -92,15 +92,16 @@ def test_a_long_first_row_field_does_not_hide_an_extra_field(tmp_path: Path) -> 
     path.write_text(HEADER + "a,2024-01-01," + "x" * 200_000 + ",EXTRA\nb,2024-01-02,y\n")
     log = jm.read_events(path, on_error="collect")
     assert log.events["customer_id"].tolist() == ["b"]
-    assert row_reasons(log) == {0: "4 fields where the header has 3"}
+    assert row_reasons(log) == {0: "4 fields where the header has 3 (line 2 of the file)"}
 
 
 @pytest.mark.parametrize(
     ("rest", "rejected"),
     [
-        ("b,2024-01-02,y,EXTRA\n", {1: "4 fields where the header has 3"}),
+        ("b,2024-01-02,y,EXTRA\n", {1: "4 fields where the header has 3 (line 3 of the file)"}),
         ("\nb,2024-01-02,y\n", {}),
-        ("b,2024-01-02\n", {1: "2 fields where the header has 3"}),
+        ("b,2024-01-02\n", {1: "2 fields where the header has 3 (line 3 of the file)"}),
+        ("\nb,2024-01-02\n", {1: "2 fields where the header has 3 (line 4 of the file)"}),
     ],
 )
 def test_a_long_field_in_a_file_read_row_by_row_is_read(tmp_path: Path, rest: str, rejected: dict[int, str]) -> None:
@@ -232,4 +233,15 @@ def test_a_private_use_character_survives_the_row_by_row_reader(tmp_path: Path) 
     path.write_bytes((HEADER + "a,2024-01-01,cr\rand \ue000 here\nb,2024-01-02,x,EXTRA\n").encode())
     log = jm.read_events(path, on_error="collect")
     assert log.events["text"].tolist() == ["cr\rand \ue000 here"]
-    assert row_reasons(log) == {1: "4 fields where the header has 3"}
+    assert row_reasons(log) == {1: "4 fields where the header has 3 (line 3 of the file)"}
+
+
+def test_a_short_row_over_several_lines_names_the_lines_of_the_file(tmp_path: Path) -> None:
+    # the row number counts data rows from 0, as pandas does; the reason names the lines as written,
+    # which differ once a quoted field holds a line break or a blank line is skipped
+    path = tmp_path / "multi.csv"
+    path.write_text(HEADER + 'a,2024-01-01,"two\nlines"\n\nb,"2024-01-02\n"\nc,2024-01-03,ok\n')
+    log = jm.read_events(path, on_error="collect")
+    assert log.events["customer_id"].tolist() == ["a", "c"]
+    assert row_reasons(log) == {1: "2 fields where the header has 3 (lines 5-6 of the file)"}
+    accounted(log)

@@ -474,6 +474,6 @@ def test_a_malformed_csv_row_is_a_reject_not_the_end_of_the_corpus(tmp_path: Pat
     path.write_text("".join(lines))
     log = read_twcs(path)
     assert log.events["event_id"].tolist() == ["1", "2"]
-    assert log.rejects[["row", "reason"]].values.tolist() == [[1, "4 fields where the header has 7"]]
-    with pytest.raises(jm.SchemaError, match="row 1: 4 fields where the header has 7"):
+    assert log.rejects[["row", "reason"]].values.tolist() == [[1, "4 fields where the header has 7 (line 3 of the file)"]]
+    with pytest.raises(jm.SchemaError, match=r"row 1: 4 fields where the header has 7 \(line 3 of the file\)"):
         read_twcs(path, on_error="raise")

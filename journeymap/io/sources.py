@@ -566,7 +566,8 @@ def _read_csv_rows(text: str, path: Path, sep: str, cr: str | None, problems: Pr
         first, stop = spans[i]
         reason = _quoting_problem(lines[first:stop], sep, first)
         if reason is None and len(data[n]) != width:
-            reason = f"{len(data[n])} fields where the header has {width}"
+            where = f"line {first + 1}" if stop - first == 1 else f"lines {first + 1}-{stop}"
+            reason = f"{len(data[n])} fields where the header has {width} ({where} of the file)"
         if reason is not None:
             bad[n] = reason
     if bad and problems is None:
