@@ -22,7 +22,7 @@ __all__ = ["journey_variants"]
 
 @dispatch
 def journey_variants(js: JourneySet, *, level: Level = "touchpoint", top: int | None = 10) -> pd.DataFrame:
-    """The most common paths (sequences of touchpoints or stages) and their emotional profile.
+    """The most common paths (sequences of touchpoints, stages or topics) and their emotional profile.
 
     Every journey counts in ``journeys`` and ``share``; the valence columns are over its scored
     journeys (NaN for a path none of whose journeys has a score).
@@ -33,6 +33,12 @@ def journey_variants(js: JourneySet, *, level: Level = "touchpoint", top: int | 
     valence at most :data:`~journeymap.schema.POSITIVE_VALENCE`, 0.25) and got no brand reply (a
     ``system`` event, such as an auto-acknowledgement, is none), i.e. left
     unresolved rather than closed with thanks. The ``top`` most common first (None: all).
+
+    With ``level="topic"`` a path lists the subjects a journey went through, each run of one
+    topic once (``"billing > refund"``, not ``"billing > billing > refund"``): a brand reply takes
+    the topic of the message it answers (:func:`~journeymap.analytics._levels.level_keys`), so
+    repeats would only count the replies. Touchpoint and stage paths keep every step, as a
+    process-mining variant does.
 
     Examples:
         >>> import journeymap as jm
@@ -48,6 +54,14 @@ def journey_variants(js: JourneySet, *, level: Level = "touchpoint", top: int | 
     keys = step_keys(js.events, level).to_numpy(dtype=object)
     # Events are sorted by journey: concatenate each journey's run of "key > " in one reduceat.
     starts = np.r_[0, np.cumsum(js.journeys["n_steps"].to_numpy())[:-1]] if len(js) else np.array([], dtype=int)
+    if level == "topic" and len(keys):
+        # a reply takes the topic of the message it answers, so a run of one topic is one subject,
+        # not several steps: keep each journey's first step and every change of topic
+        keep = np.ones(len(keys), dtype=bool)
+        keep[1:] = keys[1:] != keys[:-1]
+        keep[starts] = True
+        kept = np.flatnonzero(keep)
+        keys, starts = keys[kept], np.searchsorted(kept, starts)
     joined = np.add.reduceat(keys + " > ", starts) if len(js) else np.array([], dtype=object)
     path = pd.Series(joined, index=js.journeys.index, dtype=object).str[:-3]
     columns = ["actor", "valence", *(["sentiment"] if "sentiment" in js.events.columns else [])]
