@@ -107,7 +107,7 @@ def test_a_ragged_first_row_is_rejected_not_shifted(folder: Path) -> None:
     (folder / "r.csv").write_text("customer_id,timestamp,text\na,2024-01-01,hi,extra\nb,2024-01-02,yo\n")
     log = jm.read_events(folder / "r.csv", on_error="collect")
     assert log.events[["customer_id", "text"]].values.tolist() == [["b", "yo"]]
-    assert reasons(log) == {(0, "(row)"): "4 fields where the header has 3"}
+    assert reasons(log) == {(0, "(row)"): "4 fields where the header has 3 (line 2 of the file)"}
 
 
 def test_ragged_later_and_short_rows_are_rejected_in_place(folder: Path) -> None:
@@ -116,7 +116,10 @@ def test_ragged_later_and_short_rows_are_rejected_in_place(folder: Path) -> None
     log = jm.read_events(folder / "r.csv", on_error="collect")
     assert log.events["customer_id"].tolist() == ["b", "d"]
     assert log.events.index.tolist() == [0, 3]
-    assert reasons(log) == {(1, "(row)"): "4 fields where the header has 3", (2, "(row)"): "2 fields where the header has 3"}
+    assert reasons(log) == {
+        (1, "(row)"): "4 fields where the header has 3 (line 3 of the file)",
+        (2, "(row)"): "2 fields where the header has 3 (line 4 of the file)",
+    }
     with pytest.raises(jm.SchemaError, match="row 1"):
         jm.read_events(folder / "r.csv")
 
