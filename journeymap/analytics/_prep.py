@@ -9,7 +9,7 @@ import pandas as pd
 
 from journeymap.exceptions import ArgumentTypeError, SchemaError
 from journeymap.journeys._table import customer_mask
-from journeymap.schema import NEGATIVE_VALENCE, POSITIVE_VALENCE
+from journeymap.schema import NEGATIVE_VALENCE, POSITIVE_VALENCE, SENTIMENTS
 
 if TYPE_CHECKING:
     import numpy.typing as npt
@@ -40,11 +40,12 @@ def require_journeys(js: object, what: str) -> JourneySet:
 
 
 def require_scored(js: JourneySet, what: str) -> pd.DataFrame:
-    """The events of a scored JourneySet, or a clear error saying to score first."""
+    """The events of a scored JourneySet, or a clear error saying to score first (or what in its scores cannot be read)."""
     js = require_journeys(js, what)
     if not js.is_scored:
         msg = f"{what} needs emotion columns: run journeymap.score(js) first"
         raise SchemaError(msg)
+    js.cached("scores_checked", lambda: polarity(js.events) and True)  # a valence or sentiment it cannot read: an error
     if "emotion" not in js.events.columns:  # a valence of the user's own, without labels: no top emotion
         return js.events.assign(emotion=pd.Series(pd.NA, index=js.events.index, dtype="string"))
     return js.events
@@ -96,12 +97,21 @@ def polarity(events: pd.DataFrame) -> tuple[npt.NDArray[np.float64], npt.NDArray
     back to the cut of :mod:`journeymap.schema`: valence below
     :data:`~journeymap.schema.NEGATIVE_VALENCE`, above :data:`~journeymap.schema.POSITIVE_VALENCE`.
 
+    A valence outside [-1, 1] (ratings on another scale) or a ``sentiment`` other than
+    ``negative``, ``neutral`` and ``positive`` (``"Negative"``, ``"pos"``) is a
+    :class:`~journeymap.SchemaError` naming the column and a row: read as it is, the one would
+    put means outside their own intervals and the other would count every message as neutral.
+
     Examples:
         >>> import pandas as pd
         >>> events = pd.DataFrame({"valence": [-0.2, -0.6, 0.1, None], "sentiment": ["negative", None, "neutral", None]})
         >>> _, negative, positive = polarity(events)
         >>> negative.tolist(), positive.tolist()
         ([True, True, False, False], [False, False, False, False])
+        >>> polarity(events.assign(sentiment=["Negative", None, "neutral", None]))
+        Traceback (most recent call last):
+        ...
+        journeymap.exceptions.SchemaError: the 'sentiment' column holds 'Negative' (1 row, the first row 0), where only ...
     """
     valence = (
         events["valence"].to_numpy(dtype=np.float64, na_value=np.nan)
@@ -109,6 +119,7 @@ def polarity(events: pd.DataFrame) -> tuple[npt.NDArray[np.float64], npt.NDArray
         else np.full(len(events), np.nan)
     )
     scored = ~np.isnan(valence)
+    _check_valence(events, valence)
     negative = scored & (valence < NEGATIVE_VALENCE)
     positive = scored & (valence > POSITIVE_VALENCE)
     if "sentiment" in events.columns:
@@ -121,9 +132,54 @@ def polarity(events: pd.DataFrame) -> tuple[npt.NDArray[np.float64], npt.NDArray
         if known.any():
             is_negative = pc.fill_null(pc.equal(label, "negative"), False).to_numpy(zero_copy_only=False)
             is_positive = pc.fill_null(pc.equal(label, "positive"), False).to_numpy(zero_copy_only=False)
+            unknown = label.is_valid().to_numpy(zero_copy_only=False) & ~is_negative & ~is_positive
+            if unknown.any():
+                unknown &= ~pc.fill_null(pc.equal(label, "neutral"), False).to_numpy(zero_copy_only=False)
+                if unknown.any():
+                    _unknown_sentiment(events, unknown)
             negative = np.where(known, is_negative, negative)
             positive = np.where(known, is_positive, positive)
     return valence, negative, positive
+
+
+def _row(events: pd.DataFrame, position: int) -> str:
+    """Row ``position`` of ``events`` as an error names it: its index label, and its event id where there is one."""
+    label = f"row {events.index[position]!r}"
+    if "event_id" in events.columns:
+        label += f", event_id {events['event_id'].iloc[position]!r}"
+    return label
+
+
+def _check_valence(events: pd.DataFrame, valence: npt.NDArray[np.float64]) -> None:
+    """SchemaError where a valence lies outside [-1, 1] (a tiny rounding excess is let through)."""
+    with np.errstate(invalid="ignore"):
+        bad = np.abs(valence) > 1.0 + 1e-6  # NaN (unscored) compares False
+    if bad.any():
+        first = int(np.argmax(bad))
+        msg = (
+            f"the 'valence' column must lie in [-1, 1] (-1 most negative, 1 most positive); {int(bad.sum())} "
+            f"row(s) are outside, the first {_row(events, first)}: {float(valence[first])!r}. Rescale scores of another "
+            "scale first (ratings 1-5: (r - 3) / 2)"
+        )
+        raise SchemaError(msg)
+
+
+def _unknown_sentiment(events: pd.DataFrame, unknown: npt.NDArray[np.bool_]) -> None:
+    """SchemaError naming the ``sentiment`` labels that are none of :data:`~journeymap.schema.SENTIMENTS`."""
+    values = events["sentiment"].astype("string").to_numpy(dtype=object)[unknown]
+    positions = np.flatnonzero(unknown)
+    counts = pd.Series(values).value_counts(sort=True)
+    shown = []
+    for value, count in list(counts.items())[:5]:
+        first = int(positions[np.argmax(values == value)])
+        shown.append(f"{value!r} ({count} row{'s' if count != 1 else ''}, the first {_row(events, first)})")
+    more = f" and {len(counts) - 5} more labels" if len(counts) > 5 else ""
+    msg = (
+        f"the 'sentiment' column holds {', '.join(shown)}{more}, where only {', '.join(SENTIMENTS)} "
+        "(or a missing value) are read; map the labels to these (e.g. events['sentiment'].str.lower()), "
+        "or drop the column to let the valence decide"
+    )
+    raise SchemaError(msg)
 
 
 def flags(events: pd.DataFrame) -> pd.DataFrame:

@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING, NamedTuple
 import numpy as np
 import pandas as pd
 
+from journeymap.analytics._checks import check_count
+
 if TYPE_CHECKING:
     import numpy.typing as npt
 
@@ -85,6 +87,11 @@ class MeanInterval:
     seed: int = 0
     level: float = 0.95
     bounds: tuple[float, float] = (-math.inf, math.inf)
+
+    def __post_init__(self) -> None:
+        # at once, with the argument's name: numpy would refuse a bad seed only where a group is resampled
+        check_count(self.seed, "seed")
+        check_count(self.n_boot, "n_boot", minimum=1)
 
     def __call__(self, values: npt.ArrayLike, groups: npt.ArrayLike | None = None) -> Estimate:
         """The mean of ``values`` (NaN left out) and its interval; ``groups``: the journey of each value."""

@@ -100,7 +100,8 @@ def compare_segments(
     journeys that had a negative moment, the share that recovered; NaN where none had one);
     then, for ``measure`` (a numeric or duration :func:`journey_metrics` column, default
     ``end_valence``; ``end_sentiment`` and ``customer_id`` are labels, not measures), over the
-    journeys that have it: the difference to the other segments' journeys (``diff_vs_rest``; a
+    journeys that have it (for ``measure="recovered"``, those with a negative moment, as in
+    ``recovery_rate``): the difference to the other segments' journeys (``diff_vs_rest``; a
     Timedelta for a time measure such as ``duration``), Cohen's d (``effect_size``),
     and the two-sided Mann-Whitney U p-value (``p_value``, and ``p_adjusted``, below). ``kruskal_p`` (the same on every
     row) tests whether any segment differs.
@@ -150,6 +151,8 @@ def compare_segments(
     # a time measure (duration, time_to_recover) is tested in seconds and its difference given as a Timedelta
     timed = pd.api.types.is_timedelta64_dtype(metrics[measure].dtype)
     values = metrics[measure].dt.total_seconds() if timed else metrics[measure].astype("float64")
+    if measure == "recovered":  # as recovery_rate: only a journey with a negative moment could recover
+        values = values.where(metrics["n_negative"].fillna(0).to_numpy() > 0)
     measured = values.notna().to_numpy(dtype=bool)
     groups = {key: g for key, g in metrics.groupby("segment", sort=True)}  # noqa: C416 - dict(groupby) reads .keys
     if isinstance(min_size, bool) or not isinstance(min_size, int) or min_size < 1:

@@ -8,12 +8,14 @@ import numpy as np
 import pandas as pd
 
 from journeymap.analytics._graph import step_keys
-from journeymap.analytics._prep import polarity, require_scored
+from journeymap.analytics._prep import flags, journey_keys, require_scored
 from journeymap.analytics._replies import is_system
 from journeymap.analytics._tables import ranked
 from journeymap.backends import dispatch
 
 if TYPE_CHECKING:
+    import numpy.typing as npt
+
     from journeymap.analytics._levels import Level
     from journeymap.journeys import JourneySet
 
@@ -29,10 +31,11 @@ def journey_variants(js: JourneySet, *, level: Level = "touchpoint", top: int | 
     Indexed by ``variant`` (the path, ``"a > b > c"``); columns ``rank``, ``journeys``,
     ``share``, ``mean_start_valence``, ``mean_end_valence``, ``recovery_rate`` (of the journeys
     with a negative moment, the share that recovered; NaN where none had one) and ``drop_off``:
-    the share that ended on a customer message that was not positive (its ``sentiment``, or
-    valence at most :data:`~journeymap.schema.POSITIVE_VALENCE`, 0.25) and got no brand reply (a
-    ``system`` event, such as an auto-acknowledgement, is none), i.e. left
-    unresolved rather than closed with thanks. The ``top`` most common first (None: all).
+    the share that ended on a customer message, with no brand reply after it (a ``system``
+    event, such as an auto-acknowledgement, is none), and whose end was not positive (the
+    customer's last scored message, as :func:`~journeymap.journey_metrics`' ``end_sentiment``:
+    its ``sentiment``, or valence above :data:`~journeymap.schema.POSITIVE_VALENCE`, 0.25), i.e.
+    left unresolved rather than closed with thanks. The ``top`` most common first (None: all).
 
     With ``level="topic"`` a path lists the subjects a journey went through, each run of one
     topic once (``"billing > refund"``, not ``"billing > billing > refund"``): a brand reply takes
@@ -64,16 +67,17 @@ def journey_variants(js: JourneySet, *, level: Level = "touchpoint", top: int | 
         keys, starts = keys[kept], np.searchsorted(kept, starts)
     joined = np.add.reduceat(keys + " > ", starts) if len(js) else np.array([], dtype=object)
     path = pd.Series(joined, index=js.journeys.index, dtype=object).str[:-3]
-    columns = ["actor", "valence", *(["sentiment"] if "sentiment" in js.events.columns else [])]
     # a system event after the customer's last message (an auto-acknowledgement) is no reply
     speaking = js.events[~is_system(js.events)]
-    # the last row as it is (groupby.last() would take each column's last non-missing value, so an
-    # unscored last message would borrow the valence of an earlier one)
-    ends = speaking.loc[~speaking["journey_id"].duplicated(keep="last"), ["journey_id", *columns]]
+    ends = speaking.loc[~speaking["journey_id"].duplicated(keep="last"), ["journey_id", "actor"]]
     last = ends.set_index("journey_id").reindex(js.journeys.index)
-    positive_end = polarity(last)[2]
-    dropped = (last["actor"].astype("string") == "customer").fillna(False).astype(bool) & ~positive_end
     m = journey_metrics(js)
+    # ended on the customer, and not positive: the customer's last scored message (end_sentiment,
+    # as for recovered) decides where it came after the last reply ("sorted, thank you!" then an
+    # unscored thumbs-up closed the case); an unscored message after the last reply is not known
+    # to be positive, so it is a drop-off
+    positive_end = (m["end_sentiment"] == "positive").fillna(False).to_numpy(dtype=bool) & _scored_after_replies(js)
+    dropped = (last["actor"].astype("string") == "customer").fillna(False).astype(bool) & ~positive_end
     curve = m[["start_valence", "end_valence", "recovered", "n_negative"]]
     frame = pd.DataFrame({"variant": path, "dropped": dropped}).join(curve)
     # recovery: of the journeys that had a negative moment (unscored ones had none), as service_levels
@@ -92,3 +96,22 @@ def journey_variants(js: JourneySet, *, level: Level = "touchpoint", top: int | 
     out = out.sort_index().sort_values(["journeys"], ascending=False, kind="stable")  # ties by name
     columns = ["journeys", "share", "mean_start_valence", "mean_end_valence", "recovery_rate", "drop_off"]
     return ranked(out[columns], top)
+
+
+def _scored_after_replies(js: JourneySet) -> npt.NDArray[np.bool_]:
+    """Per journey (``js.journeys`` order): whether its customer's last scored message comes after its last brand reply.
+
+    A journey without replies counts as after; ``system`` events (auto-acknowledgements) are no replies.
+    """
+    codes, positions = journey_keys(js)
+    f = flags(js.events)
+    pos = np.arange(len(f), dtype=np.int64)
+    n_codes = int(codes.max(initial=-1)) + 1
+    reply = f["brand"].to_numpy(dtype=bool) & ~is_system(js.events)
+    scored = (f["customer"] & f["scored"]).to_numpy(dtype=bool)
+    last_reply = np.full(n_codes, -1, dtype=np.int64)
+    last_scored = np.full(n_codes, -1, dtype=np.int64)
+    np.maximum.at(last_reply, codes[reply], pos[reply])
+    np.maximum.at(last_scored, codes[scored], pos[scored])
+    safe = np.maximum(positions, 0)
+    return (positions >= 0) & (last_scored[safe] > last_reply[safe])

@@ -279,11 +279,13 @@ class JourneySet(EventColumns):
         interactions = []
         for rec in rows.to_dict("records"):
             emotion = None
-            if labels and _scalar(rec.get("valence")) is not None:
+            if _scalar(rec.get("valence")) is not None:  # labels or not: a valence of the user's own is a reading too
+                scores = {lab: float(rec[score_column(lab)]) for lab in labels}
+                label = _scalar(rec.get("emotion"))
                 emotion = EmotionScore(
                     scorer=str(_scalar(rec.get("scorer")) or "unknown"),
-                    scores={lab: float(rec[score_column(lab)]) for lab in labels},
-                    emotion=str(rec["emotion"]),
+                    scores={k: v for k, v in scores.items() if not math.isnan(v)},
+                    emotion=None if label is None else str(label),
                     valence=float(rec["valence"]),
                 )
             fields = {c: _scalar(rec.get(c)) for c in CANONICAL_COLUMNS if c != "timestamp"}

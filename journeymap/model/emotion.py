@@ -22,7 +22,13 @@ class EmotionScore(Frozen):
 
     scorer: str = Field(min_length=1, description="Id of the scorer that produced it.")
     scores: dict[str, float] = Field(description="Probability per label, each in [0, 1].")
-    emotion: str = Field(description="The dominant label (journeymap.score: the one that agrees with the sentiment).")
+    emotion: str | None = Field(
+        default=None,
+        description=(
+            "The dominant label (journeymap.score: the one that agrees with the sentiment); None for a valence "
+            "without labels (a column of the user's own)."
+        ),
+    )
     valence: float = Field(ge=-1.0, le=1.0, description="From -1 (negative) to 1 (positive).")
 
     @field_validator("scores")
@@ -36,7 +42,7 @@ class EmotionScore(Frozen):
 
     @model_validator(mode="after")
     def _emotion_is_a_label(self) -> EmotionScore:
-        if self.scores and self.emotion not in self.scores:
+        if self.scores and self.emotion is not None and self.emotion not in self.scores:
             msg = f"emotion {self.emotion!r} is not one of the scored labels"
             raise InvalidArgumentError(msg)
         return self
