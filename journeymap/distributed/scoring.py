@@ -14,9 +14,10 @@ from dask.delayed import delayed
 
 from journeymap.distributed.journeys import DaskJourneySet, text_events
 from journeymap.emotions.registry import get_scorer
+from journeymap.emotions.score import PRIORS, Prior, scored_rows, service_rows, warn_user_columns, without_scores
 from journeymap.emotions.score import score as score_frame
-from journeymap.emotions.score import scored_rows, warn_user_columns, without_scores
 from journeymap.exceptions import InvalidArgumentError
+from journeymap.io.validation import canonical_actors
 from journeymap.schema import EMOTION_COLUMNS, is_score_column, score_column
 
 if TYPE_CHECKING:
@@ -88,14 +89,24 @@ def _load_everywhere(spec: ScorerSpec) -> tuple[list[str], Taxonomy]:
 
 
 _TEXT_KEY = "__score_text__"
+_ROLE = "\x00"  # between the role and the text in a key of service scoring
 _ROW = "__row__"
 _POS = "__position__"
 
 
-def _texts_to_score(part: pd.DataFrame, *, agents: bool) -> pd.DataFrame:
-    """The partition with the text key of the rows to score (NA for the others) and the row order kept."""
+def _texts_to_score(part: pd.DataFrame, *, agents: bool, service: bool = False) -> pd.DataFrame:
+    """The partition with the text key of the rows to score (NA for the others) and the row order kept.
+
+    With ``service`` the key also says whose text it is (``c``: a customer's, read with the
+    customer-service prior; ``b``: the brand's), since one text reads differently for each.
+    """
     out = without_scores(part)
-    out[_TEXT_KEY] = part["text"].astype("string").where(scored_rows(part, agents=agents))
+    mask = scored_rows(part, agents=agents)
+    key = part["text"].astype("string").where(mask)
+    if service:
+        customer = service_rows(part, mask, "service")
+        key = pd.Series(np.where(customer, "c", "b"), index=part.index).astype("string") + _ROLE + key
+    out[_TEXT_KEY] = key
     out[_ROW] = part.index.to_numpy()
     out[_POS] = np.arange(len(part), dtype=np.int64)
     return out.reset_index(drop=True)
@@ -126,13 +137,37 @@ def _built(spec: Built) -> EmotionScorer:
     return worker_scorer(spec) if isinstance(spec, tuple) else spec.scorer
 
 
-def _score_unique(texts: pd.DataFrame, scorer: Built | dict[str, Built], *, cache: CacheOption) -> pd.DataFrame:
-    """Scores of a partition of unique texts, keyed by text."""
+def _score_unique(
+    texts: pd.DataFrame, scorer: Built | dict[str, Built], *, cache: CacheOption, service: bool = False
+) -> pd.DataFrame:
+    """Scores of a partition of unique texts, keyed by text (with ``service``, by role and text)."""
     obj: EmotionScorer | dict[str, EmotionScorer]
     obj = {lang: _built(s) for lang, s in scorer.items()} if isinstance(scorer, dict) else _built(scorer)
-    frame = pd.DataFrame({"text": texts[_TEXT_KEY].astype("string"), "actor": "customer"})
-    scored = score_frame(frame, obj, cache=cache, agents=True, progress=False)
-    return scored.drop(columns=["actor"]).rename(columns={"text": _TEXT_KEY}).reset_index(drop=True)
+    key = texts[_TEXT_KEY].astype("string")
+    if service:
+        role, text = key.str.slice(0, 1), key.str.slice(2)
+        frame = pd.DataFrame({"text": text, "actor": role.map({"c": "customer", "b": "agent"})})
+    else:
+        frame = pd.DataFrame({"text": key, "actor": "customer"})
+    scored = score_frame(frame, obj, cache=cache, agents=True, progress=False, prior="service" if service else "none")
+    scored = scored.drop(columns=["actor", "text"])
+    scored.insert(0, _TEXT_KEY, key.to_numpy())
+    return scored.reset_index(drop=True)
+
+
+def _reads_as_service(events: Any, prior: str) -> bool:
+    """Whether customer messages are read with the customer-service prior (:func:`journeymap.score`'s rule)."""
+    if prior not in PRIORS:
+        msg = f"prior must be one of {', '.join(repr(p) for p in PRIORS)}, got {prior!r}"
+        raise InvalidArgumentError(msg)
+    if prior != "auto" or "actor" not in events.columns:
+        return prior == "service"
+
+    def brand(part: pd.DataFrame) -> bool:
+        actor = canonical_actors(part["actor"].astype("string"))
+        return bool((actor.notna() & (actor != "customer")).fillna(False).any())
+
+    return bool(events.map_partitions(brand, meta=(None, bool)).any().compute())
 
 
 def _restore(part: pd.DataFrame, name: Any = None) -> pd.DataFrame:
@@ -160,6 +195,7 @@ def score(
     agents: bool = False,
     progress: bool | None = None,
     scorer_options: Mapping[str, Any] | None = None,
+    prior: Prior = "auto",
 ) -> Any:
     """Add emotion columns on the cluster, as :func:`journeymap.score` does on one machine.
 
@@ -189,6 +225,8 @@ def score(
         agents: also score the brand's (agent, bot, system) texts.
         progress: taken for the same call on both; no effect on a cluster.
         scorer_options: constructor options for scorers given by name.
+        prior: how customer messages are read, as for :func:`journeymap.score`; ``"auto"``
+            looks for brand messages in one pass over the events' ``actor`` column.
 
     Returns the same type as given: a :class:`DaskJourneySet` or a dask DataFrame, lazily.
     A named scorer is first loaded on every worker at once (which also gives its labels).
@@ -229,12 +267,13 @@ def score(
         spec, taxonomy = build(scorer)
     labels = list(taxonomy.labels)
     meta = _scored_meta(events._meta, labels)
-    keyed_meta = _texts_to_score(events._meta, agents=agents)
-    keyed = events.map_partitions(functools.partial(_texts_to_score, agents=agents), meta=keyed_meta)
+    service = _reads_as_service(events, prior)
+    keyed_meta = _texts_to_score(events._meta, agents=agents, service=service)
+    keyed = events.map_partitions(functools.partial(_texts_to_score, agents=agents, service=service), meta=keyed_meta)
     unique = keyed[[_TEXT_KEY]].dropna().drop_duplicates(split_out=events.npartitions)
     table_meta = meta[[c for c in meta.columns if is_score_column(c)]].copy()
     table_meta.insert(0, _TEXT_KEY, pd.Series(dtype="string"))
-    table = unique.map_partitions(functools.partial(_score_unique, scorer=spec, cache=cache), meta=table_meta)
+    table = unique.map_partitions(functools.partial(_score_unique, scorer=spec, cache=cache, service=service), meta=table_meta)
     # The score table (one row per distinct text) in one partition: each partition of events is
     # joined to it where it lies, and the events never move.
     joined = keyed.merge(table.repartition(npartitions=1), how="left", on=_TEXT_KEY)

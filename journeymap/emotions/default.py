@@ -112,6 +112,12 @@ def quantize_linear_int8(model: torch.nn.Module) -> torch.nn.Module:
         return quantized
 
 
+#: Class shares (negative, neutral, positive) of the tweets the shipped sentiment head was trained
+#: and calibrated on (TweetEval sentiment ``test_*`` less its 10% hold-out: 11,056 tweets, counted
+#: with ``benchmarks/bench_service_prior.py``): the prior its probabilities carry.
+TRAINING_SENTIMENT_SHARES = (0.3214, 0.4851, 0.1936)
+
+
 class DefaultScorer(_batching.LazyNetworkScorer):
     """The shipped scorer: 28 GoEmotions labels, tweet sentiment and irony, loading offline.
 
@@ -182,6 +188,11 @@ class DefaultScorer(_batching.LazyNetworkScorer):
         self.meta = meta
         self.thresholds = np.asarray(meta["thresholds"], dtype=np.float32)
         self.sentiment_bias = np.asarray(meta.get("sentiment_bias", [0.0, 0.0, 0.0]), dtype=np.float32)
+        #: the class shares its sentiment probabilities were calibrated at (None: unknown), which
+        #: journeymap.score replaces by the customer-service prior for customer messages to a brand
+        shipped = self.weights.resolve() == WEIGHTS_DIR.resolve()
+        shares = meta.get("sentiment_prior", TRAINING_SENTIMENT_SHARES if shipped else None)
+        self.sentiment_prior: tuple[float, ...] | None = None if shares is None else tuple(float(x) for x in shares)
         self._base_id = str(meta.get("id", MODEL_ID))
         if weights is not None and self.weights.resolve() != WEIGHTS_DIR.resolve():
             from journeymap.emotions._fingerprint import files_fingerprint
