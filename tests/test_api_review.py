@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -239,3 +240,40 @@ def test_cuda_without_a_gpu_fails_on_loading_naming_the_device() -> None:
     scorer = jm.get_scorer("default", device="cuda", backend="torch")  # built lazily: can be sent to GPU workers
     with pytest.raises(jm.InvalidArgumentError, match="device='cuda': this torch has no CUDA device"):
         scorer.score(["my order is late"])
+
+
+def _bf16_copy_in_a_child(queue: object) -> None:  # a forked child's first parallel torch operator
+    import torch
+
+    x = torch.ones(2_000_000, dtype=torch.bfloat16)
+    queue.put(float(x.to(torch.float32).sum()))  # type: ignore[attr-defined]
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="fork is POSIX-only")
+def test_a_process_forked_after_a_model_ran_does_not_hang() -> None:
+    # from a docs review: a ProcessPoolExecutor (fork, Linux's default) sent a scorer after the
+    # parent had scored on two threads; the worker hung for good in its first parallel operator.
+    # Building any model (pick_device) now makes forked children run torch on one thread.
+    import multiprocessing
+
+    import torch
+
+    from journeymap.emotions import _batching
+
+    _batching.pick_device("cpu")
+    threads = torch.get_num_threads()
+    torch.set_num_threads(2)
+    try:
+        torch.ones(2_000_000, dtype=torch.bfloat16).to(torch.float32)  # the parent's OpenMP pool runs
+        context = multiprocessing.get_context("fork")
+        queue = context.Queue()
+        child = context.Process(target=_bf16_copy_in_a_child, args=(queue,))
+        child.start()
+        child.join(60)
+        hung = child.is_alive()
+        if hung:
+            child.kill()
+        assert not hung, "the forked child hung in torch's thread pool"
+        assert child.exitcode == 0 and queue.get(timeout=5) == 2_000_000.0
+    finally:
+        torch.set_num_threads(threads)

@@ -11,7 +11,10 @@ empty or blank texts to a scorer: they get NA scores, as NA text does).
 
 from __future__ import annotations
 
+import functools
+import os
 import re
+import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -409,10 +412,33 @@ class LazyNetworkScorer(SortedBatchScorer):
         return self._tokenizer if self._tokenizer is not None else self._load()[1]
 
 
+def _one_thread_after_fork() -> None:
+    """In a forked child: torch on one thread (its parent's OpenMP pool did not come along)."""
+    torch = sys.modules.get("torch")
+    if torch is not None:
+        torch.set_num_threads(1)
+
+
+@functools.cache
+def guard_fork() -> None:
+    """Make a process forked from this one run torch on one thread (registered once per process).
+
+    GNU OpenMP's thread pool does not survive ``fork``: a child forked after the parent ran a
+    model on several threads hangs in its first parallel operator (a ``ProcessPoolExecutor``
+    on Linux forks by default; a scorer sent to it loads its weights there). PyTorch's own
+    ``DataLoader`` workers run on one thread for the same reason; a pool of worker processes
+    is also what one thread each suits. Processes started with ``spawn`` or ``forkserver`` are
+    fresh and unaffected.
+    """
+    if hasattr(os, "register_at_fork"):
+        os.register_at_fork(after_in_child=_one_thread_after_fork)
+
+
 def pick_device(device: str | None) -> torch.device:
     """The torch device: as asked, else CUDA when available, else CPU."""
     import torch
 
+    guard_fork()  # every model built here picks its device first
     if device:
         try:  # a CUDA device need not exist here (a scorer built on a client for GPU workers): checked on loading
             return torch.device(device)
