@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 import pandas as pd
 import pytest
 
 import journeymap as jm
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 
 def hand_scored(df: pd.DataFrame, by: str = "customer") -> jm.JourneySet:
@@ -443,3 +448,21 @@ def test_the_pydantic_view_and_models_take_edge_values_cleanly() -> None:
     early = dt.datetime(1, 1, 1, 1, tzinfo=dt.timezone(dt.timedelta(hours=5)))
     with pytest.raises(ValidationError, match="out of range in UTC"):
         jm.Interaction(event_id="1", customer_id="c", actor="customer", timestamp=early)
+
+
+def test_numeric_labels_written_through_a_float_column_are_the_numbers(tmp_path: Path) -> None:
+    # from a docs review: pandas writes a number column with one empty cell as 0.0, 1.0, 2.0; the
+    # labels came out '0.0', '1.0', '2.0' and label_map={"0": ...} was silently not applied
+    from journeymap.emotions.labelled import read_labelled
+
+    frame = pd.DataFrame({"text": ["awful", "fine", "great", "meh"], "y": [0, 1, 2, None]})
+    path = tmp_path / "tweets.csv"
+    frame.to_csv(path, index=False)
+    assert "0.0" in path.read_text()
+    names = {"0": "negative", "1": "neutral", "2": "positive"}
+    data = read_labelled(path, label="y", label_map=names)
+    assert data.labels == [("negative",), ("neutral",), ("positive",)]
+    assert data.skipped["reason"].tolist() == ["no label"]
+    # a label that is not a whole number keeps its text, and so do the others beside it
+    mixed = read_labelled(pd.DataFrame({"text": ["a", "b"], "label": ["1.0", "1.5"]}), sep=None)
+    assert mixed.labels == [("1.0",), ("1.5",)]

@@ -15,6 +15,7 @@ share for choosing settings when the data has no dev split of its own.
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -81,6 +82,8 @@ def read_labelled(
         source: a file (CSV, TSV, Parquet, JSON Lines, Excel) or a DataFrame.
         text: the column of texts.
         label: the column of labels (names or numbers; several per cell separated by ``sep``).
+            Whole numbers written as floats (``"2.0"``, as pandas writes a number column with a
+            gap) are read as the numbers (``"2"``) when every label is one.
         label_map: data label -> label name to use (labels not in it are kept as they are).
         sep: separator of several labels in one cell; None for one label per cell.
 
@@ -117,9 +120,13 @@ def read_labelled(
             skipped.append((row, "no label"))
             continue
         cell = _label_text(tag)
-        parts = [p.strip() for p in (cell.split(sep) if sep else [cell]) if p.strip()]
         kept_texts.append(value)
-        kept_labels.append(tuple(dict.fromkeys(mapping.get(p, p) for p in parts)))
+        kept_labels.append(tuple(p.strip() for p in (cell.split(sep) if sep else [cell]) if p.strip()))
+    if kept_labels and all(_WHOLE_FLOAT.match(p) for parts in kept_labels for p in parts):
+        # numbers written through a float column ("0.0", "2.0": pandas' to_csv once a cell was
+        # empty) are the numbers 0 and 2, as their float values are (_label_text)
+        kept_labels = [tuple(str(int(float(p))) for p in parts) for parts in kept_labels]
+    kept_labels = [tuple(dict.fromkeys(mapping.get(p, p) for p in parts)) for parts in kept_labels]
     report = pd.DataFrame(skipped, columns=["row", "reason"])
     if not kept_texts:
         msg = f"{name}: no row has both a text ({text!r}) and a label ({label!r}); {len(report)} rows skipped"
@@ -133,6 +140,9 @@ def read_labelled(
             report["reason"].value_counts().to_dict(),
         )
     return Labelled(kept_texts, kept_labels, report)
+
+
+_WHOLE_FLOAT = re.compile(r"^[+-]?\d+\.0+$")
 
 
 def _label_text(tag: object) -> str:
