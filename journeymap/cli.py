@@ -72,6 +72,31 @@ def main(
     logging.getLogger("journeymap").setLevel(level)
 
 
+class _RejectsHint(logging.Filter):
+    """Drops the library's "see EventLog.rejects" line: on the command line the rejects are a file, said once."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "see EventLog.rejects" not in str(record.msg)
+
+
+@contextlib.contextmanager
+def _rejects_said_by_the_command() -> Iterator[None]:
+    """While reading input: the library's hint at ``EventLog.rejects`` is left out (the command names the file)."""
+    validation = logging.getLogger("journeymap.io.validation")
+    hint = _RejectsHint()
+    validation.addFilter(hint)
+    try:
+        yield
+    finally:
+        validation.removeFilter(hint)
+
+
+def _say_rejects(log: EventLog, path: Path) -> None:
+    """``N rows rejected; reasons in FILE`` on standard output."""
+    n = int(log.rejects["row"].nunique())
+    typer.echo(f"{n:,} row{'' if n == 1 else 's'} rejected; reasons in {path}")
+
+
 ScorerOption = Annotated[
     Optional[list[str]],  # noqa: UP045 - Typer reads the annotation at runtime
     typer.Option(
@@ -279,7 +304,7 @@ def _load(path: Path, fmt: Format, columns: list[str] | None, actors: list[str] 
     _require_input(path)
     if fmt is Format.twcs and (columns or actors):
         raise _fail("--columns and --actors read --format events; a TWCS file has its own columns and roles")
-    with _handled():
+    with _handled(), _rejects_said_by_the_command():
         if fmt is Format.twcs:
             log = jm.read_twcs(path)
         else:
@@ -425,7 +450,7 @@ def score(
         rejects = _write_rejects(log, output)
     typer.echo(f"wrote {len(scored):,} events to {output}")
     if rejects is not None:
-        typer.echo(f"{log.rejects['row'].nunique():,} rows rejected; reasons in {rejects}")
+        _say_rejects(log, rejects)
 
 
 @app.command(name="map")
@@ -495,7 +520,7 @@ def map_(
             typer.echo(f"tables and charts: {tables.resolve()}")
     typer.echo(f"{len(js):,} journeys; report: {path}")
     if rejects is not None:
-        typer.echo(f"{log.rejects['row'].nunique():,} rows rejected; reasons in {rejects}")
+        _say_rejects(log, rejects)
 
 
 def _labels(labels: str | None, labels_file: Path | None) -> list[str] | dict[str, str] | None:
@@ -614,7 +639,7 @@ def topics(
     typer.echo(f"topic table: {output}")
     typer.echo(f"messages with their topics: {messages_path}")
     if rejects is not None:
-        typer.echo(f"{log.rejects['row'].nunique():,} rows rejected; reasons in {rejects}")
+        _say_rejects(log, rejects)
 
 
 @app.command()

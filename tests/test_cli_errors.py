@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from typing import TYPE_CHECKING
 
@@ -9,6 +10,7 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
+import journeymap as jm
 from journeymap.cli import app
 
 if TYPE_CHECKING:
@@ -147,7 +149,24 @@ def test_topics_writes_its_rejects_beside_its_output(tmp_path: Path) -> None:
     result = runner.invoke(app, ["topics", str(source), "-o", str(out), "--labels", "card,refund", "--by", "customer"])
     assert result.exit_code == 0, result.output
     rejects = pd.read_csv(out.with_name("topics.rejects.csv"))
-    assert rejects["row"].tolist() == [2] and "1 rows rejected" in result.output
+    assert rejects["row"].tolist() == [2] and "1 row rejected; reasons in" in result.output
+
+
+def test_the_command_line_names_the_rejects_file_once(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    # from a docs review: the library's "see EventLog.rejects" (a Python object) was logged beside
+    # the command's own line naming the file
+    source = tmp_path / "in.csv"
+    source.write_text("customer_id,timestamp,text\na,2024-01-01T10:00:00Z,late again\nb,not a time,hi\nc,x,y\n")
+    with caplog.at_level(logging.WARNING, logger="journeymap"):
+        result = runner.invoke(app, ["score", str(source), "-o", str(tmp_path / "out.csv"), "--no-cache"])
+    assert result.exit_code == 0, result.output
+    assert "2 rows rejected; reasons in" in result.output
+    assert not [r for r in caplog.records if "EventLog.rejects" in r.getMessage()]
+    # the library itself still says where to look
+    caplog.clear()
+    with caplog.at_level(logging.WARNING, logger="journeymap"):
+        jm.read_events(source, on_error="collect")
+    assert [r for r in caplog.records if "see EventLog.rejects" in r.getMessage()]
 
 
 def test_map_fails_on_an_unusable_report_or_tz_before_any_work(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
