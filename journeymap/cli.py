@@ -651,6 +651,13 @@ def scorers() -> None:
         typer.echo(name)
 
 
+class EvalPrior(str, Enum):
+    """How ``evaluate`` reads sentiment: as texts of one side, or as customer messages to a brand."""
+
+    none = "none"
+    service = "service"
+
+
 # the options `evaluate` and `train` share for a labelled table
 TextColumn = Annotated[str, typer.Option("--text-column", help="Table only: the text column.")]
 LabelColumn = Annotated[str, typer.Option("--label-column", help="Table only: the label column.")]
@@ -674,13 +681,20 @@ def evaluate(
     label_column: LabelColumn = "label",
     label_map: LabelMap = None,
     scorer_option: ScorerOption = None,
+    prior: Annotated[
+        EvalPrior,
+        typer.Option(
+            help="Sentiment labels: none reads texts as jm.score reads texts of one side; service as it reads "
+            "customer messages to a brand (the customer-service prior; for customer-service data)."
+        ),
+    ] = EvalPrior.none,
 ) -> None:
     """Evaluate a scorer: on a GoEmotions split (28, Ekman, sentiment), a TweetEval task, or any labelled table."""
     built = _scorer_from(scorer, scorer_option)
     if data.is_dir():
         if (data / "mapping.txt").is_file() and not (data / "labels.txt").is_file():
             with _handled():
-                typer.echo(_evaluate_tweeteval(data, split, built, label_map))
+                typer.echo(_evaluate_tweeteval(data, split, built, label_map, prior.value))
             return
         from journeymap.emotions.evaluate import evaluate as run
         from journeymap.emotions.evaluate import format_results
@@ -702,13 +716,15 @@ def evaluate(
     with _handled():
         mapping = parse_label_map(label_map)
         try:
-            result = evaluate_labelled(data, scorer=built, text=text_column, label=label_column, label_map=mapping)
+            result = evaluate_labelled(
+                data, scorer=built, text=text_column, label=label_column, label_map=mapping, prior=prior.value
+            )
         except SchemaError as exc:  # the library names its keywords; here they are options
             raise _fail(str(exc).replace("text= and label=", "--text-column and --label-column")) from exc
         typer.echo(format_labelled(result))
 
 
-def _evaluate_tweeteval(folder: Path, split: str, scorer: Any, label_map: list[str] | None) -> str:
+def _evaluate_tweeteval(folder: Path, split: str, scorer: Any, label_map: list[str] | None, prior: str = "none") -> str:
     """A TweetEval task folder: irony by the scorer's irony output, other tasks as a labelled table."""
     import pandas as pd
 
@@ -736,7 +752,7 @@ def _evaluate_tweeteval(folder: Path, split: str, scorer: Any, label_map: list[s
         )
     texts, codes = read_tweeteval(folder, split)
     table = pd.DataFrame({"text": texts, "label": [names.get(int(c), str(c)) for c in codes]})
-    return format_labelled(evaluate_labelled(table, scorer=scorer, label_map=parse_label_map(label_map)))
+    return format_labelled(evaluate_labelled(table, scorer=scorer, label_map=parse_label_map(label_map), prior=prior))
 
 
 @app.command()

@@ -185,6 +185,9 @@ def test_cli_evaluate_on_tweeteval_task_folders(tmp_path: Path) -> None:
     result = runner.invoke(app, ["evaluate", str(sentiment), "--split", "val"])
     assert result.exit_code == 0, result.output
     assert "macro-F1" in result.output and "sentiment" in result.output
+    service = runner.invoke(app, ["evaluate", str(sentiment), "--split", "val", "--prior", "service"])
+    assert service.exit_code == 0, service.output
+    assert "for customer messages to a brand" in service.output and "to a brand" not in result.output
     result = runner.invoke(app, ["evaluate", str(irony), "--split", "dev"])
     assert result.exit_code == 0, result.output
     assert "TweetEval irony val (6 tweets): F1 of irony at 0.5" in result.output

@@ -124,3 +124,15 @@ def test_the_cluster_reads_customer_messages_as_one_machine_does() -> None:
     assert np.allclose(remote["valence"].to_numpy(), local["valence"].to_numpy())
     plain = dask_score(from_pandas(log, npartitions=2).events, Planted(), cache=False, prior="none").compute()
     assert sentiments(plain)[0] == "neutral"
+
+
+def test_evaluation_measures_either_reading() -> None:
+    from journeymap.emotions.evaluate_labelled import evaluate_labelled
+
+    table = pd.DataFrame({"text": list(READINGS)[:3], "label": ["negative", "neutral", "positive"]})
+    plain = evaluate_labelled(table, scorer=Planted())
+    service = evaluate_labelled(table, scorer=Planted(), prior="service")
+    assert (plain["accuracy"], service["accuracy"]) == (pytest.approx(2 / 3), 1.0)
+    assert service["level"].endswith("for customer messages to a brand")
+    with pytest.raises(ValueError, match="prior must be 'none' or 'service'"):
+        evaluate_labelled(table, scorer=Planted(), prior="auto")

@@ -108,11 +108,21 @@ def sentiment_decisions(scorer: EmotionScorer, texts: list[str]) -> tuple[npt.ND
 
 
 def scored_sentiment(
-    scorer: EmotionScorer, texts: list[str]
+    scorer: EmotionScorer, texts: list[str], *, prior: str = "none"
 ) -> tuple[npt.NDArray[np.object_], npt.NDArray[np.float32], npt.NDArray[np.float32] | None]:
-    """Score ``texts`` and apply :func:`journeymap.emotions.score.sentiment_rule`: what ``jm.score`` writes."""
-    from journeymap.emotions.score import sentiment_rule
+    """Score ``texts`` and apply :func:`journeymap.emotions.score.sentiment_rule`: what ``jm.score`` writes.
+
+    ``prior="service"``: as ``jm.score`` writes customer messages to a brand (the classes moved to
+    :data:`~journeymap.emotions.score.SERVICE_PRIOR`, for a scorer that says its calibration);
+    ``"none"``: as it writes texts of one side.
+    """
+    from journeymap.emotions.score import sentiment_rule, with_prior
     from journeymap.emotions.scorer import SentimentScorer
+    from journeymap.schema import SENTIMENTS
+
+    if prior not in ("none", "service"):
+        msg = f"prior must be 'none' or 'service' to evaluate, got {prior!r}"
+        raise InvalidArgumentError(msg)
 
     k = len(scorer.taxonomy.labels)
     if isinstance(scorer, SentimentScorer):
@@ -120,7 +130,13 @@ def scored_sentiment(
         extra = {name: rows[:, k + j] for j, name in enumerate(scorer.outputs)}
     else:
         rows, extra = np.asarray(scorer.score(texts), dtype=np.float32), {}
-    return sentiment_rule(scorer.taxonomy, rows[:, :k], extra)
+    decided, valence, classes = sentiment_rule(scorer.taxonomy, rows[:, :k], extra)
+    calibrated = getattr(scorer, "sentiment_prior", None)
+    if prior == "service" and calibrated is not None and classes is not None:
+        classes = with_prior(classes, calibrated)
+        decided = np.asarray(SENTIMENTS, dtype=object)[classes.argmax(axis=1)]
+        valence = classes[:, 2] - classes[:, 0]
+    return decided, valence, classes
 
 
 def evaluate_tweets(

@@ -74,12 +74,16 @@ def evaluate_labelled(
     label: str = "label",
     label_map: Mapping[str, str] | None = None,
     sep: str | None = ",",
+    prior: str = "none",
 ) -> dict[str, Any]:
     """Score the texts of a labelled table and compare with its labels.
 
     Labels that are sentiments (negative, neutral, positive) are compared with the scorer's own
     sentiment decision where it has one (the default scorer's calibrated head: what
     :func:`journeymap.score` writes to ``sentiment``), else with its labels grouped by sentiment.
+    ``prior="service"`` measures what :func:`journeymap.score` writes for customer messages to a
+    brand (the customer-service prior; customer-service data); ``"none"`` (default) what it
+    writes for texts of one side.
 
     Returns ``scorer``, ``level`` (the taxonomy the labels were matched at), ``n_texts``,
     ``skipped`` (rows without a text or a label), ``accuracy``, ``macro_f1`` (over the data's
@@ -102,7 +106,7 @@ def evaluate_labelled(
     names = data.names
     if set(names) <= set(SENTIMENTS):
         # sentiment labels: measure what jm.score writes to the sentiment column
-        decided, valence, classes = scored_sentiment(scorer_obj, data.texts)
+        decided, valence, classes = scored_sentiment(scorer_obj, data.texts, prior=prior)
         predicted = np.asarray(decided, dtype=object)
         if "neutral" not in names:  # a two-way data set: a text decided neutral takes the larger side
             if classes is not None:
@@ -110,7 +114,9 @@ def evaluate_labelled(
             else:
                 side = np.where(valence < 0, "negative", "positive")
             predicted = np.where(predicted == "neutral", side, predicted).astype(object)
-        level_name = "sentiment (what journeymap.score writes)"
+        level_name = "sentiment (what journeymap.score writes)" + (
+            " for customer messages to a brand" if prior == "service" else ""
+        )
     else:
         level = matching_level(scorer_obj.taxonomy, names)
         probs = np.asarray(scorer_obj.score(data.texts), dtype=np.float32)
