@@ -236,6 +236,24 @@ class ReplyContext:
         """
         return conversation_first_after(mask, self.journey, self.conversation, self.loose)
 
+    def next_reply(self, replier: npt.NDArray[np.bool_]) -> npt.NDArray[np.int64]:
+        """For every row, the ``replier`` row that answers it (or -1): the next one in its conversation.
+
+        The next reply *step*, not the earliest later stamp: a reply stamped before the message
+        it answers (clock skew) steps after that message and must not pass for the answer to an
+        earlier one. A reply that names the message (its ``in_reply_to``) answers it, in whatever
+        conversation of the journey it sits (a second brand answering a tweet addressed to the first).
+        """
+        n = len(self.t)
+        nxt = self.first_after(replier)
+        rows = np.flatnonzero(replier & (self.parent >= 0))
+        rows = rows[(rows > self.parent[rows]) & (self.journey[rows] == self.journey[self.parent[rows]])]
+        if len(rows):
+            direct = np.full(n, n, dtype=np.int64)
+            np.minimum.at(direct, self.parent[rows], rows)
+            nxt = np.where((direct < n) & ((nxt < 0) | (direct < nxt)), direct, nxt)
+        return nxt
+
 
 def _in_groups(
     find: Callable[[npt.NDArray[np.bool_], npt.NDArray[np.int64]], npt.NDArray[np.int64]],
@@ -490,9 +508,10 @@ def reply_frame(events: pd.DataFrame, automatic: npt.NDArray[np.bool_], *, conte
     Columns: ``brand`` (a brand event), ``automatic``, ``answers`` (position of the customer
     message it answers, -1 for none), ``wait_ns`` (NaN without one), ``valence_before`` and
     ``valence_after`` (the customer's last scored message before the event and first after it in
-    the journey; NaN where none), ``first_acknowledgement`` and ``first_response`` (the first
-    brand reply of any kind, and the first human one, after the journey's first customer
-    message). ``context`` is the events' :class:`ReplyContext` when already computed.
+    the journey; NaN where none), ``first_acknowledgement`` and ``first_response`` (the brand
+    reply of any kind, and the human one, that answers the journey's first customer message: the
+    next in its conversation, as :func:`~journeymap.response_times` times it). ``context`` is the
+    events' :class:`ReplyContext` when already computed.
     """
     ctx = context if context is not None else ReplyContext.of(events)
     customer, journey, answered, wait = ctx.customer, ctx.journey, ctx.answered, ctx.wait
@@ -504,14 +523,16 @@ def reply_frame(events: pd.DataFrame, automatic: npt.NDArray[np.bool_], *, conte
     # the valence around a reply is its own thread's
     before, after = ctx.last_before(scored), ctx.first_after(scored)
     brand = ~customer
-    after_customer = last_before(customer, journey) >= 0
+    # each journey's first customer message: the replies to it are its first acknowledgement and
+    # first response, as response_times measures them (in its conversation, not any brand row after it)
+    opening = np.flatnonzero(customer)
+    if len(opening):
+        opening = opening[np.r_[True, journey[opening][1:] != journey[opening][:-1]]]
 
-    def first_of(candidate: npt.NDArray[np.bool_]) -> npt.NDArray[np.bool_]:
-        rows = np.flatnonzero(candidate)
-        first = np.zeros(len(candidate), dtype=bool)
-        if len(rows):
-            j = journey[rows]
-            first[rows[np.r_[True, j[1:] != j[:-1]]]] = True
+    def first_of(replier: npt.NDArray[np.bool_]) -> npt.NDArray[np.bool_]:
+        first = np.zeros(len(replier), dtype=bool)
+        reply = ctx.next_reply(replier)[opening]
+        first[reply[reply >= 0]] = True
         return first
 
     return pd.DataFrame(
@@ -522,8 +543,8 @@ def reply_frame(events: pd.DataFrame, automatic: npt.NDArray[np.bool_], *, conte
             "wait_ns": wait,
             "valence_before": np.where(before >= 0, valence[np.maximum(before, 0)], np.nan),
             "valence_after": np.where(after >= 0, valence[np.maximum(after, 0)], np.nan),
-            "first_acknowledgement": first_of(brand & after_customer),
-            "first_response": first_of(brand & ~automatic & after_customer),
+            "first_acknowledgement": first_of(brand),
+            "first_response": first_of(brand & ~automatic),
         },
         index=events.index,
     )

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 
     import numpy.typing as npt
 
+    from journeymap.analytics._replies import ReplyContext
     from journeymap.journeys import JourneySet
 
 __all__ = ["MIN_GROUP_SIZE", "NO_REPLY", "UNSIGNED", "reply_table", "service_levels"]
@@ -229,8 +230,9 @@ def service_levels(  # noqa: PLR0915 - one table, column by column
     first_reply.index = journey[first_reply.index].to_numpy()
     # the fallback owner: a value the column takes on a human brand reply somewhere (so never a
     # customer's own id, as with by="author_id"), taken from any row of the journey but automatic ones
+    # ... in the conversation of the journey's first message (another thread's replier did not leave it waiting)
     brand_values = pd.Index(group[counted].dropna().unique())
-    candidates = group.where(group.isin(brand_values) & ~(brand & excluded))
+    candidates = group.where(group.isin(brand_values) & ~(brand & excluded) & _in_opening_conversation(ctx))
     fallback = candidates.groupby(journey.to_numpy(), sort=False).first()
     rt = response_times(js, bots=bots, auto=auto)
     rt = rt[rt["n_customer_messages"] > 0]
@@ -316,3 +318,14 @@ def service_levels(  # noqa: PLR0915 - one table, column by column
     out["too_small"] = too_small
     order = out.assign(_key=out.index).sort_values(["journeys", "replies", "_key"], ascending=[False, False, True], kind="stable")
     return out.loc[order.index]
+
+
+def _in_opening_conversation(ctx: ReplyContext) -> npt.NDArray[np.bool_]:
+    """Whether each event is in the conversation of its journey's first customer message (rows of no thread are in all)."""
+    n_codes = int(ctx.journey.max(initial=-1)) + 1
+    opening = np.full(n_codes, -1, dtype=np.int64)
+    rows = np.flatnonzero(ctx.customer)
+    journeys, first = np.unique(ctx.journey[rows], return_index=True)  # each journey's first customer message
+    opening[journeys] = ctx.conversation[rows[first]]
+    first_conversation = opening[ctx.journey] if len(ctx.journey) else opening[:0]
+    return np.asarray((ctx.conversation == first_conversation) | ctx.loose, dtype=bool)

@@ -58,18 +58,9 @@ def _next_reply_time(replier: npt.NDArray[np.bool_], ctx: ReplyContext) -> np.nd
     reply *step*, not the earliest later stamp: a reply stamped before the message it answers
     (clock skew) steps after that message and must not pass for the answer to an earlier one.
     """
-    n = len(ctx.t)
-    if n == 0:
+    if len(ctx.t) == 0:
         return np.zeros(0, dtype=np.int64)
-    nxt = ctx.first_after(replier)
-    # A reply that names the message (its in_reply_to) answers it, in whatever conversation it
-    # sits: a second brand answering a tweet read_twcs addressed to the first.
-    rows = np.flatnonzero(replier & (ctx.parent >= 0))
-    rows = rows[(rows > ctx.parent[rows]) & (ctx.journey[rows] == ctx.journey[ctx.parent[rows]])]
-    if len(rows):
-        direct = np.full(n, n, dtype=np.int64)
-        np.minimum.at(direct, ctx.parent[rows], rows)
-        nxt = np.where((direct < n) & ((nxt < 0) | (direct < nxt)), direct, nxt)
+    nxt = ctx.next_reply(replier)
     return np.where(nxt >= 0, ctx.t[np.maximum(nxt, 0)], -1)
 
 
@@ -221,7 +212,9 @@ def response_times(  # noqa: PLR0915 - one table, column by column
       unknown; ``first_response``, ``first_acknowledgement`` and ``first_wait`` are NaT.
     * ``censored``: the first message has no (human) reply by the end of the data; its wait is
       then only known to be at least ``first_wait``. A first message whose reply is outside the
-      data (``reply_outside_data``; a slice of a corpus) is not censored: its waits are NaT.
+      data (``reply_outside_data``; a slice of a corpus) is not censored: its waits are NaT; nor
+      is one that needs no public reply (a thank-you to an outreach, or a message moved to
+      private messages: :func:`triage`'s ``closing`` and ``moved``).
     * ``first_wait``: ``first_response``, or for a censored journey the wait up to ``now``
       (default: the latest event in the data, so results do not change with the clock; a
       string, Timestamp or datetime, naive is UTC; a ``now`` before the latest event warns). Means
@@ -271,7 +264,8 @@ def response_times(  # noqa: PLR0915 - one table, column by column
     code = journey_keys(js)[1]
     waits = _waits(events, automatic, context=ctx).assign(journey_id=ctx.journey[ctx.customer])
     g = waits.groupby("journey_id", sort=False)
-    first_msg = g.head(1).set_index("journey_id")
+    heads = g.head(1)  # each journey's first customer message, indexed like the events
+    first_msg = heads.set_index("journey_id")
     out = pd.DataFrame(index=js.journeys.index)
 
     def per_journey(values: pd.Series) -> pd.Series:
@@ -295,7 +289,13 @@ def response_times(  # noqa: PLR0915 - one table, column by column
     out["opened_outside"] = per_journey(opened).fillna(False).astype(bool)
     for column in ("first_response", "first_acknowledgement"):
         out[column] = out[column].where(~out["opened_outside"])
-    out["censored"] = has_message & out["first_response"].isna() & ~first_outside & ~out["opened_outside"]
+    kinds = _open_kinds(events, ctx, automatic, waits, flagged)
+    # a first message that closes its case (thanks for an outreach) or moved to private messages
+    # waits for no public reply: neither answered nor unanswered, as for triage
+    settled = (kinds["thanks"] | kinds["settled"] | kinds["moved"]).to_numpy(dtype=bool)
+    opening_settled = pd.Series(settled[waits.index.get_indexer(heads.index)], index=heads["journey_id"].to_numpy())
+    first_settled = per_journey(opening_settled).fillna(False).astype(bool)
+    out["censored"] = has_message & out["first_response"].isna() & ~first_outside & ~out["opened_outside"] & ~first_settled
     open_wait = per_journey(now_ts - first_msg["timestamp"])
     open_wait = open_wait.where(open_wait >= pd.Timedelta(0), pd.Timedelta(0))
     out["first_wait"] = out["first_response"].where(~out["censored"], open_wait).where(~out["opened_outside"])
@@ -304,7 +304,6 @@ def response_times(  # noqa: PLR0915 - one table, column by column
     out["mean_wait"] = per_journey(ga.mean())
     out["max_wait"] = per_journey(ga.max())
     out["n_customer_messages"] = per_journey(g.size()).fillna(0).astype(np.int64)
-    kinds = _open_kinds(events, ctx, automatic, waits)
     closing = kinds["thanks"] | kinds["settled"]
     for column, mask in (
         ("unanswered", ~waits["replied"] & ~waits["reply_outside"] & ~kinds["moved"] & ~closing),
@@ -349,7 +348,7 @@ def _reasons(
         ("negative (valence " + (-negativity).map("{:.2f}".format) + ")").where(-negativity < NEGATIVE_VALENCE, ""),
         (label.fillna("") + " " + intensity.map("{:.2f}".format)).where(intensity > NOTED_INTENSITY, ""),
         ("waiting " + h + " h").where(waits, "sent " + h + " h before the end of the data").where(hours >= 1, ""),
-        ((repeats + 1).astype(str) + " open messages from this customer").where((repeats > 0) & waits, ""),
+        ((repeats + 1).astype(str) + " messages waiting from this customer").where((repeats > 0) & waits, ""),
     ]
     joined = parts[0]
     for part in parts[1:]:
@@ -372,11 +371,14 @@ def _moved(
     :class:`~journeymap.analytics._replies.ReplyContext`; the journey when not given): a later
     thread of the same customer is a new case, asked in public, whatever ``by=`` grouped into
     the journey. Or a step on channel ``dm`` in a journey that did not start there, which moves
-    the journey; where events carry a ``brand``, for the events of that brand (and those of
-    none), so one brand's DM does not close a message addressed to another. A bot's canned
-    "DM us" (``automatic``) moves nothing. ``journey`` are the events' integer journey codes,
-    when known. ``loose`` rows (of no thread) are in every conversation of their journey: a
-    request among them moves the journey, and one anywhere in it moves them.
+    the conversations of the journey open at it (not a thread opened after it); where events
+    carry a ``brand``, for the events of that brand (and those of none), so one brand's DM does
+    not close a message addressed to another. A message on channel ``dm`` is never moved
+    itself: the private channel is in the data, and its replies would be too. A bot's canned
+    "DM us" (``automatic``: pass the automatic replies whatever ``bots=`` says) moves nothing.
+    ``journey`` are the events' integer journey codes, when known. ``loose`` rows (of no thread)
+    are in every conversation of their journey: a request among them moves the journey, and one
+    anywhere in it moves them.
     """
     codes = journey if journey is not None else journey_codes(events)
     brand = ~is_customer(events)
@@ -391,16 +393,28 @@ def _moved(
     on_dm = (events["channel"].astype("string") == "dm").fillna(False).to_numpy(dtype=bool)
     started_on_dm = pd.Series(on_dm, index=events.index).groupby(codes, sort=False).transform("first").to_numpy(dtype=bool)
     move = on_dm & ~started_on_dm
-    moved = pd.Series(move, index=events.index).groupby(codes, sort=False).cummax().to_numpy(dtype=bool)
+    # A step on channel dm moves, from it on, the conversations already open at it; a thread the
+    # customer opens after it is a new case, asked in public.
+    pos = np.arange(len(events), dtype=np.int64)
+    inf = np.int64(len(events))
+    first_move = pd.Series(np.where(move, pos, inf), index=events.index).groupby(codes, sort=False).transform("min")
+    moved_at = first_move.to_numpy(dtype=np.int64)
     if "brand" in events.columns:
         # With several brands in a journey, a move to one brand's DMs moves what is addressed to
         # that brand; an event of no known brand follows any move.
         addressed = events["brand"].astype("string")
         known = addressed.notna().to_numpy(dtype=bool)
         if known.any():
-            per_brand = pd.Series(move, index=events.index).groupby([codes, addressed.fillna("")], sort=False).cummax()
-            moved = np.where(known, per_brand.to_numpy(dtype=bool), moved)
-    return np.asarray(asked.to_numpy(dtype=bool) | moved, dtype=bool)
+            per_brand = pd.Series(np.where(move, pos, inf), index=events.index).groupby([codes, addressed.fillna("")], sort=False)
+            moved_at = np.where(known, per_brand.transform("min").to_numpy(dtype=np.int64), moved_at)
+    opened = pd.Series(pos, index=events.index).groupby(codes if conversation is None else conversation, sort=False)
+    opened_at = opened.transform("min").to_numpy(dtype=np.int64)
+    if loose is not None:  # rows of no thread are in every conversation: open from the journey's start
+        journey_start = pd.Series(pos, index=events.index).groupby(codes, sort=False).transform("min").to_numpy(dtype=np.int64)
+        opened_at = np.where(loose, journey_start, opened_at)
+    moved = (pos >= moved_at) & (opened_at <= moved_at)
+    # a message in the private channel itself is judged by the replies there, which are in the data
+    return np.asarray((asked.to_numpy(dtype=bool) | moved) & ~on_dm, dtype=bool)
 
 
 def _closing(events: pd.DataFrame, ctx: ReplyContext, automatic: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -425,16 +439,20 @@ def _closing(events: pd.DataFrame, ctx: ReplyContext, automatic: np.ndarray) -> 
     return thanks, settled
 
 
-def _open_kinds(events: pd.DataFrame, ctx: ReplyContext, automatic: np.ndarray, waits: pd.DataFrame) -> pd.DataFrame:
+def _open_kinds(
+    events: pd.DataFrame, ctx: ReplyContext, automatic: np.ndarray, waits: pd.DataFrame, canned: np.ndarray
+) -> pd.DataFrame:
     """What each open customer message is, indexed like ``waits``: one status each, in triage's order.
 
     ``thanks`` and ``settled`` (:func:`_closing`) before ``moved`` (:func:`_moved`) before
     ``outside`` (a reply outside the data); a message with none of these, and no reply, is
     waiting. :func:`triage` and :func:`response_times` both read them, so they agree.
+    ``automatic`` are the replies left out (``bots=``), ``canned`` the automatic ones, which move
+    nothing either way.
     """
     open_ = ~waits["replied"].to_numpy(dtype=bool)
     thanks, settled = (mask[ctx.customer] & open_ for mask in _closing(events, ctx, automatic))
-    moved = _moved(events, ctx.journey, automatic, ctx.conversation, ctx.loose)[ctx.customer] & open_ & ~thanks & ~settled
+    moved = _moved(events, ctx.journey, canned, ctx.conversation, ctx.loose)[ctx.customer] & open_ & ~thanks & ~settled
     outside = waits["reply_outside"].to_numpy(dtype=bool) & ~moved & ~thanks & ~settled
     return pd.DataFrame({"thanks": thanks, "settled": settled, "moved": moved, "outside": outside}, index=waits.index)
 
@@ -474,12 +492,14 @@ def triage(
     A message is open when no brand reply follows it in its journey; automatic replies (see
     :class:`~journeymap.AutoReplyRule`) do not close it unless ``bots="include"``. Its
     ``status`` is ``"moved"`` when the case went to private messages at or before it (a human
-    brand reply with touchpoint ``dm_request``, not a bot's, or the conversation changed to
-    channel ``dm``): the
+    brand reply with touchpoint ``dm_request``, not a bot's, whatever ``bots`` says; or a step on
+    channel ``dm`` in a conversation open at that step, not a thread opened after it): the
     answer is likely in a channel the data does not show, so it is listed, unranked, after the
-    ``"waiting"`` ones rather than dropped. Its status is ``"reply_outside"`` when the source says
-    it has a reply that is not in the data (``reply_outside_data``, from a corpus slice's
-    ``response_tweet_id``): it is listed after those, unranked. Its status is ``"closing"`` when
+    ``"waiting"`` ones rather than dropped. A message on channel ``dm`` itself is never moved:
+    the private channel is in the data, and an unanswered DM waits like any message. Its status
+    is ``"reply_outside"`` when the source says it has a reply that is not in the data
+    (``reply_outside_data``, from a corpus slice's ``response_tweet_id``): it is listed after
+    those, unranked. Its status is ``"closing"`` when
     it is a clearly positive message (valence at least :data:`CLOSING_VALENCE`, 0.5) after a
     human brand reply in its conversation, such as "thanks, that worked!" (moved or not), or an
     earlier message of the customer's that such a thanks settles: it most likely closes the case,
@@ -499,7 +519,8 @@ def triage(
     * waiting: rises with the hours waited over the first day (hours / 24), then halves with
       every further week without a reply, so a recent unanswered message outranks one left for
       a month, which is unlikely to be actionable any more;
-    * repetition: the customer's other open messages that are not closing (0, 1, 2, 3+), divided by 3.
+    * repetition: the customer's other messages still waiting (not closing, moved or answered
+      outside the data: 0, 1, 2, 3+), divided by 3.
 
     A message without a score (no text: an attachment, a blank survey comment; or one the
     scorer left out) is listed all the same, with negativity and intensity 0 and no
@@ -541,7 +562,7 @@ def triage(
     open_rows = np.flatnonzero(ctx.customer)[~waits["replied"].to_numpy(dtype=bool)]  # positions, not labels
     ev = events.iloc[open_rows]
     now_ts = end_of_data(events, now)
-    kinds = _open_kinds(events, ctx, automatic, waits).loc[ev.index]
+    kinds = _open_kinds(events, ctx, automatic, waits, rule_flags(js, auto)[0]).loc[ev.index]
     thanks, settled, moved, outside = kinds["thanks"], kinds["settled"], kinds["moved"], kinds["outside"]
     closing = thanks | settled
     valence = ev["valence"].astype("float64")
@@ -554,9 +575,11 @@ def triage(
     waiting = waiting.where(waiting >= pd.Timedelta(0), pd.Timedelta(0))
     hours = waiting.dt.total_seconds() / 3600
     waiting_part = (hours / 24).clip(0, 1) * 0.5 ** ((hours - 24).clip(lower=0) / (7 * 24))
-    # the customer's other open messages, thanks that close a case left out
-    asking = ev.loc[~closing.to_numpy(), "customer_id"]
-    repeats = (ev["customer_id"].map(asking.value_counts()).fillna(0).astype("int64") - (~closing).astype("int64")).clip(lower=0)
+    # the customer's other messages still waiting: thanks that close a case, messages moved to
+    # private messages and those answered outside the data are not asking again
+    still = ~(closing | moved | outside).to_numpy(dtype=bool)
+    asking = ev.loc[still, "customer_id"]
+    repeats = (ev["customer_id"].map(asking.value_counts()).fillna(0).astype("int64") - still.astype("int64")).clip(lower=0)
     repetition = (repeats.clip(upper=3) / 3).astype("float64")
     w = TRIAGE_WEIGHTS
     priority = (
