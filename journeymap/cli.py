@@ -128,6 +128,24 @@ LangScorerOption = Annotated[
         "unscored, with the reason in score_note.",
     ),
 ]
+
+
+class Prior(str, Enum):
+    """How ``score`` and ``map`` read customer messages (:func:`journeymap.score`'s ``prior``)."""
+
+    auto = "auto"
+    service = "service"
+    none = "none"
+
+
+PriorOption = Annotated[
+    Prior,
+    typer.Option(
+        help="How customer messages are read: auto (with the customer-service prior where the file holds brand "
+        "messages), service (always; for a file of customer messages alone, such as a stream of incoming ones), "
+        "or none (the scorer's own calibration).",
+    ),
+]
 TzOption = Annotated[
     Optional[str],  # noqa: UP045
     typer.Option(
@@ -316,6 +334,8 @@ def _load(path: Path, fmt: Format, columns: list[str] | None, actors: list[str] 
                     raise _fail(f"{str(exc).splitlines()[0]}. This looks like a TWCS export: add --format twcs") from exc
                 raise
     logger.info("read %s: %d rows, %d events, %d rows rejected", path, log.n_input, len(log.events), log.rejects["row"].nunique())
+    if len(log.rejects):  # said now too, in case the command fails before it writes the rejects file
+        logger.warning("%d of %d rows of %s rejected", log.rejects["row"].nunique(), log.n_input, path)
     return log
 
 
@@ -427,6 +447,7 @@ def score(
     actors: ActorsOption = None,
     tz: TzOption = None,
     lang_scorer: LangScorerOption = None,
+    prior: PriorOption = Prior.auto,
 ) -> None:
     """Score a file's texts; writes the events with emotion columns, and any rejects beside them."""
     import journeymap as jm
@@ -441,7 +462,8 @@ def score(
     with _handled():
         output.parent.mkdir(parents=True, exist_ok=True)  # fail before scoring, not after
         _writable(output)
-        scored = jm.score(log.events, _scorers_from(scorer, scorer_option, routes), cache=cache, agents=agents, progress=True)
+        scorers = _scorers_from(scorer, scorer_option, routes)
+        scored = jm.score(log.events, scorers, cache=cache, agents=agents, progress=True, prior=prior.value)
         if output.suffix.lower() == ".parquet":
             scored.to_parquet(output)
         else:
@@ -481,6 +503,7 @@ def map_(
         typer.Option("--tables", help="Also write the tables (CSV) and charts (PNG) into this folder."),
     ] = None,
     cache: Annotated[bool, typer.Option(help="Use the persistent score and embedding caches.")] = True,
+    prior: PriorOption = Prior.auto,
 ) -> None:
     """Journeys, scores, analytics and the HTML report for a file (with --topics: and what customers write about)."""
     import matplotlib as mpl
@@ -509,7 +532,7 @@ def map_(
     with _handled():
         js = jm.build_journeys(log, by=by.value, gap=gap)
         logger.info("built %d journeys by %s", len(js), by.value)
-        js = jm.score(js, _scorers_from(scorer, scorer_option, routes), cache=cache, progress=True)
+        js = jm.score(js, _scorers_from(scorer, scorer_option, routes), cache=cache, progress=True, prior=prior.value)
         if model is not None:
             js = jm.assign_topics(js, model)
         rejects_file = _rejects_path(report) if len(log.rejects) else None
@@ -699,6 +722,8 @@ def evaluate(
         from journeymap.emotions.evaluate import evaluate as run
         from journeymap.emotions.evaluate import format_results
 
+        if prior is not EvalPrior.none and (data / "labels.txt").is_file():
+            raise _fail("--prior applies to sentiment labels in a table or a TweetEval folder, not to a GoEmotions folder")
         if not (data / "labels.txt").is_file():
             raise _fail(
                 f"{str(data)!r} is neither a GoEmotions-format folder (labels.txt) nor a TweetEval task folder "
@@ -743,6 +768,8 @@ def _evaluate_tweeteval(folder: Path, split: str, scorer: Any, label_map: list[s
             code, _, name = line.strip().partition("\t")
             names[int(code)] = name.strip()
     if set(names.values()) == {"non_irony", "irony"}:
+        if prior != "none":
+            raise _fail("--prior applies to sentiment labels; TweetEval irony is measured by the irony output")
         result = evaluate_tweets(irony=folder, split=split, scorer=scorer)
         if "irony_f1" not in result:
             raise _fail(f"scorer {result['scorer']!r} has no irony output to evaluate TweetEval irony with")

@@ -152,7 +152,7 @@ def test_topics_writes_its_rejects_beside_its_output(tmp_path: Path) -> None:
     assert rejects["row"].tolist() == [2] and "1 row rejected; reasons in" in result.output
 
 
-def test_the_command_line_names_the_rejects_file_once(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+def test_the_command_line_names_the_rejects_file_not_a_python_object(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     # from a docs review: the library's "see EventLog.rejects" (a Python object) was logged beside
     # the command's own line naming the file
     source = tmp_path / "in.csv"
@@ -162,6 +162,7 @@ def test_the_command_line_names_the_rejects_file_once(tmp_path: Path, caplog: py
     assert result.exit_code == 0, result.output
     assert "2 rows rejected; reasons in" in result.output
     assert not [r for r in caplog.records if "EventLog.rejects" in r.getMessage()]
+    assert [r for r in caplog.records if r.getMessage() == f"2 of 3 rows of {source} rejected"]  # said on reading
     # the library itself still says where to look
     caplog.clear()
     with caplog.at_level(logging.WARNING, logger="journeymap"):

@@ -55,9 +55,15 @@ def test_a_valence_outside_minus_one_to_one_is_an_error_naming_the_row(analysis:
         jm.journey_metrics(hand_made([0.5, None, np.inf]))
 
 
-def test_a_float32_rounding_past_one_is_no_error() -> None:
+def test_a_float32_rounding_past_one_is_no_error(tmp_path: object) -> None:
     js = hand_made([-1.0000001, None, 1.0000001])
     assert jm.journey_metrics(js).iloc[0]["n_negative"] == 1
+    # nor for a journey drawn or iterated (a code review: EmotionScore refused it)
+    journey = js[js.journey_ids[0]]
+    assert [i.emotion.valence for i in journey.interactions if i.emotion is not None] == [-1.0, 1.0]
+    jm.report(js, f"{tmp_path}/report.html")
+    with pytest.raises(jm.SchemaError, match=r"'valence' column must lie in \[-1, 1\]; event_id '3' has 3\.0"):
+        hand_made([0.5, None, 3.0])[js.journey_ids[0]]
 
 
 # -- drop-off agrees with recovery -----------------------------------------------------------------

@@ -169,6 +169,23 @@ def test_cli_evaluate(tmp_path: Path) -> None:
     assert "goemotions: macro-F1" in result.output and "ekman: macro-F1" in result.output
     result = runner.invoke(app, ["evaluate", str(tmp_path)])
     assert result.exit_code == 1 and "neither a GoEmotions-format folder" in result.output
+    result = runner.invoke(app, ["evaluate", str(data), "--prior", "service"])
+    assert result.exit_code == 1 and "--prior applies to sentiment labels" in result.output
+
+
+def test_cli_score_takes_the_prior(tmp_path: Path) -> None:
+    # customer messages alone (an incoming stream): auto reads them with the scorer's calibration,
+    # --prior service as customer messages to a brand
+    source = tmp_path / "in.csv"
+    row = {"customer_id": "a", "timestamp": "2024-01-01T10:00:00Z", "actor": "customer", "text": "never flying with you again"}
+    pd.DataFrame([row]).to_csv(source, index=False)
+    read = {}
+    for prior in ("auto", "service"):
+        out = tmp_path / f"{prior}.csv"
+        result = runner.invoke(app, ["score", str(source), "-o", str(out), "--no-cache", "--prior", prior])
+        assert result.exit_code == 0, result.output
+        read[prior] = pd.read_csv(out)["sentiment"].iloc[0]
+    assert read == {"auto": "neutral", "service": "negative"}
 
 
 def test_cli_evaluate_on_tweeteval_task_folders(tmp_path: Path) -> None:

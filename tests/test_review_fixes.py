@@ -466,3 +466,8 @@ def test_numeric_labels_written_through_a_float_column_are_the_numbers(tmp_path:
     # a label that is not a whole number keeps its text, and so do the others beside it
     mixed = read_labelled(pd.DataFrame({"text": ["a", "b"], "label": ["1.0", "1.5"]}), sep=None)
     assert mixed.labels == [("1.0",), ("1.5",)]
+    # a label_map naming them as written still applies; long ids keep every digit
+    as_written = read_labelled(path, label="y", label_map={"0.0": "negative", "1.0": "neutral", "2.0": "positive"})
+    assert as_written.labels == [("negative",), ("neutral",), ("positive",)]
+    ids = read_labelled(pd.DataFrame({"text": ["a"], "label": ["12345678901234567891.0"]}))
+    assert ids.labels == [("12345678901234567891",)]

@@ -102,14 +102,17 @@ def test_a_bad_prior_is_named() -> None:
         jm.score(conversation(), Planted(), cache=False, prior="tweets")  # type: ignore[arg-type]
 
 
-def test_the_shift_keeps_the_order_of_texts_within_a_class_and_sums_to_one() -> None:
+def test_the_shift_sums_to_one_never_makes_a_text_less_negative_and_keeps_their_order() -> None:
     rng = np.random.default_rng(0)
     sent = rng.dirichlet(np.ones(3), size=200).astype(np.float32)
     moved = with_prior(sent, (0.32, 0.49, 0.19))
     assert np.allclose(moved.sum(axis=1), 1.0, atol=1e-5)
-    # more weight on negative: a text never becomes less negative
+    # the service prior weighs negative up (0.60 / 0.32) and the others down: no text is less negative
+    assert SERVICE_PRIOR[0] / 0.32 > max(SERVICE_PRIOR[1] / 0.49, SERVICE_PRIOR[2] / 0.19)
     assert (moved[:, 0] >= sent[:, 0] - 1e-6).all()
-    assert SERVICE_PRIOR[0] > 0.5
+    # and texts keep their order by the odds of negative against the rest of the pair
+    odds = sent[:, 0] / sent[:, 1]
+    assert (np.argsort(moved[:, 0] / moved[:, 1], kind="stable") == np.argsort(odds, kind="stable")).all()
 
 
 def test_the_cluster_reads_customer_messages_as_one_machine_does() -> None:
@@ -123,6 +126,7 @@ def test_the_cluster_reads_customer_messages_as_one_machine_does() -> None:
     assert sentiments(remote) == sentiments(local) == ["negative", "neutral", "positive", "neutral"] * 2
     assert np.allclose(remote["valence"].to_numpy(), local["valence"].to_numpy())
     plain = dask_score(from_pandas(log, npartitions=2).events, Planted(), cache=False, prior="none").compute()
+    assert sentiments(plain) == sentiments(jm.score(log.events, Planted(), cache=False, prior="none"))
     assert sentiments(plain)[0] == "neutral"
 
 
@@ -136,3 +140,13 @@ def test_evaluation_measures_either_reading() -> None:
     assert service["level"].endswith("for customer messages to a brand")
     with pytest.raises(ValueError, match="prior must be 'none' or 'service'"):
         evaluate_labelled(table, scorer=Planted(), prior="auto")
+
+
+@pytest.mark.parametrize("shares", [(0.5, 0.5, 0.0), (0.5, 0.5), "abc", (float("nan"), 0.5, 0.5)])
+def test_a_malformed_calibration_is_named(shares: object) -> None:
+    # a code review: (0.5, 0.5, 0.0) gave NaN valence and "positive" everywhere, (0.5, 0.5) numpy's broadcast error
+    class Odd(Planted):
+        sentiment_prior = shares  # type: ignore[assignment]
+
+    with pytest.raises(ValueError, match=r"scorer 'planted.sentiment.v1': sentiment_prior must be three positive"):
+        jm.score(conversation(), Odd(), cache=False)

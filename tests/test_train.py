@@ -146,6 +146,9 @@ def test_multitask_training_writes_all_heads_and_resumes(tmp_path: Path) -> None
     assert len(stored["thresholds"]) == 28 and len(stored["sentiment_bias"]) == 3
     assert [h["epoch"] for h in stored["history"]] == [1]
     scorer = DefaultScorer(weights=out, precision="float32")
+    # the class shares the head was trained at (8 of each, one in four held out), for the service prior
+    assert len(stored["sentiment_prior"]) == 3 and sum(stored["sentiment_prior"]) == pytest.approx(1.0, abs=1e-3)
+    assert scorer.sentiment_prior == tuple(stored["sentiment_prior"])
     outputs = scorer.score_outputs(["thanks so much", "late again"])
     assert outputs.shape == (2, 28 + 5)
     # resuming a finished run trains nothing more

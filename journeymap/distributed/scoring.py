@@ -226,9 +226,11 @@ def score(
         progress: taken for the same call on both; no effect on a cluster.
         scorer_options: constructor options for scorers given by name.
         prior: how customer messages are read, as for :func:`journeymap.score`; ``"auto"``
-            looks for brand messages in one pass over the events' ``actor`` column.
+            looks for brand messages in one pass over the events' ``actor`` column, computed
+            when ``score`` is called (pass ``"service"`` or ``"none"`` to keep the call lazy).
 
-    Returns the same type as given: a :class:`DaskJourneySet` or a dask DataFrame, lazily.
+    Returns the same type as given: a :class:`DaskJourneySet` or a dask DataFrame, lazily
+    (but for ``prior="auto"``'s one pass over ``actor``).
     A named scorer is first loaded on every worker at once (which also gives its labels).
 
     Examples:
@@ -239,6 +241,9 @@ def score(
         True
     """
     del progress  # the dashboard shows the cluster's progress
+    if prior not in PRIORS:  # before any model is loaded on the workers
+        msg = f"prior must be one of {', '.join(repr(p) for p in PRIORS)}, got {prior!r}"
+        raise InvalidArgumentError(msg)
     events = text_events(journeys, "score")
     warn_user_columns(events._meta)  # the columns alone tell, as on one machine
     options = dict(scorer_options or {})

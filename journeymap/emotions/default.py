@@ -114,7 +114,8 @@ def quantize_linear_int8(model: torch.nn.Module) -> torch.nn.Module:
 
 #: Class shares (negative, neutral, positive) of the tweets the shipped sentiment head was trained
 #: and calibrated on (TweetEval sentiment ``test_*`` less its 10% hold-out: 11,056 tweets, counted
-#: with ``benchmarks/bench_service_prior.py``): the prior its probabilities carry.
+#: with ``benchmarks/bench_service_prior.py``): the prior its probabilities carry, stored as
+#: ``sentiment_prior`` in the weights' ``config.json``.
 TRAINING_SENTIMENT_SHARES = (0.3214, 0.4851, 0.1936)
 
 
@@ -190,8 +191,7 @@ class DefaultScorer(_batching.LazyNetworkScorer):
         self.sentiment_bias = np.asarray(meta.get("sentiment_bias", [0.0, 0.0, 0.0]), dtype=np.float32)
         #: the class shares its sentiment probabilities were calibrated at (None: unknown), which
         #: journeymap.score replaces by the customer-service prior for customer messages to a brand
-        shipped = self.weights.resolve() == WEIGHTS_DIR.resolve()
-        shares = meta.get("sentiment_prior", TRAINING_SENTIMENT_SHARES if shipped else None)
+        shares = meta.get("sentiment_prior")  # written by the training script; older weights have none
         self.sentiment_prior: tuple[float, ...] | None = None if shares is None else tuple(float(x) for x in shares)
         self._base_id = str(meta.get("id", MODEL_ID))
         if weights is not None and self.weights.resolve() != WEIGHTS_DIR.resolve():

@@ -116,7 +116,7 @@ def scored_sentiment(
     :data:`~journeymap.emotions.score.SERVICE_PRIOR`, for a scorer that says its calibration);
     ``"none"``: as it writes texts of one side.
     """
-    from journeymap.emotions.score import sentiment_rule, with_prior
+    from journeymap.emotions.score import calibration_of, sentiment_rule, with_prior
     from journeymap.emotions.scorer import SentimentScorer
     from journeymap.schema import SENTIMENTS
 
@@ -131,7 +131,7 @@ def scored_sentiment(
     else:
         rows, extra = np.asarray(scorer.score(texts), dtype=np.float32), {}
     decided, valence, classes = sentiment_rule(scorer.taxonomy, rows[:, :k], extra)
-    calibrated = getattr(scorer, "sentiment_prior", None)
+    calibrated = calibration_of(scorer)
     if prior == "service" and calibrated is not None and classes is not None:
         classes = with_prior(classes, calibrated)
         decided = np.asarray(SENTIMENTS, dtype=object)[classes.argmax(axis=1)]

@@ -23,8 +23,9 @@ import pandas as pd
 from journeymap.emotions.evaluate import scored_sentiment
 from journeymap.emotions.labelled import read_labelled
 from journeymap.emotions.registry import get_scorer
+from journeymap.emotions.score import calibration_of
 from journeymap.emotions.taxonomy import Taxonomy
-from journeymap.exceptions import SchemaError
+from journeymap.exceptions import InvalidArgumentError, SchemaError
 from journeymap.schema import SENTIMENTS
 
 if TYPE_CHECKING:
@@ -101,6 +102,9 @@ def evaluate_labelled(
         >>> r["level"], round(r["accuracy"], 2), r["n_texts"]
         ('sentiment (what journeymap.score writes)', 0.67, 3)
     """
+    if prior not in ("none", "service"):
+        msg = f"prior must be 'none' or 'service' to evaluate, got {prior!r}"
+        raise InvalidArgumentError(msg)
     data = read_labelled(source, text=text, label=label, label_map=label_map, sep=sep)
     scorer_obj = get_scorer(scorer)
     names = data.names
@@ -114,9 +118,8 @@ def evaluate_labelled(
             else:
                 side = np.where(valence < 0, "negative", "positive")
             predicted = np.where(predicted == "neutral", side, predicted).astype(object)
-        level_name = "sentiment (what journeymap.score writes)" + (
-            " for customer messages to a brand" if prior == "service" else ""
-        )
+        moved = prior == "service" and classes is not None and calibration_of(scorer_obj) is not None
+        level_name = "sentiment (what journeymap.score writes)" + (" for customer messages to a brand" if moved else "")
     else:
         level = matching_level(scorer_obj.taxonomy, names)
         probs = np.asarray(scorer_obj.score(data.texts), dtype=np.float32)

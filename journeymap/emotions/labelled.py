@@ -83,7 +83,8 @@ def read_labelled(
         text: the column of texts.
         label: the column of labels (names or numbers; several per cell separated by ``sep``).
             Whole numbers written as floats (``"2.0"``, as pandas writes a number column with a
-            gap) are read as the numbers (``"2"``) when every label is one.
+            gap) are read as the numbers (``"2"``) when every label is one, unless ``label_map``
+            names them as written.
         label_map: data label -> label name to use (labels not in it are kept as they are).
         sep: separator of several labels in one cell; None for one label per cell.
 
@@ -122,10 +123,12 @@ def read_labelled(
         cell = _label_text(tag)
         kept_texts.append(value)
         kept_labels.append(tuple(p.strip() for p in (cell.split(sep) if sep else [cell]) if p.strip()))
-    if kept_labels and all(_WHOLE_FLOAT.match(p) for parts in kept_labels for p in parts):
+    raw_labels = {p for parts in kept_labels for p in parts}
+    if raw_labels and all(_WHOLE_FLOAT.match(p) for p in raw_labels) and not raw_labels & mapping.keys():
         # numbers written through a float column ("0.0", "2.0": pandas' to_csv once a cell was
-        # empty) are the numbers 0 and 2, as their float values are (_label_text)
-        kept_labels = [tuple(str(int(float(p))) for p in parts) for parts in kept_labels]
+        # empty) are the numbers 0 and 2, as their float values are (_label_text); a label_map
+        # that names them as written ("0.0") is read as written
+        kept_labels = [tuple(_WHOLE_FLOAT.sub(r"\1", p) for p in parts) for parts in kept_labels]
     kept_labels = [tuple(dict.fromkeys(mapping.get(p, p) for p in parts)) for parts in kept_labels]
     report = pd.DataFrame(skipped, columns=["row", "reason"])
     if not kept_texts:
@@ -142,7 +145,7 @@ def read_labelled(
     return Labelled(kept_texts, kept_labels, report)
 
 
-_WHOLE_FLOAT = re.compile(r"^[+-]?\d+\.0+$")
+_WHOLE_FLOAT = re.compile(r"^([+-]?\d+)\.0+$")
 
 
 def _label_text(tag: object) -> str:

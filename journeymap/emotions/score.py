@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal, TypeVar, Union
@@ -190,6 +191,29 @@ def with_prior(
     moved = sent.astype(np.float64) * weights
     total = moved.sum(axis=1, keepdims=True)
     return (moved / np.where(total > 0, total, 1.0)).astype(np.float32)
+
+
+def calibration_of(scorer: object) -> tuple[float, float, float] | None:
+    """The class shares a scorer's sentiment was calibrated at (its optional ``sentiment_prior``), checked; None without.
+
+    Three positive numbers (negative, neutral, positive); they need not sum to 1 (only their
+    ratios to :data:`SERVICE_PRIOR` matter).
+    """
+    shares = getattr(scorer, "sentiment_prior", None)
+    if shares is None:
+        return None
+    try:
+        values = tuple(float(x) for x in shares)
+    except (TypeError, ValueError):
+        values = ()
+    if len(values) != 3 or not all(math.isfinite(v) and v > 0 for v in values):
+        name = getattr(scorer, "id", type(scorer).__name__)
+        msg = (
+            f"scorer {name!r}: sentiment_prior must be three positive class shares (negative, neutral, positive) "
+            f"or None, got {shares!r}"
+        )
+        raise InvalidArgumentError(msg)
+    return values[0], values[1], values[2]
 
 
 def service_rows(events: pd.DataFrame, mask: pd.Series, prior: str) -> npt.NDArray[np.bool_]:
@@ -472,7 +496,10 @@ def score(
             ``emotion`` follow; texts of one side only (reviews, surveys) keep the scorer's
             calibration. ``"service"``: customer messages always (texts without an ``actor``
             column too); ``"none"``: never. Brand messages (``agents=True``) are never moved, and
-            the ``emo_`` probabilities and the cache are the same either way.
+            the ``emo_`` probabilities and the cache are the same either way. ``"auto"`` decides
+            per call, from the rows given: a service that scores customer messages batch by
+            batch (without the brand's) should pass ``"service"`` (or ``"none"``) so that every
+            batch is read alike.
 
     A :class:`~journeymap.distributed.DaskJourneySet` or dask DataFrame is scored on the
     cluster by :func:`journeymap.distributed.score` (``progress`` is then the dashboard's).
@@ -638,7 +665,7 @@ def _score_unique_texts(texts: list[str], route: _Routes, *, cache: ScoreCache |
         emotion = tax.dominant(probs, sentiment=table.sentiment[at])
         emotion[silent] = None
         table.emotion[at] = emotion
-        calibrated = getattr(chosen, "sentiment_prior", None)
+        calibrated = calibration_of(chosen)
         if calibrated is not None and sent is not None:
             moved = with_prior(sent, calibrated)
             table.has_service[at] = True

@@ -348,6 +348,8 @@ def train(  # noqa: PLR0912, PLR0915 - one loop, read top to bottom
             "sentiment_labels": list(_minilm.SENTIMENT_LABELS),
             "thresholds": report["thresholds"],
             "sentiment_bias": report["sentiment_bias"],
+            # the class shares the sentiment head was trained at: jm.score's customer-service prior reads from them
+            "sentiment_prior": [round(float(x), 4) for x in np.bincount(sent_y[s_train], minlength=3) / max(len(s_train), 1)],
             "dev": {k: v for k, v in report.items() if k not in {"thresholds", "sentiment_bias"}},
             "train_config": dataclasses.asdict(config),
             "init": str(init) if init else None,

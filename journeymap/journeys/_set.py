@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from journeymap.emotions.taxonomy import Taxonomy
-from journeymap.exceptions import ArgumentTypeError, InvalidArgumentError
+from journeymap.exceptions import ArgumentTypeError, InvalidArgumentError, SchemaError
 from journeymap.model import Customer, EmotionScore, Interaction, Journey, Touchpoint
 from journeymap.schema import CANONICAL_COLUMNS, EMOTION_COLUMNS, JOURNEY_COLUMNS, SCORE_PREFIX, label_of, score_column
 
@@ -37,6 +37,14 @@ def _scalar(value: Any) -> Any:
     if isinstance(value, (str, int, float, bool)):
         return value
     return str(value)
+
+
+def _valence(value: float, event_id: object) -> float:
+    """A row's valence for :class:`EmotionScore`: a float32 rounding past +-1 clipped; beyond it, a SchemaError."""
+    if abs(value) > 1.0 + 1e-6:
+        msg = f"the 'valence' column must lie in [-1, 1]; event_id {event_id!r} has {value!r}"
+        raise SchemaError(msg)
+    return min(1.0, max(-1.0, value))
 
 
 class EventColumns:
@@ -286,7 +294,7 @@ class JourneySet(EventColumns):
                     scorer=str(_scalar(rec.get("scorer")) or "unknown"),
                     scores={k: v for k, v in scores.items() if not math.isnan(v)},
                     emotion=None if label is None else str(label),
-                    valence=float(rec["valence"]),
+                    valence=_valence(float(rec["valence"]), rec.get("event_id")),
                 )
             fields = {c: _scalar(rec.get(c)) for c in CANONICAL_COLUMNS if c != "timestamp"}
             interactions.append(
