@@ -132,7 +132,7 @@ def polarity(events: pd.DataFrame) -> tuple[npt.NDArray[np.float64], npt.NDArray
         if known.any():
             is_negative = pc.fill_null(pc.equal(label, "negative"), False).to_numpy(zero_copy_only=False)
             is_positive = pc.fill_null(pc.equal(label, "positive"), False).to_numpy(zero_copy_only=False)
-            unknown = label.is_valid().to_numpy(zero_copy_only=False) & ~is_negative & ~is_positive
+            unknown = known & ~is_negative & ~is_positive  # the labels read: those of scored rows
             if unknown.any():
                 unknown &= ~pc.fill_null(pc.equal(label, "neutral"), False).to_numpy(zero_copy_only=False)
                 if unknown.any():
