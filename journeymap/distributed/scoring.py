@@ -14,7 +14,7 @@ from dask.delayed import delayed
 
 from journeymap.distributed.journeys import DaskJourneySet, text_events
 from journeymap.emotions.registry import get_scorer
-from journeymap.emotions.score import PRIORS, Prior, scored_rows, service_rows, warn_user_columns, without_scores
+from journeymap.emotions.score import Prior, check_prior, scored_rows, service_rows, warn_user_columns, without_scores
 from journeymap.emotions.score import score as score_frame
 from journeymap.exceptions import InvalidArgumentError
 from journeymap.io.validation import canonical_actors
@@ -157,10 +157,7 @@ def _score_unique(
 
 def _reads_as_service(events: Any, prior: str) -> bool:
     """Whether customer messages are read with the customer-service prior (:func:`journeymap.score`'s rule)."""
-    if prior not in PRIORS:
-        msg = f"prior must be one of {', '.join(repr(p) for p in PRIORS)}, got {prior!r}"
-        raise InvalidArgumentError(msg)
-    if prior != "auto" or "actor" not in events.columns:
+    if check_prior(prior) != "auto" or "actor" not in events.columns:
         return prior == "service"
 
     def brand(part: pd.DataFrame) -> bool:
@@ -241,9 +238,7 @@ def score(
         True
     """
     del progress  # the dashboard shows the cluster's progress
-    if prior not in PRIORS:  # before any model is loaded on the workers
-        msg = f"prior must be one of {', '.join(repr(p) for p in PRIORS)}, got {prior!r}"
-        raise InvalidArgumentError(msg)
+    check_prior(prior)  # before any model is loaded on the workers
     events = text_events(journeys, "score")
     warn_user_columns(events._meta)  # the columns alone tell, as on one machine
     options = dict(scorer_options or {})

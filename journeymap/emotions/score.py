@@ -216,11 +216,17 @@ def calibration_of(scorer: object) -> tuple[float, float, float] | None:
     return values[0], values[1], values[2]
 
 
-def service_rows(events: pd.DataFrame, mask: pd.Series, prior: str) -> npt.NDArray[np.bool_]:
-    """Which of the rows to score are customer messages read with :data:`SERVICE_PRIOR` (see :data:`Prior`)."""
-    if prior not in PRIORS:
+def check_prior(prior: object) -> str:
+    """``prior`` itself; InvalidArgumentError unless it is one of :data:`PRIORS`."""
+    if not isinstance(prior, str) or prior not in PRIORS:
         msg = f"prior must be one of {', '.join(repr(p) for p in PRIORS)}, got {prior!r}"
         raise InvalidArgumentError(msg)
+    return prior
+
+
+def service_rows(events: pd.DataFrame, mask: pd.Series, prior: str) -> npt.NDArray[np.bool_]:
+    """Which of the rows to score are customer messages read with :data:`SERVICE_PRIOR` (see :data:`Prior`)."""
+    check_prior(prior)
     n = len(events)
     if prior == "none":
         return np.zeros(n, dtype=bool)
