@@ -189,22 +189,25 @@ def _response_note(rt: pd.DataFrame, replies: pd.DataFrame) -> str:
     """The sentence over the response-time tables: every customer journey accounted for.
 
     Examples:
-        >>> rt = pd.DataFrame({"first_response": pd.to_timedelta([60, None, None, None], unit="s"),
-        ...     "censored": [False, True, False, False], "opened_outside": [False, False, True, False],
-        ...     "replied_outside": [0, 0, 0, 1], "n_customer_messages": [1, 1, 1, 1]})
+        >>> rt = pd.DataFrame({"first_response": pd.to_timedelta([60, None, None, None, None], unit="s"),
+        ...     "censored": [False, True, False, False, False], "opened_outside": [False, False, True, False, False],
+        ...     "no_reply_needed": [False, False, False, False, True],
+        ...     "replied_outside": [0, 0, 0, 1, 0], "n_customer_messages": [1, 1, 1, 1, 1]})
         >>> for part in _response_note(rt, pd.DataFrame({"automatic": [False, True]})).split("; "):
         ...     print(part)
         First response (to a person's reply): median 1 min 00 s over 1 answered journey
         1 journey unanswered at the end of the data
         1 journey opened with a reply to a message outside the data
         1 journey answered outside the data (waits unknown)
+        1 journey opened with a message needing no public reply (thanks, or moved to DM)
         1 of 2 brand replies automatic.
     """
     journeys = rt[rt["n_customer_messages"] > 0]
     answered = journeys["first_response"].dropna()
     opened = int(journeys["opened_outside"].sum()) if "opened_outside" in journeys else 0
     censored = int(journeys["censored"].sum())
-    outside = int((journeys["first_response"].isna() & ~journeys["censored"]).sum()) - opened
+    settled = int(journeys["no_reply_needed"].sum()) if "no_reply_needed" in journeys else 0
+    outside = int((journeys["first_response"].isna() & ~journeys["censored"]).sum()) - opened - settled
     head = (
         f"median {duration(pd.Timedelta(answered.median()))} over {_plural(len(answered), 'answered journey')}"
         if len(answered)
@@ -215,6 +218,8 @@ def _response_note(rt: pd.DataFrame, replies: pd.DataFrame) -> str:
         parts.append(f"{_plural(opened, 'journey')} opened with a reply to a message outside the data")
     if outside > 0:
         parts.append(f"{_plural(outside, 'journey')} answered outside the data (waits unknown)")
+    if settled:
+        parts.append(f"{_plural(settled, 'journey')} opened with a message needing no public reply (thanks, or moved to DM)")
     brand_only = int((rt["n_customer_messages"] == 0).sum())
     if brand_only:
         parts.append(f"{_plural(brand_only, 'journey')} with no customer message (the brand's messages only)")

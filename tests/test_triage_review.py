@@ -26,7 +26,7 @@ def thread(rows: list[dict[str, object]], negative: str = "", by: str = "thread"
                 "text": r.get("text", f"text {r['id']}"),
                 "channel": r.get("ch", "twitter"),
                 "touchpoint": r.get("tp", r.get("ch", "twitter")),
-                "thread_id": r.get("th", "T1"),
+                "thread_id": r.get("th", "T1"),  # None: a message without one
                 "in_reply_to": r.get("rep"),
                 "agent_id": r.get("agent"),
                 **({"brand": r["brand"]} if "brand" in r else {}),
@@ -174,3 +174,83 @@ def test_repetition_counts_only_messages_still_waiting() -> None:
     assert t.loc[["3", "4"], "status"].tolist() == ["moved", "moved"]
     assert t.loc["6", "repetition"] == 0.0  # before: 2/3, the moved messages counted as asking again
     assert "messages waiting" not in t.loc["6", "reason"]
+
+
+# -- from a review of these fixes ---------------------------------------------------------------------
+def test_a_later_thread_moves_with_its_own_dm_step() -> None:
+    rows = [
+        {"id": "1", "th": "X", "t": 0},
+        {"id": "2", "th": "X", "t": 10, "a": "agent", "agent": "a1", "rep": "1"},
+        {"id": "3", "th": "X", "t": 20, "ch": "dm", "a": "agent", "agent": "a1"},
+        {"id": "4", "th": "Y", "t": 48 * HOUR},
+        {"id": "5", "th": "Y", "t": 48 * HOUR + 10, "a": "agent", "agent": "a1", "rep": "4"},
+        {"id": "6", "th": "Y", "t": 48 * HOUR + 20, "ch": "dm", "a": "agent", "agent": "a1"},
+        {"id": "7", "th": "Y", "t": 48 * HOUR + 30, "text": "replied in DM, any news?"},
+    ]
+    # before the review's fix only the journey's first DM step moved anything: "waiting", rank 1
+    assert jm.triage(thread(rows, negative="1 4 7", by="customer")).loc["7", "status"] == "moved"
+
+
+def test_a_thread_opened_by_a_message_without_a_thread_id_is_the_thread_its_replies_name() -> None:
+    # exports that write thread_id on the replies only (the synthetic set does): the opening
+    # message belongs to its thread, not to every conversation of a journey by customer
+    rows = [
+        {"id": "1", "th": None, "t": 0},
+        {"id": "2", "th": None, "t": 60},
+        {"id": "3", "th": "2", "t": 70, "a": "agent", "agent": "Y1", "rep": "2"},
+        {"id": "4", "th": "1", "t": 300, "a": "agent", "agent": "X1", "rep": "1"},
+    ]
+    js = thread(rows, negative="1 2", by="customer")
+    assert jm.response_times(js)["first_response"].iloc[0] == pd.Timedelta(hours=5)
+    league = jm.service_levels(js, min_size=1)
+    assert league.loc["X1", "journeys"] == 1 and league.loc["Y1", "journeys"] == 0  # before: Y1, at 1 h 10
+    # and a DM step in one thread does not move the other thread's opening message
+    moved = [
+        {"id": "1", "th": None, "t": 0},
+        {"id": "2", "th": "1", "t": 10, "a": "agent", "agent": "a1", "rep": "1"},
+        {"id": "3", "th": "1", "t": 20, "ch": "dm", "a": "agent", "agent": "a1"},
+        {"id": "5", "th": None, "t": 48 * HOUR},
+        {"id": "6", "th": "5", "t": 48 * HOUR + 1, "rep": "5"},
+    ]
+    t = jm.triage(thread(moved, negative="1 5 6", by="customer"))
+    assert t.loc[["5", "6"], "status"].tolist() == ["waiting", "waiting"]
+
+
+def test_response_times_and_trends_take_an_index_with_repeated_labels() -> None:
+    rows = [
+        {"id": "1", "t": 0},
+        {"id": "2", "t": 10, "a": "agent", "agent": "a1", "rep": "1"},
+        {"id": "3", "c": "C3", "th": "T3", "t": 20},
+    ]
+    js = thread(rows, negative="1 3")
+    events = js.events.set_axis([0, 1, 0])  # the two customer messages share a label
+    repeated = jm.JourneySet(events, js.journeys, js.stages, by=js.by, taxonomy=js.taxonomy)
+    rt = jm.response_times(repeated)  # before: InvalidIndexError
+    assert rt["censored"].tolist() == jm.response_times(js)["censored"].tolist() == [False, True]
+    assert jm.trends(repeated, freq="D")["unanswered"].iloc[0] == 0.5
+
+
+def test_the_report_counts_a_journey_needing_no_reply_as_such() -> None:
+    from journeymap.report import _response_note
+
+    rows = [
+        {"id": "1", "t": 0, "a": "agent", "agent": "a1", "text": "Your parcel is delayed, sorry!"},
+        {"id": "2", "t": 10, "rep": "1", "text": "Thanks so much for letting me know!"},
+    ]
+    js = thread(rows, thanks="2")
+    rt = jm.response_times(js)
+    assert rt["no_reply_needed"].tolist() == [True]
+    note = _response_note(rt, jm.reply_table(js))
+    assert "needing no public reply" in note and "answered outside the data" not in note  # before: "answered outside"
+
+
+def test_a_rule_of_ones_own_may_return_lists() -> None:
+    class Lists(jm.AutoReplyRule):
+        def flags(self, events: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+            n = len(events)
+            return [False] * n, [""] * n  # type: ignore[return-value]
+
+    rows = [{"id": "1", "t": 0}, {"id": "2", "t": 5, "a": "agent", "agent": "a1", "rep": "1"}, {"id": "3", "t": 9}]
+    js = thread(rows, negative="1 3")
+    for bots in ("exclude", "include"):
+        assert jm.triage(js, bots=bots, auto=Lists()).loc["3", "status"] == "waiting"

@@ -292,7 +292,8 @@ def conversation_codes(
     A journey by customer can hold the customer's threads with several brands (or channels); a
     brand's reply in one thread does not answer a message sent to another. A row without a
     ``thread_id`` takes the thread of the message it replies to (``parent``: the positions its
-    ``in_reply_to`` names, up the chain); the rows left without one share a code per journey
+    ``in_reply_to`` names, up the chain), or, when it opens a thread, the thread its replies name;
+    the rows left without one share a code per journey
     (without a ``thread_id`` column the journey is the conversation). Those rows are *loose*:
     :func:`conversation_last_before` and :func:`conversation_first_after` put them in every
     conversation of their journey. One row without a thread id changes nothing for the others.
@@ -315,6 +316,14 @@ def _thread_codes(events: pd.DataFrame, parent: npt.NDArray[np.int64]) -> npt.ND
     thread = pd.factorize(events["thread_id"])[0].astype(np.int64)  # NA is -1
     if (thread >= 0).all():
         return thread
+    # a message without a thread whose replies name one opens that thread (exports that write the
+    # thread id, often the opening message's own id, on the replies only)
+    children = np.flatnonzero((parent >= 0) & (thread >= 0))
+    children = children[thread[parent[children]] < 0]
+    if len(children):
+        opener = np.full(len(thread), -1, dtype=np.int64)
+        np.maximum.at(opener, parent[children], thread[children])  # one thread per opener, whichever its replies name
+        thread = np.where((thread < 0) & (opener >= 0), opener, thread)
     return thread[nearest_up(parent, thread >= 0)]
 
 

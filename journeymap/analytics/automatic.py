@@ -114,6 +114,7 @@ def rule_flags(js: JourneySet, rule: AutoReplyRule | None) -> tuple[npt.NDArray[
     rule = check_auto(rule) or AutoReplyRule()
     if type(rule).flags is not AutoReplyRule.flags:  # a subclass with its own rule: ask it
         auto, reason = rule.flags(js.events)
+        auto, reason = np.asarray(auto, dtype=bool), np.asarray(reason, dtype=object)  # a list is fine too
         # a system event is never a person's reply, whatever the rule says
         system = is_system(js.events) & ~np.asarray(auto, dtype=bool)
         if not system.any():

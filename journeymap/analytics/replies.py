@@ -47,8 +47,9 @@ def reply_table(js: JourneySet, *, auto: AutoReplyRule | None = None) -> pd.Data
     that message; NaT when none), ``valence_before`` (the customer's last scored message before
     the reply), ``valence_after`` (their first scored message after it), ``valence_change``
     (after - before; NaN where either is missing), ``first_acknowledgement`` and
-    ``first_response`` (the journey's first reply of any kind, and first human reply, after the
-    customer's first message). Works on unscored journeys (the valences are then NaN).
+    ``first_response`` (the reply of any kind, and the human one, that answers the journey's
+    first customer message: the next in its conversation, as
+    :func:`~journeymap.response_times` times it). Works on unscored journeys (the valences are then NaN).
 
     Examples:
         >>> import journeymap as jm

@@ -213,8 +213,12 @@ def response_times(  # noqa: PLR0915 - one table, column by column
     * ``censored``: the first message has no (human) reply by the end of the data; its wait is
       then only known to be at least ``first_wait``. A first message whose reply is outside the
       data (``reply_outside_data``; a slice of a corpus) is not censored: its waits are NaT; nor
-      is one that needs no public reply (a thank-you to an outreach, or a message moved to
-      private messages: :func:`triage`'s ``closing`` and ``moved``).
+      is one that needs no public reply (``no_reply_needed``).
+    * ``no_reply_needed``: the first message got no reply and needs none in public: a thank-you
+      to an outreach, or a message after the case moved to private messages (:func:`triage`'s
+      ``closing`` and ``moved``). A journey with a customer message is answered
+      (``first_response``), ``censored``, ``opened_outside``, ``no_reply_needed``, or its first
+      message's reply is outside the data: one of the five.
     * ``first_wait``: ``first_response``, or for a censored journey the wait up to ``now``
       (default: the latest event in the data, so results do not change with the clock; a
       string, Timestamp or datetime, naive is UTC; a ``now`` before the latest event warns). Means
@@ -264,8 +268,7 @@ def response_times(  # noqa: PLR0915 - one table, column by column
     code = journey_keys(js)[1]
     waits = _waits(events, automatic, context=ctx).assign(journey_id=ctx.journey[ctx.customer])
     g = waits.groupby("journey_id", sort=False)
-    heads = g.head(1)  # each journey's first customer message, indexed like the events
-    first_msg = heads.set_index("journey_id")
+    first_msg = g.head(1).set_index("journey_id")
     out = pd.DataFrame(index=js.journeys.index)
 
     def per_journey(values: pd.Series) -> pd.Series:
@@ -293,9 +296,12 @@ def response_times(  # noqa: PLR0915 - one table, column by column
     # a first message that closes its case (thanks for an outreach) or moved to private messages
     # waits for no public reply: neither answered nor unanswered, as for triage
     settled = (kinds["thanks"] | kinds["settled"] | kinds["moved"]).to_numpy(dtype=bool)
-    opening_settled = pd.Series(settled[waits.index.get_indexer(heads.index)], index=heads["journey_id"].to_numpy())
+    # by position (the events' index may repeat labels): each journey's first customer message
+    opening_codes, opening_rows = np.unique(waits["journey_id"].to_numpy(), return_index=True)
+    opening_settled = pd.Series(settled[opening_rows], index=opening_codes)
     first_settled = per_journey(opening_settled).fillna(False).astype(bool)
     out["censored"] = has_message & out["first_response"].isna() & ~first_outside & ~out["opened_outside"] & ~first_settled
+    out["no_reply_needed"] = has_message & out["first_response"].isna() & ~out["opened_outside"] & first_settled
     open_wait = per_journey(now_ts - first_msg["timestamp"])
     open_wait = open_wait.where(open_wait >= pd.Timedelta(0), pd.Timedelta(0))
     out["first_wait"] = out["first_response"].where(~out["censored"], open_wait).where(~out["opened_outside"])
@@ -396,23 +402,23 @@ def _moved(
     # A step on channel dm moves, from it on, the conversations already open at it; a thread the
     # customer opens after it is a new case, asked in public.
     pos = np.arange(len(events), dtype=np.int64)
-    inf = np.int64(len(events))
-    first_move = pd.Series(np.where(move, pos, inf), index=events.index).groupby(codes, sort=False).transform("min")
-    moved_at = first_move.to_numpy(dtype=np.int64)
+    # the latest move at or before each row (-1: none yet), in its journey
+    moves = pd.Series(np.where(move, pos, -1), index=events.index)
+    moved_at = moves.groupby(codes, sort=False).cummax().to_numpy(dtype=np.int64)
     if "brand" in events.columns:
         # With several brands in a journey, a move to one brand's DMs moves what is addressed to
         # that brand; an event of no known brand follows any move.
         addressed = events["brand"].astype("string")
         known = addressed.notna().to_numpy(dtype=bool)
         if known.any():
-            per_brand = pd.Series(np.where(move, pos, inf), index=events.index).groupby([codes, addressed.fillna("")], sort=False)
-            moved_at = np.where(known, per_brand.transform("min").to_numpy(dtype=np.int64), moved_at)
+            per_brand = moves.groupby([codes, addressed.fillna("")], sort=False).cummax().to_numpy(dtype=np.int64)
+            moved_at = np.where(known, per_brand, moved_at)
     opened = pd.Series(pos, index=events.index).groupby(codes if conversation is None else conversation, sort=False)
     opened_at = opened.transform("min").to_numpy(dtype=np.int64)
     if loose is not None:  # rows of no thread are in every conversation: open from the journey's start
         journey_start = pd.Series(pos, index=events.index).groupby(codes, sort=False).transform("min").to_numpy(dtype=np.int64)
         opened_at = np.where(loose, journey_start, opened_at)
-    moved = (pos >= moved_at) & (opened_at <= moved_at)
+    moved = (moved_at >= 0) & (opened_at <= moved_at)
     # a message in the private channel itself is judged by the replies there, which are in the data
     return np.asarray((asked.to_numpy(dtype=bool) | moved) & ~on_dm, dtype=bool)
 

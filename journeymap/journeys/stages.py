@@ -80,12 +80,14 @@ def _by_service_position(events: pd.DataFrame, dtype: pd.CategoricalDtype) -> pd
     """contact, first_response, follow_up, resolution: from the actor and the position in the journey.
 
     ``first_response`` is the journey's first *human* brand step (an actor other than customer,
-    bot and system) after its first customer message: the reply :func:`~journeymap.response_times`
-    times as ``first_response``. Every step before it is ``contact``: the customer's opening
-    messages, and brand messages that are no human answer to them (a greeting or broadcast
-    sent before the customer wrote, automatic acknowledgements). After it, the journey's last
-    step is ``resolution`` and the steps between are ``follow_up``. A journey without such a
-    reply is all ``contact``.
+    bot and system) after its first customer message: in a journey of one conversation, the
+    reply :func:`~journeymap.response_times` times as ``first_response``; in a journey by
+    customer over several threads (or brands), it may answer another thread than the first
+    message's, which the stages, read from the steps alone, do not tell apart. Every step
+    before it is ``contact``: the customer's opening messages, and brand messages that are no
+    human answer to them (a greeting or broadcast sent before the customer wrote, automatic
+    acknowledgements). After it, the journey's last step is ``resolution`` and the steps between
+    are ``follow_up``. A journey without such a reply is all ``contact``.
     """
     codes = pd.factorize(events["journey_id"], sort=False)[0].astype(np.int64)
     starts, lengths = group_bounds(codes)
