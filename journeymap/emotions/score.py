@@ -576,7 +576,8 @@ def score(
             num = np.full(n, np.nan, dtype=np.float32)
             num[rows] = np.asarray(values, dtype=np.float32)[codes] if len(values) else num[rows]
             new[name] = num
-    _read_as_service(new, table, rows[service[rows] & table.has_service[codes]], codes[service[rows] & table.has_service[codes]])
+    moved = service[rows] & table.has_service[codes]  # customer messages to a brand, from a scorer that says its calibration
+    _read_as_service(new, table, rows[moved], codes[moved])
     out = pd.concat([out, new], axis=1)
     if isinstance(journeys, JourneySet):
         return journeys.with_events(out, taxonomy=taxonomy)
