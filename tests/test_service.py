@@ -255,7 +255,10 @@ def test_twcs_sample_service_figures_by_hand(twcs: tuple[jm.EventLog, jm.Journey
     assert len(log.events) + len(log.rejected_rows) == log.n_input == 93
     replies = jm.reply_table(js)
     assert len(replies) == 44 and not replies["automatic"].any()  # no bot in the sample
-    assert (replies["agent"] != "(unsigned)").sum() == 27  # "... 1/2" signed by its "2/2 ^JR"
+    assert (~replies["agent"].str.endswith("/(unsigned)")).sum() == 27  # "... 1/2" signed by its "2/2 ^JR"
+    # unsigned replies are grouped per account, not pooled across the sample's brands
+    unsigned = replies.loc[replies["agent"].str.endswith("/(unsigned)")]
+    assert (unsigned["agent"] == unsigned["account"] + "/(unsigned)").all() and unsigned["account"].nunique() > 1
     assert replies.loc["119264", "agent"] == "British_Airways/JR"
     assert replies.loc["119333" if "119333" in replies.index else "119335", "agent"] == "Tesco/Lee"
     # the bystander (105837, "me too" in 105838's thread) has their own journey, and the brand's answer
@@ -303,7 +306,9 @@ def test_service_levels_by_agent_on_planted_agents(synthetic: tuple[jm.EventLog,
     league = jm.service_levels(js, by="agent", seed=1)
     signed = js.events["agent_id"].dropna()
     assert set(signed.str.split("/").str[0]) == set(PLANTED["signing_brands"])  # type: ignore[arg-type]
-    assert set(signed) <= set(league.index) and "(unsigned)" in league.index
+    assert set(signed) <= set(league.index)
+    unsigned = [g for g in league.index if g.endswith("/(unsigned)")]  # per brand: "NovaTel/(unsigned)"
+    assert unsigned and {g.split("/")[0] for g in unsigned} <= set(js.events["brand"].dropna())
     e = js.events
     conversation = (e["actor"] == "customer").groupby(e["journey_id"]).transform("any")  # broadcasts answer no one
     human = (e["actor"] != "customer") & ~e["true_automatic"] & conversation

@@ -63,7 +63,7 @@ def test_a_journey_only_a_bot_answered_belongs_to_no_agent() -> None:
     js = jm.build_journeys(jm.read_twcs(tweets(rows)))
     league = jm.service_levels(js, min_size=1)
     assert league.loc["(no reply)", "journeys"] == 2  # the bot-only ones: before, "(unsigned)" owned them
-    assert league.loc["(unsigned)", "journeys"] == 0 and league.loc["(unsigned)", "automatic"] == 4
+    assert league.loc["BrandB/(unsigned)", "journeys"] == 0 and league.loc["BrandB/(unsigned)", "automatic"] == 4
     assert league.loc["BrandB/Sam", "journeys"] == 2
 
 

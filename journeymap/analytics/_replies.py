@@ -42,6 +42,7 @@ __all__ = [
     "last_before_in",
     "normalise_text",
     "reply_frame",
+    "unsigned_agents",
 ]
 
 #: The agent of a brand reply that names none (no ``agent_id``).
@@ -172,6 +173,22 @@ def first_after(mask: npt.NDArray[np.bool_], journey: npt.NDArray[np.int64]) -> 
     ok = nxt < n
     ok[ok] = journey[nxt[ok]] == journey[ok]
     return np.where(ok, nxt, -1)
+
+
+def unsigned_agents(events: pd.DataFrame) -> pd.Series:
+    """What a reply that names no agent is grouped as: ``"<account>/(unsigned)"`` where the events name the account.
+
+    Agent ids are ``"<brand account>/<signature>"`` (:func:`journeymap.read_twcs`), so the
+    unsigned replies of each account are a group of their own, not one pool across brands; without
+    an ``author_id`` or ``brand`` column they are all :data:`UNSIGNED`.
+
+    Examples:
+        >>> unsigned_agents(pd.DataFrame({"author_id": ["AskBrand", None]})).tolist()
+        ['AskBrand/(unsigned)', '(unsigned)']
+    """
+    if not any(column in events.columns for column in ("author_id", "brand")):
+        return pd.Series(UNSIGNED, index=events.index, dtype="string")
+    return (account_of(events) + "/" + UNSIGNED).fillna(UNSIGNED)
 
 
 def account_of(events: pd.DataFrame) -> pd.Series:

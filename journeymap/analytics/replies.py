@@ -9,7 +9,7 @@ import pandas as pd
 
 from journeymap.analytics._checks import check_duration
 from journeymap.analytics._prep import require_journeys
-from journeymap.analytics._replies import UNSIGNED, account_of, is_customer, is_system, reply_frame
+from journeymap.analytics._replies import UNSIGNED, account_of, is_customer, is_system, reply_frame, unsigned_agents
 from journeymap.analytics._stats import CHANGE_BOUNDS, MeanInterval, wilson
 from journeymap.analytics.automatic import AutoReplyRule, reply_context, rule_flags
 from journeymap.analytics.metrics import journey_metrics
@@ -39,7 +39,8 @@ def reply_table(js: JourneySet, *, auto: AutoReplyRule | None = None) -> pd.Data
 
     Indexed by the reply's ``event_id``, in journey and step order. Columns: ``journey_id``,
     ``customer_id``, ``timestamp``, ``account`` (the brand account: ``author_id``, else
-    ``brand``), ``agent`` (``agent_id``; ``"(unsigned)"`` where the reply names none),
+    ``brand``), ``agent`` (``agent_id``; ``"<account>/(unsigned)"`` where the reply names none,
+    or ``"(unsigned)"`` where the events name no account),
     ``touchpoint``, ``automatic`` and ``automatic_reason`` (``"bot"``, ``"system"``,
     ``"repeated text"`` or ``""``; see :class:`~journeymap.AutoReplyRule`, which ``auto`` overrides), ``answers`` (the
     ``event_id`` of the customer message it answers: its ``in_reply_to`` when that is a customer
@@ -80,7 +81,7 @@ def reply_table(js: JourneySet, *, auto: AutoReplyRule | None = None) -> pd.Data
             "customer_id": events["customer_id"],
             "timestamp": events["timestamp"],
             "account": account_of(events),
-            "agent": agent.fillna(UNSIGNED),
+            "agent": agent.fillna(unsigned_agents(events)),
             "touchpoint": events["touchpoint"],
             "automatic": automatic,
             "automatic_reason": pd.array(reason, dtype="string"),
@@ -139,14 +140,16 @@ def service_levels(  # noqa: PLR0915 - one table, column by column
     """The service league: per agent, brand or any column, how fast and how well replies land.
 
     ``by`` says what rows are grouped by: ``"agent"`` (``agent_id``; human replies without one
-    are grouped under ``"(unsigned)"``; events of the actor ``system``, such as a ticketing
-    system's auto-acknowledgements and status changes, belong to no agent, whatever
-    ``agent_id`` they carry), ``"brand"`` (the ``brand`` column, else ``author_id``)
-    or any events column. A *reply* belongs to the group of its own row; a *journey* belongs to
-    the group of its first human reply (see :func:`~journeymap.response_times`), or, when no
-    human reply came, to the column's first value in the journey that is also the value of some
-    human reply (a brand is known from the customer's messages; a customer's own id, or a bot,
-    never owns a journey), else to ``"(no reply)"``. Journeys without a customer message (brand
+    are grouped per account under ``"<account>/(unsigned)"``, like the ids
+    :func:`~journeymap.read_twcs` writes, or under ``"(unsigned)"`` where the events name no
+    account; events of the actor ``system``, such as a ticketing system's auto-acknowledgements
+    and status changes, belong to no agent, whatever ``agent_id`` they carry), ``"brand"`` (the
+    ``brand`` column, else ``author_id``) or any events column. A *reply* belongs to the group
+    of its own row; a *journey* belongs to the group of the human reply that answered its first
+    message (the one :func:`~journeymap.response_times` times), or, when none came, to the
+    column's first value in that message's conversation that is also the value of some human
+    reply (a brand is known from the customer's messages; a customer's own id, or a bot, never
+    owns a journey), else to ``"(no reply)"``. Journeys without a customer message (brand
     broadcasts) are left out, and their brand messages are not replies.
 
     Columns, one row per group (index named after the grouping; most journeys first):
@@ -199,7 +202,7 @@ def service_levels(  # noqa: PLR0915 - one table, column by column
     events = js.events
     group, name = _group_column(events, by)
     if by == "agent":
-        group = group.fillna(UNSIGNED).where(_agents_rows(events))
+        group = group.fillna(unsigned_agents(events)).where(_agents_rows(events))
     flagged = rule_flags(js, auto)[0]
     excluded = excluded_replies(js, bots, auto)
     ctx = reply_context(js)
