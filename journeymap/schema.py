@@ -133,6 +133,8 @@ REJECT_COLUMNS: tuple[str, ...] = ("row", "column", "reason", "value")
 #: A scored message is negative below this valence and positive above :data:`POSITIVE_VALENCE`.
 NEGATIVE_VALENCE = -0.25
 POSITIVE_VALENCE = 0.25
+#: How far past -1 or 1 a valence may lie and still be read (clipped): float32 rounding.
+VALENCE_TOLERANCE = 1e-6
 #: A change of valence between two customer messages counts as a drop (a moment of truth)
 #: when it is larger than this.
 SIGNIFICANT_DROP = 0.25

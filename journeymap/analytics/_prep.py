@@ -9,7 +9,7 @@ import pandas as pd
 
 from journeymap.exceptions import ArgumentTypeError, SchemaError
 from journeymap.journeys._table import customer_mask
-from journeymap.schema import NEGATIVE_VALENCE, POSITIVE_VALENCE, SENTIMENTS
+from journeymap.schema import NEGATIVE_VALENCE, POSITIVE_VALENCE, SENTIMENTS, VALENCE_TOLERANCE
 
 if TYPE_CHECKING:
     import numpy.typing as npt
@@ -153,7 +153,7 @@ def _row(events: pd.DataFrame, position: int) -> str:
 def _check_valence(events: pd.DataFrame, valence: npt.NDArray[np.float64]) -> None:
     """SchemaError where a valence lies outside [-1, 1] (a tiny rounding excess is let through)."""
     with np.errstate(invalid="ignore"):
-        bad = np.abs(valence) > 1.0 + 1e-6  # NaN (unscored) compares False
+        bad = np.abs(valence) > 1.0 + VALENCE_TOLERANCE  # NaN (unscored) compares False
     if bad.any():
         first = int(np.argmax(bad))
         msg = (

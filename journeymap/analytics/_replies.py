@@ -253,6 +253,13 @@ class ReplyContext:
         """
         return conversation_first_after(mask, self.journey, self.conversation, self.loose)
 
+    def openings(self) -> npt.NDArray[np.int64]:
+        """The row of each journey's first customer message, in journey order (journeys without one have none)."""
+        rows = np.flatnonzero(self.customer)
+        if len(rows):
+            rows = rows[np.r_[True, self.journey[rows][1:] != self.journey[rows][:-1]]]
+        return rows
+
     def next_reply(self, replier: npt.NDArray[np.bool_]) -> npt.NDArray[np.int64]:
         """For every row, the ``replier`` row that answers it (or -1): the next one in its conversation.
 
@@ -540,7 +547,7 @@ def reply_frame(events: pd.DataFrame, automatic: npt.NDArray[np.bool_], *, conte
     events' :class:`ReplyContext` when already computed.
     """
     ctx = context if context is not None else ReplyContext.of(events)
-    customer, journey, answered, wait = ctx.customer, ctx.journey, ctx.answered, ctx.wait
+    customer, answered, wait = ctx.customer, ctx.answered, ctx.wait
     if "valence" in events.columns:
         valence = events["valence"].to_numpy(dtype=np.float64, na_value=np.nan)
     else:
@@ -551,9 +558,7 @@ def reply_frame(events: pd.DataFrame, automatic: npt.NDArray[np.bool_], *, conte
     brand = ~customer
     # each journey's first customer message: the replies to it are its first acknowledgement and
     # first response, as response_times measures them (in its conversation, not any brand row after it)
-    opening = np.flatnonzero(customer)
-    if len(opening):
-        opening = opening[np.r_[True, journey[opening][1:] != journey[opening][:-1]]]
+    opening = ctx.openings()
 
     def first_of(replier: npt.NDArray[np.bool_]) -> npt.NDArray[np.bool_]:
         first = np.zeros(len(replier), dtype=bool)

@@ -116,11 +116,10 @@ def rule_flags(js: JourneySet, rule: AutoReplyRule | None) -> tuple[npt.NDArray[
         auto, reason = rule.flags(js.events)
         auto, reason = np.asarray(auto, dtype=bool), np.asarray(reason, dtype=object)  # a list is fine too
         # a system event is never a person's reply, whatever the rule says
-        system = is_system(js.events) & ~np.asarray(auto, dtype=bool)
+        system = is_system(js.events) & ~auto
         if not system.any():
             return auto, reason
-        reason = np.where(system, SYSTEM, np.asarray(reason, dtype=object)).astype(object)
-        return np.asarray(auto, dtype=bool) | system, reason
+        return auto | system, np.where(system, SYSTEM, reason).astype(object)
 
     def compute() -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.object_]]:
         auto, reason = rule._flags(js.events, reply_context(js))

@@ -326,10 +326,7 @@ def service_levels(  # noqa: PLR0915 - one table, column by column
 
 def _in_opening_conversation(ctx: ReplyContext) -> npt.NDArray[np.bool_]:
     """Whether each event is in the conversation of its journey's first customer message (rows of no thread are in all)."""
-    n_codes = int(ctx.journey.max(initial=-1)) + 1
-    opening = np.full(n_codes, -1, dtype=np.int64)
-    rows = np.flatnonzero(ctx.customer)
-    journeys, first = np.unique(ctx.journey[rows], return_index=True)  # each journey's first customer message
-    opening[journeys] = ctx.conversation[rows[first]]
-    first_conversation = opening[ctx.journey] if len(ctx.journey) else opening[:0]
-    return np.asarray((ctx.conversation == first_conversation) | ctx.loose, dtype=bool)
+    opening = np.full(int(ctx.journey.max(initial=-1)) + 1, -1, dtype=np.int64)
+    rows = ctx.openings()
+    opening[ctx.journey[rows]] = ctx.conversation[rows]
+    return np.asarray((ctx.conversation == opening[ctx.journey]) | ctx.loose, dtype=bool)

@@ -14,10 +14,17 @@ from dask.delayed import delayed
 
 from journeymap.distributed.journeys import DaskJourneySet, text_events
 from journeymap.emotions.registry import get_scorer
-from journeymap.emotions.score import Prior, check_prior, scored_rows, service_rows, warn_user_columns, without_scores
+from journeymap.emotions.score import (
+    Prior,
+    check_prior,
+    has_brand_messages,
+    scored_rows,
+    service_rows,
+    warn_user_columns,
+    without_scores,
+)
 from journeymap.emotions.score import score as score_frame
 from journeymap.exceptions import InvalidArgumentError
-from journeymap.io.validation import canonical_actors
 from journeymap.schema import EMOTION_COLUMNS, is_score_column, score_column
 
 if TYPE_CHECKING:
@@ -159,12 +166,7 @@ def _reads_as_service(events: Any, prior: str) -> bool:
     """Whether customer messages are read with the customer-service prior (:func:`journeymap.score`'s rule)."""
     if check_prior(prior) != "auto" or "actor" not in events.columns:
         return prior == "service"
-
-    def brand(part: pd.DataFrame) -> bool:
-        actor = canonical_actors(part["actor"].astype("string"))
-        return bool((actor.notna() & (actor != "customer")).fillna(False).any())
-
-    return bool(events.map_partitions(brand, meta=(None, bool)).any().compute())
+    return bool(events.map_partitions(has_brand_messages, meta=(None, bool)).any().compute())
 
 
 def _restore(part: pd.DataFrame, name: Any = None) -> pd.DataFrame:

@@ -107,6 +107,13 @@ def sentiment_decisions(scorer: EmotionScorer, texts: list[str]) -> tuple[npt.ND
     return np.asarray([("negative", "neutral", "positive").index(str(x)) for x in names], dtype=np.int64), valence
 
 
+def check_eval_prior(prior: object) -> None:
+    """InvalidArgumentError unless ``prior`` is a reading an evaluation can take: ``"none"`` or ``"service"``."""
+    if prior not in ("none", "service"):
+        msg = f"prior must be 'none' or 'service' to evaluate, got {prior!r}"
+        raise InvalidArgumentError(msg)
+
+
 def scored_sentiment(
     scorer: EmotionScorer, texts: list[str], *, prior: str = "none"
 ) -> tuple[npt.NDArray[np.object_], npt.NDArray[np.float32], npt.NDArray[np.float32] | None]:
@@ -120,10 +127,7 @@ def scored_sentiment(
     from journeymap.emotions.scorer import SentimentScorer
     from journeymap.schema import SENTIMENTS
 
-    if prior not in ("none", "service"):
-        msg = f"prior must be 'none' or 'service' to evaluate, got {prior!r}"
-        raise InvalidArgumentError(msg)
-
+    check_eval_prior(prior)
     k = len(scorer.taxonomy.labels)
     if isinstance(scorer, SentimentScorer):
         rows = np.asarray(scorer.score_outputs(texts), dtype=np.float32)

@@ -20,12 +20,12 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from journeymap.emotions.evaluate import scored_sentiment
+from journeymap.emotions.evaluate import check_eval_prior, scored_sentiment
 from journeymap.emotions.labelled import read_labelled
 from journeymap.emotions.registry import get_scorer
 from journeymap.emotions.score import calibration_of
 from journeymap.emotions.taxonomy import Taxonomy
-from journeymap.exceptions import InvalidArgumentError, SchemaError
+from journeymap.exceptions import SchemaError
 from journeymap.schema import SENTIMENTS
 
 if TYPE_CHECKING:
@@ -102,9 +102,7 @@ def evaluate_labelled(
         >>> r["level"], round(r["accuracy"], 2), r["n_texts"]
         ('sentiment (what journeymap.score writes)', 0.67, 3)
     """
-    if prior not in ("none", "service"):
-        msg = f"prior must be 'none' or 'service' to evaluate, got {prior!r}"
-        raise InvalidArgumentError(msg)
+    check_eval_prior(prior)  # before the data is read and the scorer built
     data = read_labelled(source, text=text, label=label, label_map=label_map, sep=sep)
     scorer_obj = get_scorer(scorer)
     names = data.names

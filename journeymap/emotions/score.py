@@ -232,11 +232,18 @@ def service_rows(events: pd.DataFrame, mask: pd.Series, prior: str) -> npt.NDArr
         return np.zeros(n, dtype=bool)
     if "actor" not in events.columns:  # texts alone: customers' only if the caller says so
         return mask.to_numpy(dtype=bool) & (prior == "service")
-    actor = canonical_actors(events["actor"].astype("string"))
-    customer = (actor == "customer").fillna(False).to_numpy(dtype=bool)
-    if prior == "auto" and not (actor.notna().to_numpy(dtype=bool) & ~customer).any():
-        return np.zeros(n, dtype=bool)  # no brand message: reviews, surveys, texts of one side
+    if prior == "auto" and not has_brand_messages(events):
+        return np.zeros(n, dtype=bool)  # reviews, surveys, texts of one side
+    customer = (canonical_actors(events["actor"].astype("string")) == "customer").fillna(False).to_numpy(dtype=bool)
     return mask.to_numpy(dtype=bool) & customer
+
+
+def has_brand_messages(events: pd.DataFrame) -> bool:
+    """Whether any row is the brand's (a known actor other than the customer): a conversation with a brand."""
+    if "actor" not in events.columns:
+        return False
+    actor = canonical_actors(events["actor"].astype("string"))
+    return bool((actor.notna() & (actor != "customer")).fillna(False).any())
 
 
 def scored_rows(events: pd.DataFrame, *, agents: bool) -> pd.Series:

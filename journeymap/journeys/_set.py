@@ -12,7 +12,15 @@ import pandas as pd
 from journeymap.emotions.taxonomy import Taxonomy
 from journeymap.exceptions import ArgumentTypeError, InvalidArgumentError, SchemaError
 from journeymap.model import Customer, EmotionScore, Interaction, Journey, Touchpoint
-from journeymap.schema import CANONICAL_COLUMNS, EMOTION_COLUMNS, JOURNEY_COLUMNS, SCORE_PREFIX, label_of, score_column
+from journeymap.schema import (
+    CANONICAL_COLUMNS,
+    EMOTION_COLUMNS,
+    JOURNEY_COLUMNS,
+    SCORE_PREFIX,
+    VALENCE_TOLERANCE,
+    label_of,
+    score_column,
+)
 
 T = TypeVar("T")
 
@@ -41,7 +49,7 @@ def _scalar(value: Any) -> Any:
 
 def _valence(value: float, event_id: object) -> float:
     """A row's valence for :class:`EmotionScore`: a float32 rounding past +-1 clipped; beyond it, a SchemaError."""
-    if abs(value) > 1.0 + 1e-6:
+    if abs(value) > 1.0 + VALENCE_TOLERANCE:
         msg = f"the 'valence' column must lie in [-1, 1]; event_id {event_id!r} has {value!r}"
         raise SchemaError(msg)
     return min(1.0, max(-1.0, value))
