@@ -29,6 +29,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ACTORS",
+    "ADDRESSED",
     "CANONICAL_COLUMNS",
     "EMOTION_COLUMNS",
     "EVENT_COLUMNS",
@@ -126,6 +127,12 @@ TOPIC_COLUMNS: tuple[str, ...] = ("topic", "topic_score")
 #: slice of a corpus; :func:`journeymap.read_twcs` sets it from ``response_tweet_id``). The reply
 #: analytics count such a message as neither answered nor unanswered: its wait is unknown.
 REPLY_OUTSIDE_DATA = "reply_outside_data"
+
+#: An optional boolean attribute column: False for a customer message addressed to no brand (on
+#: a social network: it names no brand account and answers no brand message, directly or through
+#: the messages above it; :func:`journeymap.read_twcs` sets it). Without a reply it waits for
+#: none: the reply analytics count it as neither answered nor unanswered (``"unaddressed"``).
+ADDRESSED = "addressed"
 
 #: The columns of every rejects (and warnings) frame: one row per problem.
 REJECT_COLUMNS: tuple[str, ...] = ("row", "column", "reason", "value")

@@ -272,9 +272,11 @@ def test_twcs_sample_service_figures_by_hand(twcs: tuple[jm.EventLog, jm.Journey
     # first contact and first response are unknown; the later waits (7:08, 7:53, 6:38) are known
     assert rt.loc["119246", "opened_outside"] and pd.isna(rt.loc["119246", "first_response"])
     assert not rt.loc["119246", "censored"] and rt.loc["119246", "mean_wait"] == pd.Timedelta("0:07:13")
-    # unanswered: censored at the last timestamp of the data (2017-10-12 12:09:13)
-    assert rt.loc["119331", "censored"] and rt.loc["119331", "first_wait"] == pd.Timedelta("22:21:59")
-    assert int(rt["censored"].sum()) == 1
+    # 119331 ("They reschedule my shit for tomorrow") names no one and answers no one: UPS answered
+    # another customer's reply to it (119330), so it waits for no reply and is not censored
+    assert not rt.loc["119331", "censored"] and rt.loc["119331", "no_reply_needed"] and pd.isna(rt.loc["119331", "first_wait"])
+    assert rt.loc["119331", "unaddressed"] == 1 and int(rt["unaddressed"].sum()) == 1
+    assert int(rt["censored"].sum()) == 0
     # AppleSupport's 119237 and 119250 list replies (response_tweet_id) that are not in the sample:
     # answered outside it, wait unknown, not unanswered
     assert rt.loc[["119237", "119250"], "replied_outside"].tolist() == [1, 1]
@@ -282,8 +284,10 @@ def test_twcs_sample_service_figures_by_hand(twcs: tuple[jm.EventLog, jm.Journey
     agents = jm.service_levels(js, by="agent")
     assert agents.index.name == "agent" and agents.loc["SpotifyCares/AY", "replies"] == 5
     assert agents.loc["SouthwestAir/AC", "first_response_median"] == pd.Timedelta("0:04:46")
-    # of its 3 journeys 2 have their reply outside the sample: 1 of 1 known is unanswered
-    assert agents.loc["(no reply)", "unanswered"] == 1.0 and agents["too_small"].loc["SpotifyCares/AY"]
+    # of its 3 journeys 2 have their reply outside the sample and 1 (119331) was addressed to no
+    # brand: none is known to be unanswered
+    assert agents.loc["(no reply)", "journeys"] == 3 and np.isnan(agents.loc["(no reply)", "unanswered"])
+    assert agents["too_small"].loc["SpotifyCares/AY"]
     assert np.isnan(agents.loc["SpotifyCares/AY", "within_sla_low"])
     # 44 brand tweets, 43 replies: British Airways' "1/2 ... 2/2 ^JR" (119264, 119266) is one
     assert agents["replies"].sum() == 43 and agents.loc["British_Airways/JR", "replies"] == 1

@@ -282,6 +282,40 @@ def test_a_message_whose_reply_is_outside_the_data_is_neither_answered_nor_unans
     assert t["rank"].tolist()[0] == 1 and pd.isna(t["rank"].tolist()[1])
 
 
+def test_a_bystanders_remark_addressed_to_no_brand_waits_for_no_reply() -> None:
+    # the TWCS sample's 119331/119330/119329: a tweet naming no one, another customer's reply to it
+    # naming Amazon in words, and the brand answering that other customer
+    rows = [
+        tweet("1", "200", "True", 0, "They reschedule my shit for tomorrow https://t.co/x"),
+        tweet("2", "201", "True", 3, "@200 I wish Amazon had an option to ship it to the ups store", "1"),
+        tweet("3", "UPSHelp", "False", 9, "@201 UPS has a service called My Choice ^ML", "2"),
+        tweet("4", "200", "True", 20, "still nothing", "1"),  # the first customer again, under their own tweet
+        tweet("5", "300", "True", 1, "@76099 my phone drains in an hour"),  # an anonymised brand handle: addressed
+        tweet("6", "300", "True", 2, "and it is hot", "5"),  # under an addressed tweet
+        tweet("7", "400", "True", 4, "same here", "99"),  # its parent is outside the data: may answer a brand
+        tweet("8", "500", "True", 5, "nobody answers @SomeBrand"),
+    ]
+    log = read_twcs(frame(*rows))
+    assert log.events["event_id"].tolist() == [str(i) for i in range(1, 9)]
+    assert log.events["addressed"].tolist() == [False, False, True, False, True, True, True, True]
+    js = build_journeys(log)
+    rt = jm.response_times(js)
+    # 200's journey: addressed to no brand, unanswered, so neither censored nor unanswered
+    assert rt.loc["1", ["censored", "no_reply_needed", "unanswered", "unaddressed"]].tolist() == [False, True, 0, 2]
+    assert pd.isna(rt.loc["1", "first_wait"])
+    # 201's remark names no brand either, but the brand answered it: answered all the same
+    assert rt.loc["2", "first_response"] == pd.Timedelta("6min") and rt.loc["2", "unaddressed"] == 0
+    assert rt.loc["5", ["censored", "unanswered", "unaddressed"]].tolist() == [True, 2, 0]
+    t = jm.triage(crc_scores(js))
+    assert t.loc[["1", "4"], "status"].tolist() == ["unaddressed"] * 2 and t.loc[["1", "4"], "rank"].isna().all()
+    assert t.loc["1", "reason"].startswith("addressed to no brand")
+    assert (t["status"] == "waiting").sum() == 4 and t["status"].iloc[-2:].tolist() == ["unaddressed"] * 2
+    # 200's two remarks do not count as asking again against each other
+    assert t.loc["1", "repetition"] == 0
+    brands = jm.service_levels(js, by="brand")
+    assert brands.loc["UPSHelp", "unanswered"] == 0  # 200's journey is not one UPS left unanswered
+
+
 def test_with_journeys_by_customer_a_brand_answers_only_its_own_thread() -> None:
     log = read_twcs(
         frame(

@@ -17,7 +17,7 @@ from journeymap.backends import dispatch
 from journeymap.emotions.taxonomy import GOEMOTIONS_INTENSE
 from journeymap.exceptions import InvalidArgumentError
 from journeymap.journeys._table import id_ranks
-from journeymap.schema import NEGATIVE_VALENCE, REPLY_OUTSIDE_DATA, SCORE_PREFIX, score_column
+from journeymap.schema import ADDRESSED, NEGATIVE_VALENCE, REPLY_OUTSIDE_DATA, SCORE_PREFIX, score_column
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -215,8 +215,8 @@ def response_times(  # noqa: PLR0915 - one table, column by column
       data (``reply_outside_data``; a slice of a corpus) is not censored: its waits are NaT; nor
       is one that needs no public reply (``no_reply_needed``).
     * ``no_reply_needed``: the first message got no reply and needs none in public: a thank-you
-      to an outreach, or a message after the case moved to private messages (:func:`triage`'s
-      ``closing`` and ``moved``). A journey with a customer message is answered
+      to an outreach, a message after the case moved to private messages, or one addressed to no
+      brand (:func:`triage`'s ``closing``, ``moved`` and ``unaddressed``). A journey with a customer message is answered
       (``first_response``), ``censored``, ``opened_outside``, ``no_reply_needed``, or its first
       message's reply is outside the data: one of the five.
     * ``first_wait``: ``first_response``, or for a censored journey the wait up to ``now``
@@ -233,7 +233,10 @@ def response_times(  # noqa: PLR0915 - one table, column by column
       :func:`triage`'s status ``"closing"``; scored journeys only), ``replied_outside`` (those whose reply
       is outside the data: not unanswered, wait unknown; a reply outside the data answers the
       customer's earlier messages still waiting before it too, as one inside would; the format
-      names no author for a missing tweet, so it is taken for the brand's), ``automatic_replies``
+      names no author for a missing tweet, so it is taken for the brand's), ``unaddressed``
+      (with no reply after them, addressed to no brand: ``addressed`` False, as
+      :func:`journeymap.read_twcs` writes for a bystander's remark in a thread; not
+      unanswered), ``automatic_replies``
       (the journey's automatic brand replies, counted either way);
     * when scored, ``valence_change_after_reply``: the mean, over pairs of consecutive scored
       customer messages with at least one brand reply between them, of the later message's
@@ -293,9 +296,9 @@ def response_times(  # noqa: PLR0915 - one table, column by column
     for column in ("first_response", "first_acknowledgement"):
         out[column] = out[column].where(~out["opened_outside"])
     kinds = _open_kinds(events, ctx, automatic, waits, flagged)
-    # a first message that closes its case (thanks for an outreach) or moved to private messages
-    # waits for no public reply: neither answered nor unanswered, as for triage
-    settled = (kinds["thanks"] | kinds["settled"] | kinds["moved"]).to_numpy(dtype=bool)
+    # a first message that closes its case (thanks for an outreach), moved to private messages or
+    # was addressed to no brand waits for no public reply: neither answered nor unanswered, as for triage
+    settled = (kinds["thanks"] | kinds["settled"] | kinds["moved"] | kinds["unaddressed"]).to_numpy(dtype=bool)
     # by position (the events' index may repeat labels): each journey's first customer message
     opening_codes, opening_rows = np.unique(waits["journey_id"].to_numpy(), return_index=True)
     opening_settled = pd.Series(settled[opening_rows], index=opening_codes)
@@ -312,10 +315,11 @@ def response_times(  # noqa: PLR0915 - one table, column by column
     out["n_customer_messages"] = per_journey(g.size()).fillna(0).astype(np.int64)
     closing = kinds["thanks"] | kinds["settled"]
     for column, mask in (
-        ("unanswered", ~waits["replied"] & ~waits["reply_outside"] & ~kinds["moved"] & ~closing),
+        ("unanswered", ~waits["replied"] & ~waits["reply_outside"] & ~kinds["moved"] & ~closing & ~kinds["unaddressed"]),
         ("replied_outside", kinds["outside"]),
         ("moved", kinds["moved"]),
         ("closing", closing),
+        ("unaddressed", kinds["unaddressed"]),
     ):
         out[column] = per_journey(mask.groupby(waits["journey_id"], sort=False).sum()).fillna(0).astype(np.int64)
     auto_count = pd.Series(flagged, index=events.index).groupby(ctx.journey, sort=False).sum()
@@ -451,7 +455,8 @@ def _open_kinds(
     """What each open customer message is, indexed like ``waits``: one status each, in triage's order.
 
     ``thanks`` and ``settled`` (:func:`_closing`) before ``moved`` (:func:`_moved`) before
-    ``outside`` (a reply outside the data); a message with none of these, and no reply, is
+    ``outside`` (a reply outside the data) before ``unaddressed`` (addressed to no brand:
+    :data:`~journeymap.schema.ADDRESSED`); a message with none of these, and no reply, is
     waiting. :func:`triage` and :func:`response_times` both read them, so they agree.
     ``automatic`` are the replies left out (``bots=``), ``canned`` the automatic ones, which move
     nothing either way.
@@ -460,7 +465,15 @@ def _open_kinds(
     thanks, settled = (mask[ctx.customer] & open_ for mask in _closing(events, ctx, automatic))
     moved = _moved(events, ctx.journey, canned, ctx.conversation, ctx.loose)[ctx.customer] & open_ & ~thanks & ~settled
     outside = waits["reply_outside"].to_numpy(dtype=bool) & ~moved & ~thanks & ~settled
-    return pd.DataFrame({"thanks": thanks, "settled": settled, "moved": moved, "outside": outside}, index=waits.index)
+    addressed = (
+        events[ADDRESSED].fillna(True).to_numpy(dtype=bool)[ctx.customer]
+        if ADDRESSED in events.columns
+        else np.ones(len(waits), dtype=bool)
+    )
+    unaddressed = ~addressed & open_ & ~thanks & ~settled & ~moved & ~outside
+    return pd.DataFrame(
+        {"thanks": thanks, "settled": settled, "moved": moved, "outside": outside, "unaddressed": unaddressed}, index=waits.index
+    )
 
 
 def _top_label(events: pd.DataFrame, columns: list[str]) -> pd.Series:
@@ -509,7 +522,10 @@ def triage(
     it is a clearly positive message (valence at least :data:`CLOSING_VALENCE`, 0.5) after a
     human brand reply in its conversation, such as "thanks, that worked!" (moved or not), or an
     earlier message of the customer's that such a thanks settles: it most likely closes the case,
-    so it is listed last, unranked. Every open message is in the table.
+    so it is listed after those, unranked. Its status is ``"unaddressed"`` when it was addressed
+    to no brand (``addressed`` False: :func:`journeymap.read_twcs` writes it for a bystander's
+    remark in a thread that names no brand and answers none): listed last, unranked. Every open
+    message is in the table.
 
     Waiting is measured to ``now`` (default: the latest event in the data, so the result does
     not change with the clock); every such wait is censored there (``censored`` is True: the
@@ -544,7 +560,7 @@ def triage(
 
     Returns:
         One row per open message, indexed by its ``event_id``: ``rank`` (1, 2, ... for the
-        waiting messages, NA for the moved, reply_outside and closing ones), ``status``,
+        waiting messages, NA for the moved, reply_outside, closing and unaddressed ones), ``status``,
         ``priority``, its four parts,
         ``journey_id``, ``customer_id``, ``timestamp``, ``waiting``, ``censored``, ``text``,
         ``emotion`` and ``reason`` (the parts that drove the rank, in words).
@@ -570,6 +586,7 @@ def triage(
     now_ts = end_of_data(events, now)
     kinds = _open_kinds(events, ctx, automatic, waits, rule_flags(js, auto)[0]).loc[ev.index]
     thanks, settled, moved, outside = kinds["thanks"], kinds["settled"], kinds["moved"], kinds["outside"]
+    unaddressed = kinds["unaddressed"]
     closing = thanks | settled
     valence = ev["valence"].astype("float64")
     negativity = (-valence).clip(lower=0).fillna(0.0)
@@ -583,7 +600,7 @@ def triage(
     waiting_part = (hours / 24).clip(0, 1) * 0.5 ** ((hours - 24).clip(lower=0) / (7 * 24))
     # the customer's other messages still waiting: thanks that close a case, messages moved to
     # private messages and those answered outside the data are not asking again
-    still = ~(closing | moved | outside).to_numpy(dtype=bool)
+    still = ~(closing | moved | outside | unaddressed).to_numpy(dtype=bool)
     asking = ev.loc[still, "customer_id"]
     repeats = (ev["customer_id"].map(asking.value_counts()).fillna(0).astype("int64") - still.astype("int64")).clip(lower=0)
     repetition = (repeats.clip(upper=3) / 3).astype("float64")
@@ -592,17 +609,18 @@ def triage(
         w["negativity"] * negativity + w["intensity"] * intensity + w["waiting"] * waiting_part + w["repetition"] * repetition
     )
     top_label = _top_label(ev, intense)
-    waits = ~(moved | outside | closing)
+    waits = ~(moved | outside | closing | unaddressed)
     reasons = _reasons(negativity, intensity, top_label.astype("string"), hours, repeats, waits=waits)
     reasons = reasons.where(~moved, "moved to private messages; " + reasons)
     reasons = reasons.where(~outside, "a reply outside the data; " + reasons)
     reasons = reasons.where(~thanks, "a positive reply to the brand's answer; " + reasons)
     reasons = reasons.where(~settled, "the customer thanked the brand later; " + reasons)
+    reasons = reasons.where(~unaddressed, "addressed to no brand; " + reasons)
     out = pd.DataFrame(
         {
             "status": np.select(
-                [moved.to_numpy(), outside.to_numpy(), closing.to_numpy()],
-                ["moved", "reply_outside", "closing"],
+                [moved.to_numpy(), outside.to_numpy(), closing.to_numpy(), unaddressed.to_numpy()],
+                ["moved", "reply_outside", "closing", "unaddressed"],
                 default="waiting",
             ),
             "priority": priority,
@@ -622,7 +640,9 @@ def triage(
         },
         index=ev.index,
     )
-    out["group_"] = np.select([moved.to_numpy(), outside.to_numpy(), closing.to_numpy()], [1, 2, 3], default=0)  # waiting first
+    out["group_"] = np.select(  # waiting first
+        [moved.to_numpy(), outside.to_numpy(), closing.to_numpy(), unaddressed.to_numpy()], [1, 2, 3, 4], default=0
+    )
     # exact ties in id order, as everywhere ("9" before "10"), not as text
     out["id_"] = id_ranks(out["event_id"].astype("string"))
     out = out.sort_values(["group_", "priority", "timestamp", "id_"], ascending=[True, False, True, True], kind="stable")

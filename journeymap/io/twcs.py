@@ -15,7 +15,7 @@ from journeymap.io import _regex
 from journeymap.io._time import parse_timestamps
 from journeymap.io.sources import read_table
 from journeymap.io.validation import Problems, as_id, as_text, check_on_error, check_unique_columns, validate_events
-from journeymap.schema import REPLY_OUTSIDE_DATA, input_names, log_kept
+from journeymap.schema import ADDRESSED, REPLY_OUTSIDE_DATA, input_names, log_kept
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -166,6 +166,32 @@ def _brand_agents(text: pd.Series, author: pd.Series, brand_post: np.ndarray) ->
     return out
 
 
+def _names_account(text: pd.Series, rows: npt.NDArray[np.bool_], customers: pd.Series) -> npt.NDArray[np.bool_]:
+    """Whether each of ``rows`` names an ``@handle`` that is not one of ``customers`` (False elsewhere).
+
+    The corpus anonymises handles as numbers, brands' as well as customers' (``@76099``; the
+    support accounts keep their names), so a handle counts as a brand's unless it is the
+    author of a customer's tweet in the data.
+
+    Examples:
+        >>> text = pd.Series(["@115 me too", "@76099 fix it", "no handle", "@AskBrand hi"])
+        >>> _names_account(text, np.array([True, True, True, True]), pd.Series(["115"])).tolist()
+        [False, True, False, True]
+    """
+    import re
+
+    out = np.zeros(len(text), dtype=bool)
+    candidates = rows & _regex.contains(text, "@")
+    if not candidates.any():
+        return out
+    known = set(customers.dropna().astype(str))
+    handle = re.compile(r"@(\w+)")
+    out[np.flatnonzero(candidates)] = [
+        any(h not in known for h in handle.findall(t)) for t in text.iloc[np.flatnonzero(candidates)].astype(str)
+    ]
+    return out
+
+
 def _replies_outside(responses: pd.Series, ids: pd.Series) -> pd.Series:
     """Whether each tweet's ``response_tweet_id`` names a reply that is not among ``ids``.
 
@@ -230,6 +256,12 @@ def read_twcs(  # noqa: PLR0915 - one pass over the columns, read top to bottom
     Columns: ``tweet_id``, ``author_id``, ``inbound``, ``created_at``, ``text``,
     ``in_response_to_tweet_id`` (``response_tweet_id`` is optional and kept as an attribute).
 
+    * ``addressed``: False for a customer tweet addressed to no brand: neither it nor any tweet
+      above it in the reply tree is a brand's or names an ``@handle`` other than a customer's of
+      the data (the corpus anonymises brands' handles as numbers too, ``@76099``), and the chain
+      stays in the data.
+      A bystander's remark in a thread the brand answered for someone else is one: without a
+      reply it waits for none (:data:`journeymap.schema.ADDRESSED`).
     * ``reply_outside_data`` (with ``response_tweet_id``): the tweet has replies that are not in
       the data (a slice of the corpus); the reply analytics then count it as neither answered
       nor unanswered (see :data:`journeymap.schema.REPLY_OUTSIDE_DATA`).
@@ -376,6 +408,14 @@ def read_twcs(  # noqa: PLR0915 - one pass over the columns, read top to bottom
         keys = pd.DataFrame({"root": root_row, "author": authors.to_numpy(dtype=object), "depth": depth})
         shallowest = keys.groupby(["root", "author"], sort=False, dropna=False)["depth"].transform("min").to_numpy()
         opener |= joins & (depth == shallowest)
+    # A customer tweet addressed to no brand: neither it nor any tweet above it is a brand's or
+    # names an account other than a customer's of the data, and its chain does not leave the data
+    # (a reply to a tweet outside it may answer a brand). A bystander's remark in a thread the
+    # brand answered for someone else waits for no reply of the brand's.
+    known = ~is_customer | dangling
+    loose_chain = is_customer & (_nearest(parent_row, known) < 0)  # only these can be unaddressed
+    names = _names_account(text, loose_chain, author[is_customer])
+    addressed = ~is_customer | (_nearest(parent_row, known | names) >= 0)
     dm = np.zeros(n, dtype=bool)  # a brand reply asking to move to private messages (customers' DMs do not move)
     dm[~is_customer] = _regex.contains(text[~is_customer], DM_PATTERN)
     answers_broadcast = is_customer & has_parent & broadcast[np.maximum(parent_row, 0)]
@@ -401,6 +441,7 @@ def read_twcs(  # noqa: PLR0915 - one pass over the columns, read top to bottom
         },
         index=frame.index,
     )
+    canonical[ADDRESSED] = addressed
     if "response_tweet_id" in frame.columns:
         canonical[REPLY_OUTSIDE_DATA] = _replies_outside(frame["response_tweet_id"], ids.mask(wrong_id))
     if wrong_id.any():

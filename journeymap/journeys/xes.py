@@ -36,6 +36,7 @@ from journeymap.journeys._table import journey_set_from_events
 from journeymap.journeys.stages import assign_stages
 from journeymap.model import StageModel
 from journeymap.schema import (
+    ADDRESSED,
     CANONICAL_COLUMNS,
     EMOTION_COLUMNS,
     JOURNEY_COLUMNS,
@@ -61,7 +62,9 @@ _ROW = "journeymap:row"  # the events' index (input row numbers), kept for an ex
 _TRACE = "_trace"  # the trace's own concept:name (the journey id differs where two traces share one)
 #: Names an attribute of a foreign log may not take as it is: journeymap's own columns. Such an
 #: attribute is kept as ``xes:<name>`` (``xes:event_id``), so that the columns read_xes builds stay.
-_RESERVED = frozenset({*CANONICAL_COLUMNS, *JOURNEY_COLUMNS, *EMOTION_COLUMNS, *TOPIC_COLUMNS, REPLY_OUTSIDE_DATA, "resource"})
+_RESERVED = frozenset(
+    {*CANONICAL_COLUMNS, *JOURNEY_COLUMNS, *EMOTION_COLUMNS, *TOPIC_COLUMNS, REPLY_OUTSIDE_DATA, ADDRESSED, "resource"}
+)
 _ACTIVITIES = ("touchpoint", "stage", "topic")
 _EXTENSIONS = (
     ("Concept", "concept", "http://www.xes-standard.org/concept.xesext"),
