@@ -119,7 +119,8 @@ DEFINITIONS: dict[str, str] = {
     "negative / positive": "what the scorer decided for the message (the default model's sentiment, calibrated on "
     "tweets); for scorers that give no such decision, valence below -0.25 or above 0.25.",
     "mood change after reply": "the customer's valence in their next message after a reply minus in their last one before it.",
-    "recovered": "of the conversations that had a negative moment, the share that ended positive after a reply.",
+    "recovered": "of the conversations with a negative moment, a reply, and the customer's word after it, the share "
+    "that ended positive (a customer who went quiet after the reply counts neither way).",
     "impact": "how much negativity a touchpoint carries in total: messages there times their mean negativity.",
     "priority": "a weighted sum of negativity, intense emotion, waiting time and repeated contacts, from 0 to 1.",
     "triage status": "'waiting': no reply yet, ranked by priority; 'moved': the case went to private messages, "
@@ -191,7 +192,7 @@ def _response_note(rt: pd.DataFrame, replies: pd.DataFrame) -> str:
     Examples:
         >>> rt = pd.DataFrame({"first_response": pd.to_timedelta([60, None, None, None, None], unit="s"),
         ...     "censored": [False, True, False, False, False], "opened_outside": [False, False, True, False, False],
-        ...     "no_reply_needed": [False, False, False, False, True],
+        ...     "no_reply_needed": [False, False, False, False, True], "unaddressed": [0, 0, 0, 0, 0],
         ...     "replied_outside": [0, 0, 0, 1, 0], "n_customer_messages": [1, 1, 1, 1, 1]})
         >>> for part in _response_note(rt, pd.DataFrame({"automatic": [False, True]})).split("; "):
         ...     print(part)
@@ -201,12 +202,18 @@ def _response_note(rt: pd.DataFrame, replies: pd.DataFrame) -> str:
         1 journey answered outside the data (waits unknown)
         1 journey opened with a message needing no public reply (thanks, or moved to DM)
         1 of 2 brand replies automatic.
+        >>> rt["unaddressed"] = [0, 0, 0, 0, 1]  # the fifth journey's message named no brand
+        >>> _response_note(rt, pd.DataFrame({"automatic": [False]})).split("; ")[4]
+        '1 journey opened with a message addressed to no brand'
     """
     journeys = rt[rt["n_customer_messages"] > 0]
     answered = journeys["first_response"].dropna()
     opened = int(journeys["opened_outside"].sum()) if "opened_outside" in journeys else 0
     censored = int(journeys["censored"].sum())
-    settled = int(journeys["no_reply_needed"].sum()) if "no_reply_needed" in journeys else 0
+    needs_none = journeys["no_reply_needed"] if "no_reply_needed" in journeys else pd.Series(False, index=journeys.index)
+    settled = int(needs_none.sum())
+    # a journey that needs no reply with an unaddressed message opened with it: nothing above it was answered
+    unaddressed = int((needs_none & (journeys["unaddressed"] > 0)).sum()) if "unaddressed" in journeys else 0
     outside = int((journeys["first_response"].isna() & ~journeys["censored"]).sum()) - opened - settled
     head = (
         f"median {duration(pd.Timedelta(answered.median()))} over {_plural(len(answered), 'answered journey')}"
@@ -218,8 +225,12 @@ def _response_note(rt: pd.DataFrame, replies: pd.DataFrame) -> str:
         parts.append(f"{_plural(opened, 'journey')} opened with a reply to a message outside the data")
     if outside > 0:
         parts.append(f"{_plural(outside, 'journey')} answered outside the data (waits unknown)")
-    if settled:
-        parts.append(f"{_plural(settled, 'journey')} opened with a message needing no public reply (thanks, or moved to DM)")
+    if settled - unaddressed:
+        parts.append(
+            f"{_plural(settled - unaddressed, 'journey')} opened with a message needing no public reply (thanks, or moved to DM)"
+        )
+    if unaddressed:
+        parts.append(f"{_plural(unaddressed, 'journey')} opened with a message addressed to no brand")
     brand_only = int((rt["n_customer_messages"] == 0).sum())
     if brand_only:
         parts.append(f"{_plural(brand_only, 'journey')} with no customer message (the brand's messages only)")

@@ -34,9 +34,13 @@ def journey_metrics(js: JourneySet) -> pd.DataFrame:
     ``n_negative`` (negative scored steps), ``end_sentiment`` (``"negative"``, ``"neutral"`` or
     ``"positive"``: the last scored step's), ``recovered`` (a negative moment followed by a
     positive end, with a brand reply between them: a bot's counts, a ``system`` event such as
-    an auto-acknowledgement or a status change does not) and ``time_to_recover`` (from the first
+    an auto-acknowledgement or a status change does not), ``time_to_recover`` (from the first
     negative moment to the positive end; 0 where a reply stamped before the message it answers
-    puts the end first in time).
+    puts the end first in time) and ``recovery_known`` (whether the data can tell: a negative
+    moment, a brand reply after it, and a scored customer message after that reply; a customer
+    who says nothing after the reply, as when a case moves to private messages, may or may not
+    have recovered. Recovery rates, in :func:`service_levels`, :func:`journey_variants`,
+    :func:`compare_segments` and the report, are over these journeys.)
     Negative and positive are what each message's ``sentiment`` says (the scorer's decision rule;
     without one, valence below :data:`~journeymap.schema.NEGATIVE_VALENCE`, -0.25, and above
     :data:`~journeymap.schema.POSITIVE_VALENCE`, 0.25). Journeys without scored
@@ -133,10 +137,11 @@ def _journey_metrics(js: JourneySet, events: pd.DataFrame) -> pd.DataFrame:
         [last["negative"].to_numpy(dtype=bool), last["positive"].to_numpy(dtype=bool)], ["negative", "positive"], "neutral"
     )
 
-    replies = f["brand"].to_numpy(dtype=bool) & ~is_system(events)  # a status change helps no one recover
-    curve["recovered"], curve["time_to_recover"] = _recovery(f, s, last, curve.index, replies)
+    window = recovery_window(events, f)
+    curve["recovered"], curve["time_to_recover"], curve["recovery_known"] = _recovery(f, s, last, curve.index, window)
     out = base.join(curve.reindex(positions).set_axis(journeys), how="left")
-    out["recovered"] = out["recovered"].astype("boolean").fillna(False).astype(bool)
+    for col in ("recovered", "recovery_known"):
+        out[col] = out[col].astype("boolean").fillna(False).astype(bool)
     for col in ("n_customer_steps", "n_replies", "channel_switches"):
         out[col] = out[col].astype(np.int64)
     out["n_negative"] = out["n_negative"].astype("Int64")  # NA: no scored step
@@ -147,41 +152,55 @@ def _journey_metrics(js: JourneySet, events: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _recovery(
-    f: pd.DataFrame, s: pd.DataFrame, last: pd.DataFrame, index: pd.Index, replies: npt.NDArray[np.bool_]
-) -> tuple[pd.Series, pd.Series]:
-    """Per journey code (``index``): recovered, and the time it took.
+def recovery_window(events: pd.DataFrame, f: pd.DataFrame | None = None) -> npt.NDArray[np.bool_]:
+    """Per event: a brand reply the customer's reaction to is in the data, after a negative moment.
 
-    Recovery: the first negative moment, then a brand reply (``replies``: the brand's events
-    but the ``system``'s), then a positive end, in step order (a reply stamped at the same
-    second as the message it answers still comes between). ``f`` are the events' flags with
-    integer journey codes and step positions (``pos``), ``s`` the scored ones, ``last`` each
-    journey's last scored row.
+    A brand step (not a ``system`` event: a status change helps no one recover) after the
+    journey's first negative scored customer message and before the customer's last scored
+    message: the replies that can turn a journey around, and whose effect the data shows.
+    Events in journey and step order; ``f`` is :func:`~journeymap.analytics._prep.flags` of
+    them, when already built.
+
+    Examples:
+        >>> events = pd.DataFrame({"journey_id": ["j"] * 4, "actor": ["customer", "agent", "customer", "agent"],
+        ...     "valence": [-0.8, None, 0.7, None], "timestamp": pd.date_range("2024-01-01", periods=4, freq="h")})
+        >>> recovery_window(events).tolist()  # the last reply comes after the customer's last word
+        [False, True, False, False]
+    """
+    f = flags(events) if f is None else f
+    n = len(events)
+    codes = pd.factorize(events["journey_id"])[0].astype(np.int64)
+    n_codes = int(codes.max(initial=-1)) + 1
+    pos = np.arange(n, dtype=np.int64)
+    said = (f["customer"] & f["scored"]).to_numpy(dtype=bool)
+    negative = said & f["negative"].to_numpy(dtype=bool)
+    first_negative = np.full(n_codes, n, dtype=np.int64)
+    np.minimum.at(first_negative, codes[negative], pos[negative])
+    last_said = np.full(n_codes, -1, dtype=np.int64)
+    np.maximum.at(last_said, codes[said], pos[said])
+    reply = f["brand"].to_numpy(dtype=bool) & ~is_system(events)
+    return reply & (pos > first_negative[codes]) & (pos < last_said[codes])
+
+
+def _recovery(
+    f: pd.DataFrame, s: pd.DataFrame, last: pd.DataFrame, index: pd.Index, window: npt.NDArray[np.bool_]
+) -> tuple[pd.Series, pd.Series, pd.Series]:
+    """Per journey code (``index``): recovered, the time it took, and whether it can be told.
+
+    Recovery: the first negative moment, then a brand reply, then a positive end, in step order
+    (a reply stamped at the same second as the message it answers still comes between).
+    ``window`` marks the replies between the first negative moment and the customer's last
+    scored step (:func:`recovery_window`): a journey with one can be told to have recovered or
+    not; without one, the customer said nothing after a reply (or got none), and the data does not
+    show whether they recovered. ``f`` are the events' flags with integer journey codes, ``s``
+    the scored customer rows, ``last`` each journey's last scored row.
     """
     codes = f["journey_id"].to_numpy()
-    negatives = s[s["negative"]].groupby("journey_id", sort=False)
-    first_neg_t = negatives["t"].min()
-    first_neg_pos = negatives["pos"].min()
-    n_codes = int(codes.max(initial=-1)) + 1
-
-    def by_code(values: pd.Series) -> npt.NDArray[np.float64]:
-        out = np.full(n_codes, np.nan)
-        out[values.index.to_numpy(dtype=np.int64)] = values.to_numpy(dtype=np.float64)
-        return out
-
-    brand = replies
-    brand_codes = codes[brand]
-    brand_pos = f["pos"].to_numpy()[brand].astype(np.float64)
-    neg_pos = by_code(first_neg_pos)[brand_codes]
-    end_of = by_code(last["pos"])[brand_codes]
-    between = (brand_pos > neg_pos) & (brand_pos < end_of)
-    has_reply = pd.Series(True, index=pd.Index(np.unique(brand_codes[between])), dtype=bool)
-    recovered = (
-        last["positive"].reindex(index).fillna(False).astype(bool)
-        & first_neg_t.reindex(index).notna()
-        & has_reply.reindex(index).fillna(False).astype(bool)
-    )
+    first_neg_t = s[s["negative"]].groupby("journey_id", sort=False)["t"].min()
+    has_reply = pd.Series(True, index=pd.Index(np.unique(codes[window])), dtype=bool)
+    known = has_reply.reindex(index).fillna(False).astype(bool)
+    recovered = last["positive"].reindex(index).fillna(False).astype(bool) & known
     ttr = pd.to_timedelta(last["t"].reindex(index) - first_neg_t.reindex(index), unit="ns")
     # a reply stamped before the message it answers (clock skew) sorts after it, as its step:
     # the time to recover is then 0, as a reply wait is, never negative
-    return recovered, ttr.mask(ttr < pd.Timedelta(0), pd.Timedelta(0)).where(recovered)
+    return recovered, ttr.mask(ttr < pd.Timedelta(0), pd.Timedelta(0)).where(recovered), known

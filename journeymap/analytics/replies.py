@@ -12,7 +12,7 @@ from journeymap.analytics._prep import require_journeys
 from journeymap.analytics._replies import UNSIGNED, account_of, is_customer, is_system, reply_frame, unsigned_agents
 from journeymap.analytics._stats import CHANGE_BOUNDS, MeanInterval, wilson
 from journeymap.analytics.automatic import AutoReplyRule, reply_context, rule_flags
-from journeymap.analytics.metrics import journey_metrics
+from journeymap.analytics.metrics import journey_metrics, recovery_window
 from journeymap.analytics.service import check_bots, excluded_replies, response_times
 from journeymap.backends import dispatch
 from journeymap.exceptions import InvalidArgumentError, SchemaError
@@ -171,10 +171,13 @@ def service_levels(  # noqa: PLR0915 - one table, column by column
     * ``valence_change`` (``_low``/``_high``): the mean, over its replies with a scored customer
       message before and after, of the customer's valence after minus before
       (:func:`reply_table`'s ``valence_change``);
-    * ``recovered`` (``_low``/``_high``): of the journeys it replied in that had a negative
-      moment (a step whose ``sentiment`` is negative: :func:`~journeymap.journey_metrics`'
-      ``n_negative``), the share that recovered (:func:`~journeymap.journey_metrics`'
-      ``recovered``: a positive end after a reply);
+    * ``recovered`` (``_low``/``_high``): of the journeys where it replied after a negative
+      moment (a step whose ``sentiment`` is negative) and the customer wrote again after that
+      reply, the share that recovered (:func:`~journeymap.journey_metrics`' ``recovered``: a
+      positive end after a reply). A journey where the customer said nothing after its reply
+      (the case moved to private messages, or the customer went quiet) shows neither, so it is
+      left out, as ``unanswered`` leaves out what it cannot tell; nor is a reply after the
+      customer's last word credited;
     * ``too_small``: fewer than ``min_size`` journeys (belonging or replied in, whichever is
       larger): its intervals are NaN, since they would say nothing.
 
@@ -272,16 +275,17 @@ def service_levels(  # noqa: PLR0915 - one table, column by column
     )
 
     # journeys replied in, and their recovery
-    pairs = (
-        pd.DataFrame({"group": group[counted].to_numpy(), "journey_id": journey[counted].to_numpy()}).dropna().drop_duplicates()
-    )
-    replied_in = pairs.groupby("group", sort=False).size()
+    def pairs_of(rows: npt.NDArray[np.bool_]) -> pd.DataFrame:
+        return pd.DataFrame({"group": group[rows].to_numpy(), "journey_id": journey[rows].to_numpy()}).dropna().drop_duplicates()
+
+    replied_in = pairs_of(counted).groupby("group", sort=False).size()
     if js.is_scored:
+        # credit for a recovery goes to the replies that can have made it: after the negative
+        # moment and before the customer's last word (recovery_window); a reply after the
+        # customer's last word, or a "you're welcome" after the happy end, shows nothing either way
         metrics = journey_metrics(js)
-        negative = metrics["n_negative"].fillna(0) > 0
-        pairs["negative"] = pairs["journey_id"].map(negative).fillna(False).astype(bool)
-        pairs["recovered"] = pairs["journey_id"].map(metrics["recovered"]).fillna(False).astype(bool)
-        neg_pairs = pairs[pairs["negative"]]
+        neg_pairs = pairs_of(counted & recovery_window(events))
+        neg_pairs["recovered"] = neg_pairs["journey_id"].map(metrics["recovered"]).fillna(False).astype(bool)
         n_negative = neg_pairs.groupby("group", sort=False).size()
         n_recovered = neg_pairs.groupby("group", sort=False)["recovered"].sum()
     else:

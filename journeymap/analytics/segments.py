@@ -97,10 +97,11 @@ def compare_segments(
     and ``end_valence`` (means over journeys of each journey's mean and end valence: every
     journey counts once, however many messages it has), ``share_negative_end`` (of the scored journeys, those whose last scored
     step is negative: :func:`journey_metrics`' ``end_sentiment``), ``recovery_rate`` (of the
-    journeys that had a negative moment, the share that recovered; NaN where none had one);
+    journeys whose recovery can be told, ``recovery_known``: a negative moment, a reply, and the
+    customer's word after it, the share that recovered; NaN where none can);
     then, for ``measure`` (a numeric or duration :func:`journey_metrics` column, default
     ``end_valence``; ``end_sentiment`` and ``customer_id`` are labels, not measures), over the
-    journeys that have it (for ``measure="recovered"``, those with a negative moment, as in
+    journeys that have it (for ``measure="recovered"``, those whose recovery can be told, as in
     ``recovery_rate``): the difference to the other segments' journeys (``diff_vs_rest``; a
     Timedelta for a time measure such as ``duration``), Cohen's d (``effect_size``),
     and the two-sided Mann-Whitney U p-value (``p_value``, and ``p_adjusted``, below). ``kruskal_p`` (the same on every
@@ -151,8 +152,8 @@ def compare_segments(
     # a time measure (duration, time_to_recover) is tested in seconds and its difference given as a Timedelta
     timed = pd.api.types.is_timedelta64_dtype(metrics[measure].dtype)
     values = metrics[measure].dt.total_seconds() if timed else metrics[measure].astype("float64")
-    if measure == "recovered":  # as recovery_rate: only a journey with a negative moment could recover
-        values = values.where(metrics["n_negative"].fillna(0).to_numpy() > 0)
+    if measure == "recovered":  # as recovery_rate: only where the data can tell (recovery_known)
+        values = values.where(metrics["recovery_known"].to_numpy(dtype=bool))
     measured = values.notna().to_numpy(dtype=bool)
     groups = {key: g for key, g in metrics.groupby("segment", sort=True)}  # noqa: C416 - dict(groupby) reads .keys
     if isinstance(min_size, bool) or not isinstance(min_size, int) or min_size < 1:
@@ -175,7 +176,7 @@ def compare_segments(
             "mean_valence": float(g["mean_valence"].mean()),
             "end_valence": float(g["end_valence"].mean()),
             "share_negative_end": _share(g["end_sentiment"].dropna() == "negative"),
-            "recovery_rate": _share(g.loc[g["n_negative"].fillna(0) > 0, "recovered"]),
+            "recovery_rate": _share(g.loc[g["recovery_known"], "recovered"]),
             "diff_vs_rest": pd.to_timedelta(diff, unit="s") if timed else diff,
             "effect_size": _cohens_d(x, rest) if testable else np.nan,
             "testable": testable,

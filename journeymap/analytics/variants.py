@@ -30,7 +30,8 @@ def journey_variants(js: JourneySet, *, level: Level = "touchpoint", top: int | 
     journeys (NaN for a path none of whose journeys has a score).
     Indexed by ``variant`` (the path, ``"a > b > c"``); columns ``rank``, ``journeys``,
     ``share``, ``mean_start_valence``, ``mean_end_valence``, ``recovery_rate`` (of the journeys
-    with a negative moment, the share that recovered; NaN where none had one) and ``drop_off``:
+    whose recovery can be told, :func:`journey_metrics`' ``recovery_known``: a negative moment,
+    a reply, and the customer's word after it, the share that recovered; NaN where none can) and ``drop_off``:
     the share that ended on a customer message, with no brand reply after it (a ``system``
     event, such as an auto-acknowledgement, is none), and whose end was not positive (the
     customer's last scored message, as :func:`~journeymap.journey_metrics`' ``end_sentiment``:
@@ -78,10 +79,11 @@ def journey_variants(js: JourneySet, *, level: Level = "touchpoint", top: int | 
     # to be positive, so it is a drop-off
     positive_end = (m["end_sentiment"] == "positive").fillna(False).to_numpy(dtype=bool) & _scored_after_replies(js)
     dropped = (last["actor"].astype("string") == "customer").fillna(False).astype(bool) & ~positive_end
-    curve = m[["start_valence", "end_valence", "recovered", "n_negative"]]
+    curve = m[["start_valence", "end_valence", "recovered", "recovery_known"]]
     frame = pd.DataFrame({"variant": path, "dropped": dropped}).join(curve)
-    # recovery: of the journeys that had a negative moment (unscored ones had none), as service_levels
-    frame["recovered"] = frame["recovered"].astype("float64").where(frame["n_negative"].fillna(0) > 0)
+    # recovery: of the journeys where it can be told (a negative moment, a reply, and the
+    # customer's word after it), as service_levels
+    frame["recovered"] = frame["recovered"].astype("float64").where(frame["recovery_known"])
     g = frame.groupby("variant", sort=False)
     out = pd.DataFrame(
         {

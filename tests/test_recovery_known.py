@@ -1,0 +1,97 @@
+"""Recovery is measured where the data can tell: a negative moment, a reply, and the customer's word after it.
+
+From a hand audit of the TWCS sample: 8 of Apple's 10 negative journeys were one complaint and a
+"DM us" with nothing after it, which every recovery rate counted as failures (Apple 1 of 10,
+where 1 of the 2 it can be told for recovered), and the agent league credited an agent whose
+"You're welcome!" came after the customer's happy end.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import journeymap as jm
+
+from .test_metrics_review import hand_made
+
+
+def _journeys(plan: list[tuple[str, list[float | None], list[str]]]) -> jm.JourneySet:
+    """One journey per entry: (tier, valences, actors), customer c<n>, 10 minutes apart."""
+    frames = []
+    for n, (tier, valence, actors) in enumerate(plan):
+        frames.append(
+            pd.DataFrame(
+                {
+                    "event_id": [f"{n}-{i}" for i in range(len(valence))],
+                    "customer_id": f"c{n}",
+                    "timestamp": pd.date_range("2024-01-01", periods=len(valence), freq="10min", tz="UTC"),
+                    "actor": actors,
+                    "text": [f"message {i}" for i in range(len(valence))],
+                    "valence": valence,
+                    "tier": tier,
+                    "agent_id": [f"brand/{tier}{i}" if a == "agent" else None for i, a in enumerate(actors)],
+                    "brand": "brand",
+                }
+            )
+        )
+    return jm.build_journeys(pd.concat(frames, ignore_index=True), by="customer")
+
+
+CUSTOMER_AGENT = ["customer", "agent", "customer"]
+
+
+def test_a_customer_silent_after_the_reply_has_no_known_recovery() -> None:
+    m = jm.journey_metrics(hand_made([-0.8, None]))  # a complaint, a reply, nothing after it
+    assert m.iloc[0][["recovered", "recovery_known"]].tolist() == [False, False]
+    m = jm.journey_metrics(hand_made([-0.8, None, -0.6]))  # still unhappy after the reply: known, not recovered
+    assert m.iloc[0][["recovered", "recovery_known"]].tolist() == [False, True]
+    m = jm.journey_metrics(hand_made([-0.8, None, 0.7]))
+    assert m.iloc[0][["recovered", "recovery_known"]].tolist() == [True, True]
+    m = jm.journey_metrics(hand_made([0.5, None, 0.7]))  # never negative: nothing to recover from
+    assert m.iloc[0][["recovered", "recovery_known"]].tolist() == [False, False]
+    # a reply after the customer's last word shows nothing: the customer's earlier recovery is all there is
+    m = jm.journey_metrics(hand_made([-0.8, None, -0.5, None]))
+    assert m.iloc[0][["recovered", "recovery_known"]].tolist() == [False, True]
+
+
+def test_recovery_rates_leave_out_journeys_that_cannot_tell() -> None:
+    plan = (
+        [("A", [-0.8, None, 0.8], CUSTOMER_AGENT)]  # recovered
+        + [("A", [-0.8, None], CUSTOMER_AGENT[:2])] * 4  # "DM us", then silence: unknown
+        + [("B", [-0.8, None, -0.7], CUSTOMER_AGENT)] * 2  # not recovered
+    )
+    js = _journeys(plan)
+    seg = jm.compare_segments(js, "tier", measure="recovered", min_size=1)
+    assert seg.loc["A", "recovery_rate"] == 1.0 and seg.loc["B", "recovery_rate"] == 0.0  # A: before 0.2
+    assert seg.loc["A", "diff_vs_rest"] == pytest.approx(1.0)
+    variants = jm.journey_variants(js)  # no touchpoint column: the paths are of "unknown" steps
+    assert np.isnan(variants.loc["unknown > unknown", "recovery_rate"])  # before: 0.0, four silent journeys
+    assert variants.loc["unknown > unknown > unknown", "recovery_rate"] == pytest.approx(1 / 3)
+    by_length = jm.journey_metrics(js).groupby(lambda j: js.journeys.loc[j, "n_steps"])["recovery_known"].sum()
+    assert by_length.to_dict() == {2: 0, 3: 3}
+    brands = jm.service_levels(js, by="brand", min_size=1)
+    assert brands.loc["brand", "recovered"] == pytest.approx(1 / 3)  # before: 1 of 7
+
+
+def test_the_agent_league_credits_the_reply_between_the_low_and_the_end() -> None:
+    # c0: negative, AY's reply, positive, then CP's "you're welcome": AY's recovery, not CP's
+    # c1: negative, then a reply from JO after the customer's last word: nothing for JO either way
+    frame = pd.DataFrame(
+        {
+            "event_id": ["1", "2", "3", "4", "5", "6"],
+            "customer_id": ["c0"] * 4 + ["c1"] * 2,
+            "timestamp": pd.date_range("2024-01-01", periods=6, freq="10min", tz="UTC"),
+            "actor": ["customer", "agent", "customer", "agent", "customer", "agent"],
+            "text": ["it broke", "try this", "works, thanks!", "you're welcome", "still broken", "sorry"],
+            "valence": [-0.8, None, 0.8, None, -0.7, None],
+            "agent_id": [None, "b/AY", None, "b/CP", None, "b/JO"],
+        }
+    )
+    js = jm.build_journeys(frame, by="customer")
+    agents = jm.service_levels(js, by="agent", min_size=1)
+    assert agents.loc["b/AY", "recovered"] == 1.0
+    assert np.isnan(agents.loc["b/CP", "recovered"])  # before: 1.0, for a reply after the happy end
+    assert np.isnan(agents.loc["b/JO", "recovered"])  # before: 0.0, for a reply no one answered
+    assert agents.loc["b/CP", "journeys_replied"] == 1 and agents.loc["b/JO", "journeys_replied"] == 1
