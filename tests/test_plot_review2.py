@@ -322,3 +322,25 @@ def test_a_period_the_data_covers_only_in_part_is_flagged_and_drawn_apart() -> N
         by="customer",
     )
     assert jm.trends(one, freq="MS")["partial"].tolist() == [True]
+
+
+def test_journey_map_calls_no_pain_point_high() -> None:
+    # every cell negative: the least negative still hurts most (more messages), so it is a pain
+    # point, and the TWCS sample's map labelled one cell "high -0.25" and "pain point" at once
+    import pandas as pd
+
+    rows = []
+    for n in range(40):
+        touchpoint, valence = ("follow_up", -0.4) if n < 30 else ("mention", -0.9)
+        stamp = pd.Timestamp("2024-01-01", tz="UTC") + pd.Timedelta(minutes=n)
+        rows.append(
+            {"event_id": str(n), "customer_id": f"c{n}", "timestamp": stamp,
+             "actor": "customer", "touchpoint": touchpoint, "text": "x", "valence": valence}
+        )  # fmt: skip
+    js = jm.build_journeys(pd.DataFrame(rows), by="customer")
+    table = journey_map_table(js, top_pains=1)
+    assert table.set_index("touchpoint").loc["follow_up", "pain_point"]  # 30 x 0.4 outweighs 10 x 0.9
+    ax = jm.plot.journey_map(js, top_pains=1)
+    gids = [t.get_gid() for t in ax.texts]
+    assert "annotation-high" not in gids and "annotation-low" in gids and "annotation-pain" in gids
+    plt.close("all")

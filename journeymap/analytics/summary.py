@@ -117,7 +117,9 @@ def moments_of_truth(js: JourneySet, *, level: Level = "touchpoint", top: int | 
     ``count``, ``mean_drop`` (mean of previous minus next valence; positive is a drop),
     ``share_drops`` (share of those transitions that got worse by more than
     :data:`~journeymap.schema.SIGNIFICANT_DROP`, 0.25). The ``top`` largest mean drops first
-    (None: all).
+    (None: all); every transition is listed, so where fewer than ``top`` lose valence on average
+    the next rows have a negative ``mean_drop``: the valence rose there, and ``share_drops``
+    still says how often it fell.
 
     Examples:
         >>> import journeymap as jm

@@ -60,7 +60,8 @@ def journey_map(
     legend is beside the plot, so it covers none of them). Only cells of at least
     :data:`MIN_VOLUME` messages are called high, low or a pain point, each callout gives the
     cell's number of messages (``n``), and there is no high or low where fewer than two cells
-    qualify or all of them have the same mean. ``level="topic"`` puts
+    qualify or all of them have the same mean; the highest cell is not called high when it is a
+    pain point (where every cell is negative, the least negative may still hurt most). ``level="topic"`` puts
     the customers' topics (from :func:`~journeymap.assign_topics`) beneath the stages instead of
     the touchpoints.
 
@@ -122,6 +123,8 @@ def journey_map(
     if np.count_nonzero(~np.isnan(means)) >= 2 and np.nanmax(means) > np.nanmin(means):
         for pos, tag, colour in ((int(np.nanargmax(means)), "high", _theme.HIGH), (int(np.nanargmin(means)), "low", _theme.LOW)):
             row = table.iloc[pos]
+            if tag == "high" and row["pain_point"]:  # the best of a bad lot: a pain point is no high
+                continue
             ha = "center"
             if tag == "high":
                 text, dy, va = f"high {row['mean_valence']:+.2f} (n={volumes[pos]:,})", radius[pos], "bottom"
