@@ -174,21 +174,32 @@ def _names_account(text: pd.Series, rows: npt.NDArray[np.bool_], customers: pd.S
     author of a customer's tweet in the data.
 
     Examples:
-        >>> text = pd.Series(["@115 me too", "@76099 fix it", "no handle", "@AskBrand hi"])
-        >>> _names_account(text, np.array([True, True, True, True]), pd.Series(["115"])).tolist()
-        [False, True, False, True]
+        >>> text = pd.Series(["@115 me too", "@76099 fix it", "no handle", "@AskBrand hi", "@115 ask @Brand"])
+        >>> _names_account(text, np.ones(5, dtype=bool), pd.Series(["115"])).tolist()
+        [False, True, False, True, True]
     """
     import re
 
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
     out = np.zeros(len(text), dtype=bool)
-    candidates = rows & _regex.contains(text, "@")
-    if not candidates.any():
+    if not rows.any():
         return out
-    known = set(customers.dropna().astype(str))
-    handle = re.compile(r"@(\w+)")
-    out[np.flatnonzero(candidates)] = [
-        any(h not in known for h in handle.findall(t)) for t in text.iloc[np.flatnonzero(candidates)].astype(str)
-    ]
+    where = np.flatnonzero(rows)
+    # the first handle, by RE2 over the column: a tweet to a brand opens with it
+    first = _regex.extract(text.iloc[where], r"@(?P<handle>\w+)")
+    known = pa.array(customers.dropna().astype(str).unique(), type=pa.large_string())
+    handles = pa.array(first.astype(object).where(first.notna(), None), type=pa.large_string())
+    is_customer = np.asarray(pc.is_in(handles, value_set=known).fill_null(False).to_numpy(zero_copy_only=False), dtype=bool)
+    named = first.notna().to_numpy(dtype=bool)
+    out[where[named & ~is_customer]] = True
+    # the first handle is a customer's (a reply to another customer): read the others too
+    again = where[named & is_customer]
+    if len(again):
+        names = set(customers.dropna().astype(str))
+        handle = re.compile(r"@(\w+)")
+        out[again] = [any(h not in names for h in handle.findall(t)) for t in text.iloc[again].astype(str)]
     return out
 
 
