@@ -114,7 +114,9 @@ DEFINITIONS: dict[str, str] = {
     "answered within SLA": "of the conversations where it can be told, the share whose first response came within the "
     "service-level target.",
     "unanswered": "the share of conversations with no reply from a person by the end of the data (their wait is "
-    "counted up to the last timestamp in the data).",
+    "counted up to the last timestamp in the data), of those that wait for one: conversations answered outside the "
+    "data, and those whose first message needs no public reply (a thank-you, a move to private messages, a remark "
+    "addressed to no brand), count neither way.",
     "valence": "how positive (up to 1) or negative (down to -1) a customer message reads.",
     "negative / positive": "what the scorer decided for the message (the default model's sentiment, calibrated on "
     "tweets); for scorers that give no such decision, valence below -0.25 or above 0.25.",
@@ -125,8 +127,13 @@ DEFINITIONS: dict[str, str] = {
     "priority": "a weighted sum of negativity, intense emotion, waiting time and repeated contacts, from 0 to 1.",
     "triage status": "'waiting': no reply yet, ranked by priority; 'moved': the case went to private messages, "
     "where the answer likely is; 'reply_outside': the source lists a reply this data does not hold; 'closing': "
-    "a clear thank-you after a person's reply, or a message such a thank-you settled. Only waiting messages are "
+    "a clear thank-you after a person's reply, or a message such a thank-you settled; 'unaddressed': a message that "
+    "names no brand and answers none (a bystander's remark in a thread). Only waiting messages are "
     "ranked; the others follow, most urgent first within each.",
+    "stages": "with the default service stages, 'contact': the customer's opening messages (and brand messages "
+    "before the first reply from a person; a journey with no such reply is all contact); 'first_response': that "
+    "reply; 'follow_up': the steps after it; 'resolution': the journey's last step, whoever wrote it and however it "
+    "ended (a stage of the conversation, not a verdict that the case was resolved).",
     "interval": (
         "the 95% range the true value is likely in; shares use Wilson intervals, means the bootstrap over "
         "whole journeys (one customer's messages are not independent)."
@@ -192,7 +199,7 @@ def _response_note(rt: pd.DataFrame, replies: pd.DataFrame) -> str:
     Examples:
         >>> rt = pd.DataFrame({"first_response": pd.to_timedelta([60, None, None, None, None], unit="s"),
         ...     "censored": [False, True, False, False, False], "opened_outside": [False, False, True, False, False],
-        ...     "no_reply_needed": [False, False, False, False, True], "unaddressed": [0, 0, 0, 0, 0],
+        ...     "no_reply_needed": [False, False, False, False, True],
         ...     "replied_outside": [0, 0, 0, 1, 0], "n_customer_messages": [1, 1, 1, 1, 1]})
         >>> for part in _response_note(rt, pd.DataFrame({"automatic": [False, True]})).split("; "):
         ...     print(part)
@@ -200,20 +207,14 @@ def _response_note(rt: pd.DataFrame, replies: pd.DataFrame) -> str:
         1 journey unanswered at the end of the data
         1 journey opened with a reply to a message outside the data
         1 journey answered outside the data (waits unknown)
-        1 journey opened with a message needing no public reply (thanks, or moved to DM)
+        1 journey opened with a message needing no public reply (thanks, moved to DM, or addressed to no brand)
         1 of 2 brand replies automatic.
-        >>> rt["unaddressed"] = [0, 0, 0, 0, 1]  # the fifth journey's message named no brand
-        >>> _response_note(rt, pd.DataFrame({"automatic": [False]})).split("; ")[4]
-        '1 journey opened with a message addressed to no brand'
     """
     journeys = rt[rt["n_customer_messages"] > 0]
     answered = journeys["first_response"].dropna()
     opened = int(journeys["opened_outside"].sum()) if "opened_outside" in journeys else 0
     censored = int(journeys["censored"].sum())
-    needs_none = journeys["no_reply_needed"] if "no_reply_needed" in journeys else pd.Series(False, index=journeys.index)
-    settled = int(needs_none.sum())
-    # a journey that needs no reply with an unaddressed message opened with it: nothing above it was answered
-    unaddressed = int((needs_none & (journeys["unaddressed"] > 0)).sum()) if "unaddressed" in journeys else 0
+    settled = int(journeys["no_reply_needed"].sum()) if "no_reply_needed" in journeys else 0
     outside = int((journeys["first_response"].isna() & ~journeys["censored"]).sum()) - opened - settled
     head = (
         f"median {duration(pd.Timedelta(answered.median()))} over {_plural(len(answered), 'answered journey')}"
@@ -225,12 +226,11 @@ def _response_note(rt: pd.DataFrame, replies: pd.DataFrame) -> str:
         parts.append(f"{_plural(opened, 'journey')} opened with a reply to a message outside the data")
     if outside > 0:
         parts.append(f"{_plural(outside, 'journey')} answered outside the data (waits unknown)")
-    if settled - unaddressed:
+    if settled:
         parts.append(
-            f"{_plural(settled - unaddressed, 'journey')} opened with a message needing no public reply (thanks, or moved to DM)"
+            f"{_plural(settled, 'journey')} opened with a message needing no public reply"
+            " (thanks, moved to DM, or addressed to no brand)"
         )
-    if unaddressed:
-        parts.append(f"{_plural(unaddressed, 'journey')} opened with a message addressed to no brand")
     brand_only = int((rt["n_customer_messages"] == 0).sum())
     if brand_only:
         parts.append(f"{_plural(brand_only, 'journey')} with no customer message (the brand's messages only)")
@@ -519,12 +519,13 @@ def report(
         if replied:
             shown_columns = ["rank", "status", "priority", "customer_id", "timestamp", "text", "emotion", "reason"]
             open_items = triage(js, top=20, auto=auto)[shown_columns]
-            open_items["rank"] = open_items["rank"].astype("string").fillna("–")  # unranked: moved, outside, closing
+            open_items["rank"] = open_items["rank"].astype("string").fillna("–")  # unranked: moved, outside, closing, unaddressed
             sections += [
                 "<h2>Triage: open messages</h2>",
                 (
                     '<p class="note">Waiting messages first, most urgent first; then those moved to private messages, '
-                    "those with a reply outside the data and those that close their case (see 'triage status' above).</p>"
+                    "those with a reply outside the data, those that close their case and those addressed to no brand "
+                    "(see 'triage status' above).</p>"
                 ),
                 _table(open_items.set_index("rank"), max_rows=20, tz=tz),
             ]

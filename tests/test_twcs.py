@@ -297,13 +297,14 @@ def test_a_bystanders_remark_addressed_to_no_brand_waits_for_no_reply() -> None:
     ]
     log = read_twcs(frame(*rows))
     assert log.events["event_id"].tolist() == [str(i) for i in range(1, 9)]
-    assert log.events["addressed"].tolist() == [False, False, True, False, True, True, True, True]
+    # 2 names no brand either, but UPS answered it: the brand saw it
+    assert log.events["addressed"].tolist() == [False, True, True, False, True, True, True, True]
     js = build_journeys(log)
     rt = jm.response_times(js)
     # 200's journey: addressed to no brand, unanswered, so neither censored nor unanswered
     assert rt.loc["1", ["censored", "no_reply_needed", "unanswered", "unaddressed"]].tolist() == [False, True, 0, 2]
     assert pd.isna(rt.loc["1", "first_wait"])
-    # 201's remark names no brand either, but the brand answered it: answered all the same
+    # 201's remark names no brand either, but the brand answered it: answered
     assert rt.loc["2", "first_response"] == pd.Timedelta("6min") and rt.loc["2", "unaddressed"] == 0
     assert rt.loc["5", ["censored", "unanswered", "unaddressed"]].tolist() == [True, 2, 0]
     t = jm.triage(crc_scores(js))
@@ -314,6 +315,56 @@ def test_a_bystanders_remark_addressed_to_no_brand_waits_for_no_reply() -> None:
     assert t.loc["1", "repetition"] == 0
     brands = jm.service_levels(js, by="brand")
     assert brands.loc["UPSHelp", "unanswered"] == 0  # 200's journey is not one UPS left unanswered
+
+
+def test_a_remark_then_a_message_to_the_brand_opens_at_the_message() -> None:
+    remark = tweet("1", "200", "True", 0, "They reschedule my parcel for tomorrow")
+    asks = tweet("2", "200", "True", 50, "@UPSHelp why? I need it today", "1")
+    # unanswered: the journey waits from the message to the brand, as triage says
+    js = build_journeys(read_twcs(frame(remark, asks)))
+    assert js.events["addressed"].tolist() == [False, True]
+    rt = jm.response_times(js)
+    assert rt.loc["1", ["censored", "no_reply_needed", "unanswered", "unaddressed"]].tolist() == [True, False, 1, 1]
+    assert rt.loc["1", "first_wait"] == pd.Timedelta(0)  # from 06:50, the end of the data
+    t = jm.triage(crc_scores(js))
+    assert t.loc["2", ["status", "rank"]].tolist() == ["waiting", 1] and t.loc["1", "status"] == "unaddressed"
+    assert jm.service_levels(js, by="brand").loc["(no reply)", "unanswered"] == 1.0  # before: 0 of 0 known
+    # answered 5 minutes after the message to the brand: that is the first response, not 55 minutes
+    js = build_journeys(read_twcs(frame(remark, asks, tweet("3", "UPSHelp", "False", 55, "@200 Sorry! ^ML", "2"))))
+    rt = jm.response_times(js)
+    assert rt.loc["1", "first_response"] == pd.Timedelta("5min")
+    assert jm.reply_table(js).loc["3", "first_response"]
+
+
+def test_a_customers_follow_up_under_a_tweet_the_brand_answered_is_addressed() -> None:
+    log = read_twcs(
+        frame(
+            tweet("1", "200", "True", 0, "my internet has been down all day"),
+            tweet("2", "AskBrand", "False", 5, "@200 Sorry, is the light on the router red?", "1"),
+            tweet("3", "200", "True", 9, "still down, 3 hours now!!", "1"),  # beside the brand's reply, not below it
+        )
+    )
+    assert log.events["addressed"].tolist() == [True, True, True]
+    t = jm.triage(crc_scores(build_journeys(log)))
+    assert t.loc["3", "status"] == "waiting"
+
+
+def test_flags_read_back_from_a_csv_mean_what_they_say(tmp_path: Path) -> None:
+    rows = [
+        tweet("1", "200", "True", 0, "They reschedule my parcel for tomorrow"),
+        tweet("5", "300", "True", 1, "@AskBrand my order is late"),
+    ]
+    rows[1]["response_tweet_id"] = "6"  # answered outside the data
+    path = tmp_path / "events.csv"
+    read_twcs(frame(*rows)).events.to_csv(path, index=False)
+    js = build_journeys(jm.read_events(path))
+    assert js.events[["addressed", "reply_outside_data"]].to_numpy().tolist() == [["False", "False"], ["True", "True"]]
+    # before: the string "False" read as True (waiting), and every message as answered outside the data
+    t = jm.triage(crc_scores(js)).set_index("journey_id")
+    assert t["status"].to_dict() == {"1": "unaddressed", "5": "reply_outside"}
+    bad = js.events.assign(addressed=["maybe", "True"])
+    with pytest.raises(SchemaError, match=r"column 'addressed' must hold True or False.*'maybe'"):
+        jm.response_times(build_journeys(bad))
 
 
 def test_with_journeys_by_customer_a_brand_answers_only_its_own_thread() -> None:

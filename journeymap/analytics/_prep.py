@@ -182,6 +182,43 @@ def _unknown_sentiment(events: pd.DataFrame, unknown: npt.NDArray[np.bool_]) -> 
     raise SchemaError(msg)
 
 
+_TRUE_WORDS = frozenset({"true", "t", "yes", "y", "1", "1.0"})
+_FALSE_WORDS = frozenset({"false", "f", "no", "n", "0", "0.0"})
+
+
+def flag_column(events: pd.DataFrame, name: str, *, default: bool) -> npt.NDArray[np.bool_]:
+    """A boolean attribute column the analytics read (``addressed``, ``reply_outside_data``), as booleans.
+
+    Booleans (NA is ``default``), numbers 0 and 1, and the words true/false, yes/no, t/f, 1/0 in any
+    case, as a CSV written and read back holds them; without the column, ``default`` everywhere.
+    Anything else is a :class:`~journeymap.SchemaError` naming the column, a row and its value:
+    read as True, the string ``"False"`` would silently say the opposite.
+
+    Examples:
+        >>> events = pd.DataFrame({"addressed": ["True", "false", None, "1"]})
+        >>> flag_column(events, "addressed", default=True).tolist()
+        [True, False, True, True]
+        >>> flag_column(events, "reply_outside_data", default=False).tolist()
+        [False, False, False, False]
+    """
+    if name not in events.columns:
+        return np.full(len(events), default, dtype=bool)
+    column = events[name]
+    if pd.api.types.is_bool_dtype(column.dtype):
+        return column.fillna(default).to_numpy(dtype=bool)
+    words = column.astype("string").str.strip().str.lower()
+    true, false = words.isin(_TRUE_WORDS).fillna(False), words.isin(_FALSE_WORDS).fillna(False)
+    wrong = (words.notna() & ~true & ~false).to_numpy(dtype=bool)
+    if wrong.any():
+        position = int(np.flatnonzero(wrong)[0])
+        msg = (
+            f"column {name!r} must hold True or False (journeymap reads it as a flag), got "
+            f"{column.iloc[position]!r} at {_row(events, position)} ({int(wrong.sum())} such value(s))"
+        )
+        raise SchemaError(msg)
+    return np.where(words.isna().to_numpy(dtype=bool), default, true.to_numpy(dtype=bool))
+
+
 def flags(events: pd.DataFrame) -> pd.DataFrame:
     """Columns most analytics use: customer/brand, scored, valence, negative, positive (NumPy-backed).
 

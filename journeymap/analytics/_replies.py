@@ -16,7 +16,9 @@ import numpy as np
 import pandas as pd
 
 from journeymap._threads import nearest_up, parent_positions
+from journeymap.analytics._prep import flag_column
 from journeymap.journeys._table import actor_mask, customer_mask
+from journeymap.schema import ADDRESSED
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -212,6 +214,8 @@ class ReplyContext:
     wait: npt.NDArray[np.float64]  # ns since the answered message; NaN without one
     # rows of no thread (no thread_id, none to inherit): in every conversation of their journey
     loose: npt.NDArray[np.bool_]
+    # False for a customer message addressed to no brand (schema.ADDRESSED; True without the column)
+    addressed: npt.NDArray[np.bool_]
 
     @classmethod
     def of(cls, events: pd.DataFrame, *, journey: npt.NDArray[np.int64] | None = None) -> ReplyContext:
@@ -237,6 +241,7 @@ class ReplyContext:
             t=t,
             wait=wait,
             loose=loose,
+            addressed=flag_column(events, ADDRESSED, default=True),
         )
 
     def last_before(self, mask: npt.NDArray[np.bool_]) -> npt.NDArray[np.int64]:
@@ -254,11 +259,25 @@ class ReplyContext:
         return conversation_first_after(mask, self.journey, self.conversation, self.loose)
 
     def openings(self) -> npt.NDArray[np.int64]:
-        """The row of each journey's first customer message, in journey order (journeys without one have none)."""
+        """The row of each journey's opening message, in journey order (journeys without a customer message have none).
+
+        Its first customer message addressed to a brand (``addressed``; a remark that names no
+        brand, which the customer follows with one that does, opens nothing), else its first
+        customer message.
+        """
         rows = np.flatnonzero(self.customer)
-        if len(rows):
-            rows = rows[np.r_[True, self.journey[rows][1:] != self.journey[rows][:-1]]]
-        return rows
+        if not len(rows):
+            return rows
+
+        def firsts(of: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+            return of[np.r_[True, self.journey[of][1:] != self.journey[of][:-1]]] if len(of) else of
+
+        first = firsts(rows)
+        if self.addressed[rows].all():
+            return first
+        first_addressed = firsts(rows[self.addressed[rows]])
+        pick = pd.Series(first_addressed, index=self.journey[first_addressed]).reindex(self.journey[first])
+        return np.where(pick.isna(), first, pick.fillna(-1).to_numpy(dtype=np.int64))
 
     def next_reply(self, replier: npt.NDArray[np.bool_]) -> npt.NDArray[np.int64]:
         """For every row, the ``replier`` row that answers it (or -1): the next one in its conversation.

@@ -49,7 +49,7 @@ def reply_table(js: JourneySet, *, auto: AutoReplyRule | None = None) -> pd.Data
     the reply), ``valence_after`` (their first scored message after it), ``valence_change``
     (after - before; NaN where either is missing), ``first_acknowledgement`` and
     ``first_response`` (the reply of any kind, and the human one, that answers the journey's
-    first customer message: the next in its conversation, as
+    opening message, its first customer message addressed to a brand: the next in its conversation, as
     :func:`~journeymap.response_times` times it). Works on unscored journeys (the valences are then NaN).
 
     Examples:
@@ -166,8 +166,9 @@ def service_levels(  # noqa: PLR0915 - one table, column by column
       after longer than ``sla`` at the end of the data);
     * ``unanswered`` (``_low``/``_high``): the share of its journeys with no human reply by the
       end of the data (censored), of those where it is known (a first message whose reply is
-      outside the data, ``reply_outside_data``, and a journey that opens with a reply to a
-      message outside the data, ``opened_outside``, count as neither);
+      outside the data, ``reply_outside_data``, a journey that opens with a reply to a
+      message outside the data, ``opened_outside``, and one whose first message needs no public
+      reply, :func:`response_times`' ``no_reply_needed``, count as neither);
     * ``valence_change`` (``_low``/``_high``): the mean, over its replies with a scored customer
       message before and after, of the customer's valence after minus before
       (:func:`reply_table`'s ``valence_change``);

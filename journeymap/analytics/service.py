@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from journeymap.analytics._checks import check_auto, check_timestamp
-from journeymap.analytics._prep import flags, journey_keys, on_journeys, require_journeys, require_scored
+from journeymap.analytics._prep import flag_column, flags, journey_keys, on_journeys, require_journeys, require_scored
 from journeymap.analytics._replies import ReplyContext, is_customer, journey_codes
 from journeymap.analytics._tables import ranked
 from journeymap.analytics.automatic import AutoReplyRule, reply_context, rule_flags
@@ -17,7 +17,7 @@ from journeymap.backends import dispatch
 from journeymap.emotions.taxonomy import GOEMOTIONS_INTENSE
 from journeymap.exceptions import InvalidArgumentError
 from journeymap.journeys._table import id_ranks
-from journeymap.schema import ADDRESSED, NEGATIVE_VALENCE, REPLY_OUTSIDE_DATA, SCORE_PREFIX, score_column
+from journeymap.schema import NEGATIVE_VALENCE, REPLY_OUTSIDE_DATA, SCORE_PREFIX, score_column
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -156,11 +156,7 @@ def _waits(events: pd.DataFrame, automatic: np.ndarray | None = None, *, context
     brand = ~ctx.customer  # a missing actor is the brand's
     nxt = _next_reply_time(brand if automatic is None else brand & ~automatic, ctx)
     replied = nxt >= 0
-    outside = (
-        events[REPLY_OUTSIDE_DATA].fillna(False).to_numpy(dtype=bool)
-        if REPLY_OUTSIDE_DATA in events.columns
-        else np.zeros(len(events), dtype=bool)
-    )
+    outside = flag_column(events, REPLY_OUTSIDE_DATA, default=False)
     # A reply outside the data answers, as one inside would, the earlier messages still waiting
     # in its conversation: a customer who wrote twice before the brand's (missing) reply.
     outside = ~replied & (outside | (ctx.first_after(outside & ~replied & ctx.customer) >= 0))
@@ -202,7 +198,9 @@ def response_times(  # noqa: PLR0915 - one table, column by column
     Columns (index ``journey_id``):
 
     * ``first_response``: from the customer's first message in the journey to the brand's first
-      *human* reply after it (NaT when none). Automatic replies (actor ``bot`` or ``system``,
+      *human* reply after it (NaT when none); where the journey opens with messages addressed to
+      no brand (``addressed`` False: a remark naming no one) and then one to a brand, from that
+      one. Automatic replies (actor ``bot`` or ``system``,
       or a text the same account repeats; see :class:`~journeymap.AutoReplyRule`, overridden
       by ``auto``) are left out; ``bots="include"`` counts them, and then ``first_response`` equals
       ``first_acknowledgement``.
@@ -271,7 +269,10 @@ def response_times(  # noqa: PLR0915 - one table, column by column
     code = journey_keys(js)[1]
     waits = _waits(events, automatic, context=ctx).assign(journey_id=ctx.journey[ctx.customer])
     g = waits.groupby("journey_id", sort=False)
-    first_msg = g.head(1).set_index("journey_id")
+    # each journey's opening message (its first addressed to a brand: ReplyContext.openings), by
+    # its position among the customer's messages (the events' index may repeat labels)
+    opening_rows = np.searchsorted(np.flatnonzero(ctx.customer), ctx.openings())
+    first_msg = waits.iloc[opening_rows].set_index("journey_id")
     out = pd.DataFrame(index=js.journeys.index)
 
     def per_journey(values: pd.Series) -> pd.Series:
@@ -283,7 +284,7 @@ def response_times(  # noqa: PLR0915 - one table, column by column
         out["first_acknowledgement"] = out["first_response"]
     else:
         any_reply = _waits(events, context=ctx).assign(journey_id=ctx.journey[ctx.customer])
-        first_reply = any_reply.groupby("journey_id", sort=False).head(1).set_index("journey_id")["wait"]
+        first_reply = any_reply.iloc[opening_rows].set_index("journey_id")["wait"]
         out["first_acknowledgement"] = per_journey(first_reply)
     now_ts = end_of_data(events, now)
     has_message = pd.Series(True, index=first_msg.index).reindex(code, fill_value=False).set_axis(out.index).astype(bool)
@@ -299,9 +300,7 @@ def response_times(  # noqa: PLR0915 - one table, column by column
     # a first message that closes its case (thanks for an outreach), moved to private messages or
     # was addressed to no brand waits for no public reply: neither answered nor unanswered, as for triage
     settled = (kinds["thanks"] | kinds["settled"] | kinds["moved"] | kinds["unaddressed"]).to_numpy(dtype=bool)
-    # by position (the events' index may repeat labels): each journey's first customer message
-    opening_codes, opening_rows = np.unique(waits["journey_id"].to_numpy(), return_index=True)
-    opening_settled = pd.Series(settled[opening_rows], index=opening_codes)
+    opening_settled = pd.Series(settled[opening_rows], index=waits["journey_id"].to_numpy()[opening_rows])
     first_settled = per_journey(opening_settled).fillna(False).astype(bool)
     out["censored"] = has_message & out["first_response"].isna() & ~first_outside & ~out["opened_outside"] & ~first_settled
     out["no_reply_needed"] = has_message & out["first_response"].isna() & ~out["opened_outside"] & first_settled
@@ -465,12 +464,7 @@ def _open_kinds(
     thanks, settled = (mask[ctx.customer] & open_ for mask in _closing(events, ctx, automatic))
     moved = _moved(events, ctx.journey, canned, ctx.conversation, ctx.loose)[ctx.customer] & open_ & ~thanks & ~settled
     outside = waits["reply_outside"].to_numpy(dtype=bool) & ~moved & ~thanks & ~settled
-    addressed = (
-        events[ADDRESSED].fillna(True).to_numpy(dtype=bool)[ctx.customer]
-        if ADDRESSED in events.columns
-        else np.ones(len(waits), dtype=bool)
-    )
-    unaddressed = ~addressed & open_ & ~thanks & ~settled & ~moved & ~outside
+    unaddressed = ~ctx.addressed[ctx.customer] & open_ & ~thanks & ~settled & ~moved & ~outside
     return pd.DataFrame(
         {"thanks": thanks, "settled": settled, "moved": moved, "outside": outside, "unaddressed": unaddressed}, index=waits.index
     )

@@ -57,8 +57,9 @@ def trends(
         valence below :data:`~journeymap.schema.NEGATIVE_VALENCE`), ``mean_valence``, ``journeys`` (journeys
         whose first customer message falls in it), ``first_response_median`` (over those that
         were answered), ``unanswered`` (their share with no reply by the end of the data; those
-        whose reply is outside the data, ``reply_outside_data``, and those that open with a reply
-        to a message outside the data, ``opened_outside``, count as neither) and ``partial``
+        whose reply is outside the data, ``reply_outside_data``, those that open with a reply
+        to a message outside the data, ``opened_outside``, and those whose first message needs
+        no public reply, ``no_reply_needed``, count as neither) and ``partial``
         (the first or last period, when the data covers less than 90% of it: its counts are not
         a whole period's; :func:`~journeymap.analytics._time.partial_periods`).
 

@@ -166,6 +166,10 @@ def _brand_agents(text: pd.Series, author: pd.Series, brand_post: np.ndarray) ->
     return out
 
 
+#: An @mention: "@" (or Twitter's full-width "＠") not after a letter or digit, then the handle.
+_HANDLE = r"(?:^|[^\w@＠])[@＠](?P<handle>\w+)"
+
+
 def _names_account(text: pd.Series, rows: npt.NDArray[np.bool_], customers: pd.Series) -> npt.NDArray[np.bool_]:
     """Whether each of ``rows`` names an ``@handle`` that is not one of ``customers`` (False elsewhere).
 
@@ -174,9 +178,10 @@ def _names_account(text: pd.Series, rows: npt.NDArray[np.bool_], customers: pd.S
     author of a customer's tweet in the data.
 
     Examples:
-        >>> text = pd.Series(["@115 me too", "@76099 fix it", "no handle", "@AskBrand hi", "@115 ask @Brand"])
-        >>> _names_account(text, np.ones(5, dtype=bool), pd.Series(["115"])).tolist()
-        [False, True, False, True, True]
+        >>> text = pd.Series(["@115 me too", "@76099 fix it", "no handle", "@AskBrand hi", "@115 ask @Brand",
+        ...     "mail joe@mail.com", "＠AskBrand hi"])
+        >>> _names_account(text, np.ones(7, dtype=bool), pd.Series(["115"])).tolist()
+        [False, True, False, True, True, False, True]
     """
     import re
 
@@ -187,9 +192,10 @@ def _names_account(text: pd.Series, rows: npt.NDArray[np.bool_], customers: pd.S
     if not rows.any():
         return out
     where = np.flatnonzero(rows)
-    # the first handle, by RE2 over the column: a tweet to a brand opens with it
-    first = _regex.extract(text.iloc[where], r"@(?P<handle>\w+)")
-    known = pa.array(customers.dropna().astype(str).unique(), type=pa.large_string())
+    # the first handle, by RE2 over the column: a tweet to a brand opens with it (handles match in
+    # any case, as on Twitter; "joe@mail.com" names no one)
+    first = _regex.extract(text.iloc[where], _HANDLE).str.lower()
+    known = pa.array(customers.dropna().astype(str).str.lower().unique(), type=pa.large_string())
     handles = pa.array(first.astype(object).where(first.notna(), None), type=pa.large_string())
     is_customer = np.asarray(pc.is_in(handles, value_set=known).fill_null(False).to_numpy(zero_copy_only=False), dtype=bool)
     named = first.notna().to_numpy(dtype=bool)
@@ -197,9 +203,9 @@ def _names_account(text: pd.Series, rows: npt.NDArray[np.bool_], customers: pd.S
     # the first handle is a customer's (a reply to another customer): read the others too
     again = where[named & is_customer]
     if len(again):
-        names = set(customers.dropna().astype(str))
-        handle = re.compile(r"@(\w+)")
-        out[again] = [any(h not in names for h in handle.findall(t)) for t in text.iloc[again].astype(str)]
+        names = set(customers.dropna().astype(str).str.lower())
+        handle = re.compile(_HANDLE)
+        out[again] = [any(h.lower() not in names for h in handle.findall(t)) for t in text.iloc[again].astype(str)]
     return out
 
 
@@ -419,11 +425,14 @@ def read_twcs(  # noqa: PLR0915 - one pass over the columns, read top to bottom
         keys = pd.DataFrame({"root": root_row, "author": authors.to_numpy(dtype=object), "depth": depth})
         shallowest = keys.groupby(["root", "author"], sort=False, dropna=False)["depth"].transform("min").to_numpy()
         opener |= joins & (depth == shallowest)
-    # A customer tweet addressed to no brand: neither it nor any tweet above it is a brand's or
-    # names an account other than a customer's of the data, and its chain does not leave the data
-    # (a reply to a tweet outside it may answer a brand). A bystander's remark in a thread the
+    # A customer tweet addressed to no brand: neither it nor any tweet above it is a brand's, has a
+    # brand's reply or names an account other than a customer's of the data, and its chain does
+    # not leave the data (a reply to a tweet outside it may answer a brand). A bystander's remark in a thread the
     # brand answered for someone else waits for no reply of the brand's.
-    known = ~is_customer | dangling
+    # a customer tweet a brand tweet replies to was seen by the brand: it and the tweets below it are addressed
+    answered_by_brand = np.zeros(n, dtype=bool)
+    answered_by_brand[parent_row[brand_post & has_parent]] = True
+    known = ~is_customer | dangling | answered_by_brand
     loose_chain = is_customer & (_nearest(parent_row, known) < 0)  # only these can be unaddressed
     names = _names_account(text, loose_chain, author[is_customer])
     addressed = ~is_customer | (_nearest(parent_row, known | names) >= 0)
