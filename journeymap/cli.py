@@ -39,6 +39,7 @@ class Format(str, Enum):
 
     events = "events"
     twcs = "twcs"
+    texts = "texts"
 
 
 class By(str, Enum):
@@ -94,7 +95,7 @@ def _rejects_said_by_the_command() -> Iterator[None]:
 def _say_rejects(log: EventLog, path: Path) -> None:
     """``N rows rejected; reasons in FILE`` on standard output."""
     n = int(log.rejects["row"].nunique())
-    typer.echo(f"{n:,} row{'' if n == 1 else 's'} rejected; reasons in {path}")
+    typer.echo(f"{n:,} row{'' if n == 1 else 's'} rejected; reasons in {path} (rows numbered from 0, the header not counted)")
 
 
 ScorerOption = Annotated[
@@ -316,7 +317,15 @@ def _require_input(path: Path) -> None:
         raise _fail(f"input {str(path)!r} does not exist")
 
 
-def _load(path: Path, fmt: Format, columns: list[str] | None, actors: list[str] | None = None, tz: str | None = None) -> EventLog:
+def _load(
+    path: Path,
+    fmt: Format,
+    columns: list[str] | None,
+    actors: list[str] | None = None,
+    tz: str | None = None,
+    *,
+    texts_hint: bool = False,
+) -> EventLog:
     import journeymap as jm
 
     _require_input(path)
@@ -332,6 +341,9 @@ def _load(path: Path, fmt: Format, columns: list[str] | None, actors: list[str] 
             except JourneyMapError as exc:
                 if "missing required column" in str(exc) and _looks_like_twcs(path):
                     raise _fail(f"{str(exc).splitlines()[0]}. This looks like a TWCS export: add --format twcs") from exc
+                if "missing required column" in str(exc) and texts_hint:
+                    hint = "a table of messages alone (a text column, no customers or times): add --format texts"
+                    raise _fail(f"{str(exc).splitlines()[0]}. For {hint}") from exc
                 raise
     logger.info("read %s: %d rows, %d events, %d rows rejected", path, log.n_input, len(log.events), log.rejects["row"].nunique())
     if len(log.rejects):  # said now too, in case the command fails before it writes the rejects file
@@ -612,7 +624,14 @@ def topics(
         Optional[Path],  # noqa: UP045
         typer.Option(help="A file of topic names, one a line; 'name: description' lines describe them."),
     ] = None,
-    fmt: Annotated[Format, typer.Option("--format", help="events (canonical columns) or twcs.")] = Format.events,
+    fmt: Annotated[
+        Format,
+        typer.Option(
+            "--format",
+            help="events (canonical columns), twcs, or texts: a table of messages with a text column only "
+            "(survey comments, an intent set), each row one customer message.",
+        ),
+    ] = Format.events,
     by: Annotated[By, typer.Option(help="Journeys by conversation thread or by customer.")] = By.thread,
     columns: Annotated[Optional[list[str]], typer.Option(help="Column mapping SOURCE=CANONICAL, repeatable.")] = None,  # noqa: UP045
     encoder: Annotated[str, typer.Option(help="Sentence encoder: a registered name, hub id or model path.")] = "default",
@@ -631,6 +650,8 @@ def topics(
     Discovers the topics (or, with --labels/--labels-file, assigns the messages to the topics
     named) and writes the topic table (messages, share, keywords, quotes) to --output and the
     customer messages with their topic and its score beside it (topics.messages.csv for -o topics.csv).
+    With --format texts the input is a table of messages (a text column, any others kept): the
+    table then has the topics' sizes, keywords and quotes, and every row its topic.
     """
     import journeymap as jm
 
@@ -642,13 +663,18 @@ def topics(
     _not_the_input(_rejects_path(output), input, "the rejects file")
     model = _topic_model(n_topics, labels, labels_file, encoder)
     model.set_params(seed=seed, cache=cache)
+    if fmt is Format.texts and (actors or gap is not None or by is not By.thread or tz is not None):
+        raise _fail("--actors, --gap, --by and --tz are for journeys; --format texts reads the messages alone")
     gap = _gap_needs_customer(gap, by)
     _require_input(input)
     with _handled():
         output.parent.mkdir(parents=True, exist_ok=True)  # fail before the work, not after
     _writable(output)
     _writable(messages_path)
-    log = _load(input, fmt, columns, actors, tz)
+    if fmt is Format.texts:
+        _topics_of_texts(input, columns, model, sample=sample, seed=seed, output=output, messages_path=messages_path)
+        return
+    log = _load(input, fmt, columns, actors, tz, texts_hint=True)
     _usable(log, input, output)
     with _handled():
         js = jm.assign_topics(jm.build_journeys(log, by=by.value, gap=gap), model, sample=sample, seed=seed)
@@ -663,6 +689,67 @@ def topics(
     typer.echo(f"messages with their topics: {messages_path}")
     if rejects is not None:
         _say_rejects(log, rejects)
+
+
+def _topics_of_texts(
+    path: Path, columns: list[str] | None, model: TopicModel, *, sample: int | None, seed: int, output: Path, messages_path: Path
+) -> None:
+    """``topics --format texts``: a table of messages (a text column) to its topics; rows without text to the rejects."""
+    import numpy as np
+
+    from journeymap.io.sources import read_table
+    from journeymap.io.validation import Problems, as_text
+    from journeymap.topics.assign import fit_sample
+
+    problems = Problems()
+    with _handled():
+        frame = read_table(path, problems=problems)
+    mapping = _parse_columns(columns) or {}
+    unknown = sorted(set(mapping) - set(map(str, frame.columns)))
+    if unknown or any(target != "text" for target in mapping.values()):
+        raise _fail(
+            f"--format texts maps one column to text (--columns SOURCE=text); got {columns}, columns: {list(frame.columns)}"
+        )
+    if mapping and "text" in frame.columns and "text" not in mapping:
+        raise _fail(f"--columns {columns[0] if columns else ''} would make a second 'text' column: the file has one already")
+    frame = frame.rename(columns=dict.fromkeys(mapping, "text"))
+    if "text" not in frame.columns:
+        found = [str(c) for c in frame.columns]
+        raise _fail(f"--format texts needs a 'text' column; found {found}: name yours with --columns SOURCE=text")
+    text, wrong = as_text(frame["text"])
+    problems.add(wrong, "text", "wrong type: text must be a string", frame["text"])
+    problems.add(~wrong & text.fillna("").str.strip().eq(""), "text", "missing or blank text: no message to read", frame["text"])
+    rejected = np.isin(np.arange(len(frame)), problems.rows())
+    keep = np.flatnonzero(~rejected)
+    if not len(keep):
+        raise _fail(f"no messages in {str(path)!r}: every row lacks a text")
+    texts = text.iloc[keep].astype(str).tolist()
+    picked = fit_sample(len(texts), sample, seed)
+    with _handled():
+        model.fit(texts if picked is None else [texts[i] for i in picked])
+        assigned = model.assign(texts)
+        messages = frame.iloc[keep].copy()
+        messages.insert(0, "row", keep)
+        messages["topic"] = assigned["topic"].to_numpy()
+        messages["topic_score"] = assigned["topic_score"].to_numpy()
+        table = model.topic_info_
+        table.to_csv(output, index=False)
+        messages.to_csv(messages_path, index=False)
+        rejects_path = _rejects_path(output)
+        rejects = problems.frame()
+        if len(rejects):
+            rejects.to_csv(rejects_path, index=False)
+        else:
+            rejects_path.unlink(missing_ok=True)
+    typer.echo(f"{len(texts):,} messages in {int(table['topic'].ne('other').sum()):,} topics")
+    typer.echo(f"topic table: {output}")
+    typer.echo(f"messages with their topics: {messages_path}")
+    if len(rejects):
+        n = int(rejects["row"].nunique())
+        typer.echo(
+            f"{n:,} row{'' if n == 1 else 's'} without a text rejected; reasons in {rejects_path}"
+            " (rows numbered from 0, the header not counted)"
+        )
 
 
 @app.command()

@@ -119,3 +119,27 @@ def test_map_with_topics_adds_the_topics_section(
 
 def test_map_topic_options_need_topics(events_csv: Path, tmp_path: Path) -> None:
     fails_cleanly(["map", str(events_csv), "--report", str(tmp_path / "r.html"), "--n-topics", "3"], "--n-topics")
+
+
+def test_topics_of_a_table_of_messages_alone(plugin_installed: None, tmp_path: Path) -> None:
+    # survey comments or an intent set: a text column, no customers, no times
+    texts = ["my card has not arrived", "refund please", "", "where is my new card", None, "I want my money back"] * 4
+    source = tmp_path / "comments.csv"
+    pd.DataFrame({"comment": texts, "intent": range(len(texts))}).to_csv(source, index=False)
+    out = tmp_path / "topics.csv"
+    fails_cleanly(["topics", str(source), "-o", str(out)], "missing required column(s)")  # before: no way on
+    result = runner.invoke(app, ["topics", str(source), "-o", str(out)])
+    assert "add --format texts" in result.output
+    fails_cleanly(["topics", str(source), "-o", str(out), "--format", "texts"], "--format texts needs a 'text' column")
+    args = ["topics", str(source), "-o", str(out), "--format", "texts", "--columns", "comment=text"]
+    fails_cleanly([*args, "--by", "customer"], "--actors, --gap, --by and --tz are for journeys")
+    printed = run_ok([*args, "--n-topics", "2", "--encoder", "hashing", "--no-cache"])
+    assert "16 messages in 2 topics" in printed and "8 rows without a text rejected" in printed
+    table = pd.read_csv(out)
+    assert int(table["size"].sum()) == 16 and {"topic", "size", "share", "keywords"} <= set(table.columns)
+    messages = pd.read_csv(out.with_name("topics.messages.csv"))
+    rejects = pd.read_csv(out.with_name("topics.rejects.csv"))
+    # every row is in one of the two, once, by its row number
+    assert sorted([*messages["row"], *rejects["row"]]) == list(range(len(texts)))
+    assert (messages["intent"] == messages["row"]).all() and set(messages["topic"]) <= set(table["topic"])
+    assert set(rejects["reason"]) == {"missing or blank text: no message to read"}

@@ -147,3 +147,18 @@ def test_a_fully_cached_run_never_loads_the_model(tmp_path) -> None:
     again = jm.score(js, second, cache=cache)
     assert not second.loaded
     pd.testing.assert_frame_equal(again.events, scored.events)
+
+
+def test_a_customer_message_without_text_says_why_it_has_no_score() -> None:
+    df = pd.DataFrame(
+        {
+            "text": ["bad bill", "", "   ", None, "sorry", None],
+            "actor": ["customer", "customer", "customer", "customer", "agent", "agent"],
+        }
+    )
+    out = jm.score(df, Counting(), cache=False)
+    assert out["valence"].isna().tolist() == [False, True, True, True, True, True]
+    # before: NA for all four unscored customer rows, as if nothing were the matter
+    assert out["score_note"].tolist() == [pd.NA, "no text", "no text", "no text", pd.NA, pd.NA]
+    with_agents = jm.score(df, Counting(), cache=False, agents=True)
+    assert with_agents["score_note"].tolist()[4:] == [pd.NA, "no text"]

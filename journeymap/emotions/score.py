@@ -44,6 +44,7 @@ logger = logging.getLogger(__name__)
 
 __all__ = [
     "INPUT_SUFFIX",
+    "NO_TEXT",
     "ScorerArg",
     "routes",
     "score",
@@ -244,6 +245,10 @@ def has_brand_messages(events: pd.DataFrame) -> bool:
         return False
     actor = canonical_actors(events["actor"].astype("string"))
     return bool((actor.notna() & (actor != "customer")).fillna(False).any())
+
+
+#: ``score_note`` of a message :func:`score` would read but that has no text (NA, empty or blank).
+NO_TEXT = "no text"
 
 
 def scored_rows(events: pd.DataFrame, *, agents: bool) -> pd.Series:
@@ -465,7 +470,8 @@ def score(
     - ``lang``: the language detected offline (:func:`journeymap.emotions.language.detect_languages`;
       ``und`` when undetermined, as for short or emoji-only texts);
     - ``score_note``: NA, or why a text was not scored (its language is not covered by any scorer
-      given) or not read in full;
+      given; :data:`NO_TEXT` for a message with no text, or only blanks: an image, an empty
+      survey comment) or not read in full;
     - ``scorer``: the id of the scorer that scored it.
 
     Rows not scored (other actors, NA, empty or blank text) get NA; ``emotion`` is NA too where
@@ -583,6 +589,10 @@ def score(
             num = np.full(n, np.nan, dtype=np.float32)
             num[rows] = np.asarray(values, dtype=np.float32)[codes] if len(values) else num[rows]
             new[name] = num
+    # a message it would read but that has no text (an image, a blank survey comment) says so
+    wordless = scored_rows(events.assign(text="x"), agents=agents).to_numpy(dtype=bool) & ~mask.to_numpy(dtype=bool)
+    if wordless.any():
+        new.loc[wordless, "score_note"] = NO_TEXT
     moved = service[rows] & table.has_service[codes]  # customer messages to a brand, from a scorer that says its calibration
     _read_as_service(new, table, rows[moved], codes[moved])
     out = pd.concat([out, new], axis=1)
