@@ -639,3 +639,28 @@ def test_the_zone_the_events_were_read_in_goes_with_the_dask_journeys(tmp_path: 
     assert patterns.loc[("Tuesday", 9), "volume"] == 1 and patterns.loc[("Tuesday", 23), "volume"] == 1
     one = jm.build_journeys(jm.read_events(frame, tz="America/New_York"), by="customer")
     pd.testing.assert_frame_equal(patterns, jm.time_patterns(one.with_events(hand_scores(one.events))))
+
+
+def test_a_message_without_text_says_so_on_the_cluster_too() -> None:
+    mp = pytest.MonkeyPatch()
+    mp.syspath_prepend(str(PLUGIN))
+    refresh()
+    events = pd.DataFrame(
+        {
+            "event_id": [str(i) for i in range(6)],
+            "customer_id": ["a", "a", "a", "b", "b", "b"],
+            "timestamp": pd.date_range("2024-01-01", periods=6, freq="h", tz="UTC"),
+            "actor": ["customer", "agent", "customer"] * 2,
+            "text": ["terrible service", "sorry", "", "thanks, great", None, "   "],
+        }
+    )
+    try:
+        log = jm.read_events(events)
+        single = jm.score(jm.build_journeys(log, by="customer"), "lexicon", cache=False)
+        djs = jmd.score(jmd.build_journeys(jmd.from_pandas(log, npartitions=2), by="customer"), "lexicon", cache=False)
+        got = djs.compute().events
+    finally:
+        mp.undo()
+        refresh()
+    assert int((single.events["score_note"] == "no text").sum()) == 2
+    pd.testing.assert_frame_equal(got, single.events)

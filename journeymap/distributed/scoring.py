@@ -15,6 +15,7 @@ from dask.delayed import delayed
 from journeymap.distributed.journeys import DaskJourneySet, text_events
 from journeymap.emotions.registry import get_scorer
 from journeymap.emotions.score import (
+    NO_TEXT,
     Prior,
     check_prior,
     has_brand_messages,
@@ -99,6 +100,7 @@ _TEXT_KEY = "__score_text__"
 _ROLE = "\x00"  # between the role and the text in a key of service scoring
 _ROW = "__row__"
 _POS = "__position__"
+_WORDLESS = "__wordless__"  # a message score would read, but without text: score_note NO_TEXT
 
 
 def _texts_to_score(part: pd.DataFrame, *, agents: bool, service: bool = False) -> pd.DataFrame:
@@ -114,6 +116,7 @@ def _texts_to_score(part: pd.DataFrame, *, agents: bool, service: bool = False) 
         customer = service_rows(part, mask, "service")
         key = pd.Series(np.where(customer, "c", "b"), index=part.index).astype("string") + _ROLE + key
     out[_TEXT_KEY] = key
+    out[_WORDLESS] = scored_rows(part.assign(text="x"), agents=agents).to_numpy(dtype=bool) & ~mask.to_numpy(dtype=bool)
     out[_ROW] = part.index.to_numpy()
     out[_POS] = np.arange(len(part), dtype=np.int64)
     return out.reset_index(drop=True)
@@ -174,7 +177,11 @@ def _restore(part: pd.DataFrame, name: Any = None) -> pd.DataFrame:
     if not part[_POS].is_monotonic_increasing:  # a left join keeps the order; this is a safeguard
         part = part.sort_values(_POS, kind="stable")
     index = pd.Index(part[_ROW].to_numpy(), name=name)
-    return part.drop(columns=[_TEXT_KEY, _ROW, _POS]).set_axis(index, axis=0)
+    wordless = part[_WORDLESS].to_numpy(dtype=bool)
+    out = part.drop(columns=[_TEXT_KEY, _ROW, _POS, _WORDLESS]).set_axis(index, axis=0)
+    if wordless.any():
+        out.loc[wordless, "score_note"] = NO_TEXT
+    return out
 
 
 def _scored_meta(meta: pd.DataFrame, labels: Sequence[str]) -> pd.DataFrame:
