@@ -82,3 +82,24 @@ def test_without_plotly_the_error_says_what_to_install(js: jm.JourneySet, monkey
     monkeypatch.setitem(sys.modules, "plotly.graph_objects", None)
     with pytest.raises(ImportError, match=r"pip install 'journeymap\[interactive\]'"):
         jm.plot.interactive_graph(js)
+
+
+def test_the_maps_quotes_are_each_cells_own_messages(js: jm.JourneySet) -> None:
+    # the TWCS sample's "follow_up · resolution" cell (mean +0.49) quoted the most negative
+    # follow_up messages of other stages (-0.89, -0.89, -0.88): quotes were per row, not per cell
+    heat = jm.plot.interactive_map(js).data[0]
+    ev = js.events[(js.events["actor"] == "customer").to_numpy() & js.events["valence"].notna().to_numpy()]
+    checked = 0
+    for i, tp in enumerate(heat.y):
+        for j, stage in enumerate(heat.x):
+            hover = heat.text[i][j]
+            if not hover:
+                continue
+            cell = ev[(ev["touchpoint"].astype(str) == tp).to_numpy() & (ev["stage"].astype(str) == stage).to_numpy()]
+            quoted = [line for line in hover.split("<br>") if line.startswith("“")]
+            assert 0 < len(quoted) <= 3
+            for line in quoted:
+                value = float(line.rsplit("(", 1)[1].rstrip(")”"))
+                assert np.isclose(cell["valence"].to_numpy(dtype=float), value, atol=0.006).any(), (tp, stage, line)
+            checked += 1
+    assert checked >= 4

@@ -71,6 +71,9 @@ def _subsets(js: JourneySet, filter_by: str | None, max_values: int) -> list[tup
     return out
 
 
+_CELL = "\x00"  # joins a map row's value and a stage into one quote key
+
+
 def _quotes(events: pd.DataFrame, key: pd.Series, n: int) -> dict[str, list[str]]:
     """Up to ``n`` customer quotes per key: the most negative where the key's mean valence < 0, else the most positive."""
     if "text" not in events.columns:
@@ -313,7 +316,7 @@ def _map_trace(go: Any, js: JourneySet, level: str, quotes: dict[str, list[str]]
                         f"customer messages here: {int(n):,}",
                         f"mean valence here: {mean:+.2f}",
                         overall,
-                        *(f"“{q}”" for q in quotes.get(key, [])),
+                        *(f"“{q}”" for q in quotes.get(key + _CELL + stage, [])),
                     ]
                 )
     return go.Heatmap(
@@ -343,7 +346,8 @@ def interactive_map(
     ``js`` must be scored (:func:`journeymap.score`). Rows are touchpoints (or another
     ``level`` with a column in the events), busiest first;
     columns are the stages in order. Hovering a cell shows the customer messages there, their
-    mean valence, the row's overall figures with the 95% interval and up to ``n_quotes`` quotes.
+    mean valence, the row's overall figures with the 95% interval and up to ``n_quotes`` quotes
+    of that cell's messages (the most negative where their mean is below 0, else the most positive).
     ``filter_by`` and ``max_values`` work as in :func:`interactive_graph`.
 
     Examples:
@@ -361,7 +365,8 @@ def interactive_map(
         raise JourneyMapError(msg)
     panels = []
     for label, subset in _subsets(js, filter_by, max_values):
-        key = subset.events[level].astype("string")
+        # quotes per cell (a row's value at a stage), not per row: a cell's hover quotes its own messages
+        key = subset.events[level].astype("string") + _CELL + subset.events["stage"].astype("string")
         panels.append((label, [_map_trace(go, subset, level, _quotes(subset.events, key, n_quotes), seed)]))
     fig = _with_filter(go, panels, f"Journey map by {level}", filter_by)
     fig.update_yaxes(autorange="reversed")
