@@ -247,7 +247,7 @@ def test_labels_drop_emoji_and_keep_other_scripts(small: jm.JourneySet) -> None:
         for ax in (jm.plot.emotion_heatmap(data), jm.plot.journey_map(data), jm.plot.graph(jm.journey_graph(data))):
             ax.figure.canvas.draw()
     assert not [str(w.message) for w in caught if "Glyph" in str(w.message)]
-    labels = [t.get_text().replace("\n", " ") for t in jm.plot.emotion_heatmap(data).get_yticklabels()]
+    labels = [t.get_text().replace("\n", " ").split(" (n=")[0] for t in jm.plot.emotion_heatmap(data).get_yticklabels()]
     assert "Доставка" in labels and "Facturación" in labels
 
 
@@ -343,4 +343,25 @@ def test_journey_map_calls_no_pain_point_high() -> None:
     ax = jm.plot.journey_map(js, top_pains=1)
     gids = [t.get_gid() for t in ax.texts]
     assert "annotation-high" not in gids and "annotation-low" in gids and "annotation-pain" in gids
+    plt.close("all")
+
+
+def test_the_emotion_heatmaps_scale_is_not_set_by_a_row_of_one_message() -> None:
+    # the TWCS sample's topic heatmap: "other" (1 message, 100%) set the scale and the real rows
+    # (12 messages, 33%) came out pale; no row said how many messages it held
+    import pandas as pd
+
+    rows = []
+    for n in range(21):
+        touchpoint, emotion = ("other_tp", "anger") if n == 20 else ("mention", "annoyance" if n % 3 else "anger")
+        stamp = pd.Timestamp("2024-01-01", tz="UTC") + pd.Timedelta(hours=n)
+        rows.append(
+            {"event_id": str(n), "customer_id": f"c{n}", "timestamp": stamp,
+             "actor": "customer", "touchpoint": touchpoint, "text": "x", "valence": -0.5, "emotion": emotion}
+        )  # fmt: skip
+    js = jm.build_journeys(pd.DataFrame(rows), by="customer")
+    ax = jm.plot.emotion_heatmap(js)
+    labels = [t.get_text() for t in ax.get_yticklabels()]
+    assert labels == ["mention (n=20)", "other tp (n=1)"]
+    assert ax.images[0].get_clim()[1] == pytest.approx(13 / 20)  # mention's annoyance; before: 1.0, other_tp's one
     plt.close("all")

@@ -20,6 +20,8 @@ __all__ = ["emotion_heatmap", "emotion_mix"]
 
 #: The smallest figure :func:`emotion_heatmap` makes (inches): room for a note that there is nothing to show.
 MIN_SIZE = (4.0, 2.5)
+#: :func:`emotion_heatmap`'s colour scale is set by the rows of at least this many messages.
+MIN_ROW_VOLUME = 5
 
 
 @dispatch(name="plot.emotion_heatmap")
@@ -31,6 +33,11 @@ def emotion_heatmap(
     top: int = 10,
 ) -> Axes:
     """Share of each dominant emotion (columns) per touchpoint or stage (rows), annotated.
+
+    Each row is labelled with its number of messages (``n``); the colour scale runs to the
+    largest share among rows of at least :data:`MIN_ROW_VOLUME` messages (where there are
+    any), so a row of one message at 100% does not wash out the others (its cell is drawn at
+    the darkest shade, its number written in it).
 
     Args:
         js: scored journeys.
@@ -44,7 +51,7 @@ def emotion_heatmap(
         >>> from journeymap.testing.data import planted_scores
         >>> js = planted_scores(jm.build_journeys(jm.datasets.service_journeys(40, seed=0)))
         >>> ax = jm.plot.emotion_heatmap(js, level="stage")
-        >>> [t.get_text() for t in ax.get_yticklabels()][0], ax.get_title()
+        >>> [t.get_text() for t in ax.get_yticklabels()][0].split(" (n=")[0], ax.get_title()
         ('contact', 'Emotions by stage')
     """
     shares = stage_shares(js, level=level, top=top)
@@ -53,16 +60,21 @@ def emotion_heatmap(
     ax = _theme.get_ax(ax, figsize=(max(MIN_SIZE[0], width), max(MIN_SIZE[1], height)))
     if shares.empty:
         return _theme.empty(ax, "scored customer messages")
-    image = ax.imshow(shares.to_numpy(), cmap="Blues", vmin=0, vmax=max(0.01, float(shares.to_numpy().max())), aspect="auto")
     grid = shares.to_numpy(dtype=float)
+    n = np.asarray(shares.attrs["n"], dtype=np.int64)
+    # the scale is the rows' of MIN_ROW_VOLUME messages or more: one message makes a 100% cell
+    # that would turn every row of real volume pale (a smaller row's darker cells are clipped)
+    sized = grid[n >= MIN_ROW_VOLUME] if (n >= MIN_ROW_VOLUME).any() else grid
+    top_share = max(0.01, float(sized.max()))
+    image = ax.imshow(grid, cmap="Blues", vmin=0, vmax=top_share, aspect="auto")
     for i in range(grid.shape[0]):
         for j in range(grid.shape[1]):
             v = float(grid[i, j])
-            ink = "white" if v > 0.5 * grid.max() else "#222222"
+            ink = "white" if v > 0.5 * top_share else "#222222"
             ax.text(j, i, f"{v:.0%}", ha="center", va="center", fontsize=8, color=ink)
     ax.set_xticks(np.arange(shares.shape[1]), [_theme.wrap(str(c), 12) for c in shares.columns], rotation=45, ha="right")
-    ax.set_yticks(np.arange(shares.shape[0]), [_theme.wrap(str(r), 18) for r in shares.index])
-    ax.figure.colorbar(image, ax=ax, shrink=0.8, label="share")
+    ax.set_yticks(np.arange(shares.shape[0]), [f"{_theme.wrap(str(r), 18)} (n={k:,})" for r, k in zip(shares.index, n)])
+    ax.figure.colorbar(image, ax=ax, shrink=0.8, label="share (of the customer messages in the row)")
     ax.set_title(f"Emotions by {level}")
     for side in ("top", "right", "left", "bottom"):
         ax.spines[side].set_visible(False)

@@ -101,7 +101,8 @@ def stage_shares(js: JourneySet, *, level: str = "touchpoint", top: int = 8) -> 
     """Share of each dominant emotion per touchpoint (or stage), the ``top`` emotions overall.
 
     Rows: stages in order (or touchpoints by volume); columns: emotions, most frequent first;
-    rows sum to 1 (other emotions are gathered in ``other``).
+    rows sum to 1 (other emotions are gathered in ``other``). ``shares.attrs["n"]`` holds each
+    row's number of messages (a list, in row order).
     """
     events = require_scored(js, "emotion shares")
     keys = level_keys(events, level)
@@ -121,4 +122,5 @@ def stage_shares(js: JourneySet, *, level: str = "touchpoint", top: int = 8) -> 
         stats = events.loc[customer, ["valence"]].groupby(keys[customer], sort=False)["valence"].agg(["size", "mean"])
         order = stats.sort_values(["size", "mean"], ascending=[False, True], kind="stable").index.astype("string")
         shares = shares.loc[order.intersection(shares.index)]
+    shares.attrs["n"] = [int(v) for v in out.sum(axis=1).reindex(shares.index).fillna(0)]
     return shares
