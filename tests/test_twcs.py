@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -562,3 +563,26 @@ def test_a_malformed_csv_row_is_a_reject_not_the_end_of_the_corpus(tmp_path: Pat
     assert log.rejects[["row", "reason"]].values.tolist() == [[1, "4 fields where the header has 7 (line 3 of the file)"]]
     with pytest.raises(jm.SchemaError, match=r"row 1: 4 fields where the header has 7 \(line 3 of the file\)"):
         read_twcs(path, on_error="raise")
+
+
+def test_drop_off_leaves_out_ends_the_data_does_not_show() -> None:
+    # four one-tweet journeys, all the variant "mention": the TWCS sample's three such journeys
+    # (two answered outside the sample, one addressed to no brand) read drop_off 1.0
+    rows = [
+        tweet("1", "100", "True", 0, "@AskBrand my order is late"),  # answered outside the data
+        tweet("2", "200", "True", 1, "They reschedule my parcel for tomorrow"),  # addressed to no brand
+        tweet("3", "300", "True", 2, "@AskBrand my card was declined"),  # waiting: dropped
+        tweet("4", "400", "True", 3, "@AskBrand love the new app!"),  # positive: not dropped
+    ]
+    rows[0]["response_tweet_id"] = "9"
+    js = build_journeys(read_twcs(frame(*rows)))
+    e = crc_scores(js).events
+    e["valence"] = np.array([-0.7, -0.8, -0.6, 0.9], dtype=np.float32)
+    e["sentiment"] = pd.array(["negative", "negative", "negative", "positive"], dtype="string")
+    scored = js.with_events(e)
+    assert jm.triage(scored).set_index("journey_id")["status"].to_dict() == {
+        "3": "waiting", "1": "reply_outside", "2": "unaddressed", "4": "waiting",
+    }  # fmt: skip
+    variants = jm.journey_variants(scored)
+    assert variants.loc["mention", "journeys"] == 4
+    assert variants.loc["mention", "drop_off"] == 0.5  # 1 of the 2 whose end the data shows; before: 3 of 4

@@ -470,6 +470,23 @@ def _open_kinds(
     )
 
 
+def unseen_outcomes(js: JourneySet) -> npt.NDArray[np.bool_]:
+    """Per event: an open customer message whose outcome the data does not show.
+
+    :func:`triage`'s ``moved`` (the answer is likely in private messages), ``reply_outside``
+    (the source lists a reply the data lacks) and ``unaddressed`` (addressed to no brand), with
+    the default rule for automatic replies; False for every other event.
+    """
+    events = js.events
+    ctx = reply_context(js)
+    automatic = excluded_replies(js, "exclude", None)
+    waits = _waits(events, automatic, context=ctx)
+    kinds = _open_kinds(events, ctx, automatic, waits, rule_flags(js, None)[0])
+    out = np.zeros(len(events), dtype=bool)
+    out[np.flatnonzero(ctx.customer)] = (kinds["moved"] | kinds["outside"] | kinds["unaddressed"]).to_numpy(dtype=bool)
+    return out
+
+
 def _top_label(events: pd.DataFrame, columns: list[str]) -> pd.Series:
     """Per event, the label of the highest of the score ``columns`` (the first if tied); NA where all are missing.
 

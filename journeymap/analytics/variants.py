@@ -11,6 +11,7 @@ from journeymap.analytics._graph import step_keys
 from journeymap.analytics._prep import flags, journey_keys, require_scored
 from journeymap.analytics._replies import is_system
 from journeymap.analytics._tables import ranked
+from journeymap.analytics.service import unseen_outcomes
 from journeymap.backends import dispatch
 
 if TYPE_CHECKING:
@@ -36,7 +37,10 @@ def journey_variants(js: JourneySet, *, level: Level = "touchpoint", top: int | 
     event, such as an auto-acknowledgement, is none), and whose end was not positive (the
     customer's last scored message, as :func:`~journeymap.journey_metrics`' ``end_sentiment``:
     its ``sentiment``, or valence above :data:`~journeymap.schema.POSITIVE_VALENCE`, 0.25), i.e.
-    left unresolved rather than closed with thanks. The ``top`` most common first (None: all).
+    left unresolved rather than closed with thanks; a journey whose last message's outcome the
+    data does not show (moved to private messages, answered outside the data, addressed to no
+    brand: :func:`triage`'s statuses) counts neither way (NaN where every journey of a path is
+    such). The ``top`` most common first (None: all).
 
     With ``level="topic"`` a path lists the subjects a journey went through, each run of one
     topic once (``"billing > refund"``, not ``"billing > billing > refund"``): a brand reply takes
@@ -79,8 +83,16 @@ def journey_variants(js: JourneySet, *, level: Level = "touchpoint", top: int | 
     # to be positive, so it is a drop-off
     positive_end = (m["end_sentiment"] == "positive").fillna(False).to_numpy(dtype=bool) & _scored_after_replies(js)
     dropped = (last["actor"].astype("string") == "customer").fillna(False).astype(bool) & ~positive_end
+    # a last message, not positive, moved to private messages, answered outside the data or
+    # addressed to no brand (triage's statuses): the data does not show a drop-off, nor its absence
+    unseen = pd.Series(
+        unseen_outcomes(js)[~is_system(js.events)][~speaking["journey_id"].duplicated(keep="last").to_numpy()],
+        index=ends["journey_id"].to_numpy(),
+    )
+    unknown = unseen.reindex(js.journeys.index).fillna(False).astype(bool).to_numpy() & dropped.to_numpy(dtype=bool)
+    drop_off = dropped.astype("float64").where(~unknown)
     curve = m[["start_valence", "end_valence", "recovered", "recovery_known"]]
-    frame = pd.DataFrame({"variant": path, "dropped": dropped}).join(curve)
+    frame = pd.DataFrame({"variant": path, "dropped": drop_off}).join(curve)
     # recovery: of the journeys where it can be told (a negative moment, a reply, and the
     # customer's word after it), as service_levels
     frame["recovered"] = frame["recovered"].astype("float64").where(frame["recovery_known"])
