@@ -95,3 +95,22 @@ def test_the_agent_league_credits_the_reply_between_the_low_and_the_end() -> Non
     assert np.isnan(agents.loc["b/CP", "recovered"])  # before: 1.0, for a reply after the happy end
     assert np.isnan(agents.loc["b/JO", "recovered"])  # before: 0.0, for a reply no one answered
     assert agents.loc["b/CP", "journeys_replied"] == 1 and agents.loc["b/JO", "journeys_replied"] == 1
+
+
+def test_graph_edges_into_a_brand_reply_carry_no_valence_change() -> None:
+    # the TWCS sample's mention -> dm_request (15 transitions) read "valence change +0.00":
+    # nothing is felt at a brand step, so the change is not known there, not zero
+    frame = pd.DataFrame(
+        {
+            "event_id": ["1", "2", "3"],
+            "customer_id": "c",
+            "timestamp": pd.date_range("2024-01-01", periods=3, freq="10min", tz="UTC"),
+            "actor": ["customer", "agent", "customer"],
+            "touchpoint": ["mention", "public_reply", "follow_up"],
+            "text": ["it broke", "try this", "works, thanks!"],
+            "valence": [-0.8, None, 0.6],
+        }
+    )
+    G = jm.journey_graph(jm.build_journeys(frame, by="customer"))
+    assert np.isnan(G.edges["mention", "public_reply"]["mean_valence_change"])  # before: 0.0
+    assert G.edges["public_reply", "follow_up"]["mean_valence_change"] == pytest.approx(1.4)  # the reply's effect

@@ -65,7 +65,9 @@ def graph_steps(events: pd.DataFrame, level: str) -> tuple[pd.DataFrame, pd.Data
         {
             "src": pd.Categorical.from_codes(src, categories=categories),
             "dst": pd.Categorical.from_codes(codes, categories=categories),
-            "dv": np.where(first, np.nan, felt - shifted(felt.astype(np.float64), np.nan)),
+            # into a customer's scored message only: at a brand step nothing new is felt, and a
+            # change of 0 there would read as "no change" rather than "not known"
+            "dv": np.where(first | ~own, np.nan, felt - shifted(felt.astype(np.float64), np.nan)),
             "dt": np.where(first, np.nan, (t - shifted(t, 0)) / 1e9),
         }
     )

@@ -39,8 +39,10 @@ def journey_graph(js: JourneySet, *, level: Level = "touchpoint", seed: int = 0)
     ``share_negative``, ``top_emotions`` and ``rank`` (the mean stage position of its steps, used
     to lay the graph out left to right); edges carry ``count`` (transitions),
     ``probability`` (count over the source's outgoing transitions), ``mean_valence_change``
-    (mean change between the customer valences last seen before and after the transition, NaN
-    where unknown) and ``median_seconds`` between the two steps. The counts of the edges between
+    (over the transitions into a scored customer message, the mean change from the customer's
+    valence last seen before it: across a brand reply, the reply's effect; NaN into a brand step,
+    where the customer says nothing new, and where unknown) and ``median_seconds`` between the
+    two steps. The counts of the edges between
     steps add up to the number of consecutive step pairs. Graph attributes: ``level``,
     ``n_journeys``. Journeys from a dask DataFrame are reduced on the cluster.
 
