@@ -156,14 +156,17 @@ def test_graph_scales_widths_and_legend_over_drawn_edges(small: jm.JourneySet) -
     widths = {p.get_gid(): p.get_linewidth() for p in ax.patches if (p.get_gid() or "").startswith("edge:")}
     thickest = max(arrows, key=lambda e: arrows[e])
     assert widths[f"edge:{thickest[0]}->{thickest[1]}"] == pytest.approx(7.6)
-    assert legend_texts(ax) == [f"{min(arrows.values()):,} transitions", f"{max(arrows.values()):,} transitions"]
-    assert [h.get_linewidth() for h in ax.get_legend().get_lines()][-1] == pytest.approx(7.6)
+    # and the white of a node without customer messages (the brand's replies), apart from neutral grey
+    assert legend_texts(ax) == [
+        f"{min(arrows.values()):,} transitions", f"{max(arrows.values()):,} transitions", "no customer message"
+    ]  # fmt: skip
+    assert [h.get_linewidth() for h in ax.get_legend().get_lines()][1] == pytest.approx(7.6)
     assert any(t.get_text() == f"↻ {10 * max(arrows.values()):,}" for t in ax.texts)
 
 
 def test_graph_of_one_journey_counts_in_the_singular(small: jm.JourneySet) -> None:
     ax = jm.plot.graph(jm.journey_graph(small.select(small.journey_ids[:1]), level="stage"))
-    assert legend_texts(ax) == ["1 transition"]
+    assert legend_texts(ax) == ["1 transition", "no customer message"]
     assert "1 journey)" in ax.get_title()
     assert _theme.count(1, "message") == "1 message" and _theme.count(2_000, "journey") == "2,000 journeys"
 

@@ -95,17 +95,21 @@ def _width(count: int, cmax: int) -> float:
     return 0.6 + 7 * count / cmax
 
 
-def _width_legend(ax: Axes, counts: list[int]) -> None:
-    """A legend of the thinnest and thickest edges drawn, by their transitions (none where no edge is drawn)."""
+def _width_legend(ax: Axes, counts: list[int], *, unfelt: bool = False) -> None:
+    """A legend of the thinnest and thickest edges drawn, by their transitions, and of the nodes without valence (``unfelt``)."""
     from matplotlib.lines import Line2D
 
-    if not counts:
-        return
     handles = [
         Line2D([], [], color=_theme.NEUTRAL, lw=_width(c, max(counts)), label=_theme.count(c, "transition"))
         for c in sorted({min(counts), max(counts)})
-    ]
-    ax.legend(handles=handles, loc="upper left")
+    ] if counts else []  # fmt: skip
+    if unfelt:
+        handles.append(
+            Line2D([], [], ls="", marker="o", markersize=9, markerfacecolor=_theme.NO_VALENCE, markeredgecolor="#333333",
+                   label="no customer message")
+        )  # fmt: skip
+    if handles:
+        ax.legend(handles=handles, loc="upper left")
 
 
 def graph(
@@ -121,7 +125,8 @@ def graph(
     """Draw a journey graph (:func:`~journeymap.journey_graph`).
 
     Node colour is mean valence on a diverging, colour-blind-safe scale centred on zero (with a
-    colour bar), node size is volume; edge width is the number of transitions, scaled to the
+    colour bar; white for a node without customer messages, such as a brand reply), node size
+    is volume; edge width is the number of transitions, scaled to the
     thickest edge drawn (the legend gives the thinnest and thickest), and edge colour the mean
     valence change across it. Edges carrying less than ``min_share`` of their source's
     transitions are left out; repeat visits (self-loops) are not drawn as edges but counted
@@ -153,7 +158,7 @@ def graph(
     vmax = max((G.nodes[n]["volume"] for n in inner), default=1)
     sizes = np.where([G.nodes[n].get("kind") in ("start", "end") for n in nodes], 250.0, 250 + 2200 * volume / max(vmax, 1))
     valence = np.array([G.nodes[n].get("mean_valence", np.nan) for n in nodes], dtype=float)
-    colours = [cmap(norm(v)) if not np.isnan(v) else "#dddddd" for v in valence]
+    colours = [cmap(norm(v)) if not np.isnan(v) else _theme.NO_VALENCE for v in valence]
     shown = [(a, b, d) for a, b, d in G.edges(data=True) if d.get("probability", 1.0) >= min_share]
     # a repeat visit (self-loop) is counted beside its node, not drawn as an arrow: left out of the widths' scale
     loops: dict[Any, int] = {a: d["count"] for a, b, d in shown if a == b}
@@ -187,7 +192,9 @@ def graph(
                         ha="left", va="center", fontsize=7, color="#555555", gid=f"selfloop:{n}")  # fmt: skip
     bar = ax.figure.colorbar(ScalarMappable(norm=norm, cmap=cmap), ax=ax, shrink=0.7)
     bar.set_label("node: mean valence; edge: valence change")
-    _width_legend(ax, counts)
+    # start and end always lack a valence; a step only the brand takes (a reply) is told apart in the legend
+    unfelt = any(np.isnan(v) and G.nodes[n].get("kind") not in ("start", "end") for n, v in zip(nodes, valence))
+    _width_legend(ax, counts, unfelt=unfelt)
     xs, ys = xy[:, 0], xy[:, 1]
     ax.set_xlim(xs.min() - 0.7, xs.max() + 0.7)
     ax.set_ylim(ys.min() - 0.9, ys.max() + 0.7)

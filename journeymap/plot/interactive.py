@@ -24,6 +24,7 @@ from journeymap.analytics import journey_graph, touchpoint_summary
 from journeymap.analytics._prep import require_scored
 from journeymap.exceptions import JourneyMapError
 from journeymap.journeys._table import journey_set_from_events
+from journeymap.plot._theme import NO_VALENCE
 from journeymap.plot.graph import layered_layout
 
 if TYPE_CHECKING:
@@ -197,7 +198,7 @@ def _edge_path(
 
 
 def _node_groups(names: list[Any], valence: np.ndarray, size: np.ndarray) -> list[tuple[list[Any], dict[str, Any]]]:
-    """Nodes with a mean valence (on the colour scale) and those without (start, end, brand-only: grey, not "0")."""
+    """Nodes with a mean valence (on the colour scale) and those without (start, end, brand-only: white, not "0")."""
     scored = ~np.isnan(valence)
     return [  # both, even when one is empty: every panel has the same traces
         (
@@ -209,7 +210,7 @@ def _node_groups(names: list[Any], valence: np.ndarray, size: np.ndarray) -> lis
         ),
         (
             [n for n, s in zip(names, scored) if not s],
-            {"size": size[~scored], "color": "#dddddd", "line": {"width": 1, "color": "#333"}},
+            {"size": size[~scored], "color": NO_VALENCE, "line": {"width": 1, "color": "#333"}},
         ),
     ]  # fmt: skip
 
