@@ -368,3 +368,21 @@ def test_the_emotion_heatmaps_scale_is_not_set_by_a_row_of_one_message() -> None
     assert labels == ["mention (n=20)", "other tp (n=1)"]
     assert ax.images[0].get_clim()[1] == pytest.approx(13 / 20)  # mention's annoyance; before: 1.0, other_tp's one
     plt.close("all")
+
+
+def test_the_reply_lane_the_small_cell_note_and_the_mix_legend_are_said(small: jm.JourneySet) -> None:
+    # from a review of the TWCS sample's figures: replies drawn at -1.1 on a "valence" axis read
+    # as worse than -1; a "low" beside a lower point of a 2-message cell; a legend over the axis label
+    m = jm.journey_metrics(small)
+    answered = small[str(m.index[(m["n_replies"] > 0) & (m["n_customer_steps"] > 1)][0])]
+    ax = jm.plot.journey(answered)
+    assert "replies" in [t.get_text() for t in ax.get_yticklabels()]
+    ax = jm.plot.journey_map(small)
+    table = journey_map_table(small)
+    notes = [t.get_text() for t in ax.texts if t.get_gid() == "note-min-volume"]
+    assert (table["volume"] < MIN_VOLUME).any() and notes == [f"high, low and pain points: cells of {MIN_VOLUME}+ messages"]
+    ax = jm.plot.emotion_mix(small)
+    ax.figure.canvas.draw()
+    legend = ax.get_legend().get_window_extent()
+    assert legend.x0 >= ax.get_window_extent().x1  # beside the bars, clear of the axis label
+    plt.close("all")

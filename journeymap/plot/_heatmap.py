@@ -142,7 +142,8 @@ def emotion_mix(
     ax.invert_yaxis()
     ax.set_xlim(0, 1)
     ax.set_xlabel("share of customer messages")
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.18), ncols=min(5, shares.shape[1]))
+    # beside the bars: below them it covered the axis label on a figure of few rows
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
     ax.set_title(f"Emotion mix by {level}")
     _theme.style(ax)
     return ax

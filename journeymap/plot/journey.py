@@ -21,6 +21,8 @@ __all__ = ["MAX_TICKS", "journey"]
 #: A journey with more steps than this gets at most this many x tick labels (every step is
 #: labelled up to it): one label per step made a 100,000-step journey take over a minute to draw.
 MAX_TICKS = 30
+#: Where the brand's unscored replies are drawn: a lane below the valence scale, labelled "replies".
+REPLY_LANE = -1.1
 
 
 def journey(
@@ -108,6 +110,10 @@ def journey(
         ax.xaxis.set_major_locator(MaxNLocator(nbins=MAX_TICKS // 2, integer=True))
     ax.set_xlabel("step")
     ax.set_ylabel("valence")
+    if (curve["is_brand"].astype(bool) & curve["valence"].isna()).any():
+        # the unscored replies sit on a lane of their own below -1, named on the axis: no valence of -1.1
+        ax.axhline(REPLY_LANE + 0.06, color="#cccccc", lw=0.6, zorder=0)
+        ax.set_yticks([REPLY_LANE, -1.0, -0.5, 0.0, 0.5, 1.0], ["replies", "-1.0", "-0.5", "0.0", "0.5", "1.0"])
     ax.set_title(title or default_title(journey, curve), pad=22)
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.14), ncols=3)
     _theme.style(ax)
@@ -139,7 +145,8 @@ def _marks(ax: Axes, curve: pd.DataFrame) -> None:
         ax.scatter(brand_scored["step"], brand_scored["valence"], s=55, marker="^", color=_theme.BRAND, zorder=3,
                    label="_brand scored" if len(brand) else "brand reply")  # fmt: skip
     if len(brand):
-        ax.scatter(brand["step"], np.full(len(brand), -1.1), marker="^", s=60, color=_theme.BRAND, zorder=3, label="brand reply")
+        lane = np.full(len(brand), REPLY_LANE)
+        ax.scatter(brand["step"], lane, marker="^", s=60, color=_theme.BRAND, zorder=3, label="brand reply")
 
 
 def default_title(journey: Journey, curve: pd.DataFrame) -> str:

@@ -14,6 +14,7 @@ from journeymap.plot import _theme
 from journeymap.plot._stats import journey_map_table
 
 if TYPE_CHECKING:
+    import numpy.typing as npt
     import pandas as pd
     from matplotlib.axes import Axes
 
@@ -33,6 +34,37 @@ YLIM = (-1.6, 1.3)
 MIN_VOLUME = MIN_GROUP_SIZE
 #: The most (stage, touchpoint) cells a map draws by default: the largest, and the pain points.
 MAX_COLUMNS = 24
+
+
+def _note_min_volume(ax: Axes, volumes: npt.NDArray[np.int64]) -> None:
+    """Where a cell is too small to be called high, low or a pain point, a note says so (it may lie beyond them)."""
+    if (volumes < MIN_VOLUME).any():
+        ax.annotate(f"high, low and pain points: cells of {MIN_VOLUME}+ messages", xy=(0, 0), xycoords="axes fraction",
+                    xytext=(2, 2), textcoords="offset points", fontsize=7, color="#555555", gid="note-min-volume")  # fmt: skip
+
+
+def _call_extremes(
+    ax: Axes, table: pd.DataFrame, volumes: npt.NDArray[np.int64], radius: npt.NDArray[np.float64], below: npt.NDArray[np.float64]
+) -> None:
+    """The "high" and "low" callouts (and the note on the cells too small for them)."""
+    # high and low among the cells large enough to say so, and only where they differ
+    means = np.where(volumes >= MIN_VOLUME, table["mean_valence"].to_numpy(dtype=float), np.nan)
+    _note_min_volume(ax, volumes)
+    if np.count_nonzero(~np.isnan(means)) >= 2 and np.nanmax(means) > np.nanmin(means):
+        for pos, tag, colour in ((int(np.nanargmax(means)), "high", _theme.HIGH), (int(np.nanargmin(means)), "low", _theme.LOW)):
+            row = table.iloc[pos]
+            if tag == "high" and row["pain_point"]:  # the best of a bad lot: a pain point is no high
+                continue
+            ha = "center"
+            if tag == "high":
+                text, dy, va = f"high {row['mean_valence']:+.2f} (n={volumes[pos]:,})", radius[pos], "bottom"
+                if len(table) > 1 and pos in (0, len(table) - 1):  # one line, wider than a column: kept inside the plot
+                    ha = "left" if pos == 0 else "right"
+            else:
+                count = "" if row["pain_point"] else f"\nn={volumes[pos]:,}"
+                text, dy, va = f"low {row['mean_valence']:+.2f}{count}", -below[pos], "top"
+            ax.annotate(text, xy=(row["x"], row["mean_valence"]), xytext=(0, dy), textcoords="offset points",
+                        ha=ha, va=va, fontsize=8, color=colour, fontweight="bold", gid=f"annotation-{tag}")  # fmt: skip
 
 
 @dispatch(name="plot.journey_map")
@@ -118,23 +150,7 @@ def journey_map(
                     xytext=(0, -below[i]), textcoords="offset points", ha="center", va="top", fontsize=8,
                     color=_theme.LOW, fontweight="bold", gid="annotation-pain")  # fmt: skip
         below[i] += 2 * LINE
-    # high and low among the cells large enough to say so, and only where they differ
-    means = np.where(volumes >= MIN_VOLUME, table["mean_valence"].to_numpy(dtype=float), np.nan)
-    if np.count_nonzero(~np.isnan(means)) >= 2 and np.nanmax(means) > np.nanmin(means):
-        for pos, tag, colour in ((int(np.nanargmax(means)), "high", _theme.HIGH), (int(np.nanargmin(means)), "low", _theme.LOW)):
-            row = table.iloc[pos]
-            if tag == "high" and row["pain_point"]:  # the best of a bad lot: a pain point is no high
-                continue
-            ha = "center"
-            if tag == "high":
-                text, dy, va = f"high {row['mean_valence']:+.2f} (n={volumes[pos]:,})", radius[pos], "bottom"
-                if len(table) > 1 and pos in (0, len(table) - 1):  # one line, wider than a column: kept inside the plot
-                    ha = "left" if pos == 0 else "right"
-            else:
-                count = "" if row["pain_point"] else f"\nn={volumes[pos]:,}"
-                text, dy, va = f"low {row['mean_valence']:+.2f}{count}", -below[pos], "top"
-            ax.annotate(text, xy=(row["x"], row["mean_valence"]), xytext=(0, dy), textcoords="offset points",
-                        ha=ha, va=va, fontsize=8, color=colour, fontweight="bold", gid=f"annotation-{tag}")  # fmt: skip
+    _call_extremes(ax, table, volumes, radius, below)
     ax.set_xticks(x, [_theme.wrap(str(t), 12) for t in table[level]])
     ax.set_xlim(x.min() - 0.5, x.max() + 0.5)
     # room above 1 and below -1 for the callouts (valences stay within -1 .. 1)
