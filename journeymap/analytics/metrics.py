@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -9,6 +10,7 @@ import pandas as pd
 
 from journeymap.analytics._prep import flags, journey_keys, on_journeys, require_scored
 from journeymap.analytics._replies import is_system
+from journeymap.analytics.automatic import reply_context
 from journeymap.backends import dispatch
 
 if TYPE_CHECKING:
@@ -137,8 +139,7 @@ def _journey_metrics(js: JourneySet, events: pd.DataFrame) -> pd.DataFrame:
         [last["negative"].to_numpy(dtype=bool), last["positive"].to_numpy(dtype=bool)], ["negative", "positive"], "neutral"
     )
 
-    window = recovery_window(events, f)
-    curve["recovered"], curve["time_to_recover"], curve["recovery_known"] = _recovery(f, s, last, curve.index, window)
+    curve["recovered"], curve["time_to_recover"], curve["recovery_known"] = _recovery(f, curve.index, recovery_of(js))
     out = base.join(curve.reindex(positions).set_axis(journeys), how="left")
     for col in ("recovered", "recovery_known"):
         out[col] = out[col].astype("boolean").fillna(False).astype(bool)
@@ -152,14 +153,56 @@ def _journey_metrics(js: JourneySet, events: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def recovery_window(events: pd.DataFrame, f: pd.DataFrame | None = None) -> npt.NDArray[np.bool_]:
+@dataclass(frozen=True)
+class Recovery:
+    """Recovery per conversation: a negative moment, a brand reply, and a positive end, in one conversation.
+
+    Conversations are :class:`~journeymap.analytics._replies.ReplyContext`'s: a journey's thread,
+    split by brand where a thread holds several (a journey by customer may hold several threads
+    and brands). One brand's reply does not turn around what the customer said to another, and a
+    happy end with one brand is no recovery of a complaint to the other.
+    """
+
+    conversation: npt.NDArray[np.int64]  # per event: its conversation's code
+    # per event: a brand reply after its conversation's first negative moment, before its last scored message
+    window: npt.NDArray[np.bool_]
+    known: npt.NDArray[np.bool_]  # per conversation: such a reply exists, so the data can tell
+    recovered: npt.NDArray[np.bool_]  # per conversation: known, and its last scored customer message positive
+    first_negative: npt.NDArray[np.int64]  # per conversation: position of its first negative message (n: none)
+    last_said: npt.NDArray[np.int64]  # per conversation: position of its last scored customer message (-1: none)
+
+
+def recovery_of(js: JourneySet) -> Recovery:
+    """:func:`recovery_window` and the recovered conversations of ``js``, computed once per JourneySet."""
+    return js.cached("recovery", lambda: _recovery_of(js.events, flags(js.events), reply_context(js).conversation))
+
+
+def _recovery_of(events: pd.DataFrame, f: pd.DataFrame, conversation: npt.NDArray[np.int64]) -> Recovery:
+    n = len(events)
+    n_codes = int(conversation.max(initial=-1)) + 1
+    pos = np.arange(n, dtype=np.int64)
+    said = (f["customer"] & f["scored"]).to_numpy(dtype=bool)
+    negative = said & f["negative"].to_numpy(dtype=bool)
+    first_negative = np.full(n_codes, n, dtype=np.int64)
+    np.minimum.at(first_negative, conversation[negative], pos[negative])
+    last_said = np.full(n_codes, -1, dtype=np.int64)
+    np.maximum.at(last_said, conversation[said], pos[said])
+    reply = f["brand"].to_numpy(dtype=bool) & ~is_system(events)
+    window = reply & (pos > first_negative[conversation]) & (pos < last_said[conversation])
+    known = np.bincount(conversation[window], minlength=n_codes) > 0
+    positive = f["positive"].to_numpy(dtype=bool)
+    recovered = known & positive[np.maximum(last_said, 0)] & (last_said >= 0)
+    return Recovery(conversation, window, known, recovered, first_negative, last_said)
+
+
+def recovery_window(events: pd.DataFrame, conversation: npt.NDArray[np.int64] | None = None) -> npt.NDArray[np.bool_]:
     """Per event: a brand reply the customer's reaction to is in the data, after a negative moment.
 
-    A brand step (not a ``system`` event: a status change helps no one recover) after the
-    journey's first negative scored customer message and before the customer's last scored
-    message: the replies that can turn a journey around, and whose effect the data shows.
-    Events in journey and step order; ``f`` is :func:`~journeymap.analytics._prep.flags` of
-    them, when already built.
+    A brand step (not a ``system`` event: a status change helps no one recover) after its
+    conversation's first negative scored customer message and before the customer's last scored
+    message there: the replies that can turn a conversation around, and whose effect the data
+    shows. Events in journey and step order; ``conversation`` codes per event (default: the
+    journey is the conversation; :func:`recovery_of` uses the reply context's).
 
     Examples:
         >>> events = pd.DataFrame({"journey_id": ["j"] * 4, "actor": ["customer", "agent", "customer", "agent"],
@@ -167,40 +210,33 @@ def recovery_window(events: pd.DataFrame, f: pd.DataFrame | None = None) -> npt.
         >>> recovery_window(events).tolist()  # the last reply comes after the customer's last word
         [False, True, False, False]
     """
-    f = flags(events) if f is None else f
-    n = len(events)
-    codes = pd.factorize(events["journey_id"])[0].astype(np.int64)
-    n_codes = int(codes.max(initial=-1)) + 1
-    pos = np.arange(n, dtype=np.int64)
-    said = (f["customer"] & f["scored"]).to_numpy(dtype=bool)
-    negative = said & f["negative"].to_numpy(dtype=bool)
-    first_negative = np.full(n_codes, n, dtype=np.int64)
-    np.minimum.at(first_negative, codes[negative], pos[negative])
-    last_said = np.full(n_codes, -1, dtype=np.int64)
-    np.maximum.at(last_said, codes[said], pos[said])
-    reply = f["brand"].to_numpy(dtype=bool) & ~is_system(events)
-    return reply & (pos > first_negative[codes]) & (pos < last_said[codes])
+    codes = pd.factorize(events["journey_id"])[0].astype(np.int64) if conversation is None else conversation
+    return _recovery_of(events, flags(events), codes).window
 
 
-def _recovery(
-    f: pd.DataFrame, s: pd.DataFrame, last: pd.DataFrame, index: pd.Index, window: npt.NDArray[np.bool_]
-) -> tuple[pd.Series, pd.Series, pd.Series]:
+def _recovery(f: pd.DataFrame, index: pd.Index, rec: Recovery) -> tuple[pd.Series, pd.Series, pd.Series]:
     """Per journey code (``index``): recovered, the time it took, and whether it can be told.
 
-    Recovery: the first negative moment, then a brand reply, then a positive end, in step order
-    (a reply stamped at the same second as the message it answers still comes between).
-    ``window`` marks the replies between the first negative moment and the customer's last
-    scored step (:func:`recovery_window`): a journey with one can be told to have recovered or
-    not; without one, the customer said nothing after a reply (or got none), and the data does not
-    show whether they recovered. ``f`` are the events' flags with integer journey codes, ``s``
-    the scored customer rows, ``last`` each journey's last scored row.
+    A journey recovered where one of its conversations did (:class:`Recovery`: the first negative
+    moment, then a brand reply, then a positive end, in step order; a reply stamped at the same
+    second as the message it answers still comes between), and can be told where one of its
+    conversations can: a reply after a negative moment and the customer's word after it. Without
+    one, the customer said nothing after a reply (or got none), and the data does not show
+    whether they recovered. The time is its earliest recovered conversation's, from the first
+    negative moment to the positive end. ``f`` are the events' flags with integer journey codes.
     """
-    codes = f["journey_id"].to_numpy()
-    first_neg_t = s[s["negative"]].groupby("journey_id", sort=False)["t"].min()
-    has_reply = pd.Series(True, index=pd.Index(np.unique(codes[window])), dtype=bool)
-    known = has_reply.reindex(index).fillna(False).astype(bool)
-    recovered = last["positive"].reindex(index).fillna(False).astype(bool) & known
-    ttr = pd.to_timedelta(last["t"].reindex(index) - first_neg_t.reindex(index), unit="ns")
+    journey = f["journey_id"].to_numpy()
+    t = f["t"].to_numpy()
+    of_conversation = np.full(len(rec.known), -1, dtype=np.int64)
+    of_conversation[rec.conversation] = journey
+    known = pd.Series(rec.known).groupby(of_conversation).any()
+    done = np.flatnonzero(rec.recovered)
+    took = pd.Series(t[rec.last_said[done]] - t[rec.first_negative[done]], index=of_conversation[done])
+    order = np.argsort(rec.first_negative[done], kind="stable")  # the earliest recovery first
+    took = took.iloc[order]
+    took = took[~took.index.duplicated()]
+    recovered = pd.Series(True, index=took.index).reindex(index).fillna(False).astype(bool)
+    ttr = pd.to_timedelta(took.reindex(index), unit="ns")
     # a reply stamped before the message it answers (clock skew) sorts after it, as its step:
     # the time to recover is then 0, as a reply wait is, never negative
-    return recovered, ttr.mask(ttr < pd.Timedelta(0), pd.Timedelta(0)).where(recovered), known
+    return recovered, ttr.mask(ttr < pd.Timedelta(0), pd.Timedelta(0)), known.reindex(index).fillna(False).astype(bool)

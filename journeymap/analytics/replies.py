@@ -12,7 +12,7 @@ from journeymap.analytics._prep import require_journeys
 from journeymap.analytics._replies import UNSIGNED, account_of, is_customer, is_system, reply_frame, unsigned_agents
 from journeymap.analytics._stats import CHANGE_BOUNDS, MeanInterval, wilson
 from journeymap.analytics.automatic import AutoReplyRule, reply_context, rule_flags
-from journeymap.analytics.metrics import journey_metrics, recovery_window
+from journeymap.analytics.metrics import recovery_of
 from journeymap.analytics.service import check_bots, excluded_replies, response_times
 from journeymap.backends import dispatch
 from journeymap.exceptions import InvalidArgumentError, SchemaError
@@ -172,13 +172,14 @@ def service_levels(  # noqa: PLR0915 - one table, column by column
     * ``valence_change`` (``_low``/``_high``): the mean, over its replies with a scored customer
       message before and after, of the customer's valence after minus before
       (:func:`reply_table`'s ``valence_change``);
-    * ``recovered`` (``_low``/``_high``): of the journeys where it replied after a negative
-      moment (a step whose ``sentiment`` is negative) and the customer wrote again after that
-      reply, the share that recovered (:func:`~journeymap.journey_metrics`' ``recovered``: a
-      positive end after a reply). A journey where the customer said nothing after its reply
-      (the case moved to private messages, or the customer went quiet) shows neither, so it is
-      left out, as ``unanswered`` leaves out what it cannot tell; nor is a reply after the
-      customer's last word credited;
+    * ``recovered`` (``_low``/``_high``): of the conversations where it replied after a
+      negative moment (a step whose ``sentiment`` is negative) and the customer wrote again
+      after that reply, the share that recovered (a positive end there after a reply, as
+      :func:`~journeymap.journey_metrics`' ``recovered``). A conversation where the customer said
+      nothing after its reply (the case moved to private messages, or the customer went quiet)
+      shows neither, so it is left out, as ``unanswered`` leaves out what it cannot tell; nor is
+      a reply after the customer's last word credited, nor one to another brand or thread of the
+      journey (a journey by customer holds several);
     * ``too_small``: fewer than ``min_size`` journeys (belonging or replied in, whichever is
       larger): its intervals are NaN, since they would say nothing.
 
@@ -284,9 +285,16 @@ def service_levels(  # noqa: PLR0915 - one table, column by column
         # credit for a recovery goes to the replies that can have made it: after the negative
         # moment and before the customer's last word (recovery_window); a reply after the
         # customer's last word, or a "you're welcome" after the happy end, shows nothing either way
-        metrics = journey_metrics(js)
-        neg_pairs = pairs_of(counted & recovery_window(events))
-        neg_pairs["recovered"] = neg_pairs["journey_id"].map(metrics["recovered"]).fillna(False).astype(bool)
+        # ... in its own conversation: a reply to one brand's complaint is not credited with the
+        # customer's happy end with another (a journey by customer holds several)
+        rec = recovery_of(js)
+        credited = counted & rec.window
+        neg_pairs = (
+            pd.DataFrame({"group": group[credited].to_numpy(), "conversation": rec.conversation[credited]})
+            .dropna()
+            .drop_duplicates()
+        )
+        neg_pairs["recovered"] = rec.recovered[neg_pairs["conversation"].to_numpy(dtype=np.int64)]
         n_negative = neg_pairs.groupby("group", sort=False).size()
         n_recovered = neg_pairs.groupby("group", sort=False)["recovered"].sum()
     else:

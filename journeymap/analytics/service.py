@@ -237,7 +237,8 @@ def response_times(  # noqa: PLR0915 - one table, column by column
       unanswered), ``automatic_replies``
       (the journey's automatic brand replies, counted either way);
     * when scored, ``valence_change_after_reply``: the mean, over pairs of consecutive scored
-      customer messages with at least one brand reply between them, of the later message's
+      customer messages of one conversation (a thread, split by brand: by customer, a journey
+      holds several) with at least one brand reply between them, of the later message's
       valence minus the earlier one's (each pair counts once, however many replies sit between;
       ``service_levels`` counts per reply, to credit each replier).
 
@@ -326,14 +327,17 @@ def response_times(  # noqa: PLR0915 - one table, column by column
     if js.is_scored:
         f = flags(events)
         f["journey_id"] = ctx.journey
+        # pairs within a conversation: by customer, a message to one brand after another brand's
+        # reply in another thread is no effect of that reply
+        f["conversation"] = ctx.conversation
         f["brand"] = f["brand"].to_numpy() & ~automatic
         scored_customer = (f["customer"] & f["scored"]).to_numpy(dtype=bool)
         cust = f[scored_customer]
-        prev_v = cust.groupby("journey_id", sort=False)["valence"].shift()
+        prev_v = cust.groupby("conversation", sort=False)["valence"].shift()
         # a brand reply between two consecutive scored customer messages? (positions, not labels)
-        brand_count = f["brand"].groupby(f["journey_id"], sort=False).cumsum()
+        brand_count = f["brand"].groupby(f["conversation"], sort=False).cumsum()
         cust_count = pd.Series(brand_count.to_numpy()[scored_customer], index=cust.index)
-        prev_count = cust_count.groupby(cust["journey_id"], sort=False).shift()
+        prev_count = cust_count.groupby(cust["conversation"], sort=False).shift()
         after_reply = (cust_count > prev_count) & prev_v.notna()
         change = (cust["valence"] - prev_v)[after_reply]
         out["valence_change_after_reply"] = per_journey(change.groupby(cust.loc[after_reply, "journey_id"], sort=False).mean())

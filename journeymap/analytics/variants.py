@@ -11,12 +11,12 @@ from journeymap.analytics._graph import step_keys
 from journeymap.analytics._prep import flags, journey_keys, require_scored
 from journeymap.analytics._replies import is_system
 from journeymap.analytics._tables import ranked
+from journeymap.analytics.automatic import reply_context
+from journeymap.analytics.metrics import recovery_of
 from journeymap.analytics.service import unseen_outcomes
 from journeymap.backends import dispatch
 
 if TYPE_CHECKING:
-    import numpy.typing as npt
-
     from journeymap.analytics._levels import Level
     from journeymap.journeys import JourneySet
 
@@ -72,25 +72,8 @@ def journey_variants(js: JourneySet, *, level: Level = "touchpoint", top: int | 
         keys, starts = keys[kept], np.searchsorted(kept, starts)
     joined = np.add.reduceat(keys + " > ", starts) if len(js) else np.array([], dtype=object)
     path = pd.Series(joined, index=js.journeys.index, dtype=object).str[:-3]
-    # a system event after the customer's last message (an auto-acknowledgement) is no reply
-    speaking = js.events[~is_system(js.events)]
-    ends = speaking.loc[~speaking["journey_id"].duplicated(keep="last"), ["journey_id", "actor"]]
-    last = ends.set_index("journey_id").reindex(js.journeys.index)
     m = journey_metrics(js)
-    # ended on the customer, and not positive: the customer's last scored message (end_sentiment,
-    # as for recovered) decides where it came after the last reply ("sorted, thank you!" then an
-    # unscored thumbs-up closed the case); an unscored message after the last reply is not known
-    # to be positive, so it is a drop-off
-    positive_end = (m["end_sentiment"] == "positive").fillna(False).to_numpy(dtype=bool) & _scored_after_replies(js)
-    dropped = (last["actor"].astype("string") == "customer").fillna(False).astype(bool) & ~positive_end
-    # a last message, not positive, moved to private messages, answered outside the data or
-    # addressed to no brand (triage's statuses): the data does not show a drop-off, nor its absence
-    unseen = pd.Series(
-        unseen_outcomes(js)[~is_system(js.events)][~speaking["journey_id"].duplicated(keep="last").to_numpy()],
-        index=ends["journey_id"].to_numpy(),
-    )
-    unknown = unseen.reindex(js.journeys.index).fillna(False).astype(bool).to_numpy() & dropped.to_numpy(dtype=bool)
-    drop_off = dropped.astype("float64").where(~unknown)
+    drop_off = _drop_offs(js)
     curve = m[["start_valence", "end_valence", "recovered", "recovery_known"]]
     frame = pd.DataFrame({"variant": path, "dropped": drop_off}).join(curve)
     # recovery: of the journeys where it can be told (a negative moment, a reply, and the
@@ -112,20 +95,43 @@ def journey_variants(js: JourneySet, *, level: Level = "touchpoint", top: int | 
     return ranked(out[columns], top)
 
 
-def _scored_after_replies(js: JourneySet) -> npt.NDArray[np.bool_]:
-    """Per journey (``js.journeys`` order): whether its customer's last scored message comes after its last brand reply.
+def _drop_offs(js: JourneySet) -> pd.Series:
+    """Per journey (``js.journeys`` order): 1.0 where a conversation of it was dropped, 0.0 where none was, NaN where unknown.
 
-    A journey without replies counts as after; ``system`` events (auto-acknowledgements) are no replies.
+    A conversation (:class:`~journeymap.analytics._replies.ReplyContext`'s: a thread, split by
+    brand; a journey by customer holds several) is dropped when it ends on a customer message, with no
+    brand reply after it (a ``system`` event, such as an auto-acknowledgement, is none), and its
+    end is not positive: its customer's last scored message is not positive or not after its
+    last reply ("sorted, thank you!" then an unscored thumbs-up closed the case; an unscored
+    message after the last reply is not known to be positive). Where that last message was moved
+    to private messages, answered outside the data or addressed to no brand (triage's statuses)
+    the data shows neither, so such a conversation counts only if another one decides.
     """
-    codes, positions = journey_keys(js)
-    f = flags(js.events)
-    pos = np.arange(len(f), dtype=np.int64)
-    n_codes = int(codes.max(initial=-1)) + 1
-    reply = f["brand"].to_numpy(dtype=bool) & ~is_system(js.events)
-    scored = (f["customer"] & f["scored"]).to_numpy(dtype=bool)
+    events = js.events
+    ctx = reply_context(js)
+    rec = recovery_of(js)
+    conversation = ctx.conversation
+    n_codes = len(rec.known)
+    pos = np.arange(len(events), dtype=np.int64)
+    speaking = ~is_system(events)
+    last_step = np.full(n_codes, -1, dtype=np.int64)
+    np.maximum.at(last_step, conversation[speaking], pos[speaking])
+    reply = ~ctx.customer & speaking
     last_reply = np.full(n_codes, -1, dtype=np.int64)
-    last_scored = np.full(n_codes, -1, dtype=np.int64)
-    np.maximum.at(last_reply, codes[reply], pos[reply])
-    np.maximum.at(last_scored, codes[scored], pos[scored])
-    safe = np.maximum(positions, 0)
-    return (positions >= 0) & (last_scored[safe] > last_reply[safe])
+    np.maximum.at(last_reply, conversation[reply], pos[reply])
+    positive = flags(events)["positive"].to_numpy(dtype=bool)
+    said = rec.last_said
+    positive_end = (said > last_reply) & positive[np.maximum(said, 0)] & (said >= 0)
+    has_step = last_step >= 0
+    dropped = has_step & ctx.customer[np.maximum(last_step, 0)] & ~positive_end
+    unknown = dropped & unseen_outcomes(js)[np.maximum(last_step, 0)]
+    journey = np.full(n_codes, -1, dtype=np.int64)
+    journey[conversation] = ctx.journey
+    per = pd.DataFrame({"journey": journey, "dropped": dropped & ~unknown, "unknown": unknown})[has_step]
+    g = per.groupby("journey", sort=False)
+    any_dropped, any_unknown = g["dropped"].any(), g["unknown"].any()
+    value = any_dropped.astype("float64").where(any_dropped | ~any_unknown)
+    positions = journey_keys(js)[1]
+    # a journey of system events only ended on no one: not dropped
+    present = np.isin(positions, value.index.to_numpy())
+    return pd.Series(np.where(present, value.reindex(positions).to_numpy(), 0.0), index=js.journeys.index)
