@@ -706,7 +706,7 @@ def _topics_of_texts(
         frame = read_table(path, problems=problems)
     mapping = _parse_columns(columns) or {}
     unknown = sorted(set(mapping) - set(map(str, frame.columns)))
-    if unknown or any(target != "text" for target in mapping.values()):
+    if unknown or len(mapping) > 1 or any(target != "text" for target in mapping.values()):
         raise _fail(
             f"--format texts maps one column to text (--columns SOURCE=text); got {columns}, columns: {list(frame.columns)}"
         )

@@ -131,6 +131,8 @@ def test_topics_of_a_table_of_messages_alone(plugin_installed: None, tmp_path: P
     result = runner.invoke(app, ["topics", str(source), "-o", str(out)])
     assert "add --format texts" in result.output
     fails_cleanly(["topics", str(source), "-o", str(out), "--format", "texts"], "--format texts needs a 'text' column")
+    two = ["--columns", "comment=text", "--columns", "intent=text"]
+    fails_cleanly(["topics", str(source), "-o", str(out), "--format", "texts", *two], "--format texts maps one column to text")
     args = ["topics", str(source), "-o", str(out), "--format", "texts", "--columns", "comment=text"]
     fails_cleanly([*args, "--by", "customer"], "--actors, --gap, --by and --tz are for journeys")
     printed = run_ok([*args, "--n-topics", "2", "--encoder", "hashing", "--no-cache"])

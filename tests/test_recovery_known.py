@@ -213,3 +213,57 @@ def test_the_mood_change_after_a_reply_pairs_messages_of_one_conversation() -> N
     frame["brand"] = "Chase"
     rt = jm.response_times(jm.build_journeys(frame, by="customer"))
     assert rt["valence_change_after_reply"].iloc[0] == pytest.approx(-0.9)
+
+
+def _one_customer(rows: list[tuple[str, str | None, str | None, float | None, str | None]]) -> jm.JourneySet:
+    """(actor, thread_id, brand, valence, in_reply_to) rows of customer c, 10 minutes apart, journeys by customer."""
+    frame = pd.DataFrame(rows, columns=["actor", "thread_id", "brand", "valence", "in_reply_to"])
+    frame.insert(0, "event_id", [str(i + 1) for i in range(len(rows))])
+    frame["customer_id"] = "c"
+    frame["timestamp"] = pd.date_range("2024-01-01", periods=len(rows), freq="10min", tz="UTC")
+    frame["text"] = [f"m{i}" for i in range(len(rows))]
+    return jm.build_journeys(frame, by="customer")
+
+
+def test_rows_without_a_thread_and_replies_naming_a_message_join_its_conversation() -> None:
+    # a review of the per-conversation reading: a thanks with no thread_id is in every conversation
+    # of its journey, as triage reads it (it was a conversation of its own: no recovery, drop-off 1.0)
+    thanks = ("customer", None, "A", 0.8, None)
+    js = _one_customer([("customer", "T1", "A", -0.8, None), ("agent", "T1", "A", None, None), thanks])
+    m = jm.journey_metrics(js).iloc[0]
+    assert (m["recovered"], m["recovery_known"]) == (True, True)
+    assert jm.response_times(js)["valence_change_after_reply"].iloc[0] == pytest.approx(1.6)
+    js = _one_customer([("customer", "T1", "A", -0.6, None), ("agent", None, "A", None, None)])
+    assert jm.journey_variants(js)["drop_off"].tolist() == [0.0]
+    # brand B answers a message to brand A by naming it: that is its answer (response_times says so)
+    js = _one_customer([("customer", "T", "A", -0.6, None), ("agent", "T", "B", None, "1")])
+    assert jm.response_times(js)["first_response"].iloc[0] == pd.Timedelta("10min")
+    assert jm.journey_variants(js)["drop_off"].tolist() == [0.0]
+    js = _one_customer([("customer", "T", "A", -0.6, None), ("agent", "T", "B", None, "1"), ("customer", "T", "A", -0.4, None)])
+    assert jm.journey_metrics(js)["recovery_known"].tolist() == [True]
+
+
+def test_a_journey_with_a_recovered_and_a_lost_conversation_is_not_recovered() -> None:
+    js = _one_customer(
+        [
+            ("customer", "TA", "A", -0.8, None), ("agent", "TA", "A", None, None), ("customer", "TA", "A", 0.8, None),
+            ("customer", "TB", "B", -0.7, None), ("agent", "TB", "B", None, None), ("customer", "TB", "B", -0.9, None),
+        ]
+    )  # fmt: skip
+    m = jm.journey_metrics(js).iloc[0]
+    assert (m["recovered"], m["recovery_known"], m["end_sentiment"]) == (False, True, "negative")
+    assert jm.journey_variants(js)[["recovery_rate", "drop_off"]].iloc[0].tolist() == [0.0, 1.0]
+    brands = jm.service_levels(js, by="brand", min_size=1)
+    assert brands.loc[["A", "B"], "recovered"].tolist() == [1.0, 0.0]  # each brand its own conversation
+
+
+def test_the_service_league_reads_events_whose_index_repeats_labels() -> None:
+    js = _one_customer(
+        [("customer", "T1", "A", -0.8, None), ("agent", "T1", "A", None, None), ("customer", "T1", "A", 0.8, None),
+         ("customer", "T2", "B", -0.6, None), ("agent", "T2", "B", None, None), ("customer", "T2", "B", 0.6, None)]
+    )  # fmt: skip
+    repeated = jm.JourneySet(js.events.set_axis([0] * len(js.events)), js.journeys, js.stages, by=js.by, taxonomy=js.taxonomy)
+    expected = jm.service_levels(js, by="brand", min_size=1)
+    got = jm.service_levels(repeated, by="brand", min_size=1)  # before: ValueError (length mismatch)
+    pd.testing.assert_frame_equal(got, expected)
+    assert expected["valence_change"].tolist() == pytest.approx([1.6, 1.2])

@@ -279,6 +279,33 @@ class ReplyContext:
         pick = pd.Series(first_addressed, index=self.journey[first_addressed]).reindex(self.journey[first])
         return np.where(pick.isna(), first, pick.fillna(-1).to_numpy(dtype=np.int64))
 
+    def outcome_conversations(self) -> npt.NDArray[np.int64]:
+        """Conversation codes for the outcomes of a conversation: recovery, drop-off, the mood after a reply.
+
+        :attr:`conversation`, but a journey with loose rows (no thread of their own: they are in
+        every conversation of it) is one conversation, and a brand reply that names a customer
+        message of its journey (its ``in_reply_to``) is in that message's conversation, as
+        :meth:`next_reply` counts it the answer to it.
+
+        Examples:
+            >>> events = pd.DataFrame({"journey_id": ["j"] * 3, "thread_id": ["A", "A", "B"],
+            ...     "actor": ["customer", "agent", "customer"], "event_id": ["1", "2", "3"],
+            ...     "in_reply_to": [None, None, None], "timestamp": pd.date_range("2024-01-01", periods=3, freq="h")})
+            >>> ReplyContext.of(events).outcome_conversations().tolist()
+            [0, 0, 1]
+        """
+        key = self.conversation.copy()
+        if self.loose.any():
+            with_loose = np.zeros(int(self.journey.max(initial=-1)) + 1, dtype=bool)
+            with_loose[self.journey[self.loose]] = True
+            key = np.where(with_loose[self.journey], -1 - self.journey, key)
+        rows = np.flatnonzero(~self.customer & (self.parent >= 0))
+        if len(rows):
+            parent = self.parent[rows]
+            rows = rows[self.customer[parent] & (self.journey[parent] == self.journey[rows])]
+            key[rows] = key[self.parent[rows]]
+        return pd.factorize(key)[0].astype(np.int64)
+
     def next_reply(self, replier: npt.NDArray[np.bool_]) -> npt.NDArray[np.int64]:
         """For every row, the ``replier`` row that answers it (or -1): the next one in its conversation.
 

@@ -42,7 +42,10 @@ def journey_metrics(js: JourneySet) -> pd.DataFrame:
     moment, a brand reply after it, and a scored customer message after that reply; a customer
     who says nothing after the reply, as when a case moves to private messages, may or may not
     have recovered. Recovery rates, in :func:`service_levels`, :func:`journey_variants`,
-    :func:`compare_segments` and the report, are over these journeys.)
+    :func:`compare_segments` and the report, are over these journeys.) Recovery is read per
+    conversation (a thread, split by brand; a row without a thread joins its journey's, and a
+    reply naming a message its conversation): a journey by customer that holds several
+    recovered where every one that can be told did, and ``time_to_recover`` is then the longest.
     Negative and positive are what each message's ``sentiment`` says (the scorer's decision rule;
     without one, valence below :data:`~journeymap.schema.NEGATIVE_VALENCE`, -0.25, and above
     :data:`~journeymap.schema.POSITIVE_VALENCE`, 0.25). Journeys without scored
@@ -174,7 +177,7 @@ class Recovery:
 
 def recovery_of(js: JourneySet) -> Recovery:
     """:func:`recovery_window` and the recovered conversations of ``js``, computed once per JourneySet."""
-    return js.cached("recovery", lambda: _recovery_of(js.events, flags(js.events), reply_context(js).conversation))
+    return js.cached("recovery", lambda: _recovery_of(js.events, flags(js.events), reply_context(js).outcome_conversations()))
 
 
 def _recovery_of(events: pd.DataFrame, f: pd.DataFrame, conversation: npt.NDArray[np.int64]) -> Recovery:
@@ -217,26 +220,27 @@ def recovery_window(events: pd.DataFrame, conversation: npt.NDArray[np.int64] | 
 def _recovery(f: pd.DataFrame, index: pd.Index, rec: Recovery) -> tuple[pd.Series, pd.Series, pd.Series]:
     """Per journey code (``index``): recovered, the time it took, and whether it can be told.
 
-    A journey recovered where one of its conversations did (:class:`Recovery`: the first negative
-    moment, then a brand reply, then a positive end, in step order; a reply stamped at the same
-    second as the message it answers still comes between), and can be told where one of its
-    conversations can: a reply after a negative moment and the customer's word after it. Without
-    one, the customer said nothing after a reply (or got none), and the data does not show
-    whether they recovered. The time is its earliest recovered conversation's, from the first
-    negative moment to the positive end. ``f`` are the events' flags with integer journey codes.
+    Per conversation (:class:`Recovery`): the first negative moment, then a brand reply, then a
+    positive end, in step order (a reply stamped at the same second as the message it answers
+    still comes between); it can be told where a reply follows a negative moment and the
+    customer wrote after it. A journey can be told where one of its conversations can, and
+    recovered where every one that can be told recovered (a journey by customer may hold a
+    recovered conversation with one brand and a lost one with another: that is no recovered
+    journey); the time is the longest of them, from a conversation's first negative moment to
+    its positive end. ``f`` are the events' flags with integer journey codes.
     """
     journey = f["journey_id"].to_numpy()
     t = f["t"].to_numpy()
     of_conversation = np.full(len(rec.known), -1, dtype=np.int64)
     of_conversation[rec.conversation] = journey
-    known = pd.Series(rec.known).groupby(of_conversation).any()
+    told = np.flatnonzero(rec.known)
+    per = pd.DataFrame({"journey": of_conversation[told], "recovered": rec.recovered[told]})
+    g = per.groupby("journey", sort=False)["recovered"]
+    known = pd.Series(True, index=g.size().index).reindex(index).fillna(False).astype(bool)
+    recovered = g.all().reindex(index).fillna(False).astype(bool) & known
     done = np.flatnonzero(rec.recovered)
     took = pd.Series(t[rec.last_said[done]] - t[rec.first_negative[done]], index=of_conversation[done])
-    order = np.argsort(rec.first_negative[done], kind="stable")  # the earliest recovery first
-    took = took.iloc[order]
-    took = took[~took.index.duplicated()]
-    recovered = pd.Series(True, index=took.index).reindex(index).fillna(False).astype(bool)
-    ttr = pd.to_timedelta(took.reindex(index), unit="ns")
+    ttr = pd.to_timedelta(took.groupby(level=0).max().reindex(index), unit="ns").where(recovered)
     # a reply stamped before the message it answers (clock skew) sorts after it, as its step:
     # the time to recover is then 0, as a reply wait is, never negative
-    return recovered, ttr.mask(ttr < pd.Timedelta(0), pd.Timedelta(0)), known.reindex(index).fillna(False).astype(bool)
+    return recovered, ttr.mask(ttr < pd.Timedelta(0), pd.Timedelta(0)), known

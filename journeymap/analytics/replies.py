@@ -233,10 +233,9 @@ def service_levels(  # noqa: PLR0915 - one table, column by column
     automatic = pd.Series(flagged & brand, index=events.index)[brand].groupby(group[brand], sort=False).sum()
 
     # journeys: the group of the first human reply, else the column's first value, else NO_REPLY
-    first_reply = pd.Series(
-        group[rf["first_response"].to_numpy() if bots == "exclude" else rf["first_acknowledgement"].to_numpy()]
-    )
-    first_reply.index = journey[first_reply.index].to_numpy()
+    # by position: the events' index may repeat labels
+    marks = rf["first_response"].to_numpy() if bots == "exclude" else rf["first_acknowledgement"].to_numpy()
+    first_reply = pd.Series(group[marks].to_numpy(), index=journey.to_numpy()[marks], dtype=group.dtype)
     # the fallback owner: a value the column takes on a human brand reply somewhere (so never a
     # customer's own id, as with by="author_id"), taken from any row of the journey but automatic ones
     # ... in the conversation of the journey's first message (another thread's replier did not leave it waiting)
@@ -321,11 +320,20 @@ def service_levels(  # noqa: PLR0915 - one table, column by column
 
     share("within_sla", stats["n_within"], stats["n_decided"])
     share("unanswered", stats["n_censored"], stats["n_known"])
-    change = (rf["valence_after"] - rf["valence_before"])[turns]
-    by_group = change.groupby(group[turns], sort=False)
+    # by position (the events' index may repeat labels): each reply's change and its journey
+    change = pd.DataFrame(
+        {
+            "change": (rf["valence_after"] - rf["valence_before"]).to_numpy()[turns],
+            "journey": journey.to_numpy(dtype=object)[turns],
+            "group": group.to_numpy(dtype=object)[turns],
+        }
+    ).dropna(subset=["group"])
     interval = MeanInterval(seed=seed, bounds=CHANGE_BOUNDS)
     # a journey's replies are not independent of each other: whole journeys are resampled
-    estimates = {key: interval(values.to_numpy(), journey.loc[values.index].to_numpy(dtype=object)) for key, values in by_group}
+    estimates = {
+        key: interval(part["change"].to_numpy(), part["journey"].to_numpy(dtype=object))
+        for key, part in change.groupby("group", sort=False)
+    }
     out["valence_change"] = [estimates[k].mean if k in estimates else np.nan for k in keys]
     out["valence_change_low"] = [np.nan if small or k not in estimates else estimates[k].low for k, small in zip(keys, too_small)]
     out["valence_change_high"] = [

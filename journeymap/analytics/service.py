@@ -329,7 +329,7 @@ def response_times(  # noqa: PLR0915 - one table, column by column
         f["journey_id"] = ctx.journey
         # pairs within a conversation: by customer, a message to one brand after another brand's
         # reply in another thread is no effect of that reply
-        f["conversation"] = ctx.conversation
+        f["conversation"] = ctx.outcome_conversations()
         f["brand"] = f["brand"].to_numpy() & ~automatic
         scored_customer = (f["customer"] & f["scored"]).to_numpy(dtype=bool)
         cust = f[scored_customer]

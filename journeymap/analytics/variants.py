@@ -33,14 +33,14 @@ def journey_variants(js: JourneySet, *, level: Level = "touchpoint", top: int | 
     ``share``, ``mean_start_valence``, ``mean_end_valence``, ``recovery_rate`` (of the journeys
     whose recovery can be told, :func:`journey_metrics`' ``recovery_known``: a negative moment,
     a reply, and the customer's word after it, the share that recovered; NaN where none can) and ``drop_off``:
-    the share that ended on a customer message, with no brand reply after it (a ``system``
+    the share with a conversation (a thread, split by brand: a journey by customer may hold
+    several) that ended on a customer message, with no brand reply after it (a ``system``
     event, such as an auto-acknowledgement, is none), and whose end was not positive (the
-    customer's last scored message, as :func:`~journeymap.journey_metrics`' ``end_sentiment``:
-    its ``sentiment``, or valence above :data:`~journeymap.schema.POSITIVE_VALENCE`, 0.25), i.e.
-    left unresolved rather than closed with thanks; a journey whose last message's outcome the
-    data does not show (moved to private messages, answered outside the data, addressed to no
-    brand: :func:`triage`'s statuses) counts neither way (NaN where every journey of a path is
-    such). The ``top`` most common first (None: all).
+    customer's last scored message there: its ``sentiment``, or valence above
+    :data:`~journeymap.schema.POSITIVE_VALENCE`, 0.25), i.e. left unresolved rather than closed
+    with thanks; a conversation whose last message's outcome the data does not show (moved to
+    private messages, answered outside the data, addressed to no brand: :func:`triage`'s
+    statuses) counts neither way (NaN where every journey of a path is such). The ``top`` most common first (None: all).
 
     With ``level="topic"`` a path lists the subjects a journey went through, each run of one
     topic once (``"billing > refund"``, not ``"billing > billing > refund"``): a brand reply takes
@@ -110,7 +110,7 @@ def _drop_offs(js: JourneySet) -> pd.Series:
     events = js.events
     ctx = reply_context(js)
     rec = recovery_of(js)
-    conversation = ctx.conversation
+    conversation = rec.conversation
     n_codes = len(rec.known)
     pos = np.arange(len(events), dtype=np.int64)
     speaking = ~is_system(events)
