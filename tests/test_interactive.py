@@ -29,7 +29,7 @@ def test_graph_hover_shows_counts_valence_and_escaped_quotes(js: jm.JourneySet) 
     scored_nodes, unscored_nodes = fig.data[-2:]  # on the colour scale, and grey (start, end: no valence)
     G = jm.journey_graph(js)
     assert sorted([*scored_nodes.text, *unscored_nodes.text]) == sorted(str(n) for n in G.nodes)
-    assert set(unscored_nodes.text) == {"__start__", "__end__"} and unscored_nodes.marker.color == "#ffffff"
+    assert set(unscored_nodes.text) == {"__start__", "__end__"} and unscored_nodes.marker.symbol == "circle-open"
     assert list(scored_nodes.marker.color) == [G.nodes[n]["mean_valence"] for n in scored_nodes.text]
     hover = dict(zip(scored_nodes.text, scored_nodes.hovertext))
     tp = js.events.loc[js.events["text"].astype("string").str.contains("script", regex=False).fillna(False), "touchpoint"].iloc[0]

@@ -161,6 +161,9 @@ def test_graph_scales_widths_and_legend_over_drawn_edges(small: jm.JourneySet) -
         f"{min(arrows.values()):,} transitions", f"{max(arrows.values()):,} transitions", "no customer message"
     ]  # fmt: skip
     assert [h.get_linewidth() for h in ax.get_legend().get_lines()][1] == pytest.approx(7.6)
+    nodes = next(c for c in ax.collections if c.get_gid() == "nodes")  # start and end dashed, the rest solid
+    dashed = [style[1] is not None for style in nodes.get_linestyles()]
+    assert sum(dashed) >= 2 and not all(dashed)
     assert any(t.get_text() == f"↻ {10 * max(arrows.values()):,}" for t in ax.texts)
 
 

@@ -17,8 +17,9 @@ HIGH = "#009E73"
 LOW = "#D55E00"
 #: Shades for categories of valence 0 (neutral, ambiguous, labels of unknown valence), one each.
 GREYS = ("#cccccc", "#b0b0b0", "#dadada", "#999999")
-#: A graph node with no customer valence (start, end, brand-only steps): white, apart from the
-#: valence scale, whose middle (0, neutral) is a light grey.
+#: A graph node with no customer valence (start, end, brand-only steps): white inside a dashed
+#: outline (an open ring in the interactive graph), apart from every colour of the valence
+#: scale, whose middle (0, neutral) is white or a light grey.
 NO_VALENCE = "#ffffff"
 #: Diverging valence scale (ColorBrewer RdBu: colour-blind safe), centred on zero.
 VALENCE_CMAP = "RdBu"

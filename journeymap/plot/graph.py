@@ -98,16 +98,14 @@ def _width(count: int, cmax: int) -> float:
 def _width_legend(ax: Axes, counts: list[int], *, unfelt: bool = False) -> None:
     """A legend of the thinnest and thickest edges drawn, by their transitions, and of the nodes without valence (``unfelt``)."""
     from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
 
-    handles = [
+    handles: list[Any] = [
         Line2D([], [], color=_theme.NEUTRAL, lw=_width(c, max(counts)), label=_theme.count(c, "transition"))
         for c in sorted({min(counts), max(counts)})
     ] if counts else []  # fmt: skip
     if unfelt:
-        handles.append(
-            Line2D([], [], ls="", marker="o", markersize=9, markerfacecolor=_theme.NO_VALENCE, markeredgecolor="#333333",
-                   label="no customer message")
-        )  # fmt: skip
+        handles.append(Patch(facecolor=_theme.NO_VALENCE, edgecolor="#333333", linestyle="--", label="no customer message"))
     if handles:
         ax.legend(handles=handles, loc="upper left")
 
@@ -125,7 +123,8 @@ def graph(
     """Draw a journey graph (:func:`~journeymap.journey_graph`).
 
     Node colour is mean valence on a diverging, colour-blind-safe scale centred on zero (with a
-    colour bar; white for a node without customer messages, such as a brand reply), node size
+    colour bar; white in a dashed outline for a node without customer messages, such as a brand
+    reply), node size
     is volume; edge width is the number of transitions, scaled to the
     thickest edge drawn (the legend gives the thinnest and thickest), and edge colour the mean
     valence change across it. Edges carrying less than ``min_share`` of their source's
@@ -180,7 +179,11 @@ def graph(
         ax.add_patch(patch)
         drawn += 1
     xy = np.array([pos[n] for n in nodes])
-    scatter = ax.scatter(xy[:, 0], xy[:, 1], s=sizes, c=colours, edgecolors="#333333", linewidths=0.8, zorder=2)
+    # a node without customer valence: white in a dashed outline (the scale's middle is white too)
+    dashes = ["--" if np.isnan(v) else "-" for v in valence]
+    scatter = ax.scatter(
+        xy[:, 0], xy[:, 1], s=sizes, c=colours, edgecolors="#333333", linewidths=0.8, linestyles=dashes, zorder=2
+    )
     scatter.set_gid("nodes")
     for n, (x, y), size in zip(nodes, xy, sizes):
         label = {"__start__": "start", "__end__": "end"}.get(str(n), str(n))

@@ -198,7 +198,7 @@ def _edge_path(
 
 
 def _node_groups(names: list[Any], valence: np.ndarray, size: np.ndarray) -> list[tuple[list[Any], dict[str, Any]]]:
-    """Nodes with a mean valence (on the colour scale) and those without (start, end, brand-only: white, not "0")."""
+    """Nodes with a mean valence (on the colour scale) and those without (start, end, brand-only: open rings, not "0")."""
     scored = ~np.isnan(valence)
     return [  # both, even when one is empty: every panel has the same traces
         (
@@ -210,7 +210,7 @@ def _node_groups(names: list[Any], valence: np.ndarray, size: np.ndarray) -> lis
         ),
         (
             [n for n, s in zip(names, scored) if not s],
-            {"size": size[~scored], "color": NO_VALENCE, "line": {"width": 1, "color": "#333"}},
+            {"size": size[~scored], "color": NO_VALENCE, "symbol": "circle-open", "line": {"width": 2, "color": "#555"}},
         ),
     ]  # fmt: skip
 
