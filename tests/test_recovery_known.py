@@ -42,6 +42,21 @@ def _journeys(plan: list[tuple[str, list[float | None], list[str]]]) -> jm.Journ
 CUSTOMER_AGENT = ["customer", "agent", "customer"]
 
 
+Row = tuple[str, str | None, str | None, float | None, str | None]
+
+
+def _one_customer(rows: list[Row], **columns: list[object]) -> jm.JourneySet:
+    """(actor, thread_id, brand, valence, in_reply_to) rows of customer c, 10 minutes apart, journeys by customer."""
+    frame = pd.DataFrame(rows, columns=["actor", "thread_id", "brand", "valence", "in_reply_to"])
+    frame.insert(0, "event_id", [str(i + 1) for i in range(len(rows))])
+    frame["customer_id"] = "c"
+    frame["timestamp"] = pd.date_range("2024-01-01", periods=len(rows), freq="10min", tz="UTC")
+    frame["text"] = [f"m{i}" for i in range(len(rows))]
+    for name, values in columns.items():
+        frame[name] = values
+    return jm.build_journeys(frame, by="customer")
+
+
 def test_a_customer_silent_after_the_reply_has_no_known_recovery() -> None:
     m = jm.journey_metrics(hand_made([-0.8, None]))  # a complaint, a reply, nothing after it
     assert m.iloc[0][["recovered", "recovery_known"]].tolist() == [False, False]
@@ -100,18 +115,12 @@ def test_the_agent_league_credits_the_reply_between_the_low_and_the_end() -> Non
 def test_graph_edges_into_a_brand_reply_carry_no_valence_change() -> None:
     # the TWCS sample's mention -> dm_request (15 transitions) read "valence change +0.00":
     # nothing is felt at a brand step, so the change is not known there, not zero
-    frame = pd.DataFrame(
-        {
-            "event_id": ["1", "2", "3"],
-            "customer_id": "c",
-            "timestamp": pd.date_range("2024-01-01", periods=3, freq="10min", tz="UTC"),
-            "actor": ["customer", "agent", "customer"],
-            "touchpoint": ["mention", "public_reply", "follow_up"],
-            "text": ["it broke", "try this", "works, thanks!"],
-            "valence": [-0.8, None, 0.6],
-        }
-    )
-    G = jm.journey_graph(jm.build_journeys(frame, by="customer"))
+    rows: list[Row] = [
+        ("customer", None, None, -0.8, None),
+        ("agent", None, None, None, None),
+        ("customer", None, None, 0.6, None),
+    ]
+    G = jm.journey_graph(_one_customer(rows, touchpoint=["mention", "public_reply", "follow_up"]))
     assert np.isnan(G.edges["mention", "public_reply"]["mean_valence_change"])  # before: 0.0
     assert G.edges["public_reply", "follow_up"]["mean_valence_change"] == pytest.approx(1.4)  # the reply's effect
 
@@ -119,53 +128,20 @@ def test_graph_edges_into_a_brand_reply_carry_no_valence_change() -> None:
 def test_recovery_is_judged_within_each_conversation_of_a_journey_by_customer() -> None:
     # one customer, two threads with two brands (the by-customer review: a happy tweet to
     # Southwest made Chase's complaint a "recovery" and credited Chase with it)
-    def journey(valences: list[float | None]) -> jm.JourneySet:
-        return jm.build_journeys(
-            pd.DataFrame(
-                {
-                    "event_id": ["1", "2", "3", "4"],
-                    "customer_id": "c",
-                    "timestamp": pd.date_range("2024-01-01", periods=4, freq="10min", tz="UTC"),
-                    "actor": ["customer", "agent", "customer", "agent"],
-                    "text": ["a", "b", "c", "d"],
-                    "thread_id": ["T1", "T1", "T2", "T2"],
-                    "brand": ["Chase", "Chase", "Southwest", "Southwest"],
-                    "valence": valences,
-                }
-            ),
-            by="customer",
-        )
-
-    js = journey([-0.8, None, 0.7, None])  # Chase's complaint, its reply, then praise to Southwest
+    two: list[Row] = [
+        ("customer", "T1", "Chase", -0.8, None), ("agent", "T1", "Chase", None, None),  # Chase's complaint, its reply,
+        ("customer", "T2", "Southwest", 0.7, None), ("agent", "T2", "Southwest", None, None),  # then praise to Southwest
+    ]  # fmt: skip
+    js = _one_customer(two)
     m = jm.journey_metrics(js).iloc[0]
     assert (m["recovered"], m["recovery_known"]) == (False, False)  # before: True, True
     brands = jm.service_levels(js, by="brand", min_size=1)
     assert np.isnan(brands.loc["Chase", "recovered"]) and np.isnan(brands.loc["Southwest", "recovered"])
-    # within one thread it still counts: a complaint to Southwest, its reply, and thanks there
-    js = jm.build_journeys(
-        pd.concat(
-            [
-                journey([-0.8, None, 0.7, None]).events.drop(columns=["journey_id", "step", "stage"]),
-                pd.DataFrame(
-                    {
-                        "event_id": ["5", "6"],
-                        "customer_id": "c",
-                        "timestamp": pd.date_range("2024-01-01 00:45", periods=2, freq="10min", tz="UTC"),
-                        "actor": ["customer", "customer"],
-                        "text": ["e", "f"],
-                        "thread_id": ["T1", "T1"],
-                        "brand": ["Chase", "Chase"],
-                        "valence": [-0.5, 0.9],
-                    }
-                ),
-            ],
-            ignore_index=True,
-        ),
-        by="customer",
-    )
+    # within one thread it still counts: Chase's complaint, its reply, and thanks there later
+    js = _one_customer([*two, ("customer", "T1", "Chase", -0.5, None), ("customer", "T1", "Chase", 0.9, None)])
     m = jm.journey_metrics(js).iloc[0]
     assert (m["recovered"], m["recovery_known"]) == (True, True)
-    assert m["time_to_recover"] == pd.Timedelta("55min")  # 00:00 -> 00:55, in Chase's thread
+    assert m["time_to_recover"] == pd.Timedelta("50min")  # 00:00 -> 00:50, in Chase's thread
     brands = jm.service_levels(js, by="brand", min_size=1)
     assert brands.loc["Chase", "recovered"] == 1.0 and np.isnan(brands.loc["Southwest", "recovered"])
 
@@ -173,20 +149,12 @@ def test_recovery_is_judged_within_each_conversation_of_a_journey_by_customer() 
 def test_a_conversation_left_waiting_is_a_drop_off_though_another_brand_answered_later() -> None:
     # by customer: Tesco's "Maybe hire colleagues who can see?" waits (triage's rank 1), then
     # British Airways answers the same customer in another thread; the journey ended on BA's reply
-    frame = pd.DataFrame(
-        {
-            "event_id": ["1", "2", "3", "4"],
-            "customer_id": "c",
-            "timestamp": pd.date_range("2024-01-01", periods=4, freq="10min", tz="UTC"),
-            "actor": ["customer", "customer", "agent", "customer"],
-            "text": ["maybe hire colleagues who can see?", "my flight is late", "sorry about that", "ok"],
-            "thread_id": ["T1", "T2", "T2", "T2"],
-            "brand": ["Tesco", "BA", "BA", "BA"],
-            "valence": [-0.6, -0.5, None, 0.0],
-        }
-    )
-    frame.loc[4] = ["5", "c", pd.Timestamp("2024-01-01 00:40", tz="UTC"), "agent", "glad to help", "T2", "BA", None]
-    js = jm.build_journeys(frame, by="customer")
+    js = _one_customer(
+        [
+            ("customer", "T1", "Tesco", -0.6, None), ("customer", "T2", "BA", -0.5, None), ("agent", "T2", "BA", None, None),
+            ("customer", "T2", "BA", 0.0, None), ("agent", "T2", "BA", None, None),
+        ]
+    )  # fmt: skip
     assert jm.triage(js.with_events(js.events.assign(sentiment=None))).loc["1", "status"] == "waiting"
     variants = jm.journey_variants(js)
     assert variants["drop_off"].tolist() == [1.0]  # before: 0.0, the journey's last step is BA's
@@ -195,34 +163,15 @@ def test_a_conversation_left_waiting_is_a_drop_off_though_another_brand_answered
 def test_the_mood_change_after_a_reply_pairs_messages_of_one_conversation() -> None:
     # by customer: a complaint to Chase, Chase's reply, then a new complaint to Comcast in another
     # thread: that is no effect of Chase's reply (the review: NaN by thread, -0.835 by customer)
-    frame = pd.DataFrame(
-        {
-            "event_id": ["1", "2", "3"],
-            "customer_id": "c",
-            "timestamp": pd.date_range("2024-01-01", periods=3, freq="10min", tz="UTC"),
-            "actor": ["customer", "agent", "customer"],
-            "text": ["a", "b", "c"],
-            "thread_id": ["T1", "T1", "T2"],
-            "brand": ["Chase", "Chase", "Comcast"],
-            "valence": [0.2, None, -0.7],
-        }
-    )
-    rt = jm.response_times(jm.build_journeys(frame, by="customer"))
+    rows: list[Row] = [
+        ("customer", "T1", "Chase", 0.2, None),
+        ("agent", "T1", "Chase", None, None),
+        ("customer", "T2", "Comcast", -0.7, None),
+    ]
+    rt = jm.response_times(_one_customer(rows))
     assert np.isnan(rt["valence_change_after_reply"].iloc[0])  # before: -0.9
-    frame["thread_id"] = "T1"  # one thread to one brand: the change is the reply's
-    frame["brand"] = "Chase"
-    rt = jm.response_times(jm.build_journeys(frame, by="customer"))
+    rt = jm.response_times(_one_customer([(a, "T1", "Chase", v, r) for a, _, _, v, r in rows]))  # one thread, one brand
     assert rt["valence_change_after_reply"].iloc[0] == pytest.approx(-0.9)
-
-
-def _one_customer(rows: list[tuple[str, str | None, str | None, float | None, str | None]]) -> jm.JourneySet:
-    """(actor, thread_id, brand, valence, in_reply_to) rows of customer c, 10 minutes apart, journeys by customer."""
-    frame = pd.DataFrame(rows, columns=["actor", "thread_id", "brand", "valence", "in_reply_to"])
-    frame.insert(0, "event_id", [str(i + 1) for i in range(len(rows))])
-    frame["customer_id"] = "c"
-    frame["timestamp"] = pd.date_range("2024-01-01", periods=len(rows), freq="10min", tz="UTC")
-    frame["text"] = [f"m{i}" for i in range(len(rows))]
-    return jm.build_journeys(frame, by="customer")
 
 
 def test_rows_without_a_thread_and_replies_naming_a_message_join_its_conversation() -> None:
