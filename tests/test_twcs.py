@@ -586,3 +586,14 @@ def test_drop_off_leaves_out_ends_the_data_does_not_show() -> None:
     variants = jm.journey_variants(scored)
     assert variants.loc["mention", "journeys"] == 4
     assert variants.loc["mention", "drop_off"] == 0.5  # 1 of the 2 whose end the data shows; before: 3 of 4
+
+
+def test_trends_count_a_journey_in_the_period_of_its_opening_message() -> None:
+    remark = tweet("1", "200", "True", 0, "They reschedule my parcel again")
+    remark["created_at"] = "Tue Oct 10 23:50:00 +0000 2017"  # the day before
+    asks = tweet("2", "200", "True", 5, "@UPSHelp why? I need it today", "1")
+    answer = tweet("3", "UPSHelp", "False", 9, "@200 Sorry! ^ML", "2")
+    daily = jm.trends(build_journeys(read_twcs(frame(remark, asks, answer))), freq="D", tz="UTC")
+    # the journey opens at "@UPSHelp why?" on the 11th, answered in 4 minutes (before: counted on the 10th)
+    assert daily["journeys"].tolist() == [0, 1]
+    assert daily["first_response_median"].iloc[1] == pd.Timedelta("4min")

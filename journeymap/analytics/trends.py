@@ -11,6 +11,7 @@ from journeymap.analytics._checks import check_auto
 from journeymap.analytics._prep import polarity, require_journeys
 from journeymap.analytics._replies import is_customer
 from journeymap.analytics._time import check_tz, partial_periods, period_alias, period_index, period_start
+from journeymap.analytics.automatic import reply_context
 from journeymap.analytics.service import check_bots, response_times
 from journeymap.backends import dispatch
 
@@ -55,7 +56,8 @@ def trends(
         ``period`` (its start, in ``tz``): ``volume`` (customer messages sent in it),
         ``scored``, ``share_negative`` (of the scored ones, negative by their ``sentiment``, else
         valence below :data:`~journeymap.schema.NEGATIVE_VALENCE`), ``mean_valence``, ``journeys`` (journeys
-        whose first customer message falls in it), ``first_response_median`` (over those that
+        whose opening message falls in it: the first addressed to a brand, as ``first_response`` is
+        timed from), ``first_response_median`` (over those that
         were answered), ``unanswered`` (their share with no reply by the end of the data; those
         whose reply is outside the data, ``reply_outside_data``, those that open with a reply
         to a message outside the data, ``opened_outside``, and those whose first message needs
@@ -88,7 +90,9 @@ def trends(
     stats = pd.DataFrame({"volume": g.size(), "scored": g["scored"].sum(), "n_negative": g["negative"].sum()})
     stats["mean_valence"] = g["valence"].mean()
     rt = response_times(js, bots=bots, auto=auto)
-    first_t = cust.groupby("journey_id", sort=False)["timestamp"].min()
+    # a journey's period is its opening message's, the one first_response is timed from
+    opening = events.iloc[reply_context(js).openings()]
+    first_t = opening["timestamp"].set_axis(pd.Index(opening["journey_id"].to_numpy()))
     rt = rt.loc[first_t.index]
     journeys = pd.DataFrame(
         {
