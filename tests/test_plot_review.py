@@ -285,3 +285,19 @@ def test_interactive_graph_edges_bend_and_hover_at_distinct_places(js: jm.Journe
     nodes = {(round(float(x), 6), round(float(y), 6)) for tr in fig.data[2:4] for x, y in zip(tr.x, tr.y)}
     assert len(set(points)) == len(points)  # one place per edge
     assert not set(points) & nodes  # none on a node
+
+
+def test_topic_trends_hatch_the_periods_the_data_covers_in_part() -> None:
+    # as trends does; the TWCS sample's one partial week was drawn like a full one
+    from journeymap.testing import HashingEncoder
+
+    topics = jm.assign_topics(
+        jm.build_journeys(jm.datasets.service_journeys(60, seed=0)), encoder=HashingEncoder(), cache=False, n_topics=3
+    )
+    table = jm.topic_trends(topics, freq="D")  # 28 days, the first and last covered in part
+    partial = table["partial"].groupby(level="period").any()
+    assert int(partial.sum()) == 2
+    ax = jm.plot.topic_trends(topics, freq="D")
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert labels[-1] == "partial period (the data covers part of it)" and len(labels) == 4
+    assert len([p for p in ax.patches if p.get_hatch() == "///"]) == int(partial.sum())

@@ -196,7 +196,8 @@ def topic_trends(
     otherwise). ``"other"`` is not drawn. As in :func:`trends` the
     value axis is not fitted to the data: messages start at 0, shares run 0-1 and the mean
     valence -1 to 1 (with a line at 0); the lines are drawn over the axes' frame, so that a
-    share of 0 or 1 stays visible.
+    share of 0 or 1 stays visible. A period the data covers only in part (the first or last) is
+    hatched, as in :func:`trends`: its counts are not comparable.
 
     Examples:
         >>> import journeymap as jm
@@ -236,6 +237,19 @@ def topic_trends(
     ax.tick_params(axis="x", labelrotation=30)
     ax.set_xlabel(f"period ({freq}, {tz})")
     ax.set_title(f"Topics over time: {_TOPIC_LABELS[metric]} per period")
-    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    handles, _ = ax.get_legend_handles_labels()
+    partial = (
+        table["partial"].groupby(level="period").any().reindex(periods).fillna(False).to_numpy(dtype=bool)
+        if "partial" in table.columns
+        else np.zeros(len(periods), dtype=bool)
+    )
+    if partial.any():  # as trends does: a period the data covers only in part has lower counts
+        from matplotlib.patches import Patch
+
+        for i in np.flatnonzero(partial):
+            ax.axvspan(i - 0.5, i + 0.5, facecolor=_theme.GREYS[0], hatch="///", alpha=0.3, lw=0, zorder=0)
+        label = "partial period (the data covers part of it)"
+        handles.append(Patch(facecolor=_theme.GREYS[0], hatch="///", alpha=0.45, label=label))
+    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     _theme.style(ax)
     return ax
