@@ -216,3 +216,18 @@ def test_the_service_league_reads_events_whose_index_repeats_labels() -> None:
     got = jm.service_levels(repeated, by="brand", min_size=1)  # before: ValueError (length mismatch)
     pd.testing.assert_frame_equal(got, expected)
     assert expected["valence_change"].tolist() == pytest.approx([1.6, 1.2])
+
+
+def test_the_brand_league_warns_where_journeys_hold_several_brands(caplog: pytest.LogCaptureFixture) -> None:
+    rows: list[Row] = [
+        ("customer", "T1", "Tesco", -0.6, None), ("agent", "T1", "Tesco", None, None),
+        ("customer", "T2", "BA", -0.5, None), ("agent", "T2", "BA", None, None),
+    ]  # fmt: skip
+    with caplog.at_level("WARNING", logger="journeymap"):
+        jm.service_levels(_one_customer(rows), by="brand", min_size=1)
+    assert "1 journey(s) hold replies of several brands" in caplog.text  # BA's first response is not in its row
+    caplog.clear()
+    with caplog.at_level("WARNING", logger="journeymap"):
+        jm.service_levels(_one_customer(rows[:2]), by="brand", min_size=1)
+        jm.service_levels(_one_customer(rows), by="agent", min_size=1)
+    assert "several brands" not in caplog.text

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import TYPE_CHECKING, Literal
 
 import numpy as np
@@ -24,6 +25,8 @@ if TYPE_CHECKING:
 
     from journeymap.analytics._replies import ReplyContext
     from journeymap.journeys import JourneySet
+
+logger = logging.getLogger(__name__)
 
 __all__ = ["MIN_GROUP_SIZE", "NO_REPLY", "UNSIGNED", "reply_table", "service_levels"]
 
@@ -150,7 +153,10 @@ def service_levels(  # noqa: PLR0915 - one table, column by column
     column's first value in that message's conversation that is also the value of some human
     reply (a brand is known from the customer's messages; a customer's own id, or a bot, never
     owns a journey), else to ``"(no reply)"``. Journeys without a customer message (brand
-    broadcasts) are left out, and their brand messages are not replies.
+    broadcasts) are left out, and their brand messages are not replies. A journey that holds
+    replies of several brands (journeys by customer, or a thread two brands answered) counts for
+    the one that answered its opening message only, with a WARNING from ``by="brand"``: build
+    journeys by thread for per-brand first responses.
 
     Columns, one row per group (index named after the grouping; most journeys first):
 
@@ -279,7 +285,10 @@ def service_levels(  # noqa: PLR0915 - one table, column by column
     def pairs_of(rows: npt.NDArray[np.bool_]) -> pd.DataFrame:
         return pd.DataFrame({"group": group[rows].to_numpy(), "journey_id": journey[rows].to_numpy()}).dropna().drop_duplicates()
 
-    replied_in = pairs_of(counted).groupby("group", sort=False).size()
+    pairs = pairs_of(counted)
+    replied_in = pairs.groupby("group", sort=False).size()
+    if by == "brand":
+        _warn_mixed_brands(pairs)
     if js.is_scored:
         # credit for a recovery goes to the replies that can have made it: after the negative
         # moment and before the customer's last word (recovery_window); a reply after the
@@ -343,6 +352,19 @@ def service_levels(  # noqa: PLR0915 - one table, column by column
     out["too_small"] = too_small
     order = out.assign(_key=out.index).sort_values(["journeys", "replies", "_key"], ascending=[False, False, True], kind="stable")
     return out.loc[order.index]
+
+
+def _warn_mixed_brands(pairs: pd.DataFrame) -> None:
+    """WARNING where journeys hold replies of several brands: each belongs to the brand that answered its opening."""
+    brands_per_journey = pairs.groupby("journey_id", sort=False)["group"].nunique()
+    mixed = int((brands_per_journey > 1).sum())
+    if mixed:
+        logger.warning(
+            "service_levels(by='brand'): %d journey(s) hold replies of several brands (journeys by customer, or "
+            "threads two brands answered); each counts for the brand that answered its opening message, so the "
+            "others' first responses in it are not in their rows: build journeys by thread for per-brand figures",
+            mixed,
+        )
 
 
 def _in_opening_conversation(ctx: ReplyContext) -> npt.NDArray[np.bool_]:
