@@ -491,6 +491,11 @@ def unseen_outcomes(js: JourneySet) -> npt.NDArray[np.bool_]:
     return out
 
 
+#: Triage's statuses of open messages that are not ranked, in the order they are listed after the waiting ones.
+_UNRANKED = ["moved", "reply_outside", "closing", "unaddressed"]
+_STATUS_ORDER = {status: i for i, status in enumerate(["waiting", *_UNRANKED])}
+
+
 def _top_label(events: pd.DataFrame, columns: list[str]) -> pd.Series:
     """Per event, the label of the highest of the score ``columns`` (the first if tied); NA where all are missing.
 
@@ -615,7 +620,8 @@ def triage(
     waiting_part = (hours / 24).clip(0, 1) * 0.5 ** ((hours - 24).clip(lower=0) / (7 * 24))
     # the customer's other messages still waiting: thanks that close a case, messages moved to
     # private messages and those answered outside the data are not asking again
-    still = ~(closing | moved | outside | unaddressed).to_numpy(dtype=bool)
+    waits = ~(closing | moved | outside | unaddressed)
+    still = waits.to_numpy(dtype=bool)
     asking = ev.loc[still, "customer_id"]
     repeats = (ev["customer_id"].map(asking.value_counts()).fillna(0).astype("int64") - still.astype("int64")).clip(lower=0)
     repetition = (repeats.clip(upper=3) / 3).astype("float64")
@@ -624,7 +630,6 @@ def triage(
         w["negativity"] * negativity + w["intensity"] * intensity + w["waiting"] * waiting_part + w["repetition"] * repetition
     )
     top_label = _top_label(ev, intense)
-    waits = ~(moved | outside | closing | unaddressed)
     reasons = _reasons(negativity, intensity, top_label.astype("string"), hours, repeats, waits=waits)
     reasons = reasons.where(~moved, "moved to private messages; " + reasons)
     reasons = reasons.where(~outside, "a reply outside the data; " + reasons)
@@ -634,9 +639,7 @@ def triage(
     out = pd.DataFrame(
         {
             "status": np.select(
-                [moved.to_numpy(), outside.to_numpy(), closing.to_numpy(), unaddressed.to_numpy()],
-                ["moved", "reply_outside", "closing", "unaddressed"],
-                default="waiting",
+                [moved.to_numpy(), outside.to_numpy(), closing.to_numpy(), unaddressed.to_numpy()], _UNRANKED, default="waiting"
             ),
             "priority": priority,
             "negativity": negativity,
@@ -655,9 +658,7 @@ def triage(
         },
         index=ev.index,
     )
-    out["group_"] = np.select(  # waiting first
-        [moved.to_numpy(), outside.to_numpy(), closing.to_numpy(), unaddressed.to_numpy()], [1, 2, 3, 4], default=0
-    )
+    out["group_"] = out["status"].map(_STATUS_ORDER).to_numpy()  # waiting first, then the unranked in _UNRANKED's order
     # exact ties in id order, as everywhere ("9" before "10"), not as text
     out["id_"] = id_ranks(out["event_id"].astype("string"))
     out = out.sort_values(["group_", "priority", "timestamp", "id_"], ascending=[True, False, True, True], kind="stable")
