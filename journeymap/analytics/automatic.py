@@ -105,6 +105,11 @@ def reply_context(js: JourneySet) -> ReplyContext:
     return js.cached("reply_context", lambda: ReplyContext.of(js.events, journey=journey_keys(js)[0]))
 
 
+def outcome_conversations(js: JourneySet) -> npt.NDArray[np.int64]:
+    """The outcome conversations of ``js``'s events (``ReplyContext.outcome_conversations``), computed once per JourneySet."""
+    return js.cached("outcome_conversations", lambda: reply_context(js).outcome_conversations())
+
+
 def rule_flags(js: JourneySet, rule: AutoReplyRule | None) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.object_]]:
     """``rule.flags(js.events)`` (default rule: :class:`AutoReplyRule`), computed once per JourneySet and rule.
 

@@ -10,7 +10,7 @@ import pandas as pd
 
 from journeymap.analytics._prep import flags, journey_keys, on_journeys, require_scored
 from journeymap.analytics._replies import is_system
-from journeymap.analytics.automatic import reply_context
+from journeymap.analytics.automatic import outcome_conversations
 from journeymap.backends import dispatch
 
 if TYPE_CHECKING:
@@ -170,14 +170,24 @@ class Recovery:
     # per event: a brand reply after its conversation's first negative moment, before its last scored message
     window: npt.NDArray[np.bool_]
     known: npt.NDArray[np.bool_]  # per conversation: such a reply exists, so the data can tell
-    recovered: npt.NDArray[np.bool_]  # per conversation: known, and its last scored customer message positive
+    ends_positive: npt.NDArray[np.bool_]  # per conversation: its last scored customer message is positive
+    recovered: npt.NDArray[np.bool_]  # per conversation: known, and ends positive
     first_negative: npt.NDArray[np.int64]  # per conversation: position of its first negative message (n: none)
     last_said: npt.NDArray[np.int64]  # per conversation: position of its last scored customer message (-1: none)
 
 
 def recovery_of(js: JourneySet) -> Recovery:
-    """:func:`recovery_window` and the recovered conversations of ``js``, computed once per JourneySet."""
-    return js.cached("recovery", lambda: _recovery_of(js.events, flags(js.events), reply_context(js).outcome_conversations()))
+    """The :class:`Recovery` of ``js``'s conversations, computed once per JourneySet.
+
+    Examples:
+        >>> import journeymap as jm
+        >>> events = pd.DataFrame({"customer_id": "c", "actor": ["customer", "agent", "customer", "agent"],
+        ...     "valence": [-0.8, None, 0.7, None], "timestamp": pd.date_range("2024-01-01", periods=4, freq="h", tz="UTC")})
+        >>> rec = recovery_of(jm.build_journeys(events, by="customer"))
+        >>> rec.window.tolist(), rec.recovered.tolist()  # the last reply comes after the customer's last word
+        ([False, True, False, False], [True])
+    """
+    return js.cached("recovery", lambda: _recovery_of(js.events, flags(js.events), outcome_conversations(js)))
 
 
 def _recovery_of(events: pd.DataFrame, f: pd.DataFrame, conversation: npt.NDArray[np.int64]) -> Recovery:
@@ -193,28 +203,8 @@ def _recovery_of(events: pd.DataFrame, f: pd.DataFrame, conversation: npt.NDArra
     reply = f["brand"].to_numpy(dtype=bool) & ~is_system(events)
     window = reply & (pos > first_negative[conversation]) & (pos < last_said[conversation])
     known = np.bincount(conversation[window], minlength=n_codes) > 0
-    positive = f["positive"].to_numpy(dtype=bool)
-    recovered = known & positive[np.maximum(last_said, 0)] & (last_said >= 0)
-    return Recovery(conversation, window, known, recovered, first_negative, last_said)
-
-
-def recovery_window(events: pd.DataFrame, conversation: npt.NDArray[np.int64] | None = None) -> npt.NDArray[np.bool_]:
-    """Per event: a brand reply the customer's reaction to is in the data, after a negative moment.
-
-    A brand step (not a ``system`` event: a status change helps no one recover) after its
-    conversation's first negative scored customer message and before the customer's last scored
-    message there: the replies that can turn a conversation around, and whose effect the data
-    shows. Events in journey and step order; ``conversation`` codes per event (default: the
-    journey is the conversation; :func:`recovery_of` uses the reply context's).
-
-    Examples:
-        >>> events = pd.DataFrame({"journey_id": ["j"] * 4, "actor": ["customer", "agent", "customer", "agent"],
-        ...     "valence": [-0.8, None, 0.7, None], "timestamp": pd.date_range("2024-01-01", periods=4, freq="h")})
-        >>> recovery_window(events).tolist()  # the last reply comes after the customer's last word
-        [False, True, False, False]
-    """
-    codes = pd.factorize(events["journey_id"])[0].astype(np.int64) if conversation is None else conversation
-    return _recovery_of(events, flags(events), codes).window
+    ends_positive = f["positive"].to_numpy(dtype=bool)[np.maximum(last_said, 0)] & (last_said >= 0)
+    return Recovery(conversation, window, known, ends_positive, known & ends_positive, first_negative, last_said)
 
 
 def _recovery(f: pd.DataFrame, index: pd.Index, rec: Recovery) -> tuple[pd.Series, pd.Series, pd.Series]:

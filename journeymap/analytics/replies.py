@@ -291,7 +291,7 @@ def service_levels(  # noqa: PLR0915 - one table, column by column
         _warn_mixed_brands(pairs)
     if js.is_scored:
         # credit for a recovery goes to the replies that can have made it: after the negative
-        # moment and before the customer's last word (recovery_window); a reply after the
+        # moment and before the customer's last word (Recovery.window); a reply after the
         # customer's last word, or a "you're welcome" after the happy end, shows nothing either way
         # ... in its own conversation: a reply to one brand's complaint is not credited with the
         # customer's happy end with another (a journey by customer holds several)

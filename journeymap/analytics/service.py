@@ -12,7 +12,7 @@ from journeymap.analytics._checks import check_auto, check_timestamp
 from journeymap.analytics._prep import flag_column, flags, journey_keys, on_journeys, require_journeys, require_scored
 from journeymap.analytics._replies import ReplyContext, is_customer, journey_codes
 from journeymap.analytics._tables import ranked
-from journeymap.analytics.automatic import AutoReplyRule, reply_context, rule_flags
+from journeymap.analytics.automatic import AutoReplyRule, outcome_conversations, reply_context, rule_flags
 from journeymap.backends import dispatch
 from journeymap.emotions.taxonomy import GOEMOTIONS_INTENSE
 from journeymap.exceptions import InvalidArgumentError
@@ -329,7 +329,7 @@ def response_times(  # noqa: PLR0915 - one table, column by column
         f["journey_id"] = ctx.journey
         # pairs within a conversation: by customer, a message to one brand after another brand's
         # reply in another thread is no effect of that reply
-        f["conversation"] = ctx.outcome_conversations()
+        f["conversation"] = outcome_conversations(js)
         f["brand"] = f["brand"].to_numpy() & ~automatic
         scored_customer = (f["customer"] & f["scored"]).to_numpy(dtype=bool)
         cust = f[scored_customer]

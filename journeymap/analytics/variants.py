@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from journeymap.analytics._graph import step_keys
-from journeymap.analytics._prep import flags, journey_keys, require_scored
+from journeymap.analytics._prep import journey_keys, require_scored
 from journeymap.analytics._replies import is_system
 from journeymap.analytics._tables import ranked
 from journeymap.analytics.automatic import reply_context
@@ -119,9 +119,7 @@ def _drop_offs(js: JourneySet) -> pd.Series:
     reply = ~ctx.customer & speaking
     last_reply = np.full(n_codes, -1, dtype=np.int64)
     np.maximum.at(last_reply, conversation[reply], pos[reply])
-    positive = flags(events)["positive"].to_numpy(dtype=bool)
-    said = rec.last_said
-    positive_end = (said > last_reply) & positive[np.maximum(said, 0)] & (said >= 0)
+    positive_end = (rec.last_said > last_reply) & rec.ends_positive
     has_step = last_step >= 0
     dropped = has_step & ctx.customer[np.maximum(last_step, 0)] & ~positive_end
     unknown = dropped & unseen_outcomes(js)[np.maximum(last_step, 0)]
