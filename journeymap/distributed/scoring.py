@@ -23,6 +23,7 @@ from journeymap.emotions.score import (
     service_rows,
     warn_user_columns,
     without_scores,
+    wordless_rows,
 )
 from journeymap.emotions.score import score as score_frame
 from journeymap.exceptions import InvalidArgumentError
@@ -116,7 +117,7 @@ def _texts_to_score(part: pd.DataFrame, *, agents: bool, service: bool = False) 
         customer = service_rows(part, mask, "service")
         key = pd.Series(np.where(customer, "c", "b"), index=part.index).astype("string") + _ROLE + key
     out[_TEXT_KEY] = key
-    out[_WORDLESS] = scored_rows(part.assign(text="x"), agents=agents).to_numpy(dtype=bool) & ~mask.to_numpy(dtype=bool)
+    out[_WORDLESS] = wordless_rows(part, mask, agents=agents)
     out[_ROW] = part.index.to_numpy()
     out[_POS] = np.arange(len(part), dtype=np.int64)
     return out.reset_index(drop=True)

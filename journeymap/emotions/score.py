@@ -251,6 +251,12 @@ def has_brand_messages(events: pd.DataFrame) -> bool:
 NO_TEXT = "no text"
 
 
+def wordless_rows(events: pd.DataFrame, mask: pd.Series, *, agents: bool) -> npt.NDArray[np.bool_]:
+    """Rows :func:`score` would read by their actor but that have no text (``mask``: :func:`scored_rows`): :data:`NO_TEXT`."""
+    by_actor = scored_rows(events.assign(text="x"), agents=agents).to_numpy(dtype=bool)
+    return np.asarray(by_actor & ~mask.to_numpy(dtype=bool), dtype=bool)
+
+
 def scored_rows(events: pd.DataFrame, *, agents: bool) -> pd.Series:
     """Which rows :func:`score` scores: those with text (not empty or blank), from the customer unless ``agents``.
 
@@ -590,7 +596,7 @@ def score(
             num[rows] = np.asarray(values, dtype=np.float32)[codes] if len(values) else num[rows]
             new[name] = num
     # a message it would read but that has no text (an image, a blank survey comment) says so
-    wordless = scored_rows(events.assign(text="x"), agents=agents).to_numpy(dtype=bool) & ~mask.to_numpy(dtype=bool)
+    wordless = wordless_rows(events, mask, agents=agents)
     if wordless.any():
         new.loc[wordless, "score_note"] = NO_TEXT
     moved = service[rows] & table.has_service[codes]  # customer messages to a brand, from a scorer that says its calibration

@@ -195,7 +195,8 @@ def _names_account(text: pd.Series, rows: npt.NDArray[np.bool_], customers: pd.S
     # the first handle, by RE2 over the column: a tweet to a brand opens with it (handles match in
     # any case, as on Twitter; "joe@mail.com" names no one)
     first = _regex.extract(text.iloc[where], _HANDLE).str.lower()
-    known = pa.array(customers.dropna().astype(str).str.lower().unique(), type=pa.large_string())
+    names = customers.dropna().astype(str).str.lower().unique()
+    known = pa.array(names, type=pa.large_string())
     handles = pa.array(first.astype(object).where(first.notna(), None), type=pa.large_string())
     is_customer = np.asarray(pc.is_in(handles, value_set=known).fill_null(False).to_numpy(zero_copy_only=False), dtype=bool)
     named = first.notna().to_numpy(dtype=bool)
@@ -203,9 +204,9 @@ def _names_account(text: pd.Series, rows: npt.NDArray[np.bool_], customers: pd.S
     # the first handle is a customer's (a reply to another customer): read the others too
     again = where[named & is_customer]
     if len(again):
-        names = set(customers.dropna().astype(str).str.lower())
+        customer_handles = set(names)
         handle = re.compile(_HANDLE)
-        out[again] = [any(h.lower() not in names for h in handle.findall(t)) for t in text.iloc[again].astype(str)]
+        out[again] = [any(h.lower() not in customer_handles for h in handle.findall(t)) for t in text.iloc[again].astype(str)]
     return out
 
 
@@ -274,9 +275,9 @@ def read_twcs(  # noqa: PLR0915 - one pass over the columns, read top to bottom
     ``in_response_to_tweet_id`` (``response_tweet_id`` is optional and kept as an attribute).
 
     * ``addressed``: False for a customer tweet addressed to no brand: neither it nor any tweet
-      above it in the reply tree is a brand's or names an ``@handle`` other than a customer's of
-      the data (the corpus anonymises brands' handles as numbers too, ``@76099``), and the chain
-      stays in the data.
+      above it in the reply tree is a brand's, has a brand's reply or names an ``@handle`` other
+      than a customer's of the data (the corpus anonymises brands' handles as numbers too,
+      ``@76099``), and the chain stays in the data.
       A bystander's remark in a thread the brand answered for someone else is one: without a
       reply it waits for none (:data:`journeymap.schema.ADDRESSED`).
     * ``reply_outside_data`` (with ``response_tweet_id``): the tweet has replies that are not in
