@@ -92,10 +92,11 @@ def _rejects_said_by_the_command() -> Iterator[None]:
         validation.removeFilter(hint)
 
 
-def _say_rejects(log: EventLog, path: Path) -> None:
-    """``N rows rejected; reasons in FILE`` on standard output."""
-    n = int(log.rejects["row"].nunique())
-    typer.echo(f"{n:,} row{'' if n == 1 else 's'} rejected; reasons in {path} (rows numbered from 0, the header not counted)")
+def _say_rejects(rejects: pd.DataFrame, path: Path, *, why: str = "") -> None:
+    """``N rows rejected; reasons in FILE`` on standard output (``why``: " without a text", say)."""
+    n = int(rejects["row"].nunique())
+    rows = f"{n:,} row{'' if n == 1 else 's'}{why}"
+    typer.echo(f"{rows} rejected; reasons in {path} (rows numbered from 0, the header not counted)")
 
 
 ScorerOption = Annotated[
@@ -264,7 +265,7 @@ def _usable(log: EventLog, path: Path, output: Path) -> None:
         reasons = "; ".join(f"{key[0]}: {key[1]} ({int(n):,})" for key, n in zip(counts.index.tolist(), counts.to_numpy()))
         with _handled():
             output.parent.mkdir(parents=True, exist_ok=True)
-            written = _write_rejects(log, output)
+            written = _write_rejects(log.rejects, output)
         raise _fail(f"no usable events in {str(path)!r}: all {rejected:,} rows were rejected ({reasons}); reasons in {written}")
 
 
@@ -365,13 +366,13 @@ def _rejects_path(output: Path) -> Path:
     return output.with_name(output.stem + ".rejects.csv")
 
 
-def _write_rejects(log: EventLog, output: Path) -> Path | None:
+def _write_rejects(rejects: pd.DataFrame, output: Path) -> Path | None:
     """The rejects beside the output; a stale rejects file of an earlier run is removed."""
     path = _rejects_path(output)
-    if len(log.rejects) == 0:
+    if len(rejects) == 0:
         path.unlink(missing_ok=True)
         return None
-    log.rejects.to_csv(path, index=False)
+    rejects.to_csv(path, index=False)
     return path
 
 
@@ -481,10 +482,10 @@ def score(
         else:
             scored.to_csv(output, index_label="row")
         logger.info("scored %d texts; wrote %s", int(scored["scorer"].notna().sum()), output)
-        rejects = _write_rejects(log, output)
+        rejects = _write_rejects(log.rejects, output)
     typer.echo(f"wrote {len(scored):,} events to {output}")
     if rejects is not None:
-        _say_rejects(log, rejects)
+        _say_rejects(log.rejects, rejects)
 
 
 @app.command(name="map")
@@ -549,13 +550,13 @@ def map_(
             js = jm.assign_topics(js, model)
         rejects_file = _rejects_path(report) if len(log.rejects) else None
         path = jm.report(js, report, log=log, tz=tz, rejects=rejects_file)
-        rejects = _write_rejects(log, report)
+        rejects = _write_rejects(log.rejects, report)
         if tables is not None:
             _write_tables(js, tables)
             typer.echo(f"tables and charts: {tables.resolve()}")
     typer.echo(f"{len(js):,} journeys; report: {path}")
     if rejects is not None:
-        _say_rejects(log, rejects)
+        _say_rejects(log.rejects, rejects)
 
 
 def _labels(labels: str | None, labels_file: Path | None) -> list[str] | dict[str, str] | None:
@@ -683,12 +684,12 @@ def topics(
         events = js.events
         keep = [c for c in ("event_id", "journey_id", "customer_id", "timestamp", "text", "topic", "topic_score") if c in events]
         events.loc[events["topic"].notna(), keep].to_csv(messages_path, index=False)
-        rejects = _write_rejects(log, output)
+        rejects = _write_rejects(log.rejects, output)
     typer.echo(f"{int(table['volume'].sum()):,} customer messages in {int((table.index != 'other').sum()):,} topics")
     typer.echo(f"topic table: {output}")
     typer.echo(f"messages with their topics: {messages_path}")
     if rejects is not None:
-        _say_rejects(log, rejects)
+        _say_rejects(log.rejects, rejects)
 
 
 def _topics_of_texts(
@@ -735,21 +736,13 @@ def _topics_of_texts(
         table = model.topic_info_
         table.to_csv(output, index=False)
         messages.to_csv(messages_path, index=False)
-        rejects_path = _rejects_path(output)
         rejects = problems.frame()
-        if len(rejects):
-            rejects.to_csv(rejects_path, index=False)
-        else:
-            rejects_path.unlink(missing_ok=True)
+        rejects_path = _write_rejects(rejects, output)
     typer.echo(f"{len(texts):,} messages in {int(table['topic'].ne('other').sum()):,} topics")
     typer.echo(f"topic table: {output}")
     typer.echo(f"messages with their topics: {messages_path}")
-    if len(rejects):
-        n = int(rejects["row"].nunique())
-        typer.echo(
-            f"{n:,} row{'' if n == 1 else 's'} without a text rejected; reasons in {rejects_path}"
-            " (rows numbered from 0, the header not counted)"
-        )
+    if rejects_path is not None:
+        _say_rejects(rejects, rejects_path, why=" without a text")
 
 
 @app.command()
