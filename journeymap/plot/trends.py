@@ -112,7 +112,7 @@ def trends(
             bars[i].set_alpha(0.45)
         right.plot(x, y, color=_theme.BRAND, lw=1.2, ls="--", zorder=line.get_zorder() - 0.1)
         right.plot(x[partial], y[partial], ls="none", marker="o", mfc="white", mec=_theme.BRAND, color=_theme.BRAND)
-        hatched = Patch(facecolor=_theme.GREYS[0], hatch="///", alpha=0.45, label="partial period (the data covers part of it)")
+        hatched = _partial_patch()
         handles.append(hatched)
     right.set_ylabel(label)
     value_limits(right, metric, y)
@@ -176,6 +176,13 @@ _TOPIC_LABELS = {
     "share_negative": "share of messages negative",
     "mean_valence": "mean valence",
 }
+
+
+def _partial_patch() -> Any:
+    """The legend entry of a period the data covers only in part: hatched, as its bars or band are."""
+    from matplotlib.patches import Patch
+
+    return Patch(facecolor=_theme.GREYS[0], hatch="///", alpha=0.45, label="partial period (the data covers part of it)")
 
 
 @dispatch(name="plot.topic_trends")
@@ -244,12 +251,9 @@ def topic_trends(
         else np.zeros(len(periods), dtype=bool)
     )
     if partial.any():  # as trends does: a period the data covers only in part has lower counts
-        from matplotlib.patches import Patch
-
         for i in np.flatnonzero(partial):
             ax.axvspan(i - 0.5, i + 0.5, facecolor=_theme.GREYS[0], hatch="///", alpha=0.3, lw=0, zorder=0)
-        label = "partial period (the data covers part of it)"
-        handles.append(Patch(facecolor=_theme.GREYS[0], hatch="///", alpha=0.45, label=label))
+        handles.append(_partial_patch())
     ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     _theme.style(ax)
     return ax
