@@ -218,16 +218,30 @@ def test_the_service_league_reads_events_whose_index_repeats_labels() -> None:
     assert expected["valence_change"].tolist() == pytest.approx([1.6, 1.2])
 
 
-def test_the_brand_league_warns_where_journeys_hold_several_brands(caplog: pytest.LogCaptureFixture) -> None:
+def test_the_league_counts_a_journey_for_every_brand_it_holds_a_conversation_with() -> None:
+    # one customer, by customer: Tesco answers in 10 min, then BA in 20 min, then a second Tesco
+    # thread answered in 30 min; Argos never answers anyone, so its conversation is "(no reply)"'s
     rows: list[Row] = [
-        ("customer", "T1", "Tesco", -0.6, None), ("agent", "T1", "Tesco", None, None),
-        ("customer", "T2", "BA", -0.5, None), ("agent", "T2", "BA", None, None),
+        ("customer", "T1", "Tesco", -0.6, None), ("agent", "T1", "Tesco", None, "1"),
+        ("customer", "T2", "BA", -0.5, None), ("customer", "T2", "BA", -0.5, None), ("agent", "T2", "BA", None, "3"),
+        ("customer", "T3", "Tesco", -0.5, None), ("customer", "T3", "Tesco", -0.5, None),
+        ("customer", "T3", "Tesco", -0.5, None), ("agent", "T3", "Tesco", None, "6"),
+        ("customer", "T4", "Argos", -0.4, None),
     ]  # fmt: skip
-    with caplog.at_level("WARNING", logger="journeymap"):
-        jm.service_levels(_one_customer(rows), by="brand", min_size=1)
-    assert "1 journey(s) hold replies of several brands" in caplog.text  # BA's first response is not in its row
-    caplog.clear()
-    with caplog.at_level("WARNING", logger="journeymap"):
-        jm.service_levels(_one_customer(rows[:2]), by="brand", min_size=1)
-        jm.service_levels(_one_customer(rows), by="agent", min_size=1)
-    assert "several brands" not in caplog.text
+    js = _one_customer(rows)
+    brands = jm.service_levels(js, by="brand", min_size=1)
+    # before: BA and (no reply) had no journey (all went to Tesco, which answered the opening message)
+    assert brands.loc[["Tesco", "BA", "(no reply)"], "journeys"].tolist() == [1, 1, 1]
+    # each with the first response to the first message sent to it, not to the journey's opening
+    assert brands.loc["Tesco", "first_response_median"] == pd.Timedelta("10min")
+    assert brands.loc["BA", "first_response_median"] == pd.Timedelta("20min")
+    assert pd.isna(brands.loc["(no reply)", "first_response_median"])
+    assert brands.loc[["Tesco", "BA", "(no reply)"], "unanswered"].tolist() == [0.0, 0.0, 1.0]
+    assert brands.loc[["Tesco", "BA"], "within_sla"].tolist() == [1.0, 1.0]
+    # by agent the same: every conversation's first responder owns the journey once
+    agents = jm.service_levels(js, by="agent", min_size=1)
+    assert agents["journeys"].sum() == 3  # Tesco's agent, BA's agent, and Argos' "(no reply)"
+    # a journey of one conversation is counted as response_times times it
+    one = _one_customer(rows[:2])
+    league = jm.service_levels(one, by="brand", min_size=1)
+    assert league.loc["Tesco", "first_response_median"] == jm.response_times(one)["first_response"].iloc[0]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from typing import TYPE_CHECKING, Literal
 
 import numpy as np
@@ -12,9 +11,9 @@ from journeymap.analytics._checks import check_duration
 from journeymap.analytics._prep import require_journeys
 from journeymap.analytics._replies import UNSIGNED, account_of, is_customer, is_system, reply_frame, unsigned_agents
 from journeymap.analytics._stats import CHANGE_BOUNDS, MeanInterval, wilson
-from journeymap.analytics.automatic import AutoReplyRule, reply_context, rule_flags
+from journeymap.analytics.automatic import AutoReplyRule, outcome_conversations, reply_context, rule_flags
 from journeymap.analytics.metrics import recovery_of
-from journeymap.analytics.service import check_bots, excluded_replies, response_times
+from journeymap.analytics.service import check_bots, conversation_openings, excluded_replies
 from journeymap.backends import dispatch
 from journeymap.exceptions import InvalidArgumentError, SchemaError
 
@@ -23,10 +22,7 @@ if TYPE_CHECKING:
 
     import numpy.typing as npt
 
-    from journeymap.analytics._replies import ReplyContext
     from journeymap.journeys import JourneySet
-
-logger = logging.getLogger(__name__)
 
 __all__ = ["MIN_GROUP_SIZE", "NO_REPLY", "UNSIGNED", "reply_table", "service_levels"]
 
@@ -148,15 +144,17 @@ def service_levels(  # noqa: PLR0915 - one table, column by column
     account; events of the actor ``system``, such as a ticketing system's auto-acknowledgements
     and status changes, belong to no agent, whatever ``agent_id`` they carry), ``"brand"`` (the
     ``brand`` column, else ``author_id``) or any events column. A *reply* belongs to the group
-    of its own row; a *journey* belongs to the group of the human reply that answered its first
-    message (the one :func:`~journeymap.response_times` times), or, when none came, to the
-    column's first value in that message's conversation that is also the value of some human
-    reply (a brand is known from the customer's messages; a customer's own id, or a bot, never
-    owns a journey), else to ``"(no reply)"``. Journeys without a customer message (brand
-    broadcasts) are left out, and their brand messages are not replies. A journey that holds
-    replies of several brands (journeys by customer, or a thread two brands answered) counts for
-    the one that answered its opening message only, with a WARNING from ``by="brand"``: build
-    journeys by thread for per-brand first responses.
+    of its own row; a *journey* belongs to a group through each of its conversations (a thread,
+    split by brand where two brands answer in it; a journey by customer holds one per thread):
+    to the group of the human reply that answered the conversation's opening message (its first
+    customer message addressed to a brand, as :func:`~journeymap.response_times` times a
+    journey's), or, when none came, to the column's first value in that conversation that is
+    also the value of some human reply (a brand is known from the customer's messages; a
+    customer's own id, or a bot, never owns a journey), else to ``"(no reply)"``. A journey
+    counts once per group, with its first conversation there: a customer who wrote to Tesco and
+    then to BA counts for both, each with the first response to the message sent to it.
+    Journeys without a customer message (brand broadcasts) are left out, and their brand
+    messages are not replies.
 
     Columns, one row per group (index named after the grouping; most journeys first):
 
@@ -172,7 +170,7 @@ def service_levels(  # noqa: PLR0915 - one table, column by column
       after longer than ``sla`` at the end of the data);
     * ``unanswered`` (``_low``/``_high``): the share of its journeys with no human reply by the
       end of the data (censored), of those where it is known (a first message whose reply is
-      outside the data, ``reply_outside_data``, a journey that opens with a reply to a
+      outside the data, ``reply_outside_data``, a conversation that opens with a reply to a
       message outside the data, ``opened_outside``, and one whose first message needs no public
       reply, :func:`response_times`' ``no_reply_needed``, count as neither);
     * ``valence_change`` (``_low``/``_high``): the mean, over its replies with a scored customer
@@ -238,35 +236,38 @@ def service_levels(  # noqa: PLR0915 - one table, column by column
     replies = pd.Series(turns, index=events.index)[brand].groupby(group[brand], sort=False).sum()
     automatic = pd.Series(flagged & brand, index=events.index)[brand].groupby(group[brand], sort=False).sum()
 
-    # journeys: the group of the first human reply, else the column's first value, else NO_REPLY
-    # by position: the events' index may repeat labels
-    marks = rf["first_response"].to_numpy() if bots == "exclude" else rf["first_acknowledgement"].to_numpy()
-    first_reply = pd.Series(group[marks].to_numpy(), index=journey.to_numpy()[marks], dtype=group.dtype)
-    # the fallback owner: a value the column takes on a human brand reply somewhere (so never a
-    # customer's own id, as with by="author_id"), taken from any row of the journey but automatic ones
-    # ... in the conversation of the journey's first message (another thread's replier did not leave it waiting)
+    # journeys: per conversation (a thread, split by brand: a journey by customer holds several),
+    # the group of the human reply that answered its opening message, else the column's first
+    # value in the conversation that is also the value of a human brand reply (so never a
+    # customer's own id, as with by="author_id"; automatic rows aside), else NO_REPLY
+    conv = conversation_openings(js, bots=bots, auto=auto)
+    conversation = outcome_conversations(js)
     brand_values = pd.Index(group[counted].dropna().unique())
-    candidates = group.where(group.isin(brand_values) & ~(brand & excluded) & _in_opening_conversation(ctx))
-    fallback = candidates.groupby(journey.to_numpy(), sort=False).first()
-    rt = response_times(js, bots=bots, auto=auto)
-    rt = rt[rt["n_customer_messages"] > 0]
-    owner = first_reply[~first_reply.index.duplicated()].reindex(rt.index)
-    owner = owner.fillna(fallback.reindex(rt.index)).fillna(NO_REPLY).astype("string")
-    fr = rt["first_response"]
-    within = (fr <= sla_td).fillna(False).astype(bool)
-    decided = within | (rt["first_wait"] > sla_td).fillna(False).astype(bool) | fr.notna()
+    candidates = group.where(group.isin(brand_values) & ~(brand & excluded))
+    fallback = candidates.groupby(conversation, sort=False).first()  # by position: the index may repeat labels
+    reply = conv["reply"].to_numpy(dtype=np.int64)
+    owner = pd.Series(group.to_numpy(dtype=object)[np.maximum(reply, 0)], dtype="string").where(reply >= 0)
+    opening_conversation = conversation[conv["opening"].to_numpy(dtype=np.int64)]
+    owner = owner.fillna(pd.Series(fallback.reindex(opening_conversation).to_numpy(dtype=object), dtype="string"))
+    fr_ns = conv["first_response_ns"]
+    censored = conv["censored"].to_numpy(dtype=bool)
+    within = (fr_ns <= sla_td.value).to_numpy(dtype=bool)
+    answered = fr_ns.notna().to_numpy(dtype=bool)
     per_journey = pd.DataFrame(
         {
-            "owner": owner.to_numpy(),
-            "fr_s": fr.dt.total_seconds().to_numpy(),
-            "within": within.to_numpy(),
-            "decided": decided.to_numpy(),
-            "censored": rt["censored"].to_numpy(dtype=bool),
+            "owner": owner.fillna(NO_REPLY).to_numpy(dtype=object),
+            "journey": conv["journey"].to_numpy(dtype=np.int64),
+            "fr_s": (fr_ns / 1e9).to_numpy(dtype=np.float64),
+            "within": within,
+            # told either way: answered, or still unanswered after longer than the SLA
+            "decided": answered | (censored & (conv["open_wait_ns"] > sla_td.value).to_numpy(dtype=bool)),
+            "censored": censored,
             # answered or not is known: a first message whose reply is outside the data is neither
-            "known": (rt["censored"] | fr.notna()).to_numpy(dtype=bool),
-        },
-        index=rt.index,
+            "known": censored | answered,
+        }
     )
+    # a journey counts once for each group, with its first conversation with that group
+    per_journey = per_journey.drop_duplicates(["owner", "journey"], keep="first")
     gj = per_journey.groupby("owner", sort=False)
     n_journeys = gj.size()
     stats = pd.DataFrame(
@@ -287,8 +288,6 @@ def service_levels(  # noqa: PLR0915 - one table, column by column
 
     pairs = pairs_of(counted)
     replied_in = pairs.groupby("group", sort=False).size()
-    if by == "brand":
-        _warn_mixed_brands(pairs)
     if js.is_scored:
         # credit for a recovery goes to the replies that can have made it: after the negative
         # moment and before the customer's last word (Recovery.window); a reply after the
@@ -352,24 +351,3 @@ def service_levels(  # noqa: PLR0915 - one table, column by column
     out["too_small"] = too_small
     order = out.assign(_key=out.index).sort_values(["journeys", "replies", "_key"], ascending=[False, False, True], kind="stable")
     return out.loc[order.index]
-
-
-def _warn_mixed_brands(pairs: pd.DataFrame) -> None:
-    """WARNING where journeys hold replies of several brands: each belongs to the brand that answered its opening."""
-    brands_per_journey = pairs.groupby("journey_id", sort=False)["group"].nunique()
-    mixed = int((brands_per_journey > 1).sum())
-    if mixed:
-        logger.warning(
-            "service_levels(by='brand'): %d journey(s) hold replies of several brands (journeys by customer, or "
-            "threads two brands answered); each counts for the brand that answered its opening message, so the "
-            "others' first responses in it are not in their rows: build journeys by thread for per-brand figures",
-            mixed,
-        )
-
-
-def _in_opening_conversation(ctx: ReplyContext) -> npt.NDArray[np.bool_]:
-    """Whether each event is in the conversation of its journey's first customer message (rows of no thread are in all)."""
-    opening = np.full(int(ctx.journey.max(initial=-1)) + 1, -1, dtype=np.int64)
-    rows = ctx.openings()
-    opening[ctx.journey[rows]] = ctx.conversation[rows]
-    return np.asarray((ctx.conversation == opening[ctx.journey]) | ctx.loose, dtype=bool)

@@ -33,6 +33,7 @@ __all__ = [
     "TRIAGE_WEIGHTS",
     "automatic_mask",
     "check_bots",
+    "conversation_openings",
     "end_of_data",
     "excluded_replies",
     "reply_waits",
@@ -471,6 +472,59 @@ def _open_kinds(
     unaddressed = ~ctx.addressed[ctx.customer] & open_ & ~thanks & ~settled & ~moved & ~outside
     return pd.DataFrame(
         {"thanks": thanks, "settled": settled, "moved": moved, "outside": outside, "unaddressed": unaddressed}, index=waits.index
+    )
+
+
+def conversation_openings(
+    js: JourneySet, *, bots: Literal["exclude", "include"] = "exclude", auto: AutoReplyRule | None = None
+) -> pd.DataFrame:
+    """One row per conversation with a customer message: its opening message and the first response to it.
+
+    A conversation is a thread of a journey, split by brand (``ReplyContext.outcome_conversations``:
+    a journey by customer holds several, one per thread and brand); its opening is its first
+    customer message addressed to a brand (else its first), as :func:`response_times` reads a
+    journey's. Columns: ``journey`` (the journey's code), ``opening`` and ``reply`` (row
+    positions in the events; ``reply`` -1 where no human reply came, or any reply with
+    ``bots="include"``), ``first_response_ns`` (NaN without a reply), ``opened_outside``,
+    ``censored`` and ``open_wait_ns`` (to the end of the data), each as :func:`response_times`
+    defines it for a journey, read for the conversation. In the order of the openings.
+    """
+    events = js.events
+    automatic = excluded_replies(js, bots, auto)
+    ctx = reply_context(js)
+    conversation = outcome_conversations(js)
+    waits = _waits(events, automatic, context=ctx)
+    customer_rows = np.flatnonzero(ctx.customer)
+    # the first addressed customer message of each conversation, else its first (step order)
+    order = pd.DataFrame(
+        {
+            "conversation": conversation[customer_rows],
+            "unaddressed": ~ctx.addressed[customer_rows],
+            "at": np.arange(len(customer_rows)),
+        }
+    ).sort_values(["conversation", "unaddressed", "at"], kind="stable")
+    at = order.drop_duplicates("conversation")["at"].sort_values().to_numpy(dtype=np.int64)  # positions among waits
+    opening = customer_rows[at]
+    reply = ctx.next_reply(~ctx.customer & ~automatic)[opening]
+    first_row = pd.Series(np.arange(len(events))).groupby(conversation, sort=False).min()
+    opened = _opened_outside(events, ctx)[first_row.reindex(conversation[opening]).to_numpy(dtype=np.int64)]
+    kinds = _open_kinds(events, ctx, automatic, waits, rule_flags(js, auto)[0]).iloc[at]
+    settled = (kinds["thanks"] | kinds["settled"] | kinds["moved"] | kinds["unaddressed"]).to_numpy(dtype=bool)
+    outside = waits["reply_outside"].to_numpy(dtype=bool)[at]
+    replied = reply >= 0
+    # a reply stamped before the message (clock skew; ordered after it) waited no time
+    fr = np.where(replied & ~opened, np.maximum(ctx.t[np.maximum(reply, 0)] - ctx.t[opening], 0), np.nan)
+    now_ns = end_of_data(events, None).value if len(events) else 0
+    return pd.DataFrame(
+        {
+            "journey": ctx.journey[opening],
+            "opening": opening,
+            "reply": np.where(replied, reply, -1),
+            "first_response_ns": fr.astype(np.float64),
+            "opened_outside": opened,
+            "censored": ~replied & ~outside & ~opened & ~settled,
+            "open_wait_ns": np.maximum(now_ns - ctx.t[opening], 0).astype(np.float64),
+        }
     )
 
 
