@@ -401,12 +401,21 @@ def _write_tables(js: JourneySet, out: Path, *, extra: dict[str, pd.DataFrame] |
         "journey_metrics.csv": jm.journey_metrics(js),
         "touchpoints.csv": jm.touchpoint_summary(js),
         "pain_points.csv": jm.pain_points(js),
-        "response_times.csv": jm.response_times(js),
-        "service_levels.csv": jm.service_levels(js),
-        "triage.csv": jm.triage(js),
-        "trends.csv": jm.trends(js),
-        **(extra or {}),
     }
+    replied = bool((js.events["actor"].astype("string") != "customer").any())
+    if replied:
+        written |= {
+            "response_times.csv": jm.response_times(js),
+            "service_levels.csv": jm.service_levels(js),
+            "triage.csv": jm.triage(js),
+            "trends.csv": jm.trends(js),
+        }
+    else:  # a survey, a feedback form: nobody answers, and nothing is late
+        logger.warning(
+            "the data holds customer messages only (no agent, bot or system message): no response_times, "
+            "service_levels, triage or trends tables, nor the trends chart"
+        )
+    written |= extra or {}
     if "topic" in js.events.columns:
         written["topics.csv"] = jm.topic_summary(js)
     for name, frame in written.items():
@@ -417,6 +426,8 @@ def _write_tables(js: JourneySet, out: Path, *, extra: dict[str, pd.DataFrame] |
         "time_patterns.png": lambda: jm.plot.time_patterns(js),
         "trends.png": lambda: jm.plot.trends(js),
     }
+    if not replied:
+        del charts["trends.png"]
     import matplotlib.pyplot as plt
 
     for name, draw in charts.items():

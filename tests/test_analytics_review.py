@@ -88,6 +88,7 @@ def test_ratios_and_effects_without_spread() -> None:
     assert effect["gold"] == np.inf and effect["basic"] == -np.inf  # 0.0 before: "no effect"
 
 
+@pytest.mark.filterwarnings("ignore:.*the data holds customer messages only:UserWarning")  # customer messages alone, on purpose
 def test_time_patterns_count_every_customer_message() -> None:
     js = by_hand([[("customer", 0, -0.5, "a"), ("customer", 10, None, "a"), ("customer", 20, None, "a")]])
     tp = jm.time_patterns(js)

@@ -289,6 +289,7 @@ def test_the_journey_map_title_stays_inside_the_figure_and_report_tables_scroll(
     assert "overflow-x:auto" in _CSS
 
 
+@pytest.mark.filterwarnings("ignore:.*the data holds customer messages only:UserWarning")  # customer messages alone, on purpose
 def test_a_period_the_data_covers_only_in_part_is_flagged_and_drawn_apart() -> None:
     # from a CLI review: the last half week of the data read as a collapse in the trend chart
     import pandas as pd

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -20,8 +21,6 @@ from journeymap.testing.strategies import event_frames
 
 if TYPE_CHECKING:
     import random
-
-    import pytest
 
 # --------------------------------------------------------------------------- reply trees
 
@@ -239,6 +238,7 @@ def service_tables(js: jm.JourneySet) -> dict[str, pd.DataFrame]:
     }
 
 
+@pytest.mark.filterwarnings("ignore:.*the data holds customer messages only:UserWarning")  # a frame may hold no reply
 @given(event_frames(min_rows=1), st.sampled_from(["thread", "customer"]), st.randoms(use_true_random=False))
 def test_service_figures_on_messy_frames_run_and_ignore_row_order(frame: pd.DataFrame, by: str, rnd: random.Random) -> None:
     """Ties in time, several customers in a thread, brand replies to brand posts, missing texts

@@ -41,6 +41,7 @@ def one_message_each(ts: pd.DatetimeIndex) -> pd.DataFrame:
     )
 
 
+@pytest.mark.filterwarnings("ignore:.*the data holds customer messages only:UserWarning")  # customer messages alone, on purpose
 def test_trends_keep_every_message_across_a_daylight_saving_change() -> None:
     # 01:00-02:00 happens twice in New York on 2024-11-03; Havana's clocks go back at midnight
     js = hand_scored(one_message_each(pd.date_range("2024-11-03 04:00", "2024-11-03 08:00", freq="30min", tz="UTC")))

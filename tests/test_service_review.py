@@ -293,6 +293,7 @@ def test_a_numpy_timedelta_is_a_gap_with_a_unit() -> None:
     assert len(jm.build_journeys(log, by="customer", gap=np.timedelta64(7, "D"))) == len(jm.build_journeys(log, by="customer"))
 
 
+@pytest.mark.filterwarnings("ignore:.*the data holds customer messages only:UserWarning")  # customer messages alone, on purpose
 def test_triage_breaks_exact_ties_in_id_order() -> None:
     # from a ground-truth review: "100" ranked before "99" (text order), where journeys use id order
     frame = pd.DataFrame(

@@ -66,6 +66,7 @@ def unscored_open() -> jm.JourneySet:
     return journeys(frame, scored=True)
 
 
+@pytest.mark.filterwarnings("ignore:.*the data holds customer messages only:UserWarning")  # customer messages alone, on purpose
 def test_triage_lists_an_open_message_without_a_score_by_its_wait() -> None:
     table = jm.triage(unscored_open(), now="2024-03-05T12:00Z")
     assert table.index.tolist() == ["1", "3", "2"]  # the angry one, then the unscored ones by wait (3 h, 1 h)

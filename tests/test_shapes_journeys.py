@@ -310,6 +310,7 @@ BY_ACTOR = jm.AutoReplyRule(min_repeats=10**9)
 
 
 @given(chat_threads())
+@pytest.mark.filterwarnings("ignore:.*the data holds customer messages only:UserWarning")  # customer messages alone, on purpose
 def test_the_first_response_stage_is_the_reply_response_times_times(frame: pd.DataFrame) -> None:
     js = jm.build_journeys(jm.read_events(frame))
     rt = jm.response_times(js, auto=BY_ACTOR)

@@ -46,6 +46,7 @@ def _local(index: pd.Index, tz: str) -> list[str]:
         (["2024-03-10T06:30Z", "2024-03-10T07:10Z"], "30min", NEW_YORK, ["03-10 01:30-0500", "03-10 03:00-0400"]),
     ],
 )
+@pytest.mark.filterwarnings("ignore:.*the data holds customer messages only:UserWarning")  # customer messages alone, on purpose
 def test_sub_daily_trends_count_each_message_once_when_the_clocks_go_forward(
     stamps: list[str], freq: str, tz: str, expected: list[str]
 ) -> None:
@@ -63,6 +64,7 @@ def test_topic_trends_count_each_message_once_when_the_clocks_go_forward() -> No
     assert out["share"].tolist() == [1.0, 1.0]
 
 
+@pytest.mark.filterwarnings("ignore:.*the data holds customer messages only:UserWarning")  # customer messages alone, on purpose
 def test_a_period_the_clocks_skip_into_starts_when_they_resume() -> None:
     # Lord Howe Island goes from +10:30 to +11:00 at 02:00 (a 30-minute gap): the 02:00 hour starts at 02:30
     js = _journeys(["2024-10-05T15:20Z", "2024-10-05T15:40Z", "2024-10-05T16:10Z"])  # 01:50, 02:40, 03:10 local

@@ -318,6 +318,7 @@ def test_a_bystanders_remark_addressed_to_no_brand_waits_for_no_reply() -> None:
     assert brands.loc["UPSHelp", "unanswered"] == 0  # 200's journey is not one UPS left unanswered
 
 
+@pytest.mark.filterwarnings("ignore:.*the data holds customer messages only:UserWarning")  # customer messages alone, on purpose
 def test_a_remark_then_a_message_to_the_brand_opens_at_the_message() -> None:
     remark = tweet("1", "200", "True", 0, "They reschedule my parcel for tomorrow")
     asks = tweet("2", "200", "True", 50, "@UPSHelp why? I need it today", "1")

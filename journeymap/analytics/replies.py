@@ -13,7 +13,7 @@ from journeymap.analytics._replies import UNSIGNED, account_of, is_customer, is_
 from journeymap.analytics._stats import CHANGE_BOUNDS, MeanInterval, wilson
 from journeymap.analytics.automatic import AutoReplyRule, outcome_conversations, reply_context, rule_flags
 from journeymap.analytics.metrics import recovery_of
-from journeymap.analytics.service import check_bots, conversation_openings, excluded_replies
+from journeymap.analytics.service import check_bots, conversation_openings, excluded_replies, warn_customers_only
 from journeymap.backends import dispatch
 from journeymap.exceptions import InvalidArgumentError, SchemaError
 
@@ -24,12 +24,15 @@ if TYPE_CHECKING:
 
     from journeymap.journeys import JourneySet
 
-__all__ = ["MIN_GROUP_SIZE", "NO_REPLY", "UNSIGNED", "reply_table", "service_levels"]
+__all__ = ["MIN_GROUP_SIZE", "NO_REPLY", "SYSTEM_REPLY", "UNSIGNED", "reply_table", "service_levels"]
 
 #: A group of :func:`service_levels` with fewer journeys than this gets no intervals.
 MIN_GROUP_SIZE = 5
 #: The group of a journey no (human) reply answered, when the grouping column says nothing else.
 NO_REPLY = "(no reply)"
+#: With ``bots="include"``, the group of a journey first answered by an event of the actor
+#: ``system`` (a ticketing tool's acknowledgement), which belongs to no agent.
+SYSTEM_REPLY = "(system)"
 
 
 @dispatch
@@ -62,6 +65,7 @@ def reply_table(js: JourneySet, *, auto: AutoReplyRule | None = None) -> pd.Data
         True
     """
     events = require_journeys(js, "reply_table").events
+    warn_customers_only(events, "reply_table")
     automatic, reason = rule_flags(js, auto)
     rf = reply_frame(events, automatic, context=reply_context(js))
     brand = rf["brand"].to_numpy()
@@ -150,7 +154,9 @@ def service_levels(  # noqa: PLR0915 - one table, column by column
     customer message addressed to a brand, as :func:`~journeymap.response_times` times a
     journey's), or, when none came, to the column's first value in that conversation that is
     also the value of some human reply (a brand is known from the customer's messages; a
-    customer's own id, or a bot, never owns a journey), else to ``"(no reply)"``. A journey
+    customer's own id, or a bot, never owns a journey), else to ``"(no reply)"``; with
+    ``bots="include"``, a conversation first answered by a ``system`` event (which belongs to
+    no agent) to ``"(system)"``. A journey
     counts once per group, with its first conversation there: a customer who wrote to Tesco and
     then to BA counts for both, each with the first response to the message sent to it.
     Journeys without a customer message (brand broadcasts) are left out, and their brand
@@ -203,6 +209,7 @@ def service_levels(  # noqa: PLR0915 - one table, column by column
         True
     """
     js = require_journeys(js, "service_levels")
+    warn_customers_only(js.events, "service_levels")
     check_bots(bots)
     if isinstance(min_size, bool) or not isinstance(min_size, int) or min_size < 1:
         msg = f"min_size must be a positive number of journeys, got {min_size!r}"
@@ -247,6 +254,9 @@ def service_levels(  # noqa: PLR0915 - one table, column by column
     fallback = candidates.groupby(conversation, sort=False).first()  # by position: the index may repeat labels
     reply = conv["reply"].to_numpy(dtype=np.int64)
     owner = pd.Series(group.to_numpy(dtype=object)[np.maximum(reply, 0)], dtype="string").where(reply >= 0)
+    # a system event's speed is no agent's, nor a sign that nobody replied (bots="include")
+    by_system = (reply >= 0) & is_system(events)[np.maximum(reply, 0)] & owner.isna().to_numpy(dtype=bool)
+    owner = owner.mask(by_system, SYSTEM_REPLY)
     opening_conversation = conversation[conv["opening"].to_numpy(dtype=np.int64)]
     owner = owner.fillna(pd.Series(fallback.reindex(opening_conversation).to_numpy(dtype=object), dtype="string"))
     fr_ns = conv["first_response_ns"]

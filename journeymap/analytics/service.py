@@ -70,6 +70,24 @@ def _next_reply_time(replier: npt.NDArray[np.bool_], ctx: ReplyContext) -> np.nd
 CLOSING_VALENCE = 0.5
 
 
+def warn_customers_only(events: pd.DataFrame, what: str) -> None:
+    """Warn where the events hold customer messages only: a survey or feedback export, where nobody answers.
+
+    Every message then counts as unanswered, which is true of a brand that ignores everyone and
+    meaningless for a source that records no replies; the data cannot tell which, so say so.
+    (Where the source marks replies outside the data, ``reply_outside_data``, it records replies:
+    no warning.)
+    """
+    if len(events) and bool(is_customer(events).all()) and not flag_column(events, REPLY_OUTSIDE_DATA, default=False).any():
+        warnings.warn(
+            f"{what}: the data holds customer messages only (no agent, bot or system message), so every message "
+            "counts as unanswered; if the source records no replies (survey comments, a feedback form), response "
+            "times, the service league and triage do not apply",
+            UserWarning,
+            stacklevel=4,  # the caller of the analysis (through dispatch)
+        )
+
+
 def check_bots(bots: str) -> None:
     """Raise ValueError unless ``bots`` is ``"exclude"`` or ``"include"``."""
     if bots not in ("exclude", "include"):
@@ -144,6 +162,7 @@ def reply_waits(
         True
     """
     js = require_journeys(js, "reply_waits")
+    warn_customers_only(js.events, "reply_waits")
     return _waits(js.events, excluded_replies(js, bots, auto), context=reply_context(js)).set_index("event_id")
 
 
@@ -187,7 +206,7 @@ def _opened_outside(events: pd.DataFrame, ctx: ReplyContext) -> npt.NDArray[np.b
 
 
 @dispatch
-def response_times(  # noqa: PLR0915 - one table, column by column
+def response_times(
     js: JourneySet,
     *,
     bots: Literal["exclude", "include"] = "exclude",
@@ -250,6 +269,10 @@ def response_times(  # noqa: PLR0915 - one table, column by column
     conversation, not the customer's later threads.
 
     Journeys without a customer message (a brand broadcast) have NaT waits and are not censored.
+    Data of customer messages alone (no brand message, none marked ``reply_outside_data``: survey
+    comments, a feedback form) is all censored, with a ``UserWarning`` that response times may
+    not apply there (as from :func:`reply_waits`, :func:`triage`, :func:`~journeymap.trends`,
+    :func:`~journeymap.reply_table` and :func:`~journeymap.service_levels`).
 
     Examples:
         >>> import journeymap as jm
@@ -262,6 +285,18 @@ def response_times(  # noqa: PLR0915 - one table, column by column
         True
     """
     js = require_journeys(js, "response_times")
+    warn_customers_only(js.events, "response_times")
+    return response_table(js, bots=bots, auto=auto, now=now)
+
+
+def response_table(  # noqa: PLR0915 - one table, column by column
+    js: JourneySet,
+    *,
+    bots: Literal["exclude", "include"] = "exclude",
+    auto: AutoReplyRule | None = None,
+    now: pd.Timestamp | dt.datetime | str | None = None,
+) -> pd.DataFrame:
+    """:func:`response_times` of a checked JourneySet, without its warning (for analyses that build on it)."""
     check_timestamp(now, "now")
     events = js.events
     automatic = excluded_replies(js, bots, auto)
@@ -651,6 +686,7 @@ def triage(
         (True, ['closing', 'waiting'])
     """
     events = require_scored(js, "triage")
+    warn_customers_only(events, "triage")
     check_timestamp(now, "now")
     ctx = reply_context(js)
     automatic = excluded_replies(js, bots, auto)

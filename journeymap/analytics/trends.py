@@ -12,7 +12,7 @@ from journeymap.analytics._prep import polarity, require_journeys
 from journeymap.analytics._replies import is_customer
 from journeymap.analytics._time import check_tz, partial_periods, period_alias, period_index, period_start
 from journeymap.analytics.automatic import reply_context
-from journeymap.analytics.service import check_bots, response_times
+from journeymap.analytics.service import check_bots, response_table, warn_customers_only
 from journeymap.backends import dispatch
 
 if TYPE_CHECKING:
@@ -81,6 +81,7 @@ def trends(
     check_bots(bots)
     check_auto(auto)
     events = js.events
+    warn_customers_only(events, "trends")
     customer = is_customer(events)
     cust = events.loc[customer]
     valence, negative, _ = polarity(cust)
@@ -89,7 +90,7 @@ def trends(
     g = frame.groupby("period", sort=True)
     stats = pd.DataFrame({"volume": g.size(), "scored": g["scored"].sum(), "n_negative": g["negative"].sum()})
     stats["mean_valence"] = g["valence"].mean()
-    rt = response_times(js, bots=bots, auto=auto)
+    rt = response_table(js, bots=bots, auto=auto)
     # a journey's period is its opening message's, the one first_response is timed from
     opening = events.iloc[reply_context(js).openings()]
     first_t = opening["timestamp"].set_axis(pd.Index(opening["journey_id"].to_numpy()))

@@ -1,0 +1,97 @@
+"""From a review as a CX analyst with helpdesk tickets and survey comments (2026-12-05, ninth session).
+
+Tickets carry a ticketing tool's acknowledgements and status changes (actor ``system``); survey
+comments have no replies at all. Each test failed on the code before its fix.
+"""
+
+from __future__ import annotations
+
+import warnings
+from typing import TYPE_CHECKING
+
+import pandas as pd
+import pytest
+
+import journeymap as jm
+from journeymap.testing.data import planted_scores
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+# id, ticket, customer, seconds, actor, agent_id, text
+_TICKETS = [
+    ("1", "T1", "C1", 0, "customer", None, "My card has not arrived after two weeks"),
+    ("2", "T1", "C1", 30, "system", "A9", "We received your request #T1 and will reply soon"),
+    ("3", "T1", "C1", 2700, "agent", "A1", "Sorry about that, I have reissued your card"),
+    ("5", "T2", "C2", 3600, "customer", None, "Why was I charged twice for one payment?"),
+    ("6", "T2", "C2", 3610, "system", "A9", "We received your request #T2 and will reply soon"),
+    ("15", "T5", "C5", 7200, "customer", None, "Where is my refund?"),
+    ("16", "T5", "C5", 7205, "system", None, "We received your request #T5 and will reply soon"),
+    ("17", "T5", "C5", 14400, "agent", "A1", "Your refund was sent yesterday"),
+]
+
+
+def _tickets() -> jm.JourneySet:
+    frame = pd.DataFrame(_TICKETS, columns=["event_id", "thread_id", "customer_id", "seconds", "actor", "agent_id", "text"])
+    frame["timestamp"] = pd.Timestamp("2024-03-04 09:00", tz="UTC") + pd.to_timedelta(frame.pop("seconds"), unit="s")
+    return jm.build_journeys(frame)
+
+
+def test_a_system_acknowledgement_is_no_agents_first_response_with_bots_included() -> None:
+    league = jm.service_levels(_tickets(), bots="include", min_size=1)
+    # before: A1's median was 17.5 s (the two system acks) and "(no reply)" had a first response of 10 s
+    assert league.loc["(system)", "journeys"] == 3
+    assert league.loc["(system)", "first_response_median"] == pd.Timedelta(seconds=10)
+    assert "(no reply)" not in league.index
+    assert league.loc["A1", ["journeys", "journeys_replied"]].tolist() == [0, 2]
+    # without the automatic replies A1 owns its two tickets with its own waits
+    human = jm.service_levels(_tickets(), min_size=1)
+    assert human.loc["A1", "first_response_median"] == pd.Timedelta(minutes=(45 + 120) / 2)
+    assert human.loc["(no reply)", ["journeys", "unanswered"]].tolist() == [1, 1.0]
+
+
+def _survey() -> jm.JourneySet:
+    frame = pd.DataFrame(
+        {
+            "event_id": [str(i) for i in range(6)],
+            "customer_id": [f"r{i}" for i in range(6)],
+            "timestamp": pd.date_range("2024-03-01", periods=6, freq="D", tz="UTC"),
+            "text": ["card late", "app crashes", "great support", "fees too high", "ok", "refund slow"],
+        }
+    )
+    return jm.build_journeys(frame, by="customer")
+
+
+@pytest.mark.parametrize("analysis", ["response_times", "reply_waits", "service_levels", "reply_table", "trends"])
+def test_service_figures_of_customer_messages_only_say_they_may_not_apply(analysis: str) -> None:
+    # before: 100% unanswered and 0% within the SLA, silently, for survey comments
+    with pytest.warns(UserWarning, match=rf"^{analysis}: the data holds customer messages only"):
+        getattr(jm, analysis)(_survey())
+
+
+def test_triage_of_customer_messages_only_says_it_may_not_apply() -> None:
+    events = jm.datasets.service_journeys(5, seed=0).events
+    js = planted_scores(jm.build_journeys(events))
+    survey = planted_scores(jm.build_journeys(events[events["actor"] == "customer"]))
+    with pytest.warns(UserWarning, match="triage: the data holds customer messages only"):
+        jm.triage(survey)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        jm.triage(js)  # with replies: no warning
+        jm.trends(js)
+
+
+def test_the_cli_writes_no_service_tables_for_customer_messages_only(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    import matplotlib as mpl
+
+    from journeymap.cli import _write_tables
+
+    mpl.use("Agg")
+    events = jm.datasets.service_journeys(5, seed=0).events
+    survey = planted_scores(jm.build_journeys(events[events["actor"] == "customer"]))
+    with caplog.at_level("WARNING", logger="journeymap"):
+        written = _write_tables(survey, tmp_path)  # before: four tables of 100% unanswered, and warnings as errors here
+    names = {p.name for p in tmp_path.iterdir()}
+    assert {"pain_points.csv", "journey_map.png"} <= names and set(written) == {n for n in names if n.endswith(".csv")}
+    assert not {"response_times.csv", "service_levels.csv", "triage.csv", "trends.csv", "trends.png"} & names
+    assert "customer messages only" in caplog.text
