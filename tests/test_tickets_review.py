@@ -95,3 +95,21 @@ def test_the_cli_writes_no_service_tables_for_customer_messages_only(tmp_path: P
     assert {"pain_points.csv", "journey_map.png"} <= names and set(written) == {n for n in names if n.endswith(".csv")}
     assert not {"response_times.csv", "service_levels.csv", "triage.csv", "trends.csv", "trends.png"} & names
     assert "customer messages only" in caplog.text
+
+
+def test_a_tickets_closing_system_event_leaves_the_customers_last_word_in_resolution() -> None:
+    frame = pd.DataFrame(
+        {
+            "event_id": ["1", "2", "3", "4", "5"],
+            "thread_id": "T",
+            "customer_id": "C",
+            "timestamp": pd.date_range("2024-03-04", periods=5, freq="20min", tz="UTC"),
+            "actor": ["customer", "agent", "customer", "system", "bot"],
+            "text": ["card late", "reissued it", "thanks!", "ticket closed", "rate us"],
+        }
+    )
+    stages = jm.build_journeys(frame).events["stage"].astype(str).tolist()
+    # before: the customer's thanks was follow_up and the bot's survey invitation the resolution
+    assert stages == ["contact", "first_response", "resolution", "resolution", "resolution"]
+    plain = jm.build_journeys(frame.iloc[:3]).events["stage"].astype(str).tolist()
+    assert plain == ["contact", "first_response", "resolution"]

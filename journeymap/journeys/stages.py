@@ -86,8 +86,10 @@ def _by_service_position(events: pd.DataFrame, dtype: pd.CategoricalDtype) -> pd
     message's, which the stages, read from the steps alone, do not tell apart. Every step
     before it is ``contact``: the customer's opening messages, and brand messages that are no
     human answer to them (a greeting or broadcast sent before the customer wrote, automatic
-    acknowledgements). After it, the journey's last step is ``resolution`` and the steps between
-    are ``follow_up``. A journey without such a reply is all ``contact``.
+    acknowledgements). After it, the journey's last step of the customer or a person is
+    ``resolution``, with any automatic steps after it (a ticketing tool's "ticket closed", a
+    bot's survey invitation: not the end of what was said), and the steps between are
+    ``follow_up``. A journey without such a reply is all ``contact``.
     """
     codes = pd.factorize(events["journey_id"], sort=False)[0].astype(np.int64)
     starts, lengths = group_bounds(codes)
@@ -104,12 +106,14 @@ def _by_service_position(events: pd.DataFrame, dtype: pd.CategoricalDtype) -> pd
         return np.repeat(np.minimum.reduceat(np.where(mask, pos, n), starts), lengths)
 
     first_response_row = first_where(human & (pos > first_where(customer)))
-    last_row = np.repeat(starts + lengths - 1, lengths)
+    # the last step of the customer or a person: trailing automatic steps join its resolution
+    said = customer | human
+    last_said = np.repeat(np.maximum.reduceat(np.where(said, pos, -1), starts), lengths) if n else pos
     # category codes, not 1M strings: names the stage model lacks get -1 (missing), as before
     names = pd.Index(["contact", "first_response", "resolution", "follow_up"])
     code = dict(zip(names, dtype.categories.get_indexer(names)))
     service_codes = np.select(
-        [pos < first_response_row, pos == first_response_row, pos == last_row],
+        [pos < first_response_row, pos == first_response_row, pos >= last_said],
         [code["contact"], code["first_response"], code["resolution"]],
         default=code["follow_up"],
     ).astype(np.int64)
