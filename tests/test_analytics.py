@@ -108,6 +108,7 @@ def test_response_times_by_hand() -> None:
     assert rt["valence_change_after_reply"] == pytest.approx(0.5 - -0.7)
 
 
+@pytest.mark.filterwarnings("ignore:build_journeys replaced the input:UserWarning")  # the frames carry a random stage
 @given(event_frames(min_rows=1))
 def test_recovery_needs_a_negative_moment_before_a_positive_end(frame: pd.DataFrame) -> None:
     js = jm.build_journeys(jm.read_events(frame))

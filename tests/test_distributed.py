@@ -157,6 +157,7 @@ def test_build_journeys_from_reply_trees_alone(log: EventLog) -> None:
     pd.testing.assert_frame_equal(got.events, single.events)
 
 
+@pytest.mark.filterwarnings("ignore:build_journeys replaced the input:UserWarning")  # the frames carry a random stage
 @settings(max_examples=15)
 @given(frame=event_frames(), npartitions=st.integers(1, 4))
 def test_build_journeys_property(frame: pd.DataFrame, npartitions: int) -> None:

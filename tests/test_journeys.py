@@ -153,6 +153,7 @@ def _check_set(js: JourneySet, n: int) -> None:
         assert group["step"].tolist() == list(range(1, len(group) + 1))
 
 
+@pytest.mark.filterwarnings("ignore:build_journeys replaced the input:UserWarning")  # the frames carry a random stage
 @given(event_frames(), st.sampled_from(["thread", "customer"]), st.randoms(use_true_random=False))
 def test_properties(frame: pd.DataFrame, by: str, rnd) -> None:
     log = read_events(frame)

@@ -238,6 +238,7 @@ def service_tables(js: jm.JourneySet) -> dict[str, pd.DataFrame]:
     }
 
 
+@pytest.mark.filterwarnings("ignore:build_journeys replaced the input:UserWarning")  # the frames carry a random stage
 @pytest.mark.filterwarnings("ignore:.*the data holds customer messages only:UserWarning")  # a frame may hold no reply
 @given(event_frames(min_rows=1), st.sampled_from(["thread", "customer"]), st.randoms(use_true_random=False))
 def test_service_figures_on_messy_frames_run_and_ignore_row_order(frame: pd.DataFrame, by: str, rnd: random.Random) -> None:

@@ -113,3 +113,16 @@ def test_a_tickets_closing_system_event_leaves_the_customers_last_word_in_resolu
     assert stages == ["contact", "first_response", "resolution", "resolution", "resolution"]
     plain = jm.build_journeys(frame.iloc[:3]).events["stage"].astype(str).tolist()
     assert plain == ["contact", "first_response", "resolution"]
+
+
+def test_build_journeys_says_when_it_replaces_the_inputs_own_stage_journey_and_step() -> None:
+    frame = _survey().events[["event_id", "customer_id", "timestamp", "text"]].assign(stage="post-purchase", step=3)
+    with pytest.warns(UserWarning, match=r"replaced the input's own 'step' \(6 rows\), 'stage' \(6 rows\).*from_column"):
+        jm.build_journeys(frame, by="customer")  # before: silently
+    with pytest.warns(UserWarning, match=r"own 'step' \(6 rows\) with the journeys it built$"):
+        kept = jm.build_journeys(frame, by="customer", stages=jm.StageModel.from_column("stage", order=["post-purchase"]))
+    assert kept.events["stage"].astype(str).unique().tolist() == ["post-purchase"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        built = jm.build_journeys(jm.datasets.service_journeys(5, seed=0))
+        jm.build_journeys(built.events)  # a rebuild that changes nothing says nothing

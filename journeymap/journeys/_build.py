@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import warnings
 from typing import TYPE_CHECKING, Literal
 
 import numpy as np
@@ -16,6 +17,7 @@ from journeymap.io.validation import validate_events
 from journeymap.journeys._set import JourneySet
 from journeymap.journeys._table import customer_mask, group_bounds, id_ranks, journey_table, take_rows
 from journeymap.journeys.stages import assign_stages, resolve_stages
+from journeymap.schema import JOURNEY_COLUMNS
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -352,4 +354,35 @@ def build_journeys(
     events = events.drop(columns=[REPLY_DEPTH, STEP_TIME], errors="ignore")
     ordered, bounds = _number_journeys(events, order, codes, ts, tie)
     ordered["stage"] = assign_stages(ordered, stage_model)
+    _warn_replaced(log.events, ordered, stage_model)
     return JourneySet(ordered, journey_table(ordered, bounds=bounds), stage_model, by=by, tz=log.tz)
+
+
+def _warn_replaced(original: pd.DataFrame, ordered: pd.DataFrame, stage_model: StageModel) -> None:
+    """Warn where the input's own ``journey_id``, ``step`` or ``stage`` column said otherwise than what replaced it.
+
+    journeymap writes these three; an input that carries them (a rebuild of built journeys, or a
+    source with its own) has them replaced, which is news only where the values change.
+    """
+    columns = [c for c in JOURNEY_COLUMNS if c in original.columns and (c != "stage" or stage_model.assign != "column")]
+    if not columns:
+        return
+    at = pd.Index(original["event_id"].astype("string")).get_indexer(pd.Index(ordered["event_id"].astype("string")))
+    changed = []
+    for column in columns:
+        before = pd.Series(original[column].astype("string").array.take(at))
+        after = pd.Series(ordered[column].astype("string").array)
+        differ = int((before.notna() & (before != after).fillna(value=True)).sum())
+        if differ:
+            changed.append(f"{column!r} ({differ} rows)")
+    if changed:
+        hint = (
+            "; to keep the source's stages pass stages=StageModel.from_column('stage', order=[...])"
+            if "stage" in columns and any(c.startswith("'stage'") for c in changed)
+            else ""
+        )
+        warnings.warn(
+            f"build_journeys replaced the input's own {', '.join(changed)} with the journeys it built{hint}",
+            UserWarning,
+            stacklevel=4,  # the caller of build_journeys (through dispatch)
+        )
