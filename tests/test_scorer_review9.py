@@ -1,0 +1,116 @@
+"""Fixes from a review of the scorer, plugin and evaluation layer: taxonomy= matched by name,
+label_map with taxonomy=, weights changed before a lazy load, evaluation levels without members,
+scorer classes, bare-string languages, one-part hub ids in the local cache, and clear errors."""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING
+
+import pandas as pd
+import pytest
+
+import journeymap as jm
+from journeymap import Taxonomy, get_scorer
+from journeymap.emotions.taxonomy import GOEMOTIONS_LABELS
+from journeymap.exceptions import ScorerOptionsError
+
+from .test_scorers import tiny_model
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from pathlib import Path
+
+SENTIMENT4 = ["negative", "positive", "neutral", "ambiguous"]  # not Taxonomy.sentiment()'s order
+
+
+def planted(folder: Path, labels: list[str], problem_type: str | None, hot: str) -> Path:
+    """A tiny model whose ``hot`` label wins for every text: its bias +10, the others' -10, no weights."""
+    from safetensors.torch import load_file, save_file
+
+    tiny_model(folder, labels, problem_type)
+    tensors = load_file(folder / "model.safetensors")
+    tensors["classifier.weight"] = tensors["classifier.weight"] * 0
+    bias = tensors["classifier.bias"].clone().fill_(-10.0)
+    bias[labels.index(hot)] = 10.0
+    tensors["classifier.bias"] = bias
+    save_file(tensors, folder / "model.safetensors", metadata={"format": "pt"})
+    return folder
+
+
+def frame(texts: Sequence[str]) -> pd.DataFrame:
+    return pd.DataFrame({"text": list(texts), "actor": "customer"})
+
+
+# -- 1. taxonomy= is matched to the model's own label names, not taken by position --------------------
+def test_a_builtin_taxonomy_is_matched_to_the_model_labels_by_name(tmp_path: Path) -> None:
+    alphabetical = sorted(GOEMOTIONS_LABELS)  # neutral comes after nervousness, not last
+    folder = planted(tmp_path / "alpha", alphabetical, "multi_label_classification", hot="sadness")
+    scorer = get_scorer(str(folder), taxonomy="goemotions")
+    assert scorer.taxonomy.name == "goemotions"
+    assert list(scorer.taxonomy.labels) == alphabetical  # each column named by the model's own label
+    scored = jm.score(frame(["my parcel never came"]), scorer, cache=False)
+    assert scored["emotion"].tolist() == ["sadness"]
+    assert scored["valence"].iloc[0] < 0  # not surprise's positive valence
+
+
+def test_a_sentiment_taxonomy_reads_a_negative_model_output_as_negative(tmp_path: Path) -> None:
+    folder = planted(tmp_path / "four", SENTIMENT4, "single_label_classification", hot="negative")
+    scorer = get_scorer(str(folder), taxonomy="sentiment")
+    assert list(scorer.taxonomy.labels) == SENTIMENT4
+    scored = jm.score(frame(["this is awful"]), scorer, cache=False)
+    assert scored["emotion"].tolist() == ["negative"]
+    assert scored["valence"].iloc[0] < 0
+
+
+def test_model_label_names_are_compared_in_any_case(tmp_path: Path) -> None:
+    folder = tiny_model(tmp_path / "upper", ["Negative", "Positive", "Neutral", "Ambiguous"], None)
+    assert list(get_scorer(str(folder), taxonomy="sentiment").taxonomy.labels) == SENTIMENT4
+
+
+def test_model_label_names_that_are_not_the_taxonomy_s_are_refused(tmp_path: Path) -> None:
+    folder = tiny_model(tmp_path / "emo", ["anger", "joy", "sadness", "neutral"], None)
+    with pytest.raises(ScorerOptionsError, match=r"(?s)\['anger', 'joy', 'sadness'\].*taxonomy 'sentiment'.*label_map"):
+        get_scorer(str(folder), taxonomy="sentiment")
+
+
+def test_generic_labels_are_still_taken_in_the_model_order(tmp_path: Path) -> None:
+    folder = tiny_model(tmp_path / "generic", ["LABEL_0", "LABEL_1", "LABEL_2", "LABEL_3"], None)
+    assert get_scorer(str(folder), taxonomy="sentiment").taxonomy == Taxonomy.sentiment()
+
+
+def test_label_map_applies_before_the_taxonomy_matches_by_name(tmp_path: Path) -> None:
+    folder = planted(tmp_path / "generic", ["LABEL_0", "LABEL_1", "LABEL_2", "LABEL_3"], None, hot="LABEL_0")
+    label_map = {"LABEL_0": "negative", "LABEL_1": "positive", "LABEL_2": "neutral", "LABEL_3": "ambiguous"}
+    scorer = get_scorer(str(folder), taxonomy="sentiment", label_map=label_map)
+    assert list(scorer.taxonomy.labels) == SENTIMENT4  # not dropped: LABEL_0 is negative, not Taxonomy.sentiment()'s first
+    assert jm.score(frame(["no"]), scorer, cache=False)["emotion"].tolist() == ["negative"]
+
+
+def test_json_roundtrip_of_the_taxonomy_option_still_works(tmp_path: Path) -> None:
+    folder = tiny_model(tmp_path / "gen", ["LABEL_0", "LABEL_1"], None)
+    taxonomy = {"name": "yesno", "labels": ["no", "yes"], "valence": {"no": -0.5, "yes": 0.5}}
+    scorer = get_scorer(str(folder), taxonomy=json.loads(json.dumps(taxonomy)))
+    assert scorer.taxonomy.labels == ("no", "yes")
+
+
+# -- 7. label_map errors name the model and the mapping's result; unknown keys are refused -------------
+def test_a_label_map_to_an_unknown_name_says_so(tmp_path: Path) -> None:
+    folder = tiny_model(tmp_path / "emo3", ["anger", "joy", "neutral"], None)
+    with pytest.raises(ScorerOptionsError, match=r"label_map maps the model's label 'anger' to 'x'") as info:
+        get_scorer(str(folder), label_map={"Anger": "x"})
+    assert str(folder) in str(info.value)
+
+
+def test_label_map_keys_that_are_no_model_label_are_refused(tmp_path: Path) -> None:
+    folder = tiny_model(tmp_path / "gen3", ["LABEL_0", "LABEL_1", "LABEL_2"], None)
+    label_map = {"LABEL_O": "negative", "LABEL_1": "neutral", "LABEL_2": "positive"}  # a letter O for a zero
+    with pytest.raises(ScorerOptionsError, match=r"label_map names \['LABEL_O'\], which the model has no label of"):
+        get_scorer(str(folder), label_map=label_map)
+
+
+# -- 8. a taxonomy of another size is a bad option, not a broken model --------------------------------
+def test_a_taxonomy_of_another_size_is_a_scorer_options_error(tmp_path: Path) -> None:
+    folder = tiny_model(tmp_path / "three", ["negative", "neutral", "positive"], None)
+    with pytest.raises(ScorerOptionsError, match=r"taxonomy 'sentiment' has 4 labels, the model 3"):
+        get_scorer(str(folder), taxonomy="sentiment")
