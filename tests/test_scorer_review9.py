@@ -11,8 +11,10 @@ import pandas as pd
 import pytest
 
 import journeymap as jm
-from journeymap import Taxonomy, get_scorer
+from journeymap import ModelLoadError, Taxonomy, get_scorer
+from journeymap.emotions.default import WEIGHTS_DIR, DefaultScorer
 from journeymap.emotions.taxonomy import GOEMOTIONS_LABELS
+from journeymap.emotions.trained import FORMAT, TrainedScorer
 from journeymap.exceptions import ScorerOptionsError
 
 from .test_scorers import tiny_model
@@ -114,3 +116,50 @@ def test_a_taxonomy_of_another_size_is_a_scorer_options_error(tmp_path: Path) ->
     folder = tiny_model(tmp_path / "three", ["negative", "neutral", "positive"], None)
     with pytest.raises(ScorerOptionsError, match=r"taxonomy 'sentiment' has 4 labels, the model 3"):
         get_scorer(str(folder), taxonomy="sentiment")
+
+
+# -- 2. a lazily loaded network must be the one the id was made for -----------------------------------
+def _shifted_weights(path: Path, shift: float) -> None:
+    """Rewrite a safetensors file with every tensor's first value moved by ``shift`` (a retrained model)."""
+    from safetensors.torch import load_file, save_file
+
+    tensors = load_file(path)
+    for name, tensor in tensors.items():
+        if name.endswith("bias"):
+            tensors[name] = tensor + shift
+    path.unlink()  # a new file, as a training run writes it
+    save_file(tensors, path, metadata={"format": "pt"})
+
+
+def test_default_scorer_refuses_weights_changed_before_its_first_text(tmp_path: Path) -> None:
+    folder = tmp_path / "weights"
+    folder.mkdir()
+    (folder / "model.safetensors").write_bytes((WEIGHTS_DIR / "model.safetensors").read_bytes())
+    (folder / "config.json").write_text((WEIGHTS_DIR / "config.json").read_text())
+    scorer = DefaultScorer(weights=folder, precision="float32", backend="torch")
+    built_id = scorer.id
+    _shifted_weights(folder / "model.safetensors", 0.5)
+    with pytest.raises(ModelLoadError, match=r"changed since the scorer .* was built"):
+        jm.score(frame(["thanks a lot"]), scorer, cache=tmp_path / "scores.sqlite")
+    assert not scorer.loaded
+    fresh = DefaultScorer(weights=folder, precision="float32", backend="torch")
+    assert fresh.id != built_id
+    assert fresh.score(["thanks a lot"]).shape == (1, 28)
+
+
+def test_trained_scorer_refuses_weights_changed_before_its_first_text(tmp_path: Path) -> None:
+    import torch
+
+    from journeymap.emotions import _minilm
+
+    labels = ["good", "bad"]
+    meta = {"format": FORMAT, "labels": labels, "valence": {"good": 0.8, "bad": -0.8}, "max_length": 32}
+    torch.manual_seed(0)
+    model, _ = _minilm.build(len(labels))
+    folder = tmp_path / "run"
+    _minilm.save_weights(model, folder, meta)
+    scorer = TrainedScorer(folder)
+    _shifted_weights(folder / "model.safetensors", 1.0)
+    with pytest.raises(ModelLoadError, match=r"changed since the scorer .* was built"):
+        scorer.score(["fine"])
+    assert TrainedScorer(folder).score(["fine"]).shape == (1, 2)
