@@ -7,15 +7,17 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING
 
+import numpy as np
 import pandas as pd
 import pytest
 
 import journeymap as jm
 from journeymap import ModelLoadError, Taxonomy, get_scorer
 from journeymap.emotions.default import WEIGHTS_DIR, DefaultScorer
-from journeymap.emotions.taxonomy import GOEMOTIONS_LABELS
+from journeymap.emotions.evaluate_labelled import evaluate_labelled
+from journeymap.emotions.taxonomy import EKMAN_GROUPS, GOEMOTIONS_LABELS, GOEMOTIONS_VALENCE
 from journeymap.emotions.trained import FORMAT, TrainedScorer
-from journeymap.exceptions import ScorerOptionsError
+from journeymap.exceptions import SchemaError, ScorerOptionsError
 
 from .test_scorers import tiny_model
 
@@ -163,3 +165,34 @@ def test_trained_scorer_refuses_weights_changed_before_its_first_text(tmp_path: 
     with pytest.raises(ModelLoadError, match=r"changed since the scorer .* was built"):
         scorer.score(["fine"])
     assert TrainedScorer(folder).score(["fine"]).shape == (1, 2)
+
+
+# -- 3. evaluation at a level whose labels the scorer cannot produce ----------------------------------
+FOUR = ("anger", "joy", "sadness", "fear")
+
+
+class FourEmotions:
+    """A plugin with four emotions and the Ekman grouping they give (disgust, surprise, neutral: no members)."""
+
+    id = "test.four.v1"
+    taxonomy = Taxonomy(
+        name="four",
+        labels=FOUR,
+        valence={lab: GOEMOTIONS_VALENCE[lab] for lab in FOUR},
+        groups={"ekman": {g: tuple(m for m in members if m in FOUR) for g, members in EKMAN_GROUPS.items()}},
+    )
+
+    def score(self, texts: Sequence[str]) -> np.ndarray:
+        return np.tile(np.float32([0.1, 0.7, 0.1, 0.1]), (len(texts), 1))
+
+
+def test_evaluation_refuses_labels_the_scorer_cannot_produce() -> None:
+    data = pd.DataFrame({"text": ["grr", "yay", "eww"], "label": ["anger", "joy", "disgust"]})
+    with pytest.raises(SchemaError, match=r"\['disgust'\]") as info:
+        evaluate_labelled(data, scorer=FourEmotions())
+    assert "no member" in str(info.value)
+
+
+def test_evaluation_still_reads_labels_the_scorer_has() -> None:
+    data = pd.DataFrame({"text": ["grr", "yay"], "label": ["anger", "joy"]})
+    assert evaluate_labelled(data, scorer=FourEmotions())["level"] == "four"
