@@ -17,7 +17,12 @@ from journeymap.emotions.default import WEIGHTS_DIR, DefaultScorer
 from journeymap.emotions.evaluate_labelled import evaluate_labelled
 from journeymap.emotions.taxonomy import EKMAN_GROUPS, GOEMOTIONS_LABELS, GOEMOTIONS_VALENCE
 from journeymap.emotions.trained import FORMAT, TrainedScorer
-from journeymap.exceptions import SchemaError, ScorerOptionsError
+from journeymap.exceptions import (
+    ArgumentTypeError,
+    JourneyMapError,
+    SchemaError,
+    ScorerOptionsError,
+)
 
 from .test_scorers import tiny_model
 
@@ -196,3 +201,33 @@ def test_evaluation_refuses_labels_the_scorer_cannot_produce() -> None:
 def test_evaluation_still_reads_labels_the_scorer_has() -> None:
     data = pd.DataFrame({"text": ["grr", "yay"], "label": ["anger", "joy"]})
     assert evaluate_labelled(data, scorer=FourEmotions())["level"] == "four"
+
+
+# -- 4. a scorer class is not a scorer --------------------------------------------------------------
+class Constant:
+    id = "test.constant.v1"
+    taxonomy = Taxonomy.sentiment()
+
+    def score(self, texts: Sequence[str]) -> np.ndarray:
+        return np.full((len(texts), 4), 0.25, dtype=np.float32)
+
+
+def test_a_scorer_class_is_refused_with_a_hint_to_build_it() -> None:
+    with pytest.raises(ArgumentTypeError, match=r"the class Constant.*Constant\(\)"):
+        get_scorer(Constant)  # type: ignore[arg-type]
+    with pytest.raises(ArgumentTypeError, match=r"Constant\(\)"):
+        jm.score(frame(["hello"]), Constant, cache=False)  # type: ignore[arg-type]
+    with pytest.raises(ArgumentTypeError, match=r"Constant\(\)"):
+        jm.score(frame(["hello"]), {"en": Constant}, cache=False)  # type: ignore[dict-item]
+
+
+# -- 5. a bare-string languages is refused on the jm.score path ---------------------------------------
+class BareLanguages(Constant):
+    languages = "en"
+
+
+def test_a_bare_string_languages_is_refused() -> None:
+    with pytest.raises(JourneyMapError, match=r"languages must be codes such as \('en',\), not the string 'en'"):
+        get_scorer(BareLanguages())
+    with pytest.raises(JourneyMapError, match=r"not the string 'en'"):
+        jm.score(frame(["hello there, my order is late"]), BareLanguages(), cache=False)

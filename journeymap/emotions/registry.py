@@ -16,7 +16,7 @@ import logging
 from typing import TYPE_CHECKING, Any
 
 from journeymap._plugins import read_group
-from journeymap.emotions.scorer import EmotionScorer
+from journeymap.emotions.scorer import EmotionScorer, languages_problem
 from journeymap.emotions.taxonomy import Taxonomy
 from journeymap.exceptions import ArgumentTypeError, JourneyMapError, ScorerOptionsError, UnknownScorerError
 
@@ -72,9 +72,17 @@ def available_scorers() -> list[str]:
 
 
 def verify_scorer(scorer: Any, name: str) -> EmotionScorer:
-    """Check the parts of the contract that can be checked without scoring; raise naming the plugin."""
+    """Check the parts of the contract that can be checked without scoring; raise naming the plugin.
+
+    Checked: an object (not a class) with a non-empty string ``id``, a :class:`Taxonomy`, a
+    callable ``score`` and, where it declares ``languages``, a collection of language codes (a
+    bare string such as ``"en"`` would be read letter by letter, and every English text left
+    unscored; see :func:`~journeymap.emotions.scorer.languages_problem`).
+    """
     problems = []
-    if not isinstance(scorer, EmotionScorer):
+    if isinstance(scorer, type):
+        problems.append(f"it is the class {scorer.__qualname__}, not a scorer built from it")
+    elif not isinstance(scorer, EmotionScorer):
         problems.append("it lacks id, taxonomy or score()")
     else:
         if not isinstance(scorer.id, str) or not scorer.id:
@@ -83,6 +91,12 @@ def verify_scorer(scorer: Any, name: str) -> EmotionScorer:
             problems.append(f"taxonomy must be a journeymap Taxonomy, got {type(scorer.taxonomy).__name__}")
         if not callable(getattr(scorer, "score", None)):
             problems.append("score must be callable")
+        try:
+            problem = languages_problem(getattr(scorer, "languages", None))
+        except Exception as exc:  # a property that raises
+            problem = f"reading languages raised {type(exc).__name__}: {exc}"
+        if problem:
+            problems.append(problem)
     if problems:
         msg = f"scorer plugin {name!r} breaks the EmotionScorer contract: {'; '.join(problems)}"
         raise JourneyMapError(msg)
@@ -115,14 +129,17 @@ def get_scorer(name: str | EmotionScorer = "default", **options: Any) -> Emotion
             ``"SamLowe/roberta-base-go_emotions"`` or a local model folder (both loaded with
             :class:`~journeymap.TransformerScorer`), a folder written by ``journeymap train``
             (loaded with :class:`~journeymap.emotions.trained.TrainedScorer`), or a scorer
-            object (returned as it is).
+            object (returned as it is; not its class).
         **options: passed to the scorer's constructor.
 
     Raises:
         UnknownScorerError: no scorer of that name; the message lists the available ones.
         ScorerOptionsError: ``options`` the scorer's constructor does not take, or a required
             one missing (``get_scorer("transformer")`` without ``model``).
-        JourneyMapError: the plugin cannot be imported, or what it builds breaks the contract.
+        ArgumentTypeError: ``name`` is neither a string nor a scorer object (a scorer class
+            not yet built, say: pass ``MyScorer()``).
+        JourneyMapError: the plugin cannot be imported, or what it builds (or the object given)
+            breaks the contract (see :func:`verify_scorer`).
 
     Examples:
         >>> get_scorer("no-such-scorer")
@@ -131,7 +148,14 @@ def get_scorer(name: str | EmotionScorer = "default", **options: Any) -> Emotion
         journeymap.exceptions.UnknownScorerError: Unknown scorer 'no-such-scorer'. Available names: ...
     """
     if not isinstance(name, str):
-        if not isinstance(name, EmotionScorer):  # None, a number, a class not yet built
+        if isinstance(name, type):  # a class not yet built: its score() would be called without an instance
+            msg = (
+                f"scorer must be a scorer object, not the class {name.__qualname__}: pass an instance "
+                f"({name.__name__}() with its options), a scorer name (see journeymap.available_scorers()) "
+                "or a model id or path"
+            )
+            raise ArgumentTypeError(msg)
+        if not isinstance(name, EmotionScorer):  # None, a number, an object without the scorer's members
             msg = (
                 "scorer must be a scorer name (see journeymap.available_scorers()), a model id or path, or an object "
                 f"with id, taxonomy and score(); got {type(name).__name__} {name!r}"
