@@ -22,6 +22,7 @@ from journeymap.exceptions import (
     JourneyMapError,
     SchemaError,
     ScorerOptionsError,
+    UnknownScorerError,
 )
 
 from .test_scorers import tiny_model
@@ -231,3 +232,45 @@ def test_a_bare_string_languages_is_refused() -> None:
         get_scorer(BareLanguages())
     with pytest.raises(JourneyMapError, match=r"not the string 'en'"):
         jm.score(frame(["hello there, my order is late"]), BareLanguages(), cache=False)
+
+
+# -- 6. a one-part hub id in the local Hugging Face cache ----------------------------------------------
+@pytest.fixture
+def legacy_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A Hugging Face cache holding the one-part id ``tinylegacy`` (as bert-base-uncased once was)."""
+    from huggingface_hub import constants
+
+    cache = tmp_path / "hub"
+    commit = "c" * 40
+    repo = cache / "models--tinylegacy"
+    tiny_model(repo / "snapshots" / commit, ["negative", "positive"], None)
+    (repo / "refs").mkdir()
+    (repo / "refs" / "main").write_text(commit)
+    monkeypatch.setattr(constants, "HF_HUB_CACHE", str(cache))
+    return repo
+
+
+def test_a_one_part_hub_id_in_the_local_cache_loads_as_a_model(legacy_cache: Path) -> None:
+    scorer = get_scorer("tinylegacy")
+    assert scorer.id == f"hf:tinylegacy@{'c' * 40}+softmax"
+    assert scorer.taxonomy.labels == ("negative", "positive")
+
+
+def test_a_one_part_name_nowhere_says_how_to_load_it_as_a_model(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from huggingface_hub import constants
+
+    monkeypatch.setattr(constants, "HF_HUB_CACHE", str(tmp_path / "empty-hub"))
+    with pytest.raises(UnknownScorerError, match=r"Available names: .*default") as info:
+        get_scorer("distilbert-sst2")
+    message = str(info.value)
+    assert "jm.get_scorer('transformer', model='distilbert-sst2')" in message
+    assert "--scorer transformer --scorer-option model=distilbert-sst2" in message
+    assert info.value.name == "distilbert-sst2"
+
+
+def test_the_unknown_scorer_error_keeps_its_hint_through_pickle() -> None:
+    import pickle
+
+    err = UnknownScorerError("x", ["default"], hint="try this")
+    again = pickle.loads(pickle.dumps(err))
+    assert str(again) == str(err) and again.hint == "try this"

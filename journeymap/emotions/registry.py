@@ -13,6 +13,7 @@ from __future__ import annotations
 import functools
 import inspect
 import logging
+import re
 from typing import TYPE_CHECKING, Any
 
 from journeymap._plugins import read_group
@@ -37,6 +38,8 @@ __all__ = [
 ]
 
 GROUP = "journeymap.scorers"
+#: What a one-part Hugging Face hub id looks like (``bert-base-uncased``).
+_HUB_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 #: The built-in scorers, as ``pyproject.toml`` registers them: their names are not a plugin's to take.
 BUILTINS: dict[str, str] = {
     "default": "journeymap.emotions.default:DefaultScorer",
@@ -62,7 +65,8 @@ def available_scorers() -> list[str]:
     """Names of the registered scorers, sorted.
 
     Besides these, any Hugging Face sequence-classification model can be named by hub id or
-    local path (``get_scorer("org/model")``).
+    local path (``get_scorer("org/model")``); a one-part hub id by name only when the local
+    Hugging Face cache holds it, else as ``get_scorer("transformer", model="bert-base-uncased")``.
 
     Examples:
         >>> "default" in available_scorers()
@@ -121,6 +125,17 @@ def build_scorer(name: str, factory: Any, options: dict[str, Any]) -> Any:
     return factory(**options)
 
 
+def _model_hint(name: str) -> str:
+    """How to load ``name`` as a Hugging Face model, for an unknown scorer name that could be a one-part hub id."""
+    if not _HUB_NAME.fullmatch(name):
+        return ""
+    return (
+        f"A Hugging Face model with a one-part id is loaded from the hub as jm.get_scorer('transformer', model={name!r}) "
+        f"(on the command line: --scorer transformer --scorer-option model={name}); without that, only a model "
+        "already in the local Hugging Face cache is found by its one-part id."
+    )
+
+
 def get_scorer(name: str | EmotionScorer = "default", **options: Any) -> EmotionScorer:
     """A scorer by registered name, Hugging Face hub id or local model path.
 
@@ -129,11 +144,15 @@ def get_scorer(name: str | EmotionScorer = "default", **options: Any) -> Emotion
             ``"SamLowe/roberta-base-go_emotions"`` or a local model folder (both loaded with
             :class:`~journeymap.TransformerScorer`), a folder written by ``journeymap train``
             (loaded with :class:`~journeymap.emotions.trained.TrainedScorer`), or a scorer
-            object (returned as it is; not its class).
+            object (returned as it is; not its class). A one-part hub id
+            (``"bert-base-uncased"``) that no scorer is registered under is loaded as a model
+            when the local Hugging Face cache holds it; else it is an unknown name (the hub is
+            not asked), and ``get_scorer("transformer", model="bert-base-uncased")`` fetches it.
         **options: passed to the scorer's constructor.
 
     Raises:
-        UnknownScorerError: no scorer of that name; the message lists the available ones.
+        UnknownScorerError: no scorer of that name; the message lists the available ones (and,
+            for a name that could be a one-part hub id, how to load it as a model).
         ScorerOptionsError: ``options`` the scorer's constructor does not take, or a required
             one missing (``get_scorer("transformer")`` without ``model``).
         ArgumentTypeError: ``name`` is neither a string nor a scorer object (a scorer class
@@ -164,9 +183,9 @@ def get_scorer(name: str | EmotionScorer = "default", **options: Any) -> Emotion
         return verify_scorer(name, type(name).__name__)
     eps = _entry_points()
     if name not in eps:
-        from journeymap.emotions.transformer import looks_like_model
+        from journeymap.emotions.transformer import cached_hub_model, looks_like_model
 
-        if looks_like_model(name):
+        if looks_like_model(name) or cached_hub_model(name):
             from journeymap.emotions.trained import is_trained_folder, load_trained
             from journeymap.emotions.transformer import TransformerScorer, expanded_path
 
@@ -175,7 +194,7 @@ def get_scorer(name: str | EmotionScorer = "default", **options: Any) -> Emotion
                 return load_trained(folder, **options)
 
             return build_scorer(name, functools.partial(TransformerScorer, name), options)  # type: ignore[no-any-return]
-        raise UnknownScorerError(name, eps)
+        raise UnknownScorerError(name, eps, hint=_model_hint(name))
     ep = eps[name]
     try:
         factory = ep.load()

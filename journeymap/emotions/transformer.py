@@ -29,6 +29,7 @@ __all__ = [
     "HUB_TIMEOUT",
     "TransformerScorer",
     "as_taxonomy",
+    "cached_hub_model",
     "expanded_path",
     "folder_fingerprint",
     "hub_commit",
@@ -148,6 +149,26 @@ def looks_like_model(name: str) -> bool:
         [True, True, False]
     """
     return "/" in name or "\\" in name or name.startswith("~") or Path(name).exists()
+
+
+def cached_hub_model(name: str) -> bool:
+    """Whether ``name`` is a one-part hub id (``bert-base-uncased``) whose model the local Hugging Face cache holds.
+
+    Only the cache on disk is read (``HF_HUB_CACHE``), never the network: :func:`journeymap.get_scorer`
+    loads such a name as a model where no scorer is registered under it.
+
+    Examples:
+        >>> cached_hub_model("no-such-model-in-any-cache"), cached_hub_model("acme/tiny")
+        (False, False)
+    """
+    if "/" in name or "\\" in name or not name.strip():
+        return False
+    from huggingface_hub import try_to_load_from_cache
+
+    try:
+        return isinstance(try_to_load_from_cache(name, "config.json"), str)
+    except Exception:  # an id the hub library rejects outright (bad characters, too long, ...)
+        return False
 
 
 def expanded_path(name: str) -> Path:
