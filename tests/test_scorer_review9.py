@@ -274,3 +274,34 @@ def test_the_unknown_scorer_error_keeps_its_hint_through_pickle() -> None:
     err = UnknownScorerError("x", ["default"], hint="try this")
     again = pickle.loads(pickle.dumps(err))
     assert str(again) == str(err) and again.hint == "try this"
+
+
+# -- 9. the docs say how sentiment labels are measured ------------------------------------------------
+def test_the_docs_say_sentiment_labels_are_measured_as_jm_score_writes_them() -> None:
+    from pathlib import Path
+
+    guide = (Path(__file__).resolve().parents[1] / "docs" / "guide" / "researcher.md").read_text()
+    evaluating = guide.split("## 4.")[1].split("## 5.")[0]
+    doc = " ".join((evaluate_labelled.__doc__ or "").split())
+    assert "else with its labels grouped by sentiment" not in doc  # what the code never did
+    assert "sentiment_rule" in doc and "NEGATIVE_VALENCE" in doc
+    assert "sentiment_rule" in evaluating and "NEGATIVE_VALENCE" in evaluating
+
+
+def test_sentiment_labels_are_read_as_the_valence_cut_not_the_best_member() -> None:
+    """What the docs now say: joy 0.6 beside neutral 0.7 is positive (valence 0.42), though neutral is the best group."""
+    joy, neutral = GOEMOTIONS_LABELS.index("joy"), GOEMOTIONS_LABELS.index("neutral")
+
+    class Mild:
+        id = "test.mild.v1"
+        taxonomy = Taxonomy.goemotions()
+
+        def score(self, texts: Sequence[str]) -> np.ndarray:
+            out = np.zeros((len(texts), 28), dtype=np.float32)
+            out[:, joy], out[:, neutral] = 0.6, 0.7
+            return out
+
+    data = pd.DataFrame({"text": ["fine I guess", "ok"], "label": ["positive", "neutral"]})
+    per_label = evaluate_labelled(data, scorer=Mild())["per_label"]
+    assert per_label.loc["positive", "recall"] == 1.0  # grouped by best member, both would read neutral
+    assert per_label.loc["neutral", "recall"] == 0.0

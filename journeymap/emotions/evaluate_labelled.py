@@ -101,9 +101,17 @@ def evaluate_labelled(
 ) -> dict[str, Any]:
     """Score the texts of a labelled table and compare with its labels.
 
-    Labels that are sentiments (negative, neutral, positive) are compared with the scorer's own
-    sentiment decision where it has one (the default scorer's calibrated head: what
-    :func:`journeymap.score` writes to ``sentiment``), else with its labels grouped by sentiment.
+    Labels that are sentiments (negative, neutral, positive) are compared with what
+    :func:`journeymap.score` writes to ``sentiment``
+    (:func:`journeymap.emotions.score.sentiment_rule`): the scorer's own sentiment outputs where
+    it has them (the default scorer's calibrated head), the most probable class of a model whose
+    labels are negative, neutral and positive, the larger class of a two-way (negative,
+    positive) model, and for any other scorer the valence of its label scores cut at
+    :data:`~journeymap.schema.NEGATIVE_VALENCE` and :data:`~journeymap.schema.POSITIVE_VALENCE`
+    (not its labels grouped by sentiment). Where the data has no ``neutral``, a text decided
+    neutral takes the larger of its negative and positive scores (or the sign of its valence).
+    Other labels are matched at the scorer's level that gives each of them a score
+    (:func:`matching_level`), each text predicted as its best-scoring label among the data's.
     ``prior="service"`` measures what :func:`journeymap.score` writes for customer messages to a
     brand (the customer-service prior; customer-service data); ``"none"`` (default) what it
     writes for texts of one side.
