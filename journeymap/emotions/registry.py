@@ -129,10 +129,9 @@ def _model_hint(name: str) -> str:
     """How to load ``name`` as a Hugging Face model, for an unknown scorer name that could be a one-part hub id."""
     if not _HUB_NAME.fullmatch(name):
         return ""
-    return (
-        f"A Hugging Face model with a one-part id is loaded from the hub as jm.get_scorer('transformer', model={name!r}) "
-        f"(on the command line: --scorer transformer --scorer-option model={name}); without that, only a model "
-        "already in the local Hugging Face cache is found by its one-part id."
+    return (  # a one-part id is looked for in the local Hugging Face cache only; the hub is asked when told to
+        f"For a Hugging Face model of that id: jm.get_scorer('transformer', model={name!r}) "
+        f"(command line: --scorer transformer --scorer-option model={name})."
     )
 
 
