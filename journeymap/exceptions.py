@@ -98,6 +98,11 @@ class SchemaError(JourneyMapError, ValueError):
 class UnknownScorerError(JourneyMapError, KeyError):
     """A scorer name that no installed plugin provides; the message lists the available ones.
 
+    Attributes:
+        name: the name asked for.
+        available: the registered names, sorted.
+        hint: what else the name may have meant (how to load it as a Hugging Face model), or "".
+
     Examples:
         >>> import journeymap as jm
         >>> try:
@@ -107,17 +112,18 @@ class UnknownScorerError(JourneyMapError, KeyError):
         no-such-scorer True
     """
 
-    def __init__(self, name: str, available: Iterable[str]) -> None:
+    def __init__(self, name: str, available: Iterable[str], hint: str = "") -> None:
         self.name = name
         self.available = sorted(available)
+        self.hint = hint
         names = ", ".join(self.available) or "(none)"
-        super().__init__(f"Unknown scorer {name!r}. Available names: {names}.")
+        super().__init__(f"Unknown scorer {name!r}. Available names: {names}." + (f" {hint}" if hint else ""))
 
     def __str__(self) -> str:  # KeyError would quote the whole message
         return str(self.args[0])
 
     def __reduce__(self) -> tuple[Any, ...]:  # pickled with its arguments: a worker process re-raises it
-        return (type(self), (self.name, self.available), self.__dict__)  # notes and later attributes kept
+        return (type(self), (self.name, self.available, self.hint), self.__dict__)  # notes and later attributes kept
 
 
 class ModelLoadError(JourneyMapError, OSError):

@@ -20,7 +20,13 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from journeymap.exceptions import ArgumentTypeError, InvalidArgumentError, JourneyMapError, TextsFailedError
+from journeymap.exceptions import (
+    ArgumentTypeError,
+    InvalidArgumentError,
+    JourneyMapError,
+    ModelLoadError,
+    TextsFailedError,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -370,13 +376,43 @@ class LazyNetworkScorer(SortedBatchScorer):
 
     Subclasses implement ``_build() -> (network, tokenizer)``; a run whose texts are all in the
     score cache (which needs only the id and the taxonomy) never builds them.
+
+    A subclass whose id carries a fingerprint of its weight files sets ``_fingerprint`` (what
+    the id names) and implements ``_weights_now() -> (fingerprint, folder)``: the files are
+    fingerprinted again before and after the build, and a change since the id was made fails
+    with :class:`~journeymap.ModelLoadError` (else the new weights' scores would be cached under
+    the old weights' id).
     """
 
     _model: Network | None = None
     _tokenizer: Any = None
+    #: The fingerprint of the weight files the id names (None: the id names none).
+    _fingerprint: str | None = None
 
     def _build(self) -> tuple[Network, Any]:
         raise NotImplementedError
+
+    def _weights_now(self) -> tuple[str, Any]:
+        """The fingerprint of the weight files as they are now, and the folder that holds them."""
+        raise NotImplementedError
+
+    def _check_weights(self) -> None:
+        """Fail when the weight files are no longer those the id was made from (see the class docstring)."""
+        if self._fingerprint is None:
+            return
+        scorer_id = getattr(self, "id", type(self).__name__)
+        try:
+            now, folder = self._weights_now()
+        except OSError as exc:
+            msg = f"the weights of scorer {scorer_id!r} cannot be read any more: {exc}"
+            raise ModelLoadError(msg) from exc
+        if now != self._fingerprint:
+            msg = (
+                f"the weights in {folder} changed since the scorer {scorer_id!r} was built (fingerprint "
+                f"{self._fingerprint} then, {now} now): its id names the old weights, so the new ones' scores would "
+                "be cached and attributed under it. Build a new scorer (jm.get_scorer(...)) to use the new weights."
+            )
+            raise ModelLoadError(msg)
 
     def _load(self) -> tuple[Network, Any]:
         from journeymap._loading import LOAD_LOCK, keep_global_rng
@@ -384,8 +420,11 @@ class LazyNetworkScorer(SortedBatchScorer):
         with LOAD_LOCK:  # threads sharing the scorer build it once (the others wait, then reuse it)
             if self._model is None or self._tokenizer is None:
                 _check_cuda(getattr(self, "device", None))
+                self._check_weights()  # the id was made at construction; the files are read only now
                 with keep_global_rng():  # the caller's torch.manual_seed sequence is not moved
-                    self._model, self._tokenizer = self._build()
+                    model, tokenizer = self._build()
+                self._check_weights()  # and not rewritten while they were being read
+                self._model, self._tokenizer = model, tokenizer
             return self._model, self._tokenizer
 
     @property

@@ -138,6 +138,9 @@ class DefaultScorer(_batching.LazyNetworkScorer):
         weights: another weights folder of the same form (for evaluating a training run); its id
             then carries a fingerprint (12 hex digits of a SHA-256) of ``model.safetensors`` and
             ``config.json``, whose ``sentiment_bias``, thresholds and settings change the scores too.
+            The network is loaded on the first text to score; the files are fingerprinted again
+            then, and files changed since the scorer was built fail with
+            :class:`~journeymap.ModelLoadError` (build a new scorer for the new weights).
 
     Attributes:
         thresholds: per-label decision thresholds tuned on GoEmotions dev (for :meth:`predict`).
@@ -197,7 +200,8 @@ class DefaultScorer(_batching.LazyNetworkScorer):
         if weights is not None and self.weights.resolve() != WEIGHTS_DIR.resolve():
             from journeymap.emotions._fingerprint import files_fingerprint
 
-            self._base_id += "@" + files_fingerprint([self.weights / "model.safetensors", config])
+            self._fingerprint = files_fingerprint(self._weight_files())
+            self._base_id += "@" + self._fingerprint
         if precision not in ("auto", *_SUFFIX):
             msg = f"precision must be one of auto, float32, bfloat16, int8; got {precision!r}"
             raise InvalidArgumentError(msg)
@@ -216,6 +220,15 @@ class DefaultScorer(_batching.LazyNetworkScorer):
         )
         # The network is built on the first text that needs it (LazyNetworkScorer): a run whose
         # texts are all in the score cache (which needs only the id and the taxonomy) never loads it.
+
+    def _weight_files(self) -> list[Path]:
+        """The files whose fingerprint the id of another weights folder carries."""
+        return [self.weights / "model.safetensors", self.weights / "config.json"]
+
+    def _weights_now(self) -> tuple[str, Path]:
+        from journeymap.emotions._fingerprint import files_fingerprint
+
+        return files_fingerprint(self._weight_files()), self.weights
 
     def _build(self) -> tuple[_batching.Network, Any]:
         from journeymap.emotions import _minilm

@@ -39,11 +39,24 @@ logger = logging.getLogger(__name__)
 __all__ = ["evaluate_labelled", "format_labelled", "matching_level"]
 
 
+def _produced(taxonomy: Taxonomy, level: Taxonomy) -> tuple[str, ...]:
+    """The labels of ``level`` the scorer can give a score: all its own; of a coarser level, the groups with members."""
+    if level is taxonomy:
+        return level.labels
+    groups = taxonomy.groups.get(level.name, {})
+    return tuple(label for label in level.labels if groups.get(label))
+
+
 def matching_level(taxonomy: Taxonomy, names: list[str]) -> Taxonomy:
     """The scorer's taxonomy, or the coarser one of its taxonomies, whose labels include all of ``names``.
 
+    A coarser level offers only the groups that some label of the scorer's belongs to: a custom
+    taxonomy of anger, joy, sadness and fear has an Ekman grouping, but no score for disgust,
+    surprise or neutral (they would read 0 for every text).
+
     Raises:
-        SchemaError: no level names them all (the message lists what each level offers).
+        SchemaError: no level names them all (the message lists what each level offers, and the
+            data's labels that a level names but the scorer has no member of).
 
     Examples:
         >>> matching_level(Taxonomy.goemotions(), ["negative", "positive"]).name
@@ -54,15 +67,24 @@ def matching_level(taxonomy: Taxonomy, names: list[str]) -> Taxonomy:
         'ekman'
     """
     levels = [taxonomy, *(Taxonomy.builtin(name) for name in taxonomy.groups if name in {"ekman", "sentiment", "goemotions"})]
-    # the closest fit: of the levels that name every label, the one with the fewest labels besides
+    produced = {id(level): _produced(taxonomy, level) for level in levels}
+    # the closest fit: of the levels that give every label a score, the one with the fewest labels besides
     # (six Ekman emotions are read at Ekman level, not as the fine labels of the same names)
-    fitting = [level for level in levels if set(names) <= set(level.labels)]
+    fitting = [level for level in levels if set(names) <= set(produced[id(level)])]
     if fitting:
         return min(fitting, key=lambda level: len(set(level.labels) - set(names)))
-    offered = "; ".join(f"{lv.name}: {', '.join(lv.labels[:8])}{'...' if len(lv.labels) > 8 else ''}" for lv in levels)
+    empty = [
+        f"its {level.name} grouping has no member for {[n for n in names if n in level.labels and n not in produced[id(level)]]}"
+        for level in levels
+        if set(names) <= set(level.labels) and not set(names) <= set(produced[id(level)])
+    ]
+    offered = "; ".join(
+        f"{lv.name}: {', '.join(produced[id(lv)][:8])}{'...' if len(produced[id(lv)]) > 8 else ''}" for lv in levels
+    )
+    why = f" ({'; '.join(empty)}: no label of the scorer's {taxonomy.name!r} taxonomy belongs to them)" if empty else ""
     msg = (
-        f"the data's labels {names[:10]} are not all outputs of the scorer at any level ({offered}): "
-        "map them with a label mapping (DATA=NAME)"
+        f"the data's labels {names[:10]} are not all outputs of the scorer {taxonomy.name!r} at any level{why}. "
+        f"It gives scores for {offered}. Map the data's labels onto these with a label mapping (DATA=NAME)"
     )
     raise SchemaError(msg)
 
@@ -79,9 +101,17 @@ def evaluate_labelled(
 ) -> dict[str, Any]:
     """Score the texts of a labelled table and compare with its labels.
 
-    Labels that are sentiments (negative, neutral, positive) are compared with the scorer's own
-    sentiment decision where it has one (the default scorer's calibrated head: what
-    :func:`journeymap.score` writes to ``sentiment``), else with its labels grouped by sentiment.
+    Labels that are sentiments (negative, neutral, positive) are compared with what
+    :func:`journeymap.score` writes to ``sentiment``
+    (:func:`journeymap.emotions.score.sentiment_rule`): the scorer's own sentiment outputs where
+    it has them (the default scorer's calibrated head), the most probable class of a model whose
+    labels are negative, neutral and positive, the larger class of a two-way (negative,
+    positive) model, and for any other scorer the valence of its label scores cut at
+    :data:`~journeymap.schema.NEGATIVE_VALENCE` and :data:`~journeymap.schema.POSITIVE_VALENCE`
+    (not its labels grouped by sentiment). Where the data has no ``neutral``, a text decided
+    neutral takes the larger of its negative and positive scores (or the sign of its valence).
+    Other labels are matched at the scorer's level that gives each of them a score
+    (:func:`matching_level`), each text predicted as its best-scoring label among the data's.
     ``prior="service"`` measures what :func:`journeymap.score` writes for customer messages to a
     brand (the customer-service prior; customer-service data); ``"none"`` (default) what it
     writes for texts of one side.

@@ -13,10 +13,11 @@ from __future__ import annotations
 import functools
 import inspect
 import logging
+import re
 from typing import TYPE_CHECKING, Any
 
 from journeymap._plugins import read_group
-from journeymap.emotions.scorer import EmotionScorer
+from journeymap.emotions.scorer import EmotionScorer, languages_problem
 from journeymap.emotions.taxonomy import Taxonomy
 from journeymap.exceptions import ArgumentTypeError, JourneyMapError, ScorerOptionsError, UnknownScorerError
 
@@ -37,6 +38,8 @@ __all__ = [
 ]
 
 GROUP = "journeymap.scorers"
+#: What a one-part Hugging Face hub id looks like (``bert-base-uncased``).
+_HUB_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 #: The built-in scorers, as ``pyproject.toml`` registers them: their names are not a plugin's to take.
 BUILTINS: dict[str, str] = {
     "default": "journeymap.emotions.default:DefaultScorer",
@@ -62,7 +65,8 @@ def available_scorers() -> list[str]:
     """Names of the registered scorers, sorted.
 
     Besides these, any Hugging Face sequence-classification model can be named by hub id or
-    local path (``get_scorer("org/model")``).
+    local path (``get_scorer("org/model")``); a one-part hub id by name only when the local
+    Hugging Face cache holds it, else as ``get_scorer("transformer", model="bert-base-uncased")``.
 
     Examples:
         >>> "default" in available_scorers()
@@ -72,9 +76,17 @@ def available_scorers() -> list[str]:
 
 
 def verify_scorer(scorer: Any, name: str) -> EmotionScorer:
-    """Check the parts of the contract that can be checked without scoring; raise naming the plugin."""
+    """Check the parts of the contract that can be checked without scoring; raise naming the plugin.
+
+    Checked: an object (not a class) with a non-empty string ``id``, a :class:`Taxonomy`, a
+    callable ``score`` and, where it declares ``languages``, a collection of language codes (a
+    bare string such as ``"en"`` would be read letter by letter, and every English text left
+    unscored; see :func:`~journeymap.emotions.scorer.languages_problem`).
+    """
     problems = []
-    if not isinstance(scorer, EmotionScorer):
+    if isinstance(scorer, type):
+        problems.append(f"it is the class {scorer.__qualname__}, not a scorer built from it")
+    elif not isinstance(scorer, EmotionScorer):
         problems.append("it lacks id, taxonomy or score()")
     else:
         if not isinstance(scorer.id, str) or not scorer.id:
@@ -83,6 +95,12 @@ def verify_scorer(scorer: Any, name: str) -> EmotionScorer:
             problems.append(f"taxonomy must be a journeymap Taxonomy, got {type(scorer.taxonomy).__name__}")
         if not callable(getattr(scorer, "score", None)):
             problems.append("score must be callable")
+        try:
+            problem = languages_problem(getattr(scorer, "languages", None))
+        except Exception as exc:  # a property that raises
+            problem = f"reading languages raised {type(exc).__name__}: {exc}"
+        if problem:
+            problems.append(problem)
     if problems:
         msg = f"scorer plugin {name!r} breaks the EmotionScorer contract: {'; '.join(problems)}"
         raise JourneyMapError(msg)
@@ -107,6 +125,16 @@ def build_scorer(name: str, factory: Any, options: dict[str, Any]) -> Any:
     return factory(**options)
 
 
+def _model_hint(name: str) -> str:
+    """How to load ``name`` as a Hugging Face model, for an unknown scorer name that could be a one-part hub id."""
+    if not _HUB_NAME.fullmatch(name):
+        return ""
+    return (  # a one-part id is looked for in the local Hugging Face cache only; the hub is asked when told to
+        f"For a Hugging Face model of that id: jm.get_scorer('transformer', model={name!r}) "
+        f"(command line: --scorer transformer --scorer-option model={name})."
+    )
+
+
 def get_scorer(name: str | EmotionScorer = "default", **options: Any) -> EmotionScorer:
     """A scorer by registered name, Hugging Face hub id or local model path.
 
@@ -115,14 +143,21 @@ def get_scorer(name: str | EmotionScorer = "default", **options: Any) -> Emotion
             ``"SamLowe/roberta-base-go_emotions"`` or a local model folder (both loaded with
             :class:`~journeymap.TransformerScorer`), a folder written by ``journeymap train``
             (loaded with :class:`~journeymap.emotions.trained.TrainedScorer`), or a scorer
-            object (returned as it is).
+            object (returned as it is; not its class). A one-part hub id
+            (``"bert-base-uncased"``) that no scorer is registered under is loaded as a model
+            when the local Hugging Face cache holds it; else it is an unknown name (the hub is
+            not asked), and ``get_scorer("transformer", model="bert-base-uncased")`` fetches it.
         **options: passed to the scorer's constructor.
 
     Raises:
-        UnknownScorerError: no scorer of that name; the message lists the available ones.
+        UnknownScorerError: no scorer of that name; the message lists the available ones (and,
+            for a name that could be a one-part hub id, how to load it as a model).
         ScorerOptionsError: ``options`` the scorer's constructor does not take, or a required
             one missing (``get_scorer("transformer")`` without ``model``).
-        JourneyMapError: the plugin cannot be imported, or what it builds breaks the contract.
+        ArgumentTypeError: ``name`` is neither a string nor a scorer object (a scorer class
+            not yet built, say: pass ``MyScorer()``).
+        JourneyMapError: the plugin cannot be imported, or what it builds (or the object given)
+            breaks the contract (see :func:`verify_scorer`).
 
     Examples:
         >>> get_scorer("no-such-scorer")
@@ -131,7 +166,14 @@ def get_scorer(name: str | EmotionScorer = "default", **options: Any) -> Emotion
         journeymap.exceptions.UnknownScorerError: Unknown scorer 'no-such-scorer'. Available names: ...
     """
     if not isinstance(name, str):
-        if not isinstance(name, EmotionScorer):  # None, a number, a class not yet built
+        if isinstance(name, type):  # a class not yet built: its score() would be called without an instance
+            msg = (
+                f"scorer must be a scorer object, not the class {name.__qualname__}: pass an instance "
+                f"({name.__name__}() with its options), a scorer name (see journeymap.available_scorers()) "
+                "or a model id or path"
+            )
+            raise ArgumentTypeError(msg)
+        if not isinstance(name, EmotionScorer):  # None, a number, an object without the scorer's members
             msg = (
                 "scorer must be a scorer name (see journeymap.available_scorers()), a model id or path, or an object "
                 f"with id, taxonomy and score(); got {type(name).__name__} {name!r}"
@@ -140,9 +182,9 @@ def get_scorer(name: str | EmotionScorer = "default", **options: Any) -> Emotion
         return verify_scorer(name, type(name).__name__)
     eps = _entry_points()
     if name not in eps:
-        from journeymap.emotions.transformer import looks_like_model
+        from journeymap.emotions.transformer import cached_hub_model, looks_like_model
 
-        if looks_like_model(name):
+        if looks_like_model(name) or cached_hub_model(name):
             from journeymap.emotions.trained import is_trained_folder, load_trained
             from journeymap.emotions.transformer import TransformerScorer, expanded_path
 
@@ -151,7 +193,7 @@ def get_scorer(name: str | EmotionScorer = "default", **options: Any) -> Emotion
                 return load_trained(folder, **options)
 
             return build_scorer(name, functools.partial(TransformerScorer, name), options)  # type: ignore[no-any-return]
-        raise UnknownScorerError(name, eps)
+        raise UnknownScorerError(name, eps, hint=_model_hint(name))
     ep = eps[name]
     try:
         factory = ep.load()

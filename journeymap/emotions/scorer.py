@@ -12,7 +12,7 @@ if TYPE_CHECKING:
 
     from journeymap.emotions.taxonomy import Taxonomy
 
-__all__ = ["OUTPUTS", "EmotionScorer", "SentimentScorer", "scorer_languages"]
+__all__ = ["OUTPUTS", "EmotionScorer", "SentimentScorer", "languages_problem", "scorer_languages"]
 
 #: Extra outputs a :class:`SentimentScorer` may give, after its label probabilities.
 OUTPUTS: tuple[str, ...] = ("sentiment_negative", "sentiment_neutral", "sentiment_positive", "irony", "unread_tokens")
@@ -121,3 +121,29 @@ def scorer_languages(scorer: object) -> frozenset[str] | None:
     if langs is None:
         return None
     return frozenset(str(x) for x in langs)
+
+
+def languages_problem(declared: object) -> str | None:
+    """What is wrong with a scorer's declared ``languages`` (None, or a non-empty collection of codes), or None.
+
+    A bare string (``"en"``) would be read letter by letter (``{"e", "n"}``): every English text
+    would be left unscored. :func:`journeymap.get_scorer` and
+    :func:`journeymap.testing.check_scorer` refuse it with this message.
+
+    Examples:
+        >>> languages_problem(("en",)) is None, languages_problem(None) is None
+        (True, True)
+        >>> languages_problem("en")
+        "languages must be codes such as ('en',), not the string 'en'"
+    """
+    if declared is None:
+        return None
+    if isinstance(declared, str):
+        return f"languages must be codes such as ({declared!r},), not the string {declared!r}"
+    try:
+        codes = list(declared)  # type: ignore[call-overload]
+    except TypeError:
+        return f"languages must be a collection of language codes, got {type(declared).__name__}"
+    if not codes or not all(isinstance(c, str) and c.strip() and c == c.strip() for c in codes):
+        return f"languages must name at least one language code (non-empty strings), got {codes!r}"
+    return None

@@ -96,7 +96,10 @@ class TrainedScorer(_batching.LazyNetworkScorer):
 
     The id is ``journeymap.trained:<folder name>@<fingerprint of the files' contents>``, so
     retraining into the same folder never serves the old model's cached scores; a ``max_length`` other than the
-    default adds ``+len<n>``, since it changes the scores of long texts.
+    default adds ``+len<n>``, since it changes the scores of long texts. The network is loaded on the first
+    text to score, and the folder is fingerprinted again then: retrained since the scorer was built, it
+    fails with :class:`~journeymap.ModelLoadError` (build a new scorer), so that the new weights' scores
+    are never cached under the old id.
 
     Examples:
         >>> import tempfile
@@ -125,9 +128,15 @@ class TrainedScorer(_batching.LazyNetworkScorer):
         self.batch_size = _batching.check_batch_size(batch_size)
         default_length = 2 * int(self.meta.get("max_length", 64))
         self.max_length = int(max_length or default_length)
-        self._id = f"journeymap.trained:{self.folder.name}@{folder_fingerprint(self.folder)}"
+        self._fingerprint = folder_fingerprint(self.folder)
+        self._id = f"journeymap.trained:{self.folder.name}@{self._fingerprint}"
         if self.max_length != default_length:  # reads another share of long texts: its own cached rows
             self._id += f"+len{self.max_length}"
+
+    def _weights_now(self) -> tuple[str, Path]:
+        from journeymap.emotions._fingerprint import folder_fingerprint
+
+        return folder_fingerprint(self.folder), self.folder
 
     def _build(self) -> tuple[torch.nn.Module, Any]:
         from journeymap.emotions import _minilm

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import threading
 from collections.abc import Mapping
 from pathlib import Path
@@ -28,6 +29,7 @@ __all__ = [
     "HUB_TIMEOUT",
     "TransformerScorer",
     "as_taxonomy",
+    "cached_hub_model",
     "expanded_path",
     "folder_fingerprint",
     "hub_commit",
@@ -147,6 +149,26 @@ def looks_like_model(name: str) -> bool:
         [True, True, False]
     """
     return "/" in name or "\\" in name or name.startswith("~") or Path(name).exists()
+
+
+def cached_hub_model(name: str) -> bool:
+    """Whether ``name`` is a one-part hub id (``bert-base-uncased``) whose model the local Hugging Face cache holds.
+
+    Only the cache on disk is read (``HF_HUB_CACHE``), never the network: :func:`journeymap.get_scorer`
+    loads such a name as a model where no scorer is registered under it.
+
+    Examples:
+        >>> cached_hub_model("no-such-model-in-any-cache"), cached_hub_model("acme/tiny")
+        (False, False)
+    """
+    if "/" in name or "\\" in name or not name.strip():
+        return False
+    from huggingface_hub import try_to_load_from_cache
+
+    try:
+        return isinstance(try_to_load_from_cache(name, "config.json"), str)
+    except Exception:  # an id the hub library rejects outright (bad characters, too long, ...)
+        return False
 
 
 def expanded_path(name: str) -> Path:
@@ -310,6 +332,73 @@ def _check_distinct(labels: list[str], mapped: list[str], label_map: dict[str, s
         raise ModelLoadError(msg)
 
 
+def _renamed(labels: list[str], label_map: Mapping[str, str] | None, model: str) -> list[str | None]:
+    """What ``label_map`` renames each model label to (its key matched as it is, else in lower case), None where nothing.
+
+    A key that is no label of the model (``"LABEL_O"`` for ``"LABEL_0"``) fails with
+    :class:`~journeymap.ScorerOptionsError` naming it: it would be dropped without a word.
+
+    Examples:
+        >>> _renamed(["LABEL_0", "LABEL_1"], {"label_0": "negative"}, "m")
+        ['negative', None]
+    """
+    given = {str(k): str(v) for k, v in (label_map or {}).items()}
+    folded = {k.strip().lower(): v for k, v in given.items()}  # "LABEL_0" or "label_0" alike
+    known = {lab.strip().lower() for lab in labels}
+    unmatched = [k for k in given if k not in labels and k.strip().lower() not in known]
+    if unmatched:
+        shown = labels if len(labels) <= 30 else [*labels[:30], "..."]
+        problem = f"label_map names {unmatched}, which the model has no label of (its labels: {shown})"
+        raise ScorerOptionsError(model, {"label_map": given}, problem)
+    return [given.get(lab, folded.get(lab.strip().lower())) for lab in labels]
+
+
+#: Labels that say nothing of a class's meaning (``LABEL_0``, ``3``): transformers' defaults.
+_GENERIC_LABEL = re.compile(r"(?:label_?)?\d+", re.IGNORECASE)
+
+
+def _taxonomy_by_name(
+    labels: list[str], label_map: Mapping[str, str] | None, taxonomy: Taxonomy, option: object, model: str
+) -> Taxonomy:
+    """``taxonomy=`` fitted to the model's outputs: its labels matched to the model's label names.
+
+    ``label_map`` renames the model's labels first. Names are then matched to the taxonomy's
+    labels case-insensitively, whatever their order: the result is ``taxonomy`` with its labels
+    in the model's output order. Generic labels (``LABEL_0``, ...) say nothing to match, and are
+    taken in the model's order. Names that are not the taxonomy's, and a taxonomy of another
+    size, fail with :class:`~journeymap.ScorerOptionsError`.
+    """
+    given = {str(k): str(v) for k, v in (label_map or {}).items()}
+    options: dict[str, Any] = {"taxonomy": option if isinstance(option, (str, Mapping)) else taxonomy.name}
+    if given:
+        options["label_map"] = given
+    mapped = [(new if new is not None else raw).strip() for raw, new in zip(labels, _renamed(labels, label_map, model))]
+    _check_distinct(labels, [m.lower() for m in mapped], given, model)
+    if len(taxonomy.labels) != len(labels):
+        problem = f"taxonomy {taxonomy.name!r} has {len(taxonomy.labels)} labels, the model {len(labels)}: {labels}"
+        raise ScorerOptionsError(model, options, problem)
+    if all(_GENERIC_LABEL.fullmatch(m) for m in mapped):  # LABEL_0, LABEL_1, ...: by position
+        return taxonomy
+    fold = len({lab.lower() for lab in taxonomy.labels}) == len(taxonomy.labels)  # else told apart by case alone
+
+    def key(name: str) -> str:
+        return name.lower() if fold else name
+
+    by_key = {key(lab): lab for lab in taxonomy.labels}
+    strangers = [m for m in mapped if key(m) not in by_key]
+    if strangers:
+        renamed = " (after label_map)" if given else ""
+        problem = (
+            f"the model's labels{renamed} {strangers} are not labels of taxonomy {taxonomy.name!r} "
+            f"({list(taxonomy.labels)}); a model's label names are matched to the taxonomy's by name, in any case "
+            "(only generic labels such as LABEL_0 are taken in order). Pass label_map={model label: taxonomy label} "
+            "to say which is which"
+        )
+        raise ScorerOptionsError(model, options, problem)
+    ordered = tuple(by_key[key(m)] for m in mapped)
+    return taxonomy if ordered == taxonomy.labels else taxonomy.model_copy(update={"labels": ordered})
+
+
 def as_taxonomy(value: object, model: str = "model") -> Taxonomy:
     """A ``taxonomy=`` option as a :class:`Taxonomy`: one as it is, a mapping of its fields, or a built-in's name.
 
@@ -348,19 +437,40 @@ def as_taxonomy(value: object, model: str = "model") -> Taxonomy:
 
 
 def _taxonomy_for(labels: list[str], label_map: Mapping[str, str] | None, model: str = "model") -> Taxonomy:
-    given = dict(label_map or {})
-    folded = {str(k).strip().lower(): v for k, v in given.items()}  # "LABEL_0" or "label_0" alike
-    mapped = [str(given.get(lab, folded.get(lab.strip().lower(), lab))).strip().lower() for lab in labels]
+    """The taxonomy of a model's labels (renamed by ``label_map``): a built-in one by name, else one of known names.
+
+    A label without a known valence fails: with :class:`~journeymap.ScorerOptionsError` where
+    ``label_map`` gave it its name (the message names the mapping's result), else with
+    :class:`~journeymap.ModelLoadError` naming the model's own labels.
+    """
+    given = {str(k): str(v) for k, v in (label_map or {}).items()}
+    renamed = _renamed(labels, label_map, model)
+    mapped = [(new if new is not None else raw).strip().lower() for raw, new in zip(labels, renamed)]
     _check_distinct(labels, mapped, given, model)
     for builtin in ("goemotions", "ekman", "sentiment"):
         tax = Taxonomy.builtin(builtin)
         if set(mapped) == set(tax.labels) and len(mapped) == len(tax.labels):
             return Taxonomy(name=tax.name, labels=tuple(mapped), valence=tax.valence, groups=tax.groups)
-    unknown = [raw for raw, lab in zip(labels, mapped) if lab not in KNOWN_VALENCE]
-    if unknown:
+    unknown = [(raw, new, lab) for raw, new, lab in zip(labels, renamed, mapped) if lab not in KNOWN_VALENCE]
+    by_map = [f"{raw!r} to {new!r}" for raw, new, _ in unknown if new is not None]
+    own = [raw for raw, new, _ in unknown if new is None]
+    hint = (
+        "a GoEmotions label or a common name such as negative, neutral, positive, happy, sad or angry; "
+        "or pass taxonomy=Taxonomy(...) to give the valences"
+    )
+    if by_map:
+        problem = (
+            f"label_map maps the model's label {', '.join(by_map)}, which has no known valence"
+            if len(by_map) == 1
+            else f"label_map maps the model's labels {', '.join(by_map)}, which have no known valence"
+        )
+        also = f"; the model's own labels {own} have none either" if own else ""
+        raise ScorerOptionsError(model, {"label_map": given}, f"{problem}{also}. Map each to a known name ({hint})")
+    if own:
         msg = (
-            f"the model's labels {unknown} have no known valence; pass label_map={{model label: known label}} "
-            f"(for example {{{unknown[0]!r}: 'negative'}}) or taxonomy=Taxonomy(...) to say what they mean"
+            f"Could not use the Hugging Face model {model!r}: the model's labels {own} have no known valence; "
+            f"pass label_map={{model label: known label}} (for example {{{own[0]!r}: 'negative'}}) "
+            "or taxonomy=Taxonomy(...) to say what they mean"
         )
         raise ModelLoadError(msg)
     groups: dict[str, dict[str, tuple[str, ...]]] = {}
@@ -402,12 +512,18 @@ class TransformerScorer(_batching.SortedBatchScorer):
             at most 512).
         multi_label: sigmoid per label (True) or softmax over labels (False); default from the
             model config's ``problem_type``.
-        label_map: renames the model's labels (``{"LABEL_0": "negative"}``) onto known ones;
-            two labels may not get one name.
-        taxonomy: the taxonomy of the model's labels, in the model's label order, when they
-            are not known names: a :class:`Taxonomy`, a mapping of its fields (``name``,
-            ``labels``, ``valence``: what ``--scorer-option taxonomy=<json>`` gives) or the name
-            of a built-in one.
+        label_map: renames the model's labels (``{"LABEL_0": "negative"}``) onto known ones
+            (keys matched as they are, else in any case); two labels may not get one name, and
+            a key that is no label of the model (a typo such as ``LABEL_O``) is refused. A
+            renamed label needs a known valence, or ``taxonomy=`` to give it one.
+        taxonomy: the taxonomy of the model's labels: a :class:`Taxonomy`, a mapping of its
+            fields (``name``, ``labels``, ``valence``: what ``--scorer-option taxonomy=<json>``
+            gives) or the name of a built-in one. It must have as many labels as the model. The
+            model's label names (after ``label_map``) are matched to the taxonomy's by name, in
+            any case and whatever their order (a model listing the GoEmotions labels
+            alphabetically reads right with ``taxonomy="goemotions"``); names that are not the
+            taxonomy's are refused; only generic labels (``LABEL_0``, ``LABEL_1``, ...) are
+            taken in the model's order.
         revision: the hub revision (branch, tag or commit) to load; the id carries the commit
             it resolved to.
         local_files_only: never reach the network (default: only when ``HF_HUB_OFFLINE`` is set).
@@ -430,10 +546,13 @@ class TransformerScorer(_batching.SortedBatchScorer):
 
     Raises:
         ModelLoadError: the model cannot be found or fetched (the message says that the
-            default scorer works offline), a path that is no model folder, or a model with one
-            output or a regression model.
-        ScorerOptionsError: a ``label_map`` that gives two labels one name, or a ``taxonomy``
-            that is not one.
+            default scorer works offline), a path that is no model folder, a model with one
+            output or a regression model, or a model whose own labels have no known valence
+            (without ``label_map`` or ``taxonomy``).
+        ScorerOptionsError: a ``label_map`` that gives two labels one name, names a label the
+            model lacks or renames one to a name without a known valence; a ``taxonomy`` that is
+            not one, has another number of labels than the model, or whose labels are not the
+            model's label names.
         ValueError: ``batch_size`` is not a whole number of at least 1.
 
     Examples:
@@ -491,10 +610,7 @@ class TransformerScorer(_batching.SortedBatchScorer):
         labels = [str(config.id2label[i]) for i in range(int(config.num_labels))]
         _check_outputs(self.model_name, labels, getattr(config, "problem_type", None))
         if checked is not None:
-            if len(checked.labels) != len(labels):
-                msg = f"taxonomy has {len(checked.labels)} labels, the model {len(labels)}: {labels}"
-                raise ModelLoadError(msg)
-            self._taxonomy = checked
+            self._taxonomy = _taxonomy_by_name(labels, label_map, checked, taxonomy, self.model_name)
         else:
             self._taxonomy = _taxonomy_for(labels, label_map, self.model_name)
         self.multi_label = bool(multi_label) if multi_label is not None else config.problem_type == "multi_label_classification"

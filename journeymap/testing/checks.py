@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from journeymap.emotions.scorer import OUTPUTS, EmotionScorer
+from journeymap.emotions.scorer import OUTPUTS, EmotionScorer, languages_problem
 from journeymap.emotions.taxonomy import Taxonomy
 from journeymap.exceptions import JourneyMapError
 
@@ -655,21 +655,8 @@ def check_languages(scorer: Any) -> None:
         declared = getattr(scorer, "languages", None)
     except Exception as exc:
         raise ScorerCheckError(_describe(scorer), [(check, f"reading languages raised {_raised(exc)}")]) from exc
-    if declared is None:
-        return
-    problems = []
-    if isinstance(declared, str):
-        problems.append(f"languages must be codes such as ({declared!r},), not the string {declared!r}")
-    else:
-        try:
-            codes = list(declared)
-        except TypeError:
-            codes = None
-        if codes is None:
-            problems.append(f"languages must be a collection of language codes, got {type(declared).__name__}")
-        elif not codes or not all(isinstance(c, str) and c.strip() and c == c.strip() for c in codes):
-            problems.append(f"languages must name at least one language code (non-empty strings), got {codes!r}")
-    _fail(_SCORER, scorer, check, problems)
+    problem = languages_problem(declared)
+    _fail(_SCORER, scorer, check, [problem] if problem else [])
 
 
 #: Every check, in the order :func:`check_scorer` runs them.
