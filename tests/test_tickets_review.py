@@ -126,3 +126,13 @@ def test_build_journeys_says_when_it_replaces_the_inputs_own_stage_journey_and_s
         warnings.simplefilter("error")
         built = jm.build_journeys(jm.datasets.service_journeys(5, seed=0))
         jm.build_journeys(built.events)  # a rebuild that changes nothing says nothing
+
+
+def test_a_near_miss_of_a_canonical_name_in_columns_is_pointed_out() -> None:
+    tickets = pd.DataFrame({"requester": ["a"], "created": ["2024-01-01"], "body": ["my card is late"]})
+    with pytest.warns(UserWarning, match="columns maps 'body' onto 'txt', which is no journeymap column: did you mean 'text'"):
+        log = jm.read_events(tickets, columns={"requester": "customer_id", "created": "timestamp", "body": "txt"})
+    assert "text" not in log.events.columns  # before: silently no text, and a 'txt' attribute
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a deliberate attribute name is no near miss
+        jm.read_events(tickets, columns={"requester": "customer_id", "created": "timestamp", "body": "comment"})

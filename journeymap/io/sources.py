@@ -13,6 +13,7 @@ import json
 import logging
 import re
 import sys
+import warnings
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -700,7 +701,28 @@ def map_columns(frame: pd.DataFrame, columns: Mapping[str, str] | None) -> pd.Da
     if clash:
         msg = f"columns maps onto {clash}, which the input already has; found: {found}"
         raise SchemaError(msg)
+    _warn_near_misses(frame, columns)
     return frame.rename(columns=dict(columns))
+
+
+def _warn_near_misses(frame: pd.DataFrame, columns: Mapping[str, str]) -> None:
+    """Warn where ``columns`` maps onto a name that is no canonical column but nearly one the result lacks ("txt")."""
+    import difflib
+
+    from journeymap.schema import CANONICAL_COLUMNS
+
+    taken = set(map(str, frame.columns)) | set(columns.values())
+    for src, dst in columns.items():
+        if dst in CANONICAL_COLUMNS:
+            continue
+        near = [c for c in difflib.get_close_matches(dst, CANONICAL_COLUMNS, n=3, cutoff=0.75) if c not in taken]
+        if near:
+            warnings.warn(
+                f"columns maps {src!r} onto {dst!r}, which is no journeymap column: did you mean {near[0]!r}? "
+                f"({dst!r} is kept as an attribute; the canonical columns are {list(CANONICAL_COLUMNS)})",
+                UserWarning,
+                stacklevel=5,  # the caller of the reader
+            )
 
 
 def write_table(frame: pd.DataFrame, path: str | Path, *, index: bool = False) -> Path:
