@@ -35,11 +35,18 @@ logger = logging.getLogger("journeymap.cli")
 
 
 class Format(str, Enum):
-    """Input formats."""
+    """Input formats (``topics``; ``texts`` is a table of messages alone)."""
 
     events = "events"
     twcs = "twcs"
     texts = "texts"
+
+
+class LogFormat(str, Enum):
+    """Input formats of an event log (``score`` and ``map``: customers and times are needed)."""
+
+    events = "events"
+    twcs = "twcs"
 
 
 class By(str, Enum):
@@ -459,7 +466,7 @@ def _demo(out: Path, customers: int, seed: int) -> None:
 def score(
     input: Annotated[Path, typer.Argument(help="CSV, TSV, Parquet, JSON Lines, JSON or Excel (.xlsx) file.")],
     output: Annotated[Path, typer.Option("--output", "-o", help="Output file: .parquet or .csv.")],
-    fmt: Annotated[Format, typer.Option("--format", help="events (canonical columns) or twcs.")] = Format.events,
+    fmt: Annotated[LogFormat, typer.Option("--format", help="events (canonical columns) or twcs.")] = LogFormat.events,
     scorer: Annotated[str, typer.Option(help="Registered scorer name, hub id or model path.")] = "default",
     columns: Annotated[
         Optional[list[str]],  # noqa: UP045
@@ -481,7 +488,7 @@ def score(
     _not_the_input(output, input, "--output")
     _not_the_input(_rejects_path(output), input, "the rejects file")
     routes = _lang_routes(lang_scorer)
-    log = _load(input, fmt, columns, actors, tz)
+    log = _load(input, Format(fmt.value), columns, actors, tz)
     _usable(log, input, output)
     with _handled():
         output.parent.mkdir(parents=True, exist_ok=True)  # fail before scoring, not after
@@ -504,7 +511,7 @@ def map_(
     input: Annotated[Path, typer.Argument(help="CSV, TSV, Parquet, JSON Lines, JSON or Excel (.xlsx) file.")],
     report: Annotated[Path, typer.Option("--report", help="The HTML report to write.")] = Path("report.html"),
     by: Annotated[By, typer.Option(help="Journeys by conversation thread or by customer.")] = By.thread,
-    fmt: Annotated[Format, typer.Option("--format", help="events (canonical columns) or twcs.")] = Format.events,
+    fmt: Annotated[LogFormat, typer.Option("--format", help="events (canonical columns) or twcs.")] = LogFormat.events,
     scorer: Annotated[str, typer.Option(help="Registered scorer name, hub id or model path.")] = "default",
     columns: Annotated[Optional[list[str]], typer.Option(help="Column mapping SOURCE=CANONICAL, repeatable.")] = None,  # noqa: UP045
     topics: Annotated[
@@ -551,7 +558,7 @@ def map_(
     with _handled():
         report.parent.mkdir(parents=True, exist_ok=True)  # fail before the work, not after
     _writable(report)
-    log = _load(input, fmt, columns, actors, tz)
+    log = _load(input, Format(fmt.value), columns, actors, tz)
     _usable(log, input, report)
     with _handled():
         js = jm.build_journeys(log, by=by.value, gap=gap)

@@ -132,8 +132,9 @@ DEFINITIONS: dict[str, str] = {
     "ranked; the others follow, most urgent first within each.",
     "stages": "with the default service stages, 'contact': the customer's opening messages (and brand messages "
     "before the first reply from a person; a journey with no such reply is all contact); 'first_response': that "
-    "reply; 'follow_up': the steps after it; 'resolution': the journey's last step, whoever wrote it and however it "
-    "ended (a stage of the conversation, not a verdict that the case was resolved).",
+    "reply; 'follow_up': the steps after it; 'resolution': the journey's last step said by the customer or a "
+    "person (with any automatic steps after it), however it ended (a stage of the conversation, not a verdict that "
+    "the case was resolved).",
     "interval": (
         "the 95% range the true value is likely in; shares use Wilson intervals, means the bootstrap over "
         "whole journeys (one customer's messages are not independent)."

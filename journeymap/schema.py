@@ -89,7 +89,11 @@ EVENT_COLUMNS: tuple[Column, ...] = (
     Column("actor", "actor", description="who spoke: customer, agent, bot or system (default customer)"),
     Column("channel", "text", description="twitter, email, chat, phone, web, survey, ... (default 'unknown')"),
     Column("touchpoint", "text", description="where in the service it happened (default: the channel)"),
-    Column("stage", "text", description="the journey stage, where the source has one"),
+    Column(
+        "stage",
+        "text",
+        description="the journey stage, where the source has one (kept by StageModel.from_column; else rewritten)",
+    ),
     Column("text", "text", description="what was said; missing for silent events"),
     Column("thread_id", "id", description="the conversation, where the source has it"),
     Column("in_reply_to", "id", description="the event_id this one answers, where the source has it"),

@@ -136,3 +136,17 @@ def test_a_near_miss_of_a_canonical_name_in_columns_is_pointed_out() -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # a deliberate attribute name is no near miss
         jm.read_events(tickets, columns={"requester": "customer_id", "created": "timestamp", "body": "comment"})
+
+
+@pytest.mark.parametrize("command", ["score", "map"])
+def test_score_and_map_do_not_offer_the_texts_format_they_cannot_read(command: str, tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from journeymap.cli import app
+
+    (tmp_path / "t.csv").write_text("text\nmy card is late\n")
+    out = ["-o", str(tmp_path / "o.parquet")] if command == "score" else []
+    args = [command, str(tmp_path / "t.csv"), "--format", "texts", *out]
+    result = CliRunner().invoke(app, args)
+    # before: offered in --help, then "missing required column(s) ['customer_id', 'timestamp']"
+    assert result.exit_code == 2 and "is not one of 'events', 'twcs'" in result.output

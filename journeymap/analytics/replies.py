@@ -155,8 +155,8 @@ def service_levels(  # noqa: PLR0915 - one table, column by column
     journey's), or, when none came, to the column's first value in that conversation that is
     also the value of some human reply (a brand is known from the customer's messages; a
     customer's own id, or a bot, never owns a journey), else to ``"(no reply)"``; with
-    ``bots="include"``, a conversation first answered by a ``system`` event (which belongs to
-    no agent) to ``"(system)"``. A journey
+    ``bots="include"``, a conversation first answered by a ``system`` event without a value of
+    the column (``by="agent"``: a system event belongs to no agent) to ``"(system)"``. A journey
     counts once per group, with its first conversation there: a customer who wrote to Tesco and
     then to BA counts for both, each with the first response to the message sent to it.
     Journeys without a customer message (brand broadcasts) are left out, and their brand
@@ -196,7 +196,8 @@ def service_levels(  # noqa: PLR0915 - one table, column by column
     Shares have 95% Wilson score intervals; ``valence_change`` the bootstrap interval of
     :class:`~journeymap.analytics._stats.MeanInterval` over whole journeys (seeded by ``seed``;
     one journey's replies are not independent of each other). The valence
-    columns are NaN for unscored journeys.
+    columns are NaN for unscored journeys. Automatic replies are told by
+    :class:`~journeymap.AutoReplyRule`, which ``auto`` overrides.
 
     Examples:
         >>> import journeymap as jm

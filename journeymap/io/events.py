@@ -38,7 +38,9 @@ def read_events(
             (``.parquet``), JSON Lines (``.jsonl``), JSON (``.json``) or Excel (``.xlsx``)
             file. A named index (``df.set_index("event_id")``) is read as its column.
         columns: maps your column names to the canonical ones, e.g.
-            ``{"user": "customer_id", "created_at": "timestamp"}``.
+            ``{"user": "customer_id", "created_at": "timestamp"}``; a target that is no
+            canonical column is kept as an attribute, with a ``UserWarning`` where it nearly
+            names one the result lacks (``"txt"``: did you mean ``"text"``?).
         actors: maps your role names to actors (``customer``, ``agent``, ``bot``, ``system``),
             any case, e.g. ``{"end-user": "customer", "admin": "agent", "trigger": "system"}``.
             Common spellings are known without it (:data:`~journeymap.io.validation.ACTOR_ALIASES`:
@@ -71,7 +73,8 @@ def read_events(
 
     Raises:
         SchemaError: a required column is missing (whatever ``on_error`` says), a ``columns``
-            entry names no input column, or (with ``on_error="raise"``) any row is invalid.
+            entry names no input column, maps two columns onto one name or onto a name the
+            input already has, or (with ``on_error="raise"``) any row is invalid.
 
     Examples:
         >>> import pandas as pd

@@ -309,7 +309,10 @@ def build_journeys(
             a reply (``in_reply_to``) to a message of the same customer never starts a journey,
             however late it comes.
         stages: a :class:`~journeymap.model.StageModel`, a ``{touchpoint: stage}`` mapping, or
-            None for the default service model (:meth:`StageModel.service`).
+            None for the default service model (:meth:`StageModel.service`). An input's own
+            ``stage`` column is replaced by the model's stages (``StageModel.from_column("stage",
+            order=[...])`` keeps it), as its ``journey_id`` and ``step`` columns are by the
+            journeys built, with a ``UserWarning`` where the values differ.
 
     Steps are ordered by time, each event's time raised to that of the message it answers (a
     reply stamped before its parent, from clock skew, comes right after it and keeps its stamp).

@@ -96,6 +96,14 @@ class JourneySet(EventColumns):
     ``js.journeys`` has one row per journey: ``customer_id``, ``start``, ``end`` (its earliest
     and latest stamps), ``n_steps``.
     ``js.taxonomy`` is the scorer's emotion taxonomy once scored.
+    ``js.stages`` is the :class:`~journeymap.model.StageModel` that assigned ``stage``, ``js.by``
+    how events were grouped (``"thread"`` or ``"customer"``; see
+    :func:`~journeymap.build_journeys`), and ``js.tz`` the time zone of the log it was built
+    from (:attr:`EventLog.tz <journeymap.EventLog>`; None for UTC), in which
+    :func:`~journeymap.time_patterns`, :func:`~journeymap.trends` and the report read hours and
+    days unless given another. Built by :func:`~journeymap.build_journeys` (or
+    :func:`~journeymap.read_journeys`), not by hand; functions that add columns return a new set
+    (:meth:`with_events`).
     A Journey's ``customer.attributes`` are the extra columns whose value is the same on all of
     the customer's messages in it (segment attributes such as tier or region).
 

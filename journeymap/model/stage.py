@@ -21,8 +21,14 @@ SERVICE_STAGES: tuple[tuple[str, str], ...] = (
         ),
     ),
     ("first_response", "The brand's first human reply (actor agent) after the customer's first message."),
-    ("follow_up", "Every step after the first response but the last."),
-    ("resolution", "The last step of a conversation the brand has answered."),
+    ("follow_up", "Every step after the first response and before the resolution."),
+    (
+        "resolution",
+        (
+            "The last step said by the customer or a person in a conversation the brand has answered, with any "
+            "automatic (bot or system) steps after it."
+        ),
+    ),
 )
 
 
@@ -49,8 +55,9 @@ class StageModel(Frozen):
       :func:`~journeymap.response_times` times as ``first_response``. Every step before it
       is ``contact``: the customer's opening messages, and brand messages that do not answer
       them in person (a bot's greeting or a broadcast sent before the customer wrote, an
-      automatic acknowledgement). The last step after the first response is ``resolution`` and
-      the steps between are ``follow_up``. A journey without a human reply to the customer
+      automatic acknowledgement). After the first response, the last step said by the customer
+      or a person is ``resolution``, with any automatic (``bot``, ``system``) steps after it,
+      and the steps between are ``follow_up``. A journey without a human reply to the customer
       stays in ``contact``. Only the actor tells automatic replies here: a brand reply that
       :func:`~journeymap.response_times` finds automatic by its repeated text (an
       :class:`~journeymap.AutoReplyRule`) can still be the ``first_response`` stage, and in a
