@@ -615,6 +615,25 @@ def _topic_model(n_topics: int | None, labels: str | None, labels_file: Path | N
         return TopicModel(labels=names, n_topics=n_topics, encoder=encoder, progress=True)
 
 
+def _over_all(info: pd.DataFrame, topics: pd.Series) -> pd.DataFrame:
+    """The model's topic table with ``size`` and ``share`` over every message, not only those it was fitted on.
+
+    A topic no fitted text had (``other``, where the sample had none) gets a row, without keywords.
+    """
+    import pandas as pd
+
+    counts = topics.value_counts()
+    table = info.copy()
+    missing = [t for t in counts.index if t not in set(table["topic"])]
+    if missing:
+        empty = pd.DataFrame({"topic": missing, "keywords": [[] for _ in missing], "representative_texts": [[] for _ in missing]})
+        table = pd.concat([table, empty], ignore_index=True)
+    table["size"] = table["topic"].map(counts).fillna(0).astype("int64")
+    table["share"] = table["size"] / max(len(topics), 1)
+    other = table["topic"].eq("other")
+    return pd.concat([table[~other].sort_values("size", ascending=False, kind="stable"), table[other]], ignore_index=True)
+
+
 def _joined(values: object) -> str:
     return "; ".join(str(v) for v in values) if isinstance(values, (list, tuple)) else ""
 
@@ -716,7 +735,7 @@ def _topics_of_texts(
     """``topics --format texts``: a table of messages (a text column) to its topics; rows without text to the rejects."""
     import numpy as np
 
-    from journeymap.io.sources import read_table
+    from journeymap.io.sources import read_table, write_table
     from journeymap.io.validation import Problems, as_text
     from journeymap.topics.assign import fit_sample
 
@@ -743,7 +762,7 @@ def _topics_of_texts(
     if not len(keep):
         raise _fail(f"no messages in {str(path)!r}: every row lacks a text")
     texts = text.iloc[keep].astype(str).tolist()
-    picked = fit_sample(len(texts), sample, seed)
+    picked = fit_sample(texts, sample, seed)
     with _handled():
         model.fit(texts if picked is None else [texts[i] for i in picked])
         assigned = model.assign(texts)
@@ -751,8 +770,8 @@ def _topics_of_texts(
         messages.insert(0, "row", keep)
         messages["topic"] = assigned["topic"].to_numpy()
         messages["topic_score"] = assigned["topic_score"].to_numpy()
-        table = model.topic_info_
-        table.to_csv(output, index=False)
+        table = _over_all(model.topic_info_, messages["topic"])
+        write_table(table, output)
         messages.to_csv(messages_path, index=False)
         rejects = problems.frame()
         rejects_path = _write_rejects(rejects, output)

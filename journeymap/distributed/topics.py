@@ -68,7 +68,9 @@ def assign_topics(
         True
     """
     events = text_events(journeys, "assign_topics")
-    tm = topic_model(model, n_topics=n_topics, labels=labels, encoder=encoder, cache=cache, seed=seed, progress=progress)
+    tm = topic_model(
+        model, n_topics=n_topics, labels=labels, encoder=encoder, cache=cache, seed=seed, progress=progress, sample=sample
+    )
     if not hasattr(tm, "topics_"):
         texts = events.map_partitions(_customer_texts, meta=pd.Series(dtype="string", name="text"))
         sample = check_sample(sample)

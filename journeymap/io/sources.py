@@ -725,6 +725,19 @@ def _warn_near_misses(frame: pd.DataFrame, columns: Mapping[str, str]) -> None:
             )
 
 
+def _lists_joined(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with each column of lists (or tuples) as text joined by ``"; "``, for formats without lists."""
+    joined = {}
+    for column in frame.columns:
+        values = frame[column]
+        if values.dtype != object:
+            continue
+        present = values.dropna()
+        if len(present) and present.map(lambda v: isinstance(v, (list, tuple, np.ndarray))).all():
+            joined[column] = values.map(lambda v: "; ".join(map(str, v)) if isinstance(v, (list, tuple, np.ndarray)) else v)
+    return frame.assign(**joined) if joined else frame
+
+
 def write_table(frame: pd.DataFrame, path: str | Path, *, index: bool = False) -> Path:
     r"""Write a result table by the file's suffix: ``.csv``, ``.tsv``, ``.parquet``, ``.jsonl`` or ``.xlsx``.
 
@@ -735,7 +748,9 @@ def write_table(frame: pd.DataFrame, path: str | Path, *, index: bool = False) -
     store (``\x00``-``\x08``, ``\x0b``, ``\x0c``, ``\x0e``-``\x1f``, which the readers accept) are
     written as U+FFFD, in values and in column names. A text longer than an Excel cell holds
     (32,767 characters) is an error naming its column and rows, not cut: write ``.csv`` or
-    ``.parquet`` instead, or shorten the text yourself.
+    ``.parquet`` instead, or shorten the text yourself. A column of lists (a topic table's
+    keywords and quotes) is written as text joined by ``"; "`` in CSV, TSV and Excel, which have
+    no lists (not as Python's ``['a', 'b']``), and as lists in Parquet and JSON Lines.
 
     Raises:
         SchemaError: an unknown suffix; ``.xlsx`` without openpyxl, or with a text too long for
@@ -751,6 +766,8 @@ def write_table(frame: pd.DataFrame, path: str | Path, *, index: bool = False) -
     suffix = target.suffix.lower()
     keep_index = index or frame.index.name is not None or any(n is not None for n in frame.index.names)
     out = frame.reset_index() if keep_index else frame.reset_index(drop=True)
+    if suffix in {".csv", ".tsv", ".xlsx"}:
+        out = _lists_joined(out)
     if suffix in {".csv", ".tsv"}:
         out.to_csv(target, index=False, sep="\t" if suffix == ".tsv" else ",")
     elif suffix in {".parquet", ".pq"}:

@@ -44,13 +44,23 @@ def topic_model(
     cache: CacheOption,
     seed: int | None,
     progress: bool | None,
+    sample: int | None = None,
 ) -> TopicModel:
-    """``model``, or a new one from the options (which may only be given without a model)."""
+    """``model``, or a new one from the options (which may only be given without a model).
+
+    ``sample`` and ``seed`` choose what a model is fitted on: beside a fitted model they would do
+    nothing, so they are refused there.
+    """
     if model is None:
         names = dict(labels) if isinstance(labels, Mapping) else labels
         return TopicModel(labels=names, n_topics=n_topics, encoder=encoder, cache=cache, seed=seed, progress=progress)
     if not isinstance(model, TopicModel):
-        msg = f"model must be a TopicModel or None, got {type(model).__name__}"
+        hint = ": to name the topics, pass labels=[...]" if isinstance(model, (list, tuple, dict, str)) else ""
+        msg = f"model must be a TopicModel or None, got {type(model).__name__}{hint}"
+        raise TopicInputError(msg)
+    if hasattr(model, "topics_") and (sample is not None or seed != 0):
+        fitting = ", ".join(name for name, value in (("sample", sample), ("seed", seed)) if value not in (None, 0))
+        msg = f"{fitting}: these choose what a model is fitted on, and the model given is fitted already"
         raise TopicInputError(msg)
     given = [name for name, value in (("n_topics", n_topics), ("labels", labels)) if value is not None]
     given += [name for name, changed in (("encoder", encoder != "default"), ("cache", cache is not True)) if changed]
@@ -77,14 +87,16 @@ def check_sample(sample: int | None) -> int | None:
     return int(sample)
 
 
-def fit_sample(n: int, sample: int | None, seed: int | None) -> np.ndarray | None:
-    """Positions of the texts to fit on: a seeded random ``sample`` of ``n`` (sorted), or None for all."""
+def fit_sample(texts: Sequence[str], sample: int | None, seed: int | None) -> np.ndarray | None:
+    """Positions of the texts to fit on (ascending): a seeded random ``sample`` of them, or None for all.
+
+    Drawn from the texts in sorted order, so the same texts give the same sample in any row order.
+    """
     sample = check_sample(sample)
-    if sample is None:
+    if sample is None or sample >= len(texts):
         return None
-    if sample >= n:
-        return None
-    return np.sort(np.random.default_rng(seed).choice(n, int(sample), replace=False))
+    drawn = np.random.default_rng(seed).choice(len(texts), int(sample), replace=False)
+    return np.sort(np.argsort(np.asarray(texts, dtype=object), kind="stable")[drawn])
 
 
 def topic_columns(events: pd.DataFrame, model: TopicModel, *, sample: int | None = None, seed: int | None = 0) -> pd.DataFrame:
@@ -101,9 +113,7 @@ def topic_columns(events: pd.DataFrame, model: TopicModel, *, sample: int | None
         if not texts:
             msg = "assign_topics: there are no customer messages to learn topics from"
             raise TopicInputError(msg)
-        picked = fit_sample(len(texts), sample, seed)
-        if picked is not None:  # drawn from the texts in sorted order: the same texts give the same sample in any row order
-            picked = np.sort(np.argsort(np.asarray(texts, dtype=object), kind="stable")[picked])
+        picked = fit_sample(texts, sample, seed)
         model.fit(texts if picked is None else [texts[i] for i in picked])
         if picked is None:  # fitted on exactly these texts: their topics are known
             assigned = pd.DataFrame({"topic": model.labels_, "topic_score": model.topic_scores_})
@@ -162,7 +172,7 @@ def assign_topics(
 
     Raises:
         TopicInputError: (a ``ValueError``) no customer messages to learn from, options given
-            beside a model, a bad ``sample``; and what :meth:`TopicModel.fit
+            beside a model (``sample`` and ``seed`` beside a fitted one), a bad ``sample``; and what :meth:`TopicModel.fit
             <journeymap.topics.TopicModel.fit>` raises.
         TypeError: ``js`` is not journeys nor events; an ``EventLog`` (from ``read_events``,
             ``read_twcs``): build the journeys first (``jm.build_journeys(log)``).
@@ -195,7 +205,9 @@ def assign_topics(
     if not isinstance(events, pd.DataFrame):
         msg = f"assign_topics needs a JourneySet or an events DataFrame, got {type(js).__name__}"
         raise ArgumentTypeError(msg)
-    tm = topic_model(model, n_topics=n_topics, labels=labels, encoder=encoder, cache=cache, seed=seed, progress=progress)
+    tm = topic_model(
+        model, n_topics=n_topics, labels=labels, encoder=encoder, cache=cache, seed=seed, progress=progress, sample=sample
+    )
     out = topic_columns(events, tm, sample=sample, seed=seed)
     if isinstance(js, JourneySet):
         result: Any = js.with_events(out)

@@ -300,6 +300,21 @@ class TopicModel(BaseEstimator):  # type: ignore[misc]
             raise NotFittedError(msg)
 
     # -- fitting -------------------------------------------------------------------------------
+    def _check_settings(self) -> None:
+        """Raise :class:`TopicInputError` naming a setting that makes no sense (checked at fit, as scikit-learn does)."""
+
+        def whole(value: object, minimum: int) -> bool:
+            return isinstance(value, (int, np.integer)) and not isinstance(value, bool) and bool(value >= minimum)
+
+        for name, minimum, allow_none in (("min_topic_size", 1, True), ("refine", 0, False), ("n_quotes", 0, False)):
+            value = getattr(self, name)
+            if not (whole(value, minimum) or (allow_none and value is None)):
+                msg = f"{name} must be a whole number >= {minimum}{' or None' if allow_none else ''}, got {value!r}"
+                raise TopicInputError(msg)
+        if isinstance(self.templates, str):
+            msg = f"templates must be a list of templates, got the string {self.templates!r}: templates=[{self.templates!r}]"
+            raise TopicInputError(msg)
+
     def fit(self, texts: Sequence[str], y: Sequence[str] | None = None) -> TopicModel:
         """Learn the topics of ``texts``.
 
@@ -316,6 +331,7 @@ class TopicModel(BaseEstimator):  # type: ignore[misc]
                 ``n_topics`` out of range; the message names the argument.
         """
         docs = as_texts(texts, "texts")
+        self._check_settings()
         if self.n_topics is not None and (not isinstance(self.n_topics, (int, np.integer)) or self.n_topics < 2):
             msg = f"n_topics must be an integer >= 2 or None, got {self.n_topics!r}"
             raise TopicInputError(msg)
@@ -573,8 +589,8 @@ class TopicModel(BaseEstimator):  # type: ignore[misc]
             msg = f"examples: no example with words for label(s) {lost} (their texts are empty or emoji only)"
             raise TopicInputError(msg)
         classifier = clone(self.classifier) if self.classifier is not None else LogisticRegression(C=10.0, max_iter=2000)
-        if "random_state" in classifier.get_params():
-            classifier.set_params(random_state=self.seed)
+        if "random_state" in classifier.get_params() and classifier.get_params()["random_state"] is None:
+            classifier.set_params(random_state=self.seed)  # a classifier the user seeded keeps its own seed
         classifier.fit(E[usable], y.astype(str))
         self.classifier_ = classifier
         classes = [str(c) for c in classifier.classes_]
