@@ -150,3 +150,60 @@ def test_score_and_map_do_not_offer_the_texts_format_they_cannot_read(command: s
     result = CliRunner().invoke(app, args)
     # before: offered in --help, then "missing required column(s) ['customer_id', 'timestamp']"
     assert result.exit_code == 2 and "is not one of 'events', 'twcs'" in result.output
+
+
+# -- a ground-truth review of the per-conversation league ----------------------------------------------
+
+
+def _hand(rows: list[dict[str, object]]) -> jm.JourneySet:
+    """(id, customer, minutes, thread, actor, brand, agent_id, in_reply_to, team) rows, journeys by thread."""
+    frame = pd.DataFrame(rows)
+    frame["timestamp"] = pd.Timestamp("2024-03-01", tz="UTC") + pd.to_timedelta(frame.pop("t"), unit="min")
+    frame["text"] = frame.get("text", frame["event_id"].map(lambda i: f"text {i}"))
+    return jm.build_journeys(frame)
+
+
+def _row(event_id: str, customer: str, t: float, thread: str, actor: str = "customer", **more: object) -> dict[str, object]:
+    return {"event_id": event_id, "customer_id": customer, "t": t, "thread_id": thread, "actor": actor, "brand": "BA", **more}
+
+
+def test_a_split_reply_with_an_automatic_message_between_its_parts_counts_once() -> None:
+    js = _hand(
+        [
+            _row("1", "C1", 0, "T1"),
+            _row("2", "C1", 10, "T1", "agent", agent_id="ba/bob", in_reply_to="1", text="sorry 1/2"),
+            _row("3", "C1", 10.2, "T1", "bot", in_reply_to="1", text="rate us"),
+            _row("4", "C1", 11, "T1", "agent", agent_id="ba/bob", in_reply_to="2", text="fixed 2/2"),
+        ]
+    )
+    assert jm.service_levels(js, min_size=1).loc["ba/bob", "replies"] == 1  # before: 2
+
+
+def test_broadcasts_are_no_replies_of_any_kind() -> None:
+    js = _hand(
+        [
+            _row("1", "BA", 0, "B1", "agent", agent_id="ba/pr", text="Sale!"),
+            _row("2", "BA", 1, "B2", "bot", text="Flights resume"),
+            _row("3", "C1", 5, "T1"),
+            _row("4", "C1", 10, "T1", "agent", agent_id="ba/bob", in_reply_to="3"),
+        ]
+    )
+    agents = jm.service_levels(js, min_size=1)
+    assert agents.index.tolist() == ["ba/bob"]  # before: ba/pr had a row of zeros, BA/(unsigned) an automatic reply
+    assert jm.service_levels(js, by="brand", min_size=1).loc["BA", "automatic"] == 0  # before: 1
+
+
+def test_a_journey_answered_by_a_reply_without_a_value_is_no_journey_without_reply() -> None:
+    js = _hand(
+        [
+            _row("1", "C1", 0, "T1"),
+            _row("2", "C1", 10, "T1", "agent", agent_id="ba/bob", in_reply_to="1"),  # his team is not recorded
+            _row("3", "C2", 0, "T2"),
+            _row("4", "C2", 30, "T2", "agent", agent_id="ba/amy", in_reply_to="3", team="uk"),
+        ]
+    )
+    league = jm.service_levels(js, by="team", min_size=1)
+    # before: "(no reply)", with a first response of 10 minutes
+    assert "(no reply)" not in league.index
+    assert league.loc["(no team)", ["journeys", "unanswered"]].tolist() == [1, 0.0]
+    assert league.loc["(no team)", "first_response_median"] == pd.Timedelta(minutes=10)

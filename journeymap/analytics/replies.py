@@ -30,6 +30,13 @@ __all__ = ["MIN_GROUP_SIZE", "NO_REPLY", "SYSTEM_REPLY", "UNSIGNED", "reply_tabl
 MIN_GROUP_SIZE = 5
 #: The group of a journey no (human) reply answered, when the grouping column says nothing else.
 NO_REPLY = "(no reply)"
+
+
+def no_value(name: str) -> str:
+    """The group of a journey answered by a reply without a value of the grouping column (``"(no team)"``)."""
+    return f"(no {name})"
+
+
 #: With ``bots="include"``, the group of a journey first answered by an event of the actor
 #: ``system`` (a ticketing tool's acknowledgement), which belongs to no agent.
 SYSTEM_REPLY = "(system)"
@@ -154,7 +161,8 @@ def service_levels(  # noqa: PLR0915 - one table, column by column
     customer message addressed to a brand, as :func:`~journeymap.response_times` times a
     journey's), or, when none came, to the column's first value in that conversation that is
     also the value of some human reply (a brand is known from the customer's messages; a
-    customer's own id, or a bot, never owns a journey), else to ``"(no reply)"``; with
+    customer's own id, or a bot, never owns a journey), else, answered by a reply without a
+    value of the column, to ``"(no <column>)"`` (``"(no team)"``), else to ``"(no reply)"``; with
     ``bots="include"``, a conversation first answered by a ``system`` event without a value of
     the column (``by="agent"``: a system event belongs to no agent) to ``"(system)"``. A journey
     counts once per group, with its first conversation there: a customer who wrote to Tesco and
@@ -228,21 +236,24 @@ def service_levels(  # noqa: PLR0915 - one table, column by column
     journey = events["journey_id"]
     # a brand message in a journey without a customer message (a broadcast) answers no one
     in_conversation = pd.Series(~brand, index=events.index).groupby(journey.to_numpy(), sort=False).transform("any")
-    counted = brand & ~excluded & in_conversation.to_numpy(dtype=bool)
+    answering = brand & in_conversation.to_numpy(dtype=bool)  # the brand's rows that are replies of some kind
+    counted = answering & ~excluded
 
     # replies
     # A reply split over messages ("1/2 ... 2/2") is one reply: a counted message right after
-    # another of the same group in its conversation, with no customer message between, continues it.
-    previous = ctx.last_before(np.ones(len(events), dtype=bool))
+    # another of the same group in its conversation, with no customer message between (an
+    # automatic message left out between them does not split it), continues it.
+    previous = ctx.last_before(~(brand & excluded))
     has_prev = previous >= 0
     codes = pd.factorize(group)[0]  # NA (no group) is -1
     same_group = np.zeros(len(events), dtype=bool)
     prev_rows = previous[has_prev]
     same_group[has_prev] = (codes[prev_rows] == codes[has_prev]) & (codes[has_prev] >= 0) & counted[prev_rows]
     turns = counted & ~same_group
-    # over the brand's rows only: a customer's own value (by="author_id") is no group of replies
-    replies = pd.Series(turns, index=events.index)[brand].groupby(group[brand], sort=False).sum()
-    automatic = pd.Series(flagged & brand, index=events.index)[brand].groupby(group[brand], sort=False).sum()
+    # over the brand's replies only: a customer's own value (by="author_id") is no group of
+    # replies, nor is a broadcast (a journey without a customer message) a reply
+    replies = pd.Series(turns, index=events.index)[answering].groupby(group[answering], sort=False).sum()
+    automatic = pd.Series(flagged, index=events.index)[answering].groupby(group[answering], sort=False).sum()
 
     # journeys: per conversation (a thread, split by brand: a journey by customer holds several),
     # the group of the human reply that answered its opening message, else the column's first
@@ -260,13 +271,15 @@ def service_levels(  # noqa: PLR0915 - one table, column by column
     owner = owner.mask(by_system, SYSTEM_REPLY)
     opening_conversation = conversation[conv["opening"].to_numpy(dtype=np.int64)]
     owner = owner.fillna(pd.Series(fallback.reindex(opening_conversation).to_numpy(dtype=object), dtype="string"))
+    # answered by a reply without a value of the column (and none to go by): not "(no reply)"
+    owner = owner.mask(owner.isna().to_numpy(dtype=bool) & (reply >= 0), no_value(name)).fillna(NO_REPLY)
     fr_ns = conv["first_response_ns"]
     censored = conv["censored"].to_numpy(dtype=bool)
     within = (fr_ns <= sla_td.value).to_numpy(dtype=bool)
     answered = fr_ns.notna().to_numpy(dtype=bool)
     per_journey = pd.DataFrame(
         {
-            "owner": owner.fillna(NO_REPLY).to_numpy(dtype=object),
+            "owner": owner.to_numpy(dtype=object),
             "journey": conv["journey"].to_numpy(dtype=np.int64),
             "fr_s": (fr_ns / 1e9).to_numpy(dtype=np.float64),
             "within": within,
