@@ -207,3 +207,19 @@ def test_a_journey_answered_by_a_reply_without_a_value_is_no_journey_without_rep
     assert "(no reply)" not in league.index
     assert league.loc["(no team)", ["journeys", "unanswered"]].tolist() == [1, 0.0]
     assert league.loc["(no team)", "first_response_median"] == pd.Timedelta(minutes=10)
+
+
+def test_a_reply_that_names_another_brands_message_does_not_answer_its_own_brands() -> None:
+    rows = [
+        _row("1", "C1", 0, "T1", brand="Tesco"),
+        _row("2", "C1", 5, "T1"),  # to BA
+        _row("3", "C1", 10, "T1", "agent", brand="Tesco", agent_id="tesco/ann", in_reply_to="1"),
+        _row("4", "C1", 20, "T1", "agent", agent_id="ba/bob", in_reply_to="1"),  # BA answers Tesco's message
+        _row("5", "C1", 200, "T1", "agent", agent_id="ba/bob", in_reply_to="2"),
+    ]
+    js = _hand(rows)
+    league = jm.service_levels(js, by="brand", min_size=1)
+    # before: BA's first response was reply 4 (15 minutes), and 4 and 5 one split reply
+    assert league.loc["BA", ["replies", "within_sla"]].tolist() == [2, 0.0]
+    assert league.loc["BA", "first_response_median"] == pd.Timedelta(minutes=195)
+    assert jm.reply_waits(js).loc["2", "wait"] == pd.Timedelta(minutes=195)

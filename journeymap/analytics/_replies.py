@@ -312,12 +312,19 @@ class ReplyContext:
         The next reply *step*, not the earliest later stamp: a reply stamped before the message
         it answers (clock skew) steps after that message and must not pass for the answer to an
         earlier one. A reply that names the message (its ``in_reply_to``) answers it, in whatever
-        conversation of the journey it sits (a second brand answering a tweet addressed to the first).
+        conversation of the journey it sits (a second brand answering a tweet addressed to the first),
+        and then it answers nothing in its own conversation: the message sent to the second brand
+        still waits.
         """
         n = len(self.t)
-        nxt = self.first_after(replier)
         rows = np.flatnonzero(replier & (self.parent >= 0))
         rows = rows[(rows > self.parent[rows]) & (self.journey[rows] == self.journey[self.parent[rows]])]
+        parent = self.parent[rows]
+        elsewhere = rows[self.customer[parent] & ~self.loose[parent] & (self.conversation[parent] != self.conversation[rows])]
+        if len(elsewhere):
+            replier = replier.copy()
+            replier[elsewhere] = False
+        nxt = self.first_after(replier)
         if len(rows):
             direct = np.full(n, n, dtype=np.int64)
             np.minimum.at(direct, self.parent[rows], rows)

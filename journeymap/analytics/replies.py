@@ -248,7 +248,14 @@ def service_levels(  # noqa: PLR0915 - one table, column by column
     codes = pd.factorize(group)[0]  # NA (no group) is -1
     same_group = np.zeros(len(events), dtype=bool)
     prev_rows = previous[has_prev]
-    same_group[has_prev] = (codes[prev_rows] == codes[has_prev]) & (codes[has_prev] >= 0) & counted[prev_rows]
+    # ... and answer in the same conversation (a reply that names another brand's message is in that one's)
+    outcome = outcome_conversations(js)
+    same_group[has_prev] = (
+        (codes[prev_rows] == codes[has_prev])
+        & (codes[has_prev] >= 0)
+        & counted[prev_rows]
+        & (outcome[prev_rows] == outcome[has_prev])
+    )
     turns = counted & ~same_group
     # over the brand's replies only: a customer's own value (by="author_id") is no group of
     # replies, nor is a broadcast (a journey without a customer message) a reply
@@ -260,7 +267,7 @@ def service_levels(  # noqa: PLR0915 - one table, column by column
     # value in the conversation that is also the value of a human brand reply (so never a
     # customer's own id, as with by="author_id"; automatic rows aside), else NO_REPLY
     conv = conversation_openings(js, bots=bots, auto=auto)
-    conversation = outcome_conversations(js)
+    conversation = outcome
     brand_values = pd.Index(group[counted].dropna().unique())
     candidates = group.where(group.isin(brand_values) & ~(brand & excluded))
     fallback = candidates.groupby(conversation, sort=False).first()  # by position: the index may repeat labels
