@@ -223,3 +223,25 @@ def test_a_reply_that_names_another_brands_message_does_not_answer_its_own_brand
     assert league.loc["BA", ["replies", "within_sla"]].tolist() == [2, 0.0]
     assert league.loc["BA", "first_response_median"] == pd.Timedelta(minutes=195)
     assert jm.reply_waits(js).loc["2", "wait"] == pd.Timedelta(minutes=195)
+
+
+def test_a_lone_post_to_one_brand_is_not_answered_by_another_brands_thread() -> None:
+    # exports that write the thread id on replies only (the synthetic set does): an unanswered
+    # opening post has none, and by customer it sat "in every conversation" of the journey
+    day = 24 * 60
+    frame = pd.DataFrame(
+        [
+            _row("1", "C1", 0, None, brand="NovaTel"),
+            _row("2", "C1", 4 * day, "T9", brand="Parcelo"),
+            _row("3", "C1", 4 * day + 25, "T9", "agent", brand="Parcelo", agent_id="par/lb", in_reply_to="2"),
+            _row("4", "C2", 0, "T2", brand="NovaTel"),
+            _row("5", "C2", 10, "T2", "agent", brand="NovaTel", agent_id="nova/jr", in_reply_to="4"),
+        ]
+    )
+    frame["timestamp"] = pd.Timestamp("2024-03-01", tz="UTC") + pd.to_timedelta(frame.pop("t"), unit="min")
+    js = jm.build_journeys(frame.assign(text="hi"), by="customer")
+    league = jm.service_levels(js, by="brand", min_size=1)
+    # before: Parcelo was charged 4 days for NovaTel's post, and NovaTel had only C2's journey
+    assert league.loc["Parcelo", "first_response_median"] == pd.Timedelta(minutes=25)
+    assert league.loc["NovaTel", ["journeys", "unanswered"]].tolist() == [2, 0.5]
+    assert bool(jm.response_times(js).loc["1", "censored"])  # the post is still waiting

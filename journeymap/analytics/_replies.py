@@ -369,7 +369,9 @@ def conversation_codes(
     A journey by customer can hold the customer's threads with several brands (or channels); a
     brand's reply in one thread does not answer a message sent to another. A row without a
     ``thread_id`` takes the thread of the message it replies to (``parent``: the positions its
-    ``in_reply_to`` names, up the chain), or, when it opens a thread, the thread its replies name;
+    ``in_reply_to`` names, up the chain), or, when it opens a thread, the thread its replies name,
+    or, where it names a ``brand`` and the journey's threads do too, its brand's nearest thread
+    in the journey (a thread of its own where its brand has none: :func:`_loose_by_brand`);
     the rows left without one share a code per journey
     (without a ``thread_id`` column the journey is the conversation). Those rows are *loose*:
     :func:`conversation_last_before` and :func:`conversation_first_after` put them in every
@@ -414,12 +416,52 @@ def _conversations(
     loose = thread < 0
     if loose.all():  # no thread anywhere: the journey is the conversation
         return journey, np.zeros(len(events), dtype=bool)
+    thread, loose = _loose_by_brand(events, journey, thread, loose)
     # the loose rows of a journey share the code after its threads'
     width = int(thread.max(initial=0)) + 2
     codes = pd.factorize(journey * width + np.where(loose, width - 1, thread))[0].astype(np.int64)
     # a journey with no thread at all is one conversation, as without a thread_id column: not loose
     threaded_journey = pd.Series(~loose).groupby(journey, sort=False).transform("any").to_numpy(dtype=bool)
     return _by_brand(events, codes, loose), loose & threaded_journey
+
+
+def _loose_by_brand(
+    events: pd.DataFrame, journey: npt.NDArray[np.int64], thread: npt.NDArray[np.int64], loose: npt.NDArray[np.bool_]
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.bool_]]:
+    """Rows of no thread but of a known ``brand``, in a journey whose threads name brands: placed by their brand.
+
+    A loose row is in every conversation of its journey, which is right when nothing says whom
+    it is for; a message addressed to a brand is not answered by another brand's reply in
+    another thread (a journey by customer: a lone, unanswered post to NovaTel, then a thread
+    with Parcelo). So such a row joins the thread of its brand's nearest earlier row in the
+    journey (a thank-you after the reply), else of its nearest later one, else a thread of its
+    own (one per journey and brand). Unchanged without a ``brand`` column, or in a journey whose
+    threaded rows name no brand.
+
+    Examples:
+        >>> events = pd.DataFrame({"brand": ["A", "B", "B", None, "B"]})
+        >>> thread = np.array([-1, 0, 0, -1, -1])
+        >>> thread, loose = _loose_by_brand(events, np.zeros(5, dtype=np.int64), thread, thread < 0)
+        >>> thread.tolist(), loose.tolist()
+        ([1, 0, 0, -1, 0], [False, False, False, True, False])
+    """
+    if "brand" not in events.columns or not loose.any():
+        return thread, loose
+    brand = pd.factorize(events["brand"].astype("string"))[0].astype(np.int64)  # NA is -1
+    branded = ~loose & (brand >= 0)
+    with_brands = pd.Series(branded).groupby(journey, sort=False).transform("any").to_numpy(dtype=bool)
+    own = loose & (brand >= 0) & with_brands
+    if not own.any():
+        return thread, loose
+    # the thread of the same brand's nearest threaded row before, else after, in the journey (steps)
+    known = pd.Series(np.where(branded, thread, np.nan))
+    keys = [journey, brand]
+    near = known.groupby(keys, sort=False).ffill().fillna(known.groupby(keys, sort=False).bfill()).to_numpy()
+    width = int(brand.max(initial=0)) + 1
+    fresh = int(thread.max(initial=-1)) + 1 + pd.factorize(journey * width + brand)[0].astype(np.int64)
+    thread = thread.copy()
+    thread[own] = np.where(np.isnan(near[own]), fresh[own], np.nan_to_num(near[own])).astype(np.int64)
+    return thread, loose & ~own
 
 
 def _by_brand(events: pd.DataFrame, codes: npt.NDArray[np.int64], loose: npt.NDArray[np.bool_]) -> npt.NDArray[np.int64]:
