@@ -409,7 +409,9 @@ def _write_tables(js: JourneySet, out: Path, *, extra: dict[str, pd.DataFrame] |
         "touchpoints.csv": jm.touchpoint_summary(js),
         "pain_points.csv": jm.pain_points(js),
     }
-    replied = bool((js.events["actor"].astype("string") != "customer").any())
+    from journeymap.analytics.service import customers_only
+
+    replied = not customers_only(js.events)
     if replied:
         written |= {
             "response_times.csv": jm.response_times(js),

@@ -28,6 +28,7 @@ from journeymap.analytics._checks import check_auto, check_count, check_duration
 from journeymap.analytics._prep import require_journeys
 from journeymap.analytics._time import check_tz, period_alias
 from journeymap.analytics.replies import BRAND_COLUMNS
+from journeymap.analytics.service import customers_only
 from journeymap.backends import dispatch
 from journeymap.exceptions import ArgumentTypeError, InvalidArgumentError, SchemaError
 
@@ -500,7 +501,7 @@ def report(
         sections.append(f'<p class="note">Scorer {html.escape(", ".join(scorers) or "not recorded")}.</p>')
         sections.append(_definitions())
         sections += ["<h2>Journey map</h2>", _figure(plot.journey_map(js, seed=seed), "journey map")]
-        replied = bool((js.events["actor"].astype("string") != "customer").any())
+        replied = not customers_only(js.events)
         if replied:
             sections += _service(js, sla=sla, seed=seed, freq=freq, tz=tz, auto=auto)
         else:  # a survey, a feedback form: nobody answers, and nothing is late

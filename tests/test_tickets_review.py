@@ -245,3 +245,81 @@ def test_a_lone_post_to_one_brand_is_not_answered_by_another_brands_thread() -> 
     assert league.loc["Parcelo", "first_response_median"] == pd.Timedelta(minutes=25)
     assert league.loc["NovaTel", ["journeys", "unanswered"]].tolist() == [2, 0.5]
     assert bool(jm.response_times(js).loc["1", "censored"])  # the post is still waiting
+
+
+# -- a review of this session's diff -------------------------------------------------------------------
+
+
+def test_a_post_without_a_thread_id_is_answered_by_its_brands_next_reply_in_a_new_thread() -> None:
+    frame = pd.DataFrame(
+        [
+            _row("1", "C1", 0, "T1", brand="NovaTel"),
+            _row("2", "C1", 10, "T1", "agent", brand="NovaTel", agent_id="n/a", in_reply_to="1"),
+            _row("3", "C1", 2880, None, brand="NovaTel"),  # a new post, no thread id
+            _row("4", "C1", 2910, "T3", "agent", brand="NovaTel", agent_id="n/b"),  # its answer
+        ]
+    )
+    frame["timestamp"] = pd.Timestamp("2024-03-01", tz="UTC") + pd.to_timedelta(frame.pop("t"), unit="min")
+    js = jm.build_journeys(frame.assign(text="hi"), by="customer")
+    waits = jm.reply_waits(js)
+    assert bool(waits.loc["3", "replied"]) and waits.loc["3", "wait"] == pd.Timedelta(minutes=30)
+
+
+def test_a_reply_without_a_value_takes_the_value_of_the_message_it_answers_not_another_repliers() -> None:
+    js = _hand(
+        [
+            _row("1", "C1", 0, "T1"),
+            _row("2", "C1", 10, "T1", "agent", agent_id="ba/bob", in_reply_to="1"),  # no team
+            _row("3", "C1", 20, "T1", in_reply_to="2"),
+            _row("4", "C1", 300, "T1", "agent", agent_id="ba/amy", in_reply_to="3", team="uk"),
+        ]
+    )
+    league = jm.service_levels(js, by="team", min_size=1)
+    assert league.loc["uk", "journeys"] == 0  # was credited with bob's 10 minutes
+    assert league.loc["(no team)", "first_response_median"] == pd.Timedelta(minutes=10)
+
+
+def test_an_attribute_named_after_a_canonical_column_is_no_near_miss() -> None:
+    frame = pd.DataFrame({"user": ["a"], "at": ["2024-01-01"], "Channel ID": ["c1"], "Stage ID": ["s"]})
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        log = jm.read_events(
+            frame, columns={"user": "customer_id", "at": "timestamp", "Channel ID": "channel_id", "Stage ID": "stage_id"}
+        )
+    assert {"channel_id", "stage_id"} <= set(log.events.columns)
+
+
+def test_a_seed_of_none_beside_a_fitted_model_is_named() -> None:
+    from journeymap.testing import HashingEncoder
+    from journeymap.topics import TopicModel
+    from journeymap.topics._inputs import TopicInputError
+
+    js = jm.build_journeys(jm.datasets.service_journeys(10, seed=0))
+    fitted = TopicModel(encoder=HashingEncoder(), cache=False).fit(["card late", "refund please", "card lost"] * 4)
+    with pytest.raises(TopicInputError, match=r"^seed: these choose"):
+        jm.assign_topics(js, fitted, seed=None)
+
+
+def test_a_rebuild_says_nothing_of_a_step_saved_as_a_float_and_no_source_stages_of_its_own() -> None:
+    built = jm.build_journeys(jm.datasets.service_journeys(5, seed=0))
+    events = built.events.assign(step=built.events["step"].astype(float))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        jm.build_journeys(events)  # before: "replaced the input's own 'step'" for every row
+    with pytest.warns(UserWarning, match=r"own 'journey_id'.*'stage'") as caught:
+        jm.build_journeys(built.events, by="customer")  # regrouped: journeymap's own stages change
+    assert "from_column" not in str(caught[0].message)
+
+
+def test_the_cli_keeps_the_service_tables_of_a_slice_that_marks_replies_outside_it(tmp_path: Path) -> None:
+    import matplotlib as mpl
+
+    from journeymap.cli import _write_tables
+
+    mpl.use("Agg")
+    events = jm.datasets.service_journeys(5, seed=0).events
+    customers = events[events["actor"] == "customer"].assign(reply_outside_data=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        written = _write_tables(planted_scores(jm.build_journeys(customers)), tmp_path)
+    assert "response_times.csv" in written  # the library computes them without a warning: so does the CLI

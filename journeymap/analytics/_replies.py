@@ -433,13 +433,15 @@ def _loose_by_brand(
     A loose row is in every conversation of its journey, which is right when nothing says whom
     it is for; a message addressed to a brand is not answered by another brand's reply in
     another thread (a journey by customer: a lone, unanswered post to NovaTel, then a thread
-    with Parcelo). So such a row joins the thread of its brand's nearest earlier row in the
-    journey (a thank-you after the reply), else of its nearest later one, else a thread of its
-    own (one per journey and brand). Unchanged without a ``brand`` column, or in a journey whose
-    threaded rows name no brand.
+    with Parcelo). So such a row joins a thread of its brand in the journey: a customer's
+    message the thread of its brand's next reply (the one that answers it), else of its brand's
+    nearest earlier row (a thank-you after the reply); a brand's row that of its brand's nearest
+    earlier row, else of its nearest later one; with none, a thread of its own (one per journey
+    and brand). Unchanged without a ``brand`` column, or in a journey whose threaded rows name
+    no brand.
 
     Examples:
-        >>> events = pd.DataFrame({"brand": ["A", "B", "B", None, "B"]})
+        >>> events = pd.DataFrame({"brand": ["A", "B", "B", None, "B"], "actor": ["customer"] * 5})
         >>> thread = np.array([-1, 0, 0, -1, -1])
         >>> thread, loose = _loose_by_brand(events, np.zeros(5, dtype=np.int64), thread, thread < 0)
         >>> thread.tolist(), loose.tolist()
@@ -453,10 +455,15 @@ def _loose_by_brand(
     own = loose & (brand >= 0) & with_brands
     if not own.any():
         return thread, loose
-    # the thread of the same brand's nearest threaded row before, else after, in the journey (steps)
-    known = pd.Series(np.where(branded, thread, np.nan))
+    # the thread of the same brand's nearest threaded row before, else after, in the journey (steps);
+    # for a customer's message, first that of the brand's next reply (its answer)
     keys = [journey, brand]
+    known = pd.Series(np.where(branded, thread, np.nan))
     near = known.groupby(keys, sort=False).ffill().fillna(known.groupby(keys, sort=False).bfill()).to_numpy()
+    customer = customer_mask(events["actor"]) if "actor" in events.columns else np.zeros(len(thread), dtype=bool)
+    replies = pd.Series(np.where(branded & ~customer, thread, np.nan))
+    answer = replies.groupby(keys, sort=False).bfill().to_numpy()
+    near = np.where(customer & ~np.isnan(answer), answer, near)
     width = int(brand.max(initial=0)) + 1
     fresh = int(thread.max(initial=-1)) + 1 + pd.factorize(journey * width + brand)[0].astype(np.int64)
     thread = thread.copy()

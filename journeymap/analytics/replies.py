@@ -161,8 +161,9 @@ def service_levels(  # noqa: PLR0915 - one table, column by column
     customer message addressed to a brand, as :func:`~journeymap.response_times` times a
     journey's), or, when none came, to the column's first value in that conversation that is
     also the value of some human reply (a brand is known from the customer's messages; a
-    customer's own id, or a bot, never owns a journey), else, answered by a reply without a
-    value of the column, to ``"(no <column>)"`` (``"(no team)"``), else to ``"(no reply)"``; with
+    customer's own id, or a bot, never owns a journey), else to ``"(no reply)"``; answered by a
+    reply without a value of the column, to the value of the message it answers (``by="brand"``:
+    the brand the customer wrote to), else to ``"(no <column>)"`` (``"(no team)"``); with
     ``bots="include"``, a conversation first answered by a ``system`` event without a value of
     the column (``by="agent"``: a system event belongs to no agent) to ``"(system)"``. A journey
     counts once per group, with its first conversation there: a customer who wrote to Tesco and
@@ -276,10 +277,15 @@ def service_levels(  # noqa: PLR0915 - one table, column by column
     # a system event's speed is no agent's, nor a sign that nobody replied (bots="include")
     by_system = (reply >= 0) & is_system(events)[np.maximum(reply, 0)] & owner.isna().to_numpy(dtype=bool)
     owner = owner.mask(by_system, SYSTEM_REPLY)
-    opening_conversation = conversation[conv["opening"].to_numpy(dtype=np.int64)]
-    owner = owner.fillna(pd.Series(fallback.reindex(opening_conversation).to_numpy(dtype=object), dtype="string"))
-    # answered by a reply without a value of the column (and none to go by): not "(no reply)"
-    owner = owner.mask(owner.isna().to_numpy(dtype=bool) & (reply >= 0), no_value(name)).fillna(NO_REPLY)
+    opening = conv["opening"].to_numpy(dtype=np.int64)
+    fallback_owner = pd.Series(fallback.reindex(conversation[opening]).to_numpy(dtype=object), dtype="string")
+    # answered by a reply without a value of the column: the value of the message it answers
+    # (by="brand": the brand the customer wrote to), else "(no <column>)"; never another
+    # replier's value, nor "(no reply)"
+    answered_by = pd.Series(group.to_numpy(dtype=object)[opening], dtype="string")
+    answered_by = answered_by.where(answered_by.isin(brand_values)).fillna(no_value(name))
+    unvalued = owner.isna().to_numpy(dtype=bool) & (reply >= 0)
+    owner = owner.mask(unvalued, answered_by).fillna(fallback_owner).fillna(NO_REPLY)
     fr_ns = conv["first_response_ns"]
     censored = conv["censored"].to_numpy(dtype=bool)
     within = (fr_ns <= sla_td.value).to_numpy(dtype=bool)

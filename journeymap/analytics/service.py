@@ -34,6 +34,7 @@ __all__ = [
     "automatic_mask",
     "check_bots",
     "conversation_openings",
+    "customers_only",
     "end_of_data",
     "excluded_replies",
     "reply_waits",
@@ -70,6 +71,11 @@ def _next_reply_time(replier: npt.NDArray[np.bool_], ctx: ReplyContext) -> np.nd
 CLOSING_VALENCE = 0.5
 
 
+def customers_only(events: pd.DataFrame) -> bool:
+    """Whether the events hold customer messages only and mark no reply outside the data (a survey, a feedback form)."""
+    return bool(len(events) and is_customer(events).all() and not flag_column(events, REPLY_OUTSIDE_DATA, default=False).any())
+
+
 def warn_customers_only(events: pd.DataFrame, what: str) -> None:
     """Warn where the events hold customer messages only: a survey or feedback export, where nobody answers.
 
@@ -78,7 +84,7 @@ def warn_customers_only(events: pd.DataFrame, what: str) -> None:
     (Where the source marks replies outside the data, ``reply_outside_data``, it records replies:
     no warning.)
     """
-    if len(events) and bool(is_customer(events).all()) and not flag_column(events, REPLY_OUTSIDE_DATA, default=False).any():
+    if customers_only(events):
         warnings.warn(
             f"{what}: the data holds customer messages only (no agent, bot or system message), so every message "
             "counts as unanswered; if the source records no replies (survey comments, a feedback form), response "

@@ -715,7 +715,12 @@ def _warn_near_misses(frame: pd.DataFrame, columns: Mapping[str, str]) -> None:
     for src, dst in columns.items():
         if dst in CANONICAL_COLUMNS:
             continue
-        near = [c for c in difflib.get_close_matches(dst, CANONICAL_COLUMNS, n=3, cutoff=0.75) if c not in taken]
+        # "channel_id" is an attribute of its own, not a misspelt "channel"
+        near = [
+            c
+            for c in difflib.get_close_matches(dst, CANONICAL_COLUMNS, n=3, cutoff=0.8)
+            if c not in taken and not dst.lower().startswith(c + "_")
+        ]
         if near:
             warnings.warn(
                 f"columns maps {src!r} onto {dst!r}, which is no journeymap column: did you mean {near[0]!r}? "

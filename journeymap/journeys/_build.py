@@ -373,15 +373,21 @@ def _warn_replaced(original: pd.DataFrame, ordered: pd.DataFrame, stage_model: S
     at = pd.Index(original["event_id"].astype("string")).get_indexer(pd.Index(ordered["event_id"].astype("string")))
     changed = []
     for column in columns:
-        before = pd.Series(original[column].astype("string").array.take(at))
-        after = pd.Series(ordered[column].astype("string").array)
+        if column == "step":  # compared as numbers: a step saved as 1.0 is step 1
+            before = pd.Series(pd.to_numeric(original[column], errors="coerce").to_numpy(dtype=np.float64)[at])
+            after = pd.Series(ordered[column].to_numpy(dtype=np.float64))
+        else:
+            before = pd.Series(original[column].astype("string").array.take(at))
+            after = pd.Series(ordered[column].astype("string").array)
         differ = int((before.notna() & (before != after).fillna(value=True)).sum())
         if differ:
             changed.append(f"{column!r} ({differ} rows)")
     if changed:
+        # the hint is for a source's own stages, not for journeymap's own (a rebuilt subset, another by=)
+        own_stages = set(original["stage"].dropna().astype(str)) <= set(stage_model.names) if "stage" in columns else True
         hint = (
             "; to keep the source's stages pass stages=StageModel.from_column('stage', order=[...])"
-            if "stage" in columns and any(c.startswith("'stage'") for c in changed)
+            if not own_stages and any(c.startswith("'stage'") for c in changed)
             else ""
         )
         warnings.warn(

@@ -59,7 +59,7 @@ def topic_model(
         msg = f"model must be a TopicModel or None, got {type(model).__name__}{hint}"
         raise TopicInputError(msg)
     if hasattr(model, "topics_") and (sample is not None or seed != 0):
-        fitting = ", ".join(name for name, value in (("sample", sample), ("seed", seed)) if value not in (None, 0))
+        fitting = ", ".join(name for name, given in (("sample", sample is not None), ("seed", seed != 0)) if given)
         msg = f"{fitting}: these choose what a model is fitted on, and the model given is fitted already"
         raise TopicInputError(msg)
     given = [name for name, value in (("n_topics", n_topics), ("labels", labels)) if value is not None]
