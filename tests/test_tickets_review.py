@@ -323,3 +323,19 @@ def test_the_cli_keeps_the_service_tables_of_a_slice_that_marks_replies_outside_
         warnings.simplefilter("error")
         written = _write_tables(planted_scores(jm.build_journeys(customers)), tmp_path)
     assert "response_times.csv" in written  # the library computes them without a warning: so does the CLI
+
+
+def test_a_bots_replies_are_a_group_of_their_own_not_the_unsigned_peoples() -> None:
+    js = _hand(
+        [
+            _row("1", "C1", 0, "T1", author_id="C1"),
+            _row("2", "C1", 0.2, "T1", "bot", author_id="BA", in_reply_to="1", text="we got it"),
+            _row("3", "C2", 0, "T2", author_id="C2"),
+            _row("4", "C2", 50, "T2", "agent", author_id="BA", in_reply_to="3", text="sorted"),  # unsigned person
+        ]
+    )
+    league = jm.service_levels(js, bots="include", min_size=1)
+    # before: one "BA/(unsigned)" row mixing the bot's 12 seconds with the person's 50 minutes
+    assert league.loc["BA/(bot)", "first_response_median"] == pd.Timedelta(seconds=12)
+    assert league.loc["BA/(unsigned)", "first_response_median"] == pd.Timedelta(minutes=50)
+    assert jm.reply_table(js).loc["2", "agent"] == "BA/(bot)"

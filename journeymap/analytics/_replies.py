@@ -177,20 +177,29 @@ def first_after(mask: npt.NDArray[np.bool_], journey: npt.NDArray[np.int64]) -> 
     return np.where(ok, nxt, -1)
 
 
+#: The agent group of a bot's messages that name no agent (``"<account>/(bot)"``; see :func:`unsigned_agents`).
+BOT = "(bot)"
+
+
 def unsigned_agents(events: pd.DataFrame) -> pd.Series:
     """What a reply that names no agent is grouped as: ``"<account>/(unsigned)"`` where the events name the account.
 
     Agent ids are ``"<brand account>/<signature>"`` (:func:`journeymap.read_twcs`), so the
     unsigned replies of each account are a group of their own, not one pool across brands; without
-    an ``author_id`` or ``brand`` column they are all :data:`UNSIGNED`.
+    an ``author_id`` or ``brand`` column they are all :data:`UNSIGNED`. A message of the actor
+    ``bot`` is ``"<account>/(bot)"`` (``"(bot)"``): a chat bot is no unsigned person, and its
+    speed is not theirs (``service_levels(bots="include")``).
 
     Examples:
-        >>> unsigned_agents(pd.DataFrame({"author_id": ["AskBrand", None]})).tolist()
-        ['AskBrand/(unsigned)', '(unsigned)']
+        >>> events = pd.DataFrame({"author_id": ["AskBrand", None, "AskBrand"], "actor": ["agent", "agent", "bot"]})
+        >>> unsigned_agents(events).tolist()
+        ['AskBrand/(unsigned)', '(unsigned)', 'AskBrand/(bot)']
     """
+    bot = actor_mask(events["actor"], "bot") if "actor" in events.columns else np.zeros(len(events), dtype=bool)
+    label = pd.Series(np.where(bot, BOT, UNSIGNED), index=events.index, dtype="string")
     if not any(column in events.columns for column in ("author_id", "brand")):
-        return pd.Series(UNSIGNED, index=events.index, dtype="string")
-    return (account_of(events) + "/" + UNSIGNED).fillna(UNSIGNED)
+        return label
+    return (account_of(events) + "/" + label).fillna(label)
 
 
 def account_of(events: pd.DataFrame) -> pd.Series:

@@ -150,7 +150,7 @@ def service_levels(  # noqa: PLR0915 - one table, column by column
     """The service league: per agent, brand or any column, how fast and how well replies land.
 
     ``by`` says what rows are grouped by: ``"agent"`` (``agent_id``; human replies without one
-    are grouped per account under ``"<account>/(unsigned)"``, like the ids
+    are grouped per account under ``"<account>/(unsigned)"``, a bot's under ``"<account>/(bot)"``, like the ids
     :func:`~journeymap.read_twcs` writes, or under ``"(unsigned)"`` where the events name no
     account; events of the actor ``system``, such as a ticketing system's auto-acknowledgements
     and status changes, belong to no agent, whatever ``agent_id`` they carry), ``"brand"`` (the
