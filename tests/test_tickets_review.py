@@ -339,3 +339,18 @@ def test_a_bots_replies_are_a_group_of_their_own_not_the_unsigned_peoples() -> N
     assert league.loc["BA/(bot)", "first_response_median"] == pd.Timedelta(seconds=12)
     assert league.loc["BA/(unsigned)", "first_response_median"] == pd.Timedelta(minutes=50)
     assert jm.reply_table(js).loc["2", "agent"] == "BA/(bot)"
+
+
+def test_the_reply_table_agrees_with_the_league_on_broadcasts_and_system_events() -> None:
+    js = _hand(
+        [
+            _row("1", "BA", 0, "B1", "agent", agent_id="ba/pr", text="Sale!"),  # a broadcast
+            _row("3", "C1", 5, "T1"),
+            _row("4", "C1", 5.5, "T1", "system", agent_id="A9", in_reply_to="3", text="we got it"),
+            _row("5", "C1", 10, "T1", "agent", agent_id="ba/bob", in_reply_to="3"),
+        ]
+    )
+    table = jm.reply_table(js)
+    # before: the broadcast had a row and the system acknowledgement was agent A9's
+    assert table.index.tolist() == ["4", "5"]
+    assert table["agent"].tolist() == ["(system)", "ba/bob"]

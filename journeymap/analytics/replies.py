@@ -46,10 +46,13 @@ SYSTEM_REPLY = "(system)"
 def reply_table(js: JourneySet, *, auto: AutoReplyRule | None = None) -> pd.DataFrame:
     """One row per brand reply: its journey, agent, whether automatic, the wait before it, the mood around it.
 
-    Indexed by the reply's ``event_id``, in journey and step order. Columns: ``journey_id``,
+    Indexed by the reply's ``event_id``, in journey and step order. A brand message in a journey
+    without a customer message (a broadcast) answers no one and has no row, as in
+    :func:`service_levels`. Columns: ``journey_id``,
     ``customer_id``, ``timestamp``, ``account`` (the brand account: ``author_id``, else
     ``brand``), ``agent`` (``agent_id``; ``"<account>/(unsigned)"`` where the reply names none,
-    or ``"(unsigned)"`` where the events name no account),
+    ``"<account>/(bot)"`` for a bot's, or ``"(unsigned)"`` where the events name no account;
+    ``"(system)"`` for an event of the actor ``system``, which belongs to no agent),
     ``touchpoint``, ``automatic`` and ``automatic_reason`` (``"bot"``, ``"system"``,
     ``"repeated text"`` or ``""``; see :class:`~journeymap.AutoReplyRule`, which ``auto`` overrides), ``answers`` (the
     ``event_id`` of the customer message it answers: its ``in_reply_to`` when that is a customer
@@ -66,7 +69,7 @@ def reply_table(js: JourneySet, *, auto: AutoReplyRule | None = None) -> pd.Data
         >>> from journeymap.testing.data import planted_scores
         >>> js = planted_scores(jm.build_journeys(jm.datasets.service_journeys(30, seed=0)))
         >>> replies = jm.reply_table(js)
-        >>> replies.index.name, len(replies) == int((js.events["actor"] != "customer").sum())
+        >>> replies.index.name, len(replies) == int((js.events["actor"] != "customer").sum())  # no broadcasts here
         ('event_id', True)
         >>> bool((replies["wait"].dropna() >= pd.Timedelta(0)).all())
         True
@@ -85,13 +88,17 @@ def reply_table(js: JourneySet, *, auto: AutoReplyRule | None = None) -> pd.Data
         if "agent_id" in events.columns
         else pd.Series(pd.NA, index=events.index, dtype="string")
     )
+    agent = agent.fillna(unsigned_agents(events)).mask(is_system(events), SYSTEM_REPLY)
+    # a broadcast (a journey without a customer message) is no reply
+    in_conversation = pd.Series(~brand, index=events.index).groupby(events["journey_id"].to_numpy(), sort=False).transform("any")
+    brand = np.asarray(brand & in_conversation.to_numpy(dtype=bool), dtype=bool)
     out = pd.DataFrame(
         {
             "journey_id": events["journey_id"],
             "customer_id": events["customer_id"],
             "timestamp": events["timestamp"],
             "account": account_of(events),
-            "agent": agent.fillna(unsigned_agents(events)),
+            "agent": agent,
             "touchpoint": events["touchpoint"],
             "automatic": automatic,
             "automatic_reason": pd.array(reason, dtype="string"),
