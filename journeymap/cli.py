@@ -636,17 +636,11 @@ def _over_all(info: pd.DataFrame, topics: pd.Series) -> pd.DataFrame:
     return pd.concat([table[~other].sort_values("size", ascending=False, kind="stable"), table[other]], ignore_index=True)
 
 
-def _joined(values: object) -> str:
-    return "; ".join(str(v) for v in values) if isinstance(values, (list, tuple)) else ""
-
-
 def _topic_table(js: object) -> pd.DataFrame:
-    """The topic table for a CSV: lists joined by '; ', valence columns only when the messages were scored."""
+    """The topic table, with valence columns only when the messages were scored (write_table joins its lists by '; ')."""
     import journeymap as jm
 
     table = jm.topic_summary(js)  # type: ignore[arg-type]
-    table["keywords"] = table["keywords"].map(_joined)
-    table["quotes"] = table["quotes"].map(_joined)
     if not (table["scored"] > 0).any():
         table = table.drop(columns=["scored", "share_negative", "mean_valence", "ci_low", "ci_high"])
     return table
@@ -694,6 +688,7 @@ def topics(
     table then has the topics' sizes, keywords and quotes, and every row its topic.
     """
     import journeymap as jm
+    from journeymap.io import write_table
 
     if output.suffix.lower() != ".csv":
         raise _fail(f"--output must end in .csv, got {output.name!r}")
@@ -719,7 +714,7 @@ def topics(
     with _handled():
         js = jm.assign_topics(jm.build_journeys(log, by=by.value, gap=gap), model, sample=sample, seed=seed)
         table = _topic_table(js)
-        table.to_csv(output)
+        write_table(table, output)
         events = js.events
         keep = [c for c in ("event_id", "journey_id", "customer_id", "timestamp", "text", "topic", "topic_score") if c in events]
         events.loc[events["topic"].notna(), keep].to_csv(messages_path, index=False)
