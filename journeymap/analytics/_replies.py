@@ -267,26 +267,27 @@ class ReplyContext:
         """
         return conversation_first_after(mask, self.journey, self.conversation, self.loose)
 
-    def openings(self) -> npt.NDArray[np.int64]:
-        """The row of each journey's opening message, in journey order (journeys without a customer message have none).
+    def openings(self, groups: npt.NDArray[np.int64] | None = None) -> npt.NDArray[np.int64]:
+        """The row of each journey's opening message, ascending (journeys without a customer message have none).
 
         Its first customer message addressed to a brand (``addressed``; a remark that names no
         brand, which the customer follows with one that does, opens nothing), else its first
-        customer message.
+        customer message. ``groups`` (codes per row, such as :meth:`outcome_conversations`) asks
+        for the opening of each group instead of each journey.
+
+        Examples:
+            >>> events = pd.DataFrame({"journey_id": ["j"] * 3, "actor": "customer", "event_id": ["1", "2", "3"],
+            ...     "addressed": [False, True, False], "timestamp": pd.date_range("2024-01-01", periods=3, freq="h")})
+            >>> ctx = ReplyContext.of(events)
+            >>> ctx.openings().tolist(), ctx.openings(np.array([0, 0, 1])).tolist()
+            ([1], [1, 2])
         """
         rows = np.flatnonzero(self.customer)
-        if not len(rows):
-            return rows
-
-        def firsts(of: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
-            return of[np.r_[True, self.journey[of][1:] != self.journey[of][:-1]]] if len(of) else of
-
-        first = firsts(rows)
-        if self.addressed[rows].all():
-            return first
-        first_addressed = firsts(rows[self.addressed[rows]])
-        pick = pd.Series(first_addressed, index=self.journey[first_addressed]).reindex(self.journey[first])
-        return np.where(pick.isna(), first, pick.fillna(-1).to_numpy(dtype=np.int64))
+        codes = (self.journey if groups is None else groups)[rows]
+        # the first row of each group, addressed ones before the others (steps are in row order)
+        order = np.lexsort((~self.addressed[rows], codes)) if not self.addressed[rows].all() else np.argsort(codes, kind="stable")
+        first = np.r_[True, codes[order][1:] != codes[order][:-1]] if len(rows) else np.zeros(0, dtype=bool)
+        return np.sort(rows[order[first]])
 
     def outcome_conversations(self) -> npt.NDArray[np.int64]:
         """Conversation codes for the outcomes of a conversation: recovery, drop-off, the mood after a reply.

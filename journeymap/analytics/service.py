@@ -342,7 +342,7 @@ def response_table(  # noqa: PLR0915 - one table, column by column
     kinds = _open_kinds(events, ctx, automatic, waits, flagged)
     # a first message that closes its case (thanks for an outreach), moved to private messages or
     # was addressed to no brand waits for no public reply: neither answered nor unanswered, as for triage
-    settled = (kinds["thanks"] | kinds["settled"] | kinds["moved"] | kinds["unaddressed"]).to_numpy(dtype=bool)
+    settled = _needs_no_reply(kinds)
     opening_settled = pd.Series(settled[opening_rows], index=waits["journey_id"].to_numpy()[opening_rows])
     first_settled = per_journey(opening_settled).fillna(False).astype(bool)
     out["censored"] = has_message & out["first_response"].isna() & ~first_outside & ~out["opened_outside"] & ~first_settled
@@ -535,22 +535,12 @@ def conversation_openings(
     ctx = reply_context(js)
     conversation = outcome_conversations(js)
     waits = _waits(events, automatic, context=ctx)
-    customer_rows = np.flatnonzero(ctx.customer)
-    # the first addressed customer message of each conversation, else its first (step order)
-    order = pd.DataFrame(
-        {
-            "conversation": conversation[customer_rows],
-            "unaddressed": ~ctx.addressed[customer_rows],
-            "at": np.arange(len(customer_rows)),
-        }
-    ).sort_values(["conversation", "unaddressed", "at"], kind="stable")
-    at = order.drop_duplicates("conversation")["at"].sort_values().to_numpy(dtype=np.int64)  # positions among waits
-    opening = customer_rows[at]
+    opening = ctx.openings(conversation)
+    at = np.searchsorted(np.flatnonzero(ctx.customer), opening)  # positions among the customer's messages (waits)
     reply = ctx.next_reply(~ctx.customer & ~automatic)[opening]
     first_row = pd.Series(np.arange(len(events))).groupby(conversation, sort=False).min()
     opened = _opened_outside(events, ctx)[first_row.reindex(conversation[opening]).to_numpy(dtype=np.int64)]
-    kinds = _open_kinds(events, ctx, automatic, waits, rule_flags(js, auto)[0]).iloc[at]
-    settled = (kinds["thanks"] | kinds["settled"] | kinds["moved"] | kinds["unaddressed"]).to_numpy(dtype=bool)
+    settled = _needs_no_reply(_open_kinds(events, ctx, automatic, waits, rule_flags(js, auto)[0]))[at]
     outside = waits["reply_outside"].to_numpy(dtype=bool)[at]
     replied = reply >= 0
     # a reply stamped before the message (clock skew; ordered after it) waited no time
@@ -567,6 +557,11 @@ def conversation_openings(
             "open_wait_ns": np.maximum(now_ns - ctx.t[opening], 0).astype(np.float64),
         }
     )
+
+
+def _needs_no_reply(kinds: pd.DataFrame) -> npt.NDArray[np.bool_]:
+    """Open messages (:func:`_open_kinds`) that wait for no public reply: closing, moved or addressed to no brand."""
+    return np.asarray((kinds["thanks"] | kinds["settled"] | kinds["moved"] | kinds["unaddressed"]).to_numpy(dtype=bool))
 
 
 def unseen_outcomes(js: JourneySet) -> npt.NDArray[np.bool_]:
