@@ -33,6 +33,7 @@ __all__ = [
     "CANONICAL_COLUMNS",
     "EMOTION_COLUMNS",
     "EVENT_COLUMNS",
+    "FALSE_WORDS",
     "ID_COLUMNS",
     "INPUT_SUFFIX",
     "JOURNEY_COLUMNS",
@@ -47,6 +48,7 @@ __all__ = [
     "SIGNIFICANT_DROP",
     "TEXT_COLUMNS",
     "TOPIC_COLUMNS",
+    "TRUE_WORDS",
     "Column",
     "ColumnKind",
     "input_names",
@@ -137,6 +139,11 @@ REPLY_OUTSIDE_DATA = "reply_outside_data"
 #: the messages above it; :func:`journeymap.read_twcs` sets it). Without a reply it waits for
 #: none: the reply analytics count it as neither answered nor unanswered (``"unaddressed"``).
 ADDRESSED = "addressed"
+
+#: The words a flag column (``inbound``, ``addressed``, ``reply_outside_data``) may hold for True
+#: and for False, compared stripped and lower-cased: what a CSV written and read back holds.
+TRUE_WORDS: frozenset[str] = frozenset({"true", "t", "yes", "y", "1", "1.0"})
+FALSE_WORDS: frozenset[str] = frozenset({"false", "f", "no", "n", "0", "0.0"})
 
 #: The columns of every rejects (and warnings) frame: one row per problem.
 REJECT_COLUMNS: tuple[str, ...] = ("row", "column", "reason", "value")

@@ -188,3 +188,14 @@ def test_a_reply_into_a_cycle_is_told_apart_from_the_cycle() -> None:
     assert found[(2, "in_reply_to")].startswith("reply cycle")
     assert "into a cycle" in found[(2, "in_reply_to")]
     assert (3, "in_reply_to") not in found
+
+
+def test_twcs_reads_inbound_in_the_words_every_flag_column_takes() -> None:
+    frame = twcs(
+        [[1, "u1", True, TW, "@Brand hi", None], [2, "Brand", False, TW, "@u1 hello", "1"], [3, "u2", True, TW, "@Brand x", None]]
+    )
+    frame["inbound"] = pd.Series([1.0, 0.0, np.nan]).astype(str)  # a float column written out: "1.0", "0.0", "nan"
+    frame.loc[2, "inbound"] = "y"
+    log = jm.read_twcs(frame)  # before: "1.0", "0.0" and "y" were rejected, as addressed= and reply_outside_data= take them
+    assert log.rejects.empty
+    assert log.events["actor"].tolist() == ["customer", "agent", "customer"]

@@ -9,7 +9,7 @@ import pandas as pd
 
 from journeymap.exceptions import ArgumentTypeError, SchemaError
 from journeymap.journeys._table import customer_mask
-from journeymap.schema import NEGATIVE_VALENCE, POSITIVE_VALENCE, SENTIMENTS, VALENCE_TOLERANCE
+from journeymap.schema import FALSE_WORDS, NEGATIVE_VALENCE, POSITIVE_VALENCE, SENTIMENTS, TRUE_WORDS, VALENCE_TOLERANCE
 
 if TYPE_CHECKING:
     import numpy.typing as npt
@@ -182,10 +182,6 @@ def _unknown_sentiment(events: pd.DataFrame, unknown: npt.NDArray[np.bool_]) -> 
     raise SchemaError(msg)
 
 
-_TRUE_WORDS = frozenset({"true", "t", "yes", "y", "1", "1.0"})
-_FALSE_WORDS = frozenset({"false", "f", "no", "n", "0", "0.0"})
-
-
 def flag_column(events: pd.DataFrame, name: str, *, default: bool) -> npt.NDArray[np.bool_]:
     """A boolean attribute column the analytics read (``addressed``, ``reply_outside_data``), as booleans.
 
@@ -207,7 +203,7 @@ def flag_column(events: pd.DataFrame, name: str, *, default: bool) -> npt.NDArra
     if pd.api.types.is_bool_dtype(column.dtype):
         return column.fillna(default).to_numpy(dtype=bool)
     words = column.astype("string").str.strip().str.lower()
-    true, false = words.isin(_TRUE_WORDS).fillna(False), words.isin(_FALSE_WORDS).fillna(False)
+    true, false = words.isin(TRUE_WORDS).fillna(False), words.isin(FALSE_WORDS).fillna(False)
     wrong = (words.notna() & ~true & ~false).to_numpy(dtype=bool)
     if wrong.any():
         position = int(np.flatnonzero(wrong)[0])

@@ -15,7 +15,7 @@ from journeymap.io import _regex
 from journeymap.io._time import parse_timestamps
 from journeymap.io.sources import read_table
 from journeymap.io.validation import Problems, as_id, as_text, check_on_error, check_unique_columns, validate_events
-from journeymap.schema import ADDRESSED, REPLY_OUTSIDE_DATA, input_names, log_kept
+from journeymap.schema import ADDRESSED, FALSE_WORDS, REPLY_OUTSIDE_DATA, TRUE_WORDS, input_names, log_kept
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -38,8 +38,6 @@ TWCS_COLUMNS: tuple[str, ...] = (
 )
 #: A brand reply inviting the customer to private messages: the conversation changes channel.
 DM_PATTERN = r"(?i)\b(?:DM|DMs|direct message|private message|send us a message|message us)\b"
-_TRUE = {"true", "1", "yes", "t"}
-_FALSE = {"false", "0", "no", "f"}
 
 
 def _clean_ids(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
@@ -238,7 +236,7 @@ def _inbound(raw: pd.Series) -> pd.Series:
     text = raw.astype("string").str.strip().str.lower()
     return (
         pd.Series(
-            np.select([text.isin(_TRUE).fillna(False), text.isin(_FALSE).fillna(False)], [True, False], default=-1),
+            np.select([text.isin(TRUE_WORDS).fillna(False), text.isin(FALSE_WORDS).fillna(False)], [True, False], default=-1),
             index=raw.index,
         )
         .map({1: True, 0: False, -1: pd.NA})
