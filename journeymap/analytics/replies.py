@@ -162,7 +162,9 @@ def service_levels(  # noqa: PLR0915 - one table, column by column
     account; events of the actor ``system``, such as a ticketing system's auto-acknowledgements
     and status changes, belong to no agent, whatever ``agent_id`` they carry), ``"brand"`` (the
     ``brand`` column, else ``author_id``) or any events column. A *reply* belongs to the group
-    of its own row; a *journey* belongs to a group through each of its conversations (a thread,
+    of its own row; one without a value of the column, to the value of the customer message it
+    answers, else to ``"(no <column>)"``, as its journey does (with ``bots="include"``, a
+    ``system`` event's to ``"(system)"``); a *journey* belongs to a group through each of its conversations (a thread,
     split by brand where two brands answer in it; a journey by customer holds one per thread):
     to the group of the human reply that answered the conversation's opening message (its first
     customer message addressed to a brand, as :func:`~journeymap.response_times` times a
@@ -247,13 +249,26 @@ def service_levels(  # noqa: PLR0915 - one table, column by column
     answering = brand & in_conversation.to_numpy(dtype=bool)  # the brand's rows that are replies of some kind
     counted = answering & ~excluded
 
+    # A reply without a value of the column belongs where the journey it answers does: to the
+    # value of the customer message it answers, else "(no <column>)"; a system event without one
+    # belongs to no group, but with bots="include" to "(system)", as the journeys it answered do
+    brand_values = pd.Index(group[counted].dropna().unique())
+    answers = rf["answers"].to_numpy(dtype=np.int64)
+    answered_value = pd.Series(group.to_numpy(dtype=object)[np.maximum(answers, 0)], index=events.index, dtype="string")
+    answered_value = answered_value.where((answers >= 0) & answered_value.isin(brand_values).to_numpy(dtype=bool))
+    unvalued_row = answering & group.isna().to_numpy(dtype=bool)
+    system = is_system(events)
+    system_reply = unvalued_row & system if bots == "include" else np.zeros(len(events), dtype=bool)
+    reply_group = group.mask(pd.Series(unvalued_row & ~system, index=events.index), answered_value.fillna(no_value(name)))
+    reply_group = reply_group.mask(pd.Series(system_reply, index=events.index), SYSTEM_REPLY)
+
     # replies
     # A reply split over messages ("1/2 ... 2/2") is one reply: a counted message right after
     # another of the same group in its conversation, with no customer message between (an
     # automatic message left out between them does not split it), continues it.
     previous = ctx.last_before(~(brand & excluded))
     has_prev = previous >= 0
-    codes = pd.factorize(group)[0]  # NA (no group) is -1
+    codes = pd.factorize(reply_group)[0]  # NA (no group) is -1
     same_group = np.zeros(len(events), dtype=bool)
     prev_rows = previous[has_prev]
     # ... and answer in the same conversation (a reply that names another brand's message is in that one's)
@@ -267,8 +282,8 @@ def service_levels(  # noqa: PLR0915 - one table, column by column
     turns = counted & ~same_group
     # over the brand's replies only: a customer's own value (by="author_id") is no group of
     # replies, nor is a broadcast (a journey without a customer message) a reply
-    replies = pd.Series(turns, index=events.index)[answering].groupby(group[answering], sort=False).sum()
-    automatic = pd.Series(flagged, index=events.index)[answering].groupby(group[answering], sort=False).sum()
+    replies = pd.Series(turns, index=events.index)[answering].groupby(reply_group[answering], sort=False).sum()
+    automatic = pd.Series(flagged, index=events.index)[answering].groupby(reply_group[answering], sort=False).sum()
 
     # journeys: per conversation (a thread, split by brand: a journey by customer holds several),
     # the group of the human reply that answered its opening message, else the column's first
@@ -276,13 +291,12 @@ def service_levels(  # noqa: PLR0915 - one table, column by column
     # customer's own id, as with by="author_id"; automatic rows aside), else NO_REPLY
     conv = conversation_openings(js, bots=bots, auto=auto)
     conversation = outcome
-    brand_values = pd.Index(group[counted].dropna().unique())
     candidates = group.where(group.isin(brand_values) & ~(brand & excluded))
     fallback = candidates.groupby(conversation, sort=False).first()  # by position: the index may repeat labels
     reply = conv["reply"].to_numpy(dtype=np.int64)
     owner = pd.Series(group.to_numpy(dtype=object)[np.maximum(reply, 0)], dtype="string").where(reply >= 0)
     # a system event's speed is no agent's, nor a sign that nobody replied (bots="include")
-    by_system = (reply >= 0) & is_system(events)[np.maximum(reply, 0)] & owner.isna().to_numpy(dtype=bool)
+    by_system = (reply >= 0) & system[np.maximum(reply, 0)] & owner.isna().to_numpy(dtype=bool)
     owner = owner.mask(by_system, SYSTEM_REPLY)
     opening = conv["opening"].to_numpy(dtype=np.int64)
     fallback_owner = pd.Series(fallback.reindex(conversation[opening]).to_numpy(dtype=object), dtype="string")
@@ -328,7 +342,11 @@ def service_levels(  # noqa: PLR0915 - one table, column by column
 
     # journeys replied in, and their recovery
     def pairs_of(rows: npt.NDArray[np.bool_]) -> pd.DataFrame:
-        return pd.DataFrame({"group": group[rows].to_numpy(), "journey_id": journey[rows].to_numpy()}).dropna().drop_duplicates()
+        return (
+            pd.DataFrame({"group": reply_group[rows].to_numpy(), "journey_id": journey[rows].to_numpy()})
+            .dropna()
+            .drop_duplicates()
+        )
 
     pairs = pairs_of(counted)
     replied_in = pairs.groupby("group", sort=False).size()
@@ -341,7 +359,7 @@ def service_levels(  # noqa: PLR0915 - one table, column by column
         rec = recovery_of(js)
         credited = counted & rec.window
         neg_pairs = (
-            pd.DataFrame({"group": group[credited].to_numpy(), "conversation": rec.conversation[credited]})
+            pd.DataFrame({"group": reply_group[credited].to_numpy(), "conversation": rec.conversation[credited]})
             .dropna()
             .drop_duplicates()
         )
@@ -377,7 +395,7 @@ def service_levels(  # noqa: PLR0915 - one table, column by column
         {
             "change": (rf["valence_after"] - rf["valence_before"]).to_numpy()[turns],
             "journey": journey.to_numpy(dtype=object)[turns],
-            "group": group.to_numpy(dtype=object)[turns],
+            "group": reply_group.to_numpy(dtype=object)[turns],
         }
     ).dropna(subset=["group"])
     interval = MeanInterval(seed=seed, bounds=CHANGE_BOUNDS)

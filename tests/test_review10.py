@@ -1,0 +1,55 @@
+"""Defects found in the tenth session's reviews, each with the behaviour it should have."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+import journeymap as jm
+
+T0 = pd.Timestamp("2024-01-01 09:00", tz="UTC")
+
+
+def answered_threads(teams: list[str | None], *, unbranded: int = 0, system: bool = False) -> jm.JourneySet:
+    rows = []
+    for j, team in enumerate(teams):
+        start = T0 + pd.Timedelta(hours=j)
+        rows.append(
+            {"event_id": f"c{j}", "customer_id": f"u{j}", "timestamp": start, "actor": "customer", "touchpoint": "mention",
+             "text": "my order is late", "thread_id": f"t{j}", "brand": "Shop", "team": None, "agent_id": None}
+        )  # fmt: skip
+        if system:
+            rows.append(
+                {"event_id": f"s{j}", "customer_id": f"u{j}", "timestamp": start + pd.Timedelta(minutes=1), "actor": "system",
+                 "touchpoint": "reply", "text": "Ticket received", "thread_id": f"t{j}", "brand": "Shop", "team": None,
+                 "agent_id": None}
+            )  # fmt: skip
+        rows.append(
+            {"event_id": f"r{j}", "customer_id": f"u{j}", "timestamp": start + pd.Timedelta(minutes=10), "actor": "agent",
+             "touchpoint": "reply", "text": "sorry about that", "thread_id": f"t{j}",
+             "brand": None if j < unbranded else "Shop", "team": team, "agent_id": f"ag{j}"}
+        )  # fmt: skip
+    return jm.build_journeys(jm.read_events(pd.DataFrame(rows)))
+
+
+def test_replies_without_a_value_count_in_the_row_their_journeys_go_to() -> None:
+    league = jm.service_levels(answered_threads(["A", "A", "A", None, None, None]), by="team")
+    # before: "(no team)" had 3 journeys answered in 10 minutes and 0 replies, 0 journeys replied in
+    assert league.loc["(no team)", ["replies", "journeys", "journeys_replied"]].tolist() == [3, 3, 3]
+    assert league.loc["A", ["replies", "journeys", "journeys_replied"]].tolist() == [3, 3, 3]
+
+
+def test_a_reply_without_a_brand_counts_for_the_brand_the_customer_wrote_to() -> None:
+    league = jm.service_levels(answered_threads(["A"] * 5, unbranded=2), by="brand")
+    assert league.index.tolist() == ["Shop"]
+    assert league.loc["Shop", ["replies", "journeys", "journeys_replied"]].tolist() == [5, 5, 5]  # before: 3 and 3
+
+
+@pytest.mark.parametrize("bots", ["exclude", "include"])
+def test_system_replies_count_in_the_system_row_only_when_included(bots: str) -> None:
+    league = jm.service_levels(answered_threads(["A"] * 5, system=True), by="agent", bots=bots)  # type: ignore[arg-type]
+    if bots == "include":  # the acknowledgement answered each journey first
+        assert league.loc["(system)", ["replies", "automatic", "journeys", "journeys_replied"]].tolist() == [5, 5, 5, 5]
+    else:
+        assert "(system)" not in league.index
+    assert league.loc[[f"ag{j}" for j in range(5)], "replies"].tolist() == [1] * 5
