@@ -53,3 +53,22 @@ def test_system_replies_count_in_the_system_row_only_when_included(bots: str) ->
     else:
         assert "(system)" not in league.index
     assert league.loc[[f"ag{j}" for j in range(5)], "replies"].tolist() == [1] * 5
+
+
+def test_read_twcs_reads_a_brand_handle_in_any_case() -> None:
+    frame = pd.DataFrame(
+        {
+            "tweet_id": [1, 2, 3, 4],
+            "author_id": ["u1", "AmazonHelp", "u2", "u3"],
+            "inbound": [True, False, True, True],
+            "created_at": [f"Tue Oct 31 22:{m}:47 +0000 2017" for m in (10, 20, 30, 40)],
+            "text": ["@AmazonHelp where is my parcel", "@u1 sorry, DM us", "@amazonhelp refund??", "@AMAZONHELP hello @Friend"],
+            "response_tweet_id": ["2", None, None, None],
+            "in_response_to_tweet_id": [None, "1", None, None],
+        }
+    )
+    log = jm.read_twcs(frame)
+    assert log.events["brand"].tolist() == ["AmazonHelp"] * 4  # before: "amazonhelp", "AMAZONHELP"
+    league = jm.service_levels(jm.build_journeys(log), by="brand")
+    assert league.index.tolist() == ["AmazonHelp"]  # before: two of its three journeys in "(no reply)"
+    assert league.loc["AmazonHelp", "journeys"] == 3

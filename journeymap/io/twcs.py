@@ -290,7 +290,8 @@ def read_twcs(  # noqa: PLR0915 - one pass over the columns, read top to bottom
       account; for a customer tweet the account of the brand tweet it answers (directly, or
       through the customer's own earlier tweets: in a thread with two brands a reply to one is
       not the other's), else of the thread's earliest brand tweet, else the first ``@handle``
-      it names. ``author_id`` is kept as well.
+      it names, spelt as the brand account of the data it matches in any case ("@amazonhelp":
+      ``AmazonHelp``). ``author_id`` is kept as well.
     * ``text`` is the tweet as written: the corpus's HTML escapes (``&amp;``, ``&gt;``) decoded.
     * ``thread_id`` is the root of the reply tree in the data; ``in_reply_to`` the parent id.
     * ``touchpoint``: ``mention`` (a customer opening a thread, or joining another customer's
@@ -411,6 +412,11 @@ def read_twcs(  # noqa: PLR0915 - one pass over the columns, read top to bottom
     brand = pd.Series(brand_of_thread, index=frame.index, dtype="string")
     # else the first @handle the customer names
     named = _extract_on(text, is_customer & brand.isna().to_numpy(dtype=bool), r"@(?P<brand>[A-Za-z_]\w*)")
+    # handles are case-insensitive: "@amazonhelp" is the brand account AmazonHelp of the data
+    accounts = pd.Series(author[brand_post].dropna().unique(), dtype="string")
+    spelling = pd.Series(accounts.to_numpy(dtype=object), index=accounts.str.lower().to_numpy(dtype=object))
+    spelling = spelling[~spelling.index.duplicated()]
+    named = named.str.lower().map(spelling).astype("string").fillna(named)
     brand = brand.fillna(named)
 
     # the first tweet of its thread; a reply whose parent is outside the data is a later tweet.
