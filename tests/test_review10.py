@@ -72,3 +72,19 @@ def test_read_twcs_reads_a_brand_handle_in_any_case() -> None:
     league = jm.service_levels(jm.build_journeys(log), by="brand")
     assert league.index.tolist() == ["AmazonHelp"]  # before: two of its three journeys in "(no reply)"
     assert league.loc["AmazonHelp", "journeys"] == 3
+
+
+def test_a_customer_joining_by_answering_the_brands_reply_opens_with_a_mention() -> None:
+    frame = pd.DataFrame(
+        {
+            "tweet_id": [1, 2, 3, 4],
+            "author_id": ["111", "BrandA", "333", "111"],
+            "inbound": [True, False, True, True],
+            "created_at": [f"Tue Oct 31 22:{m}:47 +0000 2017" for m in (10, 20, 30, 40)],
+            "text": ["@BrandA my parcel is lost", "@111 Sorry! Please DM us ^AB", "@BrandA @111 mine too!", "@BrandA done"],
+            "in_response_to_tweet_id": [None, 1, 2, 2],
+        }
+    )
+    events = jm.read_twcs(frame).events.set_index("event_id")
+    # 333's first tweet, in 111's thread, answers the brand's reply: before, a "follow_up"
+    assert events["touchpoint"].to_dict() == {"1": "mention", "2": "dm_request", "3": "mention", "4": "follow_up"}

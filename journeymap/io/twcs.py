@@ -421,11 +421,12 @@ def read_twcs(  # noqa: PLR0915 - one pass over the columns, read top to bottom
 
     # the first tweet of its thread; a reply whose parent is outside the data is a later tweet.
     # A customer who joins another customer's thread ("me too") opens their own journey there:
-    # their shallowest tweet in the thread, when it answers another customer, is a mention too.
+    # their shallowest tweet in a thread that belongs to another customer is a mention too,
+    # whether it answers that customer or the brand's reply to them.
     opener = (root_row == np.arange(n)) & ~dangling
     authors = author.astype("string").reset_index(drop=True)
-    other_author = (authors.iloc[np.maximum(parent_row, 0)].reset_index(drop=True) != authors).fillna(False).to_numpy(dtype=bool)
-    joins = is_customer & has_parent & is_customer[np.maximum(parent_row, 0)] & other_author
+    thread_customer = pd.Series(customer.to_numpy(dtype=object)[root_row], dtype="string")
+    joins = is_customer & has_parent & (thread_customer != authors).fillna(False).to_numpy(dtype=bool)
     if joins.any():
         keys = pd.DataFrame({"root": root_row, "author": authors.to_numpy(dtype=object), "depth": depth})
         shallowest = keys.groupby(["root", "author"], sort=False, dropna=False)["depth"].transform("min").to_numpy()
