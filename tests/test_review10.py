@@ -88,3 +88,44 @@ def test_a_customer_joining_by_answering_the_brands_reply_opens_with_a_mention()
     events = jm.read_twcs(frame).events.set_index("event_id")
     # 333's first tweet, in 111's thread, answers the brand's reply: before, a "follow_up"
     assert events["touchpoint"].to_dict() == {"1": "mention", "2": "dm_request", "3": "mention", "4": "follow_up"}
+
+
+def test_plot_labels_break_words_longer_than_a_line() -> None:
+    from journeymap.plot._theme import wrap
+
+    label = wrap("InternationalShippingCustomsClearanceDelayNotificationWorkflow", 12)
+    lines = label.split("\n")
+    assert len(lines) <= 3 and all(len(line) <= 12 for line in lines)  # before: one line of 62 characters
+
+
+def test_the_heatmaps_colour_bar_label_fits_a_figure_of_few_rows() -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from journeymap.testing.data import planted_scores
+
+    js = planted_scores(jm.build_journeys(jm.datasets.service_journeys(60, seed=0)))
+    ax = jm.plot.emotion_heatmap(js, level="stage")
+    figure = ax.figure
+    figure.canvas.draw()
+    box = figure.axes[-1].yaxis.label.get_window_extent(figure.canvas.get_renderer())  # type: ignore[attr-defined]
+    assert box.y0 >= 0 and box.y1 <= figure.bbox.height  # before: 310 px of label on a 270 px figure
+    plt.close(figure)  # type: ignore[arg-type]
+
+
+def test_plot_trends_leaves_pyplots_current_axes_as_it_found_it() -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from journeymap.testing.data import planted_scores
+
+    js = planted_scores(jm.build_journeys(jm.datasets.service_journeys(40, seed=0)))
+    figure, (left, right) = plt.subplots(1, 2)
+    plt.sca(left)
+    jm.plot.trends(js, ax=right)
+    assert plt.gca() is left  # before: the twin of ``right`` that trends makes
+    plt.close(figure)

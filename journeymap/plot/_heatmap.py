@@ -74,7 +74,7 @@ def emotion_heatmap(
             ax.text(j, i, f"{v:.0%}", ha="center", va="center", fontsize=8, color=ink)
     ax.set_xticks(np.arange(shares.shape[1]), [_theme.wrap(str(c), 12) for c in shares.columns], rotation=45, ha="right")
     ax.set_yticks(np.arange(shares.shape[0]), [f"{_theme.wrap(str(r), 18)} (n={k:,})" for r, k in zip(shares.index, n)])
-    ax.figure.colorbar(image, ax=ax, shrink=0.8, label="share (of the customer messages in the row)")
+    ax.figure.colorbar(image, ax=ax, shrink=0.8, label="share of the row's\ncustomer messages")
     ax.set_title(f"Emotions by {level}")
     for side in ("top", "right", "left", "bottom"):
         ax.spines[side].set_visible(False)

@@ -126,14 +126,18 @@ def count(n: int, noun: str) -> str:
 def wrap(text: str, width: int = 14) -> str:
     """A label wrapped onto lines of ``width`` characters (at most three lines).
 
-    Emoji are left out, as by :func:`shorten`; accented Latin, Cyrillic and Arabic are kept.
+    Emoji are left out, as by :func:`shorten`; accented Latin, Cyrillic and Arabic are kept. A
+    word longer than a line is broken.
 
     Examples:
         >>> wrap("Facturación 💳"), wrap("Доставка 🚚")
         ('Facturación', 'Доставка')
+        >>> print(wrap("app.login.passwordReset", 12))
+        app.login.pa
+        sswordReset
     """
     flat = " ".join(_drawable(text).replace("_", " ").split())
-    lines = textwrap.wrap(flat, width, break_long_words=False) or [""]
+    lines = textwrap.wrap(flat, width) or [""]
     if len(lines) > 3:
         lines = [*lines[:2], shorten(" ".join(lines[2:]), width)]
     return "\n".join(lines)

@@ -90,7 +90,11 @@ def trends(
     ax.set_ylabel("customer messages")
     ax.set_ylim(0, max(1.0, float(table["volume"].max())) * 1.05)
     label = _LABELS[metric]
+    figure = ax.get_figure()
+    current = figure.gca() if figure is not None else None  # the figure has an Axes (ax): gca makes none
     right = ax.twinx()
+    if figure is not None and current is not None:
+        figure.sca(current)  # twinx makes the twin current: pyplot's plt.title would land on it
     if metric == "first_response_median":
         seconds = table[metric].dt.total_seconds().to_numpy(dtype=float)
         unit, per = time_unit(seconds)
