@@ -129,3 +129,14 @@ def test_plot_trends_leaves_pyplots_current_axes_as_it_found_it() -> None:
     jm.plot.trends(js, ax=right)
     assert plt.gca() is left  # before: the twin of ``right`` that trends makes
     plt.close(figure)
+
+
+def test_text_columns_of_the_tables_are_one_string_dtype() -> None:
+    from journeymap.testing.data import planted_scores
+
+    js = planted_scores(jm.build_journeys(jm.datasets.service_journeys(40, seed=0)))
+    triage = jm.triage(js)
+    # before: status and reason were pandas' "str" (NaN for missing) beside "string" text and emotion
+    assert {str(triage[c].dtype) for c in ("status", "reason", "text", "emotion")} == {"string"}
+    assert str(jm.touchpoint_summary(js)["top_emotions"].dtype) == "string"
+    assert str(jm.pain_points(js)["top_emotions"].dtype) == "string"

@@ -727,11 +727,10 @@ def triage(
     reasons = reasons.where(~thanks, "a positive reply to the brand's answer; " + reasons)
     reasons = reasons.where(~settled, "the customer thanked the brand later; " + reasons)
     reasons = reasons.where(~unaddressed, "addressed to no brand; " + reasons)
+    unranked = [moved.to_numpy(), outside.to_numpy(), closing.to_numpy(), unaddressed.to_numpy()]
     out = pd.DataFrame(
         {
-            "status": np.select(
-                [moved.to_numpy(), outside.to_numpy(), closing.to_numpy(), unaddressed.to_numpy()], _UNRANKED, default="waiting"
-            ),
+            "status": pd.array(np.select(unranked, _UNRANKED, default="waiting"), dtype="string"),
             "priority": priority,
             "negativity": negativity,
             "intensity": intensity,
@@ -745,7 +744,7 @@ def triage(
             "censored": ev["timestamp"] <= now_ts,
             "text": ev["text"] if "text" in ev.columns else pd.Series(pd.NA, index=ev.index, dtype="string"),
             "emotion": ev["emotion"],
-            "reason": reasons,
+            "reason": reasons.astype("string"),
         },
         index=ev.index,
     )
