@@ -491,7 +491,9 @@ def report(
     js = _checked(js, examples=examples, max_steps=max_steps, sla=sla, freq=freq, tz=tz, auto=auto)
     out = _output(path)  # before the figures: a bad path fails at once, not after the drawing
     tz = check_tz(tz, js)  # one zone for every section: the journeys' own by default
-    with mpl.rc_context({"backend": "Agg"}):
+    from journeymap.plot._theme import RC_LOCK
+
+    with RC_LOCK, mpl.rc_context({"backend": "Agg"}):  # one thread at a time: rcParams are the process's
         metrics = journey_metrics(js)
         sections = [f"<h1>{html.escape(title)}</h1>"]
         sections.append(_counts(js, log, rejects))

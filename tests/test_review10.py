@@ -140,3 +140,40 @@ def test_text_columns_of_the_tables_are_one_string_dtype() -> None:
     assert {str(triage[c].dtype) for c in ("status", "reason", "text", "emotion")} == {"string"}
     assert str(jm.touchpoint_summary(js)["top_emotions"].dtype) == "string"
     assert str(jm.pain_points(js)["top_emotions"].dtype) == "string"
+
+
+def test_plots_from_threads_change_rcparams_one_at_a_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    import threading
+    import time
+    from concurrent.futures import ThreadPoolExecutor
+
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from journeymap.plot import _theme
+
+    inside, most = 0, 0
+    guard = threading.Lock()
+    subplots = plt.subplots
+
+    def slow_subplots(*args: object, **kwargs: object) -> object:  # runs inside the theme's rc_context
+        nonlocal inside, most
+        with guard:
+            inside += 1
+            most = max(most, inside)
+        time.sleep(0.05)
+        with guard:
+            inside -= 1
+        return subplots(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(plt, "subplots", slow_subplots)
+    before = dict(matplotlib.rcParams)
+    with ThreadPoolExecutor(4) as pool:
+        axes = list(pool.map(lambda _: _theme.get_ax(None), range(4)))
+    for ax in axes:
+        plt.close(ax.figure)  # type: ignore[arg-type]
+    # before: the threads' rc_contexts overlapped, and one could restore another's settings for good
+    assert most == 1
+    assert {k: v for k, v in matplotlib.rcParams.items() if str(before[k]) != str(v)} == {}

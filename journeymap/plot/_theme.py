@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import textwrap
+import threading
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -37,6 +38,11 @@ RC: dict[str, Any] = {
 }
 
 
+#: Held while matplotlib's process-wide ``rcParams`` are changed for a while (``rc_context``):
+#: two threads each saving and restoring them would leave one's settings in force.
+RC_LOCK = threading.RLock()
+
+
 def get_ax(ax: Axes | None, figsize: tuple[float, float] = (9, 4.5)) -> Axes:
     """The given Axes, else a new pyplot figure's (not ``plt.gca()``, so nothing is drawn over).
 
@@ -46,7 +52,7 @@ def get_ax(ax: Axes | None, figsize: tuple[float, float] = (9, 4.5)) -> Axes:
         return ax
     import matplotlib.pyplot as plt
 
-    with plt.rc_context(RC):  # type: ignore[arg-type]
+    with RC_LOCK, plt.rc_context(RC):  # type: ignore[arg-type]
         _, new = plt.subplots(figsize=figsize, layout="constrained")
     return new
 
