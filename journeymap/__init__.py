@@ -51,6 +51,7 @@ from journeymap.exceptions import (
     SchemaError,
     ScorerOptionsError,
     TextsFailedError,
+    UnknownJourneyError,
     UnknownScorerError,
     UnsupportedBackendError,
 )
@@ -99,6 +100,7 @@ __all__ = [
     "TopicModel",
     "Touchpoint",
     "TransformerScorer",
+    "UnknownJourneyError",
     "UnknownScorerError",
     "UnsupportedBackendError",
     "__version__",

@@ -21,6 +21,7 @@ __all__ = [
     "SchemaError",
     "ScorerOptionsError",
     "TextsFailedError",
+    "UnknownJourneyError",
     "UnknownScorerError",
     "UnsupportedBackendError",
 ]
@@ -93,6 +94,25 @@ class SchemaError(JourneyMapError, ValueError):
     def __init__(self, message: str, rejects: pd.DataFrame | None = None) -> None:
         super().__init__(message)
         self.rejects = rejects
+
+
+class UnknownJourneyError(JourneyMapError, KeyError):
+    """A journey id that is not in the :class:`~journeymap.JourneySet` (``js[id]``, ``js.select(ids)``).
+
+    A ``KeyError`` too, as a mapping's missing key is; the message names the id.
+
+    Examples:
+        >>> import journeymap as jm
+        >>> js = jm.build_journeys(jm.datasets.service_journeys(3, seed=0))
+        >>> try:
+        ...     js["no-such-journey"]
+        ... except jm.UnknownJourneyError as err:
+        ...     print(err, isinstance(err, KeyError))
+        no journey 'no-such-journey' in this JourneySet (7 journeys) True
+    """
+
+    def __str__(self) -> str:  # KeyError would quote the whole message
+        return str(self.args[0]) if self.args else ""
 
 
 class UnknownScorerError(JourneyMapError, KeyError):

@@ -177,3 +177,42 @@ def test_plots_from_threads_change_rcparams_one_at_a_time(monkeypatch: pytest.Mo
     # before: the threads' rc_contexts overlapped, and one could restore another's settings for good
     assert most == 1
     assert {k: v for k, v in matplotlib.rcParams.items() if str(before[k]) != str(v)} == {}
+
+
+@pytest.mark.parametrize("what", ["journeys", "log"])
+def test_a_topic_model_refuses_journeys_for_texts(what: str) -> None:
+    log = jm.read_events(jm.datasets.service_journeys(5, seed=0).events)
+    given = jm.build_journeys(log) if what == "journeys" else log
+    model = jm.TopicModel()
+    # before: fitted on the journeys' printed form ("datetime actor", "brand streamly" topics)
+    with pytest.raises(ValueError, match=r"texts must be a sequence of texts, got a (JourneySet|EventLog): use journeymap"):
+        model.fit(given)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("call", ["score", "assign_topics", "read_events"])
+@pytest.mark.parametrize("columns", ["two text columns", "two levels"])
+def test_frames_without_one_text_per_row_are_a_schema_error(call: str, columns: str) -> None:
+    if columns == "two text columns":
+        frame = pd.DataFrame(
+            [["c1", "2024-01-01", "my bill is wrong", "dup"]], columns=["customer_id", "timestamp", "text", "text"]
+        )
+        match = r"duplicate column names \['text'\]"
+    else:
+        frame = pd.DataFrame([["my bill is wrong"]], columns=pd.MultiIndex.from_tuples([("text", "raw")]))
+        match = "the columns have 2 levels of names"
+    function = {"score": jm.score, "assign_topics": jm.assign_topics, "read_events": jm.read_events}[call]
+    with pytest.raises(jm.SchemaError, match=match):  # before: pandas' AttributeError or ValueError from inside
+        function(frame)
+
+
+def test_assign_topics_without_text_is_a_schema_error_as_in_score() -> None:
+    with pytest.raises(jm.SchemaError, match="assign_topics needs a 'text' column"):  # before: a bare JourneyMapError
+        jm.assign_topics(pd.DataFrame({"message": ["hi"]}))
+
+
+def test_an_unknown_journey_id_is_a_journeymap_error_and_a_key_error() -> None:
+    js = jm.build_journeys(jm.datasets.service_journeys(3, seed=0))
+    for call in (lambda: js["nope"], lambda: js.select(["nope"])):
+        with pytest.raises(jm.UnknownJourneyError, match="no journey 'nope'") as caught:  # before: a builtin KeyError only
+            call()
+        assert isinstance(caught.value, KeyError) and isinstance(caught.value, jm.JourneyMapError)

@@ -18,7 +18,7 @@ from journeymap.emotions.language import UNDETERMINED, detect_languages
 from journeymap.emotions.registry import get_scorer
 from journeymap.emotions.scorer import OUTPUTS, EmotionScorer, SentimentScorer, scorer_languages
 from journeymap.exceptions import ArgumentTypeError, InvalidArgumentError, JourneyMapError, SchemaError, TextsFailedError
-from journeymap.io.validation import canonical_actors, without_surrogates
+from journeymap.io.validation import canonical_actors, check_unique_columns, without_surrogates
 from journeymap.schema import (
     ACTORS,
     EMOTION_COLUMNS,
@@ -547,6 +547,7 @@ def score(
     if not isinstance(events, pd.DataFrame):
         msg = f"journeys must be a JourneySet or a DataFrame, got {type(journeys).__name__}"
         raise ArgumentTypeError(msg)
+    check_unique_columns(events)  # two 'text' columns, or names of two levels: no one text per row
     if "text" not in events.columns:
         msg = f"score needs a 'text' column; found: {list(events.columns)}"
         raise SchemaError(msg)

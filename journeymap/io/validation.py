@@ -284,14 +284,25 @@ def check_on_error(on_error: str) -> None:
 
 
 def check_unique_columns(frame: pd.DataFrame) -> None:
-    """Raise SchemaError naming the column names that the frame holds more than once.
+    """Raise SchemaError naming the column names that the frame holds more than once, or for column names of several levels.
 
     Examples:
         >>> check_unique_columns(pd.DataFrame([[1, 2]], columns=["text", "text"]))
         Traceback (most recent call last):
         ...
         journeymap.exceptions.SchemaError: duplicate column names ['text']: each column needs a name of its own...
+        >>> check_unique_columns(pd.DataFrame([["hi"]], columns=pd.MultiIndex.from_tuples([("text", "raw")])))
+        Traceback (most recent call last):
+        ...
+        journeymap.exceptions.SchemaError: the columns have 2 levels of names ([('text', 'raw')]): journeymap reads one name...
     """
+    if isinstance(frame.columns, pd.MultiIndex):
+        shown = list(frame.columns[:5])
+        msg = (
+            f"the columns have {frame.columns.nlevels} levels of names ({shown}): journeymap reads one name per column; "
+            "flatten them first (frame.columns = ['_'.join(map(str, c)) for c in frame.columns])"
+        )
+        raise SchemaError(msg, empty_rejects())
     repeated = sorted({str(c) for c in frame.columns[frame.columns.duplicated()]})
     if repeated:
         msg = f"duplicate column names {repeated}: each column needs a name of its own (rename them before reading)"

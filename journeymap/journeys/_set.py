@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from journeymap.emotions.taxonomy import Taxonomy
-from journeymap.exceptions import ArgumentTypeError, InvalidArgumentError, SchemaError
+from journeymap.exceptions import ArgumentTypeError, InvalidArgumentError, SchemaError, UnknownJourneyError
 from journeymap.model import Customer, EmotionScore, Interaction, Journey, Touchpoint
 from journeymap.schema import (
     CANONICAL_COLUMNS,
@@ -235,7 +235,7 @@ class JourneySet(EventColumns):
             i = int(self._position[journey_id])
         except KeyError:
             msg = f"no journey {journey_id!r} in this JourneySet ({len(self)} journeys)"
-            raise KeyError(msg) from None
+            raise UnknownJourneyError(msg) from None
         return self._journey(i)
 
     def select(self, journey_ids: Iterable[str]) -> JourneySet:
@@ -248,7 +248,7 @@ class JourneySet(EventColumns):
         (``jm.response_times(js).loc[ids]``).
 
         Raises:
-            KeyError: an id that is not in the set, named.
+            UnknownJourneyError: (a ``KeyError``) an id that is not in the set, named.
 
         Examples:
             >>> import journeymap as jm
@@ -264,7 +264,7 @@ class JourneySet(EventColumns):
         missing = [i for i in ids if not (isinstance(i, Hashable) and i in known)]
         if missing:
             msg = f"no journey {str(missing[0])!r} in this JourneySet ({len(missing)} id(s) not found of {len(ids)})"
-            raise KeyError(msg)
+            raise UnknownJourneyError(msg)
         wanted = pd.Index(ids, dtype=object)
         positions = np.sort(self._position[wanted.unique()].to_numpy(dtype=np.int64))
         starts, ends = self._offsets[positions], self._offsets[positions + 1]

@@ -43,6 +43,12 @@ def _values(texts: Any, argument: str, *, sort_sets: bool) -> list[Any]:
     if isinstance(texts, (str, bytes)):
         msg = f"{argument} must be a sequence of texts, not a single string"
         raise TopicInputError(msg)
+    if isinstance(getattr(texts, "events", None), pd.DataFrame):  # a JourneySet or an EventLog: its items are no texts
+        msg = (
+            f"{argument} must be a sequence of texts, got a {type(texts).__name__}: use journeymap.assign_topics(js, model) "
+            "for journeys, or pass their texts (js.events['text'])"
+        )
+        raise TopicInputError(msg)
     if isinstance(texts, pd.DataFrame):
         if "text" not in texts.columns:
             msg = f"{argument}: a DataFrame must have a 'text' column (columns: {list(texts.columns)})"
