@@ -216,3 +216,9 @@ def test_an_unknown_journey_id_is_a_journeymap_error_and_a_key_error() -> None:
         with pytest.raises(jm.UnknownJourneyError, match="no journey 'nope'") as caught:  # before: a builtin KeyError only
             call()
         assert isinstance(caught.value, KeyError) and isinstance(caught.value, jm.JourneyMapError)
+
+
+@pytest.mark.parametrize("name", ["", "  "])
+def test_an_empty_scorer_name_is_refused_not_read_as_the_current_folder(name: str) -> None:
+    with pytest.raises(jm.InvalidArgumentError, match="got an empty string"):  # before: "the folder holds no model"
+        jm.get_scorer(name)

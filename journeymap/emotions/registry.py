@@ -19,7 +19,13 @@ from typing import TYPE_CHECKING, Any
 from journeymap._plugins import read_group
 from journeymap.emotions.scorer import EmotionScorer, languages_problem
 from journeymap.emotions.taxonomy import Taxonomy
-from journeymap.exceptions import ArgumentTypeError, JourneyMapError, ScorerOptionsError, UnknownScorerError
+from journeymap.exceptions import (
+    ArgumentTypeError,
+    InvalidArgumentError,
+    JourneyMapError,
+    ScorerOptionsError,
+    UnknownScorerError,
+)
 
 if TYPE_CHECKING:
     from importlib.metadata import EntryPoint
@@ -180,6 +186,9 @@ def get_scorer(name: str | EmotionScorer = "default", **options: Any) -> Emotion
             )
             raise ArgumentTypeError(msg)
         return verify_scorer(name, type(name).__name__)
+    if not name.strip():  # not the current folder
+        msg = "scorer must be a scorer name (see journeymap.available_scorers()), a model id or path; got an empty string"
+        raise InvalidArgumentError(msg)
     eps = _entry_points()
     if name not in eps:
         from journeymap.emotions.transformer import cached_hub_model, looks_like_model
