@@ -398,11 +398,37 @@ def demo(
         _demo(out, customers, seed)
 
 
+#: Every file name :func:`_write_tables` can write (its tables, ``demo``'s extra table and its charts):
+#: ``map --tables`` refuses a folder where one of them is the input.
+TABLE_FILES: tuple[str, ...] = (
+    "journey_metrics.csv",
+    "touchpoints.csv",
+    "pain_points.csv",
+    "response_times.csv",
+    "service_levels.csv",
+    "triage.csv",
+    "trends.csv",
+    "topics.csv",
+    "segments_tier.csv",
+    "journey_map.png",
+    "journey_graph.png",
+    "time_patterns.png",
+    "trends.png",
+)
+
+
 def _write_tables(js: JourneySet, out: Path, *, extra: dict[str, pd.DataFrame] | None = None) -> dict[str, pd.DataFrame]:
-    """The standard tables (CSV) and charts (PNG) of scored journeys, written into ``out``; the tables by file name."""
+    """The standard tables (CSV) and charts (PNG) of scored journeys, written into ``out``; the tables by file name.
+
+    ``extra`` tables must have names in :data:`TABLE_FILES`.
+    """
     import journeymap as jm
     from journeymap.io import write_table
 
+    unknown = sorted(set(extra or {}) - set(TABLE_FILES))
+    if unknown:
+        msg = f"extra tables {unknown} are not in TABLE_FILES"
+        raise ValueError(msg)
     out.mkdir(parents=True, exist_ok=True)
     written: dict[str, pd.DataFrame] = {
         "journey_metrics.csv": jm.journey_metrics(js),
@@ -548,6 +574,9 @@ def map_(
         raise _fail(f"--report must end in .html, got {report.name!r}")
     _not_the_input(report, input, "--report")
     _not_the_input(_rejects_path(report), input, "the rejects file")
+    if tables is not None:
+        for name in TABLE_FILES:
+            _not_the_input(tables / name, input, "--tables: the file")
     if not topics and (n_topics is not None or labels is not None or labels_file is not None or encoder != "default"):
         raise _fail("--n-topics, --labels, --labels-file and --encoder need --topics")
     model = _topic_model(n_topics, labels, labels_file, encoder) if topics else None

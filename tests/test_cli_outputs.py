@@ -1,0 +1,69 @@
+"""What the command line writes to disk: never over its input, never beside another run's output."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import matplotlib as mpl
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+mpl.use("Agg")
+
+import journeymap as jm
+from journeymap.cli import app
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+runner = CliRunner()
+
+
+def service_csv(path: Path) -> Path:
+    """A customer and an agent replying: every table and chart of ``--tables`` is written."""
+    pd.DataFrame(
+        {
+            "customer_id": ["a", "a", "b", "b"],
+            "timestamp": ["2024-01-01T10:00:00Z", "2024-01-01T10:05:00Z", "2024-01-02T10:00:00Z", "2024-01-02T11:00:00Z"],
+            "actor": ["customer", "agent", "customer", "agent"],
+            "text": ["my card was declined again", "sorry, we will look", "refund please", "done, refunded"],
+            "thread_id": ["t1", "t1", "t2", "t2"],
+        }
+    ).to_csv(path, index=False)
+    return path
+
+
+def fails_cleanly(args: list[str], message: str) -> str:
+    result = runner.invoke(app, args)
+    assert result.exit_code == 1, result.output
+    assert f"error: {message}" in result.output, result.output
+    assert "Traceback" not in result.output
+    return result.output
+
+
+@pytest.mark.parametrize("name", ["triage.csv", "topics.csv", "service_levels.csv"])
+def test_map_refuses_tables_that_would_overwrite_the_input(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str) -> None:
+    # from a CLI review: `map t/triage.csv --tables t` replaced the raw export with the triage table, exit 0
+    def no_scoring(*args: object, **kwargs: object) -> None:
+        raise AssertionError("scored before the outputs were checked")
+
+    monkeypatch.setattr(jm, "score", no_scoring)
+    folder = tmp_path / "t"
+    folder.mkdir()
+    source = service_csv(folder / name)
+    before = source.read_bytes()
+    args = ["map", str(source), "--report", str(tmp_path / "r.html"), "--tables", str(folder), "--no-cache"]
+    fails_cleanly(args, f"--tables: the file {str(source)!r} is the input file")
+    assert source.read_bytes() == before
+    assert not (tmp_path / "r.html").exists()
+
+
+def test_table_files_lists_every_file_the_tables_folder_gets(tmp_path: Path) -> None:
+    from journeymap.cli import TABLE_FILES
+
+    out = tmp_path / "demo"
+    result = runner.invoke(app, ["demo", "--out", str(out), "--customers", "30"])
+    assert result.exit_code == 0, result.output
+    written = {p.name for p in out.iterdir()} - {"report.html", "events_scored.parquet"}
+    assert written <= set(TABLE_FILES)
