@@ -420,7 +420,10 @@ TABLE_FILES: tuple[str, ...] = (
 def _write_tables(js: JourneySet, out: Path, *, extra: dict[str, pd.DataFrame] | None = None) -> dict[str, pd.DataFrame]:
     """The standard tables (CSV) and charts (PNG) of scored journeys, written into ``out``; the tables by file name.
 
-    ``extra`` tables must have names in :data:`TABLE_FILES`.
+    ``extra`` tables must have names in :data:`TABLE_FILES`. A file of ``out`` with a name in
+    :data:`TABLE_FILES` that this run does not write (``topics.csv`` of an earlier ``--topics``
+    run, the service tables where the data now holds customer messages only) is an earlier run's:
+    it is removed, and the removal logged. No other file of ``out`` is touched.
     """
     import journeymap as jm
     from journeymap.io import write_table
@@ -463,6 +466,7 @@ def _write_tables(js: JourneySet, out: Path, *, extra: dict[str, pd.DataFrame] |
     }
     if not replied:
         del charts["trends.png"]
+    _remove_stale_tables(out, keep={*written, *charts})
     import matplotlib.pyplot as plt
 
     for name, draw in charts.items():
@@ -470,6 +474,17 @@ def _write_tables(js: JourneySet, out: Path, *, extra: dict[str, pd.DataFrame] |
         ax.figure.savefig(out / name, dpi=90, bbox_inches="tight")
         plt.close(ax.figure)
     return written
+
+
+def _remove_stale_tables(out: Path, *, keep: set[str]) -> None:
+    """Remove the files of ``out`` named in :data:`TABLE_FILES` but not in ``keep`` (an earlier run's), saying which."""
+    stale = [out / name for name in TABLE_FILES if name not in keep and (out / name).is_file()]
+    for path in stale:
+        path.unlink()
+    if stale:
+        logger.warning(
+            "removed %s from %s: an earlier run's, this run does not write them", ", ".join(p.name for p in stale), out
+        )
 
 
 def _demo(out: Path, customers: int, seed: int) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import TYPE_CHECKING
 
 import matplotlib as mpl
@@ -67,3 +68,29 @@ def test_table_files_lists_every_file_the_tables_folder_gets(tmp_path: Path) -> 
     assert result.exit_code == 0, result.output
     written = {p.name for p in out.iterdir()} - {"report.html", "events_scored.parquet"}
     assert written <= set(TABLE_FILES)
+
+
+def test_map_removes_the_tables_an_earlier_run_wrote_and_this_one_does_not(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    # from a CLI review: topics.csv of an earlier `--topics` run stayed beside this run's tables
+    folder = tmp_path / "t"
+    folder.mkdir()
+    for name in ("topics.csv", "response_times.csv", "trends.png", "notes.csv", "topics.messages.csv"):
+        (folder / name).write_text("an earlier run's\n")
+    source = tmp_path / "survey.csv"  # customer messages only: no service tables, no trends chart
+    pd.DataFrame(
+        {"customer_id": ["a", "b"], "timestamp": ["2024-01-01T10:00:00Z", "2024-01-02T10:00:00Z"], "text": ["late", "great"]}
+    ).to_csv(source, index=False)
+    with caplog.at_level(logging.WARNING, logger="journeymap"):
+        result = runner.invoke(
+            app, ["map", str(source), "--by", "customer", "--report", str(tmp_path / "r.html"), "--tables", str(folder)]
+        )
+    assert result.exit_code == 0, result.output
+    names = {p.name for p in folder.iterdir()}
+    assert not names & {"topics.csv", "response_times.csv", "trends.png"}
+    assert {"notes.csv", "topics.messages.csv", "journey_metrics.csv", "journey_map.png"} <= names  # not its names: kept
+    said = [r.getMessage() for r in caplog.records if r.getMessage().startswith("removed ")]
+    assert said == [
+        f"removed response_times.csv, topics.csv, trends.png from {folder}: an earlier run's, this run does not write them"
+    ]
