@@ -15,7 +15,7 @@ import typer
 from journeymap.exceptions import JourneyMapError
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterator
+    from collections.abc import Callable, Iterator, Sequence
 
     import pandas as pd
 
@@ -262,18 +262,40 @@ def _not_the_input(output: Path, input_path: Path, what: str) -> None:
         raise _fail(f"{what} {str(output)!r} is the input file; choose another path")
 
 
-def _usable(log: EventLog, path: Path, output: Path) -> None:
-    """Stop with a clear message when no event survived validation (the rejects written beside ``output``)."""
+def _usable(log: EventLog, path: Path, output: Path, *, outputs: Sequence[Path] = ()) -> None:
+    """Stop with a clear message when no event survived validation (the rejects written beside ``output``).
+
+    ``outputs`` are the paths the command writes on success (``output`` among them): an earlier
+    run's files there are removed, so that the rejects of this run do not sit beside the results
+    of another input; the error line names them.
+    """
     if len(log.events) == 0:
         rejected = log.rejects["row"].nunique()
         if not rejected:
             raise _fail(f"no usable events in {str(path)!r}: the file has no rows")
         counts = log.rejects.groupby(["column", "reason"]).size().sort_values(ascending=False).head(3)
         reasons = "; ".join(f"{key[0]}: {key[1]} ({int(n):,})" for key, n in zip(counts.index.tolist(), counts.to_numpy()))
-        with _handled():
-            output.parent.mkdir(parents=True, exist_ok=True)
-            written = _write_rejects(log.rejects, output)
-        raise _fail(f"no usable events in {str(path)!r}: all {rejected:,} rows were rejected ({reasons}); reasons in {written}")
+        written, removed = _write_failed_run(log.rejects, output, outputs)
+        raise _fail(
+            f"no usable events in {str(path)!r}: all {rejected:,} rows were rejected ({reasons}); reasons in {written}{removed}"
+        )
+
+
+def _write_failed_run(rejects: pd.DataFrame, output: Path, outputs: Sequence[Path]) -> tuple[Path | None, str]:
+    """A run that failed on its rows: its rejects beside ``output``, an earlier run's ``outputs`` removed.
+
+    Returns the rejects file and, for the error line, "; removed ... of an earlier run" (or "").
+    """
+    with _handled():
+        output.parent.mkdir(parents=True, exist_ok=True)
+        written = _write_rejects(rejects, output)
+        stale = [p for p in dict.fromkeys(outputs) if p.is_file()]
+        for stale_path in stale:
+            stale_path.unlink()
+    if not stale:
+        return written, ""
+    logger.info("removed an earlier run's %s", ", ".join(map(str, stale)))
+    return written, f"; removed {', '.join(repr(str(p)) for p in stale)} of an earlier run"
 
 
 def _pairs(items: list[str] | None, option: str, shape: str, *, strip: bool) -> dict[str, str] | None:
@@ -532,7 +554,7 @@ def score(
     _not_the_input(_rejects_path(output), input, "the rejects file")
     routes = _lang_routes(lang_scorer)
     log = _load(input, Format(fmt.value), columns, actors, tz)
-    _usable(log, input, output)
+    _usable(log, input, output, outputs=[output])
     with _handled():
         output.parent.mkdir(parents=True, exist_ok=True)  # fail before scoring, not after
         _writable(output)
@@ -605,7 +627,7 @@ def map_(
         report.parent.mkdir(parents=True, exist_ok=True)  # fail before the work, not after
     _writable(report)
     log = _load(input, Format(fmt.value), columns, actors, tz)
-    _usable(log, input, report)
+    _usable(log, input, report, outputs=[report, *([tables / name for name in TABLE_FILES] if tables is not None else [])])
     with _handled():
         js = jm.build_journeys(log, by=by.value, gap=gap)
         logger.info("built %d journeys by %s", len(js), by.value)
@@ -754,7 +776,7 @@ def topics(
         _topics_of_texts(input, columns, model, sample=sample, seed=seed, output=output, messages_path=messages_path)
         return
     log = _load(input, fmt, columns, actors, tz, texts_hint=True)
-    _usable(log, input, output)
+    _usable(log, input, output, outputs=[output, messages_path])
     with _handled():
         js = jm.assign_topics(jm.build_journeys(log, by=by.value, gap=gap), model, sample=sample, seed=seed)
         table = _topic_table(js)
@@ -800,8 +822,11 @@ def _topics_of_texts(
     problems.add(~wrong & text.fillna("").str.strip().eq(""), "text", "missing or blank text: no message to read", frame["text"])
     rejected = np.isin(np.arange(len(frame)), problems.rows())
     keep = np.flatnonzero(~rejected)
+    if not len(frame):
+        raise _fail(f"no messages in {str(path)!r}: the file has no rows")
     if not len(keep):
-        raise _fail(f"no messages in {str(path)!r}: every row lacks a text")
+        written, removed = _write_failed_run(problems.frame(), output, [output, messages_path])
+        raise _fail(f"no messages in {str(path)!r}: all {len(frame):,} rows were rejected; reasons in {written}{removed}")
     texts = text.iloc[keep].astype(str).tolist()
     picked = fit_sample(texts, sample, seed)
     with _handled():

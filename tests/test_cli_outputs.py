@@ -94,3 +94,36 @@ def test_map_removes_the_tables_an_earlier_run_wrote_and_this_one_does_not(
     assert said == [
         f"removed response_times.csv, topics.csv, trends.png from {folder}: an earlier run's, this run does not write them"
     ]
+
+
+def all_rejected_csv(path: Path) -> Path:
+    """Rows whose every time is unreadable: no event survives."""
+    pd.DataFrame({"customer_id": ["a", "b"], "timestamp": ["not a time", "nor this"], "text": ["x", "y"]}).to_csv(
+        path, index=False
+    )
+    return path
+
+
+def test_a_failed_run_removes_the_earlier_runs_output_beside_its_rejects(tmp_path: Path) -> None:
+    # from a CLI review: the rejects of a failed run sat beside the results of another input
+    good, bad = service_csv(tmp_path / "good.csv"), all_rejected_csv(tmp_path / "bad.csv")
+    out = tmp_path / "o" / "scored.csv"
+    assert runner.invoke(app, ["score", str(good), "-o", str(out)]).exit_code == 0
+    printed = fails_cleanly(["score", str(bad), "-o", str(out)], "no usable events")
+    assert not out.exists() and out.with_name("scored.rejects.csv").is_file()
+    assert f"removed {str(out)!r} of an earlier run" in printed
+
+    report, tables = tmp_path / "m" / "r.html", tmp_path / "m" / "t"
+    keep = tmp_path / "m" / "notes.txt"
+    ok = runner.invoke(app, ["map", str(good), "--report", str(report), "--tables", str(tables)])
+    assert ok.exit_code == 0, ok.output
+    keep.write_text("mine")
+    (tables / "notes.csv").write_text("mine")
+    printed = fails_cleanly(["map", str(bad), "--report", str(report), "--tables", str(tables)], "no usable events")
+    assert not report.exists() and report.with_name("r.rejects.csv").is_file()
+    assert sorted(p.name for p in tables.iterdir()) == ["notes.csv"] and keep.is_file()  # only its own outputs
+    assert f"removed {str(report)!r}, {str(tables / 'journey_metrics.csv')!r}" in printed
+
+    # a run that fails with nothing of an earlier run to remove says nothing of it
+    printed = fails_cleanly(["score", str(bad), "-o", str(out)], "no usable events")
+    assert "removed" not in printed

@@ -145,3 +145,29 @@ def test_topics_of_a_table_of_messages_alone(plugin_installed: None, tmp_path: P
     assert sorted([*messages["row"], *rejects["row"]]) == list(range(len(texts)))
     assert (messages["intent"] == messages["row"]).all() and set(messages["topic"]) <= set(table["topic"])
     assert set(rejects["reason"]) == {"missing or blank text: no message to read"}
+
+
+def test_a_failed_topics_run_removes_the_earlier_runs_output(plugin_installed: None, events_csv: Path, tmp_path: Path) -> None:
+    # from a CLI review: topics.csv and topics.messages.csv of another input stayed beside the new rejects
+    out = tmp_path / "topics.csv"
+    messages, rejects = out.with_name("topics.messages.csv"), out.with_name("topics.rejects.csv")
+    fast = ["--n-topics", "2", "--encoder", "hashing", "--no-cache"]
+    run_ok(["topics", str(events_csv), "-o", str(out), *fast])
+    bad = tmp_path / "bad.csv"
+    bad.write_text("customer_id,timestamp,text\na,not a time,hi\nb,nor this,there\n")
+    fails_cleanly(["topics", str(bad), "-o", str(out), *fast], f"no usable events in {str(bad)!r}: all 2 rows")
+    assert not out.exists() and not messages.exists() and pd.read_csv(rejects)["row"].tolist() == [0, 1]
+
+    run_ok(["topics", str(events_csv), "-o", str(out), *fast])
+    texts = tmp_path / "texts.csv"
+    texts.write_text('text\n""\n"  "\n')
+    result = runner.invoke(app, ["topics", str(texts), "-o", str(out), "--format", "texts", *fast])
+    assert result.exit_code == 1, result.output
+    assert f"error: no messages in {str(texts)!r}: all 2 rows were rejected; reasons in {rejects}" in result.output
+    assert f"removed {str(out)!r}, {str(messages)!r} of an earlier run" in result.output
+    assert not out.exists() and not messages.exists() and pd.read_csv(rejects)["row"].tolist() == [0, 1]
+
+    texts.write_text("text\n")  # the header alone
+    fails_cleanly(
+        ["topics", str(texts), "-o", str(out), "--format", "texts", *fast], f"no messages in {str(texts)!r}: the file has no rows"
+    )
