@@ -81,22 +81,24 @@ def main(
 
 
 class _RejectsHint(logging.Filter):
-    """Drops the library's "see EventLog.rejects" line: on the command line the rejects are a file, said once."""
+    """Drops the library's "see EventLog.rejects" (or ``.warnings``) line: on the command line they are files, said once."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        return "see EventLog.rejects" not in str(record.msg)
+        return not any(hint in str(record.msg) for hint in ("see EventLog.rejects", "see EventLog.warnings"))
 
 
 @contextlib.contextmanager
 def _rejects_said_by_the_command() -> Iterator[None]:
-    """While reading input: the library's hint at ``EventLog.rejects`` is left out (the command names the file)."""
-    validation = logging.getLogger("journeymap.io.validation")
+    """While reading: the library's hints at ``EventLog.rejects`` and ``.warnings`` are left out (the command names files)."""
+    readers = [logging.getLogger(name) for name in ("journeymap.io.validation", "journeymap.io.twcs")]
     hint = _RejectsHint()
-    validation.addFilter(hint)
+    for reader in readers:
+        reader.addFilter(hint)
     try:
         yield
     finally:
-        validation.removeFilter(hint)
+        for reader in readers:
+            reader.removeFilter(hint)
 
 
 def _say_rejects(rejects: pd.DataFrame, path: Path, *, why: str = "") -> None:
@@ -104,6 +106,14 @@ def _say_rejects(rejects: pd.DataFrame, path: Path, *, why: str = "") -> None:
     n = int(rejects["row"].nunique())
     rows = f"{n:,} row{'' if n == 1 else 's'}{why}"
     typer.echo(f"{rows} rejected; reasons in {path} (rows numbered from 0, the header not counted)")
+
+
+def _say_warnings(warnings: pd.DataFrame, path: Path) -> None:
+    """``N rows kept with a caveat; reasons in FILE`` on standard output (``EventLog.warnings``, written to ``path``)."""
+    n = int(warnings["row"].nunique())
+    typer.echo(
+        f"{n:,} row{'' if n == 1 else 's'} kept with a caveat; reasons in {path} (rows numbered from 0, the header not counted)"
+    )
 
 
 ScorerOption = Annotated[
@@ -397,11 +407,25 @@ def _rejects_path(output: Path) -> Path:
 
 def _write_rejects(rejects: pd.DataFrame, output: Path) -> Path | None:
     """The rejects beside the output; a stale rejects file of an earlier run is removed."""
-    path = _rejects_path(output)
-    if len(rejects) == 0:
+    return _write_findings(rejects, _rejects_path(output))
+
+
+def _warnings_path(output: Path) -> Path:
+    """Where the rows kept with a caveat (``EventLog.warnings``) go: ``<output stem>.warnings.csv`` beside it."""
+    return output.with_name(output.stem + ".warnings.csv")
+
+
+def _write_warnings(warnings: pd.DataFrame, output: Path) -> Path | None:
+    """The rows kept with a caveat beside the output (the rejects' columns); a stale file of an earlier run is removed."""
+    return _write_findings(warnings, _warnings_path(output))
+
+
+def _write_findings(findings: pd.DataFrame, path: Path) -> Path | None:
+    """``findings`` (row, column, reason, value) to ``path``, or ``path`` removed where there are none."""
+    if len(findings) == 0:
         path.unlink(missing_ok=True)
         return None
-    rejects.to_csv(path, index=False)
+    findings.to_csv(path, index=False)
     return path
 
 
@@ -552,9 +576,10 @@ def score(
         raise _fail(f"--output must end in .parquet or .csv, got {output.name!r}")
     _not_the_input(output, input, "--output")
     _not_the_input(_rejects_path(output), input, "the rejects file")
+    _not_the_input(_warnings_path(output), input, "the warnings file")
     routes = _lang_routes(lang_scorer)
     log = _load(input, Format(fmt.value), columns, actors, tz)
-    _usable(log, input, output, outputs=[output])
+    _usable(log, input, output, outputs=[output, _warnings_path(output)])
     with _handled():
         output.parent.mkdir(parents=True, exist_ok=True)  # fail before scoring, not after
         _writable(output)
@@ -566,9 +591,12 @@ def score(
             scored.to_csv(output, index_label="row")
         logger.info("scored %d texts; wrote %s", int(scored["scorer"].notna().sum()), output)
         rejects = _write_rejects(log.rejects, output)
+        noted = _write_warnings(log.warnings, output)
     typer.echo(f"wrote {len(scored):,} events to {output}")
     if rejects is not None:
         _say_rejects(log.rejects, rejects)
+    if noted is not None:
+        _say_warnings(log.warnings, noted)
 
 
 @app.command(name="map")
@@ -611,6 +639,7 @@ def map_(
         raise _fail(f"--report must end in .html, got {report.name!r}")
     _not_the_input(report, input, "--report")
     _not_the_input(_rejects_path(report), input, "the rejects file")
+    _not_the_input(_warnings_path(report), input, "the warnings file")
     if tables is not None:
         for name in TABLE_FILES:
             _not_the_input(tables / name, input, "--tables: the file")
@@ -627,7 +656,8 @@ def map_(
         report.parent.mkdir(parents=True, exist_ok=True)  # fail before the work, not after
     _writable(report)
     log = _load(input, Format(fmt.value), columns, actors, tz)
-    _usable(log, input, report, outputs=[report, *([tables / name for name in TABLE_FILES] if tables is not None else [])])
+    stale = [report, _warnings_path(report), *([tables / name for name in TABLE_FILES] if tables is not None else [])]
+    _usable(log, input, report, outputs=stale)
     with _handled():
         js = jm.build_journeys(log, by=by.value, gap=gap)
         logger.info("built %d journeys by %s", len(js), by.value)
@@ -635,14 +665,18 @@ def map_(
         if model is not None:
             js = jm.assign_topics(js, model)
         rejects_file = _rejects_path(report) if len(log.rejects) else None
-        path = jm.report(js, report, log=log, tz=tz, rejects=rejects_file)
+        warnings_file = _warnings_path(report) if len(log.warnings) else None
+        path = jm.report(js, report, log=log, tz=tz, rejects=rejects_file, warnings=warnings_file)
         rejects = _write_rejects(log.rejects, report)
+        noted = _write_warnings(log.warnings, report)
         if tables is not None:
             _write_tables(js, tables)
             typer.echo(f"tables and charts: {tables.resolve()}")
     typer.echo(f"{len(js):,} journeys; report: {path}")
     if rejects is not None:
         _say_rejects(log.rejects, rejects)
+    if noted is not None:
+        _say_warnings(log.warnings, noted)
 
 
 def _labels(labels: str | None, labels_file: Path | None) -> list[str] | dict[str, str] | None:
@@ -762,6 +796,7 @@ def topics(
     _not_the_input(output, input, "--output")
     _not_the_input(messages_path, input, "the messages file")
     _not_the_input(_rejects_path(output), input, "the rejects file")
+    _not_the_input(_warnings_path(output), input, "the warnings file")
     model = _topic_model(n_topics, labels, labels_file, encoder)
     model.set_params(seed=seed, cache=cache)
     if fmt is Format.texts and (actors or gap is not None or by is not By.thread or tz is not None):
@@ -776,7 +811,7 @@ def topics(
         _topics_of_texts(input, columns, model, sample=sample, seed=seed, output=output, messages_path=messages_path)
         return
     log = _load(input, fmt, columns, actors, tz, texts_hint=True)
-    _usable(log, input, output, outputs=[output, messages_path])
+    _usable(log, input, output, outputs=[output, messages_path, _warnings_path(output)])
     with _handled():
         js = jm.assign_topics(jm.build_journeys(log, by=by.value, gap=gap), model, sample=sample, seed=seed)
         table = _topic_table(js)
@@ -785,11 +820,14 @@ def topics(
         keep = [c for c in ("event_id", "journey_id", "customer_id", "timestamp", "text", "topic", "topic_score") if c in events]
         events.loc[events["topic"].notna(), keep].to_csv(messages_path, index=False)
         rejects = _write_rejects(log.rejects, output)
+        noted = _write_warnings(log.warnings, output)
     typer.echo(f"{int(table['volume'].sum()):,} customer messages in {int((table.index != 'other').sum()):,} topics")
     typer.echo(f"topic table: {output}")
     typer.echo(f"messages with their topics: {messages_path}")
     if rejects is not None:
         _say_rejects(log.rejects, rejects)
+    if noted is not None:
+        _say_warnings(log.warnings, noted)
 
 
 def _topics_of_texts(
@@ -825,7 +863,8 @@ def _topics_of_texts(
     if not len(frame):
         raise _fail(f"no messages in {str(path)!r}: the file has no rows")
     if not len(keep):
-        written, removed = _write_failed_run(problems.frame(), output, [output, messages_path])
+        stale = [output, messages_path, _warnings_path(output)]
+        written, removed = _write_failed_run(problems.frame(), output, stale)
         raise _fail(f"no messages in {str(path)!r}: all {len(frame):,} rows were rejected; reasons in {written}{removed}")
     texts = text.iloc[keep].astype(str).tolist()
     picked = fit_sample(texts, sample, seed)
@@ -841,6 +880,7 @@ def _topics_of_texts(
         messages.to_csv(messages_path, index=False)
         rejects = problems.frame()
         rejects_path = _write_rejects(rejects, output)
+        _warnings_path(output).unlink(missing_ok=True)  # an events run's: a table of texts keeps no row with a caveat
     typer.echo(f"{len(texts):,} messages in {int(table['topic'].ne('other').sum()):,} topics")
     typer.echo(f"topic table: {output}")
     typer.echo(f"messages with their topics: {messages_path}")

@@ -127,3 +127,95 @@ def test_a_failed_run_removes_the_earlier_runs_output_beside_its_rejects(tmp_pat
     # a run that fails with nothing of an earlier run to remove says nothing of it
     printed = fails_cleanly(["score", str(bad), "-o", str(out)], "no usable events")
     assert "removed" not in printed
+
+
+def caveat_csv(path: Path) -> Path:
+    """A London time in the clocks' gap (moved forward) and a reply to an event not in the data: both kept."""
+    pd.DataFrame(
+        {
+            "customer_id": ["a", "a", "b"],
+            "timestamp": ["2017-03-26 01:30:00", "2017-03-26 03:00:00", "2017-03-27 10:00:00"],
+            "actor": ["customer", "agent", "customer"],
+            "text": ["late again", "sorry about that", "hi"],
+            "event_id": ["1", "2", "3"],
+            "in_reply_to": [None, "1", "99"],
+        }
+    ).to_csv(path, index=False)
+    return path
+
+
+def test_rows_kept_with_a_caveat_are_written_beside_the_output_and_said(tmp_path: Path) -> None:
+    # from a CLI review: a time moved for the clocks and a reply to a missing parent were never shown
+    source = caveat_csv(tmp_path / "in.csv")
+    out = tmp_path / "scored.csv"
+    noted = tmp_path / "scored.warnings.csv"
+    result = runner.invoke(app, ["score", str(source), "-o", str(out), "--tz", "Europe/London"])
+    assert result.exit_code == 0, result.output
+    warnings = pd.read_csv(noted)
+    assert list(warnings.columns) == ["row", "column", "reason", "value"]
+    assert warnings["row"].tolist() == [0, 2] and warnings["column"].tolist() == ["timestamp", "in_reply_to"]
+    assert f"2 rows kept with a caveat; reasons in {noted} (rows numbered from 0, the header not counted)" in result.output
+    assert len(pd.read_csv(out)) == 3  # kept, not rejected
+    assert not out.with_name("scored.rejects.csv").exists()
+
+    service_csv(source)  # a run without caveats removes the earlier run's file
+    result = runner.invoke(app, ["score", str(source), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert not noted.exists() and "kept with a caveat" not in result.output
+
+    noted.write_text("an earlier run's\n")  # and so does a run that fails on every row
+    fails_cleanly(["score", str(all_rejected_csv(source)), "-o", str(out)], "no usable events")
+    assert not noted.exists()
+
+
+def test_map_writes_the_caveats_and_its_report_counts_them(tmp_path: Path) -> None:
+    source = caveat_csv(tmp_path / "in.csv")
+    report = tmp_path / "r.html"
+    result = runner.invoke(app, ["map", str(source), "--report", str(report), "--tz", "Europe/London"])
+    assert result.exit_code == 0, result.output
+    assert pd.read_csv(tmp_path / "r.warnings.csv")["row"].tolist() == [0, 2]
+    assert f"2 rows kept with a caveat; reasons in {tmp_path / 'r.warnings.csv'}" in result.output
+    page = report.read_text(encoding="utf-8")
+    assert "3 input rows, 0 rejected (see EventLog.rejects), 2 kept with a caveat (see r.warnings.csv)" in page
+
+
+def test_the_warnings_file_is_never_the_input(tmp_path: Path) -> None:
+    source = caveat_csv(tmp_path / "export.warnings.csv")
+    before = source.read_bytes()
+    fails_cleanly(["score", str(source), "-o", str(tmp_path / "export.csv")], "the warnings file")
+    fails_cleanly(["map", str(source), "--report", str(tmp_path / "export.html")], "the warnings file")
+    fails_cleanly(["topics", str(source), "-o", str(tmp_path / "export.csv")], "the warnings file")
+    assert source.read_bytes() == before
+
+
+def test_the_report_counts_rows_kept_with_a_caveat_only_when_there_are_some(tmp_path: Path) -> None:
+    log = jm.read_events(caveat_csv(tmp_path / "in.csv"), tz="Europe/London", on_error="collect")
+    js = jm.score(jm.build_journeys(log, by="customer"), cache=False)
+    page = jm.report(js, tmp_path / "a.html", log=log).read_text(encoding="utf-8")
+    assert "2 kept with a caveat (see EventLog.warnings)" in page
+    page = jm.report(js, tmp_path / "b.html", log=log, warnings=tmp_path / "x.warnings.csv").read_text(encoding="utf-8")
+    assert "2 kept with a caveat (see x.warnings.csv)" in page and "EventLog.warnings" not in page
+    clean = jm.read_events(service_csv(tmp_path / "clean.csv"), on_error="collect")
+    page = jm.report(jm.score(jm.build_journeys(clean), cache=False), tmp_path / "c.html", log=clean).read_text(encoding="utf-8")
+    assert "caveat" not in page
+
+
+def test_a_twcs_reply_to_a_tweet_outside_the_data_is_said_with_its_file(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    source = tmp_path / "twcs.csv"
+    pd.DataFrame(
+        {
+            "tweet_id": ["1", "2"],
+            "author_id": ["115712", "AskBrand"],
+            "inbound": ["True", "False"],
+            "created_at": ["Wed Oct 11 06:55:44 +0000 2017", "Wed Oct 11 07:05:44 +0000 2017"],
+            "text": ["@AskBrand late again", "@115712 sorry"],
+            "response_tweet_id": ["2", None],
+            "in_response_to_tweet_id": ["999999", "1"],
+        }
+    ).to_csv(source, index=False)
+    out = tmp_path / "scored.csv"
+    with caplog.at_level(logging.INFO, logger="journeymap"):
+        result = runner.invoke(app, ["-v", "score", str(source), "--format", "twcs", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert f"1 row kept with a caveat; reasons in {tmp_path / 'scored.warnings.csv'}" in result.output
+    assert not [r for r in caplog.records if "EventLog.warnings" in r.getMessage()]  # the file is named instead

@@ -171,3 +171,16 @@ def test_a_failed_topics_run_removes_the_earlier_runs_output(plugin_installed: N
     fails_cleanly(
         ["topics", str(texts), "-o", str(out), "--format", "texts", *fast], f"no messages in {str(texts)!r}: the file has no rows"
     )
+
+
+def test_topics_writes_the_rows_kept_with_a_caveat(plugin_installed: None, events_csv: Path, tmp_path: Path) -> None:
+    frame = pd.read_csv(events_csv)
+    frame["event_id"] = [f"e{i}" for i in range(len(frame))]
+    frame["in_reply_to"] = None
+    frame.loc[3, "in_reply_to"] = "not-in-the-data"
+    frame.to_csv(events_csv, index=False)
+    out = tmp_path / "topics.csv"
+    printed = run_ok(["topics", str(events_csv), "-o", str(out), "--n-topics", "2", "--encoder", "hashing", "--no-cache"])
+    noted = out.with_name("topics.warnings.csv")
+    assert pd.read_csv(noted)["row"].tolist() == [3]
+    assert f"1 row kept with a caveat; reasons in {noted}" in printed
