@@ -101,11 +101,10 @@ def _rejects_said_by_the_command() -> Iterator[None]:
             reader.removeFilter(hint)
 
 
-def _say_rejects(rejects: pd.DataFrame, path: Path, *, why: str = "") -> None:
-    """``N rows rejected; reasons in FILE`` on standard output (``why``: " without a text", say)."""
+def _say_rejects(rejects: pd.DataFrame, path: Path) -> None:
+    """``N rows rejected; reasons in FILE`` on standard output (the reasons differ: the file gives each row's)."""
     n = int(rejects["row"].nunique())
-    rows = f"{n:,} row{'' if n == 1 else 's'}{why}"
-    typer.echo(f"{rows} rejected; reasons in {path} (rows numbered from 0, the header not counted)")
+    typer.echo(f"{n:,} row{'' if n == 1 else 's'} rejected; reasons in {path} (rows numbered from 0, the header not counted)")
 
 
 def _say_warnings(warnings: pd.DataFrame, path: Path) -> None:
@@ -229,6 +228,18 @@ def _writable(path: Path) -> None:
         raise _fail(f"cannot write {str(path)!r}: {exc.strerror or exc}") from exc
     if not existed:
         path.unlink()
+
+
+def _no_file_in_the_way(folder: Path, option: str) -> None:
+    """Fail now when ``folder`` (an output's folder) or a folder above it is a file: it could not be made.
+
+    ``mkdir`` would say only "File exists"; this names ``option`` and the file.
+    """
+    for place in (folder, *folder.parents):
+        if place.exists():
+            if not place.is_dir():
+                raise _fail(f"{option}: {str(place)!r} is a file, not a folder")
+            return
 
 
 def _fail(message: str) -> typer.Exit:
@@ -440,6 +451,7 @@ def demo(
 
     mpl.use("Agg")
 
+    _no_file_in_the_way(out, "--out")
     with _handled():
         _demo(out, customers, seed)
 
@@ -577,6 +589,7 @@ def score(
     _not_the_input(output, input, "--output")
     _not_the_input(_rejects_path(output), input, "the rejects file")
     _not_the_input(_warnings_path(output), input, "the warnings file")
+    _no_file_in_the_way(output.parent, "--output")
     routes = _lang_routes(lang_scorer)
     log = _load(input, Format(fmt.value), columns, actors, tz)
     _usable(log, input, output, outputs=[output, _warnings_path(output)])
@@ -643,6 +656,8 @@ def map_(
     if tables is not None:
         for name in TABLE_FILES:
             _not_the_input(tables / name, input, "--tables: the file")
+        _no_file_in_the_way(tables, "--tables")
+    _no_file_in_the_way(report.parent, "--report")
     if not topics and (n_topics is not None or labels is not None or labels_file is not None or encoder != "default"):
         raise _fail("--n-topics, --labels, --labels-file and --encoder need --topics")
     model = _topic_model(n_topics, labels, labels_file, encoder) if topics else None
@@ -782,10 +797,13 @@ def topics(
     """What customers write about: the topic table, and every customer message with its topic.
 
     Discovers the topics (or, with --labels/--labels-file, assigns the messages to the topics
-    named) and writes the topic table (messages, share, keywords, quotes) to --output and the
-    customer messages with their topic and its score beside it (topics.messages.csv for -o topics.csv).
+    named) and writes the topic table to --output, columns topic, volume, share, keywords, quotes
+    (an input already scored, such as score's output, adds scored, share_negative, mean_valence,
+    ci_low, ci_high before keywords), and the customer messages beside it (topics.messages.csv
+    for -o topics.csv: event_id, journey_id, customer_id, timestamp, text, topic, topic_score).
     With --format texts the input is a table of messages (a text column, any others kept): the
-    table then has the topics' sizes, keywords and quotes, and every row its topic.
+    table's columns are then topic, size, share, keywords, representative_texts, and the
+    messages file has every kept row's number (row), its own columns, topic and topic_score.
     """
     import journeymap as jm
     from journeymap.io import write_table
@@ -797,6 +815,7 @@ def topics(
     _not_the_input(messages_path, input, "the messages file")
     _not_the_input(_rejects_path(output), input, "the rejects file")
     _not_the_input(_warnings_path(output), input, "the warnings file")
+    _no_file_in_the_way(output.parent, "--output")
     model = _topic_model(n_topics, labels, labels_file, encoder)
     model.set_params(seed=seed, cache=cache)
     if fmt is Format.texts and (actors or gap is not None or by is not By.thread or tz is not None):
@@ -885,7 +904,7 @@ def _topics_of_texts(
     typer.echo(f"topic table: {output}")
     typer.echo(f"messages with their topics: {messages_path}")
     if rejects_path is not None:
-        _say_rejects(rejects, rejects_path, why=" without a text")
+        _say_rejects(rejects, rejects_path)
 
 
 @app.command()
@@ -1030,6 +1049,7 @@ def train(
     from journeymap.emotions.train import TrainConfig
     from journeymap.emotions.train import train as run
 
+    _no_file_in_the_way(out, "--out")
     with _handled():
         out.mkdir(parents=True, exist_ok=True)  # a folder that cannot be made fails before training, not after
     _writable(out / "config.json")

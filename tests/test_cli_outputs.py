@@ -219,3 +219,22 @@ def test_a_twcs_reply_to_a_tweet_outside_the_data_is_said_with_its_file(tmp_path
     assert result.exit_code == 0, result.output
     assert f"1 row kept with a caveat; reasons in {tmp_path / 'scored.warnings.csv'}" in result.output
     assert not [r for r in caplog.records if "EventLog.warnings" in r.getMessage()]  # the file is named instead
+
+
+def test_an_output_folder_that_is_a_file_names_the_option(tmp_path: Path) -> None:
+    # from a CLI review: "error: File exists 'notadir'", naming neither the option nor what is wrong
+    source = service_csv(tmp_path / "in.csv")
+    blocker = tmp_path / "notadir"
+    blocker.write_text("a file")
+    said = "is a file, not a folder"
+    for args, option in (
+        (["score", str(source), "-o", str(blocker / "x.csv")], "--output"),
+        (["score", str(source), "-o", str(blocker / "sub" / "x.csv")], "--output"),
+        (["map", str(source), "--report", str(blocker / "r.html")], "--report"),
+        (["map", str(source), "--report", str(tmp_path / "r.html"), "--tables", str(blocker)], "--tables"),
+        (["topics", str(source), "-o", str(blocker / "t.csv")], "--output"),
+        (["demo", "--out", str(blocker)], "--out"),
+        (["train", str(source), "-o", str(blocker)], "--out"),
+    ):
+        fails_cleanly(args, f"{option}: {str(blocker)!r} {said}")
+    assert blocker.read_text() == "a file" and not (tmp_path / "r.html").exists()

@@ -136,7 +136,7 @@ def test_topics_of_a_table_of_messages_alone(plugin_installed: None, tmp_path: P
     args = ["topics", str(source), "-o", str(out), "--format", "texts", "--columns", "comment=text"]
     fails_cleanly([*args, "--by", "customer"], "--actors, --gap, --by and --tz are for journeys")
     printed = run_ok([*args, "--n-topics", "2", "--encoder", "hashing", "--no-cache"])
-    assert "16 messages in 2 topics" in printed and "8 rows without a text rejected" in printed
+    assert "16 messages in 2 topics" in printed and "8 rows rejected; reasons in" in printed
     table = pd.read_csv(out)
     assert int(table["size"].sum()) == 16 and {"topic", "size", "share", "keywords"} <= set(table.columns)
     messages = pd.read_csv(out.with_name("topics.messages.csv"))
@@ -184,3 +184,30 @@ def test_topics_writes_the_rows_kept_with_a_caveat(plugin_installed: None, event
     noted = out.with_name("topics.warnings.csv")
     assert pd.read_csv(noted)["row"].tolist() == [3]
     assert f"1 row kept with a caveat; reasons in {noted}" in printed
+
+
+def test_topics_of_texts_says_rejected_not_a_reason_the_rows_may_not_have(plugin_installed: None, tmp_path: Path) -> None:
+    # from a CLI review: "1 row without a text rejected" for a row with one field too many
+    source = tmp_path / "comments.csv"
+    source.write_text("text\nmy card has not arrived\nrefund, please\nwhere is my card\nmoney back\n")
+    out = tmp_path / "topics.csv"
+    printed = run_ok(["topics", str(source), "-o", str(out), "--format", "texts", "--labels", "card,refund", "--no-cache",
+                      "--encoder", "hashing"])  # fmt: skip
+    assert f"1 row rejected; reasons in {out.with_name('topics.rejects.csv')}" in printed
+    assert "without a text" not in printed
+    assert pd.read_csv(out.with_name("topics.rejects.csv"))["reason"].str.startswith("2 fields where the header has 1").all()
+
+
+def test_topics_help_names_the_columns_each_mode_writes(plugin_installed: None, events_csv: Path, tmp_path: Path) -> None:
+    # from a CLI review: the help said (messages, share, keywords, quotes); no mode writes a 'messages' column
+    helped = " ".join(runner.invoke(app, ["topics", "--help"]).output.split())
+    fast = ["--n-topics", "2", "--encoder", "hashing", "--no-cache"]
+    for extra in ([], ["--format", "texts"]):
+        out = tmp_path / f"t{len(extra)}.csv"
+        run_ok(["topics", str(events_csv), "-o", str(out), *fast, *extra])
+        written = [
+            *pd.read_csv(out).columns,
+            *(pd.read_csv(out.with_name(f"{out.stem}.messages.csv")).columns if not extra else []),
+        ]
+        assert [c for c in written if c not in helped] == []
+    assert "(messages, share" not in helped
