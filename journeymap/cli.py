@@ -15,7 +15,7 @@ import typer
 from journeymap.exceptions import JourneyMapError
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterator
+    from collections.abc import Callable, Iterator, Sequence
 
     import pandas as pd
 
@@ -81,29 +81,38 @@ def main(
 
 
 class _RejectsHint(logging.Filter):
-    """Drops the library's "see EventLog.rejects" line: on the command line the rejects are a file, said once."""
+    """Drops the library's "see EventLog.rejects" (or ``.warnings``) line: on the command line they are files, said once."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        return "see EventLog.rejects" not in str(record.msg)
+        return not any(hint in str(record.msg) for hint in ("see EventLog.rejects", "see EventLog.warnings"))
 
 
 @contextlib.contextmanager
 def _rejects_said_by_the_command() -> Iterator[None]:
-    """While reading input: the library's hint at ``EventLog.rejects`` is left out (the command names the file)."""
-    validation = logging.getLogger("journeymap.io.validation")
+    """While reading: the library's hints at ``EventLog.rejects`` and ``.warnings`` are left out (the command names files)."""
+    readers = [logging.getLogger(name) for name in ("journeymap.io.validation", "journeymap.io.twcs")]
     hint = _RejectsHint()
-    validation.addFilter(hint)
+    for reader in readers:
+        reader.addFilter(hint)
     try:
         yield
     finally:
-        validation.removeFilter(hint)
+        for reader in readers:
+            reader.removeFilter(hint)
 
 
-def _say_rejects(rejects: pd.DataFrame, path: Path, *, why: str = "") -> None:
-    """``N rows rejected; reasons in FILE`` on standard output (``why``: " without a text", say)."""
+def _say_rejects(rejects: pd.DataFrame, path: Path) -> None:
+    """``N rows rejected; reasons in FILE`` on standard output (the reasons differ: the file gives each row's)."""
     n = int(rejects["row"].nunique())
-    rows = f"{n:,} row{'' if n == 1 else 's'}{why}"
-    typer.echo(f"{rows} rejected; reasons in {path} (rows numbered from 0, the header not counted)")
+    typer.echo(f"{n:,} row{'' if n == 1 else 's'} rejected; reasons in {path} (rows numbered from 0, the header not counted)")
+
+
+def _say_warnings(warnings: pd.DataFrame, path: Path) -> None:
+    """``N rows kept with a caveat; reasons in FILE`` on standard output (``EventLog.warnings``, written to ``path``)."""
+    n = int(warnings["row"].nunique())
+    typer.echo(
+        f"{n:,} row{'' if n == 1 else 's'} kept with a caveat; reasons in {path} (rows numbered from 0, the header not counted)"
+    )
 
 
 ScorerOption = Annotated[
@@ -221,6 +230,18 @@ def _writable(path: Path) -> None:
         path.unlink()
 
 
+def _no_file_in_the_way(folder: Path, option: str) -> None:
+    """Fail now when ``folder`` (an output's folder) or a folder above it is a file: it could not be made.
+
+    ``mkdir`` would say only "File exists"; this names ``option`` and the file.
+    """
+    for place in (folder, *folder.parents):
+        if place.exists():
+            if not place.is_dir():
+                raise _fail(f"{option}: {str(place)!r} is a file, not a folder")
+            return
+
+
 def _fail(message: str) -> typer.Exit:
     typer.echo(f"error: {message}", err=True)
     return typer.Exit(code=1)
@@ -262,18 +283,40 @@ def _not_the_input(output: Path, input_path: Path, what: str) -> None:
         raise _fail(f"{what} {str(output)!r} is the input file; choose another path")
 
 
-def _usable(log: EventLog, path: Path, output: Path) -> None:
-    """Stop with a clear message when no event survived validation (the rejects written beside ``output``)."""
+def _usable(log: EventLog, path: Path, output: Path, *, outputs: Sequence[Path] = ()) -> None:
+    """Stop with a clear message when no event survived validation (the rejects written beside ``output``).
+
+    ``outputs`` are the paths the command writes on success (``output`` among them): an earlier
+    run's files there are removed, so that the rejects of this run do not sit beside the results
+    of another input; the error line names them.
+    """
     if len(log.events) == 0:
         rejected = log.rejects["row"].nunique()
         if not rejected:
             raise _fail(f"no usable events in {str(path)!r}: the file has no rows")
         counts = log.rejects.groupby(["column", "reason"]).size().sort_values(ascending=False).head(3)
         reasons = "; ".join(f"{key[0]}: {key[1]} ({int(n):,})" for key, n in zip(counts.index.tolist(), counts.to_numpy()))
-        with _handled():
-            output.parent.mkdir(parents=True, exist_ok=True)
-            written = _write_rejects(log.rejects, output)
-        raise _fail(f"no usable events in {str(path)!r}: all {rejected:,} rows were rejected ({reasons}); reasons in {written}")
+        written, removed = _write_failed_run(log.rejects, output, outputs)
+        raise _fail(
+            f"no usable events in {str(path)!r}: all {rejected:,} rows were rejected ({reasons}); reasons in {written}{removed}"
+        )
+
+
+def _write_failed_run(rejects: pd.DataFrame, output: Path, outputs: Sequence[Path]) -> tuple[Path | None, str]:
+    """A run that failed on its rows: its rejects beside ``output``, an earlier run's ``outputs`` removed.
+
+    Returns the rejects file and, for the error line, "; removed ... of an earlier run" (or "").
+    """
+    with _handled():
+        output.parent.mkdir(parents=True, exist_ok=True)
+        written = _write_rejects(rejects, output)
+        stale = [p for p in dict.fromkeys(outputs) if p.is_file()]
+        for stale_path in stale:
+            stale_path.unlink()
+    if not stale:
+        return written, ""
+    logger.info("removed an earlier run's %s", ", ".join(map(str, stale)))
+    return written, f"; removed {', '.join(repr(str(p)) for p in stale)} of an earlier run"
 
 
 def _pairs(items: list[str] | None, option: str, shape: str, *, strip: bool) -> dict[str, str] | None:
@@ -375,11 +418,25 @@ def _rejects_path(output: Path) -> Path:
 
 def _write_rejects(rejects: pd.DataFrame, output: Path) -> Path | None:
     """The rejects beside the output; a stale rejects file of an earlier run is removed."""
-    path = _rejects_path(output)
-    if len(rejects) == 0:
+    return _write_findings(rejects, _rejects_path(output))
+
+
+def _warnings_path(output: Path) -> Path:
+    """Where the rows kept with a caveat (``EventLog.warnings``) go: ``<output stem>.warnings.csv`` beside it."""
+    return output.with_name(output.stem + ".warnings.csv")
+
+
+def _write_warnings(warnings: pd.DataFrame, output: Path) -> Path | None:
+    """The rows kept with a caveat beside the output (the rejects' columns); a stale file of an earlier run is removed."""
+    return _write_findings(warnings, _warnings_path(output))
+
+
+def _write_findings(findings: pd.DataFrame, path: Path) -> Path | None:
+    """``findings`` (row, column, reason, value) to ``path``, or ``path`` removed where there are none."""
+    if len(findings) == 0:
         path.unlink(missing_ok=True)
         return None
-    rejects.to_csv(path, index=False)
+    findings.to_csv(path, index=False)
     return path
 
 
@@ -394,15 +451,45 @@ def demo(
 
     mpl.use("Agg")
 
+    _no_file_in_the_way(out, "--out")
     with _handled():
         _demo(out, customers, seed)
 
 
+#: Every file name :func:`_write_tables` can write (its tables, ``demo``'s extra table and its charts):
+#: ``map --tables`` refuses a folder where one of them is the input.
+TABLE_FILES: tuple[str, ...] = (
+    "journey_metrics.csv",
+    "touchpoints.csv",
+    "pain_points.csv",
+    "response_times.csv",
+    "service_levels.csv",
+    "triage.csv",
+    "trends.csv",
+    "topics.csv",
+    "segments_tier.csv",
+    "journey_map.png",
+    "journey_graph.png",
+    "time_patterns.png",
+    "trends.png",
+)
+
+
 def _write_tables(js: JourneySet, out: Path, *, extra: dict[str, pd.DataFrame] | None = None) -> dict[str, pd.DataFrame]:
-    """The standard tables (CSV) and charts (PNG) of scored journeys, written into ``out``; the tables by file name."""
+    """The standard tables (CSV) and charts (PNG) of scored journeys, written into ``out``; the tables by file name.
+
+    ``extra`` tables must have names in :data:`TABLE_FILES`. A file of ``out`` with a name in
+    :data:`TABLE_FILES` that this run does not write (``topics.csv`` of an earlier ``--topics``
+    run, the service tables where the data now holds customer messages only) is an earlier run's:
+    it is removed, and the removal logged. No other file of ``out`` is touched.
+    """
     import journeymap as jm
     from journeymap.io import write_table
 
+    unknown = sorted(set(extra or {}) - set(TABLE_FILES))
+    if unknown:
+        msg = f"extra tables {unknown} are not in TABLE_FILES"
+        raise ValueError(msg)
     out.mkdir(parents=True, exist_ok=True)
     written: dict[str, pd.DataFrame] = {
         "journey_metrics.csv": jm.journey_metrics(js),
@@ -437,6 +524,7 @@ def _write_tables(js: JourneySet, out: Path, *, extra: dict[str, pd.DataFrame] |
     }
     if not replied:
         del charts["trends.png"]
+    _remove_stale_tables(out, keep={*written, *charts})
     import matplotlib.pyplot as plt
 
     for name, draw in charts.items():
@@ -444,6 +532,17 @@ def _write_tables(js: JourneySet, out: Path, *, extra: dict[str, pd.DataFrame] |
         ax.figure.savefig(out / name, dpi=90, bbox_inches="tight")
         plt.close(ax.figure)
     return written
+
+
+def _remove_stale_tables(out: Path, *, keep: set[str]) -> None:
+    """Remove the files of ``out`` named in :data:`TABLE_FILES` but not in ``keep`` (an earlier run's), saying which."""
+    stale = [out / name for name in TABLE_FILES if name not in keep and (out / name).is_file()]
+    for path in stale:
+        path.unlink()
+    if stale:
+        logger.warning(
+            "removed %s from %s: an earlier run's, this run does not write them", ", ".join(p.name for p in stale), out
+        )
 
 
 def _demo(out: Path, customers: int, seed: int) -> None:
@@ -489,9 +588,11 @@ def score(
         raise _fail(f"--output must end in .parquet or .csv, got {output.name!r}")
     _not_the_input(output, input, "--output")
     _not_the_input(_rejects_path(output), input, "the rejects file")
+    _not_the_input(_warnings_path(output), input, "the warnings file")
+    _no_file_in_the_way(output.parent, "--output")
     routes = _lang_routes(lang_scorer)
     log = _load(input, Format(fmt.value), columns, actors, tz)
-    _usable(log, input, output)
+    _usable(log, input, output, outputs=[output, _warnings_path(output)])
     with _handled():
         output.parent.mkdir(parents=True, exist_ok=True)  # fail before scoring, not after
         _writable(output)
@@ -503,9 +604,12 @@ def score(
             scored.to_csv(output, index_label="row")
         logger.info("scored %d texts; wrote %s", int(scored["scorer"].notna().sum()), output)
         rejects = _write_rejects(log.rejects, output)
+        noted = _write_warnings(log.warnings, output)
     typer.echo(f"wrote {len(scored):,} events to {output}")
     if rejects is not None:
         _say_rejects(log.rejects, rejects)
+    if noted is not None:
+        _say_warnings(log.warnings, noted)
 
 
 @app.command(name="map")
@@ -548,6 +652,12 @@ def map_(
         raise _fail(f"--report must end in .html, got {report.name!r}")
     _not_the_input(report, input, "--report")
     _not_the_input(_rejects_path(report), input, "the rejects file")
+    _not_the_input(_warnings_path(report), input, "the warnings file")
+    if tables is not None:
+        for name in TABLE_FILES:
+            _not_the_input(tables / name, input, "--tables: the file")
+        _no_file_in_the_way(tables, "--tables")
+    _no_file_in_the_way(report.parent, "--report")
     if not topics and (n_topics is not None or labels is not None or labels_file is not None or encoder != "default"):
         raise _fail("--n-topics, --labels, --labels-file and --encoder need --topics")
     model = _topic_model(n_topics, labels, labels_file, encoder) if topics else None
@@ -561,7 +671,8 @@ def map_(
         report.parent.mkdir(parents=True, exist_ok=True)  # fail before the work, not after
     _writable(report)
     log = _load(input, Format(fmt.value), columns, actors, tz)
-    _usable(log, input, report)
+    stale = [report, _warnings_path(report), *([tables / name for name in TABLE_FILES] if tables is not None else [])]
+    _usable(log, input, report, outputs=stale)
     with _handled():
         js = jm.build_journeys(log, by=by.value, gap=gap)
         logger.info("built %d journeys by %s", len(js), by.value)
@@ -569,14 +680,18 @@ def map_(
         if model is not None:
             js = jm.assign_topics(js, model)
         rejects_file = _rejects_path(report) if len(log.rejects) else None
-        path = jm.report(js, report, log=log, tz=tz, rejects=rejects_file)
+        warnings_file = _warnings_path(report) if len(log.warnings) else None
+        path = jm.report(js, report, log=log, tz=tz, rejects=rejects_file, warnings=warnings_file)
         rejects = _write_rejects(log.rejects, report)
+        noted = _write_warnings(log.warnings, report)
         if tables is not None:
             _write_tables(js, tables)
             typer.echo(f"tables and charts: {tables.resolve()}")
     typer.echo(f"{len(js):,} journeys; report: {path}")
     if rejects is not None:
         _say_rejects(log.rejects, rejects)
+    if noted is not None:
+        _say_warnings(log.warnings, noted)
 
 
 def _labels(labels: str | None, labels_file: Path | None) -> list[str] | dict[str, str] | None:
@@ -682,10 +797,13 @@ def topics(
     """What customers write about: the topic table, and every customer message with its topic.
 
     Discovers the topics (or, with --labels/--labels-file, assigns the messages to the topics
-    named) and writes the topic table (messages, share, keywords, quotes) to --output and the
-    customer messages with their topic and its score beside it (topics.messages.csv for -o topics.csv).
+    named) and writes the topic table to --output, columns topic, volume, share, keywords, quotes
+    (an input already scored, such as score's output, adds scored, share_negative, mean_valence,
+    ci_low, ci_high before keywords), and the customer messages beside it (topics.messages.csv
+    for -o topics.csv: event_id, journey_id, customer_id, timestamp, text, topic, topic_score).
     With --format texts the input is a table of messages (a text column, any others kept): the
-    table then has the topics' sizes, keywords and quotes, and every row its topic.
+    table's columns are then topic, size, share, keywords, representative_texts, and the
+    messages file has every kept row's number (row), its own columns, topic and topic_score.
     """
     import journeymap as jm
     from journeymap.io import write_table
@@ -696,6 +814,8 @@ def topics(
     _not_the_input(output, input, "--output")
     _not_the_input(messages_path, input, "the messages file")
     _not_the_input(_rejects_path(output), input, "the rejects file")
+    _not_the_input(_warnings_path(output), input, "the warnings file")
+    _no_file_in_the_way(output.parent, "--output")
     model = _topic_model(n_topics, labels, labels_file, encoder)
     model.set_params(seed=seed, cache=cache)
     if fmt is Format.texts and (actors or gap is not None or by is not By.thread or tz is not None):
@@ -710,7 +830,7 @@ def topics(
         _topics_of_texts(input, columns, model, sample=sample, seed=seed, output=output, messages_path=messages_path)
         return
     log = _load(input, fmt, columns, actors, tz, texts_hint=True)
-    _usable(log, input, output)
+    _usable(log, input, output, outputs=[output, messages_path, _warnings_path(output)])
     with _handled():
         js = jm.assign_topics(jm.build_journeys(log, by=by.value, gap=gap), model, sample=sample, seed=seed)
         table = _topic_table(js)
@@ -719,11 +839,14 @@ def topics(
         keep = [c for c in ("event_id", "journey_id", "customer_id", "timestamp", "text", "topic", "topic_score") if c in events]
         events.loc[events["topic"].notna(), keep].to_csv(messages_path, index=False)
         rejects = _write_rejects(log.rejects, output)
+        noted = _write_warnings(log.warnings, output)
     typer.echo(f"{int(table['volume'].sum()):,} customer messages in {int((table.index != 'other').sum()):,} topics")
     typer.echo(f"topic table: {output}")
     typer.echo(f"messages with their topics: {messages_path}")
     if rejects is not None:
         _say_rejects(log.rejects, rejects)
+    if noted is not None:
+        _say_warnings(log.warnings, noted)
 
 
 def _topics_of_texts(
@@ -756,8 +879,12 @@ def _topics_of_texts(
     problems.add(~wrong & text.fillna("").str.strip().eq(""), "text", "missing or blank text: no message to read", frame["text"])
     rejected = np.isin(np.arange(len(frame)), problems.rows())
     keep = np.flatnonzero(~rejected)
+    if not len(frame):
+        raise _fail(f"no messages in {str(path)!r}: the file has no rows")
     if not len(keep):
-        raise _fail(f"no messages in {str(path)!r}: every row lacks a text")
+        stale = [output, messages_path, _warnings_path(output)]
+        written, removed = _write_failed_run(problems.frame(), output, stale)
+        raise _fail(f"no messages in {str(path)!r}: all {len(frame):,} rows were rejected; reasons in {written}{removed}")
     texts = text.iloc[keep].astype(str).tolist()
     picked = fit_sample(texts, sample, seed)
     with _handled():
@@ -772,11 +899,12 @@ def _topics_of_texts(
         messages.to_csv(messages_path, index=False)
         rejects = problems.frame()
         rejects_path = _write_rejects(rejects, output)
+        _warnings_path(output).unlink(missing_ok=True)  # an events run's: a table of texts keeps no row with a caveat
     typer.echo(f"{len(texts):,} messages in {int(table['topic'].ne('other').sum()):,} topics")
     typer.echo(f"topic table: {output}")
     typer.echo(f"messages with their topics: {messages_path}")
     if rejects_path is not None:
-        _say_rejects(rejects, rejects_path, why=" without a text")
+        _say_rejects(rejects, rejects_path)
 
 
 @app.command()
@@ -921,6 +1049,7 @@ def train(
     from journeymap.emotions.train import TrainConfig
     from journeymap.emotions.train import train as run
 
+    _no_file_in_the_way(out, "--out")
     with _handled():
         out.mkdir(parents=True, exist_ok=True)  # a folder that cannot be made fails before training, not after
     _writable(out / "config.json")

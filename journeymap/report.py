@@ -260,7 +260,12 @@ def _table(frame: pd.DataFrame, *, max_rows: int = 15, tz: str | dt.tzinfo | Non
     return shown.to_html(escape=True, border=0, na_rep="", index=True) + note
 
 
-def _counts(js: JourneySet, log: EventLog | None, rejects: str | os.PathLike[str] | None = None) -> str:
+def _counts(
+    js: JourneySet,
+    log: EventLog | None,
+    rejects: str | os.PathLike[str] | None = None,
+    warnings: str | os.PathLike[str] | None = None,
+) -> str:
     """The figures at the top: from the same objects the logs count."""
     events = js.events
     customer = events["actor"].astype("string") == "customer"
@@ -273,7 +278,12 @@ def _counts(js: JourneySet, log: EventLog | None, rejects: str | os.PathLike[str
         parts.append(f"{int(events['valence'].notna().sum()):,} scored messages")
     if log is not None:
         where = Path(rejects).name if rejects is not None else "EventLog.rejects"
-        parts.append(f"{log.n_input:,} input rows, {len(log.rejected_rows):,} rejected (see {where})")
+        counted = f"{log.n_input:,} input rows, {len(log.rejected_rows):,} rejected (see {where})"
+        noted = int(log.warnings["row"].nunique())
+        if noted:
+            kept = Path(warnings).name if warnings is not None else "EventLog.warnings"
+            counted += f", {noted:,} kept with a caveat (see {kept})"
+        parts.append(counted)
     else:
         parts.append("rejected input rows: not known (pass log= to show them)")
     return f'<p class="note" id="counts">{html.escape("; ".join(parts))}.</p>'
@@ -430,6 +440,7 @@ def report(
     tz: str | dt.tzinfo | None = None,
     auto: AutoReplyRule | None = None,
     rejects: str | os.PathLike[str] | None = None,
+    warnings: str | os.PathLike[str] | None = None,
 ) -> Path:
     """Write one self-contained HTML file: counts, journey map, service levels, pain points, triage, examples.
 
@@ -471,6 +482,9 @@ def report(
             :class:`~journeymap.AutoReplyRule`), as given to :func:`~journeymap.response_times`.
         rejects: where the rejected rows were written (the command line's ``.rejects.csv``),
             named in the counts at the top instead of ``EventLog.rejects``.
+        warnings: where the rows kept with a caveat were written (the command line's
+            ``.warnings.csv``), named in the counts at the top instead of ``EventLog.warnings``;
+            the counts mention such rows only when ``log`` has any.
 
     Returns:
         The path written.
@@ -496,7 +510,7 @@ def report(
     with RC_LOCK, mpl.rc_context({"backend": "Agg"}):  # one thread at a time: rcParams are the process's
         metrics = journey_metrics(js)
         sections = [f"<h1>{html.escape(title)}</h1>"]
-        sections.append(_counts(js, log, rejects))
+        sections.append(_counts(js, log, rejects, warnings))
         scorers: list[str] = (
             js.events["scorer"].dropna().astype(str).unique()[:3].tolist() if "scorer" in js.events.columns else []
         )

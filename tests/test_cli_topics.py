@@ -136,7 +136,7 @@ def test_topics_of_a_table_of_messages_alone(plugin_installed: None, tmp_path: P
     args = ["topics", str(source), "-o", str(out), "--format", "texts", "--columns", "comment=text"]
     fails_cleanly([*args, "--by", "customer"], "--actors, --gap, --by and --tz are for journeys")
     printed = run_ok([*args, "--n-topics", "2", "--encoder", "hashing", "--no-cache"])
-    assert "16 messages in 2 topics" in printed and "8 rows without a text rejected" in printed
+    assert "16 messages in 2 topics" in printed and "8 rows rejected; reasons in" in printed
     table = pd.read_csv(out)
     assert int(table["size"].sum()) == 16 and {"topic", "size", "share", "keywords"} <= set(table.columns)
     messages = pd.read_csv(out.with_name("topics.messages.csv"))
@@ -145,3 +145,69 @@ def test_topics_of_a_table_of_messages_alone(plugin_installed: None, tmp_path: P
     assert sorted([*messages["row"], *rejects["row"]]) == list(range(len(texts)))
     assert (messages["intent"] == messages["row"]).all() and set(messages["topic"]) <= set(table["topic"])
     assert set(rejects["reason"]) == {"missing or blank text: no message to read"}
+
+
+def test_a_failed_topics_run_removes_the_earlier_runs_output(plugin_installed: None, events_csv: Path, tmp_path: Path) -> None:
+    # from a CLI review: topics.csv and topics.messages.csv of another input stayed beside the new rejects
+    out = tmp_path / "topics.csv"
+    messages, rejects = out.with_name("topics.messages.csv"), out.with_name("topics.rejects.csv")
+    fast = ["--n-topics", "2", "--encoder", "hashing", "--no-cache"]
+    run_ok(["topics", str(events_csv), "-o", str(out), *fast])
+    bad = tmp_path / "bad.csv"
+    bad.write_text("customer_id,timestamp,text\na,not a time,hi\nb,nor this,there\n")
+    fails_cleanly(["topics", str(bad), "-o", str(out), *fast], f"no usable events in {str(bad)!r}: all 2 rows")
+    assert not out.exists() and not messages.exists() and pd.read_csv(rejects)["row"].tolist() == [0, 1]
+
+    run_ok(["topics", str(events_csv), "-o", str(out), *fast])
+    texts = tmp_path / "texts.csv"
+    texts.write_text('text\n""\n"  "\n')
+    result = runner.invoke(app, ["topics", str(texts), "-o", str(out), "--format", "texts", *fast])
+    assert result.exit_code == 1, result.output
+    assert f"error: no messages in {str(texts)!r}: all 2 rows were rejected; reasons in {rejects}" in result.output
+    assert f"removed {str(out)!r}, {str(messages)!r} of an earlier run" in result.output
+    assert not out.exists() and not messages.exists() and pd.read_csv(rejects)["row"].tolist() == [0, 1]
+
+    texts.write_text("text\n")  # the header alone
+    fails_cleanly(
+        ["topics", str(texts), "-o", str(out), "--format", "texts", *fast], f"no messages in {str(texts)!r}: the file has no rows"
+    )
+
+
+def test_topics_writes_the_rows_kept_with_a_caveat(plugin_installed: None, events_csv: Path, tmp_path: Path) -> None:
+    frame = pd.read_csv(events_csv)
+    frame["event_id"] = [f"e{i}" for i in range(len(frame))]
+    frame["in_reply_to"] = None
+    frame.loc[3, "in_reply_to"] = "not-in-the-data"
+    frame.to_csv(events_csv, index=False)
+    out = tmp_path / "topics.csv"
+    printed = run_ok(["topics", str(events_csv), "-o", str(out), "--n-topics", "2", "--encoder", "hashing", "--no-cache"])
+    noted = out.with_name("topics.warnings.csv")
+    assert pd.read_csv(noted)["row"].tolist() == [3]
+    assert f"1 row kept with a caveat; reasons in {noted}" in printed
+
+
+def test_topics_of_texts_says_rejected_not_a_reason_the_rows_may_not_have(plugin_installed: None, tmp_path: Path) -> None:
+    # from a CLI review: "1 row without a text rejected" for a row with one field too many
+    source = tmp_path / "comments.csv"
+    source.write_text("text\nmy card has not arrived\nrefund, please\nwhere is my card\nmoney back\n")
+    out = tmp_path / "topics.csv"
+    printed = run_ok(["topics", str(source), "-o", str(out), "--format", "texts", "--labels", "card,refund", "--no-cache",
+                      "--encoder", "hashing"])  # fmt: skip
+    assert f"1 row rejected; reasons in {out.with_name('topics.rejects.csv')}" in printed
+    assert "without a text" not in printed
+    assert pd.read_csv(out.with_name("topics.rejects.csv"))["reason"].str.startswith("2 fields where the header has 1").all()
+
+
+def test_topics_help_names_the_columns_each_mode_writes(plugin_installed: None, events_csv: Path, tmp_path: Path) -> None:
+    # from a CLI review: the help said (messages, share, keywords, quotes); no mode writes a 'messages' column
+    helped = " ".join(runner.invoke(app, ["topics", "--help"]).output.split())
+    fast = ["--n-topics", "2", "--encoder", "hashing", "--no-cache"]
+    for extra in ([], ["--format", "texts"]):
+        out = tmp_path / f"t{len(extra)}.csv"
+        run_ok(["topics", str(events_csv), "-o", str(out), *fast, *extra])
+        written = [
+            *pd.read_csv(out).columns,
+            *(pd.read_csv(out.with_name(f"{out.stem}.messages.csv")).columns if not extra else []),
+        ]
+        assert [c for c in written if c not in helped] == []
+    assert "(messages, share" not in helped
