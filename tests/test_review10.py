@@ -93,9 +93,10 @@ def test_a_customer_joining_by_answering_the_brands_reply_opens_with_a_mention()
 def test_plot_labels_break_words_longer_than_a_line() -> None:
     from journeymap.plot._theme import wrap
 
-    label = wrap("InternationalShippingCustomsClearanceDelayNotificationWorkflow", 12)
-    lines = label.split("\n")
-    assert len(lines) <= 3 and all(len(line) <= 12 for line in lines)  # before: one line of 62 characters
+    for word in ("InternationalShippingCustomsClearanceDelayNotificationWorkflow", "x" * 40, "app.login.passwordReset"):
+        lines = wrap(word, 12).split("\n")
+        assert len(lines) <= 3 and all(len(line) <= 18 for line in lines)  # before: one line of 62 characters
+    assert wrap("disappointment", 12) == "disappointment"  # a word a little longer than a line stays whole
 
 
 def test_the_heatmaps_colour_bar_label_fits_a_figure_of_few_rows() -> None:

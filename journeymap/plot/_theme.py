@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import textwrap
+import re
 import threading
 from typing import TYPE_CHECKING, Any
 
@@ -130,20 +130,51 @@ def count(n: int, noun: str) -> str:
 
 
 def wrap(text: str, width: int = 14) -> str:
-    """A label wrapped onto lines of ``width`` characters (at most three lines).
+    """A label wrapped onto lines of about ``width`` characters (at most three lines).
 
     Emoji are left out, as by :func:`shorten`; accented Latin, Cyrillic and Arabic are kept. A
-    word longer than a line is broken.
+    word up to half as long again as a line stays whole ("disappointment"); a longer one, such
+    as an id-like touchpoint name, is broken after a dot, slash, hyphen or colon or before a
+    capital letter inside it, else every ``width`` characters.
 
     Examples:
         >>> wrap("Facturación 💳"), wrap("Доставка 🚚")
         ('Facturación', 'Доставка')
         >>> print(wrap("app.login.passwordReset", 12))
-        app.login.pa
-        sswordReset
+        app.login.
+        password
+        Reset
+        >>> wrap("disappointment", 12)
+        'disappointment'
     """
     flat = " ".join(_drawable(text).replace("_", " ").split())
-    lines = textwrap.wrap(flat, width) or [""]
-    if len(lines) > 3:
-        lines = [*lines[:2], shorten(" ".join(lines[2:]), width)]
+    lines: list[str] = []
+    line = ""
+    for word in flat.split(" "):
+        for k, piece in enumerate(_pieces(word, width)):
+            joiner = "" if k else " "  # the pieces of one word join without a space
+            if line and len(line) + len(joiner) + len(piece) > width:
+                lines.append(line)
+                line = piece
+            else:
+                line = f"{line}{joiner}{piece}" if line else piece
+    lines.append(line)
+    if len(lines) > 3:  # the third line ends in an ellipsis: the rest is left out
+        lines = [*lines[:2], lines[2][: max(1, width - 1)].rstrip() + "…"]
     return "\n".join(lines)
+
+
+def _pieces(word: str, width: int) -> list[str]:
+    """A word as pieces to wrap: whole up to 1.5 x ``width``, else cut where it joins words, else every ``width``."""
+    if len(word) <= width * 3 // 2:
+        return [word]
+    parts = [p for p in re.split(r"(?<=[./:\-])|(?<=[a-z])(?=[A-Z])", word) if p]
+    pieces: list[str] = []
+    for part in parts:
+        if len(part) > width * 3 // 2:
+            pieces += [part[i : i + width] for i in range(0, len(part), width)]
+        elif pieces and len(pieces[-1]) + len(part) <= width:
+            pieces[-1] += part
+        else:
+            pieces.append(part)
+    return pieces
