@@ -294,7 +294,9 @@ def _usable(log: EventLog, path: Path, output: Path, *, outputs: Sequence[Path] 
         rejected = log.rejects["row"].nunique()
         if not rejected:
             raise _fail(f"no usable events in {str(path)!r}: the file has no rows")
-        counts = log.rejects.groupby(["column", "reason"]).size().sort_values(ascending=False).head(3)
+        # a reason without its line numbers ("... (line 12 of the file)"): one reason of many rows is said once
+        general = log.rejects["reason"].astype(str).str.replace(r"\s*\(lines? [^)]*\)", "", regex=True)
+        counts = log.rejects.assign(reason=general).groupby(["column", "reason"]).size().sort_values(ascending=False).head(3)
         reasons = "; ".join(f"{key[0]}: {key[1]} ({int(n):,})" for key, n in zip(counts.index.tolist(), counts.to_numpy()))
         written, removed = _write_failed_run(log.rejects, output, outputs)
         raise _fail(

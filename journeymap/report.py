@@ -278,7 +278,8 @@ def _counts(
         parts.append(f"{int(events['valence'].notna().sum()):,} scored messages")
     if log is not None:
         where = Path(rejects).name if rejects is not None else "EventLog.rejects"
-        counted = f"{log.n_input:,} input rows, {len(log.rejected_rows):,} rejected (see {where})"
+        rejected = len(log.rejected_rows)
+        counted = f"{log.n_input:,} input rows, " + (f"{rejected:,} rejected (see {where})" if rejected else "none rejected")
         noted = int(log.warnings["row"].nunique())
         if noted:
             kept = Path(warnings).name if warnings is not None else "EventLog.warnings"

@@ -176,7 +176,7 @@ def test_map_writes_the_caveats_and_its_report_counts_them(tmp_path: Path) -> No
     assert pd.read_csv(tmp_path / "r.warnings.csv")["row"].tolist() == [0, 2]
     assert f"2 rows kept with a caveat; reasons in {tmp_path / 'r.warnings.csv'}" in result.output
     page = report.read_text(encoding="utf-8")
-    assert "3 input rows, 0 rejected (see EventLog.rejects), 2 kept with a caveat (see r.warnings.csv)" in page
+    assert "3 input rows, none rejected, 2 kept with a caveat (see r.warnings.csv)" in page
 
 
 def test_the_warnings_file_is_never_the_input(tmp_path: Path) -> None:

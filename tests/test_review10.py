@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import pandas as pd
 import pytest
 
 import journeymap as jm
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 T0 = pd.Timestamp("2024-01-01 09:00", tz="UTC")
 
@@ -223,3 +228,26 @@ def test_an_unknown_journey_id_is_a_journeymap_error_and_a_key_error() -> None:
 def test_an_empty_scorer_name_is_refused_not_read_as_the_current_folder(name: str) -> None:
     with pytest.raises(jm.InvalidArgumentError, match="got an empty string"):  # before: "the folder holds no model"
         jm.get_scorer(name)
+
+
+def test_a_run_with_every_row_rejected_says_each_reason_once(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from journeymap.cli import app
+
+    rows = "\n".join(f"c{i},2024-01-01T10:00:00Z" for i in range(5))  # two fields where the header has three
+    (tmp_path / "in.csv").write_text(f"customer_id,timestamp,text\n{rows}\n", encoding="utf-8")
+    result = CliRunner().invoke(app, ["score", str(tmp_path / "in.csv"), "-o", str(tmp_path / "out.csv")])
+    assert result.exit_code == 1
+    # before: "... (line 2 of the file) (1); ... (line 3 of the file) (1); ..." - the same reason thrice
+    assert "all 5 rows were rejected ((row): 2 fields where the header has 3 (5))" in " ".join(result.output.split())
+
+
+def test_the_reports_counts_say_none_rejected_without_pointing_to_rejects() -> None:
+    from journeymap.report import _counts
+
+    log = jm.read_events(jm.datasets.service_journeys(5, seed=0).events)
+    line = _counts(jm.build_journeys(log), log)
+    assert (
+        f"{log.n_input:,} input rows, none rejected" in line and "EventLog.rejects" not in line
+    )  # before: "0 rejected (see ...)"
