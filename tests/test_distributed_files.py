@@ -117,3 +117,55 @@ def test_the_header_is_read_as_the_whole_file_reads_it(tmp_path: Path) -> None:
     empty.write_text("\n")
     with pytest.raises(jm.SchemaError, match="is empty"):
         read_csv_header(empty)
+
+
+def _big_id_rows(n: int = 60) -> list[dict[str, object]]:
+    """Replies with 64-bit ids (tweet ids past 2**53) and a null ``in_reply_to`` on each first message."""
+    base = 1180000000000000001
+    return [
+        {
+            "event_id": base + 2 * i,
+            "customer_id": f"u{i // 3}",
+            "timestamp": f"2024-01-01T10:{i % 60:02d}:00Z",
+            "actor": "customer" if i % 3 != 1 else "agent",
+            "text": f"message {i}",
+            "in_reply_to": None if i % 3 == 0 else base + 2 * (i - 1),
+            "order_no": None if i % 4 == 0 else base + i,  # an attribute: ints with nulls stay exact too
+        }
+        for i in range(n)
+    ]
+
+
+def test_parquet_integer_ids_with_nulls_stay_exact(tmp_path: Path) -> None:
+    path = tmp_path / "big_ids.parquet"
+    # object columns of ints and None: stored as int64 columns with nulls
+    pd.DataFrame(_big_id_rows(), dtype=object).to_parquet(path, row_group_size=25)
+    single = jm.read_events(path, on_error="collect")
+    assert len(single.events) == 60 and single.events["in_reply_to"].iloc[1] == "1180000000000000001"
+    got = jmd.read_events(path, on_error="collect").compute()
+    assert len(got.rejects) == 0
+    _compare(got, single)
+    pd.testing.assert_frame_equal(jm.build_journeys(got).events, jm.build_journeys(single).events)
+
+
+@pytest.mark.parametrize("blocksize", [None, 2_000])
+def test_json_lines_integer_ids_with_nulls_stay_exact(tmp_path: Path, blocksize: int | None) -> None:
+    import json
+
+    path = tmp_path / "big_ids.jsonl"
+    path.write_text("".join(json.dumps(row) + "\n" for row in _big_id_rows()))
+    single = jm.read_events(path, on_error="collect")
+    assert len(single.events) == 60 and single.events["order_no"].iloc[1] == 1180000000000000002
+    dlog = jmd.read_events(path, on_error="collect", blocksize=blocksize)
+    assert (dlog.events.npartitions > 1) == (blocksize is not None)
+    _compare(dlog.compute(), single)
+    zipped = tmp_path / "big_ids.jsonl.gz"
+    zipped.write_bytes(gzip.compress(path.read_bytes()))
+    _compare(jmd.read_events(zipped, on_error="collect").compute(), single)
+
+
+def test_a_json_lines_block_that_is_not_json_names_its_line(tmp_path: Path) -> None:
+    path = tmp_path / "events.jsonl"
+    path.write_text('{"customer_id": "a", "timestamp": 1507704944}\n{"customer_id": "b", "timestamp": \n')
+    with pytest.raises(jm.SchemaError, match=r"line 2 is not valid JSON"):
+        jmd.read_events(path, blocksize=None).compute()

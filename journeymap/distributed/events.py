@@ -35,7 +35,7 @@ from journeymap.io import (
     read_table,
 )
 from journeymap.io._values import check_actors, check_tz, prepare, role_column
-from journeymap.io.sources import read_csv_header
+from journeymap.io.sources import read_csv_header, read_json_lines
 from journeymap.io.validation import Problems, check_replies, validate_block
 from journeymap.schema import CANONICAL_COLUMNS
 
@@ -142,7 +142,9 @@ def _read_raw(source: Any, blocksize: str | int | None, npartitions: int | None)
             raise FileNotFoundError(msg)
     kind, options = ("parquet", {}) if Path(names[0]).is_dir() else file_kind(names[0])
     if kind == "parquet":
-        return dd.read_parquet(names), None
+        # as on one machine: an integer column with nulls (in_reply_to) as Python ints and None,
+        # not float64, which rounds ids past 2**53 (19-digit tweet ids)
+        return dd.read_parquet(names, arrow_to_pandas={"integer_object_nulls": True}), None
     if kind == "excel":  # a workbook cannot be read in blocks: read here, one partition per file
         return dd.concat([dd.from_pandas(read_table(name), npartitions=1) for name in names]), None
     if kind == "csv":
@@ -150,7 +152,19 @@ def _read_raw(source: Any, blocksize: str | int | None, npartitions: int | None)
     # A gzip stream cannot be split into blocks: one partition per file.
     gz = names[0].lower().endswith(".gz")
     blocks: dict[str, Any] = {"blocksize": None, "compression": "gzip"} if gz else {"blocksize": blocksize}
-    return dd.read_json(names, **options, **blocks), None
+    whole = len(names) == 1 and not any(ch in names[0] for ch in "*?[") and (gz or not blocksize)
+    label = names[0] if whole else f"a block of {names[0]}{', ...' if len(names) > 1 else ''}"
+    engine = functools.partial(_json_lines, source=label)
+    return dd.read_json(names, **options, **blocks, engine=engine), None
+
+
+def _json_lines(stream: Any, *, source: str, **_: Any) -> pd.DataFrame:
+    """A block (or file) of JSON Lines as the single-machine reader reads it: integers exact beside nulls.
+
+    dask's ``read_json`` calls this in place of ``pd.read_json``, which makes an integer column
+    with a null float64 (ids past 2**53 rounded, then rejected as a wrong type).
+    """
+    return read_json_lines(stream.read(), source)
 
 
 def _local_files(names: list[str]) -> list[str]:
@@ -294,7 +308,8 @@ def read_events(
     input row number and reason, as :func:`journeymap.read_events` does on the files one after
     the other (a reason naming a line counts the lines of that row's file). Every file must
     have the same header. To read a large CSV in parallel, split it into several files, or
-    convert it to Parquet.
+    convert it to Parquet. Parquet and JSON Lines values are read as on one machine too: an
+    integer column with nulls (64-bit ids in ``in_reply_to``, say) stays exact, not float64.
 
     Validation is the single-machine :func:`~journeymap.read_events`, with input row numbers
     counted across blocks and duplicate ``event_id`` values found across the whole input (one

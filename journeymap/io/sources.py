@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["file_kind", "map_columns", "read_csv_header", "read_table", "write_table"]
+__all__ = ["file_kind", "map_columns", "read_csv_header", "read_json_lines", "read_table", "write_table"]
 
 
 def read_table(source: pd.DataFrame | str | Path, *, problems: Problems | None = None) -> pd.DataFrame:
@@ -364,6 +364,31 @@ def _read_json(text: str, path: Path) -> pd.DataFrame:
             "source %r: %d lone surrogate(s) (half of a \\uXXXX escape pair, such as an emoji cut off) "
             "in its JSON strings replaced with U+FFFD",
             str(path),
+            replaced,
+        )
+    return frame
+
+
+def read_json_lines(text: str, source: str) -> pd.DataFrame:
+    r"""JSON Lines text as :func:`read_table` reads a ``.jsonl`` file: values as JSON gives them.
+
+    An integer stays exact beside a null (the column is ``object``, not float64, which rounds
+    ids past 2**53); a lone surrogate escape becomes U+FFFD, with a WARNING. ``source`` names
+    the text in messages. The distributed reader parses each block of a JSON Lines file with it.
+
+    Raises:
+        SchemaError: a line that is not a JSON object, naming its line in ``text``.
+
+    Examples:
+        >>> read_json_lines('{"id": 1180000000000000001}\n{"id": null}\n', "events.jsonl")["id"].tolist()
+        [1180000000000000001, None]
+    """
+    frame, replaced = _read_json_lines(text, Path(source))
+    if replaced:
+        logger.warning(
+            "source %r: %d lone surrogate(s) (half of a \\uXXXX escape pair, such as an emoji cut off) "
+            "in its JSON strings replaced with U+FFFD",
+            source,
             replaced,
         )
     return frame
