@@ -396,6 +396,33 @@ def test_cluster_flow_equals_single_machine(client, log: EventLog, tmp_path: Pat
     assert sum(client.run(fake_scorer_plugin.scored).values()) == before
 
 
+@pytest.mark.parametrize(
+    "column",
+    [
+        pd.Series(["X1", None, "X2", None], dtype=object),  # strings with gaps: p2p made None <NA>
+        pd.Series([1, "two", 3.5, None], dtype=object),  # mixed values: p2p failed the build
+    ],
+    ids=["strings-with-gaps", "mixed"],
+)
+def test_cluster_build_keeps_object_columns_as_pandas_has_them(client, column: pd.Series) -> None:
+    frame = pd.DataFrame(
+        {
+            "event_id": ["1", "2", "3", "4"],
+            "customer_id": ["a", "a", "b", "b"],
+            "timestamp": ["2024-01-01T10:00:00Z", "2024-01-01T10:05:00Z", "2024-01-02T10:00:00Z", "2024-01-02T10:01:00Z"],
+            "actor": ["customer", "agent", "customer", "agent"],
+            "text": ["late parcel", "sorry", "refund?", "sure"],
+            "thread_id": ["1", "1", "3", "3"],
+            "order_ref": column,
+        }
+    )
+    single = jm.build_journeys(jm.read_events(frame))
+    for by in ("thread", "customer"):  # the default shuffle, on a distributed client
+        got = jmd.build_journeys(jmd.read_events(frame, npartitions=2), by=by).compute()
+        expected = single if by == "thread" else jm.build_journeys(jm.read_events(frame), by="customer")
+        pd.testing.assert_frame_equal(got.events, expected.events, check_exact=True)
+
+
 def test_cluster_default_model(client, log: EventLog, default_scorer) -> None:
     small = jm.datasets.service_journeys(60, seed=5)
     single = jm.score(jm.build_journeys(small), default_scorer, cache=False)  # the session's model: one load fewer
