@@ -82,12 +82,23 @@ def _raw_csv(log: EventLog, path: Path) -> pd.DataFrame:
     return raw
 
 
+def _split_csv(raw: pd.DataFrame, folder: Path, parts: int = 3) -> list[Path]:
+    """``raw`` written as ``parts`` CSV files, in order (a CSV is read as one partition per file)."""
+    folder.mkdir()
+    paths = []
+    for i, chunk in enumerate(np.array_split(np.arange(len(raw)), parts)):
+        paths.append(folder / f"part-{i}.csv")
+        raw.iloc[chunk].to_csv(paths[-1], index=False)
+    return paths
+
+
 def test_read_events_in_blocks_equals_single_machine(log: EventLog, tmp_path: Path) -> None:
     path = tmp_path / "events.csv"
     raw = _raw_csv(log, path)
     single = jm.read_events(path, on_error="collect")
-    dlog = jmd.read_events(path, on_error="collect", blocksize=60_000)
-    assert dlog.events.npartitions >= 3
+    _split_csv(raw, tmp_path / "parts")
+    dlog = jmd.read_events(str(tmp_path / "parts" / "part-*.csv"), on_error="collect")
+    assert dlog.events.npartitions == 3
     got = dlog.compute()
     pd.testing.assert_frame_equal(got.events, single.events)
     pd.testing.assert_frame_equal(got.rejects, single.rejects)
@@ -104,7 +115,7 @@ def test_read_events_raise_names_the_rows(log: EventLog, tmp_path: Path) -> None
     with pytest.raises(jm.SchemaError) as single:
         jm.read_events(path)
     with pytest.raises(jm.SchemaError) as distributed:
-        jmd.read_events(path, blocksize=60_000)
+        jmd.read_events(_split_csv(pd.read_csv(path, dtype=str, keep_default_na=False), tmp_path / "parts"))
     assert str(distributed.value) == str(single.value)
     assert "row 5, column 'timestamp'" in str(distributed.value)
 
@@ -383,6 +394,33 @@ def test_cluster_flow_equals_single_machine(client, log: EventLog, tmp_path: Pat
     again = jmd.score(jmd.build_journeys(jmd.from_pandas(log, npartitions=6)), "slow", cache=tmp_path / "scores.sqlite")
     pd.testing.assert_frame_equal(again.compute().events, single.events)
     assert sum(client.run(fake_scorer_plugin.scored).values()) == before
+
+
+@pytest.mark.parametrize(
+    "column",
+    [
+        pd.Series(["X1", None, "X2", None], dtype=object),  # strings with gaps: p2p made None <NA>
+        pd.Series([1, "two", 3.5, None], dtype=object),  # mixed values: p2p failed the build
+    ],
+    ids=["strings-with-gaps", "mixed"],
+)
+def test_cluster_build_keeps_object_columns_as_pandas_has_them(client, column: pd.Series) -> None:
+    frame = pd.DataFrame(
+        {
+            "event_id": ["1", "2", "3", "4"],
+            "customer_id": ["a", "a", "b", "b"],
+            "timestamp": ["2024-01-01T10:00:00Z", "2024-01-01T10:05:00Z", "2024-01-02T10:00:00Z", "2024-01-02T10:01:00Z"],
+            "actor": ["customer", "agent", "customer", "agent"],
+            "text": ["late parcel", "sorry", "refund?", "sure"],
+            "thread_id": ["1", "1", "3", "3"],
+            "order_ref": column,
+        }
+    )
+    single = jm.build_journeys(jm.read_events(frame))
+    for by in ("thread", "customer"):  # the default shuffle, on a distributed client
+        got = jmd.build_journeys(jmd.read_events(frame, npartitions=2), by=by).compute()
+        expected = single if by == "thread" else jm.build_journeys(jm.read_events(frame), by="customer")
+        pd.testing.assert_frame_equal(got.events, expected.events, check_exact=True)
 
 
 def test_cluster_default_model(client, log: EventLog, default_scorer) -> None:

@@ -7,7 +7,9 @@ across blocks and duplicate ids found across the whole input first (one pass ove
 from __future__ import annotations
 
 import functools
+import glob
 import logging
+import operator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -20,7 +22,7 @@ from dask.base import compute as dask_compute
 from dask.base import persist as dask_persist
 from dask.delayed import delayed
 
-from journeymap.exceptions import ArgumentTypeError
+from journeymap.exceptions import ArgumentTypeError, SchemaError
 from journeymap.io import (
     EventLog,
     OnError,
@@ -33,6 +35,7 @@ from journeymap.io import (
     read_table,
 )
 from journeymap.io._values import check_actors, check_tz, prepare, role_column
+from journeymap.io.sources import read_csv_header, read_json_lines
 from journeymap.io.validation import Problems, check_replies, validate_block
 from journeymap.schema import CANONICAL_COLUMNS
 
@@ -115,13 +118,19 @@ def from_pandas(log: EventLog, *, npartitions: int | None = None, chunksize: int
     return DaskEventLog(events, rejects, log.n_input, log.warnings, tz=log.tz)
 
 
-def _read_raw(source: Any, blocksize: str | int | None, npartitions: int | None) -> dd.DataFrame:
+def _read_raw(source: Any, blocksize: str | int | None, npartitions: int | None) -> tuple[dd.DataFrame, dd.DataFrame | None]:
+    """The source as a dask DataFrame of raw rows, and what the reader found wrong in them.
+
+    The second item lists the malformed rows the reader kept in place (as
+    :class:`~journeymap.io.Problems` notes them), numbered within their partition, whose number
+    is in a ``part`` column; None for sources read without such notes (Parquet, JSON Lines, frames).
+    """
     # a named index is data (as on one machine: journeymap.io.sources.read_table)
     if isinstance(source, dd.DataFrame):
         name = source._meta.index.name
-        return source.reset_index() if name is not None and name not in source.columns else source
+        return (source.reset_index() if name is not None and name not in source.columns else source), None
     if isinstance(source, pd.DataFrame):
-        return dd.from_pandas(read_table(source), npartitions=npartitions or 1, sort=False)
+        return dd.from_pandas(read_table(source), npartitions=npartitions or 1, sort=False), None
     paths = [source] if isinstance(source, (str, Path)) else list(source)
     if not paths or not all(isinstance(p, (str, Path)) for p in paths):
         msg = f"source must be a path, a list of paths, a glob, or a pandas or dask DataFrame; got {source!r}"
@@ -133,27 +142,102 @@ def _read_raw(source: Any, blocksize: str | int | None, npartitions: int | None)
             raise FileNotFoundError(msg)
     kind, options = ("parquet", {}) if Path(names[0]).is_dir() else file_kind(names[0])
     if kind == "parquet":
-        return dd.read_parquet(names)
+        # as on one machine: an integer column with nulls (in_reply_to) as Python ints and None,
+        # not float64, which rounds ids past 2**53 (19-digit tweet ids)
+        return dd.read_parquet(names, arrow_to_pandas={"integer_object_nulls": True}), None
     if kind == "excel":  # a workbook cannot be read in blocks: read here, one partition per file
-        return dd.concat([dd.from_pandas(read_table(name), npartitions=1) for name in names])
+        return dd.concat([dd.from_pandas(read_table(name), npartitions=1) for name in names]), None
+    if kind == "csv":
+        return _read_csv_files(_local_files(names))
     # A gzip stream cannot be split into blocks: one partition per file.
     gz = names[0].lower().endswith(".gz")
     blocks: dict[str, Any] = {"blocksize": None, "compression": "gzip"} if gz else {"blocksize": blocksize}
-    if kind == "csv":
-        return dd.read_csv(names, **options, **blocks)
-    return dd.read_json(names, **options, **blocks)
+    whole = len(names) == 1 and not any(ch in names[0] for ch in "*?[") and (gz or not blocksize)
+    label = names[0] if whole else f"a block of {names[0]}{', ...' if len(names) > 1 else ''}"
+    engine = functools.partial(_json_lines, source=label)
+    return dd.read_json(names, **options, **blocks, engine=engine), None
+
+
+def _json_lines(stream: Any, *, source: str, **_: Any) -> pd.DataFrame:
+    """A block (or file) of JSON Lines as the single-machine reader reads it: integers exact beside nulls.
+
+    dask's ``read_json`` calls this in place of ``pd.read_json``, which makes an integer column
+    with a null float64 (ids past 2**53 rounded, then rejected as a wrong type).
+    """
+    return read_json_lines(stream.read(), source)
+
+
+def _local_files(names: list[str]) -> list[str]:
+    """The files named, a glob expanded in sorted order (as dask expands one), in the order given."""
+    files: list[str] = []
+    for name in names:
+        if any(ch in name for ch in "*?["):
+            found = sorted(glob.glob(name))
+            if not found:
+                msg = f"source {name!r} matches no file"
+                raise FileNotFoundError(msg)
+            files.extend(found)
+        else:
+            files.append(name)
+    return files
+
+
+def _read_csv_files(files: list[str]) -> tuple[dd.DataFrame, dd.DataFrame]:
+    """CSV/TSV files read by the single-machine reader, one partition per file.
+
+    A CSV cannot be cut into byte blocks safely: a quoted field may hold line breaks, so a block
+    edge at a raw line end can fall inside a record. Each file is read whole by
+    :func:`~journeymap.io.read_table`, strictly (the delimiter of its header, malformed rows kept
+    in place and noted), so that the rows, and the rejects, are those of the single-machine reader.
+    """
+    meta = read_csv_header(files[0])
+    columns = [str(c) for c in meta.columns]
+    reads = [delayed(_read_csv_file, pure=True)(name, columns, files[0], part) for part, name in enumerate(files)]
+    frames = [delayed(operator.getitem, pure=True)(read, 0) for read in reads]
+    notes = [delayed(operator.getitem, pure=True)(read, 1) for read in reads]
+    notes_meta = empty_rejects().assign(part=pd.Series(dtype=np.int64))
+    return dd.from_delayed(frames, meta=meta, verify_meta=False), dd.from_delayed(notes, meta=notes_meta, verify_meta=False)
+
+
+def _read_csv_file(name: str, columns: list[str], first: str, part: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """One CSV file (partition ``part``) read by :func:`~journeymap.io.read_table`: its rows, and its malformed rows.
+
+    The malformed rows are numbered within the file, and carry ``part``.
+
+    Raises:
+        SchemaError: the file cannot be read (as on one machine), or its header is not that of ``first``.
+    """
+    problems = Problems()
+    frame = read_table(name, problems=problems)
+    found = [str(c) for c in frame.columns]
+    if found != columns:
+        msg = f"source {name!r} has the columns {found}, where {first!r} has {columns}: every file must have the same header"
+        raise SchemaError(msg)
+    return frame, problems.frame().assign(part=np.int64(part))
 
 
 def _normalised_ids(part: pd.DataFrame) -> pd.Series:
     return as_id(part["event_id"])[0].reset_index(drop=True)
 
 
-def _duplicate_rows(raw: dd.DataFrame, ids: dd.Series, repeated: pd.Index, offsets: np.ndarray, tz: Any) -> pd.Series:
+def _by_input_row(noted: pd.DataFrame | None, offsets: np.ndarray) -> pd.DataFrame:
+    """The reader's notes (rows numbered within their partition ``part``) by input row, sorted."""
+    if noted is None or not len(noted):
+        return empty_rejects()
+    rows = noted["row"].to_numpy(dtype=np.int64) + offsets[noted["part"].to_numpy(dtype=np.int64)]
+    out = noted.drop(columns="part").assign(row=rows)
+    return out.sort_values("row", kind="stable").reset_index(drop=True)
+
+
+def _duplicate_rows(
+    raw: dd.DataFrame, ids: dd.Series, repeated: pd.Index, offsets: np.ndarray, tz: Any, *, malformed: np.ndarray
+) -> pd.Series:
     """Input row -> row where the id was first seen, for every row repeating an earlier ``event_id``.
 
     As on one machine, duplicates are decided among the rows that pass every other check: a
-    copy rejected for its own reason (an unparseable time, say) does not make a later valid
-    copy a duplicate. Only the rows of repeated ids are gathered and checked here.
+    copy rejected for its own reason (an unparseable time, say, or a malformed row the reader
+    noted: the input rows in ``malformed``) does not make a later valid copy a duplicate. Only
+    the rows of repeated ids are gathered and checked here.
     """
     if len(repeated) == 0:
         return pd.Series(dtype=np.int64)
@@ -175,6 +259,7 @@ def _duplicate_rows(raw: dd.DataFrame, ids: dd.Series, repeated: pd.Index, offse
     failing = np.zeros(len(rows), dtype=bool)
     failing[checked.rejects["row"].to_numpy(dtype=np.int64)] = True
     row_numbers = rows.index.to_numpy()
+    failing |= np.isin(row_numbers, malformed)
     # Rows are in input order: each id's first passing row is where it was first seen, and every
     # copy after it (passing or not) is a duplicate, as validate_events decides on one machine.
     firsts = pd.Series(row_numbers[~failing], index=key.to_numpy()[~failing]).groupby(level=0, sort=False).first()
@@ -212,8 +297,19 @@ def read_events(
             rules; they are logged as a warning, a count per block (not in ``warnings``).
         on_error: ``"raise"`` raises :class:`~journeymap.SchemaError` listing the first bad rows
             (this validates eagerly); ``"collect"`` keeps them in ``rejects``, lazily.
-        blocksize: bytes per partition of CSV and JSON Lines files.
+        blocksize: bytes per partition of JSON Lines files (not gzipped). A CSV/TSV file is
+            always one partition: a quoted field may hold line breaks, so it cannot be cut into
+            byte blocks safely.
         npartitions: partitions for a pandas DataFrame source.
+
+    CSV/TSV files are read by the single-machine reader (:func:`~journeymap.io.read_table`), one
+    task and one partition per file: the delimiter of each header, strict quoting, and a malformed
+    row (more or fewer fields than the header, bad quoting) kept in place and rejected with its
+    input row number and reason, as :func:`journeymap.read_events` does on the files one after
+    the other (a reason naming a line counts the lines of that row's file). Every file must
+    have the same header. To read a large CSV in parallel, split it into several files, or
+    convert it to Parquet. Parquet and JSON Lines values are read as on one machine too: an
+    integer column with nulls (64-bit ids in ``in_reply_to``, say) stays exact, not float64.
 
     Validation is the single-machine :func:`~journeymap.read_events`, with input row numbers
     counted across blocks and duplicate ``event_id`` values found across the whole input (one
@@ -245,7 +341,7 @@ def _read_events(
     actors: Mapping[str, str],
     tz: Any,
 ) -> DaskEventLog:
-    raw = _read_raw(source, blocksize, npartitions)
+    raw, read_notes = _read_raw(source, blocksize, npartitions)
     map_columns(raw._meta, columns)  # the same checks and messages as on one machine
     if columns:
         raw = raw.rename(columns=dict(columns))
@@ -258,16 +354,18 @@ def _read_events(
         role_column(raw.partitions[0].compute(), actors)  # a warning, as on one machine; reads the first block
     duplicates = pd.Series(dtype=np.int64)
     if "event_id" in raw.columns:
-        # One pass over the id column: the block lengths and the ids seen more than once.
+        # One pass over the id column: the block lengths, the ids seen more than once, and the
+        # rows the reader found malformed.
         ids = raw.map_partitions(_normalised_ids, meta=pd.Series(dtype="string", name="event_id"))
         counts = ids.dropna().value_counts(split_out=max(1, raw.npartitions // 8))
-        block_lengths, repeated = dask_compute(ids.map_partitions(len), counts[counts > 1].index)
-        lengths = np.asarray(block_lengths, dtype=np.int64)
-        offsets = np.r_[0, np.cumsum(lengths)[:-1]].astype(np.int64)
-        duplicates = _duplicate_rows(raw, ids, repeated, offsets, tz)
+        block_lengths, repeated, noted = dask_compute(ids.map_partitions(len), counts[counts > 1].index, read_notes)
     else:
-        lengths = np.asarray(raw.map_partitions(len).compute(), dtype=np.int64)
-        offsets = np.r_[0, np.cumsum(lengths)[:-1]].astype(np.int64)
+        block_lengths, noted = dask_compute(raw.map_partitions(len), read_notes)
+    lengths = np.asarray(block_lengths, dtype=np.int64)
+    offsets = np.r_[0, np.cumsum(lengths)[:-1]].astype(np.int64)
+    malformed = _by_input_row(noted, offsets)
+    if "event_id" in raw.columns:
+        duplicates = _duplicate_rows(raw, ids, repeated, offsets, tz, malformed=malformed["row"].to_numpy(dtype=np.int64))
     n_input = int(lengths.sum())
     replies, reply_notes = _reply_problems(raw, n_input) if "in_reply_to" in raw.columns else (empty_rejects(), empty_rejects())
 
@@ -275,7 +373,10 @@ def _read_events(
     for part, offset, length in zip(raw.to_delayed(), offsets, lengths, strict=True):
         mine = duplicates[(duplicates.index >= offset) & (duplicates.index < offset + length)]
         found = Problems()
-        found.parts = [replies[(replies["row"] >= offset) & (replies["row"] < offset + length)]]
+        # the reader's notes first, as on one machine (read_table notes them before validation)
+        found.parts = [
+            frame[(frame["row"] >= offset) & (frame["row"] < offset + length)] for frame in (malformed, replies) if len(frame)
+        ]
         logs.append(
             delayed(_validate_part)(
                 part,

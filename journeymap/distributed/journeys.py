@@ -237,7 +237,7 @@ def build_journeys(
     gap: str | pd.Timedelta | dt.timedelta = "7D",
     stages: StageModel | Mapping[str, str] | None = None,
     npartitions: int | None = None,
-    shuffle_method: str | None = None,
+    shuffle_method: str | None = "tasks",
 ) -> DaskJourneySet:
     """Group events into journeys on the cluster: :func:`journeymap.build_journeys` per partition.
 
@@ -257,7 +257,11 @@ def build_journeys(
         gap: the inactivity gap for ``by="customer"``.
         stages: a StageModel, a ``{touchpoint: stage}`` mapping or None (the service model).
         npartitions: partitions after the shuffle (default: as many as before).
-        shuffle_method: dask's shuffle method (``"tasks"``, ``"p2p"``, ``"disk"``; default: dask's choice).
+        shuffle_method: dask's shuffle method: ``"tasks"`` (the default), ``"p2p"``, ``"disk"``, or
+            None for dask's choice (p2p on a ``distributed`` cluster). The task shuffle moves
+            each partition as it is, so attribute columns come back as pandas has them; p2p
+            moves them through Arrow, which turns ``None`` in an object column of strings into
+            ``<NA>`` and fails on an object column mixing types (``123`` and ``"A-12"``).
 
     Examples:
         >>> import journeymap as jm

@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["file_kind", "map_columns", "read_table", "write_table"]
+__all__ = ["file_kind", "map_columns", "read_csv_header", "read_json_lines", "read_table", "write_table"]
 
 
 def read_table(source: pd.DataFrame | str | Path, *, problems: Problems | None = None) -> pd.DataFrame:
@@ -114,6 +114,55 @@ def read_table(source: pd.DataFrame | str | Path, *, problems: Problems | None =
     if kind == "jsonl":
         return _read_json(text, path)
     return _read_csv(text, path, options, problems, raw=raw)
+
+
+def read_csv_header(path: str | Path) -> pd.DataFrame:
+    r"""The empty frame :func:`read_table` gives for the header line of a CSV file: its columns, nothing read beyond.
+
+    The header is read by the same rules (the delimiter of the line, a byte-order mark dropped,
+    gzip by the suffix, a repeated name an error). Where the first line alone cannot be read
+    (a quoted name spanning lines, an empty file, bytes that are not UTF-8) the whole file is
+    read, so that the error, or the columns, are :func:`read_table`'s own. The distributed reader
+    uses this for the columns of the partitions before any is read.
+
+    Raises:
+        SchemaError: as :func:`read_table` raises it for this file's header.
+        FileNotFoundError: no such file.
+
+    Examples:
+        >>> import tempfile
+        >>> with tempfile.TemporaryDirectory() as folder:
+        ...     path = Path(folder) / "events.csv"
+        ...     _ = path.write_text("customer_id;timestamp\na;1507704944\n")
+        ...     read_csv_header(path).columns.tolist()
+        ['customer_id', 'timestamp']
+    """
+    path = Path(path)
+    if path.suffix.lower() == ".gz":
+        import gzip
+
+        opener: Any = gzip.open
+    else:
+        opener = open
+    head = b""
+    try:
+        with opener(path, "rb") as stream:
+            while not any(end in head for end in (b"\n", b"\r")):
+                chunk = stream.read(1 << 16)
+                if not chunk:
+                    break
+                head += chunk
+    except OSError:  # not gzip, say: the whole read names the problem
+        return read_table(path).iloc[:0]
+    ends = [i for i in (head.find(b"\n"), head.find(b"\r")) if i >= 0]
+    line = head[: min(ends)] if ends else head
+    try:
+        text = line.decode("utf-8-sig")
+        if not text.strip():
+            return read_table(path).iloc[:0]  # an empty file: read_table's error
+        return _read_csv(text + "\n", path, file_kind(str(path))[1], None)
+    except (UnicodeDecodeError, SchemaError):
+        return read_table(path).iloc[:0]
 
 
 def _index_as_columns(frame: pd.DataFrame, where: str) -> pd.DataFrame:
@@ -315,6 +364,31 @@ def _read_json(text: str, path: Path) -> pd.DataFrame:
             "source %r: %d lone surrogate(s) (half of a \\uXXXX escape pair, such as an emoji cut off) "
             "in its JSON strings replaced with U+FFFD",
             str(path),
+            replaced,
+        )
+    return frame
+
+
+def read_json_lines(text: str, source: str) -> pd.DataFrame:
+    r"""JSON Lines text as :func:`read_table` reads a ``.jsonl`` file: values as JSON gives them.
+
+    An integer stays exact beside a null (the column is ``object``, not float64, which rounds
+    ids past 2**53); a lone surrogate escape becomes U+FFFD, with a WARNING. ``source`` names
+    the text in messages. The distributed reader parses each block of a JSON Lines file with it.
+
+    Raises:
+        SchemaError: a line that is not a JSON object, naming its line in ``text``.
+
+    Examples:
+        >>> read_json_lines('{"id": 1180000000000000001}\n{"id": null}\n', "events.jsonl")["id"].tolist()
+        [1180000000000000001, None]
+    """
+    frame, replaced = _read_json_lines(text, Path(source))
+    if replaced:
+        logger.warning(
+            "source %r: %d lone surrogate(s) (half of a \\uXXXX escape pair, such as an emoji cut off) "
+            "in its JSON strings replaced with U+FFFD",
+            source,
             replaced,
         )
     return frame
