@@ -251,3 +251,40 @@ def test_the_reports_counts_say_none_rejected_without_pointing_to_rejects() -> N
     assert (
         f"{log.n_input:,} input rows, none rejected" in line and "EventLog.rejects" not in line
     )  # before: "0 rejected (see ...)"
+
+
+def test_two_segments_are_one_comparison_not_two() -> None:
+    from journeymap.testing.data import planted_scores
+
+    js = planted_scores(jm.build_journeys(jm.datasets.service_journeys(80, seed=0)))
+    two = js.events.assign(tier=js.events["tier"].where(js.events["tier"] == "free", "paid"))
+    table = jm.compare_segments(js.with_events(two), "tier")
+    assert sorted(table.index) == ["free", "paid"]
+    assert table.loc["free", "p_value"] == table.loc["paid", "p_value"]  # one test, seen from either side
+    # before: Holm counted it twice and doubled it
+    assert table["p_adjusted"].tolist() == table["p_value"].tolist()
+
+
+def test_equal_values_are_not_read_as_certainty() -> None:
+    import numpy as np
+
+    from journeymap.analytics._stats import MeanInterval, wilson
+
+    two = MeanInterval(seed=0, bounds=(-1.0, 1.0))(np.array([0.5, 0.5]))  # before: [0.5, 0.5]
+    assert two.low < 0.5 < two.high
+    assert MeanInterval(seed=0, bounds=(-1.0, 1.0))(np.ones(4), groups=np.array([1, 1, 2, 2])).low < 1.0
+    assert MeanInterval(seed=0)(np.zeros(3)).high == 0.0  # no bounds, no scale to measure against
+    low, high = wilson([1, 3], [1, 3])
+    assert high.tolist() == [1.0, 1.0] and (low < 1).all()  # before: a high end of 0.9999999999999999
+
+
+def test_a_touchpoint_without_negative_messages_has_an_impact_interval() -> None:
+    from journeymap.testing.data import planted_scores
+
+    js = planted_scores(jm.build_journeys(jm.datasets.service_journeys(40, seed=0)))
+    events = js.events.copy()
+    calm = (events["touchpoint"] == events["touchpoint"].iloc[0]) & (events["actor"] == "customer")
+    events.loc[calm, "valence"] = 0.6
+    events.loc[calm, "sentiment"] = "positive"
+    row = jm.pain_points(js.with_events(events), top=None).loc[events["touchpoint"].iloc[0]]
+    assert row["impact"] == 0 and row["impact_low"] == 0 and row["impact_high"] > 0  # before: [0, 0]

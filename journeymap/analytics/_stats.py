@@ -54,8 +54,10 @@ class MeanInterval:
     Student's t interval at n=2 is about six standard deviations wide and would otherwise
     claim means no sample could have. Coverage: 0.95 for symmetric values from n=2 on; for
     skewed ones lower at small n (about 0.86 at n=5 and 0.92 at n=20 for a Beta(0.5, 3) on
-    [-1, 1], with the misses on the side of the long tail). Values that are all equal give an
-    interval of zero width: the sample shows no spread to measure.
+    [-1, 1], with the misses on the side of the long tail). Values that are all equal show no
+    spread to measure: with finite ``bounds`` they get the Wilson interval their mean would have
+    as a share of the range (a bounded value's variance is at most that of a share), without
+    bounds an interval of zero width.
 
     ``groups`` (the journey of each value) makes the interval a cluster one: messages of one
     journey are not independent (a customer who is angry writes several angry messages), so
@@ -113,7 +115,7 @@ class MeanInterval:
             return self.normal(n, mean, sd)
         rng = np.random.default_rng(self.seed)
         means = v[rng.integers(0, n, size=(self.n_boot, n))].mean(axis=1)
-        return self._bootstrap(means, mean, self._t(n) * sd / np.sqrt(n))
+        return self._bootstrap(means, mean, self._t(n) * sd / np.sqrt(n), n)
 
     def _clustered(self, v: npt.NDArray[np.float64], codes: npt.NDArray[np.int64]) -> Estimate:
         """The interval of the mean of ``v`` when values that share a code (a journey) are not independent."""
@@ -126,13 +128,13 @@ class MeanInterval:
         s2, sn, n2 = float((sums**2).sum()), float((sums * sizes).sum()), float((sizes**2).sum())
         se = cluster_se(len(v), mean, n_groups, s2=s2, sn=sn, n2=n2)
         if len(v) > BOOTSTRAP_MAX_N:
-            return self._around(mean, self._t(n_groups) * se)
+            return self._around(mean, self._t(n_groups) * se, n_groups)
         rng = np.random.default_rng(self.seed)
         picks = rng.integers(0, n_groups, size=(self.n_boot, n_groups))
         means = sums[picks].sum(axis=1) / sizes[picks].sum(axis=1)
-        return self._bootstrap(means, mean, self._t(n_groups) * se)
+        return self._bootstrap(means, mean, self._t(n_groups) * se, n_groups)
 
-    def _bootstrap(self, means: npt.NDArray[np.float64], mean: float, half: float) -> Estimate:
+    def _bootstrap(self, means: npt.NDArray[np.float64], mean: float, half: float, n: int) -> Estimate:
         """The percentile interval of the resampled ``means``, never narrower than ``mean +- half``, clipped.
 
         ``half`` is Student's t half-width: the percentile bootstrap alone is too narrow in small
@@ -140,7 +142,7 @@ class MeanInterval:
         """
         alpha = (1 - self.level) / 2
         low, high = np.quantile(means, [alpha, 1 - alpha])
-        return self._clipped(Estimate(mean, min(float(low), mean - half), max(float(high), mean + half)))
+        return self._clipped(Estimate(mean, min(float(low), mean - half), max(float(high), mean + half)), n)
 
     def _t(self, n_groups: int) -> float:
         """Student's t quantile of the interval's level with ``n_groups - 1`` degrees of freedom.
@@ -152,8 +154,8 @@ class MeanInterval:
 
         return float(stdtrit(n_groups - 1, 1 - (1 - self.level) / 2))
 
-    def _around(self, mean: float, half: float) -> Estimate:
-        return self._clipped(Estimate(mean, mean - half, mean + half))
+    def _around(self, mean: float, half: float, n: int) -> Estimate:
+        return self._clipped(Estimate(mean, mean - half, mean + half), n)
 
     def clustered_normal(self, n: int, mean: float, n_groups: int, *, s2: float, sn: float, n2: float) -> Estimate:
         """The cluster interval from merged moments (:func:`cluster_se`'s arguments): Student's t, ``n_groups - 1`` df.
@@ -164,12 +166,24 @@ class MeanInterval:
         if n_groups < 2:
             return Estimate(mean, np.nan, np.nan)
         se = cluster_se(n, mean, n_groups, s2=s2, sn=sn, n2=n2)
-        return self._around(mean, self._t(n_groups) * se)
+        return self._around(mean, self._t(n_groups) * se, n_groups)
 
-    def _clipped(self, est: Estimate) -> Estimate:
-        """``est`` with its ends inside :attr:`bounds` (NaN ends stay NaN)."""
+    def _clipped(self, est: Estimate, n: int) -> Estimate:
+        """``est`` with its ends inside :attr:`bounds` (NaN ends stay NaN); ``n``: the sample's size (journeys, clustered).
+
+        A sample without spread (an interval of zero width: every value, or every journey's
+        mean, the same) gets at least the Wilson interval of its mean rescaled to [0, 1] by
+        finite :attr:`bounds`: a value in [a, b] with mean m has a variance of at most
+        (m - a)(b - m), as a share of m does, so n equal values are not read as certainty (two
+        ratings of 5 do not pin the mean at 5). Without finite bounds the width stays zero.
+        """
         lo, hi = float(self.bounds[0]), float(self.bounds[1])
-        return Estimate(est.mean, min(max(est.low, lo), hi), max(min(est.high, hi), lo))
+        low, high = est.low, est.high
+        if high - low <= 1e-12 and n > 0 and math.isfinite(lo) and math.isfinite(hi) and hi > lo:
+            share = min(max((est.mean - lo) / (hi - lo), 0.0), 1.0)
+            w_low, w_high = wilson(share * n, n, self.level)
+            low, high = min(low, lo + float(w_low) * (hi - lo)), max(high, lo + float(w_high) * (hi - lo))
+        return Estimate(est.mean, min(max(low, lo), hi), max(min(high, hi), lo))
 
     def normal(self, n: int, mean: float, sd: float) -> Estimate:
         """The normal-approximation interval from a sample's size, mean and standard deviation (ddof 1).
@@ -178,7 +192,7 @@ class MeanInterval:
         partials call it with merged moments, without the values.
         """
         half = _normal_quantile(1 - (1 - self.level) / 2) * sd / np.sqrt(n)
-        return self._clipped(Estimate(mean, mean - half, mean + half))
+        return self._clipped(Estimate(mean, mean - half, mean + half), n)
 
 
 def cluster_se(n: int, mean: float, n_groups: int, *, s2: float, sn: float, n2: float) -> float:
@@ -234,8 +248,9 @@ def wilson(
         denom = 1 + z**2 / m
         centre = (p + z**2 / (2 * m)) / denom
         half = z * np.sqrt(p * (1 - p) / m + z**2 / (4 * m**2)) / denom
-    low = np.where(m > 0, np.clip(centre - half, 0.0, 1.0), np.nan)
-    high = np.where(m > 0, np.clip(centre + half, 0.0, 1.0), np.nan)
+        # never without the observed share (rounding put the high end of 1 of 1 at 0.9999999999999999)
+        low = np.where(m > 0, np.clip(np.minimum(centre - half, p), 0.0, 1.0), np.nan)
+        high = np.where(m > 0, np.clip(np.maximum(centre + half, p), 0.0, 1.0), np.nan)
     return low, high
 
 

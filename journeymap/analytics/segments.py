@@ -15,6 +15,8 @@ from journeymap.backends import dispatch
 from journeymap.exceptions import ArgumentTypeError, InvalidArgumentError, SchemaError
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
     from journeymap.journeys import JourneySet
 
 logger = logging.getLogger(__name__)
@@ -78,6 +80,23 @@ def _is_measure(column: pd.Series) -> bool:
     return bool(pd.api.types.is_numeric_dtype(dtype) or pd.api.types.is_timedelta64_dtype(dtype))
 
 
+def _adjusted(
+    p_values: np.ndarray,
+    correction: Literal["holm", "bh"] | None,
+    measured: np.ndarray,
+    segment: np.ndarray,
+    groups: Iterable[object],
+) -> np.ndarray:
+    """``p_adjusted``: the p-values corrected for the comparisons made, where two segments are one comparison.
+
+    With two segments that both hold the measure, each against the rest is the same test: one comparison.
+    """
+    present = [key for key in groups if (measured & (segment == key)).any()]
+    if len(present) == 2 and not np.isnan(p_values).any():
+        return p_values.copy()
+    return adjust_p_values(p_values, correction)
+
+
 @dispatch
 def compare_segments(
     js: JourneySet,
@@ -110,7 +129,8 @@ def compare_segments(
     Testing every segment against the rest makes many comparisons, so ``p_adjusted`` corrects
     the p-values for them: ``correction="holm"`` (default; Holm's step-down, controls the chance
     of any false positive), ``"bh"`` (Benjamini-Hochberg, controls the share of false
-    positives) or None (no correction). A segment with fewer than ``min_size`` journeys is not
+    positives) or None (no correction). With two segments, each against the rest is one and the
+    same test, counted once (``p_adjusted`` is ``p_value``). A segment with fewer than ``min_size`` journeys is not
     tested (``testable`` False; NaN effect size and p-values) and not counted as a comparison;
     ``kruskal_p`` uses the testable segments only.
 
@@ -198,7 +218,7 @@ def compare_segments(
             index=pd.Index([], dtype="string"),
         )
     position = list(out.columns).index("p_value") + 1
-    out.insert(position, "p_adjusted", adjust_p_values(out["p_value"].to_numpy(dtype=float), correction))
+    out.insert(position, "p_adjusted", _adjusted(out["p_value"].to_numpy(dtype=float), correction, measured, segment, groups))
     out["testable"] = out["testable"].astype(bool)
     out.index.name = by
     return out
