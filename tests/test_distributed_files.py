@@ -169,3 +169,20 @@ def test_a_json_lines_block_that_is_not_json_names_its_line(tmp_path: Path) -> N
     path.write_text('{"customer_id": "a", "timestamp": 1507704944}\n{"customer_id": "b", "timestamp": \n')
     with pytest.raises(jm.SchemaError, match=r"line 2 is not valid JSON"):
         jmd.read_events(path, blocksize=None).compute()
+
+
+def test_remote_csv_files_are_read_strictly_too() -> None:
+    fsspec = pytest.importorskip("fsspec")
+    memory = fsspec.filesystem("memory")
+    good = HEAD + '1,c1,2024-01-01T10:00:00Z,customer,"my parcel\nis lost",delivery\n'
+    bad = HEAD + "2,c2,2024-01-01T11:00:00Z,customer,still nothing\n"  # a short row
+    for name, text in (("a.csv", good), ("b.csv", bad)):
+        with memory.open(f"memory://jm-test/{name}", "w") as out:
+            out.write(text)
+    try:
+        # before: a remote glob of CSV files matched no file (the glob was expanded on the local disk)
+        got = jmd.read_events("memory://jm-test/*.csv", on_error="collect").compute()
+    finally:
+        memory.rm("memory://jm-test", recursive=True)
+    assert got.events["text"].tolist() == ["my parcel\nis lost"]  # the quoted line break read as text
+    assert got.rejects["row"].tolist() == [1]  # the short row of the second file, rejected with its input row

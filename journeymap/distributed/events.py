@@ -6,10 +6,13 @@ across blocks and duplicate ids found across the whole input first (one pass ove
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import glob
 import logging
 import operator
+import shutil
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -41,7 +44,7 @@ from journeymap.schema import CANONICAL_COLUMNS
 
 if TYPE_CHECKING:
     import datetime as dt
-    from collections.abc import Mapping
+    from collections.abc import Iterator, Mapping
 
 __all__ = ["DaskEventLog", "from_pandas", "read_events"]
 
@@ -137,7 +140,7 @@ def _read_raw(source: Any, blocksize: str | int | None, npartitions: int | None)
         raise ArgumentTypeError(msg)
     names = [str(p) for p in paths]
     for name in names:
-        if not any(ch in name for ch in "*?[") and not Path(name).exists():
+        if not _remote(name) and not any(ch in name for ch in "*?[") and not Path(name).exists():
             msg = f"source {name!r} does not exist"
             raise FileNotFoundError(msg)
     kind, options = ("parquet", {}) if Path(names[0]).is_dir() else file_kind(names[0])
@@ -167,12 +170,27 @@ def _json_lines(stream: Any, *, source: str, **_: Any) -> pd.DataFrame:
     return read_json_lines(stream.read(), source)
 
 
+def _remote(name: str) -> bool:
+    """Whether ``name`` is a URL of a storage other than the local disk (``s3://``, ``gs://``, ``memory://``)."""
+    protocol, sep, _ = name.partition("://")
+    return bool(sep) and protocol.lower() != "file"
+
+
 def _local_files(names: list[str]) -> list[str]:
-    """The files named, a glob expanded in sorted order (as dask expands one), in the order given."""
+    """The files named, a glob expanded in sorted order (as dask expands one), in the order given.
+
+    A remote glob (``s3://bucket/*.csv``) is expanded by its fsspec file system (what dask reads it with).
+    """
     files: list[str] = []
     for name in names:
         if any(ch in name for ch in "*?["):
-            found = sorted(glob.glob(name))
+            if _remote(name):
+                import fsspec
+
+                fs, _, paths = fsspec.core.get_fs_token_paths(name)
+                found = sorted(fs.unstrip_protocol(path) for path in paths)
+            else:
+                found = sorted(glob.glob(name))
             if not found:
                 msg = f"source {name!r} matches no file"
                 raise FileNotFoundError(msg)
@@ -180,6 +198,27 @@ def _local_files(names: list[str]) -> list[str]:
         else:
             files.append(name)
     return files
+
+
+@contextlib.contextmanager
+def _local_copy(name: str, *, head: int | None = None) -> Iterator[str]:
+    """``name`` itself for a local file; a remote one copied (its first ``head`` bytes) into a temporary folder.
+
+    The strict CSV reader reads local files: a remote file is read from the copy, under its own name.
+    """
+    if not _remote(name):
+        yield name
+        return
+    import fsspec
+
+    with tempfile.TemporaryDirectory() as folder:
+        local = Path(folder) / Path(name.partition("://")[2]).name
+        with fsspec.open(name, "rb") as remote, local.open("wb") as out:
+            if head is None:
+                shutil.copyfileobj(remote, out)
+            else:
+                out.write(remote.read(head))
+        yield str(local)
 
 
 def _read_csv_files(files: list[str]) -> tuple[dd.DataFrame, dd.DataFrame]:
@@ -190,7 +229,8 @@ def _read_csv_files(files: list[str]) -> tuple[dd.DataFrame, dd.DataFrame]:
     :func:`~journeymap.io.read_table`, strictly (the delimiter of its header, malformed rows kept
     in place and noted), so that the rows, and the rejects, are those of the single-machine reader.
     """
-    meta = read_csv_header(files[0])
+    with _local_copy(files[0], head=1 << 20) as first:  # the header: the file's first MiB is enough
+        meta = read_csv_header(first)
     columns = [str(c) for c in meta.columns]
     reads = [delayed(_read_csv_file, pure=True)(name, columns, files[0], part) for part, name in enumerate(files)]
     frames = [delayed(operator.getitem, pure=True)(read, 0) for read in reads]
@@ -208,7 +248,8 @@ def _read_csv_file(name: str, columns: list[str], first: str, part: int) -> tupl
         SchemaError: the file cannot be read (as on one machine), or its header is not that of ``first``.
     """
     problems = Problems()
-    frame = read_table(name, problems=problems)
+    with _local_copy(name) as local:
+        frame = read_table(local, problems=problems)
     found = [str(c) for c in frame.columns]
     if found != columns:
         msg = f"source {name!r} has the columns {found}, where {first!r} has {columns}: every file must have the same header"
