@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 
     import pandas as pd
 
+    from journeymap.emotions.train import TrainConfig
     from journeymap.io.events import EventLog
     from journeymap.journeys import JourneySet
     from journeymap.topics import TopicModel
@@ -1047,14 +1048,38 @@ def train(
     """Fine-tune the MiniLM emotion classifier on labelled texts; the result loads with get_scorer(OUT)."""
     if not data.exists():
         raise _fail(f"{str(data)!r} does not exist")
-    from journeymap.emotions.labelled import parse_label_map
     from journeymap.emotions.train import TrainConfig
-    from journeymap.emotions.train import train as run
 
     _no_file_in_the_way(out, "--out")
+    made = not out.exists()
     with _handled():
         out.mkdir(parents=True, exist_ok=True)  # a folder that cannot be made fails before training, not after
     _writable(out / "config.json")
+    try:
+        config = TrainConfig(epochs=epochs, batch_size=batch_size)
+        _train(data, out, text_column, label_column, label_map, valence, dev, config, resume)
+    except typer.Exit:
+        if made and out.is_dir() and not any(out.iterdir()):  # the folder this run made, still empty: not left behind
+            out.rmdir()
+        raise
+
+
+def _train(
+    data: Path,
+    out: Path,
+    text_column: str,
+    label_column: str,
+    label_map: list[str] | None,
+    valence: list[str] | None,
+    dev: Path | None,
+    config: TrainConfig,
+    resume: bool,
+) -> None:
+    """``journeymap train`` once its output folder is made: read, train, say where the model is."""
+    from journeymap.emotions.labelled import parse_label_map
+    from journeymap.emotions.train import train as run
+    from journeymap.exceptions import SchemaError
+
     with _handled():
         try:
             valences = {k: float(v) for k, v in parse_label_map(valence).items()}
@@ -1063,17 +1088,20 @@ def train(
         outside = {k: v for k, v in valences.items() if not -1.0 <= v <= 1.0}  # NaN too
         if outside:
             raise _fail(f"--valence takes values in [-1, 1]; got {outside}")
-        meta = run(
-            data,
-            out,
-            TrainConfig(epochs=epochs, batch_size=batch_size),
-            resume=resume,
-            text=text_column,
-            label=label_column,
-            label_map=parse_label_map(label_map),
-            valence=valences,
-            dev=dev,
-        )
+        try:
+            meta = run(
+                data,
+                out,
+                config,
+                resume=resume,
+                text=text_column,
+                label=label_column,
+                label_map=parse_label_map(label_map),
+                valence=valences,
+                dev=dev,
+            )
+        except SchemaError as exc:  # the library names its keywords; here they are options
+            raise _fail(str(exc).replace("text= and label=", "--text-column and --label-column")) from exc
         if meta:
             typer.echo(f"model: {out} (labels {', '.join(meta['labels'])}; dev macro-F1 {meta['dev']['dev_macro_f1']:.3f})")
         else:

@@ -288,3 +288,15 @@ def test_a_touchpoint_without_negative_messages_has_an_impact_interval() -> None
     events.loc[calm, "sentiment"] = "positive"
     row = jm.pain_points(js.with_events(events), top=None).loc[events["touchpoint"].iloc[0]]
     assert row["impact"] == 0 and row["impact_low"] == 0 and row["impact_high"] > 0  # before: [0, 0]
+
+
+def test_train_names_its_options_and_leaves_no_empty_folder(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from journeymap.cli import app
+
+    pd.DataFrame({"message": ["so slow", "thanks!"], "label": ["0", "2"]}).to_csv(tmp_path / "d.csv", index=False)
+    result = CliRunner().invoke(app, ["train", str(tmp_path / "d.csv"), "--out", str(tmp_path / "model")])
+    assert result.exit_code == 1
+    assert "choose them with --text-column and --label-column" in result.output  # before: "with text= and label="
+    assert not (tmp_path / "model").exists()  # before: an empty folder was left behind
