@@ -300,3 +300,34 @@ def test_train_names_its_options_and_leaves_no_empty_folder(tmp_path: Path) -> N
     assert result.exit_code == 1
     assert "choose them with --text-column and --label-column" in result.output  # before: "with text= and label="
     assert not (tmp_path / "model").exists()  # before: an empty folder was left behind
+
+
+def test_exports_key_each_step_as_the_journey_graph_does(tmp_path: Path) -> None:
+    from journeymap.testing.data import planted_scores
+
+    js = planted_scores(jm.build_journeys(jm.datasets.service_journeys(20, seed=0)))
+    events = js.events.copy()
+    customer = events["actor"] == "customer"
+    events["topic"] = pd.array(
+        [("billing" if i % 2 else "delivery") if c else None for i, c in enumerate(customer)], dtype="string"
+    )
+    events.loc[events.index[1], "touchpoint"] = None
+    topics = js.with_events(events)
+    frame = jm.to_pm4py(topics, activity="topic")
+    # before: every brand step had no activity (pm4py refuses such a frame) and a blank touchpoint none either
+    assert frame["concept:name"].notna().all() and frame["topic"].isna().sum() == int((~customer).sum())
+    assert jm.to_pm4py(topics)["concept:name"].iloc[1] == "(none)"
+    graph = jm.journey_graph(topics, level="topic")
+    pairs = frame.groupby("case:concept:name", sort=False)["concept:name"].apply(lambda s: list(zip(s, s.iloc[1:]))).sum()
+    counts = pd.Series(pairs).value_counts()
+    inner = {(a, b): int(d["count"]) for a, b, d in graph.edges(data=True) if a != "__start__" and b != "__end__"}
+    assert inner == counts.to_dict()
+    back = jm.read_xes(jm.to_xes(topics, tmp_path / "log.xes", activity="topic"))
+    pd.testing.assert_series_equal(back.events["topic"], topics.events["topic"])  # the column itself read back as it was
+
+
+def test_an_xes_round_trip_keeps_the_journeys_zone(tmp_path: Path) -> None:
+    log = jm.read_events(jm.datasets.service_journeys(5, seed=0).events, tz="Europe/London")
+    js = jm.build_journeys(log)
+    back = jm.read_xes(jm.to_xes(js, tmp_path / "log.xes"))
+    assert str(back.tz) == "Europe/London"  # before: None, and time_patterns read the hours in UTC

@@ -31,6 +31,7 @@ import pandas as pd
 from journeymap.backends import dispatch
 from journeymap.emotions.taxonomy import Taxonomy
 from journeymap.exceptions import ArgumentTypeError, InvalidArgumentError, JourneyMapError
+from journeymap.io._values import check_tz, zone_name
 from journeymap.journeys._set import JourneySet
 from journeymap.journeys._table import journey_set_from_events
 from journeymap.journeys.stages import assign_stages
@@ -84,13 +85,27 @@ def _check_activity(js: JourneySet, activity: str) -> None:
         raise JourneyMapError(msg)
 
 
+def _activity_keys(js: JourneySet, activity: str) -> pd.Series:
+    """Each step's activity as :func:`~journeymap.journey_graph` keys it.
+
+    ``"(none)"`` where missing; with ``"topic"``, a brand step has the topic of the customer
+    message it answers (topics are assigned to customer messages only).
+    """
+    from journeymap.analytics._levels import level_keys  # the graph's own rule, so the exports' DFG is the graph's
+
+    return level_keys(js.events, activity)
+
+
 @dispatch
 def to_pm4py(js: JourneySet, *, activity: str = "touchpoint") -> pd.DataFrame:
     """The events as a pm4py event frame: standard column names, one case per journey.
 
-    ``case:concept:name`` is the journey id, ``concept:name`` the ``activity`` column
-    (``"touchpoint"``, ``"stage"`` or ``"topic"``), ``time:timestamp`` the timestamp (UTC) and
-    ``org:resource`` the actor; every other column is kept under its own name.
+    ``case:concept:name`` is the journey id, ``concept:name`` the ``activity`` of each step
+    (``"touchpoint"``, ``"stage"`` or ``"topic"``) as :func:`~journeymap.journey_graph` keys it
+    (``"(none)"`` where missing; with ``"topic"``, a brand step has the topic of the customer
+    message it answers), so pm4py's directly-follows graph is the journey graph;
+    ``time:timestamp`` the timestamp (UTC) and ``org:resource`` the actor; every other column,
+    the activity's own among them, is kept under its own name.
 
     Examples:
         >>> import journeymap as jm
@@ -109,14 +124,14 @@ def to_pm4py(js: JourneySet, *, activity: str = "touchpoint") -> pd.DataFrame:
     front = pd.DataFrame(
         {
             _CASE: ev["journey_id"].astype("string").to_numpy(dtype=object),
-            "concept:name": ev[activity].astype("string").to_numpy(dtype=object),
+            "concept:name": _activity_keys(js, activity).to_numpy(dtype=object),
             "time:timestamp": ev["timestamp"].dt.tz_convert("UTC").to_numpy(),
             "org:resource": ev["actor"].astype("string").to_numpy(dtype=object),
         },
         index=ev.index,
     )
     front["time:timestamp"] = pd.to_datetime(front["time:timestamp"], utc=True)
-    rest = ev.drop(columns=[c for c in ("timestamp", "actor", activity) if c in ev.columns])
+    rest = ev.drop(columns=[c for c in ("timestamp", "actor") if c in ev.columns])
     return pd.concat([front, rest], axis=1)
 
 
@@ -219,7 +234,7 @@ def _xml_names(events: pd.DataFrame) -> pd.DataFrame:
 
 def _write(fh: TextIO, js: JourneySet, activity: str) -> None:
     ev = _xml_names(js.events)
-    keys = {activity: "concept:name", **_STANDARD}
+    keys = dict(_STANDARD)  # the activity column is written under its own name too: read back as it was
     columns = [c for c in ev.columns if c != "journey_id"]
     rows = pd.Series(ev.index.to_numpy(), index=ev.index)
     fh.write('<?xml version="1.0" encoding="UTF-8"?>\n')
@@ -234,10 +249,12 @@ def _write(fh: TextIO, js: JourneySet, activity: str) -> None:
         "journeymap:taxonomy": "" if js.taxonomy is None else js.taxonomy.model_dump_json(),
         "journeymap:columns": json.dumps({c: _dtype_spec(ev[c]) for c in ev.columns}),
         "journeymap:index": json.dumps({"name": ev.index.name, "dtype": str(ev.index.dtype)}),
+        "journeymap:tz": zone_name(js.tz) or "",  # the zone the journeys read hours and days in
     }
     for key, value in log_attrs.items():
         fh.write(f"  <string key={quoteattr(key)} value={quoteattr(value)}/>\n")
-    parts = [_fragments(ev[c], keys.get(c, c)) for c in columns]
+    parts = [_fragments(_activity_keys(js, activity).set_axis(ev.index), "concept:name")]
+    parts += [_fragments(ev[c], keys.get(c, c)) for c in columns]
     parts.append(_fragments(rows, _ROW))
     lifecycle = '<string key="lifecycle:transition" value="complete"/>'
     trace_ids = ev["journey_id"].astype("string").str.replace(_NOT_XML, "\ufffd", regex=True).to_numpy(dtype=object)
@@ -447,6 +464,8 @@ def read_xes(path: str | os.PathLike[str]) -> JourneySet:
 
 def _journeymap_log(frame: pd.DataFrame, log_attrs: dict[str, Any]) -> JourneySet:
     activity = str(log_attrs["journeymap:activity"])
+    if activity in frame.columns:  # written under its own name too (the activity key is the graph's, not the column)
+        frame = frame.drop(columns="concept:name")
     names = {"concept:name": activity, **{v: k for k, v in _STANDARD.items()}}
     frame = frame.rename(columns=names)
     frame["journey_id"] = frame[_CASE]
@@ -458,7 +477,8 @@ def _journeymap_log(frame: pd.DataFrame, log_attrs: dict[str, Any]) -> JourneySe
     stages = StageModel.model_validate_json(log_attrs["journeymap:stages"])
     raw_tax = log_attrs.get("journeymap:taxonomy") or ""
     taxonomy = Taxonomy.model_validate_json(raw_tax) if raw_tax else None
-    return journey_set_from_events(events, stages, by=str(log_attrs.get("journeymap:by", "thread")), taxonomy=taxonomy)
+    by = str(log_attrs.get("journeymap:by", "thread"))
+    return journey_set_from_events(events, stages, by=by, taxonomy=taxonomy, tz=check_tz(log_attrs.get("journeymap:tz") or None))
 
 
 def _foreign_log(frame: pd.DataFrame, source: Path) -> JourneySet:
