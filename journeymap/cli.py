@@ -316,6 +316,7 @@ def _write_failed_run(rejects: pd.DataFrame, output: Path, outputs: Sequence[Pat
         stale = [p for p in dict.fromkeys(outputs) if p.is_file()]
         for stale_path in stale:
             stale_path.unlink()
+    stale = [p for p in stale if p.name != TABLES_MANIFEST]  # the list of an earlier run's tables goes with them, unsaid
     if not stale:
         return written, ""
     logger.info("removed an earlier run's %s", ", ".join(map(str, stale)))
@@ -481,10 +482,12 @@ TABLE_FILES: tuple[str, ...] = (
 def _write_tables(js: JourneySet, out: Path, *, extra: dict[str, pd.DataFrame] | None = None) -> dict[str, pd.DataFrame]:
     """The standard tables (CSV) and charts (PNG) of scored journeys, written into ``out``; the tables by file name.
 
-    ``extra`` tables must have names in :data:`TABLE_FILES`. A file of ``out`` with a name in
-    :data:`TABLE_FILES` that this run does not write (``topics.csv`` of an earlier ``--topics``
-    run, the service tables where the data now holds customer messages only) is an earlier run's:
-    it is removed, and the removal logged. No other file of ``out`` is touched.
+    ``extra`` tables must have names in :data:`TABLE_FILES`. A table or chart an earlier run
+    wrote into ``out`` (listed in its :data:`TABLES_MANIFEST`) that this run does not write
+    (``topics.csv`` of an earlier ``--topics`` run, the service tables where the data now holds
+    customer messages only) is removed, and the removal logged; the manifest then lists this
+    run's files. No other file of ``out`` is touched (a ``topics.csv`` the ``topics`` command
+    wrote there is not in the manifest).
     """
     import journeymap as jm
     from journeymap.io import write_table
@@ -537,15 +540,30 @@ def _write_tables(js: JourneySet, out: Path, *, extra: dict[str, pd.DataFrame] |
     return written
 
 
+#: The file in a ``--tables`` folder that lists the tables and charts the last run wrote there:
+#: only those are ever removed (a ``topics.csv`` the ``topics`` command wrote is not the map's).
+TABLES_MANIFEST = ".journeymap-tables"
+
+
+def _tables_written_before(out: Path) -> list[str]:
+    """The names (of :data:`TABLE_FILES`) the last run listed in ``out``'s manifest; none without one."""
+    try:
+        listed = (out / TABLES_MANIFEST).read_text(encoding="utf-8").split()
+    except OSError:
+        return []
+    return [name for name in TABLE_FILES if name in listed]
+
+
 def _remove_stale_tables(out: Path, *, keep: set[str]) -> None:
-    """Remove the files of ``out`` named in :data:`TABLE_FILES` but not in ``keep`` (an earlier run's), saying which."""
-    stale = [out / name for name in TABLE_FILES if name not in keep and (out / name).is_file()]
+    """Remove the tables and charts an earlier run wrote into ``out`` (its manifest) that this run does not; list this run's."""
+    stale = [out / name for name in _tables_written_before(out) if name not in keep and (out / name).is_file()]
     for path in stale:
         path.unlink()
     if stale:
         logger.warning(
             "removed %s from %s: an earlier run's, this run does not write them", ", ".join(p.name for p in stale), out
         )
+    (out / TABLES_MANIFEST).write_text("".join(f"{name}\n" for name in TABLE_FILES if name in keep), encoding="utf-8")
 
 
 def _demo(out: Path, customers: int, seed: int) -> None:
@@ -674,7 +692,8 @@ def map_(
         report.parent.mkdir(parents=True, exist_ok=True)  # fail before the work, not after
     _writable(report)
     log = _load(input, Format(fmt.value), columns, actors, tz)
-    stale = [report, _warnings_path(report), *([tables / name for name in TABLE_FILES] if tables is not None else [])]
+    earlier = [*(tables / name for name in _tables_written_before(tables)), tables / TABLES_MANIFEST] if tables else []
+    stale = [report, _warnings_path(report), *earlier]
     _usable(log, input, report, outputs=stale)
     with _handled():
         js = jm.build_journeys(log, by=by.value, gap=gap)

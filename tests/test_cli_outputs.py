@@ -61,13 +61,14 @@ def test_map_refuses_tables_that_would_overwrite_the_input(tmp_path: Path, monke
 
 
 def test_table_files_lists_every_file_the_tables_folder_gets(tmp_path: Path) -> None:
-    from journeymap.cli import TABLE_FILES
+    from journeymap.cli import TABLE_FILES, TABLES_MANIFEST
 
     out = tmp_path / "demo"
     result = runner.invoke(app, ["demo", "--out", str(out), "--customers", "30"])
     assert result.exit_code == 0, result.output
-    written = {p.name for p in out.iterdir()} - {"report.html", "events_scored.parquet"}
+    written = {p.name for p in out.iterdir()} - {"report.html", "events_scored.parquet", TABLES_MANIFEST}
     assert written <= set(TABLE_FILES)
+    assert set((out / TABLES_MANIFEST).read_text(encoding="utf-8").split()) == written  # the manifest lists them
 
 
 def test_map_removes_the_tables_an_earlier_run_wrote_and_this_one_does_not(
@@ -76,8 +77,10 @@ def test_map_removes_the_tables_an_earlier_run_wrote_and_this_one_does_not(
     # from a CLI review: topics.csv of an earlier `--topics` run stayed beside this run's tables
     folder = tmp_path / "t"
     folder.mkdir()
-    for name in ("topics.csv", "response_times.csv", "trends.png", "notes.csv", "topics.messages.csv"):
+    for name in ("topics.csv", "response_times.csv", "trends.png", "notes.csv", "topics.messages.csv", "triage.csv"):
         (folder / name).write_text("an earlier run's\n")
+    # what an earlier map run wrote there; triage.csv is not among them (another program's, say): it stays
+    (folder / ".journeymap-tables").write_text("topics.csv\nresponse_times.csv\ntrends.png\n", encoding="utf-8")
     source = tmp_path / "survey.csv"  # customer messages only: no service tables, no trends chart
     pd.DataFrame(
         {"customer_id": ["a", "b"], "timestamp": ["2024-01-01T10:00:00Z", "2024-01-02T10:00:00Z"], "text": ["late", "great"]}
@@ -89,7 +92,7 @@ def test_map_removes_the_tables_an_earlier_run_wrote_and_this_one_does_not(
     assert result.exit_code == 0, result.output
     names = {p.name for p in folder.iterdir()}
     assert not names & {"topics.csv", "response_times.csv", "trends.png"}
-    assert {"notes.csv", "topics.messages.csv", "journey_metrics.csv", "journey_map.png"} <= names  # not its names: kept
+    assert {"notes.csv", "topics.messages.csv", "triage.csv", "journey_metrics.csv", "journey_map.png"} <= names  # kept
     said = [r.getMessage() for r in caplog.records if r.getMessage().startswith("removed ")]
     assert said == [
         f"removed response_times.csv, topics.csv, trends.png from {folder}: an earlier run's, this run does not write them"
@@ -121,7 +124,7 @@ def test_a_failed_run_removes_the_earlier_runs_output_beside_its_rejects(tmp_pat
     (tables / "notes.csv").write_text("mine")
     printed = fails_cleanly(["map", str(bad), "--report", str(report), "--tables", str(tables)], "no usable events")
     assert not report.exists() and report.with_name("r.rejects.csv").is_file()
-    assert sorted(p.name for p in tables.iterdir()) == ["notes.csv"] and keep.is_file()  # only its own outputs
+    assert sorted(p.name for p in tables.iterdir()) == ["notes.csv"] and keep.is_file()  # only its own outputs (and list)
     assert f"removed {str(report)!r}, {str(tables / 'journey_metrics.csv')!r}" in printed
 
     # a run that fails with nothing of an earlier run to remove says nothing of it

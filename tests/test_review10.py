@@ -331,3 +331,24 @@ def test_an_xes_round_trip_keeps_the_journeys_zone(tmp_path: Path) -> None:
     js = jm.build_journeys(log)
     back = jm.read_xes(jm.to_xes(js, tmp_path / "log.xes"))
     assert str(back.tz) == "Europe/London"  # before: None, and time_patterns read the hours in UTC
+
+
+def test_map_tables_never_remove_the_topics_commands_own_table(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from journeymap.cli import app
+
+    source = tmp_path / "in.csv"
+    pd.DataFrame(
+        {
+            "customer_id": ["a", "a"],
+            "timestamp": ["2024-01-01T10:00:00Z", "2024-01-01T10:05:00Z"],
+            "actor": ["customer", "agent"],
+            "text": ["my card was declined", "sorry, looking into it"],
+        }
+    ).to_csv(source, index=False)
+    (tmp_path / "topics.csv").write_text("what `journeymap topics` wrote here\n", encoding="utf-8")
+    args = ["map", str(source), "--by", "customer", "--report", str(tmp_path / "r.html"), "--tables", str(tmp_path)]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "topics.csv").is_file()  # before: removed as "an earlier run's" table
