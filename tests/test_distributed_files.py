@@ -186,3 +186,16 @@ def test_remote_csv_files_are_read_strictly_too() -> None:
         memory.rm("memory://jm-test", recursive=True)
     assert got.events["text"].tolist() == ["my parcel\nis lost"]  # the quoted line break read as text
     assert got.rejects["row"].tolist() == [1]  # the short row of the second file, rejected with its input row
+
+
+def test_an_unreadable_remote_csv_is_named_by_its_address() -> None:
+    fsspec = pytest.importorskip("fsspec")
+    memory = fsspec.filesystem("memory")
+    with memory.open("memory://jm-err/b.csv", "wb") as out:
+        out.write(HEAD.encode() + "1,c1,2024-01-01T10:00:00Z,customer,caf\xe9,delivery\n".encode("latin-1"))
+    try:
+        with pytest.raises(jm.SchemaError, match=r"jm-err/b\.csv") as caught:  # before: the deleted temporary copy's path
+            jmd.read_events("memory://jm-err/*.csv", on_error="collect").compute()
+    finally:
+        memory.rm("memory://jm-err", recursive=True)
+    assert "tmp" not in str(caught.value)

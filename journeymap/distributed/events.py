@@ -230,7 +230,10 @@ def _read_csv_files(files: list[str]) -> tuple[dd.DataFrame, dd.DataFrame]:
     in place and noted), so that the rows, and the rejects, are those of the single-machine reader.
     """
     with _local_copy(files[0], head=1 << 20) as first:  # the header: the file's first MiB is enough
-        meta = read_csv_header(first)
+        try:
+            meta = read_csv_header(first)
+        except SchemaError as exc:
+            raise SchemaError(str(exc).replace(first, files[0]), exc.rejects) from None
     columns = [str(c) for c in meta.columns]
     reads = [delayed(_read_csv_file, pure=True)(name, columns, files[0], part) for part, name in enumerate(files)]
     frames = [delayed(operator.getitem, pure=True)(read, 0) for read in reads]
@@ -249,7 +252,10 @@ def _read_csv_file(name: str, columns: list[str], first: str, part: int) -> tupl
     """
     problems = Problems()
     with _local_copy(name) as local:
-        frame = read_table(local, problems=problems)
+        try:
+            frame = read_table(local, problems=problems)
+        except SchemaError as exc:  # name the file as the user did, not its temporary copy
+            raise SchemaError(str(exc).replace(local, name), exc.rejects) from None
     found = [str(c) for c in frame.columns]
     if found != columns:
         msg = f"source {name!r} has the columns {found}, where {first!r} has {columns}: every file must have the same header"
