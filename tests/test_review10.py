@@ -352,3 +352,33 @@ def test_map_tables_never_remove_the_topics_commands_own_table(tmp_path: Path) -
     result = CliRunner().invoke(app, args)
     assert result.exit_code == 0, result.output
     assert (tmp_path / "topics.csv").is_file()  # before: removed as "an earlier run's" table
+
+
+def test_equal_values_that_round_in_the_cluster_error_get_the_floor_too() -> None:
+    import numpy as np
+
+    from journeymap.analytics._stats import MeanInterval
+
+    interval = MeanInterval(seed=0, bounds=(-1.0, 1.0))
+    est = interval(np.full(30, 0.1), groups=np.repeat(np.arange(10), 3))
+    assert est.high - est.low > 0.5  # before: (0.099999999, 0.100000001), a rounding remainder read as spread
+    n, mean = 6300, 0.7  # the distributed path's merged moments give the same interval as the values
+    by_values = interval(np.full(n, mean))
+    assert by_values.high - by_values.low > 0.01
+    assert interval.normal(n, mean, 1.5e-8) == by_values
+
+
+def test_two_segments_beside_one_without_the_measure_are_still_one_comparison() -> None:
+    from journeymap.testing.data import planted_scores
+
+    js = planted_scores(jm.build_journeys(jm.datasets.service_journeys(80, seed=0)))
+    events = js.events.copy()
+    unscored = events["tier"] == "premium"  # its journeys have no end valence: no comparison of theirs
+    events.loc[unscored, ["valence"]] = float("nan")
+    events.loc[unscored, "sentiment"] = None
+    table = jm.compare_segments(js.with_events(events), "tier", correction="holm")
+    assert table["p_value"].isna().tolist() == [False, False, True]
+    # before: the NaN made Holm count the one test of free against plus twice
+    assert table.loc[["free", "plus"], "p_adjusted"].tolist() == table.loc[["free", "plus"], "p_value"].tolist()
+    with pytest.raises(jm.InvalidArgumentError, match="correction must be"):  # before: accepted with two segments
+        jm.compare_segments(js.with_events(events), "tier", correction="bonferroni")  # type: ignore[arg-type]

@@ -179,7 +179,11 @@ class MeanInterval:
         """
         lo, hi = float(self.bounds[0]), float(self.bounds[1])
         low, high = est.low, est.high
-        if high - low <= 1e-12 and n > 0 and math.isfinite(lo) and math.isfinite(hi) and hi > lo:
+        finite = math.isfinite(lo) and math.isfinite(hi) and hi > lo
+        # "no spread": a width within rounding of zero on the range (equal values leave a remainder
+        # of about 1e-9 in the cluster-robust error, and the merged moments of the distributed path
+        # another; no sample with spread is that narrow)
+        if finite and n > 0 and high - low <= _NO_SPREAD * (hi - lo):
             share = min(max((est.mean - lo) / (hi - lo), 0.0), 1.0)
             w_low, w_high = wilson(share * n, n, self.level)
             low, high = min(low, lo + float(w_low) * (hi - lo)), max(high, lo + float(w_high) * (hi - lo))
@@ -193,6 +197,10 @@ class MeanInterval:
         """
         half = _normal_quantile(1 - (1 - self.level) / 2) * sd / np.sqrt(n)
         return self._clipped(Estimate(mean, mean - half, mean + half), n)
+
+
+#: An interval narrower than this share of the values' range is one of a sample without spread.
+_NO_SPREAD = 1e-6
 
 
 def cluster_se(n: int, mean: float, n_groups: int, *, s2: float, sn: float, n2: float) -> float:

@@ -91,10 +91,11 @@ def _adjusted(
 
     With two segments that both hold the measure, each against the rest is the same test: one comparison.
     """
+    adjusted = adjust_p_values(p_values, correction)  # the correction is checked whatever the count
     present = [key for key in groups if (measured & (segment == key)).any()]
-    if len(present) == 2 and not np.isnan(p_values).any():
+    if len(present) == 2 and int((~np.isnan(p_values)).sum()) == 2:  # a segment without the measure is no comparison
         return p_values.copy()
-    return adjust_p_values(p_values, correction)
+    return adjusted
 
 
 @dispatch
