@@ -382,3 +382,11 @@ def test_two_segments_beside_one_without_the_measure_are_still_one_comparison() 
     assert table.loc[["free", "plus"], "p_adjusted"].tolist() == table.loc[["free", "plus"], "p_value"].tolist()
     with pytest.raises(jm.InvalidArgumentError, match="correction must be"):  # before: accepted with two segments
         jm.compare_segments(js.with_events(events), "tier", correction="bonferroni")  # type: ignore[arg-type]
+
+
+def test_journey_sets_in_other_zones_are_not_equal() -> None:
+    events = jm.datasets.service_journeys(5, seed=0).events
+    london = jm.build_journeys(jm.read_events(events, tz="Europe/London"))
+    utc = jm.build_journeys(jm.read_events(events))
+    assert london.events["timestamp"].equals(utc.events["timestamp"])  # the instants are the same (they carry offsets)
+    assert not london.equals(utc)  # before: equal, though time_patterns reads other hours from each

@@ -274,7 +274,7 @@ class JourneySet(EventColumns):
         )
 
     def equals(self, other: object) -> bool:
-        """Whether ``other`` is a JourneySet with equal events, journeys, stage model, grouping and taxonomy.
+        """Whether ``other`` is a JourneySet with equal events, journeys, stage model, grouping, taxonomy and zone (``tz``).
 
         As ``DataFrame.equals``: values and dtypes must match (NaNs in the same places are equal).
         ``==`` stays identity, since a JourneySet holds frames.
@@ -291,6 +291,7 @@ class JourneySet(EventColumns):
             self.by == other.by
             and self.stages == other.stages
             and self.taxonomy == other.taxonomy
+            and self.tz == other.tz  # the hours and days the time analytics read
             and self.journeys.equals(other.journeys)
             and self.events.equals(other.events)
         )
