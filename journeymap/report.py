@@ -125,7 +125,12 @@ DEFINITIONS: dict[str, str] = {
     "recovered": "of the conversations with a negative moment, a reply, and the customer's word after it, the share "
     "that ended positive (a customer who went quiet after the reply counts neither way).",
     "impact": "how much negativity a touchpoint carries in total: messages there times their mean negativity.",
-    "priority": "a weighted sum of negativity, intense emotion, waiting time and repeated contacts, from 0 to 1.",
+    "priority": "a weighted sum of negativity, intense emotion, waiting time and repeated contacts, from 0 to 1; "
+    "waiting counts more each hour up to a full day, then half as much for every further week (a case weeks old "
+    "has most likely been settled elsewhere or given up).",
+    "journeys (in a league)": "the customers' conversations that belong to the brand or agent: the one who answered "
+    "their opening message, or to whom it was addressed when no one did; 'journeys replied in': those where "
+    "the brand or agent replied at all (a second agent who joined later counts it too).",
     "triage status": "'waiting': no reply yet, ranked by priority; 'moved': the case went to private messages, "
     "where the answer likely is; 'reply_outside': the source lists a reply this data does not hold; 'closing': "
     "a clear thank-you after a person's reply, or a message such a thank-you settled; 'unaddressed': a message that "
@@ -138,7 +143,8 @@ DEFINITIONS: dict[str, str] = {
     "the case was resolved).",
     "interval": (
         "the 95% range the true value is likely in; shares use Wilson intervals, means the bootstrap over "
-        "whole journeys (one customer's messages are not independent)."
+        "whole journeys (one customer's messages are not independent). Where a group is too small to say "
+        "anything ('too small'), no interval is given."
     ),
 }
 
@@ -314,12 +320,51 @@ def _shorten(text: str, limit: int = 200) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+#: The touchpoints :func:`~journeymap.read_twcs` writes: places in a thread, not parts of the service.
+THREAD_TOUCHPOINTS = frozenset({"mention", "follow_up", "public_reply", "dm_request", "broadcast"})
+
+
+def _structural_touchpoints(js: JourneySet) -> bool:
+    """Whether every touchpoint of the customers' messages is a place in a thread (social data has no other)."""
+    customer = js.events["actor"].astype("string") == "customer"
+    found = set(js.events.loc[customer.fillna(False).to_numpy(dtype=bool), "touchpoint"].dropna().astype(str))
+    return bool(found) and found <= THREAD_TOUCHPOINTS
+
+
+def _pain_points(js: JourneySet, *, seed: int) -> list[str]:
+    """The pain points section: by touchpoint (places in a thread, said so), and by topic where there are topics."""
+    out = [
+        "<h2>Pain points</h2>",
+        (
+            '<p class="note">Whole touchpoints, ranked by impact. The journey map above rates each (stage, '
+            "touchpoint) cell, so a cell ringed there can rank lower here, where all its stages count together.</p>"
+        ),
+        _table(pain_points(js, seed=seed)),
+    ]
+    topics = "topic" in js.events.columns and bool(js.events["topic"].notna().any())
+    if _structural_touchpoints(js):
+        out.append(
+            '<p class="note">These touchpoints are places in a thread (a first message, a later one, a reply), '
+            "not parts of the service: what customers complain about is in the topics"
+            + (" (pain points by topic below)." if topics else "; run with topics to see it.")
+            + "</p>"
+        )
+    if topics:
+        out += [
+            "<h3>Pain points by topic</h3>",
+            '<p class="note">What customers write about, ranked by impact in the same way.</p>',
+            _table(pain_points(js, level="topic", seed=seed)),
+        ]
+    return out
+
+
 def _topics(js: JourneySet, *, seed: int, freq: str, tz: str | dt.tzinfo | None = None) -> list[str]:
     """The topics section (when the journeys have topics): a table, a note on the columns, a chart.
 
     Says why instead when there is nothing to show (no journeys, no customer message with a topic).
     """
     from journeymap import plot
+    from journeymap.plot._theme import period_name
 
     if "topic" not in js.events.columns:
         return []
@@ -347,7 +392,7 @@ def _topics(js: JourneySet, *, seed: int, freq: str, tz: str | dt.tzinfo | None 
         f'<p class="note">{n:,} customer messages in {k:,} topics; "other" holds the messages that fit none. '
         "A brand reply counts under the topic of the message it answers (in the journey map and graph by topic). "
         "Keywords are each topic's most distinctive words; quotes the messages that fit it best; "
-        f"trend: its messages per period ({html.escape(freq)}), the last {len(periods)} periods, oldest first.{partial_note}</p>"
+        f"trend: its messages per {html.escape(period_name(freq))}, the last {len(periods)}, oldest first.{partial_note}</p>"
     )
     if len(shown) > 30 and "other" in shown.index:  # the largest 29 topics, and always "other" (the note names it)
         shown = pd.concat([shown.drop(index="other").head(29), shown.loc[["other"]]])
@@ -523,21 +568,14 @@ def report(
             sections += _service(js, sla=sla, seed=seed, freq=freq, tz=tz, auto=auto)
         else:  # a survey, a feedback form: nobody answers, and nothing is late
             sections += ["<h2>Response times</h2>", f'<p class="note">{html.escape(NO_REPLIES)}</p>']
-        sections += [
-            "<h2>Pain points</h2>",
-            (
-                '<p class="note">Whole touchpoints, ranked by impact. The journey map above rates each (stage, '
-                "touchpoint) cell, so a cell ringed there can rank lower here, where all its stages count together.</p>"
-            ),
-            _table(pain_points(js, seed=seed)),
-        ]
+        sections += _pain_points(js, seed=seed)
         sections += ["<h2>Touchpoints</h2>", _table(touchpoint_summary(js, seed=seed))]
         sections += _topics(js, seed=seed, freq=freq, tz=tz)
         graph = journey_graph(js, level="stage", seed=seed)
         sections += ["<h2>Journey graph</h2>", _figure(plot.graph(graph, seed=seed), "journey graph")]
         if replied:
             shown_columns = ["rank", "status", "priority", "customer_id", "timestamp", "text", "emotion", "reason"]
-            open_items = triage(js, top=20, auto=auto)[shown_columns]
+            open_items = triage(js, auto=auto)[shown_columns]  # all of them: the table says how many it shows
             open_items["rank"] = open_items["rank"].astype("string").fillna("–")  # unranked: moved, outside, closing, unaddressed
             sections += [
                 "<h2>Triage: open messages</h2>",

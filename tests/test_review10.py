@@ -390,3 +390,22 @@ def test_journey_sets_in_other_zones_are_not_equal() -> None:
     utc = jm.build_journeys(jm.read_events(events))
     assert london.events["timestamp"].equals(utc.events["timestamp"])  # the instants are the same (they carry offsets)
     assert not london.equals(utc)  # before: equal, though time_patterns reads other hours from each
+
+
+def test_the_report_ranks_pain_points_by_topic_and_says_what_thread_touchpoints_are(tmp_path: Path) -> None:
+    from journeymap.testing.data import planted_scores
+
+    js = planted_scores(jm.build_journeys(jm.datasets.service_journeys(30, seed=0)))
+    events = js.events.copy()
+    customer = events["actor"] == "customer"
+    first = ~events.duplicated("journey_id")
+    events["touchpoint"] = ["mention" if f else "follow_up" if c else "public_reply" for f, c in zip(first, customer)]
+    threads = js.with_events(events.copy())  # what read_twcs gives social data: places in a thread
+    names = [("billing" if i % 3 else "delivery") if c else None for i, c in enumerate(customer)]
+    events["topic"] = pd.array(names, dtype="string")
+    page = jm.report(js.with_events(events), tmp_path / "r.html").read_text(encoding="utf-8")
+    # before: only the touchpoints mention / follow_up were ranked, which say nothing a team can act on
+    assert "<h3>Pain points by topic</h3>" in page and "places in a thread" in page
+    assert "its messages per week" in page  # before: "per period (W)"
+    plain = jm.report(threads, tmp_path / "plain.html").read_text(encoding="utf-8")
+    assert "Pain points by topic" not in plain and "run with topics to see it" in plain

@@ -119,6 +119,26 @@ def _drawable(text: str) -> str:
     return "".join(c for c in text if ord(c) <= 0xFFFF)
 
 
+#: Words for pandas' period codes, by their letters before any number or anchor ("W-SUN": week).
+_PERIODS = {"W": "week", "D": "day", "B": "business day", "H": "hour", "h": "hour", "M": "month", "ME": "month",
+            "MS": "month", "Q": "quarter", "QE": "quarter", "QS": "quarter", "Y": "year", "YE": "year", "YS": "year",
+            "min": "minute", "T": "minute"}  # fmt: skip
+
+
+def period_name(freq: str) -> str:
+    """A pandas period code in words, for labels: ``"W"`` is ``"week"``, ``"2D"`` ``"2 days"``; other codes as given.
+
+    Examples:
+        >>> period_name("W"), period_name("W-MON"), period_name("2D"), period_name("MS"), period_name("15min")
+        ('week', 'week', '2 days', 'month', '15 minutes')
+    """
+    match = re.fullmatch(r"(\d*)([A-Za-z]+)(?:-\w+)?", str(freq).strip())
+    if match is None or match.group(2) not in _PERIODS:
+        return str(freq)
+    n, word = match.group(1), _PERIODS[match.group(2)]
+    return word if n in ("", "1") else f"{n} {word}s"
+
+
 def count(n: int, noun: str) -> str:
     """``n`` (with thousands separators) and ``noun``, plural unless ``n`` is 1.
 

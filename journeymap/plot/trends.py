@@ -123,7 +123,7 @@ def trends(
     step = max(1, len(table) // 12)
     ax.set_xticks(x[::step], [t.strftime(tick_format(pd.DatetimeIndex(table.index))) for t in table.index[::step]])
     ax.tick_params(axis="x", labelrotation=30)
-    ax.set_xlabel(f"period ({freq}, {tz})")
+    ax.set_xlabel(f"period ({_theme.period_name(freq)}, {tz})")
     # above the plot, under the title: inside it would cover bars or the line
     ax.legend(handles=handles, loc="lower left", bbox_to_anchor=(0.0, 1.0), ncols=len(handles), borderaxespad=0.2,
               frameon=False, fontsize=8)  # fmt: skip
@@ -246,7 +246,7 @@ def topic_trends(
     fmt = tick_format(pd.DatetimeIndex(periods))
     ax.set_xticks(x[::step], [t.strftime(fmt) for t in periods[::step]])
     ax.tick_params(axis="x", labelrotation=30)
-    ax.set_xlabel(f"period ({freq}, {tz})")
+    ax.set_xlabel(f"period ({_theme.period_name(freq)}, {tz})")
     ax.set_title(f"Topics over time: {_TOPIC_LABELS[metric]} per period")
     handles, _ = ax.get_legend_handles_labels()
     partial = (
