@@ -409,3 +409,18 @@ def test_the_report_ranks_pain_points_by_topic_and_says_what_thread_touchpoints_
     assert "its messages per week" in page  # before: "per period (W)"
     plain = jm.report(threads, tmp_path / "plain.html").read_text(encoding="utf-8")
     assert "Pain points by topic" not in plain and "run with topics to see it" in plain
+
+
+def test_a_league_interval_needs_min_size_journeys_behind_it() -> None:
+    from journeymap.testing.data import planted_scores
+
+    js = planted_scores(jm.build_journeys(jm.datasets.service_journeys(60, seed=0)))
+    replies = jm.reply_table(js)
+    behind = replies.dropna(subset=["valence_change"]).groupby("account")["journey_id"].nunique()
+    league = jm.service_levels(js, by="brand")
+    brand = str(behind.idxmin())
+    min_size = int(behind.min()) + 1  # more than its changes rest on, fewer than its journeys
+    assert league.loc[brand, "journeys"] >= min_size
+    small = jm.service_levels(js, by="brand", min_size=min_size).loc[brand]
+    assert not small["too_small"] and pd.notna(small["valence_change"])
+    assert pd.isna(small["valence_change_low"]) and pd.isna(small["valence_change_high"])  # before: an interval on too few

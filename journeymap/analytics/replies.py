@@ -209,7 +209,9 @@ def service_levels(  # noqa: PLR0915 - one table, column by column
       a reply after the customer's last word credited, nor one to another brand or thread of the
       journey (a journey by customer holds several);
     * ``too_small``: fewer than ``min_size`` journeys (belonging or replied in, whichever is
-      larger): its intervals are NaN, since they would say nothing.
+      larger): its intervals are NaN, since they would say nothing. So is each interval with
+      fewer than ``min_size`` journeys (conversations, for ``recovered``) behind it in a larger
+      group: a brand of 13 journeys whose valence change rests on 3 shows the mean alone.
 
     Shares have 95% Wilson score intervals; ``valence_change`` the bootstrap interval of
     :class:`~journeymap.analytics._stats.MeanInterval` over whole journeys (seeded by ``seed``;
@@ -385,8 +387,9 @@ def service_levels(  # noqa: PLR0915 - one table, column by column
         with np.errstate(invalid="ignore", divide="ignore"):
             out[column] = np.where(n_arr > 0, k_arr / np.maximum(n_arr, 1), np.nan)
         low, high = wilson(k_arr, n_arr)
-        out[f"{column}_low"] = np.where(too_small, np.nan, low)
-        out[f"{column}_high"] = np.where(too_small, np.nan, high)
+        unsaid = too_small | (n_arr < min_size)  # fewer than min_size journeys behind this share
+        out[f"{column}_low"] = np.where(unsaid, np.nan, low)
+        out[f"{column}_high"] = np.where(unsaid, np.nan, high)
 
     share("within_sla", stats["n_within"], stats["n_decided"])
     share("unanswered", stats["n_censored"], stats["n_known"])
@@ -405,10 +408,12 @@ def service_levels(  # noqa: PLR0915 - one table, column by column
         for key, part in change.groupby("group", sort=False)
     }
     out["valence_change"] = [estimates[k].mean if k in estimates else np.nan for k in keys]
-    out["valence_change_low"] = [np.nan if small or k not in estimates else estimates[k].low for k, small in zip(keys, too_small)]
-    out["valence_change_high"] = [
-        np.nan if small or k not in estimates else estimates[k].high for k, small in zip(keys, too_small)
-    ]
+    # no interval where fewer than min_size journeys have a change to measure (3 conversations of a large brand)
+    measured = change.dropna(subset=["change"])
+    behind = measured.groupby("group", sort=False)["journey"].nunique().reindex(keys).fillna(0).to_numpy()
+    unsaid = too_small | (behind < min_size)
+    out["valence_change_low"] = [np.nan if no or k not in estimates else estimates[k].low for k, no in zip(keys, unsaid)]
+    out["valence_change_high"] = [np.nan if no or k not in estimates else estimates[k].high for k, no in zip(keys, unsaid)]
     share("recovered", n_recovered, n_negative)
     out["too_small"] = too_small
     order = out.assign(_key=out.index).sort_values(["journeys", "replies", "_key"], ascending=[False, False, True], kind="stable")
