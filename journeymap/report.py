@@ -143,8 +143,8 @@ DEFINITIONS: dict[str, str] = {
     "the case was resolved).",
     "interval": (
         "the 95% range the true value is likely in; shares use Wilson intervals, means the bootstrap over "
-        "whole journeys (one customer's messages are not independent). Where a group is too small to say "
-        "anything ('too small'), no interval is given."
+        "whole journeys (one customer's messages are not independent). Where fewer than five journeys stand "
+        "behind a figure, no interval is given ('too few to say' marks a whole group so small)."
     ),
 }
 

@@ -424,3 +424,19 @@ def test_a_league_interval_needs_min_size_journeys_behind_it() -> None:
     small = jm.service_levels(js, by="brand", min_size=min_size).loc[brand]
     assert not small["too_small"] and pd.notna(small["valence_change"])
     assert pd.isna(small["valence_change_low"]) and pd.isna(small["valence_change_high"])  # before: an interval on too few
+
+
+def test_an_xes_activity_without_values_reads_back_missing(tmp_path: Path) -> None:
+    events = jm.datasets.service_journeys(3, seed=0).events.assign(touchpoint=None)
+    js = jm.build_journeys(jm.read_events(events))
+    back = jm.read_xes(jm.to_xes(js, tmp_path / "log.xes"))
+    assert back.events["touchpoint"].isna().all() and back.equals(js)  # not the graph's "(none)" key
+
+
+def test_zones_of_one_name_are_equal_after_a_round_trip(tmp_path: Path) -> None:
+    from zoneinfo import ZoneInfo
+
+    js = jm.build_journeys(jm.read_events(jm.datasets.service_journeys(3, seed=0).events, tz=ZoneInfo("UTC")))
+    back = jm.read_xes(jm.to_xes(js, tmp_path / "log.xes"))
+    assert back.equals(js)  # UTC by name, whatever object holds it
+    assert jm.build_journeys(jm.read_events(jm.datasets.service_journeys(3, seed=0).events)).equals(js)  # None is UTC

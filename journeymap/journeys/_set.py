@@ -11,6 +11,7 @@ import pandas as pd
 
 from journeymap.emotions.taxonomy import Taxonomy
 from journeymap.exceptions import ArgumentTypeError, InvalidArgumentError, SchemaError, UnknownJourneyError
+from journeymap.io._values import zone_name
 from journeymap.model import Customer, EmotionScore, Interaction, Journey, Touchpoint
 from journeymap.schema import (
     CANONICAL_COLUMNS,
@@ -81,6 +82,22 @@ class EventColumns:
         if self._taxonomy is not None or not self.is_scored:
             return self._taxonomy
         return Taxonomy.matching(self.emotion_labels)
+
+
+def _same_zone(a: dt.tzinfo | None, b: dt.tzinfo | None) -> bool:
+    """Whether two journeys' zones read the same hours: by name where both have one.
+
+    ``ZoneInfo("UTC")`` is ``timezone.utc``, a pytz zone its zoneinfo namesake; None is UTC, the
+    zone naive times are read in.
+    """
+    names = ["UTC" if z is None else zone_name(z) for z in (a, b)]
+    if names[0] is not None and names[1] is not None:
+        return names[0] == names[1] or {names[0], names[1]} <= _UTC_NAMES
+    return a == b
+
+
+#: Names of UTC itself.
+_UTC_NAMES = frozenset({"UTC", "Etc/UTC", "Etc/GMT", "GMT", "Etc/Universal", "Universal", "Zulu", "Etc/Zulu", "+00:00"})
 
 
 class JourneySet(EventColumns):
@@ -291,7 +308,7 @@ class JourneySet(EventColumns):
             self.by == other.by
             and self.stages == other.stages
             and self.taxonomy == other.taxonomy
-            and self.tz == other.tz  # the hours and days the time analytics read
+            and _same_zone(self.tz, other.tz)  # the hours and days the time analytics read
             and self.journeys.equals(other.journeys)
             and self.events.equals(other.events)
         )

@@ -464,7 +464,7 @@ def read_xes(path: str | os.PathLike[str]) -> JourneySet:
 
 def _journeymap_log(frame: pd.DataFrame, log_attrs: dict[str, Any]) -> JourneySet:
     activity = str(log_attrs["journeymap:activity"])
-    if activity in frame.columns:  # written under its own name too (the activity key is the graph's, not the column)
+    if "journeymap:tz" in log_attrs:  # written since the activity column goes under its own name too (absent: all missing)
         frame = frame.drop(columns="concept:name")
     names = {"concept:name": activity, **{v: k for k, v in _STANDARD.items()}}
     frame = frame.rename(columns=names)

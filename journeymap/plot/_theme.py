@@ -122,7 +122,8 @@ def _drawable(text: str) -> str:
 #: Words for pandas' period codes, by their letters before any number or anchor ("W-SUN": week).
 _PERIODS = {"W": "week", "D": "day", "B": "business day", "H": "hour", "h": "hour", "M": "month", "ME": "month",
             "MS": "month", "Q": "quarter", "QE": "quarter", "QS": "quarter", "Y": "year", "YE": "year", "YS": "year",
-            "min": "minute", "T": "minute"}  # fmt: skip
+            "min": "minute", "T": "minute", "s": "second", "S": "second", "d": "day", "BME": "business month",
+            "BMS": "business month", "BQE": "business quarter", "BYE": "business year"}  # fmt: skip
 
 
 def period_name(freq: str) -> str:
