@@ -440,3 +440,11 @@ def test_zones_of_one_name_are_equal_after_a_round_trip(tmp_path: Path) -> None:
     back = jm.read_xes(jm.to_xes(js, tmp_path / "log.xes"))
     assert back.equals(js)  # UTC by name, whatever object holds it
     assert jm.build_journeys(jm.read_events(jm.datasets.service_journeys(3, seed=0).events)).equals(js)  # None is UTC
+
+
+def test_the_interactive_charts_subsets_keep_the_journeys_zone() -> None:
+    from journeymap.plot.interactive import _subsets
+
+    js = jm.build_journeys(jm.read_events(jm.datasets.service_journeys(20, seed=0).events, tz="Europe/London"))
+    parts = _subsets(js, "brand", 3)
+    assert len(parts) > 1 and all(str(part.tz) == "Europe/London" for _, part in parts)  # before: None past "all"

@@ -68,7 +68,7 @@ def _subsets(js: JourneySet, filter_by: str | None, max_values: int) -> list[tup
     for value in counts.index[:max_values]:
         ids = per_journey.index[(per_journey == value).fillna(False).to_numpy()]
         subset = events[events["journey_id"].isin(ids)]
-        out.append((str(value), journey_set_from_events(subset, js.stages, by=js.by, taxonomy=js.taxonomy)))
+        out.append((str(value), journey_set_from_events(subset, js.stages, by=js.by, taxonomy=js.taxonomy, tz=js.tz)))
     return out
 
 
