@@ -296,19 +296,14 @@ def service_levels(  # noqa: PLR0915 - one table, column by column
     candidates = group.where(group.isin(brand_values) & ~(brand & excluded))
     fallback = candidates.groupby(conversation, sort=False).first()  # by position: the index may repeat labels
     reply = conv["reply"].to_numpy(dtype=np.int64)
-    owner = pd.Series(group.to_numpy(dtype=object)[np.maximum(reply, 0)], dtype="string").where(reply >= 0)
-    # a system event's speed is no agent's, nor a sign that nobody replied (bots="include")
-    by_system = (reply >= 0) & system[np.maximum(reply, 0)] & owner.isna().to_numpy(dtype=bool)
-    owner = owner.mask(by_system, SYSTEM_REPLY)
+    # the group of the reply that answered, as its replies are grouped (reply_group): a reply
+    # without a value of the column goes to the value of the message it answers, else "(no
+    # <column>)", never another replier's value nor "(no reply)"; a system event's speed is no
+    # agent's, nor a sign that nobody replied ("(system)", bots="include")
+    owner = pd.Series(reply_group.to_numpy(dtype=object)[np.maximum(reply, 0)], dtype="string").where(reply >= 0)
     opening = conv["opening"].to_numpy(dtype=np.int64)
     fallback_owner = pd.Series(fallback.reindex(conversation[opening]).to_numpy(dtype=object), dtype="string")
-    # answered by a reply without a value of the column: the value of the message it answers
-    # (by="brand": the brand the customer wrote to), else "(no <column>)"; never another
-    # replier's value, nor "(no reply)"
-    answered_by = pd.Series(group.to_numpy(dtype=object)[opening], dtype="string")
-    answered_by = answered_by.where(answered_by.isin(brand_values)).fillna(no_value(name))
-    unvalued = owner.isna().to_numpy(dtype=bool) & (reply >= 0)
-    owner = owner.mask(unvalued, answered_by).fillna(fallback_owner).fillna(NO_REPLY)
+    owner = owner.fillna(fallback_owner).fillna(NO_REPLY)
     fr_ns = conv["first_response_ns"]
     censored = conv["censored"].to_numpy(dtype=bool)
     within = (fr_ns <= sla_td.value).to_numpy(dtype=bool)
