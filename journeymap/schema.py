@@ -140,8 +140,8 @@ REPLY_OUTSIDE_DATA = "reply_outside_data"
 #: none: the reply analytics count it as neither answered nor unanswered (``"unaddressed"``).
 ADDRESSED = "addressed"
 
-#: The words a flag column (``inbound``, ``addressed``, ``reply_outside_data``) may hold for True
-#: and for False, compared stripped and lower-cased: what a CSV written and read back holds.
+#: The words a flag column (``inbound``, ``addressed``, ``reply_outside_data``) may hold for yes
+#: and for no, compared stripped and lower-cased: what a CSV written and read back holds.
 TRUE_WORDS: frozenset[str] = frozenset({"true", "t", "yes", "y", "1", "1.0"})
 FALSE_WORDS: frozenset[str] = frozenset({"false", "f", "no", "n", "0", "0.0"})
 
