@@ -42,6 +42,12 @@ def no_value(name: str) -> str:
 SYSTEM_REPLY = "(system)"
 
 
+def _replies(events: pd.DataFrame, brand: npt.NDArray[np.bool_]) -> npt.NDArray[np.bool_]:
+    """The ``brand`` rows that are replies: those in a journey with a customer message (a broadcast answers no one)."""
+    conversation = pd.Series(~brand, index=events.index).groupby(events["journey_id"].to_numpy(), sort=False).transform("any")
+    return np.asarray(brand & conversation.to_numpy(dtype=bool), dtype=bool)
+
+
 @dispatch
 def reply_table(js: JourneySet, *, auto: AutoReplyRule | None = None) -> pd.DataFrame:
     """One row per brand reply: its journey, agent, whether automatic, the wait before it, the mood around it.
@@ -90,8 +96,7 @@ def reply_table(js: JourneySet, *, auto: AutoReplyRule | None = None) -> pd.Data
     )
     agent = agent.fillna(unsigned_agents(events)).mask(is_system(events), SYSTEM_REPLY)
     # a broadcast (a journey without a customer message) is no reply
-    in_conversation = pd.Series(~brand, index=events.index).groupby(events["journey_id"].to_numpy(), sort=False).transform("any")
-    brand = np.asarray(brand & in_conversation.to_numpy(dtype=bool), dtype=bool)
+    brand = _replies(events, brand)
     out = pd.DataFrame(
         {
             "journey_id": events["journey_id"],
@@ -247,8 +252,7 @@ def service_levels(  # noqa: PLR0915 - one table, column by column
     brand = rf["brand"].to_numpy()
     journey = events["journey_id"]
     # a brand message in a journey without a customer message (a broadcast) answers no one
-    in_conversation = pd.Series(~brand, index=events.index).groupby(journey.to_numpy(), sort=False).transform("any")
-    answering = brand & in_conversation.to_numpy(dtype=bool)  # the brand's rows that are replies of some kind
+    answering = _replies(events, brand)  # the brand's rows that are replies of some kind
     counted = answering & ~excluded
 
     # A reply without a value of the column belongs where the journey it answers does: to the
