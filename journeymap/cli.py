@@ -102,18 +102,20 @@ def _rejects_said_by_the_command() -> Iterator[None]:
             reader.removeFilter(hint)
 
 
+def _say_rows(findings: pd.DataFrame, path: Path, what: str) -> None:
+    """``N rows <what>; reasons in FILE`` on standard output (the reasons differ: the file gives each row's)."""
+    n = int(findings["row"].nunique())
+    typer.echo(f"{n:,} row{'' if n == 1 else 's'} {what}; reasons in {path} (rows numbered from 0, the header not counted)")
+
+
 def _say_rejects(rejects: pd.DataFrame, path: Path) -> None:
-    """``N rows rejected; reasons in FILE`` on standard output (the reasons differ: the file gives each row's)."""
-    n = int(rejects["row"].nunique())
-    typer.echo(f"{n:,} row{'' if n == 1 else 's'} rejected; reasons in {path} (rows numbered from 0, the header not counted)")
+    """``N rows rejected; reasons in FILE`` on standard output."""
+    _say_rows(rejects, path, "rejected")
 
 
 def _say_warnings(warnings: pd.DataFrame, path: Path) -> None:
     """``N rows kept with a caveat; reasons in FILE`` on standard output (``EventLog.warnings``, written to ``path``)."""
-    n = int(warnings["row"].nunique())
-    typer.echo(
-        f"{n:,} row{'' if n == 1 else 's'} kept with a caveat; reasons in {path} (rows numbered from 0, the header not counted)"
-    )
+    _say_rows(warnings, path, "kept with a caveat")
 
 
 ScorerOption = Annotated[
