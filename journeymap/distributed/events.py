@@ -140,7 +140,7 @@ def _read_raw(source: Any, blocksize: str | int | None, npartitions: int | None)
         raise ArgumentTypeError(msg)
     names = [str(p) for p in paths]
     for name in names:
-        if not _remote(name) and not any(ch in name for ch in "*?[") and not Path(name).exists():
+        if not _remote(name) and not _is_glob(name) and not Path(name).exists():
             msg = f"source {name!r} does not exist"
             raise FileNotFoundError(msg)
     kind, options = ("parquet", {}) if Path(names[0]).is_dir() else file_kind(names[0])
@@ -155,7 +155,7 @@ def _read_raw(source: Any, blocksize: str | int | None, npartitions: int | None)
     # A gzip stream cannot be split into blocks: one partition per file.
     gz = names[0].lower().endswith(".gz")
     blocks: dict[str, Any] = {"blocksize": None, "compression": "gzip"} if gz else {"blocksize": blocksize}
-    whole = len(names) == 1 and not any(ch in names[0] for ch in "*?[") and (gz or not blocksize)
+    whole = len(names) == 1 and not _is_glob(names[0]) and (gz or not blocksize)
     label = names[0] if whole else f"a block of {names[0]}{', ...' if len(names) > 1 else ''}"
     engine = functools.partial(_json_lines, source=label)
     return dd.read_json(names, **options, **blocks, engine=engine), None
@@ -168,6 +168,11 @@ def _json_lines(stream: Any, *, source: str, **_: Any) -> pd.DataFrame:
     with a null float64 (ids past 2**53 rounded, then rejected as a wrong type).
     """
     return read_json_lines(stream.read(), source)
+
+
+def _is_glob(name: str) -> bool:
+    """Whether ``name`` is a pattern (``*``, ``?`` or ``[``) rather than one file's name."""
+    return any(ch in name for ch in "*?[")
 
 
 def _remote(name: str) -> bool:
@@ -183,7 +188,7 @@ def _local_files(names: list[str]) -> list[str]:
     """
     files: list[str] = []
     for name in names:
-        if any(ch in name for ch in "*?["):
+        if _is_glob(name):
             if _remote(name):
                 import fsspec
 
