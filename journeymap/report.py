@@ -31,6 +31,7 @@ from journeymap.analytics.replies import BRAND_COLUMNS
 from journeymap.analytics.service import customers_only
 from journeymap.backends import dispatch
 from journeymap.exceptions import ArgumentTypeError, InvalidArgumentError, SchemaError
+from journeymap.io.twcs import THREAD_TOUCHPOINTS
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -318,10 +319,6 @@ def _drawable(js: JourneySet, journey_id: str, max_steps: int) -> tuple[JourneyS
 
 def _shorten(text: str, limit: int = 200) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-#: The touchpoints :func:`~journeymap.read_twcs` writes: places in a thread, not parts of the service.
-THREAD_TOUCHPOINTS = frozenset({"mention", "follow_up", "public_reply", "dm_request", "broadcast"})
 
 
 def _structural_touchpoints(js: JourneySet) -> bool:

@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["TWCS_COLUMNS", "read_twcs"]
+__all__ = ["THREAD_TOUCHPOINTS", "TWCS_COLUMNS", "read_twcs"]
 
 TWCS_COLUMNS: tuple[str, ...] = (
     "tweet_id",
@@ -36,6 +36,9 @@ TWCS_COLUMNS: tuple[str, ...] = (
     "text",
     "in_response_to_tweet_id",
 )
+#: The touchpoints :func:`read_twcs` writes: places in a thread (a first tweet, a later one, a
+#: reply), not parts of the service.
+THREAD_TOUCHPOINTS = frozenset({"mention", "follow_up", "public_reply", "dm_request", "broadcast"})
 #: A brand reply inviting the customer to private messages: the conversation changes channel.
 DM_PATTERN = r"(?i)\b(?:DM|DMs|direct message|private message|send us a message|message us)\b"
 
@@ -449,7 +452,7 @@ def read_twcs(  # noqa: PLR0915 - one pass over the columns, read top to bottom
         [broadcast | answers_broadcast, is_customer & opener, is_customer, dm],
         ["broadcast", "mention", "follow_up", "dm_request"],
         default="public_reply",
-    )
+    )  # the names of THREAD_TOUCHPOINTS
     canonical = pd.DataFrame(
         {
             "event_id": ids.mask(wrong_id),
