@@ -23,7 +23,7 @@ logger = logging.getLogger(__name__)
 
 __all__ = ["MIN_SEGMENT_SIZE", "adjust_p_values", "compare_segments"]
 
-#: A segment with fewer journeys (with a value of the measure) than this is not tested.
+#: A segment with fewer units (customers, by default; with a value of the measure) than this is not tested.
 MIN_SEGMENT_SIZE = 5
 
 
@@ -98,6 +98,60 @@ def _adjusted(
     return adjusted
 
 
+def _first_customer_value(events: pd.DataFrame, customer: np.ndarray, column: str) -> pd.Series:
+    """Per journey, the value of ``column`` at its first customer step, missing or not (events are in step order)."""
+    first = events.loc[customer, ["journey_id", column]].drop_duplicates("journey_id", keep="first")
+    return first.set_index("journey_id")[column]
+
+
+def _units(metrics: pd.DataFrame, events: pd.DataFrame, customer: np.ndarray, units: str | None) -> pd.Series:
+    """The sampling unit of each journey (``units``); a journey without one, or ``units=None``, is its own."""
+    own = pd.Series(["journey:" + str(j) for j in metrics.index], index=metrics.index, dtype=object)
+    if units is None:
+        return own
+    if not isinstance(units, str):
+        msg = f"units must be a column name or None, got {type(units).__name__} {units!r}"
+        raise ArgumentTypeError(msg)
+    if units in metrics.columns:
+        column = metrics[units]
+    elif units in events.columns:
+        column = _first_customer_value(events, customer, units).reindex(metrics.index)
+    else:
+        msg = f"compare_segments: no column {units!r} (units) in the events; columns: {list(events.columns)}"
+        raise SchemaError(msg)
+    named = column.astype(object).where(column.notna().to_numpy(dtype=bool))
+    return named.map(lambda u: "unit:" + str(u), na_action="ignore").fillna(own)
+
+
+class _UnitSamples:
+    """The measure averaged per unit within a segment, and apart within the rest of the segments."""
+
+    def __init__(self, values: np.ndarray, measured: np.ndarray, segment: np.ndarray, unit: np.ndarray) -> None:
+        self._values = values[measured]
+        self._segment = segment[measured]
+        self._unit = pd.factorize(pd.Series(unit[measured], dtype=object))[0]
+        # every unit one journey (units=None, or no customer back twice): the journeys themselves
+        self._single = len(np.unique(self._unit)) == len(self._unit)
+
+    def _means(self, mask: np.ndarray) -> np.ndarray:
+        if self._single:
+            picked: np.ndarray = self._values[mask]
+            return picked
+        unit = self._unit[mask]
+        sums = np.bincount(unit, weights=self._values[mask])
+        counts = np.bincount(unit)
+        kept = counts > 0
+        return sums[kept] / counts[kept]
+
+    def within(self, key: object) -> np.ndarray:
+        """The unit means of segment ``key``."""
+        return self._means(self._segment == key)
+
+    def outside(self, key: object) -> np.ndarray:
+        """The unit means over every segment but ``key``."""
+        return self._means(self._segment != key)
+
+
 @dispatch
 def compare_segments(
     js: JourneySet,
@@ -106,6 +160,7 @@ def compare_segments(
     measure: str = "end_valence",
     correction: Literal["holm", "bh"] | None = "holm",
     min_size: int = MIN_SEGMENT_SIZE,
+    units: str | None = "customer_id",
 ) -> pd.DataFrame:
     """Journey measures per segment, each segment tested against the rest.
 
@@ -131,9 +186,20 @@ def compare_segments(
     the p-values for them: ``correction="holm"`` (default; Holm's step-down, controls the chance
     of any false positive), ``"bh"`` (Benjamini-Hochberg, controls the share of false
     positives) or None (no correction). With two segments, each against the rest is one and the
-    same test, counted once (``p_adjusted`` is ``p_value``). A segment with fewer than ``min_size`` journeys is not
+    same test, counted once (``p_adjusted`` is ``p_value``). A segment with fewer than ``min_size`` units (below) is not
     tested (``testable`` False; NaN effect size and p-values) and not counted as a comparison;
     ``kruskal_p`` uses the testable segments only.
+
+    ``units`` (as seaborn's ``units=``) names the sampling unit the tests count. Journeys of one
+    customer are not independent (a customer with one bad journey tends to have others), and
+    counting them as independent raises the false-positive rate above the nominal 5% wherever
+    customers come back. So by default (``units="customer_id"``) the measure is averaged over each
+    customer's journeys in the segment (and, apart, in the rest) and every customer counts once
+    in ``effect_size``, ``p_value``, ``kruskal_p`` and ``min_size``; ``n_units`` says how many
+    there are. Another column of the events names another unit (its value at the journey's
+    first customer step, as for ``by``; a journey without one is a unit of its own);
+    ``units=None`` counts journeys. Where every customer has one journey, both give the same
+    figures. ``diff_vs_rest`` and the descriptive columns stay means over journeys.
 
     Examples:
         >>> import journeymap as jm
@@ -160,15 +226,14 @@ def compare_segments(
         msg = f"measure={measure!r} {why}; measure must be one of: {', '.join(measures)}"
         raise InvalidArgumentError(msg)
     customer = (events["actor"].astype("string") == "customer").fillna(False).to_numpy(dtype=bool)
-    # the value at the first customer step, missing or not (the events are in step order)
-    first = events.loc[customer, ["journey_id", by]].drop_duplicates("journey_id", keep="first").set_index("journey_id")[by]
-    metrics["segment"] = first.reindex(metrics.index).astype("string")
+    metrics["segment"] = _first_customer_value(events, customer, by).reindex(metrics.index).astype("string")
     if len(metrics) and metrics["segment"].isna().all():
         logger.warning(
             "compare_segments: column %r has no value on any journey's first customer message (segments are read "
             "there); no segments to compare",
             by,
         )
+    unit_of = _units(metrics, events, customer, units)
     metrics = metrics[metrics["segment"].notna()]
     # a time measure (duration, time_to_recover) is tested in seconds and its difference given as a Timedelta
     timed = pd.api.types.is_timedelta64_dtype(metrics[measure].dtype)
@@ -178,22 +243,25 @@ def compare_segments(
     measured = values.notna().to_numpy(dtype=bool)
     groups = {key: g for key, g in metrics.groupby("segment", sort=True)}  # noqa: C416 - dict(groupby) reads .keys
     if isinstance(min_size, bool) or not isinstance(min_size, int) or min_size < 1:
-        msg = f"min_size must be a positive number of journeys, got {min_size!r}"
+        msg = f"min_size must be a positive number of units (customers, by default), got {min_size!r}"
         raise InvalidArgumentError(msg)
     segment = metrics["segment"].to_numpy(dtype=object)
-    samples = [values[measured & (segment == key)].to_numpy(dtype=float) for key in groups]
-    samples = [x for x in samples if len(x) >= min_size]
-    kruskal = kruskal_p(samples) if len(samples) > 1 else np.nan
+    samples = _UnitSamples(values.to_numpy(dtype=float), measured, segment, unit_of.reindex(metrics.index).to_numpy(dtype=object))
+    tested = [samples.within(key) for key in groups]
+    tested = [x for x in tested if len(x) >= min_size]
+    kruskal = kruskal_p(tested) if len(tested) > 1 else np.nan
     rows = {}
     for key, g in groups.items():
-        # the descriptive columns describe every journey of the segment; the test, those with a measure
-        x = values[measured & (segment == key)].to_numpy(dtype=float)
-        rest = values[measured & (segment != key)].to_numpy(dtype=float)
+        # the descriptive columns describe every journey of the segment; the test, its units with a measure
+        x, rest = samples.within(key), samples.outside(key)
         testable = len(x) >= min_size and len(rest) >= min_size
         p = mann_whitney_p(x, rest) if testable else np.nan
-        diff = float(x.mean() - rest.mean()) if len(x) and len(rest) else np.nan
+        inside = values[measured & (segment == key)].to_numpy(dtype=float)
+        outside = values[measured & (segment != key)].to_numpy(dtype=float)
+        diff = float(inside.mean() - outside.mean()) if len(inside) and len(outside) else np.nan
         rows[key] = {
             "n_journeys": len(g),
+            "n_units": len(x),
             "mean_valence": float(g["mean_valence"].mean()),
             "end_valence": float(g["end_valence"].mean()),
             "share_negative_end": _share(g["end_sentiment"].dropna() == "negative"),
@@ -209,6 +277,7 @@ def compare_segments(
         out = pd.DataFrame(
             {
                 "n_journeys": pd.Series(dtype="int64"),
+                "n_units": pd.Series(dtype="int64"),
                 **{c: pd.Series(dtype="float64") for c in ("mean_valence", "end_valence", "share_negative_end", "recovery_rate")},
                 "diff_vs_rest": pd.Series(dtype="timedelta64[ns]" if timed else "float64"),
                 "effect_size": pd.Series(dtype="float64"),

@@ -1,0 +1,87 @@
+"""Fixes of the eleventh session (each test fails without its fix)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import journeymap as jm
+
+
+def _repeat_customers(spec: dict[str, list[list[float]]]) -> jm.JourneySet:
+    """Journeys of one message each; ``spec``: tier -> customers -> the valence of each of their journeys."""
+    rows = []
+    start = pd.Timestamp("2026-01-01", tz="UTC")
+    for tier, customers in spec.items():
+        for c, valences in enumerate(customers):
+            for j, v in enumerate(valences):
+                rows.append(
+                    {
+                        "customer_id": f"{tier}{c}",
+                        "thread_id": f"{tier}{c}-{j}",
+                        "timestamp": start + pd.Timedelta(days=j, minutes=c),
+                        "actor": "customer",
+                        "touchpoint": "web",
+                        "text": "a message",
+                        "tier": tier,
+                        "valence": v,
+                        "sentiment": "negative" if v < -0.25 else ("positive" if v > 0.25 else "neutral"),
+                    }
+                )
+    return jm.build_journeys(jm.read_events(pd.DataFrame(rows)))
+
+
+def test_compare_segments_counts_a_customer_once_not_each_of_their_journeys() -> None:
+    from scipy.stats import mannwhitneyu
+
+    # tier a: two unhappy customers with six journeys each; tier b: six customers, two journeys each
+    rng = np.random.default_rng(0)
+    a = [list(-0.6 + 0.05 * rng.standard_normal(6)), list(-0.4 + 0.05 * rng.standard_normal(6))]
+    b = [list(0.1 * k - 0.3 + 0.05 * rng.standard_normal(2)) for k in range(6)]
+    js = _repeat_customers({"a": a, "b": b})
+    by_journey = jm.compare_segments(js, "tier", units=None, min_size=2)
+    by_customer = jm.compare_segments(js, "tier", min_size=2)
+    assert by_journey["n_units"].tolist() == [12, 12]
+    assert by_customer["n_units"].tolist() == [2, 6]
+    assert by_customer["n_journeys"].tolist() == [12, 12]
+    means_a = [float(np.mean(x)) for x in a]
+    means_b = [float(np.mean(x)) for x in b]
+    expected = mannwhitneyu(means_a, means_b, alternative="two-sided").pvalue
+    assert by_customer.loc["a", "p_value"] == pytest.approx(expected, rel=1e-9)
+    # twelve journeys read as twelve customers: a far smaller p-value than two customers can give
+    assert by_journey.loc["a", "p_value"] < 1e-4 < by_customer.loc["a", "p_value"]
+    # the descriptive columns stay over journeys either way
+    assert by_customer["end_valence"].tolist() == by_journey["end_valence"].tolist()
+    assert by_customer["diff_vs_rest"].tolist() == by_journey["diff_vs_rest"].tolist()
+
+
+def test_compare_segments_does_not_test_a_segment_of_one_customer() -> None:
+    # one customer wrote 12 times (tier a); 12 customers once each (tier b)
+    js = _repeat_customers({"a": [[-0.8] * 6 + [-0.7] * 6], "b": [[0.1 * (k % 5)] for k in range(12)]})
+    table = jm.compare_segments(js, "tier")
+    assert table.loc["a", "n_units"] == 1
+    assert not table.loc["a", "testable"]  # before: tested as 12 independent journeys, p < 0.001
+    assert np.isnan(table.loc["a", "p_value"])
+    assert jm.compare_segments(js, "tier", units=None).loc["a", "p_value"] < 0.001
+
+
+def test_compare_segments_units_equal_journeys_where_each_customer_has_one() -> None:
+    from journeymap.testing.data import planted_scores
+
+    js = planted_scores(jm.build_journeys(jm.datasets.service_journeys(60, seed=0)))
+    one = js.with_events(js.events.assign(person=js.events["journey_id"].astype("string")))
+    by_person = jm.compare_segments(one, "tier", units="person")
+    pd.testing.assert_frame_equal(by_person, jm.compare_segments(one, "tier", units=None))
+    # service_journeys' customers come back: by customer, fewer units
+    assert (jm.compare_segments(js, "tier")["n_units"] < by_person["n_units"]).all()
+
+
+def test_compare_segments_units_must_name_a_column() -> None:
+    js = _repeat_customers({"a": [[0.1], [0.2]], "b": [[0.3], [0.4]]})
+    with pytest.raises(jm.SchemaError, match="no column 'household'"):
+        jm.compare_segments(js, "tier", units="household")
+    with pytest.raises(jm.ArgumentTypeError, match="units must be a column name or None"):
+        jm.compare_segments(js, "tier", units=3)  # type: ignore[arg-type]
+    # an events column read at the journey's first customer step, as `by` is
+    assert jm.compare_segments(js, "tier", units="touchpoint")["n_units"].tolist() == [1, 1]
