@@ -13,7 +13,7 @@ import pytest
 import journeymap as jm
 from journeymap import SchemaError
 from journeymap.io import read_table
-from journeymap.io._time import EARLY_EPOCH, parse_timestamps
+from journeymap.io._time import EARLY_EPOCH, UNPARSEABLE, parse_timestamps
 from journeymap.journeys._build import gap_nanoseconds
 
 if TYPE_CHECKING:
@@ -249,7 +249,7 @@ def test_a_duplicate_whose_first_copy_is_rejected_is_kept() -> None:
     _no_row_lost(log)
     assert log.events.index.tolist() == [1]
     assert _reasons(log) == {
-        (0, "timestamp"): "unparseable timestamp",
+        (0, "timestamp"): UNPARSEABLE,
         (2, "event_id"): "duplicate event_id (first seen at row 1)",
     }
 
@@ -260,7 +260,7 @@ def test_ids_shared_only_by_rejected_rows_are_no_duplicates() -> None:
     )
     log = jm.read_events(frame, on_error="collect")
     _no_row_lost(log)
-    assert _reasons(log) == {(0, "timestamp"): "unparseable timestamp", (1, "timestamp"): "unparseable timestamp"}
+    assert _reasons(log) == {(0, "timestamp"): UNPARSEABLE, (1, "timestamp"): UNPARSEABLE}
 
 
 # --------------------------------------------------------------------------- 9. stage errors

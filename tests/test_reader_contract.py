@@ -66,7 +66,7 @@ def test_every_row_is_in_the_events_or_the_rejects_with_the_source_column_names(
     assert sorted([*log.events.index, *log.rejected_rows]) == list(range(len(TICKETS)))
     reasons = {(r.row, r.column, r.reason) for r in log.rejects.itertuples()}
     assert (3, "requester", "missing customer_id") in reasons
-    assert (4, "sent", "unparseable timestamp") in reasons
+    assert any(r[:2] == (4, "sent") and r[2].startswith("unparseable timestamp") for r in reasons)
     assert (4, "direction", "expected 'in' or 'out'") in reasons
     # rows 3 and 4 share an id, but both are rejected for other reasons: neither is a usable
     # first copy, so row 4 is not (also) a duplicate

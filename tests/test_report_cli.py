@@ -13,6 +13,7 @@ mpl.use("Agg")
 
 import journeymap as jm
 from journeymap.cli import app
+from journeymap.io._time import UNPARSEABLE
 from journeymap.testing.data import planted_scores
 
 from .conftest import TWCS_SAMPLE
@@ -101,7 +102,7 @@ def test_cli_score_and_rejects(tmp_path: Path) -> None:
     scored = pd.read_csv(out)
     assert len(scored) == 2 and "valence" in scored.columns
     rejects = pd.read_csv(tmp_path / "out.rejects.csv")
-    assert rejects.loc[0, "row"] == 1 and rejects.loc[0, "reason"] == "unparseable timestamp"
+    assert rejects.loc[0, "row"] == 1 and rejects.loc[0, "reason"] == UNPARSEABLE
 
 
 def test_cli_bad_input_exits_nonzero_with_one_line(tmp_path: Path) -> None:

@@ -85,3 +85,23 @@ def test_compare_segments_units_must_name_a_column() -> None:
         jm.compare_segments(js, "tier", units=3)  # type: ignore[arg-type]
     # an events column read at the journey's first customer step, as `by` is
     assert jm.compare_segments(js, "tier", units="touchpoint")["n_units"].tolist() == [1, 1]
+
+
+def test_zendesk_light_agents_are_agents() -> None:
+    frame = pd.DataFrame(
+        {
+            "customer_id": "c",
+            "timestamp": ["2026-03-01T09:00Z", "2026-03-01T10:00Z"],
+            "actor": ["end-user", "light-agent"],
+            "text": ["my card is blocked", "we are on it"],
+        }
+    )
+    log = jm.read_events(frame, on_error="collect")
+    assert log.events["actor"].tolist() == ["customer", "agent"]  # before: "light-agent" rejected
+
+
+def test_unparseable_timestamps_say_what_is_read() -> None:
+    frame = pd.DataFrame({"customer_id": ["a", "b"], "timestamp": ["03/01/2026 09:15", "2026-03-01T09:15Z"]})
+    reason = jm.read_events(frame, on_error="collect").rejects.loc[0, "reason"]
+    assert reason.startswith("unparseable timestamp: journeymap reads ISO 8601")
+    assert "pandas.to_datetime" in reason

@@ -8,6 +8,7 @@ import pytest
 
 import journeymap as jm
 from journeymap import SchemaError, build_journeys, read_twcs
+from journeymap.io._time import UNPARSEABLE
 
 from .conftest import TWCS_SAMPLE
 from .test_properties import crc_scores
@@ -88,7 +89,7 @@ def test_unusable_rows_are_rejected_with_reasons() -> None:
     assert reasons[(2, "inbound")] == "expected True or False"
     assert reasons[(3, "in_response_to_tweet_id")].startswith("reply cycle")
     assert reasons[(4, "in_response_to_tweet_id")].startswith("reply cycle")
-    assert reasons[(5, "created_at")] == "unparseable timestamp"
+    assert reasons[(5, "created_at")] == UNPARSEABLE
     assert reasons[(6, "tweet_id")].startswith("duplicate event_id")
     assert log.events.index.tolist() == [0]
     assert len(log.events) + log.rejects["row"].nunique() == len(df)

@@ -39,10 +39,16 @@ EARLY_EPOCH = (
     "number too small for epoch seconds (before 1973): an Excel serial date or a row number? "
     "write times as ISO 8601 text, YYYYMMDD or epoch seconds"
 )
-#: Logged where numbers read as epoch milliseconds (1e11 or more) are out of range.
+#: The reason for a number of 1e11 or more (read as epoch milliseconds) out of range as milliseconds.
 EPOCH_MS_BEYOND = (
-    "numbers of 1e11 or more are read as epoch milliseconds, and some are out of range as milliseconds "
-    "(microseconds or nanoseconds?): write them as epoch seconds or ISO 8601 text"
+    "timestamp out of range as epoch milliseconds (numbers of 1e11 or more are read as milliseconds; "
+    "microseconds or nanoseconds?): write times as epoch seconds or ISO 8601 text"
+)
+#: The reason for text that is no time journeymap reads; it names the forms read and the way out.
+UNPARSEABLE = (
+    "unparseable timestamp: journeymap reads ISO 8601 text (2026-03-01 09:15:00+01:00), epoch seconds or "
+    "milliseconds, YYYYMMDD and Twitter's format; parse other forms (03/01/2026, 'Mar 1, 2026 9:15 AM') "
+    "with pandas.to_datetime(..., format=...) first"
 )
 NOT_A_DATE = "not a valid date: eight digits in 1900-2100 are read as YYYYMMDD (ISO 8601's basic format)"
 WRONG_TYPE = "wrong type: expected a time (ISO 8601 text, epoch number or datetime)"

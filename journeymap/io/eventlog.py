@@ -49,7 +49,7 @@ class EventLog:
         >>> from journeymap import read_events
         >>> log = read_events(pd.DataFrame({"customer_id": ["a", "b"],
         ...     "timestamp": ["2017-10-11T06:55:44Z", "not a time"]}), on_error="collect")
-        >>> len(log), log.rejects.loc[0, "reason"]
+        >>> len(log), log.rejects.loc[0, "reason"].split(":")[0]
         (1, 'unparseable timestamp')
     """
 

@@ -35,6 +35,7 @@ from journeymap.io._time import (
     EPOCH_MS_BEYOND,
     NOT_A_DATE,
     OUT_OF_RANGE,
+    UNPARSEABLE,
     WRONG_TYPE,
     early_epoch,
     epoch_ms,
@@ -96,6 +97,10 @@ ACTOR_ALIASES: dict[str, str] = {
     "rep": "agent",
     "employee": "agent",
     "human": "agent",
+    # Zendesk's light agents (staff who comment on tickets without a full agent seat)
+    "light-agent": "agent",
+    "light agent": "agent",
+    "light_agent": "agent",
     # automatic senders
     "chatbot": "bot",
     "virtual agent": "bot",
@@ -398,10 +403,13 @@ def _check_timestamp(column: Column, raw: pd.Series, problems: Problems) -> pd.S
         beyond[failed & ~wrong] = out_of_range(raw[failed & ~wrong])
     if wrong.any():
         problems.add(wrong, column.name, WRONG_TYPE + ", got " + raw[wrong].map(lambda v: type(v).__name__), raw)
-    problems.add(failed & beyond, column.name, OUT_OF_RANGE, raw)
-    if beyond.any() and epoch_ms(raw[beyond]).any():  # microseconds? nanoseconds? say which unit was tried
-        logger.warning("column %r: %s", column.name, EPOCH_MS_BEYOND)
-    problems.add(failed & ~beyond & ~wrong, column.name, "unparseable timestamp", raw)
+    # a number read as milliseconds and out of range as such (microseconds? nanoseconds?) says which unit was tried
+    as_ms = pd.Series(False, index=raw.index)
+    if beyond.any():
+        as_ms[beyond] = epoch_ms(raw[beyond])
+    problems.add(failed & beyond & ~as_ms, column.name, OUT_OF_RANGE, raw)
+    problems.add(failed & beyond & as_ms, column.name, EPOCH_MS_BEYOND, raw)
+    problems.add(failed & ~beyond & ~wrong, column.name, UNPARSEABLE, raw)
     problems.add(~present, column.name, "missing timestamp", raw)
     early = (ts < pd.Timestamp(EPOCH_FLOOR, unit="s", tz="UTC")).fillna(False).astype(bool)
     if early.any():  # only the few early times are looked at again
