@@ -105,3 +105,20 @@ def test_unparseable_timestamps_say_what_is_read() -> None:
     reason = jm.read_events(frame, on_error="collect").rejects.loc[0, "reason"]
     assert reason.startswith("unparseable timestamp: journeymap reads ISO 8601")
     assert "pandas.to_datetime" in reason
+
+
+def test_assign_topics_takes_a_floor_for_zero_shot_names() -> None:
+    from journeymap.testing import HashingEncoder
+    from journeymap.topics import TopicInputError, TopicModel
+
+    texts = ["my card is blocked", "card blocked again", "refund please", "where is my refund", "watched a movie yesterday"]
+    events = pd.DataFrame({"text": texts, "actor": "customer"})
+    options = {"labels": ["card", "refund"], "encoder": HashingEncoder(), "cache": False}
+    without = jm.assign_topics(events, **options)
+    assert "other" not in set(without["topic"])  # every text joins a name
+    floored = jm.assign_topics(events, min_score=0.2, **options)  # before: no such argument
+    assert floored["topic"].tolist()[-1] == "other"
+    assert floored["topic"].tolist()[:4] == without["topic"].tolist()[:4]
+    assert (floored["topic_score"].iloc[-1] < 0.2) and (floored["topic_score"].iloc[:4] >= 0.2).all()
+    with pytest.raises(TopicInputError, match="min_score"):
+        jm.assign_topics(events, TopicModel(encoder=HashingEncoder(), cache=False), min_score=0.2)

@@ -49,6 +49,7 @@ def assign_topics(
     cache: CacheOption = True,
     seed: int | None = 0,
     progress: bool | None = None,
+    min_score: float | None = None,
 ) -> Any:
     """:func:`journeymap.assign_topics` on a cluster: fit once (all texts or a sample), assign per partition.
 
@@ -69,7 +70,15 @@ def assign_topics(
     """
     events = text_events(journeys, "assign_topics")
     tm = topic_model(
-        model, n_topics=n_topics, labels=labels, encoder=encoder, cache=cache, seed=seed, progress=progress, sample=sample
+        model,
+        n_topics=n_topics,
+        labels=labels,
+        encoder=encoder,
+        cache=cache,
+        seed=seed,
+        progress=progress,
+        sample=sample,
+        min_score=min_score,
     )
     if not hasattr(tm, "topics_"):
         texts = events.map_partitions(_customer_texts, meta=pd.Series(dtype="string", name="text"))

@@ -46,6 +46,7 @@ def topic_model(
     seed: int | None,
     progress: bool | None,
     sample: int | None = None,
+    min_score: float | None = None,
 ) -> TopicModel:
     """``model``, or a new one from the options (which may only be given without a model).
 
@@ -54,7 +55,9 @@ def topic_model(
     """
     if model is None:
         names = dict(labels) if isinstance(labels, Mapping) else labels
-        return TopicModel(labels=names, n_topics=n_topics, encoder=encoder, cache=cache, seed=seed, progress=progress)
+        return TopicModel(
+            labels=names, n_topics=n_topics, encoder=encoder, cache=cache, seed=seed, progress=progress, min_score=min_score
+        )
     if not isinstance(model, TopicModel):
         hint = ": to name the topics, pass labels=[...]" if isinstance(model, (list, tuple, dict, str)) else ""
         msg = f"model must be a TopicModel or None, got {type(model).__name__}{hint}"
@@ -63,7 +66,7 @@ def topic_model(
         fitting = ", ".join(name for name, given in (("sample", sample is not None), ("seed", seed != 0)) if given)
         msg = f"{fitting}: these choose what a model is fitted on, and the model given is fitted already"
         raise TopicInputError(msg)
-    given = [name for name, value in (("n_topics", n_topics), ("labels", labels)) if value is not None]
+    given = [name for name, value in (("n_topics", n_topics), ("labels", labels), ("min_score", min_score)) if value is not None]
     given += [name for name, changed in (("encoder", encoder != "default"), ("cache", cache is not True)) if changed]
     if progress is not None:
         given.append("progress")
@@ -144,6 +147,7 @@ def assign_topics(
     cache: CacheOption = True,
     seed: int | None = 0,
     progress: bool | None = None,
+    min_score: float | None = None,
 ) -> T:
     """Add what each customer message is about: ``topic`` and ``topic_score``.
 
@@ -171,6 +175,11 @@ def assign_topics(
         cache: the embedding cache (True: the user cache; False: none; or a file path).
         seed: the seed of the sample, and of the model when none is given.
         progress: show progress bars.
+        min_score: with ``model=None``: a message whose ``topic_score`` is below this is
+            ``"other"`` (:class:`~journeymap.topics.TopicModel`'s ``min_score``). Zero-shot
+            names give every message with words one of them unless it is set: where the names
+            cover part of what customers write, set it (0.3 with the bundled MiniLM, see
+            ``docs/topics.md``) or messages about anything else join the nearest name.
 
     Raises:
         TopicInputError: (a ``ValueError``) no customer messages to learn from, options given
@@ -208,7 +217,15 @@ def assign_topics(
         msg = f"assign_topics needs a JourneySet or an events DataFrame, got {type(js).__name__}"
         raise ArgumentTypeError(msg)
     tm = topic_model(
-        model, n_topics=n_topics, labels=labels, encoder=encoder, cache=cache, seed=seed, progress=progress, sample=sample
+        model,
+        n_topics=n_topics,
+        labels=labels,
+        encoder=encoder,
+        cache=cache,
+        seed=seed,
+        progress=progress,
+        sample=sample,
+        min_score=min_score,
     )
     out = topic_columns(events, tm, sample=sample, seed=seed)
     if isinstance(js, JourneySet):
