@@ -73,6 +73,7 @@ from journeymap.report import report
 if TYPE_CHECKING:
     __version__: str  # a lazy attribute (see __getattr__), typed for checkers
 
+    from journeymap import graph as graph
     from journeymap import plot
     from journeymap.emotions.transformer import TransformerScorer
     from journeymap.topics import TopicModel, assign_topics
@@ -139,26 +140,30 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    """Lazy attributes: the version, and names whose modules import heavy libraries."""
-    if name == "__version__":
-        from importlib.metadata import PackageNotFoundError, version
+# Hidden from type checkers: a module __getattr__ typed -> Any makes every name of the package
+# exist for them (a misspelt jm.pain_pionts would pass mypy). The lazy names are declared above.
+if not TYPE_CHECKING:
 
-        try:
-            return version("journeymap")
-        except PackageNotFoundError:  # pragma: no cover - running from a source tree
-            return "0+unknown"
-    if name in ("plot", "graph"):  # journeymap.graph: the journey graph's former home, kept for compatibility
-        import importlib
+    def __getattr__(name: str) -> Any:
+        """Lazy attributes: the version, and names whose modules import heavy libraries."""
+        if name == "__version__":
+            from importlib.metadata import PackageNotFoundError, version
 
-        return importlib.import_module(f"journeymap.{name}")
-    if name in ("TopicModel", "assign_topics"):  # import scikit-learn: only when asked for
-        import journeymap.topics
+            try:
+                return version("journeymap")
+            except PackageNotFoundError:  # pragma: no cover - running from a source tree
+                return "0+unknown"
+        if name in ("plot", "graph"):  # journeymap.graph: the journey graph's former home, kept for compatibility
+            import importlib
 
-        return getattr(journeymap.topics, name)
-    if name == "TransformerScorer":
-        from journeymap.emotions.transformer import TransformerScorer
+            return importlib.import_module(f"journeymap.{name}")
+        if name in ("TopicModel", "assign_topics"):  # import scikit-learn: only when asked for
+            import journeymap.topics
 
-        return TransformerScorer
-    msg = f"module 'journeymap' has no attribute {name!r}"
-    raise AttributeError(msg)
+            return getattr(journeymap.topics, name)
+        if name == "TransformerScorer":
+            from journeymap.emotions.transformer import TransformerScorer
+
+            return TransformerScorer
+        msg = f"module 'journeymap' has no attribute {name!r}"
+        raise AttributeError(msg)

@@ -550,7 +550,10 @@ def report(
     tz = check_tz(tz, js)  # one zone for every section: the journeys' own by default
     from journeymap.plot._theme import RC_LOCK
 
-    with RC_LOCK, mpl.rc_context({"backend": "Agg"}):  # one thread at a time: rcParams are the process's
+    # one thread at a time: rcParams are the process's. The backend is left as it is (rc_context
+    # never restores one it sets, so switching to Agg here outlived the call); each figure is
+    # written to PNG and closed, which every backend does, and nothing is shown.
+    with RC_LOCK, mpl.rc_context():
         metrics = journey_metrics(js)
         sections = [f"<h1>{html.escape(title)}</h1>"]
         sections.append(_counts(js, log, rejects, warnings))

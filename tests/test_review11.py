@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 import pandas as pd
 import pytest
 
 import journeymap as jm
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 
 def _repeat_customers(spec: dict[str, list[list[float]]]) -> jm.JourneySet:
@@ -122,3 +127,39 @@ def test_assign_topics_takes_a_floor_for_zero_shot_names() -> None:
     assert (floored["topic_score"].iloc[-1] < 0.2) and (floored["topic_score"].iloc[:4] >= 0.2).all()
     with pytest.raises(TopicInputError, match="min_score"):
         jm.assign_topics(events, TopicModel(encoder=HashingEncoder(), cache=False), min_score=0.2)
+
+
+def test_the_report_leaves_the_matplotlib_backend_as_it_was(tmp_path: Path) -> None:
+    import matplotlib as mpl
+
+    from journeymap.testing.data import planted_scores
+
+    js = planted_scores(jm.build_journeys(jm.datasets.service_journeys(12, seed=0)))
+    before = mpl.get_backend()
+    try:
+        mpl.use("svg")
+        jm.report(js, tmp_path / "r.html")
+        assert mpl.get_backend() == "svg"  # before: "Agg" for good, whatever the host had chosen
+        assert "data:image/png;base64," in (tmp_path / "r.html").read_text()
+    finally:
+        mpl.use(before)
+
+
+def test_type_checkers_do_not_see_the_lazy_getattr() -> None:
+    import ast
+    import inspect
+
+    tree = ast.parse(inspect.getsource(jm))
+    top = {n.name for n in tree.body if isinstance(n, ast.FunctionDef)}
+    assert "__getattr__" not in top  # before: at top level, typed -> Any, so mypy accepted jm.any_misspelt_name
+    hidden = [
+        n
+        for n in tree.body
+        if isinstance(n, ast.If)
+        and ast.unparse(n.test) == "not TYPE_CHECKING"
+        and any(isinstance(f, ast.FunctionDef) and f.name == "__getattr__" for f in n.body)
+    ]
+    assert hidden
+    assert jm.TopicModel.__name__ == "TopicModel" and jm.plot.__name__ == "journeymap.plot"  # still lazy at run time
+    with pytest.raises(AttributeError, match="no attribute 'pain_pionts'"):
+        jm.pain_pionts  # noqa: B018
