@@ -20,6 +20,8 @@ __all__ = [
     "ModelLoadError",
     "SchemaError",
     "ScorerOptionsError",
+    "SourceIsFolderError",
+    "SourceNotFoundError",
     "TextsFailedError",
     "UnknownJourneyError",
     "UnknownScorerError",
@@ -94,6 +96,26 @@ class SchemaError(JourneyMapError, ValueError):
     def __init__(self, message: str, rejects: pd.DataFrame | None = None) -> None:
         super().__init__(message)
         self.rejects = rejects
+
+
+class SourceNotFoundError(JourneyMapError, FileNotFoundError):
+    """A file to read that is not there; the message names the path.
+
+    A ``FileNotFoundError`` as well, as pandas' readers raise, so ``except FileNotFoundError``
+    and ``except OSError`` keep working.
+
+    Examples:
+        >>> import journeymap as jm
+        >>> try:
+        ...     jm.read_events("no/such/events.csv")
+        ... except jm.SourceNotFoundError as err:
+        ...     print(err, isinstance(err, FileNotFoundError))
+        source 'no/such/events.csv' does not exist True
+    """
+
+
+class SourceIsFolderError(JourneyMapError, IsADirectoryError):
+    """A folder given where a file is read; the message lists files in it. Also an ``IsADirectoryError``."""
 
 
 class UnknownJourneyError(JourneyMapError, KeyError):

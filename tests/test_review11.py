@@ -163,3 +163,19 @@ def test_type_checkers_do_not_see_the_lazy_getattr() -> None:
     assert jm.TopicModel.__name__ == "TopicModel" and jm.plot.__name__ == "journeymap.plot"  # still lazy at run time
     with pytest.raises(AttributeError, match="no attribute 'pain_pionts'"):
         jm.pain_pionts  # noqa: B018
+
+
+def test_a_missing_or_folder_source_is_a_journeymap_error_and_the_builtin(tmp_path: Path) -> None:
+    for call in (
+        lambda: jm.read_events(tmp_path / "missing.csv"),
+        lambda: jm.read_twcs(tmp_path / "missing.csv"),
+        lambda: jm.read_journeys(tmp_path / "missing.parquet"),
+        lambda: jm.read_xes(tmp_path / "missing.xes"),
+    ):
+        with pytest.raises(jm.SourceNotFoundError) as err:  # before: a bare FileNotFoundError
+            call()
+        assert isinstance(err.value, FileNotFoundError) and isinstance(err.value, jm.JourneyMapError)
+        assert "missing." in str(err.value)
+    with pytest.raises(jm.SourceIsFolderError, match="is a folder, not a file") as folder:
+        jm.read_events(tmp_path)
+    assert isinstance(folder.value, IsADirectoryError)

@@ -25,7 +25,7 @@ from dask.base import compute as dask_compute
 from dask.base import persist as dask_persist
 from dask.delayed import delayed
 
-from journeymap.exceptions import ArgumentTypeError, SchemaError
+from journeymap.exceptions import ArgumentTypeError, SchemaError, SourceNotFoundError
 from journeymap.io import (
     EventLog,
     OnError,
@@ -142,7 +142,7 @@ def _read_raw(source: Any, blocksize: str | int | None, npartitions: int | None)
     for name in names:
         if not _remote(name) and not _is_glob(name) and not Path(name).exists():
             msg = f"source {name!r} does not exist"
-            raise FileNotFoundError(msg)
+            raise SourceNotFoundError(msg)
     kind, options = ("parquet", {}) if Path(names[0]).is_dir() else file_kind(names[0])
     if kind == "parquet":
         # as on one machine: an integer column with nulls (in_reply_to) as Python ints and None,
@@ -198,7 +198,7 @@ def _local_files(names: list[str]) -> list[str]:
                 found = sorted(glob.glob(name))
             if not found:
                 msg = f"source {name!r} matches no file"
-                raise FileNotFoundError(msg)
+                raise SourceNotFoundError(msg)
             files.extend(found)
         else:
             files.append(name)

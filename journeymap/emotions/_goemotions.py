@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
-from journeymap.exceptions import InvalidArgumentError
+from journeymap.exceptions import InvalidArgumentError, SourceNotFoundError
 
 SPLITS = ("train", "dev", "test")
 
@@ -28,7 +28,7 @@ def read_labels(folder: Path) -> list[str]:
     path = Path(folder) / "labels.txt"
     if not path.is_file():
         msg = f"{path} not found: a GoEmotions-format folder needs labels.txt"
-        raise FileNotFoundError(msg)
+        raise SourceNotFoundError(msg)
     return [line.strip() for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 import pandas as pd
 
-from journeymap.exceptions import ArgumentTypeError, SchemaError
+from journeymap.exceptions import ArgumentTypeError, SchemaError, SourceIsFolderError, SourceNotFoundError
 from journeymap.io._regex import SURROGATE
 
 if TYPE_CHECKING:
@@ -67,8 +67,8 @@ def read_table(source: pd.DataFrame | str | Path, *, problems: Problems | None =
             quoted field never closed; a CSV or Excel header naming a column twice; a ragged or
             malformed row when no ``problems`` collector is given. (An index named like a
             column gives way to the column, with a warning when their values differ.)
-        FileNotFoundError: no such file.
-        IsADirectoryError: a folder instead of a file (the message lists the files in it).
+        SourceNotFoundError: (a ``FileNotFoundError``) no such file.
+        SourceIsFolderError: (an ``IsADirectoryError``) a folder instead of a file (the message lists the files in it).
 
     Examples:
         >>> read_table(pd.DataFrame({"a": [1]}, index=[7])).index.tolist()
@@ -87,10 +87,10 @@ def read_table(source: pd.DataFrame | str | Path, *, problems: Problems | None =
         more = ", ..." if len(inside) > 5 else ""
         hint = f" (files in it: {', '.join(inside[:5])}{more})" if inside else " (it holds no files)"
         msg = f"source {str(path)!r} is a folder, not a file: give the path of the file to read{hint}"
-        raise IsADirectoryError(msg)
+        raise SourceIsFolderError(msg)
     if not path.is_file():
         msg = f"source {str(path)!r} does not exist"
-        raise FileNotFoundError(msg)
+        raise SourceNotFoundError(msg)
     kind, options = file_kind(str(path))
     if kind == "parquet":
         import pyarrow.parquet as pq
@@ -127,7 +127,7 @@ def read_csv_header(path: str | Path) -> pd.DataFrame:
 
     Raises:
         SchemaError: as :func:`read_table` raises it for this file's header.
-        FileNotFoundError: no such file.
+        SourceNotFoundError: (a ``FileNotFoundError``) no such file.
 
     Examples:
         >>> import tempfile

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from journeymap.emotions.taxonomy import Taxonomy
-from journeymap.exceptions import ArgumentTypeError, InvalidArgumentError, JourneyMapError, SchemaError
+from journeymap.exceptions import ArgumentTypeError, InvalidArgumentError, JourneyMapError, SchemaError, SourceNotFoundError
 from journeymap.io._values import check_tz, zone_name
 from journeymap.journeys._set import JourneySet
 from journeymap.journeys._table import journey_set_from_events
@@ -192,7 +192,7 @@ def read_journeys(path: str | os.PathLike[str]) -> JourneySet:
     is rebuilt from them; ``by``, the stage model and the taxonomy come from the file's metadata.
 
     Raises:
-        FileNotFoundError: no file at ``path``.
+        SourceNotFoundError: (a ``FileNotFoundError``) no file at ``path``.
         JourneyMapError: the file is not Parquet, was not written by ``to_parquet``, or lacks the
             journey columns.
 
@@ -211,7 +211,7 @@ def read_journeys(path: str | os.PathLike[str]) -> JourneySet:
     source = Path(path)
     if not source.is_file():
         msg = f"no such file: {source}"
-        raise FileNotFoundError(msg)
+        raise SourceNotFoundError(msg)
     meta = _metadata(source)
     events = pq.read_table(source).to_pandas()
     for column, spec in meta.get("categoricals", {}).items():

@@ -30,7 +30,7 @@ import pandas as pd
 
 from journeymap.backends import dispatch
 from journeymap.emotions.taxonomy import Taxonomy
-from journeymap.exceptions import ArgumentTypeError, InvalidArgumentError, JourneyMapError
+from journeymap.exceptions import ArgumentTypeError, InvalidArgumentError, JourneyMapError, SourceNotFoundError
 from journeymap.io._values import check_tz, zone_name
 from journeymap.journeys._set import JourneySet
 from journeymap.journeys._table import journey_set_from_events
@@ -430,7 +430,7 @@ def read_xes(path: str | os.PathLike[str]) -> JourneySet:
     source = Path(path)
     if not source.is_file():
         msg = f"no such file: {source}"
-        raise FileNotFoundError(msg)
+        raise SourceNotFoundError(msg)
     try:
         log_attrs, rows = _parse(source)
     except (ET.ParseError, OSError, EOFError) as exc:
