@@ -179,3 +179,42 @@ def test_a_missing_or_folder_source_is_a_journeymap_error_and_the_builtin(tmp_pa
     with pytest.raises(jm.SourceIsFolderError, match="is a folder, not a file") as folder:
         jm.read_events(tmp_path)
     assert isinstance(folder.value, IsADirectoryError)
+
+
+@pytest.mark.parametrize("unit", ["s", "ms", "us", "ns"])
+@pytest.mark.parametrize("zone", ["UTC", None])
+def test_pyarrow_timestamp_columns_are_read(unit: str, zone: str | None) -> None:
+    import pyarrow as pa
+
+    stamps = pd.array(
+        [pd.Timestamp("2026-01-01 10:00"), pd.Timestamp("2026-01-01 11:00")], dtype=pd.ArrowDtype(pa.timestamp(unit, tz=zone))
+    )
+    frame = pd.DataFrame({"customer_id": ["a", "b"], "timestamp": stamps})  # read_parquet(..., dtype_backend="pyarrow")
+    events = jm.read_events(frame).events  # before: ArrowInvalid for nanoseconds
+    assert events["timestamp"].tolist() == [
+        pd.Timestamp("2026-01-01 10:00", tz="UTC"),
+        pd.Timestamp("2026-01-01 11:00", tz="UTC"),
+    ]
+
+
+def test_a_pyarrow_timestamp_beyond_nanoseconds_is_rejected_with_its_reason() -> None:
+    import datetime as dt
+
+    import pyarrow as pa
+
+    from journeymap.io._time import OUT_OF_RANGE
+
+    stamps = pd.array([dt.datetime(3000, 1, 1), dt.datetime(2026, 1, 1, 10)], dtype=pd.ArrowDtype(pa.timestamp("us")))
+    log = jm.read_events(pd.DataFrame({"customer_id": ["a", "b"], "timestamp": stamps}), on_error="collect")
+    assert log.rejects[["row", "reason"]].values.tolist() == [[0, OUT_OF_RANGE]]
+    assert log.events["timestamp"].tolist() == [pd.Timestamp("2026-01-01 10:00", tz="UTC")]
+
+
+@pytest.mark.parametrize(
+    "values", [["2026-01-01T10:00Z"], ["2026-01-01T10:00Z", "2026-01-01T10:00Z"], ["x", "2026-01-01T10:00Z"]]
+)
+def test_categorical_timestamps_are_read_value_by_value(values: list[str]) -> None:
+    frame = pd.DataFrame({"customer_id": "a", "timestamp": pd.Categorical(values)})
+    log = jm.read_events(frame, on_error="collect")  # before: TypeError from pandas' Categorical
+    assert log.events["timestamp"].tolist() == [pd.Timestamp("2026-01-01 10:00", tz="UTC")] * values.count("2026-01-01T10:00Z")
+    assert len(log.events) + len(log.rejects) == len(values)

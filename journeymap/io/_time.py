@@ -46,9 +46,8 @@ EPOCH_MS_BEYOND = (
 )
 #: The reason for text that is no time journeymap reads; it names the forms read and the way out.
 UNPARSEABLE = (
-    "unparseable timestamp: journeymap reads ISO 8601 text (2026-03-01 09:15:00+01:00), epoch seconds or "
-    "milliseconds, YYYYMMDD and Twitter's format; parse other forms (03/01/2026, 'Mar 1, 2026 9:15 AM') "
-    "with pandas.to_datetime(..., format=...) first"
+    "unparseable timestamp: journeymap reads ISO 8601 (2026-03-01 09:15+01:00), epoch seconds or milliseconds, "
+    "YYYYMMDD and Twitter's format; parse others (03/01/2026) with pandas.to_datetime(format=...) first"
 )
 NOT_A_DATE = "not a valid date: eight digits in 1900-2100 are read as YYYYMMDD (ISO 8601's basic format)"
 WRONG_TYPE = "wrong type: expected a time (ISO 8601 text, epoch number or datetime)"
@@ -282,6 +281,27 @@ def epoch_text(text: pd.Series) -> pd.Series:
     return digits
 
 
+def _plain(values: pd.Series) -> pd.Series:
+    """``values`` with a categorical or pyarrow timestamp column made the NumPy-backed column it stands for.
+
+    A categorical's values are read one by one, as an object column's (pandas' ``map`` on one
+    category returns a categorical, not flags). A pyarrow timestamp (``read_parquet(...,
+    dtype_backend="pyarrow")``) becomes a NumPy datetime column of the same unit, whose range
+    the nanosecond check reads; pyarrow's own operations refuse to localize or to convert
+    nanoseconds to floats.
+    """
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        return values.astype(object)
+    if isinstance(values.dtype, pd.ArrowDtype):
+        import pyarrow as pa
+
+        kind = values.dtype.pyarrow_dtype
+        if pa.types.is_timestamp(kind):
+            zone = f", {kind.tz}" if kind.tz else ""
+            return values.astype(f"datetime64[{kind.unit}{zone}]")
+    return values
+
+
 def parse_timestamps(values: pd.Series) -> pd.Series:
     """Parse a column to ``datetime64[ns, UTC]``; unparseable values become NaT.
 
@@ -299,6 +319,7 @@ def parse_timestamps(values: pd.Series) -> pd.Series:
         >>> parse_timestamps(pd.Series(["20240301", 20240301, "1507704944"], dtype=object)).dt.strftime("%Y-%m-%d").tolist()
         ['2024-03-01', '2024-03-01', '2017-10-11']
     """
+    values = _plain(values)
     if isinstance(values.dtype, pd.DatetimeTZDtype) or pd.api.types.is_datetime64_dtype(values.dtype):
         converted: pd.Series = _in_range(values).dt.tz_convert("UTC").astype("datetime64[ns, UTC]")
         return converted
