@@ -297,8 +297,9 @@ def _plain(values: pd.Series) -> pd.Series:
 
         kind = values.dtype.pyarrow_dtype
         if pa.types.is_timestamp(kind):
-            zone = f", {kind.tz}" if kind.tz else ""
-            return values.astype(f"datetime64[{kind.unit}{zone}]")
+            target = pd.DatetimeTZDtype(kind.unit, kind.tz) if kind.tz else np.dtype(f"datetime64[{kind.unit}]")
+            converted: pd.Series = values.astype(target)
+            return converted
     return values
 
 
