@@ -139,6 +139,14 @@ GapOption = Annotated[
     Optional[str],  # noqa: UP045
     typer.Option("--gap", help="With --by customer: the quiet time that starts a new journey (e.g. 12h; default 7D)."),
 ]
+MinScoreOption = Annotated[
+    Optional[float],  # noqa: UP045
+    typer.Option(
+        "--min-score",
+        help="Topics: a message whose topic_score is below this is 'other' (with --labels every message joins a "
+        "label without it; 0.3 suits the bundled encoder where the labels cover part of the messages).",
+    ),
+]
 LangScorerOption = Annotated[
     Optional[list[str]],  # noqa: UP045
     typer.Option(
@@ -653,6 +661,7 @@ def map_(
     labels: Annotated[Optional[str], typer.Option(help="With --topics: topic names, comma-separated (zero-shot).")] = None,  # noqa: UP045
     labels_file: Annotated[Optional[Path], typer.Option(help="With --topics: a file of topic names, one a line.")] = None,  # noqa: UP045
     encoder: Annotated[str, typer.Option(help="With --topics: the sentence encoder (name, hub id or path).")] = "default",
+    min_score: MinScoreOption = None,
     scorer_option: ScorerOption = None,
     actors: ActorsOption = None,
     tz: TzOption = None,
@@ -681,9 +690,11 @@ def map_(
             _not_the_input(tables / name, input, "--tables: the file")
         _no_file_in_the_way(tables, "--tables")
     _no_file_in_the_way(report.parent, "--report")
-    if not topics and (n_topics is not None or labels is not None or labels_file is not None or encoder != "default"):
-        raise _fail("--n-topics, --labels, --labels-file and --encoder need --topics")
-    model = _topic_model(n_topics, labels, labels_file, encoder) if topics else None
+    if not topics and (
+        n_topics is not None or labels is not None or labels_file is not None or encoder != "default" or min_score is not None
+    ):
+        raise _fail("--n-topics, --labels, --labels-file, --encoder and --min-score need --topics")
+    model = _topic_model(n_topics, labels, labels_file, encoder, min_score) if topics else None
     if model is not None:
         model.set_params(cache=cache)
     gap = _gap_needs_customer(gap, by)
@@ -742,7 +753,9 @@ def _labels(labels: str | None, labels_file: Path | None) -> list[str] | dict[st
     return named
 
 
-def _topic_model(n_topics: int | None, labels: str | None, labels_file: Path | None, encoder: str) -> TopicModel:
+def _topic_model(
+    n_topics: int | None, labels: str | None, labels_file: Path | None, encoder: str, min_score: float | None = None
+) -> TopicModel:
     """The topic model the options describe (discovery, or zero-shot with labels); checked before any work."""
     from journeymap.topics import TopicModel
     from journeymap.topics._inputs import as_label_descriptions
@@ -753,7 +766,7 @@ def _topic_model(n_topics: int | None, labels: str | None, labels_file: Path | N
     with _handled():
         if names is not None:
             as_label_descriptions(names)  # fail now on one label, repeats or 'other', not after reading
-        return TopicModel(labels=names, n_topics=n_topics, encoder=encoder, progress=True)
+        return TopicModel(labels=names, n_topics=n_topics, encoder=encoder, progress=True, min_score=min_score)
 
 
 def _over_all(info: pd.DataFrame, topics: pd.Series) -> pd.DataFrame:
@@ -808,6 +821,7 @@ def topics(
     by: Annotated[By, typer.Option(help="Journeys by conversation thread or by customer.")] = By.thread,
     columns: Annotated[Optional[list[str]], typer.Option(help="Column mapping SOURCE=CANONICAL, repeatable.")] = None,  # noqa: UP045
     encoder: Annotated[str, typer.Option(help="Sentence encoder: a registered name, hub id or model path.")] = "default",
+    min_score: MinScoreOption = None,
     sample: Annotated[
         Optional[int],  # noqa: UP045
         typer.Option(min=2, help="Learn the topics from a random sample of this many messages."),
@@ -840,7 +854,7 @@ def topics(
     _not_the_input(_rejects_path(output), input, "the rejects file")
     _not_the_input(_warnings_path(output), input, "the warnings file")
     _no_file_in_the_way(output.parent, "--output")
-    model = _topic_model(n_topics, labels, labels_file, encoder)
+    model = _topic_model(n_topics, labels, labels_file, encoder, min_score)
     model.set_params(seed=seed, cache=cache)
     if fmt is Format.texts and (actors or gap is not None or by is not By.thread or tz is not None):
         raise _fail("--actors, --gap, --by and --tz are for journeys; --format texts reads the messages alone")

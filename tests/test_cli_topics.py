@@ -211,3 +211,20 @@ def test_topics_help_names_the_columns_each_mode_writes(plugin_installed: None, 
         ]
         assert [c for c in written if c not in helped] == []
     assert "(messages, share" not in helped
+
+
+def test_min_score_sends_weak_fits_to_other(plugin_installed: None, events_csv: Path, tmp_path: Path) -> None:
+    out = tmp_path / "zs.csv"
+    base = ["topics", str(events_csv), "-o", str(out), "--labels", "refund,card", "--encoder", "hashing", "--no-cache"]
+    run_ok(base)
+    scores = pd.read_csv(out.with_name("zs.messages.csv"))["topic_score"]
+    assert "other" not in set(pd.read_csv(out.with_name("zs.messages.csv"))["topic"])
+    floor = float(scores.median())
+    run_ok([*base, "--min-score", str(floor)])  # before: no such option
+    messages = pd.read_csv(out.with_name("zs.messages.csv"))
+    assert (messages["topic"] == "other").tolist() == (messages["topic_score"] < floor).tolist()
+    assert (messages["topic"] == "other").any()
+    fails_cleanly(
+        ["map", str(events_csv), "--min-score", "0.3"],
+        "--n-topics, --labels, --labels-file, --encoder and --min-score need --topics",
+    )
