@@ -217,11 +217,52 @@ class JourneySet(EventColumns):
         """A JourneySet with the same journeys and new event columns (same rows, same order).
 
         ``taxonomy`` is that of new emotion columns; by default the current one is kept.
+
+        Raises:
+            InvalidArgumentError: other rows, or the rows in another order.
+            SchemaError: a column the journeys rest on dropped (``customer_id``, ``timestamp``,
+                ``actor``, ``journey_id``, ``step``), ``journey_id`` or ``step`` changed,
+                ``timestamp`` no longer time-zone-aware times, or ``valence`` not numbers:
+                the analytics would fail on them later, far from the change.
+
+        Examples:
+            >>> import journeymap as jm
+            >>> js = jm.build_journeys(jm.datasets.service_journeys(5, seed=0))
+            >>> js.with_events(js.events.assign(region="north")).events["region"].unique().tolist()
+            ['north']
+            >>> js.with_events(js.events.drop(columns="actor"))
+            Traceback (most recent call last):
+            ...
+            journeymap.exceptions.SchemaError: with_events: column 'actor' is gone; ...
         """
         if len(events) != len(self.events) or not events.index.equals(self.events.index):
             msg = "with_events needs the same rows in the same order as js.events"
             raise InvalidArgumentError(msg)
+        self._check_replacement(events)
         return JourneySet(events, self.journeys, self.stages, by=self.by, taxonomy=taxonomy or self._taxonomy, tz=self.tz)
+
+    def _check_replacement(self, events: pd.DataFrame) -> None:
+        """Raise :class:`SchemaError` where ``events`` cannot stand for :attr:`events` (see :meth:`with_events`)."""
+        for column in ("customer_id", "timestamp", "actor", "journey_id", "step"):
+            if column in self.events.columns and column not in events.columns:
+                msg = f"with_events: column {column!r} is gone; the journeys and their analytics need it (keep it from js.events)"
+                raise SchemaError(msg)
+        for column in ("journey_id", "step"):
+            if column in self.events.columns and not events[column].equals(self.events[column]):
+                msg = (
+                    f"with_events: column {column!r} changed; it places each event in its journey, so it must stay as "
+                    f"js.events has it (to regroup the events, build the journeys again: jm.build_journeys)"
+                )
+                raise SchemaError(msg)
+        stamps = events["timestamp"] if "timestamp" in events.columns else None
+        if stamps is not None and not isinstance(stamps.dtype, pd.DatetimeTZDtype):
+            msg = f"with_events: column 'timestamp' must hold time-zone-aware times (datetime64[ns, UTC]), got {stamps.dtype}"
+            raise SchemaError(msg)
+        if "valence" in events.columns and not pd.api.types.is_numeric_dtype(events["valence"].dtype):
+            msg = (
+                f"with_events: column 'valence' must hold numbers in [-1, 1] (NaN where unscored), got {events['valence'].dtype}"
+            )
+            raise SchemaError(msg)
 
     def to_parquet(self, path: str | os.PathLike[str], *, compression: str | None = "zstd") -> Path:
         """Save the journeys (events, scores, scorer ids, stage model, taxonomy) to one Parquet file.
