@@ -218,3 +218,42 @@ def test_categorical_timestamps_are_read_value_by_value(values: list[str]) -> No
     log = jm.read_events(frame, on_error="collect")  # before: TypeError from pandas' Categorical
     assert log.events["timestamp"].tolist() == [pd.Timestamp("2026-01-01 10:00", tz="UTC")] * values.count("2026-01-01T10:00Z")
     assert len(log.events) + len(log.rejects) == len(values)
+
+
+def test_with_events_refuses_events_the_analytics_cannot_read() -> None:
+    js = jm.build_journeys(jm.datasets.service_journeys(8, seed=0))
+    events = js.events
+    cases = {
+        "column 'timestamp' is gone": events.drop(columns="timestamp"),  # before: KeyError in the analytics
+        "column 'actor' is gone": events.drop(columns="actor"),
+        "column 'journey_id' changed": events.assign(journey_id=events["journey_id"].iloc[::-1].to_numpy()),
+        "must hold time-zone-aware times": events.assign(timestamp=events["timestamp"].dt.tz_localize(None)),
+        "'timestamp' must hold": events.assign(timestamp=events["timestamp"].astype(str)),
+        "'valence' must hold numbers": events.assign(valence="x"),
+    }
+    for message, changed in cases.items():
+        with pytest.raises(jm.SchemaError, match=message):
+            js.with_events(changed)
+    kept = js.with_events(events.assign(valence=0.5, region="north"))
+    assert kept.events["region"].eq("north").all() and len(kept) == len(js)
+
+
+def test_dates_without_times_get_no_hour_of_day_chart() -> None:
+    import matplotlib as mpl
+
+    mpl.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from journeymap.testing.data import planted_scores
+
+    js = planted_scores(jm.build_journeys(jm.datasets.service_journeys(15, seed=0)))
+    dates = js.events["timestamp"].dt.tz_convert("Europe/Berlin").dt.normalize().dt.tz_convert("UTC")
+    dated = js.with_events(js.events.assign(timestamp=dates))
+    ax = jm.plot.time_patterns(dated, tz="Europe/Berlin")
+    texts = [t.get_text() for t in ax.texts]
+    assert not ax.images  # before: every message drawn in the 00 column, read as a pattern
+    assert any("stamped 00:00 (Europe/Berlin)" in t and "dates, not times" in t for t in texts)
+    plt.close(ax.figure)
+    ax = jm.plot.time_patterns(js)  # real times: the heatmap
+    assert ax.images
+    plt.close(ax.figure)

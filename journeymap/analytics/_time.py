@@ -19,6 +19,7 @@ __all__ = [
     "FULL_COVERAGE",
     "WEEKDAYS",
     "check_tz",
+    "clock_time",
     "hour_frame",
     "partial_periods",
     "patterns_frame",
@@ -71,6 +72,32 @@ def hour_frame(events: pd.DataFrame, tz: str | dt.tzinfo) -> pd.DataFrame:
             "valence": f.loc[cust, "valence"].astype("float64").where(scored),
         }
     )
+
+
+def clock_time(events: pd.DataFrame, tz: str | dt.tzinfo) -> str | None:
+    """The one time of day every customer message is stamped at, in ``tz`` ("00:00"), or None.
+
+    Dates without times (a survey export, a daily feed) read as midnight: every message at one
+    time of day says the data holds no hours, and an hour-of-day chart of it would show one
+    column. Three or more messages are needed to tell; fewer give None.
+
+    Examples:
+        >>> stamps = pd.to_datetime(["2026-03-01", "2026-03-02", "2026-03-05"]).tz_localize("UTC")
+        >>> events = pd.DataFrame({"timestamp": stamps, "actor": "customer"})
+        >>> clock_time(events, "UTC"), clock_time(events, "Asia/Kolkata")
+        ('00:00', '05:30')
+        >>> clock_time(events.assign(timestamp=stamps + pd.to_timedelta([0, 1, 2], unit="h")), "UTC") is None
+        True
+    """
+    customer = (events["actor"].astype("string") == "customer").fillna(False).to_numpy(dtype=bool)
+    local = events.loc[customer, "timestamp"].dt.tz_convert(check_tz(tz))
+    if len(local) < 3:
+        return None
+    of_day = (local - local.dt.normalize()).unique()
+    if len(of_day) != 1:
+        return None
+    seconds = int(pd.Timedelta(of_day[0]).total_seconds())
+    return f"{seconds // 3600:02d}:{seconds % 3600 // 60:02d}" + (f":{seconds % 60:02d}" if seconds % 60 else "")
 
 
 def patterns_frame(stats: pd.DataFrame) -> pd.DataFrame:

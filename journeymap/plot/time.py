@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
-from journeymap.analytics._time import WEEKDAYS, check_tz
+from journeymap.analytics._time import WEEKDAYS, check_tz, clock_time
 from journeymap.analytics.time import time_patterns as patterns_table
 from journeymap.backends import dispatch
 from journeymap.exceptions import InvalidArgumentError
@@ -48,6 +48,8 @@ def time_patterns(
     with a message; the volume is always drawn in full. The share negative is coloured on a
     fixed 0-1 scale and the mean valence on -1 .. 1, not on the range of the data. ``tz`` is read as in
     :func:`journeymap.time_patterns` (None is the zone the events were read in, else UTC).
+    Where every customer message is stamped at one time of day (dates without times, read as
+    midnight), the chart says so instead of drawing them all in one hour.
 
     Examples:
         >>> import journeymap as jm
@@ -65,6 +67,11 @@ def time_patterns(
         raise InvalidArgumentError(msg)
     tz = check_tz(tz, js)
     table = patterns_table(js, tz=tz)
+    stamped = clock_time(js.events, tz)
+    if stamped is not None:  # dates without times: one column at midnight would read as a pattern
+        ax = _theme.get_ax(ax, figsize=(10, 3.6))
+        note = f"hours of day to show: every customer message is stamped {stamped} ({tz}), so the data holds dates, not times"
+        return _theme.empty(ax, note)
     grid = table[metric].unstack("hour").reindex(list(WEEKDAYS)).to_numpy(dtype=float)
     volume = table["volume"].unstack("hour").reindex(list(WEEKDAYS)).to_numpy(dtype=float)
     ax = _theme.get_ax(ax, figsize=(10, 3.6))
