@@ -31,6 +31,7 @@ __all__ = [
     "ACTORS",
     "ADDRESSED",
     "CANONICAL_COLUMNS",
+    "CLOSED",
     "EMOTION_COLUMNS",
     "EVENT_COLUMNS",
     "FALSE_WORDS",
@@ -140,7 +141,15 @@ REPLY_OUTSIDE_DATA = "reply_outside_data"
 #: none: the reply analytics count it as neither answered nor unanswered (``"unaddressed"``).
 ADDRESSED = "addressed"
 
-#: The words a flag column (``inbound``, ``addressed``, ``reply_outside_data``) may hold for yes
+#: An optional boolean attribute column: True where the source says the case is closed (a
+#: helpdesk ticket whose status is solved or closed: ``events["closed"] =
+#: events["status"].isin(["solved", "closed"])``). A customer message with no reply after it, in
+#: a conversation with a True here, waits for none: a survey comment or a last word on a solved
+#: ticket. Triage lists it as ``"closing"``, and the reply analytics count it as neither answered
+#: nor unanswered, as a customer's thanks.
+CLOSED = "closed"
+
+#: The words a flag column (``inbound``, ``addressed``, ``closed``, ``reply_outside_data``) may hold for yes
 #: and for no, compared stripped and lower-cased: what a CSV written and read back holds.
 TRUE_WORDS: frozenset[str] = frozenset({"true", "t", "yes", "y", "1", "1.0"})
 FALSE_WORDS: frozenset[str] = frozenset({"false", "f", "no", "n", "0", "0.0"})

@@ -257,3 +257,62 @@ def test_dates_without_times_get_no_hour_of_day_chart() -> None:
     ax = jm.plot.time_patterns(js)  # real times: the heatmap
     assert ax.images
     plt.close(ax.figure)
+
+
+def _ticket_events(closed: list[object] | None) -> pd.DataFrame:
+    frame = pd.DataFrame(
+        {
+            "thread_id": ["t1", "t1", "t1", "t2", "t3", "t3", "t3"],
+            "customer_id": ["c1", "c1", "c1", "c2", "c3", "c3", "c3"],
+            "timestamp": pd.to_datetime(
+                [
+                    "2026-03-01 09:00",
+                    "2026-03-01 10:00",
+                    "2026-03-01 12:00",
+                    "2026-03-01 09:30",
+                    "2026-03-01 09:40",
+                    "2026-03-01 09:50",
+                    "2026-03-01 11:00",
+                ],
+                utc=True,
+            ),
+            "actor": ["customer", "agent", "customer", "customer", "customer", "agent", "customer"],
+            "text": [
+                "my card is blocked",
+                "fixed",
+                "Slow and unhelpful.",
+                "where is my refund",
+                "app crashes",
+                "which phone?",
+                "iphone 12",
+            ],
+        }
+    )
+    return frame if closed is None else frame.assign(closed=closed)
+
+
+def _scored_tickets(closed: list[object] | None) -> jm.JourneySet:
+    js = jm.build_journeys(jm.read_events(_ticket_events(closed)))
+    valence = js.events["text"].map({"fixed": 0.0, "which phone?": 0.0, "iphone 12": 0.0}).fillna(-0.6)
+    sentiment = valence.map(lambda v: "negative" if v < -0.25 else "neutral")
+    return js.with_events(js.events.assign(valence=valence.astype("float64"), sentiment=sentiment))
+
+
+@pytest.mark.parametrize("flags", [[False, False, True, False, False, False, False], ["", "", "True", "", "", "", "false"]])
+def test_a_comment_on_a_closed_ticket_waits_for_no_reply(flags: list[object]) -> None:
+    js = _scored_tickets(flags)  # a CSV's words, or booleans
+    plain = _scored_tickets(None)
+    before = jm.triage(plain)
+    assert set(before.loc[before["status"] == "waiting", "text"]) == {"Slow and unhelpful.", "where is my refund", "iphone 12"}
+    after = jm.triage(js)
+    status = dict(zip(after["text"], after["status"]))
+    assert status == {"where is my refund": "waiting", "iphone 12": "waiting", "Slow and unhelpful.": "closing"}
+    times = jm.response_times(js)
+    assert int(times["unanswered"].sum()) == 2  # before: 3, the survey comment on the solved ticket counted
+    assert int(jm.response_times(plain)["unanswered"].sum()) == 3
+
+
+def test_the_closed_flag_must_be_a_flag() -> None:
+    js = _scored_tickets(["solved"] * 7)
+    with pytest.raises(jm.SchemaError, match="column 'closed' must hold True or False"):
+        jm.triage(js)

@@ -186,7 +186,8 @@ def flag_column(events: pd.DataFrame, name: str, *, default: bool) -> npt.NDArra
     """A boolean attribute column the analytics read (``addressed``, ``reply_outside_data``), as booleans.
 
     Booleans (NA is ``default``), numbers 0 and 1, and the words true/false, yes/no, t/f, 1/0 in any
-    case, as a CSV written and read back holds them; without the column, ``default`` everywhere.
+    case, as a CSV written and read back holds them (a blank is missing); without the column,
+    ``default`` everywhere.
     Anything else is a :class:`~journeymap.SchemaError` naming the column, a row and its value:
     read as True, the string ``"False"`` would silently say the opposite.
 
@@ -203,6 +204,7 @@ def flag_column(events: pd.DataFrame, name: str, *, default: bool) -> npt.NDArra
     if pd.api.types.is_bool_dtype(column.dtype):
         return column.fillna(default).to_numpy(dtype=bool)
     words = column.astype("string").str.strip().str.lower()
+    words = words.mask(words == "")  # a blank cell is a missing value: ``default``
     true, false = words.isin(TRUE_WORDS).fillna(False), words.isin(FALSE_WORDS).fillna(False)
     wrong = (words.notna() & ~true & ~false).to_numpy(dtype=bool)
     if wrong.any():

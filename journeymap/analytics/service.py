@@ -17,7 +17,7 @@ from journeymap.backends import dispatch
 from journeymap.emotions.taxonomy import GOEMOTIONS_INTENSE
 from journeymap.exceptions import InvalidArgumentError
 from journeymap.journeys._table import id_ranks
-from journeymap.schema import NEGATIVE_VALENCE, REPLY_OUTSIDE_DATA, SCORE_PREFIX, score_column
+from journeymap.schema import CLOSED, NEGATIVE_VALENCE, REPLY_OUTSIDE_DATA, SCORE_PREFIX, score_column
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -482,16 +482,28 @@ def _closing(events: pd.DataFrame, ctx: ReplyContext, automatic: np.ndarray) -> 
     least :data:`CLOSING_VALENCE`; unscored events close nothing. The ``irony`` column is not
     consulted: the default model's irony head reads exclamatory thanks as ironic (0.80 on "Thank
     you for the answer!!"), while its sentiment head, trained on tweets, already reads sarcastic
-    thanks as negative.
+    thanks as negative. The second array also holds every customer message of a conversation
+    the source marks closed (:data:`~journeymap.schema.CLOSED`), scored or not.
     """
+    closed = _closed_conversations(events, ctx) & ctx.customer
     if "valence" not in events.columns:
-        none = np.zeros(len(events), dtype=bool)
-        return none, none
+        return np.zeros(len(events), dtype=bool), closed
     positive = (events["valence"].astype("float64") >= CLOSING_VALENCE).to_numpy(dtype=bool)
     answered_before = ctx.last_before(~ctx.customer & ~automatic) >= 0
     thanks = ctx.customer & positive & answered_before
-    settled = ctx.customer & ~thanks & (ctx.first_after(thanks) >= 0)
+    settled = ctx.customer & ~thanks & ((ctx.first_after(thanks) >= 0) | closed)
     return thanks, settled
+
+
+def _closed_conversations(events: pd.DataFrame, ctx: ReplyContext) -> npt.NDArray[np.bool_]:
+    """Per event: whether its conversation has a row the source marks closed (:data:`~journeymap.schema.CLOSED`)."""
+    flag = flag_column(events, CLOSED, default=False)
+    if not flag.any():
+        return flag
+    conversation = ctx.outcome_conversations()
+    closed = np.zeros(int(conversation.max(initial=-1)) + 1, dtype=bool)
+    closed[conversation[flag]] = True
+    return np.asarray(closed[conversation], dtype=bool)
 
 
 def _open_kinds(
