@@ -316,3 +316,13 @@ def test_the_closed_flag_must_be_a_flag() -> None:
     js = _scored_tickets(["solved"] * 7)
     with pytest.raises(jm.SchemaError, match="column 'closed' must hold True or False"):
         jm.triage(js)
+
+
+def test_numeric_segments_come_in_numeric_order() -> None:
+    from journeymap.testing.data import planted_scores
+
+    js = planted_scores(jm.build_journeys(jm.datasets.service_journeys(60, seed=0)))
+    codes = pd.factorize(js.events["customer_id"])[0] % 11  # an NPS score per customer, 0 to 10
+    table = jm.compare_segments(js.with_events(js.events.assign(nps=codes)), "nps", min_size=1)
+    assert table.index.tolist() == [str(k) for k in range(11)]  # before: 0, 1, 10, 2, ...
+    assert jm.compare_segments(js, "tier").index.tolist() == ["free", "plus", "premium"]

@@ -98,6 +98,44 @@ def _adjusted(
     return adjusted
 
 
+def _check_min_size(min_size: object) -> None:
+    if isinstance(min_size, bool) or not isinstance(min_size, int) or min_size < 1:
+        msg = f"min_size must be a positive number of units (customers, by default), got {min_size!r}"
+        raise InvalidArgumentError(msg)
+
+
+def _no_segments(*, timed: bool) -> pd.DataFrame:
+    """The table without rows: :func:`compare_segments`' columns and dtypes."""
+    return pd.DataFrame(
+        {
+            "n_journeys": pd.Series(dtype="int64"),
+            "n_units": pd.Series(dtype="int64"),
+            **{c: pd.Series(dtype="float64") for c in ("mean_valence", "end_valence", "share_negative_end", "recovery_rate")},
+            "diff_vs_rest": pd.Series(dtype="timedelta64[ns]" if timed else "float64"),
+            "effect_size": pd.Series(dtype="float64"),
+            "testable": pd.Series(dtype=bool),
+            "p_value": pd.Series(dtype="float64"),
+            "kruskal_p": pd.Series(dtype="float64"),
+        },
+        index=pd.Index([], dtype="string"),
+    )
+
+
+def _natural_order(keys: pd.Index) -> np.ndarray:
+    """Positions that put segment values in order: by number where every one is a number, else as text.
+
+    Attributes are read as text, so an NPS score of 10 would sort between 1 and 2.
+
+    Examples:
+        >>> _natural_order(pd.Index(["0", "10", "2", "9.5"])).tolist(), _natural_order(pd.Index(["b", "a"])).tolist()
+        ([0, 2, 3, 1], [1, 0])
+    """
+    numbers = pd.to_numeric(pd.Series(keys, dtype=object), errors="coerce")
+    if len(keys) and numbers.notna().all():
+        return np.argsort(numbers.to_numpy(dtype=float), kind="stable")
+    return np.argsort(np.asarray(keys.astype(str), dtype=object), kind="stable")
+
+
 def _first_customer_value(events: pd.DataFrame, customer: np.ndarray, column: str) -> pd.Series:
     """Per journey, the value of ``column`` at its first customer step, missing or not (events are in step order)."""
     first = events.loc[customer, ["journey_id", column]].drop_duplicates("journey_id", keep="first")
@@ -168,7 +206,8 @@ def compare_segments(
     journey's segment is the value of column ``by`` at its first customer step (a customer
     attribute such as tier or region; ``by="topic"``, after :func:`~journeymap.assign_topics`,
     compares journeys by what the customer first wrote about); the result is indexed by the
-    segment value, the index named after the column. Per segment: ``n_journeys``, ``mean_valence``
+    segment value, the index named after the column, in order (by number where every value is
+    one: an NPS score of 10 after 9). Per segment: ``n_journeys``, ``mean_valence``
     and ``end_valence`` (means over journeys of each journey's mean and end valence: every
     journey counts once, however many messages it has), ``share_negative_end`` (of the scored journeys, those whose last scored
     step is negative: :func:`journey_metrics`' ``end_sentiment``), ``recovery_rate`` (of the
@@ -242,9 +281,7 @@ def compare_segments(
         values = values.where(metrics["recovery_known"].to_numpy(dtype=bool))
     measured = values.notna().to_numpy(dtype=bool)
     groups = {key: g for key, g in metrics.groupby("segment", sort=True)}  # noqa: C416 - dict(groupby) reads .keys
-    if isinstance(min_size, bool) or not isinstance(min_size, int) or min_size < 1:
-        msg = f"min_size must be a positive number of units (customers, by default), got {min_size!r}"
-        raise InvalidArgumentError(msg)
+    _check_min_size(min_size)
     segment = metrics["segment"].to_numpy(dtype=object)
     samples = _UnitSamples(values.to_numpy(dtype=float), measured, segment, unit_of.reindex(metrics.index).to_numpy(dtype=object))
     tested = [samples.within(key) for key in groups]
@@ -274,19 +311,8 @@ def compare_segments(
         }
     out = pd.DataFrame.from_dict(rows, orient="index")
     if not len(out):  # no segment: the same columns, no rows (as the other analytics do)
-        out = pd.DataFrame(
-            {
-                "n_journeys": pd.Series(dtype="int64"),
-                "n_units": pd.Series(dtype="int64"),
-                **{c: pd.Series(dtype="float64") for c in ("mean_valence", "end_valence", "share_negative_end", "recovery_rate")},
-                "diff_vs_rest": pd.Series(dtype="timedelta64[ns]" if timed else "float64"),
-                "effect_size": pd.Series(dtype="float64"),
-                "testable": pd.Series(dtype=bool),
-                "p_value": pd.Series(dtype="float64"),
-                "kruskal_p": pd.Series(dtype="float64"),
-            },
-            index=pd.Index([], dtype="string"),
-        )
+        out = _no_segments(timed=timed)
+    out = out.iloc[_natural_order(out.index)]
     position = list(out.columns).index("p_value") + 1
     out.insert(position, "p_adjusted", _adjusted(out["p_value"].to_numpy(dtype=float), correction, measured, segment, groups))
     out["testable"] = out["testable"].astype(bool)
