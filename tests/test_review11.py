@@ -326,3 +326,22 @@ def test_numeric_segments_come_in_numeric_order() -> None:
     table = jm.compare_segments(js.with_events(js.events.assign(nps=codes)), "nps", min_size=1)
     assert table.index.tolist() == [str(k) for k in range(11)]  # before: 0, 1, 10, 2, ...
     assert jm.compare_segments(js, "tier").index.tolist() == ["free", "plus", "premium"]
+
+
+def test_nested_json_lines_are_flattened_into_dotted_columns(tmp_path: Path) -> None:
+    import json
+
+    rows = [
+        {"id": "m1", "author": {"id": "u1", "is_brand": False}, "created_time": 1772356500000, "body": "my order is late"},
+        {"id": "m2", "author": {"id": "u2", "is_brand": False}, "created_time": 1772357100000, "body": "same here"},
+    ]
+    path = tmp_path / "chat.jsonl"
+    path.write_text("\n".join(json.dumps(r) for r in rows) + "\n", encoding="utf-8")
+    columns = {"id": "event_id", "author.id": "customer_id", "created_time": "timestamp", "body": "text"}
+    log = jm.read_events(path, columns=columns)  # before: SchemaError, no column 'author.id' (one column of dicts)
+    assert log.events["customer_id"].tolist() == ["u1", "u2"]
+    assert log.events["author.is_brand"].astype(str).tolist() == ["False", "False"]
+    assert log.events["timestamp"].tolist() == [
+        pd.Timestamp(1772356500000, unit="ms", tz="UTC"),
+        pd.Timestamp(1772357100000, unit="ms", tz="UTC"),
+    ]

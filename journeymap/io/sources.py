@@ -44,7 +44,8 @@ def read_table(source: pd.DataFrame | str | Path, *, problems: Problems | None =
     journeymap[excel]``) are told apart by :func:`file_kind`. A
     ``.json`` file may also hold pandas' default ``DataFrame.to_json()`` layout, one object of
     columns (``{"customer_id": {"0": "a", "1": "b"}, ...}``), read in the order of its row keys,
-    or its ``orient="split"``, ``"table"`` and ``"index"`` layouts.
+    or its ``orient="split"``, ``"table"`` and ``"index"`` layouts. Nested JSON objects become
+    dotted columns (``author.id``), as :func:`pandas.json_normalize` names them.
     CSV is read strictly: every value as a string, the delimiter of the header line (comma,
     semicolon, tab or bar), line ends as the file writes them (a carriage return inside a field
     stays in the text; a file whose lines all end in a bare carriage return, as old Mac programs
@@ -422,8 +423,34 @@ def _read_json_lines(text: str, path: Path) -> tuple[pd.DataFrame, int]:
 
 
 def _json_frame(records: list[dict[str, Any]]) -> pd.DataFrame:
-    """JSON objects as rows, values as JSON gives them (no column of ints with a null made float)."""
-    return pd.DataFrame(records, dtype=object) if records else pd.DataFrame()
+    """JSON objects as rows, values as JSON gives them (no column of ints with a null made float).
+
+    Nested objects are flattened into dotted column names, as :func:`pandas.json_normalize`
+    names them (``{"author": {"id": 7}}`` gives a column ``author.id``), so that a chat export's
+    ``author.id`` can be mapped to ``customer_id``; lists stay values.
+
+    Examples:
+        >>> frame = _json_frame([{"id": 1, "author": {"id": 7, "name": {"first": "Ann"}}}, {"id": 2, "author": None}])
+        >>> frame.columns.tolist(), frame.iloc[0].tolist()[:3]
+        (['id', 'author.id', 'author.name.first', 'author'], [1, 7, 'Ann'])
+    """
+    if not records:
+        return pd.DataFrame()
+    if any(isinstance(value, dict) for record in records for value in record.values()):
+        records = [_flattened(record) if isinstance(record, dict) else record for record in records]
+    return pd.DataFrame(records, dtype=object)
+
+
+def _flattened(record: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    """``record`` with its nested objects' fields as ``outer.inner`` keys (an empty object stays a value)."""
+    out: dict[str, Any] = {}
+    for key, value in record.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict) and value:
+            out.update(_flattened(value, f"{name}."))
+        else:
+            out[name] = value
+    return out
 
 
 #: A lone surrogate, as :func:`journeymap.io.validation.without_surrogates` finds them.
