@@ -471,7 +471,7 @@ def _checked(js: object, *, examples: int, max_steps: int, sla: object, freq: st
 @dispatch
 def report(
     js: JourneySet,
-    path: str | Path,
+    path: str | os.PathLike[str],
     *,
     title: str = "Customer emotion journey report",
     examples: int = 3,

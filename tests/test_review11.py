@@ -345,3 +345,16 @@ def test_nested_json_lines_are_flattened_into_dotted_columns(tmp_path: Path) -> 
         pd.Timestamp(1772356500000, unit="ms", tz="UTC"),
         pd.Timestamp(1772357100000, unit="ms", tz="UTC"),
     ]
+
+
+def test_any_path_like_source_is_read(tmp_path: Path) -> None:
+    class Where:  # an os.PathLike that is no pathlib.Path (fsspec, a service's own path type)
+        def __init__(self, path: Path) -> None:
+            self.path = path
+
+        def __fspath__(self) -> str:
+            return str(self.path)
+
+    csv = tmp_path / "events.csv"
+    pd.DataFrame({"customer_id": ["a"], "timestamp": ["2026-03-01T09:00Z"]}).to_csv(csv, index=False)
+    assert len(jm.read_events(Where(csv))) == 1  # before: ArgumentTypeError, "must be a DataFrame or a path"

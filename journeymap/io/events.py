@@ -14,8 +14,8 @@ from journeymap.schema import CANONICAL_COLUMNS, REJECT_COLUMNS, REQUIRED_COLUMN
 
 if TYPE_CHECKING:
     import datetime
+    import os
     from collections.abc import Mapping
-    from pathlib import Path
 
     import pandas as pd
 
@@ -24,7 +24,7 @@ __all__ = ["CANONICAL_COLUMNS", "REJECT_COLUMNS", "REQUIRED_COLUMNS", "EventLog"
 
 @dispatch
 def read_events(
-    source: pd.DataFrame | str | Path,
+    source: pd.DataFrame | str | os.PathLike[str],
     *,
     columns: Mapping[str, str] | None = None,
     actors: Mapping[str, str] | None = None,

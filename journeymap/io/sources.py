@@ -11,6 +11,7 @@ import io
 import itertools
 import json
 import logging
+import os
 import re
 import sys
 import warnings
@@ -32,7 +33,7 @@ logger = logging.getLogger(__name__)
 __all__ = ["file_kind", "map_columns", "read_csv_header", "read_json_lines", "read_table", "write_table"]
 
 
-def read_table(source: pd.DataFrame | str | Path, *, problems: Problems | None = None) -> pd.DataFrame:
+def read_table(source: pd.DataFrame | str | os.PathLike[str], *, problems: Problems | None = None) -> pd.DataFrame:
     """A pandas frame as it is (with a fresh 0-based index), or a file read as written.
 
     A named index (of a frame, or stored in a Parquet file) comes back as columns, as
@@ -79,7 +80,7 @@ def read_table(source: pd.DataFrame | str | Path, *, problems: Problems | None =
     """
     if isinstance(source, pd.DataFrame):
         return _index_as_columns(source, "the input DataFrame")
-    if not isinstance(source, (str, Path)):
+    if not isinstance(source, (str, os.PathLike)):
         msg = f"source must be a pandas DataFrame or a path, got {type(source).__name__}"
         raise ArgumentTypeError(msg)
     path = Path(source)
@@ -844,7 +845,7 @@ def _lists_joined(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.assign(**joined) if joined else frame
 
 
-def write_table(frame: pd.DataFrame, path: str | Path, *, index: bool = False) -> Path:
+def write_table(frame: pd.DataFrame, path: str | os.PathLike[str], *, index: bool = False) -> Path:
     r"""Write a result table by the file's suffix: ``.csv``, ``.tsv``, ``.parquet``, ``.jsonl`` or ``.xlsx``.
 
     ``index=False`` (the default) leaves a default 0-based index out, as tidy tables have none;

@@ -18,7 +18,7 @@ from journeymap.io.validation import Problems, as_id, as_text, check_on_error, c
 from journeymap.schema import ADDRESSED, FALSE_WORDS, REPLY_OUTSIDE_DATA, TRUE_WORDS, input_names, log_kept
 
 if TYPE_CHECKING:
-    from pathlib import Path
+    import os
 
     import numpy.typing as npt
 
@@ -268,7 +268,7 @@ def _keep_extras(frame: pd.DataFrame, canonical: pd.DataFrame) -> None:
 
 @dispatch
 def read_twcs(  # noqa: PLR0915 - one pass over the columns, read top to bottom
-    path_or_frame: pd.DataFrame | str | Path, *, on_error: OnError = "collect"
+    path_or_frame: pd.DataFrame | str | os.PathLike[str], *, on_error: OnError = "collect"
 ) -> EventLog:
     """Read the Customer Support on Twitter format into an :class:`~journeymap.EventLog`.
 
