@@ -358,3 +358,32 @@ def test_any_path_like_source_is_read(tmp_path: Path) -> None:
     csv = tmp_path / "events.csv"
     pd.DataFrame({"customer_id": ["a"], "timestamp": ["2026-03-01T09:00Z"]}).to_csv(csv, index=False)
     assert len(jm.read_events(Where(csv))) == 1  # before: ArgumentTypeError, "must be a DataFrame or a path"
+
+
+def test_a_transition_seen_once_does_not_top_the_moments_of_truth() -> None:
+    rows = []
+    start = pd.Timestamp("2026-01-01", tz="UTC")
+    # ten journeys web -> app with a steady drop of 0.4; one journey web -> phone with a drop of 1.6
+    for j in range(11):
+        second = "phone" if j == 10 else "app"
+        first_v, second_v = (0.8, -0.8) if j == 10 else (0.3, -0.1)
+        for k, (tp, v) in enumerate([("web", first_v), (second, second_v)]):
+            rows.append(
+                {
+                    "customer_id": f"c{j}",
+                    "thread_id": f"t{j}",
+                    "timestamp": start + pd.Timedelta(hours=j, minutes=k),
+                    "actor": "customer",
+                    "touchpoint": tp,
+                    "text": "x",
+                    "valence": v,
+                    "sentiment": "negative" if v < -0.25 else ("positive" if v > 0.25 else "neutral"),
+                }
+            )
+    js = jm.build_journeys(jm.read_events(pd.DataFrame(rows)))
+    table = jm.moments_of_truth(js)
+    assert table.index.tolist()[0] == ("web", "app")  # before: ("web", "phone"), one customer's drop
+    assert table.loc[("web", "phone"), "rank"] == 2
+    assert jm.moments_of_truth(js, min_count=1).index.tolist()[0] == ("web", "phone")
+    with pytest.raises(jm.InvalidArgumentError, match="min_count"):
+        jm.moments_of_truth(js, min_count=0)

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from journeymap.analytics._checks import check_count
 from journeymap.analytics._prep import require_scored
 from journeymap.analytics._stats import VALENCE_BOUNDS, MeanInterval, top_labels
 from journeymap.analytics._summary import customer_steps, summary_frame, summary_row
@@ -110,7 +111,7 @@ def pain_points(js: JourneySet, *, level: Level = "touchpoint", top: int | None 
 
 
 @dispatch
-def moments_of_truth(js: JourneySet, *, level: Level = "touchpoint", top: int | None = 10) -> pd.DataFrame:
+def moments_of_truth(js: JourneySet, *, level: Level = "touchpoint", top: int | None = 10, min_count: int = 3) -> pd.DataFrame:
     """The largest valence drops between consecutive scored customer messages of a journey.
 
     One row per transition, indexed by (``from``, ``to``) touchpoint, stage or topic: ``rank``,
@@ -119,13 +120,16 @@ def moments_of_truth(js: JourneySet, *, level: Level = "touchpoint", top: int | 
     :data:`~journeymap.schema.SIGNIFICANT_DROP`, 0.25). The ``top`` largest mean drops first
     (None: all); every transition is listed, so where fewer than ``top`` lose valence on average
     the next rows have a negative ``mean_drop``: the valence rose there, and ``share_drops``
-    still says how often it fell.
+    still says how often it fell. A transition seen fewer than ``min_count`` times (default 3,
+    as :func:`journeymap.plot.time_patterns` colours an hour) is ranked after those seen more
+    often, whatever its mean: one customer's bad moment is no pattern, and a mean of one drop
+    would otherwise top the table. ``min_count=1`` ranks every transition by its mean alone.
 
     Examples:
         >>> import journeymap as jm
         >>> from journeymap.testing.data import planted_scores
         >>> js = planted_scores(jm.build_journeys(jm.datasets.service_journeys(30, seed=0)), seed=1)
-        >>> moments = jm.moments_of_truth(js, level="stage")
+        >>> moments = jm.moments_of_truth(js, level="stage", min_count=1)
         >>> moments.index.names, list(moments.columns)
         (FrozenList(['from', 'to']), ['rank', 'count', 'mean_drop', 'share_drops'])
         >>> bool(moments["mean_drop"].is_monotonic_decreasing)
@@ -141,5 +145,8 @@ def moments_of_truth(js: JourneySet, *, level: Level = "touchpoint", top: int | 
     stats = pd.DataFrame(
         {"count": by_pair.size(), "mean_drop": by_pair["drop"].mean(), "share_drops": by_pair["significant"].mean()}
     )
-    out = stats.sort_index().sort_values(["mean_drop", "count"], ascending=[False, False], kind="stable")  # ties by name
-    return ranked(out, top)
+    check_count(min_count, "min_count", minimum=1)
+    enough = stats["count"] >= min_count
+    order = stats.assign(_enough=enough).sort_index()
+    order = order.sort_values(["_enough", "mean_drop", "count"], ascending=[False, False, False], kind="stable")  # ties by name
+    return ranked(order.drop(columns="_enough"), top)
