@@ -8,7 +8,8 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import given
+from hypothesis import example, given
+from hypothesis import strategies as st
 
 import journeymap as jm
 from journeymap.analytics.graph import END, START
@@ -108,6 +109,80 @@ def test_response_times_by_hand() -> None:
     assert rt["valence_change_after_reply"] == pytest.approx(0.5 - -0.7)
 
 
+#: A step of a hand-drawn journey: (actor, valence or None). Valences sit on and around the
+#: -0.25 / 0.25 cuts, so negative, neutral and positive words all come up.
+_STEP = st.one_of(
+    st.tuples(st.just("customer"), st.sampled_from([-0.9, -0.5, -0.25, -0.1, 0.0, 0.2, 0.25, 0.5, 0.9, None])),
+    st.tuples(st.sampled_from(["agent", "bot", "system"]), st.none()),
+)
+
+
+@st.composite
+def journeys_with_a_recovery(draw: st.DrawFn) -> list[list[tuple[str, float | None]]]:
+    """A few one-thread journeys of random steps; the first ends negative -> brand reply -> positive.
+
+    The first journey's last customer word is the positive one, so it recovered whatever came
+    before; the others are free, and recover or not as their steps say.
+    """
+    steps = st.lists(_STEP, max_size=8)
+    reply = draw(st.sampled_from(["agent", "bot"]))
+    tail = draw(st.lists(st.tuples(st.sampled_from(["agent", "bot", "system"]), st.none()), max_size=2))
+    first = [*draw(steps), ("customer", -0.8), (reply, None), ("customer", 0.7), *tail]
+    return [first, *draw(st.lists(steps.filter(bool), max_size=4))]
+
+
+def _recovered_by_hand(steps: list[tuple[str, float | None]]) -> bool:
+    """A negative word, then a brand reply (agent or bot; system is none), then a positive last word."""
+    said = [(i, v) for i, (a, v) in enumerate(steps) if a == "customer" and v is not None]
+    negative = [i for i, v in said if v < -0.25]
+    if not negative or said[-1][1] <= 0.25:
+        return False
+    return any(a in ("agent", "bot") and negative[0] < i < said[-1][0] for i, (a, _) in enumerate(steps))
+
+
+@given(journeys_with_a_recovery())
+@example(
+    [
+        [("customer", -0.5), ("bot", None), ("customer", 0.9)],  # a bot's reply counts
+        [("customer", -0.5), ("system", None), ("customer", 0.9)],  # an auto-acknowledgement does not
+        [("agent", None), ("customer", -0.5), ("customer", 0.9)],  # the reply came before the dip
+        [("customer", -0.5), ("customer", 0.9), ("agent", None)],  # and here after the end
+        [("customer", 0.1), ("agent", None), ("customer", 0.9)],  # no dip
+        [("customer", -0.5), ("agent", None), ("customer", 0.9), ("customer", 0.1)],  # ends neutral
+        [("customer", -0.9), ("agent", None), ("customer", 0.5), ("customer", -0.25), ("customer", 0.26)],
+    ]
+)
+def test_recovery_is_a_negative_moment_then_a_reply_then_a_positive_end(journeys: list[list[tuple[str, float | None]]]) -> None:
+    rows = [
+        {
+            "event_id": f"e{j}-{i}",
+            "customer_id": f"c{j}",
+            "thread_id": f"t{j}",
+            "timestamp": pd.Timestamp("2024-01-01", tz="UTC") + pd.Timedelta(minutes=i),
+            "actor": actor,
+            "text": "x",
+            "valence": valence,
+        }
+        for j, steps in enumerate(journeys)
+        for i, (actor, valence) in enumerate(steps)
+    ]
+    frame = pd.DataFrame(rows)
+    js = jm.build_journeys(jm.read_events(frame.drop(columns="valence")))
+    e = js.events.copy()
+    by_id = frame.set_index("event_id")["valence"]
+    e["valence"] = e["event_id"].map(by_id).to_numpy(dtype=np.float32, na_value=np.nan)
+    e["emotion"] = pd.array(np.where(e["valence"].notna(), "neutral", None), dtype="string")
+    e["emo_neutral"], e["scorer"] = np.float32(0.5), "hand"
+    m = jm.journey_metrics(js.with_events(e))
+    assert len(m) == len(journeys)
+    got = dict(zip(m["customer_id"], m["recovered"].tolist(), strict=True))
+    # both ways: every journey the rule calls recovered is, and every one it does not is not
+    assert got == {f"c{j}": _recovered_by_hand(steps) for j, steps in enumerate(journeys)}
+    assert got["c0"]  # the case is reached in every example
+    recovered = m[m["recovered"]]
+    assert (recovered["time_to_recover"] > pd.Timedelta(0)).all()
+
+
 @pytest.mark.filterwarnings("ignore:build_journeys replaced the input:UserWarning")  # the frames carry a random stage
 @given(event_frames(min_rows=1))
 def test_recovery_needs_a_negative_moment_before_a_positive_end(frame: pd.DataFrame) -> None:
@@ -120,6 +195,8 @@ def test_recovery_needs_a_negative_moment_before_a_positive_end(frame: pd.DataFr
     e["emo_neutral"], e["scorer"] = np.float32(0.5), "r"
     js = js.with_events(e)
     m = jm.journey_metrics(js)
+    # random frames and valences seldom hold a recovery: one direction only, on whatever comes up
+    # (test_recovery_is_a_negative_moment_then_a_reply_then_a_positive_end reaches the case)
     for jid in m.index[m["recovered"]]:
         steps = js.events[js.events["journey_id"] == jid]
         v = steps["valence"].dropna().to_numpy()

@@ -96,8 +96,13 @@ def test_argument_errors_are_journeymap_errors_and_builtin_ones() -> None:
 def test_unscored_journeys_and_a_missing_text_column_are_schema_errors(tmp_path: Path) -> None:
     js = jm.build_journeys(jm.datasets.service_journeys(5, seed=0))
     no_text = js.events.drop(columns="text")
-    for call in (lambda: jm.triage(js), lambda: jm.report(js, tmp_path / "r.html"), lambda: jm.score(no_text)):
-        with pytest.raises(jm.SchemaError) as info:  # before: a bare JourneyMapError, no ValueError
+    calls = [
+        (lambda: jm.triage(js), r"^triage needs emotion columns: run journeymap\.score\(js\) first"),
+        (lambda: jm.report(js, tmp_path / "r.html"), r"^report needs scored journeys \(emotion columns\)"),
+        (lambda: jm.score(no_text), r"^score needs a 'text' column; found: \['event_id'"),
+    ]
+    for call, message in calls:
+        with pytest.raises(jm.SchemaError, match=message) as info:  # before: a bare JourneyMapError, no ValueError
             call()
         assert isinstance(info.value, ValueError)
 

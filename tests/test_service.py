@@ -324,7 +324,7 @@ def test_service_levels_by_agent_on_planted_agents(synthetic: tuple[jm.EventLog,
     assert big["valence_change"].notna().all() and big["recovered"].between(0, 1).all()
     tiers = jm.service_levels(js, by="tier")
     assert tiers.index.name == "tier" and tiers.loc["free", "recovered"] < tiers.loc["plus", "recovered"]
-    with pytest.raises(jm.SchemaError):
+    with pytest.raises(jm.SchemaError, match=r"service_levels: no column 'plan' in the events; columns: \['event_id'"):
         jm.service_levels(js, by="plan")
 
 

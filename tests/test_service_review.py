@@ -12,13 +12,39 @@ from journeymap.testing.data import planted_scores
 # -- periods ------------------------------------------------------------------------------------
 
 
+@pytest.fixture(scope="module")
+def over_a_year() -> jm.JourneySet:
+    """Messages from mid-November 2023 to the end of January 2025: 15 months, 6 quarters, 3 years."""
+    return planted_scores(jm.build_journeys(jm.datasets.service_journeys(60, seed=0, start="2023-11-15", days=450)))
+
+
+#: The period starts each freq gives on :func:`over_a_year` (dates, UTC).
+_STARTS = {
+    "M": pd.date_range("2023-11-01", "2025-01-01", freq="MS", tz="UTC"),
+    "Q": pd.date_range("2023-10-01", "2025-01-01", freq="QS", tz="UTC"),
+    "Y": pd.date_range("2023-01-01", "2025-01-01", freq="YS", tz="UTC"),
+}
+
+
 @pytest.mark.parametrize("freq", ["M", "MS", "ME", "Q", "QE", "Y"])
-def test_trends_take_calendar_months_quarters_and_years(freq: str) -> None:
-    js = planted_scores(jm.build_journeys(jm.datasets.service_journeys(40, seed=0)))
+def test_trends_take_calendar_months_quarters_and_years(freq: str, over_a_year: jm.JourneySet) -> None:
+    js = over_a_year
+    span = js.events["timestamp"].max() - js.events["timestamp"].min()
+    assert span > pd.Timedelta(days=366)
     out = jm.trends(js, freq=freq)
     assert int(out["volume"].sum()) == int((js.events["actor"] == "customer").sum())
-    assert (out.index.day == 1).all() and out.index.is_monotonic_increasing
-    assert len(jm.trends(js, freq="M")) == len(out) or freq[0] != "M"
+    unit = freq[0]
+    assert list(out.index) == list(_STARTS[unit])
+    if unit == "Q":
+        assert set(out.index.month) <= {1, 4, 7, 10} and (out.index.day == 1).all()
+    if unit == "Y":
+        assert ((out.index.month == 1) & (out.index.day == 1)).all()
+    # a quarter (year) holds its months' messages, and there are fewer of them than months
+    months = jm.trends(js, freq="M")
+    if unit != "M":
+        assert len(out) < len(months)
+        regrouped = months["volume"].groupby(months.index.tz_localize(None).to_period(unit).start_time).sum()
+        assert regrouped.tolist() == out["volume"].tolist()
 
 
 def test_trends_bad_or_multiple_calendar_freq_is_a_clear_error() -> None:

@@ -89,11 +89,17 @@ def to_graphml(G: nx.DiGraph, path: str | Path) -> Path:
     """Write the graph as GraphML (readable by Gephi, yEd, Cytoscape); NaN values are left out.
 
     Examples:
-        >>> import tempfile, pathlib, journeymap as jm
+        >>> import tempfile, pathlib, networkx as nx, journeymap as jm
         >>> from journeymap.testing.data import planted_scores
         >>> js = planted_scores(jm.build_journeys(jm.datasets.service_journeys(10, seed=0)))
-        >>> jm.to_graphml(jm.journey_graph(js), pathlib.Path(tempfile.mkdtemp()) / "g.graphml").suffix
-        '.graphml'
+        >>> G = jm.journey_graph(js)
+        >>> back = nx.read_graphml(jm.to_graphml(G, pathlib.Path(tempfile.mkdtemp()) / "g.graphml"))
+        >>> (back.number_of_nodes(), back.number_of_edges()), (G.number_of_nodes(), G.number_of_edges())
+        ((8, 18), (8, 18))
+        >>> back.nodes["billing"]["volume"] == G.nodes["billing"]["volume"]
+        True
+        >>> sorted(G.edges["__start__", "account"]), sorted(back.edges["__start__", "account"])  # the NaN ones left out
+        (['count', 'mean_valence_change', 'median_seconds', 'probability'], ['count', 'probability'])
     """
     import networkx as nx
 

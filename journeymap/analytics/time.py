@@ -43,8 +43,9 @@ def time_patterns(js: JourneySet, *, tz: str | dt.tzinfo | None = None) -> pd.Da
         (168, FrozenList(['weekday', 'hour']))
         >>> int(tp["volume"].sum()) == int((js.events["actor"] == "customer").sum())
         True
-        >>> int(tp.loc[("Monday", 9), "volume"]) >= 0
-        True
+        >>> utc = jm.time_patterns(js, tz="UTC")  # Paris is an hour ahead of UTC in March: 13:00 UTC is 14:00 there
+        >>> [int(utc.loc[("Monday", h), "volume"]) for h in (13, 14)], [int(tp.loc[("Monday", h), "volume"]) for h in (14, 15)]
+        ([2, 1], [2, 1])
     """
     tz = check_tz(tz, js)
     events = require_scored(js, "time_patterns")

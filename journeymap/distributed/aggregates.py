@@ -192,8 +192,11 @@ def time_patterns(js: DaskJourneySet, *, tz: str | dt.tzinfo | None = None) -> p
         >>> from journeymap.distributed import build_journeys, from_pandas, time_patterns
         >>> from journeymap.testing.data import planted_scores
         >>> djs = build_journeys(from_pandas(jm.datasets.service_journeys(20, seed=0), npartitions=2))
-        >>> len(time_patterns(djs.with_events(djs.events.map_partitions(planted_scores))))
-        168
+        >>> scored = djs.with_events(djs.events.map_partitions(planted_scores))
+        >>> tp = time_patterns(scored)
+        >>> len(tp), int(tp["volume"].sum()), int(tp.loc[("Monday", 13), "volume"])  # 84 customer messages, 2 at Monday 13h
+        (168, 84, 2)
+        >>> pd.testing.assert_frame_equal(tp, jm.time_patterns(scored.compute()))  # what pandas gives, in full
     """
     djs = _require_scored(js, "time_patterns")
     h: HourStats = tree_reduce(djs.events, functools.partial(_hours_chunk, tz=check_tz(tz, djs))).compute()

@@ -266,9 +266,11 @@ def build_journeys(
     Examples:
         >>> import journeymap as jm
         >>> from journeymap.distributed import build_journeys, from_pandas
-        >>> djs = build_journeys(from_pandas(jm.datasets.service_journeys(20, seed=0), npartitions=2), by="customer")
-        >>> djs.compute().by
-        'customer'
+        >>> log = jm.read_events(jm.datasets.service_journeys(20, seed=0).events.sample(frac=1, random_state=0))
+        >>> js = build_journeys(from_pandas(log, npartitions=2), by="customer").compute()  # customers in both partitions
+        >>> local = jm.build_journeys(log, by="customer")  # the same journeys, steps and order as on one machine
+        >>> js.by, len(js), js.journeys.equals(local.journeys), js.events.equals(local.events)
+        ('customer', 33, True, True)
     """
     check_by(by)
     gap_nanoseconds(gap)  # whatever ``by``, as on one machine

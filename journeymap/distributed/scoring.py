@@ -243,8 +243,14 @@ def score(
     Examples:
         >>> import journeymap as jm
         >>> from journeymap.distributed import build_journeys, from_pandas, score
-        >>> djs = score(build_journeys(from_pandas(jm.datasets.service_journeys(10, seed=0))), cache=False)
-        >>> bool(djs.compute().events["valence"].notna().any())
+        >>> log = jm.datasets.service_journeys(10, seed=0)
+        >>> events = score(build_journeys(from_pandas(log, npartitions=2)), cache=False).compute().events
+        >>> events.groupby("actor", observed=True)["valence"].count().to_dict()  # the customer's messages (agents=False)
+        {'customer': 45, 'agent': 0}
+        >>> local = jm.score(jm.build_journeys(log), cache=False).events  # as on one machine:
+        >>> bool((events["emotion"].fillna("") == local["emotion"].fillna("")).all())
+        True
+        >>> bool(np.allclose(events["valence"], local["valence"], atol=1e-5, equal_nan=True))
         True
     """
     del progress  # the dashboard shows the cluster's progress

@@ -71,8 +71,22 @@ def available() -> bool:
     """Whether ONNX Runtime and the ONNX package (needed for export) can be imported.
 
     Examples:
-        >>> isinstance(available(), bool)
+        >>> import sys
+        >>> from unittest import mock
+        >>> def importable(name):
+        ...     try:
+        ...         __import__(name)
+        ...     except ImportError:
+        ...         return False
+        ...     return True
+        >>> available() == (importable("onnxruntime") and importable("onnx"))
         True
+        >>> with mock.patch.dict(sys.modules, {"onnx": None}):  # as if onnx were not installed
+        ...     available()
+        False
+        >>> with mock.patch.dict(sys.modules, {"onnxruntime": None}):
+        ...     available()
+        False
     """
     return importlib.util.find_spec("onnxruntime") is not None and importlib.util.find_spec("onnx") is not None
 

@@ -330,9 +330,22 @@ def build_journeys(
 
     Examples:
         >>> from journeymap.datasets import service_journeys
-        >>> js = build_journeys(service_journeys(n_customers=50, seed=0), by="thread")
-        >>> list(js.events.columns[-3:])
-        ['journey_id', 'step', 'stage']
+        >>> log = service_journeys(n_customers=50, seed=0)
+        >>> js = build_journeys(log, by="thread")
+        >>> list(js.events.columns[-3:]), len(js), len(js.events) == len(log.events)
+        (['journey_id', 'step', 'stage'], 96, True)
+        >>> second = js.events[js.events["journey_id"] == js.journeys.index[1]]
+        >>> print(second[["journey_id", "step", "actor", "stage"]].to_string(index=False))
+        journey_id  step    actor          stage
+         e00000270     1 customer        contact
+         e00000270     2    agent first_response
+         e00000270     3    agent      follow_up
+         e00000270     4 customer      follow_up
+         e00000270     5    agent      follow_up
+         e00000270     6 customer      follow_up
+         e00000270     7    agent     resolution
+        >>> len(build_journeys(log, by="customer"))  # a customer's threads less than 7 days apart join
+        84
     """
     check_by(by)
     gap_nanoseconds(gap)  # checked whatever ``by``: a typo fails here, not when by="customer" is tried

@@ -36,8 +36,15 @@ class Stage(Frozen):
     """One journey stage; its place in the order comes from the StageModel that holds it.
 
     Examples:
-        >>> Stage(name="purchase", description="The order is placed.").name
-        'purchase'
+        >>> from pydantic import ValidationError
+        >>> purchase = Stage(name="purchase", description="The order is placed.")
+        >>> {purchase: 3}[Stage(name="purchase", description="The order is placed.")]  # frozen: hashed and compared by value
+        3
+        >>> try:
+        ...     Stage(name="")
+        ... except ValidationError as error:
+        ...     print(error.errors()[0]["type"])
+        string_too_short
     """
 
     name: str = Field(min_length=1)

@@ -35,8 +35,16 @@ class Touchpoint(Frozen):
     """A place in the service where an interaction happens.
 
     Examples:
-        >>> Touchpoint(name="billing", channel="twitter").name
-        'billing'
+        :attr:`JourneySet.touchpoints <journeymap.JourneySet.touchpoints>` lists them, busiest
+        first, each with the channel most of its steps came on:
+
+        >>> import pandas as pd, journeymap as jm
+        >>> events = pd.DataFrame({"customer_id": "c", "actor": ["customer", "agent", "customer", "customer"],
+        ...     "touchpoint": ["billing", "billing", "billing", "refund"], "channel": ["dm", "twitter", "twitter", "email"],
+        ...     "timestamp": pd.date_range("2024-01-01", periods=4, freq="h", tz="UTC")})
+        >>> jm.build_journeys(events, by="customer").touchpoints
+        [Touchpoint(name='billing', channel='twitter', description=''),
+         Touchpoint(name='refund', channel='email', description='')]
     """
 
     name: str = Field(min_length=1)

