@@ -305,9 +305,11 @@ def build_journeys(
             :func:`addressed_customers`; a brand message's ``customer_id`` is set to the customer
             it answers). ``"customer"``: each customer's events, split wherever more than ``gap``
             passes between two consecutive events.
-        gap: the inactivity gap for ``by="customer"`` (a pandas Timedelta or string like ``"7D"``);
-            a reply (``in_reply_to``) to a message of the same customer never starts a journey,
-            however late it comes.
+        gap: the inactivity gap for ``by="customer"`` (a pandas Timedelta or string like ``"7D"``):
+            a new journey starts where more than ``gap`` passes between two consecutive events of
+            the customer's rows, whoever wrote them (a brand reply or a system event keeps a
+            journey open as a customer message does); a reply (``in_reply_to``) to a message of
+            the same customer never starts a journey, however late it comes.
         stages: a :class:`~journeymap.model.StageModel`, a ``{touchpoint: stage}`` mapping, or
             None for the default service model (:meth:`StageModel.service`). An input's own
             ``stage`` column is replaced by the model's stages (``StageModel.from_column("stage",
