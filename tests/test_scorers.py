@@ -218,7 +218,7 @@ def test_an_unknown_hub_id_fails_in_seconds_when_nothing_listens(monkeypatch: py
         monkeypatch.setenv("HF_ENDPOINT", f"http://127.0.0.1:{port}")
         assert unused != f"http://127.0.0.1:{port}"
         start = time.perf_counter()
-        with pytest.raises(ModelLoadError, match=r"did not answer"):
+        with pytest.raises(ModelLoadError, match=r"could not be reached"):  # at once: not "did not answer within 1 s"
             TransformerScorer("journeymap-tests/no-such-model")
         assert time.perf_counter() - start < 4
 

@@ -81,9 +81,10 @@ def hub_lookup(name: str, *, revision: str | None = None, timeout: float = HUB_T
     """Ask the hub about model ``name``, waiting at most ``timeout`` seconds in all (DNS included).
 
     Returns ``"found"``, ``"missing"`` (the hub answered: no such model, or it is private or
-    gated), ``"offline"`` (huggingface_hub is in offline mode) or ``"silent"`` (no answer in
-    time: no network, DNS failing, a firewall, or an endpoint that accepts connections and never
-    replies). The request runs in a daemon thread joined with
+    gated), ``"offline"`` (huggingface_hub is in offline mode), ``"unreachable"`` (the request
+    failed at once: no network, a name that does not resolve, a refused connection, a 5xx) or
+    ``"silent"`` (no answer in time: a firewall that drops packets, an endpoint that accepts
+    connections and never replies). The request runs in a daemon thread joined with
     ``timeout``, because neither name resolution nor every stalled read honours a socket timeout.
     """
     from huggingface_hub import HfApi
@@ -106,10 +107,10 @@ def hub_lookup(name: str, *, revision: str | None = None, timeout: float = HUB_T
             result.append("offline")
         except HfHubHTTPError as exc:  # 401/403/404 from a hub that answered; 5xx means it is not serving
             status = getattr(exc.response, "status_code", None)
-            result.append("missing" if status is not None and status < 500 else "silent")
+            result.append("missing" if status is not None and status < 500 else "unreachable")
         except Exception as exc:  # connection refused, reset, timed out, bad URL: the hub is not answering
-            logger.debug("the hub did not answer about %r: %r", name, exc)
-            result.append("silent")
+            logger.debug("the hub could not be asked about %r: %r", name, exc)
+            result.append("unreachable")
 
     thread = threading.Thread(target=ask, daemon=True, name="journeymap-hub-lookup")
     thread.start()
@@ -234,10 +235,11 @@ def resolve_model(name: str, *, revision: str | None, local_files_only: bool | N
             "(get_scorer('default')), which works offline."
         )
         raise ModelLoadError(msg)
-    if found == "silent":
+    if found in {"silent", "unreachable"}:
+        why = f"did not answer within {HUB_TIMEOUT:.0f} s" if found == "silent" else "could not be reached (no network?)"
         msg = (
             f"Could not load the Hugging Face model {name!r}: it is not on disk ({where}) and the hub "
-            f"({hub_endpoint()}) did not answer within {HUB_TIMEOUT:.0f} s. Use a local model folder or the "
+            f"({hub_endpoint()}) {why}. Use a local model folder or the "
             "default scorer (get_scorer('default')), which works offline."
         )
         raise ModelLoadError(msg)
