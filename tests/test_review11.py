@@ -387,3 +387,14 @@ def test_a_transition_seen_once_does_not_top_the_moments_of_truth() -> None:
     assert jm.moments_of_truth(js, min_count=1).index.tolist()[0] == ("web", "phone")
     with pytest.raises(jm.InvalidArgumentError, match="min_count"):
         jm.moments_of_truth(js, min_count=0)
+
+
+def test_the_time_of_day_check_survives_a_zone_whose_clocks_skip_midnight() -> None:
+    from journeymap.analytics._time import clock_time
+
+    # Santiago's clocks went from 00:00 to 01:00 on 2024-09-08: that midnight does not exist there
+    stamps = pd.to_datetime(["2024-09-08 05:30", "2024-09-08 06:00", "2024-09-09 07:00"]).tz_localize("UTC")
+    events = pd.DataFrame({"timestamp": stamps, "actor": "customer"})
+    assert clock_time(events, "America/Santiago") is None  # before: ValueError, a nonexistent time
+    dates = pd.to_datetime(["2024-09-07", "2024-09-09", "2024-09-10"]).tz_localize("America/Santiago").tz_convert("UTC")
+    assert clock_time(pd.DataFrame({"timestamp": dates, "actor": "customer"}), "America/Santiago") == "00:00"

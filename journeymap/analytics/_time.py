@@ -93,7 +93,8 @@ def clock_time(events: pd.DataFrame, tz: str | dt.tzinfo) -> str | None:
     local = events.loc[customer, "timestamp"].dt.tz_convert(check_tz(tz))
     if len(local) < 3:
         return None
-    of_day = (local - local.dt.normalize()).unique()
+    wall = local.dt.tz_localize(None)  # wall-clock times: midnight need not exist in the zone (DST at 00:00)
+    of_day = (wall - wall.dt.normalize()).unique()
     if len(of_day) != 1:
         return None
     seconds = int(pd.Timedelta(of_day[0]).total_seconds())
