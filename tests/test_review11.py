@@ -398,3 +398,15 @@ def test_the_time_of_day_check_survives_a_zone_whose_clocks_skip_midnight() -> N
     assert clock_time(events, "America/Santiago") is None  # before: ValueError, a nonexistent time
     dates = pd.to_datetime(["2024-09-07", "2024-09-09", "2024-09-10"]).tz_localize("America/Santiago").tz_convert("UTC")
     assert clock_time(pd.DataFrame({"timestamp": dates, "actor": "customer"}), "America/Santiago") == "00:00"
+
+
+def test_with_events_takes_the_same_values_in_other_dtypes() -> None:
+    js = jm.build_journeys(jm.datasets.service_journeys(8, seed=0))
+    events = js.events
+    for changed in (
+        events.convert_dtypes(),  # before: SchemaError, "column 'step' changed"
+        events.assign(step=events["step"].astype("int32")),
+        events.assign(journey_id=events["journey_id"].astype("category")),
+        events.assign(journey_id=events["journey_id"].astype(object)),
+    ):
+        assert len(js.with_events(changed)) == len(js)

@@ -100,6 +100,15 @@ def _same_zone(a: dt.tzinfo | None, b: dt.tzinfo | None) -> bool:
 _UTC_NAMES = frozenset({"UTC", "Etc/UTC", "Etc/GMT", "GMT", "Etc/Universal", "Universal", "Zulu", "Etc/Zulu", "+00:00"})
 
 
+def _same_values(a: pd.Series, b: pd.Series) -> bool:
+    """Whether two columns hold the same values in the same rows, whatever their dtypes (int32 or int64, category)."""
+    if a.equals(b):
+        return True
+    left, right = a.to_numpy(dtype=object), b.to_numpy(dtype=object)
+    missing = pd.isna(left)
+    return bool(np.array_equal(missing, pd.isna(right)) and (left[~missing] == right[~missing]).all())
+
+
 class JourneySet(EventColumns):
     """Events grouped into journeys, with a journey index.
 
@@ -248,7 +257,7 @@ class JourneySet(EventColumns):
                 msg = f"with_events: column {column!r} is gone; the journeys and their analytics need it (keep it from js.events)"
                 raise SchemaError(msg)
         for column in ("journey_id", "step"):
-            if column in self.events.columns and not events[column].equals(self.events[column]):
+            if column in self.events.columns and not _same_values(events[column], self.events[column]):
                 msg = (
                     f"with_events: column {column!r} changed; it places each event in its journey, so it must stay as "
                     f"js.events has it (to regroup the events, build the journeys again: jm.build_journeys)"
