@@ -146,7 +146,8 @@ ADDRESSED = "addressed"
 #: events["status"].isin(["solved", "closed"])``). A customer message with no reply after it, in
 #: a conversation with a True here, waits for none: a survey comment or a last word on a solved
 #: ticket. Triage lists it as ``"closing"``, and the reply analytics count it as neither answered
-#: nor unanswered, as a customer's thanks.
+#: nor unanswered, as a customer's thanks. A ``closed`` column of other values (a close date)
+#: is not read as the flag: a WARNING says so.
 CLOSED = "closed"
 
 #: The words a flag column (``inbound``, ``addressed``, ``closed``, ``reply_outside_data``) may hold for yes

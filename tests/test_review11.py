@@ -307,15 +307,22 @@ def test_a_comment_on_a_closed_ticket_waits_for_no_reply(flags: list[object]) ->
     after = jm.triage(js)
     status = dict(zip(after["text"], after["status"]))
     assert status == {"where is my refund": "waiting", "iphone 12": "waiting", "Slow and unhelpful.": "closing"}
+    reason = after.loc[after["text"] == "Slow and unhelpful.", "reason"].iloc[0]
+    assert reason.startswith("the source marks the conversation closed;") and "thanked" not in reason
     times = jm.response_times(js)
     assert int(times["unanswered"].sum()) == 2  # before: 3, the survey comment on the solved ticket counted
     assert int(jm.response_times(plain)["unanswered"].sum()) == 3
 
 
-def test_the_closed_flag_must_be_a_flag() -> None:
-    js = _scored_tickets(["solved"] * 7)
-    with pytest.raises(jm.SchemaError, match="column 'closed' must hold True or False"):
-        jm.triage(js)
+def test_a_closed_column_that_is_no_flag_is_not_read_as_one(caplog: pytest.LogCaptureFixture) -> None:
+    import logging
+
+    js = _scored_tickets(["2026-03-02"] * 7)  # an export's close date
+    with caplog.at_level(logging.WARNING, logger="journeymap"):
+        table = jm.triage(js)  # before: SchemaError, a close date is no flag
+    assert set(table.loc[table["status"] == "waiting", "text"]) == {"Slow and unhelpful.", "where is my refund", "iphone 12"}
+    assert any("it is not read as the closed flag" in r.getMessage() for r in caplog.records)
+    assert int(jm.response_times(js)["unanswered"].sum()) == 3
 
 
 def test_numeric_segments_come_in_numeric_order() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import warnings
 from typing import TYPE_CHECKING, Literal
 
@@ -15,7 +16,7 @@ from journeymap.analytics._tables import ranked
 from journeymap.analytics.automatic import AutoReplyRule, outcome_conversations, reply_context, rule_flags
 from journeymap.backends import dispatch
 from journeymap.emotions.taxonomy import GOEMOTIONS_INTENSE
-from journeymap.exceptions import InvalidArgumentError
+from journeymap.exceptions import InvalidArgumentError, SchemaError
 from journeymap.journeys._table import id_ranks
 from journeymap.schema import CLOSED, NEGATIVE_VALENCE, REPLY_OUTSIDE_DATA, SCORE_PREFIX, score_column
 
@@ -25,6 +26,8 @@ if TYPE_CHECKING:
     import numpy.typing as npt
 
     from journeymap.journeys import JourneySet
+
+logger = logging.getLogger(__name__)
 
 __all__ = [
     "CLOSING_VALENCE",
@@ -355,7 +358,7 @@ def response_table(  # noqa: PLR0915 - one table, column by column
     out["mean_wait"] = per_journey(ga.mean())
     out["max_wait"] = per_journey(ga.max())
     out["n_customer_messages"] = per_journey(g.size()).fillna(0).astype(np.int64)
-    closing = kinds["thanks"] | kinds["settled"]
+    closing = kinds["thanks"] | kinds["settled"] | kinds["closed"]
     for column, mask in (
         ("unanswered", ~waits["replied"] & ~waits["reply_outside"] & ~kinds["moved"] & ~closing & ~kinds["unaddressed"]),
         ("replied_outside", kinds["outside"]),
@@ -482,22 +485,31 @@ def _closing(events: pd.DataFrame, ctx: ReplyContext, automatic: np.ndarray) -> 
     least :data:`CLOSING_VALENCE`; unscored events close nothing. The ``irony`` column is not
     consulted: the default model's irony head reads exclamatory thanks as ironic (0.80 on "Thank
     you for the answer!!"), while its sentiment head, trained on tweets, already reads sarcastic
-    thanks as negative. The second array also holds every customer message of a conversation
-    the source marks closed (:data:`~journeymap.schema.CLOSED`), scored or not.
+    thanks as negative.
     """
-    closed = _closed_conversations(events, ctx) & ctx.customer
     if "valence" not in events.columns:
-        return np.zeros(len(events), dtype=bool), closed
+        none = np.zeros(len(events), dtype=bool)
+        return none, none
     positive = (events["valence"].astype("float64") >= CLOSING_VALENCE).to_numpy(dtype=bool)
     answered_before = ctx.last_before(~ctx.customer & ~automatic) >= 0
     thanks = ctx.customer & positive & answered_before
-    settled = ctx.customer & ~thanks & ((ctx.first_after(thanks) >= 0) | closed)
+    settled = ctx.customer & ~thanks & (ctx.first_after(thanks) >= 0)
     return thanks, settled
 
 
 def _closed_conversations(events: pd.DataFrame, ctx: ReplyContext) -> npt.NDArray[np.bool_]:
-    """Per event: whether its conversation has a row the source marks closed (:data:`~journeymap.schema.CLOSED`)."""
-    flag = flag_column(events, CLOSED, default=False)
+    """Per event: whether its conversation has a row the source marks closed (:data:`~journeymap.schema.CLOSED`).
+
+    A ``closed`` column that is no flag (an export's close date, say) is not read as one: a
+    WARNING says so and no conversation is taken for closed.
+    """
+    if CLOSED not in events.columns:
+        return np.zeros(len(events), dtype=bool)
+    try:
+        flag = flag_column(events, CLOSED, default=False)
+    except SchemaError as exc:
+        logger.warning("%s; it is not read as the closed flag (schema.CLOSED), and no conversation is taken for closed", exc)
+        return np.zeros(len(events), dtype=bool)
     if not flag.any():
         return flag
     conversation = ctx.outcome_conversations()
@@ -511,7 +523,8 @@ def _open_kinds(
 ) -> pd.DataFrame:
     """What each open customer message is, indexed like ``waits``: one status each, in triage's order.
 
-    ``thanks`` and ``settled`` (:func:`_closing`) before ``moved`` (:func:`_moved`) before
+    ``thanks`` and ``settled`` (:func:`_closing`), then ``closed`` (a conversation the source
+    marks closed: :func:`_closed_conversations`), before ``moved`` (:func:`_moved`) before
     ``outside`` (a reply outside the data) before ``unaddressed`` (addressed to no brand:
     :data:`~journeymap.schema.ADDRESSED`); a message with none of these, and no reply, is
     waiting. :func:`triage` and :func:`response_times` both read them, so they agree.
@@ -520,11 +533,14 @@ def _open_kinds(
     """
     open_ = ~waits["replied"].to_numpy(dtype=bool)
     thanks, settled = (mask[ctx.customer] & open_ for mask in _closing(events, ctx, automatic))
-    moved = _moved(events, ctx.journey, canned, ctx.conversation, ctx.loose)[ctx.customer] & open_ & ~thanks & ~settled
-    outside = waits["reply_outside"].to_numpy(dtype=bool) & ~moved & ~thanks & ~settled
-    unaddressed = ~ctx.addressed[ctx.customer] & open_ & ~thanks & ~settled & ~moved & ~outside
+    closed = _closed_conversations(events, ctx)[ctx.customer] & open_ & ~thanks & ~settled
+    done = thanks | settled | closed
+    moved = _moved(events, ctx.journey, canned, ctx.conversation, ctx.loose)[ctx.customer] & open_ & ~done
+    outside = waits["reply_outside"].to_numpy(dtype=bool) & ~moved & ~done
+    unaddressed = ~ctx.addressed[ctx.customer] & open_ & ~done & ~moved & ~outside
     return pd.DataFrame(
-        {"thanks": thanks, "settled": settled, "moved": moved, "outside": outside, "unaddressed": unaddressed}, index=waits.index
+        {"thanks": thanks, "settled": settled, "closed": closed, "moved": moved, "outside": outside, "unaddressed": unaddressed},
+        index=waits.index,
     )
 
 
@@ -573,7 +589,8 @@ def conversation_openings(
 
 def _needs_no_reply(kinds: pd.DataFrame) -> npt.NDArray[np.bool_]:
     """Open messages (:func:`_open_kinds`) that wait for no public reply: closing, moved or addressed to no brand."""
-    return np.asarray((kinds["thanks"] | kinds["settled"] | kinds["moved"] | kinds["unaddressed"]).to_numpy(dtype=bool))
+    needs_none = kinds["thanks"] | kinds["settled"] | kinds["closed"] | kinds["moved"] | kinds["unaddressed"]
+    return np.asarray(needs_none.to_numpy(dtype=bool))
 
 
 def unseen_outcomes(js: JourneySet) -> npt.NDArray[np.bool_]:
@@ -709,8 +726,8 @@ def triage(
     now_ts = end_of_data(events, now)
     kinds = _open_kinds(events, ctx, automatic, waits, rule_flags(js, auto)[0]).loc[ev.index]
     thanks, settled, moved, outside = kinds["thanks"], kinds["settled"], kinds["moved"], kinds["outside"]
-    unaddressed = kinds["unaddressed"]
-    closing = thanks | settled
+    unaddressed, closed = kinds["unaddressed"], kinds["closed"]
+    closing = thanks | settled | closed
     valence = ev["valence"].astype("float64")
     negativity = (-valence).clip(lower=0).fillna(0.0)
     taxonomy = js.taxonomy
@@ -738,6 +755,7 @@ def triage(
     reasons = reasons.where(~outside, "a reply outside the data; " + reasons)
     reasons = reasons.where(~thanks, "a positive reply to the brand's answer; " + reasons)
     reasons = reasons.where(~settled, "the customer thanked the brand later; " + reasons)
+    reasons = reasons.where(~closed, "the source marks the conversation closed; " + reasons)
     reasons = reasons.where(~unaddressed, "addressed to no brand; " + reasons)
     unranked = [moved.to_numpy(), outside.to_numpy(), closing.to_numpy(), unaddressed.to_numpy()]
     out = pd.DataFrame(

@@ -39,6 +39,7 @@ from journeymap.model import StageModel
 from journeymap.schema import (
     ADDRESSED,
     CANONICAL_COLUMNS,
+    CLOSED,
     EMOTION_COLUMNS,
     JOURNEY_COLUMNS,
     REPLY_OUTSIDE_DATA,
@@ -64,7 +65,7 @@ _TRACE = "_trace"  # the trace's own concept:name (the journey id differs where 
 #: Names an attribute of a foreign log may not take as it is: journeymap's own columns. Such an
 #: attribute is kept as ``xes:<name>`` (``xes:event_id``), so that the columns read_xes builds stay.
 _RESERVED = frozenset(
-    {*CANONICAL_COLUMNS, *JOURNEY_COLUMNS, *EMOTION_COLUMNS, *TOPIC_COLUMNS, REPLY_OUTSIDE_DATA, ADDRESSED, "resource"}
+    {*CANONICAL_COLUMNS, *JOURNEY_COLUMNS, *EMOTION_COLUMNS, *TOPIC_COLUMNS, REPLY_OUTSIDE_DATA, ADDRESSED, CLOSED, "resource"}
 )
 _ACTIVITIES = ("touchpoint", "stage", "topic")
 _EXTENSIONS = (
