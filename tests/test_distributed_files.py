@@ -199,3 +199,20 @@ def test_an_unreadable_remote_csv_is_named_by_its_address() -> None:
     finally:
         memory.rm("memory://jm-err", recursive=True)
     assert "tmp" not in str(caught.value)
+
+
+def test_json_lines_blocks_with_an_object_only_in_later_rows_are_read(tmp_path: Path) -> None:
+    import json
+
+    rows = [
+        {"customer_id": f"c{i}", "timestamp": 1507704944 + i, "assignee": None if i < 200 else {"id": f"a{i % 3}"}}
+        for i in range(400)
+    ]
+    path = tmp_path / "tickets.jsonl"
+    path.write_text("".join(json.dumps(row) + "\n" for row in rows))
+    dlog = jmd.read_events(path, on_error="collect", blocksize=8_000)  # before: metadata mismatch, 'assignee.id'
+    assert dlog.events.npartitions > 1
+    got = dlog.compute()
+    assert len(got.events) == 400 and len(got.rejects) == 0
+    # one machine flattens the nested object; each Dask block keeps it as it is, so partitions agree
+    assert "assignee.id" in jm.read_events(path).events.columns

@@ -167,7 +167,7 @@ def _json_lines(stream: Any, *, source: str, **_: Any) -> pd.DataFrame:
     dask's ``read_json`` calls this in place of ``pd.read_json``, which makes an integer column
     with a null float64 (ids past 2**53 rounded, then rejected as a wrong type).
     """
-    return read_json_lines(stream.read(), source)
+    return read_json_lines(stream.read(), source, flatten=False)  # blocks may differ in their nested fields
 
 
 def _is_glob(name: str) -> bool:

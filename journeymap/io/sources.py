@@ -371,12 +371,15 @@ def _read_json(text: str, path: Path) -> pd.DataFrame:
     return frame
 
 
-def read_json_lines(text: str, source: str) -> pd.DataFrame:
+def read_json_lines(text: str, source: str, *, flatten: bool = True) -> pd.DataFrame:
     r"""JSON Lines text as :func:`read_table` reads a ``.jsonl`` file: values as JSON gives them.
 
     An integer stays exact beside a null (the column is ``object``, not float64, which rounds
     ids past 2**53); a lone surrogate escape becomes U+FFFD, with a WARNING. ``source`` names
-    the text in messages. The distributed reader parses each block of a JSON Lines file with it.
+    the text in messages. Nested objects become dotted columns (``author.id``) unless
+    ``flatten`` is False: the distributed reader parses each block of a JSON Lines file with it
+    unflattened, since blocks may hold different nested fields and every partition must have
+    the same columns.
 
     Raises:
         SchemaError: a line that is not a JSON object, naming its line in ``text``.
@@ -385,7 +388,7 @@ def read_json_lines(text: str, source: str) -> pd.DataFrame:
         >>> read_json_lines('{"id": 1180000000000000001}\n{"id": null}\n', "events.jsonl")["id"].tolist()
         [1180000000000000001, None]
     """
-    frame, replaced = _read_json_lines(text, Path(source))
+    frame, replaced = _read_json_lines(text, Path(source), flatten=flatten)
     if replaced:
         logger.warning(
             "source %r: %d lone surrogate(s) (half of a \\uXXXX escape pair, such as an emoji cut off) "
@@ -396,7 +399,7 @@ def read_json_lines(text: str, source: str) -> pd.DataFrame:
     return frame
 
 
-def _read_json_lines(text: str, path: Path) -> tuple[pd.DataFrame, int]:
+def _read_json_lines(text: str, path: Path, *, flatten: bool = True) -> tuple[pd.DataFrame, int]:
     """JSON Lines, and how many lone surrogates were replaced.
 
     Lines end at a line feed only (a CR before it is whitespace to JSON): U+2028, U+2029 and
@@ -420,10 +423,10 @@ def _read_json_lines(text: str, path: Path) -> tuple[pd.DataFrame, int]:
             raise SchemaError(msg)
         rows.append(value)
         replaced += n
-    return _json_frame(rows), replaced
+    return _json_frame(rows, flatten=flatten), replaced
 
 
-def _json_frame(records: list[dict[str, Any]]) -> pd.DataFrame:
+def _json_frame(records: list[dict[str, Any]], *, flatten: bool = True) -> pd.DataFrame:
     """JSON objects as rows, values as JSON gives them (no column of ints with a null made float).
 
     Nested objects are flattened into dotted column names, as :func:`pandas.json_normalize`
@@ -437,7 +440,7 @@ def _json_frame(records: list[dict[str, Any]]) -> pd.DataFrame:
     """
     if not records:
         return pd.DataFrame()
-    if any(isinstance(value, dict) for record in records for value in record.values()):
+    if flatten and any(isinstance(value, dict) for record in records for value in record.values()):
         records = [_flattened(record) if isinstance(record, dict) else record for record in records]
     return pd.DataFrame(records, dtype=object)
 
