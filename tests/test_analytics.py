@@ -305,7 +305,7 @@ def test_planted_segment_fares_worse_significantly(js: jm.JourneySet) -> None:
     assert seg["end_valence"].idxmin() == "free"
     assert seg.loc["free", "p_value"] < 0.001 and seg.loc["free", "effect_size"] < -0.2
     assert seg.loc["free", "recovery_rate"] < seg.loc["plus", "recovery_rate"]
-    assert seg["kruskal_p"].iloc[0] < 0.001
+    assert seg["omnibus_p"].iloc[0] < 0.001
     with pytest.raises(jm.SchemaError, match="no column 'plan'"):
         jm.compare_segments(js, "plan")
 

@@ -38,27 +38,38 @@ def _repeat_customers(spec: dict[str, list[list[float]]]) -> jm.JourneySet:
 
 
 def test_compare_segments_counts_a_customer_once_not_each_of_their_journeys() -> None:
-    from scipy.stats import mannwhitneyu
+    from scipy.stats import t as t_dist
 
     # tier a: two unhappy customers with six journeys each; tier b: six customers, two journeys each
     rng = np.random.default_rng(0)
     a = [list(-0.6 + 0.05 * rng.standard_normal(6)), list(-0.4 + 0.05 * rng.standard_normal(6))]
-    b = [list(0.1 * k - 0.3 + 0.05 * rng.standard_normal(2)) for k in range(6)]
+    b = [list(0.1 * k - 0.5 + 0.05 * rng.standard_normal(2)) for k in range(6)]
     js = _repeat_customers({"a": a, "b": b})
     by_journey = jm.compare_segments(js, "tier", units=None, min_size=2)
     by_customer = jm.compare_segments(js, "tier", min_size=2)
     assert by_journey["n_units"].tolist() == [12, 12]
     assert by_customer["n_units"].tolist() == [2, 6]
     assert by_customer["n_journeys"].tolist() == [12, 12]
-    means_a = [float(np.mean(x)) for x in a]
-    means_b = [float(np.mean(x)) for x in b]
-    expected = mannwhitneyu(means_a, means_b, alternative="two-sided").pvalue
+    # the regression of the measure on the segment, with the cluster sandwich written out as matrices
+    y = np.array([v for customers in (a, b) for c in customers for v in c])
+    in_a = np.array([True] * 12 + [False] * 12)
+    cluster = np.repeat(np.arange(8), [6, 6, 2, 2, 2, 2, 2, 2])
+    X = np.column_stack([np.ones(24), in_a.astype(float)])
+    bread = np.linalg.inv(X.T @ X)
+    beta = bread @ X.T @ y
+    resid = y - X @ beta
+    meat = sum(np.outer(X[cluster == g].T @ resid[cluster == g], X[cluster == g].T @ resid[cluster == g]) for g in range(8))
+    se = np.sqrt(8 / 7 * (bread @ meat @ bread)[1, 1])
+    expected = 2 * t_dist.sf(abs(beta[1]) / se, df=2 - 1)  # two customers on the smaller side
     assert by_customer.loc["a", "p_value"] == pytest.approx(expected, rel=1e-9)
+    assert by_customer.loc["a", "diff_vs_rest"] == pytest.approx(beta[1], rel=1e-12)
     # twelve journeys read as twelve customers: a far smaller p-value than two customers can give
-    assert by_journey.loc["a", "p_value"] < 1e-4 < by_customer.loc["a", "p_value"]
-    # the descriptive columns stay over journeys either way
-    assert by_customer["end_valence"].tolist() == by_journey["end_valence"].tolist()
-    assert by_customer["diff_vs_rest"].tolist() == by_journey["diff_vs_rest"].tolist()
+    assert by_journey.loc["a", "p_value"] < 0.01
+    assert by_customer.loc["a", "p_value"] > 0.05
+    # the descriptive columns, the difference and its effect size stay over journeys either way
+    for column in ("end_valence", "diff_vs_rest", "effect_size"):
+        assert by_customer[column].tolist() == by_journey[column].tolist()
+    assert np.sign(by_customer["diff_vs_rest"]).tolist() == np.sign(by_customer["effect_size"]).tolist()
 
 
 def test_compare_segments_does_not_test_a_segment_of_one_customer() -> None:
@@ -417,3 +428,33 @@ def test_with_events_takes_the_same_values_in_other_dtypes() -> None:
         events.assign(journey_id=events["journey_id"].astype(object)),
     ):
         assert len(js.with_events(changed)) == len(js)
+
+
+def test_compare_segments_keeps_the_comparison_within_customers_whose_journeys_span_segments() -> None:
+    rng = np.random.default_rng(3)
+    level = rng.normal(0.0, 0.4, 20)  # customers differ a lot; each is a little worse about billing
+    rows = []
+    start = pd.Timestamp("2026-01-01", tz="UTC")
+    for c in range(20):
+        for j, (topic, shift) in enumerate([("billing", -0.08), ("delivery", 0.08)]):
+            v = float(np.clip(level[c] + shift + rng.normal(0, 0.02), -1, 1))
+            rows.append(
+                {
+                    "customer_id": f"c{c}",
+                    "thread_id": f"c{c}-{j}",
+                    "timestamp": start + pd.Timedelta(days=j, minutes=c),
+                    "actor": "customer",
+                    "text": "x",
+                    "topic": topic,
+                    "valence": v,
+                    "sentiment": "neutral",
+                }
+            )
+    js = jm.build_journeys(jm.read_events(pd.DataFrame(rows)))
+    table = jm.compare_segments(js, "topic")
+    # before: every customer is in both topics, so no customer was left for the rest: not tested
+    assert table["testable"].all() and table["n_units"].tolist() == [20, 20]
+    assert table.loc["billing", "p_value"] < 1e-6 and table.loc["billing", "diff_vs_rest"] < 0
+    # journeys counted as independent: the customers' spread hides the difference
+    assert jm.compare_segments(js, "topic", units=None).loc["billing", "p_value"] > 0.05
+    assert table["omnibus_p"].iloc[0] == pytest.approx(table.loc["billing", "p_value"], rel=1e-6)  # F = t squared

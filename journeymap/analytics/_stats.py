@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
 import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, NamedTuple
@@ -308,21 +307,89 @@ def mann_whitney_p(x: npt.NDArray[np.float64], y: npt.NDArray[np.float64]) -> fl
     return float(np.clip(2 * ndtr(-(u - n1 * n2 / 2 - 0.5) / spread), 0.0, 1.0))
 
 
-def kruskal_p(samples: list[npt.NDArray[np.float64]]) -> float:
-    """Kruskal-Wallis H-test p-value, as ``scipy.stats.kruskal(*samples)`` gives it (NaN where all values are equal).
+def _cluster_codes(clusters: npt.ArrayLike) -> tuple[npt.NDArray[np.int64], int]:
+    codes = pd.factorize(pd.Series(np.asarray(clusters, dtype=object)), use_na_sentinel=False)[0].astype(np.int64)
+    return codes, int(codes.max(initial=-1)) + 1
+
+
+def cluster_diff_p(values: npt.ArrayLike, inside: npt.ArrayLike, clusters: npt.ArrayLike) -> float:
+    """Two-sided p-value of the difference of means between ``inside`` values and the others, clusters kept whole.
+
+    The regression of the values on an indicator of ``inside``, with the cluster-robust
+    standard error of its slope (the sandwich over clusters, times G/(G-1)), the difference of
+    the two means: values that share a cluster
+    (the journeys of one customer) are not taken for independent, whether a cluster's values all
+    fall on one side (a customer's tier) or on both (the topics of a customer's journeys, where
+    the comparison within customers is kept). Student's t with one degree of freedom fewer than
+    the clusters on the side that has fewer. Where every value is its own cluster this is a
+    heteroscedasticity-robust (Welch-type) test. NaN with fewer than two clusters on a side;
+    where neither side varies, 1 for equal means and, for different ones, the Mann-Whitney
+    p-value of the cluster means (the t statistic would be infinite).
 
     Examples:
-        >>> round(kruskal_p([np.array([1.0, 2, 3, 4]), np.array([3.0, 4, 5, 6]), np.array([7.0, 8, 9])]), 4)
-        0.0212
+        >>> y = np.array([0.1, 0.2, 0.15, 0.3, -0.4, -0.5, -0.3, -0.45])
+        >>> inside = np.array([True, True, True, True, False, False, False, False])
+        >>> round(cluster_diff_p(y, inside, np.arange(8)), 4)  # eight independent values
+        0.0017
+        >>> round(cluster_diff_p(y, inside, [0, 0, 1, 1, 2, 2, 3, 3]), 4)  # four customers of two journeys each
+        0.0459
     """
-    from scipy.special import chdtrc
-
-    values = np.concatenate(samples).astype(np.float64)
-    n = len(values)
-    ranks, counts = _average_ranks(values)
-    correction = 1 - float((counts.astype(np.float64) ** 3 - counts).sum()) / (n**3 - n) if n > 1 else 0.0
-    if correction == 0:
+    y = np.asarray(values, dtype=np.float64)
+    d = np.asarray(inside, dtype=bool)
+    codes, n_clusters = _cluster_codes(clusters)
+    g1, g0 = len(np.unique(codes[d])), len(np.unique(codes[~d]))
+    if g1 < 2 or g0 < 2:
         return float("nan")
-    bounds = np.cumsum([0, *(len(s) for s in samples)])
-    h = sum(float(ranks[a:b].sum()) ** 2 / (b - a) for a, b in itertools.pairwise(bounds)) * 12 / (n * (n + 1)) - 3 * (n + 1)
-    return float(chdtrc(len(samples) - 1, h / correction))
+    m1, m0 = float(y[d].mean()), float(y[~d].mean())
+    weight = np.where(d, 1.0 / d.sum(), -1.0 / (~d).sum())
+    scores = np.bincount(codes, weights=weight * (y - np.where(d, m1, m0)), minlength=n_clusters)
+    variance = n_clusters / (n_clusters - 1) * float((scores**2).sum())
+    if variance <= 0:
+        if m1 == m0:
+            return 1.0
+        means = np.bincount(codes, weights=y, minlength=n_clusters) / np.bincount(codes, minlength=n_clusters)
+        return mann_whitney_p(means[np.unique(codes[d])], means[np.unique(codes[~d])])
+    from scipy.special import stdtr
+
+    return float(np.clip(2 * stdtr(min(g1, g0) - 1, -abs(m1 - m0) / np.sqrt(variance)), 0.0, 1.0))
+
+
+def cluster_means_equal_p(values: npt.ArrayLike, groups: npt.ArrayLike, clusters: npt.ArrayLike) -> float:
+    """P-value of "every group has the same mean": the Wald F test with the cluster-robust covariance.
+
+    The omnibus counterpart of :func:`cluster_diff_p` over two or more groups: F with the
+    groups less one and the clusters less one degrees of freedom. NaN with fewer than two
+    groups or clusters, or where the covariance cannot be inverted (too few clusters).
+
+    Examples:
+        >>> y = np.array([0.1, 0.2, 0.15, 0.3, -0.4, -0.5, -0.3, -0.45, 0.0, 0.05])
+        >>> groups = np.array(["a"] * 4 + ["b"] * 4 + ["c"] * 2)
+        >>> bool(cluster_means_equal_p(y, groups, np.arange(10)) < 1e-4)
+        True
+        >>> cluster_means_equal_p(y, groups, np.arange(10) // 5)  # two customers: too few to tell
+        nan
+    """
+    y = np.asarray(values, dtype=np.float64)
+    group = pd.factorize(pd.Series(np.asarray(groups, dtype=object)))[0]
+    k = int(group.max(initial=-1)) + 1
+    codes, n_clusters = _cluster_codes(clusters)
+    if k < 2 or n_clusters < 2:
+        return float("nan")
+    sizes = np.bincount(group, minlength=k).astype(np.float64)
+    means = np.bincount(group, weights=y, minlength=k) / sizes
+    resid = (y - means[group]) / sizes[group]
+    scores = np.zeros((n_clusters, k))
+    np.add.at(scores, (codes, group), resid)
+    cov = n_clusters / (n_clusters - 1) * scores.T @ scores
+    contrast = np.hstack([np.eye(k - 1), -np.ones((k - 1, 1))])
+    diff = contrast @ means
+    middle = contrast @ cov @ contrast.T
+    try:
+        wald = float(diff @ np.linalg.solve(middle, diff))
+    except np.linalg.LinAlgError:
+        return float("nan")
+    if not np.isfinite(wald) or np.linalg.matrix_rank(middle) < k - 1:
+        return float("nan")
+    from scipy.special import fdtrc
+
+    return float(fdtrc(k - 1, n_clusters - 1, wald / (k - 1)))
