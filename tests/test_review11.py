@@ -458,3 +458,14 @@ def test_compare_segments_keeps_the_comparison_within_customers_whose_journeys_s
     # journeys counted as independent: the customers' spread hides the difference
     assert jm.compare_segments(js, "topic", units=None).loc["billing", "p_value"] > 0.05
     assert table["omnibus_p"].iloc[0] == pytest.approx(table.loc["billing", "p_value"], rel=1e-6)  # F = t squared
+
+
+def test_an_iso_slip_and_a_blank_time_get_their_own_reasons() -> None:
+    from journeymap.io._time import NOT_A_MOMENT, UNPARSEABLE
+
+    frame = pd.DataFrame(
+        {"customer_id": list("abcde"), "timestamp": ["2026-13-45", "   ", "2026-02-30 10:00", "next week", "2026-03-01T09:00Z"]}
+    )
+    reasons = dict(jm.read_events(frame, on_error="collect").rejects[["row", "reason"]].itertuples(index=False))
+    # before: all three "unparseable timestamp ... parse others with pandas.to_datetime(format=...)"
+    assert reasons == {0: NOT_A_MOMENT, 1: "missing timestamp", 2: NOT_A_MOMENT, 3: UNPARSEABLE}

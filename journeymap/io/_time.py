@@ -44,6 +44,10 @@ EPOCH_MS_BEYOND = (
     "timestamp out of range as epoch milliseconds (numbers of 1e11 or more are read as milliseconds; "
     "microseconds or nanoseconds?): write times as epoch seconds or ISO 8601 text"
 )
+#: The reason for text written as ISO 8601 that names no real moment (month 13, day 45, hour 25).
+NOT_A_MOMENT = "not a valid date or time: written as ISO 8601 (YYYY-MM-DD), but no such day or time exists"
+#: Text that starts as an ISO 8601 date does (four digits, then month and day).
+_ISO_START = r"^\s*[+-]?\d{4}-\d{1,2}-\d{1,2}"
 #: The reason for text that is no time journeymap reads; it names the forms read and the way out.
 UNPARSEABLE = (
     "unparseable timestamp: journeymap reads ISO 8601 (2026-03-01 09:15+01:00), epoch seconds or milliseconds, "
@@ -229,6 +233,17 @@ def epoch_ms(values: pd.Series) -> pd.Series:
     nums = _numbers(values)
     with np.errstate(invalid="ignore"):
         return pd.Series(np.isfinite(nums) & (np.abs(nums) >= MS_THRESHOLD), index=values.index)
+
+
+def iso_shaped(values: pd.Series) -> pd.Series:
+    """Which values are text that starts as an ISO 8601 date (``2026-13-45``): a slip, not another format.
+
+    Examples:
+        >>> iso_shaped(pd.Series(["2026-13-45", "03/01/2026", None, 5], dtype=object)).tolist()
+        [True, False, False, False]
+    """
+    text = values.where(values.map(lambda v: isinstance(v, str))).astype("string")
+    return text.str.match(_ISO_START).fillna(False).astype(bool)
 
 
 def wrong_type(values: pd.Series) -> pd.Series:

@@ -34,12 +34,14 @@ from journeymap.io._time import (
     EPOCH_FLOOR,
     EPOCH_MS_BEYOND,
     NOT_A_DATE,
+    NOT_A_MOMENT,
     OUT_OF_RANGE,
     UNPARSEABLE,
     WRONG_TYPE,
     early_epoch,
     epoch_ms,
     invalid_date,
+    iso_shaped,
     out_of_range,
     parse_timestamps,
     wrong_type,
@@ -394,7 +396,8 @@ def _check_timestamp(column: Column, raw: pd.Series, problems: Problems) -> pd.S
     """
     raw = without_surrogates(raw)[0]
     ts = parse_timestamps(raw)
-    present = raw.notna()
+    blank = raw.map(lambda v: isinstance(v, str) and not v.strip()).astype(bool)  # an empty cell, as CSV writes one
+    present = raw.notna() & ~blank
     failed = ts.isna() & present
     beyond = pd.Series(False, index=raw.index)
     wrong = pd.Series(False, index=raw.index)
@@ -409,7 +412,11 @@ def _check_timestamp(column: Column, raw: pd.Series, problems: Problems) -> pd.S
         as_ms[beyond] = epoch_ms(raw[beyond])
     problems.add(failed & beyond & ~as_ms, column.name, OUT_OF_RANGE, raw)
     problems.add(failed & beyond & as_ms, column.name, EPOCH_MS_BEYOND, raw)
-    problems.add(failed & ~beyond & ~wrong, column.name, UNPARSEABLE, raw)
+    slip = pd.Series(False, index=raw.index)
+    if (failed & ~beyond & ~wrong).any():
+        slip[failed & ~beyond & ~wrong] = iso_shaped(raw[failed & ~beyond & ~wrong])
+    problems.add(failed & ~beyond & ~wrong & slip, column.name, NOT_A_MOMENT, raw)
+    problems.add(failed & ~beyond & ~wrong & ~slip, column.name, UNPARSEABLE, raw)
     problems.add(~present, column.name, "missing timestamp", raw)
     early = (ts < pd.Timestamp(EPOCH_FLOOR, unit="s", tz="UTC")).fillna(False).astype(bool)
     if early.any():  # only the few early times are looked at again
