@@ -308,7 +308,11 @@ def mann_whitney_p(x: npt.NDArray[np.float64], y: npt.NDArray[np.float64]) -> fl
 
 
 def _cluster_codes(clusters: npt.ArrayLike) -> tuple[npt.NDArray[np.int64], int]:
-    codes = pd.factorize(pd.Series(np.asarray(clusters, dtype=object)), use_na_sentinel=False)[0].astype(np.int64)
+    """Codes 0..G-1 of the clusters (integers are factorized as they are; missing values form one cluster) and G."""
+    given = np.asarray(clusters)
+    if given.dtype.kind not in "iu":
+        given = np.asarray(clusters, dtype=object)
+    codes = pd.factorize(given, use_na_sentinel=False)[0].astype(np.int64)
     return codes, int(codes.max(initial=-1)) + 1
 
 

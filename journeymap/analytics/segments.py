@@ -143,20 +143,19 @@ def _first_customer_value(events: pd.DataFrame, customer: np.ndarray, column: st
 
 
 def _units(metrics: pd.DataFrame, events: pd.DataFrame, customer: np.ndarray, units: str | None) -> pd.Series:
-    """The sampling unit of each journey (``units``); a journey without one, or ``units=None``, is its own."""
-    own = pd.Series(["journey:" + str(j) for j in metrics.index], index=metrics.index, dtype=object)
+    """The sampling unit of each journey as an integer code (``units``); a journey without one, or ``units=None``, is its own."""
     if units is None:
-        return own
+        return pd.Series(np.arange(len(metrics), dtype=np.int64), index=metrics.index)
     if not isinstance(units, str):
         msg = f"units must be a column name or None, got {type(units).__name__} {units!r}"
         raise ArgumentTypeError(msg)
-    if units in events.columns:
-        column = _first_customer_value(events, customer, units).reindex(metrics.index)
-    else:
+    if units not in events.columns:
         msg = f"compare_segments: no column {units!r} (units) in the events; columns: {list(events.columns)}"
         raise SchemaError(msg)
-    named = column.astype(object).where(column.notna().to_numpy(dtype=bool))
-    return named.map(lambda u: "unit:" + str(u), na_action="ignore").fillna(own)
+    codes = pd.factorize(_first_customer_value(events, customer, units).reindex(metrics.index))[0].astype(np.int64)
+    missing = codes < 0
+    codes[missing] = codes.max(initial=-1) + 1 + np.arange(int(missing.sum()))  # each journey without one: its own
+    return pd.Series(codes, index=metrics.index)
 
 
 @dispatch
@@ -260,7 +259,7 @@ def compare_segments(
     groups = {key: g for key, g in metrics.groupby("segment", sort=True)}  # noqa: C416 - dict(groupby) reads .keys
     _check_min_size(min_size)
     segment = metrics["segment"].to_numpy(dtype=object)
-    unit = pd.factorize(unit_of.reindex(metrics.index).astype(object))[0]
+    unit = unit_of.reindex(metrics.index).to_numpy(dtype=np.int64)
     y, seg, cluster = values.to_numpy(dtype=float)[measured], segment[measured], unit[measured]
     units_in = {key: np.unique(cluster[seg == key]) for key in groups}
     rows = {}
