@@ -141,7 +141,7 @@ def test_journey_map_of_one_message_calls_nothing_out(small: jm.JourneySet) -> N
     ax = jm.plot.journey_map(one)
     assert not [t for t in ax.texts if (t.get_gid() or "").startswith("annotation")]
     assert "pain point" not in legend_texts(ax)
-    assert legend_texts(ax) == ["1 message"]
+    assert legend_texts(ax) == ["1 message", "fewer than 5 (faded)"]
 
 
 # 4. the graph's widths and legend: drawn edges only; counts in the singular

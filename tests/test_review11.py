@@ -469,3 +469,36 @@ def test_an_iso_slip_and_a_blank_time_get_their_own_reasons() -> None:
     reasons = dict(jm.read_events(frame, on_error="collect").rejects[["row", "reason"]].itertuples(index=False))
     # before: all three "unparseable timestamp ... parse others with pandas.to_datetime(format=...)"
     assert reasons == {0: NOT_A_MOMENT, 1: "missing timestamp", 2: NOT_A_MOMENT, 3: UNPARSEABLE}
+
+
+def test_the_journey_map_fades_small_cells_and_draws_no_curve_through_topics() -> None:
+    import matplotlib as mpl
+
+    mpl.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from journeymap.plot.journey_map import FEW_ALPHA, MIN_VOLUME
+    from journeymap.testing.data import planted_scores
+
+    js = planted_scores(jm.build_journeys(jm.datasets.service_journeys(12, seed=0)))
+    table = journey_map_cells(js)
+    ax = jm.plot.journey_map(js)
+    points = next(c for c in ax.collections if c.get_gid() == "touchpoints")
+    few = table["volume"].to_numpy() < MIN_VOLUME
+    assert few.any() and not few.all()
+    alphas = points.get_facecolors()[:, 3]
+    assert np.allclose(alphas[few], FEW_ALPHA) and np.allclose(alphas[~few], 1.0)  # before: all drawn alike
+    assert [line for line in ax.lines if len(line.get_xdata()) == len(table)]  # touchpoints: the classic curve
+    plt.close(ax.figure)
+    topics = js.with_events(js.events.assign(topic=js.events["touchpoint"].where(js.events["actor"] == "customer")))
+    ax = jm.plot.journey_map(topics, level="topic")
+    n_cells = len(journey_map_cells(topics, level="topic"))
+    assert not [line for line in ax.lines if len(line.get_xdata()) == n_cells]  # before: a curve joined the topics
+    assert [c for c in ax.collections if c.get_gid() == "intervals"]  # each topic its own interval
+    plt.close(ax.figure)
+
+
+def journey_map_cells(js: jm.JourneySet, level: str = "touchpoint") -> pd.DataFrame:
+    from journeymap.plot._stats import journey_map_table
+
+    return journey_map_table(js, level=level)  # type: ignore[arg-type]

@@ -32,6 +32,8 @@ YLIM = (-1.6, 1.3)
 #: minimum the analytics set for a group (:data:`journeymap.analytics.replies.MIN_GROUP_SIZE`);
 #: one or two messages would make the map's loudest claims. Smaller cells are still drawn.
 MIN_VOLUME = MIN_GROUP_SIZE
+#: How opaque a cell of fewer than :data:`MIN_VOLUME` messages is drawn.
+FEW_ALPHA = 0.35
 #: The most (stage, touchpoint) cells a map draws by default: the largest, and the pain points.
 MAX_COLUMNS = 24
 
@@ -93,9 +95,11 @@ def journey_map(
     :data:`MIN_VOLUME` messages are called high, low or a pain point, each callout gives the
     cell's number of messages (``n``), and there is no high or low where fewer than two cells
     qualify or all of them have the same mean; the highest cell is not called high when it is a
-    pain point (where every cell is negative, the least negative may still hurt most). ``level="topic"`` puts
-    the customers' topics (from :func:`~journeymap.assign_topics`) beneath the stages instead of
-    the touchpoints.
+    pain point (where every cell is negative, the least negative may still hurt most). A cell of
+    fewer than :data:`MIN_VOLUME` messages is drawn faded: one message is no finding.
+    ``level="topic"`` puts the customers' topics (from :func:`~journeymap.assign_topics`) beneath
+    the stages instead of the touchpoints; topics side by side are no sequence, so each gets its
+    own interval and no curve joins them.
 
     At most ``max_columns`` (stage, touchpoint) cells are drawn (default :data:`MAX_COLUMNS`;
     None for all): those of the most messages, and the pain points always; the title then says
@@ -128,14 +132,23 @@ def journey_map(
     # a small cell's t interval can pass -1 or 1, where no mean can lie: drawn up to the scale's ends,
     # so that it stays out of the callouts' margins
     band = table[["ci_low", "ci_high"]].clip(-1.0, 1.0)
-    ax.fill_between(x, band["ci_low"], band["ci_high"], color=_theme.CUSTOMER, alpha=0.15, lw=0, zorder=1)
-    ax.plot(x, table["mean_valence"], color=_theme.CUSTOMER, lw=1.5, zorder=2)
+    mean = table["mean_valence"].to_numpy(dtype=float)
+    if level == "topic":
+        # topics side by side in a stage are no sequence: each its own interval, no curve through them
+        ax.errorbar(x, mean, yerr=[mean - band["ci_low"].to_numpy(), band["ci_high"].to_numpy() - mean], fmt="none",
+                    ecolor=_theme.CUSTOMER, alpha=0.45, elinewidth=6, capsize=0, zorder=1, gid="intervals")  # fmt: skip
+    else:  # the classic curve through the touchpoints, in the map's order
+        ax.fill_between(x, band["ci_low"], band["ci_high"], color=_theme.CUSTOMER, alpha=0.15, lw=0, zorder=1)
+        ax.plot(x, mean, color=_theme.CUSTOMER, lw=1.5, zorder=2)
     sizes = 40 + 360 * (table["volume"] / table["volume"].max())
     points = ax.scatter(
         x, table["mean_valence"], s=sizes, c=table["mean_valence"], cmap=_theme.valence_cmap(),
         norm=_theme.valence_norm(), edgecolors="#333333", linewidths=0.6, zorder=3,
     )  # fmt: skip
     points.set_gid("touchpoints")
+    few = table["volume"].to_numpy() < MIN_VOLUME  # too few messages to read much into: faded
+    if few.any():
+        points.set_alpha(np.where(few, FEW_ALPHA, 1.0).tolist())
     pains = table[table["pain_point"]]
     if len(pains):  # no legend entry for a mark that is not drawn
         ax.scatter(pains["x"], pains["mean_valence"], s=sizes[pains.index] * PAIN_RING, facecolors="none",
@@ -165,6 +178,8 @@ def journey_map(
     for volume in sorted({int(table["volume"].max()), int(np.median(table["volume"]))}):
         size = 40 + 360 * volume / table["volume"].max()
         ax.scatter([], [], s=size, color=_theme.NEUTRAL, label=_theme.count(volume, "message"))
+    if few.any():
+        ax.scatter([], [], s=80, color=_theme.NEUTRAL, alpha=FEW_ALPHA, label=f"fewer than {MIN_VOLUME} (faded)")
     # beside the plot, not over it: the callouts and the curve keep the whole plotting area
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), scatterpoints=1, labelspacing=1.2, borderpad=0.8)
     _theme.style(ax)
