@@ -58,8 +58,12 @@ def test_compare_segments_counts_a_customer_once_not_each_of_their_journeys() ->
     bread = np.linalg.inv(X.T @ X)
     beta = bread @ X.T @ y
     resid = y - X @ beta
-    meat = sum(np.outer(X[cluster == g].T @ resid[cluster == g], X[cluster == g].T @ resid[cluster == g]) for g in range(8))
-    se = np.sqrt(8 / 7 * (bread @ meat @ bread)[1, 1])
+    # each side's small-sample factor g/(g-1): 2 customers in a, 6 in b
+    factor = {g: (2 / 1 if g < 2 else 6 / 5) for g in range(8)}
+    meat = sum(
+        factor[g] * np.outer(X[cluster == g].T @ resid[cluster == g], X[cluster == g].T @ resid[cluster == g]) for g in range(8)
+    )
+    se = np.sqrt((bread @ meat @ bread)[1, 1])
     expected = 2 * t_dist.sf(abs(beta[1]) / se, df=2 - 1)  # two customers on the smaller side
     assert by_customer.loc["a", "p_value"] == pytest.approx(expected, rel=1e-9)
     assert by_customer.loc["a", "diff_vs_rest"] == pytest.approx(beta[1], rel=1e-12)
@@ -457,7 +461,8 @@ def test_compare_segments_keeps_the_comparison_within_customers_whose_journeys_s
     assert table.loc["billing", "p_value"] < 1e-6 and table.loc["billing", "diff_vs_rest"] < 0
     # journeys counted as independent: the customers' spread hides the difference
     assert jm.compare_segments(js, "topic", units=None).loc["billing", "p_value"] > 0.05
-    assert table["omnibus_p"].iloc[0] == pytest.approx(table.loc["billing", "p_value"], rel=1e-6)  # F = t squared
+    # any segment: the smallest p-value times the two tests
+    assert table["omnibus_p"].iloc[0] == pytest.approx(min(1.0, 2 * table["p_value"].min()), rel=1e-12)
 
 
 def test_an_iso_slip_and_a_blank_time_get_their_own_reasons() -> None:
@@ -502,3 +507,30 @@ def journey_map_cells(js: jm.JourneySet, level: str = "touchpoint") -> pd.DataFr
     from journeymap.plot._stats import journey_map_table
 
     return journey_map_table(js, level=level)  # type: ignore[arg-type]
+
+
+def test_a_real_day_with_a_zone_name_is_unparseable_not_a_slip() -> None:
+    from journeymap.io._time import UNPARSEABLE
+
+    frame = pd.DataFrame({"customer_id": ["a", "b"], "timestamp": ["2024-03-01 09:15 PST", "2024-03-01 09:15 Europe/Paris"]})
+    reasons = jm.read_events(frame, on_error="collect").rejects["reason"].tolist()
+    assert reasons == [UNPARSEABLE, UNPARSEABLE]  # the to_datetime(format=...) hint is the useful one here
+
+
+def test_compare_segments_reads_no_spread_from_the_data_and_needs_two_units_a_side() -> None:
+    from journeymap.testing.data import planted_scores
+
+    js = planted_scores(jm.build_journeys(jm.datasets.service_journeys(60, seed=0)))
+    flat = js.with_events(js.events.assign(valence=js.events["valence"].where(js.events["valence"].isna(), 0.1)))
+    table = jm.compare_segments(flat, "tier")
+    # before: a rounding remainder of 1e-17 read as a difference, p down to 1e-7 and d up to 2
+    assert (table["p_value"] == 1.0).all() and table["effect_size"].isna().all()
+    rows = []
+    for c, (tier, n) in enumerate([("solo", 4), *[("many", 1)] * 8]):
+        for j in range(n):
+            rows.append({"customer_id": f"c{c}", "thread_id": f"c{c}-{j}", "actor": "customer", "text": "x", "tier": tier,
+                         "timestamp": pd.Timestamp("2026-01-01", tz="UTC") + pd.Timedelta(days=j, minutes=c),
+                         "valence": -0.5 + 0.1 * j + 0.05 * c, "sentiment": "neutral"})  # fmt: skip
+    one = jm.build_journeys(jm.read_events(pd.DataFrame(rows)))
+    solo = jm.compare_segments(one, "tier", min_size=1).loc["solo"]
+    assert solo["n_units"] == 1 and not solo["testable"] and np.isnan(solo["p_value"])  # before: testable, p NaN

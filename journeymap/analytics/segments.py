@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from journeymap.analytics._prep import require_journeys
-from journeymap.analytics._stats import cluster_diff_p, cluster_means_equal_p
+from journeymap.analytics._stats import cluster_diff_p
 from journeymap.analytics.metrics import journey_metrics
 from journeymap.backends import dispatch
 from journeymap.exceptions import ArgumentTypeError, InvalidArgumentError, SchemaError
@@ -62,6 +62,8 @@ def adjust_p_values(p: np.ndarray, method: Literal["holm", "bh"] | None) -> np.n
 def _cohens_d(a: np.ndarray, b: np.ndarray) -> float:
     if len(a) < 2 or len(b) < 2:
         return float("nan")
+    if np.ptp(a) == 0 and np.ptp(b) == 0:  # no spread: a difference is all effect (not a rounding remainder's)
+        return float(np.copysign(np.inf, a[0] - b[0])) if a[0] != b[0] else float("nan")
     pooled = np.sqrt(((len(a) - 1) * a.var(ddof=1) + (len(b) - 1) * b.var(ddof=1)) / (len(a) + len(b) - 2))
     diff = float(a.mean() - b.mean())
     if pooled > 0:
@@ -96,6 +98,35 @@ def _adjusted(
     if len(present) == 2 and int((~np.isnan(p_values)).sum()) == 2:  # a segment without the measure is no comparison
         return p_values.copy()
     return adjusted
+
+
+def _measure_values(metrics: pd.DataFrame, measure: str) -> tuple[pd.Series, bool]:
+    """The measure as numbers (a time measure in seconds; ``recovered`` only where it can be told), and whether it is a time."""
+    timed = bool(pd.api.types.is_timedelta64_dtype(metrics[measure].dtype))
+    values = metrics[measure].dt.total_seconds() if timed else metrics[measure].astype("float64")
+    if measure == "recovered":  # as recovery_rate: only where the data can tell (recovery_known)
+        values = values.where(metrics["recovery_known"].to_numpy(dtype=bool))
+    return values, timed
+
+
+def _unit_counts(cluster: np.ndarray, segment: np.ndarray) -> tuple[pd.Series, pd.Series, int]:
+    """Per segment, its units and those of its units with no journey elsewhere; and the number of units."""
+    pairs = pd.DataFrame({"unit": cluster, "segment": segment}).drop_duplicates()
+    spans = pairs["unit"].map(pairs["unit"].value_counts()) > 1
+    return pairs["segment"].value_counts(), pairs.loc[~spans, "segment"].value_counts(), int(pairs["unit"].nunique())
+
+
+def _omnibus(p_values: list[float]) -> float:
+    """Whether any segment differs: the smallest p-value times the number of tests (Bonferroni's union-intersection test).
+
+    Examples:
+        >>> _omnibus([0.01, 0.2, 0.5]), _omnibus([0.3]), _omnibus([0.6, 0.9])
+        (0.03, nan, 1.0)
+    """
+    tested = np.asarray(p_values, dtype=float)
+    if len(tested) < 2 or np.isnan(tested).all():
+        return float("nan")
+    return float(min(1.0, np.nanmin(tested) * len(tested)))
 
 
 def _check_min_size(min_size: object) -> None:
@@ -188,14 +219,16 @@ def compare_segments(
     (``diff_vs_rest``; a Timedelta for a time measure such as ``duration``), Cohen's d of that
     difference (``effect_size``), and the two-sided p-value of the difference (``p_value``, and
     ``p_adjusted``, below). ``omnibus_p`` (the same on every row) tests whether any testable
-    segment's mean differs from the others'.
+    segment's mean differs from the rest: the smallest ``p_value`` times the number of tested
+    segments, capped at 1 (Bonferroni's union-intersection test; NaN with fewer than two).
 
     Testing every segment against the rest makes many comparisons, so ``p_adjusted`` corrects
     the p-values for them: ``correction="holm"`` (default; Holm's step-down, controls the chance
     of any false positive), ``"bh"`` (Benjamini-Hochberg, controls the share of false
     positives) or None (no correction). With two segments, each against the rest is one and the
     same test, counted once (``p_adjusted`` is ``p_value``). A segment with fewer than
-    ``min_size`` units (below) with a value of the measure, or a rest with fewer, is not tested
+    ``min_size`` units (below; never fewer than two) with a value of the measure, or a rest
+    with fewer, is not tested
     (``testable`` False; NaN effect size and p-values) and not counted as a comparison;
     ``omnibus_p`` uses the testable segments only.
 
@@ -205,11 +238,11 @@ def compare_segments(
     the nominal 5%, at customer correlations of 0.2 and 0.5 in a simulation
     (``docs/architecture.md``). So the tests keep each unit's journeys together (default
     ``units="customer_id"``): ``p_value`` is that of a regression of the measure on the
-    segment with the cluster-robust standard error (the sandwich over units, times G/(G-1)),
-    Student's t with one degree of freedom
-    fewer than the units on the smaller side (``n_units``: the segment's units with a value of
-    the measure), and ``omnibus_p`` the Wald F test of equal means with the same covariance.
-    This holds whether a customer's journeys all fall in one segment (a tier) or in several
+    segment with the cluster-robust standard error (the sandwich over units, each side's
+    units corrected by g/(g-1) for that side's count, as Welch's test corrects each variance),
+    Student's t with one degree of freedom fewer than the units on the smaller side
+    (``n_units``: the segment's units with a value of the measure). This holds whether a
+    customer's journeys all fall in one segment (a tier) or in several
     (``by="topic"``: the comparison within customers is kept). Another column of the events
     names another unit (its value at the journey's first customer step, as for ``by``; a
     journey without one is a unit of its own); ``units=None`` counts journeys as independent
@@ -251,24 +284,25 @@ def compare_segments(
     unit_of = _units(metrics, events, customer, units)
     metrics = metrics[metrics["segment"].notna()]
     # a time measure (duration, time_to_recover) is tested in seconds and its difference given as a Timedelta
-    timed = pd.api.types.is_timedelta64_dtype(metrics[measure].dtype)
-    values = metrics[measure].dt.total_seconds() if timed else metrics[measure].astype("float64")
-    if measure == "recovered":  # as recovery_rate: only where the data can tell (recovery_known)
-        values = values.where(metrics["recovery_known"].to_numpy(dtype=bool))
+    values, timed = _measure_values(metrics, measure)
     measured = values.notna().to_numpy(dtype=bool)
     groups = {key: g for key, g in metrics.groupby("segment", sort=True)}  # noqa: C416 - dict(groupby) reads .keys
     _check_min_size(min_size)
     segment = metrics["segment"].to_numpy(dtype=object)
     unit = unit_of.reindex(metrics.index).to_numpy(dtype=np.int64)
     y, seg, cluster = values.to_numpy(dtype=float)[measured], segment[measured], unit[measured]
-    units_in = {key: np.unique(cluster[seg == key]) for key in groups}
+    units_in, only_in, n_units = _unit_counts(cluster, seg)
     rows = {}
+    tested: list[float] = []
     for key, g in groups.items():
         # the descriptive columns describe every journey of the segment; the test, those with a measure
         inside = seg == key
-        n_in, n_out = len(units_in[key]), len(np.unique(cluster[~inside]))
-        testable = n_in >= min_size and n_out >= min_size
+        n_in = int(units_in.get(key, 0))
+        n_out = n_units - int(only_in.get(key, 0))  # the units with a journey outside the segment
+        testable = min(n_in, n_out) >= max(min_size, 2)  # a test needs two units a side, whatever min_size says
         diff = float(y[inside].mean() - y[~inside].mean()) if inside.any() and (~inside).any() else np.nan
+        p = cluster_diff_p(y, inside, cluster) if testable else np.nan
+        tested += [p] if testable else []
         rows[key] = {
             "n_journeys": len(g),
             "n_units": n_in,
@@ -279,11 +313,9 @@ def compare_segments(
             "diff_vs_rest": pd.to_timedelta(diff, unit="s") if timed else diff,
             "effect_size": _cohens_d(y[inside], y[~inside]) if testable else np.nan,
             "testable": testable,
-            "p_value": cluster_diff_p(y, inside, cluster) if testable else np.nan,
+            "p_value": p,
         }
-    testable_keys = np.array([key for key, row in rows.items() if row["testable"]], dtype=object)
-    tested = np.isin(seg, testable_keys)
-    omnibus = cluster_means_equal_p(y[tested], seg[tested], cluster[tested]) if len(np.unique(seg[tested])) > 1 else np.nan
+    omnibus = _omnibus(tested)
     for row in rows.values():
         row["omnibus_p"] = omnibus
     out = pd.DataFrame.from_dict(rows, orient="index")

@@ -46,8 +46,11 @@ EPOCH_MS_BEYOND = (
 )
 #: The reason for text written as ISO 8601 that names no real moment (month 13, day 45, hour 25).
 NOT_A_MOMENT = "not a valid date or time: written as ISO 8601 (YYYY-MM-DD), but no such day or time exists"
-#: Text that starts as an ISO 8601 date does (four digits, then month and day).
-_ISO_START = r"^\s*[+-]?\d{4}-\d{1,2}-\d{1,2}"
+#: Text in the whole shape of ISO 8601 (a date, then maybe a time and an offset), whatever its numbers.
+_ISO_START = (
+    r"^\s*[+-]?\d{4}-\d{1,2}-\d{1,2}"
+    r"(?:[T ]\d{1,2}(?::\d{1,2}(?::\d{1,2}(?:[.,]\d+)?)?)?)?\s*(?:Z|[+-]\d{2}(?::?\d{2})?)?\s*$"
+)
 #: The reason for text that is no time journeymap reads; it names the forms read and the way out.
 UNPARSEABLE = (
     "unparseable timestamp: journeymap reads ISO 8601 (2026-03-01 09:15+01:00), epoch seconds or milliseconds, "
@@ -236,11 +239,14 @@ def epoch_ms(values: pd.Series) -> pd.Series:
 
 
 def iso_shaped(values: pd.Series) -> pd.Series:
-    """Which values are text that starts as an ISO 8601 date (``2026-13-45``): a slip, not another format.
+    """Which values are text in the shape of ISO 8601 (``2026-13-45``, ``2026-02-30 25:00``): a slip, not another format.
+
+    A real date followed by what ISO 8601 does not write (a zone name, a note) is no slip.
 
     Examples:
-        >>> iso_shaped(pd.Series(["2026-13-45", "03/01/2026", None, 5], dtype=object)).tolist()
-        [True, False, False, False]
+        >>> iso_shaped(pd.Series(["2026-13-45", "2026-02-30 25:00+01:00", "2024-03-01 09:15 PST", "03/01/2026", None, 5],
+        ...                      dtype=object)).tolist()
+        [True, True, False, False, False, False]
     """
     text = values.where(values.map(lambda v: isinstance(v, str))).astype("string")
     return text.str.match(_ISO_START).fillna(False).astype(bool)

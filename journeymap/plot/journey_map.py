@@ -34,6 +34,8 @@ YLIM = (-1.6, 1.3)
 MIN_VOLUME = MIN_GROUP_SIZE
 #: How opaque a cell of fewer than :data:`MIN_VOLUME` messages is drawn.
 FEW_ALPHA = 0.35
+#: Behind a callout's text: light, so an interval drawn under it does not cross the words.
+CALLOUT_BOX = {"boxstyle": "round,pad=0.15", "facecolor": "white", "edgecolor": "none", "alpha": 0.75}
 #: The most (stage, touchpoint) cells a map draws by default: the largest, and the pain points.
 MAX_COLUMNS = 24
 
@@ -66,7 +68,8 @@ def _call_extremes(
                 count = "" if row["pain_point"] else f"\nn={volumes[pos]:,}"
                 text, dy, va = f"low {row['mean_valence']:+.2f}{count}", -below[pos], "top"
             ax.annotate(text, xy=(row["x"], row["mean_valence"]), xytext=(0, dy), textcoords="offset points",
-                        ha=ha, va=va, fontsize=8, color=colour, fontweight="bold", gid=f"annotation-{tag}")  # fmt: skip
+                        ha=ha, va=va, fontsize=8, color=colour, fontweight="bold", gid=f"annotation-{tag}",
+                        bbox=CALLOUT_BOX)  # fmt: skip
 
 
 @dispatch(name="plot.journey_map")
@@ -133,10 +136,14 @@ def journey_map(
     # so that it stays out of the callouts' margins
     band = table[["ci_low", "ci_high"]].clip(-1.0, 1.0)
     mean = table["mean_valence"].to_numpy(dtype=float)
+    few = table["volume"].to_numpy() < MIN_VOLUME  # too few messages to read much into: faded
     if level == "topic":
-        # topics side by side in a stage are no sequence: each its own interval, no curve through them
-        ax.errorbar(x, mean, yerr=[mean - band["ci_low"].to_numpy(), band["ci_high"].to_numpy() - mean], fmt="none",
-                    ecolor=_theme.CUSTOMER, alpha=0.45, elinewidth=6, capsize=0, zorder=1, gid="intervals")  # fmt: skip
+        # topics side by side in a stage are no sequence: each its own interval, no curve through them; a
+        # small cell's interval (the widest) no darker than its faded mark
+        from matplotlib.colors import to_rgba
+
+        ink = [to_rgba(_theme.CUSTOMER, FEW_ALPHA * 0.5 if f else 0.45) for f in few]
+        ax.vlines(x, band["ci_low"], band["ci_high"], colors=ink, lw=4, zorder=1, gid="intervals")
     else:  # the classic curve through the touchpoints, in the map's order
         ax.fill_between(x, band["ci_low"], band["ci_high"], color=_theme.CUSTOMER, alpha=0.15, lw=0, zorder=1)
         ax.plot(x, mean, color=_theme.CUSTOMER, lw=1.5, zorder=2)
@@ -146,7 +153,6 @@ def journey_map(
         norm=_theme.valence_norm(), edgecolors="#333333", linewidths=0.6, zorder=3,
     )  # fmt: skip
     points.set_gid("touchpoints")
-    few = table["volume"].to_numpy() < MIN_VOLUME  # too few messages to read much into: faded
     if few.any():
         points.set_alpha(np.where(few, FEW_ALPHA, 1.0).tolist())
     pains = table[table["pain_point"]]
@@ -161,7 +167,7 @@ def journey_map(
     for i in pains.index:
         ax.annotate(f"pain point\nn={volumes[i]:,}", xy=(x[i], table.at[i, "mean_valence"]),
                     xytext=(0, -below[i]), textcoords="offset points", ha="center", va="top", fontsize=8,
-                    color=_theme.LOW, fontweight="bold", gid="annotation-pain")  # fmt: skip
+                    color=_theme.LOW, fontweight="bold", gid="annotation-pain", bbox=CALLOUT_BOX)  # fmt: skip
         below[i] += 2 * LINE
     _call_extremes(ax, table, volumes, radius, below)
     ax.set_xticks(x, [_theme.wrap(str(t), 12) for t in table[level]])
