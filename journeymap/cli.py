@@ -586,7 +586,9 @@ def _demo(out: Path, customers: int, seed: int) -> None:
     typer.echo(f"{len(log.events):,} events in {len(js):,} journeys; scoring with the default model (offline)...")
     js = jm.score(js, progress=True)
     js.events.to_parquet(out / "events_scored.parquet")
-    written = _write_tables(js, out, extra={"segments_tier.csv": jm.compare_segments(js, "tier")})
+    segments = jm.compare_segments(js, "tier")  # of end_valence, the default measure: a column says so in the file
+    segments.insert(list(segments.columns).index("diff_vs_rest"), "measure", "end_valence")
+    written = _write_tables(js, out, extra={"segments_tier.csv": segments})
     report = jm.report(js, out / "report.html", log=log)
     pains = written["pain_points.csv"]
     typer.echo(f"top pain point: {pains.index[0]} (impact {pains['impact'].iloc[0]:.0f})")

@@ -69,6 +69,8 @@ def test_table_files_lists_every_file_the_tables_folder_gets(tmp_path: Path) -> 
     written = {p.name for p in out.iterdir()} - {"report.html", "events_scored.parquet", TABLES_MANIFEST}
     assert written <= set(TABLE_FILES)
     assert set((out / TABLES_MANIFEST).read_text(encoding="utf-8").split()) == written  # the manifest lists them
+    segments = pd.read_csv(out / "segments_tier.csv")
+    assert segments["measure"].eq("end_valence").all()  # the file says what diff_vs_rest and the tests are of
 
 
 def test_map_removes_the_tables_an_earlier_run_wrote_and_this_one_does_not(

@@ -76,7 +76,8 @@ def test_journey_map_shows_the_intervals_of_touchpoint_summary() -> None:
             assert table[column].to_dict() == pytest.approx(summary[column].to_dict(), rel=1e-12, abs=1e-12), column
         # the band drawn on the map is that interval
         ax = jm.plot.journey_map(js, seed=seed)
-        band = ax.collections[0].get_paths()[0].vertices
+        bars = next(c for c in ax.collections if c.get_gid() == "intervals")
+        band = np.vstack([path.vertices for path in bars.get_paths()])
         assert band[:, 1].min() == pytest.approx(table["ci_low"].min())
         assert band[:, 1].max() == pytest.approx(table["ci_high"].max())
     # bootstrap, not a 1.96 x standard-error band: the two differ

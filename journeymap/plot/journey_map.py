@@ -99,10 +99,12 @@ def journey_map(
     cell's number of messages (``n``), and there is no high or low where fewer than two cells
     qualify or all of them have the same mean; the highest cell is not called high when it is a
     pain point (where every cell is negative, the least negative may still hurt most). A cell of
-    fewer than :data:`MIN_VOLUME` messages is drawn faded: one message is no finding.
+    fewer than :data:`MIN_VOLUME` messages is drawn faded, without an interval: one message is
+    no finding.
     ``level="topic"`` puts the customers' topics (from :func:`~journeymap.assign_topics`) beneath
-    the stages instead of the touchpoints; topics side by side are no sequence, so each gets its
-    own interval and no curve joins them.
+    the stages instead of the touchpoints; topics side by side are no sequence, so no curve joins
+    them. Each cell's interval is a bar of its own (a band drawn between columns would bound
+    means that do not exist there).
 
     At most ``max_columns`` (stage, touchpoint) cells are drawn (default :data:`MAX_COLUMNS`;
     None for all): those of the most messages, and the pain points always; the title then says
@@ -136,16 +138,11 @@ def journey_map(
     # so that it stays out of the callouts' margins
     band = table[["ci_low", "ci_high"]].clip(-1.0, 1.0)
     mean = table["mean_valence"].to_numpy(dtype=float)
-    few = table["volume"].to_numpy() < MIN_VOLUME  # too few messages to read much into: faded
-    if level == "topic":
-        # topics side by side in a stage are no sequence: each its own interval, no curve through them; a
-        # small cell's interval (the widest) no darker than its faded mark
-        from matplotlib.colors import to_rgba
-
-        ink = [to_rgba(_theme.CUSTOMER, FEW_ALPHA * 0.5 if f else 0.45) for f in few]
-        ax.vlines(x, band["ci_low"], band["ci_high"], colors=ink, lw=4, zorder=1, gid="intervals")
-    else:  # the classic curve through the touchpoints, in the map's order
-        ax.fill_between(x, band["ci_low"], band["ci_high"], color=_theme.CUSTOMER, alpha=0.15, lw=0, zorder=1)
+    few = table["volume"].to_numpy() < MIN_VOLUME  # too few messages to read much into: faded, and no interval
+    # each cell's interval, a bar of its own: between two columns there is no mean to bound
+    ax.vlines(x[~few], band["ci_low"][~few], band["ci_high"][~few], colors=_theme.CUSTOMER, alpha=0.4, lw=4, zorder=1,
+              gid="intervals")  # fmt: skip
+    if level != "topic":  # the classic curve through the touchpoints, in order (topics side by side are no sequence)
         ax.plot(x, mean, color=_theme.CUSTOMER, lw=1.5, zorder=2)
     sizes = 40 + 360 * (table["volume"] / table["volume"].max())
     points = ax.scatter(
