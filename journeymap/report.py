@@ -469,6 +469,25 @@ def _checked(js: object, *, examples: int, max_steps: int, sla: object, freq: st
     return checked
 
 
+def _triage_section(js: JourneySet, *, auto: AutoReplyRule | None, tz: Any) -> list[str]:
+    """The triage table: waiting messages by priority, then the unranked ones (their priority not shown)."""
+    shown_columns = ["rank", "status", "priority", "customer_id", "timestamp", "text", "emotion", "reason"]
+    open_items = triage(js, auto=auto)[shown_columns]  # all of them: the table says how many it shows
+    open_items["rank"] = open_items["rank"].astype("string").fillna("–")  # unranked: moved, outside, closing, unaddressed
+    # a priority only where it ranks: a reader sorting by it would act on unranked rows first
+    waiting = (open_items["status"] == "waiting").to_numpy(dtype=bool)
+    open_items["priority"] = [f"{p:.3f}" if w else "–" for p, w in zip(open_items["priority"], waiting)]
+    return [
+        "<h2>Triage: open messages</h2>",
+        (
+            '<p class="note">Waiting messages first, most urgent first; then those moved to private messages, '
+            "those with a reply outside the data, those that close their case and those addressed to no brand "
+            "(see 'triage status' above).</p>"
+        ),
+        _table(open_items.set_index("rank"), max_rows=20, tz=tz),
+    ]
+
+
 @dispatch
 def report(
     js: JourneySet,
@@ -575,18 +594,7 @@ def report(
         graph = journey_graph(js, level="stage", seed=seed)
         sections += ["<h2>Journey graph</h2>", _figure(plot.graph(graph, seed=seed), "journey graph")]
         if replied:
-            shown_columns = ["rank", "status", "priority", "customer_id", "timestamp", "text", "emotion", "reason"]
-            open_items = triage(js, auto=auto)[shown_columns]  # all of them: the table says how many it shows
-            open_items["rank"] = open_items["rank"].astype("string").fillna("–")  # unranked: moved, outside, closing, unaddressed
-            sections += [
-                "<h2>Triage: open messages</h2>",
-                (
-                    '<p class="note">Waiting messages first, most urgent first; then those moved to private messages, '
-                    "those with a reply outside the data, those that close their case and those addressed to no brand "
-                    "(see 'triage status' above).</p>"
-                ),
-                _table(open_items.set_index("rank"), max_rows=20, tz=tz),
-            ]
+            sections += _triage_section(js, auto=auto, tz=tz)
         else:
             sections += ["<h2>Most negative messages</h2>", _table(_most_negative(js), max_rows=20, tz=tz)]
         sections += ["<h2>When customers write</h2>", _figure(plot.time_patterns(js, tz=tz), "time patterns")]

@@ -534,3 +534,17 @@ def test_compare_segments_reads_no_spread_from_the_data_and_needs_two_units_a_si
     one = jm.build_journeys(jm.read_events(pd.DataFrame(rows)))
     solo = jm.compare_segments(one, "tier", min_size=1).loc["solo"]
     assert solo["n_units"] == 1 and not solo["testable"] and np.isnan(solo["p_value"])  # before: testable, p NaN
+
+
+def test_the_reports_triage_shows_a_priority_only_where_it_ranks(tmp_path: Path) -> None:
+    import re
+
+    js = _scored_tickets([False, False, True, False, False, False, False])  # the survey comment: "closing"
+    page = jm.report(js, tmp_path / "r.html").read_text()
+    section = page[page.index("Triage: open messages") :]
+    rows = [re.findall(r"<td[^>]*>(.*?)</td>", row, re.S) for row in re.findall(r"<tr>(.*?)</tr>", section, re.S)]
+    cells = {tuple(c.strip() for c in row[:2]): row for row in rows if len(row) >= 2}
+    closing = next(row for key, row in cells.items() if key[0] == "closing")
+    assert closing[1].strip() == "–"  # before: its priority, beside the ranked ones
+    waiting = [row for key, row in cells.items() if key[0] == "waiting"]
+    assert waiting and all(re.fullmatch(r"\d\.\d{3}", row[1].strip()) for row in waiting)
