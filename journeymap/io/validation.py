@@ -412,11 +412,12 @@ def _check_timestamp(column: Column, raw: pd.Series, problems: Problems) -> pd.S
         as_ms[beyond] = epoch_ms(raw[beyond])
     problems.add(failed & beyond & ~as_ms, column.name, OUT_OF_RANGE, raw)
     problems.add(failed & beyond & as_ms, column.name, EPOCH_MS_BEYOND, raw)
+    unread = failed & ~beyond & ~wrong  # text no form read matches: an ISO-shaped slip, or another form
     slip = pd.Series(False, index=raw.index)
-    if (failed & ~beyond & ~wrong).any():
-        slip[failed & ~beyond & ~wrong] = iso_shaped(raw[failed & ~beyond & ~wrong])
-    problems.add(failed & ~beyond & ~wrong & slip, column.name, NOT_A_MOMENT, raw)
-    problems.add(failed & ~beyond & ~wrong & ~slip, column.name, UNPARSEABLE, raw)
+    if unread.any():
+        slip[unread] = iso_shaped(raw[unread])
+    problems.add(unread & slip, column.name, NOT_A_MOMENT, raw)
+    problems.add(unread & ~slip, column.name, UNPARSEABLE, raw)
     problems.add(~present, column.name, "missing timestamp", raw)
     early = (ts < pd.Timestamp(EPOCH_FLOOR, unit="s", tz="UTC")).fillna(False).astype(bool)
     if early.any():  # only the few early times are looked at again
