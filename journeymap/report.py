@@ -32,6 +32,7 @@ from journeymap.analytics.service import customers_only
 from journeymap.backends import dispatch
 from journeymap.exceptions import ArgumentTypeError, InvalidArgumentError, SchemaError
 from journeymap.io.twcs import THREAD_TOUCHPOINTS
+from journeymap.journeys._table import customer_mask
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -324,8 +325,7 @@ def _shorten(text: str, limit: int = 200) -> str:
 
 def _structural_touchpoints(js: JourneySet) -> bool:
     """Whether every touchpoint of the customers' messages is a place in a thread (social data has no other)."""
-    customer = js.events["actor"].astype("string") == "customer"
-    found = set(js.events.loc[customer.fillna(False).to_numpy(dtype=bool), "touchpoint"].dropna().astype(str))
+    found = set(js.events.loc[customer_mask(js.events["actor"]), "touchpoint"].dropna().astype(str))
     return bool(found) and found <= THREAD_TOUCHPOINTS
 
 

@@ -11,6 +11,7 @@ import pandas as pd
 
 from journeymap.analytics._prep import flags
 from journeymap.exceptions import ArgumentTypeError, InvalidArgumentError
+from journeymap.journeys._table import customer_mask
 
 if TYPE_CHECKING:
     import numpy.typing as npt
@@ -89,8 +90,7 @@ def clock_time(events: pd.DataFrame, tz: str | dt.tzinfo) -> str | None:
         >>> clock_time(events.assign(timestamp=stamps + pd.to_timedelta([0, 1, 2], unit="h")), "UTC") is None
         True
     """
-    customer = (events["actor"].astype("string") == "customer").fillna(False).to_numpy(dtype=bool)
-    local = events.loc[customer, "timestamp"].dt.tz_convert(check_tz(tz))
+    local = events.loc[customer_mask(events["actor"]), "timestamp"].dt.tz_convert(check_tz(tz))
     if len(local) < 3:
         return None
     wall = local.dt.tz_localize(None)  # wall-clock times: midnight need not exist in the zone (DST at 00:00)

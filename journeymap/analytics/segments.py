@@ -13,6 +13,7 @@ from journeymap.analytics._stats import cluster_diff_p
 from journeymap.analytics.metrics import journey_metrics
 from journeymap.backends import dispatch
 from journeymap.exceptions import ArgumentTypeError, InvalidArgumentError, SchemaError
+from journeymap.journeys._table import customer_mask
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -273,7 +274,7 @@ def compare_segments(
         why = "holds labels, not numbers or durations" if measure in metrics.columns else "is not a journey_metrics column"
         msg = f"measure={measure!r} {why}; measure must be one of: {', '.join(measures)}"
         raise InvalidArgumentError(msg)
-    customer = (events["actor"].astype("string") == "customer").fillna(False).to_numpy(dtype=bool)
+    customer = customer_mask(events["actor"])
     metrics["segment"] = _first_customer_value(events, customer, by).reindex(metrics.index).astype("string")
     if len(metrics) and metrics["segment"].isna().all():
         logger.warning(
