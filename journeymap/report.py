@@ -145,7 +145,7 @@ DEFINITIONS: dict[str, str] = {
     "the case was resolved).",
     "interval": (
         "the 95% range the true value is likely in; shares use Wilson intervals, means the bootstrap over "
-        "whole journeys (one customer's messages are not independent) or Student's t, whichever is wider, cut at "
+        "whole customers (one customer's messages are not independent) or Student's t, whichever is wider, cut at "
         "the range a value can take (-1 and 1 for valence). Where fewer than five journeys stand "
         "behind a figure, no interval is given ('too few to say' marks a whole group so small)."
     ),

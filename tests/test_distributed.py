@@ -307,6 +307,8 @@ def test_group_moments_merge_in_any_split(values: list[float], cuts: list[int], 
             "start": np.arange(n) // 3,
             "journey_id": [f"j{i // 3:03d}" for i in range(n)],
             "step": np.arange(n) % 3 + 1,
+            # customers of several journeys, whose journeys fall in several chunks
+            "unit": [f"c{(i // 3) % 4}" for i in range(n)],
         }
     )
     bounds = sorted({0, n, *(c for c in cuts if c < n)})
@@ -318,7 +320,7 @@ def test_group_moments_merge_in_any_split(values: list[float], cuts: list[int], 
     assert merged.count("a") == n
     assert math.isclose(merged.mean("a"), float(np.mean(values)), rel_tol=1e-9, abs_tol=1e-12)
     interval = MeanInterval(seed=seed)
-    assert merged.estimate("a", interval) == interval(rows["value"].to_numpy(), rows["journey_id"].to_numpy())
+    assert merged.estimate("a", interval) == interval(rows["value"].to_numpy(), rows["unit"].to_numpy())
     assert merged.count("a", "neg") == int(rows["negative"].sum())
 
 
@@ -326,14 +328,18 @@ def test_group_moments_large_groups_use_the_normal_interval() -> None:
     rng = np.random.default_rng(0)
     values = rng.uniform(-1, 1, BOOTSTRAP_MAX_N + 500)
     rows = pd.DataFrame({"key": "a", "value": values, "negative": False, "positive": False, "label": "joy"})
-    for size in (1, 4):  # one value per journey, and journeys of four values (a cluster interval)
+    # one value per customer; customers of four values; and customers whose journeys (of two
+    # values each) lie in both partitions, as a returning customer's threads can
+    for size, customer in ((1, lambda j: j), (4, lambda j: j), (2, lambda j: j % 700)):
         journeys = np.arange(len(values)) // size
         rows = rows.assign(start=journeys, journey_id=[f"j{j:05d}" for j in journeys], step=1)
+        rows["unit"] = [f"c{customer(j):05d}" for j in journeys]
         half = len(rows) // 2 // size * size  # a journey lies in one partition, as build_journeys partitions them
         merged = GroupMoments.of(rows.iloc[:half]).merge(GroupMoments.of(rows.iloc[half:]))
         assert merged.samples.empty  # the values are not kept once the group is too large to bootstrap
-        got, expected = merged.estimate("a", MeanInterval()), MeanInterval()(values, rows["journey_id"].to_numpy())
+        got, expected = merged.estimate("a", MeanInterval()), MeanInterval()(values, rows["unit"].to_numpy())
         assert all(math.isclose(a, b, rel_tol=1e-9) for a, b in zip(got, expected)), size
+        assert got != MeanInterval()(values, rows["journey_id"].to_numpy()) or size != 2  # customers, not journeys
 
 
 @settings(max_examples=30)
@@ -342,7 +348,7 @@ def test_median_from_duration_counts_is_exact(durations: list[int], cut: int) ->
     def partial(ds: list[int]) -> NodeStats:
         index = pd.MultiIndex.from_tuples([("a", "b", float(d)) for d in ds], names=["src", "dst", "dt"])
         seconds = pd.Series(1, index=index, dtype=np.int64).groupby(level=[0, 1, 2]).sum()
-        columns = ["key", "value", "negative", "positive", "label", "start", "journey_id", "step"]
+        columns = ["key", "value", "negative", "positive", "label", "start", "journey_id", "step", "unit"]
         empty = GroupMoments.of(pd.DataFrame(columns=columns))
         return NodeStats(pd.DataFrame(), empty, pd.DataFrame(), seconds, 0, 0.0)
 

@@ -220,7 +220,7 @@ def flag_column(events: pd.DataFrame, name: str, *, default: bool) -> npt.NDArra
 def flags(events: pd.DataFrame) -> pd.DataFrame:
     """Columns most analytics use: customer/brand, scored, valence, negative, positive (NumPy-backed).
 
-    Negative and positive as :func:`polarity` says.
+    Negative and positive as :func:`polarity` says; ``unit`` is :func:`interval_units`.
     """
     valence, negative, positive = polarity(events)
     customer = customer_mask(events["actor"])
@@ -228,6 +228,7 @@ def flags(events: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "journey_id": events["journey_id"].array,  # its own dtype: no Python string per row
+            "unit": interval_units(events),
             "customer": customer,
             "brand": ~customer,
             "scored": scored,
@@ -238,6 +239,25 @@ def flags(events: pd.DataFrame) -> pd.DataFrame:
         },
         index=events.index,
     )
+
+
+def interval_units(events: pd.DataFrame) -> pd.api.extensions.ExtensionArray:
+    """What the analytics' intervals resample, per row: the journey's customer.
+
+    A customer's messages are not independent of each other, within a journey or across the
+    several journeys of a returning customer, so :class:`~journeymap.analytics._stats.MeanInterval`
+    takes whole customers (as :func:`~journeymap.compare_segments` counts them). A row whose
+    ``customer_id`` is missing is a unit of its own journey.
+    """
+    customer = events["customer_id"]
+    missing = customer.isna().to_numpy()
+    if not missing.any():
+        whole: pd.api.extensions.ExtensionArray = customer.array
+        return whole
+    # the prefix (a control character) keeps a journey's unit apart from the customers' ids
+    journey = "\x1fjourney " + events["journey_id"].astype("string")
+    units: pd.api.extensions.ExtensionArray = customer.astype("string").where(~missing, journey).array
+    return units
 
 
 def run_edges(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -58,16 +58,17 @@ class MeanInterval:
     as a share of the range (a bounded value's variance is at most that of a share), without
     bounds an interval of zero width.
 
-    ``groups`` (the journey of each value) makes the interval a cluster one: messages of one
-    journey are not independent (a customer who is angry writes several angry messages), so
-    whole journeys are resampled, and the floor is Student's t with the cluster-robust standard
-    error of the mean and one degree of freedom fewer than the journeys (above
-    :data:`BOOTSTRAP_MAX_N` values, that t interval alone: with few journeys the normal
-    quantile would be too small however many messages they hold). With 12 journeys of 8
-    messages each, the message-level interval covered the true mean in 46% of simulated samples,
-    the cluster one in 94%. The mean itself is still the mean over messages. Values of a single
-    journey give no interval (NaN bounds): one customer says nothing about the others. Where
-    every value is its own journey, the result is the message-level one.
+    ``groups`` (the cluster of each value: the analytics pass the customer,
+    :func:`~journeymap.analytics._prep.interval_units`) makes the interval a cluster one:
+    messages of one customer are not independent (a customer who is angry writes several angry
+    messages, in one journey or across several), so whole clusters are resampled, and the floor
+    is Student's t with the cluster-robust standard error of the mean and one degree of freedom
+    fewer than the clusters (above :data:`BOOTSTRAP_MAX_N` values, that t interval alone: with
+    few clusters the normal quantile would be too small however many messages they hold). With
+    12 clusters of 8 messages each, the message-level interval covered the true mean in 46% of
+    simulated samples, the cluster one in 94%. The mean itself is still the mean over messages.
+    Values of a single cluster give no interval (NaN bounds): one customer says nothing about
+    the others. Where every value is its own cluster, the result is the message-level one.
 
     Attributes:
         n_boot: bootstrap resamples.
@@ -95,13 +96,13 @@ class MeanInterval:
         check_count(self.n_boot, "n_boot", minimum=1)
 
     def __call__(self, values: npt.ArrayLike, groups: npt.ArrayLike | None = None) -> Estimate:
-        """The mean of ``values`` (NaN left out) and its interval; ``groups``: the journey of each value."""
+        """The mean of ``values`` (NaN left out) and its interval; ``groups``: the cluster (customer) of each value."""
         v = np.asarray(values, dtype=np.float64)
         keep = ~np.isnan(v)
         v = v[keep]
         if groups is not None:
             codes = pd.factorize(pd.Series(np.asarray(groups, dtype=object)[keep]), use_na_sentinel=False)[0]  # NA: one group
-            if len(v) and codes.max(initial=-1) + 1 < len(v):  # some journey has several values
+            if len(v) and codes.max(initial=-1) + 1 < len(v):  # some cluster has several values
                 return self._clustered(v, codes)
         n = len(v)
         if n == 0:
@@ -117,7 +118,7 @@ class MeanInterval:
         return self._bootstrap(means, mean, self._t(n) * sd / np.sqrt(n), n)
 
     def _clustered(self, v: npt.NDArray[np.float64], codes: npt.NDArray[np.int64]) -> Estimate:
-        """The interval of the mean of ``v`` when values that share a code (a journey) are not independent."""
+        """The interval of the mean of ``v`` when values that share a code (a customer) are not independent."""
         mean = float(v.mean())
         n_groups = int(codes.max()) + 1
         if n_groups == 1:
@@ -146,7 +147,7 @@ class MeanInterval:
     def _t(self, n_groups: int) -> float:
         """Student's t quantile of the interval's level with ``n_groups - 1`` degrees of freedom.
 
-        With few journeys the normal quantile is far too small (3 journeys of 2,000 messages:
+        With few clusters the normal quantile is far too small (3 customers of 2,000 messages:
         coverage 0.82 for a nominal 0.95), however many messages they hold.
         """
         from scipy.special import stdtrit
@@ -160,7 +161,7 @@ class MeanInterval:
         """The cluster interval from merged moments (:func:`cluster_se`'s arguments): Student's t, ``n_groups - 1`` df.
 
         What :meth:`__call__` gives with ``groups`` above :data:`BOOTSTRAP_MAX_N` values; the
-        distributed partials call it with their merged per-journey sums, without the values.
+        distributed partials call it with their merged per-customer sums, without the values.
         """
         if n_groups < 2:
             return Estimate(mean, np.nan, np.nan)
@@ -168,9 +169,9 @@ class MeanInterval:
         return self._around(mean, self._t(n_groups) * se, n_groups)
 
     def _clipped(self, est: Estimate, n: int) -> Estimate:
-        """``est`` with its ends inside :attr:`bounds` (NaN ends stay NaN); ``n``: the sample's size (journeys, clustered).
+        """``est`` with its ends inside :attr:`bounds` (NaN ends stay NaN); ``n``: the sample's size (clusters, clustered).
 
-        A sample without spread (an interval of zero width: every value, or every journey's
+        A sample without spread (an interval of zero width: every value, or every cluster's
         mean, the same) gets at least the Wilson interval of its mean rescaled to [0, 1] by
         finite :attr:`bounds`: a value in [a, b] with mean m has a variance of at most
         (m - a)(b - m), as a share of m does, so n equal values are not read as certainty (two
@@ -203,14 +204,14 @@ _NO_SPREAD = 1e-6
 
 
 def cluster_se(n: int, mean: float, n_groups: int, *, s2: float, sn: float, n2: float) -> float:
-    """The cluster-robust standard error of a mean over ``n`` values in ``n_groups`` journeys.
+    """The cluster-robust standard error of a mean over ``n`` values in ``n_groups`` clusters (customers).
 
-    From the journeys' value sums S and sizes m: ``s2`` = sum S**2, ``sn`` = sum S*m, ``n2`` =
+    From the clusters' value sums S and sizes m: ``s2`` = sum S**2, ``sn`` = sum S*m, ``n2`` =
     sum m**2 (the sandwich estimator with the small-sample factor G / (G - 1); where every
-    journey has one value it is the usual sd / sqrt(n)).
+    cluster has one value it is the usual sd / sqrt(n)).
 
     Examples:
-        >>> round(cluster_se(4, 0.5, 4, s2=2.0, sn=2.0, n2=4.0), 4)  # values 0, 1, 0, 1, one journey each
+        >>> round(cluster_se(4, 0.5, 4, s2=2.0, sn=2.0, n2=4.0), 4)  # values 0, 1, 0, 1, one customer each
         0.2887
     """
     squares = s2 - 2 * mean * sn + mean**2 * n2  # sum of (S - mean * m)**2

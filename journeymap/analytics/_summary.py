@@ -21,11 +21,11 @@ __all__ = ["customer_steps", "summary_frame", "summary_row"]
 
 
 def customer_steps(events: pd.DataFrame, level: str) -> pd.DataFrame:
-    """The customers' scored messages: ``journey_id``, ``valence``, ``negative``, ``positive``, ``key``, ``emotion``."""
+    """The customers' scored messages: ``journey_id``, ``unit``, ``valence``, ``negative``, ``positive``, ``key``, ``emotion``."""
     keys = level_keys(events, level)  # checks the level first
     f = flags(events)
     keep = f["customer"] & f["scored"]
-    out = f.loc[keep, ["journey_id", "valence", "negative", "positive"]].copy()
+    out = f.loc[keep, ["journey_id", "unit", "valence", "negative", "positive"]].copy()
     out["key"] = keys[keep]  # as the graph's nodes
     # a valence of the user's own may come without labels: no top emotion then
     no_labels = pd.Series(pd.NA, index=out.index, dtype="string")

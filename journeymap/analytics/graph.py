@@ -68,7 +68,7 @@ def journey_graph(js: JourneySet, *, level: Level = "touchpoint", seed: int = 0)
     starts, lengths = group_bounds(codes[order])
     key_names, stage_code = f["key"].to_numpy(), f["stage_code"].to_numpy()
     valence, negative = f["valence"].to_numpy(), f["negative"].to_numpy()
-    journey = f["journey_id"].to_numpy(dtype=object)
+    unit = f["unit"].to_numpy(dtype=object)  # the customer: whole customers are resampled
     emotion = events["emotion"].to_numpy(dtype=object)
     nodes = {}
     for start, length in zip(starts.tolist(), lengths.tolist()):
@@ -78,7 +78,7 @@ def journey_graph(js: JourneySet, *, level: Level = "touchpoint", seed: int = 0)
             volume=length,
             rank=float(stage_code[rows].mean()),
             n_cust=len(cust),
-            estimate=interval(valence[cust], journey[cust]),
+            estimate=interval(valence[cust], unit[cust]),
             neg=int(negative[cust].sum()),
             top=top_labels(pd.Series(emotion[cust], dtype=object)),
         )

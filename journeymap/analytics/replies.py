@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from journeymap.analytics._checks import check_duration
-from journeymap.analytics._prep import require_journeys
+from journeymap.analytics._prep import interval_units, require_journeys
 from journeymap.analytics._replies import UNSIGNED, account_of, is_customer, is_system, reply_frame, unsigned_agents
 from journeymap.analytics._stats import CHANGE_BOUNDS, MeanInterval, wilson
 from journeymap.analytics.automatic import AutoReplyRule, outcome_conversations, reply_context, rule_flags
@@ -219,8 +219,8 @@ def service_levels(  # noqa: PLR0915 - one table, column by column
       group: a brand of 13 journeys whose valence change rests on 3 shows the mean alone.
 
     Shares have 95% Wilson score intervals; ``valence_change`` the bootstrap interval of
-    :class:`~journeymap.analytics._stats.MeanInterval` over whole journeys (seeded by ``seed``;
-    one journey's replies are not independent of each other). The valence
+    :class:`~journeymap.analytics._stats.MeanInterval` over whole customers (seeded by ``seed``;
+    one customer's replies, in one journey or several, are not independent of each other). The valence
     columns are NaN for unscored journeys. Automatic replies are told by
     :class:`~journeymap.AutoReplyRule`, which ``auto`` overrides.
 
@@ -397,13 +397,14 @@ def service_levels(  # noqa: PLR0915 - one table, column by column
         {
             "change": (rf["valence_after"] - rf["valence_before"]).to_numpy()[turns],
             "journey": journey.to_numpy(dtype=object)[turns],
+            "unit": np.asarray(interval_units(events), dtype=object)[turns],
             "group": reply_group.to_numpy(dtype=object)[turns],
         }
     ).dropna(subset=["group"])
     interval = MeanInterval(seed=seed, bounds=CHANGE_BOUNDS)
-    # a journey's replies are not independent of each other: whole journeys are resampled
+    # a customer's replies are not independent of each other: whole customers are resampled
     estimates = {
-        key: interval(part["change"].to_numpy(), part["journey"].to_numpy(dtype=object))
+        key: interval(part["change"].to_numpy(), part["unit"].to_numpy(dtype=object))
         for key, part in change.groupby("group", sort=False)
     }
     out["valence_change"] = [estimates[k].mean if k in estimates else np.nan for k in keys]

@@ -28,9 +28,10 @@ def touchpoint_summary(js: JourneySet, *, level: Level = "touchpoint", seed: int
     Over the customers' scored messages: ``volume``, ``mean_valence`` with a bootstrap 95%
     interval (``ci_low``, ``ci_high``; 1,000 resamples drawn with ``seed``, never narrower than
     Student's t; the normal approximation above 5,000 messages; NaN for a single message). The
-    interval resamples whole journeys: one customer's messages are not independent of each
-    other, so a touchpoint's interval is as wide as its number of journeys warrants, and NaN
-    when all its messages come from one journey. Also
+    interval resamples whole customers: one customer's messages are not independent of each
+    other, in one journey or across a returning customer's several, so a touchpoint's interval
+    is as wide as its number of customers warrants, and NaN when all its messages come from one
+    customer. Also
     ``share_negative``, ``share_positive``, ``pos_neg_ratio`` (positive per negative message;
     inf with positive but no negative ones, NaN when all are neutral) and
     ``top_emotions``. Indexed by the touchpoint (or stage); stages come in stage order,
@@ -55,7 +56,7 @@ def touchpoint_summary(js: JourneySet, *, level: Level = "touchpoint", seed: int
         neg, pos = int(group["negative"].sum()), int(group["positive"].sum())
         rows[str(key)] = summary_row(
             n=len(group),
-            estimate=interval(group["valence"].to_numpy(), group["journey_id"].to_numpy()),
+            estimate=interval(group["valence"].to_numpy(), group["unit"].to_numpy()),
             neg=neg,
             pos=pos,
             top=top_labels(group["emotion"]),
@@ -69,7 +70,7 @@ def pain_points(js: JourneySet, *, level: Level = "touchpoint", top: int | None 
 
     ``impact`` is the number of customer messages there times their mean negativity
     (``max(0, -valence)``), i.e. the total negativity felt there; ``impact_low``/``impact_high``
-    is its bootstrap 95% interval (resamples of whole journeys drawn with ``seed``, as in
+    is its bootstrap 95% interval (resamples of whole customers drawn with ``seed``, as in
     :func:`touchpoint_summary`). Also ``volume``,
     ``mean_negativity``, ``share_negative``, ``mean_valence`` and ``top_emotions``. Indexed by
     the touchpoint (or stage, or topic with ``level="topic"``), ``rank`` first; the ``top`` most
@@ -89,7 +90,7 @@ def pain_points(js: JourneySet, *, level: Level = "touchpoint", top: int | None 
     rows = {}
     for key, group in steps.groupby("key", sort=False):
         neg = group["negativity"].to_numpy()
-        est = interval(neg, group["journey_id"].to_numpy())
+        est = interval(neg, group["unit"].to_numpy())
         n = len(group)
         rows[key] = {
             "impact": float(neg.sum()),

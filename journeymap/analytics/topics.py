@@ -13,10 +13,11 @@ import pandas as pd
 
 from journeymap.analytics._checks import check_count
 from journeymap.analytics._levels import check_level
-from journeymap.analytics._prep import polarity, require_journeys
+from journeymap.analytics._prep import interval_units, polarity, require_journeys
 from journeymap.analytics._stats import VALENCE_BOUNDS, MeanInterval
 from journeymap.analytics._time import check_tz, partial_periods, period_alias, period_index, period_start
 from journeymap.backends import dispatch
+from journeymap.journeys._table import customer_mask
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -34,14 +35,14 @@ _SUMMARY_COLUMNS = ["volume", "share", "scored", "share_negative", "mean_valence
 def _topic_messages(js: JourneySet, what: str) -> pd.DataFrame:
     """The customer messages with a topic: ``topic``, ``text``, ``valence``, ``sentiment``, ``topic_score``, ``timestamp``.
 
-    And ``journey_id``, for the intervals (a journey's messages are resampled together).
+    And ``unit``, for the intervals (a customer's messages are resampled together:
+    :func:`~journeymap.analytics._prep.interval_units`).
 
     ``what`` names the function in the error when ``js`` is not a JourneySet.
     """
     events = require_journeys(js, what).events
     check_level("topic", events)
-    customer = (events["actor"].astype("string") == "customer").fillna(False) & events["topic"].notna()
-    rows = events.loc[customer.to_numpy(dtype=bool)]
+    rows = events.loc[customer_mask(events["actor"]) & events["topic"].notna().to_numpy(dtype=bool)]
     valence = rows["valence"] if "valence" in rows.columns else pd.Series(np.nan, index=rows.index)
     return pd.DataFrame(
         {
@@ -53,7 +54,7 @@ def _topic_messages(js: JourneySet, what: str) -> pd.DataFrame:
             if "topic_score" in rows.columns
             else np.nan,
             "timestamp": rows["timestamp"],
-            "journey_id": rows["journey_id"].to_numpy(dtype=object),
+            "unit": np.asarray(interval_units(rows), dtype=object),
         },
         index=rows.index,
     )
@@ -121,7 +122,7 @@ def topic_summary(js: JourneySet, *, n_keywords: int = 5, n_quotes: int = 3, see
         group = messages[in_topic]
         valence = group["valence"].to_numpy()
         scored = valence[~np.isnan(valence)]
-        est = interval(scored, group["journey_id"].to_numpy(dtype=object)[~np.isnan(valence)])
+        est = interval(scored, group["unit"].to_numpy(dtype=object)[~np.isnan(valence)])
         rows[topic] = {
             "volume": len(group),
             "share": len(group) / len(messages),

@@ -9,7 +9,9 @@ single-machine functions over all rows, up to float summation order:
 - bootstrap intervals need the values themselves, in the single-machine row order, so groups of
   at most :data:`~journeymap.analytics._stats.BOOTSTRAP_MAX_N` values keep them, with the key of
   that order (journey start, journey id, step); larger groups use the normal approximation,
-  which needs only the moments, as the single-machine path does;
+  which needs only the moments and each customer's sum and count (a customer's journeys can
+  lie in several partitions, so these are kept per customer and added), as the single-machine
+  path does;
 - medians come from exact value counts (bounded by the number of distinct durations).
 """
 
@@ -25,38 +27,48 @@ from journeymap.analytics._stats import BOOTSTRAP_MAX_N, Estimate, MeanInterval,
 
 __all__ = ["GroupMoments", "HourStats", "NodeStats", "edge_partial"]
 
-_SAMPLE_COLUMNS = ["key", "start", "journey_id", "step", "value"]
+_SAMPLE_COLUMNS = ["key", "start", "journey_id", "step", "value", "unit"]
 
 
 @dataclass(frozen=True)
 class GroupMoments:
     """Per-group count, mean, squared deviations, negative and positive counts, label counts.
 
-    ``stats`` is indexed by group key (columns ``n``, ``mean``, ``m2``, ``neg``, ``pos``, and for
-    the cluster interval ``journeys``, ``s2``, ``sn``, ``n2``: see
-    :func:`~journeymap.analytics._stats.cluster_se`);
+    ``stats`` is indexed by group key (columns ``n``, ``mean``, ``m2``, ``neg``, ``pos``);
+    ``clusters`` holds, for the cluster interval, each (``key``, ``unit``)'s value sum ``s`` and
+    count ``m`` (the unit is the customer: see :func:`~journeymap.analytics._stats.cluster_se`);
     ``labels`` holds ``key``, ``label``, ``count``; ``samples`` the values of the groups small
-    enough for the bootstrap, with their single-machine sort key.
+    enough for the bootstrap, with their unit and single-machine sort key.
     """
 
     stats: pd.DataFrame
     labels: pd.DataFrame
     samples: pd.DataFrame
+    clusters: pd.DataFrame
 
     @classmethod
     def of(cls, rows: pd.DataFrame) -> GroupMoments:
-        """From rows with ``key``, ``value``, ``negative``, ``positive``, ``label``, ``start``, ``journey_id``, ``step``."""
+        """From rows of ``key``, ``value``, ``negative``, ``positive``, ``label``, ``start``, ``journey_id``, ``step``, ``unit``.
+
+        The unit is the customer (:func:`~journeymap.analytics._prep.interval_units`).
+        """
         g = rows.groupby("key", sort=True)
         n = g.size()
         mean = g["value"].mean()
         # float, also for a partition without rows (an empty map keeps the key's string dtype)
         centred = rows["value"].astype("float64") - rows["key"].map(mean).astype("float64")
         m2 = (centred**2).groupby(rows["key"]).sum().reindex(n.index)
-        # per journey: the sum S and count m of its values, for the cluster interval (a journey
-        # lies in one partition, so these add across partials)
-        per_journey = rows.groupby(["key", "journey_id"], sort=False)["value"].agg(["sum", "size"])
-        s, m = per_journey["sum"].astype(np.float64), per_journey["size"].astype(np.float64)
-        by_key = per_journey.index.get_level_values("key")
+        # per customer: the sum S and count m of its values, for the cluster interval (a customer's
+        # journeys may lie in several partitions: the sums are merged per customer)
+        per_unit = rows.groupby(["key", "unit"], sort=False)["value"].agg(["sum", "size"])
+        clusters = pd.DataFrame(
+            {
+                "key": per_unit.index.get_level_values("key").astype(object),
+                "unit": per_unit.index.get_level_values("unit").astype(object),
+                "s": per_unit["sum"].to_numpy(dtype=np.float64),
+                "m": per_unit["size"].to_numpy(dtype=np.float64),
+            }
+        )
         stats = pd.DataFrame(
             {
                 "n": n.astype(np.int64),
@@ -64,17 +76,13 @@ class GroupMoments:
                 "m2": m2.astype(np.float64),
                 "neg": g["negative"].sum().astype(np.int64),
                 "pos": g["positive"].sum().astype(np.int64),
-                "journeys": m.groupby(by_key).size().reindex(n.index).fillna(0).astype(np.int64),
-                "s2": (s**2).groupby(by_key).sum().reindex(n.index).astype(np.float64),
-                "sn": (s * m).groupby(by_key).sum().reindex(n.index).astype(np.float64),
-                "n2": (m**2).groupby(by_key).sum().reindex(n.index).astype(np.float64),
             }
         )
         stats.index = stats.index.astype(object)
         labels = rows.groupby(["key", "label"], sort=True).size().rename("count").reset_index()
         small = rows["key"].map(n) <= BOOTSTRAP_MAX_N
-        samples = rows.loc[small, ["key", "start", "journey_id", "step", "value"]].reset_index(drop=True)
-        return cls(stats, _plain(labels), _plain(samples))
+        samples = rows.loc[small, _SAMPLE_COLUMNS].reset_index(drop=True)
+        return cls(stats, _plain(labels), _plain(samples), clusters)
 
     def merge(self, other: GroupMoments) -> GroupMoments:
         """The statistics of both partials' rows together (Chan et al.'s parallel update)."""
@@ -88,16 +96,14 @@ class GroupMoments:
                 "m2": a["m2"] + b["m2"] + delta**2 * a["n"] * b["n"] / n,
                 "neg": (a["neg"] + b["neg"]).astype(np.int64),
                 "pos": (a["pos"] + b["pos"]).astype(np.int64),
-                "journeys": (a["journeys"] + b["journeys"]).astype(np.int64),
-                "s2": a["s2"] + b["s2"],
-                "sn": a["sn"] + b["sn"],
-                "n2": a["n2"] + b["n2"],
             }
         )
         labels = pd.concat([self.labels, other.labels]).groupby(["key", "label"], sort=True)["count"].sum().reset_index()
         samples = pd.concat([self.samples, other.samples], ignore_index=True)
         samples = samples[samples["key"].map(stats["n"]) <= BOOTSTRAP_MAX_N].reset_index(drop=True)
-        return GroupMoments(stats, _plain(labels), samples)
+        clusters = pd.concat([self.clusters, other.clusters], ignore_index=True)
+        clusters = clusters.groupby(["key", "unit"], sort=False, as_index=False)[["s", "m"]].sum()
+        return GroupMoments(stats, _plain(labels), samples, clusters)
 
     def keys(self) -> list[str]:
         """The group keys, sorted."""
@@ -120,14 +126,15 @@ class GroupMoments:
         """
         n = self.count(key)
         if n > BOOTSTRAP_MAX_N:
-            journeys = self.count(key, "journeys")
-            if journeys < n:  # some journey has several values: the cluster interval, as on one machine
-                s2, sn, n2 = (float(self.stats[column].get(key, np.nan)) for column in ("s2", "sn", "n2"))
-                return interval.clustered_normal(n, self.mean(key), journeys, s2=s2, sn=sn, n2=n2)
+            own = self.clusters[self.clusters["key"] == key]
+            if len(own) < n:  # some customer has several values: the cluster interval, as on one machine
+                s, m = own["s"].to_numpy(dtype=np.float64), own["m"].to_numpy(dtype=np.float64)
+                s2, sn, n2 = float((s**2).sum()), float((s * m).sum()), float((m**2).sum())
+                return interval.clustered_normal(n, self.mean(key), len(own), s2=s2, sn=sn, n2=n2)
             sd = float(np.sqrt(float(self.stats["m2"].get(key, np.nan)) / (n - 1)))
             return interval.normal(n, self.mean(key), sd)
         group = self.samples[self.samples["key"] == key].sort_values(["start", "journey_id", "step"], kind="stable")
-        return interval(group["value"].to_numpy(dtype=np.float64), group["journey_id"].to_numpy(dtype=object))
+        return interval(group["value"].to_numpy(dtype=np.float64), group["unit"].to_numpy(dtype=object))
 
     def top(self, key: str) -> str:
         """The ``top_emotions`` text of one group."""
@@ -138,7 +145,7 @@ class GroupMoments:
 def _plain(frame: pd.DataFrame) -> pd.DataFrame:
     """Object-dtype keys, so frames from different partitions concatenate without dtype surprises."""
     out = frame.copy()
-    for column in ("key", "label", "journey_id"):
+    for column in ("key", "label", "journey_id", "unit"):
         if column in out.columns:
             out[column] = out[column].astype(object)
     return out

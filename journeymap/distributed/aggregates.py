@@ -80,6 +80,7 @@ def _moments(part: pd.DataFrame, steps: pd.DataFrame, *, key: pd.Series, label: 
                 "start": journey_starts(part).reindex(steps.index),
                 "journey_id": steps["journey_id"],
                 "step": part["step"].reindex(steps.index),
+                "unit": steps["unit"],
             }
         )
     )

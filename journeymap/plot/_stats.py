@@ -75,14 +75,14 @@ def journey_map_table(
             "stage": events.loc[keep, "stage"].astype("string"),
             "touchpoint": keys[keep].astype(object),
             "valence": f.loc[keep, "valence"],
-            "journey_id": events.loc[keep, "journey_id"],
+            "unit": f.loc[keep, "unit"],
         }
     )
     frame["negativity"] = (-frame["valence"]).clip(lower=0)
     interval = MeanInterval(seed=seed, bounds=VALENCE_BOUNDS)
     rows = []
     for (stage, touchpoint), group in frame.groupby(["stage", "touchpoint"], sort=False):  # touchpoint: the level's key
-        est = interval(group["valence"].to_numpy(), group["journey_id"].to_numpy(dtype=object))
+        est = interval(group["valence"].to_numpy(), group["unit"].to_numpy(dtype=object))
         rows.append((stage, touchpoint, len(group), est.mean, float(group["negativity"].sum()), est.low, est.high))
     columns = ["stage", "touchpoint", "volume", "mean_valence", "impact", "ci_low", "ci_high"]
     table = pd.DataFrame(rows, columns=columns).astype(

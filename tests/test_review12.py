@@ -1,0 +1,72 @@
+"""Fixes of the twelfth session (each test fails without its fix)."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+import journeymap as jm
+from journeymap.analytics._stats import VALENCE_BOUNDS, MeanInterval
+from journeymap.plot._stats import journey_map_table
+
+
+def _returning_customers() -> jm.JourneySet:
+    """Six customers of four one-message journeys each, every customer at one valence of their own."""
+    rows = []
+    start = pd.Timestamp("2026-01-01", tz="UTC")
+    for c, v in enumerate([-0.8, -0.6, -0.1, 0.2, 0.5, 0.7]):
+        for j in range(4):
+            rows.append(
+                {
+                    "customer_id": f"c{c}",
+                    "thread_id": f"c{c}-{j}",
+                    "timestamp": start + pd.Timedelta(days=j, minutes=c),
+                    "actor": "customer",
+                    "touchpoint": "web",
+                    "text": "a message",
+                    "valence": v + 0.01 * j,
+                    "sentiment": "negative" if v < -0.25 else ("positive" if v > 0.25 else "neutral"),
+                }
+            )
+    return jm.build_journeys(jm.read_events(pd.DataFrame(rows)))
+
+
+def test_intervals_resample_customers_not_each_of_their_journeys() -> None:
+    # A returning customer's journeys are not independent: with 6 customers of 4 journeys each,
+    # resampling the 24 journeys gave an interval as if 24 customers had written (coverage 0.82
+    # in a simulation of 30 returning customers; 0.945 resampling customers).
+    js = _returning_customers()
+    customers = js.events.loc[js.events["touchpoint"] == "web", ["valence", "customer_id", "journey_id"]]
+    by_customer = MeanInterval(bounds=VALENCE_BOUNDS)(customers["valence"].to_numpy(), customers["customer_id"].to_numpy())
+    by_journey = MeanInterval(bounds=VALENCE_BOUNDS)(customers["valence"].to_numpy(), customers["journey_id"].to_numpy())
+    assert by_customer.high - by_customer.low > 1.5 * (by_journey.high - by_journey.low)
+
+    summary = jm.touchpoint_summary(js).loc["web"]
+    assert (summary["ci_low"], summary["ci_high"]) == pytest.approx((by_customer.low, by_customer.high), abs=1e-12)
+    node = jm.journey_graph(js).nodes["web"]
+    assert (node["ci_low"], node["ci_high"]) == pytest.approx((by_customer.low, by_customer.high), abs=1e-12)
+    cell = journey_map_table(js).iloc[0]
+    assert (cell["ci_low"], cell["ci_high"]) == pytest.approx((by_customer.low, by_customer.high), abs=1e-12)
+    negativity = (-customers["valence"]).clip(lower=0).to_numpy()
+    pain = MeanInterval(bounds=(0.0, 1.0))(negativity, customers["customer_id"].to_numpy())
+    row = jm.pain_points(js).loc["web"]
+    assert (row["impact_low"], row["impact_high"]) == pytest.approx((pain.low * 24, pain.high * 24), abs=1e-9)
+
+
+def test_intervals_of_the_distributed_path_resample_customers_too() -> None:
+    jmd = pytest.importorskip("journeymap.distributed")
+    js = _returning_customers()
+    local = jm.touchpoint_summary(js)
+    log = jm.read_events(js.events.drop(columns=["journey_id", "step", "stage"]))
+    djs = jmd.build_journeys(jmd.from_pandas(log, npartitions=3))
+    remote = jm.touchpoint_summary(djs)
+    pd.testing.assert_frame_equal(remote[["mean_valence", "ci_low", "ci_high"]], local[["mean_valence", "ci_low", "ci_high"]])
+
+
+def test_a_missing_customer_is_a_unit_of_its_own_journey() -> None:
+    from journeymap.analytics._prep import interval_units
+
+    events = pd.DataFrame({"customer_id": pd.array(["a", None, None], dtype="string"), "journey_id": ["j1", "j2", "j3"]})
+    units = list(interval_units(events))
+    assert units[0] == "a"
+    assert len(set(units)) == 3  # two customers unknown: two units, not one
