@@ -70,3 +70,47 @@ def test_a_missing_customer_is_a_unit_of_its_own_journey() -> None:
     units = list(interval_units(events))
     assert units[0] == "a"
     assert len(set(units)) == 3  # two customers unknown: two units, not one
+
+
+def _twcs_frame(rows: list[tuple[str, str, str, pd.Timestamp, str, str]]) -> pd.DataFrame:
+    columns = ["tweet_id", "author_id", "inbound", "created_at", "text", "in_response_to_tweet_id"]
+    frame = pd.DataFrame(rows, columns=columns)
+    frame["created_at"] = frame["created_at"].map(lambda t: t.strftime("%a %b %d %H:%M:%S +0000 %Y"))
+    return frame
+
+
+def _macro_threads(own_words: bool) -> jm.JourneySet:
+    """Three customers answered 40 s after writing with one macro signed -AC.
+
+    With ``own_words``, AC also writes a reply of their own.
+    """
+    rows = []
+    for k in range(3):
+        t0 = pd.Timestamp("2017-10-12 10:00") + pd.Timedelta(minutes=10 * k)
+        customer, tweet = f"70000{k}", 960000 + 10 * k
+        macro = f"@{customer} I understand how frustrating this can be. Please send us a DM for further assistance. -AC"
+        rows += [
+            (str(tweet), customer, "True", t0, "@sprintcare my bill doubled this month", ""),
+            (str(tweet + 1), "sprintcare", "False", t0 + pd.Timedelta(seconds=40), macro, str(tweet)),
+        ]
+    if own_words:
+        t0 = pd.Timestamp("2017-10-12 12:00")
+        rows += [
+            ("970000", "700009", "True", t0, "@sprintcare no signal in Leeds since noon", ""),
+            ("970001", "sprintcare", "False", t0 + pd.Timedelta(minutes=6), "@700009 Checking the Leeds masts now -AC", "970000"),
+        ]
+    return jm.build_journeys(jm.read_twcs(_twcs_frame(rows)))
+
+
+def test_a_signed_macro_of_an_agent_who_writes_their_own_words_is_a_persons_reply() -> None:
+    # A person answering from a macro and signing it is no bot, however fast: the agent "AC"
+    # writes words of their own elsewhere, so their signed macros count as first responses.
+    js = _macro_threads(own_words=True)
+    auto, _ = jm.AutoReplyRule().flags(js.events)
+    assert not auto.any()
+    times = jm.response_times(js)
+    assert (times["first_response"].dropna() <= pd.Timedelta(minutes=6)).all()
+    assert times["first_response"].notna().all()
+    # An id that only ever sends one canned text at machine speed stays automatic (a bot may carry an id).
+    alone = _macro_threads(own_words=False)
+    assert jm.AutoReplyRule().flags(alone.events)[0].sum() == 3

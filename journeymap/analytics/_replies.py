@@ -619,7 +619,9 @@ def automatic_flags(
     change or trigger: never a person's reply), or the same brand account sent the same normalised text
     (:func:`normalise_text`) at least ``min_repeats`` times and, unless ``within`` is None, the
     median wait before those replies (from the customer message each answers) is at most
-    ``within``. ``context`` is the events' :class:`ReplyContext` when already computed.
+    ``within``, and the reply is not signed by a person: an ``agent_id`` that also sent a reply
+    the text rule does not catch (words of their own) is a person's, so their macros are too.
+    ``context`` is the events' :class:`ReplyContext` when already computed.
     """
     ctx = context if context is not None else ReplyContext.of(events)
     brand = ~ctx.customer
@@ -641,6 +643,12 @@ def automatic_flags(
             median[per_key.index.to_numpy(dtype=np.int64)] = per_key.to_numpy(dtype=np.float64)
             with np.errstate(invalid="ignore"):
                 candidate[picked] = median[keys[picked]] <= float(pd.Timedelta(within).value)
+        if "agent_id" in events.columns and candidate.any():
+            # an agent who also writes words of their own is a person, whose canned texts are theirs
+            agent = events["agent_id"].to_numpy(dtype=object, na_value=None)[rows]
+            named = pd.notna(agent)
+            people = set(agent[named & has_key & ~candidate])
+            candidate &= ~(named & pd.Series(agent).isin(people).to_numpy(dtype=bool))
         repeated[rows] = candidate
     auto = bot | system | repeated
     reason = np.select([bot, system, repeated], ["bot", "system", "repeated text"], default="").astype(object)
