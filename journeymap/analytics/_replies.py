@@ -645,7 +645,7 @@ def automatic_flags(
                 candidate[picked] = median[keys[picked]] <= float(pd.Timedelta(within).value)
         if "agent_id" in events.columns and candidate.any():
             # an agent who also writes words of their own is a person, whose canned texts are theirs
-            agent = events["agent_id"].to_numpy(dtype=object, na_value=None)[rows]
+            agent = events["agent_id"].astype(object).to_numpy()[rows]
             named = pd.notna(agent)
             people = set(agent[named & has_key & ~candidate])
             candidate &= ~(named & pd.Series(agent).isin(people).to_numpy(dtype=bool))
