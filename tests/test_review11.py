@@ -262,8 +262,9 @@ def test_dates_without_times_get_no_hour_of_day_chart() -> None:
     from journeymap.testing.data import planted_scores
 
     js = planted_scores(jm.build_journeys(jm.datasets.service_journeys(15, seed=0)))
-    dates = js.events["timestamp"].dt.tz_convert("Europe/Berlin").dt.normalize().dt.tz_convert("UTC")
-    dated = js.with_events(js.events.assign(timestamp=dates))
+    events = jm.datasets.service_journeys(15, seed=0).events
+    dates = events["timestamp"].dt.tz_convert("Europe/Berlin").dt.normalize().dt.tz_convert("UTC")
+    dated = planted_scores(jm.build_journeys(jm.read_events(events.assign(timestamp=dates))))
     ax = jm.plot.time_patterns(dated, tz="Europe/Berlin")
     texts = [t.get_text() for t in ax.texts]
     assert not ax.images  # before: every message drawn in the 00 column, read as a pattern

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -114,3 +115,30 @@ def test_a_signed_macro_of_an_agent_who_writes_their_own_words_is_a_persons_repl
     # An id that only ever sends one canned text at machine speed stays automatic (a bot may carry an id).
     alone = _macro_threads(own_words=False)
     assert jm.AutoReplyRule().flags(alone.events)[0].sum() == 3
+
+
+@pytest.mark.parametrize(
+    ("change", "match"),
+    [
+        (lambda e: e.assign(actor=e["actor"].astype(str).str.capitalize()), r"'actor' holds \['Agent', 'Customer'"),
+        (lambda e: e.assign(timestamp=e["timestamp"].where(np.arange(len(e)) % 2 == 0)), "'timestamp' changed"),
+        (lambda e: e.assign(timestamp=e["timestamp"] + pd.Timedelta(hours=1)), "'timestamp' changed"),
+        (lambda e: e.assign(customer_id="someone"), "'customer_id' changed"),
+        (lambda e: pd.concat([e, e[["text"]]], axis=1), r"\['text'\] appear more than once"),
+        (lambda e: pd.concat([e, e[["valence"]]], axis=1), r"\['valence'\] appear more than once"),
+    ],
+)
+def test_with_events_refuses_events_the_analytics_would_misread(change, match) -> None:  # type: ignore[no-untyped-def]
+    # Capitalised actors left pain_points and triage empty without a word; a repeated column
+    # failed later in response_times with a bare TypeError (or here, with an AttributeError).
+    from journeymap.testing.data import planted_scores
+
+    js = planted_scores(jm.build_journeys(jm.datasets.service_journeys(10, seed=0)))
+    with pytest.raises(jm.SchemaError, match=match):
+        js.with_events(change(js.events))
+
+
+def test_with_events_takes_the_same_instants_in_another_zone() -> None:
+    js = jm.build_journeys(jm.datasets.service_journeys(10, seed=0))
+    moved = js.with_events(js.events.assign(timestamp=js.events["timestamp"].dt.tz_convert("Asia/Tokyo")))
+    assert len(jm.response_times(moved)) == len(jm.response_times(js))

@@ -14,6 +14,7 @@ from journeymap.exceptions import ArgumentTypeError, InvalidArgumentError, Schem
 from journeymap.io._values import zone_name
 from journeymap.model import Customer, EmotionScore, Interaction, Journey, Touchpoint
 from journeymap.schema import (
+    ACTORS,
     CANONICAL_COLUMNS,
     EMOTION_COLUMNS,
     JOURNEY_COLUMNS,
@@ -107,6 +108,13 @@ def _same_values(a: pd.Series, b: pd.Series) -> bool:
     left, right = a.to_numpy(dtype=object), b.to_numpy(dtype=object)
     missing = pd.isna(left)
     return bool(np.array_equal(missing, pd.isna(right)) and (left[~missing] == right[~missing]).all())
+
+
+def _same_instants(a: pd.Series, b: pd.Series) -> bool:
+    """Whether two time-zone-aware columns hold the same instants in the same rows (NaT where the other has NaT)."""
+    left = a.dt.tz_convert("UTC").to_numpy(dtype="datetime64[ns]")
+    right = b.dt.tz_convert("UTC").to_numpy(dtype="datetime64[ns]")
+    return bool(np.array_equal(left, right, equal_nan=True))
 
 
 class JourneySet(EventColumns):
@@ -229,10 +237,13 @@ class JourneySet(EventColumns):
 
         Raises:
             InvalidArgumentError: other rows, or the rows in another order.
-            SchemaError: a column the journeys rest on dropped (``customer_id``, ``timestamp``,
-                ``actor``, ``journey_id``, ``step``), ``journey_id`` or ``step`` changed,
-                ``timestamp`` no longer time-zone-aware times, or ``valence`` not numbers:
-                the analytics would fail on them later, far from the change.
+            SchemaError: a column name repeated, a column the journeys rest on dropped
+                (``customer_id``, ``timestamp``, ``actor``, ``journey_id``, ``step``),
+                ``journey_id``, ``step``, ``customer_id`` or the instants of ``timestamp``
+                changed, ``timestamp`` no longer time-zone-aware times, an ``actor`` that is not
+                one of ``customer``, ``agent``, ``bot``, ``system`` (as :func:`~journeymap.read_events`
+                writes them), or ``valence`` not numbers: the analytics would fail on them, or
+                quietly leave rows out, later and far from the change.
 
         Examples:
             >>> import journeymap as jm
@@ -252,11 +263,15 @@ class JourneySet(EventColumns):
 
     def _check_replacement(self, events: pd.DataFrame) -> None:
         """Raise :class:`SchemaError` where ``events`` cannot stand for :attr:`events` (see :meth:`with_events`)."""
+        repeated = events.columns[events.columns.duplicated()].unique().tolist()
+        if repeated:
+            msg = f"with_events: column name(s) {repeated} appear more than once (a concat of columns already there?); keep one"
+            raise SchemaError(msg)
         for column in ("customer_id", "timestamp", "actor", "journey_id", "step"):
             if column in self.events.columns and column not in events.columns:
                 msg = f"with_events: column {column!r} is gone; the journeys and their analytics need it (keep it from js.events)"
                 raise SchemaError(msg)
-        for column in ("journey_id", "step"):
+        for column in ("journey_id", "step", "customer_id"):
             if column in self.events.columns and not _same_values(events[column], self.events[column]):
                 msg = (
                     f"with_events: column {column!r} changed; it places each event in its journey, so it must stay as "
@@ -267,6 +282,22 @@ class JourneySet(EventColumns):
         if stamps is not None and not isinstance(stamps.dtype, pd.DatetimeTZDtype):
             msg = f"with_events: column 'timestamp' must hold time-zone-aware times (datetime64[ns, UTC]), got {stamps.dtype}"
             raise SchemaError(msg)
+        if stamps is not None and "timestamp" in self.events.columns and not _same_instants(stamps, self.events["timestamp"]):
+            msg = (
+                "with_events: column 'timestamp' changed (a missing or moved time); the steps, stages and journey "
+                "start and end rest on it, so it must hold js.events' instants (another time zone is fine; to use "
+                "other times, build the journeys again: jm.build_journeys)"
+            )
+            raise SchemaError(msg)
+        if "actor" in events.columns:
+            actor = events["actor"]
+            unknown = sorted({str(a) for a in actor[actor.notna()].unique()} - set(ACTORS))
+            if unknown:
+                msg = (
+                    f"with_events: column 'actor' holds {unknown[:5]}, which the analytics do not read; "
+                    f"use one of {list(ACTORS)} (lower case, as read_events writes them)"
+                )
+                raise SchemaError(msg)
         if "valence" in events.columns and not pd.api.types.is_numeric_dtype(events["valence"].dtype):
             msg = (
                 f"with_events: column 'valence' must hold numbers in [-1, 1] (NaN where unscored), got {events['valence'].dtype}"
