@@ -142,3 +142,40 @@ def test_with_events_takes_the_same_instants_in_another_zone() -> None:
     js = jm.build_journeys(jm.datasets.service_journeys(10, seed=0))
     moved = js.with_events(js.events.assign(timestamp=js.events["timestamp"].dt.tz_convert("Asia/Tokyo")))
     assert len(jm.response_times(moved)) == len(jm.response_times(js))
+
+
+def test_a_tweet_to_two_brands_times_each_brand_from_it() -> None:
+    # One tweet names @AmazonHelp and @UPSHelp. In the first thread both answer it (UPS in 5
+    # minutes, Amazon in 30); in the second Amazon answers in 10 and UPS joins 40 minutes after
+    # the tweet by replying to Amazon's. A message has one brand, so Amazon's 30 minutes were
+    # missing from its median and UPS was timed from the customer's later "sent you a DM" (15).
+    t0 = pd.Timestamp("2017-10-12 15:00")
+    minutes = [pd.Timedelta(minutes=m) for m in (0, 5, 30, 0, 10, 40, 45, 60)]
+    tweet = "@AmazonHelp @UPSHelp package marked delivered but it is not here"
+    rows = [
+        ("950001", "600001", "True", t0 + minutes[0], tweet, ""),
+        ("950002", "UPSHelp", "False", t0 + minutes[1], "@600001 Sorry! Can you DM the tracking number? ^ML", "950001"),
+        ("950003", "AmazonHelp", "False", t0 + minutes[2], "@600001 Sorry about that, we are looking into it ^JS", "950001"),
+        ("950011", "600002", "True", t0 + minutes[3], tweet, ""),
+        ("950012", "AmazonHelp", "False", t0 + minutes[4], "@600002 Sorry! Please contact the carrier @UPSHelp ^JS", "950011"),
+        (
+            "950013",
+            "UPSHelp",
+            "False",
+            t0 + minutes[5],
+            "@AmazonHelp @600002 We can help, please DM the tracking number ^ML",
+            "950012",
+        ),
+        ("950014", "600002", "True", t0 + minutes[6], "@UPSHelp sent you a DM", "950013"),
+        ("950015", "UPSHelp", "False", t0 + minutes[7], "@600002 Thanks, got it ^ML", "950014"),
+    ]
+    js = jm.build_journeys(jm.read_twcs(_twcs_frame(rows)))
+    league = jm.service_levels(js, by="brand", sla="20min")
+    assert league.loc["AmazonHelp", "first_response_median"] == pd.Timedelta(minutes=20)  # 30 and 10
+    assert league.loc["UPSHelp", "first_response_median"] == pd.Timedelta(minutes=22, seconds=30)  # 5 and 40
+    assert league.loc["AmazonHelp", "within_sla"] == league.loc["UPSHelp", "within_sla"] == 0.5
+    assert list(league["journeys"]) == [2, 2]
+    agents = jm.service_levels(js, by="agent")
+    assert agents.loc["UPSHelp/ML", "first_response_median"] == pd.Timedelta(minutes=22, seconds=30)
+    # the journey's own first response is still the first reply to the customer, whoever sent it
+    assert list(jm.response_times(js)["first_response"]) == [pd.Timedelta(minutes=5), pd.Timedelta(minutes=10)]

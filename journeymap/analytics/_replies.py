@@ -395,7 +395,7 @@ def conversation_codes(
     return _conversations(events, journey, np.full(len(events), -1, dtype=np.int64) if parent is None else parent)[0]
 
 
-def _thread_codes(events: pd.DataFrame, parent: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+def thread_codes(events: pd.DataFrame, parent: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
     """Integer thread codes of the rows, -1 where there is none; a row without one takes its nearest ancestor's.
 
     Pointer jumping over ``parent`` (positions, -1 for none): a row with a thread, or without a
@@ -422,7 +422,7 @@ def _conversations(
     """:func:`conversation_codes`, and which rows are loose (no thread of their own or inherited)."""
     if "thread_id" not in events.columns or not len(events):
         return journey, np.zeros(len(events), dtype=bool)
-    thread = _thread_codes(events, parent)
+    thread = thread_codes(events, parent)
     loose = thread < 0
     if loose.all():  # no thread anywhere: the journey is the conversation
         return journey, np.zeros(len(events), dtype=bool)

@@ -170,7 +170,9 @@ def service_levels(  # noqa: PLR0915 - one table, column by column
     of its own row; one without a value of the column, to the value of the customer message it
     answers, else to ``"(no <column>)"``, as its journey does (with ``bots="include"``, a
     ``system`` event's to ``"(system)"``); a *journey* belongs to a group through each of its conversations (a thread,
-    split by brand where two brands answer in it; a journey by customer holds one per thread):
+    split by brand where two brands answer in it, a message addressed to both, by its ``brand`` or
+    an ``@brand`` in its text, opening a conversation with each; a journey by customer holds one
+    per thread):
     to the group of the human reply that answered the conversation's opening message (its first
     customer message addressed to a brand, as :func:`~journeymap.response_times` times a
     journey's), or, when none came, to the column's first value in that conversation that is
@@ -305,6 +307,10 @@ def service_levels(  # noqa: PLR0915 - one table, column by column
     # <column>)", never another replier's value nor "(no reply)"; a system event's speed is no
     # agent's, nor a sign that nobody replied ("(system)", bots="include")
     owner = pd.Series(reply_group.to_numpy(dtype=object)[np.maximum(reply, 0)], dtype="string").where(reply >= 0)
+    # a conversation read per brand (two brands replying in one thread) is its brand's
+    own_row = conv["owner"].to_numpy(dtype=np.int64)
+    own_group = pd.Series(reply_group.to_numpy(dtype=object)[np.maximum(own_row, 0)], dtype="string")
+    owner = owner.fillna(own_group.where(own_row >= 0))
     opening = conv["opening"].to_numpy(dtype=np.int64)
     fallback_owner = pd.Series(fallback.reindex(conversation[opening]).to_numpy(dtype=object), dtype="string")
     owner = owner.fillna(fallback_owner).fillna(NO_REPLY)

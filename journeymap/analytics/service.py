@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import warnings
 from typing import TYPE_CHECKING, Literal
 
@@ -11,7 +12,7 @@ import pandas as pd
 
 from journeymap.analytics._checks import check_auto, check_timestamp
 from journeymap.analytics._prep import flag_column, flags, journey_keys, on_journeys, require_journeys, require_scored
-from journeymap.analytics._replies import ReplyContext, is_customer, journey_codes
+from journeymap.analytics._replies import ReplyContext, is_customer, journey_codes, thread_codes
 from journeymap.analytics._tables import ranked
 from journeymap.analytics.automatic import AutoReplyRule, outcome_conversations, reply_context, rule_flags
 from journeymap.backends import dispatch
@@ -556,7 +557,12 @@ def conversation_openings(
     positions in the events; ``reply`` -1 where no human reply came, or any reply with
     ``bots="include"``), ``first_response_ns`` (NaN without a reply), ``opened_outside``,
     ``censored`` and ``open_wait_ns`` (to the end of the data), each as :func:`response_times`
-    defines it for a journey, read for the conversation. In the order of the openings.
+    defines it for a journey, read for the conversation; ``owner`` (a row of the brand whose
+    conversation it is, -1 where the conversation says it as above). In the order of the openings.
+
+    A thread where two brands reply in person (``brand`` column) is read per brand
+    (:func:`_per_brand`): a customer's tweet to @AmazonHelp and @UPSHelp that both answer opens
+    a conversation with each, timed to each one's own first reply.
     """
     events = js.events
     automatic = excluded_replies(js, bots, auto)
@@ -564,17 +570,19 @@ def conversation_openings(
     conversation = outcome_conversations(js)
     waits = _waits(events, automatic, context=ctx)
     opening = ctx.openings(conversation)
-    at = np.searchsorted(np.flatnonzero(ctx.customer), opening)  # positions among the customer's messages (waits)
+    # per event: an open customer message that needs no public reply, one whose reply is outside the data
+    settled_at, outside_at = np.zeros(len(events), dtype=bool), np.zeros(len(events), dtype=bool)
+    settled_at[ctx.customer] = _needs_no_reply(_open_kinds(events, ctx, automatic, waits, rule_flags(js, auto)[0]))
+    outside_at[ctx.customer] = waits["reply_outside"].to_numpy(dtype=bool)
     reply = ctx.next_reply(~ctx.customer & ~automatic)[opening]
     first_row = pd.Series(np.arange(len(events))).groupby(conversation, sort=False).min()
     opened = _opened_outside(events, ctx)[first_row.reindex(conversation[opening]).to_numpy(dtype=np.int64)]
-    settled = _needs_no_reply(_open_kinds(events, ctx, automatic, waits, rule_flags(js, auto)[0]))[at]
-    outside = waits["reply_outside"].to_numpy(dtype=bool)[at]
+    settled, outside = settled_at[opening], outside_at[opening]
     replied = reply >= 0
     # a reply stamped before the message (clock skew; ordered after it) waited no time
     fr = np.where(replied & ~opened, np.maximum(ctx.t[np.maximum(reply, 0)] - ctx.t[opening], 0), np.nan)
     now_ns = end_of_data(events, None).value if len(events) else 0
-    return pd.DataFrame(
+    out = pd.DataFrame(
         {
             "journey": ctx.journey[opening],
             "opening": opening,
@@ -583,8 +591,95 @@ def conversation_openings(
             "opened_outside": opened,
             "censored": ~replied & ~outside & ~opened & ~settled,
             "open_wait_ns": np.maximum(now_ns - ctx.t[opening], 0).astype(np.float64),
+            "owner": np.full(len(opening), -1, dtype=np.int64),
         }
     )
+    return _per_brand(events, ctx, out, counted=~ctx.customer & ~automatic, settled=settled_at, outside=outside_at, now_ns=now_ns)
+
+
+def _per_brand(
+    events: pd.DataFrame,
+    ctx: ReplyContext,
+    conv: pd.DataFrame,
+    *,
+    counted: npt.NDArray[np.bool_],
+    settled: npt.NDArray[np.bool_],
+    outside: npt.NDArray[np.bool_],
+    now_ns: int,
+) -> pd.DataFrame:
+    """:func:`conversation_openings`' rows, with each thread where two brands reply in person read per brand.
+
+    A customer message has one ``brand``, so a tweet to two brands sits in the conversation of
+    one (:func:`~journeymap.analytics._replies.conversation_codes`), and the other brand's reply
+    to it either joined that conversation or opened one of its own later: the other brand was
+    timed from a later message, or not at all. In a thread (``thread_id``; the journey without
+    one) where counted replies come from two or more brands, each such brand B gets one row:
+    its opening is the thread's first customer message addressed to B (its ``brand`` is B, or
+    its text names ``@B``), its reply B's first counted reply after it that does not answer a
+    customer message addressed to another brand only (a reply to Tesco's message is no answer to
+    what was sent to BA), ``owner`` B's first counted reply. The thread's other rows
+    (conversations of a brand that did not reply in person) stay as they are. Rows come back in
+    the order of the openings.
+    """
+    if "brand" not in events.columns or not len(conv) or not counted.any():
+        return conv
+    brand = events["brand"].astype(object).where(events["brand"].notna(), None).to_numpy()
+    thread = thread_codes(events, ctx.parent) if "thread_id" in events.columns else np.zeros(len(events), dtype=np.int64)
+    # a thread per (journey, thread); rows of no thread take part in none
+    key = np.where(thread >= 0, ctx.journey * (int(thread.max(initial=0)) + 1) + thread, -1)
+    replying = pd.DataFrame({"key": key[counted], "brand": brand[counted]}).dropna()
+    n_brands = replying[replying["key"] >= 0].drop_duplicates().groupby("key", sort=False).size()
+    split = n_brands.index[n_brands.to_numpy() > 1].to_numpy()
+    if not len(split):
+        return conv
+    text = events["text"].astype("string").to_numpy(dtype=object, na_value="") if "text" in events.columns else None
+    base_openings = conv["opening"].to_numpy(dtype=np.int64)
+    opened_at = np.zeros(len(events), dtype=bool)  # an opening whose conversation opened outside the data
+    opened_at[base_openings[conv["opened_outside"].to_numpy(dtype=bool)]] = True
+    new_rows, read_per_brand = [], []
+    in_split = np.flatnonzero(np.isin(key, split))
+    for code, group in pd.Series(in_split).groupby(key[in_split], sort=False):
+        rows = group.to_numpy(dtype=np.int64)  # in step order
+        brands = sorted({b for b in brand[rows[counted[rows]]] if b is not None})
+        read_per_brand += [(code, b) for b in brands]
+        for b in brands:
+            own = rows[counted[rows] & (brand[rows] == b)]
+            to_b = _addressed_to(b, rows[ctx.customer[rows]], brand, text)
+            if not len(to_b):
+                continue  # no message of the thread sent to this brand: its replies answer another's
+            opening = int(to_b[0])
+            parent = ctx.parent[own]
+            answers_b = (parent < 0) | ~ctx.customer[np.maximum(parent, 0)] | np.isin(parent, to_b)
+            after = own[(own > opening) & answers_b]
+            reply = int(after[0]) if len(after) else -1
+            opened = bool(opened_at[opening])
+            fr = max(int(ctx.t[reply] - ctx.t[opening]), 0) if reply >= 0 and not opened else np.nan
+            new_rows.append(
+                {
+                    "journey": int(ctx.journey[opening]),
+                    "opening": opening,
+                    "reply": reply,
+                    "first_response_ns": float(fr),
+                    "opened_outside": opened,
+                    "censored": reply < 0 and not outside[opening] and not opened and not settled[opening],
+                    "open_wait_ns": float(max(now_ns - int(ctx.t[opening]), 0)),
+                    "owner": int(own[0]),
+                }
+            )
+    # the conversations of the brands read per brand give way to those rows
+    per_brand = pd.MultiIndex.from_arrays([key[base_openings], pd.Series(brand[base_openings], dtype=object)])
+    kept = conv[~per_brand.isin(pd.MultiIndex.from_tuples(read_per_brand))]
+    added = pd.DataFrame(new_rows, columns=conv.columns).astype(conv.dtypes.to_dict())
+    return pd.concat([kept, added], ignore_index=True).sort_values("opening", kind="stable").reset_index(drop=True)
+
+
+def _addressed_to(
+    b: str, customer_rows: npt.NDArray[np.int64], brand: npt.NDArray[np.object_], text: npt.NDArray[np.object_] | None
+) -> npt.NDArray[np.int64]:
+    """Those of ``customer_rows`` addressed to brand ``b``: its ``brand`` is ``b``, or its text names ``@b``."""
+    mention = re.compile(rf"@{re.escape(b)}\b", re.IGNORECASE)
+    to_b = [r for r in customer_rows.tolist() if brand[r] == b or (text is not None and mention.search(text[r]))]
+    return np.asarray(to_b, dtype=np.int64)
 
 
 def _needs_no_reply(kinds: pd.DataFrame) -> npt.NDArray[np.bool_]:
