@@ -179,3 +179,27 @@ def test_a_tweet_to_two_brands_times_each_brand_from_it() -> None:
     assert agents.loc["UPSHelp/ML", "first_response_median"] == pd.Timedelta(minutes=22, seconds=30)
     # the journey's own first response is still the first reply to the customer, whoever sent it
     assert list(jm.response_times(js)["first_response"]) == [pd.Timedelta(minutes=5), pd.Timedelta(minutes=10)]
+
+
+def test_a_bystanders_remark_the_brand_never_answered_is_no_journey_of_the_brands() -> None:
+    # Real TWCS thread 119331: a customer's remark names no account; another customer answers it,
+    # and UPSHelp answers that customer. UPSHelp counted 2 journeys where it had one.
+    t0 = pd.Timestamp("2017-10-11 13:47:14")
+    rows = [
+        ("119331", "105860", "True", t0, "They reschedule my shit for tomorrow https://t.co/x", ""),
+        ("119330", "105859", "True", t0 + pd.Timedelta(seconds=208), "@105860 I wish Amazon shipped to the ups store", "119331"),
+        (
+            "119329",
+            "UPSHelp",
+            "False",
+            t0 + pd.Timedelta(seconds=526),
+            "@105859 UPS has My Choice ^ML",
+            "119330",
+        ),
+    ]
+    js = jm.build_journeys(jm.read_twcs(_twcs_frame(rows)))
+    assert len(js) == 2
+    league = jm.service_levels(js, by="brand", min_size=1)
+    assert list(league.index) == ["UPSHelp"]
+    assert league.loc["UPSHelp", ["journeys", "journeys_replied"]].tolist() == [1, 1]
+    assert "(no reply)" not in jm.service_levels(js, by="agent", min_size=1).index

@@ -185,7 +185,9 @@ def service_levels(  # noqa: PLR0915 - one table, column by column
     counts once per group, with its first conversation there: a customer who wrote to Tesco and
     then to BA counts for both, each with the first response to the message sent to it.
     Journeys without a customer message (brand broadcasts) are left out, and their brand
-    messages are not replies.
+    messages are not replies; so is a conversation addressed to no brand that no brand answered
+    (:data:`~journeymap.schema.ADDRESSED`: a bystander's remark in a thread the brand answered
+    for someone else belongs to no brand).
 
     Columns, one row per group (index named after the grouping; most journeys first):
 
@@ -331,6 +333,9 @@ def service_levels(  # noqa: PLR0915 - one table, column by column
             "known": censored | answered,
         }
     )
+    # a conversation addressed to no brand that no brand answered (a bystander's remark in a
+    # thread the brand answered for someone else) is no group's journey
+    per_journey = per_journey[conv["addressed"].to_numpy(dtype=bool) | (reply >= 0)]
     # a journey counts once for each group, with its first conversation with that group
     per_journey = per_journey.drop_duplicates(["owner", "journey"], keep="first")
     gj = per_journey.groupby("owner", sort=False)

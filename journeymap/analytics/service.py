@@ -558,7 +558,8 @@ def conversation_openings(
     ``bots="include"``), ``first_response_ns`` (NaN without a reply), ``opened_outside``,
     ``censored`` and ``open_wait_ns`` (to the end of the data), each as :func:`response_times`
     defines it for a journey, read for the conversation; ``owner`` (a row of the brand whose
-    conversation it is, -1 where the conversation says it as above). In the order of the openings.
+    conversation it is, -1 where the conversation says it as above); ``addressed`` (the opening
+    is addressed to a brand: :data:`~journeymap.schema.ADDRESSED`). In the order of the openings.
 
     A thread where two brands reply in person (``brand`` column) is read per brand
     (:func:`_per_brand`): a customer's tweet to @AmazonHelp and @UPSHelp that both answer opens
@@ -592,6 +593,7 @@ def conversation_openings(
             "censored": ~replied & ~outside & ~opened & ~settled,
             "open_wait_ns": np.maximum(now_ns - ctx.t[opening], 0).astype(np.float64),
             "owner": np.full(len(opening), -1, dtype=np.int64),
+            "addressed": ctx.addressed[opening],
         }
     )
     return _per_brand(events, ctx, out, counted=~ctx.customer & ~automatic, settled=settled_at, outside=outside_at, now_ns=now_ns)
@@ -664,6 +666,7 @@ def _per_brand(
                     "censored": reply < 0 and not outside[opening] and not opened and not settled[opening],
                     "open_wait_ns": float(max(now_ns - int(ctx.t[opening]), 0)),
                     "owner": int(own[0]),
+                    "addressed": True,
                 }
             )
     # the conversations of the brands read per brand give way to those rows
