@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import re
+from typing import TYPE_CHECKING
+
 import pandas as pd
 import pytest
 
 import journeymap as jm
 from journeymap.io._time import OUT_OF_RANGE, UNPARSEABLE
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 
 @pytest.mark.parametrize("word", ["now", "today", "NOW", " Today ", "now\t"])
@@ -34,3 +40,33 @@ def test_twitter_dates_beyond_the_range_are_still_out_of_range() -> None:
     stamps = ["Wed Oct 11 06:55:44 +0000 3017", "Wed Oct 11 06:55:44 +0000 1500", "Wed Oct 11 06:55:44 +0000 2017"]
     log = jm.read_events(pd.DataFrame({"customer_id": ["a"] * 3, "timestamp": stamps}), on_error="collect")
     assert log.rejects[["row", "reason"]].values.tolist() == [[0, OUT_OF_RANGE], [1, OUT_OF_RANGE]]
+
+
+@pytest.mark.parametrize(
+    ("data", "where"),
+    [
+        # a quoted field with line breaks before the bad row: it was "data row 3" (no such row)
+        (b'event_id,customer_id,timestamp,text\n1,a,2024-03-01,"l1\nl2\nl3"\n2,a,2024-03-01,caf\xe9\n', "line 5 (data row 1 "),
+        # old-Mac CR line ends: it was always "line 1 (the header line)"
+        (b"event_id,customer_id,timestamp,text\r1,a,2024-03-01,x\r2,a,2024-03-01,y\r3,a,2024,\xe9\r", "line 4 (data row 2 "),
+        # the bad byte inside a quoted field spanning lines: the row that field belongs to
+        (b'customer_id;timestamp;text\na;2024-03-01;"one\ntwo caf\xe9\nthree"\n', "line 3 (data row 0 "),
+        # CRLF, a blank line, and a byte-order mark (the offset counts its three bytes)
+        (b"\xef\xbb\xbfcustomer_id,timestamp\r\na,2024-03-01\r\n\r\nb\xe9,2024-03-02\r\n", "line 4 (data row 1 "),
+        (b"customer_id,timestamp,te\xffxt\na,2024-03-01,x\n", "line 1 (the header line "),
+    ],
+)
+def test_a_bad_byte_names_the_line_and_data_row_that_hold_it(tmp_path: Path, data: bytes, where: str) -> None:
+    offset = next(i for i, byte in enumerate(data) if byte in (0xE9, 0xFF))
+    path = tmp_path / "events.csv"
+    path.write_bytes(data)
+    with pytest.raises(jm.SchemaError, match=re.escape(f"{where}of a CSV) is not valid UTF-8 (byte 0x")) as caught:
+        jm.read_events(path, on_error="collect")
+    assert f"at offset {offset})" in str(caught.value)
+
+
+def test_a_bad_byte_in_json_lines_names_its_line_only(tmp_path: Path) -> None:
+    path = tmp_path / "events.jsonl"
+    path.write_bytes(b'{"customer_id": "a", "timestamp": 1507704944}\n\n{"customer_id": "caf\xe9", "timestamp": 1507704945}\n')
+    with pytest.raises(jm.SchemaError, match=r"events\.jsonl': line 3 is not valid UTF-8 \(byte 0xe9 at offset 67\)"):
+        jm.read_events(path, on_error="collect")

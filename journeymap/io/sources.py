@@ -5,6 +5,7 @@ These are the first two steps of every reader; :func:`journeymap.io.validate_eve
 
 from __future__ import annotations
 
+import codecs
 import csv
 import importlib.util
 import io
@@ -109,7 +110,7 @@ def read_table(source: pd.DataFrame | str | os.PathLike[str], *, problems: Probl
     if kind == "excel":
         return _read_excel(path)
     raw = _read_bytes(path)
-    text = _decode(raw, path)
+    text = _decode(raw, path, sep=options["sep"] if kind == "csv" else None)
     if not text.strip():
         msg = f"source {str(path)!r} is empty: expected a header row and data"
         raise SchemaError(msg)
@@ -258,19 +259,62 @@ def _read_bytes(path: Path) -> bytes:
     return path.read_bytes()
 
 
-def _decode(raw: bytes, path: Path) -> str:
-    """The file's text (UTF-8, a byte-order mark dropped), or an error naming the line of the first bad byte."""
+def _decode(raw: bytes, path: Path, sep: str | None = None) -> str:
+    """The file's text (UTF-8, a byte-order mark dropped), or an error naming the line of the first bad byte.
+
+    ``sep`` is the default delimiter of a CSV (None for other files): the error then names the
+    data row too, as the rejects number it.
+    """
+    bom = len(codecs.BOM_UTF8) if raw.startswith(codecs.BOM_UTF8) else 0
     try:
-        return raw.decode("utf-8-sig")
+        return raw[bom:].decode("utf-8")
     except UnicodeDecodeError as exc:
-        line = raw.count(b"\n", 0, exc.start) + 1
-        where = "the header line of a CSV" if line == 1 else f"data row {line - 2} of a CSV"
-        msg = (
-            f"source {str(path)!r}: line {line} ({where}) is not valid UTF-8 "
-            f"(byte 0x{raw[exc.start]:02x} at offset "
-            f"{exc.start}); re-save the file as UTF-8 (for example from Excel: 'CSV UTF-8')"
-        )
-        raise SchemaError(msg) from None
+        raise SchemaError(not_utf8(raw, exc.start + bom, str(path), sep=sep)) from None
+
+
+def not_utf8(raw: bytes, at: int, source: str, *, sep: str | None = None, first_line: int = 1) -> str:
+    r"""The message for a byte at offset ``at`` of ``raw`` that is not UTF-8: its line, and for a CSV its data row.
+
+    Lines end at a line feed, or at a carriage return in a text without any line feed (old Mac
+    line ends), as the readers read them; ``first_line`` is the number of the first line of
+    ``raw`` (a block of a larger file). For a CSV (``sep``, the default delimiter, given) the
+    data row is counted as the CSV reader counts rows, so that a quoted field spanning lines
+    before the bad byte does not shift it; numbered from 0, as the rejects number rows.
+
+    Examples:
+        >>> print(not_utf8(b'a,b\n1,"x\ny"\n2,caf\xe9\n', 17, "f.csv", sep=","))
+        source 'f.csv': line 4 (data row 1 of a CSV) is not valid UTF-8 (byte 0xe9 at offset 17); re-save ...
+    """
+    ends = b"\n" if b"\n" in raw else b"\r"
+    line = raw.count(ends, 0, at) + first_line
+    where = f"line {line}"
+    if sep is not None:
+        row = _csv_row_at(raw[:at], sep)
+        where += " (the header line of a CSV)" if row is None else f" (data row {row} of a CSV)"
+    return (
+        f"source {source!r}: {where} is not valid UTF-8 (byte 0x{raw[at]:02x} at offset {at}); "
+        "re-save the file as UTF-8 (for example from Excel: 'CSV UTF-8')"
+    )
+
+
+def _csv_row_at(before: bytes, sep: str) -> int | None:
+    """The data row (from 0) of a CSV in which the text ``before`` ends (None: the header), as :func:`_read_csv` counts rows.
+
+    ``before`` is valid UTF-8 (all of a file up to its first bad byte). Its last record, cut off
+    at that byte (perhaps inside a quoted field), is the row that holds the byte.
+    """
+    text = before.decode("utf-8-sig").replace("\r\n", "\n")
+    if "\r" in text and "\n" not in text:  # old Mac line ends
+        text = text.replace("\r", "\n")
+    text += "\ufffd"  # the bad byte: its record is never empty
+    _admit_long_fields(text)
+    sep = _sniff_delimiter(text.split("\n", 1)[0], sep)
+    rows = list(csv.reader(_lines(text, _cr_placeholder(text)), delimiter=sep, strict=False))
+    if len(rows) == 1:
+        return None
+    # blank lines are no rows (where the header has one column, pandas reads them as rows)
+    between = rows[1:-1] if len(rows[0]) > 1 else [row or [""] for row in rows[1:-1]]
+    return sum(1 for row in between if row)
 
 
 _JSON_LAYOUTS = (
