@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from typing import TYPE_CHECKING
 
@@ -10,6 +11,7 @@ import pytest
 
 import journeymap as jm
 from journeymap.io._time import OUT_OF_RANGE, UNPARSEABLE
+from journeymap.io.sources import read_table
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -69,4 +71,50 @@ def test_a_bad_byte_in_json_lines_names_its_line_only(tmp_path: Path) -> None:
     path = tmp_path / "events.jsonl"
     path.write_bytes(b'{"customer_id": "a", "timestamp": 1507704944}\n\n{"customer_id": "caf\xe9", "timestamp": 1507704945}\n')
     with pytest.raises(jm.SchemaError, match=r"events\.jsonl': line 3 is not valid UTF-8 \(byte 0xe9 at offset 67\)"):
+        jm.read_events(path, on_error="collect")
+
+
+def _json_lines(rows: list[str]) -> str:
+    return "".join(row + "\n" for row in rows)
+
+
+def _event(i: int) -> str:
+    return json.dumps({"event_id": i, "customer_id": "a", "timestamp": 1709287200 + i})
+
+
+def test_a_broken_json_lines_line_is_a_reject_under_collect(tmp_path: Path) -> None:
+    # a log cut off mid-write: the whole file was lost with a SchemaError, where a CSV rejects the row
+    path = tmp_path / "cut.jsonl"
+    path.write_text(_json_lines([_event(i) for i in range(1000)]) + '{"event_id": 1000, "customer_id": "a", "timest')
+    log = jm.read_events(path, on_error="collect")
+    assert len(log.events) == 1000 and log.n_input == 1001
+    noted = log.rejects[log.rejects["column"] == "(row)"]
+    assert noted[["row", "reason", "value"]].values.tolist() == [
+        [
+            1000,
+            "line 1001 is not valid JSON (Unterminated string starting at at column 40)",
+            '{"event_id": 1000, "customer_id": "a", "timest',
+        ]
+    ]
+    assert set(log.rejects["row"]) == {1000}
+    with pytest.raises(jm.SchemaError, match=r"row 1000, column '\(row\)': line 1001 is not valid JSON"):
+        jm.read_events(path)
+
+
+def test_json_lines_that_are_no_objects_keep_their_rows_and_lines(tmp_path: Path) -> None:
+    path = tmp_path / "mixed.jsonl"
+    path.write_text(_json_lines([_event(0), "[1, 2]", "", '{"customer_id": "b", oops}', _event(3)]))
+    log = jm.read_events(path, on_error="collect")
+    assert log.events["event_id"].tolist() == ["0", "3"]
+    noted = log.rejects[log.rejects["column"] == "(row)"]
+    assert noted["row"].tolist() == [1, 2]
+    assert noted["reason"].str.slice(0, 32).tolist() == ["line 2 is a JSON list, expected ", "line 4 is not valid JSON (Expect"]
+    with pytest.raises(jm.SchemaError, match=r"line 2 is a JSON list, expected an object"):
+        read_table(path)  # without a collector, the reader's own error
+
+
+def test_a_file_of_which_no_line_is_json_is_still_an_error(tmp_path: Path) -> None:
+    path = tmp_path / "notes.jsonl"
+    path.write_text("customer_id,timestamp\na,1709287200\n")
+    with pytest.raises(jm.SchemaError, match=r"notes\.jsonl': line 1 is not valid JSON"):
         jm.read_events(path, on_error="collect")

@@ -63,13 +63,18 @@ def read_table(source: pd.DataFrame | str | os.PathLike[str], *, problems: Probl
     (the first quoting error of the file, running to its end) is an error naming its line.
     Excel cells are read as in a CSV: only an empty cell is missing (``"NA"`` is text), and a
     repeated header name is an error. JSON integers stay exact beside nulls, and a lone
-    surrogate escape in a JSON string becomes U+FFFD (with a WARNING).
+    surrogate escape in a JSON string becomes U+FFFD (with a WARNING). A JSON Lines line that is
+    not a JSON object (a log cut off mid-write) is kept in place as a row of missing values and
+    noted in ``problems`` like a malformed CSV row, its line as the value (without ``problems``
+    it is an error naming the line).
 
     Raises:
-        SchemaError: an empty file; a file that is not UTF-8 or not JSON, naming the line; a
+        SchemaError: an empty file; a file that is not UTF-8, naming the line (and a CSV's data
+            row); a JSON file that is not JSON, or JSON Lines of which no line is an object; a
             quoted field never closed; a CSV or Excel header naming a column twice; a ragged or
-            malformed row when no ``problems`` collector is given. (An index named like a
-            column gives way to the column, with a warning when their values differ.)
+            malformed row, or a JSON Lines line that is no object, when no ``problems``
+            collector is given. (An index named like a column gives way to the column, with a
+            warning when their values differ.)
         SourceNotFoundError: (a ``FileNotFoundError``) no such file.
         SourceIsFolderError: (an ``IsADirectoryError``) a folder instead of a file (the message lists the files in it).
 
@@ -115,7 +120,7 @@ def read_table(source: pd.DataFrame | str | os.PathLike[str], *, problems: Probl
         msg = f"source {str(path)!r} is empty: expected a header row and data"
         raise SchemaError(msg)
     if kind == "jsonl":
-        return _read_json(text, path)
+        return _read_json(text, path, problems)
     return _read_csv(text, path, options, problems, raw=raw)
 
 
@@ -377,8 +382,12 @@ def _read_json_split(value: dict[str, Any], path: Path) -> pd.DataFrame | None:
     return frame.reset_index(drop=True)
 
 
-def _read_json(text: str, path: Path) -> pd.DataFrame:
+def _read_json(text: str, path: Path, problems: Problems | None = None) -> pd.DataFrame:
     """JSON Lines (one object per line), a JSON array of objects, or one object of columns.
+
+    A JSON Lines line that is not a JSON object (cut off mid-write, say) is kept in place as a
+    row of missing values and noted in ``problems`` (without ``problems`` it is an error), as
+    :func:`_read_csv_rows` keeps a malformed CSV row.
 
     Values are kept as JSON gives them (``dtype=object``): an integer id stays exact beside a
     null, where a float64 column would round it past 2**53. A lone surrogate escape in a string
@@ -404,7 +413,7 @@ def _read_json(text: str, path: Path) -> pd.DataFrame:
                 raise SchemaError(msg)
             frame = _json_frame(value)
     if frame is None:
-        frame, replaced = _read_json_lines(text, path)
+        frame, replaced = _read_json_lines(text, path, problems=problems)
     if replaced:
         logger.warning(
             "source %r: %d lone surrogate(s) (half of a \\uXXXX escape pair, such as an emoji cut off) "
@@ -415,24 +424,40 @@ def _read_json(text: str, path: Path) -> pd.DataFrame:
     return frame
 
 
-def read_json_lines(text: str, source: str, *, flatten: bool = True) -> pd.DataFrame:
+def read_json_lines(
+    text: str,
+    source: str,
+    *,
+    flatten: bool = True,
+    problems: Problems | None = None,
+    first_line: int = 1,
+    cr_lines: bool | None = None,
+) -> pd.DataFrame:
     r"""JSON Lines text as :func:`read_table` reads a ``.jsonl`` file: values as JSON gives them.
 
     An integer stays exact beside a null (the column is ``object``, not float64, which rounds
     ids past 2**53); a lone surrogate escape becomes U+FFFD, with a WARNING. ``source`` names
     the text in messages. Nested objects become dotted columns (``author.id``) unless
-    ``flatten`` is False: the distributed reader parses each block of a JSON Lines file with it
-    unflattened, since blocks may hold different nested fields and every partition must have
-    the same columns.
+    ``flatten`` is False.
+
+    A line that is not a JSON object is kept in place as a row of missing values and noted in
+    ``problems``, with its line as the value (row numbers count the rows of ``text``); without
+    ``problems`` it is an error. (:func:`read_table` also raises for a file of which no line is
+    an object: it holds no JSON Lines.) The distributed reader reads a file in blocks:
+    ``first_line`` is the number in the file of the first line of ``text``, and ``cr_lines``
+    whether the file's lines end at a carriage return (it has no line feed at all; None: decided
+    by ``text``).
 
     Raises:
-        SchemaError: a line that is not a JSON object, naming its line in ``text``.
+        SchemaError: a line that is not a JSON object, naming its line, when no ``problems`` is given.
 
     Examples:
         >>> read_json_lines('{"id": 1180000000000000001}\n{"id": null}\n', "events.jsonl")["id"].tolist()
         [1180000000000000001, None]
     """
-    frame, replaced = _read_json_lines(text, Path(source), flatten=flatten)
+    frame, replaced = _read_json_lines(
+        text, Path(source), flatten=flatten, problems=problems, first_line=first_line, cr_lines=cr_lines, whole=False
+    )
     if replaced:
         logger.warning(
             "source %r: %d lone surrogate(s) (half of a \\uXXXX escape pair, such as an emoji cut off) "
@@ -443,31 +468,79 @@ def read_json_lines(text: str, source: str, *, flatten: bool = True) -> pd.DataF
     return frame
 
 
-def _read_json_lines(text: str, path: Path, *, flatten: bool = True) -> tuple[pd.DataFrame, int]:
-    """JSON Lines, and how many lone surrogates were replaced.
+def _read_json_lines(
+    text: str,
+    path: Path,
+    *,
+    flatten: bool = True,
+    problems: Problems | None = None,
+    first_line: int = 1,
+    cr_lines: bool | None = None,
+    whole: bool = True,
+) -> tuple[pd.DataFrame, int]:
+    """JSON Lines, and how many lone surrogates were replaced; bad lines as :func:`read_json_lines` says.
+
+    ``whole``: ``text`` is a whole file, which is no JSON Lines when no line of it is an object
+    (an error naming its first line), not a part of one.
 
     Lines end at a line feed only (a CR before it is whitespace to JSON): U+2028, U+2029 and
     U+0085, which ``str.splitlines`` would also end a line at, are allowed unescaped inside a
     JSON string. A file without any line feed has its lines end at a CR (old Mac line ends),
     which cannot occur unescaped inside a JSON string.
     """
-    if "\n" not in text:
+    rows, bad, shown, replaced = json_lines_records(text, first_line=first_line, cr_lines=cr_lines)
+    reasons = {n: f"line {line} {what}" for n, (line, what) in bad.items()}
+    if bad and (problems is None or (whole and len(bad) == len(rows))):  # whole: no line is an object, no JSON Lines
+        msg = f"source {str(path)!r}: {reasons[min(bad)]}"
+        raise SchemaError(msg)
+    frame = _json_frame(rows, flatten=flatten)
+    if bad and problems is not None:
+        mask = pd.Series(False, index=frame.index)
+        mask.iloc[list(bad)] = True
+        problems.add(mask, "(row)", pd.Series(reasons), pd.Series(shown))
+    return frame, replaced
+
+
+def json_lines_records(
+    text: str, *, first_line: int = 1, cr_lines: bool | None = None
+) -> tuple[list[dict[str, Any]], dict[int, tuple[int, str]], dict[int, str], int]:
+    r"""The objects of JSON Lines text, an empty one in place of each line that is no object.
+
+    Also: each such line's number and what is wrong with it (``is not valid JSON (...)``), and
+    the line as written, by its position among the objects; and how many lone surrogates were
+    replaced.
+    Blank lines are no rows. ``first_line`` and ``cr_lines`` as :func:`read_json_lines` takes
+    them.
+
+    Examples:
+        >>> rows, bad, shown, _ = json_lines_records('{"a": 1}\n\n{"a": \n')
+        >>> rows, bad
+        ([{'a': 1}, {}], {1: (3, 'is not valid JSON (Expecting value at column 7)')})
+    """
+    if cr_lines if cr_lines is not None else "\n" not in text:
         text = text.replace("\r", "\n")
-    rows, replaced = [], 0
-    for number, line in enumerate(text.split("\n"), start=1):
+    rows: list[dict[str, Any]] = []
+    bad: dict[int, tuple[int, str]] = {}
+    shown: dict[int, str] = {}
+    replaced = 0
+    for number, line in enumerate(text.split("\n"), start=first_line):
         if not line.strip():
             continue
         try:
             value, n = _loads(line)
         except json.JSONDecodeError as exc:
-            msg = f"source {str(path)!r}: line {number} is not valid JSON ({exc.msg} at column {exc.colno})"
-            raise SchemaError(msg) from None
-        if not isinstance(value, dict):
-            msg = f"source {str(path)!r}: line {number} is a JSON {type(value).__name__}, expected an object ({_JSON_LAYOUTS})"
-            raise SchemaError(msg)
-        rows.append(value)
-        replaced += n
-    return _json_frame(rows, flatten=flatten), replaced
+            value, n = None, 0
+            reason = f"is not valid JSON ({exc.msg} at column {exc.colno})"
+        else:
+            reason = f"is a JSON {type(value).__name__}, expected an object ({_JSON_LAYOUTS})"
+        if isinstance(value, dict):
+            rows.append(value)
+            replaced += n
+        else:
+            bad[len(rows)] = (number, reason)
+            shown[len(rows)] = line.rstrip("\r")
+            rows.append({})
+    return rows, bad, shown, replaced
 
 
 def _json_frame(records: list[dict[str, Any]], *, flatten: bool = True) -> pd.DataFrame:
