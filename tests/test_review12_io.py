@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 import re
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 import pytest
@@ -118,3 +119,93 @@ def test_a_file_of_which_no_line_is_json_is_still_an_error(tmp_path: Path) -> No
     path.write_text("customer_id,timestamp\na,1709287200\n")
     with pytest.raises(jm.SchemaError, match=r"notes\.jsonl': line 1 is not valid JSON"):
         jm.read_events(path, on_error="collect")
+
+
+def _same_as_one_machine(path: Path, **options: Any) -> jm.EventLog:
+    """The Dask reader's log of ``path``, checked to be the single-machine reader's, rejects and reasons included."""
+    import journeymap.distributed as jmd
+
+    single = jm.read_events(path, on_error="collect")
+    dlog = jmd.read_events(path, on_error="collect", **options)
+    got = dlog.compute()
+    pd.testing.assert_frame_equal(got.events, single.events)
+    pd.testing.assert_frame_equal(got.rejects, single.rejects)
+    assert got.n_input == single.n_input
+    return got
+
+
+@pytest.mark.parametrize("late", [True, False])
+def test_dask_json_lines_whose_records_differ_in_their_keys(tmp_path: Path, late: bool) -> None:
+    # an optional key in some blocks only: a bare dask "Metadata mismatch found in from_delayed"
+    pytest.importorskip("dask.dataframe")
+    rows: list[dict[str, Any]] = [
+        {"event_id": i, "customer_id": "c1", "timestamp": 1709287200 + 60 * i, "text": "hello there " * 3} for i in range(60)
+    ]
+    rows[45 if late else 2]["in_reply_to"] = 44 if late else 1  # in a later block only, or in the first only
+    rows[50]["meta"] = {"lang": "en"}  # a nested object, in one block: a dotted column, as on one machine
+    path = tmp_path / "sparse.jsonl"
+    path.write_text(_json_lines([json.dumps(row) for row in rows]))
+    got = _same_as_one_machine(path, blocksize=1000)
+    assert {"in_reply_to", "meta.lang"} <= set(got.events.columns)
+    assert got.events["in_reply_to"].notna().sum() == 1
+
+
+def test_dask_json_lines_reject_a_broken_line_as_one_machine_does(tmp_path: Path) -> None:
+    pytest.importorskip("dask.dataframe")
+    import journeymap.distributed as jmd
+
+    path = tmp_path / "cut.jsonl"
+    lines = [_event(i) for i in range(300)]
+    lines[150] = "[150]"  # no object, in a middle block
+    path.write_text(_json_lines(lines[:200]) + "\n" + _json_lines(lines[200:]) + '{"event_id": 300, "cust')
+    got = _same_as_one_machine(path, blocksize=2000)
+    noted = got.rejects[got.rejects["column"] == "(row)"]
+    assert noted["row"].tolist() == [150, 300]
+    assert noted["reason"].str.slice(0, 9).tolist() == ["line 151 ", "line 302 "]  # lines of the file, not of a block
+    with pytest.raises(jm.SchemaError, match=r"row 150, column '\(row\)': line 151 is a JSON list"):
+        jmd.read_events(path, blocksize=2000)
+
+
+@pytest.mark.parametrize("ends", ["\n", "\r\n", "\r"])
+def test_dask_json_lines_line_ends_and_gzip_as_one_machine(tmp_path: Path, ends: str) -> None:
+    pytest.importorskip("dask.dataframe")
+    lines = [_event(i) for i in range(40)]
+    lines[7] = '{"event_id": 7, "customer_id": "a", "timestamp": 1709287207, "agent_id": "x"}'
+    lines[30] = "{oops"
+    path = tmp_path / "events.jsonl"
+    path.write_bytes(b"\xef\xbb\xbf" + ends.join(lines).encode() + ends.encode())
+    got = _same_as_one_machine(path, blocksize=500)
+    assert got.rejects["row"].unique().tolist() == [30]
+    zipped = tmp_path / "events.jsonl.gz"
+    zipped.write_bytes(gzip.compress(path.read_bytes()))
+    _same_as_one_machine(zipped)
+
+
+def test_dask_json_lines_name_a_bad_byte_as_one_machine(tmp_path: Path) -> None:
+    pytest.importorskip("dask.dataframe")
+    import journeymap.distributed as jmd
+
+    path = tmp_path / "latin.jsonl"
+    lines = [_event(i) for i in range(100)]
+    lines[80] = lines[80].replace('"a"', '"caf\xe9"')
+    path.write_bytes(_json_lines(lines).encode("latin-1"))
+    with pytest.raises(jm.SchemaError) as single:
+        jm.read_events(path, on_error="collect")
+    with pytest.raises(jm.SchemaError) as dask:  # before: a bare UnicodeDecodeError from dask
+        jmd.read_events(path, on_error="collect", blocksize=1000)
+    assert str(dask.value) == str(single.value)
+    assert "line 81 is not valid UTF-8 (byte 0xe9" in str(single.value)
+
+
+def test_dask_json_lines_of_no_object_are_an_error_as_one_machine(tmp_path: Path) -> None:
+    pytest.importorskip("dask.dataframe")
+    import journeymap.distributed as jmd
+
+    path = tmp_path / "notes.jsonl"
+    path.write_text("\n" * 50 + "customer_id,timestamp\n" * 50)
+    with pytest.raises(jm.SchemaError) as single:
+        jm.read_events(path, on_error="collect")
+    with pytest.raises(jm.SchemaError) as dask:
+        jmd.read_events(path, on_error="collect", blocksize=200)
+    assert str(dask.value) == str(single.value)
+    assert "line 51 is not valid JSON" in str(single.value)

@@ -296,8 +296,13 @@ def not_utf8(raw: bytes, at: int, source: str, *, sep: str | None = None, first_
     if sep is not None:
         row = _csv_row_at(raw[:at], sep)
         where += " (the header line of a CSV)" if row is None else f" (data row {row} of a CSV)"
+    return utf8_message(source, where, raw[at], at)
+
+
+def utf8_message(source: str, where: str, byte: int, offset: int) -> str:
+    """The message for a ``byte`` at ``offset`` of ``source`` that is not UTF-8; ``where`` names its line."""
     return (
-        f"source {source!r}: {where} is not valid UTF-8 (byte 0x{raw[at]:02x} at offset {at}); "
+        f"source {source!r}: {where} is not valid UTF-8 (byte 0x{byte:02x} at offset {offset}); "
         "re-save the file as UTF-8 (for example from Excel: 'CSV UTF-8')"
     )
 
@@ -558,17 +563,17 @@ def _json_frame(records: list[dict[str, Any]], *, flatten: bool = True) -> pd.Da
     if not records:
         return pd.DataFrame()
     if flatten and any(isinstance(value, dict) for record in records for value in record.values()):
-        records = [_flattened(record) if isinstance(record, dict) else record for record in records]
+        records = [flattened(record) if isinstance(record, dict) else record for record in records]
     return pd.DataFrame(records, dtype=object)
 
 
-def _flattened(record: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+def flattened(record: dict[str, Any], prefix: str = "") -> dict[str, Any]:
     """``record`` with its nested objects' fields as ``outer.inner`` keys (an empty object stays a value)."""
     out: dict[str, Any] = {}
     for key, value in record.items():
         name = f"{prefix}{key}"
         if isinstance(value, dict) and value:
-            out.update(_flattened(value, f"{name}."))
+            out.update(flattened(value, f"{name}."))
         else:
             out[name] = value
     return out
