@@ -6,6 +6,7 @@ across blocks and duplicate ids found across the whole input first (one pass ove
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 import functools
 import glob
@@ -38,7 +39,7 @@ from journeymap.io import (
     read_table,
 )
 from journeymap.io._values import check_actors, check_tz, prepare, role_column
-from journeymap.io.sources import read_csv_header, read_json_lines
+from journeymap.io.sources import flattened, json_lines_records, read_csv_header, read_json_lines, utf8_message
 from journeymap.io.validation import Problems, check_replies, validate_block
 from journeymap.schema import CANONICAL_COLUMNS
 
@@ -126,7 +127,8 @@ def _read_raw(source: Any, blocksize: str | int | None, npartitions: int | None)
 
     The second item lists the malformed rows the reader kept in place (as
     :class:`~journeymap.io.Problems` notes them), numbered within their partition, whose number
-    is in a ``part`` column; None for sources read without such notes (Parquet, JSON Lines, frames).
+    is in a ``part`` column (CSV rows, JSON Lines lines that are no object); None for sources read without
+    such notes (Parquet, Excel, frames).
     """
     # a named index is data (as on one machine: journeymap.io.sources.read_table)
     if isinstance(source, dd.DataFrame):
@@ -143,7 +145,7 @@ def _read_raw(source: Any, blocksize: str | int | None, npartitions: int | None)
         if not _remote(name) and not _is_glob(name) and not Path(name).exists():
             msg = f"source {name!r} does not exist"
             raise SourceNotFoundError(msg)
-    kind, options = ("parquet", {}) if Path(names[0]).is_dir() else file_kind(names[0])
+    kind = "parquet" if Path(names[0]).is_dir() else file_kind(names[0])[0]
     if kind == "parquet":
         # as on one machine: an integer column with nulls (in_reply_to) as Python ints and None,
         # not float64, which rounds ids past 2**53 (19-digit tweet ids)
@@ -152,22 +154,154 @@ def _read_raw(source: Any, blocksize: str | int | None, npartitions: int | None)
         return dd.concat([dd.from_pandas(read_table(name), npartitions=1) for name in names]), None
     if kind == "csv":
         return _read_csv_files(_local_files(names))
-    # A gzip stream cannot be split into blocks: one partition per file.
-    gz = names[0].lower().endswith(".gz")
-    blocks: dict[str, Any] = {"blocksize": None, "compression": "gzip"} if gz else {"blocksize": blocksize}
-    whole = len(names) == 1 and not _is_glob(names[0]) and (gz or not blocksize)
-    label = names[0] if whole else f"a block of {names[0]}{', ...' if len(names) > 1 else ''}"
-    engine = functools.partial(_json_lines, source=label)
-    return dd.read_json(names, **options, **blocks, engine=engine), None
+    return _read_json_files(names, blocksize)
 
 
-def _json_lines(stream: Any, *, source: str, **_: Any) -> pd.DataFrame:
-    """A block (or file) of JSON Lines as the single-machine reader reads it: integers exact beside nulls.
+@dataclass(frozen=True)
+class _JsonKeys:
+    """The keys of a block's records (dotted for nested objects, in the order they appear), its objects and bad lines.
 
-    dask's ``read_json`` calls this in place of ``pd.read_json``, which makes an integer column
-    with a null float64 (ids past 2**53 rounded, then rejected as a wrong type).
+    ``first_bad`` is the first line that is no JSON object: its number within the block (from 1)
+    and what is wrong with it; None when every line is an object.
     """
-    return read_json_lines(stream.read(), source, flatten=False)  # blocks may differ in their nested fields
+
+    names: list[str]
+    objects: int
+    bad: int
+    first_bad: tuple[int, str] | None
+
+
+@dataclass(frozen=True)
+class _JsonScan:
+    """What a first pass over one block of a JSON Lines file finds: little, sent back to the client.
+
+    ``keys`` are those of its lines read as ending at a line feed; ``keys_cr`` those read as
+    ending at a carriage return, for a block without a line feed (the file may have old-Mac line
+    ends). ``bad_byte``: where the first byte that is not UTF-8 is (offset in the block, the
+    byte, line feeds and carriage returns before it), or None (and then no keys).
+    """
+
+    size: int
+    lf: int
+    keys: _JsonKeys | None = None
+    keys_cr: _JsonKeys | None = None
+    bad_byte: tuple[int, int, int, int] | None = None
+
+
+def _bom(raw: bytes, first: bool) -> int:
+    """The length of the byte-order mark that starts ``raw`` when it is the first block of a file; 0 for any other."""
+    return len(codecs.BOM_UTF8) if first and raw.startswith(codecs.BOM_UTF8) else 0
+
+
+def _scan_json_block(raw: bytes, first: bool) -> _JsonScan:
+    """The first pass over a block (``first``: the first of its file): its size, line feeds, keys, or its bad byte."""
+    bom, lf = _bom(raw, first), raw.count(b"\n")
+    try:
+        text = raw[bom:].decode("utf-8")
+    except UnicodeDecodeError as exc:
+        at = exc.start + bom
+        return _JsonScan(len(raw), lf, bad_byte=(at, raw[at], raw.count(b"\n", 0, at), raw.count(b"\r", 0, at)))
+
+    def keys(cr_lines: bool) -> _JsonKeys:
+        rows, bad, _, _ = json_lines_records(text, cr_lines=cr_lines)
+        names = dict.fromkeys(key for row in rows for key in flattened(row))
+        return _JsonKeys(list(names), len(rows) - len(bad), len(bad), bad[min(bad)] if bad else None)
+
+    return _JsonScan(len(raw), lf, keys(cr_lines=False), keys(cr_lines=True) if not lf and b"\r" in raw else None)
+
+
+def _read_json_files(names: list[str], blocksize: str | int | None) -> tuple[dd.DataFrame, dd.DataFrame]:
+    """JSON Lines files in blocks (one per file when gzipped or without ``blocksize``), read as on one machine.
+
+    Each block is read by :func:`~journeymap.io.sources.read_json_lines`: values as JSON gives
+    them, nested objects as dotted columns, a line that is not a JSON object kept in place and
+    noted (the second item, numbered within its partition, whose number is in ``part``), its
+    reason naming its line in the file. Records may differ in their keys (an optional field,
+    ``in_reply_to`` on replies only): a first pass over every block reads the keys of the whole
+    input, and every partition has all of them, in the order they first appear, missing where a
+    block has no value, as one machine reads a file. That pass also counts the lines before
+    each block, and finds a byte that is not UTF-8.
+
+    Raises:
+        SchemaError: a file that is not UTF-8, is empty, or of which no line is a JSON object, as on one machine.
+    """
+    from dask.bytes.core import read_bytes
+
+    gz = names[0].lower().endswith(".gz")
+    size = None if gz or not blocksize else blocksize  # a gzip stream cannot be split into blocks: one per file
+    labels = _local_files(names)  # globs expanded, so that messages name each file as its store does
+    _, blocks = read_bytes(labels, delimiter=b"\n", blocksize=size, sample=False, compression="gzip" if gz else None)
+    scans: tuple[list[_JsonScan], ...] = dask_compute(
+        *[[delayed(_scan_json_block, pure=True)(block, i == 0) for i, block in enumerate(file_blocks)] for file_blocks in blocks]
+    )
+    columns: dict[str, None] = {}
+    reads = []
+    for label, file_blocks, found in zip(labels, blocks, scans, strict=True):
+        cr_lines = not any(scan.lf for scan in found)  # no line feed in the file: its lines end at a CR
+        picked = _check_json_file(label, found, cr_lines=cr_lines)
+        for keys in picked:
+            columns.update(dict.fromkeys(keys.names))
+        first_line = 1
+        for i, (block, scan) in enumerate(zip(file_blocks, found, strict=True)):
+            reads.append((block, label, first_line, cr_lines, i == 0))
+            first_line += scan.lf
+    names_found = list(columns)
+    parts = [
+        delayed(_read_json_block, pure=True)(block, label, names_found, part, first_line=line, cr_lines=cr, first=first)
+        for part, (block, label, line, cr, first) in enumerate(reads)
+    ]
+    frames = [delayed(operator.getitem, pure=True)(read, 0) for read in parts]
+    notes = [delayed(operator.getitem, pure=True)(read, 1) for read in parts]
+    meta = pd.DataFrame({name: pd.Series(dtype=object) for name in names_found})
+    notes_meta = empty_rejects().assign(part=pd.Series(dtype=np.int64))
+    return dd.from_delayed(frames, meta=meta, verify_meta=False), dd.from_delayed(notes, meta=notes_meta, verify_meta=False)
+
+
+def _check_json_file(label: str, found: list[_JsonScan], *, cr_lines: bool) -> list[_JsonKeys]:
+    """The keys of each block of a file, read by its line ends; raises as one machine does for a file it cannot read.
+
+    Raises:
+        SchemaError: a byte that is not UTF-8 (naming its line and offset), an empty file, or
+            one of which no line is a JSON object (naming the first line).
+    """
+    offset, lines = 0, 0
+    for scan in found:
+        if scan.bad_byte is not None:
+            at, byte, lf, cr = scan.bad_byte
+            raise SchemaError(utf8_message(label, f"line {lines + (cr if cr_lines else lf) + 1}", byte, offset + at))
+        offset += scan.size
+        lines += scan.lf
+    picked = [scan.keys_cr if cr_lines and scan.keys_cr is not None else scan.keys for scan in found]
+    keys = [k for k in picked if k is not None]
+    if not any(k.objects for k in keys):
+        first = next((i for i, k in enumerate(keys) if k.first_bad is not None), None)
+        if first is None:
+            msg = f"source {label!r} is empty: expected a header row and data"
+            raise SchemaError(msg)
+        line, what = keys[first].first_bad or (1, "")
+        msg = f"source {label!r}: line {sum(scan.lf for scan in found[:first]) + line} {what}"
+        raise SchemaError(msg)
+    return keys
+
+
+def _read_json_block(
+    raw: bytes, label: str, columns: list[str], part: int, *, first_line: int, cr_lines: bool, first: bool
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """One block of a JSON Lines file (partition ``part``) as one machine reads it, with every column of the input.
+
+    Also its lines that are no JSON object, numbered within the block, carrying ``part``.
+    """
+    problems = Problems()
+    text = raw[_bom(raw, first) :].decode("utf-8")  # the first pass found no bad byte
+    frame = read_json_lines(text, label, problems=problems, first_line=first_line, cr_lines=cr_lines)
+    known = set(columns)
+    extra = [str(c) for c in frame.columns if c not in known]
+    if extra:  # never: the first pass read the keys of every block
+        msg = f"source {label!r}: the block from line {first_line} has the columns {extra}, which the first pass did not find"
+        raise SchemaError(msg)
+    missing = pd.Series(np.nan, index=frame.index, dtype=object)
+    aligned = pd.DataFrame({name: frame[name] if name in frame.columns else missing for name in columns}, index=frame.index)
+    return aligned, problems.frame().assign(part=np.int64(part))
 
 
 def _is_glob(name: str) -> bool:
@@ -362,6 +496,11 @@ def read_events(
     have the same header. To read a large CSV in parallel, split it into several files, or
     convert it to Parquet. Parquet and JSON Lines values are read as on one machine too: an
     integer column with nulls (64-bit ids in ``in_reply_to``, say) stays exact, not float64.
+    JSON Lines files are read in ``blocksize`` blocks, each by the single-machine reader (nested
+    objects as dotted columns, a line that is no JSON object rejected with its line in the file),
+    after a first pass over every block that reads the keys of all records: a key only some
+    records have (``in_reply_to`` on replies) is a column of every partition, missing where a
+    block has no value, as on one machine. That pass parses each block once more.
 
     Validation is the single-machine :func:`~journeymap.read_events`, with input row numbers
     counted across blocks and duplicate ``event_id`` values found across the whole input (one

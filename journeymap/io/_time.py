@@ -5,7 +5,9 @@ followed by ``UTC`` or ``GMT``, ``"2024-07-01 10:00 UTC"``, is UTC), dates in
 ISO 8601's basic format ``YYYYMMDD`` (``"20240301"`` or the number ``20240301``: eight digits that
 make a valid date in 1900-2100), epoch seconds or milliseconds (numbers, or strings of digits: a
 magnitude of 1e11 or more is read as milliseconds), Twitter's ``Wed Oct 11 06:55:44 +0000 2017``,
-and datetime values.
+and datetime values. Words that name no fixed moment (``now``, ``today``, which pandas reads as the
+time of the run) and other forms (an email date, ``Fri, 01 Mar 2024 10:00:00 +0000``) are not
+read: the validator rejects them as unparseable.
 """
 
 from __future__ import annotations
@@ -62,7 +64,10 @@ _DIGITS = r"[+-]?\d+(\.\d+)?"
 #: "UTC" or "GMT" written after a time of day (``2024-07-01 10:00 UTC``): read as ``+00:00``.
 _UTC_NAME = r"(\d)\s*(?:UTC|GMT)$"
 _YEAR = r"^\s*(?P<year>[+-]?\d{4,})-\d"  # ISO 8601: the year first
-_TWITTER_YEAR = r"\s(?P<year>[+-]?\d{4,})\s*$"  # Twitter's format: the year last
+#: Twitter's format: the year last, after the offset (``... 06:55:44 +0000 2017``). Text that ends
+#: in an offset itself (an email date, ``Fri, 01 Mar 2024 10:00:00 +0000``) has no year here: the
+#: offset is not a year 0, and such text is unparseable, not out of range.
+_TWITTER_YEAR = r"\d:\d{2}\s+[+-]\d{4}\s+(?P<year>[+-]?\d{4,})\s*$"
 _WEEKDAYS = "Mon|Tue|Wed|Thu|Fri|Sat|Sun"
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 #: Twitter's format exactly as the corpus writes it (RE2 syntax, ASCII): read by :func:`_twitter`.
@@ -389,6 +394,9 @@ def _parse_text(text: pd.Series, out: pd.Series) -> None:
     if digits.any():
         out[digits[digits].index] = _from_epoch(text[digits])
     other = _regex.replace(text[~digits], _UTC_NAME, r"\1+00:00")
+    # Every form read here writes digits. pandas reads the words "now" and "today" as the time
+    # of the run, in any format: such a value would be kept, dated by when the code ran.
+    other = other[_regex.contains(other, "[0-9]")]
     # Years pandas cannot hold make its ISO parser fail as a whole ("Something has gone wrong"):
     # they are left NaT here and given their own reason by the validator (out_of_range).
     years = _years(other)

@@ -5,6 +5,7 @@ These are the first two steps of every reader; :func:`journeymap.io.validate_eve
 
 from __future__ import annotations
 
+import codecs
 import csv
 import importlib.util
 import io
@@ -62,13 +63,18 @@ def read_table(source: pd.DataFrame | str | os.PathLike[str], *, problems: Probl
     (the first quoting error of the file, running to its end) is an error naming its line.
     Excel cells are read as in a CSV: only an empty cell is missing (``"NA"`` is text), and a
     repeated header name is an error. JSON integers stay exact beside nulls, and a lone
-    surrogate escape in a JSON string becomes U+FFFD (with a WARNING).
+    surrogate escape in a JSON string becomes U+FFFD (with a WARNING). A JSON Lines line that is
+    not a JSON object (a log cut off mid-write) is kept in place as a row of missing values and
+    noted in ``problems`` like a malformed CSV row, its line as the value (without ``problems``
+    it is an error naming the line).
 
     Raises:
-        SchemaError: an empty file; a file that is not UTF-8 or not JSON, naming the line; a
+        SchemaError: an empty file; a file that is not UTF-8, naming the line (and a CSV's data
+            row); a JSON file that is not JSON, or JSON Lines of which no line is an object; a
             quoted field never closed; a CSV or Excel header naming a column twice; a ragged or
-            malformed row when no ``problems`` collector is given. (An index named like a
-            column gives way to the column, with a warning when their values differ.)
+            malformed row, or a JSON Lines line that is no object, when no ``problems``
+            collector is given. (An index named like a column gives way to the column, with a
+            warning when their values differ.)
         SourceNotFoundError: (a ``FileNotFoundError``) no such file.
         SourceIsFolderError: (an ``IsADirectoryError``) a folder instead of a file (the message lists the files in it).
 
@@ -109,12 +115,12 @@ def read_table(source: pd.DataFrame | str | os.PathLike[str], *, problems: Probl
     if kind == "excel":
         return _read_excel(path)
     raw = _read_bytes(path)
-    text = _decode(raw, path)
+    text = _decode(raw, path, sep=options["sep"] if kind == "csv" else None)
     if not text.strip():
         msg = f"source {str(path)!r} is empty: expected a header row and data"
         raise SchemaError(msg)
     if kind == "jsonl":
-        return _read_json(text, path)
+        return _read_json(text, path, problems)
     return _read_csv(text, path, options, problems, raw=raw)
 
 
@@ -258,19 +264,67 @@ def _read_bytes(path: Path) -> bytes:
     return path.read_bytes()
 
 
-def _decode(raw: bytes, path: Path) -> str:
-    """The file's text (UTF-8, a byte-order mark dropped), or an error naming the line of the first bad byte."""
+def _decode(raw: bytes, path: Path, sep: str | None = None) -> str:
+    """The file's text (UTF-8, a byte-order mark dropped), or an error naming the line of the first bad byte.
+
+    ``sep`` is the default delimiter of a CSV (None for other files): the error then names the
+    data row too, as the rejects number it.
+    """
+    bom = len(codecs.BOM_UTF8) if raw.startswith(codecs.BOM_UTF8) else 0
     try:
-        return raw.decode("utf-8-sig")
+        return raw[bom:].decode("utf-8")
     except UnicodeDecodeError as exc:
-        line = raw.count(b"\n", 0, exc.start) + 1
-        where = "the header line of a CSV" if line == 1 else f"data row {line - 2} of a CSV"
-        msg = (
-            f"source {str(path)!r}: line {line} ({where}) is not valid UTF-8 "
-            f"(byte 0x{raw[exc.start]:02x} at offset "
-            f"{exc.start}); re-save the file as UTF-8 (for example from Excel: 'CSV UTF-8')"
-        )
-        raise SchemaError(msg) from None
+        raise SchemaError(not_utf8(raw, exc.start + bom, str(path), sep=sep)) from None
+
+
+def not_utf8(raw: bytes, at: int, source: str, *, sep: str | None = None, first_line: int = 1) -> str:
+    r"""The message for a byte at offset ``at`` of ``raw`` that is not UTF-8: its line, and for a CSV its data row.
+
+    Lines end at a line feed, or at a carriage return in a text without any line feed (old Mac
+    line ends), as the readers read them; ``first_line`` is the number of the first line of
+    ``raw`` (a block of a larger file). For a CSV (``sep``, the default delimiter, given) the
+    data row is counted as the CSV reader counts rows, so that a quoted field spanning lines
+    before the bad byte does not shift it; numbered from 0, as the rejects number rows.
+
+    Examples:
+        >>> print(not_utf8(b'a,b\n1,"x\ny"\n2,caf\xe9\n', 17, "f.csv", sep=","))
+        source 'f.csv': line 4 (data row 1 of a CSV) is not valid UTF-8 (byte 0xe9 at offset 17); re-save ...
+    """
+    ends = b"\n" if b"\n" in raw else b"\r"
+    line = raw.count(ends, 0, at) + first_line
+    where = f"line {line}"
+    if sep is not None:
+        row = _csv_row_at(raw[:at], sep)
+        where += " (the header line of a CSV)" if row is None else f" (data row {row} of a CSV)"
+    return utf8_message(source, where, raw[at], at)
+
+
+def utf8_message(source: str, where: str, byte: int, offset: int) -> str:
+    """The message for a ``byte`` at ``offset`` of ``source`` that is not UTF-8; ``where`` names its line."""
+    return (
+        f"source {source!r}: {where} is not valid UTF-8 (byte 0x{byte:02x} at offset {offset}); "
+        "re-save the file as UTF-8 (for example from Excel: 'CSV UTF-8')"
+    )
+
+
+def _csv_row_at(before: bytes, sep: str) -> int | None:
+    """The data row (from 0) of a CSV in which the text ``before`` ends (None: the header), as :func:`_read_csv` counts rows.
+
+    ``before`` is valid UTF-8 (all of a file up to its first bad byte). Its last record, cut off
+    at that byte (perhaps inside a quoted field), is the row that holds the byte.
+    """
+    text = before.decode("utf-8-sig").replace("\r\n", "\n")
+    if "\r" in text and "\n" not in text:  # old Mac line ends
+        text = text.replace("\r", "\n")
+    text += "\ufffd"  # the bad byte: its record is never empty
+    _admit_long_fields(text)
+    sep = _sniff_delimiter(text.split("\n", 1)[0], sep)
+    rows = list(csv.reader(_lines(text, _cr_placeholder(text)), delimiter=sep, strict=False))
+    if len(rows) == 1:
+        return None
+    # blank lines are no rows (where the header has one column, pandas reads them as rows)
+    between = rows[1:-1] if len(rows[0]) > 1 else [row or [""] for row in rows[1:-1]]
+    return sum(1 for row in between if row)
 
 
 _JSON_LAYOUTS = (
@@ -333,8 +387,12 @@ def _read_json_split(value: dict[str, Any], path: Path) -> pd.DataFrame | None:
     return frame.reset_index(drop=True)
 
 
-def _read_json(text: str, path: Path) -> pd.DataFrame:
+def _read_json(text: str, path: Path, problems: Problems | None = None) -> pd.DataFrame:
     """JSON Lines (one object per line), a JSON array of objects, or one object of columns.
+
+    A JSON Lines line that is not a JSON object (cut off mid-write, say) is kept in place as a
+    row of missing values and noted in ``problems`` (without ``problems`` it is an error), as
+    :func:`_read_csv_rows` keeps a malformed CSV row.
 
     Values are kept as JSON gives them (``dtype=object``): an integer id stays exact beside a
     null, where a float64 column would round it past 2**53. A lone surrogate escape in a string
@@ -360,7 +418,7 @@ def _read_json(text: str, path: Path) -> pd.DataFrame:
                 raise SchemaError(msg)
             frame = _json_frame(value)
     if frame is None:
-        frame, replaced = _read_json_lines(text, path)
+        frame, replaced = _read_json_lines(text, path, problems=problems)
     if replaced:
         logger.warning(
             "source %r: %d lone surrogate(s) (half of a \\uXXXX escape pair, such as an emoji cut off) "
@@ -371,24 +429,40 @@ def _read_json(text: str, path: Path) -> pd.DataFrame:
     return frame
 
 
-def read_json_lines(text: str, source: str, *, flatten: bool = True) -> pd.DataFrame:
+def read_json_lines(
+    text: str,
+    source: str,
+    *,
+    flatten: bool = True,
+    problems: Problems | None = None,
+    first_line: int = 1,
+    cr_lines: bool | None = None,
+) -> pd.DataFrame:
     r"""JSON Lines text as :func:`read_table` reads a ``.jsonl`` file: values as JSON gives them.
 
     An integer stays exact beside a null (the column is ``object``, not float64, which rounds
     ids past 2**53); a lone surrogate escape becomes U+FFFD, with a WARNING. ``source`` names
     the text in messages. Nested objects become dotted columns (``author.id``) unless
-    ``flatten`` is False: the distributed reader parses each block of a JSON Lines file with it
-    unflattened, since blocks may hold different nested fields and every partition must have
-    the same columns.
+    ``flatten`` is False.
+
+    A line that is not a JSON object is kept in place as a row of missing values and noted in
+    ``problems``, with its line as the value (row numbers count the rows of ``text``); without
+    ``problems`` it is an error. (:func:`read_table` also raises for a file of which no line is
+    an object: it holds no JSON Lines.) The distributed reader reads a file in blocks:
+    ``first_line`` is the number in the file of the first line of ``text``, and ``cr_lines``
+    whether the file's lines end at a carriage return (it has no line feed at all; None: decided
+    by ``text``).
 
     Raises:
-        SchemaError: a line that is not a JSON object, naming its line in ``text``.
+        SchemaError: a line that is not a JSON object, naming its line, when no ``problems`` is given.
 
     Examples:
         >>> read_json_lines('{"id": 1180000000000000001}\n{"id": null}\n', "events.jsonl")["id"].tolist()
         [1180000000000000001, None]
     """
-    frame, replaced = _read_json_lines(text, Path(source), flatten=flatten)
+    frame, replaced = _read_json_lines(
+        text, Path(source), flatten=flatten, problems=problems, first_line=first_line, cr_lines=cr_lines, whole=False
+    )
     if replaced:
         logger.warning(
             "source %r: %d lone surrogate(s) (half of a \\uXXXX escape pair, such as an emoji cut off) "
@@ -399,31 +473,79 @@ def read_json_lines(text: str, source: str, *, flatten: bool = True) -> pd.DataF
     return frame
 
 
-def _read_json_lines(text: str, path: Path, *, flatten: bool = True) -> tuple[pd.DataFrame, int]:
-    """JSON Lines, and how many lone surrogates were replaced.
+def _read_json_lines(
+    text: str,
+    path: Path,
+    *,
+    flatten: bool = True,
+    problems: Problems | None = None,
+    first_line: int = 1,
+    cr_lines: bool | None = None,
+    whole: bool = True,
+) -> tuple[pd.DataFrame, int]:
+    """JSON Lines, and how many lone surrogates were replaced; bad lines as :func:`read_json_lines` says.
+
+    ``whole``: ``text`` is a whole file, which is no JSON Lines when no line of it is an object
+    (an error naming its first line), not a part of one.
 
     Lines end at a line feed only (a CR before it is whitespace to JSON): U+2028, U+2029 and
     U+0085, which ``str.splitlines`` would also end a line at, are allowed unescaped inside a
     JSON string. A file without any line feed has its lines end at a CR (old Mac line ends),
     which cannot occur unescaped inside a JSON string.
     """
-    if "\n" not in text:
+    rows, bad, shown, replaced = json_lines_records(text, first_line=first_line, cr_lines=cr_lines)
+    reasons = {n: f"line {line} {what}" for n, (line, what) in bad.items()}
+    if bad and (problems is None or (whole and len(bad) == len(rows))):  # whole: no line is an object, no JSON Lines
+        msg = f"source {str(path)!r}: {reasons[min(bad)]}"
+        raise SchemaError(msg)
+    frame = _json_frame(rows, flatten=flatten)
+    if bad and problems is not None:
+        mask = pd.Series(False, index=frame.index)
+        mask.iloc[list(bad)] = True
+        problems.add(mask, "(row)", pd.Series(reasons), pd.Series(shown))
+    return frame, replaced
+
+
+def json_lines_records(
+    text: str, *, first_line: int = 1, cr_lines: bool | None = None
+) -> tuple[list[dict[str, Any]], dict[int, tuple[int, str]], dict[int, str], int]:
+    r"""The objects of JSON Lines text, an empty one in place of each line that is no object.
+
+    Also: each such line's number and what is wrong with it (``is not valid JSON (...)``), and
+    the line as written, by its position among the objects; and how many lone surrogates were
+    replaced.
+    Blank lines are no rows. ``first_line`` and ``cr_lines`` as :func:`read_json_lines` takes
+    them.
+
+    Examples:
+        >>> rows, bad, shown, _ = json_lines_records('{"a": 1}\n\n{"a": \n')
+        >>> rows, bad
+        ([{'a': 1}, {}], {1: (3, 'is not valid JSON (Expecting value at column 7)')})
+    """
+    if cr_lines if cr_lines is not None else "\n" not in text:
         text = text.replace("\r", "\n")
-    rows, replaced = [], 0
-    for number, line in enumerate(text.split("\n"), start=1):
+    rows: list[dict[str, Any]] = []
+    bad: dict[int, tuple[int, str]] = {}
+    shown: dict[int, str] = {}
+    replaced = 0
+    for number, line in enumerate(text.split("\n"), start=first_line):
         if not line.strip():
             continue
         try:
             value, n = _loads(line)
         except json.JSONDecodeError as exc:
-            msg = f"source {str(path)!r}: line {number} is not valid JSON ({exc.msg} at column {exc.colno})"
-            raise SchemaError(msg) from None
-        if not isinstance(value, dict):
-            msg = f"source {str(path)!r}: line {number} is a JSON {type(value).__name__}, expected an object ({_JSON_LAYOUTS})"
-            raise SchemaError(msg)
-        rows.append(value)
-        replaced += n
-    return _json_frame(rows, flatten=flatten), replaced
+            value, n = None, 0
+            reason = f"is not valid JSON ({exc.msg} at column {exc.colno})"
+        else:
+            reason = f"is a JSON {type(value).__name__}, expected an object ({_JSON_LAYOUTS})"
+        if isinstance(value, dict):
+            rows.append(value)
+            replaced += n
+        else:
+            bad[len(rows)] = (number, reason)
+            shown[len(rows)] = line.rstrip("\r")
+            rows.append({})
+    return rows, bad, shown, replaced
 
 
 def _json_frame(records: list[dict[str, Any]], *, flatten: bool = True) -> pd.DataFrame:
@@ -441,17 +563,17 @@ def _json_frame(records: list[dict[str, Any]], *, flatten: bool = True) -> pd.Da
     if not records:
         return pd.DataFrame()
     if flatten and any(isinstance(value, dict) for record in records for value in record.values()):
-        records = [_flattened(record) if isinstance(record, dict) else record for record in records]
+        records = [flattened(record) if isinstance(record, dict) else record for record in records]
     return pd.DataFrame(records, dtype=object)
 
 
-def _flattened(record: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+def flattened(record: dict[str, Any], prefix: str = "") -> dict[str, Any]:
     """``record`` with its nested objects' fields as ``outer.inner`` keys (an empty object stays a value)."""
     out: dict[str, Any] = {}
     for key, value in record.items():
         name = f"{prefix}{key}"
         if isinstance(value, dict) and value:
-            out.update(_flattened(value, f"{name}."))
+            out.update(flattened(value, f"{name}."))
         else:
             out[name] = value
     return out
