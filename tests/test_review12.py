@@ -203,3 +203,51 @@ def test_a_bystanders_remark_the_brand_never_answered_is_no_journey_of_the_brand
     assert list(league.index) == ["UPSHelp"]
     assert league.loc["UPSHelp", ["journeys", "journeys_replied"]].tolist() == [1, 1]
     assert "(no reply)" not in jm.service_levels(js, by="agent", min_size=1).index
+
+
+_ACK = "Thanks for contacting us! We've received your message and will reply soon."
+
+
+def _acked(extra: str | None = None, *, ack_agent: str = "autobot", delay: str = "2D") -> pd.DataFrame:
+    """Six tickets acknowledged 5 s after the customer by one id, answered by people 40 minutes later."""
+    rows = []
+    t0 = pd.Timestamp("2024-03-01 09:00", tz="UTC")
+    for k in range(6):
+        t, th = t0 + pd.Timedelta(hours=3 * k), f"t{k}"
+        rows += [
+            {"customer_id": f"c{k}", "timestamp": t, "actor": "customer", "text": f"my order {k} never arrived", "thread_id": th},
+            {"customer_id": f"c{k}", "timestamp": t + pd.Timedelta(seconds=5), "actor": "agent", "text": _ACK, "thread_id": th},
+            {
+                "customer_id": f"c{k}",
+                "timestamp": t + pd.Timedelta(minutes=40),
+                "actor": "agent",
+                "text": f"Hi, looking at order {k} now, sorry for the wait",
+                "thread_id": th,
+                "agent_id": f"human{k % 2}",
+            },
+        ]
+        rows[-2]["agent_id"] = ack_agent if ack_agent != "assignee" else f"human{k % 2}"
+        if extra is not None and k < 3:
+            rows.append(
+                {"customer_id": f"c{k}", "timestamp": t + pd.Timedelta(delay), "actor": "agent", "text": extra, "thread_id": th}
+                | {"agent_id": ack_agent}
+            )
+    return pd.DataFrame(rows)
+
+
+@pytest.mark.parametrize(
+    ("events", "case"),
+    [
+        (_acked("We haven't heard back from you, so this ticket will close in 24 hours."), "a slow repeated template"),
+        (_acked("👍", delay="1min"), "a one-word reply"),
+        (_acked(ack_agent="assignee"), "an acknowledgement stamped with the assignee's id"),
+    ],
+)
+def test_a_bot_with_an_id_stays_automatic(events: pd.DataFrame, case: str) -> None:
+    # The diff review: treating any reply the text rule missed as a person's own words cleared
+    # a bot's id (its fast acknowledgements became 5-second first responses).
+    js = jm.build_journeys(jm.read_events(events))
+    auto, _ = jm.AutoReplyRule().flags(js.events)
+    acks = (js.events["text"] == _ACK).to_numpy(dtype=bool)
+    assert auto[acks].all(), case
+    assert jm.response_times(js)["first_response"].median() == pd.Timedelta(minutes=40)

@@ -610,6 +610,54 @@ def _text_keys(events: pd.DataFrame, rows: npt.NDArray[np.int64]) -> npt.NDArray
     return keys
 
 
+#: A reply of words of one's own has at least this many words of two letters or more.
+_OWN_WORDS = 3
+_WORD = r"[^\W\d_]{2,}"
+
+
+def _signed_by_a_person(
+    events: pd.DataFrame,
+    rows: npt.NDArray[np.int64],
+    candidate: npt.NDArray[np.bool_],
+    *,
+    keys: npt.NDArray[np.int64],
+    counts: npt.NDArray[np.int64],
+    wait: npt.NDArray[np.float64],
+    within: pd.Timedelta | None,
+) -> npt.NDArray[np.bool_]:
+    """Of the ``candidate`` brand ``rows`` (repeated texts): replies signed by an agent who also writes words of their own.
+
+    Agents answer from macros, quickly, and sign them (Twitter: "... -AC", which
+    :func:`~journeymap.read_twcs` reads into ``agent_id`` ``"<account>/AC"``). Such a reply is a
+    person's when both hold: its text carries the signature (the last part of its
+    ``agent_id``, as a word of its own), and the same ``agent_id`` sent a reply of words of its
+    own: a text its account sent once, of at least :data:`_OWN_WORDS` words, not at machine
+    speed (waiting longer than ``within``, where that is given). An id that only sends
+    templates, an empty or one-word reply, or a notice sent once at machine speed shows no
+    person, nor does an acknowledgement stamped with an assignee's id that its text does not
+    carry. ``keys`` and ``counts``: :func:`_text_keys` of the rows and how often each occurs.
+    """
+    signed = np.zeros(len(rows), dtype=bool)
+    agent = events["agent_id"].astype("string").iloc[rows].reset_index(drop=True)
+    # only the agents of repeated texts need telling apart (few: most agents send no fast macro)
+    asked = set(agent[candidate & agent.notna().to_numpy(dtype=bool)].tolist())
+    theirs = np.flatnonzero(agent.isin(asked).to_numpy(dtype=bool))
+    if not len(theirs):
+        return signed
+    text = events["text"].astype("string").iloc[rows[theirs]].fillna("").to_numpy(dtype=object)
+    slow = np.ones(len(theirs), dtype=bool) if within is None else ~(wait[theirs] <= float(pd.Timedelta(within).value))
+    once = (keys[theirs] >= 0) & (counts[np.maximum(keys[theirs], 0)] == 1)
+    word = re.compile(_WORD)
+    own = once & slow & np.asarray([len(word.findall(t)) >= _OWN_WORDS for t in text], dtype=bool)
+    people = set(agent.iloc[theirs[own]].tolist())
+    for j in np.flatnonzero(candidate[theirs]).tolist():
+        who = str(agent.iloc[theirs[j]])
+        sig = who.rsplit("/", 1)[-1].strip()
+        if who in people and sig and re.search(rf"(?<!\w){re.escape(sig)}(?!\w)", text[j]):
+            signed[theirs[j]] = True
+    return signed
+
+
 def automatic_flags(
     events: pd.DataFrame, *, min_repeats: int, within: pd.Timedelta | None, context: ReplyContext | None = None
 ) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.object_]]:
@@ -619,8 +667,7 @@ def automatic_flags(
     change or trigger: never a person's reply), or the same brand account sent the same normalised text
     (:func:`normalise_text`) at least ``min_repeats`` times and, unless ``within`` is None, the
     median wait before those replies (from the customer message each answers) is at most
-    ``within``, and the reply is not signed by a person: an ``agent_id`` that also sent a reply
-    the text rule does not catch (words of their own) is a person's, so their macros are too.
+    ``within``, and the reply is not signed by a person (:func:`_signed_by_a_person`).
     ``context`` is the events' :class:`ReplyContext` when already computed.
     """
     ctx = context if context is not None else ReplyContext.of(events)
@@ -643,12 +690,9 @@ def automatic_flags(
             median[per_key.index.to_numpy(dtype=np.int64)] = per_key.to_numpy(dtype=np.float64)
             with np.errstate(invalid="ignore"):
                 candidate[picked] = median[keys[picked]] <= float(pd.Timedelta(within).value)
-        if "agent_id" in events.columns and candidate.any():
-            # an agent who also writes words of their own is a person, whose canned texts are theirs
-            agent = events["agent_id"].astype(object).to_numpy()[rows]
-            named = pd.notna(agent)
-            people = set(agent[named & has_key & ~candidate])
-            candidate &= ~(named & pd.Series(agent).isin(people).to_numpy(dtype=bool))
+        if "agent_id" in events.columns and "text" in events.columns and candidate.any():
+            signed = _signed_by_a_person(events, rows, candidate, keys=keys, counts=counts, wait=ctx.wait[rows], within=within)
+            candidate &= ~signed
         repeated[rows] = candidate
     auto = bot | system | repeated
     reason = np.select([bot, system, repeated], ["bot", "system", "repeated text"], default="").astype(object)

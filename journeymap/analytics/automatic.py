@@ -46,11 +46,14 @@ class AutoReplyRule:
     customers within a minute of each of them: reading a tweet and typing takes longer (the
     fastest human reply in the TWCS sample took 50 seconds, a single reply; a median over
     several is slower still). Three repeats (not two) keep one agent who pastes the same macro
-    twice, quickly, from being called a bot. A reply whose ``agent_id`` (on Twitter, the
-    signature :func:`~journeymap.read_twcs` reads, "-AC") also sent a reply the text rule does
-    not catch is a person's, and so are that agent's fast macros: someone who writes words of
-    their own is no bot. An id that only ever sends canned texts at machine speed stays
-    automatic, since a bot may carry an id too. ``within=None`` drops the speed condition
+    twice, quickly, from being called a bot. A repeated reply *signed* by a person is that
+    person's: its text carries the signature its ``agent_id`` ends with (on Twitter,
+    :func:`~journeymap.read_twcs` reads "... -AC" into ``"<account>/AC"``), and the same agent
+    also wrote words of their own (a text their account sent once, of three words or more,
+    slower than ``within``). An id that only sends templates, empty or one-word replies or a
+    notice at machine speed stays automatic, since a bot may carry an id too, and so does an
+    acknowledgement stamped with an assignee's id that its text does not carry.
+    ``within=None`` drops the speed condition
     (repetition alone), for sources where waits cannot be measured. Brand events without text
     (no ``text`` column, or a missing text: an image, a DM card) are automatic only by actor.
 
