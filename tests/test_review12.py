@@ -251,3 +251,47 @@ def test_a_bot_with_an_id_stays_automatic(events: pd.DataFrame, case: str) -> No
     acks = (js.events["text"] == _ACK).to_numpy(dtype=bool)
     assert auto[acks].all(), case
     assert jm.response_times(js)["first_response"].median() == pd.Timedelta(minutes=40)
+
+
+def _two_brands(
+    fast: str, slow: str, *, thread: str | None = "t1", brand_ids: tuple[object, object] | None = None
+) -> pd.DataFrame:
+    """One message to two brands (each named with an @): ``fast`` answers in 5 minutes, ``slow`` in 60."""
+    t0 = pd.Timestamp("2024-03-01 09:00", tz="UTC")
+    a, b = brand_ids or (fast, slow)
+    common = {"customer_id": "c1", "thread_id": thread, "channel": "twitter"}
+    return pd.DataFrame(
+        [
+            common | {"event_id": "e0", "timestamp": t0, "actor": "customer", "text": f"@{fast} @{slow} my parcel", "brand": a},
+            common
+            | {"event_id": "e1", "timestamp": t0 + pd.Timedelta(minutes=5), "actor": "agent", "text": "checking", "brand": a}
+            | {"in_reply_to": "e0"},
+            common
+            | {"event_id": "e2", "timestamp": t0 + pd.Timedelta(minutes=60), "actor": "agent", "text": "we help", "brand": b}
+            | {"in_reply_to": "e0"},
+        ]
+    )
+
+
+@pytest.mark.parametrize(("fast", "slow"), [("Acme", "Globex"), ("Globex", "Acme"), ("Yahoo!", "AT&T")])
+def test_per_brand_conversations_hold_for_any_names_and_groupings(fast: str, slow: str) -> None:
+    # The diff review: by="channel" took the slow brand's 60 minutes when its name sorted first,
+    # and a brand ending in "!" was never matched by its @mention (\b needs a word character).
+    js = jm.build_journeys(jm.read_events(_two_brands(fast, slow)))
+    by_channel = jm.service_levels(js, by="channel", min_size=1)
+    assert by_channel.loc["twitter", "first_response_median"] == pd.Timedelta(minutes=5)
+    by_brand = jm.service_levels(js, by="brand", min_size=1)
+    assert by_brand.loc[slow, ["journeys", "first_response_median"]].tolist() == [1, pd.Timedelta(minutes=60)]
+    assert by_brand.loc[fast, "first_response_median"] == pd.Timedelta(minutes=5)
+
+
+def test_per_brand_conversations_with_numeric_brands_or_no_thread_ids() -> None:
+    # A numeric brand column crashed in re.escape; a thread_id column of NA left the thread unsplit.
+    numeric = jm.build_journeys(jm.read_events(_two_brands("101", "202", brand_ids=(101, 202))))
+    assert jm.service_levels(numeric, by="brand", min_size=1)["first_response_median"].tolist() == [
+        pd.Timedelta(minutes=5),
+        pd.Timedelta(minutes=60),
+    ]
+    no_threads = jm.build_journeys(jm.read_events(_two_brands("Acme", "Globex", thread=None)), by="customer")
+    league = jm.service_levels(no_threads, by="brand", min_size=1)
+    assert league.loc["Globex", "first_response_median"] == pd.Timedelta(minutes=60)

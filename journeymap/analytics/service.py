@@ -625,8 +625,11 @@ def _per_brand(
     """
     if "brand" not in events.columns or not len(conv) or not counted.any():
         return conv
-    brand = events["brand"].astype(object).where(events["brand"].notna(), None).to_numpy()
+    # as text: a brand id may be a number (it is named as "@101" then)
+    brand = events["brand"].astype("string").astype(object).where(events["brand"].notna(), None).to_numpy()
     thread = thread_codes(events, ctx.parent) if "thread_id" in events.columns else np.zeros(len(events), dtype=np.int64)
+    if (thread < 0).all():  # no thread anywhere: the journey is the conversation, as conversation_codes reads it
+        thread = np.zeros(len(events), dtype=np.int64)
     # a thread per (journey, thread); rows of no thread take part in none
     key = np.where(thread >= 0, ctx.journey * (int(thread.max(initial=0)) + 1) + thread, -1)
     replying = pd.DataFrame({"key": key[counted], "brand": brand[counted]}).dropna()
@@ -639,6 +642,7 @@ def _per_brand(
     opened_at = np.zeros(len(events), dtype=bool)  # an opening whose conversation opened outside the data
     opened_at[base_openings[conv["opened_outside"].to_numpy(dtype=bool)]] = True
     new_rows, read_per_brand = [], []
+    mentions: dict[str, re.Pattern[str]] = {}
     in_split = np.flatnonzero(np.isin(key, split))
     for code, group in pd.Series(in_split).groupby(key[in_split], sort=False):
         rows = group.to_numpy(dtype=np.int64)  # in step order
@@ -646,7 +650,9 @@ def _per_brand(
         read_per_brand += [(code, b) for b in brands]
         for b in brands:
             own = rows[counted[rows] & (brand[rows] == b)]
-            to_b = _addressed_to(b, rows[ctx.customer[rows]], brand, text)
+            if b not in mentions:  # "@b" not followed by a word character (a brand may end in "!")
+                mentions[b] = re.compile(rf"@{re.escape(b)}(?!\w)", re.IGNORECASE)
+            to_b = _addressed_to(b, rows[ctx.customer[rows]], brand, text, mentions[b])
             if not len(to_b):
                 continue  # no message of the thread sent to this brand: its replies answer another's
             opening = int(to_b[0])
@@ -673,14 +679,20 @@ def _per_brand(
     per_brand = pd.MultiIndex.from_arrays([key[base_openings], pd.Series(brand[base_openings], dtype=object)])
     kept = conv[~per_brand.isin(pd.MultiIndex.from_tuples(read_per_brand))]
     added = pd.DataFrame(new_rows, columns=conv.columns).astype(conv.dtypes.to_dict())
-    return pd.concat([kept, added], ignore_index=True).sort_values("opening", kind="stable").reset_index(drop=True)
+    # in the order of the openings, and of one opening the conversation answered first first: a
+    # journey counts for a group (a channel, a tier) with its first conversation there
+    out = pd.concat([kept, added], ignore_index=True)
+    return out.sort_values(["opening", "first_response_ns"], kind="stable", na_position="last").reset_index(drop=True)
 
 
 def _addressed_to(
-    b: str, customer_rows: npt.NDArray[np.int64], brand: npt.NDArray[np.object_], text: npt.NDArray[np.object_] | None
+    b: str,
+    customer_rows: npt.NDArray[np.int64],
+    brand: npt.NDArray[np.object_],
+    text: npt.NDArray[np.object_] | None,
+    mention: re.Pattern[str],
 ) -> npt.NDArray[np.int64]:
-    """Those of ``customer_rows`` addressed to brand ``b``: its ``brand`` is ``b``, or its text names ``@b``."""
-    mention = re.compile(rf"@{re.escape(b)}\b", re.IGNORECASE)
+    """Those of ``customer_rows`` addressed to brand ``b``: its ``brand`` is ``b``, or its text names it (``mention``)."""
     to_b = [r for r in customer_rows.tolist() if brand[r] == b or (text is not None and mention.search(text[r]))]
     return np.asarray(to_b, dtype=np.int64)
 

@@ -122,7 +122,9 @@ class GroupMoments:
 
         Groups of at most :data:`~journeymap.analytics._stats.BOOTSTRAP_MAX_N` values are
         resampled from their gathered values in the single-machine order, so the result is the
-        same as on one machine; larger ones get :meth:`MeanInterval.normal` of the merged moments.
+        same as on one machine; larger ones get :meth:`MeanInterval.clustered_normal` of the
+        merged per-customer sums where a customer has several values, else
+        :meth:`MeanInterval.normal` of the merged moments, as on one machine.
         """
         n = self.count(key)
         if n > BOOTSTRAP_MAX_N:
