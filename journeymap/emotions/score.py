@@ -489,8 +489,9 @@ def score(
     ``scorer={"en": "default", "*": "some/multilingual-model"}``, or it is left unscored with
     the reason in ``score_note``; a routed scorer that declares ``languages`` (also under
     ``"*"``) likewise gets only texts in those. Texts of undetermined language go to the main
-    scorer (the one for ``"en"``, or the single one). A routed scorer with another taxonomy than
-    the main one fills ``emotion``, ``valence`` and ``sentiment`` but not the ``emo_`` columns.
+    scorer (the one for ``"en"``, or the single one). A routed scorer with the main one's labels
+    in another order fills the ``emo_`` columns by label name; one with another taxonomy (other
+    labels) fills ``emotion``, ``valence`` and ``sentiment`` but not the ``emo_`` columns.
 
     The input's own columns named like these (a ``lang`` from a Twitter export, a hand-labelled
     ``sentiment``) are kept, renamed ``<name>_input`` (``lang_input``), with a WARNING; a frame
@@ -691,6 +692,8 @@ def _score_unique_texts(texts: list[str], route: _Routes, *, cache: ScoreCache |
         at = np.asarray(idx)
         if tax.labels == taxonomy.labels:
             table.probs[at] = probs
+        elif set(tax.labels) == set(taxonomy.labels):  # the same labels in another order: matched by name
+            table.probs[at] = probs[:, [tax.labels.index(label) for label in taxonomy.labels]]
         table.sentiment[at], table.valence[at], sent = sentiment_rule(tax, probs, extra)
         silent = ~(probs > 0).any(axis=1)  # an all-zero row names no emotion (not its first label)
         emotion = tax.dominant(probs, sentiment=table.sentiment[at])

@@ -1,0 +1,67 @@
+"""Fixes from a review of extending the emotion models (researcher persona): routed scorers whose
+labels come in another order, macro-F1 over the labels evaluated, a Hugging Face GoEmotions model's
+intense labels, lone surrogates in score_outputs, the encoder's max_length, path objects, and
+the message for a hub revision missing from the cache."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import journeymap as jm
+from journeymap import Taxonomy
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+VALENCE = {"joy": 0.9, "trust": 0.6, "anger": -0.9, "neutral": 0.0}
+
+
+class _Fixed:
+    """A scorer giving every text one row of probabilities, in its taxonomy's label order."""
+
+    def __init__(self, id: str, labels: tuple[str, ...], row: dict[str, float]) -> None:
+        self.id = id
+        self.taxonomy = Taxonomy(name="t", labels=labels, valence=VALENCE)
+        self._row = np.asarray([row[label] for label in labels], dtype=np.float32)
+
+    def score(self, texts: Sequence[str]) -> np.ndarray:
+        return np.tile(self._row, (len(texts), 1))
+
+
+# -- 1. a routed scorer with the main one's labels in another order fills the emo_ columns by name ------
+def test_a_routed_scorer_with_the_labels_in_another_order_fills_the_emo_columns_by_name() -> None:
+    row = {"joy": 0.8, "trust": 0.1, "anger": 0.05, "neutral": 0.1}
+    main = _Fixed("a.v1", ("joy", "trust", "anger", "neutral"), row)
+    other = _Fixed("b.v1", ("anger", "joy", "trust", "neutral"), row)
+    df = pd.DataFrame(
+        {
+            "text": ["thank you so much for the help, it works now", "muchas gracias por la ayuda, ya funciona perfectamente"],
+            "actor": "customer",
+        }
+    )
+    scored = jm.score(df, scorer={"en": main, "*": other}, cache=False)
+    assert scored["lang"].tolist() == ["en", "es"]
+    assert scored["scorer"].tolist() == ["a.v1", "b.v1"]
+    for label, p in row.items():
+        assert scored[f"emo_{label}"].tolist() == pytest.approx([p, p]), label
+
+
+def test_a_routed_scorer_with_other_labels_still_leaves_the_emo_columns_empty() -> None:
+    main = _Fixed("a.v1", ("joy", "trust", "anger", "neutral"), {"joy": 0.8, "trust": 0.1, "anger": 0.05, "neutral": 0.1})
+
+    class Two:
+        id = "two.v1"
+        taxonomy = Taxonomy(name="t", labels=("joy", "anger"), valence={"joy": 0.9, "anger": -0.9})
+
+        def score(self, texts: Sequence[str]) -> np.ndarray:
+            return np.tile(np.float32([0.9, 0.1]), (len(texts), 1))
+
+    df = pd.DataFrame({"text": ["thanks a lot, all good now", "muchas gracias por la ayuda, ya funciona perfectamente"]})
+    df["actor"] = "customer"
+    scored = jm.score(df, scorer={"en": main, "*": Two()}, cache=False)
+    assert scored["emo_joy"].isna().tolist() == [False, True]
+    assert scored["emotion"].tolist() == ["joy", "joy"]
