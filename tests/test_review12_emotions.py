@@ -13,6 +13,7 @@ import pytest
 
 import journeymap as jm
 from journeymap import Taxonomy
+from journeymap.emotions.evaluate_labelled import evaluate_labelled, format_labelled
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -65,3 +66,70 @@ def test_a_routed_scorer_with_other_labels_still_leaves_the_emo_columns_empty() 
     scored = jm.score(df, scorer={"en": main, "*": Two()}, cache=False)
     assert scored["emo_joy"].isna().tolist() == [False, True]
     assert scored["emotion"].tolist() == ["joy", "joy"]
+
+
+# -- 2. evaluate_labelled's macro-F1 is over the labels evaluated, as scikit-learn's ----------------------
+class _Keywords:
+    """Anger for texts with "angry", joy otherwise (Ekman)."""
+
+    id, taxonomy = "kw.v1", Taxonomy.ekman()
+
+    def score(self, texts: Sequence[str]) -> np.ndarray:
+        out = np.zeros((len(texts), 7), np.float32)
+        for i, t in enumerate(texts):
+            out[i, 0 if "angry" in t else 3] = 0.9
+        return out
+
+
+def test_a_perfect_classifier_scores_macro_f1_one_though_a_label_is_only_ever_second() -> None:
+    from sklearn.metrics import f1_score
+
+    data = pd.DataFrame(
+        {"text": ["so angry and grossed out", "love it", "great", "angry"], "label": ["anger,disgust", "joy", "joy", "anger"]}
+    )
+    result = evaluate_labelled(data, scorer=_Keywords())
+    truth = ["anger", "joy", "joy", "anger"]
+    assert result["accuracy"] == 1.0
+    assert result["macro_f1"] == pytest.approx(f1_score(truth, truth, average="macro")) == 1.0
+    table = result["per_label"]
+    assert table.index.tolist() == ["anger", "joy"]  # disgust has no support and is never predicted
+    assert table.loc["anger", "secondary"] == 0
+    assert result["secondary_only"] == ["disgust"]
+    assert "not evaluated: disgust" in format_labelled(result)
+
+
+def test_macro_f1_and_the_table_agree_with_scikit_learn_where_a_secondary_label_is_predicted() -> None:
+    from sklearn.metrics import f1_score, precision_recall_fscore_support
+
+    class Guess:
+        id, taxonomy = "guess.v1", Taxonomy.ekman()
+
+        def score(self, texts: Sequence[str]) -> np.ndarray:
+            out = np.zeros((len(texts), 7), np.float32)
+            for i, t in enumerate(texts):
+                out[i, 1 if "gross" in t else 0 if "angry" in t else 3] = 0.9  # disgust, anger, else joy
+            return out
+
+    data = pd.DataFrame(
+        {
+            "text": ["grossed out and angry", "angry", "love it", "angry again", "gross"],
+            "label": ["anger,disgust", "anger", "joy", "joy,anger", "sadness"],
+        }
+    )
+    result = evaluate_labelled(data, scorer=Guess())
+    truth = ["anger", "anger", "joy", "joy", "sadness"]
+    predicted = ["disgust", "anger", "joy", "anger", "disgust"]
+    assert result["macro_f1"] == pytest.approx(f1_score(truth, predicted, average="macro"))
+    labels = sorted(set(truth) | set(predicted))
+    precision, recall, f1, support = precision_recall_fscore_support(truth, predicted, labels=labels, zero_division=0)
+    table = result["per_label"]
+    assert table.index.tolist() == labels
+    assert table["f1"].tolist() == pytest.approx(f1.tolist())
+    assert table["precision"].tolist() == pytest.approx(precision.tolist())
+    assert table["recall"].tolist() == pytest.approx(recall.tolist())
+    assert table["support"].tolist() == support.tolist()
+    # disgust has no first-label support, and the table says the data lists it after a first label
+    assert table.loc["disgust", "support"] == 0
+    assert table.loc["disgust", "secondary"] == 1
+    assert table.loc["anger", "secondary"] == 1
+    assert result["secondary_only"] == []
