@@ -17,6 +17,7 @@ from journeymap.emotions.evaluate_labelled import evaluate_labelled, format_labe
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
+    from pathlib import Path
 
 VALENCE = {"joy": 0.9, "trust": 0.6, "anger": -0.9, "neutral": 0.0}
 
@@ -133,3 +134,49 @@ def test_macro_f1_and_the_table_agree_with_scikit_learn_where_a_secondary_label_
     assert table.loc["disgust", "secondary"] == 1
     assert table.loc["anger", "secondary"] == 1
     assert result["secondary_only"] == []
+
+
+# -- tiny local models (random weights; the bundled tokenizer) ------------------------------------------
+def tiny_bert(folder: Path, labels: list[str], *, positions: int = 512) -> Path:
+    """A small randomly initialised BERT classifier with ``positions`` position embeddings."""
+    import torch
+    from transformers import AutoTokenizer, BertConfig, BertForSequenceClassification
+
+    from journeymap.emotions._minilm import base_model_path
+
+    torch.manual_seed(0)
+    tokenizer = AutoTokenizer.from_pretrained(str(base_model_path()))
+    config = BertConfig(
+        vocab_size=tokenizer.vocab_size,
+        hidden_size=32,
+        num_hidden_layers=1,
+        num_attention_heads=2,
+        intermediate_size=64,
+        max_position_embeddings=positions,
+        num_labels=len(labels),
+        id2label=dict(enumerate(labels)),
+        label2id={lab: i for i, lab in enumerate(labels)},
+        problem_type="multi_label_classification",
+    )
+    BertForSequenceClassification(config).save_pretrained(folder)
+    tokenizer.save_pretrained(folder)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def short_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A four-label model of 64 positions."""
+    return tiny_bert(tmp_path_factory.mktemp("short"), ["joy", "anger", "sadness", "neutral"], positions=64)
+
+
+# -- 3. a Hugging Face GoEmotions model keeps the built-in taxonomy's intense labels ----------------------
+def test_a_hugging_face_goemotions_model_keeps_the_intense_labels(tmp_path: Path) -> None:
+    from journeymap import TransformerScorer
+    from journeymap.emotions.taxonomy import GOEMOTIONS_LABELS
+
+    scorer = TransformerScorer(tiny_bert(tmp_path / "alpha", sorted(GOEMOTIONS_LABELS)))
+    builtin = Taxonomy.goemotions()
+    assert scorer.taxonomy.name == "goemotions"
+    assert scorer.taxonomy.intense == builtin.intense
+    assert sorted(scorer.taxonomy.intense_labels) == sorted(builtin.intense_labels)  # not every label of valence <= -0.5
+    assert "disappointment" not in scorer.taxonomy.intense_labels

@@ -452,7 +452,7 @@ def _taxonomy_for(labels: list[str], label_map: Mapping[str, str] | None, model:
     for builtin in ("goemotions", "ekman", "sentiment"):
         tax = Taxonomy.builtin(builtin)
         if set(mapped) == set(tax.labels) and len(mapped) == len(tax.labels):
-            return Taxonomy(name=tax.name, labels=tuple(mapped), valence=tax.valence, groups=tax.groups)
+            return Taxonomy(name=tax.name, labels=tuple(mapped), valence=tax.valence, groups=tax.groups, intense=tax.intense)
     unknown = [(raw, new, lab) for raw, new, lab in zip(labels, renamed, mapped) if lab not in KNOWN_VALENCE]
     by_map = [f"{raw!r} to {new!r}" for raw, new, _ in unknown if new is not None]
     own = [raw for raw, new, _ in unknown if new is None]
