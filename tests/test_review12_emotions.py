@@ -180,3 +180,27 @@ def test_a_hugging_face_goemotions_model_keeps_the_intense_labels(tmp_path: Path
     assert scorer.taxonomy.intense == builtin.intense
     assert sorted(scorer.taxonomy.intense_labels) == sorted(builtin.intense_labels)  # not every label of valence <= -0.5
     assert "disappointment" not in scorer.taxonomy.intense_labels
+
+
+# -- 4. score_outputs reads texts as score() does: lone surrogates, missing texts ----------------------
+def test_score_outputs_counts_unread_tokens_of_a_text_with_a_lone_surrogate(short_model: Path) -> None:
+    from journeymap import TransformerScorer
+    from journeymap.testing import check_scorer
+
+    scorer = TransformerScorer(short_model, max_length=16)
+    texts = ["broken phone \ud83d really bad " * 5, "ok"]
+    out = scorer.score_outputs(texts)
+    assert out.shape == (2, 5)
+    np.testing.assert_allclose(out[:, :4], scorer.score(texts), atol=1e-6)
+    assert out[0, 4] > 0 and out[1, 4] == 0
+    check_scorer(scorer)  # ADVERSARIAL_TEXTS include lone surrogates
+
+
+def test_score_outputs_takes_the_missing_texts_score_takes(short_model: Path) -> None:
+    from journeymap import TransformerScorer
+
+    scorer = TransformerScorer(short_model)
+    texts = [None, float("nan"), "  "]
+    out = scorer.score_outputs(texts)  # type: ignore[arg-type]
+    np.testing.assert_array_equal(out[:, :4], scorer.score(texts))  # type: ignore[arg-type]
+    assert out[:, 4].tolist() == [0, 0, 0]

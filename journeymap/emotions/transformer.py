@@ -674,9 +674,11 @@ class TransformerScorer(_batching.SortedBatchScorer):
         unread = np.zeros((len(items), 1), dtype=np.float32)
         # a token is at least one character (four bytes at most in byte-level BPE), so only texts
         # longer than a quarter of max_length can be cut: tokenise those once more, uncut
-        long = [i for i, t in enumerate(items) if 4 * len(t) + 2 > self.max_length]
+        # (texts as score() reads them: lone surrogates replaced, and no count for a missing text)
+        long = [i for i, t in enumerate(items) if isinstance(t, str) and 4 * len(t) + 2 > self.max_length and self._readable(t)]
         if long:
-            ids = self.tokenizer([items[i] for i in long], truncation=False, verbose=False)["input_ids"]
+            read = [_batching.valid_utf8(items[i]) for i in long]
+            ids = self.tokenizer(read, truncation=False, verbose=False)["input_ids"]
             unread[long, 0] = [max(0, len(x) - self.max_length) for x in ids]
         return np.hstack([self.score(items), unread]).astype(np.float32)
 
