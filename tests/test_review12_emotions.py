@@ -204,3 +204,25 @@ def test_score_outputs_takes_the_missing_texts_score_takes(short_model: Path) ->
     out = scorer.score_outputs(texts)  # type: ignore[arg-type]
     np.testing.assert_array_equal(out[:, :4], scorer.score(texts))  # type: ignore[arg-type]
     assert out[:, 4].tolist() == [0, 0, 0]
+
+
+# -- 5. TransformerEncoder caps max_length at what the model reads ---------------------------------------
+def test_the_encoder_caps_max_length_at_the_model_positions(short_model: Path) -> None:
+    from journeymap.topics.encoders import TransformerEncoder
+
+    encoder = TransformerEncoder(short_model)  # max_length 128, the model reads 64
+    vectors = encoder.encode(["the flight is late " * 40, "thanks"])
+    assert vectors.shape == (2, 32)
+    assert np.isfinite(vectors).all()
+    assert encoder.max_length == 64
+    assert encoder.id.endswith("+mean+l64")  # the length it reads, not the one asked
+    assert TransformerEncoder(short_model, max_length=32).id.endswith("+mean+l32")
+
+
+def test_the_default_encoder_caps_max_length_at_its_positions() -> None:
+    from journeymap.topics.encoders import MiniLMEncoder
+
+    encoder = MiniLMEncoder(max_length=1024, precision="float32")
+    assert encoder.max_length == 512
+    assert "+l512" in encoder.id
+    assert encoder.encode(["the flight is late " * 200]).shape == (1, 384)

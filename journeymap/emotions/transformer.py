@@ -482,6 +482,22 @@ def _taxonomy_for(labels: list[str], label_map: Mapping[str, str] | None, model:
     return Taxonomy(name="custom", labels=tuple(mapped), valence={m: KNOWN_VALENCE[m] for m in mapped}, groups=groups)
 
 
+def position_limit(tokenizer: Any, config: Any) -> int | None:
+    """The most tokens a model reads: its tokenizer's ``model_max_length`` and its positions, or None when neither says.
+
+    RoBERTa-type models spend two positions on padding. A tokenizer without a limit of its own
+    (transformers' placeholder, about 1e30) does not count.
+    """
+    limits = []
+    declared = getattr(tokenizer, "model_max_length", None)
+    if isinstance(declared, (int, float)) and not isinstance(declared, bool) and 0 < declared < 1_000_000:
+        limits.append(int(declared))
+    positions = getattr(config, "max_position_embeddings", None)
+    if isinstance(positions, int) and positions > 0:
+        limits.append(positions - (2 if "roberta" in str(getattr(config, "model_type", "")) else 0))
+    return min(limits) if limits else None
+
+
 def _check_outputs(model: str, labels: list[str], problem_type: object) -> None:
     """Refuse models whose outputs are not a probability per label: one output, or a regression."""
     if len(labels) == 1:
@@ -634,10 +650,7 @@ class TransformerScorer(_batching.SortedBatchScorer):
         else:
             self._taxonomy = _taxonomy_for(labels, label_map, self.model_name)
         self.multi_label = bool(multi_label) if multi_label is not None else config.problem_type == "multi_label_classification"
-        limit = min(int(getattr(self.tokenizer, "model_max_length", 512) or 512), 512)
-        positions = getattr(config, "max_position_embeddings", None)
-        if isinstance(positions, int) and positions > 0:  # RoBERTa-type models spend two positions on padding
-            limit = min(limit, positions - (2 if "roberta" in str(getattr(config, "model_type", "")) else 0))
+        limit = min(position_limit(self.tokenizer, config) or 512, 512)
         self.max_length = min(int(max_length), limit) if max_length is not None else limit
         self.device = _batching.pick_device(device)
         self.model.to(self.device).eval()

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any, Literal, Protocol, runtime_checkable
 import numpy as np
 
 from journeymap._plugins import read_group
-from journeymap.emotions.transformer import looks_like_model, model_version, resolve_model
+from journeymap.emotions.transformer import looks_like_model, model_version, position_limit, resolve_model
 from journeymap.exceptions import InvalidArgumentError, JourneyMapError, ModelLoadError
 
 if TYPE_CHECKING:
@@ -201,7 +201,9 @@ class TransformerEncoder:
         model: a hub id (``"sentence-transformers/all-mpnet-base-v2"``) or a local folder.
         device: ``"cpu"``, ``"cuda"``, ... (default: a GPU when present).
         batch_size: texts per forward pass (length-sorted, each batch padded to its longest).
-        max_length: longer texts are truncated to this many tokens.
+        max_length: longer texts are truncated to this many tokens; capped, once the model
+            loads, at what it reads (its positions, or its tokenizer's ``model_max_length``), as
+            the id's ``+l<n>`` then says.
         revision: the hub revision to load.
         local_files_only: never reach the network (default: only when ``HF_HUB_OFFLINE`` is set).
 
@@ -288,6 +290,9 @@ class TransformerEncoder:
         self._device = _batching.pick_device(self.device_name)
         self._tokenizer = tokenizer
         self._net = model.to(self._device).eval()
+        limit = position_limit(tokenizer, model.config)
+        if limit is not None and limit >= 2 and self.max_length > limit:  # longer texts would overrun the positions
+            self.max_length = limit
         if self._id is None:
             self._id = self._make_id(model, source)
 
@@ -380,8 +385,9 @@ class MiniLMEncoder(TransformerEncoder):
     Args:
         device: ``"cpu"``, ``"cuda"``, ... (default: a GPU when present).
         batch_size: texts per forward pass (default 128 for bfloat16 on CPU, else 64).
-        max_length: longer texts are truncated to this many tokens (the id records a
-            non-default value, since it changes the vectors of long texts).
+        max_length: longer texts are truncated to this many tokens, at most 512 (the model's
+            positions); the id records a non-default value, since it changes the vectors of
+            long texts.
         backend: ``"auto"`` (torch for bfloat16; ONNX Runtime on CPU where installed, else
             torch), ``"torch"`` or ``"onnx"`` (float32 or int8 only).
         precision: ``"auto"`` (bfloat16 where native and the backend allows it, else float32),
@@ -405,6 +411,8 @@ class MiniLMEncoder(TransformerEncoder):
 
     ID = "journeymap.minilm-l6-v2.v1"
     DEFAULT_MAX_LENGTH = 128
+    #: The most tokens the model reads (its position embeddings); a larger ``max_length`` is capped.
+    MAX_POSITIONS = 512
 
     def __init__(
         self,
@@ -434,6 +442,7 @@ class MiniLMEncoder(TransformerEncoder):
             msg = "precision='int8' needs the ONNX Runtime backend (CPU, onnxruntime installed)"
             raise InvalidArgumentError(msg)
         self.precision: str = precision
+        self.max_length = min(self.max_length, self.MAX_POSITIONS)  # longer texts would overrun the positions
         self._id = self.ID if self.max_length == self.DEFAULT_MAX_LENGTH else f"{self.ID}+l{self.max_length}"
         if self.backend == "onnx":
             self._id += "+onnx" if precision == "float32" else "+onnx-int8"
