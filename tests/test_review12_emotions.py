@@ -5,6 +5,7 @@ the message for a hub revision missing from the cache."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -17,7 +18,6 @@ from journeymap.emotions.evaluate_labelled import evaluate_labelled, format_labe
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
-    from pathlib import Path
 
 VALENCE = {"joy": 0.9, "trust": 0.6, "anger": -0.9, "neutral": 0.0}
 
@@ -226,3 +226,32 @@ def test_the_default_encoder_caps_max_length_at_its_positions() -> None:
     assert encoder.max_length == 512
     assert "+l512" in encoder.id
     assert encoder.encode(["the flight is late " * 200]).shape == (1, 384)
+
+
+# -- 6. path objects are read as paths -------------------------------------------------------------------
+def test_get_scorer_and_score_take_a_path_object(short_model: Path) -> None:
+    scorer = jm.get_scorer(short_model)
+    assert scorer.id == jm.get_scorer(str(short_model)).id
+    df = pd.DataFrame({"text": ["my flight is late again"], "actor": "customer"})
+    assert jm.score(df, scorer=short_model, cache=False)["scorer"].tolist() == [scorer.id]
+    routed = jm.score(df, scorer={"en": short_model}, cache=False, batch_size=4)
+    assert routed["scorer"].tolist() == [scorer.id]
+
+
+def test_get_encoder_takes_a_path_object(short_model: Path) -> None:
+    from journeymap.topics.encoders import get_encoder
+
+    encoder = get_encoder(short_model, max_length=16)
+    assert encoder.id == get_encoder(str(short_model), max_length=16).id
+    assert encoder.id.endswith("+mean+l16")
+
+
+def test_a_path_object_that_names_no_folder_is_not_taken_for_a_hub_id(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from journeymap.exceptions import ModelLoadError
+    from journeymap.topics.encoders import get_encoder
+
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(ModelLoadError, match="no such folder"):
+        jm.get_scorer(Path("acme/tiny"))
+    with pytest.raises(ModelLoadError, match="no such folder"):
+        get_encoder(Path("nothing-here")).encode(["hello"])

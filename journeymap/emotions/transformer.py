@@ -172,6 +172,25 @@ def cached_hub_model(name: str) -> bool:
         return False
 
 
+def path_name(model: str | os.PathLike[str]) -> str:
+    """A model argument as the name the loaders read: text as it is; a path object as its text, read as a path.
+
+    A path object that names nothing on disk gets a leading ``./`` where its text could pass for
+    a hub id (``Path("acme/tiny")``), so the loader names the missing folder instead of asking
+    the hub for a model of that id.
+
+    Examples:
+        >>> path_name("acme/tiny"), path_name(Path("/data/model")), path_name(Path("acme/tiny"))
+        ('acme/tiny', '/data/model', './acme/tiny')
+    """
+    if isinstance(model, str):
+        return model
+    name = os.fsdecode(os.fspath(model))
+    if not expanded_path(name).exists() and not _looks_like_path(name):
+        return f".{os.sep}{name}"
+    return name
+
+
 def expanded_path(name: str) -> Path:
     """``name`` as a path, ``~`` expanded (left as it is where that home folder is not known).
 
@@ -599,7 +618,7 @@ class TransformerScorer(_batching.SortedBatchScorer):
 
     def __init__(
         self,
-        model: str | Path,
+        model: str | os.PathLike[str],
         *,
         device: str | None = None,
         batch_size: int = 32,
@@ -611,7 +630,7 @@ class TransformerScorer(_batching.SortedBatchScorer):
         local_files_only: bool | None = None,
         languages: Sequence[str] | None = None,
     ) -> None:
-        self.model_name = str(model)
+        self.model_name = path_name(model)
         self.batch_size = _batching.check_batch_size(batch_size)
         checked = None if taxonomy is None else as_taxonomy(taxonomy, self.model_name)
         # where the model is comes first: an id that is nowhere fails before transformers is imported

@@ -16,18 +16,18 @@ from __future__ import annotations
 
 import functools
 import logging
+import os
 from typing import TYPE_CHECKING, Any, Literal, Protocol, runtime_checkable
 
 import numpy as np
 
 from journeymap._plugins import read_group
-from journeymap.emotions.transformer import looks_like_model, model_version, position_limit, resolve_model
+from journeymap.emotions.transformer import looks_like_model, model_version, path_name, position_limit, resolve_model
 from journeymap.exceptions import InvalidArgumentError, JourneyMapError, ModelLoadError
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
     from importlib.metadata import EntryPoint
-    from pathlib import Path
 
     import numpy.typing as npt
     import torch
@@ -141,13 +141,14 @@ def verify_encoder(encoder: Any, name: str) -> SentenceEncoder:
     return encoder  # type: ignore[no-any-return]
 
 
-def get_encoder(name: str | SentenceEncoder = "default", **options: Any) -> SentenceEncoder:
+def get_encoder(name: str | os.PathLike[str] | SentenceEncoder = "default", **options: Any) -> SentenceEncoder:
     """A sentence encoder by registered name, Hugging Face hub id or local model path.
 
     Args:
         name: a name from :func:`available_encoders`, a hub id such as
-            ``"sentence-transformers/all-mpnet-base-v2"`` or a local model folder (both loaded
-            with :class:`TransformerEncoder`), or an encoder object (returned as it is).
+            ``"sentence-transformers/all-mpnet-base-v2"`` or a local model folder, as text or a
+            path object (``pathlib.Path``, always read as a path; both loaded with
+            :class:`TransformerEncoder`), or an encoder object (returned as it is).
         **options: passed to the encoder's constructor.
 
     Raises:
@@ -164,6 +165,8 @@ def get_encoder(name: str | SentenceEncoder = "default", **options: Any) -> Sent
         ...
         journeymap.topics.encoders.UnknownEncoderError: Unknown encoder 'no-such-encoder'. Available names: ...
     """
+    if isinstance(name, os.PathLike):  # a path, never a registered name
+        return TransformerEncoder(name, **options)
     if not isinstance(name, str):
         return verify_encoder(name, type(name).__name__)
     eps = _entry_points()
@@ -239,7 +242,7 @@ class TransformerEncoder:
 
     def __init__(
         self,
-        model: str | Path,
+        model: str | os.PathLike[str],
         *,
         device: str | None = None,
         batch_size: int = 64,
@@ -249,7 +252,7 @@ class TransformerEncoder:
     ) -> None:
         from journeymap.emotions._batching import check_batch_size
 
-        self.model_name = str(model)
+        self.model_name = path_name(model)
         self.device_name = device
         self.batch_size = check_batch_size(batch_size)
         if isinstance(max_length, bool) or not isinstance(max_length, (int, np.integer)) or max_length < 2:
