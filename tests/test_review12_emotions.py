@@ -255,3 +255,22 @@ def test_a_path_object_that_names_no_folder_is_not_taken_for_a_hub_id(tmp_path: 
         jm.get_scorer(Path("acme/tiny"))
     with pytest.raises(ModelLoadError, match="no such folder"):
         get_encoder(Path("nothing-here")).encode(["hello"])
+
+
+# -- 7. a hub model cached at another revision: the message names the revision -------------------------
+def test_the_message_for_a_revision_missing_from_the_cache_names_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from huggingface_hub import constants
+
+    from journeymap.exceptions import ModelLoadError
+
+    repo = tmp_path / "hub" / "models--acme--tiny"
+    snapshot = repo / "snapshots" / ("1" * 40)
+    snapshot.mkdir(parents=True)
+    (snapshot / "config.json").write_text("{}")
+    (repo / "refs").mkdir()
+    (repo / "refs" / "main").write_text("1" * 40)
+    monkeypatch.setattr(constants, "HF_HUB_CACHE", str(tmp_path / "hub"))
+    with pytest.raises(ModelLoadError, match=r"not in the Hugging Face cache at revision 'v2'; it holds the main revision"):
+        jm.get_scorer("acme/tiny", revision="v2")
+    with pytest.raises(ModelLoadError, match=r"not in the Hugging Face cache at revision 'v2'\)"):
+        jm.get_scorer("acme/other", revision="v2")

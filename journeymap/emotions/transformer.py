@@ -246,6 +246,8 @@ def resolve_model(name: str, *, revision: str | None, local_files_only: bool | N
     if isinstance(cached, str):
         return str(Path(cached).parent), {**kwargs, "local_files_only": True}
     where = "not a local folder and not in the Hugging Face cache"
+    if revision is not None:
+        where += f" at revision {revision!r}" + ("; it holds the main revision" if _cached_at_main(name) else "")
     found = "offline" if _offline(local_files_only) else hub_lookup(name, revision=revision, timeout=HUB_TIMEOUT)
     if found == "offline":
         msg = (
@@ -270,6 +272,16 @@ def resolve_model(name: str, *, revision: str | None, local_files_only: bool | N
         )
         raise ModelLoadError(msg)
     return name, kwargs
+
+
+def _cached_at_main(name: str) -> bool:
+    """Whether the Hugging Face cache holds the hub model ``name`` at its main branch."""
+    from huggingface_hub import try_to_load_from_cache
+
+    try:
+        return isinstance(try_to_load_from_cache(name, "config.json"), str)
+    except Exception:  # an id the hub library rejects outright
+        return False
 
 
 def _snapshot_commit(path: str | Path | None) -> str | None:
