@@ -116,9 +116,16 @@ def evaluate_labelled(
     brand (the customer-service prior; customer-service data); ``"none"`` (default) what it
     writes for texts of one side.
 
-    Returns ``scorer``, ``level`` (the taxonomy the labels were matched at), ``n_texts``,
-    ``skipped`` (rows without a text or a label), ``accuracy``, ``macro_f1`` (over the data's
-    labels) and ``per_label`` (a frame of ``f1``, ``precision``, ``recall``, ``support``).
+    Evaluation is single-label: a text's truth is the first label of its cell (the others are
+    candidates for every text's prediction, but not counted as its truth). Returns ``scorer``,
+    ``level`` (the taxonomy the labels were matched at), ``n_texts``, ``skipped`` (rows without
+    a text or a label), ``accuracy``, ``macro_f1``, ``per_label`` and ``secondary_only``.
+    ``per_label`` is a frame of ``f1``, ``precision``, ``recall``, ``support`` (texts whose first
+    label it is) and ``secondary`` (texts that list it after their first label) for each label
+    that is some text's truth or prediction, and ``macro_f1`` is the mean of its ``f1``, as
+    scikit-learn's ``f1_score(truth, predicted, average="macro")``: a label the data names only
+    after a cell's first label, and that is never predicted, is not averaged in (as an F1 of 0)
+    but listed in ``secondary_only``. A predicted label that is no text's truth is (support 0, F1 0).
 
     Examples:
         >>> import numpy as np, pandas as pd
@@ -157,15 +164,8 @@ def evaluate_labelled(
         predicted = np.asarray(names, dtype=object)[probs[:, columns].argmax(axis=1)]
         level_name = level.name
     truth = np.asarray([row[0] for row in data.labels], dtype=object)
-    rows = {}
-    for name in names:
-        tp = int(np.sum((predicted == name) & (truth == name)))
-        n_pred, n_true = int(np.sum(predicted == name)), int(np.sum(truth == name))
-        precision = tp / n_pred if n_pred else 0.0
-        recall = tp / n_true if n_true else 0.0
-        f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-        rows[name] = {"f1": f1, "precision": precision, "recall": recall, "support": n_true}
-    per_label = pd.DataFrame.from_dict(rows, orient="index").rename_axis("label")
+    per_label = _per_label(truth, predicted, data.labels)
+    secondary_only = [name for name in names if name not in per_label.index]
     return {
         "scorer": scorer_obj.id,
         "level": level_name,
@@ -174,7 +174,27 @@ def evaluate_labelled(
         "accuracy": float(np.mean(predicted == truth)),
         "macro_f1": float(per_label["f1"].mean()),
         "per_label": per_label,
+        "secondary_only": secondary_only,
     }
+
+
+def _per_label(truth: np.ndarray, predicted: np.ndarray, cells: list[tuple[str, ...]]) -> pd.DataFrame:
+    """F1, precision, recall and support of each label that is some text's truth or prediction (sorted, as scikit-learn).
+
+    ``secondary`` counts the texts that list the label after their first one (not in its support).
+    """
+    evaluated = sorted({str(x) for x in truth} | {str(x) for x in predicted})
+    rows = {}
+    for name in evaluated:
+        tp = int(np.sum((predicted == name) & (truth == name)))
+        n_pred, n_true = int(np.sum(predicted == name)), int(np.sum(truth == name))
+        precision = tp / n_pred if n_pred else 0.0
+        recall = tp / n_true if n_true else 0.0
+        f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+        secondary = sum(name in cell[1:] for cell in cells)
+        rows[name] = {"f1": f1, "precision": precision, "recall": recall, "support": n_true, "secondary": secondary}
+    columns = ["f1", "precision", "recall", "support", "secondary"]
+    return pd.DataFrame.from_dict(rows, orient="index", columns=columns).rename_axis("label")
 
 
 def format_labelled(result: dict[str, Any]) -> str:
@@ -184,4 +204,10 @@ def format_labelled(result: dict[str, Any]) -> str:
         f"({result['skipped']} rows skipped): accuracy {result['accuracy']:.4f}, macro-F1 {result['macro_f1']:.4f}"
     )
     table: str = result["per_label"].to_string(float_format=lambda x: f"{x:.3f}")
-    return head + "\n" + table
+    out = head + "\n" + table
+    if result.get("secondary_only"):
+        out += (
+            f"\nnot evaluated: {', '.join(result['secondary_only'])} (only ever after a text's first label, "
+            "which is the one evaluated, and never predicted)"
+        )
+    return out

@@ -13,6 +13,7 @@ from __future__ import annotations
 import functools
 import inspect
 import logging
+import os
 import re
 from typing import TYPE_CHECKING, Any
 
@@ -141,14 +142,26 @@ def _model_hint(name: str) -> str:
     )
 
 
-def get_scorer(name: str | EmotionScorer = "default", **options: Any) -> EmotionScorer:
+def _model_scorer(name: str, options: dict[str, Any]) -> EmotionScorer:
+    """The scorer of a model folder or hub id: a folder ``journeymap train`` wrote, else a :class:`TransformerScorer`."""
+    from journeymap.emotions.trained import is_trained_folder, load_trained
+    from journeymap.emotions.transformer import TransformerScorer, expanded_path
+
+    folder = expanded_path(name)
+    if folder.is_dir() and is_trained_folder(folder):  # written by journeymap's trainers
+        return load_trained(folder, **options)
+    return build_scorer(name, functools.partial(TransformerScorer, name), options)  # type: ignore[no-any-return]
+
+
+def get_scorer(name: str | os.PathLike[str] | EmotionScorer = "default", **options: Any) -> EmotionScorer:
     """A scorer by registered name, Hugging Face hub id or local model path.
 
     Args:
         name: a name from :func:`available_scorers`, a hub id such as
             ``"SamLowe/roberta-base-go_emotions"`` or a local model folder (both loaded with
             :class:`~journeymap.TransformerScorer`), a folder written by ``journeymap train``
-            (loaded with :class:`~journeymap.emotions.trained.TrainedScorer`), or a scorer
+            (loaded with :class:`~journeymap.emotions.trained.TrainedScorer`); a folder may be
+            given as text or as a path object (``pathlib.Path``, always read as a path); or a scorer
             object (returned as it is; not its class). A one-part hub id
             (``"bert-base-uncased"``) that no scorer is registered under is loaded as a model
             when the local Hugging Face cache holds it; else it is an unknown name (the hub is
@@ -160,7 +173,7 @@ def get_scorer(name: str | EmotionScorer = "default", **options: Any) -> Emotion
             for a name that could be a one-part hub id, how to load it as a model).
         ScorerOptionsError: ``options`` the scorer's constructor does not take, or a required
             one missing (``get_scorer("transformer")`` without ``model``).
-        ArgumentTypeError: ``name`` is neither a string nor a scorer object (a scorer class
+        ArgumentTypeError: ``name`` is neither a string, a path nor a scorer object (a scorer class
             not yet built, say: pass ``MyScorer()``).
         JourneyMapError: the plugin cannot be imported, or what it builds (or the object given)
             breaks the contract (see :func:`verify_scorer`).
@@ -171,6 +184,10 @@ def get_scorer(name: str | EmotionScorer = "default", **options: Any) -> Emotion
         ...
         journeymap.exceptions.UnknownScorerError: Unknown scorer 'no-such-scorer'. Available names: ...
     """
+    if isinstance(name, os.PathLike):  # a path, never a registered name
+        from journeymap.emotions.transformer import path_name
+
+        return _model_scorer(path_name(name), options)
     if not isinstance(name, str):
         if isinstance(name, type):  # a class not yet built: its score() would be called without an instance
             msg = (
@@ -194,14 +211,7 @@ def get_scorer(name: str | EmotionScorer = "default", **options: Any) -> Emotion
         from journeymap.emotions.transformer import cached_hub_model, looks_like_model
 
         if looks_like_model(name) or cached_hub_model(name):
-            from journeymap.emotions.trained import is_trained_folder, load_trained
-            from journeymap.emotions.transformer import TransformerScorer, expanded_path
-
-            folder = expanded_path(name)
-            if folder.is_dir() and is_trained_folder(folder):  # written by journeymap's trainers
-                return load_trained(folder, **options)
-
-            return build_scorer(name, functools.partial(TransformerScorer, name), options)  # type: ignore[no-any-return]
+            return _model_scorer(name, options)
         raise UnknownScorerError(name, eps, hint=_model_hint(name))
     ep = eps[name]
     try:

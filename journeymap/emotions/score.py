@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import math
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal, TypeVar, Union
@@ -380,7 +381,7 @@ def sentiment_from_valence(valence: npt.ArrayLike) -> npt.NDArray[np.object_]:
     return out
 
 
-ScorerArg = Union[str, "EmotionScorer", Mapping[str, Union[str, "EmotionScorer"]]]
+ScorerArg = Union[str, "os.PathLike[str]", "EmotionScorer", Mapping[str, Union[str, "os.PathLike[str]", "EmotionScorer"]]]
 
 
 @dataclass
@@ -436,9 +437,14 @@ def routes(scorer: ScorerArg, **options: Any) -> _Routes:
     built: dict[str, EmotionScorer] = {}
     by_lang: dict[str, EmotionScorer] = {}
     for lang, spec in scorer.items():
-        key = spec if isinstance(spec, str) else f"object:{id(spec)}"
+        if isinstance(spec, str):  # a name, model id or path (as text or a path object): built with the options
+            key = spec
+        elif isinstance(spec, os.PathLike):
+            key = f"path:{os.fspath(spec)!r}"
+        else:
+            key = f"object:{id(spec)}"
         if key not in built:
-            built[key] = get_scorer(spec, **(options if isinstance(spec, str) else {}))
+            built[key] = get_scorer(spec, **(options if isinstance(spec, (str, os.PathLike)) else {}))
         by_lang[str(lang)] = built[key]
     primary = by_lang.get("en") or next(iter(by_lang.values()))
     return _Routes(primary, by_lang, routed=True)
@@ -489,8 +495,9 @@ def score(
     ``scorer={"en": "default", "*": "some/multilingual-model"}``, or it is left unscored with
     the reason in ``score_note``; a routed scorer that declares ``languages`` (also under
     ``"*"``) likewise gets only texts in those. Texts of undetermined language go to the main
-    scorer (the one for ``"en"``, or the single one). A routed scorer with another taxonomy than
-    the main one fills ``emotion``, ``valence`` and ``sentiment`` but not the ``emo_`` columns.
+    scorer (the one for ``"en"``, or the single one). A routed scorer with the main one's labels
+    in another order fills the ``emo_`` columns by label name; one with another taxonomy (other
+    labels) fills ``emotion``, ``valence`` and ``sentiment`` but not the ``emo_`` columns.
 
     The input's own columns named like these (a ``lang`` from a Twitter export, a hand-labelled
     ``sentiment``) are kept, renamed ``<name>_input`` (``lang_input``), with a WARNING; a frame
@@ -501,8 +508,9 @@ def score(
     Args:
         journeys: a :class:`~journeymap.JourneySet` or an events DataFrame (with ``text`` and
             ``actor`` columns); the same type is returned.
-        scorer: a registered name, a Hugging Face id or path, a scorer object, or a mapping from
-            language code (``"*"`` for the others) to any of those. A name is built anew on each
+        scorer: a registered name, a Hugging Face id or path (text or ``pathlib.Path``), a scorer
+            object, or a mapping from language code (``"*"`` for the others) to any of those. A
+            name is built anew on each
             call (its model loaded once a text is not in the cache, a second or more): to score
             batch after batch, as a service does, build it once (``s = jm.get_scorer("default")``)
             and pass the object.
@@ -691,6 +699,8 @@ def _score_unique_texts(texts: list[str], route: _Routes, *, cache: ScoreCache |
         at = np.asarray(idx)
         if tax.labels == taxonomy.labels:
             table.probs[at] = probs
+        elif set(tax.labels) == set(taxonomy.labels):  # the same labels in another order: matched by name
+            table.probs[at] = probs[:, [tax.labels.index(label) for label in taxonomy.labels]]
         table.sentiment[at], table.valence[at], sent = sentiment_rule(tax, probs, extra)
         silent = ~(probs > 0).any(axis=1)  # an all-zero row names no emotion (not its first label)
         emotion = tax.dominant(probs, sentiment=table.sentiment[at])

@@ -172,6 +172,25 @@ def cached_hub_model(name: str) -> bool:
         return False
 
 
+def path_name(model: str | os.PathLike[str]) -> str:
+    """A model argument as the name the loaders read: text as it is; a path object as its text, read as a path.
+
+    A path object that names nothing on disk gets a leading ``./`` where its text could pass for
+    a hub id (``Path("acme/tiny")``), so the loader names the missing folder instead of asking
+    the hub for a model of that id.
+
+    Examples:
+        >>> path_name("acme/tiny"), path_name(Path("/data/model")), path_name(Path("acme/tiny"))
+        ('acme/tiny', '/data/model', './acme/tiny')
+    """
+    if isinstance(model, str):
+        return model
+    name = os.fsdecode(os.fspath(model))
+    if not expanded_path(name).exists() and not _looks_like_path(name):
+        return f".{os.sep}{name}"
+    return name
+
+
 def expanded_path(name: str) -> Path:
     """``name`` as a path, ``~`` expanded (left as it is where that home folder is not known).
 
@@ -227,6 +246,8 @@ def resolve_model(name: str, *, revision: str | None, local_files_only: bool | N
     if isinstance(cached, str):
         return str(Path(cached).parent), {**kwargs, "local_files_only": True}
     where = "not a local folder and not in the Hugging Face cache"
+    if revision is not None:
+        where += f" at revision {revision!r}" + ("; it holds the main revision" if _cached_at_main(name) else "")
     found = "offline" if _offline(local_files_only) else hub_lookup(name, revision=revision, timeout=HUB_TIMEOUT)
     if found == "offline":
         msg = (
@@ -251,6 +272,16 @@ def resolve_model(name: str, *, revision: str | None, local_files_only: bool | N
         )
         raise ModelLoadError(msg)
     return name, kwargs
+
+
+def _cached_at_main(name: str) -> bool:
+    """Whether the Hugging Face cache holds the hub model ``name`` at its main branch."""
+    from huggingface_hub import try_to_load_from_cache
+
+    try:
+        return isinstance(try_to_load_from_cache(name, "config.json"), str)
+    except Exception:  # an id the hub library rejects outright
+        return False
 
 
 def _snapshot_commit(path: str | Path | None) -> str | None:
@@ -452,7 +483,7 @@ def _taxonomy_for(labels: list[str], label_map: Mapping[str, str] | None, model:
     for builtin in ("goemotions", "ekman", "sentiment"):
         tax = Taxonomy.builtin(builtin)
         if set(mapped) == set(tax.labels) and len(mapped) == len(tax.labels):
-            return Taxonomy(name=tax.name, labels=tuple(mapped), valence=tax.valence, groups=tax.groups)
+            return Taxonomy(name=tax.name, labels=tuple(mapped), valence=tax.valence, groups=tax.groups, intense=tax.intense)
     unknown = [(raw, new, lab) for raw, new, lab in zip(labels, renamed, mapped) if lab not in KNOWN_VALENCE]
     by_map = [f"{raw!r} to {new!r}" for raw, new, _ in unknown if new is not None]
     own = [raw for raw, new, _ in unknown if new is None]
@@ -480,6 +511,22 @@ def _taxonomy_for(labels: list[str], label_map: Mapping[str, str] | None, model:
         if set(mapped) <= {m for members in grouping.values() for m in members}:
             groups[name] = {g: tuple(m for m in members if m in mapped) for g, members in grouping.items()}
     return Taxonomy(name="custom", labels=tuple(mapped), valence={m: KNOWN_VALENCE[m] for m in mapped}, groups=groups)
+
+
+def position_limit(tokenizer: Any, config: Any) -> int | None:
+    """The most tokens a model reads: its tokenizer's ``model_max_length`` and its positions, or None when neither says.
+
+    RoBERTa-type models spend two positions on padding. A tokenizer without a limit of its own
+    (transformers' placeholder, about 1e30) does not count.
+    """
+    limits = []
+    declared = getattr(tokenizer, "model_max_length", None)
+    if isinstance(declared, (int, float)) and not isinstance(declared, bool) and 0 < declared < 1_000_000:
+        limits.append(int(declared))
+    positions = getattr(config, "max_position_embeddings", None)
+    if isinstance(positions, int) and positions > 0:
+        limits.append(positions - (2 if "roberta" in str(getattr(config, "model_type", "")) else 0))
+    return min(limits) if limits else None
 
 
 def _check_outputs(model: str, labels: list[str], problem_type: object) -> None:
@@ -583,7 +630,7 @@ class TransformerScorer(_batching.SortedBatchScorer):
 
     def __init__(
         self,
-        model: str | Path,
+        model: str | os.PathLike[str],
         *,
         device: str | None = None,
         batch_size: int = 32,
@@ -595,7 +642,7 @@ class TransformerScorer(_batching.SortedBatchScorer):
         local_files_only: bool | None = None,
         languages: Sequence[str] | None = None,
     ) -> None:
-        self.model_name = str(model)
+        self.model_name = path_name(model)
         self.batch_size = _batching.check_batch_size(batch_size)
         checked = None if taxonomy is None else as_taxonomy(taxonomy, self.model_name)
         # where the model is comes first: an id that is nowhere fails before transformers is imported
@@ -634,10 +681,7 @@ class TransformerScorer(_batching.SortedBatchScorer):
         else:
             self._taxonomy = _taxonomy_for(labels, label_map, self.model_name)
         self.multi_label = bool(multi_label) if multi_label is not None else config.problem_type == "multi_label_classification"
-        limit = min(int(getattr(self.tokenizer, "model_max_length", 512) or 512), 512)
-        positions = getattr(config, "max_position_embeddings", None)
-        if isinstance(positions, int) and positions > 0:  # RoBERTa-type models spend two positions on padding
-            limit = min(limit, positions - (2 if "roberta" in str(getattr(config, "model_type", "")) else 0))
+        limit = min(position_limit(self.tokenizer, config) or 512, 512)
         self.max_length = min(int(max_length), limit) if max_length is not None else limit
         self.device = _batching.pick_device(device)
         self.model.to(self.device).eval()
@@ -674,9 +718,11 @@ class TransformerScorer(_batching.SortedBatchScorer):
         unread = np.zeros((len(items), 1), dtype=np.float32)
         # a token is at least one character (four bytes at most in byte-level BPE), so only texts
         # longer than a quarter of max_length can be cut: tokenise those once more, uncut
-        long = [i for i, t in enumerate(items) if 4 * len(t) + 2 > self.max_length]
+        # (texts as score() reads them: lone surrogates replaced, and no count for a missing text)
+        long = [i for i, t in enumerate(items) if isinstance(t, str) and 4 * len(t) + 2 > self.max_length and self._readable(t)]
         if long:
-            ids = self.tokenizer([items[i] for i in long], truncation=False, verbose=False)["input_ids"]
+            read = [_batching.valid_utf8(items[i]) for i in long]
+            ids = self.tokenizer(read, truncation=False, verbose=False)["input_ids"]
             unread[long, 0] = [max(0, len(x) - self.max_length) for x in ids]
         return np.hstack([self.score(items), unread]).astype(np.float32)
 

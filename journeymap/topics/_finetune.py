@@ -42,6 +42,7 @@ class FineTunedEncoder(TransformerEncoder):
     """
 
     def __init__(self, base: TransformerEncoder, state: dict[str, npt.NDArray[np.float16]]) -> None:
+        base_id = base.id  # loads the base: its max_length is then capped at what its model reads
         super().__init__(base.model_name, device=base.device_name, batch_size=base.batch_size, max_length=base.max_length)
         self.base = base
         self.state = state
@@ -49,7 +50,7 @@ class FineTunedEncoder(TransformerEncoder):
         for name in sorted(state):
             digest.update(name.encode())
             digest.update(np.ascontiguousarray(state[name]).tobytes())
-        self._id = f"{base.id}+ft-{digest.hexdigest()[:16]}"
+        self._id = f"{base_id}+ft-{digest.hexdigest()[:16]}"
 
     def _build(self) -> None:
         import torch

@@ -16,18 +16,18 @@ from __future__ import annotations
 
 import functools
 import logging
+import os
 from typing import TYPE_CHECKING, Any, Literal, Protocol, runtime_checkable
 
 import numpy as np
 
 from journeymap._plugins import read_group
-from journeymap.emotions.transformer import looks_like_model, model_version, resolve_model
+from journeymap.emotions.transformer import looks_like_model, model_version, path_name, position_limit, resolve_model
 from journeymap.exceptions import InvalidArgumentError, JourneyMapError, ModelLoadError
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
     from importlib.metadata import EntryPoint
-    from pathlib import Path
 
     import numpy.typing as npt
     import torch
@@ -141,13 +141,14 @@ def verify_encoder(encoder: Any, name: str) -> SentenceEncoder:
     return encoder  # type: ignore[no-any-return]
 
 
-def get_encoder(name: str | SentenceEncoder = "default", **options: Any) -> SentenceEncoder:
+def get_encoder(name: str | os.PathLike[str] | SentenceEncoder = "default", **options: Any) -> SentenceEncoder:
     """A sentence encoder by registered name, Hugging Face hub id or local model path.
 
     Args:
         name: a name from :func:`available_encoders`, a hub id such as
-            ``"sentence-transformers/all-mpnet-base-v2"`` or a local model folder (both loaded
-            with :class:`TransformerEncoder`), or an encoder object (returned as it is).
+            ``"sentence-transformers/all-mpnet-base-v2"`` or a local model folder, as text or a
+            path object (``pathlib.Path``, always read as a path; both loaded with
+            :class:`TransformerEncoder`), or an encoder object (returned as it is).
         **options: passed to the encoder's constructor.
 
     Raises:
@@ -164,6 +165,8 @@ def get_encoder(name: str | SentenceEncoder = "default", **options: Any) -> Sent
         ...
         journeymap.topics.encoders.UnknownEncoderError: Unknown encoder 'no-such-encoder'. Available names: ...
     """
+    if isinstance(name, os.PathLike):  # a path, never a registered name
+        return TransformerEncoder(name, **options)
     if not isinstance(name, str):
         return verify_encoder(name, type(name).__name__)
     eps = _entry_points()
@@ -201,7 +204,9 @@ class TransformerEncoder:
         model: a hub id (``"sentence-transformers/all-mpnet-base-v2"``) or a local folder.
         device: ``"cpu"``, ``"cuda"``, ... (default: a GPU when present).
         batch_size: texts per forward pass (length-sorted, each batch padded to its longest).
-        max_length: longer texts are truncated to this many tokens.
+        max_length: longer texts are truncated to this many tokens; capped, once the model
+            loads, at what it reads (its positions, or its tokenizer's ``model_max_length``), as
+            the id's ``+l<n>`` then says.
         revision: the hub revision to load.
         local_files_only: never reach the network (default: only when ``HF_HUB_OFFLINE`` is set).
 
@@ -237,7 +242,7 @@ class TransformerEncoder:
 
     def __init__(
         self,
-        model: str | Path,
+        model: str | os.PathLike[str],
         *,
         device: str | None = None,
         batch_size: int = 64,
@@ -247,7 +252,7 @@ class TransformerEncoder:
     ) -> None:
         from journeymap.emotions._batching import check_batch_size
 
-        self.model_name = str(model)
+        self.model_name = path_name(model)
         self.device_name = device
         self.batch_size = check_batch_size(batch_size)
         if isinstance(max_length, bool) or not isinstance(max_length, (int, np.integer)) or max_length < 2:
@@ -288,6 +293,9 @@ class TransformerEncoder:
         self._device = _batching.pick_device(self.device_name)
         self._tokenizer = tokenizer
         self._net = model.to(self._device).eval()
+        limit = position_limit(tokenizer, model.config)
+        if limit is not None and limit >= 2 and self.max_length > limit:  # longer texts would overrun the positions
+            self.max_length = limit
         if self._id is None:
             self._id = self._make_id(model, source)
 
@@ -380,8 +388,9 @@ class MiniLMEncoder(TransformerEncoder):
     Args:
         device: ``"cpu"``, ``"cuda"``, ... (default: a GPU when present).
         batch_size: texts per forward pass (default 128 for bfloat16 on CPU, else 64).
-        max_length: longer texts are truncated to this many tokens (the id records a
-            non-default value, since it changes the vectors of long texts).
+        max_length: longer texts are truncated to this many tokens, at most 512 (the model's
+            positions); the id records a non-default value, since it changes the vectors of
+            long texts.
         backend: ``"auto"`` (torch for bfloat16; ONNX Runtime on CPU where installed, else
             torch), ``"torch"`` or ``"onnx"`` (float32 or int8 only).
         precision: ``"auto"`` (bfloat16 where native and the backend allows it, else float32),
@@ -405,6 +414,8 @@ class MiniLMEncoder(TransformerEncoder):
 
     ID = "journeymap.minilm-l6-v2.v1"
     DEFAULT_MAX_LENGTH = 128
+    #: The most tokens the model reads (its position embeddings); a larger ``max_length`` is capped.
+    MAX_POSITIONS = 512
 
     def __init__(
         self,
@@ -434,6 +445,7 @@ class MiniLMEncoder(TransformerEncoder):
             msg = "precision='int8' needs the ONNX Runtime backend (CPU, onnxruntime installed)"
             raise InvalidArgumentError(msg)
         self.precision: str = precision
+        self.max_length = min(self.max_length, self.MAX_POSITIONS)  # longer texts would overrun the positions
         self._id = self.ID if self.max_length == self.DEFAULT_MAX_LENGTH else f"{self.ID}+l{self.max_length}"
         if self.backend == "onnx":
             self._id += "+onnx" if precision == "float32" else "+onnx-int8"
