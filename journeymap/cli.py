@@ -489,8 +489,13 @@ TABLE_FILES: tuple[str, ...] = (
 )
 
 
-def _write_tables(js: JourneySet, out: Path, *, extra: dict[str, pd.DataFrame] | None = None) -> dict[str, pd.DataFrame]:
+def _write_tables(
+    js: JourneySet, out: Path, *, extra: dict[str, pd.DataFrame] | None = None, tz: str | None = None
+) -> dict[str, pd.DataFrame]:
     """The standard tables (CSV) and charts (PNG) of scored journeys, written into ``out``; the tables by file name.
+
+    ``tz``: the zone the trends and time-of-day chart read clocks in (``--tz``, as the report's);
+    None: the journeys' own (:attr:`JourneySet.tz <journeymap.JourneySet>`).
 
     ``extra`` tables must have names in :data:`TABLE_FILES`. A table or chart an earlier run
     wrote into ``out`` (listed in its :data:`TABLES_MANIFEST`) that this run does not write
@@ -520,7 +525,7 @@ def _write_tables(js: JourneySet, out: Path, *, extra: dict[str, pd.DataFrame] |
             "response_times.csv": jm.response_times(js),
             "service_levels.csv": jm.service_levels(js),
             "triage.csv": jm.triage(js),
-            "trends.csv": jm.trends(js),
+            "trends.csv": jm.trends(js, tz=tz),
         }
     else:  # a survey, a feedback form: nobody answers, and nothing is late
         logger.warning(
@@ -535,8 +540,8 @@ def _write_tables(js: JourneySet, out: Path, *, extra: dict[str, pd.DataFrame] |
     charts: dict[str, Callable[[], Any]] = {  # drawn, saved and closed one at a time
         "journey_map.png": lambda: jm.plot.journey_map(js),
         "journey_graph.png": lambda: jm.plot.graph(jm.journey_graph(js, level="stage")),
-        "time_patterns.png": lambda: jm.plot.time_patterns(js),
-        "trends.png": lambda: jm.plot.trends(js),
+        "time_patterns.png": lambda: jm.plot.time_patterns(js, tz=tz),
+        "trends.png": lambda: jm.plot.trends(js, tz=tz),
     }
     if not replied:
         del charts["trends.png"]
@@ -722,7 +727,7 @@ def map_(
         rejects = _write_rejects(log.rejects, report)
         noted = _write_warnings(log.warnings, report)
         if tables is not None:
-            _write_tables(js, tables)
+            _write_tables(js, tables, tz=tz)
             typer.echo(f"tables and charts: {tables.resolve()}")
     typer.echo(f"{len(js):,} journeys; report: {path}")
     if rejects is not None:

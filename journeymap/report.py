@@ -146,8 +146,10 @@ DEFINITIONS: dict[str, str] = {
     "interval": (
         "the 95% range the true value is likely in; shares use Wilson intervals, means the bootstrap over "
         "whole customers (one customer's messages are not independent) or Student's t, whichever is wider, cut at "
-        "the range a value can take (-1 and 1 for valence). Where fewer than five journeys stand "
-        "behind a figure, no interval is given ('too few to say' marks a whole group so small)."
+        "the range a value can take (-1 and 1 for valence). The service tables give no interval where fewer than "
+        "five journeys stand behind a figure ('too few to say' marks a whole group so small); a mean over two to "
+        "four customers gets one, wide (it may span the whole range), and the journey map fades cells of fewer than "
+        "five messages and draws them no interval."
     ),
 }
 
@@ -219,7 +221,7 @@ def _response_note(rt: pd.DataFrame, replies: pd.DataFrame) -> str:
         1 journey opened with a reply to a message outside the data
         1 journey answered outside the data (waits unknown)
         1 journey opened with a message needing no public reply (thanks, moved to DM, or addressed to no brand)
-        1 of 2 brand replies automatic.
+        1 of 2 brand reply messages automatic.
     """
     journeys = rt[rt["n_customer_messages"] > 0]
     answered = journeys["first_response"].dropna()
@@ -246,7 +248,7 @@ def _response_note(rt: pd.DataFrame, replies: pd.DataFrame) -> str:
     if brand_only:
         parts.append(f"{_plural(brand_only, 'journey')} with no customer message (the brand's messages only)")
     n_auto = int(replies["automatic"].sum())
-    parts.append(f"{n_auto:,} of {_plural(len(replies), 'brand reply')} automatic".replace("replys", "replies"))
+    parts.append(f"{n_auto:,} of {len(replies):,} brand reply messages automatic")
     return "; ".join(parts) + "."
 
 
@@ -388,7 +390,8 @@ def _topics(js: JourneySet, *, seed: int, freq: str, tz: str | dt.tzinfo | None 
     n, k = int(table["volume"].sum()), int((table.index != "other").sum())
     out.append(
         f'<p class="note">{n:,} customer messages in {k:,} topics; "other" holds the messages that fit none. '
-        "A brand reply counts under the topic of the message it answers (in the journey map and graph by topic). "
+        "A brand reply counts under the topic of the message it answers (in jm.plot.journey_map and jm.journey_graph "
+        "with level='topic'). "
         "Keywords are each topic's most distinctive words; quotes the messages that fit it best; "
         f"trend: its messages per {html.escape(period_name(freq))}, the last {len(periods)}, oldest first.{partial_note}</p>"
     )

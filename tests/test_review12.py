@@ -295,3 +295,17 @@ def test_per_brand_conversations_with_numeric_brands_or_no_thread_ids() -> None:
     no_threads = jm.build_journeys(jm.read_events(_two_brands("Acme", "Globex", thread=None)), by="customer")
     league = jm.service_levels(no_threads, by="brand", min_size=1)
     assert league.loc["Globex", "first_response_median"] == pd.Timedelta(minutes=60)
+
+
+def test_map_tables_read_clocks_in_the_zone_of_tz(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    # The report of `journeymap map --tz` read New York clocks while the trends table and the
+    # time-of-day chart of the same run stayed in UTC (read_twcs keeps no zone of its own).
+    pytest.importorskip("matplotlib")
+    from journeymap.cli import _write_tables
+    from journeymap.testing.data import planted_scores
+
+    js = planted_scores(jm.build_journeys(jm.datasets.service_journeys(30, seed=0)))
+    written = _write_tables(js, tmp_path, tz="America/New_York")
+    assert str(written["trends.csv"].index.tz) == "America/New_York"
+    periods = pd.read_csv(tmp_path / "trends.csv")["period"]
+    assert periods.str.endswith(("-05:00", "-04:00")).all()  # local weeks, as the report reads them

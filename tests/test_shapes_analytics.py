@@ -279,8 +279,8 @@ def test_the_report_takes_the_same_rule(tmp_path: Path) -> None:
     js = journeys(greeted_chats(), scored=True)
     default = jm.report(js, tmp_path / "default.html").read_text()
     trusted = jm.report(js, tmp_path / "trusted.html", auto=jm.AutoReplyRule(min_repeats=10**9)).read_text()
-    assert "3 of 6 brand replies automatic" in default
-    assert "0 of 6 brand replies automatic" in trusted  # before: report had no auto= and read the greeting as a bot
+    assert "3 of 6 brand reply messages automatic" in default
+    assert "0 of 6 brand reply messages automatic" in trusted  # before: report had no auto= and read the greeting as a bot
     with pytest.raises(TypeError, match="auto"):
         jm.report(js, tmp_path / "bad.html", auto="never")  # type: ignore[arg-type]
 

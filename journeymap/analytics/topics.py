@@ -75,7 +75,7 @@ def _quotes(group: pd.DataFrame, n: int) -> list[str]:
 
 @dispatch
 def topic_summary(js: JourneySet, *, n_keywords: int = 5, n_quotes: int = 3, seed: int = 0) -> pd.DataFrame:
-    """Per topic: how many customers write about it, how they feel, its keywords and quotes.
+    """Per topic: how many customer messages are about it, how their writers feel, its keywords and quotes.
 
     Over the customer messages with a topic (from :func:`~journeymap.assign_topics`): ``volume``,
     ``share`` (of those messages), ``scored`` (messages with a valence), ``share_negative`` (of
