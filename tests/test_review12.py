@@ -309,3 +309,22 @@ def test_map_tables_read_clocks_in_the_zone_of_tz(tmp_path) -> None:  # type: ig
     assert str(written["trends.csv"].index.tz) == "America/New_York"
     periods = pd.read_csv(tmp_path / "trends.csv")["period"]
     assert periods.str.endswith(("-05:00", "-04:00")).all()  # local weeks, as the report reads them
+
+
+def test_the_no_reply_group_comes_last_in_the_league() -> None:
+    js = jm.build_journeys(
+        jm.read_twcs(
+            _twcs_frame(
+                [
+                    ("1", "501", "True", pd.Timestamp("2017-10-11 10:00"), "@Tesco where is my order", ""),
+                    ("2", "502", "True", pd.Timestamp("2017-10-11 10:01"), "@Tesco hello?", ""),
+                    ("3", "503", "True", pd.Timestamp("2017-10-11 10:02"), "@Tesco anyone there", ""),
+                    ("4", "504", "True", pd.Timestamp("2017-10-11 10:03"), "@Tesco order late", ""),
+                    ("5", "Tesco", "False", pd.Timestamp("2017-10-11 10:20"), "@504 Sorry, checking now - Chris", "4"),
+                ]
+            )
+        )
+    )
+    league = jm.service_levels(js, by="agent", min_size=1)
+    # before: "(no reply)", with 3 journeys, was ranked above the agent who answered one
+    assert list(league.index) == ["Tesco/Chris", "(no reply)"]

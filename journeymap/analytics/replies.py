@@ -189,7 +189,8 @@ def service_levels(  # noqa: PLR0915 - one table, column by column
     (:data:`~journeymap.schema.ADDRESSED`: a bystander's remark in a thread the brand answered
     for someone else belongs to no brand).
 
-    Columns, one row per group (index named after the grouping; most journeys first):
+    Columns, one row per group (index named after the grouping; most journeys first,
+    ``"(no reply)"`` last):
 
     * ``replies``: the group's replies (human only with ``bots="exclude"``, the default); a
       reply split over messages (consecutive messages of the group in a conversation, no
@@ -427,5 +428,7 @@ def service_levels(  # noqa: PLR0915 - one table, column by column
     out["valence_change_high"] = [np.nan if no or k not in estimates else estimates[k].high for k, no in zip(keys, unsaid)]
     share("recovered", n_recovered, n_negative)
     out["too_small"] = too_small
-    order = out.assign(_key=out.index).sort_values(["journeys", "replies", "_key"], ascending=[False, False, True], kind="stable")
+    # "(no reply)" holds the journeys nobody answered: no group of repliers to rank, so it comes last
+    ranked_rows = out.assign(_last=out.index == NO_REPLY, _key=out.index)
+    order = ranked_rows.sort_values(["_last", "journeys", "replies", "_key"], ascending=[True, False, False, True], kind="stable")
     return out.loc[order.index]
