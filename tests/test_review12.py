@@ -328,3 +328,19 @@ def test_the_no_reply_group_comes_last_in_the_league() -> None:
     league = jm.service_levels(js, by="agent", min_size=1)
     # before: "(no reply)", with 3 journeys, was ranked above the agent who answered one
     assert list(league.index) == ["Tesco/Chris", "(no reply)"]
+
+
+def test_a_trend_chart_of_one_period_says_there_is_no_trend() -> None:
+    mpl = pytest.importorskip("matplotlib")
+    mpl.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from journeymap.testing.data import planted_scores
+
+    js = planted_scores(jm.build_journeys(jm.datasets.service_journeys(30, seed=0)))
+    ax = jm.plot.trends(js, freq="YE")  # the synthetic data spans weeks: one year
+    assert any("single period (year): no trend to show" in t.get_text() for t in ax.texts)
+    plt.close(ax.figure)
+    ax = jm.plot.trends(js, freq="W")
+    assert not any("no trend" in t.get_text() for t in ax.texts)
+    plt.close(ax.figure)

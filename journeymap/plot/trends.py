@@ -128,9 +128,22 @@ def trends(
     ax.legend(handles=handles, loc="lower left", bbox_to_anchor=(0.0, 1.0), ncols=len(handles), borderaxespad=0.2,
               frameon=False, fontsize=8)  # fmt: skip
     ax.set_title(f"Customer messages and {label} per period", pad=24)
+    if len(table) == 1:
+        _single_period(ax, freq)
     ax.right_ax = right  # type: ignore[attr-defined]
     _theme.style(ax)
     return ax
+
+
+def _single_period(ax: Axes, freq: str) -> None:
+    """One bar across the chart reads as a level, not a trend: keep it a bar, and say so."""
+    ax.set_xlim(-2.5, 2.5)
+    period = _theme.period_name(freq)
+    shorter = {"day": "'h'", "week": "'D'", "month": "'W' or 'D'", "quarter": "'ME' or 'W'", "year": "'ME'"}.get(period)
+    hint = f"\n(a shorter freq, {shorter}, splits it)" if shorter else ""
+    box = {"facecolor": "white", "edgecolor": "none", "alpha": 0.85}
+    text = f"all the data in a single period ({period}): no trend to show{hint}"
+    ax.text(0.99, 0.97, text, transform=ax.transAxes, ha="right", va="top", fontsize=8, color=_theme.NEUTRAL, bbox=box)
 
 
 def time_unit(seconds: np.ndarray) -> tuple[str, float]:
