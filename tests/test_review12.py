@@ -344,3 +344,19 @@ def test_a_trend_chart_of_one_period_says_there_is_no_trend() -> None:
     ax = jm.plot.trends(js, freq="W")
     assert not any("no trend" in t.get_text() for t in ax.texts)
     plt.close(ax.figure)
+
+
+def test_a_signed_one_word_reply_shows_no_person() -> None:
+    # The second diff review: "@bob_smith ok -AB" counted three words (bob, smith, AB), so one
+    # such reply cleared every fast macro signed -AB.
+    events = _acked("@bob_smith ok -AB", ack_agent="desk/AB")
+    events = events.drop(events.index[events["text"] == "@bob_smith ok -AB"][1:])  # sent once
+    events["text"] = events["text"].replace(_ACK, _ACK + " -AB")
+    js = jm.build_journeys(jm.read_events(events))
+    auto, _ = jm.AutoReplyRule().flags(js.events)
+    assert auto[(js.events["text"] == _ACK + " -AB").to_numpy(dtype=bool)].all()
+    # words of their own do show a person, whose signed macros are then theirs
+    events["text"] = events["text"].replace("@bob_smith ok -AB", "@bob_smith closing this ticket now -AB")
+    js = jm.build_journeys(jm.read_events(events))
+    auto, _ = jm.AutoReplyRule().flags(js.events)
+    assert not auto[(js.events["text"] == _ACK + " -AB").to_numpy(dtype=bool)].any()

@@ -274,3 +274,18 @@ def test_the_message_for_a_revision_missing_from_the_cache_names_it(tmp_path: Pa
         jm.get_scorer("acme/tiny", revision="v2")
     with pytest.raises(ModelLoadError, match=r"not in the Hugging Face cache at revision 'v2'\)"):
         jm.get_scorer("acme/other", revision="v2")
+
+
+def test_the_dask_score_takes_a_path_object_as_jm_score_does(short_model: Path) -> None:
+    # The second diff review: jmd.score took a Path for a built scorer object (scorer_options
+    # refused, batch_size dropped), where jm.score reads it as a path.
+    jmd = pytest.importorskip("journeymap.distributed")
+    import dask.dataframe as dd
+
+    df = pd.DataFrame({"text": ["my flight is late again", "thanks!"], "actor": "customer"})
+    frame = dd.from_pandas(df, npartitions=1)
+    options = {"max_length": 8}
+    by_text = jmd.score(frame, scorer=str(short_model), cache=False, scorer_options=options).compute()
+    by_path = jmd.score(frame, scorer=short_model, cache=False, scorer_options=options).compute()
+    assert by_path["scorer"].tolist() == by_text["scorer"].tolist()
+    assert by_path["scorer"].iloc[0].endswith("+len8")

@@ -209,3 +209,23 @@ def test_dask_json_lines_of_no_object_are_an_error_as_one_machine(tmp_path: Path
         jmd.read_events(path, on_error="collect", blocksize=200)
     assert str(dask.value) == str(single.value)
     assert "line 51 is not valid JSON" in str(single.value)
+
+
+def test_json_lines_whose_first_line_is_a_list_reject_that_line_on_one_machine(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    # The second diff review: a first line "[1, 2]" sent the whole file down the JSON-array path,
+    # which failed, while the Dask reader rejected the line alone.
+    path = tmp_path / "first_list.jsonl"
+    records = [{"customer_id": f"c{i}", "timestamp": f"2024-03-01T10:0{i}:00Z", "text": "hi"} for i in range(5)]
+    path.write_text("[1, 2]\n" + "\n".join(json.dumps(r) for r in records) + "\n", encoding="utf-8")
+    log = jm.read_events(path, on_error="collect")
+    assert len(log.events) == 5
+    assert set(log.rejects["row"]) == {0}
+    assert log.rejects["reason"].str.contains("line 1 is a JSON list").any()
+
+
+def test_twitter_dates_with_a_colon_in_the_offset_beyond_the_range_are_out_of_range() -> None:
+    frame = pd.DataFrame(
+        {"customer_id": ["a", "b"], "timestamp": ["Wed Oct 11 06:55:44 +00:00 3017", "Wed Oct 11 06:55:44 +0000 3017"]}
+    )
+    log = jm.read_events(frame, on_error="collect")
+    assert log.rejects["reason"].str.startswith("timestamp out of range").all()

@@ -631,8 +631,9 @@ def _signed_by_a_person(
     :func:`~journeymap.read_twcs` reads into ``agent_id`` ``"<account>/AC"``). Such a reply is a
     person's when both hold: its text carries the signature (the last part of its
     ``agent_id``, as a word of its own), and the same ``agent_id`` sent a reply of words of its
-    own: a text its account sent once, of at least :data:`_OWN_WORDS` words, not at machine
-    speed (waiting longer than ``within``, where that is given). An id that only sends
+    own: a text its account sent once, of at least :data:`_OWN_WORDS` words besides @handles,
+    links and the signature, not at machine speed (waiting longer than ``within``, where that
+    is given). An id that only sends
     templates, an empty or one-word reply, or a notice sent once at machine speed shows no
     person, nor does an acknowledgement stamped with an assignee's id that its text does not
     carry. ``keys`` and ``counts``: :func:`_text_keys` of the rows and how often each occurs.
@@ -647,8 +648,15 @@ def _signed_by_a_person(
     text = events["text"].astype("string").iloc[rows[theirs]].fillna("").to_numpy(dtype=object)
     slow = np.ones(len(theirs), dtype=bool) if within is None else ~(wait[theirs] <= float(pd.Timedelta(within).value))
     once = (keys[theirs] >= 0) & (counts[np.maximum(keys[theirs], 0)] == 1)
-    word = re.compile(_WORD)
-    own = once & slow & np.asarray([len(word.findall(t)) >= _OWN_WORDS for t in text], dtype=bool)
+    word, noise = re.compile(_WORD), re.compile(r"@\w+|https?://\S+|www\.\S+")
+    signatures = agent.iloc[theirs].str.rsplit("/", n=1).str[-1].fillna("").to_numpy(dtype=object)
+
+    def own_words(t: str, sig: str) -> bool:
+        """At least :data:`_OWN_WORDS` words once @handles, links and the signature are taken out."""
+        words = word.findall(noise.sub(" ", t))
+        return len(words) - (sig in words) >= _OWN_WORDS
+
+    own = once & slow & np.asarray([own_words(t, str(s)) for t, s in zip(text, signatures, strict=True)], dtype=bool)
     people = set(agent.iloc[theirs[own]].tolist())
     for j in np.flatnonzero(candidate[theirs]).tolist():
         who = str(agent.iloc[theirs[j]])

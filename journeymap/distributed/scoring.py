@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import os
 import threading
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
@@ -261,7 +262,11 @@ def score(
     if batch_size is not None:
         options["batch_size"] = batch_size
 
-    def build(one: str | EmotionScorer) -> tuple[Built, Taxonomy]:
+    def build(one: str | os.PathLike[str] | EmotionScorer) -> tuple[Built, Taxonomy]:
+        if isinstance(one, os.PathLike):  # a path, as journeymap.score reads it: loaded on each worker
+            from journeymap.emotions.transformer import path_name
+
+            one = path_name(one)
         if isinstance(one, str):
             named: ScorerSpec = (one, tuple(sorted(options.items())))
             return named, _load_everywhere(named)[1]

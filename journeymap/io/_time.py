@@ -67,7 +67,7 @@ _YEAR = r"^\s*(?P<year>[+-]?\d{4,})-\d"  # ISO 8601: the year first
 #: Twitter's format: the year last, after the offset (``... 06:55:44 +0000 2017``). Text that ends
 #: in an offset itself (an email date, ``Fri, 01 Mar 2024 10:00:00 +0000``) has no year here: the
 #: offset is not a year 0, and such text is unparseable, not out of range.
-_TWITTER_YEAR = r"\d:\d{2}\s+[+-]\d{4}\s+(?P<year>[+-]?\d{4,})\s*$"
+_TWITTER_YEAR = r"\d:\d{2}\s+[+-]\d{2}:?\d{2}\s+(?P<year>[+-]?\d{4,})\s*$"
 _WEEKDAYS = "Mon|Tue|Wed|Thu|Fri|Sat|Sun"
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 #: Twitter's format exactly as the corpus writes it (RE2 syntax, ASCII): read by :func:`_twitter`.

@@ -406,13 +406,13 @@ def _read_json(text: str, path: Path, problems: Problems | None = None) -> pd.Da
         try:
             value, replaced = _loads(text)
         except json.JSONDecodeError as exc:
-            if head == "[":
+            if head == "[" and not _whole_first_line(text):  # a JSON array that breaks somewhere
                 msg = f"source {str(path)!r}: not valid JSON at line {exc.lineno}: {exc.msg}"
                 raise SchemaError(msg) from None
-            value = None  # more than one object: JSON Lines
+            value = None  # more than one value (a first line that is a list of its own): JSON Lines
         if isinstance(value, dict):
             frame = _read_json_object(value, path)
-        elif head == "[":
+        elif head == "[" and value is not None:
             if not isinstance(value, list) or not all(isinstance(r, dict) for r in value):
                 msg = f"source {str(path)!r}: a JSON file must hold {_JSON_LAYOUTS}"
                 raise SchemaError(msg)
@@ -427,6 +427,16 @@ def _read_json(text: str, path: Path, problems: Problems | None = None) -> pd.Da
             replaced,
         )
     return frame
+
+
+def _whole_first_line(text: str) -> bool:
+    """Whether the first line that is not blank is a JSON value of its own (JSON Lines), not the start of one."""
+    first = next((line for line in text.splitlines() if line.strip()), "")
+    try:
+        json.loads(first)
+    except json.JSONDecodeError:
+        return False
+    return True
 
 
 def read_json_lines(
