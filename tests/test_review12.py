@@ -360,3 +360,47 @@ def test_a_signed_one_word_reply_shows_no_person() -> None:
     js = jm.build_journeys(jm.read_events(events))
     auto, _ = jm.AutoReplyRule().flags(js.events)
     assert not auto[(js.events["text"] == _ACK + " -AB").to_numpy(dtype=bool)].any()
+
+
+def _plotted_journey(texts: list[tuple[str, str, float | None]]) -> jm.JourneySet:
+    """One journey of (actor, text, valence) rows; None leaves a message unscored."""
+    t0 = pd.Timestamp("2024-01-01", tz="UTC")
+    rows = [
+        {"event_id": f"e{i}", "customer_id": "c", "thread_id": "t", "actor": actor, "text": text,
+         "timestamp": t0 + pd.Timedelta(minutes=10 * i), "valence": np.nan if v is None else v,
+         "sentiment": None if v is None else ("negative" if v < -0.25 else "positive" if v > 0.25 else "neutral")}
+        for i, (actor, text, v) in enumerate(texts)
+    ]  # fmt: skip
+    return jm.build_journeys(jm.read_events(pd.DataFrame(rows)))
+
+
+def test_the_journey_plot_draws_quotes_as_written() -> None:
+    # The curve review: "$5 ... $2" was read as math (italics, or a crash at savefig), and the
+    # quote's underscores became spaces ("@British Airways").
+    mpl = pytest.importorskip("matplotlib")
+    mpl.use("Agg")
+    import io
+
+    import matplotlib.pyplot as plt
+
+    js = _plotted_journey([("customer", "@British_Airways paid $5 for ^_^ $6", -0.8), ("customer", "thanks, sorted", 0.7)])
+    ax = jm.plot.journey(js[js.journey_ids[0]])
+    low = next(t for t in ax.texts if t.get_gid() == "annotation-low")
+    assert "@British_Airways" in low.get_text().replace("\n", " ")
+    ax.figure.savefig(io.BytesIO(), format="png")  # before: ValueError from the math parser
+    plt.close(ax.figure)
+
+
+def test_the_journey_plot_marks_unscored_messages_and_calls_no_complaint_a_high() -> None:
+    mpl = pytest.importorskip("matplotlib")
+    mpl.use("Agg")
+    import matplotlib.pyplot as plt
+
+    js = _plotted_journey([("customer", "down for two days", -0.9), ("customer", "still down", -0.5), ("customer", "", None)])
+    ax = jm.plot.journey(js[js.journey_ids[0]])
+    labels = [c.get_label() for c in ax.collections]
+    assert "customer, not scored" in labels  # before: an unscored customer message had no mark at all
+    assert ax.get_yticklabels()[0].get_text() == "not scored"  # the end ring's lane is named
+    high = next(t for t in ax.texts if t.get_gid() == "annotation-high")
+    assert high.get_text().startswith("least negative")  # before: a green "high:" on -0.5
+    plt.close(ax.figure)

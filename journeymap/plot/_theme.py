@@ -150,13 +150,16 @@ def count(n: int, noun: str) -> str:
     return f"{n:,} {noun}" + ("" if n == 1 else "s")
 
 
-def wrap(text: str, width: int = 14) -> str:
-    """A label wrapped onto lines of about ``width`` characters (at most three lines).
+def wrap(text: str, width: int = 14, *, name: bool = True) -> str:
+    r"""A label wrapped onto lines of about ``width`` characters (at most three lines), ready to draw.
 
     Emoji are left out, as by :func:`shorten`; accented Latin, Cyrillic and Arabic are kept. A
     word up to half as long again as a line stays whole ("disappointment"); a longer one, such
     as an id-like touchpoint name, is broken after a dot, slash, hyphen or colon or before a
-    capital letter inside it, else every ``width`` characters.
+    capital letter inside it, else every ``width`` characters. ``name``: the text is a name
+    (a touchpoint, a topic), whose underscores read as spaces; a quote (``name=False``) keeps
+    the customer's words as written. A dollar sign is drawn as itself (:func:`literal`), not
+    as the start of matplotlib's math notation ("paid $5 not $2").
 
     Examples:
         >>> wrap("Facturación 💳"), wrap("Доставка 🚚")
@@ -167,8 +170,11 @@ def wrap(text: str, width: int = 14) -> str:
         Reset
         >>> wrap("disappointment", 12)
         'disappointment'
+        >>> print(wrap("@British_Airways paid $5", 40, name=False))
+        @British_Airways paid \$5
     """
-    flat = " ".join(_drawable(text).replace("_", " ").split())
+    drawable = _drawable(text)
+    flat = " ".join((drawable.replace("_", " ") if name else drawable).split())
     lines: list[str] = []
     line = ""
     for word in flat.split(" "):
@@ -182,7 +188,17 @@ def wrap(text: str, width: int = 14) -> str:
     lines.append(line)
     if len(lines) > 3:  # the third line ends in an ellipsis: the rest is left out
         lines = [*lines[:2], lines[2][: max(1, width - 1)].rstrip() + "…"]
-    return "\n".join(lines)
+    return literal("\n".join(lines))
+
+
+def literal(text: str) -> str:
+    r"""``text`` as matplotlib draws it literally: a dollar sign escaped, so that two do not start math notation.
+
+    Examples:
+        >>> print(literal("paid $5 not $2"))
+        paid \$5 not \$2
+    """
+    return text.replace("$", r"\$")
 
 
 def _pieces(word: str, width: int) -> list[str]:

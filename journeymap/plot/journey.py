@@ -21,7 +21,8 @@ __all__ = ["MAX_TICKS", "journey"]
 #: A journey with more steps than this gets at most this many x tick labels (every step is
 #: labelled up to it): one label per step made a 100,000-step journey take over a minute to draw.
 MAX_TICKS = 30
-#: Where the brand's unscored replies are drawn: a lane below the valence scale, labelled "replies".
+#: Where unscored steps are drawn: a lane below the valence scale, labelled "replies" (the brand's
+#: unscored replies), "not scored" (customer messages left unscored: no text, another language) or both.
 REPLY_LANE = -1.1
 
 
@@ -36,10 +37,14 @@ def journey(
     """Plot a journey's valence over its steps, with stage bands, highs and lows.
 
     Customer messages are blue circles joined by the curve; brand replies are orange triangles
-    on the baseline; the highest and lowest moments carry a shortened quote of what was said
-    (none where the customer's curve has a single point or is flat); the last step is ringed and
-    labelled ``end``; the legend names only the marks drawn. Up to :data:`MAX_TICKS` steps every step is
-    labelled on the x axis; a longer journey gets at most that many tick labels.
+    on the baseline; customer messages left unscored (no text, a language the scorer does not
+    cover: see ``score_note``) are hollow circles on a lane below the scale, not on the curve;
+    the highest and lowest moments carry a shortened quote of what was said (none where the
+    customer's curve has a single point or is flat; "least negative" and "least positive" in
+    grey where the whole curve lies on one side of 0, so that a complaint is never called a
+    high); the last step is ringed and labelled ``end``; the legend names only the marks drawn.
+    Up to :data:`MAX_TICKS` steps every step is labelled on the x axis; a longer journey gets at
+    most that many tick labels.
 
     Args:
         journey: a scored :class:`~journeymap.model.Journey` (``js[journey_id]``): SchemaError
@@ -78,27 +83,11 @@ def journey(
     valence = curve["valence"].to_numpy(dtype=float)
     if high is None or low is None or valence[high] == valence[low]:
         high = low = None  # one scored point, or a flat curve: nothing is high or low
-    for pos, colour, preferred, tag in ((high, _theme.HIGH, 0.32, "high"), (low, _theme.LOW, -0.32, "low")):
-        if pos is None:
-            continue
-        row = curve.iloc[pos]
-        y = float(row["valence"])
-        # no room beyond the point: put the quote on the inner side
-        offset = preferred if abs(y + preferred) <= 0.95 else -preferred
-        va = "bottom" if offset > 0 else "top"
-        text = f"{tag}: “{_theme.shorten(row['text'], quote_chars)}”"
-        edge = "center"
-        if len(steps) > 1 and row["step"] == steps.max():
-            edge = "right"
-        elif row["step"] == steps.min():
-            edge = "left"
-        ax.annotate(
-            _theme.wrap(text, 30), xy=(row["step"], y), xytext=(row["step"], np.clip(y + offset, -1.0, 1.0)),
-            ha=edge, va=va, fontsize=8, color=colour, gid=f"annotation-{tag}",
-            arrowprops={"arrowstyle": "-", "color": colour, "lw": 0.8},
-        )  # fmt: skip
+    for pos, kind in ((high, "high"), (low, "low")):
+        if pos is not None:
+            _callout(ax, curve.iloc[pos], kind, steps, quote_chars)
     end = curve.iloc[-1]
-    end_y = float(end["valence"]) if not np.isnan(end["valence"]) else -1.1
+    end_y = float(end["valence"]) if not np.isnan(end["valence"]) else REPLY_LANE  # an unscored last step: on its lane
     ax.scatter([end["step"]], [end_y], s=160, facecolors="none", edgecolors="black", lw=1.2, zorder=4, label="end")
     ax.set_xlim(steps.min() - 0.5, steps.max() + 0.5)
     ax.set_ylim(-1.25, 1.15)
@@ -110,14 +99,42 @@ def journey(
         ax.xaxis.set_major_locator(MaxNLocator(nbins=MAX_TICKS // 2, integer=True))
     ax.set_xlabel("step")
     ax.set_ylabel("valence")
-    if (curve["is_brand"].astype(bool) & curve["valence"].isna()).any():
-        # the unscored replies sit on a lane of their own below -1, named on the axis: no valence of -1.1
+    unscored = curve["valence"].isna().to_numpy(dtype=bool)
+    brand_rows = curve["is_brand"].astype(bool).to_numpy()
+    if unscored.any():
+        # the unscored steps sit on a lane of their own below -1, named on the axis: no valence of -1.1
+        lane = {(True, False): "replies", (False, True): "not scored", (True, True): "not scored"}
+        name = lane[(bool((unscored & brand_rows).any()), bool((unscored & ~brand_rows).any()))]
         ax.axhline(REPLY_LANE + 0.06, color="#cccccc", lw=0.6, zorder=0)
-        ax.set_yticks([REPLY_LANE, -1.0, -0.5, 0.0, 0.5, 1.0], ["replies", "-1.0", "-0.5", "0.0", "0.5", "1.0"])
+        ax.set_yticks([REPLY_LANE, -1.0, -0.5, 0.0, 0.5, 1.0], [name, "-1.0", "-0.5", "0.0", "0.5", "1.0"])
     ax.set_title(title or default_title(journey, curve), pad=22)
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.14), ncols=3)
     _theme.style(ax)
     return ax
+
+
+def _callout(ax: Axes, row: pd.Series, kind: str, steps: np.ndarray, quote_chars: int) -> None:
+    """The quote at the curve's high or low (``kind``); the best moment of a curve below 0 is "least negative"."""
+    y = float(row["valence"])
+    colour, tag, preferred = (_theme.HIGH, "high", 0.32) if kind == "high" else (_theme.LOW, "low", -0.32)
+    if kind == "high" and y < 0:  # no high: a complaint is never called one
+        colour, tag = _theme.NEUTRAL, "least negative"
+    elif kind == "low" and y > 0:
+        colour, tag = _theme.NEUTRAL, "least positive"
+    # no room beyond the point: put the quote on the inner side
+    offset = preferred if abs(y + preferred) <= 0.95 else -preferred
+    va = "bottom" if offset > 0 else "top"
+    text = f"{tag}: “{_theme.shorten(row['text'], quote_chars)}”"
+    edge = "center"
+    if len(steps) > 1 and row["step"] == steps.max():
+        edge = "right"
+    elif row["step"] == steps.min():
+        edge = "left"
+    ax.annotate(
+        _theme.wrap(text, 30, name=False), xy=(row["step"], y), xytext=(row["step"], np.clip(y + offset, -1.0, 1.0)),
+        ha=edge, va=va, fontsize=8, color=colour, gid=f"annotation-{kind}",
+        arrowprops={"arrowstyle": "-", "color": colour, "lw": 0.8},
+    )  # fmt: skip
 
 
 def _require_scored(journey: Journey, curve: pd.DataFrame) -> None:
@@ -126,7 +143,9 @@ def _require_scored(journey: Journey, curve: pd.DataFrame) -> None:
     if curve["valence"].isna().all() and texts.map(lambda t: isinstance(t, str) and bool(t.strip())).any():
         msg = (
             f"journey needs emotion scores, and no message of journey {journey.journey_id!r} is scored: "
-            "run journeymap.score(js) first"
+            "run journeymap.score(js) first; where score left its messages unscored (their score_note says why: "
+            "a language the scorer does not cover, say), route them to a scorer that covers them "
+            "(jm.score(js, scorer={'en': 'default', '*': <a multilingual model>}))"
         )
         raise SchemaError(msg)
 
@@ -147,13 +166,17 @@ def _marks(ax: Axes, curve: pd.DataFrame) -> None:
     if len(brand):
         lane = np.full(len(brand), REPLY_LANE)
         ax.scatter(brand["step"], lane, marker="^", s=60, color=_theme.BRAND, zorder=3, label="brand reply")
+    silent = curve[~curve["is_brand"].astype(bool) & curve["valence"].isna()]  # customer messages left unscored
+    if len(silent):
+        ax.scatter(silent["step"], np.full(len(silent), REPLY_LANE), s=55, facecolors="none", edgecolors=_theme.CUSTOMER,
+                   lw=1.2, zorder=3, label="customer, not scored")  # fmt: skip
 
 
 def default_title(journey: Journey, curve: pd.DataFrame) -> str:
     """``journey <id> (customer <id>)``, or ``(brand broadcast)`` when no customer wrote in it."""
     if not len(curve) or curve["is_brand"].astype(bool).all():
-        return f"journey {journey.journey_id} (brand broadcast)"
-    return f"journey {journey.journey_id} (customer {journey.customer.id})"
+        return _theme.literal(f"journey {journey.journey_id} (brand broadcast)")
+    return _theme.literal(f"journey {journey.journey_id} (customer {journey.customer.id})")
 
 
 def _stage_bands(ax: Axes, steps: np.ndarray, stages: np.ndarray) -> None:
