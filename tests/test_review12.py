@@ -404,3 +404,25 @@ def test_the_journey_plot_marks_unscored_messages_and_calls_no_complaint_a_high(
     high = next(t for t in ax.texts if t.get_gid() == "annotation-high")
     assert high.get_text().startswith("least negative")  # before: a green "high:" on -0.5
     plt.close(ax.figure)
+
+
+def test_the_journey_plot_rings_the_end_of_the_customers_curve() -> None:
+    # The curve review: in 22 of the 29 TWCS journeys the "end" ring sat on a brand reply, while
+    # journey_metrics' end_valence is the customer's last scored message.
+    mpl = pytest.importorskip("matplotlib")
+    mpl.use("Agg")
+    import matplotlib.pyplot as plt
+
+    js = _plotted_journey(
+        [
+            ("customer", "down again", -0.9),
+            ("agent", "sorry", None),
+            ("customer", "fixed!", 0.7),
+            ("agent", "glad", None),
+        ]
+    )
+    ax = jm.plot.journey(js[js.journey_ids[0]])
+    ring = next(c for c in ax.collections if c.get_label() == "end").get_offsets()[0]
+    assert tuple(ring) == (3.0, 0.7)
+    assert jm.journey_metrics(js)["end_valence"].iloc[0] == 0.7
+    plt.close(ax.figure)

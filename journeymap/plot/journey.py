@@ -42,7 +42,9 @@ def journey(
     the highest and lowest moments carry a shortened quote of what was said (none where the
     customer's curve has a single point or is flat; "least negative" and "least positive" in
     grey where the whole curve lies on one side of 0, so that a complaint is never called a
-    high); the last step is ringed and labelled ``end``; the legend names only the marks drawn.
+    high); the customer's last scored message, where their curve ends (``end_valence`` of
+    :func:`~journeymap.journey_metrics`), is ringed and labelled ``end``; the legend names only
+    the marks drawn.
     Up to :data:`MAX_TICKS` steps every step is labelled on the x axis; a longer journey gets at
     most that many tick labels.
 
@@ -86,8 +88,11 @@ def journey(
     for pos, kind in ((high, "high"), (low, "low")):
         if pos is not None:
             _callout(ax, curve.iloc[pos], kind, steps, quote_chars)
-    end = curve.iloc[-1]
-    end_y = float(end["valence"]) if not np.isnan(end["valence"]) else REPLY_LANE  # an unscored last step: on its lane
+    # the end of the customer's curve, as journey_metrics' end_valence reads it: their last scored
+    # message (a brand reply after it is no feeling of theirs); the last step where none is scored
+    felt = curve[~curve["is_brand"].astype(bool) & curve["valence"].notna()]
+    end = felt.iloc[-1] if len(felt) else curve.iloc[-1]
+    end_y = float(end["valence"]) if not np.isnan(end["valence"]) else REPLY_LANE  # unscored: on its lane
     ax.scatter([end["step"]], [end_y], s=160, facecolors="none", edgecolors="black", lw=1.2, zorder=4, label="end")
     ax.set_xlim(steps.min() - 0.5, steps.max() + 0.5)
     ax.set_ylim(-1.25, 1.15)
