@@ -101,7 +101,11 @@ class MeanInterval:
         keep = ~np.isnan(v)
         v = v[keep]
         if groups is not None:
-            codes = pd.factorize(pd.Series(np.asarray(groups, dtype=object)[keep]), use_na_sentinel=False)[0]  # NA: one group
+            given = np.asarray(groups)
+            if given.dtype.kind in "iu":  # codes already (no missing value): numbered again in order of appearance
+                codes = pd.factorize(given[keep])[0]
+            else:
+                codes = pd.factorize(pd.Series(np.asarray(groups, dtype=object)[keep]), use_na_sentinel=False)[0]  # NA: one group
             if len(v) and codes.max(initial=-1) + 1 < len(v):  # some cluster has several values
                 return self._clustered(v, codes)
         n = len(v)
