@@ -40,7 +40,7 @@ class AutoReplyRule:
 
     Why both conditions: repetition alone also catches people. Support teams answer from macros
     (in the TWCS sample AppleSupport sends "Thanks for reaching out to us. We are always happy
-    to help. Send us a DM so we can look into this together." twice in 93 tweets, hours after
+    to help. Send us a DM so we can look into this together." three times in 93 tweets, 6 to 7 hours after
     the customer; across the corpus, thousands of times), and a synthetic agent answering from
     templates repeats every template. What no person does is answer the same words to many
     customers within a minute of each of them: reading a tweet and typing takes longer (the

@@ -547,7 +547,10 @@ def json_lines_records(
             value, n = None, 0
             reason = f"is not valid JSON ({exc.msg} at column {exc.colno})"
         else:
-            reason = f"is a JSON {type(value).__name__}, expected an object ({_JSON_LAYOUTS})"
+            reason = (
+                f"is a JSON {type(value).__name__}, expected an object (JSON Lines hold one object per line; "
+                "a file of one JSON array is read whole by journeymap.read_events, not in blocks by the Dask reader)"
+            )
         if isinstance(value, dict):
             rows.append(value)
             replaced += n
