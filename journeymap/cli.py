@@ -315,6 +315,19 @@ def _usable(log: EventLog, path: Path, output: Path, *, outputs: Sequence[Path] 
         )
 
 
+def _threads_known(log: EventLog, by: str, output: Path, outputs: Sequence[Path]) -> None:
+    """Stop, in the CLI's words, where ``--by thread`` meets events with no thread to read (rejects written first)."""
+    columns = set(log.events.columns)
+    if by != "thread" or "thread_id" in columns or "in_reply_to" in columns:
+        return
+    written, removed = _write_failed_run(log.rejects, output, outputs) if len(log.rejects) else (None, "")
+    said = f"; the rejected rows are in {written}" if written is not None else ""
+    raise _fail(
+        "--by thread (the default) needs a thread_id or in_reply_to column, which these events lack: pass "
+        f"--by customer (with --gap) to make each customer's events their journeys{said}{removed}"
+    )
+
+
 def _write_failed_run(rejects: pd.DataFrame, output: Path, outputs: Sequence[Path]) -> tuple[Path | None, str]:
     """A run that failed on its rows: its rejects beside ``output``, an earlier run's ``outputs`` removed.
 
@@ -715,6 +728,7 @@ def map_(
     earlier = [*(tables / name for name in _tables_written_before(tables)), tables / TABLES_MANIFEST] if tables else []
     stale = [report, _warnings_path(report), *earlier]
     _usable(log, input, report, outputs=stale)
+    _threads_known(log, by.value, report, stale)
     with _handled():
         js = jm.build_journeys(log, by=by.value, gap=gap)
         logger.info("built %d journeys by %s", len(js), by.value)
@@ -876,6 +890,7 @@ def topics(
         return
     log = _load(input, fmt, columns, actors, tz, texts_hint=True)
     _usable(log, input, output, outputs=[output, messages_path, _warnings_path(output)])
+    _threads_known(log, by.value, output, [output, messages_path, _warnings_path(output)])
     with _handled():
         js = jm.assign_topics(jm.build_journeys(log, by=by.value, gap=gap), model, sample=sample, seed=seed)
         table = _topic_table(js)

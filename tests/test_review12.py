@@ -426,3 +426,27 @@ def test_the_journey_plot_rings_the_end_of_the_customers_curve() -> None:
     assert tuple(ring) == (3.0, 0.7)
     assert jm.journey_metrics(js)["end_valence"].iloc[0] == 0.7
     plt.close(ax.figure)
+
+
+def test_map_without_threads_says_the_cli_option_and_writes_the_rejects(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    # The fuzz review: the error spoke Python ("use by='customer'"), and the run's rejected rows
+    # were only counted in the log.
+    from typer.testing import CliRunner
+
+    from journeymap.cli import app
+
+    source = tmp_path / "events.csv"
+    pd.DataFrame(
+        {
+            "customer_id": ["a", "a", "b"],
+            "timestamp": ["2024-01-01T10:00:00Z", "not a time", "2024-01-01T11:00:00Z"],
+            "actor": "customer",
+            "text": ["late again", "hello?", "thanks"],
+        }
+    ).to_csv(source, index=False)
+    report = tmp_path / "out" / "report.html"
+    result = CliRunner().invoke(app, ["map", str(source), "--report", str(report)])
+    assert result.exit_code == 1
+    assert "--by customer" in result.output and "by='customer'" not in result.output
+    rejects = pd.read_csv(tmp_path / "out" / "report.rejects.csv")
+    assert rejects["row"].tolist() == [1]
