@@ -633,10 +633,9 @@ def _signed_by_a_person(
     ``agent_id``, as a word of its own), and the same ``agent_id`` sent a reply of words of its
     own: a text its account sent once, of at least :data:`_OWN_WORDS` words besides @handles,
     links and the signature, not at machine speed (waiting longer than ``within``, where that
-    is given). An id that only sends
-    templates, an empty or one-word reply, or a notice sent once at machine speed shows no
-    person, nor does an acknowledgement stamped with an assignee's id that its text does not
-    carry. ``keys`` and ``counts``: :func:`_text_keys` of the rows and how often each occurs.
+    is given). An id that only sends templates, an empty or one-word reply, or a notice sent
+    once at machine speed shows no person, nor does an acknowledgement stamped with an
+    assignee's id that its text does not carry. ``keys`` and ``counts``: :func:`_text_keys` of the rows and how often each occurs.
     """
     signed = np.zeros(len(rows), dtype=bool)
     agent = events["agent_id"].astype("string").iloc[rows].reset_index(drop=True)
