@@ -101,12 +101,8 @@ class MeanInterval:
         keep = ~np.isnan(v)
         v = v[keep]
         if groups is not None:
-            given = np.asarray(groups)
-            if given.dtype.kind in "iu":  # codes already (no missing value): numbered again in order of appearance
-                codes = pd.factorize(given[keep])[0]
-            else:
-                codes = pd.factorize(pd.Series(np.asarray(groups, dtype=object)[keep]), use_na_sentinel=False)[0]  # NA: one group
-            if len(v) and codes.max(initial=-1) + 1 < len(v):  # some cluster has several values
+            codes, n_clusters = _cluster_codes(np.asarray(groups)[keep])  # missing values: one cluster
+            if len(v) and n_clusters < len(v):  # some cluster has several values
                 return self._clustered(v, codes)
         n = len(v)
         if n == 0:
