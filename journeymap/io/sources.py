@@ -419,14 +419,19 @@ def _read_json(text: str, path: Path, problems: Problems | None = None) -> pd.Da
             frame = _json_frame(value)
     if frame is None:
         frame, replaced = _read_json_lines(text, path, problems=problems)
+    _warn_surrogates(str(path), replaced)
+    return frame
+
+
+def _warn_surrogates(source: str, replaced: int) -> None:
+    """The WARNING for lone surrogate escapes replaced in a JSON source's strings (none for 0)."""
     if replaced:
         logger.warning(
             "source %r: %d lone surrogate(s) (half of a \\uXXXX escape pair, such as an emoji cut off) "
             "in its JSON strings replaced with U+FFFD",
-            str(path),
+            source,
             replaced,
         )
-    return frame
 
 
 def _whole_first_line(text: str) -> bool:
@@ -473,13 +478,7 @@ def read_json_lines(
     frame, replaced = _read_json_lines(
         text, Path(source), flatten=flatten, problems=problems, first_line=first_line, cr_lines=cr_lines, whole=False
     )
-    if replaced:
-        logger.warning(
-            "source %r: %d lone surrogate(s) (half of a \\uXXXX escape pair, such as an emoji cut off) "
-            "in its JSON strings replaced with U+FFFD",
-            source,
-            replaced,
-        )
+    _warn_surrogates(source, replaced)
     return frame
 
 
