@@ -56,8 +56,9 @@ def text_hash(text: str) -> bytes:
 
 #: The revision of how scorers prepare texts, stored with every cached row. It is bumped when a
 #: change in the library alters scores without changing a scorer's id (2: emoticons such as
-#: ":((" and blank texts, 2026-12-05), so rows cached before are not read back.
-CACHE_REVISION = 2
+#: ":((" and blank texts, 2026-12-05; 3: HTML character references and ``\\uXXXX`` escapes
+#: decoded, 2026-12-06), so rows cached before are not read back.
+CACHE_REVISION = 3
 
 
 def scorer_key(scorer: str) -> str | bytes:
@@ -68,7 +69,7 @@ def scorer_key(scorer: str) -> str | bytes:
 
     Examples:
         >>> scorer_key("demo.v1"), scorer_key("demo\ud800")
-        ('demo.v1#r2', b'demo\xed\xa0\x80#r2')
+        ('demo.v1#r3', b'demo\xed\xa0\x80#r3')
     """
     key = f"{scorer}#r{CACHE_REVISION}"
     try:

@@ -1,4 +1,4 @@
-"""Text normalisation applied before tokenising, the same in training and in scoring.
+r"""Text normalisation applied before tokenising, the same in training and in scoring.
 
 The encoder's vocabulary (uncased English WordPiece) has no emoji: before this step "😡😡😡" and
 "😍👍" were unknown tokens and scored neutral. :func:`normalize_text` turns
@@ -11,6 +11,9 @@ The encoder's vocabulary (uncased English WordPiece) has no emoji: before this s
   may touch the word or punctuation before them (``ok:(``) and punctuation after them
   (``:(.``), the others must stand apart; never before a word character, slash or bracket
   (so ``http://``, ``a:b`` or ``f(x=(a))`` are untouched);
+- HTML character references (``&amp;``, ``&lt;``, ``&#39;``: tweets from Twitter's API and web
+  exports carry them, so ``&lt;3`` is a heart) and literal ``\uXXXX`` escapes (``don\u2019t``, left
+  by text encoded twice as JSON) into the characters they stand for (:func:`decode_escapes`);
 - user mentions into ``@user`` and links into ``http``, as in the TweetEval training tweets;
 - characters repeated more than three times into three (``soooooo`` -> ``sooo``,
   ``!!!!!!`` -> ``!!!``), which keeps the emphasis and bounds the token count.
@@ -29,10 +32,11 @@ Examples:
 
 from __future__ import annotations
 
+import html
 import re
 from functools import lru_cache
 
-__all__ = ["EMOTICONS", "normalize_text"]
+__all__ = ["EMOTICONS", "decode_escapes", "normalize_text"]
 
 #: ASCII emoticons and the emoji name each stands for (matched case-insensitively, standing apart).
 EMOTICONS: dict[str, str] = {
@@ -90,6 +94,45 @@ _URL = re.compile(r"\bhttps?://\S+|\bwww\.\S+", re.IGNORECASE)
 _REPEAT = re.compile(r"(.)\1{3,}", re.DOTALL)
 _SKIN = re.compile(r"_?(?:light|medium-light|medium|medium-dark|dark)_skin_tone")
 _SPACES = re.compile(r"\s+")
+#: The character references :func:`decode_escapes` decodes: the five XML ones, ``&nbsp;`` and numeric
+#: ones, each with its semicolon. Not every HTML name: ``html.unescape`` reads "I&nothing" as
+#: "I¬hing" and "&times up" as "× up", which a customer who typed "&" did not write.
+_ENTITY = re.compile(r"&(?:amp|lt|gt|quot|apos|nbsp|#\d{1,7}|#[xX][0-9a-fA-F]{1,6});")
+_UNICODE_ESCAPES = re.compile(r"(?:\\u[0-9a-fA-F]{4})+")
+
+
+def _utf16(match: re.Match[str]) -> str:
+    run = match.group(0)
+    units = b"".join(int(run[i + 2 : i + 6], 16).to_bytes(2, "little") for i in range(0, len(run), 6))
+    try:
+        return units.decode("utf-16-le")  # a surrogate pair (an emoji) is one character
+    except UnicodeDecodeError:  # a lone surrogate: kept as written
+        return run
+
+
+def decode_escapes(text: str) -> str:
+    r"""``text`` with HTML character references and literal ``\uXXXX`` escapes decoded, until none is left.
+
+    Twitter's API and many web exports write "&" as ``&amp;``, "<" as ``&lt;`` and ">" as ``&gt;``;
+    text that was encoded twice as JSON keeps ``\u2019`` for "'". Decoded repeatedly, so twice-escaped
+    text (``&amp;lt;3``) comes out as written and the result is a fixed point. Only the five XML
+    names, ``&nbsp;`` and numeric references are read (with their semicolon): "AT&T", "Q&A" and
+    "I&nothing" stay as they are. A lone surrogate escape is kept as written.
+
+    Examples:
+        >>> decode_escapes("fees &amp; charges &lt;3 &amp;lt;3")
+        'fees & charges <3 <3'
+        >>> decode_escapes(r"don\u2019t \ud83d\ude21 \ud83d")
+        'don’t 😡 \\ud83d'
+        >>> decode_escapes("AT&T Q&A I&nothing &copy")
+        'AT&T Q&A I&nothing &copy'
+    """
+    while "&" in text or "\\u" in text:
+        out = _ENTITY.sub(lambda m: html.unescape(m.group(0)), _UNICODE_ESCAPES.sub(_utf16, text))
+        if out == text:
+            break
+        text = out
+    return text
 
 
 def _emoticon_words(match: re.Match[str]) -> str:
@@ -126,15 +169,16 @@ def _demojize() -> object:
 def normalize_text(text: str) -> str:
     """The text as the default model reads it: emoji and emoticons in words, mentions and links generic.
 
-    Idempotent on its own output; a text without emoji, emoticons, mentions, links or long
-    repeats only has its whitespace collapsed.
+    Idempotent on its own output; a text without emoji, emoticons, escapes, mentions, links or
+    long repeats only has its whitespace collapsed.
 
     Examples:
         >>> normalize_text("😍👍")
         'smiling face with heart-eyes thumbs up'
-        >>> normalize_text("so good <3 <3")
+        >>> normalize_text("so good <3 &lt;3")
         'so good red heart red heart'
     """
+    text = decode_escapes(text)
     if text.isascii():  # no emoji to look up: skip the emoji package's scan
         out = text
     else:

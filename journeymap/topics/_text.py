@@ -1,17 +1,20 @@
-"""Cleaning customer texts before they are embedded or described: what a topic is *not* about.
+r"""Cleaning customer texts before they are embedded or described: what a topic is *not* about.
 
 Tweets to a brand start with its @handle ("@AppleSupport my phone ..."); left in, the handle
 decides the topic (customers cluster by brand, not by what they write about). So before a text
 is embedded, :func:`clean_text` removes @handles (anonymised ones such as ``@123456`` too),
 links (with or without a scheme: ``https://t.co/x``, ``www.x.com``, ``pic.twitter.com/x``,
-``bit.ly/x``), e-mail addresses, decodes HTML entities (``&amp;`` -> ``&``) and collapses
-whitespace. A text left without anything is a text without words (topic ``"other"``).
+``bit.ly/x``), e-mail addresses, decodes HTML character references (``&amp;`` -> ``&``) and
+literal ``\uXXXX`` escapes as the emotion scorer does
+(:func:`journeymap.emotions.normalize.decode_escapes`), and collapses whitespace. A text left
+without anything is a text without words (topic ``"other"``).
 """
 
 from __future__ import annotations
 
-import html
 import re
+
+from journeymap.emotions.normalize import decode_escapes
 
 __all__ = ["LINK", "NOISE", "clean_text"]
 
@@ -29,7 +32,7 @@ NOISE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+|" + LINK + r"|@\w+", re.IGNORE
 
 
 def clean_text(text: str) -> str:
-    """``text`` without @handles, links and e-mail addresses, HTML entities decoded, whitespace collapsed.
+    """``text`` without @handles, links and e-mail addresses, escapes decoded, whitespace collapsed.
 
     Examples:
         >>> clean_text("@AppleSupport @123456 my phone  died &amp; won't charge https://t.co/abc pic.twitter.com/x")
@@ -38,5 +41,7 @@ def clean_text(text: str) -> str:
         'mail or see and'
         >>> clean_text("@AppleSupport")
         ''
+        >>> clean_text("I&nothing &amp;lt;3")  # only the XML names and numbers, as often as escaped
+        'I&nothing <3'
     """
-    return " ".join(NOISE.sub(" ", html.unescape(text)).split())
+    return " ".join(NOISE.sub(" ", decode_escapes(text)).split())

@@ -1,0 +1,62 @@
+"""Fixes of the thirteenth session (2026-12-06), each with a test that fails without it."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from journeymap.emotions.cache import CACHE_REVISION, scorer_key
+from journeymap.emotions.normalize import decode_escapes, normalize_text
+from journeymap.topics._text import clean_text
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        # what Twitter's API and web exports write: "&" "<" ">" escaped
+        ("love you guys &lt;3", "love you guys red heart"),
+        ("&gt;:( no refund", "angry face no refund"),
+        ("fees &amp; charges", "fees & charges"),
+        ("twice escaped &amp;lt;3", "twice escaped red heart"),
+        ("it&#39;s &quot;fine&quot;", 'it\'s "fine"'),
+        # text encoded twice as JSON (TweetEval's older tweets hold 206 such lines in 2,000)
+        (r"don\u2019t\u002c really", "don’t, really"),
+        (r"so angry \ud83d\ude21", "so angry enraged face"),
+        # not references: kept as the customer typed them
+        ("AT&T Q&A I&nothing &times up", "AT&T Q&A I&nothing &times up"),
+        (r"a lone \ud83d stays", r"a lone \ud83d stays"),
+    ],
+)
+def test_normalize_text_decodes_escapes(raw: str, expected: str) -> None:
+    assert normalize_text(raw) == expected
+    assert normalize_text(expected) == expected
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("&amp;ltg#x12\\u0d8e3:( <")), max_size=40))
+def test_normalize_text_is_idempotent_on_escape_soup(text: str) -> None:
+    once = normalize_text(text)
+    assert normalize_text(once) == once
+    assert decode_escapes(decode_escapes(text)) == decode_escapes(text)
+
+
+def test_topic_cleaning_decodes_only_references() -> None:
+    # html.unescape read "I&nothing" as "I¬hing" and "&times" as "×", and decoded one level only
+    assert clean_text("@Brand I&nothing &times up &amp;amp; more") == "I&nothing &times up & more"
+    assert clean_text(r"@Brand can\u2019t log in") == "can’t log in"
+
+
+def test_cache_revision_moves_with_the_normalisation() -> None:
+    # scores cached before escapes were decoded are not read back for the same scorer id
+    assert CACHE_REVISION >= 3
+    assert scorer_key("journeymap.default.v2+onnx") == f"journeymap.default.v2+onnx#r{CACHE_REVISION}"
+
+
+def test_default_scorer_reads_a_heart_written_as_a_reference() -> None:
+    from journeymap.emotions.default import DefaultScorer
+
+    scorer = DefaultScorer(precision="float32", backend="torch")
+    escaped, plain = scorer.score(["thank you so much &lt;3", "thank you so much <3"])
+    np.testing.assert_allclose(escaped, plain, atol=1e-5)
