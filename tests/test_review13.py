@@ -60,3 +60,31 @@ def test_default_scorer_reads_a_heart_written_as_a_reference() -> None:
     scorer = DefaultScorer(precision="float32", backend="torch")
     escaped, plain = scorer.score(["thank you so much &lt;3", "thank you so much <3"])
     np.testing.assert_allclose(escaped, plain, atol=1e-5)
+
+
+@pytest.mark.filterwarnings("ignore:.*the data holds customer messages only:UserWarning")  # customer messages alone, on purpose
+def test_hourly_trends_keep_the_repeated_hour_apart() -> None:
+    import pandas as pd
+
+    import journeymap as jm
+    from tests.test_review_fixes import hand_scored
+
+    # 00:00-02:00 UTC on 2024-10-27 is 01:00-02:00 London twice: BST, then GMT
+    ts = pd.DatetimeIndex(["2024-10-26 23:10", "2024-10-27 00:10", "2024-10-27 00:20", "2024-10-27 01:40", "2024-10-27 03:00"])
+    events = pd.DataFrame(
+        {
+            "event_id": [f"e{i}" for i in range(5)],
+            "customer_id": [f"c{i}" for i in range(5)],
+            "timestamp": ts.tz_localize("UTC"),
+            "actor": "customer",
+            "valence": [0.1, -0.5, -0.7, 0.9, 0.0],
+        }
+    )
+    hourly = jm.trends(hand_scored(events), freq="h", tz="Europe/London")
+    got = dict(zip(hourly.index.strftime("%H:%M%z"), hourly["volume"]))
+    # before: one period "01:00+0100" of 3 messages, and the next period 2 hours later
+    assert got == {"00:00+0100": 1, "01:00+0100": 2, "01:00+0000": 1, "02:00+0000": 0, "03:00+0000": 1}
+    assert hourly.loc[hourly.index[1], "mean_valence"] == pytest.approx(-0.6)
+    assert (np.diff(hourly.index.asi8) == 3_600 * 10**9).all()  # every period one real hour
+    daily = jm.trends(hand_scored(events), freq="D", tz="Europe/London")
+    assert daily["volume"].tolist() == [5]  # a day is a date: both passes in it (00:10 BST is the 27th)

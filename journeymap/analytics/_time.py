@@ -117,16 +117,20 @@ def patterns_frame(stats: pd.DataFrame) -> pd.DataFrame:
     return out.set_index(["weekday", "hour"])
 
 
-def localize_starts(starts: pd.DatetimeIndex, tz: str | dt.tzinfo) -> pd.DatetimeIndex:
+def localize_starts(
+    starts: pd.DatetimeIndex, tz: str | dt.tzinfo, *, first_pass: bool | npt.NDArray[np.bool_] = True
+) -> pd.DatetimeIndex:
     """Local wall-clock period starts as times in ``tz``, never NaT.
 
     A start the clock passes twice (the hour repeated when daylight-saving time ends; midnight
-    where clocks go back at midnight) is its first occurrence, so both passes fall in one
-    period; a start the clock skips moves forward to the first time that exists.
+    where clocks go back at midnight) is its first occurrence, or, where ``first_pass`` is False
+    (one flag per start, or one for all), its second; a start the clock skips moves forward to
+    the first time that exists.
     """
     from journeymap.io._values import gap_ends
 
-    local = starts.tz_localize(tz, ambiguous=np.ones(len(starts), dtype=bool), nonexistent="NaT")
+    passes = np.broadcast_to(np.asarray(first_pass, dtype=bool), (len(starts),)).copy()
+    local = starts.tz_localize(tz, ambiguous=passes, nonexistent="NaT")
     skipped = np.asarray(local.isna(), dtype=bool)
     if not skipped.any():
         return local
@@ -148,6 +152,21 @@ def _fixed(freq: str) -> bool:
     except ValueError:  # a period alias pandas has no offset for ("M", "Q", "Y")
         return False
     return isinstance(offset, (pd.offsets.Tick, pd.offsets.Day))
+
+
+def _within_day(freq: str) -> bool:
+    """Whether ``freq`` is a length of the clock (hours, minutes, seconds) shorter than a day.
+
+    Such a period is a span of real time: the hour the clock repeats when daylight-saving time
+    ends is two periods (``01:00+01:00`` and ``01:00+00:00``), not one holding two hours. A
+    day, week or month is a date on the calendar and holds both passes.
+    """
+    from pandas.tseries.frequencies import to_offset
+
+    if not _fixed(freq):
+        return False
+    offset = to_offset(freq)
+    return isinstance(offset, pd.offsets.Tick) and not isinstance(offset, pd.offsets.Day) and offset.nanos < 86_400 * 10**9
 
 
 def period_alias(freq: str) -> str:
@@ -211,16 +230,26 @@ def _wall_starts(local: pd.Series, freq: str) -> pd.DatetimeIndex:
 def period_start(ts: pd.Series, freq: str, tz: str | dt.tzinfo) -> pd.Series:
     """The start of the period each (UTC) timestamp falls in, as a timestamp in ``tz``.
 
+    Periods shorter than a day are spans of real time: a start the clock passes twice is the
+    pass the timestamp is in. Days and longer periods are dates and hold both passes.
+
     Examples:
         >>> ts = pd.Series(pd.to_datetime(["2024-11-03 05:30", "2024-11-03 06:30"], utc=True))  # 01:30 twice in New York
         >>> period_start(ts, "h", "America/New_York").astype(str).tolist()
-        ['2024-11-03 01:00:00-04:00', '2024-11-03 01:00:00-04:00']
+        ['2024-11-03 01:00:00-04:00', '2024-11-03 01:00:00-05:00']
+        >>> period_start(ts, "D", "America/New_York").astype(str).tolist()
+        ['2024-11-03 00:00:00-04:00', '2024-11-03 00:00:00-04:00']
         >>> ts = pd.Series(pd.to_datetime(["2024-03-04 02:10", "2024-03-04 04:50"], utc=True))
         >>> period_start(ts, "3h", "UTC").dt.hour.tolist()
         [0, 3]
     """
     local = ts.dt.tz_convert(tz).dt.tz_localize(None)
-    return pd.Series(localize_starts(_wall_starts(local, freq), tz), index=ts.index)
+    walls = _wall_starts(local, freq)
+    first_pass: bool | npt.NDArray[np.bool_] = True
+    if _within_day(freq):  # a repeated start is its second pass for the timestamps at or after that pass
+        second = localize_starts(walls, tz, first_pass=False)
+        first_pass = ~np.asarray(second <= pd.DatetimeIndex(ts), dtype=bool)
+    return pd.Series(localize_starts(walls, tz, first_pass=first_pass), index=ts.index)
 
 
 #: A first or last period the data covers less than this share of is ``partial`` (:func:`partial_periods`).
@@ -266,12 +295,16 @@ def period_index(starts: pd.Series | pd.Index, freq: str, tz: str | dt.tzinfo) -
 
     A wall-clock start the clock skips (02:00 when clocks go forward at 01:00) moves forward to
     the first time that exists (:func:`localize_starts`); where that is the next start (03:00),
-    the two are one period, so it is listed once and every message is counted once.
+    the two are one period, so it is listed once and every message is counted once. A start
+    the clock passes twice is listed twice for periods shorter than a day (:func:`period_start`).
 
     Examples:
         >>> starts = pd.DatetimeIndex(["2024-03-31 00:00", "2024-03-31 02:00"]).tz_localize("Europe/London")
         >>> period_index(starts, "h", "Europe/London").strftime("%H:%M%z").tolist()  # 01:00 GMT never happened
         ['00:00+0000', '02:00+0100']
+        >>> starts = pd.DatetimeIndex(["2024-10-27 00:00", "2024-10-27 02:00"]).tz_localize("Europe/London")
+        >>> period_index(starts, "h", "Europe/London").strftime("%H:%M%z").tolist()  # 01:00 twice
+        ['00:00+0100', '01:00+0100', '01:00+0000', '02:00+0000']
     """
     found = pd.DatetimeIndex(starts)
     local = pd.DatetimeIndex([found.min(), found.max()]).tz_convert(tz).tz_localize(None)
@@ -281,4 +314,6 @@ def period_index(starts: pd.Series | pd.Index, freq: str, tz: str | dt.tzinfo) -
         alias = period_alias(freq)
         walls = pd.period_range(local[0].to_period(alias), local[1].to_period(alias), freq=alias).start_time
     every = localize_starts(pd.DatetimeIndex(walls), tz).union(found)
+    if _within_day(freq):  # the repeated hour's second pass is a period of its own
+        every = every.union(localize_starts(pd.DatetimeIndex(walls), tz, first_pass=False))
     return pd.DatetimeIndex(every[~every.duplicated()], name="period")
