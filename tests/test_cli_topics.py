@@ -228,3 +228,19 @@ def test_min_score_sends_weak_fits_to_other(plugin_installed: None, events_csv: 
         ["map", str(events_csv), "--min-score", "0.3"],
         "--n-topics, --labels, --labels-file, --encoder and --min-score need --topics",
     )
+
+
+def test_topics_of_a_scored_csv_reads_the_scores_as_numbers(plugin_installed: None, events_csv: Path, tmp_path: Path) -> None:
+    # from a topics review: `journeymap topics` on the CSV `journeymap score` writes failed with
+    # "with_events: column 'valence' must hold numbers": the CSV's score columns came back as text
+    scored = tmp_path / "scored.csv"
+    run_ok(["score", str(events_csv), "-o", str(scored), "--scorer", "lexicon", "--no-cache"])
+    out = tmp_path / "topics.csv"
+    run_ok(["topics", str(scored), "-o", str(out), "--n-topics", "2", "--encoder", "hashing", "--no-cache"])
+    table = pd.read_csv(out, index_col="topic")
+    assert {"scored", "share_negative", "mean_valence"} <= set(table.columns)
+    messages = pd.read_csv(scored)
+    customer = messages["actor"] == "customer"
+    assert table["mean_valence"].notna().any()
+    overall = (table["mean_valence"] * table["scored"]).sum() / table["scored"].sum()
+    assert overall == pytest.approx(messages.loc[customer, "valence"].mean())

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -10,6 +12,9 @@ from hypothesis import strategies as st
 from journeymap.emotions.cache import CACHE_REVISION, scorer_key
 from journeymap.emotions.normalize import decode_escapes, normalize_text
 from journeymap.topics._text import clean_text
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 
 @pytest.mark.parametrize(
@@ -88,3 +93,34 @@ def test_hourly_trends_keep_the_repeated_hour_apart() -> None:
     assert (np.diff(hourly.index.asi8) == 3_600 * 10**9).all()  # every period one real hour
     daily = jm.trends(hand_scored(events), freq="D", tz="Europe/London")
     assert daily["volume"].tolist() == [5]  # a day is a date: both passes in it (00:10 BST is the 27th)
+
+
+def test_read_events_reads_a_scored_csv_s_score_columns_as_numbers(tmp_path: Path) -> None:
+
+    import journeymap as jm
+
+    path = tmp_path / "scored.csv"
+    path.write_text(
+        "event_id,customer_id,timestamp,actor,text,valence,emo_anger,irony,sentiment\n"
+        "e1,c1,2026-01-01T10:00Z,customer,late again,-0.75,0.80,0.1,negative\n"
+        "e2,c1,2026-01-01T10:05Z,agent,sorry,,,,\n"
+        "e3,c1,2026-01-01T10:09Z,customer,ok thanks,0.5,0.01,0.2,positive\n"
+        "e4,c2,2026-01-01T11:00Z,customer,hmm,abc,0.2,0.3,neutral\n"
+        "e5,c2,2026-01-01T11:01Z,customer,what,1.5,1.2,nan,neutral\n",
+        encoding="utf-8",
+    )
+    log = jm.read_events(path)
+    events = log.events
+    for column in ("valence", "emo_anger", "irony"):
+        assert events[column].dtype == "float64", column  # before: str, which with_events refused
+    assert events["valence"].tolist()[:3] == [-0.75, pytest.approx(np.nan, nan_ok=True), 0.5]
+    assert events["valence"].iloc[3:].isna().all() and np.isnan(events["emo_anger"].iloc[4])
+    assert len(events) == 5 and log.rejects.empty  # every event kept; the bad cells read as unscored
+    noted = log.warnings[["row", "column", "reason"]].values.tolist()
+    assert noted == [
+        [3, "valence", "valence is not a number: read as unscored"],
+        [4, "emo_anger", "emo_anger outside [0, 1]: read as unscored"],
+        [4, "valence", "valence outside [-1, 1]: read as unscored"],
+    ]
+    js = jm.build_journeys(log, by="customer")
+    assert js.with_events(js.events).events["valence"].dtype == "float64"

@@ -48,7 +48,7 @@ from journeymap.io._time import (
 )
 from journeymap.io.eventlog import EventLog, OnError, empty_rejects
 from journeymap.model.touchpoint import ACTORS
-from journeymap.schema import CANONICAL_COLUMNS, EVENT_COLUMNS, REQUIRED_COLUMNS, Column
+from journeymap.schema import CANONICAL_COLUMNS, EVENT_COLUMNS, REQUIRED_COLUMNS, SCORE_PREFIX, Column
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -561,6 +561,49 @@ def _attributes(frame: pd.DataFrame, notes: Problems) -> pd.DataFrame:
     return out
 
 
+#: The range of each score column a scored file holds (``journeymap score`` writes them; ``emo_``
+#: label probabilities are in [0, 1] too); ``topic_score`` is a probability or a margin.
+_SCORE_RANGES: dict[str, tuple[float, float]] = {
+    "valence": (-1.0, 1.0),
+    "irony": (0.0, 1.0),
+    "topic_score": (-math.inf, math.inf),
+}
+_MISSING_WORDS = frozenset({"", "nan", "na", "n/a", "null", "none", "<na>"})
+
+
+def _score_numbers(frame: pd.DataFrame, notes: Problems) -> dict[str, pd.Series]:
+    """The score columns of a scored input that are not numbers yet (a CSV holds text), as floats.
+
+    A blank (or ``nan``) is an unscored row. A value that is no number, or one outside the
+    column's range, leaves that cell unscored (NaN) with a warning naming the column: the event
+    itself is kept. Columns already numeric are only checked.
+    """
+    out: dict[str, pd.Series] = {}
+    for name in frame.columns:
+        if not isinstance(name, str) or not (name in _SCORE_RANGES or name.startswith(SCORE_PREFIX)):
+            continue
+        raw = frame[name]
+        low, high = _SCORE_RANGES.get(name, (0.0, 1.0))
+        if pd.api.types.is_numeric_dtype(raw.dtype) and not pd.api.types.is_bool_dtype(raw.dtype):
+            values = raw.astype("float64")
+            converted = False
+        else:
+            text = raw.astype("string").str.strip()
+            blank = text.isna() | text.str.lower().isin(_MISSING_WORDS).fillna(True)
+            values = pd.to_numeric(text.where(~blank, None), errors="coerce").astype("float64")
+            notes.add(~blank & values.isna(), name, f"{name} is not a number: read as unscored", raw)
+            converted = True
+        outside = (values.notna() & ~values.between(low, high)) | np.isinf(values)
+        if outside.any():
+            where = f"outside [{low:g}, {high:g}]" if math.isfinite(high) else "not a finite number"
+            notes.add(outside, name, f"{name} {where}: read as unscored", raw)
+            values = values.mask(outside)
+            converted = True
+        if converted:
+            out[name] = values
+    return out
+
+
 def validate_events(
     frame: pd.DataFrame,
     *,
@@ -640,7 +683,10 @@ def validate_block(
     events["actor"] = pd.Categorical(events["actor"], categories=list(ACTORS))
     extras = [c for c in frame.columns if c not in CANONICAL_COLUMNS]
     if extras:
-        events = pd.concat([events, _attributes(frame[extras], notes)], axis=1)
+        attributes = _attributes(frame[extras], notes)
+        for name, values in _score_numbers(attributes, notes).items():
+            attributes[name] = values
+        events = pd.concat([events, attributes], axis=1)
     events = events.loc[keep]
     if warnings is not None:
         notes.parts = [*warnings.parts, *notes.parts]
