@@ -561,46 +561,31 @@ def _attributes(frame: pd.DataFrame, notes: Problems) -> pd.DataFrame:
     return out
 
 
-#: The range of each score column a scored file holds (``journeymap score`` writes them; ``emo_``
-#: label probabilities are in [0, 1] too); ``topic_score`` is a probability or a margin.
-_SCORE_RANGES: dict[str, tuple[float, float]] = {
-    "valence": (-1.0, 1.0),
-    "irony": (0.0, 1.0),
-    "topic_score": (-math.inf, math.inf),
-}
+#: The numeric score columns a scored file holds (``journeymap score`` writes them, and the
+#: ``emo_<label>`` probabilities).
+_SCORE_NUMBERS = frozenset({"valence", "irony", "topic_score"})
 _MISSING_WORDS = frozenset({"", "nan", "na", "n/a", "null", "none", "<na>"})
 
 
 def _score_numbers(frame: pd.DataFrame, notes: Problems) -> dict[str, pd.Series]:
-    """The score columns of a scored input that are not numbers yet (a CSV holds text), as floats.
+    """The score columns of a scored input held as text (a CSV's), as floats.
 
-    A blank (or ``nan``) is an unscored row. A value that is no number, or one outside the
-    column's range, leaves that cell unscored (NaN) with a warning naming the column: the event
-    itself is kept. Columns already numeric are only checked.
+    A blank (or ``nan``) is an unscored row; a value that is no number leaves that cell unscored
+    (NaN) with a warning naming the column, and the event is kept. Numbers are not range-checked
+    here: the analytics refuse a valence outside [-1, 1] naming its rows, as for any input.
     """
     out: dict[str, pd.Series] = {}
     for name in frame.columns:
-        if not isinstance(name, str) or not (name in _SCORE_RANGES or name.startswith(SCORE_PREFIX)):
+        if not isinstance(name, str) or not (name in _SCORE_NUMBERS or name.startswith(SCORE_PREFIX)):
             continue
         raw = frame[name]
-        low, high = _SCORE_RANGES.get(name, (0.0, 1.0))
         if pd.api.types.is_numeric_dtype(raw.dtype) and not pd.api.types.is_bool_dtype(raw.dtype):
-            values = raw.astype("float64")
-            converted = False
-        else:
-            text = raw.astype("string").str.strip()
-            blank = text.isna() | text.str.lower().isin(_MISSING_WORDS).fillna(True)
-            values = pd.to_numeric(text.where(~blank, None), errors="coerce").astype("float64")
-            notes.add(~blank & values.isna(), name, f"{name} is not a number: read as unscored", raw)
-            converted = True
-        outside = (values.notna() & ~values.between(low, high)) | np.isinf(values)
-        if outside.any():
-            where = f"outside [{low:g}, {high:g}]" if math.isfinite(high) else "not a finite number"
-            notes.add(outside, name, f"{name} {where}: read as unscored", raw)
-            values = values.mask(outside)
-            converted = True
-        if converted:
-            out[name] = values
+            continue
+        text = raw.astype("string").str.strip()
+        blank = text.isna() | text.str.lower().isin(_MISSING_WORDS).fillna(True)
+        values = pd.to_numeric(text.where(~blank, None), errors="coerce").astype("float64")
+        notes.add(~blank & values.isna(), name, f"{name} is not a number: read as unscored", raw)
+        out[name] = values
     return out
 
 
