@@ -130,10 +130,8 @@ def _read_raw(source: Any, blocksize: str | int | None, npartitions: int | None)
     is in a ``part`` column (CSV rows, JSON Lines lines that are no object); None for sources read without
     such notes (Parquet, Excel, frames).
     """
-    # a named index is data (as on one machine: journeymap.io.sources.read_table)
     if isinstance(source, dd.DataFrame):
-        name = source._meta.index.name
-        return (source.reset_index() if name is not None and name not in source.columns else source), None
+        return _named_index_as_column(source), None
     if isinstance(source, pd.DataFrame):
         return dd.from_pandas(read_table(source), npartitions=npartitions or 1, sort=False), None
     paths = [source] if isinstance(source, (str, Path)) else list(source)
@@ -149,12 +147,22 @@ def _read_raw(source: Any, blocksize: str | int | None, npartitions: int | None)
     if kind == "parquet":
         # as on one machine: an integer column with nulls (in_reply_to) as Python ints and None,
         # not float64, which rounds ids past 2**53 (19-digit tweet ids)
-        return dd.read_parquet(names, arrow_to_pandas={"integer_object_nulls": True}), None
+        # a stored pandas index (df.set_index("event_id").to_parquet(...)) comes back as dask's index: data, as on one machine
+        return _named_index_as_column(dd.read_parquet(names, arrow_to_pandas={"integer_object_nulls": True})), None
     if kind == "excel":  # a workbook cannot be read in blocks: read here, one partition per file
         return dd.concat([dd.from_pandas(read_table(name), npartitions=1) for name in names]), None
     if kind == "csv":
         return _read_csv_files(_local_files(names))
     return _read_json_files(names, blocksize)
+
+
+def _named_index_as_column(frame: dd.DataFrame) -> dd.DataFrame:
+    """A named index as a column, as on one machine (:func:`journeymap.io.sources.read_table`); an unnamed one left as it is.
+
+    An index named like a column gives way to the column (the reader ignores the index).
+    """
+    name = frame._meta.index.name
+    return frame.reset_index() if name is not None and name not in frame.columns else frame
 
 
 @dataclass(frozen=True)

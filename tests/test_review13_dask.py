@@ -1,0 +1,58 @@
+"""Review 13 of the Dask path: journeymap.distributed gives what the single-machine reader and builder give."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import pandas as pd
+import pytest
+
+dd = pytest.importorskip("dask.dataframe")
+
+import dask  # noqa: E402
+
+import journeymap as jm  # noqa: E402
+import journeymap.distributed as jmd  # noqa: E402
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+T = ["2024-01-01T10:00:00Z", "2024-01-01T10:05:00Z", "2024-01-01T10:10:00Z", "2024-01-01T11:00:00Z"]
+
+
+@pytest.fixture(autouse=True)
+def _synchronous() -> object:
+    with dask.config.set(scheduler="synchronous"):
+        yield
+
+
+def _same_log(got: jm.EventLog, single: jm.EventLog) -> None:
+    pd.testing.assert_frame_equal(got.events, single.events)
+    pd.testing.assert_frame_equal(got.rejects, single.rejects)
+    pd.testing.assert_frame_equal(got.warnings, single.warnings)
+    assert got.n_input == single.n_input
+
+
+# 1. a Parquet file with a named index keeps its event ids
+
+
+# dask's own Parquet reader (2026.8) moves a stored index with reset_index(inplace=True), which pandas 3.1 deprecates
+DASK_INPLACE = r"ignore:The inplace keyword in DataFrame\.(re)?set_index is deprecated"
+
+
+@pytest.mark.filterwarnings(DASK_INPLACE)
+def test_parquet_with_a_named_index_keeps_its_event_ids(tmp_path: Path) -> None:
+    frame = pd.DataFrame(
+        {
+            "event_id": ["m1", "m2", "m3", "m4"],
+            "customer_id": ["a", "a", "b", "b"],
+            "timestamp": T,
+            "in_reply_to": [None, "m1", None, "m3"],
+        }
+    )
+    path = tmp_path / "indexed.parquet"
+    frame.set_index("event_id").to_parquet(path)
+    single = jm.read_events(path, on_error="collect")
+    got = jmd.read_events(path, on_error="collect").compute()
+    assert got.events["event_id"].tolist() == ["m1", "m2", "m3", "m4"]
+    _same_log(got, single)
