@@ -56,3 +56,26 @@ def test_parquet_with_a_named_index_keeps_its_event_ids(tmp_path: Path) -> None:
     got = jmd.read_events(path, on_error="collect").compute()
     assert got.events["event_id"].tolist() == ["m1", "m2", "m3", "m4"]
     _same_log(got, single)
+
+
+# 2. the reply checks read the copy of a repeated event_id that is kept
+
+
+def _repeated(in_reply_to: list[str | None]) -> pd.DataFrame:
+    # row 1 (the first '2') is rejected for its missing customer: row 2 is the copy kept
+    return pd.DataFrame(
+        {"event_id": ["1", "2", "2", "4"], "customer_id": ["a", None, "b", "c"], "timestamp": T, "in_reply_to": in_reply_to}
+    )
+
+
+@pytest.mark.parametrize(
+    "in_reply_to",
+    [[None, "1", "2", None], [None, "1", "99", None], [None, "1", "4", "2"]],
+    ids=["self-reply", "outside the data", "cycle"],
+)
+@pytest.mark.parametrize("npartitions", [1, 2])
+def test_reply_checks_read_the_kept_copy_of_a_repeated_id(in_reply_to: list[str | None], npartitions: int) -> None:
+    frame = _repeated(in_reply_to)
+    single = jm.read_events(frame, on_error="collect")
+    got = jmd.read_events(frame, on_error="collect", npartitions=npartitions).compute()
+    _same_log(got, single)

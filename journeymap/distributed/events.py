@@ -425,16 +425,20 @@ def _by_input_row(noted: pd.DataFrame | None, offsets: np.ndarray) -> pd.DataFra
 
 def _duplicate_rows(
     raw: dd.DataFrame, ids: dd.Series, repeated: pd.Index, offsets: np.ndarray, tz: Any, *, malformed: np.ndarray
-) -> pd.Series:
-    """Input row -> row where the id was first seen, for every row repeating an earlier ``event_id``.
+) -> tuple[pd.Series, np.ndarray]:
+    """Input row -> row where the id was first seen, for every row repeating an earlier ``event_id``; and the stand-ins.
 
     As on one machine, duplicates are decided among the rows that pass every other check: a
     copy rejected for its own reason (an unparseable time, say, or a malformed row the reader
     noted: the input rows in ``malformed``) does not make a later valid copy a duplicate. Only
     the rows of repeated ids are gathered and checked here.
+
+    The second item lists the input rows of repeated ids that do not stand for their id in the
+    reply checks: every copy but the first that passes, or but the first where none passes
+    (as ``journeymap.io.validation._check_duplicates`` decides on one machine).
     """
     if len(repeated) == 0:
-        return pd.Series(dtype=np.int64)
+        return pd.Series(dtype=np.int64), np.empty(0, dtype=np.int64)
     wanted = set(repeated.tolist())
     parts = [
         delayed(_rows_with_ids)(part, id_part, int(offset), wanted)
@@ -459,7 +463,10 @@ def _duplicate_rows(
     firsts = pd.Series(row_numbers[~failing], index=key.to_numpy()[~failing]).groupby(level=0, sort=False).first()
     first = key.map(firsts).to_numpy(dtype=np.float64)
     dup = ~np.isnan(first) & (row_numbers > np.nan_to_num(first, nan=-1))
-    return pd.Series(first[dup].astype(np.int64), index=row_numbers[dup], dtype=np.int64)
+    # the row standing for each id: its first passing copy, else its first copy
+    stands_for = key.map(firsts).fillna(key.map(pd.Series(row_numbers, index=key.to_numpy()).groupby(level=0).first()))
+    not_standing = row_numbers[stands_for.to_numpy(dtype=np.int64) != row_numbers]
+    return pd.Series(first[dup].astype(np.int64), index=row_numbers[dup], dtype=np.int64), not_standing.astype(np.int64)
 
 
 def _rows_with_ids(part: pd.DataFrame, ids: pd.Series, offset: int, wanted: set[str]) -> pd.DataFrame:
@@ -551,7 +558,7 @@ def _read_events(
         raw = raw.map_partitions(ready, meta=meta)
     if "actor" not in raw.columns and any(c not in CANONICAL_COLUMNS for c in raw.columns):
         role_column(raw.partitions[0].compute(), actors)  # a warning, as on one machine; reads the first block
-    duplicates = pd.Series(dtype=np.int64)
+    duplicates, not_standing = pd.Series(dtype=np.int64), np.empty(0, dtype=np.int64)
     if "event_id" in raw.columns:
         # One pass over the id column: the block lengths, the ids seen more than once, and the
         # rows the reader found malformed.
@@ -564,9 +571,13 @@ def _read_events(
     offsets = np.r_[0, np.cumsum(lengths)[:-1]].astype(np.int64)
     malformed = _by_input_row(noted, offsets)
     if "event_id" in raw.columns:
-        duplicates = _duplicate_rows(raw, ids, repeated, offsets, tz, malformed=malformed["row"].to_numpy(dtype=np.int64))
+        duplicates, not_standing = _duplicate_rows(
+            raw, ids, repeated, offsets, tz, malformed=malformed["row"].to_numpy(dtype=np.int64)
+        )
     n_input = int(lengths.sum())
-    replies, reply_notes = _reply_problems(raw, n_input) if "in_reply_to" in raw.columns else (empty_rejects(), empty_rejects())
+    replies, reply_notes = (
+        _reply_problems(raw, n_input, not_standing) if "in_reply_to" in raw.columns else (empty_rejects(), empty_rejects())
+    )
 
     logs = []
     for part, offset, length in zip(raw.to_delayed(), offsets, lengths, strict=True):
@@ -621,13 +632,18 @@ def _validate_part(part: pd.DataFrame, *, tz: Any, row_offset: int, **options: A
     return validate_block(part, row_offset=row_offset, warnings=notes, **options)
 
 
-def _reply_problems(raw: dd.DataFrame, n_input: int) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Reply cycles and self-replies (rejects), and replies to events not in the data (warnings), by input row."""
+def _reply_problems(raw: dd.DataFrame, n_input: int, not_standing: np.ndarray) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Reply cycles and self-replies (rejects), and replies to events not in the data (warnings), by input row.
+
+    ``not_standing``: the input rows of repeated ids that do not stand for their id (see
+    :func:`_duplicate_rows`); the checks read each id on the copy that stands for it, the one
+    kept, as on one machine.
+    """
     columns = ["in_reply_to", *(["event_id"] if "event_id" in raw.columns else [])]
     pairs = raw[columns].compute().set_axis(pd.RangeIndex(n_input), axis=0)
     if "event_id" in pairs.columns:
         ids = as_id(pairs["event_id"])[0]
-        ids = ids.where(~ids.duplicated(keep="first") | ids.isna())
+        ids = ids.where(~pairs.index.isin(not_standing))
     else:
         ids = pd.Series(pairs.index.astype(str), index=pairs.index, dtype="string")
     problems, notes = Problems(), Problems()
