@@ -79,3 +79,42 @@ def test_reply_checks_read_the_kept_copy_of_a_repeated_id(in_reply_to: list[str 
     single = jm.read_events(frame, on_error="collect")
     got = jmd.read_events(frame, on_error="collect", npartitions=npartitions).compute()
     _same_log(got, single)
+
+
+# 3. with columns=, rejects and warnings name the user's columns
+
+
+COLUMNS = {
+    "tweet_id": "event_id",
+    "author_id": "customer_id",
+    "created_at": "timestamp",
+    "in_response_to_tweet_id": "in_reply_to",
+}
+
+
+def _own_names() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "tweet_id": ["1", "2", "2", "4"],
+            "author_id": ["a", None, "b", "c"],
+            "created_at": [*T[:3], "soon"],
+            "in_response_to_tweet_id": [None, "1", "99", None],
+        }
+    )
+
+
+def test_rejects_and_warnings_name_the_users_columns() -> None:
+    single = jm.read_events(_own_names(), columns=COLUMNS, on_error="collect")
+    got = jmd.read_events(_own_names(), columns=COLUMNS, on_error="collect", npartitions=2).compute()
+    assert got.rejects["column"].tolist() == ["author_id", "created_at"]
+    assert got.warnings["column"].tolist() == ["in_response_to_tweet_id"]
+    _same_log(got, single)
+
+
+def test_the_raised_error_names_the_users_columns() -> None:
+    with pytest.raises(jm.SchemaError) as one:
+        jm.read_events(_own_names(), columns=COLUMNS)
+    with pytest.raises(jm.SchemaError) as distributed:
+        jmd.read_events(_own_names(), columns=COLUMNS, npartitions=2)
+    assert "column 'author_id'" in str(distributed.value)
+    assert str(distributed.value) == str(one.value)

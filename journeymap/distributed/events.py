@@ -549,6 +549,8 @@ def _read_events(
 ) -> DaskEventLog:
     raw, read_notes = _read_raw(source, blocksize, npartitions)
     map_columns(raw._meta, columns)  # the same checks and messages as on one machine
+    # rejects and warnings name the columns as the user knows them ("sent_at", not "timestamp"), as on one machine
+    named = {str(dst): str(src) for src, dst in (columns or {}).items()}
     if columns:
         raw = raw.rename(columns=dict(columns))
     if actors:
@@ -597,6 +599,7 @@ def _read_events(
                 log_rejects=False,
                 problems=found,
                 replies=False,
+                source_columns=named or None,
             )
         )
     meta_log = validate_block(raw._meta, on_error="collect", duplicates=pd.Series(dtype=np.int64), replies=False)
@@ -606,6 +609,8 @@ def _read_events(
         found = rejects.compute()
         if len(found):
             raise_invalid(found.sort_values("row", kind="stable").reset_index(drop=True), n_input)
+    if named and len(reply_notes):
+        reply_notes = reply_notes.assign(column=reply_notes["column"].replace(named))
     return DaskEventLog(events, rejects, n_input, reply_notes, tz=tz)
 
 
