@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from typing import TYPE_CHECKING
 
 import pandas as pd
@@ -118,3 +119,89 @@ def test_the_raised_error_names_the_users_columns() -> None:
         jmd.read_events(_own_names(), columns=COLUMNS, npartitions=2)
     assert "column 'author_id'" in str(distributed.value)
     assert str(distributed.value) == str(one.value)
+
+
+# 4. JSON Lines: each file is gzipped or not by its own name
+
+
+def _jsonl_lines(start: int, n: int) -> str:
+    import json
+
+    return "".join(
+        json.dumps({"event_id": f"m{i}", "customer_id": f"c{i // 2}", "timestamp": f"2024-01-01T10:{i:02d}:00Z"}) + "\n"
+        for i in range(start, start + n)
+    )
+
+
+@pytest.mark.parametrize("gz_first", [False, True])
+def test_json_lines_mixing_gzipped_and_plain_files(tmp_path: Path, gz_first: bool) -> None:
+    import gzip
+
+    plain, packed = tmp_path / "a.jsonl", tmp_path / "b.jsonl.gz"
+    plain.write_text(_jsonl_lines(0, 4) if not gz_first else _jsonl_lines(4, 3))
+    packed.write_bytes(gzip.compress((_jsonl_lines(4, 3) if not gz_first else _jsonl_lines(0, 4)).encode()))
+    files = [plain, packed] if not gz_first else [packed, plain]
+    got = jmd.read_events(files, on_error="collect").compute()
+    assert got.n_input == 7 and len(got.events) == 7
+    assert sorted(got.events["event_id"]) == [f"m{i}" for i in range(7)]
+    glob_read = jmd.read_events(str(tmp_path / "*.jsonl*"), on_error="collect").compute()
+    assert glob_read.n_input == 7 and len(glob_read.events) == 7
+
+
+def test_a_gz_json_lines_file_that_is_not_gzipped_is_an_error_naming_it(tmp_path: Path) -> None:
+    good, fake = tmp_path / "a.jsonl", tmp_path / "b.jsonl.gz"
+    good.write_text(_jsonl_lines(0, 2))
+    fake.write_text(_jsonl_lines(2, 2))
+    with pytest.raises(jm.SchemaError, match=r"b\.jsonl\.gz.*not a readable gzip file"):
+        jmd.read_events([good, fake], on_error="collect")
+
+
+# 5. the file type of each file comes from its own name
+
+
+def _csv(rows: range) -> str:
+    return "event_id,customer_id,timestamp\n" + "".join(f"m{i},c{i // 2},2024-01-01T10:{i:02d}:00Z\n" for i in rows)
+
+
+def test_a_glob_without_a_suffix_reads_its_files_by_their_own_names(tmp_path: Path) -> None:
+    import gzip
+
+    (tmp_path / "a.csv").write_text(_csv(range(3)))
+    (tmp_path / "b.csv.gz").write_bytes(gzip.compress(_csv(range(3, 5)).encode()))
+    for pattern in ("*", "*.csv*"):
+        got = jmd.read_events(str(tmp_path / pattern), on_error="collect").compute()
+        assert got.n_input == 5 and len(got.events) == 5, pattern
+
+
+@pytest.mark.filterwarnings(DASK_INPLACE)
+def test_a_glob_of_parquet_files_without_a_suffix(tmp_path: Path) -> None:
+    frame = pd.read_csv(io.StringIO(_csv(range(4))))
+    frame.iloc[:2].to_parquet(tmp_path / "a.parquet", index=False)
+    frame.iloc[2:].to_parquet(tmp_path / "b.parquet", index=False)
+    got = jmd.read_events(str(tmp_path / "*"), on_error="collect").compute()
+    assert got.events["event_id"].tolist() == ["m0", "m1", "m2", "m3"]
+
+
+@pytest.mark.filterwarnings(DASK_INPLACE)
+@pytest.mark.parametrize("parquet_first", [True, False])
+def test_a_list_mixing_parquet_and_csv_is_refused_naming_both(tmp_path: Path, parquet_first: bool) -> None:
+    csv, parquet = tmp_path / "a.csv", tmp_path / "b.parquet"
+    csv.write_text(_csv(range(2)))
+    pd.read_csv(io.StringIO(_csv(range(2, 4)))).to_parquet(parquet, index=False)
+    files = [parquet, csv] if parquet_first else [csv, parquet]
+    with pytest.raises(jm.SchemaError, match=r"mixes file types.*(a\.csv.*b\.parquet|b\.parquet.*a\.csv)"):
+        jmd.read_events(files, on_error="collect")
+
+
+def test_an_unknown_file_in_a_glob_is_named(tmp_path: Path) -> None:
+    (tmp_path / "a.csv").write_text(_csv(range(2)))
+    (tmp_path / "notes.md").write_text("# not events\n")
+    with pytest.raises(jm.SchemaError, match=r"notes\.md.*unknown file type '\.md'"):
+        jmd.read_events(str(tmp_path / "*"), on_error="collect")
+
+
+def test_a_folder_of_csv_files_is_no_parquet_dataset(tmp_path: Path) -> None:
+    (tmp_path / "a.csv").write_text(_csv(range(2)))
+    (tmp_path / "b.csv").write_text(_csv(range(2, 4)))
+    with pytest.raises(jm.SourceIsFolderError, match=r"is a folder without Parquet files \(files in it: a\.csv, b\.csv\)"):
+        jmd.read_events(tmp_path, on_error="collect")

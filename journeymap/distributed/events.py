@@ -26,7 +26,7 @@ from dask.base import compute as dask_compute
 from dask.base import persist as dask_persist
 from dask.delayed import delayed
 
-from journeymap.exceptions import ArgumentTypeError, SchemaError, SourceNotFoundError
+from journeymap.exceptions import ArgumentTypeError, SchemaError, SourceIsFolderError, SourceNotFoundError
 from journeymap.io import (
     EventLog,
     OnError,
@@ -143,17 +143,70 @@ def _read_raw(source: Any, blocksize: str | int | None, npartitions: int | None)
         if not _remote(name) and not _is_glob(name) and not Path(name).exists():
             msg = f"source {name!r} does not exist"
             raise SourceNotFoundError(msg)
-    kind = "parquet" if Path(names[0]).is_dir() else file_kind(names[0])[0]
+    files = _local_files(names)  # globs expanded: each file's type is read from its own name
+    kind = _files_kind(files)
     if kind == "parquet":
         # as on one machine: an integer column with nulls (in_reply_to) as Python ints and None,
         # not float64, which rounds ids past 2**53 (19-digit tweet ids)
         # a stored pandas index (df.set_index("event_id").to_parquet(...)) comes back as dask's index: data, as on one machine
-        return _named_index_as_column(dd.read_parquet(names, arrow_to_pandas={"integer_object_nulls": True})), None
+        return _named_index_as_column(dd.read_parquet(files, arrow_to_pandas={"integer_object_nulls": True})), None
     if kind == "excel":  # a workbook cannot be read in blocks: read here, one partition per file
-        return dd.concat([dd.from_pandas(read_table(name), npartitions=1) for name in names]), None
+        return dd.concat([dd.from_pandas(read_table(name), npartitions=1) for name in files]), None
     if kind == "csv":
-        return _read_csv_files(_local_files(names))
-    return _read_json_files(names, blocksize)
+        return _read_csv_files(files)
+    return _read_json_files(files, blocksize)
+
+
+_PARQUET_SUFFIXES = (".parquet", ".pq", ".parq")  # what dask reads in a Parquet dataset folder
+_KIND_NAMES = {"csv": "CSV/TSV", "parquet": "Parquet", "jsonl": "JSON Lines", "excel": "Excel"}
+
+
+def _files_kind(files: list[str]) -> str:
+    """The one type of the files (``"csv"``, ``"parquet"``, ``"jsonl"``, ``"excel"``), each told by its own name.
+
+    A folder is a Parquet dataset, and must be the only source.
+
+    Raises:
+        SchemaError: a file of an unknown type (naming it and the types read), or files of several types.
+        SourceIsFolderError: a folder that holds no Parquet file, or a folder beside other sources.
+    """
+    kinds: dict[str, list[str]] = {}
+    for name in files:
+        if not _remote(name) and Path(name).is_dir():
+            _check_parquet_folder(name, alone=len(files) == 1)
+            kind = "parquet"
+        else:
+            kind = file_kind(name)[0]  # an unknown suffix is an error naming the file and the types read
+        kinds.setdefault(kind, []).append(name)
+    if len(kinds) > 1:
+        found = "; ".join(
+            f"{_KIND_NAMES[kind]}: {names[0]!r}" + (f" (and {len(names) - 1} more)" if len(names) > 1 else "")
+            for kind, names in kinds.items()
+        )
+        msg = f"source mixes file types ({found}); read files of one type at a time (CSV/TSV, Parquet, JSON Lines or Excel)"
+        raise SchemaError(msg)
+    return next(iter(kinds))
+
+
+def _check_parquet_folder(folder: str, *, alone: bool) -> None:
+    """Raise unless ``folder`` is a Parquet dataset (a folder with Parquet files in it, at any depth) given alone.
+
+    Raises:
+        SourceIsFolderError: naming the folder, what is in it, and what to give instead.
+    """
+    path = Path(folder)
+    inside = sorted(child.name for child in path.iterdir() if child.is_file() and not child.name.startswith("."))
+    listed = f"files in it: {', '.join(inside[:5])}{', ...' if len(inside) > 5 else ''}" if inside else "it holds no files"
+    if not any(p.is_file() and p.suffix.lower() in _PARQUET_SUFFIXES for p in path.rglob("*")):
+        suffix = "".join(Path(inside[0]).suffixes[-2:]) if inside and Path(inside[0]).suffix else ".csv"
+        msg = (
+            f"source {folder!r} is a folder without Parquet files ({listed}): only a Parquet dataset is read as a "
+            f"folder; give its files, or a glob of them ({str(path / ('*' + suffix))!r})"
+        )
+        raise SourceIsFolderError(msg)
+    if not alone:
+        msg = f"source {folder!r} is a folder (a Parquet dataset) beside other sources: give the dataset alone, or its files"
+        raise SourceIsFolderError(msg)
 
 
 def _named_index_as_column(frame: dd.DataFrame) -> dd.DataFrame:
@@ -221,6 +274,8 @@ def _scan_json_block(raw: bytes, first: bool) -> _JsonScan:
 def _read_json_files(names: list[str], blocksize: str | int | None) -> tuple[dd.DataFrame, dd.DataFrame]:
     """JSON Lines files in blocks (one per file when gzipped or without ``blocksize``), read as on one machine.
 
+    ``names`` are the files (globs expanded); each is read by its own name, gzipped or plain.
+
     Each block is read by :func:`~journeymap.io.sources.read_json_lines`: values as JSON gives
     them, nested objects as dotted columns, a line that is not a JSON object kept in place and
     noted (the second item, numbered within its partition, whose number is in ``part``), its
@@ -231,14 +286,18 @@ def _read_json_files(names: list[str], blocksize: str | int | None) -> tuple[dd.
     each block, and finds a byte that is not UTF-8.
 
     Raises:
-        SchemaError: a file that is not UTF-8, is empty, or of which no line is a JSON object, as on one machine.
+        SchemaError: a file that is not UTF-8, is empty, or of which no line is a JSON object, as on one
+            machine; a ``.gz`` file that is not gzipped.
     """
     from dask.bytes.core import read_bytes
 
-    gz = names[0].lower().endswith(".gz")
-    size = None if gz or not blocksize else blocksize  # a gzip stream cannot be split into blocks: one per file
-    labels = _local_files(names)  # globs expanded, so that messages name each file as its store does
-    _, blocks = read_bytes(labels, delimiter=b"\n", blocksize=size, sample=False, compression="gzip" if gz else None)
+    labels = names  # globs expanded, so that messages name each file as its store does
+    blocks: list[list[Any]] = []
+    for label in labels:  # each file by its own name: a list or glob may mix gzipped and plain files
+        if label.lower().endswith(".gz"):  # a gzip stream cannot be split into blocks: one per file
+            blocks.append([delayed(_read_gzip, pure=True)(label)])
+        else:
+            blocks.extend(read_bytes(label, delimiter=b"\n", blocksize=blocksize or None, sample=False)[1])
     scans: tuple[list[_JsonScan], ...] = dask_compute(
         *[[delayed(_scan_json_block, pure=True)(block, i == 0) for i, block in enumerate(file_blocks)] for file_blocks in blocks]
     )
@@ -263,6 +322,25 @@ def _read_json_files(names: list[str], blocksize: str | int | None) -> tuple[dd.
     meta = pd.DataFrame({name: pd.Series(dtype=object) for name in names_found})
     notes_meta = empty_rejects().assign(part=pd.Series(dtype=np.int64))
     return dd.from_delayed(frames, meta=meta, verify_meta=False), dd.from_delayed(notes, meta=notes_meta, verify_meta=False)
+
+
+def _read_gzip(label: str) -> bytes:
+    """The bytes of a gzipped file (local or remote).
+
+    Raises:
+        SchemaError: the file is not a readable gzip stream, naming it.
+    """
+    import zlib
+
+    import fsspec
+
+    try:
+        with fsspec.open(label, "rb", compression="gzip") as stream:
+            data: bytes = stream.read()
+    except (OSError, EOFError, zlib.error) as exc:  # BadGzipFile is an OSError
+        msg = f"source {label!r} is not a readable gzip file ({type(exc).__name__}: {exc})"
+        raise SchemaError(msg) from exc
+    return data
 
 
 def _check_json_file(label: str, found: list[_JsonScan], *, cr_lines: bool) -> list[_JsonKeys]:
