@@ -205,3 +205,29 @@ def test_a_folder_of_csv_files_is_no_parquet_dataset(tmp_path: Path) -> None:
     (tmp_path / "b.csv").write_text(_csv(range(2, 4)))
     with pytest.raises(jm.SourceIsFolderError, match=r"is a folder without Parquet files \(files in it: a\.csv, b\.csv\)"):
         jmd.read_events(tmp_path, on_error="collect")
+
+
+# 6. in a multi-file read, a malformed row's reason names its file
+
+
+def test_a_malformed_csv_row_names_its_file_when_several_are_read(tmp_path: Path) -> None:
+    (tmp_path / "a.csv").write_text(_csv(range(3)))
+    (tmp_path / "b.csv").write_text(_csv(range(3, 5)) + "m9,c9,2024-01-01T11:00:00Z,EXTRA\n")
+    got = jmd.read_events(str(tmp_path / "*.csv"), on_error="collect").compute()
+    bad = got.rejects[got.rejects["column"] == "(row)"]
+    assert bad["row"].tolist() == [5]
+    single = jm.read_events(tmp_path / "b.csv", on_error="collect").rejects
+    reason = single.loc[single["column"] == "(row)", "reason"].iloc[0]
+    assert bad["reason"].tolist() == [f"source {str(tmp_path / 'b.csv')!r}: {reason}"]
+    # one file: the reason is the single-machine one
+    alone = jmd.read_events(tmp_path / "b.csv", on_error="collect").compute().rejects
+    pd.testing.assert_frame_equal(alone, single)
+
+
+def test_a_broken_json_line_names_its_file_when_several_are_read(tmp_path: Path) -> None:
+    (tmp_path / "a.jsonl").write_text(_jsonl_lines(0, 3))
+    (tmp_path / "b.jsonl").write_text(_jsonl_lines(3, 2) + '{"event_id": "m9", "customer_id\n')
+    got = jmd.read_events(str(tmp_path / "*.jsonl"), on_error="collect").compute()
+    bad = got.rejects[got.rejects["column"] == "(row)"]
+    assert bad["row"].tolist() == [5]
+    assert bad["reason"].iloc[0].startswith(f"source {str(tmp_path / 'b.jsonl')!r}: line 3 ")

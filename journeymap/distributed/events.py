@@ -313,8 +313,11 @@ def _read_json_files(names: list[str], blocksize: str | int | None) -> tuple[dd.
             reads.append((block, label, first_line, cr_lines, i == 0))
             first_line += scan.lf
     names_found = list(columns)
+    several = len(labels) > 1
     parts = [
-        delayed(_read_json_block, pure=True)(block, label, names_found, part, first_line=line, cr_lines=cr, first=first)
+        delayed(_read_json_block, pure=True)(
+            block, label, names_found, part, first_line=line, cr_lines=cr, first=first, several=several
+        )
         for part, (block, label, line, cr, first) in enumerate(reads)
     ]
     frames = [delayed(operator.getitem, pure=True)(read, 0) for read in parts]
@@ -371,11 +374,12 @@ def _check_json_file(label: str, found: list[_JsonScan], *, cr_lines: bool) -> l
 
 
 def _read_json_block(
-    raw: bytes, label: str, columns: list[str], part: int, *, first_line: int, cr_lines: bool, first: bool
+    raw: bytes, label: str, columns: list[str], part: int, *, first_line: int, cr_lines: bool, first: bool, several: bool = False
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """One block of a JSON Lines file (partition ``part``) as one machine reads it, with every column of the input.
 
-    Also its lines that are no JSON object, numbered within the block, carrying ``part``.
+    Also its lines that are no JSON object, numbered within the block, carrying ``part``; when
+    the input has ``several`` files, each reason names its file.
     """
     problems = Problems()
     text = raw[_bom(raw, first) :].decode("utf-8")  # the first pass found no bad byte
@@ -387,7 +391,7 @@ def _read_json_block(
         raise SchemaError(msg)
     missing = pd.Series(np.nan, index=frame.index, dtype=object)
     aligned = pd.DataFrame({name: frame[name] if name in frame.columns else missing for name in columns}, index=frame.index)
-    return aligned, problems.frame().assign(part=np.int64(part))
+    return aligned, _in_file(problems.frame(), label, several=several).assign(part=np.int64(part))
 
 
 def _is_glob(name: str) -> bool:
@@ -460,17 +464,23 @@ def _read_csv_files(files: list[str]) -> tuple[dd.DataFrame, dd.DataFrame]:
         except SchemaError as exc:
             raise SchemaError(str(exc).replace(first, files[0]), exc.rejects) from None
     columns = [str(c) for c in meta.columns]
-    reads = [delayed(_read_csv_file, pure=True)(name, columns, files[0], part) for part, name in enumerate(files)]
+    several = len(files) > 1
+    reads = [
+        delayed(_read_csv_file, pure=True)(name, columns, files[0], part, several=several) for part, name in enumerate(files)
+    ]
     frames = [delayed(operator.getitem, pure=True)(read, 0) for read in reads]
     notes = [delayed(operator.getitem, pure=True)(read, 1) for read in reads]
     notes_meta = empty_rejects().assign(part=pd.Series(dtype=np.int64))
     return dd.from_delayed(frames, meta=meta, verify_meta=False), dd.from_delayed(notes, meta=notes_meta, verify_meta=False)
 
 
-def _read_csv_file(name: str, columns: list[str], first: str, part: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _read_csv_file(
+    name: str, columns: list[str], first: str, part: int, *, several: bool = False
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """One CSV file (partition ``part``) read by :func:`~journeymap.io.read_table`: its rows, and its malformed rows.
 
-    The malformed rows are numbered within the file, and carry ``part``.
+    The malformed rows are numbered within the file, and carry ``part``; when the input has
+    ``several`` files, each reason names its file (it counts the lines of that file).
 
     Raises:
         SchemaError: the file cannot be read (as on one machine), or its header is not that of ``first``.
@@ -485,7 +495,18 @@ def _read_csv_file(name: str, columns: list[str], first: str, part: int) -> tupl
     if found != columns:
         msg = f"source {name!r} has the columns {found}, where {first!r} has {columns}: every file must have the same header"
         raise SchemaError(msg)
-    return frame, problems.frame().assign(part=np.int64(part))
+    return frame, _in_file(problems.frame(), name, several=several).assign(part=np.int64(part))
+
+
+def _in_file(notes: pd.DataFrame, name: str, *, several: bool) -> pd.DataFrame:
+    """The reader's notes on one file, each reason naming the file when the input has ``several``.
+
+    As the single-machine reader's error names a file (``source 'b.csv': row 3: ...``): a reason
+    such as ``line 4 of the file`` counts the lines of its own file.
+    """
+    if not several or not len(notes):
+        return notes
+    return notes.assign(reason=[f"source {name!r}: {reason}" for reason in notes["reason"]])
 
 
 def _normalised_ids(part: pd.DataFrame) -> pd.Series:
