@@ -231,3 +231,31 @@ def test_a_broken_json_line_names_its_file_when_several_are_read(tmp_path: Path)
     bad = got.rejects[got.rejects["column"] == "(row)"]
     assert bad["row"].tolist() == [5]
     assert bad["reason"].iloc[0].startswith(f"source {str(tmp_path / 'b.jsonl')!r}: line 3 ")
+
+
+# 7. build_journeys' warning about the input's own step: once, with the total, at graph-build time
+
+
+def test_the_replaced_step_warning_is_given_once_with_the_total() -> None:
+    import warnings
+
+    log = jm.datasets.service_journeys(12, seed=0)
+    events = jm.build_journeys(log).events.copy()
+    events["step"] = events["step"] + 1  # a source with its own, different step column
+    relog = jm.read_events(events)
+    with pytest.warns(UserWarning, match=r"replaced the input's own .*'step' \(\d+ rows\)") as single:
+        jm.build_journeys(relog, by="customer")
+    expected = str(single[0].message)
+    with warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter("always")
+        djs = jmd.build_journeys(jmd.from_pandas(relog, npartitions=3), by="customer")
+        djs.compute()
+        djs.compute()
+    assert [str(w.message) for w in seen] == [expected]
+    assert seen[0].filename == __file__  # said to the caller, not from inside a partition's task
+
+
+def test_a_rebuild_that_changes_nothing_says_nothing() -> None:
+    log = jm.datasets.service_journeys(12, seed=0)
+    built = jm.read_events(jm.build_journeys(log).events)
+    jmd.build_journeys(jmd.from_pandas(built, npartitions=3)).compute()  # filterwarnings=error: no warning
