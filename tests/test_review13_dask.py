@@ -259,3 +259,18 @@ def test_a_rebuild_that_changes_nothing_says_nothing() -> None:
     log = jm.datasets.service_journeys(12, seed=0)
     built = jm.read_events(jm.build_journeys(log).events)
     jmd.build_journeys(jmd.from_pandas(built, npartitions=3)).compute()  # filterwarnings=error: no warning
+
+
+# 8. score's customer-service-prior INFO line: once, not per partition and pass
+
+
+def test_the_service_prior_line_is_logged_once(caplog: pytest.LogCaptureFixture) -> None:
+    import logging
+
+    log = jm.datasets.service_journeys(10, seed=0)
+    with caplog.at_level(logging.INFO, logger="journeymap"):
+        djs = jmd.score(jmd.build_journeys(jmd.from_pandas(log, npartitions=3)), cache=False, prior="service")
+        djs.compute()
+        djs.compute()
+    said = [r.getMessage() for r in caplog.records if "customer-service prior" in r.getMessage()]
+    assert len(said) == 1, said
