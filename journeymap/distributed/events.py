@@ -26,7 +26,7 @@ from dask.base import compute as dask_compute
 from dask.base import persist as dask_persist
 from dask.delayed import delayed
 
-from journeymap.exceptions import ArgumentTypeError, SchemaError, SourceNotFoundError
+from journeymap.exceptions import ArgumentTypeError, SchemaError, SourceIsFolderError, SourceNotFoundError
 from journeymap.io import (
     EventLog,
     OnError,
@@ -130,10 +130,8 @@ def _read_raw(source: Any, blocksize: str | int | None, npartitions: int | None)
     is in a ``part`` column (CSV rows, JSON Lines lines that are no object); None for sources read without
     such notes (Parquet, Excel, frames).
     """
-    # a named index is data (as on one machine: journeymap.io.sources.read_table)
     if isinstance(source, dd.DataFrame):
-        name = source._meta.index.name
-        return (source.reset_index() if name is not None and name not in source.columns else source), None
+        return _named_index_as_column(source), None
     if isinstance(source, pd.DataFrame):
         return dd.from_pandas(read_table(source), npartitions=npartitions or 1, sort=False), None
     paths = [source] if isinstance(source, (str, Path)) else list(source)
@@ -145,16 +143,79 @@ def _read_raw(source: Any, blocksize: str | int | None, npartitions: int | None)
         if not _remote(name) and not _is_glob(name) and not Path(name).exists():
             msg = f"source {name!r} does not exist"
             raise SourceNotFoundError(msg)
-    kind = "parquet" if Path(names[0]).is_dir() else file_kind(names[0])[0]
+    files = _local_files(names)  # globs expanded: each file's type is read from its own name
+    kind = _files_kind(files)
     if kind == "parquet":
         # as on one machine: an integer column with nulls (in_reply_to) as Python ints and None,
         # not float64, which rounds ids past 2**53 (19-digit tweet ids)
-        return dd.read_parquet(names, arrow_to_pandas={"integer_object_nulls": True}), None
+        # a stored pandas index (df.set_index("event_id").to_parquet(...)) comes back as dask's index: data, as on one machine
+        return _named_index_as_column(dd.read_parquet(files, arrow_to_pandas={"integer_object_nulls": True})), None
     if kind == "excel":  # a workbook cannot be read in blocks: read here, one partition per file
-        return dd.concat([dd.from_pandas(read_table(name), npartitions=1) for name in names]), None
+        return dd.concat([dd.from_pandas(read_table(name), npartitions=1) for name in files]), None
     if kind == "csv":
-        return _read_csv_files(_local_files(names))
-    return _read_json_files(names, blocksize)
+        return _read_csv_files(files)
+    return _read_json_files(files, blocksize)
+
+
+_PARQUET_SUFFIXES = (".parquet", ".pq", ".parq")  # what dask reads in a Parquet dataset folder
+_KIND_NAMES = {"csv": "CSV/TSV", "parquet": "Parquet", "jsonl": "JSON Lines", "excel": "Excel"}
+
+
+def _files_kind(files: list[str]) -> str:
+    """The one type of the files (``"csv"``, ``"parquet"``, ``"jsonl"``, ``"excel"``), each told by its own name.
+
+    A folder is a Parquet dataset, and must be the only source.
+
+    Raises:
+        SchemaError: a file of an unknown type (naming it and the types read), or files of several types.
+        SourceIsFolderError: a folder that holds no Parquet file, or a folder beside other sources.
+    """
+    kinds: dict[str, list[str]] = {}
+    for name in files:
+        if not _remote(name) and Path(name).is_dir():
+            _check_parquet_folder(name, alone=len(files) == 1)
+            kind = "parquet"
+        else:
+            kind = file_kind(name)[0]  # an unknown suffix is an error naming the file and the types read
+        kinds.setdefault(kind, []).append(name)
+    if len(kinds) > 1:
+        found = "; ".join(
+            f"{_KIND_NAMES[kind]}: {names[0]!r}" + (f" (and {len(names) - 1} more)" if len(names) > 1 else "")
+            for kind, names in kinds.items()
+        )
+        msg = f"source mixes file types ({found}); read files of one type at a time (CSV/TSV, Parquet, JSON Lines or Excel)"
+        raise SchemaError(msg)
+    return next(iter(kinds))
+
+
+def _check_parquet_folder(folder: str, *, alone: bool) -> None:
+    """Raise unless ``folder`` is a Parquet dataset (a folder with Parquet files in it, at any depth) given alone.
+
+    Raises:
+        SourceIsFolderError: naming the folder, what is in it, and what to give instead.
+    """
+    path = Path(folder)
+    inside = sorted(child.name for child in path.iterdir() if child.is_file() and not child.name.startswith("."))
+    listed = f"files in it: {', '.join(inside[:5])}{', ...' if len(inside) > 5 else ''}" if inside else "it holds no files"
+    if not any(p.is_file() and p.suffix.lower() in _PARQUET_SUFFIXES for p in path.rglob("*")):
+        suffix = "".join(Path(inside[0]).suffixes[-2:]) if inside and Path(inside[0]).suffix else ".csv"
+        msg = (
+            f"source {folder!r} is a folder without Parquet files ({listed}): only a Parquet dataset is read as a "
+            f"folder; give its files, or a glob of them ({str(path / ('*' + suffix))!r})"
+        )
+        raise SourceIsFolderError(msg)
+    if not alone:
+        msg = f"source {folder!r} is a folder (a Parquet dataset) beside other sources: give the dataset alone, or its files"
+        raise SourceIsFolderError(msg)
+
+
+def _named_index_as_column(frame: dd.DataFrame) -> dd.DataFrame:
+    """A named index as a column, as on one machine (:func:`journeymap.io.sources.read_table`); an unnamed one left as it is.
+
+    An index named like a column gives way to the column (the reader ignores the index).
+    """
+    name = frame._meta.index.name
+    return frame.reset_index() if name is not None and name not in frame.columns else frame
 
 
 @dataclass(frozen=True)
@@ -213,6 +274,8 @@ def _scan_json_block(raw: bytes, first: bool) -> _JsonScan:
 def _read_json_files(names: list[str], blocksize: str | int | None) -> tuple[dd.DataFrame, dd.DataFrame]:
     """JSON Lines files in blocks (one per file when gzipped or without ``blocksize``), read as on one machine.
 
+    ``names`` are the files (globs expanded); each is read by its own name, gzipped or plain.
+
     Each block is read by :func:`~journeymap.io.sources.read_json_lines`: values as JSON gives
     them, nested objects as dotted columns, a line that is not a JSON object kept in place and
     noted (the second item, numbered within its partition, whose number is in ``part``), its
@@ -223,14 +286,18 @@ def _read_json_files(names: list[str], blocksize: str | int | None) -> tuple[dd.
     each block, and finds a byte that is not UTF-8.
 
     Raises:
-        SchemaError: a file that is not UTF-8, is empty, or of which no line is a JSON object, as on one machine.
+        SchemaError: a file that is not UTF-8, is empty, or of which no line is a JSON object, as on one
+            machine; a ``.gz`` file that is not gzipped.
     """
     from dask.bytes.core import read_bytes
 
-    gz = names[0].lower().endswith(".gz")
-    size = None if gz or not blocksize else blocksize  # a gzip stream cannot be split into blocks: one per file
-    labels = _local_files(names)  # globs expanded, so that messages name each file as its store does
-    _, blocks = read_bytes(labels, delimiter=b"\n", blocksize=size, sample=False, compression="gzip" if gz else None)
+    labels = names  # globs expanded, so that messages name each file as its store does
+    blocks: list[list[Any]] = []
+    for label in labels:  # each file by its own name: a list or glob may mix gzipped and plain files
+        if label.lower().endswith(".gz"):  # a gzip stream cannot be split into blocks: one per file
+            blocks.append([delayed(_read_gzip, pure=True)(label)])
+        else:
+            blocks.extend(read_bytes(label, delimiter=b"\n", blocksize=blocksize or None, sample=False)[1])
     scans: tuple[list[_JsonScan], ...] = dask_compute(
         *[[delayed(_scan_json_block, pure=True)(block, i == 0) for i, block in enumerate(file_blocks)] for file_blocks in blocks]
     )
@@ -246,8 +313,11 @@ def _read_json_files(names: list[str], blocksize: str | int | None) -> tuple[dd.
             reads.append((block, label, first_line, cr_lines, i == 0))
             first_line += scan.lf
     names_found = list(columns)
+    several = len(labels) > 1
     parts = [
-        delayed(_read_json_block, pure=True)(block, label, names_found, part, first_line=line, cr_lines=cr, first=first)
+        delayed(_read_json_block, pure=True)(
+            block, label, names_found, part, first_line=line, cr_lines=cr, first=first, several=several
+        )
         for part, (block, label, line, cr, first) in enumerate(reads)
     ]
     frames = [delayed(operator.getitem, pure=True)(read, 0) for read in parts]
@@ -255,6 +325,25 @@ def _read_json_files(names: list[str], blocksize: str | int | None) -> tuple[dd.
     meta = pd.DataFrame({name: pd.Series(dtype=object) for name in names_found})
     notes_meta = empty_rejects().assign(part=pd.Series(dtype=np.int64))
     return dd.from_delayed(frames, meta=meta, verify_meta=False), dd.from_delayed(notes, meta=notes_meta, verify_meta=False)
+
+
+def _read_gzip(label: str) -> bytes:
+    """The bytes of a gzipped file (local or remote).
+
+    Raises:
+        SchemaError: the file is not a readable gzip stream, naming it.
+    """
+    import zlib
+
+    import fsspec
+
+    try:
+        with fsspec.open(label, "rb", compression="gzip") as stream:
+            data: bytes = stream.read()
+    except (OSError, EOFError, zlib.error) as exc:  # BadGzipFile is an OSError
+        msg = f"source {label!r} is not a readable gzip file ({type(exc).__name__}: {exc})"
+        raise SchemaError(msg) from exc
+    return data
 
 
 def _check_json_file(label: str, found: list[_JsonScan], *, cr_lines: bool) -> list[_JsonKeys]:
@@ -285,11 +374,12 @@ def _check_json_file(label: str, found: list[_JsonScan], *, cr_lines: bool) -> l
 
 
 def _read_json_block(
-    raw: bytes, label: str, columns: list[str], part: int, *, first_line: int, cr_lines: bool, first: bool
+    raw: bytes, label: str, columns: list[str], part: int, *, first_line: int, cr_lines: bool, first: bool, several: bool = False
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """One block of a JSON Lines file (partition ``part``) as one machine reads it, with every column of the input.
 
-    Also its lines that are no JSON object, numbered within the block, carrying ``part``.
+    Also its lines that are no JSON object, numbered within the block, carrying ``part``; when
+    the input has ``several`` files, each reason names its file.
     """
     problems = Problems()
     text = raw[_bom(raw, first) :].decode("utf-8")  # the first pass found no bad byte
@@ -301,7 +391,7 @@ def _read_json_block(
         raise SchemaError(msg)
     missing = pd.Series(np.nan, index=frame.index, dtype=object)
     aligned = pd.DataFrame({name: frame[name] if name in frame.columns else missing for name in columns}, index=frame.index)
-    return aligned, problems.frame().assign(part=np.int64(part))
+    return aligned, _in_file(problems.frame(), label, several=several).assign(part=np.int64(part))
 
 
 def _is_glob(name: str) -> bool:
@@ -374,17 +464,23 @@ def _read_csv_files(files: list[str]) -> tuple[dd.DataFrame, dd.DataFrame]:
         except SchemaError as exc:
             raise SchemaError(str(exc).replace(first, files[0]), exc.rejects) from None
     columns = [str(c) for c in meta.columns]
-    reads = [delayed(_read_csv_file, pure=True)(name, columns, files[0], part) for part, name in enumerate(files)]
+    several = len(files) > 1
+    reads = [
+        delayed(_read_csv_file, pure=True)(name, columns, files[0], part, several=several) for part, name in enumerate(files)
+    ]
     frames = [delayed(operator.getitem, pure=True)(read, 0) for read in reads]
     notes = [delayed(operator.getitem, pure=True)(read, 1) for read in reads]
     notes_meta = empty_rejects().assign(part=pd.Series(dtype=np.int64))
     return dd.from_delayed(frames, meta=meta, verify_meta=False), dd.from_delayed(notes, meta=notes_meta, verify_meta=False)
 
 
-def _read_csv_file(name: str, columns: list[str], first: str, part: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _read_csv_file(
+    name: str, columns: list[str], first: str, part: int, *, several: bool = False
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """One CSV file (partition ``part``) read by :func:`~journeymap.io.read_table`: its rows, and its malformed rows.
 
-    The malformed rows are numbered within the file, and carry ``part``.
+    The malformed rows are numbered within the file, and carry ``part``; when the input has
+    ``several`` files, each reason names its file (it counts the lines of that file).
 
     Raises:
         SchemaError: the file cannot be read (as on one machine), or its header is not that of ``first``.
@@ -399,7 +495,18 @@ def _read_csv_file(name: str, columns: list[str], first: str, part: int) -> tupl
     if found != columns:
         msg = f"source {name!r} has the columns {found}, where {first!r} has {columns}: every file must have the same header"
         raise SchemaError(msg)
-    return frame, problems.frame().assign(part=np.int64(part))
+    return frame, _in_file(problems.frame(), name, several=several).assign(part=np.int64(part))
+
+
+def _in_file(notes: pd.DataFrame, name: str, *, several: bool) -> pd.DataFrame:
+    """The reader's notes on one file, each reason naming the file when the input has ``several``.
+
+    As the single-machine reader's error names a file (``source 'b.csv': row 3: ...``): a reason
+    such as ``line 4 of the file`` counts the lines of its own file.
+    """
+    if not several or not len(notes):
+        return notes
+    return notes.assign(reason=[f"source {name!r}: {reason}" for reason in notes["reason"]])
 
 
 def _normalised_ids(part: pd.DataFrame) -> pd.Series:
@@ -417,16 +524,20 @@ def _by_input_row(noted: pd.DataFrame | None, offsets: np.ndarray) -> pd.DataFra
 
 def _duplicate_rows(
     raw: dd.DataFrame, ids: dd.Series, repeated: pd.Index, offsets: np.ndarray, tz: Any, *, malformed: np.ndarray
-) -> pd.Series:
-    """Input row -> row where the id was first seen, for every row repeating an earlier ``event_id``.
+) -> tuple[pd.Series, np.ndarray]:
+    """Input row -> row where the id was first seen, for every row repeating an earlier ``event_id``; and the stand-ins.
 
     As on one machine, duplicates are decided among the rows that pass every other check: a
     copy rejected for its own reason (an unparseable time, say, or a malformed row the reader
     noted: the input rows in ``malformed``) does not make a later valid copy a duplicate. Only
     the rows of repeated ids are gathered and checked here.
+
+    The second item lists the input rows of repeated ids that do not stand for their id in the
+    reply checks: every copy but the first that passes, or but the first where none passes
+    (as ``journeymap.io.validation._check_duplicates`` decides on one machine).
     """
     if len(repeated) == 0:
-        return pd.Series(dtype=np.int64)
+        return pd.Series(dtype=np.int64), np.empty(0, dtype=np.int64)
     wanted = set(repeated.tolist())
     parts = [
         delayed(_rows_with_ids)(part, id_part, int(offset), wanted)
@@ -451,7 +562,10 @@ def _duplicate_rows(
     firsts = pd.Series(row_numbers[~failing], index=key.to_numpy()[~failing]).groupby(level=0, sort=False).first()
     first = key.map(firsts).to_numpy(dtype=np.float64)
     dup = ~np.isnan(first) & (row_numbers > np.nan_to_num(first, nan=-1))
-    return pd.Series(first[dup].astype(np.int64), index=row_numbers[dup], dtype=np.int64)
+    # the row standing for each id: its first passing copy, else its first copy
+    stands_for = key.map(firsts).fillna(key.map(pd.Series(row_numbers, index=key.to_numpy()).groupby(level=0).first()))
+    not_standing = row_numbers[stands_for.to_numpy(dtype=np.int64) != row_numbers]
+    return pd.Series(first[dup].astype(np.int64), index=row_numbers[dup], dtype=np.int64), not_standing.astype(np.int64)
 
 
 def _rows_with_ids(part: pd.DataFrame, ids: pd.Series, offset: int, wanted: set[str]) -> pd.DataFrame:
@@ -534,6 +648,8 @@ def _read_events(
 ) -> DaskEventLog:
     raw, read_notes = _read_raw(source, blocksize, npartitions)
     map_columns(raw._meta, columns)  # the same checks and messages as on one machine
+    # rejects and warnings name the columns as the user knows them ("sent_at", not "timestamp"), as on one machine
+    named = {str(dst): str(src) for src, dst in (columns or {}).items()}
     if columns:
         raw = raw.rename(columns=dict(columns))
     if actors:
@@ -543,7 +659,7 @@ def _read_events(
         raw = raw.map_partitions(ready, meta=meta)
     if "actor" not in raw.columns and any(c not in CANONICAL_COLUMNS for c in raw.columns):
         role_column(raw.partitions[0].compute(), actors)  # a warning, as on one machine; reads the first block
-    duplicates = pd.Series(dtype=np.int64)
+    duplicates, not_standing = pd.Series(dtype=np.int64), np.empty(0, dtype=np.int64)
     if "event_id" in raw.columns:
         # One pass over the id column: the block lengths, the ids seen more than once, and the
         # rows the reader found malformed.
@@ -556,9 +672,13 @@ def _read_events(
     offsets = np.r_[0, np.cumsum(lengths)[:-1]].astype(np.int64)
     malformed = _by_input_row(noted, offsets)
     if "event_id" in raw.columns:
-        duplicates = _duplicate_rows(raw, ids, repeated, offsets, tz, malformed=malformed["row"].to_numpy(dtype=np.int64))
+        duplicates, not_standing = _duplicate_rows(
+            raw, ids, repeated, offsets, tz, malformed=malformed["row"].to_numpy(dtype=np.int64)
+        )
     n_input = int(lengths.sum())
-    replies, reply_notes = _reply_problems(raw, n_input) if "in_reply_to" in raw.columns else (empty_rejects(), empty_rejects())
+    replies, reply_notes = (
+        _reply_problems(raw, n_input, not_standing) if "in_reply_to" in raw.columns else (empty_rejects(), empty_rejects())
+    )
 
     logs = []
     for part, offset, length in zip(raw.to_delayed(), offsets, lengths, strict=True):
@@ -578,6 +698,7 @@ def _read_events(
                 log_rejects=False,
                 problems=found,
                 replies=False,
+                source_columns=named or None,
             )
         )
     meta_log = validate_block(raw._meta, on_error="collect", duplicates=pd.Series(dtype=np.int64), replies=False)
@@ -587,6 +708,8 @@ def _read_events(
         found = rejects.compute()
         if len(found):
             raise_invalid(found.sort_values("row", kind="stable").reset_index(drop=True), n_input)
+    if named and len(reply_notes):
+        reply_notes = reply_notes.assign(column=reply_notes["column"].replace(named))
     return DaskEventLog(events, rejects, n_input, reply_notes, tz=tz)
 
 
@@ -613,13 +736,18 @@ def _validate_part(part: pd.DataFrame, *, tz: Any, row_offset: int, **options: A
     return validate_block(part, row_offset=row_offset, warnings=notes, **options)
 
 
-def _reply_problems(raw: dd.DataFrame, n_input: int) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Reply cycles and self-replies (rejects), and replies to events not in the data (warnings), by input row."""
+def _reply_problems(raw: dd.DataFrame, n_input: int, not_standing: np.ndarray) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Reply cycles and self-replies (rejects), and replies to events not in the data (warnings), by input row.
+
+    ``not_standing``: the input rows of repeated ids that do not stand for their id (see
+    :func:`_duplicate_rows`); the checks read each id on the copy that stands for it, the one
+    kept, as on one machine.
+    """
     columns = ["in_reply_to", *(["event_id"] if "event_id" in raw.columns else [])]
     pairs = raw[columns].compute().set_axis(pd.RangeIndex(n_input), axis=0)
     if "event_id" in pairs.columns:
         ids = as_id(pairs["event_id"])[0]
-        ids = ids.where(~ids.duplicated(keep="first") | ids.isna())
+        ids = ids.where(~pairs.index.isin(not_standing))
     else:
         ids = pd.Series(pairs.index.astype(str), index=pairs.index, dtype="string")
     problems, notes = Problems(), Problems()

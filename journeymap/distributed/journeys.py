@@ -19,8 +19,17 @@ from journeymap._threads import reply_tree
 from journeymap.distributed.events import DaskEventLog, read_events
 from journeymap.exceptions import ArgumentTypeError, InvalidArgumentError, SchemaError, UnsupportedBackendError
 from journeymap.io import EventLog, empty_rejects
-from journeymap.journeys._build import REPLY_DEPTH, STEP_TIME, check_by, gap_nanoseconds, step_times
-from journeymap.journeys._build import build_journeys as build_local
+from journeymap.journeys._build import (
+    REPLY_DEPTH,
+    STEP_TIME,
+    build_validated,
+    check_by,
+    gap_nanoseconds,
+    replaced_columns,
+    replaced_counts,
+    step_times,
+    warn_replaced,
+)
 from journeymap.journeys._set import EventColumns, JourneySet
 from journeymap.journeys._table import journey_set_from_events, journey_table
 from journeymap.journeys.stages import resolve_stages
@@ -214,14 +223,31 @@ def _with_reply_depth(events: dd.DataFrame) -> dd.DataFrame:
     return events.map_partitions(_attach_depth, delayed(found), meta=meta)
 
 
-def _build_part(part: pd.DataFrame, *, by: str, gap: str | pd.Timedelta | dt.timedelta, stages: StageModel) -> pd.DataFrame:
+def _built(
+    part: pd.DataFrame, *, by: str, gap: str | pd.Timedelta | dt.timedelta, stages: StageModel
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The partition as the single-machine build reads it, and its built events (no warning: see :func:`_replaced_part`)."""
     frame = part
     if by == "thread":
         # The key was found across all partitions; the single-machine build reads it as thread_id.
-        original = part["thread_id"] if "thread_id" in part.columns else None
         frame = part.drop(columns=[_KEY]).assign(thread_id=part[_KEY])
     log = EventLog(events=frame, rejects=empty_rejects(), warnings=empty_rejects(), n_input=len(frame))
-    events = build_local(log, by=by, gap=gap, stages=stages).events  # type: ignore[arg-type]
+    return frame, build_validated(log, by=by, gap=gap, stage_model=stages, warn=False).events
+
+
+def _replaced_part(part: pd.DataFrame, *, by: str, gap: str | pd.Timedelta | dt.timedelta, stages: StageModel) -> pd.DataFrame:
+    """One row: per own journey column of the input, the rows of the partition whose value the build changed; ``own_stages``."""
+    frame, events = _built(part, by=by, gap=gap, stages=stages)
+    counts, own_stages = replaced_counts(frame, events, stages)
+    return pd.DataFrame({**{c: [np.int64(n)] for c, n in counts.items()}, _OWN_STAGES: [own_stages]})
+
+
+_OWN_STAGES = "__own_stages__"
+
+
+def _build_part(part: pd.DataFrame, *, by: str, gap: str | pd.Timedelta | dt.timedelta, stages: StageModel) -> pd.DataFrame:
+    original = part["thread_id"] if by == "thread" and "thread_id" in part.columns else None
+    _, events = _built(part, by=by, gap=gap, stages=stages)
     if by == "thread":
         if original is None:
             events = events.drop(columns="thread_id")
@@ -249,7 +275,10 @@ def build_journeys(
     in time included: the reply depth and step times are found over the whole input, and the id
     order that breaks the remaining ties compares two ids by themselves alone (numbers by value,
     then text), so each partition, and :meth:`DaskJourneySet.compute` gathering them, orders ids
-    as one machine does.
+    as one machine does. An input that carries its own ``journey_id``, ``step`` or ``stage`` (a
+    rebuild of built journeys) has them replaced; where their values change, the single-machine
+    ``UserWarning`` is given once, with the total counts, when ``build_journeys`` is called: that
+    takes one more pass that builds every partition (an input without these columns needs none).
 
     Args:
         log: a :class:`DaskEventLog`, or a dask DataFrame (validated with ``on_error="raise"``).
@@ -289,7 +318,24 @@ def build_journeys(
     shuffled = events.shuffle(on=key, npartitions=npartitions, shuffle_method=shuffle_method)
     build = functools.partial(_build_part, by=by, gap=gap, stages=stage_model)
     built = shuffled.map_partitions(build, meta=build(shuffled._meta))
+    _warn_replaced(shuffled, by=by, gap=gap, stages=stage_model)
     return DaskJourneySet(built, stage_model, by=by, tz=log.tz)
+
+
+def _warn_replaced(shuffled: dd.DataFrame, *, by: str, gap: str | pd.Timedelta | dt.timedelta, stages: StageModel) -> None:
+    """The single-machine warning about the input's own ``journey_id``, ``step`` or ``stage``, once, with the total counts.
+
+    Only an input that carries one of these columns (a rebuild) is checked, in one pass that
+    builds every partition and gathers its counts; the build of the journeys itself says nothing.
+    """
+    columns = replaced_columns(shuffled._meta, stages)
+    if not columns:
+        return
+    count = functools.partial(_replaced_part, by=by, gap=gap, stages=stages)
+    meta = pd.DataFrame({**{c: pd.Series(dtype=np.int64) for c in columns}, _OWN_STAGES: pd.Series(dtype=bool)})
+    found = shuffled.map_partitions(count, meta=meta).compute()
+    # stacklevel: warn_replaced, this function, build_journeys, its caller
+    warn_replaced({c: int(found[c].sum()) for c in columns}, bool(found[_OWN_STAGES].all()), stacklevel=4)
 
 
 def text_events(journeys: DaskJourneySet | dd.DataFrame, what: str) -> dd.DataFrame:

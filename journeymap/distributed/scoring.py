@@ -17,10 +17,12 @@ from journeymap.distributed.journeys import DaskJourneySet, text_events
 from journeymap.emotions.registry import get_scorer
 from journeymap.emotions.score import (
     NO_TEXT,
+    SERVICE_PRIOR,
     Prior,
     check_prior,
     has_brand_messages,
     scored_rows,
+    service_count_unsaid,
     service_rows,
     warn_user_columns,
     without_scores,
@@ -161,7 +163,8 @@ def _score_unique(
         frame = pd.DataFrame({"text": text, "actor": role.map({"c": "customer", "b": "agent"})})
     else:
         frame = pd.DataFrame({"text": key, "actor": "customer"})
-    scored = score_frame(frame, obj, cache=cache, agents=True, progress=False, prior="service" if service else "none")
+    with service_count_unsaid():  # a count per partition of texts: score() says it once, when called
+        scored = score_frame(frame, obj, cache=cache, agents=True, progress=False, prior="service" if service else "none")
     scored = scored.drop(columns=["actor", "text"])
     scored.insert(0, _TEXT_KEY, key.to_numpy())
     return scored.reset_index(drop=True)
@@ -289,6 +292,12 @@ def score(
     labels = list(taxonomy.labels)
     meta = _scored_meta(events._meta, labels)
     service = _reads_as_service(events, prior)
+    if service:  # once, here: the workers score partitions of texts, each of which would count its own
+        logger.info(
+            "customer messages are read with the customer-service prior %s where the scorer says its calibration "
+            "(counted on one machine only: the cluster scores distinct texts)",
+            SERVICE_PRIOR,
+        )
     keyed_meta = _texts_to_score(events._meta, agents=agents, service=service)
     keyed = events.map_partitions(functools.partial(_texts_to_score, agents=agents, service=service), meta=keyed_meta)
     unique = keyed[[_TEXT_KEY]].dropna().drop_duplicates(split_out=events.npartitions)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import logging
 import math
 import os
@@ -34,7 +36,7 @@ from journeymap.schema import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Iterator, Sequence
 
     import numpy.typing as npt
 
@@ -42,6 +44,22 @@ if TYPE_CHECKING:
     from journeymap.journeys import JourneySet
 
 logger = logging.getLogger(__name__)
+
+# whether score() logs how many customer messages it read with the customer-service prior; the
+# Dask score, which calls it once per partition of texts, says it once itself (a context
+# variable: each thread of a worker has its own)
+_SAY_SERVICE_COUNT: contextvars.ContextVar[bool] = contextvars.ContextVar("journeymap_say_service_count", default=True)
+
+
+@contextlib.contextmanager
+def service_count_unsaid() -> Iterator[None]:
+    """Within it, :func:`score` does not log its count of customer messages read with the customer-service prior."""
+    token = _SAY_SERVICE_COUNT.set(False)
+    try:
+        yield
+    finally:
+        _SAY_SERVICE_COUNT.reset(token)
+
 
 __all__ = [
     "INPUT_SUFFIX",
@@ -628,7 +646,8 @@ def _read_as_service(new: pd.DataFrame, table: _Table, at: npt.NDArray[np.int64]
         column = new[name].array.copy()
         column[at] = values[variant]
         new[name] = column
-    logger.info("%d customer message(s) read with the customer-service prior %s", len(at), SERVICE_PRIOR)
+    if _SAY_SERVICE_COUNT.get():
+        logger.info("%d customer message(s) read with the customer-service prior %s", len(at), SERVICE_PRIOR)
 
 
 def _naming_rows(exc: TextsFailedError, selected: pd.Series) -> TextsFailedError:

@@ -356,7 +356,17 @@ def build_journeys(
     if not isinstance(log, EventLog):
         msg = f"log must be an EventLog or a DataFrame, got {type(log).__name__}"
         raise ArgumentTypeError(msg)
-    stage_model = resolve_stages(stages)
+    return build_validated(log, by=by, gap=gap, stage_model=resolve_stages(stages))
+
+
+def build_validated(
+    log: EventLog, *, by: str, gap: str | pd.Timedelta | dt.timedelta, stage_model: StageModel, warn: bool = True
+) -> JourneySet:
+    """:func:`build_journeys` on a validated log, its arguments checked.
+
+    ``warn=False`` leaves the warning about the input's own replaced columns to the caller (the
+    Dask build says it once, for all partitions: see :func:`replaced_counts`).
+    """
     events = log.events.drop(columns=[c for c in ("journey_id", "step") if c in log.events.columns])
     if stage_model.assign != "column" and "stage" in events.columns:
         events = events.drop(columns="stage")
@@ -372,8 +382,36 @@ def build_journeys(
     events = events.drop(columns=[REPLY_DEPTH, STEP_TIME], errors="ignore")
     ordered, bounds = _number_journeys(events, order, codes, ts, tie)
     ordered["stage"] = assign_stages(ordered, stage_model)
-    _warn_replaced(log.events, ordered, stage_model)
+    if warn:
+        _warn_replaced(log.events, ordered, stage_model)
     return JourneySet(ordered, journey_table(ordered, bounds=bounds), stage_model, by=by, tz=log.tz)
+
+
+def replaced_columns(original: pd.DataFrame, stage_model: StageModel) -> list[str]:
+    """The input's own ``journey_id``, ``step`` and ``stage`` columns that the build replaces."""
+    return [c for c in JOURNEY_COLUMNS if c in original.columns and (c != "stage" or stage_model.assign != "column")]
+
+
+def replaced_counts(original: pd.DataFrame, ordered: pd.DataFrame, stage_model: StageModel) -> tuple[dict[str, int], bool]:
+    """Per replaced column (:func:`replaced_columns`), the rows whose value changed; and whether the input's stages are own.
+
+    The second item: whether every stage of the input names a stage of ``stage_model`` (journeymap's own).
+    """
+    columns = replaced_columns(original, stage_model)
+    counts: dict[str, int] = {}
+    if not columns:
+        return counts, True
+    at = pd.Index(original["event_id"].astype("string")).get_indexer(pd.Index(ordered["event_id"].astype("string")))
+    for column in columns:
+        if column == "step":  # compared as numbers: a step saved as 1.0 is step 1
+            before = pd.Series(pd.to_numeric(original[column], errors="coerce").to_numpy(dtype=np.float64)[at])
+            after = pd.Series(ordered[column].to_numpy(dtype=np.float64))
+        else:
+            before = pd.Series(original[column].astype("string").array.take(at))
+            after = pd.Series(ordered[column].astype("string").array)
+        counts[column] = int((before.notna() & (before != after).fillna(value=True)).sum())
+    own_stages = set(original["stage"].dropna().astype(str)) <= set(stage_model.names) if "stage" in columns else True
+    return counts, own_stages
 
 
 def _warn_replaced(original: pd.DataFrame, ordered: pd.DataFrame, stage_model: StageModel) -> None:
@@ -382,24 +420,15 @@ def _warn_replaced(original: pd.DataFrame, ordered: pd.DataFrame, stage_model: S
     journeymap writes these three; an input that carries them (a rebuild of built journeys, or a
     source with its own) has them replaced, which is news only where the values change.
     """
-    columns = [c for c in JOURNEY_COLUMNS if c in original.columns and (c != "stage" or stage_model.assign != "column")]
-    if not columns:
-        return
-    at = pd.Index(original["event_id"].astype("string")).get_indexer(pd.Index(ordered["event_id"].astype("string")))
-    changed = []
-    for column in columns:
-        if column == "step":  # compared as numbers: a step saved as 1.0 is step 1
-            before = pd.Series(pd.to_numeric(original[column], errors="coerce").to_numpy(dtype=np.float64)[at])
-            after = pd.Series(ordered[column].to_numpy(dtype=np.float64))
-        else:
-            before = pd.Series(original[column].astype("string").array.take(at))
-            after = pd.Series(ordered[column].astype("string").array)
-        differ = int((before.notna() & (before != after).fillna(value=True)).sum())
-        if differ:
-            changed.append(f"{column!r} ({differ} rows)")
+    # the caller of build_journeys: warn_replaced, _warn_replaced, build_validated, build_journeys, dispatch
+    warn_replaced(*replaced_counts(original, ordered, stage_model), stacklevel=6)
+
+
+def warn_replaced(counts: Mapping[str, int], own_stages: bool, *, stacklevel: int) -> None:
+    """The warning of :func:`build_journeys` for the input's own columns whose values the build changed (``counts``)."""
+    changed = [f"{column!r} ({n} rows)" for column, n in counts.items() if n]
     if changed:
         # the hint is for a source's own stages, not for journeymap's own (a rebuilt subset, another by=)
-        own_stages = set(original["stage"].dropna().astype(str)) <= set(stage_model.names) if "stage" in columns else True
         hint = (
             "; to keep the source's stages pass stages=StageModel.from_column('stage', order=[...])"
             if not own_stages and any(c.startswith("'stage'") for c in changed)
@@ -408,5 +437,5 @@ def _warn_replaced(original: pd.DataFrame, ordered: pd.DataFrame, stage_model: S
         warnings.warn(
             f"build_journeys replaced the input's own {', '.join(changed)} with the journeys it built{hint}",
             UserWarning,
-            stacklevel=4,  # the caller of build_journeys (through dispatch)
+            stacklevel=stacklevel,
         )
