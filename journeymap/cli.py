@@ -258,6 +258,10 @@ def _fail(message: str) -> typer.Exit:
     return typer.Exit(code=1)
 
 
+#: The options of API arguments an error may name (``TopicInputError.argument``): the message names the option.
+_OPTIONS = {"n_topics": "--n-topics"}
+
+
 @contextlib.contextmanager
 def _handled() -> Iterator[None]:
     """Failures the user can act on become one ``error:`` line and exit code 1, not a traceback."""
@@ -271,7 +275,8 @@ def _handled() -> Iterator[None]:
         where = f" {exc.filename!r}" if getattr(exc, "filename", None) else ""
         raise _fail(f"{exc.strerror or exc}{where}") from exc
     except (JourneyMapError, ValueError, sqlite3.Error) as exc:
-        raise _fail(_first_line(exc)) from exc
+        option, for_option = _OPTIONS.get(getattr(exc, "argument", None) or ""), getattr(exc, "for_option", None)
+        raise _fail(for_option(option) if option and for_option else _first_line(exc)) from exc
 
 
 def _first_line(exc: BaseException) -> str:
@@ -755,7 +760,11 @@ def _labels(labels: str | None, labels_file: Path | None) -> list[str] | dict[st
     if labels is not None and labels_file is not None:
         raise _fail("give --labels or --labels-file, not both")
     if labels is not None:
-        return [name.strip() for name in labels.split(",") if name.strip()]
+        names = [name.strip() for name in labels.split(",") if name.strip()]
+        repeated = sorted({name for name in names if names.count(name) > 1})
+        if repeated:
+            raise _fail(f"--labels: each name must be given once; repeated: {repeated}")
+        return names
     if labels_file is None:
         return None
     if not labels_file.is_file():

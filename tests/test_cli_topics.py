@@ -95,7 +95,7 @@ def test_topics_with_labels_and_a_labels_file(plugin_installed: None, events_csv
         (["--labels-file", "no-such-file.txt"], "--labels-file 'no-such-file.txt' does not exist"),
         (["--labels", "a,b", "--n-topics", "3"], "--n-topics is for discovered topics"),
         (["-o", "topics.parquet"], "--output must end in .csv"),
-        (["--n-topics", "500", "--encoder", "hashing", "--no-cache"], "n_topics=500 is more than the 40 distinct texts"),
+        (["--n-topics", "500", "--encoder", "hashing", "--no-cache"], "--n-topics 500 is more than the 40 distinct texts"),
         (["--encoder", "no-such-encoder", "--no-cache"], "Unknown encoder 'no-such-encoder'"),
     ],
 )

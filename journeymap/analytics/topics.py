@@ -83,7 +83,8 @@ def topic_summary(js: JourneySet, *, n_keywords: int = 5, n_quotes: int = 3, see
     :data:`~journeymap.schema.NEGATIVE_VALENCE`), ``mean_valence`` with
     the 95% interval of :func:`~journeymap.touchpoint_summary` (``ci_low``, ``ci_high``;
     bootstrap resamples drawn with ``seed``), ``keywords`` (the ``n_keywords`` most distinctive
-    words and phrases, class-based TF-IDF as the topic model names topics) and ``quotes`` (up to
+    words and phrases, class-based TF-IDF as the topic model names topics, each used by at
+    least two of the topic's customers where it has two) and ``quotes`` (up to
     ``n_quotes`` distinct texts, those that fit the topic best first; both counts are
     non-negative ints). Indexed by ``topic``,
     the largest first and ``"other"`` last. Unscored journeys give NaN valence columns.
@@ -112,7 +113,8 @@ def topic_summary(js: JourneySet, *, n_keywords: int = 5, n_quotes: int = 3, see
     order = sorted(counts.index, key=lambda t: (t == OTHER_LAST, -int(counts[t]), t))
     codes = pd.Categorical(messages["topic"], categories=order).codes.astype(np.int64)
     named = np.where(np.asarray(order)[codes] == OTHER_LAST, -1, codes)
-    keywords = CTfidfDescriber(n_keywords=n_keywords).keywords(messages["text"].tolist(), named, len(order))
+    describer = CTfidfDescriber(n_keywords=n_keywords)  # words several customers use, not one customer's repeats
+    keywords = describer.keywords(messages["text"].tolist(), named, len(order), groups=messages["unit"].tolist())
     valences, negative, _ = polarity(messages)
     scored_rows = ~np.isnan(valences)
     interval = MeanInterval(seed=seed, bounds=VALENCE_BOUNDS)

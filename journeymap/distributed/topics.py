@@ -10,7 +10,7 @@ from dask.delayed import delayed
 
 from journeymap.distributed.journeys import DaskJourneySet, text_events
 from journeymap.topics._inputs import TopicInputError, as_texts
-from journeymap.topics.assign import check_sample, customer_rows, topic_columns, topic_model
+from journeymap.topics.assign import check_sample, customer_rows, topic_columns, topic_model, writers
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
@@ -26,9 +26,16 @@ logger = logging.getLogger(__name__)
 __all__ = ["assign_topics"]
 
 
-def _customer_texts(part: pd.DataFrame) -> pd.Series:
-    texts: pd.Series = part.loc[customer_rows(part).to_numpy(dtype=bool), "text"].astype("string")
-    return texts
+def _customer_texts(part: pd.DataFrame) -> pd.DataFrame:
+    """The customer messages of a partition: ``text`` and ``writer`` (:func:`~journeymap.topics.assign.writers`)."""
+    rows = part.loc[customer_rows(part).to_numpy(dtype=bool)]
+    who = writers(rows)
+    return pd.DataFrame(
+        {
+            "text": rows["text"].astype("string"),
+            "writer": pd.Series(who if who is not None else None, index=rows.index, dtype=object),
+        }
+    )
 
 
 def _meta(meta: pd.DataFrame) -> pd.DataFrame:
@@ -81,17 +88,21 @@ def assign_topics(
         min_score=min_score,
     )
     if not hasattr(tm, "topics_"):
-        texts = events.map_partitions(_customer_texts, meta=pd.Series(dtype="string", name="text"))
+        texts = events.map_partitions(
+            _customer_texts, meta=pd.DataFrame({"text": pd.Series(dtype="string"), "writer": pd.Series(dtype=object)})
+        )
         sample = check_sample(sample)
         if sample is not None:
             n = int(texts.shape[0].compute())
             if sample < n:
                 texts = texts.sample(frac=sample / n, random_state=seed)
-        fit_texts = as_texts(texts.compute(), "texts", allow_empty=True)
+        gathered = texts.compute()
+        fit_texts = as_texts(gathered["text"], "texts", allow_empty=True)
         if not fit_texts:
             msg = "assign_topics: there are no customer messages to learn topics from"
             raise TopicInputError(msg)
-        tm.fit(fit_texts)
+        has_ids = "customer_id" in events.columns or "journey_id" in events.columns
+        tm.fit(fit_texts, groups=gathered["writer"].tolist() if has_ids else None)
         logger.info("fitted %d topics on %d customer messages", len(tm.topics_), len(fit_texts))
     fitted = delayed(tm, pure=True)
     out = events.map_partitions(topic_columns, fitted, meta=_meta(events._meta))

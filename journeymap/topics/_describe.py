@@ -4,6 +4,12 @@ c-TF-IDF (as BERTopic): the texts of a topic are one document; a word's weight i
 frequency in that document (normalised by the document's length) times
 ``log(1 + mean words per topic / the word's frequency over all topics)``. Words that are
 frequent in one topic and rare elsewhere come first.
+
+Phrases are words written next to each other (a stop word between two words breaks the phrase:
+"no delivery slots" holds "delivery slots", "telling me there are no delivery" no phrase).
+Where it is known who wrote each text (``groups``: a customer or journey id), a word's frequency
+in a topic is the number of writers who use it, and a keyword must be used by at least
+``min_df`` of the topic's writers, so one customer repeating a phrase does not name a topic.
 """
 
 from __future__ import annotations
@@ -12,6 +18,8 @@ import re
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+import pandas as pd
+from sklearn.base import BaseEstimator  # type: ignore[import-untyped]
 
 from journeymap.topics._text import clean_text
 
@@ -25,7 +33,10 @@ __all__ = ["DOMAIN_WORDS", "CTfidfDescriber", "english_stop_words", "readable_na
 #: Words of at least two letters (any script); digits, @handles, links, e-mail addresses and
 #: hashtags are dropped first (:func:`journeymap.topics._text.clean_text`).
 TOKEN_PATTERN = r"(?u)\b[^\W\d_][^\W\d_]+\b"
+_TOKEN = re.compile(TOKEN_PATTERN)
 _HASHTAG = re.compile(r"#\w+")
+#: What may stand between two words of a phrase: spaces, hyphens, apostrophes, one letter ("card's").
+_JOINED = re.compile(r"[\s'’-]*(?:[^\W\d_][\s'’-]*)?")
 
 #: Words of scikit-learn's English stop list that name what customers write about ("my bill",
 #: "call me back", "top up", "system down", "full amount", "card details", "interest"): they are
@@ -104,6 +115,38 @@ def _clean(text: str) -> str:
     return _HASHTAG.sub(" ", clean_text(text))
 
 
+def phrases(text: str, stop_words: frozenset[str], ngram_range: tuple[int, int] = (1, 2)) -> list[str]:
+    """The words and phrases of ``text`` (lower case) that keywords are counted from.
+
+    A phrase is ``n`` words written next to each other, none of them a stop word: only spaces,
+    hyphens, apostrophes and a single letter ("card's") may stand between them, so a stop word,
+    a number or a sentence's end breaks it.
+
+    Examples:
+        >>> stop = frozenset(english_stop_words())
+        >>> phrases("Telling me there are no delivery slots", stop)
+        ['telling', 'delivery', 'slots', 'delivery slots']
+        >>> phrases("my card has not arrived. Top-up failed", stop)
+        ['card', 'arrived', 'top', 'up', 'failed', 'top up', 'up failed']
+    """
+    low, high = ngram_range
+    out: list[str] = []
+    runs: list[list[str]] = [[]]
+    cleaned = _clean(text).lower()
+    last = 0
+    for match in _TOKEN.finditer(cleaned):
+        word = match.group()
+        if word in stop_words or not _JOINED.fullmatch(cleaned, last, match.start()):
+            runs.append([])  # no phrase across a stop word, a number or punctuation
+        if word not in stop_words:
+            runs[-1].append(word)
+        last = match.end()
+    for n in range(max(low, 1), high + 1):
+        for run in runs:
+            out.extend(" ".join(run[i : i + n]) for i in range(len(run) - n + 1))
+    return out
+
+
 def english_stop_words() -> list[str]:
     """The stop words of ``stop_words="english"``: scikit-learn's, less :data:`DOMAIN_WORDS`, plus ours.
 
@@ -166,7 +209,7 @@ def readable_name(keywords: Sequence[str], taken: set[str] | None = None, fallba
     return name
 
 
-class CTfidfDescriber:
+class CTfidfDescriber(BaseEstimator):  # type: ignore[misc]  # get_params: TopicModel clones it
     """Keywords per topic by class-based TF-IDF; a step of :class:`~journeymap.topics.TopicModel`.
 
     Args:
@@ -199,22 +242,39 @@ class CTfidfDescriber:
         self.stop_words = stop_words
         self.min_df = min_df
 
-    def keywords(self, texts: Sequence[str], labels: npt.NDArray[np.int64], n_topics: int) -> list[list[str]]:
-        """Ranked keywords of topics ``0 .. n_topics - 1`` (labels outside that range are ignored)."""
+    def keywords(
+        self, texts: Sequence[str], labels: npt.NDArray[np.int64], n_topics: int, groups: Sequence[Any] | None = None
+    ) -> list[list[str]]:
+        """Ranked keywords of topics ``0 .. n_topics - 1`` (labels outside that range are ignored).
+
+        ``groups``: who wrote each text (a customer or journey id; a missing id is a writer of its
+        own). With them, a word's frequency in a topic is the number of the topic's writers who use
+        it, and a keyword must be used by at least ``min_df`` of them (by all of them where the topic
+        has fewer), so the words one customer repeats in a thread do not name a topic. Without them
+        each text counts, and a word must occur in ``min_df`` texts of all the topics together.
+
+        Examples:
+            >>> texts = ["no delivery slots at all", "still no delivery slots", "my parcel is late", "parcel late again"]
+            >>> describer = CTfidfDescriber(n_keywords=3)
+            >>> describer.keywords(texts, np.array([0, 0, 0, 0]), 1)
+            [['delivery', 'delivery slots', 'late']]
+            >>> describer.keywords(texts, np.array([0, 0, 0, 0]), 1, groups=["ann", "ann", "bob", "cy"])
+            [['late', 'parcel']]
+        """
         from sklearn.feature_extraction.text import CountVectorizer
 
         labels = np.asarray(labels)
         keep = (labels >= 0) & (labels < n_topics)
-        docs = [_clean(t) for t, k in zip(texts, keep) if k]
+        docs = [str(t) for t, k in zip(texts, keep) if k]
         if not docs or n_topics == 0:
             return [[] for _ in range(n_topics)]
         min_df = self.min_df if len(docs) >= 10 * self.min_df else 1
         stop_words: Any = self.stop_words
         if stop_words == "english":
             stop_words = english_stop_words()
-        vectorizer = CountVectorizer(
-            token_pattern=TOKEN_PATTERN, ngram_range=self.ngram_range, stop_words=stop_words, min_df=min_df, lowercase=True
-        )
+        stop = frozenset(w.lower() for w in stop_words or ())
+        ngram_range = (int(self.ngram_range[0]), int(self.ngram_range[1]))
+        vectorizer = CountVectorizer(analyzer=lambda text: phrases(text, stop, ngram_range), min_df=min_df)
         try:
             counts = vectorizer.fit_transform(docs)
         except ValueError:  # no words at all survive (emoji, stop words only)
@@ -222,18 +282,60 @@ class CTfidfDescriber:
         vocab = vectorizer.get_feature_names_out()
         from scipy import sparse
 
-        rows = sparse.csr_matrix((np.ones(len(docs)), (labels[keep], np.arange(len(docs)))), shape=(n_topics, len(docs)))
-        tf = np.asarray((rows @ counts).todense(), dtype=np.float64)  # (topics, words)
+        topic_of = labels[keep].astype(np.int64)
+        if groups is None:
+            rows = sparse.csr_matrix((np.ones(len(docs)), (topic_of, np.arange(len(docs)))), shape=(n_topics, len(docs)))
+            tf = np.asarray((rows @ counts).todense(), dtype=np.float64)  # (topics, words)
+        else:
+            tf = self._writers_per_word(counts, topic_of, np.asarray(groups, dtype=object)[keep], n_topics)
         word_freq = tf.sum(axis=0)
         mean_words = tf.sum() / max(n_topics, 1)
         idf = np.log1p(mean_words / np.maximum(word_freq, 1e-12))
         weights = tf / np.maximum(tf.sum(axis=1, keepdims=True), 1e-12) * idf
+        if groups is not None:
+            weights[tf < self._writers_needed(topic_of, np.asarray(groups, dtype=object)[keep], n_topics)[:, None]] = 0.0
         out: list[list[str]] = []
         for t in range(n_topics):
             row = weights[t]
             order = np.lexsort((vocab, -row))  # by weight, ties alphabetically (deterministic)
             out.append([str(vocab[i]) for i in order[: self.n_keywords] if row[i] > 0])
         return out
+
+    @staticmethod
+    def _writer_codes(topic_of: npt.NDArray[np.int64], groups: npt.NDArray[Any]) -> npt.NDArray[np.int64]:
+        """One code per (topic, writer); a missing writer id is a writer of its own."""
+        codes = pd.factorize(pd.Series(groups, dtype=object))[0].astype(np.int64)
+        alone = codes < 0
+        codes[alone] = codes.max(initial=-1) + 1 + np.arange(int(alone.sum()))
+        pairs = topic_of * (int(codes.max(initial=0)) + 1) + codes
+        inverse: npt.NDArray[np.int64] = np.unique(pairs, return_inverse=True)[1].astype(np.int64).ravel()
+        return inverse
+
+    def _writers_per_word(
+        self, counts: Any, topic_of: npt.NDArray[np.int64], groups: npt.NDArray[Any], n_topics: int
+    ) -> npt.NDArray[np.float64]:
+        """Per topic and word, how many of the topic's writers use the word (shape ``(topics, words)``)."""
+        from scipy import sparse
+
+        pair = self._writer_codes(topic_of, groups)
+        n_pairs = int(pair.max(initial=-1)) + 1
+        by_pair = sparse.csr_matrix((np.ones(len(pair)), (pair, np.arange(len(pair)))), shape=(n_pairs, len(pair)))
+        used = ((by_pair @ counts) > 0).astype(np.float64)  # (topic, writer) pairs x words: uses it at all
+        pair_topic = np.zeros(n_pairs, dtype=np.int64)
+        pair_topic[pair] = topic_of
+        topics = sparse.csr_matrix((np.ones(n_pairs), (pair_topic, np.arange(n_pairs))), shape=(n_topics, n_pairs))
+        return np.asarray((topics @ used).todense(), dtype=np.float64)
+
+    def _writers_needed(
+        self, topic_of: npt.NDArray[np.int64], groups: npt.NDArray[Any], n_topics: int
+    ) -> npt.NDArray[np.float64]:
+        """Per topic, the writers a keyword needs: ``min_df``, or all of them where the topic has fewer."""
+        pair = self._writer_codes(topic_of, groups)
+        pair_topic = np.zeros(int(pair.max(initial=-1)) + 1, dtype=np.int64)
+        pair_topic[pair] = topic_of
+        writers = np.bincount(pair_topic, minlength=n_topics).astype(np.float64)
+        needed: npt.NDArray[np.float64] = np.minimum(float(self.min_df), np.maximum(writers, 1.0))
+        return needed
 
     def names(self, keywords: Sequence[Sequence[str]], fallbacks: Sequence[str | None] | None = None) -> list[str]:
         """One distinct readable name per topic (see :func:`readable_name`).

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Hashable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -15,6 +15,7 @@ __all__ = [
     "OTHER",
     "TopicInputError",
     "as_examples",
+    "as_groups",
     "as_label_descriptions",
     "as_labels",
     "as_texts",
@@ -31,7 +32,27 @@ LABEL_COLUMNS = ("label", "topic", "intent", "category")
 
 
 class TopicInputError(JourneyMapError, ValueError):
-    """Arguments a topic model cannot work with; the message names the argument."""
+    """Arguments a topic model cannot work with; the message names the argument.
+
+    ``argument``: the argument the message begins with, where it is one a command line gives as an
+    option (``"n_topics"``); :meth:`for_option` spells it as that option.
+
+    Examples:
+        >>> TopicInputError("n_topics=500 is more than the 49 distinct texts", argument="n_topics").for_option("--n-topics")
+        '--n-topics 500 is more than the 49 distinct texts'
+    """
+
+    def __init__(self, message: str, *, argument: str | None = None) -> None:
+        super().__init__(message)
+        self.argument = argument
+
+    def for_option(self, option: str) -> str:
+        """The message with the argument that begins it written as the command-line ``option``."""
+        text = str(self)
+        if not self.argument or not text.startswith(self.argument):
+            return text
+        rest = text[len(self.argument) :]
+        return f"{option} {rest[1:]}" if rest.startswith("=") else f"{option}{rest}"
 
 
 #: Items that are not one text: a 2-D input read row by row gives these.
@@ -170,6 +191,39 @@ def readable_name(name: str) -> str:
     return " ".join(words) if words else name
 
 
+def as_groups(groups: Any, n_texts: int) -> list[Any]:
+    """Who wrote each of ``n_texts`` texts (customer or journey ids), as a list; missing ids become None.
+
+    Examples:
+        >>> as_groups(pd.Series(["c1", "c1", None]), 3)
+        ['c1', 'c1', None]
+        >>> try:
+        ...     as_groups(["c1"], 2)
+        ... except TopicInputError as err:
+        ...     print(err)
+        groups: 2 texts but 1 groups; give one writer (a customer or journey id) per text
+    """
+    if isinstance(groups, (str, bytes, set, frozenset, Mapping)) or (isinstance(groups, np.ndarray) and groups.ndim != 1):
+        msg = f"groups must be a 1-D list, Series or array of customer or journey ids, one per text; got {type(groups).__name__}"
+        raise TopicInputError(msg)
+    try:
+        values = list(groups)
+    except TypeError as exc:
+        msg = f"groups must be a list, Series or array of customer or journey ids, got {type(groups).__name__}"
+        raise TopicInputError(msg) from exc
+    if len(values) != n_texts:
+        msg = f"groups: {n_texts} texts but {len(values)} groups; give one writer (a customer or journey id) per text"
+        raise TopicInputError(msg)
+    out: list[Any] = []
+    for i, v in enumerate(values):
+        if isinstance(v, _NESTED) or not isinstance(v, Hashable):
+            msg = f"groups: item {i} is a {type(v).__name__}, not an id; give one customer or journey id per text"
+            raise TopicInputError(msg)
+        missing = v is None or v is pd.NA or v is pd.NaT or (isinstance(v, (float, np.floating)) and np.isnan(v))
+        out.append(None if missing else v)
+    return out
+
+
 def as_label_descriptions(labels: Any) -> tuple[list[str], list[str]]:
     """``(names, descriptions)`` from a list of names or a mapping name -> description.
 
@@ -191,13 +245,22 @@ def as_label_descriptions(labels: Any) -> tuple[list[str], list[str]]:
 
 
 def _check_names(names: list[str], argument: str) -> None:
+    """Raise unless ``names`` (stripped) hold two different topics, none empty or ``"other"``; ``labels`` each once.
+
+    Examples:
+        >>> try:
+        ...     _check_names(["battery", "battery"], "labels")  # ["battery", "battery "], stripped
+        ... except TopicInputError as err:
+        ...     print(err)
+        labels: each name must be given once (spaces around a name do not count); repeated: ['battery']
+    """
     distinct = sorted(set(names))
+    if len(distinct) != len(names) and argument == "labels":  # a repeat first: ["a", "a "] is a repeat, not one name
+        dupes = sorted({n for n in names if names.count(n) > 1})
+        msg = f"labels: each name must be given once (spaces around a name do not count); repeated: {dupes}"
+        raise TopicInputError(msg)
     if len(distinct) < 2:
         msg = f"{argument}: need at least two different topics, got {distinct or 'none'}"
-        raise TopicInputError(msg)
-    if len(distinct) != len(names) and argument == "labels":
-        dupes = sorted({n for n in names if names.count(n) > 1})
-        msg = f"labels: each name must be given once; repeated: {dupes}"
         raise TopicInputError(msg)
     bad = [n for n in distinct if not n.strip() or n.strip().casefold() == OTHER]
     if bad:

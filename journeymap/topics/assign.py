@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["assign_topics", "check_sample", "customer_rows", "fit_sample", "topic_columns", "topic_model"]
+__all__ = ["assign_topics", "check_sample", "customer_rows", "fit_sample", "topic_columns", "topic_model", "writers"]
 
 T = TypeVar("T")
 
@@ -34,6 +34,33 @@ def customer_rows(events: pd.DataFrame) -> pd.Series:
     if "actor" not in events.columns:
         return pd.Series(True, index=events.index)
     return (events["actor"].astype("string") == "customer").fillna(False)
+
+
+def writers(events: pd.DataFrame) -> list[object] | None:
+    """Who wrote each row: its ``customer_id``, else (missing, or no such column) its ``journey_id``; None without either.
+
+    What :meth:`TopicModel.fit <journeymap.topics.TopicModel.fit>` takes as ``groups``, so that
+    topic keywords and names are words several customers use. A row with neither id is a writer
+    of its own (None).
+
+    Examples:
+        >>> who = writers(pd.DataFrame({"customer_id": ["c1", None], "journey_id": ["j1", "j2"]}))
+        >>> who[0], who[1].endswith("journey j2")  # (a prefix keeps a journey apart from the customer ids)
+        ('c1', True)
+        >>> writers(pd.DataFrame({"text": ["a"]})) is None
+        True
+    """
+    has_customer, has_journey = "customer_id" in events.columns, "journey_id" in events.columns
+    if not (has_customer or has_journey):
+        return None
+    out = pd.Series(None, index=events.index, dtype=object)
+    if has_journey:
+        journey = events["journey_id"].astype("string")
+        out = out.where(journey.isna(), "\x1fjourney " + journey.astype(object))  # apart from any customer id
+    if has_customer:
+        customer = events["customer_id"]
+        out = out.where(customer.isna(), customer.astype("string").astype(object))
+    return [None if pd.isna(v) else v for v in out.tolist()]
 
 
 def topic_model(
@@ -119,11 +146,14 @@ def topic_columns(events: pd.DataFrame, model: TopicModel, *, sample: int | None
             msg = "assign_topics: there are no customer messages to learn topics from"
             raise TopicInputError(msg)
         picked = fit_sample(texts, sample, seed)
-        model.fit(texts if picked is None else [texts[i] for i in picked])
-        if picked is None:  # fitted on exactly these texts: their topics are known
+        who = writers(events.loc[customer])
+        if picked is None:
+            model.fit(texts, groups=who)
+            # fitted on exactly these texts: their topics are known
             assigned = pd.DataFrame({"topic": model.labels_, "topic_score": model.topic_scores_})
         else:
-            assigned = model.assign(texts)
+            model.fit([texts[i] for i in picked], groups=None if who is None else [who[i] for i in picked])
+            assigned = model.assign(texts)  # the sampled texts get their fitted topics (judged without themselves)
     else:
         assigned = model.assign(texts) if texts else pd.DataFrame({"topic": [], "topic_score": []})
     rows = np.flatnonzero(customer)

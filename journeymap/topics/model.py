@@ -28,7 +28,9 @@ texts (``topic_info_``) are quoted as written.
 
 from __future__ import annotations
 
+import hashlib
 import logging
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
@@ -42,6 +44,7 @@ from journeymap.topics._inputs import (
     OTHER,
     TopicInputError,
     as_examples,
+    as_groups,
     as_label_descriptions,
     as_labels,
     as_texts,
@@ -114,13 +117,13 @@ def outlier_floor(sims: npt.NDArray[np.float32]) -> float:
 
 
 def background_floors(
-    X: npt.NDArray[np.float32],
-    centroids: npt.NDArray[np.float32],
+    sims: npt.NDArray[np.float32],
     assign: npt.NDArray[np.int64],
     has_words: npt.NDArray[np.bool_],
 ) -> npt.NDArray[np.float32]:
     """Per topic, the median similarity of the texts that are not its members: the least a member needs.
 
+    ``sims``: each text's cosine similarity to each topic's centroid, shape ``(n, n_topics)``.
     :func:`outlier_floor` measures a topic against its own members, so a loose topic (a few
     unrelated follow-ups grouped for want of better) gets a floor near 0 and takes any text at
     all: on the 49 customer tweets of the TWCS sample, "tell me a joke" joined a topic at 0.07.
@@ -132,14 +135,14 @@ def background_floors(
     Examples:
         >>> X = np.asarray([[1.0, 0.0], [0.8, 0.6], [0.0, 1.0], [0.6, 0.8]], dtype=np.float32)
         >>> C = np.asarray([[1.0, 0.0], [0.0, 1.0]], dtype=np.float32)
-        >>> [round(float(f), 2) for f in background_floors(X, C, np.array([0, 0, 1, 1]), np.ones(4, dtype=bool))]
+        >>> [round(float(f), 2) for f in background_floors(X @ C.T, np.array([0, 0, 1, 1]), np.ones(4, dtype=bool))]
         [0.3, 0.3]
     """
-    floors = np.full(len(centroids), -1.0, dtype=np.float32)
-    for t in range(len(centroids)):
+    floors = np.full(sims.shape[1], -1.0, dtype=np.float32)
+    for t in range(sims.shape[1]):
         outside = has_words & (assign != t)
         if outside.any():
-            floors[t] = float(np.median(X[outside] @ centroids[t]))
+            floors[t] = float(np.median(sims[outside, t]))
     return floors
 
 
@@ -168,6 +171,51 @@ def leave_one_out(
     norms = np.linalg.norm(rest, axis=1)
     sims: npt.NDArray[np.float32] = ((X * rest).sum(axis=1) / np.maximum(norms, 1e-12)).astype(np.float32)
     return sims
+
+
+def _text_hashes(texts: Sequence[str]) -> npt.NDArray[np.uint64]:
+    """A 64-bit BLAKE2b hash of each text (lone surrogates included)."""
+    return np.fromiter(
+        (int.from_bytes(hashlib.blake2b(t.encode("utf-8", "surrogatepass"), digest_size=8).digest(), "little") for t in texts),
+        dtype=np.uint64,
+        count=len(texts),
+    )
+
+
+@dataclass(frozen=True)
+class FittedTexts:
+    """The topic and score of each text a discovery model was fitted on, found again by the text.
+
+    A fitted text helped make its topic's centroid, so it is judged without itself (leave-one-out,
+    as a text the model never saw would be); :meth:`TopicModel.predict` and :meth:`TopicModel.assign`
+    give such a text this judgement again instead of comparing it with a centroid that holds it.
+    Kept as sorted 64-bit hashes of the texts as embedded (cleaned), 16 bytes a text.
+
+    Examples:
+        >>> kept = FittedTexts.build(["card late", "refund"], np.array([0, -1]), np.array([0.8, 0.2], dtype=np.float32))
+        >>> found, topic, score = kept.lookup(["refund", "new text", "card late"])
+        >>> found.tolist(), topic.tolist(), [round(float(v), 2) for v in score]
+        ([0, 2], [-1, 0], [0.2, 0.8])
+    """
+
+    hashes: npt.NDArray[np.uint64]
+    topics: npt.NDArray[np.int64]
+    scores: npt.NDArray[np.float32]
+
+    @classmethod
+    def build(cls, texts: Sequence[str], topics: npt.NDArray[np.int64], scores: npt.NDArray[np.float32]) -> FittedTexts:
+        """From the fitted texts (as embedded), their topic indices (-1: other) and scores; a repeat keeps its first."""
+        hashes, first = np.unique(_text_hashes(texts), return_index=True)
+        return cls(hashes, np.asarray(topics, dtype=np.int64)[first], np.asarray(scores, dtype=np.float32)[first])
+
+    def lookup(self, texts: Sequence[str]) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.float32]]:
+        """Positions in ``texts`` of the fitted ones, with their topic indices and scores."""
+        if not len(texts) or not len(self.hashes):
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
+        hashes = _text_hashes(texts)
+        at = np.minimum(np.searchsorted(self.hashes, hashes), len(self.hashes) - 1)
+        found = np.flatnonzero(self.hashes[at] == hashes)
+        return found, self.topics[at[found]], self.scores[at[found]]
 
 
 class TopicModel(BaseEstimator):  # type: ignore[misc]
@@ -214,7 +262,12 @@ class TopicModel(BaseEstimator):  # type: ignore[misc]
         topics_: the topic names (without ``"other"``), largest first in discovery.
         labels_: the topic of each fitted text (``"other"`` for none).
         topic_scores_: how well each fitted text fits its topic (as :meth:`assign` gives it;
-            a fitted text and the same text given to :meth:`assign` get the same score).
+            a fitted text and the same text given to :meth:`assign` get the same score). In
+            discovery a fitted text is judged as a new one would be: by its similarity to its
+            cluster's centroid without itself (leave-one-out), and it is ``"other"`` below the
+            floor on that similarity, so fitted and new texts are held to one standard.
+        fitted_texts_: discovery: the topic and score of each fitted text (:class:`FittedTexts`),
+            which :meth:`predict` and :meth:`assign` give those texts again.
         topic_info_: one row per topic (``"other"`` last): ``topic``, ``size``, ``share``,
             ``keywords`` (list), ``representative_texts`` (list).
         centroids_: unit vectors of the topics in the encoder's space.
@@ -225,10 +278,10 @@ class TopicModel(BaseEstimator):  # type: ignore[misc]
         >>> texts = ["card not arrived", "my card never arrived", "when will my card arrive"] * 4 + [
         ...     "refund my payment", "I want a refund", "refund still pending"] * 4 + ["😡"]
         >>> tm = TopicModel(encoder=HashingEncoder(), cache=False).fit(texts)
-        >>> sorted(set(tm.labels_.tolist()))
-        ['card arrived', 'other', 'refund payment']
+        >>> sorted(set(tm.labels_.tolist()))  # "card arrive": the phrase written ("my card arrive"), no word between
+        ['card arrive', 'other', 'refund payment']
         >>> tm.predict(["has my card arrived?"]).tolist()
-        ['card arrived']
+        ['card arrive']
         >>> zs = TopicModel(labels=["card arrival", "refund"], encoder=HashingEncoder(), cache=False)
         >>> zs.fit_predict(["where is my card", "refund please", ""]).tolist()
         ['card arrival', 'refund', 'other']
@@ -315,13 +368,18 @@ class TopicModel(BaseEstimator):  # type: ignore[misc]
             msg = f"templates must be a list of templates, got the string {self.templates!r}: templates=[{self.templates!r}]"
             raise TopicInputError(msg)
 
-    def fit(self, texts: Sequence[str], y: Sequence[str] | None = None) -> TopicModel:
+    def fit(self, texts: Sequence[str], y: Sequence[str] | None = None, *, groups: Sequence[Any] | None = None) -> TopicModel:
         """Learn the topics of ``texts``.
 
         Args:
             texts: the customer texts (a list, Series or array of str; missing values count as
                 texts without words).
             y: optional labels of ``texts`` (supervised: used as few-shot examples).
+            groups: optional, who wrote each text (a customer or journey id, one per text; a
+                missing id is a writer of its own). Keywords and discovered names are then words
+                that several writers use (``describer.keywords(..., groups=)``), not one
+                customer's repeated words; :func:`~journeymap.assign_topics` gives the customers.
+                Without them every text counts as a writer of its own.
 
         Returns:
             self, fitted.
@@ -331,6 +389,7 @@ class TopicModel(BaseEstimator):  # type: ignore[misc]
                 ``n_topics`` out of range; the message names the argument.
         """
         docs = as_texts(texts, "texts")
+        writers = as_groups(groups, len(docs)) if groups is not None else None
         self._check_settings()
         if self.n_topics is not None and (not isinstance(self.n_topics, (int, np.integer)) or self.n_topics < 2):
             msg = f"n_topics must be an integer >= 2 or None, got {self.n_topics!r}"
@@ -368,20 +427,22 @@ class TopicModel(BaseEstimator):  # type: ignore[misc]
         self.encoder_: SentenceEncoder = get_encoder(self.encoder)
         if example_texts:
             self.mode_: Mode = "few-shot"
-            self._fit_few_shot(docs, example_texts, example_labels, names, descriptions)
+            self._fit_few_shot(docs, example_texts, example_labels, names, descriptions, writers)
         elif names:
             self.mode_ = "zero-shot"
-            self._fit_zero_shot(docs, names, descriptions)
+            self._fit_zero_shot(docs, names, descriptions, writers)
         else:
             self.mode_ = "discovery"
-            self._fit_discovery(docs)
+            self._fit_discovery(docs, writers)
         return self
 
-    def fit_predict(self, texts: Sequence[str], y: Sequence[str] | None = None) -> npt.NDArray[np.str_]:
+    def fit_predict(
+        self, texts: Sequence[str], y: Sequence[str] | None = None, *, groups: Sequence[Any] | None = None
+    ) -> npt.NDArray[np.str_]:
         """Fit on ``texts`` and return their topics (``labels_``)."""
-        return np.asarray(self.fit(texts, y).labels_)
+        return np.asarray(self.fit(texts, y, groups=groups).labels_)
 
-    def _fit_discovery(self, docs: list[str]) -> None:
+    def _fit_discovery(self, docs: list[str], groups: list[Any] | None = None) -> None:
         cleaned = self._cleaned(docs)
         X = self._embed(cleaned)
         has_words = np.linalg.norm(X, axis=1) > 0
@@ -397,7 +458,7 @@ class TopicModel(BaseEstimator):  # type: ignore[misc]
             n_distinct = len({d for d, w in zip(cleaned, has_words) if w})
             if self.n_topics > n_distinct:
                 msg = f"n_topics={self.n_topics} is more than the {n_distinct} distinct texts with words"
-                raise TopicInputError(msg)
+                raise TopicInputError(msg, argument="n_topics")
         min_size = self.min_topic_size if self.min_topic_size is not None else max(5, n_words // 1000)
         raw = np.full(len(docs), -1, dtype=np.int64)
         # The reducer and clusterer see the texts in one canonical order (sorted by text), so the
@@ -429,16 +490,24 @@ class TopicModel(BaseEstimator):  # type: ignore[misc]
         sizes = np.asarray([int((raw_w == k).sum()) for k in keep], dtype=np.int64)
         means: npt.NDArray[np.float32] = (sums / sizes[:, None].astype(np.float32)).astype(np.float32)
         centroids = _normalise(means) if len(keep) else sums
-        assign, best = self._nearest(X, centroids)
-        # Members of a dissolved cluster join the nearest topic; outliers of each topic go to other,
-        # judged against floors from similarities that leave each text out of its own centroid.
-        loo = best
+        # Every fitted text is judged as a text the model was not fitted on would be: its similarity to
+        # its own cluster's centroid is taken without itself (leave-one-out), to the other centroids as
+        # it is; it goes to the nearest, and is an outlier below that topic's floor. The floors come from
+        # the same similarities, so fitted and new texts are held to one standard (members of a dissolved
+        # cluster join the nearest topic; they helped make no centroid).
+        sims = (X @ centroids.T).astype(np.float32)
         if len(keep):
-            member = has_words & (raw == keep[np.maximum(assign, 0)])
-            loo = leave_one_out(X, sums, sizes, np.maximum(assign, 0), member)
-        floors = np.array([outlier_floor(loo[(assign == t) & has_words]) for t in range(len(keep))], dtype=np.float32)
-        floors = np.maximum(floors, background_floors(X, centroids, assign, has_words))
-        self._set_topics(docs, X, centroids, floors, assign, best, has_words, order_by_size=True)
+            own = np.searchsorted(keep, raw)
+            member = has_words & (raw >= 0) & (own < len(keep)) & (keep[np.minimum(own, len(keep) - 1)] == raw)
+            own = np.where(member, own, 0)
+            sims[member, own[member]] = leave_one_out(X, sums, sizes, own, member)[member]
+            assign = sims.argmax(axis=1).astype(np.int64)
+            best = sims[np.arange(len(X)), assign]
+        else:
+            assign, best = self._nearest(X, centroids)
+        floors = np.array([outlier_floor(best[(assign == t) & has_words]) for t in range(len(keep))], dtype=np.float32)
+        floors = np.maximum(floors, background_floors(sims, assign, has_words))
+        self._set_topics(docs, X, centroids, floors, assign, best, has_words, order_by_size=True, fitted=cleaned, groups=groups)
 
     def _nearest(
         self, X: npt.NDArray[np.float32], centroids: npt.NDArray[np.float32]
@@ -461,8 +530,15 @@ class TopicModel(BaseEstimator):  # type: ignore[misc]
         *,
         order_by_size: bool,
         names: list[str] | None = None,
+        fitted: list[str] | None = None,
+        groups: list[Any] | None = None,
     ) -> None:
-        """Fill the fitted attributes from topic assignments (-1, below the floor or ``min_score``: other)."""
+        """Fill the fitted attributes from topic assignments (-1, below the floor or ``min_score``: other).
+
+        ``fitted``: discovery: the texts as embedded; their topics and scores are kept in
+        ``fitted_texts_`` for :meth:`predict` and :meth:`assign` to give the same texts again.
+        ``groups``: who wrote each text, for the keywords (see :meth:`fit`).
+        """
         assigned = has_words & (assign >= 0)
         if floors is not None and len(floors):
             assigned &= best >= floors[np.maximum(assign, 0)]
@@ -481,9 +557,10 @@ class TopicModel(BaseEstimator):  # type: ignore[misc]
             floors = floors[keep] if floors is not None else None
             k = len(keep)
         describer = self._describer()
-        keywords = describer.keywords(docs, topic, k)
+        # a describer of one's own that knows nothing of writers still works on bare texts
+        keywords = describer.keywords(docs, topic, k) if groups is None else describer.keywords(docs, topic, k, groups=groups)
         if names is None:
-            fallbacks = [None if keywords[t] else self._fallback_name(docs, topic, t) for t in range(k)]
+            fallbacks = [None if keywords[t] else self._fallback_name(docs, topic, t, groups) for t in range(k)]
             names = describer.names(keywords, fallbacks)
         self.topics_: list[str] = list(names)
         self.topic_scores_ = np.where(has_words, best, np.nan).astype(np.float32)
@@ -491,6 +568,8 @@ class TopicModel(BaseEstimator):  # type: ignore[misc]
         self.floors_ = floors
         labels = np.array([*names, OTHER], dtype=object)[np.where(topic >= 0, topic, k)]
         self.labels_ = labels.astype(str)
+        if fitted is not None:
+            self.fitted_texts_ = FittedTexts.build([t for t, w in zip(fitted, has_words) if w], topic[has_words], best[has_words])
         quotes = self._quotes(docs, X, centroids, topic)
         n = max(len(docs), 1)
         other = int((topic < 0).sum())
@@ -507,17 +586,20 @@ class TopicModel(BaseEstimator):  # type: ignore[misc]
         rows.append({"topic": OTHER, "size": other, "share": other / n, "keywords": [], "representative_texts": []})
         self.topic_info_ = pd.DataFrame(rows, columns=["topic", "size", "share", "keywords", "representative_texts"])
 
-    def _fallback_name(self, docs: list[str], topic: npt.NDArray[np.int64], t: int) -> str:
+    def _fallback_name(self, docs: list[str], topic: npt.NDArray[np.int64], t: int, groups: list[Any] | None = None) -> str:
         """The name of topic ``t`` where it has no keywords: its most frequent short text, else "topic N".
 
         Short: at most 4 words and 30 characters, after cleaning and lower-casing (ties: the
-        shortest, then alphabetical). ``N`` counts from 1 in the order of the topics.
+        shortest, then alphabetical). ``N`` counts from 1 in the order of the topics. With
+        ``groups`` (who wrote each text), a text is counted once per writer.
         """
-        counts: dict[str, int] = {}
+        writers: dict[str, set[object]] = {}
         for i in np.flatnonzero(topic == t):
             text = clean_text(docs[i]).lower().strip(" .,;:!?¡¿'\"-")
             if text and len(text) <= 30 and len(text.split()) <= 4 and text != OTHER:
-                counts[text] = counts.get(text, 0) + 1
+                writer = groups[i] if groups is not None and groups[i] is not None else ("text", int(i))
+                writers.setdefault(text, set()).add(writer)
+        counts = {text: len(who) for text, who in writers.items()}
         if not counts:
             return f"topic {t + 1}"
         return min(counts, key=lambda text: (-counts[text], len(text), text))
@@ -545,7 +627,7 @@ class TopicModel(BaseEstimator):  # type: ignore[misc]
         vecs = self._embed(filled).reshape(len(descriptions), len(templates), -1).mean(axis=1)
         return _normalise(vecs)
 
-    def _fit_zero_shot(self, docs: list[str], names: list[str], descriptions: list[str]) -> None:
+    def _fit_zero_shot(self, docs: list[str], names: list[str], descriptions: list[str], groups: list[Any] | None = None) -> None:
         X = self._embed_texts(docs)
         has_words = np.linalg.norm(X, axis=1) > 0
         anchors = self._label_vectors(descriptions)
@@ -566,10 +648,16 @@ class TopicModel(BaseEstimator):  # type: ignore[misc]
             centroids = _normalise(np.stack(moved))
         self.anchors_ = anchors
         assign, best = self._nearest(X, centroids)
-        self._set_topics(docs, X, centroids, None, assign, best, has_words, order_by_size=False, names=names)
+        self._set_topics(docs, X, centroids, None, assign, best, has_words, order_by_size=False, names=names, groups=groups)
 
-    def _fit_few_shot(
-        self, docs: list[str], ex_texts: list[str], ex_labels: list[str], names: list[str], descriptions: list[str]
+    def _fit_few_shot(  # noqa: PLR0917 - private, one call
+        self,
+        docs: list[str],
+        ex_texts: list[str],
+        ex_labels: list[str],
+        names: list[str],
+        descriptions: list[str],
+        groups: list[Any] | None = None,
     ) -> None:
         from sklearn.linear_model import LogisticRegression  # type: ignore[import-untyped]
 
@@ -601,7 +689,7 @@ class TopicModel(BaseEstimator):  # type: ignore[misc]
         best = np.zeros(len(docs), dtype=np.float32)
         if has_words.any():
             assign[has_words], best[has_words] = self._classify(classifier, X[has_words])
-        self._set_topics(docs, X, centroids, None, assign, best, has_words, order_by_size=False, names=classes)
+        self._set_topics(docs, X, centroids, None, assign, best, has_words, order_by_size=False, names=classes, groups=groups)
 
     @staticmethod
     def _classify(classifier: Any, X: npt.NDArray[np.float32]) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float32]]:
@@ -667,8 +755,15 @@ class TopicModel(BaseEstimator):  # type: ignore[misc]
                 out[has_words] = _softmax(X[has_words] @ self.centroids_.T, TEMPERATURE)
         return out
 
-    def _assign_embedded(self, X: npt.NDArray[np.float32]) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float32]]:
-        """Topic index (-1: other) and score of each embedded text (NaN score: no words)."""
+    def _assign_embedded(
+        self, X: npt.NDArray[np.float32], embedded: Sequence[str] | None = None
+    ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float32]]:
+        """Topic index (-1: other) and score of each embedded text (NaN score: no words).
+
+        ``embedded``: the texts as embedded; those the model was fitted on (discovery) get their
+        fitted topic and score (:class:`FittedTexts`), so a fitted text is judged the same way
+        in ``labels_`` and here.
+        """
         has_words = np.linalg.norm(X, axis=1) > 0
         k = len(self.topics_)
         topic = np.full(len(X), -1, dtype=np.int64)
@@ -684,12 +779,22 @@ class TopicModel(BaseEstimator):  # type: ignore[misc]
                 assign, best = self._nearest(Xw, self.centroids_)
                 if self.floors_ is not None:
                     assign = np.where(best >= self.floors_[assign], assign, -1)
-            floor = getattr(self, "min_score", None)  # None in a model pickled before min_score existed
-            if floor is not None:
-                assign = np.where(best < floor, -1, assign)
             topic[has_words] = assign
             score[has_words] = best
+            fitted: FittedTexts | None = getattr(self, "fitted_texts_", None)  # None: not discovery, or pickled before it
+            if fitted is not None and embedded is not None:
+                found, fitted_topic, fitted_score = fitted.lookup(embedded)
+                usable = has_words[found]  # (a fitted text had words, so its vector here has too)
+                topic[found[usable]], score[found[usable]] = fitted_topic[usable], fitted_score[usable]
+            floor = getattr(self, "min_score", None)  # None in a model pickled before min_score existed
+            if floor is not None:
+                topic = np.where(score < floor, -1, topic)
         return topic, score
+
+    def _assign_texts(self, texts: Sequence[str]) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float32]]:
+        """:meth:`_assign_embedded` of ``texts`` (checked, cleaned and embedded here)."""
+        embedded = self._cleaned(as_texts(texts, "texts", allow_empty=True))
+        return self._assign_embedded(self._embed(embedded), embedded)
 
     def predict(self, texts: Sequence[str]) -> npt.NDArray[np.str_]:
         """The topic of each text; ``"other"`` for texts without words, and where none fits.
@@ -700,7 +805,7 @@ class TopicModel(BaseEstimator):  # type: ignore[misc]
         of the topics.
         """
         self._check_fitted()
-        topic, _ = self._assign_embedded(self._embed_texts(as_texts(texts, "texts", allow_empty=True)))
+        topic, _ = self._assign_texts(texts)
         names = np.array([*self.topics_, OTHER], dtype=object)
         return names[np.where(topic >= 0, topic, len(self.topics_))].astype(str)
 
@@ -708,7 +813,8 @@ class TopicModel(BaseEstimator):  # type: ignore[misc]
         """Topic and score of each text in one pass: a frame with ``topic`` and ``topic_score``.
 
         ``topic`` is :meth:`predict`'s. ``topic_score`` is how well the text fits its topic: in
-        discovery and zero-shot the cosine similarity to the topic's centroid (also given for
+        discovery and zero-shot the cosine similarity to the topic's centroid (in discovery, for a
+        text the model was fitted on, to the centroid without that text; also given for
         texts put in ``"other"`` as outliers or below ``min_score``, where it is the similarity
         to the nearest topic), in few-shot the classifier's probability of the topic (for a
         classifier without ``predict_proba``, its ``decision_function`` value for the topic, a
@@ -725,7 +831,7 @@ class TopicModel(BaseEstimator):  # type: ignore[misc]
             1  other          NaN
         """
         self._check_fitted()
-        topic, score = self._assign_embedded(self._embed_texts(as_texts(texts, "texts", allow_empty=True)))
+        topic, score = self._assign_texts(texts)
         names = np.array([*self.topics_, OTHER], dtype=object)
         index = texts.index if isinstance(texts, pd.Series) else None  # df[["topic", "topic_score"]] = tm.assign(df["text"])
         return pd.DataFrame(
