@@ -19,7 +19,14 @@ from journeymap._threads import reply_tree
 from journeymap.distributed.events import DaskEventLog, read_events
 from journeymap.exceptions import ArgumentTypeError, InvalidArgumentError, SchemaError, UnsupportedBackendError
 from journeymap.io import EventLog, empty_rejects
-from journeymap.journeys._build import REPLY_DEPTH, STEP_TIME, check_by, gap_nanoseconds, step_times
+from journeymap.journeys._build import (
+    REPLY_DEPTH,
+    REPLY_OUTSIDE,
+    STEP_TIME,
+    check_by,
+    gap_nanoseconds,
+    step_times,
+)
 from journeymap.journeys._build import build_journeys as build_local
 from journeymap.journeys._set import EventColumns, JourneySet
 from journeymap.journeys._table import journey_set_from_events, journey_table
@@ -194,6 +201,7 @@ def _attach_depth(part: pd.DataFrame, found: pd.DataFrame) -> pd.DataFrame:
         **{
             REPLY_DEPTH: found[REPLY_DEPTH].to_numpy(dtype=np.int64),
             STEP_TIME: found[STEP_TIME].to_numpy(dtype=np.int64),
+            REPLY_OUTSIDE: found[REPLY_OUTSIDE].to_numpy(dtype=bool),
         }
     )
 
@@ -209,8 +217,11 @@ def _with_reply_depth(events: dd.DataFrame) -> dd.DataFrame:
     ids = events[["event_id", "in_reply_to", "timestamp"]].compute()
     tree = reply_tree(ids["event_id"], ids["in_reply_to"])
     ts = ids["timestamp"].to_numpy(dtype="datetime64[ns]").view(np.int64)
-    found = pd.DataFrame({REPLY_DEPTH: tree.depth, STEP_TIME: step_times(ts, tree)}, index=ids.index)
-    meta = _attach_depth(events._meta, pd.DataFrame({REPLY_DEPTH: [], STEP_TIME: []}, dtype=np.int64))
+    found = pd.DataFrame(
+        {REPLY_DEPTH: tree.depth, STEP_TIME: step_times(ts, tree), REPLY_OUTSIDE: tree.dangling}, index=ids.index
+    )
+    empty = pd.DataFrame({REPLY_DEPTH: np.zeros(0, np.int64), STEP_TIME: np.zeros(0, np.int64), REPLY_OUTSIDE: np.zeros(0, bool)})
+    meta = _attach_depth(events._meta, empty)
     return events.map_partitions(_attach_depth, delayed(found), meta=meta)
 
 

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 import pandas as pd
 
-from journeymap._threads import not_before_ancestors, reply_tree
+from journeymap._threads import nearest_up, not_before_ancestors, reply_tree
 from journeymap.backends import dispatch
 from journeymap.exceptions import ArgumentTypeError, InvalidArgumentError, SchemaError
 from journeymap.io.eventlog import EventLog
@@ -28,7 +28,16 @@ if TYPE_CHECKING:
     from journeymap._threads import ReplyTree
     from journeymap.model import StageModel
 
-__all__ = ["REPLY_DEPTH", "STEP_TIME", "addressed_customers", "build_journeys", "check_by", "gap_nanoseconds", "step_times"]
+__all__ = [
+    "REPLY_DEPTH",
+    "REPLY_OUTSIDE",
+    "STEP_TIME",
+    "addressed_customers",
+    "build_journeys",
+    "check_by",
+    "gap_nanoseconds",
+    "step_times",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -37,6 +46,9 @@ logger = logging.getLogger(__name__)
 REPLY_DEPTH = "__reply_depth__"
 #: Likewise: each event's step time (ns) from the reply forest of the whole input (:func:`step_times`).
 STEP_TIME = "__step_time__"
+#: Likewise: whether each event's ``in_reply_to`` names an event that is not in the whole input
+#: (a partition does not hold every parent: a reply to another thread's message is not one).
+REPLY_OUTSIDE = "__reply_outside__"
 
 
 def check_by(by: str) -> None:
@@ -99,6 +111,24 @@ def _thread_keys(events: pd.DataFrame, tree: ReplyTree | None) -> pd.Series:
     raise SchemaError(msg)
 
 
+def _answered_customer_rows(
+    parent: npt.NDArray[np.int64], thread: npt.NDArray[np.int64], is_customer: npt.NDArray[np.bool_]
+) -> npt.NDArray[np.int64]:
+    """For every non-customer row, the customer message it answers in its thread (-1: none).
+
+    The customer message its ``in_reply_to`` names, or, through a chain of brand messages
+    answering one another (the second part of a reply split over two messages, a reply to the
+    brand's own reply), the one the first of them answers, as :func:`journeymap.read_twcs` reads
+    a brand tweet. The chain stops at a message of another thread. Customer rows get -1.
+    """
+    safe = np.maximum(parent, 0)
+    in_thread = (parent >= 0) & (thread[safe] == thread)
+    # climb through brand messages of the thread: stop at a customer message or at the chain's end
+    climb = np.where(in_thread & ~is_customer, parent, -1)
+    top = nearest_up(climb, is_customer)
+    return np.where(is_customer[top] & ~is_customer, top, -1)
+
+
 def addressed_customers(
     events: pd.DataFrame,
     thread: npt.NDArray[np.int64],
@@ -108,13 +138,30 @@ def addressed_customers(
     """The customer each event belongs to within its thread, and each event's (thread, customer) group.
 
     ``thread`` holds the thread codes of the events. A customer's message is their own. A brand
+    message answers the customer whose message its ``in_reply_to`` names in the thread, directly
+    or through the brand messages it answers (a reply to the brand's own reply answers the
+    customer that one answered, as :func:`journeymap.read_twcs` reads it), whatever its own
+    ``customer_id`` says: in a thread where a second customer joins ("me too") and the brand
+    answers them, the reply is the second customer's even when the export filled every brand row
+    with the thread's first customer. A brand message whose reply chain reaches no customer
     message keeps its ``customer_id`` when that is one of the thread's customers; otherwise it
-    goes to the customer whose message it answers (``in_reply_to``), or where the brand message
-    it answers went, else to the thread's first customer (the author of its earliest customer
-    message; at equal times, of the event first in id order, :func:`~journeymap.journeys._table.id_ranks`;
-    ``tie`` are the events' id ranks when already known). A brand message that replies to nothing
-    in the data (a broadcast that starts a thread), or to a message of another thread, keeps its
-    ``customer_id``. Integer codes throughout: no string work per event.
+    goes where the brand message it answers went; a reply to a message that is not in the data
+    (a slice of a corpus: the customer's first message is outside it), and a brand message of a
+    thread without reply links, goes to the thread's first customer (the author of its earliest
+    customer message; at equal times, of the event first in id order,
+    :func:`~journeymap.journeys._table.id_ranks`; ``tie`` are the events' id ranks when already
+    known). A brand message that replies to nothing (a broadcast that starts a thread), or to a
+    message of another thread, keeps its ``customer_id``. Integer codes throughout: no string
+    work per event.
+
+    Examples:
+        >>> events = pd.DataFrame({"event_id": ["1", "2", "3"], "customer_id": ["ann", "bob", "ann"],
+        ...     "actor": ["customer", "customer", "agent"], "in_reply_to": [None, "1", "2"],
+        ...     "timestamp": pd.to_datetime(["2024-01-01 10:00", "2024-01-01 10:05", "2024-01-01 10:10"], utc=True)})
+        >>> tree = reply_tree(events["event_id"], events["in_reply_to"])
+        >>> customer, groups = addressed_customers(events, np.zeros(3, dtype=np.int64), tree)
+        >>> customer.tolist(), groups.tolist()  # the brand answers bob's message: bob's, whatever its customer_id
+        (['ann', 'bob', 'bob'], [0, 1, 1])
     """
     codes, names = pd.factorize(events["customer_id"])
     who = codes.astype(np.int64)
@@ -127,15 +174,33 @@ def addressed_customers(
     if not is_customer.all():
         own = pairs(who)
         ok = is_customer | pd.Index(pd.unique(own[is_customer])).get_indexer(pd.Index(own)) >= 0  # hashing, not sorting
+        outside = np.zeros(len(events), dtype=bool)
         if tree is not None:
             parent = tree.parent
             safe = np.maximum(parent, 0)
-            answers = ~ok & (parent >= 0) & is_customer[safe] & (thread[safe] == thread)
-            who[answers] = who[safe[answers]]
+            # The reply link decides: a brand message answers the customer whose message it replies
+            # to (through the brand's own messages), even where its customer_id names another
+            # customer of the thread.
+            answered = _answered_customer_rows(parent, thread, is_customer)
+            answers = answered >= 0
+            moved = answers & ok & ~is_customer & (who != who[np.maximum(answered, 0)])
+            if moved.any():
+                logger.info(
+                    "%d brand messages carry the customer_id of one customer of their thread but reply to another's "
+                    "message; each goes to the customer it replies to",
+                    int(moved.sum()),
+                )
+            who[answers] = who[answered[answers]]
+            # A reply to a message that is not in the data (its in_reply_to names no event) goes to
+            # the thread's customer below, unless its customer_id is one of theirs already.
+            dangling = events[REPLY_OUTSIDE].to_numpy(dtype=bool) if REPLY_OUTSIDE in events.columns else tree.dangling
+            outside = ~ok & ~answers & dangling & ~tree.cyclic
             # A brand post that starts the thread (a broadcast) stays the brand's own, and so does
             # one answering a message of another thread (the parent is elsewhere, as it would be
             # in another partition of a cluster).
-            ok = ok | answers | (parent < 0) | (thread[safe] != thread)
+            ok = ok | answers | ((parent < 0) & ~outside) | (thread[safe] != thread)
+            if outside.any():
+                who, ok = _to_first_customer(events, thread, who, ok, outside, tie=tie)
             # A brand message answering the brand's own message goes where that one went: an
             # update to a broadcast stays the brand's own, the second part of a reply stays with
             # the customer of the first. One round per step down a chain of brand messages.
@@ -146,24 +211,40 @@ def addressed_customers(
                 who[inherit] = who[safe[inherit]]
                 ok = ok | inherit
         if not ok.all():
-            ts = events["timestamp"].to_numpy(dtype="datetime64[ns]").view(np.int64)
-            rows = np.flatnonzero(is_customer)
-            # the thread's earliest customer message; at equal times the first in id order (not the
-            # input order, which the customer codes follow), so any row order gives the same result
-            ranks = id_ranks(events["event_id"].iloc[rows]) if tie is None else tie[rows]
-            order = rows[np.lexsort((ranks, ts[rows], thread[rows]))]
-            first_row = order[np.r_[True, thread[order][1:] != thread[order][:-1]]] if len(order) else order
-            first = np.full(int(thread.max(initial=-1)) + 1, -2, dtype=np.int64)
-            first[thread[first_row]] = who[first_row]
-            fallback = first[thread]
-            fill = ~ok & (fallback > -2)
-            who[fill] = fallback[fill]
+            who, ok = _to_first_customer(events, thread, who, ok, ~ok, tie=tie)
     # taken from the unique names (an Arrow take), not built from a million Python strings
     customer = pd.Series(
         pd.array(np.asarray(names, dtype=object), dtype="string").take(np.where(who < 0, -1, who), allow_fill=True),
         index=events.index,
     )
     return customer, pd.factorize(pairs(who))[0].astype(np.int64)
+
+
+def _to_first_customer(
+    events: pd.DataFrame,
+    thread: npt.NDArray[np.int64],
+    who: npt.NDArray[np.int64],
+    ok: npt.NDArray[np.bool_],
+    rows_to_fill: npt.NDArray[np.bool_],
+    *,
+    tie: npt.NDArray[np.int64] | None,
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.bool_]]:
+    """``who`` and ``ok`` with ``rows_to_fill`` given their thread's first customer (where the thread has one)."""
+    is_customer = customer_mask(events["actor"])
+    ts = events["timestamp"].to_numpy(dtype="datetime64[ns]").view(np.int64)
+    rows = np.flatnonzero(is_customer)
+    # the thread's earliest customer message; at equal times the first in id order (not the
+    # input order, which the customer codes follow), so any row order gives the same result
+    ranks = id_ranks(events["event_id"].iloc[rows]) if tie is None else tie[rows]
+    order = rows[np.lexsort((ranks, ts[rows], thread[rows]))]
+    first_row = order[np.r_[True, thread[order][1:] != thread[order][:-1]]] if len(order) else order
+    first = np.full(int(thread.max(initial=-1)) + 1, -2, dtype=np.int64)
+    first[thread[first_row]] = who[first_row]
+    fallback = first[thread]
+    fill = rows_to_fill & (fallback > -2)
+    who = who.copy()
+    who[fill] = fallback[fill]
+    return who, ok | fill
 
 
 def sort_order(
@@ -303,8 +384,11 @@ def build_journeys(
             ``thread_id``): in a thread where several customers write, each customer's journey
             holds their messages and the brand messages addressed to them (see
             :func:`addressed_customers`; a brand message's ``customer_id`` is set to the customer
-            it answers). ``"customer"``: each customer's events, split wherever more than ``gap``
-            passes between two consecutive events.
+            it answers: the one whose message it replies to, whatever its own ``customer_id``
+            says; a reply to a message outside the data goes to the thread's customer, and its
+            journey is ``opened_outside`` in :func:`~journeymap.response_times`). ``"customer"``:
+            each customer's events, split wherever more than ``gap`` passes between two
+            consecutive events.
         gap: the inactivity gap for ``by="customer"`` (a pandas Timedelta or string like ``"7D"``):
             a new journey starts where more than ``gap`` passes between two consecutive events of
             the customer's rows, whoever wrote them (a brand reply or a system event keeps a
@@ -369,7 +453,7 @@ def build_journeys(
         customer, threads = addressed_customers(events, thread, tree, tie)
         events = events.assign(customer_id=customer)
     order, codes, ts = _order_steps(events, tree, threads, tie, gap=gap)
-    events = events.drop(columns=[REPLY_DEPTH, STEP_TIME], errors="ignore")
+    events = events.drop(columns=[REPLY_DEPTH, STEP_TIME, REPLY_OUTSIDE], errors="ignore")
     ordered, bounds = _number_journeys(events, order, codes, ts, tie)
     ordered["stage"] = assign_stages(ordered, stage_model)
     _warn_replaced(log.events, ordered, stage_model)
