@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pandas as pd
+import pytest
 
 import journeymap as jm
 
@@ -47,6 +48,54 @@ def test_a_brand_reply_filed_under_the_first_customer_goes_to_the_customer_it_re
         ]
     )
     assert owners(jm.build_journeys(jm.read_events(df))) == {"a1": "ann", "b1": "bob", "r1": "ann", "r2": "bob"}
+
+
+# --- defect 3: by="customer" does not make a brand account a customer ---
+
+
+def test_by_customer_gives_brand_rows_filed_under_the_brand_to_the_customer_they_answer() -> None:
+    df = pd.concat(
+        [
+            frame([("a1", "ann", "2024-01-01 10:00", "customer", None), ("r1", "Acme", "2024-01-01 10:20", "agent", "a1")], "t1"),
+            frame([("b1", "bob", "2024-01-01 11:00", "customer", None), ("r2", "Acme", "2024-01-01 11:05", "agent", "b1")], "t2"),
+        ],
+        ignore_index=True,
+    )
+    js = jm.build_journeys(jm.read_events(df), by="customer")
+    assert owners(js) == {"a1": "ann", "r1": "ann", "b1": "bob", "r2": "bob"}
+    assert sorted(js.journeys["customer_id"]) == ["ann", "bob"]
+    rt = jm.response_times(js)
+    assert not rt["censored"].any()
+    assert rt["first_response"].tolist() == [pd.Timedelta("20min"), pd.Timedelta("5min")]
+    # read_twcs files a broadcast under the brand account: it stays the brand's own, without a warning
+    tweets = pd.DataFrame(
+        {
+            "tweet_id": [1, 2, 3],
+            "author_id": ["Acme", "501", "Acme"],
+            "inbound": [False, True, False],
+            "created_at": ["Wed Oct 11 10:00:00 +0000 2017", "Wed Oct 11 10:05:00 +0000 2017", "Wed Oct 11 10:07:00 +0000 2017"],
+            "text": ["Our app is down, we are on it", "@Acme still down here", "@501 back up now"],
+            "in_response_to_tweet_id": [None, 1, 2],
+        }
+    )
+    js = jm.build_journeys(jm.read_twcs(tweets), by="customer")  # filterwarnings=error: no warning
+    assert owners(js) == {"1": "Acme", "2": "501", "3": "501"}
+
+
+def test_by_customer_warns_where_nothing_tells_whom_brand_rows_answer() -> None:
+    df = frame(
+        [
+            ("a1", "ann", "2024-01-01 10:00", "customer", None),
+            ("r1", "Acme", "2024-01-01 10:20", "agent", None),
+            ("r2", "Acme", "2024-01-01 10:30", "agent", None),
+        ]
+    ).drop(columns=["in_reply_to", "thread_id"])
+    log = jm.read_events(df)
+    with pytest.warns(
+        UserWarning, match=r"2 agent/bot/system rows have a customer_id that no customer message has: 'Acme' \(2 rows\)"
+    ):
+        js = jm.build_journeys(log, by="customer")
+    assert len(js) == 2  # kept as they were: the warning says how to fix it
 
 
 # --- defect 4: a brand reply to a message outside the data opens the customer's journey there ---
@@ -103,3 +152,27 @@ def test_read_events_and_read_twcs_read_the_same_thread_alike() -> None:
     cols = ["first_response", "opened_outside", "unanswered"]
     expected = jm.response_times(base)[cols].sort_index()
     pd.testing.assert_frame_equal(jm.response_times(js)[cols].sort_index(), expected)
+
+
+def test_on_a_cluster_brand_rows_go_where_they_go_on_one_machine() -> None:
+    pytest.importorskip("dask.dataframe")
+    from journeymap.distributed import build_journeys, from_pandas
+
+    df = pd.concat(
+        [
+            dangling_opener("Acme"),
+            frame([("4", "601", "2024-01-02 10:00", "customer", None)], "t2"),
+            frame([("5", "Acme", "2024-01-02 10:10", "agent", "4")], "t3"),  # answers a message of another thread
+            frame([("6", "701", "2024-01-03 10:00", "customer", None), ("7", "Acme", "2024-01-03 10:05", "agent", "6")], "t4"),
+        ],
+        ignore_index=True,
+    )
+    log = jm.read_events(df)
+    for by in ("thread", "customer"):
+        local = jm.build_journeys(log, by=by)  # type: ignore[arg-type]
+        dist = build_journeys(from_pandas(log, npartitions=3), by=by).compute()  # type: ignore[arg-type]
+        assert owners(dist) == owners(local), by
+        pd.testing.assert_frame_equal(dist.journeys, local.journeys)
+    assert owners(local)["1"] == "501"
+    assert owners(local)["5"] == "601"  # by="customer": the customer it answers, in whatever thread
+    assert owners(jm.build_journeys(log))["5"] == "Acme"  # by="thread": a reply to another thread's message keeps its own

@@ -29,12 +29,15 @@ if TYPE_CHECKING:
     from journeymap.model import StageModel
 
 __all__ = [
+    "OWNERS_FOUND",
     "REPLY_DEPTH",
     "REPLY_OUTSIDE",
     "STEP_TIME",
     "addressed_customers",
+    "brand_rows_to_customers",
     "build_journeys",
     "check_by",
+    "foreign_brand_rows",
     "gap_nanoseconds",
     "step_times",
 ]
@@ -49,6 +52,9 @@ STEP_TIME = "__step_time__"
 #: Likewise: whether each event's ``in_reply_to`` names an event that is not in the whole input
 #: (a partition does not hold every parent: a reply to another thread's message is not one).
 REPLY_OUTSIDE = "__reply_outside__"
+#: Likewise, for ``by="customer"``: the brand rows' customers were found over the whole input
+#: (:func:`brand_rows_to_customers`), so a partition leaves ``customer_id`` as it is.
+OWNERS_FOUND = "__owners_found__"
 
 
 def check_by(by: str) -> None:
@@ -247,6 +253,79 @@ def _to_first_customer(
     return who, ok | fill
 
 
+def foreign_brand_rows(events: pd.DataFrame) -> npt.NDArray[np.bool_]:
+    """The non-customer rows whose ``customer_id`` is no customer's: no customer message carries it.
+
+    An export that files each message under its author gives brand replies the brand's own
+    account (``"AppleSupport"``, an agent's id) as ``customer_id``.
+
+    Examples:
+        >>> events = pd.DataFrame({"customer_id": ["ann", "Acme", "ann"], "actor": ["customer", "agent", "agent"]})
+        >>> foreign_brand_rows(events).tolist()
+        [False, True, False]
+    """
+    is_customer = customer_mask(events["actor"])
+    if not is_customer.any():  # no customer at all: nothing to tell brand accounts from customers by
+        return np.zeros(len(events), dtype=bool)
+    known = pd.Index(pd.unique(events["customer_id"].to_numpy(dtype=object)[is_customer]))
+    foreign: npt.NDArray[np.bool_] = ~is_customer & (
+        known.get_indexer(pd.Index(events["customer_id"].to_numpy(dtype=object))) < 0
+    )
+    return foreign
+
+
+def brand_rows_to_customers(events: pd.DataFrame, tree: ReplyTree | None, tie: npt.NDArray[np.int64] | None = None) -> pd.Series:
+    """``customer_id`` for ``by="customer"``: brand rows filed under no customer go to the customer they answer.
+
+    A brand row whose ``customer_id`` is no customer's (:func:`foreign_brand_rows`) is given the
+    customer ``by="thread"`` gives it (:func:`addressed_customers`): the one whose message it
+    replies to, directly or through the brand's own messages (in any thread: journeys by
+    customer are not parted by threads), else its thread's first customer (a reply to a message
+    outside the data; a thread without reply links). Where nothing tells
+    (no ``in_reply_to`` and no ``thread_id``) it keeps its ``customer_id`` with a ``UserWarning``
+    naming those ids: each would be a "customer" whose journey holds that account's replies, and
+    the customers it answered would look unanswered. A broadcast (a brand post replying to
+    nothing) and a brand message of a thread without customers keep theirs, silently.
+
+    Examples:
+        >>> events = pd.DataFrame({"event_id": ["1", "2", "3"], "customer_id": ["ann", "Acme", "Acme"],
+        ...     "actor": ["customer", "agent", "agent"], "in_reply_to": [None, "1", None],
+        ...     "timestamp": pd.to_datetime(["2024-01-01 10:00", "2024-01-01 10:05", "2024-01-02 09:00"], utc=True)})
+        >>> brand_rows_to_customers(events, reply_tree(events["event_id"], events["in_reply_to"])).tolist()
+        ['ann', 'ann', 'Acme']
+    """
+    customer = events["customer_id"]
+    foreign = foreign_brand_rows(events)
+    if not foreign.any():
+        return customer
+    if tree is not None or "thread_id" in events.columns:
+        thread = pd.factorize(_thread_keys(events, tree))[0].astype(np.int64)
+        addressed, _ = addressed_customers(events, thread, tree, tie)
+        if tree is not None:
+            # journeys by customer are not parted by threads: a reply to a customer's message of
+            # another thread is that customer's too
+            anywhere = _answered_customer_rows(tree.parent, np.zeros(len(events), dtype=np.int64), customer_mask(events["actor"]))
+            found = pd.Series(customer.astype("string").array.take(np.maximum(anywhere, 0)), index=events.index)
+            addressed = addressed.where(anywhere < 0, found)
+        moved = foreign & (addressed != customer.astype("string")).fillna(value=False).to_numpy(dtype=bool)
+        if moved.any():
+            logger.info("by='customer': %d brand rows filed under no customer go to the customer they answer", int(moved.sum()))
+        return customer.astype("string").where(~moved, addressed)
+    counts = events["customer_id"][foreign].astype("string").value_counts()
+    named = ", ".join(f"{name!r} ({n} rows)" for name, n in counts.head(5).items())
+    more = f" and {len(counts) - 5} more" if len(counts) > 5 else ""
+    warnings.warn(
+        f"build_journeys(by='customer'): {int(foreign.sum())} agent/bot/system rows have a customer_id that no customer "
+        f"message has: {named}{more}; each such id becomes a 'customer' whose journey holds its replies, and the "
+        "customers it answered look unanswered. Give brand rows the customer_id of the customer they answer (a chat "
+        "export naming the contact only on customer rows: fill the others from the conversation), or give the events "
+        "an in_reply_to or thread_id column so that build_journeys can tell",
+        UserWarning,
+        stacklevel=4,
+    )
+    return customer
+
+
 def sort_order(
     group: npt.NDArray[np.int64], ts: npt.NDArray[np.int64], depth: npt.NDArray[np.int64], tie: npt.NDArray[np.int64]
 ) -> npt.NDArray[np.int64]:
@@ -388,7 +467,12 @@ def build_journeys(
             says; a reply to a message outside the data goes to the thread's customer, and its
             journey is ``opened_outside`` in :func:`~journeymap.response_times`). ``"customer"``:
             each customer's events, split wherever more than ``gap`` passes between two
-            consecutive events.
+            consecutive events. A brand (agent, bot or system) row whose ``customer_id`` is no
+            customer's (an export that files each message under its author gives brand replies
+            the brand's account) goes to the customer ``by="thread"`` would give it (see
+            :func:`brand_rows_to_customers`): the brand account does not become a "customer"
+            whose journey holds its replies. Where nothing tells whom it answers (no
+            ``in_reply_to`` and no ``thread_id``), a ``UserWarning`` names those ids.
         gap: the inactivity gap for ``by="customer"`` (a pandas Timedelta or string like ``"7D"``):
             a new journey starts where more than ``gap`` passes between two consecutive events of
             the customer's rows, whoever wrote them (a brand reply or a system event keeps a
@@ -432,6 +516,10 @@ def build_journeys(
          e00000270     7    agent     resolution
         >>> len(build_journeys(log, by="customer"))  # a customer's threads less than 7 days apart join
         84
+        >>> chat = pd.DataFrame({"event_id": ["1", "2"], "customer_id": ["ann", "Acme"], "actor": ["customer", "agent"],
+        ...     "timestamp": ["2024-01-01T10:00:00Z", "2024-01-01T10:05:00Z"], "in_reply_to": [None, "1"]})
+        >>> build_journeys(chat, by="customer").events["customer_id"].tolist()  # Acme's reply is ann's
+        ['ann', 'ann']
     """
     check_by(by)
     gap_nanoseconds(gap)  # checked whatever ``by``: a typo fails here, not when by="customer" is tried
@@ -452,8 +540,10 @@ def build_journeys(
         thread = pd.factorize(_thread_keys(events, tree))[0].astype(np.int64)
         customer, threads = addressed_customers(events, thread, tree, tie)
         events = events.assign(customer_id=customer)
+    elif OWNERS_FOUND not in events.columns:
+        events = events.assign(customer_id=brand_rows_to_customers(events, tree, tie))
     order, codes, ts = _order_steps(events, tree, threads, tie, gap=gap)
-    events = events.drop(columns=[REPLY_DEPTH, STEP_TIME, REPLY_OUTSIDE], errors="ignore")
+    events = events.drop(columns=[REPLY_DEPTH, STEP_TIME, REPLY_OUTSIDE, OWNERS_FOUND], errors="ignore")
     ordered, bounds = _number_journeys(events, order, codes, ts, tie)
     ordered["stage"] = assign_stages(ordered, stage_model)
     _warn_replaced(log.events, ordered, stage_model)
