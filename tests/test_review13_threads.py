@@ -6,6 +6,8 @@ import pandas as pd
 import pytest
 
 import journeymap as jm
+from journeymap import schema
+from journeymap.io import twcs
 
 
 def frame(rows: list[tuple[str, str, str, str, str | None]], thread: str = "t1") -> pd.DataFrame:
@@ -176,3 +178,26 @@ def test_on_a_cluster_brand_rows_go_where_they_go_on_one_machine() -> None:
     assert owners(local)["1"] == "501"
     assert owners(local)["5"] == "601"  # by="customer": the customer it answers, in whatever thread
     assert owners(jm.build_journeys(log))["5"] == "Acme"  # by="thread": a reply to another thread's message keeps its own
+
+
+# --- defect 5: "please DM us" moves the conversation, whichever reader read it ---
+
+
+def test_a_brand_text_asking_for_a_dm_moves_the_conversation_without_a_dm_touchpoint() -> None:
+    df = frame(
+        [
+            ("a1", "ann", "2024-01-01 10:00", "customer", None),
+            ("r1", "Acme", "2024-01-01 10:20", "agent", "a1"),
+            ("a2", "ann", "2024-01-01 10:30", "customer", "r1"),
+        ]
+    ).assign(text=["my bill is wrong", "Sorry! Can you please DM us your account number?", "sent"])
+    rt = jm.response_times(jm.build_journeys(jm.read_events(df)))
+    assert rt.loc["a1", ["unanswered", "moved"]].tolist() == [0, 1]
+    # a source that tells DM requests apart (read_twcs' touchpoints) is taken at its word
+    marked = df.assign(touchpoint=["mention", "public_reply", "follow_up"])
+    rt = jm.response_times(jm.build_journeys(jm.read_events(marked)))
+    assert rt.loc["a1", ["unanswered", "moved"]].tolist() == [1, 0]
+
+
+def test_read_twcs_and_the_analytics_share_one_dm_pattern() -> None:
+    assert twcs.DM_PATTERN is getattr(schema, "DM_PATTERN", None)
