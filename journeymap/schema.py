@@ -135,6 +135,19 @@ TOPIC_COLUMNS: tuple[str, ...] = ("topic", "topic_score")
 #: analytics count such a message as neither answered nor unanswered: its wait is unknown.
 REPLY_OUTSIDE_DATA = "reply_outside_data"
 
+#: The touchpoint of a brand reply asking the customer to move to private messages ("please DM
+#: us"): the conversation changes channel, and the reply analytics count what follows as moved.
+DM_REQUEST = "dm_request"
+#: A brand message inviting the customer to private messages: :func:`journeymap.read_twcs` marks
+#: such a reply ``touchpoint="dm_request"``, and the reply analytics read it from the text of a
+#: brand message whose touchpoint is none of :data:`REPLY_TOUCHPOINTS` (a source that does not
+#: tell DM requests apart).
+DM_PATTERN = r"(?i)\b(?:DM|DMs|direct message|private message|send us a message|message us)\b"
+#: The touchpoints of a source that tells a brand's DM request from its other messages
+#: (:func:`journeymap.read_twcs`): a brand message at one of these is a DM request exactly when
+#: it is at ``dm_request``; its text is not read for one.
+REPLY_TOUCHPOINTS: frozenset[str] = frozenset({"public_reply", DM_REQUEST, "broadcast"})
+
 #: An optional boolean attribute column: False for a customer message addressed to no brand (on
 #: a social network: it names no brand account and answers no brand message, directly or through
 #: the messages above it; :func:`journeymap.read_twcs` sets it). Without a reply it waits for

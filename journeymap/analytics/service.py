@@ -18,8 +18,18 @@ from journeymap.analytics.automatic import AutoReplyRule, outcome_conversations,
 from journeymap.backends import dispatch
 from journeymap.emotions.taxonomy import GOEMOTIONS_INTENSE
 from journeymap.exceptions import InvalidArgumentError, SchemaError
+from journeymap.io._regex import contains
 from journeymap.journeys._table import id_ranks
-from journeymap.schema import CLOSED, NEGATIVE_VALENCE, REPLY_OUTSIDE_DATA, SCORE_PREFIX, score_column
+from journeymap.schema import (
+    CLOSED,
+    DM_PATTERN,
+    DM_REQUEST,
+    NEGATIVE_VALENCE,
+    REPLY_OUTSIDE_DATA,
+    REPLY_TOUCHPOINTS,
+    SCORE_PREFIX,
+    score_column,
+)
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -39,6 +49,7 @@ __all__ = [
     "check_bots",
     "conversation_openings",
     "customers_only",
+    "dm_requests",
     "end_of_data",
     "excluded_replies",
     "reply_waits",
@@ -275,8 +286,9 @@ def response_times(
     A brand's reply answers the messages of its conversation: its thread in the journey, and
     where events carry a ``brand`` (:func:`journeymap.read_twcs` writes it) and a thread holds
     several, the messages addressed to that brand (one brand's reply does not answer what was
-    sent to the other). A request to move to private messages (``dm_request``) moves its
-    conversation, not the customer's later threads.
+    sent to the other). A request to move to private messages (touchpoint ``dm_request``, or
+    where the source does not mark them a brand text such as "please DM us": :func:`dm_requests`)
+    moves its conversation, not the customer's later threads.
 
     Journeys without a customer message (a brand broadcast) have NaT waits and are not censored.
     Data of customer messages alone (no brand message, none marked ``reply_outside_data``: survey
@@ -416,6 +428,31 @@ def _reasons(
     return joined.where(joined != "", "open, calm")
 
 
+def dm_requests(events: pd.DataFrame, brand: npt.NDArray[np.bool_]) -> npt.NDArray[np.bool_]:
+    """Which ``brand`` rows ask the customer to move to private messages ("please DM us").
+
+    A row at touchpoint ``dm_request`` (:func:`journeymap.read_twcs` marks them); a row at
+    another of :data:`~journeymap.schema.REPLY_TOUCHPOINTS` (``public_reply``, ``broadcast``:
+    the source told them apart) is not one. Any other brand row (a generic export's, whose
+    touchpoint is its channel) is one when its ``text`` matches
+    :data:`~journeymap.schema.DM_PATTERN`, the pattern ``read_twcs`` reads, so that the same
+    messages count as moved whichever reader read them.
+
+    Examples:
+        >>> events = pd.DataFrame({"touchpoint": ["twitter", "public_reply", "twitter", "dm_request"],
+        ...     "text": ["Please DM us your order number", "Send us a DM", "Sorry to hear that", "Thanks"]})
+        >>> dm_requests(events, np.ones(4, dtype=bool)).tolist()
+        [True, False, False, True]
+    """
+    touchpoint = events["touchpoint"].astype("string")
+    request = brand & (touchpoint == DM_REQUEST).fillna(value=False).to_numpy(dtype=bool)
+    if "text" in events.columns:
+        unmarked = brand & ~touchpoint.isin(REPLY_TOUCHPOINTS).fillna(value=False).to_numpy(dtype=bool)
+        if unmarked.any():
+            request[unmarked] |= contains(events["text"][unmarked].astype("string"), DM_PATTERN)
+    return request
+
+
 def _moved(
     events: pd.DataFrame,
     journey: npt.NDArray[np.int64] | None = None,
@@ -425,8 +462,8 @@ def _moved(
 ) -> np.ndarray:
     """Whether each event comes at or after its case's move to private messages.
 
-    A move is a human brand reply with touchpoint ``dm_request`` ("please DM us"), which moves
-    its conversation (``conversation``: the thread, and the brand there, as in
+    A move is a human brand reply asking to move to private messages ("please DM us": see
+    :func:`dm_requests`), which moves its conversation (``conversation``: the thread, and the brand there, as in
     :class:`~journeymap.analytics._replies.ReplyContext`; the journey when not given): a later
     thread of the same customer is a new case, asked in public, whatever ``by=`` grouped into
     the journey. Or a step on channel ``dm`` in a journey that did not start there, which moves
@@ -443,7 +480,7 @@ def _moved(
     brand = ~is_customer(events)
     if automatic is not None:
         brand &= ~automatic
-    request = brand & (events["touchpoint"].astype("string") == "dm_request").fillna(False).to_numpy(dtype=bool)
+    request = dm_requests(events, brand)
     asked = pd.Series(request, index=events.index).groupby(codes if conversation is None else conversation, sort=False).cummax()
     if loose is not None and loose.any():
         by_journey = pd.Series(request, index=events.index).groupby(codes, sort=False)
@@ -760,7 +797,8 @@ def triage(
     A message is open when no brand reply follows it in its journey; automatic replies (see
     :class:`~journeymap.AutoReplyRule`) do not close it unless ``bots="include"``. Its
     ``status`` is ``"moved"`` when the case went to private messages at or before it (a human
-    brand reply with touchpoint ``dm_request``, not a bot's, whatever ``bots`` says; or a step on
+    brand reply with touchpoint ``dm_request``, or one asking for a DM in its text where the source
+    marks no such touchpoint (:func:`dm_requests`), not a bot's, whatever ``bots`` says; or a step on
     channel ``dm`` in a conversation open at that step, not a thread opened after it): the
     answer is likely in a channel the data does not show, so it is listed, unranked, after the
     ``"waiting"`` ones rather than dropped. A message on channel ``dm`` itself is never moved:

@@ -20,10 +20,14 @@ from journeymap.distributed.events import DaskEventLog, read_events
 from journeymap.exceptions import ArgumentTypeError, InvalidArgumentError, SchemaError, UnsupportedBackendError
 from journeymap.io import EventLog, empty_rejects
 from journeymap.journeys._build import (
+    OWNERS_FOUND,
     REPLY_DEPTH,
+    REPLY_OUTSIDE,
     STEP_TIME,
+    brand_rows_to_customers,
     build_validated,
     check_by,
+    foreign_brand_rows,
     gap_nanoseconds,
     replaced_columns,
     replaced_counts,
@@ -203,6 +207,7 @@ def _attach_depth(part: pd.DataFrame, found: pd.DataFrame) -> pd.DataFrame:
         **{
             REPLY_DEPTH: found[REPLY_DEPTH].to_numpy(dtype=np.int64),
             STEP_TIME: found[STEP_TIME].to_numpy(dtype=np.int64),
+            REPLY_OUTSIDE: found[REPLY_OUTSIDE].to_numpy(dtype=bool),
         }
     )
 
@@ -218,9 +223,33 @@ def _with_reply_depth(events: dd.DataFrame) -> dd.DataFrame:
     ids = events[["event_id", "in_reply_to", "timestamp"]].compute()
     tree = reply_tree(ids["event_id"], ids["in_reply_to"])
     ts = ids["timestamp"].to_numpy(dtype="datetime64[ns]").view(np.int64)
-    found = pd.DataFrame({REPLY_DEPTH: tree.depth, STEP_TIME: step_times(ts, tree)}, index=ids.index)
-    meta = _attach_depth(events._meta, pd.DataFrame({REPLY_DEPTH: [], STEP_TIME: []}, dtype=np.int64))
+    found = pd.DataFrame(
+        {REPLY_DEPTH: tree.depth, STEP_TIME: step_times(ts, tree), REPLY_OUTSIDE: tree.dangling}, index=ids.index
+    )
+    empty = pd.DataFrame({REPLY_DEPTH: np.zeros(0, np.int64), STEP_TIME: np.zeros(0, np.int64), REPLY_OUTSIDE: np.zeros(0, bool)})
+    meta = _attach_depth(events._meta, empty)
     return events.map_partitions(_attach_depth, delayed(found), meta=meta)
+
+
+def _attach_owners(part: pd.DataFrame, owners: pd.Series) -> pd.DataFrame:
+    return part.assign(customer_id=owners.reindex(part.index).astype("string"), **{OWNERS_FOUND: True})
+
+
+def _with_owners(events: dd.DataFrame) -> dd.DataFrame:
+    """For ``by="customer"``: brand rows filed under no customer given the customer they answer, over the whole input.
+
+    :func:`~journeymap.journeys._build.brand_rows_to_customers` needs the rows a brand row
+    answers, which the shuffle by ``customer_id`` puts in other partitions; it runs once on the
+    id columns gathered (as the reply depths are), before the shuffle.
+    """
+    columns = [c for c in ("event_id", "customer_id", "actor", "timestamp", "in_reply_to", "thread_id") if c in events.columns]
+    ids = events[columns].compute()
+    if not foreign_brand_rows(ids).any():
+        return events
+    tree = reply_tree(ids["event_id"], ids["in_reply_to"]) if "in_reply_to" in ids.columns else None
+    owners = brand_rows_to_customers(ids, tree)
+    meta = _attach_owners(events._meta, pd.Series([], dtype="string"))
+    return events.map_partitions(_attach_owners, delayed(owners), meta=meta)
 
 
 def _built(
@@ -271,7 +300,9 @@ def build_journeys(
     every journey lies in one partition, and each partition is built by the single-machine code.
     Replies whose ``thread_id`` is missing are placed by their reply tree, which is resolved
     from the id columns gathered once (about 100 bytes per event); with a complete
-    ``thread_id`` nothing is gathered. Steps and journeys come in the single-machine order, ties
+    ``thread_id`` nothing is gathered for ``by="thread"``. For ``by="customer"`` the id, customer,
+    actor, time and reply columns are gathered once, so that brand rows filed under no customer
+    go to the customer they answer as on one machine. Steps and journeys come in the single-machine order, ties
     in time included: the reply depth and step times are found over the whole input, and the id
     order that breaks the remaining ties compares two ids by themselves alone (numbers by value,
     then text), so each partition, and :meth:`DaskJourneySet.compute` gathering them, orders ids
@@ -315,6 +346,8 @@ def build_journeys(
         events = _with_reply_depth(events)
     if by == "thread":
         events, key = _with_thread_key(events), _KEY
+    else:
+        events = _with_owners(events)
     shuffled = events.shuffle(on=key, npartitions=npartitions, shuffle_method=shuffle_method)
     build = functools.partial(_build_part, by=by, gap=gap, stages=stage_model)
     built = shuffled.map_partitions(build, meta=build(shuffled._meta))

@@ -15,7 +15,7 @@ from journeymap.io import _regex
 from journeymap.io._time import parse_timestamps
 from journeymap.io.sources import read_table
 from journeymap.io.validation import Problems, as_id, as_text, check_on_error, check_unique_columns, validate_events
-from journeymap.schema import ADDRESSED, FALSE_WORDS, REPLY_OUTSIDE_DATA, TRUE_WORDS, input_names, log_kept
+from journeymap.schema import ADDRESSED, DM_PATTERN, FALSE_WORDS, REPLY_OUTSIDE_DATA, TRUE_WORDS, input_names, log_kept
 
 if TYPE_CHECKING:
     import os
@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["THREAD_TOUCHPOINTS", "TWCS_COLUMNS", "read_twcs"]
+__all__ = ["DM_PATTERN", "THREAD_TOUCHPOINTS", "TWCS_COLUMNS", "read_twcs"]
 
 TWCS_COLUMNS: tuple[str, ...] = (
     "tweet_id",
@@ -39,8 +39,6 @@ TWCS_COLUMNS: tuple[str, ...] = (
 #: The touchpoints :func:`read_twcs` writes: places in a thread (a first tweet, a later one, a
 #: reply), not parts of the service.
 THREAD_TOUCHPOINTS = frozenset({"mention", "follow_up", "public_reply", "dm_request", "broadcast"})
-#: A brand reply inviting the customer to private messages: the conversation changes channel.
-DM_PATTERN = r"(?i)\b(?:DM|DMs|direct message|private message|send us a message|message us)\b"
 
 
 def _clean_ids(raw: pd.Series) -> tuple[pd.Series, pd.Series]:

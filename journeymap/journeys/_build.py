@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 import pandas as pd
 
-from journeymap._threads import not_before_ancestors, reply_tree
+from journeymap._threads import nearest_up, not_before_ancestors, reply_tree
 from journeymap.backends import dispatch
 from journeymap.exceptions import ArgumentTypeError, InvalidArgumentError, SchemaError
 from journeymap.io.eventlog import EventLog
@@ -28,7 +28,19 @@ if TYPE_CHECKING:
     from journeymap._threads import ReplyTree
     from journeymap.model import StageModel
 
-__all__ = ["REPLY_DEPTH", "STEP_TIME", "addressed_customers", "build_journeys", "check_by", "gap_nanoseconds", "step_times"]
+__all__ = [
+    "OWNERS_FOUND",
+    "REPLY_DEPTH",
+    "REPLY_OUTSIDE",
+    "STEP_TIME",
+    "addressed_customers",
+    "brand_rows_to_customers",
+    "build_journeys",
+    "check_by",
+    "foreign_brand_rows",
+    "gap_nanoseconds",
+    "step_times",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -37,6 +49,12 @@ logger = logging.getLogger(__name__)
 REPLY_DEPTH = "__reply_depth__"
 #: Likewise: each event's step time (ns) from the reply forest of the whole input (:func:`step_times`).
 STEP_TIME = "__step_time__"
+#: Likewise: whether each event's ``in_reply_to`` names an event that is not in the whole input
+#: (a partition does not hold every parent: a reply to another thread's message is not one).
+REPLY_OUTSIDE = "__reply_outside__"
+#: Likewise, for ``by="customer"``: the brand rows' customers were found over the whole input
+#: (:func:`brand_rows_to_customers`), so a partition leaves ``customer_id`` as it is.
+OWNERS_FOUND = "__owners_found__"
 
 
 def check_by(by: str) -> None:
@@ -99,6 +117,24 @@ def _thread_keys(events: pd.DataFrame, tree: ReplyTree | None) -> pd.Series:
     raise SchemaError(msg)
 
 
+def _answered_customer_rows(
+    parent: npt.NDArray[np.int64], thread: npt.NDArray[np.int64], is_customer: npt.NDArray[np.bool_]
+) -> npt.NDArray[np.int64]:
+    """For every non-customer row, the customer message it answers in its thread (-1: none).
+
+    The customer message its ``in_reply_to`` names, or, through a chain of brand messages
+    answering one another (the second part of a reply split over two messages, a reply to the
+    brand's own reply), the one the first of them answers, as :func:`journeymap.read_twcs` reads
+    a brand tweet. The chain stops at a message of another thread. Customer rows get -1.
+    """
+    safe = np.maximum(parent, 0)
+    in_thread = (parent >= 0) & (thread[safe] == thread)
+    # climb through brand messages of the thread: stop at a customer message or at the chain's end
+    climb = np.where(in_thread & ~is_customer, parent, -1)
+    top = nearest_up(climb, is_customer)
+    return np.where(is_customer[top] & ~is_customer, top, -1)
+
+
 def addressed_customers(
     events: pd.DataFrame,
     thread: npt.NDArray[np.int64],
@@ -108,13 +144,30 @@ def addressed_customers(
     """The customer each event belongs to within its thread, and each event's (thread, customer) group.
 
     ``thread`` holds the thread codes of the events. A customer's message is their own. A brand
+    message answers the customer whose message its ``in_reply_to`` names in the thread, directly
+    or through the brand messages it answers (a reply to the brand's own reply answers the
+    customer that one answered, as :func:`journeymap.read_twcs` reads it), whatever its own
+    ``customer_id`` says: in a thread where a second customer joins ("me too") and the brand
+    answers them, the reply is the second customer's even when the export filled every brand row
+    with the thread's first customer. A brand message whose reply chain reaches no customer
     message keeps its ``customer_id`` when that is one of the thread's customers; otherwise it
-    goes to the customer whose message it answers (``in_reply_to``), or where the brand message
-    it answers went, else to the thread's first customer (the author of its earliest customer
-    message; at equal times, of the event first in id order, :func:`~journeymap.journeys._table.id_ranks`;
-    ``tie`` are the events' id ranks when already known). A brand message that replies to nothing
-    in the data (a broadcast that starts a thread), or to a message of another thread, keeps its
-    ``customer_id``. Integer codes throughout: no string work per event.
+    goes where the brand message it answers went; a reply to a message that is not in the data
+    (a slice of a corpus: the customer's first message is outside it), and a brand message of a
+    thread without reply links, goes to the thread's first customer (the author of its earliest
+    customer message; at equal times, of the event first in id order,
+    :func:`~journeymap.journeys._table.id_ranks`; ``tie`` are the events' id ranks when already
+    known). A brand message that replies to nothing (a broadcast that starts a thread), or to a
+    message of another thread, keeps its ``customer_id``. Integer codes throughout: no string
+    work per event.
+
+    Examples:
+        >>> events = pd.DataFrame({"event_id": ["1", "2", "3"], "customer_id": ["ann", "bob", "ann"],
+        ...     "actor": ["customer", "customer", "agent"], "in_reply_to": [None, "1", "2"],
+        ...     "timestamp": pd.to_datetime(["2024-01-01 10:00", "2024-01-01 10:05", "2024-01-01 10:10"], utc=True)})
+        >>> tree = reply_tree(events["event_id"], events["in_reply_to"])
+        >>> customer, groups = addressed_customers(events, np.zeros(3, dtype=np.int64), tree)
+        >>> customer.tolist(), groups.tolist()  # the brand answers bob's message: bob's, whatever its customer_id
+        (['ann', 'bob', 'bob'], [0, 1, 1])
     """
     codes, names = pd.factorize(events["customer_id"])
     who = codes.astype(np.int64)
@@ -127,15 +180,33 @@ def addressed_customers(
     if not is_customer.all():
         own = pairs(who)
         ok = is_customer | pd.Index(pd.unique(own[is_customer])).get_indexer(pd.Index(own)) >= 0  # hashing, not sorting
+        outside = np.zeros(len(events), dtype=bool)
         if tree is not None:
             parent = tree.parent
             safe = np.maximum(parent, 0)
-            answers = ~ok & (parent >= 0) & is_customer[safe] & (thread[safe] == thread)
-            who[answers] = who[safe[answers]]
+            # The reply link decides: a brand message answers the customer whose message it replies
+            # to (through the brand's own messages), even where its customer_id names another
+            # customer of the thread.
+            answered = _answered_customer_rows(parent, thread, is_customer)
+            answers = answered >= 0
+            moved = answers & ok & ~is_customer & (who != who[np.maximum(answered, 0)])
+            if moved.any():
+                logger.info(
+                    "%d brand messages carry the customer_id of one customer of their thread but reply to another's "
+                    "message; each goes to the customer it replies to",
+                    int(moved.sum()),
+                )
+            who[answers] = who[answered[answers]]
+            # A reply to a message that is not in the data (its in_reply_to names no event) goes to
+            # the thread's customer below, unless its customer_id is one of theirs already.
+            dangling = events[REPLY_OUTSIDE].to_numpy(dtype=bool) if REPLY_OUTSIDE in events.columns else tree.dangling
+            outside = ~ok & ~answers & dangling & ~tree.cyclic
             # A brand post that starts the thread (a broadcast) stays the brand's own, and so does
             # one answering a message of another thread (the parent is elsewhere, as it would be
             # in another partition of a cluster).
-            ok = ok | answers | (parent < 0) | (thread[safe] != thread)
+            ok = ok | answers | ((parent < 0) & ~outside) | (thread[safe] != thread)
+            if outside.any():
+                who, ok = _to_first_customer(events, thread, who, ok, outside, tie=tie)
             # A brand message answering the brand's own message goes where that one went: an
             # update to a broadcast stays the brand's own, the second part of a reply stays with
             # the customer of the first. One round per step down a chain of brand messages.
@@ -146,24 +217,113 @@ def addressed_customers(
                 who[inherit] = who[safe[inherit]]
                 ok = ok | inherit
         if not ok.all():
-            ts = events["timestamp"].to_numpy(dtype="datetime64[ns]").view(np.int64)
-            rows = np.flatnonzero(is_customer)
-            # the thread's earliest customer message; at equal times the first in id order (not the
-            # input order, which the customer codes follow), so any row order gives the same result
-            ranks = id_ranks(events["event_id"].iloc[rows]) if tie is None else tie[rows]
-            order = rows[np.lexsort((ranks, ts[rows], thread[rows]))]
-            first_row = order[np.r_[True, thread[order][1:] != thread[order][:-1]]] if len(order) else order
-            first = np.full(int(thread.max(initial=-1)) + 1, -2, dtype=np.int64)
-            first[thread[first_row]] = who[first_row]
-            fallback = first[thread]
-            fill = ~ok & (fallback > -2)
-            who[fill] = fallback[fill]
+            who, ok = _to_first_customer(events, thread, who, ok, ~ok, tie=tie)
     # taken from the unique names (an Arrow take), not built from a million Python strings
     customer = pd.Series(
         pd.array(np.asarray(names, dtype=object), dtype="string").take(np.where(who < 0, -1, who), allow_fill=True),
         index=events.index,
     )
     return customer, pd.factorize(pairs(who))[0].astype(np.int64)
+
+
+def _to_first_customer(
+    events: pd.DataFrame,
+    thread: npt.NDArray[np.int64],
+    who: npt.NDArray[np.int64],
+    ok: npt.NDArray[np.bool_],
+    rows_to_fill: npt.NDArray[np.bool_],
+    *,
+    tie: npt.NDArray[np.int64] | None,
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.bool_]]:
+    """``who`` and ``ok`` with ``rows_to_fill`` given their thread's first customer (where the thread has one)."""
+    is_customer = customer_mask(events["actor"])
+    ts = events["timestamp"].to_numpy(dtype="datetime64[ns]").view(np.int64)
+    rows = np.flatnonzero(is_customer)
+    # the thread's earliest customer message; at equal times the first in id order (not the
+    # input order, which the customer codes follow), so any row order gives the same result
+    ranks = id_ranks(events["event_id"].iloc[rows]) if tie is None else tie[rows]
+    order = rows[np.lexsort((ranks, ts[rows], thread[rows]))]
+    first_row = order[np.r_[True, thread[order][1:] != thread[order][:-1]]] if len(order) else order
+    first = np.full(int(thread.max(initial=-1)) + 1, -2, dtype=np.int64)
+    first[thread[first_row]] = who[first_row]
+    fallback = first[thread]
+    fill = rows_to_fill & (fallback > -2)
+    who = who.copy()
+    who[fill] = fallback[fill]
+    return who, ok | fill
+
+
+def foreign_brand_rows(events: pd.DataFrame) -> npt.NDArray[np.bool_]:
+    """The non-customer rows whose ``customer_id`` is no customer's: no customer message carries it.
+
+    An export that files each message under its author gives brand replies the brand's own
+    account (``"AppleSupport"``, an agent's id) as ``customer_id``.
+
+    Examples:
+        >>> events = pd.DataFrame({"customer_id": ["ann", "Acme", "ann"], "actor": ["customer", "agent", "agent"]})
+        >>> foreign_brand_rows(events).tolist()
+        [False, True, False]
+    """
+    is_customer = customer_mask(events["actor"])
+    if not is_customer.any():  # no customer at all: nothing to tell brand accounts from customers by
+        return np.zeros(len(events), dtype=bool)
+    known = pd.Index(pd.unique(events["customer_id"].to_numpy(dtype=object)[is_customer]))
+    foreign: npt.NDArray[np.bool_] = ~is_customer & (
+        known.get_indexer(pd.Index(events["customer_id"].to_numpy(dtype=object))) < 0
+    )
+    return foreign
+
+
+def brand_rows_to_customers(events: pd.DataFrame, tree: ReplyTree | None, tie: npt.NDArray[np.int64] | None = None) -> pd.Series:
+    """``customer_id`` for ``by="customer"``: brand rows filed under no customer go to the customer they answer.
+
+    A brand row whose ``customer_id`` is no customer's (:func:`foreign_brand_rows`) is given the
+    customer ``by="thread"`` gives it (:func:`addressed_customers`): the one whose message it
+    replies to, directly or through the brand's own messages (in any thread: journeys by
+    customer are not parted by threads), else its thread's first customer (a reply to a message
+    outside the data; a thread without reply links). Where nothing tells
+    (no ``in_reply_to`` and no ``thread_id``) it keeps its ``customer_id`` with a ``UserWarning``
+    naming those ids: each would be a "customer" whose journey holds that account's replies, and
+    the customers it answered would look unanswered. A broadcast (a brand post replying to
+    nothing) and a brand message of a thread without customers keep theirs, silently.
+
+    Examples:
+        >>> events = pd.DataFrame({"event_id": ["1", "2", "3"], "customer_id": ["ann", "Acme", "Acme"],
+        ...     "actor": ["customer", "agent", "agent"], "in_reply_to": [None, "1", None],
+        ...     "timestamp": pd.to_datetime(["2024-01-01 10:00", "2024-01-01 10:05", "2024-01-02 09:00"], utc=True)})
+        >>> brand_rows_to_customers(events, reply_tree(events["event_id"], events["in_reply_to"])).tolist()
+        ['ann', 'ann', 'Acme']
+    """
+    customer = events["customer_id"]
+    foreign = foreign_brand_rows(events)
+    if not foreign.any():
+        return customer
+    if tree is not None or "thread_id" in events.columns:
+        thread = pd.factorize(_thread_keys(events, tree))[0].astype(np.int64)
+        addressed, _ = addressed_customers(events, thread, tree, tie)
+        if tree is not None:
+            # journeys by customer are not parted by threads: a reply to a customer's message of
+            # another thread is that customer's too
+            anywhere = _answered_customer_rows(tree.parent, np.zeros(len(events), dtype=np.int64), customer_mask(events["actor"]))
+            found = pd.Series(customer.astype("string").array.take(np.maximum(anywhere, 0)), index=events.index)
+            addressed = addressed.where(anywhere < 0, found)
+        moved = foreign & (addressed != customer.astype("string")).fillna(value=False).to_numpy(dtype=bool)
+        if moved.any():
+            logger.info("by='customer': %d brand rows filed under no customer go to the customer they answer", int(moved.sum()))
+        return customer.astype("string").where(~moved, addressed)
+    counts = events["customer_id"][foreign].astype("string").value_counts()
+    named = ", ".join(f"{name!r} ({n} rows)" for name, n in counts.head(5).items())
+    more = f" and {len(counts) - 5} more" if len(counts) > 5 else ""
+    warnings.warn(
+        f"build_journeys(by='customer'): {int(foreign.sum())} agent/bot/system rows have a customer_id that no customer "
+        f"message has: {named}{more}; each such id becomes a 'customer' whose journey holds its replies, and the "
+        "customers it answered look unanswered. Give brand rows the customer_id of the customer they answer (a chat "
+        "export naming the contact only on customer rows: fill the others from the conversation), or give the events "
+        "an in_reply_to or thread_id column so that build_journeys can tell",
+        UserWarning,
+        stacklevel=4,
+    )
+    return customer
 
 
 def sort_order(
@@ -303,8 +463,16 @@ def build_journeys(
             ``thread_id``): in a thread where several customers write, each customer's journey
             holds their messages and the brand messages addressed to them (see
             :func:`addressed_customers`; a brand message's ``customer_id`` is set to the customer
-            it answers). ``"customer"``: each customer's events, split wherever more than ``gap``
-            passes between two consecutive events.
+            it answers: the one whose message it replies to, whatever its own ``customer_id``
+            says; a reply to a message outside the data goes to the thread's customer, and its
+            journey is ``opened_outside`` in :func:`~journeymap.response_times`). ``"customer"``:
+            each customer's events, split wherever more than ``gap`` passes between two
+            consecutive events. A brand (agent, bot or system) row whose ``customer_id`` is no
+            customer's (an export that files each message under its author gives brand replies
+            the brand's account) goes to the customer ``by="thread"`` would give it (see
+            :func:`brand_rows_to_customers`): the brand account does not become a "customer"
+            whose journey holds its replies. Where nothing tells whom it answers (no
+            ``in_reply_to`` and no ``thread_id``), a ``UserWarning`` names those ids.
         gap: the inactivity gap for ``by="customer"`` (a pandas Timedelta or string like ``"7D"``):
             a new journey starts where more than ``gap`` passes between two consecutive events of
             the customer's rows, whoever wrote them (a brand reply or a system event keeps a
@@ -348,6 +516,10 @@ def build_journeys(
          e00000270     7    agent     resolution
         >>> len(build_journeys(log, by="customer"))  # a customer's threads less than 7 days apart join
         84
+        >>> chat = pd.DataFrame({"event_id": ["1", "2"], "customer_id": ["ann", "Acme"], "actor": ["customer", "agent"],
+        ...     "timestamp": ["2024-01-01T10:00:00Z", "2024-01-01T10:05:00Z"], "in_reply_to": [None, "1"]})
+        >>> build_journeys(chat, by="customer").events["customer_id"].tolist()  # Acme's reply is ann's
+        ['ann', 'ann']
     """
     check_by(by)
     gap_nanoseconds(gap)  # checked whatever ``by``: a typo fails here, not when by="customer" is tried
@@ -378,8 +550,10 @@ def build_validated(
         thread = pd.factorize(_thread_keys(events, tree))[0].astype(np.int64)
         customer, threads = addressed_customers(events, thread, tree, tie)
         events = events.assign(customer_id=customer)
+    elif OWNERS_FOUND not in events.columns:
+        events = events.assign(customer_id=brand_rows_to_customers(events, tree, tie))
     order, codes, ts = _order_steps(events, tree, threads, tie, gap=gap)
-    events = events.drop(columns=[REPLY_DEPTH, STEP_TIME], errors="ignore")
+    events = events.drop(columns=[REPLY_DEPTH, STEP_TIME, REPLY_OUTSIDE, OWNERS_FOUND], errors="ignore")
     ordered, bounds = _number_journeys(events, order, codes, ts, tie)
     ordered["stage"] = assign_stages(ordered, stage_model)
     if warn:
