@@ -39,20 +39,24 @@ _OFFSET = (
 def check_actors(actors: object) -> dict[str, str]:
     """``actors=`` as a ``{spelling (trimmed, lower case): actor}`` dict, or an error naming the entry.
 
-    Keys are the role values as the export writes them: text, or whole numbers (role codes).
+    Keys are the role values as the export writes them: text, whole numbers (role codes), or
+    True and False (a flag column such as TWCS's ``inbound`` or an ``is_brand`` field), read as
+    the text ``"true"`` and ``"false"`` (a CSV writes them so).
 
     Examples:
         >>> check_actors({"End-user": "customer", "operator": "agent", 3: "bot"})
         {'end-user': 'customer', 'operator': 'agent', '3': 'bot'}
+        >>> check_actors({True: "customer", False: "agent"})
+        {'true': 'customer', 'false': 'agent'}
     """
     if actors is None:
         return {}
     if not isinstance(actors, Mapping):
         msg = f"actors must be a mapping of your role names to actors ({', '.join(ACTORS)}), got {type(actors).__name__}"
         raise ArgumentTypeError(msg)
-    keys = {k: k for k in actors if not isinstance(k, (str, int, np.integer)) or isinstance(k, bool)}
+    keys = {k: k for k in actors if not isinstance(k, (str, int, np.integer, np.bool_))}
     if keys:
-        msg = f"actors maps role values (text or whole numbers) to actors; these keys are neither: {list(keys)}"
+        msg = f"actors maps role values (text, whole numbers or True/False) to actors; these keys are none of them: {list(keys)}"
         raise ArgumentTypeError(msg)
     bad = {k: v for k, v in actors.items() if v not in ACTORS}
     if bad:
@@ -60,7 +64,7 @@ def check_actors(actors: object) -> dict[str, str]:
         raise InvalidArgumentError(msg)
     out: dict[str, str] = {}
     for key, actor in actors.items():
-        spelled = str(key).strip().lower()
+        spelled = str(bool(key) if isinstance(key, np.bool_) else key).strip().lower()
         if spelled in out and out[spelled] != actor:
             msg = f"actors gives {spelled!r} (any case) two actors: {out[spelled]!r} and {actor!r}"
             raise InvalidArgumentError(msg)
