@@ -135,6 +135,15 @@ ActorsOption = Annotated[
         "(e.g. --actors end-user=customer --actors trigger=system).",
     ),
 ]
+BrandsOption = Annotated[
+    Optional[list[str]],  # noqa: UP045
+    typer.Option(
+        "--brands",
+        help="The company's accounts, comma-separated, as the column read as customer_id writes them (any case, "
+        "with or without @; e.g. --brands AppleSupport,Tesco): their rows are the company's replies (actor agent). "
+        "For exports with no actor column (social data); with one, only brand rows with no actor become agent.",
+    ),
+]
 GapOption = Annotated[
     Optional[str],  # noqa: UP045
     typer.Option("--gap", help="With --by customer: the quiet time that starts a new journey (e.g. 12h; default 7D)."),
@@ -310,14 +319,43 @@ def _usable(log: EventLog, path: Path, output: Path, *, outputs: Sequence[Path] 
         rejected = log.rejects["row"].nunique()
         if not rejected:
             raise _fail(f"no usable events in {str(path)!r}: the file has no rows")
-        # a reason without its line numbers ("... (line 12 of the file)"): one reason of many rows is said once
-        general = log.rejects["reason"].astype(str).str.replace(r"\s*\(lines? [^)]*\)", "", regex=True)
-        counts = log.rejects.assign(reason=general).groupby(["column", "reason"]).size().sort_values(ascending=False).head(3)
-        reasons = "; ".join(f"{key[0]}: {key[1]} ({int(n):,})" for key, n in zip(counts.index.tolist(), counts.to_numpy()))
+        reasons = _top_reasons(log.rejects)
         written, removed = _write_failed_run(log.rejects, output, outputs)
         raise _fail(
             f"no usable events in {str(path)!r}: all {rejected:,} rows were rejected ({reasons}); reasons in {written}{removed}"
         )
+
+
+def _top_reasons(rejects: pd.DataFrame) -> str:
+    """The three commonest reject reasons with their counts, for an error line ("column: reason (n); ...")."""
+    # a reason without its line numbers ("... (line 12 of the file)"): one reason of many rows is said once
+    general = rejects["reason"].astype(str).str.replace(r"\s*\(lines? [^)]*\)", "", regex=True)
+    counts = rejects.assign(reason=general).groupby(["column", "reason"]).size().sort_values(ascending=False).head(3)
+    return "; ".join(f"{key[0]}: {key[1]} ({int(n):,})" for key, n in zip(counts.index.tolist(), counts.to_numpy()))
+
+
+def _customers_usable(log: EventLog, path: Path, output: Path, *, outputs: Sequence[Path] = ()) -> None:
+    """Stop when no customer message survived validation: a map (or topics) of the brand's replies alone says nothing.
+
+    Where rows were rejected (an unknown role, say) the error names how many, the commonest
+    reasons and the rejects file (written beside ``output``, an earlier run's ``outputs`` removed).
+    """
+    actor = log.events["actor"].astype("string")
+    if (actor == "customer").any():
+        return
+    rejected = int(log.rejects["row"].nunique())
+    if rejected:
+        written, removed = _write_failed_run(log.rejects, output, outputs)
+        raise _fail(
+            f"no customer messages in {str(path)!r} survived validation: {rejected:,} of {log.n_input:,} rows were "
+            f"rejected ({_top_reasons(log.rejects)}); reasons in {written}{removed}"
+        )
+    _, removed = _write_failed_run(log.rejects, output, outputs)
+    kinds = ", ".join(sorted(set(actor.dropna())))
+    raise _fail(
+        f"no customer messages in {str(path)!r}: all {len(log.events):,} events are the brand's ({kinds}); map the "
+        f"customers' rows with --actors ROLE=customer (and give --brands the company's accounts only){removed}"
+    )
 
 
 def _threads_known(log: EventLog, by: str, output: Path, outputs: Sequence[Path]) -> None:
@@ -394,6 +432,18 @@ def _parse_actors(actors: list[str] | None) -> dict[str, str] | None:
     return _pairs(actors, "--actors", "ROLE=ACTOR", strip=True)
 
 
+def _parse_brands(brands: list[str] | None) -> list[str] | None:
+    """``--brands a,b`` (repeatable) as the list of accounts; an error naming the option for an empty one."""
+    if not brands:
+        return None
+    accounts = [name.strip() for item in brands for name in item.split(",") if name.strip()]
+    if not accounts:
+        raise _fail(
+            f"--brands takes the company's account ids or handles, comma-separated (--brands AppleSupport,Tesco); got {brands}"
+        )
+    return accounts
+
+
 def _require_input(path: Path) -> None:
     """Stop at once when the input does not exist (before any output folder is made)."""
     if not path.exists():  # a folder is named by read_table, with the files in it
@@ -407,20 +457,21 @@ def _load(
     actors: list[str] | None = None,
     tz: str | None = None,
     *,
+    brands: list[str] | None = None,
     texts_hint: bool = False,
 ) -> EventLog:
     import journeymap as jm
 
     _require_input(path)
-    if fmt is Format.twcs and (columns or actors):
-        raise _fail("--columns and --actors read --format events; a TWCS file has its own columns and roles")
+    if fmt is Format.twcs and (columns or actors or brands):
+        raise _fail("--columns and --actors read --format events (so does --brands); a TWCS file has its own columns and roles")
     with _handled(), _rejects_said_by_the_command():
         if fmt is Format.twcs:
             log = jm.read_twcs(path)
         else:
             try:
-                mapping, roles = _parse_columns(columns), _parse_actors(actors)
-                log = jm.read_events(path, columns=mapping, actors=roles, tz=tz, on_error="collect")
+                mapping, roles, accounts = _parse_columns(columns), _parse_actors(actors), _parse_brands(brands)
+                log = jm.read_events(path, columns=mapping, actors=roles, brands=accounts, tz=tz, on_error="collect")
             except JourneyMapError as exc:
                 if "missing required column" in str(exc) and _looks_like_twcs(path):
                     raise _fail(f"{str(exc).splitlines()[0]}. This looks like a TWCS export: add --format twcs") from exc
@@ -633,6 +684,7 @@ def score(
     cache: Annotated[bool, typer.Option(help="Use the persistent score cache.")] = True,
     scorer_option: ScorerOption = None,
     actors: ActorsOption = None,
+    brands: BrandsOption = None,
     tz: TzOption = None,
     lang_scorer: LangScorerOption = None,
     prior: PriorOption = Prior.auto,
@@ -647,8 +699,10 @@ def score(
     _not_the_input(_warnings_path(output), input, "the warnings file")
     _no_file_in_the_way(output.parent, "--output")
     routes = _lang_routes(lang_scorer)
-    log = _load(input, Format(fmt.value), columns, actors, tz)
+    log = _load(input, Format(fmt.value), columns, actors, tz, brands=brands)
     _usable(log, input, output, outputs=[output, _warnings_path(output)])
+    if not agents:  # only the customers' messages are scored
+        _customers_usable(log, input, output, outputs=[output, _warnings_path(output)])
     with _handled():
         output.parent.mkdir(parents=True, exist_ok=True)  # fail before scoring, not after
         _writable(output)
@@ -689,6 +743,7 @@ def map_(
     min_score: MinScoreOption = None,
     scorer_option: ScorerOption = None,
     actors: ActorsOption = None,
+    brands: BrandsOption = None,
     tz: TzOption = None,
     gap: GapOption = None,
     lang_scorer: LangScorerOption = None,
@@ -729,10 +784,11 @@ def map_(
     with _handled():
         report.parent.mkdir(parents=True, exist_ok=True)  # fail before the work, not after
     _writable(report)
-    log = _load(input, Format(fmt.value), columns, actors, tz)
+    log = _load(input, Format(fmt.value), columns, actors, tz, brands=brands)
     earlier = [*(tables / name for name in _tables_written_before(tables)), tables / TABLES_MANIFEST] if tables else []
     stale = [report, _warnings_path(report), *earlier]
     _usable(log, input, report, outputs=stale)
+    _customers_usable(log, input, report, outputs=stale)
     _threads_known(log, by.value, report, stale)
     with _handled():
         js = jm.build_journeys(log, by=by.value, gap=gap)
@@ -859,6 +915,7 @@ def topics(
     seed: Annotated[int, typer.Option(help="Seed of the topic model and the sample.")] = 0,
     cache: Annotated[bool, typer.Option(help="Use the persistent embedding cache.")] = True,
     actors: ActorsOption = None,
+    brands: BrandsOption = None,
     tz: TzOption = None,
     gap: GapOption = None,
 ) -> None:
@@ -886,8 +943,8 @@ def topics(
     _no_file_in_the_way(output.parent, "--output")
     model = _topic_model(n_topics, labels, labels_file, encoder, min_score)
     model.set_params(seed=seed, cache=cache)
-    if fmt is Format.texts and (actors or gap is not None or by is not By.thread or tz is not None):
-        raise _fail("--actors, --gap, --by and --tz are for journeys; --format texts reads the messages alone")
+    if fmt is Format.texts and (actors or brands or gap is not None or by is not By.thread or tz is not None):
+        raise _fail("--actors, --gap, --by and --tz are for journeys (so is --brands); --format texts reads the messages alone")
     gap = _gap_needs_customer(gap, by)
     _require_input(input)
     with _handled():
@@ -897,8 +954,9 @@ def topics(
     if fmt is Format.texts:
         _topics_of_texts(input, columns, model, sample=sample, seed=seed, output=output, messages_path=messages_path)
         return
-    log = _load(input, fmt, columns, actors, tz, texts_hint=True)
+    log = _load(input, fmt, columns, actors, tz, brands=brands, texts_hint=True)
     _usable(log, input, output, outputs=[output, messages_path, _warnings_path(output)])
+    _customers_usable(log, input, output, outputs=[output, messages_path, _warnings_path(output)])
     _threads_known(log, by.value, output, [output, messages_path, _warnings_path(output)])
     with _handled():
         js = jm.assign_topics(jm.build_journeys(log, by=by.value, gap=gap), model, sample=sample, seed=seed)

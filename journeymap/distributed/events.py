@@ -38,14 +38,14 @@ from journeymap.io import (
     raise_invalid,
     read_table,
 )
-from journeymap.io._values import check_actors, check_tz, prepare, role_column
+from journeymap.io._values import check_actors, check_brands, check_tz, prepare, role_column
 from journeymap.io.sources import flattened, json_lines_records, read_csv_header, read_json_lines, utf8_message
 from journeymap.io.validation import Problems, check_replies, validate_block
 from journeymap.schema import CANONICAL_COLUMNS
 
 if TYPE_CHECKING:
     import datetime as dt
-    from collections.abc import Iterator, Mapping
+    from collections.abc import Iterable, Iterator, Mapping
 
 __all__ = ["DaskEventLog", "from_pandas", "read_events"]
 
@@ -578,7 +578,8 @@ def read_events(
     source: Any,
     *,
     columns: Mapping[str, str] | None = None,
-    actors: Mapping[str, str] | None = None,
+    actors: Mapping[Any, str] | None = None,
+    brands: Iterable[str | int] | None = None,
     tz: Any = None,
     on_error: OnError = "raise",
     blocksize: str | int | None = "64MB",
@@ -592,6 +593,9 @@ def read_events(
             into ``npartitions``).
         columns: maps your column names to the canonical ones, as in :func:`journeymap.read_events`.
         actors: maps your role names to actors, as in :func:`journeymap.read_events`.
+        brands: the company's accounts, as in :func:`journeymap.read_events`: their rows are
+            ``agent`` (block by block; the warnings about unmatched brands and about replies
+            across accounts are given on one machine only).
         tz: the time zone of timestamps written without an offset, as in :func:`journeymap.read_events`.
             The rows whose wall time the clocks passed twice or skipped are read by the same
             rules; they are logged as a warning, a count per block (not in ``warnings``).
@@ -629,10 +633,17 @@ def read_events(
         [1]
     """
     check_on_error(on_error)
-    actor_map, zone = check_actors(actors), check_tz(tz)
+    actor_map, zone, brand_keys = check_actors(actors), check_tz(tz), check_brands(brands)
     with dask.config.set({"dataframe.convert-string": False}):
         return _read_events(
-            source, columns=columns, on_error=on_error, blocksize=blocksize, npartitions=npartitions, actors=actor_map, tz=zone
+            source,
+            columns=columns,
+            on_error=on_error,
+            blocksize=blocksize,
+            npartitions=npartitions,
+            actors=actor_map,
+            tz=zone,
+            brands=brand_keys,
         )
 
 
@@ -645,6 +656,7 @@ def _read_events(
     npartitions: int | None,
     actors: Mapping[str, str],
     tz: Any,
+    brands: frozenset[str] = frozenset(),
 ) -> DaskEventLog:
     raw, read_notes = _read_raw(source, blocksize, npartitions)
     map_columns(raw._meta, columns)  # the same checks and messages as on one machine
@@ -652,10 +664,11 @@ def _read_events(
     named = {str(dst): str(src) for src, dst in (columns or {}).items()}
     if columns:
         raw = raw.rename(columns=dict(columns))
-    if actors:
+    if actors or brands:
         # tz= is applied in each block's validation task (_validate_part), which notes clock changes once
-        ready = functools.partial(prepare, actors=actors, tz=None)
-        meta = raw._meta.astype({c: object for c in ("actor",) if c in raw.columns})
+        ready = functools.partial(prepare, actors=actors, tz=None, brands=brands)
+        meta = prepare(raw._meta, actors=actors, tz=None, brands=brands)  # brands= may add the actor column
+        meta = meta.astype({c: object for c in ("actor",) if c in meta.columns})
         raw = raw.map_partitions(ready, meta=meta)
     if "actor" not in raw.columns and any(c not in CANONICAL_COLUMNS for c in raw.columns):
         role_column(raw.partitions[0].compute(), actors)  # a warning, as on one machine; reads the first block

@@ -1,27 +1,41 @@
-"""Values mapped before validation: the spellings of actors (``actors=``), the zone of naive times (``tz=``).
+"""Values mapped before validation: role spellings (``actors=``), the company's accounts (``brands=``), ``tz=``.
 
 Exports name their roles in their own words (Zendesk's ``end-user``, a chat tool's
-``operator``) and many write local times without an offset (Excel, helpdesk CSVs). Both are
-settled here, on the raw canonical columns, before the validator reads them, so that the
-single-machine and the Dask readers share one rule.
+``operator``), social exports name no role at all (only the list of the brand's accounts tells
+its replies from the customers'), and many write local times without an offset (Excel, helpdesk
+CSVs). All are settled here, on the raw canonical columns, before the validator reads them, so
+that the single-machine and the Dask readers share one rule.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
 import numpy as np
 import pandas as pd
 
 from journeymap.exceptions import ArgumentTypeError, InvalidArgumentError
 from journeymap.io._time import day_numbers, epoch_text, parse_timestamps
-from journeymap.io.validation import ACTOR_ALIASES, Problems, without_surrogates
+from journeymap.io.validation import ACTOR_ALIASES, Problems, as_id, without_surrogates
 from journeymap.model.touchpoint import ACTORS
 from journeymap.schema import CANONICAL_COLUMNS
 
-__all__ = ["check_actors", "check_tz", "clock_gaps", "gap_ends", "localize_naive", "map_actors", "prepare", "role_column"]
+__all__ = [
+    "account_keys",
+    "brand_actors",
+    "check_actors",
+    "check_brands",
+    "check_tz",
+    "clock_gaps",
+    "gap_ends",
+    "localize_naive",
+    "map_actors",
+    "prepare",
+    "replies_across_accounts",
+    "role_column",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -39,20 +53,24 @@ _OFFSET = (
 def check_actors(actors: object) -> dict[str, str]:
     """``actors=`` as a ``{spelling (trimmed, lower case): actor}`` dict, or an error naming the entry.
 
-    Keys are the role values as the export writes them: text, or whole numbers (role codes).
+    Keys are the role values as the export writes them: text, whole numbers (role codes), or
+    True and False (a flag column such as TWCS's ``inbound`` or an ``is_brand`` field), read as
+    the text ``"true"`` and ``"false"`` (a CSV writes them so).
 
     Examples:
         >>> check_actors({"End-user": "customer", "operator": "agent", 3: "bot"})
         {'end-user': 'customer', 'operator': 'agent', '3': 'bot'}
+        >>> check_actors({True: "customer", False: "agent"})
+        {'true': 'customer', 'false': 'agent'}
     """
     if actors is None:
         return {}
     if not isinstance(actors, Mapping):
         msg = f"actors must be a mapping of your role names to actors ({', '.join(ACTORS)}), got {type(actors).__name__}"
         raise ArgumentTypeError(msg)
-    keys = {k: k for k in actors if not isinstance(k, (str, int, np.integer)) or isinstance(k, bool)}
+    keys = {k: k for k in actors if not isinstance(k, (str, int, np.integer, np.bool_))}
     if keys:
-        msg = f"actors maps role values (text or whole numbers) to actors; these keys are neither: {list(keys)}"
+        msg = f"actors maps role values (text, whole numbers or True/False) to actors; these keys are none of them: {list(keys)}"
         raise ArgumentTypeError(msg)
     bad = {k: v for k, v in actors.items() if v not in ACTORS}
     if bad:
@@ -60,7 +78,7 @@ def check_actors(actors: object) -> dict[str, str]:
         raise InvalidArgumentError(msg)
     out: dict[str, str] = {}
     for key, actor in actors.items():
-        spelled = str(key).strip().lower()
+        spelled = str(bool(key) if isinstance(key, np.bool_) else key).strip().lower()
         if spelled in out and out[spelled] != actor:
             msg = f"actors gives {spelled!r} (any case) two actors: {out[spelled]!r} and {actor!r}"
             raise InvalidArgumentError(msg)
@@ -341,18 +359,25 @@ def localize_naive(raw: pd.Series, tz: dt.tzinfo, notes: Problems | None = None)
 
 
 def prepare(
-    frame: pd.DataFrame, *, actors: Mapping[str, str], tz: dt.tzinfo | None, warnings: Problems | None = None
+    frame: pd.DataFrame,
+    *,
+    actors: Mapping[str, str],
+    tz: dt.tzinfo | None,
+    warnings: Problems | None = None,
+    brands: frozenset[str] = frozenset(),
 ) -> pd.DataFrame:
-    """The raw frame (canonical column names) with ``actors`` and ``tz`` applied; the same frame when neither is given.
+    """The raw frame (canonical column names) with ``actors``, ``brands`` and ``tz`` applied; the same frame when none is given.
 
     ``warnings`` collects, by row position, the timestamps read by a rule because the clocks
-    changed there (ambiguous or nonexistent wall times: :func:`localize_naive`).
+    changed there (ambiguous or nonexistent wall times: :func:`localize_naive`). ``brands`` are
+    the keys of :func:`check_brands` (:func:`brand_actors`).
     """
-    if not actors and tz is None:
+    if not actors and tz is None and not brands:
         return frame
     frame = frame.copy()
     if actors and "actor" in frame.columns:
         frame["actor"] = map_actors(frame["actor"], actors)
+    frame = brand_actors(frame, brands)
     if tz is not None and "timestamp" in frame.columns:
         raw = frame["timestamp"]
         local = localize_naive(raw.set_axis(pd.RangeIndex(len(raw)), axis=0), tz, warnings)
@@ -395,3 +420,136 @@ def role_column(frame: pd.DataFrame, actors: Mapping[str, str], *, rows: int = 1
             )
             return str(name)
     return None
+
+
+def account_keys(ids: pd.Series) -> pd.Series:
+    """Account ids or handles as ``brands=`` compares them: the reader's id, without a leading ``@``, in any case.
+
+    The id is the one the reader keeps (:func:`~journeymap.io.as_id`: text trimmed, whole
+    numbers as their digits); one leading ``@`` is dropped and the case folded, so that a handle
+    matches however the export spells it. Normalises the few distinct ids, not every row.
+
+    Examples:
+        >>> account_keys(pd.Series([" @AppleSupport", "applesupport", 40000003, None], dtype=object)).tolist()
+        ['applesupport', 'applesupport', '40000003', <NA>]
+    """
+    codes, names = pd.factorize(as_id(ids)[0])
+    keys = pd.Series(names, dtype="string").str.removeprefix("@").str.strip().str.casefold()
+    return pd.Series(keys.array.take(codes, allow_fill=True), index=ids.index, dtype="string")
+
+
+def check_brands(brands: object) -> frozenset[str]:
+    """``brands=`` as the set of its accounts' keys (:func:`account_keys`), or an error naming the entry.
+
+    Entries are account ids or handles as they appear in the column read as ``customer_id``:
+    text or whole numbers. None (or nothing) names no brand.
+
+    Examples:
+        >>> sorted(check_brands(["@AppleSupport", "Tesco ", 40000003]))
+        ['40000003', 'applesupport', 'tesco']
+        >>> check_brands("AppleSupport")
+        Traceback (most recent call last):
+        ...
+        journeymap.exceptions.ArgumentTypeError: brands must be a list of the company's account ids or handles...
+    """
+    if brands is None:
+        return frozenset()
+    if isinstance(brands, (str, bytes)) or not isinstance(brands, Iterable):
+        msg = (
+            "brands must be a list of the company's account ids or handles (brands=['AppleSupport', 'Tesco']), "
+            f"got {type(brands).__name__} {brands!r}"
+        )
+        raise ArgumentTypeError(msg)
+    entries = list(brands)
+    wrong = [b for b in entries if isinstance(b, (bool, np.bool_)) or not isinstance(b, (str, int, np.integer))]
+    if wrong:
+        msg = f"brands holds account ids or handles (text or whole numbers); these entries are neither: {wrong[:5]}"
+        raise ArgumentTypeError(msg)
+    keys = account_keys(pd.Series(entries, dtype=object))
+    blank = [b for b, key in zip(entries, keys, strict=True) if pd.isna(key) or not key]
+    if blank:
+        msg = f"brands holds blank entries: {blank[:5]}; give each account's id or handle"
+        raise InvalidArgumentError(msg)
+    return frozenset(str(key) for key in keys)
+
+
+def brand_actors(frame: pd.DataFrame, brands: frozenset[str]) -> pd.DataFrame:
+    """The frame with the actor of the rows of the company's accounts (``brands``) set to ``agent``.
+
+    Without an ``actor`` column one is made: ``agent`` for the rows whose ``customer_id`` is one
+    of ``brands`` (compared by :func:`account_keys`), ``customer`` for the others. With one, the
+    column's own values win: only the brand rows whose actor is missing or blank become ``agent``.
+
+    Examples:
+        >>> frame = pd.DataFrame({"customer_id": ["u1", "@Tesco", "u2"]})
+        >>> brand_actors(frame, frozenset({"tesco"}))["actor"].tolist()
+        ['customer', 'agent', 'customer']
+        >>> frame = pd.DataFrame({"customer_id": ["u1", "Tesco", "Tesco"], "actor": ["end-user", None, "bot"]})
+        >>> brand_actors(frame, frozenset({"tesco"}))["actor"].tolist()
+        ['end-user', 'agent', 'bot']
+    """
+    if not brands or "customer_id" not in frame.columns:
+        return frame
+    brand = account_keys(frame["customer_id"]).isin(brands).fillna(False).to_numpy(dtype=bool)
+    if "actor" not in frame.columns:
+        return frame.assign(actor=np.where(brand, "agent", "customer"))
+    raw = frame["actor"]
+    blank = raw.isna().to_numpy(dtype=bool) | raw.map(lambda v: isinstance(v, str) and not v.strip()).to_numpy(dtype=bool)
+    fill = brand & blank
+    if not fill.any():
+        return frame
+    actor = raw.to_numpy(dtype=object, copy=True)
+    actor[fill] = "agent"
+    return frame.assign(actor=pd.Series(actor, index=frame.index, dtype=object))
+
+
+#: The accounts named in the warning of :func:`replies_across_accounts`.
+_TOP_ANSWERERS = 3
+
+
+def replies_across_accounts(events: pd.DataFrame) -> None:
+    """Warn where events read without an actor column answer other accounts: the company's replies read as customers'.
+
+    Every event is then the customer's, so the replies would count as customer messages: each
+    answering account gets journeys of its own, its replies are scored as customer sentiment, and
+    every customer looks unanswered. A reply (``in_reply_to``) to a message of another
+    ``customer_id`` is how such data shows it; the warning names how many there are, the
+    accounts that answer the most other accounts, and the fix (``brands=``). Data without such
+    replies (a survey, a customer's own follow-ups) is not warned about.
+
+    Examples:
+        >>> events = pd.DataFrame({"event_id": ["1", "2", "3"], "customer_id": ["ann", "Shop", "ann"],
+        ...                        "in_reply_to": [None, "1", "2"]})
+        >>> replies_across_accounts(events)  # logs: ... 2 replies (in_reply_to) answer a message of another account ...
+    """
+    if not {"event_id", "customer_id", "in_reply_to"} <= set(events.columns) or not len(events):
+        return
+    parents = events["in_reply_to"].astype("string")
+    has = parents.notna().to_numpy(dtype=bool)
+    if not has.any():
+        return
+    position = pd.Index(events["event_id"].astype("string")).get_indexer(pd.Index(parents[has]))
+    found = position >= 0
+    owners = events["customer_id"].astype("string").to_numpy(dtype=object)
+    answerer, answered = owners[has][found], owners[position[found]]
+    across = answerer != answered
+    if not across.any():
+        return
+    pairs = pd.DataFrame({"answerer": answerer[across], "answered": answered[across]}).drop_duplicates()
+    counts = pairs.groupby("answerer").size().reset_index(name="n").sort_values(["n", "answerer"], ascending=[False, True])
+    top = counts.head(_TOP_ANSWERERS)
+    named = ", ".join(f"{a!r} ({n:,} account{'' if n == 1 else 's'})" for a, n in zip(top["answerer"], top["n"], strict=True))
+    # a customer answers the brand (one account); a company's account answers many: only those are suggested
+    n_across = int(across.sum())
+    listed = [str(a) for a, n in zip(top["answerer"], top["n"], strict=True) if n > 1] or ["ACCOUNT"]
+    logger.warning(
+        "the input has no actor column, so all %s events were read as customer messages; but %s (in_reply_to) "
+        "a message of another account, as a company's replies do. The accounts that answer the most others: %s. "
+        "Name the company's accounts so that their rows are read as its replies, e.g. brands=%r (command line: "
+        "--brands %s), or map a role column with columns={...: 'actor'} (and actors= for its role names)",
+        f"{len(events):,}",
+        f"{n_across:,} reply answers" if n_across == 1 else f"{n_across:,} replies answer",
+        named,
+        listed,
+        ",".join(listed),
+    )

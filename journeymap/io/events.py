@@ -3,10 +3,19 @@
 from __future__ import annotations
 
 import dataclasses
-from typing import TYPE_CHECKING
+import logging
+from typing import TYPE_CHECKING, Any
 
 from journeymap.backends import dispatch
-from journeymap.io._values import check_actors, check_tz, prepare, role_column
+from journeymap.io._values import (
+    account_keys,
+    check_actors,
+    check_brands,
+    check_tz,
+    prepare,
+    replies_across_accounts,
+    role_column,
+)
 from journeymap.io.eventlog import EventLog, OnError
 from journeymap.io.sources import map_columns, read_table
 from journeymap.io.validation import Problems, validate_events
@@ -15,11 +24,13 @@ from journeymap.schema import CANONICAL_COLUMNS, REJECT_COLUMNS, REQUIRED_COLUMN
 if TYPE_CHECKING:
     import datetime
     import os
-    from collections.abc import Mapping
+    from collections.abc import Iterable, Mapping
 
     import pandas as pd
 
 __all__ = ["CANONICAL_COLUMNS", "REJECT_COLUMNS", "REQUIRED_COLUMNS", "EventLog", "read_events"]
+
+logger = logging.getLogger(__name__)
 
 
 @dispatch
@@ -27,7 +38,8 @@ def read_events(
     source: pd.DataFrame | str | os.PathLike[str],
     *,
     columns: Mapping[str, str] | None = None,
-    actors: Mapping[str, str] | None = None,
+    actors: Mapping[Any, str] | None = None,
+    brands: Iterable[str | int] | None = None,
     tz: str | datetime.tzinfo | None = None,
     on_error: OnError = "raise",
 ) -> EventLog:
@@ -44,7 +56,18 @@ def read_events(
         actors: maps your role names to actors (``customer``, ``agent``, ``bot``, ``system``),
             any case, e.g. ``{"end-user": "customer", "admin": "agent", "trigger": "system"}``.
             Common spellings are known without it (:data:`~journeymap.io.validation.ACTOR_ALIASES`:
-            ``user``, ``end-user``, ``operator``, ``chatbot``, ...).
+            ``user``, ``end-user``, ``operator``, ``chatbot``, ...). A flag column (TWCS's
+            ``inbound``, an ``is_brand`` field) takes True and False as keys:
+            ``actors={True: "customer", False: "agent"}``. An unknown role is rejected with the
+            mapping that reads it (``unknown actor 'Consumer': map your roles with actors=...``).
+        brands: the company's accounts, as they appear in the column read as ``customer_id``
+            (ids or handles, e.g. ``["AppleSupport", "Tesco"]`` or ``[40000003]``), compared
+            after the reader's id normalisation (trimmed; whole numbers as digits), without a
+            leading ``@`` and in any case. Their rows are the company's replies (``actor``
+            ``"agent"``): where the input has no actor column every other row is the customer's;
+            where it has one, its values win and only brand rows with no actor become ``"agent"``.
+            Social exports (the X API, most listening tools) name no role: this is how their
+            replies are told from the customers'. A warning says when no row matches.
         tz: the time zone of timestamps written without an offset (an IANA name such as
             ``"Europe/London"``, an offset such as ``"+05:30"``, or a tzinfo): they are read as
             wall times there, and ``YYYYMMDD`` dates (text or numbers) at that day's local
@@ -61,7 +84,9 @@ def read_events(
             ``"collect"`` keeps them out of the events and lists them in ``EventLog.rejects``.
 
     ``customer_id`` and ``timestamp`` are required. Without ``event_id`` ids are generated from
-    the row number; without ``actor`` every event is the customer's; without ``channel`` it is
+    the row number; without ``actor`` every event is the customer's (but those of ``brands``),
+    with a warning where replies (``in_reply_to``) answer another account's messages, as a
+    company's replies do; without ``channel`` it is
     ``"unknown"``; without ``touchpoint`` the channel is used. Timestamps are parsed to UTC from
     ISO 8601 (naive values are taken as UTC; a time followed by ``UTC`` or ``GMT`` is UTC),
     ``YYYYMMDD`` dates (``"20240301"``, ``20240301``), epoch seconds or milliseconds, and
@@ -83,12 +108,41 @@ def read_events(
         >>> log = read_events(df, columns={"user": "customer_id", "at": "timestamp"})
         >>> log.events["timestamp"].iloc[0]
         Timestamp('2017-10-11 06:55:44+0000', tz='UTC')
+
+        A social export names no role; the company's accounts tell its replies:
+
+        >>> posts = pd.DataFrame({"id": [1, 2, 3], "author": ["ann", "@Tesco", "ann"],
+        ...                       "at": [1507704944, 1507705544, 1507706144], "reply_to": [None, 1, 2]})
+        >>> log = read_events(posts, columns={"id": "event_id", "author": "customer_id", "at": "timestamp",
+        ...                                   "reply_to": "in_reply_to"}, brands=["tesco"])
+        >>> log.events["actor"].astype(str).tolist()
+        ['customer', 'agent', 'customer']
     """
-    actor_map, zone = check_actors(actors), check_tz(tz)
+    actor_map, zone, brand_keys = check_actors(actors), check_tz(tz), check_brands(brands)
     problems, notes = Problems(), Problems()
-    frame = prepare(map_columns(read_table(source, problems=problems), columns), actors=actor_map, tz=zone, warnings=notes)
-    role_column(frame, actor_map)
+    frame = map_columns(read_table(source, problems=problems), columns)
+    no_actor = "actor" not in frame.columns
+    frame = prepare(frame, actors=actor_map, tz=zone, warnings=notes, brands=brand_keys)
+    roles = role_column(frame, actor_map)
     # rejects name the columns as the user knows them ("sent_at", not "timestamp")
     named = {str(dst): str(src) for src, dst in (columns or {}).items()}
     log = validate_events(frame, on_error=on_error, problems=problems, warnings=notes, source_columns=named or None)
+    if brand_keys:
+        _brands_found(log.events, brand_keys, named.get("customer_id", "customer_id"))
+    elif no_actor and roles is None:
+        replies_across_accounts(log.events)
     return dataclasses.replace(log, tz=zone) if zone is not None else log
+
+
+def _brands_found(events: pd.DataFrame, brands: frozenset[str], column: str) -> None:
+    """Warn where ``brands=`` matches no event's account: a handle given where the column holds numeric ids, say."""
+    if not len(events) or account_keys(events["customer_id"]).isin(brands).any():
+        return
+    seen = events["customer_id"].drop_duplicates().head(3).astype(str).tolist()
+    logger.warning(
+        "brands=%r matches no account in column %r (values such as %s): no row was read as the company's; "
+        "give the accounts as that column writes them",
+        sorted(brands),
+        column,
+        ", ".join(map(repr, seen)),
+    )

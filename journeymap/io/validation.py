@@ -21,6 +21,7 @@ from __future__ import annotations
 import logging
 import math
 import re
+import shlex
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -439,14 +440,93 @@ def canonical_actors(text: pd.Series) -> pd.Series:
     return pd.Series(canonical.array.take(codes, allow_fill=True), index=text.index)
 
 
+#: Distinct unknown role values that each get a reason naming them (a role column has few); more, or
+#: longer ones, are no role column (text mapped to ``actor`` by mistake) and share one reason.
+_NAMED_ROLES = 20
+_ROLE_CHARS = 40
+_UNKNOWN_ACTOR = (
+    f"unknown actor (expected one of {', '.join(ACTORS)}): map your role names with actors={{ROLE: ACTOR}} "
+    "(command line: --actors ROLE=ACTOR)"
+)
+_WRONG_ACTOR = "wrong type: expected an actor name"
+_FLAG = (
+    "map it with actors={True: 'customer', False: 'agent'} (the reverse where True marks the brand; "
+    "command line: --actors true=customer --actors false=agent)"
+)
+_WRONG_FLAG = f"{_WRONG_ACTOR}, got a true/false flag: {_FLAG}"
+#: Words of a role name that suggest its actor in the example mapping of a reject (else ``customer``).
+_ROLE_WORDS = (
+    ("bot", "bot"),
+    ("system", "system"),
+    ("automat", "system"),
+    ("agent", "agent"),
+    ("staff", "agent"),
+    ("support", "agent"),
+    ("brand", "agent"),
+    ("admin", "agent"),
+    ("employee", "agent"),
+    ("team", "agent"),
+    ("moderator", "agent"),
+)
+
+
+def _role_reason(value: object) -> str:
+    """The reject reason of one unknown role value: the ``actors=`` entry (and option) that reads it."""
+    if isinstance(value, (bool, np.bool_)):
+        return _WRONG_FLAG
+    if isinstance(value, (int, np.integer)):
+        code = int(value)
+        return (
+            f"unknown actor {code}, a role code: map your codes with actors={{{code}: 'customer'}} "
+            f"(command line: --actors {code}=customer)"
+        )
+    role = str(value).strip()
+    if role.lower() in {"true", "false"}:
+        return f"unknown actor {role!r}, a true/false flag: {_FLAG}"
+    actor = next((a for word, a in _ROLE_WORDS if word in role.lower()), "customer")
+    option = shlex.quote(f"{role}={actor}")
+    return f"unknown actor {role!r}: map your roles with actors={{{role!r}: {actor!r}}} (command line: --actors {option})"
+
+
+def _role_reasons(values: pd.Series, unknown: pd.Series, general: str) -> pd.Series | str:
+    """The reasons of the ``unknown`` rows: each value's own (:func:`_role_reason`) where few short ones repeat, else ``general``.
+
+    A reason per value keeps the rejects grouped by reason as short as the role column's
+    vocabulary; text mapped to ``actor`` by mistake (many, long values) gets the one ``general``.
+    """
+    found = values[unknown]
+    codes, distinct = pd.factorize(found)
+    if not len(distinct) or len(distinct) > _NAMED_ROLES:
+        return general
+    usable = [
+        isinstance(v, (bool, np.bool_)) or (isinstance(v, (int, np.integer, str)) and len(str(v).strip()) <= _ROLE_CHARS)
+        for v in distinct
+    ]
+    if not all(usable):
+        return general
+    reasons = pd.Series(np.array([_role_reason(v) for v in distinct], dtype=object)[codes], index=found.index, dtype=object)
+    if any(isinstance(v, (bool, np.bool_, int, np.integer)) for v in distinct):  # hashing takes True for 1: told apart here
+        flag = found.map(lambda v: isinstance(v, (bool, np.bool_))).astype(bool)
+        reasons[flag] = _WRONG_FLAG
+        reasons[~flag & (reasons == _WRONG_FLAG)] = found[~flag & (reasons == _WRONG_FLAG)].map(_role_reason)
+    return reasons
+
+
 def _check_actor(raw: pd.Series, problems: Problems) -> pd.Series:
-    if pd.api.types.is_bool_dtype(raw.dtype):
-        problems.add(pd.Series(True, index=raw.index), "actor", "wrong type: expected an actor name", raw)
+    if pd.api.types.is_bool_dtype(raw.dtype):  # a flag column (a nullable one may hold missing values)
+        present = raw.notna()
+        problems.add(present, "actor", _WRONG_FLAG, raw)
+        problems.add(~present, "actor", "missing actor", raw)
         return pd.Series(pd.NA, index=raw.index, dtype="string")
     text, wrong = as_text(raw)
-    problems.add(wrong, "actor", "wrong type: expected an actor name", raw)
+    if wrong.any():
+        problems.add(wrong, "actor", _role_reasons(raw, wrong, _WRONG_ACTOR), raw)
+    blank = (text.str.strip() == "").fillna(False).astype(bool)  # an empty cell, as CSV and DataFrames write one
+    text = text.mask(blank)
     actor = canonical_actors(text)
-    problems.add(text.notna() & actor.isna(), "actor", f"unknown actor (expected one of {', '.join(ACTORS)})", raw)
+    unknown = text.notna() & actor.isna()
+    if unknown.any():
+        problems.add(unknown, "actor", _role_reasons(text, unknown, _UNKNOWN_ACTOR), raw)
     problems.add(text.isna() & ~wrong, "actor", "missing actor", raw)
     return actor
 
