@@ -121,3 +121,38 @@ def test_read_events_reads_a_scored_csv_s_score_columns_as_numbers(tmp_path: Pat
     assert noted == [[3, "valence", "valence is not a number: read as unscored"]]
     js = jm.build_journeys(log, by="customer")
     assert js.with_events(js.events).events["valence"].dtype == "float64"
+
+
+def test_brands_keep_the_accounts_the_service_analytics_read() -> None:
+    import pandas as pd
+
+    import journeymap as jm
+
+    # a social export: the author of each post, no role, no brand column
+    posts = pd.DataFrame(
+        {
+            "id": [1, 2, 3, 4],
+            "author": ["ann", "Tesco", "bob", "UPSHelp"],
+            "at": pd.to_datetime(["2026-01-05 10:00", "2026-01-05 10:05", "2026-01-05 11:00", "2026-01-05 11:10"], utc=True),
+            "conversation": [1, 1, 3, 3],
+            "reply_to": [None, 1, None, 3],
+        }
+    )
+    log = jm.read_events(
+        posts,
+        columns={
+            "id": "event_id",
+            "author": "customer_id",
+            "at": "timestamp",
+            "conversation": "thread_id",
+            "reply_to": "in_reply_to",
+        },
+        brands=["tesco", "@upshelp"],
+    )
+    assert log.events["brand"].tolist()[1::2] == ["Tesco", "UPSHelp"] and log.events["brand"].iloc[::2].isna().all()
+    js = jm.build_journeys(log)
+    assert js.events["customer_id"].tolist() == ["ann", "ann", "bob", "bob"]  # replies filed under their customers
+    # before: SchemaError "service_levels(by='brand') needs a brand or author_id column"
+    levels = jm.service_levels(js, by="brand")
+    medians = levels["first_response_median"].dropna().to_dict()
+    assert medians == {"Tesco": pd.Timedelta("5min"), "UPSHelp": pd.Timedelta("10min")}

@@ -479,18 +479,30 @@ def brand_actors(frame: pd.DataFrame, brands: frozenset[str]) -> pd.DataFrame:
     Without an ``actor`` column one is made: ``agent`` for the rows whose ``customer_id`` is one
     of ``brands`` (compared by :func:`account_keys`), ``customer`` for the others. With one, the
     column's own values win: only the brand rows whose actor is missing or blank become ``agent``.
+    The accounts themselves are kept, since building journeys files a brand's reply under the
+    customer it answers: ``author_id`` (every row's account) and ``brand`` (the account on the
+    brand's rows), where the input has no such columns; the service analytics read them
+    (``service_levels(by="brand")``, the agent table).
 
     Examples:
         >>> frame = pd.DataFrame({"customer_id": ["u1", "@Tesco", "u2"]})
-        >>> brand_actors(frame, frozenset({"tesco"}))["actor"].tolist()
-        ['customer', 'agent', 'customer']
+        >>> out = brand_actors(frame, frozenset({"tesco"}))
+        >>> out["actor"].tolist(), out["brand"].tolist(), out["author_id"].tolist()
+        (['customer', 'agent', 'customer'], [nan, '@Tesco', nan], ['u1', '@Tesco', 'u2'])
         >>> frame = pd.DataFrame({"customer_id": ["u1", "Tesco", "Tesco"], "actor": ["end-user", None, "bot"]})
         >>> brand_actors(frame, frozenset({"tesco"}))["actor"].tolist()
         ['end-user', 'agent', 'bot']
     """
     if not brands or "customer_id" not in frame.columns:
         return frame
-    brand = account_keys(frame["customer_id"]).isin(brands).fillna(False).to_numpy(dtype=bool)
+    account = frame["customer_id"]
+    brand = account_keys(account).isin(brands).fillna(False).to_numpy(dtype=bool)
+    kept = {}
+    if "author_id" not in frame.columns:
+        kept["author_id"] = account
+    if "brand" not in frame.columns:
+        kept["brand"] = account.where(brand)
+    frame = frame.assign(**kept)
     if "actor" not in frame.columns:
         return frame.assign(actor=np.where(brand, "agent", "customer"))
     raw = frame["actor"]
