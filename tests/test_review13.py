@@ -156,3 +156,12 @@ def test_brands_keep_the_accounts_the_service_analytics_read() -> None:
     levels = jm.service_levels(js, by="brand")
     medians = levels["first_response_median"].dropna().to_dict()
     assert medians == {"Tesco": pd.Timedelta("5min"), "UPSHelp": pd.Timedelta("10min")}
+
+
+def test_asking_and_trying_verbs_name_no_topic() -> None:
+    from journeymap.topics._describe import english_stop_words
+
+    # a TWCS topic was named "let problem" (from "let me know", "tried everything")
+    words = set(english_stop_words())
+    assert {"let", "know", "hope", "tried", "trying", "using", "getting"} <= words
+    assert not {"problem", "refund", "card", "delivery"} & words

@@ -108,6 +108,16 @@ SERVICE_CHATTER = (
     "guys",
     "dm",
     "help",
+    # the verbs of asking and trying, in every topic: "let me know", "tried everything", "hope you can"
+    "let",
+    "know",
+    "hope",
+    "try",
+    "tried",
+    "trying",
+    "using",
+    "getting",
+    "got",
 )
 
 
