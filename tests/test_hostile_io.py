@@ -83,8 +83,9 @@ def test_lone_surrogates_in_attribute_columns_are_replaced_and_noted(actor: bool
             "note": pd.Series(["hi " + SURROGATE, "ok"], dtype=object),
         }
     )
-    if actor:
+    if actor:  # the agent's row filed under the customer it answers (an id of its own warns in build_journeys)
         frame["actor"] = ["customer", "agent"]
+        frame["customer_id"] = ["a", "a"]
     log = jm.read_events(frame)  # before, without an actor column: UnicodeEncodeError from pyarrow
     assert log.events["note"].tolist() == ["hi \ufffd", "ok"]
     assert log.warnings[["row", "column"]].values.tolist() == [[0, "note"]]
