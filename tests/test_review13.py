@@ -16,6 +16,8 @@ from journeymap.topics._text import clean_text
 if TYPE_CHECKING:
     from pathlib import Path
 
+    import pandas as pd
+
 
 @pytest.mark.parametrize(
     ("raw", "expected"),
@@ -165,3 +167,80 @@ def test_asking_and_trying_verbs_name_no_topic() -> None:
     words = set(english_stop_words())
     assert {"let", "know", "hope", "tried", "trying", "using", "getting"} <= words
     assert not {"problem", "refund", "card", "delivery"} & words
+
+
+def _x_api_posts() -> pd.DataFrame:
+    import pandas as pd
+
+    # the X API (v2) names a post's parent in referenced_tweets; ann and bob both write to Tesco in one conversation
+    return pd.DataFrame(
+        {
+            "id": ["1", "2", "3", "4", "5"],
+            "username": ["ann", "bob", "Tesco", "Tesco", "carl"],
+            "created_at": [
+                "2026-01-05T10:00:00Z",
+                "2026-01-05T10:02:00Z",
+                "2026-01-05T10:30:00Z",
+                "2026-01-05T10:40:00Z",
+                "2026-01-05T11:00:00Z",
+            ],
+            "conversation_id": ["1", "1", "1", "1", "5"],
+            "referenced_tweets": [
+                None,
+                [{"type": "replied_to", "id": "1"}],
+                [{"type": "replied_to", "id": "2"}],  # Tesco answers bob
+                [{"type": "quoted", "id": "1"}, {"type": "replied_to", "id": "1"}],  # then ann
+                [{"type": "quoted", "id": "3"}],  # a quote is no reply
+            ],
+        }
+    )
+
+
+X_API_COLUMNS = {
+    "id": "event_id",
+    "username": "customer_id",
+    "created_at": "timestamp",
+    "conversation_id": "thread_id",
+    "referenced_tweets": "in_reply_to",
+}
+
+
+def test_the_x_api_s_referenced_tweets_are_read_as_reply_links() -> None:
+    import journeymap as jm
+
+    # before: every reply rejected, "wrong type: expected a string or integer id"
+    log = jm.read_events(_x_api_posts(), columns=X_API_COLUMNS, brands=["Tesco"])
+    assert log.rejects.empty
+    assert log.events["in_reply_to"].isna().tolist() == [True, False, False, False, True]
+    assert log.events["in_reply_to"].dropna().tolist() == ["1", "2", "1"]
+    js = jm.build_journeys(log)
+    filed = dict(zip(js.events["event_id"], js.events["customer_id"]))
+    assert filed["3"] == "bob" and filed["4"] == "ann"
+
+
+def test_brands_are_judged_on_the_input_rows_not_the_rows_kept(caplog: pytest.LogCaptureFixture) -> None:
+    import logging
+
+    import journeymap as jm
+
+    posts = _x_api_posts()
+    posts.loc[posts["username"] == "Tesco", "created_at"] = "not a time"  # both brand rows rejected
+    with caplog.at_level(logging.WARNING, logger="journeymap"):
+        log = jm.read_events(posts, columns=X_API_COLUMNS, brands=["Tesco"], on_error="collect")
+    assert len(log.rejects) == 2
+    # before: "brands=['tesco'] matches no account in column 'username' ...: give the accounts as that column writes them"
+    assert not any("matches no account" in r.getMessage() for r in caplog.records)
+
+
+def test_brand_rows_without_reply_links_in_shared_threads_are_said(caplog: pytest.LogCaptureFixture) -> None:
+    import logging
+
+    import journeymap as jm
+
+    posts = _x_api_posts().drop(columns="referenced_tweets")
+    columns = {k: v for k, v in X_API_COLUMNS.items() if k != "referenced_tweets"}
+    with caplog.at_level(logging.WARNING, logger="journeymap"):
+        js = jm.build_journeys(jm.read_events(posts, columns=columns, brands=["Tesco"]))
+    said = [r.getMessage() for r in caplog.records if "no reply link" in r.getMessage()]
+    assert said == [said[0]] and said[0].startswith("2 brand messages in 1 threads with several customers")
+    assert set(js.events.loc[js.events["actor"] == "agent", "customer_id"]) == {"ann"}  # the guess it names

@@ -127,16 +127,16 @@ def read_events(
     # rejects name the columns as the user knows them ("sent_at", not "timestamp")
     named = {str(dst): str(src) for src, dst in (columns or {}).items()}
     log = validate_events(frame, on_error=on_error, problems=problems, warnings=notes, source_columns=named or None)
-    if brand_keys:
-        _brands_found(log.events, brand_keys, named.get("customer_id", "customer_id"))
+    if brand_keys:  # judged on the input rows: a brand reply rejected for another reason still matched
+        _brands_found(frame, brand_keys, named.get("customer_id", "customer_id"))
     elif no_actor and roles is None:
         replies_across_accounts(log.events)
     return dataclasses.replace(log, tz=zone) if zone is not None else log
 
 
 def _brands_found(events: pd.DataFrame, brands: frozenset[str], column: str) -> None:
-    """Warn where ``brands=`` matches no event's account: a handle given where the column holds numeric ids, say."""
-    if not len(events) or account_keys(events["customer_id"]).isin(brands).any():
+    """Warn where ``brands=`` matches no input row's account: a handle given where the column holds numeric ids, say."""
+    if not len(events) or "customer_id" not in events.columns or account_keys(events["customer_id"]).isin(brands).any():
         return
     seen = events["customer_id"].drop_duplicates().head(3).astype(str).tolist()
     logger.warning(

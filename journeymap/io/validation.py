@@ -22,7 +22,8 @@ import logging
 import math
 import re
 import shlex
-from typing import TYPE_CHECKING, Any
+from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -50,9 +51,6 @@ from journeymap.io._time import (
 from journeymap.io.eventlog import EventLog, OnError, empty_rejects
 from journeymap.model.touchpoint import ACTORS
 from journeymap.schema import CANONICAL_COLUMNS, EVENT_COLUMNS, REQUIRED_COLUMNS, SCORE_PREFIX, Column
-
-if TYPE_CHECKING:
-    from collections.abc import Mapping
 
 logger = logging.getLogger(__name__)
 
@@ -380,6 +378,35 @@ def _check_duplicates(ids: pd.Series, problems: Problems, raw: pd.Series) -> pd.
     return pd.Series(present.to_numpy(dtype=bool) & (stands_for.to_numpy() != rows), index=ids.index)
 
 
+def _replied_to_id(value: Any) -> Any:
+    refs = [value] if isinstance(value, Mapping) else value
+    if not all(isinstance(ref, Mapping) and "id" in ref for ref in refs):
+        return value  # a list of something else: a wrong type, as before
+    ids = [ref["id"] for ref in refs if str(ref.get("type", "replied_to")) == "replied_to"]
+    return ids[0] if ids else None
+
+
+def replied_to(raw: pd.Series) -> pd.Series:
+    """A reply column as the X API writes it, ``[{"type": "replied_to", "id": "123"}, ...]``, as the replied-to ids.
+
+    The X API (v2) gives a post's parents as a list of references; a quote or a repost is no
+    reply (None). Other values are returned as they are.
+
+    Examples:
+        >>> raw = pd.Series([[{"type": "replied_to", "id": "12"}], [{"type": "quoted", "id": "7"}], None, "5"])
+        >>> replied_to(raw).tolist()
+        ['12', None, None, '5']
+    """
+    if not pd.api.types.is_object_dtype(raw.dtype):
+        return raw
+    nested = raw.map(lambda v: isinstance(v, (list, tuple, np.ndarray, Mapping))).to_numpy(dtype=bool)
+    if not nested.any():
+        return raw
+    out = raw.copy()
+    out[nested] = [_replied_to_id(v) for v in raw[nested]]
+    return out
+
+
 def _check_id(column: Column, raw: pd.Series, problems: Problems) -> pd.Series:
     ids, wrong = as_id(raw)
     problems.add(wrong, column.name, _WRONG_ID, raw)
@@ -615,6 +642,8 @@ def _check_columns(
         notes.add(without_surrogates(raw)[1], name, _SURROGATE_NOTE, raw)
         if name == "event_id":
             out[name] = _check_event_ids(raw, problems, duplicates)
+        elif name == "in_reply_to":
+            out[name] = _check_id(column, replied_to(raw), problems)
         elif column.kind == "id":
             out[name] = _check_id(column, raw, problems)
         elif column.kind == "timestamp":

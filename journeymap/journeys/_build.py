@@ -217,6 +217,7 @@ def addressed_customers(
                 who[inherit] = who[safe[inherit]]
                 ok = ok | inherit
         if not ok.all():
+            _say_guessed(thread, who, is_customer, ~ok)
             who, ok = _to_first_customer(events, thread, who, ok, ~ok, tie=tie)
     # taken from the unique names (an Arrow take), not built from a million Python strings
     customer = pd.Series(
@@ -224,6 +225,30 @@ def addressed_customers(
         index=events.index,
     )
     return customer, pd.factorize(pairs(who))[0].astype(np.int64)
+
+
+def _say_guessed(
+    thread: npt.NDArray[np.int64], who: npt.NDArray[np.int64], is_customer: npt.NDArray[np.bool_], guessed: npt.NDArray[np.bool_]
+) -> None:
+    """Log where brand messages of threads with several customers go to the first customer for want of a reply link.
+
+    In a thread of one customer that is who the brand answers; with several it is a guess, and a
+    reply to the second customer would give the first one a response time and leave the second
+    unanswered.
+    """
+    customers = pd.Series(who[is_customer]).groupby(thread[is_customer]).nunique()
+    shared = customers.index[customers.to_numpy() > 1]
+    if not len(shared):
+        return
+    n = int((guessed & np.isin(thread, shared.to_numpy())).sum())
+    if n:
+        logger.warning(
+            "%d brand messages in %d threads with several customers have no reply link (in_reply_to) saying whom they "
+            "answer; each is filed under the thread's first customer. Give the events in_reply_to (the X API's "
+            "referenced_tweets is read as it is) so that a reply to another customer is theirs",
+            n,
+            len(shared),
+        )
 
 
 def _to_first_customer(
