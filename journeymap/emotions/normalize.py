@@ -94,20 +94,42 @@ _URL = re.compile(r"\bhttps?://\S+|\bwww\.\S+", re.IGNORECASE)
 _REPEAT = re.compile(r"(.)\1{3,}", re.DOTALL)
 _SKIN = re.compile(r"_?(?:light|medium-light|medium|medium-dark|dark)_skin_tone")
 _SPACES = re.compile(r"\s+")
-#: The character references :func:`decode_escapes` decodes: the five XML ones, ``&nbsp;`` and numeric
-#: ones, each with its semicolon. Not every HTML name: ``html.unescape`` reads "I&nothing" as
-#: "I¬hing" and "&times up" as "× up", which a customer who typed "&" did not write.
-_ENTITY = re.compile(r"&(?:amp|lt|gt|quot|apos|nbsp|#\d{1,7}|#[xX][0-9a-fA-F]{1,6});")
+#: The character references :func:`decode_escapes` decodes: named ones that HTML knows
+#: (``&amp;``, ``&rsquo;``, ``&eacute;``) and numeric ones, each with its semicolon. Not a name
+#: without one: ``html.unescape`` reads "I&nothing" as "I¬hing" and "&times up" as "× up",
+#: which a customer who typed "&" did not write.
+_ENTITY = re.compile(r"&(?:[A-Za-z][A-Za-z0-9]{1,31}|#\d{1,7}|#[xX][0-9a-fA-F]{1,6});")
 _UNICODE_ESCAPES = re.compile(r"(?:\\u[0-9a-fA-F]{4})+")
+
+
+@lru_cache(maxsize=1)
+def _html5_names() -> frozenset[str]:
+    from html.entities import html5
+
+    return frozenset(name for name in html5 if name.endswith(";"))
+
+
+def _reference(match: re.Match[str]) -> str:
+    ref = match.group(0)
+    if ref[1] != "#" and ref[1:] not in _html5_names():
+        return ref  # "&notaname;" is text
+    return html.unescape(ref)
 
 
 def _utf16(match: re.Match[str]) -> str:
     run = match.group(0)
-    units = b"".join(int(run[i + 2 : i + 6], 16).to_bytes(2, "little") for i in range(0, len(run), 6))
-    try:
-        return units.decode("utf-16-le")  # a surrogate pair (an emoji) is one character
-    except UnicodeDecodeError:  # a lone surrogate: kept as written
-        return run
+    units = [int(run[i + 2 : i + 6], 16) for i in range(0, len(run), 6)]
+    out: list[str] = []
+    i = 0
+    while i < len(units):
+        unit = units[i]
+        if i + 1 < len(units) and 0xD800 <= unit < 0xDC00 and 0xDC00 <= units[i + 1] < 0xE000:
+            out.append(chr(0x10000 + ((unit - 0xD800) << 10) + (units[i + 1] - 0xDC00)))  # a pair: one emoji
+            i += 2
+            continue
+        out.append(run[6 * i : 6 * i + 6] if 0xD800 <= unit < 0xE000 else chr(unit))  # a lone surrogate: as written
+        i += 1
+    return "".join(out)
 
 
 def decode_escapes(text: str) -> str:
@@ -115,20 +137,21 @@ def decode_escapes(text: str) -> str:
 
     Twitter's API and many web exports write "&" as ``&amp;``, "<" as ``&lt;`` and ">" as ``&gt;``;
     text that was encoded twice as JSON keeps ``\u2019`` for "'". Decoded repeatedly, so twice-escaped
-    text (``&amp;lt;3``) comes out as written and the result is a fixed point. Only the five XML
-    names, ``&nbsp;`` and numeric references are read (with their semicolon): "AT&T", "Q&A" and
-    "I&nothing" stay as they are. A lone surrogate escape is kept as written.
+    text (``&amp;lt;3``) comes out as written and the result is a fixed point. Only references
+    with their semicolon are read, named ones that HTML knows and numeric ones: "AT&T", "Q&A" and
+    "I&nothing" stay as they are. A lone surrogate escape is kept as written, its neighbours
+    decoded.
 
     Examples:
         >>> decode_escapes("fees &amp; charges &lt;3 &amp;lt;3")
         'fees & charges <3 <3'
-        >>> decode_escapes(r"don\u2019t \ud83d\ude21 \ud83d")
-        'don’t 😡 \\ud83d'
-        >>> decode_escapes("AT&T Q&A I&nothing &copy")
-        'AT&T Q&A I&nothing &copy'
+        >>> decode_escapes(r"don\u2019t \ud83d\ude21 caf\u00e9\ud83d")
+        'don’t 😡 café\\ud83d'
+        >>> decode_escapes("AT&T Q&A I&nothing &copy &rsquo; &eacute;t&eacute; &notaname;")
+        'AT&T Q&A I&nothing &copy ’ été &notaname;'
     """
     while "&" in text or "\\u" in text:
-        out = _ENTITY.sub(lambda m: html.unescape(m.group(0)), _UNICODE_ESCAPES.sub(_utf16, text))
+        out = _ENTITY.sub(_reference, _UNICODE_ESCAPES.sub(_utf16, text))
         if out == text:
             break
         text = out
