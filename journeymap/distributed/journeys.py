@@ -212,15 +212,14 @@ def _attach_depth(part: pd.DataFrame, found: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def _with_reply_depth(events: dd.DataFrame) -> dd.DataFrame:
+def _with_reply_depth(events: dd.DataFrame, ids: pd.DataFrame) -> dd.DataFrame:
     """The events with their depth in the reply forest of the whole input and their step times.
 
     The depth is a tie-breaker of the build; the step time is the timestamp raised to the
     latest ancestor's (a reply stamped before its message steps after it). A reply's parent can
     lie in another journey (another customer's, say), so another partition; both are found once
-    from the id and time columns, as on one machine.
+    from the id and time columns (``ids``, gathered by the caller), as on one machine.
     """
-    ids = events[["event_id", "in_reply_to", "timestamp"]].compute()
     tree = reply_tree(ids["event_id"], ids["in_reply_to"])
     ts = ids["timestamp"].to_numpy(dtype="datetime64[ns]").view(np.int64)
     found = pd.DataFrame(
@@ -235,19 +234,17 @@ def _attach_owners(part: pd.DataFrame, owners: pd.Series) -> pd.DataFrame:
     return part.assign(customer_id=owners.reindex(part.index).astype("string"), **{OWNERS_FOUND: True})
 
 
-def _with_owners(events: dd.DataFrame) -> dd.DataFrame:
+def _with_owners(events: dd.DataFrame, ids: pd.DataFrame) -> dd.DataFrame:
     """For ``by="customer"``: brand rows filed under no customer given the customer they answer, over the whole input.
 
     :func:`~journeymap.journeys._build.brand_rows_to_customers` needs the rows a brand row
-    answers, which the shuffle by ``customer_id`` puts in other partitions; it runs once on the
-    id columns gathered (as the reply depths are), before the shuffle.
+    answers, which the shuffle by ``customer_id`` puts in other partitions; it runs on the id
+    columns gathered once with the reply depths' (``ids``), before the shuffle.
     """
-    columns = [c for c in ("event_id", "customer_id", "actor", "timestamp", "in_reply_to", "thread_id") if c in events.columns]
-    ids = events[columns].compute()
     if not foreign_brand_rows(ids).any():
         return events
     tree = reply_tree(ids["event_id"], ids["in_reply_to"]) if "in_reply_to" in ids.columns else None
-    owners = brand_rows_to_customers(ids, tree)
+    owners = brand_rows_to_customers(ids, tree, stacklevel=4)
     meta = _attach_owners(events._meta, pd.Series([], dtype="string"))
     return events.map_partitions(_attach_owners, delayed(owners), meta=meta)
 
@@ -298,15 +295,17 @@ def build_journeys(
 
     The events are shuffled by journey key (thread, or customer for ``by="customer"``), so that
     every journey lies in one partition, and each partition is built by the single-machine code.
-    Replies whose ``thread_id`` is missing are placed by their reply tree, which is resolved
-    from the id columns gathered once (about 100 bytes per event); with a complete
-    ``thread_id`` nothing is gathered for ``by="thread"``. For ``by="customer"`` the id, customer,
-    actor, time and reply columns are gathered once, so that brand rows filed under no customer
-    go to the customer they answer as on one machine. Steps and journeys come in the single-machine order, ties
-    in time included: the reply depth and step times are found over the whole input, and the id
-    order that breaks the remaining ties compares two ids by themselves alone (numbers by value,
-    then text), so each partition, and :meth:`DaskJourneySet.compute` gathering them, orders ids
-    as one machine does. An input that carries its own ``journey_id``, ``step`` or ``stage`` (a
+    Replies whose ``thread_id`` is missing are placed by their reply tree, which is resolved from
+    the id columns gathered once (about 100 bytes per event); with a complete ``thread_id`` nothing
+    is gathered for ``by="thread"``. For ``by="customer"`` the id, customer, actor, time, reply and
+    thread columns are gathered in that same pass (in one pass of their own where there is no
+    ``in_reply_to`` but a ``thread_id``), so that brand rows filed under no customer go to the
+    customer they answer as on one machine; with neither column nothing is gathered and such rows
+    keep their ids without the single-machine warning. Steps and journeys come in the single-machine
+    order, ties in time included: the reply depth and step times are found over the whole input, and
+    the id order that breaks the remaining ties compares two ids by themselves alone (numbers by
+    value, then text), so each partition, and :meth:`DaskJourneySet.compute` gathering them, orders
+    ids as one machine does. An input that carries its own ``journey_id``, ``step`` or ``stage`` (a
     rebuild of built journeys) has them replaced; where their values change, the single-machine
     ``UserWarning`` is given once, with the total counts, when ``build_journeys`` is called: that
     takes one more pass that builds every partition (an input without these columns needs none).
@@ -342,12 +341,20 @@ def build_journeys(
         raise ArgumentTypeError(msg)
     events = log.events
     key = "customer_id"
-    if "in_reply_to" in events.columns:
-        events = _with_reply_depth(events)
+    # One pass gathers the id columns the whole input is needed for: the reply forest's depths
+    # and, by customer, the customer a brand row answers (where reply links or threads can tell).
+    wanted = ["event_id", "in_reply_to", "timestamp"] if "in_reply_to" in events.columns else []
+    if by == "customer" and ("in_reply_to" in events.columns or "thread_id" in events.columns):
+        wanted = [c for c in ("event_id", "customer_id", "actor", "timestamp", "in_reply_to", "thread_id") if c in events.columns]
+    ids: pd.DataFrame | None = events[wanted].compute() if wanted else None
+    if ids is not None and "in_reply_to" in ids.columns:
+        events = _with_reply_depth(events, ids)
     if by == "thread":
         events, key = _with_thread_key(events), _KEY
-    else:
-        events = _with_owners(events)
+    elif ids is not None:
+        events = _with_owners(events, ids)
+    else:  # nothing tells whom a brand row answers: rows keep their ids, and no partition says so again
+        events = events.assign(**{OWNERS_FOUND: True})
     shuffled = events.shuffle(on=key, npartitions=npartitions, shuffle_method=shuffle_method)
     build = functools.partial(_build_part, by=by, gap=gap, stages=stage_model)
     built = shuffled.map_partitions(build, meta=build(shuffled._meta))

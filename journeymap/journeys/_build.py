@@ -299,7 +299,9 @@ def foreign_brand_rows(events: pd.DataFrame) -> npt.NDArray[np.bool_]:
     return foreign
 
 
-def brand_rows_to_customers(events: pd.DataFrame, tree: ReplyTree | None, tie: npt.NDArray[np.int64] | None = None) -> pd.Series:
+def brand_rows_to_customers(
+    events: pd.DataFrame, tree: ReplyTree | None, tie: npt.NDArray[np.int64] | None = None, *, stacklevel: int = 5
+) -> pd.Series:
     """``customer_id`` for ``by="customer"``: brand rows filed under no customer go to the customer they answer.
 
     A brand row whose ``customer_id`` is no customer's (:func:`foreign_brand_rows`) is given the
@@ -346,7 +348,7 @@ def brand_rows_to_customers(events: pd.DataFrame, tree: ReplyTree | None, tie: n
         "export naming the contact only on customer rows: fill the others from the conversation), or give the events "
         "an in_reply_to or thread_id column so that build_journeys can tell",
         UserWarning,
-        stacklevel=4,
+        stacklevel=stacklevel,
     )
     return customer
 
