@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator  # type: ignore[import-untyped]
 
+from journeymap.exceptions import InvalidArgumentError
 from journeymap.topics._text import clean_text
 
 if TYPE_CHECKING:
@@ -225,12 +226,14 @@ class CTfidfDescriber(BaseEstimator):  # type: ignore[misc]  # get_params: Topic
     Args:
         n_keywords: keywords kept per topic.
         ngram_range: word n-grams considered (phrases make names readable).
-        stop_words: passed to scikit-learn's ``CountVectorizer`` (a list, None); ``"english"``
-            is :func:`english_stop_words`: scikit-learn's English list without the
+        stop_words: words that are never keywords, nor break a phrase's words apart: ``"english"``
+            (:func:`english_stop_words`: scikit-learn's English list without the
             customer-service words of :data:`DOMAIN_WORDS` ("bill", "call", "top", "up", ...),
             plus the fragments contractions leave and :data:`SERVICE_CHATTER` (greetings,
-            thanks, fillers).
-        min_df: a word must occur in at least this many texts (fewer when there are few texts).
+            thanks, fillers)), a list of words, or None. Any other text is an error.
+        min_df: a word must occur in at least this many texts, or with writers known (``groups``
+            of :meth:`keywords`) be used by this many of the topic's writers (fewer when there
+            are few texts or writers).
 
     Examples:
         >>> texts = ["my card has not arrived", "card still not arrived", "new card not arrived yet",
@@ -280,9 +283,12 @@ class CTfidfDescriber(BaseEstimator):  # type: ignore[misc]  # get_params: Topic
             return [[] for _ in range(n_topics)]
         min_df = self.min_df if len(docs) >= 10 * self.min_df else 1
         stop_words: Any = self.stop_words
-        if stop_words == "english":
+        if isinstance(stop_words, str):
+            if stop_words != "english":
+                msg = f"stop_words must be 'english', a list of words or None, got {stop_words!r}"
+                raise InvalidArgumentError(msg)
             stop_words = english_stop_words()
-        stop = frozenset(w.lower() for w in stop_words or ())
+        stop = frozenset(str(w).lower() for w in stop_words or ())
         ngram_range = (int(self.ngram_range[0]), int(self.ngram_range[1]))
         vectorizer = CountVectorizer(analyzer=lambda text: phrases(text, stop, ngram_range), min_df=min_df)
         try:
