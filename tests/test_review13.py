@@ -244,3 +244,66 @@ def test_brand_rows_without_reply_links_in_shared_threads_are_said(caplog: pytes
     said = [r.getMessage() for r in caplog.records if "no reply link" in r.getMessage()]
     assert said == [said[0]] and said[0].startswith("2 brand messages in 1 threads with several customers")
     assert set(js.events.loc[js.events["actor"] == "agent", "customer_id"]) == {"ann"}  # the guess it names
+
+
+def test_named_references_and_a_broken_emoji_s_neighbours_are_decoded() -> None:
+    # a review of the first version: html.unescape (the topic cleaning's before) read &rsquo;, &eacute;,
+    # &hellip;, and one lone surrogate left its whole run of escapes undecoded
+    assert decode_escapes("it&rsquo;s caf&eacute; &hellip; &mdash;") == "it’s café … —"
+    assert decode_escapes(r"caf\u00e9\ud83d\ude21\ud83d") == "café😡\\ud83d"
+    assert clean_text("@Brand it&rsquo;s broken") == "it’s broken"
+    assert decode_escapes("&notaname; &times up") == "&notaname; &times up"
+
+
+def _chat() -> pd.DataFrame:
+    import pandas as pd
+
+    return pd.DataFrame(
+        {
+            "event_id": ["1", "2", "3", "4"],
+            "customer_id": ["ann", "Tesco", "bob", "Tesco"],
+            "actor": ["customer", "agent", "customer", "agent"],
+            "timestamp": pd.date_range("2026-01-01", periods=4, freq="h", tz="UTC"),
+            "in_reply_to": [None, "1", None, "3"],
+        }
+    )
+
+
+def test_the_dask_build_by_customer_gathers_the_input_once() -> None:
+    from dask.callbacks import Callback
+
+    import journeymap.distributed as jmd
+
+    passes = []
+
+    class Count(Callback):  # type: ignore[misc]
+        def _start(self, dsk: object) -> None:
+            passes.append(dsk)
+
+    log = jmd.read_events(_chat(), npartitions=2, on_error="collect")
+    with Count():
+        built = jmd.build_journeys(log, by="customer")
+    assert len(passes) == 1  # before: 2 (the reply depths' ids, then the owners' ids again)
+    assert built.compute().events["customer_id"].tolist() == ["ann", "ann", "bob", "bob"]
+
+
+def test_the_by_customer_warning_points_at_the_caller() -> None:
+    import journeymap as jm
+
+    chat = _chat().drop(columns="in_reply_to")
+    with pytest.warns(UserWarning, match="no customer message has") as caught:
+        jm.build_journeys(chat, by="customer")
+    assert caught[0].filename == __file__  # before: journeymap/backends.py
+
+
+def test_a_stop_words_text_other_than_english_is_an_error() -> None:
+    from journeymap.exceptions import InvalidArgumentError
+    from journeymap.topics._describe import CTfidfDescriber
+
+    texts = ["my card has not arrived", "card still not arrived", "refund my money", "refund still pending"]
+    labels = np.array([0, 0, 1, 1])
+    # before: "English" was read as the letters E, n, g, ... and the stop words were silently off
+    with pytest.raises(InvalidArgumentError, match="stop_words must be 'english'"):
+        CTfidfDescriber(stop_words="English").keywords(texts, labels, 2)
+    assert "not" not in CTfidfDescriber().keywords(texts, labels, 2)[0]
+    assert CTfidfDescriber(stop_words=["card"]).keywords(texts, labels, 2)[0][0] != "card"

@@ -157,9 +157,9 @@ def _fixed(freq: str) -> bool:
 def _within_day(freq: str) -> bool:
     """Whether ``freq`` is a length of the clock (hours, minutes, seconds) shorter than a day.
 
-    Such a period is a span of real time: the hour the clock repeats when daylight-saving time
-    ends is two periods (``01:00+01:00`` and ``01:00+00:00``), not one holding two hours. A
-    day, week or month is a date on the calendar and holds both passes.
+    For such periods a start the clock passes twice is two starts: the hour it repeats when
+    daylight-saving time ends is two hourly periods (``01:00+01:00`` and ``01:00+00:00``), not
+    one holding two hours. A day, week or month is a date on the calendar and holds both passes.
     """
     from pandas.tseries.frequencies import to_offset
 
@@ -230,8 +230,10 @@ def _wall_starts(local: pd.Series, freq: str) -> pd.DatetimeIndex:
 def period_start(ts: pd.Series, freq: str, tz: str | dt.tzinfo) -> pd.Series:
     """The start of the period each (UTC) timestamp falls in, as a timestamp in ``tz``.
 
-    Periods shorter than a day are spans of real time: a start the clock passes twice is the
-    pass the timestamp is in. Days and longer periods are dates and hold both passes.
+    For periods shorter than a day, a start the clock passes twice is the pass the timestamp is
+    in (the repeated hour is two hourly periods); a period that starts before the repeated hour
+    and holds it (``"2h"`` from 00:00) holds both passes. Days and longer periods are dates and
+    hold both passes.
 
     Examples:
         >>> ts = pd.Series(pd.to_datetime(["2024-11-03 05:30", "2024-11-03 06:30"], utc=True))  # 01:30 twice in New York

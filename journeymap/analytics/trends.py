@@ -39,10 +39,11 @@ def trends(
         js: journeys (scored or not: unscored give NaN valence columns).
         freq: the period: ``"D"`` (days), ``"W"`` (weeks starting on Monday), ``"M"`` (months;
             ``"MS"`` and ``"ME"`` mean the same), ``"Q"``, ``"Y"``, ``"h"`` (hours), or a fixed
-            length such as ``"6h"`` or ``"14D"``. Periods shorter than a day are spans of real
-            time: the hour the clocks repeat when daylight-saving time ends is two periods
-            (``01:00+01:00``, then ``01:00+00:00``); a day or longer is a calendar date and
-            holds both.
+            length such as ``"6h"`` or ``"14D"``. Periods start on the wall clock of ``tz``;
+            one that starts in the hour the clocks repeat when daylight-saving time ends is two
+            periods (hourly: ``01:00+01:00``, then ``01:00+00:00``), and a longer period that
+            holds that hour holds both passes of it (a 2-hour period across the change lasts
+            three hours; a day is a calendar date).
         tz: the timezone periods are read in: an IANA name such as ``"Europe/London"``, a fixed
             offset such as ``"+05:30"`` or a ``datetime.tzinfo``; None is the zone the events
             were read in (``read_events(tz=...)``, kept as ``js.tz``), else UTC.
