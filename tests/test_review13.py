@@ -307,3 +307,20 @@ def test_a_stop_words_text_other_than_english_is_an_error() -> None:
         CTfidfDescriber(stop_words="English").keywords(texts, labels, 2)
     assert "not" not in CTfidfDescriber().keywords(texts, labels, 2)[0]
     assert CTfidfDescriber(stop_words=["card"]).keywords(texts, labels, 2)[0][0] != "card"
+
+
+def test_the_dask_reader_says_a_score_that_is_no_number(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    import logging
+
+    import journeymap.distributed as jmd
+
+    path = tmp_path / "scored.csv"
+    path.write_text(
+        "event_id,customer_id,timestamp,actor,valence\ne1,c1,2026-01-01T10:00Z,customer,-0.5\ne2,c1,2026-01-01T10:05Z,customer,abc\n",
+        encoding="utf-8",
+    )
+    with caplog.at_level(logging.WARNING, logger="journeymap"):
+        log = jmd.read_events(str(path)).compute()
+    assert log.events["valence"].isna().tolist() == [False, True]
+    # before: the cell became NaN without a word on the cluster path
+    assert any("kept with a caveat: 1 x valence is not a number" in r.getMessage() for r in caplog.records)

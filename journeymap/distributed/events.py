@@ -73,7 +73,9 @@ class DaskEventLog:
     rejects: dd.DataFrame
     n_input: int
     #: Rows kept with a note (a reply to an event not in the data), as in ``EventLog.warnings``;
-    #: found while reading, so in memory.
+    #: found while reading, so in memory. The caveats found block by block as the events are
+    #: validated (a naive time read by a clock-change rule, a lone surrogate replaced, a score
+    #: that is no number) are logged as a warning, a count per reason and block, instead.
     warnings: pd.DataFrame = field(default_factory=empty_rejects)
     #: the zone the reader was given (``read_events(tz=)``), as in ``EventLog.tz``
     tz: dt.tzinfo | None = None
@@ -729,16 +731,19 @@ def _read_events(
 def _validate_part(part: pd.DataFrame, *, tz: Any, row_offset: int, **options: Any) -> EventLog:
     """:func:`validate_block` on one block, its naive times read in ``tz`` first.
 
-    The rows read by a clock-change rule (an ambiguous or nonexistent wall time) are logged as a
-    warning, a count per rule for the block: on one machine, ``EventLog.warnings`` lists them.
+    The rows read by a clock-change rule (an ambiguous or nonexistent wall time), and the rows
+    kept with another caveat, are logged as a warning, a count per reason for the block: on one
+    machine, ``EventLog.warnings`` lists them.
     """
     notes = Problems()
     part = prepare(part, actors={}, tz=tz, warnings=notes)
+    clock: set[str] = set()
     if notes.parts:
         for found_part in notes.parts:  # by input row, as validate_block numbers them
             found_part["row"] += row_offset
         found = notes.frame()
         counts = found["reason"].value_counts(sort=False)
+        clock = {str(reason) for reason in counts.index}
         logger.warning(
             "%d naive timestamps in the block of input rows %d-%d were read by a clock-change rule: %s",
             len(found),
@@ -746,7 +751,20 @@ def _validate_part(part: pd.DataFrame, *, tz: Any, row_offset: int, **options: A
             row_offset + len(part) - 1,
             "; ".join(f"{n} x {reason}" for reason, n in counts.items()),
         )
-    return validate_block(part, row_offset=row_offset, warnings=notes, **options)
+    log = validate_block(part, row_offset=row_offset, warnings=notes, **options)
+    # the other caveats of the rows kept (a lone surrogate replaced, a score that is no number):
+    # on one machine EventLog.warnings lists them; here a count per reason for the block
+    other = log.warnings.loc[~log.warnings["reason"].isin(clock), "reason"]
+    if len(other):
+        counts = other.value_counts(sort=False)
+        logger.warning(
+            "%d rows of the block of input rows %d-%d were kept with a caveat: %s",
+            int(other.size),
+            row_offset,
+            row_offset + len(part) - 1,
+            "; ".join(f"{n} x {reason}" for reason, n in counts.items()),
+        )
+    return log
 
 
 def _reply_problems(raw: dd.DataFrame, n_input: int, not_standing: np.ndarray) -> tuple[pd.DataFrame, pd.DataFrame]:
