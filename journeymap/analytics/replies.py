@@ -55,8 +55,8 @@ def reply_table(js: JourneySet, *, auto: AutoReplyRule | None = None) -> pd.Data
     Indexed by the reply's ``event_id``, in journey and step order. A brand message in a journey
     without a customer message (a broadcast) answers no one and has no row, as in
     :func:`service_levels`. Columns: ``journey_id``,
-    ``customer_id``, ``timestamp``, ``account`` (the brand account: ``author_id``, else
-    ``brand``), ``agent`` (``agent_id``; ``"<account>/(unsigned)"`` where the reply names none,
+    ``customer_id``, ``timestamp``, ``account`` (the brand account: ``brand``, else
+    ``author_id``), ``agent`` (``agent_id``; ``"<account>/(unsigned)"`` where the reply names none,
     ``"<account>/(bot)"`` for a bot's, or ``"(unsigned)"`` where the events name no account;
     ``"(system)"`` for an event of the actor ``system``, which belongs to no agent),
     ``touchpoint``, ``automatic`` and ``automatic_reason`` (``"bot"``, ``"system"``,
