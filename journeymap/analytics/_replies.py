@@ -32,6 +32,7 @@ __all__ = [
     "ReplyContext",
     "account_of",
     "automatic_flags",
+    "brand_of",
     "conversation_codes",
     "conversation_first_after",
     "conversation_last_before",
@@ -222,6 +223,24 @@ def account_of(events: pd.DataFrame, columns: tuple[str, ...] = ("brand", "autho
     for other in present[1:]:
         account = account.fillna(other)
     return account
+
+
+def brand_of(events: pd.DataFrame) -> pd.Series:
+    """The brand of each event as ``service_levels(by="brand")`` reads it: ``brand``, else ``author_id`` on the brand's rows.
+
+    A customer's ``author_id`` is their own account, not the brand they write to: NA there. NA
+    everywhere without either column.
+
+    Examples:
+        >>> events = pd.DataFrame({"author_id": ["u1", "Tesco", "BA"], "actor": ["customer", "agent", "agent"]})
+        >>> brand_of(events).tolist()
+        [<NA>, 'Tesco', 'BA']
+    """
+    if "brand" in events.columns:
+        return events["brand"].astype("string")
+    if "author_id" in events.columns:
+        return events["author_id"].astype("string").where(~is_customer(events))
+    return pd.Series(pd.NA, index=events.index, dtype="string")
 
 
 @dataclass(frozen=True)
