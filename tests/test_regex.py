@@ -13,8 +13,11 @@ from hypothesis import strategies as st
 
 import journeymap as jm
 from journeymap.io import _regex
+from journeymap.io._social import PART_PATTERN as _PART_PATTERN
+from journeymap.io._social import SIGNATURE_PATTERN
+from journeymap.io._social import TRAILER as _TRAILER
 from journeymap.io._time import _TWITTER_YEAR, _UTC_NAME, _YEAR, TWITTER_FORMAT, UNPARSEABLE, _twitter, parse_timestamps
-from journeymap.io.twcs import _PART_PATTERN, _TRAILER, DM_PATTERN, SIGNATURE_PATTERN
+from journeymap.io.twcs import DM_PATTERN
 
 # Characters on which RE2 and Python's re disagree (Unicode digits and letters, the whitespace
 # only Python's \s matches, a final newline), mixed with what the patterns look for.

@@ -400,7 +400,7 @@ def test_a_missing_author_is_a_reject_not_a_crash() -> None:
 
 
 def test_signatures_before_counters_emoji_and_punctuation() -> None:
-    from journeymap.io.twcs import agent_ids
+    from journeymap.io._social import agent_ids
 
     texts = pd.Series(
         [

@@ -32,6 +32,7 @@ __all__ = [
     "ReplyContext",
     "account_of",
     "automatic_flags",
+    "brand_of",
     "conversation_codes",
     "conversation_first_after",
     "conversation_last_before",
@@ -202,12 +203,44 @@ def unsigned_agents(events: pd.DataFrame) -> pd.Series:
     return (account_of(events) + "/" + label).fillna(label)
 
 
-def account_of(events: pd.DataFrame) -> pd.Series:
-    """The brand account of each event: ``author_id`` where present, else ``brand``, else one account."""
-    for column in ("author_id", "brand"):
-        if column in events.columns:
-            return events[column].astype("string")
-    return pd.Series("(brand)", index=events.index, dtype="string")
+def account_of(events: pd.DataFrame, columns: tuple[str, ...] = ("brand", "author_id")) -> pd.Series:
+    """The brand account of each event: its ``brand`` where it has one, else its ``author_id``, else one account.
+
+    ``brand`` first: it is the account the user named (``read_events(brands=...)`` keeps the
+    mapped handle there, while an X API export's ``author_id`` stays its numeric id); on a
+    brand's rows of :func:`~journeymap.read_twcs` the two are the same. ``columns`` gives
+    another order (the automatic-reply rule compares the texts of each sender, ``author_id``).
+
+    Examples:
+        >>> events = pd.DataFrame({"author_id": ["40000003", "40000003", "115"], "brand": ["Tesco", None, None]})
+        >>> account_of(events).tolist()
+        ['Tesco', '40000003', '115']
+    """
+    present = [events[column].astype("string") for column in columns if column in events.columns]
+    if not present:
+        return pd.Series("(brand)", index=events.index, dtype="string")
+    account = present[0]
+    for other in present[1:]:
+        account = account.fillna(other)
+    return account
+
+
+def brand_of(events: pd.DataFrame) -> pd.Series:
+    """The brand of each event as ``service_levels(by="brand")`` reads it: ``brand``, else ``author_id`` on the brand's rows.
+
+    A customer's ``author_id`` is their own account, not the brand they write to: NA there. NA
+    everywhere without either column.
+
+    Examples:
+        >>> events = pd.DataFrame({"author_id": ["u1", "Tesco", "BA"], "actor": ["customer", "agent", "agent"]})
+        >>> brand_of(events).tolist()
+        [<NA>, 'Tesco', 'BA']
+    """
+    if "brand" in events.columns:
+        return events["brand"].astype("string")
+    if "author_id" in events.columns:
+        return events["author_id"].astype("string").where(~is_customer(events))
+    return pd.Series(pd.NA, index=events.index, dtype="string")
 
 
 @dataclass(frozen=True)
@@ -601,7 +634,9 @@ def _text_keys(events: pd.DataFrame, rows: npt.NDArray[np.int64]) -> npt.NDArray
         return np.full(len(rows), -1, dtype=np.int64)
     codes, uniques = pd.factorize(events["text"].iloc[rows].astype("string"))
     normal_codes = pd.factorize(normalise_text(pd.Series(uniques, dtype="string")))[0].astype(np.int64)
-    account = pd.factorize(account_of(events).iloc[rows].fillna(""))[0].astype(np.int64)  # missing = ""
+    # the sender: author_id, else brand (a brand column may name the company of several senders)
+    sender = account_of(events, ("author_id", "brand"))
+    account = pd.factorize(sender.iloc[rows].fillna(""))[0].astype(np.int64)  # missing = ""
     text = np.where(codes >= 0, normal_codes[np.maximum(codes, 0)] if len(normal_codes) else -1, -1)
     keys = np.full(len(rows), -1, dtype=np.int64)
     has_text = text >= 0

@@ -55,8 +55,8 @@ def reply_table(js: JourneySet, *, auto: AutoReplyRule | None = None) -> pd.Data
     Indexed by the reply's ``event_id``, in journey and step order. A brand message in a journey
     without a customer message (a broadcast) answers no one and has no row, as in
     :func:`service_levels`. Columns: ``journey_id``,
-    ``customer_id``, ``timestamp``, ``account`` (the brand account: ``author_id``, else
-    ``brand``), ``agent`` (``agent_id``; ``"<account>/(unsigned)"`` where the reply names none,
+    ``customer_id``, ``timestamp``, ``account`` (the brand account: ``brand``, else
+    ``author_id``), ``agent`` (``agent_id``; ``"<account>/(unsigned)"`` where the reply names none,
     ``"<account>/(bot)"`` for a bot's, or ``"(unsigned)"`` where the events name no account;
     ``"(system)"`` for an event of the actor ``system``, which belongs to no agent),
     ``touchpoint``, ``automatic`` and ``automatic_reason`` (``"bot"``, ``"system"``,
@@ -177,7 +177,9 @@ def service_levels(  # noqa: PLR0915 - one table, column by column
     customer message addressed to a brand, as :func:`~journeymap.response_times` times a
     journey's), or, when none came, to the column's first value in that conversation that is
     also the value of some human reply (a brand is known from the customer's messages; a
-    customer's own id, or a bot, never owns a journey), else to ``"(no reply)"``; answered by a
+    customer's own id, or a bot, never owns a journey), else (``by="brand"``) to the brand of its
+    automatic replies (a customer who got only the brand's auto-acknowledgement is a journey that
+    brand left unanswered), else to ``"(no reply)"``; answered by a
     reply without a value of the column, to the value of the message it answers (``by="brand"``:
     the brand the customer wrote to), else to ``"(no <column>)"`` (``"(no team)"``); with
     ``bots="include"``, a conversation first answered by a ``system`` event without a value of
@@ -316,7 +318,13 @@ def service_levels(  # noqa: PLR0915 - one table, column by column
     owner = owner.fillna(own_group.where(own_row >= 0))
     opening = conv["opening"].to_numpy(dtype=np.int64)
     fallback_owner = pd.Series(fallback.reindex(conversation[opening]).to_numpy(dtype=object), dtype="string")
-    owner = owner.fillna(fallback_owner).fillna(NO_REPLY)
+    owner = owner.fillna(fallback_owner)
+    if by == "brand":
+        # a conversation only the brand's automatic replies answered (an acknowledgement, then
+        # nothing) is still that brand's: its journey is one the brand failed, not nobody's
+        acknowledged = group.where(answering & excluded).groupby(conversation, sort=False).first()
+        owner = owner.fillna(pd.Series(acknowledged.reindex(conversation[opening]).to_numpy(dtype=object), dtype="string"))
+    owner = owner.fillna(NO_REPLY)
     fr_ns = conv["first_response_ns"]
     censored = conv["censored"].to_numpy(dtype=bool)
     within = (fr_ns <= sla_td.value).to_numpy(dtype=bool)

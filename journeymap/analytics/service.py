@@ -12,7 +12,7 @@ import pandas as pd
 
 from journeymap.analytics._checks import check_auto, check_timestamp
 from journeymap.analytics._prep import flag_column, flags, journey_keys, on_journeys, require_journeys, require_scored
-from journeymap.analytics._replies import ReplyContext, is_customer, journey_codes, thread_codes
+from journeymap.analytics._replies import ReplyContext, brand_of, is_customer, journey_codes, thread_codes
 from journeymap.analytics._tables import ranked
 from journeymap.analytics.automatic import AutoReplyRule, outcome_conversations, reply_context, rule_flags
 from journeymap.backends import dispatch
@@ -598,9 +598,10 @@ def conversation_openings(
     conversation it is, -1 where the conversation says it as above); ``addressed`` (the opening
     is addressed to a brand: :data:`~journeymap.schema.ADDRESSED`). In the order of the openings.
 
-    A thread where two brands reply in person (``brand`` column) is read per brand
-    (:func:`_per_brand`): a customer's tweet to @AmazonHelp and @UPSHelp that both answer opens
-    a conversation with each, timed to each one's own first reply.
+    A thread where two brands reply in person (``brand`` column, else ``author_id`` on the brand's
+    rows, as ``service_levels(by="brand")`` reads them) is read per brand (:func:`_per_brand`): a
+    customer's tweet to @AmazonHelp and @UPSHelp that both answer opens a conversation with each,
+    timed to each one's own first reply.
     """
     events = js.events
     automatic = excluded_replies(js, bots, auto)
@@ -648,7 +649,8 @@ def _per_brand(
 ) -> pd.DataFrame:
     """:func:`conversation_openings`' rows, with each thread where two brands reply in person read per brand.
 
-    A customer message has one ``brand``, so a tweet to two brands sits in the conversation of
+    The brand is :func:`~journeymap.analytics._replies.brand_of`'s (``brand``, else ``author_id``
+    on the brand's rows). A customer message has one ``brand``, so a tweet to two brands sits in the conversation of
     one (:func:`~journeymap.analytics._replies.conversation_codes`), and the other brand's reply
     to it either joined that conversation or opened one of its own later: the other brand was
     timed from a later message, or not at all. In a thread (``thread_id``; the journey without
@@ -660,10 +662,12 @@ def _per_brand(
     (conversations of a brand that did not reply in person) stay as they are. Rows come back in
     the order of the openings.
     """
-    if "brand" not in events.columns or not len(conv) or not counted.any():
+    if not ({"brand", "author_id"} & set(events.columns)) or not len(conv) or not counted.any():
         return conv
-    # as text: a brand id may be a number (it is named as "@101" then)
-    brand = events["brand"].astype("string").astype(object).where(events["brand"].notna(), None).to_numpy()
+    # the brand as service_levels(by="brand") reads it (brand, else author_id on the brand's rows), as
+    # text: a brand id may be a number (it is named as "@101" then)
+    accounts = brand_of(events)
+    brand = accounts.astype(object).where(accounts.notna(), None).to_numpy()
     thread = thread_codes(events, ctx.parent) if "thread_id" in events.columns else np.zeros(len(events), dtype=np.int64)
     if (thread < 0).all():  # no thread anywhere: the journey is the conversation, as conversation_codes reads it
         thread = np.zeros(len(events), dtype=np.int64)

@@ -17,8 +17,9 @@ import numpy as np
 import pandas as pd
 
 from journeymap.exceptions import ArgumentTypeError, InvalidArgumentError
+from journeymap.io._social import brand_agents, first_mention, signed_parts
 from journeymap.io._time import day_numbers, epoch_text, parse_timestamps
-from journeymap.io.validation import ACTOR_ALIASES, Problems, as_id, without_surrogates
+from journeymap.io.validation import ACTOR_ALIASES, Problems, as_id, as_text, canonical_actors, without_surrogates
 from journeymap.model.touchpoint import ACTORS
 from journeymap.schema import CANONICAL_COLUMNS
 
@@ -480,15 +481,26 @@ def brand_actors(frame: pd.DataFrame, brands: frozenset[str]) -> pd.DataFrame:
     of ``brands`` (compared by :func:`account_keys`), ``customer`` for the others. With one, the
     column's own values win: only the brand rows whose actor is missing or blank become ``agent``.
     The accounts themselves are kept, since building journeys files a brand's reply under the
-    customer it answers: ``author_id`` (every row's account) and ``brand`` (the account on the
-    brand's rows), where the input has no such columns; the service analytics read them
-    (``service_levels(by="brand")``, the agent table).
+    customer it answers; the service analytics read them (``service_levels(by="brand")``, the
+    agent table). Each is written only where the input has no such column:
+
+    * ``author_id``: every row's account;
+    * ``brand``: on the brand's rows their account; on a customer's row the first of ``brands``
+      its text names as an ``@handle`` (:func:`~journeymap.io._social.first_mention`; numeric
+      ids are no handles), spelt as that account's rows spell it (as the text does where the
+      account has no row), as :func:`~journeymap.read_twcs` reads a tweet's ``@brand``;
+    * ``agent_id`` (with a ``text`` column): the agent who signed a brand row (``^JB``,
+      ``- Paige``), as ``"<account>/<signature>"``, read as :func:`~journeymap.read_twcs` reads
+      it (:func:`~journeymap.io._social.agent_ids`); the unsigned parts of a reply split over
+      posts ("1/2 ... 2/2 ^JB", linked by ``in_reply_to``) take the signature of the signed part.
 
     Examples:
-        >>> frame = pd.DataFrame({"customer_id": ["u1", "@Tesco", "u2"]})
+        >>> frame = pd.DataFrame({"customer_id": ["u1", "@Tesco", "u2"], "text": ["@tesco late", "Sorry! ^JB", "hi"]})
         >>> out = brand_actors(frame, frozenset({"tesco"}))
         >>> out["actor"].tolist(), out["brand"].tolist(), out["author_id"].tolist()
-        (['customer', 'agent', 'customer'], [nan, '@Tesco', nan], ['u1', '@Tesco', 'u2'])
+        (['customer', 'agent', 'customer'], ['@Tesco', '@Tesco', nan], ['u1', '@Tesco', 'u2'])
+        >>> out["agent_id"].tolist()
+        [<NA>, '@Tesco/JB', <NA>]
         >>> frame = pd.DataFrame({"customer_id": ["u1", "Tesco", "Tesco"], "actor": ["end-user", None, "bot"]})
         >>> brand_actors(frame, frozenset({"tesco"}))["actor"].tolist()
         ['end-user', 'agent', 'bot']
@@ -497,11 +509,14 @@ def brand_actors(frame: pd.DataFrame, brands: frozenset[str]) -> pd.DataFrame:
         return frame
     account = frame["customer_id"]
     brand = account_keys(account).isin(brands).fillna(False).to_numpy(dtype=bool)
-    kept = {}
+    kept: dict[str, pd.Series] = {}
     if "author_id" not in frame.columns:
         kept["author_id"] = account
+    text = as_text(frame["text"])[0] if "text" in frame.columns else None
     if "brand" not in frame.columns:
-        kept["brand"] = account.where(brand)
+        kept["brand"] = _addressed_brands(frame, brand, brands, text)
+    if "agent_id" not in frame.columns and text is not None:
+        kept["agent_id"] = signed_parts(brand_agents(text, account, brand), text, account, brand, _parent_rows(frame))
     frame = frame.assign(**kept)
     if "actor" not in frame.columns:
         return frame.assign(actor=np.where(brand, "agent", "customer"))
@@ -513,6 +528,43 @@ def brand_actors(frame: pd.DataFrame, brands: frozenset[str]) -> pd.DataFrame:
     actor = raw.to_numpy(dtype=object, copy=True)
     actor[fill] = "agent"
     return frame.assign(actor=pd.Series(actor, index=frame.index, dtype=object))
+
+
+def _parent_rows(frame: pd.DataFrame) -> np.ndarray:
+    """The position of the row each row's ``in_reply_to`` names (its first, where ids repeat), -1 where none.
+
+    Examples:
+        >>> _parent_rows(pd.DataFrame({"event_id": [1, "2", "3"], "in_reply_to": [None, 1, "9"]})).tolist()
+        [-1, 0, -1]
+    """
+    if not {"event_id", "in_reply_to"} <= set(frame.columns):
+        return np.full(len(frame), -1, dtype=np.int64)
+    ids = as_id(frame["event_id"])[0].reset_index(drop=True)
+    first = ids[ids.notna() & ~ids.duplicated()]
+    position = pd.Index(first.to_numpy(dtype=object)).get_indexer(as_id(frame["in_reply_to"])[0].to_numpy(dtype=object))
+    return np.where(position >= 0, first.index.to_numpy(dtype=np.int64)[np.maximum(position, 0)], -1).astype(np.int64)
+
+
+def _addressed_brands(frame: pd.DataFrame, brand: np.ndarray, brands: frozenset[str], text: pd.Series | None) -> pd.Series:
+    """:func:`brand_actors`' ``brand``: a brand row's account, a customer row's first ``@brand`` (NA: none named)."""
+    account = frame["customer_id"]
+    out = account.where(brand).astype(object)
+    customer = ~brand
+    if "actor" in frame.columns:  # a role column's agents and bots of other accounts address no brand
+        customer &= (canonical_actors(frame["actor"]) == "customer").fillna(False).to_numpy(dtype=bool)
+    handles = [key for key in brands if not key.isdigit()]  # a numeric id is no @handle
+    if text is None or not handles or not customer.any():
+        return out
+    named = first_mention(text[customer], handles)
+    if named.isna().all():
+        return out
+    # spelt as the account's own rows spell it ("@amazonhelp": AmazonHelp), else as the text does
+    spelt: dict[str, object] = {}
+    for key, spelling in zip(account_keys(account[brand]), account[brand], strict=True):
+        spelt.setdefault(str(key), spelling)
+    found = named.notna().to_numpy(dtype=bool)
+    out.iloc[np.flatnonzero(customer)[found]] = [spelt.get(h.casefold(), h) for h in named[found]]
+    return out
 
 
 #: The accounts named in the warning of :func:`replies_across_accounts`.

@@ -12,6 +12,7 @@ from journeymap._threads import reply_tree
 from journeymap.backends import dispatch
 from journeymap.exceptions import SchemaError
 from journeymap.io import _regex
+from journeymap.io._social import HANDLE, brand_agents, extract_on, nearest_above, signed_parts
 from journeymap.io._time import parse_timestamps
 from journeymap.io.sources import read_table
 from journeymap.io.validation import Problems, as_id, as_text, check_on_error, check_unique_columns, validate_events
@@ -46,30 +47,6 @@ def _clean_ids(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
     return _regex.replace(ids, r"^(\d+)\.0$", r"\1"), wrong  # numeric ids written as floats: "119237.0"
 
 
-#: An agent's signature at the end of a brand tweet (before links and a "1/2" counter):
-#: "^JB", "/AY", "-Becky", "- Paige", "*TLT", "~Ann".
-SIGNATURE_PATTERN = r"(?:^|\s)[\^/*~\-\u2013\u2014]\s?(?P<agent>[A-Z][A-Za-z]{1,14})[.!]?\s*$"
-#: What may follow a signature: links, a part counter ("2/2", "(2/2)", "[2/2]") and tokens of no
-#: letters or digits (emoji, emoticons such as ":)", punctuation).
-_TRAILER = r"(?:\s+(?:https?://\S+|[(\[]?\d/\d[)\]]?|[^\w\s]+))+\s*$"
-
-
-def agent_ids(text: pd.Series, author: pd.Series) -> pd.Series:
-    """The agent who signed each brand tweet, as ``"<brand account>/<signature>"`` (NA unsigned).
-
-    Support teams sign tweets with initials or a first name after a marker: ``^JB``, ``/AY``,
-    ``-Becky``, ``- Paige``, ``*TLT``. Links and a ``1/2`` counter after the signature are skipped.
-
-    Examples:
-        >>> import pandas as pd
-        >>> texts = pd.Series(["@1 Sorry about that ^JB https://t.co/x", "@2 DM us", "@3 Fixed now - Paige"])
-        >>> agent_ids(texts, pd.Series(["AskBrand"] * 3)).tolist()
-        ['AskBrand/JB', <NA>, 'AskBrand/Paige']
-    """
-    signature = _regex.extract(_regex.replace(text, _TRAILER, ""), SIGNATURE_PATTERN)
-    return (author.astype("string") + "/" + signature).astype("string")
-
-
 def _unescaped(text: pd.Series) -> pd.Series:
     """Tweets as written: the corpus stores them HTML-escaped (``&amp;``, ``&gt;``, ``&lt;``).
 
@@ -88,85 +65,6 @@ def _unescaped(text: pd.Series) -> pd.Series:
     out = text.copy()
     out[escaped] = [html.unescape(t) for t in text[escaped]]
     return out
-
-
-#: A "1/2" counter near the end of a tweet (before a signature and links): one part of a reply
-#: split over tweets.
-_PART_PATTERN = r"(?:^|\s)[(\[]?(?P<part>\d)/\d[)\]]?(?:\s+\S+){0,3}\s*$"
-
-
-def _nearest(parent_row: npt.NDArray[np.int64], stop: npt.NDArray[np.bool_]) -> npt.NDArray[np.int64]:
-    """For each row, the nearest row at or above it in the reply tree where ``stop`` holds (-1: none).
-
-    Pointer jumping (each round doubles the reach): a brand reply to a brand reply finds the
-    customer the first one answered; a later part of a split reply finds its first part. Rows in
-    a cycle without a stop (rejected anyway) find none.
-
-    Examples:
-        >>> # 0 customer <- 1 brand <- 2 brand; 3 brand with no parent
-        >>> _nearest(np.array([-1, 0, 1, -1]), np.array([True, False, False, False])).tolist()
-        [0, 0, 0, -1]
-    """
-    rows = np.arange(len(parent_row), dtype=np.int64)
-    up = np.where(stop, rows, parent_row)
-    for _ in range(64):  # 2**64 steps at most
-        safe = np.maximum(up, 0)
-        step = (up >= 0) & ~stop[safe]
-        if not step.any():
-            break
-        up = np.where(step, up[safe], up)
-    safe = np.maximum(up, 0)
-    return np.where((up >= 0) & stop[safe], up, -1)
-
-
-def _signed_parts(
-    agent: pd.Series, text: pd.Series, author: pd.Series, brand: npt.NDArray[np.bool_], parent_row: npt.NDArray[np.int64]
-) -> pd.Series:
-    """``agent`` with the unsigned parts of a reply split over tweets ("1/2", "2/2") signed like the others.
-
-    Agents often sign only the last part. The parts of one reply are the brand tweets with a
-    counter by one account that answer the same tweet, or where a later part answers an earlier
-    one; where they carry one signature between them, the unsigned parts get it.
-    """
-    number = _extract_on(text, brand, _PART_PATTERN)  # brand tweets only: parts of a customer tweet do not matter
-    part = number.notna().to_numpy(dtype=bool) & brand & author.notna().to_numpy()
-    if not part.any():
-        return agent
-    rows = np.arange(len(agent), dtype=np.int64)
-    authors = author.fillna("").to_numpy(dtype=object)  # a missing author (rejected anyway) matches nobody
-    safe = np.maximum(parent_row, 0)
-    later = number.ne("1").fillna(False).to_numpy(dtype=bool)  # a "1/2" starts a reply of its own
-    chained = part & later & (parent_row >= 0) & part[safe] & (authors[safe] == authors) & (authors != "")
-    head = _nearest(parent_row, ~chained)  # each part's first part (itself when it is one)
-    head = np.where(head >= 0, head, rows)
-    # one reply: the account, and the tweet its first part answers (itself when it answers none)
-    answered = np.where(parent_row[head] >= 0, parent_row[head], head)
-    key = pd.Series(authors.astype(str), index=agent.index) + "\x00" + pd.Series(answered, index=agent.index).astype(str)
-    key = key.where(pd.Series(part, index=agent.index))
-    signed = pd.DataFrame({"key": key, "agent": agent}).dropna()
-    distinct = signed.groupby("key")["agent"].nunique()
-    single = signed.drop_duplicates("key").set_index("key")["agent"][distinct == 1]
-    return agent.fillna(key.map(single).astype("string"))
-
-
-def _extract_on(text: pd.Series, rows: npt.NDArray[np.bool_], pattern: str) -> pd.Series:
-    """:func:`journeymap.io._regex.extract` of the given rows only; ``<NA>`` on the others."""
-    out = pd.Series(pd.NA, index=text.index, dtype="string")
-    if rows.any():
-        out.iloc[np.flatnonzero(rows)] = _regex.extract(text[rows], pattern).to_numpy(dtype=object)
-    return out
-
-
-def _brand_agents(text: pd.Series, author: pd.Series, brand_post: np.ndarray) -> pd.Series:
-    """:func:`agent_ids` of the brand's tweets (NA for the customers'), reading only the brand's texts."""
-    out = pd.Series(pd.NA, index=text.index, dtype="string")
-    if brand_post.any():
-        out[brand_post] = agent_ids(text[brand_post], author[brand_post])
-    return out
-
-
-#: An @mention: "@" (or Twitter's full-width "＠") not after a letter or digit, then the handle.
-_HANDLE = r"(?:^|[^\w@＠])[@＠](?P<handle>\w+)"
 
 
 def _names_account(text: pd.Series, rows: npt.NDArray[np.bool_], customers: pd.Series) -> npt.NDArray[np.bool_]:
@@ -193,7 +91,7 @@ def _names_account(text: pd.Series, rows: npt.NDArray[np.bool_], customers: pd.S
     where = np.flatnonzero(rows)
     # the first handle, by RE2 over the column: a tweet to a brand opens with it (handles match in
     # any case, as on Twitter; "joe@mail.com" names no one)
-    first = _regex.extract(text.iloc[where], _HANDLE).str.lower()
+    first = _regex.extract(text.iloc[where], HANDLE).str.lower()
     names = customers.dropna().astype(str).str.lower().unique()
     known = pa.array(names, type=pa.large_string())
     handles = pa.array(first.astype(object).where(first.notna(), None), type=pa.large_string())
@@ -204,7 +102,7 @@ def _names_account(text: pd.Series, rows: npt.NDArray[np.bool_], customers: pd.S
     again = where[named & is_customer]
     if len(again):
         customer_handles = set(names)
-        handle = re.compile(_HANDLE)
+        handle = re.compile(HANDLE)
         out[again] = [any(h.lower() not in customer_handles for h in handle.findall(t)) for t in text.iloc[again].astype(str)]
     return out
 
@@ -302,7 +200,7 @@ def read_twcs(  # noqa: PLR0915 - one pass over the columns, read top to bottom
       post that replies to nobody and names no customer, and a customer's reply to it: such
       journeys start there); ``channel`` is ``twitter``.
     * ``agent_id``: the agent who signed a brand tweet (``^JB``, ``-Becky``; see
-      :func:`agent_ids`), as ``"<brand account>/<signature>"``; the unsigned parts of a reply
+      :func:`~journeymap.io._social.agent_ids`), as ``"<brand account>/<signature>"``; the unsigned parts of a reply
       split over tweets ("1/2 ... 2/2 ^JB") take the signature of the signed part.
     * A broadcast belongs to the brand account (its ``customer_id``), in a journey of its own.
 
@@ -365,10 +263,10 @@ def read_twcs(  # noqa: PLR0915 - one pass over the columns, read top to bottom
     # the customer a brand tweet answers: the nearest customer's tweet above it in the reply tree
     # (a brand reply to the brand's own reply, as in a reply split over two tweets, answers the
     # customer the first part answered, not the thread's first customer)
-    nearest = np.where(has_parent, _nearest(parent_row, is_customer)[np.maximum(parent_row, 0)], -1)
+    nearest = np.where(has_parent, nearest_above(parent_row, is_customer)[np.maximum(parent_row, 0)], -1)
     answers_customer = (nearest >= 0) & author.notna().to_numpy()[np.maximum(nearest, 0)]
     # the @number a brand tweet opens with: the customer it addresses (customers' own are not read)
-    mention = _extract_on(text, ~is_customer, r"^\s*@(?P<customer>\d+)\b")
+    mention = extract_on(text, ~is_customer, r"^\s*@(?P<customer>\d+)\b")
     # A brand post that replies to nothing and addresses no customer: a broadcast (a campaign,
     # an outage notice). It is kept as the brand's own event; customers' replies to it start
     # their journeys at the "broadcast" touchpoint.
@@ -406,13 +304,13 @@ def read_twcs(  # noqa: PLR0915 - one pass over the columns, read top to bottom
     # A customer tweet is addressed to the brand whose tweet it answers, directly or through the
     # customer's own earlier tweets (in a thread with two brands, a reply to one is not the
     # other's); a tweet with no brand tweet above it, to the thread's brand.
-    answered_brand = np.where(has_parent, _nearest(parent_row, brand_post)[np.maximum(parent_row, 0)], -1)
+    answered_brand = np.where(has_parent, nearest_above(parent_row, brand_post)[np.maximum(parent_row, 0)], -1)
     thread_brands = thread_id.map(thread_brand).to_numpy(dtype=object)
     addressed = np.where(answered_brand >= 0, author_arr[np.maximum(answered_brand, 0)], thread_brands)
     brand_of_thread = np.where(is_customer, addressed, author_arr)
     brand = pd.Series(brand_of_thread, index=frame.index, dtype="string")
     # else the first @handle the customer names
-    named = _extract_on(text, is_customer & brand.isna().to_numpy(dtype=bool), r"@(?P<brand>[A-Za-z_]\w*)")
+    named = extract_on(text, is_customer & brand.isna().to_numpy(dtype=bool), r"@(?P<brand>[A-Za-z_]\w*)")
     # handles are case-insensitive: "@amazonhelp" is the brand account AmazonHelp of the data
     accounts = pd.Series(author[brand_post].dropna().unique(), dtype="string")
     spelling = pd.Series(accounts.to_numpy(dtype=object), index=accounts.str.lower().to_numpy(dtype=object))
@@ -440,9 +338,9 @@ def read_twcs(  # noqa: PLR0915 - one pass over the columns, read top to bottom
     answered_by_brand = np.zeros(n, dtype=bool)
     answered_by_brand[parent_row[brand_post & has_parent]] = True
     known = ~is_customer | dangling | answered_by_brand
-    loose_chain = is_customer & (_nearest(parent_row, known) < 0)  # only these can be unaddressed
+    loose_chain = is_customer & (nearest_above(parent_row, known) < 0)  # only these can be unaddressed
     names = _names_account(text, loose_chain, author[is_customer])
-    addressed = ~is_customer | (_nearest(parent_row, known | names) >= 0)
+    addressed = ~is_customer | (nearest_above(parent_row, known | names) >= 0)
     dm = np.zeros(n, dtype=bool)  # a brand reply asking to move to private messages (customers' DMs do not move)
     dm[~is_customer] = _regex.contains(text[~is_customer], DM_PATTERN)
     answers_broadcast = is_customer & has_parent & broadcast[np.maximum(parent_row, 0)]
@@ -462,7 +360,7 @@ def read_twcs(  # noqa: PLR0915 - one pass over the columns, read top to bottom
             "text": text,
             "thread_id": thread_id,
             "in_reply_to": parent_ids,
-            "agent_id": _signed_parts(_brand_agents(text, author, brand_post), text, author, brand_post, parent_row),
+            "agent_id": signed_parts(brand_agents(text, author, brand_post), text, author, brand_post, parent_row),
             "brand": brand,
             "author_id": author,
         },

@@ -1,0 +1,153 @@
+"""What a social post says about accounts: the ``@handles`` it names and the agent who signed it.
+
+Shared by the TWCS reader (:func:`journeymap.read_twcs`) and the generic reader's ``brands=``
+(:func:`journeymap.io._values.brand_actors`), so that both read a post the same way.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from journeymap.io import _regex
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    import numpy.typing as npt
+
+__all__ = [
+    "HANDLE",
+    "PART_PATTERN",
+    "SIGNATURE_PATTERN",
+    "TRAILER",
+    "agent_ids",
+    "brand_agents",
+    "extract_on",
+    "first_mention",
+    "nearest_above",
+    "signed_parts",
+]
+
+#: An @mention: "@" (or Twitter's full-width "＠") not after a letter or digit, then the handle.
+HANDLE = r"(?:^|[^\w@＠])[@＠](?P<handle>\w+)"
+
+#: An agent's signature at the end of a brand post (before links and a "1/2" counter):
+#: "^JB", "/AY", "-Becky", "- Paige", "*TLT", "~Ann".
+SIGNATURE_PATTERN = r"(?:^|\s)[\^/*~\-\u2013\u2014]\s?(?P<agent>[A-Z][A-Za-z]{1,14})[.!]?\s*$"
+#: What may follow a signature: links, a part counter ("2/2", "(2/2)", "[2/2]") and tokens of no
+#: letters or digits (emoji, emoticons such as ":)", punctuation).
+TRAILER = r"(?:\s+(?:https?://\S+|[(\[]?\d/\d[)\]]?|[^\w\s]+))+\s*$"
+
+
+def agent_ids(text: pd.Series, author: pd.Series) -> pd.Series:
+    """The agent who signed each brand post, as ``"<brand account>/<signature>"`` (NA unsigned).
+
+    Support teams sign posts with initials or a first name after a marker: ``^JB``, ``/AY``,
+    ``-Becky``, ``- Paige``, ``*TLT``. Links and a ``1/2`` counter after the signature are skipped.
+
+    Examples:
+        >>> import pandas as pd
+        >>> texts = pd.Series(["@1 Sorry about that ^JB https://t.co/x", "@2 DM us", "@3 Fixed now - Paige"])
+        >>> agent_ids(texts, pd.Series(["AskBrand"] * 3)).tolist()
+        ['AskBrand/JB', <NA>, 'AskBrand/Paige']
+    """
+    signature = _regex.extract(_regex.replace(text, TRAILER, ""), SIGNATURE_PATTERN)
+    return (author.astype("string") + "/" + signature).astype("string")
+
+
+def brand_agents(text: pd.Series, author: pd.Series, brand_post: npt.NDArray[np.bool_]) -> pd.Series:
+    """:func:`agent_ids` of the brand's posts (NA for the customers'), reading only the brand's texts."""
+    out = pd.Series(pd.NA, index=text.index, dtype="string")
+    if brand_post.any():
+        out[brand_post] = agent_ids(text[brand_post], author[brand_post])
+    return out
+
+
+def first_mention(text: pd.Series, handles: Iterable[str]) -> pd.Series:
+    """The first of ``handles`` each text names as an ``@handle`` (:data:`HANDLE`), as the text spells it; NA where none.
+
+    Handles match in any case, as on the platforms ("@applesupport" names ``AppleSupport``), and
+    whole: ``@Tesco_UK`` does not name ``Tesco``; ``joe@tesco.com`` names no one. Entries that
+    are no handle (empty, or with characters other than letters, digits and ``_``) are skipped.
+
+    Examples:
+        >>> texts = pd.Series(["@115 ask @applesupport and @Tesco", "@Tesco_UK hi", "mail joe@tesco.com", None])
+        >>> first_mention(texts, ["Tesco", "AppleSupport"]).tolist()
+        ['applesupport', <NA>, <NA>, <NA>]
+    """
+    names = sorted({h for h in handles if re.fullmatch(r"\w+", h)}, key=lambda h: (-len(h), h))
+    if not names:
+        return pd.Series(pd.NA, index=text.index, dtype="string")
+    alternatives = "|".join(re.escape(h) for h in names)
+    return _regex.extract(text, "(?i)" + HANDLE.replace(r"(?P<handle>\w+)", rf"(?P<handle>{alternatives})\b"))
+
+
+#: A "1/2" counter near the end of a post (before a signature and links): one part of a reply
+#: split over posts.
+PART_PATTERN = r"(?:^|\s)[(\[]?(?P<part>\d)/\d[)\]]?(?:\s+\S+){0,3}\s*$"
+
+
+def nearest_above(parent_row: npt.NDArray[np.int64], stop: npt.NDArray[np.bool_]) -> npt.NDArray[np.int64]:
+    """For each row, the nearest row at or above it in the reply tree where ``stop`` holds (-1: none).
+
+    Pointer jumping (each round doubles the reach): a brand reply to a brand reply finds the
+    customer the first one answered; a later part of a split reply finds its first part. Rows in
+    a cycle without a stop (rejected anyway) find none.
+
+    Examples:
+        >>> # 0 customer <- 1 brand <- 2 brand; 3 brand with no parent
+        >>> nearest_above(np.array([-1, 0, 1, -1]), np.array([True, False, False, False])).tolist()
+        [0, 0, 0, -1]
+    """
+    rows = np.arange(len(parent_row), dtype=np.int64)
+    up = np.where(stop, rows, parent_row)
+    for _ in range(64):  # 2**64 steps at most
+        safe = np.maximum(up, 0)
+        step = (up >= 0) & ~stop[safe]
+        if not step.any():
+            break
+        up = np.where(step, up[safe], up)
+    safe = np.maximum(up, 0)
+    return np.where((up >= 0) & stop[safe], up, -1)
+
+
+def signed_parts(
+    agent: pd.Series, text: pd.Series, author: pd.Series, brand: npt.NDArray[np.bool_], parent_row: npt.NDArray[np.int64]
+) -> pd.Series:
+    """``agent`` with the unsigned parts of a reply split over posts ("1/2", "2/2") signed like the others.
+
+    Agents often sign only the last part. The parts of one reply are the brand posts with a
+    counter by one account that answer the same post, or where a later part answers an earlier
+    one; where they carry one signature between them, the unsigned parts get it.
+    """
+    number = extract_on(text, brand, PART_PATTERN)  # brand posts only: parts of a customer post do not matter
+    part = number.notna().to_numpy(dtype=bool) & brand & author.notna().to_numpy()
+    if not part.any():
+        return agent
+    rows = np.arange(len(agent), dtype=np.int64)
+    authors = author.fillna("").to_numpy(dtype=object)  # a missing author (rejected anyway) matches nobody
+    safe = np.maximum(parent_row, 0)
+    later = number.ne("1").fillna(False).to_numpy(dtype=bool)  # a "1/2" starts a reply of its own
+    chained = part & later & (parent_row >= 0) & part[safe] & (authors[safe] == authors) & (authors != "")
+    head = nearest_above(parent_row, ~chained)  # each part's first part (itself when it is one)
+    head = np.where(head >= 0, head, rows)
+    # one reply: the account, and the post its first part answers (itself when it answers none)
+    answered = np.where(parent_row[head] >= 0, parent_row[head], head)
+    key = pd.Series(authors.astype(str), index=agent.index) + "\x00" + pd.Series(answered, index=agent.index).astype(str)
+    key = key.where(pd.Series(part, index=agent.index))
+    signed = pd.DataFrame({"key": key, "agent": agent}).dropna()
+    distinct = signed.groupby("key")["agent"].nunique()
+    single = signed.drop_duplicates("key").set_index("key")["agent"][distinct == 1]
+    return agent.fillna(key.map(single).astype("string"))
+
+
+def extract_on(text: pd.Series, rows: npt.NDArray[np.bool_], pattern: str) -> pd.Series:
+    """:func:`journeymap.io._regex.extract` of the given rows only; ``<NA>`` on the others."""
+    out = pd.Series(pd.NA, index=text.index, dtype="string")
+    if rows.any():
+        out.iloc[np.flatnonzero(rows)] = _regex.extract(text[rows], pattern).to_numpy(dtype=object)
+    return out
