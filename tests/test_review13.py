@@ -324,3 +324,26 @@ def test_the_dask_reader_says_a_score_that_is_no_number(tmp_path: Path, caplog: 
     assert log.events["valence"].isna().tolist() == [False, True]
     # before: the cell became NaN without a word on the cluster path
     assert any("kept with a caveat: 1 x valence is not a number" in r.getMessage() for r in caplog.records)
+
+
+def test_brands_given_as_numeric_ids_keep_every_digit() -> None:
+    import pandas as pd
+
+    import journeymap as jm
+
+    big = 1234567890123456789  # an X API author_id: a float64 would read 1234567890123456768
+    posts = pd.DataFrame(
+        {
+            "id": [1, 2],
+            "author_id": [42, big],
+            "created_at": pd.to_datetime(["2026-01-05 10:00", "2026-01-05 10:05"], utc=True),
+            "reply_to": [None, 1],
+        }
+    )
+    log = jm.read_events(
+        posts, columns={"id": "event_id", "author_id": "customer_id", "created_at": "timestamp", "reply_to": "in_reply_to"},
+        brands=[big],
+    )  # fmt: skip
+    assert log.events["brand"].tolist()[1] == str(big)  # before: 1.2345678901234568e+18
+    levels = jm.service_levels(jm.build_journeys(log), by="brand")
+    assert str(big) in levels.index

@@ -548,7 +548,8 @@ def _parent_rows(frame: pd.DataFrame) -> np.ndarray:
 def _addressed_brands(frame: pd.DataFrame, brand: np.ndarray, brands: frozenset[str], text: pd.Series | None) -> pd.Series:
     """:func:`brand_actors`' ``brand``: a brand row's account, a customer row's first ``@brand`` (NA: none named)."""
     account = frame["customer_id"]
-    out = account.where(brand).astype(object)
+    # as the reader keeps ids: text, whole numbers as digits (a 19-digit X API id as a float loses digits)
+    out = as_id(account)[0].astype(object).where(brand)
     customer = ~brand
     if "actor" in frame.columns:  # a role column's agents and bots of other accounts address no brand
         customer &= (canonical_actors(frame["actor"]) == "customer").fillna(False).to_numpy(dtype=bool)
