@@ -397,7 +397,7 @@ def replied_to(raw: pd.Series) -> pd.Series:
         >>> replied_to(raw).tolist()
         ['12', None, None, '5']
     """
-    if not pd.api.types.is_object_dtype(raw.dtype):
+    if not pd.api.types.is_object_dtype(raw.dtype) or _all_strings(raw):  # plain ids: checked in C, not per row
         return raw
     nested = raw.map(lambda v: isinstance(v, (list, tuple, np.ndarray, Mapping))).to_numpy(dtype=bool)
     if not nested.any():

@@ -292,10 +292,10 @@ def foreign_brand_rows(events: pd.DataFrame) -> npt.NDArray[np.bool_]:
     is_customer = customer_mask(events["actor"])
     if not is_customer.any():  # no customer at all: nothing to tell brand accounts from customers by
         return np.zeros(len(events), dtype=bool)
-    known = pd.Index(pd.unique(events["customer_id"].to_numpy(dtype=object)[is_customer]))
-    foreign: npt.NDArray[np.bool_] = ~is_customer & (
-        known.get_indexer(pd.Index(events["customer_id"].to_numpy(dtype=object))) < 0
-    )
+    codes, names = pd.factorize(events["customer_id"])  # integer codes: no Python string per row
+    known = np.zeros(len(names) + 1, dtype=bool)  # the last slot is a missing id (code -1)
+    known[codes[is_customer]] = True
+    foreign: npt.NDArray[np.bool_] = ~is_customer & ~known[codes]
     return foreign
 
 
