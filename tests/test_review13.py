@@ -347,3 +347,23 @@ def test_brands_given_as_numeric_ids_keep_every_digit() -> None:
     assert log.events["brand"].tolist()[1] == str(big)  # before: 1.2345678901234568e+18
     levels = jm.service_levels(jm.build_journeys(log), by="brand")
     assert str(big) in levels.index
+
+
+def test_a_split_x_api_reply_is_signed_as_one() -> None:
+    import pandas as pd
+
+    import journeymap as jm
+
+    posts = pd.DataFrame(
+        {
+            "id": ["1", "2", "3"],
+            "username": ["ann", "British_Airways", "British_Airways"],
+            "created_at": pd.date_range("2024-01-01", periods=3, freq="min", tz="UTC"),
+            "text": ["@British_Airways my bag?", "@ann Sorry to hear that 1/2", "@ann please DM us the tag 2/2 ^JR"],
+            "referenced_tweets": [None, [{"type": "replied_to", "id": "1"}], [{"type": "replied_to", "id": "2"}]],
+        }
+    )
+    columns = {"id": "event_id", "username": "customer_id", "created_at": "timestamp", "referenced_tweets": "in_reply_to"}
+    log = jm.read_events(posts, columns=columns, brands=["British_Airways"])
+    # before: the first part stayed unsigned: the split parts were linked only by a plain in_reply_to
+    assert log.events["agent_id"].tolist()[1:] == ["British_Airways/JR", "British_Airways/JR"]

@@ -19,7 +19,7 @@ import pandas as pd
 from journeymap.exceptions import ArgumentTypeError, InvalidArgumentError
 from journeymap.io._social import brand_agents, first_mention, signed_parts
 from journeymap.io._time import day_numbers, epoch_text, parse_timestamps
-from journeymap.io.validation import ACTOR_ALIASES, Problems, as_id, as_text, canonical_actors, without_surrogates
+from journeymap.io.validation import ACTOR_ALIASES, Problems, as_id, as_text, canonical_actors, replied_to, without_surrogates
 from journeymap.model.touchpoint import ACTORS
 from journeymap.schema import CANONICAL_COLUMNS
 
@@ -541,7 +541,8 @@ def _parent_rows(frame: pd.DataFrame) -> np.ndarray:
         return np.full(len(frame), -1, dtype=np.int64)
     ids = as_id(frame["event_id"])[0].reset_index(drop=True)
     first = ids[ids.notna() & ~ids.duplicated()]
-    position = pd.Index(first.to_numpy(dtype=object)).get_indexer(as_id(frame["in_reply_to"])[0].to_numpy(dtype=object))
+    parents = as_id(replied_to(frame["in_reply_to"]))[0]  # the X API's referenced_tweets too
+    position = pd.Index(first.to_numpy(dtype=object)).get_indexer(parents.to_numpy(dtype=object))
     return np.where(position >= 0, first.index.to_numpy(dtype=np.int64)[np.maximum(position, 0)], -1).astype(np.int64)
 
 
