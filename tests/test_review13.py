@@ -367,3 +367,38 @@ def test_a_split_x_api_reply_is_signed_as_one() -> None:
     log = jm.read_events(posts, columns=columns, brands=["British_Airways"])
     # before: the first part stayed unsigned: the split parts were linked only by a plain in_reply_to
     assert log.events["agent_id"].tolist()[1:] == ["British_Airways/JR", "British_Airways/JR"]
+
+
+def test_fuzzed_reply_cells_and_faces_touching_handles() -> None:
+    import pandas as pd
+
+    import journeymap as jm
+    import journeymap.distributed as jmd
+
+    # a fuzz review: a lone [["1"]] cell was unpacked into a valid reply to "1", and a 0-d array crashed
+    rows = pd.DataFrame(
+        {
+            "event_id": ["1", "2", "3"],
+            "customer_id": ["a", "a", "a"],
+            "timestamp": pd.date_range("2024-01-01", periods=3, freq="min", tz="UTC"),
+            "in_reply_to": pd.Series([None, [["1"]], np.array(5)], dtype=object),
+        }
+    )
+    log = jm.read_events(rows, on_error="collect")
+    assert sorted(log.rejects["row"].tolist()) == [1, 2] and log.events["event_id"].tolist() == ["1"]
+    # the cluster reader checks X API replies as the single-machine one does: a self-reply is rejected
+    posts = pd.DataFrame(
+        {
+            "event_id": ["1", "2"],
+            "customer_id": ["a", "a"],
+            "timestamp": pd.date_range("2024-01-01", periods=2, freq="min", tz="UTC"),
+            "in_reply_to": pd.Series([None, [{"type": "replied_to", "id": "2"}]], dtype=object),
+        }
+    )
+    single = jm.read_events(posts, on_error="collect")
+    cluster = jmd.read_events(posts, npartitions=2, on_error="collect").compute()
+    assert single.rejects["row"].tolist() == cluster.rejects["row"].tolist() == [1]
+    # idempotent: a face touching a handle, an 8-digit reference
+    for text in ("<3@bob", "xD@bob", "&#11111111;"):
+        once = normalize_text(text)
+        assert normalize_text(once) == once, text

@@ -40,7 +40,7 @@ from journeymap.io import (
 )
 from journeymap.io._values import check_actors, check_brands, check_tz, prepare, role_column
 from journeymap.io.sources import flattened, json_lines_records, read_csv_header, read_json_lines, utf8_message
-from journeymap.io.validation import Problems, check_replies, validate_block
+from journeymap.io.validation import Problems, check_replies, replied_to, validate_block
 from journeymap.schema import CANONICAL_COLUMNS
 
 if TYPE_CHECKING:
@@ -782,7 +782,8 @@ def _reply_problems(raw: dd.DataFrame, n_input: int, not_standing: np.ndarray) -
     else:
         ids = pd.Series(pairs.index.astype(str), index=pairs.index, dtype="string")
     problems, notes = Problems(), Problems()
-    check_replies(ids, as_id(pairs["in_reply_to"])[0], problems, notes, pairs["in_reply_to"])
+    # the X API's referenced_tweets read as the single-machine reader reads them
+    check_replies(ids, as_id(replied_to(pairs["in_reply_to"]))[0], problems, notes, pairs["in_reply_to"])
     return problems.frame(), notes.frame()
 
 

@@ -98,7 +98,7 @@ _SPACES = re.compile(r"\s+")
 #: (``&amp;``, ``&rsquo;``, ``&eacute;``) and numeric ones, each with its semicolon. Not a name
 #: without one: ``html.unescape`` reads "I&nothing" as "I¬hing" and "&times up" as "× up",
 #: which a customer who typed "&" did not write.
-_ENTITY = re.compile(r"&(?:[A-Za-z][A-Za-z0-9]{1,31}|#\d{1,7}|#[xX][0-9a-fA-F]{1,6});")
+_ENTITY = re.compile(r"&(?:[A-Za-z][A-Za-z0-9]{1,31}|#\d+|#[xX][0-9a-fA-F]+);")
 _UNICODE_ESCAPES = re.compile(r"(?:\\u[0-9a-fA-F]{4})+")
 
 
@@ -210,6 +210,7 @@ def normalize_text(text: str) -> str:
     out = _URL.sub("http", out)
     out = _MENTION.sub("@user", out)
     out = _EMOTICON.sub(_emoticon_words, out)
+    out = _MENTION.sub("@user", out)  # a handle the face touched ("<3@bob"): a mention once the face is words
     out = _ANGUISH.sub(" anguished face ", out)
     out = _REPEAT.sub(lambda m: m.group(1) * 3, out)
     return _SPACES.sub(" ", out).strip()

@@ -379,6 +379,8 @@ def _check_duplicates(ids: pd.Series, problems: Problems, raw: pd.Series) -> pd.
 
 
 def _replied_to_id(value: Any) -> Any:
+    if isinstance(value, np.ndarray) and value.ndim != 1:
+        return value  # not a list of references: a wrong type, as before
     refs = [value] if isinstance(value, Mapping) else value
     if not all(isinstance(ref, Mapping) and "id" in ref for ref in refs):
         return value  # a list of something else: a wrong type, as before
@@ -402,9 +404,10 @@ def replied_to(raw: pd.Series) -> pd.Series:
     nested = raw.map(lambda v: isinstance(v, (list, tuple, np.ndarray, Mapping))).to_numpy(dtype=bool)
     if not nested.any():
         return raw
-    out = raw.copy()
-    out[nested] = [_replied_to_id(v) for v in raw[nested]]
-    return out
+    values = raw.to_numpy(dtype=object, copy=True)
+    for i in np.flatnonzero(nested):  # one by one: a list assigned to a masked cell would be unpacked
+        values[i] = _replied_to_id(values[i])
+    return pd.Series(values, index=raw.index, name=raw.name, dtype=object)
 
 
 def _check_id(column: Column, raw: pd.Series, problems: Problems) -> pd.Series:
