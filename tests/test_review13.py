@@ -402,3 +402,32 @@ def test_fuzzed_reply_cells_and_faces_touching_handles() -> None:
     for text in ("<3@bob", "xD@bob", "&#11111111;"):
         once = normalize_text(text)
         assert normalize_text(once) == once, text
+
+
+def test_a_brand_spelt_two_ways_is_one_brand_in_any_row_order() -> None:
+    import pandas as pd
+
+    import journeymap as jm
+
+    # reviews: the first brand row in input order set the spelling (row order changed the column),
+    # "Tesco" and "@tesco" rows were two brands and two agents, and a float id column read 115.0
+    posts = pd.DataFrame(
+        {
+            "id": [1, 2, 3, 4, 5],
+            "author": ["@tesco", "Tesco", "Tesco", "ann", "115"],
+            "author_num": [1.0, 2.0, 3.0, np.nan, 115.0],
+            "at": pd.date_range("2024-01-01", periods=5, freq="min", tz="UTC"),
+            "text": ["Sorry! ^AB", "Hi ^AB", "Done ^AB", "@TESCO hello", "@Tesco where is my order"],
+        }
+    )
+    columns = {"id": "event_id", "author": "customer_id", "at": "timestamp"}
+    seen = []
+    for rows in (posts, posts.iloc[::-1]):
+        events = jm.read_events(rows.drop(columns="author_num"), columns=columns, brands=["TESCO"], on_error="collect").events
+        events = events.set_index("event_id").sort_index()
+        seen.append(events[["brand", "agent_id"]].astype(object).where(events[["brand", "agent_id"]].notna(), None))
+    pd.testing.assert_frame_equal(seen[0], seen[1])
+    assert set(seen[0]["brand"].dropna()) == {"Tesco"} and set(seen[0]["agent_id"].dropna()) == {"Tesco/AB"}
+    numeric_columns = {"id": "event_id", "author_num": "customer_id", "at": "timestamp"}
+    numeric = jm.read_events(posts.drop(columns="author"), columns=numeric_columns, brands=[1, 2, 3], on_error="collect").events
+    assert "115" in numeric["author_id"].tolist() and "115.0" not in numeric["author_id"].astype(str).tolist()

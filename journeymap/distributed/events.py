@@ -658,7 +658,7 @@ def _read_events(
     npartitions: int | None,
     actors: Mapping[str, str],
     tz: Any,
-    brands: frozenset[str] = frozenset(),
+    brands: Mapping[str, str] | None = None,
 ) -> DaskEventLog:
     raw, read_notes = _read_raw(source, blocksize, npartitions)
     map_columns(raw._meta, columns)  # the same checks and messages as on one machine

@@ -365,7 +365,7 @@ def prepare(
     actors: Mapping[str, str],
     tz: dt.tzinfo | None,
     warnings: Problems | None = None,
-    brands: frozenset[str] = frozenset(),
+    brands: Mapping[str, str] | None = None,
 ) -> pd.DataFrame:
     """The raw frame (canonical column names) with ``actors``, ``brands`` and ``tz`` applied; the same frame when none is given.
 
@@ -439,22 +439,24 @@ def account_keys(ids: pd.Series) -> pd.Series:
     return pd.Series(keys.array.take(codes, allow_fill=True), index=ids.index, dtype="string")
 
 
-def check_brands(brands: object) -> frozenset[str]:
-    """``brands=`` as the set of its accounts' keys (:func:`account_keys`), or an error naming the entry.
+def check_brands(brands: object) -> dict[str, str]:
+    """``brands=`` as its accounts' keys (:func:`account_keys`), each with the spelling given, or an error naming the entry.
 
     Entries are account ids or handles as they appear in the column read as ``customer_id``:
-    text or whole numbers. None (or nothing) names no brand.
+    text or whole numbers. None (or nothing) names no brand. The spelling (trimmed, without a
+    leading ``@``; the first where two entries are one account) is how the ``brand`` column
+    names the account, whichever way a row spells it.
 
     Examples:
-        >>> sorted(check_brands(["@AppleSupport", "Tesco ", 40000003]))
-        ['40000003', 'applesupport', 'tesco']
+        >>> check_brands(["@AppleSupport", "Tesco ", 40000003, "tesco"])
+        {'applesupport': 'AppleSupport', 'tesco': 'Tesco', '40000003': '40000003'}
         >>> check_brands("AppleSupport")
         Traceback (most recent call last):
         ...
         journeymap.exceptions.ArgumentTypeError: brands must be a list of the company's account ids or handles...
     """
     if brands is None:
-        return frozenset()
+        return {}
     if isinstance(brands, (str, bytes)) or not isinstance(brands, Iterable):
         msg = (
             "brands must be a list of the company's account ids or handles (brands=['AppleSupport', 'Tesco']), "
@@ -471,10 +473,14 @@ def check_brands(brands: object) -> frozenset[str]:
     if blank:
         msg = f"brands holds blank entries: {blank[:5]}; give each account's id or handle"
         raise InvalidArgumentError(msg)
-    return frozenset(str(key) for key in keys)
+    spelt = as_id(pd.Series(entries, dtype=object))[0].str.removeprefix("@").str.strip()
+    out: dict[str, str] = {}
+    for key, spelling in zip(keys, spelt, strict=True):
+        out.setdefault(str(key), str(spelling))
+    return out
 
 
-def brand_actors(frame: pd.DataFrame, brands: frozenset[str]) -> pd.DataFrame:
+def brand_actors(frame: pd.DataFrame, brands: Mapping[str, str] | None) -> pd.DataFrame:
     """The frame with the actor of the rows of the company's accounts (``brands``) set to ``agent``.
 
     Without an ``actor`` column one is made: ``agent`` for the rows whose ``customer_id`` is one
@@ -496,25 +502,29 @@ def brand_actors(frame: pd.DataFrame, brands: frozenset[str]) -> pd.DataFrame:
 
     Examples:
         >>> frame = pd.DataFrame({"customer_id": ["u1", "@Tesco", "u2"], "text": ["@tesco late", "Sorry! ^JB", "hi"]})
-        >>> out = brand_actors(frame, frozenset({"tesco"}))
+        >>> out = brand_actors(frame, {"tesco": "Tesco"})
         >>> out["actor"].tolist(), out["brand"].tolist(), out["author_id"].tolist()
         (['customer', 'agent', 'customer'], ['@Tesco', '@Tesco', nan], ['u1', '@Tesco', 'u2'])
         >>> out["agent_id"].tolist()
         [<NA>, '@Tesco/JB', <NA>]
         >>> frame = pd.DataFrame({"customer_id": ["u1", "Tesco", "Tesco"], "actor": ["end-user", None, "bot"]})
-        >>> brand_actors(frame, frozenset({"tesco"}))["actor"].tolist()
+        >>> brand_actors(frame, {"tesco": "Tesco"})["actor"].tolist()
         ['end-user', 'agent', 'bot']
     """
     if not brands or "customer_id" not in frame.columns:
         return frame
-    account = frame["customer_id"]
-    brand = account_keys(account).isin(brands).fillna(False).to_numpy(dtype=bool)
+    keys = account_keys(frame["customer_id"])
+    brand = keys.isin(list(brands)).fillna(False).to_numpy(dtype=bool)
+    # ids as the reader keeps them (a float column's 115.0 is "115"); each brand spelt one way
+    account = as_id(frame["customer_id"])[0]
+    spelling = _brand_spellings(keys[brand], account[brand], brands)
+    account = account.mask(brand, keys.map(spelling))
     kept: dict[str, pd.Series] = {}
     if "author_id" not in frame.columns:
         kept["author_id"] = account
     text = as_text(frame["text"])[0] if "text" in frame.columns else None
     if "brand" not in frame.columns:
-        kept["brand"] = _addressed_brands(frame, brand, brands, text)
+        kept["brand"] = _addressed_brands(frame, brand, spelling, text)
     if "agent_id" not in frame.columns and text is not None:
         kept["agent_id"] = signed_parts(brand_agents(text, account, brand), text, account, brand, _parent_rows(frame))
     frame = frame.assign(**kept)
@@ -546,11 +556,29 @@ def _parent_rows(frame: pd.DataFrame) -> np.ndarray:
     return np.where(position >= 0, first.index.to_numpy(dtype=np.int64)[np.maximum(position, 0)], -1).astype(np.int64)
 
 
-def _addressed_brands(frame: pd.DataFrame, brand: np.ndarray, brands: frozenset[str], text: pd.Series | None) -> pd.Series:
+def _brand_spellings(keys: pd.Series, spelt: pd.Series, brands: Mapping[str, str]) -> dict[str, str]:
+    """Per brand key, how the ``brand`` column spells the account; the same in any row order.
+
+    As most of the account's rows do (at a tie, the first in sorted order), else as ``brands=`` does.
+
+    Examples:
+        >>> keys = pd.Series(["tesco", "tesco", "tesco"])
+        >>> _brand_spellings(keys, pd.Series(["@tesco", "Tesco", "Tesco"]), {"tesco": "tesco", "ba": "BA"})
+        {'tesco': 'Tesco', 'ba': 'BA'}
+    """
+    out = dict(brands)
+    if len(keys):
+        counts = pd.DataFrame({"key": keys.to_numpy(dtype=object), "spelt": spelt.to_numpy(dtype=object)}).value_counts()
+        best = counts.reset_index().sort_values(["key", "count", "spelt"], ascending=[True, False, True], kind="stable")
+        first = best.drop_duplicates("key")
+        out.update(zip(first["key"].astype(str), first["spelt"].astype(str)))
+    return out
+
+
+def _addressed_brands(frame: pd.DataFrame, brand: np.ndarray, brands: Mapping[str, str], text: pd.Series | None) -> pd.Series:
     """:func:`brand_actors`' ``brand``: a brand row's account, a customer row's first ``@brand`` (NA: none named)."""
-    account = frame["customer_id"]
-    # as the reader keeps ids: text, whole numbers as digits (a 19-digit X API id as a float loses digits)
-    out = as_id(account)[0].astype(object).where(brand)
+    # each account as brands= spells it, whichever way a row does ("@tesco", "Tesco")
+    out = account_keys(frame["customer_id"]).map(dict(brands)).astype(object).where(brand)
     customer = ~brand
     if "actor" in frame.columns:  # a role column's agents and bots of other accounts address no brand
         customer &= (canonical_actors(frame["actor"]) == "customer").fillna(False).to_numpy(dtype=bool)
@@ -560,12 +588,8 @@ def _addressed_brands(frame: pd.DataFrame, brand: np.ndarray, brands: frozenset[
     named = first_mention(text[customer], handles)
     if named.isna().all():
         return out
-    # spelt as the account's own rows spell it ("@amazonhelp": AmazonHelp), else as the text does
-    spelt: dict[str, object] = {}
-    for key, spelling in zip(account_keys(account[brand]), account[brand], strict=True):
-        spelt.setdefault(str(key), spelling)
     found = named.notna().to_numpy(dtype=bool)
-    out.iloc[np.flatnonzero(customer)[found]] = [spelt.get(h.casefold(), h) for h in named[found]]
+    out.iloc[np.flatnonzero(customer)[found]] = named[found].str.casefold().map(dict(brands)).to_numpy(dtype=object)
     return out
 
 

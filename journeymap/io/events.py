@@ -134,9 +134,9 @@ def read_events(
     return dataclasses.replace(log, tz=zone) if zone is not None else log
 
 
-def _brands_found(events: pd.DataFrame, brands: frozenset[str], column: str) -> None:
+def _brands_found(events: pd.DataFrame, brands: Mapping[str, str], column: str) -> None:
     """Warn where ``brands=`` matches no input row's account: a handle given where the column holds numeric ids, say."""
-    if not len(events) or "customer_id" not in events.columns or account_keys(events["customer_id"]).isin(brands).any():
+    if not len(events) or "customer_id" not in events.columns or account_keys(events["customer_id"]).isin(list(brands)).any():
         return
     seen = events["customer_id"].drop_duplicates().head(3).astype(str).tolist()
     logger.warning(
