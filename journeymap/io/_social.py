@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from journeymap._threads import nearest_up
 from journeymap.io import _regex
 
 if TYPE_CHECKING:
@@ -94,25 +95,18 @@ PART_PATTERN = r"(?:^|\s)[(\[]?(?P<part>\d)/\d[)\]]?(?:\s+\S+){0,3}\s*$"
 def nearest_above(parent_row: npt.NDArray[np.int64], stop: npt.NDArray[np.bool_]) -> npt.NDArray[np.int64]:
     """For each row, the nearest row at or above it in the reply tree where ``stop`` holds (-1: none).
 
-    Pointer jumping (each round doubles the reach): a brand reply to a brand reply finds the
-    customer the first one answered; a later part of a split reply finds its first part. Rows in
-    a cycle without a stop (rejected anyway) find none.
+    :func:`journeymap._threads.nearest_up` (pointer jumping), with -1 where the climb ends on no
+    ``stop``: a brand reply to a brand reply finds the customer the first one answered; a later
+    part of a split reply finds its first part. Rows in a cycle without a stop (rejected anyway)
+    find none.
 
     Examples:
         >>> # 0 customer <- 1 brand <- 2 brand; 3 brand with no parent
         >>> nearest_above(np.array([-1, 0, 1, -1]), np.array([True, False, False, False])).tolist()
         [0, 0, 0, -1]
     """
-    rows = np.arange(len(parent_row), dtype=np.int64)
-    up = np.where(stop, rows, parent_row)
-    for _ in range(64):  # 2**64 steps at most
-        safe = np.maximum(up, 0)
-        step = (up >= 0) & ~stop[safe]
-        if not step.any():
-            break
-        up = np.where(step, up[safe], up)
-    safe = np.maximum(up, 0)
-    return np.where((up >= 0) & stop[safe], up, -1)
+    top = nearest_up(parent_row, stop)
+    return np.where(stop[top], top, -1)
 
 
 def signed_parts(
