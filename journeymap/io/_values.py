@@ -513,10 +513,10 @@ def brand_actors(frame: pd.DataFrame, brands: Mapping[str, str] | None) -> pd.Da
     """
     if not brands or "customer_id" not in frame.columns:
         return frame
-    keys = account_keys(frame["customer_id"])
-    brand = keys.isin(list(brands)).fillna(False).to_numpy(dtype=bool)
-    # ids as the reader keeps them (a float column's 115.0 is "115"); each brand spelt one way
+    # ids as the reader keeps them (a float column's 115.0 is "115"), read once; each brand spelt one way
     account = as_id(frame["customer_id"])[0]
+    keys = account_keys(account)
+    brand = keys.isin(list(brands)).fillna(False).to_numpy(dtype=bool)
     spelling = _brand_spellings(keys[brand], account[brand], brands)
     account = account.mask(brand, keys.map(spelling))
     kept: dict[str, pd.Series] = {}
