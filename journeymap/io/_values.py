@@ -16,6 +16,7 @@ from collections.abc import Iterable, Mapping
 import numpy as np
 import pandas as pd
 
+from journeymap._threads import parent_positions
 from journeymap.exceptions import ArgumentTypeError, InvalidArgumentError
 from journeymap.io._social import brand_agents, first_mention, signed_parts
 from journeymap.io._time import day_numbers, epoch_text, parse_timestamps
@@ -493,8 +494,9 @@ def brand_actors(frame: pd.DataFrame, brands: Mapping[str, str] | None) -> pd.Da
     * ``author_id``: every row's account;
     * ``brand``: on the brand's rows their account; on a customer's row the first of ``brands``
       its text names as an ``@handle`` (:func:`~journeymap.io._social.first_mention`; numeric
-      ids are no handles), spelt as that account's rows spell it (as the text does where the
-      account has no row), as :func:`~journeymap.read_twcs` reads a tweet's ``@brand``;
+      ids are no handles), as :func:`~journeymap.read_twcs` reads a tweet's ``@brand``; each
+      brand spelt one way, as most of its rows spell it, else as ``brands`` does
+      (:func:`_brand_spellings`);
     * ``agent_id`` (with a ``text`` column): the agent who signed a brand row (``^JB``,
       ``- Paige``), as ``"<account>/<signature>"``, read as :func:`~journeymap.read_twcs` reads
       it (:func:`~journeymap.io._social.agent_ids`); the unsigned parts of a reply split over
@@ -524,7 +526,7 @@ def brand_actors(frame: pd.DataFrame, brands: Mapping[str, str] | None) -> pd.Da
         kept["author_id"] = account
     text = as_text(frame["text"])[0] if "text" in frame.columns else None
     if "brand" not in frame.columns:
-        kept["brand"] = _addressed_brands(frame, brand, spelling, text)
+        kept["brand"] = _addressed_brands(keys, brand, spelling, text, frame)
     if "agent_id" not in frame.columns and text is not None:
         kept["agent_id"] = signed_parts(brand_agents(text, account, brand), text, account, brand, _parent_rows(frame))
     frame = frame.assign(**kept)
@@ -550,10 +552,10 @@ def _parent_rows(frame: pd.DataFrame) -> np.ndarray:
     if not {"event_id", "in_reply_to"} <= set(frame.columns):
         return np.full(len(frame), -1, dtype=np.int64)
     ids = as_id(frame["event_id"])[0].reset_index(drop=True)
-    first = ids[ids.notna() & ~ids.duplicated()]
-    parents = as_id(replied_to(frame["in_reply_to"]))[0]  # the X API's referenced_tweets too
-    position = pd.Index(first.to_numpy(dtype=object)).get_indexer(parents.to_numpy(dtype=object))
-    return np.where(position >= 0, first.index.to_numpy(dtype=np.int64)[np.maximum(position, 0)], -1).astype(np.int64)
+    first = (ids.notna() & ~ids.duplicated()).to_numpy(dtype=bool)
+    parents = as_id(replied_to(frame["in_reply_to"]))[0].reset_index(drop=True)  # the X API's referenced_tweets too
+    position = parent_positions(ids[first].reset_index(drop=True), parents)  # among the first copies
+    return np.where(position >= 0, np.flatnonzero(first)[np.maximum(position, 0)], -1).astype(np.int64)
 
 
 def _brand_spellings(keys: pd.Series, spelt: pd.Series, brands: Mapping[str, str]) -> dict[str, str]:
@@ -575,10 +577,15 @@ def _brand_spellings(keys: pd.Series, spelt: pd.Series, brands: Mapping[str, str
     return out
 
 
-def _addressed_brands(frame: pd.DataFrame, brand: np.ndarray, brands: Mapping[str, str], text: pd.Series | None) -> pd.Series:
-    """:func:`brand_actors`' ``brand``: a brand row's account, a customer row's first ``@brand`` (NA: none named)."""
-    # each account as brands= spells it, whichever way a row does ("@tesco", "Tesco")
-    out = account_keys(frame["customer_id"]).map(dict(brands)).astype(object).where(brand)
+def _addressed_brands(
+    keys: pd.Series, brand: np.ndarray, brands: Mapping[str, str], text: pd.Series | None, frame: pd.DataFrame
+) -> pd.Series:
+    """:func:`brand_actors`' ``brand``: a brand row's account, a customer row's first ``@brand`` (NA: none named).
+
+    ``keys``: each row's :func:`account_keys`; ``brands``: each brand key's spelling, whichever
+    way a row spells it ("@tesco", "Tesco").
+    """
+    out = keys.map(dict(brands)).astype(object).where(brand)
     customer = ~brand
     if "actor" in frame.columns:  # a role column's agents and bots of other accounts address no brand
         customer &= (canonical_actors(frame["actor"]) == "customer").fillna(False).to_numpy(dtype=bool)
@@ -614,14 +621,12 @@ def replies_across_accounts(events: pd.DataFrame) -> None:
     """
     if not {"event_id", "customer_id", "in_reply_to"} <= set(events.columns) or not len(events):
         return
-    parents = events["in_reply_to"].astype("string")
-    has = parents.notna().to_numpy(dtype=bool)
-    if not has.any():
-        return
-    position = pd.Index(events["event_id"].astype("string")).get_indexer(pd.Index(parents[has]))
+    position = parent_positions(events["event_id"].astype("string"), events["in_reply_to"].astype("string"))
     found = position >= 0
+    if not found.any():
+        return
     owners = events["customer_id"].astype("string").to_numpy(dtype=object)
-    answerer, answered = owners[has][found], owners[position[found]]
+    answerer, answered = owners[found], owners[position[found]]
     across = answerer != answered
     if not across.any():
         return
