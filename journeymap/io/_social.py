@@ -25,10 +25,12 @@ __all__ = [
     "PART_PATTERN",
     "SIGNATURE_PATTERN",
     "TRAILER",
+    "addressed_rows",
     "agent_ids",
     "brand_agents",
     "extract_on",
     "first_mention",
+    "names_account",
     "nearest_above",
     "signed_parts",
 ]
@@ -107,6 +109,76 @@ def nearest_above(parent_row: npt.NDArray[np.int64], stop: npt.NDArray[np.bool_]
     """
     top = nearest_up(parent_row, stop)
     return np.where(stop[top], top, -1)
+
+
+def names_account(text: pd.Series, rows: npt.NDArray[np.bool_], customers: pd.Series) -> npt.NDArray[np.bool_]:
+    """Whether each of ``rows`` names an ``@handle`` that is not one of ``customers`` (False elsewhere).
+
+    The corpus anonymises handles as numbers, brands' as well as customers' (``@76099``; the
+    support accounts keep their names), so a handle counts as a brand's unless it is the
+    author of a customer's tweet in the data.
+
+    Examples:
+        >>> text = pd.Series(["@115 me too", "@76099 fix it", "no handle", "@AskBrand hi", "@115 ask @Brand",
+        ...     "mail joe@mail.com", "＠AskBrand hi"])
+        >>> names_account(text, np.ones(7, dtype=bool), pd.Series(["115"])).tolist()
+        [False, True, False, True, True, False, True]
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    out = np.zeros(len(text), dtype=bool)
+    if not rows.any():
+        return out
+    where = np.flatnonzero(rows)
+    # the first handle, by RE2 over the column: a tweet to a brand opens with it (handles match in
+    # any case, as on Twitter; "joe@mail.com" names no one)
+    first = _regex.extract(text.iloc[where], HANDLE).str.lower()
+    names = customers.dropna().astype(str).str.lower().unique()
+    known = pa.array(names, type=pa.large_string())
+    handles = pa.array(first.astype(object).where(first.notna(), None), type=pa.large_string())
+    is_customer = np.asarray(pc.is_in(handles, value_set=known).fill_null(False).to_numpy(zero_copy_only=False), dtype=bool)
+    named = first.notna().to_numpy(dtype=bool)
+    out[where[named & ~is_customer]] = True
+    # the first handle is a customer's (a reply to another customer): read the others too
+    again = where[named & is_customer]
+    if len(again):
+        customer_handles = set(names)
+        handle = re.compile(HANDLE)
+        out[again] = [any(h.lower() not in customer_handles for h in handle.findall(t)) for t in text.iloc[again].astype(str)]
+    return out
+
+
+def addressed_rows(
+    text: pd.Series,
+    parent_row: npt.NDArray[np.int64],
+    *,
+    customer: npt.NDArray[np.bool_],
+    brand: npt.NDArray[np.bool_],
+    dangling: npt.NDArray[np.bool_],
+    customers: pd.Series,
+) -> npt.NDArray[np.bool_]:
+    """:data:`~journeymap.schema.ADDRESSED` of posts in reply trees: False for a customer post addressed to no brand.
+
+    Neither it nor any post above it (``parent_row``) is a brand's (``brand``), has a brand's
+    reply, answers a post outside the data (``dangling``: it may answer a brand) or names an
+    ``@handle`` other than one of ``customers`` (:func:`names_account`). A bystander's remark in a
+    thread the brand answered for someone else is one: it waits for no reply of the brand's.
+    Rows that are not ``customer`` are addressed.
+
+    Examples:
+        >>> # 0: a remark; 1: "@UPSHelp why?" answering it; 2: the brand's reply to 1
+        >>> text = pd.Series(["parcel late again", "@UPSHelp why?", "@115 sorry"])
+        >>> addressed_rows(text, np.array([-1, 0, 1]), customer=np.array([True, True, False]),
+        ...     brand=np.array([False, False, True]), dangling=np.zeros(3, dtype=bool), customers=pd.Series(["115"])).tolist()
+        [False, True, True]
+    """
+    answered_by_brand = np.zeros(len(parent_row), dtype=bool)
+    answered_by_brand[parent_row[brand & (parent_row >= 0)]] = True
+    known = ~customer | dangling | answered_by_brand
+    loose_chain = customer & (nearest_above(parent_row, known) < 0)  # only these can be unaddressed
+    names = names_account(text, loose_chain, customers)
+    return np.asarray(~customer | (nearest_above(parent_row, known | names) >= 0), dtype=bool)
 
 
 def signed_parts(

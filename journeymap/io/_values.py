@@ -18,11 +18,11 @@ import pandas as pd
 
 from journeymap._threads import parent_positions
 from journeymap.exceptions import ArgumentTypeError, InvalidArgumentError
-from journeymap.io._social import brand_agents, first_mention, signed_parts
+from journeymap.io._social import addressed_rows, brand_agents, first_mention, nearest_above, signed_parts
 from journeymap.io._time import day_numbers, epoch_text, parse_timestamps
 from journeymap.io.validation import ACTOR_ALIASES, Problems, as_id, as_text, canonical_actors, replied_to, without_surrogates
 from journeymap.model.touchpoint import ACTORS
-from journeymap.schema import CANONICAL_COLUMNS
+from journeymap.schema import ADDRESSED, CANONICAL_COLUMNS
 
 __all__ = [
     "account_keys",
@@ -525,10 +525,16 @@ def brand_actors(frame: pd.DataFrame, brands: Mapping[str, str] | None) -> pd.Da
     if "author_id" not in frame.columns:
         kept["author_id"] = account
     text = as_text(frame["text"])[0] if "text" in frame.columns else None
-    if "brand" not in frame.columns:
-        kept["brand"] = _addressed_brands(keys, brand, spelling, text, frame)
-    if "agent_id" not in frame.columns and text is not None:
-        kept["agent_id"] = signed_parts(brand_agents(text, account, brand), text, account, brand, _parent_rows(frame))
+    needs_brand = "brand" not in frame.columns
+    needs_agent = "agent_id" not in frame.columns and text is not None
+    # reply links, read once: a customer's reply is addressed to the brand it answers; split replies share a signature
+    parents = _parent_rows(frame) if needs_brand or needs_agent else np.full(len(frame), -1, dtype=np.int64)
+    if needs_brand:
+        kept["brand"] = _addressed_brands(keys, brand, spelling, text, frame, parents=parents)
+    if needs_agent and text is not None:
+        kept["agent_id"] = signed_parts(brand_agents(text, account, brand), text, account, brand, parents)
+    if ADDRESSED not in frame.columns and text is not None and "in_reply_to" in frame.columns:
+        kept[ADDRESSED] = pd.Series(_addressed(frame, text, account, brand, parents), index=frame.index)
     frame = frame.assign(**kept)
     if "actor" not in frame.columns:
         return frame.assign(actor=np.where(brand, "agent", "customer"))
@@ -540,6 +546,36 @@ def brand_actors(frame: pd.DataFrame, brands: Mapping[str, str] | None) -> pd.Da
     actor = raw.to_numpy(dtype=object, copy=True)
     actor[fill] = "agent"
     return frame.assign(actor=pd.Series(actor, index=frame.index, dtype=object))
+
+
+def _addressed(frame: pd.DataFrame, text: pd.Series, account: pd.Series, brand: np.ndarray, parents: np.ndarray) -> np.ndarray:
+    """:func:`brand_actors`' ``addressed``: False for a customer post in a thread that is addressed to no brand.
+
+    As :func:`~journeymap.read_twcs` reads a tweet (:func:`~journeymap.io._social.addressed_rows`:
+    it and the posts above it name no account, answer no brand's post and got no brand's reply),
+    but only for posts in a reply tree with other posts of the data (a bystander's remark in a
+    thread the brand answered for someone else); a post alone is addressed, since a listening
+    tool's export holds posts about the brand that name no account.
+
+    Examples:
+        >>> frame = pd.DataFrame({"event_id": ["1", "2", "3", "4"], "in_reply_to": [None, "1", "2", None]})
+        >>> text = pd.Series(["parcel late again", "@UPSHelp why?", "sorry! ^ML", "my order is late"])
+        >>> _addressed(frame, text, pd.Series(["u1", "u1", "UPSHelp", "u2"]), np.array([False, False, True, False]),
+        ...     np.array([-1, 0, 1, -1])).tolist()
+        [False, True, True, True]
+    """
+    parents = np.asarray(parents, dtype=np.int64)
+    customer = ~brand
+    if "actor" in frame.columns:  # a role column's agents and bots are no customers
+        customer &= (canonical_actors(frame["actor"]) == "customer").fillna(False).to_numpy(dtype=bool)
+    linked = as_id(replied_to(frame["in_reply_to"]))[0].notna().to_numpy(dtype=bool)
+    dangling = linked & (parents < 0)  # answers a post outside the data: it may answer a brand
+    in_tree = parents >= 0
+    in_tree[parents[parents >= 0]] = True
+    addressed = addressed_rows(
+        text.reset_index(drop=True), parents, customer=customer, brand=brand, dangling=dangling, customers=account[customer]
+    )
+    return np.asarray(addressed | ~in_tree, dtype=bool)
 
 
 def _parent_rows(frame: pd.DataFrame) -> np.ndarray:
@@ -578,25 +614,46 @@ def _brand_spellings(keys: pd.Series, spelt: pd.Series, brands: Mapping[str, str
 
 
 def _addressed_brands(
-    keys: pd.Series, brand: np.ndarray, brands: Mapping[str, str], text: pd.Series | None, frame: pd.DataFrame
+    keys: pd.Series,
+    brand: np.ndarray,
+    brands: Mapping[str, str],
+    text: pd.Series | None,
+    frame: pd.DataFrame,
+    *,
+    parents: np.ndarray | None = None,
 ) -> pd.Series:
-    """:func:`brand_actors`' ``brand``: a brand row's account, a customer row's first ``@brand`` (NA: none named).
+    """:func:`brand_actors`' ``brand``: a brand row's account; a customer row's first ``@brand``, else the brand it answers.
 
+    As :func:`~journeymap.read_twcs` reads a customer tweet: one that names no brand but answers a
+    brand's post (``in_reply_to``, directly or through the customer's own earlier posts:
+    ``parents``, :func:`_parent_rows`) is addressed to that brand; NA where neither says.
     ``keys``: each row's :func:`account_keys`; ``brands``: each brand key's spelling, whichever
     way a row spells it ("@tesco", "Tesco").
+
+    Examples:
+        >>> keys = pd.Series(["u1", "tesco", "u1", "u2"])
+        >>> text = pd.Series(["@Tesco @BA late", "which order?", "order 12", "hello"])
+        >>> _addressed_brands(keys, np.array([False, True, False, False]), {"tesco": "Tesco", "ba": "BA"}, text,
+        ...     pd.DataFrame(index=range(4)), parents=np.array([-1, 0, 1, -1])).tolist()
+        ['Tesco', 'Tesco', 'Tesco', nan]
     """
     out = keys.map(dict(brands)).astype(object).where(brand)
     customer = ~brand
     if "actor" in frame.columns:  # a role column's agents and bots of other accounts address no brand
         customer &= (canonical_actors(frame["actor"]) == "customer").fillna(False).to_numpy(dtype=bool)
     handles = [key for key in brands if not key.isdigit()]  # a numeric id is no @handle
-    if text is None or not handles or not customer.any():
-        return out
-    named = first_mention(text[customer], handles)
-    if named.isna().all():
-        return out
-    found = named.notna().to_numpy(dtype=bool)
-    out.iloc[np.flatnonzero(customer)[found]] = named[found].str.casefold().map(dict(brands)).to_numpy(dtype=object)
+    if text is not None and handles and customer.any():
+        named = first_mention(text[customer], handles)
+        found = named.notna().to_numpy(dtype=bool)
+        if found.any():
+            out.iloc[np.flatnonzero(customer)[found]] = named[found].str.casefold().map(dict(brands)).to_numpy(dtype=object)
+    if parents is not None and brand.any():
+        # a reply that names no brand: the brand whose post it answers, up the reply tree
+        above = nearest_above(np.asarray(parents, dtype=np.int64), brand)
+        unnamed = customer & pd.isna(out.to_numpy(dtype=object)) & (above >= 0)
+        if unnamed.any():
+            values = out.to_numpy(dtype=object)
+            out.iloc[np.flatnonzero(unnamed)] = values[above[unnamed]]
     return out
 
 

@@ -12,7 +12,7 @@ from journeymap._threads import reply_tree
 from journeymap.backends import dispatch
 from journeymap.exceptions import SchemaError
 from journeymap.io import _regex
-from journeymap.io._social import HANDLE, brand_agents, extract_on, nearest_above, signed_parts
+from journeymap.io._social import addressed_rows, brand_agents, extract_on, nearest_above, signed_parts
 from journeymap.io._time import parse_timestamps
 from journeymap.io.sources import read_table
 from journeymap.io.validation import Problems, as_id, as_text, check_on_error, check_unique_columns, validate_events
@@ -20,8 +20,6 @@ from journeymap.schema import ADDRESSED, DM_PATTERN, FALSE_WORDS, REPLY_OUTSIDE_
 
 if TYPE_CHECKING:
     import os
-
-    import numpy.typing as npt
 
     from journeymap.io.eventlog import EventLog, OnError
 
@@ -64,46 +62,6 @@ def _unescaped(text: pd.Series) -> pd.Series:
         return text
     out = text.copy()
     out[escaped] = [html.unescape(t) for t in text[escaped]]
-    return out
-
-
-def _names_account(text: pd.Series, rows: npt.NDArray[np.bool_], customers: pd.Series) -> npt.NDArray[np.bool_]:
-    """Whether each of ``rows`` names an ``@handle`` that is not one of ``customers`` (False elsewhere).
-
-    The corpus anonymises handles as numbers, brands' as well as customers' (``@76099``; the
-    support accounts keep their names), so a handle counts as a brand's unless it is the
-    author of a customer's tweet in the data.
-
-    Examples:
-        >>> text = pd.Series(["@115 me too", "@76099 fix it", "no handle", "@AskBrand hi", "@115 ask @Brand",
-        ...     "mail joe@mail.com", "＠AskBrand hi"])
-        >>> _names_account(text, np.ones(7, dtype=bool), pd.Series(["115"])).tolist()
-        [False, True, False, True, True, False, True]
-    """
-    import re
-
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    out = np.zeros(len(text), dtype=bool)
-    if not rows.any():
-        return out
-    where = np.flatnonzero(rows)
-    # the first handle, by RE2 over the column: a tweet to a brand opens with it (handles match in
-    # any case, as on Twitter; "joe@mail.com" names no one)
-    first = _regex.extract(text.iloc[where], HANDLE).str.lower()
-    names = customers.dropna().astype(str).str.lower().unique()
-    known = pa.array(names, type=pa.large_string())
-    handles = pa.array(first.astype(object).where(first.notna(), None), type=pa.large_string())
-    is_customer = np.asarray(pc.is_in(handles, value_set=known).fill_null(False).to_numpy(zero_copy_only=False), dtype=bool)
-    named = first.notna().to_numpy(dtype=bool)
-    out[where[named & ~is_customer]] = True
-    # the first handle is a customer's (a reply to another customer): read the others too
-    again = where[named & is_customer]
-    if len(again):
-        customer_handles = set(names)
-        handle = re.compile(HANDLE)
-        out[again] = [any(h.lower() not in customer_handles for h in handle.findall(t)) for t in text.iloc[again].astype(str)]
     return out
 
 
@@ -330,17 +288,10 @@ def read_twcs(  # noqa: PLR0915 - one pass over the columns, read top to bottom
         keys = pd.DataFrame({"root": root_row, "author": authors.to_numpy(dtype=object), "depth": depth})
         shallowest = keys.groupby(["root", "author"], sort=False, dropna=False)["depth"].transform("min").to_numpy()
         opener |= joins & (depth == shallowest)
-    # A customer tweet addressed to no brand: neither it nor any tweet above it is a brand's, has a
-    # brand's reply or names an account other than a customer's of the data, and its chain does
-    # not leave the data (a reply to a tweet outside it may answer a brand). A bystander's remark in a thread the
-    # brand answered for someone else waits for no reply of the brand's.
-    # a customer tweet a brand tweet replies to was seen by the brand: it and the tweets below it are addressed
-    answered_by_brand = np.zeros(n, dtype=bool)
-    answered_by_brand[parent_row[brand_post & has_parent]] = True
-    known = ~is_customer | dangling | answered_by_brand
-    loose_chain = is_customer & (nearest_above(parent_row, known) < 0)  # only these can be unaddressed
-    names = _names_account(text, loose_chain, author[is_customer])
-    addressed = ~is_customer | (nearest_above(parent_row, known | names) >= 0)
+    # a customer tweet addressed to no brand (a bystander's remark in a thread the brand answered
+    # for someone else) waits for no reply of the brand's
+    customers = author[is_customer]
+    addressed = addressed_rows(text, parent_row, customer=is_customer, brand=brand_post, dangling=dangling, customers=customers)
     dm = np.zeros(n, dtype=bool)  # a brand reply asking to move to private messages (customers' DMs do not move)
     dm[~is_customer] = _regex.contains(text[~is_customer], DM_PATTERN)
     answers_broadcast = is_customer & has_parent & broadcast[np.maximum(parent_row, 0)]
