@@ -17,7 +17,6 @@ from journeymap.analytics import (
     journey_metrics,
     pain_points,
     reply_table,
-    response_times,
     service_levels,
     topic_summary,
     topic_trends,
@@ -28,7 +27,7 @@ from journeymap.analytics._checks import check_auto, check_count, check_duration
 from journeymap.analytics._prep import require_journeys
 from journeymap.analytics._time import check_tz, period_alias
 from journeymap.analytics.replies import BRAND_COLUMNS
-from journeymap.analytics.service import customers_only
+from journeymap.analytics.service import conversation_openings, customers_only
 from journeymap.backends import dispatch
 from journeymap.exceptions import ArgumentTypeError, InvalidArgumentError, SchemaError
 from journeymap.io.twcs import THREAD_TOUCHPOINTS
@@ -111,7 +110,6 @@ COLUMN_HEADINGS: dict[str, str] = {
 DEFINITIONS: dict[str, str] = {
     "first response": "time from a customer's first message in a conversation to the first reply written by a person "
     "(automatic acknowledgements do not count; a conversation with no such reply is 'unanswered').",
-    "first acknowledgement": "the same, to the first reply of any kind, automatic ones included.",
     "automatic reply": "a reply from a bot, or a text the same account sent at least three times, each within about "
     "a minute of the message it answers.",
     "answered within SLA": "of the conversations where it can be told, the share whose first response came within the "
@@ -130,9 +128,11 @@ DEFINITIONS: dict[str, str] = {
     "priority": "a weighted sum of negativity, intense emotion, waiting time and repeated contacts, from 0 to 1; "
     "waiting counts more each hour up to a full day, then half as much for every further week (a case weeks old "
     "has most likely been settled elsewhere or given up).",
-    "journeys (in a league)": "the customers' conversations that belong to the brand or agent: the one who answered "
-    "their opening message, or to whom it was addressed when no one did; 'journeys replied in': those where "
-    "the brand or agent replied at all (a second agent who joined later counts it too).",
+    "journeys (in a league)": "the customers' journeys with a conversation that belongs to the brand or agent: the one "
+    "who answered its opening message in person, or (per brand) whose automatic reply alone answered it, or to whom "
+    "it was addressed when no one did; 'journeys replied in': those where the brand or agent replied in person (a "
+    "second agent who joined later counts it too; automatic replies are counted in their own column). The response "
+    "figures read each of a journey's conversations with the brand or agent.",
     "triage status": "'waiting': no reply yet, ranked by priority; 'moved': the case went to private messages, "
     "where the answer likely is; 'reply_outside': the source lists a reply this data does not hold; 'closing': "
     "a clear thank-you after a person's reply, or a message such a thank-you settled; 'unaddressed': a message that "
@@ -206,45 +206,54 @@ def _plural(n: int, word: str) -> str:
     return f"{n:,} {word}" if n == 1 else f"{n:,} {word}s"
 
 
-def _response_note(rt: pd.DataFrame, replies: pd.DataFrame) -> str:
-    """The sentence over the response-time tables: every customer journey accounted for.
+def _response_note(conv: pd.DataFrame, *, brand_only: int, replies: pd.DataFrame) -> str:
+    """The sentence over the response-time tables: every conversation with a customer message accounted for.
+
+    ``conv``: :func:`~journeymap.analytics.service.conversation_openings`' rows (a journey by
+    thread is one conversation, by customer one per thread: a later thread nobody answered is
+    counted as unanswered, as the per-brand table counts it); a message read per brand (sent to
+    two brands that both answered) counts once, with its first reply. ``brand_only``: journeys
+    without a customer message.
 
     Examples:
-        >>> rt = pd.DataFrame({"first_response": pd.to_timedelta([60, None, None, None, None], unit="s"),
-        ...     "censored": [False, True, False, False, False], "opened_outside": [False, False, True, False, False],
-        ...     "no_reply_needed": [False, False, False, False, True],
-        ...     "replied_outside": [0, 0, 0, 1, 0], "n_customer_messages": [1, 1, 1, 1, 1]})
-        >>> for part in _response_note(rt, pd.DataFrame({"automatic": [False, True]})).split("; "):
+        >>> conv = pd.DataFrame({"opening": [0, 2, 3, 4, 5, 0], "first_response_ns": [6e10, None, None, None, None, 9e10],
+        ...     "censored": [False, True, False, False, False, False],
+        ...     "opened_outside": [False, False, True, False, False, False],
+        ...     "no_reply_needed": [False, False, False, False, True, False]})
+        >>> for part in _response_note(conv, brand_only=0, replies=pd.DataFrame({"automatic": [False, True]})).split("; "):
         ...     print(part)
-        First response (to a person's reply): median 1 min 00 s over 1 answered journey
-        1 journey unanswered at the end of the data
-        1 journey opened with a reply to a message outside the data
-        1 journey answered outside the data (waits unknown)
-        1 journey opened with a message needing no public reply (thanks, moved to DM, or addressed to no brand)
+        First response (to a person's reply): median 1 min 00 s over 1 answered conversation
+        1 conversation unanswered at the end of the data
+        1 conversation opened with a reply to a message outside the data
+        1 conversation answered outside the data (waits unknown)
+        1 conversation opened with a message needing no public reply (thanks, moved to DM, or addressed to no brand)
         1 of 2 brand reply messages automatic.
     """
-    journeys = rt[rt["n_customer_messages"] > 0]
-    answered = journeys["first_response"].dropna()
-    opened = int(journeys["opened_outside"].sum()) if "opened_outside" in journeys else 0
-    censored = int(journeys["censored"].sum())
-    settled = int(journeys["no_reply_needed"].sum()) if "no_reply_needed" in journeys else 0
-    outside = int((journeys["first_response"].isna() & ~journeys["censored"]).sum()) - opened - settled
+    conv = conv.drop_duplicates("opening")  # in the order of the openings, the first reply first
+    answered = conv["first_response_ns"].dropna()
+    opened = int(conv["opened_outside"].sum())
+    censored = int(conv["censored"].sum())
+    settled = int(conv["no_reply_needed"].sum())
+    outside = int((conv["first_response_ns"].isna() & ~conv["censored"]).sum()) - opened - settled
     head = (
-        f"median {duration(pd.Timedelta(answered.median()))} over {_plural(len(answered), 'answered journey')}"
+        f"median {duration(pd.Timedelta(float(answered.median()), unit='ns'))} over "
+        f"{_plural(len(answered), 'answered conversation')}"
         if len(answered)
-        else "no answered journeys"
+        else "no answered conversations"
     )
-    parts = [f"First response (to a person's reply): {head}", f"{_plural(censored, 'journey')} unanswered at the end of the data"]
+    parts = [
+        f"First response (to a person's reply): {head}",
+        f"{_plural(censored, 'conversation')} unanswered at the end of the data",
+    ]
     if opened:
-        parts.append(f"{_plural(opened, 'journey')} opened with a reply to a message outside the data")
+        parts.append(f"{_plural(opened, 'conversation')} opened with a reply to a message outside the data")
     if outside > 0:
-        parts.append(f"{_plural(outside, 'journey')} answered outside the data (waits unknown)")
+        parts.append(f"{_plural(outside, 'conversation')} answered outside the data (waits unknown)")
     if settled:
         parts.append(
-            f"{_plural(settled, 'journey')} opened with a message needing no public reply"
+            f"{_plural(settled, 'conversation')} opened with a message needing no public reply"
             " (thanks, moved to DM, or addressed to no brand)"
         )
-    brand_only = int((rt["n_customer_messages"] == 0).sum())
     if brand_only:
         parts.append(f"{_plural(brand_only, 'journey')} with no customer message (the brand's messages only)")
     n_auto = int(replies["automatic"].sum())
@@ -423,9 +432,13 @@ def _service(
     """The response-time sections: the note that accounts for every journey, per brand, over time, the agent league."""
     from journeymap import plot
 
-    rt = response_times(js, auto=auto)
+    conv = conversation_openings(js, auto=auto)
+    events = js.events
+    with_customer = pd.Series(customer_mask(events["actor"]), index=events.index).groupby(events["journey_id"], sort=False).any()
+    brand_only = int((~with_customer).sum())
     replies = reply_table(js, auto=auto)
-    out = ["<h2>Response times</h2>", f'<p class="note">{html.escape(_response_note(rt, replies), quote=False)}</p>']
+    note = _response_note(conv, brand_only=brand_only, replies=replies)
+    out = ["<h2>Response times</h2>", f'<p class="note">{html.escape(note, quote=False)}</p>']
     out.append(f"<h3>Per brand (SLA {html.escape(duration(pd.Timedelta(sla)))})</h3>")
     if set(BRAND_COLUMNS) & set(js.events.columns):
         out.append(_table(service_levels(js, by="brand", sla=sla, auto=auto, seed=seed), max_rows=20))

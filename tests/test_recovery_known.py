@@ -220,7 +220,7 @@ def test_the_service_league_reads_events_whose_index_repeats_labels() -> None:
 
 def test_the_league_counts_a_journey_for_every_brand_it_holds_a_conversation_with() -> None:
     # one customer, by customer: Tesco answers in 10 min, then BA in 20 min, then a second Tesco
-    # thread answered in 30 min; Argos never answers anyone, so its conversation is "(no reply)"'s
+    # thread answered in 30 min; Argos never answers anyone: its conversation is Argos', unanswered
     rows: list[Row] = [
         ("customer", "T1", "Tesco", -0.6, None), ("agent", "T1", "Tesco", None, "1"),
         ("customer", "T2", "BA", -0.5, None), ("customer", "T2", "BA", -0.5, None), ("agent", "T2", "BA", None, "3"),
@@ -230,13 +230,16 @@ def test_the_league_counts_a_journey_for_every_brand_it_holds_a_conversation_wit
     ]  # fmt: skip
     js = _one_customer(rows)
     brands = jm.service_levels(js, by="brand", min_size=1)
-    # before: BA and (no reply) had no journey (all went to Tesco, which answered the opening message)
-    assert brands.loc[["Tesco", "BA", "(no reply)"], "journeys"].tolist() == [1, 1, 1]
-    # each with the first response to the first message sent to it, not to the journey's opening
-    assert brands.loc["Tesco", "first_response_median"] == pd.Timedelta("10min")
+    # before: BA and Argos had no journey (all went to Tesco, which answered the opening message);
+    # until 2026-12-06 Argos' went to "(no reply)", as if no brand had been written to
+    assert "(no reply)" not in brands.index
+    assert brands.loc[["Tesco", "BA", "Argos"], "journeys"].tolist() == [1, 1, 1]
+    # each conversation with the first response to the first message sent in it, not to the
+    # journey's opening: Tesco's two threads (10 and 30 min) both count since 2026-12-06
+    assert brands.loc["Tesco", "first_response_median"] == pd.Timedelta("20min")
     assert brands.loc["BA", "first_response_median"] == pd.Timedelta("20min")
-    assert pd.isna(brands.loc["(no reply)", "first_response_median"])
-    assert brands.loc[["Tesco", "BA", "(no reply)"], "unanswered"].tolist() == [0.0, 0.0, 1.0]
+    assert pd.isna(brands.loc["Argos", "first_response_median"])
+    assert brands.loc[["Tesco", "BA", "Argos"], "unanswered"].tolist() == [0.0, 0.0, 1.0]
     assert brands.loc[["Tesco", "BA"], "within_sla"].tolist() == [1.0, 1.0]
     # by agent the same: every conversation's first responder owns the journey once
     agents = jm.service_levels(js, by="agent", min_size=1)

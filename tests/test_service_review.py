@@ -272,7 +272,8 @@ def test_the_report_reads_the_triage_and_accounts_for_every_journey(tmp_path: ob
     assert "<dt>triage status</dt>" in page and "positive per negative" in page
     rt = jm.response_times(js)
     opened = int(rt["opened_outside"].sum())
-    assert opened == 2 and f"{opened} journeys opened with a reply to a message outside the data" in page
+    # the note counts conversations since 2026-12-06 (by thread, a journey is one, as here)
+    assert opened == 2 and f"{opened} conversations opened with a reply to a message outside the data" in page
 
 
 # -- the code review of the session's diff ---------------------------------------------------------

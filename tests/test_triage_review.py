@@ -245,7 +245,9 @@ def test_the_report_counts_a_journey_needing_no_reply_as_such() -> None:
     js = thread(rows, thanks="2")
     rt = jm.response_times(js)
     assert rt["no_reply_needed"].tolist() == [True]
-    note = _response_note(rt, jm.reply_table(js))
+    from journeymap.analytics.service import conversation_openings
+
+    note = _response_note(conversation_openings(js), brand_only=0, replies=jm.reply_table(js))
     assert "needing no public reply" in note and "answered outside the data" not in note  # before: "answered outside"
 
 

@@ -9,7 +9,7 @@ import pandas as pd
 
 from journeymap.analytics._checks import check_duration
 from journeymap.analytics._prep import interval_units, require_journeys
-from journeymap.analytics._replies import UNSIGNED, account_of, is_customer, is_system, reply_frame, unsigned_agents
+from journeymap.analytics._replies import UNSIGNED, account_of, brand_of, is_customer, is_system, reply_frame, unsigned_agents
 from journeymap.analytics._stats import CHANGE_BOUNDS, MeanInterval, wilson
 from journeymap.analytics.automatic import AutoReplyRule, outcome_conversations, reply_context, rule_flags
 from journeymap.analytics.metrics import recovery_of
@@ -179,13 +179,17 @@ def service_levels(  # noqa: PLR0915 - one table, column by column
     also the value of some human reply (a brand is known from the customer's messages; a
     customer's own id, or a bot, never owns a journey), else (``by="brand"``) to the brand of its
     automatic replies (a customer who got only the brand's auto-acknowledgement is a journey that
-    brand left unanswered), else to ``"(no reply)"``; answered by a
+    brand left unanswered), else (``by="brand"``) to the brand its opening message is addressed to
+    (its ``brand``: a brand that answered no one has every journey unanswered, rather than none),
+    else to ``"(no reply)"``; answered by a
     reply without a value of the column, to the value of the message it answers (``by="brand"``:
     the brand the customer wrote to), else to ``"(no <column>)"`` (``"(no team)"``); with
     ``bots="include"``, a conversation first answered by a ``system`` event without a value of
     the column (``by="agent"``: a system event belongs to no agent) to ``"(system)"``. A journey
-    counts once per group, with its first conversation there: a customer who wrote to Tesco and
-    then to BA counts for both, each with the first response to the message sent to it.
+    counts once per group in ``journeys``, and the response figures read every conversation it
+    holds with the group: a customer who wrote to Tesco and then to BA counts for both, each with
+    the first response to the message sent to it, and a second thread with Tesco that nobody
+    answered counts as unanswered, as it would with journeys by thread.
     Journeys without a customer message (brand broadcasts) are left out, and their brand
     messages are not replies; so is a conversation addressed to no brand that no brand answered
     (:data:`~journeymap.schema.ADDRESSED`: a bystander's remark in a thread the brand answered
@@ -199,12 +203,13 @@ def service_levels(  # noqa: PLR0915 - one table, column by column
       customer message between them: "1/2 ... 2/2") counts once;
       ``automatic``: its automatic replies (see :class:`~journeymap.AutoReplyRule`);
     * ``journeys``: journeys that belong to the group; ``journeys_replied``: journeys it replied in;
-    * ``first_response_median`` and ``first_response_p90``: over its answered journeys;
-    * ``within_sla`` (with ``within_sla_low``/``_high``): the share of its journeys whose first
+    * ``first_response_median`` and ``first_response_p90``: over its answered conversations (a
+      journey by thread is one conversation, by customer one per thread);
+    * ``within_sla`` (with ``within_sla_low``/``_high``): the share of its conversations whose first
       response came within ``sla`` (a positive duration: ``"1h"``, ``"90min"``, a
       ``pd.Timedelta``; a bare number is refused, its unit unknown), of those where it can be told (answered, or still unanswered
       after longer than ``sla`` at the end of the data);
-    * ``unanswered`` (``_low``/``_high``): the share of its journeys with no human reply by the
+    * ``unanswered`` (``_low``/``_high``): the share of its conversations with no human reply by the
       end of the data (censored), of those where it is known (a first message whose reply is
       outside the data, ``reply_outside_data``, a conversation that opens with a reply to a
       message outside the data, ``opened_outside``, and one whose first message needs no public
@@ -301,7 +306,8 @@ def service_levels(  # noqa: PLR0915 - one table, column by column
     # journeys: per conversation (a thread, split by brand: a journey by customer holds several),
     # the group of the human reply that answered its opening message, else the column's first
     # value in the conversation that is also the value of a human brand reply (so never a
-    # customer's own id, as with by="author_id"; automatic rows aside), else NO_REPLY
+    # customer's own id, as with by="author_id"; automatic rows aside), else (by="brand") the
+    # brand of its automatic replies, else the brand its opening is addressed to, else NO_REPLY
     conv = conversation_openings(js, bots=bots, auto=auto)
     conversation = outcome
     candidates = group.where(group.isin(brand_values) & ~(brand & excluded))
@@ -324,6 +330,11 @@ def service_levels(  # noqa: PLR0915 - one table, column by column
         # nothing) is still that brand's: its journey is one the brand failed, not nobody's
         acknowledged = group.where(answering & excluded).groupby(conversation, sort=False).first()
         owner = owner.fillna(pd.Series(acknowledged.reindex(conversation[opening]).to_numpy(dtype=object), dtype="string"))
+        # ... and one nobody answered is the brand's it was addressed to (the opening message's
+        # brand: a brand that never answers anyone is a brand with every journey unanswered, not
+        # absent from the league); a customer's own author_id names no brand (brand_of)
+        addressed_to = brand_of(events).to_numpy(dtype=object)[opening]
+        owner = owner.fillna(pd.Series(addressed_to, dtype="string"))
     owner = owner.fillna(NO_REPLY)
     fr_ns = conv["first_response_ns"]
     censored = conv["censored"].to_numpy(dtype=bool)
@@ -333,6 +344,7 @@ def service_levels(  # noqa: PLR0915 - one table, column by column
         {
             "owner": owner.to_numpy(dtype=object),
             "journey": conv["journey"].to_numpy(dtype=np.int64),
+            "opening": opening,
             "fr_s": (fr_ns / 1e9).to_numpy(dtype=np.float64),
             "within": within,
             # told either way: answered, or still unanswered after longer than the SLA
@@ -345,10 +357,13 @@ def service_levels(  # noqa: PLR0915 - one table, column by column
     # a conversation addressed to no brand that no brand answered (a bystander's remark in a
     # thread the brand answered for someone else) is no group's journey
     per_journey = per_journey[conv["addressed"].to_numpy(dtype=bool) | (reply >= 0)]
-    # a journey counts once for each group, with its first conversation with that group
-    per_journey = per_journey.drop_duplicates(["owner", "journey"], keep="first")
+    # a journey counts once for each group; the response figures read each of its conversations
+    # with the group (by customer, a second thread nobody answered is unanswered, as by thread),
+    # a message read per brand once per group (by channel, a tweet to two brands is answered
+    # by the first of them; per_journey is in the order of the openings, the faster reply first)
+    n_journeys = per_journey.drop_duplicates(["owner", "journey"]).groupby("owner", sort=False).size()
+    per_journey = per_journey.drop_duplicates(["owner", "journey", "opening"])
     gj = per_journey.groupby("owner", sort=False)
-    n_journeys = gj.size()
     stats = pd.DataFrame(
         {
             "journeys": n_journeys,

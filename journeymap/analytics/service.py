@@ -593,8 +593,8 @@ def conversation_openings(
     journey's. Columns: ``journey`` (the journey's code), ``opening`` and ``reply`` (row
     positions in the events; ``reply`` -1 where no human reply came, or any reply with
     ``bots="include"``), ``first_response_ns`` (NaN without a reply), ``opened_outside``,
-    ``censored`` and ``open_wait_ns`` (to the end of the data), each as :func:`response_times`
-    defines it for a journey, read for the conversation; ``owner`` (a row of the brand whose
+    ``censored``, ``no_reply_needed`` and ``open_wait_ns`` (to the end of the data), each as
+    :func:`response_times` defines it for a journey, read for the conversation; ``owner`` (a row of the brand whose
     conversation it is, -1 where the conversation says it as above); ``addressed`` (the opening
     is addressed to a brand: :data:`~journeymap.schema.ADDRESSED`). In the order of the openings.
 
@@ -629,6 +629,7 @@ def conversation_openings(
             "first_response_ns": fr.astype(np.float64),
             "opened_outside": opened,
             "censored": ~replied & ~outside & ~opened & ~settled,
+            "no_reply_needed": ~replied & ~opened & settled,
             "open_wait_ns": np.maximum(now_ns - ctx.t[opening], 0).astype(np.float64),
             "owner": np.full(len(opening), -1, dtype=np.int64),
             "addressed": ctx.addressed[opening],
@@ -711,6 +712,7 @@ def _per_brand(
                     "first_response_ns": float(fr),
                     "opened_outside": opened,
                     "censored": reply < 0 and not outside[opening] and not opened and not settled[opening],
+                    "no_reply_needed": reply < 0 and not opened and bool(settled[opening]),
                     "open_wait_ns": float(max(now_ns - int(ctx.t[opening]), 0)),
                     "owner": int(own[0]),
                     "addressed": True,

@@ -389,9 +389,13 @@ def step_times(ts: npt.NDArray[np.int64], tree: ReplyTree | None) -> npt.NDArray
     early = has_parent & (ts < ts[np.maximum(tree.parent, 0)])
     if not early.any():
         return ts
-    logger.info(
-        "%d replies are stamped before the message they answer (clock skew); their steps come right after it",
+    # a warning, not info: each such reply's wait is counted as 0 s in the service figures
+    skew = ts[np.maximum(tree.parent, 0)][early] - ts[early]
+    logger.warning(
+        "%d replies are stamped before the message they answer (clock skew, up to %s s); their steps come right "
+        "after it and their waits count as 0 s in the response times",
         int(early.sum()),
+        f"{int(skew.max()) / 1e9:,.0f}",
     )
     return not_before_ancestors(ts, tree)
 

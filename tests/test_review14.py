@@ -1,0 +1,181 @@
+"""Fourteenth session: the report audit (every figure recomputed) and the metamorphic review."""
+
+from __future__ import annotations
+
+import io
+import logging
+from typing import TYPE_CHECKING
+
+import pandas as pd
+import pytest
+
+import journeymap as jm
+from journeymap.analytics.service import conversation_openings
+from journeymap.report import _response_note
+from journeymap.testing.data import planted_scores
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+HEADER = "tweet_id,author_id,inbound,created_at,text,response_tweet_id,in_response_to_tweet_id\n"
+
+
+def _twcs(rows: str) -> jm.EventLog:
+    return jm.read_twcs(pd.read_csv(io.StringIO(HEADER + rows), dtype=str))
+
+
+QUIET = """1,900001,True,Wed Nov 01 09:00:00 +0000 2017,@AcmeBank how do I order a new card?,2,
+2,AcmeBank,False,Wed Nov 01 09:10:00 +0000 2017,@900001 You can order it in the app ^AB,,1
+3,900002,True,Wed Nov 01 10:00:00 +0000 2017,@AcmeBank my transfer failed twice,4,
+4,AcmeBank,False,Wed Nov 01 10:20:00 +0000 2017,@900002 Sorry let me check ^CD,,3
+5,900003,True,Wed Nov 01 11:00:00 +0000 2017,@AcmeBank where is my statement,,
+6,900004,True,Wed Nov 01 12:00:00 +0000 2017,@QuietCo my parcel never arrived,,
+7,900005,True,Wed Nov 01 13:00:00 +0000 2017,@QuietCo you charged me twice,,
+8,900006,True,Wed Nov 01 14:00:00 +0000 2017,@QuietCo nobody answers the phone,,
+"""
+
+
+def test_a_brand_that_answers_no_one_has_its_journeys_in_the_league() -> None:
+    # The report audit: QuietCo's three customers went to "(no reply)", and QuietCo had no row,
+    # although the report defines a conversation's brand as the one it was addressed to when
+    # no one answered.
+    js = jm.build_journeys(_twcs(QUIET))
+    league = jm.service_levels(js, by="brand", min_size=1)
+    assert "(no reply)" not in league.index
+    assert league.loc["QuietCo", ["journeys", "journeys_replied", "replies"]].tolist() == [3, 0, 0]
+    assert league.loc["QuietCo", "unanswered"] == 1.0
+    assert league.loc["AcmeBank", ["journeys", "unanswered"]].tolist() == [3, pytest.approx(1 / 3)]
+
+
+def test_a_brand_whose_only_replies_are_automatic_keeps_the_journeys_no_one_answered() -> None:
+    # a bot acknowledged one customer; the two others got nothing at all: all three are the brand's
+    rows = """1,900001,True,Wed Nov 01 09:00:00 +0000 2017,@AcmeBank card lost,2,
+2,AcmeBank,False,Wed Nov 01 09:00:05 +0000 2017,@900001 Thanks for your message! We will get back to you soon.,,1
+3,900002,True,Wed Nov 01 10:00:00 +0000 2017,@AcmeBank my transfer failed twice,,
+4,900003,True,Wed Nov 01 11:00:00 +0000 2017,@AcmeBank where is my statement,,
+"""
+    log = _twcs(rows)
+    events = log.events.assign(actor=log.events["actor"].astype("string").mask(log.events["event_id"] == "2", "bot"))
+    js = jm.build_journeys(jm.read_events(events))
+    league = jm.service_levels(js, by="brand", min_size=1)
+    assert league.index.tolist() == ["AcmeBank"]
+    assert league.loc["AcmeBank", ["journeys", "automatic", "unanswered"]].tolist() == [3, 1, 1.0]
+
+
+def test_by_customer_a_later_thread_nobody_answered_counts_as_unanswered() -> None:
+    # The report audit: by customer only each journey's first conversation was measured, so a
+    # customer answered on 1 Nov whose new thread of 2 Nov got no reply counted as answered, and
+    # the report said "0 journeys unanswered" above a triage listing that message as waiting.
+    log = _twcs(
+        """1,800001,True,Wed Nov 01 09:00:00 +0000 2017,@AcmeBank how do I order a new card?,2,
+2,AcmeBank,False,Wed Nov 01 09:10:00 +0000 2017,@800001 You can order it in the app ^AB,,1
+3,800001,True,Thu Nov 02 09:00:00 +0000 2017,@AcmeBank someone took money from my account and nobody answers,,
+4,800002,True,Thu Nov 02 10:00:00 +0000 2017,@AcmeBank my transfer failed twice,5,
+5,AcmeBank,False,Thu Nov 02 10:20:00 +0000 2017,@800002 Sorry let me check ^CD,,4
+6,800003,True,Sat Nov 04 12:00:00 +0000 2017,@AcmeBank is the branch open on Sunday?,7,
+7,AcmeBank,False,Sat Nov 04 12:05:00 +0000 2017,@800003 Yes from 10 to 4 ^AB,,6
+"""
+    )
+    leagues, notes = {}, {}
+    for by in ("thread", "customer"):
+        js = jm.build_journeys(log, by=by)
+        leagues[by] = jm.service_levels(js, by="brand", min_size=1)
+        notes[by] = _response_note(conversation_openings(js), brand_only=0, replies=jm.reply_table(js))
+    assert leagues["customer"].loc["AcmeBank", "journeys"] == 3  # journeys are customers ...
+    assert leagues["thread"].loc["AcmeBank", "journeys"] == 4
+    # ... but the response figures read every conversation, as by thread
+    columns = ["first_response_median", "first_response_p90", "within_sla", "unanswered"]
+    pd.testing.assert_series_equal(leagues["customer"].loc["AcmeBank", columns], leagues["thread"].loc["AcmeBank", columns])
+    assert leagues["customer"].loc["AcmeBank", "unanswered"] == pytest.approx(0.25)
+    assert notes["customer"] == notes["thread"]
+    assert "median 10 min 00 s over 3 answered conversations; 1 conversation unanswered" in notes["customer"]
+
+
+def test_a_message_to_two_brands_counts_once_for_a_grouping_other_than_the_brand() -> None:
+    t0 = pd.Timestamp("2024-03-01 09:00", tz="UTC")
+    common = {"customer_id": "c1", "thread_id": "t1", "channel": "twitter"}
+    frame = pd.DataFrame(
+        [
+            common | {"event_id": "e0", "timestamp": t0, "actor": "customer", "text": "@Acme @Globex late", "brand": "Acme"},
+            common | {"event_id": "e1", "timestamp": t0 + pd.Timedelta(minutes=5), "actor": "agent", "brand": "Acme"},
+            common | {"event_id": "e2", "timestamp": t0 + pd.Timedelta(minutes=60), "actor": "agent", "brand": "Globex"},
+        ]
+    ).assign(in_reply_to=[None, "e0", "e0"])
+    js = jm.build_journeys(jm.read_events(frame))
+    by_channel = jm.service_levels(js, by="channel", min_size=1)
+    assert by_channel.loc["twitter", ["journeys", "first_response_median"]].tolist() == [1, pd.Timedelta(minutes=5)]
+    by_brand = jm.service_levels(js, by="brand", min_size=1)
+    assert by_brand["first_response_median"].to_dict() == {"Acme": pd.Timedelta(minutes=5), "Globex": pd.Timedelta(minutes=60)}
+    note = _response_note(conversation_openings(js), brand_only=0, replies=jm.reply_table(js))
+    assert note.startswith("First response (to a person's reply): median 5 min 00 s over 1 answered conversation;")
+
+
+def test_the_report_note_counts_conversations(tmp_path: Path) -> None:
+    js = planted_scores(jm.build_journeys(jm.datasets.service_journeys(40, seed=0)))
+    page = jm.report(js, tmp_path / "r.html").read_text(encoding="utf-8")
+    conv = conversation_openings(js).drop_duplicates("opening")
+    answered = int(conv["first_response_ns"].notna().sum())
+    assert f"over {answered} answered conversations" in page
+
+
+def test_a_reply_stamped_before_its_message_is_a_warning(caplog: pytest.LogCaptureFixture) -> None:
+    # The report audit: the wait counts as 0 s, and the only trace was an INFO line the CLI hides.
+    log = _twcs(
+        """1,800001,True,Wed Nov 01 12:00:00 +0000 2017,@AcmeBank card lost,2,
+2,AcmeBank,False,Wed Nov 01 11:58:00 +0000 2017,@800001 Sorry to hear that ^AB,,1
+"""
+    )
+    with caplog.at_level(logging.WARNING, logger="journeymap.journeys._build"):
+        jm.build_journeys(log)
+    warned = [r for r in caplog.records if r.levelno == logging.WARNING and "stamped before" in r.getMessage()]
+    assert len(warned) == 1
+    assert "up to 120 s" in warned[0].getMessage() and "count as 0 s" in warned[0].getMessage()
+
+
+def test_with_brands_a_customer_reply_naming_no_brand_is_addressed_to_the_brand_it_answers() -> None:
+    # The customer's second post names no @brand but answers VirginTrains' reply: it is addressed
+    # to VirginTrains, as read_twcs reads it (before: NA, which made it a conversation of its own).
+    at = pd.Timestamp("2024-05-01 09:00", tz="UTC")
+    posts = pd.DataFrame(
+        {
+            "id": ["1", "2", "3", "4", "5"],
+            "author": ["900", "Tesco", "VirginTrains", "900", "VirginTrains"],
+            "at": [at + pd.Timedelta(minutes=m) for m in (0, 10, 30, 40, 55)],
+            "reply_to": [None, "1", "1", "3", "4"],
+            "thread": ["t"] * 5,
+            "text": ["@Tesco @VirginTrains late", "Sorry ^AB", "Which train? ^CD", "The 9:05", "Refund on its way ^CD"],
+        }
+    )
+    columns = {"id": "event_id", "author": "customer_id", "at": "timestamp", "reply_to": "in_reply_to", "thread": "thread_id"}
+    log = jm.read_events(posts, columns=columns, brands=["Tesco", "VirginTrains"])
+    assert log.events.set_index("event_id").loc[["1", "4"], "brand"].tolist() == ["Tesco", "VirginTrains"]
+    league = jm.service_levels(jm.build_journeys(log), by="brand", min_size=1)
+    assert league.loc["VirginTrains", "first_response_median"] == pd.Timedelta(minutes=30)
+
+
+def test_with_brands_a_remark_in_a_thread_naming_no_account_is_unaddressed_as_read_twcs_reads_it() -> None:
+    # The metamorphic review: the TWCS sample's "They reschedule my ... for tomorrow" (a post naming
+    # no account, answered by another customer) was a waiting customer with brands=, unaddressed
+    # with read_twcs; a post alone (a listening tool's mention without an @) stays addressed.
+    twcs = pd.DataFrame(
+        {
+            "tweet_id": ["1", "2", "3", "4", "5"],
+            "author_id": ["101", "Tesco", "102", "103", "104"],
+            "inbound": ["True", "False", "True", "True", "True"],
+            "created_at": [f"Wed Oct 11 1{h}:00:00 +0000 2017" for h in range(5)],
+            "text": ["@Tesco my order is late", "@101 Sorry! ^Mike", "They reschedule my parcel for tomorrow",
+                     "@102 I wish they would not", "my tesco order never came"],
+            "response_tweet_id": ["2", "", "4", "", ""],
+            "in_response_to_tweet_id": ["", "1", "", "3", ""],
+        }
+    )  # fmt: skip
+    posts = pd.DataFrame(
+        {"id": twcs["tweet_id"], "username": twcs["author_id"], "created_at": twcs["created_at"], "text": twcs["text"]}
+    ).assign(in_reply_to=twcs["in_response_to_tweet_id"].replace("", None))
+    columns = {"id": "event_id", "username": "customer_id", "created_at": "timestamp"}
+    social = jm.read_events(posts, columns=columns, brands=["Tesco"]).events.set_index("event_id")
+    read = jm.read_twcs(twcs).events.set_index("event_id")
+    thread = ["1", "2", "3", "4"]
+    assert social.loc[thread, "addressed"].astype(bool).tolist() == [True, True, False, False]
+    assert social.loc[thread, "addressed"].astype(bool).tolist() == read.loc[thread, "addressed"].tolist()
+    assert bool(social.loc["5", "addressed"])  # alone: a mention without an @ may still want an answer
