@@ -84,12 +84,12 @@ def hub_cache(tmp_path: Path, base_model: Path, monkeypatch: pytest.MonkeyPatch)
 
 def test_a_hub_model_id_is_its_snapshot_commit_and_follows_a_new_revision(hub_cache: Path, tmp_path: Path) -> None:
     old = TransformerScorer("acme/tiny")
-    assert old.id == f"hf:acme/tiny@{A}+softmax"  # not @unknown: transformers 5 no longer sets _commit_hash
+    assert old.id == f"hf:acme/tiny@{A}+softmax+win"  # not @unknown: transformers 5 no longer sets _commit_hash
     cache = tmp_path / "scores.sqlite"
     before = jm.score(events(), old, cache=cache)["emo_joy"].to_numpy()
     (hub_cache / "refs" / "main").write_text(B)  # the hub moved on, and the new revision was fetched
     new = TransformerScorer("acme/tiny")
-    assert new.id == f"hf:acme/tiny@{B}+softmax"
+    assert new.id == f"hf:acme/tiny@{B}+softmax+win"
     assert TransformerScorer("acme/tiny", revision="main").id == new.id  # a branch resolves to its commit
     assert TransformerScorer("acme/tiny", revision=A).id == old.id
     cached = jm.score(events(), new, cache=cache)["emo_joy"].to_numpy()

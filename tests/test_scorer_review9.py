@@ -252,7 +252,7 @@ def legacy_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 def test_a_one_part_hub_id_in_the_local_cache_loads_as_a_model(legacy_cache: Path) -> None:
     scorer = get_scorer("tinylegacy")
-    assert scorer.id == f"hf:tinylegacy@{'c' * 40}+softmax"
+    assert scorer.id == f"hf:tinylegacy@{'c' * 40}+softmax+win"
     assert scorer.taxonomy.labels == ("negative", "positive")
 
 

@@ -138,7 +138,7 @@ def test_softmax_models_and_label_maps(tmp_path: Path) -> None:
     with pytest.raises(ModelLoadError, match="no known valence; pass label_map"):
         TransformerScorer(folder)
     scorer = TransformerScorer(folder, label_map={"LABEL_0": "negative", "LABEL_1": "neutral", "LABEL_2": "positive"})
-    assert not scorer.multi_label and scorer.id.endswith("+softmax")
+    assert not scorer.multi_label and scorer.id.endswith("+softmax+win")
     out = scorer.score(["hello there", "what a day"])
     assert np.allclose(out.sum(axis=1), 1.0, atol=1e-5)
     assert scorer.taxonomy.labels == ("negative", "neutral", "positive")
@@ -300,9 +300,9 @@ def test_local_models_found_wanting_in_a_review(tmp_path: Path) -> None:
 
 def test_a_transformer_scorer_notes_the_tokens_it_cut(tmp_path: Path) -> None:
     folder = tiny_model(tmp_path / "m", ["negative", "neutral", "positive"], None)
-    scorer = TransformerScorer(folder, max_length=16)
+    scorer = TransformerScorer(folder, max_length=16, max_windows=1)
     rows = scorer.score_outputs(["short text", "word " * 40])
-    assert rows.shape == (2, 4) and rows[0, 3] == 0 and rows[1, 3] == 42 - 16  # 40 words and two special tokens
+    assert rows.shape == (2, 4) and rows[0, 3] == 0 and rows[1, 3] == 40 - 14  # one window: 14 words between two special tokens
     out = jm.score(pd.DataFrame({"text": ["short text", "word " * 40], "actor": "customer"}), scorer=scorer, cache=False)
     assert out["score_note"].isna().tolist() == [True, False]
     assert "26 tokens at the end not read" in out["score_note"].iloc[1]

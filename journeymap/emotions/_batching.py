@@ -142,13 +142,16 @@ def run_sorted(
     what: str = "scoring",
     workers: int = 1,
     readable: Callable[[object], bool] = has_words,
+    pad_id: int | None = None,
 ) -> npt.NDArray[np.float32]:
     """Rows of ``forward(input_ids, attention_mask)`` for ``texts``, in length-sorted batches.
 
     Shared by the scorers (rows are probabilities) and the sentence encoders (rows are
     embeddings). Texts that are not ``readable`` (by default: without words) are not sent to the
     model: their row is ``empty_row``. Rows are float32; NaN is replaced by 0. ``workers``: see
-    :func:`forward_sorted`.
+    :func:`forward_sorted`. ``pad_id``: the id padding is filled with (default: the tokenizer's
+    pad token, else 0); a model that reads padding by its id (a decoder classifier pools the last
+    token that is not its ``config.pad_token_id``) needs its own.
     """
     n = len(texts)
     out = np.tile(np.asarray(empty_row, dtype=np.float32), (n, 1))
@@ -160,7 +163,7 @@ def run_sorted(
     rows = forward_sorted(
         encoded,
         forward=forward,
-        pad_id=int(tokenizer.pad_token_id or 0),
+        pad_id=tokenizer_pad_id(tokenizer) if pad_id is None else int(pad_id),
         batch_size=batch_size,
         device=device,
         what=what,
@@ -171,6 +174,18 @@ def run_sorted(
     if len(rows):
         out[idx] = rows
     return out
+
+
+def tokenizer_pad_id(tokenizer: Any) -> int:
+    """The id a tokenizer pads with: its pad token's, else 0.
+
+    Examples:
+        >>> class Tok:
+        ...     pad_token_id = None
+        >>> tokenizer_pad_id(Tok())
+        0
+    """
+    return int(getattr(tokenizer, "pad_token_id", None) or 0)
 
 
 def forward_sorted(
@@ -252,14 +267,23 @@ def forward_sorted(
 
 
 def split_windows(
-    content: Sequence[Sequence[int]], *, max_length: int, cls_id: int, sep_id: int, max_windows: int
+    content: Sequence[Sequence[int]],
+    *,
+    max_length: int,
+    max_windows: int,
+    cls_id: int | None = None,
+    sep_id: int | None = None,
+    prefix: Sequence[int] = (),
+    suffix: Sequence[int] = (),
 ) -> tuple[list[list[int]], npt.NDArray[np.int64], npt.NDArray[np.int64]]:
     """Overlapping windows over token ids without special tokens, for texts longer than one window.
 
-    Each window holds up to ``max_length - 2`` tokens between ``[CLS]`` and ``[SEP]``; windows
-    start every half window, so every token is read in a window with context on both sides
-    (the last window is aligned to the end of the text). At most ``max_windows`` windows per
-    text: the tokens after them are not read, and counted.
+    Each window is ``prefix``, up to ``max_length - len(prefix) - len(suffix)`` tokens of the
+    text, then ``suffix``: a model's own special tokens (``cls_id`` and ``sep_id`` are short for
+    ``prefix=[cls_id]`` and ``suffix=[sep_id]``, BERT's ``[CLS] ... [SEP]``). Windows start every
+    half window, so every token is read in a window with context on both sides (the last window
+    is aligned to the end of the text). At most ``max_windows`` windows per text: the tokens
+    after them are not read, and counted.
 
     Returns ``(windows, owner, unread)``: the windows, the text each belongs to, and per text
     the number of tokens not read.
@@ -273,8 +297,17 @@ def split_windows(
         ([0, 0, 0, 1], [0, 0])
         >>> split_windows([text], max_length=6, cls_id=0, sep_id=2, max_windows=2)[2].tolist()
         [2]
+
+        A model that adds only a start token (``<s> ...``), and one that adds none (GPT-2):
+
+        >>> split_windows([text], max_length=5, prefix=[1], max_windows=8)[0]
+        [[1, 10, 11, 12, 13], [1, 12, 13, 14, 15], [1, 14, 15, 16, 17]]
+        >>> split_windows([text], max_length=6, max_windows=8)[0]
+        [[10, 11, 12, 13, 14, 15], [12, 13, 14, 15, 16, 17]]
     """
-    size = max(1, max_length - 2)
+    head = [*([] if cls_id is None else [cls_id]), *prefix]
+    tail = [*suffix, *([] if sep_id is None else [sep_id])]
+    size = max(1, max_length - len(head) - len(tail))
     stride = max(1, size // 2)
     windows: list[list[int]] = []
     owner: list[int] = []
@@ -289,9 +322,39 @@ def split_windows(
                 starts = starts[:max_windows]
                 unread[i] = n - (starts[-1] + size)
         for s in starts:
-            windows.append([cls_id, *ids[s : s + size], sep_id])
+            windows.append([*head, *ids[s : s + size], *tail])
             owner.append(i)
     return windows, np.asarray(owner, dtype=np.int64), unread
+
+
+def combine_windows(
+    probs: npt.NDArray[np.float32], owner: npt.NDArray[np.int64], n_texts: int, *, neutral: int | None, renormalise: bool
+) -> npt.NDArray[np.float32]:
+    """Rows per text from the probabilities of its windows (the rows of text ``owner[j]``).
+
+    The default scorer's rule: each label's highest probability over the windows (an emotion
+    anywhere in the text is seen), the ``neutral`` column's (index ``neutral``) lowest; with
+    ``renormalise`` (a softmax model) each row is then divided by its sum, so it sums to 1.
+    A text read in one window keeps its row as it is.
+
+    Examples:
+        >>> p = np.array([[0.7, 0.2, 0.1], [0.1, 0.3, 0.6], [0.2, 0.5, 0.3]], dtype=np.float32)
+        >>> combine_windows(p, np.array([0, 0, 1]), 2, neutral=1, renormalise=True).astype(float).round(3).tolist()
+        [[0.467, 0.133, 0.4], [0.2, 0.5, 0.3]]
+    """
+    rows = np.asarray(probs, dtype=np.float64)
+    if len(owner) == n_texts:  # one window per text: nothing to combine
+        return rows.astype(np.float32)
+    high = np.full((n_texts, rows.shape[1]), -np.inf)
+    np.maximum.at(high, owner, rows)
+    if neutral is not None:
+        low = np.full(n_texts, np.inf)
+        np.minimum.at(low, owner, rows[:, neutral])
+        high[:, neutral] = low
+    if renormalise:
+        total = high.sum(axis=1, keepdims=True)
+        high = np.divide(high, total, out=np.zeros_like(high), where=total > 0)
+    return high.astype(np.float32)
 
 
 def score_sorted(
@@ -304,10 +367,11 @@ def score_sorted(
     max_length: int,
     device: torch.device,
     readable: Callable[[object], bool] = has_words,
+    pad_id: int | None = None,
 ) -> npt.NDArray[np.float32]:
     """Score texts with ``forward(input_ids, attention_mask) -> probabilities``, length-sorted.
 
-    Texts that are not ``readable`` get :func:`neutral_row`.
+    Texts that are not ``readable`` get :func:`neutral_row`. ``pad_id``: see :func:`run_sorted`.
     """
     out = run_sorted(
         texts,
@@ -318,6 +382,7 @@ def score_sorted(
         max_length=max_length,
         device=device,
         readable=readable,
+        pad_id=pad_id,
     )
     return out.clip(0.0, 1.0).astype(np.float32)
 
@@ -327,7 +392,8 @@ class SortedBatchScorer:
 
     Subclasses set ``tokenizer``, ``_taxonomy``, ``batch_size``, ``max_length`` and ``device``
     and implement ``_forward(input_ids, attention_mask) -> probabilities``; ``_readable(text)``
-    says which texts go to the model (default :func:`has_words`).
+    says which texts go to the model (default :func:`has_words`). ``pad_id`` is the id padding is
+    filled with (None: the tokenizer's, :func:`tokenizer_pad_id`).
     """
 
     tokenizer: Any
@@ -335,6 +401,7 @@ class SortedBatchScorer:
     batch_size: int
     max_length: int
     device: torch.device
+    pad_id: int | None = None
 
     def _forward(self, ids: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
         raise NotImplementedError
@@ -354,6 +421,7 @@ class SortedBatchScorer:
             max_length=self.max_length,
             device=self.device,
             readable=self._readable,
+            pad_id=self.pad_id,
         )
 
 

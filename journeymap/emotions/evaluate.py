@@ -114,27 +114,41 @@ def check_eval_prior(prior: object) -> None:
         raise InvalidArgumentError(msg)
 
 
+def scored_rows(scorer: EmotionScorer, texts: list[str]) -> tuple[npt.NDArray[np.float32], dict[str, npt.NDArray[np.float32]]]:
+    """The label scores of ``texts`` and the scorer's other outputs by name (``unread_tokens``, ...), as ``jm.score`` reads them.
+
+    A :class:`~journeymap.emotions.scorer.SentimentScorer` is read with ``score_outputs`` (one
+    pass gives both), any other scorer with ``score`` (no other outputs).
+    """
+    from journeymap.emotions.scorer import SentimentScorer
+
+    k = len(scorer.taxonomy.labels)
+    if isinstance(scorer, SentimentScorer):
+        rows = np.asarray(scorer.score_outputs(texts), dtype=np.float32)
+        return rows[:, :k], {name: rows[:, k + j] for j, name in enumerate(scorer.outputs)}
+    return np.asarray(scorer.score(texts), dtype=np.float32)[:, :k], {}
+
+
 def scored_sentiment(
-    scorer: EmotionScorer, texts: list[str], *, prior: str = "none"
+    scorer: EmotionScorer,
+    texts: list[str],
+    *,
+    prior: str = "none",
+    scored: tuple[npt.NDArray[np.float32], dict[str, npt.NDArray[np.float32]]] | None = None,
 ) -> tuple[npt.NDArray[np.object_], npt.NDArray[np.float32], npt.NDArray[np.float32] | None]:
     """Score ``texts`` and apply :func:`journeymap.emotions.score.sentiment_rule`: what ``jm.score`` writes.
 
     ``prior="service"``: as ``jm.score`` writes customer messages to a brand (the classes moved to
     :data:`~journeymap.emotions.score.SERVICE_PRIOR`, for a scorer that says its calibration);
-    ``"none"``: as it writes texts of one side.
+    ``"none"``: as it writes texts of one side. ``scored``: what :func:`scored_rows` gave for
+    ``texts`` already (they are not scored again).
     """
     from journeymap.emotions.score import calibration_of, sentiment_rule, with_prior
-    from journeymap.emotions.scorer import SentimentScorer
     from journeymap.schema import SENTIMENTS
 
     check_eval_prior(prior)
-    k = len(scorer.taxonomy.labels)
-    if isinstance(scorer, SentimentScorer):
-        rows = np.asarray(scorer.score_outputs(texts), dtype=np.float32)
-        extra = {name: rows[:, k + j] for j, name in enumerate(scorer.outputs)}
-    else:
-        rows, extra = np.asarray(scorer.score(texts), dtype=np.float32), {}
-    decided, valence, classes = sentiment_rule(scorer.taxonomy, rows[:, :k], extra)
+    probs, extra = scored if scored is not None else scored_rows(scorer, texts)
+    decided, valence, classes = sentiment_rule(scorer.taxonomy, probs, extra)
     calibrated = calibration_of(scorer)
     if prior == "service" and calibrated is not None and classes is not None:
         classes = with_prior(classes, calibrated)

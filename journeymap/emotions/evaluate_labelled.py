@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from journeymap.emotions.evaluate import check_eval_prior, scored_sentiment
+from journeymap.emotions.evaluate import check_eval_prior, scored_rows, scored_sentiment
 from journeymap.emotions.labelled import read_labelled
 from journeymap.emotions.registry import get_scorer
 from journeymap.emotions.score import calibration_of
@@ -119,7 +119,9 @@ def evaluate_labelled(
     Evaluation is single-label: a text's truth is the first label of its cell (the others are
     candidates for every text's prediction, but not counted as its truth). Returns ``scorer``,
     ``level`` (the taxonomy the labels were matched at), ``n_texts``, ``skipped`` (rows without
-    a text or a label), ``accuracy``, ``macro_f1``, ``per_label`` and ``secondary_only``.
+    a text or a label), ``accuracy``, ``macro_f1``, ``per_label``, ``secondary_only`` and
+    ``not_read_in_full`` (texts longer than the scorer reads: the count of its ``unread_tokens``
+    output above 0, logged too; 0 for a scorer without that output).
     ``per_label`` is a frame of ``f1``, ``precision``, ``recall``, ``support`` (texts whose first
     label it is) and ``secondary`` (texts that list it after their first label) for each label
     that is some text's truth or prediction, and ``macro_f1`` is the mean of its ``f1``, as
@@ -143,9 +145,20 @@ def evaluate_labelled(
     data = read_labelled(source, text=text, label=label, label_map=label_map, sep=sep)
     scorer_obj = get_scorer(scorer)
     names = data.names
+    scores, extra = scored_rows(scorer_obj, data.texts)
+    unread = extra.get("unread_tokens")
+    cut = int((np.asarray(unread) > 0).sum()) if unread is not None else 0
+    if cut:
+        logger.warning(
+            "%d of %d texts are longer than the scorer %s reads: %d tokens at their ends not read, so not evaluated",
+            cut,
+            len(data.texts),
+            scorer_obj.id,
+            int(np.asarray(unread).sum()),
+        )
     if set(names) <= set(SENTIMENTS):
         # sentiment labels: measure what jm.score writes to the sentiment column
-        decided, valence, classes = scored_sentiment(scorer_obj, data.texts, prior=prior)
+        decided, valence, classes = scored_sentiment(scorer_obj, data.texts, prior=prior, scored=(scores, extra))
         predicted = np.asarray(decided, dtype=object)
         if "neutral" not in names:  # a two-way data set: a text decided neutral takes the larger side
             if classes is not None:
@@ -157,7 +170,7 @@ def evaluate_labelled(
         level_name = "sentiment (what journeymap.score writes)" + (" for customer messages to a brand" if moved else "")
     else:
         level = matching_level(scorer_obj.taxonomy, names)
-        probs = np.asarray(scorer_obj.score(data.texts), dtype=np.float32)
+        probs = scores
         if level.name != scorer_obj.taxonomy.name or level.labels != scorer_obj.taxonomy.labels:
             probs = scorer_obj.taxonomy.convert(probs, level)
         columns = [level.labels.index(n) for n in names]
@@ -175,6 +188,7 @@ def evaluate_labelled(
         "macro_f1": float(per_label["f1"].mean()),
         "per_label": per_label,
         "secondary_only": secondary_only,
+        "not_read_in_full": cut,
     }
 
 
@@ -205,6 +219,11 @@ def format_labelled(result: dict[str, Any]) -> str:
     )
     table: str = result["per_label"].to_string(float_format=lambda x: f"{x:.3f}")
     out = head + "\n" + table
+    if result.get("not_read_in_full"):
+        out += (
+            f"\nnot read in full: {result['not_read_in_full']} text(s) longer than the scorer reads (their ends were "
+            "scored as if absent)"
+        )
     if result.get("secondary_only"):
         out += (
             f"\nnot evaluated: {', '.join(result['secondary_only'])} (only ever after a text's first label, "

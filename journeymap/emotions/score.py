@@ -737,8 +737,12 @@ def _score_unique_texts(texts: list[str], route: _Routes, *, cache: ScoreCache |
         if "irony" in extra:
             table.irony[at] = extra["irony"]
         if "unread_tokens" in extra:
+            windows, length = getattr(chosen, "max_windows", None), getattr(chosen, "max_length", None)
+            read = (
+                f"{windows} windows of {length} tokens" if isinstance(windows, int) and isinstance(length, int) else "its limit"
+            )
             for i, unread in zip(idx, extra["unread_tokens"]):
                 if unread > 0:
-                    table.note[i] = f"{int(unread)} tokens at the end not read (longer than the scorer's windows)"
+                    table.note[i] = f"{int(unread)} tokens at the end not read (longer than the scorer reads: {read})"
         table.scorer[at] = chosen.id
     return table

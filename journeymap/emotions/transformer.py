@@ -14,6 +14,7 @@ import numpy as np
 
 from journeymap.emotions import _batching
 from journeymap.emotions._fingerprint import folder_fingerprint
+from journeymap.emotions.default import DEFAULT_MAX_WINDOWS
 from journeymap.emotions.taxonomy import EKMAN_GROUPS, GOEMOTIONS_VALENCE, SENTIMENT_GROUPS, Taxonomy
 from journeymap.exceptions import InvalidArgumentError, ModelLoadError, ScorerOptionsError
 
@@ -57,7 +58,33 @@ KNOWN_VALENCE: dict[str, float] = {
     "guilt": -0.5,
     "trust": 0.6,
     "anticipation": 0.3,
+    # rating scales: 1-5 stars (nlptown/bert-base-multilingual-uncased-sentiment), five-level sentiment
+    "1 star": -0.9,
+    "2 stars": -0.45,
+    "3 stars": 0.0,
+    "4 stars": 0.45,
+    "5 stars": 0.9,
+    "very negative": -0.9,
+    "very positive": 0.9,
 }
+
+#: A five-level sentiment model's labels, with valences evenly spaced as the stars' are: in such a
+#: model ``negative`` and ``positive`` are the milder levels, not the -0.8 and 0.8 of a three-way one.
+FIVE_LEVEL_VALENCE: dict[str, float] = {
+    "very negative": -0.9,
+    "negative": -0.45,
+    "neutral": 0.0,
+    "positive": 0.45,
+    "very positive": 0.9,
+}
+
+#: How the labels of rating scales group into sentiment (what ``Taxonomy.convert(..., "sentiment")`` uses).
+SCALE_SENTIMENT_GROUPS: dict[str, tuple[str, ...]] = {
+    "negative": ("very negative", "negative", "1 star", "2 stars"),
+    "neutral": ("neutral", "3 stars"),
+    "positive": ("positive", "very positive", "4 stars", "5 stars"),
+}
+_SCALE_LABELS = frozenset({"very negative", "very positive", "1 star", "2 stars", "3 stars", "4 stars", "5 stars"})
 
 
 #: Seconds to wait for the Hugging Face hub before a model id that is not on disk fails.
@@ -500,23 +527,86 @@ def _taxonomy_for(labels: list[str], label_map: Mapping[str, str] | None, model:
         also = f"; the model's own labels {own} have none either" if own else ""
         raise ScorerOptionsError(model, {"label_map": given}, f"{problem}{also}. Map each to a known name ({hint})")
     if own:
-        msg = (
-            f"Could not use the Hugging Face model {model!r}: the model's labels {own} have no known valence; "
-            f"pass label_map={{model label: known label}} (for example {{{own[0]!r}: 'negative'}}) "
-            "or taxonomy=Taxonomy(...) to say what they mean"
-        )
-        raise ModelLoadError(msg)
+        raise ModelLoadError(f"Could not use the Hugging Face model {model!r}: {_unknown_labels_hint(labels, own)}")
+    five_level = set(mapped) == set(FIVE_LEVEL_VALENCE) and len(mapped) == len(FIVE_LEVEL_VALENCE)
+    valence = {m: FIVE_LEVEL_VALENCE[m] if five_level else KNOWN_VALENCE[m] for m in mapped}
     groups: dict[str, dict[str, tuple[str, ...]]] = {}
-    for name, grouping in (("ekman", EKMAN_GROUPS), ("sentiment", SENTIMENT_GROUPS)):
+    scale = bool(set(mapped) & _SCALE_LABELS)
+    for name, grouping in (("ekman", EKMAN_GROUPS), ("sentiment", SCALE_SENTIMENT_GROUPS if scale else SENTIMENT_GROUPS)):
         if set(mapped) <= {m for members in grouping.values() for m in members}:
             groups[name] = {g: tuple(m for m in members if m in mapped) for g, members in grouping.items()}
-    return Taxonomy(name="custom", labels=tuple(mapped), valence={m: KNOWN_VALENCE[m] for m in mapped}, groups=groups)
+    return Taxonomy(name="custom", labels=tuple(mapped), valence=valence, groups=groups)
 
 
-def position_limit(tokenizer: Any, config: Any) -> int | None:
+def _unknown_labels_hint(labels: list[str], own: list[str]) -> str:
+    """What to pass for model labels without a known valence: a ``label_map``, or for a rating scale a ``taxonomy``.
+
+    Labels with digits that are no generic ``LABEL_<n>`` (``"1 point"``, ``"2 points"``, ...)
+    read as a scale: no known name fits each of its levels, so the hint is a taxonomy with
+    valences evenly spaced over the model's labels in their order.
+
+    Examples:
+        >>> print(_unknown_labels_hint(["1 pt", "2 pts", "3 pts"], ["1 pt", "2 pts", "3 pts"]))  # doctest: +ELLIPSIS
+        the model's labels ['1 pt', '2 pts', '3 pts'] have no known valence; they look like a rating scale: pass ...
+        >>> _unknown_labels_hint(["LABEL_0", "LABEL_1"], ["LABEL_0", "LABEL_1"])  # doctest: +ELLIPSIS
+        "the model's labels ['LABEL_0', 'LABEL_1'] have no known valence; pass label_map=... {'LABEL_0': 'negative'}) ..."
+    """
+    head = f"the model's labels {own} have no known valence; "
+    scale = len(labels) > 2 and all(re.search(r"\d", lab) and not _GENERIC_LABEL.fullmatch(lab.strip()) for lab in labels)
+    if scale:
+        step = 1.8 / (len(labels) - 1)
+        valence = {lab: round(-0.9 + i * step, 2) for i, lab in enumerate(labels)}
+        return (
+            head + "they look like a rating scale: pass taxonomy={'name': 'rating', 'labels': "
+            f"{labels!r}, 'valence': {valence!r}}} (valences evenly spaced from the lowest level to the highest, "
+            "if that is the labels' order), or label_map={model label: known label} where each level has a known name"
+        )
+    return (
+        head + f"pass label_map={{model label: known label}} (for example {{{own[0]!r}: 'negative'}}) "
+        "or taxonomy=Taxonomy(...) to say what they mean"
+    )
+
+
+def position_offset(config: Any, model: Any = None) -> int:
+    """Positions a model spends before a text's first token: ``padding_idx + 1`` where it numbers them from its padding id.
+
+    The RoBERTa family (RoBERTa, XLM-R, CamemBERT, MPNet, Longformer, ...) computes each token's
+    position from ``padding_idx + 1``: its position table has that many rows no text can use.
+    This is read from the loaded ``model`` (its position embedding's ``padding_idx``); without
+    one, a ``model_type`` naming RoBERTa is taken to spend 2.
+
+    Examples:
+        >>> import torch
+        >>> class Config:
+        ...     model_type = "mpnet"
+        >>> class Embeddings(torch.nn.Module):
+        ...     def __init__(self):
+        ...         super().__init__()
+        ...         self.position_embeddings = torch.nn.Embedding(34, 4, padding_idx=1)
+        >>> class Model(torch.nn.Module):
+        ...     def __init__(self):
+        ...         super().__init__()
+        ...         self.embeddings = Embeddings()
+        >>> position_offset(Config()), position_offset(Config(), Model())
+        (0, 2)
+    """
+    if model is not None:
+        base = getattr(model, "base_model", model)
+        embedding = getattr(getattr(base, "embeddings", None), "position_embeddings", None)
+        if embedding is None:  # another layout: the first module named position_embeddings
+            named = getattr(model, "named_modules", None)
+            found = [m for name, m in named() if name.endswith("position_embeddings")] if callable(named) else []
+            embedding = found[0] if found else None
+        padding_idx = getattr(embedding, "padding_idx", None)
+        return int(padding_idx) + 1 if isinstance(padding_idx, int) and padding_idx >= 0 else 0
+    return 2 if "roberta" in str(getattr(config, "model_type", "")) else 0
+
+
+def position_limit(tokenizer: Any, config: Any, model: Any = None) -> int | None:
     """The most tokens a model reads: its tokenizer's ``model_max_length`` and its positions, or None when neither says.
 
-    RoBERTa-type models spend two positions on padding. A tokenizer without a limit of its own
+    The positions are ``max_position_embeddings`` less :func:`position_offset` (two in the
+    RoBERTa family, which spends them on padding). A tokenizer without a limit of its own
     (transformers' placeholder, about 1e30) does not count.
     """
     limits = []
@@ -525,8 +615,78 @@ def position_limit(tokenizer: Any, config: Any) -> int | None:
         limits.append(int(declared))
     positions = getattr(config, "max_position_embeddings", None)
     if isinstance(positions, int) and positions > 0:
-        limits.append(positions - (2 if "roberta" in str(getattr(config, "model_type", "")) else 0))
+        limits.append(positions - position_offset(config, model))
     return min(limits) if limits else None
+
+
+def special_ends(tokenizer: Any, model: str = "model") -> tuple[list[int], list[int]]:
+    """The ids a tokenizer puts before and after a text's tokens: ``[CLS]`` and ``[SEP]`` for BERT, none for GPT-2.
+
+    Read by tokenising a short probe with and without special tokens (the fast tokenizers of
+    transformers 5 have no ``build_inputs_with_special_tokens``); the count is checked against
+    ``num_special_tokens_to_add()``. A tokenizer whose special tokens are no fixed prefix and
+    suffix fails with :class:`~journeymap.ModelLoadError`: its windows could not be built.
+    """
+    for probe in ("hello", "a", "1", "x y"):
+        bare = list(tokenizer(probe, add_special_tokens=False, verbose=False)["input_ids"])
+        full = list(tokenizer(probe, verbose=False)["input_ids"])
+        if not bare:
+            continue
+        for at in range(len(full) - len(bare) + 1):
+            if full[at : at + len(bare)] == bare:
+                prefix, suffix = full[:at], full[at + len(bare) :]
+                try:
+                    expected = int(tokenizer.num_special_tokens_to_add())
+                except (NotImplementedError, AttributeError, TypeError):
+                    expected = len(prefix) + len(suffix)
+                if len(prefix) + len(suffix) == expected:
+                    return prefix, suffix
+        break
+    msg = (
+        f"Could not use the Hugging Face model {model!r}: its tokenizer's special tokens are not a fixed start and end "
+        "around a text's tokens, so long texts cannot be read in windows of the model's own form"
+    )
+    raise ModelLoadError(msg)
+
+
+def _check_head(model: str, loaded: Any, info: Mapping[str, Any]) -> None:
+    """Refuse a folder that holds no trained classification head: a head transformers made up, or another architecture.
+
+    A checkpoint saved from ``BertModel`` or ``BertForMaskedLM`` loads as a sequence classifier
+    whose head is newly initialised (random): its scores would be noise, another noise on every
+    load, cached under one id. Buffers that transformers does not save (``position_ids``) do not count.
+    """
+    buffers = {name for name, _ in loaded.named_buffers()}
+    missing = sorted(str(k) for k in info.get("missing_keys") or () if str(k) not in buffers)
+    architectures = [str(a) for a in getattr(loaded.config, "architectures", None) or []]
+    other = bool(architectures) and not any(a.endswith("ForSequenceClassification") for a in architectures)
+    if not missing and not other:
+        return
+    why = []
+    if missing:
+        shown = ", ".join(missing[:8]) + (f" and {len(missing) - 8} more" if len(missing) > 8 else "")
+        why.append(f"the weights {shown} are not in it and were newly initialised (random)")
+    if other:
+        why.append(f"its config.architectures is {architectures}, no *ForSequenceClassification")
+    msg = (
+        f"Could not use the Hugging Face model {model!r}: the folder seems to hold no trained classification head "
+        f"({'; '.join(why)}). Its scores would be noise, and other noise on every load. Use a model fine-tuned for "
+        "sequence classification (a base or masked-language model must be fine-tuned first)."
+    )
+    raise ModelLoadError(msg)
+
+
+def _check_max_windows(value: object) -> int:
+    """``max_windows`` as an int, or an InvalidArgumentError: a whole number of at least 1.
+
+    Examples:
+        >>> _check_max_windows(4)
+        4
+    """
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+        msg = f"max_windows must be a whole number of at least 1 (windows read per text), got {value!r}"
+        raise InvalidArgumentError(msg)
+    return int(value)
 
 
 def _check_outputs(model: str, labels: list[str], problem_type: object) -> None:
@@ -557,8 +717,15 @@ class TransformerScorer(_batching.SortedBatchScorer):
         device: ``"cpu"``, ``"cuda"``, ... (default: a GPU when present).
         batch_size: texts per forward pass; batches are formed from texts sorted by token count,
             each padded only to its own longest text.
-        max_length: longer texts are truncated to this many tokens (default: the model's limit,
-            at most 512).
+        max_length: tokens per window, the model's special tokens included (default: the
+            model's limit, at most 512). A longer text is read in overlapping windows, half a
+            window apart, each with the model's own special tokens, and the windows' scores are
+            combined as the default scorer's are: each label's highest probability, ``neutral``'s
+            lowest, and for a single-label (softmax) model the row rescaled to sum to 1. So a
+            complaint late in a long message is read.
+        max_windows: windows read per text at most (default 32, as the default scorer); the
+            tokens after them are not read, counted in the ``unread_tokens`` output (which
+            :func:`journeymap.score` writes to ``score_note``) and logged.
         multi_label: sigmoid per label (True) or softmax over labels (False); default from the
             model config's ``problem_type``.
         label_map: renames the model's labels (``{"LABEL_0": "negative"}``) onto known ones
@@ -587,6 +754,11 @@ class TransformerScorer(_batching.SortedBatchScorer):
     get ``neutral`` 1 (zeros for labels without ``neutral``). :func:`journeymap.score` gives
     such texts NA scores and never takes an ``emotion`` from an all-zero row.
 
+    Batches are padded with the id the model reads as padding (its config's ``pad_token_id``;
+    for a decoder classifier without one, such as GPT-2, the tokenizer's pad or end-of-text token,
+    which is then set as the config's), so a text scores the same whatever shares its batch; a
+    model with no padding token at all scores one text per forward pass.
+
     Models with one output (``num_labels == 1``: a single logit or a regression score) and
     regression models (``problem_type="regression"``) are refused: journeymap needs a
     probability per label, and derives valence and the dominant emotion from them, which one
@@ -602,7 +774,10 @@ class TransformerScorer(_batching.SortedBatchScorer):
             model lacks or renames one to a name without a known valence; a ``taxonomy`` that is
             not one, has another number of labels than the model, or whose labels are not the
             model's label names.
-        ValueError: ``batch_size`` is not a whole number of at least 1.
+        ModelLoadError: also a folder with no trained classification head (a base or masked-LM
+            checkpoint, whose head transformers would initialise at random), and a tokenizer
+            with more tokens than the model's vocabulary.
+        ValueError: ``batch_size`` or ``max_windows`` is not a whole number of at least 1.
 
     Examples:
         A model saved in a local folder (here a tiny, untrained sentiment classifier, with the
@@ -641,6 +816,7 @@ class TransformerScorer(_batching.SortedBatchScorer):
         revision: str | None = None,
         local_files_only: bool | None = None,
         languages: Sequence[str] | None = None,
+        max_windows: int = DEFAULT_MAX_WINDOWS,
     ) -> None:
         self.model_name = path_name(model)
         self.batch_size = _batching.check_batch_size(batch_size)
@@ -656,7 +832,7 @@ class TransformerScorer(_batching.SortedBatchScorer):
                 from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
                 self.tokenizer = AutoTokenizer.from_pretrained(source, **kwargs)
-                self.model = AutoModelForSequenceClassification.from_pretrained(source, **kwargs)
+                self.model, info = AutoModelForSequenceClassification.from_pretrained(source, output_loading_info=True, **kwargs)
         except Exception as exc:  # transformers raises OSError, ValueError, UnpicklingError, RuntimeError, ...
             msg = (
                 f"Could not load the Hugging Face model {self.model_name!r} (hub id or local path): "
@@ -665,8 +841,16 @@ class TransformerScorer(_batching.SortedBatchScorer):
                 "(get_scorer('default')), which works offline."
             )
             raise ModelLoadError(msg) from exc
+        _check_head(self.model_name, self.model, info)
         config = self.model.config
         vocab = getattr(config, "vocab_size", None)
+        if isinstance(vocab, int) and len(self.tokenizer) > vocab:
+            msg = (
+                f"Could not load the Hugging Face model {self.model_name!r}: its tokenizer has {len(self.tokenizer)} "
+                f"tokens, more than the model's vocabulary of {vocab}: the tokenizer saved beside the weights is not "
+                "the model's (ids past the vocabulary would fail every text). Save the model's own tokenizer with it."
+            )
+            raise ModelLoadError(msg)
         if isinstance(vocab, int) and vocab > 1000 and len(self.tokenizer) < vocab // 2:
             msg = (
                 f"Could not load the Hugging Face model {self.model_name!r}: its tokenizer has {len(self.tokenizer)} "
@@ -681,15 +865,49 @@ class TransformerScorer(_batching.SortedBatchScorer):
         else:
             self._taxonomy = _taxonomy_for(labels, label_map, self.model_name)
         self.multi_label = bool(multi_label) if multi_label is not None else config.problem_type == "multi_label_classification"
-        limit = min(position_limit(self.tokenizer, config) or 512, 512)
+        limit = min(position_limit(self.tokenizer, config, self.model) or 512, 512)
         self.max_length = min(int(max_length), limit) if max_length is not None else limit
+        self.max_windows = _check_max_windows(max_windows)
+        self._prefix, self._suffix = special_ends(self.tokenizer, self.model_name)
+        self.pad_id = self._pad_id(config)
         self.device = _batching.pick_device(device)
         self.model.to(self.device).eval()
         version = model_version(self.model_name, source, revision=revision, config=config)
-        self._id = f"hf:{self.model_name}@{version}" + ("" if self.multi_label else "+softmax")
+        # "+win": long texts are read in windows (scorers before read the first max_length tokens):
+        # rows cached by those are never served for this one
+        self._id = f"hf:{self.model_name}@{version}" + ("" if self.multi_label else "+softmax") + "+win"
         if self.max_length != limit:  # reads another share of long texts: its own cached rows
             self._id += f"+len{self.max_length}"
+        if self.max_windows != DEFAULT_MAX_WINDOWS:
+            self._id += f"+w{self.max_windows}"
         self.languages: tuple[str, ...] | None = None if languages is None else _language_codes(languages)
+
+    def _pad_id(self, config: Any) -> int | None:
+        """The id batches are padded with: the one the model reads as padding; None: one text per batch.
+
+        The model config's ``pad_token_id`` where set: a decoder classifier (GPT-2, Llama, Qwen)
+        pools the last token that is not that id, and RoBERTa-type models number positions from
+        it. Else the tokenizer's pad token, else its end-of-text token, which then becomes the
+        config's ``pad_token_id`` (what transformers advises for decoder classifiers). With
+        neither, texts are scored one per forward pass: nothing is padded.
+        """
+        own = getattr(config, "pad_token_id", None)
+        if isinstance(own, int) and not isinstance(own, bool):
+            return own
+        for name in ("pad_token_id", "eos_token_id"):
+            value = getattr(self.tokenizer, name, None)
+            if isinstance(value, int) and not isinstance(value, bool):
+                config.pad_token_id = value
+                logger.info(
+                    "%s: its config has no pad_token_id; padding with the tokenizer's %s %d", self.model_name, name, value
+                )
+                return value
+        logger.info(
+            "%s has no padding token (none in its config, no pad or end-of-text token in its tokenizer): "
+            "its texts are scored one per forward pass",
+            self.model_name,
+        )
+        return None
 
     @property
     def id(self) -> str:
@@ -698,7 +916,9 @@ class TransformerScorer(_batching.SortedBatchScorer):
         The commit is the one the files were loaded from (a branch such as ``main`` resolved),
         and the fingerprint hashes the files' contents (:func:`model_version`): a new revision,
         or a local model re-saved with new weights, gets a new id, so cached scores of the old
-        weights are never served for it.
+        weights are never served for it. Then ``+softmax`` for a single-label model, ``+win``
+        (long texts read in windows), ``+len<n>`` for a ``max_length`` other than the model's
+        limit and ``+w<n>`` for a ``max_windows`` other than the default.
         """
         return self._id
 
@@ -709,22 +929,61 @@ class TransformerScorer(_batching.SortedBatchScorer):
 
     @property
     def outputs(self) -> tuple[str, ...]:
-        """``("unread_tokens",)``: tokens past ``max_length`` that were cut (``jm.score`` notes them)."""
+        """``("unread_tokens",)``: tokens past ``max_windows`` windows that were not read (``jm.score`` notes them)."""
         return ("unread_tokens",)
 
+    def score(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
+        """Per-label probabilities, shape ``(len(texts), n_labels)``, float32 in [0, 1]; long texts read in windows."""
+        return np.ascontiguousarray(self.score_outputs(texts)[:, : len(self._taxonomy.labels)])
+
     def score_outputs(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
-        """:meth:`score`, then a column of each text's tokens past ``max_length`` (0 when read in full)."""
+        """:meth:`score`, then a column of each text's tokens not read (past ``max_windows`` windows; 0 when read in full).
+
+        Each text is tokenised once, without special tokens, and cut into windows of
+        ``max_length`` tokens with the model's own special tokens (:func:`special_ends`), half a
+        window apart (:func:`~journeymap.emotions._batching.split_windows`); the windows' rows
+        are combined per text by :func:`~journeymap.emotions._batching.combine_windows`.
+        """
         items = _batching.text_list(texts)
-        unread = np.zeros((len(items), 1), dtype=np.float32)
-        # a token is at least one character (four bytes at most in byte-level BPE), so only texts
-        # longer than a quarter of max_length can be cut: tokenise those once more, uncut
-        # (texts as score() reads them: lone surrogates replaced, and no count for a missing text)
-        long = [i for i, t in enumerate(items) if isinstance(t, str) and 4 * len(t) + 2 > self.max_length and self._readable(t)]
-        if long:
-            read = [_batching.valid_utf8(items[i]) for i in long]
-            ids = self.tokenizer(read, truncation=False, verbose=False)["input_ids"]
-            unread[long, 0] = [max(0, len(x) - self.max_length) for x in ids]
-        return np.hstack([self.score(items), unread]).astype(np.float32)
+        k = len(self._taxonomy.labels)
+        out = np.zeros((len(items), k + 1), dtype=np.float32)
+        out[:, :k] = _batching.neutral_row(self._taxonomy)
+        idx = [i for i, t in enumerate(items) if self._readable(t)]
+        if not idx:
+            return out
+        read = [_batching.valid_utf8(items[i]) for i in idx]
+        content = self.tokenizer(read, add_special_tokens=False, verbose=False)["input_ids"]
+        if not (self._prefix or self._suffix):  # a text of no tokens would be an empty window: not read
+            kept = [j for j, ids in enumerate(content) if len(ids)]
+            idx, content = [idx[j] for j in kept], [content[j] for j in kept]
+            if not idx:
+                return out
+        windows, owner, unread = _batching.split_windows(
+            content, max_length=self.max_length, max_windows=self.max_windows, prefix=self._prefix, suffix=self._suffix
+        )
+        probs = _batching.forward_sorted(
+            windows,
+            forward=self._forward,
+            pad_id=self.pad_id if self.pad_id is not None else 0,
+            batch_size=self.batch_size if self.pad_id is not None else 1,
+            device=self.device,
+            positions=[idx[j] for j in owner],
+            names=[str(items[idx[j]]) for j in owner],
+        )
+        neutral = self._taxonomy.labels.index("neutral") if "neutral" in self._taxonomy.labels else None
+        rows = _batching.combine_windows(probs, owner, len(idx), neutral=neutral, renormalise=not self.multi_label)
+        out[idx, :k] = rows.clip(0.0, 1.0)
+        out[idx, k] = unread
+        if unread.any():
+            logger.warning(
+                "%s: %d text(s) longer than %d windows of %d tokens: %d tokens not read (see the unread_tokens output)",
+                self.model_name,
+                int((unread > 0).sum()),
+                self.max_windows,
+                self.max_length,
+                int(unread.sum()),
+            )
+        return out
 
     def _readable(self, text: object) -> bool:
         """Every text with a non-blank character: the model's own tokenizer reads emoji and symbols."""
