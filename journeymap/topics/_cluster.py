@@ -158,7 +158,7 @@ class AutoKMeans(ClusterMixin, BaseEstimator):  # type: ignore[misc]
     ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float32]]:
         from sklearn.cluster import KMeans, MiniBatchKMeans  # type: ignore[import-untyped]
 
-        seed = self.seed_ + 1_000 * run  # run 0: the fit's seed itself; others: independent starts
+        seed = (self.seed_ + 1_000 * run) % 2**32  # run 0: the fit's seed itself; others: independent starts (a valid seed)
         if len(X) > self.minibatch_above:
             model = MiniBatchKMeans(k, init=init, n_init=1, batch_size=4096, max_iter=20, random_state=seed)
         else:

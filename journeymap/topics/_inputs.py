@@ -21,6 +21,7 @@ __all__ = [
     "as_texts",
     "check_example_labels",
     "check_templates",
+    "is_missing",
     "readable_name",
 ]
 
@@ -90,20 +91,37 @@ def _values(texts: Any, argument: str, *, sort_sets: bool) -> list[Any]:
         raise TopicInputError(msg) from exc
 
 
+def is_missing(v: Any) -> bool:
+    """Whether ``v`` is one missing value (None, NaN of any float type, ``pd.NA``, ``pd.NaT``, ``np.datetime64("NaT")``).
+
+    Examples:
+        >>> [is_missing(v) for v in (None, np.float32("nan"), pd.NaT, pd.NA, "nan", 0.0, [None])]
+        [True, True, True, True, False, False, False]
+    """
+    if v is None or isinstance(v, str):
+        return v is None
+    if not pd.api.types.is_scalar(v):
+        return False
+    try:
+        return bool(pd.isna(v))
+    except (TypeError, ValueError):
+        return False
+
+
 def _as_str(v: Any) -> str:
-    return v if isinstance(v, str) else "" if v is None or (isinstance(v, float) and np.isnan(v)) or v is pd.NA else str(v)
+    return v if isinstance(v, str) else "" if is_missing(v) else str(v)
 
 
 def as_texts(texts: Any, argument: str = "texts", *, allow_empty: bool = False, sort_sets: bool = False) -> list[str]:
-    """A list of str from a list, Series, 1-D array or tuple of texts; missing values become ``""``.
+    """A list of str from a list, Series, 1-D array or tuple of texts; missing values (:func:`is_missing`) become ``""``.
 
     Other values are converted with ``str``. A 2-D array, or items that are themselves lists,
     tuples or arrays, raise :class:`TopicInputError` naming ``argument``; so does a set, unless
     ``sort_sets`` (then it is read in sorted order, which does not depend on the hash seed).
 
     Examples:
-        >>> as_texts(["card lost", None, 3])
-        ['card lost', '', '3']
+        >>> as_texts(["card lost", None, 3, np.float32("nan"), pd.NaT])
+        ['card lost', '', '3', '', '']
         >>> try:
         ...     as_texts(np.array([["card lost"], ["refund"]]), "texts")
         ... except TopicInputError as err:
@@ -219,8 +237,7 @@ def as_groups(groups: Any, n_texts: int) -> list[Any]:
         if isinstance(v, _NESTED) or not isinstance(v, Hashable):
             msg = f"groups: item {i} is a {type(v).__name__}, not an id; give one customer or journey id per text"
             raise TopicInputError(msg)
-        missing = v is None or v is pd.NA or v is pd.NaT or (isinstance(v, (float, np.floating)) and np.isnan(v))
-        out.append(None if missing else v)
+        out.append(None if is_missing(v) else v)
     return out
 
 

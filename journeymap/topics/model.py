@@ -37,6 +37,7 @@ import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator, clone  # type: ignore[import-untyped]
 
+from journeymap.exceptions import ArgumentTypeError, InvalidArgumentError
 from journeymap.topics._cluster import AutoKMeans
 from journeymap.topics._describe import CTfidfDescriber
 from journeymap.topics._embed import embed
@@ -72,6 +73,35 @@ DEFAULT_TEMPLATES: tuple[str, ...] = ("{}", "a customer message about {}")
 
 #: Soft assignments (``predict_proba`` outside few-shot) are a softmax of cosine similarities at this temperature.
 TEMPERATURE = 0.05
+
+
+#: The largest ``seed``: numpy's (and scikit-learn's ``random_state``) seeds are whole numbers from 0 to 2**32 - 1.
+MAX_SEED = 2**32 - 1
+
+
+def check_seed(seed: object) -> None:
+    """Raise unless ``seed`` is None or a whole number from 0 to :data:`MAX_SEED` (a ``RandomState`` is not one).
+
+    The same seed serves every mode (the clusterer, the reducer, the few-shot classifier, fine-tuning),
+    so it is an int, which each of them takes; None draws a fresh one at every fit.
+
+    Examples:
+        >>> check_seed(0), check_seed(None), check_seed(np.int64(2**32 - 1))
+        (None, None, None)
+        >>> try:
+        ...     check_seed(-1)
+        ... except InvalidArgumentError as err:
+        ...     print(err)
+        seed must be None or a whole number from 0 to 2**32 - 1 (4294967295), got -1
+    """
+    if seed is None:
+        return
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
+        msg = f"seed must be None or a whole number from 0 to 2**32 - 1 (4294967295), got {seed!r} ({type(seed).__name__})"
+        raise ArgumentTypeError(msg)
+    if not 0 <= int(seed) <= MAX_SEED:
+        msg = f"seed must be None or a whole number from 0 to 2**32 - 1 ({MAX_SEED}), got {seed!r}"
+        raise InvalidArgumentError(msg)
 
 
 def _normalise(x: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
@@ -259,7 +289,15 @@ class TopicModel(BaseEstimator):  # type: ignore[misc]
             fitting and prediction alike; a text left empty is a text without words.
         cache: True for the persistent embedding cache, False for none, or a cache file path.
         seed: makes results repeatable (None: different at every fit, as scikit-learn's
-            ``random_state=None``).
+            ``random_state=None``): None or a whole number from 0 to 2**32 - 1, used by every
+            step (the clusterer, reducer and few-shot classifier where they are given with
+            ``random_state=None``, and fine-tuning). Repeatable for the same embeddings: with
+            the default bfloat16 encoder a text's vector depends slightly (up to about 1e-3) on
+            the texts it was first embedded with, and the cache keeps that first vector, so
+            the same texts and seed can give other topics with another cache history. For
+            bit-for-bit repeatable results use ``cache=False``; a float32 encoder
+            (``encoder=get_encoder("default", precision="float32")``) varies by about 3e-8
+            only (``docs/topics.md``).
         progress: show progress bars (default: for long work only).
 
     Attributes:
@@ -372,6 +410,7 @@ class TopicModel(BaseEstimator):  # type: ignore[misc]
         if isinstance(self.templates, str):
             msg = f"templates must be a list of templates, got the string {self.templates!r}: templates=[{self.templates!r}]"
             raise TopicInputError(msg)
+        check_seed(self.seed)
 
     def fit(self, texts: Sequence[str], y: Sequence[str] | None = None, *, groups: Sequence[Any] | None = None) -> TopicModel:
         """Learn the topics of ``texts``.
@@ -392,6 +431,10 @@ class TopicModel(BaseEstimator):  # type: ignore[misc]
         Raises:
             TopicInputError: (a ``ValueError``) empty ``texts``, bad ``labels`` or ``examples``,
                 ``n_topics`` out of range; the message names the argument.
+            InvalidArgumentError: (a ``ValueError``) ``seed`` out of 0 .. 2**32 - 1.
+            ArgumentTypeError: (a ``TypeError``) ``seed`` neither None nor a whole number.
+
+        A fit that raises leaves the model as it was: fitted as before, or unfitted.
         """
         docs = as_texts(texts, "texts")
         writers = as_groups(groups, len(docs)) if groups is not None else None
