@@ -8,7 +8,7 @@ import pytest
 
 from journeymap.exceptions import ArgumentTypeError, InvalidArgumentError
 from journeymap.testing import HashingEncoder
-from journeymap.topics import OTHER, TopicModel
+from journeymap.topics import OTHER, TopicInputError, TopicModel
 
 from .test_topics_review import planted
 
@@ -53,3 +53,26 @@ def test_a_bad_seed_is_refused_in_every_mode(seed: object, error: type[Exception
 def test_every_seed_in_numpys_range_fits(seed: object) -> None:
     texts, _ = planted(10)
     assert model(seed=seed).fit(texts).topics_
+
+
+# -- 6. a failed fit leaves the model as it was ---------------------------------------------------
+def test_a_failed_fit_leaves_an_unfitted_model_unfitted() -> None:
+    from sklearn.exceptions import NotFittedError
+    from sklearn.utils.validation import check_is_fitted
+
+    tm = model(n_topics=5)
+    with pytest.raises(TopicInputError, match="n_topics=5 is more than the 3 distinct texts"):
+        tm.fit(["card late", "refund please", "app crash", "card late"])
+    with pytest.raises(NotFittedError):
+        check_is_fitted(tm)
+    assert not [a for a in vars(tm) if a.endswith("_")]
+
+
+def test_a_failed_refit_keeps_the_previous_fit() -> None:
+    texts, _ = planted(10)
+    tm = model(n_topics=3).fit(texts)
+    before = (list(tm.topics_), tm.predict(texts), sorted(vars(tm)))
+    with pytest.raises(TopicInputError, match="n_topics=3 is more than the 2 distinct texts"):
+        tm.fit(["card late", "refund please", "card late"])
+    assert (list(tm.topics_), sorted(vars(tm))) == (before[0], before[2])
+    np.testing.assert_array_equal(tm.predict(texts), before[1])

@@ -410,6 +410,16 @@ class TopicModel(BaseEstimator):  # type: ignore[misc]
         if isinstance(self.templates, str):
             msg = f"templates must be a list of templates, got the string {self.templates!r}: templates=[{self.templates!r}]"
             raise TopicInputError(msg)
+        if self.n_topics is not None and (not isinstance(self.n_topics, (int, np.integer)) or self.n_topics < 2):
+            msg = f"n_topics must be an integer >= 2 or None, got {self.n_topics!r}"
+            raise TopicInputError(msg)
+        if self.min_score is not None and (
+            isinstance(self.min_score, bool)
+            or not isinstance(self.min_score, (int, float, np.number))
+            or np.isnan(self.min_score)
+        ):
+            msg = f"min_score must be a number or None, got {self.min_score!r}"
+            raise TopicInputError(msg)
         check_seed(self.seed)
 
     def fit(self, texts: Sequence[str], y: Sequence[str] | None = None, *, groups: Sequence[Any] | None = None) -> TopicModel:
@@ -439,16 +449,6 @@ class TopicModel(BaseEstimator):  # type: ignore[misc]
         docs = as_texts(texts, "texts")
         writers = as_groups(groups, len(docs)) if groups is not None else None
         self._check_settings()
-        if self.n_topics is not None and (not isinstance(self.n_topics, (int, np.integer)) or self.n_topics < 2):
-            msg = f"n_topics must be an integer >= 2 or None, got {self.n_topics!r}"
-            raise TopicInputError(msg)
-        if self.min_score is not None and (
-            isinstance(self.min_score, bool)
-            or not isinstance(self.min_score, (int, float, np.number))
-            or np.isnan(self.min_score)
-        ):
-            msg = f"min_score must be a number or None, got {self.min_score!r}"
-            raise TopicInputError(msg)
         example_texts: list[str] = []
         example_labels: list[str] = []
         if self.examples is not None:
@@ -469,19 +469,28 @@ class TopicModel(BaseEstimator):  # type: ignore[misc]
         if self.n_topics is not None and (names or example_texts):
             msg = "n_topics is for discovery; with labels, examples or y the topics are the ones given"
             raise TopicInputError(msg)
-        # a refit in another mode leaves nothing of the last fit behind (anchors_ of a zero-shot fit, ...)
-        for name in [a for a in vars(self) if a.endswith("_") and not a.startswith("_")]:
+        # a refit in another mode leaves nothing of the last fit behind (anchors_ of a zero-shot fit, ...);
+        # a fit that fails (n_topics above the distinct texts, found once they are embedded; an
+        # interrupt) puts the last fit back, so the model is never half-fitted
+        previous = {a: v for a, v in vars(self).items() if a.endswith("_") and not a.startswith("_")}
+        for name in previous:
             delattr(self, name)
-        self.encoder_: SentenceEncoder = get_encoder(self.encoder)
-        if example_texts:
-            self.mode_: Mode = "few-shot"
-            self._fit_few_shot(docs, example_texts, example_labels, names, descriptions, writers)
-        elif names:
-            self.mode_ = "zero-shot"
-            self._fit_zero_shot(docs, names, descriptions, writers)
-        else:
-            self.mode_ = "discovery"
-            self._fit_discovery(docs, writers)
+        try:
+            self.encoder_: SentenceEncoder = get_encoder(self.encoder)
+            if example_texts:
+                self.mode_: Mode = "few-shot"
+                self._fit_few_shot(docs, example_texts, example_labels, names, descriptions, writers)
+            elif names:
+                self.mode_ = "zero-shot"
+                self._fit_zero_shot(docs, names, descriptions, writers)
+            else:
+                self.mode_ = "discovery"
+                self._fit_discovery(docs, writers)
+        except BaseException:
+            for name in [a for a in vars(self) if a.endswith("_") and not a.startswith("_")]:
+                delattr(self, name)
+            vars(self).update(previous)
+            raise
         return self
 
     def fit_predict(
