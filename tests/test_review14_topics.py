@@ -8,7 +8,7 @@ import pytest
 
 from journeymap.exceptions import ArgumentTypeError, InvalidArgumentError
 from journeymap.testing import HashingEncoder
-from journeymap.topics import OTHER, TopicInputError, TopicModel
+from journeymap.topics import OTHER, AutoKMeans, TopicInputError, TopicModel
 
 from .test_topics_review import planted
 
@@ -76,3 +76,57 @@ def test_a_failed_refit_keeps_the_previous_fit() -> None:
         tm.fit(["card late", "refund please", "card late"])
     assert (list(tm.topics_), sorted(vars(tm))) == (before[0], before[2])
     np.testing.assert_array_equal(tm.predict(texts), before[1])
+
+
+# -- 4. seed reaches the steps the user left unseeded --------------------------------------------
+def test_seed_reaches_a_clusterer_left_unseeded_and_the_object_given_is_left_alone() -> None:
+    from sklearn.cluster import KMeans
+
+    texts, _ = planted(10)
+    given = KMeans(3, n_init=1)
+    a, b = model(seed=3, clusterer=given).fit(texts), model(seed=3, clusterer=given).fit(texts)
+    assert a.clusterer_.random_state == 3 and given.random_state is None
+    np.testing.assert_array_equal(a.labels_, b.labels_)
+    assert model(seed=3, clusterer=KMeans(3, n_init=1, random_state=9)).fit(texts).clusterer_.random_state == 9
+
+
+def test_seed_reaches_a_given_auto_kmeans_and_a_reducer() -> None:
+    from sklearn.decomposition import PCA
+
+    seen: list[object] = []
+
+    class RecordingPCA(PCA):  # type: ignore[misc]
+        def fit_transform(self, X: object, y: object = None) -> object:
+            seen.append(self.random_state)
+            return super().fit_transform(X, y)
+
+    texts, _ = planted(10)
+    given = RecordingPCA(5, svd_solver="randomized")
+    tm = model(seed=123, clusterer=AutoKMeans(min_size=3), reducer=given).fit(texts)
+    assert tm.clusterer_.seed_ == 123
+    assert seen == [123] and given.random_state is None
+    assert tm.fit(texts).clusterer_.seed_ == 123
+    assert model(seed=5, clusterer=AutoKMeans(min_size=3)).fit(texts).clusterer_.seed_ == 5
+
+
+# -- 8. AutoKMeans checks its input and parameters as KMeans does --------------------------------
+@pytest.mark.parametrize(
+    ("params", "X", "match"),
+    [
+        ({}, np.zeros((0, 8)), "0 sample"),
+        ({"n_clusters": 2.5}, np.eye(4), "'n_clusters' parameter of AutoKMeans"),
+        ({"n_clusters": 100}, np.eye(60), "n_clusters=100 is more than the 60 rows of X"),
+        ({}, np.eye(4) + 1j, "Complex data not supported"),
+        ({}, np.array([[np.nan, 1.0], [0.0, 1.0]]), "NaN"),
+        ({"random_state": -1}, np.eye(4), "'random_state' parameter of AutoKMeans"),
+        ({"min_size": 0}, np.eye(4), "'min_size' parameter of AutoKMeans"),
+    ],
+)
+def test_auto_kmeans_refuses_bad_input(params: dict[str, object], X: object, match: str) -> None:
+    with pytest.raises(ValueError, match=match):
+        AutoKMeans(**params).fit(X)  # type: ignore[arg-type]
+
+
+def test_auto_kmeans_sets_n_features_in() -> None:
+    rng = np.random.default_rng(0)
+    assert AutoKMeans(n_clusters=2, random_state=0).fit(rng.normal(size=(20, 6))).n_features_in_ == 6

@@ -269,6 +269,8 @@ class TopicModel(BaseEstimator):  # type: ignore[misc]
         reducer: optional scikit-learn transformer applied to the embeddings before clustering.
         clusterer: discovery: an object with ``fit_predict(X)`` (labels, -1 for noise); default
             :class:`AutoKMeans`. Its ``n_clusters`` is set to ``n_topics`` when that is given.
+            A reducer, clusterer or classifier given with ``random_state=None`` gets ``seed``
+            (on a copy; one with a ``random_state`` of its own keeps it).
         describer: keywords and names of topics (default :class:`CTfidfDescriber`).
         classifier: few-shot: a scikit-learn classifier (default ``LogisticRegression(C=10)``).
         fine_tune: few-shot: fine-tune the encoder contrastively on the examples first
@@ -384,6 +386,17 @@ class TopicModel(BaseEstimator):  # type: ignore[misc]
     def _embed_texts(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
         """Vectors of customer texts (cleaned first with ``clean=True``)."""
         return self._embed(self._cleaned(texts))
+
+    def _seeded(self, step: Any) -> Any:
+        """A clone of a step given (reducer, clusterer, classifier), with ``random_state=seed`` where it has one left at None.
+
+        A step the user seeded keeps its own seed; the object given is left alone.
+        """
+        step = clone(step)
+        params = step.get_params(deep=False)
+        if "random_state" in params and params["random_state"] is None:
+            step.set_params(random_state=self.seed)
+        return step
 
     def _describer(self) -> CTfidfDescriber:
         return clone(self.describer) if self.describer is not None else CTfidfDescriber()
@@ -524,8 +537,8 @@ class TopicModel(BaseEstimator):  # type: ignore[misc]
         rows = _by_text(docs, np.flatnonzero(has_words))
         Xw = X[rows]
         if n_words >= 2:
-            Z = clone(self.reducer).fit_transform(Xw) if self.reducer is not None else Xw
-            clusterer = clone(self.clusterer) if self.clusterer is not None else AutoKMeans(random_state=self.seed)
+            Z = self._seeded(self.reducer).fit_transform(Xw) if self.reducer is not None else Xw
+            clusterer = self._seeded(self.clusterer) if self.clusterer is not None else AutoKMeans(random_state=self.seed)
             if self.n_topics is not None:
                 if "n_clusters" not in clusterer.get_params():
                     msg = f"n_topics is given but the clusterer {type(clusterer).__name__} has no n_clusters"
@@ -733,9 +746,7 @@ class TopicModel(BaseEstimator):  # type: ignore[misc]
         if lost:
             msg = f"examples: no example with words for label(s) {lost} (their texts are empty or emoji only)"
             raise TopicInputError(msg)
-        classifier = clone(self.classifier) if self.classifier is not None else LogisticRegression(C=10.0, max_iter=2000)
-        if "random_state" in classifier.get_params() and classifier.get_params()["random_state"] is None:
-            classifier.set_params(random_state=self.seed)  # a classifier the user seeded keeps its own seed
+        classifier = self._seeded(self.classifier if self.classifier is not None else LogisticRegression(C=10.0, max_iter=2000))
         classifier.fit(E[usable], y.astype(str))
         self.classifier_ = classifier
         classes = [str(c) for c in classifier.classes_]
