@@ -130,3 +130,41 @@ def test_auto_kmeans_refuses_bad_input(params: dict[str, object], X: object, mat
 def test_auto_kmeans_sets_n_features_in() -> None:
     rng = np.random.default_rng(0)
     assert AutoKMeans(n_clusters=2, random_state=0).fit(rng.normal(size=(20, 6))).n_features_in_ == 6
+
+
+# -- 3. few-shot keeps the labels' values and type ------------------------------------------------
+def test_int_labels_come_back_as_ints_and_can_be_scored() -> None:
+    from sklearn.metrics import accuracy_score
+
+    texts, truth = planted(8)
+    codes = {name: i for i, name in enumerate(sorted(set(truth)))}
+    y = np.asarray([codes[t] for t in truth])
+    tm = model().fit(texts, y)
+    assert tm.classes_.tolist() == [0, 1, 2] and tm.classes_.dtype.kind == "i"
+    assert tm.topics_ == ["0", "1", "2"]
+    pred = tm.predict(texts)
+    assert pred.dtype.kind == "i"
+    np.testing.assert_array_equal(tm.labels_, pred)
+    np.testing.assert_array_equal(tm.fit_predict(texts, y), pred)
+    assert accuracy_score(y, pred) > 0.9
+    assert tm.topic_info_["topic"].tolist() == ["0", "1", "2", OTHER]
+    # "other" (no words) is a str among the ints: an object array
+    assert tm.predict(["🙂", texts[0]]).tolist() == [OTHER, y[0]]
+
+
+def test_labels_with_spaces_are_predicted_as_given() -> None:
+    texts, truth = planted(8)
+    y = [f"{t} " for t in truth]
+    tm = model().fit(texts, y)
+    assert sorted(tm.classes_.tolist()) == sorted({f"{t} " for t in truth})
+    assert sorted(tm.topics_) == sorted(set(truth))  # the names are stripped
+    assert np.mean(tm.predict(texts) == np.asarray(y)) > 0.9
+    examples = model(examples=(texts, [str(len(t)) for t in truth])).fit(texts)
+    assert examples.predict(texts).dtype.kind == "U"
+
+
+def test_a_label_in_examples_and_y_with_one_name_and_two_types_is_refused() -> None:
+    texts, truth = planted(4)
+    y = [len(t) for t in truth]
+    with pytest.raises(TopicInputError, match="different values with the same name"):
+        model(examples=(texts, [str(v) for v in y])).fit(texts, y)

@@ -47,10 +47,11 @@ from journeymap.topics._inputs import (
     as_examples,
     as_groups,
     as_label_descriptions,
-    as_labels,
+    as_label_values,
     as_texts,
     check_example_labels,
     check_templates,
+    label_array,
 )
 from journeymap.topics._text import clean_text
 from journeymap.topics.encoders import SentenceEncoder, get_encoder
@@ -304,8 +305,11 @@ class TopicModel(BaseEstimator):  # type: ignore[misc]
 
     Attributes:
         mode_: ``"discovery"``, ``"zero-shot"`` or ``"few-shot"``.
-        topics_: the topic names (without ``"other"``), largest first in discovery.
-        labels_: the topic of each fitted text (``"other"`` for none).
+        topics_: the topic names (without ``"other"``), largest first in discovery; in few-shot
+            mode ``str`` of the labels, stripped.
+        classes_: the topics as :meth:`predict` gives them (few-shot: the labels as given).
+        labels_: the topic of each fitted text, as :meth:`predict` gives it (``"other"`` for none).
+        label_values_: few-shot: the label of each topic as given (``classes_``).
         topic_scores_: how well each fitted text fits its topic (as :meth:`assign` gives it;
             a fitted text and the same text given to :meth:`assign` get the same score). In
             discovery a fitted text is judged as a new one would be: by its similarity to its
@@ -435,13 +439,16 @@ class TopicModel(BaseEstimator):  # type: ignore[misc]
             raise TopicInputError(msg)
         check_seed(self.seed)
 
-    def fit(self, texts: Sequence[str], y: Sequence[str] | None = None, *, groups: Sequence[Any] | None = None) -> TopicModel:
+    def fit(self, texts: Sequence[str], y: Sequence[Any] | None = None, *, groups: Sequence[Any] | None = None) -> TopicModel:
         """Learn the topics of ``texts``.
 
         Args:
             texts: the customer texts (a list, Series or array of str; missing values count as
                 texts without words).
-            y: optional labels of ``texts`` (supervised: used as few-shot examples).
+            y: optional labels of ``texts`` (supervised: used as few-shot examples). Any
+                values of one type: ``classes_`` and :meth:`predict` give them back as they
+                are (ints stay ints, ``"card "`` keeps its spaces); the topics are named by
+                ``str`` of them, stripped (``topics_``, ``topic_info_``).
             groups: optional, who wrote each text (a customer or journey id, one per text; a
                 missing id is a writer of its own). Keywords and discovered names are then words
                 that several writers use (``describer.keywords(..., groups=)``), not one
@@ -464,16 +471,22 @@ class TopicModel(BaseEstimator):  # type: ignore[misc]
         self._check_settings()
         example_texts: list[str] = []
         example_labels: list[str] = []
+        example_values: list[Any] = []
         if self.examples is not None:
-            example_texts, example_labels = as_examples(self.examples)
+            example_texts, example_labels, example_values = as_examples(self.examples)
         if y is not None:
-            y_list = as_labels(y, "y")
+            y_list, y_values = as_label_values(y, "y")
             if len(y_list) != len(docs):
                 msg = f"y: {len(docs)} texts but {len(y_list)} labels; give one label per text"
                 raise TopicInputError(msg)
             check_example_labels(y_list, "y")
             example_texts += docs
             example_labels += y_list
+            example_values += y_values
+            as_label_values(example_values, "y")  # examples' 1 and y's "1": one name, two values
+        label_values: dict[str, Any] = {}  # few-shot: each topic name's label as given (its first value)
+        for name, value in zip(example_labels, example_values):
+            label_values.setdefault(name, value)
         names: list[str] = []
         descriptions: list[str] = []
         if self.labels is not None:
@@ -492,7 +505,7 @@ class TopicModel(BaseEstimator):  # type: ignore[misc]
             self.encoder_: SentenceEncoder = get_encoder(self.encoder)
             if example_texts:
                 self.mode_: Mode = "few-shot"
-                self._fit_few_shot(docs, example_texts, example_labels, names, descriptions, writers)
+                self._fit_few_shot(docs, example_texts, example_labels, names, descriptions, writers, label_values)
             elif names:
                 self.mode_ = "zero-shot"
                 self._fit_zero_shot(docs, names, descriptions, writers)
@@ -507,8 +520,8 @@ class TopicModel(BaseEstimator):  # type: ignore[misc]
         return self
 
     def fit_predict(
-        self, texts: Sequence[str], y: Sequence[str] | None = None, *, groups: Sequence[Any] | None = None
-    ) -> npt.NDArray[np.str_]:
+        self, texts: Sequence[str], y: Sequence[Any] | None = None, *, groups: Sequence[Any] | None = None
+    ) -> npt.NDArray[Any]:
         """Fit on ``texts`` and return their topics (``labels_``)."""
         return np.asarray(self.fit(texts, y, groups=groups).labels_)
 
@@ -636,8 +649,7 @@ class TopicModel(BaseEstimator):  # type: ignore[misc]
         self.topic_scores_ = np.where(has_words, best, np.nan).astype(np.float32)
         self.centroids_ = centroids
         self.floors_ = floors
-        labels = np.array([*names, OTHER], dtype=object)[np.where(topic >= 0, topic, k)]
-        self.labels_ = labels.astype(str)
+        self.labels_ = self._labels_of(topic)
         if fitted is not None:
             self.fitted_texts_ = FittedTexts.build([t for t, w in zip(fitted, has_words) if w], topic[has_words], best[has_words])
         quotes = self._quotes(docs, X, centroids, topic)
@@ -728,6 +740,7 @@ class TopicModel(BaseEstimator):  # type: ignore[misc]
         names: list[str],
         descriptions: list[str],
         groups: list[Any] | None = None,
+        label_values: dict[str, Any] | None = None,
     ) -> None:
         from sklearn.linear_model import LogisticRegression  # type: ignore[import-untyped]
 
@@ -750,6 +763,7 @@ class TopicModel(BaseEstimator):  # type: ignore[misc]
         classifier.fit(E[usable], y.astype(str))
         self.classifier_ = classifier
         classes = [str(c) for c in classifier.classes_]
+        self.label_values_ = [(label_values or {}).get(c, c) for c in classes]  # a name from labels= is its own label
         centroids = _normalise(np.stack([E[usable][y == c].mean(axis=0) for c in classes]))
         X = self._embed_texts(docs)
         has_words = np.linalg.norm(X, axis=1) > 0
@@ -790,10 +804,27 @@ class TopicModel(BaseEstimator):  # type: ignore[misc]
 
     # -- prediction ----------------------------------------------------------------------------
     @property
-    def classes_(self) -> npt.NDArray[np.str_]:
-        """The topic names, in the column order of :meth:`predict_proba` and :meth:`transform`."""
+    def classes_(self) -> npt.NDArray[Any]:
+        """The topics, in the column order of :meth:`predict_proba` and :meth:`transform`: what :meth:`predict` gives.
+
+        In few-shot mode the labels as given (``y``'s or ``examples``' values: ints stay ints,
+        ``"card "`` keeps its spaces), else the topic names (``topics_``).
+        """
         self._check_fitted()
-        return np.asarray(self.topics_, dtype=str)
+        values = getattr(self, "label_values_", None)  # None: not few-shot, or pickled before it
+        return label_array(values) if values is not None else np.asarray(self.topics_, dtype=str)
+
+    def _labels_of(self, topic: npt.NDArray[np.int64]) -> npt.NDArray[Any]:
+        """The label of each topic index (``classes_``), ``"other"`` for -1.
+
+        A str array where the labels are str; with labels of another type (few-shot ints), an
+        array of that type, or an object array where ``"other"`` is among them.
+        """
+        classes = self.classes_
+        if (topic >= 0).all():
+            return classes[topic]
+        labels = np.array([*classes.tolist(), OTHER], dtype=object)[np.where(topic >= 0, topic, len(classes))]
+        return labels.astype(str) if classes.dtype.kind == "U" else labels
 
     def transform(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
         """Cosine similarity of each text to each topic centroid, shape ``(n, n_topics)``."""
@@ -864,31 +895,45 @@ class TopicModel(BaseEstimator):  # type: ignore[misc]
         embedded = self._cleaned(as_texts(texts, "texts", allow_empty=True))
         return self._assign_embedded(self._embed(embedded), embedded)
 
-    def predict(self, texts: Sequence[str]) -> npt.NDArray[np.str_]:
+    def predict(self, texts: Sequence[str]) -> npt.NDArray[Any]:
         """The topic of each text; ``"other"`` for texts without words, and where none fits.
 
         None fits: in discovery, a text further from its nearest topic than that topic's own
         outliers (``floors_``); in every mode, a ``topic_score`` below ``min_score`` when it is
         given. So without ``min_score``, zero-shot and few-shot give every text with words one
         of the topics.
+
+        The topics are ``classes_``: in few-shot mode the labels as given (``fit(texts, y)``
+        with int ``y`` predicts ints, so ``predict`` can be scored against ``y``), where
+        ``"other"`` is a str: with labels of another type than str, an ``"other"`` (a text
+        without words, ``min_score``) makes the result an object array of mixed types.
+
+        Examples:
+            >>> from journeymap.testing import HashingEncoder
+            >>> texts = ["card lost", "my card", "refund please", "a refund"]
+            >>> tm = TopicModel(encoder=HashingEncoder(), cache=False).fit(texts, [0, 0, 1, 1])
+            >>> tm.predict(["card late", "refund now"]).tolist(), tm.classes_.tolist(), tm.topics_
+            ([0, 1], [0, 1], ['0', '1'])
+            >>> tm.predict(["card late", "🙂"]).tolist()
+            [0, 'other']
         """
         self._check_fitted()
         topic, _ = self._assign_texts(texts)
-        names = np.array([*self.topics_, OTHER], dtype=object)
-        return names[np.where(topic >= 0, topic, len(self.topics_))].astype(str)
+        return self._labels_of(topic)
 
     def assign(self, texts: Sequence[str]) -> pd.DataFrame:
         """Topic and score of each text in one pass: a frame with ``topic`` and ``topic_score``.
 
-        ``topic`` is :meth:`predict`'s. ``topic_score`` is how well the text fits its topic: in
-        discovery and zero-shot the cosine similarity to the topic's centroid (in discovery, for a
-        text the model was fitted on, to the centroid without that text; also given for
-        texts put in ``"other"`` as outliers or below ``min_score``, where it is the similarity
-        to the nearest topic), in few-shot the classifier's probability of the topic (for a
-        classifier without ``predict_proba``, its ``decision_function`` value for the topic, a
-        margin; NaN without either); NaN for texts without words. Rows keep the index of a
-        pandas Series given (so ``df[["topic", "topic_score"]] = tm.assign(df["text"])`` lines
-        up), else are numbered from 0.
+        ``topic`` is :meth:`predict`'s (few-shot: the labels as given; ``"other"`` a str).
+        ``topic_score`` is how well the text fits its topic: in discovery and zero-shot the
+        cosine similarity to the topic's centroid (in discovery, for a text the model was fitted
+        on, to the centroid without that text; also given for texts put in ``"other"`` as
+        outliers or below ``min_score``, where it is the similarity to the nearest topic), in
+        few-shot the classifier's probability of the topic (for a classifier without
+        ``predict_proba``, its ``decision_function`` value for the topic, a margin; NaN without
+        either); NaN for texts without words. Rows keep the index of a pandas Series given (so
+        ``df[["topic", "topic_score"]] = tm.assign(df["text"])`` lines up), else are numbered
+        from 0.
 
         Examples:
             >>> from journeymap.testing import HashingEncoder
@@ -900,11 +945,8 @@ class TopicModel(BaseEstimator):  # type: ignore[misc]
         """
         self._check_fitted()
         topic, score = self._assign_texts(texts)
-        names = np.array([*self.topics_, OTHER], dtype=object)
         index = texts.index if isinstance(texts, pd.Series) else None  # df[["topic", "topic_score"]] = tm.assign(df["text"])
-        return pd.DataFrame(
-            {"topic": names[np.where(topic >= 0, topic, len(self.topics_))].astype(str), "topic_score": score}, index=index
-        )
+        return pd.DataFrame({"topic": self._labels_of(topic), "topic_score": score}, index=index)
 
     def __sklearn_tags__(self) -> Any:
         tags = super().__sklearn_tags__()
