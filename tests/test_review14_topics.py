@@ -168,3 +168,36 @@ def test_a_label_in_examples_and_y_with_one_name_and_two_types_is_refused() -> N
     y = [len(t) for t in truth]
     with pytest.raises(TopicInputError, match="different values with the same name"):
         model(examples=(texts, [str(v) for v in y])).fit(texts, y)
+
+
+# -- 2. a classifier: cross-validation stratifies -------------------------------------------------
+def test_cross_validation_stratifies_label_ordered_texts() -> None:
+    from sklearn.base import is_classifier
+    from sklearn.model_selection import cross_val_score
+
+    texts, truth = planted(12)
+    order = np.argsort(truth, kind="stable")  # label-ordered: plain KFold would leave each fold's labels out of training
+    X, y = [texts[i] for i in order], [truth[i] for i in order]
+    tm = model()
+    assert is_classifier(tm)
+    assert not tm.__sklearn_tags__().target_tags.required  # discovery needs no y
+    scores = cross_val_score(tm, X, y, cv=4, scoring="accuracy", error_score="raise")
+    assert scores.min() > 0.8
+    assert cross_val_score(tm, X, y, cv=4, error_score="raise").min() > 0.8  # score(): accuracy
+
+
+# -- 10. feature names: a topic model as a pandas feature step ------------------------------------
+def test_feature_names_and_pandas_output_in_a_pipeline() -> None:
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+
+    texts, truth = planted(8)
+    pipe = make_pipeline(model(labels=sorted(set(truth))), LogisticRegression()).set_output(transform="pandas")
+    pipe.fit(texts, truth)
+    names = pipe[:-1].get_feature_names_out()
+    assert names.tolist() == pipe[0].topics_ == pipe[0].classes_.tolist()
+    assert pipe[-1].feature_names_in_.tolist() == names.tolist()
+    frame = pipe[0].transform(pd.Series(texts[:3], index=[5, 6, 7]))
+    assert isinstance(frame, pd.DataFrame) and frame.columns.tolist() == names.tolist()
+    assert frame.index.tolist() == [5, 6, 7]
+    assert pipe.score(texts, truth) > 0.8

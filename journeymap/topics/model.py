@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import pandas as pd
-from sklearn.base import BaseEstimator, clone  # type: ignore[import-untyped]
+from sklearn.base import BaseEstimator, ClassifierMixin, TransformerMixin, clone  # type: ignore[import-untyped]
 
 from journeymap.exceptions import ArgumentTypeError, InvalidArgumentError
 from journeymap.topics._cluster import AutoKMeans
@@ -254,7 +254,7 @@ class FittedTexts:
         return found, self.topics[at[found]], self.scores[at[found]]
 
 
-class TopicModel(BaseEstimator):  # type: ignore[misc]
+class TopicModel(ClassifierMixin, TransformerMixin, BaseEstimator):  # type: ignore[misc]
     """Topics and intents of customer texts: discovered, zero-shot or few-shot.
 
     Args:
@@ -948,8 +948,42 @@ class TopicModel(BaseEstimator):  # type: ignore[misc]
         index = texts.index if isinstance(texts, pd.Series) else None  # df[["topic", "topic_score"]] = tm.assign(df["text"])
         return pd.DataFrame({"topic": self._labels_of(topic), "topic_score": score}, index=index)
 
+    def score(self, texts: Sequence[str], y: Sequence[Any], sample_weight: Sequence[float] | None = None) -> float:
+        """Accuracy of :meth:`predict` against ``y`` (as scikit-learn's classifiers score; what ``GridSearchCV`` uses by default).
+
+        Examples:
+            >>> from journeymap.testing import HashingEncoder
+            >>> tm = TopicModel(labels=["card", "refund"], encoder=HashingEncoder(), cache=False)
+            >>> tm.fit(["my card", "a refund"]).score(["card late", "refund now", "🙂"], ["card", "refund", "card"])
+            0.6666666666666666
+        """
+        from sklearn.metrics import accuracy_score  # type: ignore[import-untyped]
+
+        return float(accuracy_score(y, self.predict(texts), sample_weight=sample_weight))
+
+    def get_feature_names_out(self, input_features: Sequence[str] | None = None) -> npt.NDArray[np.object_]:
+        """Names of the columns of :meth:`transform` (and :meth:`predict_proba`): the topic names, in ``classes_`` order.
+
+        So a ``Pipeline`` with a topic model as a feature step names its features, and
+        ``set_output(transform="pandas")`` gives a DataFrame. ``input_features`` is ignored
+        (the input is texts, one column).
+
+        Examples:
+            >>> from journeymap.testing import HashingEncoder
+            >>> tm = TopicModel(labels=["card", "refund"], encoder=HashingEncoder(), cache=False).fit(["my card", "a refund"])
+            >>> tm.get_feature_names_out().tolist()
+            ['card', 'refund']
+            >>> tm.set_output(transform="pandas").transform(["card late"]).columns.tolist()
+            ['card', 'refund']
+        """
+        self._check_fitted()
+        return np.asarray(self.topics_, dtype=object)
+
     def __sklearn_tags__(self) -> Any:
+        # a classifier (it predicts a label per text in every mode, and learns from y when given):
+        # cross_val_score(tm, X, y, cv=4) and GridSearchCV then split with StratifiedKFold; y is optional
         tags = super().__sklearn_tags__()
+        tags.target_tags.required = False
         tags.input_tags.string = True
         tags.input_tags.two_d_array = False
         tags.non_deterministic = False
