@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 import pandas as pd
 import pytest
+from sklearn.base import BaseEstimator
 
 from journeymap.exceptions import ArgumentTypeError, InvalidArgumentError
 from journeymap.testing import HashingEncoder
 from journeymap.topics import OTHER, AutoKMeans, TopicInputError, TopicModel
 
 from .test_topics_review import planted
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    import numpy.typing as npt
 
 
 def model(**kwargs: object) -> TopicModel:
@@ -201,3 +209,52 @@ def test_feature_names_and_pandas_output_in_a_pipeline() -> None:
     assert isinstance(frame, pd.DataFrame) and frame.columns.tolist() == names.tolist()
     assert frame.index.tolist() == [5, 6, 7]
     assert pipe.score(texts, truth) > 0.8
+
+
+# -- 5. predict and the largest column of predict_proba/transform agree on fitted texts ----------
+class VectorEncoder(HashingEncoder):
+    """Given vectors for given texts (zero for any other): a geometry set up by hand."""
+
+    def __init__(self, vectors: dict[str, list[float]]) -> None:
+        super().__init__(dim=3)
+        self.vectors = vectors
+
+    def encode(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
+        rows = [self.vectors.get(t, [0.0, 0.0, 0.0]) for t in texts]
+        out = np.asarray(rows, dtype=np.float32).reshape(len(texts), 3)
+        return out / np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-12)
+
+
+class FixedClusters(BaseEstimator):  # type: ignore[misc]
+    """A clusterer that gives the clusters it is told (in the model's order: the texts sorted)."""
+
+    def __init__(self, labels: tuple[int, ...] = ()) -> None:
+        self.labels = labels
+
+    def fit_predict(self, X: object, y: object = None) -> npt.NDArray[np.int64]:
+        return np.asarray(self.labels, dtype=np.int64)
+
+
+def test_predict_is_the_largest_column_for_a_fitted_text_judged_without_itself() -> None:
+    # "x" helped make topic A (with "a1"): with itself in A's centroid it is nearer A (0.89) than B
+    # (0.75), without itself (0.6) nearer B, which is where predict puts it
+    angle = np.deg2rad(94.5)
+    b = [float(np.cos(angle)), float(np.sin(angle)), 0.0]
+    vectors = {"a1": [1.0, 0.0, 0.0], "x": [0.6, 0.8, 0.0]} | {f"b{i}": b for i in range(5)}
+    texts = list(vectors)
+    tm = TopicModel(
+        encoder=VectorEncoder(vectors),
+        cache=False,
+        clean=False,
+        min_topic_size=1,
+        clusterer=FixedClusters((0, 1, 1, 1, 1, 1, 0)),  # sorted: a1, b0 .. b4, x
+    ).fit(texts)
+    pred = tm.predict(texts)
+    x = texts.index("x")
+    assert pred[x] == tm.labels_[x] != OTHER
+    assert pred[x] == tm.predict(["b0"])[0]  # with the b's
+    proba, sims = tm.predict_proba(texts), tm.transform(texts)
+    named = pred != OTHER
+    np.testing.assert_array_equal(tm.classes_[proba.argmax(axis=1)][named], pred[named])
+    np.testing.assert_array_equal(tm.classes_[sims.argmax(axis=1)][named], pred[named])
+    assert sims[x].max() == pytest.approx(tm.assign(["x"])["topic_score"][0])

@@ -237,21 +237,55 @@ class FittedTexts:
     hashes: npt.NDArray[np.uint64]
     topics: npt.NDArray[np.int64]
     scores: npt.NDArray[np.float32]
+    #: the topic whose centroid each text helped make (-1: none) and its similarity to it without
+    #: itself, for :meth:`TopicModel.transform` (None in a model pickled before they were kept)
+    own: npt.NDArray[np.int64] | None = None
+    own_scores: npt.NDArray[np.float32] | None = None
 
     @classmethod
-    def build(cls, texts: Sequence[str], topics: npt.NDArray[np.int64], scores: npt.NDArray[np.float32]) -> FittedTexts:
-        """From the fitted texts (as embedded), their topic indices (-1: other) and scores; a repeat keeps its first."""
-        hashes, first = np.unique(_text_hashes(texts), return_index=True)
-        return cls(hashes, np.asarray(topics, dtype=np.int64)[first], np.asarray(scores, dtype=np.float32)[first])
+    def build(
+        cls,
+        texts: Sequence[str],
+        topics: npt.NDArray[np.int64],
+        scores: npt.NDArray[np.float32],
+        own: npt.NDArray[np.int64] | None = None,
+        own_scores: npt.NDArray[np.float32] | None = None,
+    ) -> FittedTexts:
+        """From the fitted texts (as embedded), their topic indices (-1: other) and scores; a repeat keeps its first.
 
-    def lookup(self, texts: Sequence[str]) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.float32]]:
-        """Positions in ``texts`` of the fitted ones, with their topic indices and scores."""
+        ``own``, ``own_scores``: the topic whose centroid each text is a member of (-1: none) and
+        its leave-one-out similarity to that centroid.
+        """
+        hashes, first = np.unique(_text_hashes(texts), return_index=True)
+        return cls(
+            hashes,
+            np.asarray(topics, dtype=np.int64)[first],
+            np.asarray(scores, dtype=np.float32)[first],
+            None if own is None else np.asarray(own, dtype=np.int64)[first],
+            None if own_scores is None else np.asarray(own_scores, dtype=np.float32)[first],
+        )
+
+    def _find(self, texts: Sequence[str]) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+        """Positions in ``texts`` of the fitted ones, and where each is kept."""
         if not len(texts) or not len(self.hashes):
-            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
         hashes = _text_hashes(texts)
         at = np.minimum(np.searchsorted(self.hashes, hashes), len(self.hashes) - 1)
         found = np.flatnonzero(self.hashes[at] == hashes)
-        return found, self.topics[at[found]], self.scores[at[found]]
+        return found, at[found]
+
+    def lookup(self, texts: Sequence[str]) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.float32]]:
+        """Positions in ``texts`` of the fitted ones, with their topic indices and scores."""
+        found, at = self._find(texts)
+        return found, self.topics[at], self.scores[at]
+
+    def lookup_own(self, texts: Sequence[str]) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.float32]]:
+        """Positions in ``texts`` of the fitted members of a topic, with that topic and their leave-one-out similarity to it."""
+        if self.own is None or self.own_scores is None:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
+        found, at = self._find(texts)
+        member = self.own[at] >= 0
+        return found[member], self.own[at[member]], self.own_scores[at[member]]
 
 
 class TopicModel(ClassifierMixin, TransformerMixin, BaseEstimator):  # type: ignore[misc]
@@ -537,11 +571,9 @@ class TopicModel(ClassifierMixin, TransformerMixin, BaseEstimator):  # type: ign
                 len(docs),
                 OTHER,
             )
-        if self.n_topics is not None:
-            n_distinct = len({d for d, w in zip(cleaned, has_words) if w})
-            if self.n_topics > n_distinct:
-                msg = f"n_topics={self.n_topics} is more than the {n_distinct} distinct texts with words"
-                raise TopicInputError(msg, argument="n_topics")
+        if self.n_topics is not None and self.n_topics > (n_distinct := len({d for d, w in zip(cleaned, has_words) if w})):
+            msg = f"n_topics={self.n_topics} is more than the {n_distinct} distinct texts with words"
+            raise TopicInputError(msg, argument="n_topics")
         min_size = self.min_topic_size if self.min_topic_size is not None else max(5, n_words // 1000)
         raw = np.full(len(docs), -1, dtype=np.int64)
         # The reducer and clusterer see the texts in one canonical order (sorted by text), so the
@@ -579,18 +611,33 @@ class TopicModel(ClassifierMixin, TransformerMixin, BaseEstimator):  # type: ign
         # the same similarities, so fitted and new texts are held to one standard (members of a dissolved
         # cluster join the nearest topic; they helped make no centroid).
         sims = (X @ centroids.T).astype(np.float32)
+        # the topic whose centroid each text helped make, and its similarity to it without itself
+        own_topic, own_score = np.full(len(X), -1, dtype=np.int64), np.full(len(X), np.nan, dtype=np.float32)
         if len(keep):
             own = np.searchsorted(keep, raw)
             member = has_words & (raw >= 0) & (own < len(keep)) & (keep[np.minimum(own, len(keep) - 1)] == raw)
             own = np.where(member, own, 0)
-            sims[member, own[member]] = leave_one_out(X, sums, sizes, own, member)[member]
+            own_topic[member], own_score[member] = own[member], leave_one_out(X, sums, sizes, own, member)[member]
+            sims[member, own[member]] = own_score[member]
             assign = sims.argmax(axis=1).astype(np.int64)
             best = sims[np.arange(len(X)), assign]
         else:
             assign, best = self._nearest(X, centroids)
         floors = np.array([outlier_floor(best[(assign == t) & has_words]) for t in range(len(keep))], dtype=np.float32)
         floors = np.maximum(floors, background_floors(sims, assign, has_words))
-        self._set_topics(docs, X, centroids, floors, assign, best, has_words, order_by_size=True, fitted=cleaned, groups=groups)
+        self._set_topics(
+            docs,
+            X,
+            centroids,
+            floors,
+            assign,
+            best,
+            has_words,
+            order_by_size=True,
+            fitted=cleaned,
+            groups=groups,
+            own=(own_topic, own_score),
+        )
 
     def _nearest(
         self, X: npt.NDArray[np.float32], centroids: npt.NDArray[np.float32]
@@ -615,12 +662,15 @@ class TopicModel(ClassifierMixin, TransformerMixin, BaseEstimator):  # type: ign
         names: list[str] | None = None,
         fitted: list[str] | None = None,
         groups: list[Any] | None = None,
+        own: tuple[npt.NDArray[np.int64], npt.NDArray[np.float32]] | None = None,
     ) -> None:
         """Fill the fitted attributes from topic assignments (-1, below the floor or ``min_score``: other).
 
         ``fitted``: discovery: the texts as embedded; their topics and scores are kept in
         ``fitted_texts_`` for :meth:`predict` and :meth:`assign` to give the same texts again.
-        ``groups``: who wrote each text, for the keywords (see :meth:`fit`).
+        ``groups``: who wrote each text, for the keywords (see :meth:`fit`). ``own``: discovery: the
+        topic whose centroid each text helped make (-1: none) and its leave-one-out similarity to it,
+        kept for :meth:`transform`.
         """
         assigned = has_words & (assign >= 0)
         if floors is not None and len(floors):
@@ -636,6 +686,8 @@ class TopicModel(ClassifierMixin, TransformerMixin, BaseEstimator):  # type: ign
             remap = np.full(k, -1, dtype=np.int64)
             remap[keep] = np.arange(len(keep))
             topic = np.where(topic >= 0, remap[np.maximum(topic, 0)], -1) if k else topic
+            if own is not None:
+                own = (np.where(own[0] >= 0, remap[np.maximum(own[0], 0)], -1) if k else own[0], own[1])
             centroids, sizes = centroids[keep], sizes[keep]
             floors = floors[keep] if floors is not None else None
             k = len(keep)
@@ -651,7 +703,13 @@ class TopicModel(ClassifierMixin, TransformerMixin, BaseEstimator):  # type: ign
         self.floors_ = floors
         self.labels_ = self._labels_of(topic)
         if fitted is not None:
-            self.fitted_texts_ = FittedTexts.build([t for t, w in zip(fitted, has_words) if w], topic[has_words], best[has_words])
+            self.fitted_texts_ = FittedTexts.build(
+                [t for t, w in zip(fitted, has_words) if w],
+                topic[has_words],
+                best[has_words],
+                None if own is None else own[0][has_words],
+                None if own is None else own[1][has_words],
+            )
         quotes = self._quotes(docs, X, centroids, topic)
         n = max(len(docs), 1)
         other = int((topic < 0).sum())
@@ -826,11 +884,27 @@ class TopicModel(ClassifierMixin, TransformerMixin, BaseEstimator):  # type: ign
         labels = np.array([*classes.tolist(), OTHER], dtype=object)[np.where(topic >= 0, topic, len(classes))]
         return labels.astype(str) if classes.dtype.kind == "U" else labels
 
+    def _similarities(self, texts: Sequence[str]) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.float32]]:
+        """The vectors of ``texts`` and their cosine similarities to the centroids (fitted texts: their own leave-one-out)."""
+        embedded = self._cleaned(as_texts(texts, "texts", allow_empty=True))
+        X = self._embed(embedded)
+        sims = (X @ self.centroids_.T).astype(np.float32)
+        fitted: FittedTexts | None = getattr(self, "fitted_texts_", None)
+        if fitted is not None and len(sims):
+            found, own, own_score = fitted.lookup_own(embedded)
+            usable = own < sims.shape[1]
+            sims[found[usable], own[usable]] = own_score[usable]
+        return X, sims
+
     def transform(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
-        """Cosine similarity of each text to each topic centroid, shape ``(n, n_topics)``."""
+        """Cosine similarity of each text to each topic centroid, shape ``(n, n_topics)``.
+
+        In discovery, a text the model was fitted on is compared with its own topic's centroid
+        without itself (leave-one-out), as :meth:`predict` judges it; so where :meth:`predict`
+        names a topic, it is the row's largest column, for fitted and new texts alike.
+        """
         self._check_fitted()
-        X = self._embed_texts(as_texts(texts, "texts", allow_empty=True))
-        return (X @ self.centroids_.T).astype(np.float32)
+        return self._similarities(texts)[1]
 
     def predict_proba(self, texts: Sequence[str]) -> npt.NDArray[np.float64]:
         """Probability of each topic (columns: ``classes_``); rows of texts without words are uniform.
@@ -840,10 +914,12 @@ class TopicModel(ClassifierMixin, TransformerMixin, BaseEstimator):  # type: ign
         at temperature 0.05 (a soft assignment, not a calibrated probability). There is no
         ``"other"`` column (as in scikit-learn, the columns are ``classes_``, the topics):
         :meth:`predict` may say ``"other"`` (an outlier of its nearest topic, ``min_score``, no
-        words) where the row's largest column is a topic.
+        words) where the row's largest column is a topic; where it names a topic, that is the
+        largest column (in discovery, fitted texts are judged without themselves here too: see
+        :meth:`transform`).
         """
         self._check_fitted()
-        X = self._embed_texts(as_texts(texts, "texts", allow_empty=True))
+        X, sims = self._similarities(texts)
         k = len(self.topics_)
         out = np.full((len(X), k), 1.0 / max(k, 1))
         has_words = np.linalg.norm(X, axis=1) > 0
@@ -851,7 +927,7 @@ class TopicModel(ClassifierMixin, TransformerMixin, BaseEstimator):  # type: ign
             if self.mode_ == "few-shot":
                 out[has_words] = self._class_proba(self.classifier_, X[has_words])
             else:
-                out[has_words] = _softmax(X[has_words] @ self.centroids_.T, TEMPERATURE)
+                out[has_words] = _softmax(sims[has_words], TEMPERATURE)
         return out
 
     def _assign_embedded(
