@@ -547,11 +547,16 @@ class TopicModel(ClassifierMixin, TransformerMixin, BaseEstimator):  # type: ign
                 self.mode_ = "discovery"
                 self._fit_discovery(docs, writers)
         except BaseException:
-            for name in [a for a in vars(self) if a.endswith("_") and not a.startswith("_")]:
-                delattr(self, name)
-            vars(self).update(previous)
+            self._restore(previous)
             raise
         return self
+
+    def _restore(self, fitted: dict[str, Any]) -> None:
+        """Put back the fitted attributes ``fitted`` (a failed fit's attributes removed)."""
+        for name in [a for a in vars(self) if a.endswith("_") and not a.startswith("_")]:
+            delattr(self, name)
+        for name, value in fitted.items():
+            setattr(self, name, value)
 
     def fit_predict(
         self, texts: Sequence[str], y: Sequence[Any] | None = None, *, groups: Sequence[Any] | None = None
