@@ -3,12 +3,22 @@
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING
+from numbers import Integral, Real
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClusterMixin  # type: ignore[import-untyped]
+from sklearn.utils._param_validation import Interval  # type: ignore[import-untyped]
 
 from journeymap.exceptions import InvalidArgumentError
+
+try:
+    from sklearn.utils.validation import validate_data  # type: ignore[import-untyped]
+except ImportError:  # scikit-learn < 1.6: the estimator's own method
+
+    def validate_data(estimator: Any, X: Any, **check_params: Any) -> Any:
+        return estimator._validate_data(X, **check_params)
+
 
 if TYPE_CHECKING:
     import numpy.typing as npt
@@ -80,13 +90,20 @@ class AutoKMeans(ClusterMixin, BaseEstimator):  # type: ignore[misc]
         n_noise_runs: extra k-means runs per candidate that measure the run-to-run spread.
         n_pooled: the best candidates whose spreads are pooled.
         minibatch_above: data sizes above which the final fit is mini-batch.
-        random_state: seed (an int), None (a fresh seed at every fit: results vary, as with
-            scikit-learn's ``random_state=None``), or a ``numpy.random.RandomState`` /
+        random_state: seed (an int from 0 to 2**32 - 1), None (the default: a fresh seed at
+            every fit, so results vary, as with scikit-learn's ``KMeans``; a ``TopicModel``
+            gives a clusterer left at None its ``seed``), or a ``numpy.random.RandomState`` /
             ``Generator`` a seed is drawn from.
+
+    ``fit`` checks its input as ``KMeans`` does (scikit-learn's ``validate_data``: a 2-D finite
+    real array of at least one row; sets ``n_features_in_``) and the parameters (a whole
+    ``n_clusters`` from 1 up to the number of rows, ...); errors are ``ValueError`` (scikit-learn's
+    ``InvalidParameterError`` for a parameter, also a ``TypeError``).
 
     Attributes:
         seed_: the int seed the fit used (``random_state`` itself where it is an int).
-        n_clusters_: the k used.
+        n_clusters_: the k used (a fixed ``n_clusters`` above the number of distinct rows: that number).
+        n_features_in_: the number of columns of the data fitted.
         scores_: ``{k: silhouette}`` of the candidates tried.
         noise_: the silhouette's run-to-run spread (pooled standard deviation; 0 with
             ``plateau=0`` or a fixed k).
@@ -97,9 +114,24 @@ class AutoKMeans(ClusterMixin, BaseEstimator):  # type: ignore[misc]
         >>> rng = np.random.default_rng(0)
         >>> centres = rng.normal(size=(4, 16))
         >>> X = np.repeat(centres, 30, axis=0) + 0.05 * rng.normal(size=(120, 16))
-        >>> AutoKMeans(min_size=5).fit(X / np.linalg.norm(X, axis=1, keepdims=True)).n_clusters_
+        >>> AutoKMeans(min_size=5, random_state=0).fit(X / np.linalg.norm(X, axis=1, keepdims=True)).n_clusters_
         4
     """
+
+    _parameter_constraints: ClassVar[dict[str, list[Any]]] = {
+        "n_clusters": [Interval(Integral, 1, None, closed="left"), None],
+        "min_size": [Interval(Integral, 1, None, closed="left")],
+        "max_clusters": [Interval(Integral, 1, None, closed="left")],
+        "sample_size": [Interval(Integral, 1, None, closed="left")],
+        "reduce_dims": [Interval(Integral, 1, None, closed="left"), None],
+        "n_candidates": [Interval(Integral, 1, None, closed="left")],
+        "n_refine": [Interval(Integral, 0, None, closed="left")],
+        "plateau": [Interval(Real, 0, None, closed="left")],
+        "n_noise_runs": [Interval(Integral, 0, None, closed="left")],
+        "n_pooled": [Interval(Integral, 0, None, closed="left")],
+        "minibatch_above": [Interval(Integral, 0, None, closed="left")],
+        "random_state": ["random_state", np.random.Generator],
+    }
 
     def __init__(
         self,
@@ -115,7 +147,7 @@ class AutoKMeans(ClusterMixin, BaseEstimator):  # type: ignore[misc]
         n_noise_runs: int = 3,
         n_pooled: int = 3,
         minibatch_above: int = 20_000,
-        random_state: int | np.random.RandomState | np.random.Generator | None = 0,
+        random_state: int | np.random.RandomState | np.random.Generator | None = None,
     ) -> None:
         self.n_clusters = n_clusters
         self.min_size = min_size
@@ -158,7 +190,7 @@ class AutoKMeans(ClusterMixin, BaseEstimator):  # type: ignore[misc]
     ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float32]]:
         from sklearn.cluster import KMeans, MiniBatchKMeans  # type: ignore[import-untyped]
 
-        seed = self.seed_ + 1_000 * run  # run 0: the fit's seed itself; others: independent starts
+        seed = (self.seed_ + 1_000 * run) % 2**32  # run 0: the fit's seed itself; others: independent starts (a valid seed)
         if len(X) > self.minibatch_above:
             model = MiniBatchKMeans(k, init=init, n_init=1, batch_size=4096, max_iter=20, random_state=seed)
         else:
@@ -188,9 +220,30 @@ class AutoKMeans(ClusterMixin, BaseEstimator):  # type: ignore[misc]
         unit: npt.NDArray[np.float32] = (Z / np.maximum(norms, 1e-12)).astype(np.float32)
         return unit
 
+    def _checked(self, X: Any) -> npt.NDArray[np.float32]:
+        """The parameters checked, and ``X`` as a float32 array checked as ``KMeans`` checks it (sets ``n_features_in_``)."""
+        self._validate_params()
+        checked: npt.NDArray[np.float32] = validate_data(self, X, dtype=np.float32)
+        if self.n_clusters is not None and self.n_clusters > len(checked):
+            msg = f"n_clusters={self.n_clusters} is more than the {len(checked)} rows of X"
+            raise InvalidArgumentError(msg)
+        return checked
+
     def fit(self, X: npt.NDArray[np.float32], y: object = None) -> AutoKMeans:
-        """Choose k and cluster ``X`` (rows: unit vectors or any features)."""
-        X = np.asarray(X, dtype=np.float32)
+        """Choose k and cluster ``X`` (rows: unit vectors or any features).
+
+        Raises:
+            ValueError: ``X`` empty, not 2-D, not finite or complex, or a parameter out of range
+                (``n_clusters`` above the number of rows, ...).
+
+        Examples:
+            >>> try:
+            ...     AutoKMeans(n_clusters=5).fit(np.eye(3))
+            ... except ValueError as err:
+            ...     print(err)
+            n_clusters=5 is more than the 3 rows of X
+        """
+        X = self._checked(X)
         n = len(X)
         self.seed_ = self._draw_seed()
         rng = np.random.default_rng(self.seed_)

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Hashable, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from journeymap.exceptions import JourneyMapError
+
+if TYPE_CHECKING:
+    import numpy.typing as npt
 
 __all__ = [
     "OTHER",
@@ -17,10 +20,13 @@ __all__ = [
     "as_examples",
     "as_groups",
     "as_label_descriptions",
+    "as_label_values",
     "as_labels",
     "as_texts",
     "check_example_labels",
     "check_templates",
+    "is_missing",
+    "label_array",
     "readable_name",
 ]
 
@@ -90,20 +96,37 @@ def _values(texts: Any, argument: str, *, sort_sets: bool) -> list[Any]:
         raise TopicInputError(msg) from exc
 
 
+def is_missing(v: Any) -> bool:
+    """Whether ``v`` is one missing value (None, NaN of any float type, ``pd.NA``, ``pd.NaT``, ``np.datetime64("NaT")``).
+
+    Examples:
+        >>> [is_missing(v) for v in (None, np.float32("nan"), pd.NaT, pd.NA, "nan", 0.0, [None])]
+        [True, True, True, True, False, False, False]
+    """
+    if v is None or isinstance(v, str):
+        return v is None
+    if not pd.api.types.is_scalar(v):
+        return False
+    try:
+        return bool(pd.isna(v))
+    except (TypeError, ValueError):
+        return False
+
+
 def _as_str(v: Any) -> str:
-    return v if isinstance(v, str) else "" if v is None or (isinstance(v, float) and np.isnan(v)) or v is pd.NA else str(v)
+    return v if isinstance(v, str) else "" if is_missing(v) else str(v)
 
 
 def as_texts(texts: Any, argument: str = "texts", *, allow_empty: bool = False, sort_sets: bool = False) -> list[str]:
-    """A list of str from a list, Series, 1-D array or tuple of texts; missing values become ``""``.
+    """A list of str from a list, Series, 1-D array or tuple of texts; missing values (:func:`is_missing`) become ``""``.
 
     Other values are converted with ``str``. A 2-D array, or items that are themselves lists,
     tuples or arrays, raise :class:`TopicInputError` naming ``argument``; so does a set, unless
     ``sort_sets`` (then it is read in sorted order, which does not depend on the hash seed).
 
     Examples:
-        >>> as_texts(["card lost", None, 3])
-        ['card lost', '', '3']
+        >>> as_texts(["card lost", None, 3, np.float32("nan"), pd.NaT])
+        ['card lost', '', '3', '', '']
         >>> try:
         ...     as_texts(np.array([["card lost"], ["refund"]]), "texts")
         ... except TopicInputError as err:
@@ -130,6 +153,7 @@ def as_labels(labels: Any, argument: str) -> list[str]:
 
     ``"card "`` and ``"card"`` are one topic. Values of other types are converted with ``str``,
     but two different values with the same name (``1`` and ``"1"``) raise, rather than merge.
+    :func:`as_label_values` gives the values as well.
 
     Examples:
         >>> as_labels(["card ", "card", 2, 2], "examples")
@@ -139,6 +163,19 @@ def as_labels(labels: Any, argument: str) -> list[str]:
         ... except TopicInputError as err:
         ...     print(err)
         examples: the labels 1 and '1' are different values with the same name '1'; give labels of one type (e.g. all str)
+    """
+    return as_label_values(labels, argument)[0]
+
+
+def as_label_values(labels: Any, argument: str) -> tuple[list[str], list[Any]]:
+    """``(names, values)`` of labels: the names as :func:`as_labels` gives them, and the values as given.
+
+    A few-shot model predicts the values (``1``, ``"card "``), so they can be scored against the
+    labels; its topics are named by the names (``"1"``, ``"card"``).
+
+    Examples:
+        >>> as_label_values(["card ", 2], "y")
+        (['card', '2'], ['card ', 2])
     """
     values = _values(labels, argument, sort_sets=False)
     out = [name.strip() for name in as_texts(values, argument, allow_empty=True)]
@@ -160,6 +197,23 @@ def as_labels(labels: Any, argument: str) -> list[str]:
                 "give labels of one type (e.g. all str)"
             )
             raise TopicInputError(msg)
+    return out, values
+
+
+def label_array(values: Sequence[Any]) -> npt.NDArray[Any]:
+    """Label values as one array: str where all are str, numbers where all are numbers, else objects.
+
+    Examples:
+        >>> label_array(["card ", "refund"]).dtype.kind, label_array([0, 1]).dtype.kind, label_array([0, "a"]).dtype.kind
+        ('U', 'i', 'O')
+    """
+    if all(isinstance(v, str) for v in values):
+        return np.asarray(values, dtype=str)
+    typed = np.asarray(values) if all(isinstance(v, (int, float, np.number, np.bool_)) for v in values) else None
+    if typed is not None and typed.ndim == 1 and typed.dtype.kind in "biuf":
+        return typed
+    out = np.empty(len(values), dtype=object)
+    out[:] = list(values)
     return out
 
 
@@ -219,8 +273,7 @@ def as_groups(groups: Any, n_texts: int) -> list[Any]:
         if isinstance(v, _NESTED) or not isinstance(v, Hashable):
             msg = f"groups: item {i} is a {type(v).__name__}, not an id; give one customer or journey id per text"
             raise TopicInputError(msg)
-        missing = v is None or v is pd.NA or v is pd.NaT or (isinstance(v, (float, np.floating)) and np.isnan(v))
-        out.append(None if missing else v)
+        out.append(None if is_missing(v) else v)
     return out
 
 
@@ -268,14 +321,18 @@ def _check_names(names: list[str], argument: str) -> None:
         raise TopicInputError(msg)
 
 
-def as_examples(examples: Any) -> tuple[list[str], list[str]]:
-    """``(texts, labels)`` of labelled examples.
+def as_examples(examples: Any) -> tuple[list[str], list[str], list[Any]]:
+    """``(texts, labels, values)`` of labelled examples: the labels' names, and their values as given.
 
     Accepts a DataFrame with a ``text`` column and a ``label`` (or ``topic``, ``intent``,
     ``category``) column, a tuple ``(texts, labels)`` of equal length, a list of
-    ``(text, label)`` pairs, or a mapping label -> texts. Labels are read by :func:`as_labels`
-    (as str, stripped; ``1`` and ``"1"`` together raise); a set of texts or pairs is read in
+    ``(text, label)`` pairs, or a mapping label -> texts. Labels are read by :func:`as_label_values`
+    (names as str, stripped; ``1`` and ``"1"`` together raise); a set of texts or pairs is read in
     sorted order.
+
+    Examples:
+        >>> as_examples([("card lost", 1), ("refund", 2)])
+        (['card lost', 'refund'], ['1', '2'], [1, 2])
     """
     if isinstance(examples, pd.DataFrame):
         label_col = next((c for c in LABEL_COLUMNS if c in examples.columns), None)
@@ -322,9 +379,9 @@ def as_examples(examples: Any) -> tuple[list[str], list[str]]:
         msg = f"examples: {len(texts)} texts but {len(labels)} labels; give one label per text"
         raise TopicInputError(msg)
     text_list = as_texts(texts, "examples", allow_empty=True)
-    label_list = as_labels(labels, "examples")
+    label_list, values = as_label_values(labels, "examples")
     check_example_labels(label_list, "examples")
-    return text_list, label_list
+    return text_list, label_list, values
 
 
 def check_example_labels(labels: list[str], argument: str) -> None:

@@ -157,7 +157,7 @@ def topic_columns(events: pd.DataFrame, model: TopicModel, *, sample: int | None
     else:
         assigned = model.assign(texts) if texts else pd.DataFrame({"topic": [], "topic_score": []})
     rows = np.flatnonzero(customer)
-    topic.iloc[rows] = assigned["topic"].to_numpy(dtype=object)
+    topic.iloc[rows] = [str(v).strip() for v in assigned["topic"]]  # the topic names (a few-shot model's labels may be ints)
     score[rows] = assigned["topic_score"].to_numpy(dtype=np.float32)
     out["topic"] = topic
     out["topic_score"] = score

@@ -35,8 +35,9 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import pandas as pd
-from sklearn.base import BaseEstimator, clone  # type: ignore[import-untyped]
+from sklearn.base import BaseEstimator, ClassifierMixin, TransformerMixin, clone  # type: ignore[import-untyped]
 
+from journeymap.exceptions import ArgumentTypeError, InvalidArgumentError
 from journeymap.topics._cluster import AutoKMeans
 from journeymap.topics._describe import CTfidfDescriber
 from journeymap.topics._embed import embed
@@ -46,10 +47,11 @@ from journeymap.topics._inputs import (
     as_examples,
     as_groups,
     as_label_descriptions,
-    as_labels,
+    as_label_values,
     as_texts,
     check_example_labels,
     check_templates,
+    label_array,
 )
 from journeymap.topics._text import clean_text
 from journeymap.topics.encoders import SentenceEncoder, get_encoder
@@ -72,6 +74,35 @@ DEFAULT_TEMPLATES: tuple[str, ...] = ("{}", "a customer message about {}")
 
 #: Soft assignments (``predict_proba`` outside few-shot) are a softmax of cosine similarities at this temperature.
 TEMPERATURE = 0.05
+
+
+#: The largest ``seed``: numpy's (and scikit-learn's ``random_state``) seeds are whole numbers from 0 to 2**32 - 1.
+MAX_SEED = 2**32 - 1
+
+
+def check_seed(seed: object) -> None:
+    """Raise unless ``seed`` is None or a whole number from 0 to :data:`MAX_SEED` (a ``RandomState`` is not one).
+
+    The same seed serves every mode (the clusterer, the reducer, the few-shot classifier, fine-tuning),
+    so it is an int, which each of them takes; None draws a fresh one at every fit.
+
+    Examples:
+        >>> check_seed(0), check_seed(None), check_seed(np.int64(2**32 - 1))
+        (None, None, None)
+        >>> try:
+        ...     check_seed(-1)
+        ... except InvalidArgumentError as err:
+        ...     print(err)
+        seed must be None or a whole number from 0 to 2**32 - 1 (4294967295), got -1
+    """
+    if seed is None:
+        return
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
+        msg = f"seed must be None or a whole number from 0 to 2**32 - 1 (4294967295), got {seed!r} ({type(seed).__name__})"
+        raise ArgumentTypeError(msg)
+    if not 0 <= int(seed) <= MAX_SEED:
+        msg = f"seed must be None or a whole number from 0 to 2**32 - 1 ({MAX_SEED}), got {seed!r}"
+        raise InvalidArgumentError(msg)
 
 
 def _normalise(x: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
@@ -206,24 +237,58 @@ class FittedTexts:
     hashes: npt.NDArray[np.uint64]
     topics: npt.NDArray[np.int64]
     scores: npt.NDArray[np.float32]
+    #: the topic whose centroid each text helped make (-1: none) and its similarity to it without
+    #: itself, for :meth:`TopicModel.transform` (None in a model pickled before they were kept)
+    own: npt.NDArray[np.int64] | None = None
+    own_scores: npt.NDArray[np.float32] | None = None
 
     @classmethod
-    def build(cls, texts: Sequence[str], topics: npt.NDArray[np.int64], scores: npt.NDArray[np.float32]) -> FittedTexts:
-        """From the fitted texts (as embedded), their topic indices (-1: other) and scores; a repeat keeps its first."""
-        hashes, first = np.unique(_text_hashes(texts), return_index=True)
-        return cls(hashes, np.asarray(topics, dtype=np.int64)[first], np.asarray(scores, dtype=np.float32)[first])
+    def build(
+        cls,
+        texts: Sequence[str],
+        topics: npt.NDArray[np.int64],
+        scores: npt.NDArray[np.float32],
+        own: npt.NDArray[np.int64] | None = None,
+        own_scores: npt.NDArray[np.float32] | None = None,
+    ) -> FittedTexts:
+        """From the fitted texts (as embedded), their topic indices (-1: other) and scores; a repeat keeps its first.
 
-    def lookup(self, texts: Sequence[str]) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.float32]]:
-        """Positions in ``texts`` of the fitted ones, with their topic indices and scores."""
+        ``own``, ``own_scores``: the topic whose centroid each text is a member of (-1: none) and
+        its leave-one-out similarity to that centroid.
+        """
+        hashes, first = np.unique(_text_hashes(texts), return_index=True)
+        return cls(
+            hashes,
+            np.asarray(topics, dtype=np.int64)[first],
+            np.asarray(scores, dtype=np.float32)[first],
+            None if own is None else np.asarray(own, dtype=np.int64)[first],
+            None if own_scores is None else np.asarray(own_scores, dtype=np.float32)[first],
+        )
+
+    def _find(self, texts: Sequence[str]) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+        """Positions in ``texts`` of the fitted ones, and where each is kept."""
         if not len(texts) or not len(self.hashes):
-            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
         hashes = _text_hashes(texts)
         at = np.minimum(np.searchsorted(self.hashes, hashes), len(self.hashes) - 1)
         found = np.flatnonzero(self.hashes[at] == hashes)
-        return found, self.topics[at[found]], self.scores[at[found]]
+        return found, at[found]
+
+    def lookup(self, texts: Sequence[str]) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.float32]]:
+        """Positions in ``texts`` of the fitted ones, with their topic indices and scores."""
+        found, at = self._find(texts)
+        return found, self.topics[at], self.scores[at]
+
+    def lookup_own(self, texts: Sequence[str]) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.float32]]:
+        """Positions in ``texts`` of the fitted members of a topic, with that topic and their leave-one-out similarity to it."""
+        if self.own is None or self.own_scores is None:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
+        found, at = self._find(texts)
+        member = self.own[at] >= 0
+        return found[member], self.own[at[member]], self.own_scores[at[member]]
 
 
-class TopicModel(BaseEstimator):  # type: ignore[misc]
+class TopicModel(ClassifierMixin, TransformerMixin, BaseEstimator):  # type: ignore[misc]
     """Topics and intents of customer texts: discovered, zero-shot or few-shot.
 
     Args:
@@ -239,6 +304,8 @@ class TopicModel(BaseEstimator):  # type: ignore[misc]
         reducer: optional scikit-learn transformer applied to the embeddings before clustering.
         clusterer: discovery: an object with ``fit_predict(X)`` (labels, -1 for noise); default
             :class:`AutoKMeans`. Its ``n_clusters`` is set to ``n_topics`` when that is given.
+            A reducer, clusterer or classifier given with ``random_state=None`` gets ``seed``
+            (on a copy; one with a ``random_state`` of its own keeps it).
         describer: keywords and names of topics (default :class:`CTfidfDescriber`).
         classifier: few-shot: a scikit-learn classifier (default ``LogisticRegression(C=10)``).
         fine_tune: few-shot: fine-tune the encoder contrastively on the examples first
@@ -259,13 +326,24 @@ class TopicModel(BaseEstimator):  # type: ignore[misc]
             fitting and prediction alike; a text left empty is a text without words.
         cache: True for the persistent embedding cache, False for none, or a cache file path.
         seed: makes results repeatable (None: different at every fit, as scikit-learn's
-            ``random_state=None``).
+            ``random_state=None``): None or a whole number from 0 to 2**32 - 1, used by every
+            step (the clusterer, reducer and few-shot classifier where they are given with
+            ``random_state=None``, and fine-tuning). Repeatable for the same embeddings: with
+            the default bfloat16 encoder a text's vector depends slightly (up to about 1e-3) on
+            the texts it was first embedded with, and the cache keeps that first vector, so
+            the same texts and seed can give other topics with another cache history. For
+            bit-for-bit repeatable results use ``cache=False``; a float32 encoder
+            (``encoder=get_encoder("default", precision="float32")``) varies by about 3e-8
+            only (``docs/topics.md``).
         progress: show progress bars (default: for long work only).
 
     Attributes:
         mode_: ``"discovery"``, ``"zero-shot"`` or ``"few-shot"``.
-        topics_: the topic names (without ``"other"``), largest first in discovery.
-        labels_: the topic of each fitted text (``"other"`` for none).
+        topics_: the topic names (without ``"other"``), largest first in discovery; in few-shot
+            mode ``str`` of the labels, stripped.
+        classes_: the topics as :meth:`predict` gives them (few-shot: the labels as given).
+        labels_: the topic of each fitted text, as :meth:`predict` gives it (``"other"`` for none).
+        label_values_: few-shot: the label of each topic as given (``classes_``).
         topic_scores_: how well each fitted text fits its topic (as :meth:`assign` gives it;
             a fitted text and the same text given to :meth:`assign` get the same score). In
             discovery a fitted text is judged as a new one would be: by its similarity to its
@@ -347,6 +425,17 @@ class TopicModel(BaseEstimator):  # type: ignore[misc]
         """Vectors of customer texts (cleaned first with ``clean=True``)."""
         return self._embed(self._cleaned(texts))
 
+    def _seeded(self, step: Any) -> Any:
+        """A clone of a step given (reducer, clusterer, classifier), with ``random_state=seed`` where it has one left at None.
+
+        A step the user seeded keeps its own seed; the object given is left alone.
+        """
+        step = clone(step)
+        params = step.get_params(deep=False)
+        if "random_state" in params and params["random_state"] is None:
+            step.set_params(random_state=self.seed)
+        return step
+
     def _describer(self) -> CTfidfDescriber:
         return clone(self.describer) if self.describer is not None else CTfidfDescriber()
 
@@ -372,14 +461,28 @@ class TopicModel(BaseEstimator):  # type: ignore[misc]
         if isinstance(self.templates, str):
             msg = f"templates must be a list of templates, got the string {self.templates!r}: templates=[{self.templates!r}]"
             raise TopicInputError(msg)
+        if self.n_topics is not None and (not isinstance(self.n_topics, (int, np.integer)) or self.n_topics < 2):
+            msg = f"n_topics must be an integer >= 2 or None, got {self.n_topics!r}"
+            raise TopicInputError(msg)
+        if self.min_score is not None and (
+            isinstance(self.min_score, bool)
+            or not isinstance(self.min_score, (int, float, np.number))
+            or np.isnan(self.min_score)
+        ):
+            msg = f"min_score must be a number or None, got {self.min_score!r}"
+            raise TopicInputError(msg)
+        check_seed(self.seed)
 
-    def fit(self, texts: Sequence[str], y: Sequence[str] | None = None, *, groups: Sequence[Any] | None = None) -> TopicModel:
+    def fit(self, texts: Sequence[str], y: Sequence[Any] | None = None, *, groups: Sequence[Any] | None = None) -> TopicModel:
         """Learn the topics of ``texts``.
 
         Args:
             texts: the customer texts (a list, Series or array of str; missing values count as
                 texts without words).
-            y: optional labels of ``texts`` (supervised: used as few-shot examples).
+            y: optional labels of ``texts`` (supervised: used as few-shot examples). Any
+                values of one type: ``classes_`` and :meth:`predict` give them back as they
+                are (ints stay ints, ``"card "`` keeps its spaces); the topics are named by
+                ``str`` of them, stripped (``topics_``, ``topic_info_``).
             groups: optional, who wrote each text (a customer or journey id, one per text; a
                 missing id is a writer of its own). Keywords and discovered names are then words
                 that several writers use (``describer.keywords(..., groups=)``), not one
@@ -392,32 +495,32 @@ class TopicModel(BaseEstimator):  # type: ignore[misc]
         Raises:
             TopicInputError: (a ``ValueError``) empty ``texts``, bad ``labels`` or ``examples``,
                 ``n_topics`` out of range; the message names the argument.
+            InvalidArgumentError: (a ``ValueError``) ``seed`` out of 0 .. 2**32 - 1.
+            ArgumentTypeError: (a ``TypeError``) ``seed`` neither None nor a whole number.
+
+        A fit that raises leaves the model as it was: fitted as before, or unfitted.
         """
         docs = as_texts(texts, "texts")
         writers = as_groups(groups, len(docs)) if groups is not None else None
         self._check_settings()
-        if self.n_topics is not None and (not isinstance(self.n_topics, (int, np.integer)) or self.n_topics < 2):
-            msg = f"n_topics must be an integer >= 2 or None, got {self.n_topics!r}"
-            raise TopicInputError(msg)
-        if self.min_score is not None and (
-            isinstance(self.min_score, bool)
-            or not isinstance(self.min_score, (int, float, np.number))
-            or np.isnan(self.min_score)
-        ):
-            msg = f"min_score must be a number or None, got {self.min_score!r}"
-            raise TopicInputError(msg)
         example_texts: list[str] = []
         example_labels: list[str] = []
+        example_values: list[Any] = []
         if self.examples is not None:
-            example_texts, example_labels = as_examples(self.examples)
+            example_texts, example_labels, example_values = as_examples(self.examples)
         if y is not None:
-            y_list = as_labels(y, "y")
+            y_list, y_values = as_label_values(y, "y")
             if len(y_list) != len(docs):
                 msg = f"y: {len(docs)} texts but {len(y_list)} labels; give one label per text"
                 raise TopicInputError(msg)
             check_example_labels(y_list, "y")
             example_texts += docs
             example_labels += y_list
+            example_values += y_values
+            as_label_values(example_values, "y")  # examples' 1 and y's "1": one name, two values
+        label_values: dict[str, Any] = {}  # few-shot: each topic name's label as given (its first value)
+        for name, value in zip(example_labels, example_values):
+            label_values.setdefault(name, value)
         names: list[str] = []
         descriptions: list[str] = []
         if self.labels is not None:
@@ -426,24 +529,38 @@ class TopicModel(BaseEstimator):  # type: ignore[misc]
         if self.n_topics is not None and (names or example_texts):
             msg = "n_topics is for discovery; with labels, examples or y the topics are the ones given"
             raise TopicInputError(msg)
-        # a refit in another mode leaves nothing of the last fit behind (anchors_ of a zero-shot fit, ...)
-        for name in [a for a in vars(self) if a.endswith("_") and not a.startswith("_")]:
+        # a refit in another mode leaves nothing of the last fit behind (anchors_ of a zero-shot fit, ...);
+        # a fit that fails (n_topics above the distinct texts, found once they are embedded; an
+        # interrupt) puts the last fit back, so the model is never half-fitted
+        previous = {a: v for a, v in vars(self).items() if a.endswith("_") and not a.startswith("_")}
+        for name in previous:
             delattr(self, name)
-        self.encoder_: SentenceEncoder = get_encoder(self.encoder)
-        if example_texts:
-            self.mode_: Mode = "few-shot"
-            self._fit_few_shot(docs, example_texts, example_labels, names, descriptions, writers)
-        elif names:
-            self.mode_ = "zero-shot"
-            self._fit_zero_shot(docs, names, descriptions, writers)
-        else:
-            self.mode_ = "discovery"
-            self._fit_discovery(docs, writers)
+        try:
+            self.encoder_: SentenceEncoder = get_encoder(self.encoder)
+            if example_texts:
+                self.mode_: Mode = "few-shot"
+                self._fit_few_shot(docs, example_texts, example_labels, names, descriptions, writers, label_values)
+            elif names:
+                self.mode_ = "zero-shot"
+                self._fit_zero_shot(docs, names, descriptions, writers)
+            else:
+                self.mode_ = "discovery"
+                self._fit_discovery(docs, writers)
+        except BaseException:
+            self._restore(previous)
+            raise
         return self
 
+    def _restore(self, fitted: dict[str, Any]) -> None:
+        """Put back the fitted attributes ``fitted`` (a failed fit's attributes removed)."""
+        for name in [a for a in vars(self) if a.endswith("_") and not a.startswith("_")]:
+            delattr(self, name)
+        for name, value in fitted.items():
+            setattr(self, name, value)
+
     def fit_predict(
-        self, texts: Sequence[str], y: Sequence[str] | None = None, *, groups: Sequence[Any] | None = None
-    ) -> npt.NDArray[np.str_]:
+        self, texts: Sequence[str], y: Sequence[Any] | None = None, *, groups: Sequence[Any] | None = None
+    ) -> npt.NDArray[Any]:
         """Fit on ``texts`` and return their topics (``labels_``)."""
         return np.asarray(self.fit(texts, y, groups=groups).labels_)
 
@@ -459,11 +576,9 @@ class TopicModel(BaseEstimator):  # type: ignore[misc]
                 len(docs),
                 OTHER,
             )
-        if self.n_topics is not None:
-            n_distinct = len({d for d, w in zip(cleaned, has_words) if w})
-            if self.n_topics > n_distinct:
-                msg = f"n_topics={self.n_topics} is more than the {n_distinct} distinct texts with words"
-                raise TopicInputError(msg, argument="n_topics")
+        if self.n_topics is not None and self.n_topics > (n_distinct := len({d for d, w in zip(cleaned, has_words) if w})):
+            msg = f"n_topics={self.n_topics} is more than the {n_distinct} distinct texts with words"
+            raise TopicInputError(msg, argument="n_topics")
         min_size = self.min_topic_size if self.min_topic_size is not None else max(5, n_words // 1000)
         raw = np.full(len(docs), -1, dtype=np.int64)
         # The reducer and clusterer see the texts in one canonical order (sorted by text), so the
@@ -472,8 +587,8 @@ class TopicModel(BaseEstimator):  # type: ignore[misc]
         rows = _by_text(docs, np.flatnonzero(has_words))
         Xw = X[rows]
         if n_words >= 2:
-            Z = clone(self.reducer).fit_transform(Xw) if self.reducer is not None else Xw
-            clusterer = clone(self.clusterer) if self.clusterer is not None else AutoKMeans(random_state=self.seed)
+            Z = self._seeded(self.reducer).fit_transform(Xw) if self.reducer is not None else Xw
+            clusterer = self._seeded(self.clusterer) if self.clusterer is not None else AutoKMeans(random_state=self.seed)
             if self.n_topics is not None:
                 if "n_clusters" not in clusterer.get_params():
                     msg = f"n_topics is given but the clusterer {type(clusterer).__name__} has no n_clusters"
@@ -501,18 +616,33 @@ class TopicModel(BaseEstimator):  # type: ignore[misc]
         # the same similarities, so fitted and new texts are held to one standard (members of a dissolved
         # cluster join the nearest topic; they helped make no centroid).
         sims = (X @ centroids.T).astype(np.float32)
+        # the topic whose centroid each text helped make, and its similarity to it without itself
+        own_topic, own_score = np.full(len(X), -1, dtype=np.int64), np.full(len(X), np.nan, dtype=np.float32)
         if len(keep):
             own = np.searchsorted(keep, raw)
             member = has_words & (raw >= 0) & (own < len(keep)) & (keep[np.minimum(own, len(keep) - 1)] == raw)
             own = np.where(member, own, 0)
-            sims[member, own[member]] = leave_one_out(X, sums, sizes, own, member)[member]
+            own_topic[member], own_score[member] = own[member], leave_one_out(X, sums, sizes, own, member)[member]
+            sims[member, own[member]] = own_score[member]
             assign = sims.argmax(axis=1).astype(np.int64)
             best = sims[np.arange(len(X)), assign]
         else:
             assign, best = self._nearest(X, centroids)
         floors = np.array([outlier_floor(best[(assign == t) & has_words]) for t in range(len(keep))], dtype=np.float32)
         floors = np.maximum(floors, background_floors(sims, assign, has_words))
-        self._set_topics(docs, X, centroids, floors, assign, best, has_words, order_by_size=True, fitted=cleaned, groups=groups)
+        self._set_topics(
+            docs,
+            X,
+            centroids,
+            floors,
+            assign,
+            best,
+            has_words,
+            order_by_size=True,
+            fitted=cleaned,
+            groups=groups,
+            own=(own_topic, own_score),
+        )
 
     def _nearest(
         self, X: npt.NDArray[np.float32], centroids: npt.NDArray[np.float32]
@@ -537,12 +667,15 @@ class TopicModel(BaseEstimator):  # type: ignore[misc]
         names: list[str] | None = None,
         fitted: list[str] | None = None,
         groups: list[Any] | None = None,
+        own: tuple[npt.NDArray[np.int64], npt.NDArray[np.float32]] | None = None,
     ) -> None:
         """Fill the fitted attributes from topic assignments (-1, below the floor or ``min_score``: other).
 
         ``fitted``: discovery: the texts as embedded; their topics and scores are kept in
         ``fitted_texts_`` for :meth:`predict` and :meth:`assign` to give the same texts again.
-        ``groups``: who wrote each text, for the keywords (see :meth:`fit`).
+        ``groups``: who wrote each text, for the keywords (see :meth:`fit`). ``own``: discovery: the
+        topic whose centroid each text helped make (-1: none) and its leave-one-out similarity to it,
+        kept for :meth:`transform`.
         """
         assigned = has_words & (assign >= 0)
         if floors is not None and len(floors):
@@ -558,6 +691,8 @@ class TopicModel(BaseEstimator):  # type: ignore[misc]
             remap = np.full(k, -1, dtype=np.int64)
             remap[keep] = np.arange(len(keep))
             topic = np.where(topic >= 0, remap[np.maximum(topic, 0)], -1) if k else topic
+            if own is not None:
+                own = (np.where(own[0] >= 0, remap[np.maximum(own[0], 0)], -1) if k else own[0], own[1])
             centroids, sizes = centroids[keep], sizes[keep]
             floors = floors[keep] if floors is not None else None
             k = len(keep)
@@ -571,10 +706,15 @@ class TopicModel(BaseEstimator):  # type: ignore[misc]
         self.topic_scores_ = np.where(has_words, best, np.nan).astype(np.float32)
         self.centroids_ = centroids
         self.floors_ = floors
-        labels = np.array([*names, OTHER], dtype=object)[np.where(topic >= 0, topic, k)]
-        self.labels_ = labels.astype(str)
+        self.labels_ = self._labels_of(topic)
         if fitted is not None:
-            self.fitted_texts_ = FittedTexts.build([t for t, w in zip(fitted, has_words) if w], topic[has_words], best[has_words])
+            self.fitted_texts_ = FittedTexts.build(
+                [t for t, w in zip(fitted, has_words) if w],
+                topic[has_words],
+                best[has_words],
+                None if own is None else own[0][has_words],
+                None if own is None else own[1][has_words],
+            )
         quotes = self._quotes(docs, X, centroids, topic)
         n = max(len(docs), 1)
         other = int((topic < 0).sum())
@@ -663,6 +803,7 @@ class TopicModel(BaseEstimator):  # type: ignore[misc]
         names: list[str],
         descriptions: list[str],
         groups: list[Any] | None = None,
+        label_values: dict[str, Any] | None = None,
     ) -> None:
         from sklearn.linear_model import LogisticRegression  # type: ignore[import-untyped]
 
@@ -681,12 +822,11 @@ class TopicModel(BaseEstimator):  # type: ignore[misc]
         if lost:
             msg = f"examples: no example with words for label(s) {lost} (their texts are empty or emoji only)"
             raise TopicInputError(msg)
-        classifier = clone(self.classifier) if self.classifier is not None else LogisticRegression(C=10.0, max_iter=2000)
-        if "random_state" in classifier.get_params() and classifier.get_params()["random_state"] is None:
-            classifier.set_params(random_state=self.seed)  # a classifier the user seeded keeps its own seed
+        classifier = self._seeded(self.classifier if self.classifier is not None else LogisticRegression(C=10.0, max_iter=2000))
         classifier.fit(E[usable], y.astype(str))
         self.classifier_ = classifier
         classes = [str(c) for c in classifier.classes_]
+        self.label_values_ = [(label_values or {}).get(c, c) for c in classes]  # a name from labels= is its own label
         centroids = _normalise(np.stack([E[usable][y == c].mean(axis=0) for c in classes]))
         X = self._embed_texts(docs)
         has_words = np.linalg.norm(X, axis=1) > 0
@@ -727,16 +867,49 @@ class TopicModel(BaseEstimator):  # type: ignore[misc]
 
     # -- prediction ----------------------------------------------------------------------------
     @property
-    def classes_(self) -> npt.NDArray[np.str_]:
-        """The topic names, in the column order of :meth:`predict_proba` and :meth:`transform`."""
+    def classes_(self) -> npt.NDArray[Any]:
+        """The topics, in the column order of :meth:`predict_proba` and :meth:`transform`: what :meth:`predict` gives.
+
+        In few-shot mode the labels as given (``y``'s or ``examples``' values: ints stay ints,
+        ``"card "`` keeps its spaces), else the topic names (``topics_``).
+        """
         self._check_fitted()
-        return np.asarray(self.topics_, dtype=str)
+        values = getattr(self, "label_values_", None)  # None: not few-shot, or pickled before it
+        return label_array(values) if values is not None else np.asarray(self.topics_, dtype=str)
+
+    def _labels_of(self, topic: npt.NDArray[np.int64]) -> npt.NDArray[Any]:
+        """The label of each topic index (``classes_``), ``"other"`` for -1.
+
+        A str array where the labels are str; with labels of another type (few-shot ints), an
+        array of that type, or an object array where ``"other"`` is among them.
+        """
+        classes = self.classes_
+        if (topic >= 0).all():
+            return classes[topic]
+        labels = np.array([*classes.tolist(), OTHER], dtype=object)[np.where(topic >= 0, topic, len(classes))]
+        return labels.astype(str) if classes.dtype.kind == "U" else labels
+
+    def _similarities(self, texts: Sequence[str]) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.float32]]:
+        """The vectors of ``texts`` and their cosine similarities to the centroids (fitted texts: their own leave-one-out)."""
+        embedded = self._cleaned(as_texts(texts, "texts", allow_empty=True))
+        X = self._embed(embedded)
+        sims = (X @ self.centroids_.T).astype(np.float32)
+        fitted: FittedTexts | None = getattr(self, "fitted_texts_", None)
+        if fitted is not None and len(sims):
+            found, own, own_score = fitted.lookup_own(embedded)
+            usable = own < sims.shape[1]
+            sims[found[usable], own[usable]] = own_score[usable]
+        return X, sims
 
     def transform(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
-        """Cosine similarity of each text to each topic centroid, shape ``(n, n_topics)``."""
+        """Cosine similarity of each text to each topic centroid, shape ``(n, n_topics)``.
+
+        In discovery, a text the model was fitted on is compared with its own topic's centroid
+        without itself (leave-one-out), as :meth:`predict` judges it; so where :meth:`predict`
+        names a topic, it is the row's largest column, for fitted and new texts alike.
+        """
         self._check_fitted()
-        X = self._embed_texts(as_texts(texts, "texts", allow_empty=True))
-        return (X @ self.centroids_.T).astype(np.float32)
+        return self._similarities(texts)[1]
 
     def predict_proba(self, texts: Sequence[str]) -> npt.NDArray[np.float64]:
         """Probability of each topic (columns: ``classes_``); rows of texts without words are uniform.
@@ -746,10 +919,12 @@ class TopicModel(BaseEstimator):  # type: ignore[misc]
         at temperature 0.05 (a soft assignment, not a calibrated probability). There is no
         ``"other"`` column (as in scikit-learn, the columns are ``classes_``, the topics):
         :meth:`predict` may say ``"other"`` (an outlier of its nearest topic, ``min_score``, no
-        words) where the row's largest column is a topic.
+        words) where the row's largest column is a topic; where it names a topic, that is the
+        largest column (in discovery, fitted texts are judged without themselves here too: see
+        :meth:`transform`).
         """
         self._check_fitted()
-        X = self._embed_texts(as_texts(texts, "texts", allow_empty=True))
+        X, sims = self._similarities(texts)
         k = len(self.topics_)
         out = np.full((len(X), k), 1.0 / max(k, 1))
         has_words = np.linalg.norm(X, axis=1) > 0
@@ -757,7 +932,7 @@ class TopicModel(BaseEstimator):  # type: ignore[misc]
             if self.mode_ == "few-shot":
                 out[has_words] = self._class_proba(self.classifier_, X[has_words])
             else:
-                out[has_words] = _softmax(X[has_words] @ self.centroids_.T, TEMPERATURE)
+                out[has_words] = _softmax(sims[has_words], TEMPERATURE)
         return out
 
     def _assign_embedded(
@@ -801,31 +976,45 @@ class TopicModel(BaseEstimator):  # type: ignore[misc]
         embedded = self._cleaned(as_texts(texts, "texts", allow_empty=True))
         return self._assign_embedded(self._embed(embedded), embedded)
 
-    def predict(self, texts: Sequence[str]) -> npt.NDArray[np.str_]:
+    def predict(self, texts: Sequence[str]) -> npt.NDArray[Any]:
         """The topic of each text; ``"other"`` for texts without words, and where none fits.
 
         None fits: in discovery, a text further from its nearest topic than that topic's own
         outliers (``floors_``); in every mode, a ``topic_score`` below ``min_score`` when it is
         given. So without ``min_score``, zero-shot and few-shot give every text with words one
         of the topics.
+
+        The topics are ``classes_``: in few-shot mode the labels as given (``fit(texts, y)``
+        with int ``y`` predicts ints, so ``predict`` can be scored against ``y``), where
+        ``"other"`` is a str: with labels of another type than str, an ``"other"`` (a text
+        without words, ``min_score``) makes the result an object array of mixed types.
+
+        Examples:
+            >>> from journeymap.testing import HashingEncoder
+            >>> texts = ["card lost", "my card", "refund please", "a refund"]
+            >>> tm = TopicModel(encoder=HashingEncoder(), cache=False).fit(texts, [0, 0, 1, 1])
+            >>> tm.predict(["card late", "refund now"]).tolist(), tm.classes_.tolist(), tm.topics_
+            ([0, 1], [0, 1], ['0', '1'])
+            >>> tm.predict(["card late", "🙂"]).tolist()
+            [0, 'other']
         """
         self._check_fitted()
         topic, _ = self._assign_texts(texts)
-        names = np.array([*self.topics_, OTHER], dtype=object)
-        return names[np.where(topic >= 0, topic, len(self.topics_))].astype(str)
+        return self._labels_of(topic)
 
     def assign(self, texts: Sequence[str]) -> pd.DataFrame:
         """Topic and score of each text in one pass: a frame with ``topic`` and ``topic_score``.
 
-        ``topic`` is :meth:`predict`'s. ``topic_score`` is how well the text fits its topic: in
-        discovery and zero-shot the cosine similarity to the topic's centroid (in discovery, for a
-        text the model was fitted on, to the centroid without that text; also given for
-        texts put in ``"other"`` as outliers or below ``min_score``, where it is the similarity
-        to the nearest topic), in few-shot the classifier's probability of the topic (for a
-        classifier without ``predict_proba``, its ``decision_function`` value for the topic, a
-        margin; NaN without either); NaN for texts without words. Rows keep the index of a
-        pandas Series given (so ``df[["topic", "topic_score"]] = tm.assign(df["text"])`` lines
-        up), else are numbered from 0.
+        ``topic`` is :meth:`predict`'s (few-shot: the labels as given; ``"other"`` a str).
+        ``topic_score`` is how well the text fits its topic: in discovery and zero-shot the
+        cosine similarity to the topic's centroid (in discovery, for a text the model was fitted
+        on, to the centroid without that text; also given for texts put in ``"other"`` as
+        outliers or below ``min_score``, where it is the similarity to the nearest topic), in
+        few-shot the classifier's probability of the topic (for a classifier without
+        ``predict_proba``, its ``decision_function`` value for the topic, a margin; NaN without
+        either); NaN for texts without words. Rows keep the index of a pandas Series given (so
+        ``df[["topic", "topic_score"]] = tm.assign(df["text"])`` lines up), else are numbered
+        from 0.
 
         Examples:
             >>> from journeymap.testing import HashingEncoder
@@ -837,14 +1026,45 @@ class TopicModel(BaseEstimator):  # type: ignore[misc]
         """
         self._check_fitted()
         topic, score = self._assign_texts(texts)
-        names = np.array([*self.topics_, OTHER], dtype=object)
         index = texts.index if isinstance(texts, pd.Series) else None  # df[["topic", "topic_score"]] = tm.assign(df["text"])
-        return pd.DataFrame(
-            {"topic": names[np.where(topic >= 0, topic, len(self.topics_))].astype(str), "topic_score": score}, index=index
-        )
+        return pd.DataFrame({"topic": self._labels_of(topic), "topic_score": score}, index=index)
+
+    def score(self, texts: Sequence[str], y: Sequence[Any], sample_weight: Sequence[float] | None = None) -> float:
+        """Accuracy of :meth:`predict` against ``y`` (as scikit-learn's classifiers score; what ``GridSearchCV`` uses by default).
+
+        Examples:
+            >>> from journeymap.testing import HashingEncoder
+            >>> tm = TopicModel(labels=["card", "refund"], encoder=HashingEncoder(), cache=False)
+            >>> tm.fit(["my card", "a refund"]).score(["card late", "refund now", "🙂"], ["card", "refund", "card"])
+            0.6666666666666666
+        """
+        from sklearn.metrics import accuracy_score  # type: ignore[import-untyped]
+
+        return float(accuracy_score(y, self.predict(texts), sample_weight=sample_weight))
+
+    def get_feature_names_out(self, input_features: Sequence[str] | None = None) -> npt.NDArray[np.object_]:
+        """Names of the columns of :meth:`transform` (and :meth:`predict_proba`): the topic names, in ``classes_`` order.
+
+        So a ``Pipeline`` with a topic model as a feature step names its features, and
+        ``set_output(transform="pandas")`` gives a DataFrame. ``input_features`` is ignored
+        (the input is texts, one column).
+
+        Examples:
+            >>> from journeymap.testing import HashingEncoder
+            >>> tm = TopicModel(labels=["card", "refund"], encoder=HashingEncoder(), cache=False).fit(["my card", "a refund"])
+            >>> tm.get_feature_names_out().tolist()
+            ['card', 'refund']
+            >>> tm.set_output(transform="pandas").transform(["card late"]).columns.tolist()
+            ['card', 'refund']
+        """
+        self._check_fitted()
+        return np.asarray(self.topics_, dtype=object)
 
     def __sklearn_tags__(self) -> Any:
+        # a classifier (it predicts a label per text in every mode, and learns from y when given):
+        # cross_val_score(tm, X, y, cv=4) and GridSearchCV then split with StratifiedKFold; y is optional
         tags = super().__sklearn_tags__()
+        tags.target_tags.required = False
         tags.input_tags.string = True
         tags.input_tags.two_d_array = False
         tags.non_deterministic = False
