@@ -179,3 +179,33 @@ def test_with_brands_a_remark_in_a_thread_naming_no_account_is_unaddressed_as_re
     assert social.loc[thread, "addressed"].astype(bool).tolist() == [True, True, False, False]
     assert social.loc[thread, "addressed"].astype(bool).tolist() == read.loc[thread, "addressed"].tolist()
     assert bool(social.loc["5", "addressed"])  # alone: a mention without an @ may still want an answer
+
+
+def test_the_journey_map_calls_a_negative_best_cell_least_negative_not_high() -> None:
+    # The stages audit: on the TWCS sample with top_pains=1 the map wrote "high -0.25 (n=16)" over
+    # a cell where every customer message was negative; plot.journey says "least negative" there.
+    import matplotlib as mpl
+
+    mpl.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from journeymap.plot._stats import journey_map_table
+
+    js = planted_scores(jm.build_journeys(jm.datasets.service_journeys(60, seed=0)))
+    events = js.events.copy()
+    customer = (events["actor"].astype("string") == "customer") & events["valence"].notna()
+    # every customer message negative, by touchpoint: the best cell is still below 0
+    events.loc[customer, "valence"] = (-0.2 - 0.6 * (events.loc[customer, "valence"] + 1) / 2).astype("float32")
+    events.loc[customer, "sentiment"] = "negative"
+    negative = js.with_events(events, taxonomy=js.taxonomy)
+    table = journey_map_table(negative)
+    assert (table["mean_valence"] < 0).all()
+    ax = jm.plot.journey_map(negative, top_pains=1)
+    high = [t.get_text() for t in ax.texts if t.get_gid() == "annotation-high"]
+    assert len(high) == 1 and high[0].startswith("least negative -"), high
+    plt.close(ax.figure)
+    # above 0 the best cell is still a high
+    ax = jm.plot.journey_map(js, top_pains=1)
+    best = [t.get_text() for t in ax.texts if t.get_gid() == "annotation-high"]
+    assert all(text.startswith("high +") for text in best) and best
+    plt.close(ax.figure)

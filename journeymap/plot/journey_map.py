@@ -55,13 +55,17 @@ def _call_extremes(
     means = np.where(volumes >= MIN_VOLUME, table["mean_valence"].to_numpy(dtype=float), np.nan)
     _note_min_volume(ax, volumes)
     if np.count_nonzero(~np.isnan(means)) >= 2 and np.nanmax(means) > np.nanmin(means):
-        for pos, tag, colour in ((int(np.nanargmax(means)), "high", _theme.HIGH), (int(np.nanargmin(means)), "low", _theme.LOW)):
+        extremes = ((int(np.nanargmax(means)), "high", _theme.HIGH), (int(np.nanargmin(means)), "low", _theme.LOW))
+        for pos, tag, tag_colour in extremes:
             row = table.iloc[pos]
+            colour = tag_colour
             if tag == "high" and row["pain_point"]:  # the best of a bad lot: a pain point is no high
                 continue
             ha = "center"
             if tag == "high":
-                text, dy, va = f"high {row['mean_valence']:+.2f} (n={volumes[pos]:,})", radius[pos], "bottom"
+                # below 0 the best cell is no high: "least negative", in grey, as plot.journey says it
+                word, colour = ("least negative", _theme.NEUTRAL) if row["mean_valence"] < 0 else ("high", tag_colour)
+                text, dy, va = f"{word} {row['mean_valence']:+.2f} (n={volumes[pos]:,})", radius[pos], "bottom"
                 if len(table) > 1 and pos in (0, len(table) - 1):  # one line, wider than a column: kept inside the plot
                     ha = "left" if pos == 0 else "right"
             else:
@@ -98,7 +102,9 @@ def journey_map(
     :data:`MIN_VOLUME` messages are called high, low or a pain point, each callout gives the
     cell's number of messages (``n``), and there is no high or low where fewer than two cells
     qualify or all of them have the same mean; the highest cell is not called high when it is a
-    pain point (where every cell is negative, the least negative may still hurt most). A cell of
+    pain point (where every cell is negative, the least negative may still hurt most), and one
+    below 0 is called "least negative" in grey, as :func:`journey` calls the best moment of a
+    complaint (a complaint is never called a high). A cell of
     fewer than :data:`MIN_VOLUME` messages is drawn faded, without an interval: one message is
     no finding.
     ``level="topic"`` puts the customers' topics (from :func:`~journeymap.assign_topics`) beneath
