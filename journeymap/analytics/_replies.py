@@ -747,7 +747,8 @@ def reply_frame(events: pd.DataFrame, automatic: npt.NDArray[np.bool_], *, conte
     Columns: ``brand`` (a brand event), ``automatic``, ``answers`` (position of the customer
     message it answers, -1 for none), ``wait_ns`` (NaN without one), ``valence_before`` and
     ``valence_after`` (the customer's last scored message before the event and first after it in
-    the journey; NaN where none), ``first_acknowledgement`` and ``first_response`` (the brand
+    its conversation; before a brand reply, the message it answers where that is later, as when
+    a second brand answers a tweet addressed to both; NaN where none), ``first_acknowledgement`` and ``first_response`` (the brand
     reply of any kind, and the human one, that answers the journey's first customer message: the
     next in its conversation, as :func:`~journeymap.response_times` times it). ``context`` is the
     events' :class:`ReplyContext` when already computed.
@@ -762,6 +763,10 @@ def reply_frame(events: pd.DataFrame, automatic: npt.NDArray[np.bool_], *, conte
     # the valence around a reply is its own thread's
     before, after = ctx.last_before(scored), ctx.first_after(scored)
     brand = ~customer
+    # ... and a reply that names a scored customer message (a tweet to two brands, answered by the
+    # second, sits in the first one's conversation) was written after that message whatever its conversation
+    named = brand & (answered >= 0) & scored[np.maximum(answered, 0)]
+    before = np.where(named, np.maximum(before, answered), before)
     # each journey's first customer message: the replies to it are its first acknowledgement and
     # first response, as response_times measures them (in its conversation, not any brand row after it)
     opening = ctx.openings()

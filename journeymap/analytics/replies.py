@@ -64,7 +64,8 @@ def reply_table(js: JourneySet, *, auto: AutoReplyRule | None = None) -> pd.Data
     ``event_id`` of the customer message it answers: its ``in_reply_to`` when that is a customer
     message of the journey, else the customer's previous message; NA when none), ``wait`` (from
     that message; NaT when none), ``valence_before`` (the customer's last scored message before
-    the reply), ``valence_after`` (their first scored message after it), ``valence_change``
+    the reply in its conversation, or the message it answers where that is later: a tweet to two
+    brands that the second answers), ``valence_after`` (their first scored message after it), ``valence_change``
     (after - before; NaN where either is missing), ``first_acknowledgement`` and
     ``first_response`` (the reply of any kind, and the human one, that answers the journey's
     opening message, its first customer message addressed to a brand: the next in its conversation, as
