@@ -57,6 +57,21 @@ def _one_customer(rows: list[tuple[str, str | None, str | None, float | None]], 
     return jm.build_journeys(frame, by="customer")
 
 
+def test_a_second_brand_answering_a_tweet_to_both_recovers_its_customer(tmp_path: Path) -> None:
+    js = _twcs(tmp_path, TWO_BRANDS)
+    m = jm.journey_metrics(js).iloc[0]
+    # before: False, False (the complaint sat in AcmeCare's conversation, the thanks in BetaHelp's)
+    assert (m["recovered"], m["recovery_known"], m["end_sentiment"]) == (True, True, "positive")
+    assert m["time_to_recover"] == pd.Timedelta("20min")  # from the complaint it answered
+    league = jm.service_levels(js, by="brand", min_size=1)
+    assert league.loc["BetaHelp", "recovered"] == 1.0  # before: NaN
+    assert np.isnan(league.loc["AcmeCare", "recovered"])  # "DM us", then nothing to AcmeCare: no word either way
+    # without AcmeCare's reply the same chain was already recovered: one more brand reply changes nothing
+    alone = TWO_BRANDS.replace('"2,3"', "3").replace("2,AcmeCare", "#", 1)
+    alone = "".join(line + "\n" for line in alone.splitlines() if not line.startswith("#"))
+    assert jm.journey_metrics(_twcs(tmp_path, alone))[["recovered", "recovery_known"]].iloc[0].tolist() == [True, True]
+
+
 def test_the_mood_before_a_reply_to_a_tweet_to_two_brands_is_the_tweet_it_answers(tmp_path: Path) -> None:
     replies = jm.reply_table(_twcs(tmp_path, TWO_BRANDS))
     assert replies.loc["3", "answers"] == "1"
@@ -65,3 +80,66 @@ def test_the_mood_before_a_reply_to_a_tweet_to_two_brands_is_the_tweet_it_answer
     assert replies.loc["2", "valence_before"] == pytest.approx(-0.8) and np.isnan(replies.loc["2", "valence_after"])
     league = jm.service_levels(_twcs(tmp_path, TWO_BRANDS), by="brand", min_size=1)
     assert league.loc["BetaHelp", "valence_change"] == pytest.approx(1.6)  # before: NaN
+
+
+def test_another_brands_happy_end_is_still_no_recovery(tmp_path: Path) -> None:
+    # the customer thanks AcmeCare, not BetaHelp: AcmeCare's recovery, and BetaHelp is credited with nothing
+    # (before: BetaHelp's reply, moved into AcmeCare's conversation, was credited with AcmeCare's happy end)
+    rows = TWO_BRANDS.replace(
+        "4,2001,True,Wed Oct 11 10:20:00 +0000 2017,@BetaHelp thanks so much!,,3",
+        "4,2001,True,Wed Oct 11 10:20:00 +0000 2017,@AcmeCare thanks so much!,,2",
+    )
+    rows = rows.replace("@2001 please DM us ^A,,1", "@2001 please DM us ^A,4,1").replace(
+        "@2001 rebooked you ^B,4,1", "@2001 rebooked you ^B,,1"
+    )
+    js = _twcs(tmp_path, rows)
+    assert jm.journey_metrics(js)[["recovered", "recovery_known"]].iloc[0].tolist() == [True, True]
+    league = jm.service_levels(js, by="brand", min_size=1)
+    assert league.loc["AcmeCare", "recovered"] == 1.0 and np.isnan(league.loc["BetaHelp", "recovered"])
+
+
+def test_a_thanks_in_a_new_tweet_to_the_brand_recovers_a_journey_by_customer(tmp_path: Path) -> None:
+    js = _twcs(tmp_path, BY_CUSTOMER, by="customer")
+    m = jm.journey_metrics(js).loc["11"]
+    assert (m["recovered"], m["recovery_known"], m["end_sentiment"]) == (True, True, "positive")  # before: False, False
+    assert m["time_to_recover"] == pd.Timedelta("30min")
+    # the new tweet still opens a conversation of its own for the response times: a thanks waits for nothing
+    rt = jm.response_times(js)
+    assert rt.loc["11", "first_response"] == pd.Timedelta("10min")
+    league = jm.service_levels(js, by="brand", min_size=1)
+    assert league.loc["Acme", "first_response_median"] == pd.Timedelta("10min")
+    assert league.loc["Acme", "recovered"] == 0.5  # 5002 recovered; 3002 complained to Acme again, unanswered
+
+
+def test_a_journey_that_ends_on_a_new_unanswered_complaint_is_not_recovered(tmp_path: Path) -> None:
+    js = _twcs(tmp_path, BY_CUSTOMER, by="customer")
+    m = jm.journey_metrics(js).loc["21"]
+    assert (m["recovered"], m["recovery_known"], m["end_sentiment"]) == (False, True, "negative")  # before: True, True
+    assert pd.isna(m["time_to_recover"])
+    # by thread, the first thread recovered and the new complaint is a journey of its own, as before
+    by_thread = jm.journey_metrics(_twcs(tmp_path, BY_CUSTOMER))
+    assert by_thread.loc[["21", "24"], "recovered"].tolist() == [True, False]
+
+
+def test_a_journey_recovered_with_one_brand_that_ends_on_a_complaint_to_another_is_not_recovered() -> None:
+    rows: list[tuple[str, str | None, str | None, float | None]] = [
+        ("customer", "T1", "A", -0.8), ("agent", "T1", "A", None), ("customer", "T1", "A", 0.8),
+        ("customer", "T2", "B", -0.7),  # a complaint to B nobody answered
+    ]  # fmt: skip
+    js = _one_customer(rows)
+    m = jm.journey_metrics(js).iloc[0]
+    assert (m["recovered"], m["recovery_known"], m["end_sentiment"]) == (False, True, "negative")  # before: True
+    league = jm.service_levels(js, by="brand", min_size=1)
+    assert league.loc["A", "recovered"] == 1.0  # A's own conversation did recover
+
+
+def test_without_a_brand_column_a_journeys_threads_are_one_brands() -> None:
+    rows: list[tuple[str, str | None, str | None, float | None]] = [
+        ("customer", "T1", None, -0.8), ("agent", "T1", None, None), ("customer", "T2", None, 0.8),
+    ]  # fmt: skip
+    m = jm.journey_metrics(_one_customer(rows, brand=False)).iloc[0]
+    assert (m["recovered"], m["recovery_known"]) == (True, True)  # before: False, False
+    # with brands named, a thanks to another brand is still no recovery
+    named = [("customer", "T1", "A", -0.8), ("agent", "T1", "A", None), ("customer", "T2", "B", 0.8)]
+    m = jm.journey_metrics(_one_customer(named)).iloc[0]
+    assert (m["recovered"], m["recovery_known"]) == (False, False)

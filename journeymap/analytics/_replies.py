@@ -322,13 +322,15 @@ class ReplyContext:
         first = np.r_[True, codes[order][1:] != codes[order][:-1]] if len(rows) else np.zeros(0, dtype=bool)
         return np.sort(rows[order[first]])
 
-    def outcome_conversations(self) -> npt.NDArray[np.int64]:
-        """Conversation codes for the outcomes of a conversation: recovery, drop-off, the mood after a reply.
+    def outcome_conversations(self, *, follow_named: bool = True) -> npt.NDArray[np.int64]:
+        """Conversation codes for the outcomes of a conversation: drop-off, the mood after a reply, the first responses.
 
         :attr:`conversation`, but a journey with loose rows (no thread of their own: they are in
         every conversation of it) is one conversation, and a brand reply that names a customer
         message of its journey (its ``in_reply_to``) is in that message's conversation, as
-        :meth:`next_reply` counts it the answer to it.
+        :meth:`next_reply` counts it the answer to it. ``follow_named=False`` keeps such a reply
+        in its own conversation (a second brand answering a tweet addressed to both: recovery
+        reads it in both, :func:`~journeymap.analytics.metrics.recovery_of`).
 
         Examples:
             >>> events = pd.DataFrame({"journey_id": ["j"] * 3, "thread_id": ["A", "A", "B"],
@@ -336,13 +338,17 @@ class ReplyContext:
             ...     "in_reply_to": [None, None, None], "timestamp": pd.date_range("2024-01-01", periods=3, freq="h")})
             >>> ReplyContext.of(events).outcome_conversations().tolist()
             [0, 0, 1]
+            >>> named = events.assign(thread_id="A", brand=["A", "B", "B"], in_reply_to=[None, "1", "2"])
+            >>> ctx = ReplyContext.of(named)
+            >>> ctx.outcome_conversations().tolist(), ctx.outcome_conversations(follow_named=False).tolist()
+            ([0, 0, 1], [0, 1, 1])
         """
         key = self.conversation.copy()
         if self.loose.any():
             with_loose = np.zeros(int(self.journey.max(initial=-1)) + 1, dtype=bool)
             with_loose[self.journey[self.loose]] = True
             key = np.where(with_loose[self.journey], -1 - self.journey, key)
-        rows = np.flatnonzero(~self.customer & (self.parent >= 0))
+        rows = np.flatnonzero(~self.customer & (self.parent >= 0)) if follow_named else np.zeros(0, dtype=np.int64)
         if len(rows):
             parent = self.parent[rows]
             rows = rows[self.customer[parent] & (self.journey[parent] == self.journey[rows])]
