@@ -322,13 +322,15 @@ class ReplyContext:
         first = np.r_[True, codes[order][1:] != codes[order][:-1]] if len(rows) else np.zeros(0, dtype=bool)
         return np.sort(rows[order[first]])
 
-    def outcome_conversations(self) -> npt.NDArray[np.int64]:
-        """Conversation codes for the outcomes of a conversation: recovery, drop-off, the mood after a reply.
+    def outcome_conversations(self, *, follow_named: bool = True) -> npt.NDArray[np.int64]:
+        """Conversation codes for the outcomes of a conversation: drop-off, the mood after a reply, the first responses.
 
         :attr:`conversation`, but a journey with loose rows (no thread of their own: they are in
         every conversation of it) is one conversation, and a brand reply that names a customer
         message of its journey (its ``in_reply_to``) is in that message's conversation, as
-        :meth:`next_reply` counts it the answer to it.
+        :meth:`next_reply` counts it the answer to it. ``follow_named=False`` keeps such a reply
+        in its own conversation (a second brand answering a tweet addressed to both: recovery
+        reads it in both, :func:`~journeymap.analytics.metrics.recovery_of`).
 
         Examples:
             >>> events = pd.DataFrame({"journey_id": ["j"] * 3, "thread_id": ["A", "A", "B"],
@@ -336,13 +338,17 @@ class ReplyContext:
             ...     "in_reply_to": [None, None, None], "timestamp": pd.date_range("2024-01-01", periods=3, freq="h")})
             >>> ReplyContext.of(events).outcome_conversations().tolist()
             [0, 0, 1]
+            >>> named = events.assign(thread_id="A", brand=["A", "B", "B"], in_reply_to=[None, "1", "2"])
+            >>> ctx = ReplyContext.of(named)
+            >>> ctx.outcome_conversations().tolist(), ctx.outcome_conversations(follow_named=False).tolist()
+            ([0, 0, 1], [0, 1, 1])
         """
         key = self.conversation.copy()
         if self.loose.any():
             with_loose = np.zeros(int(self.journey.max(initial=-1)) + 1, dtype=bool)
             with_loose[self.journey[self.loose]] = True
             key = np.where(with_loose[self.journey], -1 - self.journey, key)
-        rows = np.flatnonzero(~self.customer & (self.parent >= 0))
+        rows = np.flatnonzero(~self.customer & (self.parent >= 0)) if follow_named else np.zeros(0, dtype=np.int64)
         if len(rows):
             parent = self.parent[rows]
             rows = rows[self.customer[parent] & (self.journey[parent] == self.journey[rows])]
@@ -747,7 +753,8 @@ def reply_frame(events: pd.DataFrame, automatic: npt.NDArray[np.bool_], *, conte
     Columns: ``brand`` (a brand event), ``automatic``, ``answers`` (position of the customer
     message it answers, -1 for none), ``wait_ns`` (NaN without one), ``valence_before`` and
     ``valence_after`` (the customer's last scored message before the event and first after it in
-    the journey; NaN where none), ``first_acknowledgement`` and ``first_response`` (the brand
+    its conversation; before a brand reply, the message it answers where that is later, as when
+    a second brand answers a tweet addressed to both; NaN where none), ``first_acknowledgement`` and ``first_response`` (the brand
     reply of any kind, and the human one, that answers the journey's first customer message: the
     next in its conversation, as :func:`~journeymap.response_times` times it). ``context`` is the
     events' :class:`ReplyContext` when already computed.
@@ -762,6 +769,10 @@ def reply_frame(events: pd.DataFrame, automatic: npt.NDArray[np.bool_], *, conte
     # the valence around a reply is its own thread's
     before, after = ctx.last_before(scored), ctx.first_after(scored)
     brand = ~customer
+    # ... and a reply that names a scored customer message (a tweet to two brands, answered by the
+    # second, sits in the first one's conversation) was written after that message whatever its conversation
+    named = brand & (answered >= 0) & scored[np.maximum(answered, 0)]
+    before = np.where(named, np.maximum(before, answered), before)
     # each journey's first customer message: the replies to it are its first acknowledgement and
     # first response, as response_times measures them (in its conversation, not any brand row after it)
     opening = ctx.openings()

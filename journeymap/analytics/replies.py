@@ -64,7 +64,8 @@ def reply_table(js: JourneySet, *, auto: AutoReplyRule | None = None) -> pd.Data
     ``event_id`` of the customer message it answers: its ``in_reply_to`` when that is a customer
     message of the journey, else the customer's previous message; NA when none), ``wait`` (from
     that message; NaT when none), ``valence_before`` (the customer's last scored message before
-    the reply), ``valence_after`` (their first scored message after it), ``valence_change``
+    the reply in its conversation, or the message it answers where that is later: a tweet to two
+    brands that the second answers), ``valence_after`` (their first scored message after it), ``valence_change``
     (after - before; NaN where either is missing), ``first_acknowledgement`` and
     ``first_response`` (the reply of any kind, and the human one, that answers the journey's
     opening message, its first customer message addressed to a brand: the next in its conversation, as
@@ -220,11 +221,16 @@ def service_levels(  # noqa: PLR0915 - one table, column by column
     * ``recovered`` (``_low``/``_high``): of the conversations where it replied after a
       negative moment (a step whose ``sentiment`` is negative) and the customer wrote again
       after that reply, the share that recovered (a positive end there after a reply, as
-      :func:`~journeymap.journey_metrics`' ``recovered``). A conversation where the customer said
+      :func:`~journeymap.journey_metrics`' ``recovered``). A conversation here is a journey's
+      conversations with one brand (by customer, its threads with the brand: a complaint, the
+      reply, and a new tweet "all fixed, thanks!" to the brand recovered); a reply that answers a
+      tweet addressed to two brands follows the tweet's negative moment in its own brand's
+      conversation too. A conversation where the customer said
       nothing after its reply (the case moved to private messages, or the customer went quiet)
       shows neither, so it is left out, as ``unanswered`` leaves out what it cannot tell; nor is
-      a reply after the customer's last word credited, nor one to another brand or thread of the
-      journey (a journey by customer holds several);
+      a reply after the customer's last word credited, nor one to another brand of the
+      journey (the customer's praise of BA after Tesco's reply is no recovery of Tesco's, nor
+      their thanks to one of two brands a tweet was addressed to the other's);
     * ``too_small``: fewer than ``min_size`` journeys (belonging or replied in, whichever is
       larger): its intervals are NaN, since they would say nothing. So is each interval with
       fewer than ``min_size`` journeys (conversations, for ``recovered``) behind it in a larger
@@ -392,6 +398,9 @@ def service_levels(  # noqa: PLR0915 - one table, column by column
         # customer's last word, or a "you're welcome" after the happy end, shows nothing either way
         # ... in its own conversation: a reply to one brand's complaint is not credited with the
         # customer's happy end with another (a journey by customer holds several)
+        # ... a unit being a journey's conversations with one brand (Recovery): by customer, a
+        # complaint in one thread and the thanks in the next to the same brand are one; a reply
+        # to a tweet addressed to two brands follows its negative moment in its own brand's unit
         rec = recovery_of(js)
         credited = counted & rec.window
         neg_pairs = (

@@ -8,11 +8,11 @@ import numpy as np
 import pandas as pd
 
 from journeymap.analytics._graph import step_keys
-from journeymap.analytics._prep import journey_keys, require_scored
+from journeymap.analytics._prep import flags, journey_keys, require_scored
 from journeymap.analytics._replies import is_system
 from journeymap.analytics._tables import ranked
-from journeymap.analytics.automatic import reply_context
-from journeymap.analytics.metrics import recovery_of
+from journeymap.analytics.automatic import outcome_conversations, reply_context
+from journeymap.analytics.metrics import conversation_ends
 from journeymap.analytics.service import unseen_outcomes
 from journeymap.backends import dispatch
 
@@ -109,9 +109,9 @@ def _drop_offs(js: JourneySet) -> pd.Series:
     """
     events = js.events
     ctx = reply_context(js)
-    rec = recovery_of(js)
-    conversation = rec.conversation
-    n_codes = len(rec.known)
+    conversation = outcome_conversations(js)
+    last_said, ends_positive = conversation_ends(flags(events), conversation)
+    n_codes = len(last_said)
     pos = np.arange(len(events), dtype=np.int64)
     speaking = ~is_system(events)
     last_step = np.full(n_codes, -1, dtype=np.int64)
@@ -119,7 +119,7 @@ def _drop_offs(js: JourneySet) -> pd.Series:
     reply = ~ctx.customer & speaking
     last_reply = np.full(n_codes, -1, dtype=np.int64)
     np.maximum.at(last_reply, conversation[reply], pos[reply])
-    positive_end = (rec.last_said > last_reply) & rec.ends_positive
+    positive_end = (last_said > last_reply) & ends_positive
     has_step = last_step >= 0
     dropped = has_step & ctx.customer[np.maximum(last_step, 0)] & ~positive_end
     unknown = dropped & unseen_outcomes(js)[np.maximum(last_step, 0)]
