@@ -209,3 +209,56 @@ def test_the_journey_map_calls_a_negative_best_cell_least_negative_not_high() ->
     best = [t.get_text() for t in ax.texts if t.get_gid() == "annotation-high"]
     assert all(text.startswith("high +") for text in best) and best
     plt.close(ax.figure)
+
+
+def _row(event: str, actor: str, thread: str | None, parent: str | None, minutes: int, *, brand: str | None = "BrandA") -> dict:
+    at = pd.Timestamp("2024-03-01", tz="UTC") + pd.Timedelta(minutes=minutes)
+    return {"event_id": event, "customer_id": "c0", "timestamp": at, "actor": actor, "text": "refund",
+            "thread_id": thread, "in_reply_to": parent, "brand": brand}  # fmt: skip
+
+
+def test_a_reply_without_a_thread_id_joins_the_thread_of_the_message_it_answers() -> None:
+    # The metamorphic re-run: 109 (no thread_id) answers 108, which sits in thread 104 but quotes
+    # 100 (a reply across threads). By thread it was filed under its chain's root (100), where it
+    # answers nothing: both journeys unanswered, while by customer it answered 108 in 5 min.
+    frame = pd.DataFrame(
+        [_row("100", "customer", "100", None, 0), _row("104", "customer", "104", None, 1),
+         _row("108", "customer", "104", "100", 2), _row("109", "agent", None, "108", 7)]
+    )  # fmt: skip
+    js = jm.build_journeys(jm.read_events(frame), by="thread")
+    assert dict(js.events[["event_id", "journey_id"]].to_numpy().tolist()) == {
+        "100": "100",
+        "104": "104",
+        "108": "104",
+        "109": "104",
+    }
+    by_thread = jm.service_levels(js, by="brand", min_size=1)
+    by_customer = jm.service_levels(jm.build_journeys(jm.read_events(frame), by="customer", gap="30D"), by="brand", min_size=1)
+    columns = ["first_response_median", "unanswered"]
+    pd.testing.assert_series_equal(by_thread.loc["BrandA", columns], by_customer.loc["BrandA", columns])
+    assert by_thread.loc["BrandA", "unanswered"] == 0.5
+
+
+def test_a_message_without_a_thread_id_whose_replies_name_one_opens_that_thread() -> None:
+    # as the reply analytics read it (analytics._replies.thread_codes): before, the opening got a
+    # journey of its own (its own id) and its replies another
+    frame = pd.DataFrame([_row("1", "customer", None, None, 0), _row("2", "agent", "T", "1", 5)])
+    js = jm.build_journeys(jm.read_events(frame), by="thread")
+    assert js.events["journey_id"].nunique() == 1
+    assert jm.response_times(js)["first_response"].tolist() == [pd.Timedelta(minutes=5)]
+
+
+def test_an_unanswered_conversation_goes_to_the_brand_a_later_message_names() -> None:
+    # The metamorphic re-run: "my order is late" (no brand) then "@BrandA hello??" (BrandA), no
+    # reply: BrandA's only if BrandA had answered someone else; "(no reply)" otherwise
+    rows = [_row("1", "customer", "1", None, 0, brand=None), _row("2", "customer", "1", "1", 5)]
+    answered_elsewhere = [*rows, _row("3", "customer", "3", None, 0) | {"customer_id": "c1"},
+                          _row("4", "agent", "3", "3", 5) | {"customer_id": "c1"}]  # fmt: skip
+    # a bot's acknowledgement elsewhere: the data holds brand messages (not a survey)
+    bot = _row("9", "bot", "9", "8", 1) | {"customer_id": "c2"}
+    rows = [*rows, _row("8", "customer", "8", None, 0, brand="Other") | {"customer_id": "c2"}, bot | {"brand": "Other"}]
+    answered_elsewhere = [*answered_elsewhere, *rows[2:]]
+    for frame in (pd.DataFrame(rows), pd.DataFrame(answered_elsewhere)):
+        league = jm.service_levels(jm.build_journeys(jm.read_events(frame)), by="brand", min_size=1)
+        assert "(no reply)" not in league.index
+        assert league.loc["BrandA", "unanswered"] == (1.0 if len(frame) == len(rows) else 0.5)

@@ -337,10 +337,16 @@ def service_levels(  # noqa: PLR0915 - one table, column by column
         acknowledged = group.where(answering & excluded).groupby(conversation, sort=False).first()
         owner = owner.fillna(pd.Series(acknowledged.reindex(conversation[opening]).to_numpy(dtype=object), dtype="string"))
         # ... and one nobody answered is the brand's it was addressed to (the opening message's
-        # brand: a brand that never answers anyone is a brand with every journey unanswered, not
-        # absent from the league); a customer's own author_id names no brand (brand_of)
-        addressed_to = brand_of(events).to_numpy(dtype=object)[opening]
-        owner = owner.fillna(pd.Series(addressed_to, dtype="string"))
+        # brand, else the first brand a message of the conversation names: a brand that never
+        # answers anyone is a brand with every journey unanswered, not absent from the league);
+        # a customer's own author_id names no brand (brand_of)
+        named = brand_of(events)
+        addressed_to = pd.Series(named.to_numpy(dtype=object)[opening], dtype="string")
+        first_named = named.groupby(conversation, sort=False).first()  # by position: the index may repeat labels
+        addressed_to = addressed_to.fillna(
+            pd.Series(first_named.reindex(conversation[opening]).to_numpy(dtype=object), dtype="string")
+        )
+        owner = owner.fillna(addressed_to)
     owner = owner.fillna(NO_REPLY)
     fr_ns = conv["first_response_ns"]
     censored = conv["censored"].to_numpy(dtype=bool)

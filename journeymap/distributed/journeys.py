@@ -27,6 +27,7 @@ from journeymap.journeys._build import (
     brand_rows_to_customers,
     build_validated,
     check_by,
+    filled_thread_keys,
     foreign_brand_rows,
     gap_nanoseconds,
     replaced_columns,
@@ -179,24 +180,21 @@ def _with_thread_key(events: dd.DataFrame) -> dd.DataFrame:
     meta = _thread_key_from_columns(events._meta)
     unresolved = 0
     if has_reply:
-        open_reply = ~events["in_reply_to"].isna()
-        if has_thread:
-            open_reply &= events["thread_id"].isna()
-        unresolved = int(open_reply.sum().compute())
+        # rows without a thread id in data with reply links: a reply takes its nearest ancestor's
+        # thread, a message whose replies name one opens it (as on one machine)
+        missing = events["thread_id"].isna() if has_thread else ~events["in_reply_to"].isna()
+        linked = int((~events["in_reply_to"].isna()).sum().compute())
+        unresolved = int(missing.sum().compute()) if linked else 0
     if unresolved == 0:
         return events.map_partitions(_thread_key_from_columns, meta=meta)
-    # Replies without a thread id: the roots of their reply trees, found from the id columns alone.
-    logger.info("resolving %d replies without a thread_id from the reply trees", unresolved)
+    logger.info("resolving %d events without a thread_id from the reply trees", unresolved)
     id_columns = ["event_id", "in_reply_to", *(["thread_id"] if has_thread else [])]
     ids = events[id_columns].compute()
     tree = reply_tree(ids["event_id"], ids["in_reply_to"])
-    roots = pd.Series(ids["event_id"].to_numpy()[tree.root], index=ids.index, dtype="string")
-    if has_thread:  # the root's thread id first, as on one machine
-        thread = ids["thread_id"].astype("string")
-        root_thread = pd.Series(thread.to_numpy(dtype=object)[tree.root], index=ids.index, dtype="string")
-        key = thread.fillna(root_thread).fillna(roots)
+    if has_thread:
+        key = filled_thread_keys(ids["thread_id"].astype("string"), ids["event_id"], tree)
     else:
-        key = roots
+        key = pd.Series(ids["event_id"].to_numpy()[tree.root], index=ids.index, dtype="string")
     key = key.fillna(ids["event_id"].astype("string"))
     return events.map_partitions(_attach_key, delayed(key), meta=meta)
 

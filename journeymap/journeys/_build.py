@@ -95,26 +95,58 @@ def gap_nanoseconds(gap: str | pd.Timedelta | dt.timedelta) -> int:
 
 
 def _thread_keys(events: pd.DataFrame, tree: ReplyTree | None) -> pd.Series:
-    """The thread of every event: its ``thread_id``, else the root of its reply tree, else itself."""
+    """The thread of every event: its ``thread_id``, else its nearest ancestor's (or its replies'), else its tree root's id."""
     event_ids = events["event_id"]
     if "thread_id" in events.columns:
         key = events["thread_id"].astype("string")
-        missing = key.isna().to_numpy(dtype=bool)
-        if not missing.any():
+        if not key.isna().any():
             return key
-        key = key.copy()
         if tree is not None:
-            # a reply without a thread id is in its root's thread (the root's id where it has none);
-            # only the rows without one are looked up (usually few)
-            roots = tree.root[missing]
-            fill = key.take(roots).fillna(event_ids.astype("string").take(roots))
-            key[missing] = fill.to_numpy()
-            return key
+            return filled_thread_keys(key, event_ids, tree)
         return key.fillna(event_ids)
     if tree is not None:
         return pd.Series(event_ids.to_numpy()[tree.root], index=events.index, dtype="string")
     msg = "by='thread' needs a thread_id or in_reply_to column; use by='customer' for these events"
     raise SchemaError(msg)
+
+
+def filled_thread_keys(key: pd.Series, event_ids: pd.Series, tree: ReplyTree) -> pd.Series:
+    """``key`` (thread ids as strings, NA where missing) with every missing one filled from the reply tree.
+
+    A reply without a thread id is in the thread of its nearest ancestor that has one, as the
+    reply analytics read it (:func:`journeymap.analytics._replies.thread_codes`: a reply across
+    threads is in its parent's thread, not its chain's root's); a message without one whose
+    replies name one opens that thread (the first in sorted order where they name several, so
+    in any row order); else it is in its tree root's thread, named by the root's ``event_id``.
+    Shared by ``build_journeys(by="thread")`` on one machine and on a cluster.
+
+    Examples:
+        >>> from journeymap._threads import reply_tree
+        >>> ids = pd.Series(["1", "2", "3", "4"])
+        >>> tree = reply_tree(ids, pd.Series([None, "1", "2", None]))
+        >>> filled_thread_keys(pd.Series([None, "T", None, None], dtype="string"), ids, tree).tolist()
+        ['T', 'T', 'T', '4']
+    """
+    missing = key.isna().to_numpy(dtype=bool)
+    key = key.copy()
+    # codes in sorted order of the ids, so that an opener whose replies name two threads
+    # takes the same one in any row order
+    codes, uniques = pd.factorize(key, sort=True)
+    codes = codes.astype(np.int64)
+    parent = tree.parent
+    children = np.flatnonzero((parent >= 0) & (codes >= 0))
+    children = children[codes[parent[children]] < 0]
+    if len(children):
+        opener = np.full(len(codes), len(uniques), dtype=np.int64)
+        np.minimum.at(opener, parent[children], codes[children])
+        codes = np.where((codes < 0) & (opener < len(uniques)), opener, codes)
+    codes = codes[nearest_up(parent, codes >= 0)]
+    found = codes >= 0
+    named = np.asarray(uniques, dtype=object)
+    filled = named[np.maximum(codes, 0)] if len(named) else np.full(len(codes), None, dtype=object)
+    root_ids = event_ids.astype("string").to_numpy(dtype=object)[tree.root]
+    key[missing] = np.where(found, filled, root_ids)[missing]
+    return key
 
 
 def _answered_customer_rows(
