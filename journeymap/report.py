@@ -429,7 +429,7 @@ def _service(
     tz: str | dt.tzinfo | None,
     auto: AutoReplyRule | None,
 ) -> list[str]:
-    """The response-time sections: the note that accounts for every journey, per brand, over time, the agent league."""
+    """The response-time sections: the note that accounts for every conversation, per brand, over time, the agent league."""
     from journeymap import plot
 
     conv = conversation_openings(js, auto=auto)
@@ -444,7 +444,13 @@ def _service(
         out.append(_table(service_levels(js, by="brand", sla=sla, auto=auto, seed=seed), max_rows=20))
     else:  # both are optional columns
         out.append('<p class="note">No brand or author_id column in the events: no per-brand figures.</p>')
-    out += ["<h3>Over time</h3>", _figure(plot.trends(js, freq=freq, tz=tz, auto=auto), "response times over time")]
+    out.append("<h3>Over time</h3>")
+    if conv["journey"].duplicated().any():  # journeys by customer: trends read each journey's first conversation
+        out.append(
+            '<p class="note">Over time, each journey counts once, in the period it opened, with its first conversation; '
+            "the note and the tables above count every conversation.</p>"
+        )
+    out.append(_figure(plot.trends(js, freq=freq, tz=tz, auto=auto), "response times over time"))
     agents = service_levels(js, by="agent", sla=sla, auto=auto, seed=seed)
     out += ["<h2>Agent league</h2>", _table(agents, max_rows=20)]
     return out

@@ -262,3 +262,74 @@ def test_an_unanswered_conversation_goes_to_the_brand_a_later_message_names() ->
         league = jm.service_levels(jm.build_journeys(jm.read_events(frame)), by="brand", min_size=1)
         assert "(no reply)" not in league.index
         assert league.loc["BrandA", "unanswered"] == (1.0 if len(frame) == len(rows) else 0.5)
+
+
+def _x_posts() -> pd.DataFrame:
+    """A tweet to @Tesco @BA that only BA answers, the customer's answer, and a remark answered by another customer."""
+    at = pd.Timestamp("2024-05-01 09:00", tz="UTC")
+    return pd.DataFrame(
+        {
+            "id": ["1", "2", "3", "4", "5"],
+            "author": ["900", "BA", "900", "901", "902"],
+            "at": [at + pd.Timedelta(minutes=m) for m in (0, 5, 9, 30, 35)],
+            "reply_to": [None, "1", "2", None, "4"],
+            "text": ["@Tesco @BA my bag", "So sorry ^JB", "@Tesco you were better", "parcel late again", "@901 same"],
+        }
+    )
+
+
+X_COLUMNS = {"id": "event_id", "author": "customer_id", "at": "timestamp", "reply_to": "in_reply_to"}
+
+
+def test_with_brands_a_customer_post_takes_the_brand_that_answered_its_thread_first() -> None:
+    # The diff review: the first @handle came first, so the tweet to @Tesco @BA that only BA
+    # answered was Tesco's (read_twcs: BA's, the thread's brand), and the customer's answer to BA
+    # naming @Tesco too
+    events = jm.read_events(_x_posts(), columns=X_COLUMNS, brands=["Tesco", "BA"]).events.set_index("event_id")
+    assert events.loc[["1", "2", "3"], "brand"].tolist() == ["BA", "BA", "BA"]
+
+
+def test_with_brands_addressed_is_read_when_the_export_has_brand_and_agent_columns() -> None:
+    # The diff review: the reply links were read only when brand or agent_id was missing, so with
+    # both columns given every post was addressed
+    posts = _x_posts().assign(brand=["Tesco", "BA", "BA", None, None], agent_id=[None, "BA/JB", None, None, None])
+    events = jm.read_events(posts, columns=X_COLUMNS, brands=["Tesco", "BA"]).events.set_index("event_id")
+    assert events.loc[["1", "2", "3", "4", "5"], "addressed"].astype(bool).tolist() == [True, True, True, False, False]
+
+
+def test_an_opener_whose_replies_name_two_threads_is_filed_in_one_conversation() -> None:
+    # The diff review: build_journeys took the first thread in sorted order, the reply analytics
+    # the largest code in row order: one journey by thread split into two conversations
+    from journeymap.analytics.automatic import reply_context
+
+    at = pd.Timestamp("2024-03-01", tz="UTC")
+    frame = pd.DataFrame(
+        {
+            "event_id": ["x", "r1", "r2"],
+            "customer_id": "c1",
+            "actor": ["customer", "agent", "agent"],
+            "timestamp": [at, at + pd.Timedelta(minutes=30), at + pd.Timedelta(minutes=40)],
+            "thread_id": [None, "B", "A"],
+            "in_reply_to": [None, "x", "x"],
+        }
+    )
+    js = jm.build_journeys(jm.read_events(frame), by="thread")
+    ctx = reply_context(js)
+    per_journey = pd.Series(ctx.conversation).groupby(ctx.journey).nunique()
+    assert (per_journey == 1).all(), dict(zip(js.events["event_id"], ctx.conversation))
+
+
+def test_the_report_says_over_time_counts_each_journeys_first_conversation(tmp_path: Path) -> None:
+    log = _twcs(
+        """1,800001,True,Wed Nov 01 09:00:00 +0000 2017,@AcmeBank card lost,2,
+2,AcmeBank,False,Wed Nov 01 09:10:00 +0000 2017,@800001 Sorry ^AB,,1
+3,800001,True,Thu Nov 02 09:00:00 +0000 2017,@AcmeBank and now my transfer failed,,
+"""
+    )
+    note = "Over time, each journey counts once"
+    customer = log.events["actor"].astype("string") == "customer"
+    scored = jm.read_events(log.events.assign(valence=customer.map({True: -0.5, False: None}).astype("float64")))
+    by_customer = jm.build_journeys(scored, by="customer")
+    by_thread = jm.build_journeys(scored, by="thread")
+    assert note in jm.report(by_customer, tmp_path / "c.html").read_text(encoding="utf-8")
+    assert note not in jm.report(by_thread, tmp_path / "t.html").read_text(encoding="utf-8")

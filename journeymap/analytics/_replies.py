@@ -441,17 +441,20 @@ def thread_codes(events: pd.DataFrame, parent: npt.NDArray[np.int64]) -> npt.NDA
     parent, points at itself, so ``log2(n)`` doubling passes reach every row's nearest ancestor
     with a thread. A row in, or leading into, a reply cycle of rows without one keeps -1.
     """
-    thread = pd.factorize(events["thread_id"])[0].astype(np.int64)  # NA is -1
+    # NA is -1; codes in sorted order of the ids, as journeys._build.filled_thread_keys numbers them
+    thread, uniques = pd.factorize(events["thread_id"], sort=True)
+    thread = thread.astype(np.int64)
     if (thread >= 0).all():
         return thread
     # a message without a thread whose replies name one opens that thread (exports that write the
-    # thread id, often the opening message's own id, on the replies only)
+    # thread id, often the opening message's own id, on the replies only); where they name
+    # several, the first in sorted order, as build_journeys(by="thread") files it
     children = np.flatnonzero((parent >= 0) & (thread >= 0))
     children = children[thread[parent[children]] < 0]
     if len(children):
-        opener = np.full(len(thread), -1, dtype=np.int64)
-        np.maximum.at(opener, parent[children], thread[children])  # one thread per opener, whichever its replies name
-        thread = np.where((thread < 0) & (opener >= 0), opener, thread)
+        opener = np.full(len(thread), len(uniques), dtype=np.int64)
+        np.minimum.at(opener, parent[children], thread[children])
+        thread = np.where((thread < 0) & (opener < len(uniques)), opener, thread)
     return thread[nearest_up(parent, thread >= 0)]
 
 

@@ -52,7 +52,10 @@ def journey_metrics(js: JourneySet) -> pd.DataFrame:
     negative moment in its own brand's conversation too. A journey is recovered where every
     brand's that can be told recovered *and* the journey ends positive (``end_sentiment``: a
     recovered thread followed by a new complaint nobody answered is no recovered journey);
-    ``time_to_recover`` is then the longest.
+    ``time_to_recover`` is then the longest. By customer a brand's unit ends with the customer's
+    last scored message to it, in any thread: a neutral question days after a recovered complaint
+    leaves the unit and the journey ending neutral, so not recovered (by thread the complaint's
+    thread is recovered and the question's has no negative moment).
     Negative and positive are what each message's ``sentiment`` says (the scorer's decision rule;
     without one, valence below :data:`~journeymap.schema.NEGATIVE_VALENCE`, -0.25, and above
     :data:`~journeymap.schema.POSITIVE_VALENCE`, 0.25). Journeys without scored

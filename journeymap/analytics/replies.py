@@ -205,7 +205,8 @@ def service_levels(  # noqa: PLR0915 - one table, column by column
       ``automatic``: its automatic replies (see :class:`~journeymap.AutoReplyRule`);
     * ``journeys``: journeys that belong to the group; ``journeys_replied``: journeys it replied in;
     * ``first_response_median`` and ``first_response_p90``: over its answered conversations (a
-      journey by thread is one conversation, by customer one per thread);
+      conversation is a thread of a journey, read per brand where two brands reply in it in
+      person: by thread a journey is one, or one per brand; by customer one per thread and brand);
     * ``within_sla`` (with ``within_sla_low``/``_high``): the share of its conversations whose first
       response came within ``sla`` (a positive duration: ``"1h"``, ``"90min"``, a
       ``pd.Timedelta``; a bare number is refused, its unit unknown), of those where it can be told (answered, or still unanswered
@@ -233,8 +234,9 @@ def service_levels(  # noqa: PLR0915 - one table, column by column
       their thanks to one of two brands a tweet was addressed to the other's);
     * ``too_small``: fewer than ``min_size`` journeys (belonging or replied in, whichever is
       larger): its intervals are NaN, since they would say nothing. So is each interval with
-      fewer than ``min_size`` journeys (conversations, for ``recovered``) behind it in a larger
-      group: a brand of 13 journeys whose valence change rests on 3 shows the mean alone.
+      fewer than ``min_size`` journeys or conversations behind it (conversations for
+      ``within_sla``, ``unanswered`` and ``recovered``, journeys for ``valence_change``) in a
+      larger group: a brand of 13 journeys whose valence change rests on 3 shows the mean alone.
 
     Shares have 95% Wilson score intervals; ``valence_change`` the bootstrap interval of
     :class:`~journeymap.analytics._stats.MeanInterval` over whole customers (seeded by ``seed``;
@@ -436,7 +438,7 @@ def service_levels(  # noqa: PLR0915 - one table, column by column
         with np.errstate(invalid="ignore", divide="ignore"):
             out[column] = np.where(n_arr > 0, k_arr / np.maximum(n_arr, 1), np.nan)
         low, high = wilson(k_arr, n_arr)
-        unsaid = too_small | (n_arr < min_size)  # fewer than min_size journeys behind this share
+        unsaid = too_small | (n_arr < min_size)  # fewer than min_size conversations behind this share
         out[f"{column}_low"] = np.where(unsaid, np.nan, low)
         out[f"{column}_high"] = np.where(unsaid, np.nan, high)
 

@@ -150,7 +150,7 @@ def evaluate_labelled(
     cut = int((np.asarray(unread) > 0).sum()) if unread is not None else 0
     if cut:
         logger.warning(
-            "%d of %d texts are longer than the scorer %s reads: %d tokens at their ends not read, so not evaluated",
+            "%d of %d texts are longer than the scorer %s reads: %d tokens at their ends not read (scored without them)",
             cut,
             len(data.texts),
             scorer_obj.id,

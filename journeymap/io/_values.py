@@ -16,7 +16,7 @@ from collections.abc import Iterable, Mapping
 import numpy as np
 import pandas as pd
 
-from journeymap._threads import parent_positions
+from journeymap._threads import nearest_up, parent_positions
 from journeymap.exceptions import ArgumentTypeError, InvalidArgumentError
 from journeymap.io._social import addressed_rows, brand_agents, first_mention, nearest_above, signed_parts
 from journeymap.io._time import day_numbers, epoch_text, parse_timestamps
@@ -527,13 +527,16 @@ def brand_actors(frame: pd.DataFrame, brands: Mapping[str, str] | None) -> pd.Da
     text = as_text(frame["text"])[0] if "text" in frame.columns else None
     needs_brand = "brand" not in frame.columns
     needs_agent = "agent_id" not in frame.columns and text is not None
-    # reply links, read once: a customer's reply is addressed to the brand it answers; split replies share a signature
-    parents = _parent_rows(frame) if needs_brand or needs_agent else np.full(len(frame), -1, dtype=np.int64)
+    needs_addressed = ADDRESSED not in frame.columns and text is not None and "in_reply_to" in frame.columns
+    # reply links, read once: a customer's reply is addressed to the brand it answers; split replies
+    # share a signature; a remark in a thread may be addressed to no brand
+    linked = needs_brand or needs_agent or needs_addressed
+    parents = _parent_rows(frame) if linked else np.full(len(frame), -1, dtype=np.int64)
     if needs_brand:
         kept["brand"] = _addressed_brands(keys, brand, spelling, text, frame, parents=parents)
     if needs_agent and text is not None:
         kept["agent_id"] = signed_parts(brand_agents(text, account, brand), text, account, brand, parents)
-    if ADDRESSED not in frame.columns and text is not None and "in_reply_to" in frame.columns:
+    if needs_addressed and text is not None:
         kept[ADDRESSED] = pd.Series(_addressed(frame, text, account, brand, parents), index=frame.index)
     frame = frame.assign(**kept)
     if "actor" not in frame.columns:
@@ -622,39 +625,58 @@ def _addressed_brands(
     *,
     parents: np.ndarray | None = None,
 ) -> pd.Series:
-    """:func:`brand_actors`' ``brand``: a brand row's account; a customer row's first ``@brand``, else the brand it answers.
+    """:func:`brand_actors`' ``brand``: a brand row's account; a customer row's brand, as :func:`~journeymap.read_twcs` reads it.
 
-    As :func:`~journeymap.read_twcs` reads a customer tweet: one that names no brand but answers a
-    brand's post (``in_reply_to``, directly or through the customer's own earlier posts:
-    ``parents``, :func:`_parent_rows`) is addressed to that brand; NA where neither says.
+    In that order: the brand whose post it answers (``in_reply_to``, up the reply tree:
+    ``parents``, :func:`_parent_rows`); else the earliest brand post of its reply tree (the
+    brand that answered the thread: a tweet to @Tesco and @BA that only BA answered is BA's);
+    else the first of ``brands`` its text names as an ``@handle``; NA where none says.
     ``keys``: each row's :func:`account_keys`; ``brands``: each brand key's spelling, whichever
     way a row spells it ("@tesco", "Tesco").
 
     Examples:
-        >>> keys = pd.Series(["u1", "tesco", "u1", "u2"])
-        >>> text = pd.Series(["@Tesco @BA late", "which order?", "order 12", "hello"])
-        >>> _addressed_brands(keys, np.array([False, True, False, False]), {"tesco": "Tesco", "ba": "BA"}, text,
-        ...     pd.DataFrame(index=range(4)), parents=np.array([-1, 0, 1, -1])).tolist()
-        ['Tesco', 'Tesco', 'Tesco', nan]
+        >>> keys = pd.Series(["u1", "ba", "u1", "u2", "u3"])
+        >>> text = pd.Series(["@Tesco @BA late", "which order? ^JB", "order 12", "@Tesco hello", "hi"])
+        >>> frame = pd.DataFrame({"timestamp": ["2024-01-01 10:00", "2024-01-01 10:05", "2024-01-01 10:09",
+        ...     "2024-01-01 11:00", "2024-01-01 12:00"]})
+        >>> _addressed_brands(keys, np.array([False, True, False, False, False]), {"tesco": "Tesco", "ba": "BA"}, text,
+        ...     frame, parents=np.array([-1, 0, 1, -1, -1])).tolist()
+        ['BA', 'BA', 'BA', 'Tesco', nan]
     """
     out = keys.map(dict(brands)).astype(object).where(brand)
     customer = ~brand
     if "actor" in frame.columns:  # a role column's agents and bots of other accounts address no brand
         customer &= (canonical_actors(frame["actor"]) == "customer").fillna(False).to_numpy(dtype=bool)
+    values = out.to_numpy(dtype=object, copy=True)
+    if parents is not None and brand.any():
+        parent = np.asarray(parents, dtype=np.int64)
+        # the brand whose post it answers, up the reply tree
+        above = nearest_above(parent, brand)
+        take = customer & (above >= 0)
+        values[take] = values[above[take]]
+        # else the earliest brand post of its reply tree (by time where the stamps read, else row order)
+        root = nearest_up(parent, parent < 0)
+        rows = np.flatnonzero(brand)
+        stamps = (
+            parse_timestamps(frame["timestamp"].iloc[rows]).to_numpy(dtype="datetime64[ns]").astype(np.int64)
+            if "timestamp" in frame.columns
+            else np.zeros(len(rows), dtype=np.int64)
+        )
+        stamps = np.where(stamps == np.iinfo(np.int64).min, np.iinfo(np.int64).max, stamps)  # NaT last
+        order = rows[np.lexsort((rows, stamps, root[rows]))]
+        first_of_root = pd.Series(order, index=root[order])
+        first_of_root = first_of_root[~first_of_root.index.duplicated()]
+        earliest = first_of_root.reindex(root).fillna(-1).to_numpy(dtype=np.int64)
+        take = customer & pd.isna(values) & (earliest >= 0)
+        values[take] = values[earliest[take]]
     handles = [key for key in brands if not key.isdigit()]  # a numeric id is no @handle
-    if text is not None and handles and customer.any():
-        named = first_mention(text[customer], handles)
+    unnamed = customer & pd.isna(values)
+    if text is not None and handles and unnamed.any():
+        named = first_mention(text[unnamed], handles)
         found = named.notna().to_numpy(dtype=bool)
         if found.any():
-            out.iloc[np.flatnonzero(customer)[found]] = named[found].str.casefold().map(dict(brands)).to_numpy(dtype=object)
-    if parents is not None and brand.any():
-        # a reply that names no brand: the brand whose post it answers, up the reply tree
-        above = nearest_above(np.asarray(parents, dtype=np.int64), brand)
-        unnamed = customer & pd.isna(out.to_numpy(dtype=object)) & (above >= 0)
-        if unnamed.any():
-            values = out.to_numpy(dtype=object)
-            out.iloc[np.flatnonzero(unnamed)] = values[above[unnamed]]
-    return out
+            values[np.flatnonzero(unnamed)[found]] = named[found].str.casefold().map(dict(brands)).to_numpy(dtype=object)
+    return pd.Series(values, index=out.index, dtype=object)
 
 
 #: The accounts named in the warning of :func:`replies_across_accounts`.

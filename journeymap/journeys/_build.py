@@ -423,11 +423,13 @@ def step_times(ts: npt.NDArray[np.int64], tree: ReplyTree | None) -> npt.NDArray
         return ts
     # a warning, not info: each such reply's wait is counted as 0 s in the service figures
     skew = ts[np.maximum(tree.parent, 0)][early] - ts[early]
+    n_early, largest = int(early.sum()), int(skew.max()) / 1e9
     logger.warning(
-        "%d replies are stamped before the message they answer (clock skew, up to %s s); their steps come right "
+        "%d %s stamped before the message they answer (clock skew, up to %s s); their steps come right "
         "after it and their waits count as 0 s in the response times",
-        int(early.sum()),
-        f"{int(skew.max()) / 1e9:,.0f}",
+        n_early,
+        "reply is" if n_early == 1 else "replies are",
+        f"{largest:,.0f}" if largest >= 1 else f"{largest:.3g}",
     )
     return not_before_ancestors(ts, tree)
 

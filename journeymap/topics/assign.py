@@ -157,7 +157,10 @@ def topic_columns(events: pd.DataFrame, model: TopicModel, *, sample: int | None
     else:
         assigned = model.assign(texts) if texts else pd.DataFrame({"topic": [], "topic_score": []})
     rows = np.flatnonzero(customer)
-    topic.iloc[rows] = [str(v).strip() for v in assigned["topic"]]  # the topic names (a few-shot model's labels may be ints)
+    names = assigned["topic"]
+    if not all(isinstance(v, str) and v == v.strip() for v in model.classes_):  # few-shot labels may be ints: the names
+        names = pd.Series([str(v).strip() for v in names], index=names.index, dtype=object)
+    topic.iloc[rows] = names.to_numpy(dtype=object)
     score[rows] = assigned["topic_score"].to_numpy(dtype=np.float32)
     out["topic"] = topic
     out["topic_score"] = score
