@@ -98,6 +98,30 @@ def nearest_up(parent: npt.NDArray[np.int64], stop: npt.NDArray[np.bool_]) -> np
     return anc
 
 
+def inherited_threads(codes: npt.NDArray[np.int64], parent: npt.NDArray[np.int64], n_threads: int) -> npt.NDArray[np.int64]:
+    """Thread codes (-1: none) with every row without one given one from the reply tree.
+
+    A row whose replies name a thread opens it (exports that write the thread id, often the
+    opening message's own, on the replies only; where they name several, the smallest code, so
+    with codes in sorted order of the ids the choice does not depend on row order); then a row
+    without a thread takes its nearest ancestor's (:func:`nearest_up`); -1 where none has one.
+    Shared by ``build_journeys(by="thread")`` and the reply analytics, so both file a row in one
+    thread.
+
+    Examples:
+        >>> # 0 has no thread, its replies 1 (thread 1) and 2 (thread 0); 3 answers 2; 4 is alone
+        >>> inherited_threads(np.array([-1, 1, 0, -1, -1]), np.array([-1, 0, 0, 2, -1]), 2).tolist()
+        [0, 1, 0, 0, -1]
+    """
+    children = np.flatnonzero((parent >= 0) & (codes >= 0))
+    children = children[codes[parent[children]] < 0]
+    if len(children):
+        opener = np.full(len(codes), n_threads, dtype=np.int64)
+        np.minimum.at(opener, parent[children], codes[children])
+        codes = np.where((codes < 0) & (opener < n_threads), opener, codes)
+    return codes[nearest_up(parent, codes >= 0)]
+
+
 def not_before_ancestors(values: npt.NDArray[np.int64], tree: ReplyTree) -> npt.NDArray[np.int64]:
     """Each row's value raised to the largest value among its ancestors in the data.
 

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from journeymap._threads import nearest_up, parent_positions
+from journeymap._threads import inherited_threads, parent_positions
 from journeymap.analytics._prep import flag_column
 from journeymap.journeys._table import actor_mask, customer_mask
 from journeymap.schema import ADDRESSED
@@ -446,16 +446,8 @@ def thread_codes(events: pd.DataFrame, parent: npt.NDArray[np.int64]) -> npt.NDA
     thread = thread.astype(np.int64)
     if (thread >= 0).all():
         return thread
-    # a message without a thread whose replies name one opens that thread (exports that write the
-    # thread id, often the opening message's own id, on the replies only); where they name
-    # several, the first in sorted order, as build_journeys(by="thread") files it
-    children = np.flatnonzero((parent >= 0) & (thread >= 0))
-    children = children[thread[parent[children]] < 0]
-    if len(children):
-        opener = np.full(len(thread), len(uniques), dtype=np.int64)
-        np.minimum.at(opener, parent[children], thread[children])
-        thread = np.where((thread < 0) & (opener < len(uniques)), opener, thread)
-    return thread[nearest_up(parent, thread >= 0)]
+    # an opener named by its replies' thread, else the nearest ancestor's: as build_journeys files it
+    return inherited_threads(thread, parent, len(uniques))
 
 
 def _conversations(

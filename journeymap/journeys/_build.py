@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 import pandas as pd
 
-from journeymap._threads import nearest_up, not_before_ancestors, reply_tree
+from journeymap._threads import inherited_threads, nearest_up, not_before_ancestors, reply_tree
 from journeymap.backends import dispatch
 from journeymap.exceptions import ArgumentTypeError, InvalidArgumentError, SchemaError
 from journeymap.io.eventlog import EventLog
@@ -132,15 +132,7 @@ def filled_thread_keys(key: pd.Series, event_ids: pd.Series, tree: ReplyTree) ->
     # codes in sorted order of the ids, so that an opener whose replies name two threads
     # takes the same one in any row order
     codes, uniques = pd.factorize(key, sort=True)
-    codes = codes.astype(np.int64)
-    parent = tree.parent
-    children = np.flatnonzero((parent >= 0) & (codes >= 0))
-    children = children[codes[parent[children]] < 0]
-    if len(children):
-        opener = np.full(len(codes), len(uniques), dtype=np.int64)
-        np.minimum.at(opener, parent[children], codes[children])
-        codes = np.where((codes < 0) & (opener < len(uniques)), opener, codes)
-    codes = codes[nearest_up(parent, codes >= 0)]
+    codes = inherited_threads(codes.astype(np.int64), tree.parent, len(uniques))
     found = codes >= 0
     named = np.asarray(uniques, dtype=object)
     filled = named[np.maximum(codes, 0)] if len(named) else np.full(len(codes), None, dtype=object)
