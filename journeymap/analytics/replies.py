@@ -181,8 +181,9 @@ def service_levels(  # noqa: PLR0915 - one table, column by column
     customer's own id, or a bot, never owns a journey), else (``by="brand"``) to the brand of its
     automatic replies (a customer who got only the brand's auto-acknowledgement is a journey that
     brand left unanswered), else (``by="brand"``) to the brand its opening message is addressed to
-    (its ``brand``: a brand that answered no one has every journey unanswered, rather than none),
-    else to ``"(no reply)"``; answered by a
+    (its ``brand``, else the first ``brand`` a message of the conversation names: a brand that
+    answered no one has every journey unanswered, rather than none), else to ``"(no reply)"``;
+    answered by a
     reply without a value of the column, to the value of the message it answers (``by="brand"``:
     the brand the customer wrote to), else to ``"(no <column>)"`` (``"(no team)"``); with
     ``bots="include"``, a conversation first answered by a ``system`` event without a value of
