@@ -530,14 +530,20 @@ def brand_actors(frame: pd.DataFrame, brands: Mapping[str, str] | None) -> pd.Da
     needs_addressed = ADDRESSED not in frame.columns and text is not None and "in_reply_to" in frame.columns
     # reply links, read once: a customer's reply is addressed to the brand it answers; split replies
     # share a signature; a remark in a thread may be addressed to no brand
-    linked = needs_brand or needs_agent or needs_addressed
-    parents = _parent_rows(frame) if linked else np.full(len(frame), -1, dtype=np.int64)
+    if needs_brand or needs_agent or needs_addressed:
+        parents, dangling = _parent_rows(frame)
+    else:
+        parents, dangling = np.full(len(frame), -1, dtype=np.int64), np.zeros(len(frame), dtype=bool)
+    customer = ~brand  # the customers' rows: a role column's agents and bots of other accounts are none
+    if "actor" in frame.columns:
+        customer &= (canonical_actors(frame["actor"]) == "customer").fillna(False).to_numpy(dtype=bool)
     if needs_brand:
-        kept["brand"] = _addressed_brands(keys, brand, spelling, text, frame, parents=parents)
+        kept["brand"] = _addressed_brands(keys, brand, spelling, text, frame, customer=customer, parents=parents)
     if needs_agent and text is not None:
         kept["agent_id"] = signed_parts(brand_agents(text, account, brand), text, account, brand, parents)
     if needs_addressed and text is not None:
-        kept[ADDRESSED] = pd.Series(_addressed(frame, text, account, brand, parents), index=frame.index)
+        addressed = _addressed(text, account, brand, customer=customer, parents=parents, dangling=dangling)
+        kept[ADDRESSED] = pd.Series(addressed, index=frame.index)
     frame = frame.assign(**kept)
     if "actor" not in frame.columns:
         return frame.assign(actor=np.where(brand, "agent", "customer"))
@@ -551,7 +557,9 @@ def brand_actors(frame: pd.DataFrame, brands: Mapping[str, str] | None) -> pd.Da
     return frame.assign(actor=pd.Series(actor, index=frame.index, dtype=object))
 
 
-def _addressed(frame: pd.DataFrame, text: pd.Series, account: pd.Series, brand: np.ndarray, parents: np.ndarray) -> np.ndarray:
+def _addressed(
+    text: pd.Series, account: pd.Series, brand: np.ndarray, *, customer: np.ndarray, parents: np.ndarray, dangling: np.ndarray
+) -> np.ndarray:
     """:func:`brand_actors`' ``addressed``: False for a customer post in a thread that is addressed to no brand.
 
     As :func:`~journeymap.read_twcs` reads a tweet (:func:`~journeymap.io._social.addressed_rows`:
@@ -560,19 +568,17 @@ def _addressed(frame: pd.DataFrame, text: pd.Series, account: pd.Series, brand: 
     thread the brand answered for someone else); a post alone is addressed, since a listening
     tool's export holds posts about the brand that name no account.
 
+    ``customer``: the customers' rows; ``parents`` and ``dangling`` (a link to a post outside the
+    data: it may answer a brand): :func:`_parent_rows`.
+
     Examples:
-        >>> frame = pd.DataFrame({"event_id": ["1", "2", "3", "4"], "in_reply_to": [None, "1", "2", None]})
         >>> text = pd.Series(["parcel late again", "@UPSHelp why?", "sorry! ^ML", "my order is late"])
-        >>> _addressed(frame, text, pd.Series(["u1", "u1", "UPSHelp", "u2"]), np.array([False, False, True, False]),
-        ...     np.array([-1, 0, 1, -1])).tolist()
+        >>> brand = np.array([False, False, True, False])
+        >>> _addressed(text, pd.Series(["u1", "u1", "UPSHelp", "u2"]), brand, customer=~brand,
+        ...     parents=np.array([-1, 0, 1, -1]), dangling=np.zeros(4, dtype=bool)).tolist()
         [False, True, True, True]
     """
     parents = np.asarray(parents, dtype=np.int64)
-    customer = ~brand
-    if "actor" in frame.columns:  # a role column's agents and bots are no customers
-        customer &= (canonical_actors(frame["actor"]) == "customer").fillna(False).to_numpy(dtype=bool)
-    linked = as_id(replied_to(frame["in_reply_to"]))[0].notna().to_numpy(dtype=bool)
-    dangling = linked & (parents < 0)  # answers a post outside the data: it may answer a brand
     in_tree = parents >= 0
     in_tree[parents[parents >= 0]] = True
     addressed = addressed_rows(
@@ -581,20 +587,26 @@ def _addressed(frame: pd.DataFrame, text: pd.Series, account: pd.Series, brand: 
     return np.asarray(addressed | ~in_tree, dtype=bool)
 
 
-def _parent_rows(frame: pd.DataFrame) -> np.ndarray:
-    """The position of the row each row's ``in_reply_to`` names (its first, where ids repeat), -1 where none.
+def _parent_rows(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """The position of the row each row's ``in_reply_to`` names (its first, where ids repeat), -1 where none; and dangling links.
+
+    The second array marks the rows whose ``in_reply_to`` names an id that is not in the data.
 
     Examples:
-        >>> _parent_rows(pd.DataFrame({"event_id": [1, "2", "3"], "in_reply_to": [None, 1, "9"]})).tolist()
-        [-1, 0, -1]
+        >>> [a.tolist() for a in _parent_rows(pd.DataFrame({"event_id": [1, "2", "3"], "in_reply_to": [None, 1, "9"]}))]
+        [[-1, 0, -1], [False, False, True]]
     """
-    if not {"event_id", "in_reply_to"} <= set(frame.columns):
-        return np.full(len(frame), -1, dtype=np.int64)
+    none = np.full(len(frame), -1, dtype=np.int64)
+    if "in_reply_to" not in frame.columns:
+        return none, np.zeros(len(frame), dtype=bool)
+    if "event_id" not in frame.columns:  # no id in the data to link to: every link leaves it
+        return none, as_id(replied_to(frame["in_reply_to"]))[0].notna().to_numpy(dtype=bool)
     ids = as_id(frame["event_id"])[0].reset_index(drop=True)
     first = (ids.notna() & ~ids.duplicated()).to_numpy(dtype=bool)
     parents = as_id(replied_to(frame["in_reply_to"]))[0].reset_index(drop=True)  # the X API's referenced_tweets too
     position = parent_positions(ids[first].reset_index(drop=True), parents)  # among the first copies
-    return np.where(position >= 0, np.flatnonzero(first)[np.maximum(position, 0)], -1).astype(np.int64)
+    rows = np.where(position >= 0, np.flatnonzero(first)[np.maximum(position, 0)], -1).astype(np.int64)
+    return rows, parents.notna().to_numpy(dtype=bool) & (rows < 0)
 
 
 def _brand_spellings(keys: pd.Series, spelt: pd.Series, brands: Mapping[str, str]) -> dict[str, str]:
@@ -623,6 +635,7 @@ def _addressed_brands(
     text: pd.Series | None,
     frame: pd.DataFrame,
     *,
+    customer: np.ndarray,
     parents: np.ndarray | None = None,
 ) -> pd.Series:
     """:func:`brand_actors`' ``brand``: a brand row's account; a customer row's brand, as :func:`~journeymap.read_twcs` reads it.
@@ -632,21 +645,19 @@ def _addressed_brands(
     brand that answered the thread: a tweet to @Tesco and @BA that only BA answered is BA's);
     else the first of ``brands`` its text names as an ``@handle``; NA where none says.
     ``keys``: each row's :func:`account_keys`; ``brands``: each brand key's spelling, whichever
-    way a row spells it ("@tesco", "Tesco").
+    way a row spells it ("@tesco", "Tesco"); ``customer``: the customers' rows.
 
     Examples:
         >>> keys = pd.Series(["u1", "ba", "u1", "u2", "u3"])
         >>> text = pd.Series(["@Tesco @BA late", "which order? ^JB", "order 12", "@Tesco hello", "hi"])
         >>> frame = pd.DataFrame({"timestamp": ["2024-01-01 10:00", "2024-01-01 10:05", "2024-01-01 10:09",
         ...     "2024-01-01 11:00", "2024-01-01 12:00"]})
-        >>> _addressed_brands(keys, np.array([False, True, False, False, False]), {"tesco": "Tesco", "ba": "BA"}, text,
-        ...     frame, parents=np.array([-1, 0, 1, -1, -1])).tolist()
+        >>> brand = np.array([False, True, False, False, False])
+        >>> _addressed_brands(keys, brand, {"tesco": "Tesco", "ba": "BA"}, text, frame, customer=~brand,
+        ...     parents=np.array([-1, 0, 1, -1, -1])).tolist()
         ['BA', 'BA', 'BA', 'Tesco', nan]
     """
     out = keys.map(dict(brands)).astype(object).where(brand)
-    customer = ~brand
-    if "actor" in frame.columns:  # a role column's agents and bots of other accounts address no brand
-        customer &= (canonical_actors(frame["actor"]) == "customer").fillna(False).to_numpy(dtype=bool)
     values = out.to_numpy(dtype=object, copy=True)
     if parents is not None and brand.any():
         parent = np.asarray(parents, dtype=np.int64)
