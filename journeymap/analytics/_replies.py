@@ -258,6 +258,8 @@ class ReplyContext:
     loose: npt.NDArray[np.bool_]
     # False for a customer message addressed to no brand (schema.ADDRESSED; True without the column)
     addressed: npt.NDArray[np.bool_]
+    # (journey, thread) codes before a thread of several brands is split per brand (:func:`_by_brand`)
+    threads: npt.NDArray[np.int64]
 
     @classmethod
     def of(cls, events: pd.DataFrame, *, journey: npt.NDArray[np.int64] | None = None) -> ReplyContext:
@@ -269,7 +271,7 @@ class ReplyContext:
             parent = parent_positions(events["event_id"].astype("string"), events["in_reply_to"].astype("string"))
         else:
             parent = np.full(len(events), -1, dtype=np.int64)
-        conversation, loose = _conversations(events, journey, parent)
+        conversation, loose, threads = _conversations(events, journey, parent)
         answered = _answered(customer, journey, conversation, parent, loose)
         t = events["timestamp"].to_numpy(dtype="datetime64[ns]").view(np.int64)
         # clock skew (a reply stamped before the message it answers): no wait, not a negative one
@@ -284,6 +286,7 @@ class ReplyContext:
             wait=wait,
             loose=loose,
             addressed=flag_column(events, ADDRESSED, default=True),
+            threads=threads,
         )
 
     def last_before(self, mask: npt.NDArray[np.bool_]) -> npt.NDArray[np.int64]:
@@ -299,6 +302,38 @@ class ReplyContext:
         See :func:`conversation_first_after`.
         """
         return conversation_first_after(mask, self.journey, self.conversation, self.loose)
+
+    def replies(self, brand: npt.NDArray[np.bool_]) -> npt.NDArray[np.bool_]:
+        """The ``brand`` rows that are replies: those in a thread with a customer message.
+
+        A brand post in a thread without one (a broadcast, an outreach to a customer) answers no
+        one, also where the journey (by customer) holds the customer's other threads; so does a
+        reply that names a customer message (its ``in_reply_to``) of its journey. A row of no
+        thread (loose) is in every thread of its journey, as are a journey's loose customer
+        messages; without threads the journey is the thread.
+
+        Examples:
+            >>> events = pd.DataFrame({"journey_id": ["j"] * 4, "thread_id": ["A", "A", "B", None],
+            ...     "actor": ["customer", "agent", "agent", "agent"], "event_id": ["1", "2", "3", "4"],
+            ...     "timestamp": pd.date_range("2024-01-01", periods=4, freq="h")})
+            >>> ReplyContext.of(events).replies(np.array([False, True, True, True])).tolist()
+            [False, True, False, True]
+        """
+        n_threads = int(self.threads.max(initial=-1)) + 1
+        n_journeys = int(self.journey.max(initial=-1)) + 1
+        with_customer = np.bincount(self.threads[self.customer & ~self.loose], minlength=n_threads) > 0
+        loose_customer = np.bincount(self.journey[self.customer & self.loose], minlength=n_journeys) > 0
+        any_customer = np.bincount(self.journey[self.customer], minlength=n_journeys) > 0
+        named = self.parent >= 0
+        names_customer = np.zeros(len(brand), dtype=bool)
+        names_customer[named] = self.customer[self.parent[named]] & (self.journey[self.parent[named]] == self.journey[named])
+        answering = (
+            with_customer[self.threads]
+            | loose_customer[self.journey]
+            | (self.loose & any_customer[self.journey])
+            | names_customer
+        )
+        return np.asarray(brand & answering, dtype=bool)
 
     def openings(self, groups: npt.NDArray[np.int64] | None = None) -> npt.NDArray[np.int64]:
         """The row of each journey's opening message, ascending (journeys without a customer message have none).
@@ -452,21 +487,25 @@ def thread_codes(events: pd.DataFrame, parent: npt.NDArray[np.int64]) -> npt.NDA
 
 def _conversations(
     events: pd.DataFrame, journey: npt.NDArray[np.int64], parent: npt.NDArray[np.int64]
-) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.bool_]]:
-    """:func:`conversation_codes`, and which rows are loose (no thread of their own or inherited)."""
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.bool_], npt.NDArray[np.int64]]:
+    """:func:`conversation_codes`, which rows are loose (no thread of their own or inherited), and the threads' codes.
+
+    The third array is the (journey, thread) codes before a thread of several brands is split
+    into one conversation per brand (:func:`_by_brand`).
+    """
     if "thread_id" not in events.columns or not len(events):
-        return journey, np.zeros(len(events), dtype=bool)
+        return journey, np.zeros(len(events), dtype=bool), journey
     thread = thread_codes(events, parent)
     loose = thread < 0
     if loose.all():  # no thread anywhere: the journey is the conversation
-        return journey, np.zeros(len(events), dtype=bool)
+        return journey, np.zeros(len(events), dtype=bool), journey
     thread, loose = _loose_by_brand(events, journey, thread, loose)
     # the loose rows of a journey share the code after its threads'
     width = int(thread.max(initial=0)) + 2
     codes = pd.factorize(journey * width + np.where(loose, width - 1, thread))[0].astype(np.int64)
     # a journey with no thread at all is one conversation, as without a thread_id column: not loose
     threaded_journey = pd.Series(~loose).groupby(journey, sort=False).transform("any").to_numpy(dtype=bool)
-    return _by_brand(events, codes, loose), loose & threaded_journey
+    return _by_brand(events, codes, loose), loose & threaded_journey, codes
 
 
 def _loose_by_brand(

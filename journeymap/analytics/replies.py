@@ -42,19 +42,13 @@ def no_value(name: str) -> str:
 SYSTEM_REPLY = "(system)"
 
 
-def _replies(events: pd.DataFrame, brand: npt.NDArray[np.bool_]) -> npt.NDArray[np.bool_]:
-    """The ``brand`` rows that are replies: those in a journey with a customer message (a broadcast answers no one)."""
-    conversation = pd.Series(~brand, index=events.index).groupby(events["journey_id"].to_numpy(), sort=False).transform("any")
-    return np.asarray(brand & conversation.to_numpy(dtype=bool), dtype=bool)
-
-
 @dispatch
 def reply_table(js: JourneySet, *, auto: AutoReplyRule | None = None) -> pd.DataFrame:
     """One row per brand reply: its journey, agent, whether automatic, the wait before it, the mood around it.
 
-    Indexed by the reply's ``event_id``, in journey and step order. A brand message in a journey
-    without a customer message (a broadcast) answers no one and has no row, as in
-    :func:`service_levels`. Columns: ``journey_id``,
+    Indexed by the reply's ``event_id``, in journey and step order. A brand message in a thread
+    without a customer message (a broadcast; by customer also an outreach in a thread of its own
+    that names no customer message) answers no one and has no row, as in :func:`service_levels`. Columns: ``journey_id``,
     ``customer_id``, ``timestamp``, ``account`` (the brand account: ``brand``, else
     ``author_id``), ``agent`` (``agent_id``; ``"<account>/(unsigned)"`` where the reply names none,
     ``"<account>/(bot)"`` for a bot's, or ``"(unsigned)"`` where the events name no account;
@@ -84,7 +78,8 @@ def reply_table(js: JourneySet, *, auto: AutoReplyRule | None = None) -> pd.Data
     events = require_journeys(js, "reply_table").events
     warn_customers_only(events, "reply_table")
     automatic, reason = rule_flags(js, auto)
-    rf = reply_frame(events, automatic, context=reply_context(js))
+    ctx = reply_context(js)
+    rf = reply_frame(events, automatic, context=ctx)
     brand = rf["brand"].to_numpy()
     answers = rf["answers"].to_numpy()
     event_ids = events["event_id"].astype("string")
@@ -96,8 +91,8 @@ def reply_table(js: JourneySet, *, auto: AutoReplyRule | None = None) -> pd.Data
         else pd.Series(pd.NA, index=events.index, dtype="string")
     )
     agent = agent.fillna(unsigned_agents(events)).mask(is_system(events), SYSTEM_REPLY)
-    # a broadcast (a journey without a customer message) is no reply
-    brand = _replies(events, brand)
+    # a broadcast (a thread without a customer message) is no reply
+    brand = ctx.replies(brand)
     out = pd.DataFrame(
         {
             "journey_id": events["journey_id"],
@@ -193,7 +188,9 @@ def service_levels(  # noqa: PLR0915 - one table, column by column
     the first response to the message sent to it, and a second thread with Tesco that nobody
     answered counts as unanswered, as it would with journeys by thread.
     Journeys without a customer message (brand broadcasts) are left out, and their brand
-    messages are not replies; so is a conversation addressed to no brand that no brand answered
+    messages are not replies, nor is a brand post in a thread without a customer message that
+    names none (an outreach filed under a customer: by customer as by thread); so is a
+    conversation addressed to no brand that no brand answered
     (:data:`~journeymap.schema.ADDRESSED`: a bystander's remark in a thread the brand answered
     for someone else belongs to no brand).
 
@@ -272,8 +269,8 @@ def service_levels(  # noqa: PLR0915 - one table, column by column
     rf = reply_frame(events, excluded, context=ctx)
     brand = rf["brand"].to_numpy()
     journey = events["journey_id"]
-    # a brand message in a journey without a customer message (a broadcast) answers no one
-    answering = _replies(events, brand)  # the brand's rows that are replies of some kind
+    # a brand message in a thread without a customer message (a broadcast, an outreach) answers no one
+    answering = ctx.replies(brand)  # the brand's rows that are replies of some kind
     counted = answering & ~excluded
 
     # A reply without a value of the column belongs where the journey it answers does: to the

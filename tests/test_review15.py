@@ -1,0 +1,75 @@
+"""Fifteenth session's review fixes: each test fails without its fix."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+import journeymap as jm
+from journeymap.testing.data import planted_scores
+
+
+def _log(rows: list[dict[str, object]]) -> jm.EventLog:
+    frame = pd.DataFrame(rows)
+    frame["timestamp"] = pd.to_datetime(frame["timestamp"], utc=True)
+    return jm.read_events(frame)
+
+
+_OUTREACH = [
+    {
+        "event_id": "m1",
+        "customer_id": "c1",
+        "timestamp": "2024-03-01 10:00",
+        "actor": "customer",
+        "touchpoint": "mention",
+        "text": "@Acme my order is late",
+        "thread_id": "t1",
+        "in_reply_to": None,
+        "brand": "Acme",
+        "agent_id": None,
+        "true_emotion": "anger",
+    },
+    {
+        "event_id": "r1",
+        "customer_id": "c1",
+        "timestamp": "2024-03-01 10:30",
+        "actor": "agent",
+        "touchpoint": "public_reply",
+        "text": "@c1 sorry, checking",
+        "thread_id": "t1",
+        "in_reply_to": "m1",
+        "brand": "Acme",
+        "agent_id": "Acme/Ann",
+        "true_emotion": "caring",
+    },
+    # a brand post in a thread of its own, filed under the customer: an outreach, no reply
+    {
+        "event_id": "o1",
+        "customer_id": "c1",
+        "timestamp": "2024-03-05 09:00",
+        "actor": "agent",
+        "touchpoint": "public_reply",
+        "text": "@c1 hi! a new offer for you",
+        "thread_id": "t2",
+        "in_reply_to": None,
+        "brand": "Acme",
+        "agent_id": "Acme/Bob",
+        "true_emotion": "neutral",
+    },
+]
+
+
+@pytest.mark.parametrize("by", ["thread", "customer"])
+def test_outreach_in_a_thread_of_its_own_is_no_reply(by: str) -> None:
+    js = planted_scores(jm.build_journeys(_log(_OUTREACH), by=by))
+    assert jm.reply_table(js).index.tolist() == ["r1"]
+    league = jm.service_levels(js, by="agent")
+    assert league.index.tolist() == ["Acme/Ann"]
+    assert int(league.loc["Acme/Ann", "replies"]) == 1
+
+
+def test_reply_naming_a_message_of_another_thread_is_a_reply() -> None:
+    rows = [dict(row) for row in _OUTREACH]
+    rows[2]["in_reply_to"] = "m1"  # the brand answers the first tweet from a thread of its own
+    js = planted_scores(jm.build_journeys(_log(rows), by="customer"))
+    assert jm.reply_table(js).index.tolist() == ["r1", "o1"]
