@@ -306,8 +306,8 @@ class TopicModel(ClassifierMixin, TransformerMixin, BaseEstimator):  # type: ign
             :class:`AutoKMeans`. Its ``n_clusters`` is set to ``n_topics`` when that is given.
             A reducer, clusterer or classifier given with ``random_state=None`` gets ``seed``
             (on a copy; one with a ``random_state`` of its own keeps it). A seeded step may run
-            on one thread: ``umap.UMAP`` with a ``random_state`` does, so pass
-            ``UMAP(random_state=...)`` yourself, or ``seed=None``, to trade repeatability for speed.
+            on one thread: ``umap.UMAP`` with a ``random_state`` does (UMAP's rule for repeatable
+            layouts); ``seed=None`` keeps it parallel, and unrepeatable.
         describer: keywords and names of topics (default :class:`CTfidfDescriber`).
         classifier: few-shot: a scikit-learn classifier (default ``LogisticRegression(C=10)``).
         fine_tune: few-shot: fine-tune the encoder contrastively on the examples first
