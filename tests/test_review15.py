@@ -73,3 +73,31 @@ def test_reply_naming_a_message_of_another_thread_is_a_reply() -> None:
     rows[2]["in_reply_to"] = "m1"  # the brand answers the first tweet from a thread of its own
     js = planted_scores(jm.build_journeys(_log(rows), by="customer"))
     assert jm.reply_table(js).index.tolist() == ["r1", "o1"]
+
+
+def test_conversation_openings_computed_once_per_journey_set_and_rule(monkeypatch: pytest.MonkeyPatch) -> None:
+    from journeymap.analytics import service
+
+    js = planted_scores(jm.build_journeys(jm.datasets.service_journeys(20, seed=0)))
+    calls: list[str] = []
+    compute = service._conversation_openings
+
+    def counted(*args: object, **kwargs: object) -> pd.DataFrame:
+        calls.append(str(kwargs.get("bots")))
+        return compute(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(service, "_conversation_openings", counted)
+    brands = jm.service_levels(js, by="brand")
+    agents = jm.service_levels(js, by="agent")
+    assert calls == ["exclude"]  # the report's note and both leagues read one frame
+    jm.service_levels(js, by="agent", bots="include")
+    assert calls == ["exclude", "include"]
+
+    class Stricter(jm.AutoReplyRule):
+        def flags(self, events: pd.DataFrame):  # type: ignore[no-untyped-def]
+            return super().flags(events)
+
+    jm.service_levels(js, by="brand", auto=Stricter())
+    jm.service_levels(js, by="brand", auto=Stricter())
+    assert len(calls) == 4  # a rule of its own is asked every time, as its flags are
+    assert len(brands) and len(agents)

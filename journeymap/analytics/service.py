@@ -602,7 +602,19 @@ def conversation_openings(
     rows, as ``service_levels(by="brand")`` reads them) is read per brand (:func:`_per_brand`): a
     customer's tweet to @AmazonHelp and @UPSHelp that both answer opens a conversation with each,
     timed to each one's own first reply.
+
+    Computed once per JourneySet, ``bots`` and rule where the rule is :class:`AutoReplyRule`'s
+    own (the report's note and its two leagues read the same frame); callers must not change it.
     """
+    check_bots(bots)
+    rule = check_auto(auto) or AutoReplyRule()
+    if type(rule).flags is not AutoReplyRule.flags:  # a subclass with its own rule: asked every time, as rule_flags does
+        return _conversation_openings(js, bots=bots, auto=auto)
+    return js.cached(("conversation_openings", bots, rule), lambda: _conversation_openings(js, bots=bots, auto=auto))
+
+
+def _conversation_openings(js: JourneySet, *, bots: str, auto: AutoReplyRule | None) -> pd.DataFrame:
+    """:func:`conversation_openings`, computed."""
     events = js.events
     automatic = excluded_replies(js, bots, auto)
     ctx = reply_context(js)
