@@ -5,14 +5,17 @@ Each test reads the drawn artists (positions, window extents, line styles, texts
 
 from __future__ import annotations
 
+import importlib
 from typing import TYPE_CHECKING
 
 import matplotlib as mpl
 import networkx as nx
 import numpy as np
+import pandas as pd
 import pytest
 
 mpl.use("Agg")
+from matplotlib.colors import to_hex
 
 import journeymap as jm
 from journeymap.plot import _theme
@@ -121,3 +124,70 @@ def test_graph_edges_within_a_column_stay_visible_and_the_layout_is_repeatable()
     assert np.array_equal(first.get_sizes(), second.get_sizes())
     styles = {p.get_gid(): str(p.get_connectionstyle().__dict__) for p in ax.patches}
     assert styles == {p.get_gid(): str(p.get_connectionstyle().__dict__) for p in again.patches}
+
+
+# 2. topic trends: one period, partial periods and tied lines, as plot.trends draws them
+
+
+def note(ax: Axes) -> list[str]:
+    return [t.get_text() for t in ax.texts if "no trend" in t.get_text()]
+
+
+def test_topic_trends_of_one_period_say_so_as_trends_does(topics: jm.JourneySet) -> None:
+    ax = jm.plot.topic_trends(topics, freq="YE")  # the synthetic data spans weeks: one year
+    expected = note(jm.plot.trends(topics, freq="YE"))
+    assert expected and note(ax) == expected
+    # the period's hatched band is the middle of the plot, not all of it
+    (band,) = [p for p in ax.patches if p.get_hatch() == "///"]
+    assert band.get_window_extent().width < 0.5 * ax.get_window_extent().width
+    # and the note covers no point
+    ax.figure.canvas.draw()
+    box = next(t for t in ax.texts if "no trend" in t.get_text()).get_window_extent()
+    for line in ax.get_lines():
+        for x, y in ax.transData.transform(np.column_stack([line.get_xdata(), line.get_ydata()])):
+            assert not (np.isfinite(y) and box.contains(x, y))
+    assert not note(jm.plot.topic_trends(topics, freq="D"))
+
+
+def test_topic_trends_draw_partial_periods_dashed_with_hollow_points(topics: jm.JourneySet) -> None:
+    table = jm.topic_trends(topics, freq="D")
+    partial = table["partial"].groupby(level="period").any().to_numpy()
+    assert partial[0] and partial[-1] and not partial[1:-1].any()
+    ax = jm.plot.topic_trends(topics, freq="D")
+    named = [line for line in ax.get_lines() if not line.get_label().startswith("_")]
+    assert len(named) == 3
+    for line in named:
+        colour = to_hex(line.get_color())
+        y = np.asarray(line.get_ydata(), dtype=float)
+        assert line.get_linestyle() == "-" and np.isnan(y[partial]).all() and np.isfinite(y[~partial]).all()
+        parts = [other for other in ax.get_lines() if other is not line and to_hex(other.get_color()) == colour]
+        dashed = [p for p in parts if p.get_linestyle() == "--"]
+        hollow = [p for p in parts if p.get_linestyle() == "None" and p.get_markerfacecolor() == "white"]
+        assert len(dashed) == 1 and len(hollow) == 1
+        assert np.array_equal(np.flatnonzero(partial), np.asarray(hollow[0].get_xdata()))
+        assert hollow[0].get_marker() == line.get_marker()
+    # the legend still names the topics and the partial periods' hatching
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert labels[-1] == "partial period (the data covers part of it)" and len(labels) == 4
+
+
+def test_tied_topic_lines_are_told_apart(topics: jm.JourneySet, monkeypatch: pytest.MonkeyPatch) -> None:
+    # two topics of equal counts in every period: one line lies exactly over the other
+    periods = pd.date_range("2024-03-04", periods=3, freq="W-MON")
+    rows = {"billing": [5, 8, 6], "delivery": [3, 4, 4], "app": [3, 4, 4]}
+    index = pd.MultiIndex.from_tuples([(p, t) for p in periods for t in rows], names=["period", "topic"])
+    volume = [rows[t][i] for i in range(3) for t in rows]
+    table = pd.DataFrame(
+        {"volume": volume, "share": 0.3, "share_negative": 0.5, "mean_valence": 0.0, "partial": False}, index=index
+    )
+    # the numbers are topic_trends' table: given here (jm.plot.trends is the function, hence the module by import)
+    monkeypatch.setattr(importlib.import_module("journeymap.plot.trends"), "topic_table", lambda js, **_: table)
+    ax = jm.plot.topic_trends(topics)
+    named = {line.get_label(): line for line in ax.get_lines() if not line.get_label().startswith("_")}
+    assert set(named) == {"billing", "app", "delivery\n(same as app)"}
+    app, delivery = named["app"], named["delivery\n(same as app)"]
+    assert np.array_equal(app.get_ydata(), delivery.get_ydata())
+    # distinct shapes, the one drawn over smaller, so that both marks are seen
+    assert len({line.get_marker() for line in named.values()}) == 3
+    assert delivery.get_markersize() < app.get_markersize()
+    assert delivery.get_zorder() > app.get_zorder()
