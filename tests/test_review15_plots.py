@@ -5,7 +5,9 @@ Each test reads the drawn artists (positions, window extents, line styles, texts
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
+import itertools
 from typing import TYPE_CHECKING
 
 import matplotlib as mpl
@@ -15,6 +17,7 @@ import pandas as pd
 import pytest
 
 mpl.use("Agg")
+import matplotlib.pyplot as plt
 from matplotlib.colors import to_hex
 
 import journeymap as jm
@@ -191,3 +194,34 @@ def test_tied_topic_lines_are_told_apart(topics: jm.JourneySet, monkeypatch: pyt
     assert len({line.get_marker() for line in named.values()}) == 3
     assert delivery.get_markersize() < app.get_markersize()
     assert delivery.get_zorder() > app.get_zorder()
+
+
+# 3. the journey map's x tick labels
+
+
+@pytest.mark.parametrize("width", [6.0, 10.0])
+def test_journey_map_tick_labels_do_not_run_into_each_other(scored: jm.JourneySet, width: float) -> None:
+    fig, ax = plt.subplots(figsize=(width, 4), layout="constrained")
+    jm.plot.journey_map(scored, ax=ax)
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
+    ticks = ax.get_xticklabels()
+    assert len(ticks) > 10
+    boxes = [t.get_window_extent(renderer) for t in ticks]
+    for a, b, ta, tb in zip(boxes, boxes[1:], ticks, ticks[1:]):
+        assert a.x1 <= b.x0, (ta.get_text(), tb.get_text(), a.x1 - b.x0)
+
+
+def test_journey_map_wraps_two_word_labels_before_turning_them() -> None:
+    # names of two words, each narrower than a column: wrapped onto two lines, kept level
+    log = jm.datasets.service_journeys(60, seed=0)
+    log = dataclasses.replace(log, events=log.events.assign(touchpoint=log.events["touchpoint"] + " requests"))
+    renamed = planted_scores(jm.build_journeys(log))
+    fig, ax = plt.subplots(figsize=(16, 4), layout="constrained")
+    jm.plot.journey_map(renamed, ax=ax)
+    fig.canvas.draw()
+    ticks = ax.get_xticklabels()
+    boxes = [t.get_window_extent() for t in ticks]
+    assert all(a.x1 <= b.x0 for a, b in itertools.pairwise(boxes))
+    assert all(t.get_rotation() == 0 for t in ticks)
+    assert any("\n" in t.get_text() for t in ticks)
