@@ -22,6 +22,8 @@ from matplotlib.colors import to_hex
 
 import journeymap as jm
 from journeymap.plot import _theme
+from journeymap.plot._stats import stage_shares
+from journeymap.plot.journey_map import FEW_ALPHA, MIN_VOLUME
 from journeymap.testing import HashingEncoder
 from journeymap.testing.data import planted_scores
 
@@ -225,3 +227,29 @@ def test_journey_map_wraps_two_word_labels_before_turning_them() -> None:
     assert all(a.x1 <= b.x0 for a, b in itertools.pairwise(boxes))
     assert all(t.get_rotation() == 0 for t in ticks)
     assert any("\n" in t.get_text() for t in ticks)
+
+
+# 4. the emotion mix: each row's number of messages, and small rows faded
+
+
+def test_emotion_mix_rows_say_how_many_messages_they_hold(scored: jm.JourneySet) -> None:
+    few = scored.select(scored.journey_ids[:6])  # a handful of journeys: some touchpoints of under 5 messages
+    shares = stage_shares(few, level="touchpoint")
+    n = shares.attrs["n"]
+    assert min(n) < MIN_VOLUME <= max(n)
+    ax = jm.plot.emotion_mix(few, level="touchpoint")
+    rows = [t.get_text() for t in ax.get_yticklabels()]
+    assert rows == [f"{_theme.wrap(str(r), 18)} (n={k:,})" for r, k in zip(shares.index, n)]
+    # the same labels as the heatmap's rows (same top: same rows)
+    assert rows == [t.get_text() for t in jm.plot.emotion_heatmap(few, level="touchpoint", top=8).get_yticklabels()]
+    # rows of fewer than MIN_VOLUME messages faded, as the journey map fades its small cells
+    bars = [p for c in ax.containers for p in c]  # type: ignore[attr-defined]
+    for bar in bars:
+        row = round(bar.get_y() + bar.get_height() / 2)
+        assert (bar.get_alpha() == FEW_ALPHA) == (n[row] < MIN_VOLUME), (rows[row], bar.get_alpha())
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert legend[-1] == f"row of fewer than {MIN_VOLUME}\nmessages (faded)"
+    # a mix of rows all large enough has no such entry
+    big = jm.plot.emotion_mix(scored, level="stage")
+    assert all(b.get_alpha() is None for c in big.containers for b in c)  # type: ignore[attr-defined]
+    assert not any("fewer than" in t.get_text() for t in big.get_legend().get_texts())
