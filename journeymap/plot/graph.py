@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections import Counter
+import itertools
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -77,10 +77,119 @@ def layered_layout(G: nx.DiGraph, *, seed: int = 0, layer_width: float = 1.0) ->
     return pos
 
 
-def _height(pos: dict[Any, Any]) -> float:
-    """A figure height with room for every node of the layout's tallest column (at least 5.5 inches)."""
-    columns = Counter(round(float(x), 3) for x, _ in pos.values())
-    return max(5.5, 0.55 * max(columns.values(), default=1))
+#: The size of a node's label (points) and the gap (points) kept between a label and the next mark below it.
+LABEL_SIZE = 8.0
+GAP = 4.0
+#: Points per unit of height where a layout sets no spacing (one node per column), and what the title and margins take (inches).
+BASE_SPACING = 58.0
+OVERHEAD = 1.1
+
+
+def _label_height(label: str) -> float:
+    """A node label's height in points: its lines at :data:`LABEL_SIZE` (matplotlib's line spacing, 1.2)."""
+    return (label.count("\n") + 1) * LABEL_SIZE * 1.2
+
+
+def _spacing(pos: dict[Any, Any], radii: dict[Any, float], labels: dict[Any, str]) -> float:
+    """The points one unit of height needs so that no node's label reaches the node (or its repeat count) below.
+
+    Between two nodes of one column, upper ``a`` and lower ``b``: ``a``'s radius, its label
+    (under it) and ``b``'s radius (or its ``↻ n`` count, which sits above its centre), with gaps.
+    """
+    columns: dict[float, list[Any]] = {}
+    for node, (x, _) in pos.items():
+        if node in radii:
+            columns.setdefault(round(float(x), 6), []).append(node)
+    need = BASE_SPACING
+    for column in columns.values():
+        column.sort(key=lambda n: -float(pos[n][1]))
+        for a, b in itertools.pairwise(column):
+            dy = float(pos[a][1]) - float(pos[b][1])
+            if dy <= 0:  # two nodes at one place (a layout given as pos): no spacing can part them
+                continue
+            below = radii[a] + 3 + _label_height(labels[a]) + GAP
+            above = max(radii[b], 0.6 * radii[b] + LABEL_SIZE) + GAP
+            need = max(need, (below + above) / dy)
+        # the lowest node's label and the highest node's top are kept inside the plot by the limits
+    return need
+
+
+def _margins(pos: dict[Any, Any], radii: dict[Any, float], labels: dict[Any, str]) -> tuple[float, float]:
+    """Points below the lowest and above the highest node centre that their marks and labels take."""
+    ys = {n: float(y) for n, (_, y) in pos.items() if n in radii}
+    low, high = min(ys.values()), max(ys.values())
+    bottom = max(radii[n] + 3 + _label_height(labels[n]) + GAP for n, y in ys.items() if y == low)
+    top = max(radii[n] + LABEL_SIZE + GAP for n, y in ys.items() if y == high)
+    return bottom, top
+
+
+def _brackets(
+    edges: list[tuple[Any, Any]],
+    pos: dict[Any, Any],
+    radii: dict[Any, float],
+    labels: dict[Any, str],
+    loops: dict[Any, int],
+) -> dict[tuple[Any, Any], str]:
+    """Connection styles for the edges within a column: out sideways, along the column beside it, and back in.
+
+    A straight edge between two nodes of one column would run under the label of the upper one
+    and under every node and label between them. These leave their node sideways, further out
+    than the column's discs and labels reach, downward edges on the left and upward ones on
+    the right (so an edge and its reverse are both seen; on the right beyond the ``↻ n`` counts of
+    ``loops`` too), each a few points further out than the one before (shorter edges nearest the
+    column), so that none is drawn over another.
+    """
+    out: dict[tuple[Any, Any], str] = {}
+    sides: dict[tuple[float, bool], list[tuple[float, str, str, Any, Any]]] = {}
+    for a, b in edges:
+        (xa, ya), (xb, yb) = pos[a], pos[b]
+        if abs(float(xa) - float(xb)) < 1e-9 and float(ya) != float(yb):
+            down = float(yb) < float(ya)
+            sides.setdefault((round(float(xa), 6), down), []).append((abs(float(ya) - float(yb)), str(a), str(b), a, b))
+    for (x, down), column_edges in sides.items():
+        members = [n for n in radii if abs(float(pos[n][0]) - x) < 1e-6]
+        # beyond the widest disc and label of the column (a label's characters are about 0.6 of its size wide)
+        reach = max(max(radii[n], max(map(len, labels[n].split("\n"))) * LABEL_SIZE * 0.3) for n in members) + 2 * GAP
+        if not down:  # the repeat counts sit right of their node
+            counts = [radii[n] + 3 + len(f"↻ {loops[n]:,}") * 7 * 0.6 + GAP for n in members if n in loops]
+            reach = max([reach, *counts])
+        angle = 180 if down else 0
+        for k, (_, _, _, a, b) in enumerate(sorted(column_edges, key=lambda e: e[:3])):
+            arm = reach + 6 * k
+            out[(a, b)] = f"arc,angleA={angle},angleB={angle},armA={arm:.1f},armB={arm:.1f},rad=6"
+    return out
+
+
+def _height(span: float, spacing: float, margins: tuple[float, float]) -> float:
+    """A figure height (inches, at least 5.5) whose plot gives each unit of height ``spacing`` points, and the margins."""
+    return max(5.5, (span * spacing + sum(margins)) / 72 + OVERHEAD)
+
+
+def _fit(
+    nodes: list[Any], pos: dict[Any, tuple[float, float]], sizes: np.ndarray, ax: Axes | None
+) -> tuple[Axes, np.ndarray, dict[Any, str], tuple[float, float]]:
+    """The Axes to draw on, sized to the layout: with the node sizes (points squared), labels and y limits.
+
+    The nodes of a column are one unit apart: a unit is given the points that a node's disc,
+    its label beneath and the next node's disc take (:func:`_spacing`), so that no label lies
+    under the node below it; a new figure is made that tall. On a given Axes too short for it
+    the discs shrink (to no less than 0.3 of their radius; the labels keep their size).
+    """
+    labels = {n: _theme.wrap({"__start__": "start", "__end__": "end"}.get(str(n), str(n)), 14) for n in nodes}
+    at = {n: pos[n] for n in nodes}
+    radii = {n: float(np.sqrt(size)) / 2 for n, size in zip(nodes, sizes)}  # marker radius in points
+    spacing = _spacing(at, radii, labels)
+    bottom, top = _margins(at, radii, labels)
+    ys = np.array([float(y) for _, y in at.values()])
+    span = float(ys.max() - ys.min())
+    given = ax is not None
+    ax = _theme.get_ax(ax, figsize=(10, _height(span, spacing, (bottom, top))))
+    ylim = (float(ys.min()) - max(0.9, bottom / spacing), float(ys.max()) + max(0.7, top / spacing))
+    if given and span > 0:
+        room = ax.bbox.height * 72 / ax.figure.dpi / (ylim[1] - ylim[0])  # points per unit the Axes gives
+        if room < spacing:
+            sizes = sizes * max(0.3, room / spacing) ** 2
+    return ax, sizes, labels, ylim
 
 
 def _rim(width: float) -> list[Any]:
@@ -133,6 +242,13 @@ def graph(
     (``pos``: a position for every node). A graph of no journeys (start and end only) is drawn
     as a note that there is nothing to show.
 
+    Nodes that share a column (the topics of ``level="topic"``) are drawn far enough apart that
+    each label, beneath its node, clears the node below it: a new figure is made tall enough
+    for it; on a given ``ax`` too short for it the discs shrink. An edge between two nodes of
+    one column leaves its node sideways and runs beside the column (downward edges on the left,
+    upward ones on the right, beyond the labels and the ``↻ n`` counts), not under the labels
+    and nodes between its ends.
+
     Examples:
         >>> import journeymap as jm
         >>> from journeymap.testing.data import planted_scores
@@ -147,15 +263,16 @@ def graph(
     from matplotlib.patches import FancyArrowPatch
 
     pos = _positions(G, pos, seed)
-    ax = _theme.get_ax(ax, figsize=(10, _height(pos)))
     nodes = list(G.nodes)
     inner = [n for n in nodes if G.nodes[n].get("kind") not in ("start", "end")]
     if not inner:  # start and end only: no journeys
-        return _theme.empty(ax, "journeys")
+        return _theme.empty(_theme.get_ax(ax, figsize=(10, 5.5)), "journeys")
     cmap, norm = _theme.valence_cmap(), _theme.valence_norm()
     volume = np.array([float(G.nodes[n].get("volume", 1)) for n in nodes])
     vmax = max((G.nodes[n]["volume"] for n in inner), default=1)
     sizes = np.where([G.nodes[n].get("kind") in ("start", "end") for n in nodes], 250.0, 250 + 2200 * volume / max(vmax, 1))
+    ax, sizes, labels, ylim = _fit(nodes, pos, sizes, ax)
+    radii = {n: float(np.sqrt(size)) / 2 for n, size in zip(nodes, sizes)}  # marker radius in points
     valence = np.array([G.nodes[n].get("mean_valence", np.nan) for n in nodes], dtype=float)
     colours = [cmap(norm(v)) if not np.isnan(v) else _theme.NO_VALENCE for v in valence]
     shown = [(a, b, d) for a, b, d in G.edges(data=True) if d.get("probability", 1.0) >= min_share]
@@ -164,16 +281,17 @@ def graph(
     arrows = [(a, b, d) for a, b, d in shown if a != b]
     counts = [d["count"] for _, _, d in arrows]
     cmax = max(counts, default=1)
+    brackets = _brackets([(a, b) for a, b, _ in arrows], pos, radii, labels, loops)
     drawn = 0
     for a, b, d in arrows:
         change = d.get("mean_valence_change", np.nan)
         colour = cmap(norm(np.clip(change, -1, 1))) if not np.isnan(change) else "#bbbbbb"  # the colour bar's scale
         skip = abs(pos[b][0] - pos[a][0]) > 1.5 and pos[a][1] == pos[b][1]
-        style = "arc3,rad=0.25" if (G.has_edge(b, a) or skip) else "arc3,rad=0.05"
+        style = brackets.get((a, b)) or ("arc3,rad=0.25" if (G.has_edge(b, a) or skip) else "arc3,rad=0.05")
         width = _width(d["count"], cmax)
         patch = FancyArrowPatch(
             pos[a], pos[b], arrowstyle="-|>", mutation_scale=12, connectionstyle=style,
-            lw=width, color=colour, alpha=0.8, zorder=1, shrinkA=14, shrinkB=14,
+            lw=width, color=colour, alpha=0.8, zorder=1, shrinkA=radii[a] + 2, shrinkB=radii[b] + 2,
             gid=f"edge:{a}->{b}", path_effects=_rim(width),
         )  # fmt: skip
         ax.add_patch(patch)
@@ -186,10 +304,9 @@ def graph(
     )
     scatter.set_gid("nodes")
     for n, (x, y), size in zip(nodes, xy, sizes):
-        label = {"__start__": "start", "__end__": "end"}.get(str(n), str(n))
         radius = float(np.sqrt(size)) / 2  # marker radius in points
-        ax.annotate(_theme.wrap(label, 14), (x, y), xytext=(0, -radius - 3), textcoords="offset points",
-                    ha="center", va="top", fontsize=8, zorder=3)  # fmt: skip
+        ax.annotate(labels[n], (x, y), xytext=(0, -radius - 3), textcoords="offset points",
+                    ha="center", va="top", fontsize=LABEL_SIZE, zorder=3, gid=f"label:{n}")  # fmt: skip
         if n in loops:
             ax.annotate(f"↻ {loops[n]:,}", (x, y), xytext=(radius + 3, radius * 0.6), textcoords="offset points",
                         ha="left", va="center", fontsize=7, color="#555555", gid=f"selfloop:{n}")  # fmt: skip
@@ -198,9 +315,8 @@ def graph(
     # start and end always lack a valence; a step only the brand takes (a reply) is told apart in the legend
     unfelt = any(np.isnan(v) and G.nodes[n].get("kind") not in ("start", "end") for n, v in zip(nodes, valence))
     _width_legend(ax, counts, unfelt=unfelt)
-    xs, ys = xy[:, 0], xy[:, 1]
-    ax.set_xlim(xs.min() - 0.7, xs.max() + 0.7)
-    ax.set_ylim(ys.min() - 0.9, ys.max() + 0.7)
+    ax.set_xlim(xy[:, 0].min() - 0.7, xy[:, 0].max() + 0.7)
+    ax.set_ylim(*ylim)
     ax.set_axis_off()
     journeys = G.graph.get("n_journeys")
     journeys_text = "? journeys" if journeys is None else _theme.count(int(journeys), "journey")

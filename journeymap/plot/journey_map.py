@@ -117,6 +117,10 @@ def journey_map(
     how many of how many are shown. Discovered topics can number a hundred, and a map a column
     per topic would be metres wide.
 
+    The x tick labels (12-character lines) are measured after the figure's layout: one wider
+    than its column is wrapped onto narrower lines, and where a single word is still too wide,
+    every label is turned upright, so that no two run into each other.
+
     Examples:
         >>> import journeymap as jm
         >>> from journeymap.testing.data import planted_scores
@@ -192,7 +196,46 @@ def journey_map(
     # beside the plot, not over it: the callouts and the curve keep the whole plotting area
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), scatterpoints=1, labelspacing=1.2, borderpad=0.8)
     _theme.style(ax)
+    _fit_tick_labels(ax, [str(t) for t in table[level]])  # last: measured in the final layout (legend, title)
     return ax
+
+
+#: The narrowest lines (characters) a tick label is wrapped to before the labels are turned upright instead.
+MIN_WRAP = 5
+#: Points kept free between neighbouring tick labels.
+TICK_GAP = 4.0
+
+
+def _fit_tick_labels(ax: Axes, names: list[str]) -> None:
+    """Tick labels that each fit their column: wrapped narrower where one is wider, else all turned upright.
+
+    Measured with the figure's renderer after its layout (the legend beside the plot narrows
+    the columns), so that neighbouring labels never run into each other ("weeks answerphone
+    apps"). A label that fits keeps its 12-character lines.
+    """
+    from matplotlib.figure import Figure
+
+    figure = ax.get_figure()
+    if figure is None or not names:
+        return
+    root = figure if isinstance(figure, Figure) else figure.figure  # a subfigure is laid out with its figure
+    root.draw_without_rendering()  # the layout: the columns' width as drawn
+    column = ax.bbox.width / len(names) - TICK_GAP * root.dpi / 72
+    probe = ax.get_xticklabels()[0]  # measured as a tick label is drawn (its font); the ticks are set after
+
+    def fits(label: str) -> bool:
+        probe.set_text(label)
+        return bool(probe.get_window_extent().width <= column)
+
+    labels = []
+    for name in names:
+        width = next((w for w in range(12, MIN_WRAP - 1, -1) if fits(_theme.wrap(name, w))), None)
+        labels.append(_theme.wrap(name, width or 12))
+        if width is None:  # a word wider than its column: every label upright, in one line (as wide as a line is high)
+            ax.set_xticks(ax.get_xticks(), [_theme.shorten(name, 24) for name in names])
+            ax.tick_params(axis="x", labelrotation=90)
+            return
+    ax.set_xticks(ax.get_xticks(), labels)
 
 
 def _largest_cells(table: pd.DataFrame, max_columns: int | None) -> tuple[pd.DataFrame, str]:

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     import datetime as dt
 
     from matplotlib.axes import Axes
+    from matplotlib.lines import Line2D
 
     from journeymap.analytics.automatic import AutoReplyRule
     from journeymap.journeys import JourneySet
@@ -105,7 +106,7 @@ def trends(
     partial = table["partial"].to_numpy(dtype=bool) if "partial" in table.columns else np.zeros(len(table), dtype=bool)
     # a period the data covers only part of (its first or last): hatched bar, hollow point, dashed
     # line, so that a half week does not read as a collapse
-    (line,) = right.plot(x, np.where(partial, np.nan, y), color=_theme.BRAND, marker="o", lw=1.8, label=label)
+    line = _partial_line(right, x, y, partial, color=_theme.BRAND, lw=1.8, label=label)
     from matplotlib.patches import Patch
 
     # the bars' legend entry is their own swatch, not the first bar (which may be a hatched partial period)
@@ -114,8 +115,6 @@ def trends(
         for i in np.flatnonzero(partial):
             bars[i].set_hatch("///")
             bars[i].set_alpha(0.45)
-        right.plot(x, y, color=_theme.BRAND, lw=1.2, ls="--", zorder=line.get_zorder() - 0.1)
-        right.plot(x[partial], y[partial], ls="none", marker="o", mfc="white", mec=_theme.BRAND, color=_theme.BRAND)
         hatched = _partial_patch()
         handles.append(hatched)
     right.set_ylabel(label)
@@ -135,6 +134,36 @@ def trends(
     return ax
 
 
+def _partial_line(
+    ax: Axes,
+    x: np.ndarray,
+    y: np.ndarray,
+    partial: np.ndarray,
+    *,
+    color: Any,
+    lw: float,
+    label: str,
+    marker: str = "o",
+    ms: float | None = None,
+    **kwargs: Any,
+) -> Line2D:
+    """A line over periods, those the data covers only in part (``partial``) drawn apart, as :func:`trends` draws them.
+
+    The solid line (with filled markers) runs through the full periods only; a thinner dashed
+    line joins the partial ones to it, and their points are hollow, so that a period of half the
+    days does not read as a fall. ``kwargs`` go to every part (``clip_on``, ``zorder``).
+
+    Returns:
+        The solid line: the one to name in a legend.
+    """
+    (line,) = ax.plot(x, np.where(partial, np.nan, y), color=color, marker=marker, ms=ms, lw=lw, label=label, **kwargs)
+    if partial.any():
+        rest = {**kwargs, "zorder": line.get_zorder() - 0.1}
+        ax.plot(x, y, color=color, lw=lw * 2 / 3, ls="--", **rest)
+        ax.plot(x[partial], y[partial], ls="none", marker=marker, ms=ms, mfc="white", mec=color, color=color, **kwargs)
+    return line
+
+
 def _single_period(ax: Axes, freq: str) -> None:
     """One bar across the chart reads as a level, not a trend: keep it a bar, and say so."""
     ax.set_xlim(-2.5, 2.5)
@@ -142,7 +171,8 @@ def _single_period(ax: Axes, freq: str) -> None:
     shorter = {"day": "'h'", "week": "'D'", "month": "'W' or 'D'", "quarter": "'ME' or 'W'", "year": "'ME'"}.get(period)
     hint = f"\n(a shorter freq, {shorter}, splits it)" if shorter else ""
     box = {"facecolor": "white", "edgecolor": "none", "alpha": 0.85}
-    text = f"all the data in a single period ({period}): no trend to show{hint}"
+    # in lines narrow enough to stay right of the period, drawn in the middle fifth: the note covers no bar or point
+    text = f"all the data in a\nsingle period ({period}): no trend to show{hint}"
     ax.text(0.99, 0.97, text, transform=ax.transAxes, ha="right", va="top", fontsize=8, color=_theme.NEUTRAL, bbox=box)
 
 
@@ -195,6 +225,10 @@ _TOPIC_LABELS = {
 }
 
 
+#: :func:`topic_trends`' markers, one per topic in turn (filled shapes, told apart where two lines meet).
+_MARKERS = ("o", "s", "^", "D", "v", "P", "X", "<")
+
+
 def _partial_patch() -> Any:
     """The legend entry of a period the data covers only in part: hatched, as its bars or band are."""
     from matplotlib.patches import Patch
@@ -220,8 +254,13 @@ def topic_trends(
     otherwise). ``"other"`` is not drawn. As in :func:`trends` the
     value axis is not fitted to the data: messages start at 0, shares run 0-1 and the mean
     valence -1 to 1 (with a line at 0); the lines are drawn over the axes' frame, so that a
-    share of 0 or 1 stays visible. A period the data covers only in part (the first or last) is
-    hatched, as in :func:`trends`: its counts are not comparable.
+    share of 0 or 1 stays visible. Partial and single periods are drawn as :func:`trends` draws
+    them: a period the data covers only in part (the first or last) is hatched, and each line
+    is dashed into it with a hollow point (its counts are not comparable: a half week is no
+    fall); all the data in one period is noted as no trend. Each topic has its own marker
+    shape, the later topics' smaller, so that where two lines meet both marks are seen; a
+    topic whose values equal an earlier one's in every period (its line lies under the other)
+    is named "(same as ...)" in the legend.
 
     Examples:
         >>> import journeymap as jm
@@ -229,7 +268,7 @@ def topic_trends(
         >>> js = jm.build_journeys(jm.datasets.service_journeys(40, seed=0))
         >>> js = jm.assign_topics(js, encoder=HashingEncoder(), cache=False, n_topics=3)
         >>> ax = jm.plot.topic_trends(js, freq="W")
-        >>> len(ax.get_lines()), ax.get_ylabel(), float(ax.get_ylim()[0])
+        >>> len(ax.get_legend_handles_labels()[1]), ax.get_ylabel(), float(ax.get_ylim()[0])
         (3, 'customer messages', 0.0)
     """
     if metric not in _TOPIC_LABELS:
@@ -247,11 +286,24 @@ def topic_trends(
     shown = sorted(totals.index, key=lambda t: (-int(totals[t]), str(t)))[: max(top, 1)]
     periods = table.index.get_level_values("period").unique()
     x = np.arange(len(periods))
-    drawn = []
-    for topic in shown:
+    partial = (
+        table["partial"].groupby(level="period").any().reindex(periods).fillna(False).to_numpy(dtype=bool)
+        if "partial" in table.columns
+        else np.zeros(len(periods), dtype=bool)
+    )
+    drawn: list[np.ndarray] = []
+    for k, topic in enumerate(shown):
         values = table.xs(topic, level="topic")[metric].reindex(periods).to_numpy(dtype=float)
-        # every value lies within the fixed limits: a line at one (a share of 0 or 1) is drawn over the frame, not under it
-        ax.plot(x, values, marker="o", lw=1.6, ms=3, label=_theme.wrap(str(topic), 24), clip_on=False, zorder=3)
+        label = _theme.wrap(str(topic), 24)
+        same = next((shown[j] for j, other in enumerate(drawn) if np.array_equal(other, values, equal_nan=True)), None)
+        if same is not None:  # drawn exactly over an earlier line: the legend says so
+            label = f"{label}\n(same as {_theme.shorten(str(same), 24)})"
+        # each topic its own marker, the later ones smaller: where values tie, the marks nest and all are seen
+        marker, ms = _MARKERS[k % len(_MARKERS)], max(3.0, 8.0 - 1.0 * k)
+        # every value lies within the fixed limits: a line at one (a share of 0 or 1) is drawn over the frame, not under it;
+        # a period the data covers only in part is dashed, with hollow points, as in trends
+        _partial_line(ax, x, values, partial, color=f"C{k % 10}", lw=1.6, label=label, marker=marker, ms=ms,
+                      mew=0.8, clip_on=False, zorder=3 + 0.01 * k)  # fmt: skip
         drawn.append(values)
     ax.set_ylabel(_TOPIC_LABELS[metric])
     value_limits(ax, metric, np.concatenate(drawn))
@@ -262,15 +314,12 @@ def topic_trends(
     ax.set_xlabel(f"period ({_theme.period_name(freq)}, {tz})")
     ax.set_title(f"Topics over time: {_TOPIC_LABELS[metric]} per period")
     handles, _ = ax.get_legend_handles_labels()
-    partial = (
-        table["partial"].groupby(level="period").any().reindex(periods).fillna(False).to_numpy(dtype=bool)
-        if "partial" in table.columns
-        else np.zeros(len(periods), dtype=bool)
-    )
     if partial.any():  # as trends does: a period the data covers only in part has lower counts
         for i in np.flatnonzero(partial):
             ax.axvspan(i - 0.5, i + 0.5, facecolor=_theme.GREYS[0], hatch="///", alpha=0.3, lw=0, zorder=0)
         handles.append(_partial_patch())
+    if len(periods) == 1:  # as trends says it: one period is a level, not a trend
+        _single_period(ax, freq)
     ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     _theme.style(ax)
     return ax
