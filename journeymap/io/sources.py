@@ -103,6 +103,7 @@ def read_table(source: pd.DataFrame | str | os.PathLike[str], *, problems: Probl
     if kind == "parquet":
         import pyarrow.parquet as pq
 
+        _check_repeated_names(_parquet_names(path), path, where="the file")
         try:
             # as pd.read_parquet reads it, but an integer column with nulls (ids with gaps:
             # in_reply_to) comes back as Python ints and None, not as float64, which rounds ids
@@ -235,12 +236,28 @@ def _read_excel(path: Path) -> pd.DataFrame:
     return frame.reset_index(drop=True)
 
 
-def _check_repeated_names(names: list[Any], path: Path) -> None:
-    """Raise when the header names a column twice: pandas would read them as "name" and "name.1", one silently an attribute."""
+def _check_repeated_names(names: list[Any], path: Path, *, where: str = "the header") -> None:
+    """Raise when the header names a column twice: pandas would read them as "name" and "name.1", one silently an attribute.
+
+    ``where`` says what names the columns: a CSV's or Excel sheet's header, a Parquet file's schema.
+    """
     repeated = sorted({str(n) for n in names if names.count(n) > 1})
     if repeated:
-        msg = f"source {str(path)!r}: the header names {repeated} more than once; give each column its own name"
+        msg = f"source {str(path)!r}: {where} names {repeated} more than once; give each column its own name"
         raise SchemaError(msg)
+
+
+def _parquet_names(path: Path) -> list[str]:
+    """The column names a Parquet file's schema holds (several may be alike), or none where the schema cannot be read.
+
+    A file that cannot be read at all is left to the reader, whose error names the cause.
+    """
+    import pyarrow.parquet as pq
+
+    try:
+        return list(pq.read_schema(path).names)
+    except Exception:  # not Parquet at all: pq.read_table says why, below
+        return []
 
 
 def _has_cells(sheet: Any) -> bool:
