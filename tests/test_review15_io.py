@@ -44,3 +44,44 @@ def test_read_journeys_refuses_a_value_outside_the_saved_categories(tmp_path: Pa
         pq.write_table(edited, tmp_path / "edited.parquet")
         with pytest.raises(jm.SchemaError, match=rf"column '{column}' holds \['{value}'\]"):
             jm.read_journeys(tmp_path / "edited.parquet")
+
+
+_XES_HEAD = '<?xml version="1.0" encoding="UTF-8"?>\n<log xmlns="http://www.xes-standard.org/">\n'
+
+
+def _xes_event(attribute: str) -> str:
+    return (
+        '<trace><string key="concept:name" value="t1"/><event><string key="concept:name" value="call"/>'
+        f"{attribute}</event></trace></log>"
+    )
+
+
+@pytest.mark.parametrize(
+    ("body", "said"),
+    [
+        (
+            _xes_event('<date key="time:timestamp" value="2024-01-01T10:00:00Z"/><int key="cost" value="12.5"/>'),
+            r"trace 1 \('t1'\), event 1: attribute 'cost' is typed <int> but its value '12.5' is no whole number",
+        ),
+        (
+            _xes_event('<date key="time:timestamp" value="2024-01-01T10:00:00Z"/><float key="cost" value="n/a"/>'),
+            r"trace 1 \('t1'\), event 1: attribute 'cost' is typed <float> but its value 'n/a' is no number",
+        ),
+        (
+            _xes_event('<date key="time:timestamp" value="yesterday"/>'),
+            r"trace 't1', event 1: attribute 'time:timestamp' holds 'yesterday', which is no ISO 8601 time",
+        ),
+        (
+            '<string key="journeymap:activity" value="touchpoint"/><string key="journeymap:columns" value="{not json"/>'
+            + _xes_event('<date key="time:timestamp" value="2024-01-01T10:00:00Z"/>'),
+            r"log attribute 'journeymap:columns' holds '\{not json', which is not what to_xes writes",
+        ),
+    ],
+)
+def test_read_xes_names_a_value_not_of_its_type(tmp_path: Path, body: str, said: str) -> None:
+    # were a bare ValueError (int(), float(), pandas' ISO 8601 parser) or json's JSONDecodeError
+    path = tmp_path / "log.xes"
+    path.write_text(_XES_HEAD + body)
+    with pytest.raises(jm.SchemaError, match=said) as caught:
+        jm.read_xes(path)
+    assert str(path) in str(caught.value)
