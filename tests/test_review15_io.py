@@ -85,3 +85,66 @@ def test_read_xes_names_a_value_not_of_its_type(tmp_path: Path, body: str, said:
     with pytest.raises(jm.SchemaError, match=said) as caught:
         jm.read_xes(path)
     assert str(path) in str(caught.value)
+
+
+def test_ids_a_float_column_wrote_to_csv_read_as_the_frame_reads_them(tmp_path: Path) -> None:
+    # pandas writes ids with gaps as "119236.0": every reply link missed its parent and the
+    # conversation split in three, noted only in EventLog.warnings
+    import pandas as pd
+
+    frame = pd.DataFrame(
+        {
+            "event_id": [119236.0, 119237.0, 119238.0, None],
+            "customer_id": ["ann", "Acme", "ann", "bob"],
+            "actor": ["customer", "agent", "customer", "customer"],
+            "timestamp": ["2024-01-01T10:00Z", "2024-01-01T10:05Z", "2024-01-01T10:09Z", "2024-01-01T11:00Z"],
+            "in_reply_to": [None, 119236, 119237, None],
+        }
+    )
+    path = tmp_path / "links.csv"
+    frame.to_csv(path, index=False)
+    assert "119236.0" in path.read_text()
+    log = jm.read_events(path, on_error="collect")
+    from_frame = jm.read_events(frame, on_error="collect")
+    assert log.events["event_id"].tolist() == from_frame.events["event_id"].tolist() == ["119236", "119237", "119238"]
+    assert log.events["in_reply_to"].tolist()[1:] == [
+        "119236",
+        "119237",
+    ]
+    assert log.warnings.empty
+    assert len(jm.build_journeys(log)) == len(jm.build_journeys(from_frame)) == 1
+
+
+def test_float_written_ids_past_2_53_are_rejected_as_in_a_float_column() -> None:
+    import pandas as pd
+
+    text = pd.DataFrame(
+        {"event_id": ["9007199254740993.0", "5.0"], "customer_id": "a", "timestamp": ["2024-01-01", "2024-01-02"]}
+    )
+    floats = text.assign(event_id=[9007199254740993.0, 5.0])
+    for frame in (text, floats):
+        log = jm.read_events(frame, on_error="collect")
+        assert log.rejects[["row", "column", "reason"]].values.tolist() == [
+            [0, "event_id", "wrong type: expected a string or integer id"]
+        ]
+        assert log.events["event_id"].tolist() == ["5"]
+
+
+def test_text_ids_beside_float_text_stay_as_written_and_missed_links_are_logged(caplog: pytest.LogCaptureFixture) -> None:
+    # a column of other text ("v1") is no float column: "1.0" is kept as written; the link that
+    # then misses is logged, not only stored in EventLog.warnings
+    import pandas as pd
+
+    frame = pd.DataFrame(
+        {
+            "event_id": ["1", "v1", "3"],
+            "customer_id": "a",
+            "timestamp": ["2024-01-01", "2024-01-02", "2024-01-03"],
+            "in_reply_to": [None, "1.0", "v1"],
+        }
+    )
+    with caplog.at_level("WARNING", logger="journeymap"):
+        log = jm.read_events(frame)
+    assert log.events["in_reply_to"].tolist()[1:] == ["1.0", "v1"]
+    assert log.warnings["row"].tolist() == [1]
+    assert "1 of 2 replies (column 'in_reply_to') name an event that is not in the data, such as '1.0'" in caplog.text
