@@ -148,3 +148,29 @@ def test_text_ids_beside_float_text_stay_as_written_and_missed_links_are_logged(
     assert log.events["in_reply_to"].tolist()[1:] == ["1.0", "v1"]
     assert log.warnings["row"].tolist() == [1]
     assert "1 of 2 replies (column 'in_reply_to') name an event that is not in the data, such as '1.0'" in caplog.text
+
+
+def test_excel_ids_past_2_53_stored_as_floats_are_rejected_as_in_a_frame(tmp_path: Path) -> None:
+    # pandas' Excel reader made the whole float 1.18e18 the int 1180000000000000000: two ids
+    # became one and the second was rejected as a "duplicate"
+    openpyxl = pytest.importorskip("openpyxl")
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["event_id", "customer_id", "timestamp", "in_reply_to"])
+    sheet.append([float(1180000000000000001), "ann", "2024-01-01T10:00Z", None])
+    sheet.append([None, None, None, None])  # a blank row keeps its place
+    sheet.append([float(1180000000000000002), "ann", "2024-01-01T10:05Z", float(1180000000000000001)])
+    sheet.append(["1180000000000000003", "bob", "2024-01-01T10:06Z", None])  # a text cell is exact
+    path = tmp_path / "ids.xlsx"
+    book.save(path)
+    log = jm.read_events(path, on_error="collect")
+    wrong = "wrong type: expected a string or integer id"
+    assert log.rejects[log.rejects["reason"] != "missing event_id"][["row", "column", "reason"]].values.tolist()[:1] == [
+        [0, "event_id", wrong],
+    ]
+    assert log.rejects[log.rejects["row"] == 2][["row", "column", "reason"]].values.tolist() == [
+        [2, "event_id", wrong],
+        [2, "in_reply_to", wrong],
+    ]
+    assert "duplicate" not in " ".join(log.rejects["reason"])
+    assert log.events["event_id"].tolist() == ["1180000000000000003"]

@@ -62,7 +62,9 @@ def read_table(source: pd.DataFrame | str | os.PathLike[str], *, problems: Probl
     row (its reason names the lines it spans, its value shows them). A quoted field never closed
     (the first quoting error of the file, running to its end) is an error naming its line.
     Excel cells are read as in a CSV: only an empty cell is missing (``"NA"`` is text), and a
-    repeated header name is an error. JSON integers stay exact beside nulls, and a lone
+    repeated header name is an error. A number of 2**53 or more is read as the float Excel
+    stores (rounded to 15 digits: an id so written is rejected as of the wrong type, as in a
+    frame's float column), not as an int that would pass for an exact id. JSON integers stay exact beside nulls, and a lone
     surrogate escape in a JSON string becomes U+FFFD (with a WARNING). A JSON Lines line that is
     not a JSON object (a log cut off mid-write) is kept in place as a row of missing values and
     noted in ``problems`` like a malformed CSV row, its line as the value (without ``problems``
@@ -217,6 +219,7 @@ def _read_excel(path: Path) -> pd.DataFrame:
             # the header row is read as cells, not by pandas, which renames a repeat "a" to "a.1"
             header = pd.read_excel(book, sheet_name=0, header=None, nrows=1, dtype=object, keep_default_na=False)
             frame = pd.read_excel(book, sheet_name=0, dtype=object, keep_default_na=False, na_values=[""])
+            frame = _inexact_numbers(frame, book.book[book.sheet_names[0]])
             unread = [name for name in book.sheet_names[1:] if _has_cells(book.book[name])]
     except Exception as exc:  # openpyxl raises zipfile and XML errors for a damaged workbook
         msg = f"source {str(path)!r} is not a readable Excel workbook ({type(exc).__name__}: {exc})"
@@ -234,6 +237,36 @@ def _read_excel(path: Path) -> pd.DataFrame:
     names = [v for v in (header.iloc[0].tolist() if len(header) else []) if not pd.isna(v) and v != ""]
     _check_repeated_names(names, path)
     return frame.reset_index(drop=True)
+
+
+#: Floats hold every whole number below this exactly.
+_EXACT_FLOAT = 2**53
+
+
+def _inexact_numbers(frame: pd.DataFrame, sheet: Any) -> pd.DataFrame:
+    """``frame`` with the numbers of 2**53 or more that the sheet stores as floats given back as those floats.
+
+    Excel stores every number as a float (15 significant digits): an id past 2**53 (a 19-digit
+    tweet id) is rounded in the file, so that two ids may be one number. pandas turns a whole
+    float into an int, which would pass for an exact id; as the float it is, it is rejected, as
+    in a frame's float column. Only the columns holding such ints are read again from the
+    sheet (frame row ``i`` is the sheet's row ``i + 2``: pandas keeps blank rows).
+    """
+    big = [
+        j
+        for j in range(frame.shape[1])
+        if frame.iloc[:, j].map(lambda v: isinstance(v, int) and not isinstance(v, bool) and abs(v) >= _EXACT_FLOAT).any()
+    ]
+    if not big:
+        return frame
+    out = frame.copy()
+    cells = sheet.iter_rows(min_row=2, max_row=len(frame) + 1, min_col=min(big) + 1, max_col=max(big) + 1, values_only=True)
+    for i, row in enumerate(cells):
+        for j in big:
+            value = row[j - min(big)] if j - min(big) < len(row) else None
+            if isinstance(value, float) and abs(value) >= _EXACT_FLOAT:
+                out.iat[i, j] = value
+    return out
 
 
 def _check_repeated_names(names: list[Any], path: Path, *, where: str = "the header") -> None:
