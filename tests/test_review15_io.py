@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import TYPE_CHECKING
 
 import pytest
 
 import journeymap as jm
+from journeymap.io.sources import read_table
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -174,3 +176,47 @@ def test_excel_ids_past_2_53_stored_as_floats_are_rejected_as_in_a_frame(tmp_pat
     ]
     assert "duplicate" not in " ".join(log.rejects["reason"])
     assert log.events["event_id"].tolist() == ["1180000000000000003"]
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "suffix"),
+    [
+        ('{"customer_id": "alice", "customer_id": "bob", "timestamp": "2024-01-01T10:00Z"}', "customer_id", "jsonl"),
+        ('{"customer": {"id": "alice"}, "customer.id": "bob", "timestamp": "2024-01-01T10:00Z"}', "customer.id", "jsonl"),
+        (
+            (
+                '{"customer.id": "x", "timestamp": "2024-01-02"}\n'
+                '{"customer": {"id": "alice", "id": "bob"}, "timestamp": "2024-01-01"}'
+            ),
+            "customer.id",
+            "jsonl",
+        ),
+        (
+            (
+                '[{"customer.id": "x", "timestamp": "2024-01-02"}, '
+                '{"customer.id": "a", "customer.id": "bob", "timestamp": "2024-01-01"}]'
+            ),
+            "customer.id",
+            "json",
+        ),
+    ],
+)
+def test_a_json_object_giving_a_column_two_values_is_rejected(tmp_path: Path, text: str, name: str, suffix: str) -> None:
+    # one of the two values was kept without a word (the last key, or the dotted key over the nested one)
+    path = tmp_path / f"events.{suffix}"
+    path.write_text(text + "\n")
+    log = jm.read_events(path, columns={"customer.id": "customer_id"} if name == "customer.id" else None, on_error="collect")
+    rows = log.rejects[log.rejects["column"] == "(row)"]
+    assert len(rows) == 1
+    assert f"gives column(s) ['{name}'] two values" in rows["reason"].iloc[0]
+    assert log.n_input == len(log.events) + len(log.rejected_rows)
+    assert "bob" not in log.events["customer_id"].tolist()
+    with pytest.raises(jm.SchemaError, match=rf"gives column\(s\) \['{re.escape(name)}'\] two values"):
+        read_table(path)
+
+
+def test_a_json_object_of_columns_naming_a_column_twice_is_an_error(tmp_path: Path) -> None:
+    path = tmp_path / "columns.json"
+    path.write_text('{"customer_id": {"0": "a"}, "customer_id": {"0": "b"}, "timestamp": {"0": "2024-01-01"}}')
+    with pytest.raises(jm.SchemaError, match=r"the JSON object names \['customer_id'\] more than once"):
+        jm.read_events(path)

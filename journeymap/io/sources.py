@@ -68,7 +68,11 @@ def read_table(source: pd.DataFrame | str | os.PathLike[str], *, problems: Probl
     surrogate escape in a JSON string becomes U+FFFD (with a WARNING). A JSON Lines line that is
     not a JSON object (a log cut off mid-write) is kept in place as a row of missing values and
     noted in ``problems`` like a malformed CSV row, its line as the value (without ``problems``
-    it is an error naming the line).
+    it is an error naming the line). So is an object that gives a column two values, one of which
+    would be lost: a key named twice (``{"customer_id": "a", "customer_id": "b"}``), or a nested
+    field beside a dotted key of its name (``{"customer": {"id": "a"}, "customer.id": "b"}``);
+    the reason names the column. One JSON object of columns naming a column twice is an error,
+    as a CSV header is.
 
     Raises:
         SchemaError: an empty file; a file that is not UTF-8, naming the line (and a CSV's data
@@ -383,7 +387,7 @@ _JSON_LAYOUTS = (
 )
 
 
-def _read_json_object(value: dict[str, Any], path: Path) -> pd.DataFrame:
+def _read_json_object(value: dict[str, Any], path: Path, problems: Problems | None = None) -> pd.DataFrame:
     """The frame of a file that is one JSON object: of columns (pandas' ``to_json()``), or one event.
 
     One object whose values are all objects is read as columns (``{column: {row: value}}``),
@@ -392,11 +396,19 @@ def _read_json_object(value: dict[str, Any], path: Path) -> pd.DataFrame:
     inner keys are not. One object of plain values is one event, as the same line in JSON
     Lines would be.
     """
-    split = _read_json_split(value, path)
+    clashes = key_clashes(value, flatten=False)
+    split = _read_json_split(value, path) if not clashes else None
     if split is not None:
         return split
     if not value or not all(isinstance(v, dict) for v in value.values()):
-        return _json_frame([value]) if value else pd.DataFrame()
+        if not value:
+            return pd.DataFrame()
+        frame = _json_frame([value])
+        _array_clashes([value], frame, path, problems)  # one event: as the same line of JSON Lines
+        return frame
+    if clashes:  # the names of columns: an error, as a CSV header naming a column twice
+        msg = f"source {str(path)!r}: the JSON object names {clashes} more than once; give each its own name"
+        raise SchemaError(msg)
     inner = list(dict.fromkeys(key for column in value.values() for key in column))
     if all(k.isdigit() for k in value) and not all(k.isdigit() for k in inner):
         # pandas' orient="index": {row: {column: value}}; row labels are numbers, column names are not
@@ -461,16 +473,32 @@ def _read_json(text: str, path: Path, problems: Problems | None = None) -> pd.Da
                 raise SchemaError(msg) from None
             value = None  # more than one value (a first line that is a list of its own): JSON Lines
         if isinstance(value, dict):
-            frame = _read_json_object(value, path)
+            frame = _read_json_object(value, path, problems)
         elif head == "[" and value is not None:
             if not isinstance(value, list) or not all(isinstance(r, dict) for r in value):
                 msg = f"source {str(path)!r}: a JSON file must hold {_JSON_LAYOUTS}"
                 raise SchemaError(msg)
             frame = _json_frame(value)
+            _array_clashes(value, frame, path, problems)
     if frame is None:
         frame, replaced = _read_json_lines(text, path, problems=problems)
     _warn_surrogates(str(path), replaced)
     return frame
+
+
+def _array_clashes(records: list[dict[str, Any]], frame: pd.DataFrame, path: Path, problems: Problems | None) -> None:
+    """Note the objects of a JSON array that give a column two values (:func:`key_clashes`) in ``problems``; else raise."""
+    bad = {i: _clash_reason(found) for i, record in enumerate(records) if (found := key_clashes(record))}
+    if not bad:
+        return
+    if problems is None:
+        i = min(bad)
+        msg = f"source {str(path)!r}: row {i} {bad[i]}"
+        raise SchemaError(msg)
+    mask = pd.Series(False, index=frame.index)
+    mask.iloc[list(bad)] = True
+    shown = pd.Series({i: json.dumps(records[i], ensure_ascii=False, default=str) for i in bad})
+    problems.add(mask, "(row)", pd.Series(bad), shown)
 
 
 def _warn_surrogates(source: str, replaced: int) -> None:
@@ -600,7 +628,10 @@ def json_lines_records(
                 f"is a JSON {type(value).__name__}, expected an object (JSON Lines hold one object per line; "
                 "a file of one JSON array is read whole by journeymap.read_events, not in blocks by the Dask reader)"
             )
-        if isinstance(value, dict):
+        clashes = key_clashes(value) if isinstance(value, dict) and (isinstance(value, _Repeating) or "{" in line[1:]) else []
+        if clashes:
+            reason = _clash_reason(clashes)
+        if isinstance(value, dict) and not clashes:
             rows.append(value)
             replaced += n
         else:
@@ -647,9 +678,67 @@ _SURROGATE = re.compile(SURROGATE)
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 
 
+class _Repeating(dict):  # type: ignore[type-arg]
+    """A JSON object that names a key more than once (JSON keeps the last value): ``repeated`` holds those keys."""
+
+    repeated: tuple[str, ...] = ()
+
+
+def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """``json.loads``' ``object_pairs_hook``: the object as a dict, marked (:class:`_Repeating`) where a key repeats."""
+    out = dict(pairs)
+    if len(out) == len(pairs):
+        return out
+    marked = _Repeating(out)
+    marked.repeated = tuple(dict.fromkeys(k for i, (k, _) in enumerate(pairs) if any(k == j for j, _ in pairs[:i])))
+    return marked
+
+
+def key_clashes(record: dict[str, Any], *, flatten: bool = True) -> list[str]:
+    """The column names to which a JSON object gives two values, one of which would be lost.
+
+    A key named twice in one object (nested ones too, by their dotted names), and, when nested
+    objects are flattened (:func:`flattened`), a nested field beside a dotted key of the same
+    name (``{"customer": {"id": 1}, "customer.id": 2}``).
+
+    Examples:
+        >>> key_clashes(_loads('{"a": 1, "a": 2, "b": {"c": 1, "c": 2}, "b.d": 3, "b": {"d": 4}}')[0])
+        ['a', 'b', 'b.d']
+        >>> key_clashes(_loads('{"customer": {"id": "x"}, "customer.id": "y"}')[0])
+        ['customer.id']
+    """
+    found: list[str] = []
+    seen: set[str] = set()
+
+    def walk(value: dict[str, Any], prefix: str) -> None:
+        found.extend(f"{prefix}{k}" for k in getattr(value, "repeated", ()))
+        for key, item in value.items():
+            name = f"{prefix}{key}"
+            if flatten and isinstance(item, dict) and item:
+                walk(item, f"{name}.")
+            elif name in seen:
+                found.append(name)
+            else:
+                seen.add(name)
+
+    walk(record, "")
+    return list(dict.fromkeys(found))
+
+
+def _clash_reason(names: list[str]) -> str:
+    """Why an object whose keys give the columns ``names`` two values each is no row (:func:`key_clashes`)."""
+    return (
+        f"gives column(s) {names} two values (a key named twice in one object, or a nested field beside a dotted key "
+        "of the same name): one would be lost; give each value its own name"
+    )
+
+
 def _loads(text: str) -> tuple[Any, int]:
-    """Parsed JSON with each lone surrogate (in strings and keys) replaced by U+FFFD, and how many were."""
-    value = json.loads(text)
+    """Parsed JSON with each lone surrogate (in strings and keys) replaced by U+FFFD, and how many were.
+
+    An object that names a key twice comes back marked (:func:`key_clashes` finds it).
+    """
+    value = json.loads(text, object_pairs_hook=_object)
     if _SURROGATE_ESCAPE.search(text) is None:
         return value, 0
     return _without_surrogates(value)
@@ -663,11 +752,13 @@ def _without_surrogates(value: Any) -> tuple[Any, int]:
         items = [_without_surrogates(v) for v in value]
         return [v for v, _ in items], sum(n for _, n in items)
     if isinstance(value, dict):
-        out, total = {}, 0
+        out, total = _Repeating() if isinstance(value, _Repeating) else {}, 0
         for key, item in value.items():
             (new_key, in_key), (new_item, in_item) = _without_surrogates(key), _without_surrogates(item)
             out[new_key] = new_item
             total += in_key + in_item
+        if isinstance(value, _Repeating) and isinstance(out, _Repeating):
+            out.repeated = tuple(_SURROGATE.sub("\ufffd", k) for k in value.repeated)
         return out, total
     return value, 0
 
