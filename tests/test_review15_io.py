@@ -220,3 +220,26 @@ def test_a_json_object_of_columns_naming_a_column_twice_is_an_error(tmp_path: Pa
     path.write_text('{"customer_id": {"0": "a"}, "customer_id": {"0": "b"}, "timestamp": {"0": "2024-01-01"}}')
     with pytest.raises(jm.SchemaError, match=r"the JSON object names \['customer_id'\] more than once"):
         jm.read_events(path)
+
+
+def test_column_names_that_are_no_text_are_read_as_text(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    # a frame's 2024 or an Excel date header cell was kept as a number or a datetime: read_events
+    # and build_journeys took it, then score failed with AttributeError and to_xes with TypeError
+    import pandas as pd
+
+    frame = pd.DataFrame({"customer_id": ["ann", "ann"], "timestamp": ["2024-01-01T10:00Z", "2024-01-01T11:00Z"]})
+    frame[2024] = ["x", "y"]
+    frame[dt.datetime(2024, 1, 1)] = [1, 2]
+    with caplog.at_level("WARNING", logger="journeymap"):
+        log = jm.read_events(frame)
+    assert list(log.events.columns[-2:]) == ["2024", "2024-01-01 00:00:00"]
+    assert "column name(s) [2024, datetime.datetime(2024, 1, 1, 0, 0)] are not text" in caplog.text
+    jm.to_xes(jm.build_journeys(log, by="customer"), tmp_path / "log.xes")  # was a TypeError
+    openpyxl = pytest.importorskip("openpyxl")
+    book = openpyxl.Workbook()
+    book.active.append(["customer_id", "timestamp", 2024, dt.datetime(2024, 1, 1)])
+    book.active.append(["ann", "2024-01-01T10:00Z", "x", 1])
+    book.save(tmp_path / "h.xlsx")
+    names = jm.read_events(tmp_path / "h.xlsx").events.columns
+    assert all(isinstance(name, str) for name in names)
+    assert {"2024", "2024-01-01 00:00:00"} <= set(names)

@@ -41,6 +41,10 @@ def read_table(source: pd.DataFrame | str | os.PathLike[str], *, problems: Probl
     :func:`write_table` writes it: ``df.set_index("event_id")`` keeps its event ids, a
     ``DatetimeIndex`` named ``timestamp`` gives the timestamps. An unnamed index is dropped.
 
+    Column names that are not text (a frame's ``0``, an Excel header cell holding a number or a
+    date) are read as their text (``"0"``, ``"2024-01-01 00:00:00"``), with a logged warning
+    naming them; a name that then repeats another is refused as any repeated name is.
+
     CSV, TSV, Parquet, JSON Lines, JSON arrays and Excel workbooks (``.xlsx``, first sheet, with a
     WARNING naming other sheets that hold data; needs ``openpyxl``: ``pip install
     journeymap[excel]``) are told apart by :func:`file_kind`. A
@@ -91,7 +95,7 @@ def read_table(source: pd.DataFrame | str | os.PathLike[str], *, problems: Probl
         ['event_id', 'a']
     """
     if isinstance(source, pd.DataFrame):
-        return _index_as_columns(source, "the input DataFrame")
+        return _text_names(_index_as_columns(source, "the input DataFrame"), "the input DataFrame")
     if not isinstance(source, (str, os.PathLike)):
         msg = f"source must be a pandas DataFrame or a path, got {type(source).__name__}"
         raise ArgumentTypeError(msg)
@@ -120,7 +124,7 @@ def read_table(source: pd.DataFrame | str | os.PathLike[str], *, problems: Probl
             raise SchemaError(msg) from exc
         return _index_as_columns(frame, f"source {str(path)!r}")
     if kind == "excel":
-        return _read_excel(path)
+        return _text_names(_read_excel(path), f"source {str(path)!r}")
     raw = _read_bytes(path)
     text = _decode(raw, path, sep=options["sep"] if kind == "csv" else None)
     if not text.strip():
@@ -178,6 +182,31 @@ def read_csv_header(path: str | Path) -> pd.DataFrame:
         return _read_csv(text + "\n", path, file_kind(str(path))[1], None)
     except (UnicodeDecodeError, SchemaError):
         return read_table(path).iloc[:0]
+
+
+def _text_names(frame: pd.DataFrame, where: str) -> pd.DataFrame:
+    """``frame`` with column names that are not text (a number, a date) as text, with a logged warning naming them.
+
+    ``pd.read_csv(header=None)`` names columns 0, 1, ...; an Excel header cell may hold a number
+    or a date. Every later step (scoring, the exports) reads names as text: they are made text
+    once, here, as a CSV would hold them (``2024``, ``2024-01-01 00:00:00``). Names of several
+    levels are left for the validator to refuse.
+
+    Examples:
+        >>> _text_names(pd.DataFrame({"a": [1], 7: [2]}), "the input DataFrame").columns.tolist()
+        ['a', '7']
+    """
+    if isinstance(frame.columns, pd.MultiIndex) or all(isinstance(c, str) for c in frame.columns):
+        return frame
+    names = [c if isinstance(c, str) else str(c) for c in frame.columns]
+    changed = {c: n for c, n in zip(frame.columns, names) if not isinstance(c, str)}
+    logger.warning(
+        "%s: column name(s) %s are not text; read as %s",
+        where,
+        list(changed)[:10],
+        list(changed.values())[:10],
+    )
+    return frame.set_axis(pd.Index(names, dtype=object), axis=1)
 
 
 def _index_as_columns(frame: pd.DataFrame, where: str) -> pd.DataFrame:
