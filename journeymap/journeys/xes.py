@@ -413,7 +413,8 @@ def _dates(values: pd.Series, frame: pd.DataFrame, key: str, source: Path) -> pd
     bad = parsed.isna() & values.notna()
     if bad.any():
         row = bad[bad].index[0]
-        where = f"trace {str(frame.at[row, _CASE])!r}, event {int(frame.at[row, '_position'])}"
+        position = int(frame["_position"].astype("int64")[row])
+        where = f"trace {str(frame.at[row, _CASE])!r}, event {position}"
         msg = (
             f"{source}: {where}: attribute {key!r} holds {_shown(values[row])}, which is no ISO 8601 time "
             f"({int(bad.sum())} value(s) of {key!r} are not)"
