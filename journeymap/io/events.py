@@ -18,7 +18,7 @@ from journeymap.io._values import (
 )
 from journeymap.io.eventlog import EventLog, OnError
 from journeymap.io.sources import map_columns, read_table
-from journeymap.io.validation import Problems, validate_events
+from journeymap.io.validation import DANGLING_REPLY, Problems, validate_events
 from journeymap.schema import CANONICAL_COLUMNS, REJECT_COLUMNS, REQUIRED_COLUMNS
 
 if TYPE_CHECKING:
@@ -127,11 +127,34 @@ def read_events(
     # rejects name the columns as the user knows them ("sent_at", not "timestamp")
     named = {str(dst): str(src) for src, dst in (columns or {}).items()}
     log = validate_events(frame, on_error=on_error, problems=problems, warnings=notes, source_columns=named or None)
+    _dangling_replies(log, named.get("in_reply_to", "in_reply_to"))
     if brand_keys:  # judged on the input rows: a brand reply rejected for another reason still matched
         _brands_found(frame, brand_keys, named.get("customer_id", "customer_id"))
     elif no_actor and roles is None:
         replies_across_accounts(log.events)
     return dataclasses.replace(log, tz=zone) if zone is not None else log
+
+
+def _dangling_replies(log: EventLog, column: str) -> None:
+    """Log a warning where replies name an event that is not in the data (kept, each starting a thread of its own).
+
+    ``EventLog.warnings`` lists them; the log line makes them seen, since a whole column of links
+    that miss (ids written otherwise than the event ids) splits every conversation.
+    """
+    if not len(log.warnings):
+        return
+    found = log.warnings[log.warnings["reason"] == DANGLING_REPLY]
+    if found.empty:
+        return
+    replies = int(log.events["in_reply_to"].notna().sum()) if "in_reply_to" in log.events.columns else len(found)
+    logger.warning(
+        "%d of %d replies (column %r) name an event that is not in the data, such as %r; each is kept and starts a "
+        "thread of its own (see EventLog.warnings). If the events are in the data, write the ids alike in both columns",
+        len(found),
+        replies,
+        column,
+        str(found["value"].iloc[0]),
+    )
 
 
 def _brands_found(events: pd.DataFrame, brands: Mapping[str, str], column: str) -> None:

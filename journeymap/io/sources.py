@@ -41,6 +41,10 @@ def read_table(source: pd.DataFrame | str | os.PathLike[str], *, problems: Probl
     :func:`write_table` writes it: ``df.set_index("event_id")`` keeps its event ids, a
     ``DatetimeIndex`` named ``timestamp`` gives the timestamps. An unnamed index is dropped.
 
+    Column names that are not text (a frame's ``0``, an Excel header cell holding a number or a
+    date) are read as their text (``"0"``, ``"2024-01-01 00:00:00"``), with a logged warning
+    naming them; a name that then repeats another is refused as any repeated name is.
+
     CSV, TSV, Parquet, JSON Lines, JSON arrays and Excel workbooks (``.xlsx``, first sheet, with a
     WARNING naming other sheets that hold data; needs ``openpyxl``: ``pip install
     journeymap[excel]``) are told apart by :func:`file_kind`. A
@@ -62,11 +66,17 @@ def read_table(source: pd.DataFrame | str | os.PathLike[str], *, problems: Probl
     row (its reason names the lines it spans, its value shows them). A quoted field never closed
     (the first quoting error of the file, running to its end) is an error naming its line.
     Excel cells are read as in a CSV: only an empty cell is missing (``"NA"`` is text), and a
-    repeated header name is an error. JSON integers stay exact beside nulls, and a lone
+    repeated header name is an error. A number of 2**53 or more is read as the float Excel
+    stores (rounded to 15 digits: an id so written is rejected as of the wrong type, as in a
+    frame's float column), not as an int that would pass for an exact id. JSON integers stay exact beside nulls, and a lone
     surrogate escape in a JSON string becomes U+FFFD (with a WARNING). A JSON Lines line that is
     not a JSON object (a log cut off mid-write) is kept in place as a row of missing values and
     noted in ``problems`` like a malformed CSV row, its line as the value (without ``problems``
-    it is an error naming the line).
+    it is an error naming the line). So is an object that gives a column two values, one of which
+    would be lost: a key named twice (``{"customer_id": "a", "customer_id": "b"}``), or a nested
+    field beside a dotted key of its name (``{"customer": {"id": "a"}, "customer.id": "b"}``);
+    the reason names the column. One JSON object of columns naming a column twice is an error,
+    as a CSV header is.
 
     Raises:
         SchemaError: an empty file; a file that is not UTF-8, naming the line (and a CSV's data
@@ -85,7 +95,7 @@ def read_table(source: pd.DataFrame | str | os.PathLike[str], *, problems: Probl
         ['event_id', 'a']
     """
     if isinstance(source, pd.DataFrame):
-        return _index_as_columns(source, "the input DataFrame")
+        return _text_names(_index_as_columns(source, "the input DataFrame"), "the input DataFrame")
     if not isinstance(source, (str, os.PathLike)):
         msg = f"source must be a pandas DataFrame or a path, got {type(source).__name__}"
         raise ArgumentTypeError(msg)
@@ -103,6 +113,7 @@ def read_table(source: pd.DataFrame | str | os.PathLike[str], *, problems: Probl
     if kind == "parquet":
         import pyarrow.parquet as pq
 
+        _check_repeated_names(_parquet_names(path), path, where="the file")
         try:
             # as pd.read_parquet reads it, but an integer column with nulls (ids with gaps:
             # in_reply_to) comes back as Python ints and None, not as float64, which rounds ids
@@ -113,7 +124,7 @@ def read_table(source: pd.DataFrame | str | os.PathLike[str], *, problems: Probl
             raise SchemaError(msg) from exc
         return _index_as_columns(frame, f"source {str(path)!r}")
     if kind == "excel":
-        return _read_excel(path)
+        return _text_names(_read_excel(path), f"source {str(path)!r}")
     raw = _read_bytes(path)
     text = _decode(raw, path, sep=options["sep"] if kind == "csv" else None)
     if not text.strip():
@@ -173,6 +184,31 @@ def read_csv_header(path: str | Path) -> pd.DataFrame:
         return read_table(path).iloc[:0]
 
 
+def _text_names(frame: pd.DataFrame, where: str) -> pd.DataFrame:
+    """``frame`` with column names that are not text (a number, a date) as text, with a logged warning naming them.
+
+    ``pd.read_csv(header=None)`` names columns 0, 1, ...; an Excel header cell may hold a number
+    or a date. Every later step (scoring, the exports) reads names as text: they are made text
+    once, here, as a CSV would hold them (``2024``, ``2024-01-01 00:00:00``). Names of several
+    levels are left for the validator to refuse.
+
+    Examples:
+        >>> _text_names(pd.DataFrame({"a": [1], 7: [2]}), "the input DataFrame").columns.tolist()
+        ['a', '7']
+    """
+    if isinstance(frame.columns, pd.MultiIndex) or all(isinstance(c, str) for c in frame.columns):
+        return frame
+    names = [c if isinstance(c, str) else str(c) for c in frame.columns]
+    changed = {c: n for c, n in zip(frame.columns, names) if not isinstance(c, str)}
+    logger.warning(
+        "%s: column name(s) %s are not text; read as %s",
+        where,
+        list(changed)[:10],
+        list(changed.values())[:10],
+    )
+    return frame.set_axis(pd.Index(names, dtype=object), axis=1)
+
+
 def _index_as_columns(frame: pd.DataFrame, where: str) -> pd.DataFrame:
     """A named index (any level with a name) as columns, as :func:`write_table` writes it; a 0-based index.
 
@@ -216,6 +252,7 @@ def _read_excel(path: Path) -> pd.DataFrame:
             # the header row is read as cells, not by pandas, which renames a repeat "a" to "a.1"
             header = pd.read_excel(book, sheet_name=0, header=None, nrows=1, dtype=object, keep_default_na=False)
             frame = pd.read_excel(book, sheet_name=0, dtype=object, keep_default_na=False, na_values=[""])
+            frame = _inexact_numbers(frame, book.book[book.sheet_names[0]])
             unread = [name for name in book.sheet_names[1:] if _has_cells(book.book[name])]
     except Exception as exc:  # openpyxl raises zipfile and XML errors for a damaged workbook
         msg = f"source {str(path)!r} is not a readable Excel workbook ({type(exc).__name__}: {exc})"
@@ -235,12 +272,58 @@ def _read_excel(path: Path) -> pd.DataFrame:
     return frame.reset_index(drop=True)
 
 
-def _check_repeated_names(names: list[Any], path: Path) -> None:
-    """Raise when the header names a column twice: pandas would read them as "name" and "name.1", one silently an attribute."""
+#: Floats hold every whole number below this exactly.
+_EXACT_FLOAT = 2**53
+
+
+def _inexact_numbers(frame: pd.DataFrame, sheet: Any) -> pd.DataFrame:
+    """``frame`` with the numbers of 2**53 or more that the sheet stores as floats given back as those floats.
+
+    Excel stores every number as a float (15 significant digits): an id past 2**53 (a 19-digit
+    tweet id) is rounded in the file, so that two ids may be one number. pandas turns a whole
+    float into an int, which would pass for an exact id; as the float it is, it is rejected, as
+    in a frame's float column. Only the columns holding such ints are read again from the
+    sheet (frame row ``i`` is the sheet's row ``i + 2``: pandas keeps blank rows).
+    """
+    big = [
+        j
+        for j in range(frame.shape[1])
+        if frame.iloc[:, j].map(lambda v: isinstance(v, int) and not isinstance(v, bool) and abs(v) >= _EXACT_FLOAT).any()
+    ]
+    if not big:
+        return frame
+    out = frame.copy()
+    cells = sheet.iter_rows(min_row=2, max_row=len(frame) + 1, min_col=min(big) + 1, max_col=max(big) + 1, values_only=True)
+    for i, row in enumerate(cells):
+        for j in big:
+            value = row[j - min(big)] if j - min(big) < len(row) else None
+            if isinstance(value, float) and abs(value) >= _EXACT_FLOAT:
+                out.iat[i, j] = value
+    return out
+
+
+def _check_repeated_names(names: list[Any], path: Path, *, where: str = "the header") -> None:
+    """Raise when the header names a column twice: pandas would read them as "name" and "name.1", one silently an attribute.
+
+    ``where`` says what names the columns: a CSV's or Excel sheet's header, a Parquet file's schema.
+    """
     repeated = sorted({str(n) for n in names if names.count(n) > 1})
     if repeated:
-        msg = f"source {str(path)!r}: the header names {repeated} more than once; give each column its own name"
+        msg = f"source {str(path)!r}: {where} names {repeated} more than once; give each column its own name"
         raise SchemaError(msg)
+
+
+def _parquet_names(path: Path) -> list[str]:
+    """The column names a Parquet file's schema holds (several may be alike), or none where the schema cannot be read.
+
+    A file that cannot be read at all is left to the reader, whose error names the cause.
+    """
+    import pyarrow.parquet as pq
+
+    try:
+        return list(pq.read_schema(path).names)
+    except Exception:  # not Parquet at all: pq.read_table says why, below
+        return []
 
 
 def _has_cells(sheet: Any) -> bool:
@@ -333,7 +416,7 @@ _JSON_LAYOUTS = (
 )
 
 
-def _read_json_object(value: dict[str, Any], path: Path) -> pd.DataFrame:
+def _read_json_object(value: dict[str, Any], path: Path, problems: Problems | None = None) -> pd.DataFrame:
     """The frame of a file that is one JSON object: of columns (pandas' ``to_json()``), or one event.
 
     One object whose values are all objects is read as columns (``{column: {row: value}}``),
@@ -342,11 +425,19 @@ def _read_json_object(value: dict[str, Any], path: Path) -> pd.DataFrame:
     inner keys are not. One object of plain values is one event, as the same line in JSON
     Lines would be.
     """
-    split = _read_json_split(value, path)
+    clashes = key_clashes(value, flatten=False)
+    split = _read_json_split(value, path) if not clashes else None
     if split is not None:
         return split
     if not value or not all(isinstance(v, dict) for v in value.values()):
-        return _json_frame([value]) if value else pd.DataFrame()
+        if not value:
+            return pd.DataFrame()
+        frame = _json_frame([value])
+        _array_clashes([value], frame, path, problems)  # one event: as the same line of JSON Lines
+        return frame
+    if clashes:  # the names of columns: an error, as a CSV header naming a column twice
+        msg = f"source {str(path)!r}: the JSON object names {clashes} more than once; give each its own name"
+        raise SchemaError(msg)
     inner = list(dict.fromkeys(key for column in value.values() for key in column))
     if all(k.isdigit() for k in value) and not all(k.isdigit() for k in inner):
         # pandas' orient="index": {row: {column: value}}; row labels are numbers, column names are not
@@ -411,16 +502,32 @@ def _read_json(text: str, path: Path, problems: Problems | None = None) -> pd.Da
                 raise SchemaError(msg) from None
             value = None  # more than one value (a first line that is a list of its own): JSON Lines
         if isinstance(value, dict):
-            frame = _read_json_object(value, path)
+            frame = _read_json_object(value, path, problems)
         elif head == "[" and value is not None:
             if not isinstance(value, list) or not all(isinstance(r, dict) for r in value):
                 msg = f"source {str(path)!r}: a JSON file must hold {_JSON_LAYOUTS}"
                 raise SchemaError(msg)
             frame = _json_frame(value)
+            _array_clashes(value, frame, path, problems)
     if frame is None:
         frame, replaced = _read_json_lines(text, path, problems=problems)
     _warn_surrogates(str(path), replaced)
     return frame
+
+
+def _array_clashes(records: list[dict[str, Any]], frame: pd.DataFrame, path: Path, problems: Problems | None) -> None:
+    """Note the objects of a JSON array that give a column two values (:func:`key_clashes`) in ``problems``; else raise."""
+    bad = {i: _clash_reason(found) for i, record in enumerate(records) if (found := key_clashes(record))}
+    if not bad:
+        return
+    if problems is None:
+        i = min(bad)
+        msg = f"source {str(path)!r}: row {i} {bad[i]}"
+        raise SchemaError(msg)
+    mask = pd.Series(False, index=frame.index)
+    mask.iloc[list(bad)] = True
+    shown = pd.Series({i: json.dumps(records[i], ensure_ascii=False, default=str) for i in bad})
+    problems.add(mask, "(row)", pd.Series(bad), shown)
 
 
 def _warn_surrogates(source: str, replaced: int) -> None:
@@ -550,7 +657,10 @@ def json_lines_records(
                 f"is a JSON {type(value).__name__}, expected an object (JSON Lines hold one object per line; "
                 "a file of one JSON array is read whole by journeymap.read_events, not in blocks by the Dask reader)"
             )
-        if isinstance(value, dict):
+        clashes = key_clashes(value) if isinstance(value, dict) and (isinstance(value, _Repeating) or "{" in line[1:]) else []
+        if clashes:
+            reason = _clash_reason(clashes)
+        if isinstance(value, dict) and not clashes:
             rows.append(value)
             replaced += n
         else:
@@ -597,9 +707,67 @@ _SURROGATE = re.compile(SURROGATE)
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 
 
+class _Repeating(dict):  # type: ignore[type-arg]
+    """A JSON object that names a key more than once (JSON keeps the last value): ``repeated`` holds those keys."""
+
+    repeated: tuple[str, ...] = ()
+
+
+def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """``json.loads``' ``object_pairs_hook``: the object as a dict, marked (:class:`_Repeating`) where a key repeats."""
+    out = dict(pairs)
+    if len(out) == len(pairs):
+        return out
+    marked = _Repeating(out)
+    marked.repeated = tuple(dict.fromkeys(k for i, (k, _) in enumerate(pairs) if any(k == j for j, _ in pairs[:i])))
+    return marked
+
+
+def key_clashes(record: dict[str, Any], *, flatten: bool = True) -> list[str]:
+    """The column names to which a JSON object gives two values, one of which would be lost.
+
+    A key named twice in one object (nested ones too, by their dotted names), and, when nested
+    objects are flattened (:func:`flattened`), a nested field beside a dotted key of the same
+    name (``{"customer": {"id": 1}, "customer.id": 2}``).
+
+    Examples:
+        >>> key_clashes(_loads('{"a": 1, "a": 2, "b": {"c": 1, "c": 2}, "b.d": 3, "b": {"d": 4}}')[0])
+        ['a', 'b', 'b.d']
+        >>> key_clashes(_loads('{"customer": {"id": "x"}, "customer.id": "y"}')[0])
+        ['customer.id']
+    """
+    found: list[str] = []
+    seen: set[str] = set()
+
+    def walk(value: dict[str, Any], prefix: str) -> None:
+        found.extend(f"{prefix}{k}" for k in getattr(value, "repeated", ()))
+        for key, item in value.items():
+            name = f"{prefix}{key}"
+            if flatten and isinstance(item, dict) and item:
+                walk(item, f"{name}.")
+            elif name in seen:
+                found.append(name)
+            else:
+                seen.add(name)
+
+    walk(record, "")
+    return list(dict.fromkeys(found))
+
+
+def _clash_reason(names: list[str]) -> str:
+    """Why an object whose keys give the columns ``names`` two values each is no row (:func:`key_clashes`)."""
+    return (
+        f"gives column(s) {names} two values (a key named twice in one object, or a nested field beside a dotted key "
+        "of the same name): one would be lost; give each value its own name"
+    )
+
+
 def _loads(text: str) -> tuple[Any, int]:
-    """Parsed JSON with each lone surrogate (in strings and keys) replaced by U+FFFD, and how many were."""
-    value = json.loads(text)
+    """Parsed JSON with each lone surrogate (in strings and keys) replaced by U+FFFD, and how many were.
+
+    An object that names a key twice comes back marked (:func:`key_clashes` finds it).
+    """
+    value = json.loads(text, object_pairs_hook=_object)
     if _SURROGATE_ESCAPE.search(text) is None:
         return value, 0
     return _without_surrogates(value)
@@ -613,11 +781,13 @@ def _without_surrogates(value: Any) -> tuple[Any, int]:
         items = [_without_surrogates(v) for v in value]
         return [v for v, _ in items], sum(n for _, n in items)
     if isinstance(value, dict):
-        out, total = {}, 0
+        out, total = _Repeating() if isinstance(value, _Repeating) else {}, 0
         for key, item in value.items():
             (new_key, in_key), (new_item, in_item) = _without_surrogates(key), _without_surrogates(item)
             out[new_key] = new_item
             total += in_key + in_item
+        if isinstance(value, _Repeating) and isinstance(out, _Repeating):
+            out.repeated = tuple(_SURROGATE.sub("\ufffd", k) for k in value.repeated)
         return out, total
     return value, 0
 

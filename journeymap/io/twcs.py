@@ -15,7 +15,15 @@ from journeymap.io import _regex
 from journeymap.io._social import addressed_rows, brand_agents, extract_on, nearest_above, signed_parts
 from journeymap.io._time import parse_timestamps
 from journeymap.io.sources import read_table
-from journeymap.io.validation import Problems, as_id, as_text, check_on_error, check_unique_columns, validate_events
+from journeymap.io.validation import (
+    Problems,
+    as_id,
+    as_text,
+    check_on_error,
+    check_unique_columns,
+    float_written_ids,
+    validate_events,
+)
 from journeymap.schema import ADDRESSED, DM_PATTERN, FALSE_WORDS, REPLY_OUTSIDE_DATA, TRUE_WORDS, input_names, log_kept
 
 if TYPE_CHECKING:
@@ -41,8 +49,10 @@ THREAD_TOUCHPOINTS = frozenset({"mention", "follow_up", "public_reply", "dm_requ
 
 
 def _clean_ids(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Tweet ids as :func:`as_id` reads them; one written as a float (``"119237.0"``) is its digits, even beside other text."""
     ids, wrong = as_id(raw)
-    return _regex.replace(ids, r"^(\d+)\.0$", r"\1"), wrong  # numeric ids written as floats: "119237.0"
+    ids, inexact = float_written_ids(ids, whole_column=False)
+    return ids, wrong | inexact
 
 
 def _unescaped(text: pd.Series) -> pd.Series:

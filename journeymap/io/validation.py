@@ -30,6 +30,7 @@ import pandas as pd
 
 from journeymap._threads import reply_tree
 from journeymap.exceptions import InvalidArgumentError, SchemaError
+from journeymap.io import _regex
 from journeymap.io._regex import SURROGATE
 from journeymap.io._time import (
     EARLY_EPOCH,
@@ -56,6 +57,7 @@ logger = logging.getLogger(__name__)
 
 __all__ = [
     "ACTOR_ALIASES",
+    "DANGLING_REPLY",
     "Problems",
     "as_id",
     "as_text",
@@ -64,6 +66,7 @@ __all__ = [
     "check_replies",
     "check_unique_columns",
     "duplicate_reason",
+    "float_written_ids",
     "raise_invalid",
     "validate_block",
     "validate_events",
@@ -119,6 +122,8 @@ _EXACT_FLOAT = 2.0**53
 _SURROGATE_NOTE = "invalid unicode (a lone surrogate) replaced with U+FFFD"
 _BLOCK = 65_536  # strings joined at a time to look for lone surrogates
 _WRONG_ID = "wrong type: expected a string or integer id"
+#: The caveat of a reply whose ``in_reply_to`` names no event of the data (``EventLog.warnings``).
+DANGLING_REPLY = "replies to an event that is not in the data; starts its own thread"
 
 
 def _shorten(value: Any) -> str:
@@ -244,22 +249,77 @@ def without_surrogates(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
     return fixed, bad
 
 
+#: Id text as a float column writes it (``DataFrame.to_csv`` of ids with gaps): ``"119236.0"``.
+_FLOAT_WRITTEN = r"^([0-9]+)\.0$"
+#: Digits of fewer characters than this are below 2**53, which a float holds exactly.
+_EXACT_DIGITS = 16
+
+
+def float_written_ids(ids: pd.Series, *, whole_column: bool = True) -> tuple[pd.Series, pd.Series]:
+    """Ids written from a float column (``"119236.0"``) read as the float column itself is: ``"119236"``.
+
+    pandas stores integer ids with gaps (``in_reply_to``) as floats, and writes them to CSV so;
+    :func:`as_id` reads such a frame's ``119236.0`` as ``"119236"``, and the text must read the
+    same or every reply link misses its parent. Returns ``(ids, inexact_mask)``: a value of
+    2**53 or more was rounded by the float that held it (two ids may have become one), so it
+    is no id, as in a float column (NA here, marked in the mask).
+
+    ``ids`` are stripped strings (:func:`as_id`'s). With ``whole_column`` (the rule of
+    :func:`as_id`) the ``.0`` is dropped only where every non-missing value is written so, as
+    a float column writes them: a column that also holds other text (``"v1"``, ``"1.0"`` beside
+    ``"2"``) is text, its values kept as written. Without it each such value is read alone
+    (:func:`~journeymap.read_twcs`, whose tweet ids are numbers whatever a file writes).
+
+    Examples:
+        >>> float_written_ids(pd.Series(["119236.0", None, "7.0"], dtype="string"))[0].tolist()
+        ['119236', <NA>, '7']
+        >>> float_written_ids(pd.Series(["1.0", "v2"], dtype="string"))[0].tolist()
+        ['1.0', 'v2']
+        >>> float_written_ids(pd.Series(["1.0", "v2"], dtype="string"), whole_column=False)[0].tolist()
+        ['1', 'v2']
+        >>> [m.tolist() for m in float_written_ids(pd.Series(["9007199254740993.0", "5.0"], dtype="string"))]
+        [[<NA>, '5'], [True, False]]
+    """
+    none = pd.Series(False, index=ids.index)
+    present = ids.dropna()
+    if present.empty:
+        return ids, none
+    if whole_column and not re.match(_FLOAT_WRITTEN, str(present.iloc[0])):  # the usual id column: one look
+        return ids, none
+    written = pd.Series(_regex.contains(present, _FLOAT_WRITTEN), index=present.index)
+    if not written.any() or (whole_column and not written.all()):
+        return ids, none
+    digits = present[written].str.slice(stop=-2)
+    long = digits[digits.str.len() >= _EXACT_DIGITS]
+    inexact = none.copy()
+    if len(long):
+        inexact[long.index[[int(d) >= _EXACT_FLOAT for d in long]]] = True
+    out = ids.copy()
+    out[digits.index] = digits
+    return out.mask(inexact), inexact
+
+
 def as_id(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
     """Ids as strings; returns ``(ids, wrong_type_mask)``. Integral numbers become digits.
 
     A float id is read as digits only when it is a whole number that a float holds exactly
-    (below 2**53); infinities, NaN-like and larger floats are of the wrong type.
+    (below 2**53); infinities, NaN-like and larger floats are of the wrong type. A column of
+    text read the same: where every value is written as a float column writes it
+    (``"119236.0"``, a CSV of a frame whose ids had gaps), as the digits, and from 2**53 on as
+    of the wrong type (:func:`float_written_ids`); other text is kept as written.
 
     Examples:
         >>> import pandas as pd
         >>> ids, wrong = as_id(pd.Series([7, " x ", 1.5, float("inf"), 1e30, 2**64 - 1], dtype=object))
         >>> ids.tolist(), wrong.tolist()
         (['7', 'x', <NA>, <NA>, <NA>, '18446744073709551615'], [False, False, True, True, True, False])
+        >>> as_id(pd.Series(["119236.0", None]))[0].tolist()
+        ['119236', <NA>]
     """
     raw = without_surrogates(raw)[0]
     if _all_strings(raw):
         ids = raw.astype("string").str.strip()
-        return ids.mask(ids == ""), pd.Series(False, index=raw.index)
+        return float_written_ids(ids.mask(ids == ""))
     if pd.api.types.is_integer_dtype(raw.dtype):
         return raw.astype("string"), pd.Series(False, index=raw.index)
     if pd.api.types.is_float_dtype(raw.dtype):
@@ -613,7 +673,7 @@ def check_replies(
     problems.add(self_reply, "in_reply_to", "replies to itself", raw)
     problems.add(on_cycle & ~self_reply, "in_reply_to", "reply cycle (the replies lead back to this event)", raw)
     problems.add(cyclic & ~on_cycle, "in_reply_to", "reply cycle (the replies lead into a cycle, never to a first message)", raw)
-    notes.add(dangling, "in_reply_to", "replies to an event that is not in the data; starts its own thread", raw)
+    notes.add(dangling, "in_reply_to", DANGLING_REPLY, raw)
 
 
 def _default(name: str, out: dict[str, pd.Series], index: pd.Index) -> pd.Series | None:

@@ -101,6 +101,27 @@ def _same_zone(a: dt.tzinfo | None, b: dt.tzinfo | None) -> bool:
 _UTC_NAMES = frozenset({"UTC", "Etc/UTC", "Etc/GMT", "GMT", "Etc/Universal", "Universal", "Zulu", "Etc/Zulu", "+00:00"})
 
 
+def check_actors_known(actor: pd.Series, where: str) -> None:
+    """Raise :class:`SchemaError` where ``actor`` holds a value that is no actor name (``"Agent"``), naming it.
+
+    ``where`` opens the message (``"with_events"``, a file's name). Missing values pass.
+
+    Examples:
+        >>> check_actors_known(pd.Series(["customer", None, "agent"]), "with_events")
+        >>> check_actors_known(pd.Series(["customer", "Agent"]), "with_events")
+        Traceback (most recent call last):
+        ...
+        journeymap.exceptions.SchemaError: with_events: column 'actor' holds ['Agent'], which the analytics do not read; ...
+    """
+    unknown = sorted({str(a) for a in actor[actor.notna()].unique()} - set(ACTORS))
+    if unknown:
+        msg = (
+            f"{where}: column 'actor' holds {unknown[:5]}, which the analytics do not read; "
+            f"use one of {list(ACTORS)} (lower case, as read_events writes them)"
+        )
+        raise SchemaError(msg)
+
+
 def _same_values(a: pd.Series, b: pd.Series) -> bool:
     """Whether two columns hold the same values in the same rows, whatever their dtypes (int32 or int64, category)."""
     if a.equals(b):
@@ -290,14 +311,7 @@ class JourneySet(EventColumns):
             )
             raise SchemaError(msg)
         if "actor" in events.columns:
-            actor = events["actor"]
-            unknown = sorted({str(a) for a in actor[actor.notna()].unique()} - set(ACTORS))
-            if unknown:
-                msg = (
-                    f"with_events: column 'actor' holds {unknown[:5]}, which the analytics do not read; "
-                    f"use one of {list(ACTORS)} (lower case, as read_events writes them)"
-                )
-                raise SchemaError(msg)
+            check_actors_known(events["actor"], "with_events")
         if "valence" in events.columns and not pd.api.types.is_numeric_dtype(events["valence"].dtype):
             msg = (
                 f"with_events: column 'valence' must hold numbers in [-1, 1] (NaN where unscored), got {events['valence'].dtype}"

@@ -22,7 +22,7 @@ import pandas as pd
 from journeymap.emotions.taxonomy import Taxonomy
 from journeymap.exceptions import ArgumentTypeError, InvalidArgumentError, JourneyMapError, SchemaError, SourceNotFoundError
 from journeymap.io._values import check_tz, zone_name
-from journeymap.journeys._set import JourneySet
+from journeymap.journeys._set import JourneySet, check_actors_known
 from journeymap.journeys._table import journey_set_from_events
 from journeymap.model import StageModel
 
@@ -185,6 +185,29 @@ def _metadata(path: Path) -> dict[str, Any]:
     return meta
 
 
+def _check_categories(values: pd.Series, column: str, categories: pd.Index, source: Path) -> None:
+    """Refuse values of a categorical column outside the categories it was saved with (an edited file), naming them.
+
+    Cast to those categories they would become missing without a word. The actor column is
+    checked as :meth:`JourneySet.with_events <journeymap.JourneySet.with_events>` checks it.
+
+    Raises:
+        SchemaError: naming the file, the column and the values.
+    """
+    if column == "actor":
+        check_actors_known(values, str(source))
+    present = values[values.notna()]
+    outside = present[~present.astype(object).isin(categories.tolist())]
+    if len(outside):
+        shown = sorted({str(v) for v in outside.unique()})[:5]
+        msg = (
+            f"{source}: column {column!r} holds {shown} (row(s) {outside.index[:5].tolist()}), outside the categories it "
+            f"was saved with ({categories.tolist()[:10]}); the file was altered: write such values as the saved ones, or "
+            "read the events with jm.read_events and build the journeys again"
+        )
+        raise SchemaError(msg)
+
+
 def read_journeys(path: str | os.PathLike[str]) -> JourneySet:
     """Read a JourneySet saved with :meth:`JourneySet.to_parquet`.
 
@@ -195,6 +218,9 @@ def read_journeys(path: str | os.PathLike[str]) -> JourneySet:
         SourceNotFoundError: (a ``FileNotFoundError``) no file at ``path``.
         JourneyMapError: the file is not Parquet, was not written by ``to_parquet``, or lacks the
             journey columns.
+        SchemaError: (a ``JourneyMapError``) a categorical column (``actor``, ``stage``, ...) holds a
+            value outside the categories it was saved with (the file was edited), naming the column
+            and the values: cast to them it would silently become missing.
 
     Examples:
         >>> import tempfile, pathlib
@@ -225,6 +251,7 @@ def read_journeys(path: str | os.PathLike[str]) -> JourneySet:
         )
         if not same:
             categories = pd.Index(spec["categories"])
+            _check_categories(events[column], column, categories, source)
             events[column] = pd.Categorical(events[column], categories=categories, ordered=bool(spec["ordered"]))
     missing = [c for c in _NEEDED if c not in events.columns]
     if missing:

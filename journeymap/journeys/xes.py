@@ -30,7 +30,7 @@ import pandas as pd
 
 from journeymap.backends import dispatch
 from journeymap.emotions.taxonomy import Taxonomy
-from journeymap.exceptions import ArgumentTypeError, InvalidArgumentError, JourneyMapError, SourceNotFoundError
+from journeymap.exceptions import ArgumentTypeError, InvalidArgumentError, JourneyMapError, SchemaError, SourceNotFoundError
 from journeymap.io._values import check_tz, zone_name
 from journeymap.journeys._set import JourneySet
 from journeymap.journeys._table import journey_set_from_events
@@ -307,15 +307,35 @@ def to_xes(js: JourneySet, path: str | os.PathLike[str], *, activity: str = "tou
     return target
 
 
-def _value(elem: ET.Element) -> Any:
+#: The most characters of a bad value an error quotes.
+_SHOWN = 80
+
+
+def _shown(raw: object) -> str:
+    text = str(raw)
+    return repr(text if len(text) <= _SHOWN else text[: _SHOWN - 1] + "…")
+
+
+def _value(elem: ET.Element, where: str = "the log") -> Any:
+    """The value of a typed XES attribute (``<int key=... value=...>``); text for strings and dates.
+
+    Raises:
+        SchemaError: an ``int`` or ``float`` whose value is no such number, naming ``where``
+            (the trace and event), the key and the value.
+    """
     kind = elem.tag.rsplit("}", 1)[-1]
     raw = elem.get("value")
     if raw is None:
         return None
-    if kind == "float":
-        return float(raw)
-    if kind == "int":
-        return int(raw)
+    try:
+        if kind == "float":
+            return float(raw)
+        if kind == "int":
+            return int(raw)
+    except ValueError:
+        number = "whole number" if kind == "int" else "number"
+        msg = f"{where}: attribute {elem.get('key')!r} is typed <{kind}> but its value {_shown(raw)} is no {number}"
+        raise SchemaError(msg) from None
     if kind == "boolean":
         return raw.strip().lower() == "true"
     return raw  # dates stay text until their column is converted at once
@@ -367,35 +387,77 @@ def _parse_stream(fh: IO[bytes] | gzip.GzipFile) -> tuple[dict[str, Any], list[d
         elif tag in {"string", "date", "int", "float", "boolean", "id"} and elem.get("key") is not None:
             key = str(elem.get("key"))
             if event is not None and depth == 3:
-                event[key] = _value(elem)
+                where = f"{_trace_named(trace, n_traces + 1)}, event {len(trace_events) + 1}"
+                event[key] = _value(elem, where)
             elif depth == 2:
-                trace[key] = _value(elem)
+                trace[key] = _value(elem, _trace_named(trace, n_traces + 1))
             elif depth == 1:
                 log_attrs[key] = _value(elem)
     return log_attrs, rows
 
 
-def _restore_dtypes(frame: pd.DataFrame, dtypes: dict[str, Any]) -> pd.DataFrame:
+def _trace_named(trace: dict[str, Any], number: int) -> str:
+    """How an error names a trace while it is read: its ``concept:name`` where already read, and its number."""
+    name = trace.get("concept:name")
+    return f"trace {number}" if name is None else f"trace {number} ({str(name)!r})"
+
+
+def _dates(values: pd.Series, frame: pd.DataFrame, key: str, source: Path) -> pd.Series:
+    """An XES date attribute's text as UTC times.
+
+    Raises:
+        SchemaError: a value that is no ISO 8601 time, naming its trace, event (1-based, in the
+            trace), the attribute key and the value.
+    """
+    parsed = pd.to_datetime(values, utc=True, format="ISO8601", errors="coerce")
+    bad = parsed.isna() & values.notna()
+    if bad.any():
+        row = bad[bad].index[0]
+        position = int(frame["_position"].astype("int64")[row])
+        where = f"trace {str(frame.at[row, _CASE])!r}, event {position}"
+        msg = (
+            f"{source}: {where}: attribute {key!r} holds {_shown(values[row])}, which is no ISO 8601 time "
+            f"({int(bad.sum())} value(s) of {key!r} are not)"
+        )
+        raise SchemaError(msg)
+    return parsed
+
+
+def _restore_dtypes(frame: pd.DataFrame, dtypes: dict[str, Any], source: Path) -> pd.DataFrame:
     out = {}
+    keys = {v: k for k, v in _STANDARD.items()}
     for column, dtype in dtypes.items():
-        values = frame[column] if column in frame.columns else pd.Series(None, index=frame.index, dtype=object)
-        if isinstance(dtype, dict):
-            if dtype.get("numeric"):
-                categories = pd.Index(dtype["categories"])
-                values = pd.to_numeric(values, errors="coerce").astype(categories.dtype if not values.isna().any() else "float64")
-            else:
-                categories = pd.Index(dtype["categories"], dtype="str")
-                values = values.astype("string")
-            codes = pd.Categorical(values, categories=categories, ordered=dtype["ordered"])
-            out[column] = pd.Series(codes, index=frame.index)
-        elif dtype.startswith("datetime64"):
-            parsed = pd.to_datetime(values, utc=True, format="ISO8601")
-            if "," not in dtype:  # a naive column was written as UTC: back to naive, then the unit
-                parsed = parsed.dt.tz_convert("UTC").dt.tz_localize(None)
-            out[column] = parsed.astype(dtype)
-        else:
-            out[column] = values.astype(dtype)
+        try:
+            out[column] = _restored(frame, column, dtype, keys, source)
+        except (ValueError, TypeError, KeyError) as exc:
+            if isinstance(exc, JourneyMapError):
+                raise
+            msg = f"{source}: column {column!r} cannot be read back as {dtype!r} ({type(exc).__name__}: {exc})"
+            raise SchemaError(msg) from exc
     return pd.DataFrame(out, index=frame.index)
+
+
+def _restored(frame: pd.DataFrame, column: str, dtype: Any, keys: dict[str, str], source: Path) -> pd.Series:
+    """One column of a log :func:`to_xes` wrote, in its recorded dtype (see :func:`_restore_dtypes`).
+
+    ``keys``: the XES key of a column written under a standard name (``time:timestamp``).
+    """
+    values = frame[column] if column in frame.columns else pd.Series(None, index=frame.index, dtype=object)
+    if isinstance(dtype, dict):
+        if dtype.get("numeric"):
+            categories = pd.Index(dtype["categories"])
+            values = pd.to_numeric(values, errors="coerce").astype(categories.dtype if not values.isna().any() else "float64")
+        else:
+            categories = pd.Index(dtype["categories"], dtype="str")
+            values = values.astype("string")
+        codes = pd.Categorical(values, categories=categories, ordered=dtype["ordered"])
+        return pd.Series(codes, index=frame.index)
+    if dtype.startswith("datetime64"):
+        parsed = _dates(values, frame, keys.get(column, column), source)
+        if "," not in dtype:  # a naive column was written as UTC: back to naive, then the unit
+            parsed = parsed.dt.tz_convert("UTC").dt.tz_localize(None)
+        return parsed.astype(dtype)
+    return values.astype(dtype)
 
 
 def read_xes(path: str | os.PathLike[str]) -> JourneySet:
@@ -418,6 +480,10 @@ def read_xes(path: str | os.PathLike[str]) -> JourneySet:
     Raises:
         JourneyMapError: not XES, or an event without a ``time:timestamp`` (named by trace and
             position).
+        SchemaError: (a ``JourneyMapError``) a value that is not of its attribute's type (an
+            ``<int>`` of ``12.5``, a ``<float>`` of ``n/a``, a ``<date>`` that is no ISO 8601
+            time), named by trace, event, key and value; journeymap's own metadata (a
+            ``journeymap:columns`` attribute) that cannot be read, named by key.
 
     Examples:
         >>> import tempfile, pathlib
@@ -437,6 +503,9 @@ def read_xes(path: str | os.PathLike[str]) -> JourneySet:
     except (ET.ParseError, OSError, EOFError) as exc:
         msg = f"{source} is not a readable XES log ({type(exc).__name__}: {exc})"
         raise JourneyMapError(msg) from exc
+    except SchemaError as exc:  # a value not of its type: the message names where, here the file too
+        msg = f"{source}: {exc}"
+        raise SchemaError(msg) from None
     frame = pd.DataFrame(rows)
     if frame.empty:
         frame = pd.DataFrame(columns=[_CASE, "time:timestamp", "concept:name", "_position"])
@@ -458,26 +527,50 @@ def read_xes(path: str | os.PathLike[str]) -> JourneySet:
                 len(renamed),
                 str(renamed[0]),
             )
-    js = _journeymap_log(frame, log_attrs) if "journeymap:activity" in log_attrs else _foreign_log(frame, source)
+    js = _journeymap_log(frame, log_attrs, source) if "journeymap:activity" in log_attrs else _foreign_log(frame, source)
     logger.info("read %d journeys (%d events) from %s", len(js), len(js.events), source)
     return js
 
 
-def _journeymap_log(frame: pd.DataFrame, log_attrs: dict[str, Any]) -> JourneySet:
+def _metadata(log_attrs: dict[str, Any], key: str, read: Any, source: Path) -> Any:
+    """``read`` of the log attribute ``key`` that :func:`to_xes` writes (JSON), or an error naming the key and its value.
+
+    Raises:
+        SchemaError: the attribute is missing or cannot be read (the file was altered).
+    """
+    if key not in log_attrs and key != "journeymap:index":
+        msg = f"{source}: the log names journeymap:activity but has no {key!r} attribute: the file was altered"
+        raise SchemaError(msg)
+    raw = log_attrs.get(key)
+    try:
+        return read(raw)
+    except (ValueError, TypeError) as exc:  # json's JSONDecodeError and pydantic's ValidationError are ValueErrors
+        first = str(exc).splitlines()[0]
+        msg = (
+            f"{source}: log attribute {key!r} holds {_shown(raw)}, which is not what to_xes writes ({first}): "
+            "the file was altered"
+        )
+        raise SchemaError(msg) from None
+
+
+def _journeymap_log(frame: pd.DataFrame, log_attrs: dict[str, Any], source: Path) -> JourneySet:
     activity = str(log_attrs["journeymap:activity"])
     if "journeymap:tz" in log_attrs:  # written since the activity column goes under its own name too (absent: all missing)
         frame = frame.drop(columns="concept:name")
     names = {"concept:name": activity, **{v: k for k, v in _STANDARD.items()}}
     frame = frame.rename(columns=names)
     frame["journey_id"] = frame[_CASE]
-    dtypes: dict[str, Any] = json.loads(log_attrs["journeymap:columns"])
-    events = _restore_dtypes(frame, dtypes)
-    index = json.loads(log_attrs.get("journeymap:index") or "{}")
+    dtypes = _metadata(log_attrs, "journeymap:columns", json.loads, source)
+    index = _metadata(log_attrs, "journeymap:index", lambda raw: json.loads(raw or "{}"), source)
+    if not isinstance(dtypes, dict) or not isinstance(index, dict):
+        msg = f"{source}: log attribute 'journeymap:columns' or 'journeymap:index' is no JSON object: the file was altered"
+        raise SchemaError(msg)
+    events = _restore_dtypes(frame, dtypes, source)
     if _ROW in frame.columns:
         events.index = pd.Index(frame[_ROW].to_numpy(), name=index.get("name")).astype(index.get("dtype", "int64"))
-    stages = StageModel.model_validate_json(log_attrs["journeymap:stages"])
+    stages = _metadata(log_attrs, "journeymap:stages", StageModel.model_validate_json, source)
     raw_tax = log_attrs.get("journeymap:taxonomy") or ""
-    taxonomy = Taxonomy.model_validate_json(raw_tax) if raw_tax else None
+    taxonomy = _metadata(log_attrs, "journeymap:taxonomy", Taxonomy.model_validate_json, source) if raw_tax else None
     by = str(log_attrs.get("journeymap:by", "thread"))
     return journey_set_from_events(events, stages, by=by, taxonomy=taxonomy, tz=check_tz(log_attrs.get("journeymap:tz") or None))
 
@@ -490,7 +583,7 @@ def _foreign_log(frame: pd.DataFrame, source: Path) -> JourneySet:
         {
             "event_id": case + "#" + frame["_position"].astype("string"),
             "customer_id": customer,
-            "timestamp": pd.to_datetime(frame["time:timestamp"], utc=True, format="ISO8601"),
+            "timestamp": _dates(frame["time:timestamp"], frame, "time:timestamp", source),
             "actor": "customer",
             "touchpoint": frame["concept:name"].astype("string") if "concept:name" in frame.columns else pd.NA,
         },
