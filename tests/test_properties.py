@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 import journeymap as jm
 from journeymap._threads import reply_tree
 from journeymap.emotions.cache import ScoreCache
-from journeymap.io._time import MS_THRESHOLD, TWITTER_FORMAT, parse_timestamps
+from journeymap.io._time import MS_THRESHOLD, TWITTER_FORMAT, ambiguous_hour, day_numbers, invalid_compact_time, parse_timestamps
 from journeymap.schema import CANONICAL_COLUMNS, EVENT_COLUMNS, REQUIRED_COLUMNS
 from journeymap.testing.data import planted_scores
 from journeymap.testing.strategies import event_frames
@@ -122,6 +122,8 @@ def written(draw: st.DrawFn) -> tuple[object, pd.Timestamp]:
     seconds = int(np.clip(seconds, -SECONDS_LIMIT + 1, SECONDS_LIMIT - 1))  # epoch values: the parser's range
     if 10**7 <= seconds < 10**8:  # eight digits may be a YYYYMMDD date (read as one, documented): move on
         seconds += 10**8
+    if bool(ambiguous_hour(pd.Series([seconds])).iloc[0]):  # also YYYYMMDDhh: rejected as ambiguous (documented)
+        seconds += 3 * 10**8  # 2030-2036: moved past 2100 as a compact date
     if kind in {"epoch_s", "epoch_s_text"}:
         value = pd.Timestamp(seconds, unit="s", tz="UTC")
         return (seconds if kind == "epoch_s" else str(seconds)), value
@@ -129,6 +131,9 @@ def written(draw: st.DrawFn) -> tuple[object, pd.Timestamp]:
         ms = seconds * 1000 + moment.microsecond // 1000
         if abs(ms) < MS_THRESHOLD:  # smaller magnitudes are read as seconds (documented)
             ms = int(MS_THRESHOLD) + abs(ms)
+        as_text = pd.Series([ms])
+        if bool((day_numbers(as_text) | invalid_compact_time(as_text)).iloc[0]):  # YYYYMMDDhhmm digits (documented)
+            ms += 3 * 10**11  # 1976-1979 in milliseconds: moved past 2100 as a compact date
         return ms, pd.Timestamp(ms, unit="ms", tz="UTC")
     local = utc(moment.replace(microsecond=0)).tz_convert(draw(offsets)).to_pydatetime()
     return local.strftime(TWITTER_FORMAT), utc(moment.replace(microsecond=0))

@@ -101,3 +101,26 @@ def test_conversation_openings_computed_once_per_journey_set_and_rule(monkeypatc
     jm.service_levels(js, by="brand", auto=Stricter())
     assert len(calls) == 4  # a rule of its own is asked every time, as its flags are
     assert len(brands) and len(agents)
+
+
+def test_compact_date_times_are_read_or_rejected_never_misread() -> None:
+    from journeymap.io._time import AMBIGUOUS_HOUR, NOT_A_COMPACT_TIME
+
+    values = ["20240301", "2024030112", "202403011230", "20240301123000", "202403011299", 20240701093000]
+    frame = pd.DataFrame({"customer_id": "ann", "timestamp": pd.Series(values, dtype=object)})
+    log = jm.read_events(frame, on_error="collect")
+    kept = log.events.set_index(log.events.index)["timestamp"].astype(str).to_dict()
+    assert kept == {
+        0: "2024-03-01 00:00:00+00:00",
+        2: "2024-03-01 12:30:00+00:00",
+        3: "2024-03-01 12:30:00+00:00",
+        5: "2024-07-01 09:30:00+00:00",
+    }
+    reasons = dict(zip(log.rejects["row"], log.rejects["reason"], strict=True))
+    assert reasons == {1: AMBIGUOUS_HOUR, 4: NOT_A_COMPACT_TIME}
+
+
+def test_compact_date_times_are_wall_times_that_tz_places() -> None:
+    frame = pd.DataFrame({"customer_id": ["ann", "bob"], "timestamp": ["202407011230", "2024-07-01 12:30"]})
+    log = jm.read_events(frame, tz="Europe/London")
+    assert log.events["timestamp"].astype(str).tolist() == ["2024-07-01 11:30:00+00:00"] * 2

@@ -3,7 +3,10 @@
 Accepted, value by value in one column: ISO 8601 strings (naive ones taken as UTC; a time
 followed by ``UTC`` or ``GMT``, ``"2024-07-01 10:00 UTC"``, is UTC), dates in
 ISO 8601's basic format ``YYYYMMDD`` (``"20240301"`` or the number ``20240301``: eight digits that
-make a valid date in 1900-2100), epoch seconds or milliseconds (numbers, or strings of digits: a
+make a valid date in 1900-2100), and date-times written the same way without the ``T``,
+``YYYYMMDDhhmm`` and ``YYYYMMDDhhmmss`` (12 or 14 digits: as epoch milliseconds they would land
+in 1976-1979 or beyond the range; ten digits, ``YYYYMMDDhh``, could as well be epoch seconds in
+2030-2036, and are rejected as ambiguous), epoch seconds or milliseconds (numbers, or strings of digits: a
 magnitude of 1e11 or more is read as milliseconds), Twitter's ``Wed Oct 11 06:55:44 +0000 2017``,
 and datetime values. Words that name no fixed moment (``now``, ``today``, which pandas reads as the
 time of the run) and other forms (an email date, ``Fri, 01 Mar 2024 10:00:00 +0000``) are not
@@ -59,6 +62,18 @@ UNPARSEABLE = (
     "YYYYMMDD and Twitter's format; parse others (03/01/2026) with pandas.to_datetime(format=...) first"
 )
 NOT_A_DATE = "not a valid date: eight digits in 1900-2100 are read as YYYYMMDD (ISO 8601's basic format)"
+#: The reason for 12 or 14 digits that start with a date in 1900-2100 but make no date-time.
+NOT_A_COMPACT_TIME = (
+    "not a valid date-time: 12 or 14 digits starting with a year in 1900-2100 are read as YYYYMMDDhhmm "
+    "or YYYYMMDDhhmmss (ISO 8601's basic format), and these digits make no such time"
+)
+#: The reason for ten digits that are both a ``YYYYMMDDhh`` time and epoch seconds in 2030-2036.
+AMBIGUOUS_HOUR = (
+    "ambiguous timestamp: ten digits that read as YYYYMMDDhh (a date and an hour) are also epoch seconds "
+    "in 2030-2036; write ISO 8601 text (2024-03-01T12:00) or epoch seconds of another time"
+)
+#: ``YYYYMMDD`` followed by nothing, hours, hours and minutes, or hours, minutes and seconds: digits -> format.
+_COMPACT_FORMATS = {8: "%Y%m%d", 10: "%Y%m%d%H", 12: "%Y%m%d%H%M", 14: "%Y%m%d%H%M%S"}
 WRONG_TYPE = "wrong type: expected a time (ISO 8601 text, epoch number or datetime)"
 _DIGITS = r"[+-]?\d+(\.\d+)?"
 #: "UTC" or "GMT" written after a time of day (``2024-07-01 10:00 UTC``): read as ``+00:00``.
@@ -143,24 +158,68 @@ def _date_like(nums: np.ndarray) -> np.ndarray:
 
 def _yyyymmdd(nums: np.ndarray) -> np.ndarray:
     """Nanoseconds since the epoch of the whole numbers that are valid ``YYYYMMDD`` dates in 1900-2100; NaT elsewhere."""
+    return _compact(nums, 8)
+
+
+def _compact_like(nums: np.ndarray, digits: int) -> np.ndarray:
+    """Which numbers are whole, of ``digits`` digits, and start with eight in ``19000101..21001231``."""
+    scale = 10.0 ** (digits - 8)
+    with np.errstate(invalid="ignore"):
+        whole = (nums >= 0) & (nums == np.floor(nums)) & (nums < _EXACT)
+        return np.asarray(whole & _date_like(np.floor(nums / scale)) & (nums >= 10.0 ** (digits - 1)), dtype=bool)
+
+
+def _compact(nums: np.ndarray, digits: int) -> np.ndarray:
+    """Nanoseconds since the epoch of the ``digits``-digit numbers that are valid ``YYYYMMDD[hh[mm[ss]]]``; NaT elsewhere.
+
+    Examples:
+        >>> ns = _compact(np.array([202403011230.0, 202403011299.0, 1507704944.0]), 12)
+        >>> pd.to_datetime(ns[0]), ns[1] == ns[2] == np.iinfo(np.int64).min
+        (Timestamp('2024-03-01 12:30:00'), np.True_)
+    """
     out = np.full(len(nums), np.iinfo(np.int64).min, dtype=np.int64)
-    maybe = _date_like(nums)
+    maybe = _compact_like(nums, digits)
     if maybe.any():
         text = pd.Series(nums[maybe].astype(np.int64).astype(str))
-        dates = pd.to_datetime(text, format="%Y%m%d", errors="coerce")
-        out[maybe] = dates.to_numpy(dtype="datetime64[ns]").view(np.int64)
+        times = pd.to_datetime(text, format=_COMPACT_FORMATS[digits], errors="coerce")
+        out[maybe] = times.to_numpy(dtype="datetime64[ns]").view(np.int64)
     return out
+
+
+def _wall_times(nums: np.ndarray) -> np.ndarray:
+    """Nanoseconds of the numbers read as wall times (valid ``YYYYMMDD``, ``YYYYMMDDhhmm``, ``YYYYMMDDhhmmss``); NaT elsewhere."""
+    out = _compact(nums, 8)
+    for digits in (12, 14):
+        found = _compact(nums, digits)
+        out = np.where(found != np.iinfo(np.int64).min, found, out)
+    return out
+
+
+def _no_compact_time(nums: np.ndarray) -> np.ndarray:
+    """Which numbers of 12 or 14 digits start with a date-like ``YYYYMMDD`` but make no valid date-time."""
+    bad = np.zeros(len(nums), dtype=bool)
+    for digits in (12, 14):
+        bad |= _compact_like(nums, digits) & (_compact(nums, digits) == np.iinfo(np.int64).min)
+    return bad
+
+
+def _hour_like(nums: np.ndarray) -> np.ndarray:
+    """Which numbers are ten digits that make a valid ``YYYYMMDDhh`` (and so epoch seconds in 2030-2036 too)."""
+    return np.asarray(_compact(nums, 10) != np.iinfo(np.int64).min, dtype=bool)
 
 
 def _from_epoch(values: pd.Series) -> pd.Series:
     """Epoch seconds or milliseconds to UTC; whole numbers exactly (integer nanoseconds), others as floats.
 
     Whole numbers that are valid ``YYYYMMDD`` dates (1900-2100) are read as those dates (midnight
-    UTC): as epoch seconds they would all fall in August 1970. Values outside
+    UTC): as epoch seconds they would all fall in August 1970; so are ``YYYYMMDDhhmm`` and
+    ``YYYYMMDDhhmmss`` (as epoch milliseconds 1976-1979, or beyond the range). Twelve or fourteen
+    digits that start with such a date but make no time, and ten that read as ``YYYYMMDDhh`` (or
+    epoch seconds in 2030-2036), become NaT. Values outside
     :data:`EARLIEST`..:data:`LATEST` become NaT (and so rejects), never an overflow.
     """
     nums = pd.to_numeric(values, errors="coerce").astype("float64").to_numpy()
-    dates = _yyyymmdd(nums)
+    dates = _wall_times(nums)
     ms = np.abs(nums) >= MS_THRESHOLD
     seconds = np.where(ms, nums / 1000.0, nums)
     ok = (seconds >= EARLIEST.value / 1e9) & (seconds <= LATEST.value / 1e9)
@@ -172,6 +231,8 @@ def _from_epoch(values: pd.Series) -> pd.Series:
     ns[fraction] = np.round(seconds[fraction] * 1e9).astype(np.int64)
     is_date = dates != np.iinfo(np.int64).min
     ns[is_date] = dates[is_date]
+    # digits that make no compact date-time, or that read two ways (YYYYMMDDhh): no time (the validator says why)
+    ns[_no_compact_time(nums) | _hour_like(nums)] = np.iinfo(np.int64).min
     return pd.Series(pd.to_datetime(ns, utc=True), index=values.index)
 
 
@@ -218,17 +279,40 @@ def invalid_date(values: pd.Series) -> pd.Series:
     return pd.Series(_date_like(nums) & (_yyyymmdd(nums) == np.iinfo(np.int64).min), index=values.index)
 
 
-def day_numbers(values: pd.Series) -> pd.Series:
-    """Which values are eight digits read as valid ``YYYYMMDD`` dates (numbers or digit strings): days, not instants.
-
-    Such a day is read at its midnight, like ``"2024-03-01"``: a wall time, which ``tz=`` places.
+def invalid_compact_time(values: pd.Series) -> pd.Series:
+    """Which values are 12 or 14 digits starting with a ``YYYYMMDD`` in 1900-2100 that make no date-time.
 
     Examples:
-        >>> day_numbers(pd.Series([20240701, "20240701", 20240230, 1507704944, 20240701.5], dtype=object)).tolist()
-        [True, True, False, False, False]
+        >>> values = pd.Series(["202403011299", 20240301250000, "202403011230", 1507704944000], dtype=object)
+        >>> invalid_compact_time(values).tolist()
+        [True, True, False, False]
+    """
+    return pd.Series(_no_compact_time(_numbers(values)), index=values.index)
+
+
+def ambiguous_hour(values: pd.Series) -> pd.Series:
+    """Which values are ten digits that read both as ``YYYYMMDDhh`` and as epoch seconds (2030-2036).
+
+    Examples:
+        >>> ambiguous_hour(pd.Series(["2024030112", 2024030112, 1507704944, "2024033112"], dtype=object)).tolist()
+        [True, True, False, True]
+    """
+    return pd.Series(_hour_like(_numbers(values)), index=values.index)
+
+
+def day_numbers(values: pd.Series) -> pd.Series:
+    """Which values are digits read as valid ``YYYYMMDD[hhmm[ss]]`` (numbers or digit strings): wall times, not instants.
+
+    Such a day is read at its midnight, like ``"2024-03-01"``, and ``202403011230`` at 12:30 like
+    ``"2024-03-01 12:30"``: wall times, which ``tz=`` places.
+
+    Examples:
+        >>> values = pd.Series([20240701, "20240701", 20240230, 1507704944, 20240701.5, "202407011230"], dtype=object)
+        >>> day_numbers(values).tolist()
+        [True, True, False, False, False, True]
     """
     nums = _numbers(values)
-    return pd.Series(_yyyymmdd(nums) != np.iinfo(np.int64).min, index=values.index)
+    return pd.Series(_wall_times(nums) != np.iinfo(np.int64).min, index=values.index)
 
 
 def epoch_ms(values: pd.Series) -> pd.Series:
@@ -292,17 +376,17 @@ def _one_edge_value(text: str) -> pd.Timestamp | NaTType:
 def epoch_text(text: pd.Series) -> pd.Series:
     """Which text values :func:`parse_timestamps` reads as epoch numbers: instants, never wall times.
 
-    Digits (a sign and decimals allowed) that are not a ``YYYYMMDD`` date; such a date is a day,
-    read at its midnight like ``"2024-03-01"``.
+    Digits (a sign and decimals allowed) that are not a ``YYYYMMDD[hhmm[ss]]`` time; such a
+    date is a day, read at its midnight like ``"2024-03-01"`` (a wall time).
 
     Examples:
-        >>> epoch_text(pd.Series(["1507704944", "20240301", "2024-03-01", "x"], dtype="string")).tolist()
-        [True, False, False, False]
+        >>> epoch_text(pd.Series(["1507704944", "20240301", "2024-03-01", "x", "20240301123000"], dtype="string")).tolist()
+        [True, False, False, False, False]
     """
     digits = text.str.fullmatch(_DIGITS, na=False).astype(bool)
     if digits.any():
         nums = pd.to_numeric(text[digits], errors="coerce").to_numpy(dtype=np.float64)
-        dated = _yyyymmdd(nums) != np.iinfo(np.int64).min
+        dated = _wall_times(nums) != np.iinfo(np.int64).min
         digits[digits[digits].index[dated]] = False
     return digits
 

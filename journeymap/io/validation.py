@@ -33,16 +33,20 @@ from journeymap.exceptions import InvalidArgumentError, SchemaError
 from journeymap.io import _regex
 from journeymap.io._regex import SURROGATE
 from journeymap.io._time import (
+    AMBIGUOUS_HOUR,
     EARLY_EPOCH,
     EPOCH_FLOOR,
     EPOCH_MS_BEYOND,
+    NOT_A_COMPACT_TIME,
     NOT_A_DATE,
     NOT_A_MOMENT,
     OUT_OF_RANGE,
     UNPARSEABLE,
     WRONG_TYPE,
+    ambiguous_hour,
     early_epoch,
     epoch_ms,
+    invalid_compact_time,
     invalid_date,
     iso_shaped,
     out_of_range,
@@ -492,8 +496,14 @@ def _check_timestamp(column: Column, raw: pd.Series, problems: Problems) -> pd.S
     failed = ts.isna() & present
     beyond = pd.Series(False, index=raw.index)
     wrong = pd.Series(False, index=raw.index)
+    compact = pd.Series(False, index=raw.index)  # digits of a compact date-time that make none, or read two ways
     if failed.any():
         wrong[failed] = wrong_type(raw[failed])
+        no_time, two_ways = invalid_compact_time(raw[failed & ~wrong]), ambiguous_hour(raw[failed & ~wrong])
+        problems.add(no_time.reindex(raw.index, fill_value=False), column.name, NOT_A_COMPACT_TIME, raw)
+        problems.add(two_ways.reindex(raw.index, fill_value=False), column.name, AMBIGUOUS_HOUR, raw)
+        compact[failed & ~wrong] = no_time | two_ways
+        failed &= ~compact
         beyond[failed & ~wrong] = out_of_range(raw[failed & ~wrong])
     if wrong.any():
         problems.add(wrong, column.name, WRONG_TYPE + ", got " + raw[wrong].map(lambda v: type(v).__name__), raw)
