@@ -476,13 +476,52 @@ def _output(path: object) -> Path:
     return out
 
 
-def _checked(js: object, *, examples: int, max_steps: int, sla: object, freq: str, tz: object, auto: object) -> JourneySet:
+def _check_log(log: object) -> None:
+    """``log`` must be None or the :class:`~journeymap.EventLog` the journeys were built from (not its events, nor a file)."""
+    from journeymap.io.eventlog import EventLog
+
+    if log is None or isinstance(log, EventLog):
+        return
+    hint = ""
+    if isinstance(log, (str, os.PathLike)):
+        hint = ": read the file first (log = journeymap.read_events(path)) and pass that"
+    elif isinstance(log, pd.DataFrame):
+        hint = ": pass the EventLog itself (log=log), not its events"
+    msg = f"log must be None or the EventLog the journeys were built from, got {type(log).__name__}{hint}"
+    raise ArgumentTypeError(msg)
+
+
+def _checked(
+    js: object,
+    *,
+    title: object,
+    examples: int,
+    seed: object,
+    log: object,
+    max_steps: int,
+    sla: object,
+    freq: str,
+    tz: object,
+    auto: object,
+    rejects: object,
+    warnings: object,
+) -> JourneySet:
     """``js``, once it and the arguments are checked: every mistake fails before the first figure is drawn."""
     checked = require_journeys(js, "report")
     if not checked.is_scored:
         msg = "report needs scored journeys (emotion columns): run js = journeymap.score(js) first"
         raise SchemaError(msg)
+    if not isinstance(title, str):
+        msg = f"title must be the page title (a str), got {type(title).__name__} {title!r}"
+        raise ArgumentTypeError(msg)
     check_count(examples, "examples", what="number of journeys")
+    check_count(seed, "seed")
+    _check_log(log)
+    for name, where in (("rejects", rejects), ("warnings", warnings)):
+        if where is not None and not isinstance(where, (str, os.PathLike)):
+            got = f"{type(where).__name__} {where!r}"
+            msg = f"{name} must be None or the file the rows were written to (a str or Path), got {got}"
+            raise ArgumentTypeError(msg)
     check_count(max_steps, "max_steps", minimum=1, what="number of steps")
     check_duration(sla, "sla")
     period_alias(freq)
@@ -574,6 +613,14 @@ def report(
     Returns:
         The path written.
 
+    Raises:
+        ArgumentTypeError: an argument of the wrong type, named (``title=None``, ``log=`` given
+            the events frame or a file name instead of the EventLog, ``rejects=3``), before
+            anything is drawn or written.
+        InvalidArgumentError: an argument whose value cannot be used (``examples=-1``, a
+            ``freq`` that is no period or gives too many periods, an unknown ``tz``).
+        SchemaError: the journeys are not scored.
+
     Examples:
         >>> import tempfile, pathlib, journeymap as jm
         >>> from journeymap.testing.data import planted_scores
@@ -587,7 +634,20 @@ def report(
 
     from journeymap import plot
 
-    js = _checked(js, examples=examples, max_steps=max_steps, sla=sla, freq=freq, tz=tz, auto=auto)
+    js = _checked(
+        js,
+        title=title,
+        examples=examples,
+        seed=seed,
+        log=log,
+        max_steps=max_steps,
+        sla=sla,
+        freq=freq,
+        tz=tz,
+        auto=auto,
+        rejects=rejects,
+        warnings=warnings,
+    )
     out = _output(path)  # before the figures: a bad path fails at once, not after the drawing
     tz = check_tz(tz, js)  # one zone for every section: the journeys' own by default
     from journeymap.plot._theme import RC_LOCK

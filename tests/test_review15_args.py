@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import pytest
 
 import journeymap as jm
 from journeymap.testing.data import planted_scores
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 
 @pytest.fixture(scope="module")
@@ -40,3 +45,29 @@ def test_plot_trends_metric_list(js: jm.JourneySet, plot: str) -> None:
     pytest.importorskip("matplotlib")
     with pytest.raises(jm.InvalidArgumentError, match=r"metric must be one of .*, got \['volume'\]"):
         getattr(jm.plot, plot)(js, metric=["volume"])
+
+
+# ---------------------------------------------------------------- report's arguments
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"title": None}, r"title must be the page title \(a str\), got NoneType None"),
+        ({"title": 3}, r"title must be the page title \(a str\), got int 3"),
+        ({"log": "log.csv"}, r"log must be None or the EventLog .*, got str: read the file first"),
+        ({"rejects": 3}, r"rejects must be None or the file .*, got int 3"),
+        ({"warnings": 3}, r"warnings must be None or the file .*, got int 3"),
+    ],
+)
+def test_report_argument_types(js: jm.JourneySet, tmp_path: Path, kwargs: dict[str, object], match: str) -> None:
+    out = tmp_path / "r.html"
+    with pytest.raises(jm.ArgumentTypeError, match=match):
+        jm.report(js, out, **kwargs)  # type: ignore[arg-type]
+    assert not out.exists()  # refused before anything was written
+
+
+def test_report_log_given_the_events_frame(js: jm.JourneySet, log: jm.EventLog, tmp_path: Path) -> None:
+    # was AttributeError: 'DataFrame' object has no attribute 'rejected_rows'
+    with pytest.raises(jm.ArgumentTypeError, match="got DataFrame: pass the EventLog itself"):
+        jm.report(js, tmp_path / "r.html", log=log.events)  # type: ignore[arg-type]
