@@ -25,7 +25,7 @@ from journeymap.analytics import (
 )
 from journeymap.analytics._checks import check_auto, check_count, check_duration
 from journeymap.analytics._prep import require_journeys
-from journeymap.analytics._time import check_tz, period_alias
+from journeymap.analytics._time import check_periods, check_tz
 from journeymap.analytics.replies import BRAND_COLUMNS
 from journeymap.analytics.service import conversation_openings, customers_only
 from journeymap.backends import dispatch
@@ -524,8 +524,7 @@ def _checked(
             raise ArgumentTypeError(msg)
     check_count(max_steps, "max_steps", minimum=1, what="number of steps")
     check_duration(sla, "sla")
-    period_alias(freq)
-    check_tz(tz)
+    check_periods(freq, checked.events["timestamp"], check_tz(tz, checked))  # "ms" for "MS": refused before any figure
     check_auto(auto)
     return checked
 
@@ -597,7 +596,8 @@ def report(
         log: the EventLog the journeys were built from, for the input and rejected row counts.
         sla: the service-level target for first responses (a positive duration: ``"1h"``,
             ``"90min"``, a ``pd.Timedelta``).
-        freq: the period of the response-time trend (``"D"``, ``"W"``, ``"M"``, ...).
+        freq: the period of the response-time trend (``"D"``, ``"W"``, ``"M"``, ...): at most
+            :data:`~journeymap.analytics._time.MAX_PERIODS` (100,000) of them over the data's span.
         max_steps: the most steps drawn per example journey (1 or more).
         tz: the time zone of the periods and of the hours and weekdays in "When customers
             write" (an IANA name such as ``"Europe/London"``; None is the zone the events were

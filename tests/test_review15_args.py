@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import pandas as pd
 import pytest
 
 import journeymap as jm
@@ -71,3 +72,68 @@ def test_report_log_given_the_events_frame(js: jm.JourneySet, log: jm.EventLog, 
     # was AttributeError: 'DataFrame' object has no attribute 'rejected_rows'
     with pytest.raises(jm.ArgumentTypeError, match="got DataFrame: pass the EventLog itself"):
         jm.report(js, tmp_path / "r.html", log=log.events)  # type: ignore[arg-type]
+
+
+# ---------------------------------------------------------------- a freq that makes too many periods
+
+
+def _two_messages(first: str, second: str) -> jm.JourneySet:
+    frame = pd.DataFrame(
+        {
+            "event_id": ["1", "2"],
+            "customer_id": ["ann", "ann"],
+            "timestamp": [first, second],
+            "actor": ["customer", "agent"],
+            "text": ["my order is late", "sorry, on its way"],
+            "in_reply_to": [None, "1"],
+        }
+    )
+    return jm.build_journeys(frame)
+
+
+@pytest.mark.parametrize("table", ["trends", "topic_trends"])
+def test_tiny_freq_refused_before_periods_are_made(table: str) -> None:
+    # two minutes of data: "ms" (milliseconds, a slip for "MS") made 120,001 periods (over four
+    # weeks, 2.4 billion: a MemoryError asking for 17.6 GiB), "1ns" petabytes
+    js = _two_messages("2024-01-01T10:00Z", "2024-01-01T10:02Z")
+    if table == "topic_trends":
+        js = js.with_events(js.events.assign(topic="billing"))
+    function = getattr(jm, table)
+    with pytest.raises(jm.InvalidArgumentError, match=r"freq='ms' would give 120,001 periods .* did you mean freq='MS'"):
+        function(js, freq="ms")
+    assert len(function(js, freq="MS")) == 1
+    # 200 microseconds apart (so that, unfixed, the test lists 200,001 periods, not 120 billion)
+    js = _two_messages("2024-01-01T10:00:00.0000Z", "2024-01-01T10:00:00.0002Z")
+    if table == "topic_trends":
+        js = js.with_events(js.events.assign(topic="billing"))
+    with pytest.raises(jm.InvalidArgumentError, match=r"freq='1ns' would give 200,001 periods .* give a longer period"):
+        function(js, freq="1ns")
+
+
+def test_period_limit_is_shared_by_plots_and_report(js: jm.JourneySet, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    pytest.importorskip("matplotlib")
+    from journeymap.analytics import _time
+
+    monkeypatch.setattr(_time, "MAX_PERIODS", 50)  # four weeks by the hour: 600-odd periods
+    topics = js.with_events(js.events.assign(topic="billing"))
+    for call in (
+        lambda: jm.plot.trends(js, freq="h"),
+        lambda: jm.plot.topic_trends(topics, freq="h"),
+        lambda: jm.report(topics, tmp_path / "r.html", freq="h"),
+    ):
+        with pytest.raises(jm.InvalidArgumentError, match=r"freq='h' would give [\d,]+ periods .*at most 50 are made"):
+            call()
+    assert not (tmp_path / "r.html").exists()
+    assert len(jm.trends(js, freq="W")) <= 50
+
+
+def test_year_past_the_last_time_pandas_holds() -> None:
+    # a year of data from 2262 ends in 2263: OutOfBoundsDatetime from pandas, now named
+    js = _two_messages("2262-03-01T10:00Z", "2262-03-02T10:00Z")
+    with pytest.raises(jm.InvalidArgumentError, match=r"freq='Y': the data's periods .* outside the times pandas holds"):
+        jm.trends(js, freq="Y")
+    early = _two_messages("1677-09-22T10:00Z", "1677-09-23T10:00Z")
+    with pytest.raises(jm.InvalidArgumentError, match="freq='W'"):
+        jm.trends(early, freq="W")
+    assert len(jm.trends(js, freq="D")) == 1  # one customer message
+    assert len(jm.trends(early, freq="D", tz="America/New_York")) == 1
