@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -137,3 +138,76 @@ def test_year_past_the_last_time_pandas_holds() -> None:
         jm.trends(early, freq="W")
     assert len(jm.trends(js, freq="D")) == 1  # one customer message
     assert len(jm.trends(early, freq="D", tz="America/New_York")) == 1
+
+
+# ---------------------------------------------------------------- texts that are no text
+
+
+class _Recording:
+    """A scorer that says every text is neutral and keeps the texts it was given."""
+
+    id = "recording.v1"
+    taxonomy = jm.Taxonomy.sentiment()
+
+    def __init__(self) -> None:
+        self.seen: list[str] = []
+
+    def score(self, texts: list[str]) -> np.ndarray:
+        self.seen += list(texts)
+        out = np.zeros((len(texts), len(self.taxonomy.labels)), dtype=np.float32)
+        out[:, self.taxonomy.labels.index("neutral")] = 1.0
+        return out
+
+
+INVISIBLE = ["\x00", "\u200b", "\ufeff", "\u200b\u200c\u2060", " \ufeff\t\x00 ", "\u3164"]
+
+
+def test_invisible_texts_are_no_text_for_every_scorer(default_scorer: object) -> None:
+    # were scored neutral (valence 0) with no note, pulling means toward 0; "   " got NA and "no text"
+    frame = pd.DataFrame({"actor": "customer", "text": ["   ", *INVISIBLE, "so late :("]})
+    for scorer in (default_scorer, _Recording()):
+        out = jm.score(frame, scorer, cache=False, progress=False)
+        assert out["valence"].isna().tolist() == [True] * (1 + len(INVISIBLE)) + [False]
+        assert out["score_note"].tolist()[:-1] == [jm.emotions.score.NO_TEXT] * (1 + len(INVISIBLE))
+        assert pd.isna(out["score_note"].iloc[-1])
+        if isinstance(scorer, _Recording):
+            assert scorer.seen == ["so late :("]
+
+
+def test_transformer_scorer_reads_no_invisible_text() -> None:
+    from journeymap.emotions import _batching
+
+    assert not any(_batching.has_characters(t) for t in INVISIBLE)
+    assert all(_batching.has_characters(t) for t in ("😡", ":(", "\u200bok", "日本"))
+
+
+def test_score_frame_leaves_non_strings_unscored_with_the_readers_reason(caplog: pytest.LogCaptureFixture) -> None:
+    # were scored by their repr: b'I am furious' -> anger, {'msg': 'thanks!'} -> gratitude
+    text = pd.Series([b"I am furious, refund me now", 404, ["so", "angry"], {"msg": "thanks!"}, "thanks!", None], dtype=object)
+    frame = pd.DataFrame({"actor": "customer", "text": text})
+    scorer = _Recording()
+    with caplog.at_level("WARNING", logger="journeymap"):
+        out = jm.score(frame, scorer, cache=False, progress=False)
+    assert scorer.seen == ["thanks!"]
+    assert out["valence"].isna().tolist() == [True, True, True, True, False, True]
+    assert out["score_note"].tolist() == [
+        "wrong type: text must be a string, got bytes",
+        "wrong type: text must be a string, got int",
+        "wrong type: text must be a string, got list",
+        "wrong type: text must be a string, got dict",
+        pd.NA,
+        "no text",
+    ]
+    assert "4 row(s) not scored: column 'text' holds no string there (rows 0 (bytes), 1 (int), 2 (list), 3 (dict))" in caplog.text
+    # the reader says the same of these rows
+    log = jm.read_events(
+        frame.assign(event_id=[str(i) for i in range(6)], customer_id="ann", timestamp="2024-01-01"), on_error="collect"
+    )
+    assert set(log.rejects["reason"]) >= {"wrong type: text must be a string, got bytes"}
+
+
+def test_scorers_refuse_non_string_texts(default_scorer: object) -> None:
+    # a list of texts given to a scorer: bytes were read as no text (a neutral row), silently
+    with pytest.raises(jm.ArgumentTypeError, match=r"texts\[1\] must be a string, got bytes b'I am furious'"):
+        default_scorer.score(["fine", b"I am furious"])  # type: ignore[attr-defined]
+    assert default_scorer.score(["fine", None]).shape[0] == 2  # type: ignore[attr-defined]
