@@ -211,3 +211,36 @@ def test_scorers_refuse_non_string_texts(default_scorer: object) -> None:
     with pytest.raises(jm.ArgumentTypeError, match=r"texts\[1\] must be a string, got bytes b'I am furious'"):
         default_scorer.score(["fine", b"I am furious"])  # type: ignore[attr-defined]
     assert default_scorer.score(["fine", None]).shape[0] == 2  # type: ignore[attr-defined]
+
+
+# ---------------------------------------------------------------- build_journeys(DataFrame) keeps no caveat silent
+
+
+def test_build_journeys_from_a_frame_logs_the_rows_kept_with_a_caveat(caplog: pytest.LogCaptureFixture) -> None:
+    # the reader's warnings were thrown away: "-0,8" became NaN and a dangling reply went unmentioned
+    frame = pd.DataFrame(
+        {
+            "event_id": ["1", "2", "3"],
+            "customer_id": ["ann", "ann", "bob"],
+            "thread_id": ["t1", "t1", "t2"],
+            "timestamp": ["2024-01-01T10:00Z", "2024-01-01T11:00Z", "2024-01-01T12:00Z"],
+            "text": ["my order is late", "still waiting", "thanks"],
+            "valence": ["-0,8", "-0.6", "0.7"],
+            "in_reply_to": [None, "99", None],
+        }
+    )
+    with caplog.at_level("WARNING", logger="journeymap"):
+        js = jm.build_journeys(frame)
+    assert js.events["valence"].isna().sum() == 1
+    said = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+    assert len(said) == 1
+    assert "build_journeys: 2 of 3 rows kept with a caveat" in said[0]
+    assert "row 0, column 'valence': valence is not a number: read as unscored ('-0,8')" in said[0]
+    assert "row 1, column 'in_reply_to': replies to an event that is not in the data" in said[0]
+    # given the EventLog, the caller holds the warnings: nothing is logged again
+    log = jm.read_events(frame)
+    assert len(log.warnings) == 2
+    caplog.clear()
+    with caplog.at_level("WARNING", logger="journeymap"):
+        jm.build_journeys(log)
+    assert not [r for r in caplog.records if "kept with a caveat" in r.getMessage()]
