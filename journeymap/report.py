@@ -25,7 +25,7 @@ from journeymap.analytics import (
 )
 from journeymap.analytics._checks import check_auto, check_count, check_duration
 from journeymap.analytics._prep import require_journeys
-from journeymap.analytics._time import check_tz, period_alias
+from journeymap.analytics._time import check_periods, check_tz
 from journeymap.analytics.replies import BRAND_COLUMNS
 from journeymap.analytics.service import conversation_openings, customers_only
 from journeymap.backends import dispatch
@@ -476,17 +476,55 @@ def _output(path: object) -> Path:
     return out
 
 
-def _checked(js: object, *, examples: int, max_steps: int, sla: object, freq: str, tz: object, auto: object) -> JourneySet:
+def _check_log(log: object) -> None:
+    """``log`` must be None or the :class:`~journeymap.EventLog` the journeys were built from (not its events, nor a file)."""
+    from journeymap.io.eventlog import EventLog
+
+    if log is None or isinstance(log, EventLog):
+        return
+    hint = ""
+    if isinstance(log, (str, os.PathLike)):
+        hint = ": read the file first (log = journeymap.read_events(path)) and pass that"
+    elif isinstance(log, pd.DataFrame):
+        hint = ": pass the EventLog itself (log=log), not its events"
+    msg = f"log must be None or the EventLog the journeys were built from, got {type(log).__name__}{hint}"
+    raise ArgumentTypeError(msg)
+
+
+def _checked(
+    js: object,
+    *,
+    title: object,
+    examples: int,
+    seed: object,
+    log: object,
+    max_steps: int,
+    sla: object,
+    freq: str,
+    tz: object,
+    auto: object,
+    rejects: object,
+    warnings: object,
+) -> JourneySet:
     """``js``, once it and the arguments are checked: every mistake fails before the first figure is drawn."""
     checked = require_journeys(js, "report")
     if not checked.is_scored:
         msg = "report needs scored journeys (emotion columns): run js = journeymap.score(js) first"
         raise SchemaError(msg)
+    if not isinstance(title, str):
+        msg = f"title must be the page title (a str), got {type(title).__name__} {title!r}"
+        raise ArgumentTypeError(msg)
     check_count(examples, "examples", what="number of journeys")
+    check_count(seed, "seed")
+    _check_log(log)
+    for name, where in (("rejects", rejects), ("warnings", warnings)):
+        if where is not None and not isinstance(where, (str, os.PathLike)):
+            got = f"{type(where).__name__} {where!r}"
+            msg = f"{name} must be None or the file the rows were written to (a str or Path), got {got}"
+            raise ArgumentTypeError(msg)
     check_count(max_steps, "max_steps", minimum=1, what="number of steps")
     check_duration(sla, "sla")
-    period_alias(freq)
-    check_tz(tz)
+    check_periods(freq, checked.events["timestamp"], check_tz(tz, checked))  # "ms" for "MS": refused before any figure
     check_auto(auto)
     return checked
 
@@ -558,7 +596,8 @@ def report(
         log: the EventLog the journeys were built from, for the input and rejected row counts.
         sla: the service-level target for first responses (a positive duration: ``"1h"``,
             ``"90min"``, a ``pd.Timedelta``).
-        freq: the period of the response-time trend (``"D"``, ``"W"``, ``"M"``, ...).
+        freq: the period of the response-time trend (``"D"``, ``"W"``, ``"M"``, ...): at most
+            :data:`~journeymap.analytics._time.MAX_PERIODS` (100,000) of them over the data's span.
         max_steps: the most steps drawn per example journey (1 or more).
         tz: the time zone of the periods and of the hours and weekdays in "When customers
             write" (an IANA name such as ``"Europe/London"``; None is the zone the events were
@@ -574,6 +613,14 @@ def report(
     Returns:
         The path written.
 
+    Raises:
+        ArgumentTypeError: an argument of the wrong type, named (``title=None``, ``log=`` given
+            the events frame or a file name instead of the EventLog, ``rejects=3``), before
+            anything is drawn or written.
+        InvalidArgumentError: an argument whose value cannot be used (``examples=-1``, a
+            ``freq`` that is no period or gives too many periods, an unknown ``tz``).
+        SchemaError: the journeys are not scored.
+
     Examples:
         >>> import tempfile, pathlib, journeymap as jm
         >>> from journeymap.testing.data import planted_scores
@@ -587,7 +634,20 @@ def report(
 
     from journeymap import plot
 
-    js = _checked(js, examples=examples, max_steps=max_steps, sla=sla, freq=freq, tz=tz, auto=auto)
+    js = _checked(
+        js,
+        title=title,
+        examples=examples,
+        seed=seed,
+        log=log,
+        max_steps=max_steps,
+        sla=sla,
+        freq=freq,
+        tz=tz,
+        auto=auto,
+        rejects=rejects,
+        warnings=warnings,
+    )
     out = _output(path)  # before the figures: a bad path fails at once, not after the drawing
     tz = check_tz(tz, js)  # one zone for every section: the journeys' own by default
     from journeymap.plot._theme import RC_LOCK

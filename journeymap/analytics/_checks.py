@@ -18,9 +18,32 @@ from journeymap.exceptions import ArgumentTypeError, InvalidArgumentError
 if TYPE_CHECKING:
     from journeymap.analytics.automatic import AutoReplyRule
 
-__all__ = ["check_auto", "check_count", "check_duration", "check_timestamp"]
+__all__ = ["check_auto", "check_column_name", "check_count", "check_duration", "check_timestamp"]
 
 _NUMBER_TEXT = re.compile(r"^\s*[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?\s*$")
+
+
+def check_column_name(value: object, name: str, *, context: str = "", what: str = "a column name") -> str:
+    """``value`` itself; an ArgumentTypeError naming ``name`` unless it is a string.
+
+    For the arguments that name one column (``by=``, ``measure=``, ``units=``): a list such as
+    ``by=["channel"]`` (as pandas' ``groupby`` takes it) would otherwise fail inside pandas with
+    "unhashable type: 'list'". ``context`` starts the message (``"service_levels groups by one
+    column"``), ``what`` says what the string names.
+
+    Examples:
+        >>> check_column_name("tier", "by")
+        'tier'
+        >>> check_column_name(["channel"], "by", context="service_levels groups by one column")
+        Traceback (most recent call last):
+        ...
+        journeymap.exceptions.ArgumentTypeError: service_levels groups by one column: by must be a column name, got list [...]
+    """
+    if not isinstance(value, str):
+        prefix = f"{context}: " if context else ""
+        msg = f"{prefix}{name} must be {what}, got {type(value).__name__} {value!r}"
+        raise ArgumentTypeError(msg)
+    return value
 
 
 def check_count(value: object, name: str, *, minimum: int = 0, what: str = "number") -> int:

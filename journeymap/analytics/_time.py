@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import warnings
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -18,7 +19,9 @@ if TYPE_CHECKING:
 
 __all__ = [
     "FULL_COVERAGE",
+    "MAX_PERIODS",
     "WEEKDAYS",
+    "check_periods",
     "check_tz",
     "clock_time",
     "hour_frame",
@@ -216,6 +219,104 @@ def period_alias(freq: str) -> str:
     return alias
 
 
+#: The most periods :func:`check_periods` lets a ``freq`` make over the data's span: 100,000 is
+#: 11 years by the hour, 273 by the day, 69 days by the minute. ``freq="ms"`` (milliseconds, a slip
+#: for ``"MS"``, month start) over four weeks would be 2.4 billion periods (18 GiB to list them).
+MAX_PERIODS = 100_000
+
+_UNITS = (
+    ("day", 86_400 * 10**9),
+    ("hour", 3_600 * 10**9),
+    ("minute", 60 * 10**9),
+    ("second", 10**9),
+    ("millisecond", 10**6),
+    ("microsecond", 10**3),
+    ("nanosecond", 1),
+)
+
+
+def _length(nanos: int) -> str:
+    """A fixed period's length in words: ``"1 millisecond"``, ``"6 hours"``."""
+    for unit, size in _UNITS:
+        if nanos >= size:
+            n = nanos / size
+            return f"{n:g} {unit}" + ("" if n == 1 else "s")
+    return f"{nanos} nanoseconds"
+
+
+def _meant(freq: object, nanos: int) -> str:
+    """A hint for a tiny fixed ``freq`` that is a calendar period in capitals (``"ms"`` for ``"MS"``), else a general one."""
+    general = "; give a longer period, such as 'h', 'D', 'W' or 'M'"
+    if not isinstance(freq, str) or freq.upper() == freq:
+        return general
+    upper = freq.upper()
+    try:
+        with warnings.catch_warnings():  # pandas warns about aliases it is retiring: a hint must not fail
+            warnings.simplefilter("ignore")
+            if _fixed(upper):
+                return general
+            period_alias(upper)
+    except (ValueError, TypeError):
+        return general
+    return f"; did you mean freq={upper!r} (a calendar period)? {freq!r} is a fixed length of {_length(nanos)}"
+
+
+def check_periods(freq: str, stamps: pd.Series | pd.Index, tz: str | dt.tzinfo) -> int:
+    """How many periods of ``freq`` (in ``tz``) the times ``stamps`` span; raises ValueError naming ``freq`` beyond reason.
+
+    Over :data:`MAX_PERIODS` periods is refused before any is listed: a ``freq`` that small for
+    the data is a slip (``"ms"``, milliseconds, for ``"MS"``, month start), and listing them
+    would exhaust memory. So are periods that start or end outside the times pandas holds
+    (1677-09-21 to 2262-04-11): a year of data from 2262 ends in 2263. ``freq`` is checked as
+    :func:`period_alias` checks it; no times (or only NaT) give 0.
+
+    Examples:
+        >>> stamps = pd.Series(pd.to_datetime(["2024-01-01", "2024-01-29"], utc=True))
+        >>> check_periods("W", stamps, "UTC"), check_periods("D", stamps, "UTC")
+        (5, 29)
+        >>> check_periods("ms", stamps, "UTC")
+        Traceback (most recent call last):
+        ...
+        journeymap.exceptions.InvalidArgumentError: freq='ms' would give 2,419,200,001 periods ...; did you mean freq='MS' ...
+    """
+    from pandas.errors import OutOfBoundsDatetime
+    from pandas.tseries.frequencies import to_offset
+
+    alias = period_alias(freq)
+    first, last = pd.DatetimeIndex(stamps).min(), pd.DatetimeIndex(stamps).max()
+    if pd.isna(first) or pd.isna(last):
+        return 0
+    wall = pd.DatetimeIndex([first, last]).tz_convert(tz).tz_localize(None)
+    fixed = _fixed(freq)
+    if fixed:
+        nanos = int(to_offset(freq).nanos)
+        count = int(wall[1].value // nanos - wall[0].value // nanos) + 1
+    else:
+        periods = wall.to_period(alias)
+        count = int((periods[1] - periods[0]).n) + 1
+    if count > MAX_PERIODS:
+        hint = _meant(freq, nanos) if fixed else "; give a longer period, such as 'W', 'M' or 'Y'"
+        msg = (
+            f"freq={freq!r} would give {count:,} periods over the data's span (from {first} to {last}); "
+            f"at most {MAX_PERIODS:,} are made{hint}"
+        )
+        raise InvalidArgumentError(msg)
+    try:
+        if fixed:
+            step = to_offset(freq)
+            edges = pd.DatetimeIndex([wall[0].floor(freq), wall[1].floor(freq) + step])
+        else:
+            edges = pd.DatetimeIndex([periods[0].start_time, (periods[1] + 1).start_time])
+        localize_starts(edges.as_unit("ns"), tz).as_unit("ns")  # the events' unit: ns
+    except (OutOfBoundsDatetime, OverflowError):
+        msg = (
+            f"freq={freq!r}: the data's periods (from {first} to {last}) start or end outside the times pandas "
+            f"holds ({pd.Timestamp.min:%Y-%m-%d} to {pd.Timestamp.max:%Y-%m-%d}); give a shorter period, such as 'D'"
+        )
+        raise InvalidArgumentError(msg) from None
+    return count
+
+
 def _wall_starts(local: pd.Series, freq: str) -> pd.DatetimeIndex:
     """Local wall times floored to their period's start.
 
@@ -309,6 +410,7 @@ def period_index(starts: pd.Series | pd.Index, freq: str, tz: str | dt.tzinfo) -
         ['00:00+0100', '01:00+0100', '01:00+0000', '02:00+0000']
     """
     found = pd.DatetimeIndex(starts)
+    check_periods(freq, found, tz)  # before listing them: a "ms" for "MS" would be billions
     local = pd.DatetimeIndex([found.min(), found.max()]).tz_convert(tz).tz_localize(None)
     if _fixed(freq):
         walls = pd.date_range(local[0], local[1], freq=freq)

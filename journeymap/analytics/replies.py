@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 import pandas as pd
 
-from journeymap.analytics._checks import check_duration
+from journeymap.analytics._checks import check_column_name, check_duration
 from journeymap.analytics._prep import interval_units, require_journeys
 from journeymap.analytics._replies import UNSIGNED, account_of, brand_of, is_customer, is_system, reply_frame, unsigned_agents
 from journeymap.analytics._stats import CHANGE_BOUNDS, MeanInterval, wilson
@@ -259,6 +259,7 @@ def service_levels(  # noqa: PLR0915 - one table, column by column
         msg = f"min_size must be a positive number of journeys, got {min_size!r}"
         raise InvalidArgumentError(msg)
     sla_td = check_duration(sla, "sla")
+    check_column_name(by, "by", context="service_levels groups by one column", what="'agent', 'brand' or a column name")
     events = js.events
     group, name = _group_column(events, by)
     if by == "agent":

@@ -8,11 +8,12 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 import pandas as pd
 
+from journeymap.analytics._checks import check_column_name
 from journeymap.analytics._prep import require_journeys
 from journeymap.analytics._stats import cluster_diff_p
 from journeymap.analytics.metrics import journey_metrics
 from journeymap.backends import dispatch
-from journeymap.exceptions import ArgumentTypeError, InvalidArgumentError, SchemaError
+from journeymap.exceptions import InvalidArgumentError, SchemaError
 from journeymap.journeys._table import customer_mask
 
 if TYPE_CHECKING:
@@ -178,9 +179,7 @@ def _units(metrics: pd.DataFrame, events: pd.DataFrame, customer: np.ndarray, un
     """The sampling unit of each journey as an integer code (``units``); a journey without one, or ``units=None``, is its own."""
     if units is None:
         return pd.Series(np.arange(len(metrics), dtype=np.int64), index=metrics.index)
-    if not isinstance(units, str):
-        msg = f"units must be a column name or None, got {type(units).__name__} {units!r}"
-        raise ArgumentTypeError(msg)
+    check_column_name(units, "units", what="a column name or None")
     if units not in events.columns:
         msg = f"compare_segments: no column {units!r} (units) in the events; columns: {list(events.columns)}"
         raise SchemaError(msg)
@@ -261,9 +260,8 @@ def compare_segments(
         True
     """
     events = require_journeys(js, "compare_segments").events
-    if not isinstance(by, str):
-        msg = f"compare_segments compares by one column: by must be a column name, got {type(by).__name__} {by!r}"
-        raise ArgumentTypeError(msg)
+    check_column_name(by, "by", context="compare_segments compares by one column")
+    check_column_name(measure, "measure", what="the name of a journey_metrics column")
     if by not in events.columns:
         hint = ": run journeymap.assign_topics(js) first" if by == "topic" else f"; columns: {list(events.columns)}"
         msg = f"compare_segments: no column {by!r} in the events{hint}"

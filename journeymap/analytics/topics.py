@@ -15,7 +15,7 @@ from journeymap.analytics._checks import check_count
 from journeymap.analytics._levels import check_level
 from journeymap.analytics._prep import interval_units, polarity, require_journeys
 from journeymap.analytics._stats import VALENCE_BOUNDS, MeanInterval
-from journeymap.analytics._time import check_tz, partial_periods, period_alias, period_index, period_start
+from journeymap.analytics._time import check_periods, check_tz, partial_periods, period_alias, period_index, period_start
 from journeymap.backends import dispatch
 from journeymap.journeys._table import customer_mask
 
@@ -151,6 +151,8 @@ def topic_trends(js: JourneySet, *, freq: str = "W", tz: str | dt.tzinfo | None 
     ``volume``, ``share`` (of the period's messages with a topic; NaN in a period without any),
     ``share_negative`` and ``mean_valence`` (of the scored; NaN where none), and ``partial``
     (the first or last period, when the data covers less than 90% of it, as in :func:`~journeymap.trends`).
+    A ``freq`` that would make more than :data:`~journeymap.analytics._time.MAX_PERIODS` periods
+    over the data's span is refused, as in :func:`~journeymap.trends`.
 
     Examples:
         >>> import journeymap as jm
@@ -164,6 +166,7 @@ def topic_trends(js: JourneySet, *, freq: str = "W", tz: str | dt.tzinfo | None 
     period_alias(freq)  # a bad freq fails here, naming it, on any data
     tz = check_tz(tz, js)
     messages = _topic_messages(js, "topic_trends")
+    check_periods(freq, js.events["timestamp"], tz)  # too many periods for the data: refused before any is made
     columns = ["volume", "share", "share_negative", "mean_valence", "partial"]
     if messages.empty:
         index = pd.MultiIndex.from_arrays([pd.DatetimeIndex([], tz=tz), pd.Index([], dtype=object)], names=["period", "topic"])

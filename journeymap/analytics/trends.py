@@ -10,7 +10,7 @@ import pandas as pd
 from journeymap.analytics._checks import check_auto
 from journeymap.analytics._prep import polarity, require_journeys
 from journeymap.analytics._replies import is_customer
-from journeymap.analytics._time import check_tz, partial_periods, period_alias, period_index, period_start
+from journeymap.analytics._time import check_periods, check_tz, partial_periods, period_alias, period_index, period_start
 from journeymap.analytics.automatic import reply_context
 from journeymap.analytics.service import check_bots, response_table, warn_customers_only
 from journeymap.backends import dispatch
@@ -53,7 +53,11 @@ def trends(
 
     Raises:
         TypeError: ``js`` is not a JourneySet; ``freq`` or ``tz`` of the wrong type.
-        ValueError: a ``freq`` that is no period (or not a positive length), an unknown ``tz``.
+        ValueError: a ``freq`` that is no period (or not a positive length), an unknown ``tz``;
+            a ``freq`` that would make more than :data:`~journeymap.analytics._time.MAX_PERIODS`
+            (100,000) periods over the data's span (``"ms"``, milliseconds, given for ``"MS"``,
+            month start, is refused with that hint) or periods outside the times pandas holds
+            (a year of data from 2262); see :func:`~journeymap.analytics._time.check_periods`.
 
     Returns:
         One row per period from the first to the last (empty periods included), indexed by
@@ -85,6 +89,7 @@ def trends(
     check_bots(bots)
     check_auto(auto)
     events = js.events
+    check_periods(freq, events["timestamp"], tz)  # and one that makes too many periods of the data, before any is made
     warn_customers_only(events, "trends")
     customer = is_customer(events)
     cust = events.loc[customer]

@@ -12,13 +12,16 @@ empty or blank texts to a scorer: they get NA scores, as NA text does).
 from __future__ import annotations
 
 import functools
+import math
 import os
 import re
 import sys
+import unicodedata
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+import pandas as pd
 
 from journeymap.exceptions import (
     ArgumentTypeError,
@@ -68,19 +71,94 @@ def text_list(texts: object, what: str = "texts") -> list[Any]:
     return items
 
 
+def scorer_texts(texts: object) -> list[Any]:
+    """``texts`` as a list (:func:`text_list`), each a string or missing (None, NaN: read as no text).
+
+    Any other value (bytes, a number, a list, a dict) is an ArgumentTypeError naming its
+    position: a scorer would otherwise read it as no text, or as its Python ``repr``
+    (``"b'I am furious'"``), and give it a score. :func:`journeymap.read_events` rejects such
+    rows ("text must be a string"), and :func:`journeymap.score` leaves them unscored with the
+    reason in ``score_note``.
+
+    Examples:
+        >>> scorer_texts(["late", None])
+        ['late', None]
+        >>> scorer_texts(["late", b"so angry"])
+        Traceback (most recent call last):
+        ...
+        journeymap.exceptions.ArgumentTypeError: texts[1] must be a string, got bytes b'so angry': ...
+    """
+    items = text_list(texts)
+    for i, item in enumerate(items):
+        if isinstance(item, str) or item is None or item is pd.NA or (isinstance(item, float) and math.isnan(item)):
+            continue
+        msg = (
+            f"texts[{i}] must be a string, got {type(item).__name__} {shorten(repr(item))}: "
+            "decode bytes (value.decode()) or convert values to text before scoring"
+        )
+        raise ArgumentTypeError(msg)
+    return items
+
+
 def has_words(text: object) -> bool:
     """Whether a text has at least one word character (letters or digits in any script)."""
     return isinstance(text, str) and _WORD.search(text) is not None
 
 
-def has_characters(text: object) -> bool:
-    r"""Whether a text has at least one character that is not whitespace (emoji and ``:(`` count).
+#: Unicode categories of characters that show nothing: controls (NUL, ...), formats (zero-width
+#: space and joiners, word joiner, a byte-order mark, soft hyphen) and separators (spaces).
+_INVISIBLE_CATEGORIES = frozenset({"Cc", "Cf", "Zs", "Zl", "Zp"})
+#: Characters of other categories that show nothing: blank fillers (Hangul fillers, the blank braille
+#: pattern, used to post "empty" messages), the combining grapheme joiner and variation selectors.
+_BLANKS = frozenset("\u115f\u1160\u3164\uffa0\u2800\u034f" + "".join(map(chr, range(0xFE00, 0xFE10))))
+_PRINTABLE_ASCII = r"[!-~]"
+
+
+def has_visible(text: str) -> bool:
+    r"""Whether ``text`` has a character that shows: not only whitespace, controls or format characters.
+
+    ``"\x00"``, ``"\u200b"`` (a zero-width space), ``"\ufeff"`` (a stray byte-order mark) and
+    their mixtures with whitespace are no text, as ``"   "`` is; emoji and ``:(`` are text.
 
     Examples:
-        >>> has_characters("😡"), has_characters(" \n"), has_characters(None)
-        (True, False, False)
+        >>> has_visible("😡"), has_visible(":("), has_visible(" \u200b\ufeff\x00 "), has_visible("")
+        (True, True, False, False)
     """
-    return isinstance(text, str) and not text.isspace() and text != ""
+    return any(c not in _BLANKS and unicodedata.category(c) not in _INVISIBLE_CATEGORIES for c in text)
+
+
+def visible_texts(text: pd.Series) -> pd.Series:
+    r"""Per row of a string Series, whether its text has a visible character (:func:`has_visible`); False for NA.
+
+    The one rule of what is "no text" for :func:`journeymap.score` (and every scorer it routes
+    to) and the scorers' own ``score``: NA, empty, whitespace, or only invisible characters.
+    Texts with a printable ASCII character are told at once; only the others (emoji, other
+    scripts, invisible characters) are read character by character, once per distinct text.
+
+    Examples:
+        >>> visible_texts(pd.Series(["hi", "   ", "\u200b", None, "😡"], dtype="string")).tolist()
+        [True, False, False, False, True]
+    """
+    stripped = text.astype("string").str.strip()
+    present = (stripped.str.len() > 0).fillna(False).to_numpy(dtype=bool)
+    quick = stripped.str.contains(_PRINTABLE_ASCII, regex=True).fillna(False).to_numpy(dtype=bool)
+    out = present & quick
+    rest = present & ~quick
+    if rest.any():
+        values = stripped[rest]
+        verdict = {value: has_visible(value) for value in pd.unique(values.to_numpy(dtype=object))}
+        out[rest] = values.map(verdict).to_numpy(dtype=bool)
+    return pd.Series(out, index=text.index, dtype=bool)
+
+
+def has_characters(text: object) -> bool:
+    r"""Whether a text has at least one character that shows (emoji and ``:(`` count; :func:`has_visible`).
+
+    Examples:
+        >>> has_characters("😡"), has_characters(" \n"), has_characters("\u200b\ufeff"), has_characters(None)
+        (True, False, False, False)
+    """
+    return isinstance(text, str) and has_visible(text)
 
 
 def shorten(text: str, limit: int = 40) -> str:
@@ -413,7 +491,7 @@ class SortedBatchScorer:
     def score(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
         """Per-label probabilities, shape ``(len(texts), n_labels)``, float32 in [0, 1]."""
         return score_sorted(
-            text_list(texts),
+            scorer_texts(texts),
             tokenizer=self.tokenizer,
             forward=self._forward,
             taxonomy=self._taxonomy,

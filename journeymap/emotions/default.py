@@ -341,7 +341,7 @@ class DefaultScorer(_batching.LazyNetworkScorer):
         blank texts: they get NA scores there).
         """
         n = len(self._taxonomy.labels)
-        texts = _batching.text_list(texts)
+        texts = _batching.scorer_texts(texts)
         norm = [normalize_text(_batching.valid_utf8(t)) if isinstance(t, str) else "" for t in texts]
         out = np.tile(self._empty_row(), (len(norm), 1))
         idx = [i for i, t in enumerate(norm) if _batching.has_words(t)]

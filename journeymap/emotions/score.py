@@ -15,13 +15,13 @@ import numpy as np
 import pandas as pd
 
 from journeymap.backends import dispatch
-from journeymap.emotions._batching import shorten
+from journeymap.emotions._batching import shorten, visible_texts
 from journeymap.emotions.cache import CacheOption, ScoreCache, cached_rows, open_cache
 from journeymap.emotions.language import UNDETERMINED, detect_languages
 from journeymap.emotions.registry import get_scorer
 from journeymap.emotions.scorer import OUTPUTS, EmotionScorer, SentimentScorer, scorer_languages
 from journeymap.exceptions import ArgumentTypeError, InvalidArgumentError, JourneyMapError, SchemaError, TextsFailedError
-from journeymap.io.validation import canonical_actors, check_unique_columns, without_surrogates
+from journeymap.io.validation import as_text, canonical_actors, check_unique_columns
 from journeymap.schema import (
     ACTORS,
     EMOTION_COLUMNS,
@@ -266,8 +266,11 @@ def has_brand_messages(events: pd.DataFrame) -> bool:
     return bool((actor.notna() & (actor != "customer")).fillna(False).any())
 
 
-#: ``score_note`` of a message :func:`score` would read but that has no text (NA, empty or blank).
+#: ``score_note`` of a message :func:`score` would read but that has no text (NA, empty, blank or invisible).
 NO_TEXT = "no text"
+#: ``score_note`` of a message whose ``text`` is not a string (bytes, a number, a list), followed
+#: by its type: :func:`journeymap.read_events` rejects such rows with the same words.
+NOT_A_STRING = "wrong type: text must be a string, got"
 
 
 def wordless_rows(events: pd.DataFrame, mask: pd.Series, *, agents: bool) -> npt.NDArray[np.bool_]:
@@ -277,14 +280,17 @@ def wordless_rows(events: pd.DataFrame, mask: pd.Series, *, agents: bool) -> npt
 
 
 def scored_rows(events: pd.DataFrame, *, agents: bool) -> pd.Series:
-    """Which rows :func:`score` scores: those with text (not empty or blank), from the customer unless ``agents``.
+    """Which rows :func:`score` scores: those with text (a visible character), from the customer unless ``agents``.
 
     The actor is read as :func:`journeymap.read_events` reads it (trimmed, any case, aliases such
-    as "user"), so a raw frame's "Customer" is the customer. Empty and whitespace-only texts are
-    not scored: they get NA scores, as NA text does (there is nothing to read).
+    as "user"), so a raw frame's "Customer" is the customer. A value that is not a string (bytes,
+    a number, a list: :func:`~journeymap.io.as_text`) is not read. Empty and whitespace-only texts, and
+    texts of only invisible characters (NUL, zero-width spaces, a byte-order mark:
+    :func:`~journeymap.emotions._batching.visible_texts`), are not scored: they get NA scores, as
+    NA text does (there is nothing to read), whichever scorer would read them.
     """
-    text = events["text"].astype("string")
-    mask = (text.str.strip().str.len() > 0).fillna(False).astype(bool)
+    text = as_text(events["text"])[0]  # bytes, numbers, lists: no text, not their repr
+    mask = visible_texts(text)
     if not agents and "actor" in events.columns:
         mask &= (canonical_actors(events["actor"].astype("string")) == "customer").fillna(False)
     return mask
@@ -295,7 +301,7 @@ def _warn_unknown_actors(events: pd.DataFrame, text: pd.Series) -> None:
     if "actor" not in events.columns:
         return
     raw = events["actor"].astype("string")
-    unknown = (raw.notna() & canonical_actors(raw).isna() & (text.str.strip().str.len() > 0)).fillna(False)
+    unknown = (raw.notna() & canonical_actors(raw).isna() & visible_texts(text)).fillna(False)
     if not unknown.any():
         return
     values = raw[unknown].value_counts()
@@ -500,11 +506,15 @@ def score(
     - ``lang``: the language detected offline (:func:`journeymap.emotions.language.detect_languages`;
       ``und`` when undetermined, as for short or emoji-only texts);
     - ``score_note``: NA, or why a text was not scored (its language is not covered by any scorer
-      given; :data:`NO_TEXT` for a message with no text, or only blanks: an image, an empty
-      survey comment) or not read in full;
+      given; :data:`NO_TEXT` for a message with no text, or only blanks or invisible characters
+      such as NUL, a zero-width space or a byte-order mark: an image, an empty survey comment)
+      or not read in full;
     - ``scorer``: the id of the scorer that scored it.
 
-    Rows not scored (other actors, NA, empty or blank text) get NA; ``emotion`` is NA too where
+    Rows not scored (other actors, NA, empty, blank or invisible text) get NA; so does a ``text``
+    that is no string (bytes, a number, a list), which is not read as its Python ``repr``: its
+    ``score_note`` says ``"wrong type: text must be a string, got bytes"``, as
+    :func:`~journeymap.read_events` rejects it, and a WARNING names the rows; ``emotion`` is NA too where
     a scorer gives every label 0. Identical texts are scored once. A row whose ``actor`` is not
     recognised (not customer, agent, bot or system, nor an alias such as ``user`` or ``support``)
     is not scored unless ``agents=True``, and a WARNING names those values. A text in a
@@ -581,7 +591,7 @@ def score(
     route = routes(scorer, **options)
     store = open_cache(cache)
 
-    text = without_surrogates(events["text"])[0].astype("string")
+    text, wrong = as_text(events["text"])  # not a string (bytes, a number): NA here, noted below
     mask = scored_rows(events.assign(text=text), agents=agents)
     service = service_rows(events, mask, prior)
     if not agents:
@@ -622,16 +632,39 @@ def score(
             num = np.full(n, np.nan, dtype=np.float32)
             num[rows] = np.asarray(values, dtype=np.float32)[codes] if len(values) else num[rows]
             new[name] = num
-    # a message it would read but that has no text (an image, a blank survey comment) says so
-    wordless = wordless_rows(events, mask, agents=agents)
-    if wordless.any():
-        new.loc[wordless, "score_note"] = NO_TEXT
+    # a message it would read but that has no text (an image, a blank survey comment), or no string, says so
+    _note_no_text(events, new, wordless_rows(events, mask, agents=agents), wrong.to_numpy(dtype=bool))
     moved = service[rows] & table.has_service[codes]  # customer messages to a brand, from a scorer that says its calibration
     _read_as_service(new, table, rows[moved], codes[moved])
     out = pd.concat([out, new], axis=1)
     if isinstance(journeys, JourneySet):
         return journeys.with_events(out, taxonomy=taxonomy)
     return out
+
+
+def _note_no_text(events: pd.DataFrame, new: pd.DataFrame, wordless: npt.NDArray[np.bool_], wrong: npt.NDArray[np.bool_]) -> None:
+    """``score_note`` of the rows read by their actor but without text (``wordless``): :data:`NO_TEXT`.
+
+    Those whose ``text`` is no string (``wrong``: bytes, a number) get :data:`NOT_A_STRING` and
+    its type instead, and a WARNING names them.
+    """
+    if wordless.any():
+        new.loc[wordless, "score_note"] = NO_TEXT
+    at = wordless & wrong
+    if not at.any():
+        return
+    types = events["text"][at].map(lambda v: type(v).__name__).astype(str)
+    column = new["score_note"].array.copy()  # by position: an index may repeat labels
+    column[at] = (NOT_A_STRING + " " + types).to_numpy(dtype=object)
+    new["score_note"] = column
+    rows = events.index[at]
+    shown = ", ".join(f"{r!r} ({t})" for r, t in zip(rows[:5].tolist(), types[:5])) + (", ..." if len(rows) > 5 else "")
+    logger.warning(
+        "%d row(s) not scored: column 'text' holds no string there (rows %s); read_events rejects such rows. "
+        "Decode bytes (value.decode()) or convert the values to text first; score_note says which",
+        len(rows),
+        shown,
+    )
 
 
 def _read_as_service(new: pd.DataFrame, table: _Table, at: npt.NDArray[np.int64], variant: npt.NDArray[np.int64]) -> None:

@@ -944,7 +944,7 @@ class TransformerScorer(_batching.SortedBatchScorer):
         window apart (:func:`~journeymap.emotions._batching.split_windows`); the windows' rows
         are combined per text by :func:`~journeymap.emotions._batching.combine_windows`.
         """
-        items = _batching.text_list(texts)
+        items = _batching.scorer_texts(texts)
         k = len(self._taxonomy.labels)
         out = np.zeros((len(items), k + 1), dtype=np.float32)
         out[:, :k] = _batching.neutral_row(self._taxonomy)

@@ -541,6 +541,13 @@ def build_journeys(
             order=[...])`` keeps it), as its ``journey_id`` and ``step`` columns are by the
             journeys built, with a ``UserWarning`` where the values differ.
 
+    A DataFrame is validated as :func:`~journeymap.io.validate_events` does (an invalid row raises
+    a :class:`~journeymap.SchemaError`); the rows it keeps with a caveat (a score that is no
+    number, such as ``"-0,8"``, read as unscored; a reply to an event not in the data), which
+    :func:`~journeymap.read_events` lists in ``EventLog.warnings``, are logged as one WARNING
+    naming the first five (row, column, reason, value). To keep them all, read the frame first,
+    ``log = jm.read_events(frame)``, and pass ``log``.
+
     Steps are ordered by time, each event's time raised to that of the message it answers (a
     reply stamped before its parent, from clock skew, comes right after it and keeps its stamp).
     Events at the same time (exports with one-second stamps have many) are ordered by reply
@@ -582,10 +589,28 @@ def build_journeys(
     gap_nanoseconds(gap)  # checked whatever ``by``: a typo fails here, not when by="customer" is tried
     if isinstance(log, pd.DataFrame):
         log = validate_events(log, on_error="raise")
+        _say_warnings(log)  # the EventLog is not returned: its caveats would be lost
     if not isinstance(log, EventLog):
         msg = f"log must be an EventLog or a DataFrame, got {type(log).__name__}"
         raise ArgumentTypeError(msg)
     return build_validated(log, by=by, gap=gap, stage_model=resolve_stages(stages))
+
+
+def _say_warnings(log: EventLog) -> None:
+    """Log the rows ``log`` kept with a caveat (its ``warnings``), the first five by row, column and reason."""
+    notes = log.warnings
+    if not len(notes):
+        return
+    shown = "; ".join(f"row {r.row}, column {r.column!r}: {r.reason} ({r.value!r})" for r in notes.head(5).itertuples())
+    more = f" (and {len(notes) - 5:,} more)" if len(notes) > 5 else ""
+    logger.warning(
+        "build_journeys: %d of %d rows kept with a caveat: %s%s. Read the frame with journeymap.read_events(frame) "
+        "and pass the EventLog to keep them all (EventLog.warnings)",
+        notes["row"].nunique(),
+        log.n_input,
+        shown,
+        more,
+    )
 
 
 def build_validated(

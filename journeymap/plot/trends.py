@@ -76,7 +76,7 @@ def trends(
         >>> ax.right_ax.get_ylabel(), float(ax.right_ax.get_ylim()[0])
         ('median first response (minutes)', 0.0)
     """
-    if metric not in _LABELS:
+    if not isinstance(metric, str) or metric not in _LABELS:  # a list is no metric (and no dict key)
         msg = f"metric must be one of {sorted(_LABELS)}, got {metric!r}"
         raise InvalidArgumentError(msg)
     if metric in _SCORED:  # unscored, the line would be empty
@@ -271,7 +271,7 @@ def topic_trends(
         >>> len(ax.get_legend_handles_labels()[1]), ax.get_ylabel(), float(ax.get_ylim()[0])
         (3, 'customer messages', 0.0)
     """
-    if metric not in _TOPIC_LABELS:
+    if not isinstance(metric, str) or metric not in _TOPIC_LABELS:
         msg = f"metric must be one of {sorted(_TOPIC_LABELS)}, got {metric!r}"
         raise InvalidArgumentError(msg)
     if metric in _SCORED:  # unscored, the lines would be empty
