@@ -71,3 +71,50 @@ def test_bootstrap_intervals_order_journeys_by_id_order(npartitions: int) -> Non
         pd.testing.assert_frame_equal(got, single)
         a, b = jm.journey_graph(js, seed=seed).nodes["mention"], jmd.journey_graph(djs, seed=seed).nodes["mention"]
         assert (b["ci_low"], b["ci_high"]) == (a["ci_low"], a["ci_high"])
+
+
+# 4. journeys without scores or texts: the single-machine exception classes and messages
+
+
+@pytest.fixture(scope="module")
+def unscored_log() -> jm.EventLog:
+    return jm.datasets.service_journeys(10, seed=0)  # no emotion columns
+
+
+def _error_of(call: object) -> BaseException:
+    with pytest.raises(Exception) as info:  # noqa: PT011 - compared in full by the caller
+        call()  # type: ignore[operator]
+    return info.value
+
+
+@pytest.mark.parametrize("name", ["touchpoint_summary", "journey_graph", "time_patterns"])
+def test_unscored_journeys_raise_the_single_machine_error(unscored_log: jm.EventLog, name: str) -> None:
+    js = jm.build_journeys(unscored_log)
+    djs = jmd.build_journeys(jmd.from_pandas(unscored_log, npartitions=2))
+    single = _error_of(lambda: getattr(jm, name)(js))
+    assert isinstance(single, jm.SchemaError)
+    for call in (lambda: getattr(jm, name)(djs), lambda: getattr(jmd, name)(djs)):
+        got = _error_of(call)
+        assert type(got) is type(single)
+        assert str(got) == str(single)
+        assert isinstance(got, ValueError)
+
+
+@pytest.mark.parametrize("name", ["assign_topics", "score"])
+def test_journeys_without_text_raise_the_single_machine_error(unscored_log: jm.EventLog, name: str) -> None:
+    from journeymap.testing import HashingEncoder
+
+    options: dict[str, object] = {"encoder": HashingEncoder(), "cache": False} if name == "assign_topics" else {"cache": False}
+    bare = jm.EventLog(
+        events=unscored_log.events.drop(columns="text"),
+        rejects=unscored_log.rejects,
+        warnings=unscored_log.warnings,
+        n_input=unscored_log.n_input,
+    )
+    single = _error_of(lambda: getattr(jm, name)(jm.build_journeys(bare), **options))
+    assert isinstance(single, jm.SchemaError)
+    djs = jmd.build_journeys(jmd.from_pandas(bare, npartitions=2))
+    for call in (lambda: getattr(jm, name)(djs, **options), lambda: getattr(jmd, name)(djs, **options)):
+        got = _error_of(call)
+        assert type(got) is type(single)
+        assert str(got) == str(single)

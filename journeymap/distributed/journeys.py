@@ -19,6 +19,7 @@ from journeymap._threads import reply_tree
 from journeymap.distributed.events import DaskEventLog, read_events
 from journeymap.exceptions import ArgumentTypeError, InvalidArgumentError, SchemaError, UnsupportedBackendError
 from journeymap.io import EventLog, empty_rejects
+from journeymap.io.validation import require_text_column
 from journeymap.journeys._build import (
     OWNERS_FOUND,
     REPLY_DEPTH,
@@ -381,10 +382,8 @@ def text_events(journeys: DaskJourneySet | dd.DataFrame, what: str) -> dd.DataFr
 
     Raises:
         TypeError: ``journeys`` is neither.
-        JourneyMapError: the events have no ``text`` column.
+        SchemaError: the events have no ``text`` column (or repeat a column name), as on one machine.
     """
-    from journeymap.exceptions import JourneyMapError
-
     if isinstance(journeys, DaskJourneySet):
         events = journeys.events
     elif isinstance(journeys, dd.DataFrame):
@@ -392,7 +391,5 @@ def text_events(journeys: DaskJourneySet | dd.DataFrame, what: str) -> dd.DataFr
     else:
         msg = f"journeys must be a DaskJourneySet or a dask DataFrame, got {type(journeys).__name__}"
         raise ArgumentTypeError(msg)
-    if "text" not in events.columns:
-        msg = f"{what} needs a 'text' column; found: {list(events.columns)}"
-        raise JourneyMapError(msg)
+    require_text_column(events._meta, what)
     return events
