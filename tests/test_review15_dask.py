@@ -118,3 +118,31 @@ def test_journeys_without_text_raise_the_single_machine_error(unscored_log: jm.E
         got = _error_of(call)
         assert type(got) is type(single)
         assert str(got) == str(single)
+
+
+# 3. an index that repeats labels (two frames concatenated) builds as on one machine
+
+
+def _concatenated(variant: str) -> jm.EventLog:
+    events = jm.datasets.service_journeys(20, seed=0).events
+    if variant == "reply trees":  # replies placed by their reply tree: thread keys attached from the gathered ids
+        events = events.assign(thread_id=events["thread_id"].where(events["in_reply_to"].isna()))
+    elif variant == "brand accounts":  # brand rows filed under the brand: by customer, owners attached from the gathered ids
+        events = events.assign(customer_id=events["customer_id"].where(events["actor"] == "customer", "Acme"))
+    half = len(events) // 2
+    both = pd.concat([events.iloc[:half].reset_index(drop=True), events.iloc[half:].reset_index(drop=True)])
+    both.index.name = "row"
+    log = jm.read_events(both.reset_index()).events.set_index("row")
+    assert not log.index.is_unique
+    return jm.EventLog(events=log, rejects=jm.io.empty_rejects(), warnings=jm.io.empty_rejects(), n_input=len(log))
+
+
+@pytest.mark.parametrize("variant", ["thread ids", "reply trees", "brand accounts"])
+@pytest.mark.parametrize("npartitions", [1, 2, 3])
+@pytest.mark.parametrize("by", ["thread", "customer"])
+def test_an_index_with_repeated_labels_builds_as_on_one_machine(by: str, npartitions: int, variant: str) -> None:
+    log = _concatenated(variant)
+    single = jm.build_journeys(log, by=by)
+    got = jmd.build_journeys(jmd.from_pandas(log, npartitions=npartitions), by=by, npartitions=npartitions).compute()
+    pd.testing.assert_frame_equal(got.events, single.events)
+    pd.testing.assert_frame_equal(got.journeys, single.journeys)
