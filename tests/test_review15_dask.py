@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any, Literal
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -140,9 +142,52 @@ def _concatenated(variant: str) -> jm.EventLog:
 @pytest.mark.parametrize("variant", ["thread ids", "reply trees", "brand accounts"])
 @pytest.mark.parametrize("npartitions", [1, 2, 3])
 @pytest.mark.parametrize("by", ["thread", "customer"])
-def test_an_index_with_repeated_labels_builds_as_on_one_machine(by: str, npartitions: int, variant: str) -> None:
+def test_an_index_with_repeated_labels_builds_as_on_one_machine(
+    by: Literal["thread", "customer"], npartitions: int, variant: str
+) -> None:
     log = _concatenated(variant)
     single = jm.build_journeys(log, by=by)
     got = jmd.build_journeys(jmd.from_pandas(log, npartitions=npartitions), by=by, npartitions=npartitions).compute()
     pd.testing.assert_frame_equal(got.events, single.events)
     pd.testing.assert_frame_equal(got.journeys, single.journeys)
+
+
+# 1. assign_topics(sample=k) fits on exactly min(k, n) messages, the same ones in any partitioning
+
+
+def _fitted_on(
+    monkeypatch: pytest.MonkeyPatch, djs: jmd.DaskJourneySet, **options: Any
+) -> list[tuple[list[str], list[object] | None]]:
+    from journeymap.testing import HashingEncoder
+    from journeymap.topics.model import TopicModel
+
+    calls: list[tuple[list[str], list[object] | None]] = []
+    fit = TopicModel.fit
+
+    def recording(
+        self: TopicModel, texts: list[str], *args: object, groups: list[object] | None = None, **kwargs: object
+    ) -> object:
+        calls.append((list(texts), None if groups is None else list(groups)))
+        return fit(self, texts, *args, groups=groups, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(TopicModel, "fit", recording)
+    jmd.assign_topics(djs, labels=["billing", "delivery", "login"], encoder=HashingEncoder(), cache=False, **options)
+    return calls
+
+
+def test_the_topic_sample_holds_exactly_the_messages_asked_in_any_partitioning(monkeypatch: pytest.MonkeyPatch) -> None:
+    log = jm.datasets.service_journeys(60, seed=0)
+    n = int((jm.build_journeys(log).events["actor"] == "customer").sum())
+    fitted = {}
+    for npartitions in (1, 7, 40):
+        djs = jmd.build_journeys(jmd.from_pandas(log, npartitions=npartitions), npartitions=npartitions)
+        (fitted[npartitions],) = _fitted_on(monkeypatch, djs, sample=12, seed=3)
+        if npartitions == 40:  # sample >= n: every message, as on one machine
+            (every,) = _fitted_on(monkeypatch, djs, sample=n)
+            assert len(every[0]) == n
+            (other,) = _fitted_on(monkeypatch, djs, sample=12, seed=4)
+    assert [len(texts) for texts, _ in fitted.values()] == [12, 12, 12]  # before: 12 at best, 0-1 texts with 40 partitions
+    texts, groups = fitted[1]
+    assert groups is not None and len(groups) == 12
+    assert fitted[7] == fitted[1] and fitted[40] == fitted[1]  # the same texts, writers and order
+    assert other[0] != texts  # another seed, another sample
