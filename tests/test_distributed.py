@@ -278,11 +278,11 @@ def test_plots_and_report_say_to_compute_first(scored_pair: tuple[jm.JourneySet,
 
 def test_aggregates_need_scores_and_dask_journeys(log: EventLog) -> None:
     djs = jmd.build_journeys(jmd.from_pandas(log, npartitions=2))
-    with pytest.raises(jm.JourneyMapError, match=r"run journeymap\.distributed\.score"):
-        jmd.touchpoint_summary(djs)
+    with pytest.raises(jm.SchemaError, match=r"^touchpoint_summary needs emotion columns: run journeymap\.score\(js\) first"):
+        jmd.touchpoint_summary(djs)  # as on one machine (jm.score scores a DaskJourneySet on the cluster)
     with pytest.raises(TypeError, match="needs a DaskJourneySet"):
         jmd.journey_graph(log)  # type: ignore[arg-type]
-    with pytest.raises(jm.JourneyMapError, match="needs a 'text' column"):
+    with pytest.raises(jm.SchemaError, match="needs a 'text' column"):
         jmd.score(djs.events.drop(columns="text"), cache=False)
 
 

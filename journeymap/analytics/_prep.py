@@ -39,12 +39,21 @@ def require_journeys(js: object, what: str) -> JourneySet:
     return js
 
 
+def unscored_error(what: str) -> SchemaError:
+    """The error of ``what`` given journeys without emotion columns (on one machine and on a cluster alike).
+
+    Examples:
+        >>> str(unscored_error("time_patterns"))
+        'time_patterns needs emotion columns: run journeymap.score(js) first'
+    """
+    return SchemaError(f"{what} needs emotion columns: run journeymap.score(js) first")
+
+
 def require_scored(js: JourneySet, what: str) -> pd.DataFrame:
     """The events of a scored JourneySet, or a clear error saying to score first (or what in its scores cannot be read)."""
     js = require_journeys(js, what)
     if not js.is_scored:
-        msg = f"{what} needs emotion columns: run journeymap.score(js) first"
-        raise SchemaError(msg)
+        raise unscored_error(what)
     js.cached("scores_checked", lambda: polarity(js.events) and True)  # a valence or sentiment it cannot read: an error
     if "emotion" not in js.events.columns:  # a valence of the user's own, without labels: no top emotion
         return js.events.assign(emotion=pd.Series(pd.NA, index=js.events.index, dtype="string"))

@@ -8,7 +8,8 @@ single-machine functions over all rows, up to float summation order:
 - means and spreads merge by Chan's parallel formula (count, mean, sum of squared deviations);
 - bootstrap intervals need the values themselves, in the single-machine row order, so groups of
   at most :data:`~journeymap.analytics._stats.BOOTSTRAP_MAX_N` values keep them, with the key of
-  that order (journey start, journey id, step); larger groups use the normal approximation,
+  that order (journey start, journey id in id order, :func:`~journeymap.journeys._table.id_ranks`,
+  step); larger groups use the normal approximation,
   which needs only the moments and each customer's sum and count (a customer's journeys can
   lie in several partitions, so these are kept per customer and added), as the single-machine
   path does;
@@ -24,6 +25,7 @@ import pandas as pd
 
 from journeymap.analytics._graph import plain_index
 from journeymap.analytics._stats import BOOTSTRAP_MAX_N, Estimate, MeanInterval, format_top
+from journeymap.journeys._table import id_ranks
 
 __all__ = ["GroupMoments", "HourStats", "NodeStats", "edge_partial"]
 
@@ -135,7 +137,10 @@ class GroupMoments:
                 return interval.clustered_normal(n, self.mean(key), len(own), s2=s2, sn=sn, n2=n2)
             sd = float(np.sqrt(float(self.stats["m2"].get(key, np.nan)) / (n - 1)))
             return interval.normal(n, self.mean(key), sd)
-        group = self.samples[self.samples["key"] == key].sort_values(["start", "journey_id", "step"], kind="stable")
+        group = self.samples[self.samples["key"] == key]
+        # the single-machine row order: journey start, journey id in id order ("9" before "10"), step
+        order = np.lexsort((group["step"].to_numpy(dtype=np.int64), id_ranks(group["journey_id"]), group["start"].to_numpy()))
+        group = group.iloc[order]
         return interval(group["value"].to_numpy(dtype=np.float64), group["unit"].to_numpy(dtype=object))
 
     def top(self, key: str) -> str:

@@ -16,12 +16,13 @@ from dask.delayed import delayed
 
 from journeymap.analytics._graph import assemble_graph, graph_steps, node_attrs
 from journeymap.analytics._levels import check_level
+from journeymap.analytics._prep import unscored_error
 from journeymap.analytics._stats import VALENCE_BOUNDS, Estimate, MeanInterval
 from journeymap.analytics._summary import customer_steps, summary_frame, summary_row
 from journeymap.analytics._time import check_tz, hour_frame, patterns_frame
 from journeymap.distributed._partials import GroupMoments, HourStats, NodeStats, edge_partial
 from journeymap.distributed.journeys import DaskJourneySet
-from journeymap.exceptions import ArgumentTypeError, JourneyMapError
+from journeymap.exceptions import ArgumentTypeError
 from journeymap.journeys import JourneySet
 from journeymap.journeys._table import journey_starts
 
@@ -46,9 +47,8 @@ def _require_scored(js: Any, what: str) -> DaskJourneySet:
     if not isinstance(js, DaskJourneySet):
         msg = f"{what} needs a DaskJourneySet (from journeymap.distributed.build_journeys), got {type(js).__name__}"
         raise ArgumentTypeError(msg)
-    if not js.is_scored:
-        msg = f"{what} needs emotion columns: run journeymap.distributed.score(js) first"
-        raise JourneyMapError(msg)
+    if not js.is_scored:  # jm.score(djs) scores on the cluster: the single-machine error and message
+        raise unscored_error(what)
     return js
 
 

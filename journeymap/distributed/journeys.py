@@ -19,6 +19,7 @@ from journeymap._threads import reply_tree
 from journeymap.distributed.events import DaskEventLog, read_events
 from journeymap.exceptions import ArgumentTypeError, InvalidArgumentError, SchemaError, UnsupportedBackendError
 from journeymap.io import EventLog, empty_rejects
+from journeymap.io.validation import require_text_column
 from journeymap.journeys._build import (
     OWNERS_FOUND,
     REPLY_DEPTH,
@@ -51,6 +52,10 @@ logger = logging.getLogger(__name__)
 __all__ = ["DaskJourneySet", "build_journeys", "text_events"]
 
 _KEY = "__journey_key__"
+#: A private row number (partition number in the high 32 bits, position in the partition in the
+#: low ones) that the columns found from gathered ids are attached by: the input's index may
+#: repeat labels (two frames concatenated), which pandas builds and ``reindex`` refuses.
+_ROW = "__row__"
 
 
 class DaskJourneySet(EventColumns):
@@ -162,13 +167,32 @@ class DaskJourneySet(EventColumns):
         return journey_set_from_events(events, self.stages, by=self.by, taxonomy=self._taxonomy, tz=self.tz)
 
 
+def _numbered_part(part: pd.DataFrame, partition_info: dict[str, Any] | None = None) -> pd.DataFrame:
+    """The partition with its rows' :data:`_ROW` numbers (dask passes ``partition_info``)."""
+    number = 0 if partition_info is None else int(partition_info["number"])
+    return part.assign(**{_ROW: (np.int64(number) << np.int64(32)) + np.arange(len(part), dtype=np.int64)})
+
+
+def _gather(events: dd.DataFrame, columns: list[str]) -> tuple[dd.DataFrame, pd.DataFrame]:
+    """``events`` with row numbers (:data:`_ROW`), and ``columns`` of all of them gathered, indexed by row number."""
+    if _ROW not in events.columns:
+        events = events.map_partitions(_numbered_part, meta=_numbered_part(events._meta))
+    ids = events[[*columns, _ROW]].compute()
+    return events, ids.set_index(_ROW)
+
+
+def _rows_of(part: pd.DataFrame, found: pd.DataFrame | pd.Series) -> Any:
+    """``found`` (indexed by row number) for the rows of ``part``, in its row order."""
+    return found.reindex(pd.Index(part[_ROW].to_numpy(dtype=np.int64)))
+
+
 def _thread_key_from_columns(part: pd.DataFrame) -> pd.DataFrame:
     key = part["thread_id"].astype("string").fillna(part["event_id"]) if "thread_id" in part else part["event_id"]
     return part.assign(**{_KEY: key.astype("string")})
 
 
 def _attach_key(part: pd.DataFrame, keys: pd.Series) -> pd.DataFrame:
-    return part.assign(**{_KEY: keys.reindex(part.index).astype("string")})
+    return part.assign(**{_KEY: _rows_of(part, keys).astype("string").array})
 
 
 def _with_thread_key(events: dd.DataFrame) -> dd.DataFrame:
@@ -189,18 +213,18 @@ def _with_thread_key(events: dd.DataFrame) -> dd.DataFrame:
         return events.map_partitions(_thread_key_from_columns, meta=meta)
     logger.info("resolving %d events without a thread_id from the reply trees", unresolved)
     id_columns = ["event_id", "in_reply_to", *(["thread_id"] if has_thread else [])]
-    ids = events[id_columns].compute()
+    events, ids = _gather(events, id_columns)
     tree = reply_tree(ids["event_id"], ids["in_reply_to"])
     if has_thread:
         key = filled_thread_keys(ids["thread_id"].astype("string"), ids["event_id"], tree)
     else:
         key = pd.Series(ids["event_id"].to_numpy()[tree.root], index=ids.index, dtype="string")
     key = key.fillna(ids["event_id"].astype("string"))
-    return events.map_partitions(_attach_key, delayed(key), meta=meta)
+    return events.map_partitions(_attach_key, delayed(key), meta=_attach_key(events._meta, pd.Series([], dtype="string")))
 
 
 def _attach_depth(part: pd.DataFrame, found: pd.DataFrame) -> pd.DataFrame:
-    found = found.reindex(part.index)
+    found = _rows_of(part, found)
     return part.assign(
         **{
             REPLY_DEPTH: found[REPLY_DEPTH].to_numpy(dtype=np.int64),
@@ -216,7 +240,7 @@ def _with_reply_depth(events: dd.DataFrame, ids: pd.DataFrame) -> dd.DataFrame:
     The depth is a tie-breaker of the build; the step time is the timestamp raised to the
     latest ancestor's (a reply stamped before its message steps after it). A reply's parent can
     lie in another journey (another customer's, say), so another partition; both are found once
-    from the id and time columns (``ids``, gathered by the caller), as on one machine.
+    from the id and time columns (``ids``, gathered by the caller with :func:`_gather`), as on one machine.
     """
     tree = reply_tree(ids["event_id"], ids["in_reply_to"])
     ts = ids["timestamp"].to_numpy(dtype="datetime64[ns]").view(np.int64)
@@ -229,7 +253,7 @@ def _with_reply_depth(events: dd.DataFrame, ids: pd.DataFrame) -> dd.DataFrame:
 
 
 def _attach_owners(part: pd.DataFrame, owners: pd.Series) -> pd.DataFrame:
-    return part.assign(customer_id=owners.reindex(part.index).astype("string"), **{OWNERS_FOUND: True})
+    return part.assign(customer_id=_rows_of(part, owners).astype("string").array, **{OWNERS_FOUND: True})
 
 
 def _with_owners(events: dd.DataFrame, ids: pd.DataFrame) -> dd.DataFrame:
@@ -251,10 +275,10 @@ def _built(
     part: pd.DataFrame, *, by: str, gap: str | pd.Timedelta | dt.timedelta, stages: StageModel
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The partition as the single-machine build reads it, and its built events (no warning: see :func:`_replaced_part`)."""
-    frame = part
+    frame = part.drop(columns=[_ROW], errors="ignore")
     if by == "thread":
         # The key was found across all partitions; the single-machine build reads it as thread_id.
-        frame = part.drop(columns=[_KEY]).assign(thread_id=part[_KEY])
+        frame = frame.drop(columns=[_KEY]).assign(thread_id=frame[_KEY])
     log = EventLog(events=frame, rejects=empty_rejects(), warnings=empty_rejects(), n_input=len(frame))
     return frame, build_validated(log, by=by, gap=gap, stage_model=stages, warn=False).events
 
@@ -270,14 +294,17 @@ _OWN_STAGES = "__own_stages__"
 
 
 def _build_part(part: pd.DataFrame, *, by: str, gap: str | pd.Timedelta | dt.timedelta, stages: StageModel) -> pd.DataFrame:
+    """The partition built; its rows keep their index labels, which may repeat (built by position)."""
+    labels = part.index
     original = part["thread_id"] if by == "thread" and "thread_id" in part.columns else None
-    _, events = _built(part, by=by, gap=gap, stages=stages)
+    _, events = _built(part.set_axis(pd.RangeIndex(len(part))), by=by, gap=gap, stages=stages)
+    rows = events.index.to_numpy(dtype=np.int64)  # the build reorders rows and keeps their labels: here, positions
     if by == "thread":
         if original is None:
             events = events.drop(columns="thread_id")
         else:
-            events["thread_id"] = original.reindex(events.index)
-    return events
+            events["thread_id"] = original.iloc[rows].array
+    return events.set_axis(labels[rows])
 
 
 def build_journeys(
@@ -344,7 +371,9 @@ def build_journeys(
     wanted = ["event_id", "in_reply_to", "timestamp"] if "in_reply_to" in events.columns else []
     if by == "customer" and ("in_reply_to" in events.columns or "thread_id" in events.columns):
         wanted = [c for c in ("event_id", "customer_id", "actor", "timestamp", "in_reply_to", "thread_id") if c in events.columns]
-    ids: pd.DataFrame | None = events[wanted].compute() if wanted else None
+    ids: pd.DataFrame | None = None
+    if wanted:
+        events, ids = _gather(events, wanted)
     if ids is not None and "in_reply_to" in ids.columns:
         events = _with_reply_depth(events, ids)
     if by == "thread":
@@ -381,10 +410,8 @@ def text_events(journeys: DaskJourneySet | dd.DataFrame, what: str) -> dd.DataFr
 
     Raises:
         TypeError: ``journeys`` is neither.
-        JourneyMapError: the events have no ``text`` column.
+        SchemaError: the events have no ``text`` column (or repeat a column name), as on one machine.
     """
-    from journeymap.exceptions import JourneyMapError
-
     if isinstance(journeys, DaskJourneySet):
         events = journeys.events
     elif isinstance(journeys, dd.DataFrame):
@@ -392,7 +419,5 @@ def text_events(journeys: DaskJourneySet | dd.DataFrame, what: str) -> dd.DataFr
     else:
         msg = f"journeys must be a DaskJourneySet or a dask DataFrame, got {type(journeys).__name__}"
         raise ArgumentTypeError(msg)
-    if "text" not in events.columns:
-        msg = f"{what} needs a 'text' column; found: {list(events.columns)}"
-        raise JourneyMapError(msg)
+    require_text_column(events._meta, what)
     return events

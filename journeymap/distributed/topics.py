@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
+import secrets
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import pandas as pd
 from dask.delayed import delayed
 
@@ -26,16 +29,66 @@ logger = logging.getLogger(__name__)
 __all__ = ["assign_topics"]
 
 
-def _customer_texts(part: pd.DataFrame) -> pd.DataFrame:
-    """The customer messages of a partition: ``text`` and ``writer`` (:func:`~journeymap.topics.assign.writers`)."""
+#: The column of :func:`_customer_texts` holding each message's seeded random key.
+_DRAW = "__draw__"
+
+
+def _customer_texts(part: pd.DataFrame, hash_key: str | None = None) -> pd.DataFrame:
+    """The customer messages of a partition: ``text`` and ``writer`` (:func:`~journeymap.topics.assign.writers`).
+
+    With a ``hash_key`` (16 characters), also each message's random key for the sample
+    (:func:`_sample_keys`), in :data:`_DRAW`.
+    """
     rows = part.loc[customer_rows(part).to_numpy(dtype=bool)]
     who = writers(rows)
-    return pd.DataFrame(
+    out = pd.DataFrame(
         {
             "text": rows["text"].astype("string"),
             "writer": pd.Series(who if who is not None else None, index=rows.index, dtype=object),
         }
     )
+    if hash_key is not None:
+        out[_DRAW] = _sample_keys(rows, hash_key)
+    return out
+
+
+def _sample_keys(rows: pd.DataFrame, hash_key: str) -> np.ndarray:
+    """Each row's random key: a keyed hash (SipHash, keyed by the seed) of its ``event_id``, else of its text.
+
+    A row's key depends on the row and the seed alone, not on the partition it lies in, so the
+    rows with the smallest keys are the same in any partitioning.
+    """
+    if "event_id" in rows.columns:
+        identity = rows["event_id"].astype("string").fillna(rows["text"].astype("string"))
+    else:
+        identity = rows["text"].astype("string")
+    values = identity.fillna("").to_numpy(dtype=object)
+    return pd.util.hash_array(values, hash_key=hash_key, categorize=False).astype(np.uint64)
+
+
+def _hash_key(seed: int | None) -> str:
+    """The 16-character hash key of ``seed`` (a random one for None, as ``numpy``'s generators)."""
+    if seed is None:
+        return secrets.token_hex(8)
+    return hashlib.blake2b(f"journeymap sample {int(seed)}".encode(), digest_size=8).hexdigest()
+
+
+def _fit_rows(texts: dd.DataFrame, events: dd.DataFrame, sample: int | None, seed: int | None) -> pd.DataFrame:
+    """The customer messages to fit on, gathered: all of them (in partition order), or exactly ``sample`` of them.
+
+    The sample is the ``sample`` messages with the smallest seeded keys (:func:`_sample_keys`),
+    taken by dask's ``nsmallest`` (each partition's smallest, then the smallest of those), in key
+    order: the same messages, in the same order, for a seed in any partitioning.
+    """
+    if sample is None:
+        return texts.compute()
+    n = int(texts.shape[0].compute())
+    if sample >= n:
+        return texts.compute()
+    meta = _customer_texts(events._meta, "0" * 16)
+    keyed = events.map_partitions(_customer_texts, _hash_key(seed), meta=meta)
+    picked = keyed.nsmallest(sample, _DRAW).compute()
+    return picked.sort_values(_DRAW, kind="stable").drop(columns=_DRAW)
 
 
 def _meta(meta: pd.DataFrame) -> pd.DataFrame:
@@ -61,10 +114,15 @@ def assign_topics(
     """:func:`journeymap.assign_topics` on a cluster: fit once (all texts or a sample), assign per partition.
 
     A model that needs fitting is fitted here, on the client, on every customer text (gathered)
-    or, with ``sample``, on a seeded random sample of about that many (``ddf.sample`` with
-    ``random_state=seed``, so a fixed partitioning gives a fixed sample). The fitted model is
-    then sent to every partition, which assigns its own messages; the events never move.
-    Returns the same type as given, lazily. The embedding cache is each worker's.
+    or, with ``sample``, on a seeded random sample of exactly ``min(sample, n)`` of the ``n``
+    customer messages, whatever the partitioning: each message gets a random key, a hash of its
+    ``event_id`` (its text without that column) keyed by ``seed``, and the ``sample`` with the
+    smallest keys are gathered (dask's ``nsmallest``), so a seed gives the same sample in any
+    partitioning. It is not the sample :func:`journeymap.assign_topics` draws on one machine
+    (from the texts in sorted order, which would take a sort of all texts here): both are
+    seeded random samples of the same size. The fitted model is then sent to every partition,
+    which assigns its own messages; the events never move. Returns the same type as given,
+    lazily. The embedding cache is each worker's.
 
     Examples:
         >>> import journeymap as jm
@@ -88,15 +146,8 @@ def assign_topics(
         min_score=min_score,
     )
     if not hasattr(tm, "topics_"):
-        texts = events.map_partitions(
-            _customer_texts, meta=pd.DataFrame({"text": pd.Series(dtype="string"), "writer": pd.Series(dtype=object)})
-        )
-        sample = check_sample(sample)
-        if sample is not None:
-            n = int(texts.shape[0].compute())
-            if sample < n:
-                texts = texts.sample(frac=sample / n, random_state=seed)
-        gathered = texts.compute()
+        texts = events.map_partitions(_customer_texts, meta=_customer_texts(events._meta))
+        gathered = _fit_rows(texts, events, check_sample(sample), seed)
         fit_texts = as_texts(gathered["text"], "texts", allow_empty=True)
         if not fit_texts:
             msg = "assign_topics: there are no customer messages to learn topics from"

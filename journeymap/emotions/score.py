@@ -20,8 +20,8 @@ from journeymap.emotions.cache import CacheOption, ScoreCache, cached_rows, open
 from journeymap.emotions.language import UNDETERMINED, detect_languages
 from journeymap.emotions.registry import get_scorer
 from journeymap.emotions.scorer import OUTPUTS, EmotionScorer, SentimentScorer, scorer_languages
-from journeymap.exceptions import ArgumentTypeError, InvalidArgumentError, JourneyMapError, SchemaError, TextsFailedError
-from journeymap.io.validation import as_text, canonical_actors, check_unique_columns
+from journeymap.exceptions import ArgumentTypeError, InvalidArgumentError, JourneyMapError, TextsFailedError
+from journeymap.io.validation import as_text, canonical_actors, require_text_column
 from journeymap.schema import (
     ACTORS,
     EMOTION_COLUMNS,
@@ -583,10 +583,7 @@ def score(
     if not isinstance(events, pd.DataFrame):
         msg = f"journeys must be a JourneySet or a DataFrame, got {type(journeys).__name__}"
         raise ArgumentTypeError(msg)
-    check_unique_columns(events)  # two 'text' columns, or names of two levels: no one text per row
-    if "text" not in events.columns:
-        msg = f"score needs a 'text' column; found: {list(events.columns)}"
-        raise SchemaError(msg)
+    require_text_column(events, "score")
     options = {"batch_size": batch_size} if batch_size is not None else {}
     route = routes(scorer, **options)
     store = open_cache(cache)

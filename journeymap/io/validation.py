@@ -72,6 +72,7 @@ __all__ = [
     "duplicate_reason",
     "float_written_ids",
     "raise_invalid",
+    "require_text_column",
     "validate_block",
     "validate_events",
     "without_surrogates",
@@ -351,6 +352,24 @@ def check_on_error(on_error: str) -> None:
     if on_error not in ("raise", "collect"):
         msg = f"on_error must be 'raise' or 'collect', got {on_error!r}"
         raise InvalidArgumentError(msg)
+
+
+def require_text_column(frame: pd.DataFrame, what: str) -> None:
+    """Raise SchemaError unless ``frame`` has one column named ``text`` (checked by :func:`check_unique_columns` first).
+
+    The check of the functions that read the messages' texts (``score``, ``assign_topics``),
+    on one machine and, on a dask frame's empty ``_meta``, on a cluster.
+
+    Examples:
+        >>> require_text_column(pd.DataFrame({"body": ["hi"]}), "score")
+        Traceback (most recent call last):
+        ...
+        journeymap.exceptions.SchemaError: score needs a 'text' column; found: ['body']
+    """
+    check_unique_columns(frame)  # two 'text' columns, or names of two levels: no one text per row
+    if "text" not in frame.columns:
+        msg = f"{what} needs a 'text' column; found: {list(frame.columns)}"
+        raise SchemaError(msg)
 
 
 def check_unique_columns(frame: pd.DataFrame) -> None:

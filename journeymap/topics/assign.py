@@ -10,8 +10,8 @@ import numpy as np
 import pandas as pd
 
 from journeymap.backends import dispatch
-from journeymap.exceptions import ArgumentTypeError, SchemaError
-from journeymap.io.validation import check_unique_columns
+from journeymap.exceptions import ArgumentTypeError
+from journeymap.io.validation import require_text_column
 from journeymap.schema import TOPIC_COLUMNS
 from journeymap.topics._inputs import TopicInputError, as_texts
 from journeymap.topics.model import TopicModel
@@ -132,10 +132,7 @@ def fit_sample(texts: Sequence[str], sample: int | None, seed: int | None) -> np
 
 def topic_columns(events: pd.DataFrame, model: TopicModel, *, sample: int | None = None, seed: int | None = 0) -> pd.DataFrame:
     """``events`` with ``topic`` and ``topic_score`` for the customer messages (fitting ``model`` first if needed)."""
-    check_unique_columns(events)  # two 'text' columns, or names of two levels: no one text per row
-    if "text" not in events.columns:
-        msg = f"assign_topics needs a 'text' column; found: {list(events.columns)}"
-        raise SchemaError(msg)
+    require_text_column(events, "assign_topics")
     customer = customer_rows(events).to_numpy(dtype=bool)
     texts = as_texts(events.loc[customer, "text"], "texts", allow_empty=True)
     out = events.drop(columns=[c for c in TOPIC_COLUMNS if c in events.columns])
