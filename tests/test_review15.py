@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import pandas as pd
 import pytest
 
 import journeymap as jm
 from journeymap.testing.data import planted_scores
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 
 def _log(rows: list[dict[str, object]]) -> jm.EventLog:
@@ -124,3 +129,63 @@ def test_compact_date_times_are_wall_times_that_tz_places() -> None:
     frame = pd.DataFrame({"customer_id": ["ann", "bob"], "timestamp": ["202407011230", "2024-07-01 12:30"]})
     log = jm.read_events(frame, tz="Europe/London")
     assert log.events["timestamp"].astype(str).tolist() == ["2024-07-01 11:30:00+00:00"] * 2
+
+
+def test_float_written_ids_with_a_repeated_index_read_on_dask_as_on_one_machine() -> None:
+    dd = pytest.importorskip("dask.dataframe")
+    from journeymap import distributed as jmd
+
+    frame = pd.DataFrame(
+        {"event_id": ["1.0", "2.0", "3.0", "4.0"], "customer_id": "c", "timestamp": [1507704944 + i for i in range(4)]},
+        index=[0, 0, 1, 1],
+    )
+    assert jm.read_events(frame).events["event_id"].tolist() == ["1", "2", "3", "4"]
+    log = jmd.read_events(dd.from_pandas(frame, npartitions=1, sort=False))
+    assert log.events.compute()["event_id"].tolist() == ["1", "2", "3", "4"]
+
+
+def test_columns_keyed_by_the_numbers_of_a_headerless_frame() -> None:
+    frame = pd.DataFrame([["a", 1507704944, "hi"], ["b", 1507704954, "yo"]])  # pd.read_csv(header=None)'s names
+    mapping = {0: "customer_id", 1: "timestamp", 2: "text"}
+    assert jm.read_events(frame, columns=mapping).events["customer_id"].tolist() == ["a", "b"]  # type: ignore[arg-type]
+    from journeymap import distributed as jmd
+
+    events = jmd.read_events(frame, columns=mapping, npartitions=1).events.compute()  # type: ignore[arg-type]
+    assert events["customer_id"].tolist() == ["a", "b"]
+    with pytest.raises(jm.SchemaError, match="twice"):
+        jm.read_events(pd.DataFrame({"0": ["a"], 1: [1507704944]}), columns={0: "customer_id", "0": "text"})  # type: ignore[dict-item]
+
+
+def test_a_name_and_a_number_that_are_one_text_are_refused() -> None:
+    frame = pd.DataFrame({"customer_id": ["a"], "timestamp": [1507704944], 1: ["x"], "1": ["y"]})
+    with pytest.raises(jm.SchemaError, match=r"same name as text \(\['1'\]\)"):
+        jm.read_events(frame)
+
+
+def test_dask_reply_warnings_follow_the_links_each_block_keeps(tmp_path: Path) -> None:
+    from journeymap import distributed as jmd
+
+    header = "event_id,customer_id,timestamp,in_reply_to\n"
+    (tmp_path / "a.csv").write_text(header + "1,c,1507704944,\n2,c,1507704954,1.0\n3,c,1507704964,2.0\n")  # a float column
+    (tmp_path / "b.csv").write_text(header + "4,d,1507704944,\n5,d,1507704954,4\n")
+    log = jmd.read_events([str(tmp_path / "a.csv"), str(tmp_path / "b.csv")], on_error="collect")
+    links = log.events.compute().set_index("event_id")["in_reply_to"]
+    assert links.dropna().to_dict() == {"2": "1", "3": "2", "5": "4"}
+    warnings = log.warnings.compute() if hasattr(log.warnings, "compute") else log.warnings
+    assert warnings.empty
+
+
+def test_json_keys_named_twice_are_found_however_written(tmp_path: Path) -> None:
+    path = tmp_path / "events.jsonl"
+    path.write_text(
+        '{"customer_id" : "a", "customer_id" : "b", "timestamp": 1507704944}\n'
+        '{"customer_id": "c", "timestamp": 1507704944, "meta": {"k": 1, "k": 2}}\n'
+        '{"customer_id": "d", "timestamp": 1507704944, "text": "\\"x\\": y"}\n'
+    )
+    log = jm.read_events(path, on_error="collect")
+    assert log.events["customer_id"].tolist() == ["d"]
+    assert sorted(set(log.rejects["row"].tolist())) == [0, 1]
+    columns = tmp_path / "columns.json"
+    columns.write_text('{"customer_id": {"0": "a", "1": "b", "1": "c"}, "timestamp": {"0": 1507704944, "1": 1507704945}}')
+    with pytest.raises(jm.SchemaError, match="names a row twice"):
+        jm.read_events(columns)

@@ -39,7 +39,8 @@ from journeymap.io import (
     read_table,
 )
 from journeymap.io._values import check_actors, check_brands, check_tz, prepare, role_column
-from journeymap.io.sources import flattened, json_lines_records, read_csv_header, read_json_lines, utf8_message
+from journeymap.io.events import log_dangling_replies
+from journeymap.io.sources import column_keys, flattened, json_lines_records, read_csv_header, read_json_lines, utf8_message
 from journeymap.io.validation import Problems, check_replies, replied_to, validate_block
 from journeymap.schema import CANONICAL_COLUMNS
 
@@ -662,6 +663,7 @@ def _read_events(
 ) -> DaskEventLog:
     raw, read_notes = _read_raw(source, blocksize, npartitions)
     map_columns(raw._meta, columns)  # the same checks and messages as on one machine
+    columns = column_keys(raw._meta, columns) if columns else columns  # a key 0 for the column read as "0"
     # rejects and warnings name the columns as the user knows them ("sent_at", not "timestamp"), as on one machine
     named = {str(dst): str(src) for src, dst in (columns or {}).items()}
     if columns:
@@ -692,7 +694,9 @@ def _read_events(
         )
     n_input = int(lengths.sum())
     replies, reply_notes = (
-        _reply_problems(raw, n_input, not_standing) if "in_reply_to" in raw.columns else (empty_rejects(), empty_rejects())
+        _reply_problems(raw, n_input, not_standing, named.get("in_reply_to", "in_reply_to"))
+        if "in_reply_to" in raw.columns
+        else (empty_rejects(), empty_rejects())
     )
 
     logs = []
@@ -767,24 +771,45 @@ def _validate_part(part: pd.DataFrame, *, tz: Any, row_offset: int, **options: A
     return log
 
 
-def _reply_problems(raw: dd.DataFrame, n_input: int, not_standing: np.ndarray) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Reply cycles and self-replies (rejects), and replies to events not in the data (warnings), by input row.
+def _reply_problems(
+    raw: dd.DataFrame, n_input: int, not_standing: np.ndarray, column: str = "in_reply_to"
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Reply cycles and self-replies (rejects), and replies to events not in the data (warnings, logged), by input row.
 
     ``not_standing``: the input rows of repeated ids that do not stand for their id (see
     :func:`_duplicate_rows`); the checks read each id on the copy that stands for it, the one
     kept, as on one machine.
     """
     columns = ["in_reply_to", *(["event_id"] if "event_id" in raw.columns else [])]
-    pairs = raw[columns].compute().set_axis(pd.RangeIndex(n_input), axis=0)
-    if "event_id" in pairs.columns:
-        ids = as_id(pairs["event_id"])[0]
-        ids = ids.where(~pairs.index.isin(not_standing))
+    # the ids of each block read as that block's events are (as_id decides a column written
+    # as floats, "119236.0", per block), so the links checked are the links kept
+    meta = pd.DataFrame({"raw": pd.Series(dtype=object), "reply": pd.Series(dtype="string"), "id": pd.Series(dtype="string")})
+    pairs = raw[columns].map_partitions(_reply_ids, meta=meta).compute().set_axis(pd.RangeIndex(n_input), axis=0)
+    if "event_id" in raw.columns:
+        ids = pairs["id"].where(~pairs.index.isin(not_standing))
     else:
         ids = pd.Series(pairs.index.astype(str), index=pairs.index, dtype="string")
     problems, notes = Problems(), Problems()
-    # the X API's referenced_tweets read as the single-machine reader reads them
-    check_replies(ids, as_id(replied_to(pairs["in_reply_to"]))[0], problems, notes, pairs["in_reply_to"])
-    return problems.frame(), notes.frame()
+    check_replies(ids, pairs["reply"], problems, notes, pairs["raw"])
+    found = notes.frame()
+    # logged as on one machine, where a reply rejected for another reason is not counted either
+    rejected = problems.frame()["row"].to_numpy() if len(problems.frame()) else np.empty(0, dtype=np.int64)
+    replies = int((pairs["reply"].notna() & ~pairs.index.isin(rejected)).sum())
+    log_dangling_replies(found, replies, column)
+    return problems.frame(), found
+
+
+def _reply_ids(part: pd.DataFrame) -> pd.DataFrame:
+    """A block's reply links and event ids as its events read them (the X API's referenced_tweets as on one machine)."""
+    ids = as_id(part["event_id"])[0] if "event_id" in part.columns else pd.Series(pd.NA, index=part.index, dtype="string")
+    out = pd.DataFrame(
+        {
+            "raw": part["in_reply_to"].astype(object).to_numpy(),
+            "reply": as_id(replied_to(part["in_reply_to"]))[0].to_numpy(),
+            "id": ids.to_numpy(),
+        }
+    )
+    return out.astype({"raw": object, "reply": "string", "id": "string"})
 
 
 def _attr(obj: Any, name: str) -> Any:

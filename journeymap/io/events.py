@@ -143,10 +143,16 @@ def _dangling_replies(log: EventLog, column: str) -> None:
     """
     if not len(log.warnings):
         return
-    found = log.warnings[log.warnings["reason"] == DANGLING_REPLY]
+    replies = int(log.events["in_reply_to"].notna().sum()) if "in_reply_to" in log.events.columns else None
+    log_dangling_replies(log.warnings, replies, column)
+
+
+def log_dangling_replies(warnings: pd.DataFrame, replies: int | None, column: str) -> None:
+    """The warning of :func:`_dangling_replies` from a warnings frame and the number of replies (None: unknown)."""
+    found = warnings[warnings["reason"] == DANGLING_REPLY] if len(warnings) else warnings
     if found.empty:
         return
-    replies = int(log.events["in_reply_to"].notna().sum()) if "in_reply_to" in log.events.columns else len(found)
+    replies = len(found) if replies is None else replies
     logger.warning(
         "%d of %d replies (column %r) name an event that is not in the data, such as %r; each is kept and starts a "
         "thread of its own (see EventLog.warnings). If the events are in the data, write the ids alike in both columns",

@@ -200,6 +200,11 @@ def _text_names(frame: pd.DataFrame, where: str) -> pd.DataFrame:
         return frame
     names = [c if isinstance(c, str) else str(c) for c in frame.columns]
     changed = {c: n for c, n in zip(frame.columns, names) if not isinstance(c, str)}
+    repeated = sorted({n for i, n in enumerate(names) if n in names[:i]})
+    if repeated:  # 1 and "1": one name once made text
+        same = [c for c in frame.columns if str(c) in repeated]
+        msg = f"{where}: the column names {same} are the same name as text ({repeated}); give each column its own name"
+        raise SchemaError(msg)
     logger.warning(
         "%s: column name(s) %s are not text; read as %s",
         where,
@@ -438,6 +443,13 @@ def _read_json_object(value: dict[str, Any], path: Path, problems: Problems | No
     if clashes:  # the names of columns: an error, as a CSV header naming a column twice
         msg = f"source {str(path)!r}: the JSON object names {clashes} more than once; give each its own name"
         raise SchemaError(msg)
+    rows_twice = {column: list(inner.repeated) for column, inner in value.items() if getattr(inner, "repeated", ())}
+    if rows_twice:  # {column: {row: value}} naming a row twice in a column: one of its values would be lost
+        msg = (
+            f"source {str(path)!r}: the JSON object of columns names a row twice in a column ({rows_twice}); "
+            "one value would be lost"
+        )
+        raise SchemaError(msg)
     inner = list(dict.fromkeys(key for column in value.values() for key in column))
     if all(k.isdigit() for k in value) and not all(k.isdigit() for k in inner):
         # pandas' orient="index": {row: {column: value}}; row labels are numbers, column names are not
@@ -648,16 +660,18 @@ def json_lines_records(
         if not line.strip():
             continue
         try:
-            value, n = _loads(line)
+            value, n, marked = _loads_marked(line)
         except json.JSONDecodeError as exc:
-            value, n = None, 0
+            value, n, marked = None, 0, False
             reason = f"is not valid JSON ({exc.msg} at column {exc.colno})"
         else:
             reason = (
                 f"is a JSON {type(value).__name__}, expected an object (JSON Lines hold one object per line; "
                 "a file of one JSON array is read whole by journeymap.read_events, not in blocks by the Dask reader)"
             )
-        clashes = key_clashes(value) if isinstance(value, dict) and (isinstance(value, _Repeating) or "{" in line[1:]) else []
+        # a key named twice (marked), or a nested field beside a dotted key of its name
+        possible = marked or ("{" in line[1:] and _DOTTED_KEY.search(line) is not None)
+        clashes = key_clashes(value) if isinstance(value, dict) and possible else []
         if clashes:
             reason = _clash_reason(clashes)
         if isinstance(value, dict) and not clashes:
@@ -762,15 +776,52 @@ def _clash_reason(names: list[str]) -> str:
     )
 
 
+#: Where a key ends in JSON text (its closing quote and the colon): at least one per key, more
+#: only where a string holds the same characters.
+_KEY_END = re.compile(r'"\s*:')
+#: A key with a dot in it (or text that looks so): only then can a nested field meet a dotted key.
+_DOTTED_KEY = re.compile(r'\.[^"\\]*"\s*:')
+#: The parser that marks objects naming a key twice (:class:`_Repeating`), built once.
+_MARKING = json.JSONDecoder(object_pairs_hook=_object)
+
+
+def _keys_in(value: Any) -> int:
+    """How many keys the objects of a parsed JSON value hold, nested ones included."""
+    if isinstance(value, dict):
+        return len(value) + sum(_keys_in(v) for v in value.values() if isinstance(v, (dict, list)))
+    if isinstance(value, list):
+        return sum(_keys_in(v) for v in value if isinstance(v, (dict, list)))
+    return 0
+
+
+def _loads_marked(text: str) -> tuple[Any, int, bool]:
+    """:func:`_loads`, and whether the text was parsed again to mark objects that name a key twice.
+
+    JSON keeps the last value of a key named twice. C's parser gives a plain dict; a key named
+    twice leaves fewer keys in the result than the text ends keys (:data:`_KEY_END`, which a
+    string can only add to), so only then is the text parsed again with the marking hook (about
+    1.2x the time), and a line of one flat object is checked by one count.
+    """
+    value = json.loads(text)
+    marked = False
+    if isinstance(value, (dict, list)):
+        ends = len(_KEY_END.findall(text))
+        flat = isinstance(value, dict) and text.count("{") == 1 and "[" not in text
+        if ends > (len(value) if flat else _keys_in(value)):
+            value, marked = _MARKING.decode(text), True
+    if _SURROGATE_ESCAPE.search(text) is None:
+        return value, 0, marked
+    value, n = _without_surrogates(value)
+    return value, n, marked
+
+
 def _loads(text: str) -> tuple[Any, int]:
     """Parsed JSON with each lone surrogate (in strings and keys) replaced by U+FFFD, and how many were.
 
     An object that names a key twice comes back marked (:func:`key_clashes` finds it).
     """
-    value = json.loads(text, object_pairs_hook=_object)
-    if _SURROGATE_ESCAPE.search(text) is None:
-        return value, 0
-    return _without_surrogates(value)
+    value, n, _ = _loads_marked(text)
+    return value, n
 
 
 def _without_surrogates(value: Any) -> tuple[Any, int]:
@@ -1076,6 +1127,27 @@ def file_kind(path: str) -> tuple[Literal["csv", "parquet", "jsonl", "excel"], d
     raise SchemaError(msg)
 
 
+def column_keys(frame: pd.DataFrame, columns: Mapping[Any, str]) -> dict[Any, str]:
+    """``columns`` with a key that is not text (``0``) as the text :func:`read_table` made of that column's name.
+
+    ``pd.read_csv(header=None)`` names columns 0, 1, ...; the readers make such names text
+    (``"0"``), and ``columns={0: "customer_id"}`` maps that column, as ``{"0": ...}`` does. A key
+    the frame holds as it is stays as it is.
+
+    Examples:
+        >>> column_keys(pd.DataFrame({"0": ["a"]}), {0: "customer_id"})
+        {'0': 'customer_id'}
+    """
+    texted: dict[Any, str] = {}
+    for src, dst in columns.items():
+        name = src if isinstance(src, str) or src in frame.columns else str(src)
+        if name in texted:
+            msg = f"columns names the column {name!r} twice (as {src!r} and as text); give it once"
+            raise SchemaError(msg)
+        texted[name] = dst
+    return texted
+
+
 def map_columns(frame: pd.DataFrame, columns: Mapping[str, str] | None) -> pd.DataFrame:
     """Rename the source's columns to the canonical ones (``{"user": "customer_id"}``).
 
@@ -1092,6 +1164,7 @@ def map_columns(frame: pd.DataFrame, columns: Mapping[str, str] | None) -> pd.Da
     if not isinstance(columns, Mapping):
         msg = f"columns must be a mapping of input name -> journeymap name, got {type(columns).__name__}"
         raise ArgumentTypeError(msg)
+    columns = column_keys(frame, columns)
     unnamed = {src: dst for src, dst in columns.items() if not isinstance(dst, str) or not dst.strip()}
     if unnamed:
         msg = f"columns maps onto names that are not column names (non-empty text): {unnamed}"

@@ -286,22 +286,26 @@ def float_written_ids(ids: pd.Series, *, whole_column: bool = True) -> tuple[pd.
         [[<NA>, '5'], [True, False]]
     """
     none = pd.Series(False, index=ids.index)
-    present = ids.dropna()
-    if present.empty:
+    # by position throughout: the index may repeat labels (a Dask partition, concatenated frames)
+    present_at = ids.notna().to_numpy(dtype=bool)
+    if not present_at.any():
         return ids, none
+    present = ids[present_at]
     if whole_column and not re.match(_FLOAT_WRITTEN, str(present.iloc[0])):  # the usual id column: one look
         return ids, none
-    written = pd.Series(_regex.contains(present, _FLOAT_WRITTEN), index=present.index)
+    written = np.asarray(_regex.contains(present, _FLOAT_WRITTEN), dtype=bool)
     if not written.any() or (whole_column and not written.all()):
         return ids, none
-    digits = present[written].str.slice(stop=-2)
-    long = digits[digits.str.len() >= _EXACT_DIGITS]
-    inexact = none.copy()
-    if len(long):
-        inexact[long.index[[int(d) >= _EXACT_FLOAT for d in long]]] = True
+    rows = np.flatnonzero(present_at)[written]
+    sliced = present[written].str.slice(stop=-2)
+    digits = sliced.to_numpy(dtype=object)
+    inexact_at = np.zeros(len(ids), dtype=bool)
+    long = np.flatnonzero(sliced.str.len().to_numpy(dtype=np.int64) >= _EXACT_DIGITS)  # only these can reach 2**53
+    for i in long:
+        inexact_at[rows[i]] = int(digits[i]) >= _EXACT_FLOAT
     out = ids.copy()
-    out[digits.index] = digits
-    return out.mask(inexact), inexact
+    out.iloc[rows] = digits
+    return out.mask(inexact_at), pd.Series(inexact_at, index=ids.index)
 
 
 def as_id(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
