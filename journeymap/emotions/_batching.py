@@ -568,7 +568,14 @@ class LazyNetworkScorer(SortedBatchScorer):
                 _check_cuda(getattr(self, "device", None))
                 self._check_weights()  # the id was made at construction; the files are read only now
                 with keep_global_rng():  # the caller's torch.manual_seed sequence is not moved
-                    model, tokenizer = self._build()
+                    try:
+                        model, tokenizer = self._build()
+                    except JourneyMapError:
+                        raise
+                    except OSError as exc:  # a file of the model missing or unwritable: not the texts' fault
+                        scorer_id = getattr(self, "id", type(self).__name__)
+                        msg = f"could not load the model of scorer {scorer_id!r}: {exc}"
+                        raise ModelLoadError(msg) from exc
                 self._check_weights()  # and not rewritten while they were being read
                 self._model, self._tokenizer = model, tokenizer
             return self._model, self._tokenizer

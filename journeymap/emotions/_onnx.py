@@ -25,6 +25,15 @@ Recipes (``precision``):
   ``vpmaddubsw`` saturates at 16 bits). Faster than float32, probabilities within about 0.1 of
   it (``docs/architecture.md``). Opt-in only.
 
+Forked processes (a pre-fork server's workers, a ``ProcessPoolExecutor`` on Linux): ONNX Runtime
+1.32's Linux wheels start a telemetry thread when ``onnxruntime`` is imported, and a process forked
+after that hung for ever when it exited (its exit handlers wait on a condition variable that thread
+was waiting on in the parent). ``onnxruntime`` is therefore imported here with
+``ORT_DISABLE_TELEMETRY=1`` unless that variable is already set (:func:`import_onnxruntime`),
+which starts no such thread; a forked child opens its own sessions again on first use and leaves
+the inherited ones alone (:func:`_after_fork_in_child`). A program that imported ``onnxruntime``
+itself before journeymap did should set ``ORT_DISABLE_TELEMETRY=1`` before that import.
+
 Private: imported only when an ONNX backend is used.
 """
 
@@ -39,6 +48,7 @@ import os
 import shutil
 import tempfile
 import threading
+import weakref
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -124,6 +134,25 @@ def resolve_backend(backend: str, *, device_type: str, precision: str, what: str
         logger.info("onnxruntime is not installed: the %s runs on torch (%s for 1.3-2x the speed)", what, INSTALL_HINT)
         return "torch"
     return "onnx"
+
+
+#: The environment variable that keeps ONNX Runtime from starting its telemetry thread (read at import).
+TELEMETRY_VARIABLE = "ORT_DISABLE_TELEMETRY"
+
+
+def import_onnxruntime() -> Any:
+    """Import ``onnxruntime``, with its telemetry off unless ``ORT_DISABLE_TELEMETRY`` is already set.
+
+    ONNX Runtime 1.32's Linux wheels start a telemetry thread on import. A process forked after
+    that (a pre-fork server's worker, a ``ProcessPoolExecutor`` on Linux) never finished exiting:
+    C++ exit handlers destroy a condition variable the thread was waiting on in the parent, and
+    glibc waits for that waiter for ever. With the variable set no thread is started. journeymap
+    runs offline, so it sends nothing anyway; a value set by the caller (``0`` included) is kept.
+    """
+    os.environ.setdefault(TELEMETRY_VARIABLE, "1")
+    import onnxruntime
+
+    return onnxruntime
 
 
 def model_dir() -> Path:
@@ -331,23 +360,69 @@ def cached_model(
             return path
     logger.info("exporting %s to ONNX (%s) in %s; later runs reuse it", name, precision, path.parent)
     network, output = build()
-    with tempfile.TemporaryDirectory(dir=path.parent, prefix=".export-") as tmp:
-        exported = Path(tmp) / "float32.onnx"
-        export(network, exported, output=output)
-        final = exported
-        if precision == "int8":
-            final = Path(tmp) / "int8.onnx"
-            quantize_int8(exported, final)
-        os.replace(final, path)  # atomic within one folder
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)  # the process's folder may have been removed by another process
+        with tempfile.TemporaryDirectory(dir=path.parent, prefix=".export-") as tmp:
+            exported = Path(tmp) / "float32.onnx"
+            export(network, exported, output=output)
+            final = exported
+            if precision == "int8":
+                final = Path(tmp) / "int8.onnx"
+                quantize_int8(exported, final)
+            os.replace(final, path)  # atomic within one folder
+    except OSError as exc:  # a model that cannot be written is a loading failure, not the texts'
+        msg = (
+            f"could not export {name} to ONNX in {path.parent}: {exc}. "
+            "Set JOURNEYMAP_MODEL_DIR to a writable folder, or use backend='torch'."
+        )
+        raise ModelLoadError(msg) from exc
     return path
 
 
 @functools.cache
 def _process_dir() -> Path:
-    """A temporary folder for exported models where the model folder cannot be written; removed at exit."""
+    """A temporary folder for exported models where the model folder cannot be written.
+
+    Removed at exit by the process that created it only: a forked child inherits the atexit
+    handler (and this cached folder, which it keeps using), and removing it there deleted the
+    models the parent and the other children still read.
+    """
     folder = Path(tempfile.mkdtemp(prefix="journeymap-models-"))
-    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    atexit.register(_remove_own_folder, folder, os.getpid())
     return folder
+
+
+def _remove_own_folder(folder: Path, owner: int) -> None:
+    """Remove ``folder`` if this is the process ``owner`` that created it (see :func:`_process_dir`)."""
+    if os.getpid() == owner:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+#: The networks of this process, so that a forked child can reset their sessions (:func:`_after_fork_in_child`).
+_NETWORKS: weakref.WeakSet[OnnxNetwork] = weakref.WeakSet()
+#: Sessions a forked child inherited: kept referenced, never used or released by the child.
+_INHERITED_SESSIONS: list[Any] = []
+
+
+def _after_fork_in_child() -> None:
+    """In a forked child: every network opens its own session on first use, and has a fresh lock.
+
+    The inherited session is set aside (kept alive, so that it is not torn down in the child): it
+    may have been mid-call on another thread of the parent at the fork, with locks held that no
+    thread of the child will release; the network's lock may be held for the same reason.
+    """
+    for network in list(_NETWORKS):
+        network._lock = threading.Lock()
+        if network._session is not None:
+            _INHERITED_SESSIONS.append(network._session)
+            network._session = None
+
+
+@functools.cache
+def _guard_fork() -> None:
+    """Register :func:`_after_fork_in_child` once per process (where ``os.register_at_fork`` exists)."""
+    if hasattr(os, "register_at_fork"):
+        os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
 class OnnxNetwork:
@@ -368,6 +443,8 @@ class OnnxNetwork:
         self.path = Path(path)
         self._session: Any = None
         self._lock = threading.Lock()
+        _guard_fork()
+        _NETWORKS.add(self)
 
     @property
     def workers(self) -> int:
@@ -385,7 +462,7 @@ class OnnxNetwork:
         return self._session
 
     def _open(self) -> Any:
-        import onnxruntime as ort
+        ort = import_onnxruntime()
 
         options = ort.SessionOptions()
         options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
@@ -416,6 +493,8 @@ class OnnxNetwork:
         self.path = state["path"]
         self._session = None
         self._lock = threading.Lock()
+        _guard_fork()
+        _NETWORKS.add(self)
 
     def __repr__(self) -> str:
         return f"OnnxNetwork({str(self.path)!r})"
