@@ -123,3 +123,44 @@ def test_a_model_that_fails_to_load_is_not_blamed_on_the_texts(monkeypatch: pyte
     with pytest.raises(jm.ModelLoadError, match="could not load the model of scorer") as info:
         jm.score(events, scorer=scorer, cache=False, prior="none")
     assert not isinstance(info.value, jm.TextsFailedError)
+
+
+# -- 3. max_length and max_windows are checked when the scorer is built -----------------------------------
+@pytest.mark.parametrize("value", [-5, 0, 2, 513, 1000, 64.0, "64", True])
+def test_the_default_scorer_refuses_a_max_length_outside_its_windows(value: object) -> None:
+    # 0 and -5 were read as one-token windows (other scores, no warning); 1000 failed only when a
+    # long text was scored, as a TextsFailedError (the encoder has 512 positions).
+    import journeymap as jm
+
+    with pytest.raises(jm.InvalidArgumentError, match=r"max_length must be a whole number from 3 to 512"):
+        jm.get_scorer("default", max_length=value)
+
+
+@pytest.mark.parametrize("value", [0, -1, 1.5])
+def test_the_default_scorer_refuses_a_max_windows_below_one(value: object) -> None:
+    # 0 and -1 were read as 1
+    import journeymap as jm
+
+    with pytest.raises(jm.InvalidArgumentError, match="max_windows must be a whole number of at least 1"):
+        jm.get_scorer("default", max_windows=value)
+
+
+def test_the_default_scorer_takes_the_ends_of_the_max_length_range() -> None:
+    import journeymap as jm
+
+    assert jm.get_scorer("default", max_length=3).id.endswith("+len3")
+    assert jm.get_scorer("default", max_length=512, max_windows=1).id.endswith("+len512+w1")
+
+
+def test_a_hugging_face_scorer_refuses_a_max_length_outside_its_windows(tmp_path: Path) -> None:
+    # 0 was taken (one token per window, the rest of the text unread); above the model's positions it is refused too
+    import journeymap as jm
+    from tests.test_review12_emotions import tiny_bert
+
+    folder = tiny_bert(tmp_path / "short", ["joy", "anger", "sadness", "neutral"], positions=64)
+    for value in (0, 2, 65, 512):
+        with pytest.raises(jm.InvalidArgumentError, match=r"max_length must be a whole number from 3 to 64"):
+            jm.TransformerScorer(folder, max_length=value)
+    assert jm.TransformerScorer(folder, max_length=3).max_length == 3
+    with pytest.raises(jm.InvalidArgumentError, match="max_windows must be a whole number of at least 1"):
+        jm.TransformerScorer(folder, max_windows=0)

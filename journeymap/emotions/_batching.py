@@ -191,6 +191,47 @@ def check_batch_size(batch_size: object) -> int:
     return int(batch_size)
 
 
+def check_max_windows(value: object) -> int:
+    """``max_windows`` as an int, or an InvalidArgumentError: a whole number of at least 1.
+
+    Examples:
+        >>> check_max_windows(4)
+        4
+        >>> check_max_windows(0)
+        Traceback (most recent call last):
+        ...
+        journeymap.exceptions.InvalidArgumentError: max_windows must be a whole number of at least 1 ..., got 0
+    """
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+        msg = f"max_windows must be a whole number of at least 1 (windows read per text), got {value!r}"
+        raise InvalidArgumentError(msg)
+    return int(value)
+
+
+def check_max_length(value: object, *, special: int, limit: int) -> int:
+    """``max_length`` as an int, or an InvalidArgumentError naming it and the range the model takes.
+
+    A window is the model's ``special`` tokens (``[CLS]`` and ``[SEP]``: 2) and at least one
+    token of text, and no longer than the model's ``limit`` positions; a value outside that range
+    was read as one-token windows (below) or failed on the first long text (above).
+
+    Examples:
+        >>> check_max_length(64, special=2, limit=512)
+        64
+        >>> check_max_length(0, special=2, limit=512)
+        Traceback (most recent call last):
+        ...
+        journeymap.exceptions.InvalidArgumentError: max_length must be a whole number from 3 to 512 ..., got 0
+    """
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or not special < value <= limit:
+        msg = (
+            f"max_length must be a whole number from {special + 1} to {limit} (tokens per window: the model's "
+            f"{special} special tokens and at least one of the text, at most its {limit} positions), got {value!r}"
+        )
+        raise InvalidArgumentError(msg)
+    return int(value)
+
+
 def valid_utf8(text: str) -> str:
     """The text with lone surrogates (invalid UTF-8, which tokenizers reject) replaced by U+FFFD."""
     try:

@@ -73,6 +73,8 @@ logger = logging.getLogger(__name__)
 DEFAULT_MAX_WINDOWS = 32
 #: Tokens per window, by default (the length the model was trained at).
 DEFAULT_MAX_LENGTH = 128
+#: Positions of the encoder (all-MiniLM-L6-v2's ``max_position_embeddings``): the longest window.
+MAX_POSITIONS = 512
 
 __all__ = ["WEIGHTS_DIR", "DefaultScorer"]
 
@@ -126,9 +128,10 @@ class DefaultScorer(_batching.LazyNetworkScorer):
         device: ``"cpu"``, ``"cuda"``, ... (default: a GPU when present, else CPU).
         batch_size: windows per forward pass (batches are formed from length-sorted windows);
             default 128 for bfloat16 on CPU (its matrix kernels gain from taller batches), else 64.
-        max_length: tokens per window; longer texts are read in overlapping windows.
-        max_windows: windows read per text at most; the tokens after them are counted in the
-            ``unread_tokens`` output (and logged), never dropped silently.
+        max_length: tokens per window, ``[CLS]`` and ``[SEP]`` included: a whole number from 3
+            to 512 (the encoder's positions); longer texts are read in overlapping windows.
+        max_windows: windows read per text at most, a whole number of at least 1; the tokens
+            after them are counted in the ``unread_tokens`` output (and logged), never dropped silently.
         precision: ``"auto"`` (bfloat16 where native, else float32), ``"float32"``,
             ``"bfloat16"`` or ``"int8"`` (CPU only; see the module docstring).
         backend: ``"auto"`` (ONNX Runtime for float32 and int8 on CPU where it is installed,
@@ -175,8 +178,9 @@ class DefaultScorer(_batching.LazyNetworkScorer):
     ) -> None:
         self._taxonomy = Taxonomy.goemotions()
         self.device = _batching.pick_device(device)
-        self.max_length = int(max_length)
-        self.max_windows = max(1, int(max_windows))
+        # [CLS] and [SEP] and at least one token of text, at most the encoder's positions
+        self.max_length = _batching.check_max_length(max_length, special=2, limit=MAX_POSITIONS)
+        self.max_windows = _batching.check_max_windows(max_windows)
         self.weights = Path(weights) if weights is not None else WEIGHTS_DIR
         config = self.weights / "config.json"
         if not config.is_file():

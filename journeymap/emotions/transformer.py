@@ -676,19 +676,6 @@ def _check_head(model: str, loaded: Any, info: Mapping[str, Any]) -> None:
     raise ModelLoadError(msg)
 
 
-def _check_max_windows(value: object) -> int:
-    """``max_windows`` as an int, or an InvalidArgumentError: a whole number of at least 1.
-
-    Examples:
-        >>> _check_max_windows(4)
-        4
-    """
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        msg = f"max_windows must be a whole number of at least 1 (windows read per text), got {value!r}"
-        raise InvalidArgumentError(msg)
-    return int(value)
-
-
 def _check_outputs(model: str, labels: list[str], problem_type: object) -> None:
     """Refuse models whose outputs are not a probability per label: one output, or a regression."""
     if len(labels) == 1:
@@ -718,7 +705,8 @@ class TransformerScorer(_batching.SortedBatchScorer):
         batch_size: texts per forward pass; batches are formed from texts sorted by token count,
             each padded only to its own longest text.
         max_length: tokens per window, the model's special tokens included (default: the
-            model's limit, at most 512). A longer text is read in overlapping windows, half a
+            model's limit, at most 512): a whole number from the special tokens plus one to
+            that limit. A longer text is read in overlapping windows, half a
             window apart, each with the model's own special tokens, and the windows' scores are
             combined as the default scorer's are: each label's highest probability, ``neutral``'s
             lowest, and for a single-label (softmax) model the row rescaled to sum to 1. So a
@@ -777,7 +765,8 @@ class TransformerScorer(_batching.SortedBatchScorer):
         ModelLoadError: also a folder with no trained classification head (a base or masked-LM
             checkpoint, whose head transformers would initialise at random), and a tokenizer
             with more tokens than the model's vocabulary.
-        ValueError: ``batch_size`` or ``max_windows`` is not a whole number of at least 1.
+        ValueError: ``batch_size`` or ``max_windows`` is not a whole number of at least 1, or
+            ``max_length`` is outside the model's range.
 
     Examples:
         A model saved in a local folder (here a tiny, untrained sentiment classifier, with the
@@ -866,9 +855,12 @@ class TransformerScorer(_batching.SortedBatchScorer):
             self._taxonomy = _taxonomy_for(labels, label_map, self.model_name)
         self.multi_label = bool(multi_label) if multi_label is not None else config.problem_type == "multi_label_classification"
         limit = min(position_limit(self.tokenizer, config, self.model) or 512, 512)
-        self.max_length = min(int(max_length), limit) if max_length is not None else limit
-        self.max_windows = _check_max_windows(max_windows)
         self._prefix, self._suffix = special_ends(self.tokenizer, self.model_name)
+        special = len(self._prefix) + len(self._suffix)
+        self.max_length = (
+            _batching.check_max_length(max_length, special=special, limit=limit) if max_length is not None else limit
+        )
+        self.max_windows = _batching.check_max_windows(max_windows)
         self.pad_id = self._pad_id(config)
         self.device = _batching.pick_device(device)
         self.model.to(self.device).eval()
