@@ -164,3 +164,27 @@ def test_a_hugging_face_scorer_refuses_a_max_length_outside_its_windows(tmp_path
     assert jm.TransformerScorer(folder, max_length=3).max_length == 3
     with pytest.raises(jm.InvalidArgumentError, match="max_windows must be a whole number of at least 1"):
         jm.TransformerScorer(folder, max_windows=0)
+
+
+# -- 4. get_scorer is typed by name ------------------------------------------------------------------------
+@pytest.mark.skipif(sys.version_info < (3, 11), reason="typing.get_overloads is Python 3.11+")
+def test_get_scorer_gives_a_type_checker_the_default_scorers_class() -> None:
+    # notebooks/02 reads scorer.loaded after jm.get_scorer("default"): mypy --strict refused it,
+    # get_scorer being typed as returning the EmotionScorer protocol (which has no `loaded`).
+    import typing
+
+    import journeymap as jm
+    from journeymap.emotions import registry
+    from journeymap.emotions.default import DefaultScorer
+    from journeymap.emotions.scorer import EmotionScorer
+    from journeymap.emotions.transformer import TransformerScorer
+
+    names = {"DefaultScorer": DefaultScorer, "TransformerScorer": TransformerScorer}
+    returns = {}
+    for overload in typing.get_overloads(jm.get_scorer):
+        hints = typing.get_type_hints(overload, vars(registry), names)
+        returns[hints["name"]] = hints["return"]
+    assert returns[typing.Literal["default"]] is DefaultScorer
+    assert returns[typing.Literal["transformer"]] is TransformerScorer
+    assert returns[str | os.PathLike[str]] is EmotionScorer
+    assert isinstance(jm.get_scorer("default"), DefaultScorer)

@@ -15,7 +15,7 @@ import inspect
 import logging
 import os
 import re
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal, TypeVar, overload
 
 from journeymap._plugins import read_group
 from journeymap.emotions.scorer import EmotionScorer, languages_problem
@@ -31,7 +31,12 @@ from journeymap.exceptions import (
 if TYPE_CHECKING:
     from importlib.metadata import EntryPoint
 
+    from journeymap.emotions.default import DefaultScorer
+    from journeymap.emotions.transformer import TransformerScorer
+
 logger = logging.getLogger(__name__)
+
+_Scorer = TypeVar("_Scorer", bound=EmotionScorer)
 
 __all__ = [
     "BUILTINS",
@@ -153,8 +158,23 @@ def _model_scorer(name: str, options: dict[str, Any]) -> EmotionScorer:
     return build_scorer(name, functools.partial(TransformerScorer, name), options)  # type: ignore[no-any-return]
 
 
+# The built-in names give their classes to a type checker (``get_scorer("default").loaded``); a
+# scorer object comes back as its own type; any other name or path is some EmotionScorer.
+@overload
+def get_scorer(name: Literal["default"] = ..., **options: Any) -> DefaultScorer: ...
+@overload
+def get_scorer(name: Literal["transformer"], **options: Any) -> TransformerScorer: ...
+@overload
+def get_scorer(name: _Scorer, **options: Any) -> _Scorer: ...
+@overload
+def get_scorer(name: str | os.PathLike[str], **options: Any) -> EmotionScorer: ...
 def get_scorer(name: str | os.PathLike[str] | EmotionScorer = "default", **options: Any) -> EmotionScorer:
     """A scorer by registered name, Hugging Face hub id or local model path.
+
+    Typed by name for a type checker: ``"default"`` gives a
+    :class:`~journeymap.emotions.default.DefaultScorer` (its ``loaded``, ``backend``, ...),
+    ``"transformer"`` a :class:`~journeymap.TransformerScorer`, a scorer object its own type, any
+    other name or path an :class:`~journeymap.emotions.scorer.EmotionScorer`.
 
     Args:
         name: a name from :func:`available_scorers`, a hub id such as
