@@ -188,3 +188,21 @@ def test_get_scorer_gives_a_type_checker_the_default_scorers_class() -> None:
     assert returns[typing.Literal["transformer"]] is TransformerScorer
     assert returns[str | os.PathLike[str]] is EmotionScorer
     assert isinstance(jm.get_scorer("default"), DefaultScorer)
+
+
+# -- 5. a Taxonomy that does not validate is a JourneyMapError ----------------------------------------------
+@pytest.mark.parametrize(
+    ("fields", "reason"),
+    [
+        ({"name": "x", "labels": ["a", "a"], "valence": {"a": 0.5}}, "labels must be unique"),
+        ({"name": "x", "labels": ["a"], "valence": {"a": 7}}, r"valence must lie in \[-1, 1\]"),
+        ({"name": "x", "labels": ["a"], "valence": {"a": "high"}}, "valence.a: Input should be a valid number"),
+        ({"name": "", "labels": ["a"], "valence": {"a": 0.5}}, "name: String should have at least 1 character"),
+    ],
+)
+def test_a_taxonomy_that_does_not_validate_is_an_invalid_argument_error(fields: dict[str, object], reason: str) -> None:
+    # a service building a Taxonomy from a client's settings got pydantic's ValidationError, no JourneyMapError
+    import journeymap as jm
+
+    with pytest.raises(jm.InvalidArgumentError, match=f"not a valid Taxonomy: .*{reason}"):
+        jm.Taxonomy(**fields)  # type: ignore[arg-type]

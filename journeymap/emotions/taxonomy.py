@@ -18,13 +18,13 @@ stays in [0, 1] for multi-label scores).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from pydantic import Field, model_validator
+from pydantic import Field, ValidationError, model_validator
 
 from journeymap.exceptions import InvalidArgumentError
-from journeymap.model._base import Frozen
+from journeymap.model._base import Frozen, validation_problems
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -104,6 +104,25 @@ class Taxonomy(Frozen):
     valence: dict[str, float]
     groups: dict[str, dict[str, tuple[str, ...]]] = Field(default_factory=dict)
     intense: tuple[str, ...] | None = None
+
+    def __init__(self, **data: Any) -> None:
+        """Build and check a taxonomy; a field that does not fit is an :class:`~journeymap.InvalidArgumentError`.
+
+        The error names the field and why (``taxonomy: labels must be unique``, ``valence.a:
+        Input should be a valid number``): a service building a taxonomy from a client's settings
+        catches :class:`~journeymap.JourneyMapError` (pydantic's ``ValidationError`` is not one).
+
+        Examples:
+            >>> Taxonomy(name="x", labels=["a", "a"], valence={"a": 0.5})
+            Traceback (most recent call last):
+            ...
+            journeymap.exceptions.InvalidArgumentError: not a valid Taxonomy: taxonomy 'x': labels must be unique
+        """
+        try:
+            super().__init__(**data)
+        except ValidationError as exc:
+            msg = f"not a valid Taxonomy: {validation_problems(exc)}"
+            raise InvalidArgumentError(msg) from exc
 
     @model_validator(mode="after")
     def _check(self) -> Taxonomy:
