@@ -206,3 +206,32 @@ def test_a_taxonomy_that_does_not_validate_is_an_invalid_argument_error(fields: 
 
     with pytest.raises(jm.InvalidArgumentError, match=f"not a valid Taxonomy: .*{reason}"):
         jm.Taxonomy(**fields)  # type: ignore[arg-type]
+
+
+# -- 6. graph and XES writers name a wrong argument -------------------------------------------------------
+def test_graph_writers_refuse_a_journey_set_and_say_what_to_pass(tmp_path: Path) -> None:
+    # to_graphml(js, path) raised AttributeError ('JourneySet' object has no attribute 'graph')
+    import journeymap as jm
+
+    js = jm.build_journeys(jm.datasets.service_journeys(3, seed=0))
+    with pytest.raises(
+        jm.ArgumentTypeError, match=r"to_graphml takes the graph of journeymap.journey_graph\(js\), not a JourneySet"
+    ):
+        jm.to_graphml(js, tmp_path / "g.graphml")
+    with pytest.raises(jm.ArgumentTypeError, match=r"to_node_link takes a networkx graph .*got dict"):
+        jm.to_node_link({"nodes": []})
+    from journeymap.testing.data import planted_scores
+
+    graph = jm.journey_graph(planted_scores(js))
+    with pytest.raises(jm.ArgumentTypeError, match=r"to_graphml needs a file path .*got NoneType"):
+        jm.to_graphml(graph, None)  # type: ignore[arg-type]
+    assert jm.to_graphml(graph, tmp_path / "g.graphml").is_file()
+
+
+def test_to_xes_names_a_missing_path() -> None:
+    # to_xes(js, None) raised a bare TypeError from pathlib
+    import journeymap as jm
+
+    js = jm.build_journeys(jm.datasets.service_journeys(3, seed=0))
+    with pytest.raises(jm.ArgumentTypeError, match=r"to_xes needs a file path .*got NoneType"):
+        jm.to_xes(js, None)  # type: ignore[arg-type]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -13,6 +14,7 @@ from journeymap.analytics._graph import END, START, assemble_graph, edge_stats, 
 from journeymap.analytics._prep import require_scored
 from journeymap.analytics._stats import VALENCE_BOUNDS, MeanInterval, format_top
 from journeymap.backends import dispatch
+from journeymap.exceptions import ArgumentTypeError
 from journeymap.journeys._table import group_bounds
 
 if TYPE_CHECKING:
@@ -98,8 +100,28 @@ def _top(codes: npt.NDArray[np.int64], labels: pd.Index) -> str:
     return format_top(pd.Series(counts, index=labels))
 
 
-def to_graphml(G: nx.DiGraph, path: str | Path) -> Path:
+def _check_graph(G: object, what: str) -> None:
+    """Refuse, naming ``what`` and what to pass, anything that is not a networkx graph (a JourneySet, say)."""
+    import networkx as nx
+
+    if not isinstance(G, nx.Graph):
+        if type(G).__name__ == "JourneySet":
+            msg = f"{what} takes the graph of journeymap.journey_graph(js), not a JourneySet: pass journey_graph(js)"
+        else:
+            msg = f"{what} takes a networkx graph (journeymap.journey_graph(js) returns one), got {type(G).__name__}"
+        raise ArgumentTypeError(msg)
+
+
+def to_graphml(G: nx.DiGraph, path: str | os.PathLike[str]) -> Path:
     """Write the graph as GraphML (readable by Gephi, yEd, Cytoscape); NaN values are left out.
+
+    Args:
+        G: the graph of :func:`journey_graph` (``jm.to_graphml(jm.journey_graph(js), path)``).
+        path: the file to write.
+
+    Raises:
+        ArgumentTypeError: ``G`` is not a networkx graph (a JourneySet: pass its
+            :func:`journey_graph`), or ``path`` is not a path.
 
     Examples:
         >>> import tempfile, pathlib, networkx as nx, journeymap as jm
@@ -116,6 +138,10 @@ def to_graphml(G: nx.DiGraph, path: str | Path) -> Path:
     """
     import networkx as nx
 
+    _check_graph(G, "to_graphml")
+    if not isinstance(path, (str, os.PathLike)):
+        msg = f"to_graphml needs a file path (str or pathlib.Path) to write to, got {type(path).__name__}"
+        raise ArgumentTypeError(msg)
     clean = nx.DiGraph(**{k: _plain(v) for k, v in G.graph.items() if _ok(v)})
     for node, data in G.nodes(data=True):
         clean.add_node(node, **{k: _plain(v) for k, v in data.items() if _ok(v)})
@@ -138,6 +164,7 @@ def to_node_link(G: nx.DiGraph) -> dict[str, Any]:
     """
     import networkx as nx
 
+    _check_graph(G, "to_node_link")
     data: dict[str, Any] = nx.node_link_data(G, edges="links")
     cleaned: dict[str, Any] = json.loads(json.dumps(_nan_to_none(data), default=str))
     return cleaned

@@ -19,6 +19,7 @@ from __future__ import annotations
 import gzip
 import json
 import logging
+import os
 import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -48,8 +49,6 @@ from journeymap.schema import (
 )
 
 if TYPE_CHECKING:
-    import os
-
     import numpy.typing as npt
 
 logger = logging.getLogger(__name__)
@@ -290,6 +289,9 @@ def to_xes(js: JourneySet, path: str | os.PathLike[str], *, activity: str = "tou
     """
     if not isinstance(js, JourneySet):
         msg = f"to_xes needs a JourneySet, got {type(js).__name__}"
+        raise ArgumentTypeError(msg)
+    if not isinstance(path, (str, os.PathLike)):
+        msg = f"to_xes needs a file path (str or pathlib.Path) to write to, got {type(path).__name__}"
         raise ArgumentTypeError(msg)
     _check_activity(js, activity)
     target = Path(path)
