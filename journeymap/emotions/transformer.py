@@ -17,6 +17,7 @@ from journeymap.emotions._fingerprint import folder_fingerprint
 from journeymap.emotions.default import DEFAULT_MAX_WINDOWS
 from journeymap.emotions.taxonomy import EKMAN_GROUPS, GOEMOTIONS_VALENCE, SENTIMENT_GROUPS, Taxonomy
 from journeymap.exceptions import InvalidArgumentError, ModelLoadError, ScorerOptionsError
+from journeymap.model._base import validation_problems
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -483,11 +484,10 @@ def as_taxonomy(value: object, model: str = "model") -> Taxonomy:
             raise ScorerOptionsError(model, {"taxonomy": value}, str(exc)) from None
     if isinstance(value, Mapping):
         try:
-            return Taxonomy.model_validate(dict(value))
-        except ValidationError as exc:
-            problems = "; ".join(
-                f"{'.'.join(str(part) for part in err['loc']) or 'taxonomy'}: {err['msg']}" for err in exc.errors()
-            )
+            return Taxonomy(**{str(key): item for key, item in value.items()})
+        except InvalidArgumentError as exc:  # Taxonomy's own error, with pydantic's as its cause
+            cause = exc.__cause__
+            problems = validation_problems(cause) if isinstance(cause, ValidationError) else str(exc)
             raise ScorerOptionsError(model, {"taxonomy": dict(value)}, f"not a valid taxonomy ({problems})") from None
     problem = (
         "taxonomy must be a journeymap Taxonomy, a mapping of its fields (name, labels, valence) or a built-in "
