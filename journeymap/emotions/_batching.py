@@ -185,10 +185,15 @@ def check_batch_size(batch_size: object) -> int:
         ...
         journeymap.exceptions.InvalidArgumentError: batch_size must be a whole number of at least 1 ..., got 0
     """
-    if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
-        msg = f"batch_size must be a whole number of at least 1 (texts per forward pass), got {batch_size!r}"
+    return _at_least_one(batch_size, "batch_size", "texts per forward pass")
+
+
+def _at_least_one(value: object, name: str, what: str) -> int:
+    """``value`` as an int, or an InvalidArgumentError naming ``name``: a whole number of at least 1 (``what``)."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+        msg = f"{name} must be a whole number of at least 1 ({what}), got {value!r}"
         raise InvalidArgumentError(msg)
-    return int(batch_size)
+    return int(value)
 
 
 def check_max_windows(value: object) -> int:
@@ -202,10 +207,7 @@ def check_max_windows(value: object) -> int:
         ...
         journeymap.exceptions.InvalidArgumentError: max_windows must be a whole number of at least 1 ..., got 0
     """
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        msg = f"max_windows must be a whole number of at least 1 (windows read per text), got {value!r}"
-        raise InvalidArgumentError(msg)
-    return int(value)
+    return _at_least_one(value, "max_windows", "windows read per text")
 
 
 def check_max_length(value: object, *, special: int, limit: int) -> int:
