@@ -189,3 +189,20 @@ def test_json_keys_named_twice_are_found_however_written(tmp_path: Path) -> None
     columns.write_text('{"customer_id": {"0": "a", "1": "b", "1": "c"}, "timestamp": {"0": 1507704944, "1": 1507704945}}')
     with pytest.raises(jm.SchemaError, match="names a row twice"):
         jm.read_events(columns)
+
+
+@pytest.mark.parametrize("bad", [0, -5, 2, 513, 64.0, "64", True])
+def test_a_trained_scorer_checks_max_length_when_built(bad: object, tmp_path: Path) -> None:
+    import json
+
+    from journeymap.emotions.trained import TrainedScorer
+
+    folder = tmp_path / "run"  # a trained model's folder; its weights are not read until a text is scored
+    folder.mkdir()
+    meta = {"format": "journeymap.minilm-classifier", "labels": list(jm.Taxonomy.goemotions().labels), "max_length": 64}
+    (folder / "config.json").write_text(json.dumps(meta))
+    (folder / "model.safetensors").write_bytes(b"w")
+    with pytest.raises(jm.InvalidArgumentError, match="max_length must be a whole number from 3 to 512"):
+        TrainedScorer(folder, max_length=bad)  # type: ignore[arg-type]
+    assert TrainedScorer(folder).max_length == 128
+    assert TrainedScorer(folder, max_length=256).id.endswith("+len256")

@@ -92,7 +92,8 @@ class TrainedScorer(_batching.LazyNetworkScorer):
         folder: the training output (``model.safetensors`` and ``config.json``).
         device: ``"cpu"``, ``"cuda"``, ... (default: a GPU when present, else CPU).
         batch_size: texts per forward pass.
-        max_length: longer texts are truncated to this many tokens (default: the training length x 2).
+        max_length: longer texts are truncated to this many tokens (default: the training length x 2); a
+            whole number from 3 to 512 (the encoder's positions), checked when the scorer is built.
 
     The id is ``journeymap.trained:<folder name>@<fingerprint of the files' contents>``, so
     retraining into the same folder never serves the old model's cached scores; a ``max_length`` other than the
@@ -126,8 +127,13 @@ class TrainedScorer(_batching.LazyNetworkScorer):
         self.thresholds = np.asarray(self.meta.get("thresholds", [0.5] * len(self._taxonomy.labels)), dtype=np.float32)
         self.device = _batching.pick_device(device)
         self.batch_size = _batching.check_batch_size(batch_size)
+        from journeymap.emotions.default import MAX_POSITIONS  # the MiniLM encoder it was trained on
+
         default_length = 2 * int(self.meta.get("max_length", 64))
-        self.max_length = int(max_length or default_length)
+        # checked as the default scorer's: 0 was read as the default, -5 as windows of no text
+        self.max_length = (
+            default_length if max_length is None else _batching.check_max_length(max_length, special=2, limit=MAX_POSITIONS)
+        )
         self._fingerprint = folder_fingerprint(self.folder)
         self._id = f"journeymap.trained:{self.folder.name}@{self._fingerprint}"
         if self.max_length != default_length:  # reads another share of long texts: its own cached rows
