@@ -169,8 +169,10 @@ def _compact_like(nums: np.ndarray, digits: int) -> np.ndarray:
         return np.asarray(whole & _date_like(np.floor(nums / scale)) & (nums >= 10.0 ** (digits - 1)), dtype=bool)
 
 
-def _compact(nums: np.ndarray, digits: int) -> np.ndarray:
+def _compact(nums: np.ndarray, digits: int, like: np.ndarray | None = None) -> np.ndarray:
     """Nanoseconds since the epoch of the ``digits``-digit numbers that are valid ``YYYYMMDD[hh[mm[ss]]]``; NaT elsewhere.
+
+    ``like``: :func:`_compact_like` of ``nums`` and ``digits`` where already known.
 
     Examples:
         >>> ns = _compact(np.array([202403011230.0, 202403011299.0, 1507704944.0]), 12)
@@ -178,7 +180,7 @@ def _compact(nums: np.ndarray, digits: int) -> np.ndarray:
         (Timestamp('2024-03-01 12:30:00'), np.True_)
     """
     out = np.full(len(nums), np.iinfo(np.int64).min, dtype=np.int64)
-    maybe = _compact_like(nums, digits)
+    maybe = _compact_like(nums, digits) if like is None else like
     if maybe.any():
         text = pd.Series(nums[maybe].astype(np.int64).astype(str))
         times = pd.to_datetime(text, format=_COMPACT_FORMATS[digits], errors="coerce")
@@ -186,26 +188,25 @@ def _compact(nums: np.ndarray, digits: int) -> np.ndarray:
     return out
 
 
-def _wall_times(nums: np.ndarray) -> np.ndarray:
-    """Nanoseconds of the numbers read as wall times (valid ``YYYYMMDD``, ``YYYYMMDDhhmm``, ``YYYYMMDDhhmmss``); NaT elsewhere."""
-    out = _compact(nums, 8)
+def _compact_reading(nums: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """How the numbers read as compact date-times, each digit count looked at once.
+
+    Returns the nanoseconds of those read as wall times (valid ``YYYYMMDD``, ``YYYYMMDDhhmm``,
+    ``YYYYMMDDhhmmss``; NaT elsewhere); which are 12 or 14 digits that start with a date-like
+    ``YYYYMMDD`` but make no valid date-time; and which are ten digits that make a valid
+    ``YYYYMMDDhh`` (and so epoch seconds in 2030-2036 too).
+    """
+    nat = np.iinfo(np.int64).min
+    wall = _compact(nums, 8)
+    no_time = np.zeros(len(nums), dtype=bool)
     for digits in (12, 14):
-        found = _compact(nums, digits)
-        out = np.where(found != np.iinfo(np.int64).min, found, out)
-    return out
-
-
-def _no_compact_time(nums: np.ndarray) -> np.ndarray:
-    """Which numbers of 12 or 14 digits start with a date-like ``YYYYMMDD`` but make no valid date-time."""
-    bad = np.zeros(len(nums), dtype=bool)
-    for digits in (12, 14):
-        bad |= _compact_like(nums, digits) & (_compact(nums, digits) == np.iinfo(np.int64).min)
-    return bad
-
-
-def _hour_like(nums: np.ndarray) -> np.ndarray:
-    """Which numbers are ten digits that make a valid ``YYYYMMDDhh`` (and so epoch seconds in 2030-2036 too)."""
-    return np.asarray(_compact(nums, 10) != np.iinfo(np.int64).min, dtype=bool)
+        like = _compact_like(nums, digits)
+        found = _compact(nums, digits, like)
+        read = found != nat
+        wall = np.where(read, found, wall)
+        no_time |= like & ~read
+    hour = np.asarray(_compact(nums, 10) != nat, dtype=bool)
+    return wall, no_time, hour
 
 
 def _from_epoch(values: pd.Series) -> pd.Series:
@@ -219,7 +220,7 @@ def _from_epoch(values: pd.Series) -> pd.Series:
     :data:`EARLIEST`..:data:`LATEST` become NaT (and so rejects), never an overflow.
     """
     nums = pd.to_numeric(values, errors="coerce").astype("float64").to_numpy()
-    dates = _wall_times(nums)
+    dates, no_time, hour = _compact_reading(nums)
     ms = np.abs(nums) >= MS_THRESHOLD
     seconds = np.where(ms, nums / 1000.0, nums)
     ok = (seconds >= EARLIEST.value / 1e9) & (seconds <= LATEST.value / 1e9)
@@ -232,7 +233,7 @@ def _from_epoch(values: pd.Series) -> pd.Series:
     is_date = dates != np.iinfo(np.int64).min
     ns[is_date] = dates[is_date]
     # digits that make no compact date-time, or that read two ways (YYYYMMDDhh): no time (the validator says why)
-    ns[_no_compact_time(nums) | _hour_like(nums)] = np.iinfo(np.int64).min
+    ns[no_time | hour] = np.iinfo(np.int64).min
     return pd.Series(pd.to_datetime(ns, utc=True), index=values.index)
 
 
@@ -287,7 +288,7 @@ def invalid_compact_time(values: pd.Series) -> pd.Series:
         >>> invalid_compact_time(values).tolist()
         [True, True, False, False]
     """
-    return pd.Series(_no_compact_time(_numbers(values)), index=values.index)
+    return pd.Series(_compact_reading(_numbers(values))[1], index=values.index)
 
 
 def ambiguous_hour(values: pd.Series) -> pd.Series:
@@ -297,7 +298,7 @@ def ambiguous_hour(values: pd.Series) -> pd.Series:
         >>> ambiguous_hour(pd.Series(["2024030112", 2024030112, 1507704944, "2024033112"], dtype=object)).tolist()
         [True, True, False, True]
     """
-    return pd.Series(_hour_like(_numbers(values)), index=values.index)
+    return pd.Series(_compact_reading(_numbers(values))[2], index=values.index)
 
 
 def day_numbers(values: pd.Series) -> pd.Series:
@@ -312,7 +313,7 @@ def day_numbers(values: pd.Series) -> pd.Series:
         [True, True, False, False, False, True]
     """
     nums = _numbers(values)
-    return pd.Series(_wall_times(nums) != np.iinfo(np.int64).min, index=values.index)
+    return pd.Series(_compact_reading(nums)[0] != np.iinfo(np.int64).min, index=values.index)
 
 
 def epoch_ms(values: pd.Series) -> pd.Series:
@@ -386,7 +387,7 @@ def epoch_text(text: pd.Series) -> pd.Series:
     digits = text.str.fullmatch(_DIGITS, na=False).astype(bool)
     if digits.any():
         nums = pd.to_numeric(text[digits], errors="coerce").to_numpy(dtype=np.float64)
-        dated = _wall_times(nums) != np.iinfo(np.int64).min
+        dated = _compact_reading(nums)[0] != np.iinfo(np.int64).min
         digits[digits[digits].index[dated]] = False
     return digits
 
