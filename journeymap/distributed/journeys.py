@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import dask.dataframe as dd
 import numpy as np
 import pandas as pd
+from dask.base import compute as dask_compute
 from dask.delayed import delayed
 
 from journeymap._threads import reply_tree
@@ -207,8 +208,9 @@ def _with_thread_key(events: dd.DataFrame) -> dd.DataFrame:
         # rows without a thread id in data with reply links: a reply takes its nearest ancestor's
         # thread, a message whose replies name one opens it (as on one machine)
         missing = events["thread_id"].isna() if has_thread else ~events["in_reply_to"].isna()
-        linked = int((~events["in_reply_to"].isna()).sum().compute())
-        unresolved = int(missing.sum().compute()) if linked else 0
+        # one pass over the data for both counts
+        linked, found = dask_compute((~events["in_reply_to"].isna()).sum(), missing.sum())
+        unresolved = int(found) if int(linked) else 0
     if unresolved == 0:
         return events.map_partitions(_thread_key_from_columns, meta=meta)
     logger.info("resolving %d events without a thread_id from the reply trees", unresolved)
