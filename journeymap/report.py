@@ -23,9 +23,10 @@ from journeymap.analytics import (
     touchpoint_summary,
     triage,
 )
-from journeymap.analytics._checks import check_auto, check_count, check_duration
+from journeymap.analytics._checks import check_count, check_duration
 from journeymap.analytics._prep import require_journeys
 from journeymap.analytics._time import check_periods, check_tz
+from journeymap.analytics.automatic import check_auto
 from journeymap.analytics.replies import BRAND_COLUMNS
 from journeymap.analytics.service import conversation_openings, customers_only
 from journeymap.backends import dispatch

@@ -8,17 +8,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from journeymap.exceptions import ArgumentTypeError, InvalidArgumentError
 
-if TYPE_CHECKING:
-    from journeymap.analytics.automatic import AutoReplyRule
-
-__all__ = ["check_auto", "check_column_name", "check_count", "check_duration", "check_timestamp"]
+__all__ = ["check_column_name", "check_count", "check_duration", "check_timestamp"]
 
 _NUMBER_TEXT = re.compile(r"^\s*[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?\s*$")
 
@@ -135,16 +131,3 @@ def check_timestamp(value: object, name: str) -> pd.Timestamp | None:
 
 def _number(value: object) -> bool:
     return isinstance(value, (int, float, np.number)) and not isinstance(value, (bool, np.bool_))
-
-
-def check_auto(auto: Any) -> AutoReplyRule | None:
-    """``auto`` itself; TypeError unless it is None or an :class:`~journeymap.AutoReplyRule` (or has its ``flags``)."""
-    from journeymap.analytics.automatic import AutoReplyRule
-
-    if auto is None or isinstance(auto, AutoReplyRule) or callable(getattr(type(auto), "flags", None)):
-        return auto  # type: ignore[no-any-return]
-    msg = (
-        "auto must be None (the default rule) or an AutoReplyRule, e.g. jm.AutoReplyRule(min_repeats=4), "
-        f"got {type(auto).__name__} {auto!r}"
-    )
-    raise ArgumentTypeError(msg)

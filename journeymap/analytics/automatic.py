@@ -3,22 +3,21 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
-from journeymap.analytics._checks import check_auto
 from journeymap.analytics._prep import journey_keys
 from journeymap.analytics._replies import SYSTEM, ReplyContext, automatic_flags, is_system
-from journeymap.exceptions import InvalidArgumentError
+from journeymap.exceptions import ArgumentTypeError, InvalidArgumentError
 
 if TYPE_CHECKING:
     import numpy.typing as npt
 
     from journeymap.journeys import JourneySet
 
-__all__ = ["AUTO_MIN_REPEATS", "AUTO_WITHIN", "AutoReplyRule", "reply_context", "rule_flags"]
+__all__ = ["AUTO_MIN_REPEATS", "AUTO_WITHIN", "AutoReplyRule", "check_auto", "reply_context", "rule_flags"]
 
 #: A text the same brand account sends at least this many times can be automatic.
 AUTO_MIN_REPEATS = 3
@@ -140,3 +139,14 @@ def rule_flags(js: JourneySet, rule: AutoReplyRule | None) -> tuple[npt.NDArray[
         return auto, reason
 
     return js.cached(("automatic_flags", rule), compute)
+
+
+def check_auto(auto: Any) -> AutoReplyRule | None:
+    """``auto`` itself; TypeError unless it is None or an :class:`~journeymap.AutoReplyRule` (or has its ``flags``)."""
+    if auto is None or isinstance(auto, AutoReplyRule) or callable(getattr(type(auto), "flags", None)):
+        return auto  # type: ignore[no-any-return]
+    msg = (
+        "auto must be None (the default rule) or an AutoReplyRule, e.g. jm.AutoReplyRule(min_repeats=4), "
+        f"got {type(auto).__name__} {auto!r}"
+    )
+    raise ArgumentTypeError(msg)

@@ -10,11 +10,11 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 import pandas as pd
 
-from journeymap.analytics._checks import check_auto, check_timestamp
+from journeymap.analytics._checks import check_timestamp
 from journeymap.analytics._prep import flag_column, flags, journey_keys, on_journeys, require_journeys, require_scored
 from journeymap.analytics._replies import ReplyContext, brand_of, is_customer, journey_codes, thread_codes
 from journeymap.analytics._tables import ranked
-from journeymap.analytics.automatic import AutoReplyRule, outcome_conversations, reply_context, rule_flags
+from journeymap.analytics.automatic import AutoReplyRule, check_auto, outcome_conversations, reply_context, rule_flags
 from journeymap.backends import dispatch
 from journeymap.emotions.taxonomy import GOEMOTIONS_INTENSE
 from journeymap.exceptions import InvalidArgumentError, SchemaError

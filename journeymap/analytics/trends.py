@@ -7,11 +7,10 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 import pandas as pd
 
-from journeymap.analytics._checks import check_auto
 from journeymap.analytics._prep import polarity, require_journeys
 from journeymap.analytics._replies import is_customer
 from journeymap.analytics._time import check_periods, check_tz, partial_periods, period_alias, period_index, period_start
-from journeymap.analytics.automatic import reply_context
+from journeymap.analytics.automatic import check_auto, reply_context
 from journeymap.analytics.service import check_bots, response_table, warn_customers_only
 from journeymap.backends import dispatch
 

@@ -149,12 +149,12 @@ def _model_hint(name: str) -> str:
 
 def _model_scorer(name: str, options: dict[str, Any]) -> EmotionScorer:
     """The scorer of a model folder or hub id: a folder ``journeymap train`` wrote, else a :class:`TransformerScorer`."""
-    from journeymap.emotions.trained import is_trained_folder, load_trained
+    from journeymap.emotions.trained import is_trained_folder, trained_factory
     from journeymap.emotions.transformer import TransformerScorer, expanded_path
 
     folder = expanded_path(name)
     if folder.is_dir() and is_trained_folder(folder):  # written by journeymap's trainers
-        return load_trained(folder, **options)
+        return build_scorer(str(folder), trained_factory(folder), options)  # type: ignore[no-any-return]
     return build_scorer(name, functools.partial(TransformerScorer, name), options)  # type: ignore[no-any-return]
 
 

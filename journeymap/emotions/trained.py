@@ -23,7 +23,7 @@ from journeymap.emotions.taxonomy import Taxonomy
 from journeymap.exceptions import ModelLoadError
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Callable, Sequence
 
     import numpy.typing as npt
     import torch
@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["FORMAT", "TrainedScorer", "is_trained_folder", "load_trained"]
+__all__ = ["FORMAT", "TrainedScorer", "is_trained_folder", "trained_factory"]
 
 #: The ``format`` entry of a trained folder's config.json.
 FORMAT = "journeymap.minilm-classifier"
@@ -50,23 +50,19 @@ def is_trained_folder(path: str | Path) -> bool:
     return isinstance(meta, dict) and (meta.get("format") == FORMAT or str(meta.get("id", "")).startswith("journeymap."))
 
 
-def load_trained(folder: str | Path, **options: Any) -> EmotionScorer:
-    """The scorer for a folder journeymap's trainers wrote.
+def trained_factory(folder: str | Path) -> Callable[..., EmotionScorer]:
+    """The constructor of the scorer for a folder journeymap's trainers wrote, awaiting its options.
 
     A multi-task folder (emotion, sentiment and irony heads, as the default model's) loads as a
     :class:`~journeymap.emotions.default.DefaultScorer` on those weights; a single-head one as a
-    :class:`TrainedScorer`.
+    :class:`TrainedScorer`. :func:`journeymap.get_scorer` checks the options against it and calls it.
     """
-    from journeymap.emotions.registry import build_scorer
-
     meta = json.loads((Path(folder) / "config.json").read_text(encoding="utf-8"))
     if "sentiment_labels" in meta:
         from journeymap.emotions.default import DefaultScorer
 
-        built = build_scorer(str(folder), functools.partial(DefaultScorer, weights=folder), options)
-    else:
-        built = build_scorer(str(folder), functools.partial(TrainedScorer, folder), options)
-    return built  # type: ignore[no-any-return]
+        return functools.partial(DefaultScorer, weights=folder)
+    return functools.partial(TrainedScorer, folder)
 
 
 def taxonomy_of(meta: dict[str, Any], folder: Path) -> Taxonomy:

@@ -324,9 +324,9 @@ class JourneySet(EventColumns):
         Read it back with :func:`journeymap.read_journeys`; see :mod:`journeymap.journeys.storage`.
         Returns the path written.
         """
-        from journeymap.journeys.storage import write_journeys
+        from journeymap.journeys._write import save_journeys
 
-        return write_journeys(self, path, compression=compression)
+        return save_journeys(self, path, compression=compression)
 
     def __iter__(self) -> Iterator[Journey]:
         for i in range(len(self)):
