@@ -34,6 +34,7 @@ from journeymap.journeys._build import (
     gap_nanoseconds,
     replaced_columns,
     replaced_counts,
+    replies_to_others,
     step_times,
     warn_replaced,
 )
@@ -259,15 +260,15 @@ def _attach_owners(part: pd.DataFrame, owners: pd.Series) -> pd.DataFrame:
 
 
 def _with_owners(events: dd.DataFrame, ids: pd.DataFrame) -> dd.DataFrame:
-    """For ``by="customer"``: brand rows filed under no customer given the customer they answer, over the whole input.
+    """For ``by="customer"``: brand rows filed under no customer (or another) given the customer they answer.
 
     :func:`~journeymap.journeys._build.brand_rows_to_customers` needs the rows a brand row
     answers, which the shuffle by ``customer_id`` puts in other partitions; it runs on the id
     columns gathered once with the reply depths' (``ids``), before the shuffle.
     """
-    if not foreign_brand_rows(ids).any():
-        return events
     tree = reply_tree(ids["event_id"], ids["in_reply_to"]) if "in_reply_to" in ids.columns else None
+    if not foreign_brand_rows(ids).any() and not replies_to_others(ids, tree).any():
+        return events
     owners = brand_rows_to_customers(ids, tree, stacklevel=4)
     meta = _attach_owners(events._meta, pd.Series([], dtype="string"))
     return events.map_partitions(_attach_owners, delayed(owners), meta=meta)

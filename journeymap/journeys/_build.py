@@ -39,6 +39,7 @@ __all__ = [
     "check_by",
     "foreign_brand_rows",
     "gap_nanoseconds",
+    "replies_to_others",
     "step_times",
 ]
 
@@ -323,11 +324,31 @@ def foreign_brand_rows(events: pd.DataFrame) -> npt.NDArray[np.bool_]:
     return foreign
 
 
+def replies_to_others(events: pd.DataFrame, tree: ReplyTree | None) -> npt.NDArray[np.bool_]:
+    """The non-customer rows whose reply links lead to a customer message of another ``customer_id``.
+
+    An export that files each message under its author gives an agent account that also writes
+    as a customer elsewhere (a brand tweeting at another brand) a ``customer_id`` some customer
+    message carries, so :func:`foreign_brand_rows` does not list its replies; their
+    ``in_reply_to`` still says whom they answer.
+    """
+    if tree is None:
+        return np.zeros(len(events), dtype=bool)
+    is_customer = customer_mask(events["actor"])
+    anywhere = _answered_customer_rows(tree.parent, np.zeros(len(events), dtype=np.int64), is_customer)
+    codes = pd.factorize(events["customer_id"])[0]
+    crossing: npt.NDArray[np.bool_] = (anywhere >= 0) & (codes[np.maximum(anywhere, 0)] != codes)
+    return crossing
+
+
 def brand_rows_to_customers(
     events: pd.DataFrame, tree: ReplyTree | None, tie: npt.NDArray[np.int64] | None = None, *, stacklevel: int = 5
 ) -> pd.Series:
     """``customer_id`` for ``by="customer"``: brand rows filed under no customer go to the customer they answer.
 
+    A brand row whose reply links lead to a customer message of another ``customer_id`` goes to
+    that customer (an agent account that also writes as a customer elsewhere, filed under its own
+    name, :func:`replies_to_others`), as ``by="thread"`` reads it.
     A brand row whose ``customer_id`` is no customer's (:func:`foreign_brand_rows`) is given the
     customer ``by="thread"`` gives it (:func:`addressed_customers`): the one whose message it
     replies to, directly or through the brand's own messages (in any thread: journeys by
@@ -347,7 +368,8 @@ def brand_rows_to_customers(
     """
     customer = events["customer_id"]
     foreign = foreign_brand_rows(events)
-    if not foreign.any():
+    crossing = replies_to_others(events, tree)
+    if not foreign.any() and not crossing.any():
         return customer
     if tree is not None or "thread_id" in events.columns:
         thread = pd.factorize(_thread_keys(events, tree))[0].astype(np.int64)
@@ -358,9 +380,13 @@ def brand_rows_to_customers(
             anywhere = _answered_customer_rows(tree.parent, np.zeros(len(events), dtype=np.int64), customer_mask(events["actor"]))
             found = pd.Series(customer.astype("string").array.take(np.maximum(anywhere, 0)), index=events.index)
             addressed = addressed.where(anywhere < 0, found)
-        moved = foreign & (addressed != customer.astype("string")).fillna(value=False).to_numpy(dtype=bool)
+        moved = (foreign | crossing) & (addressed != customer.astype("string")).fillna(value=False).to_numpy(dtype=bool)
         if moved.any():
-            logger.info("by='customer': %d brand rows filed under no customer go to the customer they answer", int(moved.sum()))
+            logger.info(
+                "by='customer': %d brand rows filed under no customer, or under another than the one they answer, "
+                "go to the customer they answer",
+                int(moved.sum()),
+            )
         return customer.astype("string").where(~moved, addressed)
     counts = events["customer_id"][foreign].astype("string").value_counts()
     named = ", ".join(f"{name!r} ({n} rows)" for name, n in counts.head(5).items())
