@@ -388,10 +388,21 @@ def test_a_busy_cache_is_left_alone_and_a_cache_failing_mid_run_only_stops_cachi
     def broken(self, *args):  # type: ignore[no-untyped-def]
         raise sqlite3.DatabaseError("database disk image is malformed")
 
+    def locked_read(self, *args):  # type: ignore[no-untyped-def]
+        raise sqlite3.OperationalError("database is locked")
+
+    monkeypatch.setattr(ScoreCache, "_lookup", locked_read)
+    stuck = ScoreCache(path)
+    rows, found = stuck.get("s", ["hi", "x"], n_labels=2)
+    assert not found.any() and np.isnan(rows).all() and stuck.disabled  # locked mid-run: caching stops, the file stays
+    assert not list(tmp_path.glob("*.corrupt-*"))
+
     monkeypatch.setattr(ScoreCache, "_lookup", broken)
     damaged = ScoreCache(path)
     rows, found = damaged.get("s", ["hi", "x"], n_labels=2)
-    assert not found.any() and np.isnan(rows).all() and damaged.disabled
+    # damaged pages found when read: the file is set aside and a new cache started, as when it fails to open
+    assert not found.any() and np.isnan(rows).all() and not damaged.disabled
+    assert len(list(tmp_path.glob("scores.sqlite.corrupt-*"))) == 1
 
 
 def test_out_of_range_times_are_rejected_and_unreadable_files_are_schema_errors(tmp_path) -> None:  # type: ignore[no-untyped-def]

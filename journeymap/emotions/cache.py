@@ -5,13 +5,17 @@ By default the cache lives in the user cache directory (``platformdirs.user_cach
 ``score(..., cache=False)`` turns it off. Scores are stored as float32 bytes; the text itself is
 not stored, only its SHA-256.
 
-A cache file that cannot be read (corrupt, not SQLite) is moved aside as
-``scores.sqlite.corrupt-<time>`` and a new one is started, with a warning naming both paths; a
-read-only cache is used read-only. Neither stops scoring.
+A cache file that cannot be read (corrupt when opened, or found damaged when read) is moved
+aside as ``scores.sqlite.corrupt-<time>`` and a new one is started, with a warning naming both
+paths; a read-only cache is used read-only, with one warning per file and process. Neither stops
+scoring. A file given as ``cache=`` that is not SQLite and is not named as a cache file
+(``.sqlite``, ``.sqlite3``, ``.db``) is taken for another program's file given by mistake
+(``cache="events.csv"``) and refused rather than moved.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import os
@@ -32,6 +36,34 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 __all__ = ["CacheOption", "ScoreCache", "cached_rows", "default_cache_path", "open_cache", "scorer_key", "text_hash"]
+
+
+#: (path, what) pairs already warned about in this process: a service scoring per request would
+#: otherwise log the same read-only or unusable cache on every call (later ones go to DEBUG).
+_WARNED: set[tuple[str, str]] = set()
+
+#: Names a cache file has: such a file that is not SQLite is a damaged cache (set aside), any
+#: other one another program's file given by mistake (refused, not moved).
+_CACHE_SUFFIXES = (".sqlite", ".sqlite3", ".db")
+#: The first bytes of every SQLite database file.
+_SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+def _warn_once(path: Path, what: str, message: str, *args: object) -> None:
+    key = (str(path), what)
+    level = logging.DEBUG if key in _WARNED else logging.WARNING
+    _WARNED.add(key)
+    logger.log(level, message, path, *args)
+
+
+def _foreign_file(path: Path) -> bool:
+    """Whether ``path`` is a non-empty file that does not start as an SQLite database does."""
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(len(_SQLITE_HEADER))
+    except OSError:
+        return False
+    return bool(head) and head != _SQLITE_HEADER
 
 
 def default_cache_path() -> Path:
@@ -95,14 +127,21 @@ class ScoreCache:
         if self.path.is_dir():
             msg = f"score cache {str(self.path)!r} is a folder; give the path of a file (e.g. {self.path / 'scores.sqlite'})"
             raise InvalidArgumentError(msg)
+        if path is not None and self.path.suffix.lower() not in _CACHE_SUFFIXES and _foreign_file(self.path):
+            msg = (
+                f"score cache {str(self.path)!r} is a file of another kind (not SQLite): give the path of a cache file "
+                "(a new one is created), or cache=False for none"
+            )
+            raise InvalidArgumentError(msg)
         self.read_only = False
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:  # a read-only home, a file where the folder should be: score without a cache
-            logger.warning(
+            _warn_once(
+                self.path,
+                "no folder",
                 "score cache %s: cannot create its folder (%s): scoring without a cache; "
                 "set JOURNEYMAP_CACHE_DIR to a writable folder, or pass cache=False",
-                self.path,
                 exc.strerror or exc,
             )
             self.disabled = True
@@ -114,16 +153,18 @@ class ScoreCache:
         self.read_only = not writable
         if self.read_only:
             if not self.path.exists():
-                logger.warning("score cache %s cannot be created (its folder is read-only): scoring without a cache", self.path)
+                _warn_once(
+                    self.path, "read-only", "score cache %s cannot be created (its folder is read-only): scoring without a cache"
+                )
                 self.disabled = True
                 return
-            logger.warning("score cache %s is read-only: using its scores, keeping no new ones", self.path)
+            _warn_once(self.path, "read-only", "score cache %s is read-only: using its scores, keeping no new ones")
         self.disabled = False
         try:
             self._create()
         except sqlite3.OperationalError as exc:  # busy or locked by another process: not corrupt
             if "readonly" in str(exc).replace("-", "") and self.path.exists():  # read-only after all: read it
-                logger.warning("score cache %s is read-only: using its scores, keeping no new ones", self.path)
+                _warn_once(self.path, "read-only", "score cache %s is read-only: using its scores, keeping no new ones")
                 self.read_only = True
                 try:
                     self._create()
@@ -155,8 +196,13 @@ class ScoreCache:
             logger.warning("score cache %s cannot be read (%s) and is read-only: scoring without a cache", self.path, exc)
             self.disabled = True
             return
-        aside = self.path.with_name(f"{self.path.name}.corrupt-{time.strftime('%Y%m%d-%H%M%S')}")
-        self.path.replace(aside)
+        stamp = time.strftime("%Y%m%d-%H%M%S")
+        aside = self.path.with_name(f"{self.path.name}.corrupt-{stamp}")
+        n = 1
+        while aside.exists():  # two set aside in one second: keep both
+            aside, n = self.path.with_name(f"{self.path.name}.corrupt-{stamp}-{n}"), n + 1
+        with contextlib.suppress(FileNotFoundError):  # another process set it aside first
+            self.path.replace(aside)
         for suffix in ("-wal", "-shm"):
             self.path.with_name(self.path.name + suffix).unlink(missing_ok=True)
         logger.warning("score cache %s was unreadable (%s); moved it to %s and started a new one", self.path, exc, aside)
@@ -191,11 +237,19 @@ class ScoreCache:
         unique = list(position)
         try:
             self._lookup(scorer, unique, position, out, found, n_labels)
-        except sqlite3.DatabaseError as exc:  # damaged after it opened, or locked: scoring goes on without it
+        except sqlite3.OperationalError as exc:  # locked or busy: scoring goes on without it
             logger.warning("score cache %s failed while reading (%s): scoring without it from here on", self.path, exc)
             self.disabled = True
             out[:] = np.nan
             found[:] = False
+        except sqlite3.DatabaseError as exc:  # damaged pages the opening check did not read: set it aside
+            out[:] = np.nan
+            found[:] = False
+            try:
+                self._set_aside(exc)
+            except (sqlite3.Error, OSError) as again:
+                logger.warning("score cache %s is damaged (%s): scoring without it from here on", self.path, again)
+                self.disabled = True
         return out, found
 
     def _lookup(  # noqa: PLR0917 - private, the one caller's locals

@@ -74,8 +74,9 @@ def embed(
     codes = np.fromiter((position[t] for t in texts), dtype=np.int64, count=len(texts))
     dim = int(encoder.dim)
     store = open_cache(cache)
+    n_text = sum(isinstance(t, str) for t in uniq)  # the texts come first in uniq
     vecs = cached_rows(
-        uniq,
+        uniq[:n_text],
         encoder.id,
         dim,
         lambda batch: _checked(encoder, encoder.encode(batch), len(batch)),
@@ -84,4 +85,7 @@ def embed(
         what="embedding",
         chunk=CHUNK,
     )
+    if n_text < len(uniq):  # missing values (None, NaN) have no text to key the cache by: the encoder reads them as it does
+        rest = uniq[n_text:]
+        vecs = np.concatenate([vecs, _checked(encoder, encoder.encode(rest), len(rest))])
     return vecs[codes] if len(codes) else np.zeros((0, dim), dtype=np.float32)
