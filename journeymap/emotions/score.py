@@ -65,7 +65,9 @@ __all__ = [
     "INPUT_SUFFIX",
     "NO_TEXT",
     "ScorerArg",
+    "checked_rows",
     "routes",
+    "row_width",
     "score",
     "score_texts",
     "sentiment_from_valence",
@@ -328,23 +330,58 @@ def score_texts(
     For a :class:`~journeymap.emotions.scorer.SentimentScorer` the rows are its
     ``score_outputs`` (labels, then its outputs), cached at that width under its id.
     """
-    k = len(scorer.taxonomy.labels)
-    if isinstance(scorer, SentimentScorer):
-        width = k + len(scorer.outputs)
-        unknown = [o for o in scorer.outputs if o not in OUTPUTS]
-        if unknown:
-            msg = f"scorer {scorer.id!r} declares unknown outputs {unknown}; known: {list(OUTPUTS)}"
-            raise JourneyMapError(msg)
+    width = row_width(scorer)
 
-        def fn(batch: list[str]) -> npt.NDArray[np.float32]:
-            return _check_output(scorer, _call(scorer, "score_outputs", batch), batch, width)
-    else:
-        width = k
-
-        def fn(batch: list[str]) -> npt.NDArray[np.float32]:
-            return _check_output(scorer, _call(scorer, "score", batch), batch)
+    def fn(batch: list[str]) -> npt.NDArray[np.float32]:
+        return checked_rows(scorer, batch)
 
     return cached_rows(texts, scorer.id, width, fn, cache=cache, progress=progress, what="scoring", chunk=CHUNK)
+
+
+def row_width(scorer: EmotionScorer) -> int:
+    """How many columns :func:`score` reads from ``scorer``: its labels, then a SentimentScorer's ``outputs``.
+
+    Raises:
+        JourneyMapError: a SentimentScorer declares outputs that are not in
+            :data:`~journeymap.emotions.scorer.OUTPUTS`.
+    """
+    k = len(scorer.taxonomy.labels)
+    if not isinstance(scorer, SentimentScorer):
+        return k
+    unknown = [o for o in scorer.outputs if o not in OUTPUTS]
+    if unknown:
+        msg = f"scorer {scorer.id!r} declares unknown outputs {unknown}; known: {list(OUTPUTS)}"
+        raise JourneyMapError(msg)
+    return k + len(scorer.outputs)
+
+
+def checked_rows(scorer: EmotionScorer, texts: list[str]) -> npt.NDArray[np.float32]:
+    """``scorer``'s rows for ``texts`` as :func:`score` reads and checks them: the label scores, then its outputs.
+
+    A :class:`~journeymap.emotions.scorer.SentimentScorer` is read with ``score_outputs`` (labels,
+    then :attr:`~journeymap.emotions.scorer.SentimentScorer.outputs`), any other scorer with
+    ``score``. The evaluation tools read scorers through it, so a scorer :func:`score` refuses
+    cannot give a figure either.
+
+    Raises:
+        TextsFailedError: the scorer raised (its exception chained), or returned rows of the wrong
+            shape, NaN, or probabilities outside [0, 1]; the message names the scorer and the texts.
+
+    Examples:
+        >>> from journeymap import Taxonomy
+        >>> class Broken:
+        ...     id = "nan.v1"
+        ...     taxonomy = Taxonomy.sentiment()
+        ...     def score(self, texts):
+        ...         return np.full((len(texts), 4), np.nan, dtype=np.float32)
+        >>> checked_rows(Broken(), ["my phone is broken"])
+        Traceback (most recent call last):
+        ...
+        journeymap.exceptions.TextsFailedError: scorer 'nan.v1' returned NaN for 1 text(s): 'my phone is broken'
+    """
+    width = row_width(scorer)
+    method = "score_outputs" if isinstance(scorer, SentimentScorer) else "score"
+    return _check_output(scorer, _call(scorer, method, texts), texts, width)
 
 
 def sentiment_rule(
