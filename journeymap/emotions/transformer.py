@@ -71,6 +71,8 @@ KNOWN_VALENCE: dict[str, float] = {
 
 #: A five-level sentiment model's labels, with valences evenly spaced as the stars' are: in such a
 #: model ``negative`` and ``positive`` are the milder levels, not the -0.8 and 0.8 of a three-way one.
+#: Any graded scale of these levels reads them (:func:`_graded`): a four-level model without
+#: ``neutral`` gets -0.9, -0.45, 0.45, 0.9, its levels where the five-level scale has them.
 FIVE_LEVEL_VALENCE: dict[str, float] = {
     "very negative": -0.9,
     "negative": -0.45,
@@ -78,6 +80,22 @@ FIVE_LEVEL_VALENCE: dict[str, float] = {
     "positive": 0.45,
     "very positive": 0.9,
 }
+
+
+def _graded(labels: Sequence[str]) -> bool:
+    """Whether ``labels`` are levels of a graded sentiment scale: read with :data:`FIVE_LEVEL_VALENCE`.
+
+    They are when every label is one of the five levels and a ``very`` level is among them: then
+    ``negative`` and ``positive`` are the milder levels, in a four-level model (very negative,
+    negative, positive, very positive) as in a five-level one. A three-way model (negative,
+    neutral, positive) is not graded: its ``negative`` is the strongest it says.
+
+    Examples:
+        >>> _graded(["very negative", "negative", "positive", "very positive"]), _graded(["negative", "neutral", "positive"])
+        (True, False)
+    """
+    return set(labels) <= FIVE_LEVEL_VALENCE.keys() and bool({"very negative", "very positive"} & set(labels))
+
 
 #: How the labels of rating scales group into sentiment (what ``Taxonomy.convert(..., "sentiment")`` uses).
 SCALE_SENTIMENT_GROUPS: dict[str, tuple[str, ...]] = {
@@ -528,8 +546,7 @@ def _taxonomy_for(labels: list[str], label_map: Mapping[str, str] | None, model:
         raise ScorerOptionsError(model, {"label_map": given}, f"{problem}{also}. Map each to a known name ({hint})")
     if own:
         raise ModelLoadError(f"Could not use the Hugging Face model {model!r}: {_unknown_labels_hint(labels, own)}")
-    five_level = set(mapped) == set(FIVE_LEVEL_VALENCE) and len(mapped) == len(FIVE_LEVEL_VALENCE)
-    valence = {m: FIVE_LEVEL_VALENCE[m] if five_level else KNOWN_VALENCE[m] for m in mapped}
+    valence = {m: FIVE_LEVEL_VALENCE[m] if _graded(mapped) else KNOWN_VALENCE[m] for m in mapped}
     groups: dict[str, dict[str, tuple[str, ...]]] = {}
     scale = bool(set(mapped) & _SCALE_LABELS)
     for name, grouping in (("ekman", EKMAN_GROUPS), ("sentiment", SCALE_SENTIMENT_GROUPS if scale else SENTIMENT_GROUPS)):
