@@ -19,7 +19,7 @@ from journeymap.emotions._batching import shorten, visible_texts
 from journeymap.emotions.cache import CacheOption, ScoreCache, cached_rows, open_cache
 from journeymap.emotions.language import UNDETERMINED, detect_languages
 from journeymap.emotions.registry import get_scorer
-from journeymap.emotions.scorer import OUTPUTS, EmotionScorer, SentimentScorer, scorer_languages
+from journeymap.emotions.scorer import OUTPUTS, EmotionScorer, SentimentScorer, language_code, scorer_languages
 from journeymap.exceptions import ArgumentTypeError, InvalidArgumentError, JourneyMapError, TextsFailedError
 from journeymap.io.validation import as_text, canonical_actors, require_text_column
 from journeymap.schema import (
@@ -457,7 +457,9 @@ class _Routes:
         """The scorer for a text in ``lang``, or None and the reason it is left unscored.
 
         A routed scorer that declares ``languages`` gets only texts in those (or of undetermined
-        language): ``{"*": "default"}`` does not send Spanish to the English-only default.
+        language): ``{"*": "default"}`` does not send Spanish to the English-only default. The
+        declared codes are read with :func:`~journeymap.emotions.scorer.scorer_languages`
+        (``("EN",)`` and ``("en-US",)`` read English).
         """
         if lang == UNDETERMINED:
             return self.primary, None
@@ -488,7 +490,9 @@ def routes(scorer: ScorerArg, **options: Any) -> _Routes:
 
     In a mapping, ``"*"`` stands for every language not named; the main scorer (for texts whose
     language is undetermined, and for the emotion columns) is the one for ``"en"``, else the first.
-    The same name in several places is built once.
+    The same name in several places is built once. Language keys are read as
+    :func:`~journeymap.emotions.scorer.language_code` reads them (``"EN"`` and ``"en-US"`` are
+    ``"en"``); two keys for one language with different scorers are refused.
     """
     if not isinstance(scorer, Mapping):
         return _Routes(get_scorer(scorer, **options), {}, routed=False)
@@ -497,7 +501,9 @@ def routes(scorer: ScorerArg, **options: Any) -> _Routes:
         raise InvalidArgumentError(msg)
     built: dict[str, EmotionScorer] = {}
     by_lang: dict[str, EmotionScorer] = {}
+    named: dict[str, object] = {}  # the key each code was given as
     for lang, spec in scorer.items():
+        code = "*" if str(lang).strip() == "*" else language_code(str(lang))  # "EN", "en-US": "en"
         if isinstance(spec, str):  # a name, model id or path (as text or a path object): built with the options
             key = spec
         elif isinstance(spec, os.PathLike):
@@ -506,7 +512,13 @@ def routes(scorer: ScorerArg, **options: Any) -> _Routes:
             key = f"object:{id(spec)}"
         if key not in built:
             built[key] = get_scorer(spec, **(options if isinstance(spec, (str, os.PathLike)) else {}))
-        by_lang[str(lang)] = built[key]
+        if code in by_lang and by_lang[code] is not built[key]:
+            msg = (
+                f"scorer mapping names {named[code]!r} and {lang!r}, which are both language {code!r} (codes are "
+                "compared in lower case, without a region such as -US), for different scorers; keep one of them"
+            )
+            raise InvalidArgumentError(msg)
+        by_lang[code], named[code] = built[key], lang
     primary = by_lang.get("en") or next(iter(by_lang.values()))
     return _Routes(primary, by_lang, routed=True)
 
@@ -574,7 +586,8 @@ def score(
         journeys: a :class:`~journeymap.JourneySet` or an events DataFrame (with ``text`` and
             ``actor`` columns); the same type is returned.
         scorer: a registered name, a Hugging Face id or path (text or ``pathlib.Path``), a scorer
-            object, or a mapping from language code (``"*"`` for the others) to any of those. A
+            object, or a mapping from language code (``"*"`` for the others; any case, a region
+            dropped: ``"EN"`` and ``"en-US"`` are ``"en"``) to any of those. A
             name is built anew on each
             call (its model loaded once a text is not in the cache, a second or more): to score
             batch after batch, as a service does, build it once (``s = jm.get_scorer("default")``)

@@ -15,6 +15,7 @@ import numpy as np
 from journeymap.emotions import _batching
 from journeymap.emotions._fingerprint import folder_fingerprint
 from journeymap.emotions.default import DEFAULT_MAX_WINDOWS
+from journeymap.emotions.scorer import language_code
 from journeymap.emotions.taxonomy import EKMAN_GROUPS, GOEMOTIONS_VALENCE, SENTIMENT_GROUPS, Taxonomy
 from journeymap.exceptions import InvalidArgumentError, ModelLoadError, ScorerOptionsError
 from journeymap.model._base import validation_problems
@@ -379,16 +380,20 @@ def model_version(name: str, source: str, *, revision: str | None, config: Any =
 def _language_codes(languages: Sequence[str]) -> tuple[str, ...]:
     """The declared languages as a tuple of codes; a bare string is refused (it would read as letters).
 
+    Each code is read as :func:`journeymap.score` compares them
+    (:func:`~journeymap.emotions.scorer.language_code`: lower case, a region or script subtag
+    dropped), so ``["EN-us"]`` reads English.
+
     Examples:
-        >>> _language_codes(["es", "pt"])
+        >>> _language_codes(["es", "pt-BR", "PT"])
         ('es', 'pt')
     """
     if isinstance(languages, str):
         msg = f"languages must be a list of language codes, such as [{languages!r}], not the string {languages!r}"
         raise InvalidArgumentError(msg)
-    codes = tuple(str(code).strip() for code in languages)
+    codes = tuple(dict.fromkeys(language_code(str(code)) for code in languages))
     if not codes or not all(codes):
-        msg = f"languages must name at least one language code, got {list(languages)!r}"
+        msg = f"languages must name at least one language code (such as 'en' or 'en-US'), got {list(languages)!r}"
         raise InvalidArgumentError(msg)
     return codes
 
@@ -749,9 +754,10 @@ class TransformerScorer(_batching.SortedBatchScorer):
             it resolved to.
         local_files_only: never reach the network (default: only when ``HF_HUB_OFFLINE`` is set).
         languages: the language codes the model reads (``("en",)``, ``("es", "pt")``, as
-            :func:`journeymap.emotions.language.detect_languages` writes them). Default None:
-            not declared, any language. :func:`journeymap.score` leaves a text detected in
-            another language unscored, with a note, rather than have this model misread it.
+            :func:`journeymap.emotions.language.detect_languages` writes them; ``"EN"`` and
+            ``"en-US"`` are read as ``"en"``). Default None: not declared, any language.
+            :func:`journeymap.score` leaves a text detected in another language unscored, with
+            a note, rather than have this model misread it.
 
     Remote code is never run (``trust_remote_code=False``) and safetensors weights are used
     when the model has them. Every text with a non-blank character goes to the model (its own
