@@ -22,6 +22,7 @@ import pandas as pd
 from journeymap.emotions._goemotions import read_split
 from journeymap.emotions._metrics import f1_per_label, micro_f1, predict, tune_thresholds
 from journeymap.emotions.registry import get_scorer
+from journeymap.emotions.score import checked_rows
 from journeymap.emotions.taxonomy import Taxonomy
 from journeymap.exceptions import InvalidArgumentError
 
@@ -46,7 +47,10 @@ def evaluate(
 ) -> dict[str, Any]:
     """Score ``split`` and return, per level, ``macro_f1``, ``micro_f1`` and a per-label table.
 
-    The scorer must use the GoEmotions taxonomy (its labels in any order).
+    The scorer must use the GoEmotions taxonomy (its labels in any order). Its rows are checked
+    as :func:`journeymap.score` checks them (:func:`scored_rows`): a scorer that raises or returns
+    NaN, values outside [0, 1] or rows of the wrong shape fails with
+    :class:`~journeymap.TextsFailedError`.
     """
     scorer_obj = get_scorer(scorer)
     tax = scorer_obj.taxonomy
@@ -56,7 +60,7 @@ def evaluate(
         raise InvalidArgumentError(msg)
     column = [tax.labels.index(lab) for lab in gold.labels]  # scorer columns in data order
     goemo = Taxonomy.goemotions()
-    probs = scorer_obj.score(gold.texts)[:, column]
+    probs = scored_rows(scorer_obj, gold.texts)[0][:, column]
     own = getattr(scorer_obj, "thresholds", None)
     need_dev = own is None or any(level != "goemotions" for level in levels)
     dev_probs = dev_true = np.empty((0, len(gold.labels)), dtype=np.float32)
@@ -67,7 +71,7 @@ def evaluate(
                 "report split='test' for held-out figures"
             )
         dev = read_split(data, "dev")
-        dev_probs = scorer_obj.score(dev.texts)[:, column]
+        dev_probs = scored_rows(scorer_obj, dev.texts)[0][:, column]
         dev_true = dev.targets
     results: dict[str, Any] = {"scorer": scorer_obj.id, "split": split, "n_texts": len(gold.texts)}
     for level in levels:
@@ -118,15 +122,17 @@ def scored_rows(scorer: EmotionScorer, texts: list[str]) -> tuple[npt.NDArray[np
     """The label scores of ``texts`` and the scorer's other outputs by name (``unread_tokens``, ...), as ``jm.score`` reads them.
 
     A :class:`~journeymap.emotions.scorer.SentimentScorer` is read with ``score_outputs`` (one
-    pass gives both), any other scorer with ``score`` (no other outputs).
+    pass gives both), any other scorer with ``score`` (no other outputs). The rows are checked as
+    :func:`journeymap.score` checks them (:func:`~journeymap.emotions.score.checked_rows`): a
+    scorer that raises, or returns rows of the wrong shape, NaN or values outside [0, 1], fails
+    with :class:`~journeymap.TextsFailedError` naming it, and gives no figure.
     """
     from journeymap.emotions.scorer import SentimentScorer
 
     k = len(scorer.taxonomy.labels)
-    if isinstance(scorer, SentimentScorer):
-        rows = np.asarray(scorer.score_outputs(texts), dtype=np.float32)
-        return rows[:, :k], {name: rows[:, k + j] for j, name in enumerate(scorer.outputs)}
-    return np.asarray(scorer.score(texts), dtype=np.float32)[:, :k], {}
+    rows = checked_rows(scorer, texts)
+    outputs = tuple(scorer.outputs) if isinstance(scorer, SentimentScorer) else ()
+    return rows[:, :k], {name: rows[:, k + j] for j, name in enumerate(outputs)}
 
 
 def scored_sentiment(
@@ -186,8 +192,7 @@ def evaluate_tweets(
         out["negative_auc"] = _auc(-valence, true == 0)
     if irony is not None and isinstance(scorer_obj, SentimentScorer) and "irony" in scorer_obj.outputs:
         texts, true = read_tweeteval(irony, split)
-        k = len(scorer_obj.taxonomy.labels)
-        p = scorer_obj.score_outputs(texts)[:, k + scorer_obj.outputs.index("irony")]
+        p = scored_rows(scorer_obj, texts)[1]["irony"]
         out["irony_n"] = len(texts)
         out["irony_f1"] = _f1_one((p >= 0.5).astype(np.int64), true, 1)
         out["irony_auc"] = _auc(p, true == 1)

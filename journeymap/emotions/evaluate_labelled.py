@@ -9,7 +9,11 @@ best-scoring label among the data's labels (single-label evaluation: a text with
 counts its first). Sentiment data is compared with what :func:`journeymap.score` writes to
 ``sentiment`` (:func:`journeymap.emotions.score.sentiment_rule`); where the data has no
 ``neutral``, a text decided neutral takes the larger of its negative and positive scores (or the
-sign of its valence), so it is never penalised for a label the data cannot have.
+sign of its valence), so it is never penalised for a label the data cannot have; a tie (equal
+scores, a valence of exactly 0) takes neither side and counts as wrong, as a third class
+``neutral`` that is no text's truth. Data with a single label (other than a sentiment) is
+refused: the best of one label is always right. The scorer's rows are checked as
+:func:`journeymap.score` checks them (:func:`journeymap.emotions.evaluate.scored_rows`).
 """
 
 from __future__ import annotations
@@ -25,7 +29,7 @@ from journeymap.emotions.labelled import read_labelled
 from journeymap.emotions.registry import get_scorer
 from journeymap.emotions.score import calibration_of
 from journeymap.emotions.taxonomy import Taxonomy
-from journeymap.exceptions import SchemaError
+from journeymap.exceptions import InvalidArgumentError, SchemaError
 from journeymap.schema import SENTIMENTS
 
 if TYPE_CHECKING:
@@ -95,7 +99,7 @@ def evaluate_labelled(
     scorer: str | EmotionScorer = "default",
     text: str = "text",
     label: str = "label",
-    label_map: Mapping[str, str] | None = None,
+    label_map: Mapping[Any, str] | None = None,
     sep: str | None = ",",
     prior: str = "none",
 ) -> dict[str, Any]:
@@ -109,9 +113,15 @@ def evaluate_labelled(
     positive) model, and for any other scorer the valence of its label scores cut at
     :data:`~journeymap.schema.NEGATIVE_VALENCE` and :data:`~journeymap.schema.POSITIVE_VALENCE`
     (not its labels grouped by sentiment). Where the data has no ``neutral``, a text decided
-    neutral takes the larger of its negative and positive scores (or the sign of its valence).
+    neutral takes the larger of its negative and positive scores (or the sign of its valence);
+    on a tie (equal scores, a valence of exactly 0) it stays ``neutral``, wrong for either class
+    (and listed in ``per_label`` with support 0 and F1 0), so a scorer that says neutral to
+    everything scores 0, not the share of the larger class.
     Other labels are matched at the scorer's level that gives each of them a score
-    (:func:`matching_level`), each text predicted as its best-scoring label among the data's.
+    (:func:`matching_level`), each text predicted as its best-scoring label among the data's
+    (so the data must hold at least two labels). The scorer's rows are checked as
+    :func:`journeymap.score` checks them: a scorer that raises or returns NaN, values outside
+    [0, 1] or rows of the wrong shape fails with :class:`~journeymap.TextsFailedError`.
     ``prior="service"`` measures what :func:`journeymap.score` writes for customer messages to a
     brand (the customer-service prior; customer-service data); ``"none"`` (default) what it
     writes for texts of one side.
@@ -129,6 +139,12 @@ def evaluate_labelled(
     after a cell's first label, and that is never predicted, is not averaged in (as an F1 of 0)
     but listed in ``secondary_only``. A predicted label that is no text's truth is (support 0, F1 0).
 
+    Raises:
+        InvalidArgumentError: ``prior`` is not ``"none"`` or ``"service"``, or the data holds one
+            label only (other than a sentiment).
+        SchemaError: a column is missing, or the data's labels are not the scorer's at any level.
+        TextsFailedError: the scorer failed, or returned rows :func:`journeymap.score` refuses.
+
     Examples:
         >>> import numpy as np, pandas as pd
         >>> class Words:
@@ -143,8 +159,16 @@ def evaluate_labelled(
     """
     check_eval_prior(prior)  # before the data is read and the scorer built
     data = read_labelled(source, text=text, label=label, label_map=label_map, sep=sep)
-    scorer_obj = get_scorer(scorer)
     names = data.names
+    if len(names) < 2 and not set(names) <= set(SENTIMENTS):
+        # the prediction is the best of the data's labels: of one, it is that label, right for every text
+        msg = (
+            f"the data has one label only ({names[0]!r}; column {label!r}): evaluate_labelled predicts each text's "
+            "best-scoring label among the data's labels, so with one label every prediction would be right whatever "
+            "the scorer says. Evaluate on data with at least two labels"
+        )
+        raise InvalidArgumentError(msg)
+    scorer_obj = get_scorer(scorer)
     scores, extra = scored_rows(scorer_obj, data.texts)
     unread = extra.get("unread_tokens")
     cut = int((np.asarray(unread) > 0).sum()) if unread is not None else 0
@@ -161,10 +185,9 @@ def evaluate_labelled(
         decided, valence, classes = scored_sentiment(scorer_obj, data.texts, prior=prior, scored=(scores, extra))
         predicted = np.asarray(decided, dtype=object)
         if "neutral" not in names:  # a two-way data set: a text decided neutral takes the larger side
-            if classes is not None:
-                side = np.where(classes[:, 0] > classes[:, 2], "negative", "positive")
-            else:
-                side = np.where(valence < 0, "negative", "positive")
+            lean = classes[:, 2] - classes[:, 0] if classes is not None else valence
+            # a tie (or a valence of exactly 0) leans to neither side: it stays neutral, wrong for either class
+            side = np.where(lean < 0, "negative", np.where(lean > 0, "positive", "neutral"))
             predicted = np.where(predicted == "neutral", side, predicted).astype(object)
         moved = prior == "service" and classes is not None and calibration_of(scorer_obj) is not None
         level_name = "sentiment (what journeymap.score writes)" + (" for customer messages to a brand" if moved else "")

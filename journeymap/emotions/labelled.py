@@ -17,7 +17,7 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -73,7 +73,7 @@ def read_labelled(
     *,
     text: str = "text",
     label: str = "label",
-    label_map: Mapping[str, str] | None = None,
+    label_map: Mapping[Any, str] | None = None,
     sep: str | None = ",",
 ) -> Labelled:
     """Texts and labels from a table with a ``text`` and a ``label`` column.
@@ -85,11 +85,15 @@ def read_labelled(
             Whole numbers written as floats (``"2.0"``, as pandas writes a number column with a
             gap) are read as the numbers (``"2"``) when every label is one, unless ``label_map``
             names them as written.
-        label_map: data label -> label name to use (labels not in it are kept as they are).
+        label_map: data label -> label name to use (labels not in it are kept as they are). Its
+            keys are read as the labels are, as text: ``{0: "negative"}`` maps a column of the
+            numbers 0, 1, 2 as ``{"0": "negative"}`` does (two keys that read alike, such as
+            ``0`` and ``"0"``, must map to the same name).
         sep: separator of several labels in one cell; None for one label per cell.
 
     Raises:
         SchemaError: a column is missing, or no row has both a text and a label.
+        InvalidArgumentError: two keys of ``label_map`` read as the same label, mapped to different names.
 
     Examples:
         >>> frame = pd.DataFrame({"text": ["so angry", "thanks!", None], "label": ["0", "2", "1"]})
@@ -105,7 +109,7 @@ def read_labelled(
     if missing:
         msg = f"{name} has no column(s) {missing}; found {[str(c) for c in frame.columns]} (choose them with text= and label=)"
         raise SchemaError(msg)
-    mapping = dict(label_map or {})
+    mapping = _label_mapping(label_map)
     texts = frame[text]
     raw = frame[label]
     kept_texts: list[str] = []
@@ -146,6 +150,30 @@ def read_labelled(
 
 
 _WHOLE_FLOAT = re.compile(r"^([+-]?\d+)\.0+$")
+
+
+def _label_mapping(label_map: Mapping[object, object] | None) -> dict[str, str]:
+    """``label_map`` with its keys read as the label cells are (:func:`_label_text`: ``0`` and ``0.0`` as ``"0"``).
+
+    Raises:
+        InvalidArgumentError: two keys read as the same label (``0`` and ``"0"``), mapped to different names.
+
+    Examples:
+        >>> _label_mapping({0: "negative", 2.0: "positive", " x ": "neutral"})
+        {'0': 'negative', '2': 'positive', 'x': 'neutral'}
+    """
+    out: dict[str, str] = {}
+    keys: dict[str, object] = {}
+    for key, name in (label_map or {}).items():
+        text, target = _label_text(key), str(name)
+        if text in out and out[text] != target:
+            msg = (
+                f"label_map maps {keys[text]!r} to {out[text]!r} and {key!r} to {target!r}, but both read as the "
+                f"label {text!r} (labels are compared as text); keep one of them"
+            )
+            raise InvalidArgumentError(msg)
+        out[text], keys[text] = target, key
+    return out
 
 
 def _label_text(tag: object) -> str:

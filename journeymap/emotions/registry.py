@@ -18,7 +18,7 @@ import re
 from typing import TYPE_CHECKING, Any, Literal, TypeVar, overload
 
 from journeymap._plugins import read_group
-from journeymap.emotions.scorer import EmotionScorer, languages_problem
+from journeymap.emotions.scorer import EmotionScorer, id_problem, languages_problem
 from journeymap.emotions.taxonomy import Taxonomy
 from journeymap.exceptions import (
     ArgumentTypeError,
@@ -90,7 +90,9 @@ def available_scorers() -> list[str]:
 def verify_scorer(scorer: Any, name: str) -> EmotionScorer:
     """Check the parts of the contract that can be checked without scoring; raise naming the plugin.
 
-    Checked: an object (not a class) with a non-empty string ``id``, a :class:`Taxonomy`, a
+    Checked: an object (not a class) with an ``id`` of non-empty, printable text without
+    surrounding whitespace (:func:`~journeymap.emotions.scorer.id_problem`: a lone surrogate
+    cannot be written to the ``scorer`` column), a :class:`Taxonomy`, a
     callable ``score`` and, where it declares ``languages``, a collection of language codes (a
     bare string such as ``"en"`` would be read letter by letter, and every English text left
     unscored; see :func:`~journeymap.emotions.scorer.languages_problem`).
@@ -101,8 +103,9 @@ def verify_scorer(scorer: Any, name: str) -> EmotionScorer:
     elif not isinstance(scorer, EmotionScorer):
         problems.append("it lacks id, taxonomy or score()")
     else:
-        if not isinstance(scorer.id, str) or not scorer.id:
-            problems.append(f"id must be a non-empty string, got {scorer.id!r}")
+        problem = id_problem(scorer.id)
+        if problem:
+            problems.append(problem)
         if not isinstance(scorer.taxonomy, Taxonomy):
             problems.append(f"taxonomy must be a journeymap Taxonomy, got {type(scorer.taxonomy).__name__}")
         if not callable(getattr(scorer, "score", None)):

@@ -19,7 +19,7 @@ from journeymap.emotions._batching import shorten, visible_texts
 from journeymap.emotions.cache import CacheOption, ScoreCache, cached_rows, open_cache
 from journeymap.emotions.language import UNDETERMINED, detect_languages
 from journeymap.emotions.registry import get_scorer
-from journeymap.emotions.scorer import OUTPUTS, EmotionScorer, SentimentScorer, scorer_languages
+from journeymap.emotions.scorer import OUTPUTS, EmotionScorer, SentimentScorer, language_code, scorer_languages
 from journeymap.exceptions import ArgumentTypeError, InvalidArgumentError, JourneyMapError, TextsFailedError
 from journeymap.io.validation import as_text, canonical_actors, require_text_column
 from journeymap.schema import (
@@ -65,7 +65,9 @@ __all__ = [
     "INPUT_SUFFIX",
     "NO_TEXT",
     "ScorerArg",
+    "checked_rows",
     "routes",
+    "row_width",
     "score",
     "score_texts",
     "sentiment_from_valence",
@@ -328,23 +330,58 @@ def score_texts(
     For a :class:`~journeymap.emotions.scorer.SentimentScorer` the rows are its
     ``score_outputs`` (labels, then its outputs), cached at that width under its id.
     """
-    k = len(scorer.taxonomy.labels)
-    if isinstance(scorer, SentimentScorer):
-        width = k + len(scorer.outputs)
-        unknown = [o for o in scorer.outputs if o not in OUTPUTS]
-        if unknown:
-            msg = f"scorer {scorer.id!r} declares unknown outputs {unknown}; known: {list(OUTPUTS)}"
-            raise JourneyMapError(msg)
+    width = row_width(scorer)
 
-        def fn(batch: list[str]) -> npt.NDArray[np.float32]:
-            return _check_output(scorer, _call(scorer, "score_outputs", batch), batch, width)
-    else:
-        width = k
-
-        def fn(batch: list[str]) -> npt.NDArray[np.float32]:
-            return _check_output(scorer, _call(scorer, "score", batch), batch)
+    def fn(batch: list[str]) -> npt.NDArray[np.float32]:
+        return checked_rows(scorer, batch)
 
     return cached_rows(texts, scorer.id, width, fn, cache=cache, progress=progress, what="scoring", chunk=CHUNK)
+
+
+def row_width(scorer: EmotionScorer) -> int:
+    """How many columns :func:`score` reads from ``scorer``: its labels, then a SentimentScorer's ``outputs``.
+
+    Raises:
+        JourneyMapError: a SentimentScorer declares outputs that are not in
+            :data:`~journeymap.emotions.scorer.OUTPUTS`.
+    """
+    k = len(scorer.taxonomy.labels)
+    if not isinstance(scorer, SentimentScorer):
+        return k
+    unknown = [o for o in scorer.outputs if o not in OUTPUTS]
+    if unknown:
+        msg = f"scorer {scorer.id!r} declares unknown outputs {unknown}; known: {list(OUTPUTS)}"
+        raise JourneyMapError(msg)
+    return k + len(scorer.outputs)
+
+
+def checked_rows(scorer: EmotionScorer, texts: list[str]) -> npt.NDArray[np.float32]:
+    """``scorer``'s rows for ``texts`` as :func:`score` reads and checks them: the label scores, then its outputs.
+
+    A :class:`~journeymap.emotions.scorer.SentimentScorer` is read with ``score_outputs`` (labels,
+    then :attr:`~journeymap.emotions.scorer.SentimentScorer.outputs`), any other scorer with
+    ``score``. The evaluation tools read scorers through it, so a scorer :func:`score` refuses
+    cannot give a figure either.
+
+    Raises:
+        TextsFailedError: the scorer raised (its exception chained), or returned rows of the wrong
+            shape, NaN, or probabilities outside [0, 1]; the message names the scorer and the texts.
+
+    Examples:
+        >>> from journeymap import Taxonomy
+        >>> class Broken:
+        ...     id = "nan.v1"
+        ...     taxonomy = Taxonomy.sentiment()
+        ...     def score(self, texts):
+        ...         return np.full((len(texts), 4), np.nan, dtype=np.float32)
+        >>> checked_rows(Broken(), ["my phone is broken"])
+        Traceback (most recent call last):
+        ...
+        journeymap.exceptions.TextsFailedError: scorer 'nan.v1' returned NaN for 1 text(s): 'my phone is broken'
+    """
+    width = row_width(scorer)
+    method = "score_outputs" if isinstance(scorer, SentimentScorer) else "score"
+    return _check_output(scorer, _call(scorer, method, texts), texts, width)
 
 
 def sentiment_rule(
@@ -420,7 +457,9 @@ class _Routes:
         """The scorer for a text in ``lang``, or None and the reason it is left unscored.
 
         A routed scorer that declares ``languages`` gets only texts in those (or of undetermined
-        language): ``{"*": "default"}`` does not send Spanish to the English-only default.
+        language): ``{"*": "default"}`` does not send Spanish to the English-only default. The
+        declared codes are read with :func:`~journeymap.emotions.scorer.scorer_languages`
+        (``("EN",)`` and ``("en-US",)`` read English).
         """
         if lang == UNDETERMINED:
             return self.primary, None
@@ -451,7 +490,9 @@ def routes(scorer: ScorerArg, **options: Any) -> _Routes:
 
     In a mapping, ``"*"`` stands for every language not named; the main scorer (for texts whose
     language is undetermined, and for the emotion columns) is the one for ``"en"``, else the first.
-    The same name in several places is built once.
+    The same name in several places is built once. Language keys are read as
+    :func:`~journeymap.emotions.scorer.language_code` reads them (``"EN"`` and ``"en-US"`` are
+    ``"en"``); two keys for one language with different scorers are refused.
     """
     if not isinstance(scorer, Mapping):
         return _Routes(get_scorer(scorer, **options), {}, routed=False)
@@ -460,7 +501,9 @@ def routes(scorer: ScorerArg, **options: Any) -> _Routes:
         raise InvalidArgumentError(msg)
     built: dict[str, EmotionScorer] = {}
     by_lang: dict[str, EmotionScorer] = {}
+    named: dict[str, object] = {}  # the key each code was given as
     for lang, spec in scorer.items():
+        code = "*" if str(lang).strip() == "*" else language_code(str(lang))  # "EN", "en-US": "en"
         if isinstance(spec, str):  # a name, model id or path (as text or a path object): built with the options
             key = spec
         elif isinstance(spec, os.PathLike):
@@ -469,7 +512,13 @@ def routes(scorer: ScorerArg, **options: Any) -> _Routes:
             key = f"object:{id(spec)}"
         if key not in built:
             built[key] = get_scorer(spec, **(options if isinstance(spec, (str, os.PathLike)) else {}))
-        by_lang[str(lang)] = built[key]
+        if code in by_lang and by_lang[code] is not built[key]:
+            msg = (
+                f"scorer mapping names {named[code]!r} and {lang!r}, which are both language {code!r} (codes are "
+                "compared in lower case, without a region such as -US), for different scorers; keep one of them"
+            )
+            raise InvalidArgumentError(msg)
+        by_lang[code], named[code] = built[key], lang
     primary = by_lang.get("en") or next(iter(by_lang.values()))
     return _Routes(primary, by_lang, routed=True)
 
@@ -537,7 +586,8 @@ def score(
         journeys: a :class:`~journeymap.JourneySet` or an events DataFrame (with ``text`` and
             ``actor`` columns); the same type is returned.
         scorer: a registered name, a Hugging Face id or path (text or ``pathlib.Path``), a scorer
-            object, or a mapping from language code (``"*"`` for the others) to any of those. A
+            object, or a mapping from language code (``"*"`` for the others; any case, a region
+            dropped: ``"EN"`` and ``"en-US"`` are ``"en"``) to any of those. A
             name is built anew on each
             call (its model loaded once a text is not in the cache, a second or more): to score
             batch after batch, as a service does, build it once (``s = jm.get_scorer("default")``)

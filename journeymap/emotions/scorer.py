@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 if TYPE_CHECKING:
@@ -12,7 +13,15 @@ if TYPE_CHECKING:
 
     from journeymap.emotions.taxonomy import Taxonomy
 
-__all__ = ["OUTPUTS", "EmotionScorer", "SentimentScorer", "languages_problem", "scorer_languages"]
+__all__ = [
+    "OUTPUTS",
+    "EmotionScorer",
+    "SentimentScorer",
+    "id_problem",
+    "language_code",
+    "languages_problem",
+    "scorer_languages",
+]
 
 #: Extra outputs a :class:`SentimentScorer` may give, after its label probabilities.
 OUTPUTS: tuple[str, ...] = ("sentiment_negative", "sentiment_neutral", "sentiment_positive", "irony", "unread_tokens")
@@ -31,8 +40,9 @@ class EmotionScorer(Protocol):
     values in [0, 1]. It must accept any string (empty, emoji-only, very long, any language).
 
     Optional: ``languages``, a tuple of the language codes the scorer reads (``("en",)``; see
-    :func:`scorer_languages`): :func:`journeymap.score` leaves texts detected in other languages
-    unscored, with a note, rather than send them to it. Without it, any language.
+    :func:`scorer_languages`; in any case, a region or script subtag dropped: ``"en-US"`` reads
+    ``"en"``): :func:`journeymap.score` leaves texts detected in other languages unscored, with a
+    note, rather than send them to it. Without it, any language.
 
     Register a scorer under the entry-point group ``journeymap.scorers`` (the object is a class or
     factory called with the options given to :func:`journeymap.get_scorer`), and check it with
@@ -108,26 +118,68 @@ class SentimentScorer(EmotionScorer, Protocol):
         ...
 
 
+def id_problem(value: object) -> str | None:
+    r"""What is wrong with a scorer's ``id``, or None: it must be non-empty, printable text without surrounding whitespace.
+
+    The id is cached, written to the ``scorer`` column and to files: a lone surrogate
+    (``"acme\ud800.v1"``) cannot be written as UTF-8, and a blank id names nothing.
+    :func:`journeymap.get_scorer` and :func:`journeymap.testing.check_id` refuse such ids with
+    this message.
+
+    Examples:
+        >>> id_problem("acme.lexicon.v1") is None
+        True
+        >>> id_problem(" ")
+        "id must not start or end with whitespace, got ' '"
+        >>> id_problem("acme\ud800.v1")
+        "id must be printable text (no control characters or lone surrogates), got 'acme\\ud800.v1'"
+    """
+    if not isinstance(value, str) or not value:
+        return f"id must be a non-empty string, got {value!r}"
+    if value != value.strip():
+        return f"id must not start or end with whitespace, got {value!r}"
+    if not value.isprintable():  # control characters, lone surrogates: it is cached and written to files
+        return f"id must be printable text (no control characters or lone surrogates), got {value!r}"
+    return None
+
+
+def language_code(code: str) -> str:
+    """A declared language code as :func:`~journeymap.emotions.language.detect_languages` writes codes.
+
+    Language tags are case-insensitive (BCP 47), and the detector names the language only: the
+    code is read in lower case, and a region or script subtag after ``-`` or ``_`` is dropped
+    (``"EN"``, ``"en-US"`` and ``"en_GB"`` read ``"en"``, ``"zh-Hant"`` reads ``"zh"``).
+
+    Examples:
+        >>> [language_code(c) for c in ("EN", "en-US", "pt_BR", "zh-Hant", " es ")]
+        ['en', 'en', 'pt', 'zh', 'es']
+    """
+    return re.split(r"[-_]", code.strip(), maxsplit=1)[0].lower()
+
+
 def scorer_languages(scorer: object) -> frozenset[str] | None:
     """The languages a scorer declares it reads (attribute ``languages``), or None for any.
 
+    The codes are read with :func:`language_code`: ``("EN",)`` and ``("en-US",)`` read English.
+
     Examples:
         >>> class English:
-        ...     languages = ("en",)
+        ...     languages = ("en-US",)
         >>> sorted(scorer_languages(English())), scorer_languages(object())
         (['en'], None)
     """
     langs = getattr(scorer, "languages", None)
     if langs is None:
         return None
-    return frozenset(str(x) for x in langs)
+    return frozenset(language_code(str(x)) for x in langs)
 
 
 def languages_problem(declared: object) -> str | None:
     """What is wrong with a scorer's declared ``languages`` (None, or a non-empty collection of codes), or None.
 
     A bare string (``"en"``) would be read letter by letter (``{"e", "n"}``): every English text
-    would be left unscored. :func:`journeymap.get_scorer` and
+    would be left unscored. Case and region subtags are no problem: codes are read with
+    :func:`language_code` (``"EN-us"`` reads ``"en"``). :func:`journeymap.get_scorer` and
     :func:`journeymap.testing.check_scorer` refuse it with this message.
 
     Examples:
@@ -146,4 +198,7 @@ def languages_problem(declared: object) -> str | None:
         return f"languages must be a collection of language codes, got {type(declared).__name__}"
     if not codes or not all(isinstance(c, str) and c.strip() and c == c.strip() for c in codes):
         return f"languages must name at least one language code (non-empty strings), got {codes!r}"
+    nameless = [c for c in codes if not language_code(c)]
+    if nameless:
+        return f"languages must be codes such as 'en' or 'en-US' (a language first), got {nameless!r}"
     return None

@@ -15,6 +15,7 @@ import numpy as np
 from journeymap.emotions import _batching
 from journeymap.emotions._fingerprint import folder_fingerprint
 from journeymap.emotions.default import DEFAULT_MAX_WINDOWS
+from journeymap.emotions.scorer import language_code
 from journeymap.emotions.taxonomy import EKMAN_GROUPS, GOEMOTIONS_VALENCE, SENTIMENT_GROUPS, Taxonomy
 from journeymap.exceptions import InvalidArgumentError, ModelLoadError, ScorerOptionsError
 from journeymap.model._base import validation_problems
@@ -71,6 +72,8 @@ KNOWN_VALENCE: dict[str, float] = {
 
 #: A five-level sentiment model's labels, with valences evenly spaced as the stars' are: in such a
 #: model ``negative`` and ``positive`` are the milder levels, not the -0.8 and 0.8 of a three-way one.
+#: Any graded scale of these levels reads them (:func:`_graded`): a four-level model without
+#: ``neutral`` gets -0.9, -0.45, 0.45, 0.9, its levels where the five-level scale has them.
 FIVE_LEVEL_VALENCE: dict[str, float] = {
     "very negative": -0.9,
     "negative": -0.45,
@@ -78,6 +81,22 @@ FIVE_LEVEL_VALENCE: dict[str, float] = {
     "positive": 0.45,
     "very positive": 0.9,
 }
+
+
+def _graded(labels: Sequence[str]) -> bool:
+    """Whether ``labels`` are levels of a graded sentiment scale: read with :data:`FIVE_LEVEL_VALENCE`.
+
+    They are when every label is one of the five levels and a ``very`` level is among them: then
+    ``negative`` and ``positive`` are the milder levels, in a four-level model (very negative,
+    negative, positive, very positive) as in a five-level one. A three-way model (negative,
+    neutral, positive) is not graded: its ``negative`` is the strongest it says.
+
+    Examples:
+        >>> _graded(["very negative", "negative", "positive", "very positive"]), _graded(["negative", "neutral", "positive"])
+        (True, False)
+    """
+    return set(labels) <= FIVE_LEVEL_VALENCE.keys() and bool({"very negative", "very positive"} & set(labels))
+
 
 #: How the labels of rating scales group into sentiment (what ``Taxonomy.convert(..., "sentiment")`` uses).
 SCALE_SENTIMENT_GROUPS: dict[str, tuple[str, ...]] = {
@@ -361,16 +380,20 @@ def model_version(name: str, source: str, *, revision: str | None, config: Any =
 def _language_codes(languages: Sequence[str]) -> tuple[str, ...]:
     """The declared languages as a tuple of codes; a bare string is refused (it would read as letters).
 
+    Each code is read as :func:`journeymap.score` compares them
+    (:func:`~journeymap.emotions.scorer.language_code`: lower case, a region or script subtag
+    dropped), so ``["EN-us"]`` reads English.
+
     Examples:
-        >>> _language_codes(["es", "pt"])
+        >>> _language_codes(["es", "pt-BR", "PT"])
         ('es', 'pt')
     """
     if isinstance(languages, str):
         msg = f"languages must be a list of language codes, such as [{languages!r}], not the string {languages!r}"
         raise InvalidArgumentError(msg)
-    codes = tuple(str(code).strip() for code in languages)
+    codes = tuple(dict.fromkeys(language_code(str(code)) for code in languages))
     if not codes or not all(codes):
-        msg = f"languages must name at least one language code, got {list(languages)!r}"
+        msg = f"languages must name at least one language code (such as 'en' or 'en-US'), got {list(languages)!r}"
         raise InvalidArgumentError(msg)
     return codes
 
@@ -528,8 +551,7 @@ def _taxonomy_for(labels: list[str], label_map: Mapping[str, str] | None, model:
         raise ScorerOptionsError(model, {"label_map": given}, f"{problem}{also}. Map each to a known name ({hint})")
     if own:
         raise ModelLoadError(f"Could not use the Hugging Face model {model!r}: {_unknown_labels_hint(labels, own)}")
-    five_level = set(mapped) == set(FIVE_LEVEL_VALENCE) and len(mapped) == len(FIVE_LEVEL_VALENCE)
-    valence = {m: FIVE_LEVEL_VALENCE[m] if five_level else KNOWN_VALENCE[m] for m in mapped}
+    valence = {m: FIVE_LEVEL_VALENCE[m] if _graded(mapped) else KNOWN_VALENCE[m] for m in mapped}
     groups: dict[str, dict[str, tuple[str, ...]]] = {}
     scale = bool(set(mapped) & _SCALE_LABELS)
     for name, grouping in (("ekman", EKMAN_GROUPS), ("sentiment", SCALE_SENTIMENT_GROUPS if scale else SENTIMENT_GROUPS)):
@@ -732,9 +754,10 @@ class TransformerScorer(_batching.SortedBatchScorer):
             it resolved to.
         local_files_only: never reach the network (default: only when ``HF_HUB_OFFLINE`` is set).
         languages: the language codes the model reads (``("en",)``, ``("es", "pt")``, as
-            :func:`journeymap.emotions.language.detect_languages` writes them). Default None:
-            not declared, any language. :func:`journeymap.score` leaves a text detected in
-            another language unscored, with a note, rather than have this model misread it.
+            :func:`journeymap.emotions.language.detect_languages` writes them; ``"EN"`` and
+            ``"en-US"`` are read as ``"en"``). Default None: not declared, any language.
+            :func:`journeymap.score` leaves a text detected in another language unscored, with
+            a note, rather than have this model misread it.
 
     Remote code is never run (``trust_remote_code=False``) and safetensors weights are used
     when the model has them. Every text with a non-blank character goes to the model (its own

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from journeymap.emotions.scorer import OUTPUTS, EmotionScorer, languages_problem
+from journeymap.emotions.scorer import OUTPUTS, EmotionScorer, id_problem, languages_problem
 from journeymap.emotions.taxonomy import Taxonomy
 from journeymap.exceptions import JourneyMapError
 
@@ -331,13 +331,8 @@ def check_id(scorer: Any) -> None:
         first, second = scorer.id, scorer.id
     except Exception as exc:
         raise ScorerCheckError(_describe(scorer), [("check_id", f"reading id raised {_raised(exc)}")]) from exc
-    problems = []
-    if not isinstance(first, str) or not first:
-        problems.append(f"id must be a non-empty string, got {first!r}")
-    elif first != first.strip():
-        problems.append(f"id must not start or end with whitespace, got {first!r}")
-    elif not first.isprintable():  # control characters, lone surrogates: it is cached and written to files
-        problems.append(f"id must be printable text (no control characters or lone surrogates), got {first!r}")
+    problem = id_problem(first)  # the rule journeymap.get_scorer applies
+    problems = [problem] if problem else []
     if first != second:
         problems.append(f"id changes between reads ({first!r}, then {second!r}); cached scores are keyed by it")
     _fail(_SCORER, scorer, "check_id", problems)
