@@ -27,6 +27,7 @@ __all__ = [
     "check_templates",
     "is_missing",
     "label_array",
+    "label_order",
     "readable_name",
 ]
 
@@ -215,6 +216,23 @@ def label_array(values: Sequence[Any]) -> npt.NDArray[Any]:
     out = np.empty(len(values), dtype=object)
     out[:] = list(values)
     return out
+
+
+def label_order(values: Sequence[Any]) -> list[int]:
+    """Positions of distinct label ``values`` in the order ``np.unique`` sorts them: scikit-learn's ``classes_`` order.
+
+    Ints in numeric order (``10`` after ``2``), str by code point (``" zebra"`` before
+    ``"apple"``). Labels that do not sort together (ints beside the str names of ``labels=``)
+    are ordered by their ``str``.
+
+    Examples:
+        >>> label_order([0, 1, 10, 2]), label_order(["apple", " zebra"]), label_order([10, "card", 2])
+        ([0, 1, 3, 2], [1, 0], [0, 2, 1])
+    """
+    try:
+        return [int(i) for i in np.argsort(label_array(values), kind="stable")]
+    except TypeError:  # ints and str together: no order between them
+        return sorted(range(len(values)), key=lambda i: str(values[i]))
 
 
 #: Characters that join the words of identifier-like names (``card_arrival``, ``card-arrival``, ``qa.factoid``).
