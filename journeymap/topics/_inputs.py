@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Hashable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -66,10 +67,29 @@ class TopicInputError(JourneyMapError, ValueError):
 _NESTED = (list, tuple, dict, set, frozenset, np.ndarray, pd.Series, pd.DataFrame)
 
 
+def _is_sparse(value: Any) -> bool:
+    """Whether ``value`` is a scipy sparse matrix or array (scipy is not imported for this: unimported, it is none)."""
+    sparse = sys.modules.get("scipy.sparse")
+    return sparse is not None and bool(sparse.issparse(value))
+
+
 def _values(texts: Any, argument: str, *, sort_sets: bool) -> list[Any]:
     """The items of a 1-D sequence of texts (a set sorted with ``sort_sets``, else refused)."""
     if isinstance(texts, (str, bytes)):
         msg = f"{argument} must be a sequence of texts, not a single string"
+        raise TopicInputError(msg)
+    if _is_sparse(texts):  # make_pipeline(TfidfVectorizer(), TopicModel()): each row's repr would be embedded
+        msg = (
+            f"{argument} must be raw texts (one str per item), got a scipy sparse matrix of shape {texts.shape}: "
+            "a topic model embeds the texts itself, so give it the texts, not the output of a vectorizer "
+            "(in a Pipeline, put TopicModel first, without a TfidfVectorizer or CountVectorizer before it)"
+        )
+        raise TopicInputError(msg)
+    if isinstance(texts, Mapping):  # list(d) is its keys
+        msg = (
+            f"{argument} must be a sequence of texts, not a {type(texts).__name__} (it would be read as its keys): "
+            "pass list(d.values()), or pd.Series(d) to keep the keys as the index"
+        )
         raise TopicInputError(msg)
     if isinstance(getattr(texts, "events", None), pd.DataFrame):  # a JourneySet or an EventLog: its items are no texts
         msg = (
@@ -121,7 +141,8 @@ def _as_str(v: Any) -> str:
 def as_texts(texts: Any, argument: str = "texts", *, allow_empty: bool = False, sort_sets: bool = False) -> list[str]:
     """A list of str from a list, Series, 1-D array or tuple of texts; missing values (:func:`is_missing`) become ``""``.
 
-    Other values are converted with ``str``. A 2-D array, or items that are themselves lists,
+    Other values are converted with ``str``. A 2-D array, a scipy sparse matrix (a vectorizer's
+    output), a mapping (``list(d)`` would be its keys), or items that are themselves lists,
     tuples or arrays, raise :class:`TopicInputError` naming ``argument``; so does a set, unless
     ``sort_sets`` (then it is read in sorted order, which does not depend on the hash seed).
 
@@ -140,7 +161,7 @@ def as_texts(texts: Any, argument: str = "texts", *, allow_empty: bool = False, 
         raise TopicInputError(msg)
     out = []
     for i, v in enumerate(values):
-        if isinstance(v, _NESTED):
+        if isinstance(v, _NESTED) or _is_sparse(v):
             msg = (
                 f"{argument}: item {i} is a {type(v).__name__}, not a text; give one text per item (a 1-D list, Series or array)"
             )
