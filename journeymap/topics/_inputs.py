@@ -339,17 +339,26 @@ def as_label_descriptions(labels: Any) -> tuple[list[str], list[str]]:
 def _check_names(names: list[str], argument: str) -> None:
     """Raise unless ``names`` (stripped) hold two different topics, none empty or ``"other"``; ``labels`` each once.
 
+    ``labels`` (zero-shot names) differing only in case are repeats too: an uncased encoder (the
+    bundled MiniLM) embeds ``"Card"`` and ``"card"`` alike, so one of them could never be chosen.
+
     Examples:
         >>> try:
         ...     _check_names(["battery", "battery"], "labels")  # ["battery", "battery "], stripped
         ... except TopicInputError as err:
         ...     print(err)
-        labels: each name must be given once (spaces around a name do not count); repeated: ['battery']
+        labels: each name must be given once (spaces around a name and its case do not count); repeated: ['battery']
+        >>> try:
+        ...     _check_names(["Card", "refund", "card"], "labels")
+        ... except TopicInputError as err:
+        ...     print(err)
+        labels: each name must be given once (spaces around a name and its case do not count); repeated: ['Card', 'card']
     """
     distinct = sorted(set(names))
-    if len(distinct) != len(names) and argument == "labels":  # a repeat first: ["a", "a "] is a repeat, not one name
-        dupes = sorted({n for n in names if names.count(n) > 1})
-        msg = f"labels: each name must be given once (spaces around a name do not count); repeated: {dupes}"
+    folded = [n.strip().casefold() for n in names]
+    if len(set(folded)) != len(names) and argument == "labels":  # a repeat first: ["a", "a "] is a repeat, not one name
+        dupes = sorted({n for n, f in zip(names, folded) if folded.count(f) > 1})
+        msg = f"labels: each name must be given once (spaces around a name and its case do not count); repeated: {dupes}"
         raise TopicInputError(msg)
     if len(distinct) < 2:
         msg = f"{argument}: need at least two different topics, got {distinct or 'none'}"
