@@ -1060,8 +1060,16 @@ class TopicModel(ClassifierMixin, TransformerMixin, BaseEstimator):  # type: ign
         index = texts.index if isinstance(texts, pd.Series) else None  # df[["topic", "topic_score"]] = tm.assign(df["text"])
         return pd.DataFrame({"topic": self._labels_of(topic), "topic_score": score}, index=index)
 
-    def score(self, texts: Sequence[str], y: Sequence[Any], sample_weight: Sequence[float] | None = None) -> float:
+    def score(self, texts: Sequence[str], y: Sequence[Any] | None = None, sample_weight: Sequence[float] | None = None) -> float:
         """Accuracy of :meth:`predict` against ``y`` (as scikit-learn's classifiers score; what ``GridSearchCV`` uses by default).
+
+        Raises:
+            InvalidArgumentError: (a ``ValueError``) ``y`` is None: there is no accuracy without
+                true labels. ``GridSearchCV`` and ``cross_val_score`` on texts alone (discovery)
+                call ``score(texts)``; give them ``scoring=`` a callable ``scorer(model, texts, y=None)``
+                of your own instead. Without it, scikit-learn's default ``error_score=np.nan`` turns
+                this error into NaN scores and a ``UserWarning`` ("Scoring failed ...") that quotes
+                this message; ``error_score="raise"`` raises it.
 
         Examples:
             >>> from journeymap.testing import HashingEncoder
@@ -1071,6 +1079,13 @@ class TopicModel(ClassifierMixin, TransformerMixin, BaseEstimator):  # type: ign
         """
         from sklearn.metrics import accuracy_score  # type: ignore[import-untyped]
 
+        if y is None:
+            msg = (
+                "y is required: score(texts, y) is the accuracy of predict against the true labels y, and there is "
+                "none without them. For GridSearchCV or cross_val_score on texts alone (discovery), pass "
+                "scoring= a callable scorer(model, texts, y=None) -> float that judges the topics without labels"
+            )
+            raise InvalidArgumentError(msg)
         return float(accuracy_score(y, self.predict(texts), sample_weight=sample_weight))
 
     def get_feature_names_out(self, input_features: Sequence[str] | None = None) -> npt.NDArray[np.object_]:
