@@ -817,7 +817,8 @@ def _labels(labels: str | None, labels_file: Path | None) -> list[str] | dict[st
         raise _fail("give --labels or --labels-file, not both")
     if labels is not None:
         names = [name.strip() for name in labels.split(",") if name.strip()]
-        repeated = sorted({name for name in names if names.count(name) > 1})
+        folded = [name.casefold() for name in names]  # "Card,card": one name to an uncased encoder, as TopicModel has it
+        repeated = sorted({name for name, key in zip(names, folded) if folded.count(key) > 1})
         if repeated:
             raise _fail(f"--labels: each name must be given once; repeated: {repeated}")
         return names
@@ -833,7 +834,7 @@ def _labels(labels: str | None, labels_file: Path | None) -> list[str] | dict[st
         if not text or text.startswith("#"):
             continue
         name, _, description = text.partition(":")
-        if name.strip() in named:
+        if name.strip().casefold() in {known.casefold() for known in named}:  # "Card" and "card" too, as with --labels
             raise _fail(f"--labels-file: topic {name.strip()!r} is named twice")
         named[name.strip()] = description.strip() or name.strip()
     return named

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Hashable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -27,6 +28,7 @@ __all__ = [
     "check_templates",
     "is_missing",
     "label_array",
+    "label_order",
     "readable_name",
 ]
 
@@ -65,10 +67,29 @@ class TopicInputError(JourneyMapError, ValueError):
 _NESTED = (list, tuple, dict, set, frozenset, np.ndarray, pd.Series, pd.DataFrame)
 
 
+def _is_sparse(value: Any) -> bool:
+    """Whether ``value`` is a scipy sparse matrix or array (scipy is not imported for this: unimported, it is none)."""
+    sparse = sys.modules.get("scipy.sparse")
+    return sparse is not None and bool(sparse.issparse(value))
+
+
 def _values(texts: Any, argument: str, *, sort_sets: bool) -> list[Any]:
     """The items of a 1-D sequence of texts (a set sorted with ``sort_sets``, else refused)."""
     if isinstance(texts, (str, bytes)):
         msg = f"{argument} must be a sequence of texts, not a single string"
+        raise TopicInputError(msg)
+    if _is_sparse(texts):  # make_pipeline(TfidfVectorizer(), TopicModel()): each row's repr would be embedded
+        msg = (
+            f"{argument} must be raw texts (one str per item), got a scipy sparse matrix of shape {texts.shape}: "
+            "a topic model embeds the texts itself, so give it the texts, not the output of a vectorizer "
+            "(in a Pipeline, put TopicModel first, without a TfidfVectorizer or CountVectorizer before it)"
+        )
+        raise TopicInputError(msg)
+    if isinstance(texts, Mapping):  # list(d) is its keys
+        msg = (
+            f"{argument} must be a sequence of texts, not a {type(texts).__name__} (it would be read as its keys): "
+            "pass list(d.values()), or pd.Series(d) to keep the keys as the index"
+        )
         raise TopicInputError(msg)
     if isinstance(getattr(texts, "events", None), pd.DataFrame):  # a JourneySet or an EventLog: its items are no texts
         msg = (
@@ -120,7 +141,8 @@ def _as_str(v: Any) -> str:
 def as_texts(texts: Any, argument: str = "texts", *, allow_empty: bool = False, sort_sets: bool = False) -> list[str]:
     """A list of str from a list, Series, 1-D array or tuple of texts; missing values (:func:`is_missing`) become ``""``.
 
-    Other values are converted with ``str``. A 2-D array, or items that are themselves lists,
+    Other values are converted with ``str``. A 2-D array, a scipy sparse matrix (a vectorizer's
+    output), a mapping (``list(d)`` would be its keys), or items that are themselves lists,
     tuples or arrays, raise :class:`TopicInputError` naming ``argument``; so does a set, unless
     ``sort_sets`` (then it is read in sorted order, which does not depend on the hash seed).
 
@@ -139,7 +161,7 @@ def as_texts(texts: Any, argument: str = "texts", *, allow_empty: bool = False, 
         raise TopicInputError(msg)
     out = []
     for i, v in enumerate(values):
-        if isinstance(v, _NESTED):
+        if isinstance(v, _NESTED) or _is_sparse(v):
             msg = (
                 f"{argument}: item {i} is a {type(v).__name__}, not a text; give one text per item (a 1-D list, Series or array)"
             )
@@ -215,6 +237,23 @@ def label_array(values: Sequence[Any]) -> npt.NDArray[Any]:
     out = np.empty(len(values), dtype=object)
     out[:] = list(values)
     return out
+
+
+def label_order(values: Sequence[Any]) -> list[int]:
+    """Positions of distinct label ``values`` in the order ``np.unique`` sorts them: scikit-learn's ``classes_`` order.
+
+    Ints in numeric order (``10`` after ``2``), str by code point (``" zebra"`` before
+    ``"apple"``). Labels that do not sort together (ints beside the str names of ``labels=``)
+    are ordered by their ``str``.
+
+    Examples:
+        >>> label_order([0, 1, 10, 2]), label_order(["apple", " zebra"]), label_order([10, "card", 2])
+        ([0, 1, 3, 2], [1, 0], [0, 2, 1])
+    """
+    try:
+        return [int(i) for i in np.argsort(label_array(values), kind="stable")]
+    except TypeError:  # ints and str together: no order between them
+        return sorted(range(len(values)), key=lambda i: str(values[i]))
 
 
 #: Characters that join the words of identifier-like names (``card_arrival``, ``card-arrival``, ``qa.factoid``).
@@ -300,17 +339,26 @@ def as_label_descriptions(labels: Any) -> tuple[list[str], list[str]]:
 def _check_names(names: list[str], argument: str) -> None:
     """Raise unless ``names`` (stripped) hold two different topics, none empty or ``"other"``; ``labels`` each once.
 
+    ``labels`` (zero-shot names) differing only in case are repeats too: an uncased encoder (the
+    bundled MiniLM) embeds ``"Card"`` and ``"card"`` alike, so one of them could never be chosen.
+
     Examples:
         >>> try:
         ...     _check_names(["battery", "battery"], "labels")  # ["battery", "battery "], stripped
         ... except TopicInputError as err:
         ...     print(err)
-        labels: each name must be given once (spaces around a name do not count); repeated: ['battery']
+        labels: each name must be given once (spaces around a name and its case do not count); repeated: ['battery']
+        >>> try:
+        ...     _check_names(["Card", "refund", "card"], "labels")
+        ... except TopicInputError as err:
+        ...     print(err)
+        labels: each name must be given once (spaces around a name and its case do not count); repeated: ['Card', 'card']
     """
     distinct = sorted(set(names))
-    if len(distinct) != len(names) and argument == "labels":  # a repeat first: ["a", "a "] is a repeat, not one name
-        dupes = sorted({n for n in names if names.count(n) > 1})
-        msg = f"labels: each name must be given once (spaces around a name do not count); repeated: {dupes}"
+    folded = [n.strip().casefold() for n in names]
+    if len(set(folded)) != len(names) and argument == "labels":  # a repeat first: ["a", "a "] is a repeat, not one name
+        dupes = sorted({n for n, f in zip(names, folded) if folded.count(f) > 1})
+        msg = f"labels: each name must be given once (spaces around a name and its case do not count); repeated: {dupes}"
         raise TopicInputError(msg)
     if len(distinct) < 2:
         msg = f"{argument}: need at least two different topics, got {distinct or 'none'}"

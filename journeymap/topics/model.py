@@ -52,6 +52,7 @@ from journeymap.topics._inputs import (
     check_example_labels,
     check_templates,
     label_array,
+    label_order,
 )
 from journeymap.topics._text import clean_text
 from journeymap.topics.encoders import SentenceEncoder, get_encoder
@@ -342,8 +343,9 @@ class TopicModel(ClassifierMixin, TransformerMixin, BaseEstimator):  # type: ign
     Attributes:
         mode_: ``"discovery"``, ``"zero-shot"`` or ``"few-shot"``.
         topics_: the topic names (without ``"other"``), largest first in discovery; in few-shot
-            mode ``str`` of the labels, stripped.
-        classes_: the topics as :meth:`predict` gives them (few-shot: the labels as given).
+            mode ``str`` of the labels, stripped, in ``classes_`` order.
+        classes_: the topics as :meth:`predict` gives them (few-shot: the labels as given, in
+            the order ``np.unique`` sorts them, as scikit-learn's classifiers have them).
         labels_: the topic of each fitted text, as :meth:`predict` gives it (``"other"`` for none).
         label_values_: few-shot: the label of each topic as given (``classes_``).
         topic_scores_: how well each fitted text fits its topic (as :meth:`assign` gives it;
@@ -827,15 +829,22 @@ class TopicModel(ClassifierMixin, TransformerMixin, BaseEstimator):  # type: ign
         classifier = self._seeded(self.classifier if self.classifier is not None else LogisticRegression(C=10.0, max_iter=2000))
         classifier.fit(E[usable], y.astype(str))
         self.classifier_ = classifier
-        classes = [str(c) for c in classifier.classes_]
-        self.label_values_ = [(label_values or {}).get(c, c) for c in classes]  # a name from labels= is its own label
+        # the classifier learns the names (str), so its classes_ are in str order ("10" before "2");
+        # the topics are in the order of the labels as given, as np.unique(y) sorts them (scikit-learn's
+        # classes_), and the classifier's columns are put in that order (_topic_columns)
+        fitted_names = [str(c) for c in classifier.classes_]
+        values = [(label_values or {}).get(c, c) for c in fitted_names]  # a name from labels= is its own label
+        order = label_order(values)
+        classes = [fitted_names[i] for i in order]
+        self.label_values_ = [values[i] for i in order]
         centroids = _normalise(np.stack([E[usable][y == c].mean(axis=0) for c in classes]))
         X = self._embed_texts(docs)
         has_words = np.linalg.norm(X, axis=1) > 0
         assign = np.full(len(docs), -1, dtype=np.int64)
         best = np.zeros(len(docs), dtype=np.float32)
         if has_words.any():
-            assign[has_words], best[has_words] = self._classify(classifier, X[has_words])
+            picked, best[has_words] = self._classify(classifier, X[has_words])
+            assign[has_words] = np.asarray([classes.index(name) for name in fitted_names], dtype=np.int64)[picked]
         self._set_topics(docs, X, centroids, None, assign, best, has_words, order_by_size=False, names=classes, groups=groups)
 
     @staticmethod
@@ -861,11 +870,28 @@ class TopicModel(ClassifierMixin, TransformerMixin, BaseEstimator):  # type: ign
 
     @staticmethod
     def _class_proba(classifier: Any, X: npt.NDArray[np.float32]) -> npt.NDArray[np.float64]:
-        """The classifier's class probabilities (columns: its ``classes_``); one-hot of ``predict`` without ``predict_proba``."""
+        """The classifier's class probabilities (columns: its ``classes_``); one-hot of ``predict`` without ``predict_proba``.
+
+        Rows are summed to 1 again in float64: a classifier fitted on float32 embeddings gives
+        float32 probabilities whose rows miss 1 by about 1e-7, which scikit-learn's ``log_loss``
+        warns about ("y_prob values do not sum to one").
+        """
         if hasattr(classifier, "predict_proba"):
-            return np.asarray(classifier.predict_proba(X), dtype=np.float64)
+            proba = np.asarray(classifier.predict_proba(X), dtype=np.float64)
+            total = proba.sum(axis=1, keepdims=True)
+            out: npt.NDArray[np.float64] = np.divide(proba, total, out=proba.copy(), where=total > 0)
+            return out
         picked, _ = TopicModel._classify(classifier, X)
         return np.eye(len(classifier.classes_), dtype=np.float64)[picked]
+
+    def _topic_columns(self) -> npt.NDArray[np.int64]:
+        """Few-shot: the column of each topic (``topics_``, ``classes_`` order) in the classifier's ``classes_``.
+
+        The classifier learns the topic names, so its columns are in str order; the topics are in
+        the order of the labels as given (``[0, 1, 2, ..., 10]``, not ``[0, 1, 10, 2, ...]``).
+        """
+        index = {str(c): i for i, c in enumerate(self.classifier_.classes_)}
+        return np.asarray([index[t] for t in self.topics_], dtype=np.int64)
 
     # -- prediction ----------------------------------------------------------------------------
     @property
@@ -873,7 +899,10 @@ class TopicModel(ClassifierMixin, TransformerMixin, BaseEstimator):  # type: ign
         """The topics, in the column order of :meth:`predict_proba` and :meth:`transform`: what :meth:`predict` gives.
 
         In few-shot mode the labels as given (``y``'s or ``examples``' values: ints stay ints,
-        ``"card "`` keeps its spaces), else the topic names (``topics_``).
+        ``"card "`` keeps its spaces), sorted as ``np.unique(y)`` sorts them (``[0, 1, 2, ..., 10]``),
+        so scikit-learn's metrics (``log_loss(y, P, labels=tm.classes_)``, ``top_k_accuracy_score``)
+        read the right columns; labels that do not sort together (ints beside the str names of
+        ``labels=``) are ordered by their ``str``. Else the topic names (``topics_``).
         """
         self._check_fitted()
         values = getattr(self, "label_values_", None)  # None: not few-shot, or pickled before it
@@ -932,7 +961,7 @@ class TopicModel(ClassifierMixin, TransformerMixin, BaseEstimator):  # type: ign
         has_words = np.linalg.norm(X, axis=1) > 0
         if has_words.any() and k:
             if self.mode_ == "few-shot":
-                out[has_words] = self._class_proba(self.classifier_, X[has_words])
+                out[has_words] = self._class_proba(self.classifier_, X[has_words])[:, self._topic_columns()]
             else:
                 out[has_words] = _softmax(sims[has_words], TEMPERATURE)
         return out
@@ -1031,8 +1060,16 @@ class TopicModel(ClassifierMixin, TransformerMixin, BaseEstimator):  # type: ign
         index = texts.index if isinstance(texts, pd.Series) else None  # df[["topic", "topic_score"]] = tm.assign(df["text"])
         return pd.DataFrame({"topic": self._labels_of(topic), "topic_score": score}, index=index)
 
-    def score(self, texts: Sequence[str], y: Sequence[Any], sample_weight: Sequence[float] | None = None) -> float:
+    def score(self, texts: Sequence[str], y: Sequence[Any] | None = None, sample_weight: Sequence[float] | None = None) -> float:
         """Accuracy of :meth:`predict` against ``y`` (as scikit-learn's classifiers score; what ``GridSearchCV`` uses by default).
+
+        Raises:
+            InvalidArgumentError: (a ``ValueError``) ``y`` is None: there is no accuracy without
+                true labels. ``GridSearchCV`` and ``cross_val_score`` on texts alone (discovery)
+                call ``score(texts)``; give them ``scoring=`` a callable ``scorer(model, texts, y=None)``
+                of your own instead. Without it, scikit-learn's default ``error_score=np.nan`` turns
+                this error into NaN scores and a ``UserWarning`` ("Scoring failed ...") that quotes
+                this message; ``error_score="raise"`` raises it.
 
         Examples:
             >>> from journeymap.testing import HashingEncoder
@@ -1042,6 +1079,13 @@ class TopicModel(ClassifierMixin, TransformerMixin, BaseEstimator):  # type: ign
         """
         from sklearn.metrics import accuracy_score  # type: ignore[import-untyped]
 
+        if y is None:
+            msg = (
+                "y is required: score(texts, y) is the accuracy of predict against the true labels y, and there is "
+                "none without them. For GridSearchCV or cross_val_score on texts alone (discovery), pass "
+                "scoring= a callable scorer(model, texts, y=None) -> float that judges the topics without labels"
+            )
+            raise InvalidArgumentError(msg)
         return float(accuracy_score(y, self.predict(texts), sample_weight=sample_weight))
 
     def get_feature_names_out(self, input_features: Sequence[str] | None = None) -> npt.NDArray[np.object_]:
