@@ -72,6 +72,7 @@ __all__ = [
     "duplicate_reason",
     "float_written_ids",
     "raise_invalid",
+    "rejected_times",
     "require_text_column",
     "validate_block",
     "validate_events",
@@ -548,6 +549,21 @@ def _check_timestamp(column: Column, raw: pd.Series, problems: Problems) -> pd.S
         problems.add(early_epoch(raw[early]).reindex(raw.index, fill_value=False), column.name, EARLY_EPOCH, raw)
         problems.add(invalid_date(raw[early]).reindex(raw.index, fill_value=False), column.name, NOT_A_DATE, raw)
     return ts
+
+
+def rejected_times(raw: pd.Series) -> pd.Series:
+    """Whether each value of a timestamp column is one :func:`validate_events` rejects (unparseable, missing, ...).
+
+    For a reader that must know before validation which rows it keeps (:func:`journeymap.read_twcs`
+    picks the copy of a repeated id that validation keeps).
+
+    Examples:
+        >>> rejected_times(pd.Series(["2024-01-01T10:00Z", "not a time", None])).tolist()
+        [False, True, True]
+    """
+    found = Problems()
+    _check_timestamp(Column("timestamp", "timestamp", required=True), raw, found)
+    return pd.Series(raw.index.isin(found.rows()), index=raw.index)
 
 
 def canonical_actors(text: pd.Series) -> pd.Series:

@@ -1,0 +1,64 @@
+"""Review 16 of the readers: repeated TWCS ids, column names that differ from canonical ones by case, aware time zones."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+import journeymap as jm
+
+# --------------------------------------------------------------------------- read_twcs: the copy of a repeated id kept
+
+_TWCS = ["tweet_id", "author_id", "inbound", "created_at", "text", "in_response_to_tweet_id"]
+
+
+def _at(hour: int, minute: int) -> str:
+    return f"Wed Oct 11 {hour:02d}:{minute:02d}:00 +0000 2017"
+
+
+def _accounted(log: jm.EventLog) -> None:
+    """Every input row is an event or a reject with a reason, and no reject is listed twice."""
+    assert len(log.events) + log.rejects["row"].nunique() == log.n_input
+    assert not set(log.events.index) & set(log.rejects["row"])
+    assert log.rejects["reason"].notna().all()
+    assert not log.rejects.duplicated(["row", "column", "reason"]).any()
+
+
+def test_read_twcs_builds_the_reply_tree_on_the_copy_validation_keeps() -> None:
+    rows = [
+        (1, "999", True, "not a time", "@AppleSupport garbled copy", None),  # rejected: its time
+        (1, "100", True, _at(10, 0), "@AppleSupport my phone is broken", None),  # kept
+        (2, "AppleSupport", False, _at(10, 30), "@100 sorry about that", 1),
+        (1, "101", True, _at(10, 5), "@AppleSupport a third copy", None),  # a duplicate of row 1
+        (3, "100", True, _at(10, 40), "@AppleSupport still broken", 2),
+    ]
+    log = jm.read_twcs(pd.DataFrame(rows, columns=_TWCS))
+    events = log.events.set_index("event_id")
+    assert events.loc["1", "author_id"] == "100"
+    assert events.loc["1", "thread_id"] == "1"  # was <NA>: the tree was built on the rejected copy
+    assert events["thread_id"].tolist() == ["1", "1", "1"]
+    assert set(events["customer_id"]) == {"100"}  # was "999" on the brand reply: the rejected copy's author
+    assert events.loc["2", "touchpoint"] == "public_reply" and events.loc["1", "touchpoint"] == "mention"
+    reasons = log.rejects.set_index("row")["reason"]
+    assert reasons[0].startswith("unparseable timestamp")
+    assert reasons[3] == "duplicate event_id (first seen at row 1)"
+    _accounted(log)
+    js = jm.build_journeys(log, by="thread")
+    assert len(js) == 1 and js.events["customer_id"].tolist() == ["100"] * 3
+
+
+def test_read_twcs_rejects_the_later_copies_of_a_kept_tweet_it_cannot_place() -> None:
+    # tweet 4's first copy passes its own row's checks, so the tree is built on it; a brand reply to
+    # a tweet outside the data naming no @number, it is then rejected, and its later copy (which the
+    # tree was not built on) with it, as its duplicate: not kept with no thread
+    rows = [
+        (1, "100", True, _at(10, 0), "@AppleSupport my phone is broken", None),
+        (4, "AppleSupport", False, _at(11, 0), "sorry about that", 77),
+        (4, "AppleSupport", False, _at(11, 1), "@100 sorry", 1),
+    ]
+    log = jm.read_twcs(pd.DataFrame(rows, columns=_TWCS))
+    assert log.events["event_id"].tolist() == ["1"]
+    rejects = log.rejects.set_index("row")
+    assert rejects.loc[1, "reason"].startswith("brand reply whose customer cannot be told")
+    assert rejects.loc[2, "reason"] == "duplicate event_id (first seen at row 1)"
+    assert rejects.loc[2, "column"] == "tweet_id"
+    _accounted(log)
