@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+import warnings
+from typing import TYPE_CHECKING
+
 import pandas as pd
+import pytest
 
 import journeymap as jm
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 # --------------------------------------------------------------------------- read_twcs: the copy of a repeated id kept
 
@@ -62,3 +69,67 @@ def test_read_twcs_rejects_the_later_copies_of_a_kept_tweet_it_cannot_place() ->
     assert rejects.loc[2, "reason"] == "duplicate event_id (first seen at row 1)"
     assert rejects.loc[2, "column"] == "tweet_id"
     _accounted(log)
+
+
+# --------------------------------------------------------------------------- column names that differ by case
+
+
+def _case_frame() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "customer_id": ["a", "b", "c"],
+            "timestamp": ["2024-01-01T10:00Z", "2024-01-01T11:00Z", "2024-01-01T12:00Z"],
+            "Text": ["my bill is wrong", "app crashes", "thanks!"],
+            "Touchpoint": ["billing", "app", "billing"],
+            "Channel": ["email", "chat", "email"],
+            "channel_id": [1, 2, 3],  # an attribute of its own, not a misspelt "channel"
+        }
+    )
+
+
+def _messages(caught: list[warnings.WarningMessage]) -> list[str]:
+    return [str(w.message) for w in caught if issubclass(w.category, UserWarning)]
+
+
+def test_read_events_warns_about_columns_named_like_canonical_ones_but_for_case() -> None:
+    with pytest.warns(UserWarning, match="is not read as journeymap's") as caught:
+        log = jm.read_events(_case_frame())
+    said = _messages(list(caught))
+    assert len(said) == 3, said
+    assert any("'Text'" in m and "'text'" in m and "columns={'Text': 'text'}" in m for m in said)
+    assert any("columns={'Touchpoint': 'touchpoint'}" in m for m in said)
+    assert any("columns={'Channel': 'channel'}" in m for m in said)
+    # nothing is renamed: pandas' names are case-sensitive
+    assert log.events["touchpoint"].tolist() == ["unknown"] * 3
+    assert log.events["Touchpoint"].tolist() == ["billing", "app", "billing"]
+    # the fix the warning names reads them, with no warning
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        fixed = jm.read_events(_case_frame(), columns={"Text": "text", "Touchpoint": "touchpoint", "Channel": "channel"})
+    assert fixed.events["touchpoint"].tolist() == ["billing", "app", "billing"]
+
+
+def test_case_warnings_on_files_on_build_journeys_and_on_columns_targets(tmp_path: Path) -> None:
+    frame = pd.DataFrame(
+        {"Customer ID": ["a"], "customer_id": ["a"], "timestamp": ["2024-01-01T10:00Z"], "msg": ["hi"], "in-reply-to": [None]}
+    )
+    path = tmp_path / "events.csv"
+    frame.to_csv(path, index=False)
+    with pytest.warns(UserWarning, match=r"column 'in-reply-to' is not read as journeymap's 'in_reply_to'") as caught:
+        jm.read_events(path)
+    assert len(_messages(list(caught))) == 1  # "Customer ID" beside customer_id is an attribute of its own
+    with pytest.warns(UserWarning, match=r"columns maps 'msg' onto 'Text'.*columns=\{'msg': 'text'\}") as caught:
+        jm.read_events(frame.drop(columns="in-reply-to"), columns={"msg": "Text"})
+    assert len(_messages(list(caught))) == 1  # not said twice (the near-miss check of columns= targets)
+    with pytest.warns(UserWarning, match=r"columns=\{'TEXT': 'text'\}"):
+        jm.build_journeys(frame.drop(columns="in-reply-to").rename(columns={"msg": "TEXT"}), by="customer")
+
+
+def test_the_dask_reader_warns_about_case_variants_too() -> None:
+    dd = pytest.importorskip("dask.dataframe")
+    import dask
+
+    import journeymap.distributed as jmd
+
+    with dask.config.set(scheduler="synchronous"), pytest.warns(UserWarning, match=r"columns=\{'Text': 'text'\}"):
+        jmd.read_events(dd.from_pandas(_case_frame()[["customer_id", "timestamp", "Text"]], npartitions=2))

@@ -52,7 +52,11 @@ def read_events(
         columns: maps your column names to the canonical ones, e.g.
             ``{"user": "customer_id", "created_at": "timestamp"}``; a target that is no
             canonical column is kept as an attribute, with a ``UserWarning`` where it nearly
-            names one the result lacks (``"txt"``: did you mean ``"text"``?).
+            names one the result lacks (``"txt"``: did you mean ``"text"``?). Names are matched
+            exactly, case included, as pandas matches them: an input column named like a
+            canonical one the result lacks but for case, spaces, ``-`` or ``_`` (``"Text"``,
+            ``"Customer ID"``) is kept as an attribute, not renamed, with a ``UserWarning``
+            naming the ``columns={"Text": "text"}`` that reads it.
         actors: maps your role names to actors (``customer``, ``agent``, ``bot``, ``system``),
             any case, e.g. ``{"end-user": "customer", "admin": "agent", "trigger": "system"}``.
             Common spellings are known without it (:data:`~journeymap.io.validation.ACTOR_ALIASES`:
