@@ -133,3 +133,62 @@ def test_the_dask_reader_warns_about_case_variants_too() -> None:
 
     with dask.config.set(scheduler="synchronous"), pytest.warns(UserWarning, match=r"columns=\{'Text': 'text'\}"):
         jmd.read_events(dd.from_pandas(_case_frame()[["customer_id", "timestamp", "Text"]], npartitions=2))
+
+
+# --------------------------------------------------------------------------- a tz-aware column's own zone
+
+
+def _aware() -> pd.DataFrame:
+    ts = pd.Series(pd.to_datetime(["2024-03-04 09:00", "2024-03-04 09:30", "2024-03-05 10:15"])).dt.tz_localize(
+        "America/New_York"
+    )
+    return pd.DataFrame(
+        {
+            "customer_id": ["a", "a", "b"],
+            "timestamp": ts,
+            "actor": ["customer", "agent", "customer"],
+            "text": ["x", "y", "z"],
+            "valence": [-0.5, 0.1, 0.6],
+            "sentiment": ["negative", "neutral", "positive"],
+            "emotion": ["anger", "neutral", "joy"],
+        }
+    )
+
+
+def test_an_aware_column_gives_the_log_and_the_journeys_its_zone(tmp_path: Path) -> None:
+    log = jm.read_events(_aware())
+    assert str(log.tz) == "America/New_York"
+    assert str(log.events["timestamp"].dtype) == "datetime64[ns, UTC]"  # stored in UTC, as always
+    js = jm.build_journeys(log, by="customer")
+    assert js.tz == log.tz
+    hours = jm.time_patterns(js)
+    assert hours[hours["volume"] > 0].index.tolist() == [("Monday", 9), ("Tuesday", 10)]  # was 14 and 15 (UTC)
+    assert str(jm.trends(js, freq="D").index.tz) == "America/New_York"
+    # a frame built directly, and a Parquet file keeping the column's zone
+    assert str(jm.build_journeys(_aware(), by="customer").tz) == "America/New_York"
+    _aware().to_parquet(tmp_path / "events.parquet")
+    assert str(jm.read_events(tmp_path / "events.parquet").tz) == "America/New_York"
+    # tz= wins; UTC, naive times and text with offsets give none (read in UTC)
+    assert str(jm.read_events(_aware(), tz="Europe/London").tz) == "Europe/London"
+    assert jm.read_events(_aware().assign(timestamp=_aware()["timestamp"].dt.tz_convert("UTC"))).tz is None
+    assert jm.read_events(_aware().assign(timestamp=_aware()["timestamp"].dt.tz_localize(None))).tz is None
+    text = _aware().assign(timestamp=["2024-03-04T09:00-05:00", "2024-03-04T09:30-05:00", "2024-03-05T10:15-05:00"])
+    assert jm.read_events(text).tz is None
+    # a fixed offset (what pd.to_datetime makes of text with one offset) is kept too
+    fixed = jm.read_events(text.assign(timestamp=pd.to_datetime(text["timestamp"])))
+    assert fixed.tz is not None and fixed.tz.utcoffset(None) == pd.Timedelta(hours=-5)
+    hours = jm.time_patterns(jm.build_journeys(fixed, by="customer"))
+    assert hours[hours["volume"] > 0].index.tolist() == [("Monday", 9), ("Tuesday", 10)]
+
+
+def test_the_dask_reader_keeps_an_aware_columns_zone() -> None:
+    dd = pytest.importorskip("dask.dataframe")
+    import dask
+
+    import journeymap.distributed as jmd
+
+    with dask.config.set(scheduler="synchronous"):
+        log = jmd.read_events(dd.from_pandas(_aware(), npartitions=2))
+        assert str(log.tz) == "America/New_York"
+        assert str(log.compute().tz) == "America/New_York"
+        assert str(jm.build_journeys(log, by="customer").tz) == "America/New_York"

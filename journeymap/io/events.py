@@ -81,9 +81,13 @@ def read_events(
             the second where it is a naive ``datetime`` with ``fold=1``; one they skip (when they
             go forward) is moved forward by the length of the gap (Europe/London's 01:30 on 31
             March 2024 is 02:30 BST). Each such row is kept with a note in ``EventLog.warnings``
-            naming the rule. The log keeps the zone (``EventLog.tz``), and so do the journeys
-            built from it: :func:`~journeymap.time_patterns`, :func:`~journeymap.trends` and the
-            report read hours and days in it unless given another ``tz``.
+            naming the rule. The log keeps the zone the events were read in (``EventLog.tz``),
+            and so do the journeys built from it: :func:`~journeymap.time_patterns`,
+            :func:`~journeymap.trends` and the report read hours and days in it unless given
+            another ``tz``. Without ``tz=``, a tz-aware timestamp column
+            (``datetime64[us, America/New_York]``, from a frame or a Parquet file) gives its own
+            zone, a named one or a fixed offset (``UTC+05:00``), unless it is UTC; text with
+            offsets (``"2024-03-04T09:00-05:00"``) gives none: its times are read in UTC.
         on_error: ``"raise"`` raises :class:`~journeymap.SchemaError` listing the first bad rows;
             ``"collect"`` keeps them out of the events and lists them in ``EventLog.rejects``.
 

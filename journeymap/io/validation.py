@@ -44,6 +44,7 @@ from journeymap.io._time import (
     UNPARSEABLE,
     WRONG_TYPE,
     ambiguous_hour,
+    column_zone,
     early_epoch,
     epoch_ms,
     invalid_compact_time,
@@ -833,6 +834,9 @@ def validate_events(
         source_columns: the source's name of a canonical column (``{"event_id": "tweet_id"}``),
             used in the rejects so that they name the column the user knows.
 
+    The log's ``tz`` is the zone of a tz-aware ``timestamp`` column other than UTC
+    (``datetime64[us, America/New_York]``: the zone the events were read in), else None.
+
     Raises:
         SchemaError: a required column is missing, or (``on_error="raise"``) any row is invalid.
     """
@@ -902,4 +906,6 @@ def validate_block(
     kept_warnings = kept_warnings[kept_warnings["row"].isin(events.index)].reset_index(drop=True)
     if len(rejects) and log_rejects:
         logger.warning("%d of %d rows rejected; see EventLog.rejects", rejects["row"].nunique(), n)
-    return EventLog(events=events, rejects=rejects, warnings=kept_warnings, n_input=n)
+    # a tz-aware column in a zone of its own (not UTC) tells the zone the events were read in
+    zone = column_zone(frame["timestamp"].dtype) if "timestamp" in frame.columns else None
+    return EventLog(events=events, rejects=rejects, warnings=kept_warnings, n_input=n, tz=zone)

@@ -549,7 +549,8 @@ def build_journeys(
     naming the first five (row, column, reason, value). To keep them all, read the frame first,
     ``log = jm.read_events(frame)``, and pass ``log``. As there, a column named like a canonical
     one the frame lacks but for case, spaces, ``-`` or ``_`` (``"Text"``) is kept as an
-    attribute with a ``UserWarning``.
+    attribute with a ``UserWarning``, and a tz-aware ``timestamp`` column in a zone other than
+    UTC gives ``js.tz``.
 
     Steps are ordered by time, each event's time raised to that of the message it answers (a
     reply stamped before its parent, from clock skew, comes right after it and keeps its stamp).
