@@ -78,7 +78,7 @@ class DaskEventLog:
     #: validated (a naive time read by a clock-change rule, a lone surrogate replaced, a score
     #: that is no number) are logged as a warning, a count per reason and block, instead.
     warnings: pd.DataFrame = field(default_factory=empty_rejects)
-    #: the zone the reader was given (``read_events(tz=)``), as in ``EventLog.tz``
+    #: the zone the events were read in (``read_events(tz=)``, else a tz-aware column's own), as in ``EventLog.tz``
     tz: dt.tzinfo | None = None
 
     def __repr__(self) -> str:
@@ -602,6 +602,7 @@ def read_events(
         tz: the time zone of timestamps written without an offset, as in :func:`journeymap.read_events`.
             The rows whose wall time the clocks passed twice or skipped are read by the same
             rules; they are logged as a warning, a count per block (not in ``warnings``).
+            Without it a tz-aware column gives its own zone, as on one machine.
         on_error: ``"raise"`` raises :class:`~journeymap.SchemaError` listing the first bad rows
             (this validates eagerly); ``"collect"`` keeps them in ``rejects``, lazily.
         blocksize: bytes per partition of JSON Lines files (not gzipped). A CSV/TSV file is
@@ -729,7 +730,8 @@ def _read_events(
             raise_invalid(found.sort_values("row", kind="stable").reset_index(drop=True), n_input)
     if named and len(reply_notes):
         reply_notes = reply_notes.assign(column=reply_notes["column"].replace(named))
-    return DaskEventLog(events, rejects, n_input, reply_notes, tz=tz)
+    # without tz=, a tz-aware column's own zone (not UTC), as on one machine
+    return DaskEventLog(events, rejects, n_input, reply_notes, tz=tz if tz is not None else meta_log.tz)
 
 
 def _validate_part(part: pd.DataFrame, *, tz: Any, row_offset: int, **options: Any) -> EventLog:

@@ -414,6 +414,26 @@ def _plain(values: pd.Series) -> pd.Series:
     return values
 
 
+def column_zone(dtype: object) -> datetime.tzinfo | None:
+    """The zone of a tz-aware timestamp column (``datetime64[us, America/New_York]``): the zone its events were read in.
+
+    A named zone and a fixed offset (``UTC+05:00``, as ``pd.to_datetime`` makes of text with one
+    offset) are both kept; None for UTC (or another zone always at offset 0), which is the
+    default anyway, and for a column that is not tz-aware (text, numbers, naive times, or
+    values in several zones: each is an instant, read in UTC).
+
+    Examples:
+        >>> column_zone(pd.DatetimeTZDtype("ns", "America/New_York"))
+        zoneinfo.ZoneInfo(key='America/New_York')
+        >>> column_zone(pd.DatetimeTZDtype("ns", "UTC")), column_zone(np.dtype("datetime64[ns]"))
+        (None, None)
+    """
+    if not isinstance(dtype, pd.DatetimeTZDtype):
+        return None
+    zone = dtype.tz
+    return None if zone.utcoffset(None) == datetime.timedelta(0) else zone
+
+
 def parse_timestamps(values: pd.Series) -> pd.Series:
     """Parse a column to ``datetime64[ns, UTC]``; unparseable values become NaT.
 

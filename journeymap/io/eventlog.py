@@ -37,9 +37,11 @@ class EventLog:
         warnings: rows that were kept but carry a caveat (for example a reply whose parent is
             not in the data), as ``row``, ``column``, ``reason``, ``value``.
         n_input: number of input rows.
-        tz: the zone the reader was given for times written without an offset
-            (:func:`~journeymap.read_events`' ``tz=``), None if none: the journeys built from
-            the log keep it, and the time analytics read hours and days in it by default.
+        tz: the zone the events were read in: the one the reader was given for times written
+            without an offset (:func:`~journeymap.read_events`' ``tz=``), else that of a
+            tz-aware timestamp column in a zone other than UTC (``datetime64[us,
+            America/New_York]``, or a fixed offset); None for UTC. The journeys built from the
+            log keep it, and the time analytics read hours and days in it by default.
 
     Every input row is either in ``events`` or in ``rejects``:
     ``len(events) + rejects["row"].nunique() == n_input``.

@@ -52,7 +52,11 @@ def read_events(
         columns: maps your column names to the canonical ones, e.g.
             ``{"user": "customer_id", "created_at": "timestamp"}``; a target that is no
             canonical column is kept as an attribute, with a ``UserWarning`` where it nearly
-            names one the result lacks (``"txt"``: did you mean ``"text"``?).
+            names one the result lacks (``"txt"``: did you mean ``"text"``?). Names are matched
+            exactly, case included, as pandas matches them: an input column named like a
+            canonical one the result lacks but for case, spaces, ``-`` or ``_`` (``"Text"``,
+            ``"Customer ID"``) is kept as an attribute, not renamed, with a ``UserWarning``
+            naming the ``columns={"Text": "text"}`` that reads it.
         actors: maps your role names to actors (``customer``, ``agent``, ``bot``, ``system``),
             any case, e.g. ``{"end-user": "customer", "admin": "agent", "trigger": "system"}``.
             Common spellings are known without it (:data:`~journeymap.io.validation.ACTOR_ALIASES`:
@@ -77,9 +81,13 @@ def read_events(
             the second where it is a naive ``datetime`` with ``fold=1``; one they skip (when they
             go forward) is moved forward by the length of the gap (Europe/London's 01:30 on 31
             March 2024 is 02:30 BST). Each such row is kept with a note in ``EventLog.warnings``
-            naming the rule. The log keeps the zone (``EventLog.tz``), and so do the journeys
-            built from it: :func:`~journeymap.time_patterns`, :func:`~journeymap.trends` and the
-            report read hours and days in it unless given another ``tz``.
+            naming the rule. The log keeps the zone the events were read in (``EventLog.tz``),
+            and so do the journeys built from it: :func:`~journeymap.time_patterns`,
+            :func:`~journeymap.trends` and the report read hours and days in it unless given
+            another ``tz``. Without ``tz=``, a tz-aware timestamp column
+            (``datetime64[us, America/New_York]``, from a frame or a Parquet file) gives its own
+            zone, a named one or a fixed offset (``UTC+05:00``), unless it is UTC; text with
+            offsets (``"2024-03-04T09:00-05:00"``) gives none: its times are read in UTC.
         on_error: ``"raise"`` raises :class:`~journeymap.SchemaError` listing the first bad rows;
             ``"collect"`` keeps them out of the events and lists them in ``EventLog.rejects``.
 

@@ -16,7 +16,7 @@ import os
 import re
 import sys
 import warnings
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -1159,6 +1159,7 @@ def map_columns(frame: pd.DataFrame, columns: Mapping[str, str] | None) -> pd.Da
         ['customer_id']
     """
     if not columns:
+        warn_case_variants(frame.columns, stacklevel=4)  # its caller, the reader, the reader's caller
         return frame
     found = list(map(str, frame.columns))
     if not isinstance(columns, Mapping):
@@ -1184,7 +1185,52 @@ def map_columns(frame: pd.DataFrame, columns: Mapping[str, str] | None) -> pd.Da
         msg = f"columns maps onto {clash}, which the input already has; found: {found}"
         raise SchemaError(msg)
     _warn_near_misses(frame, columns)
+    warn_case_variants([columns.get(str(c), c) for c in frame.columns], columns, stacklevel=4)
     return frame.rename(columns=dict(columns))
+
+
+def _name_key(name: str) -> str:
+    """A column name as compared for :func:`warn_case_variants`: without case, spaces, ``-`` and ``_``."""
+    return re.sub(r"[\s_-]+", "", name).casefold()
+
+
+def warn_case_variants(names: Iterable[Any], columns: Mapping[str, str] | None = None, *, stacklevel: int) -> None:
+    """Warn where a column is named like a canonical one the input lacks but for case, spaces, ``-`` or ``_``.
+
+    ``"Text"``, ``"Customer ID"`` or ``"in-reply-to"`` are not read as ``text``, ``customer_id``
+    or ``in_reply_to``: column names are matched exactly, as pandas matches them, and such a
+    column is kept as an attribute (``touchpoint`` then falls back to the channel, a missing
+    ``timestamp`` fails). Nothing is renamed; each ``UserWarning`` names the ``columns=`` that
+    reads it. ``names`` are the columns after ``columns`` renamed them (a target that is such a
+    variant, ``{"msg": "Text"}``, is named by its input column). ``stacklevel`` counts from the
+    caller of this function.
+
+    Examples:
+        >>> import warnings
+        >>> with warnings.catch_warnings(record=True) as caught:
+        ...     warnings.simplefilter("always")
+        ...     warn_case_variants(["customer_id", "Text", "text_lang"], stacklevel=1)
+        >>> said = str(caught[0].message)
+        >>> said.split(" (")[0], "pass columns={'Text': 'text'}" in said, len(caught)
+        ("column 'Text' is not read as journeymap's 'text'", True, 1)
+    """
+    from journeymap.schema import CANONICAL_COLUMNS
+
+    names = [str(name) for name in names]
+    keys = {_name_key(c): c for c in CANONICAL_COLUMNS}
+    sources = {str(dst): str(src) for src, dst in (columns or {}).items()}
+    for name in names:
+        canonical = keys.get(_name_key(name))
+        if canonical is None or canonical in names:
+            continue
+        source = sources.get(name, name)
+        what = f"columns maps {source!r} onto {name!r}, which" if source != name else f"column {name!r}"
+        warnings.warn(
+            f"{what} is not read as journeymap's {canonical!r} (column names are matched exactly, case included): "
+            f"it is kept as an attribute; pass columns={{{source!r}: {canonical!r}}} to read it as {canonical!r}",
+            UserWarning,
+            stacklevel=stacklevel + 1,
+        )
 
 
 def _warn_near_misses(frame: pd.DataFrame, columns: Mapping[str, str]) -> None:
@@ -1195,8 +1241,8 @@ def _warn_near_misses(frame: pd.DataFrame, columns: Mapping[str, str]) -> None:
 
     taken = set(map(str, frame.columns)) | set(columns.values())
     for src, dst in columns.items():
-        if dst in CANONICAL_COLUMNS:
-            continue
+        if dst in CANONICAL_COLUMNS or any(_name_key(dst) == _name_key(c) for c in CANONICAL_COLUMNS):
+            continue  # a canonical name but for case or separators ("Channel"): warn_case_variants says it
         # "channel_id" is an attribute of its own, not a misspelt "channel"
         near = [
             c

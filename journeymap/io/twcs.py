@@ -21,7 +21,9 @@ from journeymap.io.validation import (
     as_text,
     check_on_error,
     check_unique_columns,
+    duplicate_reason,
     float_written_ids,
+    rejected_times,
     validate_events,
 )
 from journeymap.schema import ADDRESSED, DM_PATTERN, FALSE_WORDS, REPLY_OUTSIDE_DATA, TRUE_WORDS, input_names, log_kept
@@ -95,6 +97,47 @@ def _replies_outside(responses: pd.Series, ids: pd.Series) -> pd.Series:
     inside = np.asarray(found.fill_null(False).to_numpy(zero_copy_only=False), dtype=bool)
     outside = listed.notna().to_numpy(dtype=bool) & (listed != "").fillna(False).to_numpy(dtype=bool) & ~inside
     return pd.Series(np.bincount(parent[outside], minlength=len(responses)) > 0, index=responses.index)
+
+
+def _standing_copies(ids: pd.Series, created_at: pd.Series, problems: Problems) -> tuple[np.ndarray, np.ndarray]:
+    """The rows the reply tree is built on: each tweet id once, in the copy that validation keeps.
+
+    A repeated ``tweet_id`` stands for its first copy that passes the checks of its own row (this
+    reader's so far, noted in ``problems``, and the time's: a copy with an unparseable
+    ``created_at`` does not count), as :func:`~journeymap.io.validate_events` decides; else for
+    its first copy (then every copy is rejected for its own reasons). ``ids`` are the usable ids
+    (NA where none); rows are numbered from 0, as :func:`~journeymap.io.read_table` numbers them.
+
+    Returns:
+        Whether each row is in the tree, and for each later copy of a kept one the row of the
+        copy kept (-1 for the other rows).
+
+    Examples:
+        >>> ids = pd.Series(["1", "1", "2", "1"], dtype="string")
+        >>> times = pd.Series(["no time", "2024-01-01", "2024-01-01", "2024-01-02"])
+        >>> usable, kept = _standing_copies(ids, times, Problems())
+        >>> usable.tolist(), kept.tolist()
+        ([False, True, True, False], [-1, -1, -1, 1])
+    """
+    present = ids.notna().to_numpy(dtype=bool)
+    later_of = np.full(len(ids), -1, dtype=np.int64)
+    repeated = present & ids.duplicated(keep=False).to_numpy(dtype=bool)
+    if not repeated.any():  # the usual case: one hash pass
+        return present, later_of
+    rows = np.flatnonzero(repeated)
+    copies = pd.Series(ids.to_numpy(dtype=object)[rows], index=rows)
+    fails = rejected_times(created_at.iloc[rows].set_axis(rows)).to_numpy(dtype=bool) | np.isin(rows, problems.rows())
+    passing = copies[~fails]
+    kept = passing[~passing.duplicated(keep="first")]
+    kept_row = copies.map(pd.Series(kept.index, index=kept.to_numpy())).fillna(-1).to_numpy(dtype=np.int64)
+    first = copies[~copies.duplicated(keep="first")]
+    first_row = copies.map(pd.Series(first.index, index=first.to_numpy())).to_numpy(dtype=np.int64)
+    standing = np.where(kept_row >= 0, kept_row, first_row)
+    later = (kept_row >= 0) & (rows > kept_row)
+    later_of[rows[later]] = kept_row[later]
+    usable = present & ~repeated
+    usable[rows[standing == rows]] = True
+    return usable, later_of
 
 
 def _inbound(raw: pd.Series) -> pd.Series:
@@ -175,7 +218,11 @@ def read_twcs(  # noqa: PLR0915 - one pass over the columns, read top to bottom
     Any slice of the corpus has replies whose parent is missing: such a tweet starts its own
     thread and is listed in ``EventLog.warnings``. Rows that cannot be used (a reply cycle, a
     brand reply whose customer cannot be told, an unparseable time) go to ``EventLog.rejects``;
-    ``on_error`` defaults to ``"collect"`` because corpus slices routinely have them.
+    ``on_error`` defaults to ``"collect"`` because corpus slices routinely have them. A repeated
+    ``tweet_id`` is kept in its first copy that passes the checks of its own row (id, author,
+    ``inbound``, text, time), and the reply tree (``thread_id``, the customer of a brand reply)
+    is built on that copy; the copies after it are rejected as its duplicates (also where the
+    kept copy is then rejected as a brand reply whose customer cannot be told).
 
     Examples:
         >>> import pandas as pd
@@ -210,8 +257,9 @@ def read_twcs(  # noqa: PLR0915 - one pass over the columns, read top to bottom
         problems.add(wrong_text, "text", "wrong type: text must be a string, got " + got, frame["text"])
     text = _unescaped(raw_text)
 
-    # The reply tree over rows with a usable, unique id (the others are rejected by validation).
-    usable = (ids.notna() & ~wrong_id & ~ids.duplicated(keep="first")).to_numpy()
+    # The reply tree over rows with a usable id, each id once: the copy validation keeps (the
+    # others are rejected by validation, the later copies of a repeated id as its duplicates).
+    usable, later_of = _standing_copies(ids.mask(wrong_id), frame["created_at"], problems)
     pos = np.flatnonzero(usable)
     tree = reply_tree(ids.iloc[pos].reset_index(drop=True), parent_ids.iloc[pos].reset_index(drop=True))
     thread_id = pd.Series(pd.NA, index=frame.index, dtype="string")
@@ -262,6 +310,12 @@ def read_twcs(  # noqa: PLR0915 - one pass over the columns, read top to bottom
         "brand reply whose customer cannot be told (it answers a tweet outside the data and names no @number)",
         frame["author_id"],
     )
+    # the later copies of a kept tweet rejected here are its duplicates: validation would keep the
+    # next copy, on which the reply tree was not built
+    orphans = (later_of >= 0) & unknown_customer.to_numpy(dtype=bool)[np.maximum(later_of, 0)]
+    if orphans.any():
+        first_seen = pd.Series(later_of, index=frame.index)
+        problems.add(pd.Series(orphans, index=frame.index), "event_id", duplicate_reason(first_seen), frame["tweet_id"])
 
     # the thread's brand: the account of its earliest brand tweet (the file's row order is no clock:
     # corpus files list replies before the tweets they answer)

@@ -44,6 +44,7 @@ from journeymap.io._time import (
     UNPARSEABLE,
     WRONG_TYPE,
     ambiguous_hour,
+    column_zone,
     early_epoch,
     epoch_ms,
     invalid_compact_time,
@@ -72,6 +73,7 @@ __all__ = [
     "duplicate_reason",
     "float_written_ids",
     "raise_invalid",
+    "rejected_times",
     "require_text_column",
     "validate_block",
     "validate_events",
@@ -550,6 +552,21 @@ def _check_timestamp(column: Column, raw: pd.Series, problems: Problems) -> pd.S
     return ts
 
 
+def rejected_times(raw: pd.Series) -> pd.Series:
+    """Whether each value of a timestamp column is one :func:`validate_events` rejects (unparseable, missing, ...).
+
+    For a reader that must know before validation which rows it keeps (:func:`journeymap.read_twcs`
+    picks the copy of a repeated id that validation keeps).
+
+    Examples:
+        >>> rejected_times(pd.Series(["2024-01-01T10:00Z", "not a time", None])).tolist()
+        [False, True, True]
+    """
+    found = Problems()
+    _check_timestamp(Column("timestamp", "timestamp", required=True), raw, found)
+    return pd.Series(raw.index.isin(found.rows()), index=raw.index)
+
+
 def canonical_actors(text: pd.Series) -> pd.Series:
     """Actor names as the readers understand them: trimmed, any case, aliases mapped (NA: unknown).
 
@@ -817,6 +834,9 @@ def validate_events(
         source_columns: the source's name of a canonical column (``{"event_id": "tweet_id"}``),
             used in the rejects so that they name the column the user knows.
 
+    The log's ``tz`` is the zone of a tz-aware ``timestamp`` column other than UTC
+    (``datetime64[us, America/New_York]``: the zone the events were read in), else None.
+
     Raises:
         SchemaError: a required column is missing, or (``on_error="raise"``) any row is invalid.
     """
@@ -886,4 +906,6 @@ def validate_block(
     kept_warnings = kept_warnings[kept_warnings["row"].isin(events.index)].reset_index(drop=True)
     if len(rejects) and log_rejects:
         logger.warning("%d of %d rows rejected; see EventLog.rejects", rejects["row"].nunique(), n)
-    return EventLog(events=events, rejects=rejects, warnings=kept_warnings, n_input=n)
+    # a tz-aware column in a zone of its own (not UTC) tells the zone the events were read in
+    zone = column_zone(frame["timestamp"].dtype) if "timestamp" in frame.columns else None
+    return EventLog(events=events, rejects=rejects, warnings=kept_warnings, n_input=n, tz=zone)

@@ -13,6 +13,7 @@ from journeymap._threads import inherited_threads, nearest_up, not_before_ancest
 from journeymap.backends import dispatch
 from journeymap.exceptions import ArgumentTypeError, InvalidArgumentError, SchemaError
 from journeymap.io.eventlog import EventLog
+from journeymap.io.sources import warn_case_variants
 from journeymap.io.validation import validate_events
 from journeymap.journeys._set import JourneySet
 from journeymap.journeys._table import customer_mask, group_bounds, id_ranks, journey_table, take_rows
@@ -572,7 +573,10 @@ def build_journeys(
     number, such as ``"-0,8"``, read as unscored; a reply to an event not in the data), which
     :func:`~journeymap.read_events` lists in ``EventLog.warnings``, are logged as one WARNING
     naming the first five (row, column, reason, value). To keep them all, read the frame first,
-    ``log = jm.read_events(frame)``, and pass ``log``.
+    ``log = jm.read_events(frame)``, and pass ``log``. As there, a column named like a canonical
+    one the frame lacks but for case, spaces, ``-`` or ``_`` (``"Text"``) is kept as an
+    attribute with a ``UserWarning``, and a tz-aware ``timestamp`` column in a zone other than
+    UTC gives ``js.tz``.
 
     Steps are ordered by time, each event's time raised to that of the message it answers (a
     reply stamped before its parent, from clock skew, comes right after it and keeps its stamp).
@@ -614,6 +618,7 @@ def build_journeys(
     check_by(by)
     gap_nanoseconds(gap)  # checked whatever ``by``: a typo fails here, not when by="customer" is tried
     if isinstance(log, pd.DataFrame):
+        warn_case_variants(log.columns, stacklevel=3)  # "Text" is no "text": the caller of build_journeys
         log = validate_events(log, on_error="raise")
         _say_warnings(log)  # the EventLog is not returned: its caveats would be lost
     if not isinstance(log, EventLog):
