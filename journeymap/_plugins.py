@@ -6,9 +6,10 @@ function of its module, cleared by its public ``refresh`` function); this module
 
 from __future__ import annotations
 
+import inspect
 import logging
 from importlib.metadata import EntryPoint, entry_points
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -56,3 +57,26 @@ def read_group(group: str, what: str, builtins: Mapping[str, str] | None = None)
             logger.debug("built-in %s %r missing from the installed metadata (reinstall journeymap)", what, name)
             found[name] = EntryPoint(name=name, value=value, group=group)
     return found
+
+
+def options_problem(factory: Any, options: dict[str, Any]) -> str | None:
+    """What is wrong with calling ``factory(**options)``, from its signature (None: they fit, or it has none).
+
+    Matched before the call, so a ``TypeError`` raised inside a constructor that accepted the
+    options is not mistaken for a bad option.
+
+    Examples:
+        >>> options_problem(lambda batch_size=8: None, {"batch_size": 4}) is None
+        True
+        >>> options_problem(lambda batch_size=8: None, {"foo": 1})
+        "got an unexpected keyword argument 'foo'"
+    """
+    try:
+        signature = inspect.signature(factory)
+    except (TypeError, ValueError):  # a builtin or C factory without a signature: call it as it is
+        return None
+    try:
+        signature.bind(**options)
+    except TypeError as exc:
+        return str(exc)
+    return None

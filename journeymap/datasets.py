@@ -44,6 +44,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from journeymap._flags import check_flag
 from journeymap.emotions.taxonomy import GOEMOTIONS_VALENCE
 from journeymap.exceptions import InvalidArgumentError
 from journeymap.io.validation import validate_events
@@ -199,6 +200,7 @@ def service_journeys(  # noqa: PLR0912, PLR0915 - a generator read top to bottom
         >>> sorted(log.events["actor"].unique())
         ['agent', 'customer']
     """
+    bot, agents = check_flag(bot, "bot"), check_flag(agents, "agents")
     if n_customers < 1:
         msg = f"n_customers must be at least 1, got {n_customers}"
         raise InvalidArgumentError(msg)

@@ -89,3 +89,63 @@ def test_embed_with_the_cache_takes_missing_values_as_without_it(tmp_path: Path,
     again = embed(texts, HashingEncoder(), cache=tmp_path / "c.sqlite")  # type: ignore[arg-type]
     np.testing.assert_array_equal(first, without)
     np.testing.assert_array_equal(again, without)
+
+
+# on/off arguments, encoder arguments, cache space
+
+
+@pytest.mark.parametrize("value", ["false", "no", "0", 0, 1])
+def test_score_refuses_flags_that_are_not_true_or_false(value: object) -> None:
+    frame = pd.DataFrame({"text": ["my order is late"]})
+    with pytest.raises(jm.ArgumentTypeError, match=r"^agents must be True or False, got"):
+        jm.score(frame, agents=value, cache=False)  # type: ignore[arg-type]
+    with pytest.raises(jm.ArgumentTypeError, match=r"^progress must be True, False or None"):
+        jm.score(frame, progress=value, cache=False)  # type: ignore[arg-type]
+
+
+def test_other_flags_are_checked_by_name() -> None:
+    from journeymap.topics import TopicInputError, TopicModel
+
+    with pytest.raises(jm.ArgumentTypeError, match=r"^agents must be True or False"):
+        jm.datasets.service_journeys(5, agents="no")  # type: ignore[arg-type]
+    with pytest.raises(TopicInputError, match=r"^fine_tune must be True or False"):
+        TopicModel(encoder=HashingEncoder(), fine_tune="no", cache=False).fit(["a b", "c d", "e f"])  # type: ignore[arg-type]
+    with pytest.raises(jm.ArgumentTypeError, match=r"^multi_label must be True, False or None"):
+        jm.TransformerScorer("no/such-model", multi_label="false")  # type: ignore[arg-type]
+    with pytest.raises(jm.ArgumentTypeError, match=r"^progress must be True, False or None"):
+        embed(["a"], HashingEncoder(), cache=False, progress="yes")  # type: ignore[arg-type]
+
+
+def test_encoder_arguments_are_refused_by_name() -> None:
+    from journeymap.topics import TopicModel, UnknownEncoderError, get_encoder
+
+    with pytest.raises(jm.ArgumentTypeError, match=r"^encoder 'default' cannot be built with the options \{'foo': 1\}"):
+        get_encoder("default", foo=1)
+    for bad in (None, 5):
+        with pytest.raises(jm.ArgumentTypeError, match=r"^encoder must be a registered name"):
+            TopicModel(encoder=bad, cache=False).fit(["a b", "c d", "e f"])  # type: ignore[arg-type]
+    with pytest.raises(UnknownEncoderError):  # a name is looked up as get_encoder does (AttributeError before)
+        embed(["a"], "no-such-encoder", cache=False)
+
+
+def test_clear_removes_a_scorers_rows_of_every_revision_and_gives_the_space_back(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "scores.sqlite"
+    rows = np.ones((2000, 384), dtype=np.float32)
+    texts = [f"text {i}" for i in range(2000)]
+    monkeypatch.setattr(cache_module, "CACHE_REVISION", 2)
+    ScoreCache(path).put("enc.v1", texts, rows)
+    monkeypatch.undo()
+    cache = ScoreCache(path)
+    cache.put("enc.v1", texts, rows)
+    cache.put("other.v1", ["kept"], rows[:1])
+    full = path.stat().st_size
+    assert full < 1.6 * 2 * rows.nbytes  # two revisions of the vectors, about their size on disk (3x WITHOUT ROWID)
+    cache.clear("enc.v1")
+    import sqlite3
+
+    with sqlite3.connect(path) as con:
+        left = sorted(r[0] for r in con.execute("SELECT DISTINCT scorer FROM scores"))
+    assert left == ["other.v1#r3"]
+    assert path.stat().st_size < full / 10

@@ -462,8 +462,17 @@ def test_encoder_plugins_are_discovered(monkeypatch: pytest.MonkeyPatch) -> None
 def test_encoder_object_is_verified() -> None:
     enc = HashingEncoder()
     assert get_encoder(enc) is enc
-    with pytest.raises(JourneyMapError, match="breaks the SentenceEncoder contract"):
+    with pytest.raises(JourneyMapError, match="must be a registered name"):  # nothing of an encoder at all
         get_encoder(object())  # type: ignore[arg-type]
+
+    class NoDim:
+        id = "half.v1"
+
+        def encode(self, texts: list[str]) -> list[list[float]]:
+            return [[0.0] for _ in texts]
+
+    with pytest.raises(JourneyMapError, match="breaks the SentenceEncoder contract"):
+        get_encoder(NoDim())  # type: ignore[arg-type]
 
 
 def test_embedding_cache_serves_later_models(tmp_path: Path) -> None:

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 from dask.delayed import delayed
 
+from journeymap._flags import check_flag
 from journeymap.distributed.journeys import DaskJourneySet, text_events
 from journeymap.emotions.registry import get_scorer
 from journeymap.emotions.score import (
@@ -257,7 +258,8 @@ def score(
         >>> bool(np.allclose(events["valence"], local["valence"], atol=1e-5, equal_nan=True))
         True
     """
-    del progress  # the dashboard shows the cluster's progress
+    check_flag(progress, "progress", none=True)  # checked as on one machine; the dashboard shows the cluster's progress
+    agents = check_flag(agents, "agents")
     check_prior(prior)  # before any model is loaded on the workers
     events = text_events(journeys, "score")
     warn_user_columns(events._meta)  # the columns alone tell, as on one machine

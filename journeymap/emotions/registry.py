@@ -11,13 +11,12 @@ installing a package never changes what ``get_scorer("default")`` returns.
 from __future__ import annotations
 
 import functools
-import inspect
 import logging
 import os
 import re
 from typing import TYPE_CHECKING, Any, Literal, TypeVar, overload
 
-from journeymap._plugins import read_group
+from journeymap._plugins import options_problem, read_group
 from journeymap.emotions.scorer import EmotionScorer, id_problem, languages_problem
 from journeymap.emotions.taxonomy import Taxonomy
 from journeymap.exceptions import (
@@ -128,15 +127,9 @@ def build_scorer(name: str, factory: Any, options: dict[str, Any]) -> Any:
     The options are matched against the signature before the call, so a ``TypeError`` raised
     inside a constructor that accepted them is not mistaken for a bad option.
     """
-    try:
-        signature = inspect.signature(factory)
-    except (TypeError, ValueError):  # a builtin or C factory without a signature: call it as it is
-        signature = None
-    if signature is not None:
-        try:
-            signature.bind(**options)
-        except TypeError as exc:
-            raise ScorerOptionsError(name, options, str(exc)) from None
+    problem = options_problem(factory, options)
+    if problem is not None:
+        raise ScorerOptionsError(name, options, problem)
     return factory(**options)
 
 

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, Literal, TypeVar, Union
 import numpy as np
 import pandas as pd
 
+from journeymap._flags import check_flag
 from journeymap.backends import dispatch
 from journeymap.emotions._batching import shorten, visible_texts
 from journeymap.emotions.cache import CacheOption, ScoreCache, cached_rows, open_cache
@@ -634,6 +635,7 @@ def score(
         msg = f"journeys must be a JourneySet or a DataFrame, got {type(journeys).__name__}"
         raise ArgumentTypeError(msg)
     require_text_column(events, "score")
+    agents, progress = check_flag(agents, "agents"), check_flag(progress, "progress", none=True)
     options = {"batch_size": batch_size} if batch_size is not None else {}
     route = routes(scorer, **options)
     store = open_cache(cache)

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from journeymap._flags import check_flag
 from journeymap.emotions import _batching
 from journeymap.emotions._fingerprint import folder_fingerprint
 from journeymap.emotions.default import DEFAULT_MAX_WINDOWS
@@ -832,6 +833,8 @@ class TransformerScorer(_batching.SortedBatchScorer):
     ) -> None:
         self.model_name = path_name(model)
         self.batch_size = _batching.check_batch_size(batch_size)
+        multi_label = check_flag(multi_label, "multi_label", none=True)
+        local_files_only = check_flag(local_files_only, "local_files_only", none=True)
         checked = None if taxonomy is None else as_taxonomy(taxonomy, self.model_name)
         # where the model is comes first: an id that is nowhere fails before transformers is imported
         source, kwargs = resolve_model(self.model_name, revision=revision, local_files_only=local_files_only)

@@ -12,16 +12,18 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from journeymap._flags import check_flag
 from journeymap.emotions._batching import text_list
 from journeymap.emotions.cache import CacheOption, cached_rows, open_cache
 from journeymap.exceptions import TextsFailedError
+from journeymap.topics.encoders import SentenceEncoder, get_encoder
 
 if TYPE_CHECKING:
+    import os
     from collections.abc import Sequence
 
     import numpy.typing as npt
 
-    from journeymap.topics.encoders import SentenceEncoder
 
 logger = logging.getLogger(__name__)
 
@@ -42,7 +44,7 @@ def _checked(encoder: SentenceEncoder, vecs: object, n: int) -> npt.NDArray[np.f
 
 def embed(
     texts: Sequence[str],
-    encoder: SentenceEncoder,
+    encoder: SentenceEncoder | str | os.PathLike[str],
     *,
     cache: CacheOption = True,
     progress: bool | None = None,
@@ -57,7 +59,8 @@ def embed(
 
     Args:
         texts: the texts, any sequence (a pandas Series is read by position; one string is refused).
-        encoder: a :class:`~journeymap.topics.SentenceEncoder` (``get_encoder("default")``).
+        encoder: a :class:`~journeymap.topics.SentenceEncoder` (``get_encoder("default")``), or
+            what :func:`~journeymap.topics.get_encoder` takes (a name, a hub id, a model folder).
         cache: True for the persistent cache in the user cache directory, a path for a cache
             file of your own, False for none (as :func:`journeymap.score` takes it).
         progress: show a progress bar (default: when there is more than one chunk of texts).
@@ -68,6 +71,9 @@ def embed(
         >>> vectors.shape, bool((vectors[0] == vectors[2]).all())
         ((3, 256), True)
     """
+    progress = check_flag(progress, "progress", none=True)
+    if not isinstance(encoder, SentenceEncoder):
+        encoder = get_encoder(encoder)
     texts = text_list(texts)
     uniq = sorted(set(texts), key=lambda t: (not isinstance(t, str), str(t)))  # non-text values (None) last
     position = {t: i for i, t in enumerate(uniq)}

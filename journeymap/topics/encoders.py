@@ -21,9 +21,10 @@ from typing import TYPE_CHECKING, Any, Literal, Protocol, runtime_checkable
 
 import numpy as np
 
-from journeymap._plugins import read_group
+from journeymap._flags import check_flag
+from journeymap._plugins import options_problem, read_group
 from journeymap.emotions.transformer import looks_like_model, model_version, path_name, position_limit, resolve_model
-from journeymap.exceptions import InvalidArgumentError, JourneyMapError, ModelLoadError
+from journeymap.exceptions import ArgumentTypeError, InvalidArgumentError, JourneyMapError, ModelLoadError
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
@@ -166,13 +167,21 @@ def get_encoder(name: str | os.PathLike[str] | SentenceEncoder = "default", **op
         journeymap.topics.encoders.UnknownEncoderError: Unknown encoder 'no-such-encoder'. Available names: ...
     """
     if isinstance(name, os.PathLike):  # a path, never a registered name
+        _check_options(str(name), functools.partial(TransformerEncoder, name), options)
         return TransformerEncoder(name, **options)
     if not isinstance(name, str):
+        if not any(hasattr(name, part) for part in ("id", "dim", "encode")):  # None, a number: not an encoder at all
+            msg = (
+                "encoder must be a registered name (e.g. 'default'), a Hugging Face id or model folder, or a "
+                f"SentenceEncoder object, got {type(name).__name__} {name!r}"
+            )
+            raise ArgumentTypeError(msg)
         return verify_encoder(name, type(name).__name__)
     eps = _entry_points()
     if name not in eps:
-        if looks_like_model(name):
-            return TransformerEncoder(name, **options)  # a hub id or a path: a missing folder is named on load
+        if looks_like_model(name):  # a hub id or a path: a missing folder is named on load
+            _check_options(name, functools.partial(TransformerEncoder, name), options)
+            return TransformerEncoder(name, **options)
         raise UnknownEncoderError(name, eps)
     ep = eps[name]
     try:
@@ -183,7 +192,17 @@ def get_encoder(name: str | os.PathLike[str] | SentenceEncoder = "default", **op
     if not callable(factory):
         msg = f"encoder plugin {name!r} ({ep.value}) must point to a class or factory, got {type(factory).__name__}"
         raise JourneyMapError(msg)
+    _check_options(name, factory, options)
     return verify_encoder(factory(**options), name)
+
+
+def _check_options(name: str, factory: Any, options: dict[str, Any]) -> None:
+    """An ArgumentTypeError naming the encoder when ``factory`` does not take ``options`` (as scorers' options are checked)."""
+    problem = options_problem(factory, options)
+    if problem is not None:
+        given = f"the options {options}" if options else "no options"
+        msg = f"encoder {name!r} cannot be built with {given}: {problem}"
+        raise ArgumentTypeError(msg)
 
 
 def _quiet_load(path: str, kwargs: dict[str, Any]) -> tuple[Any, Any]:
@@ -260,7 +279,7 @@ class TransformerEncoder:
             raise InvalidArgumentError(msg)
         self.max_length = int(max_length)
         self.revision = revision
-        self.local_files_only = local_files_only
+        self.local_files_only = check_flag(local_files_only, "local_files_only", none=True)
         self._net: Any = None
         self._tokenizer: Any = None
         self._id: str | None = None

@@ -37,6 +37,7 @@ import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator, ClassifierMixin, TransformerMixin, clone  # type: ignore[import-untyped]
 
+from journeymap._flags import check_flag
 from journeymap.exceptions import ArgumentTypeError, InvalidArgumentError
 from journeymap.topics._cluster import AutoKMeans
 from journeymap.topics._describe import CTfidfDescriber
@@ -475,6 +476,11 @@ class TopicModel(ClassifierMixin, TransformerMixin, BaseEstimator):  # type: ign
         ):
             msg = f"min_score must be a number or None, got {self.min_score!r}"
             raise TopicInputError(msg)
+        for name in ("clean", "fine_tune", "progress"):
+            try:
+                check_flag(getattr(self, name), name, none=name == "progress")
+            except ArgumentTypeError as exc:
+                raise TopicInputError(str(exc)) from None
         check_seed(self.seed)
 
     def fit(self, texts: Sequence[str], y: Sequence[Any] | None = None, *, groups: Sequence[Any] | None = None) -> TopicModel:
