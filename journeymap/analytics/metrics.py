@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from journeymap.analytics._durations import durations_between
 from journeymap.analytics._prep import flags, journey_keys, on_journeys, require_scored
 from journeymap.analytics._replies import is_system
 from journeymap.analytics.automatic import reply_context
@@ -108,7 +109,7 @@ def _journey_metrics(js: JourneySet, events: pd.DataFrame) -> pd.DataFrame:
             "n_steps": js.journeys["n_steps"],
             "n_customer_steps": per_journey(g["customer"].sum()),
             "n_replies": per_journey(g["brand"].sum()),
-            "duration": js.journeys["end"] - js.journeys["start"],
+            "duration": pd.Series(durations_between(js.journeys["end"], js.journeys["start"]), index=js.journeys.index),
         }
     )
     same_journey = codes[1:] == codes[:-1]
@@ -348,8 +349,9 @@ def _recovery(f: pd.DataFrame, index: pd.Index, rec: Recovery, end_positive: pd.
     ends = end_positive.reindex(index).fillna(False).astype(bool)
     recovered = g.all().reindex(index).fillna(False).astype(bool) & known & ends
     done = np.flatnonzero(rec.recovered)
-    took = pd.Series(t[rec.last_said[done]] - t[rec.first_negative[done]], index=of_conversation[done])
-    ttr = pd.to_timedelta(took.groupby(level=0).max().reindex(index), unit="ns").where(recovered)
+    # durations_between: more than 292 years (a mistyped year) is no int64 wraparound
+    took = pd.Series(durations_between(t[rec.last_said[done]], t[rec.first_negative[done]]), index=of_conversation[done])
+    ttr = took.groupby(level=0).max().reindex(index).where(recovered)
     # a reply stamped before the message it answers (clock skew) sorts after it, as its step:
     # the time to recover is then 0, as a reply wait is, never negative
     return recovered, ttr.mask(ttr < pd.Timedelta(0), pd.Timedelta(0)), known

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 import pandas as pd
 
+from journeymap.analytics._durations import seconds_as_durations
 from journeymap.analytics._prep import polarity, require_journeys
 from journeymap.analytics._replies import is_customer
 from journeymap.analytics._time import check_periods, check_tz, partial_periods, period_alias, period_index, period_start
@@ -121,7 +122,8 @@ def trends(
         out["share_negative"] = (stats["n_negative"] / stats["scored"].where(stats["scored"] > 0)).reindex(index)
     out["mean_valence"] = stats["mean_valence"].reindex(index)
     out["journeys"] = gj.size().reindex(index).fillna(0).astype(np.int64)
-    out["first_response_median"] = pd.to_timedelta(gj["fr"].median().reindex(index), unit="s")
+    # timedelta64[ns] whatever the values (pd.to_timedelta(unit="s") picks [us] for whole seconds)
+    out["first_response_median"] = seconds_as_durations(gj["fr"].median().reindex(index))
     with np.errstate(invalid="ignore", divide="ignore"):
         known = gj["known"].sum()
         out["unanswered"] = (gj["censored"].sum() / known.where(known > 0)).reindex(index)
