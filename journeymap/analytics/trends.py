@@ -56,8 +56,9 @@ def trends(
         ValueError: a ``freq`` that is no period (or not a positive length), an unknown ``tz``;
             a ``freq`` that would make more than :data:`~journeymap.analytics._time.MAX_PERIODS`
             (100,000) periods over the data's span (``"ms"``, milliseconds, given for ``"MS"``,
-            month start, is refused with that hint) or periods outside the times pandas holds
-            (a year of data from 2262); see :func:`~journeymap.analytics._time.check_periods`.
+            month start, is refused with that hint) or periods that start outside the times pandas
+            holds (a week of data from 1677-09-23 starts on 1677-09-20); see
+            :func:`~journeymap.analytics._time.check_periods`.
 
     Returns:
         One row per period from the first to the last (empty periods included), indexed by
@@ -114,7 +115,7 @@ def trends(
         }
     )
     gj = journeys.groupby("period", sort=True)
-    index = period_index(stats.index, freq, tz) if len(stats) else pd.DatetimeIndex([], tz=tz, name="period")
+    index = period_index(stats.index, freq, tz) if len(stats) else pd.DatetimeIndex([], tz=tz, name="period").as_unit("ns")
     out = pd.DataFrame(index=index)
     out["volume"] = stats["volume"].reindex(index).fillna(0).astype(np.int64)
     out["scored"] = stats["scored"].reindex(index).fillna(0).astype(np.int64)
