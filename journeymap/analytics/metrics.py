@@ -33,8 +33,11 @@ def journey_metrics(js: JourneySet) -> pd.DataFrame:
     ``agents=True`` is not part of the curve): ``start_valence``, ``end_valence``,
     ``mean_valence``, ``low_step``/``low_valence`` (the lowest point; first if tied),
     ``high_step``/``high_valence``, ``peak_end`` (mean of the most intense moment, largest
-    absolute valence, and the end), ``net_change`` (end - start), ``volatility`` (standard
-    deviation of the step-to-step changes; 0 with fewer than three scored steps),
+    absolute valence, and the end), ``net_change`` (end - start), ``volatility`` (the
+    population standard deviation, ``ddof=0``, of the step-to-step changes of valence between
+    consecutive scored customer steps: how much the curve swings, not an estimate of a wider
+    population's spread; pandas' ``.diff().std()`` uses ``ddof=1`` and reads larger by a factor of
+    sqrt(n / (n - 1)) for n changes; 0 with fewer than three scored steps),
     ``n_negative`` (negative scored steps), ``end_sentiment`` (``"negative"``, ``"neutral"`` or
     ``"positive"``: the last scored step's), ``recovered`` (a negative moment followed by a
     positive end, with a brand reply between them: a bot's counts, a ``system`` event such as
