@@ -24,6 +24,7 @@ from journeymap.analytics import (
     triage,
 )
 from journeymap.analytics._checks import check_count, check_duration
+from journeymap.analytics._durations import as_durations
 from journeymap.analytics._prep import require_journeys
 from journeymap.analytics._time import check_periods, check_tz
 from journeymap.analytics.automatic import check_auto
@@ -237,7 +238,7 @@ def _response_note(conv: pd.DataFrame, *, brand_only: int, replies: pd.DataFrame
     settled = int(conv["no_reply_needed"].sum())
     outside = int((conv["first_response_ns"].isna() & ~conv["censored"]).sum()) - opened - settled
     head = (
-        f"median {duration(pd.Timedelta(float(answered.median()), unit='ns'))} over "
+        f"median {duration(pd.Timedelta(as_durations(answered.median())[0]))} over "
         f"{_plural(len(answered), 'answered conversation')}"
         if len(answered)
         else "no answered conversations"

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import numpy as np
 import pandas as pd
 
+from journeymap.analytics._durations import ns_between
 from journeymap.analytics._levels import level_keys
 from journeymap.analytics._prep import flags, run_edges, shifted
 from journeymap.exceptions import InvalidArgumentError
@@ -68,7 +69,7 @@ def graph_steps(events: pd.DataFrame, level: str) -> tuple[pd.DataFrame, pd.Data
             # into a customer's scored message only: at a brand step nothing new is felt, and a
             # change of 0 there would read as "no change" rather than "not known"
             "dv": np.where(first | ~own, np.nan, felt - shifted(felt.astype(np.float64), np.nan)),
-            "dt": np.where(first, np.nan, (t - shifted(t, 0)) / 1e9),
+            "dt": np.where(first, np.nan, ns_between(t, shifted(t, 0)) / 1e9),  # no int64 wraparound
         }
     )
     ends = pd.DataFrame(

@@ -151,11 +151,21 @@ def polarity(events: pd.DataFrame) -> tuple[npt.NDArray[np.float64], npt.NDArray
     return valence, negative, positive
 
 
+def _plain(value: object) -> object:
+    """A NumPy scalar as the Python value it holds (its repr is ``14``, not ``np.int64(14)``); others as they are."""
+    return value.item() if isinstance(value, np.generic) else value
+
+
 def _row(events: pd.DataFrame, position: int) -> str:
-    """Row ``position`` of ``events`` as an error names it: its index label, and its event id where there is one."""
-    label = f"row {events.index[position]!r}"
+    """Row ``position`` of ``events`` as an error names it: its index label, and its event id where there is one.
+
+    Examples:
+        >>> _row(pd.DataFrame({"event_id": ["e7"]}, index=pd.Index([14], dtype="int64")), 0)
+        "row 14, event_id 'e7'"
+    """
+    label = f"row {_plain(events.index[position])!r}"
     if "event_id" in events.columns:
-        label += f", event_id {events['event_id'].iloc[position]!r}"
+        label += f", event_id {_plain(events['event_id'].iloc[position])!r}"
     return label
 
 

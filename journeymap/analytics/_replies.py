@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from journeymap._threads import inherited_threads, parent_positions
+from journeymap.analytics._durations import ns_between
 from journeymap.analytics._prep import flag_column
 from journeymap.journeys._table import actor_mask, customer_mask
 from journeymap.schema import ADDRESSED
@@ -275,7 +276,8 @@ class ReplyContext:
         answered = _answered(customer, journey, conversation, parent, loose)
         t = events["timestamp"].to_numpy(dtype="datetime64[ns]").view(np.int64)
         # clock skew (a reply stamped before the message it answers): no wait, not a negative one
-        wait = np.where(answered >= 0, np.maximum(t - t[np.maximum(answered, 0)], 0), np.nan).astype(np.float64)
+        # (ns_between: a wait of more than 292 years, a mistyped year, does not wrap around)
+        wait = np.where(answered >= 0, np.maximum(ns_between(t, t[np.maximum(answered, 0)]), 0), np.nan)
         return cls(
             customer=customer,
             journey=journey,

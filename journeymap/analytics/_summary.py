@@ -50,7 +50,10 @@ def summary_row(*, n: int, estimate: Estimate, neg: int, pos: int, top: str) -> 
 def summary_frame(rows: dict[str, dict[str, object]], level: str, stage_names: tuple[str, ...]) -> pd.DataFrame:
     """The :func:`touchpoint_summary` frame from its rows, in its documented order."""
     columns = ["volume", "mean_valence", "ci_low", "ci_high", "share_negative", "share_positive", "pos_neg_ratio", "top_emotions"]
-    out = pd.DataFrame.from_dict(rows, orient="index", columns=columns).astype({"top_emotions": "string"})
+    # typed as with rows when there are none (from_dict gives object columns and a number index then)
+    dtypes = {"volume": "int64", **dict.fromkeys(columns[1:-1], "float64"), "top_emotions": "string"}
+    out = pd.DataFrame.from_dict(rows, orient="index", columns=columns).astype(dtypes)
+    out.index = out.index.astype("str")
     if level == "stage":
         order = [s for s in stage_names if s in out.index]
         out = out.loc[order]

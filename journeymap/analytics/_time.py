@@ -266,14 +266,20 @@ def check_periods(freq: str, stamps: pd.Series | pd.Index, tz: str | dt.tzinfo) 
 
     Over :data:`MAX_PERIODS` periods is refused before any is listed: a ``freq`` that small for
     the data is a slip (``"ms"``, milliseconds, for ``"MS"``, month start), and listing them
-    would exhaust memory. So are periods that start or end outside the times pandas holds
-    (1677-09-21 to 2262-04-11): a year of data from 2262 ends in 2263. ``freq`` is checked as
-    :func:`period_alias` checks it; no times (or only NaT) give 0.
+    would exhaust memory. So are periods that start outside the times pandas holds at
+    nanoseconds (1677-09-21 to 2262-04-11), since a period is labelled by its start: a week of
+    data from 1677-09-23 starts on 1677-09-20. A period that ends past them (a week of data from
+    2262-04-09, a year from 2262) is listed: its start is the label, and its end is read at
+    microseconds (:func:`partial_periods`). ``freq`` is checked as :func:`period_alias` checks
+    it; no times (or only NaT) give 0.
 
     Examples:
         >>> stamps = pd.Series(pd.to_datetime(["2024-01-01", "2024-01-29"], utc=True))
         >>> check_periods("W", stamps, "UTC"), check_periods("D", stamps, "UTC")
         (5, 29)
+        >>> late = pd.Series(pd.to_datetime(["2262-04-09 10:00"], utc=True)).astype("datetime64[ns, UTC]")
+        >>> check_periods("W", late, "UTC"), check_periods("Y", late, "UTC")  # starting 2262-04-07 and 2262-01-01
+        (1, 1)
         >>> check_periods("ms", stamps, "UTC")
         Traceback (most recent call last):
         ...
@@ -301,16 +307,15 @@ def check_periods(freq: str, stamps: pd.Series | pd.Index, tz: str | dt.tzinfo) 
             f"at most {MAX_PERIODS:,} are made{hint}"
         )
         raise InvalidArgumentError(msg)
-    try:
+    try:  # the periods' labels, their starts, in the events' unit (ns)
         if fixed:
-            step = to_offset(freq)
-            edges = pd.DatetimeIndex([wall[0].floor(freq), wall[1].floor(freq) + step])
+            starts = pd.DatetimeIndex([wall[0].floor(freq), wall[1].floor(freq)])
         else:
-            edges = pd.DatetimeIndex([periods[0].start_time, (periods[1] + 1).start_time])
-        localize_starts(edges.as_unit("ns"), tz).as_unit("ns")  # the events' unit: ns
+            starts = pd.DatetimeIndex([periods[0].start_time, periods[1].start_time])
+        localize_starts(starts.as_unit("ns"), tz).as_unit("ns")
     except (OutOfBoundsDatetime, OverflowError):
         msg = (
-            f"freq={freq!r}: the data's periods (from {first} to {last}) start or end outside the times pandas "
+            f"freq={freq!r}: the data's periods (from {first} to {last}) start outside the times pandas "
             f"holds ({pd.Timestamp.min:%Y-%m-%d} to {pd.Timestamp.max:%Y-%m-%d}); give a shorter period, such as 'D'"
         )
         raise InvalidArgumentError(msg) from None
@@ -324,8 +329,9 @@ def _wall_starts(local: pd.Series, freq: str) -> pd.DatetimeIndex:
     calendar periods (W, M or MS or ME, Q, Y) by period.
     """
     if _fixed(freq):
-        return pd.DatetimeIndex(local.dt.floor(freq))
-    return pd.DatetimeIndex(local.dt.to_period(period_alias(freq)).dt.start_time)
+        return pd.DatetimeIndex(local.dt.floor(freq)).as_unit("ns")
+    # (start_time is [us]: the events' unit, ns, whatever the freq; check_periods has checked that they fit)
+    return pd.DatetimeIndex(local.dt.to_period(period_alias(freq)).dt.start_time).as_unit("ns")
 
 
 def period_start(ts: pd.Series, freq: str, tz: str | dt.tzinfo) -> pd.Series:
@@ -382,7 +388,10 @@ def partial_periods(
         following = wall + pd.tseries.frequencies.to_offset(freq)
     else:
         following = (wall.to_period(period_alias(freq)) + 1).start_time
-    ends = [*index[1:], localize_starts(pd.DatetimeIndex(following), tz)[0]]
+    # at microseconds: the last period may end past the times pandas holds at nanoseconds (a week from 2262-04-07)
+    index = index.as_unit("us")
+    first, last = pd.Timestamp(first).as_unit("us"), pd.Timestamp(last).as_unit("us")
+    ends = [*index[1:], localize_starts(pd.DatetimeIndex(following).as_unit("us"), tz)[0]]
     lengths = np.array([(end - start).total_seconds() for start, end in zip(index, ends)], dtype=float)
     covered_first = (ends[0] - max(first, index[0])).total_seconds() / lengths[0]
     covered_last = (min(last, ends[-1]) - index[-1]).total_seconds() / lengths[-1]
@@ -420,4 +429,4 @@ def period_index(starts: pd.Series | pd.Index, freq: str, tz: str | dt.tzinfo) -
     every = localize_starts(pd.DatetimeIndex(walls), tz).union(found)
     if _within_day(freq):  # the repeated hour's second pass is a period of its own
         every = every.union(localize_starts(pd.DatetimeIndex(walls), tz, first_pass=False))
-    return pd.DatetimeIndex(every[~every.duplicated()], name="period")
+    return pd.DatetimeIndex(every[~every.duplicated()], name="period").as_unit("ns")  # the events' unit, whatever the freq

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from journeymap.analytics._durations import durations_between
 from journeymap.analytics._prep import flags, journey_keys, on_journeys, require_scored
 from journeymap.analytics._replies import is_system
 from journeymap.analytics.automatic import reply_context
@@ -32,8 +33,11 @@ def journey_metrics(js: JourneySet) -> pd.DataFrame:
     ``agents=True`` is not part of the curve): ``start_valence``, ``end_valence``,
     ``mean_valence``, ``low_step``/``low_valence`` (the lowest point; first if tied),
     ``high_step``/``high_valence``, ``peak_end`` (mean of the most intense moment, largest
-    absolute valence, and the end), ``net_change`` (end - start), ``volatility`` (standard
-    deviation of the step-to-step changes; 0 with fewer than three scored steps),
+    absolute valence, and the end), ``net_change`` (end - start), ``volatility`` (the
+    population standard deviation, ``ddof=0``, of the step-to-step changes of valence between
+    consecutive scored customer steps: how much the curve swings, not an estimate of a wider
+    population's spread; pandas' ``.diff().std()`` uses ``ddof=1`` and reads larger by a factor of
+    sqrt(n / (n - 1)) for n changes; 0 with fewer than three scored steps),
     ``n_negative`` (negative scored steps), ``end_sentiment`` (``"negative"``, ``"neutral"`` or
     ``"positive"``: the last scored step's), ``recovered`` (a negative moment followed by a
     positive end, with a brand reply between them: a bot's counts, a ``system`` event such as
@@ -108,7 +112,7 @@ def _journey_metrics(js: JourneySet, events: pd.DataFrame) -> pd.DataFrame:
             "n_steps": js.journeys["n_steps"],
             "n_customer_steps": per_journey(g["customer"].sum()),
             "n_replies": per_journey(g["brand"].sum()),
-            "duration": js.journeys["end"] - js.journeys["start"],
+            "duration": pd.Series(durations_between(js.journeys["end"], js.journeys["start"]), index=js.journeys.index),
         }
     )
     same_journey = codes[1:] == codes[:-1]
@@ -348,8 +352,9 @@ def _recovery(f: pd.DataFrame, index: pd.Index, rec: Recovery, end_positive: pd.
     ends = end_positive.reindex(index).fillna(False).astype(bool)
     recovered = g.all().reindex(index).fillna(False).astype(bool) & known & ends
     done = np.flatnonzero(rec.recovered)
-    took = pd.Series(t[rec.last_said[done]] - t[rec.first_negative[done]], index=of_conversation[done])
-    ttr = pd.to_timedelta(took.groupby(level=0).max().reindex(index), unit="ns").where(recovered)
+    # durations_between: more than 292 years (a mistyped year) is no int64 wraparound
+    took = pd.Series(durations_between(t[rec.last_said[done]], t[rec.first_negative[done]]), index=of_conversation[done])
+    ttr = took.groupby(level=0).max().reindex(index).where(recovered)
     # a reply stamped before the message it answers (clock skew) sorts after it, as its step:
     # the time to recover is then 0, as a reply wait is, never negative
     return recovered, ttr.mask(ttr < pd.Timedelta(0), pd.Timedelta(0)), known

@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from journeymap.analytics._checks import check_column_name, check_duration
+from journeymap.analytics._durations import as_durations, seconds_as_durations
 from journeymap.analytics._prep import interval_units, require_journeys
 from journeymap.analytics._replies import UNSIGNED, account_of, brand_of, is_customer, is_system, reply_frame, unsigned_agents
 from journeymap.analytics._stats import CHANGE_BOUNDS, MeanInterval, wilson
@@ -104,7 +105,7 @@ def reply_table(js: JourneySet, *, auto: AutoReplyRule | None = None) -> pd.Data
             "automatic": automatic,
             "automatic_reason": pd.array(reason, dtype="string"),
             "answers": answered_id,
-            "wait": pd.to_timedelta(rf["wait_ns"], unit="ns"),
+            "wait": as_durations(rf["wait_ns"].to_numpy(dtype=np.float64)),
             "valence_before": rf["valence_before"],
             "valence_after": rf["valence_after"],
             "valence_change": rf["valence_after"] - rf["valence_before"],
@@ -427,8 +428,9 @@ def service_levels(  # noqa: PLR0915 - one table, column by column
     out["automatic"] = automatic.reindex(keys).fillna(0).astype(np.int64)
     out["journeys"] = stats["journeys"].reindex(keys).fillna(0).astype(np.int64)
     out["journeys_replied"] = replied_in.reindex(keys).fillna(0).astype(np.int64)
-    out["first_response_median"] = pd.to_timedelta(stats["median_s"].reindex(keys), unit="s")
-    out["first_response_p90"] = pd.to_timedelta(stats["p90_s"].reindex(keys), unit="s")
+    # timedelta64[ns] whatever the values (pd.to_timedelta(unit="s") picks [us] for whole seconds)
+    out["first_response_median"] = seconds_as_durations(stats["median_s"].reindex(keys))
+    out["first_response_p90"] = seconds_as_durations(stats["p90_s"].reindex(keys))
     too_small = np.maximum(out["journeys"].to_numpy(), out["journeys_replied"].to_numpy()) < min_size
 
     def share(column: str, k: pd.Series, n: pd.Series) -> None:

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import pandas as pd
 
 from journeymap.analytics._checks import check_column_name
+from journeymap.analytics._durations import DURATION_DTYPE, seconds_as_durations
 from journeymap.analytics._prep import require_journeys
 from journeymap.analytics._stats import cluster_diff_p
 from journeymap.analytics.metrics import journey_metrics
@@ -137,27 +138,65 @@ def _check_min_size(min_size: object) -> None:
         raise InvalidArgumentError(msg)
 
 
-def _no_segments(*, timed: bool) -> pd.DataFrame:
-    """The table without rows: :func:`compare_segments`' columns and dtypes."""
+def _no_segments(index: pd.Index, *, timed: bool) -> pd.DataFrame:
+    """The table without rows (``index`` is empty, of the segments' dtype): :func:`compare_segments`' columns and dtypes."""
     return pd.DataFrame(
         {
             "n_journeys": pd.Series(dtype="int64"),
             "n_units": pd.Series(dtype="int64"),
             **{c: pd.Series(dtype="float64") for c in ("mean_valence", "end_valence", "share_negative_end", "recovery_rate")},
-            "diff_vs_rest": pd.Series(dtype="timedelta64[ns]" if timed else "float64"),
+            "diff_vs_rest": pd.Series(dtype=DURATION_DTYPE if timed else "float64"),
             "effect_size": pd.Series(dtype="float64"),
             "testable": pd.Series(dtype=bool),
             "p_value": pd.Series(dtype="float64"),
             "omnibus_p": pd.Series(dtype="float64"),
         },
-        index=pd.Index([], dtype="string"),
+        index=index,
     )
 
 
-def _natural_order(keys: pd.Index) -> np.ndarray:
-    """Positions that put segment values in order: by number where every one is a number, else as text.
+def _segment_values(values: pd.Series) -> tuple[pd.Series, bool]:
+    """The journeys' segment values as grouped, and whether they are read as text.
 
-    Attributes are read as text, so an NPS score of 10 would sort between 1 and 2.
+    A column's own type is kept, as pandas' ``groupby`` keeps it: numbers (an NPS score as
+    ``Int64``), booleans, times, and categoricals of them or ordered ones (in their categories'
+    order). Text (``str``, ``string``, ``object``, an unordered categorical of text) is read as
+    strings, put in order by :func:`_natural_order`.
+
+    Examples:
+        >>> nps = pd.Series([10, 9, None], dtype="Int64")
+        >>> _segment_values(nps)[0].dtype, _segment_values(pd.Series(["a", None]))[1]
+        (Int64Dtype(), True)
+    """
+    dtype = values.dtype
+    textual = pd.api.types.is_object_dtype(dtype) or pd.api.types.is_string_dtype(dtype)
+    if isinstance(dtype, pd.CategoricalDtype):
+        categories = dtype.categories.dtype
+        textual = not dtype.ordered and (pd.api.types.is_object_dtype(categories) or pd.api.types.is_string_dtype(categories))
+    return (values.astype("string"), True) if textual else (values, False)
+
+
+def _segment_table(rows: dict[Any, dict[str, Any]], values: pd.Series, *, textual: bool, timed: bool) -> pd.DataFrame:
+    """:func:`compare_segments`' rows (in the order of ``values``' groupby) as its table, in order.
+
+    The index holds the segment values in their own dtype (text as ``str``, as pandas infers
+    it); ``diff_vs_rest`` of a time measure (in seconds in ``rows``) becomes a Timedelta.
+    """
+    index = pd.Index(list(rows), dtype="str" if textual else values.dtype)
+    out = pd.DataFrame.from_dict(rows, orient="index").set_axis(index)
+    if not len(out):  # no segment: the same columns, no rows (as the other analytics do)
+        out = _no_segments(index, timed=timed)
+    elif timed:  # [ns], as every duration of the library (pd.to_timedelta picks [us] for whole seconds)
+        out["diff_vs_rest"] = seconds_as_durations(out["diff_vs_rest"].astype("float64"))
+    if textual:
+        out = out.iloc[_natural_order(out.index)]
+    return out
+
+
+def _natural_order(keys: pd.Index) -> np.ndarray:
+    """Positions that put text segment values in order: by number where every one is a number, else as text.
+
+    Attributes read from text files are text, so an NPS score of "10" would sort between "1" and "2".
 
     Examples:
         >>> _natural_order(pd.Index(["0", "10", "2", "9.5"])).tolist(), _natural_order(pd.Index(["b", "a"])).tolist()
@@ -205,8 +244,12 @@ def compare_segments(
     journey's segment is the value of column ``by`` at its first customer step (a customer
     attribute such as tier or region; ``by="topic"``, after :func:`~journeymap.assign_topics`,
     compares journeys by what the customer first wrote about); the result is indexed by the
-    segment value, the index named after the column, in order (by number where every value is
-    one: an NPS score of 10 after 9). Per segment: ``n_journeys``, ``mean_valence``
+    segment value, the index named after the column, in order. The values keep the column's
+    type, as pandas' ``groupby`` keeps it: an ``Int64`` NPS score stays a number (``seg.loc[10]``),
+    a boolean a boolean, and an ordered categorical keeps its dtype and its categories' order.
+    Text (``str``, ``string``, ``object``, an unordered categorical of text) gives a ``str``
+    index, in order by number where every value is one (an NPS score read as "10" after "9"),
+    else as text. Per segment: ``n_journeys``, ``mean_valence``
     and ``end_valence`` (means over journeys of each journey's mean and end valence: every
     journey counts once, however many messages it has), ``share_negative_end`` (of the scored journeys, those whose last scored
     step is negative: :func:`journey_metrics`' ``end_sentiment``), ``recovery_rate`` (of the
@@ -273,7 +316,7 @@ def compare_segments(
         msg = f"measure={measure!r} {why}; measure must be one of: {', '.join(measures)}"
         raise InvalidArgumentError(msg)
     customer = customer_mask(events["actor"])
-    metrics["segment"] = _first_customer_value(events, customer, by).reindex(metrics.index).astype("string")
+    metrics["segment"], textual = _segment_values(_first_customer_value(events, customer, by).reindex(metrics.index))
     if len(metrics) and metrics["segment"].isna().all():
         logger.warning(
             "compare_segments: column %r has no value on any journey's first customer message (segments are read "
@@ -285,7 +328,8 @@ def compare_segments(
     # a time measure (duration, time_to_recover) is tested in seconds and its difference given as a Timedelta
     values, timed = _measure_values(metrics, measure)
     measured = values.notna().to_numpy(dtype=bool)
-    groups = {key: g for key, g in metrics.groupby("segment", sort=True)}  # noqa: C416 - dict(groupby) reads .keys
+    # (observed: an unused category is no segment; sort: by value, a categorical in its categories' order)
+    groups = {key: g for key, g in metrics.groupby("segment", sort=True, observed=True)}  # noqa: C416 - dict(groupby) reads .keys
     _check_min_size(min_size)
     segment = metrics["segment"].to_numpy(dtype=object)
     unit = unit_of.reindex(metrics.index).to_numpy(dtype=np.int64)
@@ -309,7 +353,7 @@ def compare_segments(
             "end_valence": float(g["end_valence"].mean()),
             "share_negative_end": _share(g["end_sentiment"].dropna() == "negative"),
             "recovery_rate": _share(g.loc[g["recovery_known"], "recovered"]),
-            "diff_vs_rest": pd.to_timedelta(diff, unit="s") if timed else diff,
+            "diff_vs_rest": diff,
             "effect_size": _cohens_d(y[inside], y[~inside]) if testable else np.nan,
             "testable": testable,
             "p_value": p,
@@ -317,10 +361,7 @@ def compare_segments(
     omnibus = _omnibus(tested)
     for row in rows.values():
         row["omnibus_p"] = omnibus
-    out = pd.DataFrame.from_dict(rows, orient="index")
-    if not len(out):  # no segment: the same columns, no rows (as the other analytics do)
-        out = _no_segments(timed=timed)
-    out = out.iloc[_natural_order(out.index)]
+    out = _segment_table(rows, metrics["segment"], textual=textual, timed=timed)
     position = list(out.columns).index("p_value") + 1
     out.insert(position, "p_adjusted", _adjusted(out["p_value"].to_numpy(dtype=float), correction, measured, segment, groups))
     out["testable"] = out["testable"].astype(bool)

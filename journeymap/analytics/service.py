@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from journeymap.analytics._checks import check_timestamp
+from journeymap.analytics._durations import durations_between, ns_between
 from journeymap.analytics._prep import flag_column, flags, journey_keys, on_journeys, require_journeys, require_scored
 from journeymap.analytics._replies import ReplyContext, brand_of, is_customer, journey_codes, thread_codes
 from journeymap.analytics._tables import ranked
@@ -214,7 +215,8 @@ def _waits(events: pd.DataFrame, automatic: np.ndarray | None = None, *, context
         }
     )
     # a reply stamped before the message (clock skew; ordered after it) waited no time
-    wait = out["reply_at"] - out["timestamp"]
+    # (durations_between: a wait of more than 292 years, a mistyped year, is no OverflowError)
+    wait = pd.Series(durations_between(out["reply_at"], out["timestamp"]), index=out.index)
     out["wait"] = wait.where(~(wait < pd.Timedelta(0)), pd.Timedelta(0))
     return out[ctx.customer]
 
@@ -363,7 +365,7 @@ def response_table(  # noqa: PLR0915 - one table, column by column
     first_settled = per_journey(opening_settled).fillna(False).astype(bool)
     out["censored"] = has_message & out["first_response"].isna() & ~first_outside & ~out["opened_outside"] & ~first_settled
     out["no_reply_needed"] = has_message & out["first_response"].isna() & ~out["opened_outside"] & first_settled
-    open_wait = per_journey(now_ts - first_msg["timestamp"])
+    open_wait = per_journey(pd.Series(durations_between(now_ts, first_msg["timestamp"]), index=first_msg.index))
     open_wait = open_wait.where(open_wait >= pd.Timedelta(0), pd.Timedelta(0))
     out["first_wait"] = out["first_response"].where(~out["censored"], open_wait).where(~out["opened_outside"])
     answered = waits[waits["replied"]]
@@ -631,7 +633,8 @@ def _conversation_openings(js: JourneySet, *, bots: str, auto: AutoReplyRule | N
     settled, outside = settled_at[opening], outside_at[opening]
     replied = reply >= 0
     # a reply stamped before the message (clock skew; ordered after it) waited no time
-    fr = np.where(replied & ~opened, np.maximum(ctx.t[np.maximum(reply, 0)] - ctx.t[opening], 0), np.nan)
+    # (ns_between: no int64 wraparound over more than 292 years)
+    fr = np.where(replied & ~opened, np.maximum(ns_between(ctx.t[np.maximum(reply, 0)], ctx.t[opening]), 0), np.nan)
     now_ns = end_of_data(events, None).value if len(events) else 0
     out = pd.DataFrame(
         {
@@ -642,7 +645,7 @@ def _conversation_openings(js: JourneySet, *, bots: str, auto: AutoReplyRule | N
             "opened_outside": opened,
             "censored": ~replied & ~outside & ~opened & ~settled,
             "no_reply_needed": ~replied & ~opened & settled,
-            "open_wait_ns": np.maximum(now_ns - ctx.t[opening], 0).astype(np.float64),
+            "open_wait_ns": np.maximum(ns_between(now_ns, ctx.t[opening]), 0),
             "owner": np.full(len(opening), -1, dtype=np.int64),
             "addressed": ctx.addressed[opening],
         }
@@ -715,7 +718,7 @@ def _per_brand(
             after = own[(own > opening) & answers_b]
             reply = int(after[0]) if len(after) else -1
             opened = bool(opened_at[opening])
-            fr = max(int(ctx.t[reply] - ctx.t[opening]), 0) if reply >= 0 and not opened else np.nan
+            fr = max(int(ctx.t[reply]) - int(ctx.t[opening]), 0) if reply >= 0 and not opened else np.nan  # Python ints: no wrap
             new_rows.append(
                 {
                     "journey": int(ctx.journey[opening]),
@@ -900,7 +903,7 @@ def triage(
     labels = taxonomy.intense_labels if taxonomy is not None else ()
     intense = [score_column(lab) for lab in labels if score_column(lab) in ev.columns]
     intensity = ev[intense].astype("float64").max(axis=1).fillna(0.0) if intense else pd.Series(0.0, index=ev.index)
-    waiting = now_ts - ev["timestamp"]
+    waiting = pd.Series(durations_between(now_ts, ev["timestamp"]), index=ev.index)
     waiting = waiting.where(waiting >= pd.Timedelta(0), pd.Timedelta(0))
     hours = waiting.dt.total_seconds() / 3600
     waiting_part = (hours / 24).clip(0, 1) * 0.5 ** ((hours - 24).clip(lower=0) / (7 * 24))

@@ -103,7 +103,10 @@ def pain_points(js: JourneySet, *, level: Level = "touchpoint", top: int | None 
             "top_emotions": top_labels(group["emotion"]),
         }
     columns = ["impact", "impact_low", "impact_high", "volume", "mean_negativity", "share_negative", "mean_valence"]
-    out = pd.DataFrame.from_dict(rows, orient="index", columns=[*columns, "top_emotions"]).astype({"top_emotions": "string"})
+    # typed as with rows when there are none (from_dict gives object columns and a number index then)
+    dtypes = {**dict.fromkeys(columns, "float64"), "volume": "int64", "top_emotions": "string"}
+    out = pd.DataFrame.from_dict(rows, orient="index", columns=[*columns, "top_emotions"]).astype(dtypes)
+    out.index = out.index.astype("str")
     # ties (equal impact) in name order, so the row order of the input does not decide
     out = out.rename_axis("_key").reset_index().sort_values(["impact", "_key"], ascending=[False, True], kind="stable")
     out = out.set_index("_key")

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 import pandas as pd
 
+from journeymap.analytics._durations import seconds_as_durations
 from journeymap.analytics._prep import polarity, require_journeys
 from journeymap.analytics._replies import is_customer
 from journeymap.analytics._time import check_periods, check_tz, partial_periods, period_alias, period_index, period_start
@@ -55,8 +56,9 @@ def trends(
         ValueError: a ``freq`` that is no period (or not a positive length), an unknown ``tz``;
             a ``freq`` that would make more than :data:`~journeymap.analytics._time.MAX_PERIODS`
             (100,000) periods over the data's span (``"ms"``, milliseconds, given for ``"MS"``,
-            month start, is refused with that hint) or periods outside the times pandas holds
-            (a year of data from 2262); see :func:`~journeymap.analytics._time.check_periods`.
+            month start, is refused with that hint) or periods that start outside the times pandas
+            holds (a week of data from 1677-09-23 starts on 1677-09-20); see
+            :func:`~journeymap.analytics._time.check_periods`.
 
     Returns:
         One row per period from the first to the last (empty periods included), indexed by
@@ -113,7 +115,7 @@ def trends(
         }
     )
     gj = journeys.groupby("period", sort=True)
-    index = period_index(stats.index, freq, tz) if len(stats) else pd.DatetimeIndex([], tz=tz, name="period")
+    index = period_index(stats.index, freq, tz) if len(stats) else pd.DatetimeIndex([], tz=tz, name="period").as_unit("ns")
     out = pd.DataFrame(index=index)
     out["volume"] = stats["volume"].reindex(index).fillna(0).astype(np.int64)
     out["scored"] = stats["scored"].reindex(index).fillna(0).astype(np.int64)
@@ -121,7 +123,8 @@ def trends(
         out["share_negative"] = (stats["n_negative"] / stats["scored"].where(stats["scored"] > 0)).reindex(index)
     out["mean_valence"] = stats["mean_valence"].reindex(index)
     out["journeys"] = gj.size().reindex(index).fillna(0).astype(np.int64)
-    out["first_response_median"] = pd.to_timedelta(gj["fr"].median().reindex(index), unit="s")
+    # timedelta64[ns] whatever the values (pd.to_timedelta(unit="s") picks [us] for whole seconds)
+    out["first_response_median"] = seconds_as_durations(gj["fr"].median().reindex(index))
     with np.errstate(invalid="ignore", divide="ignore"):
         known = gj["known"].sum()
         out["unanswered"] = (gj["censored"].sum() / known.where(known > 0)).reindex(index)

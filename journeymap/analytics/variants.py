@@ -91,6 +91,7 @@ def journey_variants(js: JourneySet, *, level: Level = "touchpoint", top: int | 
     )
     out["share"] = out["journeys"] / len(frame)
     out = out.sort_index().sort_values(["journeys"], ascending=False, kind="stable")  # ties by name
+    out.index = out.index.astype("str")  # str without journeys too (the paths are an object column)
     columns = ["journeys", "share", "mean_start_valence", "mean_end_valence", "recovery_rate", "drop_off"]
     return ranked(out[columns], top)
 
