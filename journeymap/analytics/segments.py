@@ -208,6 +208,25 @@ def _natural_order(keys: pd.Index) -> np.ndarray:
     return np.argsort(np.asarray(keys.astype(str), dtype=object), kind="stable")
 
 
+def _nullable(values: pd.Series) -> pd.Series:
+    """Numpy booleans and integers in their nullable forms (``boolean``, ``Int64``), which hold a missing value as NA.
+
+    A journey without a customer step has no segment: reindexed, a ``bool`` column became
+    ``object`` (then read as text) and an ``int64`` one ``float64``. Always nullable, the segment
+    index has one type whatever the other journeys hold.
+
+    Examples:
+        >>> _nullable(pd.Series([True, False])).dtype, _nullable(pd.Series([3], dtype="uint8")).dtype
+        (BooleanDtype, UInt8Dtype())
+    """
+    dtype = values.dtype
+    if not isinstance(dtype, np.dtype) or dtype.kind not in ("b", "i", "u"):
+        return values
+    nullable: Any = "boolean" if dtype.kind == "b" else f"{'U' if dtype.kind == 'u' else ''}Int{dtype.itemsize * 8}"
+    out: pd.Series = values.astype(nullable)
+    return out
+
+
 def _first_customer_value(events: pd.DataFrame, customer: np.ndarray, column: str) -> pd.Series:
     """Per journey, the value of ``column`` at its first customer step, missing or not (events are in step order)."""
     first = events.loc[customer, ["journey_id", column]].drop_duplicates("journey_id", keep="first")
@@ -316,7 +335,8 @@ def compare_segments(
         msg = f"measure={measure!r} {why}; measure must be one of: {', '.join(measures)}"
         raise InvalidArgumentError(msg)
     customer = customer_mask(events["actor"])
-    metrics["segment"], textual = _segment_values(_first_customer_value(events, customer, by).reindex(metrics.index))
+    first = _nullable(_first_customer_value(events, customer, by))  # a journey without a customer step has no value
+    metrics["segment"], textual = _segment_values(first.reindex(metrics.index))
     if len(metrics) and metrics["segment"].isna().all():
         logger.warning(
             "compare_segments: column %r has no value on any journey's first customer message (segments are read "

@@ -218,6 +218,8 @@ def get_scorer(name: str | os.PathLike[str] | EmotionScorer = "default", **optio
                 f"with id, taxonomy and score(); got {type(name).__name__} {name!r}"
             )
             raise ArgumentTypeError(msg)
+        if options:  # they build a scorer by name; an object is used as it is, and would silently ignore them
+            raise ScorerOptionsError(type(name).__name__, options, "a scorer object is used as it is; options build one by name")
         return verify_scorer(name, type(name).__name__)
     if not name.strip():  # not the current folder
         msg = "scorer must be a scorer name (see journeymap.available_scorers()), a model id or path; got an empty string"

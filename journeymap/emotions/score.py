@@ -496,7 +496,7 @@ def routes(scorer: ScorerArg, **options: Any) -> _Routes:
     ``"en"``); two keys for one language with different scorers are refused.
     """
     if not isinstance(scorer, Mapping):
-        return _Routes(get_scorer(scorer, **options), {}, routed=False)
+        return _Routes(get_scorer(scorer, **(options if isinstance(scorer, (str, os.PathLike)) else {})), {}, routed=False)
     if not scorer:
         msg = "scorer mapping is empty; give at least {'en': 'default'}"
         raise InvalidArgumentError(msg)

@@ -176,6 +176,11 @@ def get_encoder(name: str | os.PathLike[str] | SentenceEncoder = "default", **op
                 f"SentenceEncoder object, got {type(name).__name__} {name!r}"
             )
             raise ArgumentTypeError(msg)
+        if options:  # they build an encoder by name; an object is used as it is, and would silently ignore them
+            msg = (
+                f"encoder {type(name).__name__!r} cannot be built with the options {options}: an encoder object is used as it is"
+            )
+            raise ArgumentTypeError(msg)
         return verify_encoder(name, type(name).__name__)
     eps = _entry_points()
     if name not in eps:

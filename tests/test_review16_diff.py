@@ -1,0 +1,46 @@
+"""Review 16 of the session's own change: what the diff review found."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import journeymap as jm
+from journeymap.datasets import service_journeys
+from journeymap.testing import HashingEncoder
+from journeymap.topics import get_encoder
+
+
+@pytest.mark.parametrize("broadcasts", [0, 2])
+def test_segment_types_do_not_depend_on_journeys_without_a_customer_step(broadcasts: int) -> None:
+    events = service_journeys(n_customers=60, seed=2, broadcasts=broadcasts).events.copy()
+    events["valence"] = np.random.default_rng(0).uniform(-1, 1, len(events)).round(3)
+    codes = pd.factorize(events["customer_id"].astype(str))[0]
+    events["vip"] = codes % 2 == 0
+    events["nps"] = (codes % 11).astype("int64")
+    js = jm.build_journeys(jm.read_events(events), by="thread")
+    vip = jm.compare_segments(js, "vip", units=None)
+    nps = jm.compare_segments(js, "nps", units=None)
+    assert str(vip.index.dtype) == "boolean" and bool(vip.loc[True, "n_journeys"] > 0)
+    assert str(nps.index.dtype) == "Int64" and list(nps.index) == list(range(11))
+
+
+class Flat:
+    id = "flat.v1"
+    taxonomy = jm.Taxonomy.sentiment()
+
+    def score(self, texts: list[str]) -> np.ndarray:
+        return np.full((len(texts), 4), 0.25, dtype=np.float32)
+
+
+def test_options_beside_a_scorer_or_encoder_object_are_refused() -> None:
+    with pytest.raises(jm.ScorerOptionsError, match="used as it is"):
+        jm.get_scorer(Flat(), batch_size=4)
+    with pytest.raises(jm.ArgumentTypeError, match="used as it is"):
+        get_encoder(HashingEncoder(), batch_size=4)
+    scored = jm.score(pd.DataFrame({"text": ["great service", "awful wait"]}), Flat(), batch_size=8, cache=False)
+    assert scored["scorer"].tolist() == [
+        "flat.v1",
+        "flat.v1",
+    ]  # jm.score's batch_size is for scorers it builds by name, as documented
