@@ -89,8 +89,11 @@ def text_hash(text: str) -> bytes:
 #: The revision of how scorers prepare texts, stored with every cached row. It is bumped when a
 #: change in the library alters scores without changing a scorer's id (2: emoticons such as
 #: ":((" and blank texts, 2026-12-05; 3: HTML character references and ``\\uXXXX`` escapes
-#: decoded, 2026-12-06), so rows cached before are not read back.
-CACHE_REVISION = 3
+#: decoded, 2026-12-06; 4: HTML markup stripped, ``<p>``, ``<div class="...">``, 2026-12-06), so
+#: rows cached before are not read back. Vectors of the topic encoders are keyed by the cleaned
+#: text, so a change of cleaning needs no revision of its own, but they share this one: a bump
+#: has them computed once more.
+CACHE_REVISION = 4
 
 
 def scorer_key(scorer: str) -> str | bytes:
@@ -101,7 +104,7 @@ def scorer_key(scorer: str) -> str | bytes:
 
     Examples:
         >>> scorer_key("demo.v1"), scorer_key("demo\ud800")
-        ('demo.v1#r3', b'demo\xed\xa0\x80#r3')
+        ('demo.v1#r4', b'demo\xed\xa0\x80#r4')
     """
     key = f"{scorer}#r{CACHE_REVISION}"
     try:

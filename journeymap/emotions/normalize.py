@@ -14,6 +14,10 @@ The encoder's vocabulary (uncased English WordPiece) has no emoji: before this s
 - HTML character references (``&amp;``, ``&lt;``, ``&#39;``: tweets from Twitter's API and web
   exports carry them, so ``&lt;3`` is a heart) and literal ``\uXXXX`` escapes (``don\u2019t``, left
   by text encoded twice as JSON) into the characters they stand for (:func:`decode_escapes`);
+- HTML markup (message bodies from Intercom, Zendesk's ``html_body``, e-mail) into its text:
+  tags of HTML elements, comments and the contents of ``<script>``/``<style>`` are removed, a
+  link keeps its text, block elements and ``<br>`` become line breaks (:func:`strip_html`);
+  text without markup (``<3``, ``a < b``, ``<ann@example.com>``, ``<Enter>``) is left alone;
 - user mentions into ``@user`` and links into ``http``, as in the TweetEval training tweets;
 - characters repeated more than three times into three (``soooooo`` -> ``sooo``,
   ``!!!!!!`` -> ``!!!``), which keeps the emphasis and bounds the token count.
@@ -36,7 +40,7 @@ import html
 import re
 from functools import lru_cache
 
-__all__ = ["EMOTICONS", "decode_escapes", "normalize_text"]
+__all__ = ["EMOTICONS", "decode_escapes", "decode_text", "normalize_text", "strip_html"]
 
 #: ASCII emoticons and the emoji name each stands for (matched case-insensitively, standing apart).
 EMOTICONS: dict[str, str] = {
@@ -158,6 +162,242 @@ def decode_escapes(text: str) -> str:
     return text
 
 
+#: The HTML elements whose tags :func:`strip_html` removes. A name outside this list is text
+#: ("use the <Enter> key", "<username>", "<ann@example.com>"), whatever the text around it.
+_ELEMENTS = frozenset(
+    [
+        "a",
+        "abbr",
+        "address",
+        "article",
+        "aside",
+        "b",
+        "bdi",
+        "bdo",
+        "big",
+        "blockquote",
+        "body",
+        "br",
+        "button",
+        "caption",
+        "center",
+        "cite",
+        "code",
+        "col",
+        "colgroup",
+        "dd",
+        "del",
+        "details",
+        "dfn",
+        "div",
+        "dl",
+        "dt",
+        "em",
+        "figcaption",
+        "figure",
+        "font",
+        "footer",
+        "form",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "head",
+        "header",
+        "hr",
+        "html",
+        "i",
+        "img",
+        "input",
+        "ins",
+        "kbd",
+        "label",
+        "legend",
+        "li",
+        "link",
+        "main",
+        "mark",
+        "meta",
+        "nav",
+        "o:p",
+        "ol",
+        "p",
+        "picture",
+        "pre",
+        "q",
+        "s",
+        "samp",
+        "section",
+        "small",
+        "source",
+        "span",
+        "strike",
+        "strong",
+        "sub",
+        "summary",
+        "sup",
+        "table",
+        "tbody",
+        "td",
+        "tfoot",
+        "th",
+        "thead",
+        "title",
+        "tr",
+        "tt",
+        "u",
+        "ul",
+        "var",
+        "wbr",
+    ]
+)
+#: Elements that open a new line where they start or end (the others run on with their text:
+#: "<b>re</b>fund" reads "refund").
+_BLOCKS = frozenset(
+    [
+        "address",
+        "article",
+        "aside",
+        "blockquote",
+        "body",
+        "br",
+        "caption",
+        "dd",
+        "div",
+        "dl",
+        "dt",
+        "figcaption",
+        "figure",
+        "footer",
+        "form",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "head",
+        "header",
+        "hr",
+        "html",
+        "li",
+        "main",
+        "nav",
+        "ol",
+        "p",
+        "pre",
+        "section",
+        "summary",
+        "table",
+        "tbody",
+        "td",
+        "tfoot",
+        "th",
+        "thead",
+        "title",
+        "tr",
+        "ul",
+    ]
+)
+#: Elements that have no closing tag: one alone shows a text is HTML ("line one<br>line two").
+_VOID = frozenset({"br", "hr", "img", "input", "meta", "link", "source", "wbr", "col"})
+#: A tag: ``<name attr="value" ...>``, ``</name>`` or ``<name/>``. Attribute values quoted or bare.
+_TAG = re.compile(
+    r"<(?P<close>/?)(?P<name>[A-Za-z][A-Za-z0-9]*(?::[A-Za-z][A-Za-z0-9]*)?)"
+    r"(?P<attrs>(?:\s+[^\s<>=/\"']+(?:\s*=\s*(?:\"[^\"]*\"|'[^']*'|[^\s<>\"']+))?)*)\s*/?>"
+)
+#: Where a part goes with its contents: ``<script>`` and ``<style>`` blocks, comments (Outlook's
+#: conditional ones too), ``<!DOCTYPE ...>`` and ``<?xml ...?>``; each ends at the first
+#: :data:`_HIDDEN_ENDS` of its kind.
+_HIDDEN = re.compile(r"<(?:(script|style)\b[^<>]*>|(!--)|(!doctype|\?xml)\b)", re.IGNORECASE)
+_HIDDEN_ENDS = {"script": re.compile(r"</script\s*>", re.IGNORECASE), "style": re.compile(r"</style\s*>", re.IGNORECASE)}
+_BLANK_LINES = re.compile(r"[ \t]*\n\s*")
+
+
+def _without_hidden(text: str) -> str:
+    """``text`` without script and style blocks, comments and declarations; one left open is kept (linear time)."""
+    out: list[str] = []
+    pos = 0
+    while (match := _HIDDEN.search(text, pos)) is not None:
+        block, comment = match.group(1), match.group(2)
+        if block:
+            end = _HIDDEN_ENDS[block.lower()].search(text, match.end())
+            stop = end.end() if end else -1
+        else:
+            close = text.find("-->" if comment else ">", match.end())
+            stop = close + (3 if comment else 1) if close >= 0 else -1
+        if stop < 0:  # never closed: text, and so is all that follows
+            break
+        out += (text[pos : match.start()], "\n")
+        pos = stop
+    return "".join(out) + text[pos:] if out else text
+
+
+def _markup(match: re.Match[str]) -> bool:
+    """Whether a tag is unmistakably HTML: an element's closing tag, a void element, or one with an attribute value."""
+    name = match.group("name").lower()
+    if name not in _ELEMENTS:
+        return False
+    return bool(match.group("close")) or name in _VOID or "=" in match.group("attrs")
+
+
+def _untag(match: re.Match[str]) -> str:
+    name = match.group("name").lower()
+    if name not in _ELEMENTS:
+        return match.group(0)
+    return "\n" if name in _BLOCKS else ""
+
+
+def strip_html(text: str) -> str:
+    r"""``text`` without its HTML markup: tags removed, a link's text kept, blocks and ``<br>`` as line breaks.
+
+    Only a text that is unmistakably HTML changes: one holding an element's closing tag
+    (``</p>``), a void element (``<br>``, ``<img ...>``), a tag with an attribute value
+    (``<div class="intercom-container">``), a comment or a ``<script>``/``<style>`` block. In
+    such a text the tags of HTML elements are removed (``<a href="...">here</a>`` keeps
+    "here"), as are comments and what ``<script>`` and ``<style>`` hold. Names that are not HTML
+    elements stay as text everywhere: "press <Enter>", "<username>", an address in angle
+    brackets ``<ann@example.com>``; so do ``<3``, ``</3``, ``a < b``, ``x<y``, ``->`` and ``<<``.
+    A lone opening tag of an element ("press <b> to go back") is text too, as it would be
+    ambiguous. Character references are not decoded here (:func:`decode_text` does both).
+
+    Examples:
+        >>> strip_html('<div class="intercom-container"><p>Where is my card?</p><p>Please help</p></div>')
+        'Where is my card?\nPlease help'
+        >>> strip_html('see <a href="https://x.com/help">the help page</a><br/>thanks <3')
+        'see the help page\nthanks <3'
+        >>> strip_html("I <3 you, a < b, x<y -> z << w, mail <ann@example.com>, press <Enter>, <b> is bold")
+        'I <3 you, a < b, x<y -> z << w, mail <ann@example.com>, press <Enter>, <b> is bold'
+    """
+    if "<" not in text:
+        return text
+    hidden = _without_hidden(text)
+    if hidden == text and not any(_markup(m) for m in _TAG.finditer(text)):
+        return text
+    out = _TAG.sub(_untag, hidden)
+    return _BLANK_LINES.sub("\n", out).strip()
+
+
+def decode_text(text: str) -> str:
+    """``text`` with escapes decoded (:func:`decode_escapes`) and markup removed (:func:`strip_html`) until neither changes it.
+
+    References are decoded first, so markup written as references (``&lt;p&gt;``) is markup too.
+
+    Examples:
+        >>> decode_text("<p>The app won&#39;t let me log in &amp; I&#39;m stuck</p>")
+        "The app won't let me log in & I'm stuck"
+        >>> decode_text("love it &lt;3")
+        'love it <3'
+    """
+    while True:
+        out = strip_html(decode_escapes(text))
+        if out == text:
+            return out
+        text = out
+
+
 def _emoticon_words(match: re.Match[str]) -> str:
     run = match.group(0)
     words: list[str] = []
@@ -192,8 +432,8 @@ def _demojize() -> object:
 def normalize_text(text: str) -> str:
     """The text as the default model reads it: emoji and emoticons in words, mentions and links generic.
 
-    Idempotent on its own output; a text without emoji, emoticons, escapes, mentions, links or
-    long repeats only has its whitespace collapsed.
+    Idempotent on its own output; a text without emoji, emoticons, escapes, HTML markup, mentions,
+    links or long repeats only has its whitespace collapsed.
 
     Examples:
         >>> normalize_text("😍👍")
@@ -201,7 +441,7 @@ def normalize_text(text: str) -> str:
         >>> normalize_text("so good <3 &lt;3")
         'so good red heart red heart'
     """
-    text = decode_escapes(text)
+    text = decode_text(text)
     if text.isascii():  # no emoji to look up: skip the emoji package's scan
         out = text
     else:

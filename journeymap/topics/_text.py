@@ -5,8 +5,9 @@ decides the topic (customers cluster by brand, not by what they write about). So
 is embedded, :func:`clean_text` removes @handles (anonymised ones such as ``@123456`` too),
 links (with or without a scheme: ``https://t.co/x``, ``www.x.com``, ``pic.twitter.com/x``,
 ``bit.ly/x``), e-mail addresses, decodes HTML character references (``&amp;`` -> ``&``) and
-literal ``\uXXXX`` escapes as the emotion scorer does
-(:func:`journeymap.emotions.normalize.decode_escapes`), and collapses whitespace. A text left
+literal ``\uXXXX`` escapes and removes HTML markup (``<p>``, ``<div class="...">``: Intercom,
+Zendesk's ``html_body`` and e-mail bodies, whose tags became topic names and keywords) as the
+emotion scorer does (:func:`journeymap.emotions.normalize.decode_text`), and collapses whitespace. A text left
 without anything is a text without words (topic ``"other"``).
 """
 
@@ -14,7 +15,7 @@ from __future__ import annotations
 
 import re
 
-from journeymap.emotions.normalize import decode_escapes
+from journeymap.emotions.normalize import decode_text
 
 __all__ = ["LINK", "NOISE", "clean_text"]
 
@@ -32,7 +33,7 @@ NOISE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+|" + LINK + r"|@\w+", re.IGNORE
 
 
 def clean_text(text: str) -> str:
-    """``text`` without @handles, links and e-mail addresses, escapes decoded, whitespace collapsed.
+    """``text`` without @handles, links, e-mail addresses and HTML markup, escapes decoded, whitespace collapsed.
 
     Examples:
         >>> clean_text("@AppleSupport @123456 my phone  died &amp; won't charge https://t.co/abc pic.twitter.com/x")
@@ -43,5 +44,7 @@ def clean_text(text: str) -> str:
         ''
         >>> clean_text("I&nothing &amp;lt;3")  # only the XML names and numbers, as often as escaped
         'I&nothing <3'
+        >>> clean_text('<div class="intercom-container"><p>My card&#39;s <b>blocked</b></p></div>')
+        "My card's blocked"
     """
-    return " ".join(NOISE.sub(" ", decode_escapes(text)).split())
+    return " ".join(NOISE.sub(" ", decode_text(text)).split())
