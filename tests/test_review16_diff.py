@@ -44,3 +44,19 @@ def test_options_beside_a_scorer_or_encoder_object_are_refused() -> None:
         "flat.v1",
         "flat.v1",
     ]  # jm.score's batch_size is for scorers it builds by name, as documented
+
+
+def test_an_arrow_backed_aware_column_gives_the_log_its_zone_too() -> None:
+    pa = pytest.importorskip("pyarrow")
+    times = pd.to_datetime(["2024-03-04 09:00", "2024-03-04 09:05", "2024-03-05 09:00"]).tz_localize("America/New_York")
+    frame = pd.DataFrame(
+        {
+            "event_id": ["a", "b", "c"],
+            "customer_id": ["c1", "c1", "c2"],
+            "actor": ["customer", "agent", "customer"],
+            "text": ["hi", "hello", "yo"],
+            "timestamp": pd.Series(times).astype(pd.ArrowDtype(pa.timestamp("us", tz="America/New_York"))),
+        }
+    )
+    assert str(jm.read_events(frame).tz) == "America/New_York"
+    assert str(jm.build_journeys(frame, by="customer").tz) == "America/New_York"

@@ -427,7 +427,13 @@ def column_zone(dtype: object) -> datetime.tzinfo | None:
         zoneinfo.ZoneInfo(key='America/New_York')
         >>> column_zone(pd.DatetimeTZDtype("ns", "UTC")), column_zone(np.dtype("datetime64[ns]"))
         (None, None)
+        >>> import pyarrow as pa
+        >>> column_zone(pd.ArrowDtype(pa.timestamp("us", tz="Europe/Paris")))  # Arrow-backed (dtype_backend="pyarrow")
+        zoneinfo.ZoneInfo(key='Europe/Paris')
     """
+    if isinstance(dtype, pd.ArrowDtype) and isinstance(getattr(dtype.pyarrow_dtype, "tz", None), str):
+        # an Arrow timestamp with a zone reads as the numpy-backed dtype of the same unit and zone
+        dtype = pd.DatetimeTZDtype(dtype.pyarrow_dtype.unit, dtype.pyarrow_dtype.tz)
     if not isinstance(dtype, pd.DatetimeTZDtype):
         return None
     zone = dtype.tz
