@@ -452,6 +452,8 @@ def ambiguous_roles(frame: pd.DataFrame, actors: Mapping[str, str], *, column: s
     if "actor" not in frame.columns or not len(frame):
         return None
     raw = frame["actor"]
+    if not isinstance(raw, pd.Series):  # two actor columns: the validator refuses them
+        return None
     if not (pd.api.types.is_object_dtype(raw.dtype) or isinstance(raw.dtype, pd.StringDtype)):
         return None
     names = pd.Series(pd.unique(raw.dropna().to_numpy(dtype=object)), dtype=object)

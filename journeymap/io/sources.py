@@ -779,9 +779,9 @@ def nested_messages(frame: pd.DataFrame, skip: Iterable[str] = ()) -> list[str]:
     """
     found: list[str] = []
     for name in frame.columns:
-        if name in skip or not pd.api.types.is_object_dtype(frame[name].dtype):
-            continue
         values = frame[name]
+        if name in skip or not isinstance(values, pd.Series) or not pd.api.types.is_object_dtype(values.dtype):
+            continue  # a repeated name is refused by the validator
         if pd.api.types.infer_dtype(values, skipna=True) in {"string", "empty", "integer", "floating", "boolean"}:
             continue
         arrays = values.map(lambda v: isinstance(v, (list, tuple)) and any(_is_message(item) for item in v)).to_numpy(dtype=bool)
