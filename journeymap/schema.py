@@ -41,6 +41,7 @@ __all__ = [
     "JOURNEY_TABLE_COLUMNS",
     "NEGATIVE_VALENCE",
     "POSITIVE_VALENCE",
+    "PUBLIC",
     "REJECT_COLUMNS",
     "REPLY_OUTSIDE_DATA",
     "REQUIRED_COLUMNS",
@@ -163,7 +164,16 @@ ADDRESSED = "addressed"
 #: is not read as the flag: a WARNING says so.
 CLOSED = "closed"
 
-#: The words a flag column (``inbound``, ``addressed``, ``closed``, ``reply_outside_data``) may hold for yes
+#: An optional boolean column: False for a message the customer never saw (a helpdesk's internal
+#: note: Zendesk's comments have ``public`` False for them, ``columns={"public": "public"}`` or
+#: ``--columns public=public`` reads it). The readers keep such a row out of the events and list
+#: it in the rejects ("internal note (public is False): the customer never saw it"), whatever
+#: ``on_error`` says, since read as an agent's reply a note would make the first response look
+#: faster than it was. True or missing keeps the row; the flag words (:data:`TRUE_WORDS`,
+#: :data:`FALSE_WORDS`) are read as for the other flags, and any other value rejects its row.
+PUBLIC = "public"
+
+#: The words a flag column (``inbound``, ``addressed``, ``closed``, ``public``, ``reply_outside_data``) may hold for yes
 #: and for no, compared stripped and lower-cased: what a CSV written and read back holds.
 TRUE_WORDS: frozenset[str] = frozenset({"true", "t", "yes", "y", "1", "1.0"})
 FALSE_WORDS: frozenset[str] = frozenset({"false", "f", "no", "n", "0", "0.0"})

@@ -38,7 +38,7 @@ from journeymap.io import (
     raise_invalid,
     read_table,
 )
-from journeymap.io._values import check_actors, check_brands, check_tz, prepare, role_column
+from journeymap.io._values import ambiguous_roles, check_actors, check_brands, check_tz, prepare, role_column
 from journeymap.io.events import log_dangling_replies
 from journeymap.io.sources import column_keys, flattened, json_lines_records, read_csv_header, read_json_lines, utf8_message
 from journeymap.io.validation import Problems, check_replies, replied_to, validate_block
@@ -669,6 +669,8 @@ def _read_events(
     named = {str(dst): str(src) for src, dst in (columns or {}).items()}
     if columns:
         raw = raw.rename(columns=dict(columns))
+    if "actor" in raw.columns:  # a warning, as on one machine; reads the first block's role names
+        ambiguous_roles(raw[["actor"]].partitions[0].compute(), actors, column=named.get("actor", "actor"))
     if actors or brands:
         # tz= is applied in each block's validation task (_validate_part), which notes clock changes once
         ready = functools.partial(prepare, actors=actors, tz=None, brands=brands)

@@ -26,6 +26,7 @@ from journeymap.schema import ADDRESSED, CANONICAL_COLUMNS
 
 __all__ = [
     "account_keys",
+    "ambiguous_roles",
     "brand_actors",
     "check_actors",
     "check_brands",
@@ -424,6 +425,65 @@ def role_column(frame: pd.DataFrame, actors: Mapping[str, str], *, rows: int = 1
     return None
 
 
+#: Role names the built-in aliases read as the customer that some exports use for the company's people:
+#: Intercom and Zendesk write ``user`` for the customer, Drift and Help Scout for a team member (Drift's
+#: visitor is a ``contact``). Each maps to the actor it then is.
+AMBIGUOUS_ROLES: dict[str, str] = {"user": "agent"}
+
+
+def ambiguous_roles(frame: pd.DataFrame, actors: Mapping[str, str], *, column: str = "actor") -> str | None:
+    """Warn where the actor column holds an ambiguous role (``user``) read as the customer beside another customer role.
+
+    ``user`` is read as the customer by :data:`~journeymap.io.validation.ACTOR_ALIASES` (Intercom,
+    Zendesk's end-users). A column that also holds another value read as the customer
+    (``contact``, ``visitor``, ``end-user``, ...) names two kinds of people: in Drift and Help
+    Scout exports ``user`` is the company's team member. The WARNING names both values and the
+    mapping that reads ``user`` as the company's (``actors={'user': 'agent'}``); an ``actors=``
+    entry for the ambiguous value silences it. ``column`` names the actor column in the message
+    (the input's name). Returns the message, or None where there is nothing to say.
+
+    Examples:
+        >>> frame = pd.DataFrame({"actor": ["contact", "user", "user", "contact"]})
+        >>> "actors={'user': 'agent'}" in ambiguous_roles(frame, {})
+        True
+        >>> ambiguous_roles(frame, {"user": "agent"}) is None, ambiguous_roles(frame.iloc[1:3], {}) is None
+        (True, True)
+    """
+    if "actor" not in frame.columns or not len(frame):
+        return None
+    raw = frame["actor"]
+    if not isinstance(raw, pd.Series):  # two actor columns: the validator refuses them
+        return None
+    if not (pd.api.types.is_object_dtype(raw.dtype) or isinstance(raw.dtype, pd.StringDtype)):
+        return None
+    names = pd.Series(pd.unique(raw.dropna().to_numpy(dtype=object)), dtype=object)
+    names = names[names.map(lambda v: isinstance(v, str))]
+    if not len(names) or len(names) > _MAX_ROLE_NAMES:  # text mapped to actor by mistake: no role column
+        return None
+    keys = without_surrogates(names)[0].astype(str).str.strip().str.lower()
+    read = keys.map({**ACTOR_ALIASES, **actors})
+    customer = read == "customer"
+    ambiguous = customer & keys.isin(list(AMBIGUOUS_ROLES)) & ~keys.isin(list(actors))
+    others = customer & ~keys.isin(list(AMBIGUOUS_ROLES))
+    if not ambiguous.any() or not others.any():
+        return None
+    value, key = str(names[ambiguous].iloc[0]), str(keys[ambiguous].iloc[0])
+    actor = AMBIGUOUS_ROLES[key]
+    other = ", ".join(repr(str(v)) for v in names[others].iloc[:3])
+    message = (
+        f"column {column!r} holds both {value!r} and {other}, each read as the customer ({value!r} by the built-in "
+        f"alias, as Intercom and Zendesk write it); where {value!r} is the company's team member (Drift, Help Scout), "
+        f"map it: actors={{{key!r}: {actor!r}}} (command line: --actors {key}={actor}), or actors={{{key!r}: 'customer'}} "
+        "to keep this reading without the warning"
+    )
+    logger.warning("%s", message)
+    return message
+
+
+#: More distinct values than this in an actor column: no role names (text mapped to ``actor``).
+_MAX_ROLE_NAMES = 50
+
+
 def account_keys(ids: pd.Series) -> pd.Series:
     """Account ids or handles as ``brands=`` compares them: the reader's id, without a leading ``@``, in any case.
 
@@ -592,9 +652,13 @@ def _parent_rows(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
 
     The second array marks the rows whose ``in_reply_to`` names an id that is not in the data.
 
+    Rows whose ids cannot be read (the validator rejects them) name no parent and are no parent.
+
     Examples:
         >>> [a.tolist() for a in _parent_rows(pd.DataFrame({"event_id": [1, "2", "3"], "in_reply_to": [None, 1, "9"]}))]
         [[-1, 0, -1], [False, False, True]]
+        >>> [a.tolist() for a in _parent_rows(pd.DataFrame({"event_id": [None, None], "in_reply_to": [None, "x1"]}))]
+        [[-1, -1], [False, True]]
     """
     none = np.full(len(frame), -1, dtype=np.int64)
     if "in_reply_to" not in frame.columns:
@@ -604,9 +668,14 @@ def _parent_rows(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     ids = as_id(frame["event_id"])[0].reset_index(drop=True)
     first = (ids.notna() & ~ids.duplicated()).to_numpy(dtype=bool)
     parents = as_id(replied_to(frame["in_reply_to"]))[0].reset_index(drop=True)  # the X API's referenced_tweets too
+    linked = parents.notna().to_numpy(dtype=bool)
+    if not first.any() or not linked.any():  # no id or no link reads (17-digit ids in a float column): nothing to find
+        return none, linked
     position = parent_positions(ids[first].reset_index(drop=True), parents)  # among the first copies
-    rows = np.where(position >= 0, np.flatnonzero(first)[np.maximum(position, 0)], -1).astype(np.int64)
-    return rows, parents.notna().to_numpy(dtype=bool) & (rows < 0)
+    rows = np.full(len(frame), -1, dtype=np.int64)
+    found = position >= 0
+    rows[found] = np.flatnonzero(first)[position[found]]
+    return rows, linked & (rows < 0)
 
 
 def _brand_spellings(keys: pd.Series, spelt: pd.Series, brands: Mapping[str, str]) -> dict[str, str]:

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from journeymap.backends import dispatch
 from journeymap.io._values import (
     account_keys,
+    ambiguous_roles,
     check_actors,
     check_brands,
     check_tz,
@@ -17,7 +18,7 @@ from journeymap.io._values import (
     role_column,
 )
 from journeymap.io.eventlog import EventLog, OnError
-from journeymap.io.sources import map_columns, read_table
+from journeymap.io.sources import map_columns, nested_messages, read_table
 from journeymap.io.validation import DANGLING_REPLY, Problems, validate_events
 from journeymap.schema import CANONICAL_COLUMNS, REJECT_COLUMNS, REQUIRED_COLUMNS
 
@@ -60,7 +61,11 @@ def read_events(
         actors: maps your role names to actors (``customer``, ``agent``, ``bot``, ``system``),
             any case, e.g. ``{"end-user": "customer", "admin": "agent", "trigger": "system"}``.
             Common spellings are known without it (:data:`~journeymap.io.validation.ACTOR_ALIASES`:
-            ``user``, ``end-user``, ``operator``, ``chatbot``, ...). A flag column (TWCS's
+            ``user``, ``end-user``, ``operator``, ``chatbot``, ...). ``user`` is read as the customer,
+            as Intercom and Zendesk (its end-users) write it; in Drift and Help Scout exports it is
+            the company's team member (Drift's visitor is ``contact``): map it with
+            ``actors={"user": "agent"}``. A WARNING says so where a column holds ``user`` beside
+            another customer role (``contact``, ``visitor``, ``end-user``). A flag column (TWCS's
             ``inbound``, an ``is_brand`` field) takes True and False as keys:
             ``actors={True: "customer", False: "agent"}``. An unknown role is rejected with the
             mapping that reads it (``unknown actor 'Consumer': map your roles with actors=...``).
@@ -101,13 +106,23 @@ def read_events(
     Twitter's ``Wed Oct 11 06:55:44 +0000 2017``; a number
     that as epoch seconds lands before 1973 (an Excel serial date, a row number) is rejected, not
     read as a day in 1970. A repeated ``event_id`` is rejected after its first copy that passes
-    every other check. Other columns are kept as attributes. A dask DataFrame is validated
-    partition by partition (:func:`journeymap.distributed.read_events`).
+    every other check. A ``public`` column (:data:`~journeymap.schema.PUBLIC`; map a helpdesk's
+    flag with ``columns={"is_public": "public"}``) keeps a helpdesk's internal notes out: a row
+    with ``public`` False is listed in the rejects ("internal note (public is False): the customer
+    never saw it") whatever ``on_error`` says; True or missing keeps it; the flag words
+    (true/false, yes/no, 1/0) are read, and another value rejects its row. Other columns are kept
+    as attributes; one holding arrays of nested messages (Intercom's
+    ``conversation_parts.conversation_parts``, Instagram's ``replies.data``) is kept as one list
+    value per row, with a WARNING naming it and the ``pd.json_normalize`` that reads them. A file
+    starting with a UTF-16 byte-order mark (Google Play's review exports) is read as UTF-16. A dask
+    DataFrame is validated partition by partition (:func:`journeymap.distributed.read_events`).
 
     Raises:
         SchemaError: a required column is missing (whatever ``on_error`` says), a ``columns``
             entry names no input column, maps two columns onto one name or onto a name the
-            input already has, or (with ``on_error="raise"``) any row is invalid.
+            input already has, a JSON file is one object wrapping a list of records (an API's
+            envelope, ``{"data": [...], "paging": ...}``: the message names the key), or (with
+            ``on_error="raise"``) any row is invalid (an internal note is no error).
 
     Examples:
         >>> import pandas as pd
@@ -128,12 +143,15 @@ def read_events(
     """
     actor_map, zone, brand_keys = check_actors(actors), check_tz(tz), check_brands(brands)
     problems, notes = Problems(), Problems()
-    frame = map_columns(read_table(source, problems=problems), columns)
+    raw = read_table(source, problems=problems)
+    nested_messages(raw, skip=["in_reply_to", *(src for src, dst in (columns or {}).items() if dst == "in_reply_to")])
+    frame = map_columns(raw, columns)
     no_actor = "actor" not in frame.columns
-    frame = prepare(frame, actors=actor_map, tz=zone, warnings=notes, brands=brand_keys)
-    roles = role_column(frame, actor_map)
     # rejects name the columns as the user knows them ("sent_at", not "timestamp")
     named = {str(dst): str(src) for src, dst in (columns or {}).items()}
+    ambiguous_roles(frame, actor_map, column=named.get("actor", "actor"))
+    frame = prepare(frame, actors=actor_map, tz=zone, warnings=notes, brands=brand_keys)
+    roles = role_column(frame, actor_map)
     log = validate_events(frame, on_error=on_error, problems=problems, warnings=notes, source_columns=named or None)
     _dangling_replies(log, named.get("in_reply_to", "in_reply_to"))
     if brand_keys:  # judged on the input rows: a brand reply rejected for another reason still matched

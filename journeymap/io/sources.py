@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["file_kind", "map_columns", "read_csv_header", "read_json_lines", "read_table", "write_table"]
+__all__ = ["file_kind", "map_columns", "nested_messages", "read_csv_header", "read_json_lines", "read_table", "write_table"]
 
 
 def read_table(source: pd.DataFrame | str | os.PathLike[str], *, problems: Problems | None = None) -> pd.DataFrame:
@@ -132,7 +132,8 @@ def read_table(source: pd.DataFrame | str | os.PathLike[str], *, problems: Probl
         raise SchemaError(msg)
     if kind == "jsonl":
         return _read_json(text, path, problems)
-    return _read_csv(text, path, options, problems, raw=raw)
+    # UTF-16 bytes are no UTF-8: the C reader is given the text
+    return _read_csv(text, path, options, problems, raw=None if _utf16_bom(raw) else raw)
 
 
 def read_csv_header(path: str | Path) -> pd.DataFrame:
@@ -352,12 +353,30 @@ def _read_bytes(path: Path) -> bytes:
     return path.read_bytes()
 
 
+def _utf16_bom(raw: bytes) -> str | None:
+    """The encoding a UTF-16 byte-order mark at the start of ``raw`` names (``"utf-16"``), else None; UTF-32's is none."""
+    if raw.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
+        return None
+    return "utf-16" if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) else None
+
+
 def _decode(raw: bytes, path: Path, sep: str | None = None) -> str:
     """The file's text (UTF-8, a byte-order mark dropped), or an error naming the line of the first bad byte.
 
-    ``sep`` is the default delimiter of a CSV (None for other files): the error then names the
-    data row too, as the rejects number it.
+    A file that starts with a UTF-16 byte-order mark (little- or big-endian: Google Play's review
+    exports) is read as UTF-16; one that is not valid UTF-16 after it is an error naming the
+    encoding. ``sep`` is the default delimiter of a CSV (None for other files): the error then
+    names the data row too, as the rejects number it.
     """
+    if _utf16_bom(raw):
+        try:
+            return raw.decode("utf-16")  # the mark says the byte order, and is dropped
+        except UnicodeDecodeError as exc:
+            msg = (
+                f"source {str(path)!r} starts with a UTF-16 byte-order mark but is not valid UTF-16 ({exc.reason} "
+                f"at byte offset {exc.start}); re-save the file as UTF-8"
+            )
+            raise SchemaError(msg) from None
     bom = len(codecs.BOM_UTF8) if raw.startswith(codecs.BOM_UTF8) else 0
     try:
         return raw[bom:].decode("utf-8")
@@ -388,9 +407,13 @@ def not_utf8(raw: bytes, at: int, source: str, *, sep: str | None = None, first_
 
 
 def utf8_message(source: str, where: str, byte: int, offset: int) -> str:
-    """The message for a ``byte`` at ``offset`` of ``source`` that is not UTF-8; ``where`` names its line."""
+    """The message for a ``byte`` at ``offset`` of ``source`` that is not UTF-8; ``where`` names its line.
+
+    A first byte 0xff or 0xfe is a byte-order mark of UTF-16 or UTF-32: the message says so.
+    """
+    marked = " (the file starts with a UTF-16 or UTF-32 byte-order mark)" if offset == 0 and byte in (0xFF, 0xFE) else ""
     return (
-        f"source {source!r}: {where} is not valid UTF-8 (byte 0x{byte:02x} at offset {offset}); "
+        f"source {source!r}: {where} is not valid UTF-8 (byte 0x{byte:02x} at offset {offset}){marked}; "
         "re-save the file as UTF-8 (for example from Excel: 'CSV UTF-8')"
     )
 
@@ -437,6 +460,7 @@ def _read_json_object(value: dict[str, Any], path: Path, problems: Problems | No
     if not value or not all(isinstance(v, dict) for v in value.values()):
         if not value:
             return pd.DataFrame()
+        _refuse_envelope(value, path)
         frame = _json_frame([value])
         _array_clashes([value], frame, path, problems)  # one event: as the same line of JSON Lines
         return frame
@@ -459,6 +483,29 @@ def _read_json_object(value: dict[str, Any], path: Path, problems: Problems | No
     frame = pd.DataFrame({name: [column.get(r) for r in inner] for name, column in value.items()}, dtype=object)
     logger.info("source %r: one JSON object of columns (pandas' to_json layout), %d rows", str(path), len(inner))
     return frame
+
+
+def _refuse_envelope(value: dict[str, Any], path: Path) -> None:
+    """Raise SchemaError for one JSON object that wraps a list of records: an API response's envelope.
+
+    ``{"conversations": [...], "pages": ...}`` (Intercom), ``{"data": [...], "paging": ...}``
+    (the Facebook and Instagram Graph API), ``{"comments": [...], "next_page": ...}`` (Zendesk):
+    read as one event, its records would be one list value. A list of objects that look like
+    messages (:func:`nested_messages`' rule: a time or a text key) is refused, naming the key and
+    how to read the list; a file of one event holding such a list is written as ``[{...}]``.
+    """
+    lists = {k: len(v) for k, v in value.items() if isinstance(v, list) and v and all(_is_message(r) for r in v)}
+    if not lists:
+        return
+    key = max(lists, key=lambda k: lists[k])
+    others = [k for k in value if k != key]
+    msg = (
+        f"source {str(path)!r} is one JSON object whose key {key!r} holds a list of {lists[key]} objects (an API "
+        f"response's envelope{'; its other keys: ' + repr(others[:5]) if others else ''}); read_events reads the records "
+        f"themselves: read_events(pd.json_normalize(json.load(open(path))[{key!r}]), ...), or save that list alone as "
+        "a JSON array. (A file of one event holding a list of objects: write it as a JSON array of one object, [{...}].)"
+    )
+    raise SchemaError(msg)
 
 
 def _read_json_split(value: dict[str, Any], path: Path) -> pd.DataFrame | None:
@@ -701,6 +748,63 @@ def _json_frame(records: list[dict[str, Any]], *, flatten: bool = True) -> pd.Da
     if flatten and any(isinstance(value, dict) for record in records for value in record.values()):
         records = [flattened(record) if isinstance(record, dict) else record for record in records]
     return pd.DataFrame(records, dtype=object)
+
+
+#: Key names of a nested object that say it is a message: a time and a text (a chat's parts, a post's replies).
+_TIME_KEY = re.compile(r"(?i)time|date|created|sent|_at$|[a-z]At$")
+_TEXT_KEY = re.compile(r"(?i)^(?:text|body|message|content|comment|html_body|plain_body)$")
+
+
+def _is_message(value: Any) -> bool:
+    return isinstance(value, dict) and any(_TIME_KEY.search(str(k)) or _TEXT_KEY.search(str(k)) for k in value)
+
+
+def nested_messages(frame: pd.DataFrame, skip: Iterable[str] = ()) -> list[str]:
+    """Warn for each column holding arrays of objects that look like messages; returns the columns' names.
+
+    JSON exports nest replies inside their first message: an Intercom conversation holds its
+    replies in ``conversation_parts.conversation_parts``, an Instagram comment in
+    ``replies.data``. Such a column is kept as one list value per row, so its messages are in
+    neither the events nor the rejects. A column whose arrays hold objects with a time or a
+    text key (``created_at``, ``timestamp``, ``body``, ``text``) is named in a WARNING, with the
+    number of rows that hold such arrays and of objects in them, and the fix: flatten the
+    records first (``pd.json_normalize(records, record_path=[...], meta=[...])``, or
+    ``explode`` the column). Arrays of other objects (the X API's ``entities.mentions``) and of
+    plain values are not warned about; ``skip`` names columns read otherwise (``in_reply_to``).
+
+    Examples:
+        >>> frame = pd.DataFrame({"id": [1, 2], "replies.data": [[{"text": "hi", "timestamp": "2024-03-04"}], None]})
+        >>> nested_messages(frame)
+        ['replies.data']
+    """
+    found: list[str] = []
+    for name in frame.columns:
+        values = frame[name]
+        if name in skip or not isinstance(values, pd.Series) or not pd.api.types.is_object_dtype(values.dtype):
+            continue  # a repeated name is refused by the validator
+        if pd.api.types.infer_dtype(values, skipna=True) in {"string", "empty", "integer", "floating", "boolean"}:
+            continue
+        arrays = values.map(lambda v: isinstance(v, (list, tuple)) and any(_is_message(item) for item in v)).to_numpy(dtype=bool)
+        if not arrays.any():
+            continue
+        objects = sum(sum(isinstance(item, dict) for item in v) for v in values[arrays])
+        path = str(name).split(".")
+        meta = next((m for m in ("id", "event_id") if m in frame.columns and m != name), None)
+        fix = f"pd.json_normalize(records, record_path={path!r}" + (f", meta=[{meta!r}]" if meta else "") + ")"
+        logger.warning(
+            "column %r holds arrays of nested messages (%d row%s, %d objects in all): each array is kept as one value, "
+            "and its messages are in neither the events nor the rejects. To read them as events, flatten the records "
+            "first: %s on the file's objects (meta: the parent's fields each message needs), or explode the column "
+            "(frame.explode(%r)) and normalise it; then read the messages with their parents",
+            str(name),
+            int(arrays.sum()),
+            "" if arrays.sum() == 1 else "s",
+            objects,
+            fix,
+            str(name),
+        )
+        found.append(str(name))
+    return found
 
 
 def flattened(record: dict[str, Any], prefix: str = "") -> dict[str, Any]:

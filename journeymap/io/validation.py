@@ -56,13 +56,23 @@ from journeymap.io._time import (
 )
 from journeymap.io.eventlog import EventLog, OnError, empty_rejects
 from journeymap.model.touchpoint import ACTORS
-from journeymap.schema import CANONICAL_COLUMNS, EVENT_COLUMNS, REQUIRED_COLUMNS, SCORE_PREFIX, Column
+from journeymap.schema import (
+    CANONICAL_COLUMNS,
+    EVENT_COLUMNS,
+    FALSE_WORDS,
+    PUBLIC,
+    REQUIRED_COLUMNS,
+    SCORE_PREFIX,
+    TRUE_WORDS,
+    Column,
+)
 
 logger = logging.getLogger(__name__)
 
 __all__ = [
     "ACTOR_ALIASES",
     "DANGLING_REPLY",
+    "INTERNAL_NOTE",
     "Problems",
     "as_id",
     "as_text",
@@ -72,6 +82,7 @@ __all__ = [
     "check_unique_columns",
     "duplicate_reason",
     "float_written_ids",
+    "public_flags",
     "raise_invalid",
     "rejected_times",
     "require_text_column",
@@ -83,7 +94,8 @@ __all__ = [
 #: Spellings of the actor column that are read as a canonical actor (case-insensitive).
 ACTOR_ALIASES: dict[str, str] = {
     **{a: a for a in ACTORS},
-    # the customer, as helpdesk, chat and CRM exports name them
+    # the customer, as helpdesk, chat and CRM exports name them; "user" is Intercom's and Zendesk's
+    # customer but Drift's and Help Scout's team member (journeymap.io._values.ambiguous_roles warns)
     "user": "customer",
     "client": "customer",
     "inbound": "customer",
@@ -129,6 +141,14 @@ _EXACT_FLOAT = 2.0**53
 _SURROGATE_NOTE = "invalid unicode (a lone surrogate) replaced with U+FFFD"
 _BLOCK = 65_536  # strings joined at a time to look for lone surrogates
 _WRONG_ID = "wrong type: expected a string or integer id"
+#: The reject reason of a row whose ``public`` column is False (:data:`~journeymap.schema.PUBLIC`): it
+#: is kept out of the events whatever ``on_error`` says.
+INTERNAL_NOTE = "internal note (public is False): the customer never saw it"
+_BLANK_FLAGS = ("", "nan", "<na>")  # a missing flag as a CSV or a float column writes it: keeps the row
+_NOT_A_FLAG = (
+    "public must be True or False (true/false, yes/no, 1/0; False marks an internal note), got another value: "
+    "map a column of such flags to public, or rename this one"
+)
 #: The caveat of a reply whose ``in_reply_to`` names no event of the data (``EventLog.warnings``).
 DANGLING_REPLY = "replies to an event that is not in the data; starts its own thread"
 
@@ -404,8 +424,40 @@ def check_unique_columns(frame: pd.DataFrame) -> None:
         raise SchemaError(msg, empty_rejects())
 
 
+def public_flags(raw: pd.Series, problems: Problems, notes: Problems) -> pd.Series:
+    """The ``public`` column as booleans (NA where missing): False rows noted in ``notes``, unreadable ones in ``problems``.
+
+    Booleans, the numbers 0 and 1, and the flag words (true/false, yes/no, t/f, 1/0 in any case)
+    are read; a blank cell is missing, which keeps the row. A False row is an internal note
+    (:data:`INTERNAL_NOTE`); any other value is rejected naming the column.
+
+    Examples:
+        >>> problems, notes = Problems(), Problems()
+        >>> public_flags(pd.Series([True, "no", None, "maybe"], dtype=object), problems, notes).tolist()
+        [True, False, <NA>, <NA>]
+        >>> notes.rows().tolist(), problems.rows().tolist()
+        ([1], [3])
+    """
+    if pd.api.types.is_bool_dtype(raw.dtype):
+        flags = raw.astype("boolean")
+    else:
+        # numbers and booleans as their text (1.0, True), so that one set of words reads them all
+        words = as_text(raw.map(lambda v: str(v) if isinstance(v, (bool, np.bool_, int, float, np.number)) else v))[0]
+        words = words.str.strip().str.lower()
+        true = words.isin(TRUE_WORDS).fillna(False).to_numpy(dtype=bool)
+        false = words.isin(FALSE_WORDS).fillna(False).to_numpy(dtype=bool)
+        missing = (raw.isna() | words.isin(_BLANK_FLAGS)).fillna(False).to_numpy(dtype=bool)
+        problems.add(pd.Series(~(true | false | missing), index=raw.index), PUBLIC, _NOT_A_FLAG, raw)
+        flags = pd.Series(pd.array(true, dtype="boolean"), index=raw.index).mask(~(true | false))
+    notes.add((flags == False).fillna(False).astype(bool), PUBLIC, INTERNAL_NOTE, raw)  # noqa: E712
+    return flags
+
+
 def raise_invalid(rejects: pd.DataFrame, n: int) -> None:
-    """Raise the SchemaError that lists the first invalid rows (``on_error="raise"``)."""
+    """Raise the SchemaError that lists the first invalid rows (``on_error="raise"``); internal notes are no error."""
+    rejects = rejects[rejects["reason"] != INTERNAL_NOTE]
+    if not len(rejects):
+        return
     rows = rejects["row"].nunique()
     head = "; ".join(f"row {r.row}, column {r.column!r}: {r.reason} ({r.value!r})" for r in rejects.head(5).itertuples())
     more = f" (and {len(rejects) - 5} more)" if len(rejects) > 5 else ""
@@ -881,11 +933,12 @@ def validate_block(
         repeated_ids = _check_duplicates(out["event_id"], mine, frame["event_id"])
     if replies and "in_reply_to" in out:
         check_replies(out["event_id"], out["in_reply_to"], mine, notes, frame["in_reply_to"], repeated=repeated_ids)
+    public = public_flags(frame[PUBLIC], mine, mine) if PUBLIC in frame.columns else None
     rejects = mine.frame()
     if source_columns:
         rejects["column"] = rejects["column"].replace(dict(source_columns))
     if len(rejects) and on_error == "raise":
-        raise_invalid(rejects, n)
+        raise_invalid(rejects, n)  # internal notes are left out whatever on_error says
 
     keep = np.ones(n, dtype=bool)
     keep[rejects["row"].to_numpy(dtype=np.int64) - row_offset] = False
@@ -897,6 +950,8 @@ def validate_block(
         for name, values in _score_numbers(attributes, notes).items():
             attributes[name] = values
         events = pd.concat([events, attributes], axis=1)
+    if public is not None:
+        events[PUBLIC] = public
     events = events.loc[keep]
     if warnings is not None:
         notes.parts = [*warnings.parts, *notes.parts]
@@ -905,7 +960,9 @@ def validate_block(
         kept_warnings["column"] = kept_warnings["column"].replace(dict(source_columns))
     kept_warnings = kept_warnings[kept_warnings["row"].isin(events.index)].reset_index(drop=True)
     if len(rejects) and log_rejects:
-        logger.warning("%d of %d rows rejected; see EventLog.rejects", rejects["row"].nunique(), n)
+        notes_out = rejects.loc[rejects["reason"] == INTERNAL_NOTE, "row"].nunique()
+        told = f" ({notes_out} of them internal notes: public is False)" if notes_out else ""
+        logger.warning("%d of %d rows rejected%s; see EventLog.rejects", rejects["row"].nunique(), n, told)
     # a tz-aware column in a zone of its own (not UTC) tells the zone the events were read in
     zone = column_zone(frame["timestamp"].dtype) if "timestamp" in frame.columns else None
     return EventLog(events=events, rejects=rejects, warnings=kept_warnings, n_input=n, tz=zone)
