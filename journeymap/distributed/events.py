@@ -38,7 +38,7 @@ from journeymap.io import (
     raise_invalid,
     read_table,
 )
-from journeymap.io._values import ambiguous_roles, check_actors, check_brands, check_tz, prepare, role_column
+from journeymap.io._values import ambiguous_roles, check_actors, check_brands, check_tz, distinct_roles, prepare, role_column
 from journeymap.io.events import log_dangling_replies
 from journeymap.io.sources import column_keys, flattened, json_lines_records, read_csv_header, read_json_lines, utf8_message
 from journeymap.io.validation import Problems, check_replies, replied_to, validate_block
@@ -353,14 +353,21 @@ def _check_json_file(label: str, found: list[_JsonScan], *, cr_lines: bool) -> l
     """The keys of each block of a file, read by its line ends; raises as one machine does for a file it cannot read.
 
     Raises:
-        SchemaError: a byte that is not UTF-8 (naming its line and offset), an empty file, or
+        SchemaError: a byte that is not UTF-8 (naming its line and offset; a UTF-16 file, which
+            only :func:`journeymap.read_events` reads, is named so), an empty file, or
             one of which no line is a JSON object (naming the first line).
     """
     offset, lines = 0, 0
     for scan in found:
         if scan.bad_byte is not None:
             at, byte, lf, cr = scan.bad_byte
-            raise SchemaError(utf8_message(label, f"line {lines + (cr if cr_lines else lf) + 1}", byte, offset + at))
+            msg = utf8_message(label, f"line {lines + (cr if cr_lines else lf) + 1}", byte, offset + at)
+            if offset + at == 0 and byte in (0xFF, 0xFE):
+                msg += (
+                    " (a UTF-16 JSON or JSON Lines file is read by journeymap.read_events only; this reader reads "
+                    "UTF-16 CSV files, and JSON as UTF-8)"
+                )
+            raise SchemaError(msg)
         offset += scan.size
         lines += scan.lf
     picked = [scan.keys_cr if cr_lines and scan.keys_cr is not None else scan.keys for scan in found]
@@ -669,8 +676,9 @@ def _read_events(
     named = {str(dst): str(src) for src, dst in (columns or {}).items()}
     if columns:
         raw = raw.rename(columns=dict(columns))
-    if "actor" in raw.columns:  # a warning, as on one machine; reads the first block's role names
-        ambiguous_roles(raw[["actor"]].partitions[0].compute(), actors, column=named.get("actor", "actor"))
+    # the role names of every block, gathered in the pass below that counts the ids, for the warning
+    # ambiguous_roles gives on one machine
+    roles_seen = raw[["actor"]].map_partitions(distinct_roles, meta=raw[["actor"]]._meta) if "actor" in raw.columns else None
     if actors or brands:
         # tz= is applied in each block's validation task (_validate_part), which notes clock changes once
         ready = functools.partial(prepare, actors=actors, tz=None, brands=brands)
@@ -685,9 +693,13 @@ def _read_events(
         # rows the reader found malformed.
         ids = raw.map_partitions(_normalised_ids, meta=pd.Series(dtype="string", name="event_id"))
         counts = ids.dropna().value_counts(split_out=max(1, raw.npartitions // 8))
-        block_lengths, repeated, noted = dask_compute(ids.map_partitions(len), counts[counts > 1].index, read_notes)
+        block_lengths, repeated, noted, roles = dask_compute(
+            ids.map_partitions(len), counts[counts > 1].index, read_notes, roles_seen
+        )
     else:
-        block_lengths, noted = dask_compute(raw.map_partitions(len), read_notes)
+        block_lengths, noted, roles = dask_compute(raw.map_partitions(len), read_notes, roles_seen)
+    if roles is not None:
+        ambiguous_roles(roles, actors, column=named.get("actor", "actor"))
     lengths = np.asarray(block_lengths, dtype=np.int64)
     offsets = np.r_[0, np.cumsum(lengths)[:-1]].astype(np.int64)
     malformed = _by_input_row(noted, offsets)

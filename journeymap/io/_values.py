@@ -429,6 +429,8 @@ def role_column(frame: pd.DataFrame, actors: Mapping[str, str], *, rows: int = 1
 #: Intercom and Zendesk write ``user`` for the customer, Drift and Help Scout for a team member (Drift's
 #: visitor is a ``contact``). Each maps to the actor it then is.
 AMBIGUOUS_ROLES: dict[str, str] = {"user": "agent"}
+#: Customer roles that do not tell ``user`` apart: Intercom's ``lead`` is a customer as its ``user`` is.
+_CUSTOMER_BESIDE_USER = frozenset({"lead", "leads"})
 
 
 def ambiguous_roles(frame: pd.DataFrame, actors: Mapping[str, str], *, column: str = "actor") -> str | None:
@@ -437,7 +439,8 @@ def ambiguous_roles(frame: pd.DataFrame, actors: Mapping[str, str], *, column: s
     ``user`` is read as the customer by :data:`~journeymap.io.validation.ACTOR_ALIASES` (Intercom,
     Zendesk's end-users). A column that also holds another value read as the customer
     (``contact``, ``visitor``, ``end-user``, ...) names two kinds of people: in Drift and Help
-    Scout exports ``user`` is the company's team member. The WARNING names both values and the
+    Scout exports ``user`` is the company's team member. (Intercom's ``lead`` beside ``user`` is
+    no such sign: Intercom calls both kinds of customer so.) The WARNING names both values and the
     mapping that reads ``user`` as the company's (``actors={'user': 'agent'}``); an ``actors=``
     entry for the ambiguous value silences it. ``column`` names the actor column in the message
     (the input's name). Returns the message, or None where there is nothing to say.
@@ -448,6 +451,8 @@ def ambiguous_roles(frame: pd.DataFrame, actors: Mapping[str, str], *, column: s
         True
         >>> ambiguous_roles(frame, {"user": "agent"}) is None, ambiguous_roles(frame.iloc[1:3], {}) is None
         (True, True)
+        >>> ambiguous_roles(pd.DataFrame({"actor": ["user", "admin", "lead"]}), {}) is None  # Intercom
+        True
     """
     if "actor" not in frame.columns or not len(frame):
         return None
@@ -464,7 +469,7 @@ def ambiguous_roles(frame: pd.DataFrame, actors: Mapping[str, str], *, column: s
     read = keys.map({**ACTOR_ALIASES, **actors})
     customer = read == "customer"
     ambiguous = customer & keys.isin(list(AMBIGUOUS_ROLES)) & ~keys.isin(list(actors))
-    others = customer & ~keys.isin(list(AMBIGUOUS_ROLES))
+    others = customer & ~keys.isin([*AMBIGUOUS_ROLES, *_CUSTOMER_BESIDE_USER])
     if not ambiguous.any() or not others.any():
         return None
     value, key = str(names[ambiguous].iloc[0]), str(keys[ambiguous].iloc[0])
@@ -482,6 +487,17 @@ def ambiguous_roles(frame: pd.DataFrame, actors: Mapping[str, str], *, column: s
 
 #: More distinct values than this in an actor column: no role names (text mapped to ``actor``).
 _MAX_ROLE_NAMES = 50
+
+
+def distinct_roles(part: pd.DataFrame) -> pd.DataFrame:
+    """The distinct values of a block's ``actor`` column, as many as :func:`ambiguous_roles` reads (and one more).
+
+    The distributed reader gathers them from every block, so that its warning is the one the
+    whole column gives on one machine.
+    """
+    values = part[["actor"]].dropna()
+    keys = values["actor"].map(lambda v: v if isinstance(v, str) else repr(v))
+    return values.loc[~keys.duplicated().to_numpy(dtype=bool)].iloc[: _MAX_ROLE_NAMES + 1]
 
 
 def account_keys(ids: pd.Series) -> pd.Series:

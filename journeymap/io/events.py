@@ -109,12 +109,15 @@ def read_events(
     every other check. A ``public`` column (:data:`~journeymap.schema.PUBLIC`; map a helpdesk's
     flag with ``columns={"is_public": "public"}``) keeps a helpdesk's internal notes out: a row
     with ``public`` False is listed in the rejects ("internal note (public is False): the customer
-    never saw it") whatever ``on_error`` says; True or missing keeps it; the flag words
+    never saw it") whatever ``on_error`` says, and a reply to a note replies to the message the
+    note answered instead (:func:`~journeymap.io.validation.past_notes`); True or missing keeps it; the flag words
     (true/false, yes/no, 1/0) are read, and another value rejects its row. Other columns are kept
     as attributes; one holding arrays of nested messages (Intercom's
     ``conversation_parts.conversation_parts``, Instagram's ``replies.data``) is kept as one list
-    value per row, with a WARNING naming it and the ``pd.json_normalize`` that reads them. A file
-    starting with a UTF-16 byte-order mark (Google Play's review exports) is read as UTF-16. A dask
+    value per row, with a WARNING naming it and the ``pd.json_normalize`` that reads them. A CSV,
+    TSV, JSON or JSON Lines file starting with a UTF-16 byte-order mark (Google Play's review
+    exports) is read as UTF-16 (:func:`journeymap.distributed.read_events` reads a UTF-16 CSV or
+    TSV, but JSON and JSON Lines as UTF-8 only); other files must be UTF-8. A dask
     DataFrame is validated partition by partition (:func:`journeymap.distributed.read_events`).
 
     Raises:
@@ -143,7 +146,7 @@ def read_events(
     """
     actor_map, zone, brand_keys = check_actors(actors), check_tz(tz), check_brands(brands)
     problems, notes = Problems(), Problems()
-    raw = read_table(source, problems=problems)
+    raw = read_table(source, problems=problems, event_keys=columns or ())
     nested_messages(raw, skip=["in_reply_to", *(src for src, dst in (columns or {}).items() if dst == "in_reply_to")])
     frame = map_columns(raw, columns)
     no_actor = "actor" not in frame.columns

@@ -34,7 +34,9 @@ logger = logging.getLogger(__name__)
 __all__ = ["file_kind", "map_columns", "nested_messages", "read_csv_header", "read_json_lines", "read_table", "write_table"]
 
 
-def read_table(source: pd.DataFrame | str | os.PathLike[str], *, problems: Problems | None = None) -> pd.DataFrame:
+def read_table(
+    source: pd.DataFrame | str | os.PathLike[str], *, problems: Problems | None = None, event_keys: Iterable[Any] = ()
+) -> pd.DataFrame:
     """A pandas frame as it is (with a fresh 0-based index), or a file read as written.
 
     A named index (of a frame, or stored in a Parquet file) comes back as columns, as
@@ -76,7 +78,9 @@ def read_table(source: pd.DataFrame | str | os.PathLike[str], *, problems: Probl
     would be lost: a key named twice (``{"customer_id": "a", "customer_id": "b"}``), or a nested
     field beside a dotted key of its name (``{"customer": {"id": "a"}, "customer.id": "b"}``);
     the reason names the column. One JSON object of columns naming a column twice is an error,
-    as a CSV header is.
+    as a CSV header is. So is one JSON object wrapping a list of records (an API response's
+    envelope, ``{"data": [...], "paging": ...}``); an object with an event's columns (a canonical
+    one, or one of ``event_keys``: the input columns the caller maps) is one event instead.
 
     Raises:
         SchemaError: an empty file; a file that is not UTF-8, naming the line (and a CSV's data
@@ -131,7 +135,7 @@ def read_table(source: pd.DataFrame | str | os.PathLike[str], *, problems: Probl
         msg = f"source {str(path)!r} is empty: expected a header row and data"
         raise SchemaError(msg)
     if kind == "jsonl":
-        return _read_json(text, path, problems)
+        return _read_json(text, path, problems, [str(k) for k in event_keys])
     # UTF-16 bytes are no UTF-8: the C reader is given the text
     return _read_csv(text, path, options, problems, raw=None if _utf16_bom(raw) else raw)
 
@@ -444,14 +448,17 @@ _JSON_LAYOUTS = (
 )
 
 
-def _read_json_object(value: dict[str, Any], path: Path, problems: Problems | None = None) -> pd.DataFrame:
+def _read_json_object(
+    value: dict[str, Any], path: Path, problems: Problems | None = None, event_keys: Iterable[str] = ()
+) -> pd.DataFrame:
     """The frame of a file that is one JSON object: of columns (pandas' ``to_json()``), or one event.
 
     One object whose values are all objects is read as columns (``{column: {row: value}}``),
     rows in the order of the first column's keys (then any others), or as rows
     (``orient="index"``: ``{row: {column: value}}``) when its keys are all row numbers and the
     inner keys are not. One object of plain values is one event, as the same line in JSON
-    Lines would be.
+    Lines would be, unless it is an API response's envelope (:func:`_refuse_envelope`;
+    ``event_keys``: the input columns the caller maps, its ``columns=`` keys).
     """
     clashes = key_clashes(value, flatten=False)
     split = _read_json_split(value, path) if not clashes else None
@@ -460,7 +467,7 @@ def _read_json_object(value: dict[str, Any], path: Path, problems: Problems | No
     if not value or not all(isinstance(v, dict) for v in value.values()):
         if not value:
             return pd.DataFrame()
-        _refuse_envelope(value, path)
+        _refuse_envelope(value, path, event_keys)
         frame = _json_frame([value])
         _array_clashes([value], frame, path, problems)  # one event: as the same line of JSON Lines
         return frame
@@ -485,16 +492,40 @@ def _read_json_object(value: dict[str, Any], path: Path, problems: Problems | No
     return frame
 
 
-def _refuse_envelope(value: dict[str, Any], path: Path) -> None:
+#: At most this many keys has an API response's envelope (Zendesk's incremental export: 9).
+_ENVELOPE_KEYS = 12
+
+
+def _event_key(key: str, event_keys: Iterable[str]) -> bool:
+    """Whether a top-level ``key`` of a JSON object names an event's column: a canonical one or a mapped one.
+
+    Canonical names are compared as :func:`warn_case_variants` compares them (``Customer ID``);
+    a mapped column may be nested under the key (``source.author.id`` under ``source``).
+    """
+    from journeymap.schema import CANONICAL_COLUMNS
+
+    return _name_key(key) in {_name_key(c) for c in CANONICAL_COLUMNS} or any(
+        str(k) == key or str(k).startswith(key + ".") for k in event_keys
+    )
+
+
+def _refuse_envelope(value: dict[str, Any], path: Path, event_keys: Iterable[str] = ()) -> None:
     """Raise SchemaError for one JSON object that wraps a list of records: an API response's envelope.
 
     ``{"conversations": [...], "pages": ...}`` (Intercom), ``{"data": [...], "paging": ...}``
     (the Facebook and Instagram Graph API), ``{"comments": [...], "next_page": ...}`` (Zendesk):
-    read as one event, its records would be one list value. A list of objects that look like
-    messages (:func:`nested_messages`' rule: a time or a text key) is refused, naming the key and
-    how to read the list; a file of one event holding such a list is written as ``[{...}]``.
+    read as one event, its records would be one list value. An object that looks like such a
+    wrapper is refused, naming the key and how to read the list: it has at most
+    :data:`_ENVELOPE_KEYS` keys, none of them an event's column (a canonical column such as
+    ``customer_id``, ``timestamp`` or ``text``, or one of ``event_keys``, the columns the caller
+    maps), and a list of records (objects with a whole time or text key: ``created_at``,
+    ``timestamp``, ``body``, ``text``). An object with an event's columns is one event, whatever
+    lists it holds (Intercom's ``tags``), as the same line of a longer JSON Lines file is.
     """
-    lists = {k: len(v) for k, v in value.items() if isinstance(v, list) and v and all(_is_message(r) for r in v)}
+    keys = [str(k) for k in value]
+    if len(keys) > _ENVELOPE_KEYS or any(_event_key(k, event_keys) for k in keys):
+        return
+    lists = {k: len(v) for k, v in value.items() if isinstance(v, list) and v and all(_is_record(r) for r in v)}
     if not lists:
         return
     key = max(lists, key=lambda k: lists[k])
@@ -537,7 +568,7 @@ def _read_json_split(value: dict[str, Any], path: Path) -> pd.DataFrame | None:
     return frame.reset_index(drop=True)
 
 
-def _read_json(text: str, path: Path, problems: Problems | None = None) -> pd.DataFrame:
+def _read_json(text: str, path: Path, problems: Problems | None = None, event_keys: Iterable[str] = ()) -> pd.DataFrame:
     """JSON Lines (one object per line), a JSON array of objects, or one object of columns.
 
     A JSON Lines line that is not a JSON object (cut off mid-write, say) is kept in place as a
@@ -561,7 +592,7 @@ def _read_json(text: str, path: Path, problems: Problems | None = None) -> pd.Da
                 raise SchemaError(msg) from None
             value = None  # more than one value (a first line that is a list of its own): JSON Lines
         if isinstance(value, dict):
-            frame = _read_json_object(value, path, problems)
+            frame = _read_json_object(value, path, problems, event_keys)
         elif head == "[" and value is not None:
             if not isinstance(value, list) or not all(isinstance(r, dict) for r in value):
                 msg = f"source {str(path)!r}: a JSON file must hold {_JSON_LAYOUTS}"
@@ -751,12 +782,43 @@ def _json_frame(records: list[dict[str, Any]], *, flatten: bool = True) -> pd.Da
 
 
 #: Key names of a nested object that say it is a message: a time and a text (a chat's parts, a post's replies).
-_TIME_KEY = re.compile(r"(?i)time|date|created|sent|_at$|[a-z]At$")
-_TEXT_KEY = re.compile(r"(?i)^(?:text|body|message|content|comment|html_body|plain_body)$")
+#: Whole names only, so that ``format``, ``lat``, ``sentiment``, ``timezone`` or a tag's ``applied_at`` are none:
+#: the time a message was created, sent, updated or posted (``created_at``, ``createdAt``, Facebook's
+#: ``created_time``), or a plain ``timestamp``, ``time``, ``date``, ``datetime``, ``created``, ``sent``.
+_TIME_KEY = re.compile(
+    r"(?:created|sent|updated|posted|published|submitted|received)(?:_at|At|_time|Time|_date|Date)"
+    r"|(?i:timestamp|time|date|datetime|created|sent)"
+)
+_TEXT_KEY = re.compile(r"(?i:text|body|message|content|comment|html_body|plain_body)")
 
 
 def _is_message(value: Any) -> bool:
-    return isinstance(value, dict) and any(_TIME_KEY.search(str(k)) or _TEXT_KEY.search(str(k)) for k in value)
+    """Whether ``value`` is an object with a time key and a text key (:data:`_TIME_KEY`, :data:`_TEXT_KEY`).
+
+    Examples:
+        >>> _is_message({"body": "fixed", "created_at": 1709892000}), _is_message({"text": "hi", "timestamp": "2024-03-04"})
+        (True, True)
+        >>> _is_message({"type": "tag", "name": "billing", "applied_at": 1709892000}), _is_message({"url": "x", "format": "png"})
+        (False, False)
+    """
+    if not isinstance(value, dict):
+        return False
+    keys = [str(k) for k in value]
+    return any(_TIME_KEY.fullmatch(k) for k in keys) and any(_TEXT_KEY.fullmatch(k) for k in keys)
+
+
+def _is_record(value: Any) -> bool:
+    """Whether ``value`` is an object with a time or a text key: a record an API response's envelope wraps.
+
+    An Intercom conversation holds its text in ``source.body``; a Zendesk ticket its own in
+    ``description``: a time key alone makes them records here.
+    """
+    return isinstance(value, dict) and any(_TIME_KEY.fullmatch(str(k)) or _TEXT_KEY.fullmatch(str(k)) for k in value)
+
+
+def _holds_messages(value: Any) -> bool:
+    """Whether ``value`` is an array (a list, a tuple, or the numpy array pyarrow gives for a Parquet list) of messages."""
+    return isinstance(value, (list, tuple, np.ndarray)) and any(_is_message(item) for item in value)
 
 
 def nested_messages(frame: pd.DataFrame, skip: Iterable[str] = ()) -> list[str]:
@@ -765,12 +827,15 @@ def nested_messages(frame: pd.DataFrame, skip: Iterable[str] = ()) -> list[str]:
     JSON exports nest replies inside their first message: an Intercom conversation holds its
     replies in ``conversation_parts.conversation_parts``, an Instagram comment in
     ``replies.data``. Such a column is kept as one list value per row, so its messages are in
-    neither the events nor the rejects. A column whose arrays hold objects with a time or a
-    text key (``created_at``, ``timestamp``, ``body``, ``text``) is named in a WARNING, with the
+    neither the events nor the rejects. A column whose arrays (lists, or the numpy arrays of a
+    Parquet list column) hold objects with a time key and a text key (``created_at`` or
+    ``timestamp``, and ``body`` or ``text``; whole key names, so a tag's ``applied_at`` or a
+    media object's ``format`` is none) is named in a WARNING, with the
     number of rows that hold such arrays and of objects in them, and the fix: flatten the
     records first (``pd.json_normalize(records, record_path=[...], meta=[...])``, or
-    ``explode`` the column). Arrays of other objects (the X API's ``entities.mentions``) and of
-    plain values are not warned about; ``skip`` names columns read otherwise (``in_reply_to``).
+    ``explode`` the column). Arrays of other objects (the X API's ``entities.mentions``, tags,
+    media, enrichment such as ``{"aspect": ..., "sentiment": ...}``) and of plain values are not
+    warned about; ``skip`` names columns read otherwise (``in_reply_to``).
 
     Examples:
         >>> frame = pd.DataFrame({"id": [1, 2], "replies.data": [[{"text": "hi", "timestamp": "2024-03-04"}], None]})
@@ -784,7 +849,7 @@ def nested_messages(frame: pd.DataFrame, skip: Iterable[str] = ()) -> list[str]:
             continue  # a repeated name is refused by the validator
         if pd.api.types.infer_dtype(values, skipna=True) in {"string", "empty", "integer", "floating", "boolean"}:
             continue
-        arrays = values.map(lambda v: isinstance(v, (list, tuple)) and any(_is_message(item) for item in v)).to_numpy(dtype=bool)
+        arrays = values.map(_holds_messages).to_numpy(dtype=bool)
         if not arrays.any():
             continue
         objects = sum(sum(isinstance(item, dict) for item in v) for v in values[arrays])

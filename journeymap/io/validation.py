@@ -82,6 +82,7 @@ __all__ = [
     "check_unique_columns",
     "duplicate_reason",
     "float_written_ids",
+    "past_notes",
     "public_flags",
     "raise_invalid",
     "rejected_times",
@@ -451,6 +452,49 @@ def public_flags(raw: pd.Series, problems: Problems, notes: Problems) -> pd.Seri
         flags = pd.Series(pd.array(true, dtype="boolean"), index=raw.index).mask(~(true | false))
     notes.add((flags == False).fillna(False).astype(bool), PUBLIC, INTERNAL_NOTE, raw)  # noqa: E712
     return flags
+
+
+def past_notes(ids: pd.Series, parents: pd.Series, note: pd.Series) -> pd.Series:
+    """``parents`` with each link to an internal note (a ``note`` row) moved up to that note's own parent.
+
+    The notes are left out of the events (:data:`INTERNAL_NOTE`): a public reply to one would
+    name an event no longer there and start a journey of its own. It replies to the message the
+    note answered instead, through any chain of notes (to none where the chain starts at a note,
+    or runs in a cycle). The number of links moved is logged at INFO.
+
+    Examples:
+        >>> ids = pd.Series(["m1", "n1", "n2", "m2"], dtype="string")
+        >>> parents = pd.Series([None, "m1", "n1", "n2"], dtype="string")
+        >>> past_notes(ids, parents, pd.Series([False, True, True, False])).tolist()
+        [<NA>, 'm1', 'n1', 'm1']
+    """
+    is_note = note.to_numpy(dtype=bool)
+    if not is_note.any() or not parents.notna().any():
+        return parents
+    up = {i: p for i, p in zip(ids[is_note], parents[is_note]) if not pd.isna(i)}
+    top: dict[Any, Any] = {}
+    for start, first in up.items():
+        seen, at = {start}, first
+        while not pd.isna(at) and at in up and at not in seen:  # a chain of notes; a cycle ends it
+            seen.add(at)
+            at = up[at]
+        top[start] = None if pd.isna(at) or at in seen else at
+    moved = parents.isin(list(top)).fillna(False).astype(bool) & ~pd.Series(is_note, index=parents.index)
+    if not moved.any():
+        return parents
+    logger.info(
+        "%d repl%s to internal notes re-linked to the message each note answered",
+        int(moved.sum()),
+        "y" if moved.sum() == 1 else "ies",
+    )
+    return parents.where(~moved, parents.map(top).astype(parents.dtype))
+
+
+def _past_notes(events: pd.DataFrame, *, replies: bool) -> None:
+    """:func:`past_notes` on the events (internal notes still among them) in place; ``replies=False`` (a block): nothing."""
+    if replies and "in_reply_to" in events.columns:
+        notes = (events[PUBLIC] == False).fillna(False)  # noqa: E712
+        events["in_reply_to"] = past_notes(events["event_id"], events["in_reply_to"], notes)
 
 
 def raise_invalid(rejects: pd.DataFrame, n: int) -> None:
@@ -952,6 +996,7 @@ def validate_block(
         events = pd.concat([events, attributes], axis=1)
     if public is not None:
         events[PUBLIC] = public
+        _past_notes(events, replies=replies)
     events = events.loc[keep]
     if warnings is not None:
         notes.parts = [*warnings.parts, *notes.parts]
