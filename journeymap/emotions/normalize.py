@@ -169,6 +169,7 @@ _ELEMENTS = frozenset(
         "a",
         "abbr",
         "address",
+        "area",
         "article",
         "aside",
         "b",
@@ -193,6 +194,7 @@ _ELEMENTS = frozenset(
         "dl",
         "dt",
         "em",
+        "fieldset",
         "figcaption",
         "figure",
         "font",
@@ -209,6 +211,7 @@ _ELEMENTS = frozenset(
         "hr",
         "html",
         "i",
+        "iframe",
         "img",
         "input",
         "ins",
@@ -218,18 +221,23 @@ _ELEMENTS = frozenset(
         "li",
         "link",
         "main",
+        "map",
         "mark",
         "meta",
         "nav",
-        "o:p",
+        "nobr",
+        "noscript",
         "ol",
+        "option",
         "p",
+        "path",
         "picture",
         "pre",
         "q",
         "s",
         "samp",
         "section",
+        "select",
         "small",
         "source",
         "span",
@@ -238,12 +246,15 @@ _ELEMENTS = frozenset(
         "sub",
         "summary",
         "sup",
+        "svg",
         "table",
         "tbody",
         "td",
+        "textarea",
         "tfoot",
         "th",
         "thead",
+        "time",
         "title",
         "tr",
         "tt",
@@ -268,6 +279,7 @@ _BLOCKS = frozenset(
         "div",
         "dl",
         "dt",
+        "fieldset",
         "figcaption",
         "figure",
         "footer",
@@ -282,17 +294,23 @@ _BLOCKS = frozenset(
         "header",
         "hr",
         "html",
+        "iframe",
         "li",
         "main",
         "nav",
+        "noscript",
         "ol",
+        "option",
         "p",
         "pre",
         "section",
+        "select",
         "summary",
+        "svg",
         "table",
         "tbody",
         "td",
+        "textarea",
         "tfoot",
         "th",
         "thead",
@@ -301,19 +319,39 @@ _BLOCKS = frozenset(
         "ul",
     ]
 )
-#: Elements that have no closing tag: one alone shows a text is HTML ("line one<br>line two").
-_VOID = frozenset({"br", "hr", "img", "input", "meta", "link", "source", "wbr", "col"})
-#: A tag: ``<name attr="value" ...>``, ``</name>`` or ``<name/>``. Attribute values quoted or bare.
-_TAG = re.compile(
-    r"<(?P<close>/?)(?P<name>[A-Za-z][A-Za-z0-9]*(?::[A-Za-z][A-Za-z0-9]*)?)"
-    r"(?P<attrs>(?:\s+[^\s<>=/\"']+(?:\s*=\s*(?:\"[^\"]*\"|'[^']*'|[^\s<>\"']+))?)*)\s*/?>"
+#: Prefixes of the namespaced tags Outlook and Word write into HTML e-mail: ``<o:p>``, smart tags
+#: ``<st1:City>``, VML ``<v:roundrect>`` and ``<w:anchorlock/>``. Any ``prefix:name`` with one of
+#: them is an element.
+_OFFICE = re.compile(r"(?:o|v|w|st\d+):[a-z][a-z0-9]*")
+#: Elements whose tag alone shows a text is HTML ("line one<br>line two"). Other void elements
+#: need an attribute value for that: "click <link> to verify" and "i typed <img>" are placeholders.
+_BREAKS = frozenset({"br", "hr"})
+#: The boolean attributes of HTML, the only attributes a tag may hold without a value
+#: (``<td nowrap>``, ``<option selected>``): "a<b and c>d" and "x<i and y>z" are text, not tags.
+_BOOLEAN = (
+    "allowfullscreen|async|autofocus|autoplay|checked|compact|controls|default|defer|disabled|formnovalidate|hidden|"
+    "ismap|itemscope|loop|multiple|muted|nohref|noresize|noshade|novalidate|nowrap|open|readonly|required|reversed|selected"
 )
-#: Where a part goes with its contents: ``<script>`` and ``<style>`` blocks, comments (Outlook's
-#: conditional ones too), ``<!DOCTYPE ...>`` and ``<?xml ...?>``; each ends at the first
-#: :data:`_HIDDEN_ENDS` of its kind.
-_HIDDEN = re.compile(r"<(?:(script|style)\b[^<>]*>|(!--)|(!doctype|\?xml)\b)", re.IGNORECASE)
-_HIDDEN_ENDS = {"script": re.compile(r"</script\s*>", re.IGNORECASE), "style": re.compile(r"</style\s*>", re.IGNORECASE)}
-_BLANK_LINES = re.compile(r"[ \t]*\n\s*")
+#: A tag: ``<name attr="value" ...>``, ``</name>`` or ``<name/>``. Attribute values quoted or bare;
+#: an attribute without a value only if it is boolean (:data:`_BOOLEAN`); a closing tag has none.
+_TAG = re.compile(
+    r"<(?P<close>/)?(?P<name>[A-Za-z][A-Za-z0-9]*(?::[A-Za-z][A-Za-z0-9]*)?)"
+    r"(?(close)\s*|(?P<attrs>(?:\s+(?:[^\s<>=/\"']+\s*=\s*(?:\"[^\"]*\"|'[^']*'|[^\s<>\"']+)"
+    rf"|(?i:{_BOOLEAN})(?=[\s/>])))*)\s*/?)>"
+)
+#: Where a part goes with its contents: ``<script>``, ``<style>`` and ``<title>`` blocks (a
+#: title is not body text), comments (Outlook's conditional ones too), ``<!DOCTYPE ...>`` and
+#: ``<?xml ...?>``; each ends at the first :data:`_HIDDEN_ENDS` of its kind.
+_HIDDEN = re.compile(r"<(?:(script|style|title)\b[^<>]*>|(!--)|(!doctype|\?xml)\b)", re.IGNORECASE)
+_HIDDEN_ENDS = {name: re.compile(rf"</{name}\s*>", re.IGNORECASE) for name in ("script", "style", "title")}
+#: Spaces and tabs ending a line, the line break and the blank space after it: one line break.
+#: The look-behind starts a match only where a run of spaces starts, so a long run with no line
+#: break after it is scanned once, not once from each of its spaces (which took quadratic time).
+_BLANK_LINES = re.compile(r"(?<![ \t])[ \t]*\n\s*")
+#: How many times :func:`decode_text` decodes and strips before it gives up on reaching a fixed point.
+_PASSES = 4
+#: What :func:`decode_text` drops from a text still changing after :data:`_PASSES` passes.
+_UNSTABLE = re.compile(r"[<>&\\]")
 
 
 def _without_hidden(text: str) -> str:
@@ -335,17 +373,22 @@ def _without_hidden(text: str) -> str:
     return "".join(out) + text[pos:] if out else text
 
 
+def _element(name: str) -> bool:
+    """Whether ``name`` (in lower case) names an HTML element or an Office namespaced one."""
+    return name in _ELEMENTS or (":" in name and _OFFICE.fullmatch(name) is not None)
+
+
 def _markup(match: re.Match[str]) -> bool:
-    """Whether a tag is unmistakably HTML: an element's closing tag, a void element, or one with an attribute value."""
+    """Whether a tag is unmistakably HTML: an element's closing tag, ``<br>``/``<hr>``, or one with an attribute value."""
     name = match.group("name").lower()
-    if name not in _ELEMENTS:
+    if not _element(name):
         return False
-    return bool(match.group("close")) or name in _VOID or "=" in match.group("attrs")
+    return bool(match.group("close")) or name in _BREAKS or "=" in match.group("attrs")
 
 
 def _untag(match: re.Match[str]) -> str:
     name = match.group("name").lower()
-    if name not in _ELEMENTS:
+    if not _element(name):
         return match.group(0)
     return "\n" if name in _BLOCKS else ""
 
@@ -354,14 +397,17 @@ def strip_html(text: str) -> str:
     r"""``text`` without its HTML markup: tags removed, a link's text kept, blocks and ``<br>`` as line breaks.
 
     Only a text that is unmistakably HTML changes: one holding an element's closing tag
-    (``</p>``), a void element (``<br>``, ``<img ...>``), a tag with an attribute value
-    (``<div class="intercom-container">``), a comment or a ``<script>``/``<style>`` block. In
-    such a text the tags of HTML elements are removed (``<a href="...">here</a>`` keeps
-    "here"), as are comments and what ``<script>`` and ``<style>`` hold. Names that are not HTML
+    (``</p>``), ``<br>`` or ``<hr>``, a tag with an attribute value (``<div class="x">``,
+    ``<img src="...">``), a comment or a ``<script>``/``<style>``/``<title>`` block. In such a
+    text the tags of HTML elements (Outlook's and Word's namespaced ones too: ``<o:p>``,
+    ``<st1:City>``, ``<v:roundrect>``) are removed (``<a href="...">here</a>`` keeps "here"), as
+    are comments and what ``<script>``, ``<style>`` and ``<title>`` hold. Names that are not HTML
     elements stay as text everywhere: "press <Enter>", "<username>", an address in angle
     brackets ``<ann@example.com>``; so do ``<3``, ``</3``, ``a < b``, ``x<y``, ``->`` and ``<<``.
-    A lone opening tag of an element ("press <b> to go back") is text too, as it would be
-    ambiguous. Character references are not decoded here (:func:`decode_text` does both).
+    A lone tag of an element without attributes ("press <b> to go back", "click <link> to
+    verify") is text too, as it would be ambiguous, and so is anything in brackets that is not
+    tag syntax: an attribute without a value must be a boolean one (``<td nowrap>``), so
+    "a<b and c>d" is text. Character references are not decoded here (:func:`decode_text` does both).
 
     Examples:
         >>> strip_html('<div class="intercom-container"><p>Where is my card?</p><p>Please help</p></div>')
@@ -381,9 +427,13 @@ def strip_html(text: str) -> str:
 
 
 def decode_text(text: str) -> str:
-    """``text`` with escapes decoded (:func:`decode_escapes`) and markup removed (:func:`strip_html`) until neither changes it.
+    r"""``text`` with escapes decoded (:func:`decode_escapes`) and markup removed (:func:`strip_html`) until neither changes it.
 
     References are decoded first, so markup written as references (``&lt;p&gt;``) is markup too.
+    The result is a fixed point (``decode_text`` leaves it as it is) and takes linear time: a text
+    still changing after four passes nests tags in one another's brackets (``<<<</b>/b>/b>/b>``, as
+    no mail client writes), and its remaining ``<``, ``>``, ``&`` and ``\`` are dropped, since
+    each further pass would peel off only one more level.
 
     Examples:
         >>> decode_text("<p>The app won&#39;t let me log in &amp; I&#39;m stuck</p>")
@@ -391,11 +441,14 @@ def decode_text(text: str) -> str:
         >>> decode_text("love it &lt;3")
         'love it <3'
     """
-    while True:
+    for _ in range(_PASSES):
         out = strip_html(decode_escapes(text))
         if out == text:
             return out
         text = out
+    if strip_html(decode_escapes(text)) == text:
+        return text
+    return _UNSTABLE.sub("", text)  # nothing left to decode or strip: a fixed point
 
 
 def _emoticon_words(match: re.Match[str]) -> str:

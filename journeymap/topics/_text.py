@@ -47,4 +47,11 @@ def clean_text(text: str) -> str:
         >>> clean_text('<div class="intercom-container"><p>My card&#39;s <b>blocked</b></p></div>')
         "My card's blocked"
     """
-    return " ".join(NOISE.sub(" ", decode_text(text)).split())
+    out = " ".join(NOISE.sub(" ", decode_text(text)).split())
+    for _ in range(2):  # a handle removed from inside a tag ("<br@u>" -> "<br >") can leave markup: again, at most twice
+        if not any(c in out for c in "<&\\"):
+            break
+        text, out = out, " ".join(NOISE.sub(" ", decode_text(out)).split())
+        if out == text:
+            break
+    return out
