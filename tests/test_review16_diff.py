@@ -60,3 +60,30 @@ def test_an_arrow_backed_aware_column_gives_the_log_its_zone_too() -> None:
     )
     assert str(jm.read_events(frame).tz) == "America/New_York"
     assert str(jm.build_journeys(frame, by="customer").tz) == "America/New_York"
+
+
+@pytest.mark.parametrize(
+    ("text", "decoded"),
+    [
+        ("&" + "amp;" * 5000 + "lt;3", "<3"),
+        ("&" + "#38;" * 5000 + "gt;", ">"),
+        ("\\" + "u005c" * 5000 + "u2019", "\u2019"),
+        ("fees &amp;amp; charges AT&amp;T", "fees & charges AT&T"),
+    ],
+)
+def test_escapes_escaped_many_times_are_decoded_in_a_bounded_number_of_passes(
+    text: str, decoded: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from journeymap.emotions import normalize
+
+    calls = []
+    entity = normalize._ENTITY
+
+    class Counting:
+        def sub(self, repl: object, string: str) -> str:
+            calls.append(1)
+            return entity.sub(repl, string)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(normalize, "_ENTITY", Counting())
+    assert normalize.decode_escapes(text) == decoded
+    assert len(calls) <= 2 * normalize._ESCAPE_PASSES  # one level a pass took 5,000 passes (quadratic time)
