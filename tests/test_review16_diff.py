@@ -87,3 +87,38 @@ def test_escapes_escaped_many_times_are_decoded_in_a_bounded_number_of_passes(
     monkeypatch.setattr(normalize, "_ENTITY", Counting())
     assert normalize.decode_escapes(text) == decoded
     assert len(calls) <= 2 * normalize._ESCAPE_PASSES  # one level a pass took 5,000 passes (quadratic time)
+
+
+@pytest.mark.parametrize(
+    ("html", "text"),
+    [
+        (
+            '<p>Here is the invoice: <a href="https://x.com/inv.pdf" download>invoice.pdf</a></p>',
+            "Here is the invoice: invoice.pdf",
+        ),
+        ("<div data-reactroot><p>My card is blocked</p></div>", "My card is blocked"),
+        ("<table border><tr><td>Total</td></tr></table>", "Total"),
+        ("My page shows <title> then nothing after </title> is that a bug?", "My page shows then nothing after is that a bug?"),
+        ("<html><head><title>Re: refund</title></head><body><p>Still waiting</p></body></html>", "Still waiting"),
+    ],
+)
+def test_tags_with_bare_attributes_are_markup_and_a_title_in_words_is_text(html: str, text: str) -> None:
+    from journeymap.topics._text import clean_text
+
+    assert clean_text(html) == text
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        {"user": "U1", "text": "still broken", "ts": "1709892000.000100"},  # Slack
+        {"body_text": "any news?", "created_at": "2024-03-08T10:00:00Z"},  # Freshdesk
+        {"body_text": "any news?", "created_datetime": "2024-03-08T10:00:00Z"},  # Gorgias
+        {"msg": "hello?", "timestamp": 1709892000000},  # Zendesk Chat
+    ],
+)
+def test_arrays_of_slack_freshdesk_gorgias_and_chat_messages_are_named(message: dict[str, object]) -> None:
+    from journeymap.io.sources import nested_messages
+
+    frame = pd.DataFrame({"event_id": ["1"], "thread": [[message]]})
+    assert list(nested_messages(frame)) == ["thread"]

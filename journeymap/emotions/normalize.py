@@ -338,11 +338,14 @@ _OFFICE = re.compile(r"(?:o|v|w|st\d+):[a-z][a-z0-9]*")
 #: Elements whose tag alone shows a text is HTML ("line one<br>line two"). Other void elements
 #: need an attribute value for that: "click <link> to verify" and "i typed <img>" are placeholders.
 _BREAKS = frozenset({"br", "hr"})
-#: The boolean attributes of HTML, the only attributes a tag may hold without a value
-#: (``<td nowrap>``, ``<option selected>``): "a<b and c>d" and "x<i and y>z" are text, not tags.
+#: The attributes a tag may hold without a value: HTML's boolean ones (``<td nowrap>``, ``<option
+#: selected>``), a few written bare in practice (``<a href=... download>``, ``<table border>``,
+#: ``<div contenteditable>``) and any ``data-*`` or ``aria-*`` one (``<div data-reactroot>``):
+#: "a<b and c>d" and "x<i and y>z" are text, not tags.
 _BOOLEAN = (
     "allowfullscreen|async|autofocus|autoplay|checked|compact|controls|default|defer|disabled|formnovalidate|hidden|"
-    "ismap|itemscope|loop|multiple|muted|nohref|noresize|noshade|novalidate|nowrap|open|readonly|required|reversed|selected"
+    "ismap|itemscope|loop|multiple|muted|nohref|noresize|noshade|novalidate|nowrap|open|readonly|required|reversed|selected|"
+    "border|contenteditable|download|draggable|inert|spellcheck|translate|(?:data|aria)-[a-z0-9_.:-]+"
 )
 #: A tag: ``<name attr="value" ...>``, ``</name>`` or ``<name/>``. Attribute values quoted or bare;
 #: an attribute without a value only if it is boolean (:data:`_BOOLEAN`); a closing tag has none.
@@ -351,11 +354,12 @@ _TAG = re.compile(
     r"(?(close)\s*|(?P<attrs>(?:\s+(?:[^\s<>=/\"']+\s*=\s*(?:\"[^\"]*\"|'[^']*'|[^\s<>\"']+)"
     rf"|(?i:{_BOOLEAN})(?=[\s/>])))*)\s*/?)>"
 )
-#: Where a part goes with its contents: ``<script>``, ``<style>`` and ``<title>`` blocks (a
-#: title is not body text), comments (Outlook's conditional ones too), ``<!DOCTYPE ...>`` and
-#: ``<?xml ...?>``; each ends at the first :data:`_HIDDEN_ENDS` of its kind.
-_HIDDEN = re.compile(r"<(?:(script|style|title)\b[^<>]*>|(!--)|(!doctype|\?xml)\b)", re.IGNORECASE)
-_HIDDEN_ENDS = {name: re.compile(rf"</{name}\s*>", re.IGNORECASE) for name in ("script", "style", "title")}
+#: Where a part goes with its contents: ``<script>``, ``<style>`` and ``<head>`` blocks (a
+#: page's title is in its head, not its body), comments (Outlook's conditional ones too),
+#: ``<!DOCTYPE ...>`` and ``<?xml ...?>``; each ends at the first :data:`_HIDDEN_ENDS` of its
+#: kind. A ``<title>`` alone keeps its text ("<title> ... </title>" in a customer's words).
+_HIDDEN = re.compile(r"<(?:(script|style|head)\b[^<>]*>|(!--)|(!doctype|\?xml)\b)", re.IGNORECASE)
+_HIDDEN_ENDS = {name: re.compile(rf"</{name}\s*>", re.IGNORECASE) for name in ("script", "style", "head")}
 #: Spaces and tabs ending a line, the line break and the blank space after it: one line break.
 #: The look-behind starts a match only where a run of spaces starts, so a long run with no line
 #: break after it is scanned once, not once from each of its spaces (which took quadratic time).
@@ -410,10 +414,10 @@ def strip_html(text: str) -> str:
 
     Only a text that is unmistakably HTML changes: one holding an element's closing tag
     (``</p>``), ``<br>`` or ``<hr>``, a tag with an attribute value (``<div class="x">``,
-    ``<img src="...">``), a comment or a ``<script>``/``<style>``/``<title>`` block. In such a
+    ``<img src="...">``), a comment or a ``<script>``/``<style>``/``<head>`` block. In such a
     text the tags of HTML elements (Outlook's and Word's namespaced ones too: ``<o:p>``,
     ``<st1:City>``, ``<v:roundrect>``) are removed (``<a href="...">here</a>`` keeps "here"), as
-    are comments and what ``<script>``, ``<style>`` and ``<title>`` hold. Names that are not HTML
+    are comments and what ``<script>``, ``<style>`` and ``<head>`` hold. Names that are not HTML
     elements stay as text everywhere: "press <Enter>", "<username>", an address in angle
     brackets ``<ann@example.com>``; so do ``<3``, ``</3``, ``a < b``, ``x<y``, ``->`` and ``<<``.
     A lone tag of an element without attributes ("press <b> to go back", "click <link> to

@@ -786,10 +786,11 @@ def _json_frame(records: list[dict[str, Any]], *, flatten: bool = True) -> pd.Da
 #: the time a message was created, sent, updated or posted (``created_at``, ``createdAt``, Facebook's
 #: ``created_time``), or a plain ``timestamp``, ``time``, ``date``, ``datetime``, ``created``, ``sent``.
 _TIME_KEY = re.compile(
-    r"(?:created|sent|updated|posted|published|submitted|received)(?:_at|At|_time|Time|_date|Date)"
-    r"|(?i:timestamp|time|date|datetime|created|sent)"
+    r"(?:created|sent|updated|posted|published|submitted|received)(?:_at|At|_time|Time|_date|Date|_datetime|Datetime)"
+    r"|(?i:timestamp|time|date|datetime|created|sent|ts)"
 )
-_TEXT_KEY = re.compile(r"(?i:text|body|message|content|comment|html_body|plain_body)")
+#: ... and its text: Slack's ``text`` (beside ``ts``), Freshdesk's and Gorgias' ``body_text``, Zendesk Chat's ``msg``.
+_TEXT_KEY = re.compile(r"(?i:text|body|message|msg|content|comment|html_body|plain_body|body_text|body_html)")
 
 
 def _is_message(value: Any) -> bool:
