@@ -23,10 +23,11 @@ from journeymap.io.validation import (
     check_unique_columns,
     duplicate_reason,
     float_written_ids,
+    read_flags,
     rejected_times,
     validate_events,
 )
-from journeymap.schema import ADDRESSED, DM_PATTERN, FALSE_WORDS, REPLY_OUTSIDE_DATA, TRUE_WORDS, input_names, log_kept
+from journeymap.schema import ADDRESSED, DM_PATTERN, REPLY_OUTSIDE_DATA, input_names, log_kept
 
 if TYPE_CHECKING:
     import os
@@ -140,20 +141,6 @@ def _standing_copies(ids: pd.Series, created_at: pd.Series, problems: Problems) 
     return usable, later_of
 
 
-def _inbound(raw: pd.Series) -> pd.Series:
-    if pd.api.types.is_bool_dtype(raw.dtype):
-        return raw.astype("boolean")
-    text = raw.astype("string").str.strip().str.lower()
-    return (
-        pd.Series(
-            np.select([text.isin(TRUE_WORDS).fillna(False), text.isin(FALSE_WORDS).fillna(False)], [True, False], default=-1),
-            index=raw.index,
-        )
-        .map({1: True, 0: False, -1: pd.NA})
-        .astype("boolean")
-    )
-
-
 def _keep_extras(frame: pd.DataFrame, canonical: pd.DataFrame) -> None:
     """Add the input's other columns to ``canonical``; one named like a column read_twcs writes is kept as ``<name>_input``.
 
@@ -247,7 +234,7 @@ def read_twcs(  # noqa: PLR0915 - one pass over the columns, read top to bottom
     ids, wrong_id = _clean_ids(frame["tweet_id"])
     parent_ids, wrong_parent = _clean_ids(frame["in_response_to_tweet_id"])
     problems.add(wrong_parent, "in_response_to_tweet_id", "wrong type: expected a tweet id", frame["in_response_to_tweet_id"])
-    inbound = _inbound(frame["inbound"])
+    inbound = read_flags(frame["inbound"])[0]  # missing or unreadable: NA, rejected below
     problems.add(inbound.isna(), "inbound", "expected True or False", frame["inbound"])
     author, wrong_author = as_id(frame["author_id"])
     problems.add(wrong_author | author.isna(), "author_id", "missing or invalid author_id", frame["author_id"])

@@ -23,7 +23,7 @@ import math
 import re
 import shlex
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -66,6 +66,9 @@ from journeymap.schema import (
     TRUE_WORDS,
     Column,
 )
+
+if TYPE_CHECKING:
+    import numpy.typing as npt
 
 logger = logging.getLogger(__name__)
 
@@ -425,6 +428,31 @@ def check_unique_columns(frame: pd.DataFrame) -> None:
         raise SchemaError(msg, empty_rejects())
 
 
+def read_flags(raw: pd.Series) -> tuple[pd.Series, npt.NDArray[np.bool_]]:
+    """A flag column as booleans (NA where missing or unreadable), and which values are unreadable.
+
+    Booleans, the numbers 0 and 1, and the flag words (:data:`~journeymap.schema.TRUE_WORDS`,
+    :data:`~journeymap.schema.FALSE_WORDS`, in any case, spaces around them ignored) are read; a
+    missing value or a blank cell is missing, not unreadable. Shared by the ``public`` column and
+    ``read_twcs``' ``inbound``.
+
+    Examples:
+        >>> flags, unreadable = read_flags(pd.Series([True, " No ", 1.0, None, "", "maybe"], dtype=object))
+        >>> flags.tolist(), unreadable.tolist()
+        ([True, False, True, <NA>, <NA>, <NA>], [False, False, False, False, False, True])
+    """
+    if pd.api.types.is_bool_dtype(raw.dtype):
+        return raw.astype("boolean"), np.zeros(len(raw), dtype=bool)
+    # numbers and booleans as their text (1.0, True), so that one set of words reads them all
+    words = as_text(raw.map(lambda v: str(v) if isinstance(v, (bool, np.bool_, int, float, np.number)) else v))[0]
+    words = words.str.strip().str.lower()
+    true = words.isin(TRUE_WORDS).fillna(False).to_numpy(dtype=bool)
+    false = words.isin(FALSE_WORDS).fillna(False).to_numpy(dtype=bool)
+    missing = (raw.isna() | words.isin(_BLANK_FLAGS)).fillna(False).to_numpy(dtype=bool)
+    flags = pd.Series(pd.array(true, dtype="boolean"), index=raw.index).mask(~(true | false))
+    return flags, ~(true | false | missing)
+
+
 def public_flags(raw: pd.Series, problems: Problems, notes: Problems) -> pd.Series:
     """The ``public`` column as booleans (NA where missing): False rows noted in ``notes``, unreadable ones in ``problems``.
 
@@ -439,17 +467,8 @@ def public_flags(raw: pd.Series, problems: Problems, notes: Problems) -> pd.Seri
         >>> notes.rows().tolist(), problems.rows().tolist()
         ([1], [3])
     """
-    if pd.api.types.is_bool_dtype(raw.dtype):
-        flags = raw.astype("boolean")
-    else:
-        # numbers and booleans as their text (1.0, True), so that one set of words reads them all
-        words = as_text(raw.map(lambda v: str(v) if isinstance(v, (bool, np.bool_, int, float, np.number)) else v))[0]
-        words = words.str.strip().str.lower()
-        true = words.isin(TRUE_WORDS).fillna(False).to_numpy(dtype=bool)
-        false = words.isin(FALSE_WORDS).fillna(False).to_numpy(dtype=bool)
-        missing = (raw.isna() | words.isin(_BLANK_FLAGS)).fillna(False).to_numpy(dtype=bool)
-        problems.add(pd.Series(~(true | false | missing), index=raw.index), PUBLIC, _NOT_A_FLAG, raw)
-        flags = pd.Series(pd.array(true, dtype="boolean"), index=raw.index).mask(~(true | false))
+    flags, unreadable = read_flags(raw)
+    problems.add(pd.Series(unreadable, index=raw.index), PUBLIC, _NOT_A_FLAG, raw)
     notes.add((flags == False).fillna(False).astype(bool), PUBLIC, INTERNAL_NOTE, raw)  # noqa: E712
     return flags
 
