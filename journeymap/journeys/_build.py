@@ -335,8 +335,16 @@ def replies_to_others(events: pd.DataFrame, tree: ReplyTree | None) -> npt.NDArr
     """
     if tree is None:
         return np.zeros(len(events), dtype=bool)
-    is_customer = customer_mask(events["actor"])
-    anywhere = _answered_customer_rows(tree.parent, np.zeros(len(events), dtype=np.int64), is_customer)
+    return _crossing(events, _answered_anywhere(events, tree))
+
+
+def _answered_anywhere(events: pd.DataFrame, tree: ReplyTree) -> npt.NDArray[np.int64]:
+    """For every non-customer row, the customer message its reply links lead to, in any thread (-1: none)."""
+    return _answered_customer_rows(tree.parent, np.zeros(len(events), dtype=np.int64), customer_mask(events["actor"]))
+
+
+def _crossing(events: pd.DataFrame, anywhere: npt.NDArray[np.int64]) -> npt.NDArray[np.bool_]:
+    """The rows whose answered customer message (``anywhere``, :func:`_answered_anywhere`) has another ``customer_id``."""
     codes = pd.factorize(events["customer_id"])[0]
     crossing: npt.NDArray[np.bool_] = (anywhere >= 0) & (codes[np.maximum(anywhere, 0)] != codes)
     return crossing
@@ -369,16 +377,16 @@ def brand_rows_to_customers(
     """
     customer = events["customer_id"]
     foreign = foreign_brand_rows(events)
-    crossing = replies_to_others(events, tree)
+    anywhere = None if tree is None else _answered_anywhere(events, tree)  # computed once: crossing and moving read it
+    crossing = np.zeros(len(events), dtype=bool) if anywhere is None else _crossing(events, anywhere)
     if not foreign.any() and not crossing.any():
         return customer
     if tree is not None or "thread_id" in events.columns:
         thread = pd.factorize(_thread_keys(events, tree))[0].astype(np.int64)
         addressed, _ = addressed_customers(events, thread, tree, tie)
-        if tree is not None:
+        if anywhere is not None:
             # journeys by customer are not parted by threads: a reply to a customer's message of
             # another thread is that customer's too
-            anywhere = _answered_customer_rows(tree.parent, np.zeros(len(events), dtype=np.int64), customer_mask(events["actor"]))
             found = pd.Series(customer.astype("string").array.take(np.maximum(anywhere, 0)), index=events.index)
             addressed = addressed.where(anywhere < 0, found)
         moved = (foreign | crossing) & (addressed != customer.astype("string")).fillna(value=False).to_numpy(dtype=bool)
