@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from journeymap._arrow import flat_array
 from journeymap.exceptions import ArgumentTypeError, SchemaError
 from journeymap.journeys._table import customer_mask
 from journeymap.schema import FALSE_WORDS, NEGATIVE_VALENCE, POSITIVE_VALENCE, SENTIMENTS, TRUE_WORDS, VALENCE_TOLERANCE
@@ -78,13 +79,13 @@ def _journey_keys(ids: pd.Series, journeys: pd.Index) -> tuple[npt.NDArray[np.in
 
     n = len(ids)
     if n and len(journeys):
-        values = pa.array(ids.astype("string").array, type=pa.large_string())
+        values = flat_array(ids.astype("string").array, pa.large_string())
         if values.null_count == 0:
             change = pc.not_equal(values.slice(1), values.slice(0, n - 1)).to_numpy(zero_copy_only=False)
             new = np.r_[True, np.asarray(change, dtype=bool)]
             first_rows = np.flatnonzero(new)
             if len(first_rows) == len(journeys):  # as many runs as journeys: contiguous, if the ids match in order
-                names = pa.array(pd.Series(journeys).astype("string").array, type=pa.large_string())
+                names = flat_array(pd.Series(journeys).astype("string").array, pa.large_string())
                 if values.take(pa.array(first_rows)).equals(names):
                     return np.cumsum(new, dtype=np.int64) - 1, np.arange(len(journeys), dtype=np.int64)
     codes, uniques = pd.factorize(ids)

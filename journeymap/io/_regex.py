@@ -30,6 +30,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from journeymap._arrow import flat_array
+
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
@@ -74,12 +76,12 @@ class Texts:
         self._strings: pd.Series | None = None  # for re, where Arrow cannot hold the text
         try:
             strings = text.astype("string")
-            arr = pa.array(strings.array)
+            arr = flat_array(strings.array)
         except (UnicodeEncodeError, pa.ArrowInvalid):  # a lone surrogate: no UTF-8 for Arrow
             strings = text.astype(object)
             self._strings = strings
             arr = pa.nulls(len(strings), pa.string())
-        self.arr: pa.Array = arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
+        self.arr: pa.Array = arr
         agree = pc.and_(pc.string_is_ascii(self.arr), pc.invert(pc.match_substring_regex(self.arr, _PYTHON_ONLY_SPACE)))
         agree = pc.and_(agree, pc.invert(pc.ends_with(self.arr, "\n")))
         #: the values on which RE2 and ``re`` give the same answer (see the module docstring)

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from journeymap._arrow import flat_array
 from journeymap.journeys._set import JourneySet
 
 if TYPE_CHECKING:
@@ -86,12 +87,9 @@ def _take_few_strings(array: pd.arrays.ArrowStringArray, positions: pa.Array) ->
     dictionary that stays in cache: about 5x faster. Whether the column has few values is
     judged from its first rows, then checked on the whole.
     """
-    import pyarrow as pa
     import pyarrow.compute as pc
 
-    values = pa.array(array)
-    if isinstance(values, pa.ChunkedArray):
-        values = values.combine_chunks()
+    values = flat_array(array)
     if pc.count_distinct(values.slice(0, _SAMPLE), mode="all").as_py() > _SAMPLE // _FEW:
         return None
     encoded = pc.dictionary_encode(values)
