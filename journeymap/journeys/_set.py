@@ -138,6 +138,19 @@ def _same_instants(a: pd.Series, b: pd.Series) -> bool:
     return bool(np.array_equal(left, right, equal_nan=True))
 
 
+def _state(frame: pd.DataFrame) -> tuple[Any, ...]:
+    """What identifies a frame's rows, columns and value arrays; it changes when the frame is changed in place.
+
+    Under pandas' copy-on-write (the default from pandas 3), writing into a frame whose arrays
+    another frame still references (the JourneySet's own shallow copy) gives the frame new arrays,
+    so a value set with ``.loc`` changes this too. (With pandas 2, values written into an array
+    in place go unnoticed; added, replaced or removed columns and rows are seen.)
+    """
+    blocks = getattr(getattr(frame, "_mgr", None), "blocks", None)
+    arrays = tuple(id(block.values) for block in blocks) if blocks is not None else ()
+    return (len(frame), id(frame.index), tuple(frame.columns), arrays)
+
+
 class JourneySet(EventColumns):
     """Events grouped into journeys, with a journey index.
 
@@ -194,6 +207,41 @@ class JourneySet(EventColumns):
         self._offsets = offsets
         self._cache: dict[Hashable, Any] = {}
         self._position = pd.Series(np.arange(len(journeys)), index=journeys.index)
+        self._remember()
+
+    def _remember(self) -> None:
+        """Keep shallow copies of the frames as they are now (copy-on-write keeps them so) and their state."""
+        self._seen = (self.events.copy(deep=False), self.journeys.copy(deep=False))
+        self._seen_state = (id(self.events), _state(self.events), id(self.journeys), _state(self.journeys))
+
+    def _fresh(self) -> None:
+        """Forget cached results if :attr:`events` or :attr:`journeys` were changed in place since they were computed.
+
+        A change of values (a score edited with ``.loc``, a column added) empties the cache; a
+        change the journeys cannot stand (rows added, dropped or reordered; the columns that place
+        an event in its journey) raises, as :meth:`with_events` would.
+        """
+        now = (id(self.events), _state(self.events), id(self.journeys), _state(self.journeys))
+        if now == self._seen_state:
+            return
+        events, journeys = self._seen
+        where = "js.events, changed in place"
+        if not (self.journeys.index.equals(journeys.index) and _same_values(self.journeys["n_steps"], journeys["n_steps"])):
+            msg = (
+                "js.journeys was changed in place (its journeys or their steps); a JourneySet's journeys follow from "
+                "its events: build them again (jm.build_journeys), or add journey columns to a copy"
+            )
+            raise SchemaError(msg)
+        if len(self.events) != len(events) or not self.events.index.equals(events.index):
+            msg = (
+                f"{where}: it has {len(self.events)} rows where the journeys were built on {len(events)} (or the rows "
+                "were reordered); to keep some journeys use js.select(ids), to change rows build the journeys again "
+                "(jm.build_journeys)"
+            )
+            raise SchemaError(msg)
+        self._check_replacement(self.events, events, where)
+        self._cache.clear()
+        self._remember()
 
     def __len__(self) -> int:
         return len(self.journeys)
@@ -235,7 +283,9 @@ class JourneySet(EventColumns):
         :func:`~journeymap.journey_variants`, :func:`~journeymap.compare_segments`, the reply
         table and the report) are computed once and reused. A JourneySet is treated as
         immutable: :meth:`with_events` and every function that changes events return a new one,
-        with an empty cache. (Changing ``js.events`` in place is not seen by the cache.)
+        with an empty cache. A value changed in ``js.events`` in place (``js.events.loc[...] = ...``)
+        empties the cache, so every analysis reads it (with pandas' copy-on-write, the default
+        from pandas 3); rows added, dropped or reordered in place raise :class:`SchemaError`.
         Callers must not change what they get back; copy it first.
 
         Examples:
@@ -246,6 +296,7 @@ class JourneySet(EventColumns):
             >>> js.cached("n", lambda: calls.append(1) or len(js.events)) == first, len(calls)
             (True, 1)
         """
+        self._fresh()
         if key not in self._cache:
             self._cache[key] = compute()
         value: T = self._cache[key]
@@ -276,46 +327,51 @@ class JourneySet(EventColumns):
             ...
             journeymap.exceptions.SchemaError: with_events: column 'actor' is gone; ...
         """
+        self._fresh()
         if len(events) != len(self.events) or not events.index.equals(self.events.index):
             msg = "with_events needs the same rows in the same order as js.events"
             raise InvalidArgumentError(msg)
-        self._check_replacement(events)
-        return JourneySet(events, self.journeys, self.stages, by=self.by, taxonomy=taxonomy or self._taxonomy, tz=self.tz)
+        self._check_replacement(events, self.events, "with_events")
+        # A copy of the journeys frame (shallow: copy-on-write), so that a column added to one set is not in the other.
+        journeys = self.journeys.copy(deep=False)
+        return JourneySet(events, journeys, self.stages, by=self.by, taxonomy=taxonomy or self._taxonomy, tz=self.tz)
 
-    def _check_replacement(self, events: pd.DataFrame) -> None:
-        """Raise :class:`SchemaError` where ``events`` cannot stand for :attr:`events` (see :meth:`with_events`)."""
+    @staticmethod
+    def _check_replacement(events: pd.DataFrame, before: pd.DataFrame, where: str) -> None:
+        """Raise :class:`SchemaError` where ``events`` cannot stand for ``before`` (see :meth:`with_events`).
+
+        ``where`` opens the message.
+        """
         repeated = events.columns[events.columns.duplicated()].unique().tolist()
         if repeated:
-            msg = f"with_events: column name(s) {repeated} appear more than once (a concat of columns already there?); keep one"
+            msg = f"{where}: column name(s) {repeated} appear more than once (a concat of columns already there?); keep one"
             raise SchemaError(msg)
         for column in ("customer_id", "timestamp", "actor", "journey_id", "step"):
-            if column in self.events.columns and column not in events.columns:
-                msg = f"with_events: column {column!r} is gone; the journeys and their analytics need it (keep it from js.events)"
+            if column in before.columns and column not in events.columns:
+                msg = f"{where}: column {column!r} is gone; the journeys and their analytics need it (keep it from js.events)"
                 raise SchemaError(msg)
         for column in ("journey_id", "step", "customer_id"):
-            if column in self.events.columns and not _same_values(events[column], self.events[column]):
+            if column in before.columns and not _same_values(events[column], before[column]):
                 msg = (
-                    f"with_events: column {column!r} changed; it places each event in its journey, so it must stay as "
+                    f"{where}: column {column!r} changed; it places each event in its journey, so it must stay as "
                     f"js.events has it (to regroup the events, build the journeys again: jm.build_journeys)"
                 )
                 raise SchemaError(msg)
         stamps = events["timestamp"] if "timestamp" in events.columns else None
         if stamps is not None and not isinstance(stamps.dtype, pd.DatetimeTZDtype):
-            msg = f"with_events: column 'timestamp' must hold time-zone-aware times (datetime64[ns, UTC]), got {stamps.dtype}"
+            msg = f"{where}: column 'timestamp' must hold time-zone-aware times (datetime64[ns, UTC]), got {stamps.dtype}"
             raise SchemaError(msg)
-        if stamps is not None and "timestamp" in self.events.columns and not _same_instants(stamps, self.events["timestamp"]):
+        if stamps is not None and "timestamp" in before.columns and not _same_instants(stamps, before["timestamp"]):
             msg = (
-                "with_events: column 'timestamp' changed (a missing or moved time); the steps, stages and journey "
+                f"{where}: column 'timestamp' changed (a missing or moved time); the steps, stages and journey "
                 "start and end rest on it, so it must hold js.events' instants (another time zone is fine; to use "
                 "other times, build the journeys again: jm.build_journeys)"
             )
             raise SchemaError(msg)
         if "actor" in events.columns:
-            check_actors_known(events["actor"], "with_events")
+            check_actors_known(events["actor"], where)
         if "valence" in events.columns and not pd.api.types.is_numeric_dtype(events["valence"].dtype):
-            msg = (
-                f"with_events: column 'valence' must hold numbers in [-1, 1] (NaN where unscored), got {events['valence'].dtype}"
-            )
+            msg = f"{where}: column 'valence' must hold numbers in [-1, 1] (NaN where unscored), got {events['valence'].dtype}"
             raise SchemaError(msg)
 
     def to_parquet(self, path: str | os.PathLike[str], *, compression: str | None = "zstd") -> Path:
@@ -377,6 +433,7 @@ class JourneySet(EventColumns):
         if missing:
             msg = f"no journey {str(missing[0])!r} in this JourneySet ({len(missing)} id(s) not found of {len(ids)})"
             raise UnknownJourneyError(msg)
+        self._fresh()
         wanted = pd.Index(ids, dtype=object)
         positions = np.sort(self._position[wanted.unique()].to_numpy(dtype=np.int64))
         starts, ends = self._offsets[positions], self._offsets[positions + 1]
@@ -409,6 +466,7 @@ class JourneySet(EventColumns):
         )
 
     def _journey(self, i: int) -> Journey:
+        self._fresh()
         rows = self.events.iloc[self._offsets[i] : self._offsets[i + 1]]
         labels = self.emotion_labels
         core = set(CANONICAL_COLUMNS) | set(JOURNEY_COLUMNS) | set(EMOTION_COLUMNS)

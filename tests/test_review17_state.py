@@ -1,0 +1,87 @@
+"""A JourneySet changed in place (seventeenth session's reviews).
+
+``js.events.loc[...] = ...`` is how a pandas user fixes a value. Analyses cached on the
+JourneySet (journey_metrics, the reply tables) kept the values from before the change, so
+``journey_metrics`` and ``pain_points`` disagreed in one notebook; rows dropped in place made
+``js[jid]`` return another journey's messages. Derived sets shared the parent's journeys frame.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import pandas as pd
+import pytest
+
+import journeymap as jm
+from journeymap.exceptions import SchemaError
+from journeymap.testing.data import planted_scores
+
+
+def _set(n: int = 60) -> jm.JourneySet:
+    return planted_scores(jm.build_journeys(jm.datasets.service_journeys(n, seed=0)))
+
+
+def test_a_score_changed_in_place_is_read_by_the_cached_journey_metrics() -> None:
+    js = _set()
+    before = jm.journey_metrics(js)["mean_valence"].mean()
+    customer = js.events["actor"] == "customer"
+    js.events.loc[customer, "valence"] = -0.9
+    after = jm.journey_metrics(js)
+    assert after["mean_valence"].mean() == pytest.approx(-0.9)
+    assert before != pytest.approx(-0.9)
+    pd.testing.assert_frame_equal(after, jm.journey_metrics(js.with_events(js.events.copy())))
+
+
+def test_an_actor_changed_in_place_is_read_by_the_cached_reply_analyses() -> None:
+    js = _set()
+    jm.response_times(js)
+    agents = js.events.index[js.events["actor"] == "agent"]
+    js.events.loc[agents[: len(agents) // 2], "actor"] = "bot"
+    fresh = js.with_events(js.events.copy())
+    pd.testing.assert_frame_equal(jm.response_times(js), jm.response_times(fresh))
+    pd.testing.assert_frame_equal(jm.reply_table(js), jm.reply_table(fresh))
+
+
+def test_repeated_calls_still_reuse_the_cache() -> None:
+    js = _set(20)
+    calls: list[int] = []
+    js.cached("k", lambda: calls.append(1))
+    jm.journey_metrics(js)
+    js.cached("k", lambda: calls.append(1))
+    assert calls == [1]
+
+
+def test_rows_dropped_in_place_raise_instead_of_returning_another_journeys_messages() -> None:
+    js = _set(40)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # pandas 3.1 deprecates inplace=; users still write it
+        js.events.drop(index=js.events.index[:2], inplace=True)
+    with pytest.raises(SchemaError, match=r"js\.events, changed in place: it has \d+ rows where the journeys were built on"):
+        js[js.journey_ids[3]]
+    with pytest.raises(SchemaError, match="changed in place"):
+        jm.journey_metrics(js)
+
+
+def test_a_journey_id_changed_in_place_raises_naming_the_column() -> None:
+    js = _set(20)
+    js.events.loc[js.events.index[0], "journey_id"] = js.journey_ids[-1]
+    with pytest.raises(SchemaError, match="column 'journey_id' changed"):
+        jm.response_times(js)
+
+
+def test_journeys_reordered_in_place_raise() -> None:
+    js = _set(20)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # inplace= is deprecated in pandas 3.1
+        js.journeys.sort_values("n_steps", ascending=False, inplace=True)
+    with pytest.raises(SchemaError, match=r"js\.journeys was changed in place"):
+        js[js.journey_ids[0]]
+
+
+def test_a_set_made_by_with_events_does_not_share_the_journeys_frame() -> None:
+    js = _set(20)
+    other = js.with_events(js.events.assign(x=1))
+    other.journeys["flag"] = 1
+    assert "flag" not in js.journeys.columns
+    assert other.journeys is not js.journeys
