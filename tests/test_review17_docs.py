@@ -1,4 +1,4 @@
-"""Review 17, documentation: the examples of attribute docstrings run."""
+"""Review 17, documentation: examples of attribute docstrings run; training checks its data before seeding."""
 
 from __future__ import annotations
 
@@ -6,7 +6,11 @@ import ast
 import doctest
 import importlib
 import itertools
+import random
 from pathlib import Path
+
+import numpy as np
+import pytest
 
 import journeymap as jm
 
@@ -42,3 +46,19 @@ def test_the_examples_of_attribute_docstrings_run() -> None:
             assert runner.failures == 0, f"the example of {module}.{name} fails"
             ran.append(f"{module}.{name}")
     assert "journeymap.io.eventlog.OnError" in ran  # before: a comment, shown nowhere, without an example
+
+
+def test_training_checks_its_data_before_seeding_the_generators(tmp_path: Path) -> None:
+    torch = pytest.importorskip("torch")
+    from journeymap.emotions.train import train
+
+    data = tmp_path / "labelled.csv"
+    data.write_text("text,label\nso slow,meh\nthanks!,positive\n")
+    random.seed(1)
+    before = (random.getstate(), np.random.get_state()[1].copy(), torch.random.get_rng_state().clone())  # noqa: NPY002
+    with pytest.raises(jm.SchemaError, match=r"labels \['meh'\] have no known valence"):
+        train(data, tmp_path / "model")
+    after = (random.getstate(), np.random.get_state()[1], torch.random.get_rng_state())  # noqa: NPY002
+    assert before[0] == after[0]  # before: seeded with 13 before the data was read
+    assert np.array_equal(before[1], after[1]) and torch.equal(before[2], after[2])
+    assert not (tmp_path / "model").exists()
