@@ -48,6 +48,18 @@ class Backend(Protocol):
 
     Attributes:
         name: a short name used in messages (``"dask"``).
+
+    Examples:
+        >>> class Lists:  # a backend for plain lists, with a form of one function
+        ...     name = "lists"
+        ...     def handles(self, obj):
+        ...         return isinstance(obj, list)
+        ...     def implementation(self, function):
+        ...         return len if function == "count" else None
+        >>> isinstance(Lists(), Backend), Lists().implementation("triage")
+        (True, None)
+        >>> isinstance(object(), Backend)
+        False
     """
 
     name: str
@@ -95,12 +107,28 @@ def available_backends() -> list[str]:
 
 
 def refresh_backends() -> None:
-    """Read the entry points again (after installing a backend in a running process)."""
+    """Read the entry points again (after installing a backend in a running process).
+
+    Examples:
+        >>> refresh_backends()
+        >>> "dask" in available_backends()  # read again on first use
+        True
+    """
     _backends.cache_clear()
 
 
 def backend_for(obj: object) -> Backend | None:
-    """The backend whose data ``obj`` is, or None for in-memory data."""
+    """The backend whose data ``obj`` is, or None for in-memory data.
+
+    Examples:
+        >>> import journeymap as jm
+        >>> import journeymap.distributed as jmd
+        >>> log = jm.datasets.service_journeys(5, seed=0)
+        >>> backend_for(log.events) is None
+        True
+        >>> backend_for(jmd.from_pandas(log, npartitions=2)).name
+        'dask'
+    """
     for backend in _backends():
         if backend.handles(obj):
             return backend

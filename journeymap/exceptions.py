@@ -115,7 +115,19 @@ class SourceNotFoundError(JourneyMapError, FileNotFoundError):
 
 
 class SourceIsFolderError(JourneyMapError, IsADirectoryError):
-    """A folder given where a file is read; the message lists files in it. Also an ``IsADirectoryError``."""
+    """A folder given where a file is read; the message lists files in it. Also an ``IsADirectoryError``.
+
+    Examples:
+        >>> import pathlib, tempfile
+        >>> import journeymap as jm
+        >>> with tempfile.TemporaryDirectory() as folder:
+        ...     _ = (pathlib.Path(folder) / "events.csv").write_text("customer_id,timestamp,text")
+        ...     try:
+        ...         jm.read_events(folder)
+        ...     except jm.SourceIsFolderError as err:
+        ...         print(str(err).split(": ", 1)[1], isinstance(err, IsADirectoryError))
+        give the path of the file to read (files in it: events.csv) True
+    """
 
 
 class UnknownJourneyError(JourneyMapError, KeyError):
@@ -169,7 +181,19 @@ class UnknownScorerError(JourneyMapError, KeyError):
 
 
 class ModelLoadError(JourneyMapError, OSError):
-    """A model that cannot be loaded (not found, no network for the hub, broken weights)."""
+    """A model that cannot be loaded (not found, no network for the hub, broken weights).
+
+    An ``OSError`` as well, as a missing file is.
+
+    Examples:
+        >>> import journeymap as jm
+        >>> jm.get_scorer("default", weights="no/such/folder")
+        Traceback (most recent call last):
+        ...
+        journeymap.exceptions.ModelLoadError: No fine-tuned weights in no/such/folder (expected model.safetensors and config...
+        >>> issubclass(jm.ModelLoadError, OSError), issubclass(jm.ModelLoadError, jm.JourneyMapError)
+        (True, True)
+    """
 
 
 class UnsupportedBackendError(JourneyMapError, TypeError):
@@ -177,6 +201,18 @@ class UnsupportedBackendError(JourneyMapError, TypeError):
 
     The message names the function and the backend and says what to do: bring the data into
     memory (``.compute()``) and call the function on the result.
+
+    Attributes:
+        function: the public function called (``"triage"``).
+        backend: the backend's name (``"dask"``).
+        kind: the type of the data it was called on (``"DaskJourneySet"``).
+
+    Examples:
+        >>> err = UnsupportedBackendError("triage", "dask", "DaskJourneySet")
+        >>> print(err)
+        triage has no dask form: call .compute() on the DaskJourneySet to get it in memory, then call triage on the result
+        >>> isinstance(err, TypeError), err.function
+        (True, 'triage')
     """
 
     def __init__(self, function: str, backend: str, kind: str) -> None:

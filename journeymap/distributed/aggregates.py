@@ -60,6 +60,18 @@ def tree_reduce(events: dd.DataFrame, chunk: Callable[[pd.DataFrame], Any], *, s
     """``chunk`` on every partition, then its results merged ``split_every`` at a time up a tree.
 
     The partials must have a ``merge`` method that is associative; the result is a Delayed.
+
+    Examples:
+        >>> import dask.dataframe as dd
+        >>> class Count:  # a partial: the rows of some partitions
+        ...     def __init__(self, n):
+        ...         self.n = n
+        ...     def merge(self, other):
+        ...         return Count(self.n + other.n)
+        >>> events = dd.from_pandas(pd.DataFrame({"x": range(10)}), npartitions=5)
+        >>> total = tree_reduce(events, lambda part: Count(len(part)), split_every=2)
+        >>> total.compute(scheduler="synchronous").n
+        10
     """
     level = [delayed(chunk)(part) for part in events.to_delayed()]
     while len(level) > 1:

@@ -56,6 +56,12 @@ def worker_scorer(spec: ScorerSpec) -> EmotionScorer:
 
     On a cluster this runs in each worker process, so every worker loads the model once, however
     many partitions it scores. Threads of one worker share it (scoring is read-only).
+
+    Examples:
+        >>> scorer = worker_scorer(("default", ()))  # built here, its weights read on first use
+        >>> type(scorer).__name__, worker_scorer(("default", ())) is scorer
+        ('DefaultScorer', True)
+        >>> clear_scorers()
     """
     with _SCORERS_LOCK:
         key = repr(spec)
@@ -71,6 +77,13 @@ def clear_scorers() -> None:
     """Forget the scorers loaded by :func:`worker_scorer` in this process (frees their memory).
 
     On a cluster, run it on the workers: ``client.run(clear_scorers)``.
+
+    Examples:
+        >>> scorer = worker_scorer(("default", ()))
+        >>> clear_scorers()
+        >>> worker_scorer(("default", ())) is scorer  # built again
+        False
+        >>> clear_scorers()
     """
     with _SCORERS_LOCK:
         _SCORERS.clear()

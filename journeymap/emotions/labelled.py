@@ -36,7 +36,18 @@ __all__ = ["Labelled", "as_split", "dev_split", "parse_label_map", "read_labelle
 
 @dataclass(frozen=True)
 class Labelled:
-    """Texts with their label names (one or more per text), and the rows that were not usable."""
+    """Texts with their label names (one or more per text), and the rows that were not usable.
+
+    Attributes:
+        texts: the texts, in the order of their rows.
+        labels: each text's label names.
+        skipped: the rows not used (``row``, ``reason``).
+
+    Examples:
+        >>> data = Labelled(["so angry", "thanks!", "ugh, thanks"], [("anger",), ("gratitude",), ("anger", "gratitude")])
+        >>> data.names, len(data.skipped)
+        (['anger', 'gratitude'], 0)
+    """
 
     texts: list[str]
     labels: list[tuple[str, ...]]

@@ -325,6 +325,12 @@ def detect_languages(texts: Sequence[str], *, min_confidence: float = MIN_CONFID
 
     A code outside :data:`LANGUAGES` (or ``"mis"``) is decided by the text's script, or by all of
     py3langid's languages at :data:`_FULL_CONFIDENCE`, and is kept whatever ``min_confidence``.
+
+    Examples:
+        >>> detect_languages(["Where is my refund?", "Où est mon remboursement ?", "👍"])
+        ['en', 'fr', 'und']
+        >>> detect_languages(["ok thanks"]), detect_languages(["ok thanks"], min_confidence=0.95)
+        (['en'], ['und'])
     """
     out: list[str] = []
     for text in texts:

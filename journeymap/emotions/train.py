@@ -50,7 +50,13 @@ MODEL_ID = "journeymap.default.v1"
 
 @dataclass(frozen=True)
 class TrainConfig:
-    """Settings of one training run (all recorded in the output's ``config.json``)."""
+    """Settings of one training run (all recorded in the output's ``config.json``).
+
+    Examples:
+        >>> config = TrainConfig(epochs=2, limit=500)  # a short run on the first 500 texts
+        >>> config.epochs, config.batch_size, config.limit, dataclasses.asdict(config)["lr"]
+        (2, 32, 500, 6e-05)
+    """
 
     epochs: int = 4
     batch_size: int = 32
@@ -299,17 +305,34 @@ def train(  # noqa: PLR0915 - one loop, read top to bottom
     ``journeymap.get_scorer(out)``.
 
     Returns the metadata written to ``out/config.json``.
+
+    The data is read and checked before anything else is done (the random generators seeded, the
+    model built).
+
+    Raises:
+        SchemaError: the data has fewer than two labels, or a label without a known valence
+            that ``valence`` does not give.
+
+    Examples:
+        >>> import pathlib, tempfile
+        >>> import pandas as pd
+        >>> with tempfile.TemporaryDirectory() as folder:
+        ...     data = pathlib.Path(folder) / "labelled.csv"
+        ...     pd.DataFrame({"text": ["so slow", "thanks!"], "label": ["meh", "positive"]}).to_csv(data, index=False)
+        ...     train(data, pathlib.Path(folder) / "model")
+        Traceback (most recent call last):
+        ...
+        journeymap.exceptions.SchemaError: labels ['meh'] have no known valence: give each one (--valence meh=-0.5, ...
     """
     config = config or TrainConfig()
     out = Path(out)
     ckpt_dir = Path(checkpoint_dir) if checkpoint_dir else out / "checkpoint"
     ckpt_path = ckpt_dir / "state.pt"
     dev_ = pick_device(device)
-    set_seed(config.seed)
-
-    train_split, dev_split, label_valence = _training_data(
+    train_split, dev_split, label_valence = _training_data(  # checked before the generators are seeded
         data, text=text, label=label, label_map=label_map, valence=valence, dev=dev, seed=config.seed
     )
+    set_seed(config.seed)
     if config.limit:
         train_split = Split(train_split.texts[: config.limit], train_split.targets[: config.limit], train_split.labels)
         dev_split = Split(dev_split.texts[: config.limit], dev_split.targets[: config.limit], dev_split.labels)

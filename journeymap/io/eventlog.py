@@ -15,12 +15,30 @@ if TYPE_CHECKING:
 
 __all__ = ["EventLog", "OnError", "empty_rejects"]
 
-#: What a reader does with invalid rows: raise :class:`~journeymap.SchemaError`, or collect them.
 OnError = Literal["raise", "collect"]
+"""What a reader does with invalid rows: raise :class:`~journeymap.SchemaError`, or collect them.
+
+``"raise"`` raises listing the first invalid rows; ``"collect"`` keeps them out of the events
+and lists them in :attr:`EventLog.rejects <journeymap.io.EventLog>`.
+
+Examples:
+    >>> import typing
+    >>> typing.get_args(OnError)
+    ('raise', 'collect')
+    >>> import journeymap as jm
+    >>> frame = pd.DataFrame({"customer_id": ["c1", "c2"], "timestamp": ["2024-03-01", "someday"], "text": ["hi", "help"]})
+    >>> len(jm.read_events(frame, on_error="collect").rejects)
+    1
+"""
 
 
 def empty_rejects() -> pd.DataFrame:
-    """A rejects (or warnings) frame without rows, with the columns and dtypes of a full one."""
+    """A rejects (or warnings) frame without rows, with the columns and dtypes of a full one.
+
+    Examples:
+        >>> empty_rejects().dtypes.astype(str).to_dict()
+        {'row': 'int64', 'column': 'string', 'reason': 'string', 'value': 'string'}
+    """
     dtypes = {"row": "int64", "column": "string", "reason": "string", "value": "string"}
     return pd.DataFrame({c: pd.Series(dtype=dtypes[c]) for c in REJECT_COLUMNS})
 

@@ -369,7 +369,13 @@ def as_id(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
 
 
 def as_text(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """Free text as strings; returns ``(text, wrong_type_mask)``. NA stays NA; lone surrogates become U+FFFD."""
+    """Free text as strings; returns ``(text, wrong_type_mask)``. NA stays NA; lone surrogates become U+FFFD.
+
+    Examples:
+        >>> text, wrong = as_text(pd.Series(["hi", None, 3, "bad" + chr(0xD800)], dtype=object))
+        >>> text[:3].tolist(), wrong.tolist(), text[3] == "bad" + chr(0xFFFD)  # 3 is not text
+        (['hi', <NA>, <NA>], [False, False, True, False], True)
+    """
     raw = without_surrogates(raw)[0]
     if _all_strings(raw):
         return raw.astype("string"), pd.Series(False, index=raw.index)
@@ -378,7 +384,15 @@ def as_text(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
 
 
 def check_on_error(on_error: str) -> None:
-    """Raise ValueError unless ``on_error`` is ``"raise"`` or ``"collect"``."""
+    """Raise :class:`~journeymap.InvalidArgumentError` (a ``ValueError``) unless ``on_error`` is ``"raise"`` or ``"collect"``.
+
+    Examples:
+        >>> check_on_error("collect")
+        >>> check_on_error("ignore")
+        Traceback (most recent call last):
+        ...
+        journeymap.exceptions.InvalidArgumentError: on_error must be 'raise' or 'collect', got 'ignore'
+    """
     if on_error not in ("raise", "collect"):
         msg = f"on_error must be 'raise' or 'collect', got {on_error!r}"
         raise InvalidArgumentError(msg)
@@ -517,7 +531,19 @@ def _past_notes(events: pd.DataFrame, *, replies: bool) -> None:
 
 
 def raise_invalid(rejects: pd.DataFrame, n: int) -> None:
-    """Raise the SchemaError that lists the first invalid rows (``on_error="raise"``); internal notes are no error."""
+    """Raise the SchemaError that lists the first invalid rows (``on_error="raise"``); internal notes are no error.
+
+    ``rejects`` is a rejects frame (``row``, ``column``, ``reason``, ``value``), ``n`` the number
+    of input rows; without rejects it returns.
+
+    Examples:
+        >>> rejects = pd.DataFrame({"row": [1], "column": ["timestamp"], "reason": ["not a time"], "value": ["someday"]})
+        >>> raise_invalid(rejects, 2)
+        Traceback (most recent call last):
+        ...
+        journeymap.exceptions.SchemaError: 1 of 2 rows are invalid: row 1, column 'timestamp': not a time ('someday'). Pass...
+        >>> raise_invalid(empty_rejects(), 2)  # nothing invalid: no error
+    """
     rejects = rejects[rejects["reason"] != INTERNAL_NOTE]
     if not len(rejects):
         return
@@ -954,6 +980,17 @@ def validate_events(
 
     Raises:
         SchemaError: a required column is missing, or (``on_error="raise"``) any row is invalid.
+
+    Examples:
+        >>> frame = pd.DataFrame({"customer_id": ["c1", "c2"], "timestamp": ["2024-03-01 09:00", "someday"],
+        ...                       "text": ["my card was declined", "help"]})
+        >>> log = validate_events(frame, on_error="collect")
+        >>> len(log), log.rejects[["row", "column"]].to_dict("records")
+        (1, [{'row': 1, 'column': 'timestamp'}])
+        >>> validate_events(frame)
+        Traceback (most recent call last):
+        ...
+        journeymap.exceptions.SchemaError: 1 of 2 rows are invalid: row 1, column 'timestamp': unparseable timestamp...
     """
     return validate_block(frame, on_error=on_error, problems=problems, warnings=warnings, source_columns=source_columns)
 

@@ -71,6 +71,19 @@ class SentenceEncoder(Protocol):
         id: stable and versioned (``"journeymap.minilm-l6-v2.v1"``); embeddings are cached
             under it, so it must change whenever the vectors would.
         dim: the length of a vector.
+
+    Examples:
+        >>> import numpy as np
+        >>> class Ones:  # every text the same unit vector
+        ...     id, dim = "example.ones.v1", 2
+        ...     def encode(self, texts):
+        ...         return np.full((len(texts), 2), 2**-0.5, dtype=np.float32)
+        >>> isinstance(Ones(), SentenceEncoder)
+        True
+        >>> get_encoder(Ones()).encode(["card declined", "thanks"]).shape
+        (2, 2)
+        >>> isinstance(object(), SentenceEncoder)
+        False
     """
 
     @property
@@ -89,7 +102,21 @@ class SentenceEncoder(Protocol):
 
 
 class UnknownEncoderError(JourneyMapError, KeyError):
-    """An encoder name that no installed plugin provides; the message lists the available ones."""
+    """An encoder name that no installed plugin provides; the message lists the available ones.
+
+    A ``KeyError`` as well, as a mapping's missing key is.
+
+    Attributes:
+        name: the name asked for.
+        available: the registered names, sorted.
+
+    Examples:
+        >>> try:
+        ...     get_encoder("no-such-encoder")
+        ... except UnknownEncoderError as err:
+        ...     print(err.name, "default" in err.available, isinstance(err, KeyError))
+        no-such-encoder True True
+    """
 
     def __init__(self, name: str, available: Iterable[str]) -> None:
         self.name = name
