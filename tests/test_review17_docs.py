@@ -62,3 +62,21 @@ def test_training_checks_its_data_before_seeding_the_generators(tmp_path: Path) 
     assert before[0] == after[0]  # before: seeded with 13 before the data was read
     assert np.array_equal(before[1], after[1]) and torch.equal(before[2], after[2])
     assert not (tmp_path / "model").exists()
+
+
+def test_a_training_run_leaves_the_callers_random_state_as_it_was(tmp_path: Path) -> None:
+    torch = pytest.importorskip("torch")
+    from journeymap.emotions.train import TrainConfig, train
+
+    from .test_evaluate import tiny_goemotions
+
+    data = tiny_goemotions(tmp_path / "g")
+    random.seed(5)
+    np.random.seed(5)  # noqa: NPY002
+    torch.manual_seed(5)
+    expected = (random.random(), np.random.random(), float(torch.rand(1)))  # noqa: NPY002
+    random.seed(5)
+    np.random.seed(5)  # noqa: NPY002
+    torch.manual_seed(5)
+    train(data, tmp_path / "model", TrainConfig(epochs=1, batch_size=2), device="cpu")
+    assert (random.random(), np.random.random(), float(torch.rand(1))) == expected  # noqa: NPY002 - before: seeded with 13

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import functools
 import logging
 import math
 import os
@@ -25,7 +26,7 @@ import random
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -190,11 +191,47 @@ def _training_data(
     return train_part, dev_part, label_valence
 
 
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
 def set_seed(seed: int) -> None:
-    """Seed Python's, NumPy's and torch's random generators."""
+    """Seed Python's, NumPy's and torch's random generators (inside :func:`keeps_random_state`)."""
     random.seed(seed)
     np.random.seed(seed)  # noqa: NPY002 - torch and python RNGs are seeded alongside
     torch.manual_seed(seed)
+
+
+def keeps_random_state(func: Callable[P, R]) -> Callable[P, R]:
+    """Run ``func`` with the global random generators put back as they were afterwards.
+
+    Training seeds Python's, NumPy's and torch's global generators (dropout and shuffling draw
+    from them) so that a run is reproducible; a library call must not change the caller's random
+    state, so it is saved before and restored after, also when training fails.
+
+    Examples:
+        >>> import random
+        >>> @keeps_random_state
+        ... def seeds() -> float:
+        ...     set_seed(13)
+        ...     return random.random()
+        >>> random.seed(1); before = random.random(); random.seed(1)
+        >>> _ = seeds()
+        >>> random.random() == before
+        True
+    """
+
+    @functools.wraps(func)
+    def run(*args: P.args, **kwargs: P.kwargs) -> R:
+        py, numpy_state = random.getstate(), np.random.get_state()  # noqa: NPY002 - the global generator is what is kept
+        try:
+            with torch.random.fork_rng(devices=[]):  # torch's CPU generator; CUDA's are left to torch
+                return func(*args, **kwargs)
+        finally:
+            random.setstate(py)
+            np.random.set_state(numpy_state)  # noqa: NPY002
+
+    return run
 
 
 def take_step(
@@ -280,6 +317,7 @@ def optimisation(
     return optimizer, scheduler, state, checkpoint
 
 
+@keeps_random_state
 def train(  # noqa: PLR0915 - one loop, read top to bottom
     data: Path | str,
     out: Path | str,

@@ -55,6 +55,7 @@ from journeymap.emotions.train import (
     bucketed_batches,
     config_from,
     encode_texts,
+    keeps_random_state,
     optimisation,
     pad_batch,
     set_seed,
@@ -206,6 +207,7 @@ def epoch_report(
     }
 
 
+@keeps_random_state
 def train(  # noqa: PLR0912, PLR0915 - one loop, read top to bottom
     goemotions: Path | str,
     sentiment: Path | str,
