@@ -177,7 +177,7 @@ class DefaultScorer(_batching.LazyNetworkScorer):
         weights: str | Path | None = None,
     ) -> None:
         self._taxonomy = Taxonomy.goemotions()
-        self.device = _batching.pick_device(device)
+        self.device = _batching.pick_device(device, what="the default scorer")
         # [CLS] and [SEP] and at least one token of text, at most the encoder's positions
         self.max_length = _batching.check_max_length(max_length, special=2, limit=MAX_POSITIONS)
         self.max_windows = _batching.check_max_windows(max_windows)

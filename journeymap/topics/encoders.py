@@ -301,10 +301,13 @@ class TransformerEncoder:
                     self._build()
 
     def _build(self) -> None:
+        from journeymap._loading import require
         from journeymap.emotions import _batching
 
         # The scorer's rules: no network for what is on disk, fail in seconds for what is not.
         source, kwargs = resolve_model(self.model_name, revision=self.revision, local_files_only=self.local_files_only)
+        for library in ("torch", "transformers"):  # a missing one is no model that "could not be loaded"
+            require(library, f"the Hugging Face encoder {self.model_name!r}")
         try:
             tokenizer, model = _quiet_load(source, kwargs)
         except Exception as exc:  # OSError, ValueError, UnpicklingError, ...: all a failed load
@@ -456,7 +459,7 @@ class MiniLMEncoder(TransformerEncoder):
         if precision not in ("auto", "float32", "bfloat16", "int8"):
             msg = f"precision must be one of auto, float32, bfloat16, int8; got {precision!r}"
             raise InvalidArgumentError(msg)
-        picked = _batching.pick_device(device)
+        picked = _batching.pick_device(device, what="the default encoder")
         if precision == "auto":
             # ONNX Runtime's CPU kernels are float32 or int8: backend="onnx" asks for float32.
             precision = "bfloat16" if backend != "onnx" and native_bf16(picked) else "float32"
