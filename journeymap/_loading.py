@@ -10,17 +10,56 @@ expected, not news); under one lock, overlapping loads cannot leave it lowered.
 
 from __future__ import annotations
 
+import importlib
 import threading
 from contextlib import contextmanager
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
+
+from journeymap.exceptions import ModelLoadError
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
+    from types import ModuleType
 
-__all__ = ["LOAD_LOCK", "keep_global_rng", "quiet_transformers"]
+__all__ = ["INSTALL", "LOAD_LOCK", "keep_global_rng", "quiet_transformers", "require"]
+
+#: How to install the libraries the models run on, as the README says (torch is pinned first).
+INSTALL = {
+    "torch": "pip install torch==2.13.0 (for the CPU build: pip install torch==2.13.0 --index-url https://download.pytorch.org/whl/cpu)",
+    "transformers": "pip install 'transformers>=4.44'",
+}
 
 #: Held while a model is built. Reentrant: a build may load its tokenizer through another helper.
 LOAD_LOCK = threading.RLock()
+
+
+def require(module: Literal["torch", "transformers"], what: str = "this model") -> ModuleType:
+    """Import torch or transformers, or raise ModelLoadError saying how to install it.
+
+    ``import journeymap`` needs neither; every model does (the ONNX backends too: they export
+    their graph from the torch network, and read text with the transformers tokenizer). Without
+    this check a missing library surfaces as a bare ``ModuleNotFoundError`` from deep inside a
+    build (the CLI printed it as a traceback), or wrapped as a model that "could not be loaded".
+    The message is one line (the CLI prints the first) and the ImportError is chained.
+
+    Examples:
+        >>> require("torch").__name__
+        'torch'
+        >>> import sys
+        >>> saved, sys.modules["torch"] = sys.modules["torch"], None  # as if torch were not installed
+        >>> try:
+        ...     require("torch", "the default scorer")
+        ... except ModelLoadError as exc:
+        ...     print(str(exc)[:64])
+        ... finally:
+        ...     sys.modules["torch"] = saved
+        the default scorer needs torch, which cannot be imported (import
+    """
+    try:
+        return importlib.import_module(module)
+    except ImportError as exc:
+        msg = f"{what} needs {module}, which cannot be imported ({exc}); install it with: {INSTALL[module]}"
+        raise ModelLoadError(msg) from exc
 
 
 @contextmanager
@@ -39,6 +78,7 @@ def keep_global_rng() -> Iterator[None]:
         >>> bool(torch.equal(before, torch.get_rng_state()))
         True
     """
+    require("torch")
     import torch
 
     with torch.random.fork_rng(devices=[]):
@@ -64,6 +104,7 @@ def quiet_transformers() -> Iterator[None]:
         from journeymap._progress import quiet_tqdm
 
         quiet_tqdm()  # transformers imports tqdm.auto, which warns in a notebook without ipywidgets
+        require("transformers")
         from transformers.utils import logging as hf_logging
 
         verbosity = hf_logging.get_verbosity()

@@ -26,7 +26,7 @@ __all__ = ["DURATION_DTYPE", "LONGEST", "as_durations", "durations_between", "ns
 
 DURATION_DTYPE = "timedelta64[ns]"  # the one resolution of every duration the analytics return
 _NAT = np.iinfo(np.int64).min  # NaT's integer
-LONGEST = pd.Timedelta(days=pd.Timedelta.max.days)  # 106751 days: what a longer duration is given as
+LONGEST = pd.Timedelta(pd.Timedelta.max.days, "D")  # 106751 days: what a longer duration is given as
 _LONGEST = LONGEST.value
 _SHORTEST = -_LONGEST
 

@@ -93,9 +93,16 @@ def _journey_keys(ids: pd.Series, journeys: pd.Index) -> tuple[npt.NDArray[np.in
     return codes.astype(np.int64), np.asarray(positions, dtype=np.int64)
 
 
-def on_journeys(values: pd.Series, positions: npt.NDArray[np.int64], journeys: pd.Index) -> pd.Series:
-    """``values`` indexed by journey code, put on the journeys' ids (``positions`` from :func:`journey_keys`): as ``reindex``."""
-    return values.reindex(positions).set_axis(journeys)
+def on_journeys(
+    values: pd.Series, positions: npt.NDArray[np.int64], journeys: pd.Index, *, fill_value: bool | None = None
+) -> pd.Series:
+    """``values`` indexed by journey code, put on the journeys' ids (``positions`` from :func:`journey_keys`): as ``reindex``.
+
+    ``fill_value`` is for the journeys ``values`` has no row for (None: missing). Flags take
+    ``fill_value=False`` and stay bool: ``reindex`` then ``fillna(False)`` makes an object column
+    first, whose downcast pandas 2.2 and 2.3 warn about (FutureWarning).
+    """
+    return values.reindex(positions, fill_value=fill_value).set_axis(journeys)
 
 
 def polarity(events: pd.DataFrame) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.bool_], npt.NDArray[np.bool_]]:

@@ -150,6 +150,8 @@ def _fixed(freq: str) -> bool:
     """Whether ``freq`` is a fixed length (days, hours, minutes, seconds), binned by flooring."""
     from pandas.tseries.frequencies import to_offset
 
+    if isinstance(freq, str) and _CALENDAR.match(freq):  # pandas 2 reads "M" as "ME", with a FutureWarning
+        return False
     try:
         offset = to_offset(freq)
     except ValueError:  # a period alias pandas has no offset for ("M", "Q", "Y")
@@ -387,7 +389,10 @@ def partial_periods(
     if _fixed(freq):
         following = wall + pd.tseries.frequencies.to_offset(freq)
     else:
-        following = (wall.to_period(period_alias(freq)) + 1).start_time
+        # the next period's first day from its ordinal: pandas 2's start_time is at nanoseconds,
+        # which end in April 2262 (pandas 3 keeps the index's unit)
+        days = ((wall.to_period(period_alias(freq)) + 1).asfreq("D", how="S")).asi8
+        following = pd.DatetimeIndex(days.astype("datetime64[D]").astype("datetime64[us]"))
     # at microseconds: the last period may end past the times pandas holds at nanoseconds (a week from 2262-04-07)
     index = index.as_unit("us")
     first, last = pd.Timestamp(first).as_unit("us"), pd.Timestamp(last).as_unit("us")

@@ -348,9 +348,11 @@ def _recovery(f: pd.DataFrame, index: pd.Index, rec: Recovery, end_positive: pd.
     told = np.flatnonzero(rec.known)
     per = pd.DataFrame({"journey": of_conversation[told], "recovered": rec.recovered[told]})
     g = per.groupby("journey", sort=False)["recovered"]
-    known = pd.Series(True, index=g.size().index).reindex(index).fillna(False).astype(bool)
-    ends = end_positive.reindex(index).fillna(False).astype(bool)
-    recovered = g.all().reindex(index).fillna(False).astype(bool) & known & ends
+    # reindex(fill_value=False), never reindex().fillna(False): the NaN a plain reindex puts in
+    # makes an object column, whose fillna pandas 2.2/2.3 warns it will stop downcasting
+    known = pd.Series(True, index=g.size().index).reindex(index, fill_value=False).astype(bool)
+    ends = end_positive.reindex(index, fill_value=False).astype(bool)
+    recovered = g.all().reindex(index, fill_value=False).astype(bool) & known & ends
     done = np.flatnonzero(rec.recovered)
     # durations_between: more than 292 years (a mistyped year) is no int64 wraparound
     took = pd.Series(durations_between(t[rec.last_said[done]], t[rec.first_negative[done]]), index=of_conversation[done])

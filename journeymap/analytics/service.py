@@ -336,8 +336,8 @@ def response_table(  # noqa: PLR0915 - one table, column by column
     first_msg = waits.iloc[opening_rows].set_index("journey_id")
     out = pd.DataFrame(index=js.journeys.index)
 
-    def per_journey(values: pd.Series) -> pd.Series:
-        return on_journeys(values, code, out.index)
+    def per_journey(values: pd.Series, fill_value: bool | None = None) -> pd.Series:
+        return on_journeys(values, code, out.index, fill_value=fill_value)
 
     out["first_response"] = per_journey(first_msg["wait"])
     flagged = rule_flags(js, auto)[0]
@@ -349,12 +349,12 @@ def response_table(  # noqa: PLR0915 - one table, column by column
         out["first_acknowledgement"] = per_journey(first_reply)
     now_ts = end_of_data(events, now)
     has_message = pd.Series(True, index=first_msg.index).reindex(code, fill_value=False).set_axis(out.index).astype(bool)
-    first_outside = per_journey(first_msg["reply_outside"]).fillna(False).astype(bool)
+    first_outside = per_journey(first_msg["reply_outside"], fill_value=False).astype(bool)
     # A journey that opens with a brand reply to a message outside the data (a slice of a corpus):
     # the customer's first contact is not in the data, so neither is the first response.
     first_step = np.r_[True, ctx.journey[1:] != ctx.journey[:-1]] if len(events) else np.zeros(0, dtype=bool)
     opened = pd.Series(_opened_outside(events, ctx)[first_step], index=ctx.journey[first_step])
-    out["opened_outside"] = per_journey(opened).fillna(False).astype(bool)
+    out["opened_outside"] = per_journey(opened, fill_value=False).astype(bool)
     for column in ("first_response", "first_acknowledgement"):
         out[column] = out[column].where(~out["opened_outside"])
     kinds = _open_kinds(events, ctx, automatic, waits, flagged)
@@ -362,7 +362,7 @@ def response_table(  # noqa: PLR0915 - one table, column by column
     # was addressed to no brand waits for no public reply: neither answered nor unanswered, as for triage
     settled = _needs_no_reply(kinds)
     opening_settled = pd.Series(settled[opening_rows], index=waits["journey_id"].to_numpy()[opening_rows])
-    first_settled = per_journey(opening_settled).fillna(False).astype(bool)
+    first_settled = per_journey(opening_settled, fill_value=False).astype(bool)
     out["censored"] = has_message & out["first_response"].isna() & ~first_outside & ~out["opened_outside"] & ~first_settled
     out["no_reply_needed"] = has_message & out["first_response"].isna() & ~out["opened_outside"] & first_settled
     open_wait = per_journey(pd.Series(durations_between(now_ts, first_msg["timestamp"]), index=first_msg.index))

@@ -669,8 +669,15 @@ def guard_fork() -> None:
         os.register_at_fork(after_in_child=_one_thread_after_fork)
 
 
-def pick_device(device: str | None) -> torch.device:
-    """The torch device: as asked, else CUDA when available, else CPU."""
+def pick_device(device: str | None, *, what: str = "this model") -> torch.device:
+    """The torch device: as asked, else CUDA when available, else CPU.
+
+    Every model picks its device before it builds anything: without torch, this is where a
+    :class:`~journeymap.ModelLoadError` says so (``what`` needs it) and how to install it.
+    """
+    from journeymap._loading import require
+
+    require("torch", what)
     import torch
 
     guard_fork()  # every model built here picks its device first

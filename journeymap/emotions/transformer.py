@@ -838,9 +838,11 @@ class TransformerScorer(_batching.SortedBatchScorer):
         checked = None if taxonomy is None else as_taxonomy(taxonomy, self.model_name)
         # where the model is comes first: an id that is nowhere fails before transformers is imported
         source, kwargs = resolve_model(self.model_name, revision=revision, local_files_only=local_files_only)
-        from journeymap._loading import LOAD_LOCK
+        from journeymap._loading import LOAD_LOCK, require
         from journeymap._progress import quiet_tqdm
 
+        for library in ("torch", "transformers"):  # a missing one is no model that "could not be loaded"
+            require(library, f"the Hugging Face scorer {self.model_name!r}")
         try:
             with LOAD_LOCK:  # one build at a time: two threads importing transformers at once can fail
                 quiet_tqdm()  # transformers imports tqdm.auto, which warns in a notebook without ipywidgets

@@ -533,7 +533,7 @@ def _twitter(text: pd.Series) -> pd.Series:
     24, an offset of 24 hours): those stay NaT here, as does every other value, for the general
     path to read as before. Same instants as ``pd.to_datetime(text, format=TWITTER_FORMAT)``.
     """
-    out = np.full(len(text), np.datetime64("NaT"), dtype="datetime64[ns]")
+    out = np.full(len(text), np.datetime64("NaT", "ns"), dtype="datetime64[ns]")
     try:
         arr = pc.cast(pa.array(text.array), pa.string())
     except (UnicodeEncodeError, pa.ArrowInvalid):  # a lone surrogate (pandas 2's Python strings): the general path

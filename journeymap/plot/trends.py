@@ -214,7 +214,7 @@ def tick_format(index: pd.DatetimeIndex) -> str:
     if len(index) < 2:
         return "%Y-%m-%d"
     steps = index[1:] - index[:-1]
-    return "%Y-%m-%d %H:%M" if steps.min() < pd.Timedelta(days=1) else "%Y-%m-%d"
+    return "%Y-%m-%d %H:%M" if steps.min() < pd.Timedelta(1, "D") else "%Y-%m-%d"
 
 
 _TOPIC_LABELS = {
@@ -287,7 +287,7 @@ def topic_trends(
     periods = table.index.get_level_values("period").unique()
     x = np.arange(len(periods))
     partial = (
-        table["partial"].groupby(level="period").any().reindex(periods).fillna(False).to_numpy(dtype=bool)
+        table["partial"].groupby(level="period").any().reindex(periods, fill_value=False).to_numpy(dtype=bool)
         if "partial" in table.columns
         else np.zeros(len(periods), dtype=bool)
     )

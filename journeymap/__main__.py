@@ -1,0 +1,8 @@
+"""``python -m journeymap``: the ``journeymap`` command, for environments without the script on PATH."""
+
+from __future__ import annotations
+
+from journeymap.cli import app
+
+if __name__ == "__main__":
+    app()
