@@ -33,6 +33,7 @@ import numpy.typing as npt
 import torch
 from tqdm.auto import tqdm
 
+from journeymap._loading import keep_global_rng
 from journeymap.emotions import _minilm
 from journeymap.emotions._batching import pick_device
 from journeymap.emotions._fingerprint import file_sha256
@@ -225,7 +226,7 @@ def keeps_random_state(func: Callable[P, R]) -> Callable[P, R]:
     def run(*args: P.args, **kwargs: P.kwargs) -> R:
         py, numpy_state = random.getstate(), np.random.get_state()  # noqa: NPY002 - the global generator is what is kept
         try:
-            with torch.random.fork_rng(devices=[]):  # torch's CPU generator; CUDA's are left to torch
+            with keep_global_rng():  # torch's CPU generator
                 return func(*args, **kwargs)
         finally:
             random.setstate(py)
