@@ -65,6 +65,7 @@ COLUMN_HEADINGS: dict[str, str] = {
     "emotion": "emotion",
     "reason": "why",
     "volume": "messages",
+    "n_unscored": "not scored",
     "mean_valence": "mean valence",
     "ci_low": "interval low",
     "ci_high": "interval high",
@@ -127,6 +128,8 @@ DEFINITIONS: dict[str, str] = {
     "recovered": "of the conversations with a negative moment, a reply, and the customer's word after it, the share "
     "that ended positive (a customer who went quiet after the reply counts neither way).",
     "impact": "how much negativity a touchpoint carries in total: messages there times their mean negativity.",
+    "not scored": "customer messages the scorer did not read (in a language it does not read, or without text): "
+    "they are not in the messages, valence or impact beside them, and a triage reason says 'not scored' with why.",
     "priority": "a weighted sum of negativity, intense emotion, waiting time and repeated contacts, from 0 to 1; "
     "waiting counts more each hour up to a full day, then half as much for every further week (a case weeks old "
     "has most likely been settled elsewhere or given up).",

@@ -76,7 +76,7 @@ def test_triage_lists_an_open_message_without_a_score_by_its_wait() -> None:
     assert unscored["intensity"].tolist() == [0.0, 0.0] and unscored["negativity"].tolist() == [0.0, 0.0]
     assert unscored["emotion"].isna().all()
     assert unscored["waiting"].tolist() == [pd.Timedelta("3h"), pd.Timedelta("1h")]
-    assert unscored["reason"].tolist() == ["waiting 3.0 h", "waiting 1.0 h"]
+    assert unscored["reason"].tolist() == ["not scored (no text); waiting 3.0 h", "not scored (no text); waiting 1.0 h"]
     assert table.loc["1", "reason"].startswith("negative") and "anger 0.95" in table.loc["1", "reason"]
 
 

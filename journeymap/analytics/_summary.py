@@ -1,4 +1,4 @@
-"""Per-key statistics of the customers' scored messages: the halves of :func:`~journeymap.touchpoint_summary`.
+"""Per-key statistics of the customers' messages: the halves of :func:`~journeymap.touchpoint_summary`.
 
 "Rows to statistics" (:func:`customer_steps`) and "statistics to result" (:func:`summary_row`,
 :func:`summary_frame`) are apart so that the distributed backend reuses the second half.
@@ -15,26 +15,70 @@ from journeymap.analytics._levels import level_keys
 from journeymap.analytics._prep import flags
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from journeymap.analytics._stats import Estimate
 
-__all__ = ["customer_steps", "summary_frame", "summary_row"]
+__all__ = ["customer_messages", "customer_steps", "summary_frame", "summary_row"]
+
+#: The columns of :func:`~journeymap.touchpoint_summary`, in order.
+SUMMARY_COLUMNS = [
+    "volume",
+    "n_unscored",
+    "mean_valence",
+    "ci_low",
+    "ci_high",
+    "share_negative",
+    "share_positive",
+    "pos_neg_ratio",
+    "top_emotions",
+]
 
 
 def customer_steps(events: pd.DataFrame, level: str) -> pd.DataFrame:
     """The customers' scored messages: ``journey_id``, ``unit``, ``valence``, ``negative``, ``positive``, ``key``, ``emotion``."""
+    return customer_messages(events, level)[0]
+
+
+def customer_messages(events: pd.DataFrame, level: str) -> tuple[pd.DataFrame, dict[str, int]]:
+    """:func:`customer_steps`, and per key the number of the customers' messages there that were not scored.
+
+    Not scored: no valence (a language no scorer given reads, no text; ``score_note`` says why).
+    Keys without such messages are left out of the counts.
+
+    Examples:
+        >>> events = pd.DataFrame(
+        ...     {
+        ...         "journey_id": ["j1", "j1", "j2", "j2"],
+        ...         "customer_id": ["c1", "c1", "c2", "c2"],
+        ...         "actor": ["customer", "agent", "customer", "customer"],
+        ...         "timestamp": pd.to_datetime(["2024-01-01"] * 4, utc=True),
+        ...         "touchpoint": ["billing", "billing", "outage", "billing"],
+        ...         "valence": [-0.5, None, None, 0.4],
+        ...     }
+        ... )
+        >>> steps, unscored = customer_messages(events, "touchpoint")
+        >>> steps["key"].tolist(), unscored
+        (['billing', 'billing'], {'outage': 1})
+    """
     keys = level_keys(events, level)  # checks the level first
     f = flags(events)
-    keep = f["customer"] & f["scored"]
+    keep = (f["customer"] & f["scored"]).to_numpy(dtype=bool)
     out = f.loc[keep, ["journey_id", "unit", "valence", "negative", "positive"]].copy()
     out["key"] = keys[keep]  # as the graph's nodes
     # a valence of the user's own may come without labels: no top emotion then
     no_labels = pd.Series(pd.NA, index=out.index, dtype="string")
     out["emotion"] = events.loc[keep, "emotion"] if "emotion" in events.columns else no_labels
-    return out
+    unread = (f["customer"] & ~f["scored"]).to_numpy(dtype=bool)
+    unscored = {str(k): int(n) for k, n in keys[unread].value_counts(sort=False).items()}
+    return out, unscored
 
 
 def summary_row(*, n: int, estimate: Estimate, neg: int, pos: int, top: str) -> dict[str, object]:
-    """One row of :func:`touchpoint_summary` from a group's statistics (``estimate``: its :class:`MeanInterval`)."""
+    """One row of :func:`touchpoint_summary` from a group's statistics (``estimate``: its :class:`MeanInterval`).
+
+    ``n_unscored`` is filled in by :func:`summary_frame`.
+    """
     return {
         "volume": n,
         "mean_valence": estimate.mean,
@@ -47,18 +91,31 @@ def summary_row(*, n: int, estimate: Estimate, neg: int, pos: int, top: str) -> 
     }
 
 
-def summary_frame(rows: dict[str, dict[str, object]], level: str, stage_names: tuple[str, ...]) -> pd.DataFrame:
-    """The :func:`touchpoint_summary` frame from its rows, in its documented order."""
-    columns = ["volume", "mean_valence", "ci_low", "ci_high", "share_negative", "share_positive", "pos_neg_ratio", "top_emotions"]
+def summary_frame(
+    rows: dict[str, dict[str, object]], level: str, stage_names: tuple[str, ...], unscored: Mapping[str, int]
+) -> pd.DataFrame:
+    """The :func:`touchpoint_summary` frame from its rows, in its documented order.
+
+    ``unscored``: per key, the customer messages not scored there (:func:`customer_messages`);
+    a key with no scored message gets a row of volume 0 and NaN figures.
+    """
+    columns = SUMMARY_COLUMNS
+    rows = {str(k): {**v, "n_unscored": int(unscored.get(str(k), 0))} for k, v in rows.items()}
+    blank = {"volume": 0, **dict.fromkeys(columns[2:-1], np.nan), "top_emotions": ""}
+    rows |= {str(k): {**blank, "n_unscored": int(n)} for k, n in unscored.items() if str(k) not in rows and n}
     # typed as with rows when there are none (from_dict gives object columns and a number index then)
-    dtypes = {"volume": "int64", **dict.fromkeys(columns[1:-1], "float64"), "top_emotions": "string"}
+    dtypes = {"volume": "int64", "n_unscored": "int64", **dict.fromkeys(columns[2:-1], "float64"), "top_emotions": "string"}
     out = pd.DataFrame.from_dict(rows, orient="index", columns=columns).astype(dtypes)
     out.index = out.index.astype("str")
     if level == "stage":
         order = [s for s in stage_names if s in out.index]
         out = out.loc[order]
     else:
-        # Ties in volume and valence go by name, so the order does not depend on the row order.
-        out = out.sort_index().sort_values(["volume", "mean_valence"], ascending=[False, True], kind="stable")
+        # Ties in volume and valence go by name, so the order does not depend on the row order;
+        # touchpoints with no scored message come last, the most unscored messages first.
+        unread = out["n_unscored"].where(out["volume"] == 0, 0)
+        out = out.assign(_unread=unread).sort_index()
+        out = out.sort_values(["volume", "mean_valence", "_unread"], ascending=[False, True, False], kind="stable")
+        out = out.drop(columns="_unread")
     out.index.name = level
     return out

@@ -27,8 +27,12 @@ __all__ = ["journey_metrics"]
 def journey_metrics(js: JourneySet) -> pd.DataFrame:
     """One row per journey describing its emotional curve (the valence of the customer's scored steps).
 
-    Columns: ``customer_id``, ``n_steps``, ``n_customer_steps``, ``n_replies`` (brand steps,
-    automatic ones included), ``duration``, ``channel_switches`` (changes of channel between
+    Columns: ``customer_id``, ``n_steps``, ``n_customer_steps``, ``n_scored_steps`` (the
+    customer's steps with a valence: those the curve is drawn from; fewer than
+    ``n_customer_steps`` where some were not scored, such as a text in a language no scorer
+    given reads or a message without text, whose ``score_note`` says why; then the curve, its
+    end included, is that of the scored ones, and the journey's last message may be unread),
+    ``n_replies`` (brand steps, automatic ones included), ``duration``, ``channel_switches`` (changes of channel between
     consecutive steps, such as a move to private messages); over the customer's scored steps (a brand reply scored with
     ``agents=True`` is not part of the curve): ``start_valence``, ``end_valence``,
     ``mean_valence``, ``low_step``/``low_valence`` (the lowest point; first if tied),
@@ -78,6 +82,8 @@ def journey_metrics(js: JourneySet) -> pd.DataFrame:
         True
         >>> sorted(m["end_sentiment"].unique())
         ['negative', 'neutral', 'positive']
+        >>> bool((m["n_scored_steps"] == m["n_customer_steps"]).all())  # planted scores: every customer step scored
+        True
     """
     events = require_scored(js, "journey_metrics")
     # computed once per JourneySet: variants, segments, the reply table and the report reuse it
@@ -104,6 +110,7 @@ def _journey_metrics(js: JourneySet, events: pd.DataFrame) -> pd.DataFrame:
     f["journey_id"] = codes
     f["step"] = events["step"].to_numpy()
     f["channel"] = pd.factorize(events["channel"])[0]  # codes: a missing channel is -1, never an NA to compare
+    f["read"] = f["customer"] & f["scored"]  # the customer's steps on the curve
     g = f.groupby("journey_id", sort=False)
 
     base = pd.DataFrame(
@@ -111,6 +118,7 @@ def _journey_metrics(js: JourneySet, events: pd.DataFrame) -> pd.DataFrame:
             "customer_id": js.journeys["customer_id"],
             "n_steps": js.journeys["n_steps"],
             "n_customer_steps": per_journey(g["customer"].sum()),
+            "n_scored_steps": per_journey(g["read"].sum()),
             "n_replies": per_journey(g["brand"].sum()),
             "duration": pd.Series(durations_between(js.journeys["end"], js.journeys["start"]), index=js.journeys.index),
         }
@@ -163,7 +171,7 @@ def _journey_metrics(js: JourneySet, events: pd.DataFrame) -> pd.DataFrame:
     out = base.join(curve.reindex(positions).set_axis(journeys), how="left")
     for col in ("recovered", "recovery_known"):
         out[col] = out[col].astype("boolean").fillna(False).astype(bool)
-    for col in ("n_customer_steps", "n_replies", "channel_switches"):
+    for col in ("n_customer_steps", "n_scored_steps", "n_replies", "channel_switches"):
         out[col] = out[col].astype(np.int64)
     out["n_negative"] = out["n_negative"].astype("Int64")  # NA: no scored step
     out["end_sentiment"] = out["end_sentiment"].astype("string")

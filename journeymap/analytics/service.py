@@ -405,19 +405,55 @@ def response_table(  # noqa: PLR0915 - one table, column by column
     return out
 
 
+def _unread(events: pd.DataFrame, valence: pd.Series) -> pd.Series:
+    """Per open message, ``"not scored (why)"`` where it has no valence, else ``""``.
+
+    Why: the language of a ``score_note`` that says its language is not covered (``language
+    'es'``), else the note itself (``no text``, a text of the wrong type); no note: ``"not scored"``.
+
+    Examples:
+        >>> events = pd.DataFrame(
+        ...     {"score_note": ["language 'es' not covered by scorer 'x' (it reads en); ...", "no text", None, None]}
+        ... )
+        >>> _unread(events, pd.Series([np.nan, np.nan, np.nan, -0.5])).tolist()
+        ["not scored (language 'es')", 'not scored (no text)', 'not scored', '']
+    """
+    missing = valence.isna().to_numpy(dtype=bool)
+    out = pd.Series("", index=events.index, dtype=object)
+    if not missing.any():
+        return out
+    if "score_note" in events.columns:
+        note = events["score_note"].astype("string")
+        why = note.str.extract(r"^(language '[^']*')", expand=False).fillna(note)  # the language, not the routing hint
+        said = ("not scored (" + why + ")").fillna("not scored").astype(object)
+    else:
+        said = pd.Series("not scored", index=events.index, dtype=object)
+    out[missing] = said[missing]
+    return out
+
+
 def _reasons(
-    negativity: pd.Series, intensity: pd.Series, label: pd.Series, hours: pd.Series, repeats: pd.Series, *, waits: pd.Series
+    negativity: pd.Series,
+    intensity: pd.Series,
+    label: pd.Series,
+    hours: pd.Series,
+    repeats: pd.Series,
+    *,
+    waits: pd.Series,
+    unread: pd.Series,
 ) -> pd.Series:
     """The parts that drove each triage rank, in words, built column-wise.
 
     ``waits`` marks the messages still waiting; the others (moved, answered outside the data,
     closing) are "sent N h before the end of the data", and their customer's other open
-    messages are not counted against them.
+    messages are not counted against them. ``unread`` (:func:`_unread`) says which were not
+    scored, and why: such a message is "open, not scored (language 'es')", never "open, calm".
     """
     if negativity.empty:  # nothing open: no reasons (string formatting of an empty float column fails)
         return pd.Series([], index=negativity.index, dtype=object)
     h = hours.map("{:.1f}".format)
     parts = [
+        unread,
         ("negative (valence " + (-negativity).map("{:.2f}".format) + ")").where(-negativity < NEGATIVE_VALENCE, ""),
         (label.fillna("") + " " + intensity.map("{:.2f}".format)).where(intensity > NOTED_INTENSITY, ""),
         ("waiting " + h + " h").where(waits, "sent " + h + " h before the end of the data").where(hours >= 1, ""),
@@ -427,7 +463,8 @@ def _reasons(
     for part in parts[1:]:
         joined = joined + ("; " + part).where(part != "", "")
     joined = joined.str.removeprefix("; ")
-    return joined.where(joined != "", "open, calm")
+    alone = (joined == unread) & (unread != "")  # not scored, and nothing else to say: still open
+    return joined.where(joined != "", "open, calm").where(~alone, "open, " + joined)
 
 
 def dm_requests(events: pd.DataFrame, brand: npt.NDArray[np.bool_]) -> npt.NDArray[np.bool_]:
@@ -853,8 +890,16 @@ def triage(
       outside the data: 0, 1, 2, 3+), divided by 3.
 
     A message without a score (no text: an attachment, a blank survey comment; or one the
-    scorer left out) is listed all the same, with negativity and intensity 0 and no
-    ``emotion``: it ranks by its wait and repetition.
+    scorer left out, such as a text in a language it does not read) is listed all the same,
+    with no ``emotion`` and a ``reason`` that says it was not scored and why, from its
+    ``score_note``: ``"open, not scored (language 'es')"``, ``"not scored (no text); waiting
+    3.0 h"`` (never ``"open, calm"``, which is for a message read as calm). Its negativity and
+    intensity count as 0, so it ranks by its wait and repetition, as a calm message that waited
+    as long: the priority weighs only what was read, and a guessed negativity (the mean of the
+    others, say) would rank an unread message above or below read ones on no evidence. The
+    reason is there for someone who reads the language to pick it up; to rank such messages by
+    what they say, score them (``jm.score(js, scorer={"en": "default", "*": <a multilingual
+    model>})``).
 
     Args:
         js: scored journeys.
@@ -919,7 +964,8 @@ def triage(
         w["negativity"] * negativity + w["intensity"] * intensity + w["waiting"] * waiting_part + w["repetition"] * repetition
     )
     top_label = _top_label(ev, intense)
-    reasons = _reasons(negativity, intensity, top_label.astype("string"), hours, repeats, waits=waits)
+    unread = _unread(ev, valence)
+    reasons = _reasons(negativity, intensity, top_label.astype("string"), hours, repeats, waits=waits, unread=unread)
     reasons = reasons.where(~moved, "moved to private messages; " + reasons)
     reasons = reasons.where(~outside, "a reply outside the data; " + reasons)
     reasons = reasons.where(~thanks, "a positive reply to the brand's answer; " + reasons)

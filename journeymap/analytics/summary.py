@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import numpy as np
 import pandas as pd
 
 from journeymap.analytics._checks import check_count
 from journeymap.analytics._prep import require_scored
 from journeymap.analytics._stats import VALENCE_BOUNDS, MeanInterval, top_labels
-from journeymap.analytics._summary import customer_steps, summary_frame, summary_row
+from journeymap.analytics._summary import customer_messages, customer_steps, summary_frame, summary_row
 from journeymap.analytics._tables import ranked
 from journeymap.backends import dispatch
 from journeymap.schema import SIGNIFICANT_DROP
@@ -25,7 +26,9 @@ __all__ = ["moments_of_truth", "pain_points", "touchpoint_summary"]
 def touchpoint_summary(js: JourneySet, *, level: Level = "touchpoint", seed: int = 0) -> pd.DataFrame:
     """Per touchpoint (or stage): how customers felt there.
 
-    Over the customers' scored messages: ``volume``, ``mean_valence`` with a bootstrap 95%
+    Over the customers' scored messages: ``volume``, then ``n_unscored`` (the customers'
+    messages there that were not scored: in a language no scorer given reads, or without text;
+    their ``score_note`` says why; 0 where none), ``mean_valence`` with a bootstrap 95%
     interval (``ci_low``, ``ci_high``; 1,000 resamples drawn with ``seed``, never narrower than
     Student's t; the normal approximation above 5,000 messages; NaN for a single message). The
     interval resamples whole customers: one customer's messages are not independent of each
@@ -35,7 +38,9 @@ def touchpoint_summary(js: JourneySet, *, level: Level = "touchpoint", seed: int
     ``share_negative``, ``share_positive``, ``pos_neg_ratio`` (positive per negative message;
     inf with positive but no negative ones, NaN when all are neutral) and
     ``top_emotions``. Indexed by the touchpoint (or stage); stages come in stage order,
-    touchpoints by volume. ``level="topic"`` summarises the customers' topics (from
+    touchpoints by volume. A touchpoint whose customer messages were none of them scored has a
+    row all the same, of volume 0 and NaN figures (``top_emotions`` empty), after the others:
+    it is not dropped without a trace. ``level="topic"`` summarises the customers' topics (from
     :func:`~journeymap.assign_topics`), by volume. Journeys from a dask DataFrame
     (:class:`~journeymap.distributed.DaskJourneySet`) are summarised on the cluster.
 
@@ -48,8 +53,10 @@ def touchpoint_summary(js: JourneySet, *, level: Level = "touchpoint", seed: int
         ['contact', 'follow_up']
         >>> bool((summary["ci_low"] <= summary["mean_valence"]).all())
         True
+        >>> list(summary.columns[:3]), int(summary["n_unscored"].sum())  # planted scores: every message scored
+        (['volume', 'n_unscored', 'mean_valence'], 0)
     """
-    steps = customer_steps(require_scored(js, "touchpoint_summary"), level)
+    steps, unscored = customer_messages(require_scored(js, "touchpoint_summary"), level)
     interval = MeanInterval(seed=seed, bounds=VALENCE_BOUNDS)
     rows = {}
     for key, group in steps.groupby("key", sort=False):
@@ -61,7 +68,7 @@ def touchpoint_summary(js: JourneySet, *, level: Level = "touchpoint", seed: int
             pos=pos,
             top=top_labels(group["emotion"]),
         )
-    return summary_frame(rows, level, js.stages.names)
+    return summary_frame(rows, level, js.stages.names, unscored)
 
 
 @dispatch
@@ -71,10 +78,14 @@ def pain_points(js: JourneySet, *, level: Level = "touchpoint", top: int | None 
     ``impact`` is the number of customer messages there times their mean negativity
     (``max(0, -valence)``), i.e. the total negativity felt there; ``impact_low``/``impact_high``
     is its bootstrap 95% interval (resamples of whole customers drawn with ``seed``, as in
-    :func:`touchpoint_summary`). Also ``volume``,
-    ``mean_negativity``, ``share_negative``, ``mean_valence`` and ``top_emotions``. Indexed by
-    the touchpoint (or stage, or topic with ``level="topic"``), ``rank`` first; the ``top`` most
-    painful (None: all).
+    :func:`touchpoint_summary`). Also ``volume`` (the scored customer messages), ``n_unscored``
+    (those there that were not scored: in a language no scorer given reads, or without text;
+    their ``score_note`` says why; 0 where none), ``mean_negativity``, ``share_negative``,
+    ``mean_valence`` and ``top_emotions``. Indexed by the touchpoint (or stage, or topic with
+    ``level="topic"``), ``rank`` first; the ``top`` most painful (None: all). A touchpoint none
+    of whose customer messages was scored is ranked after all the others, with volume 0 and NaN
+    figures (its ``impact`` too: its pain is unknown, not nil), so it is listed where ``top``
+    reaches it rather than dropped; ``n_unscored`` says how much of the pain was not read.
 
     Examples:
         >>> import journeymap as jm
@@ -84,7 +95,7 @@ def pain_points(js: JourneySet, *, level: Level = "touchpoint", top: int | None 
         >>> pains.index[0], list(pains["rank"])
         ('billing', [1, 2, 3])
     """
-    steps = customer_steps(require_scored(js, "pain_points"), level)
+    steps, unscored = customer_messages(require_scored(js, "pain_points"), level)
     steps["negativity"] = (-steps["valence"]).clip(lower=0)
     interval = MeanInterval(seed=seed, bounds=(0.0, 1.0))  # negativity: max(0, -valence)
     rows = {}
@@ -97,18 +108,24 @@ def pain_points(js: JourneySet, *, level: Level = "touchpoint", top: int | None 
             "impact_low": est.low * n,
             "impact_high": est.high * n,
             "volume": n,
+            "n_unscored": unscored.get(str(key), 0),
             "mean_negativity": est.mean,
             "share_negative": float(group["negative"].mean()),
             "mean_valence": float(group["valence"].mean()),
             "top_emotions": top_labels(group["emotion"]),
         }
-    columns = ["impact", "impact_low", "impact_high", "volume", "mean_negativity", "share_negative", "mean_valence"]
+    columns = ["impact", "impact_low", "impact_high", "volume", "n_unscored", "mean_negativity", "share_negative", "mean_valence"]
+    unread = {**dict.fromkeys(columns, np.nan), "volume": 0, "top_emotions": ""}  # no message scored there
+    rows |= {str(k): {**unread, "n_unscored": n} for k, n in unscored.items() if str(k) not in rows}
     # typed as with rows when there are none (from_dict gives object columns and a number index then)
-    dtypes = {**dict.fromkeys(columns, "float64"), "volume": "int64", "top_emotions": "string"}
+    dtypes = {**dict.fromkeys(columns, "float64"), "volume": "int64", "n_unscored": "int64", "top_emotions": "string"}
     out = pd.DataFrame.from_dict(rows, orient="index", columns=[*columns, "top_emotions"]).astype(dtypes)
     out.index = out.index.astype("str")
-    # ties (equal impact) in name order, so the row order of the input does not decide
-    out = out.rename_axis("_key").reset_index().sort_values(["impact", "_key"], ascending=[False, True], kind="stable")
+    # ties (equal impact) in name order, so the row order of the input does not decide; an
+    # unknown impact (nothing scored there) last, the most unscored messages first
+    out = out.rename_axis("_key").reset_index()
+    out["_unread"] = out["n_unscored"].where(out["impact"].isna(), 0)
+    out = out.sort_values(["impact", "_unread", "_key"], ascending=[False, False, True], kind="stable").drop(columns="_unread")
     out = out.set_index("_key")
     out.index.name = level
     return ranked(out, top)

@@ -27,7 +27,7 @@ from journeymap.analytics._graph import plain_index
 from journeymap.analytics._stats import BOOTSTRAP_MAX_N, Estimate, MeanInterval, format_top
 from journeymap.journeys._table import id_ranks
 
-__all__ = ["GroupMoments", "HourStats", "NodeStats", "edge_partial"]
+__all__ = ["GroupMoments", "HourStats", "NodeStats", "SummaryStats", "edge_partial"]
 
 _SAMPLE_COLUMNS = ["key", "start", "journey_id", "step", "value", "unit"]
 
@@ -147,6 +147,25 @@ class GroupMoments:
         """The ``top_emotions`` text of one group."""
         counts = self.labels[self.labels["key"] == key]
         return format_top(pd.Series(counts["count"].to_numpy(), index=counts["label"].to_numpy()))
+
+
+@dataclass(frozen=True)
+class SummaryStats:
+    """Everything :func:`~journeymap.touchpoint_summary` needs, mergeable.
+
+    ``moments``: those of the scored customer messages per key; ``unscored``: per key, the count
+    of the customer messages there that were not scored.
+    """
+
+    moments: GroupMoments
+    unscored: dict[str, int]
+
+    def merge(self, other: SummaryStats) -> SummaryStats:
+        """Both partials together: the moments merged, the counts added."""
+        unscored = dict(self.unscored)
+        for key, n in other.unscored.items():
+            unscored[key] = unscored.get(key, 0) + n
+        return SummaryStats(self.moments.merge(other.moments), unscored)
 
 
 def _plain(frame: pd.DataFrame) -> pd.DataFrame:

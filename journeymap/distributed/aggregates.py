@@ -18,9 +18,9 @@ from journeymap.analytics._graph import assemble_graph, graph_steps, node_attrs
 from journeymap.analytics._levels import check_level
 from journeymap.analytics._prep import unscored_error
 from journeymap.analytics._stats import VALENCE_BOUNDS, Estimate, MeanInterval
-from journeymap.analytics._summary import customer_steps, summary_frame, summary_row
+from journeymap.analytics._summary import customer_messages, summary_frame, summary_row
 from journeymap.analytics._time import check_tz, hour_frame, patterns_frame
-from journeymap.distributed._partials import GroupMoments, HourStats, NodeStats, edge_partial
+from journeymap.distributed._partials import GroupMoments, HourStats, NodeStats, SummaryStats, edge_partial
 from journeymap.distributed.journeys import DaskJourneySet
 from journeymap.exceptions import ArgumentTypeError
 from journeymap.journeys import JourneySet
@@ -105,9 +105,9 @@ def _labels(frame: pd.DataFrame, index: pd.Index) -> pd.Series:
     return frame["emotion"].reindex(index)
 
 
-def _summary_chunk(part: pd.DataFrame, *, level: str) -> GroupMoments:
-    steps = customer_steps(part, level)
-    return _moments(part, steps, key=steps["key"], label=steps["emotion"])
+def _summary_chunk(part: pd.DataFrame, *, level: str) -> SummaryStats:
+    steps, unscored = customer_messages(part, level)
+    return SummaryStats(_moments(part, steps, key=steps["key"], label=steps["emotion"]), unscored)
 
 
 def touchpoint_summary(
@@ -126,15 +126,16 @@ def touchpoint_summary(
         'contact'
     """
     djs = _require_scored(js, "touchpoint_summary")
-    m: GroupMoments = tree_reduce(
+    stats: SummaryStats = tree_reduce(
         djs.events, functools.partial(_summary_chunk, level=check_level(level, djs.events._meta))
     ).compute()
+    m = stats.moments
     interval = MeanInterval(seed=seed, bounds=VALENCE_BOUNDS)
     rows = {}
     for key in m.keys():  # noqa: SIM118 - GroupMoments is not a mapping
         n, neg, pos = m.count(key), m.count(key, "neg"), m.count(key, "pos")
         rows[key] = summary_row(n=n, estimate=m.estimate(key, interval), neg=neg, pos=pos, top=m.top(key))
-    return summary_frame(rows, level, djs.stages.names)
+    return summary_frame(rows, level, djs.stages.names, stats.unscored)
 
 
 def _graph_chunk(part: pd.DataFrame, *, level: str) -> NodeStats:

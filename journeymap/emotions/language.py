@@ -8,7 +8,10 @@ texts a second on one core). Four rules make it fit short customer messages:
   Sotho ("my bag is lost" -> ``af``, "thanks!!" -> ``xh``);
 - a language is only named when its normalised probability reaches :data:`MIN_CONFIDENCE`;
   otherwise the code is ``"und"`` (undetermined), as it is for texts without letters
-  (emoji-only, numbers). Mentions, links and emoji are removed before detection;
+  (emoji-only, numbers). Mentions, links and emoji are removed before detection, and so are
+  the words of hashtags where the rest of the text has 6 words or 40 letters and names a
+  language (``... lost my bag in Dubai #خدمة_سيئة`` is ``en``, not ``ar``; a shorter text, or
+  one whose rest names none, is read with them, without their ``#``);
 - the script comes first: a text more than half of whose letters are in a script none of the
   candidates is written in (Tamil, Georgian, Khmer, Armenian, Ethiopic, Sinhala, Burmese,
   Malayalam, ...; the script of a letter is the first word of its Unicode name) gets py3langid's
@@ -236,6 +239,8 @@ _SCRIPT_LANGUAGES: dict[str, frozenset[str]] = {
 _CANDIDATE_SCRIPTS = frozenset(script for script, codes in _SCRIPT_LANGUAGES.items() if codes & set(LANGUAGES))
 
 _STRIP = re.compile(r"@\w+|\bhttps?://\S+|\bwww\.\S+|#")
+#: :data:`_STRIP` with the hashtags' words too (``#خدمة_سيئة``, ``#Emirates``), not only their ``#``.
+_STRIP_TAGS = re.compile(r"@\w+|\bhttps?://\S+|\bwww\.\S+|#\w*")
 _LETTER = re.compile(r"[^\W\d_]")
 _WORD = re.compile(r"[^\W\d_]+")
 
@@ -285,21 +290,55 @@ def _main_script(letters: Sequence[str]) -> tuple[str | None, float]:
     return (script, share) if share > 0.5 else (None, share)
 
 
-def detect_language(text: str) -> tuple[str, float]:
+def _long_enough(letters: Sequence[str], clean: str) -> bool:
+    """Whether a text of these ``letters`` is long enough to tell its language by all of py3langid's languages."""
+    return len(letters) >= _MIN_LETTERS or len(_WORD.findall(clean)) >= _MIN_WORDS
+
+
+def _named(code: str, prob: float, min_confidence: float) -> bool:
+    """Whether :func:`detect_languages` names ``code`` (at ``prob``) rather than writing ``"und"``."""
+    return prob >= min_confidence or (code not in LANGUAGES and code != UNDETERMINED)
+
+
+def detect_language(text: str, *, min_confidence: float = MIN_CONFIDENCE) -> tuple[str, float]:
     """The language code of one text and its probability (``("und", 0.0)`` without letters).
 
     A text mostly in a script no candidate language is written in gets py3langid's best language
     among all of its languages where that language is written in the script, else ``"mis"``
     (:data:`UNCODED`) with the share of its letters in that script as the probability.
 
+    Hashtags name topics, places and campaigns, often in another language or script than the
+    message (``lost my bag in Dubai #خدمة_سيئة #مطار_دبي`` came out ``ar``): a text with hashtags
+    is read first without their words, where what remains has :data:`_MIN_WORDS` words or
+    :data:`_MIN_LETTERS` letters (the length from which a Latin-script text is given to all of
+    py3langid's languages), and that reading is kept where it names a language (at
+    ``min_confidence``, as :func:`detect_languages` does); otherwise, as for a shorter text, whose
+    hashtags may be most of what it says, the hashtags are read too (without their ``#``).
+
     Examples:
         >>> detect_language("Wo ist mein Koffer?")[0]
         'de'
         >>> detect_language("என் பை தொலைந்துவிட்டது")[0], detect_language("ދިވެހި ބަސް")[0]
         ('ta', 'mis')
+        >>> detect_language("Worst airline ever, lost my bag in Dubai #Emirates #خدمة_سيئة #مطار_دبي")[0]
+        'en'
+        >>> detect_language("#خدمة_سيئة #مطار_دبي #الإمارات")[0]  # hashtags only: read
+        'ar'
     """
-    clean = _STRIP.sub(" ", _strip_emoji(text))
-    letters = _LETTER.findall(clean)
+    plain = _strip_emoji(text)
+    if "#" in plain:
+        bare = _STRIP_TAGS.sub(" ", plain)
+        letters = _LETTER.findall(bare)
+        if _long_enough(letters, bare):
+            code, prob = _classify(bare, letters)
+            if _named(code, prob, min_confidence):
+                return code, prob
+    clean = _STRIP.sub(" ", plain)
+    return _classify(clean, _LETTER.findall(clean))
+
+
+def _classify(clean: str, letters: Sequence[str]) -> tuple[str, float]:
+    """:func:`detect_language` of a text already cleaned (``clean``), whose letters are ``letters``."""
     if not letters:
         return UNDETERMINED, 0.0
     script, share = ("LATIN", 1.0) if clean.isascii() else _main_script(letters)
@@ -312,7 +351,7 @@ def detect_language(text: str) -> tuple[str, float]:
     if (
         script == "LATIN"
         and not (code == "en" and prob >= _FULL_CONFIDENCE)  # clear English: the usual text, kept fast
-        and (len(letters) >= _MIN_LETTERS or len(_WORD.findall(clean)) >= _MIN_WORDS)
+        and _long_enough(letters, clean)
     ):
         other, other_prob = _identifier(candidates=False).classify(clean)
         if other not in LANGUAGES and other in _SCRIPT_LANGUAGES["LATIN"] and other_prob >= _FULL_CONFIDENCE:
@@ -334,6 +373,6 @@ def detect_languages(texts: Sequence[str], *, min_confidence: float = MIN_CONFID
     """
     out: list[str] = []
     for text in texts:
-        code, prob = detect_language(text)
-        out.append(code if prob >= min_confidence or (code not in LANGUAGES and code != UNDETERMINED) else UNDETERMINED)
+        code, prob = detect_language(text, min_confidence=min_confidence)
+        out.append(code if _named(code, prob, min_confidence) else UNDETERMINED)
     return out

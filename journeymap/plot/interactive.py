@@ -291,6 +291,7 @@ def _map_trace(go: Any, js: JourneySet, level: str, quotes: dict[str, list[str]]
     events = js.events
     stages = list(js.stages.names)
     summary = touchpoint_summary(js, level=level, seed=seed)  # type: ignore[arg-type]
+    summary = summary[summary["volume"] > 0]  # a touchpoint none of whose messages was scored has no cell to colour
     keys = [str(k) for k in summary.index]
     customer = (events["actor"].astype("string") == "customer").fillna(False) & events["valence"].notna()
     cells = pd.DataFrame(
