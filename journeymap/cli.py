@@ -1173,6 +1173,11 @@ def train(
     """Fine-tune the MiniLM emotion classifier on labelled texts; the result loads with get_scorer(OUT)."""
     if not data.exists():
         raise _fail(f"{str(data)!r} does not exist")
+    from journeymap._loading import require
+
+    with _handled():
+        require("torch", "training")  # the training module imports torch at the top
+        require("transformers", "training")
     from journeymap.emotions.train import TrainConfig
 
     _no_file_in_the_way(out, "--out")

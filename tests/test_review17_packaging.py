@@ -268,3 +268,15 @@ def test_another_base_model_changes_the_ids_and_is_logged(
     from journeymap.emotions import _minilm
 
     assert _minilm.base_model_path() == changed  # what is loaded is what the id describes
+
+
+def test_the_train_command_without_torch_is_one_error_line(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    source = tmp_path / "labelled.csv"
+    pd.DataFrame({"text": ["I love it", "this is bad"], "label": ["joy", "anger"]}).to_csv(source, index=False)
+    _no_torch(monkeypatch)
+    monkeypatch.delitem(sys.modules, "journeymap.emotions.train", raising=False)  # imports torch at its top
+    result = CliRunner().invoke(app, ["train", str(source), "--out", str(tmp_path / "model")])
+    assert result.exit_code == 1, result.output
+    assert "error: training needs torch" in result.output
+    assert "Traceback" not in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)

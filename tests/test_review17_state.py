@@ -8,7 +8,9 @@ JourneySet (journey_metrics, the reply tables) kept the values from before the c
 
 from __future__ import annotations
 
+import pickle
 import warnings
+from typing import TYPE_CHECKING
 
 import pandas as pd
 import pytest
@@ -16,6 +18,9 @@ import pytest
 import journeymap as jm
 from journeymap.exceptions import SchemaError
 from journeymap.testing.data import planted_scores
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 
 def _set(n: int = 60) -> jm.JourneySet:
@@ -85,3 +90,33 @@ def test_a_set_made_by_with_events_does_not_share_the_journeys_frame() -> None:
     other.journeys["flag"] = 1
     assert "flag" not in js.journeys.columns
     assert other.journeys is not js.journeys
+
+
+def test_to_xes_refuses_rows_reordered_in_place(tmp_path: Path) -> None:
+    js = _set(20)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # inplace= is deprecated in pandas 3.1
+        js.events.sort_values("timestamp", inplace=True)
+    with pytest.raises(SchemaError, match="rows were reordered or relabelled"):
+        jm.to_xes(js, tmp_path / "log.xes")  # before: written, with events under other journeys' traces
+    with pytest.raises(SchemaError, match="rows were reordered or relabelled"):
+        js.to_parquet(tmp_path / "js.parquet")
+
+
+def test_a_journeys_frame_without_n_steps_raises_a_schema_error() -> None:
+    js = _set(20)
+    del js.journeys["n_steps"]
+    with pytest.raises(SchemaError, match=r"js\.journeys was changed in place"):
+        jm.journey_metrics(js)
+
+
+def test_a_pickled_journey_set_is_not_pickled_twice_and_still_notices_changes() -> None:
+    js = _set(60)
+    plain = {k: v for k, v in js.__dict__.items() if k not in {"_seen", "_seen_state"}}
+    size = len(pickle.dumps(js))
+    assert size < 1.1 * len(pickle.dumps(plain))  # before: the kept copies doubled it
+    back = pickle.loads(pickle.dumps(js))
+    assert back.equals(js)
+    jm.journey_metrics(back)
+    back.events.loc[back.events["actor"] == "customer", "valence"] = -0.9
+    assert jm.journey_metrics(back)["mean_valence"].mean() == pytest.approx(-0.9)

@@ -17,6 +17,7 @@ Examples:
 from __future__ import annotations
 
 import argparse
+import contextlib
 import dataclasses
 import functools
 import logging
@@ -43,7 +44,7 @@ from journeymap.emotions.trained import FORMAT
 from journeymap.exceptions import ModelLoadError, SchemaError
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Mapping
+    from collections.abc import Callable, Iterator, Mapping
 
 logger = logging.getLogger(__name__)
 
@@ -203,6 +204,16 @@ def set_seed(seed: int) -> None:
     torch.manual_seed(seed)
 
 
+@contextlib.contextmanager
+def _cuda_rng_kept() -> Iterator[None]:
+    """Put torch's CUDA generators back as they were (``torch.manual_seed`` seeds them too); nothing without CUDA."""
+    if not torch.cuda.is_available():
+        yield
+        return
+    with torch.random.fork_rng(devices=list(range(torch.cuda.device_count()))):
+        yield
+
+
 def keeps_random_state(func: Callable[P, R]) -> Callable[P, R]:
     """Run ``func`` with the global random generators put back as they were afterwards.
 
@@ -226,7 +237,7 @@ def keeps_random_state(func: Callable[P, R]) -> Callable[P, R]:
     def run(*args: P.args, **kwargs: P.kwargs) -> R:
         py, numpy_state = random.getstate(), np.random.get_state()  # noqa: NPY002 - the global generator is what is kept
         try:
-            with keep_global_rng():  # torch's CPU generator
+            with keep_global_rng(), _cuda_rng_kept():  # torch's CPU generator, and CUDA's where there is one
                 return func(*args, **kwargs)
         finally:
             random.setstate(py)

@@ -209,6 +209,17 @@ class JourneySet(EventColumns):
         self._position = pd.Series(np.arange(len(journeys)), index=journeys.index)
         self._remember()
 
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickle without the kept copies (they would be pickled as full copies of the frames)."""
+        state = dict(self.__dict__)
+        state.pop("_seen", None)
+        state.pop("_seen_state", None)
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._remember()
+
     def _remember(self) -> None:
         """Keep shallow copies of the frames as they are now (copy-on-write keeps them so) and their state."""
         self._seen = (self.events.copy(deep=False), self.journeys.copy(deep=False))
@@ -226,17 +237,23 @@ class JourneySet(EventColumns):
             return
         events, journeys = self._seen
         where = "js.events, changed in place"
-        if not (self.journeys.index.equals(journeys.index) and _same_values(self.journeys["n_steps"], journeys["n_steps"])):
+        steps = self.journeys.get("n_steps")
+        if not (self.journeys.index.equals(journeys.index) and steps is not None and _same_values(steps, journeys["n_steps"])):
             msg = (
                 "js.journeys was changed in place (its journeys or their steps); a JourneySet's journeys follow from "
                 "its events: build them again (jm.build_journeys), or add journey columns to a copy"
             )
             raise SchemaError(msg)
-        if len(self.events) != len(events) or not self.events.index.equals(events.index):
+        if len(self.events) != len(events):
             msg = (
-                f"{where}: it has {len(self.events)} rows where the journeys were built on {len(events)} (or the rows "
-                "were reordered); to keep some journeys use js.select(ids), to change rows build the journeys again "
-                "(jm.build_journeys)"
+                f"{where}: it has {len(self.events)} rows where the journeys were built on {len(events)}; to keep some "
+                "journeys use js.select(ids), to change rows build the journeys again (jm.build_journeys)"
+            )
+            raise SchemaError(msg)
+        if not self.events.index.equals(events.index):
+            msg = (
+                f"{where}: its rows were reordered or relabelled (the index differs from the one the journeys were built "
+                "on); each journey is a run of rows in order, so keep js.events' index and order (sort a copy instead)"
             )
             raise SchemaError(msg)
         self._check_replacement(self.events, events, where)
@@ -286,6 +303,8 @@ class JourneySet(EventColumns):
         with an empty cache. A value changed in ``js.events`` in place (``js.events.loc[...] = ...``)
         empties the cache, so every analysis reads it (with pandas' copy-on-write, the default
         from pandas 3); rows added, dropped or reordered in place raise :class:`SchemaError`.
+        Writes that bypass pandas (into ``js.events[c].array`` or a NumPy view) are not seen:
+        use :meth:`with_events` or ``.loc``.
         Callers must not change what they get back; copy it first.
 
         Examples:
@@ -382,6 +401,7 @@ class JourneySet(EventColumns):
         """
         from journeymap.journeys._write import save_journeys
 
+        self._fresh()
         return save_journeys(self, path, compression=compression)
 
     def __iter__(self) -> Iterator[Journey]:

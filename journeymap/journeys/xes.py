@@ -293,6 +293,7 @@ def to_xes(js: JourneySet, path: str | os.PathLike[str], *, activity: str = "tou
     if not isinstance(path, (str, os.PathLike)):
         msg = f"to_xes needs a file path (str or pathlib.Path) to write to, got {type(path).__name__}"
         raise ArgumentTypeError(msg)
+    js._fresh()  # rows changed in place would be written under other journeys: refused as the analytics refuse them
     _check_activity(js, activity)
     target = Path(path)
     try:
