@@ -120,3 +120,23 @@ def test_a_pickled_journey_set_is_not_pickled_twice_and_still_notices_changes() 
     jm.journey_metrics(back)
     back.events.loc[back.events["actor"] == "customer", "valence"] = -0.9
     assert jm.journey_metrics(back)["mean_valence"].mean() == pytest.approx(-0.9)
+
+
+def test_a_frames_attrs_travel_through_read_events_score_and_planted_scores() -> None:
+    import numpy as np
+
+    class Flat:
+        id = "flat.v1"
+        taxonomy = jm.Taxonomy.sentiment()
+
+        def score(self, texts: list[str]) -> np.ndarray:
+            return np.tile(np.array([0.1, 0.8, 0.1, 0.0], dtype=np.float32), (len(texts), 1))
+
+    texts = pd.DataFrame({"text": ["hello there", "bad service"]})
+    texts.attrs["source"] = "crm"
+    assert jm.score(texts, scorer=Flat(), cache=False, progress=False).attrs == {"source": "crm"}
+    events = jm.datasets.service_journeys(5, seed=0).events.copy()
+    events.attrs["source"] = "crm"
+    log = jm.read_events(events)
+    assert log.events.attrs == {"source": "crm"}
+    assert planted_scores(log.events).attrs == {"source": "crm"}

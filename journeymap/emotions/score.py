@@ -686,6 +686,7 @@ def score(
     moved = service[rows] & table.has_service[codes]  # customer messages to a brand, from a scorer that says its calibration
     _read_as_service(new, table, rows[moved], codes[moved])
     out = pd.concat([out, new], axis=1)
+    out.attrs = dict(events.attrs)  # as pandas' own methods carry them (concat keeps only attrs all parts share)
     if isinstance(journeys, JourneySet):
         return journeys.with_events(out, taxonomy=taxonomy)
     return out

@@ -161,6 +161,9 @@ def read_events(
         _brands_found(frame, brand_keys, named.get("customer_id", "customer_id"))
     elif no_actor and roles is None:
         replies_across_accounts(log.events)
+    attrs = getattr(source, "attrs", None)  # a DataFrame's metadata travels with it, as pandas' methods carry it
+    if isinstance(attrs, dict) and attrs:
+        log.events.attrs = dict(attrs)
     return dataclasses.replace(log, tz=zone) if zone is not None else log
 
 

@@ -71,4 +71,5 @@ def planted_scores(js: T, *, noise: float = 0.05, seed: int = 0, taxonomy: str |
     # scoring again replaces the earlier scores, as journeymap.score does
     earlier = events.drop(columns=[c for c in events.columns if is_score_column(c)])
     out = pd.concat([earlier, new], axis=1)
+    out.attrs = dict(events.attrs)  # as journeymap.score keeps them
     return js.with_events(out, taxonomy=tax) if isinstance(js, JourneySet) else out
