@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from journeymap.analytics._prep import require_scored
+from journeymap.analytics._prep import require_journeys
 from journeymap.analytics._time import check_tz, hour_frame, patterns_frame
 from journeymap.backends import dispatch
 
@@ -23,7 +23,8 @@ def time_patterns(js: JourneySet, *, tz: str | dt.tzinfo | None = None) -> pd.Da
     """Customer-message volume, share negative and mean valence by weekday x hour of day.
 
     Args:
-        js: scored journeys.
+        js: journeys, scored or not (unscored, ``share_negative`` and ``mean_valence`` are NaN,
+            as in :func:`~journeymap.trends`: the volume needs no scores).
         tz: the timezone hours and weekdays are read in (an IANA name such as
             ``"Europe/London"``, a fixed offset such as ``"+05:30"`` or a ``datetime.tzinfo``);
             None is the zone the events were read in (``read_events(tz=...)``, kept as ``js.tz``), else UTC.
@@ -47,9 +48,8 @@ def time_patterns(js: JourneySet, *, tz: str | dt.tzinfo | None = None) -> pd.Da
         >>> [int(utc.loc[("Monday", h), "volume"]) for h in (13, 14)], [int(tp.loc[("Monday", h), "volume"]) for h in (14, 15)]
         ([2, 1], [2, 1])
     """
-    tz = check_tz(tz, js)
-    events = require_scored(js, "time_patterns")
-    frame = hour_frame(events, tz)
+    tz = check_tz(tz, require_journeys(js, "time_patterns"))
+    frame = hour_frame(js.events, tz)
     g = frame.groupby(["weekday", "hour"])
     stats = pd.DataFrame({"volume": g.size(), "share_negative": g["negative"].mean(), "mean_valence": g["valence"].mean()})
     return patterns_frame(stats)

@@ -40,14 +40,15 @@ __all__ = ["journey_graph", "time_patterns", "touchpoint_summary", "tree_reduce"
 SPLIT_EVERY = 8
 
 
-def _require_scored(js: Any, what: str) -> DaskJourneySet:
+def _require_scored(js: Any, what: str, *, scored: bool = True) -> DaskJourneySet:
+    """``js`` itself where it is a DaskJourneySet (and scored, unless ``scored=False``); else the error naming ``what``."""
     if isinstance(js, JourneySet):
         msg = f"{what} here is the distributed version and needs a DaskJourneySet; for a JourneySet use journeymap.{what}"
         raise ArgumentTypeError(msg)
     if not isinstance(js, DaskJourneySet):
         msg = f"{what} needs a DaskJourneySet (from journeymap.distributed.build_journeys), got {type(js).__name__}"
         raise ArgumentTypeError(msg)
-    if not js.is_scored:  # jm.score(djs) scores on the cluster: the single-machine error and message
+    if scored and not js.is_scored:  # jm.score(djs) scores on the cluster: the single-machine error and message
         raise unscored_error(what)
     return js
 
@@ -212,6 +213,6 @@ def time_patterns(js: DaskJourneySet, *, tz: str | dt.tzinfo | None = None) -> p
         (168, 84, 2)
         >>> pd.testing.assert_frame_equal(tp, jm.time_patterns(scored.compute()))  # what pandas gives, in full
     """
-    djs = _require_scored(js, "time_patterns")
+    djs = _require_scored(js, "time_patterns", scored=False)  # the volume needs no scores, as on one machine
     h: HourStats = tree_reduce(djs.events, functools.partial(_hours_chunk, tz=check_tz(tz, djs))).compute()
     return patterns_frame(h.stats())

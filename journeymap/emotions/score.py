@@ -571,7 +571,8 @@ def score(
     language the scorer does not declare (``languages`` attribute; the default reads ``en``) is
     not scored as if it were English: route it with a mapping,
     ``scorer={"en": "default", "*": "some/multilingual-model"}``, or it is left unscored with
-    the reason in ``score_note``; a routed scorer that declares ``languages`` (also under
+    the reason in ``score_note`` (a WARNING counts the messages so left, and the distinct texts
+    among them where fewer: identical texts are scored once); a routed scorer that declares ``languages`` (also under
     ``"*"``) likewise gets only texts in those. Texts of undetermined language go to the main
     scorer (the one for ``"en"``, or the single one). A routed scorer with the main one's labels
     in another order fills the ``emo_`` columns by label name; one with another taxonomy (other
@@ -650,7 +651,8 @@ def score(
     codes, uniques = pd.factorize(selected)
     unique_texts = [str(t) for t in uniques]
     try:
-        table = _score_unique_texts(unique_texts, route, cache=store, progress=progress)
+        per_text = np.bincount(codes[codes >= 0], minlength=len(unique_texts))  # messages per distinct text
+        table = _score_unique_texts(unique_texts, route, cache=store, progress=progress, messages=per_text)
     except TextsFailedError as exc:  # the scorer's own exception, where there is one, stays the cause
         raise _naming_rows(exc, selected) from (exc.__cause__ or exc)
 
@@ -762,8 +764,19 @@ class _Table:
     service_emotion: npt.NDArray[np.object_]
 
 
-def _score_unique_texts(texts: list[str], route: _Routes, *, cache: ScoreCache | None, progress: bool | None) -> _Table:
-    """Detect each text's language, score it with its scorer, and derive the score columns."""
+def _score_unique_texts(
+    texts: list[str],
+    route: _Routes,
+    *,
+    cache: ScoreCache | None,
+    progress: bool | None,
+    messages: npt.NDArray[np.int64] | None = None,
+) -> _Table:
+    """Detect each text's language, score it with its scorer, and derive the score columns.
+
+    ``messages``: how many messages each text stands for (identical texts are scored once), so
+    that the warning about texts left unscored counts messages (None: one each).
+    """
     m = len(texts)
     taxonomy = route.primary.taxonomy
     k = len(taxonomy.labels)
@@ -788,9 +801,14 @@ def _score_unique_texts(texts: list[str], route: _Routes, *, cache: ScoreCache |
             table.note[i] = reason
             continue
         groups.setdefault(id(chosen), (chosen, []))[1].append(i)
-    skipped = int(sum(x is not None for x in table.note))
-    if skipped:
-        logger.warning("%d text(s) left unscored: their language is not covered (see the score_note column)", skipped)
+    skipped = np.array([x is not None for x in table.note], dtype=bool)
+    if skipped.any():
+        # messages, not distinct texts: 70 messages of 4 texts are 70 customers' words unread
+        n_messages = int(messages[skipped].sum()) if messages is not None else int(skipped.sum())
+        distinct = f" ({int(skipped.sum())} distinct text(s))" if n_messages != int(skipped.sum()) else ""
+        logger.warning(
+            "%d message(s) left unscored%s: their language is not covered (see the score_note column)", n_messages, distinct
+        )
     for chosen, idx in groups.values():
         rows = score_texts([texts[i] for i in idx], chosen, cache=cache, progress=progress)
         tax = chosen.taxonomy

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from journeymap.analytics._checks import check_count
 from journeymap.backends import dispatch
 from journeymap.plot import _theme
 from journeymap.plot._stats import stage_shares
@@ -26,14 +27,98 @@ MIN_SIZE = (4.0, 2.5)
 MIN_ROW_VOLUME = MIN_VOLUME
 
 
-def _row_label(name: object, n: int) -> str:
-    """A row's label: its name, wrapped, and its number of messages ("contact (n=29)").
+#: How far along the valence map (0 its dark red end, 1 its dark blue one) :func:`emotion_mix` takes
+#: shades from each end: paler ones come too close to the greys of valence 0 and of ``other``.
+SHADE_SPAN = 0.38
+#: :func:`emotion_mix`'s greys for labels of valence 0 (or unknown), one each, about 12 ΔE apart
+#: (CIELAB) from each other and from ``other`` (#eeeeee).
+MIX_GREYS = ("#cccccc", "#a8a8a8", "#858585", "#666666")
+
+
+def _row_label(name: object, n: int, unscored: int = 0) -> str:
+    """A row's label: its name, wrapped, its number of scored messages and those left unscored ("contact (n=29)").
 
     Examples:
-        >>> _row_label("follow_up", 1234)
-        'follow up (n=1,234)'
+        >>> _row_label("follow_up", 1234), _row_label("billing", 35, 20)
+        ('follow up (n=1,234)', 'billing (n=35 +20 not scored)')
     """
-    return f"{_theme.wrap(str(name), 18)} (n={n:,})"
+    extra = f" +{unscored:,} not scored" if unscored else ""
+    return f"{_theme.wrap(str(name), 18)} (n={n:,}{extra})"
+
+
+def _unread_note(unread: dict[str, int]) -> str:
+    """The note naming rows left out because none of their customer messages was scored ("" if none).
+
+    Examples:
+        >>> _unread_note({"billing": 20})
+        'left out, no message scored: billing (20 not scored)'
+    """
+    if not unread:
+        return ""
+    names = ", ".join(f"{_theme.shorten(k, 24)} ({n:,} not scored)" for k, n in list(unread.items())[:4])
+    more = f" and {len(unread) - 4} more" if len(unread) > 4 else ""
+    return f"left out, no message scored: {names}{more}"
+
+
+def _lab(rgb: np.ndarray) -> np.ndarray:
+    """Colours in sRGB (rows of 0-1 values) as CIELAB (D65)."""
+    linear = np.where(rgb <= 0.04045, rgb / 12.92, ((rgb + 0.055) / 1.055) ** 2.4)
+    xyz = linear @ np.array([[0.4124, 0.2126, 0.0193], [0.3576, 0.7152, 0.1192], [0.1805, 0.0722, 0.9505]])
+    xyz = xyz / np.array([0.95047, 1.0, 1.08883])
+    f = np.where(xyz > (6 / 29) ** 3, np.cbrt(xyz), xyz / (3 * (6 / 29) ** 2) + 4 / 29)
+    return np.stack([116 * f[:, 1] - 16, 500 * (f[:, 0] - f[:, 1]), 200 * (f[:, 1] - f[:, 2])], axis=1)
+
+
+def _shades(k: int, *, positive: bool) -> list[Any]:
+    """``k`` shades of one end of the valence map, darkest first, equally far apart in CIELAB (ΔE) along it.
+
+    The map's first :data:`SHADE_SPAN` from its red end (or its blue one, ``positive``): the
+    distance along the map is measured in CIELAB, so the steps look equal, not merely are.
+
+    Examples:
+        >>> import matplotlib.colors as mc
+        >>> [mc.to_hex(c) for c in _shades(2, positive=False)]
+        ['#67001f', '#fbd0b9']
+    """
+    cmap = _theme.valence_cmap()
+    t = np.linspace(0.0, SHADE_SPAN, 256)
+    lab = _lab(np.asarray(cmap(1.0 - t if positive else t))[:, :3])
+    arc = np.r_[0.0, np.cumsum(np.linalg.norm(np.diff(lab, axis=0), axis=1))]
+    at = np.interp(np.linspace(0.0, arc[-1], k), arc, t)
+    return [cmap(1.0 - a if positive else a) for a in at]
+
+
+def mix_colours(emotions: list[str], valence: dict[str, float]) -> dict[str, Any]:
+    """:func:`emotion_mix`'s colour of each emotion shown: distinct steps of the valence map, by rank of valence.
+
+    The negative emotions shown take shades of the map's red end, the most negative the darkest;
+    the positive ones its blue end likewise; labels of valence 0 (or unknown to ``valence``) a
+    grey each (:data:`MIX_GREYS`), ``other`` a light grey. Shades go by rank among the emotions
+    shown, equally far apart (:func:`_shades`), so no two are alike (by the valence itself,
+    disappointment -0.6 and nervousness -0.5 came out two near-equal salmons). A single emotion
+    on its side keeps the shade of its own valence.
+
+    Examples:
+        >>> import matplotlib.colors as mc
+        >>> c = mix_colours(["anger", "annoyance", "neutral", "joy", "other"], {"anger": -0.9, "annoyance": -0.6, "joy": 0.9})
+        >>> {k: mc.to_hex(v) for k, v in c.items()}["other"]
+        '#eeeeee'
+    """
+    out: dict[str, Any] = {}
+    cmap, norm = _theme.valence_cmap(), _theme.valence_norm()
+    for positive in (False, True):
+        side = [e for e in emotions if e != "other" and (valence.get(e, 0.0) > 0) == positive and valence.get(e, 0.0) != 0]
+        side.sort(key=lambda e: -valence[e] if positive else valence[e])  # stable: ties in order of frequency
+        if len(side) == 1:  # no neighbour to tell apart from: its own valence, not paler than the span
+            v = valence[side[0]]
+            out[side[0]] = cmap(float(np.clip(norm(v), 1 - SHADE_SPAN, 1.0) if positive else np.clip(norm(v), 0.0, SHADE_SPAN)))
+        else:
+            out |= dict(zip(side, _shades(len(side), positive=positive)))
+    greys = [e for e in emotions if e != "other" and valence.get(e, 0.0) == 0]
+    out |= {e: MIX_GREYS[min(i, len(MIX_GREYS) - 1)] for i, e in enumerate(greys)}
+    if "other" in emotions:
+        out["other"] = "#eeeeee"
+    return {e: out[e] for e in emotions}
 
 
 @dispatch(name="plot.emotion_heatmap")
@@ -46,7 +131,10 @@ def emotion_heatmap(
 ) -> Axes:
     """Share of each dominant emotion (columns) per touchpoint or stage (rows), annotated.
 
-    Each row is labelled with its number of messages (``n``); the colour scale runs to the
+    Each row is labelled with its number of scored customer messages (``n``, the base of its
+    shares) and, where there are any, those left unscored ("n=35 +20 not scored": another
+    language, no text); a touchpoint none of whose messages was scored has no row and is named
+    under the table instead of left out unseen. The colour scale runs to the
     largest share among rows of at least :data:`MIN_ROW_VOLUME` messages (where there are
     any), so a row of one message at 100% does not wash out the others (its cell is drawn at
     the darkest shade, its number written in it).
@@ -56,7 +144,8 @@ def emotion_heatmap(
         level: the rows: ``"touchpoint"``, ``"stage"`` or ``"topic"`` (after
             :func:`~journeymap.assign_topics`).
         ax: the Axes to draw on (default: a new figure sized to the table).
-        top: how many emotions get a column, the most frequent overall; the rest are ``other``.
+        top: how many emotions get a column (a positive whole number), the most frequent
+            overall; the rest are ``other``.
 
     Examples:
         >>> import journeymap as jm
@@ -66,12 +155,14 @@ def emotion_heatmap(
         >>> [t.get_text() for t in ax.get_yticklabels()][0].split(" (n=")[0], ax.get_title()
         ('contact', 'Emotions by stage')
     """
+    check_count(top, "top", minimum=1, what="number of emotions")
     shares = stage_shares(js, level=level, top=top)
     # at least MIN_SIZE: a figure sized for no rows cannot hold the note that there are none
     width, height = 1.0 + 0.8 * shares.shape[1], 1.2 + 0.5 * shares.shape[0]
     ax = _theme.get_ax(ax, figsize=(max(MIN_SIZE[0], width), max(MIN_SIZE[1], height)))
+    unread = _unread_note(shares.attrs.get("unread", {}))
     if shares.empty:
-        return _theme.empty(ax, "scored customer messages")
+        return _theme.empty(ax, "scored customer messages" + (f"\n({unread})" if unread else ""))
     grid = shares.to_numpy(dtype=float)
     n = np.asarray(shares.attrs["n"], dtype=np.int64)
     # the scale is the rows' of MIN_ROW_VOLUME messages or more: one message makes a 100% cell
@@ -85,8 +176,11 @@ def emotion_heatmap(
             ink = "white" if v > 0.5 * top_share else "#222222"
             ax.text(j, i, f"{v:.0%}", ha="center", va="center", fontsize=8, color=ink)
     ax.set_xticks(np.arange(shares.shape[1]), [_theme.wrap(str(c), 12) for c in shares.columns], rotation=45, ha="right")
-    ax.set_yticks(np.arange(shares.shape[0]), [_row_label(r, k) for r, k in zip(shares.index, n)])
-    ax.figure.colorbar(image, ax=ax, shrink=0.8, label="share of the row's\ncustomer messages")
+    labels = [_row_label(r, k, u) for r, k, u in zip(shares.index, n, shares.attrs["unscored"])]
+    ax.set_yticks(np.arange(shares.shape[0]), labels)
+    ax.figure.colorbar(image, ax=ax, shrink=0.8, label="share of the row's\nscored customer messages")
+    if unread:  # a row none of whose messages was scored has no shares: named, not dropped unseen
+        ax.set_xlabel(_theme.wrap(unread, 60, name=False), fontsize=8, color="#666666")
     ax.set_title(f"Emotions by {level}")
     for side in ("top", "right", "left", "bottom"):
         ax.spines[side].set_visible(False)
@@ -105,8 +199,11 @@ def emotion_mix(
     """Stacked shares of the dominant emotions per touchpoint (or stage), one bar each.
 
     Colours follow each emotion's valence in the scores' taxonomy (``js.taxonomy.valence``):
-    blue positive, red negative, grey for valence 0 and for labels the taxonomy does not know.
-    Each row is labelled with its number of messages (``n``), as in :func:`emotion_heatmap`; a
+    blue positive, red negative (the more negative or positive, the darker, by rank among the
+    emotions shown, so that no two look alike: :func:`mix_colours`), grey for valence 0 and for
+    labels the taxonomy does not know. Each row is labelled with its number of scored messages
+    (``n``) and those left unscored, and a touchpoint with none scored is named under the bars,
+    as in :func:`emotion_heatmap`; a
     row of fewer than :data:`MIN_ROW_VOLUME` messages is drawn faded (as the journey map draws
     such a cell, and the legend says so): four messages at 25% each are no mix to compare.
 
@@ -115,7 +212,8 @@ def emotion_mix(
         level: one bar per ``"touchpoint"``, ``"stage"`` or ``"topic"`` (after
             :func:`~journeymap.assign_topics`).
         ax: the Axes to draw on (default: a new figure sized to the bars).
-        top: how many emotions get a colour, the most frequent overall; the rest are ``other``.
+        top: how many emotions get a colour (a positive whole number), the most frequent
+            overall; the rest are ``other``.
 
     Examples:
         >>> import journeymap as jm
@@ -127,29 +225,20 @@ def emotion_mix(
         >>> jm.plot.emotion_mix(js, level="stage").get_yticklabels()[0].get_text().split(" (n=")[0]
         'contact'
     """
+    check_count(top, "top", minimum=1, what="number of emotions")
     shares = stage_shares(js, level=level, top=top)
     valence = js.taxonomy.valence if js.taxonomy is not None else {}
     ax = _theme.get_ax(ax, figsize=(9, 1.5 + 0.6 * shares.shape[0]))
+    unread = _unread_note(shares.attrs.get("unread", {}))
     if shares.empty:
-        return _theme.empty(ax, "scored customer messages")
-    cmap, norm = _theme.valence_cmap(), _theme.valence_norm()
+        return _theme.empty(ax, "scored customer messages" + (f"\n({unread})" if unread else ""))
+    colours = mix_colours([str(c) for c in shares.columns], valence)
     n = np.asarray(shares.attrs["n"], dtype=np.int64)
     few = n < MIN_ROW_VOLUME  # too few messages to read a mix from: faded, as the journey map fades such a cell
     left = np.zeros(shares.shape[0])
-    seen: dict[float, int] = {}
     y = np.arange(shares.shape[0])
     for emotion in shares.columns:
-        v = valence.get(str(emotion), 0.0)
-        repeat = seen.get(v, 0)  # emotions of equal valence get slightly different shades
-        seen[v] = repeat + 1
-        if emotion == "other":
-            colour: Any = "#eeeeee"
-        elif v == 0.0:
-            colour = _theme.GREYS[min(repeat, len(_theme.GREYS) - 1)]
-        else:
-            # a lighter shade for each further label of equal valence, never crossing to the other side
-            shifted = v + (0.15 * repeat if v < 0 else -0.15 * repeat)
-            colour = cmap(norm(float(np.sign(v) * max(abs(shifted) if np.sign(shifted) == np.sign(v) else 0.0, 0.05))))
+        colour = colours[str(emotion)]
         widths = shares[emotion].to_numpy()
         bars = ax.barh(y, widths, left=left, color=colour, edgecolor="white", label=str(emotion))
         for bar, w, faded in zip(bars, widths, few):
@@ -160,10 +249,11 @@ def emotion_mix(
                 ax.text(bar.get_x() + w / 2, bar.get_y() + bar.get_height() / 2, f"{w:.0%}", ha="center", va="center",
                         fontsize=7, color=_theme.ink(shown))  # fmt: skip
         left += widths
-    ax.set_yticks(y, [_row_label(r, k) for r, k in zip(shares.index, n)])
+    ax.set_yticks(y, [_row_label(r, k, u) for r, k, u in zip(shares.index, n, shares.attrs["unscored"])])
     ax.invert_yaxis()
     ax.set_xlim(0, 1)
-    ax.set_xlabel("share of customer messages")
+    # the base is the scored messages: those left unscored are counted in the row labels, rows without any named below
+    ax.set_xlabel("share of the row's scored customer messages" + (f"\n{_theme.wrap(unread, 90, name=False)}" if unread else ""))
     # beside the bars: below them it covered the axis label on a figure of few rows
     handles, _ = ax.get_legend_handles_labels()
     if few.any():

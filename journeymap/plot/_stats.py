@@ -102,12 +102,18 @@ def stage_shares(js: JourneySet, *, level: str = "touchpoint", top: int = 8) -> 
 
     Rows: stages in order (or touchpoints by volume); columns: emotions, most frequent first;
     rows sum to 1 (other emotions are gathered in ``other``). ``shares.attrs["n"]`` holds each
-    row's number of messages (a list, in row order).
+    row's number of scored messages (a list, in row order), ``shares.attrs["unscored"]`` its
+    customer messages left unscored (no valence: another language, no text), and
+    ``shares.attrs["unread"]`` the rows left out because none of their messages was scored
+    (a dict of their unscored counts, largest first).
     """
     events = require_scored(js, "emotion shares")
     keys = level_keys(events, level)
     customer = (events["actor"].astype("string") == "customer") & events["emotion"].notna()
     frame = pd.DataFrame({level: keys[customer], "emotion": events.loc[customer, "emotion"].astype("string")})
+    f = flags(events)
+    unread = (f["customer"] & ~f["scored"]).to_numpy(dtype=bool)
+    unscored = keys[unread].astype("string").value_counts()
     counts = pd.crosstab(frame[level], frame["emotion"])
     keep = counts.sum().sort_values(ascending=False).index[:top]
     out = counts[keep].copy()
@@ -123,4 +129,7 @@ def stage_shares(js: JourneySet, *, level: str = "touchpoint", top: int = 8) -> 
         order = stats.sort_values(["size", "mean"], ascending=[False, True], kind="stable").index.astype("string")
         shares = shares.loc[order.intersection(shares.index)]
     shares.attrs["n"] = [int(v) for v in out.sum(axis=1).reindex(shares.index).fillna(0)]
+    shares.attrs["unscored"] = [int(unscored.get(str(k), 0)) for k in shares.index]
+    shown = {str(k) for k in shares.index}
+    shares.attrs["unread"] = {str(k): int(v) for k, v in unscored.items() if str(k) not in shown}
     return shares

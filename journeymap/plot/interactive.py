@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from journeymap.analytics import journey_graph, touchpoint_summary
+from journeymap.analytics._checks import check_count
 from journeymap.analytics._prep import require_scored
 from journeymap.exceptions import JourneyMapError
 from journeymap.journeys._table import journey_set_from_events
@@ -270,6 +271,7 @@ def interactive_graph(
         >>> [b["label"] for b in fig.layout.updatemenus[0].buttons][:1]
         ['all']
     """
+    _check_counts(max_values=max_values, n_quotes=n_quotes, seed=seed, min_count=min_count)
     go = _plotly()
     require_scored(js, "interactive_graph")
     panels = []
@@ -285,6 +287,14 @@ def interactive_graph(
     fig.update_xaxes(visible=False)
     fig.update_yaxes(visible=False)
     return fig
+
+
+def _check_counts(*, max_values: object, n_quotes: object, seed: object, min_count: object = 1) -> None:
+    """The interactive figures' counts, checked before any work: whole numbers, none negative (an error naming it)."""
+    check_count(max_values, "max_values", minimum=1, what="number of values")
+    check_count(n_quotes, "n_quotes", what="number of quotes")
+    check_count(seed, "seed")
+    check_count(min_count, "min_count", minimum=1, what="number of transitions")
 
 
 def _map_trace(go: Any, js: JourneySet, level: str, quotes: dict[str, list[str]], seed: int) -> Any:
@@ -360,6 +370,7 @@ def interactive_map(
         >>> list(fig.data[0].x) == list(js.stages.names)
         True
     """
+    _check_counts(max_values=max_values, n_quotes=n_quotes, seed=seed)
     go = _plotly()
     require_scored(js, "interactive_map")
     if level not in js.events.columns:

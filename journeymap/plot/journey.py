@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from journeymap.analytics._checks import check_count
 from journeymap.exceptions import ArgumentTypeError, SchemaError
 from journeymap.model import Journey
 from journeymap.plot import _theme
@@ -74,6 +75,7 @@ def journey(
         hint = ": pick one with js[journey_id]" if type(journey).__name__ == "JourneySet" else ""
         msg = f"journey needs one Journey (js[journey_id]), got {type(journey).__name__}{hint}"
         raise ArgumentTypeError(msg)
+    check_count(quote_chars, "quote_chars", minimum=1, what="number of characters")
     curve = journey_curve(journey)
     _require_scored(journey, curve)
     ax = _theme.get_ax(ax, figsize=(9, 4.5))

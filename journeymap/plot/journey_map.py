@@ -130,6 +130,7 @@ def journey_map(
         >>> "billing" in {labels[round(a.xy[0])] for a in ax.texts if a.get_gid() == "annotation-pain"}
         True
     """
+    check_count(top_pains, "top_pains", what="number of pain points")
     table, shown_of = _largest_cells(
         journey_map_table(js, level=level, top_pains=top_pains, seed=seed, min_volume=MIN_VOLUME), max_columns
     )

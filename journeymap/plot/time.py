@@ -6,6 +6,8 @@ from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
+from journeymap.analytics._checks import check_count
+from journeymap.analytics._prep import require_scored
 from journeymap.analytics._time import WEEKDAYS, check_tz, clock_time
 from journeymap.analytics.time import time_patterns as patterns_table
 from journeymap.backends import dispatch
@@ -45,8 +47,10 @@ def time_patterns(
     fewer than ``min_count`` customer messages is not coloured either but hatched on light grey
     (a legend above the chart says so): one message would otherwise paint an hour 100% negative,
     as dark as a busy hour where most customers are unhappy. ``min_count=1`` colours every hour
-    with a message; the volume is always drawn in full. The share negative is coloured on a
-    fixed 0-1 scale and the mean valence on -1 .. 1, not on the range of the data. ``tz`` is read as in
+    with a message (``min_count`` must be a positive whole number); the volume is always drawn in
+    full, and needs no scores (the share negative and the mean valence do: SchemaError otherwise).
+    The share negative is coloured on a fixed 0-1 scale and the mean valence on -1 .. 1, not on
+    the range of the data. ``tz`` is read as in
     :func:`journeymap.time_patterns` (None is the zone the events were read in, else UTC).
     Where every customer message is stamped at one time of day (dates without times, read as
     midnight), the chart says so instead of drawing them all in one hour.
@@ -65,6 +69,9 @@ def time_patterns(
     if metric not in METRICS:
         msg = f"metric must be one of {', '.join(repr(m) for m in METRICS)}, got {metric!r}"
         raise InvalidArgumentError(msg)
+    check_count(min_count, "min_count", minimum=1, what="number of messages")
+    if metric != "volume":  # the volume needs no scores (unscored journeys draw it)
+        require_scored(js, f"time_patterns(metric={metric!r})")
     tz = check_tz(tz, js)
     table = patterns_table(js, tz=tz)
     stamped = clock_time(js.events, tz)

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 import pandas as pd
 
+from journeymap.analytics._checks import check_count
 from journeymap.analytics._prep import require_scored
 from journeymap.analytics._time import check_tz
 from journeymap.analytics.topics import OTHER_LAST
@@ -38,6 +39,20 @@ _SHARES = frozenset({"share", "share_negative", "unanswered"})
 _VALENCES = frozenset({"mean_valence"})
 #: Measures read from the emotion scores: drawn for scored journeys only.
 _SCORED = frozenset({"share_negative", "mean_valence"})
+#: :func:`trends`' column counting what each measure is a share or mean of (``min_count`` is read against it).
+_BASES = {"share_negative": "scored", "mean_valence": "scored", "unanswered": "journeys"}
+#: The opacity of a point whose value rests on fewer than ``min_count`` messages.
+FEW_POINT_ALPHA = 0.45
+
+
+def base_noun(base: str) -> str:
+    """What a base column counts, for the legend.
+
+    Examples:
+        >>> base_noun("scored"), base_noun("journeys")
+        ('scored messages', 'journeys')
+    """
+    return {"scored": "scored messages"}.get(base, base)
 
 
 @dispatch(name="plot.trends")
@@ -49,6 +64,7 @@ def trends(
     tz: str | dt.tzinfo | None = None,
     bots: Literal["exclude", "include"] = "exclude",
     auto: AutoReplyRule | None = None,
+    min_count: int = 3,
     ax: Axes | None = None,
 ) -> Axes:
     """Customer messages per period (bars) and a service measure over time (line, right axis).
@@ -62,6 +78,14 @@ def trends(
     messages and the response time start at 0, shares run from 0 to 1 and the mean valence from
     -1 to 1 (with a line at 0). Response times are in minutes when the longest median is under
     two hours, else in hours. A legend above the plot names the bars and the line.
+
+    As :func:`~journeymap.plot.time_patterns` does with its ``min_count``, a period whose line
+    value rests on fewer than ``min_count`` messages (scored ones for the share negative and the
+    mean valence, journeys for the share unanswered) is drawn as a faded hollow point, off the
+    solid line, and the legend says so: 1 scored message of 5 makes a share of 0% or 100%.
+    ``min_count=1`` draws every value alike. Where no customer message was scored, the share
+    negative and the mean valence have no line: the chart says "no scored customer messages to
+    show" and the legend does not name it.
 
     Returns:
         The Axes of the bars (the line is on its twin, ``ax.right_ax``).
@@ -81,6 +105,7 @@ def trends(
         raise InvalidArgumentError(msg)
     if metric in _SCORED:  # unscored, the line would be empty
         require_scored(js, f"trends(metric={metric!r})")
+    check_count(min_count, "min_count", minimum=1, what="number of messages")
     tz = check_tz(tz, js)
     table = trends_table(js, freq=freq, tz=tz, bots=bots, auto=auto)
     ax = _theme.get_ax(ax, figsize=(10, 4))
@@ -106,11 +131,7 @@ def trends(
     partial = table["partial"].to_numpy(dtype=bool) if "partial" in table.columns else np.zeros(len(table), dtype=bool)
     # a period the data covers only part of (its first or last): hatched bar, hollow point, dashed
     # line, so that a half week does not read as a collapse
-    line = _partial_line(right, x, y, partial, color=_theme.BRAND, lw=1.8, label=label)
-    from matplotlib.patches import Patch
-
-    # the bars' legend entry is their own swatch, not the first bar (which may be a hatched partial period)
-    handles: list[Any] = [Patch(facecolor=_theme.GREYS[0], label="customer messages"), line]
+    handles = _measure_line(right, table, metric, (x, y, partial), label=label, min_count=min_count)
     if partial.any():
         for i in np.flatnonzero(partial):
             bars[i].set_hatch("///")
@@ -132,6 +153,34 @@ def trends(
     ax.right_ax = right  # type: ignore[attr-defined]
     _theme.style(ax)
     return ax
+
+
+def _measure_line(
+    right: Axes, table: pd.DataFrame, metric: str, xyp: tuple[np.ndarray, np.ndarray, np.ndarray], *, label: str, min_count: int
+) -> list[Any]:
+    """:func:`trends`' line on ``right``, and the legend's entries (the bars' swatch first).
+
+    A value on fewer than ``min_count`` of its base (:data:`_BASES`) is a faded hollow point, off
+    the line; with no value at all the chart says so and the legend names no line.
+    """
+    from matplotlib.patches import Patch
+
+    x, y, partial = xyp
+    base = _BASES.get(metric)
+    few = (table[base].to_numpy(dtype=float) < min_count) & np.isfinite(y) if base else np.zeros(len(table), dtype=bool)
+    line = _partial_line(right, x, np.where(few, np.nan, y), partial, color=_theme.BRAND, lw=1.8, label=label)
+    # the bars' legend entry is their own swatch, not the first bar (which may be a hatched partial period)
+    handles: list[Any] = [Patch(facecolor=_theme.GREYS[0], label="customer messages")]
+    if np.isfinite(y).any():
+        handles.append(line)
+    else:  # nothing to draw a line through: said on the chart, not named in the legend
+        what = "scored customer messages" if metric in _SCORED else f"values of the {label}"
+        right.text(0.5, 0.5, f"no {what} to show", ha="center", va="center", transform=right.transAxes, color="#666666")
+    if few.any() and base is not None:  # too small a base: a faded hollow point, off the line
+        (faint,) = right.plot(x[few], y[few], ls="none", marker="o", mfc="white", mec=_theme.BRAND, alpha=FEW_POINT_ALPHA,
+                              label=f"fewer than {min_count} {base_noun(base)} (faded)")  # fmt: skip
+        handles.append(faint)
+    return handles
 
 
 def _partial_line(
@@ -274,6 +323,7 @@ def topic_trends(
     if not isinstance(metric, str) or metric not in _TOPIC_LABELS:
         msg = f"metric must be one of {sorted(_TOPIC_LABELS)}, got {metric!r}"
         raise InvalidArgumentError(msg)
+    check_count(top, "top", minimum=1, what="number of topics")
     if metric in _SCORED:  # unscored, the lines would be empty
         require_scored(js, f"topic_trends(metric={metric!r})")
     tz = check_tz(tz, js)
@@ -283,7 +333,7 @@ def topic_trends(
     totals = totals[totals > 0]
     if totals.empty:
         return _theme.empty(ax, "customer messages with a topic")
-    shown = sorted(totals.index, key=lambda t: (-int(totals[t]), str(t)))[: max(top, 1)]
+    shown = sorted(totals.index, key=lambda t: (-int(totals[t]), str(t)))[:top]
     periods = table.index.get_level_values("period").unique()
     x = np.arange(len(periods))
     partial = (
