@@ -494,7 +494,9 @@ def test_the_journey_map_fades_small_cells_and_draws_no_curve_through_topics() -
     assert few.any() and not few.all()
     alphas = points.get_facecolors()[:, 3]
     assert np.allclose(alphas[few], FEW_ALPHA) and np.allclose(alphas[~few], 1.0)  # before: all drawn alike
-    assert [line for line in ax.lines if len(line.get_xdata()) == len(table)]  # touchpoints: the classic curve
+    # the line joins the stages' means only: the touchpoints within a stage are no sequence (review 17)
+    assert not [line for line in ax.lines if len(line.get_xdata()) == len(table)]
+    assert [line for line in ax.lines if line.get_gid() == "stage-means"]
     plt.close(ax.figure)
     topics = js.with_events(js.events.assign(topic=js.events["touchpoint"].where(js.events["actor"] == "customer")))
     ax = jm.plot.journey_map(topics, level="topic")

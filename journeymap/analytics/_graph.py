@@ -135,8 +135,13 @@ def assemble_graph(
     return G
 
 
-def node_attrs(*, volume: int, rank: float, n_cust: int, estimate: Estimate, neg: int, top: str) -> dict[str, Any]:
-    """A node's attributes from its statistics (``n_cust`` scored customer messages there, ``estimate`` their valence's)."""
+def node_attrs(
+    *, volume: int, rank: float, n_cust: int, estimate: Estimate, neg: int, top: str, n_unscored: int = 0
+) -> dict[str, Any]:
+    """A node's attributes from its statistics (``n_cust`` scored customer messages there, ``estimate`` their valence's).
+
+    ``n_unscored``: the customer messages there the scorer gave no valence (a language it does not read).
+    """
     return {
         "volume": volume,
         "rank": rank,
@@ -145,4 +150,5 @@ def node_attrs(*, volume: int, rank: float, n_cust: int, estimate: Estimate, neg
         "ci_high": estimate.high,
         "share_negative": neg / n_cust if n_cust else float("nan"),
         "top_emotions": top,
+        "n_unscored": n_unscored,
     }

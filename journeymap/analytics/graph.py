@@ -39,7 +39,8 @@ def journey_graph(js: JourneySet, *, level: Level = "touchpoint", seed: int = 0)
     such as two replies at the same touchpoint, is a self-loop). Nodes carry ``volume`` (steps),
     ``mean_valence`` with ``ci_low``/``ci_high`` (the 95% interval of
     :func:`~journeymap.touchpoint_summary`, bootstrap resamples drawn with ``seed``; customer messages),
-    ``share_negative``, ``top_emotions`` and ``rank`` (the mean stage position of its steps, used
+    ``share_negative``, ``top_emotions``, ``n_unscored`` (the customer messages there the scorer gave
+    no valence, such as those in a language it does not read) and ``rank`` (the mean stage position of its steps, used
     to lay the graph out left to right); edges carry ``count`` (transitions),
     ``probability`` (count over the source's outgoing transitions), ``mean_valence_change``
     (over the transitions into a scored customer message, the mean change from the customer's
@@ -64,6 +65,7 @@ def journey_graph(js: JourneySet, *, level: Level = "touchpoint", seed: int = 0)
     edges = edge_stats(pairs)
     max_rank = float(f["stage_code"].max()) if len(f) else 0.0
     customer_steps = (f["customer"] & f["scored"]).to_numpy()
+    unscored_steps = (f["customer"] & ~f["scored"]).to_numpy()  # a message the scorer could not read
     interval = MeanInterval(seed=seed, bounds=VALENCE_BOUNDS)
     # each node's rows as a slice of one stable sort by node code (no label lookups per node)
     codes = f["key_code"].to_numpy()
@@ -90,6 +92,7 @@ def journey_graph(js: JourneySet, *, level: Level = "touchpoint", seed: int = 0)
             estimate=interval(valence[cust], unit[cust]),
             neg=int(negative[cust].sum()),
             top=_top(emotion[cust], label_index),
+            n_unscored=int(unscored_steps[rows].sum()),
         )
     return assemble_graph(level, len(js), max_rank, nodes, edges)
 

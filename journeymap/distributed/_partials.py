@@ -181,7 +181,8 @@ def _plain(frame: pd.DataFrame) -> pd.DataFrame:
 class NodeStats:
     """Everything :func:`~journeymap.journey_graph` needs, mergeable.
 
-    ``steps``: per node ``volume`` and ``rank_sum`` (stage codes); ``customer``: the moments of
+    ``steps``: per node ``volume``, ``rank_sum`` (stage codes) and ``unscored`` (customer messages
+    without valence); ``customer``: the moments of
     the customers' valence there; ``edges``: per ``(src, dst)`` ``count``, ``dv_sum``, ``dv_n``;
     ``seconds``: exact counts of each transition duration per edge; ``n_journeys``;
     ``max_rank``.

@@ -142,7 +142,8 @@ def touchpoint_summary(
 def _graph_chunk(part: pd.DataFrame, *, level: str) -> NodeStats:
     f, pairs = graph_steps(part, level)
     g = f.groupby("key", sort=True)
-    steps = pd.DataFrame({"volume": g.size(), "rank_sum": g["stage_code"].sum()}).astype(np.float64)
+    unscored = (f["customer"] & ~f["scored"]).groupby(f["key"], sort=True).sum()
+    steps = pd.DataFrame({"volume": g.size(), "rank_sum": g["stage_code"].sum(), "unscored": unscored}).astype(np.float64)
     cust = f[f["customer"] & f["scored"]]
     moments = _moments(part, cust, key=cust["key"], label=_labels(part, cust.index))
     edges, seconds = edge_partial(pairs)
@@ -183,6 +184,7 @@ def journey_graph(
             estimate=m.estimate(key, interval) if n_cust else Estimate(np.nan, np.nan, np.nan),
             neg=m.count(key, "neg"),
             top=m.top(key) if n_cust else "",
+            n_unscored=int(s.steps["unscored"].get(key, 0)),
         )
     edges = pd.DataFrame(
         {

@@ -14,7 +14,13 @@ if TYPE_CHECKING:
     import networkx as nx
     from matplotlib.axes import Axes
 
-__all__ = ["graph", "layered_layout"]
+__all__ = ["MAX_NODES", "graph", "layered_layout"]
+
+#: The most nodes (besides start and end) a graph draws by default: the busiest. 200 touchpoints
+#: made a figure 95 inches tall.
+MAX_NODES = 40
+#: A node whose customer messages the scorer read none of (a language it does not read): light grey in a dotted outline.
+NOT_SCORED = "#eeeeee"
 
 
 def _positions(G: object, pos: object, seed: int) -> dict[Any, tuple[float, float]]:
@@ -166,7 +172,12 @@ def _height(span: float, spacing: float, margins: tuple[float, float]) -> float:
 
 
 def _fit(
-    nodes: list[Any], pos: dict[Any, tuple[float, float]], sizes: np.ndarray, ax: Axes | None
+    nodes: list[Any],
+    pos: dict[Any, tuple[float, float]],
+    sizes: np.ndarray,
+    ax: Axes | None,
+    *,
+    unread: frozenset[Any] = frozenset(),
 ) -> tuple[Axes, np.ndarray, dict[Any, str], tuple[float, float]]:
     """The Axes to draw on, sized to the layout: with the node sizes (points squared), labels and y limits.
 
@@ -176,6 +187,7 @@ def _fit(
     the discs shrink (to no less than 0.3 of their radius; the labels keep their size).
     """
     labels = {n: _theme.wrap({"__start__": "start", "__end__": "end"}.get(str(n), str(n)), 14) for n in nodes}
+    labels |= {n: f"{labels[n]}\n(not scored)" for n in unread}  # not the dashed "no customer message"
     at = {n: pos[n] for n in nodes}
     radii = {n: float(np.sqrt(size)) / 2 for n, size in zip(nodes, sizes)}  # marker radius in points
     spacing = _spacing(at, radii, labels)
@@ -192,6 +204,38 @@ def _fit(
     return ax, sizes, labels, ylim
 
 
+def _node_looks(G: nx.DiGraph, nodes: list[Any]) -> tuple[np.ndarray, list[bool], list[Any], list[str]]:
+    """Each node's mean valence, whether its customer messages went unscored, its fill and its outline's line style.
+
+    A node without customer valence is white in a dashed outline (the scale's middle is white
+    too); one whose customer messages the scorer read none of (``n_unscored``, a language it does
+    not read) light grey in a dotted one: it has customer messages, only no valence.
+    """
+    cmap, norm = _theme.valence_cmap(), _theme.valence_norm()
+    valence = np.array([G.nodes[n].get("mean_valence", np.nan) for n in nodes], dtype=float)
+    unread = [bool(np.isnan(v) and G.nodes[n].get("n_unscored", 0)) for n, v in zip(nodes, valence)]
+    colours = [NOT_SCORED if u else _theme.NO_VALENCE if np.isnan(v) else cmap(norm(v)) for u, v in zip(unread, valence)]
+    dashes = [":" if u else "--" if np.isnan(v) else "-" for u, v in zip(unread, valence)]
+    return valence, unread, colours, dashes
+
+
+def _busiest(G: nx.DiGraph, max_nodes: int | None) -> tuple[nx.DiGraph, str]:
+    """``G`` with its ``max_nodes`` busiest nodes (by ``volume``) besides start and end, and the title's note."""
+    import networkx as nx
+
+    from journeymap.analytics._checks import check_count
+
+    if max_nodes is None or not isinstance(G, nx.Graph):  # not a graph: _positions says what to pass
+        return G, ""
+    check_count(max_nodes, "max_nodes", minimum=1, what="number of nodes")
+    inner = [n for n, d in G.nodes(data=True) if d.get("kind") not in ("start", "end")]
+    if len(inner) <= max_nodes:
+        return G, ""
+    busiest = sorted(inner, key=lambda n: -float(G.nodes[n].get("volume", 0)))[:max_nodes]  # stable: ties keep graph order
+    kept = set(busiest) | {n for n in G.nodes if n not in set(inner)}
+    return G.subgraph([n for n in G.nodes if n in kept]).copy(), f"; {max_nodes} busiest of {len(inner)} nodes"
+
+
 def _rim(width: float) -> list[Any]:
     """A grey rim under an edge: one of no change (the colour scale's near-white middle) stays visible."""
     from matplotlib import patheffects
@@ -204,8 +248,12 @@ def _width(count: int, cmax: int) -> float:
     return 0.6 + 7 * count / cmax
 
 
-def _width_legend(ax: Axes, counts: list[int], *, unfelt: bool = False) -> None:
-    """A legend of the thinnest and thickest edges drawn, by their transitions, and of the nodes without valence (``unfelt``)."""
+def _width_legend(ax: Axes, counts: list[int], *, unfelt: bool = False, unread: bool = False) -> None:
+    """A legend of the thinnest and thickest edges drawn, by their transitions, and of the nodes without valence.
+
+    ``unfelt``: a node without customer messages is drawn; ``unread``: one whose customer
+    messages were none of them scored.
+    """
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
 
@@ -215,6 +263,8 @@ def _width_legend(ax: Axes, counts: list[int], *, unfelt: bool = False) -> None:
     ] if counts else []  # fmt: skip
     if unfelt:
         handles.append(Patch(facecolor=_theme.NO_VALENCE, edgecolor="#333333", linestyle="--", label="no customer message"))
+    if unread:
+        handles.append(Patch(facecolor=NOT_SCORED, edgecolor="#333333", linestyle=":", label="customer messages not scored"))
     if handles:
         ax.legend(handles=handles, loc="upper left")
 
@@ -228,18 +278,21 @@ def graph(
     seed: int = 0,
     min_share: float = 0.0,
     title: str | None = None,
+    max_nodes: int | None = MAX_NODES,
 ) -> Axes:
     """Draw a journey graph (:func:`~journeymap.journey_graph`).
 
     Node colour is mean valence on a diverging, colour-blind-safe scale centred on zero (with a
     colour bar; white in a dashed outline for a node without customer messages, such as a brand
-    reply), node size
+    reply; light grey in a dotted outline, labelled "not scored", for a node whose customer
+    messages the scorer gave no valence, such as those in a language it does not read: node
+    attribute ``n_unscored``), node size
     is volume; edge width is the number of transitions, scaled to the
     thickest edge drawn (the legend gives the thinnest and thickest), and edge colour the mean
     valence change across it. Edges carrying less than ``min_share`` of their source's
     transitions are left out; repeat visits (self-loops) are not drawn as edges but counted
     beside their node (``↻ n``). Positions come from :func:`layered_layout` unless given
-    (``pos``: a position for every node). A graph of no journeys (start and end only) is drawn
+    (``pos``: a position for every node drawn). A graph of no journeys (start and end only) is drawn
     as a note that there is nothing to show.
 
     Nodes that share a column (the topics of ``level="topic"``) are drawn far enough apart that
@@ -248,6 +301,11 @@ def graph(
     one column leaves its node sideways and runs beside the column (downward edges on the left,
     upward ones on the right, beyond the labels and the ``↻ n`` counts), not under the labels
     and nodes between its ends.
+
+    At most ``max_nodes`` nodes besides start and end are drawn (default :data:`MAX_NODES`; None
+    for all): those of the most steps (``volume``), as :func:`journey_map` keeps its largest
+    cells; the edges to and from the others are left out with them, and the title says how many
+    of how many are shown. 200 touchpoints, a node each, made a figure 95 inches tall.
 
     Examples:
         >>> import journeymap as jm
@@ -262,6 +320,7 @@ def graph(
     from matplotlib.cm import ScalarMappable
     from matplotlib.patches import FancyArrowPatch
 
+    G, shown_of = _busiest(G, max_nodes)
     pos = _positions(G, pos, seed)
     nodes = list(G.nodes)
     inner = [n for n in nodes if G.nodes[n].get("kind") not in ("start", "end")]
@@ -271,10 +330,9 @@ def graph(
     volume = np.array([float(G.nodes[n].get("volume", 1)) for n in nodes])
     vmax = max((G.nodes[n]["volume"] for n in inner), default=1)
     sizes = np.where([G.nodes[n].get("kind") in ("start", "end") for n in nodes], 250.0, 250 + 2200 * volume / max(vmax, 1))
-    ax, sizes, labels, ylim = _fit(nodes, pos, sizes, ax)
+    valence, unread, colours, dashes = _node_looks(G, nodes)
+    ax, sizes, labels, ylim = _fit(nodes, pos, sizes, ax, unread=frozenset(n for n, u in zip(nodes, unread) if u))
     radii = {n: float(np.sqrt(size)) / 2 for n, size in zip(nodes, sizes)}  # marker radius in points
-    valence = np.array([G.nodes[n].get("mean_valence", np.nan) for n in nodes], dtype=float)
-    colours = [cmap(norm(v)) if not np.isnan(v) else _theme.NO_VALENCE for v in valence]
     shown = [(a, b, d) for a, b, d in G.edges(data=True) if d.get("probability", 1.0) >= min_share]
     # a repeat visit (self-loop) is counted beside its node, not drawn as an arrow: left out of the widths' scale
     loops: dict[Any, int] = {a: d["count"] for a, b, d in shown if a == b}
@@ -297,8 +355,6 @@ def graph(
         ax.add_patch(patch)
         drawn += 1
     xy = np.array([pos[n] for n in nodes])
-    # a node without customer valence: white in a dashed outline (the scale's middle is white too)
-    dashes = ["--" if np.isnan(v) else "-" for v in valence]
     scatter = ax.scatter(
         xy[:, 0], xy[:, 1], s=sizes, c=colours, edgecolors="#333333", linewidths=0.8, linestyles=dashes, zorder=2
     )
@@ -313,14 +369,16 @@ def graph(
     bar = ax.figure.colorbar(ScalarMappable(norm=norm, cmap=cmap), ax=ax, shrink=0.7)
     bar.set_label("node: mean valence; edge: valence change")
     # start and end always lack a valence; a step only the brand takes (a reply) is told apart in the legend
-    unfelt = any(np.isnan(v) and G.nodes[n].get("kind") not in ("start", "end") for n, v in zip(nodes, valence))
-    _width_legend(ax, counts, unfelt=unfelt)
+    unfelt = any(
+        np.isnan(v) and not u and G.nodes[n].get("kind") not in ("start", "end") for n, v, u in zip(nodes, valence, unread)
+    )
+    _width_legend(ax, counts, unfelt=unfelt, unread=any(unread))
     ax.set_xlim(xy[:, 0].min() - 0.7, xy[:, 0].max() + 0.7)
     ax.set_ylim(*ylim)
     ax.set_axis_off()
     journeys = G.graph.get("n_journeys")
     journeys_text = "? journeys" if journeys is None else _theme.count(int(journeys), "journey")
-    ax.set_title(title or f"Journey graph ({G.graph.get('level', '')}, {journeys_text})")
+    ax.set_title(title or f"Journey graph ({G.graph.get('level', '')}, {journeys_text}{shown_of})")
     ax.set_gid(f"graph:{len(nodes)}-nodes:{drawn}-edges")
     _theme.style(ax)
     return ax

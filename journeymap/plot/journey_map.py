@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import textwrap
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
@@ -96,9 +96,10 @@ def journey_map(
     :func:`~journeymap.touchpoint_summary` reports; bootstrap resamples drawn with ``seed``),
     marker size by volume and colour on the valence scale; the ``top_pains`` (stage, touchpoint)
     cells of highest impact (volume x negativity, as in :func:`~journeymap.pain_points`) are
-    ringed and labelled; the highest and lowest points are called out (high above its cell, low
-    beneath it and beneath a pain point's label, in margins kept free above 1 and below -1; the
-    legend is beside the plot, so it covers none of them). Only cells of at least
+    ringed (the legend's "pain point") with their number of messages beneath; the highest and
+    lowest points are called out (high above its cell, low beneath it and beneath a pain point's
+    label, in margins kept free above 1 and below -1; the legend is beside the plot, so it covers
+    none of them). Only cells of at least
     :data:`MIN_VOLUME` messages are called high, low or a pain point, each callout gives the
     cell's number of messages (``n``), and there is no high or low where fewer than two cells
     qualify or all of them have the same mean; the highest cell is not called high when it is a
@@ -107,15 +108,25 @@ def journey_map(
     complaint (a complaint is never called a high). A cell of
     fewer than :data:`MIN_VOLUME` messages is drawn faded, without an interval: one message is
     no finding.
+    Callouts are measured as drawn and moved apart (into the plot at its sides, away from their
+    cell where one would run into another), so that none covers another or the tick labels.
     ``level="topic"`` puts the customers' topics (from :func:`~journeymap.assign_topics`) beneath
-    the stages instead of the touchpoints; topics side by side are no sequence, so no curve joins
-    them. Each cell's interval is a bar of its own (a band drawn between columns would bound
-    means that do not exist there).
+    the stages instead of the touchpoints. The line is each stage's mean valence (over all its
+    scored customer messages), level across the stage's band and sloping between stages: the
+    cells within a stage, side by side by volume, are no sequence, so no line joins them. Each
+    cell's interval is a bar of its own (a band drawn between columns would bound means that do
+    not exist there).
 
     At most ``max_columns`` (stage, touchpoint) cells are drawn (default :data:`MAX_COLUMNS`;
-    None for all): those of the most messages, and the pain points always; the title then says
-    how many of how many are shown. Discovered topics can number a hundred, and a map a column
-    per topic would be metres wide.
+    None for all): the largest cell of every stage (of the ``max_columns`` largest stages, where
+    there are more), then those of the most messages, and the pain points always; the title then
+    says how many of how many are shown and names the stages left out. Discovered topics can
+    number a hundred, and a map a column per topic would be metres wide.
+
+    Customer messages the scorer gave no valence (a language it does not read; the
+    ``n_unscored`` of :func:`~journeymap.touchpoint_summary`) are in no mean: a cell with some
+    says so in its label ("app +20 not scored"), and the title names the cells none of whose
+    messages were scored (they have no mean to draw).
 
     The x tick labels (12-character lines) are measured after the figure's layout: one wider
     than its column is wrapped onto narrower lines, and where a single word is still too wide,
@@ -131,9 +142,9 @@ def journey_map(
         True
     """
     check_count(top_pains, "top_pains", what="number of pain points")
-    table, shown_of = _largest_cells(
-        journey_map_table(js, level=level, top_pains=top_pains, seed=seed, min_volume=MIN_VOLUME), max_columns
-    )
+    full = journey_map_table(js, level=level, top_pains=top_pains, seed=seed, min_volume=MIN_VOLUME)
+    table, shown_of = _largest_cells(full, max_columns)
+    unscored = _unscored_cells(js, level)
     ax = _theme.get_ax(ax, figsize=(max(8.0, 0.9 * len(table) + 2), 5))
     if table.empty:
         return _theme.empty(ax, "scored customer messages")
@@ -148,13 +159,11 @@ def journey_map(
     # a small cell's t interval can pass -1 or 1, where no mean can lie: drawn up to the scale's ends,
     # so that it stays out of the callouts' margins
     band = table[["ci_low", "ci_high"]].clip(-1.0, 1.0)
-    mean = table["mean_valence"].to_numpy(dtype=float)
     few = table["volume"].to_numpy() < MIN_VOLUME  # too few messages to read much into: faded, and no interval
     # each cell's interval, a bar of its own: between two columns there is no mean to bound
     ax.vlines(x[~few], band["ci_low"][~few], band["ci_high"][~few], colors=_theme.CUSTOMER, alpha=0.4, lw=4, zorder=1,
               gid="intervals")  # fmt: skip
-    if level != "topic":  # the classic curve through the touchpoints, in order (topics side by side are no sequence)
-        ax.plot(x, mean, color=_theme.CUSTOMER, lw=1.5, zorder=2)
+    _stage_line(ax, table, full)
     sizes = 40 + 360 * (table["volume"] / table["volume"].max())
     points = ax.scatter(
         x, table["mean_valence"], s=sizes, c=table["mean_valence"], cmap=_theme.valence_cmap(),
@@ -173,10 +182,11 @@ def journey_map(
     # each called-out cell says how many messages it holds (n), once: beside high, under the first label beneath
     volumes = table["volume"].to_numpy()
     for i in pains.index:
-        ax.annotate(f"pain point\nn={volumes[i]:,}", xy=(x[i], table.at[i, "mean_valence"]),
+        # one short line (the ring says "pain point", in the legend): "pain point\nn=79" ran into its neighbours
+        ax.annotate(f"n={volumes[i]:,}", xy=(x[i], table.at[i, "mean_valence"]),
                     xytext=(0, -below[i]), textcoords="offset points", ha="center", va="top", fontsize=8,
                     color=_theme.LOW, fontweight="bold", gid="annotation-pain", bbox=CALLOUT_BOX)  # fmt: skip
-        below[i] += 2 * LINE
+        below[i] += LINE
     _call_extremes(ax, table, volumes, radius, below)
     ax.set_xticks(x, [_theme.wrap(str(t), 12) for t in table[level]])
     ax.set_xlim(x.min() - 0.5, x.max() + 0.5)
@@ -185,6 +195,7 @@ def journey_map(
     ax.set_yticks([-1.0, -0.5, 0.0, 0.5, 1.0])
     ax.set_ylabel("mean customer valence (95% interval)")
     default_title = f"Customer journey map: how customers feel at each stage and {level}{shown_of}"
+    default_title += _unscored_note(full, unscored, level)
     # as wide as the figure: a long title (cells left out) ran past both edges
     axes_inches = ax.bbox.width / ax.figure.dpi  # the title is centred over the axes
     default_title = "\n".join(textwrap.wrap(default_title, width=max(30, int(axes_inches * 8))))
@@ -197,8 +208,107 @@ def journey_map(
     # beside the plot, not over it: the callouts and the curve keep the whole plotting area
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), scatterpoints=1, labelspacing=1.2, borderpad=0.8)
     _theme.style(ax)
-    _fit_tick_labels(ax, [str(t) for t in table[level]])  # last: measured in the final layout (legend, title)
+    names = [str(t) for t in table[level]]
+    partly = [int(unscored.get((str(s), n), 0)) for s, n in zip(table["stage"], names)]
+    _fit_tick_labels(ax, [f"{n} +{k:,} not scored" if k else n for n, k in zip(names, partly)])  # in the final layout
+    _separate_callouts(ax)
     return ax
+
+
+def _stage_line(ax: Axes, table: pd.DataFrame, full: pd.DataFrame) -> None:
+    """The line of the stages' mean valence: level across each stage's band, sloping between stages.
+
+    Stages are a sequence; the touchpoints (or topics) within a stage, ordered by volume, are
+    not: a line through them read as a path from one to the next. So the line is flat across a
+    stage, at the mean of all its scored customer messages (its cells' means weighted by their
+    messages, the cells left out by ``max_columns`` included), and changes only between stages;
+    no line for a single stage.
+    """
+    weighted = full.assign(total=full["volume"] * full["mean_valence"]).groupby("stage", sort=False)[["total", "volume"]].sum()
+    bands = table.groupby("stage", sort=False)["x"].agg(["min", "max"])
+    if len(bands) < 2:  # one stage: no sequence to show
+        return
+    means = (weighted["total"] / weighted["volume"]).reindex(bands.index).to_numpy(dtype=float)
+    xs = np.column_stack([bands["min"] - 0.4, bands["max"] + 0.4]).ravel()
+    ax.plot(xs, np.repeat(means, 2), color=_theme.CUSTOMER, lw=1.5, alpha=0.8, zorder=2, gid="stage-means",
+            label="stage mean")  # fmt: skip
+
+
+def _unscored_cells(js: JourneySet, level: str) -> pd.Series:
+    """Customer messages the scorer gave no valence (a language it does not read), per (stage, key at ``level``)."""
+    import pandas as pd
+
+    from journeymap.analytics._levels import level_keys
+    from journeymap.analytics._prep import flags
+
+    events = js.events
+    f = flags(events)
+    rows = f["customer"].to_numpy() & ~f["scored"].to_numpy()
+    if not rows.any():
+        return pd.Series(dtype=np.int64)
+    keys = level_keys(events, level)[rows].astype("string")
+    stages = events.loc[rows, "stage"].astype("string")
+    counts: pd.Series = keys.groupby([stages, keys], sort=False).size().astype(np.int64)
+    return counts
+
+
+def _unscored_note(full: pd.DataFrame, unscored: pd.Series, level: str) -> str:
+    """The title's note on the cells none of whose customer messages were scored (they have no mean to draw)."""
+    drawn = set(zip(full["stage"].astype(str), full[level].astype(str)))
+    cells = [(str(s), str(k), int(n)) for (s, k), n in zip(unscored.index.to_list(), unscored.to_list())]
+    missing = [(s, k, n) for s, k, n in cells if (s, k) not in drawn]
+    if not missing:
+        return ""
+    listed = ", ".join(f"{k} ({s}) {_theme.count(n, 'message')}" for s, k, n in missing[:3])
+    more = f" and {len(missing) - 3} more cells" if len(missing) > 3 else ""
+    return f"; not scored, not drawn: {listed}{more}"
+
+
+#: Points kept free between two callouts, and between a callout and the plot's edge.
+CALLOUT_GAP = 2.0
+
+
+def _separate_callouts(ax: Axes) -> None:
+    """Move callouts apart, measured as drawn: inside the plot's sides, then each clear of those before it.
+
+    Neighbouring columns can be narrower than a callout ("n=79" beside "n=68" in a 10-inch
+    figure of 18 columns), and one at the first column reached over the y tick labels. A callout
+    is moved sideways into the plot, then away from its cell (down beneath it, up above it)
+    until it overlaps no callout placed before it. Callouts take no part in the layout, so moving
+    them does not move the plot.
+    """
+    from matplotlib.figure import Figure
+
+    figure = ax.get_figure()
+    from matplotlib.text import Annotation
+
+    notes = [t for t in ax.texts if isinstance(t, Annotation) and str(t.get_gid() or "").startswith("annotation")]
+    if figure is None or not notes:
+        return
+    root = figure if isinstance(figure, Figure) else figure.figure
+    for note in notes:
+        note.set_in_layout(False)
+    root.draw_without_rendering()
+    per_point = root.dpi / 72
+    frame = ax.bbox
+    placed: list[Any] = []
+    for note in sorted(notes, key=lambda t: (t.xy[0], t.get_gid() != "annotation-pain")):
+        dx, dy = note.xyann
+        box = note.get_window_extent()
+        if box.x0 < frame.x0 + CALLOUT_GAP * per_point:
+            dx += (frame.x0 - box.x0) / per_point + CALLOUT_GAP
+        elif box.x1 > frame.x1 - CALLOUT_GAP * per_point:
+            dx -= (box.x1 - frame.x1) / per_point + CALLOUT_GAP
+        step = 1.0 if note.get_verticalalignment() == "bottom" else -1.0  # away from the cell
+        for _ in range(len(notes) + 1):
+            note.xyann = (dx, dy)
+            box = note.get_window_extent()
+            hit = next((other for other in placed if box.overlaps(other)), None)
+            if hit is None:
+                break
+            gap = (hit.y1 - box.y0) if step > 0 else (box.y1 - hit.y0)
+            dy += step * (gap / per_point + CALLOUT_GAP)
+        placed.append(note.get_window_extent())
 
 
 #: The narrowest lines (characters) a tick label is wrapped to before the labels are turned upright instead.
@@ -240,13 +350,26 @@ def _fit_tick_labels(ax: Axes, names: list[str]) -> None:
 
 
 def _largest_cells(table: pd.DataFrame, max_columns: int | None) -> tuple[pd.DataFrame, str]:
-    """The ``max_columns`` cells of most messages and every pain point, in map order; and the title's note."""
+    """At most ``max_columns`` cells, every stage's largest first, and every pain point, in map order; and the title's note.
+
+    The largest cell of each stage is kept (of the largest stages, by their messages, where
+    there are more stages than ``max_columns``), then the rest of the cap is filled by size:
+    the cells of the most messages alone could all lie in one stage, and the map lost whole
+    stages (the only positive one among them) without a word. The note names the stages left out.
+    """
     if max_columns is None:
         return table, ""
     check_count(max_columns, "max_columns", minimum=1, what="number of cells")
     if len(table) <= max_columns:
         return table, ""
-    largest = table.sort_values("volume", ascending=False, kind="stable").index[:max_columns]
+    stage_volume = table.groupby("stage", sort=False)["volume"].sum().sort_values(ascending=False, kind="stable")
+    heads = table.sort_values("volume", ascending=False, kind="stable").drop_duplicates("stage")  # each stage's largest
+    heads = heads.set_index("stage").loc[stage_volume.index[:max_columns], "x"].to_numpy()
+    rest = table.drop(index=heads).sort_values("volume", ascending=False, kind="stable").index
+    largest = np.union1d(heads, rest[: max(0, max_columns - len(heads))])
     keep = np.sort(np.union1d(largest, table.index[table["pain_point"]]))
     shown = table.loc[keep].reset_index(drop=True)
-    return shown.assign(x=np.arange(len(shown))), f" ({len(shown)} largest of {len(table)} cells)"
+    left_out = [str(s) for s in table["stage"].unique() if s not in set(shown["stage"])]
+    note = f" ({len(shown)} of {len(table)} cells: each stage's largest, then the largest"
+    note += f"; stages left out: {', '.join(left_out)})" if left_out else ")"
+    return shown.assign(x=np.arange(len(shown))), note
