@@ -53,7 +53,7 @@ def cluster(folder: Path, workers: int, threads: int) -> tuple[dict[str, float],
     for name in ("distributed", "distributed.shuffle"):
         logging.getLogger(name).setLevel(logging.ERROR)
     t = time.perf_counter()
-    lc = LocalCluster(n_workers=workers, threads_per_worker=threads, processes=True, dashboard_address=None)
+    lc = LocalCluster(n_workers=workers, threads_per_worker=threads, processes=True, dashboard_address=":0")
     client = Client(lc)
     startup = time.perf_counter() - t
     seconds: dict[str, float] = {}

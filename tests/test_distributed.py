@@ -368,18 +368,22 @@ def client(tmp_path_factory: pytest.TempPathFactory):
     mp.setenv("PYTHONPATH", str(PLUGIN))
     refresh()
     cache_dir = tmp_path_factory.mktemp("worker-cache")
-    cluster = distributed.LocalCluster(
-        n_workers=2,
-        threads_per_worker=1,
-        processes=True,
-        dashboard_address=None,
-        env={"JOURNEYMAP_CACHE_DIR": str(cache_dir), "HF_HUB_OFFLINE": "1"},
-    )
-    with distributed.Client(cluster) as c:
-        yield c
-    cluster.close()
-    mp.undo()
-    refresh()
+    try:
+        # ":0": a free port for the dashboard (None falls back to 8787, and another run on the machine
+        # holding it makes distributed warn, which the suite turns into an error)
+        cluster = distributed.LocalCluster(
+            n_workers=2,
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address=":0",
+            env={"JOURNEYMAP_CACHE_DIR": str(cache_dir), "HF_HUB_OFFLINE": "1"},
+        )
+        with distributed.Client(cluster) as c:
+            yield c
+        cluster.close()
+    finally:  # the fake plugin must leave sys.path even if the cluster did not start (the registry tests read it)
+        mp.undo()
+        refresh()
 
 
 def test_cluster_flow_equals_single_machine(client, log: EventLog, tmp_path: Path) -> None:
