@@ -146,6 +146,27 @@ def test_trends_fades_a_value_on_few_scored_messages() -> None:
     assert not any("fewer than" in t.get_text() for t in ax.get_legend().get_texts())
 
 
+def test_topic_trends_count_scored_messages_and_the_chart_fades_values_on_few() -> None:
+    from journeymap.testing import HashingEncoder
+
+    js = planted_scores(jm.build_journeys(jm.datasets.service_journeys(30, seed=0)))
+    js = jm.assign_topics(js, encoder=HashingEncoder(), cache=False, n_topics=3)
+    table = jm.topic_trends(js, freq="D")
+    assert list(table.columns) == ["volume", "scored", "share", "share_negative", "mean_valence", "partial"]
+    customer = js.events[(js.events["actor"] == "customer") & js.events["topic"].notna()]
+    assert int(table["scored"].sum()) == int(customer["valence"].notna().sum())
+    assert (table["scored"] <= table["volume"]).all()
+    ax = jm.plot.topic_trends(js, freq="D", metric="share_negative", min_count=10_000)  # every value on too few
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert "fewer than 10000 scored messages (faded)" in labels
+    named = [line for line in ax.get_lines() if not line.get_label().startswith("_")]
+    assert all(np.isnan(np.asarray(line.get_ydata(), dtype=float)).all() for line in named)  # nothing on the solid lines
+    ax = jm.plot.topic_trends(js, freq="D", metric="share_negative", min_count=1)
+    assert not any("fewer than" in t.get_text() for t in ax.get_legend().get_texts())
+    ax = jm.plot.topic_trends(js, freq="D", metric="volume", min_count=10_000)  # counts are no share of a few
+    assert not any("fewer than" in t.get_text() for t in ax.get_legend().get_texts())
+
+
 # -- 4. count arguments ------------------------------------------------------------------------------
 
 

@@ -148,7 +148,8 @@ def topic_trends(js: JourneySet, *, freq: str = "W", tz: str | dt.tzinfo | None 
     One row per (``period``, ``topic``) for every period from the first customer message with a
     topic to the last (a topic absent from a period has volume 0 there), periods as in
     :func:`~journeymap.trends` (``freq``, ``tz``; None is the journeys' zone, else UTC). Columns:
-    ``volume``, ``share`` (of the period's messages with a topic; NaN in a period without any),
+    ``volume``, ``scored`` (of those, the messages with a valence: what the next two are read
+    on), ``share`` (of the period's messages with a topic; NaN in a period without any),
     ``share_negative`` and ``mean_valence`` (of the scored; NaN where none), and ``partial``
     (the first or last period, when the data covers less than 90% of it, as in :func:`~journeymap.trends`).
     A ``freq`` that would make more than :data:`~journeymap.analytics._time.MAX_PERIODS` periods
@@ -167,10 +168,11 @@ def topic_trends(js: JourneySet, *, freq: str = "W", tz: str | dt.tzinfo | None 
     tz = check_tz(tz, js)
     messages = _topic_messages(js, "topic_trends")
     check_periods(freq, js.events["timestamp"], tz)  # too many periods for the data: refused before any is made
-    columns = ["volume", "share", "share_negative", "mean_valence", "partial"]
+    columns = ["volume", "scored", "share", "share_negative", "mean_valence", "partial"]
     if messages.empty:
         index = pd.MultiIndex.from_arrays([pd.DatetimeIndex([], tz=tz), pd.Index([], dtype=object)], names=["period", "topic"])
-        return pd.DataFrame(index=index, columns=columns).astype({"volume": np.int64, "share": float, "partial": bool})
+        empty = pd.DataFrame(index=index, columns=columns)
+        return empty.astype({"volume": np.int64, "scored": np.int64, "share": float, "partial": bool})
     frame = pd.DataFrame(
         {
             "period": period_start(messages["timestamp"], freq, tz).to_numpy(),
@@ -181,12 +183,20 @@ def topic_trends(js: JourneySet, *, freq: str = "W", tz: str | dt.tzinfo | None 
     _, negative, _ = polarity(messages)
     frame["negative"] = np.where(np.isnan(frame["valence"]), np.nan, negative)
     g = frame.groupby(["period", "topic"], sort=True)
-    stats = pd.DataFrame({"volume": g.size(), "share_negative": g["negative"].mean(), "mean_valence": g["valence"].mean()})
+    stats = pd.DataFrame(
+        {
+            "volume": g.size(),
+            "scored": g["valence"].count(),
+            "share_negative": g["negative"].mean(),
+            "mean_valence": g["valence"].mean(),
+        }
+    )
     all_periods = period_index(pd.Index(frame["period"].unique()), freq, tz)
     topics = sorted(frame["topic"].unique(), key=lambda t: (t == OTHER_LAST, t))
     index = pd.MultiIndex.from_product([all_periods, topics], names=["period", "topic"])
     out = stats.reindex(index)
     out["volume"] = out["volume"].fillna(0).astype(np.int64)
+    out["scored"] = out["scored"].fillna(0).astype(np.int64)
     totals = out.groupby(level="period")["volume"].transform("sum")
     out["share"] = (out["volume"] / totals.where(totals > 0)).astype(float)
     # the data's first and last periods may be covered only in part, as in trends

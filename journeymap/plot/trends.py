@@ -183,6 +183,28 @@ def _measure_line(
     return handles
 
 
+def _few_scored(table: pd.DataFrame, topic: Any, periods: pd.Index, metric: str, min_count: int) -> np.ndarray:
+    """Periods where ``topic``'s share negative or mean valence rests on fewer than ``min_count`` scored messages."""
+    if metric not in _SCORED or "scored" not in table.columns:
+        return np.zeros(len(periods), dtype=bool)
+    scored = table.xs(topic, level="topic")["scored"].reindex(periods).to_numpy(dtype=float)
+    return np.asarray(scored < min_count, dtype=bool)
+
+
+def _topic_line(ax: Axes, xvpf: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray], k: int, label: str) -> None:
+    """Topic ``k``'s line (values on too few scored messages, ``few``, as faded hollow points off it)."""
+    x, values, partial, few = xvpf
+    # each topic its own marker, the later ones smaller: where values tie, the marks nest and all are seen
+    marker, ms, color, z = _MARKERS[k % len(_MARKERS)], max(3.0, 8.0 - 1.0 * k), f"C{k % 10}", 3 + 0.01 * k
+    # every value lies within the fixed limits: a line at one (a share of 0 or 1) is drawn over the frame, not under it;
+    # a period the data covers only in part is dashed, with hollow points, as in trends
+    _partial_line(ax, x, np.where(few, np.nan, values), partial, color=color, lw=1.6, label=label, marker=marker, ms=ms,
+                  mew=0.8, clip_on=False, zorder=z)  # fmt: skip
+    if few.any():
+        ax.plot(x[few], values[few], ls="none", marker=marker, ms=ms, mfc="white", mec=color, alpha=FEW_POINT_ALPHA,
+                clip_on=False, zorder=z)  # fmt: skip
+
+
 def _partial_line(
     ax: Axes,
     x: np.ndarray,
@@ -293,6 +315,7 @@ def topic_trends(
     metric: Literal["volume", "share", "share_negative", "mean_valence"] = "volume",
     top: int = 6,
     tz: str | dt.tzinfo | None = None,
+    min_count: int = 3,
     ax: Axes | None = None,
 ) -> Axes:
     """One line per topic over time: the ``top`` largest topics' messages per period (or ``metric``).
@@ -309,7 +332,10 @@ def topic_trends(
     fall); all the data in one period is noted as no trend. Each topic has its own marker
     shape, the later topics' smaller, so that where two lines meet both marks are seen; a
     topic whose values equal an earlier one's in every period (its line lies under the other)
-    is named "(same as ...)" in the legend.
+    is named "(same as ...)" in the legend. As in :func:`trends`, a share negative or mean
+    valence that rests on fewer than ``min_count`` scored messages of its topic and period (the
+    table's ``scored``) is a faded hollow point off the line; ``min_count=1`` draws every value
+    alike.
 
     Examples:
         >>> import journeymap as jm
@@ -324,6 +350,7 @@ def topic_trends(
         msg = f"metric must be one of {sorted(_TOPIC_LABELS)}, got {metric!r}"
         raise InvalidArgumentError(msg)
     check_count(top, "top", minimum=1, what="number of topics")
+    check_count(min_count, "min_count", minimum=1, what="number of messages")
     if metric in _SCORED:  # unscored, the lines would be empty
         require_scored(js, f"topic_trends(metric={metric!r})")
     tz = check_tz(tz, js)
@@ -342,18 +369,16 @@ def topic_trends(
         else np.zeros(len(periods), dtype=bool)
     )
     drawn: list[np.ndarray] = []
+    faded = False
     for k, topic in enumerate(shown):
-        values = table.xs(topic, level="topic")[metric].reindex(periods).to_numpy(dtype=float)
+        values = table.xs(topic, level="topic").reindex(periods)[metric].to_numpy(dtype=float)
         label = _theme.wrap(str(topic), 24)
         same = next((shown[j] for j, other in enumerate(drawn) if np.array_equal(other, values, equal_nan=True)), None)
         if same is not None:  # drawn exactly over an earlier line: the legend says so
             label = f"{label}\n(same as {_theme.shorten(str(same), 24)})"
-        # each topic its own marker, the later ones smaller: where values tie, the marks nest and all are seen
-        marker, ms = _MARKERS[k % len(_MARKERS)], max(3.0, 8.0 - 1.0 * k)
-        # every value lies within the fixed limits: a line at one (a share of 0 or 1) is drawn over the frame, not under it;
-        # a period the data covers only in part is dashed, with hollow points, as in trends
-        _partial_line(ax, x, values, partial, color=f"C{k % 10}", lw=1.6, label=label, marker=marker, ms=ms,
-                      mew=0.8, clip_on=False, zorder=3 + 0.01 * k)  # fmt: skip
+        few = _few_scored(table, topic, periods, metric, min_count) & np.isfinite(values)
+        _topic_line(ax, (x, values, partial, few), k, label)
+        faded = faded or bool(few.any())
         drawn.append(values)
     ax.set_ylabel(_TOPIC_LABELS[metric])
     value_limits(ax, metric, np.concatenate(drawn))
@@ -368,6 +393,11 @@ def topic_trends(
         for i in np.flatnonzero(partial):
             ax.axvspan(i - 0.5, i + 0.5, facecolor=_theme.GREYS[0], hatch="///", alpha=0.3, lw=0, zorder=0)
         handles.append(_partial_patch())
+    if faded:
+        from matplotlib.lines import Line2D
+
+        handles.append(Line2D([], [], ls="none", marker="o", mfc="white", mec="#666666", alpha=FEW_POINT_ALPHA,
+                              label=f"fewer than {min_count} scored messages (faded)"))  # fmt: skip
     if len(periods) == 1:  # as trends says it: one period is a level, not a trend
         _single_period(ax, freq)
     ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0))
