@@ -162,7 +162,7 @@ def emotion_heatmap(
     ax = _theme.get_ax(ax, figsize=(max(MIN_SIZE[0], width), max(MIN_SIZE[1], height)))
     unread = _unread_note(shares.attrs.get("unread", {}))
     if shares.empty:
-        return _theme.empty(ax, "scored customer messages" + (f"\n({unread})" if unread else ""))
+        return _theme.empty(ax, "scored customer messages", unread)
     grid = shares.to_numpy(dtype=float)
     n = np.asarray(shares.attrs["n"], dtype=np.int64)
     # the scale is the rows' of MIN_ROW_VOLUME messages or more: one message makes a 100% cell
@@ -231,7 +231,7 @@ def emotion_mix(
     ax = _theme.get_ax(ax, figsize=(9, 1.5 + 0.6 * shares.shape[0]))
     unread = _unread_note(shares.attrs.get("unread", {}))
     if shares.empty:
-        return _theme.empty(ax, "scored customer messages" + (f"\n({unread})" if unread else ""))
+        return _theme.empty(ax, "scored customer messages", unread)
     colours = mix_colours([str(c) for c in shares.columns], valence)
     n = np.asarray(shares.attrs["n"], dtype=np.int64)
     few = n < MIN_ROW_VOLUME  # too few messages to read a mix from: faded, as the journey map fades such a cell

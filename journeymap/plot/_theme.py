@@ -57,9 +57,28 @@ def get_ax(ax: Axes | None, figsize: tuple[float, float] = (9, 4.5)) -> Axes:
     return new
 
 
-def empty(ax: Axes, what: str) -> Axes:
-    """An Axes that says there is nothing to draw, and why, instead of failing on empty data."""
-    ax.text(0.5, 0.5, f"no {what} to show", ha="center", va="center", transform=ax.transAxes, color="#666666")
+def empty(ax: Axes, what: str, note: str = "") -> Axes:
+    """An Axes that says there is nothing to draw, and why, instead of failing on empty data.
+
+    ``note`` (what was left out, say) goes under it, wrapped to the Axes' width; the text does not
+    take part in the figure's layout, so a long one cannot squeeze the Axes to nothing.
+
+    Examples:
+        >>> import matplotlib.pyplot as plt
+        >>> ax = empty(plt.figure(figsize=(4, 2.5)).add_subplot(), "scored customer messages", "left out: " + "billing, " * 12)
+        >>> text = ax.texts[0]
+        >>> text.get_text().splitlines()[0], max(len(line) for line in text.get_text().splitlines()) <= 44
+        ('no scored customer messages to show', True)
+        >>> plt.close("all")
+    """
+    import textwrap
+
+    fig = ax.get_figure()
+    inches = ax.bbox.width / fig.dpi if fig is not None else 4.0
+    width = max(20, int(inches * 11))  # about 11 characters an inch of the Axes at the default size
+    lines = [f"no {what} to show", *textwrap.wrap(note, width)] if note else [f"no {what} to show"]
+    text = ax.text(0.5, 0.5, "\n".join(lines), ha="center", va="center", transform=ax.transAxes, color="#666666")
+    text.set_in_layout(False)
     ax.set_xticks([])
     ax.set_yticks([])
     return ax

@@ -210,7 +210,7 @@ def journey_map(
     _theme.style(ax)
     names = [str(t) for t in table[level]]
     partly = [int(unscored.get((str(s), n), 0)) for s, n in zip(table["stage"], names)]
-    _fit_tick_labels(ax, [f"{n} +{k:,} not scored" if k else n for n, k in zip(names, partly)])  # in the final layout
+    _fit_tick_labels(ax, names, [f"+{k:,} not scored" if k else "" for k in partly])  # in the final layout
     _separate_callouts(ax)
     return ax
 
@@ -256,7 +256,7 @@ def _unscored_note(full: pd.DataFrame, unscored: pd.Series, level: str) -> str:
     """The title's note on the cells none of whose customer messages were scored (they have no mean to draw)."""
     drawn = set(zip(full["stage"].astype(str), full[level].astype(str)))
     cells = [(str(s), str(k), int(n)) for (s, k), n in zip(unscored.index.to_list(), unscored.to_list())]
-    missing = [(s, k, n) for s, k, n in cells if (s, k) not in drawn]
+    missing = sorted(((s, k, n) for s, k, n in cells if (s, k) not in drawn), key=lambda c: (-c[2], c[0], c[1]))  # largest first
     if not missing:
         return ""
     listed = ", ".join(f"{k} ({s}) {_theme.count(n, 'message')}" for s, k, n in missing[:3])
@@ -317,13 +317,19 @@ MIN_WRAP = 5
 TICK_GAP = 4.0
 
 
-def _fit_tick_labels(ax: Axes, names: list[str]) -> None:
+def _fit_tick_labels(ax: Axes, names: list[str], notes: list[str] | None = None) -> None:
     """Tick labels that each fit their column: wrapped narrower where one is wider, else all turned upright.
 
     Measured with the figure's renderer after its layout (the legend beside the plot narrows
     the columns), so that neighbouring labels never run into each other ("weeks answerphone
-    apps"). A label that fits keeps its 12-character lines.
+    apps"). A label that fits keeps its 12-character lines. A ``note`` of a label ("+20 not
+    scored") is its last line, never shortened: the name gives way to it.
     """
+    notes = notes or [""] * len(names)
+
+    def joined(name: str, note: str) -> str:
+        return f"{name}\n{note}" if note else name
+
     from matplotlib.figure import Figure
 
     figure = ax.get_figure()
@@ -339,11 +345,12 @@ def _fit_tick_labels(ax: Axes, names: list[str]) -> None:
         return bool(probe.get_window_extent().width <= column)
 
     labels = []
-    for name in names:
-        width = next((w for w in range(12, MIN_WRAP - 1, -1) if fits(_theme.wrap(name, w))), None)
-        labels.append(_theme.wrap(name, width or 12))
+    for name, note in zip(names, notes):
+        width = next((w for w in range(12, MIN_WRAP - 1, -1) if fits(joined(_theme.wrap(name, w), note))), None)
+        labels.append(joined(_theme.wrap(name, width or 12), note))
         if width is None:  # a word wider than its column: every label upright, in one line (as wide as a line is high)
-            ax.set_xticks(ax.get_xticks(), [_theme.shorten(name, 24) for name in names])
+            upright = [f"{_theme.shorten(n, 20)} {t}" if t else _theme.shorten(n, 24) for n, t in zip(names, notes)]
+            ax.set_xticks(ax.get_xticks(), upright)
             ax.tick_params(axis="x", labelrotation=90)
             return
     ax.set_xticks(ax.get_xticks(), labels)
