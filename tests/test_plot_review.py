@@ -237,7 +237,7 @@ def test_time_patterns_hatch_hours_with_too_few_messages(js: jm.JourneySet) -> N
     hatched = {(round(p.get_y() + 0.5), round(p.get_x() + 0.5)) for p in ax.patches if p.get_gid() == "few"}
     assert hatched == {(int(r), int(c)) for r, c in zip(*np.nonzero(few))}
     assert all(p.get_hatch() for p in ax.patches if p.get_gid() == "few")
-    assert legend_texts(ax) == ["no messages", "fewer than 3 messages"]
+    assert legend_texts(ax) == ["no messages", "fewer than 3 scored messages"]
     found = boxes(ax)
     assert not found["legend"][0].overlaps(found["title"][0])
     # min_count=1: every hour with a message coloured, as before

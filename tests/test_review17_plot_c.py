@@ -73,3 +73,19 @@ def test_journey_map_names_the_largest_unscored_cells_first(scored: jm.JourneySe
     note = _unscored_note(full, counts, "touchpoint")
     assert note.index("b (contact) 40") < note.index("d (follow up) 37") < note.index("c (follow up) 12")
     assert "a (contact)" not in note and note.endswith("and 1 more cells")
+
+
+def test_time_patterns_counts_scored_messages_and_hatches_hours_of_few_of_them(scored: jm.JourneySet) -> None:
+    rng = np.random.default_rng(1)
+    js = scored.with_events(unscore(scored.events, rng.random(len(scored.events)) < 0.6))  # type: ignore[arg-type]
+    table = jm.time_patterns(js)
+    assert list(table.columns) == ["volume", "scored", "share_negative", "mean_valence"]
+    customer = js.events["actor"] == "customer"
+    assert int(table["scored"].sum()) == int(js.events.loc[customer, "valence"].notna().sum())
+    ax = jm.plot.time_patterns(js, min_count=3)
+    hatched = {(int(p.get_y() + 0.5), int(p.get_x() + 0.5)) for p in ax.patches if p.get_gid() == "few"}
+    grid_volume = table["volume"].unstack("hour").to_numpy()
+    grid_scored = table["scored"].unstack("hour").to_numpy()
+    expected = {(int(r), int(c)) for r, c in zip(*np.nonzero((grid_volume > 0) & (grid_scored < 3)))}
+    assert hatched == expected  # before: hours of 3+ messages but fewer scored ones were coloured from one or two
+    assert any(grid_volume[r, c] >= 3 for r, c in expected)

@@ -105,14 +105,15 @@ def clock_time(events: pd.DataFrame, tz: str | dt.tzinfo) -> str | None:
 
 
 def patterns_frame(stats: pd.DataFrame) -> pd.DataFrame:
-    """All 168 weekday x hour rows from ``volume``, ``share_negative``, ``mean_valence`` per (weekday, hour).
+    """All 168 weekday x hour rows from ``volume``, ``scored``, ``share_negative``, ``mean_valence`` per (weekday, hour).
 
     Indexed by (``weekday``, ``hour``): weekday names as an ordered categorical (Monday first),
     hours 0-23.
     """
     full = pd.MultiIndex.from_product([range(7), range(24)], names=["weekday", "hour"])
-    stats = stats[["volume", "share_negative", "mean_valence"]].reindex(full)
+    stats = stats[["volume", "scored", "share_negative", "mean_valence"]].reindex(full)
     stats["volume"] = stats["volume"].fillna(0).astype("int64")
+    stats["scored"] = stats["scored"].fillna(0).astype("int64")
     out = stats.reset_index()
     out["weekday"] = pd.Categorical.from_codes(
         out["weekday"].to_numpy(dtype=np.int64), dtype=pd.CategoricalDtype(list(WEEKDAYS), ordered=True)

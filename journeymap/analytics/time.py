@@ -32,8 +32,9 @@ def time_patterns(js: JourneySet, *, tz: str | dt.tzinfo | None = None) -> pd.Da
     Returns:
         168 rows (every weekday and hour, also the empty ones), indexed by (``weekday``,
         ``hour``): weekday an ordered categorical (Monday first), hour 0-23; columns ``volume``
-        (customer messages, scored or not, as in :func:`~journeymap.trends`), ``share_negative``
-        and ``mean_valence`` (of the scored ones; NaN where there were none).
+        (customer messages, scored or not, as in :func:`~journeymap.trends`), ``scored`` (of
+        those, the ones with a valence), ``share_negative`` and ``mean_valence`` (of the scored
+        ones; NaN where there were none).
 
     Examples:
         >>> import journeymap as jm
@@ -51,5 +52,12 @@ def time_patterns(js: JourneySet, *, tz: str | dt.tzinfo | None = None) -> pd.Da
     tz = check_tz(tz, require_journeys(js, "time_patterns"))
     frame = hour_frame(js.events, tz)
     g = frame.groupby(["weekday", "hour"])
-    stats = pd.DataFrame({"volume": g.size(), "share_negative": g["negative"].mean(), "mean_valence": g["valence"].mean()})
+    stats = pd.DataFrame(
+        {
+            "volume": g.size(),
+            "scored": g["valence"].count(),
+            "share_negative": g["negative"].mean(),
+            "mean_valence": g["valence"].mean(),
+        }
+    )
     return patterns_frame(stats)

@@ -254,9 +254,14 @@ class HourStats:
         return HourStats(self.table.add(other.table, fill_value=0))
 
     def stats(self) -> pd.DataFrame:
-        """``volume``, ``share_negative`` and ``mean_valence`` per (weekday, hour)."""
+        """``volume``, ``scored``, ``share_negative`` and ``mean_valence`` per (weekday, hour)."""
         t = self.table
         scored = t["scored"].where(t["scored"] > 0)
         return pd.DataFrame(
-            {"volume": t["volume"].astype(np.int64), "share_negative": t["neg"] / scored, "mean_valence": t["vsum"] / scored}
+            {
+                "volume": t["volume"].astype(np.int64),
+                "scored": t["scored"].astype(np.int64),
+                "share_negative": t["neg"] / scored,
+                "mean_valence": t["vsum"] / scored,
+            }
         )

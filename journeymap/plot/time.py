@@ -44,10 +44,12 @@ def time_patterns(
     """A weekday x hour heatmap of customer messages: volume, share negative or mean valence.
 
     An hour without messages is grey. For the share negative and the mean valence, an hour with
-    fewer than ``min_count`` customer messages is not coloured either but hatched on light grey
-    (a legend above the chart says so): one message would otherwise paint an hour 100% negative,
-    as dark as a busy hour where most customers are unhappy. ``min_count=1`` colours every hour
-    with a message (``min_count`` must be a positive whole number); the volume is always drawn in
+    fewer than ``min_count`` scored customer messages is not coloured either but hatched on light
+    grey (a legend above the chart says so): one message would otherwise paint an hour 100%
+    negative, as dark as a busy hour where most customers are unhappy; messages the scorer did
+    not read (another language) do not count toward it, and an hour of only such messages is
+    hatched, not drawn as empty. ``min_count=1`` colours every hour with a scored message
+    (``min_count`` must be a positive whole number); the volume is always drawn in
     full, and needs no scores (the share negative and the mean valence do: SchemaError otherwise).
     The share negative is coloured on a fixed 0-1 scale and the mean valence on -1 .. 1, not on
     the range of the data. ``tz`` is read as in
@@ -64,7 +66,7 @@ def time_patterns(
         ((7, 24), True)
         >>> ax = jm.plot.time_patterns(js, min_count=3)
         >>> [t.get_text() for t in ax.get_legend().get_texts()]
-        ['no messages', 'fewer than 3 messages']
+        ['no messages', 'fewer than 3 scored messages']
     """
     if metric not in METRICS:
         msg = f"metric must be one of {', '.join(repr(m) for m in METRICS)}, got {metric!r}"
@@ -81,11 +83,13 @@ def time_patterns(
         return _theme.empty(ax, note)
     grid = table[metric].unstack("hour").reindex(list(WEEKDAYS)).to_numpy(dtype=float)
     volume = table["volume"].unstack("hour").reindex(list(WEEKDAYS)).to_numpy(dtype=float)
+    scored = table["scored"].unstack("hour").reindex(list(WEEKDAYS)).to_numpy(dtype=float)
     ax = _theme.get_ax(ax, figsize=(10, 3.6))
     if not np.nan_to_num(grid).any() and (metric == "volume" or np.isnan(grid).all()):
         return _theme.empty(ax, "customer messages" if metric == "volume" else "scored customer messages")
-    # too few messages to colour an hour by a share or a mean: hatched, left out of the colour scale
-    few = (volume > 0) & (volume < min_count) if metric != "volume" else np.zeros(grid.shape, dtype=bool)
+    # too few scored messages to colour an hour by a share or a mean (messages not scored among them): hatched,
+    # left out of the colour scale
+    few = (volume > 0) & (scored < min_count) if metric != "volume" else np.zeros(grid.shape, dtype=bool)
     grid = np.where(few, np.nan, grid)
     if metric == "mean_valence":
         cmap = _theme.valence_cmap()
@@ -109,10 +113,9 @@ def time_patterns(
                 Rectangle((col - 0.5, row - 0.5), 1, 1, facecolor=FEW, edgecolor="#9a9a9a", hatch="////", lw=0, gid="few")
             )
         handles = [Patch(facecolor=NO_DATA, label="no messages")]
-        if min_count > 1:
-            handles.append(
-                Patch(facecolor=FEW, edgecolor="#9a9a9a", hatch="////", lw=0, label=f"fewer than {min_count} messages")
-            )
+        if min_count > 1 or few.any():
+            what = f"fewer than {min_count} scored messages" if min_count > 1 else "no message scored"
+            handles.append(Patch(facecolor=FEW, edgecolor="#9a9a9a", hatch="////", lw=0, label=what))
         ax.legend(handles=handles, loc="lower right", bbox_to_anchor=(1.0, 1.0), ncols=2, borderaxespad=0.2,
                   frameon=False, fontsize=8)  # fmt: skip
     ax.set_title(f"When customers write: {labels[metric]} by weekday and hour", pad=22 if metric != "volume" else 6)
