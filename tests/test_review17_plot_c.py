@@ -89,3 +89,14 @@ def test_time_patterns_counts_scored_messages_and_hatches_hours_of_few_of_them(s
     expected = {(int(r), int(c)) for r, c in zip(*np.nonzero((grid_volume > 0) & (grid_scored < 3)))}
     assert hatched == expected  # before: hours of 3+ messages but fewer scored ones were coloured from one or two
     assert any(grid_volume[r, c] >= 3 for r, c in expected)
+
+
+def test_callouts_stay_inside_a_tiny_axes(scored: jm.JourneySet) -> None:
+    fig, ax = plt.subplots(figsize=(3, 2))
+    jm.plot.journey_map(scored, ax=ax, top_pains=20)
+    fig.canvas.draw()
+    notes = [t for t in ax.texts if str(t.get_gid() or "").startswith("annotation")]
+    assert len(notes) > 10
+    frame = ax.bbox
+    outside = [t.get_text() for t in notes if t.get_window_extent().y0 < frame.y0 - 1 or t.get_window_extent().y1 > frame.y1 + 1]
+    assert outside == []  # before: pushed down past the Axes, over the tick labels

@@ -299,16 +299,30 @@ def _separate_callouts(ax: Axes) -> None:
             dx += (frame.x0 - box.x0) / per_point + CALLOUT_GAP
         elif box.x1 > frame.x1 - CALLOUT_GAP * per_point:
             dx -= (box.x1 - frame.x1) / per_point + CALLOUT_GAP
-        step = 1.0 if note.get_verticalalignment() == "bottom" else -1.0  # away from the cell
-        for _ in range(len(notes) + 1):
-            note.xyann = (dx, dy)
-            box = note.get_window_extent()
-            hit = next((other for other in placed if box.overlaps(other)), None)
-            if hit is None:
-                break
-            gap = (hit.y1 - box.y0) if step > 0 else (box.y1 - hit.y0)
-            dy += step * (gap / per_point + CALLOUT_GAP)
+        away = 1.0 if note.get_verticalalignment() == "bottom" else -1.0  # away from the cell first, then towards it
+        spot = next((at for step in (away, -away) if (at := _free_spot(note, (dx, dy), step, placed, frame)) is not None), None)
+        note.xyann = spot if spot is not None else (dx, dy)  # no free place inside the plot (a tiny Axes): where it was
         placed.append(note.get_window_extent())
+
+
+def _free_spot(note: Any, start: tuple[float, float], step: float, placed: list[Any], frame: Any) -> tuple[float, float] | None:
+    """Where ``note`` (offset ``start``, points) clears every ``placed`` box, moving by ``step``, inside ``frame``.
+
+    None if nowhere inside.
+    """
+    dx, dy = start
+    per_point = note.figure.dpi / 72
+    for _ in range(len(placed) + 1):
+        note.xyann = (dx, dy)
+        box = note.get_window_extent()
+        if box.y0 < frame.y0 or box.y1 > frame.y1:  # moved out of the plot: over the tick labels or the title
+            return None
+        hit = next((other for other in placed if box.overlaps(other)), None)
+        if hit is None:
+            return (dx, dy)
+        gap = (hit.y1 - box.y0) if step > 0 else (box.y1 - hit.y0)
+        dy += step * (gap / per_point + CALLOUT_GAP)
+    return None
 
 
 #: The narrowest lines (characters) a tick label is wrapped to before the labels are turned upright instead.
