@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 
     from journeymap.analytics._stats import Estimate
 
-__all__ = ["customer_messages", "customer_steps", "summary_frame", "summary_row"]
+__all__ = ["customer_messages", "customer_steps", "summary_frame", "summary_row", "unscored_counts"]
 
 #: The columns of :func:`~journeymap.touchpoint_summary`, in order.
 SUMMARY_COLUMNS = [
@@ -69,9 +69,22 @@ def customer_messages(events: pd.DataFrame, level: str) -> tuple[pd.DataFrame, d
     # a valence of the user's own may come without labels: no top emotion then
     no_labels = pd.Series(pd.NA, index=out.index, dtype="string")
     out["emotion"] = events.loc[keep, "emotion"] if "emotion" in events.columns else no_labels
-    unread = (f["customer"] & ~f["scored"]).to_numpy(dtype=bool)
-    unscored = {str(k): int(n) for k, n in keys[unread].value_counts(sort=False).items()}
+    unscored = {str(k): int(n) for k, n in unscored_counts(f, keys).items()}
     return out, unscored
+
+
+def unscored_counts(f: pd.DataFrame, keys: pd.Series) -> pd.Series:
+    """Per key, the customers' messages there that were not scored (no valence), most first; keys without any left out.
+
+    ``f`` is :func:`~journeymap.analytics._prep.flags` of the events, ``keys`` their keys at a level.
+
+    Examples:
+        >>> f = pd.DataFrame({"customer": [True, True, False, True], "scored": [False, True, False, False]})
+        >>> unscored_counts(f, pd.Series(["billing", "app", "billing", "billing"])).to_dict()
+        {'billing': 2}
+    """
+    unread = (f["customer"] & ~f["scored"]).to_numpy(dtype=bool)
+    return keys[unread].astype("string").value_counts()
 
 
 def summary_row(*, n: int, estimate: Estimate, neg: int, pos: int, top: str) -> dict[str, object]:

@@ -10,6 +10,7 @@ import pandas as pd
 from journeymap.analytics._levels import level_keys
 from journeymap.analytics._prep import flags, require_scored
 from journeymap.analytics._stats import VALENCE_BOUNDS, MeanInterval
+from journeymap.analytics._summary import unscored_counts
 from journeymap.analytics.replies import MIN_GROUP_SIZE
 from journeymap.exceptions import InvalidArgumentError
 
@@ -111,9 +112,7 @@ def stage_shares(js: JourneySet, *, level: str = "touchpoint", top: int = 8) -> 
     keys = level_keys(events, level)
     customer = (events["actor"].astype("string") == "customer") & events["emotion"].notna()
     frame = pd.DataFrame({level: keys[customer], "emotion": events.loc[customer, "emotion"].astype("string")})
-    f = flags(events)
-    unread = (f["customer"] & ~f["scored"]).to_numpy(dtype=bool)
-    unscored = keys[unread].astype("string").value_counts()
+    unscored = unscored_counts(flags(events), keys)
     counts = pd.crosstab(frame[level], frame["emotion"])
     keep = counts.sum().sort_values(ascending=False).index[:top]
     out = counts[keep].copy()
