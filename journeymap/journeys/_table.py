@@ -6,8 +6,10 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
+from pandas.errors import OutOfBoundsDatetime
 
 from journeymap._arrow import flat_array
+from journeymap.exceptions import SchemaError
 from journeymap.journeys._set import JourneySet
 
 if TYPE_CHECKING:
@@ -28,6 +30,7 @@ __all__ = [
     "journey_starts",
     "journey_table",
     "take_rows",
+    "timestamps_ns",
 ]
 
 
@@ -164,6 +167,46 @@ def group_bounds(codes: npt.NDArray[np.int64]) -> tuple[npt.NDArray[np.int64], n
     return starts, lengths
 
 
+def timestamps_ns(events: pd.DataFrame) -> npt.NDArray[np.int64]:
+    """The events' timestamps as nanoseconds since the epoch (UTC; NaT as int64's minimum), whatever the column's unit.
+
+    A column of another unit (microseconds, as Parquet and XES give) may hold times that no
+    nanosecond count holds; converted blindly they would wrap around into other years.
+
+    Raises:
+        SchemaError: such a time, naming the row, its journey (where the events have one) and
+            the time: it is refused, never wrapped around.
+
+    Examples:
+        >>> frame = pd.DataFrame({"timestamp": pd.to_datetime(["2024-01-01", "9999-12-31"]).as_unit("us")})
+        >>> timestamps_ns(frame.iloc[:1]).tolist()
+        [1704067200000000000]
+        >>> timestamps_ns(frame)
+        Traceback (most recent call last):
+        ...
+        journeymap.exceptions.SchemaError: column 'timestamp' holds 9999-12-31 00:00:00 (row 1), ...
+    """
+    times = events["timestamp"]
+    if not (isinstance(times.dtype, pd.DatetimeTZDtype) or times.dtype.kind == "M"):
+        return np.asarray(times.to_numpy(dtype="datetime64[ns]").view(np.int64), dtype=np.int64)
+    try:
+        return np.asarray(times.array.as_unit("ns").asi8, dtype=np.int64)
+    except OutOfBoundsDatetime:
+        pass
+    aware = times if isinstance(times.dtype, pd.DatetimeTZDtype) else times.dt.tz_localize("UTC")
+    lo, hi = pd.Timestamp.min.tz_localize("UTC"), pd.Timestamp.max.tz_localize("UTC")
+    bad = ((aware < lo) | (aware > hi)).fillna(False).to_numpy(dtype=bool)
+    row = int(np.flatnonzero(bad)[0])
+    journey = f", journey {str(events['journey_id'].iloc[row])!r}" if "journey_id" in events.columns else ""
+    label = events.index[row : row + 1].tolist()[0]
+    msg = (
+        f"column 'timestamp' holds {times.iloc[row]} (row {label!r}{journey}), {int(bad.sum())} time(s) "
+        f"outside the range journeymap handles ({lo:%Y-%m-%d} to {hi:%Y-%m-%d}): a time there would wrap around into "
+        "another year"
+    )
+    raise SchemaError(msg)
+
+
 def journey_table(
     events: pd.DataFrame, *, bounds: tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]] | None = None
 ) -> pd.DataFrame:
@@ -177,7 +220,7 @@ def journey_table(
     first = events.iloc[starts]
     # The earliest and latest stamps: the first and last steps, unless a reply stamped before the
     # message it answers (clock skew) follows it.
-    t = events["timestamp"].to_numpy(dtype="datetime64[ns]").view(np.int64)
+    t = timestamps_ns(events)
     if len(starts):
         start_ns, end_ns = np.minimum.reduceat(t, starts), np.maximum.reduceat(t, starts)
     else:
@@ -197,7 +240,7 @@ def journey_table(
 
 def journey_starts(events: pd.DataFrame) -> pd.Series:
     """Each row's journey start (its earliest timestamp, in ns since the epoch); rows in any order."""
-    t = pd.Series(events["timestamp"].to_numpy(dtype="datetime64[ns]").view(np.int64), index=events.index)
+    t = pd.Series(timestamps_ns(events), index=events.index)
     return t.groupby(events["journey_id"].to_numpy(), sort=False).transform("min")
 
 

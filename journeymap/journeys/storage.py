@@ -21,6 +21,7 @@ import pandas as pd
 
 from journeymap.emotions.taxonomy import Taxonomy
 from journeymap.exceptions import ArgumentTypeError, JourneyMapError, SchemaError, SourceNotFoundError
+from journeymap.io._time import EARLIEST, LATEST
 from journeymap.io._values import check_tz
 from journeymap.journeys._set import JourneySet, check_actors_known
 from journeymap.journeys._table import journey_set_from_events
@@ -109,6 +110,34 @@ def _check_categories(values: pd.Series, column: str, categories: pd.Index, sour
         raise SchemaError(msg)
 
 
+def _check_times(events: pd.DataFrame, source: Path) -> None:
+    """Refuse a ``timestamp`` column that holds no times, or times outside the range :func:`~journeymap.read_events` takes.
+
+    Parquet keeps times in microseconds, so an edited file can hold the year 1500 or 9999; the
+    journeys' start and end (in nanoseconds) would wrap around into other years.
+
+    Raises:
+        SchemaError: naming the file, the column, the first row(s), their journey(s) and the times.
+    """
+    times = events["timestamp"]
+    if not (isinstance(times.dtype, pd.DatetimeTZDtype) or times.dtype.kind == "M"):
+        msg = f"{source}: column 'timestamp' holds {times.dtype} values, not times: the file was altered"
+        raise SchemaError(msg)
+    aware = times if isinstance(times.dtype, pd.DatetimeTZDtype) else times.dt.tz_localize("UTC")
+    outside = ((aware < EARLIEST) | (aware > LATEST)).fillna(False).astype(bool)
+    if outside.any():
+        first = events.loc[outside].head(3)
+        shown = ", ".join(
+            f"row {row!r} (journey {str(jid)!r}): {when}"
+            for row, jid, when in zip(first.index.tolist(), first["journey_id"].tolist(), first["timestamp"].tolist())
+        )
+        msg = (
+            f"{source}: column 'timestamp' holds {int(outside.sum())} time(s) outside the range journeymap handles "
+            f"({EARLIEST:%Y-%m-%d} to {LATEST:%Y-%m-%d}; read_events refuses them too): {shown}; the file was altered"
+        )
+        raise SchemaError(msg)
+
+
 def read_journeys(path: str | os.PathLike[str]) -> JourneySet:
     """Read a JourneySet saved with :meth:`JourneySet.to_parquet`.
 
@@ -121,7 +150,9 @@ def read_journeys(path: str | os.PathLike[str]) -> JourneySet:
             journey columns.
         SchemaError: (a ``JourneyMapError``) a categorical column (``actor``, ``stage``, ...) holds a
             value outside the categories it was saved with (the file was edited), naming the column
-            and the values: cast to them it would silently become missing.
+            and the values: cast to them it would silently become missing; a ``timestamp`` column
+            that holds no times, or times outside 1677-09-22 to 2262-04-10 (as
+            :func:`~journeymap.read_events` refuses them), naming the rows, journeys and times.
 
     Examples:
         >>> import tempfile, pathlib
@@ -158,6 +189,7 @@ def read_journeys(path: str | os.PathLike[str]) -> JourneySet:
     if missing:
         msg = f"{source} has no column(s) {missing}: not a journeys file (it needs {list(_NEEDED)})"
         raise SchemaError(msg)
+    _check_times(events, source)
     stages = StageModel.model_validate(meta["stages"])
     taxonomy = None if meta.get("taxonomy") is None else Taxonomy.model_validate(meta["taxonomy"])
     js = journey_set_from_events(events, stages, by=str(meta["by"]), taxonomy=taxonomy, tz=check_tz(meta.get("tz")))
