@@ -8,7 +8,8 @@
   model, the taxonomy and ``by`` go into log-level attributes, so that
 * :func:`read_xes` reads such a file back into an equal JourneySet. A log written by another
   tool (pm4py, ProM, Disco) reads too: traces become journeys, the activity becomes
-  ``touchpoint``, ``org:resource`` is kept as ``resource``, and steps count as customer steps.
+  ``touchpoint``, ``org:resource`` is kept as ``resource``, steps count as customer steps, and
+  the columns :func:`~journeymap.read_events` would give are there with its defaults.
 * :func:`to_pm4py` gives the frame pm4py's functions take (``case:concept:name``,
   ``concept:name``, ``time:timestamp``, ``org:resource`` and the other columns), with no pm4py
   import: ``pm4py.discover_dfg(jm.to_pm4py(js))``.
@@ -32,11 +33,13 @@ import pandas as pd
 from journeymap.backends import dispatch
 from journeymap.emotions.taxonomy import Taxonomy
 from journeymap.exceptions import ArgumentTypeError, InvalidArgumentError, JourneyMapError, SchemaError, SourceNotFoundError
+from journeymap.io._time import EARLIEST, LATEST, OUT_OF_RANGE
 from journeymap.io._values import check_tz, zone_name
 from journeymap.journeys._set import JourneySet
 from journeymap.journeys._table import journey_set_from_events
 from journeymap.journeys.stages import assign_stages
 from journeymap.model import StageModel
+from journeymap.model.touchpoint import ACTORS
 from journeymap.schema import (
     ADDRESSED,
     CANONICAL_COLUMNS,
@@ -67,6 +70,9 @@ _RESERVED = frozenset(
     {*CANONICAL_COLUMNS, *JOURNEY_COLUMNS, *EMOTION_COLUMNS, *TOPIC_COLUMNS, REPLY_OUTSIDE_DATA, ADDRESSED, CLOSED, "resource"}
 )
 _ACTIVITIES = ("touchpoint", "stage", "topic")
+#: The keys :func:`to_xes` writes itself on each event, and the names :func:`read_xes` gives its own
+#: fields: a column of such a name would be written twice in an event (or be overwritten when read).
+_TAKEN = frozenset({"concept:name", *_STANDARD.values(), "lifecycle:transition", _ROW, _CASE, _TRACE, "_position"})
 _EXTENSIONS = (
     ("Concept", "concept", "http://www.xes-standard.org/concept.xesext"),
     ("Time", "time", "http://www.xes-standard.org/time.xesext"),
@@ -279,6 +285,13 @@ def to_xes(js: JourneySet, path: str | os.PathLike[str], *, activity: str = "tou
         activity: the column that becomes each event's ``concept:name``: ``"touchpoint"``,
             ``"stage"`` or ``"topic"``.
 
+    Raises:
+        InvalidArgumentError: an event column named like a key the log writes itself
+            (``concept:name``, ``time:timestamp``, ``org:resource``, ``lifecycle:transition``,
+            ``case:concept:name``, ...): an event would hold that key twice, and
+            :func:`read_xes` refuses such an event.
+        JourneyMapError: the file cannot be written.
+
     Examples:
         >>> import tempfile, pathlib
         >>> import journeymap as jm
@@ -295,6 +308,13 @@ def to_xes(js: JourneySet, path: str | os.PathLike[str], *, activity: str = "tou
         raise ArgumentTypeError(msg)
     js._fresh()  # rows changed in place would be written under other journeys: refused as the analytics refuse them
     _check_activity(js, activity)
+    taken = [c for c in js.events.columns if c in _TAKEN]
+    if taken:
+        msg = (
+            f"to_xes: event column(s) {taken} have names the XES log uses for its own values ({sorted(_TAKEN)}): "
+            "rename them, js.with_events(js.events.rename(columns=...))"
+        )
+        raise InvalidArgumentError(msg)
     target = Path(path)
     try:
         if target.suffix == ".gz":
@@ -310,8 +330,9 @@ def to_xes(js: JourneySet, path: str | os.PathLike[str], *, activity: str = "tou
     return target
 
 
-#: The most characters of a bad value an error quotes.
+#: The most characters of a bad value an error quotes, and the most traces a warning names.
 _SHOWN = 80
+_SHOWN_TRACES = 5
 
 
 def _shown(raw: object) -> str:
@@ -344,8 +365,8 @@ def _value(elem: ET.Element, where: str = "the log") -> Any:
     return raw  # dates stay text until their column is converted at once
 
 
-def _parse(path: Path) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-
+def _parse(path: Path) -> tuple[dict[str, Any], list[dict[str, Any]], list[str]]:
+    """The log attributes, one row per event (with its trace's attributes) and the names of the traces without events."""
     if path.suffix == ".gz":
         with gzip.open(path, "rb") as fh:
             return _parse_stream(fh)
@@ -353,50 +374,77 @@ def _parse(path: Path) -> tuple[dict[str, Any], list[dict[str, Any]]]:
         return _parse_stream(fh)
 
 
-def _parse_stream(fh: IO[bytes] | gzip.GzipFile) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+_ATTRIBUTES = frozenset({"string", "date", "int", "float", "boolean", "id"})
+
+
+def _set_once(target: dict[str, Any], key: str, elem: ET.Element, where: str) -> None:
+    """``target[key]`` = the value of ``elem``; a key the element (event, trace, log) already has is an error.
+
+    Raises:
+        SchemaError: the key given twice, naming ``where`` and the key: one value would be lost.
+    """
+    if key in target:
+        msg = f"{where}: attribute {key!r} is given twice (one value would be lost): give each value its own key"
+        raise SchemaError(msg)
+    target[key] = _value(elem, where)
+
+
+def _parse_stream(fh: IO[bytes] | gzip.GzipFile) -> tuple[dict[str, Any], list[dict[str, Any]], list[str]]:
     log_attrs: dict[str, Any] = {}
     rows: list[dict[str, Any]] = []
-    depth = 0
+    empty: list[str] = []  # the traces without events
+    parents: list[str] = []  # the tags of the elements open around the current one
     trace: dict[str, Any] = {}
     trace_events: list[dict[str, Any]] = []
-    event: dict[str, Any] | None = None
+    event: dict[str, Any] = {}
     n_traces = 0
     names: set[str] = set()  # the journey ids given so far: a repeated trace name gets " (2)", " (3)", ...
     for what, elem in ET.iterparse(fh, events=("start", "end")):
         tag = elem.tag.rsplit("}", 1)[-1]
         if what == "start":
-            depth += 1
+            parents.append(tag)
             if tag == "trace":
                 trace, trace_events = {}, []
             elif tag == "event":
                 event = {}
             continue
-        depth -= 1
-        if tag == "event" and event is not None:
+        parents.pop()
+        parent = parents[-1] if parents else ""
+        if tag == "event" and parent == "trace":
             trace_events.append(event)
-            event = None
-        elif tag == "trace":
+        elif tag == "trace" and parent == "log":
             n_traces += 1
+            case = _case_name(trace, n_traces, names)
+            if not trace_events:
+                empty.append(case)
             name = str(trace.get("concept:name", f"trace {n_traces}"))
-            case, copy = name, 1
-            while case in names:
-                copy += 1
-                case = f"{name} ({copy})"
-            names.add(case)
             for position, item in enumerate(trace_events, start=1):
                 row = {**{f"case:{k}": v for k, v in trace.items()}, **item}
                 rows.append({**row, "_position": position, _TRACE: name, _CASE: case})
             elem.clear()
-        elif tag in {"string", "date", "int", "float", "boolean", "id"} and elem.get("key") is not None:
+        elif tag in _ATTRIBUTES and elem.get("key") is not None:
             key = str(elem.get("key"))
-            if event is not None and depth == 3:
-                where = f"{_trace_named(trace, n_traces + 1)}, event {len(trace_events) + 1}"
-                event[key] = _value(elem, where)
-            elif depth == 2:
-                trace[key] = _value(elem, _trace_named(trace, n_traces + 1))
-            elif depth == 1:
-                log_attrs[key] = _value(elem)
-    return log_attrs, rows
+            if parent == "event" and parents[-2:-1] == ["trace"]:
+                _set_once(event, key, elem, f"{_trace_named(trace, n_traces + 1)}, event {len(trace_events) + 1}")
+            elif parent == "trace" and parents[-2:-1] == ["log"]:
+                _set_once(trace, key, elem, _trace_named(trace, n_traces + 1))
+            elif parent == "log":
+                _set_once(log_attrs, key, elem, "the log")
+    return log_attrs, rows, empty
+
+
+def _case_name(trace: dict[str, Any], number: int, names: set[str]) -> str:
+    """The journey id of a trace: its ``concept:name`` (or ``trace <number>``), with `` (2)``, `` (3)``, ... where already given.
+
+    The id is added to ``names``, the ids given so far.
+    """
+    name = str(trace.get("concept:name", f"trace {number}"))
+    case, copy = name, 1
+    while case in names:
+        copy += 1
+        case = f"{name} ({copy})"
+    names.add(case)
+    return case
 
 
 def _trace_named(trace: dict[str, Any], number: int) -> str:
@@ -408,19 +456,27 @@ def _trace_named(trace: dict[str, Any], number: int) -> str:
 def _dates(values: pd.Series, frame: pd.DataFrame, key: str, source: Path) -> pd.Series:
     """An XES date attribute's text as UTC times.
 
+    The event time (``time:timestamp``) must lie in the range :func:`~journeymap.read_events`
+    takes (1677-09-22 to 2262-04-10, nanosecond times): beyond it a journey's start and end
+    would wrap around into other years. Other date attributes keep any time.
+
     Raises:
-        SchemaError: a value that is no ISO 8601 time, naming its trace, event (1-based, in the
-            trace), the attribute key and the value.
+        SchemaError: a value that is no ISO 8601 time, or an event time out of range, naming
+            its trace, event (1-based, in the trace), the attribute key and the value.
     """
     parsed = pd.to_datetime(values, utc=True, format="ISO8601", errors="coerce")
     bad = parsed.isna() & values.notna()
+    reason, count = ", which is no ISO 8601 time", "are not"
+    if not bad.any() and key == _STANDARD["timestamp"]:
+        bad = ((parsed < EARLIEST) | (parsed > LATEST)).fillna(False).astype(bool)
+        reason, count = f": {OUT_OF_RANGE}", "are out of range"
     if bad.any():
         row = bad[bad].index[0]
         position = int(frame["_position"].astype("int64")[row])
         where = f"trace {str(frame.at[row, _CASE])!r}, event {position}"
         msg = (
-            f"{source}: {where}: attribute {key!r} holds {_shown(values[row])}, which is no ISO 8601 time "
-            f"({int(bad.sum())} value(s) of {key!r} are not)"
+            f"{source}: {where}: attribute {key!r} holds {_shown(values[row])}{reason} "
+            f"({int(bad.sum())} value(s) of {key!r} {count})"
         )
         raise SchemaError(msg)
     return parsed
@@ -428,7 +484,7 @@ def _dates(values: pd.Series, frame: pd.DataFrame, key: str, source: Path) -> pd
 
 def _restore_dtypes(frame: pd.DataFrame, dtypes: dict[str, Any], source: Path) -> pd.DataFrame:
     out = {}
-    keys = {v: k for k, v in _STANDARD.items()}
+    keys = dict(_STANDARD)  # an error names the key the file holds: time:timestamp, not timestamp
     for column, dtype in dtypes.items():
         try:
             out[column] = _restored(frame, column, dtype, keys, source)
@@ -473,20 +529,27 @@ def read_xes(path: str | os.PathLike[str]) -> JourneySet:
     Any other XES log: the trace's ``concept:name`` is the journey id (and the customer id,
     unless the trace has a ``customer_id``), the event's ``concept:name`` becomes
     ``touchpoint``, ``time:timestamp`` the timestamp, ``org:resource`` a ``resource`` column,
-    every step counts as a customer step, and stages follow the default service model. Other
+    every step counts as a customer step (``actor`` ``customer``), the ``channel`` is
+    ``"unknown"`` (the columns and dtypes :func:`~journeymap.read_events` gives, with its
+    defaults, so every analysis runs on them), and stages follow the default service model. Other
     event attributes are kept as columns; one named like a column journeymap gives a meaning
     (``event_id``, ``timestamp``, ``actor``, ``customer_id``, ``valence``, ...) is kept as
     ``xes:<name>`` (``xes:event_id``), and a warning is logged. Traces that share a
     ``concept:name`` stay apart: the second is the journey ``"<name> (2)"``, the third
-    ``"<name> (3)"`` (a warning is logged); all have the customer ``<name>``.
+    ``"<name> (3)"`` (a warning is logged); all have the customer ``<name>``. A trace without
+    events makes no journey: it is left out, and a warning names it.
 
     Raises:
         JourneyMapError: not XES, or an event without a ``time:timestamp`` (named by trace and
             position).
         SchemaError: (a ``JourneyMapError``) a value that is not of its attribute's type (an
             ``<int>`` of ``12.5``, a ``<float>`` of ``n/a``, a ``<date>`` that is no ISO 8601
-            time), named by trace, event, key and value; journeymap's own metadata (a
-            ``journeymap:columns`` attribute) that cannot be read, named by key.
+            time), named by trace, event, key and value; a ``time:timestamp`` outside
+            1677-09-22 to 2262-04-10 (:func:`~journeymap.read_events` refuses such times too:
+            a journey's start and end could not hold them), named the same way; an event, trace
+            or log that gives one key twice (one value would be lost), named by trace, event and
+            key; journeymap's own metadata (a ``journeymap:columns`` attribute) that cannot be
+            read, named by key.
 
     Examples:
         >>> import tempfile, pathlib
@@ -502,13 +565,21 @@ def read_xes(path: str | os.PathLike[str]) -> JourneySet:
         msg = f"no such file: {source}"
         raise SourceNotFoundError(msg)
     try:
-        log_attrs, rows = _parse(source)
+        log_attrs, rows, empty = _parse(source)
     except (ET.ParseError, OSError, EOFError) as exc:
         msg = f"{source} is not a readable XES log ({type(exc).__name__}: {exc})"
         raise JourneyMapError(msg) from exc
     except SchemaError as exc:  # a value not of its type: the message names where, here the file too
         msg = f"{source}: {exc}"
         raise SchemaError(msg) from None
+    if empty:
+        logger.warning(
+            "%s: %d trace(s) hold no events and are left out (a journey needs a step): %s%s",
+            source,
+            len(empty),
+            empty[:_SHOWN_TRACES],
+            " ..." if len(empty) > _SHOWN_TRACES else "",
+        )
     frame = pd.DataFrame(rows)
     if frame.empty:
         frame = pd.DataFrame(columns=[_CASE, "time:timestamp", "concept:name", "_position"])
@@ -582,16 +653,19 @@ def _foreign_log(frame: pd.DataFrame, source: Path) -> JourneySet:
     case = frame[_CASE].astype("string")
     trace = frame[_TRACE].astype("string") if _TRACE in frame.columns else case
     customer = frame["case:customer_id"].astype("string").fillna(trace) if "case:customer_id" in frame.columns else trace
+    # the columns and dtypes read_events gives, with its defaults: actor customer, channel "unknown"
     events = pd.DataFrame(
         {
             "event_id": case + "#" + frame["_position"].astype("string"),
             "customer_id": customer,
-            "timestamp": _dates(frame["time:timestamp"], frame, "time:timestamp", source),
-            "actor": "customer",
-            "touchpoint": frame["concept:name"].astype("string") if "concept:name" in frame.columns else pd.NA,
+            "timestamp": _dates(frame["time:timestamp"], frame, "time:timestamp", source).astype("datetime64[ns, UTC]"),
+            "actor": pd.Categorical(["customer"] * len(frame), categories=list(ACTORS)),
+            "channel": pd.Series("unknown", index=frame.index, dtype="string"),
+            "touchpoint": frame["concept:name"].astype("string") if "concept:name" in frame.columns else "unknown",
         },
         index=frame.index,
     )
+    events["touchpoint"] = events["touchpoint"].astype("string")
     if "org:resource" in frame.columns:
         events["resource"] = frame["org:resource"].astype("string")
     standard = {"concept:name", "time:timestamp", "org:resource", "lifecycle:transition", "_position", _TRACE}
@@ -607,7 +681,6 @@ def _foreign_log(frame: pd.DataFrame, source: Path) -> JourneySet:
         )
     for column in extra:
         events[f"xes:{column}" if column in clashing else column] = frame[column]
-    events["actor"] = events["actor"].astype("string")
     events["journey_id"] = case
     events = events.sort_values(["journey_id", "timestamp"], kind="stable")
     events["step"] = events.groupby("journey_id", sort=False).cumcount().astype(np.int64) + 1
