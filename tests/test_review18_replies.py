@@ -106,3 +106,59 @@ def test_the_signature_patterns_give_pythons_answers_on_arrow(texts: list[str | 
         assert (
             got.astype(object).where(got.notna(), None).tolist() == expected.astype(object).where(expected.notna(), None).tolist()
         ), pattern
+
+
+def test_the_signatures_read_on_dask_are_the_single_machine_ones() -> None:
+    dask = pytest.importorskip("dask")
+    import journeymap.distributed as jmd
+
+    frame = pd.DataFrame(
+        {
+            "customer_id": ["u1", "YHelp", "u2", "YHelp", "u3", "YHelp"],
+            "timestamp": pd.date_range("2017-10-11", periods=6, freq="min", tz="UTC"),
+            "text": ["@YHelp app?", "@u1 An agent will reply soon - Thanks!", "@YHelp train?", "@u2 Next is Euston - Glasgow",
+                     "@YHelp bill?", "@u3 Fixed it - Paige"],
+        }
+    )  # fmt: skip
+    brands = {"yhelp": "YHelp"}
+    with dask.config.set(scheduler="synchronous"):
+        distributed = jmd.read_events(frame, brands=brands, npartitions=2).events.compute()
+    single = jm.read_events(frame, brands=brands).events
+    assert single["agent_id"].fillna("-").tolist() == ["-", "-", "-", "-", "-", "YHelp/Paige"]
+    assert distributed.sort_values("timestamp")["agent_id"].fillna("-").tolist() == single["agent_id"].fillna("-").tolist()
+
+
+# --- 2. a brand's reply under another brand's reply answers the customer's tweet ---------------
+
+
+def test_a_brand_answering_under_another_brands_reply_answers_the_customers_tweet() -> None:
+    log = jm.read_twcs(
+        _tweets(
+            ("1", "115", True, 0, "@UPSHelp @AmazonHelp where is my parcel?", None),
+            ("2", "UPSHelp", False, 30, "@115 @AmazonHelp please contact the shipper ^AB", "1"),
+            ("3", "AmazonHelp", False, 40, "@UPSHelp @115 we are looking into it -JK", "2"),
+        )
+    )
+    js = jm.build_journeys(log)
+    replies = jm.reply_table(js)
+    assert replies["answers"].tolist() == ["1", "1"]
+    assert replies["wait"].tolist() == [pd.Timedelta("30min"), pd.Timedelta("40min")]
+    # one journey, whose first response is UPS's (as response_times times it); Amazon's is its own in the league
+    assert replies["first_response"].tolist() == [True, False]
+    assert jm.response_times(js).loc["1", "first_response"] == pd.Timedelta("30min")
+    league = jm.service_levels(js, by="brand")
+    assert league.loc["AmazonHelp", "first_response_median"] == replies.loc["3", "wait"]
+    assert league.loc["UPSHelp", "first_response_median"] == replies.loc["2", "wait"]
+    # a brand's reply under its own reply, after the customer answered it, answers that answer, as before
+    log = jm.read_twcs(
+        _tweets(
+            ("1", "115", True, 0, "@AskBrand my order is late", None),
+            ("2", "AskBrand", False, 10, "@115 Sorry! Which order? ^AB", "1"),
+            ("3", "115", True, 20, "@AskBrand order 42", "2"),
+            ("4", "AskBrand", False, 50, "@115 It ships today ^AB", "2"),  # under its own reply, after the customer's answer
+            ("5", "AskBrand", False, 55, "@115 and here is the tracking link ^AB", "4"),
+        )
+    )
+    replies = jm.reply_table(jm.build_journeys(log))
+    assert replies["answers"].tolist() == ["1", "3", "3"]
+    assert replies["wait"].tolist() == [pd.Timedelta("10min"), pd.Timedelta("30min"), pd.Timedelta("35min")]

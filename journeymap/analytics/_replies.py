@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from journeymap._threads import inherited_threads, parent_positions
+from journeymap._threads import inherited_threads, nearest_up, parent_positions
 from journeymap.analytics._durations import ns_between
 from journeymap.analytics._prep import flag_column
 from journeymap.journeys._table import actor_mask, customer_mask
@@ -653,7 +653,17 @@ def _answered(
     Its ``in_reply_to`` (``parent``) when that is an earlier customer message of the same
     journey, else the customer's previous message in the same conversation
     (:func:`conversation_codes`: with journeys by customer, a reply in one thread does not
-    answer a message to another brand; a ``loose`` row, of no thread, is in all of its journey's).
+    answer a message to another brand; a ``loose`` row, of no thread, is in all of its journey's),
+    else, for a brand reply to an earlier brand reply of the journey, what that one answers, up
+    the chain: a tweet to @UPSHelp and @AmazonHelp that UPS answers and Amazon answers under
+    UPS's reply is answered by both (Amazon's reply sits in a conversation of its own brand,
+    which holds no message of the customer's).
+
+    Examples:
+        >>> # 0 customer to A and B; 1 A's reply to it; 2 B's reply to 1, in B's conversation
+        >>> _answered(np.array([True, False, False]), np.zeros(3, dtype=np.int64), np.array([0, 0, 1]),
+        ...     np.array([-1, 0, 1])).tolist()
+        [-1, 0, 0]
     """
     n = len(customer)
     loose = np.zeros(n, dtype=bool) if loose is None else loose
@@ -662,8 +672,17 @@ def _answered(
         return previous
     rows = np.arange(n)
     ok = (parent >= 0) & (parent < rows)
-    ok[ok] = customer[parent[ok]] & (journey[parent[ok]] == journey[ok])
-    return np.where(ok, parent, previous)
+    ok[ok] = journey[parent[ok]] == journey[ok]
+    named = ok & customer[np.maximum(parent, 0)]
+    answered = np.where(named, parent, previous)
+    # a brand reply with nothing to answer in its conversation, to a brand reply: what that one answers
+    chained = ok & ~customer & ~customer[np.maximum(parent, 0)]
+    if (chained & (answered < 0)).any():
+        up = np.where(chained, parent, -1)
+        top = nearest_up(up, ~chained | (answered >= 0))
+        inherited = np.where(customer[top], -1, answered[top])
+        answered = np.where(chained & (answered < 0) & (top != rows), inherited, answered)
+    return answered
 
 
 def _text_keys(events: pd.DataFrame, rows: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:

@@ -57,7 +57,9 @@ def reply_table(js: JourneySet, *, auto: AutoReplyRule | None = None) -> pd.Data
     ``touchpoint``, ``automatic`` and ``automatic_reason`` (``"bot"``, ``"system"``,
     ``"repeated text"`` or ``""``; see :class:`~journeymap.AutoReplyRule`, which ``auto`` overrides), ``answers`` (the
     ``event_id`` of the customer message it answers: its ``in_reply_to`` when that is a customer
-    message of the journey, else the customer's previous message; NA when none), ``wait`` (from
+    message of the journey, else the customer's previous message in its conversation, else, for a
+    reply under another brand reply, the message that one answers (a tweet to @UPSHelp and
+    @AmazonHelp that Amazon answers under UPS's reply); NA when none), ``wait`` (from
     that message; NaT when none), ``valence_before`` (the customer's last scored message before
     the reply in its conversation, or the message it answers where that is later: a tweet to two
     brands that the second answers), ``valence_after`` (their first scored message after it), ``valence_change``
