@@ -162,3 +162,46 @@ def test_a_brand_answering_under_another_brands_reply_answers_the_customers_twee
     replies = jm.reply_table(jm.build_journeys(log))
     assert replies["answers"].tolist() == ["1", "3", "3"]
     assert replies["wait"].tolist() == [pd.Timedelta("10min"), pd.Timedelta("30min"), pd.Timedelta("35min")]
+
+
+# --- 3. a journey that opens outside the data has no first response flagged --------------------
+
+
+def test_a_journey_opened_outside_the_data_flags_no_first_response_and_credits_no_reply_to_a_follow_up() -> None:
+    log = jm.read_twcs(
+        _tweets(
+            ("2", "AskBrand", False, 0, "@115 Glad to help, the team will email you ^HP", "1"),  # answers "1", not in the data
+            ("3", "115", True, 60, "@AskBrand still nothing", "2"),
+            ("4", "AskBrand", False, 90, "@115 Sorry, we have chased it for you ^LE", "3"),
+        )
+    )
+    js = jm.build_journeys(log)
+    rt = jm.response_times(js)
+    assert bool(rt.loc["2", "opened_outside"]) and pd.isna(rt.loc["2", "first_response"])
+    replies = jm.reply_table(js)
+    assert not replies["first_response"].any() and not replies["first_acknowledgement"].any()
+    assert replies.loc["4", "wait"] == pd.Timedelta("30min")  # the follow-up's wait is still its own
+    # the journey is the agent's who answered the customer's first contact (outside the data), untimed
+    agents = jm.service_levels(js, by="agent")
+    assert agents.loc["AskBrand/HP", "journeys"] == 1 and agents.loc["AskBrand/LE", "journeys"] == 0
+    assert agents["first_response_median"].isna().all()
+    assert agents.loc["AskBrand/HP", ["within_sla", "unanswered"]].isna().all()
+
+
+@needs_sample
+def test_the_two_sample_journeys_opened_outside_the_data_follow_response_times() -> None:
+    js = jm.build_journeys(jm.read_twcs(TWCS_SAMPLE))
+    rt = jm.response_times(js).loc[["119246", "119332"]]
+    assert rt["opened_outside"].all() and rt["first_response"].isna().all()
+    replies = jm.reply_table(js).loc[["119240", "119335"]]
+    assert not replies["first_response"].any() and not replies["first_acknowledgement"].any()
+    # every flagged first response is the reply response_times times, journey by journey
+    flagged = jm.reply_table(js).query("first_response")
+    timed = jm.response_times(js)["first_response"].dropna()
+    assert sorted(flagged["journey_id"]) == sorted(timed.index)
+    first_message = js.events[js.events["actor"] == "customer"].groupby("journey_id")["timestamp"].min()
+    at = flagged.set_index("journey_id")["timestamp"]
+    assert (at - first_message.reindex(at.index)).sort_index().tolist() == timed.sort_index().tolist()
+    agents = jm.service_levels(js, by="agent")
+    assert agents.loc[["VirginTrains/(unsigned)", "Tesco/Lee"], "journeys"].tolist() == [0, 0]
+    assert agents.loc[["VirginTrains/HP", "Tesco/Chris"], "journeys"].tolist() == [1, 1]

@@ -45,6 +45,7 @@ __all__ = [
     "last_before",
     "last_before_in",
     "normalise_text",
+    "opened_outside",
     "reply_frame",
     "unsigned_agents",
 ]
@@ -802,6 +803,17 @@ def automatic_flags(
     return auto, reason
 
 
+def opened_outside(events: pd.DataFrame, ctx: ReplyContext) -> npt.NDArray[np.bool_]:
+    """Whether each event is a brand reply to a message that is not in the data (``in_reply_to`` names none there).
+
+    A journey (or conversation) whose first step is one opens outside the data (a slice of a
+    corpus): the customer's first contact is not in it, nor the first response to it.
+    """
+    if "in_reply_to" not in events.columns:
+        return np.zeros(len(events), dtype=bool)
+    return np.asarray(~ctx.customer & events["in_reply_to"].notna().to_numpy(dtype=bool) & (ctx.parent < 0), dtype=bool)
+
+
 def reply_frame(events: pd.DataFrame, automatic: npt.NDArray[np.bool_], *, context: ReplyContext | None = None) -> pd.DataFrame:
     """Per event (indexed like the events): what a brand reply answers, its wait and the valence around it.
 
@@ -811,8 +823,9 @@ def reply_frame(events: pd.DataFrame, automatic: npt.NDArray[np.bool_], *, conte
     its conversation; before a brand reply, the message it answers where that is later, as when
     a second brand answers a tweet addressed to both; NaN where none), ``first_acknowledgement`` and ``first_response`` (the brand
     reply of any kind, and the human one, that answers the journey's first customer message: the
-    next in its conversation, as :func:`~journeymap.response_times` times it). ``context`` is the
-    events' :class:`ReplyContext` when already computed.
+    next in its conversation, as :func:`~journeymap.response_times` times it; none in a journey
+    that opens outside the data, :func:`opened_outside`, where that message is a follow-up).
+    ``context`` is the events' :class:`ReplyContext` when already computed.
     """
     ctx = context if context is not None else ReplyContext.of(events)
     customer, answered, wait = ctx.customer, ctx.answered, ctx.wait
@@ -831,6 +844,13 @@ def reply_frame(events: pd.DataFrame, automatic: npt.NDArray[np.bool_], *, conte
     # each journey's first customer message: the replies to it are its first acknowledgement and
     # first response, as response_times measures them (in its conversation, not any brand row after it)
     opening = ctx.openings()
+    # ... but a journey that opens with a brand reply to a message outside the data has its first
+    # contact, and the first response to it, outside: its first message in the data is a follow-up
+    if len(opening):
+        first_step = np.r_[True, ctx.journey[1:] != ctx.journey[:-1]]
+        opened = np.zeros(int(ctx.journey.max(initial=-1)) + 1, dtype=bool)
+        opened[ctx.journey[first_step & opened_outside(events, ctx)]] = True
+        opening = opening[~opened[ctx.journey[opening]]]
 
     def first_of(replier: npt.NDArray[np.bool_]) -> npt.NDArray[np.bool_]:
         first = np.zeros(len(replier), dtype=bool)
