@@ -331,8 +331,10 @@ def test_the_first_response_stage_is_the_reply_response_times_times(frame: pd.Da
 
 
 def test_a_journey_opened_by_a_reply_to_a_message_outside_the_data_starts_in_contact() -> None:
-    """A slice of a corpus: the brand answers a tweet that is not in the data. Its first response
-    in the data is its reply after the customer's first message there, as reply_table flags it."""
+    """A slice of a corpus: the brand answers a tweet that is not in the data. The stages read the
+    shape (the brand's reply after the customer's first message there is the first_response
+    stage); the first response to the customer's first contact is unknown: response_times times
+    none and reply_table flags none (review 18)."""
     log = events(
         [
             ("2", "k", "agent", at(0), "1"),  # answers "1", which is not in the data
@@ -343,8 +345,8 @@ def test_a_journey_opened_by_a_reply_to_a_message_outside_the_data_starts_in_con
     )
     js = jm.build_journeys(log)
     assert js.events["stage"].astype(str).tolist() == ["contact", "contact", "first_response"]
-    flagged = jm.reply_table(js)["first_response"]
-    assert flagged[flagged].index.tolist() == ["4"]
+    replies = jm.reply_table(js)
+    assert not replies["first_response"].any() and not replies["first_acknowledgement"].any()
     assert bool(jm.response_times(js).loc["2", "opened_outside"])
 
 
@@ -355,8 +357,12 @@ def test_twcs_first_response_stages_are_reply_table_flags() -> None:
         pytest.skip("the TWCS sample is not in ../shared/data")
     js = jm.build_journeys(jm.read_twcs(TWCS_SAMPLE))
     flagged = jm.reply_table(js)["first_response"]
-    staged = js.events.loc[js.events["stage"] == "first_response", "event_id"]
+    # ... but in the journeys that open outside the data, where no first response is known
+    opened = jm.response_times(js)["opened_outside"]
+    timed = js.events["journey_id"].map(~opened).to_numpy(dtype=bool)
+    staged = js.events.loc[(js.events["stage"] == "first_response").to_numpy() & timed, "event_id"]
     assert sorted(flagged[flagged].index) == sorted(staged)
+    assert int(opened.sum()) == 2
     # journeys the brand answered in person end in resolution or their first response
     for _, steps in js.events.groupby("journey_id", sort=False):
         stages = steps["stage"].astype(str).tolist()

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from journeymap._threads import inherited_threads, parent_positions
+from journeymap._threads import inherited_threads, nearest_up, parent_positions
 from journeymap.analytics._durations import ns_between
 from journeymap.analytics._prep import flag_column
 from journeymap.journeys._table import actor_mask, customer_mask
@@ -45,6 +45,7 @@ __all__ = [
     "last_before",
     "last_before_in",
     "normalise_text",
+    "opened_outside",
     "reply_frame",
     "unsigned_agents",
 ]
@@ -653,7 +654,17 @@ def _answered(
     Its ``in_reply_to`` (``parent``) when that is an earlier customer message of the same
     journey, else the customer's previous message in the same conversation
     (:func:`conversation_codes`: with journeys by customer, a reply in one thread does not
-    answer a message to another brand; a ``loose`` row, of no thread, is in all of its journey's).
+    answer a message to another brand; a ``loose`` row, of no thread, is in all of its journey's),
+    else, for a brand reply to an earlier brand reply of the journey, what that one answers, up
+    the chain: a tweet to @UPSHelp and @AmazonHelp that UPS answers and Amazon answers under
+    UPS's reply is answered by both (Amazon's reply sits in a conversation of its own brand,
+    which holds no message of the customer's).
+
+    Examples:
+        >>> # 0 customer to A and B; 1 A's reply to it; 2 B's reply to 1, in B's conversation
+        >>> _answered(np.array([True, False, False]), np.zeros(3, dtype=np.int64), np.array([0, 0, 1]),
+        ...     np.array([-1, 0, 1])).tolist()
+        [-1, 0, 0]
     """
     n = len(customer)
     loose = np.zeros(n, dtype=bool) if loose is None else loose
@@ -662,8 +673,17 @@ def _answered(
         return previous
     rows = np.arange(n)
     ok = (parent >= 0) & (parent < rows)
-    ok[ok] = customer[parent[ok]] & (journey[parent[ok]] == journey[ok])
-    return np.where(ok, parent, previous)
+    ok[ok] = journey[parent[ok]] == journey[ok]
+    named = ok & customer[np.maximum(parent, 0)]
+    answered = np.where(named, parent, previous)
+    # a brand reply with nothing to answer in its conversation, to a brand reply: what that one answers
+    chained = ok & ~customer & ~customer[np.maximum(parent, 0)]
+    if (chained & (answered < 0)).any():
+        up = np.where(chained, parent, -1)
+        top = nearest_up(up, ~chained | (answered >= 0))
+        inherited = np.where(customer[top], -1, answered[top])
+        answered = np.where(chained & (answered < 0) & (top != rows), inherited, answered)
+    return answered
 
 
 def _text_keys(events: pd.DataFrame, rows: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
@@ -783,6 +803,17 @@ def automatic_flags(
     return auto, reason
 
 
+def opened_outside(events: pd.DataFrame, ctx: ReplyContext) -> npt.NDArray[np.bool_]:
+    """Whether each event is a brand reply to a message that is not in the data (``in_reply_to`` names none there).
+
+    A journey (or conversation) whose first step is one opens outside the data (a slice of a
+    corpus): the customer's first contact is not in it, nor the first response to it.
+    """
+    if "in_reply_to" not in events.columns:
+        return np.zeros(len(events), dtype=bool)
+    return np.asarray(~ctx.customer & events["in_reply_to"].notna().to_numpy(dtype=bool) & (ctx.parent < 0), dtype=bool)
+
+
 def reply_frame(events: pd.DataFrame, automatic: npt.NDArray[np.bool_], *, context: ReplyContext | None = None) -> pd.DataFrame:
     """Per event (indexed like the events): what a brand reply answers, its wait and the valence around it.
 
@@ -792,8 +823,9 @@ def reply_frame(events: pd.DataFrame, automatic: npt.NDArray[np.bool_], *, conte
     its conversation; before a brand reply, the message it answers where that is later, as when
     a second brand answers a tweet addressed to both; NaN where none), ``first_acknowledgement`` and ``first_response`` (the brand
     reply of any kind, and the human one, that answers the journey's first customer message: the
-    next in its conversation, as :func:`~journeymap.response_times` times it). ``context`` is the
-    events' :class:`ReplyContext` when already computed.
+    next in its conversation, as :func:`~journeymap.response_times` times it; none in a journey
+    that opens outside the data, :func:`opened_outside`, where that message is a follow-up).
+    ``context`` is the events' :class:`ReplyContext` when already computed.
     """
     ctx = context if context is not None else ReplyContext.of(events)
     customer, answered, wait = ctx.customer, ctx.answered, ctx.wait
@@ -812,6 +844,13 @@ def reply_frame(events: pd.DataFrame, automatic: npt.NDArray[np.bool_], *, conte
     # each journey's first customer message: the replies to it are its first acknowledgement and
     # first response, as response_times measures them (in its conversation, not any brand row after it)
     opening = ctx.openings()
+    # ... but a journey that opens with a brand reply to a message outside the data has its first
+    # contact, and the first response to it, outside: its first message in the data is a follow-up
+    if len(opening):
+        first_step = np.r_[True, ctx.journey[1:] != ctx.journey[:-1]]
+        opened = np.zeros(int(ctx.journey.max(initial=-1)) + 1, dtype=bool)
+        opened[ctx.journey[first_step & opened_outside(events, ctx)]] = True
+        opening = opening[~opened[ctx.journey[opening]]]
 
     def first_of(replier: npt.NDArray[np.bool_]) -> npt.NDArray[np.bool_]:
         first = np.zeros(len(replier), dtype=bool)

@@ -57,14 +57,18 @@ def reply_table(js: JourneySet, *, auto: AutoReplyRule | None = None) -> pd.Data
     ``touchpoint``, ``automatic`` and ``automatic_reason`` (``"bot"``, ``"system"``,
     ``"repeated text"`` or ``""``; see :class:`~journeymap.AutoReplyRule`, which ``auto`` overrides), ``answers`` (the
     ``event_id`` of the customer message it answers: its ``in_reply_to`` when that is a customer
-    message of the journey, else the customer's previous message; NA when none), ``wait`` (from
+    message of the journey, else the customer's previous message in its conversation, else, for a
+    reply under another brand reply, the message that one answers (a tweet to @UPSHelp and
+    @AmazonHelp that Amazon answers under UPS's reply); NA when none), ``wait`` (from
     that message; NaT when none), ``valence_before`` (the customer's last scored message before
     the reply in its conversation, or the message it answers where that is later: a tweet to two
     brands that the second answers), ``valence_after`` (their first scored message after it), ``valence_change``
     (after - before; NaN where either is missing), ``first_acknowledgement`` and
     ``first_response`` (the reply of any kind, and the human one, that answers the journey's
     opening message, its first customer message addressed to a brand: the next in its conversation, as
-    :func:`~journeymap.response_times` times it). Works on unscored journeys (the valences are then NaN).
+    :func:`~journeymap.response_times` times it; none in a journey that opens with a brand reply to
+    a message outside the data, ``opened_outside``, where the first message in the data is a
+    follow-up). Works on unscored journeys (the valences are then NaN).
 
     Examples:
         >>> import journeymap as jm
@@ -172,7 +176,9 @@ def service_levels(  # noqa: PLR0915 - one table, column by column
     per thread):
     to the group of the human reply that answered the conversation's opening message (its first
     customer message addressed to a brand, as :func:`~journeymap.response_times` times a
-    journey's), or, when none came, to the column's first value in that conversation that is
+    journey's; in a conversation that opens with a brand reply to a message outside the data,
+    ``opened_outside``, that message is a follow-up and the reply to it no first response, so
+    none), or, when none came, to the column's first value in that conversation that is
     also the value of some human reply (a brand is known from the customer's messages; a
     customer's own id, or a bot, never owns a journey), else (``by="brand"``) to the brand of its
     automatic replies (a customer who got only the brand's auto-acknowledgement is a journey that

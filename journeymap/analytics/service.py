@@ -13,7 +13,7 @@ import pandas as pd
 from journeymap.analytics._checks import check_timestamp
 from journeymap.analytics._durations import durations_between, ns_between
 from journeymap.analytics._prep import flag_column, flags, journey_keys, on_journeys, require_journeys, require_scored
-from journeymap.analytics._replies import ReplyContext, brand_of, is_customer, journey_codes, thread_codes
+from journeymap.analytics._replies import ReplyContext, brand_of, is_customer, journey_codes, opened_outside, thread_codes
 from journeymap.analytics._tables import ranked
 from journeymap.analytics.automatic import AutoReplyRule, check_auto, outcome_conversations, reply_context, rule_flags
 from journeymap.backends import dispatch
@@ -221,13 +221,6 @@ def _waits(events: pd.DataFrame, automatic: np.ndarray | None = None, *, context
     return out[ctx.customer]
 
 
-def _opened_outside(events: pd.DataFrame, ctx: ReplyContext) -> npt.NDArray[np.bool_]:
-    """Whether each event is a brand reply to a message that is not in the data."""
-    if "in_reply_to" not in events.columns:
-        return np.zeros(len(events), dtype=bool)
-    return ~ctx.customer & events["in_reply_to"].notna().to_numpy(dtype=bool) & (ctx.parent < 0)
-
-
 @dispatch
 def response_times(
     js: JourneySet,
@@ -353,7 +346,7 @@ def response_table(  # noqa: PLR0915 - one table, column by column
     # A journey that opens with a brand reply to a message outside the data (a slice of a corpus):
     # the customer's first contact is not in the data, so neither is the first response.
     first_step = np.r_[True, ctx.journey[1:] != ctx.journey[:-1]] if len(events) else np.zeros(0, dtype=bool)
-    opened = pd.Series(_opened_outside(events, ctx)[first_step], index=ctx.journey[first_step])
+    opened = pd.Series(opened_outside(events, ctx)[first_step], index=ctx.journey[first_step])
     out["opened_outside"] = per_journey(opened, fill_value=False).astype(bool)
     for column in ("first_response", "first_acknowledgement"):
         out[column] = out[column].where(~out["opened_outside"])
@@ -631,7 +624,8 @@ def conversation_openings(
     customer message addressed to a brand (else its first), as :func:`response_times` reads a
     journey's. Columns: ``journey`` (the journey's code), ``opening`` and ``reply`` (row
     positions in the events; ``reply`` -1 where no human reply came, or any reply with
-    ``bots="include"``), ``first_response_ns`` (NaN without a reply), ``opened_outside``,
+    ``bots="include"``, and where the conversation opened outside the data: a reply to its first
+    message in the data answers a follow-up), ``first_response_ns`` (NaN without a reply), ``opened_outside``,
     ``censored``, ``no_reply_needed`` and ``open_wait_ns`` (to the end of the data), each as
     :func:`response_times` defines it for a journey, read for the conversation; ``owner`` (a row of the brand whose
     conversation it is, -1 where the conversation says it as above); ``addressed`` (the opening
@@ -666,9 +660,11 @@ def _conversation_openings(js: JourneySet, *, bots: str, auto: AutoReplyRule | N
     outside_at[ctx.customer] = waits["reply_outside"].to_numpy(dtype=bool)
     reply = ctx.next_reply(~ctx.customer & ~automatic)[opening]
     first_row = pd.Series(np.arange(len(events))).groupby(conversation, sort=False).min()
-    opened = _opened_outside(events, ctx)[first_row.reindex(conversation[opening]).to_numpy(dtype=np.int64)]
+    opened = opened_outside(events, ctx)[first_row.reindex(conversation[opening]).to_numpy(dtype=np.int64)]
     settled, outside = settled_at[opening], outside_at[opening]
-    replied = reply >= 0
+    # a conversation that opens outside the data: its first message in the data is a follow-up,
+    # and the reply to that no first response (as response_times reads a journey's)
+    replied = (reply >= 0) & ~opened
     # a reply stamped before the message (clock skew; ordered after it) waited no time
     # (ns_between: no int64 wraparound over more than 292 years)
     fr = np.where(replied & ~opened, np.maximum(ns_between(ctx.t[np.maximum(reply, 0)], ctx.t[opening]), 0), np.nan)
@@ -753,8 +749,8 @@ def _per_brand(
             parent = ctx.parent[own]
             answers_b = (parent < 0) | ~ctx.customer[np.maximum(parent, 0)] | np.isin(parent, to_b)
             after = own[(own > opening) & answers_b]
-            reply = int(after[0]) if len(after) else -1
             opened = bool(opened_at[opening])
+            reply = int(after[0]) if len(after) and not opened else -1
             fr = max(int(ctx.t[reply]) - int(ctx.t[opening]), 0) if reply >= 0 and not opened else np.nan  # Python ints: no wrap
             new_rows.append(
                 {

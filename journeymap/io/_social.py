@@ -21,9 +21,12 @@ if TYPE_CHECKING:
     import numpy.typing as npt
 
 __all__ = [
+    "BEFORE_SIGNATURE_PATTERN",
+    "CLOSING_WORDS",
     "HANDLE",
     "PART_PATTERN",
     "SIGNATURE_PATTERN",
+    "SPACED_SIGNATURE_PATTERN",
     "TRAILER",
     "addressed_rows",
     "agent_ids",
@@ -32,6 +35,7 @@ __all__ = [
     "first_mention",
     "names_account",
     "nearest_above",
+    "signatures",
     "signed_parts",
 ]
 
@@ -39,8 +43,25 @@ __all__ = [
 HANDLE = r"(?:^|[^\w@＠])[@＠](?P<handle>\w+)"
 
 #: An agent's signature at the end of a brand post (before links and a "1/2" counter):
-#: "^JB", "/AY", "-Becky", "- Paige", "*TLT", "~Ann".
+#: "^JB", "/AY", "-Becky", "- Paige", "*TLT", "~Ann". A candidate: :func:`agent_ids` turns
+#: down closing words and, after a spaced marker, words that are no name (:func:`signatures`).
 SIGNATURE_PATTERN = r"(?:^|\s)[\^/*~\-\u2013\u2014]\s?(?P<agent>[A-Z][A-Za-z]{1,14})[.!]?\s*$"
+#: The same signature after a spaced marker ("- Paige", not "-AD" or "^JB"): the word after it.
+SPACED_SIGNATURE_PATTERN = r"(?:^|\s)[\^/*~\-\u2013\u2014]\s(?P<agent>[A-Z][A-Za-z]{1,14})[.!]?\s*$"
+#: The word of letters just before a spaced marker that a signature follows: "Thanks" in
+#: "Thanks - Mike", "Euston" in "Euston - Glasgow".
+BEFORE_SIGNATURE_PATTERN = r"(?:^|\s)(?P<before>[A-Za-z]+)\s[\^/*~\-\u2013\u2014]\s[A-Z][A-Za-z]{1,14}[.!]?\s*$"
+#: Words that close or open a post, in any case: "- Thanks!", "^Cheers", "-TY" sign nobody.
+CLOSING_WORDS = frozenset(
+    {
+        "thanks", "thank", "thankyou", "thanx", "thnx", "thx", "ty", "tyvm", "tia", "cheers", "regards", "rgds",
+        "best", "sincerely", "warmly", "respectfully", "cordially", "love", "hugs", "xx", "xo", "xoxo", "enjoy",
+        "welcome", "sorry", "please", "pls", "bye", "goodbye", "ciao", "cya", "hi", "hello", "hey", "gracias",
+        "merci", "danke",
+    }
+)  # fmt: skip
+#: A word after a spaced marker that signs: a given name ("Paige", "McKenzie") or two initials ("- JR").
+_SPACED_NAME = r"[A-Z][a-z]+(?:[A-Z][a-z]+)?|[A-Z]{2}"
 #: What may follow a signature: links, a part counter ("2/2", "(2/2)", "[2/2]") and tokens of no
 #: letters or digits (emoji, emoticons such as ":)", punctuation).
 TRAILER = r"(?:\s+(?:https?://\S+|[(\[]?\d/\d[)\]]?|[^\w\s]+))+\s*$"
@@ -51,15 +72,66 @@ def agent_ids(text: pd.Series, author: pd.Series) -> pd.Series:
 
     Support teams sign posts with initials or a first name after a marker: ``^JB``, ``/AY``,
     ``-Becky``, ``- Paige``, ``*TLT``. Links and a ``1/2`` counter after the signature are skipped.
+    What the marker is followed by must be a name (:func:`signatures`): "- Thanks!" or "Euston -
+    Glasgow" at the end of a post sign nobody.
 
     Examples:
         >>> import pandas as pd
-        >>> texts = pd.Series(["@1 Sorry about that ^JB https://t.co/x", "@2 DM us", "@3 Fixed now - Paige"])
-        >>> agent_ids(texts, pd.Series(["AskBrand"] * 3)).tolist()
-        ['AskBrand/JB', <NA>, 'AskBrand/Paige']
+        >>> texts = pd.Series(["@1 Sorry about that ^JB https://t.co/x", "@2 DM us", "@3 Fixed now - Paige", "@4 Soon - Thanks!"])
+        >>> agent_ids(texts, pd.Series(["AskBrand"] * 4)).tolist()
+        ['AskBrand/JB', <NA>, 'AskBrand/Paige', <NA>]
     """
-    signature = _regex.extract(_regex.replace(text, TRAILER, ""), SIGNATURE_PATTERN)
-    return (author.astype("string") + "/" + signature).astype("string")
+    return (author.astype("string") + "/" + signatures(text)).astype("string")
+
+
+def signatures(text: pd.Series) -> pd.Series:
+    """The signature that ends each post (:data:`SIGNATURE_PATTERN`, after links and a counter), NA where none.
+
+    A word after a marker at the end of a post signs it unless something says it is no name:
+
+    * a closing or greeting word, in any case and after any marker (:data:`CLOSING_WORDS`:
+      "- Thanks!", "^Cheers", "-TY"): a courtesy is nobody's name, and a bot's "We got your
+      message - Thanks!" must not read as signed by a person (signed replies are exempted from
+      the repeated-text rule of :class:`~journeymap.AutoReplyRule`);
+    * after a spaced marker ("X - Y", "X / Y"), where agents write first names ("- Paige") and
+      posts also name places, routes and menus: a word not shaped like a given name or two
+      initials (``"- JFK"``, ``"- FAQ"``: three capitals are a code there; unspaced, "^TLT" and
+      "-AD", initials are the custom), or a word of the same shape as the word of letters just
+      before the marker, which is no closing word (a pair: "Euston - Glasgow", "LHR - JFK",
+      "Settings > Privacy - Location"; "Thanks - Mike" and "TY - Chris" sign).
+
+    An agent whose initials spell a closing word ("^TY") reads as unsigned; a name right after
+    another capitalised word ("... Tom - Paige") as a pair.
+
+    Examples:
+        >>> texts = pd.Series(["ok ^TLT", "ok - Thanks!", "Euston - Glasgow", "LHR - JFK", "now - Paige", "Thanks - Lee 2/2",
+        ...     "TY - Chris", "ok - JR", "ok -AD", "check - FAQ"])
+        >>> signatures(texts).tolist()
+        ['TLT', <NA>, <NA>, <NA>, 'Paige', 'Lee', 'Chris', 'JR', 'AD', <NA>]
+    """
+    texts = _regex.Texts(_regex.replace(text, TRAILER, ""))
+    found = texts.extract(SIGNATURE_PATTERN)
+    signed = found.notna().to_numpy(dtype=bool)
+    if not signed.any():
+        return found
+    word = found[signed]
+    spaced = texts.extract(SPACED_SIGNATURE_PATTERN)[signed].notna().to_numpy(dtype=bool)
+    before = texts.extract(BEFORE_SIGNATURE_PATTERN)[signed]
+    closing = word.str.lower().isin(CLOSING_WORDS).to_numpy(dtype=bool)
+    no_name = spaced & ~word.str.fullmatch(_SPACED_NAME).fillna(False).to_numpy(dtype=bool)
+    shape = _shapes(word)
+    pair = spaced & before.notna().to_numpy(dtype=bool) & ~before.str.lower().isin(CLOSING_WORDS).to_numpy(dtype=bool)
+    pair &= (shape >= 0) & (_shapes(before) == shape)
+    keep = np.zeros(len(found), dtype=bool)
+    keep[signed] = ~(closing | no_name | pair)
+    return found.where(keep)
+
+
+def _shapes(words: pd.Series) -> npt.NDArray[np.int64]:
+    """0 for a capitalised word ("Euston"), 1 for capitals ("LHR"), -1 otherwise (also NA)."""
+    capitalised = words.str.fullmatch(r"[A-Z][a-z]+").fillna(False).to_numpy(dtype=bool)
+    capitals = words.str.fullmatch(r"[A-Z]{2,}").fillna(False).to_numpy(dtype=bool)
+    return np.select([capitalised, capitals], [0, 1], default=-1).astype(np.int64)
 
 
 def brand_agents(text: pd.Series, author: pd.Series, brand_post: npt.NDArray[np.bool_]) -> pd.Series:

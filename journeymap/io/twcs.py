@@ -199,7 +199,8 @@ def read_twcs(  # noqa: PLR0915 - one pass over the columns, read top to bottom
       journeys start there); ``channel`` is ``twitter``.
     * ``agent_id``: the agent who signed a brand tweet (``^JB``, ``-Becky``; see
       :func:`~journeymap.io._social.agent_ids`), as ``"<brand account>/<signature>"``; the unsigned parts of a reply
-      split over tweets ("1/2 ... 2/2 ^JB") take the signature of the signed part.
+      split over tweets ("1/2 ... 2/2 ^JB") take the signature of the signed part. A closing
+      word ("- Thanks!") or a place after a dash ("Euston - Glasgow") signs nobody.
     * A broadcast belongs to the brand account (its ``customer_id``), in a journey of its own.
 
     Any slice of the corpus has replies whose parent is missing: such a tweet starts its own

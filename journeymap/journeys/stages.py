@@ -83,7 +83,9 @@ def _by_service_position(events: pd.DataFrame, dtype: pd.CategoricalDtype) -> pd
     bot and system) after its first customer message: in a journey of one conversation, the
     reply :func:`~journeymap.response_times` times as ``first_response``; in a journey by
     customer over several threads (or brands), it may answer another thread than the first
-    message's, which the stages, read from the steps alone, do not tell apart. Every step
+    message's, which the stages, read from the steps alone, do not tell apart; nor do they tell
+    a journey that opens with a brand reply to a message outside the data, whose first response
+    is unknown (``opened_outside``): there the stage is the reply to a follow-up. Every step
     before it is ``contact``: the customer's opening messages, and brand messages that are no
     human answer to them (a greeting or broadcast sent before the customer wrote, automatic
     acknowledgements). After it, the journey's last step of the customer or a person is

@@ -11,7 +11,7 @@ from journeymap.model._base import Frozen
 
 #: Stages of the default service-conversation model, in order.
 #: ``first_response`` is the reply :func:`journeymap.response_times` times as ``first_response``
-#: (in journeys by thread; see :class:`StageModel` for the two cases where they differ).
+#: (in journeys by thread; see :class:`StageModel` for the three cases where they differ).
 SERVICE_STAGES: tuple[tuple[str, str], ...] = (
     (
         "contact",
@@ -70,7 +70,10 @@ class StageModel(Frozen):
       :class:`~journeymap.AutoReplyRule`) can still be the ``first_response`` stage, and in a
       journey by customer that spans several threads the stage is the first human reply in
       the journey, where :func:`~journeymap.response_times` times the first reply in the
-      thread of the customer's first message.
+      thread of the customer's first message; a journey that opens with a brand reply to a
+      message outside the data has the stage on the reply after the customer's first message in
+      the data, a follow-up that :func:`~journeymap.response_times` does not time
+      (``opened_outside``) nor :func:`~journeymap.reply_table` flag.
     * ``"touchpoint"``: each event's touchpoint looked up in ``touchpoint_map``; touchpoints not in
       the map get ``default_stage`` (an error if that is None).
     * ``"column"``: the stage names are already in an events column (``column``): compute it
