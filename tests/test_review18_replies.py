@@ -164,10 +164,10 @@ def test_a_brand_answering_under_another_brands_reply_answers_the_customers_twee
     assert replies["wait"].tolist() == [pd.Timedelta("10min"), pd.Timedelta("30min"), pd.Timedelta("35min")]
 
 
-# --- 3. a journey that opens outside the data has no first response flagged --------------------
+# --- 3. a journey that opens outside the data: its first response is the reply to the message outside
 
 
-def test_a_journey_opened_outside_the_data_flags_no_first_response_and_credits_no_reply_to_a_follow_up() -> None:
+def test_a_journey_opened_outside_the_data_flags_no_reply_to_a_follow_up_as_its_first_response() -> None:
     log = jm.read_twcs(
         _tweets(
             ("2", "AskBrand", False, 0, "@115 Glad to help, the team will email you ^HP", "1"),  # answers "1", not in the data
@@ -179,7 +179,14 @@ def test_a_journey_opened_outside_the_data_flags_no_first_response_and_credits_n
     rt = jm.response_times(js)
     assert bool(rt.loc["2", "opened_outside"]) and pd.isna(rt.loc["2", "first_response"])
     replies = jm.reply_table(js)
-    assert not replies["first_response"].any() and not replies["first_acknowledgement"].any()
+    # the reply to the message outside is the first response (untimed), as the stage says
+    assert replies.index[replies["first_response"]].tolist() == ["2"] and pd.isna(replies.loc["2", "wait"])
+    assert replies.index[replies["first_acknowledgement"]].tolist() == ["2"]
+    assert js.events.set_index("event_id")["stage"].astype(str).to_dict() == {
+        "2": "first_response",
+        "3": "follow_up",
+        "4": "resolution",
+    }
     assert replies.loc["4", "wait"] == pd.Timedelta("30min")  # the follow-up's wait is still its own
     # the journey is the agent's who answered the customer's first contact (outside the data), untimed
     agents = jm.service_levels(js, by="agent")
@@ -195,8 +202,9 @@ def test_the_two_sample_journeys_opened_outside_the_data_follow_response_times()
     assert rt["opened_outside"].all() and rt["first_response"].isna().all()
     replies = jm.reply_table(js).loc[["119240", "119335"]]
     assert not replies["first_response"].any() and not replies["first_acknowledgement"].any()
-    # every flagged first response is the reply response_times times, journey by journey
-    flagged = jm.reply_table(js).query("first_response")
+    assert jm.reply_table(js).loc[["119246", "119332"], "first_response"].all()
+    # every other flagged first response is the reply response_times times, journey by journey
+    flagged = jm.reply_table(js).query("first_response").drop(["119246", "119332"])
     timed = jm.response_times(js)["first_response"].dropna()
     assert sorted(flagged["journey_id"]) == sorted(timed.index)
     first_message = js.events[js.events["actor"] == "customer"].groupby("journey_id")["timestamp"].min()

@@ -330,11 +330,11 @@ def test_the_first_response_stage_is_the_reply_response_times_times(frame: pd.Da
     assert sorted(flagged[flagged].index) == sorted(e.loc[e["stage"] == "first_response", "event_id"])
 
 
-def test_a_journey_opened_by_a_reply_to_a_message_outside_the_data_starts_in_contact() -> None:
-    """A slice of a corpus: the brand answers a tweet that is not in the data. The stages read the
-    shape (the brand's reply after the customer's first message there is the first_response
-    stage); the first response to the customer's first contact is unknown: response_times times
-    none and reply_table flags none (review 18)."""
+def test_a_journey_opened_by_a_reply_to_a_message_outside_the_data_starts_with_its_first_response() -> None:
+    """A slice of a corpus: the brand answers a tweet that is not in the data. That reply is the
+    first response to the customer's first contact (its time unknown: response_times times none);
+    the customer's next message is a follow-up, and the brand's reply to it no first response.
+    The stage and reply_table's flags say the same (review 18)."""
     log = events(
         [
             ("2", "k", "agent", at(0), "1"),  # answers "1", which is not in the data
@@ -344,10 +344,30 @@ def test_a_journey_opened_by_a_reply_to_a_message_outside_the_data_starts_in_con
         columns=["event_id", "customer_id", "actor", "timestamp", "in_reply_to"],
     )
     js = jm.build_journeys(log)
-    assert js.events["stage"].astype(str).tolist() == ["contact", "contact", "first_response"]
+    assert js.events["stage"].astype(str).tolist() == ["first_response", "follow_up", "resolution"]
     replies = jm.reply_table(js)
-    assert not replies["first_response"].any() and not replies["first_acknowledgement"].any()
-    assert bool(jm.response_times(js).loc["2", "opened_outside"])
+    assert replies.index[replies["first_response"]].tolist() == ["2"]
+    assert replies.index[replies["first_acknowledgement"]].tolist() == ["2"]
+    assert pd.isna(replies.loc["2", "wait"])
+    times = jm.response_times(js)
+    assert bool(times.loc["2", "opened_outside"]) and pd.isna(times.loc["2", "first_response"])
+
+
+def test_a_reply_to_a_later_stamped_message_of_its_journey_does_not_open_outside() -> None:
+    """The brand's reply stamped before the message it answers (clock skew) answers a message in
+    the data: it follows that message, which is the contact, as in any journey."""
+    log = events(
+        [
+            ("2", "k", "agent", at(0), "3"),  # answers "3", in the data, stamped later
+            ("3", "k", "customer", at(60), None),
+            ("4", "k", "agent", at(120), "3"),
+        ],
+        columns=["event_id", "customer_id", "actor", "timestamp", "in_reply_to"],
+    )
+    js = jm.build_journeys(log)
+    assert js.events["event_id"].tolist() == ["3", "2", "4"]
+    assert js.events["stage"].astype(str).tolist() == ["contact", "first_response", "resolution"]
+    assert not bool(jm.response_times(js)["opened_outside"].iloc[0])
 
 
 def test_twcs_first_response_stages_are_reply_table_flags() -> None:
@@ -357,12 +377,13 @@ def test_twcs_first_response_stages_are_reply_table_flags() -> None:
         pytest.skip("the TWCS sample is not in ../shared/data")
     js = jm.build_journeys(jm.read_twcs(TWCS_SAMPLE))
     flagged = jm.reply_table(js)["first_response"]
-    # ... but in the journeys that open outside the data, where no first response is known
-    opened = jm.response_times(js)["opened_outside"]
-    timed = js.events["journey_id"].map(~opened).to_numpy(dtype=bool)
-    staged = js.events.loc[(js.events["stage"] == "first_response").to_numpy() & timed, "event_id"]
+    staged = js.events.loc[js.events["stage"] == "first_response", "event_id"]
     assert sorted(flagged[flagged].index) == sorted(staged)
-    assert int(opened.sum()) == 2
+    # the two journeys that open outside the data: the first response is the reply to the message
+    # outside (untimed), not the reply to the customer's follow-up
+    opened = jm.response_times(js)["opened_outside"]
+    assert sorted(opened.index[opened]) == ["119246", "119332"]
+    assert {"119246", "119332"} <= set(staged) and not {"119240", "119335"} & set(staged)
     # journeys the brand answered in person end in resolution or their first response
     for _, steps in js.events.groupby("journey_id", sort=False):
         stages = steps["stage"].astype(str).tolist()

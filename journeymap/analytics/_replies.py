@@ -823,8 +823,9 @@ def reply_frame(events: pd.DataFrame, automatic: npt.NDArray[np.bool_], *, conte
     its conversation; before a brand reply, the message it answers where that is later, as when
     a second brand answers a tweet addressed to both; NaN where none), ``first_acknowledgement`` and ``first_response`` (the brand
     reply of any kind, and the human one, that answers the journey's first customer message: the
-    next in its conversation, as :func:`~journeymap.response_times` times it; none in a journey
-    that opens outside the data, :func:`opened_outside`, where that message is a follow-up).
+    next in its conversation, as :func:`~journeymap.response_times` times it; in a journey that
+    opens outside the data, :func:`opened_outside`, where that message is a follow-up, the
+    journey's first step, the reply to the message outside, its wait unknown).
     ``context`` is the events' :class:`ReplyContext` when already computed.
     """
     ctx = context if context is not None else ReplyContext.of(events)
@@ -845,15 +846,17 @@ def reply_frame(events: pd.DataFrame, automatic: npt.NDArray[np.bool_], *, conte
     # first response, as response_times measures them (in its conversation, not any brand row after it)
     opening = ctx.openings()
     # ... but a journey that opens with a brand reply to a message outside the data has its first
-    # contact, and the first response to it, outside: its first message in the data is a follow-up
-    if len(opening):
-        first_step = np.r_[True, ctx.journey[1:] != ctx.journey[:-1]]
+    # contact outside: its first message in the data is a follow-up, and that reply (its wait
+    # unknown) the first acknowledgement, and the first response where it is a person's
+    outside_first = np.zeros(len(events), dtype=bool)
+    if len(events):
+        outside_first = np.r_[True, ctx.journey[1:] != ctx.journey[:-1]] & opened_outside(events, ctx)
         opened = np.zeros(int(ctx.journey.max(initial=-1)) + 1, dtype=bool)
-        opened[ctx.journey[first_step & opened_outside(events, ctx)]] = True
+        opened[ctx.journey[outside_first]] = True
         opening = opening[~opened[ctx.journey[opening]]]
 
     def first_of(replier: npt.NDArray[np.bool_]) -> npt.NDArray[np.bool_]:
-        first = np.zeros(len(replier), dtype=bool)
+        first = outside_first & replier
         reply = ctx.next_reply(replier)[opening]
         first[reply[reply >= 0]] = True
         return first

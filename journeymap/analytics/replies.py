@@ -66,9 +66,10 @@ def reply_table(js: JourneySet, *, auto: AutoReplyRule | None = None) -> pd.Data
     (after - before; NaN where either is missing), ``first_acknowledgement`` and
     ``first_response`` (the reply of any kind, and the human one, that answers the journey's
     opening message, its first customer message addressed to a brand: the next in its conversation, as
-    :func:`~journeymap.response_times` times it; none in a journey that opens with a brand reply to
-    a message outside the data, ``opened_outside``, where the first message in the data is a
-    follow-up). Works on unscored journeys (the valences are then NaN).
+    :func:`~journeymap.response_times` times it; in a journey that opens with a brand reply to a
+    message outside the data, ``opened_outside``, where the first message in the data is a
+    follow-up, that reply, with no wait: the first response is known, its time is not). Works on
+    unscored journeys (the valences are then NaN).
 
     Examples:
         >>> import journeymap as jm

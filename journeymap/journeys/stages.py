@@ -76,6 +76,24 @@ def _by_column(events: pd.DataFrame, stages: StageModel, dtype: pd.CategoricalDt
     return values.astype(dtype)
 
 
+def _opens_outside(events: pd.DataFrame, codes: npt.NDArray[np.int64], starts: npt.NDArray[np.int64]) -> npt.NDArray[np.bool_]:
+    """Per journey: whether its first step is a brand reply to a message that is none of the journey's events."""
+    opens = np.zeros(len(starts), dtype=bool)
+    if "in_reply_to" not in events.columns or "event_id" not in events.columns:
+        return opens
+    first = events.iloc[starts]
+    candidate = ~customer_mask(first["actor"]) & first["in_reply_to"].notna().to_numpy(dtype=bool)
+    if not candidate.any():
+        return opens
+    journeys = np.flatnonzero(candidate)
+    rows = np.flatnonzero(np.isin(codes, journeys))
+    own = pd.DataFrame({"j": codes[rows], "id": events["event_id"].iloc[rows].astype("string").to_numpy()})
+    asked = pd.DataFrame({"j": journeys, "id": first["in_reply_to"].iloc[journeys].astype("string").to_numpy()})
+    found = asked.merge(own.drop_duplicates(), on=["j", "id"], how="left", indicator=True)["_merge"].to_numpy() == "both"
+    opens[journeys[~found]] = True
+    return opens
+
+
 def _by_service_position(events: pd.DataFrame, dtype: pd.CategoricalDtype) -> pd.Series:
     """contact, first_response, follow_up, resolution: from the actor and the position in the journey.
 
@@ -83,9 +101,11 @@ def _by_service_position(events: pd.DataFrame, dtype: pd.CategoricalDtype) -> pd
     bot and system) after its first customer message: in a journey of one conversation, the
     reply :func:`~journeymap.response_times` times as ``first_response``; in a journey by
     customer over several threads (or brands), it may answer another thread than the first
-    message's, which the stages, read from the steps alone, do not tell apart; nor do they tell
-    a journey that opens with a brand reply to a message outside the data, whose first response
-    is unknown (``opened_outside``): there the stage is the reply to a follow-up. Every step
+    message's, which the stages, read from the steps alone, do not tell apart. A journey that
+    opens with a person's brand reply to a message outside the data (its ``in_reply_to`` names
+    no event of the journey: a slice of a corpus, ``opened_outside``) has its first contact
+    outside, so that reply is its ``first_response`` (its time unknown) and the customer's
+    next message a follow-up, as :func:`~journeymap.reply_table` flags it. Every step
     before it is ``contact``: the customer's opening messages, and brand messages that are no
     human answer to them (a greeting or broadcast sent before the customer wrote, automatic
     acknowledgements). After it, the journey's last step of the customer or a person is
@@ -108,6 +128,10 @@ def _by_service_position(events: pd.DataFrame, dtype: pd.CategoricalDtype) -> pd
         return np.repeat(np.minimum.reduceat(np.where(mask, pos, n), starts), lengths)
 
     first_response_row = first_where(human & (pos > first_where(customer)))
+    if n:
+        first_row = np.repeat(starts, lengths)
+        opens = np.repeat(_opens_outside(events, codes, starts), lengths) & human[first_row]
+        first_response_row = np.where(opens, first_row, first_response_row)
     # the last step of the customer or a person: trailing automatic steps join its resolution
     said = customer | human
     last_said = np.repeat(np.maximum.reduceat(np.where(said, pos, -1), starts), lengths) if n else pos
