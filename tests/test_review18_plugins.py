@@ -64,3 +64,78 @@ def test_rows_of_words_name_the_scorer() -> None:
     with pytest.raises(TextsFailedError, match=r"scorer 'acme.words.v1' returned values that are not numbers") as info:
         jm.score(EVENTS, Words(), cache=False)
     assert isinstance(info.value.__cause__, ValueError)
+
+
+# -- 2. a plugin whose constructor raises is named --------------------------------------------------
+def _distribution(site: Path, module: str, group: str, body: str) -> None:
+    """A module and a .dist-info registering its class ``S`` as ``ctor`` in ``group``, under ``site``."""
+    site.mkdir(parents=True, exist_ok=True)
+    (site / f"{module}.py").write_text(body)
+    dist = site / f"{module}-0.1.dist-info"
+    dist.mkdir()
+    (dist / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {module.replace('_', '-')}\nVersion: 0.1\n")
+    (dist / "entry_points.txt").write_text(f"[{group}]\nctor = {module}:S\n")
+
+
+@pytest.fixture
+def raising_plugin(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """A scorer plugin ``ctor`` whose constructor raises what ``acme_ctor_r18.RAISE`` holds."""
+    body = (
+        "from journeymap import Taxonomy\n"
+        "RAISE = RuntimeError('weights file missing')\n"
+        "class S:\n"
+        "    id = 'acme.ctor.v1'\n"
+        "    taxonomy = Taxonomy.sentiment()\n"
+        "    def __init__(self, threshold=0.5):\n"
+        "        raise RAISE\n"
+        "    def score(self, texts): ...\n"
+    )
+    _distribution(tmp_path / "site", "acme_ctor_r18", "journeymap.scorers", body)
+    monkeypatch.syspath_prepend(str(tmp_path / "site"))
+    registry.refresh()
+    yield
+    registry.refresh()
+    sys.modules.pop("acme_ctor_r18", None)
+
+
+def test_a_plugin_constructor_that_raises_is_named(raising_plugin: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    with pytest.raises(JourneyMapError) as info:
+        get_scorer("ctor")
+    assert str(info.value) == "scorer plugin 'ctor' (acme_ctor_r18:S) could not be built: RuntimeError: weights file missing"
+    assert isinstance(info.value.__cause__, RuntimeError)
+    with pytest.raises(ScorerOptionsError, match="bogus"):  # an option it does not take is still an options error
+        get_scorer("ctor", bogus=1)
+    import acme_ctor_r18  # type: ignore[import-not-found]
+
+    monkeypatch.setattr(acme_ctor_r18, "RAISE", KeyboardInterrupt())
+    with pytest.raises(KeyboardInterrupt):  # not swallowed
+        get_scorer("ctor")
+
+
+def test_the_cli_gives_one_error_line_for_a_plugin_constructor_that_raises(raising_plugin: None, tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from journeymap.cli import app
+
+    table = tmp_path / "labelled.csv"
+    pd.DataFrame({"text": ["my phone is broken", "thanks a lot"], "label": ["negative", "positive"]}).to_csv(table, index=False)
+    result = CliRunner().invoke(app, ["evaluate", str(table), "--scorer", "ctor"])
+    assert result.exit_code == 1, result.output
+    assert "scorer plugin 'ctor' (acme_ctor_r18:S) could not be built: RuntimeError: weights file missing" in result.output
+    assert "Traceback" not in result.output
+    assert len(result.output.strip().splitlines()) == 1
+
+
+def test_an_encoder_plugin_constructor_that_raises_is_named(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from journeymap.topics import encoders
+
+    body = "class S:\n    id = 'acme.enc.v1'\n    dim = 3\n    def __init__(self):\n        raise OSError('no vectors')\n"
+    _distribution(tmp_path / "site", "acme_enc_r18", "journeymap.encoders", body)
+    monkeypatch.syspath_prepend(str(tmp_path / "site"))
+    encoders.refresh_encoders()
+    try:
+        with pytest.raises(JourneyMapError, match=r"encoder plugin 'ctor' \(acme_enc_r18:S\) could not be built: OSError"):
+            encoders.get_encoder("ctor")
+    finally:
+        encoders.refresh_encoders()
+        sys.modules.pop("acme_enc_r18", None)
