@@ -139,3 +139,54 @@ def test_an_encoder_plugin_constructor_that_raises_is_named(tmp_path: Path, monk
     finally:
         encoders.refresh_encoders()
         sys.modules.pop("acme_enc_r18", None)
+
+
+# -- 3. cached rows are read back only under the labels they were stored with ------------------------
+class SentimentOutputs:
+    """Sentiment labels and three outputs: seven columns."""
+
+    id = "same.v1"
+    taxonomy = Taxonomy.sentiment()
+    outputs = ("sentiment_negative", "sentiment_neutral", "sentiment_positive")
+
+    def score(self, texts: Sequence[str]) -> np.ndarray:
+        return self.score_outputs(texts)[:, :4]
+
+    def score_outputs(self, texts: Sequence[str]) -> np.ndarray:
+        return np.tile(np.array([0.7, 0.1, 0.1, 0.1, 0.8, 0.1, 0.1], np.float32), (len(texts), 1))
+
+
+class EkmanJoy:
+    """Ekman's seven labels, all joy: seven columns under the same id."""
+
+    id = "same.v1"
+    taxonomy = Taxonomy.ekman()
+
+    def score(self, texts: Sequence[str]) -> np.ndarray:
+        row = np.zeros(len(self.taxonomy.labels), np.float32)
+        row[self.taxonomy.labels.index("joy")] = 1.0
+        return np.tile(row, (len(texts), 1))
+
+
+def test_a_scorer_id_reused_with_other_labels_is_scored_anew(tmp_path: Path) -> None:
+    cache = tmp_path / "scores.sqlite"
+    assert jm.score(EVENTS, SentimentOutputs(), cache=cache)["emotion"].tolist() == ["negative", "negative"]
+    assert jm.score(EVENTS, EkmanJoy(), cache=cache)["emotion"].tolist() == ["joy", "joy"]  # not the other's rows
+    assert jm.score(EVENTS, SentimentOutputs(), cache=cache)["emotion"].tolist() == ["negative", "negative"]
+
+
+def test_rows_cached_before_labels_were_recorded_are_still_read(tmp_path: Path) -> None:
+    path = tmp_path / "scores.sqlite"
+    ScoreCache(path).put("old.v1", ["hi"], np.array([[0.25, 0.75]], np.float32))  # no labels: as an older version wrote
+    with sqlite3.connect(path) as con:
+        con.execute("DROP TABLE labels")  # a cache made before the table was
+    cache = ScoreCache(path)
+    rows, found = cache.get("old.v1", ["hi"], n_labels=2, labels=("negative", "positive"))
+    assert found.all()
+    assert rows.tolist() == [[0.25, 0.75]]
+    cache.put("old.v1", ["bye"], np.array([[0.5, 0.5]], np.float32), labels=("negative", "positive"))
+    assert cache.get("old.v1", ["hi", "bye"], n_labels=2, labels=("negative", "positive"))[1].all()  # kept, names recorded
+    assert not cache.get("old.v1", ["hi"], n_labels=2, labels=("sad", "happy"))[1].any()
+    cache.clear("old.v1")
+    with sqlite3.connect(path) as con:
+        assert con.execute("SELECT count(*) FROM labels WHERE scorer = ?", (scorer_key("old.v1"),)).fetchone() == (0,)

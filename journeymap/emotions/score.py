@@ -371,14 +371,16 @@ def score_texts(
     """Scores for unique texts, from the cache where present, the scorer for the rest.
 
     For a :class:`~journeymap.emotions.scorer.SentimentScorer` the rows are its
-    ``score_outputs`` (labels, then its outputs), cached at that width under its id.
+    ``score_outputs`` (labels, then its outputs), cached at that width under its id, with those
+    names: a scorer of the same id with other labels or outputs does not read them.
     """
     width = row_width(scorer)
+    names = (*scorer.taxonomy.labels, *(scorer.outputs if isinstance(scorer, SentimentScorer) else ()))
 
     def fn(batch: list[str]) -> npt.NDArray[np.float32]:
         return checked_rows(scorer, batch)
 
-    return cached_rows(texts, scorer.id, width, fn, cache=cache, progress=progress, what="scoring", chunk=CHUNK)
+    return cached_rows(texts, scorer.id, width, fn, cache=cache, progress=progress, what="scoring", chunk=CHUNK, labels=names)
 
 
 def row_width(scorer: EmotionScorer) -> int:
