@@ -6,13 +6,16 @@ function of its module, cleared by its public ``refresh`` function); this module
 
 from __future__ import annotations
 
+import contextlib
 import inspect
 import logging
 from importlib.metadata import EntryPoint, entry_points
 from typing import TYPE_CHECKING, Any
 
+from journeymap.exceptions import JourneyMapError
+
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Iterator, Mapping
 
 logger = logging.getLogger(__name__)
 
@@ -80,3 +83,29 @@ def options_problem(factory: Any, options: dict[str, Any]) -> str | None:
     except TypeError as exc:
         return str(exc)
     return None
+
+
+@contextlib.contextmanager
+def building(what: str, ep: EntryPoint) -> Iterator[None]:
+    """Within it, an exception a plugin's constructor raises is raised again as :class:`JourneyMapError` naming the plugin.
+
+    The message names the plugin, its entry point and the exception (``scorer plugin 'ctor'
+    (acme_ctor:S) could not be built: RuntimeError: weights file missing``), which is chained
+    (``__cause__``). A journeymap error (a bad option, a model not found) passes as it is, and so
+    does what is not an ``Exception`` (``KeyboardInterrupt``).
+
+    Examples:
+        >>> ep = EntryPoint(name="ctor", value="acme_ctor:S", group="journeymap.scorers")
+        >>> with building("scorer", ep):
+        ...     raise RuntimeError("weights file missing")
+        Traceback (most recent call last):
+        ...
+        journeymap.exceptions.JourneyMapError: scorer plugin 'ctor' (acme_ctor:S) could not be built: RuntimeError: weights ...
+    """
+    try:
+        yield
+    except JourneyMapError:
+        raise
+    except Exception as exc:
+        msg = f"{what} plugin {ep.name!r} ({ep.value}) could not be built: {type(exc).__name__}: {exc}"
+        raise JourneyMapError(msg) from exc

@@ -1,5 +1,12 @@
 """A persistent score cache: SQLite (standard library), keyed by (scorer id, text hash).
 
+Beside the rows, the cache records per scorer id the names of the columns its rows hold (the
+taxonomy's labels, then a sentiment scorer's outputs). Rows stored under an id with other names
+(two scorers sharing an id, one with Ekman's labels, one with sentiment labels and three
+outputs) are not read back: the texts are scored anew and the id's rows replaced. A cache
+written before these names were recorded reads its rows by width, as it did, until the id's rows
+are next written.
+
 By default the cache lives in the user cache directory (``platformdirs.user_cache_dir
 ("journeymap")/scores.sqlite``); the environment variable ``JOURNEYMAP_CACHE_DIR`` moves it, and
 ``score(..., cache=False)`` turns it off. Scores are stored as float32 bytes; the text itself is
@@ -17,6 +24,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import json
 import logging
 import os
 import sqlite3
@@ -114,6 +122,16 @@ def scorer_key(scorer: str) -> str | bytes:
     return key
 
 
+def _names_text(names: Sequence[str]) -> str:
+    r"""The column names as stored beside a scorer's rows: a JSON list (ASCII, so a lone surrogate can be stored).
+
+    Examples:
+        >>> _names_text(("anger", "joy"))
+        '["anger", "joy"]'
+    """
+    return json.dumps(list(names))
+
+
 def _unrevised(key: str | bytes) -> str:
     """The scorer id a stored key holds, without its ``#r<revision>`` (any revision)."""
     text = key.decode("utf-8", "surrogatepass") if isinstance(key, bytes) else key
@@ -124,12 +142,19 @@ def _unrevised(key: str | bytes) -> str:
 class ScoreCache:
     """Score rows cached per scorer id and text.
 
+    Rows are read back only at the width asked for (``n_labels``) and, where ``labels`` are given
+    to :meth:`put` and :meth:`get`, only under the same column names: a scorer id reused with
+    other labels rescores its texts instead of reading the other scorer's rows. Rows stored
+    without names (by an earlier version of journeymap) are read by width alone.
+
     Examples:
         >>> import numpy as np, tempfile, pathlib
         >>> cache = ScoreCache(pathlib.Path(tempfile.mkdtemp()) / "c.sqlite")
-        >>> cache.put("demo.v1", ["hi"], np.array([[0.5, 0.5]], dtype=np.float32))
-        >>> cache.get("demo.v1", ["hi", "unseen"], n_labels=2)[0].tolist()
+        >>> cache.put("demo.v1", ["hi"], np.array([[0.5, 0.5]], dtype=np.float32), labels=("negative", "positive"))
+        >>> cache.get("demo.v1", ["hi", "unseen"], n_labels=2, labels=("negative", "positive"))[0].tolist()
         [[0.5, 0.5], [nan, nan]]
+        >>> bool(cache.get("demo.v1", ["hi"], n_labels=2, labels=("sad", "happy"))[1].any())  # other labels: a miss
+        False
     """
 
     def __init__(self, path: str | Path | None = None) -> None:
@@ -198,6 +223,8 @@ class ScoreCache:
                         "CREATE TABLE IF NOT EXISTS scores (scorer TEXT NOT NULL, hash BLOB NOT NULL, "
                         "scores BLOB NOT NULL, PRIMARY KEY (scorer, hash))"
                     )
+                    # the column names of each scorer id's rows (absent in caches made before)
+                    con.execute("CREATE TABLE IF NOT EXISTS labels (scorer TEXT PRIMARY KEY, names TEXT NOT NULL)")
             con.execute("SELECT count(*) FROM scores WHERE 0").fetchall()  # a corrupt file fails here
         finally:
             con.close()
@@ -236,8 +263,14 @@ class ScoreCache:
         con.execute("PRAGMA journal_mode=WAL")
         return con
 
-    def get(self, scorer: str, texts: Sequence[str], *, n_labels: int) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.bool_]]:
-        """Cached rows for ``texts`` (NaN where missing) and a mask of which were found."""
+    def get(
+        self, scorer: str, texts: Sequence[str], *, n_labels: int, labels: Sequence[str] | None = None
+    ) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.bool_]]:
+        """Cached rows for ``texts`` (NaN where missing) and a mask of which were found.
+
+        ``labels``: the names of the row's columns; rows stored under ``scorer`` with other names
+        are not found (None: any names, rows of ``n_labels`` values).
+        """
         out = np.full((len(texts), n_labels), np.nan, dtype=np.float32)
         found = np.zeros(len(texts), dtype=bool)
         if not texts or self.disabled:
@@ -248,7 +281,7 @@ class ScoreCache:
             position.setdefault(k, []).append(i)
         unique = list(position)
         try:
-            self._lookup(scorer, unique, position, out, found, n_labels)
+            self._lookup(scorer, unique, position, out, found, n_labels, labels)
         except sqlite3.OperationalError as exc:  # locked or busy: scoring goes on without it
             logger.warning("score cache %s failed while reading (%s): scoring without it from here on", self.path, exc)
             self.disabled = True
@@ -272,9 +305,14 @@ class ScoreCache:
         out: npt.NDArray[np.float32],
         found: npt.NDArray[np.bool_],
         n_labels: int,
+        labels: Sequence[str] | None,
     ) -> None:
         con = self._connect()
         try:
+            stored = _stored_names(con, scorer_key(scorer))
+            if labels is not None and stored is not None and stored != _names_text(labels):
+                logger.info("score cache %s: rows of %r have other labels (%s); scoring anew", self.path, scorer, stored)
+                return
             for start in range(0, len(unique), 500):
                 chunk = unique[start : start + 500]
                 marks = ",".join("?" * len(chunk))
@@ -292,8 +330,14 @@ class ScoreCache:
         finally:
             con.close()
 
-    def put(self, scorer: str, texts: Iterable[str], scores: npt.NDArray[np.float32]) -> None:
-        """Store rows for texts (replacing any earlier ones)."""
+    def put(
+        self, scorer: str, texts: Iterable[str], scores: npt.NDArray[np.float32], *, labels: Sequence[str] | None = None
+    ) -> None:
+        """Store rows for texts (replacing any earlier ones).
+
+        ``labels``: the names of the rows' columns, recorded for ``scorer``; the rows stored under
+        it with other names are removed first (another scorer of the same id wrote them).
+        """
         if self.read_only or self.disabled:
             return
         key = scorer_key(scorer)
@@ -301,6 +345,13 @@ class ScoreCache:
         con = self._connect()
         try:
             with con:
+                if labels is not None:
+                    names = _names_text(labels)
+                    stored = _stored_names(con, key)
+                    if stored is not None and stored != names:
+                        con.execute("DELETE FROM scores WHERE scorer = ?", (key,))
+                    if stored != names:
+                        con.execute("INSERT OR REPLACE INTO labels VALUES (?, ?)", (key, names))
                 con.executemany("INSERT OR REPLACE INTO scores VALUES (?, ?, ?)", rows)
         except sqlite3.Error as exc:  # a full disk, a file made read-only meanwhile: scores are still returned
             logger.warning("score cache %s: could not store %d rows (%s)", self.path, len(rows), exc)
@@ -326,16 +377,26 @@ class ScoreCache:
             with con:
                 if scorer is None:
                     con.execute("DELETE FROM scores")
+                    con.execute("DELETE FROM labels")
                 else:
-                    stored = [row[0] for row in con.execute("SELECT DISTINCT scorer FROM scores")]
+                    stored = [row[0] for row in con.execute("SELECT DISTINCT scorer FROM scores UNION SELECT scorer FROM labels")]
                     keys = [k for k in stored if _unrevised(k) == scorer]
                     con.executemany("DELETE FROM scores WHERE scorer = ?", [(k,) for k in keys])
+                    con.executemany("DELETE FROM labels WHERE scorer = ?", [(k,) for k in keys])
             try:
                 con.execute("VACUUM")  # the file shrinks: deleted rows' pages are otherwise kept for reuse
             except sqlite3.OperationalError as exc:  # another process is reading it: the rows are gone, the space later
                 logger.info("score cache %s: rows removed; not compacted now (%s)", self.path, exc)
         finally:
             con.close()
+
+
+def _stored_names(con: sqlite3.Connection, key: str | bytes) -> str | None:
+    """The column names recorded for the scorer key, or None (none recorded, or a cache made before they were)."""
+    if con.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'labels'").fetchone() is None:
+        return None  # a read-only cache made before the table was
+    row = con.execute("SELECT names FROM labels WHERE scorer = ?", (key,)).fetchone()
+    return None if row is None else str(row[0])
 
 
 #: What a ``cache=`` argument may be: True (the user cache), False or None (none), a path, a cache.
@@ -370,10 +431,12 @@ def cached_rows(
     progress: bool | None,
     what: str,
     chunk: int = 2048,
+    labels: Sequence[str] | None = None,
 ) -> npt.NDArray[np.float32]:
     """Rows for unique ``texts``: from the cache under ``key`` where present, from ``compute`` for the rest.
 
-    Shared by scoring (rows are probabilities) and embedding (rows are vectors). The missing
+    Shared by scoring (rows are probabilities, ``labels`` the names of their columns: rows cached
+    under ``key`` with other names are computed anew) and embedding (rows are vectors). The missing
     texts are computed ``chunk`` at a time, each chunk written to the cache at once (an
     interrupted run keeps what it did), with a progress bar when there is more than one chunk.
 
@@ -386,7 +449,7 @@ def cached_rows(
     from journeymap._progress import progress as progress_bar
 
     if cache is not None and len(texts):
-        out, found = cache.get(key, texts, n_labels=width)
+        out, found = cache.get(key, texts, n_labels=width, labels=labels)
     else:
         out, found = np.full((len(texts), width), np.nan, dtype=np.float32), np.zeros(len(texts), dtype=bool)
     todo = np.flatnonzero(~found)
@@ -399,6 +462,6 @@ def cached_rows(
             batch = [texts[i] for i in part]
             out[part] = compute(batch)
             if cache is not None:
-                cache.put(key, batch, out[part])
+                cache.put(key, batch, out[part], labels=labels)
             bar.update(len(part))
     return out

@@ -16,7 +16,7 @@ import os
 import re
 from typing import TYPE_CHECKING, Any, Literal, TypeVar, overload
 
-from journeymap._plugins import options_problem, read_group
+from journeymap._plugins import building, options_problem, read_group
 from journeymap.emotions.scorer import EmotionScorer, id_problem, languages_problem
 from journeymap.emotions.taxonomy import Taxonomy
 from journeymap.exceptions import (
@@ -191,8 +191,9 @@ def get_scorer(name: str | os.PathLike[str] | EmotionScorer = "default", **optio
             one missing (``get_scorer("transformer")`` without ``model``).
         ArgumentTypeError: ``name`` is neither a string, a path nor a scorer object (a scorer class
             not yet built, say: pass ``MyScorer()``).
-        JourneyMapError: the plugin cannot be imported, or what it builds (or the object given)
-            breaks the contract (see :func:`verify_scorer`).
+        JourneyMapError: the plugin cannot be imported, its constructor raises (the message names
+            the plugin and the exception, which is chained), or what it builds (or the object
+            given) breaks the contract (see :func:`verify_scorer`).
 
     Examples:
         >>> get_scorer("no-such-scorer")
@@ -240,4 +241,6 @@ def get_scorer(name: str | os.PathLike[str] | EmotionScorer = "default", **optio
     if not callable(factory):
         msg = f"scorer plugin {name!r} ({ep.value}) must point to a class or factory, got {type(factory).__name__}"
         raise JourneyMapError(msg)
-    return verify_scorer(build_scorer(name, factory, options), name)
+    with building("scorer", ep):  # a constructor that raises: named, its exception chained
+        scorer = build_scorer(name, factory, options)
+    return verify_scorer(scorer, name)

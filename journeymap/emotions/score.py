@@ -86,13 +86,20 @@ CHUNK = 2048
 def _check_output(scorer: EmotionScorer, probs: Any, texts: list[str], width: int | None = None) -> npt.NDArray[np.float32]:
     """The scorer's rows for ``texts`` as float32, or an error naming the scorer and the texts concerned."""
     n = len(texts)
-    arr = np.asarray(probs)
     k = len(scorer.taxonomy.labels)
     width = k if width is None else width
+    try:
+        arr = np.asarray(probs)
+    except (ValueError, TypeError) as exc:  # rows of unequal length (numpy >= 1.24 refuses a ragged array)
+        raise _ragged_error(scorer, probs, texts, width) from exc
     if arr.shape != (n, width):
         msg = f"scorer {scorer.id!r} returned shape {arr.shape} for {n} texts; expected {(n, width)}"
         raise TextsFailedError(msg, texts=texts[:5], positions=range(min(n, 5)))
-    arr = arr.astype(np.float32, copy=False)
+    try:
+        arr = arr.astype(np.float32, copy=False)
+    except (ValueError, TypeError) as exc:  # strings, dicts, nested lists in the cells
+        msg = f"scorer {scorer.id!r} returned values that are not numbers ({arr.dtype} rows): {type(exc).__name__}: {exc}"
+        raise TextsFailedError(msg, texts=texts[:5], positions=range(min(n, 5))) from exc
     # labels, sentiment and irony are probabilities; unread_tokens is a count
     names = tuple(scorer.outputs) if isinstance(scorer, SentimentScorer) else ()
     columns = list(range(k)) + [k + j for j, name in enumerate(names[: width - k]) if name != "unread_tokens"]
@@ -107,6 +114,41 @@ def _check_output(scorer: EmotionScorer, probs: Any, texts: list[str], width: in
         msg = f"scorer {scorer.id!r} returned {what} for {len(rows)} text(s): {shown}"
         raise TextsFailedError(msg, texts=[texts[i] for i in rows], positions=rows.tolist())
     return arr
+
+
+def _ragged_error(scorer: EmotionScorer, probs: Any, texts: list[str], width: int) -> TextsFailedError:
+    """The error for rows numpy cannot stack: it names the scorer and the texts whose row is not ``width`` long.
+
+    Examples:
+        >>> from journeymap import Taxonomy
+        >>> class Ragged:
+        ...     id = "ragged.v1"
+        ...     taxonomy = Taxonomy.sentiment()
+        >>> err = _ragged_error(Ragged(), [[0.1, 0.8, 0.0, 0.1], [0.1, 0.9]], ["my phone is broken", "thanks"], 4)
+        >>> str(err).split(": ", 1)
+        ["scorer 'ragged.v1' returned rows of unequal length for 2 texts; expected 4 values each, but ...", "'thanks' (2 values)"]
+        >>> err.texts, err.positions
+        (('thanks',), (1,))
+    """
+    lengths: list[int | None] = []
+    with contextlib.suppress(TypeError):
+        for row in probs:
+            try:
+                lengths.append(len(row))
+            except TypeError:
+                lengths.append(None)  # a number or None where a row should be
+    wrong = [i for i, length in enumerate(lengths) if length != width and i < len(texts)]
+    if not wrong:  # not a sequence of rows, or the unequal part lies deeper
+        msg = f"scorer {scorer.id!r} returned rows numpy cannot stack for {len(texts)} texts; expected {width} numbers per text"
+        return TextsFailedError(msg, texts=texts[:5], positions=range(min(len(texts), 5)))
+    shown = ", ".join(
+        f"{shorten(texts[i])!r} ({'no sequence' if lengths[i] is None else f'{lengths[i]} values'})" for i in wrong[:5]
+    ) + (", ..." if len(wrong) > 5 else "")
+    msg = (
+        f"scorer {scorer.id!r} returned rows of unequal length for {len(texts)} texts; expected {width} values each, "
+        f"but the row of {len(wrong)} text(s) has another length: {shown}"
+    )
+    return TextsFailedError(msg, texts=[texts[i] for i in wrong], positions=wrong)
 
 
 def _call(scorer: EmotionScorer, method: str, texts: list[str]) -> Any:
@@ -329,14 +371,16 @@ def score_texts(
     """Scores for unique texts, from the cache where present, the scorer for the rest.
 
     For a :class:`~journeymap.emotions.scorer.SentimentScorer` the rows are its
-    ``score_outputs`` (labels, then its outputs), cached at that width under its id.
+    ``score_outputs`` (labels, then its outputs), cached at that width under its id, with those
+    names: a scorer of the same id with other labels or outputs does not read them.
     """
     width = row_width(scorer)
+    names = (*scorer.taxonomy.labels, *(scorer.outputs if isinstance(scorer, SentimentScorer) else ()))
 
     def fn(batch: list[str]) -> npt.NDArray[np.float32]:
         return checked_rows(scorer, batch)
 
-    return cached_rows(texts, scorer.id, width, fn, cache=cache, progress=progress, what="scoring", chunk=CHUNK)
+    return cached_rows(texts, scorer.id, width, fn, cache=cache, progress=progress, what="scoring", chunk=CHUNK, labels=names)
 
 
 def row_width(scorer: EmotionScorer) -> int:

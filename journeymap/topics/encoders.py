@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any, Literal, Protocol, runtime_checkable
 import numpy as np
 
 from journeymap._flags import check_flag
-from journeymap._plugins import options_problem, read_group
+from journeymap._plugins import building, options_problem, read_group
 from journeymap.emotions.transformer import looks_like_model, model_version, path_name, position_limit, resolve_model
 from journeymap.exceptions import ArgumentTypeError, InvalidArgumentError, JourneyMapError, ModelLoadError
 
@@ -181,7 +181,8 @@ def get_encoder(name: str | os.PathLike[str] | SentenceEncoder = "default", **op
 
     Raises:
         UnknownEncoderError: no encoder of that name; the message lists the available ones.
-        JourneyMapError: the plugin cannot be imported, or what it builds breaks the contract.
+        JourneyMapError: the plugin cannot be imported, its constructor raises (the message names the
+            plugin and the exception, which is chained), or what it builds breaks the contract.
 
     Examples:
         >>> get_encoder("default").id.startswith("journeymap.minilm-l6-v2.v1")
@@ -225,7 +226,9 @@ def get_encoder(name: str | os.PathLike[str] | SentenceEncoder = "default", **op
         msg = f"encoder plugin {name!r} ({ep.value}) must point to a class or factory, got {type(factory).__name__}"
         raise JourneyMapError(msg)
     _check_options(name, factory, options)
-    return verify_encoder(factory(**options), name)
+    with building("encoder", ep):  # a constructor that raises: named, its exception chained
+        encoder = factory(**options)
+    return verify_encoder(encoder, name)
 
 
 def _check_options(name: str, factory: Any, options: dict[str, Any]) -> None:
