@@ -1,0 +1,49 @@
+"""Review 18: rows that were dropped or misread without a word: journeys without a segment value
+in compare_segments, customer rows whose actor is spelled otherwise (or whose text is no string)
+in assign_topics, column names that are not text, a non-object item of a JSON array, and rows
+without an actor in jm.score."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+import journeymap as jm
+from journeymap.testing.data import planted_scores
+
+# -- A. compare_segments keeps the journeys without a value as "(no <column>)" -------------------
+
+
+def _tierless_journeys() -> jm.JourneySet:
+    events = jm.datasets.service_journeys(60, seed=0).events.copy()
+    events.loc[events["customer_id"].isin(events["customer_id"].unique()[:15]), "tier"] = None
+    return planted_scores(jm.build_journeys(events))
+
+
+def test_compare_segments_keeps_journeys_without_a_segment_value() -> None:
+    js = _tierless_journeys()
+    table = jm.compare_segments(js, "tier")
+    assert int(table["n_journeys"].sum()) == len(js)  # before: 94 of 117, the 23 without a tier left out
+    assert table.index.tolist() == ["free", "plus", "premium", "(no tier)"]
+    assert "(no tier)" in jm.service_levels(js, by="tier").index  # the same name as the service league's
+    # the tierless journeys are part of each segment's rest: free against plus, premium and (no tier)
+    metrics = jm.journey_metrics(js)
+    first_tier = js.events[js.events["actor"] == "customer"].drop_duplicates("journey_id").set_index("journey_id")["tier"]
+    free = first_tier.reindex(metrics.index).eq("free").to_numpy(dtype=bool)
+    rest = metrics.loc[~free, "end_valence"].mean()
+    expected = metrics.loc[free, "end_valence"].mean() - rest
+    assert table.loc["free", "diff_vs_rest"] == pytest.approx(expected)
+
+
+def test_compare_segments_keeps_a_typed_column_type_with_missing_values() -> None:
+    events = jm.datasets.service_journeys(40, seed=1).events.copy()
+    codes = pd.factorize(events["customer_id"])[0]
+    events["nps"] = pd.array(codes % 11, dtype="Int64")
+    events.loc[codes < 8, "nps"] = pd.NA
+    events["score_text"] = (codes % 11).astype(str)
+    events.loc[codes < 8, "score_text"] = None
+    js = planted_scores(jm.build_journeys(events))
+    nps = jm.compare_segments(js, "nps")
+    assert str(nps.index.dtype) == "Int64" and pd.isna(nps.index[-1]) and int(nps["n_journeys"].sum()) == len(js)
+    as_text = jm.compare_segments(js, "score_text")  # numbers read as text stay in number order, the missing last
+    assert as_text.index.tolist() == [*map(str, range(11)), "(no score_text)"]
