@@ -47,3 +47,53 @@ def test_compare_segments_keeps_a_typed_column_type_with_missing_values() -> Non
     assert str(nps.index.dtype) == "Int64" and pd.isna(nps.index[-1]) and int(nps["n_journeys"].sum()) == len(js)
     as_text = jm.compare_segments(js, "score_text")  # numbers read as text stay in number order, the missing last
     assert as_text.index.tolist() == [*map(str, range(11)), "(no score_text)"]
+
+
+# -- B. assign_topics reads actors as score does, and a text that is no string as no text --------
+
+
+def test_assign_topics_reads_actor_spellings_as_score_does() -> None:
+    from journeymap.testing import HashingEncoder
+
+    frame = pd.DataFrame(
+        {
+            "customer_id": list("abcde"),
+            "actor": ["Customer", "user", " customer", "customer", "Agent"],
+            "timestamp": "2024-01-01",
+            "text": ["my refund never arrived", "delivery is late again", "refund please", "where is my parcel", "sorry"],
+        }
+    )
+    out = jm.assign_topics(frame, labels=["refund", "delivery"], encoder=HashingEncoder(), cache=False)
+    assert out["topic"].notna().tolist() == [True, True, True, True, False]  # before: only the exact "customer"
+
+
+def test_assign_topics_does_not_read_a_text_that_is_no_string(caplog: pytest.LogCaptureFixture) -> None:
+    from journeymap.testing import HashingEncoder
+
+    frame = pd.DataFrame(
+        {"customer_id": list("abc"), "actor": "customer", "text": pd.Series([b"refund", 5, "my refund"], dtype=object)}
+    )
+    with caplog.at_level("WARNING", logger="journeymap"):
+        out = jm.assign_topics(frame, labels=["refund", "delivery"], encoder=HashingEncoder(), cache=False)
+    assert out["topic"].tolist()[:2] == ["other", "other"]  # before: a topic read from "b'refund'" and "5"
+    assert out["topic_score"].isna().tolist() == [True, True, False]
+    assert "column 'text' holds no string there (rows 0 (bytes), 1 (int))" in caplog.text
+
+
+def test_assign_topics_on_dask_reads_actors_and_texts_alike() -> None:
+    dask = pytest.importorskip("dask")
+    dd = pytest.importorskip("dask.dataframe")
+    from journeymap.distributed import assign_topics
+    from journeymap.testing import HashingEncoder
+
+    frame = pd.DataFrame(
+        {
+            "customer_id": list("abcd"),
+            "actor": ["Customer", "user", "customer", "customer"],
+            "text": pd.Series(["my refund never arrived", "late delivery", b"refund", "parcel late"], dtype=object),
+        }
+    )
+    with dask.config.set({"dataframe.convert-string": False}):  # else dask itself decodes the bytes
+        out = assign_topics(dd.from_pandas(frame, npartitions=2), encoder=HashingEncoder(), cache=False, n_topics=2).compute()
+    assert out["topic"].notna().all()  # before: NA for "Customer" and "user"
+    assert out["topic_score"].isna().tolist() == [False, False, True, False]
