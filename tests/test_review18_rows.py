@@ -5,11 +5,17 @@ without an actor in jm.score."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+import numpy as np
 import pandas as pd
 import pytest
 
 import journeymap as jm
 from journeymap.testing.data import planted_scores
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 # -- A. compare_segments keeps the journeys without a value as "(no <column>)" -------------------
 
@@ -97,3 +103,56 @@ def test_assign_topics_on_dask_reads_actors_and_texts_alike() -> None:
         out = assign_topics(dd.from_pandas(frame, npartitions=2), encoder=HashingEncoder(), cache=False, n_topics=2).compute()
     assert out["topic"].notna().all()  # before: NA for "Customer" and "user"
     assert out["topic_score"].isna().tolist() == [False, False, True, False]
+
+
+# -- C. column names that are not text are read as text, as read_events reads them --------------
+
+
+class _Flat:
+    id = "flat.v1"
+    taxonomy = jm.Taxonomy.sentiment()
+
+    def score(self, texts: list[str]) -> np.ndarray:
+        return np.tile(np.float32([0.1, 0.2, 0.6, 0.1]), (len(texts), 1))
+
+
+def _numbered_frame() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "customer_id": ["a", "a"],
+            "thread_id": "t",
+            "timestamp": ["2024-01-01", "2024-01-02"],
+            "text": ["my card was declined", "still waiting"],
+            0: [1, 2],
+            ("x", "y"): [3, 4],
+        }
+    )
+
+
+def test_build_journeys_and_score_read_names_that_are_not_text(caplog: pytest.LogCaptureFixture, tmp_path: Path) -> None:
+    with caplog.at_level("WARNING", logger="journeymap"):
+        js = jm.build_journeys(_numbered_frame())
+    assert "column name(s) [0, ('x', 'y')] are not text; read as ['0', \"('x', 'y')\"]" in caplog.text
+    assert {"0", "('x', 'y')"} <= set(js.events.columns)
+    scored = jm.score(js, _Flat(), cache=False)  # before: AttributeError 'int' object has no attribute 'startswith'
+    assert scored.events["valence"].notna().all()
+    from journeymap.journeys.xes import to_xes
+
+    to_xes(scored, tmp_path / "events.xes")  # before: a TypeError on the tuple name
+    frame_scored = jm.score(_numbered_frame(), _Flat(), cache=False)  # a raw frame: the same
+    assert "0" in frame_scored.columns and frame_scored["valence"].notna().all()
+
+
+def test_score_columns_are_told_from_names_that_are_not_text() -> None:
+    from journeymap.schema import is_score_column
+
+    assert [is_score_column(c) for c in ("emo_anger", "valence", 0, ("emo_x", 1))] == [True, True, False, False]
+
+
+def test_dask_build_journeys_reads_names_that_are_not_text() -> None:
+    dd = pytest.importorskip("dask.dataframe")
+    from journeymap.distributed import build_journeys, score
+
+    djs = build_journeys(dd.from_pandas(_numbered_frame(), npartitions=1))
+    assert "0" in djs.events.columns
+    assert score(djs, _Flat(), cache=False).compute().events["valence"].notna().all()  # before: AttributeError

@@ -22,6 +22,7 @@ from journeymap.emotions.language import UNDETERMINED, detect_languages
 from journeymap.emotions.registry import get_scorer
 from journeymap.emotions.scorer import OUTPUTS, EmotionScorer, SentimentScorer, language_code, scorer_languages
 from journeymap.exceptions import ArgumentTypeError, InvalidArgumentError, JourneyMapError, TextsFailedError
+from journeymap.io.sources import text_names
 from journeymap.io.validation import as_text, canonical_actors, require_text_column
 from journeymap.schema import (
     ACTORS,
@@ -586,7 +587,9 @@ def score(
 
     Args:
         journeys: a :class:`~journeymap.JourneySet` or an events DataFrame (with ``text`` and
-            ``actor`` columns); the same type is returned.
+            ``actor`` columns); the same type is returned. A frame's column names that are not
+            text (``0``) are read as text (``"0"``), as :func:`~journeymap.read_events` reads
+            them, with a logged warning.
         scorer: a registered name, a Hugging Face id or path (text or ``pathlib.Path``), a scorer
             object, or a mapping from language code (``"*"`` for the others; any case, a region
             dropped: ``"EN"`` and ``"en-US"`` are ``"en"``) to any of those. A
@@ -635,6 +638,8 @@ def score(
     if not isinstance(events, pd.DataFrame):
         msg = f"journeys must be a JourneySet or a DataFrame, got {type(journeys).__name__}"
         raise ArgumentTypeError(msg)
+    if not isinstance(journeys, JourneySet):  # a name 0 is "0", as read_events and build_journeys read it, with a warning
+        events = text_names(events, "the input DataFrame")
     require_text_column(events, "score")
     agents, progress = check_flag(agents, "agents"), check_flag(progress, "progress", none=True)
     options = {"batch_size": batch_size} if batch_size is not None else {}

@@ -31,7 +31,16 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["file_kind", "map_columns", "nested_messages", "read_csv_header", "read_json_lines", "read_table", "write_table"]
+__all__ = [
+    "file_kind",
+    "map_columns",
+    "nested_messages",
+    "read_csv_header",
+    "read_json_lines",
+    "read_table",
+    "text_names",
+    "write_table",
+]
 
 
 def read_table(
@@ -99,7 +108,7 @@ def read_table(
         ['event_id', 'a']
     """
     if isinstance(source, pd.DataFrame):
-        return _text_names(_index_as_columns(source, "the input DataFrame"), "the input DataFrame")
+        return text_names(_index_as_columns(source, "the input DataFrame"), "the input DataFrame")
     if not isinstance(source, (str, os.PathLike)):
         msg = f"source must be a pandas DataFrame or a path, got {type(source).__name__}"
         raise ArgumentTypeError(msg)
@@ -128,7 +137,7 @@ def read_table(
             raise SchemaError(msg) from exc
         return _index_as_columns(frame, f"source {str(path)!r}")
     if kind == "excel":
-        return _text_names(_read_excel(path), f"source {str(path)!r}")
+        return text_names(_read_excel(path), f"source {str(path)!r}")
     raw = _read_bytes(path)
     text = _decode(raw, path, sep=options["sep"] if kind == "csv" else None)
     if not text.strip():
@@ -189,7 +198,7 @@ def read_csv_header(path: str | Path) -> pd.DataFrame:
         return read_table(path).iloc[:0]
 
 
-def _text_names(frame: pd.DataFrame, where: str) -> pd.DataFrame:
+def text_names(frame: pd.DataFrame, where: str) -> pd.DataFrame:
     """``frame`` with column names that are not text (a number, a date) as text, with a logged warning naming them.
 
     ``pd.read_csv(header=None)`` names columns 0, 1, ...; an Excel header cell may hold a number
@@ -198,7 +207,7 @@ def _text_names(frame: pd.DataFrame, where: str) -> pd.DataFrame:
     levels are left for the validator to refuse.
 
     Examples:
-        >>> _text_names(pd.DataFrame({"a": [1], 7: [2]}), "the input DataFrame").columns.tolist()
+        >>> text_names(pd.DataFrame({"a": [1], 7: [2]}), "the input DataFrame").columns.tolist()
         ['a', '7']
     """
     if isinstance(frame.columns, pd.MultiIndex) or all(isinstance(c, str) for c in frame.columns):
