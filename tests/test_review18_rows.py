@@ -156,3 +156,25 @@ def test_dask_build_journeys_reads_names_that_are_not_text() -> None:
     djs = build_journeys(dd.from_pandas(_numbered_frame(), npartitions=1))
     assert "0" in djs.events.columns
     assert score(djs, _Flat(), cache=False).compute().events["valence"].notna().all()  # before: AttributeError
+
+
+# -- D. an item of a JSON array that is no object is one rejected row, not the whole file ------
+
+
+def test_a_json_array_item_that_is_no_object_is_rejected_alone(tmp_path: Path) -> None:
+    import json
+
+    records: list[object] = [{"customer_id": f"c{i}", "timestamp": "2024-01-01", "text": "hi"} for i in range(20)]
+    records[12] = None
+    path = tmp_path / "events.json"
+    path.write_text(json.dumps(records), encoding="utf-8")
+    log = jm.read_events(path, on_error="collect")  # before: SchemaError for the whole file
+    assert len(log.events) == 19
+    why = log.rejects[log.rejects["column"] == "(row)"]
+    assert why["row"].tolist() == [12] and why["value"].tolist() == ["null"]
+    assert why["reason"].iloc[0].startswith("item 12 of the JSON array is a JSON NoneType, expected an object")
+    with pytest.raises(jm.SchemaError, match="item 12 of the JSON array is a JSON NoneType"):
+        jm.read_events(path)
+    path.write_text(json.dumps([1, 2]), encoding="utf-8")  # no object at all: no events file
+    with pytest.raises(jm.SchemaError, match="a JSON file must hold a JSON array of objects"):
+        jm.read_events(path, on_error="collect")
