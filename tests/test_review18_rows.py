@@ -178,3 +178,46 @@ def test_a_json_array_item_that_is_no_object_is_rejected_alone(tmp_path: Path) -
     path.write_text(json.dumps([1, 2]), encoding="utf-8")  # no object at all: no events file
     with pytest.raises(jm.SchemaError, match="a JSON file must hold a JSON array of objects"):
         jm.read_events(path, on_error="collect")
+
+
+# -- E. a row without an actor says why score left it unscored -----------------------------------
+
+
+class _Positive:
+    id = "positive.v1"
+    taxonomy = jm.Taxonomy.sentiment()
+
+    def score(self, texts: list[str]) -> np.ndarray:
+        return np.tile(np.float32([1, 0, 0, 0]), (len(texts), 1))
+
+
+def _actors_frame() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "customer_id": list("abcd"),
+            "actor": ["customer", None, "xyz", "agent"],
+            "text": ["late again", "late again", "late", "ok"],
+        }
+    )
+
+
+def test_score_notes_and_names_rows_without_an_actor(caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level("WARNING", logger="journeymap"):
+        out = jm.score(_actors_frame(), _Positive(), cache=False)
+    assert out["valence"].notna().tolist() == [True, False, False, False]
+    notes = out["score_note"].fillna("").tolist()
+    assert notes[1] == "missing actor"  # before: NA, and no warning
+    assert notes[2].startswith("unknown actor") and notes[2].endswith("'xyz'")
+    assert notes[0] == notes[3] == ""  # scored; an agent's message is not read, by design
+    assert "2 row(s) with text not scored: their actor is missing or not recognised: <missing> (1), 'xyz' (1)" in caplog.text
+    assert out.equals(jm.score(_actors_frame(), _Positive(), cache=False, agents=False))
+    assert jm.score(_actors_frame(), _Positive(), cache=False, agents=True)["score_note"].isna().all()
+
+
+def test_dask_score_notes_rows_without_an_actor() -> None:
+    dd = pytest.importorskip("dask.dataframe")
+    from journeymap.distributed import score
+
+    out = score(dd.from_pandas(_actors_frame(), npartitions=2), _Positive(), cache=False).compute()
+    notes = out["score_note"].fillna("").tolist()
+    assert notes[1] == "missing actor" and notes[2].startswith("unknown actor")
