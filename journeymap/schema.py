@@ -201,9 +201,14 @@ def label_of(column: str) -> str:
     return column.removeprefix(SCORE_PREFIX)
 
 
-def is_score_column(column: str) -> bool:
-    """Whether scoring adds this column (``emo_<label>`` or one of :data:`EMOTION_COLUMNS`)."""
-    return column.startswith(SCORE_PREFIX) or column in EMOTION_COLUMNS
+def is_score_column(column: object) -> bool:
+    """Whether scoring adds this column (``emo_<label>`` or one of :data:`EMOTION_COLUMNS`); a name that is not text is not.
+
+    Examples:
+        >>> is_score_column("emo_anger"), is_score_column("valence"), is_score_column(0), is_score_column(("emo_x", 1))
+        (True, True, False, False)
+    """
+    return isinstance(column, str) and (column.startswith(SCORE_PREFIX) or column in EMOTION_COLUMNS)
 
 
 def is_negative(valence: float) -> bool:

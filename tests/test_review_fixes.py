@@ -111,7 +111,8 @@ def segment_frame() -> pd.DataFrame:
 def test_compare_segments_reads_the_first_customer_step_even_when_it_is_missing() -> None:
     js = hand_scored(segment_frame())
     out = jm.compare_segments(js, "tier", min_size=1)
-    assert out.index.tolist() == ["gold"] and out.loc["gold", "n_journeys"] == 6
+    # the other six start without a tier: their own segment, never the "free" of a later step
+    assert out.index.tolist() == ["gold", "(no tier)"] and out["n_journeys"].tolist() == [6, 6]
 
 
 def test_compare_segments_describes_every_journey_whatever_the_measure() -> None:

@@ -13,13 +13,12 @@ from journeymap.analytics._durations import DURATION_DTYPE, seconds_as_durations
 from journeymap.analytics._prep import require_journeys
 from journeymap.analytics._stats import cluster_diff_p
 from journeymap.analytics.metrics import journey_metrics
+from journeymap.analytics.replies import no_value
 from journeymap.backends import dispatch
 from journeymap.exceptions import InvalidArgumentError, SchemaError
 from journeymap.journeys._table import customer_mask
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
-
     from journeymap.journeys import JourneySet
 
 logger = logging.getLogger(__name__)
@@ -88,16 +87,16 @@ def _is_measure(column: pd.Series) -> bool:
 def _adjusted(
     p_values: np.ndarray,
     correction: Literal["holm", "bh"] | None,
-    measured: np.ndarray,
-    segment: np.ndarray,
-    groups: Iterable[object],
+    measured_codes: np.ndarray,
 ) -> np.ndarray:
     """``p_adjusted``: the p-values corrected for the comparisons made, where two segments are one comparison.
 
-    With two segments that both hold the measure, each against the rest is the same test: one comparison.
+    ``measured_codes`` holds the segment code (its position in the table's groups) of each journey
+    with a value of the measure. With two segments that both hold the measure, each against the
+    rest is the same test: one comparison.
     """
     adjusted = adjust_p_values(p_values, correction)  # the correction is checked whatever the count
-    present = [key for key in groups if (measured & (segment == key)).any()]
+    present = np.unique(measured_codes)
     if len(present) == 2 and int((~np.isnan(p_values)).sum()) == 2:  # a segment without the measure is no comparison
         return p_values.copy()
     return adjusted
@@ -113,7 +112,7 @@ def _measure_values(metrics: pd.DataFrame, measure: str) -> tuple[pd.Series, boo
 
 
 def _unit_counts(cluster: np.ndarray, segment: np.ndarray) -> tuple[pd.Series, pd.Series, int]:
-    """Per segment, its units and those of its units with no journey elsewhere; and the number of units."""
+    """Per segment code, its units and those of its units with no journey elsewhere; and the number of units."""
     pairs = pd.DataFrame({"unit": cluster, "segment": segment}).drop_duplicates()
     spans = pairs["unit"].map(pairs["unit"].value_counts()) > 1
     return pairs["segment"].value_counts(), pairs.loc[~spans, "segment"].value_counts(), int(pairs["unit"].nunique())
@@ -176,20 +175,28 @@ def _segment_values(values: pd.Series) -> tuple[pd.Series, bool]:
     return (values.astype("string"), True) if textual else (values, False)
 
 
-def _segment_table(rows: dict[Any, dict[str, Any]], values: pd.Series, *, textual: bool, timed: bool) -> pd.DataFrame:
+def _segment_table(rows: dict[Any, dict[str, Any]], values: pd.Series, *, textual: bool, timed: bool, by: str) -> pd.DataFrame:
     """:func:`compare_segments`' rows (in the order of ``values``' groupby) as its table, in order.
 
     The index holds the segment values in their own dtype (text as ``str``, as pandas infers
-    it); ``diff_vs_rest`` of a time measure (in seconds in ``rows``) becomes a Timedelta.
+    it); ``diff_vs_rest`` of a time measure (in seconds in ``rows``) becomes a Timedelta. The
+    journeys without a value (the missing key, which ``rows`` holds last) come last: as
+    ``"(no <by>)"`` where the values are text, as :func:`service_levels` names them, else as the
+    dtype's missing value (``<NA>``, ``NaT``), as pandas' ``groupby(dropna=False)`` keeps it.
     """
-    index = pd.Index(list(rows), dtype="str" if textual else values.dtype)
+    keys = list(rows)
+    unvalued = bool(keys) and bool(pd.isna(keys[-1]))
+    if textual and unvalued:
+        keys[-1] = no_value(by)
+    index = pd.Index(keys, dtype="str" if textual else values.dtype)
     out = pd.DataFrame.from_dict(rows, orient="index").set_axis(index)
     if not len(out):  # no segment: the same columns, no rows (as the other analytics do)
         out = _no_segments(index, timed=timed)
     elif timed:  # [ns], as every duration of the library (pd.to_timedelta picks [us] for whole seconds)
         out["diff_vs_rest"] = seconds_as_durations(out["diff_vs_rest"].astype("float64"))
     if textual:
-        out = out.iloc[_natural_order(out.index)]
+        valued = len(out) - int(unvalued)
+        out = out.iloc[[*_natural_order(out.index[:valued]), *range(valued, len(out))]]
     return out
 
 
@@ -268,7 +275,13 @@ def compare_segments(
     a boolean a boolean, and an ordered categorical keeps its dtype and its categories' order.
     Text (``str``, ``string``, ``object``, an unordered categorical of text) gives a ``str``
     index, in order by number where every value is one (an NPS score read as "10" after "9"),
-    else as text. Per segment: ``n_journeys``, ``mean_valence``
+    else as text. A journey whose first customer step has no value of the column is kept, in a
+    segment of its own, last: ``"(no <column>)"`` (``"(no tier)"``, as :func:`service_levels`
+    names it) where the values are text, else the column type's missing value (``<NA>``,
+    ``NaT``, as pandas' ``groupby(dropna=False)`` keeps it); it is tested against the rest and is
+    part of every other segment's rest. A journey without a customer step (a broadcast) has no
+    segment and is left out; where no journey has a value, the table is empty, with a warning.
+    Per segment: ``n_journeys``, ``mean_valence``
     and ``end_valence`` (means over journeys of each journey's mean and end valence: every
     journey counts once, however many messages it has), ``share_negative_end`` (of the scored journeys, those whose last scored
     step is negative: :func:`journey_metrics`' ``end_sentiment``), ``recovery_rate`` (of the
@@ -337,31 +350,35 @@ def compare_segments(
     customer = customer_mask(events["actor"])
     first = _nullable(_first_customer_value(events, customer, by))  # a journey without a customer step has no value
     metrics["segment"], textual = _segment_values(first.reindex(metrics.index))
+    unit_of = _units(metrics, events, customer, units)
     if len(metrics) and metrics["segment"].isna().all():
         logger.warning(
             "compare_segments: column %r has no value on any journey's first customer message (segments are read "
             "there); no segments to compare",
             by,
         )
-    unit_of = _units(metrics, events, customer, units)
-    metrics = metrics[metrics["segment"].notna()]
+        metrics = metrics.iloc[:0]
+    # a journey without a value at its first customer step is a segment of its own ("(no tier)", as in
+    # service_levels); one without a customer step (a broadcast) has no segment, and is left out
+    metrics = metrics[metrics.index.isin(first.index)]
     # a time measure (duration, time_to_recover) is tested in seconds and its difference given as a Timedelta
     values, timed = _measure_values(metrics, measure)
     measured = values.notna().to_numpy(dtype=bool)
-    # (observed: an unused category is no segment; sort: by value, a categorical in its categories' order)
-    groups = {key: g for key, g in metrics.groupby("segment", sort=True, observed=True)}  # noqa: C416 - dict(groupby) reads .keys
+    # (observed: an unused category is no segment; sort: by value, a categorical in its categories' order, the missing last)
+    grouped = metrics.groupby("segment", sort=True, observed=True, dropna=False)
+    groups = list(grouped)
     _check_min_size(min_size)
-    segment = metrics["segment"].to_numpy(dtype=object)
+    code = grouped.ngroup().to_numpy(dtype=np.int64)  # each journey's position in groups
     unit = unit_of.reindex(metrics.index).to_numpy(dtype=np.int64)
-    y, seg, cluster = values.to_numpy(dtype=float)[measured], segment[measured], unit[measured]
+    y, seg, cluster = values.to_numpy(dtype=float)[measured], code[measured], unit[measured]
     units_in, only_in, n_units = _unit_counts(cluster, seg)
     rows = {}
     tested: list[float] = []
-    for key, g in groups.items():
+    for position, (key, g) in enumerate(groups):
         # the descriptive columns describe every journey of the segment; the test, those with a measure
-        inside = seg == key
-        n_in = int(units_in.get(key, 0))
-        n_out = n_units - int(only_in.get(key, 0))  # the units with a journey outside the segment
+        inside = seg == position
+        n_in = int(units_in.get(position, 0))
+        n_out = n_units - int(only_in.get(position, 0))  # the units with a journey outside the segment
         testable = min(n_in, n_out) >= max(min_size, 2)  # a test needs two units a side, whatever min_size says
         diff = float(y[inside].mean() - y[~inside].mean()) if inside.any() and (~inside).any() else np.nan
         p = cluster_diff_p(y, inside, cluster) if testable else np.nan
@@ -381,9 +398,9 @@ def compare_segments(
     omnibus = _omnibus(tested)
     for row in rows.values():
         row["omnibus_p"] = omnibus
-    out = _segment_table(rows, metrics["segment"], textual=textual, timed=timed)
+    out = _segment_table(rows, metrics["segment"], textual=textual, timed=timed, by=by)
     position = list(out.columns).index("p_value") + 1
-    out.insert(position, "p_adjusted", _adjusted(out["p_value"].to_numpy(dtype=float), correction, measured, segment, groups))
+    out.insert(position, "p_adjusted", _adjusted(out["p_value"].to_numpy(dtype=float), correction, seg))
     out["testable"] = out["testable"].astype(bool)
     out.index.name = by
     return out

@@ -40,7 +40,15 @@ from journeymap.io import (
 )
 from journeymap.io._values import ambiguous_roles, check_actors, check_brands, check_tz, distinct_roles, prepare, role_column
 from journeymap.io.events import log_dangling_replies
-from journeymap.io.sources import column_keys, flattened, json_lines_records, read_csv_header, read_json_lines, utf8_message
+from journeymap.io.sources import (
+    column_keys,
+    flattened,
+    json_lines_records,
+    read_csv_header,
+    read_json_lines,
+    text_names,
+    utf8_message,
+)
 from journeymap.io.validation import Problems, check_replies, replied_to, validate_block
 from journeymap.schema import CANONICAL_COLUMNS
 
@@ -134,7 +142,7 @@ def _read_raw(source: Any, blocksize: str | int | None, npartitions: int | None)
     such notes (Parquet, Excel, frames).
     """
     if isinstance(source, dd.DataFrame):
-        return _named_index_as_column(source), None
+        return _text_named(_named_index_as_column(source)), None
     if isinstance(source, pd.DataFrame):
         return dd.from_pandas(read_table(source), npartitions=npartitions or 1, sort=False), None
     paths = [source] if isinstance(source, (str, Path)) else list(source)
@@ -219,6 +227,14 @@ def _named_index_as_column(frame: dd.DataFrame) -> dd.DataFrame:
     """
     name = frame._meta.index.name
     return frame.reset_index() if name is not None and name not in frame.columns else frame
+
+
+def _text_named(frame: dd.DataFrame) -> dd.DataFrame:
+    """Column names that are not text (a number) as text, with a logged warning, as on one machine (:func:`text_names`)."""
+    named = text_names(frame._meta, "the input DataFrame")
+    if named is frame._meta:
+        return frame
+    return frame.rename(columns=dict(zip(frame._meta.columns, named.columns)))
 
 
 @dataclass(frozen=True)

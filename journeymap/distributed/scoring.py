@@ -20,6 +20,7 @@ from journeymap.emotions.score import (
     NO_TEXT,
     SERVICE_PRIOR,
     Prior,
+    actor_notes,
     check_prior,
     has_brand_messages,
     scored_rows,
@@ -31,6 +32,7 @@ from journeymap.emotions.score import (
 )
 from journeymap.emotions.score import score as score_frame
 from journeymap.exceptions import InvalidArgumentError
+from journeymap.io.validation import as_text
 from journeymap.schema import EMOTION_COLUMNS, is_score_column, score_column
 
 if TYPE_CHECKING:
@@ -118,7 +120,9 @@ _TEXT_KEY = "__score_text__"
 _ROLE = "\x00"  # between the role and the text in a key of service scoring
 _ROW = "__row__"
 _POS = "__position__"
-_WORDLESS = "__wordless__"  # a message score would read, but without text: score_note NO_TEXT
+#: score_note of a row it is known for before scoring: NO_TEXT (a message score would read, but
+#: without text), or why its actor is not read (missing, unknown: :func:`actor_notes`)
+_NOTE = "__note__"
 
 
 def _texts_to_score(part: pd.DataFrame, *, agents: bool, service: bool = False) -> pd.DataFrame:
@@ -134,7 +138,8 @@ def _texts_to_score(part: pd.DataFrame, *, agents: bool, service: bool = False) 
         customer = service_rows(part, mask, "service")
         key = pd.Series(np.where(customer, "c", "b"), index=part.index).astype("string") + _ROLE + key
     out[_TEXT_KEY] = key
-    out[_WORDLESS] = wordless_rows(part, mask, agents=agents)
+    note = actor_notes(part, as_text(part["text"])[0]) if not agents else pd.Series(pd.NA, index=part.index, dtype="string")
+    out[_NOTE] = note.mask(pd.Series(wordless_rows(part, mask, agents=agents), index=part.index), NO_TEXT).to_numpy()
     out[_ROW] = part.index.to_numpy()
     out[_POS] = np.arange(len(part), dtype=np.int64)
     return out.reset_index(drop=True)
@@ -196,10 +201,11 @@ def _restore(part: pd.DataFrame, name: Any = None) -> pd.DataFrame:
     if not part[_POS].is_monotonic_increasing:  # a left join keeps the order; this is a safeguard
         part = part.sort_values(_POS, kind="stable")
     index = pd.Index(part[_ROW].to_numpy(), name=name)
-    wordless = part[_WORDLESS].to_numpy(dtype=bool)
-    out = part.drop(columns=[_TEXT_KEY, _ROW, _POS, _WORDLESS]).set_axis(index, axis=0)
-    if wordless.any():
-        out.loc[wordless, "score_note"] = NO_TEXT
+    note = part[_NOTE].astype("string")
+    out = part.drop(columns=[_TEXT_KEY, _ROW, _POS, _NOTE]).set_axis(index, axis=0)
+    noted = note.notna().to_numpy(dtype=bool)
+    if noted.any():
+        out["score_note"] = out["score_note"].where(~noted, note.to_numpy(dtype=object))
     return out
 
 

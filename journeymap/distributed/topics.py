@@ -13,7 +13,7 @@ from dask.delayed import delayed
 
 from journeymap.distributed.journeys import DaskJourneySet, text_events
 from journeymap.topics._inputs import TopicInputError, as_texts
-from journeymap.topics.assign import check_sample, customer_rows, topic_columns, topic_model, writers
+from journeymap.topics.assign import check_sample, customer_rows, customer_texts, topic_columns, topic_model, writers
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
@@ -43,7 +43,7 @@ def _customer_texts(part: pd.DataFrame, hash_key: str | None = None) -> pd.DataF
     who = writers(rows)
     out = pd.DataFrame(
         {
-            "text": rows["text"].astype("string"),
+            "text": customer_texts(rows["text"]),  # bytes or a number: no text (not its repr)
             "writer": pd.Series(who if who is not None else None, index=rows.index, dtype=object),
         }
     )

@@ -22,6 +22,7 @@ from journeymap.emotions.language import UNDETERMINED, detect_languages
 from journeymap.emotions.registry import get_scorer
 from journeymap.emotions.scorer import OUTPUTS, EmotionScorer, SentimentScorer, language_code, scorer_languages
 from journeymap.exceptions import ArgumentTypeError, InvalidArgumentError, JourneyMapError, TextsFailedError
+from journeymap.io.sources import text_names
 from journeymap.io.validation import as_text, canonical_actors, require_text_column
 from journeymap.schema import (
     ACTORS,
@@ -64,8 +65,11 @@ def service_count_unsaid() -> Iterator[None]:
 
 __all__ = [
     "INPUT_SUFFIX",
+    "MISSING_ACTOR",
     "NO_TEXT",
+    "UNKNOWN_ACTOR",
     "ScorerArg",
+    "actor_notes",
     "checked_rows",
     "routes",
     "row_width",
@@ -341,21 +345,50 @@ def scored_rows(events: pd.DataFrame, *, agents: bool) -> pd.Series:
     return mask
 
 
-def _warn_unknown_actors(events: pd.DataFrame, text: pd.Series) -> None:
-    """Log which actor values are not recognised, so rows skipped for it are not skipped silently."""
+#: ``score_note`` of a row with text that :func:`score` does not read because it has no ``actor``
+#: (:func:`journeymap.read_events` rejects such a row with the same words).
+MISSING_ACTOR = "missing actor"
+#: ``score_note`` of a row with text whose ``actor`` is none :func:`score` knows, followed by the value.
+UNKNOWN_ACTOR = "unknown actor (not customer, agent, bot or system, nor an alias such as 'user' or 'support'):"
+
+
+def actor_notes(events: pd.DataFrame, text: pd.Series) -> pd.Series:
+    """``score_note`` of the rows with text that are not read for their actor: missing (:data:`MISSING_ACTOR`) or unknown.
+
+    NA elsewhere (and everywhere without an ``actor`` column); ``text`` as :func:`as_text` gives it.
+
+    Examples:
+        >>> events = pd.DataFrame({"actor": ["Customer", None, "robot", None], "text": ["hi", "hi", "hi", ""]})
+        >>> actor_notes(events, events["text"]).tolist()[:2], actor_notes(events, events["text"])[2].endswith("'robot'")
+        ([<NA>, 'missing actor'], True)
+    """
+    notes = pd.Series(pd.NA, index=events.index, dtype="string")
     if "actor" not in events.columns:
-        return
+        return notes
     raw = events["actor"].astype("string")
-    unknown = (raw.notna() & canonical_actors(raw).isna() & visible_texts(text)).fillna(False)
-    if not unknown.any():
+    unread = (canonical_actors(raw).isna() & visible_texts(text)).fillna(False).to_numpy(dtype=bool)
+    missing = raw.isna().to_numpy(dtype=bool)
+    column = notes.array.copy()  # by position: an index may repeat labels
+    column[unread & missing] = MISSING_ACTOR
+    unknown = unread & ~missing
+    column[unknown] = (UNKNOWN_ACTOR + " " + raw[unknown].map(repr).astype(str)).to_numpy(dtype=object)
+    return pd.Series(column, index=events.index, dtype="string")
+
+
+def _warn_unread_actors(events: pd.DataFrame, notes: pd.Series) -> None:
+    """Log which actor values are missing or not recognised (``notes``: :func:`actor_notes`): no row is skipped silently."""
+    unread = notes.notna().to_numpy(dtype=bool)
+    if not unread.any():
         return
-    values = raw[unknown].value_counts()
-    shown = ", ".join(f"{v!r} ({int(n):,})" for v, n in values.head(5).items()) + (", ..." if len(values) > 5 else "")
+    values = events["actor"].astype("string")[unread].fillna("<missing>").value_counts()
+    shown = ", ".join(f"{v if v == '<missing>' else repr(v)} ({int(n):,})" for v, n in values.head(5).items()) + (
+        ", ..." if len(values) > 5 else ""
+    )
     logger.warning(
-        "%d row(s) with text not scored: their actor is not recognised: %s; score reads the customer's texts "
-        "(actors: %s, and aliases such as 'user', 'client', 'support'); rename the actor values, or pass agents=True "
-        "to score every row",
-        int(unknown.sum()),
+        "%d row(s) with text not scored: their actor is missing or not recognised: %s; score reads the customer's "
+        "texts (actors: %s, and aliases such as 'user', 'client', 'support'); rename the actor values, or pass "
+        "agents=True to score every row; score_note says which",
+        int(unread.sum()),
         shown,
         ", ".join(ACTORS),
     )
@@ -609,9 +642,11 @@ def score(
     that is no string (bytes, a number, a list), which is not read as its Python ``repr``: its
     ``score_note`` says ``"wrong type: text must be a string, got bytes"``, as
     :func:`~journeymap.read_events` rejects it, and a WARNING names the rows; ``emotion`` is NA too where
-    a scorer gives every label 0. Identical texts are scored once. A row whose ``actor`` is not
-    recognised (not customer, agent, bot or system, nor an alias such as ``user`` or ``support``)
-    is not scored unless ``agents=True``, and a WARNING names those values. A text in a
+    a scorer gives every label 0. Identical texts are scored once. A row whose ``actor`` is
+    missing or not recognised (not customer, agent, bot or system, nor an alias such as ``user``
+    or ``support``) is not scored unless ``agents=True``: its ``score_note`` says
+    :data:`MISSING_ACTOR` (``"missing actor"``, as :func:`~journeymap.read_events` rejects it)
+    or :data:`UNKNOWN_ACTOR` and the value, and a WARNING names those values. A text in a
     language the scorer does not declare (``languages`` attribute; the default reads ``en``) is
     not scored as if it were English: route it with a mapping,
     ``scorer={"en": "default", "*": "some/multilingual-model"}``, or it is left unscored with
@@ -630,7 +665,9 @@ def score(
 
     Args:
         journeys: a :class:`~journeymap.JourneySet` or an events DataFrame (with ``text`` and
-            ``actor`` columns); the same type is returned.
+            ``actor`` columns); the same type is returned. A frame's column names that are not
+            text (``0``) are read as text (``"0"``), as :func:`~journeymap.read_events` reads
+            them, with a logged warning.
         scorer: a registered name, a Hugging Face id or path (text or ``pathlib.Path``), a scorer
             object, or a mapping from language code (``"*"`` for the others; any case, a region
             dropped: ``"EN"`` and ``"en-US"`` are ``"en"``) to any of those. A
@@ -679,6 +716,8 @@ def score(
     if not isinstance(events, pd.DataFrame):
         msg = f"journeys must be a JourneySet or a DataFrame, got {type(journeys).__name__}"
         raise ArgumentTypeError(msg)
+    if not isinstance(journeys, JourneySet):  # a name 0 is "0", as read_events and build_journeys read it, with a warning
+        events = text_names(events, "the input DataFrame")
     require_text_column(events, "score")
     agents, progress = check_flag(agents, "agents"), check_flag(progress, "progress", none=True)
     options = {"batch_size": batch_size} if batch_size is not None else {}
@@ -688,8 +727,8 @@ def score(
     text, wrong = as_text(events["text"])  # not a string (bytes, a number): NA here, noted below
     mask = scored_rows(events.assign(text=text), agents=agents)
     service = service_rows(events, mask, prior)
-    if not agents:
-        _warn_unknown_actors(events, text)
+    unread = actor_notes(events, text) if not agents else pd.Series(pd.NA, index=events.index, dtype="string")
+    _warn_unread_actors(events, unread)
     warn_user_columns(events)
     selected = text[mask]
     codes, uniques = pd.factorize(selected)
@@ -728,7 +767,7 @@ def score(
             num[rows] = np.asarray(values, dtype=np.float32)[codes] if len(values) else num[rows]
             new[name] = num
     # a message it would read but that has no text (an image, a blank survey comment), or no string, says so
-    _note_no_text(events, new, wordless_rows(events, mask, agents=agents), wrong.to_numpy(dtype=bool))
+    _note_no_text(events, new, wordless_rows(events, mask, agents=agents), wrong.to_numpy(dtype=bool), unread=unread)
     moved = service[rows] & table.has_service[codes]  # customer messages to a brand, from a scorer that says its calibration
     _read_as_service(new, table, rows[moved], codes[moved])
     out = pd.concat([out, new], axis=1)
@@ -738,12 +777,23 @@ def score(
     return out
 
 
-def _note_no_text(events: pd.DataFrame, new: pd.DataFrame, wordless: npt.NDArray[np.bool_], wrong: npt.NDArray[np.bool_]) -> None:
+def _note_no_text(
+    events: pd.DataFrame,
+    new: pd.DataFrame,
+    wordless: npt.NDArray[np.bool_],
+    wrong: npt.NDArray[np.bool_],
+    *,
+    unread: pd.Series,
+) -> None:
     """``score_note`` of the rows read by their actor but without text (``wordless``): :data:`NO_TEXT`.
 
     Those whose ``text`` is no string (``wrong``: bytes, a number) get :data:`NOT_A_STRING` and
-    its type instead, and a WARNING names them.
+    its type instead, and a WARNING names them. The rows with text not read for their actor
+    get their ``unread`` note (:func:`actor_notes`).
     """
+    at_unread = unread.notna().to_numpy(dtype=bool)
+    if at_unread.any():
+        new["score_note"] = new["score_note"].where(~at_unread, unread.to_numpy(dtype=object))
     if wordless.any():
         new.loc[wordless, "score_note"] = NO_TEXT
     at = wordless & wrong

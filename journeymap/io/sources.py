@@ -31,7 +31,16 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["file_kind", "map_columns", "nested_messages", "read_csv_header", "read_json_lines", "read_table", "write_table"]
+__all__ = [
+    "file_kind",
+    "map_columns",
+    "nested_messages",
+    "read_csv_header",
+    "read_json_lines",
+    "read_table",
+    "text_names",
+    "write_table",
+]
 
 
 def read_table(
@@ -99,7 +108,7 @@ def read_table(
         ['event_id', 'a']
     """
     if isinstance(source, pd.DataFrame):
-        return _text_names(_index_as_columns(source, "the input DataFrame"), "the input DataFrame")
+        return text_names(_index_as_columns(source, "the input DataFrame"), "the input DataFrame")
     if not isinstance(source, (str, os.PathLike)):
         msg = f"source must be a pandas DataFrame or a path, got {type(source).__name__}"
         raise ArgumentTypeError(msg)
@@ -128,7 +137,7 @@ def read_table(
             raise SchemaError(msg) from exc
         return _index_as_columns(frame, f"source {str(path)!r}")
     if kind == "excel":
-        return _text_names(_read_excel(path), f"source {str(path)!r}")
+        return text_names(_read_excel(path), f"source {str(path)!r}")
     raw = _read_bytes(path)
     text = _decode(raw, path, sep=options["sep"] if kind == "csv" else None)
     if not text.strip():
@@ -189,7 +198,7 @@ def read_csv_header(path: str | Path) -> pd.DataFrame:
         return read_table(path).iloc[:0]
 
 
-def _text_names(frame: pd.DataFrame, where: str) -> pd.DataFrame:
+def text_names(frame: pd.DataFrame, where: str) -> pd.DataFrame:
     """``frame`` with column names that are not text (a number, a date) as text, with a logged warning naming them.
 
     ``pd.read_csv(header=None)`` names columns 0, 1, ...; an Excel header cell may hold a number
@@ -198,7 +207,7 @@ def _text_names(frame: pd.DataFrame, where: str) -> pd.DataFrame:
     levels are left for the validator to refuse.
 
     Examples:
-        >>> _text_names(pd.DataFrame({"a": [1], 7: [2]}), "the input DataFrame").columns.tolist()
+        >>> text_names(pd.DataFrame({"a": [1], 7: [2]}), "the input DataFrame").columns.tolist()
         ['a', '7']
     """
     if isinstance(frame.columns, pd.MultiIndex) or all(isinstance(c, str) for c in frame.columns):
@@ -571,9 +580,11 @@ def _read_json_split(value: dict[str, Any], path: Path) -> pd.DataFrame | None:
 def _read_json(text: str, path: Path, problems: Problems | None = None, event_keys: Iterable[str] = ()) -> pd.DataFrame:
     """JSON Lines (one object per line), a JSON array of objects, or one object of columns.
 
-    A JSON Lines line that is not a JSON object (cut off mid-write, say) is kept in place as a
-    row of missing values and noted in ``problems`` (without ``problems`` it is an error), as
-    :func:`_read_csv_rows` keeps a malformed CSV row.
+    A JSON Lines line that is not a JSON object (cut off mid-write, say), or an item of a JSON
+    array that is none (a ``null``), is kept in place as a row of missing values and noted in
+    ``problems`` (without ``problems`` it is an error naming the line or item), as
+    :func:`_read_csv_rows` keeps a malformed CSV row; an array none of whose items is an object
+    is no events file (an error).
 
     Values are kept as JSON gives them (``dtype=object``): an integer id stays exact beside a
     null, where a float64 column would round it past 2**53. A lone surrogate escape in a string
@@ -594,15 +605,57 @@ def _read_json(text: str, path: Path, problems: Problems | None = None, event_ke
         if isinstance(value, dict):
             frame = _read_json_object(value, path, problems, event_keys)
         elif head == "[" and value is not None:
-            if not isinstance(value, list) or not all(isinstance(r, dict) for r in value):
+            if not isinstance(value, list) or (value and not any(isinstance(r, dict) for r in value)):
                 msg = f"source {str(path)!r}: a JSON file must hold {_JSON_LAYOUTS}"
                 raise SchemaError(msg)
-            frame = _json_frame(value)
-            _array_clashes(value, frame, path, problems)
+            records = _array_objects(value, path, problems)
+            frame = _json_frame(records)
+            _array_clashes(records, frame, path, problems)
+            _array_items(value, frame, problems)
     if frame is None:
         frame, replaced = _read_json_lines(text, path, problems=problems)
     _warn_surrogates(str(path), replaced)
     return frame
+
+
+def _array_item_reasons(items: list[Any]) -> dict[int, str]:
+    """Why each item of a JSON array that is no object is no row, by its index (as a JSON Lines line that is none)."""
+    return {
+        i: f"item {i} of the JSON array is a JSON {type(item).__name__}, expected an object (one object per event)"
+        for i, item in enumerate(items)
+        if not isinstance(item, dict)
+    }
+
+
+def _array_objects(items: list[Any], path: Path, problems: Problems | None) -> list[dict[str, Any]]:
+    """The objects of a JSON array, an empty one in place of each item that is no object (without ``problems``: an error).
+
+    Examples:
+        >>> from journeymap.io.validation import Problems
+        >>> _array_objects([{"a": 1}, 5], Path("events.json"), Problems())
+        [{'a': 1}, {}]
+        >>> try:
+        ...     _array_objects([{"a": 1}, None], Path("events.json"), None)
+        ... except SchemaError as err:
+        ...     print(str(err).split(" (")[0])
+        source 'events.json': item 1 of the JSON array is a JSON NoneType, expected an object
+    """
+    bad = _array_item_reasons(items)
+    if bad and problems is None:
+        msg = f"source {str(path)!r}: {bad[min(bad)]}"
+        raise SchemaError(msg)
+    return [item if isinstance(item, dict) else {} for item in items]
+
+
+def _array_items(items: list[Any], frame: pd.DataFrame, problems: Problems | None) -> None:
+    """Note the items of a JSON array that are no object (kept in place as rows of missing values) in ``problems``."""
+    bad = _array_item_reasons(items)
+    if not bad or problems is None:
+        return
+    mask = pd.Series(False, index=frame.index)
+    mask.iloc[list(bad)] = True
+    shown = pd.Series({i: json.dumps(items[i], ensure_ascii=False, default=str) for i in bad})
+    problems.add(mask, "(row)", pd.Series(bad), shown)
 
 
 def _array_clashes(records: list[dict[str, Any]], frame: pd.DataFrame, path: Path, problems: Problems | None) -> None:

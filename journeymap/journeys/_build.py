@@ -13,7 +13,7 @@ from journeymap._threads import inherited_threads, nearest_up, not_before_ancest
 from journeymap.backends import dispatch
 from journeymap.exceptions import ArgumentTypeError, InvalidArgumentError, SchemaError
 from journeymap.io.eventlog import EventLog
-from journeymap.io.sources import warn_case_variants
+from journeymap.io.sources import text_names, warn_case_variants
 from journeymap.io.validation import validate_events
 from journeymap.journeys._set import JourneySet
 from journeymap.journeys._table import customer_mask, group_bounds, id_ranks, journey_table, take_rows
@@ -583,7 +583,8 @@ def build_journeys(
     naming the first five (row, column, reason, value). To keep them all, read the frame first,
     ``log = jm.read_events(frame)``, and pass ``log``. As there, a column named like a canonical
     one the frame lacks but for case, spaces, ``-`` or ``_`` (``"Text"``) is kept as an
-    attribute with a ``UserWarning``, and a tz-aware ``timestamp`` column in a zone other than
+    attribute with a ``UserWarning``, a column name that is not text (``0``, a tuple) is read as
+    text (``"0"``) with a logged warning, and a tz-aware ``timestamp`` column in a zone other than
     UTC gives ``js.tz``.
 
     Steps are ordered by time, each event's time raised to that of the message it answers (a
@@ -626,6 +627,7 @@ def build_journeys(
     check_by(by)
     gap_nanoseconds(gap)  # checked whatever ``by``: a typo fails here, not when by="customer" is tried
     if isinstance(log, pd.DataFrame):
+        log = text_names(log, "the input DataFrame")  # a name 0 is "0", as read_events reads it, with a warning
         warn_case_variants(log.columns, stacklevel=3)  # "Text" is no "text": the caller of build_journeys
         log = validate_events(log, on_error="raise")
         _say_warnings(log)  # the EventLog is not returned: its caveats would be lost

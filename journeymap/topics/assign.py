@@ -11,9 +11,9 @@ import pandas as pd
 
 from journeymap.backends import dispatch
 from journeymap.exceptions import ArgumentTypeError
-from journeymap.io.validation import require_text_column
+from journeymap.io.validation import as_text, canonical_actors, require_text_column
 from journeymap.schema import TOPIC_COLUMNS
-from journeymap.topics._inputs import TopicInputError, as_texts
+from journeymap.topics._inputs import OTHER, TopicInputError, as_texts
 from journeymap.topics.model import TopicModel
 
 if TYPE_CHECKING:
@@ -24,16 +24,61 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["assign_topics", "check_sample", "customer_rows", "fit_sample", "topic_columns", "topic_model", "writers"]
+__all__ = [
+    "assign_topics",
+    "check_sample",
+    "customer_rows",
+    "customer_texts",
+    "fit_sample",
+    "topic_columns",
+    "topic_model",
+    "writers",
+]
 
 T = TypeVar("T")
 
 
 def customer_rows(events: pd.DataFrame) -> pd.Series:
-    """Which rows are customer messages (every row when there is no ``actor`` column)."""
+    """Which rows are customer messages (every row when there is no ``actor`` column).
+
+    The actor is read as :func:`journeymap.read_events` and :func:`journeymap.score` read it:
+    trimmed, in any case, with aliases (``"Customer"``, ``" user"``).
+
+    Examples:
+        >>> customer_rows(pd.DataFrame({"actor": ["Customer", " user", "agent", None]})).tolist()
+        [True, True, False, False]
+    """
     if "actor" not in events.columns:
         return pd.Series(True, index=events.index)
-    return (events["actor"].astype("string") == "customer").fillna(False)
+    return (canonical_actors(events["actor"].astype("string")) == "customer").fillna(False)
+
+
+def customer_texts(texts: pd.Series) -> pd.Series:
+    """The texts of customer messages as strings; a value that is no string (bytes, a number) is no text (NA).
+
+    As :func:`journeymap.score` reads them (:func:`~journeymap.io.validation.as_text`): such a
+    message is not read as its Python ``repr``; like a blank one, it gets the topic ``"other"``
+    with no ``topic_score``, and a WARNING names its rows (:func:`journeymap.read_events` rejects
+    them).
+
+    Examples:
+        >>> customer_texts(pd.Series(["refund", None], dtype=object)).tolist()
+        ['refund', <NA>]
+    """
+    text, wrong = as_text(texts)
+    if wrong.any():
+        rows = texts.index[wrong.to_numpy(dtype=bool)]
+        kinds = texts[wrong].map(lambda v: type(v).__name__).astype(str).tolist()
+        shown = ", ".join(f"{r!r} ({k})" for r, k in zip(rows[:5].tolist(), kinds[:5])) + (", ..." if len(rows) > 5 else "")
+        logger.warning(
+            "assign_topics: %d customer message(s) given the topic %r without a score: column 'text' holds no string "
+            "there (rows %s); read_events rejects such rows. Decode bytes (value.decode()) or convert the values to "
+            "text first",
+            len(rows),
+            OTHER,
+            shown,
+        )
+    return text
 
 
 def writers(events: pd.DataFrame) -> list[object] | None:
@@ -134,7 +179,7 @@ def topic_columns(events: pd.DataFrame, model: TopicModel, *, sample: int | None
     """``events`` with ``topic`` and ``topic_score`` for the customer messages (fitting ``model`` first if needed)."""
     require_text_column(events, "assign_topics")
     customer = customer_rows(events).to_numpy(dtype=bool)
-    texts = as_texts(events.loc[customer, "text"], "texts", allow_empty=True)
+    texts = as_texts(customer_texts(events.loc[customer, "text"]), "texts", allow_empty=True)
     out = events.drop(columns=[c for c in TOPIC_COLUMNS if c in events.columns])
     topic = pd.Series(pd.NA, index=events.index, dtype="string")
     score = np.full(len(events), np.nan, dtype=np.float32)
@@ -185,7 +230,11 @@ def assign_topics(
     without words); ``topic_score`` how well it fits (see :meth:`TopicModel.assign
     <journeymap.topics.TopicModel.assign>`). Brand messages and other actors get NA in both;
     the analytics give a brand step its customer's topic (see ``level="topic"`` in
-    ``docs/topics.md``). Existing topic columns are replaced.
+    ``docs/topics.md``). The actor is read as :func:`~journeymap.read_events` and
+    :func:`~journeymap.score` read it (trimmed, in any case, aliases such as ``"user"``). A
+    ``text`` that is no string (bytes, a number) is not read as its Python ``repr``: like a
+    blank one, it is ``"other"`` with no ``topic_score``, and a WARNING names its rows. Existing
+    topic columns are replaced.
 
     Args:
         js: a :class:`~journeymap.JourneySet` or an events DataFrame (with ``text``, and
