@@ -48,6 +48,7 @@ from journeymap.exceptions import (
     InvalidArgumentError,
     JourneyMapError,
     ModelLoadError,
+    PluginError,
     SchemaError,
     ScorerOptionsError,
     SourceIsFolderError,
@@ -56,6 +57,7 @@ from journeymap.exceptions import (
     UnknownJourneyError,
     UnknownScorerError,
     UnsupportedBackendError,
+    WriteError,
 )
 from journeymap.io.events import EventLog, read_events
 from journeymap.io.twcs import read_twcs
@@ -94,6 +96,7 @@ __all__ = [
     "JourneyMapError",
     "JourneySet",
     "ModelLoadError",
+    "PluginError",
     "SchemaError",
     "ScorerOptionsError",
     "SourceIsFolderError",
@@ -108,6 +111,7 @@ __all__ = [
     "UnknownJourneyError",
     "UnknownScorerError",
     "UnsupportedBackendError",
+    "WriteError",
     "__version__",
     "assign_topics",
     "available_scorers",

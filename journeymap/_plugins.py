@@ -12,7 +12,7 @@ import logging
 from importlib.metadata import EntryPoint, entry_points
 from typing import TYPE_CHECKING, Any
 
-from journeymap.exceptions import JourneyMapError
+from journeymap.exceptions import JourneyMapError, PluginError
 
 if TYPE_CHECKING:
     from collections.abc import Iterator, Mapping
@@ -87,7 +87,7 @@ def options_problem(factory: Any, options: dict[str, Any]) -> str | None:
 
 @contextlib.contextmanager
 def building(what: str, ep: EntryPoint) -> Iterator[None]:
-    """Within it, an exception a plugin's constructor raises is raised again as :class:`JourneyMapError` naming the plugin.
+    """Within it, an exception a plugin's constructor raises is raised again as :class:`PluginError` naming the plugin.
 
     The message names the plugin, its entry point and the exception (``scorer plugin 'ctor'
     (acme_ctor:S) could not be built: RuntimeError: weights file missing``), which is chained
@@ -100,7 +100,7 @@ def building(what: str, ep: EntryPoint) -> Iterator[None]:
         ...     raise RuntimeError("weights file missing")
         Traceback (most recent call last):
         ...
-        journeymap.exceptions.JourneyMapError: scorer plugin 'ctor' (acme_ctor:S) could not be built: RuntimeError: weights ...
+        journeymap.exceptions.PluginError: scorer plugin 'ctor' (acme_ctor:S) could not be built: RuntimeError: weights ...
     """
     try:
         yield
@@ -108,4 +108,4 @@ def building(what: str, ep: EntryPoint) -> Iterator[None]:
         raise
     except Exception as exc:
         msg = f"{what} plugin {ep.name!r} ({ep.value}) could not be built: {type(exc).__name__}: {exc}"
-        raise JourneyMapError(msg) from exc
+        raise PluginError(msg) from exc

@@ -268,7 +268,7 @@ def _fail(message: str) -> typer.Exit:
 
 
 #: The options of API arguments an error may name (``TopicInputError.argument``): the message names the option.
-_OPTIONS = {"n_topics": "--n-topics"}
+_OPTIONS = {"n_topics": "--n-topics", "min_score": "--min-score"}
 
 
 @contextlib.contextmanager

@@ -18,6 +18,7 @@ __all__ = [
     "InvalidArgumentError",
     "JourneyMapError",
     "ModelLoadError",
+    "PluginError",
     "SchemaError",
     "ScorerOptionsError",
     "SourceIsFolderError",
@@ -26,6 +27,7 @@ __all__ = [
     "UnknownJourneyError",
     "UnknownScorerError",
     "UnsupportedBackendError",
+    "WriteError",
 ]
 
 
@@ -193,6 +195,44 @@ class ModelLoadError(JourneyMapError, OSError):
         journeymap.exceptions.ModelLoadError: No fine-tuned weights in no/such/folder (expected model.safetensors and config...
         >>> issubclass(jm.ModelLoadError, OSError), issubclass(jm.ModelLoadError, jm.JourneyMapError)
         (True, True)
+    """
+
+
+class WriteError(JourneyMapError, OSError):
+    """A file that cannot be written (its folder missing, a file in the way, no permission, a full disk); the message names it.
+
+    An ``OSError`` as well, as pandas' writers raise, so ``except OSError`` keeps working; the
+    error the system gave is its ``__cause__``.
+
+    Examples:
+        >>> import journeymap as jm
+        >>> js = jm.build_journeys(jm.datasets.service_journeys(3, seed=0))
+        >>> try:
+        ...     js.to_parquet("no/such/folder/journeys.parquet")
+        ... except OSError as err:
+        ...     print(type(err).__name__, type(err.__cause__).__name__)
+        WriteError FileNotFoundError
+    """
+
+
+class PluginError(JourneyMapError, TypeError):
+    """A scorer or encoder plugin that cannot be imported, or that gives what breaks its contract.
+
+    The message names the plugin and what is wrong (an entry point that is not a class or
+    factory, an object without the protocol's members, a bad ``id``); an exception raised while
+    importing the plugin is its ``__cause__``. A ``TypeError`` as well: an object of the wrong
+    kind, as Python calls one.
+
+    Examples:
+        >>> import journeymap as jm
+        >>> class NoScorer:
+        ...     id, taxonomy = "", None
+        ...     def score(self, texts): ...
+        >>> try:
+        ...     jm.get_scorer(NoScorer())
+        ... except TypeError as err:
+        ...     print(type(err).__name__, str(err).split(":")[0])
+        PluginError scorer plugin 'NoScorer' breaks the EmotionScorer contract
     """
 
 

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from journeymap._paths import check_path
 from journeymap.analytics import (
     journey_graph,
     journey_metrics,
@@ -471,10 +472,7 @@ def _most_negative(js: JourneySet) -> pd.DataFrame:
 
 def _output(path: object) -> Path:
     """The report's file: a path (str or os.PathLike) that is not a folder."""
-    if not isinstance(path, (str, os.PathLike)):
-        msg = f"path must be the HTML file to write (a str or Path), got {type(path).__name__} {path!r}"
-        raise ArgumentTypeError(msg)
-    out = Path(path)
+    out = check_path(path, "path", "the HTML file to write")
     if out.is_dir():
         msg = f"path {str(out)!r} is a folder: give the HTML file to write (e.g. {str(out / 'report.html')!r})"
         raise InvalidArgumentError(msg)

@@ -19,6 +19,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from journeymap._warnings import user_stacklevel
+
 if TYPE_CHECKING:
     import numpy.typing as npt
 
@@ -53,7 +55,7 @@ def _warn_clamped(count: int) -> None:
         f"{LONGEST.days} days (negative ones as -{LONGEST.days} days): the data span more than 292 years; "
         "check their timestamps (a mistyped year?)",
         UserWarning,
-        stacklevel=3,
+        stacklevel=user_stacklevel(),  # the caller of the analysis
     )
 
 

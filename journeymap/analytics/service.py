@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 import pandas as pd
 
+from journeymap._warnings import user_stacklevel
 from journeymap.analytics._checks import check_timestamp
 from journeymap.analytics._durations import durations_between, ns_between
 from journeymap.analytics._prep import flag_column, flags, journey_keys, on_journeys, require_journeys, require_scored
@@ -106,7 +107,7 @@ def warn_customers_only(events: pd.DataFrame, what: str) -> None:
             "counts as unanswered; if the source records no replies (survey comments, a feedback form), response "
             "times, the service league and triage do not apply",
             UserWarning,
-            stacklevel=4,  # the caller of the analysis (through dispatch)
+            stacklevel=user_stacklevel(),  # the caller of the analysis, whatever the path to here
         )
 
 
@@ -152,7 +153,7 @@ def end_of_data(events: pd.DataFrame, now: pd.Timestamp | dt.datetime | str | No
             f"now={now!r} is before the latest event in the data ({last}): replies after it still count "
             "and messages after it wait 0; give a now at or after the end of the data, or leave now=None",
             UserWarning,
-            stacklevel=4,  # the caller of triage or response_times (through dispatch)
+            stacklevel=user_stacklevel(),  # the caller of triage or response_times, whatever the path to here
         )
     return now_ts
 

@@ -38,7 +38,16 @@ from journeymap.io import (
     raise_invalid,
     read_table,
 )
-from journeymap.io._values import ambiguous_roles, check_actors, check_brands, check_tz, distinct_roles, prepare, role_column
+from journeymap.io._values import (
+    ambiguous_roles,
+    check_actors,
+    check_brands,
+    check_columns,
+    check_tz,
+    distinct_roles,
+    prepare,
+    role_column,
+)
 from journeymap.io.events import log_dangling_replies
 from journeymap.io.sources import (
     column_keys,
@@ -660,6 +669,7 @@ def read_events(
         [1]
     """
     check_on_error(on_error)
+    check_columns(columns)
     actor_map, zone, brand_keys = check_actors(actors), check_tz(tz), check_brands(brands)
     with dask.config.set({"dataframe.convert-string": False}):
         return _read_events(

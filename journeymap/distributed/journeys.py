@@ -269,7 +269,7 @@ def _with_owners(events: dd.DataFrame, ids: pd.DataFrame) -> dd.DataFrame:
     tree = reply_tree(ids["event_id"], ids["in_reply_to"]) if "in_reply_to" in ids.columns else None
     if not foreign_brand_rows(ids).any() and not replies_to_others(ids, tree).any():
         return events
-    owners = brand_rows_to_customers(ids, tree, stacklevel=4)
+    owners = brand_rows_to_customers(ids, tree)
     meta = _attach_owners(events._meta, pd.Series([], dtype="string"))
     return events.map_partitions(_attach_owners, delayed(owners), meta=meta)
 
@@ -404,8 +404,7 @@ def _warn_replaced(shuffled: dd.DataFrame, *, by: str, gap: str | pd.Timedelta |
     count = functools.partial(_replaced_part, by=by, gap=gap, stages=stages)
     meta = pd.DataFrame({**{c: pd.Series(dtype=np.int64) for c in columns}, _OWN_STAGES: pd.Series(dtype=bool)})
     found = shuffled.map_partitions(count, meta=meta).compute()
-    # stacklevel: warn_replaced, this function, build_journeys, its caller
-    warn_replaced({c: int(found[c].sum()) for c in columns}, bool(found[_OWN_STAGES].all()), stacklevel=4)
+    warn_replaced({c: int(found[c].sum()) for c in columns}, bool(found[_OWN_STAGES].all()))
 
 
 def text_events(journeys: DaskJourneySet | dd.DataFrame, what: str) -> dd.DataFrame:

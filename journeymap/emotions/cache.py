@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from journeymap.exceptions import ArgumentTypeError, InvalidArgumentError, JourneyMapError
+from journeymap.exceptions import ArgumentTypeError, InvalidArgumentError, WriteError
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Sequence
@@ -361,6 +361,9 @@ class ScoreCache:
     def clear(self, scorer: str | None = None) -> None:
         """Remove the cached rows of one scorer (those of earlier cache revisions too), or all, and give the space back.
 
+        Raises:
+            WriteError: (an ``OSError``) the cache is read-only (or could not be opened): nothing to remove.
+
         Examples:
             >>> import numpy as np, tempfile, pathlib
             >>> cache = ScoreCache(pathlib.Path(tempfile.mkdtemp()) / "c.sqlite")
@@ -371,7 +374,7 @@ class ScoreCache:
         """
         if self.read_only or self.disabled:
             msg = f"score cache {str(self.path)!r} is read-only"
-            raise JourneyMapError(msg)
+            raise WriteError(msg)
         con = self._connect()
         try:
             with con:

@@ -54,6 +54,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
+from journeymap._paths import check_path
 from journeymap.emotions import _batching, _onnx
 from journeymap.emotions._base_model import base_tag
 from journeymap.emotions._metrics import predict
@@ -182,7 +183,7 @@ class DefaultScorer(_batching.LazyNetworkScorer):
         # [CLS] and [SEP] and at least one token of text, at most the encoder's positions
         self.max_length = _batching.check_max_length(max_length, special=2, limit=MAX_POSITIONS)
         self.max_windows = _batching.check_max_windows(max_windows)
-        self.weights = Path(weights) if weights is not None else WEIGHTS_DIR
+        self.weights = check_path(weights, "weights", "a folder of fine-tuned weights") if weights is not None else WEIGHTS_DIR
         config = self.weights / "config.json"
         if not config.is_file():
             msg = f"No fine-tuned weights in {self.weights} (expected model.safetensors and config.json)."

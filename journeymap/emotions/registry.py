@@ -22,7 +22,7 @@ from journeymap.emotions.taxonomy import Taxonomy
 from journeymap.exceptions import (
     ArgumentTypeError,
     InvalidArgumentError,
-    JourneyMapError,
+    PluginError,
     ScorerOptionsError,
     UnknownScorerError,
 )
@@ -117,7 +117,7 @@ def verify_scorer(scorer: Any, name: str) -> EmotionScorer:
             problems.append(problem)
     if problems:
         msg = f"scorer plugin {name!r} breaks the EmotionScorer contract: {'; '.join(problems)}"
-        raise JourneyMapError(msg)
+        raise PluginError(msg)
     return scorer  # type: ignore[no-any-return]
 
 
@@ -191,9 +191,9 @@ def get_scorer(name: str | os.PathLike[str] | EmotionScorer = "default", **optio
             one missing (``get_scorer("transformer")`` without ``model``).
         ArgumentTypeError: ``name`` is neither a string, a path nor a scorer object (a scorer class
             not yet built, say: pass ``MyScorer()``).
-        JourneyMapError: the plugin cannot be imported, its constructor raises (the message names
-            the plugin and the exception, which is chained), or what it builds (or the object
-            given) breaks the contract (see :func:`verify_scorer`).
+        PluginError: (a ``TypeError``) the plugin cannot be imported or built (its constructor
+            raises: the message names the plugin and the exception, which is chained), or what it
+            builds (or the object given) breaks the contract (see :func:`verify_scorer`).
 
     Examples:
         >>> get_scorer("no-such-scorer")
@@ -237,10 +237,10 @@ def get_scorer(name: str | os.PathLike[str] | EmotionScorer = "default", **optio
         factory = ep.load()
     except Exception as exc:
         msg = f"scorer plugin {name!r} ({ep.value}) could not be imported: {exc}"
-        raise JourneyMapError(msg) from exc
+        raise PluginError(msg) from exc
     if not callable(factory):
         msg = f"scorer plugin {name!r} ({ep.value}) must point to a class or factory, got {type(factory).__name__}"
-        raise JourneyMapError(msg)
+        raise PluginError(msg)
     with building("scorer", ep):  # a constructor that raises: named, its exception chained
         scorer = build_scorer(name, factory, options)
     return verify_scorer(scorer, name)

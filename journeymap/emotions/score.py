@@ -21,7 +21,7 @@ from journeymap.emotions.cache import CacheOption, ScoreCache, cached_rows, open
 from journeymap.emotions.language import UNDETERMINED, detect_languages
 from journeymap.emotions.registry import get_scorer
 from journeymap.emotions.scorer import OUTPUTS, EmotionScorer, SentimentScorer, language_code, scorer_languages
-from journeymap.exceptions import ArgumentTypeError, InvalidArgumentError, JourneyMapError, TextsFailedError
+from journeymap.exceptions import ArgumentTypeError, InvalidArgumentError, JourneyMapError, PluginError, TextsFailedError
 from journeymap.io.sources import text_names
 from journeymap.io.validation import as_text, canonical_actors, require_text_column
 from journeymap.schema import (
@@ -429,7 +429,7 @@ def row_width(scorer: EmotionScorer) -> int:
     unknown = [o for o in scorer.outputs if o not in OUTPUTS]
     if unknown:
         msg = f"scorer {scorer.id!r} declares unknown outputs {unknown}; known: {list(OUTPUTS)}"
-        raise JourneyMapError(msg)
+        raise PluginError(msg)
     return k + len(scorer.outputs)
 
 

@@ -30,6 +30,7 @@ __all__ = [
     "brand_actors",
     "check_actors",
     "check_brands",
+    "check_columns",
     "check_tz",
     "clock_gaps",
     "gap_ends",
@@ -51,6 +52,31 @@ _OFFSET = (
     r"|(?:[+-]\d{2}:?\d{2}\b)"
     r"|(?:\b(?:UTC|GMT)\b)"
 )
+
+
+def check_columns(columns: object) -> None:
+    """Refuse a ``columns=`` that is not a mapping (a list of names, one name), naming it and what it got.
+
+    The readers use it as ``{input name: journeymap name}``; a list would fail deep inside as
+    ``'list' object has no attribute 'items'``.
+
+    Examples:
+        >>> check_columns({"user": "customer_id"}), check_columns(None)
+        (None, None)
+        >>> check_columns(["user"])
+        Traceback (most recent call last):
+        ...
+        journeymap.exceptions.ArgumentTypeError: columns must be a mapping of input name -> journeymap name ...
+    """
+    if columns is None or isinstance(columns, Mapping):
+        return
+    shown = repr(columns)
+    shown = shown if len(shown) <= 80 else shown[:77] + "..."
+    msg = (
+        "columns must be a mapping of input name -> journeymap name (columns={'user': 'customer_id'}), "
+        f"got {type(columns).__name__} {shown}"
+    )
+    raise ArgumentTypeError(msg)
 
 
 def check_actors(actors: object) -> dict[str, str]:

@@ -12,6 +12,7 @@ from journeymap.io._values import (
     ambiguous_roles,
     check_actors,
     check_brands,
+    check_columns,
     check_tz,
     prepare,
     replies_across_accounts,
@@ -126,6 +127,8 @@ def read_events(
             input already has, a JSON file is one object wrapping a list of records (an API's
             envelope, ``{"data": [...], "paging": ...}``: the message names the key), or (with
             ``on_error="raise"``) any row is invalid (an internal note is no error).
+        ArgumentTypeError: ``source`` is neither a DataFrame nor a path, or ``columns`` or
+            ``actors`` is not a mapping (``columns=["user"]``), naming the argument.
 
     Examples:
         >>> import pandas as pd
@@ -144,6 +147,7 @@ def read_events(
         >>> log.events["actor"].astype(str).tolist()
         ['customer', 'agent', 'customer']
     """
+    check_columns(columns)
     actor_map, zone, brand_keys = check_actors(actors), check_tz(tz), check_brands(brands)
     problems, notes = Problems(), Problems()
     raw = read_table(source, problems=problems, event_keys=columns or ())

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from journeymap._threads import inherited_threads, nearest_up, not_before_ancestors, reply_tree
+from journeymap._warnings import user_stacklevel
 from journeymap.backends import dispatch
 from journeymap.exceptions import ArgumentTypeError, InvalidArgumentError, SchemaError
 from journeymap.io.eventlog import EventLog
@@ -350,9 +351,7 @@ def _crossing(events: pd.DataFrame, anywhere: npt.NDArray[np.int64]) -> npt.NDAr
     return crossing
 
 
-def brand_rows_to_customers(
-    events: pd.DataFrame, tree: ReplyTree | None, tie: npt.NDArray[np.int64] | None = None, *, stacklevel: int = 5
-) -> pd.Series:
+def brand_rows_to_customers(events: pd.DataFrame, tree: ReplyTree | None, tie: npt.NDArray[np.int64] | None = None) -> pd.Series:
     """``customer_id`` for ``by="customer"``: brand rows filed under no customer go to the customer they answer.
 
     A brand row whose reply links lead to a customer message of another ``customer_id`` goes to
@@ -407,7 +406,7 @@ def brand_rows_to_customers(
         "export naming the contact only on customer rows: fill the others from the conversation), or give the events "
         "an in_reply_to or thread_id column so that build_journeys can tell",
         UserWarning,
-        stacklevel=stacklevel,
+        stacklevel=user_stacklevel(),  # the caller of build_journeys, on one machine or on a cluster
     )
     return customer
 
@@ -628,7 +627,7 @@ def build_journeys(
     gap_nanoseconds(gap)  # checked whatever ``by``: a typo fails here, not when by="customer" is tried
     if isinstance(log, pd.DataFrame):
         log = text_names(log, "the input DataFrame")  # a name 0 is "0", as read_events reads it, with a warning
-        warn_case_variants(log.columns, stacklevel=3)  # "Text" is no "text": the caller of build_journeys
+        warn_case_variants(log.columns, stacklevel=user_stacklevel())  # "Text" is no "text": the caller of build_journeys
         log = validate_events(log, on_error="raise")
         _say_warnings(log)  # the EventLog is not returned: its caveats would be lost
     if not isinstance(log, EventLog):
@@ -717,11 +716,10 @@ def _warn_replaced(original: pd.DataFrame, ordered: pd.DataFrame, stage_model: S
     journeymap writes these three; an input that carries them (a rebuild of built journeys, or a
     source with its own) has them replaced, which is news only where the values change.
     """
-    # the caller of build_journeys: warn_replaced, _warn_replaced, build_validated, build_journeys, dispatch
-    warn_replaced(*replaced_counts(original, ordered, stage_model), stacklevel=6)
+    warn_replaced(*replaced_counts(original, ordered, stage_model))
 
 
-def warn_replaced(counts: Mapping[str, int], own_stages: bool, *, stacklevel: int) -> None:
+def warn_replaced(counts: Mapping[str, int], own_stages: bool) -> None:
     """The warning of :func:`build_journeys` for the input's own columns whose values the build changed (``counts``)."""
     changed = [f"{column!r} ({n} rows)" for column, n in counts.items() if n]
     if changed:
@@ -734,5 +732,5 @@ def warn_replaced(counts: Mapping[str, int], own_stages: bool, *, stacklevel: in
         warnings.warn(
             f"build_journeys replaced the input's own {', '.join(changed)} with the journeys it built{hint}",
             UserWarning,
-            stacklevel=stacklevel,
+            stacklevel=user_stacklevel(),  # the caller of build_journeys
         )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Hashable
+from collections.abc import Hashable, Iterable
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
@@ -29,7 +29,7 @@ T = TypeVar("T")
 if TYPE_CHECKING:
     import datetime as dt
     import os
-    from collections.abc import Callable, Iterable, Iterator
+    from collections.abc import Callable, Iterator
     from pathlib import Path
 
     from journeymap.model import StageModel
@@ -327,6 +327,7 @@ class JourneySet(EventColumns):
         ``taxonomy`` is that of new emotion columns; by default the current one is kept.
 
         Raises:
+            ArgumentTypeError: ``events`` is not a DataFrame, or ``taxonomy`` not a Taxonomy.
             InvalidArgumentError: other rows, or the rows in another order.
             SchemaError: a column name repeated, a column the journeys rest on dropped
                 (``customer_id``, ``timestamp``, ``actor``, ``journey_id``, ``step``),
@@ -347,6 +348,12 @@ class JourneySet(EventColumns):
             journeymap.exceptions.SchemaError: with_events: column 'actor' is gone; ...
         """
         self._fresh()
+        if not isinstance(events, pd.DataFrame):
+            msg = f"with_events needs a pandas DataFrame of events (js.events changed), got {type(events).__name__}"
+            raise ArgumentTypeError(msg)
+        if taxonomy is not None and not isinstance(taxonomy, Taxonomy):
+            msg = f"taxonomy must be a journeymap Taxonomy (or None to keep the current one), got {type(taxonomy).__name__}"
+            raise ArgumentTypeError(msg)
         if len(events) != len(self.events) or not events.index.equals(self.events.index):
             msg = "with_events needs the same rows in the same order as js.events"
             raise InvalidArgumentError(msg)
@@ -398,6 +405,10 @@ class JourneySet(EventColumns):
 
         Read it back with :func:`journeymap.read_journeys`; see :mod:`journeymap.journeys.storage`.
         Returns the path written.
+
+        Raises:
+            ArgumentTypeError: ``path`` is not a str or path object (None, a number).
+            WriteError: (an ``OSError``) the file cannot be written (its folder missing, say).
         """
         from journeymap.journeys._write import save_journeys
 
@@ -437,6 +448,7 @@ class JourneySet(EventColumns):
 
         Raises:
             UnknownJourneyError: (a ``KeyError``) an id that is not in the set, named.
+            ArgumentTypeError: ``journey_ids`` is not an iterable of ids (None, a number).
 
         Examples:
             >>> import journeymap as jm
@@ -447,6 +459,9 @@ class JourneySet(EventColumns):
         """
         if isinstance(journey_ids, str):
             journey_ids = [journey_ids]
+        if not isinstance(journey_ids, Iterable):
+            msg = f"journey_ids must be journey ids (a list, say), got {type(journey_ids).__name__} {journey_ids!r}"
+            raise ArgumentTypeError(msg)
         ids = list(journey_ids)
         known = self._position.index
         missing = [i for i in ids if not (isinstance(i, Hashable) and i in known)]

@@ -9,17 +9,18 @@ from __future__ import annotations
 
 import json
 import logging
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 import pandas as pd
 
-from journeymap.exceptions import InvalidArgumentError, JourneyMapError
+from journeymap._paths import check_path
+from journeymap.exceptions import InvalidArgumentError, SchemaError, WriteError
 from journeymap.io._values import zone_name
 
 if TYPE_CHECKING:
     import datetime as dt
     import os
+    from pathlib import Path
 
     from journeymap.emotions.taxonomy import Taxonomy
     from journeymap.model import StageModel
@@ -87,8 +88,8 @@ def save_journeys(js: SavedJourneys, path: str | os.PathLike[str], *, compressio
         journeymap_version = version("journeymap")
     except PackageNotFoundError:  # pragma: no cover - running from a source tree
         journeymap_version = "0+unknown"
+    target = check_path(path, "path", "the Parquet file to write")
     check_compression(compression)
-    target = Path(path)
     meta: dict[str, Any] = {
         "format_version": FORMAT_VERSION,
         "journeymap_version": journeymap_version,
@@ -113,7 +114,7 @@ def save_journeys(js: SavedJourneys, path: str | os.PathLike[str], *, compressio
         pq.write_table(table, target, compression=compression)
     except OSError as exc:
         msg = f"cannot write the journeys to {target}: {exc}"
-        raise JourneyMapError(msg) from exc
+        raise WriteError(msg) from exc
     logger.info("wrote %d journeys (%d events) to %s", len(js), len(js.events), target)
     return target
 
@@ -126,7 +127,7 @@ def _arrow_table(events: pd.DataFrame) -> Any:
     JourneySet held ``1234``.
 
     Raises:
-        JourneyMapError: a column Arrow cannot write even as text, named.
+        SchemaError: a column Arrow cannot write even as text, named.
     """
     import pyarrow as pa
 
@@ -149,4 +150,4 @@ def _arrow_table(events: pd.DataFrame) -> Any:
         return pa.Table.from_pandas(fixed, preserve_index=True)
     except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError) as exc:
         msg = f"cannot write the journeys to Parquet: {exc}"
-        raise JourneyMapError(msg) from exc
+        raise SchemaError(msg) from exc

@@ -14,13 +14,13 @@ from __future__ import annotations
 
 import json
 import logging
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from journeymap._paths import check_path
 from journeymap.emotions.taxonomy import Taxonomy
-from journeymap.exceptions import ArgumentTypeError, JourneyMapError, SchemaError, SourceNotFoundError
+from journeymap.exceptions import ArgumentTypeError, SchemaError, SourceNotFoundError
 from journeymap.io._time import EARLIEST, LATEST
 from journeymap.io._values import check_tz
 from journeymap.journeys._set import JourneySet, check_actors_known
@@ -30,6 +30,7 @@ from journeymap.model import StageModel
 
 if TYPE_CHECKING:
     import os
+    from pathlib import Path
 
 logger = logging.getLogger(__name__)
 
@@ -45,6 +46,10 @@ def write_journeys(js: JourneySet, path: str | os.PathLike[str], *, compression:
         js: the journeys to save.
         path: the file to write (replaced if it exists).
         compression: a Parquet codec (``"zstd"``, ``"snappy"``, ``"gzip"``, None).
+
+    Raises:
+        ArgumentTypeError: ``js`` is not a JourneySet, or ``path`` is not a str or path object.
+        WriteError: (an ``OSError``) the file cannot be written (its folder missing, say).
 
     Examples:
         >>> import tempfile, pathlib
@@ -83,7 +88,7 @@ def _metadata(path: Path) -> dict[str, Any]:
             f"{path} was written by journeymap {meta.get('journeymap_version')} in storage layout {version}; "
             f"this journeymap reads layouts up to {FORMAT_VERSION}: upgrade journeymap"
         )
-        raise JourneyMapError(msg)
+        raise SchemaError(msg)
     return meta
 
 
@@ -146,9 +151,11 @@ def read_journeys(path: str | os.PathLike[str]) -> JourneySet:
 
     Raises:
         SourceNotFoundError: (a ``FileNotFoundError``) no file at ``path``.
-        JourneyMapError: the file is not Parquet, was not written by ``to_parquet``, or lacks the
-            journey columns.
-        SchemaError: (a ``JourneyMapError``) a categorical column (``actor``, ``stage``, ...) holds a
+        ArgumentTypeError: ``path`` is not a str or path object (None, a number).
+        SchemaError: (a ``JourneyMapError`` and a ``ValueError``) the file is not Parquet, was not
+            written by ``to_parquet`` (or by a newer journeymap, in a layout this one cannot read),
+            lacks the journey columns or holds another number of journeys than its metadata says;
+            a categorical column (``actor``, ``stage``, ...) holds a
             value outside the categories it was saved with (the file was edited), naming the column
             and the values: cast to them it would silently become missing; a ``timestamp`` column
             that holds no times, or times outside 1677-09-22 to 2262-04-10 (as
@@ -166,7 +173,7 @@ def read_journeys(path: str | os.PathLike[str]) -> JourneySet:
     """
     import pyarrow.parquet as pq
 
-    source = Path(path)
+    source = check_path(path, "path", "the Parquet file to read")
     if not source.is_file():
         msg = f"no such file: {source}"
         raise SourceNotFoundError(msg)
@@ -195,6 +202,6 @@ def read_journeys(path: str | os.PathLike[str]) -> JourneySet:
     js = journey_set_from_events(events, stages, by=str(meta["by"]), taxonomy=taxonomy, tz=check_tz(meta.get("tz")))
     if len(js) != int(meta.get("n_journeys", len(js))):
         msg = f"{source} holds {len(js)} journeys but its metadata says {meta['n_journeys']}: the file was altered"
-        raise JourneyMapError(msg)
+        raise SchemaError(msg)
     logger.info("read %d journeys (%d events) from %s", len(js), len(js.events), source)
     return js

@@ -23,6 +23,7 @@ import logging
 import os
 import re
 import xml.etree.ElementTree as ET
+import zlib
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, TextIO
 from xml.sax.saxutils import quoteattr
@@ -30,9 +31,17 @@ from xml.sax.saxutils import quoteattr
 import numpy as np
 import pandas as pd
 
+from journeymap._paths import check_path
 from journeymap.backends import dispatch
 from journeymap.emotions.taxonomy import Taxonomy
-from journeymap.exceptions import ArgumentTypeError, InvalidArgumentError, JourneyMapError, SchemaError, SourceNotFoundError
+from journeymap.exceptions import (
+    ArgumentTypeError,
+    InvalidArgumentError,
+    JourneyMapError,
+    SchemaError,
+    SourceNotFoundError,
+    WriteError,
+)
 from journeymap.io._time import EARLIEST, LATEST, OUT_OF_RANGE
 from journeymap.io._values import check_tz, zone_name
 from journeymap.journeys._set import JourneySet
@@ -88,7 +97,7 @@ def _check_activity(js: JourneySet, activity: str) -> None:
     if activity not in js.events.columns:
         hint = " (run jm.assign_topics first)" if activity == "topic" else ""
         msg = f"activity={activity!r}: the events have no {activity!r} column{hint}"
-        raise JourneyMapError(msg)
+        raise SchemaError(msg)
 
 
 def _activity_keys(js: JourneySet, activity: str) -> pd.Series:
@@ -290,7 +299,9 @@ def to_xes(js: JourneySet, path: str | os.PathLike[str], *, activity: str = "tou
             (``concept:name``, ``time:timestamp``, ``org:resource``, ``lifecycle:transition``,
             ``case:concept:name``, ...): an event would hold that key twice, and
             :func:`read_xes` refuses such an event.
-        JourneyMapError: the file cannot be written.
+        SchemaError: ``activity="topic"`` on events without a ``topic`` column (run
+            :func:`~journeymap.assign_topics` first).
+        WriteError: (an ``OSError``) the file cannot be written (its folder missing, say).
 
     Examples:
         >>> import tempfile, pathlib
@@ -325,7 +336,7 @@ def to_xes(js: JourneySet, path: str | os.PathLike[str], *, activity: str = "tou
                 _write(fh, js, activity)
     except OSError as exc:
         msg = f"cannot write the XES log to {target}: {exc}"
-        raise JourneyMapError(msg) from exc
+        raise WriteError(msg) from exc
     logger.info("wrote %d journeys (%d events) as XES to %s", len(js), len(js.events), target)
     return target
 
@@ -540,9 +551,11 @@ def read_xes(path: str | os.PathLike[str]) -> JourneySet:
     events makes no journey: it is left out, and a warning names it.
 
     Raises:
-        JourneyMapError: not XES, or an event without a ``time:timestamp`` (named by trace and
-            position).
-        SchemaError: (a ``JourneyMapError``) a value that is not of its attribute's type (an
+        SourceNotFoundError: (a ``FileNotFoundError``) no file at ``path``.
+        ArgumentTypeError: ``path`` is not a str or path object.
+        SchemaError: (a ``JourneyMapError`` and a ``ValueError``) not XES (not XML, a ``.gz`` that
+            is not gzip), or an event without a ``time:timestamp`` (named by trace and position);
+            a value that is not of its attribute's type (an
             ``<int>`` of ``12.5``, a ``<float>`` of ``n/a``, a ``<date>`` that is no ISO 8601
             time), named by trace, event, key and value; a ``time:timestamp`` outside
             1677-09-22 to 2262-04-10 (:func:`~journeymap.read_events` refuses such times too:
@@ -560,15 +573,15 @@ def read_xes(path: str | os.PathLike[str]) -> JourneySet:
         >>> back.taxonomy == js.taxonomy, back.events["valence"].equals(js.events["valence"])
         (True, True)
     """
-    source = Path(path)
+    source = check_path(path, "path", "the XES file to read")
     if not source.is_file():
         msg = f"no such file: {source}"
         raise SourceNotFoundError(msg)
     try:
         log_attrs, rows, empty = _parse(source)
-    except (ET.ParseError, OSError, EOFError) as exc:
+    except (ET.ParseError, gzip.BadGzipFile, zlib.error, EOFError) as exc:  # not XML, or a .gz that is not gzip
         msg = f"{source} is not a readable XES log ({type(exc).__name__}: {exc})"
-        raise JourneyMapError(msg) from exc
+        raise SchemaError(msg) from exc
     except SchemaError as exc:  # a value not of its type: the message names where, here the file too
         msg = f"{source}: {exc}"
         raise SchemaError(msg) from None
@@ -590,7 +603,7 @@ def read_xes(path: str | os.PathLike[str]) -> JourneySet:
             f"{source}: trace {first[_CASE]!r}, event {int(first['_position'])} has no time:timestamp "
             f"({int(missing.sum())} events lack one); journeys need times"
         )
-        raise JourneyMapError(msg)
+        raise SchemaError(msg)
     if _TRACE in frame.columns:
         renamed = frame.loc[frame[_CASE] != frame[_TRACE], _CASE].unique()
         if len(renamed):

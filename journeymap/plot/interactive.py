@@ -23,7 +23,7 @@ import pandas as pd
 from journeymap.analytics import journey_graph, touchpoint_summary
 from journeymap.analytics._checks import check_count
 from journeymap.analytics._prep import require_scored
-from journeymap.exceptions import JourneyMapError
+from journeymap.exceptions import SchemaError
 from journeymap.journeys._table import journey_set_from_events
 from journeymap.plot._theme import NO_VALENCE
 from journeymap.plot.graph import layered_layout
@@ -60,7 +60,7 @@ def _subsets(js: JourneySet, filter_by: str | None, max_values: int) -> list[tup
     events = js.events
     if filter_by not in events.columns:
         msg = f"filter_by={filter_by!r}: no such column; columns: {list(events.columns)}"
-        raise JourneyMapError(msg)
+        raise SchemaError(msg)
     values = events[filter_by].astype("string")
     # each journey's first non-missing value (``first`` skips NA)
     per_journey = values.groupby(events["journey_id"].to_numpy(), sort=False).first()
@@ -375,7 +375,7 @@ def interactive_map(
     require_scored(js, "interactive_map")
     if level not in js.events.columns:
         msg = f"level={level!r}: the events have no {level!r} column"
-        raise JourneyMapError(msg)
+        raise SchemaError(msg)
     panels = []
     for label, subset in _subsets(js, filter_by, max_values):
         # quotes per cell (a row's value at a stage), not per row: a cell's hover quotes its own messages

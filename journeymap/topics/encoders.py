@@ -24,7 +24,7 @@ import numpy as np
 from journeymap._flags import check_flag
 from journeymap._plugins import building, options_problem, read_group
 from journeymap.emotions.transformer import looks_like_model, model_version, path_name, position_limit, resolve_model
-from journeymap.exceptions import ArgumentTypeError, InvalidArgumentError, JourneyMapError, ModelLoadError
+from journeymap.exceptions import ArgumentTypeError, InvalidArgumentError, JourneyMapError, ModelLoadError, PluginError
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
@@ -165,7 +165,7 @@ def verify_encoder(encoder: Any, name: str) -> SentenceEncoder:
             problems.append(f"dim must be a positive int, got {encoder.dim!r}")
     if problems:
         msg = f"encoder plugin {name!r} breaks the SentenceEncoder contract: {'; '.join(problems)}"
-        raise JourneyMapError(msg)
+        raise PluginError(msg)
     return encoder  # type: ignore[no-any-return]
 
 
@@ -181,8 +181,9 @@ def get_encoder(name: str | os.PathLike[str] | SentenceEncoder = "default", **op
 
     Raises:
         UnknownEncoderError: no encoder of that name; the message lists the available ones.
-        JourneyMapError: the plugin cannot be imported, its constructor raises (the message names the
-            plugin and the exception, which is chained), or what it builds breaks the contract.
+        PluginError: (a ``TypeError``) the plugin cannot be imported or built (its constructor
+            raises: the message names the plugin and the exception, which is chained), or what it
+            builds breaks the contract.
 
     Examples:
         >>> get_encoder("default").id.startswith("journeymap.minilm-l6-v2.v1")
@@ -221,10 +222,10 @@ def get_encoder(name: str | os.PathLike[str] | SentenceEncoder = "default", **op
         factory = ep.load()
     except Exception as exc:
         msg = f"encoder plugin {name!r} ({ep.value}) could not be imported: {exc}"
-        raise JourneyMapError(msg) from exc
+        raise PluginError(msg) from exc
     if not callable(factory):
         msg = f"encoder plugin {name!r} ({ep.value}) must point to a class or factory, got {type(factory).__name__}"
-        raise JourneyMapError(msg)
+        raise PluginError(msg)
     _check_options(name, factory, options)
     with building("encoder", ep):  # a constructor that raises: named, its exception chained
         encoder = factory(**options)

@@ -324,7 +324,9 @@ class TopicModel(ClassifierMixin, TransformerMixin, BaseEstimator):  # type: ign
             few-shot every text with words gets one of the topics (discovery still sets its
             outliers apart by each topic's own floor). A cosine similarity in discovery and
             zero-shot (with MiniLM, 0.3 set unrelated questions apart on Banking77 at no cost
-            in accuracy; ``docs/topics.md``), a probability in few-shot.
+            in accuracy; ``docs/topics.md``), a probability in few-shot; a value above 1, or
+            at or below -1, is refused (no score reaches it), except with a few-shot
+            ``classifier`` that has no ``predict_proba`` (its margins are the scores).
         clean: remove @handles, links and e-mail addresses, decode HTML entities and collapse
             whitespace before embedding (:func:`~journeymap.topics._text.clean_text`), in
             fitting and prediction alike; a text left empty is a text without words.
@@ -476,12 +478,37 @@ class TopicModel(ClassifierMixin, TransformerMixin, BaseEstimator):  # type: ign
         ):
             msg = f"min_score must be a number or None, got {self.min_score!r}"
             raise TopicInputError(msg)
+        self._check_min_score_range()
         for name in ("clean", "fine_tune", "progress"):
             try:
                 check_flag(getattr(self, name), name, none=name == "progress")
             except ArgumentTypeError as exc:
                 raise TopicInputError(str(exc)) from None
         check_seed(self.seed)
+
+    def _check_min_score_range(self) -> None:
+        """Refuse a ``min_score`` no ``topic_score`` can reach: above 1, or -1 and below it (a floor that does nothing).
+
+        A cosine similarity lies in [-1, 1] and a probability in [0, 1], so ``min_score=2`` put
+        every text in ``"other"`` and ``min_score=-2`` set nothing apart. A few-shot classifier
+        without ``predict_proba`` scores with its ``decision_function`` (a margin of any size):
+        any number goes with it.
+        """
+        floor = self.min_score
+        margins = self.classifier is not None and not hasattr(self.classifier, "predict_proba")
+        if floor is None or margins or -1 < floor <= 1:
+            return
+        msg = (
+            f"min_score={floor!r} is outside the range of topic scores: a cosine similarity (-1 to 1) in discovery and "
+            "zero-shot, a probability (0 to 1) in few-shot; "
+            + (
+                "no text scores above 1, so every text would be 'other'"
+                if floor > 1
+                else "no text scores below -1, so it sets none apart"
+            )
+            + " (with MiniLM, 0.3 sets unrelated texts apart in zero-shot; None: no floor)"
+        )
+        raise TopicInputError(msg, argument="min_score")
 
     def fit(self, texts: Sequence[str], y: Sequence[Any] | None = None, *, groups: Sequence[Any] | None = None) -> TopicModel:
         """Learn the topics of ``texts``.
