@@ -12,6 +12,7 @@ import pandas as pd
 from journeymap._threads import inherited_threads, nearest_up, not_before_ancestors, reply_tree
 from journeymap.backends import dispatch
 from journeymap.exceptions import ArgumentTypeError, InvalidArgumentError, SchemaError
+from journeymap.io._time import attrs_zone
 from journeymap.io.eventlog import EventLog
 from journeymap.io.sources import text_names, warn_case_variants
 from journeymap.io.twcs import refresh_replies_outside
@@ -745,7 +746,9 @@ def build_validated(
     ordered["stage"] = assign_stages(ordered, stage_model)
     if warn:
         _warn_replaced(log.events, ordered, stage_model)
-    return JourneySet(ordered, journey_table(ordered, bounds=bounds), stage_model, by=by, tz=log.tz)
+    # a log without a zone: the one its events' attrs record (events of saved journeys, read back)
+    tz = log.tz if log.tz is not None else attrs_zone(log.events)
+    return JourneySet(ordered, journey_table(ordered, bounds=bounds), stage_model, by=by, tz=tz)
 
 
 def _with_joined_threads(events: pd.DataFrame, keys: pd.Series) -> pd.DataFrame:
