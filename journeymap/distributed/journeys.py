@@ -13,13 +13,13 @@ from typing import TYPE_CHECKING, Any, Literal
 import dask.dataframe as dd
 import numpy as np
 import pandas as pd
-from dask.base import compute as dask_compute
 from dask.delayed import delayed
 
 from journeymap._threads import reply_tree
 from journeymap.distributed.events import DaskEventLog, read_events
 from journeymap.exceptions import ArgumentTypeError, InvalidArgumentError, SchemaError, UnsupportedBackendError
 from journeymap.io import EventLog, empty_rejects
+from journeymap.io.twcs import refresh_replies_outside
 from journeymap.io.validation import require_text_column
 from journeymap.journeys._build import (
     OWNERS_FOUND,
@@ -32,6 +32,7 @@ from journeymap.journeys._build import (
     filled_thread_keys,
     foreign_brand_rows,
     gap_nanoseconds,
+    joined_thread_keys,
     replaced_columns,
     replaced_counts,
     replies_to_others,
@@ -41,6 +42,7 @@ from journeymap.journeys._build import (
 from journeymap.journeys._set import EventColumns, JourneySet
 from journeymap.journeys._table import journey_set_from_events, journey_table
 from journeymap.journeys.stages import resolve_stages
+from journeymap.schema import REPLY_OUTSIDE_DATA
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -197,33 +199,44 @@ def _attach_key(part: pd.DataFrame, keys: pd.Series) -> pd.DataFrame:
     return part.assign(**{_KEY: _rows_of(part, keys).astype("string").array})
 
 
-def _with_thread_key(events: dd.DataFrame) -> dd.DataFrame:
-    """The events with the journey key of ``by="thread"``: the thread id, else the reply-tree root."""
+def _attach_key_and_thread(part: pd.DataFrame, found: pd.DataFrame) -> pd.DataFrame:
+    found = _rows_of(part, found)
+    return part.assign(**{_KEY: found[_KEY].astype("string").array, "thread_id": found["thread_id"].astype("string").array})
+
+
+def _with_thread_key(events: dd.DataFrame, ids: pd.DataFrame | None) -> dd.DataFrame:
+    """The events with the journey key of ``by="thread"``: the thread id, else the reply-tree root.
+
+    ``ids`` are the id columns gathered by the caller (:func:`_gather`: ``event_id``,
+    ``in_reply_to`` and, where the events have one, ``thread_id``), or None without reply links.
+    As on one machine, a missing thread id is found from the reply tree, and a thread whose root
+    replies into another thread joins it (:func:`~journeymap.journeys._build.joined_thread_keys`),
+    its ``thread_id`` set to the thread joined; otherwise the key is read from the columns in place.
+    """
     has_thread, has_reply = "thread_id" in events.columns, "in_reply_to" in events.columns
     if not has_thread and not has_reply:
         msg = "by='thread' needs a thread_id or in_reply_to column; use by='customer' for these events"
         raise SchemaError(msg)
     meta = _thread_key_from_columns(events._meta)
-    unresolved = 0
-    if has_reply:
-        # rows without a thread id in data with reply links: a reply takes its nearest ancestor's
-        # thread, a message whose replies name one opens it (as on one machine)
-        missing = events["thread_id"].isna() if has_thread else ~events["in_reply_to"].isna()
-        # one pass over the data for both counts
-        linked, found = dask_compute((~events["in_reply_to"].isna()).sum(), missing.sum())
-        unresolved = int(found) if int(linked) else 0
-    if unresolved == 0:
+    if ids is None or not has_reply or not ids["in_reply_to"].notna().any():
         return events.map_partitions(_thread_key_from_columns, meta=meta)
-    logger.info("resolving %d events without a thread_id from the reply trees", unresolved)
-    id_columns = ["event_id", "in_reply_to", *(["thread_id"] if has_thread else [])]
-    events, ids = _gather(events, id_columns)
     tree = reply_tree(ids["event_id"], ids["in_reply_to"])
-    if has_thread:
-        key = filled_thread_keys(ids["thread_id"].astype("string"), ids["event_id"], tree)
-    else:
+    if not has_thread:
         key = pd.Series(ids["event_id"].to_numpy()[tree.root], index=ids.index, dtype="string")
-    key = key.fillna(ids["event_id"].astype("string"))
-    return events.map_partitions(_attach_key, delayed(key), meta=_attach_key(events._meta, pd.Series([], dtype="string")))
+        return events.map_partitions(_attach_key, delayed(key), meta=_attach_key(events._meta, pd.Series([], dtype="string")))
+    own = ids["thread_id"].astype("string")
+    unresolved = int(own.isna().sum())
+    key = own
+    if unresolved:
+        logger.info("resolving %d events without a thread_id from the reply trees", unresolved)
+        key = filled_thread_keys(own, ids["event_id"], tree)
+    key = joined_thread_keys(key, ids["event_id"], tree)
+    joined = (own.notna() & (own != key)).to_numpy(dtype=bool)
+    if not unresolved and not joined.any():
+        return events.map_partitions(_thread_key_from_columns, meta=meta)
+    found = pd.DataFrame({_KEY: key, "thread_id": own.mask(joined, key)}, index=ids.index)
+    empty = pd.DataFrame({_KEY: pd.Series([], dtype="string"), "thread_id": pd.Series([], dtype="string")})
+    return events.map_partitions(_attach_key_and_thread, delayed(found), meta=_attach_key_and_thread(events._meta, empty))
 
 
 def _attach_depth(part: pd.DataFrame, found: pd.DataFrame) -> pd.DataFrame:
@@ -272,6 +285,26 @@ def _with_owners(events: dd.DataFrame, ids: pd.DataFrame) -> dd.DataFrame:
     owners = brand_rows_to_customers(ids, tree)
     meta = _attach_owners(events._meta, pd.Series([], dtype="string"))
     return events.map_partitions(_attach_owners, delayed(owners), meta=meta)
+
+
+def _attach_flags(part: pd.DataFrame, flags: pd.Series) -> pd.DataFrame:
+    return part.assign(**{REPLY_OUTSIDE_DATA: _rows_of(part, flags).to_numpy(dtype=part[REPLY_OUTSIDE_DATA].dtype)})
+
+
+def _with_outside_flags(events: dd.DataFrame, ids: pd.DataFrame | None) -> dd.DataFrame:
+    """The events with ``reply_outside_data`` refreshed over the whole input, as on one machine.
+
+    :func:`~journeymap.io.twcs.refresh_replies_outside` clears the flag of a message whose
+    replies are in the data; a reply can lie in another partition. ``ids`` are the gathered id
+    columns with the flag and ``response_tweet_id`` (None: gathered here, in a pass of their own).
+    """
+    if ids is None:
+        events, ids = _gather(events, ["event_id", REPLY_OUTSIDE_DATA, "response_tweet_id"])
+    refreshed = refresh_replies_outside(ids)
+    if refreshed is ids:
+        return events
+    flags = refreshed[REPLY_OUTSIDE_DATA]
+    return events.map_partitions(_attach_flags, delayed(flags), meta=events._meta)
 
 
 def _built(
@@ -323,20 +356,24 @@ def build_journeys(
 
     The events are shuffled by journey key (thread, or customer for ``by="customer"``), so that
     every journey lies in one partition, and each partition is built by the single-machine code.
-    Replies whose ``thread_id`` is missing are placed by their reply tree, which is resolved from
-    the id columns gathered once (about 100 bytes per event); with a complete ``thread_id`` nothing
-    is gathered for ``by="thread"``. For ``by="customer"`` the id, customer, actor, time, reply and
-    thread columns are gathered in that same pass (in one pass of their own where there is no
-    ``in_reply_to`` but a ``thread_id``), so that brand rows filed under no customer go to the
-    customer they answer as on one machine; with neither column nothing is gathered and such rows
-    keep their ids without the single-machine warning. Steps and journeys come in the single-machine
-    order, ties in time included: the reply depth and step times are found over the whole input, and
-    the id order that breaks the remaining ties compares two ids by themselves alone (numbers by
-    value, then text), so each partition, and :meth:`DaskJourneySet.compute` gathering them, orders
-    ids as one machine does. An input that carries its own ``journey_id``, ``step`` or ``stage`` (a
-    rebuild of built journeys) has them replaced; where their values change, the single-machine
-    ``UserWarning`` is given once, with the total counts, when ``build_journeys`` is called: that
-    takes one more pass that builds every partition (an input without these columns needs none).
+    Replies whose ``thread_id`` is missing are placed by their reply tree, and a thread whose root
+    replies into another thread joins it, as on one machine; the tree is resolved from the id
+    columns (with ``thread_id``) gathered once with the reply depths' (about 100 bytes per event);
+    without ``in_reply_to`` nothing is gathered for ``by="thread"`` (TWCS events'
+    ``reply_outside_data`` and ``response_tweet_id`` aside: see
+    :func:`~journeymap.io.twcs.refresh_replies_outside`). For ``by="customer"`` the id, customer,
+    actor, time, reply and thread columns are gathered in that same pass (in one pass of their own
+    where there is no ``in_reply_to`` but a ``thread_id``), so that brand rows filed under no
+    customer go to the customer they answer as on one machine; with neither column nothing is
+    gathered and such rows keep their ids without the single-machine warning. Steps and journeys
+    come in the single-machine order, ties in time included: the reply depth and step times are
+    found over the whole input, and the id order that breaks the remaining ties compares two ids by
+    themselves alone (numbers by value, then text), so each partition, and
+    :meth:`DaskJourneySet.compute` gathering them, orders ids as one machine does. An input that
+    carries its own ``journey_id``, ``step`` or ``stage`` (a rebuild of built journeys) has them
+    replaced; where their values change, the single-machine ``UserWarning`` is given once, with the
+    total counts, when ``build_journeys`` is called: that takes one more pass that builds every
+    partition (an input without these columns needs none).
 
     Args:
         log: a :class:`DaskEventLog`, or a dask DataFrame (validated with ``on_error="raise"``).
@@ -372,15 +409,22 @@ def build_journeys(
     # One pass gathers the id columns the whole input is needed for: the reply forest's depths
     # and, by customer, the customer a brand row answers (where reply links or threads can tell).
     wanted = ["event_id", "in_reply_to", "timestamp"] if "in_reply_to" in events.columns else []
+    if wanted and by == "thread" and "thread_id" in events.columns:
+        wanted.append("thread_id")  # a thread id to find from the reply tree, a thread to join
     if by == "customer" and ("in_reply_to" in events.columns or "thread_id" in events.columns):
         wanted = [c for c in ("event_id", "customer_id", "actor", "timestamp", "in_reply_to", "thread_id") if c in events.columns]
+    flags = [c for c in (REPLY_OUTSIDE_DATA, "response_tweet_id") if c in events.columns]
+    if len(flags) == 2 and wanted:  # refreshed over the whole input (refresh_replies_outside), in the same pass
+        wanted = list(dict.fromkeys([*wanted, "event_id", *flags]))
     ids: pd.DataFrame | None = None
     if wanted:
         events, ids = _gather(events, wanted)
+    if len(flags) == 2:
+        events = _with_outside_flags(events, ids if wanted else None)
     if ids is not None and "in_reply_to" in ids.columns:
         events = _with_reply_depth(events, ids)
     if by == "thread":
-        events, key = _with_thread_key(events), _KEY
+        events, key = _with_thread_key(events, ids), _KEY
     elif ids is not None:
         events = _with_owners(events, ids)
     else:  # nothing tells whom a brand row answers: rows keep their ids, and no partition says so again

@@ -16,6 +16,7 @@ read: the validator rejects them as unparseable.
 from __future__ import annotations
 
 import datetime
+import logging
 import re
 from typing import TYPE_CHECKING
 
@@ -24,10 +25,13 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from journeymap.exceptions import ArgumentTypeError, InvalidArgumentError
 from journeymap.io import _regex
 
 if TYPE_CHECKING:
     from pandas._libs.tslibs.nattype import NaTType
+
+logger = logging.getLogger(__name__)
 
 TWITTER_FORMAT = "%a %b %d %H:%M:%S %z %Y"
 #: Epoch values at or above this magnitude are milliseconds (1e11 s would be the year 5138).
@@ -412,6 +416,48 @@ def _plain(values: pd.Series) -> pd.Series:
             converted: pd.Series = values.astype(target)
             return converted
     return values
+
+
+#: The key of an events frame's ``attrs`` naming the zone its events were read in (:func:`zone_name`):
+#: set on :attr:`EventLog.events <journeymap.EventLog>` and :attr:`JourneySet.events
+#: <journeymap.JourneySet>`, it travels with the frame through pandas' methods (a boolean
+#: selection, ``assign``, ``pd.concat`` of frames that all carry the same zone), so that events
+#: read back from saved journeys and built again keep it.
+TZ_ATTR = "journeymap.tz"
+
+
+def stamp_zone(events: pd.DataFrame, tz: datetime.tzinfo | None) -> None:
+    """Record ``tz`` in ``events.attrs`` (:data:`TZ_ATTR`); None removes a zone recorded there."""
+    from journeymap.io._values import zone_name
+
+    name = zone_name(tz)
+    if name is None:
+        events.attrs.pop(TZ_ATTR, None)
+    else:
+        events.attrs[TZ_ATTR] = name
+
+
+def attrs_zone(frame: object) -> datetime.tzinfo | None:
+    """The zone a frame's ``attrs`` record (:data:`TZ_ATTR`), or None (none, or a value that names no zone).
+
+    Examples:
+        >>> from journeymap.io._values import check_tz
+        >>> events = pd.DataFrame({"a": [1, 2]})
+        >>> stamp_zone(events, check_tz("America/New_York"))
+        >>> attrs_zone(events[events["a"] > 1]), attrs_zone(pd.DataFrame())  # kept by a selection
+        (zoneinfo.ZoneInfo(key='America/New_York'), None)
+    """
+    attrs = getattr(frame, "attrs", None)
+    name = attrs.get(TZ_ATTR) if isinstance(attrs, dict) else None
+    if not isinstance(name, str) or not name:
+        return None
+    from journeymap.io._values import check_tz
+
+    try:
+        return check_tz(name)
+    except (ArgumentTypeError, InvalidArgumentError):
+        logger.warning("the events' attrs name the zone %r, which is no timezone pandas knows: read in UTC", name)
+        return None
 
 
 def column_zone(dtype: object) -> datetime.tzinfo | None:

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 import pandas as pd
 
+from journeymap.io._time import stamp_zone
 from journeymap.schema import REJECT_COLUMNS
 
 if TYPE_CHECKING:
@@ -58,8 +59,10 @@ class EventLog:
         tz: the zone the events were read in: the one the reader was given for times written
             without an offset (:func:`~journeymap.read_events`' ``tz=``), else that of a
             tz-aware timestamp column in a zone other than UTC (``datetime64[us,
-            America/New_York]``, or a fixed offset); None for UTC. The journeys built from the
-            log keep it, and the time analytics read hours and days in it by default.
+            America/New_York]``, or a fixed offset), else the zone the events frame's ``attrs``
+            record (``"journeymap.tz"``: the events of saved journeys carry it); None for UTC.
+            The journeys built from the log keep it, and the time analytics read hours and days
+            in it by default. A log with a zone records it in ``events.attrs["journeymap.tz"]``.
 
     Every input row is either in ``events`` or in ``rejects``:
     ``len(events) + rejects["row"].nunique() == n_input``.
@@ -78,6 +81,11 @@ class EventLog:
     warnings: pd.DataFrame
     n_input: int
     tz: dt.tzinfo | None = None
+
+    def __post_init__(self) -> None:
+        """Record the zone in the events' ``attrs`` (:data:`~journeymap.io._time.TZ_ATTR`), which pandas carries along."""
+        if self.tz is not None:
+            stamp_zone(self.events, self.tz)
 
     def __len__(self) -> int:
         return len(self.events)

@@ -7,6 +7,7 @@ import logging
 from typing import TYPE_CHECKING, Any
 
 from journeymap.backends import dispatch
+from journeymap.io._time import attrs_zone, stamp_zone
 from journeymap.io._values import (
     account_keys,
     ambiguous_roles,
@@ -168,7 +169,12 @@ def read_events(
     attrs = getattr(source, "attrs", None)  # a DataFrame's metadata travels with it, as pandas' methods carry it
     if isinstance(attrs, dict) and attrs:
         log.events.attrs = dict(attrs)
-    return dataclasses.replace(log, tz=zone) if zone is not None else log
+    if zone is None and log.tz is None:  # times in UTC: the zone the events of saved journeys record (attrs)
+        zone = attrs_zone(raw) or attrs_zone(source)
+    if zone is None:
+        stamp_zone(log.events, None)  # a zone the attrs name but that the log has not (one that names no zone)
+        return log
+    return dataclasses.replace(log, tz=zone)
 
 
 def _dangling_replies(log: EventLog, column: str) -> None:

@@ -25,6 +25,7 @@ import pandas as pd
 
 from journeymap.exceptions import ArgumentTypeError, SchemaError, SourceIsFolderError, SourceNotFoundError
 from journeymap.io._regex import SURROGATE
+from journeymap.io._time import TZ_ATTR
 
 if TYPE_CHECKING:
     from journeymap.io.validation import Problems
@@ -131,10 +132,12 @@ def read_table(
             # as pd.read_parquet reads it, but an integer column with nulls (ids with gaps:
             # in_reply_to) comes back as Python ints and None, not as float64, which rounds ids
             # past 2**53 (19-digit tweet ids); a pandas Int64 column stays Int64
-            frame = pq.read_table(path).to_pandas(integer_object_nulls=True)
+            table = pq.read_table(path)
+            frame = table.to_pandas(integer_object_nulls=True)
         except Exception as exc:  # pyarrow raises ArrowInvalid, OSError, ValueError (dates past year 9999), ...
             msg = f"source {str(path)!r} is not a readable Parquet file ({type(exc).__name__}: {exc})"
             raise SchemaError(msg) from exc
+        _recorded_zone(table.schema.metadata, frame)
         return _index_as_columns(frame, f"source {str(path)!r}")
     if kind == "excel":
         return text_names(_read_excel(path), f"source {str(path)!r}")
@@ -330,6 +333,24 @@ def _check_repeated_names(names: list[Any], path: Path, *, where: str = "the hea
     if repeated:
         msg = f"source {str(path)!r}: {where} names {repeated} more than once; give each column its own name"
         raise SchemaError(msg)
+
+
+def _recorded_zone(metadata: Mapping[bytes, bytes] | None, frame: pd.DataFrame) -> None:
+    """Put the zone a journeys file records (``JourneySet.to_parquet``'s metadata) in ``frame.attrs``.
+
+    The events of saved journeys are in UTC; their zone is in the file's metadata, and read so
+    (:data:`~journeymap.io._time.TZ_ATTR`) :func:`journeymap.read_events` and the CLI read hours
+    and days in it, as :func:`journeymap.read_journeys` does.
+    """
+    raw = (metadata or {}).get(b"journeymap")  # journeymap.journeys._write.METADATA_KEY
+    if raw is None:
+        return
+    try:
+        zone = json.loads(raw).get("tz")
+    except (ValueError, AttributeError):  # not JSON, or not an object: written by someone else
+        return
+    if isinstance(zone, str) and zone:
+        frame.attrs[TZ_ATTR] = zone
 
 
 def _parquet_names(path: Path) -> list[str]:

@@ -100,6 +100,44 @@ def _replies_outside(responses: pd.Series, ids: pd.Series) -> pd.Series:
     return pd.Series(np.bincount(parent[outside], minlength=len(responses)) > 0, index=responses.index)
 
 
+def refresh_replies_outside(events: pd.DataFrame) -> pd.DataFrame:
+    """``events`` with ``reply_outside_data`` cleared where every reply its ``response_tweet_id`` lists is in the events.
+
+    :func:`read_twcs` marks a tweet whose replies are not in its file; read week by week and
+    combined (``pd.concat`` of saved journeys' events), last week's question has this week's
+    answer in the data and is answered there, as :func:`read_twcs` on the raw exports together
+    says. A flag is only cleared (a tweet whose replies were all in its file still has them), and
+    only in a boolean column beside a ``response_tweet_id`` one; other events are returned as
+    they are. Logs the number cleared. :func:`journeymap.build_journeys` calls it.
+
+    Examples:
+        >>> events = pd.DataFrame({"event_id": ["1", "2", "3"], "response_tweet_id": ["2", "3,9", None],
+        ...     "reply_outside_data": [True, True, False]})
+        >>> refresh_replies_outside(events)["reply_outside_data"].tolist()  # 9 is still outside
+        [False, True, False]
+    """
+    if REPLY_OUTSIDE_DATA not in events.columns or "response_tweet_id" not in events.columns:
+        return events
+    flag = events[REPLY_OUTSIDE_DATA]
+    if not pd.api.types.is_bool_dtype(flag.dtype):
+        return events
+    marked = flag.fillna(value=False).to_numpy(dtype=bool)
+    if not marked.any():
+        return events
+    rows = np.flatnonzero(marked)
+    still = _replies_outside(events["response_tweet_id"].iloc[rows], events["event_id"]).to_numpy(dtype=bool)
+    if still.all():
+        return events
+    logger.info(
+        "%d messages marked reply_outside_data have all their replies (response_tweet_id) in the data: "
+        "no longer marked (the events of several exports combined)",
+        int((~still).sum()),
+    )
+    refreshed = marked.copy()
+    refreshed[rows[~still]] = False
+    return events.assign(**{REPLY_OUTSIDE_DATA: pd.Series(refreshed, index=events.index).astype(flag.dtype)})
+
+
 def _standing_copies(ids: pd.Series, created_at: pd.Series, problems: Problems) -> tuple[np.ndarray, np.ndarray]:
     """The rows the reply tree is built on: each tweet id once, in the copy that validation keeps.
 

@@ -44,6 +44,7 @@ from journeymap.io._time import (
     UNPARSEABLE,
     WRONG_TYPE,
     ambiguous_hour,
+    attrs_zone,
     column_zone,
     early_epoch,
     epoch_ms,
@@ -68,6 +69,8 @@ from journeymap.schema import (
 )
 
 if TYPE_CHECKING:
+    import datetime as dt
+
     import numpy.typing as npt
 
 logger = logging.getLogger(__name__)
@@ -976,7 +979,8 @@ def validate_events(
             used in the rejects so that they name the column the user knows.
 
     The log's ``tz`` is the zone of a tz-aware ``timestamp`` column other than UTC
-    (``datetime64[us, America/New_York]``: the zone the events were read in), else None.
+    (``datetime64[us, America/New_York]``: the zone the events were read in), else the zone
+    ``frame.attrs["journeymap.tz"]`` records (the events of saved journeys carry it), else None.
 
     Raises:
         SchemaError: a required column is missing, or (``on_error="raise"``) any row is invalid.
@@ -1065,5 +1069,11 @@ def validate_block(
         told = f" ({notes_out} of them internal notes: public is False)" if notes_out else ""
         logger.warning("%d of %d rows rejected%s; see EventLog.rejects", rejects["row"].nunique(), n, told)
     # a tz-aware column in a zone of its own (not UTC) tells the zone the events were read in
+    return EventLog(events=events, rejects=rejects, warnings=kept_warnings, n_input=n, tz=_events_zone(frame))
+
+
+def _events_zone(frame: pd.DataFrame) -> dt.tzinfo | None:
+    """The zone the events were read in: a tz-aware ``timestamp`` column's, else the one the frame's attrs record, else None."""
     zone = column_zone(frame["timestamp"].dtype) if "timestamp" in frame.columns else None
-    return EventLog(events=events, rejects=rejects, warnings=kept_warnings, n_input=n, tz=zone)
+    # times in UTC: the zone recorded in the frame's attrs (the events of saved journeys)
+    return zone if zone is not None else attrs_zone(frame)

@@ -13,8 +13,10 @@ from journeymap._threads import inherited_threads, nearest_up, not_before_ancest
 from journeymap._warnings import user_stacklevel
 from journeymap.backends import dispatch
 from journeymap.exceptions import ArgumentTypeError, InvalidArgumentError, SchemaError
+from journeymap.io._time import attrs_zone
 from journeymap.io.eventlog import EventLog
 from journeymap.io.sources import text_names, warn_case_variants
+from journeymap.io.twcs import refresh_replies_outside
 from journeymap.io.validation import validate_events
 from journeymap.journeys._set import JourneySet
 from journeymap.journeys._table import customer_mask, group_bounds, id_ranks, journey_table, take_rows
@@ -41,6 +43,7 @@ __all__ = [
     "check_by",
     "foreign_brand_rows",
     "gap_nanoseconds",
+    "joined_thread_keys",
     "replies_to_others",
     "step_times",
 ]
@@ -98,15 +101,19 @@ def gap_nanoseconds(gap: str | pd.Timedelta | dt.timedelta) -> int:
 
 
 def _thread_keys(events: pd.DataFrame, tree: ReplyTree | None) -> pd.Series:
-    """The thread of every event: its ``thread_id``, else its nearest ancestor's (or its replies'), else its tree root's id."""
+    """The thread of every event: its ``thread_id``, else its nearest ancestor's (or its replies'), else its tree root's id.
+
+    A thread whose root replies to a message of another thread joins that one
+    (:func:`joined_thread_keys`).
+    """
     event_ids = events["event_id"]
     if "thread_id" in events.columns:
         key = events["thread_id"].astype("string")
-        if not key.isna().any():
-            return key
-        if tree is not None:
-            return filled_thread_keys(key, event_ids, tree)
-        return key.fillna(event_ids)
+        if tree is None:
+            return key.fillna(event_ids)
+        if key.isna().any():
+            key = filled_thread_keys(key, event_ids, tree)
+        return joined_thread_keys(key, event_ids, tree)
     if tree is not None:
         return pd.Series(event_ids.to_numpy()[tree.root], index=events.index, dtype="string")
     msg = "by='thread' needs a thread_id or in_reply_to column; use by='customer' for these events"
@@ -142,6 +149,59 @@ def filled_thread_keys(key: pd.Series, event_ids: pd.Series, tree: ReplyTree) ->
     root_ids = event_ids.astype("string").to_numpy(dtype=object)[tree.root]
     key[missing] = np.where(found, filled, root_ids)[missing]
     return key
+
+
+def joined_thread_keys(key: pd.Series, event_ids: pd.Series, tree: ReplyTree) -> pd.Series:
+    """``key`` (complete thread ids as strings) with every thread whose root replies into another thread joined to it.
+
+    A thread's root is its event whose ``event_id`` is the thread's id. Where that event replies
+    (``in_reply_to``) to an event of the data filed under another thread, the thread id is a
+    reader's guess made without the parent: :func:`journeymap.read_twcs` names a thread by the
+    root of the reply tree in its slice, so a week's reply to last week's tweet opens a "thread"
+    of its own. Such a thread joins the thread of the message its root replies to, and so on up
+    (week 3 into week 2 into week 1). A thread id that is no event's id of the thread (a ticket
+    number, a chat session) is the source's own and stays; so do threads whose roots reply into
+    one another in a ring. The result does not depend on row order. Shared by
+    ``build_journeys(by="thread")`` on one machine and on a cluster; logs the threads joined.
+
+    Examples:
+        >>> from journeymap._threads import reply_tree
+        >>> ids = pd.Series(["1", "2", "3", "4"])
+        >>> tree = reply_tree(ids, pd.Series([None, "1", "2", "1"]))
+        >>> # week 2's "2" and week 3's "3" guessed their own threads; ticket "T-9" stays the source's own
+        >>> joined_thread_keys(pd.Series(["1", "2", "3", "T-9"], dtype="string"), ids, tree).tolist()
+        ['1', '1', '1', 'T-9']
+    """
+    codes, uniques = pd.factorize(key, sort=True)
+    codes = codes.astype(np.int64)
+    n_threads = len(uniques)
+    if not n_threads:
+        return key
+    # the root of each thread: the event whose id is the thread's id and that is in it
+    is_root = (key == event_ids.astype("string")).fillna(value=False).to_numpy(dtype=bool)
+    parent = tree.parent
+    rising = is_root & (parent >= 0) & ~tree.cyclic
+    rising &= codes[np.maximum(parent, 0)] != codes
+    if not rising.any():
+        return key
+    up = np.full(n_threads, -1, dtype=np.int64)
+    up[codes[rising]] = codes[parent[rising]]
+    top = nearest_up(up, up < 0)
+    ring = up[top] >= 0  # a thread in, or leading into, a ring of threads replying into one another
+    top = np.where(ring, np.arange(n_threads, dtype=np.int64), top)
+    joined = top[codes] != codes
+    if not joined.any():
+        return key
+    logger.info(
+        "%d threads joined the thread of the message their first message replies to (%d events): their thread_id "
+        "names their own first message, a reader's guess made without its parent (a weekly export, a slice of a "
+        "corpus), and the parent is in the data under another thread",
+        int((top != np.arange(n_threads)).sum()),
+        int(joined.sum()),
+    )
+    out = key.copy()
+    out[joined] = np.asarray(uniques, dtype=object)[top[codes[joined]]]
+    return out
 
 
 def _answered_customer_rows(
@@ -381,7 +441,9 @@ def brand_rows_to_customers(events: pd.DataFrame, tree: ReplyTree | None, tie: n
     if not foreign.any() and not crossing.any():
         return customer
     if tree is not None or "thread_id" in events.columns:
-        thread = pd.factorize(_thread_keys(events, tree))[0].astype(np.int64)
+        keys = _thread_keys(events, tree)
+        events = _with_joined_threads(events, keys)
+        thread = pd.factorize(keys)[0].astype(np.int64)
         addressed, _ = addressed_customers(events, thread, tree, tie)
         if anywhere is not None:
             # journeys by customer are not parted by threads: a reply to a customer's message of
@@ -664,12 +726,15 @@ def build_validated(
     events = log.events.drop(columns=[c for c in ("journey_id", "step") if c in log.events.columns])
     if stage_model.assign != "column" and "stage" in events.columns:
         events = events.drop(columns="stage")
+    events = refresh_replies_outside(events)  # weekly exports combined: last week's question answered this week
     tree = reply_tree(events["event_id"], events["in_reply_to"]) if "in_reply_to" in events.columns else None
     threads = None
     tie = id_ranks(events["event_id"])
     if by == "thread":
         # One journey per customer and thread: bystanders in a multi-party thread get their own.
-        thread = pd.factorize(_thread_keys(events, tree))[0].astype(np.int64)
+        keys = _thread_keys(events, tree)
+        events = _with_joined_threads(events, keys)
+        thread = pd.factorize(keys)[0].astype(np.int64)
         customer, threads = addressed_customers(events, thread, tree, tie)
         events = events.assign(customer_id=customer)
     elif OWNERS_FOUND not in events.columns:
@@ -680,7 +745,24 @@ def build_validated(
     ordered["stage"] = assign_stages(ordered, stage_model)
     if warn:
         _warn_replaced(log.events, ordered, stage_model)
-    return JourneySet(ordered, journey_table(ordered, bounds=bounds), stage_model, by=by, tz=log.tz)
+    # a log without a zone: the one its events' attrs record (events of saved journeys, read back)
+    tz = log.tz if log.tz is not None else attrs_zone(log.events)
+    return JourneySet(ordered, journey_table(ordered, bounds=bounds), stage_model, by=by, tz=tz)
+
+
+def _with_joined_threads(events: pd.DataFrame, keys: pd.Series) -> pd.DataFrame:
+    """``events`` with the ``thread_id`` of the threads :func:`joined_thread_keys` joined set to the thread joined.
+
+    The reply analytics read ``thread_id`` (a reply answers messages of its own thread), so the
+    column says what the journeys were built from; a missing thread id stays missing.
+    """
+    if "thread_id" not in events.columns:
+        return events
+    own = events["thread_id"].astype("string")
+    joined = (own.notna() & (own != keys)).to_numpy(dtype=bool)
+    if not joined.any():
+        return events
+    return events.assign(thread_id=own.mask(joined, keys))
 
 
 def replaced_columns(original: pd.DataFrame, stage_model: StageModel) -> list[str]:

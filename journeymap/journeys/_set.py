@@ -11,6 +11,7 @@ import pandas as pd
 
 from journeymap.emotions.taxonomy import Taxonomy
 from journeymap.exceptions import ArgumentTypeError, InvalidArgumentError, SchemaError, UnknownJourneyError
+from journeymap.io._time import stamp_zone
 from journeymap.io._values import zone_name
 from journeymap.model import Customer, EmotionScore, Interaction, Journey, Touchpoint
 from journeymap.schema import (
@@ -202,6 +203,7 @@ class JourneySet(EventColumns):
         self.by = by
         #: the zone the events were read in (:attr:`journeymap.EventLog.tz`): the time analytics' default
         self.tz = tz
+        stamp_zone(events, tz)  # the events carry the zone (attrs): a rebuild from them keeps it
         self._taxonomy = taxonomy
         offsets = np.r_[0, np.cumsum(journeys["n_steps"].to_numpy(dtype=np.int64))]
         self._offsets = offsets
