@@ -12,7 +12,7 @@ import logging
 from importlib.metadata import EntryPoint, entry_points
 from typing import TYPE_CHECKING, Any
 
-from journeymap.exceptions import JourneyMapError, PluginError
+from journeymap.exceptions import InvalidArgumentError, JourneyMapError, ModelLoadError, PluginError
 
 if TYPE_CHECKING:
     from collections.abc import Iterator, Mapping
@@ -87,7 +87,11 @@ def options_problem(factory: Any, options: dict[str, Any]) -> str | None:
 
 @contextlib.contextmanager
 def building(what: str, ep: EntryPoint) -> Iterator[None]:
-    """Within it, an exception a plugin's constructor raises is raised again as :class:`PluginError` naming the plugin.
+    """Within it, an exception a plugin's constructor raises is raised again, as a journeymap error, naming the plugin.
+
+    The class keeps the built-in one a caller could catch: an ``OSError`` (weights not found) is
+    a :class:`ModelLoadError`, a ``ValueError`` (a bad option value) an
+    :class:`InvalidArgumentError`, anything else a :class:`PluginError` (a ``TypeError``).
 
     The message names the plugin, its entry point and the exception (``scorer plugin 'ctor'
     (acme_ctor:S) could not be built: RuntimeError: weights file missing``), which is chained
@@ -108,4 +112,10 @@ def building(what: str, ep: EntryPoint) -> Iterator[None]:
         raise
     except Exception as exc:
         msg = f"{what} plugin {ep.name!r} ({ep.value}) could not be built: {type(exc).__name__}: {exc}"
-        raise PluginError(msg) from exc
+        # the class keeps what a host's ``except`` caught before: a bad value, a file not read
+        kind: type[JourneyMapError] = PluginError
+        if isinstance(exc, OSError):
+            kind = ModelLoadError
+        elif isinstance(exc, ValueError):
+            kind = InvalidArgumentError
+        raise kind(msg) from exc

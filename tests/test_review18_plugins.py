@@ -112,6 +112,27 @@ def test_a_plugin_constructor_that_raises_is_named(raising_plugin: None, monkeyp
         get_scorer("ctor")
 
 
+@pytest.mark.parametrize(
+    ("raised", "caught", "kind"),
+    [
+        (ValueError("threshold must be in [0, 1]"), ValueError, "InvalidArgumentError"),
+        (FileNotFoundError("weights.bin"), OSError, "ModelLoadError"),
+        (RuntimeError("weights file missing"), TypeError, "PluginError"),
+    ],
+)
+def test_a_constructor_error_keeps_the_builtin_class_a_host_caught(
+    raising_plugin: None, monkeypatch: pytest.MonkeyPatch, raised: Exception, caught: type[Exception], kind: str
+) -> None:
+    """The diff review: a plugin's ValueError became a TypeError; ``except ValueError`` missed it."""
+    import acme_ctor_r18  # type: ignore[import-not-found]
+
+    monkeypatch.setattr(acme_ctor_r18, "RAISE", raised)
+    with pytest.raises(caught) as info:
+        get_scorer("ctor")
+    assert type(info.value).__name__ == kind and isinstance(info.value, JourneyMapError)
+    assert info.value.__cause__ is raised and "scorer plugin 'ctor'" in str(info.value)
+
+
 def test_the_cli_gives_one_error_line_for_a_plugin_constructor_that_raises(raising_plugin: None, tmp_path: Path) -> None:
     from typer.testing import CliRunner
 

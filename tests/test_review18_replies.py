@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 import pandas as pd
 import pytest
 from hypothesis import given
@@ -53,6 +55,10 @@ def test_closing_words_routes_and_codes_after_a_marker_sign_nobody_and_real_sign
         "@1 caused. 2/2 ^JR": "JR",
         "@1 That should fix it - JR": "JR",
         "@1 Fixed now -Becky :)": "Becky",
+        # a customer's name before the agent's is no pair (diff review): only codes, or names after a cue
+        "@1 Sorry about that Anna - Mike": "Mike",
+        "@1 Glad to hear it, thanks Tom - Paige": "Paige",
+        "@1 Your train from Euston to Glasgow - Amy": "Amy",
     }
     texts = pd.Series(unsigned + list(signed))
     got = agent_ids(texts, pd.Series(["B"] * len(texts)))
@@ -116,7 +122,7 @@ def test_the_signatures_read_on_dask_are_the_single_machine_ones() -> None:
         {
             "customer_id": ["u1", "YHelp", "u2", "YHelp", "u3", "YHelp"],
             "timestamp": pd.date_range("2017-10-11", periods=6, freq="min", tz="UTC"),
-            "text": ["@YHelp app?", "@u1 An agent will reply soon - Thanks!", "@YHelp train?", "@u2 Next is Euston - Glasgow",
+            "text": ["@YHelp app?", "@u1 An agent will reply soon - Thanks!", "@YHelp train?", "@u2 From Euston - Glasgow",
                      "@YHelp bill?", "@u3 Fixed it - Paige"],
         }
     )  # fmt: skip
@@ -213,3 +219,60 @@ def test_the_two_sample_journeys_opened_outside_the_data_follow_response_times()
     agents = jm.service_levels(js, by="agent")
     assert agents.loc[["VirginTrains/(unsigned)", "Tesco/Lee"], "journeys"].tolist() == [0, 0]
     assert agents.loc[["VirginTrains/HP", "Tesco/Chris"], "journeys"].tolist() == [1, 1]
+
+
+# --- the diff review: a journey opened by a bot's reply outside it, or by a reply to another journey
+
+
+def _opened(rows: list[tuple[str, str, str, str | None, str]]) -> jm.JourneySet:
+    t = pd.Timestamp("2024-01-01T10:00Z")
+    frame = pd.DataFrame(
+        {
+            "event_id": [r[0] for r in rows],
+            "customer_id": "u1",
+            "thread_id": [r[1] for r in rows],
+            "timestamp": [t + pd.Timedelta(minutes=30 * i) for i in range(len(rows))],
+            "actor": [r[2] for r in rows],
+            "in_reply_to": [r[3] for r in rows],
+            "text": [r[4] for r in rows],
+        }
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return jm.build_journeys(jm.read_events(frame))
+
+
+def test_a_journey_opened_outside_by_a_bot_has_its_first_person_reply_as_first_response() -> None:
+    js = _opened(
+        [
+            ("b0", "t1", "bot", "x_outside", "Thanks, we will reply soon"),
+            ("c1", "t1", "customer", "b0", "still broken"),
+            ("a2", "t1", "agent", "c1", "sorry, fixed now"),
+        ]
+    )
+    assert js.events["stage"].astype(str).tolist() == ["contact", "contact", "first_response"]
+    replies = jm.reply_table(js)
+    assert replies.index[replies["first_response"]].tolist() == ["a2"]
+    assert replies.index[replies["first_acknowledgement"]].tolist() == ["b0"]
+    times = jm.response_times(js)
+    assert bool(times.loc["b0", "opened_outside"]) and pd.isna(times.loc["b0", "first_response"])
+
+
+def test_a_journey_opened_by_a_reply_to_another_journeys_message_opens_outside_it() -> None:
+    """Threads given that split a reply from its message: the stages, reply_table and
+    response_times all read the journey alone (on a cluster too, where the other journey may be
+    in another partition)."""
+    js = _opened(
+        [
+            ("c0", "t1", "customer", None, "broken"),
+            ("a1", "t2", "agent", "c0", "looking"),
+            ("c2", "t2", "customer", "a1", "still broken"),
+            ("a3", "t2", "agent", "c2", "fixed"),
+        ]
+    )
+    stages = dict(zip(js.events["event_id"], js.events["stage"].astype(str), strict=True))
+    assert stages["a1"] == "first_response" and stages["a3"] == "resolution"
+    replies = jm.reply_table(js)
+    assert replies.index[replies["first_response"]].tolist() == ["a1"]
+    times = jm.response_times(js)
+    assert bool(times.loc["a1", "opened_outside"]) and not bool(times.loc["c0", "opened_outside"])

@@ -804,14 +804,18 @@ def automatic_flags(
 
 
 def opened_outside(events: pd.DataFrame, ctx: ReplyContext) -> npt.NDArray[np.bool_]:
-    """Whether each event is a brand reply to a message that is not in the data (``in_reply_to`` names none there).
+    """Whether each event is a brand reply to a message that is not in its journey (``in_reply_to`` names none there).
 
     A journey (or conversation) whose first step is one opens outside the data (a slice of a
-    corpus): the customer's first contact is not in it, nor the first response to it.
+    corpus), or outside the journey (threads given that put a reply in another thread than its
+    message): the customer's first contact is not in it. The rule reads the journey alone, as
+    the service stages do (:func:`~journeymap.journeys.assign_stages`), on one machine or a cluster.
     """
     if "in_reply_to" not in events.columns:
         return np.zeros(len(events), dtype=bool)
-    return np.asarray(~ctx.customer & events["in_reply_to"].notna().to_numpy(dtype=bool) & (ctx.parent < 0), dtype=bool)
+    parent = ctx.parent
+    elsewhere = (parent < 0) | (ctx.journey[np.maximum(parent, 0)] != ctx.journey)
+    return np.asarray(~ctx.customer & events["in_reply_to"].notna().to_numpy(dtype=bool) & elsewhere, dtype=bool)
 
 
 def reply_frame(events: pd.DataFrame, automatic: npt.NDArray[np.bool_], *, context: ReplyContext | None = None) -> pd.DataFrame:
@@ -825,7 +829,8 @@ def reply_frame(events: pd.DataFrame, automatic: npt.NDArray[np.bool_], *, conte
     reply of any kind, and the human one, that answers the journey's first customer message: the
     next in its conversation, as :func:`~journeymap.response_times` times it; in a journey that
     opens outside the data, :func:`opened_outside`, where that message is a follow-up, the
-    journey's first step, the reply to the message outside, its wait unknown).
+    journey's first brand reply of each kind, from its first step, the reply to the message
+    outside, their waits unknown).
     ``context`` is the events' :class:`ReplyContext` when already computed.
     """
     ctx = context if context is not None else ReplyContext.of(events)
@@ -845,18 +850,22 @@ def reply_frame(events: pd.DataFrame, automatic: npt.NDArray[np.bool_], *, conte
     # each journey's first customer message: the replies to it are its first acknowledgement and
     # first response, as response_times measures them (in its conversation, not any brand row after it)
     opening = ctx.openings()
-    # ... but a journey that opens with a brand reply to a message outside the data has its first
-    # contact outside: its first message in the data is a follow-up, and that reply (its wait
-    # unknown) the first acknowledgement, and the first response where it is a person's
-    outside_first = np.zeros(len(events), dtype=bool)
+    # ... but a journey that opens with a brand reply to a message outside it has its first
+    # contact outside: its first message here is a follow-up; its first reply of each kind (that
+    # one, and the first a person wrote, their waits unknown) are its first acknowledgement and
+    # first response, as the service stages read them
+    in_opened = np.zeros(len(events), dtype=bool)
     if len(events):
         outside_first = np.r_[True, ctx.journey[1:] != ctx.journey[:-1]] & opened_outside(events, ctx)
         opened = np.zeros(int(ctx.journey.max(initial=-1)) + 1, dtype=bool)
         opened[ctx.journey[outside_first]] = True
         opening = opening[~opened[ctx.journey[opening]]]
+        in_opened = opened[ctx.journey]
 
     def first_of(replier: npt.NDArray[np.bool_]) -> npt.NDArray[np.bool_]:
-        first = outside_first & replier
+        first = np.zeros(len(replier), dtype=bool)
+        candidates = np.flatnonzero(replier & in_opened)  # rows in journey order: each journey's first
+        first[candidates[np.unique(ctx.journey[candidates], return_index=True)[1]]] = True
         reply = ctx.next_reply(replier)[opening]
         first[reply[reply >= 0]] = True
         return first

@@ -67,8 +67,9 @@ def reply_table(js: JourneySet, *, auto: AutoReplyRule | None = None) -> pd.Data
     ``first_response`` (the reply of any kind, and the human one, that answers the journey's
     opening message, its first customer message addressed to a brand: the next in its conversation, as
     :func:`~journeymap.response_times` times it; in a journey that opens with a brand reply to a
-    message outside the data, ``opened_outside``, where the first message in the data is a
-    follow-up, that reply, with no wait: the first response is known, its time is not). Works on
+    message outside it, ``opened_outside``, where its first customer message is a follow-up,
+    that reply and the journey's first human reply, with no wait: the first response is known,
+    its time is not). Works on
     unscored journeys (the valences are then NaN).
 
     Examples:

@@ -192,7 +192,9 @@ def get_scorer(name: str | os.PathLike[str] | EmotionScorer = "default", **optio
         ArgumentTypeError: ``name`` is neither a string, a path nor a scorer object (a scorer class
             not yet built, say: pass ``MyScorer()``).
         PluginError: (a ``TypeError``) the plugin cannot be imported or built (its constructor
-            raises: the message names the plugin and the exception, which is chained), or what it
+            raises: the message names the plugin and the exception, which is chained; an
+            ``OSError`` there is a :class:`ModelLoadError`, a ``ValueError`` an
+            :class:`InvalidArgumentError`), or what it
             builds (or the object given) breaks the contract (see :func:`verify_scorer`).
 
     Examples:

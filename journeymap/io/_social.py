@@ -51,6 +51,10 @@ SPACED_SIGNATURE_PATTERN = r"(?:^|\s)[\^/*~\-\u2013\u2014]\s(?P<agent>[A-Z][A-Za
 #: The word of letters just before a spaced marker that a signature follows: "Thanks" in
 #: "Thanks - Mike", "Euston" in "Euston - Glasgow".
 BEFORE_SIGNATURE_PATTERN = r"(?:^|\s)(?P<before>[A-Za-z]+)\s[\^/*~\-\u2013\u2014]\s[A-Z][A-Za-z]{1,14}[.!]?\s*$"
+#: A pair of names after a route or menu cue: "from Euston - Glasgow", "Settings > Privacy - Location".
+ROUTE_PAIR_PATTERN = (
+    r"(?:^|\s)(?:(?i:from|between|via)\s|[>\u2192\u00bb]\s?)[A-Za-z]+\s[\^/*~\-\u2013\u2014]\s[A-Z][A-Za-z]{1,14}[.!]?\s*$"
+)
 #: Words that close or open a post, in any case: "- Thanks!", "^Cheers", "-TY" sign nobody.
 CLOSING_WORDS = frozenset(
     {
@@ -98,16 +102,19 @@ def signatures(text: pd.Series) -> pd.Series:
       initials (``"- JFK"``, ``"- FAQ"``: three capitals are a code there; unspaced, "^TLT" and
       "-AD", initials are the custom), or a word of the same shape as the word of letters just
       before the marker, which is no closing word (a pair: "Euston - Glasgow", "LHR - JFK",
-      "Settings > Privacy - Location"; "Thanks - Mike" and "TY - Chris" sign).
+      "Settings > Privacy - Location"; "Thanks - Mike" and "TY - Chris" sign). Capitals pair
+      with capitals wherever ("LHR - JFK"); a capitalised word pairs with one only after a route
+      or menu cue (:data:`ROUTE_PAIR_PATTERN`: "from", "between", "via", ">"), as a
+      customer's name before the agent's is common ("Thanks Tom - Paige" signs Paige).
 
-    An agent whose initials spell a closing word ("^TY") reads as unsigned; a name right after
-    another capitalised word ("... Tom - Paige") as a pair.
+    An agent whose initials spell a closing word ("^TY") reads as unsigned, and a route without
+    a cue ("Euston - Glasgow") as signed by its last word.
 
     Examples:
-        >>> texts = pd.Series(["ok ^TLT", "ok - Thanks!", "Euston - Glasgow", "LHR - JFK", "now - Paige", "Thanks - Lee 2/2",
-        ...     "TY - Chris", "ok - JR", "ok -AD", "check - FAQ"])
+        >>> texts = pd.Series(["ok ^TLT", "ok - Thanks!", "from Euston - Glasgow", "LHR - JFK", "now - Paige", "Thanks - Lee 2/2",
+        ...     "TY - Chris", "ok - JR", "ok -AD", "check - FAQ", "Thanks Tom - Paige"])
         >>> signatures(texts).tolist()
-        ['TLT', <NA>, <NA>, <NA>, 'Paige', 'Lee', 'Chris', 'JR', 'AD', <NA>]
+        ['TLT', <NA>, <NA>, <NA>, 'Paige', 'Lee', 'Chris', 'JR', 'AD', <NA>, 'Paige']
     """
     texts = _regex.Texts(_regex.replace(text, TRAILER, ""))
     found = texts.extract(SIGNATURE_PATTERN)
@@ -121,7 +128,10 @@ def signatures(text: pd.Series) -> pd.Series:
     no_name = spaced & ~word.str.fullmatch(_SPACED_NAME).fillna(False).to_numpy(dtype=bool)
     shape = _shapes(word)
     pair = spaced & before.notna().to_numpy(dtype=bool) & ~before.str.lower().isin(CLOSING_WORDS).to_numpy(dtype=bool)
-    pair &= (shape >= 0) & (_shapes(before) == shape)
+    # codes pair whatever comes before ("LHR - JFK"); names only after a route or menu cue, as
+    # a customer's name before the agent's is common ("Thanks Tom - Paige")
+    route = texts.contains(ROUTE_PAIR_PATTERN)[signed]
+    pair &= (_shapes(before) == shape) & ((shape == 1) | ((shape == 0) & route))
     keep = np.zeros(len(found), dtype=bool)
     keep[signed] = ~(closing | no_name | pair)
     return found.where(keep)

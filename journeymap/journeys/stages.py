@@ -102,10 +102,10 @@ def _by_service_position(events: pd.DataFrame, dtype: pd.CategoricalDtype) -> pd
     reply :func:`~journeymap.response_times` times as ``first_response``; in a journey by
     customer over several threads (or brands), it may answer another thread than the first
     message's, which the stages, read from the steps alone, do not tell apart. A journey that
-    opens with a person's brand reply to a message outside the data (its ``in_reply_to`` names
-    no event of the journey: a slice of a corpus, ``opened_outside``) has its first contact
-    outside, so that reply is its ``first_response`` (its time unknown) and the customer's
-    next message a follow-up, as :func:`~journeymap.reply_table` flags it. Every step
+    opens with a brand reply to a message outside it (its ``in_reply_to`` names no event of the
+    journey: a slice of a corpus, ``opened_outside``) has its first contact outside, so its
+    first human step, from that reply on, is its ``first_response`` (its time unknown) and the
+    customer's next message a follow-up, as :func:`~journeymap.reply_table` flags it. Every step
     before it is ``contact``: the customer's opening messages, and brand messages that are no
     human answer to them (a greeting or broadcast sent before the customer wrote, automatic
     acknowledgements). After it, the journey's last step of the customer or a person is
@@ -128,10 +128,9 @@ def _by_service_position(events: pd.DataFrame, dtype: pd.CategoricalDtype) -> pd
         return np.repeat(np.minimum.reduceat(np.where(mask, pos, n), starts), lengths)
 
     first_response_row = first_where(human & (pos > first_where(customer)))
-    if n:
-        first_row = np.repeat(starts, lengths)
-        opens = np.repeat(_opens_outside(events, codes, starts), lengths) & human[first_row]
-        first_response_row = np.where(opens, first_row, first_response_row)
+    if n:  # a journey opened outside: its first human step, from the first (the reply to the message outside)
+        opens = np.repeat(_opens_outside(events, codes, starts), lengths)
+        first_response_row = np.where(opens, first_where(human), first_response_row)
     # the last step of the customer or a person: trailing automatic steps join its resolution
     said = customer | human
     last_said = np.repeat(np.maximum.reduceat(np.where(said, pos, -1), starts), lengths) if n else pos

@@ -182,7 +182,9 @@ def get_encoder(name: str | os.PathLike[str] | SentenceEncoder = "default", **op
     Raises:
         UnknownEncoderError: no encoder of that name; the message lists the available ones.
         PluginError: (a ``TypeError``) the plugin cannot be imported or built (its constructor
-            raises: the message names the plugin and the exception, which is chained), or what it
+            raises: the message names the plugin and the exception, which is chained; an
+            ``OSError`` there is a :class:`ModelLoadError`, a ``ValueError`` an
+            :class:`InvalidArgumentError`), or what it
             builds breaks the contract.
 
     Examples:
