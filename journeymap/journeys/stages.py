@@ -81,14 +81,16 @@ def _opens_outside(events: pd.DataFrame, codes: npt.NDArray[np.int64], starts: n
     opens = np.zeros(len(starts), dtype=bool)
     if "in_reply_to" not in events.columns or "event_id" not in events.columns:
         return opens
-    first = events.iloc[starts]
-    candidate = ~customer_mask(first["actor"]) & first["in_reply_to"].notna().to_numpy(dtype=bool)
+    reply_to = events["in_reply_to"].iloc[starts]  # the two columns read, not a copy of every column's first rows
+    candidate = ~customer_mask(events["actor"].iloc[starts]) & reply_to.notna().to_numpy(dtype=bool)
     if not candidate.any():
         return opens
     journeys = np.flatnonzero(candidate)
-    rows = np.flatnonzero(np.isin(codes, journeys))
+    in_candidate = np.zeros(len(starts), dtype=bool)
+    in_candidate[journeys] = True
+    rows = np.flatnonzero(in_candidate[codes])
     own = pd.DataFrame({"j": codes[rows], "id": events["event_id"].iloc[rows].astype("string").to_numpy()})
-    asked = pd.DataFrame({"j": journeys, "id": first["in_reply_to"].iloc[journeys].astype("string").to_numpy()})
+    asked = pd.DataFrame({"j": journeys, "id": reply_to.iloc[journeys].astype("string").to_numpy()})
     found = asked.merge(own.drop_duplicates(), on=["j", "id"], how="left", indicator=True)["_merge"].to_numpy() == "both"
     opens[journeys[~found]] = True
     return opens
