@@ -239,6 +239,29 @@ def _with_thread_key(events: dd.DataFrame, ids: pd.DataFrame | None) -> dd.DataF
     return events.map_partitions(_attach_key_and_thread, delayed(found), meta=_attach_key_and_thread(events._meta, empty))
 
 
+def _attach_thread(part: pd.DataFrame, found: pd.Series) -> pd.DataFrame:
+    return part.assign(thread_id=_rows_of(part, found).astype("string").array)
+
+
+def _with_joined_thread_ids(events: dd.DataFrame, ids: pd.DataFrame) -> dd.DataFrame:
+    """By customer: the events with the ``thread_id`` of threads whose root replies into another thread set to that one.
+
+    As on one machine (:func:`~journeymap.journeys._build.joined_thread_keys`), over the whole
+    input (``ids``, gathered by the caller); a missing thread id stays missing.
+    """
+    if "thread_id" not in ids.columns or "in_reply_to" not in ids.columns or not ids["in_reply_to"].notna().any():
+        return events
+    tree = reply_tree(ids["event_id"], ids["in_reply_to"])
+    own = ids["thread_id"].astype("string")
+    key = filled_thread_keys(own, ids["event_id"], tree) if own.isna().any() else own
+    key = joined_thread_keys(key, ids["event_id"], tree)
+    joined = (own.notna() & (own != key)).fillna(value=False).to_numpy(dtype=bool)
+    if not joined.any():
+        return events
+    found = own.mask(joined, key)
+    return events.map_partitions(_attach_thread, delayed(found), meta=_attach_thread(events._meta, pd.Series([], dtype="string")))
+
+
 def _attach_depth(part: pd.DataFrame, found: pd.DataFrame) -> pd.DataFrame:
     found = _rows_of(part, found)
     return part.assign(
@@ -426,7 +449,7 @@ def build_journeys(
     if by == "thread":
         events, key = _with_thread_key(events, ids), _KEY
     elif ids is not None:
-        events = _with_owners(events, ids)
+        events = _with_owners(_with_joined_thread_ids(events, ids), ids)
     else:  # nothing tells whom a brand row answers: rows keep their ids, and no partition says so again
         events = events.assign(**{OWNERS_FOUND: True})
     shuffled = events.shuffle(on=key, npartitions=npartitions, shuffle_method=shuffle_method)

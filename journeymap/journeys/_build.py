@@ -172,18 +172,20 @@ def joined_thread_keys(key: pd.Series, event_ids: pd.Series, tree: ReplyTree) ->
         >>> joined_thread_keys(pd.Series(["1", "2", "3", "T-9"], dtype="string"), ids, tree).tolist()
         ['1', '1', '1', 'T-9']
     """
-    codes, uniques = pd.factorize(key, sort=True)
-    codes = codes.astype(np.int64)
-    n_threads = len(uniques)
-    if not n_threads:
-        return key
     # the root of each thread: the event whose id is the thread's id and that is in it
     is_root = (key == event_ids.astype("string")).fillna(value=False).to_numpy(dtype=bool)
     parent = tree.parent
     rising = is_root & (parent >= 0) & ~tree.cyclic
-    rising &= codes[np.maximum(parent, 0)] != codes
-    if not rising.any():
+    candidates = np.flatnonzero(rising)
+    if not len(candidates):  # the common case, read without factorising every thread id
         return key
+    values = key.astype("string")
+    if not (values.iloc[candidates].to_numpy() != values.iloc[parent[candidates]].to_numpy()).any():
+        return key
+    codes, uniques = pd.factorize(key, sort=True)
+    codes = codes.astype(np.int64)
+    n_threads = len(uniques)
+    rising &= codes[np.maximum(parent, 0)] != codes
     up = np.full(n_threads, -1, dtype=np.int64)
     up[codes[rising]] = codes[parent[rising]]
     top = nearest_up(up, up < 0)
@@ -738,6 +740,9 @@ def build_validated(
         customer, threads = addressed_customers(events, thread, tree, tie)
         events = events.assign(customer_id=customer)
     elif OWNERS_FOUND not in events.columns:
+        if tree is not None and "thread_id" in events.columns:
+            # journeys by customer read threads too (a reply answers messages of its own thread)
+            events = _with_joined_threads(events, _thread_keys(events, tree))
         events = events.assign(customer_id=brand_rows_to_customers(events, tree, tie))
     order, codes, ts = _order_steps(events, tree, threads, tie, gap=gap)
     events = events.drop(columns=[REPLY_DEPTH, STEP_TIME, REPLY_OUTSIDE, OWNERS_FOUND], errors="ignore")
