@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import logging
 import sqlite3
+import sys
+import warnings
 from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Optional
@@ -82,16 +85,26 @@ def main(
 
 
 class _RejectsHint(logging.Filter):
-    """Drops the library's "see EventLog.rejects" (or ``.warnings``) line: on the command line they are files, said once."""
+    """Drops the library's "see EventLog.rejects" (or ``.warnings``) line: on the command line they are files, said once.
+
+    A line that says more than where to look (replies naming events not in the data, and what to
+    do about it) is kept without its "(see EventLog.warnings)".
+    """
 
     def filter(self, record: logging.LogRecord) -> bool:
-        return not any(hint in str(record.msg) for hint in ("see EventLog.rejects", "see EventLog.warnings"))
+        message = str(record.msg)
+        if message.endswith(("see EventLog.rejects", "see EventLog.warnings")):
+            return False
+        for hint in (" (see EventLog.rejects)", " (see EventLog.warnings)"):
+            if hint in message:
+                record.msg = message.replace(hint, "")
+        return True
 
 
 @contextlib.contextmanager
 def _rejects_said_by_the_command() -> Iterator[None]:
     """While reading: the library's hints at ``EventLog.rejects`` and ``.warnings`` are left out (the command names files)."""
-    readers = [logging.getLogger(name) for name in ("journeymap.io.validation", "journeymap.io.twcs")]
+    readers = [logging.getLogger(name) for name in ("journeymap.io.validation", "journeymap.io.twcs", "journeymap.io.events")]
     hint = _RejectsHint()
     for reader in readers:
         reader.addFilter(hint)
@@ -262,6 +275,71 @@ def _no_file_in_the_way(folder: Path, option: str) -> None:
             return
 
 
+#: The output folders the running command made, in the order made (:func:`_make_folder`): those still
+#: empty when the command fails or is interrupted are removed (:func:`_command`).
+_MADE: list[Path] = []
+
+
+def _make_folder(folder: Path) -> None:
+    """Make ``folder`` (and the folders above it) for an output, noting those this run made."""
+    missing = [place for place in (folder, *folder.parents) if not place.exists()]
+    folder.mkdir(parents=True, exist_ok=True)
+    _MADE.extend(reversed(missing))
+
+
+def _remove_empty_folders_made() -> None:
+    """Remove the folders this run made that are still empty, the deepest first (a failed run leaves none behind)."""
+    for folder in reversed(_MADE):
+        with contextlib.suppress(OSError):
+            if folder.is_dir() and not any(folder.iterdir()):
+                folder.rmdir()
+    _MADE.clear()
+
+
+def _show_warning(
+    message: Warning | str,
+    category: type[Warning],
+    filename: str,
+    lineno: int,
+    file: Any = None,
+    line: str | None = None,
+) -> None:
+    """A Python warning as the command line says it: one ``warning:`` line on standard error, no source line."""
+    del category, filename, lineno, file, line
+    typer.echo(f"warning: {message}", err=True)
+
+
+def _command(func: Callable[..., None]) -> Callable[..., None]:
+    """A subcommand as users meet it: warnings as ``warning:`` lines, Ctrl-C as one ``interrupted`` line (exit 130).
+
+    A run that fails or is interrupted removes the output folders it made and left empty. The
+    way warnings are shown is the command's own: it is put back when the command returns.
+    """
+
+    @functools.wraps(func)
+    def run(*args: Any, **kwargs: Any) -> None:
+        _MADE.clear()
+        try:
+            with warnings.catch_warnings():
+                warnings.showwarning = _show_warning
+                func(*args, **kwargs)
+        except KeyboardInterrupt:
+            _remove_empty_folders_made()
+            sys.stdout.flush()
+            typer.echo("\ninterrupted", err=True)  # after a newline: a progress bar's line is left unfinished
+            raise typer.Exit(code=130) from None
+        except typer.Exit as exc:
+            if exc.exit_code:
+                _remove_empty_folders_made()
+            raise
+        except BaseException:
+            _remove_empty_folders_made()
+            raise
+        _MADE.clear()
+
+    return run
+
+
 def _fail(message: str) -> typer.Exit:
     typer.echo(f"error: {message}", err=True)
     return typer.Exit(code=1)
@@ -377,7 +455,7 @@ def _write_failed_run(rejects: pd.DataFrame, output: Path, outputs: Sequence[Pat
     Returns the rejects file and, for the error line, "; removed ... of an earlier run" (or "").
     """
     with _handled():
-        output.parent.mkdir(parents=True, exist_ok=True)
+        _make_folder(output.parent)
         written = _write_rejects(rejects, output)
         stale = [p for p in dict.fromkeys(outputs) if p.is_file()]
         for stale_path in stale:
@@ -514,6 +592,15 @@ def _write_warnings(warnings: pd.DataFrame, output: Path) -> Path | None:
     return _write_findings(warnings, _warnings_path(output))
 
 
+def _write_parquet(frame: pd.DataFrame, path: Path, what: str) -> None:
+    """``frame`` to Parquet as the library writes it: a column of numbers and text (12345, "A-77") as text, with a warning."""
+    import pyarrow.parquet as pq
+
+    from journeymap._arrow import arrow_table
+
+    pq.write_table(arrow_table(frame, preserve_index=None, what=what), path)
+
+
 def _write_findings(findings: pd.DataFrame, path: Path) -> Path | None:
     """``findings`` (row, column, reason, value) to ``path``, or ``path`` removed where there are none."""
     if len(findings) == 0:
@@ -524,6 +611,7 @@ def _write_findings(findings: pd.DataFrame, path: Path) -> Path | None:
 
 
 @app.command()
+@_command
 def demo(
     out: Annotated[Path, typer.Option("--out", "-o", help="Folder for the outputs.")] = Path("journeymap-demo"),
     customers: Annotated[int, typer.Option(min=1, help="Customers in the synthetic data set (at least 1).")] = 400,
@@ -535,6 +623,9 @@ def demo(
     mpl.use("Agg")
 
     _no_file_in_the_way(out, "--out")
+    with _handled():
+        _make_folder(out)  # fail before the work, not after
+    _writable(out / "report.html")
     with _handled():
         _demo(out, customers, seed)
 
@@ -580,7 +671,7 @@ def _write_tables(
     if unknown:
         msg = f"extra tables {unknown} are not in TABLE_FILES"
         raise ValueError(msg)
-    out.mkdir(parents=True, exist_ok=True)
+    _make_folder(out)
     written: dict[str, pd.DataFrame] = {
         "journey_metrics.csv": jm.journey_metrics(js),
         "touchpoints.csv": jm.touchpoint_summary(js),
@@ -653,13 +744,13 @@ def _remove_stale_tables(out: Path, *, keep: set[str]) -> None:
 def _demo(out: Path, customers: int, seed: int) -> None:
     import journeymap as jm
 
-    out.mkdir(parents=True, exist_ok=True)
+    _make_folder(out)
     # the demo shows every planted case: bystanders, a bot, signing agents and broadcasts
     log = jm.datasets.service_journeys(n_customers=customers, seed=seed, broadcasts=2)
     js = jm.build_journeys(log)
     typer.echo(f"{len(log.events):,} events in {len(js):,} journeys; scoring with the default model (offline)...")
     js = jm.score(js, progress=True)
-    js.events.to_parquet(out / "events_scored.parquet")
+    _write_parquet(js.events, out / "events_scored.parquet", "the scored events")
     segments = jm.compare_segments(js, "tier")  # of end_valence, the default measure: a column says so in the file
     segments.insert(list(segments.columns).index("diff_vs_rest"), "measure", "end_valence")
     written = _write_tables(js, out, extra={"segments_tier.csv": segments})
@@ -671,6 +762,7 @@ def _demo(out: Path, customers: int, seed: int) -> None:
 
 
 @app.command()
+@_command
 def score(
     input: Annotated[Path, typer.Argument(help="CSV, TSV, Parquet, JSON Lines, JSON or Excel (.xlsx) file.")],
     output: Annotated[Path, typer.Option("--output", "-o", help="Output file: .parquet or .csv.")],
@@ -699,17 +791,20 @@ def score(
     _not_the_input(_warnings_path(output), input, "the warnings file")
     _no_file_in_the_way(output.parent, "--output")
     routes = _lang_routes(lang_scorer)
+    _check_tz(tz)  # a TWCS reader does not read it: checked here, whatever the format
     log = _load(input, Format(fmt.value), columns, actors, tz, brands=brands)
     _usable(log, input, output, outputs=[output, _warnings_path(output)])
     if not agents:  # only the customers' messages are scored
         _customers_usable(log, input, output, outputs=[output, _warnings_path(output)])
     with _handled():
-        output.parent.mkdir(parents=True, exist_ok=True)  # fail before scoring, not after
-        _writable(output)
+        _make_folder(output.parent)  # fail before scoring, not after
+    for path in (output, _rejects_path(output), _warnings_path(output)):
+        _writable(path)
+    with _handled():
         scorers = _scorers_from(scorer, scorer_option, routes)
         scored = jm.score(log.events, scorers, cache=cache, agents=agents, progress=True, prior=prior.value)
         if output.suffix.lower() == ".parquet":
-            scored.to_parquet(output)
+            _write_parquet(scored, output, "the scored events")
         else:
             scored.to_csv(output, index_label="row")
         logger.info("scored %d texts; wrote %s", int(scored["scorer"].notna().sum()), output)
@@ -723,6 +818,7 @@ def score(
 
 
 @app.command(name="map")
+@_command
 def map_(
     input: Annotated[Path, typer.Argument(help="CSV, TSV, Parquet, JSON Lines, JSON or Excel (.xlsx) file.")],
     report: Annotated[Path, typer.Option("--report", help="The HTML report to write.")] = Path("report.html"),
@@ -781,9 +877,7 @@ def map_(
     routes = _lang_routes(lang_scorer)
     _check_tz(tz)
     _require_input(input)
-    with _handled():
-        report.parent.mkdir(parents=True, exist_ok=True)  # fail before the work, not after
-    _writable(report)
+    _map_outputs_writable(report, tables)
     log = _load(input, Format(fmt.value), columns, actors, tz, brands=brands)
     earlier = [*(tables / name for name in _tables_written_before(tables)), tables / TABLES_MANIFEST] if tables else []
     stale = [report, _warnings_path(report), *earlier]
@@ -809,6 +903,18 @@ def map_(
         _say_rejects(log.rejects, rejects)
     if noted is not None:
         _say_warnings(log.warnings, noted)
+
+
+def _map_outputs_writable(report: Path, tables: Path | None) -> None:
+    """``map``'s folders made and its files checked, before the work: one it cannot write fails now, not after the scoring."""
+    with _handled():
+        _make_folder(report.parent)
+        if tables is not None:
+            _make_folder(tables)
+    for path in (report, _rejects_path(report), _warnings_path(report)):
+        _writable(path)
+    if tables is not None:
+        _writable(tables / TABLES_MANIFEST)
 
 
 def _labels(labels: str | None, labels_file: Path | None) -> list[str] | dict[str, str] | None:
@@ -886,6 +992,7 @@ def _topic_table(js: object) -> pd.DataFrame:
 
 
 @app.command()
+@_command
 def topics(
     input: Annotated[Path, typer.Argument(help="CSV, TSV, Parquet, JSON Lines, JSON or Excel (.xlsx) file.")],
     output: Annotated[Path, typer.Option("--output", "-o", help="The topic table (.csv); the messages go beside it.")] = Path(
@@ -947,11 +1054,12 @@ def topics(
     if fmt is Format.texts and (actors or brands or gap is not None or by is not By.thread or tz is not None):
         raise _fail("--actors, --gap, --by and --tz are for journeys (so is --brands); --format texts reads the messages alone")
     gap = _gap_needs_customer(gap, by)
+    _check_tz(tz)  # a TWCS reader does not read it: checked here, whatever the format
     _require_input(input)
     with _handled():
-        output.parent.mkdir(parents=True, exist_ok=True)  # fail before the work, not after
-    _writable(output)
-    _writable(messages_path)
+        _make_folder(output.parent)  # fail before the work, not after
+    for path in (output, messages_path, _rejects_path(output), _warnings_path(output)):
+        _writable(path)
     if fmt is Format.texts:
         _topics_of_texts(input, columns, model, sample=sample, seed=seed, output=output, messages_path=messages_path)
         return
@@ -1036,6 +1144,7 @@ def _topics_of_texts(
 
 
 @app.command()
+@_command
 def scorers() -> None:
     """List the registered scorers."""
     import journeymap as jm
@@ -1061,6 +1170,7 @@ LabelMap = Annotated[
 
 
 @app.command()
+@_command
 def evaluate(
     data: Annotated[
         Path,
@@ -1068,7 +1178,10 @@ def evaluate(
             help="A GoEmotions-format folder, a TweetEval task folder, or a labelled table (CSV, TSV, Parquet, JSONL, Excel)."
         ),
     ],
-    split: Annotated[str, typer.Option(help="Folder only: train, dev (TweetEval: val) or test.")] = "test",
+    split: Annotated[
+        Optional[str],  # noqa: UP045 - Typer reads the annotation at runtime
+        typer.Option(help="Folder only: train, dev (TweetEval: val) or test (the default)."),
+    ] = None,
     scorer: Annotated[str, typer.Option(help="Registered name, hub id, model folder or trained folder.")] = "default",
     text_column: TextColumn = "text",
     label_column: LabelColumn = "label",
@@ -1083,6 +1196,17 @@ def evaluate(
     ] = EvalPrior.none,
 ) -> None:
     """Evaluate a scorer: on a GoEmotions split (28, Ekman, sentiment), a TweetEval task, or any labelled table."""
+    columns = {"--text-column": text_column != "text", "--label-column": label_column != "label"}
+    if data.is_file() and split is not None:
+        raise _fail("--split chooses a folder's split (train, dev, test); a labelled table is evaluated whole")
+    if data.is_dir() and (data / "mapping.txt").is_file() and not (data / "labels.txt").is_file():
+        _not_for_a_folder(columns, f"the TweetEval folder {str(data)!r} brings its texts and labels (<split>_text.txt, ...)")
+    elif data.is_dir():
+        _not_for_a_folder(
+            {**columns, "--label-map": bool(label_map)},
+            f"a GoEmotions-format folder brings its own columns and labels (labels.txt); {str(data)!r} is a folder",
+        )
+    split = split or "test"
     built = _scorer_from(scorer, scorer_option)
     if data.is_dir():
         if (data / "mapping.txt").is_file() and not (data / "labels.txt").is_file():
@@ -1119,6 +1243,14 @@ def evaluate(
         typer.echo(format_labelled(result))
 
 
+def _not_for_a_folder(given: dict[str, bool], why: str) -> None:
+    """Refuse the options of ``given`` that were given (True), naming them, with ``why`` they do not apply."""
+    named = [option for option, on in given.items() if on]
+    if named:
+        options = named[0] if len(named) == 1 else f"{', '.join(named[:-1])} and {named[-1]}"
+        raise _fail(f"{options} appl{'ies' if len(named) == 1 else 'y'} to a labelled table, not here: {why}")
+
+
 def _evaluate_tweeteval(folder: Path, split: str, scorer: Any, label_map: list[str] | None, prior: str = "none") -> str:
     """A TweetEval task folder: irony by the scorer's irony output, other tasks as a labelled table."""
     import pandas as pd
@@ -1140,6 +1272,8 @@ def _evaluate_tweeteval(folder: Path, split: str, scorer: Any, label_map: list[s
     if set(names.values()) == {"non_irony", "irony"}:
         if prior != "none":
             raise _fail("--prior applies to sentiment labels; TweetEval irony is measured by the irony output")
+        if label_map:
+            raise _fail("--label-map renames sentiment labels; TweetEval irony is measured by the irony output")
         result = evaluate_tweets(irony=folder, split=split, scorer=scorer)
         if "irony_f1" not in result:
             raise _fail(f"scorer {result['scorer']!r} has no irony output to evaluate TweetEval irony with")
@@ -1153,6 +1287,7 @@ def _evaluate_tweeteval(folder: Path, split: str, scorer: Any, label_map: list[s
 
 
 @app.command()
+@_command
 def train(
     data: Annotated[
         Path, typer.Argument(help="A GoEmotions-format folder, or a labelled table (CSV, TSV, Parquet, JSONL, Excel).")
@@ -1170,9 +1305,25 @@ def train(
     batch_size: Annotated[int, typer.Option(min=1, help="Texts per step.")] = 32,
     resume: Annotated[bool, typer.Option("--resume", help="Continue from the last checkpoint in OUT.")] = False,
 ) -> None:
-    """Fine-tune the MiniLM emotion classifier on labelled texts; the result loads with get_scorer(OUT)."""
+    """Fine-tune the MiniLM emotion classifier on labelled texts; the result loads with get_scorer(OUT).
+
+    A GoEmotions-format folder brings its own splits, columns and labels: --dev, --text-column,
+    --label-column, --label-map and --valence are for a table and refused with a folder. OUT
+    holds the best epoch finished so far (it loads) and a checkpoint: after an interruption
+    (Ctrl-C), the same command with --resume continues from the last checkpoint.
+    """
     if not data.exists():
         raise _fail(f"{str(data)!r} does not exist")
+    if data.is_dir():
+        given = {
+            "--dev": dev is not None,
+            "--text-column": text_column != "text",
+            "--label-column": label_column != "label",
+            "--label-map": bool(label_map),
+            "--valence": bool(valence),
+        }
+        why = "a GoEmotions-format folder brings its own splits (train.tsv, dev.tsv), columns and labels (labels.txt)"
+        _not_for_a_folder(given, f"{why}; {str(data)!r} is a folder")
     from journeymap._loading import require
 
     with _handled():
@@ -1181,17 +1332,11 @@ def train(
     from journeymap.emotions.train import TrainConfig
 
     _no_file_in_the_way(out, "--out")
-    made = not out.exists()
     with _handled():
-        out.mkdir(parents=True, exist_ok=True)  # a folder that cannot be made fails before training, not after
+        _make_folder(out)  # a folder that cannot be made fails before training, not after (removed if left empty)
     _writable(out / "config.json")
-    try:
-        config = TrainConfig(epochs=epochs, batch_size=batch_size)
-        _train(data, out, text_column, label_column, label_map, valence, dev, config, resume)
-    except typer.Exit:
-        if made and out.is_dir() and not any(out.iterdir()):  # the folder this run made, still empty: not left behind
-            out.rmdir()
-        raise
+    config = TrainConfig(epochs=epochs, batch_size=batch_size)
+    _train(data, out, text_column, label_column, label_map, valence, dev, config, resume)
 
 
 def _train(

@@ -96,12 +96,19 @@ def trainable_state(model: nn.Module) -> dict[str, torch.Tensor]:
 
 
 def save_weights(model: nn.Module, folder: Path, meta: dict[str, Any]) -> None:
-    """Write ``model.safetensors`` (float16) and ``config.json`` into ``folder``."""
-    from safetensors.torch import save_file
+    """Write ``model.safetensors`` (float16) and ``config.json`` into ``folder``.
+
+    Both files get the mode the umask gives a new file (``-rw-r--r--`` under umask 022), so that
+    a service running as another user can load the model: ``safetensors``' own ``save_file``
+    writes ``-rw-------``.
+    """
+    from safetensors.torch import save
 
     folder.mkdir(parents=True, exist_ok=True)
     state = {k: v.to(torch.float16) for k, v in trainable_state(model).items()}
-    save_file(state, str(folder / "model.safetensors"), metadata={"format": "pt"})
+    weights = folder / "model.safetensors"
+    weights.unlink(missing_ok=True)  # a new file, with the umask's mode (not an earlier run's -rw-------)
+    weights.write_bytes(save(state, metadata={"format": "pt"}))
     (folder / "config.json").write_text(json.dumps(meta, indent=2, sort_keys=True) + "\n")
 
 

@@ -41,7 +41,7 @@ from journeymap.emotions._fingerprint import file_sha256
 from journeymap.emotions._goemotions import Split, read_split
 from journeymap.emotions._metrics import f1_per_label, micro_f1, predict, tune_thresholds
 from journeymap.emotions.trained import FORMAT
-from journeymap.exceptions import ModelLoadError, SchemaError
+from journeymap.exceptions import InvalidArgumentError, ModelLoadError, SchemaError
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator, Mapping
@@ -169,8 +169,21 @@ def _training_data(
     dev: Path | str | None,
     seed: int,
 ) -> tuple[Split, Split, dict[str, float] | None]:
-    """Train and dev splits, and the labels' valences (None for GoEmotions, whose taxonomy is built in)."""
+    """Train and dev splits, and the labels' valences (None for GoEmotions, whose taxonomy is built in).
+
+    Raises:
+        InvalidArgumentError: ``data`` is a folder and an argument for a table was given.
+    """
     if Path(data).is_dir():
+        for_a_table = {"dev": dev is not None, "text": text != "text", "label": label != "label"}
+        for_a_table |= {"label_map": bool(label_map), "valence": bool(valence)}
+        named = [f"{name}=" for name, on in for_a_table.items() if on]
+        if named:
+            msg = (
+                f"{', '.join(named)} apply to a labelled table; the GoEmotions-format folder {str(data)!r} brings its "
+                "own splits (train.tsv, dev.tsv), columns and labels (labels.txt)"
+            )
+            raise InvalidArgumentError(msg)
         return read_split(data, "train"), read_split(data, "dev"), None
     from journeymap.emotions.labelled import as_split, dev_split, read_labelled
     from journeymap.emotions.transformer import KNOWN_VALENCE
@@ -351,8 +364,13 @@ def train(  # noqa: PLR0915 - one loop, read top to bottom
     (see :func:`journeymap.emotions.labelled.read_labelled`; ``label_map`` renames the data's
     labels). A table is validated on ``dev`` when given, else on a seeded, stratified 10% held
     out of it. Every label needs a valence: the known ones (GoEmotions, sentiment and common
-    emotion names) have theirs; give the others in ``valence``. The output loads with
-    ``journeymap.get_scorer(out)``.
+    emotion names) have theirs; give the others in ``valence``. A folder brings its own splits,
+    columns and labels: ``dev``, ``text``, ``label``, ``label_map`` and ``valence`` are refused
+    with one. The output loads with ``journeymap.get_scorer(out)``.
+
+    ``out`` holds the best epoch finished so far (``model.safetensors`` and ``config.json``, which
+    load) and ``checkpoint/state.pt``: a run stopped part-way (Ctrl-C, a crash) continues from its
+    last checkpoint with ``resume=True`` (``journeymap train ... --resume``).
 
     Returns the metadata written to ``out/config.json``.
 
@@ -362,6 +380,8 @@ def train(  # noqa: PLR0915 - one loop, read top to bottom
     Raises:
         SchemaError: the data has fewer than two labels, or a label without a known valence
             that ``valence`` does not give.
+        InvalidArgumentError: ``data`` is a folder and ``dev``, ``text``, ``label``, ``label_map``
+            or ``valence`` was given.
 
     Examples:
         >>> import pathlib, tempfile

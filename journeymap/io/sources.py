@@ -1528,6 +1528,8 @@ def write_table(frame: pd.DataFrame, path: str | os.PathLike[str], *, index: boo
     ``.parquet`` instead, or shorten the text yourself. A column of lists (a topic table's
     keywords and quotes) is written as text joined by ``"; "`` in CSV, TSV and Excel, which have
     no lists (not as Python's ``['a', 'b']``), and as lists in Parquet and JSON Lines.
+    A column of numbers and text (an order number ``12345`` in one row, ``"A-77"`` in another),
+    which Parquet cannot type, is written to Parquet as text, with a logged warning naming it.
 
     Raises:
         SchemaError: an unknown suffix; ``.xlsx`` without openpyxl, or with a text too long for
@@ -1548,7 +1550,12 @@ def write_table(frame: pd.DataFrame, path: str | os.PathLike[str], *, index: boo
     if suffix in {".csv", ".tsv"}:
         out.to_csv(target, index=False, sep="\t" if suffix == ".tsv" else ",")
     elif suffix in {".parquet", ".pq"}:
-        out.to_parquet(target, index=False)
+        import pyarrow.parquet as pq
+
+        from journeymap._arrow import arrow_table
+
+        # a column of numbers and text (an order number 12345 here, "A-77" there) is written as text, with a warning
+        pq.write_table(arrow_table(out, preserve_index=False, what=repr(target.name)), target)
     elif suffix in {".jsonl", ".ndjson"}:
         out.to_json(target, orient="records", lines=True, date_format="iso", force_ascii=False)
     elif suffix in {".xlsx"}:

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 import pandas as pd
 
 from journeymap._paths import check_path
-from journeymap.exceptions import InvalidArgumentError, SchemaError, WriteError
+from journeymap.exceptions import InvalidArgumentError, WriteError
 from journeymap.io._values import zone_name
 
 if TYPE_CHECKING:
@@ -124,30 +124,11 @@ def _arrow_table(events: pd.DataFrame) -> Any:
 
     Such a column is written as strings (missing values stay missing) with a logged warning
     naming it, so it reads back as text: ``read_journeys`` then gives ``"1234"`` where the
-    JourneySet held ``1234``.
+    JourneySet held ``1234`` (:func:`journeymap._arrow.arrow_table`).
 
     Raises:
         SchemaError: a column Arrow cannot write even as text, named.
     """
-    import pyarrow as pa
+    from journeymap._arrow import arrow_table
 
-    try:
-        return pa.Table.from_pandas(events, preserve_index=True)
-    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
-        pass  # find the columns at fault, below: trying each costs a second conversion, so only on failure
-    fixed = events.copy(deep=False)
-    for column in events.columns:
-        if not pd.api.types.is_object_dtype(events[column].dtype):
-            continue
-        try:
-            pa.array(events[column], from_pandas=True)
-        except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
-            values = events[column]
-            fixed[column] = values.astype(str).where(values.notna(), None).astype(object)
-            kinds = sorted({type(v).__name__ for v in values.dropna()})
-            logger.warning("column %r holds values of mixed types (%s): written to Parquet as text", column, ", ".join(kinds))
-    try:
-        return pa.Table.from_pandas(fixed, preserve_index=True)
-    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError) as exc:
-        msg = f"cannot write the journeys to Parquet: {exc}"
-        raise SchemaError(msg) from exc
+    return arrow_table(events, preserve_index=True, what="the journeys")
