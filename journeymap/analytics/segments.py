@@ -19,6 +19,8 @@ from journeymap.exceptions import InvalidArgumentError, SchemaError
 from journeymap.journeys._table import customer_mask
 
 if TYPE_CHECKING:
+    import numpy.typing as npt
+
     from journeymap.journeys import JourneySet
 
 logger = logging.getLogger(__name__)
@@ -240,6 +242,17 @@ def _first_customer_value(events: pd.DataFrame, customer: np.ndarray, column: st
     return first.set_index("journey_id")[column]
 
 
+def _among(index: pd.Index, labels: pd.Index) -> npt.NDArray[np.bool_]:
+    """Whether each label of ``index`` (unique) is one of ``labels``: ``index.isin(labels)`` by its hash table.
+
+    (``Index.isin`` of Arrow text goes through Python objects: 1.4 s on 275,000 journeys.)
+    """
+    found = np.zeros(len(index), dtype=bool)
+    at = index.get_indexer(labels)
+    found[at[at >= 0]] = True
+    return found
+
+
 def _units(metrics: pd.DataFrame, events: pd.DataFrame, customer: np.ndarray, units: str | None) -> pd.Series:
     """The sampling unit of each journey as an integer code (``units``); a journey without one, or ``units=None``, is its own."""
     if units is None:
@@ -360,7 +373,7 @@ def compare_segments(
         metrics = metrics.iloc[:0]
     # a journey without a value at its first customer step is a segment of its own ("(no tier)", as in
     # service_levels); one without a customer step (a broadcast) has no segment, and is left out
-    metrics = metrics[metrics.index.isin(first.index)]
+    metrics = metrics[_among(metrics.index, first.index)]
     # a time measure (duration, time_to_recover) is tested in seconds and its difference given as a Timedelta
     values, timed = _measure_values(metrics, measure)
     measured = values.notna().to_numpy(dtype=bool)
