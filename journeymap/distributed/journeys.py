@@ -29,15 +29,15 @@ from journeymap.journeys._build import (
     brand_rows_to_customers,
     build_validated,
     check_by,
-    filled_thread_keys,
     foreign_brand_rows,
     gap_nanoseconds,
-    joined_thread_keys,
     replaced_columns,
     replaced_counts,
     replies_to_others,
     step_times,
+    thread_keys,
     warn_replaced,
+    with_joined_threads,
 )
 from journeymap.journeys._set import EventColumns, JourneySet
 from journeymap.journeys._table import journey_set_from_events, journey_table
@@ -48,6 +48,7 @@ if TYPE_CHECKING:
     import datetime as dt
     from collections.abc import Mapping
 
+    from journeymap._threads import ReplyTree
     from journeymap.emotions.taxonomy import Taxonomy
     from journeymap.model import StageModel
 
@@ -224,17 +225,14 @@ def _with_thread_key(events: dd.DataFrame, ids: pd.DataFrame | None) -> dd.DataF
     if not has_thread:
         key = pd.Series(ids["event_id"].to_numpy()[tree.root], index=ids.index, dtype="string")
         return events.map_partitions(_attach_key, delayed(key), meta=_attach_key(events._meta, pd.Series([], dtype="string")))
-    own = ids["thread_id"].astype("string")
-    unresolved = int(own.isna().sum())
-    key = own
+    unresolved = int(ids["thread_id"].isna().sum())
     if unresolved:
         logger.info("resolving %d events without a thread_id from the reply trees", unresolved)
-        key = filled_thread_keys(own, ids["event_id"], tree)
-    key = joined_thread_keys(key, ids["event_id"], tree)
-    joined = (own.notna() & (own != key)).to_numpy(dtype=bool)
-    if not unresolved and not joined.any():
+    key, thread = _joined_threads(ids, tree)
+    if not unresolved and thread is None:
         return events.map_partitions(_thread_key_from_columns, meta=meta)
-    found = pd.DataFrame({_KEY: key, "thread_id": own.mask(joined, key)}, index=ids.index)
+    thread = ids["thread_id"].astype("string") if thread is None else thread
+    found = pd.DataFrame({_KEY: key, "thread_id": thread}, index=ids.index)
     empty = pd.DataFrame({_KEY: pd.Series([], dtype="string"), "thread_id": pd.Series([], dtype="string")})
     return events.map_partitions(_attach_key_and_thread, delayed(found), meta=_attach_key_and_thread(events._meta, empty))
 
@@ -251,15 +249,23 @@ def _with_joined_thread_ids(events: dd.DataFrame, ids: pd.DataFrame) -> dd.DataF
     """
     if "thread_id" not in ids.columns or "in_reply_to" not in ids.columns or not ids["in_reply_to"].notna().any():
         return events
-    tree = reply_tree(ids["event_id"], ids["in_reply_to"])
-    own = ids["thread_id"].astype("string")
-    key = filled_thread_keys(own, ids["event_id"], tree) if own.isna().any() else own
-    key = joined_thread_keys(key, ids["event_id"], tree)
-    joined = (own.notna() & (own != key)).fillna(value=False).to_numpy(dtype=bool)
-    if not joined.any():
+    _, thread = _joined_threads(ids, reply_tree(ids["event_id"], ids["in_reply_to"]))
+    if thread is None:
         return events
-    found = own.mask(joined, key)
-    return events.map_partitions(_attach_thread, delayed(found), meta=_attach_thread(events._meta, pd.Series([], dtype="string")))
+    meta = _attach_thread(events._meta, pd.Series([], dtype="string"))
+    return events.map_partitions(_attach_thread, delayed(thread), meta=meta)
+
+
+def _joined_threads(ids: pd.DataFrame, tree: ReplyTree) -> tuple[pd.Series, pd.Series | None]:
+    """Over the gathered rows, as on one machine: each row's thread, and the ``thread_id`` column rewritten.
+
+    The thread is the row's ``thread_id``, filled from the reply tree and joined
+    (:func:`~journeymap.journeys._build.joined_thread_keys`); the column has the joined threads'
+    ids set, None where no thread joined another.
+    """
+    key = thread_keys(ids, tree)
+    rewritten = with_joined_threads(ids, key)
+    return key, None if rewritten is ids else rewritten["thread_id"].astype("string")
 
 
 def _attach_depth(part: pd.DataFrame, found: pd.DataFrame) -> pd.DataFrame:

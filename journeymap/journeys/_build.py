@@ -46,6 +46,8 @@ __all__ = [
     "joined_thread_keys",
     "replies_to_others",
     "step_times",
+    "thread_keys",
+    "with_joined_threads",
 ]
 
 logger = logging.getLogger(__name__)
@@ -100,7 +102,7 @@ def gap_nanoseconds(gap: str | pd.Timedelta | dt.timedelta) -> int:
     return gap_ns
 
 
-def _thread_keys(events: pd.DataFrame, tree: ReplyTree | None) -> pd.Series:
+def thread_keys(events: pd.DataFrame, tree: ReplyTree | None) -> pd.Series:
     """The thread of every event: its ``thread_id``, else its nearest ancestor's (or its replies'), else its tree root's id.
 
     A thread whose root replies to a message of another thread joins that one
@@ -443,8 +445,8 @@ def brand_rows_to_customers(events: pd.DataFrame, tree: ReplyTree | None, tie: n
     if not foreign.any() and not crossing.any():
         return customer
     if tree is not None or "thread_id" in events.columns:
-        keys = _thread_keys(events, tree)
-        events = _with_joined_threads(events, keys)
+        keys = thread_keys(events, tree)
+        events = with_joined_threads(events, keys)
         thread = pd.factorize(keys)[0].astype(np.int64)
         addressed, _ = addressed_customers(events, thread, tree, tie)
         if anywhere is not None:
@@ -734,15 +736,15 @@ def build_validated(
     tie = id_ranks(events["event_id"])
     if by == "thread":
         # One journey per customer and thread: bystanders in a multi-party thread get their own.
-        keys = _thread_keys(events, tree)
-        events = _with_joined_threads(events, keys)
+        keys = thread_keys(events, tree)
+        events = with_joined_threads(events, keys)
         thread = pd.factorize(keys)[0].astype(np.int64)
         customer, threads = addressed_customers(events, thread, tree, tie)
         events = events.assign(customer_id=customer)
     elif OWNERS_FOUND not in events.columns:
         if tree is not None and "thread_id" in events.columns:
             # journeys by customer read threads too (a reply answers messages of its own thread)
-            events = _with_joined_threads(events, _thread_keys(events, tree))
+            events = with_joined_threads(events, thread_keys(events, tree))
         events = events.assign(customer_id=brand_rows_to_customers(events, tree, tie))
     order, codes, ts = _order_steps(events, tree, threads, tie, gap=gap)
     events = events.drop(columns=[REPLY_DEPTH, STEP_TIME, REPLY_OUTSIDE, OWNERS_FOUND], errors="ignore")
@@ -755,7 +757,7 @@ def build_validated(
     return JourneySet(ordered, journey_table(ordered, bounds=bounds), stage_model, by=by, tz=tz)
 
 
-def _with_joined_threads(events: pd.DataFrame, keys: pd.Series) -> pd.DataFrame:
+def with_joined_threads(events: pd.DataFrame, keys: pd.Series) -> pd.DataFrame:
     """``events`` with the ``thread_id`` of the threads :func:`joined_thread_keys` joined set to the thread joined.
 
     The reply analytics read ``thread_id`` (a reply answers messages of its own thread), so the
