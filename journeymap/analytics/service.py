@@ -21,6 +21,7 @@ from journeymap.backends import dispatch
 from journeymap.emotions.taxonomy import GOEMOTIONS_INTENSE
 from journeymap.exceptions import InvalidArgumentError, SchemaError
 from journeymap.io._regex import contains
+from journeymap.io._values import localize_naive
 from journeymap.journeys._table import id_ranks
 from journeymap.schema import (
     CLOSED,
@@ -135,14 +136,29 @@ def excluded_replies(js: JourneySet, bots: str, auto: AutoReplyRule | None) -> n
     return rule_flags(js, auto)[0]
 
 
-def end_of_data(events: pd.DataFrame, now: pd.Timestamp | dt.datetime | str | None) -> pd.Timestamp:
-    """The time open waits are measured to: ``now`` (naive is UTC), else the latest event in the data.
+def end_of_data(events: pd.DataFrame, now: pd.Timestamp | dt.datetime | str | None, tz: dt.tzinfo | None = None) -> pd.Timestamp:
+    """The time open waits are measured to: ``now``, else the latest event in the data.
 
     ``now`` must be a time (a string, Timestamp or datetime; a number is refused, see
-    :func:`~journeymap.analytics._checks.check_timestamp`). A ``now`` before the latest event
-    is used, with a warning: replies after it still count, and messages after it wait 0.
+    :func:`~journeymap.analytics._checks.check_timestamp`). A naive ``now`` is a wall time in
+    ``tz`` (the journeys' zone, ``JourneySet.tz``), as :func:`~journeymap.read_events` reads
+    naive times in it and :func:`~journeymap.trends` cuts periods in it; UTC where ``tz`` is
+    None. A wall time the clocks pass twice is the first, one they skip is moved forward by the
+    gap, as the readers take them. A ``now`` before the latest event is used, with a warning:
+    replies after it still count, and messages after it wait 0.
+
+    Examples:
+        >>> import zoneinfo
+        >>> events = pd.DataFrame({"timestamp": pd.to_datetime(["2024-03-04 13:00"], utc=True)})
+        >>> str(end_of_data(events, "2024-03-04 09:00", zoneinfo.ZoneInfo("America/New_York")))
+        '2024-03-04 14:00:00+00:00'
+        >>> str(end_of_data(events, "2024-03-04 14:00"))
+        '2024-03-04 14:00:00+00:00'
     """
     now_ts = check_timestamp(now, "now")
+    if now_ts is not None and tz is not None and pd.Timestamp(now).tzinfo is None:  # type: ignore[arg-type]
+        wall = pd.Series([now_ts.tz_localize(None)])  # check_timestamp read the wall time as UTC
+        now_ts = pd.Timestamp(localize_naive(wall, tz).iloc[0]).tz_convert("UTC")
     last = pd.Timestamp(events["timestamp"].max())  # NaT without events
     if not pd.isna(last) and last.tzinfo is None:
         last = last.tz_localize("UTC")
@@ -256,7 +272,8 @@ def response_times(
       message's reply is outside the data: one of the five.
     * ``first_wait``: ``first_response``, or for a censored journey the wait up to ``now``
       (default: the latest event in the data, so results do not change with the clock; a
-      string, Timestamp or datetime, naive is UTC; a ``now`` before the latest event warns). Means
+      string, Timestamp or datetime; a naive one is a wall time in the journeys' zone, ``js.tz``,
+      UTC where none; a ``now`` before the latest event warns). Means
       over ``first_response`` leave the censored journeys out; ``first_wait`` with ``censored``
       does not.
     * ``mean_wait`` and ``max_wait`` (over customer messages that got a reply: time to the next
@@ -341,7 +358,7 @@ def response_table(  # noqa: PLR0915 - one table, column by column
         any_reply = _waits(events, context=ctx).assign(journey_id=ctx.journey[ctx.customer])
         first_reply = any_reply.iloc[opening_rows].set_index("journey_id")["wait"]
         out["first_acknowledgement"] = per_journey(first_reply)
-    now_ts = end_of_data(events, now)
+    now_ts = end_of_data(events, now, js.tz)
     has_message = pd.Series(True, index=first_msg.index).reindex(code, fill_value=False).set_axis(out.index).astype(bool)
     first_outside = per_journey(first_msg["reply_outside"], fill_value=False).astype(bool)
     # A journey that opens with a brand reply to a message outside the data (a slice of a corpus):
@@ -901,7 +918,8 @@ def triage(
     Args:
         js: scored journeys.
         now: the time waiting is measured to: a string such as ``"2024-03-04 09:00"``, a
-            ``pd.Timestamp`` or a ``datetime`` (naive is UTC); None (default) is the latest
+            ``pd.Timestamp`` or a ``datetime`` (a naive one is a wall time in the journeys' zone,
+            ``js.tz``, UTC where none); None (default) is the latest
             event in the data. A number is refused; a ``now`` before the latest event is used
             with a ``UserWarning`` (replies after it still count, messages after it wait 0).
         top: the first ``top`` rows only (default None: all of them; waiting rows come first).
@@ -934,7 +952,7 @@ def triage(
     waits = _waits(events, automatic, context=ctx)
     open_rows = np.flatnonzero(ctx.customer)[~waits["replied"].to_numpy(dtype=bool)]  # positions, not labels
     ev = events.iloc[open_rows]
-    now_ts = end_of_data(events, now)
+    now_ts = end_of_data(events, now, js.tz)
     kinds = _open_kinds(events, ctx, automatic, waits, rule_flags(js, auto)[0]).loc[ev.index]
     thanks, settled, moved, outside = kinds["thanks"], kinds["settled"], kinds["moved"], kinds["outside"]
     unaddressed, closed = kinds["unaddressed"], kinds["closed"]
