@@ -29,7 +29,7 @@ from journeymap.analytics._durations import as_durations
 from journeymap.analytics._prep import require_journeys
 from journeymap.analytics._time import check_periods, check_tz
 from journeymap.analytics.automatic import check_auto
-from journeymap.analytics.replies import BRAND_COLUMNS
+from journeymap.analytics.replies import BRAND_COLUMNS, MIN_GROUP_SIZE, NO_REPLY
 from journeymap.analytics.service import conversation_openings, customers_only
 from journeymap.backends import dispatch
 from journeymap.exceptions import ArgumentTypeError, InvalidArgumentError, SchemaError
@@ -228,7 +228,7 @@ def _response_note(conv: pd.DataFrame, *, brand_only: int, replies: pd.DataFrame
         ...     "no_reply_needed": [False, False, False, False, True, False]})
         >>> for part in _response_note(conv, brand_only=0, replies=pd.DataFrame({"automatic": [False, True]})).split("; "):
         ...     print(part)
-        First response (to a person's reply): median 1 min 00 s over 1 answered conversation
+        First response (a person's reply): median 1 min 00 s over 1 answered conversation
         1 conversation unanswered at the end of the data
         1 conversation opened with a reply to a message outside the data
         1 conversation answered outside the data (waits unknown)
@@ -248,7 +248,7 @@ def _response_note(conv: pd.DataFrame, *, brand_only: int, replies: pd.DataFrame
         else "no answered conversations"
     )
     parts = [
-        f"First response (to a person's reply): {head}",
+        f"First response (a person's reply): {head}",
         f"{_plural(censored, 'conversation')} unanswered at the end of the data",
     ]
     if opened:
@@ -401,14 +401,18 @@ def _topics(js: JourneySet, *, seed: int, freq: str, tz: str | dt.tzinfo | None 
     shown = table.drop(columns=["scored"]).copy()
     shown["keywords"] = table["keywords"].map(", ".join)
     shown["quotes"] = table["quotes"].map(lambda qs: " / ".join(f"“{_shorten(q)}”" for q in qs))
-    shown["trend"] = [trend.get(str(t), "") for t in table.index]
+    name = html.escape(period_name(freq))
+    if len(periods) > 1:
+        shown["trend"] = [trend.get(str(t), "") for t in table.index]
+        trend_note = f"trend: its messages per {name}, the last {len(periods)}, oldest first.{partial_note}"
+    else:  # one period is no trend (the charts below say so too)
+        trend_note = f"no trend column: all the data falls in one period ({name})."
     n, k = int(table["volume"].sum()), int((table.index != "other").sum())
     out.append(
         f'<p class="note">{n:,} customer messages in {k:,} topics; "other" holds the messages that fit none. '
         "A brand reply counts under the topic of the message it answers (in jm.plot.journey_map and jm.journey_graph "
         "with level='topic'). "
-        "Keywords are each topic's most distinctive words; quotes the messages that fit it best; "
-        f"trend: its messages per {html.escape(period_name(freq))}, the last {len(periods)}, oldest first.{partial_note}</p>"
+        f"Keywords are each topic's most distinctive words; quotes the messages that fit it best; {trend_note}</p>"
     )
     if len(shown) > 30 and "other" in shown.index:  # the largest 29 topics, and always "other" (the note names it)
         shown = pd.concat([shown.drop(index="other").head(29), shown.loc[["other"]]])
@@ -447,7 +451,8 @@ def _service(
     out = ["<h2>Response times</h2>", f'<p class="note">{html.escape(note, quote=False)}</p>']
     out.append(f"<h3>Per brand (SLA {html.escape(duration(pd.Timedelta(sla)))})</h3>")
     if set(BRAND_COLUMNS) & set(js.events.columns):
-        out.append(_table(service_levels(js, by="brand", sla=sla, auto=auto, seed=seed), max_rows=20))
+        brands = service_levels(js, by="brand", sla=sla, auto=auto, seed=seed)
+        out.append(_table(_marked_rates(brands), max_rows=20) + _few_note(brands))
     else:  # both are optional columns
         out.append('<p class="note">No brand or author_id column in the events: no per-brand figures.</p>')
     out.append("<h3>Over time</h3>")
@@ -458,8 +463,83 @@ def _service(
         )
     out.append(_figure(plot.trends(js, freq=freq, tz=tz, auto=auto), "response times over time"))
     agents = service_levels(js, by="agent", sla=sla, auto=auto, seed=seed)
-    out += ["<h2>Agent league</h2>", _table(agents, max_rows=20)]
+    out += ["<h2>Agent league</h2>", *_agent_league(agents)]
     return out
+
+
+#: The agent league's rows in the report: the largest agents, and "(no reply)" last.
+MAX_AGENTS = 20
+#: The rates of :func:`~journeymap.service_levels` with a 95% interval (``<rate>_low``, ``<rate>_high``).
+RATES = ("within_sla", "unanswered", "valence_change", "recovered")
+#: The mark of a rate that rests on too few conversations for an interval.
+FEW = "\u2020"
+
+
+def _few(league: pd.DataFrame, rate: str) -> pd.Series:
+    """Where ``rate`` has a value but no interval in a group not ``too_small``: too few cases behind it."""
+    return league[rate].notna() & league[f"{rate}_low"].isna() & ~league["too_small"].astype(bool)
+
+
+def _marked_rates(league: pd.DataFrame) -> pd.DataFrame:
+    """``league`` with each rate that has no interval in a group large enough for one marked ``0.5†``.
+
+    :func:`~journeymap.service_levels` leaves the interval out where fewer than ``min_size``
+    conversations (journeys for the mood change) are behind a rate, in a group whose
+    ``too_small`` is False: "recovered 0.5" may be 1 of 2. The mark says so in the table itself.
+    """
+    out = league.copy()
+    for rate in RATES:
+        if rate not in out.columns:
+            continue
+        value, few = out[rate], _few(out, rate)
+        if few.any():
+            shown = value.round(3).astype(object).where(value.notna(), None)
+            shown[few] = [f"{v:.3g}{FEW}" for v in value[few]]
+            out[rate] = shown
+    return out
+
+
+def _few_note(league: pd.DataFrame) -> str:
+    """The note under a league with marked rates (:func:`_marked_rates`), or nothing."""
+    if not any(bool(_few(league, rate).any()) for rate in RATES if rate in league.columns):
+        return ""
+    return (
+        f'<p class="note">{FEW} rests on fewer than {MIN_GROUP_SIZE} conversations (journeys for the mood change): '
+        "no interval is given; read it as an anecdote, not a rate.</p>"
+    )
+
+
+def _agent_league(agents: pd.DataFrame) -> list[str]:
+    """The agent league as the report shows it: no unanswered share, "(no reply)" kept when cut.
+
+    A conversation nobody answered has no agent: :func:`~journeymap.service_levels` puts it in
+    the ``"(no reply)"`` row, so every agent's ``unanswered`` is 0 by construction (not a
+    measurement, though it has an interval) and an agent's within-SLA share is over the
+    conversations they answered, higher than their brand's, which counts unanswered ones too.
+    """
+    shown = agents.drop(columns=[c for c in ("unanswered", "unanswered_low", "unanswered_high") if c in agents.columns])
+    if NO_REPLY in shown.index:  # nobody answered these: "answered within SLA 0.000" would read as a measure
+        shown.loc[NO_REPLY, ["within_sla", "within_sla_low", "within_sla_high"]] = float("nan")
+    n_agents = int((shown.index != NO_REPLY).sum())
+    cut = len(shown) > MAX_AGENTS
+    if cut and NO_REPLY in shown.index:  # the largest agents, and always "(no reply)" (the note names it)
+        shown = pd.concat([shown.drop(index=NO_REPLY).head(MAX_AGENTS - 1), shown.loc[[NO_REPLY]]])
+    unanswered = int(agents["journeys"].get(NO_REPLY, 0))
+    note = (
+        "Within SLA is over the conversations each agent answered, so it is higher than the brand's share above, which "
+        f"counts unanswered conversations too; those have no agent and are in the {NO_REPLY} row "
+        f"({_plural(unanswered, 'journey')} that no reply in the data answered: unanswered, answered outside the data, "
+        "or opened with a message needing no public reply)."
+    )
+    out = [f'<p class="note">{html.escape(note, quote=False)}</p>']
+    if cut and NO_REPLY in agents.index:
+        out.append(
+            _table(_marked_rates(shown), max_rows=MAX_AGENTS)
+            + f'<p class="note">The largest {MAX_AGENTS - 1} of {n_agents:,} agents, and {NO_REPLY}.</p>'
+        )
+    else:
+        out.append(_table(_marked_rates(shown), max_rows=MAX_AGENTS))
+    return [*out, _few_note(shown)]
 
 
 def _most_negative(js: JourneySet) -> pd.DataFrame:
@@ -682,7 +762,12 @@ def report(
             sections += _triage_section(js, auto=auto, tz=tz)
         else:
             sections += ["<h2>Most negative messages</h2>", _table(_most_negative(js), max_rows=20, tz=tz)]
-        sections += ["<h2>When customers write</h2>", _figure(plot.time_patterns(js, tz=tz), "time patterns")]
+        volume = plot.time_patterns(js, metric="volume", tz=tz)
+        sections += ["<h2>When customers write</h2>", _figure(volume, "customer messages by weekday and hour")]
+        sections += [
+            "<h2>How they feel, by weekday and hour</h2>",
+            _figure(plot.time_patterns(js, tz=tz), "share negative by weekday and hour"),
+        ]
         sections += ["<h2>Emotions by stage</h2>", _figure(plot.emotion_mix(js, level="stage"), "emotion mix")]
         sections.append("<h2>Example journeys</h2>")
         # journeys with a curve to draw: two customer messages, one of them scored at least

@@ -72,7 +72,7 @@ def test_report_reads_durations_in_words(tmp_path: Path) -> None:
     js = planted_scores(jm.build_journeys(jm.datasets.service_journeys(60, seed=0)))
     page = jm.report(js, tmp_path / "r.html", sla="90min").read_text(encoding="utf-8")
     assert "Per brand (SLA 1 h 30 min)" in page
-    assert re.search(r"First response \(to a person's reply\): median (\d+ h \d\d min|\d+ min \d\d s|\d+ s) over", page)
+    assert re.search(r"First response \(a person's reply\): median (\d+ h \d\d min|\d+ min \d\d s|\d+ s) over", page)
     assert "0 days" not in page  # no pandas Timedelta text anywhere in the tables
     assert "what the scorer decided for the message" in page  # negative / positive explained as computed
 

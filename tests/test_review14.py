@@ -107,7 +107,7 @@ def test_a_message_to_two_brands_counts_once_for_a_grouping_other_than_the_brand
     by_brand = jm.service_levels(js, by="brand", min_size=1)
     assert by_brand["first_response_median"].to_dict() == {"Acme": pd.Timedelta(minutes=5), "Globex": pd.Timedelta(minutes=60)}
     note = _response_note(conversation_openings(js), brand_only=0, replies=jm.reply_table(js))
-    assert note.startswith("First response (to a person's reply): median 5 min 00 s over 1 answered conversation;")
+    assert note.startswith("First response (a person's reply): median 5 min 00 s over 1 answered conversation;")
 
 
 def test_the_report_note_counts_conversations(tmp_path: Path) -> None:
