@@ -217,3 +217,31 @@ def test_the_graph_edges_carry_their_count_as_weight(js: jm.JourneySet, tmp_path
     back = nx.read_graphml(jm.to_graphml(G, tmp_path / "g.graphml"))
     assert all(back.edges[a, b]["weight"] == d["count"] for a, b, d in G.edges(data=True))
     assert all(e["weight"] == e["count"] for e in jm.to_node_link(G)["links"])
+
+
+# -- 6. the type hints of the functions that take Dask data: checked by mypy on tests/typing ---------------
+def test_the_typed_consumer_is_among_the_files_mypy_checks() -> None:
+    """``.venv/bin/mypy`` (the README's check) type-checks tests/typing/consumer.py: its assert_type calls
+    fail where read_events, build_journeys, score, assign_topics, the Dask aggregates or jm.distributed's
+    score and assign_topics lose their types. (mypy.api.run on it in a test took 3 minutes with a cold cache.)"""
+    from pathlib import Path
+
+    import tomllib
+
+    root = Path(__file__).resolve().parents[1]
+    config = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))
+    assert "tests/typing" in config["tool"]["mypy"]["files"]
+    consumer = (root / "tests" / "typing" / "consumer.py").read_text(encoding="utf-8")
+    assert "assert_type(jm.score(djs, cache=False), DaskJourneySet)" in consumer
+
+
+def test_the_annotations_name_dask_data_without_importing_dask() -> None:
+    import subprocess
+    import sys
+
+    code = "import sys, journeymap as jm; jm.touchpoint_summary; print('dask' in sys.modules)"
+    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip() == "False"
+    import inspect
+
+    assert "DaskJourneySet" in str(inspect.signature(jm.touchpoint_summary).parameters["js"].annotation)
+    assert "DaskJourneySet" in str(inspect.signature(jm.time_patterns).parameters["js"].annotation)

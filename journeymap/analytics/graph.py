@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from journeymap.analytics._graph import END, START, assemble_graph, edge_stats, graph_steps, node_attrs
-from journeymap.analytics._prep import require_scored
+from journeymap.analytics._prep import require_journeys, require_scored
 from journeymap.analytics._stats import VALENCE_BOUNDS, MeanInterval, format_top
 from journeymap.backends import dispatch
 from journeymap.exceptions import ArgumentTypeError
@@ -22,13 +22,16 @@ if TYPE_CHECKING:
     import numpy.typing as npt
 
     from journeymap.analytics._levels import Level
+    from journeymap.distributed import DaskJourneySet
     from journeymap.journeys import JourneySet
 
 __all__ = ["END", "START", "journey_graph", "to_graphml", "to_node_link"]
 
 
 @dispatch
-def journey_graph(js: JourneySet, *, level: Level = "touchpoint", seed: int | np.random.Generator | None = 0) -> nx.DiGraph:
+def journey_graph(
+    js: JourneySet | DaskJourneySet, *, level: Level = "touchpoint", seed: int | np.random.Generator | None = 0
+) -> nx.DiGraph:
     """A directed graph of touchpoints (or stages, or topics) with emotion statistics.
 
     With ``level="topic"`` (after :func:`~journeymap.assign_topics`) a step's node is the
@@ -69,6 +72,7 @@ def journey_graph(js: JourneySet, *, level: Level = "touchpoint", seed: int | np
         >>> nx.pagerank(G) == nx.pagerank(G, weight="count") != nx.pagerank(G, weight=None)
         True
     """
+    js = require_journeys(js, "journey_graph")  # a DaskJourneySet went to the cluster (dispatch)
     events = require_scored(js, "journey_graph")
     f, pairs = graph_steps(events, level)
     edges = edge_stats(pairs)

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from journeymap.analytics._checks import check_count
-from journeymap.analytics._prep import require_scored
+from journeymap.analytics._prep import require_journeys, require_scored
 from journeymap.analytics._stats import VALENCE_BOUNDS, MeanInterval, top_labels
 from journeymap.analytics._summary import customer_messages, customer_steps, summary_frame, summary_row
 from journeymap.analytics._tables import ranked
@@ -17,6 +17,7 @@ from journeymap.schema import SIGNIFICANT_DROP
 
 if TYPE_CHECKING:
     from journeymap.analytics._levels import Level
+    from journeymap.distributed import DaskJourneySet
     from journeymap.journeys import JourneySet
 
 __all__ = ["moments_of_truth", "pain_points", "touchpoint_summary"]
@@ -24,7 +25,7 @@ __all__ = ["moments_of_truth", "pain_points", "touchpoint_summary"]
 
 @dispatch
 def touchpoint_summary(
-    js: JourneySet, *, level: Level = "touchpoint", seed: int | np.random.Generator | None = 0
+    js: JourneySet | DaskJourneySet, *, level: Level = "touchpoint", seed: int | np.random.Generator | None = 0
 ) -> pd.DataFrame:
     """Per touchpoint (or stage): how customers felt there.
 
@@ -61,6 +62,7 @@ def touchpoint_summary(
         >>> list(summary.columns[:3]), int(summary["n_unscored"].sum())  # planted scores: every message scored
         (['volume', 'n_unscored', 'mean_valence'], 0)
     """
+    js = require_journeys(js, "touchpoint_summary")  # a DaskJourneySet went to the cluster (dispatch)
     steps, unscored = customer_messages(require_scored(js, "touchpoint_summary"), level)
     interval = MeanInterval(seed=seed, bounds=VALENCE_BOUNDS)
     rows = {}
