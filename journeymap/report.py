@@ -24,7 +24,7 @@ from journeymap.analytics import (
     touchpoint_summary,
     triage,
 )
-from journeymap.analytics._checks import check_count, check_duration
+from journeymap.analytics._checks import check_count, check_duration, check_seed
 from journeymap.analytics._durations import as_durations
 from journeymap.analytics._prep import require_journeys
 from journeymap.analytics._time import check_periods, check_tz
@@ -38,6 +38,8 @@ from journeymap.journeys._table import customer_mask
 
 if TYPE_CHECKING:
     import datetime as dt
+
+    import numpy as np
 
     from journeymap.analytics.automatic import AutoReplyRule
     from journeymap.io.eventlog import EventLog
@@ -346,7 +348,7 @@ def _structural_touchpoints(js: JourneySet) -> bool:
     return bool(found) and found <= THREAD_TOUCHPOINTS
 
 
-def _pain_points(js: JourneySet, *, seed: int) -> list[str]:
+def _pain_points(js: JourneySet, *, seed: int | np.random.Generator | None) -> list[str]:
     """The pain points section: by touchpoint (places in a thread, said so), and by topic where there are topics."""
     out = [
         "<h2>Pain points</h2>",
@@ -373,7 +375,7 @@ def _pain_points(js: JourneySet, *, seed: int) -> list[str]:
     return out
 
 
-def _topics(js: JourneySet, *, seed: int, freq: str, tz: str | dt.tzinfo | None = None) -> list[str]:
+def _topics(js: JourneySet, *, seed: int | np.random.Generator | None, freq: str, tz: str | dt.tzinfo | None = None) -> list[str]:
     """The topics section (when the journeys have topics): a table, a note on the columns, a chart.
 
     Says why instead when there is nothing to show (no journeys, no customer message with a topic).
@@ -434,7 +436,7 @@ def _service(
     js: JourneySet,
     *,
     sla: str | pd.Timedelta | dt.timedelta,
-    seed: int,
+    seed: int | np.random.Generator | None,
     freq: str,
     tz: str | dt.tzinfo | None,
     auto: AutoReplyRule | None,
@@ -598,7 +600,7 @@ def _checked(
         msg = f"title must be the page title (a str), got {type(title).__name__} {title!r}"
         raise ArgumentTypeError(msg)
     check_count(examples, "examples", what="number of journeys")
-    check_count(seed, "seed")
+    check_seed(seed)
     _check_log(log)
     for name, where in (("rejects", rejects), ("warnings", warnings)):
         if where is not None and not isinstance(where, (str, os.PathLike)):
@@ -638,7 +640,7 @@ def report(
     *,
     title: str = "Customer emotion journey report",
     examples: int = 3,
-    seed: int = 0,
+    seed: int | np.random.Generator | None = 0,
     log: EventLog | None = None,
     sla: str | pd.Timedelta | dt.timedelta = "1h",
     freq: str = "W",
@@ -675,7 +677,8 @@ def report(
         title: the page title.
         examples: how many example journeys to draw, 0 or more (the most negative-to-positive
             recoveries first; at most :data:`MAX_EXAMPLES`).
-        seed: the seed of the intervals' bootstrap resamples and of the graph layout.
+        seed: the seed of the intervals' bootstrap resamples and of the graph layout: an int (the
+            default 0: the same report each time), None (fresh draws) or a ``numpy.random.Generator``.
         log: the EventLog the journeys were built from, for the input and rejected row counts.
         sla: the service-level target for first responses (a positive duration: ``"1h"``,
             ``"90min"``, a ``pd.Timedelta``).

@@ -14,7 +14,7 @@ import pandas as pd
 
 from journeymap.exceptions import ArgumentTypeError, InvalidArgumentError
 
-__all__ = ["check_column_name", "check_count", "check_duration", "check_timestamp"]
+__all__ = ["check_column_name", "check_count", "check_duration", "check_seed", "check_timestamp"]
 
 _NUMBER_TEXT = re.compile(r"^\s*[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?\s*$")
 
@@ -61,6 +61,37 @@ def check_count(value: object, name: str, *, minimum: int = 0, what: str = "numb
         msg = f"{name} must be {kind}, got {value!r}"
         raise InvalidArgumentError(msg)
     return int(value)
+
+
+def check_seed(seed: object, name: str = "seed") -> np.random.Generator:
+    """A random generator from ``seed``, as scikit-learn's ``random_state`` and numpy take it; an error naming ``name``.
+
+    ``seed`` is a non-negative int (the same int always gives the same draws: the results are
+    reproducible), None (a generator seeded afresh from the operating system: the results
+    differ from call to call) or a :class:`numpy.random.Generator`, returned itself, so the
+    draws continue its sequence (reproducible when it was seeded, and different each time it
+    is drawn from). Anything else is an ArgumentTypeError, a negative int an InvalidArgumentError.
+    Every ``seed=`` of the analytics and the plots is read here.
+
+    Examples:
+        >>> check_seed(0).integers(100) == check_seed(0).integers(100)
+        np.True_
+        >>> rng = np.random.default_rng(1)
+        >>> check_seed(rng) is rng
+        True
+        >>> isinstance(check_seed(None), np.random.Generator)
+        True
+        >>> check_seed("0")
+        Traceback (most recent call last):
+        ...
+        journeymap.exceptions.ArgumentTypeError: seed must be a whole number (an int), None or a numpy.random.Generator, ...
+    """
+    if seed is None or isinstance(seed, np.random.Generator):
+        return np.random.default_rng(seed)
+    if isinstance(seed, (bool, np.bool_)) or not isinstance(seed, (int, np.integer)):
+        msg = f"{name} must be a whole number (an int), None or a numpy.random.Generator, got {type(seed).__name__} {seed!r}"
+        raise ArgumentTypeError(msg)
+    return np.random.default_rng(check_count(seed, name))
 
 
 def check_duration(value: object, name: str, *, example: str = "'1h'") -> pd.Timedelta:

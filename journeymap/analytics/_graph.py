@@ -128,6 +128,7 @@ def assemble_graph(
             src_key,
             dst_key,
             count=int(row["count"]),
+            weight=int(row["count"]),  # networkx's algorithms read "weight" by default (pagerank, to_numpy_array)
             probability=float(p),
             mean_valence_change=float(row["mean_valence_change"]),
             median_seconds=float(row["median_seconds"]),

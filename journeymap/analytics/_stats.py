@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, NamedTuple
 import numpy as np
 import pandas as pd
 
-from journeymap.analytics._checks import check_count
+from journeymap.analytics._checks import check_count, check_seed
 
 if TYPE_CHECKING:
     import numpy.typing as npt
@@ -72,7 +72,9 @@ class MeanInterval:
 
     Attributes:
         n_boot: bootstrap resamples.
-        seed: seed of the resampling.
+        seed: seed of the resampling, read by :func:`~journeymap.analytics._checks.check_seed`: an int
+            (each call draws the same resamples for the same values), None (fresh entropy each
+            call: not reproducible) or a ``numpy.random.Generator`` (each call continues its draws).
         level: the interval's coverage.
         bounds: the lowest and highest value the interval may reach (default: none).
 
@@ -86,13 +88,13 @@ class MeanInterval:
     """
 
     n_boot: int = 1000
-    seed: int = 0
+    seed: int | np.random.Generator | None = 0
     level: float = 0.95
     bounds: tuple[float, float] = (-math.inf, math.inf)
 
     def __post_init__(self) -> None:
         # at once, with the argument's name: numpy would refuse a bad seed only where a group is resampled
-        check_count(self.seed, "seed")
+        check_seed(self.seed)
         check_count(self.n_boot, "n_boot", minimum=1)
 
     def __call__(self, values: npt.ArrayLike, groups: npt.ArrayLike | None = None) -> Estimate:
@@ -113,7 +115,7 @@ class MeanInterval:
         sd = float(v.std(ddof=1))
         if n > BOOTSTRAP_MAX_N:
             return self.normal(n, mean, sd)
-        rng = np.random.default_rng(self.seed)
+        rng = np.random.default_rng(self.seed)  # checked: an int, None or a Generator (returned itself)
         means = v[rng.integers(0, n, size=(self.n_boot, n))].mean(axis=1)
         return self._bootstrap(means, mean, self._t(n) * sd / np.sqrt(n), n)
 
@@ -129,7 +131,7 @@ class MeanInterval:
         se = cluster_se(len(v), mean, n_groups, s2=s2, sn=sn, n2=n2)
         if len(v) > BOOTSTRAP_MAX_N:
             return self._around(mean, self._t(n_groups) * se, n_groups)
-        rng = np.random.default_rng(self.seed)
+        rng = np.random.default_rng(self.seed)  # checked: an int, None or a Generator (returned itself)
         picks = rng.integers(0, n_groups, size=(self.n_boot, n_groups))
         means = sums[picks].sum(axis=1) / sizes[picks].sum(axis=1)
         return self._bootstrap(means, mean, self._t(n_groups) * se, n_groups)

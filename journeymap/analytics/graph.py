@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from journeymap.analytics._graph import END, START, assemble_graph, edge_stats, graph_steps, node_attrs
-from journeymap.analytics._prep import require_scored
+from journeymap.analytics._prep import require_journeys, require_scored
 from journeymap.analytics._stats import VALENCE_BOUNDS, MeanInterval, format_top
 from journeymap.backends import dispatch
 from journeymap.exceptions import ArgumentTypeError
@@ -22,13 +22,16 @@ if TYPE_CHECKING:
     import numpy.typing as npt
 
     from journeymap.analytics._levels import Level
+    from journeymap.distributed import DaskJourneySet
     from journeymap.journeys import JourneySet
 
 __all__ = ["END", "START", "journey_graph", "to_graphml", "to_node_link"]
 
 
 @dispatch
-def journey_graph(js: JourneySet, *, level: Level = "touchpoint", seed: int = 0) -> nx.DiGraph:
+def journey_graph(
+    js: JourneySet | DaskJourneySet, *, level: Level = "touchpoint", seed: int | np.random.Generator | None = 0
+) -> nx.DiGraph:
     """A directed graph of touchpoints (or stages, or topics) with emotion statistics.
 
     With ``level="topic"`` (after :func:`~journeymap.assign_topics`) a step's node is the
@@ -38,10 +41,14 @@ def journey_graph(js: JourneySet, *, level: Level = "touchpoint", seed: int = 0)
     Every journey is a walk ``__start__`` -> its steps' nodes -> ``__end__`` (a repeated node,
     such as two replies at the same touchpoint, is a self-loop). Nodes carry ``volume`` (steps),
     ``mean_valence`` with ``ci_low``/``ci_high`` (the 95% interval of
-    :func:`~journeymap.touchpoint_summary`, bootstrap resamples drawn with ``seed``; customer messages),
+    :func:`~journeymap.touchpoint_summary`, bootstrap resamples drawn with ``seed``, an int, None or a
+    ``numpy.random.Generator`` as there; customer messages),
     ``share_negative``, ``top_emotions``, ``n_unscored`` (the customer messages there the scorer gave
     no valence, such as those in a language it does not read) and ``rank`` (the mean stage position of its steps, used
-    to lay the graph out left to right); edges carry ``count`` (transitions),
+    to lay the graph out left to right); edges carry ``count`` (transitions), the same number
+    again as ``weight`` (the attribute networkx's algorithms read by default: ``nx.pagerank``,
+    ``nx.to_numpy_array``, the layouts; without it they would count every edge as 1; a weight is
+    a strength, so for shortest paths pass a cost such as ``weight=lambda u, v, d: 1 / d["count"]``),
     ``probability`` (count over the source's outgoing transitions), ``mean_valence_change``
     (over the transitions into a scored customer message, the mean change from the customer's
     valence last seen before it: across a brand reply, the reply's effect; NaN into a brand step,
@@ -59,7 +66,13 @@ def journey_graph(js: JourneySet, *, level: Level = "touchpoint", seed: int = 0)
         (True, True)
         >>> sum(d["count"] for _, _, d in G.out_edges("__start__", data=True)) == len(js)
         True
+        >>> import networkx as nx  # networkx weighs the edges by their transitions
+        >>> all(d["weight"] == d["count"] for _, _, d in G.edges(data=True))
+        True
+        >>> nx.pagerank(G) == nx.pagerank(G, weight="count") != nx.pagerank(G, weight=None)
+        True
     """
+    js = require_journeys(js, "journey_graph")  # a DaskJourneySet went to the cluster (dispatch)
     events = require_scored(js, "journey_graph")
     f, pairs = graph_steps(events, level)
     edges = edge_stats(pairs)
@@ -137,7 +150,7 @@ def to_graphml(G: nx.DiGraph, path: str | os.PathLike[str]) -> Path:
         >>> back.nodes["billing"]["volume"] == G.nodes["billing"]["volume"]
         True
         >>> sorted(G.edges["__start__", "account"]), sorted(back.edges["__start__", "account"])  # the NaN ones left out
-        (['count', 'mean_valence_change', 'median_seconds', 'probability'], ['count', 'probability'])
+        (['count', 'mean_valence_change', 'median_seconds', 'probability', 'weight'], ['count', 'probability', 'weight'])
     """
     import networkx as nx
 

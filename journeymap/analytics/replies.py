@@ -160,7 +160,7 @@ def service_levels(  # noqa: PLR0915 - one table, column by column
     bots: Literal["exclude", "include"] = "exclude",
     auto: AutoReplyRule | None = None,
     min_size: int = MIN_GROUP_SIZE,
-    seed: int = 0,
+    seed: int | np.random.Generator | None = 0,
 ) -> pd.DataFrame:
     """The service league: per agent, brand or any column, how fast and how well replies land.
 
@@ -246,7 +246,8 @@ def service_levels(  # noqa: PLR0915 - one table, column by column
       larger group: a brand of 13 journeys whose valence change rests on 3 shows the mean alone.
 
     Shares have 95% Wilson score intervals; ``valence_change`` the bootstrap interval of
-    :class:`~journeymap.analytics._stats.MeanInterval` over whole customers (seeded by ``seed``;
+    :class:`~journeymap.analytics._stats.MeanInterval` over whole customers (seeded by ``seed``:
+    an int, None or a ``numpy.random.Generator``, as in :func:`~journeymap.touchpoint_summary`;
     one customer's replies, in one journey or several, are not independent of each other). The valence
     columns are NaN for unscored journeys. Automatic replies are told by
     :class:`~journeymap.AutoReplyRule`, which ``auto`` overrides.

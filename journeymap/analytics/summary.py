@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from journeymap.analytics._checks import check_count
-from journeymap.analytics._prep import require_scored
+from journeymap.analytics._prep import require_journeys, require_scored
 from journeymap.analytics._stats import VALENCE_BOUNDS, MeanInterval, top_labels
 from journeymap.analytics._summary import customer_messages, customer_steps, summary_frame, summary_row
 from journeymap.analytics._tables import ranked
@@ -17,13 +17,16 @@ from journeymap.schema import SIGNIFICANT_DROP
 
 if TYPE_CHECKING:
     from journeymap.analytics._levels import Level
+    from journeymap.distributed import DaskJourneySet
     from journeymap.journeys import JourneySet
 
 __all__ = ["moments_of_truth", "pain_points", "touchpoint_summary"]
 
 
 @dispatch
-def touchpoint_summary(js: JourneySet, *, level: Level = "touchpoint", seed: int = 0) -> pd.DataFrame:
+def touchpoint_summary(
+    js: JourneySet | DaskJourneySet, *, level: Level = "touchpoint", seed: int | np.random.Generator | None = 0
+) -> pd.DataFrame:
     """Per touchpoint (or stage): how customers felt there.
 
     Over the customers' scored messages: ``volume``, then ``n_unscored`` (the customers'
@@ -42,7 +45,10 @@ def touchpoint_summary(js: JourneySet, *, level: Level = "touchpoint", seed: int
     row all the same, of volume 0 and NaN figures (``top_emotions`` empty), after the others:
     it is not dropped without a trace. ``level="topic"`` summarises the customers' topics (from
     :func:`~journeymap.assign_topics`), by volume. Journeys from a dask DataFrame
-    (:class:`~journeymap.distributed.DaskJourneySet`) are summarised on the cluster.
+    (:class:`~journeymap.distributed.DaskJourneySet`) are summarised on the cluster. ``seed``
+    is what numpy and scikit-learn's ``random_state`` take: an int (the default 0: the same
+    intervals every time), None (fresh entropy: the intervals differ from call to call) or a
+    ``numpy.random.Generator`` (drawn from in turn: reproducible when it was seeded).
 
     Examples:
         >>> import journeymap as jm
@@ -56,6 +62,7 @@ def touchpoint_summary(js: JourneySet, *, level: Level = "touchpoint", seed: int
         >>> list(summary.columns[:3]), int(summary["n_unscored"].sum())  # planted scores: every message scored
         (['volume', 'n_unscored', 'mean_valence'], 0)
     """
+    js = require_journeys(js, "touchpoint_summary")  # a DaskJourneySet went to the cluster (dispatch)
     steps, unscored = customer_messages(require_scored(js, "touchpoint_summary"), level)
     interval = MeanInterval(seed=seed, bounds=VALENCE_BOUNDS)
     rows = {}
@@ -72,7 +79,9 @@ def touchpoint_summary(js: JourneySet, *, level: Level = "touchpoint", seed: int
 
 
 @dispatch
-def pain_points(js: JourneySet, *, level: Level = "touchpoint", top: int | None = 10, seed: int = 0) -> pd.DataFrame:
+def pain_points(
+    js: JourneySet, *, level: Level = "touchpoint", top: int | None = 10, seed: int | np.random.Generator | None = 0
+) -> pd.DataFrame:
     """Touchpoints (or stages) ranked by the pain they cause: volume x negativity.
 
     ``impact`` is the number of customer messages there times their mean negativity

@@ -13,13 +13,14 @@ from journeymap.backends import dispatch
 if TYPE_CHECKING:
     import datetime as dt
 
+    from journeymap.distributed import DaskJourneySet
     from journeymap.journeys import JourneySet
 
 __all__ = ["time_patterns"]
 
 
 @dispatch
-def time_patterns(js: JourneySet, *, tz: str | dt.tzinfo | None = None) -> pd.DataFrame:
+def time_patterns(js: JourneySet | DaskJourneySet, *, tz: str | dt.tzinfo | None = None) -> pd.DataFrame:
     """Customer-message volume, share negative and mean valence by weekday x hour of day.
 
     Args:
@@ -49,7 +50,8 @@ def time_patterns(js: JourneySet, *, tz: str | dt.tzinfo | None = None) -> pd.Da
         >>> [int(utc.loc[("Monday", h), "volume"]) for h in (13, 14)], [int(tp.loc[("Monday", h), "volume"]) for h in (14, 15)]
         ([2, 1], [2, 1])
     """
-    tz = check_tz(tz, require_journeys(js, "time_patterns"))
+    js = require_journeys(js, "time_patterns")  # a DaskJourneySet went to the cluster (dispatch)
+    tz = check_tz(tz, js)
     frame = hour_frame(js.events, tz)
     g = frame.groupby(["weekday", "hour"])
     stats = pd.DataFrame(

@@ -74,7 +74,9 @@ def _quotes(group: pd.DataFrame, n: int) -> list[str]:
 
 
 @dispatch
-def topic_summary(js: JourneySet, *, n_keywords: int = 5, n_quotes: int = 3, seed: int = 0) -> pd.DataFrame:
+def topic_summary(
+    js: JourneySet, *, n_keywords: int = 5, n_quotes: int = 3, seed: int | np.random.Generator | None = 0
+) -> pd.DataFrame:
     """Per topic: how many customer messages are about it, how their writers feel, its keywords and quotes.
 
     Over the customer messages with a topic (from :func:`~journeymap.assign_topics`): ``volume``,
@@ -82,7 +84,8 @@ def topic_summary(js: JourneySet, *, n_keywords: int = 5, n_quotes: int = 3, see
     the scored, negative by their ``sentiment``, else valence below
     :data:`~journeymap.schema.NEGATIVE_VALENCE`), ``mean_valence`` with
     the 95% interval of :func:`~journeymap.touchpoint_summary` (``ci_low``, ``ci_high``;
-    bootstrap resamples drawn with ``seed``), ``keywords`` (the ``n_keywords`` most distinctive
+    bootstrap resamples drawn with ``seed``: an int, None or a ``numpy.random.Generator``, as in
+    :func:`~journeymap.touchpoint_summary`), ``keywords`` (the ``n_keywords`` most distinctive
     words and phrases, class-based TF-IDF as the topic model names topics, each used by at
     least two of the topic's customers where it has two) and ``quotes`` (up to
     ``n_quotes`` distinct texts, those that fit the topic best first; both counts are

@@ -112,7 +112,10 @@ def _summary_chunk(part: pd.DataFrame, *, level: str) -> SummaryStats:
 
 
 def touchpoint_summary(
-    js: DaskJourneySet, *, level: Literal["touchpoint", "stage", "topic"] = "touchpoint", seed: int = 0
+    js: DaskJourneySet,
+    *,
+    level: Literal["touchpoint", "stage", "topic"] = "touchpoint",
+    seed: int | np.random.Generator | None = 0,
 ) -> pd.DataFrame:
     """:func:`journeymap.touchpoint_summary` as a tree reduction; the same frame, computed.
 
@@ -152,7 +155,10 @@ def _graph_chunk(part: pd.DataFrame, *, level: str) -> NodeStats:
 
 
 def journey_graph(
-    js: DaskJourneySet, *, level: Literal["touchpoint", "stage", "topic"] = "touchpoint", seed: int = 0
+    js: DaskJourneySet,
+    *,
+    level: Literal["touchpoint", "stage", "topic"] = "touchpoint",
+    seed: int | np.random.Generator | None = 0,
 ) -> nx.DiGraph:
     """:func:`journeymap.journey_graph` as a tree reduction; the same graph.
 

@@ -7,7 +7,7 @@ import logging
 import os
 import threading
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, overload
 
 import numpy as np
 import pandas as pd
@@ -217,6 +217,30 @@ def _scored_meta(meta: pd.DataFrame, labels: Sequence[str]) -> pd.DataFrame:
     return pd.concat([out, new], axis=1)
 
 
+@overload
+def score(
+    journeys: DaskJourneySet,
+    scorer: str | EmotionScorer | Mapping[str, str | EmotionScorer] = "default",
+    *,
+    cache: CacheOption = True,
+    batch_size: int | None = None,
+    agents: bool = False,
+    progress: bool | None = None,
+    scorer_options: Mapping[str, Any] | None = None,
+    prior: Prior = "auto",
+) -> DaskJourneySet: ...
+@overload
+def score(
+    journeys: dd.DataFrame,
+    scorer: str | EmotionScorer | Mapping[str, str | EmotionScorer] = "default",
+    *,
+    cache: CacheOption = True,
+    batch_size: int | None = None,
+    agents: bool = False,
+    progress: bool | None = None,
+    scorer_options: Mapping[str, Any] | None = None,
+    prior: Prior = "auto",
+) -> dd.DataFrame: ...
 def score(
     journeys: DaskJourneySet | dd.DataFrame,
     scorer: str | EmotionScorer | Mapping[str, str | EmotionScorer] = "default",
@@ -227,7 +251,7 @@ def score(
     progress: bool | None = None,
     scorer_options: Mapping[str, Any] | None = None,
     prior: Prior = "auto",
-) -> Any:
+) -> DaskJourneySet | dd.DataFrame:
     """Add emotion columns on the cluster, as :func:`journeymap.score` does on one machine.
 
     Identical texts are scored once across the whole cluster, as on one machine: the texts to

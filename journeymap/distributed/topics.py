@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import secrets
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, overload
 
 import numpy as np
 import pandas as pd
@@ -98,6 +98,34 @@ def _meta(meta: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+@overload
+def assign_topics(
+    journeys: DaskJourneySet,
+    model: TopicModel | None = None,
+    *,
+    n_topics: int | None = None,
+    labels: Sequence[str] | Mapping[str, str] | None = None,
+    encoder: str | SentenceEncoder = "default",
+    sample: int | None = None,
+    cache: CacheOption = True,
+    seed: int | None = 0,
+    progress: bool | None = None,
+    min_score: float | None = None,
+) -> DaskJourneySet: ...
+@overload
+def assign_topics(
+    journeys: dd.DataFrame,
+    model: TopicModel | None = None,
+    *,
+    n_topics: int | None = None,
+    labels: Sequence[str] | Mapping[str, str] | None = None,
+    encoder: str | SentenceEncoder = "default",
+    sample: int | None = None,
+    cache: CacheOption = True,
+    seed: int | None = 0,
+    progress: bool | None = None,
+    min_score: float | None = None,
+) -> dd.DataFrame: ...
 def assign_topics(
     journeys: DaskJourneySet | dd.DataFrame,
     model: TopicModel | None = None,
@@ -110,7 +138,7 @@ def assign_topics(
     seed: int | None = 0,
     progress: bool | None = None,
     min_score: float | None = None,
-) -> Any:
+) -> DaskJourneySet | dd.DataFrame:
     """:func:`journeymap.assign_topics` on a cluster: fit once (all texts or a sample), assign per partition.
 
     A model that needs fitting is fitted here, on the client, on every customer text (gathered)

@@ -40,8 +40,10 @@ from journeymap.schema import (
 if TYPE_CHECKING:
     from collections.abc import Iterator, Sequence
 
+    import dask.dataframe as dd
     import numpy.typing as npt
 
+    from journeymap.distributed import DaskJourneySet
     from journeymap.emotions.taxonomy import Taxonomy
     from journeymap.journeys import JourneySet
 
@@ -81,7 +83,8 @@ __all__ = [
     "warn_user_columns",
 ]
 
-T = TypeVar("T", "JourneySet", pd.DataFrame)
+#: What :func:`score` takes and gives back: in memory, or on a cluster (dispatched to :mod:`journeymap.distributed`).
+T = TypeVar("T", "JourneySet", pd.DataFrame, "DaskJourneySet", "dd.DataFrame")
 #: Texts per call to the scorer: the unit of progress, and of cache writes (an interrupted run
 #: keeps what it scored).
 CHUNK = 2048
@@ -772,9 +775,10 @@ def score(
     _read_as_service(new, table, rows[moved], codes[moved])
     out = pd.concat([out, new], axis=1)
     out.attrs = dict(events.attrs)  # as pandas' own methods carry them (concat keeps only attrs all parts share)
+    # T's Dask types never come here (dispatch hands them to journeymap.distributed): only mypy's view of them needs the ignores
     if isinstance(journeys, JourneySet):
-        return journeys.with_events(out, taxonomy=taxonomy)
-    return out
+        return journeys.with_events(out, taxonomy=taxonomy)  # type: ignore[return-value]
+    return out  # type: ignore[return-value]
 
 
 def _note_no_text(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, overload
 
 from journeymap.backends import dispatch
 from journeymap.io._time import attrs_zone, stamp_zone
@@ -29,14 +29,27 @@ if TYPE_CHECKING:
     import os
     from collections.abc import Iterable, Mapping
 
+    import dask.dataframe as dd
     import pandas as pd
+
+    from journeymap.distributed import DaskEventLog
 
 __all__ = ["CANONICAL_COLUMNS", "REJECT_COLUMNS", "REQUIRED_COLUMNS", "EventLog", "read_events"]
 
 logger = logging.getLogger(__name__)
 
 
-@dispatch
+@overload
+def read_events(
+    source: dd.DataFrame,
+    *,
+    columns: Mapping[str, str] | None = None,
+    actors: Mapping[Any, str] | None = None,
+    brands: Iterable[str | int] | None = None,
+    tz: str | datetime.tzinfo | None = None,
+    on_error: OnError = "raise",
+) -> DaskEventLog: ...  # first: a dask frame (its __getattr__) would pass for os.PathLike
+@overload
 def read_events(
     source: pd.DataFrame | str | os.PathLike[str],
     *,
@@ -45,7 +58,17 @@ def read_events(
     brands: Iterable[str | int] | None = None,
     tz: str | datetime.tzinfo | None = None,
     on_error: OnError = "raise",
-) -> EventLog:
+) -> EventLog: ...
+@dispatch
+def read_events(
+    source: pd.DataFrame | str | os.PathLike[str] | dd.DataFrame,
+    *,
+    columns: Mapping[str, str] | None = None,
+    actors: Mapping[Any, str] | None = None,
+    brands: Iterable[str | int] | None = None,
+    tz: str | datetime.tzinfo | None = None,
+    on_error: OnError = "raise",
+) -> EventLog | DaskEventLog:
     """Read and validate interaction events into an :class:`EventLog`.
 
     Args:

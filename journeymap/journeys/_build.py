@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import warnings
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, overload
 
 import numpy as np
 import pandas as pd
@@ -27,9 +27,11 @@ if TYPE_CHECKING:
     import datetime as dt
     from collections.abc import Mapping
 
+    import dask.dataframe as dd
     import numpy.typing as npt
 
     from journeymap._threads import ReplyTree
+    from journeymap.distributed import DaskEventLog, DaskJourneySet
     from journeymap.model import StageModel
 
 __all__ = [
@@ -603,14 +605,30 @@ def _number_journeys(
     return ordered, (new_starts, lengths)
 
 
-@dispatch
+@overload
 def build_journeys(
     log: EventLog | pd.DataFrame,
     *,
     by: Literal["thread", "customer"] = "thread",
     gap: str | pd.Timedelta | dt.timedelta = "7D",
     stages: StageModel | Mapping[str, str] | None = None,
-) -> JourneySet:
+) -> JourneySet: ...
+@overload
+def build_journeys(
+    log: DaskEventLog | dd.DataFrame,
+    *,
+    by: Literal["thread", "customer"] = "thread",
+    gap: str | pd.Timedelta | dt.timedelta = "7D",
+    stages: StageModel | Mapping[str, str] | None = None,
+) -> DaskJourneySet: ...
+@dispatch
+def build_journeys(
+    log: EventLog | pd.DataFrame | DaskEventLog | dd.DataFrame,
+    *,
+    by: Literal["thread", "customer"] = "thread",
+    gap: str | pd.Timedelta | dt.timedelta = "7D",
+    stages: StageModel | Mapping[str, str] | None = None,
+) -> JourneySet | DaskJourneySet:
     """Group events into ordered journeys and assign stages.
 
     Args:

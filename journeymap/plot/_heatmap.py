@@ -127,7 +127,8 @@ def emotion_heatmap(
     *,
     level: Level = "touchpoint",
     ax: Axes | None = None,
-    top: int = 10,
+    top: int | None = 10,
+    title: str | None = None,
 ) -> Axes:
     """Share of each dominant emotion (columns) per touchpoint or stage (rows), annotated.
 
@@ -145,7 +146,9 @@ def emotion_heatmap(
             :func:`~journeymap.assign_topics`).
         ax: the Axes to draw on (default: a new figure sized to the table).
         top: how many emotions get a column (a positive whole number), the most frequent
-            overall; the rest are ``other``.
+            overall; the rest are ``other``. None: every emotion, as ``top=None`` is every row
+            in :func:`~journeymap.pain_points`.
+        title: the title; None: "Emotions by <level>", ``""``: none.
 
     Examples:
         >>> import journeymap as jm
@@ -154,15 +157,19 @@ def emotion_heatmap(
         >>> ax = jm.plot.emotion_heatmap(js, level="stage")
         >>> [t.get_text() for t in ax.get_yticklabels()][0].split(" (n=")[0], ax.get_title()
         ('contact', 'Emotions by stage')
+        >>> ax = jm.plot.emotion_heatmap(js, top=None, title="")  # every emotion a column, no title
+        >>> len(ax.get_xticklabels()) == js.events["emotion"].nunique(), ax.get_title()
+        (True, '')
     """
-    check_count(top, "top", minimum=1, what="number of emotions")
+    if top is not None:
+        check_count(top, "top", minimum=1, what="number of emotions")
     shares = stage_shares(js, level=level, top=top)
     # at least MIN_SIZE: a figure sized for no rows cannot hold the note that there are none
     width, height = 1.0 + 0.8 * shares.shape[1], 1.2 + 0.5 * shares.shape[0]
     ax = _theme.get_ax(ax, figsize=(max(MIN_SIZE[0], width), max(MIN_SIZE[1], height)))
     unread = _unread_note(shares.attrs.get("unread", {}))
     if shares.empty:
-        return _theme.empty(ax, "scored customer messages", unread)
+        return _theme.empty(ax, "scored customer messages", unread, title=title)
     grid = shares.to_numpy(dtype=float)
     n = np.asarray(shares.attrs["n"], dtype=np.int64)
     # the scale is the rows' of MIN_ROW_VOLUME messages or more: one message makes a 100% cell
@@ -181,7 +188,7 @@ def emotion_heatmap(
     ax.figure.colorbar(image, ax=ax, shrink=0.8, label="share of the row's\nscored customer messages")
     if unread:  # a row none of whose messages was scored has no shares: named, not dropped unseen
         ax.set_xlabel(_theme.wrap(unread, 60, name=False), fontsize=8, color="#666666")
-    ax.set_title(f"Emotions by {level}")
+    _theme.set_title(ax, title, f"Emotions by {level}")
     for side in ("top", "right", "left", "bottom"):
         ax.spines[side].set_visible(False)
     _theme.style(ax)
@@ -194,7 +201,8 @@ def emotion_mix(
     *,
     level: Level = "touchpoint",
     ax: Axes | None = None,
-    top: int = 8,
+    top: int | None = 8,
+    title: str | None = None,
 ) -> Axes:
     """Stacked shares of the dominant emotions per touchpoint (or stage), one bar each.
 
@@ -213,7 +221,8 @@ def emotion_mix(
             :func:`~journeymap.assign_topics`).
         ax: the Axes to draw on (default: a new figure sized to the bars).
         top: how many emotions get a colour (a positive whole number), the most frequent
-            overall; the rest are ``other``.
+            overall; the rest are ``other``. None: every emotion.
+        title: the title; None: "Emotion mix by <level>", ``""``: none.
 
     Examples:
         >>> import journeymap as jm
@@ -225,13 +234,14 @@ def emotion_mix(
         >>> jm.plot.emotion_mix(js, level="stage").get_yticklabels()[0].get_text().split(" (n=")[0]
         'contact'
     """
-    check_count(top, "top", minimum=1, what="number of emotions")
+    if top is not None:
+        check_count(top, "top", minimum=1, what="number of emotions")
     shares = stage_shares(js, level=level, top=top)
     valence = js.taxonomy.valence if js.taxonomy is not None else {}
     ax = _theme.get_ax(ax, figsize=(9, 1.5 + 0.6 * shares.shape[0]))
     unread = _unread_note(shares.attrs.get("unread", {}))
     if shares.empty:
-        return _theme.empty(ax, "scored customer messages", unread)
+        return _theme.empty(ax, "scored customer messages", unread, title=title)
     colours = mix_colours([str(c) for c in shares.columns], valence)
     n = np.asarray(shares.attrs["n"], dtype=np.int64)
     few = n < MIN_ROW_VOLUME  # too few messages to read a mix from: faded, as the journey map fades such a cell
@@ -262,7 +272,7 @@ def emotion_mix(
         label = f"row of fewer than {MIN_ROW_VOLUME}\nmessages (faded)"
         handles.append(Patch(facecolor=_theme.NEUTRAL, alpha=FEW_ALPHA, edgecolor="white", label=label))
     ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
-    ax.set_title(f"Emotion mix by {level}")
+    _theme.set_title(ax, title, f"Emotion mix by {level}")
     _theme.style(ax)
     return ax
 

@@ -48,7 +48,12 @@ def extremes(curve: pd.DataFrame) -> tuple[int | None, int | None]:
 
 
 def journey_map_table(
-    js: JourneySet, *, level: str = "touchpoint", top_pains: int = 3, seed: int = 0, min_volume: int = MIN_GROUP_SIZE
+    js: JourneySet,
+    *,
+    level: str = "touchpoint",
+    top_pains: int = 3,
+    seed: int | np.random.Generator | None = 0,
+    min_volume: int = MIN_GROUP_SIZE,
 ) -> pd.DataFrame:
     """Per (stage, touchpoint): volume, mean valence, interval, impact, and whether it is a pain point.
 
@@ -98,8 +103,8 @@ def journey_map_table(
     return table.drop(columns=["stage_order"]).rename(columns={"touchpoint": level})
 
 
-def stage_shares(js: JourneySet, *, level: str = "touchpoint", top: int = 8) -> pd.DataFrame:
-    """Share of each dominant emotion per touchpoint (or stage), the ``top`` emotions overall.
+def stage_shares(js: JourneySet, *, level: str = "touchpoint", top: int | None = 8) -> pd.DataFrame:
+    """Share of each dominant emotion per touchpoint (or stage), the ``top`` emotions overall (None: all).
 
     Rows: stages in order (or touchpoints by volume); columns: emotions, most frequent first;
     rows sum to 1 (other emotions are gathered in ``other``). ``shares.attrs["n"]`` holds each

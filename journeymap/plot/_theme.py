@@ -57,11 +57,12 @@ def get_ax(ax: Axes | None, figsize: tuple[float, float] = (9, 4.5)) -> Axes:
     return new
 
 
-def empty(ax: Axes, what: str, note: str = "") -> Axes:
+def empty(ax: Axes, what: str, note: str = "", *, title: str | None = None) -> Axes:
     """An Axes that says there is nothing to draw, and why, instead of failing on empty data.
 
     ``note`` (what was left out, say) goes under it, wrapped to the Axes' width; the text does not
-    take part in the figure's layout, so a long one cannot squeeze the Axes to nothing.
+    take part in the figure's layout, so a long one cannot squeeze the Axes to nothing. A
+    ``title`` the caller gave (not None) is set on it, as on a chart with data.
 
     Examples:
         >>> import matplotlib.pyplot as plt
@@ -81,7 +82,24 @@ def empty(ax: Axes, what: str, note: str = "") -> Axes:
     text.set_in_layout(False)
     ax.set_xticks([])
     ax.set_yticks([])
+    if title is not None:
+        ax.set_title(title)
     return ax
+
+
+def set_title(ax: Axes, title: str | None, default: str, **kwargs: Any) -> None:
+    """The plots' ``title=``: None sets ``default`` (the plot's own title), any string (``""`` removes it) itself.
+
+    Examples:
+        >>> import matplotlib.pyplot as plt
+        >>> ax = plt.figure().add_subplot()
+        >>> set_title(ax, None, "Emotions by stage"); ax.get_title()
+        'Emotions by stage'
+        >>> set_title(ax, "", "Emotions by stage"); ax.get_title()
+        ''
+        >>> plt.close("all")
+    """
+    ax.set_title(default if title is None else title, **kwargs)
 
 
 def style(ax: Axes) -> None:

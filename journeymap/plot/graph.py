@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from journeymap.analytics._checks import check_seed
 from journeymap.exceptions import ArgumentTypeError, InvalidArgumentError
 from journeymap.plot import _theme
 
@@ -23,7 +24,7 @@ MAX_NODES = 40
 NOT_SCORED = "#eeeeee"
 
 
-def _positions(G: object, pos: object, seed: int) -> dict[Any, tuple[float, float]]:
+def _positions(G: object, pos: object, seed: int | np.random.Generator | None) -> dict[Any, tuple[float, float]]:
     """The positions :func:`graph` draws ``G`` at: ``pos`` (checked), else :func:`layered_layout`'s.
 
     TypeError unless ``G`` is a networkx graph (a JourneySet is not: it needs
@@ -51,11 +52,15 @@ def _positions(G: object, pos: object, seed: int) -> dict[Any, tuple[float, floa
     return dict(pos)
 
 
-def layered_layout(G: nx.DiGraph, *, seed: int = 0, layer_width: float = 1.0) -> dict[Any, tuple[float, float]]:
+def layered_layout(
+    G: nx.DiGraph, *, seed: int | np.random.Generator | None = 0, layer_width: float = 1.0
+) -> dict[Any, tuple[float, float]]:
     """Positions left to right by stage order (node attribute ``rank``), spread vertically.
 
     Nodes whose ranks fall in the same ``layer_width`` bin share a column and are stacked,
-    largest volume in the middle; ``seed`` breaks ties between equal volumes reproducibly.
+    largest volume in the middle; ``seed`` breaks ties between equal volumes: an int reproducibly,
+    None afresh each call, a ``numpy.random.Generator`` from its sequence
+    (:func:`~journeymap.analytics._checks.check_seed`).
 
     Examples:
         >>> import journeymap as jm
@@ -65,7 +70,7 @@ def layered_layout(G: nx.DiGraph, *, seed: int = 0, layer_width: float = 1.0) ->
         >>> pos["__start__"][0] < pos["contact"][0] < pos["resolution"][0] < pos["__end__"][0]
         True
     """
-    rng = np.random.default_rng(seed)
+    rng = check_seed(seed)
     layers: dict[float, list[Any]] = {}
     for node, data in G.nodes(data=True):
         key = round(float(data.get("rank", 0.0)) / layer_width) * layer_width
@@ -275,7 +280,7 @@ def graph(
     pos: dict[Any, tuple[float, float]] | None = None,
     ax: Axes | None = None,
     # appearance
-    seed: int = 0,
+    seed: int | np.random.Generator | None = 0,
     min_share: float = 0.0,
     title: str | None = None,
     max_nodes: int | None = MAX_NODES,
@@ -305,7 +310,8 @@ def graph(
     At most ``max_nodes`` nodes besides start and end are drawn (default :data:`MAX_NODES`; None
     for all): those of the most steps (``volume``), as :func:`journey_map` keeps its largest
     cells; the edges to and from the others are left out with them, and the title says how many
-    of how many are shown. 200 touchpoints, a node each, made a figure 95 inches tall.
+    of how many are shown. 200 touchpoints, a node each, made a figure 95 inches tall. ``title``
+    replaces that title (None keeps it, ``""`` removes it).
 
     Examples:
         >>> import journeymap as jm
@@ -325,7 +331,7 @@ def graph(
     nodes = list(G.nodes)
     inner = [n for n in nodes if G.nodes[n].get("kind") not in ("start", "end")]
     if not inner:  # start and end only: no journeys
-        return _theme.empty(_theme.get_ax(ax, figsize=(10, 5.5)), "journeys")
+        return _theme.empty(_theme.get_ax(ax, figsize=(10, 5.5)), "journeys", title=title)
     cmap, norm = _theme.valence_cmap(), _theme.valence_norm()
     volume = np.array([float(G.nodes[n].get("volume", 1)) for n in nodes])
     vmax = max((G.nodes[n]["volume"] for n in inner), default=1)
@@ -378,7 +384,7 @@ def graph(
     ax.set_axis_off()
     journeys = G.graph.get("n_journeys")
     journeys_text = "? journeys" if journeys is None else _theme.count(int(journeys), "journey")
-    ax.set_title(title or f"Journey graph ({G.graph.get('level', '')}, {journeys_text}{shown_of})")
+    _theme.set_title(ax, title, f"Journey graph ({G.graph.get('level', '')}, {journeys_text}{shown_of})")
     ax.set_gid(f"graph:{len(nodes)}-nodes:{drawn}-edges")
     _theme.style(ax)
     return ax

@@ -15,15 +15,16 @@ shows one value's journeys at a time. Every text shown is HTML-escaped.
 from __future__ import annotations
 
 import html
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import pandas as pd
 
 from journeymap.analytics import journey_graph, touchpoint_summary
-from journeymap.analytics._checks import check_count
+from journeymap.analytics._checks import check_count, check_seed
+from journeymap.analytics._levels import check_level
 from journeymap.analytics._prep import require_scored
-from journeymap.exceptions import SchemaError
+from journeymap.exceptions import InvalidArgumentError, SchemaError
 from journeymap.journeys._table import journey_set_from_events
 from journeymap.plot._theme import NO_VALENCE
 from journeymap.plot.graph import layered_layout
@@ -32,6 +33,7 @@ if TYPE_CHECKING:
     import networkx as nx
     import plotly.graph_objects as go
 
+    from journeymap.analytics._levels import Level
     from journeymap.journeys import JourneySet
 
 __all__ = ["interactive_graph", "interactive_map"]
@@ -120,7 +122,9 @@ def _node_hover(name: str, data: dict[str, Any], quotes: list[str]) -> str:
     return "<br>".join(lines)
 
 
-def _graph_traces(go: Any, G: nx.DiGraph, quotes: dict[str, list[str]], min_count: int, seed: int) -> list[Any]:
+def _graph_traces(
+    go: Any, G: nx.DiGraph, quotes: dict[str, list[str]], min_count: int, seed: int | np.random.Generator | None
+) -> list[Any]:
     pos = layered_layout(G, seed=seed)
     edge_x: list[float | None] = []
     edge_y: list[float | None] = []
@@ -217,6 +221,7 @@ def _node_groups(names: list[Any], valence: np.ndarray, size: np.ndarray) -> lis
 
 
 def _with_filter(go: Any, panels: list[tuple[str, list[Any]]], title: str, filter_by: str | None) -> go.Figure:
+    """One figure of the panels' traces, the first shown, with a drop-down of the panels where ``filter_by`` is given."""
     fig = go.Figure()
     sizes = [len(traces) for _, traces in panels]
     for i, (_, traces) in enumerate(panels):
@@ -229,9 +234,8 @@ def _with_filter(go: Any, panels: list[tuple[str, list[Any]]], title: str, filte
         total = sum(sizes)
         for (label, _), size in zip(panels, sizes):
             visible = [start <= k < start + size for k in range(total)]
-            buttons.append(
-                {"label": label, "method": "update", "args": [{"visible": visible}, {"title": f"{title} ({filter_by}: {label})"}]}
-            )
+            shown = f"{title} ({filter_by}: {label})" if title else f"{filter_by}: {label}"
+            buttons.append({"label": label, "method": "update", "args": [{"visible": visible}, {"title": shown}]})
             start += size
         fig.update_layout(
             updatemenus=[{"buttons": buttons, "direction": "down", "x": 0.0, "xanchor": "left", "y": 1.15, "yanchor": "top"}]
@@ -243,25 +247,28 @@ def _with_filter(go: Any, panels: list[tuple[str, list[Any]]], title: str, filte
 def interactive_graph(
     js: JourneySet,
     *,
-    level: str = "touchpoint",
+    level: Level = "touchpoint",
     filter_by: str | None = None,
     max_values: int = 12,
     min_count: int = 1,
     n_quotes: int = 3,
-    seed: int = 0,
+    seed: int | np.random.Generator | None = 0,
+    title: str | None = None,
 ) -> go.Figure:
     """The journey graph as an interactive plotly figure: hover nodes and edges, filter by a column.
 
     Args:
         js: scored journeys.
-        level: what nodes are: ``"touchpoint"``, ``"stage"`` (any level
-            :func:`~journeymap.journey_graph` takes).
+        level: what nodes are: ``"touchpoint"``, ``"stage"`` or ``"topic"`` (after
+            :func:`~journeymap.assign_topics`), the levels :func:`~journeymap.journey_graph` takes.
         filter_by: a column constant within a journey (``"brand"``, a segment): adds a drop-down
             with "all" and its ``max_values`` busiest values.
         max_values: how many values the drop-down offers.
         min_count: edges with fewer transitions are not drawn (the statistics keep them).
         n_quotes: customer quotes per node in the hover.
-        seed: layout and bootstrap seed.
+        seed: layout and bootstrap seed: an int (reproducible), None (fresh each call) or a
+            ``numpy.random.Generator``, as for :func:`~journeymap.touchpoint_summary`.
+        title: the figure's title; None: "Journey graph by <level>", ``""``: none.
 
     Examples:
         >>> import journeymap as jm
@@ -272,18 +279,19 @@ def interactive_graph(
         ['all']
     """
     _check_counts(max_values=max_values, n_quotes=n_quotes, seed=seed, min_count=min_count)
+    check_level(level)
     go = _plotly()
     require_scored(js, "interactive_graph")
     panels = []
     for label, subset in _subsets(js, filter_by, max_values):
-        G = journey_graph(subset, level=level, seed=seed)  # type: ignore[arg-type]
+        G = journey_graph(subset, level=level, seed=seed)
         key = (
             subset.events[level].astype("string")
             if level in subset.events.columns
             else pd.Series(pd.NA, index=subset.events.index)
         )
         panels.append((label, _graph_traces(go, G, _quotes(subset.events, key, n_quotes), min_count, seed)))
-    fig = _with_filter(go, panels, f"Journey graph by {level}", filter_by)
+    fig = _with_filter(go, panels, f"Journey graph by {level}" if title is None else title, filter_by)
     fig.update_xaxes(visible=False)
     fig.update_yaxes(visible=False)
     return fig
@@ -293,14 +301,16 @@ def _check_counts(*, max_values: object, n_quotes: object, seed: object, min_cou
     """The interactive figures' counts, checked before any work: whole numbers, none negative (an error naming it)."""
     check_count(max_values, "max_values", minimum=1, what="number of values")
     check_count(n_quotes, "n_quotes", what="number of quotes")
-    check_count(seed, "seed")
+    check_seed(seed)
     check_count(min_count, "min_count", minimum=1, what="number of transitions")
 
 
-def _map_trace(go: Any, js: JourneySet, level: str, quotes: dict[str, list[str]], seed: int) -> Any:
+def _map_trace(
+    go: Any, js: JourneySet, level: Level, quotes: dict[str, list[str]], seed: int | np.random.Generator | None
+) -> Any:
     events = js.events
     stages = list(js.stages.names)
-    summary = touchpoint_summary(js, level=level, seed=seed)  # type: ignore[arg-type]
+    summary = touchpoint_summary(js, level=level, seed=seed)
     summary = summary[summary["volume"] > 0]  # a touchpoint none of whose messages was scored has no cell to colour
     keys = [str(k) for k in summary.index]
     customer = (events["actor"].astype("string") == "customer").fillna(False) & events["valence"].notna()
@@ -347,20 +357,24 @@ def _map_trace(go: Any, js: JourneySet, level: str, quotes: dict[str, list[str]]
 def interactive_map(
     js: JourneySet,
     *,
-    level: str = "touchpoint",
+    level: Literal["touchpoint", "topic"] = "touchpoint",
     filter_by: str | None = None,
     max_values: int = 12,
     n_quotes: int = 3,
-    seed: int = 0,
+    seed: int | np.random.Generator | None = 0,
+    title: str | None = None,
 ) -> go.Figure:
     """The journey map (touchpoints by stage, coloured by customers' mean valence) as an interactive figure.
 
-    ``js`` must be scored (:func:`journeymap.score`). Rows are touchpoints (or another
-    ``level`` with a column in the events), busiest first;
-    columns are the stages in order. Hovering a cell shows the customer messages there, their
-    mean valence, the row's overall figures with the 95% interval and up to ``n_quotes`` quotes
-    of that cell's messages (the most negative where their mean is below 0, else the most positive).
-    ``filter_by`` and ``max_values`` work as in :func:`interactive_graph`.
+    ``js`` must be scored (:func:`journeymap.score`). Rows are touchpoints (``level="touchpoint"``)
+    or the customers' topics (``level="topic"``, after :func:`~journeymap.assign_topics`), busiest
+    first; columns are the stages in order, so ``level`` is ``"touchpoint"`` or ``"topic"``, as for
+    :func:`~journeymap.plot.journey_map` (``"stage"`` is refused: stages are its columns). Hovering
+    a cell shows the customer messages there, their mean valence, the row's overall figures with
+    the 95% interval and up to ``n_quotes`` quotes of that cell's messages (the most negative where
+    their mean is below 0, else the most positive).
+    ``filter_by`` and ``max_values`` work as in :func:`interactive_graph`. ``title`` replaces the
+    figure's title ("Journey map by <level>"; ``""``: none).
 
     Examples:
         >>> import journeymap as jm
@@ -371,6 +385,9 @@ def interactive_map(
         True
     """
     _check_counts(max_values=max_values, n_quotes=n_quotes, seed=seed)
+    if level not in ("touchpoint", "topic"):  # as journey_map refuses it
+        msg = f"the interactive map's level must be 'touchpoint' or 'topic' (stages are its columns), got {level!r}"
+        raise InvalidArgumentError(msg)
     go = _plotly()
     require_scored(js, "interactive_map")
     if level not in js.events.columns:
@@ -381,6 +398,6 @@ def interactive_map(
         # quotes per cell (a row's value at a stage), not per row: a cell's hover quotes its own messages
         key = subset.events[level].astype("string") + _CELL + subset.events["stage"].astype("string")
         panels.append((label, [_map_trace(go, subset, level, _quotes(subset.events, key, n_quotes), seed)]))
-    fig = _with_filter(go, panels, f"Journey map by {level}", filter_by)
+    fig = _with_filter(go, panels, f"Journey map by {level}" if title is None else title, filter_by)
     fig.update_yaxes(autorange="reversed")
     return fig

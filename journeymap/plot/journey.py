@@ -55,7 +55,7 @@ def journey(
         ax: the Axes to draw on (default: a new figure).
         quote_chars: quotes are cut to this many characters.
         title: the title (default: the journey and customer ids; "brand broadcast" instead of
-            the customer where only the brand wrote).
+            the customer where only the brand wrote); ``""``: none.
 
     Returns:
         The Axes.
@@ -114,7 +114,7 @@ def journey(
         name = lane[(bool((unscored & brand_rows).any()), bool((unscored & ~brand_rows).any()))]
         ax.axhline(REPLY_LANE + 0.06, color="#cccccc", lw=0.6, zorder=0)
         ax.set_yticks([REPLY_LANE, -1.0, -0.5, 0.0, 0.5, 1.0], [name, "-1.0", "-0.5", "0.0", "0.5", "1.0"])
-    ax.set_title(title or default_title(journey, curve), pad=22)
+    _theme.set_title(ax, title, default_title(journey, curve), pad=22)
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.14), ncols=3)
     _theme.style(ax)
     return ax

@@ -85,7 +85,7 @@ def journey_map(
     # pain points
     top_pains: int = 3,
     # the interval
-    seed: int = 0,
+    seed: int | np.random.Generator | None = 0,
     title: str | None = None,
     max_columns: int | None = MAX_COLUMNS,
 ) -> Axes:
@@ -126,7 +126,8 @@ def journey_map(
     Customer messages the scorer gave no valence (a language it does not read; the
     ``n_unscored`` of :func:`~journeymap.touchpoint_summary`) are in no mean: a cell with some
     says so in its label ("app +20 not scored"), and the title names the cells none of whose
-    messages were scored (they have no mean to draw).
+    messages were scored (they have no mean to draw). ``title`` replaces that title (None keeps
+    it, ``""`` removes it).
 
     The x tick labels (12-character lines) are measured after the figure's layout: one wider
     than its column is wrapped onto narrower lines, and where a single word is still too wide,
@@ -147,7 +148,7 @@ def journey_map(
     unscored = _unscored_cells(js, level)
     ax = _theme.get_ax(ax, figsize=(max(8.0, 0.9 * len(table) + 2), 5))
     if table.empty:
-        return _theme.empty(ax, "scored customer messages")
+        return _theme.empty(ax, "scored customer messages", title=title)
     x = table["x"].to_numpy()
     for n, (stage, group) in enumerate(table.groupby("stage", sort=False)):
         lo, hi = group["x"].min() - 0.5, group["x"].max() + 0.5
@@ -199,7 +200,7 @@ def journey_map(
     # as wide as the figure: a long title (cells left out) ran past both edges
     axes_inches = ax.bbox.width / ax.figure.dpi  # the title is centred over the axes
     default_title = "\n".join(textwrap.wrap(default_title, width=max(30, int(axes_inches * 8))))
-    ax.set_title(title if title is not None else default_title, pad=30)
+    _theme.set_title(ax, title, default_title, pad=30)
     for volume in sorted({int(table["volume"].max()), int(np.median(table["volume"]))}):
         size = 40 + 360 * volume / table["volume"].max()
         ax.scatter([], [], s=size, color=_theme.NEUTRAL, label=_theme.count(volume, "message"))

@@ -40,6 +40,7 @@ def time_patterns(
     tz: str | dt.tzinfo | None = None,
     min_count: int = 3,
     ax: Axes | None = None,
+    title: str | None = None,
 ) -> Axes:
     """A weekday x hour heatmap of customer messages: volume, share negative or mean valence.
 
@@ -55,7 +56,8 @@ def time_patterns(
     the range of the data. ``tz`` is read as in
     :func:`journeymap.time_patterns` (None is the zone the events were read in, else UTC).
     Where every customer message is stamped at one time of day (dates without times, read as
-    midnight), the chart says so instead of drawing them all in one hour.
+    midnight), the chart says so instead of drawing them all in one hour. ``title`` replaces the
+    chart's own ("When customers write: ... by weekday and hour"; ``""``: none).
 
     Examples:
         >>> import journeymap as jm
@@ -80,13 +82,13 @@ def time_patterns(
     if stamped is not None:  # dates without times: one column at midnight would read as a pattern
         ax = _theme.get_ax(ax, figsize=(10, 3.6))
         note = f"hours of day to show: every customer message is stamped {stamped} ({tz}), so the data holds dates, not times"
-        return _theme.empty(ax, note)
+        return _theme.empty(ax, note, title=title)
     grid = table[metric].unstack("hour").reindex(list(WEEKDAYS)).to_numpy(dtype=float)
     volume = table["volume"].unstack("hour").reindex(list(WEEKDAYS)).to_numpy(dtype=float)
     scored = table["scored"].unstack("hour").reindex(list(WEEKDAYS)).to_numpy(dtype=float)
     ax = _theme.get_ax(ax, figsize=(10, 3.6))
     if not np.nan_to_num(grid).any() and (metric == "volume" or np.isnan(grid).all()):
-        return _theme.empty(ax, "customer messages" if metric == "volume" else "scored customer messages")
+        return _theme.empty(ax, "customer messages" if metric == "volume" else "scored customer messages", title=title)
     # too few scored messages to colour an hour by a share or a mean (messages not scored among them): hatched,
     # left out of the colour scale
     few = (volume > 0) & (scored < min_count) if metric != "volume" else np.zeros(grid.shape, dtype=bool)
@@ -118,7 +120,9 @@ def time_patterns(
             handles.append(Patch(facecolor=FEW, edgecolor="#9a9a9a", hatch="////", lw=0, label=what))
         ax.legend(handles=handles, loc="lower right", bbox_to_anchor=(1.0, 1.0), ncols=2, borderaxespad=0.2,
                   frameon=False, fontsize=8)  # fmt: skip
-    ax.set_title(f"When customers write: {labels[metric]} by weekday and hour", pad=22 if metric != "volume" else 6)
+    _theme.set_title(
+        ax, title, f"When customers write: {labels[metric]} by weekday and hour", pad=22 if metric != "volume" else 6
+    )
     for side in ("top", "right", "left", "bottom"):
         ax.spines[side].set_visible(False)
     _theme.style(ax)

@@ -66,6 +66,7 @@ def trends(
     auto: AutoReplyRule | None = None,
     min_count: int = 3,
     ax: Axes | None = None,
+    title: str | None = None,
 ) -> Axes:
     """Customer messages per period (bars) and a service measure over time (line, right axis).
 
@@ -85,7 +86,8 @@ def trends(
     solid line, and the legend says so: 1 scored message of 5 makes a share of 0% or 100%.
     ``min_count=1`` draws every value alike. Where no customer message was scored, the share
     negative and the mean valence have no line: the chart says "no scored customer messages to
-    show" and the legend does not name it.
+    show" and the legend does not name it. ``title`` replaces the chart's own ("Customer messages
+    and ... per period"; ``""``: none).
 
     Returns:
         The Axes of the bars (the line is on its twin, ``ax.right_ax``).
@@ -110,7 +112,7 @@ def trends(
     table = trends_table(js, freq=freq, tz=tz, bots=bots, auto=auto)
     ax = _theme.get_ax(ax, figsize=(10, 4))
     if table.empty:
-        return _theme.empty(ax, "customer messages")
+        return _theme.empty(ax, "customer messages", title=title)
     x = np.arange(len(table))
     bars = ax.bar(x, table["volume"].to_numpy(), color=_theme.GREYS[0], label="customer messages")
     ax.set_ylabel("customer messages")
@@ -147,7 +149,7 @@ def trends(
     # above the plot, under the title: inside it would cover bars or the line
     ax.legend(handles=handles, loc="lower left", bbox_to_anchor=(0.0, 1.0), ncols=len(handles), borderaxespad=0.2,
               frameon=False, fontsize=8)  # fmt: skip
-    ax.set_title(f"Customer messages and {label} per period", pad=24)
+    _theme.set_title(ax, title, f"Customer messages and {label} per period", pad=24)
     if len(table) == 1:
         _single_period(ax, freq)
     ax.right_ax = right  # type: ignore[attr-defined]
@@ -313,12 +315,16 @@ def topic_trends(
     *,
     freq: str = "W",
     metric: Literal["volume", "share", "share_negative", "mean_valence"] = "volume",
-    top: int = 6,
+    top: int | None = 6,
     tz: str | dt.tzinfo | None = None,
     min_count: int = 3,
     ax: Axes | None = None,
+    title: str | None = None,
 ) -> Axes:
     """One line per topic over time: the ``top`` largest topics' messages per period (or ``metric``).
+
+    ``top=None`` draws every topic (as ``top=None`` is every row in :func:`~journeymap.pain_points`).
+    ``title`` replaces the chart's own ("Topics over time: ... per period"; ``""``: none).
 
     The numbers are :func:`journeymap.topic_trends`' (same ``freq`` and ``tz``); ``metric``
     picks what is drawn: messages (the default), their share of the period, the share of
@@ -349,7 +355,8 @@ def topic_trends(
     if not isinstance(metric, str) or metric not in _TOPIC_LABELS:
         msg = f"metric must be one of {sorted(_TOPIC_LABELS)}, got {metric!r}"
         raise InvalidArgumentError(msg)
-    check_count(top, "top", minimum=1, what="number of topics")
+    if top is not None:
+        check_count(top, "top", minimum=1, what="number of topics")
     check_count(min_count, "min_count", minimum=1, what="number of messages")
     if metric in _SCORED:  # unscored, the lines would be empty
         require_scored(js, f"topic_trends(metric={metric!r})")
@@ -359,7 +366,7 @@ def topic_trends(
     totals = table.groupby(level="topic")["volume"].sum().drop(OTHER_LAST, errors="ignore")
     totals = totals[totals > 0]
     if totals.empty:
-        return _theme.empty(ax, "customer messages with a topic")
+        return _theme.empty(ax, "customer messages with a topic", title=title)
     shown = sorted(totals.index, key=lambda t: (-int(totals[t]), str(t)))[:top]
     periods = table.index.get_level_values("period").unique()
     x = np.arange(len(periods))
@@ -387,7 +394,7 @@ def topic_trends(
     ax.set_xticks(x[::step], [t.strftime(fmt) for t in periods[::step]])
     ax.tick_params(axis="x", labelrotation=30)
     ax.set_xlabel(f"period ({_theme.period_name(freq)}, {tz})")
-    ax.set_title(f"Topics over time: {_TOPIC_LABELS[metric]} per period")
+    _theme.set_title(ax, title, f"Topics over time: {_TOPIC_LABELS[metric]} per period")
     handles, _ = ax.get_legend_handles_labels()
     if partial.any():  # as trends does: a period the data covers only in part has lower counts
         for i in np.flatnonzero(partial):

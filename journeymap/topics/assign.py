@@ -19,7 +19,11 @@ from journeymap.topics.model import TopicModel
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
+    import dask.dataframe as dd
+
+    from journeymap.distributed import DaskJourneySet
     from journeymap.emotions.cache import CacheOption
+    from journeymap.journeys import JourneySet
     from journeymap.topics.encoders import SentenceEncoder
 
 logger = logging.getLogger(__name__)
@@ -35,7 +39,8 @@ __all__ = [
     "writers",
 ]
 
-T = TypeVar("T")
+#: What :func:`assign_topics` takes and gives back (as :func:`~journeymap.score`): in memory, or on a cluster.
+T = TypeVar("T", "JourneySet", pd.DataFrame, "DaskJourneySet", "dd.DataFrame")
 
 
 def customer_rows(events: pd.DataFrame) -> pd.Series:
