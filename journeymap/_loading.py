@@ -11,6 +11,7 @@ expected, not news); under one lock, overlapping loads cannot leave it lowered.
 from __future__ import annotations
 
 import importlib
+import os
 import threading
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Literal
@@ -30,7 +31,25 @@ INSTALL = {
 }
 
 #: Held while a model is built. Reentrant: a build may load its tokenizer through another helper.
+#: A forked child gets a fresh one (:func:`_fresh_lock_after_fork`): look it up when it is used
+#: (``with _loading.LOAD_LOCK``, or ``from journeymap._loading import LOAD_LOCK`` inside the
+#: function), never keep a reference from import time.
 LOAD_LOCK = threading.RLock()
+
+
+def _fresh_lock_after_fork() -> None:
+    """In a forked child: a new :data:`LOAD_LOCK`.
+
+    The parent may have been building a model on another thread at the fork (for seconds: the
+    first load, an ONNX export): the child inherits the lock held by a thread it does not have,
+    and its first load waited for ever.
+    """
+    global LOAD_LOCK  # noqa: PLW0603 - the lock is the process's; the child's is a new one
+    LOAD_LOCK = threading.RLock()
+
+
+if hasattr(os, "register_at_fork"):  # once, at import (not on Windows)
+    os.register_at_fork(after_in_child=_fresh_lock_after_fork)
 
 
 def require(module: Literal["torch", "transformers"], what: str = "this model") -> ModuleType:
