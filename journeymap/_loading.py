@@ -83,11 +83,13 @@ def require(module: Literal["torch", "transformers"], what: str = "this model") 
 
 @contextmanager
 def keep_global_rng() -> Iterator[None]:
-    """Build a model without touching torch's global random state (CPU), as a library should.
+    """Run training, which seeds torch's global generator (CPU), with its state put back afterwards.
 
-    Building a network draws its initial weights (a head, layers the saved weights replace) from
-    torch's global generator; a service that seeds it for its own work would see the sequence
-    moved by loading a scorer. The state is restored on the way out.
+    Training seeds the generator and draws from it (initial heads, dropout, shuffling); the
+    caller's state is saved and restored on the way out. Not for loading a model to score: in a
+    process with other threads drawing from the generator, the numbers they drew meanwhile come
+    again after the restore. Loading draws nothing instead (heads are left uninitialised, then
+    their weights loaded: :func:`journeymap.emotions._minilm.build` with ``init=False``).
 
     Examples:
         >>> import torch

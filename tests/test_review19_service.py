@@ -120,3 +120,56 @@ def test_the_locks_are_new_only_in_the_child() -> None:
     before = _loading.LOAD_LOCK
     assert _fork_while_held("journeymap._loading", "LOAD_LOCK") == 0
     assert _loading.LOAD_LOCK is before  # the parent keeps its own
+
+
+def test_building_the_default_scorer_draws_no_random_number_and_rewinds_no_other_thread() -> None:
+    """Another thread drawing from torch's global generator during a build gets the seed's sequence, unrepeated.
+
+    The build used to save the generator's state and put it back afterwards: the numbers the other
+    thread drew meanwhile came again (rv39: 301 repeats in 2,561 draws). Now the build draws nothing,
+    so the other thread's numbers are exactly those its seed gives, as if no model had been built.
+    """
+    torch = pytest.importorskip("torch")
+    pytest.importorskip("transformers")
+    from journeymap.emotions.default import DefaultScorer
+
+    scorer = DefaultScorer(backend="torch", precision="float32")
+    draws: list[float] = []
+    started, stop = threading.Event(), threading.Event()
+
+    def sample() -> None:  # a service's own work on another thread
+        while not stop.is_set():
+            draws.append(torch.rand(1).item())
+            started.set()
+            time.sleep(0.001)
+
+    torch.manual_seed(7)
+    thread = threading.Thread(target=sample)
+    thread.start()
+    try:
+        assert started.wait(10)
+        _ = scorer.model  # the build: under LOAD_LOCK, heads left uninitialised, weights loaded
+        assert scorer.loaded
+    finally:
+        stop.set()
+        thread.join()
+    assert len(draws) > 10
+    assert len(set(draws)) == len(draws)  # no repeats
+    torch.manual_seed(7)
+    assert draws == torch.rand(len(draws)).tolist()  # the seed's own sequence: the build drew nothing
+
+
+def test_the_heads_of_a_model_loaded_to_score_are_not_initialised_at_random() -> None:
+    torch = pytest.importorskip("torch")
+    pytest.importorskip("transformers")
+    from journeymap.emotions import _minilm
+    from journeymap.emotions.default import WEIGHTS_DIR
+
+    torch.manual_seed(3)
+    before = torch.get_rng_state()
+    model, _ = _minilm.build_multitask(28, init=False)
+    assert torch.equal(before, torch.get_rng_state())  # nothing drawn
+    _minilm.load_weights(model, WEIGHTS_DIR)
+    assert torch.equal(before, torch.get_rng_state())
+    _, _ = _minilm.build_multitask(28)  # training's build still initialises its heads
+    assert not torch.equal(before, torch.get_rng_state())
