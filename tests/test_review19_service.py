@@ -16,6 +16,7 @@ import signal
 import threading
 import time
 import warnings
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
@@ -173,3 +174,82 @@ def test_the_heads_of_a_model_loaded_to_score_are_not_initialised_at_random() ->
     assert torch.equal(before, torch.get_rng_state())
     _, _ = _minilm.build_multitask(28)  # training's build still initialises its heads
     assert not torch.equal(before, torch.get_rng_state())
+
+
+def _tiny_build() -> tuple[object, str]:
+    """A network as small as can be exported, built slowly, leaving a line in ``$JM_TEST_BUILDS`` per build."""
+    import torch
+
+    class Tiny(torch.nn.Module):
+        def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
+            return (input_ids * attention_mask).float().sum(dim=1, keepdim=True)
+
+    with open(os.environ["JM_TEST_BUILDS"], "a") as log:
+        log.write(f"{os.getpid()}\n")
+    time.sleep(1.5)  # long enough for the other process to arrive while this one exports
+    return Tiny(), "out"
+
+
+def _export_in_process(weights: str, barrier: object, out: str) -> None:
+    from journeymap.emotions import _onnx
+
+    barrier.wait(120)  # type: ignore[attr-defined]
+    path = _onnx.cached_model("tiny", [Path(weights)], "float32", _tiny_build)  # type: ignore[arg-type]
+    Path(out).write_text(str(path))
+
+
+def test_an_export_removes_the_folders_that_killed_exports_left(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    pytest.importorskip("torch")
+    pytest.importorskip("onnx")
+    from journeymap.emotions import _onnx
+
+    models = tmp_path / "models"
+    models.mkdir()
+    monkeypatch.setenv("JOURNEYMAP_MODEL_DIR", str(models))
+    monkeypatch.setenv("JM_TEST_BUILDS", str(tmp_path / "builds.txt"))
+    weights = tmp_path / "weights.bin"
+    weights.write_bytes(b"tiny")
+    host = getattr(_onnx, "_HOST", "0" * 8)
+    killed = models / f".export-{host}-99999999-a1b2c3d4"  # a process of this machine that is gone (above pid_max)
+    killed.mkdir()
+    (killed / "float32.onnx").write_bytes(b"\0" * 1000)  # killed half-way through writing
+    older = models / ".export-e5f6g7h8"  # left by a version that did not record the process, two hours ago
+    older.mkdir()
+    (older / "float32.onnx").write_bytes(b"\0" * 1000)
+    two_hours_ago = time.time() - 7200
+    os.utime(older / "float32.onnx", (two_hours_ago, two_hours_ago))
+    os.utime(older, (two_hours_ago, two_hours_ago))
+    recent = models / ".export-i9j0k1l2"  # as old a version's, still exporting: kept
+    recent.mkdir()
+
+    path = _onnx.cached_model("tiny", [weights], "float32", _tiny_build)  # type: ignore[arg-type]
+    assert path.is_file() and path.parent == models
+    assert sorted(p.name for p in models.iterdir() if p.name.startswith(".export-")) == [".export-i9j0k1l2"]
+
+
+def test_processes_starting_on_an_empty_model_folder_export_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import multiprocessing
+
+    pytest.importorskip("torch")
+    pytest.importorskip("onnx")
+    pytest.importorskip("fcntl")  # without it the processes export side by side, as before
+    models = tmp_path / "models"
+    builds = tmp_path / "builds.txt"
+    monkeypatch.setenv("JOURNEYMAP_MODEL_DIR", str(models))
+    monkeypatch.setenv("JM_TEST_BUILDS", str(builds))
+    weights = tmp_path / "weights.bin"
+    weights.write_bytes(b"tiny")
+    context = multiprocessing.get_context("spawn")
+    barrier = context.Barrier(2)
+    outs = [tmp_path / f"path{i}.txt" for i in range(2)]
+    processes = [context.Process(target=_export_in_process, args=(str(weights), barrier, str(out))) for out in outs]
+    for process in processes:
+        process.start()
+    for process in processes:
+        process.join(180)
+        assert process.exitcode == 0
+    paths = [out.read_text() for out in outs]
+    assert paths[0] == paths[1]
+    assert len(builds.read_text().split()) == 1  # one process exported, the other read its file
+    assert Path(paths[0]).is_file()
+    assert [p.name for p in models.iterdir() if p.name.startswith(".export-")] == []  # the lock file is .export.lock
