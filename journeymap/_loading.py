@@ -11,6 +11,7 @@ expected, not news); under one lock, overlapping loads cannot leave it lowered.
 from __future__ import annotations
 
 import importlib
+import os
 import threading
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Literal
@@ -30,7 +31,25 @@ INSTALL = {
 }
 
 #: Held while a model is built. Reentrant: a build may load its tokenizer through another helper.
+#: A forked child gets a fresh one (:func:`_fresh_lock_after_fork`): look it up when it is used
+#: (``with _loading.LOAD_LOCK``, or ``from journeymap._loading import LOAD_LOCK`` inside the
+#: function), never keep a reference from import time.
 LOAD_LOCK = threading.RLock()
+
+
+def _fresh_lock_after_fork() -> None:
+    """In a forked child: a new :data:`LOAD_LOCK`.
+
+    The parent may have been building a model on another thread at the fork (for seconds: the
+    first load, an ONNX export): the child inherits the lock held by a thread it does not have,
+    and its first load waited for ever.
+    """
+    global LOAD_LOCK  # noqa: PLW0603 - the lock is the process's; the child's is a new one
+    LOAD_LOCK = threading.RLock()
+
+
+if hasattr(os, "register_at_fork"):  # once, at import (not on Windows)
+    os.register_at_fork(after_in_child=_fresh_lock_after_fork)
 
 
 def require(module: Literal["torch", "transformers"], what: str = "this model") -> ModuleType:
@@ -64,11 +83,13 @@ def require(module: Literal["torch", "transformers"], what: str = "this model") 
 
 @contextmanager
 def keep_global_rng() -> Iterator[None]:
-    """Build a model without touching torch's global random state (CPU), as a library should.
+    """Run training, which seeds torch's global generator (CPU), with its state put back afterwards.
 
-    Building a network draws its initial weights (a head, layers the saved weights replace) from
-    torch's global generator; a service that seeds it for its own work would see the sequence
-    moved by loading a scorer. The state is restored on the way out.
+    Training seeds the generator and draws from it (initial heads, dropout, shuffling); the
+    caller's state is saved and restored on the way out. Not for loading a model to score: in a
+    process with other threads drawing from the generator, the numbers they drew meanwhile come
+    again after the restore. Loading draws nothing instead (heads are left uninitialised, then
+    their weights loaded: :func:`journeymap.emotions._minilm.build` with ``init=False``).
 
     Examples:
         >>> import torch

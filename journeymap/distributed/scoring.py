@@ -49,8 +49,18 @@ logger = logging.getLogger(__name__)
 __all__ = ["clear_scorers", "score", "worker_scorer"]
 
 _SCORERS: dict[str, EmotionScorer] = {}  # keyed by repr(spec): options may hold lists or dicts
-_SCORERS_LOCK = threading.Lock()
+_SCORERS_LOCK = threading.Lock()  # a forked child gets a fresh one (_fresh_lock_after_fork)
 ScorerSpec = tuple[str, tuple[tuple[str, Any], ...]]
+
+
+def _fresh_lock_after_fork() -> None:
+    """In a forked child: a new ``_SCORERS_LOCK`` (another thread of the parent may have held it at the fork)."""
+    global _SCORERS_LOCK  # noqa: PLW0603 - the lock is the process's; the child's is a new one
+    _SCORERS_LOCK = threading.Lock()
+
+
+if hasattr(os, "register_at_fork"):  # once, at import (not on Windows)
+    os.register_at_fork(after_in_child=_fresh_lock_after_fork)
 
 
 def worker_scorer(spec: ScorerSpec) -> EmotionScorer:

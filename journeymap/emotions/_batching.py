@@ -604,21 +604,23 @@ class LazyNetworkScorer(SortedBatchScorer):
             raise ModelLoadError(msg)
 
     def _load(self) -> tuple[Network, Any]:
-        from journeymap._loading import LOAD_LOCK, keep_global_rng
+        from journeymap._loading import LOAD_LOCK
 
         with LOAD_LOCK:  # threads sharing the scorer build it once (the others wait, then reuse it)
             if self._model is None or self._tokenizer is None:
                 _check_cuda(getattr(self, "device", None))
                 self._check_weights()  # the id was made at construction; the files are read only now
-                with keep_global_rng():  # the caller's torch.manual_seed sequence is not moved
-                    try:
-                        model, tokenizer = self._build()
-                    except JourneyMapError:
-                        raise
-                    except OSError as exc:  # a file of the model missing or unwritable: not the texts' fault
-                        scorer_id = getattr(self, "id", type(self).__name__)
-                        msg = f"could not load the model of scorer {scorer_id!r}: {exc}"
-                        raise ModelLoadError(msg) from exc
+                # _build draws no random number (heads left uninitialised, then loaded): the caller's
+                # torch.manual_seed sequence is not moved, and is not saved and put back either, which
+                # made the numbers other threads drew during the build come again after it
+                try:
+                    model, tokenizer = self._build()
+                except JourneyMapError:
+                    raise
+                except OSError as exc:  # a file of the model missing or unwritable: not the texts' fault
+                    scorer_id = getattr(self, "id", type(self).__name__)
+                    msg = f"could not load the model of scorer {scorer_id!r}: {exc}"
+                    raise ModelLoadError(msg) from exc
                 self._check_weights()  # and not rewritten while they were being read
                 self._model, self._tokenizer = model, tokenizer
             return self._model, self._tokenizer

@@ -41,14 +41,18 @@ class MeanPoolClassifier(nn.Module):
 
     Mean pooling is how all-MiniLM-L6-v2 was trained as a sentence encoder, so it is the
     natural read-out; the head emits one logit per label (multi-label, sigmoid).
+
+    ``init=False`` leaves the head's weights uninitialised (for weights loaded next, with
+    :func:`load_weights`): initialising draws from torch's global generator, which a model
+    loaded for scoring must not touch (another thread of a service may be drawing from it).
     """
 
-    def __init__(self, encoder: nn.Module, n_labels: int, *, dropout: float = 0.1) -> None:
+    def __init__(self, encoder: nn.Module, n_labels: int, *, dropout: float = 0.1, init: bool = True) -> None:
         super().__init__()
         self.encoder = encoder
         hidden = int(encoder.config.hidden_size)  # type: ignore[union-attr, arg-type]
         self.dropout = nn.Dropout(dropout)
-        self.head = nn.Linear(hidden, n_labels)
+        self.head = _linear(hidden, n_labels, init=init)
 
     def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
         """Return logits of shape ``(batch, n_labels)``."""
@@ -59,10 +63,25 @@ class MeanPoolClassifier(nn.Module):
         return logits
 
 
-def build(n_labels: int, *, dropout: float = 0.1) -> tuple[MeanPoolClassifier, Any]:
-    """Build the classifier on the bundled base encoder; returns ``(model, tokenizer)``."""
+def _linear(n_in: int, n_out: int, *, init: bool) -> nn.Linear:
+    """``nn.Linear(n_in, n_out)``; with ``init=False`` its weights are left uninitialised (no random draw).
+
+    Examples:
+        >>> before = torch.get_rng_state()
+        >>> _linear(384, 28, init=False).weight.shape, torch.equal(before, torch.get_rng_state())
+        (torch.Size([28, 384]), True)
+    """
+    return nn.Linear(n_in, n_out) if init else nn.utils.skip_init(nn.Linear, n_in, n_out)  # type: ignore[no-untyped-call]
+
+
+def build(n_labels: int, *, dropout: float = 0.1, init: bool = True) -> tuple[MeanPoolClassifier, Any]:
+    """Build the classifier on the bundled base encoder; returns ``(model, tokenizer)``.
+
+    ``init=False``: the head is left uninitialised, for weights loaded next (:func:`load_weights`);
+    the build then draws no random number (the encoder's weights are all in its checkpoint).
+    """
     tokenizer, encoder = _load_base(tokenizer_only=False)
-    return MeanPoolClassifier(encoder, n_labels, dropout=dropout), tokenizer
+    return MeanPoolClassifier(encoder, n_labels, dropout=dropout, init=init), tokenizer
 
 
 def load_tokenizer() -> Any:
@@ -144,11 +163,11 @@ class MultiTaskClassifier(MeanPoolClassifier):
     shape ``(batch, n_labels + 4)``.
     """
 
-    def __init__(self, encoder: nn.Module, n_labels: int, *, dropout: float = 0.1) -> None:
-        super().__init__(encoder, n_labels, dropout=dropout)
+    def __init__(self, encoder: nn.Module, n_labels: int, *, dropout: float = 0.1, init: bool = True) -> None:
+        super().__init__(encoder, n_labels, dropout=dropout, init=init)
         hidden = int(encoder.config.hidden_size)  # type: ignore[union-attr, arg-type]
-        self.sentiment_head = nn.Linear(hidden, len(SENTIMENT_LABELS))
-        self.irony_head = nn.Linear(hidden, 1)
+        self.sentiment_head = _linear(hidden, len(SENTIMENT_LABELS), init=init)
+        self.irony_head = _linear(hidden, 1, init=init)
 
     def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
         """Return logits of shape ``(batch, n_labels + 4)``: emotions, sentiment, irony."""
@@ -158,10 +177,13 @@ class MultiTaskClassifier(MeanPoolClassifier):
         return torch.cat([self.head(pooled), self.sentiment_head(pooled), self.irony_head(pooled)], dim=1)
 
 
-def build_multitask(n_labels: int, *, dropout: float = 0.1) -> tuple[MultiTaskClassifier, Any]:
-    """Build the multi-task classifier on the bundled base encoder; returns ``(model, tokenizer)``."""
-    single, tokenizer = build(n_labels, dropout=dropout)
-    model = MultiTaskClassifier(single.encoder, n_labels, dropout=dropout)
+def build_multitask(n_labels: int, *, dropout: float = 0.1, init: bool = True) -> tuple[MultiTaskClassifier, Any]:
+    """Build the multi-task classifier on the bundled base encoder; returns ``(model, tokenizer)``.
+
+    ``init=False``: the heads are left uninitialised, as in :func:`build`.
+    """
+    single, tokenizer = build(n_labels, dropout=dropout, init=init)
+    model = MultiTaskClassifier(single.encoder, n_labels, dropout=dropout, init=init)
     model.head = single.head
     return model, tokenizer
 

@@ -7,7 +7,10 @@ into ``<cache dir>/models/`` (the score cache's folder, so ``JOURNEYMAP_CACHE_DI
 ``JOURNEYMAP_MODEL_DIR`` moves it alone),
 named by a key over everything that changes it: the weights' SHA-256, the recipe, and the torch,
 transformers, onnx and onnxruntime versions. Files are written atomically (a temporary file in the
-same folder, then renamed), so a crashed or concurrent export never leaves a broken model behind.
+same folder, then renamed), so a crashed or concurrent export never leaves a broken model behind;
+processes share one export at a time through a lock file in the folder (the others then read its
+file), and each export first removes the temporary folders of exports that were killed
+(:func:`remove_stale_exports`).
 A later run finds the file and never builds the torch network.
 
 Recipes (``precision``):
@@ -40,14 +43,18 @@ Private: imported only when an ONNX backend is used.
 from __future__ import annotations
 
 import atexit
+import contextlib
 import functools
 import hashlib
 import importlib.util
 import logging
 import os
+import re
 import shutil
+import socket
 import tempfile
 import threading
+import time
 import weakref
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -59,7 +66,7 @@ from journeymap.emotions._fingerprint import file_sha256
 from journeymap.exceptions import InvalidArgumentError, ModelLoadError
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Sequence
+    from collections.abc import Callable, Iterator, Sequence
 
     import torch
 
@@ -345,7 +352,7 @@ def cached_model(
         return path
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        probe = tempfile.TemporaryDirectory(dir=path.parent, prefix=".export-")
+        probe = tempfile.TemporaryDirectory(dir=path.parent, prefix=_export_prefix())
         probe.cleanup()
     except OSError as exc:  # a read-only home, a file where the folder should be: export for this process only
         path = _process_dir() / path.name
@@ -358,25 +365,170 @@ def cached_model(
         )
         if path.is_file():
             return path
-    logger.info("exporting %s to ONNX (%s) in %s; later runs reuse it", name, precision, path.parent)
-    network, output = build()
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)  # the process's folder may have been removed by another process
-        with tempfile.TemporaryDirectory(dir=path.parent, prefix=".export-") as tmp:
-            exported = Path(tmp) / "float32.onnx"
-            export(network, exported, output=output)
-            final = exported
-            if precision == "int8":
-                final = Path(tmp) / "int8.onnx"
-                quantize_int8(exported, final)
-            os.replace(final, path)  # atomic within one folder
-    except OSError as exc:  # a model that cannot be written is a loading failure, not the texts'
-        msg = (
-            f"could not export {name} to ONNX in {path.parent}: {exc}. "
-            "Set JOURNEYMAP_MODEL_DIR to a writable folder, or use backend='torch'."
-        )
-        raise ModelLoadError(msg) from exc
+    with _export_lock(path.parent):  # one process exports; the others wait, then read its file
+        if path.is_file():
+            logger.info("using the ONNX model %s that another process exported meanwhile", path)
+            return path
+        remove_stale_exports(path.parent)
+        logger.info("exporting %s to ONNX (%s) in %s; later runs reuse it", name, precision, path.parent)
+        network, output = build()
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)  # the process's folder may have been removed by another process
+            with tempfile.TemporaryDirectory(dir=path.parent, prefix=_export_prefix()) as tmp:
+                exported = Path(tmp) / "float32.onnx"
+                export(network, exported, output=output)
+                final = exported
+                if precision == "int8":
+                    final = Path(tmp) / "int8.onnx"
+                    quantize_int8(exported, final)
+                os.replace(final, path)  # atomic within one folder
+        except OSError as exc:  # a model that cannot be written is a loading failure, not the texts'
+            msg = (
+                f"could not export {name} to ONNX in {path.parent}: {exc}. "
+                "Set JOURNEYMAP_MODEL_DIR to a writable folder, or use backend='torch'."
+            )
+            raise ModelLoadError(msg) from exc
     return path
+
+
+#: How long a process waits for another one's export before exporting itself (an export takes
+#: 10 to 30 s on a 2-core CPU; a process stopped in a debugger may hold the lock for ever).
+EXPORT_LOCK_TIMEOUT_S = 600.0
+#: An export folder left this long is stale whoever made it (its process was killed, or it came
+#: from a version of journeymap that did not record the process): no export takes an hour.
+STALE_EXPORT_S = 3600.0
+#: The lock file in the model folder (one for all its exports; left in place, it is empty).
+EXPORT_LOCK_NAME = ".export.lock"
+#: This machine, in export folders' names (a model folder may be shared by several machines).
+_HOST = hashlib.sha256(socket.gethostname().encode()).hexdigest()[:8]
+_EXPORT_DIR = re.compile(r"^\.export-(?:([0-9a-f]{8})-(\d+)-)?")
+
+
+def _export_prefix() -> str:
+    """The prefix of this process's export folders: ``.export-<machine>-<pid>-``, so a later export can tell a dead one's."""
+    return f".export-{_HOST}-{os.getpid()}-"
+
+
+def _alive(pid: int) -> bool:
+    """Whether process ``pid`` of this machine exists (True where that cannot be told)."""
+    if os.name != "posix":  # os.kill(pid, 0) would end the process on Windows
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # it exists, and belongs to another user
+        return True
+    return True
+
+
+def _last_change(folder: Path) -> float:
+    """The newest modification time of ``folder`` and the files in it (an export writes into its file)."""
+    times = [folder.lstat().st_mtime]
+    with contextlib.suppress(OSError):
+        times += [entry.stat(follow_symlinks=False).st_mtime for entry in os.scandir(folder)]
+    return max(times)
+
+
+def remove_stale_exports(folder: Path, *, now: float | None = None) -> list[Path]:
+    """Remove the export folders in ``folder`` that no export will finish; returns those removed.
+
+    An export writes into a hidden ``.export-<machine>-<pid>-*`` folder and renames its file into
+    place; a process killed mid-export (SIGKILL after a worker timeout, SIGTERM, which runs no
+    ``finally``) left the folder and its 90 MB for ever. Stale: made by a process of this machine
+    that no longer exists, or unchanged for :data:`STALE_EXPORT_S` (those of other machines, and
+    those of versions that did not record the process). Run by each export before it starts,
+    holding the export lock, so no export of this journeymap on this machine is running then.
+
+    Examples:
+        >>> import os, tempfile, time
+        >>> from pathlib import Path
+        >>> models = Path(tempfile.mkdtemp())
+        >>> (models / f".export-{_HOST}-99999999-x1").mkdir()  # a process of this machine that is gone
+        >>> old = models / ".export-k2v9q0we"  # an older version's, two hours old
+        >>> old.mkdir(); os.utime(old, (time.time() - 7200, time.time() - 7200))
+        >>> (models / ".export-k2v9q0wf").mkdir()  # an older version's, just made
+        >>> (models / f"{_export_prefix()}y7").mkdir()  # this process's, running
+        >>> sorted(p.name.rsplit("-", 1)[1] for p in remove_stale_exports(models))
+        ['k2v9q0we', 'x1']
+        >>> sorted(p.name.rsplit("-", 1)[1] for p in models.iterdir())
+        ['k2v9q0wf', 'y7']
+    """
+    now = time.time() if now is None else now
+    removed: list[Path] = []
+    try:
+        entries = [entry for entry in os.scandir(folder) if entry.name.startswith(".export-")]
+    except OSError:
+        return removed
+    for entry in entries:
+        match = _EXPORT_DIR.match(entry.name)
+        if match is None or not entry.is_dir(follow_symlinks=False):
+            continue
+        folder_path = Path(entry.path)
+        host, pid = match.group(1), match.group(2)
+        try:
+            dead = host == _HOST and pid is not None and not _alive(int(pid))
+            stale = dead or now - _last_change(folder_path) > STALE_EXPORT_S
+        except OSError:  # removed meanwhile
+            continue
+        if stale:
+            logger.info("removing %s, left by an export that did not finish", folder_path)
+            shutil.rmtree(folder_path, ignore_errors=True)
+            removed.append(folder_path)
+    return removed
+
+
+@contextlib.contextmanager
+def _export_lock(folder: Path, timeout: float | None = None) -> Iterator[bool]:
+    """Hold the model folder's export lock (``fcntl.flock`` on :data:`EXPORT_LOCK_NAME`); yields whether it is held.
+
+    Processes starting on an empty model folder (a service's workers, a Dask cluster) each
+    exported the same model at once: N times the work, N times 90 MB on disk at the peak. Under
+    the lock one exports and the others wait, then find its file. Without ``fcntl`` (Windows), or
+    where the lock file cannot be opened, and after ``timeout`` seconds of waiting (a warning
+    says so), the export goes ahead unlocked: the atomic rename keeps that correct, as before.
+    """
+    timeout = EXPORT_LOCK_TIMEOUT_S if timeout is None else timeout
+    try:
+        import fcntl
+    except ImportError:  # not POSIX
+        yield False
+        return
+    try:
+        fd = os.open(folder / EXPORT_LOCK_NAME, os.O_RDWR | os.O_CREAT, 0o666)
+    except OSError as exc:
+        logger.debug("no export lock in %s (%s): exporting unlocked", folder, exc)
+        yield False
+        return
+    held = False
+    try:
+        deadline = time.monotonic() + timeout
+        pause = 0.05
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                held = True
+                break
+            except BlockingIOError:
+                if pause == 0.05:  # said once
+                    logger.info("waiting for another process's export in %s", folder)
+            except OSError as exc:  # a file system without locks
+                logger.debug("cannot lock %s (%s): exporting unlocked", folder / EXPORT_LOCK_NAME, exc)
+                break
+            if time.monotonic() >= deadline:
+                logger.warning(
+                    "another process has been exporting a model in %s for over %.0f s: exporting here as well",
+                    folder,
+                    timeout,
+                )
+                break
+            time.sleep(pause)
+            pause = min(1.0, pause * 2)
+        yield held
+    finally:
+        if held:  # explicitly: a child forked meanwhile shares the descriptor, and closing ours would not unlock
+            fcntl.flock(fd, fcntl.LOCK_UN)
+        os.close(fd)
 
 
 @functools.cache

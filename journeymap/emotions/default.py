@@ -249,7 +249,7 @@ class DefaultScorer(_batching.LazyNetworkScorer):
             network.session  # noqa: B018 # open it now, so a broken file fails here and not mid-run
             logger.info("loaded %s (ONNX Runtime, %s)", self.id, path.name)
             return network, _minilm.load_tokenizer()
-        built, tokenizer = _minilm.build_multitask(len(self._taxonomy.labels))
+        built, tokenizer = _minilm.build_multitask(len(self._taxonomy.labels), init=False)  # no random draw: weights next
         _minilm.load_weights(built, self.weights)
         built.eval()
         model: torch.nn.Module
@@ -272,7 +272,7 @@ class DefaultScorer(_batching.LazyNetworkScorer):
         """The float32 torch network (what the ONNX backend exports) and its output's name."""
         from journeymap.emotions import _minilm
 
-        built, _ = _minilm.build_multitask(len(self._taxonomy.labels))
+        built, _ = _minilm.build_multitask(len(self._taxonomy.labels), init=False)
         _minilm.load_weights(built, self.weights)
         return built.eval(), "logits"
 

@@ -143,7 +143,7 @@ class TrainedScorer(_batching.LazyNetworkScorer):
     def _build(self) -> tuple[torch.nn.Module, Any]:
         from journeymap.emotions import _minilm
 
-        built, tokenizer = _minilm.build(len(self._taxonomy.labels))
+        built, tokenizer = _minilm.build(len(self._taxonomy.labels), init=False)  # no random draw: weights next
         _minilm.load_weights(built, self.folder)
         built.eval()
         logger.info("loaded %s on %s", self._id, self.device)

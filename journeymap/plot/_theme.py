@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import threading
 from typing import TYPE_CHECKING, Any
@@ -39,8 +40,19 @@ RC: dict[str, Any] = {
 
 
 #: Held while matplotlib's process-wide ``rcParams`` are changed for a while (``rc_context``):
-#: two threads each saving and restoring them would leave one's settings in force.
+#: two threads each saving and restoring them would leave one's settings in force. A forked child
+#: gets a fresh one (:func:`_fresh_lock_after_fork`): look it up when it is used.
 RC_LOCK = threading.RLock()
+
+
+def _fresh_lock_after_fork() -> None:
+    """In a forked child: a new :data:`RC_LOCK` (another thread of the parent may have held it at the fork)."""
+    global RC_LOCK  # noqa: PLW0603 - the lock is the process's; the child's is a new one
+    RC_LOCK = threading.RLock()
+
+
+if hasattr(os, "register_at_fork"):  # once, at import (not on Windows)
+    os.register_at_fork(after_in_child=_fresh_lock_after_fork)
 
 
 def get_ax(ax: Axes | None, figsize: tuple[float, float] = (9, 4.5)) -> Axes:

@@ -326,12 +326,11 @@ class TransformerEncoder:
     def _load(self) -> None:
         if self._net is not None:  # built: no lock to wait for
             return
-        from journeymap._loading import LOAD_LOCK, keep_global_rng
+        from journeymap._loading import LOAD_LOCK
 
         with LOAD_LOCK:  # threads sharing the encoder build it once
             if self._net is None:
-                with keep_global_rng():
-                    self._build()
+                self._build()  # no random draw (weights all from checkpoints), so torch's random state is not touched
 
     def _build(self) -> None:
         from journeymap._loading import require
