@@ -6,6 +6,7 @@ Each test reads the drawn artists (window extents, texts, colours, locators, fig
 from __future__ import annotations
 
 import importlib
+import itertools
 from typing import TYPE_CHECKING
 
 import matplotlib as mpl
@@ -16,8 +17,10 @@ import pytest
 mpl.use("Agg")
 import matplotlib.pyplot as plt
 from matplotlib.patches import FancyArrowPatch
+from matplotlib.text import Text
 
 import journeymap as jm
+from journeymap.plot import _theme
 from journeymap.testing.data import planted_scores
 
 graph_module = importlib.import_module("journeymap.plot.graph")  # jm.plot.graph is the function
@@ -121,3 +124,82 @@ def test_graph_legend_explains_grey_edges(scored: jm.JourneySet) -> None:
     assert graph_module.GREY_EDGE in colours  # the edges from start and into end
     labels = [t.get_text() for t in ax.get_legend().get_texts()]
     assert any(t.startswith("grey edge") for t in labels), labels
+
+
+# 2. plot.journey: stage names fitted to their bands
+
+
+def stage_names(ax: Axes) -> list[Text]:
+    return [t for t in ax.texts if t.get_gid() == "stage-name"]
+
+
+def test_journey_stage_names_do_not_overlap_and_each_is_named() -> None:
+    js = one_customer(list(np.linspace(-0.8, 0.6, 12)))  # 24 steps: contact and first response are one step each
+    ax = jm.plot.journey(js[js.journey_ids[0]])
+    ax.figure.canvas.draw()
+    names = stage_names(ax)
+    boxes = [t.get_window_extent() for t in names]
+    for (a, box_a), (b, box_b) in itertools.combinations(zip(names, boxes), 2):
+        assert not box_a.overlaps(box_b), (a.get_text(), b.get_text())  # before: "confirstresponse"
+    stages = set(js.events["stage"].dropna().astype(str))
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    shown = {t.get_text().replace("\n", " ") for t in names}
+    for stage in stages:  # on the chart, or as a letter the legend names
+        name = _theme.wrap(stage, 40)
+        assert name in shown or any(entry.endswith(f": {name}") for entry in legend), (stage, shown, legend)
+    keyed = [t.get_text() for t in names if len(t.get_text()) == 1]
+    assert keyed and all(any(entry.startswith(f"{k}: ") for entry in legend) for k in keyed)
+
+
+# 3. plot.journey: the quotes in a light box, inside -1 .. the top, off the curve and the replies' lane
+
+
+def quotes(ax: Axes) -> list[Text]:
+    return [t for t in ax.texts if (t.get_gid() or "").startswith("annotation-")]
+
+
+@pytest.mark.parametrize("valences", [[0.5, -0.2, -0.55, 0.1], [-0.7, 0.02, -0.4], [0.3, -0.6, 0.2, -0.62, 0.5]])
+def test_journey_quotes_are_boxed_and_clear_of_the_curve_and_the_replies(valences: list[float]) -> None:
+    js = one_customer(valences)
+    ax = jm.plot.journey(js[js.journey_ids[0]])
+    ax.figure.canvas.draw()
+    floor = ax.transData.transform((0, -1.0))[1]
+    top = ax.get_window_extent().y1
+    curve = next(line for line in ax.lines if line.get_label() == "_curve")
+    path = curve.get_transform().transform_path(curve.get_path())
+    found = quotes(ax)
+    assert len(found) == 2
+    for quote in found:
+        box = Text.get_window_extent(quote)  # the words (an annotation's extent takes in its line to the point)
+        patch = quote.get_bbox_patch()
+        assert patch is not None and mpl.colors.to_hex(patch.get_facecolor()) == "#ffffff" and 0.5 <= patch.get_alpha() < 1
+        assert box.y0 >= floor and box.y1 <= top, (quote.get_text(), box, floor)  # before: on the replies' lane
+        assert not path.intersects_bbox(box, filled=False), quote.get_text()  # before: the curve ran through the words
+
+
+# 4. high and low only outside the neutral band
+
+
+def test_journey_calls_a_neutral_point_neither_high_nor_low() -> None:
+    js = one_customer([-0.7, 0.02, -0.4])
+    ax = jm.plot.journey(js[js.journey_ids[0]])
+    high = next(t for t in quotes(ax) if t.get_gid() == "annotation-high")
+    assert high.get_text().startswith("highest (neutral)"), high.get_text()  # before: a green "high" at +0.02
+    assert high.get_color() == _theme.NEUTRAL
+    js = one_customer([0.7, 0.0, 0.4])
+    ax = jm.plot.journey(js[js.journey_ids[0]])
+    low = next(t for t in quotes(ax) if t.get_gid() == "annotation-low")
+    assert low.get_text().startswith("lowest (neutral)") and low.get_color() == _theme.NEUTRAL  # before: an orange "low" at 0.0
+    assert next(t for t in quotes(ax) if t.get_gid() == "annotation-high").get_text().startswith("high: ")
+
+
+def test_journey_map_calls_neutral_cells_neither_high_nor_low(scored: jm.JourneySet) -> None:
+    # every customer message squeezed into the neutral band: no cell is a high or a low
+    events = scored.events.copy()
+    events["valence"] = (events["valence"].astype("float32") * 0.2).astype("float32")
+    ax = jm.plot.journey_map(scored.with_events(events))
+    texts = {t.get_gid(): t for t in ax.texts if t.get_gid() in ("annotation-high", "annotation-low")}
+    assert texts, "the map calls out its extremes"
+    for gid, text in texts.items():
+        assert not text.get_text().startswith(("high ", "low ")), (gid, text.get_text())
+        assert text.get_color() == _theme.NEUTRAL
