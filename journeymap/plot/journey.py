@@ -184,7 +184,9 @@ def _place_quotes(ax: Axes, quotes: list[Any]) -> None:
     frame = ax.get_window_extent()
     floor = float(ax.transData.transform((0, -1.0))[1])
     curve = next((line for line in ax.lines if line.get_label() == "_curve"), None)
-    path = curve.get_transform().transform_path(curve.get_path()) if curve is not None and len(curve.get_xdata()) > 1 else None
+    path = (
+        curve.get_transform().transform_path(curve.get_path()) if curve is not None and np.size(curve.get_xdata()) > 1 else None
+    )
     pad = 2 * root.dpi / 72
     placed: list[Bbox] = []
     for quote in quotes:
