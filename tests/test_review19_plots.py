@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import importlib
 import itertools
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import matplotlib as mpl
 import numpy as np
@@ -203,3 +203,81 @@ def test_journey_map_calls_neutral_cells_neither_high_nor_low(scored: jm.Journey
     for gid, text in texts.items():
         assert not text.get_text().startswith(("high ", "low ")), (gid, text.get_text())
         assert text.get_color() == _theme.NEUTRAL
+
+
+# 5. whole numbers on the axes that count messages
+
+
+@pytest.fixture(scope="module")
+def topics(scored: jm.JourneySet) -> jm.JourneySet:
+    from journeymap.testing import HashingEncoder
+
+    return jm.assign_topics(scored, encoder=HashingEncoder(), cache=False, n_topics=3)
+
+
+def test_count_axes_have_whole_number_ticks(scored: jm.JourneySet, topics: jm.JourneySet) -> None:
+    from matplotlib.ticker import MaxNLocator
+
+    one = scored.select([scored.journeys.sort_values("n_steps").index[-1]])
+    ax = jm.plot.trends(one, metric="mean_valence")
+    assert isinstance(ax.yaxis.get_major_locator(), MaxNLocator)
+    ticks = ax.get_yticks()
+    assert np.allclose(ticks, np.round(ticks)), ticks  # before: 0.5, 1.5 ... customer messages
+    small = topics.select(list(topics.journey_ids[:2]))
+    ax = jm.plot.topic_trends(small, metric="volume", freq="D")
+    ticks = ax.get_yticks()
+    assert np.allclose(ticks, np.round(ticks)), ticks
+    ax = jm.plot.time_patterns(one, metric="volume")
+    bar = ax.figure.axes[-1]  # the colour bar's Axes
+    ticks = bar.get_yticks()
+    assert np.allclose(ticks, np.round(ticks)), ticks
+
+
+# 6. partial periods hatched in light grey, not black
+
+
+def hatch_colour(patch: Any) -> str:
+    from matplotlib.colors import to_hex
+
+    colour = patch.get_hatchcolor() if hasattr(patch, "get_hatchcolor") else patch._hatch_color  # matplotlib < 3.10
+    return str(to_hex(colour))
+
+
+def test_partial_periods_are_hatched_light_grey(scored: jm.JourneySet, topics: jm.JourneySet) -> None:
+    trends_module = importlib.import_module("journeymap.plot.trends")
+    ax = jm.plot.trends(scored, freq="D")
+    hatched = [p for p in ax.patches if p.get_hatch()]
+    assert hatched, "a partial day is hatched"
+    assert {hatch_colour(p) for p in hatched} == {trends_module.HATCH}  # before: black
+    assert all(p.get_linewidth() == 0 for p in hatched)  # the colour is the hatch's, not an outline's
+    ax = jm.plot.topic_trends(topics, freq="D")
+    bands = [p for p in ax.patches if p.get_hatch()]
+    assert bands
+    assert {hatch_colour(p) for p in bands} == {trends_module.HATCH}
+
+
+# 7. the journey map of a segment too small: the stage line faded and dashed, no interval named
+
+
+def test_journey_map_of_two_journeys_dashes_the_stage_line_and_names_no_interval(scored: jm.JourneySet) -> None:
+    two = scored.select(list(scored.journeys.index[scored.journeys.n_steps >= 3][:2]))
+    ax = jm.plot.journey_map(two)
+    lines = {line.get_gid(): line for line in ax.lines}
+    assert "stage-means" not in lines or np.isnan(lines["stage-means"].get_ydata()).all()  # before: solid and bold
+    few = lines["stage-means-few"]
+    assert few.get_linestyle() == "--" and few.get_alpha() < 0.5
+    assert ax.get_ylabel() == "mean customer valence"  # before: "(95% interval)", with none drawn
+    ax = jm.plot.journey_map(scored)  # a segment of 60: the solid line and the interval are named
+    assert "stage-means" in {line.get_gid() for line in ax.lines}
+    assert ax.get_ylabel() == "mean customer valence (95% interval)"
+
+
+# 9. rotated date ticks end at their tick
+
+
+def test_rotated_period_ticks_are_right_aligned(scored: jm.JourneySet, topics: jm.JourneySet) -> None:
+    for ax in (jm.plot.trends(scored, freq="W"), jm.plot.topic_trends(topics, freq="W")):
+        labels = [t for t in ax.get_xticklabels() if t.get_text()]
+        assert labels
+        assert {t.get_horizontalalignment() for t in labels} == {"right"}  # before: centred, ending right of the bar
+        assert {t.get_rotation() for t in labels} == {30.0}

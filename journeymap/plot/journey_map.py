@@ -195,7 +195,8 @@ def journey_map(
     # room above 1 and below -1 for the callouts (valences stay within -1 .. 1)
     ax.set_ylim(*YLIM)
     ax.set_yticks([-1.0, -0.5, 0.0, 0.5, 1.0])
-    ax.set_ylabel("mean customer valence (95% interval)")
+    # the interval is named only where one is drawn (cells of fewer than MIN_VOLUME messages have none)
+    ax.set_ylabel("mean customer valence (95% interval)" if (~few).any() else "mean customer valence")
     default_title = f"Customer journey map: how customers feel at each stage and {level}{shown_of}"
     default_title += _unscored_note(full, unscored, level)
     # as wide as the figure: a long title (cells left out) ran past both edges
@@ -224,16 +225,24 @@ def _stage_line(ax: Axes, table: pd.DataFrame, full: pd.DataFrame) -> None:
     not: a line through them read as a path from one to the next. So the line is flat across a
     stage, at the mean of all its scored customer messages (its cells' means weighted by their
     messages, the cells left out by ``max_columns`` included), and changes only between stages;
-    no line for a single stage.
+    no line for a single stage. A stage of fewer than :data:`MIN_VOLUME` messages is drawn as its
+    cells are (faded), and dashed: one or two journeys' four messages made the map's boldest line.
     """
     weighted = full.assign(total=full["volume"] * full["mean_valence"]).groupby("stage", sort=False)[["total", "volume"]].sum()
     bands = table.groupby("stage", sort=False)["x"].agg(["min", "max"])
     if len(bands) < 2:  # one stage: no sequence to show
         return
     means = (weighted["total"] / weighted["volume"]).reindex(bands.index).to_numpy(dtype=float)
+    few = weighted["volume"].reindex(bands.index).to_numpy(dtype=float) < MIN_VOLUME
     xs = np.column_stack([bands["min"] - 0.4, bands["max"] + 0.4]).ravel()
-    ax.plot(xs, np.repeat(means, 2), color=_theme.CUSTOMER, lw=1.5, alpha=0.8, zorder=2, gid="stage-means",
-            label="stage mean")  # fmt: skip
+    ys = np.repeat(means, 2)
+    # a stage of fewer than MIN_VOLUME messages, as its cells: faded and dashed, and no solid line into or out of it
+    solid = np.where(np.repeat(few, 2), np.nan, ys)
+    if (~few).any():
+        ax.plot(xs, solid, color=_theme.CUSTOMER, lw=1.5, alpha=0.8, zorder=2, gid="stage-means", label="stage mean")
+    if few.any():
+        ax.plot(xs, ys, color=_theme.CUSTOMER, lw=1.2, ls="--", alpha=FEW_ALPHA, zorder=2, gid="stage-means-few",
+                label=f"stage mean, fewer than {MIN_VOLUME} messages")  # fmt: skip
 
 
 def _unscored_cells(js: JourneySet, level: str) -> pd.Series:

@@ -43,6 +43,9 @@ _SCORED = frozenset({"share_negative", "mean_valence"})
 _BASES = {"share_negative": "scored", "mean_valence": "scored", "unanswered": "journeys"}
 #: The opacity of a point whose value rests on fewer than ``min_count`` messages.
 FEW_POINT_ALPHA = 0.45
+#: The colour of the hatching over a period the data covers only in part: light, so that it does not outweigh the data
+#: (matplotlib's default, black, covered two thirds of a three-day chart in dense black lines).
+HATCH = "#bbbbbb"
 
 
 def base_noun(base: str) -> str:
@@ -115,6 +118,9 @@ def trends(
     bars = ax.bar(x, table["volume"].to_numpy(), color=_theme.GREYS[0], label="customer messages")
     ax.set_ylabel("customer messages")
     ax.set_ylim(0, max(1.0, float(table["volume"].max())) * 1.05)
+    from matplotlib.ticker import MaxNLocator
+
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))  # messages are counted: no 1.5 of them
     label = _LABELS[metric]
     figure = ax.get_figure()
     current = figure.gca() if figure is not None else None  # the figure has an Axes (ax): gca makes none
@@ -135,14 +141,17 @@ def trends(
     if partial.any():
         for i in np.flatnonzero(partial):
             bars[i].set_hatch("///")
+            bars[i].set_edgecolor(HATCH)  # the hatch's colour (black by default: it outweighed the data); no outline
+            bars[i].set_linewidth(0)
             bars[i].set_alpha(0.45)
         hatched = _partial_patch()
         handles.append(hatched)
     right.set_ylabel(label)
     value_limits(right, metric, y)
     step = max(1, len(table) // 12)
-    ax.set_xticks(x[::step], [t.strftime(tick_format(pd.DatetimeIndex(table.index))) for t in table.index[::step]])
-    ax.tick_params(axis="x", labelrotation=30)
+    # rotated, each label ends at its tick (centred, it ended right of its bar)
+    ax.set_xticks(x[::step], [t.strftime(tick_format(pd.DatetimeIndex(table.index))) for t in table.index[::step]],
+                  rotation=30, ha="right", rotation_mode="anchor")  # fmt: skip
     ax.set_xlabel(f"period ({_theme.period_name(freq)}, {tz})")
     # above the plot, under the title: inside it would cover bars or the line
     ax.legend(handles=handles, loc="lower left", bbox_to_anchor=(0.0, 1.0), ncols=len(handles), borderaxespad=0.2,
@@ -304,7 +313,8 @@ def _partial_patch() -> Any:
     """The legend entry of a period the data covers only in part: hatched, as its bars or band are."""
     from matplotlib.patches import Patch
 
-    return Patch(facecolor=_theme.GREYS[0], hatch="///", alpha=0.45, label="partial period (the data covers part of it)")
+    return Patch(facecolor=_theme.GREYS[0], edgecolor=HATCH, lw=0, hatch="///", alpha=0.45,
+                 label="partial period (the data covers part of it)")  # fmt: skip
 
 
 @dispatch(name="plot.topic_trends")
@@ -382,16 +392,19 @@ def topic_trends(
         drawn.append(values)
     ax.set_ylabel(_TOPIC_LABELS[metric])
     value_limits(ax, metric, np.concatenate(drawn))
+    if metric == "volume":  # messages are counted: no 2.5 of them
+        from matplotlib.ticker import MaxNLocator
+
+        ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     step = max(1, len(periods) // 12)
     fmt = tick_format(pd.DatetimeIndex(periods))
-    ax.set_xticks(x[::step], [t.strftime(fmt) for t in periods[::step]])
-    ax.tick_params(axis="x", labelrotation=30)
+    ax.set_xticks(x[::step], [t.strftime(fmt) for t in periods[::step]], rotation=30, ha="right", rotation_mode="anchor")
     ax.set_xlabel(f"period ({_theme.period_name(freq)}, {tz})")
     ax.set_title(f"Topics over time: {_TOPIC_LABELS[metric]} per period")
     handles, _ = ax.get_legend_handles_labels()
     if partial.any():  # as trends does: a period the data covers only in part has lower counts
         for i in np.flatnonzero(partial):
-            ax.axvspan(i - 0.5, i + 0.5, facecolor=_theme.GREYS[0], hatch="///", alpha=0.3, lw=0, zorder=0)
+            ax.axvspan(i - 0.5, i + 0.5, facecolor=_theme.GREYS[0], edgecolor=HATCH, hatch="///", alpha=0.3, lw=0, zorder=0)
         handles.append(_partial_patch())
     if faded:
         from matplotlib.lines import Line2D
