@@ -281,3 +281,37 @@ def test_rotated_period_ticks_are_right_aligned(scored: jm.JourneySet, topics: j
         assert labels
         assert {t.get_horizontalalignment() for t in labels} == {"right"}  # before: centred, ending right of the bar
         assert {t.get_rotation() for t in labels} == {30.0}
+
+
+# 9. topic_trends: long topic names stay inside the figure
+
+
+def test_topic_trends_legend_of_long_names_fits_the_figure(scored: jm.JourneySet) -> None:
+    rng = np.random.default_rng(1)
+    words = [
+        "billing",
+        "refund",
+        "delivery",
+        "account",
+        "password",
+        "router",
+        "outage",
+        "contract",
+        "upgrade",
+        "roaming",
+        "voicemail",
+        "invoice",
+    ]
+    names = [f"{i:02d} " + " ".join(rng.choice(words, 8)) for i in range(12)]  # 50-70 characters each
+    events = scored.events.copy()
+    customer = (events["actor"].astype(str) == "customer").to_numpy()
+    events["topic"] = pd.array(np.where(customer, rng.choice(names, len(events)), None), dtype="string")
+    events["topic_score"] = np.where(customer, 0.6, np.nan)
+    ax = jm.plot.topic_trends(scored.with_events(events), top=8)
+    figure = ax.figure
+    figure.canvas.draw()
+    legend = ax.get_legend().get_window_extent()
+    assert legend.y0 >= 0 and legend.y1 <= figure.bbox.height, (legend, figure.bbox)  # before: 72 px below the figure
+    texts = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert all(t.count("\n") <= 1 for t in texts if "same as" not in t), texts  # two lines a name at most
+    assert ax.yaxis.label.get_window_extent().y1 <= figure.bbox.height  # before: the y label was clipped at the top

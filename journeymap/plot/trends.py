@@ -365,6 +365,7 @@ def topic_trends(
         require_scored(js, f"topic_trends(metric={metric!r})")
     tz = check_tz(tz, js)
     table = topic_table(js, freq=freq, tz=tz)
+    given = ax is not None
     ax = _theme.get_ax(ax, figsize=(10, 4))
     totals = table.groupby(level="topic")["volume"].sum().drop(OTHER_LAST, errors="ignore")
     totals = totals[totals > 0]
@@ -382,7 +383,7 @@ def topic_trends(
     faded = False
     for k, topic in enumerate(shown):
         values = table.xs(topic, level="topic").reindex(periods)[metric].to_numpy(dtype=float)
-        label = _theme.wrap(str(topic), 24)
+        label = _two_lines(str(topic))
         same = next((shown[j] for j, other in enumerate(drawn) if np.array_equal(other, values, equal_nan=True)), None)
         if same is not None:  # drawn exactly over an earlier line: the legend says so
             label = f"{label}\n(same as {_theme.shorten(str(same), 24)})"
@@ -402,10 +403,7 @@ def topic_trends(
     ax.set_xlabel(f"period ({_theme.period_name(freq)}, {tz})")
     ax.set_title(f"Topics over time: {_TOPIC_LABELS[metric]} per period")
     handles, _ = ax.get_legend_handles_labels()
-    if partial.any():  # as trends does: a period the data covers only in part has lower counts
-        for i in np.flatnonzero(partial):
-            ax.axvspan(i - 0.5, i + 0.5, facecolor=_theme.GREYS[0], edgecolor=HATCH, hatch="///", alpha=0.3, lw=0, zorder=0)
-        handles.append(_partial_patch())
+    handles += _partial_bands(ax, partial)
     if faded:
         from matplotlib.lines import Line2D
 
@@ -413,6 +411,44 @@ def topic_trends(
                               label=f"fewer than {min_count} scored messages (faded)"))  # fmt: skip
     if len(periods) == 1:  # as trends says it: one period is a level, not a trend
         _single_period(ax, freq)
-    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    _fit_legend(ax, ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0)), grow=not given)
     _theme.style(ax)
     return ax
+
+
+def _partial_bands(ax: Axes, partial: np.ndarray) -> list[Any]:
+    """A hatched band over each period the data covers only in part (as :func:`trends` hatches its bar); the legend's entry."""
+    if not partial.any():
+        return []
+    for i in np.flatnonzero(partial):  # a period the data covers only in part has lower counts
+        ax.axvspan(i - 0.5, i + 0.5, facecolor=_theme.GREYS[0], edgecolor=HATCH, hatch="///", alpha=0.3, lw=0, zorder=0)
+    return [_partial_patch()]
+
+
+def _two_lines(name: str, width: int = 24) -> str:
+    """A topic's name for the legend: wrapped to ``width`` characters, two lines at most (the second cut with an ellipsis).
+
+    Examples:
+        >>> print(_two_lines("07 account billing voicemail billing account password"))
+        07 account billing
+        voicemail billing accou…
+    """
+    lines = _theme.wrap(name, width).split("\n")
+    if len(lines) > 2:
+        lines = [lines[0], _theme.shorten(" ".join(lines[1:]).replace("…", ""), width)]
+    return "\n".join(lines)
+
+
+def _fit_legend(ax: Axes, legend: Any, *, grow: bool) -> None:
+    """A figure (one made here: ``grow``) as tall as its legend beside the plot needs, measured, so that none of it is cut off."""
+    figure = ax.get_figure()
+    if figure is None or not grow:
+        return
+    from matplotlib.figure import Figure
+
+    root = figure if isinstance(figure, Figure) else figure.figure  # a subfigure is laid out with its figure
+    root.draw_without_rendering()
+    need = legend.get_window_extent().height / root.dpi + 0.9  # the title above and the ticks below
+    width, height = root.get_size_inches()
+    if need > height:
+        root.set_size_inches(width, need)
