@@ -315,3 +315,27 @@ def test_topic_trends_legend_of_long_names_fits_the_figure(scored: jm.JourneySet
     texts = [t.get_text() for t in ax.get_legend().get_texts()]
     assert all(t.count("\n") <= 1 for t in texts if "same as" not in t), texts  # two lines a name at most
     assert ax.yaxis.label.get_window_extent().y1 <= figure.bbox.height  # before: the y label was clipped at the top
+
+
+# 10. emotion_mix: segments by valence; small rows keep their colours
+
+
+def test_emotion_mix_stacks_by_valence_and_keeps_small_rows_colours(scored: jm.JourneySet) -> None:
+    from matplotlib.colors import to_hex
+
+    few = scored.select(scored.journey_ids[:6])  # some touchpoints of under 5 messages
+    ax = jm.plot.emotion_mix(few, level="touchpoint")
+    valence = few.taxonomy.valence
+    emotions = [str(c.get_label()) for c in ax.containers]  # type: ignore[attr-defined]
+    values = [0.0 if e == "other" else float(valence.get(e, 0.0)) for e in emotions]
+    sides = [0 if v < 0 else 2 if v > 0 else 1 for v in values]
+    assert sides == sorted(sides), emotions  # before: by frequency, reds split by greys and blues
+    negatives = [v for v, side in zip(values, sides) if side == 0]
+    assert negatives == sorted(negatives)  # the most negative first, at the bar's left end
+    legend = {t.get_text(): h for t, h in zip(ax.get_legend().get_texts(), ax.get_legend().legend_handles)}
+    for container in ax.containers:  # type: ignore[attr-defined]
+        swatch = to_hex(legend[container.get_label()].get_facecolor())
+        for bar in container:
+            assert to_hex(bar.get_facecolor()) == swatch  # before: faded rows no longer matched the legend
+            assert bar.get_alpha() in (None, 1.0)
+    assert any(bar.get_hatch() for c in ax.containers for bar in c)  # type: ignore[attr-defined]
