@@ -10,6 +10,7 @@ import matplotlib.pyplot as plt
 
 import journeymap as jm
 from journeymap.plot import _theme
+from journeymap.plot._heatmap import mix_order
 from journeymap.plot._stats import extremes, journey_curve, journey_map_table, stage_shares
 from journeymap.testing.data import planted_scores
 
@@ -177,7 +178,9 @@ def test_every_helper_renders_real_threads(default_scorer) -> None:
     mix = stage_shares(tw)
     ax = rendered(jm.plot.emotion_mix(tw))
     assert len(ax.patches) == mix.size
-    assert [c.get_label() for c in ax.containers] == [str(c) for c in mix.columns]
+    # the segments by valence (review 19), the same emotions
+    valence = tw.taxonomy.valence if tw.taxonomy is not None else {}
+    assert [c.get_label() for c in ax.containers] == mix_order([str(c) for c in mix.columns], valence)
     # the hours: the share negative of every weekday and hour (min_count=1: thin hours coloured too)
     patterns = jm.time_patterns(tw)
     ax = rendered(jm.plot.time_patterns(tw, min_count=1))

@@ -144,6 +144,10 @@ def test_journey_map_of_one_message_calls_nothing_out(small: jm.JourneySet) -> N
     assert legend_texts(ax) == ["1 message", "fewer than 5 (faded)"]
 
 
+#: Review 19: the legend says what a grey edge is (from start, to end: no valence change).
+GREY_EDGE_LABEL = "grey edge: from start, to end or a node\nwithout valence (no valence change)"
+
+
 # 4. the graph's widths and legend: drawn edges only; counts in the singular
 
 
@@ -158,7 +162,7 @@ def test_graph_scales_widths_and_legend_over_drawn_edges(small: jm.JourneySet) -
     assert widths[f"edge:{thickest[0]}->{thickest[1]}"] == pytest.approx(7.6)
     # and the white of a node without customer messages (the brand's replies), apart from neutral grey
     assert legend_texts(ax) == [
-        f"{min(arrows.values()):,} transitions", f"{max(arrows.values()):,} transitions", "no customer message"
+        f"{min(arrows.values()):,} transitions", f"{max(arrows.values()):,} transitions", GREY_EDGE_LABEL, "no customer message"
     ]  # fmt: skip
     assert [h.get_linewidth() for h in ax.get_legend().get_lines()][1] == pytest.approx(7.6)
     nodes = next(c for c in ax.collections if c.get_gid() == "nodes")  # start and end dashed, the rest solid
@@ -169,7 +173,7 @@ def test_graph_scales_widths_and_legend_over_drawn_edges(small: jm.JourneySet) -
 
 def test_graph_of_one_journey_counts_in_the_singular(small: jm.JourneySet) -> None:
     ax = jm.plot.graph(jm.journey_graph(small.select(small.journey_ids[:1]), level="stage"))
-    assert legend_texts(ax) == ["1 transition", "no customer message"]
+    assert legend_texts(ax) == ["1 transition", GREY_EDGE_LABEL, "no customer message"]
     assert "1 journey)" in ax.get_title()
     assert _theme.count(1, "message") == "1 message" and _theme.count(2_000, "journey") == "2,000 journeys"
 

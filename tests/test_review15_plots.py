@@ -23,7 +23,7 @@ from matplotlib.colors import to_hex
 import journeymap as jm
 from journeymap.plot import _theme
 from journeymap.plot._stats import stage_shares
-from journeymap.plot.journey_map import FEW_ALPHA, MIN_VOLUME
+from journeymap.plot.journey_map import MIN_VOLUME
 from journeymap.testing import HashingEncoder
 from journeymap.testing.data import planted_scores
 
@@ -242,14 +242,14 @@ def test_emotion_mix_rows_say_how_many_messages_they_hold(scored: jm.JourneySet)
     assert rows == [f"{_theme.wrap(str(r), 18)} (n={k:,})" for r, k in zip(shares.index, n)]
     # the same labels as the heatmap's rows (same top: same rows)
     assert rows == [t.get_text() for t in jm.plot.emotion_heatmap(few, level="touchpoint", top=8).get_yticklabels()]
-    # rows of fewer than MIN_VOLUME messages faded, as the journey map fades its small cells
+    # rows of fewer than MIN_VOLUME messages marked (review 19: hatched, their colours kept, no longer faded)
     bars = [p for c in ax.containers for p in c]  # type: ignore[attr-defined]
     for bar in bars:
         row = round(bar.get_y() + bar.get_height() / 2)
-        assert (bar.get_alpha() == FEW_ALPHA) == (n[row] < MIN_VOLUME), (rows[row], bar.get_alpha())
+        assert bool(bar.get_hatch()) == (n[row] < MIN_VOLUME), (rows[row], bar.get_hatch())
     legend = [t.get_text() for t in ax.get_legend().get_texts()]
-    assert legend[-1] == f"row of fewer than {MIN_VOLUME}\nmessages (faded)"
+    assert legend[-1] == f"row of fewer than {MIN_VOLUME}\nmessages (hatched)"
     # a mix of rows all large enough has no such entry
     big = jm.plot.emotion_mix(scored, level="stage")
-    assert all(b.get_alpha() is None for c in big.containers for b in c)  # type: ignore[attr-defined]
+    assert all(not b.get_hatch() for c in big.containers for b in c)  # type: ignore[attr-defined]
     assert not any("fewer than" in t.get_text() for t in big.get_legend().get_texts())

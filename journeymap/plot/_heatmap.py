@@ -10,7 +10,7 @@ from journeymap.analytics._checks import check_count
 from journeymap.backends import dispatch
 from journeymap.plot import _theme
 from journeymap.plot._stats import stage_shares
-from journeymap.plot.journey_map import FEW_ALPHA, MIN_VOLUME
+from journeymap.plot.journey_map import MIN_VOLUME
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -121,6 +121,34 @@ def mix_colours(emotions: list[str], valence: dict[str, float]) -> dict[str, Any
     return {e: out[e] for e in emotions}
 
 
+#: The hatching over a row of fewer than :data:`MIN_ROW_VOLUME` messages in :func:`emotion_mix` (white, over its colours).
+FEW_HATCH = "////"
+#: Behind a percentage on a hatched segment: the fill's own colour is kept, the stripes do not cross the digits.
+_PERCENT_BOX = {"boxstyle": "square,pad=0.15", "edgecolor": "none"}
+
+
+def mix_order(emotions: list[str], valence: dict[str, float]) -> list[str]:
+    """:func:`emotion_mix`'s order of the stacked segments: by valence, as a diverging stacked bar.
+
+    The negative emotions from the most negative to the least, then those of valence 0 (or
+    unknown to ``valence``) and ``other``, then the positive ones from the least positive to the
+    most: the red parts of every bar share its left end and the blue its right, so that "how
+    negative" reads off the bars (ordered by frequency, the reds were split by greys and blues).
+
+    Examples:
+        >>> valence = {"anger": -0.9, "annoyance": -0.6, "joy": 0.9, "gratitude": 0.7}
+        >>> mix_order(["neutral", "annoyance", "joy", "other", "anger", "gratitude"], valence)
+        ['anger', 'annoyance', 'neutral', 'other', 'gratitude', 'joy']
+    """
+
+    def key(emotion: str) -> tuple[int, float]:
+        v = 0.0 if emotion == "other" else float(valence.get(emotion, 0.0))
+        side = 0 if v < 0 else 2 if v > 0 else 1
+        return side, v if side != 1 else float(emotion == "other")
+
+    return sorted(emotions, key=key)  # stable: ties keep the order of frequency
+
+
 @dispatch(name="plot.emotion_heatmap")
 def emotion_heatmap(
     js: JourneySet,
@@ -212,8 +240,10 @@ def emotion_mix(
     labels the taxonomy does not know. Each row is labelled with its number of scored messages
     (``n``) and those left unscored, and a touchpoint with none scored is named under the bars,
     as in :func:`emotion_heatmap`; a
-    row of fewer than :data:`MIN_ROW_VOLUME` messages is drawn faded (as the journey map draws
-    such a cell, and the legend says so): four messages at 25% each are no mix to compare.
+    row of fewer than :data:`MIN_ROW_VOLUME` messages is hatched in white over its colours (the
+    legend says so): four messages at 25% each are no mix to compare (drawn faded, its colours
+    no longer matched the legend's). The segments run by valence (:func:`mix_order`): negative
+    from the most negative, then neutral and ``other``, then positive, as a diverging stacked bar.
 
     Args:
         js: scored journeys.
@@ -244,20 +274,20 @@ def emotion_mix(
         return _theme.empty(ax, "scored customer messages", unread, title=title)
     colours = mix_colours([str(c) for c in shares.columns], valence)
     n = np.asarray(shares.attrs["n"], dtype=np.int64)
-    few = n < MIN_ROW_VOLUME  # too few messages to read a mix from: faded, as the journey map fades such a cell
+    few = n < MIN_ROW_VOLUME  # too few messages to read a mix from: hatched (its colours kept), as the legend says
     left = np.zeros(shares.shape[0])
     y = np.arange(shares.shape[0])
-    for emotion in shares.columns:
-        colour = colours[str(emotion)]
+    for emotion in mix_order([str(c) for c in shares.columns], valence):
+        colour = colours[emotion]
         widths = shares[emotion].to_numpy()
-        bars = ax.barh(y, widths, left=left, color=colour, edgecolor="white", label=str(emotion))
+        bars = ax.barh(y, widths, left=left, color=colour, edgecolor="white", label=emotion)
         for bar, w, faded in zip(bars, widths, few):
-            if faded:
-                bar.set_alpha(FEW_ALPHA)
+            if faded:  # faded, gratitude turned the grey of "other": the colour stays, white hatching says "few"
+                bar.set_hatch(FEW_HATCH)
             if w >= 0.07:
-                shown = _faded(colour) if faded else colour  # the fill as seen, on white
+                box = {**_PERCENT_BOX, "facecolor": colour} if faded else None  # the stripes kept off the digits
                 ax.text(bar.get_x() + w / 2, bar.get_y() + bar.get_height() / 2, f"{w:.0%}", ha="center", va="center",
-                        fontsize=7, color=_theme.ink(shown))  # fmt: skip
+                        fontsize=7, color=_theme.ink(colour), bbox=box)  # fmt: skip
         left += widths
     ax.set_yticks(y, [_row_label(r, k, u) for r, k, u in zip(shares.index, n, shares.attrs["unscored"])])
     ax.invert_yaxis()
@@ -269,16 +299,9 @@ def emotion_mix(
     if few.any():
         from matplotlib.patches import Patch
 
-        label = f"row of fewer than {MIN_ROW_VOLUME}\nmessages (faded)"
-        handles.append(Patch(facecolor=_theme.NEUTRAL, alpha=FEW_ALPHA, edgecolor="white", label=label))
+        label = f"row of fewer than {MIN_ROW_VOLUME}\nmessages (hatched)"
+        handles.append(Patch(facecolor=_theme.NEUTRAL, edgecolor="white", hatch=FEW_HATCH, label=label))
     ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
     _theme.set_title(ax, title, f"Emotion mix by {level}")
     _theme.style(ax)
     return ax
-
-
-def _faded(colour: Any) -> tuple[float, float, float]:
-    """``colour`` drawn at :data:`~journeymap.plot.journey_map.FEW_ALPHA` over white, as it is seen."""
-    from matplotlib.colors import to_rgb
-
-    return tuple(FEW_ALPHA * c + (1 - FEW_ALPHA) for c in to_rgb(colour))  # type: ignore[return-value]

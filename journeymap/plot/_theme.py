@@ -137,6 +137,32 @@ def ink(colour: Any) -> str:
     return "white" if 0.2126 * r + 0.7152 * g + 0.0722 * b < 0.179 else "black"
 
 
+def callout_tag(kind: str, valence: float) -> tuple[str, str]:
+    """The word and colour of the ``kind`` ("high" or "low") extreme of a curve or map, at ``valence``.
+
+    "high" (green) only above :data:`~journeymap.schema.POSITIVE_VALENCE`, "low" (orange) only
+    below :data:`~journeymap.schema.NEGATIVE_VALENCE`: the neutral band of the scores. Elsewhere
+    the extreme is named in grey: the best moment below 0 is "least negative", the worst above
+    0 "least positive", and a best moment from 0 up to the band's edge "highest (neutral)", a
+    worst one down to it "lowest (neutral)": a neutral question is no good or bad moment.
+
+    Examples:
+        >>> callout_tag("high", 0.6)[0], callout_tag("high", 0.02)[0], callout_tag("high", -0.1)[0]
+        ('high', 'highest (neutral)', 'least negative')
+        >>> callout_tag("low", -0.6)[0], callout_tag("low", 0.0)[0], callout_tag("low", 0.1)[0]
+        ('low', 'lowest (neutral)', 'least positive')
+    """
+    from journeymap.schema import NEGATIVE_VALENCE, POSITIVE_VALENCE
+
+    if kind == "high":
+        if valence > POSITIVE_VALENCE:
+            return "high", HIGH
+        return ("least negative" if valence < 0 else "highest (neutral)"), NEUTRAL
+    if valence < NEGATIVE_VALENCE:
+        return "low", LOW
+    return ("least positive" if valence > 0 else "lowest (neutral)"), NEUTRAL
+
+
 def valence_norm() -> Normalize:
     """Colour normalisation for valence: -1 .. 1 centred on 0."""
     from matplotlib.colors import TwoSlopeNorm

@@ -22,6 +22,8 @@ __all__ = ["MAX_NODES", "graph", "layered_layout"]
 MAX_NODES = 40
 #: A node whose customer messages the scorer read none of (a language it does not read): light grey in a dotted outline.
 NOT_SCORED = "#eeeeee"
+#: An edge without a valence change (from start, to end, to or from a node without valence): no colour of the scale.
+GREY_EDGE = "#bbbbbb"
 
 
 def _positions(G: object, pos: object, seed: int | np.random.Generator | None) -> dict[Any, tuple[float, float]]:
@@ -91,9 +93,10 @@ def layered_layout(
 #: The size of a node's label (points) and the gap (points) kept between a label and the next mark below it.
 LABEL_SIZE = 8.0
 GAP = 4.0
-#: Points per unit of height where a layout sets no spacing (one node per column), and what the title and margins take (inches).
+#: Points per unit of height where a layout sets no spacing (one node per column), and what the title, the
+#: legend below the plot and the margins take (inches).
 BASE_SPACING = 58.0
-OVERHEAD = 1.1
+OVERHEAD = 1.9
 
 
 def _label_height(label: str) -> float:
@@ -134,41 +137,112 @@ def _margins(pos: dict[Any, Any], radii: dict[Any, float], labels: dict[Any, str
     return bottom, top
 
 
+#: The most edges within one column drawn beside it on each side (downward on the left, upward on the
+#: right): the busiest. 11 touchpoints in one column have 110 such edges, and a bracket each, every one
+#: a step further out, made a cage of lines past the figure's edge.
+MAX_BRACKETS = 6
+#: Points between neighbouring brackets beside a column.
+BRACKET_STEP = 6.0
+#: The ``↻ n`` count's size (points); its centre is at least this high above its node's centre, clear of
+#: an edge arriving level from the right (half an arrowhead and the widest line: about 5 points).
+LOOP_SIZE = 7.0
+LOOP_RISE = 10.0
+
+
+class _Bracket:
+    """An ``arc`` connection style whose arms and rounding are in points (matplotlib takes them in pixels).
+
+    Pixels made the brackets lie nearer their column at 100 dpi than at 72, over the labels and
+    counts they were measured to clear. The figure's dpi is read when the edge is drawn (``savefig``
+    sets it), so the offsets hold at any resolution.
+    """
+
+    def __init__(self, figure: Any, angle: float, arm: float) -> None:
+        self.figure, self.angle, self.arm = figure, angle, arm
+
+    def __call__(self, posA: Any, posB: Any, **kwargs: Any) -> Any:
+        """The path from ``posA`` to ``posB`` (display coordinates); ``kwargs``: the shrinks and patches matplotlib passes."""
+        from matplotlib.patches import ConnectionStyle
+
+        arm, scale = self.arm * float(self.figure.dpi) / 72, float(self.figure.dpi) / 72
+        return ConnectionStyle.Arc(angleA=self.angle, angleB=self.angle, armA=arm, armB=arm, rad=6 * scale)(posA, posB, **kwargs)
+
+
+def _reach(members: list[Any], radii: dict[Any, float], labels: dict[Any, str], loops: dict[Any, int], *, right: bool) -> float:
+    """Points from a column's centre beyond its widest disc and label (and, on the right, its ``↻ n`` counts)."""
+    # a label's characters are about 0.6 of its size wide (centred: half of it each side); the count's about 0.65
+    reach = max(max(radii[n], max(map(len, labels[n].split("\n"))) * LABEL_SIZE * 0.3) for n in members) + 2 * GAP
+    if right:
+        counts = [radii[n] + 3 + len(f"↻ {loops[n]:,}") * LOOP_SIZE * 0.65 + GAP for n in members if n in loops]
+        reach = max([reach, *counts])
+    return reach
+
+
 def _brackets(
-    edges: list[tuple[Any, Any]],
+    edges: list[tuple[Any, Any, int]],
     pos: dict[Any, Any],
     radii: dict[Any, float],
     labels: dict[Any, str],
     loops: dict[Any, int],
-) -> dict[tuple[Any, Any], str]:
-    """Connection styles for the edges within a column: out sideways, along the column beside it, and back in.
+) -> tuple[dict[tuple[Any, Any], float], list[tuple[Any, Any]], dict[float, float]]:
+    """Where the edges within a column run: each one's arm (points), those left out, and each column's outer arm per side.
 
     A straight edge between two nodes of one column would run under the label of the upper one
     and under every node and label between them. These leave their node sideways, further out
-    than the column's discs and labels reach, downward edges on the left and upward ones on
-    the right (so an edge and its reverse are both seen; on the right beyond the ``↻ n`` counts of
-    ``loops`` too), each a few points further out than the one before (shorter edges nearest the
-    column), so that none is drawn over another.
+    than the column's discs and labels reach, downward edges on the left (a negative arm) and
+    upward ones on the right (so an edge and its reverse are both seen; on the right beyond the
+    ``↻ n`` counts of ``loops`` too), each :data:`BRACKET_STEP` points further out than the one before
+    (shorter edges nearest the column), so that none is drawn over another. At most
+    :data:`MAX_BRACKETS` a side, those of the most transitions (``edges``: source, target,
+    transitions); the rest are returned as left out. The third value maps ``(x, +1 or -1)`` of
+    each side to the outermost arm drawn there, for the plot's margins.
     """
-    out: dict[tuple[Any, Any], str] = {}
-    sides: dict[tuple[float, bool], list[tuple[float, str, str, Any, Any]]] = {}
-    for a, b in edges:
+    arms: dict[tuple[Any, Any], float] = {}
+    left_out: list[tuple[Any, Any]] = []
+    outer: dict[Any, float] = {}
+    sides: dict[tuple[float, bool], list[tuple[int, float, str, str, Any, Any]]] = {}
+    for a, b, count in edges:
         (xa, ya), (xb, yb) = pos[a], pos[b]
         if abs(float(xa) - float(xb)) < 1e-9 and float(ya) != float(yb):
             down = float(yb) < float(ya)
-            sides.setdefault((round(float(xa), 6), down), []).append((abs(float(ya) - float(yb)), str(a), str(b), a, b))
+            sides.setdefault((round(float(xa), 6), down), []).append((count, abs(float(ya) - float(yb)), str(a), str(b), a, b))
     for (x, down), column_edges in sides.items():
         members = [n for n in radii if abs(float(pos[n][0]) - x) < 1e-6]
-        # beyond the widest disc and label of the column (a label's characters are about 0.6 of its size wide)
-        reach = max(max(radii[n], max(map(len, labels[n].split("\n"))) * LABEL_SIZE * 0.3) for n in members) + 2 * GAP
-        if not down:  # the repeat counts sit right of their node
-            counts = [radii[n] + 3 + len(f"↻ {loops[n]:,}") * 7 * 0.6 + GAP for n in members if n in loops]
-            reach = max([reach, *counts])
-        angle = 180 if down else 0
-        for k, (_, _, _, a, b) in enumerate(sorted(column_edges, key=lambda e: e[:3])):
-            arm = reach + 6 * k
-            out[(a, b)] = f"arc,angleA={angle},angleB={angle},armA={arm:.1f},armB={arm:.1f},rad=6"
-    return out
+        reach = _reach(members, radii, labels, loops, right=not down)
+        busiest = sorted(column_edges, key=lambda e: (-e[0], e[1:4]))  # the most transitions first, then stable
+        left_out += [(a, b) for *_, a, b in busiest[MAX_BRACKETS:]]
+        kept = sorted(busiest[:MAX_BRACKETS], key=lambda e: e[1:4])  # the shortest nearest the column
+        for k, (*_, a, b) in enumerate(kept):
+            arms[(a, b)] = (-1 if down else 1) * (reach + BRACKET_STEP * k)
+        outer[(x, -1 if down else 1)] = reach + BRACKET_STEP * (len(kept) - 1)
+    return arms, left_out, outer
+
+
+def _x_limits(ax: Axes, xs: np.ndarray, outer: dict[Any, float]) -> tuple[float, float]:
+    """The x limits: 0.7 beyond the outer columns, more where their brackets (``outer``: points) reach further.
+
+    Measured after the figure's layout (the colour bar narrows the plot), so that no bracket
+    leaves the Axes, cut off at the figure's edge.
+    """
+    from matplotlib.figure import Figure
+
+    lo, hi = float(xs.min()), float(xs.max())
+    # points each side needs past its outer column: the arm, half the widest line and its rim, and a gap
+    need_lo = max([v + 6 for (x, side), v in outer.items() if side < 0 and abs(x - lo) < 1e-6], default=0.0)
+    need_hi = max([v + 6 for (x, side), v in outer.items() if side > 0 and abs(x - hi) < 1e-6], default=0.0)
+    margins = [0.7, 0.7]
+    figure = ax.get_figure()
+    if (need_lo or need_hi) and figure is not None:
+        root = figure if isinstance(figure, Figure) else figure.figure
+        root.draw_without_rendering()  # the layout: the plot's width as drawn
+        width = ax.bbox.width * 72 / root.dpi  # points
+        span = hi - lo
+        for i, need in enumerate((need_lo, need_hi)):
+            # points per unit = width / (span + both margins): solved for this margin, the other at its least
+            other = margins[1 - i]
+            if need and width > need:
+                margins[i] = max(margins[i], need * (span + other) / (width - need))
+    return lo - margins[0], hi + margins[1]
 
 
 def _height(span: float, spacing: float, margins: tuple[float, float]) -> float:
@@ -253,11 +327,15 @@ def _width(count: int, cmax: int) -> float:
     return 0.6 + 7 * count / cmax
 
 
-def _width_legend(ax: Axes, counts: list[int], *, unfelt: bool = False, unread: bool = False) -> None:
+def _width_legend(
+    ax: Axes, counts: list[int], *, unfelt: bool = False, unread: bool = False, grey: bool = False, left_out: int = 0
+) -> None:
     """A legend of the thinnest and thickest edges drawn, by their transitions, and of the nodes without valence.
 
     ``unfelt``: a node without customer messages is drawn; ``unread``: one whose customer
-    messages were none of them scored.
+    messages were none of them scored; ``grey``: an edge without a valence change is drawn (from
+    start, to end, or to or from a node without valence: grey is no colour of the scale);
+    ``left_out``: how many edges within a column were not drawn (:data:`MAX_BRACKETS`).
     """
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
@@ -266,12 +344,53 @@ def _width_legend(ax: Axes, counts: list[int], *, unfelt: bool = False, unread: 
         Line2D([], [], color=_theme.NEUTRAL, lw=_width(c, max(counts)), label=_theme.count(c, "transition"))
         for c in sorted({min(counts), max(counts)})
     ] if counts else []  # fmt: skip
+    if grey:
+        handles.append(Line2D([], [], color=GREY_EDGE, lw=2.5, path_effects=_rim(2.5),
+                              label="grey edge: from start, to end or a node\nwithout valence (no valence change)"))  # fmt: skip
+    if left_out:
+        label = f"{_theme.count(left_out, 'edge')} within a column not drawn\n(the {MAX_BRACKETS} busiest each side are)"
+        handles.append(Line2D([], [], color="none", label=label))
     if unfelt:
         handles.append(Patch(facecolor=_theme.NO_VALENCE, edgecolor="#333333", linestyle="--", label="no customer message"))
     if unread:
         handles.append(Patch(facecolor=NOT_SCORED, edgecolor="#333333", linestyle=":", label="customer messages not scored"))
-    if handles:
-        ax.legend(handles=handles, loc="upper left")
+    if handles:  # below the plot: inside it, the longer entries covered the nodes of a tall column
+        ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, 0.0), ncols=min(3, len(handles)))
+
+
+def _draw_edges(
+    ax: Axes,
+    G: nx.DiGraph,
+    arrows: list[tuple[Any, Any, Any]],
+    *,
+    pos: dict[Any, Any],
+    radii: dict[Any, float],
+    arms: dict[Any, float],
+) -> int:
+    """The edges, as arrows: a bracket (``arms``, points) within a column, a gentle arc between columns; how many are drawn."""
+    from matplotlib.patches import FancyArrowPatch
+
+    cmap, norm = _theme.valence_cmap(), _theme.valence_norm()
+    cmax = max((d["count"] for _, _, d in arrows), default=1)
+    drawn = 0
+    for a, b, d in arrows:
+        change = d.get("mean_valence_change", np.nan)
+        colour = cmap(norm(np.clip(change, -1, 1))) if not np.isnan(change) else GREY_EDGE  # the colour bar's scale
+        skip = abs(pos[b][0] - pos[a][0]) > 1.5 and pos[a][1] == pos[b][1]
+        arm = arms.get((a, b))
+        style: Any = (
+            _Bracket(ax.figure, 180 if arm < 0 else 0, abs(arm)) if arm is not None
+            else "arc3,rad=0.25" if (G.has_edge(b, a) or skip) else "arc3,rad=0.05"
+        )  # fmt: skip
+        width = _width(d["count"], cmax)
+        patch = FancyArrowPatch(
+            pos[a], pos[b], arrowstyle="-|>", mutation_scale=12, connectionstyle=style,
+            lw=width, color=colour, alpha=0.8, zorder=1, shrinkA=radii[a] + 2, shrinkB=radii[b] + 2,
+            gid=f"edge:{a}->{b}", path_effects=_rim(width),
+        )  # fmt: skip
+        ax.add_patch(patch)
+        drawn += 1
+    return drawn
 
 
 def graph(
@@ -305,7 +424,11 @@ def graph(
     for it; on a given ``ax`` too short for it the discs shrink. An edge between two nodes of
     one column leaves its node sideways and runs beside the column (downward edges on the left,
     upward ones on the right, beyond the labels and the ``↻ n`` counts), not under the labels
-    and nodes between its ends.
+    and nodes between its ends; at most :data:`MAX_BRACKETS` such edges a side of a column are
+    drawn, those of the most transitions, and the legend says how many others were left out
+    (11 touchpoints in one column have 110 of them: a cage of lines). The plot is made wide
+    enough that none leaves it. Edges without a valence change (from start, to end, to or from
+    a node without valence) are grey, and the legend, below the plot, says so.
 
     At most ``max_nodes`` nodes besides start and end are drawn (default :data:`MAX_NODES`; None
     for all): those of the most steps (``volume``), as :func:`journey_map` keeps its largest
@@ -324,7 +447,6 @@ def graph(
         True
     """
     from matplotlib.cm import ScalarMappable
-    from matplotlib.patches import FancyArrowPatch
 
     G, shown_of = _busiest(G, max_nodes)
     pos = _positions(G, pos, seed)
@@ -343,24 +465,22 @@ def graph(
     # a repeat visit (self-loop) is counted beside its node, not drawn as an arrow: left out of the widths' scale
     loops: dict[Any, int] = {a: d["count"] for a, b, d in shown if a == b}
     arrows = [(a, b, d) for a, b, d in shown if a != b]
+    arms, left_out, outer = _brackets([(a, b, d["count"]) for a, b, d in arrows], pos, radii, labels, loops)
+    arrows = [(a, b, d) for a, b, d in arrows if (a, b) not in set(left_out)]
     counts = [d["count"] for _, _, d in arrows]
-    cmax = max(counts, default=1)
-    brackets = _brackets([(a, b) for a, b, _ in arrows], pos, radii, labels, loops)
-    drawn = 0
-    for a, b, d in arrows:
-        change = d.get("mean_valence_change", np.nan)
-        colour = cmap(norm(np.clip(change, -1, 1))) if not np.isnan(change) else "#bbbbbb"  # the colour bar's scale
-        skip = abs(pos[b][0] - pos[a][0]) > 1.5 and pos[a][1] == pos[b][1]
-        style = brackets.get((a, b)) or ("arc3,rad=0.25" if (G.has_edge(b, a) or skip) else "arc3,rad=0.05")
-        width = _width(d["count"], cmax)
-        patch = FancyArrowPatch(
-            pos[a], pos[b], arrowstyle="-|>", mutation_scale=12, connectionstyle=style,
-            lw=width, color=colour, alpha=0.8, zorder=1, shrinkA=radii[a] + 2, shrinkB=radii[b] + 2,
-            gid=f"edge:{a}->{b}", path_effects=_rim(width),
-        )  # fmt: skip
-        ax.add_patch(patch)
-        drawn += 1
     xy = np.array([pos[n] for n in nodes])
+    bar = ax.figure.colorbar(ScalarMappable(norm=norm, cmap=cmap), ax=ax, shrink=0.7)
+    bar.set_label("node: mean valence; edge: valence change")
+    # start and end always lack a valence; a step only the brand takes (a reply) is told apart in the legend
+    unfelt = any(
+        np.isnan(v) and not u and G.nodes[n].get("kind") not in ("start", "end") for n, v, u in zip(nodes, valence, unread)
+    )
+    grey = any(np.isnan(d.get("mean_valence_change", np.nan)) for _, _, d in arrows)
+    _width_legend(ax, counts, unfelt=unfelt, unread=any(unread), grey=grey, left_out=len(left_out))
+    ax.set_ylim(*ylim)
+    ax.set_axis_off()
+    ax.set_xlim(*_x_limits(ax, xy[:, 0], outer))  # after the layout: wide enough for the brackets beside the outer columns
+    drawn = _draw_edges(ax, G, arrows, pos=pos, radii=radii, arms=arms)
     scatter = ax.scatter(
         xy[:, 0], xy[:, 1], s=sizes, c=colours, edgecolors="#333333", linewidths=0.8, linestyles=dashes, zorder=2
     )
@@ -369,19 +489,9 @@ def graph(
         radius = float(np.sqrt(size)) / 2  # marker radius in points
         ax.annotate(labels[n], (x, y), xytext=(0, -radius - 3), textcoords="offset points",
                     ha="center", va="top", fontsize=LABEL_SIZE, zorder=3, gid=f"label:{n}")  # fmt: skip
-        if n in loops:
-            ax.annotate(f"↻ {loops[n]:,}", (x, y), xytext=(radius + 3, radius * 0.6), textcoords="offset points",
-                        ha="left", va="center", fontsize=7, color="#555555", gid=f"selfloop:{n}")  # fmt: skip
-    bar = ax.figure.colorbar(ScalarMappable(norm=norm, cmap=cmap), ax=ax, shrink=0.7)
-    bar.set_label("node: mean valence; edge: valence change")
-    # start and end always lack a valence; a step only the brand takes (a reply) is told apart in the legend
-    unfelt = any(
-        np.isnan(v) and not u and G.nodes[n].get("kind") not in ("start", "end") for n, v, u in zip(nodes, valence, unread)
-    )
-    _width_legend(ax, counts, unfelt=unfelt, unread=any(unread))
-    ax.set_xlim(xy[:, 0].min() - 0.7, xy[:, 0].max() + 0.7)
-    ax.set_ylim(*ylim)
-    ax.set_axis_off()
+        if n in loops:  # above an edge arriving level from the right, on a small node too
+            ax.annotate(f"↻ {loops[n]:,}", (x, y), xytext=(radius + 3, max(radius * 0.6, LOOP_RISE)), textcoords="offset points",
+                        ha="left", va="center", fontsize=LOOP_SIZE, color="#555555", gid=f"selfloop:{n}")  # fmt: skip
     journeys = G.graph.get("n_journeys")
     journeys_text = "? journeys" if journeys is None else _theme.count(int(journeys), "journey")
     _theme.set_title(ax, title, f"Journey graph ({G.graph.get('level', '')}, {journeys_text}{shown_of})")

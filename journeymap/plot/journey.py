@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import itertools
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -16,6 +16,7 @@ from journeymap.plot._stats import extremes, journey_curve
 if TYPE_CHECKING:
     import pandas as pd
     from matplotlib.axes import Axes
+    from matplotlib.transforms import Bbox
 
 __all__ = ["MAX_TICKS", "journey"]
 
@@ -40,14 +41,19 @@ def journey(
     Customer messages are blue circles joined by the curve; brand replies are orange triangles
     on the baseline; customer messages left unscored (no text, a language the scorer does not
     cover: see ``score_note``) are hollow circles on a lane below the scale, not on the curve;
-    the highest and lowest moments carry a shortened quote of what was said (none where the
-    customer's curve has a single point or is flat; "least negative" and "least positive" in
-    grey where the whole curve lies on one side of 0, so that a complaint is never called a
-    high); the customer's last scored message, where their curve ends (``end_valence`` of
+    the highest and lowest moments carry a shortened quote of what was said, in a light box,
+    placed clear of the curve and of the replies' lane below -1 (none where the customer's curve
+    has a single point or is flat); a moment is called high only above
+    :data:`~journeymap.schema.POSITIVE_VALENCE` and low only below
+    :data:`~journeymap.schema.NEGATIVE_VALENCE`, else named in grey
+    (:func:`~journeymap.plot._theme.callout_tag`: "least negative", "least positive", "highest
+    (neutral)", "lowest (neutral)"), so that neither a complaint nor a neutral question is
+    called a high; the customer's last scored message, where their curve ends (``end_valence`` of
     :func:`~journeymap.journey_metrics`), is ringed and labelled ``end``; the legend names only
     the marks drawn.
     Up to :data:`MAX_TICKS` steps every step is labelled on the x axis; a longer journey gets at
-    most that many tick labels.
+    most that many tick labels. Each stage's name is fitted to its band as drawn (wrapped
+    narrower), or, where it fits no wrapping, replaced by a letter named in the legend.
 
     Args:
         journey: a scored :class:`~journeymap.model.Journey` (``js[journey_id]``): SchemaError
@@ -80,16 +86,16 @@ def journey(
     _require_scored(journey, curve)
     ax = _theme.get_ax(ax, figsize=(9, 4.5))
     steps = curve["step"].to_numpy()
-    _stage_bands(ax, steps, curve["stage"].fillna("").to_numpy())
+    stage_names = _stage_bands(ax, steps, curve["stage"].fillna("").to_numpy())
     ax.axhline(0, color=_theme.NEUTRAL, lw=0.8, ls="--", zorder=1)
     _marks(ax, curve)
     high, low = extremes(curve[~curve["is_brand"].astype(bool)])  # the customer's highs and lows
     valence = curve["valence"].to_numpy(dtype=float)
     if high is None or low is None or valence[high] == valence[low]:
         high = low = None  # one scored point, or a flat curve: nothing is high or low
-    for pos, kind in ((high, "high"), (low, "low")):
-        if pos is not None:
-            _callout(ax, curve.iloc[pos], kind, steps, quote_chars)
+    quotes = [
+        _callout(ax, curve.iloc[pos], kind, steps, quote_chars) for pos, kind in ((high, "high"), (low, "low")) if pos is not None
+    ]
     # the end of the customer's curve, as journey_metrics' end_valence reads it: their last scored
     # message (a brand reply after it is no feeling of theirs); the last step where none is scored
     felt = curve[~curve["is_brand"].astype(bool) & curve["valence"].notna()]
@@ -117,17 +123,32 @@ def journey(
     _theme.set_title(ax, title, default_title(journey, curve), pad=22)
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.14), ncols=3)
     _theme.style(ax)
+    keys = _fit_stage_names(ax, stage_names)  # in the final layout
+    if keys:  # the names of stages too narrow to hold them, after the marks
+        from matplotlib.lines import Line2D
+
+        handles, _ = ax.get_legend_handles_labels()
+        handles += [Line2D([], [], color="none", label=key) for key in keys]
+        ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.14), ncols=3)
+    _place_quotes(ax, quotes)  # in the final layout
     return ax
 
 
-def _callout(ax: Axes, row: pd.Series, kind: str, steps: np.ndarray, quote_chars: int) -> None:
-    """The quote at the curve's high or low (``kind``); the best moment of a curve below 0 is "least negative"."""
+#: How far (valence) a quote is placed from its point, first: then further, and on the other side, where it would
+#: cross the curve, leave the scale (-1 .. the plot's top) or meet the replies' lane below -1.
+QUOTE_OFFSETS = (0.32, 0.5, 0.7, 0.9, 1.1)
+
+
+def _callout(ax: Axes, row: pd.Series, kind: str, steps: np.ndarray, quote_chars: int) -> Any:
+    """The quote at the curve's high or low (``kind``), named by :func:`~journeymap.plot._theme.callout_tag`, in a light box.
+
+    Placed beside its point here; :func:`_place_quotes` moves it once the figure is laid out.
+    """
+    from journeymap.plot.journey_map import CALLOUT_BOX
+
     y = float(row["valence"])
-    colour, tag, preferred = (_theme.HIGH, "high", 0.32) if kind == "high" else (_theme.LOW, "low", -0.32)
-    if kind == "high" and y < 0:  # no high: a complaint is never called one
-        colour, tag = _theme.NEUTRAL, "least negative"
-    elif kind == "low" and y > 0:
-        colour, tag = _theme.NEUTRAL, "least positive"
+    tag, colour = _theme.callout_tag(kind, y)
+    preferred = QUOTE_OFFSETS[0] if kind == "high" else -QUOTE_OFFSETS[0]
     # no room beyond the point: put the quote on the inner side
     offset = preferred if abs(y + preferred) <= 0.95 else -preferred
     va = "bottom" if offset > 0 else "top"
@@ -137,11 +158,60 @@ def _callout(ax: Axes, row: pd.Series, kind: str, steps: np.ndarray, quote_chars
         edge = "right"
     elif row["step"] == steps.min():
         edge = "left"
-    ax.annotate(
+    return ax.annotate(
         _theme.wrap(text, 30, name=False), xy=(row["step"], y), xytext=(row["step"], np.clip(y + offset, -1.0, 1.0)),
-        ha=edge, va=va, fontsize=8, color=colour, gid=f"annotation-{kind}",
+        ha=edge, va=va, fontsize=8, color=colour, gid=f"annotation-{kind}", bbox=CALLOUT_BOX, zorder=5,
         arrowprops={"arrowstyle": "-", "color": colour, "lw": 0.8},
     )  # fmt: skip
+
+
+def _place_quotes(ax: Axes, quotes: list[Any]) -> None:
+    """Each quote where it crosses neither the curve nor the other quote, between -1 and the plot's top.
+
+    Measured after the figure's layout. Tried at :data:`QUOTE_OFFSETS` from its point, on its own
+    side first, then on the other; where no place is clear of the curve, the nearest inside the
+    scale (its box keeps the words legible). Below -1 lies the lane of the brand's replies: a low
+    quote hanging from -0.6 ran into the triangles there.
+    """
+    from matplotlib.figure import Figure
+    from matplotlib.text import Text
+
+    figure = ax.get_figure()
+    if figure is None or not quotes:
+        return
+    root = figure if isinstance(figure, Figure) else figure.figure
+    root.draw_without_rendering()
+    frame = ax.get_window_extent()
+    floor = float(ax.transData.transform((0, -1.0))[1])
+    curve = next((line for line in ax.lines if line.get_label() == "_curve"), None)
+    path = (
+        curve.get_transform().transform_path(curve.get_path()) if curve is not None and np.size(curve.get_xdata()) > 1 else None
+    )
+    pad = 2 * root.dpi / 72
+    placed: list[Bbox] = []
+    for quote in quotes:
+        x, y = quote.xy
+        first = 1.0 if quote.get_verticalalignment() == "bottom" else -1.0
+        inside: tuple[float, str] | None = None
+        chosen: tuple[float, str] | None = None
+        for side in (first, -first):
+            for distance in QUOTE_OFFSETS:
+                at, va = y + side * distance, "bottom" if side > 0 else "top"
+                quote.set_position((x, at))
+                quote.set_verticalalignment(va)
+                box = Text.get_window_extent(quote).padded(pad)  # the words, not the line to the point
+                if box.y0 < floor or box.y1 > frame.y1 or box.x0 < frame.x0 or box.x1 > frame.x1:
+                    continue
+                inside = inside or (at, va)
+                if (path is None or not path.intersects_bbox(box, filled=False)) and not any(box.overlaps(o) for o in placed):
+                    chosen = (at, va)
+                    break
+            if chosen is not None:
+                break
+        at, va = chosen or inside or (float(np.clip(y + first * QUOTE_OFFSETS[0], -1.0, 1.0)), "bottom" if first > 0 else "top")
+        quote.set_position((x, at))
+        quote.set_verticalalignment(va)
+        placed.append(Text.get_window_extent(quote).padded(pad))
 
 
 def _require_scored(journey: Journey, curve: pd.DataFrame) -> None:
@@ -186,19 +256,70 @@ def default_title(journey: Journey, curve: pd.DataFrame) -> str:
     return _theme.literal(f"journey {journey.journey_id} (customer {journey.customer.id})")
 
 
-def _stage_bands(ax: Axes, steps: np.ndarray, stages: np.ndarray) -> None:
-    """A shaded band per run of equal stages, named above the plot; neighbouring bands differ in shade."""
+def _stage_bands(ax: Axes, steps: np.ndarray, stages: np.ndarray) -> list[tuple[Any, float, float, str]]:
+    """A shaded band per run of equal stages, named above the plot; neighbouring bands differ in shade.
+
+    Returns each name drawn, with its band's left and right edges (steps) and the stage, for
+    :func:`_fit_stage_names` to measure once the figure is laid out.
+    """
     # one band per run of equal stages (change points found with NumPy, not per step)
     bounds = np.r_[0, np.flatnonzero(stages[1:] != stages[:-1]) + 1, len(stages)] if len(stages) else np.zeros(1, dtype=int)
     band = 0
+    names: list[tuple[Any, float, float, str]] = []
     for start, stop in itertools.pairwise(bounds):
         if stages[start]:
             # alternate by the band's count (not the parity of its first step), so neighbours never share a shade
             shade = "#f2f2f2" if band % 2 == 0 else "#e0e0e0"
             band += 1
-            ax.axvspan(steps[start] - 0.5, steps[stop - 1] + 0.5, color=shade, zorder=0, lw=0)
+            lo, hi = float(steps[start]) - 0.5, float(steps[stop - 1]) + 0.5
+            ax.axvspan(lo, hi, color=shade, zorder=0, lw=0)
             if len(bounds) <= MAX_TICKS + 1:
-                ax.text(
+                text = ax.text(
                     (steps[start] + steps[stop - 1]) / 2, 1.01, _theme.wrap(str(stages[start]), 16),
-                    ha="center", va="bottom", fontsize=8, color="#555555", transform=ax.get_xaxis_transform(),
+                    ha="center", va="bottom", fontsize=8, color="#555555", transform=ax.get_xaxis_transform(), gid="stage-name",
                 )  # fmt: skip
+                names.append((text, lo, hi, str(stages[start])))
+    return names
+
+
+#: Points kept free between the names of neighbouring stage bands.
+NAME_GAP = 3.0
+
+
+def _fit_stage_names(ax: Axes, names: list[tuple[Any, float, float, str]]) -> list[str]:
+    """Each stage's name fitted to its band, as drawn: wrapped narrower (two lines at most), else a letter.
+
+    Measured with the figure's renderer after its layout, as :func:`journey_map` fits its tick
+    labels: a one-step band is about 0.3 inch wide, and "contact" and "first response" centred
+    over two of them read "confirstresponse". A name that fits no narrower wrapping is replaced
+    by a letter (A, B, ...); the letters are returned as "A: first response", for the legend;
+    where not even a letter fits, nothing is drawn over the band and the legend gives its steps
+    ("step 2: first response").
+    """
+    from matplotlib.figure import Figure
+
+    figure = ax.get_figure()
+    if figure is None or not names:
+        return []
+    root = figure if isinstance(figure, Figure) else figure.figure  # a subfigure is laid out with its figure
+    root.draw_without_rendering()
+    gap = NAME_GAP * root.dpi / 72
+    keys: dict[str, str] = {}
+    unnamed: list[str] = []
+    for text, lo, hi, stage in names:
+        room = abs(float(ax.transData.transform((hi, 0))[0] - ax.transData.transform((lo, 0))[0])) - gap
+        for width in (16, 12, 10, 8, 6):
+            label = _theme.wrap(stage, width)
+            text.set_text(label)
+            if label.count("\n") < 2 and text.get_window_extent().width <= room:
+                break
+        else:  # no wrapping fits the band: a letter, the name in the legend (one letter per stage, however often it recurs)
+            text.set_text("W")  # as wide as a letter is
+            if text.get_window_extent().width <= room:
+                text.set_text(keys.setdefault(stage, chr(ord("A") + len(keys)) if len(keys) < 26 else "*"))
+            else:  # not even a letter: no mark, the legend gives its steps
+                text.set_visible(False)
+                first, last = round(lo + 0.5), round(hi - 0.5)
+                where = f"step {first}" if first == last else f"steps {first}-{last}"
+                unnamed.append(f"{where}: {_theme.wrap(stage, 40)}")
+    return [f"{key}: {_theme.wrap(stage, 40)}" for stage, key in keys.items()] + unnamed

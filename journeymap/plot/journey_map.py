@@ -55,22 +55,21 @@ def _call_extremes(
     means = np.where(volumes >= MIN_VOLUME, table["mean_valence"].to_numpy(dtype=float), np.nan)
     _note_min_volume(ax, volumes)
     if np.count_nonzero(~np.isnan(means)) >= 2 and np.nanmax(means) > np.nanmin(means):
-        extremes = ((int(np.nanargmax(means)), "high", _theme.HIGH), (int(np.nanargmin(means)), "low", _theme.LOW))
-        for pos, tag, tag_colour in extremes:
+        extremes = ((int(np.nanargmax(means)), "high"), (int(np.nanargmin(means)), "low"))
+        for pos, tag in extremes:
             row = table.iloc[pos]
-            colour = tag_colour
             if tag == "high" and row["pain_point"]:  # the best of a bad lot: a pain point is no high
                 continue
             ha = "center"
+            # "high" only above the neutral band, "low" only below it: else named in grey, as plot.journey names them
+            word, colour = _theme.callout_tag(tag, float(row["mean_valence"]))
             if tag == "high":
-                # below 0 the best cell is no high: "least negative", in grey, as plot.journey says it
-                word, colour = ("least negative", _theme.NEUTRAL) if row["mean_valence"] < 0 else ("high", tag_colour)
                 text, dy, va = f"{word} {row['mean_valence']:+.2f} (n={volumes[pos]:,})", radius[pos], "bottom"
                 if len(table) > 1 and pos in (0, len(table) - 1):  # one line, wider than a column: kept inside the plot
                     ha = "left" if pos == 0 else "right"
             else:
                 count = "" if row["pain_point"] else f"\nn={volumes[pos]:,}"
-                text, dy, va = f"low {row['mean_valence']:+.2f}{count}", -below[pos], "top"
+                text, dy, va = f"{word} {row['mean_valence']:+.2f}{count}", -below[pos], "top"
             ax.annotate(text, xy=(row["x"], row["mean_valence"]), xytext=(0, dy), textcoords="offset points",
                         ha=ha, va=va, fontsize=8, color=colour, fontweight="bold", gid=f"annotation-{tag}",
                         bbox=CALLOUT_BOX)  # fmt: skip
@@ -103,9 +102,12 @@ def journey_map(
     :data:`MIN_VOLUME` messages are called high, low or a pain point, each callout gives the
     cell's number of messages (``n``), and there is no high or low where fewer than two cells
     qualify or all of them have the same mean; the highest cell is not called high when it is a
-    pain point (where every cell is negative, the least negative may still hurt most), and one
-    below 0 is called "least negative" in grey, as :func:`journey` calls the best moment of a
-    complaint (a complaint is never called a high). A cell of
+    pain point (where every cell is negative, the least negative may still hurt most); as
+    :func:`journey` names its extremes (:func:`~journeymap.plot._theme.callout_tag`), a cell is
+    called high only above :data:`~journeymap.schema.POSITIVE_VALENCE` and low only below
+    :data:`~journeymap.schema.NEGATIVE_VALENCE`, and otherwise named in grey ("least negative",
+    "least positive", "highest (neutral)", "lowest (neutral)"): a complaint is never called a
+    high, nor a neutral cell a high or a low. A cell of
     fewer than :data:`MIN_VOLUME` messages is drawn faded, without an interval: one message is
     no finding.
     Callouts are measured as drawn and moved apart (into the plot at its sides, away from their
@@ -194,7 +196,8 @@ def journey_map(
     # room above 1 and below -1 for the callouts (valences stay within -1 .. 1)
     ax.set_ylim(*YLIM)
     ax.set_yticks([-1.0, -0.5, 0.0, 0.5, 1.0])
-    ax.set_ylabel("mean customer valence (95% interval)")
+    # the interval is named only where one is drawn (cells of fewer than MIN_VOLUME messages have none)
+    ax.set_ylabel("mean customer valence (95% interval)" if (~few).any() else "mean customer valence")
     default_title = f"Customer journey map: how customers feel at each stage and {level}{shown_of}"
     default_title += _unscored_note(full, unscored, level)
     # as wide as the figure: a long title (cells left out) ran past both edges
@@ -223,16 +226,24 @@ def _stage_line(ax: Axes, table: pd.DataFrame, full: pd.DataFrame) -> None:
     not: a line through them read as a path from one to the next. So the line is flat across a
     stage, at the mean of all its scored customer messages (its cells' means weighted by their
     messages, the cells left out by ``max_columns`` included), and changes only between stages;
-    no line for a single stage.
+    no line for a single stage. A stage of fewer than :data:`MIN_VOLUME` messages is drawn as its
+    cells are (faded), and dashed: one or two journeys' four messages made the map's boldest line.
     """
     weighted = full.assign(total=full["volume"] * full["mean_valence"]).groupby("stage", sort=False)[["total", "volume"]].sum()
     bands = table.groupby("stage", sort=False)["x"].agg(["min", "max"])
     if len(bands) < 2:  # one stage: no sequence to show
         return
     means = (weighted["total"] / weighted["volume"]).reindex(bands.index).to_numpy(dtype=float)
+    few = weighted["volume"].reindex(bands.index).to_numpy(dtype=float) < MIN_VOLUME
     xs = np.column_stack([bands["min"] - 0.4, bands["max"] + 0.4]).ravel()
-    ax.plot(xs, np.repeat(means, 2), color=_theme.CUSTOMER, lw=1.5, alpha=0.8, zorder=2, gid="stage-means",
-            label="stage mean")  # fmt: skip
+    ys = np.repeat(means, 2)
+    # a stage of fewer than MIN_VOLUME messages, as its cells: faded and dashed, and no solid line into or out of it
+    solid = np.where(np.repeat(few, 2), np.nan, ys)
+    if (~few).any():
+        ax.plot(xs, solid, color=_theme.CUSTOMER, lw=1.5, alpha=0.8, zorder=2, gid="stage-means", label="stage mean")
+    if few.any():
+        ax.plot(xs, ys, color=_theme.CUSTOMER, lw=1.2, ls="--", alpha=FEW_ALPHA, zorder=2, gid="stage-means-few",
+                label=f"stage mean, fewer than {MIN_VOLUME} messages")  # fmt: skip
 
 
 def _unscored_cells(js: JourneySet, level: str) -> pd.Series:

@@ -106,7 +106,12 @@ def time_patterns(
     ax.set_xticks(np.arange(0, 24, 2), [f"{h:02d}" for h in range(0, 24, 2)])
     ax.set_xlabel(f"hour of day ({tz})")
     labels = {"volume": "customer messages", "share_negative": "share negative", "mean_valence": "mean valence"}
-    ax.figure.colorbar(image, ax=ax, shrink=0.9, label=labels[metric])
+    bar = ax.figure.colorbar(image, ax=ax, shrink=0.9, label=labels[metric])
+    if metric == "volume":  # messages are counted: no 0.5 of them
+        from matplotlib.ticker import MaxNLocator
+
+        bar.locator = MaxNLocator(integer=True)
+        bar.update_ticks()
     if metric != "volume":
         from matplotlib.patches import Patch, Rectangle
 

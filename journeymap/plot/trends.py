@@ -43,6 +43,9 @@ _SCORED = frozenset({"share_negative", "mean_valence"})
 _BASES = {"share_negative": "scored", "mean_valence": "scored", "unanswered": "journeys"}
 #: The opacity of a point whose value rests on fewer than ``min_count`` messages.
 FEW_POINT_ALPHA = 0.45
+#: The colour of the hatching over a period the data covers only in part: light, so that it does not outweigh the data
+#: (matplotlib's default, black, covered two thirds of a three-day chart in dense black lines).
+HATCH = "#bbbbbb"
 
 
 def base_noun(base: str) -> str:
@@ -117,6 +120,9 @@ def trends(
     bars = ax.bar(x, table["volume"].to_numpy(), color=_theme.GREYS[0], label="customer messages")
     ax.set_ylabel("customer messages")
     ax.set_ylim(0, max(1.0, float(table["volume"].max())) * 1.05)
+    from matplotlib.ticker import MaxNLocator
+
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))  # messages are counted: no 1.5 of them
     label = _LABELS[metric]
     figure = ax.get_figure()
     current = figure.gca() if figure is not None else None  # the figure has an Axes (ax): gca makes none
@@ -137,14 +143,17 @@ def trends(
     if partial.any():
         for i in np.flatnonzero(partial):
             bars[i].set_hatch("///")
+            bars[i].set_edgecolor(HATCH)  # the hatch's colour (black by default: it outweighed the data); no outline
+            bars[i].set_linewidth(0)
             bars[i].set_alpha(0.45)
         hatched = _partial_patch()
         handles.append(hatched)
     right.set_ylabel(label)
     value_limits(right, metric, y)
     step = max(1, len(table) // 12)
-    ax.set_xticks(x[::step], [t.strftime(tick_format(pd.DatetimeIndex(table.index))) for t in table.index[::step]])
-    ax.tick_params(axis="x", labelrotation=30)
+    # rotated, each label ends at its tick (centred, it ended right of its bar)
+    ax.set_xticks(x[::step], [t.strftime(tick_format(pd.DatetimeIndex(table.index))) for t in table.index[::step]],
+                  rotation=30, ha="right", rotation_mode="anchor")  # fmt: skip
     ax.set_xlabel(f"period ({_theme.period_name(freq)}, {tz})")
     # above the plot, under the title: inside it would cover bars or the line
     ax.legend(handles=handles, loc="lower left", bbox_to_anchor=(0.0, 1.0), ncols=len(handles), borderaxespad=0.2,
@@ -306,7 +315,8 @@ def _partial_patch() -> Any:
     """The legend entry of a period the data covers only in part: hatched, as its bars or band are."""
     from matplotlib.patches import Patch
 
-    return Patch(facecolor=_theme.GREYS[0], hatch="///", alpha=0.45, label="partial period (the data covers part of it)")
+    return Patch(facecolor=_theme.GREYS[0], edgecolor=HATCH, lw=0, hatch="///", alpha=0.45,
+                 label="partial period (the data covers part of it)")  # fmt: skip
 
 
 @dispatch(name="plot.topic_trends")
@@ -362,6 +372,7 @@ def topic_trends(
         require_scored(js, f"topic_trends(metric={metric!r})")
     tz = check_tz(tz, js)
     table = topic_table(js, freq=freq, tz=tz)
+    given = ax is not None
     ax = _theme.get_ax(ax, figsize=(10, 4))
     totals = table.groupby(level="topic")["volume"].sum().drop(OTHER_LAST, errors="ignore")
     totals = totals[totals > 0]
@@ -379,7 +390,7 @@ def topic_trends(
     faded = False
     for k, topic in enumerate(shown):
         values = table.xs(topic, level="topic").reindex(periods)[metric].to_numpy(dtype=float)
-        label = _theme.wrap(str(topic), 24)
+        label = _two_lines(str(topic))
         same = next((shown[j] for j, other in enumerate(drawn) if np.array_equal(other, values, equal_nan=True)), None)
         if same is not None:  # drawn exactly over an earlier line: the legend says so
             label = f"{label}\n(same as {_theme.shorten(str(same), 24)})"
@@ -389,17 +400,17 @@ def topic_trends(
         drawn.append(values)
     ax.set_ylabel(_TOPIC_LABELS[metric])
     value_limits(ax, metric, np.concatenate(drawn))
+    if metric == "volume":  # messages are counted: no 2.5 of them
+        from matplotlib.ticker import MaxNLocator
+
+        ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     step = max(1, len(periods) // 12)
     fmt = tick_format(pd.DatetimeIndex(periods))
-    ax.set_xticks(x[::step], [t.strftime(fmt) for t in periods[::step]])
-    ax.tick_params(axis="x", labelrotation=30)
+    ax.set_xticks(x[::step], [t.strftime(fmt) for t in periods[::step]], rotation=30, ha="right", rotation_mode="anchor")
     ax.set_xlabel(f"period ({_theme.period_name(freq)}, {tz})")
     _theme.set_title(ax, title, f"Topics over time: {_TOPIC_LABELS[metric]} per period")
     handles, _ = ax.get_legend_handles_labels()
-    if partial.any():  # as trends does: a period the data covers only in part has lower counts
-        for i in np.flatnonzero(partial):
-            ax.axvspan(i - 0.5, i + 0.5, facecolor=_theme.GREYS[0], hatch="///", alpha=0.3, lw=0, zorder=0)
-        handles.append(_partial_patch())
+    handles += _partial_bands(ax, partial)
     if faded:
         from matplotlib.lines import Line2D
 
@@ -407,6 +418,44 @@ def topic_trends(
                               label=f"fewer than {min_count} scored messages (faded)"))  # fmt: skip
     if len(periods) == 1:  # as trends says it: one period is a level, not a trend
         _single_period(ax, freq)
-    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    _fit_legend(ax, ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0)), grow=not given)
     _theme.style(ax)
     return ax
+
+
+def _partial_bands(ax: Axes, partial: np.ndarray) -> list[Any]:
+    """A hatched band over each period the data covers only in part (as :func:`trends` hatches its bar); the legend's entry."""
+    if not partial.any():
+        return []
+    for i in np.flatnonzero(partial):  # a period the data covers only in part has lower counts
+        ax.axvspan(i - 0.5, i + 0.5, facecolor=_theme.GREYS[0], edgecolor=HATCH, hatch="///", alpha=0.3, lw=0, zorder=0)
+    return [_partial_patch()]
+
+
+def _two_lines(name: str, width: int = 24) -> str:
+    """A topic's name for the legend: wrapped to ``width`` characters, two lines at most (the second cut with an ellipsis).
+
+    Examples:
+        >>> print(_two_lines("07 account billing voicemail billing account password"))
+        07 account billing
+        voicemail billing accou…
+    """
+    lines = _theme.wrap(name, width).split("\n")
+    if len(lines) > 2:
+        lines = [lines[0], _theme.shorten(" ".join(lines[1:]).replace("…", ""), width)]
+    return "\n".join(lines)
+
+
+def _fit_legend(ax: Axes, legend: Any, *, grow: bool) -> None:
+    """A figure (one made here: ``grow``) as tall as its legend beside the plot needs, measured, so that none of it is cut off."""
+    figure = ax.get_figure()
+    if figure is None or not grow:
+        return
+    from matplotlib.figure import Figure
+
+    root = figure if isinstance(figure, Figure) else figure.figure  # a subfigure is laid out with its figure
+    root.draw_without_rendering()
+    need = legend.get_window_extent().height / root.dpi + 0.9  # the title above and the ticks below
+    width, height = root.get_size_inches()
+    if need > height:
+        root.set_size_inches(width, need)
