@@ -97,11 +97,13 @@ def text_hash(text: str) -> bytes:
 #: The revision of how scorers prepare texts, stored with every cached row. It is bumped when a
 #: change in the library alters scores without changing a scorer's id (2: emoticons such as
 #: ":((" and blank texts, 2026-12-05; 3: HTML character references and ``\\uXXXX`` escapes
-#: decoded, 2026-12-06; 4: HTML markup stripped, ``<p>``, ``<div class="...">``, 2026-12-06), so
+#: decoded, 2026-12-06; 4: HTML markup stripped, ``<p>``, ``<div class="...">``, 2026-12-06; 5: markup
+#: stripped before references are decoded, so Outlook's ``style="...&quot;Calibri&quot;"`` tags go
+#: too, 2026-12-06), so
 #: rows cached before are not read back. Vectors of the topic encoders are keyed by the cleaned
 #: text, so a change of cleaning needs no revision of its own, but they share this one: a bump
 #: has them computed once more.
-CACHE_REVISION = 4
+CACHE_REVISION = 5
 
 
 def scorer_key(scorer: str) -> str | bytes:

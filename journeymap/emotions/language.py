@@ -8,7 +8,10 @@ texts a second on one core). Four rules make it fit short customer messages:
   Sotho ("my bag is lost" -> ``af``, "thanks!!" -> ``xh``);
 - a language is only named when its normalised probability reaches :data:`MIN_CONFIDENCE`;
   otherwise the code is ``"und"`` (undetermined), as it is for texts without letters
-  (emoji-only, numbers). Mentions, links and emoji are removed before detection, and so are
+  (emoji-only, numbers). HTML markup and character references are read as the scorer reads
+  them (:func:`~journeymap.emotions.normalize.decode_text`: an e-mail body's ``<span
+  style="font-family:Calibri">`` is no words of its language); mentions, links and emoji are
+  removed before detection, and so are
   the words of hashtags where the rest of the text has 6 words or 40 letters and names a
   language (``... lost my bag in Dubai #خدمة_سيئة`` is ``en``, not ``ar``; a shorter text, or
   one whose rest names none, is read with them, without their ``#``);
@@ -48,6 +51,8 @@ import unicodedata
 from collections import Counter
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
+
+from journeymap.emotions.normalize import decode_text
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -324,8 +329,10 @@ def detect_language(text: str, *, min_confidence: float = MIN_CONFIDENCE) -> tup
         'en'
         >>> detect_language("#خدمة_سيئة #مطار_دبي #الإمارات")[0]  # hashtags only: read
         'ar'
+        >>> detect_language('<div class="intercom-container"><p>sigue sin funcionar</p></div>')[0]  # the markup is no words
+        'es'
     """
-    plain = _strip_emoji(text)
+    plain = _strip_emoji(decode_text(text) if ("<" in text or "&" in text or "\\" in text) else text)
     if "#" in plain:
         bare = _STRIP_TAGS.sub(" ", plain)
         letters = _LETTER.findall(bare)

@@ -40,7 +40,7 @@ import html
 import re
 from functools import lru_cache
 
-__all__ = ["EMOTICONS", "decode_escapes", "decode_text", "normalize_text", "strip_html"]
+__all__ = ["EMOTICONS", "decode_escapes", "decode_text", "has_words", "normalize_text", "strip_html"]
 
 #: ASCII emoticons and the emoji name each stands for (matched case-insensitively, standing apart).
 EMOTICONS: dict[str, str] = {
@@ -445,8 +445,11 @@ def strip_html(text: str) -> str:
 def decode_text(text: str) -> str:
     r"""``text`` with escapes decoded (:func:`decode_escapes`) and markup removed (:func:`strip_html`) until neither changes it.
 
-    References are decoded first, so markup written as references (``&lt;p&gt;``) is markup too.
-    The result is a fixed point (``decode_text`` leaves it as it is) and takes linear time: a text
+    Markup is removed first, then references decoded, pass after pass, so markup written as
+    references (``&lt;p&gt;``) is markup too (the next pass removes it), while a reference inside
+    a tag's attribute (Outlook's ``style="font-family:&quot;Calibri&quot;"``) is gone with its
+    tag rather than decoded into a quote that would end the attribute early and leave the tag in
+    the text. The result is a fixed point (``decode_text`` leaves it as it is) and takes linear time: a text
     still changing after four passes nests tags in one another's brackets (``<<<</b>/b>/b>/b>``, as
     no mail client writes), and its remaining ``<``, ``>``, ``&`` and ``\`` are dropped, since
     each further pass would peel off only one more level.
@@ -456,13 +459,17 @@ def decode_text(text: str) -> str:
         "The app won't let me log in & I'm stuck"
         >>> decode_text("love it &lt;3")
         'love it <3'
+        >>> decode_text('<p class="MsoNormal"><span style="font-family:&quot;Calibri&quot;">Where is my card?</span></p>')
+        'Where is my card?'
+        >>> decode_text("&lt;p&gt;hello&lt;/p&gt;")
+        'hello'
     """
     for _ in range(_PASSES):
-        out = strip_html(decode_escapes(text))
+        out = decode_escapes(strip_html(text))
         if out == text:
             return out
         text = out
-    if strip_html(decode_escapes(text)) == text:
+    if decode_escapes(strip_html(text)) == text:
         return text
     return _UNSTABLE.sub("", text)  # nothing left to decode or strip: a fixed point
 
@@ -523,3 +530,21 @@ def normalize_text(text: str) -> str:
     out = _ANGUISH.sub(" anguished face ", out)
     out = _REPEAT.sub(lambda m: m.group(1) * 3, out)
     return _SPACES.sub(" ", out).strip()
+
+
+#: What :func:`normalize_text` writes for a mention and a link: no words of the writer's.
+_PLACEHOLDERS = re.compile(r"(?<!\w)@user\b|\bhttp\b")
+
+
+def has_words(text: str) -> bool:
+    """Whether ``text`` says something in words once read as the model reads it (:func:`normalize_text`).
+
+    Emoji and emoticons are words there ("😡" is "enraged face"); mentions, links, numbers and
+    punctuation are not: a tweet of only ``@AppleSupport https://t.co/...`` (a screenshot), an
+    order number or a lone "?" has nothing to read, as an image has none.
+
+    Examples:
+        >>> [has_words(t) for t in ["@AppleSupport https://t.co/x1", "#12345", "?", "😡😡", ":(", "still broken", "#fail"]]
+        [False, False, False, True, True, True, True]
+    """
+    return any(c.isalpha() for c in _PLACEHOLDERS.sub(" ", normalize_text(text)))

@@ -19,6 +19,7 @@ from journeymap.backends import dispatch
 from journeymap.emotions._batching import shorten, visible_texts
 from journeymap.emotions.cache import CacheOption, ScoreCache, cached_rows, open_cache
 from journeymap.emotions.language import UNDETERMINED, detect_languages
+from journeymap.emotions.normalize import has_words
 from journeymap.emotions.registry import get_scorer
 from journeymap.emotions.scorer import OUTPUTS, EmotionScorer, SentimentScorer, language_code, scorer_languages
 from journeymap.exceptions import ArgumentTypeError, InvalidArgumentError, JourneyMapError, PluginError, TextsFailedError
@@ -69,6 +70,7 @@ __all__ = [
     "INPUT_SUFFIX",
     "MISSING_ACTOR",
     "NO_TEXT",
+    "NO_WORDS",
     "UNKNOWN_ACTOR",
     "ScorerArg",
     "actor_notes",
@@ -320,6 +322,9 @@ def has_brand_messages(events: pd.DataFrame) -> bool:
 
 #: ``score_note`` of a message :func:`score` would read but that has no text (NA, empty, blank or invisible).
 NO_TEXT = "no text"
+#: ``score_note`` of a message with text but no words to read (:func:`~journeymap.emotions.normalize.has_words`):
+#: only mentions, links, numbers or punctuation, as a tweet carrying a screenshot.
+NO_WORDS = "no words to read (only mentions, links, numbers or punctuation)"
 #: ``score_note`` of a message whose ``text`` is not a string (bytes, a number, a list), followed
 #: by its type: :func:`journeymap.read_events` rejects such rows with the same words.
 NOT_A_STRING = "wrong type: text must be a string, got"
@@ -637,8 +642,10 @@ def score(
       ``und`` when undetermined, as for short or emoji-only texts);
     - ``score_note``: NA, or why a text was not scored (its language is not covered by any scorer
       given; :data:`NO_TEXT` for a message with no text, or only blanks or invisible characters
-      such as NUL, a zero-width space or a byte-order mark: an image, an empty survey comment)
-      or not read in full;
+      such as NUL, a zero-width space or a byte-order mark: an image, an empty survey comment;
+      :data:`NO_WORDS` for one of only mentions, links, numbers or punctuation, such as a tweet
+      carrying a screenshot, ``"@AppleSupport https://t.co/..."``, or a lone ``"?"``: emoji and
+      emoticons are words) or not read in full;
     - ``scorer``: the id of the scorer that scored it.
 
     Rows not scored (other actors, NA, empty, blank or invisible text) get NA; so does a ``text``
@@ -892,21 +899,7 @@ def _score_unique_texts(
         service_valence=np.full(m, np.nan, dtype=np.float32),
         service_emotion=np.full(m, None, dtype=object),
     )
-    groups: dict[int, tuple[EmotionScorer, list[int]]] = {}
-    for i, lang in enumerate(table.lang):
-        chosen, reason = route.pick(str(lang))
-        if chosen is None:
-            table.note[i] = reason
-            continue
-        groups.setdefault(id(chosen), (chosen, []))[1].append(i)
-    skipped = np.array([x is not None for x in table.note], dtype=bool)
-    if skipped.any():
-        # messages, not distinct texts: 70 messages of 4 texts are 70 customers' words unread
-        n_messages = int(messages[skipped].sum()) if messages is not None else int(skipped.sum())
-        distinct = f" ({int(skipped.sum())} distinct text(s))" if n_messages != int(skipped.sum()) else ""
-        logger.warning(
-            "%d message(s) left unscored%s: their language is not covered (see the score_note column)", n_messages, distinct
-        )
+    groups = _route(texts, table, route, messages)
     for chosen, idx in groups.values():
         rows = score_texts([texts[i] for i in idx], chosen, cache=cache, progress=progress)
         tax = chosen.taxonomy
@@ -945,3 +938,37 @@ def _score_unique_texts(
                     table.note[i] = f"{int(unread)} tokens at the end not read (longer than the scorer reads: {read})"
         table.scorer[at] = chosen.id
     return table
+
+
+def _route(
+    texts: list[str], table: _Table, route: _Routes, messages: npt.NDArray[np.int64] | None
+) -> dict[int, tuple[EmotionScorer, list[int]]]:
+    """The texts each scorer reads (keyed by the scorer's ``id``), noting in ``table`` why the others are left unscored.
+
+    A text with no words to read (:data:`NO_WORDS`) goes to no scorer; one in a language no
+    scorer covers gets the route's reason. Each kind is logged once, counted in messages
+    (``messages``: how many each distinct text stands for; None: one each).
+    """
+    groups: dict[int, tuple[EmotionScorer, list[int]]] = {}
+    wordless = np.array([not has_words(text) for text in texts], dtype=bool)
+    table.note[wordless] = NO_WORDS  # nothing to read: no scorer's neutral guess
+    for i, lang in enumerate(table.lang):
+        if wordless[i]:
+            continue
+        chosen, reason = route.pick(str(lang))
+        if chosen is None:
+            table.note[i] = reason
+            continue
+        groups.setdefault(id(chosen), (chosen, []))[1].append(i)
+    skipped = np.array([x is not None for x in table.note], dtype=bool) & ~wordless
+    if wordless.any():
+        n_wordless = int(messages[wordless].sum()) if messages is not None else int(wordless.sum())
+        logger.info("%d message(s) left unscored: %s (see the score_note column)", n_wordless, NO_WORDS)
+    if skipped.any():
+        # messages, not distinct texts: 70 messages of 4 texts are 70 customers' words unread
+        n_messages = int(messages[skipped].sum()) if messages is not None else int(skipped.sum())
+        distinct = f" ({int(skipped.sum())} distinct text(s))" if n_messages != int(skipped.sum()) else ""
+        logger.warning(
+            "%d message(s) left unscored%s: their language is not covered (see the score_note column)", n_messages, distinct
+        )
+    return groups
