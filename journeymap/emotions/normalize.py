@@ -547,4 +547,8 @@ def has_words(text: str) -> bool:
         >>> [has_words(t) for t in ["@AppleSupport https://t.co/x1", "#12345", "?", "😡😡", ":(", "still broken", "#fail"]]
         [False, False, False, True, True, True, True]
     """
+    if "<" not in text and "&" not in text and "\\" not in text:  # nothing to decode: letters outside mentions and links
+        bare = _MENTION.sub(" ", _URL.sub(" ", text))
+        if any(c.isalpha() for c in bare):
+            return True
     return any(c.isalpha() for c in _PLACEHOLDERS.sub(" ", normalize_text(text)))
