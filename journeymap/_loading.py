@@ -88,8 +88,11 @@ def keep_global_rng() -> Iterator[None]:
     Training seeds the generator and draws from it (initial heads, dropout, shuffling); the
     caller's state is saved and restored on the way out. Not for loading a model to score: in a
     process with other threads drawing from the generator, the numbers they drew meanwhile come
-    again after the restore. Loading draws nothing instead (heads are left uninitialised, then
-    their weights loaded: :func:`journeymap.emotions._minilm.build` with ``init=False``).
+    again after the restore. Loading the bundled models draws nothing instead (heads are left
+    uninitialised, then their weights loaded: :func:`journeymap.emotions._minilm.build` with
+    ``init=False``). A user's Hugging Face encoder is loaded inside it
+    (:class:`~journeymap.topics.TransformerEncoder`): its checkpoint may lack weights that
+    transformers then draws, and leaving the caller's sequence moved is the larger harm there.
 
     Examples:
         >>> import torch

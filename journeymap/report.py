@@ -24,7 +24,7 @@ from journeymap.analytics import (
     touchpoint_summary,
     triage,
 )
-from journeymap.analytics._checks import check_count, check_duration, check_seed
+from journeymap.analytics._checks import check_count, check_duration, check_seed, fixed_seed
 from journeymap.analytics._durations import as_durations
 from journeymap.analytics._prep import require_journeys
 from journeymap.analytics._time import check_periods, check_tz
@@ -465,7 +465,7 @@ def _service(
         )
     out.append(_figure(plot.trends(js, freq=freq, tz=tz, auto=auto), "response times over time"))
     agents = service_levels(js, by="agent", sla=sla, auto=auto, seed=seed)
-    out += ["<h2>Agent league</h2>", *_agent_league(agents)]
+    out += ["<h2>Agent league</h2>", *_agent_league(agents, brands_shown=bool(set(BRAND_COLUMNS) & set(js.events.columns)))]
     return out
 
 
@@ -511,13 +511,14 @@ def _few_note(league: pd.DataFrame) -> str:
     )
 
 
-def _agent_league(agents: pd.DataFrame) -> list[str]:
+def _agent_league(agents: pd.DataFrame, *, brands_shown: bool = True) -> list[str]:
     """The agent league as the report shows it: no unanswered share, "(no reply)" kept when cut.
 
     A conversation nobody answered has no agent: :func:`~journeymap.service_levels` puts it in
     the ``"(no reply)"`` row, so every agent's ``unanswered`` is 0 by construction (not a
     measurement, though it has an interval) and an agent's within-SLA share is over the
-    conversations they answered, higher than their brand's, which counts unanswered ones too.
+    conversations they answered, so it can be higher than their brand's (``brands_shown``: the
+    per-brand table is above), which counts unanswered ones too.
     """
     shown = agents.drop(columns=[c for c in ("unanswered", "unanswered_low", "unanswered_high") if c in agents.columns])
     if NO_REPLY in shown.index:  # nobody answered these: "answered within SLA 0.000" would read as a measure
@@ -526,13 +527,17 @@ def _agent_league(agents: pd.DataFrame) -> list[str]:
     cut = len(shown) > MAX_AGENTS
     if cut and NO_REPLY in shown.index:  # the largest agents, and always "(no reply)" (the note names it)
         shown = pd.concat([shown.drop(index=NO_REPLY).head(MAX_AGENTS - 1), shown.loc[[NO_REPLY]]])
-    unanswered = int(agents["journeys"].get(NO_REPLY, 0))
-    note = (
-        "Within SLA is over the conversations each agent answered, so it is higher than the brand's share above, which "
-        f"counts unanswered conversations too; those have no agent and are in the {NO_REPLY} row "
-        f"({_plural(unanswered, 'journey')} that no reply in the data answered: unanswered, answered outside the data, "
-        "or opened with a message needing no public reply)."
-    )
+    note = "Within SLA is over the conversations each agent answered"
+    if brands_shown:
+        note += ", so it can be higher than the brand's share above, which counts unanswered conversations too"
+    if NO_REPLY in agents.index:
+        unanswered = int(agents["journeys"].get(NO_REPLY, 0))
+        note += (
+            f". Conversations that no reply in the data answered (unanswered, answered outside the data, or opened "
+            f"with a message needing no public reply) have no agent: they are the {NO_REPLY} row "
+            f"({_plural(unanswered, 'journey')})"
+        )
+    note += "."
     out = [f'<p class="note">{html.escape(note, quote=False)}</p>']
     if cut and NO_REPLY in agents.index:
         out.append(
@@ -720,6 +725,7 @@ def report(
 
     from journeymap import plot
 
+    seed = fixed_seed(seed)  # one int for every section: a Generator drawn on by each would give a touchpoint two intervals
     js = _checked(
         js,
         title=title,

@@ -47,8 +47,8 @@ def test_a_naive_now_is_read_in_the_journeys_zone() -> None:
 
 def test_a_naive_now_before_the_end_in_the_zone_still_warns() -> None:
     js = _new_york()
-    with pytest.warns(UserWarning, match="before the latest event"):
-        jm.response_times(js, now="2024-03-04 09:59")
+    with pytest.warns(UserWarning, match=r"before the latest event in the data \(2024-03-04 10:00:00-05:00\)"):
+        jm.response_times(js, now="2024-03-04 09:59")  # the end in the zone now= was read in
 
 
 def test_without_a_zone_a_naive_now_is_utc() -> None:

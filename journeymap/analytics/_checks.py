@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from typing import cast
 
 import numpy as np
 import pandas as pd
 
 from journeymap.exceptions import ArgumentTypeError, InvalidArgumentError
 
-__all__ = ["check_column_name", "check_count", "check_duration", "check_seed", "check_timestamp"]
+__all__ = ["check_column_name", "check_count", "check_duration", "check_seed", "check_timestamp", "fixed_seed"]
 
 _NUMBER_TEXT = re.compile(r"^\s*[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?\s*$")
 
@@ -64,14 +65,17 @@ def check_count(value: object, name: str, *, minimum: int = 0, what: str = "numb
 
 
 def check_seed(seed: object, name: str = "seed") -> np.random.Generator:
-    """A random generator from ``seed``, as scikit-learn's ``random_state`` and numpy take it; an error naming ``name``.
+    """A random generator from ``seed`` (an int, None or a numpy Generator); an error naming ``name``.
 
     ``seed`` is a non-negative int (the same int always gives the same draws: the results are
     reproducible), None (a generator seeded afresh from the operating system: the results
     differ from call to call) or a :class:`numpy.random.Generator`, returned itself, so the
     draws continue its sequence (reproducible when it was seeded, and different each time it
-    is drawn from). Anything else is an ArgumentTypeError, a negative int an InvalidArgumentError.
-    Every ``seed=`` of the analytics and the plots is read here.
+    is drawn from). Anything else (numpy's legacy ``RandomState`` and ``SeedSequence`` too) is an
+    ArgumentTypeError, a negative int an InvalidArgumentError. Every ``seed=`` of the analytics
+    and the plots is read here; the topic tools pass theirs to scikit-learn, whose
+    ``random_state`` takes no Generator, so they take an int or None
+    (:func:`journeymap.topics.model.check_seed`).
 
     Examples:
         >>> check_seed(0).integers(100) == check_seed(0).integers(100)
@@ -92,6 +96,26 @@ def check_seed(seed: object, name: str = "seed") -> np.random.Generator:
         msg = f"{name} must be a whole number (an int), None or a numpy.random.Generator, got {type(seed).__name__} {seed!r}"
         raise ArgumentTypeError(msg)
     return np.random.default_rng(check_count(seed, name))
+
+
+def fixed_seed(seed: object, name: str = "seed") -> int:
+    """``seed`` as one int for several calls that must draw alike: an int as it is, else one int drawn from it.
+
+    A report or a figure of several panels passes its seed to every table and chart it draws,
+    and each promises one interval per touchpoint wherever it is shown. A Generator handed on
+    as it is would be drawn further by each call (two intervals for one touchpoint), so a
+    Generator or None gives one int, drawn once, and that int is passed on.
+
+    Examples:
+        >>> fixed_seed(7)
+        7
+        >>> fixed_seed(np.random.default_rng(0)) == fixed_seed(np.random.default_rng(0))
+        True
+    """
+    if seed is None or isinstance(seed, np.random.Generator):
+        return int(check_seed(seed, name).integers(2**32))
+    check_seed(seed, name)
+    return int(cast("int", seed))  # an int, checked above
 
 
 def check_duration(value: object, name: str, *, example: str = "'1h'") -> pd.Timedelta:

@@ -144,8 +144,10 @@ def end_of_data(events: pd.DataFrame, now: pd.Timestamp | dt.datetime | str | No
     ``tz`` (the journeys' zone, ``JourneySet.tz``), as :func:`~journeymap.read_events` reads
     naive times in it and :func:`~journeymap.trends` cuts periods in it; UTC where ``tz`` is
     None. A wall time the clocks pass twice is the first, one they skip is moved forward by the
-    gap, as the readers take them. A ``now`` before the latest event is used, with a warning:
-    replies after it still count, and messages after it wait 0.
+    gap, as the readers take them (``datetime.utcnow()`` is naive: give
+    ``datetime.now(datetime.timezone.utc)`` for the current instant). A ``now`` before the
+    latest event is used, with a warning (the latest event shown in ``tz``): replies after it
+    still count, and messages after it wait 0.
 
     Examples:
         >>> import zoneinfo
@@ -166,7 +168,8 @@ def end_of_data(events: pd.DataFrame, now: pd.Timestamp | dt.datetime | str | No
         return last
     if not pd.isna(last) and now_ts < last:
         warnings.warn(
-            f"now={now!r} is before the latest event in the data ({last}): replies after it still count "
+            f"now={now!r} is before the latest event in the data ({last if tz is None else last.tz_convert(tz)}): "
+            "replies after it still count "
             "and messages after it wait 0; give a now at or after the end of the data, or leave now=None",
             UserWarning,
             stacklevel=user_stacklevel(),  # the caller of triage or response_times, whatever the path to here

@@ -41,9 +41,9 @@ from journeymap.schema import (
 if TYPE_CHECKING:
     from collections.abc import Iterator, Sequence
 
-    import dask.dataframe as dd
     import numpy.typing as npt
 
+    from journeymap._typing import DaskFrame
     from journeymap.distributed import DaskJourneySet
     from journeymap.emotions.taxonomy import Taxonomy
     from journeymap.journeys import JourneySet
@@ -86,7 +86,7 @@ __all__ = [
 ]
 
 #: What :func:`score` takes and gives back: in memory, or on a cluster (dispatched to :mod:`journeymap.distributed`).
-T = TypeVar("T", "JourneySet", pd.DataFrame, "DaskJourneySet", "dd.DataFrame")
+T = TypeVar("T", bound="JourneySet | pd.DataFrame | DaskJourneySet | DaskFrame")
 #: Texts per call to the scorer: the unit of progress, and of cache writes (an interrupted run
 #: keeps what it scored).
 CHUNK = 2048

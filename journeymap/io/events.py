@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-from typing import TYPE_CHECKING, Any, overload
+from typing import TYPE_CHECKING, Any, cast, overload
 
 from journeymap.backends import dispatch
 from journeymap.io._time import attrs_zone, stamp_zone
@@ -29,9 +29,9 @@ if TYPE_CHECKING:
     import os
     from collections.abc import Iterable, Mapping
 
-    import dask.dataframe as dd
     import pandas as pd
 
+    from journeymap._typing import DaskFrame
     from journeymap.distributed import DaskEventLog
 
 __all__ = ["CANONICAL_COLUMNS", "REJECT_COLUMNS", "REQUIRED_COLUMNS", "EventLog", "read_events"]
@@ -41,14 +41,14 @@ logger = logging.getLogger(__name__)
 
 @overload
 def read_events(
-    source: dd.DataFrame,
+    source: DaskFrame,
     *,
     columns: Mapping[str, str] | None = None,
     actors: Mapping[Any, str] | None = None,
     brands: Iterable[str | int] | None = None,
     tz: str | datetime.tzinfo | None = None,
     on_error: OnError = "raise",
-) -> DaskEventLog: ...  # first: a dask frame (its __getattr__) would pass for os.PathLike
+) -> DaskEventLog: ...  # first: a dask frame (its __getattr__) would pass for os.PathLike; see journeymap._typing
 @overload
 def read_events(
     source: pd.DataFrame | str | os.PathLike[str],
@@ -61,7 +61,7 @@ def read_events(
 ) -> EventLog: ...
 @dispatch
 def read_events(
-    source: pd.DataFrame | str | os.PathLike[str] | dd.DataFrame,
+    source: pd.DataFrame | str | os.PathLike[str] | DaskFrame,
     *,
     columns: Mapping[str, str] | None = None,
     actors: Mapping[Any, str] | None = None,
@@ -174,7 +174,8 @@ def read_events(
     check_columns(columns)
     actor_map, zone, brand_keys = check_actors(actors), check_tz(tz), check_brands(brands)
     problems, notes = Problems(), Problems()
-    raw = read_table(source, problems=problems, event_keys=columns or ())
+    # @dispatch sends a dask frame to the Dask reader: here the source is a frame or a path
+    raw = read_table(cast("pd.DataFrame | str | os.PathLike[str]", source), problems=problems, event_keys=columns or ())
     nested_messages(raw, skip=["in_reply_to", *(src for src, dst in (columns or {}).items() if dst == "in_reply_to")])
     frame = map_columns(raw, columns)
     no_actor = "actor" not in frame.columns

@@ -27,10 +27,10 @@ if TYPE_CHECKING:
     import datetime as dt
     from collections.abc import Mapping
 
-    import dask.dataframe as dd
     import numpy.typing as npt
 
     from journeymap._threads import ReplyTree
+    from journeymap._typing import DaskFrame
     from journeymap.distributed import DaskEventLog, DaskJourneySet
     from journeymap.model import StageModel
 
@@ -615,7 +615,7 @@ def build_journeys(
 ) -> JourneySet: ...
 @overload
 def build_journeys(
-    log: DaskEventLog | dd.DataFrame,
+    log: DaskEventLog | DaskFrame,
     *,
     by: Literal["thread", "customer"] = "thread",
     gap: str | pd.Timedelta | dt.timedelta = "7D",
@@ -623,7 +623,7 @@ def build_journeys(
 ) -> DaskJourneySet: ...
 @dispatch
 def build_journeys(
-    log: EventLog | pd.DataFrame | DaskEventLog | dd.DataFrame,
+    log: EventLog | pd.DataFrame | DaskEventLog | DaskFrame,
     *,
     by: Literal["thread", "customer"] = "thread",
     gap: str | pd.Timedelta | dt.timedelta = "7D",

@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from journeymap.analytics import journey_graph, touchpoint_summary
-from journeymap.analytics._checks import check_count, check_seed
+from journeymap.analytics._checks import check_count, check_seed, fixed_seed
 from journeymap.analytics._levels import check_level
 from journeymap.analytics._prep import require_scored
 from journeymap.exceptions import InvalidArgumentError, SchemaError
@@ -279,6 +279,7 @@ def interactive_graph(
         ['all']
     """
     _check_counts(max_values=max_values, n_quotes=n_quotes, seed=seed, min_count=min_count)
+    seed = fixed_seed(seed)  # one int for every panel: one interval per touchpoint in each
     check_level(level)
     go = _plotly()
     require_scored(js, "interactive_graph")
@@ -385,6 +386,7 @@ def interactive_map(
         True
     """
     _check_counts(max_values=max_values, n_quotes=n_quotes, seed=seed)
+    seed = fixed_seed(seed)  # one int for every panel: one interval per touchpoint in each
     if level not in ("touchpoint", "topic"):  # as journey_map refuses it
         msg = f"the interactive map's level must be 'touchpoint' or 'topic' (stages are its columns), got {level!r}"
         raise InvalidArgumentError(msg)

@@ -19,8 +19,7 @@ from journeymap.topics.model import TopicModel
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    import dask.dataframe as dd
-
+    from journeymap._typing import DaskFrame
     from journeymap.distributed import DaskJourneySet
     from journeymap.emotions.cache import CacheOption
     from journeymap.journeys import JourneySet
@@ -40,7 +39,7 @@ __all__ = [
 ]
 
 #: What :func:`assign_topics` takes and gives back (as :func:`~journeymap.score`): in memory, or on a cluster.
-T = TypeVar("T", "JourneySet", pd.DataFrame, "DaskJourneySet", "dd.DataFrame")
+T = TypeVar("T", bound="JourneySet | pd.DataFrame | DaskJourneySet | DaskFrame")
 
 
 def customer_rows(events: pd.DataFrame) -> pd.Series:

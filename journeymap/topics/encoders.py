@@ -326,11 +326,15 @@ class TransformerEncoder:
     def _load(self) -> None:
         if self._net is not None:  # built: no lock to wait for
             return
-        from journeymap._loading import LOAD_LOCK
+        from journeymap._loading import LOAD_LOCK, keep_global_rng
 
         with LOAD_LOCK:  # threads sharing the encoder build it once
             if self._net is None:
-                self._build()  # no random draw (weights all from checkpoints), so torch's random state is not touched
+                # A user's checkpoint may lack weights its model class builds (a pooler saved
+                # without one): transformers draws them from torch's global generator, which a
+                # library must leave as it was. The bundled encoders draw nothing and need no guard.
+                with keep_global_rng():
+                    self._build()
 
     def _build(self) -> None:
         from journeymap._loading import require
