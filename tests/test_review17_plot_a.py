@@ -70,6 +70,11 @@ def test_journey_map_cap_keeps_the_largest_cell_of_every_stage(js200: jm.Journey
     assert len(journey_map_table(many)) > 100
     ax = jm.plot.journey_map(many)
     assert stage_labels(ax) == ["contact", "follow up", "resolution"]
+    # review 19: a figure of its own draws no more columns than fit 13.5 inches; a caller's Axes takes MAX_COLUMNS
+    assert len(ax.get_xticks()) < MAX_COLUMNS and ax.figure.get_size_inches()[0] <= 13.5
+    _, wide = plt.subplots(figsize=(24, 5), layout="constrained")
+    ax = jm.plot.journey_map(many, ax=wide)
+    assert stage_labels(ax) == ["contact", "follow up", "resolution"]
     assert len(ax.get_xticks()) == MAX_COLUMNS  # no pain point beyond the largest cells here
 
 

@@ -38,6 +38,13 @@ FEW_ALPHA = 0.35
 CALLOUT_BOX = {"boxstyle": "round,pad=0.15", "facecolor": "white", "edgecolor": "none", "alpha": 0.75}
 #: The most (stage, touchpoint) cells a map draws by default: the largest, and the pain points.
 MAX_COLUMNS = 24
+#: The widest figure (inches) a map makes itself: a 13.33-inch slide, or the report's 1100-pixel
+#: column at 80 dpi, shows it at full size (a 24-column map was 23.6 inches wide, its text ~5 pt there).
+MAX_WIDTH = 13.5
+#: Inches of figure per column, up to :data:`MAX_WIDTH`.
+COLUMN_INCHES = 0.9
+#: Inches of a figure of :data:`MAX_WIDTH` beside the columns: the y axis with its label, and the legend.
+FIGURE_MARGIN = 2.5
 
 
 def _note_min_volume(ax: Axes, volumes: npt.NDArray[np.int64]) -> None:
@@ -121,9 +128,18 @@ def journey_map(
 
     At most ``max_columns`` (stage, touchpoint) cells are drawn (default :data:`MAX_COLUMNS`;
     None for all): the largest cell of every stage (of the ``max_columns`` largest stages, where
-    there are more), then those of the most messages, and the pain points always; the title then
-    says how many of how many are shown and names the stages left out. Discovered topics can
-    number a hundred, and a map a column per topic would be metres wide.
+    there are more), then the stages' next largest in turn (so that no stage takes every column
+    while the others get one each), and the pain points always; the title then says how many of
+    how many are shown and names the stages left out. Discovered topics can number a hundred,
+    and a map a column per topic would be metres wide.
+
+    Without ``ax``, the map makes a figure of its own, at most :data:`MAX_WIDTH` (13.5) inches
+    wide (0.9 inch a column, and 2 beside them), so that it shows at full size on a slide or in
+    :func:`~journeymap.report`'s page; where ``max_columns`` cells would not fit there, fewer
+    are drawn (chosen as above, pain points always), as many as have columns as wide as their
+    labels' 12-character lines (about 12 for 40-character names, 18 for "billing"), and the
+    title says so as it does for ``max_columns``. ``max_columns=None`` draws every cell, on a
+    figure as wide as they need; on a caller's ``ax`` only ``max_columns`` limits the cells.
 
     Customer messages the scorer gave no valence (a language it does not read; the
     ``n_unscored`` of :func:`~journeymap.touchpoint_summary`) are in no mean: a cell with some
@@ -143,12 +159,15 @@ def journey_map(
         >>> labels = [t.get_text() for t in ax.get_xticklabels()]
         >>> "billing" in {labels[round(a.xy[0])] for a in ax.texts if a.get_gid() == "annotation-pain"}
         True
+        >>> float(ax.figure.get_size_inches()[0]) <= MAX_WIDTH
+        True
     """
     check_count(top_pains, "top_pains", what="number of pain points")
     full = journey_map_table(js, level=level, top_pains=top_pains, seed=seed, min_volume=MIN_VOLUME)
     table, shown_of = _largest_cells(full, max_columns)
     unscored = _unscored_cells(js, level)
-    ax = _theme.get_ax(ax, figsize=(max(8.0, 0.9 * len(table) + 2), 5))
+    if ax is None:  # a figure of its own: at most MAX_WIDTH wide, and no more columns than fit there
+        ax, table, shown_of = _own_figure(full, table, shown_of, max_columns=max_columns, unscored=unscored, level=level)
     if table.empty:
         return _theme.empty(ax, "scored customer messages", title=title)
     x = table["x"].to_numpy()
@@ -213,8 +232,7 @@ def journey_map(
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), scatterpoints=1, labelspacing=1.2, borderpad=0.8)
     _theme.style(ax)
     names = [str(t) for t in table[level]]
-    partly = [int(unscored.get((str(s), n), 0)) for s, n in zip(table["stage"], names)]
-    _fit_tick_labels(ax, names, [f"+{k:,} not scored" if k else "" for k in partly])  # in the final layout
+    _fit_tick_labels(ax, names, _unscored_notes(table, unscored, level))  # in the final layout
     _separate_callouts(ax)
     return ax
 
@@ -262,6 +280,60 @@ def _unscored_cells(js: JourneySet, level: str) -> pd.Series:
     stages = events.loc[rows, "stage"].astype("string")
     counts: pd.Series = keys.groupby([stages, keys], sort=False).size().astype(np.int64)
     return counts
+
+
+def _unscored_notes(table: pd.DataFrame, unscored: pd.Series, level: str) -> list[str]:
+    """Each cell's tick label note: how many of its customer messages were not scored ("+20 not scored"), else ""."""
+    counts = [int(unscored.get((str(s), str(n)), 0)) for s, n in zip(table["stage"], table[level])]
+    return [f"+{k:,} not scored" if k else "" for k in counts]
+
+
+def _own_figure(
+    full: pd.DataFrame, table: pd.DataFrame, note: str, *, max_columns: int | None, unscored: pd.Series, level: str
+) -> tuple[Axes, pd.DataFrame, str]:
+    """A new figure for the map, 0.9 inch a column and 2 beside them, at most :data:`MAX_WIDTH` wide (no cap for all cells).
+
+    Where ``table`` (the cells chosen for ``max_columns``) would be wider, fewer cells: as many
+    as fit (:func:`_fitting_cells`), with the title's note on them.
+    """
+    ax = _theme.get_ax(None, figsize=(MAX_WIDTH, 5))
+    if max_columns is not None and len(table) * COLUMN_INCHES + 2 > MAX_WIDTH:
+        table, note = _fitting_cells(ax, full, max_columns, unscored, level)
+    width = max(8.0, COLUMN_INCHES * len(table) + 2)
+    figure = ax.get_figure(root=True)
+    if figure is not None:  # a new pyplot figure: always
+        figure.set_size_inches(width if max_columns is None else min(MAX_WIDTH, width), 5)
+    return ax, table, note
+
+
+def _fitting_cells(ax: Axes, full: pd.DataFrame, max_columns: int, unscored: pd.Series, level: str) -> tuple[pd.DataFrame, str]:
+    """The most cells (at most ``max_columns``) whose tick labels fit their columns in a figure of :data:`MAX_WIDTH`.
+
+    A column is as wide as the widest line of its cells' labels (12-character lines, as drawn) and
+    a gap: long names (40-60 characters) fit 12 columns, short ones ("billing") 15 to 20. The
+    cells are chosen as :func:`_largest_cells` chooses them, pain points always; where even the
+    fewest (every stage's largest and the pain points) do not fit, the tick labels are wrapped
+    narrower or turned upright as drawn (:func:`_fit_tick_labels`).
+    """
+    probe = ax.get_xticklabels()[0]  # a tick label's font: measured as drawn
+    per_inch = ax.figure.dpi
+    widths: dict[str, float] = {}
+
+    def width(label: str) -> float:
+        if label not in widths:
+            probe.set_text(label)
+            widths[label] = probe.get_window_extent().width / per_inch
+        return widths[label]
+
+    room = MAX_WIDTH - FIGURE_MARGIN
+    gap = TICK_GAP / 72
+    for cap in range(max_columns, 0, -1):
+        table, note = _largest_cells(full, cap)
+        labels = [_theme.wrap(str(name), 12) for name in table[level]] + _unscored_notes(table, unscored, level)
+        column = max(width(line) for label in labels for line in label.split("\n")) + gap
+        if len(table) * column <= room:
+            break
+    return table, note
 
 
 def _unscored_note(full: pd.DataFrame, unscored: pd.Series, level: str) -> str:
@@ -386,9 +458,13 @@ def _largest_cells(table: pd.DataFrame, max_columns: int | None) -> tuple[pd.Dat
     """At most ``max_columns`` cells, every stage's largest first, and every pain point, in map order; and the title's note.
 
     The largest cell of each stage is kept (of the largest stages, by their messages, where
-    there are more stages than ``max_columns``), then the rest of the cap is filled by size:
-    the cells of the most messages alone could all lie in one stage, and the map lost whole
-    stages (the only positive one among them) without a word. The note names the stages left out.
+    there are more stages than ``max_columns``): the cells of the most messages alone could all
+    lie in one stage, and the map lost whole stages (the only positive one among them) without a
+    word. The pain points come next (beyond the cap only where it has no room for them), and
+    the rest of the cap is filled from the stages in turn, each stage's next largest cell
+    (cells of :data:`MIN_VOLUME` messages or more before any smaller one, the larger first): filled
+    by size alone, a stage of many messages took 22 columns and the others one each. The note
+    says how many cells are drawn and names the stages left out.
     """
     if max_columns is None:
         return table, ""
@@ -398,11 +474,14 @@ def _largest_cells(table: pd.DataFrame, max_columns: int | None) -> tuple[pd.Dat
     stage_volume = table.groupby("stage", sort=False)["volume"].sum().sort_values(ascending=False, kind="stable")
     heads = table.sort_values("volume", ascending=False, kind="stable").drop_duplicates("stage")  # each stage's largest
     heads = heads.set_index("stage").loc[stage_volume.index[:max_columns], "x"].to_numpy()
-    rest = table.drop(index=heads).sort_values("volume", ascending=False, kind="stable").index
-    largest = np.union1d(heads, rest[: max(0, max_columns - len(heads))])
-    keep = np.sort(np.union1d(largest, table.index[table["pain_point"]]))
+    first = np.union1d(heads, table.index[table["pain_point"]])  # within the cap, where it leaves room
+    by_size = table.loc[~table.index.isin(first)].sort_values("volume", ascending=False, kind="stable")
+    turn = by_size.groupby("stage", sort=False).cumcount()  # each stage's next largest, the stages in turn
+    order = by_size.assign(turn=turn, few=by_size["volume"] < MIN_VOLUME, neg=-by_size["volume"])
+    rest = order.sort_values(["few", "turn", "neg"], kind="stable").index
+    keep = np.sort(np.union1d(first, rest[: max(0, max_columns - len(first))]))
     shown = table.loc[keep].reset_index(drop=True)
     left_out = [str(s) for s in table["stage"].unique() if s not in set(shown["stage"])]
-    note = f" ({len(shown)} of {len(table)} cells: each stage's largest, then the largest"
+    note = f" ({len(shown)} of {len(table)} cells: each stage's largest in turn, and the pain points"
     note += f"; stages left out: {', '.join(left_out)})" if left_out else ")"
     return shown.assign(x=np.arange(len(shown))), note
