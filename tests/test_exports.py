@@ -148,7 +148,7 @@ def test_the_report_draws_its_periods_and_hours_in_the_zone_given(tmp_path: Path
     monkeypatch.setattr(plot, "time_patterns", spy)
     js = planted_scores(jm.build_journeys(jm.datasets.service_journeys(20, seed=0)))
     jm.report(js, tmp_path / "r.html", tz="America/New_York", examples=0)
-    assert seen == ["America/New_York"]
+    assert seen == ["America/New_York", "America/New_York"]  # volume, then the share negative by hour
     with pytest.raises(ValueError, match="tz='Mars/Base'"):
         jm.report(js, tmp_path / "r2.html", tz="Mars/Base")
     assert not (tmp_path / "r2.html").exists()

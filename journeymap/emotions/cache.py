@@ -114,7 +114,7 @@ def scorer_key(scorer: str) -> str | bytes:
 
     Examples:
         >>> scorer_key("demo.v1"), scorer_key("demo\ud800")
-        ('demo.v1#r4', b'demo\xed\xa0\x80#r4')
+        ('demo.v1#r5', b'demo\xed\xa0\x80#r5')
     """
     key = f"{scorer}#r{CACHE_REVISION}"
     try:
