@@ -142,25 +142,28 @@ def callout_tag(kind: str, valence: float) -> tuple[str, str]:
 
     "high" (green) only above :data:`~journeymap.schema.POSITIVE_VALENCE`, "low" (orange) only
     below :data:`~journeymap.schema.NEGATIVE_VALENCE`: the neutral band of the scores. Elsewhere
-    the extreme is named in grey: the best moment below 0 is "least negative", the worst above
-    0 "least positive", and a best moment from 0 up to the band's edge "highest (neutral)", a
-    worst one down to it "lowest (neutral)": a neutral question is no good or bad moment.
+    the extreme is named in grey: inside the band, whatever its sign, "highest (neutral)" or
+    "lowest (neutral)" (a neutral question is no good or bad moment, and "least positive" on
+    +0.08 read as positive); a best moment below the band (every moment negative) is "least
+    negative", a worst one above it (every moment positive) "least positive".
 
     Examples:
-        >>> callout_tag("high", 0.6)[0], callout_tag("high", 0.02)[0], callout_tag("high", -0.1)[0]
-        ('high', 'highest (neutral)', 'least negative')
-        >>> callout_tag("low", -0.6)[0], callout_tag("low", 0.0)[0], callout_tag("low", 0.1)[0]
-        ('low', 'lowest (neutral)', 'least positive')
+        >>> callout_tag("high", 0.6)[0], callout_tag("high", 0.02)[0], callout_tag("high", -0.02)[0]
+        ('high', 'highest (neutral)', 'highest (neutral)')
+        >>> callout_tag("high", -0.4)[0]
+        'least negative'
+        >>> callout_tag("low", -0.6)[0], callout_tag("low", 0.0)[0], callout_tag("low", 0.1)[0], callout_tag("low", 0.4)[0]
+        ('low', 'lowest (neutral)', 'lowest (neutral)', 'least positive')
     """
     from journeymap.schema import NEGATIVE_VALENCE, POSITIVE_VALENCE
 
     if kind == "high":
         if valence > POSITIVE_VALENCE:
             return "high", HIGH
-        return ("least negative" if valence < 0 else "highest (neutral)"), NEUTRAL
+        return ("least negative" if valence < NEGATIVE_VALENCE else "highest (neutral)"), NEUTRAL
     if valence < NEGATIVE_VALENCE:
         return "low", LOW
-    return ("least positive" if valence > 0 else "lowest (neutral)"), NEUTRAL
+    return ("least positive" if valence > POSITIVE_VALENCE else "lowest (neutral)"), NEUTRAL
 
 
 def valence_norm() -> Normalize:

@@ -147,6 +147,11 @@ BRACKET_STEP = 6.0
 #: an edge arriving level from the right (half an arrowhead and the widest line: about 5 points).
 LOOP_SIZE = 7.0
 LOOP_RISE = 10.0
+#: ... and at least this share of its node's radius above it, or higher (:data:`LOOP_RISES`) where an arrowhead lands there.
+LOOP_RISE_SHARE = 0.6
+#: The heights (shares of the node's radius, and at least :data:`LOOP_RISE`; a negative one below the
+#: node's centre) tried in turn for a ``↻ n`` count, until no arrowhead drawn touches it.
+LOOP_RISES = (0.6, 0.95, 1.3, -0.6)
 
 
 class _Bracket:
@@ -216,6 +221,46 @@ def _brackets(
             arms[(a, b)] = (-1 if down else 1) * (reach + BRACKET_STEP * k)
         outer[(x, -1 if down else 1)] = reach + BRACKET_STEP * (len(kept) - 1)
     return arms, left_out, outer
+
+
+def _bound_brackets(
+    ax: Axes,
+    arms: dict[tuple[Any, Any], float],
+    *,
+    pos: dict[Any, Any],
+    radii: dict[Any, float],
+    labels: dict[Any, str],
+    loops: dict[Any, int],
+) -> list[tuple[Any, Any]]:
+    """The brackets (``arms``, points) that would reach the neighbouring column's discs and labels: dropped from ``arms``.
+
+    Measured in the final x scale. A bracket on the right of one column runs toward the next
+    column's left side (and one on the left toward the previous column's right): where it
+    reached that column's widest disc or label it ran behind a node there, as if the node lay on
+    the path. Where both columns put brackets into the gap between them, each gets half of it.
+    Returns the dropped edges, outermost (longest arms) first.
+    """
+    units = ax.transData.transform([(0.0, 0.0), (1.0, 0.0)])
+    per_unit = float(units[1][0] - units[0][0]) * 72 / float(ax.figure.dpi)  # points per unit of x
+    columns = sorted({round(float(pos[n][0]), 6) for n in radii})
+    members = {x: [n for n in radii if abs(float(pos[n][0]) - x) < 1e-6] for x in columns}
+    facing = {(round(float(pos[a][0]), 6), 1 if arm > 0 else -1) for (a, _), arm in arms.items()}
+    dropped: list[tuple[Any, Any]] = []
+    for (a, b), arm in sorted(arms.items(), key=lambda item: -abs(item[1])):
+        x, side = round(float(pos[a][0]), 6), 1 if arm > 0 else -1
+        at = columns.index(x) + side
+        if not 0 <= at < len(columns):
+            continue  # the outer column: the x limits make room for it
+        other = columns[at]
+        gap = abs(other - x) * per_unit
+        if (other, -side) in facing:  # the neighbour's brackets come the other way: half the gap each
+            room = gap / 2 - BRACKET_STEP / 2
+        else:
+            room = gap - _reach(members[other], radii, labels, loops, right=side < 0) + 2 * GAP  # its disc and label, no gap
+        if abs(arm) + 4 > room:  # half the widest line and its rim
+            dropped.append((a, b))
+            del arms[(a, b)]
+    return dropped
 
 
 def _x_limits(ax: Axes, xs: np.ndarray, outer: dict[Any, float]) -> tuple[float, float]:
@@ -348,14 +393,77 @@ def _width_legend(
         handles.append(Line2D([], [], color=GREY_EDGE, lw=2.5, path_effects=_rim(2.5),
                               label="grey edge: from start, to end or a node\nwithout valence (no valence change)"))  # fmt: skip
     if left_out:
-        label = f"{_theme.count(left_out, 'edge')} within a column not drawn\n(the {MAX_BRACKETS} busiest each side are)"
+        label = (
+            f"{_theme.count(left_out, 'edge')} within a column not drawn\n"
+            f"(the busiest each side that fit are, {MAX_BRACKETS} at most)"
+        )
         handles.append(Line2D([], [], color="none", label=label))
     if unfelt:
         handles.append(Patch(facecolor=_theme.NO_VALENCE, edgecolor="#333333", linestyle="--", label="no customer message"))
     if unread:
         handles.append(Patch(facecolor=NOT_SCORED, edgecolor="#333333", linestyle=":", label="customer messages not scored"))
     if handles:  # below the plot: inside it, the longer entries covered the nodes of a tall column
-        ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, 0.0), ncols=min(3, len(handles)))
+        _legend_inside(ax, handles)
+
+
+def _legend_inside(ax: Axes, handles: list[Any]) -> None:
+    """The legend below the plot, in as many columns (3 at most) as keep it inside the figure, measured in its layout.
+
+    Centred under the plot, a 3-column legend (about 820 pixels with the "edges within a column
+    not drawn" entry) began 7 pixels left of the figure on a tall graph: the colour bar pushes the
+    plot left of the figure's centre, and the layout does not move a legend sideways. Anchored
+    to the figure instead, the layout narrowed the plot at every draw.
+    """
+    from matplotlib.figure import Figure
+
+    figure = ax.get_figure()
+    for ncols in range(min(3, len(handles)), 0, -1):
+        legend = ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, 0.0), ncols=ncols)
+        if figure is None or ncols == 1:
+            return
+        root = figure if isinstance(figure, Figure) else figure.figure
+        root.draw_without_rendering()
+        box, page = legend.get_window_extent(), figure.bbox
+        if box.x0 >= page.x0 and box.x1 <= page.x1:
+            return
+
+
+def _loop_counts_clear(ax: Axes) -> None:
+    """Each ``↻ n`` count moved up (or below its node) where an arrowhead lands on it, measured as drawn.
+
+    An edge arriving at a node from the right at a slight angle (the 12-touchpoint graph's
+    porting -> outage) put its arrowhead on the count; tried at :data:`LOOP_RISES`, the first
+    height that no arrowhead touches is kept (else the first).
+    """
+    from matplotlib.figure import Figure
+    from matplotlib.patches import FancyArrowPatch
+    from matplotlib.transforms import Bbox
+
+    counts = [t for t in ax.texts if (t.get_gid() or "").startswith("selfloop:")]
+    figure = ax.get_figure()
+    if not counts or figure is None:
+        return
+    root = figure if isinstance(figure, Figure) else figure.figure
+    root.draw_without_rendering()
+    heads = []
+    for patch in ax.patches:
+        if isinstance(patch, FancyArrowPatch) and (patch.get_gid() or "").startswith("edge:"):
+            vertices = np.asarray(patch.get_transform().transform_path(patch.get_path()).vertices, dtype=float)
+            if len(vertices) >= 4:  # the head: the closed triangle that ends the path
+                tip = vertices[-4:-1]
+                half = patch.get_linewidth() / 2 * root.dpi / 72
+                heads.append(Bbox.from_extents(*tip.min(axis=0), *tip.max(axis=0)).padded(half))
+    for text in counts:
+        dx, _ = text.get_position()
+        radius = dx - 3  # placed radius + 3 points right of its node
+        for share in LOOP_RISES:
+            rise = max(radius * abs(share), LOOP_RISE) * (1 if share > 0 else -1)
+            text.set_position((dx, rise))
+            box = text.get_window_extent()
+            if not any(box.overlaps(head) for head in heads):
+                break
+        else:
+            text.set_position((dx, max(radius * LOOP_RISES[0], LOOP_RISE)))
 
 
 def _draw_edges(
@@ -480,6 +588,13 @@ def graph(
     ax.set_ylim(*ylim)
     ax.set_axis_off()
     ax.set_xlim(*_x_limits(ax, xy[:, 0], outer))  # after the layout: wide enough for the brackets beside the outer columns
+    crowded = _bound_brackets(
+        ax, arms, pos=pos, radii=radii, labels=labels, loops=loops
+    )  # and none reaching the next column's nodes
+    if crowded:
+        arrows = [(a, b, d) for a, b, d in arrows if (a, b) not in set(crowded)]
+        _width_legend(ax, [d["count"] for _, _, d in arrows], unfelt=unfelt, unread=any(unread), grey=grey,
+                      left_out=len(left_out) + len(crowded))  # fmt: skip
     drawn = _draw_edges(ax, G, arrows, pos=pos, radii=radii, arms=arms)
     scatter = ax.scatter(
         xy[:, 0], xy[:, 1], s=sizes, c=colours, edgecolors="#333333", linewidths=0.8, linestyles=dashes, zorder=2
@@ -490,8 +605,10 @@ def graph(
         ax.annotate(labels[n], (x, y), xytext=(0, -radius - 3), textcoords="offset points",
                     ha="center", va="top", fontsize=LABEL_SIZE, zorder=3, gid=f"label:{n}")  # fmt: skip
         if n in loops:  # above an edge arriving level from the right, on a small node too
-            ax.annotate(f"↻ {loops[n]:,}", (x, y), xytext=(radius + 3, max(radius * 0.6, LOOP_RISE)), textcoords="offset points",
+            rise = max(radius * LOOP_RISE_SHARE, LOOP_RISE)
+            ax.annotate(f"↻ {loops[n]:,}", (x, y), xytext=(radius + 3, rise), textcoords="offset points",
                         ha="left", va="center", fontsize=LOOP_SIZE, color="#555555", gid=f"selfloop:{n}")  # fmt: skip
+    _loop_counts_clear(ax)
     journeys = G.graph.get("n_journeys")
     journeys_text = "? journeys" if journeys is None else _theme.count(int(journeys), "journey")
     _theme.set_title(ax, title, f"Journey graph ({G.graph.get('level', '')}, {journeys_text}{shown_of})")

@@ -46,9 +46,10 @@ def journey(
     has a single point or is flat); a moment is called high only above
     :data:`~journeymap.schema.POSITIVE_VALENCE` and low only below
     :data:`~journeymap.schema.NEGATIVE_VALENCE`, else named in grey
-    (:func:`~journeymap.plot._theme.callout_tag`: "least negative", "least positive", "highest
-    (neutral)", "lowest (neutral)"), so that neither a complaint nor a neutral question is
-    called a high; the customer's last scored message, where their curve ends (``end_valence`` of
+    (:func:`~journeymap.plot._theme.callout_tag`: "highest (neutral)", "lowest (neutral)" inside
+    that band whatever the sign, "least negative" on an all-negative curve, "least positive" on an
+    all-positive one), so that neither a complaint nor a neutral question is called a high; the
+    customer's last scored message, where their curve ends (``end_valence`` of
     :func:`~journeymap.journey_metrics`), is ringed and labelled ``end``; the legend names only
     the marks drawn.
     Up to :data:`MAX_TICKS` steps every step is labelled on the x axis; a longer journey gets at
@@ -134,9 +135,11 @@ def journey(
     return ax
 
 
-#: How far (valence) a quote is placed from its point, first: then further, and on the other side, where it would
-#: cross the curve, leave the scale (-1 .. the plot's top) or meet the replies' lane below -1.
-QUOTE_OFFSETS = (0.32, 0.5, 0.7, 0.9, 1.1)
+#: How far (valence) a quote is placed from its point, first: then nearer, further, and on the other side, where it
+#: would cross the curve, leave the scale (-1 .. the plot's top) or meet the replies' lane below -1.
+QUOTE_OFFSETS = (0.32, 0.2, 0.1, 0.5, 0.7, 0.9, 1.1)
+#: Sideways shifts (in widths of the quote's box) tried where no height alone clears the curve.
+QUOTE_SHIFTS = (0.0, -0.5, 0.5, -1.0, 1.0)
 
 
 def _callout(ax: Axes, row: pd.Series, kind: str, steps: np.ndarray, quote_chars: int) -> Any:
@@ -166,15 +169,18 @@ def _callout(ax: Axes, row: pd.Series, kind: str, steps: np.ndarray, quote_chars
 
 
 def _place_quotes(ax: Axes, quotes: list[Any]) -> None:
-    """Each quote where it crosses neither the curve nor the other quote, between -1 and the plot's top.
+    """Each quote inside the Axes where it crosses neither the curve nor the other quote, between -1 and the plot's top.
 
     Measured after the figure's layout. Tried at :data:`QUOTE_OFFSETS` from its point, on its own
-    side first, then on the other; where no place is clear of the curve, the nearest inside the
-    scale (its box keeps the words legible). Below -1 lies the lane of the brand's replies: a low
-    quote hanging from -0.6 ran into the triangles there.
+    side first, then on the other, then against the plot's top (a high) or -1 (a low), where a
+    dense curve leaves a band free; then moved sideways (:data:`QUOTE_SHIFTS`). Every try is
+    first moved sideways into the Axes: a quote at the customer's last message, with a brand reply
+    after it, hung past the plot's right edge, and on a small Axes over the stage names above it.
+    Where no place is clear of the curve, the one crossing it least (its box keeps the words
+    legible). Below -1 lies the lane of the brand's replies: a low quote hanging from -0.6 ran
+    into the triangles there.
     """
     from matplotlib.figure import Figure
-    from matplotlib.text import Text
 
     figure = ax.get_figure()
     if figure is None or not quotes:
@@ -188,30 +194,59 @@ def _place_quotes(ax: Axes, quotes: list[Any]) -> None:
         curve.get_transform().transform_path(curve.get_path()) if curve is not None and np.size(curve.get_xdata()) > 1 else None
     )
     pad = 2 * root.dpi / 72
+    top = float(ax.transData.inverted().transform((0, frame.y1 - pad))[1])
     placed: list[Bbox] = []
     for quote in quotes:
         x, y = quote.xy
-        first = 1.0 if quote.get_verticalalignment() == "bottom" else -1.0
-        inside: tuple[float, str] | None = None
-        chosen: tuple[float, str] | None = None
-        for side in (first, -first):
-            for distance in QUOTE_OFFSETS:
-                at, va = y + side * distance, "bottom" if side > 0 else "top"
-                quote.set_position((x, at))
-                quote.set_verticalalignment(va)
-                box = Text.get_window_extent(quote).padded(pad)  # the words, not the line to the point
-                if box.y0 < floor or box.y1 > frame.y1 or box.x0 < frame.x0 or box.x1 > frame.x1:
+        first = 1.0 if quote.get_gid() == "annotation-high" else -1.0  # a high above its point, a low beneath it
+        heights = [(y + side * d, "bottom" if side > 0 else "top") for side in (first, -first) for d in QUOTE_OFFSETS]
+        heights.insert(len(QUOTE_OFFSETS), (top, "top") if first > 0 else (-1.0, "bottom"))  # the band at the edge
+        best: tuple[float, float, float, str] | None = None
+        for shift in QUOTE_SHIFTS:
+            for at, va in heights:
+                box, at_x = _try_quote(ax, quote, x=x, at=at, va=va, shift=shift, frame=frame, pad=pad)
+                if box.y0 < floor - 0.5 or box.y1 > frame.y1 + 0.5 or box.x0 < frame.x0 - 0.5 or box.x1 > frame.x1 + 0.5:
                     continue
-                inside = inside or (at, va)
-                if (path is None or not path.intersects_bbox(box, filled=False)) and not any(box.overlaps(o) for o in placed):
-                    chosen = (at, va)
+                crossed = 0.0
+                if path is not None and path.intersects_bbox(box, filled=False):  # and how many points lie under the words
+                    crossed = 1.0 + float(box.count_contains(path.vertices))
+                crossed += 100.0 * sum(box.overlaps(o) for o in placed)
+                if best is None or crossed < best[0]:
+                    best = (crossed, at_x, at, va)
+                if crossed == 0:
                     break
-            if chosen is not None:
+            if best is not None and best[0] == 0:
                 break
-        at, va = chosen or inside or (float(np.clip(y + first * QUOTE_OFFSETS[0], -1.0, 1.0)), "bottom" if first > 0 else "top")
+        if best is None:  # no place inside the Axes (a tiny one): beside the point, clamped below
+            best = (0.0, x, float(np.clip(y + first * QUOTE_OFFSETS[0], -1.0, 1.0)), "bottom" if first > 0 else "top")
+        _, at_x, at, va = best
+        box, _ = _try_quote(ax, quote, x=at_x, at=at, va=va, shift=0.0, frame=frame, pad=pad)
+        placed.append(box)
+
+
+def _try_quote(
+    ax: Axes, quote: Any, *, x: float, at: float, va: str, shift: float, frame: Bbox, pad: float
+) -> tuple[Bbox, float]:
+    """``quote`` moved to ``(x, at)``, shifted ``shift`` of its width, then into ``frame``: its box and its x (data).
+
+    The box is the words', padded by ``pad`` (not the line to its point); moved sideways into the
+    frame (and up or down where it sticks out), the left edge kept where it is wider.
+    """
+    from matplotlib.text import Text
+
+    quote.set_verticalalignment(va)
+    quote.set_position((x, at))
+    box = Text.get_window_extent(quote).padded(pad)
+    dx = shift * box.width
+    dx -= max(0.0, box.x1 + dx - frame.x1)  # into the frame: its right edge, then its left (a box wider than the frame)
+    dx += max(0.0, frame.x0 - (box.x0 + dx))
+    dy = max(0.0, frame.y0 - box.y0) - max(0.0, box.y1 - frame.y1)
+    if dx or dy:
+        px, py = ax.transData.transform((x, at))
+        x, at = (float(v) for v in ax.transData.inverted().transform((px + dx, py + dy)))
         quote.set_position((x, at))
-        quote.set_verticalalignment(va)
-        placed.append(Text.get_window_extent(quote).padded(pad))
+        box = Text.get_window_extent(quote).padded(pad)
+    return box, x
 
 
 def _require_scored(journey: Journey, curve: pd.DataFrame) -> None:

@@ -112,8 +112,8 @@ def journey_map(
     pain point (where every cell is negative, the least negative may still hurt most); as
     :func:`journey` names its extremes (:func:`~journeymap.plot._theme.callout_tag`), a cell is
     called high only above :data:`~journeymap.schema.POSITIVE_VALENCE` and low only below
-    :data:`~journeymap.schema.NEGATIVE_VALENCE`, and otherwise named in grey ("least negative",
-    "least positive", "highest (neutral)", "lowest (neutral)"): a complaint is never called a
+    :data:`~journeymap.schema.NEGATIVE_VALENCE`, and otherwise named in grey ("highest (neutral)",
+    "lowest (neutral)" inside that band, "least negative" or "least positive" beyond it): a complaint is never called a
     high, nor a neutral cell a high or a low. A cell of
     fewer than :data:`MIN_VOLUME` messages is drawn faded, without an interval: one message is
     no finding.

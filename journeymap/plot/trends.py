@@ -307,6 +307,10 @@ _TOPIC_LABELS = {
 }
 
 
+#: :func:`topic_trends` names at most this many topics, each in a colour of its own (matplotlib's ten): the rest
+#: (``top=None`` on 45 topics) are thin grey lines behind them, one legend entry "N more topics".
+MAX_NAMED_TOPICS = 10
+
 #: :func:`topic_trends`' markers, one per topic in turn (filled shapes, told apart where two lines meet).
 _MARKERS = ("o", "s", "^", "D", "v", "P", "X", "<")
 
@@ -333,7 +337,9 @@ def topic_trends(
 ) -> Axes:
     """One line per topic over time: the ``top`` largest topics' messages per period (or ``metric``).
 
-    ``top=None`` draws every topic (as ``top=None`` is every row in :func:`~journeymap.pain_points`).
+    ``top=None`` draws every topic (as ``top=None`` is every row in :func:`~journeymap.pain_points`);
+    beyond the largest :data:`MAX_NAMED_TOPICS`, each in a colour of its own and named, the rest
+    are thin grey lines behind them, named together in the legend ("35 more topics").
     ``title`` replaces the chart's own ("Topics over time: ... per period"; ``""``: none).
 
     The numbers are :func:`journeymap.topic_trends`' (same ``freq`` and ``tz``); ``metric``
@@ -388,6 +394,12 @@ def topic_trends(
     )
     drawn: list[np.ndarray] = []
     faded = False
+    shown, rest_values = (
+        shown[:MAX_NAMED_TOPICS],
+        _rest_lines(
+            ax, [table.xs(t, level="topic").reindex(periods)[metric].to_numpy(dtype=float) for t in shown[MAX_NAMED_TOPICS:]], x
+        ),
+    )
     for k, topic in enumerate(shown):
         values = table.xs(topic, level="topic").reindex(periods)[metric].to_numpy(dtype=float)
         label = _two_lines(str(topic))
@@ -399,7 +411,7 @@ def topic_trends(
         faded = faded or bool(few.any())
         drawn.append(values)
     ax.set_ylabel(_TOPIC_LABELS[metric])
-    value_limits(ax, metric, np.concatenate(drawn))
+    value_limits(ax, metric, np.concatenate(drawn + rest_values))
     if metric == "volume":  # messages are counted: no 2.5 of them
         from matplotlib.ticker import MaxNLocator
 
@@ -409,8 +421,7 @@ def topic_trends(
     ax.set_xticks(x[::step], [t.strftime(fmt) for t in periods[::step]], rotation=30, ha="right", rotation_mode="anchor")
     ax.set_xlabel(f"period ({_theme.period_name(freq)}, {tz})")
     _theme.set_title(ax, title, f"Topics over time: {_TOPIC_LABELS[metric]} per period")
-    handles, _ = ax.get_legend_handles_labels()
-    handles += _partial_bands(ax, partial)
+    handles = ax.get_legend_handles_labels()[0] + _rest_entry(len(rest_values)) + _partial_bands(ax, partial)
     if faded:
         from matplotlib.lines import Line2D
 
@@ -421,6 +432,23 @@ def topic_trends(
     _fit_legend(ax, ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0)), grow=not given)
     _theme.style(ax)
     return ax
+
+
+def _rest_lines(ax: Axes, lines: list[np.ndarray], x: np.ndarray) -> list[np.ndarray]:
+    """The topics beyond :data:`MAX_NAMED_TOPICS` (``lines``: their values): thin grey lines behind the named ones."""
+    for values in lines:
+        ax.plot(x, values, color=_theme.NEUTRAL, lw=0.8, alpha=0.5, clip_on=False, zorder=2, label="_rest")
+    return lines
+
+
+def _rest_entry(n: int) -> list[Any]:
+    """The legend's entry for the ``n`` topics drawn grey and unnamed (none where ``n`` is 0)."""
+    if not n:
+        return []
+    from matplotlib.lines import Line2D
+
+    label = f"{_theme.count(n, 'more topic')} (grey,\nunnamed: pass top= to name them)"
+    return [Line2D([], [], color=_theme.NEUTRAL, lw=0.8, alpha=0.5, label=label)]
 
 
 def _partial_bands(ax: Axes, partial: np.ndarray) -> list[Any]:
