@@ -22,6 +22,7 @@ from matplotlib.transforms import Bbox
 import journeymap as jm
 from journeymap.plot import _theme
 from journeymap.testing.data import planted_scores
+from tests.test_review19_plots import one_customer  # the brand writes last
 
 graph_module = importlib.import_module("journeymap.plot.graph")  # jm.plot.graph is the function
 trends_module = importlib.import_module("journeymap.plot.trends")
@@ -36,27 +37,6 @@ if TYPE_CHECKING:
 def _close() -> Iterator[None]:
     yield
     plt.close("all")
-
-
-def one_customer(valences: list[float]) -> jm.JourneySet:
-    """One journey of customer and agent turns in alternation (the brand writes last), the customer's valences as given."""
-    t0 = pd.Timestamp("2024-03-04 09:00", tz="UTC")
-    rows = [
-        {
-            "event_id": f"x{i:04d}", "customer_id": "c1", "timestamp": t0 + pd.Timedelta(minutes=7 * i),
-            "actor": "customer" if i % 2 == 0 else "agent", "channel": "twitter", "touchpoint": "billing",
-            "text": f"@Brand message {i}: my bill is wrong again and nobody is answering me", "thread_id": "x0000",
-            "in_reply_to": None if i == 0 else f"x{i - 1:04d}", "true_emotion": "neutral",
-        }
-        for i in range(2 * len(valences))
-    ]  # fmt: skip
-    js = planted_scores(jm.build_journeys(pd.DataFrame(rows)))
-    events = js.events.copy()
-    customer = (events["actor"].astype(str) == "customer").to_numpy()
-    valence = events["valence"].to_numpy("float32").copy()
-    valence[customer] = np.asarray(valences, "float32")
-    events["valence"] = valence
-    return js.with_events(events)
 
 
 def quotes(ax: Axes) -> list[Text]:
