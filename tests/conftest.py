@@ -73,3 +73,20 @@ def default_scorer():
     from journeymap.emotions.default import DefaultScorer
 
     return DefaultScorer()
+
+
+@pytest.fixture(scope="module")
+def twelve_areas() -> object:
+    """Planted journeys whose customers move between 12 areas at random: 11 share the graph's middle column."""
+    import numpy as np
+    import pandas as pd
+
+    import journeymap as jm
+    from journeymap.testing.data import planted_scores
+
+    rng = np.random.default_rng(0)
+    events = jm.datasets.service_journeys(150, seed=0).events.copy()
+    names = ["billing", "refund", "delivery", "account", "app", "store", "router", "roaming", "contract", "upgrade",
+             "porting", "outage"]  # fmt: skip
+    events["touchpoint"] = pd.array(rng.choice(names, len(events)), dtype="string")
+    return planted_scores(jm.build_journeys(events))

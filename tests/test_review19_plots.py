@@ -42,17 +42,6 @@ def scored() -> jm.JourneySet:
     return planted_scores(jm.build_journeys(jm.datasets.service_journeys(60, seed=0)))
 
 
-@pytest.fixture(scope="module")
-def twelve_areas() -> jm.JourneySet:
-    # customers move between 12 areas at random: 11 of them share the graph's middle column
-    rng = np.random.default_rng(0)
-    events = jm.datasets.service_journeys(150, seed=0).events.copy()
-    names = ["billing", "refund", "delivery", "account", "app", "store", "router", "roaming", "contract", "upgrade",
-             "porting", "outage"]  # fmt: skip
-    events["touchpoint"] = pd.array(rng.choice(names, len(events)), dtype="string")
-    return planted_scores(jm.build_journeys(events))
-
-
 def one_customer(valences: list[float], *, touchpoints: list[str] | None = None) -> jm.JourneySet:
     """One journey of customer and agent turns in alternation, the customer's valences as given."""
     t0 = pd.Timestamp("2024-03-04 09:00", tz="UTC")

@@ -138,16 +138,6 @@ def test_topic_trends_of_every_topic_warns_nothing_and_names_ten(many_topics: jm
 # 4. plot.graph: brackets within a column stay off the next column's nodes; arrowheads off the "↻ n" counts
 
 
-@pytest.fixture(scope="module")
-def twelve_areas() -> jm.JourneySet:
-    rng = np.random.default_rng(0)
-    events = jm.datasets.service_journeys(150, seed=0).events.copy()
-    names = ["billing", "refund", "delivery", "account", "app", "store", "router", "roaming", "contract", "upgrade",
-             "porting", "outage"]  # fmt: skip
-    events["touchpoint"] = pd.array(rng.choice(names, len(events)), dtype="string")
-    return planted_scores(jm.build_journeys(events))
-
-
 def edges(ax: Axes) -> list[FancyArrowPatch]:
     return [p for p in ax.patches if isinstance(p, FancyArrowPatch) and (p.get_gid() or "").startswith("edge:")]
 
