@@ -52,7 +52,7 @@ from collections import Counter
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-from journeymap.emotions.normalize import decode_text
+from journeymap.emotions.normalize import decode_text, may_decode
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -332,7 +332,7 @@ def detect_language(text: str, *, min_confidence: float = MIN_CONFIDENCE) -> tup
         >>> detect_language('<div class="intercom-container"><p>sigue sin funcionar</p></div>')[0]  # the markup is no words
         'es'
     """
-    plain = _strip_emoji(decode_text(text) if ("<" in text or "&" in text or "\\" in text) else text)
+    plain = _strip_emoji(decode_text(text) if may_decode(text) else text)
     if "#" in plain:
         bare = _STRIP_TAGS.sub(" ", plain)
         letters = _LETTER.findall(bare)

@@ -40,7 +40,7 @@ import html
 import re
 from functools import lru_cache
 
-__all__ = ["EMOTICONS", "decode_escapes", "decode_text", "has_words", "normalize_text", "strip_html"]
+__all__ = ["EMOTICONS", "decode_escapes", "decode_text", "has_words", "may_decode", "normalize_text", "strip_html"]
 
 #: ASCII emoticons and the emoji name each stands for (matched case-insensitively, standing apart).
 EMOTICONS: dict[str, str] = {
@@ -442,6 +442,16 @@ def strip_html(text: str) -> str:
     return _BLANK_LINES.sub("\n", out).strip()
 
 
+def may_decode(text: str) -> bool:
+    r"""Whether :func:`decode_text` may change ``text``: it holds ``<``, ``&`` or ``\`` (markup, a reference, an escape).
+
+    Examples:
+        >>> may_decode("plain words"), may_decode("a &amp; b")
+        (False, True)
+    """
+    return "<" in text or "&" in text or "\\" in text
+
+
 def decode_text(text: str) -> str:
     r"""``text`` with escapes decoded (:func:`decode_escapes`) and markup removed (:func:`strip_html`) until neither changes it.
 
@@ -547,7 +557,7 @@ def has_words(text: str) -> bool:
         >>> [has_words(t) for t in ["@AppleSupport https://t.co/x1", "#12345", "?", "😡😡", ":(", "still broken", "#fail"]]
         [False, False, False, True, True, True, True]
     """
-    if "<" not in text and "&" not in text and "\\" not in text:  # nothing to decode: letters outside mentions and links
+    if not may_decode(text):  # nothing to decode: letters outside mentions and links
         bare = _MENTION.sub(" ", _URL.sub(" ", text))
         if any(c.isalpha() for c in bare):
             return True
