@@ -174,11 +174,12 @@ def test_journey_calls_a_neutral_point_neither_high_nor_low() -> None:
     ax = jm.plot.journey(js[js.journey_ids[0]])
     high = next(t for t in quotes(ax) if t.get_gid() == "annotation-high")
     assert high.get_text().startswith("highest (neutral)"), high.get_text()  # before: a green "high" at +0.02
-    assert high.get_color() == _theme.NEUTRAL
+    assert high.get_color() == _theme.NEUTRAL_TEXT  # the grey of the marks, darkened for text (4.5:1)
     js = one_customer([0.7, 0.0, 0.4])
     ax = jm.plot.journey(js[js.journey_ids[0]])
     low = next(t for t in quotes(ax) if t.get_gid() == "annotation-low")
-    assert low.get_text().startswith("lowest (neutral)") and low.get_color() == _theme.NEUTRAL  # before: an orange "low" at 0.0
+    # before: an orange "low" at 0.0 (the grey is the marks' darkened for text)
+    assert low.get_text().startswith("lowest (neutral)") and low.get_color() == _theme.NEUTRAL_TEXT
     assert next(t for t in quotes(ax) if t.get_gid() == "annotation-high").get_text().startswith("high: ")
 
 
@@ -191,7 +192,7 @@ def test_journey_map_calls_neutral_cells_neither_high_nor_low(scored: jm.Journey
     assert texts, "the map calls out its extremes"
     for gid, text in texts.items():
         assert not text.get_text().startswith(("high ", "low ")), (gid, text.get_text())
-        assert text.get_color() == _theme.NEUTRAL
+        assert text.get_color() == _theme.NEUTRAL_TEXT
 
 
 # 5. whole numbers on the axes that count messages

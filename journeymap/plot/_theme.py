@@ -23,6 +23,14 @@ GREYS = ("#cccccc", "#b0b0b0", "#dadada", "#999999")
 #: outline (an open ring in the interactive graph), apart from every colour of the valence
 #: scale, whose middle (0, neutral) is white or a light grey.
 NO_VALENCE = "#ffffff"
+#: Darker shades of :data:`HIGH`, :data:`LOW` and :data:`NEUTRAL`, same hue, for text: the 8-point
+#: callouts that name a high, a low or a pain point. The palette's own colours are 3.4, 3.9 and
+#: 2.8:1 on white, under the 4.5:1 WCAG asks of small text; these are 6.1 to 6.2:1 on white and
+#: still 4.65:1 or more on the darkest band a callout can sit on (#e0e0e0), even without its white box.
+#: Marks (rings, arrows, points) keep the palette's colours.
+HIGH_TEXT = "#006F49"
+LOW_TEXT = "#AB3E00"
+NEUTRAL_TEXT = "#616161"
 #: Diverging valence scale (ColorBrewer RdBu: colour-blind safe), centred on zero.
 VALENCE_CMAP = "RdBu"
 RC: dict[str, Any] = {
@@ -131,14 +139,42 @@ def ink(colour: Any) -> str:
         >>> ink("#b2182b"), ink("#eeeeee")
         ('white', 'black')
     """
+    return "white" if _luminance(colour) < 0.179 else "black"
+
+
+def text_shade(colour: str) -> str:
+    """The shade of a palette colour for text (:data:`HIGH_TEXT` for :data:`HIGH`, ...); other colours as given.
+
+    Examples:
+        >>> text_shade(HIGH), text_shade(LOW), text_shade(NEUTRAL), text_shade("#555555")
+        ('#006F49', '#AB3E00', '#616161', '#555555')
+    """
+    return {HIGH: HIGH_TEXT, LOW: LOW_TEXT, NEUTRAL: NEUTRAL_TEXT}.get(colour, colour)
+
+
+def contrast(a: Any, b: Any) -> float:
+    """WCAG's contrast ratio of two colours (1 to 21; text of 8 points needs 4.5, a mark 3).
+
+    Examples:
+        >>> round(contrast("black", "white"), 1), round(contrast(LOW, "white"), 2), round(contrast(LOW_TEXT, "white"), 2)
+        (21.0, 3.87, 6.14)
+    """
+    first, second = _luminance(a), _luminance(b)
+    return (max(first, second) + 0.05) / (min(first, second) + 0.05)
+
+
+def _luminance(colour: Any) -> float:
+    """WCAG's relative luminance of a colour (alpha ignored)."""
     from matplotlib.colors import to_rgb
 
     r, g, b = (c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in to_rgb(colour))
-    return "white" if 0.2126 * r + 0.7152 * g + 0.0722 * b < 0.179 else "black"
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
 
 
 def callout_tag(kind: str, valence: float) -> tuple[str, str]:
     """The word and colour of the ``kind`` ("high" or "low") extreme of a curve or map, at ``valence``.
+
+    The colour is the palette's, for a mark; its text is drawn in :func:`text_shade`'s darker shade.
 
     "high" (green) only above :data:`~journeymap.schema.POSITIVE_VALENCE`, "low" (orange) only
     below :data:`~journeymap.schema.NEGATIVE_VALENCE`: the neutral band of the scores. Elsewhere

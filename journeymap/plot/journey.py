@@ -49,6 +49,8 @@ def journey(
     (:func:`~journeymap.plot._theme.callout_tag`: "highest (neutral)", "lowest (neutral)" inside
     that band whatever the sign, "least negative" on an all-negative curve, "least positive" on an
     all-positive one), so that neither a complaint nor a neutral question is called a high; the
+    quotes' words are drawn in darker shades of their arrows' green (high), vermillion (low) or
+    grey (:func:`~journeymap.plot._theme.text_shade`: 4.5:1 or more against their box); the
     customer's last scored message, where their curve ends (``end_valence`` of
     :func:`~journeymap.journey_metrics`), is ringed and labelled ``end``; the legend names only
     the marks drawn.
@@ -163,7 +165,7 @@ def _callout(ax: Axes, row: pd.Series, kind: str, steps: np.ndarray, quote_chars
         edge = "left"
     return ax.annotate(
         _theme.wrap(text, 30, name=False), xy=(row["step"], y), xytext=(row["step"], np.clip(y + offset, -1.0, 1.0)),
-        ha=edge, va=va, fontsize=8, color=colour, gid=f"annotation-{kind}", bbox=CALLOUT_BOX, zorder=5,
+        ha=edge, va=va, fontsize=8, color=_theme.text_shade(colour), gid=f"annotation-{kind}", bbox=CALLOUT_BOX, zorder=5,
         arrowprops={"arrowstyle": "-", "color": colour, "lw": 0.8},
     )  # fmt: skip
 

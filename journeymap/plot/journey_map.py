@@ -78,7 +78,7 @@ def _call_extremes(
                 count = "" if row["pain_point"] else f"\nn={volumes[pos]:,}"
                 text, dy, va = f"{word} {row['mean_valence']:+.2f}{count}", -below[pos], "top"
             ax.annotate(text, xy=(row["x"], row["mean_valence"]), xytext=(0, dy), textcoords="offset points",
-                        ha=ha, va=va, fontsize=8, color=colour, fontweight="bold", gid=f"annotation-{tag}",
+                        ha=ha, va=va, fontsize=8, color=_theme.text_shade(colour), fontweight="bold", gid=f"annotation-{tag}",
                         bbox=CALLOUT_BOX)  # fmt: skip
 
 
@@ -114,7 +114,9 @@ def journey_map(
     called high only above :data:`~journeymap.schema.POSITIVE_VALENCE` and low only below
     :data:`~journeymap.schema.NEGATIVE_VALENCE`, and otherwise named in grey ("highest (neutral)",
     "lowest (neutral)" inside that band, "least negative" or "least positive" beyond it): a complaint is never called a
-    high, nor a neutral cell a high or a low. A cell of
+    high, nor a neutral cell a high or a low. The callouts' words are drawn in darker shades of
+    the marks' green, vermillion and grey (:func:`~journeymap.plot._theme.text_shade`): 4.5:1 or
+    more against the band behind them, as WCAG asks of small text. A cell of
     fewer than :data:`MIN_VOLUME` messages is drawn faded, without an interval: one message is
     no finding.
     Callouts are measured as drawn and moved apart (into the plot at its sides, away from their
@@ -207,7 +209,7 @@ def journey_map(
         # one short line (the ring says "pain point", in the legend): "pain point\nn=79" ran into its neighbours
         ax.annotate(f"n={volumes[i]:,}", xy=(x[i], table.at[i, "mean_valence"]),
                     xytext=(0, -below[i]), textcoords="offset points", ha="center", va="top", fontsize=8,
-                    color=_theme.LOW, fontweight="bold", gid="annotation-pain", bbox=CALLOUT_BOX)  # fmt: skip
+                    color=_theme.LOW_TEXT, fontweight="bold", gid="annotation-pain", bbox=CALLOUT_BOX)  # fmt: skip
         below[i] += LINE
     _call_extremes(ax, table, volumes, radius, below)
     ax.set_xticks(x, [_theme.wrap(str(t), 12) for t in table[level]])
