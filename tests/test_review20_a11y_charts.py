@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import colorsys
 import importlib
+import itertools
 from typing import TYPE_CHECKING, Any
 
 import matplotlib as mpl
@@ -22,6 +23,7 @@ from matplotlib.colors import to_hex, to_rgb, to_rgba
 from matplotlib.text import Text
 
 import journeymap as jm
+from journeymap.journeys import JourneySet
 from journeymap.plot import _theme
 from journeymap.testing.data import planted_scores
 
@@ -203,3 +205,89 @@ def test_emotion_heatmap_numbers_are_readable_on_their_cells(scored: jm.JourneyS
     assert ((shares >= 0.5) & (shares <= 0.71)).any()
     # and as drawn on the pixels
     assert_readable(ax, labels)
+
+
+# 3. topic_trends: the theme's ten colour-blind-safe colours (before: matplotlib's C0 .. C9, 1.3 apart under protanopia)
+
+_MACHADO = {
+    "protan": np.array([[0.152286, 1.052583, -0.204868], [0.114503, 0.786281, 0.099216], [-0.003882, -0.048116, 1.051998]]),
+    "deutan": np.array([[0.367322, 0.860646, -0.227968], [0.280085, 0.672501, 0.047413], [-0.011820, 0.042940, 0.968881]]),
+}
+
+
+def _linear(rgb: np.ndarray) -> np.ndarray:
+    return np.where(rgb <= 0.04045, rgb / 12.92, ((rgb + 0.055) / 1.055) ** 2.4)
+
+
+def _lab(colour: Any, vision: str) -> np.ndarray:
+    """CIELAB (D65) of ``colour`` as seen with ``vision`` ("normal", "protan", "deutan")."""
+    linear = _linear(np.asarray(to_rgb(colour), dtype=float))
+    if vision != "normal":  # simulated in linear RGB, clipped to the gamut
+        linear = np.clip(_MACHADO[vision] @ linear, 0, 1)
+    xyz = np.array([[0.4124, 0.3576, 0.1805], [0.2126, 0.7152, 0.0722], [0.0193, 0.1192, 0.9505]]) @ linear
+    xyz = xyz / np.array([0.95047, 1.0, 1.08883])
+    f = np.where(xyz > (6 / 29) ** 3, np.cbrt(xyz), xyz / (3 * (6 / 29) ** 2) + 4 / 29)
+    return np.array([116 * f[1] - 16, 500 * (f[0] - f[1]), 200 * (f[1] - f[2])])
+
+
+def delta_e00(lab1: np.ndarray, lab2: np.ndarray) -> float:
+    """CIEDE2000 (Sharma, Wu and Dalal 2005)."""
+    (l1, a1, b1), (l2, a2, b2) = lab1, lab2
+    c_bar = (np.hypot(a1, b1) + np.hypot(a2, b2)) / 2
+    g = 0.5 * (1 - np.sqrt(c_bar**7 / (c_bar**7 + 25**7)))
+    a1p, a2p = (1 + g) * a1, (1 + g) * a2
+    c1p, c2p = np.hypot(a1p, b1), np.hypot(a2p, b2)
+    h1p, h2p = np.degrees(np.arctan2(b1, a1p)) % 360, np.degrees(np.arctan2(b2, a2p)) % 360
+    dh = 0.0 if c1p * c2p == 0 else (h2p - h1p + 180) % 360 - 180
+    d_l, d_c, d_h = l2 - l1, c2p - c1p, 2 * np.sqrt(c1p * c2p) * np.sin(np.radians(dh / 2))
+    l_bar, c_bar_p = (l1 + l2) / 2, (c1p + c2p) / 2
+    if c1p * c2p == 0:
+        h_bar = h1p + h2p
+    elif abs(h1p - h2p) <= 180:
+        h_bar = (h1p + h2p) / 2
+    else:
+        h_bar = (h1p + h2p + 360) / 2 if h1p + h2p < 360 else (h1p + h2p - 360) / 2
+    t = (1 - 0.17 * np.cos(np.radians(h_bar - 30)) + 0.24 * np.cos(np.radians(2 * h_bar))
+         + 0.32 * np.cos(np.radians(3 * h_bar + 6)) - 0.20 * np.cos(np.radians(4 * h_bar - 63)))  # fmt: skip
+    r_t = -2 * np.sqrt(c_bar_p**7 / (c_bar_p**7 + 25**7)) * np.sin(np.radians(60 * np.exp(-(((h_bar - 275) / 25) ** 2))))
+    s_l = 1 + 0.015 * (l_bar - 50) ** 2 / np.sqrt(20 + (l_bar - 50) ** 2)
+    s_c, s_h = 1 + 0.045 * c_bar_p, 1 + 0.015 * c_bar_p * t
+    return float(np.sqrt((d_l / s_l) ** 2 + (d_c / s_c) ** 2 + (d_h / s_h) ** 2 + r_t * (d_c / s_c) * (d_h / s_h)))
+
+
+def test_delta_e00_matches_the_published_test_pairs() -> None:
+    # Sharma, Wu and Dalal's table 1, pairs 1, 7 and 17
+    assert round(delta_e00(np.array([50, 2.6772, -79.7751]), np.array([50, 0, -82.7485])), 4) == 2.0425
+    assert round(delta_e00(np.array([50, 0, 0]), np.array([50, -1, 2])), 4) == 2.3669
+    assert round(delta_e00(np.array([50, 2.5, 0]), np.array([73, 25, -18])), 4) == 27.1492
+
+
+@pytest.fixture(scope="module")
+def ten_topics(scored: jm.JourneySet) -> jm.JourneySet:
+    """The reviewer's case: ten topics of falling size on the customer messages."""
+    events = scored.events.copy()
+    rng = np.random.default_rng(1)
+    names = [f"topic {chr(65 + i)}" for i in range(10)]
+    weights = np.linspace(2, 1, 10)
+    events["topic"] = rng.choice(names, len(events), p=weights / weights.sum())
+    events.loc[events["actor"].astype(str) != "customer", "topic"] = None
+    return JourneySet(events, scored.journeys, scored.stages, by=scored.by, taxonomy=scored.taxonomy, tz=scored.tz)
+
+
+def test_topic_trends_draws_the_theme_palette_told_apart_under_colour_blindness(ten_topics: jm.JourneySet) -> None:
+    ax = jm.plot.topic_trends(ten_topics, freq="D", top=None)
+    named = [line for line in ax.get_lines() if not line.get_label().startswith("_")]
+    assert len(named) == trends_module.MAX_NAMED_TOPICS == 10
+    colours = [to_hex(line.get_color()) for line in named]
+    assert colours == [c.lower() for c in _theme.CATEGORIES]  # before: C0 .. C9
+    assert len(set(colours)) == 10
+    for vision in ("normal", "protan", "deutan"):
+        labs = {c: _lab(c, vision) for c in colours}
+        closest = min(delta_e00(labs[a], labs[b]) for a, b in itertools.combinations(colours, 2))
+        assert closest >= 10, (vision, closest)  # before: 1.3 (protan, C1 and C2), 3.3 (deutan, C1 and C8)
+    # the first topics', the ones a default chart (top=6) draws, are 3:1 or more on white
+    assert all(contrast(c, "white") >= 3 for c in colours[:6])
+    # no marker so small that its shape is lost (before: 3 points from the sixth topic on)
+    sizes = [line.get_markersize() for line in named]
+    assert min(sizes) >= 4.5 and sizes == sorted(sizes, reverse=True) and len(set(sizes)) == 10
+    assert len({(line.get_marker(), line.get_color()) for line in named}) == 10

@@ -31,6 +31,14 @@ NO_VALENCE = "#ffffff"
 HIGH_TEXT = "#006F49"
 LOW_TEXT = "#AB3E00"
 NEUTRAL_TEXT = "#616161"
+#: Ten colours for named categories (the topics of :func:`~journeymap.plot.topic_trends`): Paul
+#: Tol's "muted" qualitative scheme (nine colours, made for the common colour-vision deficiencies),
+#: with black as the tenth, reordered. Any two are at least 11.8 CIEDE2000 apart for normal vision and under simulated
+#: protanopia and deuteranopia (Machado 2009, full severity), where matplotlib's ten (``C0`` ..
+#: ``C9``) had pairs 1.3 apart. The first seven are 3:1 or more on white (WCAG's non-text
+#: contrast), the eighth (teal) 2.8:1; the light cyan and sand (1.8, 1.6:1) come ninth and
+#: tenth, only in charts of that many categories, where each also has a marker of its own.
+CATEGORIES = ("#332288", "#CC6677", "#117733", "#882255", "#999933", "#AA4499", "#000000", "#44AA99", "#88CCEE", "#DDCC77")
 #: Diverging valence scale (ColorBrewer RdBu: colour-blind safe), centred on zero.
 VALENCE_CMAP = "RdBu"
 RC: dict[str, Any] = {

@@ -205,8 +205,10 @@ def _few_scored(table: pd.DataFrame, topic: Any, periods: pd.Index, metric: str,
 def _topic_line(ax: Axes, xvpf: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray], k: int, label: str) -> None:
     """Topic ``k``'s line (values on too few scored messages, ``few``, as faded hollow points off it)."""
     x, values, partial, few = xvpf
-    # each topic its own marker, the later ones smaller: where values tie, the marks nest and all are seen
-    marker, ms, color, z = _MARKERS[k % len(_MARKERS)], max(3.0, 8.0 - 1.0 * k), f"C{k % 10}", 3 + 0.01 * k
+    # each topic its own marker, the later ones smaller: where values tie, the marks nest and all are seen (down to
+    # MIN_MARKER: a 3-point "P" read as a dot); each its own colour of the theme's colour-blind-safe ten
+    marker, z = _MARKERS[k % len(_MARKERS)], 3 + 0.01 * k
+    ms, color = max(MIN_MARKER, MAX_MARKER - MARKER_STEP * k), _theme.CATEGORIES[k % len(_theme.CATEGORIES)]
     # every value lies within the fixed limits: a line at one (a share of 0 or 1) is drawn over the frame, not under it;
     # a period the data covers only in part is dashed, with hollow points, as in trends
     _partial_line(ax, x, np.where(few, np.nan, values), partial, color=color, lw=1.6, label=label, marker=marker, ms=ms,
@@ -307,9 +309,15 @@ _TOPIC_LABELS = {
 }
 
 
-#: :func:`topic_trends` names at most this many topics, each in a colour of its own (matplotlib's ten): the rest
-#: (``top=None`` on 45 topics) are thin grey lines behind them, one legend entry "N more topics".
+#: :func:`topic_trends` names at most this many topics, each in a colour of its own (the theme's ten, safe for the
+#: common colour-vision deficiencies: :data:`~journeymap.plot._theme.CATEGORIES`): the rest (``top=None`` on 45
+#: topics) are thin grey lines behind them, one legend entry "N more topics".
 MAX_NAMED_TOPICS = 10
+#: :func:`topic_trends`' marker sizes (points): the first topic's, the step down to each next one (so that where
+#: values tie the marks nest and all are seen) and the smallest, the tenth's (a 3-point marker read as a dot).
+MAX_MARKER = 9.0
+MARKER_STEP = 0.5
+MIN_MARKER = 4.5
 
 #: :func:`topic_trends`' markers, one per topic in turn (filled shapes, told apart where two lines meet).
 _MARKERS = ("o", "s", "^", "D", "v", "P", "X", "<")
@@ -351,8 +359,10 @@ def topic_trends(
     share of 0 or 1 stays visible. Partial and single periods are drawn as :func:`trends` draws
     them: a period the data covers only in part (the first or last) is hatched, and each line
     is dashed into it with a hollow point (its counts are not comparable: a half week is no
-    fall); all the data in one period is noted as no trend. Each topic has its own marker
-    shape, the later topics' smaller, so that where two lines meet both marks are seen; a
+    fall); all the data in one period is noted as no trend. Each topic has its own colour (of
+    :data:`~journeymap.plot._theme.CATEGORIES`, told apart under the common colour-vision
+    deficiencies) and marker shape, the later topics' smaller (down to :data:`MIN_MARKER`
+    points), so that where two lines meet both marks are seen; a
     topic whose values equal an earlier one's in every period (its line lies under the other)
     is named "(same as ...)" in the legend. As in :func:`trends`, a share negative or mean
     valence that rests on fewer than ``min_count`` scored messages of its topic and period (the
