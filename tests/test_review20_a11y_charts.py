@@ -20,6 +20,7 @@ import pytest
 mpl.use("Agg")
 import matplotlib.pyplot as plt
 from matplotlib.colors import to_hex, to_rgb, to_rgba
+from matplotlib.patches import FancyArrowPatch
 from matplotlib.text import Text
 
 import journeymap as jm
@@ -291,3 +292,41 @@ def test_topic_trends_draws_the_theme_palette_told_apart_under_colour_blindness(
     sizes = [line.get_markersize() for line in named]
     assert min(sizes) >= 4.5 and sizes == sorted(sizes, reverse=True) and len(set(sizes)) == 10
     assert len({(line.get_marker(), line.get_color()) for line in named}) == 10
+
+
+# 4. Marks that carry meaning: 3:1 or more against white (WCAG 1.4.11)
+
+
+def test_trends_median_line_stands_out_from_white_and_the_bars(scored: jm.JourneySet) -> None:
+    ax = jm.plot.trends(scored)
+    line = next(line for line in ax.right_ax.get_lines() if line.get_label().startswith("median first response"))
+    assert line.get_alpha() in (None, 1.0)
+    assert contrast(line.get_color(), "white") >= 3  # before: #E69F00, 2.25:1
+    assert contrast(line.get_color(), ax.patches[0].get_facecolor()) >= 3  # the bars it crosses
+    assert 20 <= hue(line.get_color()) <= 45  # still the brand's orange
+
+
+def test_graph_grey_edges_as_drawn_reach_3_to_1(scored: jm.JourneySet) -> None:
+    ax = jm.plot.graph(jm.journey_graph(scored))
+    fig = ax.figure
+    arrows = [p for p in ax.patches if isinstance(p, FancyArrowPatch)]
+    grey = [p for p in arrows if to_hex(p.get_edgecolor(), keep_alpha=False) == graph_module.GREY_EDGE]
+    assert grey  # from start and into end
+    for artist in fig.findobj(lambda a: a is not fig and a not in grey and hasattr(a, "set_visible")):
+        if artist is not ax and artist is not ax.patch:
+            artist.set_visible(False)
+    fig.canvas.draw()
+    pixels = np.asarray(fig.canvas.buffer_rgba())[..., :3].reshape(-1, 3)
+    inked = pixels[(pixels < 250).any(axis=1)]
+    assert len(inked)
+    colours, counts = np.unique(inked, axis=0, return_counts=True)
+    drawn = colours[np.argmax(counts)] / 255  # the edges' own colour, at their alpha over their rim
+    assert contrast(drawn, "white") >= 3, to_hex(drawn)  # before: #b9b9b9, 1.96:1
+    assert np.ptp(drawn) < 0.02  # grey: no colour of the valence scale
+
+
+def test_graph_texts_stay_readable_over_the_darker_edges(scored: jm.JourneySet) -> None:
+    ax = jm.plot.graph(jm.journey_graph(scored))
+    texts = [t for t in ax.texts if t.get_text().strip()]
+    assert any((t.get_gid() or "").startswith("selfloop:") for t in texts)
+    assert_readable(ax, texts)  # before: "↻ 57" 3.8:1 where the store -> end edge runs under it (3.3:1 once darker)

@@ -31,6 +31,10 @@ NO_VALENCE = "#ffffff"
 HIGH_TEXT = "#006F49"
 LOW_TEXT = "#AB3E00"
 NEUTRAL_TEXT = "#616161"
+#: :data:`BRAND`'s orange darkened for a thin line (a data mark): 5.0:1 on white and 3.1:1 on the
+#: light grey bars (:data:`GREYS` [0]) it crosses, where :data:`BRAND` is 2.25:1 on white (WCAG's
+#: non-text contrast asks 3:1).
+BRAND_LINE = "#9D6200"
 #: Ten colours for named categories (the topics of :func:`~journeymap.plot.topic_trends`): Paul
 #: Tol's "muted" qualitative scheme (nine colours, made for the common colour-vision deficiencies),
 #: with black as the tenth, reordered. Any two are at least 11.8 CIEDE2000 apart for normal vision and under simulated

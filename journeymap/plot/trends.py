@@ -179,7 +179,8 @@ def _measure_line(
     x, y, partial = xyp
     base = _BASES.get(metric)
     few = (table[base].to_numpy(dtype=float) < min_count) & np.isfinite(y) if base else np.zeros(len(table), dtype=bool)
-    line = _partial_line(right, x, np.where(few, np.nan, y), partial, color=_theme.BRAND, lw=1.8, label=label)
+    # the brand's orange darkened (BRAND_LINE): 3:1 or more on white and on the bars, where BRAND itself was 2.25:1 on white
+    line = _partial_line(right, x, np.where(few, np.nan, y), partial, color=_theme.BRAND_LINE, lw=1.8, label=label)
     # the bars' legend entry is their own swatch, not the first bar (which may be a hatched partial period)
     handles: list[Any] = [Patch(facecolor=_theme.GREYS[0], label="customer messages")]
     if np.isfinite(y).any():
@@ -188,7 +189,7 @@ def _measure_line(
         what = "scored customer messages" if metric in _SCORED else f"values of the {label}"
         right.text(0.5, 0.5, f"no {what} to show", ha="center", va="center", transform=right.transAxes, color="#666666")
     if few.any() and base is not None:  # too small a base: a faded hollow point, off the line
-        (faint,) = right.plot(x[few], y[few], ls="none", marker="o", mfc="white", mec=_theme.BRAND, alpha=FEW_POINT_ALPHA,
+        (faint,) = right.plot(x[few], y[few], ls="none", marker="o", mfc="white", mec=_theme.BRAND_LINE, alpha=FEW_POINT_ALPHA,
                               label=f"fewer than {min_count} {base_noun(base)} (faded)")  # fmt: skip
         handles.append(faint)
     return handles
