@@ -10,6 +10,7 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import pandas as pd
 
 from journeymap._paths import check_path
@@ -38,8 +39,6 @@ from journeymap.journeys._table import customer_mask
 
 if TYPE_CHECKING:
     import datetime as dt
-
-    import numpy as np
 
     from journeymap.analytics.automatic import AutoReplyRule
     from journeymap.io.eventlog import EventLog
@@ -167,7 +166,8 @@ h1{font-size:1.6rem}h2{font-size:1.2rem;margin-top:2rem;border-bottom:1px solid 
 dt{font-weight:600}dd{margin:0 0 .4rem 1rem}
 img{max-width:100%;height:auto}
 .wide{overflow-x:auto;max-width:100%}.wide img{max-width:none}
-table{border-collapse:collapse;font-size:.85rem;margin:.5rem 0;display:block;overflow-x:auto;max-width:100%}
+table{border-collapse:collapse;font-size:.85rem;margin:.5rem 0}
+caption{text-align:left;font-weight:600;padding:.25rem 0}
 th,td{border-bottom:1px solid #eee;padding:.25rem .5rem;text-align:left;vertical-align:top}
 .note{color:#666;font-size:.85rem}
 """
@@ -283,23 +283,81 @@ def _response_note(conv: pd.DataFrame, *, brand_only: int, replies: pd.DataFrame
     return "; ".join(parts) + "."
 
 
-def _table(frame: pd.DataFrame, *, max_rows: int = 15, tz: str | dt.tzinfo | None = None) -> str:
-    """A table as HTML: floats rounded, durations readable, times in ``tz`` (None: as stored, UTC), missing cells empty."""
+def _column_text(values: pd.Series) -> list[str]:
+    """A table column's cells as text: a float column to a common number of decimals (up to 3), flags as words.
+
+    A flag (``too_small``: "too few to say") reads "yes" where set and nothing where not (a
+    column of True and False is read out word by word); missing values are empty.
+
+    Examples:
+        >>> _column_text(pd.Series([0.5, 0.1234, None])), _column_text(pd.Series([2.0, 3.0]))
+        (['0.500', '0.123', ''], ['2.0', '3.0'])
+        >>> _column_text(pd.Series([True, False])), _column_text(pd.Series([1, 2]))
+        (['yes', ''], ['1', '2'])
+    """
+    kind = values.dtype
+    if pd.api.types.is_bool_dtype(kind):
+        return ["" if pd.isna(v) else ("yes" if v else "") for v in values]
+    if pd.api.types.is_float_dtype(kind):
+        numbers = values.to_numpy(dtype=float, na_value=np.nan).round(3)
+        finite = numbers[np.isfinite(numbers)]
+        places = next((d for d in range(4) if np.allclose(finite, finite.round(d), rtol=0, atol=1e-9)), 3)
+        return ["" if np.isnan(v) else f"{v:.{max(1, places)}f}" for v in numbers]
+    out = []
+    for v in values:
+        if isinstance(v, (bool, np.bool_)):
+            out.append("yes" if v else "")
+        elif v is None or (not isinstance(v, (list, tuple, np.ndarray)) and pd.isna(v)):
+            out.append("")
+        elif isinstance(v, (float, np.floating)):
+            out.append(str(round(float(v), 3)))
+        else:
+            out.append(str(v))
+    return out
+
+
+def _table(frame: pd.DataFrame, *, caption: str, max_rows: int = 15, tz: str | dt.tzinfo | None = None) -> str:
+    """A table as HTML: floats rounded, durations readable, times in ``tz`` (None: as stored, UTC), missing cells empty.
+
+    Read by a screen reader as a table should be: its ``caption`` names it; one header row,
+    the index's name over its column (pandas' ``to_html`` put it on a second row of otherwise
+    empty header cells), every header cell with its ``scope`` (the index cells are the row
+    headers); flags are "yes" or empty, not True and False. It scrolls sideways in a wrapper of
+    its own where it is wider than the page (a table with ``display:block`` loses its table
+    semantics in some screen readers).
+    """
     shown = frame.head(max_rows).copy()
     for col in shown.columns:
         kind = shown[col].dtype
-        if pd.api.types.is_float_dtype(kind):
-            shown[col] = shown[col].round(3)
-        elif pd.api.types.is_timedelta64_dtype(kind):
+        if pd.api.types.is_timedelta64_dtype(kind):
             shown[col] = shown[col].map(duration).astype("string")
         elif isinstance(kind, pd.DatetimeTZDtype) and tz is not None:
             shown[col] = shown[col].dt.tz_convert(check_tz(tz)).dt.strftime("%Y-%m-%d %H:%M %Z").astype("string")
-        if pd.api.types.is_string_dtype(shown[col].dtype) or isinstance(shown[col].dtype, pd.CategoricalDtype):
-            shown[col] = shown[col].astype(object).where(shown[col].notna(), "")  # not "<NA>"
     shown = shown.rename(columns=COLUMN_HEADINGS)
-    shown.index.names = [COLUMN_HEADINGS.get(str(n), n) for n in shown.index.names]
+    names = [COLUMN_HEADINGS.get(str(n), str(n)) if n is not None else "#" for n in shown.index.names]
+
+    def esc(text: object) -> str:
+        return html.escape(str(text), quote=False)
+
+    head = "".join(f'<th scope="col">{esc(n)}</th>' for n in [*names, *map(str, shown.columns)])
+    keys = (
+        [["" if pd.isna(k) else str(k) for k in key] for key in shown.index]
+        if isinstance(shown.index, pd.MultiIndex)
+        else [["" if pd.isna(k) else str(k)] for k in shown.index]
+    )
+    columns = [_column_text(shown.iloc[:, i]) for i in range(shown.shape[1])]
+    rows = "".join(
+        "<tr>"
+        + "".join(f'<th scope="row">{esc(k)}</th>' for k in key)
+        + "".join(f"<td>{esc(column[r])}</td>" for column in columns)
+        + "</tr>"
+        for r, key in enumerate(keys)
+    )
     note = "" if len(frame) <= max_rows else f'<p class="note">The first {max_rows:,} of {len(frame):,} rows.</p>'
-    return shown.to_html(escape=True, border=0, na_rep="", index=True) + note
+    return (
+        f'<div class="wide"><table class="dataframe"><caption>{esc(caption)}</caption>'
+        f"<thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table></div>{note}"
+    )
 
 
 def _counts(
@@ -370,7 +428,7 @@ def _pain_points(js: JourneySet, *, seed: int | np.random.Generator | None) -> l
             '<p class="note">Whole touchpoints, ranked by impact. The journey map above rates each (stage, '
             "touchpoint) cell, so a cell ringed there can rank lower here, where all its stages count together.</p>"
         ),
-        _table(pain_points(js, seed=seed)),
+        _table(pain_points(js, seed=seed), caption="Pain points: touchpoints ranked by impact"),
     ]
     topics = "topic" in js.events.columns and bool(js.events["topic"].notna().any())
     if _structural_touchpoints(js):
@@ -384,7 +442,7 @@ def _pain_points(js: JourneySet, *, seed: int | np.random.Generator | None) -> l
         out += [
             "<h3>Pain points by topic</h3>",
             '<p class="note">What customers write about, ranked by impact in the same way.</p>',
-            _table(pain_points(js, level="topic", seed=seed)),
+            _table(pain_points(js, level="topic", seed=seed), caption="Pain points by topic, ranked by impact"),
         ]
     return out
 
@@ -430,11 +488,14 @@ def _topics(js: JourneySet, *, seed: int | np.random.Generator | None, freq: str
         "with level='topic'). "
         f"Keywords are each topic's most distinctive words; quotes the messages that fit it best; {trend_note}</p>"
     )
+    caption = "Topics: messages, mood, keywords and quotes"
     if len(shown) > 30 and "other" in shown.index:  # the largest 29 topics, and always "other" (the note names it)
         shown = pd.concat([shown.drop(index="other").head(29), shown.loc[["other"]]])
-        out.append(_table(shown, max_rows=30) + f'<p class="note">The largest 29 of {k:,} topics, and "other".</p>')
+        out.append(
+            _table(shown, caption=caption, max_rows=30) + f'<p class="note">The largest 29 of {k:,} topics, and "other".</p>'
+        )
     else:
-        out.append(_table(shown, max_rows=30))
+        out.append(_table(shown, caption=caption, max_rows=30))
     out.append(_figure(plot.topic_trends(js, freq=freq, tz=tz), "topics over time"))
     return out
 
@@ -468,7 +529,8 @@ def _service(
     out.append(f"<h3>Per brand (SLA {html.escape(duration(pd.Timedelta(sla)))})</h3>")
     if set(BRAND_COLUMNS) & set(js.events.columns):
         brands = service_levels(js, by="brand", sla=sla, auto=auto, seed=seed)
-        out.append(_table(_marked_rates(brands), max_rows=20) + _few_note(brands))
+        caption = "Response times and mood per brand"
+        out.append(_table(_marked_rates(brands), caption=caption, max_rows=20) + _few_note(brands))
     else:  # both are optional columns
         out.append('<p class="note">No brand or author_id column in the events: no per-brand figures.</p>')
     out.append("<h3>Over time</h3>")
@@ -485,6 +547,9 @@ def _service(
 
 #: The agent league's rows in the report: the largest agents, and "(no reply)" last.
 MAX_AGENTS = 20
+LEAGUE_CAPTION = "Response times and mood per agent"
+TOUCHPOINTS_CAPTION = "Touchpoints: messages, mood and top emotions"
+NEGATIVE_CAPTION = "The customers' most negative messages"
 #: The rates of :func:`~journeymap.service_levels` with a 95% interval (``<rate>_low``, ``<rate>_high``).
 RATES = ("within_sla", "unanswered", "valence_change", "recovered")
 #: The mark of a rate that rests on too few conversations for an interval.
@@ -555,20 +620,22 @@ def _agent_league(agents: pd.DataFrame, *, brands_shown: bool = True) -> list[st
     out = [f'<p class="note">{html.escape(note, quote=False)}</p>']
     if cut and NO_REPLY in agents.index:
         out.append(
-            _table(_marked_rates(shown), max_rows=MAX_AGENTS)
+            _table(_marked_rates(shown), caption=LEAGUE_CAPTION, max_rows=MAX_AGENTS)
             + f'<p class="note">The largest {MAX_AGENTS - 1} of {n_agents:,} agents, and {NO_REPLY}.</p>'
         )
     else:
-        out.append(_table(_marked_rates(shown), max_rows=MAX_AGENTS))
+        out.append(_table(_marked_rates(shown), caption=LEAGUE_CAPTION, max_rows=MAX_AGENTS))
     return [*out, _few_note(shown)]
 
 
 def _most_negative(js: JourneySet) -> pd.DataFrame:
-    """The customers' scored messages, most negative first (where there is no triage: nobody answers)."""
+    """The customers' scored messages, most negative first, ranked from 1 (where there is no triage: nobody answers)."""
     events = js.events
     mine = events[(events["actor"].astype("string") == "customer") & events["valence"].notna()]
     cols = [c for c in ("customer_id", "timestamp", "text", "valence", "emotion") if c in mine.columns]
-    return mine.sort_values(["valence", "timestamp"], kind="stable")[cols].reset_index(drop=True)
+    out = mine.sort_values(["valence", "timestamp"], kind="stable")[cols].reset_index(drop=True)
+    out.index = pd.RangeIndex(1, len(out) + 1, name="rank")  # the row headers: 1 the most negative (not 0, unnamed)
+    return out
 
 
 def _output(path: object) -> Path:
@@ -648,7 +715,9 @@ def _triage_section(js: JourneySet, *, auto: AutoReplyRule | None, tz: Any) -> l
             "those with a reply outside the data, those that close their case and those addressed to no brand "
             "(see 'triage status' above).</p>"
         ),
-        _table(open_items.set_index("rank"), max_rows=20, tz=tz),
+        _table(
+            open_items.set_index("rank"), caption="Open messages: waiting ones by priority, then the rest", max_rows=20, tz=tz
+        ),
     ]
 
 
@@ -777,14 +846,17 @@ def report(
         else:  # a survey, a feedback form: nobody answers, and nothing is late
             sections += ["<h2>Response times</h2>", f'<p class="note">{html.escape(NO_REPLIES)}</p>']
         sections += _pain_points(js, seed=seed)
-        sections += ["<h2>Touchpoints</h2>", _table(touchpoint_summary(js, seed=seed))]
+        sections += ["<h2>Touchpoints</h2>", _table(touchpoint_summary(js, seed=seed), caption=TOUCHPOINTS_CAPTION)]
         sections += _topics(js, seed=seed, freq=freq, tz=tz)
         graph = journey_graph(js, level="stage", seed=seed)
         sections += ["<h2>Journey graph</h2>", _figure(plot.graph(graph, seed=seed), "journey graph")]
         if replied:
             sections += _triage_section(js, auto=auto, tz=tz)
         else:
-            sections += ["<h2>Most negative messages</h2>", _table(_most_negative(js), max_rows=20, tz=tz)]
+            sections += [
+                "<h2>Most negative messages</h2>",
+                _table(_most_negative(js), caption=NEGATIVE_CAPTION, max_rows=20, tz=tz),
+            ]
         volume = plot.time_patterns(js, metric="volume", tz=tz)
         sections += ["<h2>When customers write</h2>", _figure(volume, "customer messages by weekday and hour")]
         sections += [
