@@ -14,6 +14,15 @@ import numpy as np
 import pandas as pd
 
 from journeymap._paths import check_path
+from journeymap._report_text import (
+    graph_summary,
+    hours_summary,
+    journey_summary,
+    map_summary,
+    mix_summary,
+    topics_summary,
+    trends_summary,
+)
 from journeymap.analytics import (
     journey_graph,
     journey_metrics,
@@ -28,10 +37,12 @@ from journeymap.analytics import (
 from journeymap.analytics._checks import check_count, check_duration, check_seed, fixed_seed
 from journeymap.analytics._durations import as_durations
 from journeymap.analytics._prep import require_journeys
-from journeymap.analytics._time import check_periods, check_tz
+from journeymap.analytics._time import check_periods, check_tz, clock_time
 from journeymap.analytics.automatic import check_auto
 from journeymap.analytics.replies import BRAND_COLUMNS, MIN_GROUP_SIZE, NO_REPLY
 from journeymap.analytics.service import conversation_openings, customers_only
+from journeymap.analytics.time import time_patterns as patterns_table
+from journeymap.analytics.trends import trends as trends_table
 from journeymap.backends import dispatch
 from journeymap.exceptions import ArgumentTypeError, InvalidArgumentError, SchemaError
 from journeymap.io.twcs import THREAD_TOUCHPOINTS
@@ -55,6 +66,12 @@ MAX_STEPS = 200
 
 #: The topics table shows the messages of this many latest periods as its trend.
 TREND_PERIODS = 8
+
+#: The options the report draws its charts with, given to the chart and to its summary alike.
+TOP_PAINS = 3  # pain points ringed on the journey map
+MIN_HOUR_COUNT = 3  # fewer scored messages in an hour: hatched, not coloured
+MIX_EMOTIONS = 8  # emotions with a colour of their own in the mix
+TOPIC_LINES = 6  # topics drawn over time
 
 #: The headings the report's tables show instead of column names.
 COLUMN_HEADINGS: dict[str, str] = {
@@ -165,6 +182,7 @@ body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:2rem 
 h1{font-size:1.6rem}h2{font-size:1.2rem;margin-top:2rem;border-bottom:1px solid #ddd}h3{font-size:1rem}
 dt{font-weight:600}dd{margin:0 0 .4rem 1rem}
 img{max-width:100%;height:auto}
+figure{margin:1rem 0 1.5rem}figcaption{color:#666;font-size:.85rem;margin-top:.25rem}
 .wide{overflow-x:auto;max-width:100%}.wide img{max-width:none}
 table{border-collapse:collapse;font-size:.85rem;margin:.5rem 0}
 caption{text-align:left;font-weight:600;padding:.25rem 0}
@@ -173,7 +191,7 @@ th,td{border-bottom:1px solid #eee;padding:.25rem .5rem;text-align:left;vertical
 """
 
 
-#: The page's width in pixels (``max-width`` in :data:`_CSS`): a wider figure would be scaled down to it.
+#: The page's width in pixels (``max-width`` in :data:`_CSS`): a wider figure scrolls sideways in it (``.wide``).
 _PAGE_WIDTH = 1100
 #: The figures' resolution: 8-point text is 9 pixels tall, and a 13.5-inch figure fits :data:`_PAGE_WIDTH`.
 _DPI = 80
@@ -188,15 +206,21 @@ def _png(ax: Any) -> bytes:
     return buffer.getvalue()
 
 
-def _figure(ax: Any, alt: str) -> str:
-    """The figure as an image in the page, at its full size: one wider than the page scrolls sideways.
+def _figure(ax: Any, summary: str, *, note: str = "") -> str:
+    """The figure as an image in the page, at its full size (one wider than the page scrolls sideways), with its words.
 
+    ``summary`` says what the chart shows and its main finding (:mod:`journeymap._report_text`):
+    it is the image's alt text, for a screen reader, and its visible caption, with ``note`` after it.
     Scaled down to the page's width, a 19-inch journey map's 8-point text was 6 pixels tall.
     """
     png = _png(ax)
-    image = f'<img alt="{html.escape(alt)}" src="data:image/png;base64,{base64.b64encode(png).decode("ascii")}">'
-    width = int.from_bytes(png[16:20], "big")  # the PNG header's IHDR: width, then height
-    return f'<div class="wide">{image}</div>' if width > _PAGE_WIDTH else image
+    width, height = int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")  # the PNG header's IHDR
+    data = base64.b64encode(png).decode("ascii")
+    image = f'<img alt="{html.escape(summary)}" width="{width}" height="{height}" src="data:image/png;base64,{data}">'
+    if width > _PAGE_WIDTH:
+        image = f'<div class="wide">{image}</div>'
+    caption = html.escape(summary + (f" {note}" if note else ""), quote=False)
+    return f"<figure>{image}<figcaption>{caption}</figcaption></figure>"
 
 
 def duration(value: pd.Timedelta | str | None) -> str:
@@ -395,19 +419,19 @@ def _definitions() -> str:
     return f"<h2>What the numbers mean</h2><dl>{items}</dl>"
 
 
-def _drawable(js: JourneySet, journey_id: str, max_steps: int) -> tuple[JourneySet, int]:
-    """The journey cut to its first ``max_steps`` steps (as a one-journey JourneySet), and its full length."""
+def _drawable(js: JourneySet, journey_id: str, max_steps: int) -> tuple[JourneySet, pd.DataFrame, int]:
+    """The journey cut to its first ``max_steps`` steps (a one-journey JourneySet), its events as drawn, and its full length."""
     from journeymap.journeys import JourneySet
 
     rows = js.events[js.events["journey_id"] == journey_id]
     n = len(rows)
     if n <= max_steps:
-        return js, n
+        return js, rows, n
     cut = rows.iloc[:max_steps]
     meta = js.journeys.loc[[journey_id]].copy()
     meta["n_steps"] = max_steps
     meta["end"] = cut["timestamp"].iloc[-1]
-    return JourneySet(cut, meta, js.stages, by=js.by, taxonomy=js.taxonomy, tz=js.tz), n
+    return JourneySet(cut, meta, js.stages, by=js.by, taxonomy=js.taxonomy, tz=js.tz), cut, n
 
 
 def _shorten(text: str, limit: int = 200) -> str:
@@ -496,7 +520,8 @@ def _topics(js: JourneySet, *, seed: int | np.random.Generator | None, freq: str
         )
     else:
         out.append(_table(shown, caption=caption, max_rows=30))
-    out.append(_figure(plot.topic_trends(js, freq=freq, tz=tz), "topics over time"))
+    ax = plot.topic_trends(js, freq=freq, tz=tz, top=TOPIC_LINES)
+    out.append(_figure(ax, topics_summary(weekly, freq=freq, top=TOPIC_LINES)))
     return out
 
 
@@ -539,7 +564,8 @@ def _service(
             '<p class="note">Over time, each journey counts once, in the period it opened, with its first conversation; '
             "the note and the tables above count every conversation.</p>"
         )
-    out.append(_figure(plot.trends(js, freq=freq, tz=tz, auto=auto), "response times over time"))
+    summary = trends_summary(trends_table(js, freq=freq, tz=tz, auto=auto), freq=freq, tz=tz)  # the table the chart draws
+    out.append(_figure(plot.trends(js, freq=freq, tz=tz, auto=auto), summary))
     agents = service_levels(js, by="agent", sla=sla, auto=auto, seed=seed)
     out += ["<h2>Agent league</h2>", *_agent_league(agents, brands_shown=bool(set(BRAND_COLUMNS) & set(js.events.columns)))]
     return out
@@ -721,6 +747,61 @@ def _triage_section(js: JourneySet, *, auto: AutoReplyRule | None, tz: Any) -> l
     ]
 
 
+def _map_section(js: JourneySet, *, seed: int | np.random.Generator | None) -> list[str]:
+    """The journey map, and in words its stages' means, lowest and highest cells and pain points."""
+    from journeymap import plot
+    from journeymap.plot.journey_map import MIN_VOLUME
+
+    summary = map_summary(js, min_volume=MIN_VOLUME, top_pains=TOP_PAINS)
+    return ["<h2>Journey map</h2>", _figure(plot.journey_map(js, seed=seed, top_pains=TOP_PAINS), summary)]
+
+
+def _pattern_sections(js: JourneySet, *, tz: str | dt.tzinfo) -> list[str]:
+    """When customers write and how they feel by weekday and hour, and the emotions by stage: charts with their words."""
+    from journeymap import plot
+    from journeymap.plot._heatmap import MIN_ROW_VOLUME
+    from journeymap.plot._stats import stage_shares
+
+    hours, stamped = patterns_table(js, tz=tz), clock_time(js.events, tz)  # what the two charts draw
+    volume = hours_summary(hours, metric="volume", tz=tz, min_count=MIN_HOUR_COUNT, stamped=stamped)
+    negative = hours_summary(hours, metric="share_negative", tz=tz, min_count=MIN_HOUR_COUNT, stamped=stamped)
+    mix = mix_summary(stage_shares(js, level="stage", top=MIX_EMOTIONS), min_volume=MIN_ROW_VOLUME)
+    return [
+        "<h2>When customers write</h2>",
+        _figure(plot.time_patterns(js, metric="volume", tz=tz), volume),
+        "<h2>How they feel, by weekday and hour</h2>",
+        _figure(plot.time_patterns(js, tz=tz, min_count=MIN_HOUR_COUNT), negative),
+        "<h2>Emotions by stage</h2>",
+        _figure(plot.emotion_mix(js, level="stage", top=MIX_EMOTIONS), mix),
+    ]
+
+
+def _examples(js: JourneySet, metrics: pd.DataFrame, *, examples: int, max_steps: int) -> list[str]:
+    """The example journeys: the most negative-to-positive recoveries first, each with its steps and moments in words."""
+    from journeymap import plot
+
+    out = ["<h2>Example journeys</h2>"]
+    # journeys with a curve to draw: two customer messages, one of them scored at least
+    ranked = metrics[(metrics["n_customer_steps"] >= 2) & metrics["mean_valence"].notna()].sort_values(
+        ["recovered", "net_change", "n_steps"], ascending=[False, False, False]
+    )
+    shown = min(examples, MAX_EXAMPLES)
+    if examples > MAX_EXAMPLES:
+        out.append(f'<p class="note">{MAX_EXAMPLES} example journeys drawn (at most {MAX_EXAMPLES}).</p>')
+    if shown == 0 or ranked.empty:
+        why = "examples=0" if shown == 0 else "no journey has two or more customer messages, one of them scored"
+        out.append(f'<p class="note">No example journeys: {why}.</p>')
+    for journey_id in ranked.index[:shown]:
+        drawable, rows, n_steps = _drawable(js, str(journey_id), max_steps)
+        out.append(_figure(plot.journey(drawable[str(journey_id)]), journey_summary(rows, str(journey_id))))
+        if n_steps > max_steps:
+            out.append(
+                f'<p class="note">Journey {html.escape(str(journey_id))} has {n_steps:,} steps; '
+                f"the first {max_steps:,} are drawn.</p>"
+            )
+    return out
+
+
 @dispatch
 def report(
     js: JourneySet,
@@ -754,6 +835,12 @@ def report(
     The report stays bounded on long journeys: at most :data:`MAX_EXAMPLES` example journeys
     are drawn, each with at most ``max_steps`` steps (its first ones; the caption says when a
     journey was cut).
+
+    Every chart is a figure whose alt text, and caption beneath it, say what it shows and its
+    main finding, from the table it draws (the stages' means and the lowest and highest cells,
+    the busiest transitions, the busiest and most negative hours, each example journey's lowest
+    and highest moment), so that no number is in pixels only. Every
+    table has a caption, one header row and scoped header cells, and flags read "yes".
 
     Figures are embedded as PNG data URIs and the page loads nothing from the network. Every
     piece of customer text (and every label from the data) is HTML-escaped, so a tweet containing
@@ -839,7 +926,7 @@ def report(
         )
         sections.append(f'<p class="note">Scorer {html.escape(", ".join(scorers) or "not recorded")}.</p>')
         sections.append(_definitions())
-        sections += ["<h2>Journey map</h2>", _figure(plot.journey_map(js, seed=seed), "journey map")]
+        sections += _map_section(js, seed=seed)
         replied = not customers_only(js.events)
         if replied:
             sections += _service(js, sla=sla, seed=seed, freq=freq, tz=tz, auto=auto)
@@ -849,7 +936,7 @@ def report(
         sections += ["<h2>Touchpoints</h2>", _table(touchpoint_summary(js, seed=seed), caption=TOUCHPOINTS_CAPTION)]
         sections += _topics(js, seed=seed, freq=freq, tz=tz)
         graph = journey_graph(js, level="stage", seed=seed)
-        sections += ["<h2>Journey graph</h2>", _figure(plot.graph(graph, seed=seed), "journey graph")]
+        sections += ["<h2>Journey graph</h2>", _figure(plot.graph(graph, seed=seed), graph_summary(graph))]
         if replied:
             sections += _triage_section(js, auto=auto, tz=tz)
         else:
@@ -857,32 +944,8 @@ def report(
                 "<h2>Most negative messages</h2>",
                 _table(_most_negative(js), caption=NEGATIVE_CAPTION, max_rows=20, tz=tz),
             ]
-        volume = plot.time_patterns(js, metric="volume", tz=tz)
-        sections += ["<h2>When customers write</h2>", _figure(volume, "customer messages by weekday and hour")]
-        sections += [
-            "<h2>How they feel, by weekday and hour</h2>",
-            _figure(plot.time_patterns(js, tz=tz), "share negative by weekday and hour"),
-        ]
-        sections += ["<h2>Emotions by stage</h2>", _figure(plot.emotion_mix(js, level="stage"), "emotion mix")]
-        sections.append("<h2>Example journeys</h2>")
-        # journeys with a curve to draw: two customer messages, one of them scored at least
-        ranked = metrics[(metrics["n_customer_steps"] >= 2) & metrics["mean_valence"].notna()].sort_values(
-            ["recovered", "net_change", "n_steps"], ascending=[False, False, False]
-        )
-        shown = min(examples, MAX_EXAMPLES)
-        if examples > MAX_EXAMPLES:
-            sections.append(f'<p class="note">{MAX_EXAMPLES} example journeys drawn (at most {MAX_EXAMPLES}).</p>')
-        if shown == 0 or ranked.empty:
-            why = "examples=0" if shown == 0 else "no journey has two or more customer messages, one of them scored"
-            sections.append(f'<p class="note">No example journeys: {why}.</p>')
-        for journey_id in ranked.index[:shown]:
-            drawable, n_steps = _drawable(js, str(journey_id), max_steps)
-            sections.append(_figure(plot.journey(drawable[str(journey_id)]), f"journey {journey_id}"))
-            if n_steps > max_steps:
-                sections.append(
-                    f'<p class="note">Journey {html.escape(str(journey_id))} has {n_steps:,} steps; '
-                    f"the first {max_steps:,} are drawn.</p>"
-                )
+        sections += _pattern_sections(js, tz=tz)
+        sections += _examples(js, metrics, examples=examples, max_steps=max_steps)
     page = (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
         "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; img-src data:; style-src 'unsafe-inline'\">"
