@@ -10,9 +10,19 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import pandas as pd
 
 from journeymap._paths import check_path
+from journeymap._report_text import (
+    graph_summary,
+    hours_summary,
+    journey_summary,
+    map_summary,
+    mix_summary,
+    topics_summary,
+    trends_summary,
+)
 from journeymap.analytics import (
     journey_graph,
     journey_metrics,
@@ -27,10 +37,12 @@ from journeymap.analytics import (
 from journeymap.analytics._checks import check_count, check_duration, check_seed, fixed_seed
 from journeymap.analytics._durations import as_durations
 from journeymap.analytics._prep import require_journeys
-from journeymap.analytics._time import check_periods, check_tz
+from journeymap.analytics._time import check_periods, check_tz, clock_time
 from journeymap.analytics.automatic import check_auto
 from journeymap.analytics.replies import BRAND_COLUMNS, MIN_GROUP_SIZE, NO_REPLY
 from journeymap.analytics.service import conversation_openings, customers_only
+from journeymap.analytics.time import time_patterns as patterns_table
+from journeymap.analytics.trends import trends as trends_table
 from journeymap.backends import dispatch
 from journeymap.exceptions import ArgumentTypeError, InvalidArgumentError, SchemaError
 from journeymap.io.twcs import THREAD_TOUCHPOINTS
@@ -38,8 +50,6 @@ from journeymap.journeys._table import customer_mask
 
 if TYPE_CHECKING:
     import datetime as dt
-
-    import numpy as np
 
     from journeymap.analytics.automatic import AutoReplyRule
     from journeymap.io.eventlog import EventLog
@@ -56,6 +66,12 @@ MAX_STEPS = 200
 
 #: The topics table shows the messages of this many latest periods as its trend.
 TREND_PERIODS = 8
+
+#: The options the report draws its charts with, given to the chart and to its summary alike.
+TOP_PAINS = 3  # pain points ringed on the journey map
+MIN_HOUR_COUNT = 3  # fewer scored messages in an hour: hatched, not coloured
+MIX_EMOTIONS = 8  # emotions with a colour of their own in the mix
+TOPIC_LINES = 6  # topics drawn over time
 
 #: The headings the report's tables show instead of column names.
 COLUMN_HEADINGS: dict[str, str] = {
@@ -166,17 +182,22 @@ body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:2rem 
 h1{font-size:1.6rem}h2{font-size:1.2rem;margin-top:2rem;border-bottom:1px solid #ddd}h3{font-size:1rem}
 dt{font-weight:600}dd{margin:0 0 .4rem 1rem}
 img{max-width:100%;height:auto}
+figure{margin:1rem 0 1.5rem}figcaption{color:#666;font-size:.85rem;margin-top:.25rem}
 .wide{overflow-x:auto;max-width:100%}.wide img{max-width:none}
-table{border-collapse:collapse;font-size:.85rem;margin:.5rem 0;display:block;overflow-x:auto;max-width:100%}
+table{border-collapse:collapse;font-size:.85rem;margin:.5rem 0}
+caption{text-align:left;font-weight:600;padding:.25rem 0}
 th,td{border-bottom:1px solid #eee;padding:.25rem .5rem;text-align:left;vertical-align:top}
 .note{color:#666;font-size:.85rem}
 """
 
 
-#: The page's width in pixels (``max-width`` in :data:`_CSS`): a wider figure would be scaled down to it.
+#: The page's width in pixels (``max-width`` in :data:`_CSS`): a wider figure scrolls sideways in it (``.wide``).
 _PAGE_WIDTH = 1100
-#: The figures' resolution: 8-point text is 9 pixels tall, and a 13.5-inch figure fits :data:`_PAGE_WIDTH`.
-_DPI = 80
+#: The figures' resolution, shown one image pixel to one CSS pixel (1/96 inch): a chart's text is
+#: shown at its own point size (8-point text 8 CSS points, 10.7 pixels). At 80 dpi it was shown at
+#: 5/6 of it, the 7-point labels at 5.8 points; a 2x image shown at half its size held the same
+#: text sharper but made the report 2.8 times larger (1.24 MB instead of 0.45 MB; at 96 dpi: 0.57 MB).
+_DPI = 96
 
 
 def _png(ax: Any) -> bytes:
@@ -188,15 +209,21 @@ def _png(ax: Any) -> bytes:
     return buffer.getvalue()
 
 
-def _figure(ax: Any, alt: str) -> str:
-    """The figure as an image in the page, at its full size: one wider than the page scrolls sideways.
+def _figure(ax: Any, summary: str, *, note: str = "") -> str:
+    """The figure as an image in the page, at its full size (one wider than the page scrolls sideways), with its words.
 
+    ``summary`` says what the chart shows and its main finding (:mod:`journeymap._report_text`):
+    it is the image's alt text, for a screen reader, and its visible caption, with ``note`` after it.
     Scaled down to the page's width, a 19-inch journey map's 8-point text was 6 pixels tall.
     """
     png = _png(ax)
-    image = f'<img alt="{html.escape(alt)}" src="data:image/png;base64,{base64.b64encode(png).decode("ascii")}">'
-    width = int.from_bytes(png[16:20], "big")  # the PNG header's IHDR: width, then height
-    return f'<div class="wide">{image}</div>' if width > _PAGE_WIDTH else image
+    width, height = int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")  # the PNG header's IHDR
+    data = base64.b64encode(png).decode("ascii")
+    image = f'<img alt="{html.escape(summary)}" width="{width}" height="{height}" src="data:image/png;base64,{data}">'
+    if width > _PAGE_WIDTH:
+        image = f'<div class="wide">{image}</div>'
+    caption = html.escape(summary + (f" {note}" if note else ""), quote=False)
+    return f"<figure>{image}<figcaption>{caption}</figcaption></figure>"
 
 
 def duration(value: pd.Timedelta | str | None) -> str:
@@ -283,23 +310,81 @@ def _response_note(conv: pd.DataFrame, *, brand_only: int, replies: pd.DataFrame
     return "; ".join(parts) + "."
 
 
-def _table(frame: pd.DataFrame, *, max_rows: int = 15, tz: str | dt.tzinfo | None = None) -> str:
-    """A table as HTML: floats rounded, durations readable, times in ``tz`` (None: as stored, UTC), missing cells empty."""
+def _column_text(values: pd.Series) -> list[str]:
+    """A table column's cells as text: a float column to a common number of decimals (up to 3), flags as words.
+
+    A flag (``too_small``: "too few to say") reads "yes" where set and nothing where not (a
+    column of True and False is read out word by word); missing values are empty.
+
+    Examples:
+        >>> _column_text(pd.Series([0.5, 0.1234, None])), _column_text(pd.Series([2.0, 3.0]))
+        (['0.500', '0.123', ''], ['2.0', '3.0'])
+        >>> _column_text(pd.Series([True, False])), _column_text(pd.Series([1, 2]))
+        (['yes', ''], ['1', '2'])
+    """
+    kind = values.dtype
+    if pd.api.types.is_bool_dtype(kind):
+        return ["" if pd.isna(v) else ("yes" if v else "") for v in values]
+    if pd.api.types.is_float_dtype(kind):
+        numbers = values.to_numpy(dtype=float, na_value=np.nan).round(3)
+        finite = numbers[np.isfinite(numbers)]
+        places = next((d for d in range(4) if np.allclose(finite, finite.round(d), rtol=0, atol=1e-9)), 3)
+        return ["" if np.isnan(v) else f"{v:.{max(1, places)}f}" for v in numbers]
+    out = []
+    for v in values:
+        if isinstance(v, (bool, np.bool_)):
+            out.append("yes" if v else "")
+        elif v is None or (not isinstance(v, (list, tuple, np.ndarray)) and pd.isna(v)):
+            out.append("")
+        elif isinstance(v, (float, np.floating)):
+            out.append(str(round(float(v), 3)))
+        else:
+            out.append(str(v))
+    return out
+
+
+def _table(frame: pd.DataFrame, *, caption: str, max_rows: int = 15, tz: str | dt.tzinfo | None = None) -> str:
+    """A table as HTML: floats rounded, durations readable, times in ``tz`` (None: as stored, UTC), missing cells empty.
+
+    Read by a screen reader as a table should be: its ``caption`` names it; one header row,
+    the index's name over its column (pandas' ``to_html`` put it on a second row of otherwise
+    empty header cells), every header cell with its ``scope`` (the index cells are the row
+    headers); flags are "yes" or empty, not True and False. It scrolls sideways in a wrapper of
+    its own where it is wider than the page (a table with ``display:block`` loses its table
+    semantics in some screen readers).
+    """
     shown = frame.head(max_rows).copy()
     for col in shown.columns:
         kind = shown[col].dtype
-        if pd.api.types.is_float_dtype(kind):
-            shown[col] = shown[col].round(3)
-        elif pd.api.types.is_timedelta64_dtype(kind):
+        if pd.api.types.is_timedelta64_dtype(kind):
             shown[col] = shown[col].map(duration).astype("string")
         elif isinstance(kind, pd.DatetimeTZDtype) and tz is not None:
             shown[col] = shown[col].dt.tz_convert(check_tz(tz)).dt.strftime("%Y-%m-%d %H:%M %Z").astype("string")
-        if pd.api.types.is_string_dtype(shown[col].dtype) or isinstance(shown[col].dtype, pd.CategoricalDtype):
-            shown[col] = shown[col].astype(object).where(shown[col].notna(), "")  # not "<NA>"
     shown = shown.rename(columns=COLUMN_HEADINGS)
-    shown.index.names = [COLUMN_HEADINGS.get(str(n), n) for n in shown.index.names]
+    names = [COLUMN_HEADINGS.get(str(n), str(n)) if n is not None else "#" for n in shown.index.names]
+
+    def esc(text: object) -> str:
+        return html.escape(str(text), quote=False)
+
+    head = "".join(f'<th scope="col">{esc(n)}</th>' for n in [*names, *map(str, shown.columns)])
+    keys = (
+        [["" if pd.isna(k) else str(k) for k in key] for key in shown.index]
+        if isinstance(shown.index, pd.MultiIndex)
+        else [["" if pd.isna(k) else str(k)] for k in shown.index]
+    )
+    columns = [_column_text(shown.iloc[:, i]) for i in range(shown.shape[1])]
+    rows = "".join(
+        "<tr>"
+        + "".join(f'<th scope="row">{esc(k)}</th>' for k in key)
+        + "".join(f"<td>{esc(column[r])}</td>" for column in columns)
+        + "</tr>"
+        for r, key in enumerate(keys)
+    )
     note = "" if len(frame) <= max_rows else f'<p class="note">The first {max_rows:,} of {len(frame):,} rows.</p>'
-    return shown.to_html(escape=True, border=0, na_rep="", index=True) + note
+    return (
+        f'<div class="wide"><table class="dataframe"><caption>{esc(caption)}</caption>'
+        f"<thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table></div>{note}"
+    )
 
 
 def _counts(
@@ -337,19 +422,19 @@ def _definitions() -> str:
     return f"<h2>What the numbers mean</h2><dl>{items}</dl>"
 
 
-def _drawable(js: JourneySet, journey_id: str, max_steps: int) -> tuple[JourneySet, int]:
-    """The journey cut to its first ``max_steps`` steps (as a one-journey JourneySet), and its full length."""
+def _drawable(js: JourneySet, journey_id: str, max_steps: int) -> tuple[JourneySet, pd.DataFrame, int]:
+    """The journey cut to its first ``max_steps`` steps (a one-journey JourneySet), its events as drawn, and its full length."""
     from journeymap.journeys import JourneySet
 
     rows = js.events[js.events["journey_id"] == journey_id]
     n = len(rows)
     if n <= max_steps:
-        return js, n
+        return js, rows, n
     cut = rows.iloc[:max_steps]
     meta = js.journeys.loc[[journey_id]].copy()
     meta["n_steps"] = max_steps
     meta["end"] = cut["timestamp"].iloc[-1]
-    return JourneySet(cut, meta, js.stages, by=js.by, taxonomy=js.taxonomy, tz=js.tz), n
+    return JourneySet(cut, meta, js.stages, by=js.by, taxonomy=js.taxonomy, tz=js.tz), cut, n
 
 
 def _shorten(text: str, limit: int = 200) -> str:
@@ -370,7 +455,7 @@ def _pain_points(js: JourneySet, *, seed: int | np.random.Generator | None) -> l
             '<p class="note">Whole touchpoints, ranked by impact. The journey map above rates each (stage, '
             "touchpoint) cell, so a cell ringed there can rank lower here, where all its stages count together.</p>"
         ),
-        _table(pain_points(js, seed=seed)),
+        _table(pain_points(js, seed=seed), caption="Pain points: touchpoints ranked by impact"),
     ]
     topics = "topic" in js.events.columns and bool(js.events["topic"].notna().any())
     if _structural_touchpoints(js):
@@ -384,7 +469,7 @@ def _pain_points(js: JourneySet, *, seed: int | np.random.Generator | None) -> l
         out += [
             "<h3>Pain points by topic</h3>",
             '<p class="note">What customers write about, ranked by impact in the same way.</p>',
-            _table(pain_points(js, level="topic", seed=seed)),
+            _table(pain_points(js, level="topic", seed=seed), caption="Pain points by topic, ranked by impact"),
         ]
     return out
 
@@ -430,12 +515,16 @@ def _topics(js: JourneySet, *, seed: int | np.random.Generator | None, freq: str
         "with level='topic'). "
         f"Keywords are each topic's most distinctive words; quotes the messages that fit it best; {trend_note}</p>"
     )
+    caption = "Topics: messages, mood, keywords and quotes"
     if len(shown) > 30 and "other" in shown.index:  # the largest 29 topics, and always "other" (the note names it)
         shown = pd.concat([shown.drop(index="other").head(29), shown.loc[["other"]]])
-        out.append(_table(shown, max_rows=30) + f'<p class="note">The largest 29 of {k:,} topics, and "other".</p>')
+        out.append(
+            _table(shown, caption=caption, max_rows=30) + f'<p class="note">The largest 29 of {k:,} topics, and "other".</p>'
+        )
     else:
-        out.append(_table(shown, max_rows=30))
-    out.append(_figure(plot.topic_trends(js, freq=freq, tz=tz), "topics over time"))
+        out.append(_table(shown, caption=caption, max_rows=30))
+    ax = plot.topic_trends(js, freq=freq, tz=tz, top=TOPIC_LINES)
+    out.append(_figure(ax, topics_summary(weekly, freq=freq, top=TOPIC_LINES)))
     return out
 
 
@@ -468,7 +557,8 @@ def _service(
     out.append(f"<h3>Per brand (SLA {html.escape(duration(pd.Timedelta(sla)))})</h3>")
     if set(BRAND_COLUMNS) & set(js.events.columns):
         brands = service_levels(js, by="brand", sla=sla, auto=auto, seed=seed)
-        out.append(_table(_marked_rates(brands), max_rows=20) + _few_note(brands))
+        caption = "Response times and mood per brand"
+        out.append(_table(_marked_rates(brands), caption=caption, max_rows=20) + _few_note(brands))
     else:  # both are optional columns
         out.append('<p class="note">No brand or author_id column in the events: no per-brand figures.</p>')
     out.append("<h3>Over time</h3>")
@@ -477,7 +567,8 @@ def _service(
             '<p class="note">Over time, each journey counts once, in the period it opened, with its first conversation; '
             "the note and the tables above count every conversation.</p>"
         )
-    out.append(_figure(plot.trends(js, freq=freq, tz=tz, auto=auto), "response times over time"))
+    summary = trends_summary(trends_table(js, freq=freq, tz=tz, auto=auto), freq=freq, tz=tz)  # the table the chart draws
+    out.append(_figure(plot.trends(js, freq=freq, tz=tz, auto=auto), summary))
     agents = service_levels(js, by="agent", sla=sla, auto=auto, seed=seed)
     out += ["<h2>Agent league</h2>", *_agent_league(agents, brands_shown=bool(set(BRAND_COLUMNS) & set(js.events.columns)))]
     return out
@@ -485,6 +576,9 @@ def _service(
 
 #: The agent league's rows in the report: the largest agents, and "(no reply)" last.
 MAX_AGENTS = 20
+LEAGUE_CAPTION = "Response times and mood per agent"
+TOUCHPOINTS_CAPTION = "Touchpoints: messages, mood and top emotions"
+NEGATIVE_CAPTION = "The customers' most negative messages"
 #: The rates of :func:`~journeymap.service_levels` with a 95% interval (``<rate>_low``, ``<rate>_high``).
 RATES = ("within_sla", "unanswered", "valence_change", "recovered")
 #: The mark of a rate that rests on too few conversations for an interval.
@@ -555,20 +649,22 @@ def _agent_league(agents: pd.DataFrame, *, brands_shown: bool = True) -> list[st
     out = [f'<p class="note">{html.escape(note, quote=False)}</p>']
     if cut and NO_REPLY in agents.index:
         out.append(
-            _table(_marked_rates(shown), max_rows=MAX_AGENTS)
+            _table(_marked_rates(shown), caption=LEAGUE_CAPTION, max_rows=MAX_AGENTS)
             + f'<p class="note">The largest {MAX_AGENTS - 1} of {n_agents:,} agents, and {NO_REPLY}.</p>'
         )
     else:
-        out.append(_table(_marked_rates(shown), max_rows=MAX_AGENTS))
+        out.append(_table(_marked_rates(shown), caption=LEAGUE_CAPTION, max_rows=MAX_AGENTS))
     return [*out, _few_note(shown)]
 
 
 def _most_negative(js: JourneySet) -> pd.DataFrame:
-    """The customers' scored messages, most negative first (where there is no triage: nobody answers)."""
+    """The customers' scored messages, most negative first, ranked from 1 (where there is no triage: nobody answers)."""
     events = js.events
     mine = events[(events["actor"].astype("string") == "customer") & events["valence"].notna()]
     cols = [c for c in ("customer_id", "timestamp", "text", "valence", "emotion") if c in mine.columns]
-    return mine.sort_values(["valence", "timestamp"], kind="stable")[cols].reset_index(drop=True)
+    out = mine.sort_values(["valence", "timestamp"], kind="stable")[cols].reset_index(drop=True)
+    out.index = pd.RangeIndex(1, len(out) + 1, name="rank")  # the row headers: 1 the most negative (not 0, unnamed)
+    return out
 
 
 def _output(path: object) -> Path:
@@ -648,8 +744,65 @@ def _triage_section(js: JourneySet, *, auto: AutoReplyRule | None, tz: Any) -> l
             "those with a reply outside the data, those that close their case and those addressed to no brand "
             "(see 'triage status' above).</p>"
         ),
-        _table(open_items.set_index("rank"), max_rows=20, tz=tz),
+        _table(
+            open_items.set_index("rank"), caption="Open messages: waiting ones by priority, then the rest", max_rows=20, tz=tz
+        ),
     ]
+
+
+def _map_section(js: JourneySet, *, seed: int | np.random.Generator | None) -> list[str]:
+    """The journey map, and in words its stages' means, lowest and highest cells and pain points."""
+    from journeymap import plot
+    from journeymap.plot.journey_map import MIN_VOLUME
+
+    summary = map_summary(js, min_volume=MIN_VOLUME, top_pains=TOP_PAINS)
+    return ["<h2>Journey map</h2>", _figure(plot.journey_map(js, seed=seed, top_pains=TOP_PAINS), summary)]
+
+
+def _pattern_sections(js: JourneySet, *, tz: str | dt.tzinfo) -> list[str]:
+    """When customers write and how they feel by weekday and hour, and the emotions by stage: charts with their words."""
+    from journeymap import plot
+    from journeymap.plot._heatmap import MIN_ROW_VOLUME
+    from journeymap.plot._stats import stage_shares
+
+    hours, stamped = patterns_table(js, tz=tz), clock_time(js.events, tz)  # what the two charts draw
+    volume = hours_summary(hours, metric="volume", tz=tz, min_count=MIN_HOUR_COUNT, stamped=stamped)
+    negative = hours_summary(hours, metric="share_negative", tz=tz, min_count=MIN_HOUR_COUNT, stamped=stamped)
+    mix = mix_summary(stage_shares(js, level="stage", top=MIX_EMOTIONS), min_volume=MIN_ROW_VOLUME)
+    return [
+        "<h2>When customers write</h2>",
+        _figure(plot.time_patterns(js, metric="volume", tz=tz), volume),
+        "<h2>How they feel, by weekday and hour</h2>",
+        _figure(plot.time_patterns(js, tz=tz, min_count=MIN_HOUR_COUNT), negative),
+        "<h2>Emotions by stage</h2>",
+        _figure(plot.emotion_mix(js, level="stage", top=MIX_EMOTIONS), mix),
+    ]
+
+
+def _examples(js: JourneySet, metrics: pd.DataFrame, *, examples: int, max_steps: int) -> list[str]:
+    """The example journeys: the most negative-to-positive recoveries first, each with its steps and moments in words."""
+    from journeymap import plot
+
+    out = ["<h2>Example journeys</h2>"]
+    # journeys with a curve to draw: two customer messages, one of them scored at least
+    ranked = metrics[(metrics["n_customer_steps"] >= 2) & metrics["mean_valence"].notna()].sort_values(
+        ["recovered", "net_change", "n_steps"], ascending=[False, False, False]
+    )
+    shown = min(examples, MAX_EXAMPLES)
+    if examples > MAX_EXAMPLES:
+        out.append(f'<p class="note">{MAX_EXAMPLES} example journeys drawn (at most {MAX_EXAMPLES}).</p>')
+    if shown == 0 or ranked.empty:
+        why = "examples=0" if shown == 0 else "no journey has two or more customer messages, one of them scored"
+        out.append(f'<p class="note">No example journeys: {why}.</p>')
+    for journey_id in ranked.index[:shown]:
+        drawable, rows, n_steps = _drawable(js, str(journey_id), max_steps)
+        out.append(_figure(plot.journey(drawable[str(journey_id)]), journey_summary(rows, str(journey_id))))
+        if n_steps > max_steps:
+            out.append(
+                f'<p class="note">Journey {html.escape(str(journey_id))} has {n_steps:,} steps; '
+                f"the first {max_steps:,} are drawn.</p>"
+            )
+    return out
 
 
 @dispatch
@@ -685,6 +838,13 @@ def report(
     The report stays bounded on long journeys: at most :data:`MAX_EXAMPLES` example journeys
     are drawn, each with at most ``max_steps`` steps (its first ones; the caption says when a
     journey was cut).
+
+    Every chart is a figure whose alt text, and caption beneath it, say what it shows and its
+    main finding, from the table it draws (the stages' means and the lowest and highest cells,
+    the busiest transitions, the busiest and most negative hours, each example journey's lowest
+    and highest moment), so that no number is in pixels only; charts are shown at 96 pixels an
+    inch, their text at its own point size (one wider than the page scrolls sideways). Every
+    table has a caption, one header row and scoped header cells, and flags read "yes".
 
     Figures are embedded as PNG data URIs and the page loads nothing from the network. Every
     piece of customer text (and every label from the data) is HTML-escaped, so a tweet containing
@@ -770,47 +930,26 @@ def report(
         )
         sections.append(f'<p class="note">Scorer {html.escape(", ".join(scorers) or "not recorded")}.</p>')
         sections.append(_definitions())
-        sections += ["<h2>Journey map</h2>", _figure(plot.journey_map(js, seed=seed), "journey map")]
+        sections += _map_section(js, seed=seed)
         replied = not customers_only(js.events)
         if replied:
             sections += _service(js, sla=sla, seed=seed, freq=freq, tz=tz, auto=auto)
         else:  # a survey, a feedback form: nobody answers, and nothing is late
             sections += ["<h2>Response times</h2>", f'<p class="note">{html.escape(NO_REPLIES)}</p>']
         sections += _pain_points(js, seed=seed)
-        sections += ["<h2>Touchpoints</h2>", _table(touchpoint_summary(js, seed=seed))]
+        sections += ["<h2>Touchpoints</h2>", _table(touchpoint_summary(js, seed=seed), caption=TOUCHPOINTS_CAPTION)]
         sections += _topics(js, seed=seed, freq=freq, tz=tz)
         graph = journey_graph(js, level="stage", seed=seed)
-        sections += ["<h2>Journey graph</h2>", _figure(plot.graph(graph, seed=seed), "journey graph")]
+        sections += ["<h2>Journey graph</h2>", _figure(plot.graph(graph, seed=seed), graph_summary(graph))]
         if replied:
             sections += _triage_section(js, auto=auto, tz=tz)
         else:
-            sections += ["<h2>Most negative messages</h2>", _table(_most_negative(js), max_rows=20, tz=tz)]
-        volume = plot.time_patterns(js, metric="volume", tz=tz)
-        sections += ["<h2>When customers write</h2>", _figure(volume, "customer messages by weekday and hour")]
-        sections += [
-            "<h2>How they feel, by weekday and hour</h2>",
-            _figure(plot.time_patterns(js, tz=tz), "share negative by weekday and hour"),
-        ]
-        sections += ["<h2>Emotions by stage</h2>", _figure(plot.emotion_mix(js, level="stage"), "emotion mix")]
-        sections.append("<h2>Example journeys</h2>")
-        # journeys with a curve to draw: two customer messages, one of them scored at least
-        ranked = metrics[(metrics["n_customer_steps"] >= 2) & metrics["mean_valence"].notna()].sort_values(
-            ["recovered", "net_change", "n_steps"], ascending=[False, False, False]
-        )
-        shown = min(examples, MAX_EXAMPLES)
-        if examples > MAX_EXAMPLES:
-            sections.append(f'<p class="note">{MAX_EXAMPLES} example journeys drawn (at most {MAX_EXAMPLES}).</p>')
-        if shown == 0 or ranked.empty:
-            why = "examples=0" if shown == 0 else "no journey has two or more customer messages, one of them scored"
-            sections.append(f'<p class="note">No example journeys: {why}.</p>')
-        for journey_id in ranked.index[:shown]:
-            drawable, n_steps = _drawable(js, str(journey_id), max_steps)
-            sections.append(_figure(plot.journey(drawable[str(journey_id)]), f"journey {journey_id}"))
-            if n_steps > max_steps:
-                sections.append(
-                    f'<p class="note">Journey {html.escape(str(journey_id))} has {n_steps:,} steps; '
-                    f"the first {max_steps:,} are drawn.</p>"
-                )
+            sections += [
+                "<h2>Most negative messages</h2>",
+                _table(_most_negative(js), caption=NEGATIVE_CAPTION, max_rows=20, tz=tz),
+            ]
+        sections += _pattern_sections(js, tz=tz)
+        sections += _examples(js, metrics, examples=examples, max_steps=max_steps)
     page = (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
         "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; img-src data:; style-src 'unsafe-inline'\">"

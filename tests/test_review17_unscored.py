@@ -129,7 +129,7 @@ def test_triage_names_why_a_message_was_not_scored(planted: jm.JourneySet) -> No
 def test_the_report_triage_table_says_not_scored(tmp_path: Path) -> None:
     page = jm.report(outage_day(), tmp_path / "report.html", examples=0).read_text(encoding="utf-8")
     assert "open, not scored (language" in page and "open, calm" not in page
-    assert "<th>not scored</th>" in page  # the pain points and touchpoints tables count them
+    assert '<th scope="col">not scored</th>' in page  # the pain points and touchpoints tables count them
 
 
 # -- 2. pain_points and touchpoint_summary count the unscored messages ------------------------------

@@ -129,17 +129,21 @@ def test_max_columns_stays_an_upper_bound_and_a_callers_axes_is_drawn_into(long_
 
 @pytest.mark.filterwarnings("ignore::UserWarning")  # the report's notes on this small sample are not what is tested
 def test_the_report_shows_the_map_at_full_size(demo: jm.JourneySet, tmp_path: Path) -> None:
-    # before: 1537 px wide, scaled to the 1100-px page: 8-point text 6 px tall
+    # before: 1537 px wide, scaled to the 1100-px page: 8-point text 6 px tall. Since review 20 the
+    # map is drawn at 96 dpi, its text at its own point size, and scrolls sideways (as any figure
+    # wider than the page does) instead of being drawn at 80 dpi to fit the page
     page = jm.report(demo, tmp_path / "r.html", examples=0).read_text(encoding="utf-8")
-    image = r'<h2>Journey map</h2>\s*(<div class="wide">)?<img alt="journey map" src="data:image/png;base64,([^"]+)"'
+    image = r'<h2>Journey map</h2>\s*<figure>(<div class="wide">)?<img alt="[^"]+" width="(\d+)" height="\d+"'
+    image += r' src="data:image/png;base64,([^"]+)"'
     match = re.search(image, page)
-    assert match is not None and match.group(1) is None
-    png = base64.b64decode(match.group(2))
-    assert int.from_bytes(png[16:20], "big") <= 1100
+    assert match is not None
+    png = base64.b64decode(match.group(3))
+    width = int.from_bytes(png[16:20], "big")
+    assert width == int(match.group(2)) and (match.group(1) is not None) == (width > 1100)
     # a figure wider than the page scrolls sideways at full size instead of shrinking
     from journeymap.report import _figure
 
     _, ax = plt.subplots(figsize=(20, 4))
-    assert _figure(ax, "wide").startswith('<div class="wide"><img')
+    assert _figure(ax, "wide").startswith('<figure><div class="wide"><img')
     _, ax = plt.subplots(figsize=(9, 4))
-    assert _figure(ax, "narrow").startswith("<img")
+    assert _figure(ax, "narrow").startswith("<figure><img")

@@ -431,7 +431,7 @@ def test_report_counts_definitions_and_league(synthetic: tuple[jm.EventLog, jm.J
     assert "What the numbers mean" in page and "first response" in page and "first acknowledgement" not in page
     assert "Agent league" in page and "NovaTel/KD" in page and "answered within SLA" in page
     assert "first_response_median" not in page  # headings, not column names
-    assert "response times over time" in page
+    assert "the median first response to a person&#x27;s reply (line)" in page  # the trend chart's alt text (review 20)
 
 
 def test_long_journey_is_drawn_bounded(tmp_path: Path) -> None:

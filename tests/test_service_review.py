@@ -268,7 +268,7 @@ def test_the_report_reads_the_triage_and_accounts_for_every_journey(tmp_path: ob
     js = crc_scores(jm.build_journeys(jm.read_twcs(TWCS_SAMPLE)))
     page = jm.report(js, Path(str(tmp_path)) / "r.html").read_text(encoding="utf-8")
     triage_html = page[page.index("<h2>Triage") : page.index("<h2>When customers write")]
-    assert "&lt;NA&gt;" not in triage_html and "<th>–</th>" in triage_html  # unranked rows: a dash, not <NA>
+    assert "&lt;NA&gt;" not in triage_html and '<th scope="row">–</th>' in triage_html  # unranked rows: a dash, not <NA>
     assert "<dt>triage status</dt>" in page and "positive per negative" in page
     rt = jm.response_times(js)
     opened = int(rt["opened_outside"].sum())

@@ -296,7 +296,7 @@ def test_the_report_has_a_topics_section_only_with_topics(
     section = page[page.index('id="topics"') :]
     for topic in tm.topics_:
         assert topic in section
-    assert 'alt="topics over time"' in section
+    assert 'alt="Customer messages per week for ' in section  # the topics over time, in words (review 20)
     assert 'id="topics"' not in jm.report(js, tmp_path / "without.html").read_text()
 
 
@@ -352,7 +352,7 @@ def test_the_report_keeps_the_other_row_past_thirty_topics() -> None:
     events.loc[np.flatnonzero(customer)[:3], "topic"] = OTHER  # the three smallest rows: "other"
     events["topic_score"] = np.where(customer, 0.5, np.nan).astype(np.float32)
     section = "".join(_topics(js.with_events(events), seed=0, freq="W"))
-    assert "<th>other</th>" in section and "The largest 29 of 40 topics" in section
+    assert '<th scope="row">other</th>' in section and "The largest 29 of 40 topics" in section
 
 
 def test_a_customer_message_without_a_topic_does_not_borrow_anothers() -> None:
