@@ -178,7 +178,8 @@ DEFINITIONS: dict[str, str] = {
 }
 
 _CSS = """
-body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:2rem auto;max-width:1100px;color:#222}
+body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:2rem auto;max-width:1320px;color:#222}
+p,dl,ul,.note,figcaption{max-width:1100px}
 h1{font-size:1.6rem}h2{font-size:1.2rem;margin-top:2rem;border-bottom:1px solid #ddd}h3{font-size:1rem}
 dt{font-weight:600}dd{margin:0 0 .4rem 1rem}
 img{max-width:100%;height:auto}
@@ -192,7 +193,9 @@ th,td{border-bottom:1px solid #eee;padding:.25rem .5rem;text-align:left;vertical
 
 
 #: The page's width in pixels (``max-width`` in :data:`_CSS`): a wider figure scrolls sideways in it (``.wide``).
-_PAGE_WIDTH = 1100
+#: The widest journey map (:data:`~journeymap.plot.journey_map.MAX_WIDTH`, 13.5 inches: 1,296 pixels at
+#: :data:`_DPI`) fits it; prose keeps lines of at most 1,100 pixels.
+_PAGE_WIDTH = 1320
 #: The figures' resolution, shown one image pixel to one CSS pixel (1/96 inch): a chart's text is
 #: shown at its own point size (8-point text 8 CSS points, 10.7 pixels). At 80 dpi it was shown at
 #: 5/6 of it, the 7-point labels at 5.8 points; a 2x image shown at half its size held the same

@@ -139,7 +139,12 @@ def test_the_report_shows_the_map_at_full_size(demo: jm.JourneySet, tmp_path: Pa
     assert match is not None
     png = base64.b64decode(match.group(3))
     width = int.from_bytes(png[16:20], "big")
-    assert width == int(match.group(2)) and (match.group(1) is not None) == (width > 1100)
+    from journeymap.plot.journey_map import MAX_WIDTH
+    from journeymap.report import _DPI, _PAGE_WIDTH
+
+    assert width == int(match.group(2)) and (match.group(1) is not None) == (width > _PAGE_WIDTH)
+    assert MAX_WIDTH * _DPI <= _PAGE_WIDTH and match.group(1) is None  # the widest map fits the page: no scrolling
+    assert f"max-width:{_PAGE_WIDTH}px" in page
     # a figure wider than the page scrolls sideways at full size instead of shrinking
     from journeymap.report import _figure
 

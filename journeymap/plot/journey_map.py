@@ -38,8 +38,8 @@ FEW_ALPHA = 0.35
 CALLOUT_BOX = {"boxstyle": "round,pad=0.15", "facecolor": "white", "edgecolor": "none", "alpha": 0.75}
 #: The most (stage, touchpoint) cells a map draws by default: the largest, and the pain points.
 MAX_COLUMNS = 24
-#: The widest figure (inches) a map makes itself: a 13.33-inch slide, or the report's 1100-pixel
-#: column at 80 dpi, shows it at full size (a 24-column map was 23.6 inches wide, its text ~5 pt there).
+#: The widest figure (inches) a map makes itself: a 13.33-inch slide, or the report's 1,320-pixel
+#: page at 96 dpi, shows it at full size (a 24-column map was 23.6 inches wide, its text ~5 pt there).
 MAX_WIDTH = 13.5
 #: Inches of figure per column, up to :data:`MAX_WIDTH`.
 COLUMN_INCHES = 0.9
