@@ -19,6 +19,7 @@ import pytest
 
 mpl.use("Agg")
 import matplotlib.pyplot as plt
+from matplotlib.patches import Rectangle, StepPatch
 
 import journeymap as jm
 from journeymap.plot import _heatmap
@@ -136,3 +137,84 @@ def test_emotion_mix_caps_topics_too(scored: jm.JourneySet) -> None:
     ax = jm.plot.emotion_mix(js, level="topic", max_rows=12)
     assert len(ax.get_yticklabels()) == 12
     assert "12 of 40 topics" in ax.get_title().replace("\n", " ")
+
+
+# 2. trends and topic_trends beyond DENSE_PERIODS periods: a step area, no marker per period
+
+
+@pytest.fixture(scope="module")
+def hourly(scored: jm.JourneySet) -> pd.DataFrame:
+    table = jm.trends(scored, freq="h")
+    assert len(table) > trends_module.DENSE_PERIODS  # the case under test
+    return table
+
+
+def test_trends_over_many_periods_draws_one_step_area_and_no_marker_per_period(
+    scored: jm.JourneySet, hourly: pd.DataFrame
+) -> None:
+    ax = jm.plot.trends(scored, freq="h")
+    partial = hourly["partial"].to_numpy(dtype=bool)
+    steps = [p for p in ax.patches if isinstance(p, StepPatch)]
+    bars = [p for p in ax.patches if isinstance(p, Rectangle)]
+    # before: one bar per period (8,766 for a year by the hour)
+    assert len(steps) == 1 and steps[0].get_gid() == "volume-area"
+    assert len(bars) == int(partial.sum()) and all(b.get_hatch() == "///" for b in bars)  # partial periods stay hatched bars
+    values = steps[0].get_data().values
+    volume = hourly["volume"].to_numpy(dtype=float)
+    np.testing.assert_array_equal(values, np.where(partial, 0.0, volume))
+    np.testing.assert_array_equal(sorted(b.get_height() for b in bars), sorted(volume[partial]))
+    line = next(line for line in ax.right_ax.lines if line.get_label().startswith("median first response"))  # type: ignore[attr-defined]
+    y = line.get_ydata()
+    marks = line.get_markevery()
+    # markers only where a value stands alone between gaps (no segment shows it): not one per period
+    finite = np.isfinite(np.asarray(y, dtype=float))
+    assert isinstance(marks, list) and len(marks) < finite.sum()
+    assert marks == trends_module._marks(np.asarray(y, dtype=float), 0)
+    in_runs = np.flatnonzero(finite & (np.r_[False, finite[:-1]] | np.r_[finite[1:], False]))
+    assert len(in_runs) and not set(in_runs) & set(marks)  # a value a segment shows has no marker
+    labels = ax.get_legend().get_texts()
+    assert labels[0].get_text() == "customer messages" and labels[1].get_text() == line.get_label()
+    if partial.any():
+        assert labels[-1].get_text().startswith("partial period")
+
+
+def test_trends_under_the_threshold_is_unchanged(scored: jm.JourneySet) -> None:
+    table = jm.trends(scored, freq="D")
+    assert len(table) <= trends_module.DENSE_PERIODS
+    ax = jm.plot.trends(scored, freq="D")
+    assert len(ax.patches) == len(table) and not any(isinstance(p, StepPatch) for p in ax.patches)
+    line = next(line for line in ax.right_ax.lines if line.get_label().startswith("median"))  # type: ignore[attr-defined]
+    assert line.get_markevery() is None and line.get_marker() == "o" and line.get_linewidth() == 1.8
+
+
+def test_marks_keep_a_lone_value_and_every_nth() -> None:
+    y = np.array([1.0, np.nan, 2.0, np.nan, 3.0, 4.0, 5.0, 6.0, 7.0, np.nan])
+    assert trends_module._marks(y, 0) == [0, 2]  # between gaps, or at an end next to one
+    assert trends_module._marks(y, 4, 1) == [0, 2, 5]  # every 4th from 1 where there is a value (1 and 9 are gaps)
+
+
+def test_topic_trends_over_many_periods_thins_each_lines_markers(scored: jm.JourneySet) -> None:
+    js = relabel(scored, "topic", 4, "topic")
+    periods = jm.topic_trends(js, freq="h").index.get_level_values("period").nunique()
+    assert periods > trends_module.DENSE_PERIODS
+    ax = jm.plot.topic_trends(js, freq="h", top=4)
+    named = [line for line in ax.lines if line.get_label().startswith("topic ")]
+    assert len(named) == 4
+    starts = set()
+    for line in named:
+        y = np.asarray(line.get_ydata(), dtype=float)
+        marks = line.get_markevery()
+        # before: a marker at every period (a solid mass of marks)
+        assert isinstance(marks, list) and marks
+        lone = set(trends_module._marks(y, 0))
+        regular = [m for m in marks if m not in lone]
+        assert len(regular) <= trends_module.DENSE_MARKS + 1
+        assert line.get_marker() not in ("", "None", None)  # the shape that tells the topics apart is kept
+        starts.add(regular[0] if regular else -1)
+    assert len(starts) > 1  # the topics' marks fall on different periods
+
+
+def test_topic_trends_under_the_threshold_marks_every_period(scored: jm.JourneySet) -> None:
+    js = relabel(scored, "topic", 3, "topic")
+    ax = jm.plot.topic_trends(js, freq="W")
+    assert all(line.get_markevery() is None for line in ax.lines if line.get_label().startswith("topic "))
