@@ -218,3 +218,24 @@ def test_topic_trends_under_the_threshold_marks_every_period(scored: jm.JourneyS
     js = relabel(scored, "topic", 3, "topic")
     ax = jm.plot.topic_trends(js, freq="W")
     assert all(line.get_markevery() is None for line in ax.lines if line.get_label().startswith("topic "))
+
+
+# 3. the graph's colour bar beside a tall plot
+
+
+def test_graph_colour_bar_is_bounded_beside_a_tall_plot(scored: jm.JourneySet) -> None:
+    js = relabel(scored, "topic", 40, "topic")
+    ax = jm.plot.graph(jm.journey_graph(js, level="topic"))
+    figure = ax.figure
+    figure.canvas.draw()
+    bar = next(a for a in figure.axes if a is not ax)
+    inches = bar.get_window_extent().height / figure.dpi
+    assert figure.get_size_inches()[1] > 15  # the case: every topic in one column
+    # before: 70% of the plot, 20 inches and more
+    assert inches <= 1.3 * graph_module.COLORBAR_INCHES, inches
+    assert abs(bar.get_window_extent().y1 - ax.get_window_extent().y1) < 0.6 * figure.dpi  # at the top, beside the plot
+
+
+def test_graph_colour_bar_of_an_ordinary_graph_is_unchanged(scored: jm.JourneySet) -> None:
+    ax = jm.plot.graph(jm.journey_graph(scored, level="stage"))
+    assert graph_module._colorbar_size(ax) == {"shrink": 0.7}
