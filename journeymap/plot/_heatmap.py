@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import textwrap
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -13,12 +14,20 @@ from journeymap.plot._stats import stage_shares
 from journeymap.plot.journey_map import MIN_VOLUME
 
 if TYPE_CHECKING:
+    import pandas as pd
     from matplotlib.axes import Axes
 
     from journeymap.analytics._levels import Level
     from journeymap.journeys import JourneySet
 
-__all__ = ["emotion_heatmap", "emotion_mix"]
+__all__ = ["MAX_ROWS", "emotion_heatmap", "emotion_mix"]
+
+#: The most rows (touchpoints, stages or topics) :func:`emotion_heatmap` and :func:`emotion_mix` draw by default: those
+#: of the most scored customer messages. 200 touchpoints, a row each, made a heatmap 8,100 pixels tall that took 11 s
+#: to save (1,500 made one 751 inches tall: 110 s and 2.9 GB), as :func:`~journeymap.plot.journey_map` keeps
+#: :data:`~journeymap.plot.journey_map.MAX_COLUMNS` cells and :func:`~journeymap.plot.graph` keeps
+#: :data:`~journeymap.plot.graph.MAX_NODES` nodes.
+MAX_ROWS = 30
 
 #: The smallest figure :func:`emotion_heatmap` makes (inches): room for a note that there is nothing to show.
 MIN_SIZE = (4.0, 2.5)
@@ -58,6 +67,52 @@ def _unread_note(unread: dict[str, int]) -> str:
     names = ", ".join(f"{_theme.shorten(k, 24)} ({n:,} not scored)" for k, n in list(unread.items())[:4])
     more = f" and {len(unread) - 4} more" if len(unread) > 4 else ""
     return f"left out, no message scored: {names}{more}"
+
+
+def _busiest_rows(shares: pd.DataFrame, max_rows: int | None, level: str) -> tuple[pd.DataFrame, str]:
+    """At most ``max_rows`` rows of ``shares`` (of :func:`~journeymap.plot._stats.stage_shares`), and the title's note.
+
+    The rows of the most scored customer messages (``shares.attrs["n"]``; ties keep the table's
+    order) are kept, in the table's order (stages in their order, touchpoints and topics by
+    volume), their ``attrs`` with them; the note says how many of how many are drawn ("" where
+    none is left out).
+
+    Examples:
+        >>> import pandas as pd
+        >>> shares = pd.DataFrame({"joy": [0.5, 0.2, 1.0]}, index=["contact", "wait", "resolve"])
+        >>> shares.attrs = {"n": [10, 40, 25], "unscored": [0, 3, 0], "unread": {}}
+        >>> kept, note = _busiest_rows(shares, 2, "stage")
+        >>> list(kept.index), kept.attrs["n"], kept.attrs["unscored"], note
+        (['wait', 'resolve'], [40, 25], [3, 0], ' (2 of 3 stages, the busiest by scored messages)')
+        >>> _busiest_rows(shares, None, "stage")[1], _busiest_rows(shares, 3, "stage")[1]
+        ('', '')
+    """
+    if max_rows is None or len(shares) <= max_rows:
+        return shares, ""
+    n = np.asarray(shares.attrs["n"], dtype=np.int64)
+    keep = np.sort(np.argsort(-n, kind="stable")[:max_rows])  # the busiest, in the table's order
+    kept = shares.iloc[keep].copy()
+    kept.attrs = {
+        **shares.attrs,
+        "n": [int(n[i]) for i in keep],
+        "unscored": [int(shares.attrs["unscored"][i]) for i in keep],
+    }
+    return kept, f" ({max_rows} of {len(shares):,} {level}s, the busiest by scored messages)"
+
+
+def _check_max_rows(max_rows: object) -> None:
+    """``max_rows`` is None or a positive whole number (an error naming it otherwise)."""
+    if max_rows is not None:
+        check_count(max_rows, "max_rows", minimum=1, what="number of rows")
+
+
+def _capped_title(ax: Axes, title: str | None, default: str, note: str) -> None:
+    """The chart's title with the note on the rows left out, wrapped to the Axes' width (as the journey map's)."""
+    if not note:
+        _theme.set_title(ax, title, default)
+        return
+    axes_inches = ax.bbox.width / ax.figure.dpi
+    _theme.set_title(ax, title, "\n".join(textwrap.wrap(default + note, width=max(30, int(axes_inches * 8)))))
 
 
 def _lab(rgb: np.ndarray) -> np.ndarray:
@@ -157,6 +212,7 @@ def emotion_heatmap(
     ax: Axes | None = None,
     top: int | None = 10,
     title: str | None = None,
+    max_rows: int | None = MAX_ROWS,
 ) -> Axes:
     """Share of each dominant emotion (columns) per touchpoint or stage (rows), annotated.
 
@@ -176,7 +232,12 @@ def emotion_heatmap(
         top: how many emotions get a column (a positive whole number), the most frequent
             overall; the rest are ``other``. None: every emotion, as ``top=None`` is every row
             in :func:`~journeymap.pain_points`.
-        title: the title; None: "Emotions by <level>", ``""``: none.
+        title: the title; None: "Emotions by <level>" (and the note on the rows left out), ``""``: none.
+        max_rows: the most rows drawn (a positive whole number; default :data:`MAX_ROWS`, 30),
+            those of the most scored customer messages, in the order they would have (stages in
+            their order, touchpoints and topics by volume); the title then says how many of
+            how many are shown ("30 of 200 touchpoints, the busiest by scored messages"). None:
+            every row, on a figure as tall as they need (200 touchpoints: 8,100 pixels).
 
     Examples:
         >>> import journeymap as jm
@@ -188,10 +249,14 @@ def emotion_heatmap(
         >>> ax = jm.plot.emotion_heatmap(js, top=None, title="")  # every emotion a column, no title
         >>> len(ax.get_xticklabels()) == js.events["emotion"].nunique(), ax.get_title()
         (True, '')
+        >>> ax = jm.plot.emotion_heatmap(js, max_rows=2)  # the two touchpoints of the most scored messages
+        >>> len(ax.get_yticklabels()), " ".join(ax.get_title().split())
+        (2, 'Emotions by touchpoint (2 of 6 touchpoints, the busiest by scored messages)')
     """
     if top is not None:
         check_count(top, "top", minimum=1, what="number of emotions")
-    shares = stage_shares(js, level=level, top=top)
+    _check_max_rows(max_rows)
+    shares, shown_of = _busiest_rows(stage_shares(js, level=level, top=top), max_rows, level)
     # at least MIN_SIZE: a figure sized for no rows cannot hold the note that there are none
     width, height = 1.0 + 0.8 * shares.shape[1], 1.2 + 0.5 * shares.shape[0]
     ax = _theme.get_ax(ax, figsize=(max(MIN_SIZE[0], width), max(MIN_SIZE[1], height)))
@@ -218,7 +283,7 @@ def emotion_heatmap(
     ax.figure.colorbar(image, ax=ax, shrink=0.8, label="share of the row's\nscored customer messages")
     if unread:  # a row none of whose messages was scored has no shares: named, not dropped unseen
         ax.set_xlabel(_theme.wrap(unread, 60, name=False), fontsize=8, color="#666666")
-    _theme.set_title(ax, title, f"Emotions by {level}")
+    _capped_title(ax, title, f"Emotions by {level}", shown_of)
     for side in ("top", "right", "left", "bottom"):
         ax.spines[side].set_visible(False)
     _theme.style(ax)
@@ -233,6 +298,7 @@ def emotion_mix(
     ax: Axes | None = None,
     top: int | None = 8,
     title: str | None = None,
+    max_rows: int | None = MAX_ROWS,
 ) -> Axes:
     """Stacked shares of the dominant emotions per touchpoint (or stage), one bar each.
 
@@ -254,7 +320,10 @@ def emotion_mix(
         ax: the Axes to draw on (default: a new figure sized to the bars).
         top: how many emotions get a colour (a positive whole number), the most frequent
             overall; the rest are ``other``. None: every emotion.
-        title: the title; None: "Emotion mix by <level>", ``""``: none.
+        title: the title; None: "Emotion mix by <level>" (and the note on the rows left out), ``""``: none.
+        max_rows: the most bars drawn (default :data:`MAX_ROWS`; None: every one), those of the
+            most scored customer messages, as in :func:`emotion_heatmap`; the title says how
+            many of how many are shown.
 
     Examples:
         >>> import journeymap as jm
@@ -268,7 +337,8 @@ def emotion_mix(
     """
     if top is not None:
         check_count(top, "top", minimum=1, what="number of emotions")
-    shares = stage_shares(js, level=level, top=top)
+    _check_max_rows(max_rows)
+    shares, shown_of = _busiest_rows(stage_shares(js, level=level, top=top), max_rows, level)
     valence = js.taxonomy.valence if js.taxonomy is not None else {}
     ax = _theme.get_ax(ax, figsize=(9, 1.5 + 0.6 * shares.shape[0]))
     unread = _unread_note(shares.attrs.get("unread", {}))
@@ -304,6 +374,6 @@ def emotion_mix(
         label = f"row of fewer than {MIN_ROW_VOLUME}\nmessages (hatched)"
         handles.append(Patch(facecolor=_theme.NEUTRAL, edgecolor="white", hatch=FEW_HATCH, label=label))
     ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
-    _theme.set_title(ax, title, f"Emotion mix by {level}")
+    _capped_title(ax, title, f"Emotion mix by {level}", shown_of)
     _theme.style(ax)
     return ax

@@ -362,6 +362,25 @@ def _busiest(G: nx.DiGraph, max_nodes: int | None) -> tuple[nx.DiGraph, str]:
     return G.subgraph([n for n in G.nodes if n in kept]).copy(), f"; {max_nodes} busiest of {len(inner)} nodes"
 
 
+#: About the tallest colour bar (inches) :func:`graph` draws: 70% of the plot's height up to this, then no taller.
+#: Forty topics in one column made a figure 37 inches tall and a bar of 23 inches beside it.
+COLORBAR_INCHES = 3.5
+
+
+def _colorbar_size(ax: Axes) -> dict[str, Any]:
+    """The colour bar's ``shrink`` (70% of the plot's height, up to about :data:`COLORBAR_INCHES`) and, when capped, its anchor.
+
+    The plot's height is read before the layout, which then makes a tall plot a little taller
+    (a 37-inch figure's bar of 3.5 inches grew to 4.4). A bar cut short sits at the top beside
+    the plot, where the reader starts, not midway down a tall figure.
+    """
+    figure = ax.get_figure()
+    inches = ax.bbox.height / figure.dpi if figure is not None else 0.0  # in display pixels: a subfigure's too
+    if inches * 0.7 <= COLORBAR_INCHES:
+        return {"shrink": 0.7}
+    return {"shrink": COLORBAR_INCHES / inches, "anchor": (0.0, 1.0), "panchor": (1.0, 1.0)}
+
+
 def _rim(width: float) -> list[Any]:
     """A grey rim under an edge: one of no change (the colour scale's near-white middle) stays visible."""
     from matplotlib import patheffects
@@ -414,7 +433,9 @@ def _legend_inside(ax: Axes, handles: list[Any]) -> None:
     Centred under the plot, a 3-column legend (about 820 pixels with the "edges within a column
     not drawn" entry) began 7 pixels left of the figure on a tall graph: the colour bar pushes the
     plot left of the figure's centre, and the layout does not move a legend sideways. Anchored
-    to the figure instead, the layout narrowed the plot at every draw.
+    to the figure instead, the layout narrowed the plot at every draw. No wider than the plot
+    either: a legend past both its sides made the layout move the plot at each of six draws
+    before it settled (once the colour bar of a tall graph was no longer 70% of its height).
     """
     from matplotlib.figure import Figure
 
@@ -426,7 +447,7 @@ def _legend_inside(ax: Axes, handles: list[Any]) -> None:
         root = figure if isinstance(figure, Figure) else figure.figure
         root.draw_without_rendering()
         box, page = legend.get_window_extent(), figure.bbox
-        if box.x0 >= page.x0 and box.x1 <= page.x1:
+        if box.x0 >= page.x0 and box.x1 <= page.x1 and box.width <= ax.bbox.width + 1:
             return
 
 
@@ -531,7 +552,8 @@ def graph(
 
     Nodes that share a column (the topics of ``level="topic"``) are drawn far enough apart that
     each label, beneath its node, clears the node below it: a new figure is made tall enough
-    for it; on a given ``ax`` too short for it the discs shrink. An edge between two nodes of
+    for it; on a given ``ax`` too short for it the discs shrink. The colour bar is 70% of the
+    plot's height, up to about :data:`COLORBAR_INCHES` (3.5), at the top beside a taller plot. An edge between two nodes of
     one column leaves its node sideways and runs beside the column (downward edges on the left,
     upward ones on the right, beyond the labels and the ``↻ n`` counts), not under the labels
     and nodes between its ends; at most :data:`MAX_BRACKETS` such edges a side of a column are
@@ -579,7 +601,7 @@ def graph(
     arrows = [(a, b, d) for a, b, d in arrows if (a, b) not in set(left_out)]
     counts = [d["count"] for _, _, d in arrows]
     xy = np.array([pos[n] for n in nodes])
-    bar = ax.figure.colorbar(ScalarMappable(norm=norm, cmap=cmap), ax=ax, shrink=0.7)
+    bar = ax.figure.colorbar(ScalarMappable(norm=norm, cmap=cmap), ax=ax, **_colorbar_size(ax))
     bar.set_label("node: mean valence; edge: valence change")
     # start and end always lack a valence; a step only the brand takes (a reply) is told apart in the legend
     unfelt = any(

@@ -46,6 +46,18 @@ FEW_POINT_ALPHA = 0.45
 #: The colour of the hatching over a period the data covers only in part: light, so that it does not outweigh the data
 #: (matplotlib's default, black, covered two thirds of a three-day chart in dense black lines).
 HATCH = "#bbbbbb"
+#: Beyond this many periods the axes cannot show one mark per period: :func:`trends` draws its messages as one filled
+#: step area (not a bar per period) and its line without a marker per period, and :func:`topic_trends` marks each line
+#: about :data:`DENSE_MARKS` times; both still mark a value no line segment shows (one between two gaps). At the
+#: report's 80 dpi a 10-inch chart has about 620 pixels for its periods: past 200, a bar is under 3 pixels wide and the
+#: markers (6 pixels and more) merge into one band (a year by day, 366 periods, was a chain of dots; by hour, 8,766
+#: bars took 18 s to draw and save, a grey block).
+DENSE_PERIODS = 200
+#: About how many markers each topic's line keeps in :func:`topic_trends` beyond :data:`DENSE_PERIODS` periods (so
+#: that its shape, named in the legend, still tells it from the others).
+DENSE_MARKS = 30
+#: The size (points) of the faded hollow points (values on too few messages) beyond :data:`DENSE_PERIODS` periods.
+DENSE_FEW_SIZE = 3.0
 
 
 def base_noun(base: str) -> str:
@@ -92,6 +104,12 @@ def trends(
     show" and the legend does not name it. ``title`` replaces the chart's own ("Customer messages
     and ... per period"; ``""``: none).
 
+    Up to :data:`DENSE_PERIODS` (200) periods, each is a bar and a marked point on the line.
+    Beyond that a bar or a marker per period no longer fits the axes (hourly over a year is
+    8,766 periods): the messages are one filled step area, a step per period, and the line has
+    no marker but where a value stands alone between gaps (no segment would show it); a partial
+    period is still a hatched bar, and the legend names the same things.
+
     Returns:
         The Axes of the bars (the line is on its twin, ``ax.right_ax``).
 
@@ -104,6 +122,10 @@ def trends(
         (True, 'customer messages')
         >>> ax.right_ax.get_ylabel(), float(ax.right_ax.get_ylim()[0])
         ('median first response (minutes)', 0.0)
+        >>> len(jm.trends(js, freq="h")) > DENSE_PERIODS  # hourly: one step area, and a bar per partial period
+        True
+        >>> len(jm.plot.trends(js, freq="h").patches) <= 3
+        True
     """
     if not isinstance(metric, str) or metric not in _LABELS:  # a list is no metric (and no dict key)
         msg = f"metric must be one of {sorted(_LABELS)}, got {metric!r}"
@@ -117,7 +139,11 @@ def trends(
     if table.empty:
         return _theme.empty(ax, "customer messages", title=title)
     x = np.arange(len(table))
-    bars = ax.bar(x, table["volume"].to_numpy(), color=_theme.GREYS[0], label="customer messages")
+    partial = table["partial"].to_numpy(dtype=bool) if "partial" in table.columns else np.zeros(len(table), dtype=bool)
+    dense = len(table) > DENSE_PERIODS
+    # a period the data covers only part of (its first or last): hatched bar, hollow point, dashed
+    # line, so that a half week does not read as a collapse
+    _volume(ax, x, table["volume"].to_numpy(dtype=float), partial, dense=dense)
     ax.set_ylabel("customer messages")
     ax.set_ylim(0, max(1.0, float(table["volume"].max())) * 1.05)
     from matplotlib.ticker import MaxNLocator
@@ -136,18 +162,9 @@ def trends(
         y = seconds / per
     else:
         y = table[metric].to_numpy(dtype=float)
-    partial = table["partial"].to_numpy(dtype=bool) if "partial" in table.columns else np.zeros(len(table), dtype=bool)
-    # a period the data covers only part of (its first or last): hatched bar, hollow point, dashed
-    # line, so that a half week does not read as a collapse
-    handles = _measure_line(right, table, metric, (x, y, partial), label=label, min_count=min_count)
+    handles = _measure_line(right, table, metric, (x, y, partial), label=label, min_count=min_count, dense=dense)
     if partial.any():
-        for i in np.flatnonzero(partial):
-            bars[i].set_hatch("///")
-            bars[i].set_edgecolor(HATCH)  # the hatch's colour (black by default: it outweighed the data); no outline
-            bars[i].set_linewidth(0)
-            bars[i].set_alpha(0.45)
-        hatched = _partial_patch()
-        handles.append(hatched)
+        handles.append(_partial_patch())
     right.set_ylabel(label)
     value_limits(right, metric, y)
     step = max(1, len(table) // 12)
@@ -166,13 +183,45 @@ def trends(
     return ax
 
 
+def _volume(ax: Axes, x: np.ndarray, volume: np.ndarray, partial: np.ndarray, *, dense: bool) -> None:
+    """:func:`trends`' messages per period: a bar each, or (``dense``) one filled step area; partial periods hatched bars.
+
+    Beyond :data:`DENSE_PERIODS` periods a bar each was thousands of patches (8,766 by hour over
+    a year: 18 s to draw and save) too narrow to see: one :meth:`~matplotlib.axes.Axes.stairs`
+    area has the same outline. A period the data covers only in part stays a bar of its own,
+    hatched, as the legend's "partial period" (:func:`_partial_patch`); the area drops to 0 there.
+    """
+    if dense:
+        edges = np.arange(len(x) + 1) - 0.5
+        area = ax.stairs(np.where(partial, 0.0, volume), edges, fill=True, color=_theme.GREYS[0], label="customer messages")
+        area.set_gid("volume-area")
+        bars = list(ax.bar(x[partial], volume[partial], width=1.0, color=_theme.GREYS[0]))
+    else:
+        every = list(ax.bar(x, volume, color=_theme.GREYS[0], label="customer messages"))
+        bars = [every[i] for i in np.flatnonzero(partial)]
+    for bar in bars:
+        bar.set_hatch("///")
+        bar.set_edgecolor(HATCH)  # the hatch's colour (black by default: it outweighed the data); no outline
+        bar.set_linewidth(0)
+        bar.set_alpha(0.45)
+
+
 def _measure_line(
-    right: Axes, table: pd.DataFrame, metric: str, xyp: tuple[np.ndarray, np.ndarray, np.ndarray], *, label: str, min_count: int
+    right: Axes,
+    table: pd.DataFrame,
+    metric: str,
+    xyp: tuple[np.ndarray, np.ndarray, np.ndarray],
+    *,
+    label: str,
+    min_count: int,
+    dense: bool = False,
 ) -> list[Any]:
     """:func:`trends`' line on ``right``, and the legend's entries (the bars' swatch first).
 
     A value on fewer than ``min_count`` of its base (:data:`_BASES`) is a faded hollow point, off
-    the line; with no value at all the chart says so and the legend names no line.
+    the line; with no value at all the chart says so and the legend names no line. ``dense``
+    (beyond :data:`DENSE_PERIODS` periods): a thinner line with no marker per period, only on a
+    value standing alone (:func:`_marks`), and the faded points smaller (:data:`DENSE_FEW_SIZE`).
     """
     from matplotlib.patches import Patch
 
@@ -180,7 +229,9 @@ def _measure_line(
     base = _BASES.get(metric)
     few = (table[base].to_numpy(dtype=float) < min_count) & np.isfinite(y) if base else np.zeros(len(table), dtype=bool)
     # the brand's orange darkened (BRAND_LINE): 3:1 or more on white and on the bars, where BRAND itself was 2.25:1 on white
-    line = _partial_line(right, x, np.where(few, np.nan, y), partial, color=_theme.BRAND_LINE, lw=1.8, label=label)
+    # dense: thinner, so that the messages' area shows between its thousands of segments
+    line = _partial_line(right, x, np.where(few, np.nan, y), partial, color=_theme.BRAND_LINE, lw=1.0 if dense else 1.8,
+                         label=label, every=0 if dense else None)  # fmt: skip
     # the bars' legend entry is their own swatch, not the first bar (which may be a hatched partial period)
     handles: list[Any] = [Patch(facecolor=_theme.GREYS[0], label="customer messages")]
     if np.isfinite(y).any():
@@ -190,6 +241,7 @@ def _measure_line(
         right.text(0.5, 0.5, f"no {what} to show", ha="center", va="center", transform=right.transAxes, color="#666666")
     if few.any() and base is not None:  # too small a base: a faded hollow point, off the line
         (faint,) = right.plot(x[few], y[few], ls="none", marker="o", mfc="white", mec=_theme.BRAND_LINE, alpha=FEW_POINT_ALPHA,
+                              ms=DENSE_FEW_SIZE if dense else None,
                               label=f"fewer than {min_count} {base_noun(base)} (faded)")  # fmt: skip
         handles.append(faint)
     return handles
@@ -203,8 +255,14 @@ def _few_scored(table: pd.DataFrame, topic: Any, periods: pd.Index, metric: str,
     return np.asarray(scored < min_count, dtype=bool)
 
 
-def _topic_line(ax: Axes, xvpf: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray], k: int, label: str) -> None:
-    """Topic ``k``'s line (values on too few scored messages, ``few``, as faded hollow points off it)."""
+def _topic_line(
+    ax: Axes, xvpf: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray], k: int, label: str, *, every: int | None = None
+) -> None:
+    """Topic ``k``'s line (values on too few scored messages, ``few``, as faded hollow points off it).
+
+    ``every``: a marker every that many periods only, each topic's from a period of its own
+    (:func:`_marks`; None: at every period).
+    """
     x, values, partial, few = xvpf
     # each topic its own marker, the later ones smaller: where values tie, the marks nest and all are seen (down to
     # MIN_MARKER: a 3-point "P" read as a dot); each its own colour of the theme's colour-blind-safe ten
@@ -212,11 +270,12 @@ def _topic_line(ax: Axes, xvpf: tuple[np.ndarray, np.ndarray, np.ndarray, np.nda
     ms, color = max(MIN_MARKER, MAX_MARKER - MARKER_STEP * k), _theme.CATEGORIES[k % len(_theme.CATEGORIES)]
     # every value lies within the fixed limits: a line at one (a share of 0 or 1) is drawn over the frame, not under it;
     # a period the data covers only in part is dashed, with hollow points, as in trends
+    offset = (k * every) // MAX_NAMED_TOPICS if every else 0  # the topics' markers side by side, not on one period
     _partial_line(ax, x, np.where(few, np.nan, values), partial, color=color, lw=1.6, label=label, marker=marker, ms=ms,
-                  mew=0.8, clip_on=False, zorder=z)  # fmt: skip
+                  every=every, offset=offset, mew=0.8, clip_on=False, zorder=z)  # fmt: skip
     if few.any():
-        ax.plot(x[few], values[few], ls="none", marker=marker, ms=ms, mfc="white", mec=color, alpha=FEW_POINT_ALPHA,
-                clip_on=False, zorder=z)  # fmt: skip
+        ax.plot(x[few], values[few], ls="none", marker=marker, ms=DENSE_FEW_SIZE if every else ms, mfc="white", mec=color,
+                alpha=FEW_POINT_ALPHA, clip_on=False, zorder=z)  # fmt: skip
 
 
 def _partial_line(
@@ -230,6 +289,8 @@ def _partial_line(
     label: str,
     marker: str = "o",
     ms: float | None = None,
+    every: int | None = None,
+    offset: int = 0,
     **kwargs: Any,
 ) -> Line2D:
     """A line over periods, those the data covers only in part (``partial``) drawn apart, as :func:`trends` draws them.
@@ -237,16 +298,49 @@ def _partial_line(
     The solid line (with filled markers) runs through the full periods only; a thinner dashed
     line joins the partial ones to it, and their points are hollow, so that a period of half the
     days does not read as a fall. ``kwargs`` go to every part (``clip_on``, ``zorder``).
+    ``every`` and ``offset`` thin the solid line's markers (:func:`_marks`; None: one per period).
 
     Returns:
         The solid line: the one to name in a legend.
     """
-    (line,) = ax.plot(x, np.where(partial, np.nan, y), color=color, marker=marker, ms=ms, lw=lw, label=label, **kwargs)
+    solid = np.where(partial, np.nan, y)
+    marks = None if every is None else _marks(solid, every, offset)
+    on_line = "" if marks == [] else marker  # no marker left on the line: none in the legend either
+    (line,) = ax.plot(x, solid, color=color, marker=on_line, ms=ms, markevery=marks, lw=lw, label=label, **kwargs)
     if partial.any():
         rest = {**kwargs, "zorder": line.get_zorder() - 0.1}
         ax.plot(x, y, color=color, lw=lw * 2 / 3, ls="--", **rest)
         ax.plot(x[partial], y[partial], ls="none", marker=marker, ms=ms, mfc="white", mec=color, color=color, **kwargs)
     return line
+
+
+def _mark_step(periods: int) -> int | None:
+    """:func:`topic_trends`' marker on every how many periods: each one (None) up to :data:`DENSE_PERIODS`, then fewer.
+
+    Examples:
+        >>> _mark_step(52), _mark_step(366), _mark_step(8766)
+        (None, 13, 293)
+    """
+    return -(-periods // DENSE_MARKS) if periods > DENSE_PERIODS else None
+
+
+def _marks(y: np.ndarray, every: int, offset: int = 0) -> list[int]:
+    """Where a line over many periods keeps a marker: every ``every`` th value from ``offset`` (none: 0), and each lone one.
+
+    A value between two gaps (NaN or the ends) has no segment to show it: without its marker it
+    would not be drawn at all, so it keeps one.
+
+    Examples:
+        >>> y = np.array([1.0, 2.0, np.nan, 3.0, np.nan, 4.0, 5.0, 6.0])
+        >>> _marks(y, 0), _marks(y, 3, 1)
+        ([3], [1, 3, 7])
+    """
+    finite = np.isfinite(y)
+    lone = finite & ~np.r_[False, finite[:-1]] & ~np.r_[finite[1:], False]
+    regular = np.zeros(len(y), dtype=bool)
+    if every:
+        regular[offset::every] = True
+    return np.flatnonzero(lone | (regular & finite)).tolist()
 
 
 def _single_period(ax: Axes, freq: str) -> None:
@@ -370,6 +464,12 @@ def topic_trends(
     table's ``scored``) is a faded hollow point off the line; ``min_count=1`` draws every value
     alike.
 
+    Beyond :data:`DENSE_PERIODS` (200) periods a marker per period merges into a band (a year by
+    day was a solid mass of marks): each line keeps about :data:`DENSE_MARKS` markers, each
+    topic's on periods of its own, so that its shape (named in the legend) still tells it apart,
+    and a marker on any value standing alone between gaps (no segment shows it); the faded
+    points are smaller (:data:`DENSE_FEW_SIZE`).
+
     Examples:
         >>> import journeymap as jm
         >>> from journeymap.testing import HashingEncoder
@@ -418,7 +518,7 @@ def topic_trends(
         if same is not None:  # drawn exactly over an earlier line: the legend says so
             label = f"{label}\n(same as {_theme.shorten(str(same), 24)})"
         few = _few_scored(table, topic, periods, metric, min_count) & np.isfinite(values)
-        _topic_line(ax, (x, values, partial, few), k, label)
+        _topic_line(ax, (x, values, partial, few), k, label, every=_mark_step(len(periods)))
         faded = faded or bool(few.any())
         drawn.append(values)
     ax.set_ylabel(_TOPIC_LABELS[metric])
