@@ -17,6 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import journeymap as jm
+from journeymap.analytics._durations import durations_as_text, frame_csv
 from journeymap.analytics._stats import CHANGE_BOUNDS, Estimate, MeanInterval
 from journeymap.testing.data import planted_scores
 
@@ -25,6 +26,8 @@ from .test_properties import crc_scores
 
 if TYPE_CHECKING:
     import numpy.typing as npt
+
+NAT = np.iinfo(np.int64).min
 
 
 def one_call_per_key(
@@ -119,3 +122,68 @@ def test_service_levels_on_service_journeys_is_the_league_of_one_call_per_group(
     ours = jm.service_levels(js, by=by, seed=np.random.default_rng(9))
     theirs = league_of_calls(js, monkeypatch, by=by, seed=np.random.default_rng(9))
     pd.testing.assert_frame_equal(ours, theirs, check_exact=True)
+
+
+# -- durations written as pandas writes them --------------------------------------------------------
+
+day = 86_400 * 10**9
+durations = st.lists(
+    st.one_of(
+        st.just(NAT),
+        st.integers(-(2**63) + 1, 2**63 - 1),  # anything pandas holds, to the nanosecond
+        st.integers(-106_751, 106_751).map(lambda d: d * day),  # whole days
+        st.integers(-(10**9), 10**9).map(lambda s: s * 10**9),  # whole seconds
+        st.integers(-(10**12), 10**12).map(lambda us: us * 1000),  # microseconds
+        st.integers(-(10**9), 10**9),  # under a second or two, to the nanosecond
+    ),
+    min_size=0,
+    max_size=12,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(durations, durations)
+def test_durations_as_text_writes_what_pandas_writes(first: list[int], second: list[int]) -> None:
+    n = min(len(first), len(second))
+    frame = pd.DataFrame(
+        {
+            "wait": np.array(first[:n], dtype=np.int64).view("timedelta64[ns]"),
+            "n": np.arange(n),
+            "other": np.array(second[:n], dtype=np.int64).view("timedelta64[ns]"),
+        }
+    )
+    assert frame_csv(durations_as_text(frame)) == frame_csv(frame)
+    alone = frame[["wait"]]  # one column: pandas quotes an empty line ('""')
+    assert frame_csv(durations_as_text(alone)) == frame_csv(alone)
+
+
+TICK_NS = {"s": 10**9, "ms": 10**6, "us": 10**3}
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.sampled_from(sorted(TICK_NS)).flatmap(
+        lambda unit: st.tuples(
+            st.just(unit),
+            st.lists(
+                st.one_of(st.just(NAT), st.integers(-(2**63 - 1) // TICK_NS[unit], (2**63 - 1) // TICK_NS[unit])), max_size=10
+            ),
+        )
+    )
+)
+def test_durations_as_text_writes_other_units_as_pandas_does(sample: tuple[str, list[int]]) -> None:
+    unit, ticks = sample
+    frame = pd.DataFrame({"d": np.array(ticks, dtype=np.int64).view(f"timedelta64[{unit}]"), "x": 1})
+    assert frame_csv(durations_as_text(frame)) == frame_csv(frame)
+
+
+def test_durations_beyond_what_pandas_holds_in_nanoseconds_are_left_to_pandas() -> None:
+    frame = pd.DataFrame({"d": np.array([2**62], dtype=np.int64).view("timedelta64[s]")})
+    assert durations_as_text(frame)["d"].dtype == "timedelta64[s]"  # pandas cannot write it either (OutOfBoundsTimedelta)
+
+
+def test_durations_as_text_leaves_the_other_columns_and_the_frame_as_they_are() -> None:
+    frame = pd.DataFrame({"wait": pd.to_timedelta(["1h", None]).as_unit("ns"), "when": pd.to_datetime(["2024-01-01", None])})
+    out = durations_as_text(frame)
+    assert out["when"].dtype == frame["when"].dtype and frame["wait"].dtype == "timedelta64[ns]"
+    assert out["wait"].iloc[0] == "0 days 01:00:00" and pd.isna(out["wait"].iloc[1])
