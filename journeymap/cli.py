@@ -704,7 +704,7 @@ def _write_tables(
         "journey_map.png": lambda: jm.plot.journey_map(js),
         "journey_graph.png": lambda: jm.plot.graph(jm.journey_graph(js, level="stage")),
         "time_patterns.png": lambda: jm.plot.time_patterns(js, tz=tz),
-        "trends.png": lambda: jm.plot.trends(js, tz=tz),
+        "trends.png": lambda: jm.plot.trends(js, tz=tz),  # of trends.csv's table: jm.trends keeps it on the JourneySet
     }
     if not replied:
         del charts["trends.png"]

@@ -8,6 +8,7 @@ wrote durations through pandas' per-value formatter; :func:`durations_as_text` w
 
 from __future__ import annotations
 
+import importlib
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -25,6 +26,8 @@ from .conftest import TWCS_SAMPLE
 from .test_properties import crc_scores
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     import numpy.typing as npt
 
 NAT = np.iinfo(np.int64).min
@@ -187,3 +190,48 @@ def test_durations_as_text_leaves_the_other_columns_and_the_frame_as_they_are() 
     out = durations_as_text(frame)
     assert out["when"].dtype == frame["when"].dtype and frame["wait"].dtype == "timedelta64[ns]"
     assert out["wait"].iloc[0] == "0 days 01:00:00" and pd.isna(out["wait"].iloc[1])
+
+
+# -- map --tables --------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def scored() -> jm.JourneySet:
+    return planted_scores(jm.build_journeys(jm.datasets.service_journeys(60, seed=1, broadcasts=1)))
+
+
+def test_map_tables_compute_trends_once_and_write_the_same_files(
+    scored: jm.JourneySet, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pytest.importorskip("matplotlib")
+    from journeymap.cli import _write_tables
+    from journeymap.io import write_table
+
+    trends_module = importlib.import_module("journeymap.analytics.trends")  # the package's `trends` is the function
+    js = scored.with_events(scored.events)  # a JourneySet of its own: nothing kept from other tests
+    calls = []
+    response_table = trends_module.response_table
+
+    def counted(*args: Any, **kwargs: Any) -> pd.DataFrame:
+        calls.append(1)
+        return response_table(*args, **kwargs)
+
+    monkeypatch.setattr(trends_module, "response_table", counted)
+    written = _write_tables(js, tmp_path / "tables", tz="Europe/London")
+    assert len(calls) == 1  # before: twice, for trends.csv and again inside plot.trends
+    for name, frame in written.items():  # byte for byte what write_table writes of each table
+        write_table(frame, tmp_path / name)
+        assert (tmp_path / "tables" / name).read_bytes() == (tmp_path / name).read_bytes(), name
+    durations = pd.read_csv(tmp_path / "tables" / "response_times.csv")["first_response"].dropna()
+    assert durations.str.contains(" days ").all()
+
+
+def test_trends_kept_on_the_journeys_are_a_copy_and_follow_their_events(scored: jm.JourneySet) -> None:
+    js = scored.with_events(scored.events)
+    first = jm.trends(js)
+    first.iloc[0, 0] = -1
+    assert (jm.trends(js)["volume"] >= 0).all()  # changing a result changes no later one
+    pd.testing.assert_frame_equal(jm.trends(js, freq="D"), jm.trends(scored.with_events(scored.events), freq="D"))
+    events = js.events.copy()
+    events["valence"] = -0.9
+    assert (jm.trends(js.with_events(events))["mean_valence"].dropna() < -0.8).all()
