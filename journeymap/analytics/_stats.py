@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, NamedTuple
@@ -12,6 +13,8 @@ import pandas as pd
 from journeymap.analytics._checks import check_count, check_seed
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     import numpy.typing as npt
 
 __all__ = ["BOOTSTRAP_MAX_N", "Estimate", "MeanInterval", "cluster_se", "format_top", "top_labels", "wilson"]
@@ -102,10 +105,99 @@ class MeanInterval:
         v = np.asarray(values, dtype=np.float64)
         keep = ~np.isnan(v)
         v = v[keep]
+        codes = None
         if groups is not None:
             codes, n_clusters = _cluster_codes(np.asarray(groups)[keep])  # missing values: one cluster
-            if len(v) and n_clusters < len(v):  # some cluster has several values
-                return self._clustered(v, codes)
+            if not (len(v) and n_clusters < len(v)):  # no cluster has several values
+                codes = None
+        step = self._estimate(v, codes, self._draw)
+        return step if isinstance(step, Estimate) else self._bootstrap(step)
+
+    def by_group(self, values: npt.ArrayLike, keys: npt.ArrayLike, groups: npt.ArrayLike | None = None) -> list[Estimate]:
+        """:meth:`__call__` on the values of each key, in one pass: the same estimates, without a call per key.
+
+        ``keys`` are integer codes 0..K-1 (:func:`pandas.factorize`'s; -1: the row belongs to no
+        key); the result holds key k's estimate at position k, exactly what ``self(values[keys ==
+        k], groups[keys == k])`` gives (the rows in their order, NaN left out). With an int
+        ``seed`` every key draws what a call of its own would (keys of the same size share the
+        draws, as their calls would); with a Generator the keys draw from it in the order of their
+        codes, as calls key by key would; with None, each afresh.
+
+        Examples:
+            >>> interval = MeanInterval(seed=1)
+            >>> values = np.array([0.1, 0.5, 0.3, 0.9, np.nan, 0.2])
+            >>> keys = np.array([0, 0, 0, 1, 1, -1])
+            >>> interval.by_group(values, keys) == [interval(values[:3]), interval(values[3:5])]
+            True
+        """
+        v_all = np.asarray(values, dtype=np.float64)
+        key = np.asarray(keys, dtype=np.int64)
+        n_keys = int(key.max(initial=-1)) + 1
+        rows = np.flatnonzero((key >= 0) & ~np.isnan(v_all))
+        rows = rows[np.argsort(key[rows], kind="stable")]  # by key, each key's rows in their order
+        v_sorted, k_sorted = v_all[rows], key[rows]
+        starts = np.searchsorted(k_sorted, np.arange(n_keys), side="left")
+        ends = np.searchsorted(k_sorted, np.arange(n_keys), side="right")
+        sizes = ends - starts
+        local: npt.NDArray[np.int64] | None = None
+        clustered = np.zeros(n_keys, dtype=bool)
+        draw_size = sizes.copy()
+        if groups is not None and len(rows):
+            # each key's clusters numbered 0.. in the order they first appear in it, as _cluster_codes numbers them
+            units, n_units = _cluster_codes(np.asarray(groups)[rows])
+            pair = pd.factorize(k_sorted * n_units + units)[0].astype(np.int64)  # in order of first appearance
+            nonempty = sizes > 0
+            local = pair - np.repeat(pair[starts[nonempty]], sizes[nonempty])
+            n_clusters = np.zeros(n_keys, dtype=np.int64)
+            n_clusters[nonempty] = np.maximum.reduceat(local, starts[nonempty]) + 1
+            clustered = nonempty & (n_clusters < sizes)
+            draw_size = np.where(clustered, n_clusters, sizes)
+        fresh = self.seed is None or isinstance(self.seed, np.random.Generator)
+        # an int seed draws the same for every key of one size: keys taken size by size, one draw per size
+        order = np.arange(n_keys) if fresh else np.argsort(draw_size, kind="stable")
+        cache: dict[int, npt.NDArray[np.int64]] = {}
+
+        def draw(k: int) -> npt.NDArray[np.int64]:
+            if fresh:
+                return self._draw(k)
+            if k not in cache:
+                cache.clear()
+                cache[k] = self._draw(k)
+            return cache[k]
+
+        out: list[Estimate] = [Estimate(np.nan, np.nan, np.nan)] * n_keys
+        pending: list[tuple[int, _Resampled]] = []
+        for k in order.tolist():
+            start, end = int(starts[k]), int(ends[k])
+            codes = local[start:end] if local is not None and clustered[k] else None
+            step = self._estimate(v_sorted[start:end].copy(), codes, draw)
+            if isinstance(step, Estimate):
+                out[k] = step
+                continue
+            pending.append((k, step))
+            if len(pending) >= _QUANTILE_BATCH:
+                self._bootstrap_into(out, pending)
+        self._bootstrap_into(out, pending)
+        return out
+
+    def _draw(self, k: int) -> npt.NDArray[np.int64]:
+        """``n_boot`` resamples of ``k`` positions (0..k-1) from a generator of :attr:`seed`."""
+        rng = np.random.default_rng(self.seed)  # checked: an int, None or a Generator (returned itself)
+        return rng.integers(0, k, size=(self.n_boot, k))
+
+    def _estimate(
+        self,
+        v: npt.NDArray[np.float64],
+        codes: npt.NDArray[np.int64] | None,
+        draw: Callable[[int], npt.NDArray[np.int64]],
+    ) -> Estimate | _Resampled:
+        """The estimate of ``v`` (no NaN; ``codes``: its clusters, where some has several values), or its resampled means.
+
+        What is left to do for a bootstrap (:meth:`_bootstrap`) comes back undone, so that
+        :meth:`by_group` takes the quantiles of many samples at once.
+        """
+        if codes is not None:
+            return self._clustered(v, codes, draw)
         n = len(v)
         if n == 0:
             return Estimate(np.nan, np.nan, np.nan)
@@ -115,11 +207,12 @@ class MeanInterval:
         sd = float(v.std(ddof=1))
         if n > BOOTSTRAP_MAX_N:
             return self.normal(n, mean, sd)
-        rng = np.random.default_rng(self.seed)  # checked: an int, None or a Generator (returned itself)
-        means = v[rng.integers(0, n, size=(self.n_boot, n))].mean(axis=1)
-        return self._bootstrap(means, mean, self._t(n) * sd / np.sqrt(n), n)
+        means = v[draw(n)].mean(axis=1)
+        return _Resampled(means, mean, self._t(n) * sd / np.sqrt(n), n)
 
-    def _clustered(self, v: npt.NDArray[np.float64], codes: npt.NDArray[np.int64]) -> Estimate:
+    def _clustered(
+        self, v: npt.NDArray[np.float64], codes: npt.NDArray[np.int64], draw: Callable[[int], npt.NDArray[np.int64]]
+    ) -> Estimate | _Resampled:
         """The interval of the mean of ``v`` when values that share a code (a customer) are not independent."""
         mean = float(v.mean())
         n_groups = int(codes.max()) + 1
@@ -131,20 +224,33 @@ class MeanInterval:
         se = cluster_se(len(v), mean, n_groups, s2=s2, sn=sn, n2=n2)
         if len(v) > BOOTSTRAP_MAX_N:
             return self._around(mean, self._t(n_groups) * se, n_groups)
-        rng = np.random.default_rng(self.seed)  # checked: an int, None or a Generator (returned itself)
-        picks = rng.integers(0, n_groups, size=(self.n_boot, n_groups))
+        picks = draw(n_groups)
         means = sums[picks].sum(axis=1) / sizes[picks].sum(axis=1)
-        return self._bootstrap(means, mean, self._t(n_groups) * se, n_groups)
+        return _Resampled(means, mean, self._t(n_groups) * se, n_groups)
 
-    def _bootstrap(self, means: npt.NDArray[np.float64], mean: float, half: float, n: int) -> Estimate:
-        """The percentile interval of the resampled ``means``, never narrower than ``mean +- half``, clipped.
+    def _bootstrap(self, step: _Resampled) -> Estimate:
+        """The percentile interval of the resampled means, never narrower than ``mean +- half``, clipped.
 
         ``half`` is Student's t half-width: the percentile bootstrap alone is too narrow in small
         samples (coverage 0.50 at n=2, 0.84 at n=5 for a nominal 0.95).
         """
         alpha = (1 - self.level) / 2
-        low, high = np.quantile(means, [alpha, 1 - alpha])
-        return self._clipped(Estimate(mean, min(float(low), mean - half), max(float(high), mean + half)), n)
+        low, high = np.quantile(step.means, [alpha, 1 - alpha])
+        return self._percentile(step, float(low), float(high))
+
+    def _bootstrap_into(self, out: list[Estimate], pending: list[tuple[int, _Resampled]]) -> None:
+        """:meth:`_bootstrap` of each pending sample into ``out`` at its key (the same quantiles, taken row by row at once)."""
+        if not pending:
+            return
+        alpha = (1 - self.level) / 2
+        quantiles = np.quantile(np.stack([step.means for _, step in pending]), [alpha, 1 - alpha], axis=1)
+        for (k, step), low, high in zip(pending, quantiles[0].tolist(), quantiles[1].tolist()):
+            out[k] = self._percentile(step, low, high)
+        pending.clear()
+
+    def _percentile(self, step: _Resampled, low: float, high: float) -> Estimate:
+        mean, half = step.mean, step.half
+        return self._clipped(Estimate(mean, min(low, mean - half), max(high, mean + half)), step.n)
 
     def _t(self, n_groups: int) -> float:
         """Student's t quantile of the interval's level with ``n_groups - 1`` degrees of freedom.
@@ -152,9 +258,7 @@ class MeanInterval:
         With few clusters the normal quantile is far too small (3 customers of 2,000 messages:
         coverage 0.82 for a nominal 0.95), however many messages they hold.
         """
-        from scipy.special import stdtrit
-
-        return float(stdtrit(n_groups - 1, 1 - (1 - self.level) / 2))
+        return _t_quantile(n_groups - 1, 1 - (1 - self.level) / 2)
 
     def _around(self, mean: float, half: float, n: int) -> Estimate:
         return self._clipped(Estimate(mean, mean - half, mean + half), n)
@@ -203,6 +307,25 @@ class MeanInterval:
 
 #: An interval narrower than this share of the values' range is one of a sample without spread.
 _NO_SPREAD = 1e-6
+#: Samples whose bootstrap quantiles :meth:`MeanInterval.by_group` takes at once (at most this x ``n_boot`` means held).
+_QUANTILE_BATCH = 512
+
+
+class _Resampled(NamedTuple):
+    """A bootstrap before its quantiles: the resampled means, the mean, Student's t half-width and the sample's size."""
+
+    means: npt.NDArray[np.float64]
+    mean: float
+    half: float
+    n: int
+
+
+@functools.lru_cache(maxsize=4096)
+def _t_quantile(df: int, q: float) -> float:
+    """Student's t quantile ``q`` with ``df`` degrees of freedom (``scipy.special.stdtrit``), kept: groups share sizes."""
+    from scipy.special import stdtrit
+
+    return float(stdtrit(df, q))
 
 
 def cluster_se(n: int, mean: float, n_groups: int, *, s2: float, sn: float, n2: float) -> float:

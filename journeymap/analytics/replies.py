@@ -465,10 +465,14 @@ def service_levels(  # noqa: PLR0915 - one table, column by column
     ).dropna(subset=["group"])
     interval = MeanInterval(seed=seed, bounds=CHANGE_BOUNDS)
     # a customer's replies are not independent of each other: whole customers are resampled
-    estimates = {
-        key: interval(part["change"].to_numpy(), part["unit"].to_numpy(dtype=object))
-        for key, part in change.groupby("group", sort=False)
-    }
+    # one pass over every group (a call per group cost 1.2 ms each: 2.7 s for 2,209 agents), the same estimates
+    group_codes, group_keys = pd.factorize(change["group"].to_numpy(dtype=object))
+    estimates = dict(
+        zip(
+            group_keys.tolist(),
+            interval.by_group(change["change"].to_numpy(), group_codes, change["unit"].to_numpy(dtype=object)),
+        )
+    )
     out["valence_change"] = [estimates[k].mean if k in estimates else np.nan for k in keys]
     # no interval where fewer than min_size journeys have a change to measure (3 conversations of a large brand)
     measured = change.dropna(subset=["change"])

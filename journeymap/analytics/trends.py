@@ -11,14 +11,13 @@ from journeymap.analytics._durations import seconds_as_durations
 from journeymap.analytics._prep import polarity, require_journeys
 from journeymap.analytics._replies import is_customer
 from journeymap.analytics._time import check_periods, check_tz, partial_periods, period_alias, period_index, period_start
-from journeymap.analytics.automatic import check_auto, reply_context
+from journeymap.analytics.automatic import AutoReplyRule, check_auto, reply_context
 from journeymap.analytics.service import check_bots, response_table, warn_customers_only
 from journeymap.backends import dispatch
 
 if TYPE_CHECKING:
     import datetime as dt
 
-    from journeymap.analytics.automatic import AutoReplyRule
     from journeymap.journeys import JourneySet
 
 __all__ = ["trends"]
@@ -92,6 +91,31 @@ def trends(
     events = js.events
     check_periods(freq, events["timestamp"], tz)  # and one that makes too many periods of the data, before any is made
     warn_customers_only(events, "trends")
+    key = ("trends", freq, tz, bots, auto)
+    if (auto is None or type(auto) is AutoReplyRule) and _hashable(key):  # a rule of one's own may read more than its fields
+        # computed once per JourneySet: plot.trends, the report and `map --tables` ask for the same table
+        return js.cached(key, lambda: _trends(js, freq=freq, tz=tz, bots=bots, auto=auto)).copy()
+    return _trends(js, freq=freq, tz=tz, bots=bots, auto=auto)
+
+
+def _hashable(key: tuple[object, ...]) -> bool:
+    try:
+        hash(key)
+    except TypeError:  # a tzinfo of one's own
+        return False
+    return True
+
+
+def _trends(
+    js: JourneySet,
+    *,
+    freq: str,
+    tz: str | dt.tzinfo,
+    bots: Literal["exclude", "include"],
+    auto: AutoReplyRule | None,
+) -> pd.DataFrame:
+    """:func:`trends` of checked arguments (``tz`` read by ``check_tz``)."""
+    events = js.events
     customer = is_customer(events)
     cust = events.loc[customer]
     valence, negative, _ = polarity(cust)
