@@ -32,3 +32,72 @@ def test_build_journeys_reads_a_customer_and_event_multiindex(raw: pd.DataFrame)
     direct = jm.build_journeys(indexed)
     assert len(direct) == len(jm.build_journeys(jm.read_events(indexed))) == len(jm.build_journeys(raw))
     pd.testing.assert_frame_equal(jm.response_times(direct), jm.response_times(jm.build_journeys(raw)))
+
+
+# -- 3. a CSV's attribute columns typed as pandas.read_csv types them ------------------------------------
+def _survey() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "id": ["00123", "7", "8", "9", "10", "11"],
+            "email": ["0042", "b", "c", "d", "e", "f"],
+            "date": [f"2024-03-0{i}" for i in range(1, 7)],
+            "nps": [0, 3, 7, 8, 9, 10],
+            "vip": [True, False] * 3,
+            "spend": [10.5, None, 3.25, 7.0, 1.0, 2.0],
+            "visits": ["1", None, "3", "4", "5", "6"],  # whole numbers with a gap, as a tool writes them
+            "zip": ["01234", "20000", "30000", "40000", "50000", "60000"],
+            "comment": ["slow", "ok", "fine", "good", "great", "love it"],
+        }
+    )
+
+
+_SURVEY_COLUMNS = {"id": "event_id", "email": "customer_id", "date": "timestamp", "comment": "text"}
+
+
+def test_csv_attribute_columns_get_the_types_of_the_parquet_file(tmp_path) -> None:
+    survey = _survey()
+    survey.to_csv(tmp_path / "nps.csv", index=False)
+    survey.to_parquet(tmp_path / "nps.parquet")
+    from_csv = jm.read_events(tmp_path / "nps.csv", columns=_SURVEY_COLUMNS).events
+    from_parquet = jm.read_events(tmp_path / "nps.parquet", columns=_SURVEY_COLUMNS).events
+    assert len(from_csv) == len(survey)
+    for name in ("nps", "vip", "spend"):
+        assert from_csv[name].dtype == from_parquet[name].dtype, name
+    assert [str(from_csv[n].dtype) for n in ("nps", "vip", "spend")] == ["int64", "bool", "float64"]
+    assert from_csv["nps"].mean() == pytest.approx(37 / 6)
+    assert from_csv[from_csv["vip"]]["nps"].tolist() == [0, 7, 9]
+    # whole numbers with a gap stay exact (nullable Int64); a code with leading zeros stays text, as do the ids
+    assert str(from_csv["visits"].dtype) == "Int64" and from_csv["visits"].isna().sum() == 1
+    assert from_csv["zip"].tolist()[0] == "01234"
+    assert from_csv["event_id"].iloc[0] == "00123" and from_csv["customer_id"].iloc[0] == "0042"
+    assert pd.api.types.is_string_dtype(from_csv["text"])
+
+
+def test_the_nps_recipe_of_the_exports_guide_runs_on_a_csv_export(tmp_path) -> None:
+    survey = _survey().rename(columns={"nps": "How likely are you to recommend Acme Bank? (0-10)"})
+    survey.to_csv(tmp_path / "nps_survey.csv", index=False)
+    log = jm.read_events(tmp_path / "nps_survey.csv", columns=_SURVEY_COLUMNS, tz="America/New_York", on_error="collect")
+    js = jm.build_journeys(log, by="customer")
+    nps = js.events["How likely are you to recommend Acme Bank? (0-10)"]
+    band = pd.cut(nps, [-1, 6, 8, 10], labels=["detractor", "passive", "promoter"])
+    assert band.value_counts().sort_index().tolist() == [2, 2, 2]
+
+
+def test_the_dask_reader_types_csv_attributes_from_all_its_files(tmp_path) -> None:
+    import dask
+
+    import journeymap.distributed as jmd
+
+    survey = _survey()
+    survey.iloc[:3].to_csv(tmp_path / "part1.csv", index=False)
+    survey.iloc[3:].assign(spend=[7, 1, 2]).to_csv(tmp_path / "part2.csv", index=False)  # whole numbers in this file
+    with dask.config.set(scheduler="synchronous"):
+        events = jmd.read_events(str(tmp_path / "part*.csv"), columns=_SURVEY_COLUMNS).events.compute()
+    assert [str(events[n].dtype) for n in ("nps", "vip", "spend", "visits", "zip")] == [
+        "int64",
+        "bool",
+        "float64",
+        "Int64",
+        "str",
+    ]
+    assert events["spend"].tolist()[3:] == [7.0, 1.0, 2.0]
