@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 
 import journeymap as jm
+from journeymap.testing.data import planted_scores
 
 
 @pytest.fixture(scope="module")
@@ -101,3 +102,38 @@ def test_the_dask_reader_types_csv_attributes_from_all_its_files(tmp_path) -> No
         "str",
     ]
     assert events["spend"].tolist()[3:] == [7.0, 1.0, 2.0]
+
+
+# -- 5. stage-level tables keep the events' ordered stage categorical ----------------------------------
+_STAGES = ["onboarding", "purchase", "delivery", "aftercare"]  # not in alphabetical order
+
+
+@pytest.fixture(scope="module")
+def staged(raw: pd.DataFrame) -> jm.JourneySet:
+    from journeymap.model import StageModel
+
+    events = raw.assign(stage=[_STAGES[i % 4] for i in range(len(raw))])
+    return planted_scores(jm.build_journeys(events, stages=StageModel.from_column("stage", order=_STAGES)), noise=0.0)
+
+
+def _is_stage_index(index: pd.Index) -> bool:
+    dtype = index.dtype
+    return isinstance(dtype, pd.CategoricalDtype) and dtype.ordered and list(dtype.categories) == _STAGES
+
+
+def test_stage_level_summaries_are_indexed_by_the_ordered_stages(staged: jm.JourneySet) -> None:
+    assert staged.events["stage"].dtype.ordered
+    summary = jm.touchpoint_summary(staged, level="stage")
+    assert _is_stage_index(summary.index) and summary.index.name == "stage"
+    assert summary.index.tolist() == _STAGES
+    assert summary.sort_index().index.tolist() == _STAGES  # not alphabetical
+    pains = jm.pain_points(staged, level="stage", top=None)
+    assert _is_stage_index(pains.index)
+    assert pains["rank"].tolist() == [1, 2, 3, 4]  # in rank order; sorting gives the stage order
+    assert pains.sort_index().index.tolist() == _STAGES
+    moments = jm.moments_of_truth(staged, level="stage", min_count=1)
+    assert moments.index.names == ["from", "to"]
+    assert all(_is_stage_index(moments.index.get_level_values(i)) for i in range(2))
+    assert moments.sort_index().index.get_level_values("from").unique().tolist() == _STAGES
+    # the other levels stay text
+    assert not isinstance(jm.pain_points(staged).index.dtype, pd.CategoricalDtype)
