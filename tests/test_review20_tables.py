@@ -137,3 +137,22 @@ def test_stage_level_summaries_are_indexed_by_the_ordered_stages(staged: jm.Jour
     assert moments.sort_index().index.get_level_values("from").unique().tolist() == _STAGES
     # the other levels stay text
     assert not isinstance(jm.pain_points(staged).index.dtype, pd.CategoricalDtype)
+
+
+# -- 6. write_table keeps an infinite pos_neg_ratio apart from NaN in JSON Lines -------------------------
+def test_json_lines_write_infinities_that_read_back_as_inf(raw: pd.DataFrame, tmp_path) -> None:
+    import json
+
+    from journeymap.io import write_table
+
+    events = raw.copy()
+    events.loc[(events["touchpoint"] == "store") & (events["actor"] == "customer"), "true_emotion"] = "joy"
+    summary = jm.touchpoint_summary(planted_scores(jm.build_journeys(events), noise=0.0))
+    assert summary.loc["store", "pos_neg_ratio"] == float("inf")
+    summary.loc[summary.index[0], "pos_neg_ratio"] = float("nan")  # all neutral: no ratio
+    path = write_table(summary, tmp_path / "touchpoints.jsonl")
+    lines = [json.loads(line) for line in path.read_text().splitlines()]  # valid JSON: no Infinity token
+    assert {line["touchpoint"]: line["pos_neg_ratio"] for line in lines}["store"] == "inf"
+    back = pd.read_json(path, lines=True).set_index("touchpoint")
+    assert back["pos_neg_ratio"].dtype == "float64"
+    pd.testing.assert_series_equal(back["pos_neg_ratio"], summary["pos_neg_ratio"], check_index_type=False)
