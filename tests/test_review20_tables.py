@@ -156,3 +156,19 @@ def test_json_lines_write_infinities_that_read_back_as_inf(raw: pd.DataFrame, tm
     back = pd.read_json(path, lines=True).set_index("touchpoint")
     assert back["pos_neg_ratio"].dtype == "float64"
     pd.testing.assert_series_equal(back["pos_neg_ratio"], summary["pos_neg_ratio"], check_index_type=False)
+
+
+# -- 4. one string dtype for labels: the events' "string", in every table's index ------------------------
+def test_label_indexes_share_the_events_string_dtype(raw: pd.DataFrame) -> None:
+    from journeymap.testing import HashingEncoder
+
+    js = jm.assign_topics(planted_scores(jm.build_journeys(raw), noise=0.0), encoder=HashingEncoder(), cache=False, n_topics=3)
+    string = pd.StringDtype()
+    assert js.events["touchpoint"].dtype == js.events["topic"].dtype == string
+    assert jm.pain_points(js).index.dtype == jm.touchpoint_summary(js).index.dtype == string
+    assert jm.pain_points(js, level="topic").index.dtype == jm.topic_summary(js).index.dtype == string
+    assert jm.compare_segments(js, "tier").index.dtype == jm.service_levels(js, by="tier").index.dtype == string
+    assert jm.moments_of_truth(js).index.dtypes.tolist() == [string, string]
+    # a per-row table joined with a per-group one keeps the key's dtype (it was object)
+    merged = jm.reply_table(js).merge(jm.pain_points(js).reset_index()[["touchpoint", "rank"]], on="touchpoint")
+    assert merged["touchpoint"].dtype == string and len(merged)

@@ -76,7 +76,7 @@ def level_index(keys: Iterable[object], level: str, stages: Sequence[str]) -> pd
     """
     values = pd.Index(list(keys), dtype=object)
     if level != "stage":
-        return values.astype("str").rename(level)
+        return values.astype("string").rename(level)
     text = [str(k) for k in values]
     categories = list(stages)
     categories += [k for k in dict.fromkeys(text) if k not in categories]  # "(none)", and no key lost
