@@ -202,7 +202,7 @@ def test_compare_segments_keeps_a_number_segment_a_number(segmented: jm.JourneyS
     assert int(seg.loc[10, "n_journeys"]) > 0  # was a KeyError: the index held '10'
     text = jm.compare_segments(segmented, "score_text", min_size=1)  # the same numbers as text: as before
     assert text.index.tolist() == [str(i) for i in range(11)]  # by number: "10" after "9"
-    assert text.index.dtype == "str"
+    assert text.index.dtype == "string"  # as events["score_text"] (rv45: one string dtype for labels)
 
 
 def test_compare_segments_keeps_booleans_and_ordered_categories(segmented: jm.JourneySet) -> None:
@@ -235,7 +235,7 @@ def test_empty_results_are_typed_like_full_ones(full_empty: tuple[jm.JourneySet,
 
 def test_compare_segments_empty_index_and_duration_dtype(full_empty: tuple[jm.JourneySet, jm.JourneySet]) -> None:
     full, empty = (jm.compare_segments(js, "tier", measure="duration") for js in full_empty)
-    assert empty.index.dtype == full.index.dtype == "str"
+    assert empty.index.dtype == full.index.dtype == "string"
     assert full["diff_vs_rest"].dtype == empty["diff_vs_rest"].dtype == NS
     pd.testing.assert_series_equal(empty.dtypes, full.dtypes)
 

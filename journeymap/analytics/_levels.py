@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Literal
 
+import pandas as pd
+
 from journeymap.exceptions import InvalidArgumentError, SchemaError
 
 if TYPE_CHECKING:
-    import pandas as pd
+    from collections.abc import Iterable, Sequence
 
-__all__ = ["LEVELS", "NO_KEY", "Level", "check_level", "level_keys"]
+__all__ = ["LEVELS", "NO_KEY", "Level", "check_level", "level_index", "level_keys"]
 
 #: What a summary, a graph or a map groups steps by.
 Level = Literal["touchpoint", "stage", "topic"]
@@ -57,3 +59,25 @@ def level_keys(events: pd.DataFrame, level: str) -> pd.Series:
     carried = by_journey.ffill()
     filled = carried.fillna(carried.groupby(events["journey_id"].to_numpy(), sort=False).bfill())
     return filled.fillna(NO_KEY)
+
+
+def level_index(keys: Iterable[object], level: str, stages: Sequence[str]) -> pd.Index:
+    """The index of a table by ``level`` from its keys (:func:`level_keys`), named after the level.
+
+    At the stage level an ordered categorical of the ``stages`` (the stage model's names, the
+    categories of ``events["stage"]``), so that ``sort_index``, ``reindex`` and a plot's order
+    keep the stage order; ``"(none)"`` (steps without a stage) comes after them where it is a
+    key. At the other levels the keys as text.
+
+    Examples:
+        >>> index = level_index(["resolution", "contact"], "stage", ("contact", "first_response", "resolution"))
+        >>> index.sort_values().tolist(), index.dtype.ordered
+        (['contact', 'resolution'], True)
+    """
+    values = pd.Index(list(keys), dtype=object)
+    if level != "stage":
+        return values.astype("string").rename(level)
+    text = [str(k) for k in values]
+    categories = list(stages)
+    categories += [k for k in dict.fromkeys(text) if k not in categories]  # "(none)", and no key lost
+    return pd.CategoricalIndex(text, categories=categories, ordered=True, name=level)

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from journeymap.analytics._levels import level_keys
+from journeymap.analytics._levels import level_index, level_keys
 from journeymap.analytics._prep import flags
 
 if TYPE_CHECKING:
@@ -119,10 +119,9 @@ def summary_frame(
     # typed as with rows when there are none (from_dict gives object columns and a number index then)
     dtypes = {"volume": "int64", "n_unscored": "int64", **dict.fromkeys(columns[2:-1], "float64"), "top_emotions": "string"}
     out = pd.DataFrame.from_dict(rows, orient="index", columns=columns).astype(dtypes)
-    out.index = out.index.astype("str")
-    if level == "stage":
-        order = [s for s in stage_names if s in out.index]
-        out = out.loc[order]
+    out.index = level_index(out.index, level, stage_names)
+    if level == "stage":  # an ordered categorical of the stages: in stage order, "(none)" (no stage) last
+        out = out.sort_index()
     else:
         # Ties in volume and valence go by name, so the order does not depend on the row order;
         # touchpoints with no scored message come last, the most unscored messages first.
@@ -130,5 +129,4 @@ def summary_frame(
         out = out.assign(_unread=unread).sort_index()
         out = out.sort_values(["volume", "mean_valence", "_unread"], ascending=[False, True, False], kind="stable")
         out = out.drop(columns="_unread")
-    out.index.name = level
     return out

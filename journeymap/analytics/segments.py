@@ -180,8 +180,8 @@ def _segment_values(values: pd.Series) -> tuple[pd.Series, bool]:
 def _segment_table(rows: dict[Any, dict[str, Any]], values: pd.Series, *, textual: bool, timed: bool, by: str) -> pd.DataFrame:
     """:func:`compare_segments`' rows (in the order of ``values``' groupby) as its table, in order.
 
-    The index holds the segment values in their own dtype (text as ``str``, as pandas infers
-    it); ``diff_vs_rest`` of a time measure (in seconds in ``rows``) becomes a Timedelta. The
+    The index holds the segment values in their own dtype (text as ``string``, the events' text
+    dtype); ``diff_vs_rest`` of a time measure (in seconds in ``rows``) becomes a Timedelta. The
     journeys without a value (the missing key, which ``rows`` holds last) come last: as
     ``"(no <by>)"`` where the values are text, as :func:`service_levels` names them, else as the
     dtype's missing value (``<NA>``, ``NaT``), as pandas' ``groupby(dropna=False)`` keeps it.
@@ -190,7 +190,7 @@ def _segment_table(rows: dict[Any, dict[str, Any]], values: pd.Series, *, textua
     unvalued = bool(keys) and bool(pd.isna(keys[-1]))
     if textual and unvalued:
         keys[-1] = no_value(by)
-    index = pd.Index(keys, dtype="str" if textual else values.dtype)
+    index = pd.Index(keys, dtype="string" if textual else values.dtype)
     out = pd.DataFrame.from_dict(rows, orient="index").set_axis(index)
     if not len(out):  # no segment: the same columns, no rows (as the other analytics do)
         out = _no_segments(index, timed=timed)
@@ -286,14 +286,15 @@ def compare_segments(
     segment value, the index named after the column, in order. The values keep the column's
     type, as pandas' ``groupby`` keeps it: an ``Int64`` NPS score stays a number (``seg.loc[10]``),
     a boolean a boolean, and an ordered categorical keeps its dtype and its categories' order.
-    Text (``str``, ``string``, ``object``, an unordered categorical of text) gives a ``str``
-    index, in order by number where every value is one (an NPS score read as "10" after "9"),
-    else as text. A journey whose first customer step has no value of the column is kept, in a
-    segment of its own, last: ``"(no <column>)"`` (``"(no tier)"``, as :func:`service_levels`
-    names it) where the values are text, else the column type's missing value (``<NA>``,
-    ``NaT``, as pandas' ``groupby(dropna=False)`` keeps it); it is tested against the rest and is
-    part of every other segment's rest. A journey without a customer step (a broadcast) has no
-    segment and is left out; where no journey has a value, the table is empty, with a warning.
+    Text (``str``, ``string``, ``object``, an unordered categorical of text) gives a ``string``
+    index (the dtype of the events' text columns and of the other tables' labels), in order by
+    number where every value is one (an NPS score read as "10" after "9"), else as text. A journey
+    whose first customer step has no value of the column is kept, in a segment of its own, last:
+    ``"(no <column>)"`` (``"(no tier)"``, as :func:`service_levels` names it) where the values are
+    text, else the column type's missing value (``<NA>``, ``NaT``, as pandas'
+    ``groupby(dropna=False)`` keeps it); it is tested against the rest and is part of every other
+    segment's rest. A journey without a customer step (a broadcast) has no segment and is left out;
+    where no journey has a value, the table is empty, with a warning.
     Per segment: ``n_journeys``, ``mean_valence``
     and ``end_valence`` (means over journeys of each journey's mean and end valence: every
     journey counts once, however many messages it has), ``share_negative_end`` (of the scored journeys, those whose last scored

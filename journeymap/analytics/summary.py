@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from journeymap.analytics._checks import check_count
+from journeymap.analytics._levels import level_index
 from journeymap.analytics._prep import require_journeys, require_scored
 from journeymap.analytics._stats import VALENCE_BOUNDS, MeanInterval, top_labels
 from journeymap.analytics._summary import customer_messages, customer_steps, summary_frame, summary_row
@@ -40,11 +41,13 @@ def touchpoint_summary(
     customer. Also
     ``share_negative``, ``share_positive``, ``pos_neg_ratio`` (positive per negative message;
     inf with positive but no negative ones, NaN when all are neutral) and
-    ``top_emotions``. Indexed by the touchpoint (or stage); stages come in stage order,
-    touchpoints by volume. A touchpoint whose customer messages were none of them scored has a
-    row all the same, of volume 0 and NaN figures (``top_emotions`` empty), after the others:
-    it is not dropped without a trace. ``level="topic"`` summarises the customers' topics (from
-    :func:`~journeymap.assign_topics`), by volume. Journeys from a dask DataFrame
+    ``top_emotions``. Indexed by the touchpoint (or stage); stages come in stage order, as an
+    ordered categorical of the stages (``events["stage"]``'s dtype: ``sort_index`` keeps that
+    order; steps without a stage as ``"(none)"``, last), touchpoints by volume. A touchpoint
+    whose customer messages were none of them scored has a row all the same, of volume 0 and
+    NaN figures (``top_emotions`` empty), after the others: it is not dropped without a trace.
+    ``level="topic"`` summarises the customers' topics (from :func:`~journeymap.assign_topics`),
+    by volume. Journeys from a dask DataFrame
     (:class:`~journeymap.distributed.DaskJourneySet`) are summarised on the cluster. ``seed``
     is what numpy and scikit-learn's ``random_state`` take: an int (the default 0: the same
     intervals every time), None (fresh entropy: the intervals differ from call to call) or a
@@ -90,7 +93,8 @@ def pain_points(
     :func:`touchpoint_summary`). Also ``volume`` (the scored customer messages), ``n_unscored``
     (those there that were not scored: in a language no scorer given reads, or without text;
     their ``score_note`` says why; 0 where none), ``mean_negativity``, ``share_negative``,
-    ``mean_valence`` and ``top_emotions``. Indexed by the touchpoint (or stage, or topic with
+    ``mean_valence`` and ``top_emotions``. Indexed by the touchpoint (or stage, as an ordered
+    categorical of the stages, as in :func:`touchpoint_summary`; or topic with
     ``level="topic"``), ``rank`` first; the ``top`` most painful (None: all). A touchpoint none
     of whose customer messages was scored is ranked after all the others, with volume 0 and NaN
     figures (its ``impact`` too: its pain is unknown, not nil), so it is listed where ``top``
@@ -136,7 +140,7 @@ def pain_points(
     out["_unread"] = out["n_unscored"].where(out["impact"].isna(), 0)
     out = out.sort_values(["impact", "_unread", "_key"], ascending=[False, False, True], kind="stable").drop(columns="_unread")
     out = out.set_index("_key")
-    out.index.name = level
+    out.index = level_index(out.index, level, js.stages.names)  # stages: an ordered categorical, in rank order here
     return ranked(out, top)
 
 
@@ -144,7 +148,8 @@ def pain_points(
 def moments_of_truth(js: JourneySet, *, level: Level = "touchpoint", top: int | None = 10, min_count: int = 3) -> pd.DataFrame:
     """The largest valence drops between consecutive scored customer messages of a journey.
 
-    One row per transition, indexed by (``from``, ``to``) touchpoint, stage or topic: ``rank``,
+    One row per transition, indexed by (``from``, ``to``) touchpoint, stage (each level an ordered
+    categorical of the stages, as in :func:`touchpoint_summary`) or topic: ``rank``,
     ``count``, ``mean_drop`` (mean of previous minus next valence; positive is a drop),
     ``share_drops`` (share of those transitions that got worse by more than
     :data:`~journeymap.schema.SIGNIFICANT_DROP`, 0.25). The ``top`` largest mean drops first
@@ -179,4 +184,9 @@ def moments_of_truth(js: JourneySet, *, level: Level = "touchpoint", top: int | 
     enough = stats["count"] >= min_count
     order = stats.assign(_enough=enough).sort_index()
     order = order.sort_values(["_enough", "mean_drop", "count"], ascending=[False, False, False], kind="stable")  # ties by name
+    if level == "stage":  # each level an ordered categorical of the stages, as events["stage"] is
+        index = order.index
+        order.index = pd.MultiIndex.from_arrays(
+            [level_index(index.get_level_values(i), "stage", js.stages.names).rename(index.names[i]) for i in range(2)]
+        )
     return ranked(order.drop(columns="_enough"), top)

@@ -110,7 +110,7 @@ def topic_summary(
     check_count(n_quotes, "n_quotes", what="number of quotes")
     messages = _topic_messages(js, "topic_summary")
     if messages.empty:
-        out = pd.DataFrame(columns=_SUMMARY_COLUMNS, index=pd.Index([], name="topic", dtype=object))
+        out = pd.DataFrame(columns=_SUMMARY_COLUMNS, index=pd.Index([], name="topic", dtype="string"))
         return out.astype({"volume": np.int64, "scored": np.int64})
     counts = messages["topic"].value_counts()
     order = sorted(counts.index, key=lambda t: (t == OTHER_LAST, -int(counts[t]), t))
@@ -140,7 +140,7 @@ def topic_summary(
             "quotes": _quotes(group, n_quotes),
         }
     out = pd.DataFrame.from_dict(rows, orient="index", columns=_SUMMARY_COLUMNS)
-    out.index.name = "topic"
+    out.index = pd.Index(out.index, dtype="string", name="topic")  # as events["topic"]
     return out
 
 

@@ -38,6 +38,7 @@ from journeymap.io import (
     raise_invalid,
     read_table,
 )
+from journeymap.io._infer import Kind, attribute_kinds, merge_kinds, typed_attributes
 from journeymap.io._values import (
     ambiguous_roles,
     check_actors,
@@ -142,18 +143,21 @@ def from_pandas(log: EventLog, *, npartitions: int | None = None, chunksize: int
     return DaskEventLog(events, rejects, log.n_input, log.warnings, tz=log.tz)
 
 
-def _read_raw(source: Any, blocksize: str | int | None, npartitions: int | None) -> tuple[dd.DataFrame, dd.DataFrame | None]:
-    """The source as a dask DataFrame of raw rows, and what the reader found wrong in them.
+def _read_raw(
+    source: Any, blocksize: str | int | None, npartitions: int | None
+) -> tuple[dd.DataFrame, dd.DataFrame | None, bool]:
+    """The source as a dask DataFrame of raw rows, what the reader found wrong in them, and whether it is CSV text.
 
     The second item lists the malformed rows the reader kept in place (as
     :class:`~journeymap.io.Problems` notes them), numbered within their partition, whose number
     is in a ``part`` column (CSV rows, JSON Lines lines that are no object); None for sources read without
-    such notes (Parquet, Excel, frames).
+    such notes (Parquet, Excel, frames). The third is True for CSV/TSV files, read as text, whose
+    attribute columns are then typed as on one machine (:func:`~journeymap.io._infer.typed_attributes`).
     """
     if isinstance(source, dd.DataFrame):
-        return _text_named(_named_index_as_column(source)), None
+        return _text_named(_named_index_as_column(source)), None, False
     if isinstance(source, pd.DataFrame):
-        return dd.from_pandas(read_table(source), npartitions=npartitions or 1, sort=False), None
+        return dd.from_pandas(read_table(source), npartitions=npartitions or 1, sort=False), None, False
     paths = [source] if isinstance(source, (str, Path)) else list(source)
     if not paths or not all(isinstance(p, (str, Path)) for p in paths):
         msg = f"source must be a path, a list of paths, a glob, or a pandas or dask DataFrame; got {source!r}"
@@ -169,12 +173,12 @@ def _read_raw(source: Any, blocksize: str | int | None, npartitions: int | None)
         # as on one machine: an integer column with nulls (in_reply_to) as Python ints and None,
         # not float64, which rounds ids past 2**53 (19-digit tweet ids)
         # a stored pandas index (df.set_index("event_id").to_parquet(...)) comes back as dask's index: data, as on one machine
-        return _named_index_as_column(dd.read_parquet(files, arrow_to_pandas={"integer_object_nulls": True})), None
+        return _named_index_as_column(dd.read_parquet(files, arrow_to_pandas={"integer_object_nulls": True})), None, False
     if kind == "excel":  # a workbook cannot be read in blocks: read here, one partition per file
-        return dd.concat([dd.from_pandas(read_table(name), npartitions=1) for name in files]), None
+        return dd.concat([dd.from_pandas(read_table(name), npartitions=1) for name in files]), None, False
     if kind == "csv":
-        return _read_csv_files(files)
-    return _read_json_files(files, blocksize)
+        return (*_read_csv_files(files), True)
+    return (*_read_json_files(files, blocksize), False)
 
 
 _PARQUET_SUFFIXES = (".parquet", ".pq", ".parq")  # what dask reads in a Parquet dataset folder
@@ -695,7 +699,7 @@ def _read_events(
     tz: Any,
     brands: Mapping[str, str] | None = None,
 ) -> DaskEventLog:
-    raw, read_notes = _read_raw(source, blocksize, npartitions)
+    raw, read_notes, csv = _read_raw(source, blocksize, npartitions)
     map_columns(raw._meta, columns)  # the same checks and messages as on one machine
     columns = column_keys(raw._meta, columns) if columns else columns  # a key 0 for the column read as "0"
     # rejects and warnings name the columns as the user knows them ("sent_at", not "timestamp"), as on one machine
@@ -714,16 +718,22 @@ def _read_events(
     if "actor" not in raw.columns and any(c not in CANONICAL_COLUMNS for c in raw.columns):
         role_column(raw.partitions[0].compute(), actors)  # a warning, as on one machine; reads the first block
     duplicates, not_standing = pd.Series(dtype=np.int64), np.empty(0, dtype=np.int64)
+    # a CSV's attribute columns typed from all its rows, as on one machine: each block's kinds, in the pass below
+    kinds_seen = raw.map_partitions(_block_kinds, meta=_block_kinds(raw._meta.iloc[:0])) if csv else None
     if "event_id" in raw.columns:
         # One pass over the id column: the block lengths, the ids seen more than once, and the
         # rows the reader found malformed.
         ids = raw.map_partitions(_normalised_ids, meta=pd.Series(dtype="string", name="event_id"))
         counts = ids.dropna().value_counts(split_out=max(1, raw.npartitions // 8))
-        block_lengths, repeated, noted, roles = dask_compute(
-            ids.map_partitions(len), counts[counts > 1].index, read_notes, roles_seen
+        block_lengths, repeated, noted, roles, kinds_seen = dask_compute(
+            ids.map_partitions(len), counts[counts > 1].index, read_notes, roles_seen, kinds_seen
         )
     else:
-        block_lengths, noted, roles = dask_compute(raw.map_partitions(len), read_notes, roles_seen)
+        block_lengths, noted, roles, kinds_seen = dask_compute(raw.map_partitions(len), read_notes, roles_seen, kinds_seen)
+    kinds = merge_kinds({row.name: Kind(row.kind, row.missing)} for row in kinds_seen.itertuples()) if csv else {}
+    if any(kind.kind not in ("empty", "text") for kind in kinds.values()):
+        typed = functools.partial(typed_attributes, kinds=kinds)
+        raw = raw.map_partitions(typed, meta=typed(raw._meta))
     if roles is not None:
         ambiguous_roles(roles, actors, column=named.get("actor", "actor"))
     lengths = np.asarray(block_lengths, dtype=np.int64)
@@ -772,6 +782,18 @@ def _read_events(
         reply_notes = reply_notes.assign(column=reply_notes["column"].replace(named))
     # without tz=, a tz-aware column's own zone (not UTC), as on one machine
     return DaskEventLog(events, rejects, n_input, reply_notes, tz=tz if tz is not None else meta_log.tz)
+
+
+def _block_kinds(part: pd.DataFrame) -> pd.DataFrame:
+    """The kinds of a block's attribute columns (:func:`~journeymap.io._infer.attribute_kinds`), one row a column."""
+    kinds = attribute_kinds(part)
+    return pd.DataFrame(
+        {
+            "name": pd.Series(list(kinds), dtype=object),
+            "kind": pd.Series([k.kind for k in kinds.values()], dtype=object),
+            "missing": pd.Series([k.missing for k in kinds.values()], dtype=bool),
+        }
+    )
 
 
 def _validate_part(part: pd.DataFrame, *, tz: Any, row_offset: int, **options: Any) -> EventLog:

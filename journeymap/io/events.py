@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import os
 from typing import TYPE_CHECKING, Any, cast, overload
 
 from journeymap.backends import dispatch
+from journeymap.io._infer import typed_attributes
 from journeymap.io._time import attrs_zone, stamp_zone
 from journeymap.io._values import (
     account_keys,
@@ -20,13 +22,12 @@ from journeymap.io._values import (
     role_column,
 )
 from journeymap.io.eventlog import EventLog, OnError
-from journeymap.io.sources import map_columns, nested_messages, read_table
+from journeymap.io.sources import file_kind, map_columns, nested_messages, read_table
 from journeymap.io.validation import DANGLING_REPLY, Problems, validate_events
 from journeymap.schema import CANONICAL_COLUMNS, REJECT_COLUMNS, REQUIRED_COLUMNS
 
 if TYPE_CHECKING:
     import datetime
-    import os
     from collections.abc import Iterable, Mapping
 
     import pandas as pd
@@ -144,6 +145,11 @@ def read_events(
     exports) is read as UTF-16 (:func:`journeymap.distributed.read_events` reads a UTF-16 CSV or
     TSV, but JSON and JSON Lines as UTF-8 only); other files must be UTF-8. A dask
     DataFrame is validated partition by partition (:func:`journeymap.distributed.read_events`).
+    A CSV or TSV file is read as text, but its attribute columns are then typed as
+    :func:`pandas.read_csv` types them (as a Parquet file of the same data holds them): whole
+    numbers ``int64`` (nullable ``Int64`` where some fields are empty), other numbers ``float64``,
+    ``True``/``False`` ``bool`` (``boolean`` with empty fields); other text, numbers written with a
+    leading zero (``"00123"``), the ids and the columns journeymap reads itself stay as written.
 
     Raises:
         SchemaError: a required column is missing (whatever ``on_error`` says), a ``columns``
@@ -178,6 +184,8 @@ def read_events(
     raw = read_table(cast("pd.DataFrame | str | os.PathLike[str]", source), problems=problems, event_keys=columns or ())
     nested_messages(raw, skip=["in_reply_to", *(src for src, dst in (columns or {}).items() if dst == "in_reply_to")])
     frame = map_columns(raw, columns)
+    if _is_csv(source):  # its attributes as pd.read_csv types them (numbers, booleans); ids and times stay text
+        frame = typed_attributes(frame)
     no_actor = "actor" not in frame.columns
     # rejects name the columns as the user knows them ("sent_at", not "timestamp")
     named = {str(dst): str(src) for src, dst in (columns or {}).items()}
@@ -199,6 +207,11 @@ def read_events(
         stamp_zone(log.events, None)  # a zone the attrs name but that the log has not (one that names no zone)
         return log
     return dataclasses.replace(log, tz=zone)
+
+
+def _is_csv(source: object) -> bool:
+    """Whether ``source`` is the path of a CSV or TSV file (read as text)."""
+    return isinstance(source, (str, os.PathLike)) and file_kind(os.fspath(source))[0] == "csv"
 
 
 def _dangling_replies(log: EventLog, column: str) -> None:

@@ -1530,6 +1530,12 @@ def write_table(frame: pd.DataFrame, path: str | os.PathLike[str], *, index: boo
     no lists (not as Python's ``['a', 'b']``), and as lists in Parquet and JSON Lines.
     A column of numbers and text (an order number ``12345`` in one row, ``"A-77"`` in another),
     which Parquet cannot type, is written to Parquet as text, with a logged warning naming it.
+    JSON has no infinity: in JSON Lines an infinite number (``touchpoint_summary``'s
+    ``pos_neg_ratio`` where a touchpoint has positive messages but no negative ones) is written
+    as the text ``"inf"`` or ``"-inf"``, which ``pd.read_json(path, lines=True)`` reads back as
+    the float ``inf``, while a missing number (NaN: all neutral) is ``null``, as pandas writes it
+    (pandas' own ``to_json`` writes both as ``null``). Other JSON readers see the text: convert
+    it with ``float(value)``.
 
     Raises:
         SchemaError: an unknown suffix; ``.xlsx`` without openpyxl, or with a text too long for
@@ -1557,7 +1563,7 @@ def write_table(frame: pd.DataFrame, path: str | os.PathLike[str], *, index: boo
         # a column of numbers and text (an order number 12345 here, "A-77" there) is written as text, with a warning
         pq.write_table(arrow_table(out, preserve_index=False, what=repr(target.name)), target)
     elif suffix in {".jsonl", ".ndjson"}:
-        out.to_json(target, orient="records", lines=True, date_format="iso", force_ascii=False)
+        _infinities_as_text(out).to_json(target, orient="records", lines=True, date_format="iso", force_ascii=False)
     elif suffix in {".xlsx"}:
         if importlib.util.find_spec("openpyxl") is None:
             msg = f"writing {target.name!r} needs openpyxl (pip install 'journeymap[excel]'), or use .csv or .parquet"
@@ -1578,6 +1584,34 @@ def write_table(frame: pd.DataFrame, path: str | os.PathLike[str], *, index: boo
         msg = f"cannot write {target.name!r}: unknown table type {suffix!r}; use .csv, .tsv, .parquet, .jsonl or .xlsx"
         raise SchemaError(msg)
     return target
+
+
+def _infinities_as_text(out: pd.DataFrame) -> pd.DataFrame:
+    """``out`` with the infinite values of its float columns as the text ``"inf"``/``"-inf"`` (JSON has no infinity).
+
+    ``to_json`` writes an infinity as ``null``, as it writes NaN: the text keeps them apart, and
+    ``pd.read_json`` reads it back as the float.
+
+    Examples:
+        >>> _infinities_as_text(pd.DataFrame({"r": [np.inf, 0.5, np.nan, -np.inf]}))["r"].tolist()
+        ['inf', 0.5, nan, '-inf']
+    """
+    typed: dict[Any, pd.Series] = {}
+    for position in range(out.shape[1]):
+        values = out.iloc[:, position]
+        if not pd.api.types.is_float_dtype(values.dtype):
+            continue
+        numbers = values.to_numpy(dtype=float, na_value=np.nan)
+        infinite = np.isinf(numbers)
+        if infinite.any():
+            text = values.astype(object).where(~infinite, np.where(numbers > 0, "inf", "-inf"))
+            typed[position] = text
+    if not typed:
+        return out
+    out = out.copy()
+    for position, values in typed.items():
+        out.isetitem(position, values.to_numpy(dtype=object))
+    return out
 
 
 #: The most characters an Excel cell holds; openpyxl would write more, and Excel cut or refuse them.

@@ -15,7 +15,7 @@ from journeymap.backends import dispatch
 from journeymap.exceptions import ArgumentTypeError, InvalidArgumentError, SchemaError
 from journeymap.io._time import attrs_zone
 from journeymap.io.eventlog import EventLog
-from journeymap.io.sources import text_names, warn_case_variants
+from journeymap.io.sources import read_table, warn_case_variants
 from journeymap.io.twcs import refresh_replies_outside
 from journeymap.io.validation import validate_events
 from journeymap.journeys._set import JourneySet
@@ -666,7 +666,9 @@ def build_journeys(
     naming the first five (row, column, reason, value). To keep them all, read the frame first,
     ``log = jm.read_events(frame)``, and pass ``log``. As there, a column named like a canonical
     one the frame lacks but for case, spaces, ``-`` or ``_`` (``"Text"``) is kept as an
-    attribute with a ``UserWarning``, a column name that is not text (``0``, a tuple) is read as
+    attribute with a ``UserWarning``, a named index (``df.set_index("event_id")``, or
+    ``["customer_id", "event_id"]``) is read as its columns and an unnamed one is dropped, a
+    column name that is not text (``0``, a tuple) is read as
     text (``"0"``) with a logged warning, and a tz-aware ``timestamp`` column in a zone other than
     UTC gives ``js.tz``.
 
@@ -710,7 +712,9 @@ def build_journeys(
     check_by(by)
     gap_nanoseconds(gap)  # checked whatever ``by``: a typo fails here, not when by="customer" is tried
     if isinstance(log, pd.DataFrame):
-        log = text_names(log, "the input DataFrame")  # a name 0 is "0", as read_events reads it, with a warning
+        # read_events' reading of a frame: a named index (df.set_index("event_id")) as its column(s),
+        # an unnamed one dropped, a name 0 as "0" (with a warning)
+        log = read_table(log)
         warn_case_variants(log.columns, stacklevel=user_stacklevel())  # "Text" is no "text": the caller of build_journeys
         log = validate_events(log, on_error="raise")
         _say_warnings(log)  # the EventLog is not returned: its caveats would be lost
