@@ -25,7 +25,7 @@ from hypothesis import strategies as st
 import journeymap.topics._describe as describe
 import journeymap.topics._text as text_mod
 from journeymap.emotions.normalize import decode_text
-from journeymap.topics._describe import english_stop_words, phrases
+from journeymap.topics._describe import CTfidfDescriber, english_stop_words, phrases
 from journeymap.topics._text import NOISE, clean_text
 
 from .conftest import GOEMOTIONS, SHARED_DATA, TWCS_SAMPLE
@@ -203,6 +203,28 @@ def test_words_written_one_space_apart_are_joined_without_a_regex(monkeypatch: p
     words, joined = ["card", "lost", "top", "up", "failed"], ["card lost", "lost top", "top up", "up failed"]
     assert phrases("card's lost - top-up failed", STOP) == words + joined
     assert recorder.calls  # a gap other than one space is read by the pattern
+
+
+def test_keywords_read_each_distinct_text_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    texts = ["my card has not arrived", "refund still pending", "thanks", "card not arrived yet", "refund my money"] * 40
+    texts += ["the app keeps crashing", "app crashing again"] * 3
+    labels = np.array([i % 3 for i in range(len(texts))])
+    groups = [f"c{i % 17}" for i in range(len(texts))]
+    # the same texts made distinct by trailing spaces, which cleaning drops: the same words, read one by one
+    spaced = [t + " " * k for k, t in enumerate(texts)]
+    describer = CTfidfDescriber(n_keywords=4)
+    expected = describer.keywords(spaced, labels, 3), describer.keywords(spaced, labels, 3, groups=groups)
+    calls: list[str] = []
+
+    def counted(text: str, stop_words: frozenset[str], ngram_range: tuple[int, int] = (1, 2)) -> list[str]:
+        calls.append(text)
+        return phrases(text, stop_words, ngram_range)
+
+    monkeypatch.setattr(describe, "phrases", counted)
+    got = describer.keywords(texts, labels, 3), describer.keywords(texts, labels, 3, groups=groups)
+    assert got == expected
+    assert expected[0][0][:2] == ["arrived", "card"]
+    assert sorted(calls) == sorted([*set(texts)] * 2)
 
 
 @pytest.mark.slow

@@ -295,11 +295,26 @@ class CTfidfDescriber(BaseEstimator):  # type: ignore[misc]  # get_params: Topic
             stop_words = english_stop_words()
         stop = frozenset(str(w).lower() for w in stop_words or ())
         ngram_range = (int(self.ngram_range[0]), int(self.ngram_range[1]))
-        vectorizer = CountVectorizer(analyzer=lambda text: phrases(text, stop, ngram_range), min_df=min_df)
+        # a text repeated (templates, "thanks", a sample drawn again) is read once: the texts are
+        # counted grouped, each group's phrases made for its first text, and the rows put back in order
+        codes = pd.factorize(pd.Series(docs, dtype=object))[0]
+        order = np.argsort(codes, kind="stable")
+        last: list[Any] = [None, []]  # the text read last and its phrases
+
+        def analyze(text: str) -> list[str]:
+            if text != last[0]:
+                last[:] = [text, phrases(text, stop, ngram_range)]
+            result: list[str] = last[1]
+            return result
+
+        vectorizer = CountVectorizer(analyzer=analyze, min_df=min_df)
         try:
-            counts = vectorizer.fit_transform(docs)
+            counts = vectorizer.fit_transform([docs[i] for i in order])
         except ValueError:  # no words at all survive (emoji, stop words only)
             return [[] for _ in range(n_topics)]
+        position = np.empty_like(order)
+        position[order] = np.arange(len(order))
+        counts = counts[position]  # back in the texts' order
         vocab = vectorizer.get_feature_names_out()
         from scipy import sparse
 
