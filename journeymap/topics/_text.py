@@ -14,8 +14,9 @@ without anything is a text without words (topic ``"other"``).
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
-from journeymap.emotions.normalize import decode_text
+from journeymap.emotions.normalize import decode_text, may_decode
 
 __all__ = ["LINK", "NOISE", "clean_text"]
 
@@ -47,11 +48,47 @@ def clean_text(text: str) -> str:
         >>> clean_text('<div class="intercom-container"><p>My card&#39;s <b>blocked</b></p></div>')
         "My card's blocked"
     """
-    out = " ".join(NOISE.sub(" ", decode_text(text)).split())
+    out = _without_noise(decode_text(text) if may_decode(text) else text)
     for _ in range(2):  # a handle removed from inside a tag ("<br@u>" -> "<br >") can leave markup: again, at most twice
-        if not any(c in out for c in "<&\\"):
+        if not may_decode(out):
             break
-        text, out = out, " ".join(NOISE.sub(" ", decode_text(out)).split())
+        text, out = out, _without_noise(decode_text(out))
         if out == text:
             break
     return out
+
+
+def _without_noise(text: str) -> str:
+    r"""``" ".join(NOISE.sub(" ", text).split())``, computed one whitespace-separated word at a time.
+
+    A match of :data:`NOISE` never holds whitespace (each of its parts is made of non-space
+    characters) and reads nothing beyond its own word (``\b`` sees a space as it sees the text's
+    start or end), so each word is cleaned on its own. Only a word with an ``@`` (e-mail
+    addresses, handles), a ``.`` or a ``:`` (links) can hold a match; the others, most words,
+    are kept without trying the pattern at each of their characters (tried on the whole text, it
+    cost about 65 us per tweet). A short word with one is cleaned once and remembered (a
+    brand's @handle starts thousands of tweets).
+
+    Examples:
+        >>> _without_noise("hi  @Brand mail a.b@c.com, see\tbit.ly/x.")
+        'hi mail , see'
+    """
+    out: list[str] = []
+    for word in text.split():
+        if "@" in word or "." in word or ":" in word:
+            kept = _remembered_word_without_noise(word) if len(word) <= _REMEMBERED_LENGTH else _word_without_noise(word)
+            if kept:
+                out.append(kept)
+        else:
+            out.append(word)
+    return " ".join(out)
+
+
+def _word_without_noise(word: str) -> str:
+    """One whitespace-free ``word`` without :data:`NOISE`, its pieces joined by a space (``""``: nothing left)."""
+    return " ".join(NOISE.sub(" ", word).split())
+
+
+#: Words up to this long are remembered once cleaned (handles, short links, a sentence's last word).
+_REMEMBERED_LENGTH = 64
+_remembered_word_without_noise = lru_cache(maxsize=1 << 14)(_word_without_noise)
