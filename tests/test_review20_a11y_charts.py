@@ -18,7 +18,6 @@ import numpy as np
 import pytest
 
 mpl.use("Agg")
-import matplotlib.pyplot as plt
 from matplotlib.colors import to_hex, to_rgb, to_rgba
 from matplotlib.patches import FancyArrowPatch
 from matplotlib.text import Text
@@ -32,16 +31,8 @@ graph_module = importlib.import_module("journeymap.plot.graph")  # jm.plot.graph
 trends_module = importlib.import_module("journeymap.plot.trends")
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
-
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
-
-
-@pytest.fixture(autouse=True)
-def _close() -> Iterator[None]:
-    yield
-    plt.close("all")
 
 
 @pytest.fixture(scope="module")

@@ -18,7 +18,6 @@ import pandas as pd
 import pytest
 
 mpl.use("Agg")
-import matplotlib.pyplot as plt
 from matplotlib.patches import Rectangle, StepPatch
 
 import journeymap as jm
@@ -30,15 +29,7 @@ graph_module = importlib.import_module("journeymap.plot.graph")  # jm.plot.graph
 trends_module = importlib.import_module("journeymap.plot.trends")
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
-
     from matplotlib.axes import Axes
-
-
-@pytest.fixture(autouse=True)
-def _close() -> Iterator[None]:
-    yield
-    plt.close("all")
 
 
 @pytest.fixture(scope="module")
