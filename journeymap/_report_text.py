@@ -133,11 +133,13 @@ def map_cells(js: JourneySet, *, level: str = "touchpoint") -> pd.DataFrame:
     return cells.drop(columns=["stage_order"]).reset_index(drop=True)
 
 
-def map_summary(js: JourneySet, *, min_volume: int, top_pains: int) -> str:
+def map_summary(js: JourneySet, *, min_volume: int, top_pains: int, drawn: list[tuple[str, str]] | None = None) -> str:
     """The journey map in words: its cells, the stages' means, the lowest and highest cells and the pain points.
 
     As the map calls them: high and low among cells of ``min_volume`` or more messages, pain
-    points the ``top_pains`` negative cells of highest impact among those.
+    points the ``top_pains`` negative cells of highest impact among those. ``drawn`` (the
+    ``(stage, key)`` cells the map drew, where it drew only some) limits the lowest, highest and
+    pain points to them, and the text says how many of the cells are drawn.
 
     Examples:
         >>> import journeymap as jm
@@ -157,6 +159,11 @@ def map_summary(js: JourneySet, *, min_volume: int, top_pains: int) -> str:
         f"Mean customer valence (-1 to +1) by stage and touchpoint: {_n(len(cells), 'cell')} from "
         f"{_n(n, 'scored customer message')} in {_n(len(js), 'journey')}; stage means {means}."
     )
+    if drawn is not None and len(drawn) < len(cells):
+        shown = set(drawn)
+        on_map = [(str(stage), str(key)) in shown for stage, key in zip(cells["stage"], cells["key"])]
+        head += f" The map draws {len(drawn):,} of the {len(cells):,} cells (the largest of each stage and the pain points)."
+        cells = cells[on_map]
     big = cells[cells["volume"] >= min_volume]
     parts = []
     if len(big) >= 2 and big["mean_valence"].max() > big["mean_valence"].min():
@@ -240,7 +247,7 @@ def graph_summary(G: nx.DiGraph) -> str:
             felt = "no customer messages"
         return f"{n} ({_n(int(data.get('volume', 0)), 'step')}, {felt})"
 
-    which = f"the {len(largest)} largest of {len(inner)} {level}s" if len(largest) < len(inner) else f"{len(inner)} {level}s"
+    which = f"the {len(largest)} largest of {_n(len(inner), level)}" if len(largest) < len(inner) else _n(len(inner), level)
     whose = f"{_n(int(journeys), 'journey')} through " if journeys is not None else ""
     head = f"Journey graph of {whose}{which}, coloured by mean customer valence: {_series([node(n) for n in largest])}."
     edges = sorted(

@@ -758,8 +758,9 @@ def _map_section(js: JourneySet, *, seed: int | np.random.Generator | None) -> l
     from journeymap import plot
     from journeymap.plot.journey_map import MIN_VOLUME
 
-    summary = map_summary(js, min_volume=MIN_VOLUME, top_pains=TOP_PAINS)
-    return ["<h2>Journey map</h2>", _figure(plot.journey_map(js, seed=seed, top_pains=TOP_PAINS), summary)]
+    ax = plot.journey_map(js, seed=seed, top_pains=TOP_PAINS)
+    summary = map_summary(js, min_volume=MIN_VOLUME, top_pains=TOP_PAINS, drawn=getattr(ax, "_journeymap_cells", None))
+    return ["<h2>Journey map</h2>", _figure(ax, summary)]
 
 
 def _pattern_sections(js: JourneySet, *, tz: str | dt.tzinfo) -> list[str]:

@@ -31,6 +31,8 @@ from journeymap.report import _figure, _table
 from journeymap.testing.data import planted_scores
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from bs4 import Tag
 
 
@@ -237,3 +239,34 @@ def test_the_reports_images_declare_their_pixel_size(soup: BeautifulSoup) -> Non
         from journeymap.report import _PAGE_WIDTH
 
         assert wide == (int(image["width"]) > _PAGE_WIDTH)  # wider than the page: scrolls, never shrunk
+
+
+def test_the_map_caption_names_only_cells_the_map_draws(tmp_path: Path) -> None:
+    """rv48: 120 cells, 24 drawn: the caption's lowest, highest and pain points were read from all 120."""
+    from journeymap._report_text import map_summary
+    from journeymap.plot.journey_map import MIN_VOLUME
+
+    events = jm.datasets.service_journeys(400, seed=2).events.copy()
+    events["touchpoint"] = [f"tp{k:02d}" for k in np.random.default_rng(3).integers(0, 40, len(events))]
+    js = planted_scores(jm.build_journeys(events))
+    ax = jm.plot.journey_map(js, seed=0, top_pains=3)
+    drawn = ax._journeymap_cells  # type: ignore[attr-defined]
+    ticks = {t.get_text().replace("\n", "") for t in ax.get_xticklabels()}
+    plt.close(ax.figure)
+    assert 0 < len(drawn) < 120 and {key for _, key in drawn} <= ticks
+    text = map_summary(js, min_volume=MIN_VOLUME, top_pains=3, drawn=drawn)
+    assert f"The map draws {len(drawn)} of the 120 cells" in text
+    named = re.findall(r"(?:lowest|highest): (tp\d\d) in (\w+)", text)
+    assert len(named) == 2 and all(cell in set(drawn) for cell in [(stage, key) for key, stage in named])
+    # the report's own caption of the same data says the same
+    page = jm.report(js, tmp_path / "r.html", examples=0).read_text(encoding="utf-8")
+    assert f"The map draws {len(drawn)} of the 120 cells" in page
+
+
+def test_the_graph_caption_counts_one_stage_in_the_singular() -> None:
+    from journeymap._report_text import graph_summary
+
+    events = jm.datasets.service_journeys(8, seed=1).events
+    js = planted_scores(jm.build_journeys(events[events["actor"] == "customer"].copy()))
+    text = graph_summary(jm.journey_graph(js, level="stage"))
+    assert "1 stages" not in text and "1 stage" in text

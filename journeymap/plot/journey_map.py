@@ -233,10 +233,19 @@ def journey_map(
     # beside the plot, not over it: the callouts and the curve keep the whole plotting area
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), scatterpoints=1, labelspacing=1.2, borderpad=0.8)
     _theme.style(ax)
-    names = [str(t) for t in table[level]]
-    _fit_tick_labels(ax, names, _unscored_notes(table, unscored, level))  # in the final layout
-    _separate_callouts(ax)
+    _finish(ax, table, _unscored_notes(table, unscored, level), level)
     return ax
+
+
+def _finish(ax: Axes, table: pd.DataFrame, notes: list[str], level: str) -> None:
+    """In the final layout: the tick labels fitted, the callouts kept apart; the cells drawn noted on ``ax``.
+
+    ``ax._journeymap_cells`` lists the ``(stage, touchpoint)`` cells drawn, so that a caption (the
+    report's) names only cells the map shows.
+    """
+    _fit_tick_labels(ax, [str(t) for t in table[level]], notes)
+    _separate_callouts(ax)
+    ax._journeymap_cells = list(zip(table["stage"].astype(str), table[level].astype(str)))  # type: ignore[attr-defined]
 
 
 def _stage_line(ax: Axes, table: pd.DataFrame, full: pd.DataFrame) -> None:
