@@ -168,10 +168,14 @@ def map_summary(js: JourneySet, *, min_volume: int, top_pains: int, drawn: list[
     parts = []
     if len(big) >= 2 and big["mean_valence"].max() > big["mean_valence"].min():
         values = big["mean_valence"].to_numpy(dtype=float)  # the first of equal cells, as the map calls them
-        for word, pos in (("lowest", int(np.argmin(values))), ("highest", int(np.argmax(values)))):
+        from journeymap.plot._theme import callout_tag
+
+        for kind, word, pos in (("low", "lowest", int(np.argmin(values))), ("high", "highest", int(np.argmax(values)))):
             row = big.iloc[pos]
             volume = _n(int(row["volume"]), "message")
-            parts.append(f"{word}: {row['key']} in {row['stage']} ({_v(float(row['mean_valence']))}, {volume})")
+            tag = callout_tag(kind, float(row["mean_valence"]))[0]  # as the map names it: "lowest (neutral)" in the band
+            named = word if tag in ("high", "low") else tag
+            parts.append(f"{named}: {row['key']} in {row['stage']} ({_v(float(row['mean_valence']))}, {volume})")
     pains = big[big["mean_valence"] < 0].nlargest(top_pains, "impact")
     if len(pains):
         names = _series([f"{key} in {stage}" for key, stage in zip(pains["key"], pains["stage"])])

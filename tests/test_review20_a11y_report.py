@@ -270,3 +270,17 @@ def test_the_graph_caption_counts_one_stage_in_the_singular() -> None:
     js = planted_scores(jm.build_journeys(events[events["actor"] == "customer"].copy()))
     text = graph_summary(jm.journey_graph(js, level="stage"))
     assert "1 stages" not in text and "1 stage" in text
+
+
+def test_the_map_caption_names_neutral_extremes_as_the_map_does() -> None:
+    """On the TWCS-like case every cell is near 0: the map says "highest (neutral)", and so must its caption."""
+    from journeymap._report_text import map_summary
+    from journeymap.plot.journey_map import MIN_VOLUME
+
+    js = planted_scores(jm.build_journeys(jm.datasets.service_journeys(60, seed=0)))
+    events = js.events.copy()
+    events["valence"] = (events["valence"].astype("float32") * 0.1).astype("float32")  # every mean inside +-0.25
+    neutral = js.with_events(events)
+    text = map_summary(neutral, min_volume=MIN_VOLUME, top_pains=3)
+    assert "lowest (neutral): " in text and "highest (neutral): " in text
+    assert "; highest: " not in text and "messages, lowest: " not in text
