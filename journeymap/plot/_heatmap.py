@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import textwrap
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -111,8 +110,7 @@ def _capped_title(ax: Axes, title: str | None, default: str, note: str) -> None:
     if not note:
         _theme.set_title(ax, title, default)
         return
-    axes_inches = ax.bbox.width / ax.figure.dpi
-    _theme.set_title(ax, title, "\n".join(textwrap.wrap(default + note, width=max(30, int(axes_inches * 8)))))
+    _theme.set_title(ax, title, _theme.axes_wide(ax, default + note))
 
 
 def _lab(rgb: np.ndarray) -> np.ndarray:

@@ -134,6 +134,26 @@ def set_title(ax: Axes, title: str | None, default: str, **kwargs: Any) -> None:
     ax.set_title(default if title is None else title, **kwargs)
 
 
+def axes_wide(ax: Axes, text: str) -> str:
+    """``text`` wrapped to the width of ``ax`` (about 8 characters an inch, 30 at least), for a long title.
+
+    A title centred over its Axes and longer than it (a note on the cells or rows left out) ran
+    past both edges of the figure.
+
+    Examples:
+        >>> import matplotlib.pyplot as plt
+        >>> ax = plt.figure(figsize=(5, 3)).add_subplot()
+        >>> lines = axes_wide(ax, "Emotions by touchpoint " * 4).splitlines()
+        >>> len(lines) > 1, max(map(len, lines)) <= int(ax.bbox.width / ax.figure.dpi * 8)
+        (True, True)
+        >>> plt.close("all")
+    """
+    import textwrap
+
+    inches = ax.bbox.width / ax.figure.dpi  # the title is centred over the Axes
+    return "\n".join(textwrap.wrap(text, width=max(30, int(inches * 8))))
+
+
 def style(ax: Axes) -> None:
     """Apply the theme to an existing Axes."""
     ax.spines["top"].set_visible(False)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import textwrap
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
@@ -221,10 +220,7 @@ def journey_map(
     ax.set_ylabel("mean customer valence (95% interval)" if (~few).any() else "mean customer valence")
     default_title = f"Customer journey map: how customers feel at each stage and {level}{shown_of}"
     default_title += _unscored_note(full, unscored, level)
-    # as wide as the figure: a long title (cells left out) ran past both edges
-    axes_inches = ax.bbox.width / ax.figure.dpi  # the title is centred over the axes
-    default_title = "\n".join(textwrap.wrap(default_title, width=max(30, int(axes_inches * 8))))
-    _theme.set_title(ax, title, default_title, pad=30)
+    _theme.set_title(ax, title, _theme.axes_wide(ax, default_title), pad=30)  # a long title (cells left out) wrapped
     for volume in sorted({int(table["volume"].max()), int(np.median(table["volume"]))}):
         size = 40 + 360 * volume / table["volume"].max()
         ax.scatter([], [], s=size, color=_theme.NEUTRAL, label=_theme.count(volume, "message"))
