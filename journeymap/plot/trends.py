@@ -48,8 +48,8 @@ FEW_POINT_ALPHA = 0.45
 HATCH = "#bbbbbb"
 #: Beyond this many periods the axes cannot show one mark per period: :func:`trends` draws its messages as one filled
 #: step area (not a bar per period) and its line without a marker per period, and :func:`topic_trends` marks each line
-#: about :data:`DENSE_MARKS` times; both still mark a value no line segment shows (one between two gaps). At the
-#: report's 80 dpi a 10-inch chart has about 620 pixels for its periods: past 200, a bar is under 3 pixels wide and the
+#: about :data:`DENSE_MARKS` times; both still mark a value no line segment shows (one between two gaps). At 80 dpi
+#: a 10-inch chart has about 620 pixels for its periods (the report's 96: about 740): past 200, a bar is 3 pixels wide and the
 #: markers (6 pixels and more) merge into one band (a year by day, 366 periods, was a chain of dots; by hour, 8,766
 #: bars took 18 s to draw and save, a grey block).
 DENSE_PERIODS = 200
