@@ -381,14 +381,13 @@ def topics_summary(table: pd.DataFrame, *, freq: str, top: int) -> str:
 
     ``table`` is :func:`~journeymap.topic_trends`' (what :func:`journeymap.plot.topic_trends` draws).
     """
-    from journeymap.analytics.topics import OTHER_LAST
+    from journeymap.plot._stats import topic_totals
     from journeymap.plot._theme import period_name
 
-    totals = table.groupby(level="topic")["volume"].sum().drop(OTHER_LAST, errors="ignore")
-    totals = totals[totals > 0]
+    totals = topic_totals(table)
     if totals.empty:
         return "Topics over time: no customer messages with a topic to show."
-    shown = sorted(totals.index, key=lambda t: (-int(totals[t]), str(t)))[:top]
+    shown = list(totals.index[:top])
     periods = table.index.get_level_values("period").unique()
     dates = dict(zip(periods, _dates(periods)))
     name = period_name(freq)

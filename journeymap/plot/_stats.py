@@ -19,6 +19,25 @@ if TYPE_CHECKING:
     from journeymap.model import Journey
 
 
+def topic_totals(table: pd.DataFrame) -> pd.Series:
+    """The messages of each topic in :func:`~journeymap.topic_trends`' ``table``, the largest first (ties by name).
+
+    ``"other"`` and topics without a message are left out: what :func:`journeymap.plot.topic_trends`
+    draws, and its ``top`` largest are the first ``top`` rows.
+
+    Examples:
+        >>> index = pd.MultiIndex.from_tuples(
+        ...     [("w1", "billing"), ("w1", "other"), ("w1", "app"), ("w2", "app"), ("w2", "late")], names=["period", "topic"])
+        >>> topic_totals(pd.DataFrame({"volume": [3, 9, 2, 1, 0]}, index=index)).to_dict()
+        {'app': 3, 'billing': 3}
+    """
+    from journeymap.analytics.topics import OTHER_LAST
+
+    totals = table.groupby(level="topic")["volume"].sum().drop(OTHER_LAST, errors="ignore")
+    totals = totals[totals > 0]
+    return totals.loc[sorted(totals.index, key=lambda t: (-int(totals[t]), str(t)))]
+
+
 def journey_curve(journey: Journey) -> pd.DataFrame:
     """One row per step: ``step``, ``actor``, ``is_brand``, ``stage``, ``valence`` (NaN unscored), ``text``."""
     rows = [

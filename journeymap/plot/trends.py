@@ -10,12 +10,12 @@ import pandas as pd
 from journeymap.analytics._checks import check_count
 from journeymap.analytics._prep import require_scored
 from journeymap.analytics._time import check_tz
-from journeymap.analytics.topics import OTHER_LAST
 from journeymap.analytics.topics import topic_trends as topic_table
 from journeymap.analytics.trends import trends as trends_table
 from journeymap.backends import dispatch
 from journeymap.exceptions import InvalidArgumentError
 from journeymap.plot import _theme
+from journeymap.plot._stats import topic_totals
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -491,11 +491,10 @@ def topic_trends(
     table = topic_table(js, freq=freq, tz=tz)
     given = ax is not None
     ax = _theme.get_ax(ax, figsize=(10, 4))
-    totals = table.groupby(level="topic")["volume"].sum().drop(OTHER_LAST, errors="ignore")
-    totals = totals[totals > 0]
+    totals = topic_totals(table)
     if totals.empty:
         return _theme.empty(ax, "customer messages with a topic", title=title)
-    shown = sorted(totals.index, key=lambda t: (-int(totals[t]), str(t)))[:top]
+    shown = list(totals.index[:top])
     periods = table.index.get_level_values("period").unique()
     x = np.arange(len(periods))
     partial = (
