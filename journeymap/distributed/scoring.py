@@ -265,7 +265,8 @@ def score(
     """Add emotion columns on the cluster, as :func:`journeymap.score` does on one machine.
 
     Identical texts are scored once across the whole cluster, as on one machine: the texts to
-    score are deduplicated (a hash-partitioned ``drop_duplicates``), each partition of unique
+    score are deduplicated (a hash-partitioned ``drop_duplicates``, by dask's task shuffle, as
+    :func:`~journeymap.distributed.build_journeys` shuffles by default), each partition of unique
     texts is scored in length-sorted batches, and the scores are joined back to the events
     from a one-partition score table, so the events keep their partitions (whole journeys) and
     their order.
@@ -355,7 +356,9 @@ def score(
         )
     keyed_meta = _texts_to_score(events._meta, agents=agents, service=service)
     keyed = events.map_partitions(functools.partial(_texts_to_score, agents=agents, service=service), meta=keyed_meta)
-    unique = keyed[[_TEXT_KEY]].dropna().drop_duplicates(split_out=events.npartitions)
+    # the task shuffle, as build_journeys': on a cluster dask's own choice is p2p, whose workers log
+    # two "Shuffle ... initialized/deactivated" warnings into the user's notebook per call
+    unique = keyed[[_TEXT_KEY]].dropna().drop_duplicates(split_out=events.npartitions, shuffle_method="tasks")
     table_meta = meta[[c for c in meta.columns if is_score_column(c)]].copy()
     table_meta.insert(0, _TEXT_KEY, pd.Series(dtype="string"))
     table = unique.map_partitions(functools.partial(_score_unique, scorer=spec, cache=cache, service=service), meta=table_meta)
