@@ -659,11 +659,11 @@ def _legend_inside(ax: Axes, handles: list[Any]) -> None:
 
 
 def _loop_counts_clear(ax: Axes) -> None:
-    """Each ``↻ n`` count moved up (or below its node) where an arrowhead lands on it, measured as drawn.
+    """Each ``↻ n`` count moved up (or below its node) where an arrowhead or a node's label lands on it, measured as drawn.
 
     An edge arriving at a node from the right at a slight angle (the 12-touchpoint graph's
     porting -> outage) put its arrowhead on the count; tried at :data:`LOOP_RISES`, the first
-    height that no arrowhead touches is kept (else the first).
+    height that no arrowhead and no label touches is kept (else the first).
     """
     from matplotlib.figure import Figure
     from matplotlib.patches import FancyArrowPatch
@@ -683,6 +683,8 @@ def _loop_counts_clear(ax: Axes) -> None:
                 tip = vertices[-4:-1]
                 half = patch.get_linewidth() / 2 * root.dpi / 72
                 heads.append(Bbox.from_extents(*tip.min(axis=0), *tip.max(axis=0)).padded(half))
+    # nor on a node's label (below its own small node, a count ran into the name: "↻ 3" over "topic 15")
+    labels = [t.get_window_extent() for t in ax.texts if (t.get_gid() or "").startswith("label:")]
     for text in counts:
         dx, _ = text.get_position()
         radius = dx - 3  # placed radius + 3 points right of its node
@@ -690,7 +692,7 @@ def _loop_counts_clear(ax: Axes) -> None:
             rise = max(radius * abs(share), LOOP_RISE) * (1 if share > 0 else -1)
             text.set_position((dx, rise))
             box = text.get_window_extent()
-            if not any(box.overlaps(head) for head in heads):
+            if not any(box.overlaps(other) for other in heads + labels):
                 break
         else:
             text.set_position((dx, max(radius * LOOP_RISES[0], LOOP_RISE)))
