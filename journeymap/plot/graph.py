@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import itertools
+from collections import Counter
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from journeymap.analytics._checks import check_seed
+from journeymap.analytics._checks import check_count, check_seed
 from journeymap.exceptions import ArgumentTypeError, InvalidArgumentError
 from journeymap.plot import _theme
 
@@ -15,7 +16,7 @@ if TYPE_CHECKING:
     import networkx as nx
     from matplotlib.axes import Axes
 
-__all__ = ["MAX_NODES", "graph", "layered_layout"]
+__all__ = ["MAX_HEIGHT", "MAX_NODES", "graph", "layered_layout"]
 
 #: The most nodes (besides start and end) a graph draws by default: the busiest. 200 touchpoints
 #: made a figure 95 inches tall.
@@ -57,7 +58,11 @@ def _positions(G: object, pos: object, seed: int | np.random.Generator | None) -
 
 
 def layered_layout(
-    G: nx.DiGraph, *, seed: int | np.random.Generator | None = 0, layer_width: float = 1.0
+    G: nx.DiGraph,
+    *,
+    seed: int | np.random.Generator | None = 0,
+    layer_width: float = 1.0,
+    max_rows: int | None = None,
 ) -> dict[Any, tuple[float, float]]:
     """Positions left to right by stage order (node attribute ``rank``), spread vertically.
 
@@ -66,6 +71,16 @@ def layered_layout(
     None afresh each call, a ``numpy.random.Generator`` from its sequence
     (:func:`~journeymap.analytics._checks.check_seed`).
 
+    ``max_rows``: the most nodes stacked in one column (None: every node of a bin, however many).
+    A bin of more is wrapped into as few columns side by side as hold it, ``layer_width`` apart
+    (the columns after it move right to make room), every other one half a row up so that a
+    straight edge past it runs between its nodes. Its nodes are shared out in the order they
+    come in the journeys, the earliest in the leftmost column: by their mean step, estimated
+    from the edges' ``count`` as a Markov chain from ``__start__``. Topics have no stage of their
+    own (their ``rank`` is the mean stage of their steps, 0 for all where the events have no
+    stage), so 40 of them stood in one column 37 inches tall; :func:`graph` picks the
+    ``max_rows`` that keeps its figure within :data:`MAX_HEIGHT`.
+
     Examples:
         >>> import journeymap as jm
         >>> from journeymap.testing.data import planted_scores
@@ -73,23 +88,95 @@ def layered_layout(
         >>> pos = layered_layout(jm.journey_graph(js, level="stage"), seed=1)
         >>> pos["__start__"][0] < pos["contact"][0] < pos["resolution"][0] < pos["__end__"][0]
         True
+        >>> G = jm.journey_graph(js, level="touchpoint")
+        >>> from collections import Counter
+        >>> max(Counter(x for x, _ in layered_layout(G).values()).values())  # the tallest column
+        6
+        >>> max(Counter(x for x, _ in layered_layout(G, max_rows=2).values()).values())
+        2
     """
     rng = check_seed(seed)
+    if max_rows is not None:
+        check_count(max_rows, "max_rows", minimum=1, what="number of nodes")
+    return _layered(G, rng, layer_width, max_rows)
+
+
+def _layered(
+    G: nx.DiGraph, rng: np.random.Generator, layer_width: float, max_rows: int | None, flow: dict[Any, float] | None = None
+) -> dict[Any, tuple[float, float]]:
+    """:func:`layered_layout` of checked arguments; ``flow``: :func:`_mean_steps` of ``G`` where already found."""
     layers: dict[float, list[Any]] = {}
     for node, data in G.nodes(data=True):
         key = round(float(data.get("rank", 0.0)) / layer_width) * layer_width
         layers.setdefault(key, []).append(node)
+    # each bin's columns: more than one where it holds more than max_rows nodes
+    widths = {key: 1 if max_rows is None else -(-len(nodes) // max_rows) for key, nodes in layers.items()}
+    shift, before = 0.0, {}
+    for key in sorted(layers):
+        before[key] = shift
+        shift += (widths[key] - 1) * layer_width
+    if flow is None:
+        flow = _mean_steps(G) if any(w > 1 for w in widths.values()) else {}
     pos: dict[Any, tuple[float, float]] = {}
-    for x, nodes in layers.items():
+    for key, nodes in layers.items():  # in the graph's order, as the ties were always drawn
         tie = rng.random(len(nodes))
-        ordered = [n for _, _, n in sorted(zip([-G.nodes[n].get("volume", 0) for n in nodes], tie, nodes))]
-        # centre-out: largest in the middle, then alternate above and below
-        ys = [0.0]
-        for i in range(1, len(ordered)):
-            ys.append((i + 1) // 2 * (1 if i % 2 else -1))
-        for node, y in zip(ordered, ys):
-            pos[node] = (float(x), float(y))
+        if widths[key] == 1:
+            columns = [list(zip(nodes, tie))]
+        else:  # shared out in the journeys' order, as evenly as can be
+            ordered = sorted(zip(nodes, tie), key=lambda item: (flow.get(item[0], np.inf), str(item[0])))
+            columns = [[ordered[i] for i in part] for part in np.array_split(np.arange(len(ordered)), widths[key])]
+        for i, column in enumerate(columns):
+            x = key + before[key] + i * layer_width
+            by_volume = sorted(column, key=lambda item: (-G.nodes[item[0]].get("volume", 0), item[1]))
+            # centre-out: largest in the middle, then alternate above and below; every other column of a wrapped
+            # bin half a row up, so that a straight edge past it runs between its nodes, not through one
+            for k, (node, _) in enumerate(by_volume):
+                y = (k // 2 + 0.5) * (-1 if k % 2 else 1) if i % 2 else (k + 1) // 2 * (1 if k % 2 else -1)
+                pos[node] = (float(x), float(y))
     return pos
+
+
+def _mean_steps(G: nx.DiGraph, *, steps: int = 1000) -> dict[Any, float]:
+    """Each node's mean step in the journeys (1: the first step), estimated from the graph's transitions.
+
+    The journeys are taken as a Markov chain of the edges' ``count``: from ``__start__`` (the
+    node of ``kind`` "start") the share of journeys at each node after 1, 2, ... steps, over
+    ``steps`` steps at most; a node's value is the mean of the step numbers of its visits. Nodes
+    no journey reaches (in a graph cut down to its busiest nodes, say) are left out, as are
+    start and end. :func:`layered_layout` orders the nodes of a wrapped column by it: topics that
+    open journeys left, those that close them right.
+
+    Examples:
+        >>> import networkx as nx
+        >>> G = nx.DiGraph()
+        >>> G.add_nodes_from([("__start__", {"kind": "start"}), ("__end__", {"kind": "end"})])
+        >>> G.add_edges_from([("__start__", "order", {"count": 4}), ("order", "refund", {"count": 2}),
+        ...                   ("order", "__end__", {"count": 2}), ("refund", "__end__", {"count": 2})])
+        >>> _mean_steps(G)
+        {'order': 1.0, 'refund': 2.0}
+    """
+    inner = [n for n, d in G.nodes(data=True) if d.get("kind") not in ("start", "end")]
+    index = {n: i for i, n in enumerate(inner)}
+    moves, first, out = np.zeros((len(inner), len(inner))), np.zeros(len(inner)), np.zeros(len(inner))
+    for a, b, d in G.edges(data=True):
+        count = float(d.get("count", 1))
+        if a in index:
+            out[index[a]] += count
+            if b in index:
+                moves[index[a], index[b]] += count
+        elif G.nodes[a].get("kind") == "start" and b in index:
+            first[index[b]] += count
+    if not first.sum():
+        return {}
+    moves /= np.where(out > 0, out, 1.0)[:, None]
+    share, visits, weighted = first / first.sum(), np.zeros(len(inner)), np.zeros(len(inner))
+    for step in range(1, steps + 1):
+        visits += share
+        weighted += step * share
+        share = share @ moves
+        if share.sum() < 1e-9:
+            break
+    return {n: float(weighted[i] / visits[i]) for n, i in index.items() if visits[i] > 0}
 
 
 #: The size of a node's label (points) and the gap (points) kept between a label and the next mark below it.
@@ -292,9 +379,125 @@ def _x_limits(ax: Axes, xs: np.ndarray, outer: dict[Any, float]) -> tuple[float,
     return lo - margins[0], hi + margins[1]
 
 
+#: The tallest figure (inches) :func:`graph` makes with a layout of its own: a column that would make it taller
+#: is wrapped into several (:func:`layered_layout`'s ``max_rows``). 40 topics in one column were 37 inches.
+MAX_HEIGHT = 12.0
+#: The widest figure (inches) :func:`graph` wraps a column to: 10, wider where many columns' labels need it; and what
+#: the colour bar and the margins take of it (inches).
+MAX_WIDTH = 13.5
+WIDTH_OVERHEAD = 1.6
+#: Points kept between neighbouring columns' widest marks (discs, labels, counts) where the figure is widened for
+#: them: an edge between the two is seen, with room for brackets beside each (:data:`BRACKET_STEP` apart).
+COLUMN_GAP = 16.0
+
+
 def _height(span: float, spacing: float, margins: tuple[float, float]) -> float:
     """A figure height (inches, at least 5.5) whose plot gives each unit of height ``spacing`` points, and the margins."""
     return max(5.5, (span * spacing + sum(margins)) / 72 + OVERHEAD)
+
+
+def _radii(nodes: list[Any], sizes: np.ndarray) -> dict[Any, float]:
+    """Each node's marker radius in points, of its size (points squared)."""
+    return {n: float(np.sqrt(size)) / 2 for n, size in zip(nodes, sizes)}
+
+
+def _labels(nodes: list[Any], *, unread: frozenset[Any] = frozenset()) -> dict[Any, str]:
+    """Each node's label as drawn: its name wrapped, "start" and "end", "(not scored)" under a node of ``unread``."""
+    labels = {n: _theme.wrap({"__start__": "start", "__end__": "end"}.get(str(n), str(n)), 14) for n in nodes}
+    return labels | {n: f"{labels[n]}\n(not scored)" for n in unread}  # not the dashed "no customer message"
+
+
+def _place(
+    G: nx.DiGraph,
+    nodes: list[Any],
+    pos: dict[Any, tuple[float, float]],
+    sizes: np.ndarray,
+    ax: Axes | None,
+    *,
+    seed: int | np.random.Generator | None,
+    own: bool,
+    labels: dict[Any, str],
+    loops: dict[Any, int],
+) -> tuple[dict[Any, tuple[float, float]], Axes, np.ndarray, tuple[float, float]]:
+    """The positions, Axes, node sizes and y limits :func:`graph` draws with (:func:`_bounded_layout`, :func:`_fit`).
+
+    ``own``: ``pos`` is :func:`layered_layout`'s with ``seed``, wrapped where its figure would be
+    too tall; else it was given, and is drawn as it is.
+    """
+    wrapped = False
+    if own:
+        bounded = _bounded_layout(G, pos, seed=seed, radii=_radii(nodes, sizes), labels=labels, loops=loops)
+        wrapped, pos = bounded is not pos, bounded
+    ax, sizes, ylim = _fit(nodes, pos, sizes, ax, labels=labels, loops=loops if wrapped else None)
+    return pos, ax, sizes, ylim
+
+
+def _bounded_layout(
+    G: nx.DiGraph,
+    pos: dict[Any, tuple[float, float]],
+    *,
+    seed: int | np.random.Generator | None,
+    radii: dict[Any, float],
+    labels: dict[Any, str],
+    loops: dict[Any, int],
+) -> dict[Any, tuple[float, float]]:
+    """``pos`` (:func:`layered_layout`'s), or its tallest columns wrapped where its figure would pass :data:`MAX_HEIGHT`.
+
+    Wrapped (``max_rows``) into as few columns as bring the figure within that and
+    :data:`MAX_WIDTH`. Where no wrapping does (more nodes than fit, as ``max_nodes=None`` may draw), the one whose
+    figure exceeds them least, in proportion: its labels are kept apart and the figure grows
+    both ways. Forty topics in one column made a figure 37 inches tall (3,574 pixels at 96 dpi);
+    they now stand in columns of a few, side by side in the order they come in the journeys.
+    """
+
+    def excess(layout: dict[Any, tuple[float, float]]) -> tuple[float, float]:
+        height = _figure_height(layout, radii, labels)
+        return max(height / MAX_HEIGHT, _figure_width(layout, radii, labels, loops) / MAX_WIDTH), height
+
+    best, (least, height) = pos, excess(pos)
+    tallest = max(Counter(round(float(x), 6) for x, _ in pos.values()).values())
+    flow, rows = _mean_steps(G), tallest
+    while least > 1 and height > MAX_HEIGHT and rows > 1:  # more columns only make the figure wider
+        rows = -(-tallest // (-(-tallest // rows) + 1))  # the tallest bin in one column more, as evenly filled
+        layout = _layered(G, check_seed(seed), 1.0, rows, flow)
+        score, height = excess(layout)
+        if score < least:
+            best, least = layout, score
+    return best
+
+
+def _figure_height(pos: dict[Any, Any], radii: dict[Any, float], labels: dict[Any, str]) -> float:
+    """The height (inches) :func:`_fit` gives a new figure of this layout."""
+    ys = [float(y) for _, y in pos.values()]
+    return _height(max(ys) - min(ys), _spacing(pos, radii, labels), _margins(pos, radii, labels))
+
+
+def _figure_width(pos: dict[Any, Any], radii: dict[Any, float], labels: dict[Any, str], loops: dict[Any, int]) -> float:
+    """A new figure's width (inches): 10, or wider where neighbouring columns' discs, labels and counts need it.
+
+    Each unit of x is given the points that the widest disc or label of a column (and, on its
+    right, its ``↻ n`` counts) and of the next column take, and :data:`COLUMN_GAP` between them;
+    the plot is about :data:`WIDTH_OVERHEAD` inches (the colour bar, the margins) narrower than
+    the figure.
+    """
+    columns: dict[float, list[Any]] = {}
+    for node, (x, _) in pos.items():
+        columns.setdefault(round(float(x), 6), []).append(node)
+    xs = sorted(columns)
+    per_unit = max(
+        [
+            (
+                _reach(columns[a], radii, labels, loops, right=True)
+                + COLUMN_GAP
+                + _reach(columns[b], radii, labels, loops, right=False)
+            )
+            / (b - a)
+            for a, b in itertools.pairwise(xs)
+        ],
+        default=0.0,
+    )
+    plot = per_unit * ((xs[-1] - xs[0]) + 1.4) / 72  # the x limits: 0.7 beyond the outer columns
+    return float(max(10.0, plot + WIDTH_OVERHEAD))
 
 
 def _fit(
@@ -303,31 +506,35 @@ def _fit(
     sizes: np.ndarray,
     ax: Axes | None,
     *,
-    unread: frozenset[Any] = frozenset(),
-) -> tuple[Axes, np.ndarray, dict[Any, str], tuple[float, float]]:
-    """The Axes to draw on, sized to the layout: with the node sizes (points squared), labels and y limits.
+    labels: dict[Any, str],
+    loops: dict[Any, int] | None,
+) -> tuple[Axes, np.ndarray, tuple[float, float]]:
+    """The Axes to draw on, sized to the layout: with the node sizes (points squared) and y limits.
 
     The nodes of a column are one unit apart: a unit is given the points that a node's disc,
-    its label beneath and the next node's disc take (:func:`_spacing`), so that no label lies
-    under the node below it; a new figure is made that tall. On a given Axes too short for it
-    the discs shrink (to no less than 0.3 of their radius; the labels keep their size).
+    its label beneath (``labels``) and the next node's disc take (:func:`_spacing`), so that no
+    label lies under the node below it; a new figure is made that tall, 10 inches wide, and for
+    a layout whose columns :func:`_bounded_layout` wrapped (``loops`` given, not None) as wide as
+    neighbouring columns' labels and ``↻ n`` counts need to clear each other
+    (:func:`_figure_width`). On a given Axes too short for it the discs shrink (to no less than
+    0.3 of their radius; the labels keep their size).
     """
-    labels = {n: _theme.wrap({"__start__": "start", "__end__": "end"}.get(str(n), str(n)), 14) for n in nodes}
-    labels |= {n: f"{labels[n]}\n(not scored)" for n in unread}  # not the dashed "no customer message"
     at = {n: pos[n] for n in nodes}
-    radii = {n: float(np.sqrt(size)) / 2 for n, size in zip(nodes, sizes)}  # marker radius in points
+    radii = _radii(nodes, sizes)  # marker radius in points
     spacing = _spacing(at, radii, labels)
     bottom, top = _margins(at, radii, labels)
     ys = np.array([float(y) for _, y in at.values()])
     span = float(ys.max() - ys.min())
     given = ax is not None
-    ax = _theme.get_ax(ax, figsize=(10, _height(span, spacing, (bottom, top))))
+    width = 10.0 if loops is None else _figure_width(at, radii, labels, loops)
+    size = (width, _height(span, spacing, (bottom, top)))
+    ax = _theme.get_ax(ax, figsize=size)
     ylim = (float(ys.min()) - max(0.9, bottom / spacing), float(ys.max()) + max(0.7, top / spacing))
     if given and span > 0:
         room = ax.bbox.height * 72 / ax.figure.dpi / (ylim[1] - ylim[0])  # points per unit the Axes gives
         if room < spacing:
             sizes = sizes * max(0.3, room / spacing) ** 2
-    return ax, sizes, labels, ylim
+    return ax, sizes, ylim
 
 
 def _node_looks(G: nx.DiGraph, nodes: list[Any]) -> tuple[np.ndarray, list[bool], list[Any], list[str]]:
@@ -452,11 +659,11 @@ def _legend_inside(ax: Axes, handles: list[Any]) -> None:
 
 
 def _loop_counts_clear(ax: Axes) -> None:
-    """Each ``↻ n`` count moved up (or below its node) where an arrowhead lands on it, measured as drawn.
+    """Each ``↻ n`` count moved up (or below its node) where an arrowhead or a node's label lands on it, measured as drawn.
 
     An edge arriving at a node from the right at a slight angle (the 12-touchpoint graph's
     porting -> outage) put its arrowhead on the count; tried at :data:`LOOP_RISES`, the first
-    height that no arrowhead touches is kept (else the first).
+    height that no arrowhead and no label touches is kept (else the first).
     """
     from matplotlib.figure import Figure
     from matplotlib.patches import FancyArrowPatch
@@ -476,6 +683,8 @@ def _loop_counts_clear(ax: Axes) -> None:
                 tip = vertices[-4:-1]
                 half = patch.get_linewidth() / 2 * root.dpi / 72
                 heads.append(Bbox.from_extents(*tip.min(axis=0), *tip.max(axis=0)).padded(half))
+    # nor on a node's label (below its own small node, a count ran into the name: "↻ 3" over "topic 15")
+    labels = [t.get_window_extent() for t in ax.texts if (t.get_gid() or "").startswith("label:")]
     for text in counts:
         dx, _ = text.get_position()
         radius = dx - 3  # placed radius + 3 points right of its node
@@ -483,7 +692,7 @@ def _loop_counts_clear(ax: Axes) -> None:
             rise = max(radius * abs(share), LOOP_RISE) * (1 if share > 0 else -1)
             text.set_position((dx, rise))
             box = text.get_window_extent()
-            if not any(box.overlaps(head) for head in heads):
+            if not any(box.overlaps(other) for other in heads + labels):
                 break
         else:
             text.set_position((dx, max(radius * LOOP_RISES[0], LOOP_RISE)))
@@ -552,7 +761,13 @@ def graph(
 
     Nodes that share a column (the topics of ``level="topic"``) are drawn far enough apart that
     each label, beneath its node, clears the node below it: a new figure is made tall enough
-    for it; on a given ``ax`` too short for it the discs shrink. The colour bar is 70% of the
+    for it; on a given ``ax`` too short for it the discs shrink. A column that would make the
+    figure taller than :data:`MAX_HEIGHT` (12 inches) is wrapped into several side by side
+    (:func:`layered_layout`'s ``max_rows``), as few as bring it within that, its nodes in the
+    order they come in the journeys, and the figure is made as wide as their labels need
+    (up to about :data:`MAX_WIDTH`, 16 inches; where both cannot hold, with ``max_nodes=None``
+    on a large graph, it grows past them rather than overlap the labels). A layout given as
+    ``pos`` is drawn as it is. The colour bar is 70% of the
     plot's height, up to about :data:`COLORBAR_INCHES` (3.5), at the top beside a taller plot. An edge between two nodes of
     one column leaves its node sideways and runs beside the column (downward edges on the left,
     upward ones on the right, beyond the labels and the ``↻ n`` counts), not under the labels
@@ -581,6 +796,7 @@ def graph(
     from matplotlib.cm import ScalarMappable
 
     G, shown_of = _busiest(G, max_nodes)
+    own = pos is None
     pos = _positions(G, pos, seed)
     nodes = list(G.nodes)
     inner = [n for n in nodes if G.nodes[n].get("kind") not in ("start", "end")]
@@ -591,11 +807,12 @@ def graph(
     vmax = max((G.nodes[n]["volume"] for n in inner), default=1)
     sizes = np.where([G.nodes[n].get("kind") in ("start", "end") for n in nodes], 250.0, 250 + 2200 * volume / max(vmax, 1))
     valence, unread, colours, dashes = _node_looks(G, nodes)
-    ax, sizes, labels, ylim = _fit(nodes, pos, sizes, ax, unread=frozenset(n for n, u in zip(nodes, unread) if u))
-    radii = {n: float(np.sqrt(size)) / 2 for n, size in zip(nodes, sizes)}  # marker radius in points
+    labels = _labels(nodes, unread=frozenset(n for n, u in zip(nodes, unread) if u))
     shown = [(a, b, d) for a, b, d in G.edges(data=True) if d.get("probability", 1.0) >= min_share]
     # a repeat visit (self-loop) is counted beside its node, not drawn as an arrow: left out of the widths' scale
     loops: dict[Any, int] = {a: d["count"] for a, b, d in shown if a == b}
+    pos, ax, sizes, ylim = _place(G, nodes, pos, sizes, ax, seed=seed, own=own, labels=labels, loops=loops)
+    radii = _radii(nodes, sizes)
     arrows = [(a, b, d) for a, b, d in shown if a != b]
     arms, left_out, outer = _brackets([(a, b, d["count"]) for a, b, d in arrows], pos, radii, labels, loops)
     arrows = [(a, b, d) for a, b, d in arrows if (a, b) not in set(left_out)]
