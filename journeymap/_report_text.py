@@ -1,8 +1,14 @@
-"""What each chart of :func:`~journeymap.report` shows, in words: its alt text and caption.
+"""What each chart of :func:`~journeymap.report` shows, in words: its alt text and its caption.
+
+A chart is a complex image, and gets the two-part text alternative WAI's tutorial on complex
+images gives one (https://www.w3.org/WAI/tutorials/images/complex/): a short alt text that
+names the chart and its subject and says where its description is (:func:`alt_text`), and
+the long description in the figure's caption beneath it, which a screen reader reads with the
+figure. The summary was both, and each chart's finding was read out twice.
 
 Every number a reader of the page gets only from a chart's pixels is lost to a screen reader
-(and to whoever copies the page's text), so each summary names what the chart draws and its
-main finding: the stages' means, the lowest and highest cells, the busiest transitions, the
+(and to whoever copies the page's text), so each summary (the caption) names what the chart
+draws and its main finding: the stages' means, the lowest and highest cells, the busiest transitions, the
 busiest and the most negative hours, each example journey's lowest and highest moment. The
 numbers come from the tables the charts draw (:func:`~journeymap.trends`,
 :func:`~journeymap.time_patterns`, :func:`~journeymap.journey_graph`, ...), read with the same
@@ -32,6 +38,7 @@ if TYPE_CHECKING:
     from journeymap.journeys import JourneySet
 
 __all__ = [
+    "alt_text",
     "graph_summary",
     "hours_summary",
     "journey_summary",
@@ -48,6 +55,9 @@ MAX_EDGES_NAMED = 6
 MAX_EMOTIONS_NAMED = 3
 #: Quotes in a journey's summary are cut to this many characters.
 QUOTE_CHARS = 60
+#: The most characters of a chart's alt text: a short name (WAI: "a short phrase or sentence"); the
+#: description is the caption. A journey id is cut to fit it.
+MAX_ALT_CHARS = 120
 
 
 def _v(value: float) -> str:
@@ -91,6 +101,25 @@ def _dates(index: pd.Index) -> list[str]:
     stamps = pd.DatetimeIndex(index)
     fmt = tick_format(stamps)
     return [t.strftime(fmt) for t in stamps]
+
+
+def alt_text(chart: str, subject: str) -> str:
+    """A chart's alt text: its kind and subject, and that the caption below describes it; at most :data:`MAX_ALT_CHARS`.
+
+    The first part of a complex image's text alternative: it tells a screen reader's user what
+    the image is, and the figure's caption (the summary, with the chart's numbers) follows it.
+    A long ``subject`` (a journey's id is the data's own) is cut, with an ellipsis.
+
+    Examples:
+        >>> alt_text("Journey map", "mean customer valence by stage and touchpoint")
+        'Journey map: mean customer valence by stage and touchpoint, described below'
+        >>> len(alt_text("Example journey", "x" * 500)) == MAX_ALT_CHARS
+        True
+    """
+    head, tail = f"{chart}: ", ", described below"
+    room = MAX_ALT_CHARS - len(head) - len(tail)
+    words = " ".join(subject.split())
+    return head + (words if len(words) <= room else words[: room - 1] + "…") + tail
 
 
 def map_cells(js: JourneySet, *, level: str = "touchpoint") -> pd.DataFrame:

@@ -15,6 +15,7 @@ import pandas as pd
 
 from journeymap._paths import check_path
 from journeymap._report_text import (
+    alt_text,
     graph_summary,
     hours_summary,
     journey_summary,
@@ -212,17 +213,19 @@ def _png(ax: Any) -> bytes:
     return buffer.getvalue()
 
 
-def _figure(ax: Any, summary: str, *, note: str = "") -> str:
+def _figure(ax: Any, summary: str, *, alt: str, note: str = "") -> str:
     """The figure as an image in the page, at its full size (one wider than the page scrolls sideways), with its words.
 
-    ``summary`` says what the chart shows and its main finding (:mod:`journeymap._report_text`):
-    it is the image's alt text, for a screen reader, and its visible caption, with ``note`` after it.
+    ``alt`` is the image's alt text: a short name of the chart and its subject
+    (:func:`~journeymap._report_text.alt_text`). ``summary`` says what the chart shows and its
+    main finding (:mod:`journeymap._report_text`): the figure's visible caption, with ``note``
+    after it, which a screen reader reads with the figure (as the alt text too, it was read twice).
     Scaled down to the page's width, a 19-inch journey map's 8-point text was 6 pixels tall.
     """
     png = _png(ax)
     width, height = int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")  # the PNG header's IHDR
     data = base64.b64encode(png).decode("ascii")
-    image = f'<img alt="{html.escape(summary)}" width="{width}" height="{height}" src="data:image/png;base64,{data}">'
+    image = f'<img alt="{html.escape(alt)}" width="{width}" height="{height}" src="data:image/png;base64,{data}">'
     if width > _PAGE_WIDTH:
         image = f'<div class="wide">{image}</div>'
     caption = html.escape(summary + (f" {note}" if note else ""), quote=False)
@@ -527,7 +530,8 @@ def _topics(js: JourneySet, *, seed: int | np.random.Generator | None, freq: str
     else:
         out.append(_table(shown, caption=caption, max_rows=30))
     ax = plot.topic_trends(js, freq=freq, tz=tz, top=TOPIC_LINES)
-    out.append(_figure(ax, topics_summary(weekly, freq=freq, top=TOPIC_LINES)))
+    alt = alt_text("Line chart", f"customer messages per {period_name(freq)} of the largest topics")
+    out.append(_figure(ax, topics_summary(weekly, freq=freq, top=TOPIC_LINES), alt=alt))
     return out
 
 
@@ -549,6 +553,7 @@ def _service(
 ) -> list[str]:
     """The response-time sections: the note that accounts for every conversation, per brand, over time, the agent league."""
     from journeymap import plot
+    from journeymap.plot._theme import period_name
 
     conv = conversation_openings(js, auto=auto)
     events = js.events
@@ -571,7 +576,8 @@ def _service(
             "the note and the tables above count every conversation.</p>"
         )
     summary = trends_summary(trends_table(js, freq=freq, tz=tz, auto=auto), freq=freq, tz=tz)  # the table the chart draws
-    out.append(_figure(plot.trends(js, freq=freq, tz=tz, auto=auto), summary))
+    alt = alt_text("Chart", f"customer messages and the median first response per {period_name(freq)}")
+    out.append(_figure(plot.trends(js, freq=freq, tz=tz, auto=auto), summary, alt=alt))
     agents = service_levels(js, by="agent", sla=sla, auto=auto, seed=seed)
     out += ["<h2>Agent league</h2>", *_agent_league(agents, brands_shown=bool(set(BRAND_COLUMNS) & set(js.events.columns)))]
     return out
@@ -760,7 +766,8 @@ def _map_section(js: JourneySet, *, seed: int | np.random.Generator | None) -> l
 
     ax = plot.journey_map(js, seed=seed, top_pains=TOP_PAINS)
     summary = map_summary(js, min_volume=MIN_VOLUME, top_pains=TOP_PAINS, drawn=getattr(ax, "_journeymap_cells", None))
-    return ["<h2>Journey map</h2>", _figure(ax, summary)]
+    alt = alt_text("Journey map", "mean customer valence by stage and touchpoint")
+    return ["<h2>Journey map</h2>", _figure(ax, summary, alt=alt)]
 
 
 def _pattern_sections(js: JourneySet, *, tz: str | dt.tzinfo) -> list[str]:
@@ -773,13 +780,18 @@ def _pattern_sections(js: JourneySet, *, tz: str | dt.tzinfo) -> list[str]:
     volume = hours_summary(hours, metric="volume", tz=tz, min_count=MIN_HOUR_COUNT, stamped=stamped)
     negative = hours_summary(hours, metric="share_negative", tz=tz, min_count=MIN_HOUR_COUNT, stamped=stamped)
     mix = mix_summary(stage_shares(js, level="stage", top=MIX_EMOTIONS), min_volume=MIN_ROW_VOLUME)
+    alts = (
+        alt_text("Heat map", "customer messages by weekday and hour"),
+        alt_text("Heat map", "share of negative customer messages by weekday and hour"),
+        alt_text("Bar chart", "the dominant emotions of customer messages by stage"),
+    )
     return [
         "<h2>When customers write</h2>",
-        _figure(plot.time_patterns(js, metric="volume", tz=tz), volume),
+        _figure(plot.time_patterns(js, metric="volume", tz=tz), volume, alt=alts[0]),
         "<h2>How they feel, by weekday and hour</h2>",
-        _figure(plot.time_patterns(js, tz=tz, min_count=MIN_HOUR_COUNT), negative),
+        _figure(plot.time_patterns(js, tz=tz, min_count=MIN_HOUR_COUNT), negative, alt=alts[1]),
         "<h2>Emotions by stage</h2>",
-        _figure(plot.emotion_mix(js, level="stage", top=MIX_EMOTIONS), mix),
+        _figure(plot.emotion_mix(js, level="stage", top=MIX_EMOTIONS), mix, alt=alts[2]),
     ]
 
 
@@ -800,7 +812,8 @@ def _examples(js: JourneySet, metrics: pd.DataFrame, *, examples: int, max_steps
         out.append(f'<p class="note">No example journeys: {why}.</p>')
     for journey_id in ranked.index[:shown]:
         drawable, rows, n_steps = _drawable(js, str(journey_id), max_steps)
-        out.append(_figure(plot.journey(drawable[str(journey_id)]), journey_summary(rows, str(journey_id))))
+        alt = alt_text("Example journey", f"{journey_id}, the customer's valence step by step")
+        out.append(_figure(plot.journey(drawable[str(journey_id)]), journey_summary(rows, str(journey_id)), alt=alt))
         if n_steps > max_steps:
             out.append(
                 f'<p class="note">Journey {html.escape(str(journey_id))} has {n_steps:,} steps; '
@@ -843,11 +856,13 @@ def report(
     are drawn, each with at most ``max_steps`` steps (its first ones; the caption says when a
     journey was cut).
 
-    Every chart is a figure whose alt text, and caption beneath it, say what it shows and its
-    main finding, from the table it draws (the stages' means and the lowest and highest cells,
-    the busiest transitions, the busiest and most negative hours, each example journey's lowest
-    and highest moment), so that no number is in pixels only; charts are shown at 96 pixels an
-    inch, their text at its own point size (one wider than the page scrolls sideways). Every
+    Every chart is a figure: its alt text names the chart and its subject ("Journey map: mean
+    customer valence by stage and touchpoint, described below"), and the caption beneath it says
+    what it shows and its main finding, from the table it draws (the stages' means and the lowest
+    and highest cells, the busiest transitions, the busiest and most negative hours, each example
+    journey's lowest and highest moment), so that no number is in pixels only and a screen
+    reader reads each once; charts are shown at 96 pixels an inch, their text at its own point
+    size (one wider than the page scrolls sideways). Every
     table has a caption, one header row and scoped header cells, and flags read "yes".
 
     Figures are embedded as PNG data URIs and the page loads nothing from the network. Every
@@ -944,7 +959,8 @@ def report(
         sections += ["<h2>Touchpoints</h2>", _table(touchpoint_summary(js, seed=seed), caption=TOUCHPOINTS_CAPTION)]
         sections += _topics(js, seed=seed, freq=freq, tz=tz)
         graph = journey_graph(js, level="stage", seed=seed)
-        sections += ["<h2>Journey graph</h2>", _figure(plot.graph(graph, seed=seed), graph_summary(graph))]
+        alt = alt_text("Journey graph", "the steps of the journeys from stage to stage")
+        sections += ["<h2>Journey graph</h2>", _figure(plot.graph(graph, seed=seed), graph_summary(graph), alt=alt)]
         if replied:
             sections += _triage_section(js, auto=auto, tz=tz)
         else:
