@@ -765,7 +765,9 @@ def _map_section(js: JourneySet, *, seed: int | np.random.Generator | None) -> l
     from journeymap.plot.journey_map import MIN_VOLUME
 
     ax = plot.journey_map(js, seed=seed, top_pains=TOP_PAINS)
-    summary = map_summary(js, min_volume=MIN_VOLUME, top_pains=TOP_PAINS, drawn=getattr(ax, "_journeymap_cells", None))
+    # the table the map drew, handed over on its Axes: the caption's figures are the map's own
+    table, drawn = ax._journeymap_table, ax._journeymap_cells  # type: ignore[attr-defined]
+    summary = map_summary(table, journeys=len(js), min_volume=MIN_VOLUME, drawn=drawn)
     alt = alt_text("Journey map", "mean customer valence by stage and touchpoint")
     return ["<h2>Journey map</h2>", _figure(ax, summary, alt=alt)]
 

@@ -25,7 +25,7 @@ mpl.use("Agg")
 import matplotlib.pyplot as plt
 
 import journeymap as jm
-from journeymap._report_text import hours_summary, journey_summary, map_cells, trends_summary
+from journeymap._report_text import hours_summary, journey_summary, trends_summary
 from journeymap.plot._stats import journey_map_table
 from journeymap.report import _figure, _table
 from journeymap.testing.data import planted_scores
@@ -92,15 +92,6 @@ def test_the_journey_maps_alt_text_gives_the_stage_means_and_the_cells_the_map_c
     pains = table[table["pain_point"]]
     assert all(f"{t} in {s}" in alt.split("pain points")[1] for t, s in zip(pains["touchpoint"], pains["stage"]))
     assert f"in {len(js)} journeys" in alt
-
-
-def test_the_maps_cells_are_the_journey_map_tables_without_a_second_bootstrap(js: jm.JourneySet) -> None:
-    table = journey_map_table(js, min_volume=5)
-    cells = map_cells(js)
-    assert cells["key"].tolist() == table["touchpoint"].tolist() and cells["stage"].tolist() == table["stage"].tolist()
-    assert cells["volume"].tolist() == table["volume"].tolist()
-    np.testing.assert_allclose(cells["mean_valence"], table["mean_valence"], atol=1e-12)
-    np.testing.assert_allclose(cells["impact"], table["impact"], atol=1e-9)
 
 
 def test_the_trend_graph_and_hours_alt_texts_carry_their_tables_numbers(js: jm.JourneySet, soup: BeautifulSoup) -> None:
@@ -258,7 +249,7 @@ def test_the_map_caption_names_only_cells_the_map_draws(tmp_path: Path) -> None:
     ticks = {t.get_text().replace("\n", "") for t in ax.get_xticklabels()}
     plt.close(ax.figure)
     assert 0 < len(drawn) < 120 and {key for _, key in drawn} <= ticks
-    text = map_summary(js, min_volume=MIN_VOLUME, top_pains=3, drawn=drawn)
+    text = map_summary(ax._journeymap_table, journeys=len(js), min_volume=MIN_VOLUME, drawn=drawn)  # type: ignore[attr-defined]
     assert f"The map draws {len(drawn)} of the 120 cells" in text
     named = re.findall(r"(?:lowest|highest): (tp\d\d) in (\w+)", text)
     assert len(named) == 2 and all(cell in set(drawn) for cell in [(stage, key) for key, stage in named])
@@ -285,6 +276,6 @@ def test_the_map_caption_names_neutral_extremes_as_the_map_does() -> None:
     events = js.events.copy()
     events["valence"] = (events["valence"].astype("float32") * 0.1).astype("float32")  # every mean inside +-0.25
     neutral = js.with_events(events)
-    text = map_summary(neutral, min_volume=MIN_VOLUME, top_pains=3)
+    text = map_summary(journey_map_table(neutral, min_volume=MIN_VOLUME), journeys=len(neutral), min_volume=MIN_VOLUME)
     assert "lowest (neutral): " in text and "highest (neutral): " in text
     assert "; highest: " not in text and "messages, lowest: " not in text

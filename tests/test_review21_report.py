@@ -11,10 +11,13 @@
 
 from __future__ import annotations
 
+import importlib
 import re
 from typing import TYPE_CHECKING
 
 import matplotlib as mpl
+import numpy as np
+import pandas as pd
 import pytest
 from bs4 import BeautifulSoup
 
@@ -79,3 +82,74 @@ def test_a_figure_escapes_its_alt_text(tmp_path: Path) -> None:
     _, ax = plt.subplots(figsize=(2, 2))
     out = _figure(ax, "what it shows", alt='a "chart" <of> & more')
     assert 'alt="a &quot;chart&quot; &lt;of&gt; &amp; more"' in out and "<figcaption>what it shows</figcaption>" in out
+
+
+# -- item 2: the map's caption reads the table the map drew ----------------------------------------
+
+
+def _map_caption(page: str) -> str:
+    soup = BeautifulSoup(page, "html.parser")
+    heading = soup.find("h2", string="Journey map")
+    assert heading is not None
+    caption = heading.find_next("figcaption")
+    assert caption is not None
+    return caption.get_text()
+
+
+def test_the_map_caption_reads_the_table_the_map_drew(
+    scored: jm.JourneySet, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A planted table: the largest cell's mean moved to -0.91 in the map's table only. The caption says so.
+
+    Before, the caption grouped the customers' messages itself (``map_cells``) and said the cell's
+    own mean, whatever the map drew; the map's table is computed once (its bootstrap is not run again).
+    """
+    drawing = importlib.import_module("journeymap.plot.journey_map")  # the package's `journey_map` is the function
+
+    real, tables = drawing.journey_map_table, []
+
+    def planted(*args: object, **kwargs: object) -> pd.DataFrame:
+        table = real(*args, **kwargs)  # type: ignore[arg-type]
+        table.loc[table["volume"].idxmax(), "mean_valence"] = -0.91  # only the map's table holds it
+        tables.append(table)
+        return table
+
+    monkeypatch.setattr(drawing, "journey_map_table", planted)
+    caption = _map_caption(jm.report(scored, tmp_path / "r.html", examples=0).read_text(encoding="utf-8"))
+    assert len(tables) == 1  # one table, one bootstrap: the map's
+    table = tables[0]
+    cell = table.loc[table["volume"].idxmax()]
+    assert f"lowest: {cell['touchpoint']} in {cell['stage']} (-0.91, {cell['volume']} messages)" in caption
+    # every figure of the caption is the table's: its cells, messages, stage means and pain points
+    assert f"{len(table)} cells from {table['volume'].sum()} scored customer messages in {len(scored)} journeys" in caption
+    weighted = table.assign(t=table["volume"] * table["mean_valence"]).groupby("stage", sort=False)[["t", "volume"]].sum()
+    means = [f"{stage} {row['t'] / row['volume']:+.2f}" for stage, row in weighted.iterrows()]
+    assert "stage means " + ", ".join(means[:-1]) + " and " + means[-1] + "." in caption
+    pains = table[table["pain_point"]].sort_values("impact", ascending=False)
+    named = ", ".join(f"{t} in {s}" for t, s in zip(pains["touchpoint"].iloc[:-1], pains["stage"].iloc[:-1]))
+    assert f"ringed): {named} and {pains['touchpoint'].iloc[-1]} in {pains['stage'].iloc[-1]}." in caption
+
+
+def test_the_map_hands_over_its_whole_table_and_the_cells_it_drew() -> None:
+    import matplotlib.pyplot as plt
+
+    from journeymap.plot._stats import journey_map_table
+
+    events = jm.datasets.service_journeys(400, seed=2).events.copy()
+    events["touchpoint"] = [f"tp{k:02d}" for k in np.random.default_rng(3).integers(0, 40, len(events))]
+    js = planted_scores(jm.build_journeys(events))
+    ax = jm.plot.journey_map(js, seed=0, top_pains=3)
+    table, drawn = ax._journeymap_table, ax._journeymap_cells  # type: ignore[attr-defined]
+    plt.close(ax.figure)
+    pd.testing.assert_frame_equal(table, journey_map_table(js, seed=0, top_pains=3, min_volume=5))  # every cell, drawn or not
+    assert len(table) == 120 and 0 < len(drawn) < 120
+    assert set(zip(table.loc[table["pain_point"], "stage"], table.loc[table["pain_point"], "touchpoint"])) <= set(drawn)
+    empty = jm.plot.journey_map(js.select([]))
+    assert empty._journeymap_table.empty and empty._journeymap_cells == []  # type: ignore[attr-defined]
+    plt.close(empty.figure)
+
+
+def test_the_caption_grouping_of_its_own_is_gone() -> None:
+    import journeymap._report_text as words
+
+    assert not hasattr(words, "map_cells")  # the duplicate of journey_map_table's grouping
