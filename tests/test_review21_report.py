@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import importlib
 import re
-from typing import TYPE_CHECKING
+import sys
+from typing import TYPE_CHECKING, Any
 
 import matplotlib as mpl
 import numpy as np
@@ -106,10 +107,11 @@ def test_the_map_caption_reads_the_table_the_map_drew(
     """
     drawing = importlib.import_module("journeymap.plot.journey_map")  # the package's `journey_map` is the function
 
-    real, tables = drawing.journey_map_table, []
+    real = drawing.journey_map_table
+    tables: list[pd.DataFrame] = []
 
     def planted(*args: object, **kwargs: object) -> pd.DataFrame:
-        table = real(*args, **kwargs)  # type: ignore[arg-type]
+        table: pd.DataFrame = real(*args, **kwargs)
         table.loc[table["volume"].idxmax(), "mean_valence"] = -0.91  # only the map's table holds it
         tables.append(table)
         return table
@@ -118,7 +120,7 @@ def test_the_map_caption_reads_the_table_the_map_drew(
     caption = _map_caption(jm.report(scored, tmp_path / "r.html", examples=0).read_text(encoding="utf-8"))
     assert len(tables) == 1  # one table, one bootstrap: the map's
     table = tables[0]
-    cell = table.loc[table["volume"].idxmax()]
+    cell = table.iloc[int(table["volume"].to_numpy().argmax())]
     assert f"lowest: {cell['touchpoint']} in {cell['stage']} (-0.91, {cell['volume']} messages)" in caption
     # every figure of the caption is the table's: its cells, messages, stage means and pain points
     assert f"{len(table)} cells from {table['volume'].sum()} scored customer messages in {len(scored)} journeys" in caption
@@ -140,16 +142,114 @@ def test_the_map_hands_over_its_whole_table_and_the_cells_it_drew() -> None:
     js = planted_scores(jm.build_journeys(events))
     ax = jm.plot.journey_map(js, seed=0, top_pains=3)
     table, drawn = ax._journeymap_table, ax._journeymap_cells  # type: ignore[attr-defined]
-    plt.close(ax.figure)
+    plt.close("all")
     pd.testing.assert_frame_equal(table, journey_map_table(js, seed=0, top_pains=3, min_volume=5))  # every cell, drawn or not
     assert len(table) == 120 and 0 < len(drawn) < 120
     assert set(zip(table.loc[table["pain_point"], "stage"], table.loc[table["pain_point"], "touchpoint"])) <= set(drawn)
     empty = jm.plot.journey_map(js.select([]))
     assert empty._journeymap_table.empty and empty._journeymap_cells == []  # type: ignore[attr-defined]
-    plt.close(empty.figure)
+    plt.close("all")
 
 
 def test_the_caption_grouping_of_its_own_is_gone() -> None:
     import journeymap._report_text as words
 
     assert not hasattr(words, "map_cells")  # the duplicate of journey_map_table's grouping
+
+
+# -- item 3: map --tables --report computes each shared table once ---------------------------------
+
+COUNTED = ("touchpoint_summary", "pain_points", "service_levels", "triage", "response_times")
+
+
+def _count_calls(monkeypatch: pytest.MonkeyPatch) -> dict[str, list[dict[str, Any]]]:
+    """Every journeymap module's name for each function of :data:`COUNTED` replaced by a counter (their keywords kept)."""
+    from journeymap import analytics
+
+    calls: dict[str, list[dict[str, Any]]] = {name: [] for name in COUNTED}
+    for name in COUNTED:
+        real = getattr(analytics, name)
+
+        def counted(*args: object, _name: str = name, _real: Any = real, **kwargs: object) -> object:
+            calls[_name].append({"args": args[1:], **kwargs})
+            return _real(*args, **kwargs)
+
+        for module_name, module in list(sys.modules.items()):
+            if module_name.split(".")[0] == "journeymap" and module is not None:
+                for attr, value in list(vars(module).items()):
+                    if value is real:
+                        monkeypatch.setattr(module, attr, counted)
+    return calls
+
+
+@pytest.fixture
+def events_csv(tmp_path: Path) -> Path:
+    path = tmp_path / "events.csv"
+    jm.datasets.service_journeys(60, seed=1, broadcasts=1).events.to_csv(path, index=False)  # true_emotion kept
+    return path
+
+
+def test_map_tables_report_computes_each_table_once(events_csv: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from typer.testing import CliRunner
+
+    from journeymap.analytics._durations import durations_as_text
+    from journeymap.cli import app
+    from journeymap.io import write_table
+
+    used: list[jm.JourneySet] = []
+
+    def planted(js: jm.JourneySet, *args: object, **kwargs: object) -> jm.JourneySet:
+        used.append(planted_scores(js))
+        return used[-1]
+
+    monkeypatch.setattr(jm, "score", planted)
+    calls = _count_calls(monkeypatch)
+    folder, page = tmp_path / "t", tmp_path / "r.html"
+    result = CliRunner().invoke(app, ["map", str(events_csv), "--report", str(page), "--tables", str(folder), "--no-cache"])
+    assert result.exit_code == 0, result.output
+    # before: touchpoint_summary, pain_points, the agent league and triage twice (for the report, then the files)
+    assert {name: len(calls[name]) for name in COUNTED if name != "service_levels"} == dict.fromkeys(
+        ("touchpoint_summary", "pain_points", "triage", "response_times"), 1
+    )
+    leagues = [call.get("by", call["args"][0] if call["args"] else "agent") for call in calls["service_levels"]]
+    assert sorted(leagues) == ["agent", "brand"]  # the agent league once; the brand league is the report's alone
+    # the files are what the public functions give with their defaults, byte for byte
+    js = used[0]
+    for name, table in {
+        "touchpoints.csv": jm.touchpoint_summary(js),
+        "pain_points.csv": jm.pain_points(js),
+        "service_levels.csv": jm.service_levels(js),
+        "triage.csv": jm.triage(js),
+    }.items():
+        write_table(durations_as_text(table), tmp_path / name)
+        assert (folder / name).read_bytes() == (tmp_path / name).read_bytes(), name
+    # and the report is the one jm.report writes on its own
+    alone = jm.report(js, tmp_path / "alone.html", log=None)
+    assert (
+        page.read_text(encoding="utf-8").split('id="counts"')[1].split("</p>", 1)[1]
+        == alone.read_text(encoding="utf-8").split('id="counts"')[1].split("</p>", 1)[1]
+    )
+
+
+def test_a_report_handed_its_tables_is_the_report_that_computes_them(scored: jm.JourneySet, tmp_path: Path) -> None:
+    from journeymap.report import shared_tables
+
+    handed = jm.report(scored, tmp_path / "a.html", examples=0, _tables=shared_tables(scored))
+    computed = jm.report(scored, tmp_path / "b.html", examples=0)
+    assert handed.read_bytes() == computed.read_bytes()
+
+
+def test_tables_handed_to_the_report_are_checked(scored: jm.JourneySet, tmp_path: Path) -> None:
+    from journeymap.report import SharedTables, shared_tables
+
+    with pytest.raises(jm.JourneyMapError, match=r"^_tables: unknown table 'pain_point'; the tables the report can be handed"):
+        SharedTables(seed=0, sla=pd.Timedelta("1h"), auto=None, frames={"pain_point": jm.pain_points(scored)})
+    with pytest.raises(jm.JourneyMapError, match=r"^_tables: the table 'triage' must be a pandas DataFrame, got list"):
+        SharedTables(seed=0, sla=pd.Timedelta("1h"), auto=None, frames={"triage": []})  # type: ignore[dict-item]
+    with pytest.raises(jm.JourneyMapError, match=r"^_tables were computed with seed=1, .* the report draws with seed=0"):
+        jm.report(scored, tmp_path / "r.html", _tables=shared_tables(scored, seed=1))
+    with pytest.raises(jm.JourneyMapError, match=r"sla=0 days 02:00:00, .* sla=0 days 01:00:00"):
+        jm.report(scored, tmp_path / "r.html", _tables=shared_tables(scored, sla="2h"))
+    with pytest.raises(jm.JourneyMapError, match=r"^_tables must be None or .*SharedTables, got dict"):
+        jm.report(scored, tmp_path / "r.html", _tables={"triage": jm.triage(scored)})  # type: ignore[arg-type]
+    assert not (tmp_path / "r.html").exists()  # refused before anything is drawn or written
