@@ -1,14 +1,20 @@
-"""What each chart of :func:`~journeymap.report` shows, in words: its alt text and caption.
+"""What each chart of :func:`~journeymap.report` shows, in words: its alt text and its caption.
+
+A chart is a complex image, and gets the two-part text alternative WAI's tutorial on complex
+images gives one (https://www.w3.org/WAI/tutorials/images/complex/): a short alt text that
+names the chart and its subject and says where its description is (:func:`alt_text`), and
+the long description in the figure's caption beneath it, which a screen reader reads with the
+figure. The summary was both, and each chart's finding was read out twice.
 
 Every number a reader of the page gets only from a chart's pixels is lost to a screen reader
-(and to whoever copies the page's text), so each summary names what the chart draws and its
-main finding: the stages' means, the lowest and highest cells, the busiest transitions, the
+(and to whoever copies the page's text), so each summary (the caption) names what the chart
+draws and its main finding: the stages' means, the lowest and highest cells, the busiest transitions, the
 busiest and the most negative hours, each example journey's lowest and highest moment. The
 numbers come from the tables the charts draw (:func:`~journeymap.trends`,
 :func:`~journeymap.time_patterns`, :func:`~journeymap.journey_graph`, ...), read with the same
-options the report passes to the chart; the journey map's cells are the means of
-:func:`~journeymap.plot._stats.journey_map_table` without its bootstrap intervals (one groupby
-of the customers' scored messages, not a second resampling).
+options the report passes to the chart; the journey map's are those of the very table the map
+drew (:func:`~journeymap.plot._stats.journey_map_table`, which the map hands over on its Axes),
+not a grouping of the messages of the caption's own.
 
 No module here imports matplotlib: the plotting constants are read inside the functions.
 """
@@ -20,8 +26,6 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from journeymap.analytics._levels import level_keys
-from journeymap.analytics._prep import flags
 from journeymap.journeys._table import customer_mask
 
 if TYPE_CHECKING:
@@ -29,9 +33,9 @@ if TYPE_CHECKING:
 
     import networkx as nx
 
-    from journeymap.journeys import JourneySet
 
 __all__ = [
+    "alt_text",
     "graph_summary",
     "hours_summary",
     "journey_summary",
@@ -48,6 +52,9 @@ MAX_EDGES_NAMED = 6
 MAX_EMOTIONS_NAMED = 3
 #: Quotes in a journey's summary are cut to this many characters.
 QUOTE_CHARS = 60
+#: The most characters of a chart's alt text: a short name (WAI: "a short phrase or sentence"); the
+#: description is the caption. A journey id is cut to fit it.
+MAX_ALT_CHARS = 120
 
 
 def _v(value: float) -> str:
@@ -93,71 +100,55 @@ def _dates(index: pd.Index) -> list[str]:
     return [t.strftime(fmt) for t in stamps]
 
 
-def map_cells(js: JourneySet, *, level: str = "touchpoint") -> pd.DataFrame:
-    """The journey map's cells without their intervals: ``stage``, ``key``, ``volume``, ``mean_valence``, ``impact``.
+def alt_text(chart: str, subject: str) -> str:
+    """A chart's alt text: its kind and subject, and that the caption below describes it; at most :data:`MAX_ALT_CHARS`.
 
-    The rows, means and impacts of :func:`~journeymap.plot._stats.journey_map_table` (the
-    customers' scored messages per stage and key, in stage order, then by volume), from one
-    groupby: the map's bootstrap is not run twice for its caption.
+    The first part of a complex image's text alternative: it tells a screen reader's user what
+    the image is, and the figure's caption (the summary, with the chart's numbers) follows it.
+    A long ``subject`` (a journey's id is the data's own) is cut, with an ellipsis.
 
     Examples:
-        >>> import journeymap as jm
-        >>> from journeymap.testing.data import planted_scores
-        >>> js = planted_scores(jm.build_journeys(jm.datasets.service_journeys(40, seed=0)))
-        >>> cells = map_cells(js)
-        >>> list(cells.columns), int(cells["volume"].sum()) == int((js.events["actor"] == "customer").sum())
-        (['stage', 'key', 'volume', 'mean_valence', 'impact'], True)
+        >>> alt_text("Journey map", "mean customer valence by stage and touchpoint")
+        'Journey map: mean customer valence by stage and touchpoint, described below'
+        >>> len(alt_text("Example journey", "x" * 500)) == MAX_ALT_CHARS
+        True
     """
-    events = js.events
-    f = flags(events)
-    keep = (f["customer"] & f["scored"]).to_numpy(dtype=bool)
-    frame = pd.DataFrame(
-        {
-            "stage": events["stage"].astype("string")[keep],
-            "key": level_keys(events, level)[keep].astype(object),
-            "valence": f["valence"][keep],
-        }
-    )
-    frame["negativity"] = (-frame["valence"]).clip(lower=0)
-    grouped = frame.groupby(["stage", "key"], sort=False)
-    cells = pd.DataFrame(
-        {
-            "volume": grouped["valence"].size().astype(np.int64),
-            "mean_valence": grouped["valence"].mean(),
-            "impact": grouped["negativity"].sum(),
-        }
-    ).reset_index()
-    order = {s: i for i, s in enumerate(js.stages.names)}
-    cells["stage_order"] = cells["stage"].map(order)
-    cells = cells.sort_values(["stage_order", "volume"], ascending=[True, False], kind="stable")
-    return cells.drop(columns=["stage_order"]).reset_index(drop=True)
+    head, tail = f"{chart}: ", ", described below"
+    room = MAX_ALT_CHARS - len(head) - len(tail)
+    words = " ".join(subject.split())
+    return head + (words if len(words) <= room else words[: room - 1] + "…") + tail
 
 
-def map_summary(js: JourneySet, *, min_volume: int, top_pains: int, drawn: list[tuple[str, str]] | None = None) -> str:
+def map_summary(table: pd.DataFrame, *, journeys: int, min_volume: int, drawn: list[tuple[str, str]] | None = None) -> str:
     """The journey map in words: its cells, the stages' means, the lowest and highest cells and the pain points.
 
-    As the map calls them: high and low among cells of ``min_volume`` or more messages, pain
-    points the ``top_pains`` negative cells of highest impact among those. ``drawn`` (the
-    ``(stage, key)`` cells the map drew, where it drew only some) limits the lowest, highest and
-    pain points to them, and the text says how many of the cells are drawn.
+    ``table`` is the one the map drew (``ax._journeymap_table``: its cells in stage order, each
+    with ``volume``, ``mean_valence``, ``impact`` and ``pain_point``), of ``journeys`` journeys.
+    As the map calls them: high and low among cells of ``min_volume`` or more messages; the pain
+    points the table's, most impact first. ``drawn`` (``ax._journeymap_cells``: the ``(stage,
+    key)`` cells the map drew, where it drew only some) limits the lowest, highest and pain
+    points to them, and the text says how many of the cells are drawn.
 
     Examples:
         >>> import journeymap as jm
         >>> from journeymap.testing.data import planted_scores
         >>> js = planted_scores(jm.build_journeys(jm.datasets.service_journeys(40, seed=0)))
-        >>> text = map_summary(js, min_volume=5, top_pains=3)
+        >>> ax = jm.plot.journey_map(js)
+        >>> text = map_summary(ax._journeymap_table, journeys=len(js), min_volume=5, drawn=ax._journeymap_cells)
         >>> text.startswith("Mean customer valence (-1 to +1) by stage and touchpoint"), "lowest:" in text
         (True, True)
+        >>> import matplotlib.pyplot as plt; plt.close("all")
     """
-    cells = map_cells(js)
-    if cells.empty:
+    if table.empty:
         return "Journey map: no scored customer messages to show."
+    level = "topic" if "topic" in table.columns else "touchpoint"  # the map's level: the name of its key column
+    cells = table.rename(columns={level: "key"})
     n = int(cells["volume"].sum())
     by_stage = cells.assign(total=cells["volume"] * cells["mean_valence"]).groupby("stage", sort=False)[["total", "volume"]].sum()
     means = _series([f"{stage} {_v(float(row.total / row.volume))}" for stage, row in by_stage.iterrows()])
     head = (
-        f"Mean customer valence (-1 to +1) by stage and touchpoint: {_n(len(cells), 'cell')} from "
-        f"{_n(n, 'scored customer message')} in {_n(len(js), 'journey')}; stage means {means}."
+        f"Mean customer valence (-1 to +1) by stage and {level}: {_n(len(cells), 'cell')} from "
+        f"{_n(n, 'scored customer message')} in {_n(journeys, 'journey')}; stage means {means}."
     )
     if drawn is not None and len(drawn) < len(cells):
         shown = set(drawn)
@@ -176,7 +167,7 @@ def map_summary(js: JourneySet, *, min_volume: int, top_pains: int, drawn: list[
             tag = callout_tag(kind, float(row["mean_valence"]))[0]  # as the map names it: "lowest (neutral)" in the band
             named = word if tag in ("high", "low") else tag
             parts.append(f"{named}: {row['key']} in {row['stage']} ({_v(float(row['mean_valence']))}, {volume})")
-    pains = big[big["mean_valence"] < 0].nlargest(top_pains, "impact")
+    pains = cells[cells["pain_point"].astype(bool)].sort_values("impact", ascending=False, kind="stable")  # as ringed
     if len(pains):
         names = _series([f"{key} in {stage}" for key, stage in zip(pains["key"], pains["stage"])])
         parts.append(f"pain points (most negativity in all, ringed): {names}")

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from journeymap.emotions.train import TrainConfig
     from journeymap.io.events import EventLog
     from journeymap.journeys import JourneySet
+    from journeymap.report import SharedTables
     from journeymap.topics import TopicModel
 
 app = typer.Typer(
@@ -650,12 +651,21 @@ TABLE_FILES: tuple[str, ...] = (
 
 
 def _write_tables(
-    js: JourneySet, out: Path, *, extra: dict[str, pd.DataFrame] | None = None, tz: str | None = None
+    js: JourneySet,
+    out: Path,
+    *,
+    extra: dict[str, pd.DataFrame] | None = None,
+    tz: str | None = None,
+    shared: SharedTables | None = None,
 ) -> dict[str, pd.DataFrame]:
     """The standard tables (CSV) and charts (PNG) of scored journeys, written into ``out``; the tables by file name.
 
     ``tz``: the zone the trends and time-of-day chart read clocks in (``--tz``, as the report's);
     None: the journeys' own (:attr:`JourneySet.tz <journeymap.JourneySet>`).
+
+    ``shared``: the touchpoints, pain points, agent league and triage as :func:`~journeymap.report.shared_tables`
+    computed them (with its defaults, those of ``jm.touchpoint_summary(js)`` and the others) and
+    handed them to the report too, so that each is computed once; None computes them here.
 
     ``extra`` tables must have names in :data:`TABLE_FILES`. A table or chart an earlier run
     wrote into ``out`` (listed in its :data:`TABLES_MANIFEST`) that this run does not write
@@ -673,10 +683,13 @@ def _write_tables(
         msg = f"extra tables {unknown} are not in TABLE_FILES"
         raise ValueError(msg)
     _make_folder(out)
+    from journeymap.report import shared_tables
+
+    frames = (shared if shared is not None else shared_tables(js)).frames  # the report's defaults: jm.pain_points(js), ...
     written: dict[str, pd.DataFrame] = {
         "journey_metrics.csv": jm.journey_metrics(js),
-        "touchpoints.csv": jm.touchpoint_summary(js),
-        "pain_points.csv": jm.pain_points(js),
+        "touchpoints.csv": frames["touchpoint_summary"],
+        "pain_points.csv": frames["pain_points"],
     }
     from journeymap.analytics.service import customers_only
 
@@ -684,8 +697,8 @@ def _write_tables(
     if replied:
         written |= {
             "response_times.csv": jm.response_times(js),
-            "service_levels.csv": jm.service_levels(js),
-            "triage.csv": jm.triage(js),
+            "service_levels.csv": frames["service_levels"],
+            "triage.csv": frames["triage"],
             "trends.csv": jm.trends(js, tz=tz),
         }
     else:  # a survey, a feedback form: nobody answers, and nothing is late
@@ -746,6 +759,7 @@ def _remove_stale_tables(out: Path, *, keep: set[str]) -> None:
 
 def _demo(out: Path, customers: int, seed: int) -> None:
     import journeymap as jm
+    from journeymap.report import shared_tables
 
     _make_folder(out)
     # the demo shows every planted case: bystanders, a bot, signing agents and broadcasts
@@ -756,8 +770,9 @@ def _demo(out: Path, customers: int, seed: int) -> None:
     _write_parquet(js.events, out / "events_scored.parquet", "the scored events")
     segments = jm.compare_segments(js, "tier")  # of end_valence, the default measure: a column says so in the file
     segments.insert(list(segments.columns).index("diff_vs_rest"), "measure", "end_valence")
-    written = _write_tables(js, out, extra={"segments_tier.csv": segments})
-    report = jm.report(js, out / "report.html", log=log)
+    shared = shared_tables(js)  # computed once, for the table files and the report
+    written = _write_tables(js, out, extra={"segments_tier.csv": segments}, shared=shared)
+    report = jm.report(js, out / "report.html", log=log, _tables=shared)
     pains = written["pain_points.csv"]
     typer.echo(f"top pain point: {pains.index[0]} (impact {pains['impact'].iloc[0]:.0f})")
     typer.echo(f"tables and charts: {out.resolve()}")
@@ -895,11 +910,15 @@ def map_(
             js = jm.assign_topics(js, model)
         rejects_file = _rejects_path(report) if len(log.rejects) else None
         warnings_file = _warnings_path(report) if len(log.warnings) else None
-        path = jm.report(js, report, log=log, tz=tz, rejects=rejects_file, warnings=warnings_file)
+        from journeymap.report import shared_tables
+
+        # with --tables, the tables the report shows and the folder gets too are computed once, for both
+        shared = shared_tables(js) if tables is not None else None
+        path = jm.report(js, report, log=log, tz=tz, rejects=rejects_file, warnings=warnings_file, _tables=shared)
         rejects = _write_rejects(log.rejects, report)
         noted = _write_warnings(log.warnings, report)
         if tables is not None:
-            _write_tables(js, tables, tz=tz)
+            _write_tables(js, tables, tz=tz, shared=shared)
             typer.echo(f"tables and charts: {tables.resolve()}")
     typer.echo(f"{len(js):,} journeys; report: {path}")
     if rejects is not None:

@@ -7,6 +7,7 @@ import html
 import io
 import logging
 import os
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -15,6 +16,7 @@ import pandas as pd
 
 from journeymap._paths import check_path
 from journeymap._report_text import (
+    alt_text,
     graph_summary,
     hours_summary,
     journey_summary,
@@ -50,6 +52,7 @@ from journeymap.journeys._table import customer_mask
 
 if TYPE_CHECKING:
     import datetime as dt
+    from collections.abc import Callable, Mapping
 
     from journeymap.analytics.automatic import AutoReplyRule
     from journeymap.io.eventlog import EventLog
@@ -72,6 +75,90 @@ TOP_PAINS = 3  # pain points ringed on the journey map
 MIN_HOUR_COUNT = 3  # fewer scored messages in an hour: hatched, not coloured
 MIX_EMOTIONS = 8  # emotions with a colour of their own in the mix
 TOPIC_LINES = 6  # topics drawn over time
+
+#: The tables the report shows that ``journeymap map --tables`` writes as well (touchpoints.csv, pain_points.csv,
+#: service_levels.csv, triage.csv), by the function that computes them: the command computes each once,
+#: with :func:`shared_tables`, and hands them to :func:`report` (``_tables=``), which shows them as they are.
+SHARED_TABLES: tuple[str, ...] = ("touchpoint_summary", "pain_points", "service_levels", "triage")
+
+
+@dataclass(frozen=True)
+class SharedTables:
+    """Tables of :data:`SHARED_TABLES` computed beforehand, with the options they were computed with.
+
+    ``frames`` maps a name of :data:`SHARED_TABLES` to its table (``service_levels`` is the agent
+    league); :func:`report` shows them only when it draws with the same ``seed``, ``sla`` and ``auto``.
+
+    Examples:
+        >>> SharedTables(seed=0, sla=pd.Timedelta("1h"), auto=None, frames={"pain_point": pd.DataFrame()})
+        Traceback (most recent call last):
+        ...
+        journeymap.exceptions.InvalidArgumentError: _tables: unknown table 'pain_point'; the tables the report can be ...
+    """
+
+    seed: int
+    sla: pd.Timedelta
+    auto: AutoReplyRule | None
+    frames: Mapping[str, pd.DataFrame]
+
+    def __post_init__(self) -> None:
+        for name, frame in self.frames.items():
+            if name not in SHARED_TABLES:
+                msg = f"_tables: unknown table {name!r}; the tables the report can be handed are {', '.join(SHARED_TABLES)}"
+                raise InvalidArgumentError(msg)
+            if not isinstance(frame, pd.DataFrame):
+                msg = f"_tables: the table {name!r} must be a pandas DataFrame, got {type(frame).__name__}"
+                raise ArgumentTypeError(msg)
+
+
+def shared_tables(
+    js: JourneySet, *, seed: int = 0, sla: str | pd.Timedelta | dt.timedelta = "1h", auto: AutoReplyRule | None = None
+) -> SharedTables:
+    """The tables of :data:`SHARED_TABLES` as :func:`report` computes them with ``seed``, ``sla`` and ``auto``.
+
+    The service tables (the agent league, triage) only where someone replies, as in the report.
+    The defaults are the report's and the analytics functions' own, so ``frames`` holds what
+    ``jm.touchpoint_summary(js)``, ``jm.pain_points(js)``, ``jm.service_levels(js)`` and
+    ``jm.triage(js)`` give: ``journeymap map --tables`` writes them and hands them to the report.
+
+    Examples:
+        >>> import journeymap as jm
+        >>> from journeymap.testing.data import planted_scores
+        >>> js = planted_scores(jm.build_journeys(jm.datasets.service_journeys(40, seed=0)))
+        >>> tables = shared_tables(js)
+        >>> list(tables.frames), tables.frames["pain_points"].equals(jm.pain_points(js))
+        (['touchpoint_summary', 'pain_points', 'service_levels', 'triage'], True)
+    """
+    frames = {"touchpoint_summary": touchpoint_summary(js, seed=seed), "pain_points": pain_points(js, seed=seed)}
+    if not customers_only(js.events):
+        frames["service_levels"] = service_levels(js, by="agent", sla=sla, auto=auto, seed=seed)
+        frames["triage"] = triage(js, auto=auto)
+    return SharedTables(seed=seed, sla=pd.Timedelta(sla), auto=auto, frames=frames)
+
+
+def _given(
+    tables: object, *, seed: int, sla: str | pd.Timedelta | dt.timedelta, auto: AutoReplyRule | None
+) -> Mapping[str, pd.DataFrame]:
+    """The tables handed to :func:`report` (``_tables``), by name; none for None. They must be of the report's options."""
+    if tables is None:
+        return {}
+    if not isinstance(tables, SharedTables):
+        msg = f"_tables must be None or journeymap.report.shared_tables(js, ...)'s SharedTables, got {type(tables).__name__}"
+        raise ArgumentTypeError(msg)
+    ours = (seed, pd.Timedelta(sla), auto)
+    if (tables.seed, tables.sla, tables.auto) != ours:
+        msg = (
+            f"_tables were computed with seed={tables.seed!r}, sla={tables.sla}, auto={tables.auto!r}; the report draws "
+            f"with seed={seed!r}, sla={ours[1]}, auto={auto!r}: pass shared_tables(js, seed=..., sla=..., auto=...) of those"
+        )
+        raise InvalidArgumentError(msg)
+    return tables.frames
+
+
+def _shown(given: Mapping[str, pd.DataFrame], name: str, compute: Callable[[], pd.DataFrame]) -> pd.DataFrame:
+    """The table ``name`` handed to the report, else computed now."""
+    return given[name] if name in given else compute()
+
 
 #: The headings the report's tables show instead of column names.
 COLUMN_HEADINGS: dict[str, str] = {
@@ -212,17 +299,19 @@ def _png(ax: Any) -> bytes:
     return buffer.getvalue()
 
 
-def _figure(ax: Any, summary: str, *, note: str = "") -> str:
+def _figure(ax: Any, summary: str, *, alt: str, note: str = "") -> str:
     """The figure as an image in the page, at its full size (one wider than the page scrolls sideways), with its words.
 
-    ``summary`` says what the chart shows and its main finding (:mod:`journeymap._report_text`):
-    it is the image's alt text, for a screen reader, and its visible caption, with ``note`` after it.
+    ``alt`` is the image's alt text: a short name of the chart and its subject
+    (:func:`~journeymap._report_text.alt_text`). ``summary`` says what the chart shows and its
+    main finding (:mod:`journeymap._report_text`): the figure's visible caption, with ``note``
+    after it, which a screen reader reads with the figure (as the alt text too, it was read twice).
     Scaled down to the page's width, a 19-inch journey map's 8-point text was 6 pixels tall.
     """
     png = _png(ax)
     width, height = int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")  # the PNG header's IHDR
     data = base64.b64encode(png).decode("ascii")
-    image = f'<img alt="{html.escape(summary)}" width="{width}" height="{height}" src="data:image/png;base64,{data}">'
+    image = f'<img alt="{html.escape(alt)}" width="{width}" height="{height}" src="data:image/png;base64,{data}">'
     if width > _PAGE_WIDTH:
         image = f'<div class="wide">{image}</div>'
     caption = html.escape(summary + (f" {note}" if note else ""), quote=False)
@@ -450,15 +539,16 @@ def _structural_touchpoints(js: JourneySet) -> bool:
     return bool(found) and found <= THREAD_TOUCHPOINTS
 
 
-def _pain_points(js: JourneySet, *, seed: int | np.random.Generator | None) -> list[str]:
+def _pain_points(js: JourneySet, *, seed: int, given: Mapping[str, pd.DataFrame]) -> list[str]:
     """The pain points section: by touchpoint (places in a thread, said so), and by topic where there are topics."""
+    pains = _shown(given, "pain_points", lambda: pain_points(js, seed=seed))
     out = [
         "<h2>Pain points</h2>",
         (
             '<p class="note">Whole touchpoints, ranked by impact. The journey map above rates each (stage, '
             "touchpoint) cell, so a cell ringed there can rank lower here, where all its stages count together.</p>"
         ),
-        _table(pain_points(js, seed=seed), caption="Pain points: touchpoints ranked by impact"),
+        _table(pains, caption="Pain points: touchpoints ranked by impact"),
     ]
     topics = "topic" in js.events.columns and bool(js.events["topic"].notna().any())
     if _structural_touchpoints(js):
@@ -527,7 +617,8 @@ def _topics(js: JourneySet, *, seed: int | np.random.Generator | None, freq: str
     else:
         out.append(_table(shown, caption=caption, max_rows=30))
     ax = plot.topic_trends(js, freq=freq, tz=tz, top=TOPIC_LINES)
-    out.append(_figure(ax, topics_summary(weekly, freq=freq, top=TOPIC_LINES)))
+    alt = alt_text("Line chart", f"customer messages per {period_name(freq)} of the largest topics")
+    out.append(_figure(ax, topics_summary(weekly, freq=freq, top=TOPIC_LINES), alt=alt))
     return out
 
 
@@ -546,9 +637,11 @@ def _service(
     freq: str,
     tz: str | dt.tzinfo | None,
     auto: AutoReplyRule | None,
+    given: Mapping[str, pd.DataFrame],
 ) -> list[str]:
     """The response-time sections: the note that accounts for every conversation, per brand, over time, the agent league."""
     from journeymap import plot
+    from journeymap.plot._theme import period_name
 
     conv = conversation_openings(js, auto=auto)
     events = js.events
@@ -571,8 +664,9 @@ def _service(
             "the note and the tables above count every conversation.</p>"
         )
     summary = trends_summary(trends_table(js, freq=freq, tz=tz, auto=auto), freq=freq, tz=tz)  # the table the chart draws
-    out.append(_figure(plot.trends(js, freq=freq, tz=tz, auto=auto), summary))
-    agents = service_levels(js, by="agent", sla=sla, auto=auto, seed=seed)
+    alt = alt_text("Chart", f"customer messages and the median first response per {period_name(freq)}")
+    out.append(_figure(plot.trends(js, freq=freq, tz=tz, auto=auto), summary, alt=alt))
+    agents = _shown(given, "service_levels", lambda: service_levels(js, by="agent", sla=sla, auto=auto, seed=seed))
     out += ["<h2>Agent league</h2>", *_agent_league(agents, brands_shown=bool(set(BRAND_COLUMNS) & set(js.events.columns)))]
     return out
 
@@ -732,10 +826,10 @@ def _checked(
     return checked
 
 
-def _triage_section(js: JourneySet, *, auto: AutoReplyRule | None, tz: Any) -> list[str]:
+def _triage_section(js: JourneySet, *, auto: AutoReplyRule | None, tz: Any, given: Mapping[str, pd.DataFrame]) -> list[str]:
     """The triage table: waiting messages by priority, then the unranked ones (their priority not shown)."""
     shown_columns = ["rank", "status", "priority", "customer_id", "timestamp", "text", "emotion", "reason"]
-    open_items = triage(js, auto=auto)[shown_columns]  # all of them: the table says how many it shows
+    open_items = _shown(given, "triage", lambda: triage(js, auto=auto))[shown_columns]  # all of them: the table says how many
     open_items["rank"] = open_items["rank"].astype("string").fillna("–")  # unranked: moved, outside, closing, unaddressed
     # a priority only where it ranks: a reader sorting by it would act on unranked rows first
     waiting = (open_items["status"] == "waiting").to_numpy(dtype=bool)
@@ -759,8 +853,11 @@ def _map_section(js: JourneySet, *, seed: int | np.random.Generator | None) -> l
     from journeymap.plot.journey_map import MIN_VOLUME
 
     ax = plot.journey_map(js, seed=seed, top_pains=TOP_PAINS)
-    summary = map_summary(js, min_volume=MIN_VOLUME, top_pains=TOP_PAINS, drawn=getattr(ax, "_journeymap_cells", None))
-    return ["<h2>Journey map</h2>", _figure(ax, summary)]
+    # the table the map drew, handed over on its Axes: the caption's figures are the map's own
+    table, drawn = ax._journeymap_table, ax._journeymap_cells  # type: ignore[attr-defined]
+    summary = map_summary(table, journeys=len(js), min_volume=MIN_VOLUME, drawn=drawn)
+    alt = alt_text("Journey map", "mean customer valence by stage and touchpoint")
+    return ["<h2>Journey map</h2>", _figure(ax, summary, alt=alt)]
 
 
 def _pattern_sections(js: JourneySet, *, tz: str | dt.tzinfo) -> list[str]:
@@ -773,13 +870,18 @@ def _pattern_sections(js: JourneySet, *, tz: str | dt.tzinfo) -> list[str]:
     volume = hours_summary(hours, metric="volume", tz=tz, min_count=MIN_HOUR_COUNT, stamped=stamped)
     negative = hours_summary(hours, metric="share_negative", tz=tz, min_count=MIN_HOUR_COUNT, stamped=stamped)
     mix = mix_summary(stage_shares(js, level="stage", top=MIX_EMOTIONS), min_volume=MIN_ROW_VOLUME)
+    alts = (
+        alt_text("Heat map", "customer messages by weekday and hour"),
+        alt_text("Heat map", "share of negative customer messages by weekday and hour"),
+        alt_text("Bar chart", "the dominant emotions of customer messages by stage"),
+    )
     return [
         "<h2>When customers write</h2>",
-        _figure(plot.time_patterns(js, metric="volume", tz=tz), volume),
+        _figure(plot.time_patterns(js, metric="volume", tz=tz), volume, alt=alts[0]),
         "<h2>How they feel, by weekday and hour</h2>",
-        _figure(plot.time_patterns(js, tz=tz, min_count=MIN_HOUR_COUNT), negative),
+        _figure(plot.time_patterns(js, tz=tz, min_count=MIN_HOUR_COUNT), negative, alt=alts[1]),
         "<h2>Emotions by stage</h2>",
-        _figure(plot.emotion_mix(js, level="stage", top=MIX_EMOTIONS), mix),
+        _figure(plot.emotion_mix(js, level="stage", top=MIX_EMOTIONS), mix, alt=alts[2]),
     ]
 
 
@@ -800,7 +902,8 @@ def _examples(js: JourneySet, metrics: pd.DataFrame, *, examples: int, max_steps
         out.append(f'<p class="note">No example journeys: {why}.</p>')
     for journey_id in ranked.index[:shown]:
         drawable, rows, n_steps = _drawable(js, str(journey_id), max_steps)
-        out.append(_figure(plot.journey(drawable[str(journey_id)]), journey_summary(rows, str(journey_id))))
+        alt = alt_text("Example journey", f"{journey_id}, the customer's valence step by step")
+        out.append(_figure(plot.journey(drawable[str(journey_id)]), journey_summary(rows, str(journey_id)), alt=alt))
         if n_steps > max_steps:
             out.append(
                 f'<p class="note">Journey {html.escape(str(journey_id))} has {n_steps:,} steps; '
@@ -825,6 +928,7 @@ def report(
     auto: AutoReplyRule | None = None,
     rejects: str | os.PathLike[str] | None = None,
     warnings: str | os.PathLike[str] | None = None,
+    _tables: SharedTables | None = None,
 ) -> Path:
     """Write one self-contained HTML file: counts, journey map, service levels, pain points, triage, examples.
 
@@ -843,11 +947,13 @@ def report(
     are drawn, each with at most ``max_steps`` steps (its first ones; the caption says when a
     journey was cut).
 
-    Every chart is a figure whose alt text, and caption beneath it, say what it shows and its
-    main finding, from the table it draws (the stages' means and the lowest and highest cells,
-    the busiest transitions, the busiest and most negative hours, each example journey's lowest
-    and highest moment), so that no number is in pixels only; charts are shown at 96 pixels an
-    inch, their text at its own point size (one wider than the page scrolls sideways). Every
+    Every chart is a figure: its alt text names the chart and its subject ("Journey map: mean
+    customer valence by stage and touchpoint, described below"), and the caption beneath it says
+    what it shows and its main finding, from the table it draws (the stages' means and the lowest
+    and highest cells, the busiest transitions, the busiest and most negative hours, each example
+    journey's lowest and highest moment), so that no number is in pixels only and a screen
+    reader reads each once; charts are shown at 96 pixels an inch, their text at its own point
+    size (one wider than the page scrolls sideways). Every
     table has a caption, one header row and scoped header cells, and flags read "yes".
 
     Figures are embedded as PNG data URIs and the page loads nothing from the network. Every
@@ -878,6 +984,9 @@ def report(
         warnings: where the rows kept with a caveat were written (the command line's
             ``.warnings.csv``), named in the counts at the top instead of ``EventLog.warnings``;
             the counts mention such rows only when ``log`` has any.
+        _tables: internal, for ``journeymap map --tables``, which writes these tables too: the
+            tables of :data:`SHARED_TABLES` computed once beforehand with this ``seed``, ``sla``
+            and ``auto`` (:func:`shared_tables`), shown as they are instead of computed again.
 
     Returns:
         The path written.
@@ -918,6 +1027,7 @@ def report(
         rejects=rejects,
         warnings=warnings,
     )
+    given = _given(_tables, seed=seed, sla=sla, auto=auto)
     out = _output(path)  # before the figures: a bad path fails at once, not after the drawing
     tz = check_tz(tz, js)  # one zone for every section: the journeys' own by default
     from journeymap.plot._theme import RC_LOCK
@@ -937,16 +1047,18 @@ def report(
         sections += _map_section(js, seed=seed)
         replied = not customers_only(js.events)
         if replied:
-            sections += _service(js, sla=sla, seed=seed, freq=freq, tz=tz, auto=auto)
+            sections += _service(js, sla=sla, seed=seed, freq=freq, tz=tz, auto=auto, given=given)
         else:  # a survey, a feedback form: nobody answers, and nothing is late
             sections += ["<h2>Response times</h2>", f'<p class="note">{html.escape(NO_REPLIES)}</p>']
-        sections += _pain_points(js, seed=seed)
-        sections += ["<h2>Touchpoints</h2>", _table(touchpoint_summary(js, seed=seed), caption=TOUCHPOINTS_CAPTION)]
+        sections += _pain_points(js, seed=seed, given=given)
+        touchpoints = _shown(given, "touchpoint_summary", lambda: touchpoint_summary(js, seed=seed))
+        sections += ["<h2>Touchpoints</h2>", _table(touchpoints, caption=TOUCHPOINTS_CAPTION)]
         sections += _topics(js, seed=seed, freq=freq, tz=tz)
         graph = journey_graph(js, level="stage", seed=seed)
-        sections += ["<h2>Journey graph</h2>", _figure(plot.graph(graph, seed=seed), graph_summary(graph))]
+        alt = alt_text("Journey graph", "the steps of the journeys from stage to stage")
+        sections += ["<h2>Journey graph</h2>", _figure(plot.graph(graph, seed=seed), graph_summary(graph), alt=alt)]
         if replied:
-            sections += _triage_section(js, auto=auto, tz=tz)
+            sections += _triage_section(js, auto=auto, tz=tz, given=given)
         else:
             sections += [
                 "<h2>Most negative messages</h2>",

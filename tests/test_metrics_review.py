@@ -100,7 +100,7 @@ def test_a_valence_without_labels_draws_a_journey_and_the_report(tmp_path: objec
     tags = [t.get_text() for t in ax.texts if t.get_gid() in {"annotation-high", "annotation-low"}]
     assert tags == ["high: “message 2”", "low: “message 0”"]
     path = jm.report(js, f"{tmp_path}/report.html")  # before: the same SchemaError
-    assert 'alt="Journey 1 of customer ' in path.read_text(encoding="utf-8")  # the alt text says what it shows
+    assert "<figcaption>Journey 1 of customer " in path.read_text(encoding="utf-8")  # the caption says what it shows
 
 
 def test_an_emotion_score_without_a_label_is_valid() -> None:

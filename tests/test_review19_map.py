@@ -149,6 +149,6 @@ def test_the_report_shows_the_map_at_full_size(demo: jm.JourneySet, tmp_path: Pa
     from journeymap.report import _figure
 
     _, ax = plt.subplots(figsize=(20, 4))
-    assert _figure(ax, "wide").startswith('<figure><div class="wide"><img')
+    assert _figure(ax, "wide", alt="a wide chart").startswith('<figure><div class="wide"><img')
     _, ax = plt.subplots(figsize=(9, 4))
-    assert _figure(ax, "narrow").startswith("<figure><img")
+    assert _figure(ax, "narrow", alt="a narrow chart").startswith("<figure><img")

@@ -91,10 +91,10 @@ def test_a_rate_without_an_interval_in_a_large_enough_group_is_marked(js: jm.Jou
 
 def test_when_customers_write_shows_volume_and_the_mood_by_hour_has_its_own_heading(html: str) -> None:
     write = html[html.index("<h2>When customers write</h2>") : html.index("<h2>How they feel, by weekday and hour</h2>")]
-    # since review 20 the alt texts say what the charts show, not only what they are
-    assert 'alt="Customer messages by weekday and hour' in write
+    # since review 20 the captions say what the charts show, not only what they are (review 21: the alt text names it)
+    assert "<figcaption>Customer messages by weekday and hour" in write
     feel = html[html.index("<h2>How they feel, by weekday and hour</h2>") :]
-    assert 'alt="Share of scored customer messages that read negative by weekday and hour' in feel
+    assert "<figcaption>Share of scored customer messages that read negative by weekday and hour" in feel
 
 
 def test_a_topics_table_over_one_period_has_no_trend_column(js: jm.JourneySet, tmp_path: Path) -> None:

@@ -431,7 +431,8 @@ def test_report_counts_definitions_and_league(synthetic: tuple[jm.EventLog, jm.J
     assert "What the numbers mean" in page and "first response" in page and "first acknowledgement" not in page
     assert "Agent league" in page and "NovaTel/KD" in page and "answered within SLA" in page
     assert "first_response_median" not in page  # headings, not column names
-    assert "the median first response to a person&#x27;s reply (line)" in page  # the trend chart's alt text (review 20)
+    # the trend chart's description (review 20): its caption, since review 21 (the alt text names the chart)
+    assert "the median first response to a person's reply (line)" in page.split("<h3>Over time</h3>")[1].split("</figcaption>")[0]
 
 
 def test_long_journey_is_drawn_bounded(tmp_path: Path) -> None:

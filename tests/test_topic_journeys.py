@@ -296,7 +296,7 @@ def test_the_report_has_a_topics_section_only_with_topics(
     section = page[page.index('id="topics"') :]
     for topic in tm.topics_:
         assert topic in section
-    assert 'alt="Customer messages per week for ' in section  # the topics over time, in words (review 20)
+    assert "<figcaption>Customer messages per week for " in section  # the topics over time, in words (review 20)
     assert 'id="topics"' not in jm.report(js, tmp_path / "without.html").read_text()
 
 

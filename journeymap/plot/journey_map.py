@@ -169,6 +169,7 @@ def journey_map(
     unscored = _unscored_cells(js, level)
     if ax is None:  # a figure of its own: at most MAX_WIDTH wide, and no more columns than fit there
         ax, table, shown_of = _own_figure(full, table, shown_of, max_columns=max_columns, unscored=unscored, level=level)
+    _hand_over(ax, full, table, level)
     if table.empty:
         return _theme.empty(ax, "scored customer messages", title=title)
     x = table["x"].to_numpy()
@@ -233,15 +234,23 @@ def journey_map(
     return ax
 
 
-def _finish(ax: Axes, table: pd.DataFrame, notes: list[str], level: str) -> None:
-    """In the final layout: the tick labels fitted, the callouts kept apart; the cells drawn noted on ``ax``.
+def _hand_over(ax: Axes, full: pd.DataFrame, table: pd.DataFrame, level: str) -> None:
+    """The map's numbers noted on ``ax``, for a caption (the report's) to read rather than compute again.
 
-    ``ax._journeymap_cells`` lists the ``(stage, touchpoint)`` cells drawn, so that a caption (the
-    report's) names only cells the map shows.
+    ``ax._journeymap_table`` is the table the map draws from (:func:`~journeymap.plot._stats.journey_map_table`:
+    every cell, drawn or not, with its mean, interval, impact and whether it is a pain point),
+    and ``ax._journeymap_cells`` lists the ``(stage, touchpoint)`` cells drawn, so that the
+    caption names only cells the map shows. The caption's figures are then the map's own: no
+    second grouping that could disagree with it, and no second bootstrap.
     """
+    ax._journeymap_table = full  # type: ignore[attr-defined]
+    ax._journeymap_cells = list(zip(table["stage"].astype(str), table[level].astype(str)))  # type: ignore[attr-defined]
+
+
+def _finish(ax: Axes, table: pd.DataFrame, notes: list[str], level: str) -> None:
+    """In the final layout: the tick labels fitted, the callouts kept apart."""
     _fit_tick_labels(ax, [str(t) for t in table[level]], notes)
     _separate_callouts(ax)
-    ax._journeymap_cells = list(zip(table["stage"].astype(str), table[level].astype(str)))  # type: ignore[attr-defined]
 
 
 def _stage_line(ax: Axes, table: pd.DataFrame, full: pd.DataFrame) -> None:
