@@ -7,10 +7,16 @@ docstring of each says where. pytest runs with filterwarnings=error, so a warnin
 
 from __future__ import annotations
 
+import shutil
+from typing import TYPE_CHECKING
+
 import pytest
 
 import journeymap as jm
 from journeymap.testing.data import planted_scores
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 
 @pytest.fixture(scope="module")
@@ -34,3 +40,25 @@ def test_every_cli_command_builds_its_options() -> None:
     for name in names:
         result = runner.invoke(app, [name, "--help"])
         assert result.exit_code == 0, (name, result.output, result.exception)
+
+
+# -- transformers 4.44: no notice on loading a tokenizer -------------------------------------------------
+def test_loading_a_tokenizer_whose_config_has_no_decoding_setting_warns_nothing(tmp_path: Path) -> None:
+    """transformers 4.44 warned (FutureWarning) on every load of the bundled tokenizer, whose config has no
+    ``clean_up_tokenization_spaces``: the default scorer and encoder, and a user's model saved with it."""
+    import torch
+    from transformers import BertConfig, BertForSequenceClassification
+
+    from journeymap.emotions import _minilm
+
+    assert _minilm.load_tokenizer()("lost bag")["input_ids"] == [101, 2439, 4524, 102]
+    base = _minilm.base_model_path()
+    for name in ("tokenizer.json", "tokenizer_config.json", "vocab.txt", "special_tokens_map.json"):
+        shutil.copy(base / name, tmp_path / name)  # as the bundled encoder has them: no decoding setting
+    torch.manual_seed(0)
+    labels = ["negative", "neutral", "positive"]
+    config = BertConfig(vocab_size=30522, hidden_size=32, num_hidden_layers=1, num_attention_heads=2, intermediate_size=64,
+                        id2label=dict(enumerate(labels)))  # fmt: skip
+    BertForSequenceClassification(config).save_pretrained(tmp_path)
+    scorer = jm.TransformerScorer(tmp_path)
+    assert scorer.score(["thanks, that fixed it!"]).shape == (1, 3)
