@@ -62,3 +62,11 @@ def test_loading_a_tokenizer_whose_config_has_no_decoding_setting_warns_nothing(
     BertForSequenceClassification(config).save_pretrained(tmp_path)
     scorer = jm.TransformerScorer(tmp_path)
     assert scorer.score(["thanks, that fixed it!"]).shape == (1, 3)
+
+
+# -- networkx 3.2: node-link data -----------------------------------------------------------------------
+def test_node_link_export_names_its_edges_links_on_any_networkx(scored: jm.JourneySet) -> None:
+    """networkx before 3.4 has no ``edges=`` keyword (TypeError); 3.4 on warns without it."""
+    data = jm.to_node_link(jm.journey_graph(scored))
+    assert "links" in data and "edges" not in data
+    assert len(data["links"]) > 0
