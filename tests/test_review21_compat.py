@@ -70,3 +70,20 @@ def test_node_link_export_names_its_edges_links_on_any_networkx(scored: jm.Journ
     data = jm.to_node_link(jm.journey_graph(scored))
     assert "links" in data and "edges" not in data
     assert len(data["links"]) > 0
+
+
+# -- scikit-learn 1.4: the topic model's tags ----------------------------------------------------------
+def test_a_topic_model_needs_no_y_on_any_scikit_learn() -> None:
+    """scikit-learn before 1.6 reads tags from ``_more_tags``: ClassifierMixin's said y was required."""
+    from journeymap.testing import HashingEncoder
+    from journeymap.topics import TopicModel
+
+    tm = TopicModel(encoder=HashingEncoder(), cache=False)
+    try:
+        from sklearn.utils import get_tags  # scikit-learn 1.6 on
+    except ImportError:
+        tags = tm._get_tags()
+        assert (tags["requires_y"], tags["X_types"]) == (False, ["string"])
+    else:
+        new = get_tags(tm)
+        assert (new.target_tags.required, new.input_tags.string) == (False, True)
