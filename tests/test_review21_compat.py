@@ -87,3 +87,16 @@ def test_a_topic_model_needs_no_y_on_any_scikit_learn() -> None:
     else:
         new = get_tags(tm)
         assert (new.target_tags.required, new.input_tags.string) == (False, True)
+
+
+# -- matplotlib 3.8: the map's figure -----------------------------------------------------------------
+def test_the_journey_map_draws_its_own_figure_on_matplotlib_before_3_10(scored: jm.JourneySet) -> None:
+    """``Artist.get_figure(root=True)`` is matplotlib 3.10 on: the map of its own figure raised TypeError."""
+    import matplotlib.pyplot as plt
+
+    ax = jm.plot.journey_map(scored)
+    try:
+        assert ax.get_figure() is not None
+        assert ax.get_figure().get_size_inches()[1] == 5
+    finally:
+        plt.close("all")
