@@ -10,6 +10,8 @@ from __future__ import annotations
 import shutil
 from typing import TYPE_CHECKING
 
+import numpy as np
+import pandas as pd
 import pytest
 
 import journeymap as jm
@@ -100,3 +102,48 @@ def test_the_journey_map_draws_its_own_figure_on_matplotlib_before_3_10(scored: 
         assert ax.get_figure().get_size_inches()[1] == 5
     finally:
         plt.close("all")
+
+
+# -- pandas 2.2: the timestamp checks -----------------------------------------------------------------
+def test_each_bad_time_gets_one_reason() -> None:
+    """pandas 2.2 made a bool Series set through a mask with a Series object (a FutureWarning): ``~`` of its
+    ``True`` is -2, so a time out of range was also called unparseable."""
+    frame = pd.DataFrame(
+        {
+            "customer_id": list("abcdef"),
+            "timestamp": pd.Series(["2024-03-01 10:00", "3000-01-01", "soon", "2026-13-45", True, ""], dtype=object),
+        }
+    )
+    log = jm.read_events(frame, on_error="collect")
+    rejects = log.rejects
+    assert len(log.events) == 1
+    assert rejects["row"].tolist() == [1, 2, 3, 4, 5]  # one reason a row
+    reasons = rejects["reason"].tolist()
+    assert reasons[0].startswith("timestamp out of range") and reasons[1].startswith("unparseable timestamp")
+    assert reasons[4] == "missing timestamp"
+
+
+def test_a_far_time_in_a_zone_is_a_reject_not_a_crash(tmp_path: Path) -> None:
+    """pandas 2.2 crashed the process (a segmentation fault) reading, value by value, a time beyond the year
+    9999 in a zone other than UTC (a Parquet column of seconds in Asia/Tokyo)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    path = tmp_path / "far.parquet"
+    times = pa.array([0, 10**15, -(10**15)], pa.timestamp("s", tz="Asia/Tokyo"))
+    pq.write_table(pa.table({"customer_id": ["a", "b", "c"], "timestamp": times}), path)
+    log = jm.read_events(path, on_error="collect")
+    assert len(log.events) == 1
+    assert log.rejects["row"].tolist() == [1, 2]
+    assert log.rejects["reason"].str.startswith("timestamp out of range").all()
+    assert log.rejects["value"].str.endswith("+00:00").all()  # shown in UTC
+
+
+def test_times_in_a_zone_inside_the_range_keep_their_zone_in_a_reject() -> None:
+    far = pd.Series(np.array([0, 10**15], dtype="datetime64[s]")).dt.tz_localize("UTC").dt.tz_convert("Asia/Tokyo")
+    near = pd.Series(pd.to_datetime(["2024-03-01 10:00", None])).dt.tz_localize("Asia/Tokyo")
+    log = jm.read_events(pd.DataFrame({"customer_id": ["a", "b"], "timestamp": near}), on_error="collect")
+    assert log.rejects["reason"].tolist() == ["missing timestamp"]
+    from journeymap.io._time import boxable
+
+    assert str(boxable(far).dt.tz) == "UTC" and boxable(near) is near

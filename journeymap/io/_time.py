@@ -154,6 +154,25 @@ def _in_range(values: pd.Series) -> pd.Series:
     return aware.where((aware >= EARLIEST) & (aware <= LATEST))
 
 
+def boxable(values: pd.Series) -> pd.Series:
+    """A zone-aware datetime column with a time outside :data:`EARLIEST`..:data:`LATEST` in UTC; other columns as they are.
+
+    Such a column is read value by value where it is checked (``map``): pandas 2.2 turns a time in
+    a zone other than UTC and beyond the years 1 to 9999 that Python's datetimes hold into a
+    ``Timestamp`` with a crash of the process (a segmentation fault, pandas 3 raises nothing). In
+    UTC the same instants are boxed safely. The times outside the range are rejected either way,
+    and the reject shows them in UTC; a column inside the range keeps its zone.
+
+    Examples:
+        >>> far = pd.Series(np.array([0, 10**15], dtype="datetime64[s]")).dt.tz_localize("UTC").dt.tz_convert("Asia/Tokyo")
+        >>> str(boxable(far).dt.tz), str(boxable(far.iloc[:1]).dt.tz)
+        ('UTC', 'Asia/Tokyo')
+    """
+    if isinstance(values.dtype, pd.DatetimeTZDtype) and bool(((values < EARLIEST) | (values > LATEST)).any()):
+        return values.dt.tz_convert("UTC")
+    return values
+
+
 def _date_like(nums: np.ndarray) -> np.ndarray:
     """Which numbers are whole and in ``19000101..21001231``: read as ``YYYYMMDD`` dates, valid or not."""
     with np.errstate(invalid="ignore"):
