@@ -147,3 +147,29 @@ def test_times_in_a_zone_inside_the_range_keep_their_zone_in_a_reject() -> None:
     from journeymap.io._time import boxable
 
     assert str(boxable(far).dt.tz) == "UTC" and boxable(near) is near
+
+
+def test_a_naive_iso_time_after_one_with_an_offset_is_read_as_utc() -> None:
+    """pandas 2.2 read a time without a zone that follows one with an offset in that offset (04:55, not 06:55)."""
+    from journeymap.io._time import parse_timestamps
+
+    texts = ["2017-10-11T08:55:44+02:00", "2017-10-11 06:55:44", "2017-10-11T06:55:44Z", "2017-10-11 06:55:44"]
+    assert parse_timestamps(pd.Series(texts, dtype="string")).tolist() == [pd.Timestamp("2017-10-11 06:55:44", tz="UTC")] * 4
+    frame = pd.DataFrame({"customer_id": ["a", "a"], "timestamp": texts[:2]})
+    assert jm.read_events(frame).events["timestamp"].nunique() == 1
+
+
+def test_an_xes_event_time_beyond_the_range_is_called_out_of_range(tmp_path: Path) -> None:
+    """pandas 2.2 gives NaT for a year nanoseconds cannot hold, which read as 'no ISO 8601 time'."""
+    from journeymap.exceptions import SchemaError
+
+    path = tmp_path / "far.xes"
+    path.write_text(
+        '<?xml version="1.0" encoding="UTF-8"?>\n<log xes.version="1.0">\n<trace><string key="concept:name" value="c1"/>\n'
+        '<event><string key="concept:name" value="a"/><date key="time:timestamp" value="2024-01-01T00:00:00Z"/></event>\n'
+        '<event><string key="concept:name" value="b"/><date key="time:timestamp" value="9999-12-31T00:00:00Z"/></event>\n'
+        "</trace>\n</log>\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(SchemaError, match=r"trace 'c1', event 2: attribute 'time:timestamp' holds .*out of range"):
+        jm.read_xes(path)

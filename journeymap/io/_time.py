@@ -620,8 +620,34 @@ def _twitter(text: pd.Series) -> pd.Series:
     return pd.Series(out, index=text.index).dt.tz_localize("UTC")
 
 
+#: An ISO 8601 time of day that ends in a zone: ``Z`` or an offset (``+02:00``, ``-0500``, ``+01``).
+_ZONED_TIME = r"\d:\d\d(?::\d\d(?:[.,]\d+)?)?\s?(?:[zZ]|[+-]\d\d(?::?\d\d)?)$"
+
+
 def _bulk(text: pd.Series, fmt: str) -> pd.Series:
     """``pd.to_datetime`` of a column in one format (NaT where it does not parse).
+
+    ISO 8601 times with a zone and without one are parsed apart: pandas 2.2 read a time without
+    one that follows a time with an offset in that offset (``"2017-10-11 06:55:44"`` after
+    ``"...+02:00"`` came out 04:55 UTC), where pandas 3 reads it as UTC, as journeymap documents.
+
+    Examples:
+        >>> _bulk(pd.Series(["2017-10-11T08:55:44+02:00", "2017-10-11 06:55:44"]), "ISO8601").dt.strftime("%H:%M").tolist()
+        ['06:55', '06:55']
+    """
+    if fmt == "ISO8601" and len(text) > 1:
+        zoned = _regex.contains(text, _ZONED_TIME)
+        if zoned.any() and not zoned.all():
+            out = pd.Series(pd.NaT, index=text.index, dtype="datetime64[ns, UTC]")
+            for part in (text[zoned], text[~zoned]):
+                parsed = _bulk_parse(part, fmt)
+                out[parsed.index] = parsed
+            return out
+    return _bulk_parse(text, fmt)
+
+
+def _bulk_parse(text: pd.Series, fmt: str) -> pd.Series:
+    """:func:`_bulk` of values all with a zone or all without one.
 
     A year pandas cannot hold, in a shape the year check does not read ("0000/1"), can make the
     bulk parser fail as a whole: then the values go one by one.
