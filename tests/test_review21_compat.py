@@ -173,3 +173,13 @@ def test_an_xes_event_time_beyond_the_range_is_called_out_of_range(tmp_path: Pat
     )
     with pytest.raises(SchemaError, match=r"trace 'c1', event 2: attribute 'time:timestamp' holds .*out of range"):
         jm.read_xes(path)
+
+
+# -- pandas 2.2: analytics --------------------------------------------------------------------------------
+def test_segments_with_journeys_without_a_value_compare_on_pandas_2_2() -> None:
+    """``list(groupby)`` asks its length, which pandas 2.2 cannot give for a missing categorical key."""
+    events = jm.datasets.service_journeys(40, seed=0).events.copy()
+    events.loc[events["customer_id"].isin(events["customer_id"].unique()[:10]), "tier"] = None
+    js = planted_scores(jm.build_journeys(events))
+    table = jm.compare_segments(js, "tier")
+    assert table.index[-1] == "(no tier)" and int(table["n_journeys"].sum()) == len(js)
