@@ -183,3 +183,18 @@ def test_segments_with_journeys_without_a_value_compare_on_pandas_2_2() -> None:
     js = planted_scores(jm.build_journeys(events))
     table = jm.compare_segments(js, "tier")
     assert table.index[-1] == "(no tier)" and int(table["n_journeys"].sum()) == len(js)
+
+
+# -- transformers 4.44: the bfloat16 encoder -------------------------------------------------------------
+def test_a_bfloat16_encoder_is_prepared_on_transformers_without_set_attn_implementation() -> None:
+    """``set_attn_implementation`` is newer than transformers 4.44: preparing a bfloat16 model raised AttributeError."""
+    import torch
+    from transformers import BertConfig, BertModel
+
+    from journeymap.emotions._packed import prepare_bf16_cpu
+
+    torch.manual_seed(0)
+    encoder = BertModel(
+        BertConfig(vocab_size=100, hidden_size=32, num_hidden_layers=1, num_attention_heads=2, intermediate_size=64)
+    )
+    assert prepare_bf16_cpu(encoder, encoder) >= 0
