@@ -198,3 +198,19 @@ def test_a_bfloat16_encoder_is_prepared_on_transformers_without_set_attn_impleme
         BertConfig(vocab_size=100, hidden_size=32, num_hidden_layers=1, num_attention_heads=2, intermediate_size=64)
     )
     assert prepare_bf16_cpu(encoder, encoder) >= 0
+
+
+# -- py3langid 0.2.2 (what pip installs beside numpy 1.26) ----------------------------------------------
+def test_languages_are_detected_with_either_py3langid_model(caplog: pytest.LogCaptureFixture) -> None:
+    """py3langid 0.3 and 0.4 need numpy 2; 0.2.2's model loads with ``from_pickled_model`` (AttributeError before)."""
+    from py3langid.langid import LanguageIdentifier
+
+    from journeymap.emotions import language
+
+    language._identifier.cache_clear()
+    language._older_model_notice.cache_clear()
+    with caplog.at_level("WARNING", logger="journeymap.emotions.language"):
+        codes = language.detect_languages(["Where is my refund?", "Nunca más vuelo con ustedes", "😡"])
+    assert codes == ["en", "es", "und"]
+    older = not hasattr(LanguageIdentifier, "from_model_file")
+    assert ("py3langid's model before 0.4" in caplog.text) is older
