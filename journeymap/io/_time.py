@@ -169,7 +169,8 @@ def boxable(values: pd.Series) -> pd.Series:
         ('UTC', 'Asia/Tokyo')
     """
     if isinstance(values.dtype, pd.DatetimeTZDtype) and bool(((values < EARLIEST) | (values > LATEST)).any()):
-        return values.dt.tz_convert("UTC")
+        in_utc: pd.Series = values.dt.tz_convert("UTC")
+        return in_utc
     return values
 
 
