@@ -214,3 +214,13 @@ def test_languages_are_detected_with_either_py3langid_model(caplog: pytest.LogCa
     assert codes == ["en", "es", "und"]
     older = not hasattr(LanguageIdentifier, "from_model_file")
     assert ("py3langid's model before 0.4" in caplog.text) is older
+
+
+# -- pandas 2.2: the report's words on hours ------------------------------------------------------------
+def test_the_report_names_the_busiest_day_without_a_pandas_warning(scored: jm.JourneySet) -> None:
+    """The weekday level is categorical: pandas 2.2 warns (FutureWarning) on a groupby of it without ``observed=``."""
+    from journeymap._report_text import hours_summary
+
+    table = jm.time_patterns(scored)
+    text = hours_summary(table, metric="volume", tz="UTC", min_count=5, stamped=None)
+    assert "busiest day" in text and "quietest day" in text
