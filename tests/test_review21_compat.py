@@ -224,3 +224,13 @@ def test_the_report_names_the_busiest_day_without_a_pandas_warning(scored: jm.Jo
     table = jm.time_patterns(scored)
     text = hours_summary(table, metric="volume", tz="UTC", min_count=5, stamped=None)
     assert "busiest day" in text and "quietest day" in text
+
+
+def test_naive_times_of_mixed_types_are_read_in_the_zone_given() -> None:
+    """Digits and numbers were picked with ``fillna`` on objects, which pandas 2.2 warns will stop downcasting."""
+    raw = pd.Series([20240701, "2024-07-01 10:00", "1719828000", 1719828000], dtype=object)
+    log = jm.read_events(pd.DataFrame({"customer_id": list("abcd"), "timestamp": raw}), tz="Europe/London")
+    got = log.events.set_index("customer_id")["timestamp"]
+    assert got["a"] == pd.Timestamp("2024-06-30 23:00", tz="UTC")  # a day: its local midnight
+    assert got["b"] == pd.Timestamp("2024-07-01 09:00", tz="UTC")  # a wall time in London (BST)
+    assert got["c"] == got["d"] == pd.Timestamp(1719828000, unit="s", tz="UTC")  # epoch seconds: instants

@@ -145,8 +145,8 @@ def check_tz(tz: object) -> dt.tzinfo | None:
     is checked here too (:func:`journeymap.analytics._time.check_tz`).
 
     Examples:
-        >>> check_tz("Europe/London")
-        zoneinfo.ZoneInfo(key='Europe/London')
+        >>> str(check_tz("Europe/London"))  # a zoneinfo zone (pandas 2.2: pytz)
+        'Europe/London'
         >>> check_tz("Mars/Base")
         Traceback (most recent call last):
         ...
