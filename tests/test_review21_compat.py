@@ -234,3 +234,24 @@ def test_naive_times_of_mixed_types_are_read_in_the_zone_given() -> None:
     assert got["a"] == pd.Timestamp("2024-06-30 23:00", tz="UTC")  # a day: its local midnight
     assert got["b"] == pd.Timestamp("2024-07-01 09:00", tz="UTC")  # a wall time in London (BST)
     assert got["c"] == got["d"] == pd.Timestamp(1719828000, unit="s", tz="UTC")  # epoch seconds: instants
+
+
+# -- pandas 2.2: the cluster's text keys ----------------------------------------------------------------
+def test_the_cluster_keys_each_text_with_its_role_and_every_letter() -> None:
+    """pandas 2.2's ``"string"`` + ``"\\x00"`` dropped the NUL between role and text: the text lost its first letter."""
+    from journeymap.distributed.scoring import _ROLE, _TEXT_KEY, _texts_to_score
+
+    frame = pd.DataFrame(
+        {
+            "event_id": ["1", "2", "3"],
+            "customer_id": "c",
+            "timestamp": pd.date_range("2024-01-01", periods=3, freq="5min", tz="UTC"),
+            "actor": ["customer", "agent", "customer"],
+            "text": ["thank you so much!", "happy to help", None],
+        }
+    )
+    events = jm.read_events(frame).events
+    keys = _texts_to_score(events, agents=True, service=True)[_TEXT_KEY]
+    assert keys.iloc[0] == "c" + _ROLE + "thank you so much!"
+    assert keys.iloc[1] == "b" + _ROLE + "happy to help"
+    assert pd.isna(keys.iloc[2])
