@@ -149,7 +149,7 @@ def _texts_to_score(part: pd.DataFrame, *, agents: bool, service: bool = False) 
         # joined as Python strings in object arrays: pandas 2.2's "string" + "\x00" drops the NUL
         # (as numpy's fixed-width strings do), and the role's slice then ate the text's first letter
         prefix = np.array(["b" + _ROLE, "c" + _ROLE], dtype=object)[customer.astype(np.intp)]
-        text = key.to_numpy(dtype=object, na_value=None)
+        text = key.to_numpy(dtype=object)  # its missing values are not read
         present = key.notna().to_numpy(dtype=bool)
         joined = np.full(len(key), None, dtype=object)
         joined[present] = prefix[present] + text[present]
