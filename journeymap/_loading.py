@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import importlib
 import os
+import re
 import threading
+import warnings
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from journeymap.exceptions import ModelLoadError
 
@@ -22,7 +24,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterator
     from types import ModuleType
 
-__all__ = ["INSTALL", "LOAD_LOCK", "keep_global_rng", "quiet_transformers", "require"]
+__all__ = ["INSTALL", "LOAD_LOCK", "keep_global_rng", "load_tokenizer", "quiet_transformers", "require"]
 
 #: How to install the libraries the models run on, as the README says (torch is pinned first).
 INSTALL = {
@@ -141,3 +143,30 @@ def quiet_transformers() -> Iterator[None]:
             hf_logging.set_verbosity(verbosity)
             if bar:
                 hf_logging.enable_progress_bar()  # type: ignore[no-untyped-call]
+
+
+#: transformers 4.44 warns (FutureWarning, which Python shows) on loading a tokenizer whose config
+#: does not set ``clean_up_tokenization_spaces``, as the bundled encoder's does not: the setting's
+#: default was to change. Only decoding reads it, and journeymap never decodes (it reads texts in).
+_DECODE_NOTICE = re.escape("`clean_up_tokenization_spaces` was not set")
+
+
+def load_tokenizer(source: str, **kwargs: Any) -> Any:
+    """``AutoTokenizer.from_pretrained(source, **kwargs)``, without transformers 4.44's notice on decoding.
+
+    The one notice is ignored (:data:`_DECODE_NOTICE`), for this call only; any other warning is
+    raised as usual. Call it under :data:`LOAD_LOCK` (the filter is the process's while it loads).
+
+    Examples:
+        >>> from journeymap.emotions._minilm import base_model_path
+        >>> with warnings.catch_warnings():
+        ...     warnings.simplefilter("error")  # as a test suite with filterwarnings=error does
+        ...     tokenizer = load_tokenizer(str(base_model_path()))
+        >>> tokenizer("lost bag")["input_ids"]
+        [101, 2439, 4524, 102]
+    """
+    from transformers import AutoTokenizer
+
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=_DECODE_NOTICE, category=FutureWarning)
+        return AutoTokenizer.from_pretrained(source, **kwargs)

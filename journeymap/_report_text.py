@@ -279,7 +279,7 @@ def hours_summary(table: pd.DataFrame, *, metric: str, tz: str | dt.tzinfo, min_
         return f"{key[0]} {int(key[1]):02d}:00"
 
     if metric == "volume":
-        days = volume.groupby(level="weekday", sort=False).sum()
+        days = volume.groupby(level="weekday", sort=False, observed=True).sum()  # pandas 2.2 warns without observed=
         empty = int((volume == 0).sum())
         return (
             f"{head}: {int(volume.sum()):,} in all; busiest hour {hour(volume.idxmax())} ({_n(int(volume.max()), 'message')}), "

@@ -556,8 +556,8 @@ def test_time_to_recover_is_never_negative_under_clock_skew() -> None:
     )
     js = jm.build_journeys(jm.read_events(frame), by="customer")
     e = js.events.assign(valence=np.float32(np.nan))
-    e.loc[e["event_id"] == "e1", "valence"] = -0.8
-    e.loc[e["event_id"] == "e4", "valence"] = 0.8
+    e.loc[e["event_id"] == "e1", "valence"] = np.float32(-0.8)  # a float32 column (pandas 2.2 warns on a float)
+    e.loc[e["event_id"] == "e4", "valence"] = np.float32(0.8)
     e = e.assign(emotion=pd.array(["neutral"] * len(e), dtype="string"), emo_neutral=np.float32(0.5), scorer="t")
     m = jm.journey_metrics(js.with_events(e))
     assert bool(m["recovered"].iloc[0])

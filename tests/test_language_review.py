@@ -71,6 +71,7 @@ def frame(texts: Sequence[str], **columns: Any) -> pd.DataFrame:
     return pd.DataFrame({"text": pd.array(texts, dtype="string"), "actor": "customer", **columns})
 
 
+@pytest.mark.langid_model
 @pytest.mark.parametrize("code", sorted(OTHER_SCRIPTS))
 def test_a_script_no_candidate_is_written_in_gets_its_own_language(code: str) -> None:
     assert code not in LANGUAGES
@@ -89,11 +90,13 @@ def test_a_script_py3langid_has_no_language_for_is_uncoded_not_undetermined() ->
     assert detect_languages(NO_LANGUAGE, min_confidence=0.99) == [UNCODED, UNCODED]
 
 
+@pytest.mark.langid_model
 @pytest.mark.parametrize("code", sorted(OTHER_LATIN))
 def test_a_long_latin_text_outside_the_candidates_is_named(code: str) -> None:
     assert detect_languages([OTHER_LATIN[code]]) == [code]
 
 
+@pytest.mark.langid_model
 def test_candidate_languages_and_short_english_are_unchanged() -> None:
     texts = [
         "Mi maleta se perdió y nadie me ayuda, es horrible",
@@ -119,6 +122,7 @@ def test_a_mixed_text_follows_its_main_script() -> None:
     assert detect_languages([mixed]) == ["en"]
 
 
+@pytest.mark.langid_model
 @pytest.mark.skipif(not TWEETEVAL_VAL.is_file(), reason="../shared/data/tweeteval_sentiment is not beside the checkout")
 def test_english_tweets_stay_english() -> None:
     tweets = TWEETEVAL_VAL.read_text(encoding="utf-8").splitlines()
@@ -128,6 +132,7 @@ def test_english_tweets_stay_english() -> None:
     assert counts == Counter({"en": 1992, UNDETERMINED: 4, "tl": 3, "id": 1})
 
 
+@pytest.mark.langid_model
 def test_score_leaves_other_scripts_unscored_with_a_note() -> None:
     scorer = English()
     texts = [OTHER_SCRIPTS["ta"], OTHER_SCRIPTS["hy"], OTHER_LATIN["cy"], NO_LANGUAGE[0], "my bag is lost", "😡"]

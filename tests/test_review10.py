@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -284,7 +285,7 @@ def test_a_touchpoint_without_negative_messages_has_an_impact_interval() -> None
     js = planted_scores(jm.build_journeys(jm.datasets.service_journeys(40, seed=0)))
     events = js.events.copy()
     calm = (events["touchpoint"] == events["touchpoint"].iloc[0]) & (events["actor"] == "customer")
-    events.loc[calm, "valence"] = 0.6
+    events.loc[calm, "valence"] = np.float32(0.6)  # a float32 column (pandas 2.2 warns on a float)
     events.loc[calm, "sentiment"] = "positive"
     row = jm.pain_points(js.with_events(events), top=None).loc[events["touchpoint"].iloc[0]]
     assert row["impact"] == 0 and row["impact_low"] == 0 and row["impact_high"] > 0  # before: [0, 0]

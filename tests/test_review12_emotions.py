@@ -145,7 +145,7 @@ def tiny_bert(folder: Path, labels: list[str], *, positions: int = 512) -> Path:
     from journeymap.emotions._minilm import base_model_path
 
     torch.manual_seed(0)
-    tokenizer = AutoTokenizer.from_pretrained(str(base_model_path()))
+    tokenizer = AutoTokenizer.from_pretrained(str(base_model_path()), clean_up_tokenization_spaces=False)
     config = BertConfig(
         vocab_size=tokenizer.vocab_size,
         hidden_size=32,

@@ -31,7 +31,7 @@ def _tokenizer() -> Any:
 
     from journeymap.emotions._minilm import base_model_path
 
-    return AutoTokenizer.from_pretrained(str(base_model_path()))
+    return AutoTokenizer.from_pretrained(str(base_model_path()), clean_up_tokenization_spaces=False)
 
 
 def _bert_config(labels: list[str], *, positions: int = 512, vocab: int | None = None, **extra: Any) -> Any:
@@ -99,7 +99,7 @@ def _bpe_tokenizer(*, pad: bool, eos: bool) -> Any:
     kwargs = {"eos_token": "<|endoftext|>"} if eos else {}
     if pad:
         kwargs["pad_token"] = "<pad>"
-    return PreTrainedTokenizerFast(tokenizer_object=raw, **kwargs)
+    return PreTrainedTokenizerFast(tokenizer_object=raw, clean_up_tokenization_spaces=False, **kwargs)
 
 
 def tiny_gpt2(folder: Path, *, pad: bool, eos: bool, config_pad: str | None) -> Path:

@@ -68,7 +68,7 @@ def test_str_labels_differing_in_spaces_are_in_np_unique_order() -> None:
 
 
 def test_classifier_without_predict_proba_gives_one_hot_columns_in_classes_order() -> None:
-    tm = model(classifier=LinearSVC()).fit(TEXTS, Y)
+    tm = model(classifier=LinearSVC(dual="auto")).fit(TEXTS, Y)
     assert tm.classes_.tolist() == np.unique(Y).tolist()
     P = tm.predict_proba(TEXTS)
     assert (tm.classes_[P.argmax(axis=1)] == tm.predict(TEXTS)).all()

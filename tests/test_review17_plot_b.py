@@ -237,6 +237,7 @@ class English:
         return out
 
 
+@pytest.mark.langid_model
 def test_score_warning_counts_messages_not_texts(caplog: pytest.LogCaptureFixture) -> None:
     ev = jm.datasets.service_journeys(30, seed=1).events
     c = (ev["actor"].astype("string") == "customer") & (ev["touchpoint"] == "billing")

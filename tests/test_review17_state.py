@@ -12,6 +12,7 @@ import pickle
 import warnings
 from typing import TYPE_CHECKING
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -31,7 +32,7 @@ def test_a_score_changed_in_place_is_read_by_the_cached_journey_metrics() -> Non
     js = _set()
     before = jm.journey_metrics(js)["mean_valence"].mean()
     customer = js.events["actor"] == "customer"
-    js.events.loc[customer, "valence"] = -0.9
+    js.events.loc[customer, "valence"] = np.float32(-0.9)
     after = jm.journey_metrics(js)
     assert after["mean_valence"].mean() == pytest.approx(-0.9)
     assert before != pytest.approx(-0.9)
@@ -118,7 +119,7 @@ def test_a_pickled_journey_set_is_not_pickled_twice_and_still_notices_changes() 
     back = pickle.loads(pickle.dumps(js))
     assert back.equals(js)
     jm.journey_metrics(back)
-    back.events.loc[back.events["actor"] == "customer", "valence"] = -0.9
+    back.events.loc[back.events["actor"] == "customer", "valence"] = np.float32(-0.9)
     assert jm.journey_metrics(back)["mean_valence"].mean() == pytest.approx(-0.9)
 
 

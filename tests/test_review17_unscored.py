@@ -126,6 +126,7 @@ def test_triage_names_why_a_message_was_not_scored(planted: jm.JourneySet) -> No
     assert reasons.iloc[2].startswith("not scored; waiting ")
 
 
+@pytest.mark.langid_model
 def test_the_report_triage_table_says_not_scored(tmp_path: Path) -> None:
     page = jm.report(outage_day(), tmp_path / "report.html", examples=0).read_text(encoding="utf-8")
     assert "open, not scored (language" in page and "open, calm" not in page
@@ -229,6 +230,7 @@ def test_journey_metrics_count_the_scored_customer_steps(planted: jm.JourneySet)
 # -- 4. hashtags in another language do not decide a text's language --------------------------------
 
 
+@pytest.mark.langid_model
 def test_hashtags_in_another_script_do_not_make_an_english_complaint_arabic() -> None:
     texts = [
         "Worst airline ever, lost my bag in Dubai #Emirates #خدمة_سيئة #مطار_دبي",
@@ -252,6 +254,7 @@ def test_score_reads_an_english_complaint_with_arabic_hashtags() -> None:
 @pytest.mark.skipif(
     not (TWEETEVAL_TEST.is_file() and GOEMOTIONS_TEST.is_file()), reason="../shared/data is not beside the checkout"
 )
+@pytest.mark.langid_model
 def test_english_test_sets_are_read_as_english_no_less() -> None:
     tweets = TWEETEVAL_TEST.read_text(encoding="utf-8").splitlines()
     counts = Counter(detect_languages(tweets))

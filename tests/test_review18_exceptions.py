@@ -219,7 +219,9 @@ def test_min_score_out_of_reach_is_refused_but_a_margin_classifier_takes_any(js:
         TopicModel(labels=["card", "refund"], min_score=2, encoder=HashingEncoder(), cache=False).fit(["my card", "a refund"])
     texts = ["card blocked", "refund please", "card lost", "refund late", "my card", "a refund"] * 2
     labels = ["card", "refund", "card", "refund", "card", "refund"] * 2
-    model = TopicModel(examples=(texts, labels), classifier=LinearSVC(), min_score=2, encoder=HashingEncoder(), cache=False)
+    model = TopicModel(
+        examples=(texts, labels), classifier=LinearSVC(dual="auto"), min_score=2, encoder=HashingEncoder(), cache=False
+    )
     assert len(model.fit(texts).labels_) == len(texts)  # margins are no probabilities: any floor goes
     topics = jm.assign_topics(js, labels=["billing", "delivery"], min_score=1, encoder=HashingEncoder(), cache=False)
     assert len(topics) == len(js)

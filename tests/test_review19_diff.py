@@ -57,7 +57,9 @@ def test_a_user_encoder_without_a_pooler_leaves_the_global_generator_as_it_was(t
         vocab_size=31000, hidden_size=32, num_hidden_layers=1, num_attention_heads=2, intermediate_size=37
     )
     transformers.BertModel(config, add_pooling_layer=False).save_pretrained(tmp_path)
-    transformers.BertTokenizerFast.from_pretrained(str(_minilm.base_model_path())).save_pretrained(tmp_path)
+    transformers.BertTokenizerFast.from_pretrained(
+        str(_minilm.base_model_path()), clean_up_tokenization_spaces=False
+    ).save_pretrained(tmp_path)
     encoder = TransformerEncoder(str(tmp_path), local_files_only=True)
     torch.manual_seed(123)
     before = torch.get_rng_state()

@@ -39,6 +39,7 @@ def test_the_language_is_read_from_the_words_not_the_markup(wrapper: str) -> Non
     assert detect_language(wrapper.format("my card still has not arrived"))[0] in ("en", "und")
 
 
+@pytest.mark.langid_model
 def test_a_spanish_email_is_not_scored_as_english() -> None:
     frame = pd.DataFrame({"actor": ["customer", "customer"], "text": [INTERCOM.format("sigue sin funcionar"), "still broken"]})
     scored = jm.score(frame, cache=False)
@@ -48,6 +49,7 @@ def test_a_spanish_email_is_not_scored_as_english() -> None:
     assert scored["valence"].notna().iloc[1]
 
 
+@pytest.mark.langid_model
 def test_messages_without_words_are_left_unscored_with_a_reason() -> None:
     texts = ["@AppleSupport https://t.co/GLtz4XHcex", "?", "#12345", "😡😡😡", ":(", "still broken!!"]
     assert [has_words(t) for t in texts] == [False, False, False, True, True, True]

@@ -344,7 +344,8 @@ def test_a_journeys_curve_and_its_high_are_the_customers_even_with_scored_brand_
     brand = ev.index[(ev["journey_id"] == jid) & (ev["actor"] != "customer")]
     emo = [c for c in ev.columns if c.startswith("emo_")]
     ev.loc[brand, emo] = ev.loc[first_customer, emo].to_numpy(dtype=float)
-    ev.loc[brand, ["valence", "emotion", "sentiment", "scorer"]] = [0.99, "joy", "positive", "planted"]  # as with agents=True
+    # as with agents=True (a float32 value: pandas 2.2 warns on a float into the float32 column)
+    ev.loc[brand, ["valence", "emotion", "sentiment", "scorer"]] = [np.float32(0.99), "joy", "positive", "planted"]
     scored = js.with_events(ev)
     journey = scored[jid]
     ax = jm.plot.journey(journey)

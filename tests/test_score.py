@@ -122,6 +122,7 @@ def test_cache_roundtrip(tmp_path: Path) -> None:
     assert not cache.get("s.v1", ["a"], n_labels=2)[1].any()
 
 
+@pytest.mark.langid_model
 def test_default_model_end_to_end_finds_the_pain_point() -> None:
     js = jm.build_journeys(jm.datasets.service_journeys(n_customers=120, seed=2))
     scored = jm.score(js, cache=False)

@@ -136,6 +136,7 @@ def test_windows_cover_every_token_and_count_what_is_not_read() -> None:
     assert unread.tolist() == [300 - (32 + 64)]
 
 
+@pytest.mark.langid_model
 def test_plain_scorer_gets_sentiment_from_valence_and_keeps_working() -> None:
     scorer = PlainEnglish()
     out = jm.score(frame(["bad bill", "good now", None]), scorer, cache=False)

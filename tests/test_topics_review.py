@@ -259,12 +259,13 @@ def test_few_shot_scores_agree_between_fit_and_assign_without_predict_proba() ->
     from sklearn.svm import LinearSVC
 
     texts, truth = planted(10)
-    tm = model(examples=(texts[::3], truth[::3]), classifier=LinearSVC()).fit(texts)
+    tm = model(examples=(texts[::3], truth[::3]), classifier=LinearSVC(dual="auto")).fit(texts)
     assigned = tm.assign(texts)
     np.testing.assert_allclose(tm.topic_scores_, assigned["topic_score"].to_numpy(), rtol=1e-6)
     assert np.isfinite(tm.topic_scores_).all()
     assert (assigned["topic"].to_numpy() == tm.labels_).all()
-    two = model(examples=(texts[:60:3], truth[:60:3]), classifier=LinearSVC()).fit(texts[:60])  # two classes: 1-D margins
+    svc = LinearSVC(dual="auto")  # "auto": the default from scikit-learn 1.5 (1.4 warns without it)
+    two = model(examples=(texts[:60:3], truth[:60:3]), classifier=svc).fit(texts[:60])  # two classes: 1-D margins
     np.testing.assert_allclose(two.topic_scores_, two.assign(texts[:60])["topic_score"].to_numpy(), rtol=1e-6)
 
 

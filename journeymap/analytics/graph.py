@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import json
 import os
 from pathlib import Path
@@ -181,7 +182,10 @@ def to_node_link(G: nx.DiGraph) -> dict[str, Any]:
     import networkx as nx
 
     _check_graph(G, "to_node_link")
-    data: dict[str, Any] = nx.node_link_data(G, edges="links")
+    # networkx 3.4 names the edges' key with ``edges=`` (and warns that its default is to change); before,
+    # the keyword is ``link=``, whose default is "links"
+    keyword = "edges" if "edges" in inspect.signature(nx.node_link_data).parameters else "link"
+    data: dict[str, Any] = nx.node_link_data(G, **{keyword: "links"})
     cleaned: dict[str, Any] = json.loads(json.dumps(_nan_to_none(data), default=str))
     return cleaned
 

@@ -380,7 +380,8 @@ def compare_segments(
     measured = values.notna().to_numpy(dtype=bool)
     # (observed: an unused category is no segment; sort: by value, a categorical in its categories' order, the missing last)
     grouped = metrics.groupby("segment", sort=True, observed=True, dropna=False)
-    groups = list(grouped)
+    # not list(grouped): its length hint reads len(grouped), which pandas 2.2 cannot give with a missing categorical key
+    groups = [(key, group) for key, group in grouped]
     _check_min_size(min_size)
     code = grouped.ngroup().to_numpy(dtype=np.int64)  # each journey's position in groups
     unit = unit_of.reindex(metrics.index).to_numpy(dtype=np.int64)

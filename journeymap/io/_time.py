@@ -154,6 +154,26 @@ def _in_range(values: pd.Series) -> pd.Series:
     return aware.where((aware >= EARLIEST) & (aware <= LATEST))
 
 
+def boxable(values: pd.Series) -> pd.Series:
+    """A zone-aware datetime column with a time outside :data:`EARLIEST`..:data:`LATEST` in UTC; other columns as they are.
+
+    Such a column is read value by value where it is checked (``map``): pandas 2.2 turns a time in
+    a zone other than UTC and beyond the years 1 to 9999 that Python's datetimes hold into a
+    ``Timestamp`` with a crash of the process (a segmentation fault, pandas 3 raises nothing). In
+    UTC the same instants are boxed safely. The times outside the range are rejected either way,
+    and the reject shows them in UTC; a column inside the range keeps its zone.
+
+    Examples:
+        >>> far = pd.Series(np.array([0, 10**15], dtype="datetime64[s]")).dt.tz_localize("UTC").dt.tz_convert("Asia/Tokyo")
+        >>> str(boxable(far).dt.tz), str(boxable(far.iloc[:1]).dt.tz)
+        ('UTC', 'Asia/Tokyo')
+    """
+    if isinstance(values.dtype, pd.DatetimeTZDtype) and bool(((values < EARLIEST) | (values > LATEST)).any()):
+        in_utc: pd.Series = values.dt.tz_convert("UTC")
+        return in_utc
+    return values
+
+
 def _date_like(nums: np.ndarray) -> np.ndarray:
     """Which numbers are whole and in ``19000101..21001231``: read as ``YYYYMMDD`` dates, valid or not."""
     with np.errstate(invalid="ignore"):
@@ -180,8 +200,8 @@ def _compact(nums: np.ndarray, digits: int, like: np.ndarray | None = None) -> n
 
     Examples:
         >>> ns = _compact(np.array([202403011230.0, 202403011299.0, 1507704944.0]), 12)
-        >>> pd.to_datetime(ns[0]), ns[1] == ns[2] == np.iinfo(np.int64).min
-        (Timestamp('2024-03-01 12:30:00'), np.True_)
+        >>> pd.to_datetime(ns[0]), bool(ns[1] == ns[2] == np.iinfo(np.int64).min)
+        (Timestamp('2024-03-01 12:30:00'), True)
     """
     out = np.full(len(nums), np.iinfo(np.int64).min, dtype=np.int64)
     maybe = _compact_like(nums, digits) if like is None else like
@@ -251,8 +271,13 @@ def _numbers(values: pd.Series) -> np.ndarray:
     strings = values.map(lambda v: isinstance(v, str))
     text = values.where(strings.astype(bool)).astype("string").str.strip()
     digits = text.str.fullmatch(_DIGITS, na=False).astype(bool)
-    usable = values.where(numbers.astype(bool)).astype(object).fillna(text.where(digits).astype(object))
-    return pd.to_numeric(usable, errors="coerce").astype("float64").to_numpy()
+    # chosen with numpy, not fillna on objects: pandas 2.2 warns that fillna will stop downcasting them
+    usable = np.where(
+        numbers.astype(bool).to_numpy(dtype=bool),
+        values.to_numpy(dtype=object),
+        text.where(digits).to_numpy(dtype=object, na_value=np.nan),
+    )
+    return pd.to_numeric(pd.Series(usable, dtype=object), errors="coerce").astype("float64").to_numpy()
 
 
 def early_epoch(values: pd.Series) -> pd.Series:
@@ -444,8 +469,8 @@ def attrs_zone(frame: object) -> datetime.tzinfo | None:
         >>> from journeymap.io._values import check_tz
         >>> events = pd.DataFrame({"a": [1, 2]})
         >>> stamp_zone(events, check_tz("America/New_York"))
-        >>> attrs_zone(events[events["a"] > 1]), attrs_zone(pd.DataFrame())  # kept by a selection
-        (zoneinfo.ZoneInfo(key='America/New_York'), None)
+        >>> str(attrs_zone(events[events["a"] > 1])), attrs_zone(pd.DataFrame())  # kept by a selection
+        ('America/New_York', None)
     """
     attrs = getattr(frame, "attrs", None)
     name = attrs.get(TZ_ATTR) if isinstance(attrs, dict) else None
@@ -469,13 +494,13 @@ def column_zone(dtype: object) -> datetime.tzinfo | None:
     values in several zones: each is an instant, read in UTC).
 
     Examples:
-        >>> column_zone(pd.DatetimeTZDtype("ns", "America/New_York"))
-        zoneinfo.ZoneInfo(key='America/New_York')
+        >>> str(column_zone(pd.DatetimeTZDtype("ns", "America/New_York")))  # a zoneinfo zone (pandas 2.2: pytz)
+        'America/New_York'
         >>> column_zone(pd.DatetimeTZDtype("ns", "UTC")), column_zone(np.dtype("datetime64[ns]"))
         (None, None)
         >>> import pyarrow as pa
-        >>> column_zone(pd.ArrowDtype(pa.timestamp("us", tz="Europe/Paris")))  # Arrow-backed (dtype_backend="pyarrow")
-        zoneinfo.ZoneInfo(key='Europe/Paris')
+        >>> str(column_zone(pd.ArrowDtype(pa.timestamp("us", tz="Europe/Paris"))))  # Arrow-backed (dtype_backend="pyarrow")
+        'Europe/Paris'
     """
     if isinstance(dtype, pd.ArrowDtype) and isinstance(getattr(dtype.pyarrow_dtype, "tz", None), str):
         # an Arrow timestamp with a zone reads as the numpy-backed dtype of the same unit and zone
@@ -601,8 +626,34 @@ def _twitter(text: pd.Series) -> pd.Series:
     return pd.Series(out, index=text.index).dt.tz_localize("UTC")
 
 
+#: An ISO 8601 time of day that ends in a zone: ``Z`` or an offset (``+02:00``, ``-0500``, ``+01``).
+_ZONED_TIME = r"\d:\d\d(?::\d\d(?:[.,]\d+)?)?\s?(?:[zZ]|[+-]\d\d(?::?\d\d)?)$"
+
+
 def _bulk(text: pd.Series, fmt: str) -> pd.Series:
     """``pd.to_datetime`` of a column in one format (NaT where it does not parse).
+
+    ISO 8601 times with a zone and without one are parsed apart: pandas 2.2 read a time without
+    one that follows a time with an offset in that offset (``"2017-10-11 06:55:44"`` after
+    ``"...+02:00"`` came out 04:55 UTC), where pandas 3 reads it as UTC, as journeymap documents.
+
+    Examples:
+        >>> _bulk(pd.Series(["2017-10-11T08:55:44+02:00", "2017-10-11 06:55:44"]), "ISO8601").dt.strftime("%H:%M").tolist()
+        ['06:55', '06:55']
+    """
+    if fmt == "ISO8601" and len(text) > 1:
+        zoned = _regex.contains(text, _ZONED_TIME)
+        if zoned.any() and not zoned.all():
+            out = pd.Series(pd.NaT, index=text.index, dtype="datetime64[ns, UTC]")
+            for part in (text[zoned], text[~zoned]):
+                parsed = _bulk_parse(part, fmt)
+                out[parsed.index] = parsed
+            return out
+    return _bulk_parse(text, fmt)
+
+
+def _bulk_parse(text: pd.Series, fmt: str) -> pd.Series:
+    """:func:`_bulk` of values all with a zone or all without one.
 
     A year pandas cannot hold, in a shape the year check does not read ("0000/1"), can make the
     bulk parser fail as a whole: then the values go one by one.

@@ -145,8 +145,8 @@ def check_tz(tz: object) -> dt.tzinfo | None:
     is checked here too (:func:`journeymap.analytics._time.check_tz`).
 
     Examples:
-        >>> check_tz("Europe/London")
-        zoneinfo.ZoneInfo(key='Europe/London')
+        >>> str(check_tz("Europe/London"))  # a zoneinfo zone (pandas 2.2: pytz)
+        'Europe/London'
         >>> check_tz("Mars/Base")
         Traceback (most recent call last):
         ...
@@ -208,7 +208,7 @@ def _naive(raw: pd.Series) -> pd.Series:
         text = raw[is_text].astype("string").str.strip()
         epoch = epoch_text(text)  # instants; an eight-digit date is a day, naive
         offset = text.str.contains(_OFFSET, regex=True)
-        out[is_text] = (~epoch & ~offset).fillna(False).astype(bool)
+        out[is_text] = (~epoch & ~offset).fillna(False).to_numpy(dtype=bool)  # an array: pandas 2.2 made a Series object
     other = ~is_text & raw.notna()
     if other.any():
 
@@ -217,7 +217,7 @@ def _naive(raw: pd.Series) -> pd.Series:
                 return v.tzinfo is None
             return isinstance(v, (dt.date, np.datetime64))
 
-        out[other] = raw[other].map(one).astype(bool) | day_numbers(raw[other])
+        out[other] = (raw[other].map(one).astype(bool) | day_numbers(raw[other])).to_numpy(dtype=bool)
     return out
 
 

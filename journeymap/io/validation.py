@@ -45,6 +45,7 @@ from journeymap.io._time import (
     WRONG_TYPE,
     ambiguous_hour,
     attrs_zone,
+    boxable,
     column_zone,
     early_epoch,
     epoch_ms,
@@ -658,7 +659,7 @@ def _check_timestamp(column: Column, raw: pd.Series, problems: Problems) -> pd.S
     far more often an Excel serial date or a row number than a time in 1970-1972. A lone
     surrogate (no time has one) is replaced first, so the row is an unparseable one, not a crash.
     """
-    raw = without_surrogates(raw)[0]
+    raw = boxable(without_surrogates(raw)[0])  # a far time outside UTC: boxed in UTC (pandas 2.2 crashed)
     ts = parse_timestamps(raw)
     blank = raw.map(lambda v: isinstance(v, str) and not v.strip()).astype(bool)  # an empty cell, as CSV writes one
     present = raw.notna() & ~blank
@@ -667,25 +668,26 @@ def _check_timestamp(column: Column, raw: pd.Series, problems: Problems) -> pd.S
     wrong = pd.Series(False, index=raw.index)
     compact = pd.Series(False, index=raw.index)  # digits of a compact date-time that make none, or read two ways
     if failed.any():
-        wrong[failed] = wrong_type(raw[failed])
+        # flags set as arrays: pandas 2.2 makes a bool Series set through a mask with a Series object (FutureWarning)
+        wrong[failed] = wrong_type(raw[failed]).to_numpy(dtype=bool)
         no_time, two_ways = invalid_compact_time(raw[failed & ~wrong]), ambiguous_hour(raw[failed & ~wrong])
         problems.add(no_time.reindex(raw.index, fill_value=False), column.name, NOT_A_COMPACT_TIME, raw)
         problems.add(two_ways.reindex(raw.index, fill_value=False), column.name, AMBIGUOUS_HOUR, raw)
-        compact[failed & ~wrong] = no_time | two_ways
+        compact[failed & ~wrong] = (no_time | two_ways).to_numpy(dtype=bool)
         failed &= ~compact
-        beyond[failed & ~wrong] = out_of_range(raw[failed & ~wrong])
+        beyond[failed & ~wrong] = out_of_range(raw[failed & ~wrong]).to_numpy(dtype=bool)
     if wrong.any():
         problems.add(wrong, column.name, WRONG_TYPE + ", got " + raw[wrong].map(lambda v: type(v).__name__), raw)
     # a number read as milliseconds and out of range as such (microseconds? nanoseconds?) says which unit was tried
     as_ms = pd.Series(False, index=raw.index)
     if beyond.any():
-        as_ms[beyond] = epoch_ms(raw[beyond])
+        as_ms[beyond] = epoch_ms(raw[beyond]).to_numpy(dtype=bool)
     problems.add(failed & beyond & ~as_ms, column.name, OUT_OF_RANGE, raw)
     problems.add(failed & beyond & as_ms, column.name, EPOCH_MS_BEYOND, raw)
     unread = failed & ~beyond & ~wrong  # text no form read matches: an ISO-shaped slip, or another form
     slip = pd.Series(False, index=raw.index)
     if unread.any():
-        slip[unread] = iso_shaped(raw[unread])
+        slip[unread] = iso_shaped(raw[unread]).to_numpy(dtype=bool)
     problems.add(unread & slip, column.name, NOT_A_MOMENT, raw)
     problems.add(unread & ~slip, column.name, UNPARSEABLE, raw)
     problems.add(~present, column.name, "missing timestamp", raw)

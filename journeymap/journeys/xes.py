@@ -42,7 +42,7 @@ from journeymap.exceptions import (
     SourceNotFoundError,
     WriteError,
 )
-from journeymap.io._time import EARLIEST, LATEST, OUT_OF_RANGE
+from journeymap.io._time import EARLIEST, LATEST, OUT_OF_RANGE, out_of_range
 from journeymap.io._values import check_tz, zone_name
 from journeymap.journeys._set import JourneySet
 from journeymap.journeys._table import journey_set_from_events
@@ -477,9 +477,13 @@ def _dates(values: pd.Series, frame: pd.DataFrame, key: str, source: Path) -> pd
     """
     parsed = pd.to_datetime(values, utc=True, format="ISO8601", errors="coerce")
     bad = parsed.isna() & values.notna()
+    beyond = np.zeros(len(values), dtype=bool)
+    if bad.any() and key == _STANDARD["timestamp"]:  # pandas 2.2 gives NaT for a year nanoseconds cannot hold (3 parses it)
+        beyond[bad.to_numpy(dtype=bool)] = out_of_range(values[bad]).to_numpy(dtype=bool)
+        bad &= ~beyond
     reason, count = ", which is no ISO 8601 time", "are not"
     if not bad.any() and key == _STANDARD["timestamp"]:
-        bad = ((parsed < EARLIEST) | (parsed > LATEST)).fillna(False).astype(bool)
+        bad = ((parsed < EARLIEST) | (parsed > LATEST)).fillna(False).astype(bool) | beyond
         reason, count = f": {OUT_OF_RANGE}", "are out of range"
     if bad.any():
         row = bad[bad].index[0]

@@ -316,8 +316,10 @@ def _own_figure(
     if max_columns is not None and len(table) * COLUMN_INCHES + 2 > MAX_WIDTH:
         table, note = _fitting_cells(ax, full, max_columns, unscored, level)
     width = max(8.0, COLUMN_INCHES * len(table) + 2)
-    figure = ax.get_figure(root=True)
-    if figure is not None:  # a new pyplot figure: always
+    from matplotlib.figure import Figure
+
+    figure = ax.get_figure()  # its own figure, no subfigure (``root=`` is matplotlib 3.10 on)
+    if isinstance(figure, Figure):  # a new pyplot figure: always
         figure.set_size_inches(width if max_columns is None else min(MAX_WIDTH, width), 5)
     return ax, table, note
 

