@@ -384,7 +384,7 @@ def test_a_busy_cache_is_left_alone_and_a_cache_failing_mid_run_only_stops_cachi
 
     monkeypatch.setattr(ScoreCache, "_create", locked)
     busy = ScoreCache(path)
-    assert busy.disabled and path.is_file() and not list(tmp_path.glob("*.corrupt-*"))  # not renamed away
+    assert not busy.disabled and path.is_file() and not list(tmp_path.glob("*.corrupt-*"))  # not renamed away; retried later
     monkeypatch.undo()
 
     def broken(self, *args):  # type: ignore[no-untyped-def]
@@ -396,7 +396,7 @@ def test_a_busy_cache_is_left_alone_and_a_cache_failing_mid_run_only_stops_cachi
     monkeypatch.setattr(ScoreCache, "_lookup", locked_read)
     stuck = ScoreCache(path)
     rows, found = stuck.get("s", ["hi", "x"], n_labels=2)
-    assert not found.any() and np.isnan(rows).all() and stuck.disabled  # locked mid-run: caching stops, the file stays
+    assert not found.any() and np.isnan(rows).all() and not stuck.disabled  # locked mid-run: this call only; the file stays
     assert not list(tmp_path.glob("*.corrupt-*"))
 
     monkeypatch.setattr(ScoreCache, "_lookup", broken)

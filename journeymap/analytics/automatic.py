@@ -106,6 +106,26 @@ class AutoReplyRule:
         return automatic_flags(events, min_repeats=self.min_repeats, within=within, context=context)
 
 
+def rule_key(rule: AutoReplyRule | None) -> tuple[tuple[object, ...], bool]:
+    """What selects the flags of a rule of :class:`AutoReplyRule`'s own, and whether that is the default rule.
+
+    Equal rules written differently (``within="1min"`` and ``"60s"``; None and ``AutoReplyRule()``)
+    give one key, so they share one memoized result.
+
+    Examples:
+        >>> rule_key(AutoReplyRule(within="60s")) == rule_key(None)
+        True
+        >>> rule_key(AutoReplyRule(min_repeats=9))[1]
+        False
+    """
+    rule = rule or AutoReplyRule()
+    key = (type(rule).__qualname__, rule.min_repeats, None if rule.within is None else pd.Timedelta(rule.within))
+    return key, key == _DEFAULT_KEY
+
+
+_DEFAULT_KEY = (AutoReplyRule.__qualname__, AUTO_MIN_REPEATS, pd.Timedelta(AUTO_WITHIN))
+
+
 def reply_context(js: JourneySet) -> ReplyContext:
     """The :class:`~journeymap.analytics._replies.ReplyContext` of ``js.events``, computed once per JourneySet."""
     return js.cached("reply_context", lambda: ReplyContext.of(js.events, journey=journey_keys(js)[0]))
@@ -138,7 +158,8 @@ def rule_flags(js: JourneySet, rule: AutoReplyRule | None) -> tuple[npt.NDArray[
         reason.flags.writeable = False
         return auto, reason
 
-    return js.cached(("automatic_flags", rule), compute)
+    key, default = rule_key(rule)
+    return js.cached(("automatic_flags", key), compute, variant=not default)  # other rules: only the last few kept
 
 
 def check_auto(auto: Any) -> AutoReplyRule | None:

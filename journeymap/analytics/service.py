@@ -16,7 +16,7 @@ from journeymap.analytics._durations import durations_between, ns_between
 from journeymap.analytics._prep import flag_column, flags, journey_keys, on_journeys, require_journeys, require_scored
 from journeymap.analytics._replies import ReplyContext, brand_of, is_customer, journey_codes, opened_outside, thread_codes
 from journeymap.analytics._tables import ranked
-from journeymap.analytics.automatic import AutoReplyRule, check_auto, outcome_conversations, reply_context, rule_flags
+from journeymap.analytics.automatic import AutoReplyRule, check_auto, outcome_conversations, reply_context, rule_flags, rule_key
 from journeymap.backends import dispatch
 from journeymap.emotions.taxonomy import GOEMOTIONS_INTENSE
 from journeymap.exceptions import InvalidArgumentError, SchemaError
@@ -664,7 +664,12 @@ def conversation_openings(
     rule = check_auto(auto) or AutoReplyRule()
     if type(rule).flags is not AutoReplyRule.flags:  # a subclass with its own rule: asked every time, as rule_flags does
         return _conversation_openings(js, bots=bots, auto=auto)
-    return js.cached(("conversation_openings", bots, rule), lambda: _conversation_openings(js, bots=bots, auto=auto))
+    key, default = rule_key(rule)
+    return js.cached(
+        ("conversation_openings", bots, key),
+        lambda: _conversation_openings(js, bots=bots, auto=auto),
+        variant=not (default and bots == "exclude"),  # other options: only the last few kept
+    )
 
 
 def _conversation_openings(js: JourneySet, *, bots: str, auto: AutoReplyRule | None) -> pd.DataFrame:

@@ -11,7 +11,7 @@ from journeymap.analytics._durations import seconds_as_durations
 from journeymap.analytics._prep import polarity, require_journeys
 from journeymap.analytics._replies import is_customer
 from journeymap.analytics._time import check_periods, check_tz, partial_periods, period_alias, period_index, period_start
-from journeymap.analytics.automatic import AutoReplyRule, check_auto, reply_context
+from journeymap.analytics.automatic import AutoReplyRule, check_auto, reply_context, rule_key
 from journeymap.analytics.service import check_bots, response_table, warn_customers_only
 from journeymap.backends import dispatch
 
@@ -91,10 +91,14 @@ def trends(
     events = js.events
     check_periods(freq, events["timestamp"], tz)  # and one that makes too many periods of the data, before any is made
     warn_customers_only(events, "trends")
-    key = ("trends", freq, tz, bots, auto)
-    if (auto is None or type(auto) is AutoReplyRule) and _hashable(key):  # a rule of one's own may read more than its fields
-        # computed once per JourneySet: plot.trends, the report and `map --tables` ask for the same table
-        return js.cached(key, lambda: _trends(js, freq=freq, tz=tz, bots=bots, auto=auto)).copy()
+    if auto is None or type(auto) is AutoReplyRule:  # a rule of one's own may read more than its fields
+        rule, default = rule_key(auto)
+        key = ("trends", freq, tz, bots, rule)
+        if _hashable(key):
+            # computed once per JourneySet: plot.trends, the report and `map --tables` ask for the same table;
+            # of other options (per-request freq, tz or rule) only the last few are kept
+            variant = not (default and freq == "W" and tz == check_tz(None, js) and bots == "exclude")
+            return js.cached(key, lambda: _trends(js, freq=freq, tz=tz, bots=bots, auto=auto), variant=variant).copy()
     return _trends(js, freq=freq, tz=tz, bots=bots, auto=auto)
 
 

@@ -55,6 +55,20 @@ _WARNED: set[tuple[str, str]] = set()
 _CACHE_SUFFIXES = (".sqlite", ".sqlite3", ".db")
 #: The first bytes of every SQLite database file.
 _SQLITE_HEADER = b"SQLite format 3\x00"
+#: The longest a cache waits, after failures in a row, before it tries its file again (seconds).
+RETRY_LIMIT_S = 60.0
+#: The clock of the retry back-off (a test sets its own).
+_clock = time.monotonic
+
+
+def _backoff(failures: int) -> float:
+    """Seconds to leave the file alone after ``failures`` failures in a row: none after one, then 1, 2, 4, ... 60.
+
+    Examples:
+        >>> [_backoff(n) for n in (1, 2, 3, 4, 10)]
+        [0.0, 1.0, 2.0, 4.0, 60.0]
+    """
+    return 0.0 if failures <= 1 else min(RETRY_LIMIT_S, 2.0 ** (failures - 2))
 
 
 def _warn_once(path: Path, what: str, message: str, *args: object) -> None:
@@ -171,6 +185,11 @@ class ScoreCache:
             )
             raise InvalidArgumentError(msg)
         self.read_only = False
+        #: True when the cache is off for good (no folder, unreadable): never read nor written.
+        self.disabled = False
+        self._created = True  # False while the tables could not be made (the file busy): made on a later call
+        self._failures = 0  # failed calls in a row (busy, locked, missing folder): the cache is skipped, then retried
+        self._retry_at = 0.0
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:  # a read-only home, a file where the folder should be: score without a cache
@@ -196,7 +215,6 @@ class ScoreCache:
                 self.disabled = True
                 return
             _warn_once(self.path, "read-only", "score cache %s is read-only: using its scores, keeping no new ones")
-        self.disabled = False
         try:
             self._create()
         except sqlite3.OperationalError as exc:  # busy or locked by another process: not corrupt
@@ -209,10 +227,52 @@ class ScoreCache:
                     logger.warning("score cache %s cannot be read (%s): scoring without it", self.path, again)
                     self.disabled = True
                 return
-            logger.warning("score cache %s cannot be used now (%s): scoring without it this time", self.path, exc)
-            self.disabled = True
+            self._created = False  # made on the first call that finds the file free; no call has failed yet
+            self._warn_failed("opening", exc)
         except sqlite3.DatabaseError as exc:
             self._set_aside(exc)
+
+    def _ready(self) -> bool:
+        """Whether to use the file on this call: not off for good, not backing off after failures, its tables made.
+
+        A failure (a busy or locked file, its folder briefly gone) skips the cache for the call it
+        happens in only: the next call tries again, and only failures in a row make later calls
+        wait, up to :data:`RETRY_LIMIT_S` seconds, before the file is tried again.
+        """
+        if self.disabled or (self._failures and _clock() < self._retry_at):
+            return False
+        if not self._created:
+            try:
+                self._create()
+            except sqlite3.OperationalError as exc:
+                self._failed("opening", exc)
+                return False
+            self._created = True
+        return True
+
+    def _failed(self, what: str, exc: Exception) -> None:
+        """Skip the cache for this call, and back off if it keeps failing; warn once per file and kind of failure.
+
+        Reads and openings count the failures in a row; a failed write (which follows the read of
+        the same call) does not add to them, so one brief problem costs one call.
+        """
+        self._failures = self._failures + 1 if what != "writing" else max(self._failures, 1)
+        self._retry_at = _clock() + _backoff(self._failures)
+        self._warn_failed(what, exc)
+
+    def _warn_failed(self, what: str, exc: Exception) -> None:
+        _warn_once(
+            self.path,
+            f"failed {what}",
+            "score cache %s failed while %s (%s): scoring without it this time; it is tried again on later calls",
+            what,
+            exc,
+        )
+
+    def _worked(self) -> None:
+        if self._failures:
+            logger.info("score cache %s works again after %d failed calls", self.path, self._failures)
+            self._failures = 0
 
     def _create(self) -> None:
         con = self._connect()
@@ -275,7 +335,7 @@ class ScoreCache:
         """
         out = np.full((len(texts), n_labels), np.nan, dtype=np.float32)
         found = np.zeros(len(texts), dtype=bool)
-        if not texts or self.disabled:
+        if not texts or not self._ready():
             return out, found
         keys = [text_hash(t) for t in texts]
         position: dict[bytes, list[int]] = {}
@@ -284,9 +344,9 @@ class ScoreCache:
         unique = list(position)
         try:
             self._lookup(scorer, unique, position, out, found, n_labels, labels)
-        except sqlite3.OperationalError as exc:  # locked or busy: scoring goes on without it
-            logger.warning("score cache %s failed while reading (%s): scoring without it from here on", self.path, exc)
-            self.disabled = True
+            self._worked()
+        except sqlite3.OperationalError as exc:  # locked, busy, its folder gone: scoring goes on without it, this call
+            self._failed("reading", exc)
             out[:] = np.nan
             found[:] = False
         except sqlite3.DatabaseError as exc:  # damaged pages the opening check did not read: set it aside
@@ -340,11 +400,15 @@ class ScoreCache:
         ``labels``: the names of the rows' columns, recorded for ``scorer``; the rows stored under
         it with other names are removed first (another scorer of the same id wrote them).
         """
-        if self.read_only or self.disabled:
+        if self.read_only or not self._ready():
             return
         key = scorer_key(scorer)
         rows = [(key, text_hash(t), np.ascontiguousarray(s, dtype=np.float32).tobytes()) for t, s in zip(texts, scores)]
-        con = self._connect()
+        try:
+            con = self._connect()
+        except sqlite3.OperationalError as exc:  # the folder gone since the read, the file locked
+            self._failed("writing", exc)
+            return
         try:
             with con:
                 if labels is not None:
@@ -355,6 +419,9 @@ class ScoreCache:
                     if stored != names:
                         con.execute("INSERT OR REPLACE INTO labels VALUES (?, ?)", (key, names))
                 con.executemany("INSERT OR REPLACE INTO scores VALUES (?, ?, ?)", rows)
+            self._worked()
+        except sqlite3.OperationalError as exc:  # locked, busy, a full disk, the folder gone: retried on later calls
+            self._failed("writing", exc)
         except sqlite3.Error as exc:  # a full disk, a file made read-only meanwhile: scores are still returned
             logger.warning("score cache %s: could not store %d rows (%s)", self.path, len(rows), exc)
         finally:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import math
+from collections import OrderedDict
 from collections.abc import Hashable, Iterable
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -26,6 +28,10 @@ from journeymap.schema import (
 )
 
 T = TypeVar("T")
+
+#: How many results for options other than the defaults (``JourneySet.cached(..., variant=True)``:
+#: another auto-reply rule, ``freq`` or ``tz``) a JourneySet keeps, the most recently used.
+VARIANTS_KEPT = 8
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -208,6 +214,7 @@ class JourneySet(EventColumns):
         offsets = np.r_[0, np.cumsum(journeys["n_steps"].to_numpy(dtype=np.int64))]
         self._offsets = offsets
         self._cache: dict[Hashable, Any] = {}
+        self._variants: OrderedDict[Hashable, Any] = OrderedDict()  # results for options other than the defaults: bounded
         self._position = pd.Series(np.arange(len(journeys)), index=journeys.index)
         self._remember()
 
@@ -220,6 +227,7 @@ class JourneySet(EventColumns):
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__dict__.update(state)
+        self.__dict__.setdefault("_variants", OrderedDict())  # pickled by a version without them
         self._remember()
 
     def _remember(self) -> None:
@@ -260,6 +268,7 @@ class JourneySet(EventColumns):
             raise SchemaError(msg)
         self._check_replacement(self.events, events, where)
         self._cache.clear()
+        self._variants.clear()
         self._remember()
 
     def __len__(self) -> int:
@@ -295,7 +304,7 @@ class JourneySet(EventColumns):
             for name, channel in zip(main["touchpoint"], main["channel"])
         ]
 
-    def cached(self, key: Hashable, compute: Callable[[], T]) -> T:
+    def cached(self, key: Hashable, compute: Callable[[], T], *, variant: bool = False) -> T:
         """``compute()``, once per JourneySet and ``key``: for results that depend only on this JourneySet.
 
         Analyses that several others build on (:func:`~journeymap.journey_metrics`, used by
@@ -309,6 +318,11 @@ class JourneySet(EventColumns):
         use :meth:`with_events` or ``.loc``.
         Callers must not change what they get back; copy it first.
 
+        ``variant=True`` marks a result for options other than the defaults (another
+        :class:`~journeymap.AutoReplyRule`, ``freq`` or ``tz``): of those only the
+        :data:`VARIANTS_KEPT` used last are kept, so a long-lived JourneySet asked with
+        per-request options does not keep a table for every value ever asked.
+
         Examples:
             >>> import journeymap as jm
             >>> js = jm.build_journeys(jm.datasets.service_journeys(5, seed=0))
@@ -316,11 +330,33 @@ class JourneySet(EventColumns):
             >>> first = js.cached("n", lambda: calls.append(1) or len(js.events))
             >>> js.cached("n", lambda: calls.append(1) or len(js.events)) == first, len(calls)
             (True, 1)
+            >>> for k in range(20):
+            ...     _ = js.cached(("n", k), lambda: len(js.events), variant=True)
+            >>> len(js._variants) == VARIANTS_KEPT
+            True
         """
         self._fresh()
+        if variant:
+            return self._variant(key, compute)
         if key not in self._cache:
             self._cache[key] = compute()
         value: T = self._cache[key]
+        return value
+
+    def _variant(self, key: Hashable, compute: Callable[[], T]) -> T:
+        """:meth:`cached` for a result of non-default options: the most recently used :data:`VARIANTS_KEPT` are kept."""
+        variants = self._variants
+        try:
+            value: T = variants[key]
+        except KeyError:
+            value = compute()
+            variants[key] = value
+            while len(variants) > VARIANTS_KEPT:
+                with contextlib.suppress(KeyError):  # another thread removed it first
+                    variants.popitem(last=False)
+            return value
+        with contextlib.suppress(KeyError):  # another thread evicted it meanwhile: the value is still good
+            variants.move_to_end(key)
         return value
 
     def with_events(self, events: pd.DataFrame, *, taxonomy: Taxonomy | None = None) -> JourneySet:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import functools
 import logging
 import os
+import weakref
 from typing import TYPE_CHECKING, Any, Literal, Protocol, runtime_checkable
 
 import numpy as np
@@ -254,6 +255,22 @@ def _quiet_load(path: str, kwargs: dict[str, Any]) -> tuple[Any, Any]:
     return tokenizer, model
 
 
+class _Loaded:
+    """A built network with its tokenizer and device, shared by the MiniLM encoders that use it."""
+
+    __slots__ = ("__weakref__", "device", "net", "tokenizer")
+
+    def __init__(self, net: Any, tokenizer: Any, device: Any) -> None:
+        self.net, self.tokenizer, self.device = net, tokenizer, device
+
+
+#: The bundled encoder's built networks, by backend and what selects the weights: every
+#: :class:`MiniLMEncoder` of this process with the same backend, precision and device uses one
+#: (about 100-200 MB each; ``TopicModel`` builds an encoder per fit). Held weakly: the network is
+#: freed with the last encoder that uses it. Read and written under ``LOAD_LOCK``.
+_LOADED: weakref.WeakValueDictionary[tuple[str, ...], _Loaded] = weakref.WeakValueDictionary()
+
+
 class TransformerEncoder:
     """Any Hugging Face encoder as a sentence encoder: masked mean pooling, then L2 norm.
 
@@ -424,7 +441,7 @@ class TransformerEncoder:
     # -- pickling: arguments only, never the torch module ----------------------------------
     def __getstate__(self) -> dict[str, Any]:
         state = dict(self.__dict__)
-        for key in ("_net", "_tokenizer", "_device"):
+        for key in ("_net", "_tokenizer", "_device", "_loaded"):
             state.pop(key, None)
         return state
 
@@ -465,6 +482,10 @@ class MiniLMEncoder(TransformerEncoder):
 
     The id records the backend and precision (``journeymap.minilm-l6-v2.v1+onnx``, ``...+bf16``),
     so cached embeddings of different backends never mix.
+
+    The encoders of one process with the same backend, precision and device share one loaded
+    network (each topic model fitted with ``encoder="default"`` builds its own encoder object,
+    but not its own copy of the weights); it is freed with the last encoder that uses it.
 
     Examples:
         >>> enc = MiniLMEncoder(precision="float32")
@@ -518,6 +539,7 @@ class MiniLMEncoder(TransformerEncoder):
             self._id += "+bf16"
 
     def _build(self) -> None:
+        # Called under LOAD_LOCK (TransformerEncoder._load): one thread at a time looks up or builds.
         from journeymap.emotions import _batching, _minilm
 
         if self.backend == "onnx":
@@ -526,10 +548,38 @@ class MiniLMEncoder(TransformerEncoder):
             weights = [_minilm.base_model_path() / "model.safetensors"]
             precision: OnnxPrecision = "int8" if self.precision == "int8" else "float32"
             path = _onnx.cached_model("minilm-encoder", weights, precision, lambda: (_minilm.build_embedder(), "embeddings"))
+            key: tuple[str, ...] = ("onnx", str(path))
+            if self._reuse(key):
+                return
             self._device = _batching.pick_device("cpu")
             self._tokenizer = _minilm.load_tokenizer()
             self._net = _onnx.OnnxNetwork(path)
+            self._share(key)
             return
+        device = _batching.pick_device(self.device_name, what="the default encoder")
+        key = ("torch", self.precision, str(device), str(_minilm.base_model_path()))
+        if self._reuse(key):
+            return
+        self._build_torch()
+        self._share(key)
+
+    def _reuse(self, key: tuple[str, ...]) -> bool:
+        """Take the network another encoder of this process built for ``key``, if one still holds it."""
+        loaded = _LOADED.get(key)
+        if loaded is None:
+            return False
+        self._loaded = loaded
+        self._net, self._tokenizer, self._device = loaded.net, loaded.tokenizer, loaded.device
+        return True
+
+    def _share(self, key: tuple[str, ...]) -> None:
+        """Offer the network just built to the encoders built after this one (while any holds it)."""
+        self._loaded = _Loaded(self._net, self._tokenizer, self._device)
+        _LOADED[key] = self._loaded
+
+    def _build_torch(self) -> None:
+        from journeymap.emotions import _minilm
+
         self.model_name = str(_minilm.base_model_path())
         super()._build()
         self.model_name = "all-MiniLM-L6-v2"
