@@ -442,6 +442,24 @@ def _show_warning(
     typer.echo(f"warning: {_cli_words(str(message))}", err=True)
 
 
+def cli_main(args: Sequence[str] | None = None) -> None:
+    """The ``journeymap`` command (the console script and ``python -m journeymap``): :data:`app`, run as a process.
+
+    A run that Ctrl-C or SIGTERM ended has cleaned up and said so (:func:`_command`); its
+    process then ends at once with its status (130, 143), without the interpreter's shutdown:
+    native threads still running there (ONNX Runtime's, torch's) made the C++ runtime abort
+    ("terminate called without an active exception", exit 134) now and then.
+    """
+    try:
+        app(args=None if args is None else list(args))
+    except SystemExit as exc:
+        if exc.code in (EXIT_INTERRUPTED, EXIT_TERMINATED):
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os._exit(int(exc.code))
+        raise
+
+
 class _Terminated(KeyboardInterrupt):
     """SIGTERM (``timeout``, systemd, a CI job cancelled) raised as Ctrl-C is: the same clean-up, exit 143."""
 

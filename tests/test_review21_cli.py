@@ -169,12 +169,12 @@ def test_sigterm_cleans_up_as_ctrl_c_does_and_exits_143(tmp_path: Path) -> None:
     code = (
         "import os, signal, time\n"
         "import journeymap as jm\n"
-        "from journeymap.cli import app\n"
+        "from journeymap.cli import cli_main\n"
         "def slow(*a, **k):\n"
         "    os.kill(os.getpid(), signal.SIGTERM)\n"
         "    time.sleep(60)\n"
         "jm.score = slow\n"
-        f"app(['map', {str(source)!r}, '--report', {str(tmp_path / 'made' / 'deep' / 'r.html')!r}], prog_name='journeymap')\n"
+        f"cli_main(['map', {str(source)!r}, '--report', {str(tmp_path / 'made' / 'deep' / 'r.html')!r}])\n"
     )
     run = subprocess.run(
         [sys.executable, "-c", code],
