@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from journeymap.cli import app
+from journeymap.cli import cli_main
 
 if __name__ == "__main__":
-    app()
+    cli_main()

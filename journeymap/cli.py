@@ -3,15 +3,22 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import functools
+import inspect
 import json
 import logging
+import os
+import re
+import signal
 import sqlite3
 import sys
+import threading
+import time
 import warnings
 from enum import Enum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, Optional
+from typing import TYPE_CHECKING, Annotated, Any, Optional, overload
 
 import typer
 
@@ -28,15 +35,46 @@ if TYPE_CHECKING:
     from journeymap.report import SharedTables
     from journeymap.topics import TopicModel
 
+#: The end of ``journeymap --help``: what the exit statuses mean (docs/guide/getting-started.md says the same).
+EPILOG = (
+    "Exit status: 0 success; 1 the run failed (an input missing or unreadable, data with nothing usable, "
+    "a scorer or encoder that cannot be found or loaded, an output that cannot be written); 2 the command "
+    "line is wrong (an unknown option, a value of the wrong form or out of range, options that do not go "
+    "together); 130 interrupted (Ctrl-C); 143 terminated (SIGTERM). A run that fails, is interrupted or is "
+    "terminated removes the output folders it made and left empty.\n\n"
+    "Tables written from cached scores may differ from a run with --no-cache in the last digits of their "
+    "numbers (about 1e-7), not in labels, ranks or text: compare them with a tolerance, or run with --no-cache."
+)
+
 app = typer.Typer(
     name="journeymap",
-    help="Customer emotion journey mapping: interactions in, emotion-annotated journeys, analytics and maps out.",
+    help="Customer emotion journey mapping: interactions in, emotion-annotated journeys, analytics and maps out.\n\n"
+    "Standard output carries the results (what was written, where, and counts); standard error the progress bars "
+    "(on a terminal only), status lines, warnings and errors. -v and -q may follow the command too "
+    "(journeymap map -q ...).",
+    epilog=EPILOG,
     no_args_is_help=True,
     add_completion=False,
     # plain help: flags show as flags (the rich formatter prints a '<bool>' value they do not take)
     rich_markup_mode=None,
 )
 logger = logging.getLogger("journeymap.cli")
+
+
+#: The help of the input of ``score``, ``map`` and ``topics``.
+INPUT_HELP = (
+    "CSV, TSV, Parquet, JSON Lines, JSON or Excel (.xlsx) file, by its suffix; gzip-compressed too (events.csv.gz). "
+    "- reads standard input, as CSV (zcat events.csv.gz | journeymap map - ...); a named pipe or <(...) is read "
+    "once, by its name's suffix, else as CSV."
+)
+
+
+#: What ``--no-cache`` changes, in the help of every command that has it (rv49: cached scores differ in the last digits).
+NO_CACHE_HELP = (
+    " With --no-cache every text is scored afresh, in the same batches run after run: the same input gives the "
+    "same bytes. Scores the cache held came from earlier batches and may differ in their last digits (about 1e-7: "
+    "a text's float32 scores depend slightly on the texts scored beside it); labels, ranks and text do not."
+)
 
 
 class Format(str, Enum):
@@ -69,20 +107,103 @@ def _version(value: bool) -> None:
         raise typer.Exit
 
 
+VerboseOption = Annotated[
+    int,
+    typer.Option(
+        "--verbose", "-v", count=True, help="More logging on standard error: -v what journeymap does (info), -vv debug."
+    ),
+]
+QuietOption = Annotated[
+    bool,
+    typer.Option("--quiet", "-q", help="No progress bars or status lines: warnings and errors alone on standard error."),
+]
+
+
+@dataclasses.dataclass
+class _Said:
+    """What the command says on standard error: the ``-v`` count and ``-q`` (before or after the subcommand)."""
+
+    verbosity: int = 0
+    quiet: bool = False
+
+
+_SAID = _Said()
+
+
 @app.callback()
 def main(
-    verbose: Annotated[int, typer.Option("--verbose", "-v", count=True, help="More logging (-v info, -vv debug).")] = 0,
+    verbose: VerboseOption = 0,
+    quiet: QuietOption = False,
     version: Annotated[
         Optional[bool],  # noqa: UP045 - Typer reads the annotation at runtime on Python 3.10
         typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit."),
     ] = None,
 ) -> None:
-    """Customer emotion journey mapping."""
+    """Customer emotion journey mapping (the help is the app's)."""
     del version
-    level = logging.WARNING if verbose == 0 else logging.INFO if verbose == 1 else logging.DEBUG
-    # -v and -vv are about journeymap: other libraries (matplotlib's font manager) stay at WARNING
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    _SAID.verbosity, _SAID.quiet = verbose, quiet
+    _configure_logging()
+
+
+class _StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """A handler writing to the standard error of the moment (``sys.stderr`` when a record comes, not when it was made)."""
+
+    def __init__(self) -> None:
+        super().__init__(sys.stderr)
+
+    @property
+    def stream(self) -> Any:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, value: Any) -> None:
+        del value
+
+
+class _Formatter(logging.Formatter):
+    """``warning: message`` as the command's ``error:`` lines are said; with -vv the logger too (``debug: journeymap.x: ...``)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        named = f"{record.name}: " if _SAID.verbosity >= 2 else ""
+        record.message = record.getMessage()
+        line = f"{record.levelname.lower()}: {named}{record.message}"
+        if record.exc_info:
+            line += "\n" + self.formatException(record.exc_info)
+        return line
+
+
+def _configure_logging() -> None:
+    """The journeymap loggers' level by -v and -q; records go to standard error (unless the process logs them already).
+
+    -v and -vv are about journeymap: other libraries (matplotlib's font manager) stay at WARNING.
+    """
+    root = logging.getLogger()
+    if not root.handlers:  # as logging.basicConfig: a program that set up logging keeps its own handlers
+        handler = _StderrHandler()
+        handler.setFormatter(_Formatter())
+        root.addHandler(handler)
+        root.setLevel(logging.WARNING)
+    verbosity = 0 if _SAID.quiet else _SAID.verbosity
+    level = logging.WARNING if verbosity == 0 else logging.INFO if verbosity == 1 else logging.DEBUG
     logging.getLogger("journeymap").setLevel(level)
+
+
+def _bars() -> bool:
+    """Whether to draw progress bars: on a terminal (tqdm's ``disable=None``), unless -q; never into a file or a pipe."""
+    return not _SAID.quiet and _terminal(sys.stderr)
+
+
+def _terminal(stream: Any) -> bool:
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError):  # no isatty, or closed
+        return False
+
+
+def _status(message: str) -> None:
+    """A status line (what the command is doing) on standard error, unless -q: standard output carries results alone."""
+    if not _SAID.quiet:
+        typer.echo(message, err=True)
 
 
 class _RejectsHint(logging.Filter):
@@ -116,10 +237,21 @@ def _rejects_said_by_the_command() -> Iterator[None]:
             reader.removeFilter(hint)
 
 
+def _shown(path: Path | str) -> str:
+    """A path written, as the result lines on standard output give it: absolute (``os.path.abspath``, links not followed).
+
+    Every command prints the files and folders it wrote so, whatever form they were given in
+    (``m1/report.html``, ``../out``): a script reads the same kind of path from each line.
+    """
+    return os.path.abspath(path)
+
+
 def _say_rows(findings: pd.DataFrame, path: Path, what: str) -> None:
     """``N rows <what>; reasons in FILE`` on standard output (the reasons differ: the file gives each row's)."""
     n = int(findings["row"].nunique())
-    typer.echo(f"{n:,} row{'' if n == 1 else 's'} {what}; reasons in {path} (rows numbered from 0, the header not counted)")
+    typer.echo(
+        f"{n:,} row{'' if n == 1 else 's'} {what}; reasons in {_shown(path)} (rows numbered from 0, the header not counted)"
+    )
 
 
 def _say_rejects(rejects: pd.DataFrame, path: Path) -> None:
@@ -218,7 +350,7 @@ def _scorer_from(name: str, options: list[str] | None) -> Any:
     for item in options:
         key, sep, value = item.partition("=")
         if not sep or not key.strip():
-            raise _fail(f"--scorer-option takes KEY=VALUE, got {item!r}")
+            raise _usage(f"--scorer-option takes KEY=VALUE, got {item!r}")
         try:
             parsed[key.strip()] = json.loads(value)
         except json.JSONDecodeError:
@@ -232,7 +364,7 @@ def _check_tz(tz: str | None) -> None:
     if tz is not None:
         from journeymap.io._values import check_tz
 
-        with _handled():
+        with _handled(usage=True):
             check_tz(tz)
 
 
@@ -307,28 +439,83 @@ def _show_warning(
 ) -> None:
     """A Python warning as the command line says it: one ``warning:`` line on standard error, no source line."""
     del category, filename, lineno, file, line
-    typer.echo(f"warning: {message}", err=True)
+    typer.echo(f"warning: {_cli_words(str(message))}", err=True)
 
 
-def _command(func: Callable[..., None]) -> Callable[..., None]:
+def cli_main(args: Sequence[str] | None = None) -> None:
+    """The ``journeymap`` command (the console script and ``python -m journeymap``): :data:`app`, run as a process.
+
+    A run that Ctrl-C or SIGTERM ended has cleaned up and said so (:func:`_command`); its
+    process then ends at once with its status (130, 143), without the interpreter's shutdown:
+    native threads still running there (ONNX Runtime's, torch's) made the C++ runtime abort
+    ("terminate called without an active exception", exit 134) now and then.
+    """
+    try:
+        app(args=None if args is None else list(args))
+    except SystemExit as exc:
+        if exc.code in (EXIT_INTERRUPTED, EXIT_TERMINATED):
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os._exit(int(exc.code))
+        raise
+
+
+class _Terminated(KeyboardInterrupt):
+    """SIGTERM (``timeout``, systemd, a CI job cancelled) raised as Ctrl-C is: the same clean-up, exit 143."""
+
+
+def _on_sigterm(signum: int, frame: object) -> None:
+    del signum, frame
+    raise _Terminated
+
+
+@contextlib.contextmanager
+def _sigterm_as_interrupt() -> Iterator[None]:
+    """While a command runs, SIGTERM raises :class:`_Terminated`; the handler before is put back after."""
+    if threading.current_thread() is not threading.main_thread():  # a signal handler is the main thread's alone
+        yield
+        return
+    before = signal.signal(signal.SIGTERM, _on_sigterm)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, before)
+
+
+@overload
+def _command(func: Callable[..., None]) -> Callable[..., None]: ...
+@overload
+def _command(*, words: Sequence[tuple[re.Pattern[str], str]]) -> Callable[[Callable[..., None]], Callable[..., None]]: ...
+def _command(func: Callable[..., None] | None = None, *, words: Sequence[tuple[re.Pattern[str], str]] = ()) -> Any:
     """A subcommand as users meet it: warnings as ``warning:`` lines, Ctrl-C as one ``interrupted`` line (exit 130).
 
-    A run that fails or is interrupted removes the output folders it made and left empty. The
-    way warnings are shown is the command's own: it is put back when the command returns.
+    SIGTERM is handled as Ctrl-C is, with one ``terminated`` line (exit 143). A run that fails or
+    is interrupted removes the output folders it made and left empty. The way warnings are shown
+    is the command's own: it is put back when the command returns. ``-v`` and ``-q`` are taken
+    after the command too. ``words``: the command's own rewording of library messages
+    (:data:`_COMMAND_WORDS`), as ``@_command(words=...)``.
     """
+    if func is None:
+        return functools.partial(_command, words=words)
+    command, name = func, func.__name__.rstrip("_")
 
-    @functools.wraps(func)
-    def run(*args: Any, **kwargs: Any) -> None:
+    @functools.wraps(command)
+    def run(*args: Any, verbose: int = 0, quiet: bool = False, **kwargs: Any) -> None:
+        _said_after_the_command(verbose, quiet)
+        _COMMAND_WORDS[:] = words
+        logger.debug("journeymap %s: %s", name, ", ".join(f"{k}={_said(v)}" for k, v in kwargs.items()))
+        started = time.perf_counter()
         _MADE.clear()
         try:
-            with warnings.catch_warnings():
+            with _sigterm_as_interrupt(), warnings.catch_warnings(), _log_lines_between_bars(), _in_cli_words():
                 warnings.showwarning = _show_warning
-                func(*args, **kwargs)
-        except KeyboardInterrupt:
+                command(*args, **kwargs)
+        except KeyboardInterrupt as exc:
             _remove_empty_folders_made()
             sys.stdout.flush()
-            typer.echo("\ninterrupted", err=True)  # after a newline: a progress bar's line is left unfinished
-            raise typer.Exit(code=130) from None
+            said, code = ("terminated", EXIT_TERMINATED) if isinstance(exc, _Terminated) else ("interrupted", EXIT_INTERRUPTED)
+            typer.echo(f"\n{said}" if _bars() else said, err=True)  # after a newline where a bar's line is left unfinished
+            raise typer.Exit(code=code) from None
         except typer.Exit as exc:
             if exc.exit_code:
                 _remove_empty_folders_made()
@@ -336,14 +523,187 @@ def _command(func: Callable[..., None]) -> Callable[..., None]:
         except BaseException:
             _remove_empty_folders_made()
             raise
+        finally:
+            _remove_spooled()
         _MADE.clear()
+        logger.debug("journeymap %s: done in %.1f s", name, time.perf_counter() - started)
 
+    # -v and -q after the command too (journeymap map -q ...): the command's signature gets them, for Typer to read
+    signature = inspect.signature(command, eval_str=True)
+    extra = [
+        inspect.Parameter("verbose", inspect.Parameter.KEYWORD_ONLY, default=0, annotation=VerboseOption),
+        inspect.Parameter("quiet", inspect.Parameter.KEYWORD_ONLY, default=False, annotation=QuietOption),
+    ]
+    run.__signature__ = signature.replace(parameters=[*signature.parameters.values(), *extra])  # type: ignore[attr-defined]
+    run.__annotations__ = {**command.__annotations__, "verbose": VerboseOption, "quiet": QuietOption}
     return run
 
 
+def _said(value: object) -> str:
+    """An option's value as the debug line says it: an enum by its value, a path as text, others as Python writes them."""
+    if isinstance(value, Enum):
+        return repr(value.value)
+    return repr(str(value)) if isinstance(value, Path) else repr(value)
+
+
+def _said_after_the_command(verbose: int, quiet: bool) -> None:
+    """-v and -q given after the command, added to those before it; both at once is a usage error."""
+    _SAID.verbosity += verbose
+    _SAID.quiet = _SAID.quiet or quiet
+    if _SAID.quiet and _SAID.verbosity:
+        raise _usage("-q (--quiet) and -v (--verbose) contradict each other: give one of them")
+    _configure_logging()
+
+
+@contextlib.contextmanager
+def _log_lines_between_bars() -> Iterator[None]:
+    """Where bars are drawn, a log line clears the bar's line and the bar is drawn again below it (no line glued to a bar)."""
+    if not _bars():
+        yield
+        return
+    from tqdm.contrib.logging import logging_redirect_tqdm
+
+    with logging_redirect_tqdm():
+        yield
+
+
+#: The exit status of a run that failed (its input, data, models or outputs): :data:`EXIT_CODES`.
+EXIT_FAILED = 1
+#: The exit status of a command line that is wrong, as Click exits for its own checks (:func:`_usage`).
+EXIT_USAGE = 2
+#: The exit statuses of an interrupted (Ctrl-C, SIGINT) and a terminated (SIGTERM) run: 128 + the signal.
+EXIT_INTERRUPTED, EXIT_TERMINATED = 130, 143
+
+
+#: The library's words for Python callers, and the command line's for the same thing (:func:`_cli_words`).
+_PYTHON_WORDS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(pattern), words)
+    for pattern, words in (
+        (r"\bpass cache=False\b", "pass --no-cache"),
+        (r"\bcache=False for none\b", "--no-cache for none"),
+        (r"\bscorer=\{'en': 'default', '\*': <a multilingual model>\}", "--lang-scorer '*=MODEL' (a multilingual model)"),
+        (
+            r"\(scorer= names (\[[^\]]*\]); add '\*' for the rest\)",
+            r"(--scorer and --lang-scorer name \1; add --lang-scorer '*=SCORER' for the rest)",
+        ),
+        (r"\(scorer\['([^']*)'\]\)", r"(--lang-scorer \1=...)"),
+        (r"(?<![\w-])tz=('[^']*')", r"--tz \1"),
+        (r"; None: no floor\)", "; without --min-score: no floor)"),
+    )
+)
+
+
+def _cli_words(message: str) -> str:
+    """``message`` in the command line's words: ``--no-cache`` for ``cache=False``, ``--lang-scorer`` for ``scorer={...}``.
+
+    The library's messages name the Python arguments; the command line's name its options, and
+    the input read from standard input or a pipe by the name the user gave (:func:`_input_file`).
+
+    Examples:
+        >>> _cli_words("set JOURNEYMAP_CACHE_DIR to a writable folder, or pass cache=False")
+        'set JOURNEYMAP_CACHE_DIR to a writable folder, or pass --no-cache'
+    """
+    for pattern, words in (*_PYTHON_WORDS, *_COMMAND_WORDS):
+        message = pattern.sub(words, message)
+    for spooled, given in _SPOOLED.items():
+        message = message.replace(spooled, given)
+    return message
+
+
+#: Words of the running command alone (:func:`_cli_words`): ``map`` writes no ``score_note`` column to look at.
+_COMMAND_WORDS: list[tuple[re.Pattern[str], str]] = []
+
+#: ``map``'s words for the library's "(see the score_note column)": its outputs have no such column.
+_MAP_WORDS = (
+    (
+        re.compile(r"their language is not covered \(see the score_note column\)"),
+        (
+            "their language is not covered: --lang-scorer LANG=SCORER (or '*=SCORER' for every other language) routes "
+            "them to a scorer that reads them, and journeymap score writes each message's score_note"
+        ),
+    ),
+    (re.compile(r" \(see the score_note column\)"), ""),
+)
+
+#: The copies of inputs read from standard input or a pipe: the copy's path, and the name the user gave (:func:`_input_file`).
+_SPOOLED: dict[str, str] = {}
+
+
+class _CliWords(logging.Filter):
+    """A log record of the library in the command line's words (:func:`_cli_words`)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        said = _cli_words(message)
+        if said != message:
+            record.msg, record.args = said, ()
+        return True
+
+
+#: The loggers whose records may name a Python argument or an input's path: :class:`_CliWords` while a command runs.
+_WORDED_LOGGERS = tuple(
+    f"journeymap.{name}"
+    for name in (
+        "cli",
+        "io.sources",
+        "io.validation",
+        "io.twcs",
+        "io.events",
+        "io._values",
+        "io._time",
+        "emotions.cache",
+        "emotions.score",
+        "emotions.registry",
+        "emotions.default",
+        "emotions.transformer",
+        "topics._embed",
+        "topics.model",
+        "topics.assign",
+        "journeys._build",
+        "report",
+    )
+)
+
+
+@contextlib.contextmanager
+def _in_cli_words() -> Iterator[None]:
+    """While a command runs, the library's log records are said in its words (:func:`_cli_words`)."""
+    words = _CliWords()
+    loggers = [logging.getLogger(name) for name in _WORDED_LOGGERS]
+    for named in loggers:
+        named.addFilter(words)
+    try:
+        yield
+    finally:
+        for named in loggers:
+            named.removeFilter(words)
+
+
 def _fail(message: str) -> typer.Exit:
-    typer.echo(f"error: {message}", err=True)
-    return typer.Exit(code=1)
+    """A failed run (exit 1): one ``error:`` line on standard error. The command line itself was right."""
+    typer.echo(f"error: {_cli_words(message)}", err=True)
+    return typer.Exit(code=EXIT_FAILED)
+
+
+class _UsageError(typer.BadParameter):
+    """A usage error (exit 2) said as Click says its own, the usage line first, without "Invalid value:" before it.
+
+    A ``BadParameter`` (Click's ``UsageError``, in Click and in the Click Typer carries) raised in a
+    command: Click gives it the command's context, for the usage line.
+    """
+
+    def format_message(self) -> str:
+        return self.message
+
+
+def _usage(message: str) -> typer.BadParameter:
+    """A wrong command line (exit 2), said as Click says its own: the usage line, then ``Error: <message>``.
+
+    For a mistake in the words of the command whatever the files hold: an option that needs
+    another (``--gap`` without ``--by customer``), options that do not go together, a value of
+    the wrong form (``--report r.txt``, ``--tz Mars/Base``), a value out of range.
+    """
+    return _UsageError(_cli_words(message))
 
 
 #: The options of API arguments an error may name (``TopicInputError.argument``): the message names the option.
@@ -351,20 +711,38 @@ _OPTIONS = {"n_topics": "--n-topics", "min_score": "--min-score"}
 
 
 @contextlib.contextmanager
-def _handled() -> Iterator[None]:
-    """Failures the user can act on become one ``error:`` line and exit code 1, not a traceback."""
+def _handled(*, usage: bool = False) -> Iterator[None]:
+    """Failures the user can act on become one ``error:`` line and exit code 1, not a traceback.
+
+    ``usage``: the code checks an option's value alone (``--tz``, ``--gap``, the topic model's
+    settings): its ``JourneyMapError`` or ``ValueError`` is a usage error (exit 2, :func:`_usage`).
+    """
     try:
         yield
-    except typer.Exit:
+    except (typer.Exit, typer.BadParameter):
         raise
-    except PermissionError as exc:
-        raise _fail(f"cannot write or read {exc.filename!r}: permission denied") from exc
-    except OSError as exc:
+    except (JourneyMapError, ValueError) as exc:
+        if not usage or isinstance(exc, OSError):
+            raise _failure(exc) from exc
+        raise _usage(_message(exc)) from exc
+    except (OSError, sqlite3.Error) as exc:
+        raise _failure(exc) from exc
+
+
+def _failure(exc: Exception) -> typer.Exit:
+    """``exc`` (an ``OSError``, a ``JourneyMapError``, a ``ValueError``, a SQLite error) as :func:`_fail` says it."""
+    if isinstance(exc, PermissionError):
+        return _fail(f"cannot write or read {exc.filename!r}: permission denied")
+    if isinstance(exc, OSError):  # SourceNotFoundError and ModelLoadError too: their message, no file name
         where = f" {exc.filename!r}" if getattr(exc, "filename", None) else ""
-        raise _fail(f"{exc.strerror or exc}{where}") from exc
-    except (JourneyMapError, ValueError, sqlite3.Error) as exc:
-        option, for_option = _OPTIONS.get(getattr(exc, "argument", None) or ""), getattr(exc, "for_option", None)
-        raise _fail(for_option(option) if option and for_option else _first_line(exc)) from exc
+        return _fail(f"{exc.strerror or exc}{where}")
+    return _fail(_message(exc))
+
+
+def _message(exc: BaseException) -> str:
+    """The line of ``exc`` the command line says: in the option's words where the error names an API argument."""
+    option, for_option = _OPTIONS.get(getattr(exc, "argument", None) or ""), getattr(exc, "for_option", None)
+    return for_option(option) if option and for_option else _first_line(exc)
 
 
 def _first_line(exc: BaseException) -> str:
@@ -384,7 +762,7 @@ def _first_line(exc: BaseException) -> str:
 def _not_the_input(output: Path, input_path: Path, what: str) -> None:
     """Refuse to write an output over the input file."""
     if output.exists() and input_path.exists() and output.resolve() == input_path.resolve():
-        raise _fail(f"{what} {str(output)!r} is the input file; choose another path")
+        raise _usage(f"{what} {str(output)!r} is the input file; choose another path")
 
 
 def _usable(log: EventLog, path: Path, output: Path, *, outputs: Sequence[Path] = ()) -> None:
@@ -481,7 +859,7 @@ def _pairs(items: list[str] | None, option: str, shape: str, *, strip: bool) -> 
         if strip:
             key, value = key.strip(), value.strip()
         if not sep or not key or not value:
-            raise _fail(f"{option} takes {shape} pairs, got {item!r}")
+            raise _usage(f"{option} takes {shape} pairs, got {item!r}")
         mapping[key] = value
     return mapping
 
@@ -501,8 +879,8 @@ def _gap_needs_customer(gap: str | None, by: By) -> str:
     if gap is None:
         return "7D"
     if by is not By.customer:
-        raise _fail("--gap splits a customer's events into journeys: it needs --by customer")
-    with _handled():
+        raise _usage("--gap splits a customer's events into journeys: it needs --by customer")
+    with _handled(usage=True):
         gap_nanoseconds(gap)
     return gap
 
@@ -517,16 +895,77 @@ def _parse_brands(brands: list[str] | None) -> list[str] | None:
         return None
     accounts = [name.strip() for item in brands for name in item.split(",") if name.strip()]
     if not accounts:
-        raise _fail(
+        raise _usage(
             f"--brands takes the company's account ids or handles, comma-separated (--brands AppleSupport,Tesco); got {brands}"
         )
     return accounts
 
 
 def _require_input(path: Path) -> None:
-    """Stop at once when the input does not exist (before any output folder is made)."""
+    """Stop at once when the input does not exist or cannot be read (before any output folder is made).
+
+    Both are failures of the run (exit 1), not of the command line: a file not there yet, or not
+    readable by this user, is fixed outside the command. (Click would call an unreadable path a
+    usage error; the commands' paths are declared ``readable=False`` and checked here instead.)
+    """
     if not path.exists():  # a folder is named by read_table, with the files in it
         raise _fail(f"input {str(path)!r} does not exist")
+    if not os.access(path, os.R_OK):
+        raise _fail(f"cannot read input {str(path)!r}: permission denied")
+
+
+def _input_file(path: Path) -> Path:
+    """The file to read for the input ``path``: a file or folder as it is; ``-``, a pipe or a device read once into a copy.
+
+    ``-`` is standard input (``zcat big.csv.gz | journeymap map - ...``); a named pipe,
+    ``/dev/stdin`` or a process substitution (``<(...)``) is read as standard input is. The copy,
+    in a temporary folder removed when the command ends, is read by the name's suffix where the
+    name has one journeymap reads (``fifo.parquet``, ``events.jsonl``, ``x.csv.gz``), else as CSV
+    (``-``, ``/dev/fd/63``). Messages name the input as given (``<stdin>`` for ``-``).
+    A path that is not there, or that cannot be read, fails the run (:func:`_require_input`).
+    """
+    import shutil
+    import tempfile
+
+    from journeymap.io.sources import file_kind
+
+    if str(path) == "-":
+        given, name = "<stdin>", "stdin"
+    else:
+        _require_input(path)
+        if path.is_file() or path.is_dir():
+            return path
+        given, name = str(path), path.name or "input"
+    try:
+        file_kind(name)
+    except JourneyMapError:  # no suffix journeymap reads (-, /dev/stdin, /dev/fd/63): CSV
+        name += ".csv"
+    folder = Path(tempfile.mkdtemp(prefix="journeymap-input-"))
+    _SPOOL_FOLDERS.append(folder)
+    copy = folder / name
+    try:
+        with contextlib.ExitStack() as stack:
+            source = typer.get_binary_stream("stdin") if given == "<stdin>" else stack.enter_context(path.open("rb"))
+            with copy.open("wb") as target:
+                shutil.copyfileobj(source, target, 1 << 20)
+    except OSError as exc:
+        raise _fail(f"cannot read input {given!r}: {exc.strerror or exc}") from exc
+    _SPOOLED[str(copy)] = given
+    logger.debug("read %s into %s (%d bytes)", given, copy, copy.stat().st_size)
+    return copy
+
+
+#: The temporary folders of the inputs :func:`_input_file` copied, removed when the command ends.
+_SPOOL_FOLDERS: list[Path] = []
+
+
+def _remove_spooled() -> None:
+    import shutil
+
+    for folder in _SPOOL_FOLDERS:
+        shutil.rmtree(folder, ignore_errors=True)
+    _SPOOL_FOLDERS.clear()
+    _SPOOLED.clear()
 
 
 def _load(
@@ -543,7 +982,7 @@ def _load(
 
     _require_input(path)
     if fmt is Format.twcs and (columns or actors or brands):
-        raise _fail("--columns and --actors read --format events (so does --brands); a TWCS file has its own columns and roles")
+        raise _usage("--columns and --actors read --format events (so does --brands); a TWCS file has its own columns and roles")
     with _handled(), _rejects_said_by_the_command():
         if fmt is Format.twcs:
             log = jm.read_twcs(path)
@@ -614,9 +1053,10 @@ def _write_findings(findings: pd.DataFrame, path: Path) -> Path | None:
 @app.command()
 @_command
 def demo(
-    out: Annotated[Path, typer.Option("--out", "-o", help="Folder for the outputs.")] = Path("journeymap-demo"),
+    out: Annotated[Path, typer.Option("--out", "-o", readable=False, help="Folder for the outputs.")] = Path("journeymap-demo"),
     customers: Annotated[int, typer.Option(min=1, help="Customers in the synthetic data set (at least 1).")] = 400,
     seed: Annotated[int, typer.Option(help="Seed of the synthetic data set.")] = 0,
+    cache: Annotated[bool, typer.Option(help="Use the persistent score cache." + NO_CACHE_HELP)] = True,
 ) -> None:
     """The whole flow offline on built-in synthetic data: journeys, scoring, analytics, charts, report."""
     import matplotlib as mpl
@@ -628,7 +1068,7 @@ def demo(
         _make_folder(out)  # fail before the work, not after
     _writable(out / "report.html")
     with _handled():
-        _demo(out, customers, seed)
+        _demo(out, customers, seed, cache=cache)
 
 
 #: Every file name :func:`_write_tables` can write (its tables, ``demo``'s extra table and its charts):
@@ -757,7 +1197,58 @@ def _remove_stale_tables(out: Path, *, keep: set[str]) -> None:
     (out / TABLES_MANIFEST).write_text("".join(f"{name}\n" for name in TABLE_FILES if name in keep), encoding="utf-8")
 
 
-def _demo(out: Path, customers: int, seed: int) -> None:
+def _scored(events: pd.DataFrame, *, agents: bool = False) -> str:
+    """``N of M customer messages scored`` (with ``agents``: ``messages``), and why the others were not read.
+
+    A run that scored nothing (every message in a language the scorer does not read) says so
+    on its result line, ``0 of 3 customer messages scored (3 not read: language 'es')``, rather
+    than look like any other success.
+
+    Examples:
+        >>> import pandas as pd
+        >>> events = pd.DataFrame({"actor": ["customer", "agent", "customer"], "scorer": [pd.NA, pd.NA, "x"],
+        ...                        "score_note": ["language 'es' not covered by scorer 'x'", pd.NA, pd.NA]})
+        >>> _scored(events)
+        "1 of 2 customer messages scored (1 not read: language 'es')"
+    """
+    import pandas as pd
+
+    asked = events if agents else events[events["actor"].astype("string").eq("customer").fillna(False).to_numpy(dtype=bool)]
+    scored = asked["scorer"].notna() if "scorer" in asked.columns else pd.Series(False, index=asked.index)
+    n, total = int(scored.sum()), len(asked)
+    line = f"{n:,} of {total:,} {'messages' if agents else 'customer messages'} scored"
+    if n == total:
+        return line
+    notes = asked.loc[~scored.to_numpy(dtype=bool), "score_note"] if "score_note" in asked.columns else None
+    reasons = notes.astype("string").fillna("no reason noted") if notes is not None else pd.Series(["no reason noted"])
+    counts = reasons.map(_reason).value_counts(sort=True)
+    said = [f"{reason}" if len(counts) == 1 else f"{int(k):,} {reason}" for reason, k in counts.head(3).items()]
+    more = ", ..." if len(counts) > 3 else ""
+    return f"{line} ({total - n:,} not read: {', '.join(said)}{more})"
+
+
+def _notes_in_cli_words(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with its ``score_note`` in the command line's words (``--lang-scorer``, not ``scorer={...}``)."""
+    if "score_note" not in frame.columns or not frame["score_note"].notna().any():
+        return frame
+    notes = frame["score_note"]
+    said = {note: _cli_words(note) for note in notes.dropna().unique() if isinstance(note, str)}
+    return frame.assign(score_note=notes.map(lambda note: said.get(note, note)).astype(notes.dtype))
+
+
+def _reason(note: str) -> str:
+    """A ``score_note`` as the kind of reason it says: ``language 'es'``, ``no words``, ``no text``, ..."""
+    from journeymap.emotions.score import NO_WORDS
+
+    language = re.match(r"language ('[^']*')", note)
+    if language:
+        return f"language {language.group(1)}"
+    if note == NO_WORDS:
+        return "no words"
+    return note.split(":", 1)[0].split(" (", 1)[0]
+
+
+def _demo(out: Path, customers: int, seed: int, *, cache: bool = True) -> None:
     import journeymap as jm
     from journeymap.report import shared_tables
 
@@ -765,25 +1256,26 @@ def _demo(out: Path, customers: int, seed: int) -> None:
     # the demo shows every planted case: bystanders, a bot, signing agents and broadcasts
     log = jm.datasets.service_journeys(n_customers=customers, seed=seed, broadcasts=2)
     js = jm.build_journeys(log)
-    typer.echo(f"{len(log.events):,} events in {len(js):,} journeys; scoring with the default model (offline)...")
-    js = jm.score(js, progress=True)
-    _write_parquet(js.events, out / "events_scored.parquet", "the scored events")
+    _status(f"{len(log.events):,} events in {len(js):,} journeys; scoring with the default model (offline)...")
+    js = jm.score(js, cache=cache, progress=_bars())
+    _write_parquet(_notes_in_cli_words(js.events), out / "events_scored.parquet", "the scored events")
     segments = jm.compare_segments(js, "tier")  # of end_valence, the default measure: a column says so in the file
     segments.insert(list(segments.columns).index("diff_vs_rest"), "measure", "end_valence")
     shared = shared_tables(js)  # computed once, for the table files and the report
     written = _write_tables(js, out, extra={"segments_tier.csv": segments}, shared=shared)
     report = jm.report(js, out / "report.html", log=log, _tables=shared)
     pains = written["pain_points.csv"]
+    typer.echo(f"{len(js):,} journeys; {_scored(js.events)}")
     typer.echo(f"top pain point: {pains.index[0]} (impact {pains['impact'].iloc[0]:.0f})")
-    typer.echo(f"tables and charts: {out.resolve()}")
-    typer.echo(f"report: {report.resolve()}")
+    typer.echo(f"tables and charts: {_shown(out)}")
+    typer.echo(f"report: {_shown(report)}")
 
 
 @app.command()
 @_command
 def score(
-    input: Annotated[Path, typer.Argument(help="CSV, TSV, Parquet, JSON Lines, JSON or Excel (.xlsx) file.")],
-    output: Annotated[Path, typer.Option("--output", "-o", help="Output file: .parquet or .csv.")],
+    input: Annotated[Path, typer.Argument(readable=False, help=INPUT_HELP)],
+    output: Annotated[Path, typer.Option("--output", "-o", readable=False, help="Output file: .parquet or .csv.")],
     fmt: Annotated[LogFormat, typer.Option("--format", help="events (canonical columns) or twcs.")] = LogFormat.events,
     scorer: Annotated[str, typer.Option(help="Registered scorer name, hub id or model path.")] = "default",
     columns: Annotated[
@@ -791,7 +1283,7 @@ def score(
         typer.Option(help="Column mapping SOURCE=CANONICAL, repeatable (e.g. --columns user=customer_id)."),
     ] = None,
     agents: Annotated[bool, typer.Option(help="Also score the brand's messages.")] = False,
-    cache: Annotated[bool, typer.Option(help="Use the persistent score cache.")] = True,
+    cache: Annotated[bool, typer.Option(help="Use the persistent score cache." + NO_CACHE_HELP)] = True,
     scorer_option: ScorerOption = None,
     actors: ActorsOption = None,
     brands: BrandsOption = None,
@@ -803,13 +1295,15 @@ def score(
     import journeymap as jm
 
     if output.suffix.lower() not in {".parquet", ".csv"}:
-        raise _fail(f"--output must end in .parquet or .csv, got {output.name!r}")
+        raise _usage(f"--output must end in .parquet or .csv, got {output.name!r}")
     _not_the_input(output, input, "--output")
     _not_the_input(_rejects_path(output), input, "the rejects file")
     _not_the_input(_warnings_path(output), input, "the warnings file")
     _no_file_in_the_way(output.parent, "--output")
-    routes = _lang_routes(lang_scorer)
+    routes = _scorer_routes(scorer, scorer_option, lang_scorer)
     _check_tz(tz)  # a TWCS reader does not read it: checked here, whatever the format
+    input = _input_file(input)  # a pipe or standard input: copied to a file, read by its name
+    scorers = _scorers_from(scorer, scorer_option, routes)  # built (no model loaded) before the file is read
     log = _load(input, Format(fmt.value), columns, actors, tz, brands=brands)
     _usable(log, input, output, outputs=[output, _warnings_path(output)])
     if not agents:  # only the customers' messages are scored
@@ -819,8 +1313,8 @@ def score(
     for path in (output, _rejects_path(output), _warnings_path(output)):
         _writable(path)
     with _handled():
-        scorers = _scorers_from(scorer, scorer_option, routes)
-        scored = jm.score(log.events, scorers, cache=cache, agents=agents, progress=True, prior=prior.value)
+        scored = jm.score(log.events, scorers, cache=cache, agents=agents, progress=_bars(), prior=prior.value)
+        scored = _notes_in_cli_words(scored)
         if output.suffix.lower() == ".parquet":
             _write_parquet(scored, output, "the scored events")
         else:
@@ -828,7 +1322,7 @@ def score(
         logger.info("scored %d texts; wrote %s", int(scored["scorer"].notna().sum()), output)
         rejects = _write_rejects(log.rejects, output)
         noted = _write_warnings(log.warnings, output)
-    typer.echo(f"wrote {len(scored):,} events to {output}")
+    typer.echo(f"wrote {len(scored):,} events to {_shown(output)}; {_scored(scored, agents=agents)}")
     if rejects is not None:
         _say_rejects(log.rejects, rejects)
     if noted is not None:
@@ -836,10 +1330,10 @@ def score(
 
 
 @app.command(name="map")
-@_command
+@_command(words=_MAP_WORDS)
 def map_(
-    input: Annotated[Path, typer.Argument(help="CSV, TSV, Parquet, JSON Lines, JSON or Excel (.xlsx) file.")],
-    report: Annotated[Path, typer.Option("--report", help="The HTML report to write.")] = Path("report.html"),
+    input: Annotated[Path, typer.Argument(readable=False, help=INPUT_HELP)],
+    report: Annotated[Path, typer.Option("--report", readable=False, help="The HTML report to write.")] = Path("report.html"),
     by: Annotated[By, typer.Option(help="Journeys by conversation thread or by customer.")] = By.thread,
     fmt: Annotated[LogFormat, typer.Option("--format", help="events (canonical columns) or twcs.")] = LogFormat.events,
     scorer: Annotated[str, typer.Option(help="Registered scorer name, hub id or model path.")] = "default",
@@ -852,7 +1346,10 @@ def map_(
         typer.Option("--n-topics", min=2, help="With --topics: the number of topics (default: found)."),
     ] = None,
     labels: Annotated[Optional[str], typer.Option(help="With --topics: topic names, comma-separated (zero-shot).")] = None,  # noqa: UP045
-    labels_file: Annotated[Optional[Path], typer.Option(help="With --topics: a file of topic names, one a line.")] = None,  # noqa: UP045
+    labels_file: Annotated[
+        Optional[Path],  # noqa: UP045
+        typer.Option(readable=False, help="With --topics: a file of topic names, one a line."),
+    ] = None,
     encoder: Annotated[str, typer.Option(help="With --topics: the sentence encoder (name, hub id or path).")] = "default",
     min_score: MinScoreOption = None,
     scorer_option: ScorerOption = None,
@@ -863,9 +1360,9 @@ def map_(
     lang_scorer: LangScorerOption = None,
     tables: Annotated[
         Optional[Path],  # noqa: UP045
-        typer.Option("--tables", help="Also write the tables (CSV) and charts (PNG) into this folder."),
+        typer.Option("--tables", readable=False, help="Also write the tables (CSV) and charts (PNG) into this folder."),
     ] = None,
-    cache: Annotated[bool, typer.Option(help="Use the persistent score and embedding caches.")] = True,
+    cache: Annotated[bool, typer.Option(help="Use the persistent score and embedding caches." + NO_CACHE_HELP)] = True,
     prior: PriorOption = Prior.auto,
 ) -> None:
     """Journeys, scores, analytics and the HTML report for a file (with --topics: and what customers write about)."""
@@ -875,7 +1372,7 @@ def map_(
     import journeymap as jm
 
     if report.suffix.lower() not in {".html", ".htm"}:
-        raise _fail(f"--report must end in .html, got {report.name!r}")
+        raise _usage(f"--report must end in .html, got {report.name!r}")
     _not_the_input(report, input, "--report")
     _not_the_input(_rejects_path(report), input, "the rejects file")
     _not_the_input(_warnings_path(report), input, "the warnings file")
@@ -887,14 +1384,13 @@ def map_(
     if not topics and (
         n_topics is not None or labels is not None or labels_file is not None or encoder != "default" or min_score is not None
     ):
-        raise _fail("--n-topics, --labels, --labels-file, --encoder and --min-score need --topics")
-    model = _topic_model(n_topics, labels, labels_file, encoder, min_score) if topics else None
-    if model is not None:
-        model.set_params(cache=cache)
+        raise _usage("--n-topics, --labels, --labels-file, --encoder and --min-score need --topics")
+    model = _topic_model(n_topics, labels, labels_file, encoder, min_score, cache=cache) if topics else None
     gap = _gap_needs_customer(gap, by)
-    routes = _lang_routes(lang_scorer)
+    routes = _scorer_routes(scorer, scorer_option, lang_scorer)
     _check_tz(tz)
-    _require_input(input)
+    input = _input_file(input)  # a pipe or standard input: copied to a file, read by its name
+    scorers = _scorers_from(scorer, scorer_option, routes)  # built (no model loaded) before the file is read
     _map_outputs_writable(report, tables)
     log = _load(input, Format(fmt.value), columns, actors, tz, brands=brands)
     earlier = [*(tables / name for name in _tables_written_before(tables)), tables / TABLES_MANIFEST] if tables else []
@@ -905,7 +1401,7 @@ def map_(
     with _handled():
         js = jm.build_journeys(log, by=by.value, gap=gap)
         logger.info("built %d journeys by %s", len(js), by.value)
-        js = jm.score(js, _scorers_from(scorer, scorer_option, routes), cache=cache, progress=True, prior=prior.value)
+        js = jm.score(js, scorers, cache=cache, progress=_bars(), prior=prior.value)
         if model is not None:
             js = jm.assign_topics(js, model)
         rejects_file = _rejects_path(report) if len(log.rejects) else None
@@ -919,8 +1415,8 @@ def map_(
         noted = _write_warnings(log.warnings, report)
         if tables is not None:
             _write_tables(js, tables, tz=tz, shared=shared)
-            typer.echo(f"tables and charts: {tables.resolve()}")
-    typer.echo(f"{len(js):,} journeys; report: {path}")
+            typer.echo(f"tables and charts: {_shown(tables)}")
+    typer.echo(f"{len(js):,} journeys; {_scored(js.events)}; report: {_shown(path)}")
     if rejects is not None:
         _say_rejects(log.rejects, rejects)
     if noted is not None:
@@ -942,17 +1438,17 @@ def _map_outputs_writable(report: Path, tables: Path | None) -> None:
 def _labels(labels: str | None, labels_file: Path | None) -> list[str] | dict[str, str] | None:
     """Topic names from ``--labels a,b,c`` or a file (``name`` or ``name: description`` a line; # comments)."""
     if labels is not None and labels_file is not None:
-        raise _fail("give --labels or --labels-file, not both")
+        raise _usage("give --labels or --labels-file, not both")
     if labels is not None:
         names = [name.strip() for name in labels.split(",") if name.strip()]
         folded = [name.casefold() for name in names]  # "Card,card": one name to an uncased encoder, as TopicModel has it
         repeated = sorted({name for name, key in zip(names, folded) if folded.count(key) > 1})
         if repeated:
-            raise _fail(f"--labels: each name must be given once; repeated: {repeated}")
+            raise _usage(f"--labels: each name must be given once; repeated: {repeated}")
         return names
     if labels_file is None:
         return None
-    if not labels_file.is_file():
+    if not labels_file.exists():  # a pipe or <(...) is read as a file is
         raise _fail(f"--labels-file {str(labels_file)!r} does not exist")
     with _handled():
         lines = labels_file.read_text(encoding="utf-8-sig").splitlines()  # a BOM is not part of the first name
@@ -969,7 +1465,14 @@ def _labels(labels: str | None, labels_file: Path | None) -> list[str] | dict[st
 
 
 def _topic_model(
-    n_topics: int | None, labels: str | None, labels_file: Path | None, encoder: str, min_score: float | None = None
+    n_topics: int | None,
+    labels: str | None,
+    labels_file: Path | None,
+    encoder: str,
+    min_score: float | None = None,
+    *,
+    cache: bool = True,
+    seed: int = 0,
 ) -> TopicModel:
     """The topic model the options describe (discovery, or zero-shot with labels); checked before any work."""
     from journeymap.topics import TopicModel
@@ -977,11 +1480,42 @@ def _topic_model(
 
     names = _labels(labels, labels_file)
     if names is not None and n_topics is not None:
-        raise _fail("--n-topics is for discovered topics; with --labels the topics are the labels")
-    with _handled():
-        if names is not None:
+        raise _usage("--n-topics is for discovered topics; with --labels the topics are the labels")
+    if names is not None:
+        with _handled(usage=labels is not None):  # --labels is the command line; a --labels-file's names are its data
             as_label_descriptions(names)  # fail now on one label, repeats or 'other', not after reading
-        return TopicModel(labels=names, n_topics=n_topics, encoder=encoder, progress=True, min_score=min_score)
+    with _handled(usage=True):
+        model = TopicModel(
+            labels=names, n_topics=n_topics, encoder=encoder, progress=_bars(), min_score=min_score, cache=cache, seed=seed
+        )
+        model._check_settings()  # --min-score out of range: now, not when the model is fitted after the scoring
+    _check_model_name(encoder, "--encoder")
+    return model
+
+
+def _check_model_name(name: str, option: str) -> None:
+    """Fail now, before a file is read, on a scorer or encoder ``name`` that names nothing; nothing is built or loaded.
+
+    A registered name, a hub id or an existing folder passes; a name none of them is an error
+    listing the registered names, and a name written as a path (``./model``, ``/models/x``,
+    ``~/x``) an error when there is no folder there. Exit 1: what is installed or on disk decides.
+    """
+    from journeymap.emotions.registry import _registered as registered_scorer
+    from journeymap.topics.encoders import _registered as registered_encoder
+
+    with _handled():
+        if (registered_encoder if option == "--encoder" else registered_scorer)(name):
+            return
+    if name.startswith(("/", ".", "~")) and not Path(name).expanduser().exists():
+        raise _fail(f"{option} {name!r}: no such model folder")
+
+
+def _scorer_routes(scorer: str, options: list[str] | None, lang_scorers: list[str] | None) -> dict[str, str] | None:
+    """The ``--lang-scorer`` routes; they and ``--scorer`` (unless ``--scorer-option`` builds it) checked now, nothing loaded."""
+    routes = _lang_routes(lang_scorers)
+    for name in [*([] if options else [scorer]), *(routes or {}).values()]:
+        _check_model_name(name, "--scorer" if name == scorer else "--lang-scorer")
+    return routes
 
 
 def _over_all(info: pd.DataFrame, topics: pd.Series) -> pd.DataFrame:
@@ -1016,15 +1550,15 @@ def _topic_table(js: object) -> pd.DataFrame:
 @app.command()
 @_command
 def topics(
-    input: Annotated[Path, typer.Argument(help="CSV, TSV, Parquet, JSON Lines, JSON or Excel (.xlsx) file.")],
-    output: Annotated[Path, typer.Option("--output", "-o", help="The topic table (.csv); the messages go beside it.")] = Path(
-        "topics.csv"
-    ),
+    input: Annotated[Path, typer.Argument(readable=False, help=INPUT_HELP)],
+    output: Annotated[
+        Path, typer.Option("--output", "-o", readable=False, help="The topic table (.csv); the messages go beside it.")
+    ] = Path("topics.csv"),
     n_topics: Annotated[Optional[int], typer.Option("--n-topics", min=2, help="The number of topics (default: found).")] = None,  # noqa: UP045
     labels: Annotated[Optional[str], typer.Option(help="Topic names, comma-separated (zero-shot): a,b,c.")] = None,  # noqa: UP045
     labels_file: Annotated[
         Optional[Path],  # noqa: UP045
-        typer.Option(help="A file of topic names, one a line; 'name: description' lines describe them."),
+        typer.Option(readable=False, help="A file of topic names, one a line; 'name: description' lines describe them."),
     ] = None,
     fmt: Annotated[
         Format,
@@ -1043,7 +1577,7 @@ def topics(
         typer.Option(min=2, help="Learn the topics from a random sample of this many messages."),
     ] = None,
     seed: Annotated[int, typer.Option(help="Seed of the topic model and the sample.")] = 0,
-    cache: Annotated[bool, typer.Option(help="Use the persistent embedding cache.")] = True,
+    cache: Annotated[bool, typer.Option(help="Use the persistent embedding cache." + NO_CACHE_HELP)] = True,
     actors: ActorsOption = None,
     brands: BrandsOption = None,
     tz: TzOption = None,
@@ -1064,20 +1598,19 @@ def topics(
     from journeymap.io import write_table
 
     if output.suffix.lower() != ".csv":
-        raise _fail(f"--output must end in .csv, got {output.name!r}")
+        raise _usage(f"--output must end in .csv, got {output.name!r}")
     messages_path = output.with_name(output.stem + ".messages.csv")
     _not_the_input(output, input, "--output")
     _not_the_input(messages_path, input, "the messages file")
     _not_the_input(_rejects_path(output), input, "the rejects file")
     _not_the_input(_warnings_path(output), input, "the warnings file")
     _no_file_in_the_way(output.parent, "--output")
-    model = _topic_model(n_topics, labels, labels_file, encoder, min_score)
-    model.set_params(seed=seed, cache=cache)
+    model = _topic_model(n_topics, labels, labels_file, encoder, min_score, cache=cache, seed=seed)
     if fmt is Format.texts and (actors or brands or gap is not None or by is not By.thread or tz is not None):
-        raise _fail("--actors, --gap, --by and --tz are for journeys (so is --brands); --format texts reads the messages alone")
+        raise _usage("--actors, --gap, --by and --tz are for journeys (so is --brands); --format texts reads the messages alone")
     gap = _gap_needs_customer(gap, by)
     _check_tz(tz)  # a TWCS reader does not read it: checked here, whatever the format
-    _require_input(input)
+    input = _input_file(input)  # a pipe or standard input: copied to a file, read by its name
     with _handled():
         _make_folder(output.parent)  # fail before the work, not after
     for path in (output, messages_path, _rejects_path(output), _warnings_path(output)):
@@ -1099,8 +1632,8 @@ def topics(
         rejects = _write_rejects(log.rejects, output)
         noted = _write_warnings(log.warnings, output)
     typer.echo(f"{int(table['volume'].sum()):,} customer messages in {int((table.index != 'other').sum()):,} topics")
-    typer.echo(f"topic table: {output}")
-    typer.echo(f"messages with their topics: {messages_path}")
+    typer.echo(f"topic table: {_shown(output)}")
+    typer.echo(f"messages with their topics: {_shown(messages_path)}")
     if rejects is not None:
         _say_rejects(log.rejects, rejects)
     if noted is not None:
@@ -1159,8 +1692,8 @@ def _topics_of_texts(
         rejects_path = _write_rejects(rejects, output)
         _warnings_path(output).unlink(missing_ok=True)  # an events run's: a table of texts keeps no row with a caveat
     typer.echo(f"{len(texts):,} messages in {int(table['topic'].ne('other').sum()):,} topics")
-    typer.echo(f"topic table: {output}")
-    typer.echo(f"messages with their topics: {messages_path}")
+    typer.echo(f"topic table: {_shown(output)}")
+    typer.echo(f"messages with their topics: {_shown(messages_path)}")
     if rejects_path is not None:
         _say_rejects(rejects, rejects_path)
 
@@ -1197,7 +1730,8 @@ def evaluate(
     data: Annotated[
         Path,
         typer.Argument(
-            help="A GoEmotions-format folder, a TweetEval task folder, or a labelled table (CSV, TSV, Parquet, JSONL, Excel)."
+            readable=False,
+            help="A GoEmotions-format folder, a TweetEval task folder, or a labelled table (CSV, TSV, Parquet, JSONL, Excel).",
         ),
     ],
     split: Annotated[
@@ -1220,7 +1754,7 @@ def evaluate(
     """Evaluate a scorer: on a GoEmotions split (28, Ekman, sentiment), a TweetEval task, or any labelled table."""
     columns = {"--text-column": text_column != "text", "--label-column": label_column != "label"}
     if data.is_file() and split is not None:
-        raise _fail("--split chooses a folder's split (train, dev, test); a labelled table is evaluated whole")
+        raise _usage("--split chooses a folder's split (train, dev, test); a labelled table is evaluated whole")
     if data.is_dir() and (data / "mapping.txt").is_file() and not (data / "labels.txt").is_file():
         _not_for_a_folder(columns, f"the TweetEval folder {str(data)!r} brings its texts and labels (<split>_text.txt, ...)")
     elif data.is_dir():
@@ -1239,7 +1773,7 @@ def evaluate(
         from journeymap.emotions.evaluate import format_results
 
         if prior is not EvalPrior.none and (data / "labels.txt").is_file():
-            raise _fail("--prior applies to sentiment labels in a table or a TweetEval folder, not to a GoEmotions folder")
+            raise _usage("--prior applies to sentiment labels in a table or a TweetEval folder, not to a GoEmotions folder")
         if not (data / "labels.txt").is_file():
             raise _fail(
                 f"{str(data)!r} is neither a GoEmotions-format folder (labels.txt) nor a TweetEval task folder "
@@ -1270,7 +1804,7 @@ def _not_for_a_folder(given: dict[str, bool], why: str) -> None:
     named = [option for option, on in given.items() if on]
     if named:
         options = named[0] if len(named) == 1 else f"{', '.join(named[:-1])} and {named[-1]}"
-        raise _fail(f"{options} appl{'ies' if len(named) == 1 else 'y'} to a labelled table, not here: {why}")
+        raise _usage(f"{options} appl{'ies' if len(named) == 1 else 'y'} to a labelled table, not here: {why}")
 
 
 def _evaluate_tweeteval(folder: Path, split: str, scorer: Any, label_map: list[str] | None, prior: str = "none") -> str:
@@ -1293,9 +1827,9 @@ def _evaluate_tweeteval(folder: Path, split: str, scorer: Any, label_map: list[s
             names[int(code)] = name.strip()
     if set(names.values()) == {"non_irony", "irony"}:
         if prior != "none":
-            raise _fail("--prior applies to sentiment labels; TweetEval irony is measured by the irony output")
+            raise _usage("--prior applies to sentiment labels; TweetEval irony is measured by the irony output")
         if label_map:
-            raise _fail("--label-map renames sentiment labels; TweetEval irony is measured by the irony output")
+            raise _usage("--label-map renames sentiment labels; TweetEval irony is measured by the irony output")
         result = evaluate_tweets(irony=folder, split=split, scorer=scorer)
         if "irony_f1" not in result:
             raise _fail(f"scorer {result['scorer']!r} has no irony output to evaluate TweetEval irony with")
@@ -1312,9 +1846,12 @@ def _evaluate_tweeteval(folder: Path, split: str, scorer: Any, label_map: list[s
 @_command
 def train(
     data: Annotated[
-        Path, typer.Argument(help="A GoEmotions-format folder, or a labelled table (CSV, TSV, Parquet, JSONL, Excel).")
+        Path,
+        typer.Argument(readable=False, help="A GoEmotions-format folder, or a labelled table (CSV, TSV, Parquet, JSONL, Excel)."),
     ],
-    out: Annotated[Path, typer.Option("--out", "-o", help="Folder for the model (load it with get_scorer(OUT)).")],
+    out: Annotated[
+        Path, typer.Option("--out", "-o", readable=False, help="Folder for the model (load it with get_scorer(OUT)).")
+    ],
     text_column: TextColumn = "text",
     label_column: LabelColumn = "label",
     label_map: LabelMap = None,
@@ -1322,7 +1859,7 @@ def train(
         Optional[list[str]],  # noqa: UP045 - Typer reads the annotation at runtime
         typer.Option("--valence", help="LABEL=VALUE in [-1, 1] for labels without a known valence, repeatable."),
     ] = None,
-    dev: Annotated[Optional[Path], typer.Option(help="A table to validate on (default: 10% of DATA).")] = None,  # noqa: UP045
+    dev: Annotated[Optional[Path], typer.Option(readable=False, help="A table to validate on (default: 10% of DATA).")] = None,  # noqa: UP045
     epochs: Annotated[int, typer.Option(min=1, help="Passes over the data.")] = 4,
     batch_size: Annotated[int, typer.Option(min=1, help="Texts per step.")] = 32,
     resume: Annotated[bool, typer.Option("--resume", help="Continue from the last checkpoint in OUT.")] = False,
@@ -1381,10 +1918,10 @@ def _train(
         try:
             valences = {k: float(v) for k, v in parse_label_map(valence).items()}
         except ValueError as exc:
-            raise _fail(f"--valence takes LABEL=NUMBER pairs: {exc}") from exc
+            raise _usage(f"--valence takes LABEL=NUMBER pairs: {exc}") from exc
         outside = {k: v for k, v in valences.items() if not -1.0 <= v <= 1.0}  # NaN too
         if outside:
-            raise _fail(f"--valence takes values in [-1, 1]; got {outside}")
+            raise _usage(f"--valence takes values in [-1, 1]; got {outside}")
         try:
             meta = run(
                 data,
@@ -1400,6 +1937,8 @@ def _train(
         except SchemaError as exc:  # the library names its keywords; here they are options
             raise _fail(str(exc).replace("text= and label=", "--text-column and --label-column")) from exc
         if meta:
-            typer.echo(f"model: {out} (labels {', '.join(meta['labels'])}; dev macro-F1 {meta['dev']['dev_macro_f1']:.3f})")
+            typer.echo(
+                f"model: {_shown(out)} (labels {', '.join(meta['labels'])}; dev macro-F1 {meta['dev']['dev_macro_f1']:.3f})"
+            )
         else:
-            typer.echo(f"model: {out} (already trained; nothing to resume)")
+            typer.echo(f"model: {_shown(out)} (already trained; nothing to resume)")

@@ -35,10 +35,11 @@ def service_csv(path: Path) -> Path:
     return path
 
 
-def fails_cleanly(args: list[str], message: str) -> str:
+def fails_cleanly(args: list[str], message: str, code: int = 1) -> str:
+    """Exit 1 and one ``error:`` line for a failed run; exit 2 and Click's ``Error:`` after the usage line for a wrong command."""
     result = runner.invoke(app, args)
-    assert result.exit_code == 1, result.output
-    assert f"error: {message}" in result.output, result.output
+    assert result.exit_code == code, result.output
+    assert f"{'error' if code == 1 else 'Error'}: {message}" in result.output, result.output
     assert "Traceback" not in result.output
     return result.output
 
@@ -55,7 +56,7 @@ def test_map_refuses_tables_that_would_overwrite_the_input(tmp_path: Path, monke
     source = service_csv(folder / name)
     before = source.read_bytes()
     args = ["map", str(source), "--report", str(tmp_path / "r.html"), "--tables", str(folder), "--no-cache"]
-    fails_cleanly(args, f"--tables: the file {str(source)!r} is the input file")
+    fails_cleanly(args, f"--tables: the file {str(source)!r} is the input file", 2)
     assert source.read_bytes() == before
     assert not (tmp_path / "r.html").exists()
 
@@ -187,9 +188,9 @@ def test_map_writes_the_caveats_and_its_report_counts_them(tmp_path: Path) -> No
 def test_the_warnings_file_is_never_the_input(tmp_path: Path) -> None:
     source = caveat_csv(tmp_path / "export.warnings.csv")
     before = source.read_bytes()
-    fails_cleanly(["score", str(source), "-o", str(tmp_path / "export.csv")], "the warnings file")
-    fails_cleanly(["map", str(source), "--report", str(tmp_path / "export.html")], "the warnings file")
-    fails_cleanly(["topics", str(source), "-o", str(tmp_path / "export.csv")], "the warnings file")
+    fails_cleanly(["score", str(source), "-o", str(tmp_path / "export.csv")], "the warnings file", 2)
+    fails_cleanly(["map", str(source), "--report", str(tmp_path / "export.html")], "the warnings file", 2)
+    fails_cleanly(["topics", str(source), "-o", str(tmp_path / "export.csv")], "the warnings file", 2)
     assert source.read_bytes() == before
 
 

@@ -49,10 +49,11 @@ def run_ok(args: list[str]) -> str:
     return result.output
 
 
-def fails_cleanly(args: list[str], message: str) -> None:
+def fails_cleanly(args: list[str], message: str, code: int = 1) -> None:
+    """Exit 1 and one ``error:`` line for a failed run; exit 2 and Click's ``Error:`` after the usage line for a wrong command."""
     result = runner.invoke(app, args)
-    assert result.exit_code == 1, result.output
-    assert f"error: {message}" in result.output, result.output
+    assert result.exit_code == code, result.output
+    assert f"{'error' if code == 1 else 'Error'}: {message}" in result.output, result.output
     assert "Traceback" not in result.output
 
 
@@ -87,24 +88,26 @@ def test_topics_with_labels_and_a_labels_file(plugin_installed: None, events_csv
 
 
 @pytest.mark.parametrize(
-    ("extra", "message"),
+    ("extra", "message", "code"),
     [
-        (["--labels", "a,b", "--labels-file", "x.txt"], "give --labels or --labels-file, not both"),
-        (["--labels", "only"], "labels: need at least two different topics"),
-        (["--labels", "a,other"], "labels: topic names must be non-empty and not 'other'"),
-        (["--labels-file", "no-such-file.txt"], "--labels-file 'no-such-file.txt' does not exist"),
-        (["--labels", "a,b", "--n-topics", "3"], "--n-topics is for discovered topics"),
-        (["-o", "topics.parquet"], "--output must end in .csv"),
-        (["--n-topics", "500", "--encoder", "hashing", "--no-cache"], "--n-topics 500 is more than the 40 distinct texts"),
-        (["--encoder", "no-such-encoder", "--no-cache"], "Unknown encoder 'no-such-encoder'"),
+        (["--labels", "a,b", "--labels-file", "x.txt"], "give --labels or --labels-file, not both", 2),
+        (["--labels", "only"], "labels: need at least two different topics", 2),
+        (["--labels", "a,other"], "labels: topic names must be non-empty and not 'other'", 2),
+        (["--labels-file", "no-such-file.txt"], "--labels-file 'no-such-file.txt' does not exist", 1),
+        (["--labels", "a,b", "--n-topics", "3"], "--n-topics is for discovered topics", 2),
+        (["-o", "topics.parquet"], "--output must end in .csv", 2),
+        (["--n-topics", "500", "--encoder", "hashing", "--no-cache"], "--n-topics 500 is more than the 40 distinct texts", 1),
+        (["--encoder", "no-such-encoder", "--no-cache"], "Unknown encoder 'no-such-encoder'", 1),
     ],
 )
-def test_topics_failures_are_one_error_line(plugin_installed: None, events_csv: Path, extra: list[str], message: str) -> None:
-    fails_cleanly(["topics", str(events_csv), *extra], message)
+def test_topics_failures_are_one_error_line(
+    plugin_installed: None, events_csv: Path, extra: list[str], message: str, code: int
+) -> None:
+    fails_cleanly(["topics", str(events_csv), *extra], message, code)
 
 
 def test_topics_refuses_to_write_over_its_input(events_csv: Path) -> None:
-    fails_cleanly(["topics", str(events_csv), "-o", str(events_csv)], "--output")
+    fails_cleanly(["topics", str(events_csv), "-o", str(events_csv)], "--output", 2)
 
 
 def test_map_with_topics_adds_the_topics_section(
@@ -118,7 +121,7 @@ def test_map_with_topics_adds_the_topics_section(
 
 
 def test_map_topic_options_need_topics(events_csv: Path, tmp_path: Path) -> None:
-    fails_cleanly(["map", str(events_csv), "--report", str(tmp_path / "r.html"), "--n-topics", "3"], "--n-topics")
+    fails_cleanly(["map", str(events_csv), "--report", str(tmp_path / "r.html"), "--n-topics", "3"], "--n-topics", 2)
 
 
 def test_topics_of_a_table_of_messages_alone(plugin_installed: None, tmp_path: Path) -> None:
@@ -134,7 +137,7 @@ def test_topics_of_a_table_of_messages_alone(plugin_installed: None, tmp_path: P
     two = ["--columns", "comment=text", "--columns", "intent=text"]
     fails_cleanly(["topics", str(source), "-o", str(out), "--format", "texts", *two], "--format texts maps one column to text")
     args = ["topics", str(source), "-o", str(out), "--format", "texts", "--columns", "comment=text"]
-    fails_cleanly([*args, "--by", "customer"], "--actors, --gap, --by and --tz are for journeys")
+    fails_cleanly([*args, "--by", "customer"], "--actors, --gap, --by and --tz are for journeys", 2)
     printed = run_ok([*args, "--n-topics", "2", "--encoder", "hashing", "--no-cache"])
     assert "16 messages in 2 topics" in printed and "8 rows rejected; reasons in" in printed
     table = pd.read_csv(out)
@@ -227,6 +230,7 @@ def test_min_score_sends_weak_fits_to_other(plugin_installed: None, events_csv: 
     fails_cleanly(
         ["map", str(events_csv), "--min-score", "0.3"],
         "--n-topics, --labels, --labels-file, --encoder and --min-score need --topics",
+        2,
     )
 
 

@@ -158,7 +158,7 @@ def test_cli_map_writes_a_report(tmp_path: Path) -> None:
     report = tmp_path / "out" / "report.html"
     result = runner.invoke(app, ["map", str(src), "--report", str(report), "--by", "customer"])
     assert result.exit_code == 0, result.output
-    assert report.is_file() and "journeys; report:" in result.output
+    assert report.is_file() and "journeys; " in result.output and "customer messages scored; report: " in result.output
 
 
 def test_cli_evaluate(tmp_path: Path) -> None:
@@ -171,7 +171,7 @@ def test_cli_evaluate(tmp_path: Path) -> None:
     result = runner.invoke(app, ["evaluate", str(tmp_path)])
     assert result.exit_code == 1 and "neither a GoEmotions-format folder" in result.output
     result = runner.invoke(app, ["evaluate", str(data), "--prior", "service"])
-    assert result.exit_code == 1 and "--prior applies to sentiment labels" in result.output
+    assert result.exit_code == 2 and "--prior applies to sentiment labels" in result.output  # usage error (rv49)
 
 
 def test_cli_score_takes_the_prior(tmp_path: Path) -> None:
@@ -226,7 +226,7 @@ def test_cli_passes_scorer_options(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert "on 3 texts" in result.output
     result = runner.invoke(app, ["evaluate", str(table), "--scorer", str(folder), "--scorer-option", "label_map"])
-    assert result.exit_code == 1 and "--scorer-option takes KEY=VALUE" in result.output
+    assert result.exit_code == 2 and "--scorer-option takes KEY=VALUE" in result.output  # usage error (rv49)
     result = runner.invoke(app, ["evaluate", str(table), "--scorer", str(folder), "--scorer-option", "nope=1"])
     assert result.exit_code == 1 and "cannot be built with the options" in result.output
 
@@ -235,7 +235,7 @@ def test_cli_refuses_what_it_cannot_write_before_working(tmp_path: Path) -> None
     src = tmp_path / "events.parquet"
     jm.datasets.service_journeys(5, seed=4).events.to_parquet(src)
     result = runner.invoke(app, ["map", str(src), "--report", str(tmp_path / "r.pdf")])
-    assert result.exit_code == 1 and "--report must end in .html" in result.output
+    assert result.exit_code == 2 and "--report must end in .html" in result.output  # usage error (rv49)
     locked = tmp_path / "locked"
     locked.mkdir()
     (locked / "out.csv").mkdir()  # a folder where the file should go: not writable as a file
@@ -274,7 +274,7 @@ def test_cli_routes_other_languages_with_lang_scorer(tmp_path: Path) -> None:
     assert routed["scorer"].iloc[0] != routed["scorer"].iloc[1]  # each text by its own scorer
 
     result = runner.invoke(app, [*base, "-o", str(out), "--lang-scorer", "es"])
-    assert result.exit_code == 1 and "--lang-scorer takes LANG=SCORER pairs" in result.output
+    assert result.exit_code == 2 and "--lang-scorer takes LANG=SCORER pairs" in result.output  # usage error (rv49)
 
 
 def test_the_report_draws_no_example_journey_whose_messages_are_all_unscored(tmp_path: Path) -> None:

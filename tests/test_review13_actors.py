@@ -103,10 +103,10 @@ def test_cli_brands_option(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert pd.read_csv(out)["actor"].tolist() == ["customer", "agent", "customer", "customer", "agent", "customer"]
     refused = runner.invoke(app, [*args, "--brands", " , "])
-    assert refused.exit_code == 1
-    assert "error: --brands takes the company's account ids or handles" in refused.output
+    assert refused.exit_code == 2  # a wrong command line (rv49)
+    assert "Error: --brands takes the company's account ids or handles" in refused.output
     twcs = runner.invoke(app, ["map", str(source), "--format", "twcs", "--brands", "Tesco"])
-    assert twcs.exit_code == 1
+    assert twcs.exit_code == 2
     assert "--brands" in twcs.output
 
 

@@ -169,7 +169,7 @@ def test_cli_names_a_repeated_label_and_the_n_topics_option(plugin_installed: No
     planted_events(20).drop(columns=["true_emotion"]).to_csv(events, index=False)
     out = tmp_path / "t.csv"
     result = runner.invoke(app, ["topics", str(events), "-o", str(out), "--labels", "a,a", "--encoder", "hashing", "--no-cache"])
-    assert result.exit_code == 1 and "error: --labels: each name must be given once; repeated: ['a']" in result.output
+    assert result.exit_code == 2 and "Error: --labels: each name must be given once; repeated: ['a']" in result.output
     args = ["topics", str(events), "-o", str(out), "--n-topics", "500", "--encoder", "hashing", "--no-cache"]
     result = runner.invoke(app, args)
     assert result.exit_code == 1, result.output

@@ -149,8 +149,8 @@ def test_cli_labels_differing_only_in_case_are_repeated(plugin_installed: None, 
     planted_events(20).drop(columns=["true_emotion"]).to_csv(events, index=False)
     args = ["topics", str(events), "-o", str(tmp_path / "t.csv"), "--labels", "Card,refund,card", "--encoder", "hashing"]
     result = CliRunner().invoke(app, [*args, "--no-cache"])
-    assert result.exit_code == 1
-    assert "error: --labels: each name must be given once; repeated: ['Card', 'card']" in result.output
+    assert result.exit_code == 2  # a wrong command line (rv49)
+    assert "Error: --labels: each name must be given once; repeated: ['Card', 'card']" in result.output
     (tmp_path / "labels.txt").write_text("Card: card problems\nrefund\ncard: cards\n", encoding="utf-8")
     args = ["topics", str(events), "-o", str(tmp_path / "t.csv"), "--labels-file", str(tmp_path / "labels.txt")]
     result = CliRunner().invoke(app, [*args, "--encoder", "hashing", "--no-cache"])

@@ -236,5 +236,5 @@ def test_the_command_line_names_min_score_as_its_option(tmp_path: Path) -> None:
     jm.datasets.service_journeys(3, seed=0).events.to_csv(source, index=False)
     args = ["topics", str(source), "-o", str(tmp_path / "t.csv"), "--labels", "a,b", "--min-score", "2", "--no-cache"]
     result = CliRunner().invoke(app, args)
-    assert result.exit_code == 1, result.output
-    assert "error: --min-score 2" in result.output
+    assert result.exit_code == 2, result.output  # a wrong command line (rv49), checked before the file is read
+    assert "Error: --min-score 2" in result.output

@@ -154,6 +154,26 @@ def _model_scorer(name: str, options: dict[str, Any]) -> EmotionScorer:
     return build_scorer(name, functools.partial(TransformerScorer, name), options)  # type: ignore[no-any-return]
 
 
+def _registered(name: str) -> bool:
+    """True for a registered scorer name, False for a model (a hub id or path); else :class:`UnknownScorerError`.
+
+    What :func:`get_scorer` makes of a name, told without building, importing or loading
+    anything: the command line checks ``--scorer`` with it before reading a file.
+
+    Examples:
+        >>> _registered("default"), _registered("acme/tiny")
+        (True, False)
+    """
+    eps = _entry_points()
+    if name in eps:
+        return True
+    from journeymap.emotions.transformer import cached_hub_model, looks_like_model
+
+    if looks_like_model(name) or cached_hub_model(name):
+        return False
+    raise UnknownScorerError(name, eps, hint=_model_hint(name))
+
+
 # The built-in names give their classes to a type checker (``get_scorer("default").loaded``); a
 # scorer object comes back as its own type; any other name or path is some EmotionScorer.
 @overload
@@ -227,14 +247,9 @@ def get_scorer(name: str | os.PathLike[str] | EmotionScorer = "default", **optio
     if not name.strip():  # not the current folder
         msg = "scorer must be a scorer name (see journeymap.available_scorers()), a model id or path; got an empty string"
         raise InvalidArgumentError(msg)
-    eps = _entry_points()
-    if name not in eps:
-        from journeymap.emotions.transformer import cached_hub_model, looks_like_model
-
-        if looks_like_model(name) or cached_hub_model(name):
-            return _model_scorer(name, options)
-        raise UnknownScorerError(name, eps, hint=_model_hint(name))
-    ep = eps[name]
+    if not _registered(name):
+        return _model_scorer(name, options)
+    ep = _entry_points()[name]
     try:
         factory = ep.load()
     except Exception as exc:

@@ -99,7 +99,9 @@ def read_table(
             malformed row, or a JSON Lines line that is no object, when no ``problems``
             collector is given. (An index named like a column gives way to the column, with a
             warning when their values differ.)
-        SourceNotFoundError: (a ``FileNotFoundError``) no such file.
+        SourceNotFoundError: (a ``FileNotFoundError``) no such file; or a path that is no regular file
+            (a named pipe, ``/dev/stdin``: the message says so; ``journeymap`` on the command line
+            reads those, and ``-`` for standard input).
         SourceIsFolderError: (an ``IsADirectoryError``) a folder instead of a file (the message lists the files in it).
 
     Examples:
@@ -121,7 +123,12 @@ def read_table(
         msg = f"source {str(path)!r} is a folder, not a file: give the path of the file to read{hint}"
         raise SourceIsFolderError(msg)
     if not path.is_file():
-        msg = f"source {str(path)!r} does not exist"
+        msg = (
+            f"source {str(path)!r} is not a regular file (a pipe or a device): save it to a file first, or read it "
+            "into a DataFrame (pd.read_csv) and pass that"
+            if path.exists()
+            else f"source {str(path)!r} does not exist"
+        )
         raise SourceNotFoundError(msg)
     kind, options = file_kind(str(path))
     if kind == "parquet":

@@ -170,6 +170,24 @@ def verify_encoder(encoder: Any, name: str) -> SentenceEncoder:
     return encoder  # type: ignore[no-any-return]
 
 
+def _registered(name: str) -> bool:
+    """True for a registered encoder name, False for a model (a hub id or path); else :class:`UnknownEncoderError`.
+
+    What :func:`get_encoder` makes of a name, told without building or loading anything: the
+    command line checks ``--encoder`` with it before reading a file.
+
+    Examples:
+        >>> _registered("default"), _registered("sentence-transformers/all-mpnet-base-v2")
+        (True, False)
+    """
+    eps = _entry_points()
+    if name in eps:
+        return True
+    if looks_like_model(name):
+        return False
+    raise UnknownEncoderError(name, eps)
+
+
 def get_encoder(name: str | os.PathLike[str] | SentenceEncoder = "default", **options: Any) -> SentenceEncoder:
     """A sentence encoder by registered name, Hugging Face hub id or local model path.
 
@@ -214,13 +232,10 @@ def get_encoder(name: str | os.PathLike[str] | SentenceEncoder = "default", **op
             )
             raise ArgumentTypeError(msg)
         return verify_encoder(name, type(name).__name__)
-    eps = _entry_points()
-    if name not in eps:
-        if looks_like_model(name):  # a hub id or a path: a missing folder is named on load
-            _check_options(name, functools.partial(TransformerEncoder, name), options)
-            return TransformerEncoder(name, **options)
-        raise UnknownEncoderError(name, eps)
-    ep = eps[name]
+    if not _registered(name):  # a hub id or a path: a missing folder is named on load
+        _check_options(name, functools.partial(TransformerEncoder, name), options)
+        return TransformerEncoder(name, **options)
+    ep = _entry_points()[name]
     try:
         factory = ep.load()
     except Exception as exc:

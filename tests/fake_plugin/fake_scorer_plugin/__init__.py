@@ -17,14 +17,17 @@ NEGATIVE = {"worst", "broken", "angry", "late", "never", "hate"}
 
 
 class LexiconScorer:
-    """Counts positive and negative words."""
+    """Counts positive and negative words; with ``languages`` (``["en"]``), declares it reads those alone."""
 
-    def __init__(self, strength: float = 0.9) -> None:
+    def __init__(self, strength: float = 0.9, languages: Sequence[str] | None = None) -> None:
         self.strength = strength
+        if languages is not None:
+            self.languages = tuple(languages)
 
     @property
     def id(self) -> str:
-        return f"fake.lexicon.v1(strength={self.strength})"
+        langs = f",languages={'+'.join(self.languages)}" if hasattr(self, "languages") else ""
+        return f"fake.lexicon.v1(strength={self.strength}{langs})"
 
     @property
     def taxonomy(self) -> Taxonomy:
