@@ -120,3 +120,95 @@ def test_a_worker_keeps_a_bounded_number_of_networks(monkeypatch: pytest.MonkeyP
         assert scoring.worker_scorer(("plugin", (("batch_size", 8),))) is sized
     finally:
         scoring.clear_scorers()
+
+
+# -- finding 6: language detection loaded py3langid's model twice -------------------------------
+
+
+@pytest.fixture
+def loads(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[int]]:
+    """Each load of py3langid's model (either version's loader); the identifiers forgotten before and after."""
+    from py3langid.langid import LanguageIdentifier
+
+    from journeymap.emotions import language
+
+    def forget() -> None:
+        language._identifier.cache_clear()
+        loaded = getattr(language, "_loaded_model", None)
+        if loaded is not None:
+            loaded.cache_clear()
+
+    name = "from_model_file" if hasattr(LanguageIdentifier, "from_model_file") else "from_pickled_model"
+    real = getattr(LanguageIdentifier, name)
+    counted: list[int] = []
+
+    def load(*args: Any, **kwargs: Any) -> Any:
+        counted.append(1)
+        return real(*args, **kwargs)
+
+    forget()
+    monkeypatch.setattr(LanguageIdentifier, name, load)
+    yield counted
+    forget()
+
+
+TEXTS = [
+    "never flying with you again",
+    "Nunca más vuelo con ustedes",
+    "Wo ist mein Koffer?",
+    "Où est passé mon remboursement ?",
+    "Rwy'n aros am fy mhecyn ers tair wythnos ac nid oes neb wedi ateb fy neges",  # Welsh: all languages
+    "என் பை தொலைந்துவிட்டது, யாரும் உதவவில்லை",  # Tamil: all languages
+    "Мой багаж потерялся, никто не отвечает",
+    "see you",
+    "ok",
+]
+
+
+def test_language_detection_loads_one_model_per_process(loads: list[int]) -> None:
+    from journeymap.emotions import language
+
+    codes = language.detect_languages(TEXTS)
+    assert codes[:4] == ["en", "es", "de", "fr"] and codes[5] == "ta"
+    restricted, full = language._identifier(), language._identifier(candidates=False)
+    assert restricted is not full
+    assert len(loads) == 1  # the restricted identifier is derived from the full one's model
+
+
+def test_the_identifiers_are_loaded_once_by_concurrent_threads(loads: list[int]) -> None:
+    from journeymap.emotions import language
+
+    barrier = threading.Barrier(4)
+
+    def detect() -> None:
+        barrier.wait()
+        language.detect_languages(TEXTS)
+
+    threads = [threading.Thread(target=detect) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(loads) == 1
+
+
+def test_the_restricted_identifier_reads_as_one_loaded_alone(loads: list[int]) -> None:
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+    from journeymap.emotions import language
+
+    full = language._identifier(candidates=False)
+    classes, table = list(full.nb_classes), full.nb_ptc
+    restricted = language._identifier()
+    assert set(restricted.nb_classes) == set(language.LANGUAGES)
+    # restricting the copy gave it new arrays: the full identifier still reads all of py3langid's languages
+    assert full.nb_classes == classes and full.nb_ptc is table and "cy" in full.nb_classes
+    load = getattr(LanguageIdentifier, "from_model_file", None) or LanguageIdentifier.from_pickled_model
+    alone = load(MODEL_FILE, norm_probs=True)
+    every = load(MODEL_FILE, norm_probs=True)
+    alone.set_languages(list(language.LANGUAGES))
+    for text in TEXTS:
+        assert restricted.classify(text)[0] == alone.classify(text)[0]
+        assert np.isclose(restricted.classify(text)[1], alone.classify(text)[1], atol=1e-6)
+        assert full.classify(text)[0] == every.classify(text)[0]
+        assert np.isclose(full.classify(text)[1], every.classify(text)[1], atol=1e-6)
