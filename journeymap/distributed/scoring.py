@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import copy
 import functools
 import logging
 import os
 import threading
+from collections import OrderedDict
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, overload
 
@@ -48,9 +50,16 @@ logger = logging.getLogger(__name__)
 
 __all__ = ["clear_scorers", "score", "worker_scorer"]
 
-_SCORERS: dict[str, EmotionScorer] = {}  # keyed by repr(spec): options may hold lists or dicts
+#: Scorers built by :func:`worker_scorer` in this process, least recently used first: one per
+#: network (the spec without ``batch_size``, as ``repr``: options may hold lists or dicts), each
+#: with the views of it for other batch sizes (same network, keyed by batch size).
+_SCORERS: OrderedDict[str, dict[object, EmotionScorer]] = OrderedDict()
 _SCORERS_LOCK = threading.Lock()  # a forked child gets a fresh one (_fresh_lock_after_fork)
+#: Networks kept per process at most; the least recently used is forgotten first.
+MAX_SCORERS = 4
 ScorerSpec = tuple[str, tuple[tuple[str, Any], ...]]
+#: The options that only say how texts are batched, not which network reads them or its numbers.
+_BATCHING_OPTIONS = frozenset({"batch_size"})
 
 
 def _fresh_lock_after_fork() -> None:
@@ -63,32 +72,80 @@ if hasattr(os, "register_at_fork"):  # once, at import (not on Windows)
     os.register_at_fork(after_in_child=_fresh_lock_after_fork)
 
 
+def _with_batch_size(base: EmotionScorer, batch_size: object) -> EmotionScorer | None:
+    """``base`` reading in batches of ``batch_size``, sharing its network; None where that cannot be done safely.
+
+    A shallow copy of a built-in batching scorer with its own ``batch_size``: threads may score
+    with both at once, as each reads its own batch size. A network still to be built
+    (:class:`~journeymap.emotions._batching.LazyNetworkScorer`) is built once, by ``base``, on
+    the first text either reads. Another scorer (a plugin's) is built again with the option.
+    """
+    from journeymap.emotions import _batching
+
+    if not isinstance(base, _batching.SortedBatchScorer):
+        return None
+    view = copy.copy(base)
+    view.batch_size = _batching.check_batch_size(batch_size)
+    if isinstance(base, _batching.LazyNetworkScorer):  # copied without the network (its __getstate__)
+        setattr(view, "_load", base._load)  # noqa: B010 - the copy builds no network of its own: base's
+    return view
+
+
 def worker_scorer(spec: ScorerSpec) -> EmotionScorer:
     """The scorer named by ``spec`` (name, options), loaded once per process and then reused.
 
     On a cluster this runs in each worker process, so every worker loads the model once, however
     many partitions it scores. Threads of one worker share it (scoring is read-only).
 
+    Options that only batch the texts (``batch_size``) build no other model: specs that differ in
+    them alone share one network (a built-in scorer's copy reads in its own batch size). At most
+    :data:`MAX_SCORERS` networks (4) are kept per process, the least recently used forgotten
+    first. Without a cluster (:func:`score` with no distributed client), this process is the
+    worker: the model stays in the calling process after the call, until :func:`clear_scorers`
+    (or until more than :data:`MAX_SCORERS` other networks were asked for since).
+
     Examples:
         >>> scorer = worker_scorer(("default", ()))  # built here, its weights read on first use
         >>> type(scorer).__name__, worker_scorer(("default", ())) is scorer
         ('DefaultScorer', True)
+        >>> other = worker_scorer(("default", (("batch_size", 8),)))  # the same network, read 8 texts at a time
+        >>> other.batch_size, other.model is scorer.model
+        (8, True)
         >>> clear_scorers()
     """
+    name, options = spec
+    shared = tuple((k, v) for k, v in options if k not in _BATCHING_OPTIONS)
+    asked = dict(options)
+    network, batching = repr((name, shared)), repr(tuple((k, v) for k, v in options if k in _BATCHING_OPTIONS))
     with _SCORERS_LOCK:
-        key = repr(spec)
-        scorer = _SCORERS.get(key)
-        if scorer is None:
-            name, options = spec
+        built = _SCORERS.get(network)
+        fresh = built is None
+        if built is None:  # the network's scorer with its own batching, then a view of it for the batching asked
             logger.info("loading scorer %r in this worker", name)
-            scorer = _SCORERS[key] = get_scorer(name, **dict(options))
+            built = _SCORERS[network] = {"()": get_scorer(name, **dict(shared))}
+            while len(_SCORERS) > MAX_SCORERS:
+                forgotten, _ = _SCORERS.popitem(last=False)
+                logger.info("forgot the scorer %s in this worker (more than %d networks asked for)", forgotten, MAX_SCORERS)
+        _SCORERS.move_to_end(network)
+        scorer = built.get(batching)
+        if scorer is None:
+            base = built.get("()")
+            view = _with_batch_size(base, asked["batch_size"]) if base is not None else None
+            if view is None:  # not a batching scorer of journeymap's (a plugin's): built with the option
+                logger.info("loading scorer %r in this worker", name)
+                if fresh:  # built above only to be the source of views: not kept
+                    del built["()"]
+                view = get_scorer(name, **asked)
+            scorer = built[batching] = view
         return scorer
 
 
 def clear_scorers() -> None:
     """Forget the scorers loaded by :func:`worker_scorer` in this process (frees their memory).
 
-    On a cluster, run it on the workers: ``client.run(clear_scorers)``.
+    On a cluster, run it on the workers: ``client.run(clear_scorers)``. Without a cluster, the
+    calling process is the worker, and :func:`score` by name leaves its model loaded there: call
+    ``clear_scorers()`` in it to free that memory.
 
     Examples:
         >>> scorer = worker_scorer(("default", ()))
@@ -282,9 +339,12 @@ def score(
     worker process and kept for every partition it scores (see :func:`worker_scorer`); a
     scorer object is pickled and sent with the tasks instead, so prefer a name, with
     ``scorer_options`` for its constructor (``{"precision": "float32"}``, say; ``batch_size`` is
-    one of them). The score cache is the worker's: ``cache=True`` is the user cache directory
-    on each worker machine, a path must be reachable from the workers (SQLite needs a local or
-    otherwise lock-safe file system).
+    one of them; scorers that differ in ``batch_size`` alone share one network, and a worker keeps
+    at most four networks). Without a distributed client, the calling process is the worker: a
+    scorer given by name stays loaded in it after the call (about 110 MB for the default), to be
+    reused by the next call, until :func:`clear_scorers` is called. The score cache is the
+    worker's: ``cache=True`` is the user cache directory on each worker machine, a path must be
+    reachable from the workers (SQLite needs a local or otherwise lock-safe file system).
 
     ``progress`` is taken for the same call to work on both (``jm.score(data, progress=False)``)
     and has no effect here: the progress of a cluster's work is its dashboard's.

@@ -46,8 +46,11 @@ Examples:
 
 from __future__ import annotations
 
+import copy
 import logging
+import os
 import re
+import threading
 import unicodedata
 from collections import Counter
 from functools import lru_cache
@@ -257,20 +260,52 @@ _WORD = re.compile(r"[^\W\d_]+")
 def _identifier(*, candidates: bool = True) -> Any:
     """py3langid's identifier (normalised probabilities), restricted to :data:`LANGUAGES` where ``candidates``.
 
+    Both share one loaded model (:func:`_full_identifier`, 73 MB with py3langid 0.4): the
+    restricted one is a shallow copy of the full one, restricted with ``set_languages``, which
+    assigns it new arrays (the candidates' columns, about 8 MB) and leaves the full model's alone.
+    """
+    full = _full_identifier()
+    if not candidates:
+        return full
+    restricted = copy.copy(full)
+    restricted.set_languages(list(LANGUAGES))
+    return restricted
+
+
+_LOAD_LOCK = threading.Lock()  # a forked child gets a fresh one (_fresh_lock_after_fork)
+
+
+def _fresh_lock_after_fork() -> None:
+    """In a forked child: a new ``_LOAD_LOCK`` (another thread of the parent may have held it at the fork)."""
+    global _LOAD_LOCK  # noqa: PLW0603 - the lock is the process's; the child's is a new one
+    _LOAD_LOCK = threading.Lock()
+
+
+if hasattr(os, "register_at_fork"):  # once, at import (not on Windows)
+    os.register_at_fork(after_in_child=_fresh_lock_after_fork)
+
+
+def _full_identifier() -> Any:
+    """py3langid's identifier of all its languages, loaded once per process (threads wait for the first load)."""
+    with _LOAD_LOCK:
+        model = _loaded_model()
+    if not hasattr(type(model), "from_model_file"):  # said again after _identifier.cache_clear()
+        _older_model_notice()
+    return model
+
+
+@lru_cache(maxsize=1)
+def _loaded_model() -> Any:
+    """py3langid's model, all of its languages, with normalised probabilities.
+
     py3langid 0.4 loads its 142-label model with ``from_model_file``; it requires numpy 2, as 0.3
     does. Where numpy is older (1.26), pip installs py3langid 0.2.2, whose 97-language model of
     langid.py loads with ``from_pickled_model``: it works, less well (:func:`_older_model_notice`).
     """
     from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
-    load = getattr(LanguageIdentifier, "from_model_file", None)
-    if load is None:
-        _older_model_notice()
-        load = LanguageIdentifier.from_pickled_model
-    ident = load(MODEL_FILE, norm_probs=True)
-    if candidates:
-        ident.set_languages(list(LANGUAGES))
-    return ident
+    load = getattr(LanguageIdentifier, "from_model_file", None) or LanguageIdentifier.from_pickled_model
+    return load(MODEL_FILE, norm_probs=True)
 
 
 @lru_cache(maxsize=1)
