@@ -20,7 +20,7 @@ import pandas as pd
 import journeymap as jm
 from journeymap.emotions import cache as cache_module
 from journeymap.emotions.cache import ScoreCache, cached_rows
-VARIANTS_KEPT = 8
+from journeymap.journeys._set import VARIANTS_KEPT
 from journeymap.topics import encoders
 
 if TYPE_CHECKING:
