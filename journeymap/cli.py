@@ -125,6 +125,8 @@ class _Said:
 
     verbosity: int = 0
     quiet: bool = False
+    #: the process's logging before the command set it up (root's handlers and level, journeymap's level), put back after
+    logging_before: tuple[list[logging.Handler], int, int] | None = None
 
 
 _SAID = _Said()
@@ -142,6 +144,8 @@ def main(
     """Customer emotion journey mapping (the help is the app's)."""
     del version
     _SAID.verbosity, _SAID.quiet = verbose, quiet
+    root = logging.getLogger()
+    _SAID.logging_before = (list(root.handlers), root.level, logging.getLogger("journeymap").level)
     _configure_logging()
 
 
@@ -185,6 +189,25 @@ def _configure_logging() -> None:
         root.setLevel(logging.WARNING)
     verbosity = 0 if _SAID.quiet else _SAID.verbosity
     level = logging.WARNING if verbosity == 0 else logging.INFO if verbosity == 1 else logging.DEBUG
+    logging.getLogger("journeymap").setLevel(level)
+
+
+def _restore_logging() -> None:
+    """The process's logging as it was before the command (:attr:`_Said.logging_before`).
+
+    A program that runs the command in its own process (typer's ``CliRunner``, a notebook, a
+    test harness) keeps its logging: the handler the command added is removed and the levels
+    are put back, so a later ``logging.basicConfig`` of the host still takes effect.
+    """
+    if _SAID.logging_before is None:
+        return
+    handlers, root_level, level = _SAID.logging_before
+    _SAID.logging_before = None
+    root = logging.getLogger()
+    for handler in [h for h in root.handlers if h not in handlers]:
+        root.removeHandler(handler)
+        handler.close()
+    root.setLevel(root_level)
     logging.getLogger("journeymap").setLevel(level)
 
 
@@ -510,6 +533,7 @@ def _command(func: Callable[..., None] | None = None, *, words: Sequence[tuple[r
             with _sigterm_as_interrupt(), warnings.catch_warnings(), _log_lines_between_bars(), _in_cli_words():
                 warnings.showwarning = _show_warning
                 command(*args, **kwargs)
+            logger.debug("journeymap %s: done in %.1f s", name, time.perf_counter() - started)
         except KeyboardInterrupt as exc:
             _remove_empty_folders_made()
             sys.stdout.flush()
@@ -525,8 +549,8 @@ def _command(func: Callable[..., None] | None = None, *, words: Sequence[tuple[r
             raise
         finally:
             _remove_spooled()
+            _restore_logging()
         _MADE.clear()
-        logger.debug("journeymap %s: done in %.1f s", name, time.perf_counter() - started)
 
     # -v and -q after the command too (journeymap map -q ...): the command's signature gets them, for Typer to read
     signature = inspect.signature(command, eval_str=True)
