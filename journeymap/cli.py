@@ -1524,8 +1524,8 @@ def _check_model_name(name: str, option: str) -> None:
     listing the registered names, and a name written as a path (``./model``, ``/models/x``,
     ``~/x``) an error when there is no folder there. Exit 1: what is installed or on disk decides.
     """
-    from journeymap.emotions.registry import _registered as registered_scorer
-    from journeymap.topics.encoders import _registered as registered_encoder
+    from journeymap.emotions.registry import is_registered as registered_scorer
+    from journeymap.topics.encoders import is_registered as registered_encoder
 
     with _handled():
         if (registered_encoder if option == "--encoder" else registered_scorer)(name):

@@ -154,14 +154,14 @@ def _model_scorer(name: str, options: dict[str, Any]) -> EmotionScorer:
     return build_scorer(name, functools.partial(TransformerScorer, name), options)  # type: ignore[no-any-return]
 
 
-def _registered(name: str) -> bool:
+def is_registered(name: str) -> bool:
     """True for a registered scorer name, False for a model (a hub id or path); else :class:`UnknownScorerError`.
 
     What :func:`get_scorer` makes of a name, told without building, importing or loading
     anything: the command line checks ``--scorer`` with it before reading a file.
 
     Examples:
-        >>> _registered("default"), _registered("acme/tiny")
+        >>> is_registered("default"), is_registered("acme/tiny")
         (True, False)
     """
     eps = _entry_points()
@@ -247,7 +247,7 @@ def get_scorer(name: str | os.PathLike[str] | EmotionScorer = "default", **optio
     if not name.strip():  # not the current folder
         msg = "scorer must be a scorer name (see journeymap.available_scorers()), a model id or path; got an empty string"
         raise InvalidArgumentError(msg)
-    if not _registered(name):
+    if not is_registered(name):
         return _model_scorer(name, options)
     ep = _entry_points()[name]
     try:

@@ -170,14 +170,14 @@ def verify_encoder(encoder: Any, name: str) -> SentenceEncoder:
     return encoder  # type: ignore[no-any-return]
 
 
-def _registered(name: str) -> bool:
+def is_registered(name: str) -> bool:
     """True for a registered encoder name, False for a model (a hub id or path); else :class:`UnknownEncoderError`.
 
     What :func:`get_encoder` makes of a name, told without building or loading anything: the
     command line checks ``--encoder`` with it before reading a file.
 
     Examples:
-        >>> _registered("default"), _registered("sentence-transformers/all-mpnet-base-v2")
+        >>> is_registered("default"), is_registered("sentence-transformers/all-mpnet-base-v2")
         (True, False)
     """
     eps = _entry_points()
@@ -232,7 +232,7 @@ def get_encoder(name: str | os.PathLike[str] | SentenceEncoder = "default", **op
             )
             raise ArgumentTypeError(msg)
         return verify_encoder(name, type(name).__name__)
-    if not _registered(name):  # a hub id or a path: a missing folder is named on load
+    if not is_registered(name):  # a hub id or a path: a missing folder is named on load
         _check_options(name, functools.partial(TransformerEncoder, name), options)
         return TransformerEncoder(name, **options)
     ep = _entry_points()[name]
