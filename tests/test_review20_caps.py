@@ -37,8 +37,11 @@ def scored() -> jm.JourneySet:
     return planted_scores(jm.build_journeys(jm.datasets.service_journeys(120, seed=0)))
 
 
-def relabel(js: jm.JourneySet, column: str, k: int, prefix: str) -> jm.JourneySet:
-    """``column`` of the customer messages (every event for touchpoints) spread over ``k`` Zipf-sized values."""
+def relabel(js: jm.JourneySet, column: str, k: int, prefix: str, *, stages: bool = True) -> jm.JourneySet:
+    """``column`` of the customer messages (every event for touchpoints) spread over ``k`` Zipf-sized values.
+
+    ``stages=False``: the events without their stage column, as a source without stages (the TWCS tweets).
+    """
     rng = np.random.default_rng(3)
     events = js.events.copy()
     names = np.array([f"{prefix} {i:02d}" for i in range(k)])
@@ -50,6 +53,8 @@ def relabel(js: jm.JourneySet, column: str, k: int, prefix: str) -> jm.JourneySe
         events["topic_score"] = np.where(customer, 0.7, np.nan)
     else:
         events[column] = pd.array(values, dtype="string")
+    if not stages:
+        events = events.drop(columns="stage")
     return js.with_events(events)
 
 

@@ -17,7 +17,6 @@ from typing import TYPE_CHECKING
 import matplotlib as mpl
 import networkx as nx
 import numpy as np
-import pandas as pd
 import pytest
 
 mpl.use("Agg")
@@ -25,6 +24,7 @@ mpl.use("Agg")
 import journeymap as jm
 from journeymap.exceptions import ArgumentTypeError, InvalidArgumentError
 from journeymap.testing.data import planted_scores
+from tests.test_review20_caps import relabel
 
 graph_module = importlib.import_module("journeymap.plot.graph")  # jm.plot.graph is the function
 
@@ -39,27 +39,6 @@ DPI = 96
 @pytest.fixture(scope="module")
 def scored() -> jm.JourneySet:
     return planted_scores(jm.build_journeys(jm.datasets.service_journeys(120, seed=0)))
-
-
-def relabel(js: jm.JourneySet, column: str, k: int, prefix: str, *, stages: bool = True) -> jm.JourneySet:
-    """``column`` of the customer messages (every event for touchpoints) spread over ``k`` Zipf-sized values.
-
-    ``stages=False``: the events without their stage column, as a source without stages (the TWCS tweets).
-    """
-    rng = np.random.default_rng(3)
-    events = js.events.copy()
-    names = np.array([f"{prefix} {i:02d}" for i in range(k)])
-    weights = 1 / np.arange(1, k + 1) ** 0.8
-    values = names[rng.choice(k, len(events), p=weights / weights.sum())]
-    if column == "topic":
-        customer = (events["actor"].astype(str) == "customer").to_numpy()
-        events["topic"] = pd.array(np.where(customer, values, None), dtype="string")
-        events["topic_score"] = np.where(customer, 0.7, np.nan)
-    else:
-        events[column] = pd.array(values, dtype="string")
-    if not stages:
-        events = events.drop(columns="stage")
-    return js.with_events(events)
 
 
 def png_size(ax: Axes) -> tuple[int, int]:
