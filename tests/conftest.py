@@ -77,24 +77,6 @@ def _close_figures() -> Iterator[None]:
         pyplot.close("all")
 
 
-@pytest.fixture
-def plugin_installed(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """The fake plugin distribution (tests/fake_plugin: package and dist-info with entry points) on sys.path.
-
-    Found by real entry-point discovery: scorer ``lexicon``, encoder ``hashing``; both registries are read again
-    before and after.
-    """
-    from journeymap.emotions import registry
-    from journeymap.topics import encoders
-
-    monkeypatch.syspath_prepend(str(Path(__file__).parent / "fake_plugin"))
-    encoders.refresh_encoders()
-    registry.refresh()
-    yield
-    encoders.refresh_encoders()
-    registry.refresh()
-
-
 @pytest.fixture(scope="session")
 def default_scorer():
     from journeymap.emotions.default import DefaultScorer
