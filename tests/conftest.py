@@ -77,6 +77,23 @@ def _close_figures() -> Iterator[None]:
         pyplot.close("all")
 
 
+@pytest.fixture
+def plugin_installed(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """The fake plugin distribution (tests/fake_plugin) on sys.path: encoder ``hashing``, scorer ``lexicon`` (real discovery).
+
+    Both registries are refreshed before and after, so the plugin is seen by this test only.
+    """
+    from journeymap.emotions import registry
+    from journeymap.topics import encoders
+
+    monkeypatch.syspath_prepend(str(Path(__file__).parent / "fake_plugin"))
+    encoders.refresh_encoders()
+    registry.refresh()
+    yield
+    encoders.refresh_encoders()
+    registry.refresh()
+
+
 @pytest.fixture(scope="session")
 def default_scorer():
     from journeymap.emotions.default import DefaultScorer

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import matplotlib as mpl
@@ -13,27 +12,13 @@ from typer.testing import CliRunner
 mpl.use("Agg")
 
 from journeymap.cli import app
-from journeymap.emotions import registry
-from journeymap.topics import encoders
 
 from .test_topic_journeys import planted_events
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from pathlib import Path
 
-PLUGIN = Path(__file__).parent / "fake_plugin"
 runner = CliRunner()
-
-
-@pytest.fixture
-def plugin_installed(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """The fake plugin distribution on sys.path: encoder ``hashing``, scorer ``lexicon`` (real discovery)."""
-    monkeypatch.syspath_prepend(str(PLUGIN))
-    encoders.refresh_encoders()
-    registry.refresh()
-    yield
-    encoders.refresh_encoders()
-    registry.refresh()
 
 
 @pytest.fixture

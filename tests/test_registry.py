@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import pytest
 
@@ -9,19 +8,7 @@ from journeymap import JourneyMapError, UnknownScorerError, available_scorers, g
 from journeymap.emotions import registry
 from journeymap.testing import check_scorer
 
-if TYPE_CHECKING:
-    from collections.abc import Iterator
-
 PLUGIN = Path(__file__).parent / "fake_plugin"
-
-
-@pytest.fixture
-def plugin_installed(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """Put the fake plugin distribution (package + dist-info with entry points) on sys.path."""
-    monkeypatch.syspath_prepend(str(PLUGIN))
-    registry.refresh()
-    yield
-    registry.refresh()
 
 
 def test_builtins_are_registered_through_entry_points() -> None:

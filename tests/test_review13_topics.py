@@ -15,7 +15,6 @@ from journeymap.testing import HashingEncoder
 from journeymap.topics import OTHER, CTfidfDescriber, TopicInputError, TopicModel
 from journeymap.topics.assign import fit_sample
 
-from .test_cli_topics import plugin_installed  # noqa: F401 - a fixture
 from .test_topic_journeys import planted_events
 
 if TYPE_CHECKING:
@@ -164,7 +163,7 @@ def test_a_label_repeated_once_stripped_is_called_a_repeat(labels: object) -> No
         TopicModel(labels=labels, encoder=HashingEncoder(), cache=False).fit(["my battery dies", "refund please"])  # type: ignore[arg-type]
 
 
-def test_cli_names_a_repeated_label_and_the_n_topics_option(plugin_installed: None, tmp_path: Path) -> None:  # noqa: F811
+def test_cli_names_a_repeated_label_and_the_n_topics_option(plugin_installed: None, tmp_path: Path) -> None:
     events = tmp_path / "events.csv"
     planted_events(20).drop(columns=["true_emotion"]).to_csv(events, index=False)
     out = tmp_path / "t.csv"

@@ -21,7 +21,6 @@ from journeymap.exceptions import InvalidArgumentError
 from journeymap.testing import HashingEncoder
 from journeymap.topics import TopicInputError, TopicModel
 
-from .test_cli_topics import plugin_installed  # noqa: F401 - a fixture
 from .test_topic_journeys import planted_events
 
 if TYPE_CHECKING:
@@ -144,7 +143,7 @@ def test_cross_val_score_in_discovery_surfaces_the_message() -> None:
     assert np.isfinite(search.cv_results_["mean_test_score"]).all()
 
 
-def test_cli_labels_differing_only_in_case_are_repeated(plugin_installed: None, tmp_path: Path) -> None:  # noqa: F811
+def test_cli_labels_differing_only_in_case_are_repeated(plugin_installed: None, tmp_path: Path) -> None:
     events = tmp_path / "events.csv"
     planted_events(20).drop(columns=["true_emotion"]).to_csv(events, index=False)
     args = ["topics", str(events), "-o", str(tmp_path / "t.csv"), "--labels", "Card,refund,card", "--encoder", "hashing"]

@@ -16,7 +16,6 @@ import signal
 import subprocess
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import pandas as pd
 import pytest
@@ -25,10 +24,6 @@ from typer.testing import CliRunner
 import journeymap as jm
 from journeymap.cli import app
 from journeymap.emotions import registry
-from journeymap.topics import encoders
-
-if TYPE_CHECKING:
-    from collections.abc import Iterator
 
 runner = CliRunner()
 ROOT = Path(__file__).resolve().parents[1]
@@ -60,17 +55,6 @@ def _fake_score(events: object, *args: object, **kwargs: object) -> object:
     assert isinstance(events, pd.DataFrame)
     customer = events["actor"].eq("customer")
     return events.assign(scorer=pd.Series("fake", index=events.index).where(customer), valence=0.0, score_note=pd.NA)
-
-
-@pytest.fixture
-def plugin_installed(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """The fake plugin distribution on sys.path: encoder ``hashing``, scorer ``lexicon`` (real discovery)."""
-    monkeypatch.syspath_prepend(str(PLUGIN))
-    encoders.refresh_encoders()
-    registry.refresh()
-    yield
-    encoders.refresh_encoders()
-    registry.refresh()
 
 
 def _cli(

@@ -24,7 +24,6 @@ from journeymap.exceptions import ScorerOptionsError
 from journeymap.testing import ScorerCheckError, check_scorer
 from journeymap.testing.checks import check_languages, check_outputs
 
-from .test_registry import plugin_installed  # noqa: F401 - a fixture
 from .test_scorers import tiny_model as tiny_model_of
 
 if TYPE_CHECKING:
