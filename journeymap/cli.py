@@ -1774,9 +1774,22 @@ def evaluate(
             "customer messages to a brand (the customer-service prior; for customer-service data)."
         ),
     ] = EvalPrior.none,
+    level: Annotated[
+        Optional[str],  # noqa: UP045 - Typer reads the annotation at runtime
+        typer.Option(
+            help="Table only: the level to read the labels at (sentiment: what jm.score writes; the scorer's taxonomy "
+            "name; ekman; goemotions; sentiment_groups). Default: inferred from the data's labels, and said."
+        ),
+    ] = None,
+    sep: Annotated[str, typer.Option("--sep", help="Table only: the separator of several labels in one cell (anger;joy).")] = ",",
 ) -> None:
     """Evaluate a scorer: on a GoEmotions split (28, Ekman, sentiment), a TweetEval task, or any labelled table."""
-    columns = {"--text-column": text_column != "text", "--label-column": label_column != "label"}
+    columns = {
+        "--text-column": text_column != "text",
+        "--label-column": label_column != "label",
+        "--level": level is not None,
+        "--sep": sep != ",",
+    }
     if data.is_file() and split is not None:
         raise _usage("--split chooses a folder's split (train, dev, test); a labelled table is evaluated whole")
     if data.is_dir() and (data / "mapping.txt").is_file() and not (data / "labels.txt").is_file():
@@ -1816,7 +1829,14 @@ def evaluate(
         mapping = parse_label_map(label_map)
         try:
             result = evaluate_labelled(
-                data, scorer=built, text=text_column, label=label_column, label_map=mapping, prior=prior.value
+                data,
+                scorer=built,
+                text=text_column,
+                label=label_column,
+                label_map=mapping,
+                prior=prior.value,
+                level=level,
+                sep=sep or None,
             )
         except SchemaError as exc:  # the library names its keywords; here they are options
             raise _fail(str(exc).replace("text= and label=", "--text-column and --label-column")) from exc

@@ -42,6 +42,7 @@ class Labelled:
         texts: the texts, in the order of their rows.
         labels: each text's label names.
         skipped: the rows not used (``row``, ``reason``).
+        rows: each text's row in the source (from 0), or None where not known.
 
     Examples:
         >>> data = Labelled(["so angry", "thanks!", "ugh, thanks"], [("anger",), ("gratitude",), ("anger", "gratitude")])
@@ -52,6 +53,7 @@ class Labelled:
     texts: list[str]
     labels: list[tuple[str, ...]]
     skipped: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=["row", "reason"]))
+    rows: list[int] | None = None
 
     @property
     def names(self) -> list[str]:
@@ -92,25 +94,35 @@ def read_labelled(
     Args:
         source: a file (CSV, TSV, Parquet, JSON Lines, Excel) or a DataFrame.
         text: the column of texts.
-        label: the column of labels (names or numbers; several per cell separated by ``sep``).
+        label: the column of labels (names or numbers; several per cell separated by ``sep``, or a
+            list, tuple or array of them, as Hugging Face ``datasets``, JSON Lines and Parquet
+            store multi-label cells: ``["anger", "disgust"]``, ``[2, 17]``; an empty one is a row
+            without a label).
             Whole numbers written as floats (``"2.0"``, as pandas writes a number column with a
             gap) are read as the numbers (``"2"``) when every label is one, unless ``label_map``
             names them as written.
         label_map: data label -> label name to use (labels not in it are kept as they are). Its
             keys are read as the labels are, as text: ``{0: "negative"}`` maps a column of the
             numbers 0, 1, 2 as ``{"0": "negative"}`` does (two keys that read alike, such as
-            ``0`` and ``"0"``, must map to the same name).
+            ``0`` and ``"0"``, must map to the same name). A key matches a label in any case
+            (``{"neg": ...}`` maps ``NEG``) where no label is written as the key is; a key that
+            matches no label is an error that names it (a typo would otherwise leave its label
+            unmapped).
         sep: separator of several labels in one cell; None for one label per cell.
 
     Raises:
         SchemaError: a column is missing, or no row has both a text and a label.
-        InvalidArgumentError: two keys of ``label_map`` read as the same label, mapped to different names.
+        InvalidArgumentError: two keys of ``label_map`` read as the same label, mapped to different
+            names, or a key matches no label of the data.
 
     Examples:
         >>> frame = pd.DataFrame({"text": ["so angry", "thanks!", None], "label": ["0", "2", "1"]})
         >>> data = read_labelled(frame, label_map={"0": "negative", "2": "positive"})
-        >>> data.texts, data.labels, data.skipped["reason"].tolist()
-        (['so angry', 'thanks!'], [('negative',), ('positive',)], ['no text'])
+        >>> data.texts, data.labels, data.skipped["reason"].tolist(), data.rows
+        (['so angry', 'thanks!'], [('negative',), ('positive',)], ['no text'], [0, 1])
+        >>> lists = pd.DataFrame({"text": ["grr", "yay"], "labels": [["anger", "disgust"], ["JOY"]]})
+        >>> read_labelled(lists, label="labels", label_map={"joy": "joy"}).labels
+        [('anger', 'disgust'), ('joy',)]
     """
     from journeymap.io.sources import read_table
 
@@ -125,6 +137,7 @@ def read_labelled(
     raw = frame[label]
     kept_texts: list[str] = []
     kept_labels: list[tuple[str, ...]] = []
+    kept_rows: list[int] = []
     skipped: list[tuple[int, str]] = []
     for row, (value, tag) in enumerate(zip(texts.tolist(), raw.tolist())):
         if not isinstance(value, str) or not value.strip():
@@ -132,18 +145,20 @@ def read_labelled(
                 (row, "no text" if value is None or pd.isna(value) or not str(value).strip() else "text is not a string")
             )
             continue
-        if tag is None or (not isinstance(tag, str) and pd.isna(tag)) or not str(tag).strip():
+        parts = _cell_labels(tag, sep)
+        if not parts:
             skipped.append((row, "no label"))
             continue
-        cell = _label_text(tag)
         kept_texts.append(value)
-        kept_labels.append(tuple(p.strip() for p in (cell.split(sep) if sep else [cell]) if p.strip()))
+        kept_labels.append(parts)
+        kept_rows.append(row)
     raw_labels = {p for parts in kept_labels for p in parts}
     if raw_labels and all(_WHOLE_FLOAT.match(p) for p in raw_labels) and not raw_labels & mapping.keys():
         # numbers written through a float column ("0.0", "2.0": pandas' to_csv once a cell was
         # empty) are the numbers 0 and 2, as their float values are (_label_text); a label_map
         # that names them as written ("0.0") is read as written
         kept_labels = [tuple(_WHOLE_FLOAT.sub(r"\1", p) for p in parts) for parts in kept_labels]
+    mapping = _matched_mapping(mapping, {p for parts in kept_labels for p in parts}, label)
     kept_labels = [tuple(dict.fromkeys(mapping.get(p, p) for p in parts)) for parts in kept_labels]
     report = pd.DataFrame(skipped, columns=["row", "reason"])
     if not kept_texts:
@@ -157,7 +172,55 @@ def read_labelled(
             len(frame),
             report["reason"].value_counts().to_dict(),
         )
-    return Labelled(kept_texts, kept_labels, report)
+    return Labelled(kept_texts, kept_labels, report, kept_rows)
+
+
+def _cell_labels(tag: Any, sep: str | None) -> tuple[str, ...]:
+    """The labels of one cell: a list, tuple or array holds them; a text holds them split at ``sep``; () for none.
+
+    Examples:
+        >>> _cell_labels(["anger", " joy", None], ","), _cell_labels(np.array([2, 17]), ","), _cell_labels("a;b", ";")
+        (('anger', 'joy'), ('2', '17'), ('a', 'b'))
+        >>> _cell_labels([], ","), _cell_labels(float("nan"), ",")
+        ((), ())
+    """
+    if isinstance(tag, (list, tuple, np.ndarray, pd.Series, set, frozenset)):
+        items = sorted(tag, key=str) if isinstance(tag, (set, frozenset)) else list(np.asarray(tag, dtype=object).ravel())
+        texts = [_label_text(x) for x in items if x is not None and not (isinstance(x, float) and np.isnan(x))]
+        return tuple(t for t in texts if t)
+    if tag is None or (not isinstance(tag, str) and pd.isna(tag)) or not str(tag).strip():
+        return ()
+    cell = _label_text(tag)
+    return tuple(p.strip() for p in (cell.split(sep) if sep else [cell]) if p.strip())
+
+
+def _matched_mapping(mapping: dict[str, str], labels: set[str], column: str) -> dict[str, str]:
+    """``mapping`` keyed by the data's ``labels``: a key matches its label as written, else in any case.
+
+    Raises:
+        InvalidArgumentError: a key matches no label (named, with the data's labels).
+    """
+    out = {key: target for key, target in mapping.items() if key in labels}  # as written first
+    unused: list[str] = []
+    folded: dict[str, list[str]] = {}
+    for name in labels:
+        folded.setdefault(name.casefold(), []).append(name)
+    for key, target in mapping.items():
+        if key in labels:
+            continue
+        if key.casefold() in folded:
+            for name in folded[key.casefold()]:
+                out.setdefault(name, target)
+        else:
+            unused.append(key)
+    if unused:
+        shown = sorted(labels)[:20]
+        msg = (
+            f"label_map key(s) {unused} match no label of column {column!r} (compared in any case); its labels are "
+            f"{shown}{'...' if len(labels) > 20 else ''}. Correct or drop them"
+        )
+        raise InvalidArgumentError(msg)
+    return out
 
 
 _WHOLE_FLOAT = re.compile(r"^([+-]?\d+)\.0+$")
@@ -189,6 +252,8 @@ def _label_mapping(label_map: Mapping[object, object] | None) -> dict[str, str]:
 
 def _label_text(tag: object) -> str:
     """A label cell as text: whole floats (what a CSV reader makes of 0, 1, 2) without ``.0``."""
+    if isinstance(tag, np.generic):
+        tag = tag.item()
     if isinstance(tag, float) and tag.is_integer():
         return str(int(tag))
     return str(tag).strip()

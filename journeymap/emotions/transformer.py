@@ -718,6 +718,24 @@ def _check_outputs(model: str, labels: list[str], problem_type: object) -> None:
         raise ModelLoadError(msg)
 
 
+def _load_classifier(source: str, kwargs: dict[str, Any]) -> tuple[Any, Any]:
+    """``AutoModelForSequenceClassification.from_pretrained(source, output_loading_info=True)`` without its progress bar.
+
+    transformers shows a "Loading weights" bar on stderr, which would land in a command's output;
+    the caller's setting is restored after. Call it under :data:`~journeymap._loading.LOAD_LOCK`.
+    """
+    from transformers import AutoModelForSequenceClassification
+    from transformers.utils import logging as hf_logging
+
+    bar = hf_logging.is_progress_bar_enabled()
+    hf_logging.disable_progress_bar()  # type: ignore[no-untyped-call]
+    try:
+        return AutoModelForSequenceClassification.from_pretrained(source, output_loading_info=True, **kwargs)  # type: ignore[no-any-return]
+    finally:
+        if bar:
+            hf_logging.enable_progress_bar()  # type: ignore[no-untyped-call]
+
+
 class TransformerScorer(_batching.SortedBatchScorer):
     """Scores texts with any ``AutoModelForSequenceClassification``, by hub id or local path.
 
@@ -846,10 +864,8 @@ class TransformerScorer(_batching.SortedBatchScorer):
         try:
             with LOAD_LOCK:  # one build at a time: two threads importing transformers at once can fail
                 quiet_tqdm()  # transformers imports tqdm.auto, which warns in a notebook without ipywidgets
-                from transformers import AutoModelForSequenceClassification
-
                 self.tokenizer = load_tokenizer(source, **kwargs)
-                self.model, info = AutoModelForSequenceClassification.from_pretrained(source, output_loading_info=True, **kwargs)
+                self.model, info = _load_classifier(source, kwargs)
         except Exception as exc:  # transformers raises OSError, ValueError, UnpicklingError, RuntimeError, ...
             msg = (
                 f"Could not load the Hugging Face model {self.model_name!r} (hub id or local path): "

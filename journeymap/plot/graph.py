@@ -81,6 +81,9 @@ def layered_layout(
     stage), so 40 of them stood in one column 37 inches tall; :func:`graph` picks the
     ``max_rows`` that keeps its figure within :data:`MAX_HEIGHT`.
 
+    Raises:
+        ArgumentTypeError: ``G`` is not a networkx graph (a JourneySet needs :func:`~journeymap.journey_graph` first).
+
     Examples:
         >>> import journeymap as jm
         >>> from journeymap.testing.data import planted_scores
@@ -95,6 +98,15 @@ def layered_layout(
         >>> max(Counter(x for x, _ in layered_layout(G, max_rows=2).values()).values())
         2
     """
+    import networkx as nx
+
+    if not isinstance(G, nx.Graph):
+        hint = ": lay out jm.plot.layered_layout(jm.journey_graph(js))" if type(G).__name__ == "JourneySet" else ""
+        msg = (
+            f"layered_layout needs a journey graph (a networkx DiGraph from journeymap.journey_graph), "
+            f"got {type(G).__name__}{hint}"
+        )
+        raise ArgumentTypeError(msg)
     rng = check_seed(seed)
     if max_rows is not None:
         check_count(max_rows, "max_rows", minimum=1, what="number of nodes")
