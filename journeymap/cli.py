@@ -269,6 +269,46 @@ def _shown(path: Path | str) -> str:
     return os.path.abspath(path)
 
 
+#: The output path that means standard output (``score -o -``), as the inputs' ``-`` means standard input.
+STDOUT = "-"
+
+
+def _to_stdout(path: Path | None) -> bool:
+    """Whether the output ``path`` is ``-``: the table goes to standard output, as CSV."""
+    return path is not None and str(path) == STDOUT
+
+
+def _one_file_only(path: Path | None, option: str, writes: str) -> None:
+    """Refuse ``-`` for an output that is not one table (exit 2): ``option`` named, with what it ``writes``.
+
+    Standard output takes one table (``score -o -``, as pandas and csvkit read ``-``); a folder
+    or a file with others beside it has no place there.
+    """
+    if _to_stdout(path):
+        raise _usage(
+            f"{option} -: standard output takes one table (journeymap score -o - writes its CSV there); {writes}: give a path"
+        )
+
+
+def _csv_to_stdout(frame: pd.DataFrame, **options: Any) -> None:
+    """``frame`` as CSV on standard output, the bytes ``frame.to_csv(path, **options)`` writes to a file (UTF-8)."""
+    import io
+
+    sys.stdout.flush()
+    stream = typer.get_binary_stream("stdout")
+    text = io.TextIOWrapper(stream, encoding="utf-8", newline="", write_through=True)
+    try:
+        frame.to_csv(text, **options)
+        text.flush()
+    except BrokenPipeError as exc:  # the reader (head, a closed pager) stopped early
+        with contextlib.suppress(OSError, ValueError):  # nothing more reaches the closed pipe, nor at exit
+            os.dup2(os.open(os.devnull, os.O_WRONLY), stream.fileno())
+        raise _fail("standard output was closed before the whole table was written (a reader stopped early)") from exc
+    finally:
+        with contextlib.suppress(ValueError):
+            text.detach()
+
+
 def _say_rows(findings: pd.DataFrame, path: Path, what: str) -> None:
     """``N rows <what>; reasons in FILE`` on standard output (the reasons differ: the file gives each row's)."""
     n = int(findings["row"].nunique())
@@ -803,8 +843,15 @@ def _usable(log: EventLog, path: Path, output: Path, *, outputs: Sequence[Path] 
         reasons = _top_reasons(log.rejects)
         written, removed = _write_failed_run(log.rejects, output, outputs)
         raise _fail(
-            f"no usable events in {str(path)!r}: all {rejected:,} rows were rejected ({reasons}); reasons in {written}{removed}"
+            f"no usable events in {str(path)!r}: all {rejected:,} rows were rejected ({reasons}); {_reasons_in(written)}{removed}"
         )
+
+
+def _reasons_in(written: Path | None) -> str:
+    """Where an error line sends the reader for each rejected row's reason: the file, or (``-o -``) how to get one."""
+    if written is not None:
+        return f"reasons in {written}"
+    return "with -o - no file lists them: give -o NAME.csv for each row's reason in NAME.rejects.csv"
 
 
 def _top_reasons(rejects: pd.DataFrame) -> str:
@@ -829,7 +876,7 @@ def _customers_usable(log: EventLog, path: Path, output: Path, *, outputs: Seque
         written, removed = _write_failed_run(log.rejects, output, outputs)
         raise _fail(
             f"no customer messages in {str(path)!r} survived validation: {rejected:,} of {log.n_input:,} rows were "
-            f"rejected ({_top_reasons(log.rejects)}); reasons in {written}{removed}"
+            f"rejected ({_top_reasons(log.rejects)}); {_reasons_in(written)}{removed}"
         )
     _, removed = _write_failed_run(log.rejects, output, outputs)
     kinds = ", ".join(sorted(set(actor.dropna())))
@@ -855,8 +902,11 @@ def _threads_known(log: EventLog, by: str, output: Path, outputs: Sequence[Path]
 def _write_failed_run(rejects: pd.DataFrame, output: Path, outputs: Sequence[Path]) -> tuple[Path | None, str]:
     """A run that failed on its rows: its rejects beside ``output``, an earlier run's ``outputs`` removed.
 
-    Returns the rejects file and, for the error line, "; removed ... of an earlier run" (or "").
+    Returns the rejects file and, for the error line, "; removed ... of an earlier run" (or ""). For
+    ``-`` (standard output) nothing is written: (None, "").
     """
+    if _to_stdout(output):
+        return None, ""
     with _handled():
         _make_folder(output.parent)
         written = _write_rejects(rejects, output)
@@ -1083,15 +1133,14 @@ def demo(
     cache: Annotated[bool, typer.Option(help="Use the persistent score cache." + NO_CACHE_HELP)] = True,
 ) -> None:
     """The whole flow offline on built-in synthetic data: journeys, scoring, analytics, charts, report."""
-    import matplotlib as mpl
-
-    mpl.use("Agg")
-
+    _one_file_only(out, "--out", "demo writes a folder of tables, charts and the report")
     _no_file_in_the_way(out, "--out")
     with _handled():
         _make_folder(out)  # fail before the work, not after
     _writable(out / "report.html")
-    with _handled():
+    from journeymap.plot._theme import off_screen
+
+    with _handled(), off_screen():  # charts outside pyplot: no display needed, the host's backend left alone
         _demo(out, customers, seed, cache=cache)
 
 
@@ -1129,7 +1178,9 @@ def _write_tables(
 
     ``shared``: the touchpoints, pain points, agent league and triage as :func:`~journeymap.report.shared_tables`
     computed them (with its defaults, those of ``jm.touchpoint_summary(js)`` and the others) and
-    handed them to the report too, so that each is computed once; None computes them here.
+    handed them to the report too, so that each is computed once; None computes them here. The
+    charts the report drew and kept in ``shared.charts`` (``keep_charts=True``, the report drawn
+    with the same ``tz``, its default ``freq`` and ``seed``) are saved as they are, not drawn again.
 
     ``extra`` tables must have names in :data:`TABLE_FILES`. A table or chart an earlier run
     wrote into ``out`` (listed in its :data:`TABLES_MANIFEST`) that this run does not write
@@ -1188,10 +1239,14 @@ def _write_tables(
     _remove_stale_tables(out, keep={*written, *charts})
     import matplotlib.pyplot as plt
 
+    kept = shared.charts if shared is not None else {}
     for name, draw in charts.items():
-        ax: Any = draw()
+        ax: Any = kept.pop(name.removesuffix(".png"), None) or draw()  # the report's figure, as it was drawn
         ax.figure.savefig(out / name, dpi=90, bbox_inches="tight")
         plt.close(ax.figure)
+    for ax in kept.values():  # none: the report draws no chart that is not a file here
+        plt.close(ax.figure)
+    kept.clear()
     return written
 
 
@@ -1285,7 +1340,7 @@ def _demo(out: Path, customers: int, seed: int, *, cache: bool = True) -> None:
     _write_parquet(_notes_in_cli_words(js.events), out / "events_scored.parquet", "the scored events")
     segments = jm.compare_segments(js, "tier")  # of end_valence, the default measure: a column says so in the file
     segments.insert(list(segments.columns).index("diff_vs_rest"), "measure", "end_valence")
-    shared = shared_tables(js)  # computed once, for the table files and the report
+    shared = shared_tables(js, keep_charts=True)  # computed and drawn once, for the table files and the report
     written = _write_tables(js, out, extra={"segments_tier.csv": segments}, shared=shared)
     report = jm.report(js, out / "report.html", log=log, _tables=shared)
     pains = written["pain_points.csv"]
@@ -1299,7 +1354,16 @@ def _demo(out: Path, customers: int, seed: int, *, cache: bool = True) -> None:
 @_command
 def score(
     input: Annotated[Path, typer.Argument(readable=False, help=INPUT_HELP)],
-    output: Annotated[Path, typer.Option("--output", "-o", readable=False, help="Output file: .parquet or .csv.")],
+    output: Annotated[
+        Path,
+        typer.Option(
+            "--output",
+            "-o",
+            readable=False,
+            help="Output file: .parquet or .csv; - writes the CSV to standard output (the result line and any "
+            "rejected rows' count then go to standard error; no rejects or warnings file is written).",
+        ),
+    ],
     fmt: Annotated[LogFormat, typer.Option("--format", help="events (canonical columns) or twcs.")] = LogFormat.events,
     scorer: Annotated[str, typer.Option(help="Registered scorer name, hub id or model path.")] = "default",
     columns: Annotated[
@@ -1315,15 +1379,22 @@ def score(
     lang_scorer: LangScorerOption = None,
     prior: PriorOption = Prior.auto,
 ) -> None:
-    """Score a file's texts; writes the events with emotion columns, and any rejects beside them."""
+    """Score a file's texts; writes the events with emotion columns, and any rejects beside them.
+
+    With -o - the events go to standard output as CSV (what -o FILE.csv writes, and nothing else
+    there): the result line goes to standard error, and rejected rows or rows kept with a caveat
+    are counted there, with their commonest reasons.
+    """
     import journeymap as jm
 
-    if output.suffix.lower() not in {".parquet", ".csv"}:
-        raise _usage(f"--output must end in .parquet or .csv, got {output.name!r}")
-    _not_the_input(output, input, "--output")
-    _not_the_input(_rejects_path(output), input, "the rejects file")
-    _not_the_input(_warnings_path(output), input, "the warnings file")
-    _no_file_in_the_way(output.parent, "--output")
+    to_stdout = _to_stdout(output)
+    if not to_stdout and output.suffix.lower() not in {".parquet", ".csv"}:
+        raise _usage(f"--output must end in .parquet or .csv (or - for CSV on standard output), got {output.name!r}")
+    if not to_stdout:
+        _not_the_input(output, input, "--output")
+        _not_the_input(_rejects_path(output), input, "the rejects file")
+        _not_the_input(_warnings_path(output), input, "the warnings file")
+        _no_file_in_the_way(output.parent, "--output")
     routes = _scorer_routes(scorer, scorer_option, lang_scorer)
     _check_tz(tz)  # a TWCS reader does not read it: checked here, whatever the format
     input = _input_file(input)  # a pipe or standard input: copied to a file, read by its name
@@ -1332,6 +1403,9 @@ def score(
     _usable(log, input, output, outputs=[output, _warnings_path(output)])
     if not agents:  # only the customers' messages are scored
         _customers_usable(log, input, output, outputs=[output, _warnings_path(output)])
+    if to_stdout:
+        _score_to_stdout(log, scorers, cache=cache, agents=agents, prior=prior)
+        return
     with _handled():
         _make_folder(output.parent)  # fail before scoring, not after
     for path in (output, _rejects_path(output), _warnings_path(output)):
@@ -1351,6 +1425,29 @@ def score(
         _say_rejects(log.rejects, rejects)
     if noted is not None:
         _say_warnings(log.warnings, noted)
+
+
+def _score_to_stdout(log: EventLog, scorers: Any, *, cache: bool, agents: bool, prior: Prior) -> None:
+    """``score -o -``: the scored events as CSV on standard output, the rest on standard error (no file written)."""
+    import journeymap as jm
+
+    with _handled():
+        scored = _notes_in_cli_words(
+            jm.score(log.events, scorers, cache=cache, agents=agents, progress=_bars(), prior=prior.value)
+        )
+    _csv_to_stdout(scored, index_label="row")  # what -o FILE.csv writes
+    logger.info("scored %d texts; wrote them to standard output", int(scored["scorer"].notna().sum()))
+    for findings, what in ((log.rejects, "rejected"), (log.warnings, "kept with a caveat")):
+        if len(findings):
+            n = int(findings["row"].nunique())
+            logger.warning(
+                "%s %s (%s); with -o - no file lists them: give -o NAME.csv for each row's reason in %s",
+                f"{n:,} row{'' if n == 1 else 's'}",
+                what,
+                _top_reasons(findings),
+                "NAME.rejects.csv" if what == "rejected" else "NAME.warnings.csv",
+            )
+    _status(f"wrote {len(scored):,} events to standard output; {_scored(scored, agents=agents)}")
 
 
 @app.command(name="map")
@@ -1390,11 +1487,11 @@ def map_(
     prior: PriorOption = Prior.auto,
 ) -> None:
     """Journeys, scores, analytics and the HTML report for a file (with --topics: and what customers write about)."""
-    import matplotlib as mpl
-
-    mpl.use("Agg")
     import journeymap as jm
+    from journeymap.plot._theme import off_screen
 
+    _one_file_only(report, "--report", "the report is an HTML file, with its rejects and warnings beside it")
+    _one_file_only(tables, "--tables", "--tables writes a folder of tables (CSV) and charts (PNG)")
     if report.suffix.lower() not in {".html", ".htm"}:
         raise _usage(f"--report must end in .html, got {report.name!r}")
     _not_the_input(report, input, "--report")
@@ -1422,7 +1519,7 @@ def map_(
     _usable(log, input, report, outputs=stale)
     _customers_usable(log, input, report, outputs=stale)
     _threads_known(log, by.value, report, stale)
-    with _handled():
+    with _handled(), off_screen():  # charts outside pyplot: no display needed, the host's backend left alone
         js = jm.build_journeys(log, by=by.value, gap=gap)
         logger.info("built %d journeys by %s", len(js), by.value)
         js = jm.score(js, scorers, cache=cache, progress=_bars(), prior=prior.value)
@@ -1432,8 +1529,8 @@ def map_(
         warnings_file = _warnings_path(report) if len(log.warnings) else None
         from journeymap.report import shared_tables
 
-        # with --tables, the tables the report shows and the folder gets too are computed once, for both
-        shared = shared_tables(js) if tables is not None else None
+        # with --tables, the tables and charts the report shows and the folder gets too are made once, for both
+        shared = shared_tables(js, keep_charts=True) if tables is not None else None
         path = jm.report(js, report, log=log, tz=tz, rejects=rejects_file, warnings=warnings_file, _tables=shared)
         rejects = _write_rejects(log.rejects, report)
         noted = _write_warnings(log.warnings, report)
@@ -1621,6 +1718,7 @@ def topics(
     import journeymap as jm
     from journeymap.io import write_table
 
+    _one_file_only(output, "--output", "topics writes two tables, the topic table and the messages beside it")
     if output.suffix.lower() != ".csv":
         raise _usage(f"--output must end in .csv, got {output.name!r}")
     messages_path = output.with_name(output.stem + ".messages.csv")
@@ -1915,6 +2013,7 @@ def train(
     holds the best epoch finished so far (it loads) and a checkpoint: after an interruption
     (Ctrl-C), the same command with --resume continues from the last checkpoint.
     """
+    _one_file_only(out, "--out", "train writes a model folder")
     if not data.exists():
         raise _fail(f"{str(data)!r} does not exist")
     if data.is_dir():

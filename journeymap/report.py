@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import base64
+import contextlib
 import html
 import io
 import logging
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -52,7 +53,7 @@ from journeymap.journeys._table import customer_mask
 
 if TYPE_CHECKING:
     import datetime as dt
-    from collections.abc import Callable, Mapping
+    from collections.abc import Mapping
 
     from journeymap.analytics.automatic import AutoReplyRule
     from journeymap.io.eventlog import EventLog
@@ -79,7 +80,16 @@ TOPIC_LINES = 6  # topics drawn over time
 #: The tables the report shows that ``journeymap map --tables`` writes as well (touchpoints.csv, pain_points.csv,
 #: service_levels.csv, triage.csv), by the function that computes them: the command computes each once,
 #: with :func:`shared_tables`, and hands them to :func:`report` (``_tables=``), which shows them as they are.
+#: Each is computed by :func:`_compute` (one definition, for :func:`shared_tables` and the report alike).
 SHARED_TABLES: tuple[str, ...] = ("touchpoint_summary", "pain_points", "service_levels", "triage")
+#: The tables of :data:`SHARED_TABLES` that need someone who replies (none for customer messages alone).
+SERVICE_TABLES = frozenset({"service_levels", "triage"})
+
+#: The charts the report draws that ``journeymap map --tables`` writes as PNG files as well (journey_map.png,
+#: journey_graph.png, time_patterns.png, trends.png), drawn with the same data and options: given a
+#: :class:`SharedTables` made with ``keep_charts=True``, the report leaves each figure open in its
+#: ``charts`` once embedded, as it was drawn, for the command to save too (drawn once, for both).
+SHARED_CHARTS: tuple[str, ...] = ("journey_map", "journey_graph", "time_patterns", "trends")
 
 
 @dataclass(frozen=True)
@@ -88,6 +98,9 @@ class SharedTables:
 
     ``frames`` maps a name of :data:`SHARED_TABLES` to its table (``service_levels`` is the agent
     league); :func:`report` shows them only when it draws with the same ``seed``, ``sla`` and ``auto``.
+    With ``keep_charts``, :func:`report` puts the figures of :data:`SHARED_CHARTS` it drew into
+    ``charts`` (by name, an Axes each, as drawn: saved again it gives the bytes a fresh figure
+    would) and leaves them open: the caller saves and closes them.
 
     Examples:
         >>> SharedTables(seed=0, sla=pd.Timedelta("1h"), auto=None, frames={"pain_point": pd.DataFrame()})
@@ -100,6 +113,8 @@ class SharedTables:
     sla: pd.Timedelta
     auto: AutoReplyRule | None
     frames: Mapping[str, pd.DataFrame]
+    keep_charts: bool = False
+    charts: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         for name, frame in self.frames.items():
@@ -111,8 +126,29 @@ class SharedTables:
                 raise ArgumentTypeError(msg)
 
 
+def _compute(
+    name: str, js: JourneySet, *, seed: int, sla: str | pd.Timedelta | dt.timedelta, auto: AutoReplyRule | None
+) -> pd.DataFrame:
+    """The table ``name`` of :data:`SHARED_TABLES` as the report shows it and ``journeymap map --tables`` writes it."""
+    if name == "touchpoint_summary":
+        return touchpoint_summary(js, seed=seed)
+    if name == "pain_points":
+        return pain_points(js, seed=seed)
+    if name == "service_levels":  # the agent league
+        return service_levels(js, by="agent", sla=sla, auto=auto, seed=seed)
+    if name == "triage":
+        return triage(js, auto=auto)
+    msg = f"unknown shared table {name!r}; the shared tables are {', '.join(SHARED_TABLES)}"
+    raise InvalidArgumentError(msg)
+
+
 def shared_tables(
-    js: JourneySet, *, seed: int = 0, sla: str | pd.Timedelta | dt.timedelta = "1h", auto: AutoReplyRule | None = None
+    js: JourneySet,
+    *,
+    seed: int = 0,
+    sla: str | pd.Timedelta | dt.timedelta = "1h",
+    auto: AutoReplyRule | None = None,
+    keep_charts: bool = False,
 ) -> SharedTables:
     """The tables of :data:`SHARED_TABLES` as :func:`report` computes them with ``seed``, ``sla`` and ``auto``.
 
@@ -120,6 +156,8 @@ def shared_tables(
     The defaults are the report's and the analytics functions' own, so ``frames`` holds what
     ``jm.touchpoint_summary(js)``, ``jm.pain_points(js)``, ``jm.service_levels(js)`` and
     ``jm.triage(js)`` give: ``journeymap map --tables`` writes them and hands them to the report.
+    ``keep_charts``: the report handed these keeps the figures of :data:`SHARED_CHARTS` it drew in
+    ``charts`` (:class:`SharedTables`), for the command to write as PNG files too.
 
     Examples:
         >>> import journeymap as jm
@@ -129,19 +167,51 @@ def shared_tables(
         >>> list(tables.frames), tables.frames["pain_points"].equals(jm.pain_points(js))
         (['touchpoint_summary', 'pain_points', 'service_levels', 'triage'], True)
     """
-    frames = {"touchpoint_summary": touchpoint_summary(js, seed=seed), "pain_points": pain_points(js, seed=seed)}
-    if not customers_only(js.events):
-        frames["service_levels"] = service_levels(js, by="agent", sla=sla, auto=auto, seed=seed)
-        frames["triage"] = triage(js, auto=auto)
-    return SharedTables(seed=seed, sla=pd.Timedelta(sla), auto=auto, frames=frames)
+    replied = not customers_only(js.events)
+    names = [name for name in SHARED_TABLES if replied or name not in SERVICE_TABLES]
+    frames = {name: _compute(name, js, seed=seed, sla=sla, auto=auto) for name in names}
+    return SharedTables(seed=seed, sla=pd.Timedelta(sla), auto=auto, frames=frames, keep_charts=keep_charts)
 
 
-def _given(
+class _Tables:
+    """The report's tables of :data:`SHARED_TABLES`: those handed to it (``_tables``), else computed when first shown."""
+
+    def __init__(
+        self,
+        js: JourneySet,
+        given: object,
+        *,
+        seed: int,
+        sla: str | pd.Timedelta | dt.timedelta,
+        auto: AutoReplyRule | None,
+    ) -> None:
+        self._js, self._seed, self._sla, self._auto = js, seed, sla, auto
+        self._shared = _checked_tables(given, seed=seed, sla=sla, auto=auto)
+        self._frames: dict[str, pd.DataFrame] = dict(self._shared.frames) if self._shared is not None else {}
+
+    def __getitem__(self, name: str) -> pd.DataFrame:
+        if name not in self._frames:
+            self._frames[name] = _compute(name, self._js, seed=self._seed, sla=self._sla, auto=self._auto)
+        return self._frames[name]
+
+    @property
+    def charts(self) -> dict[str, Any] | None:
+        """Where the figures of :data:`SHARED_CHARTS` are kept for the caller (None: each is closed once embedded)."""
+        return self._shared.charts if self._shared is not None and self._shared.keep_charts else None
+
+
+def _kept(tables: _Tables, name: str) -> tuple[dict[str, Any], str] | None:
+    """Where the chart ``name`` (of :data:`SHARED_CHARTS`) is kept once embedded, for :func:`_png`; None: it is closed."""
+    charts = tables.charts
+    return None if charts is None else (charts, name)
+
+
+def _checked_tables(
     tables: object, *, seed: int, sla: str | pd.Timedelta | dt.timedelta, auto: AutoReplyRule | None
-) -> Mapping[str, pd.DataFrame]:
-    """The tables handed to :func:`report` (``_tables``), by name; none for None. They must be of the report's options."""
+) -> SharedTables | None:
+    """The tables handed to :func:`report` (``_tables``), or None. They must be of the report's options."""
     if tables is None:
-        return {}
+        return None
     if not isinstance(tables, SharedTables):
         msg = f"_tables must be None or journeymap.report.shared_tables(js, ...)'s SharedTables, got {type(tables).__name__}"
         raise ArgumentTypeError(msg)
@@ -152,12 +222,7 @@ def _given(
             f"with seed={seed!r}, sla={ours[1]}, auto={auto!r}: pass shared_tables(js, seed=..., sla=..., auto=...) of those"
         )
         raise InvalidArgumentError(msg)
-    return tables.frames
-
-
-def _shown(given: Mapping[str, pd.DataFrame], name: str, compute: Callable[[], pd.DataFrame]) -> pd.DataFrame:
-    """The table ``name`` handed to the report, else computed now."""
-    return given[name] if name in given else compute()
+    return tables
 
 
 #: The headings the report's tables show instead of column names.
@@ -290,16 +355,28 @@ _PAGE_WIDTH = 1320
 _DPI = 96
 
 
-def _png(ax: Any) -> bytes:
+def _png(ax: Any, *, keep: tuple[dict[str, Any], str] | None = None) -> bytes:
+    """The chart as PNG bytes; its figure closed, or with ``keep`` (``charts``, name) left open in ``charts[name]``.
+
+    A figure kept is left as it was drawn (:func:`~journeymap.plot._theme.as_drawn`): saved again
+    (``journeymap map --tables`` at its own resolution) it gives the bytes a fresh figure would.
+    """
     import matplotlib.pyplot as plt
 
+    from journeymap.plot._theme import as_drawn
+
     buffer = io.BytesIO()
-    ax.figure.savefig(buffer, format="png", dpi=_DPI, bbox_inches="tight")  # nothing cut at the edges (a long title)
-    plt.close(ax.figure)
+    with as_drawn(ax.figure) if keep is not None else contextlib.nullcontext():
+        ax.figure.savefig(buffer, format="png", dpi=_DPI, bbox_inches="tight")  # nothing cut at the edges (a long title)
+    if keep is None:
+        plt.close(ax.figure)
+    else:
+        charts, name = keep
+        charts[name] = ax
     return buffer.getvalue()
 
 
-def _figure(ax: Any, summary: str, *, alt: str, note: str = "") -> str:
+def _figure(ax: Any, summary: str, *, alt: str, note: str = "", keep: tuple[dict[str, Any], str] | None = None) -> str:
     """The figure as an image in the page, at its full size (one wider than the page scrolls sideways), with its words.
 
     ``alt`` is the image's alt text: a short name of the chart and its subject
@@ -307,8 +384,9 @@ def _figure(ax: Any, summary: str, *, alt: str, note: str = "") -> str:
     main finding (:mod:`journeymap._report_text`): the figure's visible caption, with ``note``
     after it, which a screen reader reads with the figure (as the alt text too, it was read twice).
     Scaled down to the page's width, a 19-inch journey map's 8-point text was 6 pixels tall.
+    ``keep``: the figure is left open for the caller (:func:`_png`).
     """
-    png = _png(ax)
+    png = _png(ax, keep=keep)
     width, height = int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")  # the PNG header's IHDR
     data = base64.b64encode(png).decode("ascii")
     image = f'<img alt="{html.escape(alt)}" width="{width}" height="{height}" src="data:image/png;base64,{data}">'
@@ -539,9 +617,9 @@ def _structural_touchpoints(js: JourneySet) -> bool:
     return bool(found) and found <= THREAD_TOUCHPOINTS
 
 
-def _pain_points(js: JourneySet, *, seed: int, given: Mapping[str, pd.DataFrame]) -> list[str]:
+def _pain_points(js: JourneySet, *, seed: int, tables: _Tables) -> list[str]:
     """The pain points section: by touchpoint (places in a thread, said so), and by topic where there are topics."""
-    pains = _shown(given, "pain_points", lambda: pain_points(js, seed=seed))
+    pains = tables["pain_points"]
     out = [
         "<h2>Pain points</h2>",
         (
@@ -637,7 +715,7 @@ def _service(
     freq: str,
     tz: str | dt.tzinfo | None,
     auto: AutoReplyRule | None,
-    given: Mapping[str, pd.DataFrame],
+    tables: _Tables,
 ) -> list[str]:
     """The response-time sections: the note that accounts for every conversation, per brand, over time, the agent league."""
     from journeymap import plot
@@ -665,8 +743,8 @@ def _service(
         )
     summary = trends_summary(trends_table(js, freq=freq, tz=tz, auto=auto), freq=freq, tz=tz)  # the table the chart draws
     alt = alt_text("Chart", f"customer messages and the median first response per {period_name(freq)}")
-    out.append(_figure(plot.trends(js, freq=freq, tz=tz, auto=auto), summary, alt=alt))
-    agents = _shown(given, "service_levels", lambda: service_levels(js, by="agent", sla=sla, auto=auto, seed=seed))
+    out.append(_figure(plot.trends(js, freq=freq, tz=tz, auto=auto), summary, alt=alt, keep=_kept(tables, "trends")))
+    agents = tables["service_levels"]
     out += ["<h2>Agent league</h2>", *_agent_league(agents, brands_shown=bool(set(BRAND_COLUMNS) & set(js.events.columns)))]
     return out
 
@@ -826,10 +904,10 @@ def _checked(
     return checked
 
 
-def _triage_section(js: JourneySet, *, auto: AutoReplyRule | None, tz: Any, given: Mapping[str, pd.DataFrame]) -> list[str]:
+def _triage_section(tables: _Tables, *, tz: Any) -> list[str]:
     """The triage table: waiting messages by priority, then the unranked ones (their priority not shown)."""
     shown_columns = ["rank", "status", "priority", "customer_id", "timestamp", "text", "emotion", "reason"]
-    open_items = _shown(given, "triage", lambda: triage(js, auto=auto))[shown_columns]  # all of them: the table says how many
+    open_items = tables["triage"][shown_columns]  # all of them: the table says how many
     open_items["rank"] = open_items["rank"].astype("string").fillna("–")  # unranked: moved, outside, closing, unaddressed
     # a priority only where it ranks: a reader sorting by it would act on unranked rows first
     waiting = (open_items["status"] == "waiting").to_numpy(dtype=bool)
@@ -847,7 +925,7 @@ def _triage_section(js: JourneySet, *, auto: AutoReplyRule | None, tz: Any, give
     ]
 
 
-def _map_section(js: JourneySet, *, seed: int | np.random.Generator | None) -> list[str]:
+def _map_section(js: JourneySet, *, seed: int | np.random.Generator | None, tables: _Tables) -> list[str]:
     """The journey map, and in words its stages' means, lowest and highest cells and pain points."""
     from journeymap import plot
     from journeymap.plot.journey_map import MIN_VOLUME
@@ -857,10 +935,10 @@ def _map_section(js: JourneySet, *, seed: int | np.random.Generator | None) -> l
     table, drawn = ax._journeymap_table, ax._journeymap_cells  # type: ignore[attr-defined]
     summary = map_summary(table, journeys=len(js), min_volume=MIN_VOLUME, drawn=drawn)
     alt = alt_text("Journey map", "mean customer valence by stage and touchpoint")
-    return ["<h2>Journey map</h2>", _figure(ax, summary, alt=alt)]
+    return ["<h2>Journey map</h2>", _figure(ax, summary, alt=alt, keep=_kept(tables, "journey_map"))]
 
 
-def _pattern_sections(js: JourneySet, *, tz: str | dt.tzinfo) -> list[str]:
+def _pattern_sections(js: JourneySet, *, tz: str | dt.tzinfo, tables: _Tables) -> list[str]:
     """When customers write and how they feel by weekday and hour, and the emotions by stage: charts with their words."""
     from journeymap import plot
     from journeymap.plot._heatmap import MIN_ROW_VOLUME
@@ -879,7 +957,9 @@ def _pattern_sections(js: JourneySet, *, tz: str | dt.tzinfo) -> list[str]:
         "<h2>When customers write</h2>",
         _figure(plot.time_patterns(js, metric="volume", tz=tz), volume, alt=alts[0]),
         "<h2>How they feel, by weekday and hour</h2>",
-        _figure(plot.time_patterns(js, tz=tz, min_count=MIN_HOUR_COUNT), negative, alt=alts[1]),
+        _figure(
+            plot.time_patterns(js, tz=tz, min_count=MIN_HOUR_COUNT), negative, alt=alts[1], keep=_kept(tables, "time_patterns")
+        ),
         "<h2>Emotions by stage</h2>",
         _figure(plot.emotion_mix(js, level="stage", top=MIX_EMOTIONS), mix, alt=alts[2]),
     ]
@@ -1027,7 +1107,7 @@ def report(
         rejects=rejects,
         warnings=warnings,
     )
-    given = _given(_tables, seed=seed, sla=sla, auto=auto)
+    tables = _Tables(js, _tables, seed=seed, sla=sla, auto=auto)
     out = _output(path)  # before the figures: a bad path fails at once, not after the drawing
     tz = check_tz(tz, js)  # one zone for every section: the journeys' own by default
     from journeymap.plot._theme import RC_LOCK
@@ -1044,27 +1124,27 @@ def report(
         )
         sections.append(f'<p class="note">Scorer {html.escape(", ".join(scorers) or "not recorded")}.</p>')
         sections.append(_definitions())
-        sections += _map_section(js, seed=seed)
+        sections += _map_section(js, seed=seed, tables=tables)
         replied = not customers_only(js.events)
         if replied:
-            sections += _service(js, sla=sla, seed=seed, freq=freq, tz=tz, auto=auto, given=given)
+            sections += _service(js, sla=sla, seed=seed, freq=freq, tz=tz, auto=auto, tables=tables)
         else:  # a survey, a feedback form: nobody answers, and nothing is late
             sections += ["<h2>Response times</h2>", f'<p class="note">{html.escape(NO_REPLIES)}</p>']
-        sections += _pain_points(js, seed=seed, given=given)
-        touchpoints = _shown(given, "touchpoint_summary", lambda: touchpoint_summary(js, seed=seed))
-        sections += ["<h2>Touchpoints</h2>", _table(touchpoints, caption=TOUCHPOINTS_CAPTION)]
+        sections += _pain_points(js, seed=seed, tables=tables)
+        sections += ["<h2>Touchpoints</h2>", _table(tables["touchpoint_summary"], caption=TOUCHPOINTS_CAPTION)]
         sections += _topics(js, seed=seed, freq=freq, tz=tz)
         graph = journey_graph(js, level="stage", seed=seed)
         alt = alt_text("Journey graph", "the steps of the journeys from stage to stage")
-        sections += ["<h2>Journey graph</h2>", _figure(plot.graph(graph, seed=seed), graph_summary(graph), alt=alt)]
+        drawn = _figure(plot.graph(graph, seed=seed), graph_summary(graph), alt=alt, keep=_kept(tables, "journey_graph"))
+        sections += ["<h2>Journey graph</h2>", drawn]
         if replied:
-            sections += _triage_section(js, auto=auto, tz=tz, given=given)
+            sections += _triage_section(tables, tz=tz)
         else:
             sections += [
                 "<h2>Most negative messages</h2>",
                 _table(_most_negative(js), caption=NEGATIVE_CAPTION, max_rows=20, tz=tz),
             ]
-        sections += _pattern_sections(js, tz=tz)
+        sections += _pattern_sections(js, tz=tz, tables=tables)
         sections += _examples(js, metrics, examples=examples, max_steps=max_steps)
     page = (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'

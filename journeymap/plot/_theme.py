@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import os
 import re
 import threading
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
     from matplotlib.axes import Axes
     from matplotlib.colors import Colormap, Normalize
 
@@ -75,18 +79,79 @@ if hasattr(os, "register_at_fork"):  # once, at import (not on Windows)
     os.register_at_fork(after_in_child=_fresh_lock_after_fork)
 
 
+#: Whether charts drawn now without ``ax=`` get a figure outside pyplot (:func:`off_screen`): per thread and task.
+_OFF_SCREEN: contextvars.ContextVar[bool] = contextvars.ContextVar("journeymap_off_screen", default=False)
+
+
+@contextlib.contextmanager
+def off_screen() -> Iterator[None]:
+    """While in it, a chart drawn without ``ax=`` gets a figure of its own on an Agg canvas, outside pyplot.
+
+    For the command line, which saves each chart to a file: drawn so, a chart needs no display
+    (whatever ``MPLBACKEND`` says) and leaves the host process's pyplot alone when the command
+    runs in it (typer's ``CliRunner``, a notebook calling the entry point): its backend is not
+    switched (``matplotlib.use("Agg")`` switched it for good), no figure joins its figures, and
+    none is shown. Such a figure is saved with ``savefig`` as any other, and needs no
+    ``plt.close``. The figures are those pyplot would make (same size, layout and rcParams), so the
+    files are byte for byte the same.
+
+    Examples:
+        >>> import matplotlib.pyplot as plt
+        >>> before = plt.get_fignums()
+        >>> with off_screen():
+        ...     ax = get_ax(None)
+        >>> type(ax.figure.canvas).__name__, plt.get_fignums() == before
+        ('FigureCanvasAgg', True)
+    """
+    token = _OFF_SCREEN.set(True)
+    try:
+        yield
+    finally:
+        _OFF_SCREEN.reset(token)
+
+
 def get_ax(ax: Axes | None, figsize: tuple[float, float] = (9, 4.5)) -> Axes:
     """The given Axes, else a new pyplot figure's (not ``plt.gca()``, so nothing is drawn over).
 
     pyplot keeps the new figure open, as for pandas' ``DataFrame.plot``: the caller closes it.
+    Inside :func:`off_screen`, the new figure is outside pyplot, on an Agg canvas.
     """
     if ax is not None:
         return ax
+    import matplotlib as mpl
+
+    if _OFF_SCREEN.get():
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+        from matplotlib.figure import Figure
+
+        with RC_LOCK, mpl.rc_context(RC):  # type: ignore[arg-type]
+            figure = Figure(figsize=figsize, layout="constrained")  # as plt.subplots makes it, for the same bytes
+            FigureCanvasAgg(figure)
+            new: Axes = figure.subplots()
+        return new
     import matplotlib.pyplot as plt
 
     with RC_LOCK, plt.rc_context(RC):  # type: ignore[arg-type]
         _, new = plt.subplots(figsize=figsize, layout="constrained")
     return new
+
+
+@contextlib.contextmanager
+def as_drawn(figure: Any) -> Iterator[None]:
+    """Within it a figure may be saved; after it, its Axes are where they were drawn, as before the save.
+
+    A save lays a constrained-layout figure out from where its Axes are: saved a second time (at
+    another resolution) it came out a few pixels apart from a fresh figure's file. The report
+    saves the charts it hands to ``journeymap map --tables`` within this, so that the PNG files
+    are those a chart drawn afresh gives.
+    """
+    placed = [(ax, ax.get_position(original=True).frozen(), ax.get_position(original=False).frozen()) for ax in figure.axes]
+    try:
+        yield
+    finally:
+        for ax, original, active in placed:
+            ax._set_position(original, which="original")
+            ax._set_position(active, which="active")
 
 
 def empty(ax: Axes, what: str, note: str = "", *, title: str | None = None) -> Axes:
