@@ -4,11 +4,18 @@ topic colours of 3:1 on white, and one network per device.
 
 from __future__ import annotations
 
+import itertools
 import subprocess
 import sys
 import textwrap
+from typing import Any
 
+import numpy as np
 import pytest
+from matplotlib.colors import to_rgb
+
+from journeymap.plot import _theme
+from tests.test_review20_a11y_charts import _MACHADO, _lab, delta_e00
 
 # 3. A star import stays as light as ``import journeymap``
 
@@ -36,3 +43,32 @@ def test_the_heavy_names_stay_public_as_lazy_attributes() -> None:
     from journeymap.topics import TopicModel, assign_topics
 
     assert jm.TopicModel is TopicModel and jm.assign_topics is assign_topics
+
+
+# 4. Every topic colour 3:1 or more on white, still told apart under colour blindness
+
+
+def _wcag_luminance(colour: Any) -> float:
+    rgb = np.asarray(to_rgb(colour), dtype=float)
+    linear = np.where(rgb <= 0.04045, rgb / 12.92, ((rgb + 0.055) / 1.055) ** 2.4)
+    return float(linear @ [0.2126, 0.7152, 0.0722])
+
+
+def _contrast_on_white(colour: Any) -> float:
+    return 1.05 / (_wcag_luminance(colour) + 0.05)
+
+
+def test_every_category_colour_is_three_to_one_on_white() -> None:
+    ratios = {c: round(_contrast_on_white(c), 2) for c in _theme.CATEGORIES}
+    assert min(ratios.values()) >= 3, ratios  # before: #44AA99 2.82, #88CCEE 1.76, #DDCC77 1.62
+
+
+def test_category_colours_stay_apart_for_normal_and_colour_blind_vision(monkeypatch: pytest.MonkeyPatch) -> None:
+    tritan = np.array([[1.255528, -0.076749, -0.178779], [-0.078411, 0.930809, 0.147602], [0.004733, 0.691367, 0.303900]])
+    colours = list(_theme.CATEGORIES)
+    assert len(set(colours)) == 10
+    monkeypatch.setitem(_MACHADO, "tritan", tritan)  # Machado 2009, full severity
+    for vision in ("normal", "protan", "deutan", "tritan"):
+        labs = {c: _lab(c, vision) for c in colours}
+        closest = min(delta_e00(labs[a], labs[b]) for a, b in itertools.combinations(colours, 2))
+        assert closest >= 11, (vision, closest)  # now 13.3, 11.8, 11.5, 11.5
