@@ -72,3 +72,35 @@ def test_category_colours_stay_apart_for_normal_and_colour_blind_vision(monkeypa
         labs = {c: _lab(c, vision) for c in colours}
         closest = min(delta_e00(labs[a], labs[b]) for a, b in itertools.combinations(colours, 2))
         assert closest >= 11, (vision, closest)  # now 13.3, 11.8, 11.5, 11.5
+
+
+# 5. device=None and device="cpu" share one network
+
+
+def test_device_key_is_one_for_the_default_and_the_device_it_picks(monkeypatch: pytest.MonkeyPatch) -> None:
+    torch = pytest.importorskip("torch")
+    from journeymap.emotions._batching import device_key
+
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    assert device_key(None) == device_key("cpu") == device_key(torch.device("cpu")) == "cpu"
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    monkeypatch.setattr(torch.cuda, "current_device", lambda: 0)
+    assert device_key(None) == device_key("cuda") == device_key("cuda:0") == "cuda:0"
+    assert device_key("cuda:1") == "cuda:1" and device_key("cpu") == "cpu"
+    assert device_key("not a device") == "not a device"  # its own key: the build says what is wrong
+
+
+def test_worker_scorer_shares_one_network_for_none_and_the_default_device() -> None:
+    torch = pytest.importorskip("torch")
+    pytest.importorskip("dask")
+    from journeymap.distributed.scoring import _SCORERS, clear_scorers, worker_scorer
+
+    default = "cuda" if torch.cuda.is_available() else "cpu"
+    clear_scorers()
+    try:
+        plain = worker_scorer(("default", ()))
+        assert worker_scorer(("default", (("device", None),))) is plain
+        assert worker_scorer(("default", (("device", default),))) is plain  # before: a second network
+        assert len(_SCORERS) == 1
+    finally:
+        clear_scorers()
