@@ -8,12 +8,15 @@ import itertools
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pandas as pd
 import pytest
 from matplotlib.colors import to_rgb
 
+import journeymap as jm
 from journeymap.plot import _theme
 from tests.test_review20_a11y_charts import _MACHADO, _lab, delta_e00
 
@@ -104,3 +107,84 @@ def test_worker_scorer_shares_one_network_for_none_and_the_default_device() -> N
         assert len(_SCORERS) == 1
     finally:
         clear_scorers()
+
+
+# 1. Agent sign-offs with a comma: "Thanks, Sam" signs, unless it thanks the customer Sam
+
+TWCS_SAMPLE = Path("/work/shared/data/twcs_sample/sample.csv")
+
+
+def _stamp(minute: float) -> str:
+    return (pd.Timestamp("2017-10-11 10:00") + pd.Timedelta(minutes=minute)).strftime("%a %b %d %H:%M:%S +0000 %Y")
+
+
+def _tweets(*rows: tuple[str, str, bool, float, str, str | None]) -> pd.DataFrame:
+    """TWCS rows from (tweet_id, author_id, inbound, minute, text, in_response_to_tweet_id)."""
+    keys = ["tweet_id", "author_id", "inbound", "created_at", "text", "in_response_to_tweet_id"]
+    return pd.DataFrame([dict(zip(keys, (t, a, i, _stamp(m), x, p), strict=True)) for t, a, i, m, x, p in rows])
+
+
+def test_a_comma_sign_off_names_the_agent() -> None:
+    from journeymap.io._social import agent_ids
+
+    signed = {
+        "@1 Sorted now. Thanks, Sam": "Sam",
+        "@1 Sorted now. Cheers, Sam.": "Sam",
+        "@1 Sorted now 🙂 Kind regards, Jo https://t.co/x": "Jo",
+        "@1 That's fixed.\nBest, Priya 2/2": "Priya",
+        "@1 Glad we could help! many thanks, Tom": "Tom",
+        "@1 Sorry about that ^JB": "JB",  # the marker signatures are read as before
+    }
+    unsigned = [
+        "@1 Sorted now. Thanks, Sam!",  # thanks the person named
+        "@1 Sorted now. Thank you, Sam",
+        "@1 Hi Sam, sorted now. Thanks, Sam",  # Sam is the customer, greeted in the reply
+        "@1 Sorted now. Cheers, Team",
+        "@1 Sorted now, Sam",  # no closing word
+        "@1 Let us know and thanks, Sam",  # no sentence starts there
+        "@1 Sorted now. Thanks, SAM",
+    ]
+    texts = pd.Series(list(signed) + unsigned)
+    got = agent_ids(texts, pd.Series(["B"] * len(texts)))
+    assert got.iloc[: len(signed)].str[2:].tolist() == list(signed.values())  # before: NA but JB
+    assert got.iloc[len(signed) :].isna().all(), got.tolist()
+
+
+def test_read_twcs_reads_a_comma_sign_off_unless_it_names_the_customer() -> None:
+    log = jm.read_twcs(
+        _tweets(
+            ("1", "115", True, 0, "@AskBrand my order is late", None),
+            ("2", "AskBrand", False, 5, "@115 It's on its way now. Thanks, Sam", "1"),
+            ("3", "116", True, 0, "@AskBrand my order is late - Sam", None),  # the customer signs as Sam
+            ("4", "AskBrand", False, 5, "@116 It's on its way now. Thanks, Sam", "3"),
+            ("5", "117", True, 0, "@AskBrand got it now. Thanks, Sam", None),  # a customer's tweet: no agent
+            ("6", "AskBrand", False, 5, "@117 Great! Cheers, Ann 1/2", "5"),
+            ("7", "AskBrand", False, 6, "@117 Anything else, just ask. 2/2", "6"),  # the unsigned part of Ann's reply
+        )
+    )
+    agents = log.events.set_index("event_id")["agent_id"]
+    assert agents.loc["2"] == "AskBrand/Sam"  # before: NA
+    assert pd.isna(agents.loc["4"]) and pd.isna(agents.loc["5"])
+    assert agents.loc["6"] == agents.loc["7"] == "AskBrand/Ann"
+
+
+def test_read_events_with_brands_reads_a_comma_sign_off_unless_it_names_the_customer() -> None:
+    frame = pd.DataFrame(
+        {
+            "event_id": ["1", "2", "3", "4"],
+            "customer_id": ["sam_jones", "Tesco", "u2", "Tesco"],
+            "timestamp": ["2024-01-01T10:00:00Z", "2024-01-01T10:05:00Z", "2024-01-01T11:00:00Z", "2024-01-01T11:05:00Z"],
+            "text": ["@Tesco my order is late", "@sam_jones Sent. Thanks, Sam", "@Tesco late", "@u2 Sent. Thanks, Sam"],
+            "in_reply_to": [None, "1", None, "3"],
+        }
+    )
+    agents = jm.read_events(frame, brands=["Tesco"]).events.set_index("event_id")["agent_id"]
+    assert pd.isna(agents.loc["2"])  # thanks the customer sam_jones
+    assert agents.loc["4"] == "Tesco/Sam"  # before: NA
+
+
+def test_the_twcs_sample_signatures_are_unchanged() -> None:
+    if not TWCS_SAMPLE.is_file():
+        pytest.skip("the TWCS sample is not in /work/shared/data")
+    agents = jm.read_twcs(TWCS_SAMPLE).events["agent_id"]
+    assert agents.notna().sum() == 27  # no brand reply of the sample ends with a comma sign-off
