@@ -188,3 +188,76 @@ def test_the_twcs_sample_signatures_are_unchanged() -> None:
         pytest.skip("the TWCS sample is not in /work/shared/data")
     agents = jm.read_twcs(TWCS_SAMPLE).events["agent_id"]
     assert agents.notna().sum() == 27  # no brand reply of the sample ends with a comma sign-off
+
+
+# 2. Weekly exports combined: a thread's brand and a split reply's agent as a read of the exports together gives them
+
+
+def _saved(week: pd.DataFrame, by: str = "thread") -> pd.DataFrame:
+    """A week's export read and built, its events as saved (without the journey columns a rebuild replaces)."""
+    return jm.build_journeys(jm.read_twcs(week), by=by).events.drop(columns=["journey_id", "step", "stage"])
+
+
+def _combined_and_whole(raw: pd.DataFrame, weeks: list[pd.DataFrame], by: str = "thread") -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The events of journeys built on the weeks' saved events concatenated, and on the whole export read at once."""
+    saved = [_saved(week, by) for week in weeks]
+    combined = jm.build_journeys(jm.read_events(pd.concat(saved, ignore_index=True)), by=by).events.set_index("event_id")
+    whole = jm.build_journeys(jm.read_twcs(raw), by=by).events.set_index("event_id")
+    return combined.loc[whole.index], whole
+
+
+def _two_weeks() -> tuple[pd.DataFrame, list[pd.DataFrame]]:
+    rows = _tweets(
+        ("1", "115", True, 0, "my parcel is late again", None),  # names no brand: its brand is the one that answers
+        ("2", "AskBrand", False, 60 * 24 * 8, "@115 Sorry about that, we're looking into it 1/2", "1"),
+        ("3", "AskBrand", False, 60 * 24 * 8 + 1, "@115 and will DM you the new date 2/2 ^JB", "2"),
+        ("4", "116", True, 0, "@AskBrand where is my refund", None),
+        ("5", "AskBrand", False, 10, "@116 Checking now 1/2", "4"),
+        ("6", "AskBrand", False, 60 * 24 * 8, "@116 It's on its way 2/2 ^KD", "5"),
+    )
+    return rows, [rows.iloc[[0, 3, 4]], rows.iloc[[1, 2, 5]]]
+
+
+@pytest.mark.parametrize("by", ["thread", "customer"])
+def test_weeks_combined_give_the_brand_and_agents_of_the_exports_read_together(by: str) -> None:
+    raw, weeks = _two_weeks()
+    combined, whole = _combined_and_whole(raw, weeks, by=by)
+    assert whole["brand"].tolist() == ["AskBrand"] * 6
+    assert whole["agent_id"].fillna("-").tolist() == ["-", "AskBrand/JB", "AskBrand/JB", "-", "AskBrand/KD", "AskBrand/KD"]
+    for column in ("brand", "agent_id", "thread_id", "customer_id", "journey_id"):
+        # before: brand NA on tweet 1, agent_id NA on the first parts 2 and 5
+        pd.testing.assert_series_equal(combined[column].astype("string"), whole[column].astype("string"), check_names=False)
+
+
+def test_weeks_combined_on_a_cluster_as_on_one_machine() -> None:
+    pytest.importorskip("dask")
+    from journeymap.distributed import build_journeys as dask_build
+    from journeymap.distributed import from_pandas
+
+    _, weeks = _two_weeks()
+    saved = jm.read_events(pd.concat([_saved(week) for week in weeks], ignore_index=True))
+    local = jm.build_journeys(saved).events.set_index("event_id")
+    spread = dask_build(from_pandas(saved, npartitions=2)).compute().events.set_index("event_id").loc[local.index]
+    for column in ("brand", "agent_id"):
+        pd.testing.assert_series_equal(spread[column].astype("string"), local[column].astype("string"))
+    assert local.loc["1", "brand"] == "AskBrand" and local.loc["2", "agent_id"] == "AskBrand/JB"
+
+
+def test_a_brand_the_data_gives_is_kept() -> None:
+    _, weeks = _two_weeks()
+    saved = pd.concat([_saved(week) for week in weeks], ignore_index=True)
+    saved.loc[saved["event_id"] == "4", "brand"] = "OtherBrand"  # only missing values are filled
+    saved.loc[saved["event_id"] == "5", "agent_id"] = "AskBrand/ZZ"
+    events = jm.build_journeys(jm.read_events(saved)).events.set_index("event_id")
+    assert events.loc["4", "brand"] == "OtherBrand" and events.loc["5", "agent_id"] == "AskBrand/ZZ"
+
+
+def test_the_twcs_sample_in_two_halves_combined_equals_the_whole() -> None:
+    if not TWCS_SAMPLE.is_file():
+        pytest.skip("the TWCS sample is not in /work/shared/data")
+    raw = pd.read_csv(TWCS_SAMPLE, dtype=str)
+    stamp = pd.to_datetime(raw["created_at"], format="%a %b %d %H:%M:%S %z %Y")
+    cut = stamp.sort_values().iloc[len(stamp) // 2]
+    combined, whole = _combined_and_whole(raw, [raw[stamp < cut], raw[stamp >= cut]])
+    for column in ("brand", "agent_id"):  # before: 4 customer tweets without a brand, one first part without its agent
+        pd.testing.assert_series_equal(combined[column].astype("string"), whole[column].astype("string"))
