@@ -708,14 +708,18 @@ def device_key(device: object) -> object:
         >>> device_key(None) == device_key("cuda" if torch.cuda.is_available() else "cpu")
         True
     """
-    if device is not None and not isinstance(device, str) and type(device).__name__ != "device":
+    if device is None or isinstance(device, str):
+        asked = device
+    elif type(device).__name__ == "device":  # a torch.device
+        asked = str(device)
+    else:
         return device
     try:
         import torch
     except ImportError:
         return device
     try:
-        picked = torch.device(device) if device else torch.device("cuda" if torch.cuda.is_available() else "cpu")
+        picked = torch.device(asked) if asked else torch.device("cuda" if torch.cuda.is_available() else "cpu")
     except (RuntimeError, TypeError):  # no torch device: its own key
         return device
     if picked.type == "cuda" and picked.index is None and torch.cuda.is_available():
