@@ -768,11 +768,11 @@ def build_validated(
         events = events.assign(customer_id=customer)
     else:
         if tree is not None:
-            keys = thread_keys(events, tree) if "thread_id" in events.columns else None
-            if keys is not None and OWNERS_FOUND not in events.columns:
+            own = thread_keys(events, tree) if "thread_id" in events.columns else None
+            if own is not None and OWNERS_FOUND not in events.columns:
                 # journeys by customer read threads too (a reply answers messages of its own thread)
-                events = with_joined_threads(events, keys)
-            thread = pd.factorize(keys)[0].astype(np.int64) if keys is not None else tree.root
+                events = with_joined_threads(events, own)
+            thread = pd.factorize(own)[0].astype(np.int64) if own is not None else tree.root
             events = refreshed_reads(events, tree, thread, tie)  # as by thread
         if OWNERS_FOUND not in events.columns:
             events = events.assign(customer_id=brand_rows_to_customers(events, tree, tie))
@@ -854,29 +854,26 @@ def _signed_split_replies(
 ) -> pd.Series | None:
     """``agent_id`` with unsigned parts of split replies signed (:func:`~journeymap.io._social.signed_parts`); None: unchanged.
 
-    Only the threads where an unsigned brand post has a signed one of the same account beside it
-    (its parent, a reply to it, or a reply to the same post) are read, so a build whose readers
-    already signed every part reads no text.
+    Only the threads where an unsigned brand post has a signed one beside it (its parent, a
+    reply to it, or a reply to the same post) are read, so a build with none reads no text.
     """
-    agent = events["agent_id"].astype("string")
-    author = pd.factorize(events["author_id"])[0].astype(np.int64)
-    signed = brand & agent.notna().to_numpy(dtype=bool) & (author >= 0)
-    unsigned = brand & ~signed & (author >= 0)
+    has_agent = events["agent_id"].notna().to_numpy(dtype=bool)
+    signed = brand & has_agent
+    unsigned = brand & ~has_agent
     if not signed.any() or not unsigned.any():
         return None
+    # integer work only; signed_parts then reads the texts and accounts of the few threads found
     parent = tree.parent
     safe = np.maximum(parent, 0)
-    same = (parent >= 0) & (author[safe] == author)
-    near = unsigned & same & signed[safe]  # its parent is a signed part
-    near[safe[signed & same & unsigned[safe]]] = True  # a signed reply to it
-    # a signed post of the same account answering the same post
-    keyed = brand & (parent >= 0) & (author >= 0)
-    pair = pd.Series(author[keyed] * (len(events) + 1) + parent[keyed])
-    with_signed = set(pair[signed[keyed]].to_numpy().tolist())
-    if with_signed:
-        near[np.flatnonzero(keyed)[pair.isin(with_signed).to_numpy() & unsigned[keyed]]] = True
+    has_parent = parent >= 0
+    near = unsigned & has_parent & signed[safe]  # its parent is a signed brand post
+    near[safe[signed & has_parent & unsigned[safe]]] = True  # a signed brand post replies to it
+    answered_by_signed = np.zeros(len(events), dtype=bool)  # a signed brand post answers the same post
+    answered_by_signed[parent[signed & has_parent]] = True
+    near |= unsigned & has_parent & answered_by_signed[safe]
     if not near.any():
         return None
+    agent = events["agent_id"].astype("string")
     rows = np.flatnonzero(np.isin(thread, thread[near]))
     position = np.full(len(events), -1, dtype=np.int64)
     position[rows] = np.arange(len(rows))
