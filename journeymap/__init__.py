@@ -80,8 +80,11 @@ if TYPE_CHECKING:
     from journeymap import graph as graph
     from journeymap import plot
     from journeymap.emotions.transformer import TransformerScorer
-    from journeymap.topics import TopicModel, assign_topics
+    from journeymap.topics import TopicModel as TopicModel
+    from journeymap.topics import assign_topics as assign_topics
 
+#: The names ``from journeymap import *`` binds: every public name but _HEAVY_NAMES, so
+#: that a star import stays as light as ``import journeymap``.
 __all__ = [
     "Actor",
     "ArgumentTypeError",
@@ -105,7 +108,6 @@ __all__ = [
     "StageModel",
     "Taxonomy",
     "TextsFailedError",
-    "TopicModel",
     "Touchpoint",
     "TransformerScorer",
     "UnknownJourneyError",
@@ -113,7 +115,6 @@ __all__ = [
     "UnsupportedBackendError",
     "WriteError",
     "__version__",
-    "assign_topics",
     "available_scorers",
     "build_journeys",
     "compare_segments",
@@ -148,6 +149,12 @@ __all__ = [
 ]
 
 
+#: Public names a star import leaves out: their modules import scikit-learn (``jm.TopicModel``
+#: and ``jm.assign_topics`` import it when first used; ``from journeymap.topics import
+#: TopicModel`` as well).
+_HEAVY_NAMES = ("TopicModel", "assign_topics")
+
+
 # Hidden from type checkers: a module __getattr__ typed -> Any makes every name of the package
 # exist for them (a misspelt jm.pain_pionts would pass mypy). The lazy names are declared above.
 if not TYPE_CHECKING:
@@ -175,3 +182,7 @@ if not TYPE_CHECKING:
             return TransformerScorer
         msg = f"module 'journeymap' has no attribute {name!r}"
         raise AttributeError(msg)
+
+    def __dir__() -> list[str]:
+        """The module's names with the lazy ones (tab completion lists ``jm.TopicModel`` too)."""
+        return sorted({*globals(), *__all__, *_HEAVY_NAMES})

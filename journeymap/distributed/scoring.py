@@ -91,6 +91,33 @@ def _with_batch_size(base: EmotionScorer, batch_size: object) -> EmotionScorer |
     return view
 
 
+def _network_options(options: tuple[tuple[str, Any], ...]) -> tuple[tuple[str, Any], ...]:
+    """``options`` as a key of the network they build: a ``device`` the same as the default's is left out.
+
+    ``device=None`` (the default: a GPU when present, else the CPU), no ``device``, and the
+    device the default picks (``"cpu"`` on a machine without a GPU; ``"cuda"`` and ``"cuda:0"``
+    for the current GPU) build one network (:func:`~journeymap.emotions._batching.device_key`).
+    Other devices are keyed by the device they name.
+
+    Examples:
+        >>> _network_options((("device", None), ("precision", "int8")))
+        (('precision', 'int8'),)
+    """
+    if not any(k == "device" for k, _ in options):
+        return options
+    from journeymap.emotions import _batching
+
+    default = _batching.device_key(None)
+    out = []
+    for k, v in options:
+        if k == "device":
+            v = _batching.device_key(v)  # noqa: PLW2901 - the key of the value, in its place
+            if v == default:
+                continue
+        out.append((k, v))
+    return tuple(out)
+
+
 def worker_scorer(spec: ScorerSpec) -> EmotionScorer:
     """The scorer named by ``spec`` (name, options), loaded once per process and then reused.
 
@@ -116,7 +143,7 @@ def worker_scorer(spec: ScorerSpec) -> EmotionScorer:
     name, options = spec
     shared = tuple((k, v) for k, v in options if k not in _BATCHING_OPTIONS)
     asked = dict(options)
-    network, batching = repr((name, shared)), repr(tuple((k, v) for k, v in options if k in _BATCHING_OPTIONS))
+    network, batching = repr((name, _network_options(shared))), repr(tuple((k, v) for k, v in options if k in _BATCHING_OPTIONS))
     with _SCORERS_LOCK:
         built = _SCORERS.get(network)
         fresh = built is None

@@ -690,3 +690,38 @@ def pick_device(device: str | None, *, what: str = "this model") -> torch.device
             msg = f"device={device!r} is not a torch device; use 'cpu', 'cuda', 'cuda:1', 'mps' or None (CUDA when available)"
             raise InvalidArgumentError(msg) from exc
     return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+
+
+def device_key(device: object) -> object:
+    """The device a model asked for ``device`` runs on, as a key for sharing its network.
+
+    ``None`` (the default: CUDA when available, else CPU) and the device it picks are one key,
+    as are ``"cuda"`` and ``"cuda:<n>"`` of the current CUDA device, so that ``device=None`` and
+    ``device="cpu"`` on a machine without a GPU share one network (:func:`pick_device` picks the
+    same device for both). A value that is no torch device, and any value without torch
+    installed, is its own key (the model's build says what is wrong with it).
+
+    Examples:
+        >>> import torch
+        >>> device_key("cpu"), device_key(torch.device("cpu")), device_key(" mps") == " mps"
+        ('cpu', 'cpu', True)
+        >>> device_key(None) == device_key("cuda" if torch.cuda.is_available() else "cpu")
+        True
+    """
+    if device is None or isinstance(device, str):
+        asked = device
+    elif type(device).__name__ == "device":  # a torch.device
+        asked = str(device)
+    else:
+        return device
+    try:
+        import torch
+    except ImportError:
+        return device
+    try:
+        picked = torch.device(asked) if asked else torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    except (RuntimeError, TypeError):  # no torch device: its own key
+        return device
+    if picked.type == "cuda" and picked.index is None and torch.cuda.is_available():
+        picked = torch.device("cuda", torch.cuda.current_device())
+    return str(picked)

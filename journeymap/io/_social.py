@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 __all__ = [
     "BEFORE_SIGNATURE_PATTERN",
     "CLOSING_WORDS",
+    "COMMA_SIGNATURE_PATTERN",
     "HANDLE",
     "PART_PATTERN",
     "SIGNATURE_PATTERN",
@@ -64,6 +65,20 @@ CLOSING_WORDS = frozenset(
         "merci", "danke",
     }
 )  # fmt: skip
+#: A sign-off with a comma at the very end of a brand post: "Thanks, Sam", "Cheers, Sam.", "Kind
+#: regards, Jo" (a closing word of those listed, in any case, opening a sentence: at the start
+#: of the post or after punctuation, an emoji or a line break). Not with "!" ("Thanks, Sam!" thanks
+#: Sam), nor after "Thank you", "Thanks again" or "Take care" (said to the person named). :func:`signatures` turns down a
+#: name that is no person's and one the post or the message it answers also names (the customer's).
+COMMA_SIGNATURE_PATTERN = (
+    r"(?:^|[^\w\s,]\s*|\n\s*)(?i:kind regards|best regards|warm regards|many thanks|best wishes|thanks|"
+    r"cheers|regards|rgds|best|thx|sincerely|warmly),\s*(?P<agent>[A-Z][a-z]{1,14})\.?\s*$"
+)
+#: What the name of a comma sign-off (:data:`COMMA_SIGNATURE_PATTERN`) must not be: a closing
+#: word, or a word for a group ("Cheers, Team", "Thanks, All").
+_NO_AGENT_NAMES = CLOSING_WORDS | {
+    "team", "all", "everyone", "everybody", "guys", "folks", "friend", "friends", "again", "mate", "pal", "buddy",
+}  # fmt: skip
 #: A word after a spaced marker that signs: a given name ("Paige", "McKenzie") or two initials ("- JR").
 _SPACED_NAME = r"[A-Z][a-z]+(?:[A-Z][a-z]+)?|[A-Z]{2}"
 #: What may follow a signature: links, a part counter ("2/2", "(2/2)", "[2/2]") and tokens of no
@@ -71,24 +86,27 @@ _SPACED_NAME = r"[A-Z][a-z]+(?:[A-Z][a-z]+)?|[A-Z]{2}"
 TRAILER = r"(?:\s+(?:https?://\S+|[(\[]?\d/\d[)\]]?|[^\w\s]+))+\s*$"
 
 
-def agent_ids(text: pd.Series, author: pd.Series) -> pd.Series:
+def agent_ids(text: pd.Series, author: pd.Series, addressee: pd.Series | None = None) -> pd.Series:
     """The agent who signed each brand post, as ``"<brand account>/<signature>"`` (NA unsigned).
 
     Support teams sign posts with initials or a first name after a marker: ``^JB``, ``/AY``,
-    ``-Becky``, ``- Paige``, ``*TLT``. Links and a ``1/2`` counter after the signature are skipped.
-    What the marker is followed by must be a name (:func:`signatures`): "- Thanks!" or "Euston -
-    Glasgow" at the end of a post sign nobody.
+    ``-Becky``, ``- Paige``, ``*TLT``, or after a closing and a comma: ``Thanks, Sam``. Links and
+    a ``1/2`` counter after the signature are skipped. What the marker is followed by must be a
+    name (:func:`signatures`): "- Thanks!" or "Euston - Glasgow" at the end of a post sign nobody,
+    nor does "Thanks, Sam" where the post or ``addressee`` (the customer's id and the message the
+    post answers) names Sam.
 
     Examples:
         >>> import pandas as pd
-        >>> texts = pd.Series(["@1 Sorry about that ^JB https://t.co/x", "@2 DM us", "@3 Fixed now - Paige", "@4 Soon - Thanks!"])
-        >>> agent_ids(texts, pd.Series(["AskBrand"] * 4)).tolist()
-        ['AskBrand/JB', <NA>, 'AskBrand/Paige', <NA>]
+        >>> texts = pd.Series(["@1 Sorry about that ^JB https://t.co/x", "@2 DM us", "@3 Fixed now - Paige", "@4 Soon - Thanks!",
+        ...     "@5 Sorted now. Cheers, Sam"])
+        >>> agent_ids(texts, pd.Series(["AskBrand"] * 5)).tolist()
+        ['AskBrand/JB', <NA>, 'AskBrand/Paige', <NA>, 'AskBrand/Sam']
     """
-    return (author.astype("string") + "/" + signatures(text)).astype("string")
+    return (author.astype("string") + "/" + signatures(text, addressee)).astype("string")
 
 
-def signatures(text: pd.Series) -> pd.Series:
+def signatures(text: pd.Series, addressee: pd.Series | None = None) -> pd.Series:
     """The signature that ends each post (:data:`SIGNATURE_PATTERN`, after links and a counter), NA where none.
 
     A word after a marker at the end of a post signs it unless something says it is no name:
@@ -110,14 +128,26 @@ def signatures(text: pd.Series) -> pd.Series:
     An agent whose initials spell a closing word ("^TY") reads as unsigned, and a route without
     a cue ("Euston - Glasgow") as signed by its last word.
 
+    A post with no such marker may end with a comma sign-off (:data:`COMMA_SIGNATURE_PATTERN`:
+    "Thanks, Sam", "Cheers, Sam."). Replies also close by thanking the customer by name, so the
+    name signs unless it is no person's ("Cheers, Team") or is the customer's: named elsewhere in
+    the post ("Hi Sam! ... Thanks, Sam") or in ``addressee`` (per post: the customer's id or
+    handle and the message the post answers, as a word in any case: "@sam_j", "- Sam").
+
     Examples:
         >>> texts = pd.Series(["ok ^TLT", "ok - Thanks!", "from Euston - Glasgow", "LHR - JFK", "now - Paige", "Thanks - Lee 2/2",
         ...     "TY - Chris", "ok - JR", "ok -AD", "check - FAQ", "Thanks Tom - Paige"])
         >>> signatures(texts).tolist()
         ['TLT', <NA>, <NA>, <NA>, 'Paige', 'Lee', 'Chris', 'JR', 'AD', <NA>, 'Paige']
+        >>> texts = pd.Series(["Done. Thanks, Sam", "Done. Thanks, Sam", "Hi Sam, done. Thanks, Sam", "Done. Thanks, Sam!",
+        ...     "Done, Sam", "Cheers, Team"])
+        >>> signatures(texts, pd.Series(["115 my order?", "sam_j my order? - Sam", "", "", "", ""])).tolist()
+        ['Sam', <NA>, <NA>, <NA>, <NA>, <NA>]
     """
-    texts = _regex.Texts(_regex.replace(text, TRAILER, ""))
+    stripped = _regex.replace(text, TRAILER, "")
+    texts = _regex.Texts(stripped)
     found = texts.extract(SIGNATURE_PATTERN)
+    found = found.fillna(_comma_signatures(stripped, found.isna().to_numpy(dtype=bool), addressee))
     signed = found.notna().to_numpy(dtype=bool)
     if not signed.any():
         return found
@@ -137,6 +167,37 @@ def signatures(text: pd.Series) -> pd.Series:
     return found.where(keep)
 
 
+def _comma_signatures(text: pd.Series, rows: npt.NDArray[np.bool_], addressee: pd.Series | None) -> pd.Series:
+    """The name of each of ``rows``' comma sign-off (:data:`COMMA_SIGNATURE_PATTERN`) that signs; NA elsewhere.
+
+    ``text`` are the posts without their trailers. The marker signatures' checks
+    (:func:`signatures`) do not apply to these; a name that is no person's
+    (:data:`_NO_AGENT_NAMES`), or that the post before its sign-off or its ``addressee`` names as
+    a word in any case, is not an agent's.
+    """
+    found = pd.Series(pd.NA, index=text.index, dtype="string")
+    if not rows.any():
+        return found
+    found[rows] = _regex.extract(text[rows], COMMA_SIGNATURE_PATTERN)
+    hits = np.flatnonzero(found.notna().to_numpy(dtype=bool))
+    if not len(hits):
+        return found
+    sign_off = re.compile(COMMA_SIGNATURE_PATTERN)
+    posts = text.iloc[hits].astype(str).to_numpy(dtype=object)
+    others = addressee.iloc[hits].fillna("").astype(str).to_numpy(dtype=object) if addressee is not None else [""] * len(hits)
+    keep = np.zeros(len(found), dtype=bool)
+    for i, post, other in zip(hits, posts, others, strict=True):
+        match = sign_off.search(post)
+        if match is None:  # pragma: no cover - RE2 and re agree on these patterns (journeymap.io._regex)
+            continue
+        name = match.group("agent")
+        if name.lower() in _NO_AGENT_NAMES:
+            continue
+        word = re.compile(rf"(?<![^\W\d_]){re.escape(name)}(?![^\W\d_])", re.IGNORECASE)
+        keep[i] = word.search(post[: match.start("agent")]) is None and word.search(other) is None
+    return found.where(keep)
+
+
 def _shapes(words: pd.Series) -> npt.NDArray[np.int64]:
     """0 for a capitalised word ("Euston"), 1 for capitals ("LHR"), -1 otherwise (also NA)."""
     capitalised = words.str.fullmatch(r"[A-Z][a-z]+").fillna(False).to_numpy(dtype=bool)
@@ -144,11 +205,26 @@ def _shapes(words: pd.Series) -> npt.NDArray[np.int64]:
     return np.select([capitalised, capitals], [0, 1], default=-1).astype(np.int64)
 
 
-def brand_agents(text: pd.Series, author: pd.Series, brand_post: npt.NDArray[np.bool_]) -> pd.Series:
-    """:func:`agent_ids` of the brand's posts (NA for the customers'), reading only the brand's texts."""
+def brand_agents(
+    text: pd.Series, author: pd.Series, brand_post: npt.NDArray[np.bool_], answered: npt.NDArray[np.int64] | None = None
+) -> pd.Series:
+    """:func:`agent_ids` of the brand's posts (NA for the customers'), reading only the brand's texts.
+
+    ``answered``: for each post, the row of the customer's post it answers (-1: none, or not
+    known), whose author and text are the ``addressee`` of a comma sign-off ("Thanks, Sam"
+    answering "- Sam" thanks the customer).
+    """
     out = pd.Series(pd.NA, index=text.index, dtype="string")
     if brand_post.any():
-        out[brand_post] = agent_ids(text[brand_post], author[brand_post])
+        addressee = None
+        if answered is not None:
+            rows = answered[brand_post]
+            known = rows >= 0
+            picked = np.maximum(rows, 0)
+            who = author.astype("string").fillna("").to_numpy(dtype=object)[picked]
+            said = text.astype("string").fillna("").to_numpy(dtype=object)[picked]
+            addressee = pd.Series(np.where(known, who + "\n" + said, ""), index=text.index[brand_post], dtype=object)
+        out[brand_post] = agent_ids(text[brand_post], author[brand_post], addressee)
     return out
 
 

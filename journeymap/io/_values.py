@@ -600,8 +600,9 @@ def brand_actors(frame: pd.DataFrame, brands: Mapping[str, str] | None) -> pd.Da
       brand spelt one way, as most of its rows spell it, else as ``brands`` does
       (:func:`_brand_spellings`);
     * ``agent_id`` (with a ``text`` column): the agent who signed a brand row (``^JB``,
-      ``- Paige``), as ``"<account>/<signature>"``, read as :func:`~journeymap.read_twcs` reads
-      it (:func:`~journeymap.io._social.agent_ids`); the unsigned parts of a reply split over
+      ``- Paige``, ``Thanks, Sam`` where the customer it answers is not Sam), as
+      ``"<account>/<signature>"``, read as :func:`~journeymap.read_twcs` reads it
+      (:func:`~journeymap.io._social.agent_ids`); the unsigned parts of a reply split over
       posts ("1/2 ... 2/2 ^JB", linked by ``in_reply_to``) take the signature of the signed part.
 
     Examples:
@@ -642,7 +643,9 @@ def brand_actors(frame: pd.DataFrame, brands: Mapping[str, str] | None) -> pd.Da
     if needs_brand:
         kept["brand"] = _addressed_brands(keys, brand, spelling, text, frame, customer=customer, parents=parents)
     if needs_agent and text is not None:
-        kept["agent_id"] = signed_parts(brand_agents(text, account, brand), text, account, brand, parents)
+        # the customer's post each one answers: a comma sign-off with their name thanks them ("Thanks, Sam")
+        answered = np.where(parents >= 0, nearest_above(parents, customer)[np.maximum(parents, 0)], -1)
+        kept["agent_id"] = signed_parts(brand_agents(text, account, brand, answered), text, account, brand, parents)
     if needs_addressed and text is not None:
         addressed = _addressed(text, account, brand, customer=customer, parents=parents, dangling=dangling)
         kept[ADDRESSED] = pd.Series(addressed, index=frame.index)

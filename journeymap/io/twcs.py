@@ -238,7 +238,9 @@ def read_twcs(  # noqa: PLR0915 - one pass over the columns, read top to bottom
     * ``agent_id``: the agent who signed a brand tweet (``^JB``, ``-Becky``; see
       :func:`~journeymap.io._social.agent_ids`), as ``"<brand account>/<signature>"``; the unsigned parts of a reply
       split over tweets ("1/2 ... 2/2 ^JB") take the signature of the signed part. A closing
-      word ("- Thanks!") or a place after a dash ("Euston - Glasgow") signs nobody.
+      word ("- Thanks!") or a place after a dash ("Euston - Glasgow") signs nobody. A comma
+      sign-off at the end ("Thanks, Sam", "Cheers, Sam") signs, unless the tweet, or the
+      customer's tweet it answers, names Sam too (the reply thanks the customer).
     * A broadcast belongs to the brand account (its ``customer_id``), in a journey of its own.
 
     Any slice of the corpus has replies whose parent is missing: such a tweet starts its own
@@ -401,7 +403,7 @@ def read_twcs(  # noqa: PLR0915 - one pass over the columns, read top to bottom
             "text": text,
             "thread_id": thread_id,
             "in_reply_to": parent_ids,
-            "agent_id": signed_parts(brand_agents(text, author, brand_post), text, author, brand_post, parent_row),
+            "agent_id": signed_parts(brand_agents(text, author, brand_post, nearest), text, author, brand_post, parent_row),
             "brand": brand,
             "author_id": author,
         },

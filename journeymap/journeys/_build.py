@@ -13,6 +13,7 @@ from journeymap._threads import inherited_threads, nearest_up, not_before_ancest
 from journeymap._warnings import user_stacklevel
 from journeymap.backends import dispatch
 from journeymap.exceptions import ArgumentTypeError, InvalidArgumentError, SchemaError
+from journeymap.io._social import nearest_above, signed_parts
 from journeymap.io._time import attrs_zone
 from journeymap.io.eventlog import EventLog
 from journeymap.io.sources import read_table, warn_case_variants
@@ -46,6 +47,7 @@ __all__ = [
     "foreign_brand_rows",
     "gap_nanoseconds",
     "joined_thread_keys",
+    "refreshed_reads",
     "replies_to_others",
     "step_times",
     "thread_keys",
@@ -761,13 +763,19 @@ def build_validated(
         keys = thread_keys(events, tree)
         events = with_joined_threads(events, keys)
         thread = pd.factorize(keys)[0].astype(np.int64)
+        events = refreshed_reads(events, tree, thread, tie)  # weekly exports combined: a thread's brand, a split reply's agent
         customer, threads = addressed_customers(events, thread, tree, tie)
         events = events.assign(customer_id=customer)
-    elif OWNERS_FOUND not in events.columns:
-        if tree is not None and "thread_id" in events.columns:
-            # journeys by customer read threads too (a reply answers messages of its own thread)
-            events = with_joined_threads(events, thread_keys(events, tree))
-        events = events.assign(customer_id=brand_rows_to_customers(events, tree, tie))
+    else:
+        if tree is not None:
+            own = thread_keys(events, tree) if "thread_id" in events.columns else None
+            if own is not None and OWNERS_FOUND not in events.columns:
+                # journeys by customer read threads too (a reply answers messages of its own thread)
+                events = with_joined_threads(events, own)
+            thread = pd.factorize(own)[0].astype(np.int64) if own is not None else tree.root
+            events = refreshed_reads(events, tree, thread, tie)  # as by thread
+        if OWNERS_FOUND not in events.columns:
+            events = events.assign(customer_id=brand_rows_to_customers(events, tree, tie))
     order, codes, ts = _order_steps(events, tree, threads, tie, gap=gap)
     events = events.drop(columns=[REPLY_DEPTH, STEP_TIME, REPLY_OUTSIDE, OWNERS_FOUND], errors="ignore")
     ordered, bounds = _number_journeys(events, order, codes, ts, tie)
@@ -777,6 +785,108 @@ def build_validated(
     # a log without a zone: the one its events' attrs record (events of saved journeys, read back)
     tz = log.tz if log.tz is not None else attrs_zone(log.events)
     return JourneySet(ordered, journey_table(ordered, bounds=bounds), stage_model, by=by, tz=tz)
+
+
+def refreshed_reads(
+    events: pd.DataFrame, tree: ReplyTree | None, thread: npt.NDArray[np.int64], tie: npt.NDArray[np.int64]
+) -> pd.DataFrame:
+    """``events`` with the ``brand`` and ``agent_id`` a reader left missing for want of the rest of a thread filled in.
+
+    :func:`journeymap.read_twcs` and the generic reader's ``brands=`` read a customer post's
+    ``brand`` from the brand posts above it in the reply tree, else from its thread's earliest
+    brand post, and give the unsigned parts of a reply split over posts ("1/2", "2/2 ^JB") the
+    signature of the signed part. Read week by week and combined (``pd.concat`` of saved
+    journeys' events), last week's question has its brand reply, and a split reply its signed
+    part, in this week's export: the build reads them as a read of the exports together does.
+    Only missing values are filled, and only with ``brand``, ``author_id`` and ``actor`` columns
+    (and ``agent_id`` and ``text`` for the agents) and reply links (``tree``); ``thread`` holds
+    the rows' thread codes, ``tie`` their id ranks (the earliest brand post at equal times). Logs
+    the numbers filled. A brand a customer post took from its ``@handle`` for want of a brand
+    post in its export stays.
+
+    Examples:
+        >>> events = pd.DataFrame({"event_id": ["1", "2", "3", "4"], "actor": ["customer", "agent", "agent", "agent"],
+        ...     "author_id": ["115", "Brand", "Brand", "Brand"], "brand": [None, "Brand", "Brand", "Brand"],
+        ...     "agent_id": [None, None, "Brand/JB", None], "in_reply_to": [None, "1", "2", "1"],
+        ...     "text": ["late!", "@115 sorry 1/2", "@115 on it 2/2 ^JB", "@115 DM us"],
+        ...     "timestamp": pd.to_datetime(["2024-01-01 10:00", "2024-01-08 10:00", "2024-01-08 10:01", "2024-01-08 11:00"])})
+        >>> tree = reply_tree(events["event_id"], events["in_reply_to"])
+        >>> out = refreshed_reads(events, tree, np.zeros(4, dtype=np.int64), np.arange(4))
+        >>> out["brand"].tolist(), out["agent_id"].tolist()
+        (['Brand', 'Brand', 'Brand', 'Brand'], [nan, 'Brand/JB', 'Brand/JB', nan])
+    """
+    if tree is None or not {"brand", "author_id", "actor"} <= set(events.columns):
+        return events
+    is_customer = customer_mask(events["actor"])
+    filled: dict[str, pd.Series] = {}
+    brand = events["brand"]
+    has_brand = brand.notna().to_numpy(dtype=bool)
+    brand_row = ~is_customer & has_brand
+    missing = is_customer & ~has_brand
+    if missing.any() and brand_row.any():
+        # the brand whose post it answers, up the reply tree; else its thread's earliest brand post
+        above = nearest_above(tree.parent, brand_row)
+        rows = np.flatnonzero(brand_row)
+        ts = events["timestamp"].to_numpy(dtype="datetime64[ns]").view(np.int64)[rows]
+        order = rows[np.lexsort((tie[rows], ts, thread[rows]))]
+        first_row = order[np.r_[True, thread[order][1:] != thread[order][:-1]]]
+        first = np.full(int(thread.max(initial=-1)) + 1, -1, dtype=np.int64)
+        first[thread[first_row]] = first_row
+        source = np.where(above >= 0, above, first[thread])
+        fill = missing & (source >= 0)
+        if fill.any():
+            values = brand.to_numpy(dtype=object, copy=True)
+            values[fill] = values[source[fill]]
+            filled["brand"] = pd.Series(values, index=events.index).astype(brand.dtype)
+            logger.info(
+                "%d customer messages without a brand took the brand of the brand post above them or of their thread",
+                int(fill.sum()),
+            )
+    if {"agent_id", "text"} <= set(events.columns):
+        agent = _signed_split_replies(events, tree, thread, ~is_customer)
+        if agent is not None:
+            filled["agent_id"] = agent
+    return events.assign(**filled) if filled else events
+
+
+def _signed_split_replies(
+    events: pd.DataFrame, tree: ReplyTree, thread: npt.NDArray[np.int64], brand: npt.NDArray[np.bool_]
+) -> pd.Series | None:
+    """``agent_id`` with unsigned parts of split replies signed (:func:`~journeymap.io._social.signed_parts`); None: unchanged.
+
+    Only the threads where an unsigned brand post has a signed one beside it (its parent, a
+    reply to it, or a reply to the same post) are read, so a build with none reads no text.
+    """
+    has_agent = events["agent_id"].notna().to_numpy(dtype=bool)
+    signed = brand & has_agent
+    unsigned = brand & ~has_agent
+    if not signed.any() or not unsigned.any():
+        return None
+    # integer work only; signed_parts then reads the texts and accounts of the few threads found
+    parent = tree.parent
+    safe = np.maximum(parent, 0)
+    has_parent = parent >= 0
+    near = unsigned & has_parent & signed[safe]  # its parent is a signed brand post
+    near[safe[signed & has_parent & unsigned[safe]]] = True  # a signed brand post replies to it
+    answered_by_signed = np.zeros(len(events), dtype=bool)  # a signed brand post answers the same post
+    answered_by_signed[parent[signed & has_parent]] = True
+    near |= unsigned & has_parent & answered_by_signed[safe]
+    if not near.any():
+        return None
+    agent = events["agent_id"].astype("string")
+    rows = np.flatnonzero(np.isin(thread, thread[near]))
+    position = np.full(len(events), -1, dtype=np.int64)
+    position[rows] = np.arange(len(rows))
+    sub_parent = np.where(parent[rows] >= 0, position[safe[rows]], -1)
+    sub = events.iloc[rows]
+    got = signed_parts(agent.iloc[rows], sub["text"].astype("string"), sub["author_id"].astype("string"), brand[rows], sub_parent)
+    changed = got.notna().to_numpy(dtype=bool) & agent.iloc[rows].isna().to_numpy(dtype=bool)
+    if not changed.any():
+        return None
+    logger.info("%d parts of replies split over posts took the signature (agent_id) of their signed part", int(changed.sum()))
+    values = events["agent_id"].to_numpy(dtype=object, copy=True)
+    values[rows[changed]] = got.to_numpy(dtype=object)[changed]
+    return pd.Series(values, index=events.index).astype(events["agent_id"].dtype)
 
 
 def with_joined_threads(events: pd.DataFrame, keys: pd.Series) -> pd.DataFrame:

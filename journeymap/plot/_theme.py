@@ -39,14 +39,15 @@ NEUTRAL_TEXT = "#616161"
 #: light grey bars (:data:`GREYS` [0]) it crosses, where :data:`BRAND` is 2.25:1 on white (WCAG's
 #: non-text contrast asks 3:1).
 BRAND_LINE = "#9D6200"
-#: Ten colours for named categories (the topics of :func:`~journeymap.plot.topic_trends`): Paul
-#: Tol's "muted" qualitative scheme (nine colours, made for the common colour-vision deficiencies),
-#: with black as the tenth, reordered. Any two are at least 11.8 CIEDE2000 apart for normal vision and under simulated
-#: protanopia and deuteranopia (Machado 2009, full severity), where matplotlib's ten (``C0`` ..
-#: ``C9``) had pairs 1.3 apart. The first seven are 3:1 or more on white (WCAG's non-text
-#: contrast), the eighth (teal) 2.8:1; the light cyan and sand (1.8, 1.6:1) come ninth and
-#: tenth, only in charts of that many categories, where each also has a marker of its own.
-CATEGORIES = ("#332288", "#CC6677", "#117733", "#882255", "#999933", "#AA4499", "#000000", "#44AA99", "#88CCEE", "#DDCC77")
+#: Ten colours for named categories (the topics of :func:`~journeymap.plot.topic_trends`): the
+#: first seven are Paul Tol's "muted" qualitative scheme (made for the common colour-vision
+#: deficiencies) less its teal, cyan and sand, with black, reordered; the last three (a blue, a
+#: sky blue, a mauve) were chosen for the largest smallest difference to the others. Every one is
+#: 3:1 or more on white (WCAG's non-text contrast: 3.0 to 21:1; Tol's teal, cyan and sand were
+#: 2.8, 1.8 and 1.6:1), and any two are at least 11.5 CIEDE2000 apart for normal vision and under
+#: simulated protanopia, deuteranopia and tritanopia (Machado 2009, full severity), where
+#: matplotlib's ten (``C0`` .. ``C9``) had pairs 1.3 apart. Each topic also has a marker of its own.
+CATEGORIES = ("#332288", "#CC6677", "#117733", "#882255", "#999933", "#AA4499", "#000000", "#4466EE", "#3399DD", "#AA7799")
 #: Diverging valence scale (ColorBrewer RdBu: colour-blind safe), centred on zero.
 VALENCE_CMAP = "RdBu"
 RC: dict[str, Any] = {

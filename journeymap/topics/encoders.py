@@ -572,7 +572,8 @@ class MiniLMEncoder(TransformerEncoder):
             self._share(key)
             return
         device = _batching.pick_device(self.device_name, what="the default encoder")
-        key = ("torch", self.precision, str(device), str(_minilm.base_model_path()))
+        # "cuda" and "cuda:0" (the current device) are one network
+        key = ("torch", self.precision, str(_batching.device_key(device)), str(_minilm.base_model_path()))
         if self._reuse(key):
             return
         self._build_torch()
