@@ -1,0 +1,132 @@
+"""Review 22 (interoperability, rv51): what a user does next with journeymap's outputs.
+
+pm4py's XES of a ``to_pm4py`` frame, node-link data for networkx, Parquet of interval and Period
+columns, durations and lists in text files, the index of a written events table, list columns
+in saved journeys.
+"""
+
+from __future__ import annotations
+
+import inspect
+import json
+import warnings
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import journeymap as jm
+from journeymap.testing.data import planted_scores
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+
+@pytest.fixture(scope="module")
+def scored() -> jm.JourneySet:
+    return planted_scores(jm.build_journeys(jm.datasets.service_journeys(12, seed=0)))
+
+
+# -- 1. a to_pm4py frame written by another tool reads back with its roles and scores ----------------------
+def _xes_as_pm4py_writes(frame: pd.DataFrame, path: Path) -> Path:
+    """An XES log of a pm4py event frame as ``pm4py.write_xes`` writes it.
+
+    No journeymap metadata; every column an event attribute, a missing value left out.
+    """
+    from xml.sax.saxutils import quoteattr
+
+    def attr(key: str, value: object) -> str:
+        if isinstance(value, pd.Timestamp):
+            return f"<date key={quoteattr(key)} value={quoteattr(value.isoformat())}/>"
+        if isinstance(value, (bool, np.bool_)):
+            return f"<boolean key={quoteattr(key)} value={quoteattr(str(bool(value)).lower())}/>"
+        if isinstance(value, (int, np.integer)):
+            return f"<int key={quoteattr(key)} value={quoteattr(str(value))}/>"
+        if isinstance(value, (float, np.floating)):
+            return f"<float key={quoteattr(key)} value={quoteattr(repr(float(value)))}/>"
+        return f"<string key={quoteattr(key)} value={quoteattr(str(value))}/>"
+
+    lines = ['<?xml version="1.0" encoding="utf-8" ?>', '<log xes.version="1849-2016" xmlns="http://www.xes-standard.org/">']
+    for case, events in frame.groupby("case:concept:name", sort=False):
+        lines.append(f'<trace><string key="concept:name" value={quoteattr(str(case))}/>')
+        for _, row in events.iterrows():
+            cells = [attr(k, v) for k, v in row.items() if k != "case:concept:name" and not (np.ndim(v) == 0 and pd.isna(v))]
+            lines.append("<event>" + "".join(cells) + "</event>")
+        lines.append("</trace>")
+    path.write_text("\n".join([*lines, "</log>"]), encoding="utf-8")
+    return path
+
+
+def test_a_to_pm4py_frame_written_by_another_tool_reads_back_with_roles_and_scores(scored: jm.JourneySet, tmp_path: Path) -> None:
+    frame = jm.to_pm4py(scored)
+    kept = frame[frame["case:concept:name"].isin(scored.journeys.index[:6])]  # a filter, as pm4py's
+    back = jm.read_xes(_xes_as_pm4py_writes(kept, tmp_path / "kept.xes"))
+    orig = scored.select(scored.journeys.index[:6])
+    assert back.is_scored and back.emotion_labels == orig.emotion_labels
+    assert back.events["actor"].value_counts().to_dict() == orig.events["actor"].value_counts().to_dict()
+    assert not any(str(c).startswith("xes:") for c in back.events.columns)
+    assert "resource" not in back.events.columns
+    assert back.journeys.equals(orig.journeys)
+    o, b = orig.events.reset_index(drop=True), back.events.reset_index(drop=True)
+    for column in ["journey_id", "step", "stage", "event_id", "customer_id", "actor", "touchpoint", "text"]:
+        assert b[column].astype(object).tolist() == o[column].astype(object).tolist(), column
+    assert np.allclose(b["valence"].to_numpy(float), o["valence"].to_numpy(float), equal_nan=True)
+    unanswered = jm.response_times(back)["unanswered"].sum(), jm.response_times(orig)["unanswered"].sum()
+    assert unanswered[0] == unanswered[1]
+
+
+def test_a_to_pm4py_frame_with_steps_left_out_numbers_its_steps_again(scored: jm.JourneySet, tmp_path: Path) -> None:
+    frame = jm.to_pm4py(scored, activity="stage")
+    kept = frame[frame["step"] != 2]  # an event-level filter
+    back = jm.read_xes(_xes_as_pm4py_writes(kept, tmp_path / "steps.xes"))
+    assert len(back.events) == len(kept)
+    steps = back.events.groupby("journey_id")["step"].agg(list)
+    assert all(s == list(range(1, len(s) + 1)) for s in steps)
+    assert set(back.events["touchpoint"]) == set(kept["touchpoint"])
+
+
+def test_another_tools_log_still_counts_its_steps_as_customer_steps(tmp_path: Path) -> None:
+    """A resource that is no journeymap actor (a clerk's name): the documented fallback, ``resource`` kept."""
+    frame = pd.DataFrame(
+        {
+            "case:concept:name": ["c1", "c1"],
+            "concept:name": ["register", "approve"],
+            "time:timestamp": pd.to_datetime(["2024-01-01T10:00Z", "2024-01-01T11:00Z"]),
+            "org:resource": ["Ann", "Bob"],
+        }
+    )
+    back = jm.read_xes(_xes_as_pm4py_writes(frame, tmp_path / "other.xes"))
+    assert back.events["actor"].astype(str).tolist() == ["customer", "customer"]
+    assert back.events["resource"].tolist() == ["Ann", "Bob"]
+
+
+@pytest.mark.filterwarnings("ignore::UserWarning")  # pm4py suggests optional accelerators
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")
+def test_pm4py_filtered_and_written_log_reads_back_with_roles_and_scores(scored: jm.JourneySet, tmp_path: Path) -> None:
+    pm4py = pytest.importorskip("pm4py")  # the bench group; AGPL, never a dependency
+    kept = pm4py.filter_variants_top_k(jm.to_pm4py(scored), 3)
+    pm4py.write_xes(kept, str(tmp_path / "kept.xes"), show_progress_bar=False)
+    back = jm.read_xes(tmp_path / "kept.xes")
+    orig = scored.select(kept["case:concept:name"].unique())
+    assert back.is_scored
+    assert back.events["actor"].value_counts().to_dict() == orig.events["actor"].value_counts().to_dict()
+    assert back.journeys.equals(orig.journeys)
+    assert np.allclose(back.events["valence"].to_numpy(float), orig.events["valence"].to_numpy(float), equal_nan=True)
+
+
+# -- 2. node-link data reads back with the installed networkx's own default --------------------------------
+def test_node_link_data_reads_back_with_networkx_defaults(scored: jm.JourneySet) -> None:
+    import networkx as nx
+
+    G = jm.journey_graph(scored)
+    data = json.loads(json.dumps(jm.to_node_link(G), allow_nan=False))
+    parameters = inspect.signature(nx.node_link_graph).parameters
+    default = parameters["edges"].default if "edges" in parameters else "links"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FutureWarning)  # networkx 3.4 and 3.5 warn that their default is to change
+        back = nx.node_link_graph(data)
+    assert (default if isinstance(default, str) else "links") in data
+    assert back.is_directed()
+    assert sorted(back.edges) == sorted(G.edges)
+    assert all(back.edges[e]["count"] == G.edges[e]["count"] for e in G.edges)
