@@ -17,6 +17,7 @@ import pandas as pd
 import pytest
 
 import journeymap as jm
+from journeymap.io import write_table
 from journeymap.testing.data import planted_scores
 
 if TYPE_CHECKING:
@@ -130,3 +131,35 @@ def test_node_link_data_reads_back_with_networkx_defaults(scored: jm.JourneySet)
     assert back.is_directed()
     assert sorted(back.edges) == sorted(G.edges)
     assert all(back.edges[e]["count"] == G.edges[e]["count"] for e in G.edges)
+
+
+# -- 3. an interval or period column: written where it round-trips, else an error naming it ----------------
+def _banded(plain: bool) -> jm.JourneySet:
+    ev = jm.datasets.service_journeys(8, seed=1).events
+    bands = pd.cut(np.arange(len(ev)) % 24, [0, 6, 12, 24], include_lowest=True)  # a categorical of intervals
+    ev["tenure_band"] = bands.astype(bands.categories.dtype) if plain else bands
+    ev["month"] = pd.PeriodIndex(["2024-01"] * len(ev), freq="M")
+    return planted_scores(jm.build_journeys(jm.read_events(ev)))
+
+
+def test_a_pd_cut_column_to_parquet_is_an_error_naming_it(tmp_path: Path) -> None:
+    js = _banded(plain=False)
+    with pytest.raises(jm.SchemaError, match=r"column 'tenure_band' is a categorical of intervals .*astype\(str\)"):
+        js.to_parquet(tmp_path / "band.parquet")
+    with pytest.raises(jm.SchemaError, match=r"'t.parquet' to Parquet: column 'tenure_band' is a categorical of intervals"):
+        write_table(js.events, tmp_path / "t.parquet")
+    assert not (tmp_path / "band.parquet").exists() and not (tmp_path / "t.parquet").exists()
+
+
+def test_plain_intervals_and_periods_round_trip_through_parquet(tmp_path: Path) -> None:
+    js = _banded(plain=True)
+    back = jm.read_journeys(js.to_parquet(tmp_path / "band.parquet"))
+    assert back.equals(js)
+    assert isinstance(back.events["tenure_band"].dtype, pd.IntervalDtype)
+
+
+def test_a_period_column_is_written_to_json_lines_as_its_text(tmp_path: Path) -> None:
+    frame = pd.DataFrame({"month": pd.period_range("2024-01", periods=2, freq="M"), "n": [3, 4]})
+    back = pd.read_json(write_table(frame, tmp_path / "p.jsonl"), lines=True, dtype={"month": str})
+    assert back["month"].tolist() == ["2024-01", "2024-02"]
+    assert [pd.Period(t, freq="M") for t in back["month"]] == frame["month"].tolist()

@@ -1542,11 +1542,15 @@ def write_table(frame: pd.DataFrame, path: str | os.PathLike[str], *, index: boo
     as the text ``"inf"`` or ``"-inf"``, which ``pd.read_json(path, lines=True)`` reads back as
     the float ``inf``, while a missing number (NaN: all neutral) is ``null``, as pandas writes it
     (pandas' own ``to_json`` writes both as ``null``). Other JSON readers see the text: convert
-    it with ``float(value)``.
+    it with ``float(value)``. A column of periods (``2024-01``) is written to JSON Lines as
+    their text, as CSV writes it (``pd.Period(text, freq="M")`` reads one back); to Parquet as
+    periods.
 
     Raises:
         SchemaError: an unknown suffix; ``.xlsx`` without openpyxl, or with a text too long for
-            a cell.
+            a cell; a column of values JSON cannot hold, for ``.jsonl``, or Parquet, for
+            ``.parquet`` (a categorical of intervals, as ``pd.cut`` makes), named, with what to
+            write instead.
 
     Examples:
         >>> import tempfile
@@ -1570,7 +1574,7 @@ def write_table(frame: pd.DataFrame, path: str | os.PathLike[str], *, index: boo
         # a column of numbers and text (an order number 12345 here, "A-77" there) is written as text, with a warning
         pq.write_table(arrow_table(out, preserve_index=False, what=repr(target.name)), target)
     elif suffix in {".jsonl", ".ndjson"}:
-        _infinities_as_text(out).to_json(target, orient="records", lines=True, date_format="iso", force_ascii=False)
+        _write_json_lines(_infinities_as_text(_periods_as_text(out)), target)
     elif suffix in {".xlsx"}:
         if importlib.util.find_spec("openpyxl") is None:
             msg = f"writing {target.name!r} needs openpyxl (pip install 'journeymap[excel]'), or use .csv or .parquet"
@@ -1591,6 +1595,55 @@ def write_table(frame: pd.DataFrame, path: str | os.PathLike[str], *, index: boo
         msg = f"cannot write {target.name!r}: unknown table type {suffix!r}; use .csv, .tsv, .parquet, .jsonl or .xlsx"
         raise SchemaError(msg)
     return target
+
+
+def _periods_as_text(out: pd.DataFrame) -> pd.DataFrame:
+    """``out`` with its columns of periods (a month ``2024-01``) as their text, which JSON can hold.
+
+    Examples:
+        >>> _periods_as_text(pd.DataFrame({"month": pd.period_range("2024-01", periods=2, freq="M")}))["month"].tolist()
+        ['2024-01', '2024-02']
+    """
+    periods = {}
+    for position in range(out.shape[1]):
+        values = out.iloc[:, position]
+        dtype = values.dtype
+        if isinstance(dtype, pd.PeriodDtype) or (
+            isinstance(dtype, pd.CategoricalDtype) and isinstance(dtype.categories.dtype, pd.PeriodDtype)
+        ):
+            periods[position] = values.astype(object).map(lambda v: None if pd.isna(v) else str(v))
+    if not periods:
+        return out
+    out = out.copy()
+    for position, text in periods.items():
+        out.isetitem(position, text.to_numpy(dtype=object))
+    return out
+
+
+def _write_json_lines(out: pd.DataFrame, target: Path) -> None:
+    """``out`` as JSON Lines at ``target``; a column pandas cannot write as JSON is an error naming it.
+
+    Raises:
+        SchemaError: naming the column(s) whose values JSON cannot hold, and what to do.
+    """
+    try:
+        out.to_json(target, orient="records", lines=True, date_format="iso", force_ascii=False)
+    except (ValueError, TypeError, OverflowError) as exc:
+        target.unlink(missing_ok=True)  # no half-written file
+        bad = []
+        for position in range(out.shape[1]):
+            try:
+                out.iloc[:, [position]].to_json(orient="records", lines=True, date_format="iso")
+            except (ValueError, TypeError, OverflowError):
+                bad.append(out.columns[position])
+        if not bad:
+            raise
+        kinds = sorted({type(v).__name__ for c in bad[:1] for v in out[c].dropna().head(100)})
+        msg = (
+            f"cannot write {target.name!r}: column(s) {bad} hold values JSON cannot store ({', '.join(kinds)}): "
+            f"write them as text first (frame[{bad[0]!r}] = frame[{bad[0]!r}].astype(str)), or write .parquet or .csv"
+        )
+        raise SchemaError(msg) from exc
 
 
 def _infinities_as_text(out: pd.DataFrame) -> pd.DataFrame:
