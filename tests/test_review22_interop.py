@@ -163,3 +163,27 @@ def test_a_period_column_is_written_to_json_lines_as_its_text(tmp_path: Path) ->
     back = pd.read_json(write_table(frame, tmp_path / "p.jsonl"), lines=True, dtype={"month": str})
     assert back["month"].tolist() == ["2024-01", "2024-02"]
     assert [pd.Period(t, freq="M") for t in back["month"]] == frame["month"].tolist()
+
+
+# -- 4. durations: one ISO 8601 encoding in every text file, read back by pd.to_timedelta ------------------
+@pytest.mark.parametrize("suffix", [".csv", ".tsv", ".jsonl", ".xlsx"])
+def test_durations_are_iso_8601_in_every_text_file(scored: jm.JourneySet, tmp_path: Path, suffix: str) -> None:
+    if suffix == ".xlsx":
+        pytest.importorskip("openpyxl")
+    rt = jm.response_times(scored)
+    rt.loc[rt.index[0], "max_wait"] = pd.Timedelta("-1.5s")  # clock skew: a negative one
+    columns = [c for c in rt.columns if rt[c].dtype.kind == "m"]
+    path = write_table(rt, tmp_path / f"rt{suffix}")
+    read = {
+        ".csv": lambda p: pd.read_csv(p, dtype=str),
+        ".tsv": lambda p: pd.read_csv(p, sep="\t", dtype=str),
+        ".jsonl": lambda p: pd.read_json(p, lines=True, dtype=dict.fromkeys(columns, str)),
+        ".xlsx": lambda p: pd.read_excel(p, dtype=str),
+    }[suffix]
+    back = read(path)
+    for column in columns:
+        text = back[column].dropna()
+        assert text.str.fullmatch(r"-?P\d+DT\d+H\d+M\d+(\.\d*[1-9])?S").all(), (column, text.head(3).tolist())
+        parsed = pd.to_timedelta(back[column].astype(object).where(back[column].notna(), None)).astype("timedelta64[ns]")
+        pd.testing.assert_series_equal(parsed, rt[column].reset_index(drop=True), check_names=False)
+    assert back["max_wait"].iloc[0] == "-P0DT0H0M1.5S"

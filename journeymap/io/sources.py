@@ -1509,6 +1509,17 @@ def _warn_near_misses(frame: pd.DataFrame, columns: Mapping[str, str]) -> None:
             )
 
 
+def _text_ready(out: pd.DataFrame, suffix: str) -> pd.DataFrame:
+    """``out`` as :func:`write_table` writes it to a text format: durations as ISO 8601, lists as text where there are none."""
+    if suffix in {".csv", ".tsv", ".xlsx", ".jsonl", ".ndjson"}:
+        from journeymap.analytics._durations import durations_as_text
+
+        out = durations_as_text(out)  # one encoding in every text file: ISO 8601, where pandas writes three
+    if suffix in {".csv", ".tsv", ".xlsx"}:
+        out = _lists_joined(out)
+    return out
+
+
 def _lists_joined(frame: pd.DataFrame) -> pd.DataFrame:
     """``frame`` with each column of lists (or tuples) as text joined by ``"; "``, for formats without lists."""
     joined = {}
@@ -1535,6 +1546,11 @@ def write_table(frame: pd.DataFrame, path: str | os.PathLike[str], *, index: boo
     ``.parquet`` instead, or shorten the text yourself. A column of lists (a topic table's
     keywords and quotes) is written as text joined by ``"; "`` in CSV, TSV and Excel, which have
     no lists (not as Python's ``['a', 'b']``), and as lists in Parquet and JSON Lines.
+    A duration (``timedelta64``: ``response_times``' waits, ``trends``' medians) is written to
+    CSV, TSV, JSON Lines and Excel alike as an ISO 8601 duration, ``P0DT0H9M59S`` (days, hours,
+    minutes, seconds and the fraction of a second to the nanosecond; a negative one as
+    ``-P0DT0H0M1S``), which ``pd.to_timedelta`` reads back exactly (in Excel a text cell, not
+    a number); to Parquet as a duration.
     A column of numbers and text (an order number ``12345`` in one row, ``"A-77"`` in another),
     which Parquet cannot type, is written to Parquet as text, with a logged warning naming it.
     JSON has no infinity: in JSON Lines an infinite number (``touchpoint_summary``'s
@@ -1562,8 +1578,7 @@ def write_table(frame: pd.DataFrame, path: str | os.PathLike[str], *, index: boo
     suffix = target.suffix.lower()
     keep_index = index or frame.index.name is not None or any(n is not None for n in frame.index.names)
     out = frame.reset_index() if keep_index else frame.reset_index(drop=True)
-    if suffix in {".csv", ".tsv", ".xlsx"}:
-        out = _lists_joined(out)
+    out = _text_ready(out, suffix)
     if suffix in {".csv", ".tsv"}:
         out.to_csv(target, index=False, sep="\t" if suffix == ".tsv" else ",")
     elif suffix in {".parquet", ".pq"}:
