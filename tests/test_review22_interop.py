@@ -187,3 +187,36 @@ def test_durations_are_iso_8601_in_every_text_file(scored: jm.JourneySet, tmp_pa
         parsed = pd.to_timedelta(back[column].astype(object).where(back[column].notna(), None)).astype("timedelta64[ns]")
         pd.testing.assert_series_equal(parsed, rt[column].reset_index(drop=True), check_names=False)
     assert back["max_wait"].iloc[0] == "-P0DT0H0M1.5S"
+
+
+# -- 5. the events' index (input row numbers) is written, as a row column ----------------------------------
+def test_write_table_keeps_the_events_input_row_numbers(scored: jm.JourneySet, tmp_path: Path) -> None:
+    events = scored.events.sample(frac=1, random_state=0)  # rows not in input order: a non-default index
+    for suffix in (".csv", ".parquet"):
+        back = pd.read_csv(p) if (p := write_table(events, tmp_path / f"ev{suffix}")).suffix == ".csv" else pd.read_parquet(p)
+        assert back.columns[0] == "row"
+        assert back["row"].tolist() == events.index.tolist()
+    plain = write_table(pd.DataFrame({"a": [1, 2]}), tmp_path / "plain.csv")
+    assert plain.read_text().splitlines() == ["a", "1", "2"]  # a default index is still left out
+
+
+# -- 6. a list column comes back from saved journeys as lists ---------------------------------------------
+def test_saved_journeys_with_a_list_column_read_back_equal(tmp_path: Path) -> None:
+    ev = jm.datasets.service_journeys(6, seed=1).events
+    ev["tags"] = [["vip", "churn-risk"] if i % 3 == 0 else [] for i in range(len(ev))]
+    js = planted_scores(jm.build_journeys(jm.read_events(ev)))
+    back = jm.read_journeys(js.to_parquet(tmp_path / "tags.parquet"))
+    assert all(isinstance(v, list) for v in back.events["tags"])
+    assert back.equals(js)
+
+
+# -- 7. lists in CSV, TSV and Excel split back whatever their items hold -----------------------------------
+@pytest.mark.parametrize("suffix", [".csv", ".tsv", ".xlsx"])
+def test_lists_in_text_files_are_json_arrays_that_split_back(tmp_path: Path, suffix: str) -> None:
+    if suffix == ".xlsx":
+        pytest.importorskip("openpyxl")
+    quotes = ["Charged twice; still no refund", 'He said "no"\nthen hung up', "Why was I billed?"]
+    table = pd.DataFrame({"topic": ["billing", "other"], "quotes": [quotes, []]}).set_index("topic")
+    path = write_table(table, tmp_path / f"t{suffix}")
+    back = pd.read_excel(path) if suffix == ".xlsx" else pd.read_csv(path, sep="\t" if suffix == ".tsv" else ",")
+    assert [json.loads(cell) for cell in back["quotes"]] == [quotes, []]

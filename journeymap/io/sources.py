@@ -1509,6 +1509,22 @@ def _warn_near_misses(frame: pd.DataFrame, columns: Mapping[str, str]) -> None:
             )
 
 
+def _index_as_column(frame: pd.DataFrame, *, index: bool) -> pd.DataFrame:
+    """``frame`` with its index as its first column(s), unless a default 0-based one and not ``index``; see :func:`write_table`.
+
+    Examples:
+        >>> _index_as_column(pd.DataFrame({"a": [1, 2]}, index=[9, 3]), index=False).columns.tolist()
+        ['row', 'a']
+    """
+    named = frame.index.name is not None or any(n is not None for n in frame.index.names)
+    default = frame.index.nlevels == 1 and frame.index.equals(pd.RangeIndex(len(frame)))  # 0, 1, 2, ...: no information
+    if named or (index and default):
+        return frame.reset_index()
+    if not default:  # input row numbers (js.events): the numbers rejects and warnings name, as the CLI writes them
+        return frame.reset_index(names="row" if "row" not in frame.columns else None)
+    return frame.reset_index(drop=True)
+
+
 def _text_ready(out: pd.DataFrame, suffix: str) -> pd.DataFrame:
     """``out`` as :func:`write_table` writes it to a text format: durations as ISO 8601, lists as text where there are none."""
     if suffix in {".csv", ".tsv", ".xlsx", ".jsonl", ".ndjson"}:
@@ -1520,8 +1536,21 @@ def _text_ready(out: pd.DataFrame, suffix: str) -> pd.DataFrame:
     return out
 
 
+def _json_list(value: Any) -> Any:
+    """A list (tuple, array) as a JSON array's text, which splits back whatever its items hold; anything else as it is.
+
+    Examples:
+        >>> _json_list(["Charged twice; still no refund", "Why?"]), _json_list(np.array([1, 2])), _json_list(None)
+        ('["Charged twice; still no refund", "Why?"]', '[1, 2]', None)
+    """
+    if not isinstance(value, (list, tuple, np.ndarray)):
+        return value
+    items = value.tolist() if isinstance(value, np.ndarray) else list(value)
+    return json.dumps([v.item() if isinstance(v, np.generic) else v for v in items], ensure_ascii=False, default=str)
+
+
 def _lists_joined(frame: pd.DataFrame) -> pd.DataFrame:
-    """``frame`` with each column of lists (or tuples) as text joined by ``"; "``, for formats without lists."""
+    """``frame`` with each column of lists (or tuples) as JSON arrays' text, for formats without lists."""
     joined = {}
     for column in frame.columns:
         values = frame[column]
@@ -1529,23 +1558,28 @@ def _lists_joined(frame: pd.DataFrame) -> pd.DataFrame:
             continue
         present = values.dropna()
         if len(present) and present.map(lambda v: isinstance(v, (list, tuple, np.ndarray))).all():
-            joined[column] = values.map(lambda v: "; ".join(map(str, v)) if isinstance(v, (list, tuple, np.ndarray)) else v)
+            joined[column] = values.map(_json_list)
     return frame.assign(**joined) if joined else frame
 
 
 def write_table(frame: pd.DataFrame, path: str | os.PathLike[str], *, index: bool = False) -> Path:
     r"""Write a result table by the file's suffix: ``.csv``, ``.tsv``, ``.parquet``, ``.jsonl`` or ``.xlsx``.
 
-    ``index=False`` (the default) leaves a default 0-based index out, as tidy tables have none;
-    a meaningful index (a named one, like ``journey_id``) is always written as a column.
+    ``index=False`` (the default) leaves a default 0-based index (0, 1, 2, ...) out, as tidy
+    tables have none; a meaningful index is always written as a column: a named one (like
+    ``journey_id``) under its name, any other (the input row numbers of ``js.events``, which
+    ``EventLog.rejects`` and ``warnings`` name) as a ``row`` column, as the command line's
+    ``score -o`` writes it (``index`` where the table has a ``row`` column already).
     Excel needs ``openpyxl`` (``pip install 'journeymap[excel]'``); time zones are written as
     UTC wall times there, since Excel cells have none. Control characters that Excel cannot
     store (``\x00``-``\x08``, ``\x0b``, ``\x0c``, ``\x0e``-``\x1f``, which the readers accept) are
     written as U+FFFD, in values and in column names. A text longer than an Excel cell holds
     (32,767 characters) is an error naming its column and rows, not cut: write ``.csv`` or
     ``.parquet`` instead, or shorten the text yourself. A column of lists (a topic table's
-    keywords and quotes) is written as text joined by ``"; "`` in CSV, TSV and Excel, which have
-    no lists (not as Python's ``['a', 'b']``), and as lists in Parquet and JSON Lines.
+    keywords and quotes) is written in CSV, TSV and Excel, which have no lists, as a JSON array
+    in the cell (``["Charged twice; still no refund", "Why?"]``; not as Python's
+    ``['a', 'b']``): ``json.loads`` splits it back whatever the items hold (a ``"; "`` join did
+    not); in Parquet and JSON Lines as lists.
     A duration (``timedelta64``: ``response_times``' waits, ``trends``' medians) is written to
     CSV, TSV, JSON Lines and Excel alike as an ISO 8601 duration, ``P0DT0H9M59S`` (days, hours,
     minutes, seconds and the fraction of a second to the nanosecond; a negative one as
@@ -1576,9 +1610,7 @@ def write_table(frame: pd.DataFrame, path: str | os.PathLike[str], *, index: boo
     """
     target = Path(path)
     suffix = target.suffix.lower()
-    keep_index = index or frame.index.name is not None or any(n is not None for n in frame.index.names)
-    out = frame.reset_index() if keep_index else frame.reset_index(drop=True)
-    out = _text_ready(out, suffix)
+    out = _text_ready(_index_as_column(frame, index=index), suffix)
     if suffix in {".csv", ".tsv"}:
         out.to_csv(target, index=False, sep="\t" if suffix == ".tsv" else ",")
     elif suffix in {".parquet", ".pq"}:
