@@ -12,8 +12,9 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING, Any
 
+import pandas as pd
+
 if TYPE_CHECKING:
-    import pandas as pd
     import pyarrow as pa
 
 logger = logging.getLogger(__name__)
@@ -50,21 +51,22 @@ def arrow_table(frame: pd.DataFrame, *, preserve_index: bool | None, what: str) 
         what: What is written, for the error ("the journeys", "the scored events").
 
     Raises:
-        SchemaError: a column Arrow cannot write even as text, named by Arrow's message.
+        SchemaError: a column Arrow cannot write even as text, named by Arrow's message; a
+            categorical column of intervals (as :func:`pandas.cut` makes) or of periods, which
+            Arrow converts but Parquet cannot store, named with what to write instead.
 
     Examples:
         >>> import pandas as pd
         >>> arrow_table(pd.DataFrame({"ref": [12, "A-77"]}), preserve_index=False, what="a table").column("ref").to_pylist()
         ['12', 'A-77']
     """
-    import pandas as pd
     import pyarrow as pa
 
     from journeymap.exceptions import SchemaError
 
     errors = (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError)
     try:
-        return pa.Table.from_pandas(frame, preserve_index=preserve_index)
+        return _storable(pa.Table.from_pandas(frame, preserve_index=preserve_index), frame, what)
     except errors:
         pass  # find the columns at fault, below: trying each costs a second conversion, so only on failure
     fixed = frame.copy(deep=False)
@@ -79,7 +81,53 @@ def arrow_table(frame: pd.DataFrame, *, preserve_index: bool | None, what: str) 
             kinds = sorted({type(v).__name__ for v in values.dropna()})
             logger.warning("column %r holds values of mixed types (%s): written to Parquet as text", column, ", ".join(kinds))
     try:
-        return pa.Table.from_pandas(fixed, preserve_index=preserve_index)
+        return _storable(pa.Table.from_pandas(fixed, preserve_index=preserve_index), frame, what)
     except errors as exc:
         msg = f"cannot write {what} to Parquet: {exc}"
         raise SchemaError(msg) from exc
+
+
+def _storable(table: pa.Table, frame: pd.DataFrame, what: str) -> pa.Table:
+    """``table``, checked for columns Parquet cannot store though Arrow holds them.
+
+    A categorical of intervals (``pd.cut``'s bands) or of periods is an Arrow dictionary of
+    pandas' extension type: ``pq.write_table`` fails on it with an error that names no column
+    (and leaves no file), so it is refused here, named, with what Parquet does store.
+
+    Raises:
+        SchemaError: naming the column, what it holds and what to write instead.
+
+    Examples:
+        >>> import pandas as pd
+        >>> bands = pd.DataFrame({"tenure": pd.cut([1, 8, 20], [0, 6, 12, 24])})
+        >>> arrow_table(bands, preserve_index=False, what="a table")
+        Traceback (most recent call last):
+        ...
+        journeymap.exceptions.SchemaError: cannot write a table to Parquet: column 'tenure' is a categorical of intervals ...
+    """
+    import pyarrow as pa
+
+    from journeymap.exceptions import SchemaError
+
+    for field in table.schema:
+        kind = field.type
+        if not (pa.types.is_dictionary(kind) and isinstance(kind.value_type, pa.ExtensionType)):
+            continue
+        name = field.name
+        dtype = frame[name].dtype if name in frame.columns else None
+        categories = dtype.categories.dtype if isinstance(dtype, pd.CategoricalDtype) else None
+        held = (
+            "intervals"
+            if isinstance(categories, pd.IntervalDtype)
+            else "periods"
+            if isinstance(categories, pd.PeriodDtype)
+            else f"{kind.value_type} values"
+        )
+        msg = (
+            f"cannot write {what} to Parquet: column {name!r} is a categorical of {held} (as pd.cut or pd.Categorical make), "
+            f"which Parquet cannot store; write it as text, frame[{name!r}] = frame[{name!r}].astype(str) (it reads back as "
+            f"text), or as plain {held}, frame[{name!r}] = frame[{name!r}].astype(frame[{name!r}].cat.categories.dtype) "
+            "(read back as such, not as a categorical)"
+        )
+        raise SchemaError(msg)
+    return table

@@ -3,7 +3,8 @@
 ``service_levels(by="agent")`` called :class:`MeanInterval` once per agent (1.2 ms each: 2.7 s of
 6.4 s with 2,209 agents); :meth:`MeanInterval.by_group` gives the same estimates in one pass.
 ``map --tables`` computed ``trends`` twice (its table, then again inside ``plot.trends``) and
-wrote durations through pandas' per-value formatter; :func:`durations_as_text` writes the same text.
+wrote durations through pandas' per-value formatter; :func:`durations_as_text` writes them at once (as ISO 8601
+since review 22).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import journeymap as jm
-from journeymap.analytics._durations import durations_as_text, frame_csv
+from journeymap.analytics._durations import durations_as_text
 from journeymap.analytics._stats import CHANGE_BOUNDS, Estimate, MeanInterval
 from journeymap.testing.data import planted_scores
 
@@ -127,7 +128,7 @@ def test_service_levels_on_service_journeys_is_the_league_of_one_call_per_group(
     pd.testing.assert_frame_equal(ours, theirs, check_exact=True)
 
 
-# -- durations written as pandas writes them --------------------------------------------------------
+# -- durations written as ISO 8601 ------------------------------------------------------------------------
 
 day = 86_400 * 10**9
 durations = st.lists(
@@ -146,7 +147,8 @@ durations = st.lists(
 
 @settings(max_examples=300, deadline=None)
 @given(durations, durations)
-def test_durations_as_text_writes_what_pandas_writes(first: list[int], second: list[int]) -> None:
+def test_durations_as_text_writes_iso_8601_that_pandas_reads_back(first: list[int], second: list[int]) -> None:
+    """The encoding changed in review 22 (rv51): ISO 8601, not pandas' own text (which varied in precision)."""
     n = min(len(first), len(second))
     frame = pd.DataFrame(
         {
@@ -155,9 +157,13 @@ def test_durations_as_text_writes_what_pandas_writes(first: list[int], second: l
             "other": np.array(second[:n], dtype=np.int64).view("timedelta64[ns]"),
         }
     )
-    assert frame_csv(durations_as_text(frame)) == frame_csv(frame)
-    alone = frame[["wait"]]  # one column: pandas quotes an empty line ('""')
-    assert frame_csv(durations_as_text(alone)) == frame_csv(alone)
+    out = durations_as_text(frame)
+    for column in ("wait", "other"):
+        back = pd.to_timedelta(out[column].astype(object).where(out[column].notna(), None)).astype("timedelta64[ns]")
+        assert back.equals(frame[column])
+        present = out[column].dropna()
+        assert present.str.fullmatch(r"-?P\d+DT\d+H\d+M\d+(\.\d*[1-9])?S").all()
+    assert out["n"].equals(frame["n"])
 
 
 TICK_NS = {"s": 10**9, "ms": 10**6, "us": 10**3}
@@ -174,22 +180,35 @@ TICK_NS = {"s": 10**9, "ms": 10**6, "us": 10**3}
         )
     )
 )
-def test_durations_as_text_writes_other_units_as_pandas_does(sample: tuple[str, list[int]]) -> None:
+def test_durations_as_text_writes_other_units_as_their_iso_8601(sample: tuple[str, list[int]]) -> None:
     unit, ticks = sample
     frame = pd.DataFrame({"d": np.array(ticks, dtype=np.int64).view(f"timedelta64[{unit}]"), "x": 1})
-    assert frame_csv(durations_as_text(frame)) == frame_csv(frame)
+    out = durations_as_text(frame)["d"].astype(object)
+    for tick, text in zip(ticks, out):
+        assert pd.isna(text) if tick == NAT else text == _iso(tick, unit)
 
 
-def test_durations_beyond_what_pandas_holds_in_nanoseconds_are_left_to_pandas() -> None:
+def _iso(tick: int, unit: str) -> str:
+    """An ISO 8601 duration of ``tick`` ticks of ``unit``, in Python's integers (pandas holds no Timedelta of 2**62 s)."""
+    digits = {"s": 0, "ms": 3, "us": 6, "ns": 9}[unit]
+    seconds, fraction = divmod(abs(tick), 10**digits)
+    days, seconds = divmod(seconds, 86_400)
+    text = f"P{days}DT{seconds // 3600}H{seconds % 3600 // 60}M{seconds % 60}"
+    text += f".{fraction:0{digits}d}".rstrip("0") if fraction else ""
+    return ("-" if tick < 0 else "") + text + "S"
+
+
+def test_durations_beyond_what_pandas_holds_in_nanoseconds_are_written_too() -> None:
     frame = pd.DataFrame({"d": np.array([2**62], dtype=np.int64).view("timedelta64[s]")})
-    assert durations_as_text(frame)["d"].dtype == "timedelta64[s]"  # pandas cannot write it either (OutOfBoundsTimedelta)
+    assert durations_as_text(frame)["d"].tolist() == [_iso(2**62, "s")] == ["P53375995583650DT7H45M4S"]
+    assert _iso(-1500, "ms") == "-P0DT0H0M1.5S" == "-" + pd.Timedelta(1500, unit="ms").isoformat()
 
 
 def test_durations_as_text_leaves_the_other_columns_and_the_frame_as_they_are() -> None:
     frame = pd.DataFrame({"wait": pd.to_timedelta(["1h", None]).as_unit("ns"), "when": pd.to_datetime(["2024-01-01", None])})
     out = durations_as_text(frame)
     assert out["when"].dtype == frame["when"].dtype and frame["wait"].dtype == "timedelta64[ns]"
-    assert out["wait"].iloc[0] == "0 days 01:00:00" and pd.isna(out["wait"].iloc[1])
+    assert out["wait"].iloc[0] == "P0DT1H0M0S" and pd.isna(out["wait"].iloc[1])
 
 
 # -- map --tables --------------------------------------------------------------------------------
@@ -223,7 +242,7 @@ def test_map_tables_compute_trends_once_and_write_the_same_files(
         write_table(frame, tmp_path / name)
         assert (tmp_path / "tables" / name).read_bytes() == (tmp_path / name).read_bytes(), name
     durations = pd.read_csv(tmp_path / "tables" / "response_times.csv")["first_response"].dropna()
-    assert durations.str.contains(" days ").all()
+    assert durations.str.fullmatch(r"P\d+DT\d+H\d+M\d+(\.\d+)?S").all()  # ISO 8601 since review 22 (rv51)
 
 
 def test_trends_kept_on_the_journeys_are_a_copy_and_follow_their_events(scored: jm.JourneySet) -> None:

@@ -172,20 +172,31 @@ def to_graphml(G: nx.DiGraph, path: str | os.PathLike[str]) -> Path:
 def to_node_link(G: nx.DiGraph) -> dict[str, Any]:
     """The graph as node-link JSON data (NaN becomes null), ready for ``json.dumps``.
 
+    The edges are under the key the installed networkx's own :func:`networkx.node_link_data`
+    uses by default, so that ``nx.node_link_graph(data)`` reads the graph back: ``"edges"`` from
+    networkx 3.6 on, ``"links"`` before (networkx 3.4 and 3.5 read ``"links"`` by default but
+    warn that the default will change: pass ``edges="links"`` there). Another reader (D3, a
+    file read by another networkx) finds the edges under ``"edges"`` where ``data`` has that
+    key, else under ``"links"``.
+
     Examples:
         >>> import journeymap as jm
         >>> from journeymap.testing.data import planted_scores
-        >>> js = planted_scores(jm.build_journeys(jm.datasets.service_journeys(10, seed=0)))
-        >>> sorted(jm.to_node_link(jm.journey_graph(js)))[:3]
-        ['directed', 'graph', 'links']
+        >>> G = jm.journey_graph(planted_scores(jm.build_journeys(jm.datasets.service_journeys(10, seed=0))))
+        >>> data = jm.to_node_link(G)
+        >>> edges = "edges" if "edges" in data else "links"
+        >>> len(data[edges]) == G.number_of_edges(), data["directed"]
+        (True, True)
     """
     import networkx as nx
 
     _check_graph(G, "to_node_link")
-    # networkx 3.4 names the edges' key with ``edges=`` (and warns that its default is to change); before,
-    # the keyword is ``link=``, whose default is "links"
-    keyword = "edges" if "edges" in inspect.signature(nx.node_link_data).parameters else "link"
-    data: dict[str, Any] = nx.node_link_data(G, **{keyword: "links"})
+    # the installed networkx's own key: before 3.4, "links" (the keyword was ``link=``); 3.4 and 3.5 take
+    # ``edges=`` with the default None, read as "links" with a FutureWarning; 3.6 on, ``edges="edges"``
+    parameters = inspect.signature(nx.node_link_data).parameters
+    default = parameters["edges"].default if "edges" in parameters else None
+    kwargs = {"edges": default if isinstance(default, str) else "links"} if "edges" in parameters else {}
+    data: dict[str, Any] = nx.node_link_data(G, **kwargs)
     cleaned: dict[str, Any] = json.loads(json.dumps(_nan_to_none(data), default=str))
     return cleaned
 

@@ -1509,8 +1509,48 @@ def _warn_near_misses(frame: pd.DataFrame, columns: Mapping[str, str]) -> None:
             )
 
 
+def _index_as_column(frame: pd.DataFrame, *, index: bool) -> pd.DataFrame:
+    """``frame`` with its index as its first column(s), unless a default 0-based one and not ``index``; see :func:`write_table`.
+
+    Examples:
+        >>> _index_as_column(pd.DataFrame({"a": [1, 2]}, index=[9, 3]), index=False).columns.tolist()
+        ['row', 'a']
+    """
+    named = frame.index.name is not None or any(n is not None for n in frame.index.names)
+    default = frame.index.nlevels == 1 and frame.index.equals(pd.RangeIndex(len(frame)))  # 0, 1, 2, ...: no information
+    if named or (index and default):
+        return frame.reset_index()
+    if not default:  # input row numbers (js.events): the numbers rejects and warnings name, as the CLI writes them
+        return frame.reset_index(names="row" if "row" not in frame.columns else None)
+    return frame.reset_index(drop=True)
+
+
+def _text_ready(out: pd.DataFrame, suffix: str) -> pd.DataFrame:
+    """``out`` as :func:`write_table` writes it to a text format: durations as ISO 8601, lists as text where there are none."""
+    if suffix in {".csv", ".tsv", ".xlsx", ".jsonl", ".ndjson"}:
+        from journeymap.analytics._durations import durations_as_text
+
+        out = durations_as_text(out)  # one encoding in every text file: ISO 8601, where pandas writes three
+    if suffix in {".csv", ".tsv", ".xlsx"}:
+        out = _lists_joined(out)
+    return out
+
+
+def _json_list(value: Any) -> Any:
+    """A list (tuple, array) as a JSON array's text, which splits back whatever its items hold; anything else as it is.
+
+    Examples:
+        >>> _json_list(["Charged twice; still no refund", "Why?"]), _json_list(np.array([1, 2])), _json_list(None)
+        ('["Charged twice; still no refund", "Why?"]', '[1, 2]', None)
+    """
+    if not isinstance(value, (list, tuple, np.ndarray)):
+        return value
+    items = value.tolist() if isinstance(value, np.ndarray) else list(value)
+    return json.dumps([v.item() if isinstance(v, np.generic) else v for v in items], ensure_ascii=False, default=str)
+
+
 def _lists_joined(frame: pd.DataFrame) -> pd.DataFrame:
-    """``frame`` with each column of lists (or tuples) as text joined by ``"; "``, for formats without lists."""
+    """``frame`` with each column of lists (or tuples) as JSON arrays' text, for formats without lists."""
     joined = {}
     for column in frame.columns:
         values = frame[column]
@@ -1518,23 +1558,33 @@ def _lists_joined(frame: pd.DataFrame) -> pd.DataFrame:
             continue
         present = values.dropna()
         if len(present) and present.map(lambda v: isinstance(v, (list, tuple, np.ndarray))).all():
-            joined[column] = values.map(lambda v: "; ".join(map(str, v)) if isinstance(v, (list, tuple, np.ndarray)) else v)
+            joined[column] = values.map(_json_list)
     return frame.assign(**joined) if joined else frame
 
 
 def write_table(frame: pd.DataFrame, path: str | os.PathLike[str], *, index: bool = False) -> Path:
     r"""Write a result table by the file's suffix: ``.csv``, ``.tsv``, ``.parquet``, ``.jsonl`` or ``.xlsx``.
 
-    ``index=False`` (the default) leaves a default 0-based index out, as tidy tables have none;
-    a meaningful index (a named one, like ``journey_id``) is always written as a column.
+    ``index=False`` (the default) leaves a default 0-based index (0, 1, 2, ...) out, as tidy
+    tables have none; a meaningful index is always written as a column: a named one (like
+    ``journey_id``) under its name, any other (the input row numbers of ``js.events``, which
+    ``EventLog.rejects`` and ``warnings`` name) as a ``row`` column, as the command line's
+    ``score -o`` writes it (``index`` where the table has a ``row`` column already).
     Excel needs ``openpyxl`` (``pip install 'journeymap[excel]'``); time zones are written as
     UTC wall times there, since Excel cells have none. Control characters that Excel cannot
     store (``\x00``-``\x08``, ``\x0b``, ``\x0c``, ``\x0e``-``\x1f``, which the readers accept) are
     written as U+FFFD, in values and in column names. A text longer than an Excel cell holds
     (32,767 characters) is an error naming its column and rows, not cut: write ``.csv`` or
     ``.parquet`` instead, or shorten the text yourself. A column of lists (a topic table's
-    keywords and quotes) is written as text joined by ``"; "`` in CSV, TSV and Excel, which have
-    no lists (not as Python's ``['a', 'b']``), and as lists in Parquet and JSON Lines.
+    keywords and quotes) is written in CSV, TSV and Excel, which have no lists, as a JSON array
+    in the cell (``["Charged twice; still no refund", "Why?"]``; not as Python's
+    ``['a', 'b']``): ``json.loads`` splits it back whatever the items hold (a ``"; "`` join did
+    not); in Parquet and JSON Lines as lists.
+    A duration (``timedelta64``: ``response_times``' waits, ``trends``' medians) is written to
+    CSV, TSV, JSON Lines and Excel alike as an ISO 8601 duration, ``P0DT0H9M59S`` (days, hours,
+    minutes, seconds and the fraction of a second to the nanosecond; a negative one as
+    ``-P0DT0H0M1S``), which ``pd.to_timedelta`` reads back exactly (in Excel a text cell, not
+    a number); to Parquet as a duration.
     A column of numbers and text (an order number ``12345`` in one row, ``"A-77"`` in another),
     which Parquet cannot type, is written to Parquet as text, with a logged warning naming it.
     JSON has no infinity: in JSON Lines an infinite number (``touchpoint_summary``'s
@@ -1542,11 +1592,15 @@ def write_table(frame: pd.DataFrame, path: str | os.PathLike[str], *, index: boo
     as the text ``"inf"`` or ``"-inf"``, which ``pd.read_json(path, lines=True)`` reads back as
     the float ``inf``, while a missing number (NaN: all neutral) is ``null``, as pandas writes it
     (pandas' own ``to_json`` writes both as ``null``). Other JSON readers see the text: convert
-    it with ``float(value)``.
+    it with ``float(value)``. A column of periods (``2024-01``) is written to JSON Lines as
+    their text, as CSV writes it (``pd.Period(text, freq="M")`` reads one back); to Parquet as
+    periods.
 
     Raises:
         SchemaError: an unknown suffix; ``.xlsx`` without openpyxl, or with a text too long for
-            a cell.
+            a cell; a column of values JSON cannot hold, for ``.jsonl``, or Parquet, for
+            ``.parquet`` (a categorical of intervals, as ``pd.cut`` makes), named, with what to
+            write instead.
 
     Examples:
         >>> import tempfile
@@ -1556,10 +1610,7 @@ def write_table(frame: pd.DataFrame, path: str | os.PathLike[str], *, index: boo
     """
     target = Path(path)
     suffix = target.suffix.lower()
-    keep_index = index or frame.index.name is not None or any(n is not None for n in frame.index.names)
-    out = frame.reset_index() if keep_index else frame.reset_index(drop=True)
-    if suffix in {".csv", ".tsv", ".xlsx"}:
-        out = _lists_joined(out)
+    out = _text_ready(_index_as_column(frame, index=index), suffix)
     if suffix in {".csv", ".tsv"}:
         out.to_csv(target, index=False, sep="\t" if suffix == ".tsv" else ",")
     elif suffix in {".parquet", ".pq"}:
@@ -1570,7 +1621,7 @@ def write_table(frame: pd.DataFrame, path: str | os.PathLike[str], *, index: boo
         # a column of numbers and text (an order number 12345 here, "A-77" there) is written as text, with a warning
         pq.write_table(arrow_table(out, preserve_index=False, what=repr(target.name)), target)
     elif suffix in {".jsonl", ".ndjson"}:
-        _infinities_as_text(out).to_json(target, orient="records", lines=True, date_format="iso", force_ascii=False)
+        _write_json_lines(_infinities_as_text(_periods_as_text(out)), target)
     elif suffix in {".xlsx"}:
         if importlib.util.find_spec("openpyxl") is None:
             msg = f"writing {target.name!r} needs openpyxl (pip install 'journeymap[excel]'), or use .csv or .parquet"
@@ -1591,6 +1642,55 @@ def write_table(frame: pd.DataFrame, path: str | os.PathLike[str], *, index: boo
         msg = f"cannot write {target.name!r}: unknown table type {suffix!r}; use .csv, .tsv, .parquet, .jsonl or .xlsx"
         raise SchemaError(msg)
     return target
+
+
+def _periods_as_text(out: pd.DataFrame) -> pd.DataFrame:
+    """``out`` with its columns of periods (a month ``2024-01``) as their text, which JSON can hold.
+
+    Examples:
+        >>> _periods_as_text(pd.DataFrame({"month": pd.period_range("2024-01", periods=2, freq="M")}))["month"].tolist()
+        ['2024-01', '2024-02']
+    """
+    periods = {}
+    for position in range(out.shape[1]):
+        values = out.iloc[:, position]
+        dtype = values.dtype
+        if isinstance(dtype, pd.PeriodDtype) or (
+            isinstance(dtype, pd.CategoricalDtype) and isinstance(dtype.categories.dtype, pd.PeriodDtype)
+        ):
+            periods[position] = values.astype(object).map(lambda v: None if pd.isna(v) else str(v))
+    if not periods:
+        return out
+    out = out.copy()
+    for position, text in periods.items():
+        out.isetitem(position, text.to_numpy(dtype=object))
+    return out
+
+
+def _write_json_lines(out: pd.DataFrame, target: Path) -> None:
+    """``out`` as JSON Lines at ``target``; a column pandas cannot write as JSON is an error naming it.
+
+    Raises:
+        SchemaError: naming the column(s) whose values JSON cannot hold, and what to do.
+    """
+    try:
+        out.to_json(target, orient="records", lines=True, date_format="iso", force_ascii=False)
+    except (ValueError, TypeError, OverflowError) as exc:
+        target.unlink(missing_ok=True)  # no half-written file
+        bad = []
+        for position in range(out.shape[1]):
+            try:
+                out.iloc[:, [position]].to_json(orient="records", lines=True, date_format="iso")
+            except (ValueError, TypeError, OverflowError):
+                bad.append(out.columns[position])
+        if not bad:
+            raise
+        kinds = sorted({type(v).__name__ for c in bad[:1] for v in out[c].dropna().head(100)})
+        msg = (
+            f"cannot write {target.name!r}: column(s) {bad} hold values JSON cannot store ({', '.join(kinds)}): "
+            f"write them as text first (frame[{bad[0]!r}] = frame[{bad[0]!r}].astype(str)), or write .parquet or .csv"
+        )
+        raise SchemaError(msg) from exc
 
 
 def _infinities_as_text(out: pd.DataFrame) -> pd.DataFrame:

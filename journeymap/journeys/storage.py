@@ -16,6 +16,7 @@ import json
 import logging
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import pandas as pd
 
 from journeymap._paths import check_path
@@ -143,6 +144,23 @@ def _check_times(events: pd.DataFrame, source: Path) -> None:
         raise SchemaError(msg)
 
 
+def _lists_restored(events: pd.DataFrame, schema: Any) -> pd.DataFrame:
+    """``events`` with the values of its list columns as Python lists, where Arrow gives NumPy arrays.
+
+    A column of lists (tags, a topic's keywords) is written as Arrow lists; ``to_pandas``
+    reads each back as an array, and ``[] == array([])`` is no equality: lists, as saved.
+    """
+    import pyarrow as pa
+
+    for field in schema:
+        kind = field.type
+        if field.name in events.columns and (
+            pa.types.is_list(kind) or pa.types.is_large_list(kind) or pa.types.is_fixed_size_list(kind)
+        ):
+            events[field.name] = events[field.name].map(lambda v: v.tolist() if isinstance(v, np.ndarray) else v).astype(object)
+    return events
+
+
 def read_journeys(path: str | os.PathLike[str]) -> JourneySet:
     """Read a JourneySet saved with :meth:`JourneySet.to_parquet`.
 
@@ -178,7 +196,8 @@ def read_journeys(path: str | os.PathLike[str]) -> JourneySet:
         msg = f"no such file: {source}"
         raise SourceNotFoundError(msg)
     meta = _metadata(source)
-    events = pq.read_table(source).to_pandas()
+    table = pq.read_table(source)
+    events = _lists_restored(table.to_pandas(), table.schema)
     for column, spec in meta.get("categoricals", {}).items():
         if column not in events.columns:
             continue

@@ -9,7 +9,9 @@
 * :func:`read_xes` reads such a file back into an equal JourneySet. A log written by another
   tool (pm4py, ProM, Disco) reads too: traces become journeys, the activity becomes
   ``touchpoint``, ``org:resource`` is kept as ``resource``, steps count as customer steps, and
-  the columns :func:`~journeymap.read_events` would give are there with its defaults.
+  the columns :func:`~journeymap.read_events` would give are there with its defaults. A log
+  that pm4py wrote from :func:`to_pm4py`'s frame is recognised by its journeymap columns and
+  actors, and read with them (roles, scores, attributes).
 * :func:`to_pm4py` gives the frame pm4py's functions take (``case:concept:name``,
   ``concept:name``, ``time:timestamp``, ``org:resource`` and the other columns), with no pm4py
   import: ``pm4py.discover_dfg(jm.to_pm4py(js))``.
@@ -541,6 +543,16 @@ def read_xes(path: str | os.PathLike[str]) -> JourneySet:
     an object column comes back with its values' types: booleans, integers, floats and text;
     other values, dates in an object column for one, come back as their text; a missing value
     in an object column comes back as NaN).
+    A log that another tool wrote from :func:`to_pm4py`'s frame (``pm4py.write_xes(frame,
+    path)``, after any pm4py filter) has no such metadata, but its events carry journeymap's
+    columns (``event_id``, ``customer_id`` and ``journey_id`` on every event) and actors
+    (``org:resource`` one of ``customer``, ``agent``, ``bot``, ``system``): it is read with them,
+    every attribute under its own name (scores, topics, ``text``, your own columns) in the
+    dtypes :func:`~journeymap.read_events` gives, ``org:resource`` as the ``actor``; each trace
+    is a journey, its steps numbered again in time order, the stages of the service model placed
+    again (a ``stage`` attribute of other stage names is kept, the stages ordered as they first
+    come). Stage model, taxonomy and index are not in such a log: the taxonomy is the built-in
+    one with the scores' labels, the index 0-based.
     Any other XES log: the trace's ``concept:name`` is the journey id (and the customer id,
     unless the trace has a ``customer_id``), the event's ``concept:name`` becomes
     ``touchpoint``, ``time:timestamp`` the timestamp, ``org:resource`` a ``resource`` column,
@@ -618,7 +630,12 @@ def read_xes(path: str | os.PathLike[str]) -> JourneySet:
                 len(renamed),
                 str(renamed[0]),
             )
-    js = _journeymap_log(frame, log_attrs, source) if "journeymap:activity" in log_attrs else _foreign_log(frame, source)
+    if "journeymap:activity" in log_attrs:
+        js = _journeymap_log(frame, log_attrs, source)
+    elif _holds_journeymap_frame(frame):
+        js = _journeymap_frame_log(frame, source)
+    else:
+        js = _foreign_log(frame, source)
     logger.info("read %d journeys (%d events) from %s", len(js), len(js.events), source)
     return js
 
@@ -664,6 +681,72 @@ def _journeymap_log(frame: pd.DataFrame, log_attrs: dict[str, Any], source: Path
     taxonomy = _metadata(log_attrs, "journeymap:taxonomy", Taxonomy.model_validate_json, source) if raw_tax else None
     by = str(log_attrs.get("journeymap:by", "thread"))
     return journey_set_from_events(events, stages, by=by, taxonomy=taxonomy, tz=check_tz(log_attrs.get("journeymap:tz") or None))
+
+
+#: The event attributes that tell a log written from :func:`to_pm4py`'s frame (by pm4py, say): journeymap's own columns.
+_FRAME_KEYS = ("event_id", "customer_id", "journey_id")
+
+
+def _holds_journeymap_frame(frame: pd.DataFrame) -> bool:
+    """Whether the events of a log without journeymap's metadata are those of a :func:`to_pm4py` frame.
+
+    Such a log (``pm4py.write_xes(jm.to_pm4py(js), ...)``, filtered or not) carries
+    journeymap's columns as event attributes (``event_id``, ``customer_id``, ``journey_id``, on
+    every event) and the actor as ``org:resource`` (every value one of journeymap's actors).
+    """
+    if "org:resource" not in frame.columns or any(key not in frame.columns for key in _FRAME_KEYS):
+        return False
+    if frame[["org:resource", *_FRAME_KEYS]].isna().to_numpy().any():
+        return False
+    return bool(frame["org:resource"].astype("string").isin(ACTORS).all())
+
+
+def _journeymap_frame_log(frame: pd.DataFrame, source: Path) -> JourneySet:
+    """Journeys from a log of a :func:`to_pm4py` frame written by another tool: journeymap's columns under their names.
+
+    ``org:resource`` is the ``actor`` and ``time:timestamp`` the ``timestamp``; every other event
+    attribute is the column of that name, with the dtypes :func:`~journeymap.read_events` gives
+    (the scores as floats). Each trace is a journey (its ``concept:name`` the ``journey_id``),
+    its steps numbered again in time order (a filter may have left some out); the ``stage``
+    attribute is kept where its values are not the service model's, which places the steps
+    again otherwise. The activity (the event's ``concept:name``) is left out where the log has a
+    ``touchpoint`` attribute, as it then repeats a column; else it becomes the ``touchpoint``.
+
+    Raises:
+        SchemaError: an event that is no valid journeymap event (as :func:`~journeymap.read_events` says).
+    """
+    from journeymap.io.validation import validate_events
+    from journeymap.model.stage import SERVICE_STAGES
+
+    events = frame.rename(columns={"time:timestamp": "timestamp", "org:resource": "actor"})
+    activity = "concept:name" if "touchpoint" in events.columns else None
+    events = events.rename(columns={"concept:name": "touchpoint"}) if activity is None else events
+    events["journey_id"] = events[_CASE].astype("string")
+    temporary = [c for c in (activity, "lifecycle:transition", _TRACE, _CASE, "_position") if c is not None]
+    events = events.drop(columns=[c for c in temporary if c in events.columns])
+    events["timestamp"] = _dates(frame["time:timestamp"], frame, "time:timestamp", source)
+    own_steps = pd.to_numeric(events["step"], errors="coerce") if "step" in events.columns else None
+    events = validate_events(events.drop(columns=[c for c in ("step",) if c in events.columns]), on_error="raise").events
+    if own_steps is not None:  # the steps' order where times tie, as the journeys had it
+        events["step"] = own_steps.to_numpy()
+        events = events.sort_values(["journey_id", "timestamp", "step"], kind="stable")
+    else:
+        events = events.sort_values(["journey_id", "timestamp"], kind="stable")
+    events["step"] = events.groupby("journey_id", sort=False).cumcount().astype(np.int64) + 1
+    service = {name for name, _ in SERVICE_STAGES}
+    named = events["stage"].dropna().astype(str).unique().tolist() if "stage" in events.columns else []
+    if set(named) <= service:
+        stages = StageModel.service()
+    else:  # the journeys' own stage model: its stages in the order they first come in the steps
+        order = events.sort_values(["step"], kind="stable")["stage"].dropna().astype(str).unique().tolist()
+        stages = StageModel.from_column("stage", order=order)
+    events["stage"] = assign_stages(events, stages)
+    logger.info(
+        "%s: the events carry journeymap's columns and actors (a to_pm4py frame written by another tool): "
+        "read with their roles, scores and attributes",
+        source,
+    )
+    return journey_set_from_events(events, stages, by="thread")
 
 
 def _foreign_log(frame: pd.DataFrame, source: Path) -> JourneySet:
