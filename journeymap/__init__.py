@@ -83,8 +83,8 @@ if TYPE_CHECKING:
     from journeymap.topics import TopicModel as TopicModel
     from journeymap.topics import assign_topics as assign_topics
 
-#: The names ``from journeymap import *`` binds: every public name but _HEAVY_NAMES, so
-#: that a star import stays as light as ``import journeymap``.
+#: Every public name. ``from journeymap import *`` binds them all, so it imports scikit-learn
+#: (for TopicModel and assign_topics); ``import journeymap`` imports neither until first use.
 __all__ = [
     "Actor",
     "ArgumentTypeError",
@@ -108,6 +108,7 @@ __all__ = [
     "StageModel",
     "Taxonomy",
     "TextsFailedError",
+    "TopicModel",
     "Touchpoint",
     "TransformerScorer",
     "UnknownJourneyError",
@@ -115,6 +116,7 @@ __all__ = [
     "UnsupportedBackendError",
     "WriteError",
     "__version__",
+    "assign_topics",
     "available_scorers",
     "build_journeys",
     "compare_segments",
@@ -149,12 +151,6 @@ __all__ = [
 ]
 
 
-#: Public names a star import leaves out: their modules import scikit-learn (``jm.TopicModel``
-#: and ``jm.assign_topics`` import it when first used; ``from journeymap.topics import
-#: TopicModel`` as well).
-_HEAVY_NAMES = ("TopicModel", "assign_topics")
-
-
 # Hidden from type checkers: a module __getattr__ typed -> Any makes every name of the package
 # exist for them (a misspelt jm.pain_pionts would pass mypy). The lazy names are declared above.
 if not TYPE_CHECKING:
@@ -185,4 +181,4 @@ if not TYPE_CHECKING:
 
     def __dir__() -> list[str]:
         """The module's names with the lazy ones (tab completion lists ``jm.TopicModel`` too)."""
-        return sorted({*globals(), *__all__, *_HEAVY_NAMES})
+        return sorted({*globals(), *__all__})
