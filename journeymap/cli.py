@@ -1190,7 +1190,6 @@ def _write_tables(
     wrote there is not in the manifest).
     """
     import journeymap as jm
-    from journeymap.analytics._durations import durations_as_text
     from journeymap.io import write_table
 
     unknown = sorted(set(extra or {}) - set(TABLE_FILES))
@@ -1225,9 +1224,9 @@ def _write_tables(
     if "topic" in js.events.columns:
         written["topics.csv"] = jm.topic_summary(js)
     for name, frame in written.items():
-        # a named index (journey_id, touchpoint) is a column; a row number is not. Durations are
-        # written as pandas writes them, formatted at once rather than value by value (5x faster)
-        write_table(durations_as_text(frame), out / name)
+        # a named index (journey_id, touchpoint) is a column; a row number is not. write_table writes
+        # durations as ISO 8601 text and lists as JSON arrays
+        write_table(frame, out / name)
     charts: dict[str, Callable[[], Any]] = {  # drawn, saved and closed one at a time
         "journey_map.png": lambda: jm.plot.journey_map(js),
         "journey_graph.png": lambda: jm.plot.graph(jm.journey_graph(js, level="stage")),

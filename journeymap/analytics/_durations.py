@@ -185,11 +185,6 @@ def iso_durations(values: npt.NDArray[np.timedelta64]) -> npt.NDArray[np.object_
     return out
 
 
-def frame_csv(frame: pd.DataFrame) -> str:
-    """``frame`` as :meth:`pandas.DataFrame.to_csv` writes it without its index (the text :func:`durations_as_text` matches)."""
-    return frame.to_csv(index=False, lineterminator="\n")
-
-
 def durations_as_text(frame: pd.DataFrame) -> pd.DataFrame:
     """``frame`` with its duration (``timedelta64``) columns as ISO 8601 text (:func:`iso_durations`; NaT: missing).
 
