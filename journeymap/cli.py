@@ -1879,6 +1879,23 @@ def evaluate(
         ),
     ] = None,
     sep: Annotated[str, typer.Option("--sep", help="Table only: the separator of several labels in one cell (anger;joy).")] = ",",
+    dev: Annotated[
+        Optional[Path],  # noqa: UP045 - Typer reads the annotation at runtime
+        typer.Option(
+            "--dev",
+            readable=False,
+            help="Table only: a second labelled table (same columns) to tune the label-set thresholds on; they are "
+            "applied to DATA (as a GoEmotions folder's dev.tsv is).",
+        ),
+    ] = None,
+    as_json: Annotated[
+        bool,
+        typer.Option(
+            "--json",
+            help="Write the whole result as JSON to standard output (figures, intervals, confusion matrix, per-text "
+            "predictions, counts of scored and unscored texts) instead of the readable summary.",
+        ),
+    ] = False,
 ) -> None:
     """Evaluate a scorer: on a GoEmotions split (28, Ekman, sentiment), a TweetEval task, or any labelled table."""
     columns = {
@@ -1886,6 +1903,7 @@ def evaluate(
         "--label-column": label_column != "label",
         "--level": level is not None,
         "--sep": sep != ",",
+        "--dev": dev is not None,
     }
     if data.is_file() and split is not None:
         raise _usage("--split chooses a folder's split (train, dev, test); a labelled table is evaluated whole")
@@ -1901,7 +1919,8 @@ def evaluate(
     if data.is_dir():
         if (data / "mapping.txt").is_file() and not (data / "labels.txt").is_file():
             with _handled():
-                typer.echo(_evaluate_tweeteval(data, split, built, label_map, prior.value))
+                text, found = _evaluate_tweeteval(data, split, built, label_map, prior.value)
+            typer.echo(_as_json(found) if as_json else text)
             return
         from journeymap.emotions.evaluate import evaluate as run
         from journeymap.emotions.evaluate import format_results
@@ -1914,10 +1933,13 @@ def evaluate(
                 "(mapping.txt, <split>_text.txt, <split>_labels.txt); a labelled table is a file"
             )
         with _handled():
-            typer.echo(format_results(run(data, split=split, scorer=built)))
+            folder_result = run(data, split=split, scorer=built)
+        typer.echo(_as_json(folder_result) if as_json else format_results(folder_result))
         return
     if not data.is_file():
         raise _fail(f"{str(data)!r} does not exist")
+    if dev is not None and not dev.is_file():
+        raise _fail(f"--dev {str(dev)!r} is no file: it takes a labelled table with the columns of DATA")
     from journeymap.emotions.evaluate_labelled import evaluate_labelled, format_labelled
     from journeymap.emotions.labelled import parse_label_map
     from journeymap.exceptions import SchemaError
@@ -1934,10 +1956,18 @@ def evaluate(
                 prior=prior.value,
                 level=level,
                 sep=sep or None,
+                dev=dev,
             )
         except SchemaError as exc:  # the library names its keywords; here they are options
             raise _fail(str(exc).replace("text= and label=", "--text-column and --label-column")) from exc
-        typer.echo(format_labelled(result))
+    typer.echo(_as_json(result) if as_json else format_labelled(result))
+
+
+def _as_json(result: Any) -> str:
+    """A result as the JSON ``evaluate --json`` writes (:func:`~journeymap.emotions.evaluate_labelled.result_json`)."""
+    from journeymap.emotions.evaluate_labelled import result_json
+
+    return json.dumps(result_json(result), indent=2, ensure_ascii=False, allow_nan=False)
 
 
 def _not_for_a_folder(given: dict[str, bool], why: str) -> None:
@@ -1948,8 +1978,10 @@ def _not_for_a_folder(given: dict[str, bool], why: str) -> None:
         raise _usage(f"{options} appl{'ies' if len(named) == 1 else 'y'} to a labelled table, not here: {why}")
 
 
-def _evaluate_tweeteval(folder: Path, split: str, scorer: Any, label_map: list[str] | None, prior: str = "none") -> str:
-    """A TweetEval task folder: irony by the scorer's irony output, other tasks as a labelled table."""
+def _evaluate_tweeteval(
+    folder: Path, split: str, scorer: Any, label_map: list[str] | None, prior: str = "none"
+) -> tuple[str, dict[str, Any]]:
+    """A TweetEval task folder: irony by the scorer's irony output, other tasks as a labelled table; as text and as the result."""
     import pandas as pd
 
     from journeymap.emotions.evaluate import evaluate_tweets
@@ -1977,10 +2009,11 @@ def _evaluate_tweeteval(folder: Path, split: str, scorer: Any, label_map: list[s
         return (
             f"scorer {result['scorer']}, TweetEval irony {split} ({result['irony_n']} tweets): "
             f"F1 of irony at 0.5 {result['irony_f1']:.3f}, AUC {result['irony_auc']:.3f}"
-        )
+        ), result
     texts, codes = read_tweeteval(folder, split)
     table = pd.DataFrame({"text": texts, "label": [names.get(int(c), str(c)) for c in codes]})
-    return format_labelled(evaluate_labelled(table, scorer=scorer, label_map=parse_label_map(label_map), prior=prior))
+    labelled = evaluate_labelled(table, scorer=scorer, label_map=parse_label_map(label_map), prior=prior)
+    return format_labelled(labelled), labelled
 
 
 @app.command()

@@ -123,7 +123,7 @@ def test_transformer_scorer_on_a_local_model(ekman_model: Path) -> None:
     check_scorer(scorer)
     assert scorer.taxonomy.name == "ekman"
     assert scorer.multi_label
-    assert scorer.id.startswith(f"hf:{ekman_model}@")
+    assert scorer.id.startswith(f"hf:{ekman_model.name}@")  # a local folder by its name (and its files)
     # by path through get_scorer, and through the registered name
     assert get_scorer(str(ekman_model)).id == scorer.id
     assert get_scorer("transformer", model=str(ekman_model)).id == scorer.id

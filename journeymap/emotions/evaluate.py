@@ -33,7 +33,7 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["evaluate", "evaluate_tweets", "main", "sentiment_decisions"]
+__all__ = ["ekman_mapping", "evaluate", "evaluate_tweets", "main", "sentiment_decisions"]
 
 LEVELS = ("goemotions", "ekman", "sentiment")
 
@@ -43,21 +43,38 @@ def evaluate(
     *,
     split: str = "test",
     scorer: str | EmotionScorer = "default",
-    levels: tuple[str, ...] = LEVELS,
+    levels: tuple[str, ...] | None = None,
 ) -> dict[str, Any]:
     """Score ``split`` and return, per level, ``macro_f1``, ``micro_f1`` and a per-label table.
 
-    The scorer must use the GoEmotions taxonomy (its labels in any order). Its rows are checked
-    as :func:`journeymap.score` checks them (:func:`scored_rows`): a scorer that raises or returns
-    NaN, values outside [0, 1] or rows of the wrong shape fails with
+    A scorer of the GoEmotions labels (in any order) is measured at each of ``levels`` (default
+    all of :data:`LEVELS`). A scorer of Ekman's labels (anger, disgust, fear, joy, sadness,
+    surprise, with or without neutral; in any order) is measured at ``"ekman"`` level only: the
+    data's GoEmotions labels are grouped by the folder's ``ekman_mapping.json`` (a group is
+    present where one of its members is; GoEmotions ``neutral`` is Ekman ``neutral``), or by the
+    built-in grouping where the folder has no such file; the result's ``ekman_mapping`` says
+    which. Its rows are checked as :func:`journeymap.score` checks them (:func:`scored_rows`): a
+    scorer that raises or returns NaN, values outside [0, 1] or rows of the wrong shape fails with
     :class:`~journeymap.TextsFailedError`.
+
+    Raises:
+        InvalidArgumentError: the scorer's labels are neither the GoEmotions nor the Ekman ones, or
+            ``levels`` asks an Ekman scorer for a level other than ``"ekman"``.
     """
     scorer_obj = get_scorer(scorer)
     tax = scorer_obj.taxonomy
     gold = read_split(data, split)
     if set(tax.labels) != set(gold.labels):
-        msg = f"scorer {scorer_obj.id!r} has labels {tax.labels[:5]}..., not the data's GoEmotions labels"
+        groups, source = ekman_mapping(data, gold.labels)
+        if set(tax.labels) in ({*groups}, {*groups} - {"neutral"}):
+            return _evaluate_ekman(data, split, scorer_obj, gold, groups=groups, source=source, levels=levels)
+        msg = (
+            f"scorer {scorer_obj.id!r} has labels {list(tax.labels)[:8]}{'...' if len(tax.labels) > 8 else ''}: neither "
+            f"the data's GoEmotions labels (labels.txt) nor the Ekman labels {sorted(groups)} the folder's labels group "
+            "into; evaluate it on a labelled table of its own labels (evaluate_labelled)"
+        )
         raise InvalidArgumentError(msg)
+    levels = LEVELS if levels is None else levels
     column = [tax.labels.index(lab) for lab in gold.labels]  # scorer columns in data order
     goemo = Taxonomy.goemotions()
     probs = scored_rows(scorer_obj, gold.texts)[0][:, column]
@@ -65,11 +82,7 @@ def evaluate(
     need_dev = own is None or any(level != "goemotions" for level in levels)
     dev_probs = dev_true = np.empty((0, len(gold.labels)), dtype=np.float32)
     if need_dev:
-        if split == "dev":
-            logger.warning(
-                "evaluating on dev, where the thresholds are also tuned: the figures are optimistic; "
-                "report split='test' for held-out figures"
-            )
+        _warn_dev(split)
         dev = read_split(data, "dev")
         dev_probs = scored_rows(scorer_obj, dev.texts)[0][:, column]
         dev_true = dev.targets
@@ -90,14 +103,111 @@ def evaluate(
             labels = list(target.labels)
             dev_p, dev_t = goemo.convert(dev_probs[:, built_in], target), goemo.convert(dev_true[:, built_in], target)
             thresholds = tune_thresholds(dev_p, dev_t.astype(bool))
-        decided = predict(p, thresholds)
-        truth = true.astype(bool)
-        per_label = f1_per_label(decided, truth)
-        table = pd.DataFrame(
-            {"f1": per_label, "support": truth.sum(axis=0), "threshold": thresholds}, index=pd.Index(labels, name="label")
-        )
-        results[level] = {"macro_f1": float(per_label.mean()), "micro_f1": micro_f1(decided, truth), "per_label": table}
+        results[level] = _level_figures(p, true, labels, thresholds)
     return results
+
+
+def _warn_dev(split: str) -> None:
+    if split == "dev":
+        logger.warning(
+            "evaluating on dev, where the thresholds are also tuned: the figures are optimistic; "
+            "report split='test' for held-out figures"
+        )
+
+
+def _level_figures(p: np.ndarray, true: np.ndarray, labels: list[str], thresholds: np.ndarray) -> dict[str, Any]:
+    """Macro- and micro-F1 and the per-label table (``f1``, ``support``, ``threshold``) of thresholded scores."""
+    decided = predict(p, thresholds)
+    truth = true.astype(bool)
+    per_label = f1_per_label(decided, truth)
+    table = pd.DataFrame(
+        {"f1": per_label, "support": truth.sum(axis=0), "threshold": thresholds}, index=pd.Index(labels, name="label")
+    )
+    return {"macro_f1": float(per_label.mean()), "micro_f1": micro_f1(decided, truth), "per_label": table}
+
+
+def ekman_mapping(folder: str | Path, labels: list[str]) -> tuple[dict[str, tuple[str, ...]], str]:
+    """The Ekman groups of a GoEmotions-format folder's labels, and where they come from.
+
+    The folder's ``ekman_mapping.json`` (``{"anger": ["anger", "annoyance", ...], ...}``; a
+    ``neutral`` label of ``labels.txt`` that it does not group is Ekman ``neutral``), else the
+    built-in grouping (``"built-in"``).
+
+    Raises:
+        InvalidArgumentError: the file is no mapping of group names to lists of the folder's labels.
+    """
+    import json
+
+    path = Path(folder) / "ekman_mapping.json"
+    if not path.is_file():
+        return dict(Taxonomy.goemotions().groups["ekman"]), "built-in"
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+    except (ValueError, UnicodeDecodeError) as exc:
+        msg = f"{path} is not valid JSON: {exc}"
+        raise InvalidArgumentError(msg) from exc
+    ok = isinstance(raw, dict) and all(isinstance(v, list) and all(isinstance(m, str) for m in v) for v in raw.values())
+    if not ok:
+        msg = f"{path} must map each Ekman label to a list of the folder's labels, like {{'anger': ['anger', 'annoyance']}}"
+        raise InvalidArgumentError(msg)
+    groups = {str(k): tuple(v) for k, v in raw.items()}
+    unknown = sorted({m for members in groups.values() for m in members} - set(labels))
+    if unknown:
+        msg = f"{path} groups {unknown[:10]}, which are not labels of the folder's labels.txt"
+        raise InvalidArgumentError(msg)
+    grouped = {m for members in groups.values() for m in members}
+    if "neutral" in labels and "neutral" not in grouped:
+        groups.setdefault("neutral", ("neutral",))
+    return groups, str(path)
+
+
+def _evaluate_ekman(
+    data: str | Path,
+    split: str,
+    scorer: EmotionScorer,
+    gold: Any,
+    *,
+    groups: dict[str, tuple[str, ...]],
+    source: str,
+    levels: tuple[str, ...] | None,
+) -> dict[str, Any]:
+    """An Ekman-label scorer on a GoEmotions-format folder: the data's labels grouped by ``groups``, at Ekman level."""
+    if levels is not None and set(levels) != {"ekman"}:
+        msg = (
+            f"scorer {scorer.id!r} gives Ekman labels: on a GoEmotions-format folder it is measured at the 'ekman' "
+            f"level only (its labels grouped by {source}), not {sorted(set(levels) - {'ekman'})}"
+        )
+        raise InvalidArgumentError(msg)
+    tax = scorer.taxonomy
+    labels = [lab for lab in (*Taxonomy.ekman().labels, *sorted(groups)) if lab in tax.labels]
+    labels = list(dict.fromkeys(labels))
+    column = [tax.labels.index(lab) for lab in labels]
+
+    def grouped(targets: np.ndarray) -> np.ndarray:
+        position = {lab: i for i, lab in enumerate(gold.labels)}
+        out = np.zeros((len(targets), len(labels)), dtype=np.float32)
+        for j, lab in enumerate(labels):
+            members = [position[m] for m in groups.get(lab, ())]
+            if members:
+                out[:, j] = targets[:, members].max(axis=1)
+        return out
+
+    probs = scored_rows(scorer, gold.texts)[0][:, column]
+    own = getattr(scorer, "thresholds", None)
+    if own is not None and len(own) == len(tax.labels):
+        thresholds = np.asarray(own, dtype=np.float32)[column]
+    else:
+        _warn_dev(split)
+        dev = read_split(data, "dev")
+        dev_probs = scored_rows(scorer, dev.texts)[0][:, column]
+        thresholds = tune_thresholds(dev_probs, grouped(dev.targets).astype(bool))
+    return {
+        "scorer": scorer.id,
+        "split": split,
+        "n_texts": len(gold.texts),
+        "ekman_mapping": source,
+        "ekman": _level_figures(probs, grouped(gold.targets), labels, thresholds),
+    }
 
 
 def sentiment_decisions(scorer: EmotionScorer, texts: list[str]) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float32]]:
@@ -218,6 +328,8 @@ def _auc(score: npt.NDArray[np.float32], positive: npt.NDArray[np.bool_]) -> flo
 def format_results(results: dict[str, Any]) -> str:
     """The evaluation as readable text."""
     lines = [f"scorer {results['scorer']} on {results['split']} ({results['n_texts']} texts)"]
+    if results.get("ekman_mapping"):
+        lines[0] += f"; the data's labels grouped into Ekman's by {results['ekman_mapping']}"
     for level in LEVELS:
         if level not in results:
             continue

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from journeymap.emotions._metrics import f1_per_label, micro_f1, predict
+from journeymap.emotions._metrics import f1_per_label, micro_f1, predict, tune_thresholds
 from journeymap.emotions.evaluate import check_eval_prior, scored_rows, scored_sentiment
 from journeymap.emotions.labelled import Labelled, read_labelled
 from journeymap.emotions.registry import get_scorer
@@ -53,6 +53,7 @@ __all__ = [
     "levels_of",
     "matching_level",
     "mcnemar_exact",
+    "result_json",
 ]
 
 
@@ -156,6 +157,7 @@ def evaluate_labelled(
     n_boot: int = 1000,
     confidence: float = 0.95,
     seed: int = 0,
+    dev: str | Path | pd.DataFrame | None = None,
 ) -> dict[str, Any]:
     """Score the texts of a labelled table and compare with its labels.
 
@@ -186,6 +188,15 @@ def evaluate_labelled(
     (the scorer's own ``thresholds`` at its own level, else 0.5; its best label where none is),
     and at ``"sentiment"`` the one decision.
 
+    **Thresholds tuned on a dev split.** ``dev`` is a second labelled table (read as ``source``
+    is: the same columns, ``label_map`` and ``sep``) whose texts are scored at the same level;
+    each label's threshold is the one that maximises its F1 there (as :func:`evaluate` tunes them
+    on a GoEmotions folder's ``dev.tsv``), and ``multilabel`` measures the evaluated table with
+    them, for single-label data too. Its texts ``jm.score`` leaves unscored are left out of the
+    tuning. The single-label figures (``accuracy``, ``macro_f1``, ...) take each text's best label
+    and use no threshold: ``dev`` does not change them. At ``"sentiment"`` the decision is
+    ``jm.score``'s, with no thresholds: ``dev`` is refused there.
+
     **Texts** :func:`journeymap.score` would leave unscored are left unscored here too (no words
     to read; a language the scorer does not declare): they are in ``unscored`` (``row``, ``text``,
     ``reason``) and counted in ``n_unscored``, and the figures are over the ``n_texts`` scored. The
@@ -205,12 +216,16 @@ def evaluate_labelled(
     ``predicted``, ``truth``, ``correct``, ``score_note``; the unscored with NA predictions),
     ``intervals`` (``estimate``, ``low``, ``high`` of ``accuracy`` and ``macro_f1``: percentile
     bootstrap of ``n_boot`` resamples of the texts at ``confidence``, seeded by ``seed``; none
-    when ``n_boot`` is 0), ``multilabel`` (None for single-label data) and ``not_read_in_full``.
+    when ``n_boot`` is 0), ``multilabel`` (None for single-label data without ``dev``; else
+    ``micro_f1``, ``macro_f1``, ``samples_f1``, ``thresholds`` and ``thresholds_from``: ``"dev"``,
+    ``"scorer"`` or ``"0.5"``; with ``dev``, ``n_dev``, the dev texts tuned on) and ``not_read_in_full``.
 
     Raises:
         InvalidArgumentError: ``prior`` or ``level`` is not one the scorer can be read at, the
-            data holds one label only (other than at ``"sentiment"``), or no text is scored.
-        SchemaError: a column is missing, or the data's labels are not the level's (named, with rows).
+            data holds one label only (other than at ``"sentiment"``), no text is scored, or
+            ``dev`` is given at ``"sentiment"`` level or has no scored text.
+        SchemaError: a column is missing, the data's labels are not the level's (named, with
+            rows), or ``dev`` has labels the evaluated table has not (named, with rows).
         TextsFailedError: the scorer failed, or returned rows :func:`journeymap.score` refuses.
 
     Examples:
@@ -252,6 +267,7 @@ def evaluate_labelled(
     cells = _in_any_case(data.labels, levels)
     rows = data.rows if data.rows is not None else list(range(len(data.texts)))
     names = sorted({name for cell in cells for name in cell})
+    _check_not_irony(names, levels, scorer_obj.id, label)
     chosen, inferred = _choose_level(scorer_obj.taxonomy, names, cells, rows=rows, level=level, column=label)
     if chosen != SENTIMENT_LEVEL and len(names) < 2:
         # the prediction is the best of the data's labels: of one, it is that label, right for every text
@@ -261,6 +277,9 @@ def evaluate_labelled(
             "the scorer says. Evaluate on data with at least two labels"
         )
         raise InvalidArgumentError(msg)
+    tuned = None
+    if dev is not None:
+        tuned = _dev_thresholds(dev, scorer_obj, chosen, names, levels, text=text, label=label, label_map=label_map, sep=sep)
     notes = _unscored_notes(data.texts, scorer_obj)
     at = np.flatnonzero(np.asarray([note is None for note in notes], dtype=bool))
     if not len(at):
@@ -298,8 +317,10 @@ def evaluate_labelled(
         "multilabel": None,
         "not_read_in_full": cut,
     }
-    if any(len(cell) > 1 for cell in gold):
-        result["multilabel"] = _multilabel(scorer_obj, chosen, names, gold, predicted=predicted, label_scores=label_scores)
+    if any(len(cell) > 1 for cell in gold) or tuned is not None:
+        result["multilabel"] = _multilabel(
+            scorer_obj, chosen, names, gold, predicted=predicted, label_scores=label_scores, tuned=tuned
+        )
     if result["n_unscored"]:
         logger.warning(
             "%d of %d texts left unscored, as jm.score leaves them (see the result's 'unscored'): %s; the figures are "
@@ -337,14 +358,75 @@ def _predict(
         level_name = _RULE + (" for customer messages to a brand" if moved else "")
         label_scores = None
     else:
-        taxonomy_level = _taxonomy_levels(scorer.taxonomy)[chosen]
-        probs = scored[0]
-        if taxonomy_level is not scorer.taxonomy:
-            probs = scorer.taxonomy.convert(probs, taxonomy_level)
-        label_scores = probs[:, [taxonomy_level.labels.index(n) for n in names]]
+        label_scores = _level_scores(scorer, chosen, names, scored[0])
         predicted = np.asarray(names, dtype=object)[label_scores.argmax(axis=1)]
         level_name = chosen
     return predicted, level_name, label_scores
+
+
+def _level_scores(scorer: EmotionScorer, chosen: str, names: list[str], probs: np.ndarray) -> np.ndarray:
+    """The scores of ``names`` at level ``chosen`` (a coarser level's groups: their best member's), in that order."""
+    taxonomy_level = _taxonomy_levels(scorer.taxonomy)[chosen]
+    if taxonomy_level is not scorer.taxonomy:
+        probs = scorer.taxonomy.convert(probs, taxonomy_level)
+    return np.asarray(probs[:, [taxonomy_level.labels.index(n) for n in names]], dtype=np.float32)
+
+
+def _dev_thresholds(
+    dev: str | Path | pd.DataFrame,
+    scorer: EmotionScorer,
+    chosen: str,
+    names: list[str],
+    levels: Mapping[str, tuple[str, ...]],
+    **read: Any,
+) -> tuple[np.ndarray, int]:
+    """Per-label thresholds of ``names`` tuned on the ``dev`` table (best F1 each), and how many dev texts were scored."""
+    if chosen == SENTIMENT_LEVEL:
+        msg = (
+            "dev= tunes the thresholds of the label-set figures; at level 'sentiment' the decision is what jm.score "
+            "writes, with no thresholds to tune. Leave dev out, or choose another level"
+        )
+        raise InvalidArgumentError(msg)
+    held = read_labelled(dev, **{**read, "label_map": _dev_label_map(dev, read)})
+    cells = _in_any_case(held.labels, levels)
+    rows = held.rows if held.rows is not None else list(range(len(held.texts)))
+    extra = sorted({n for cell in cells for n in cell} - set(names))
+    if extra:
+        where = "; ".join(f"{n!r} in rows {[r for r, cell in zip(rows, cells) if n in cell][:10]}" for n in extra[:10])
+        msg = (
+            f"the dev table's labels {extra[:10]} are not labels of the evaluated table ({names[:20]}): {where}. "
+            "Thresholds are tuned for the evaluated table's labels: map or drop those rows"
+        )
+        raise SchemaError(msg)
+    notes = _unscored_notes(held.texts, scorer)
+    at = [i for i, note in enumerate(notes) if note is None]
+    if not at:
+        msg = f"no text of the dev table is scored: jm.score would leave all {len(notes)} unscored"
+        raise InvalidArgumentError(msg)
+    scores = _level_scores(scorer, chosen, names, scored_rows(scorer, [held.texts[i] for i in at])[0])
+    true = np.zeros((len(at), len(names)), dtype=bool)
+    for k, i in enumerate(at):
+        true[k, [names.index(n) for n in cells[i]]] = True
+    missing = [n for j, n in enumerate(names) if not true[:, j].any()]
+    if missing:
+        logger.warning("the dev table has no text labelled %s: their thresholds stay 0.5", missing)
+    return tune_thresholds(scores, true), len(at)
+
+
+def _dev_label_map(dev: str | Path | pd.DataFrame, read: Mapping[str, Any]) -> dict[str, str] | None:
+    """``label_map`` less the keys of labels the dev table has none of (checked against the evaluated table already).
+
+    A label of the evaluated table that the dev table lacks is no typo there (:func:`read_labelled`
+    would refuse its key as matching nothing).
+    """
+    from journeymap.emotions.labelled import _WHOLE_FLOAT, _label_mapping
+
+    if not read.get("label_map"):
+        return None
+    raw = read_labelled(dev, **{**read, "label_map": None})
+    seen = {n.casefold() for cell in raw.labels for n in cell}
+    mapping = _label_mapping(read["label_map"])
+    return {k: v for k, v in mapping.items() if k.casefold() in seen or _WHOLE_FLOAT.sub(r"\1", k).casefold() in seen}
 
 
 def _in_any_case(cells: list[tuple[str, ...]], levels: Mapping[str, tuple[str, ...]]) -> list[tuple[str, ...]]:
@@ -395,6 +477,28 @@ def _choose_level(
         "evaluate_labelled: level %r inferred from the data's labels %s (pass level= to hold it fixed)", chosen, names[:10]
     )
     return chosen, True
+
+
+def _check_not_irony(names: list[str], levels: Mapping[str, tuple[str, ...]], scorer: str, column: str) -> None:
+    """SchemaError saying how irony is measured where the data's labels are irony labels no level of the scorer gives.
+
+    Irony (sarcasm) is no emotion label: a scorer says it in an ``irony`` output beside its label
+    scores (the default scorer has one), which :func:`~journeymap.emotions.evaluate.evaluate_tweets`
+    measures on a TweetEval irony folder. ``evaluate_labelled`` compares label scores.
+    """
+    given = {name for labels in levels.values() for name in labels}
+    irony = [n for n in names if n not in given and any(w in n.casefold() for w in ("iron", "sarcas"))]
+    if not irony:
+        return
+    msg = (
+        f"the data's labels {names[:10]} (column {column!r}) are irony labels ({irony}): irony is no label the "
+        f"scorer {scorer!r} gives a score for, and evaluate_labelled compares the scorer's label scores. Irony is "
+        "measured by a scorer's 'irony' output (the default scorer has one) on a TweetEval irony folder: "
+        "<split>_text.txt (one text a line), <split>_labels.txt (1 for irony, 0 for not) and mapping.txt "
+        "('0<TAB>non_irony', '1<TAB>irony'), evaluated with `journeymap evaluate FOLDER --split <split>` or "
+        "journeymap.emotions.evaluate.evaluate_tweets(irony=FOLDER, split=<split>)"
+    )
+    raise SchemaError(msg)
 
 
 def _unscored_notes(texts: list[str], scorer: EmotionScorer) -> list[str | None]:
@@ -537,21 +641,28 @@ def _multilabel(
     *,
     predicted: np.ndarray,
     label_scores: np.ndarray | None,
+    tuned: tuple[np.ndarray, int] | None = None,
 ) -> dict[str, Any]:
-    """Set metrics over the data's labels: micro, macro and samples F1 (scikit-learn's multi-label ``f1_score``)."""
+    """Set metrics over the data's labels: micro, macro and samples F1 (scikit-learn's multi-label ``f1_score``).
+
+    The thresholds: ``tuned`` (from a dev table) where given, else the scorer's own at its own level, else 0.5.
+    """
     true = np.zeros((len(gold), len(names)), dtype=bool)
     for i, cell in enumerate(gold):
         true[i, [names.index(n) for n in cell]] = True
+    source = None
     if label_scores is None:  # the sentiment decision: one label per text
         thresholds = None
         pred = np.asarray([[p == n for n in names] for p in predicted], dtype=bool)
     else:
         own = getattr(scorer, "thresholds", None)
         tax = scorer.taxonomy
-        if level == _level_key(tax) and own is not None and len(own) == len(tax.labels):
-            thresholds = np.asarray([own[tax.labels.index(n)] for n in names], dtype=np.float32)
+        if tuned is not None:
+            thresholds, source = np.asarray(tuned[0], dtype=np.float32), "dev"
+        elif level == _level_key(tax) and own is not None and len(own) == len(tax.labels):
+            thresholds, source = np.asarray([own[tax.labels.index(n)] for n in names], dtype=np.float32), "scorer"
         else:
-            thresholds = np.full(len(names), 0.5, dtype=np.float32)
+            thresholds, source = np.full(len(names), 0.5, dtype=np.float32), "0.5"
         pred = predict(label_scores, thresholds)
     both = (pred & true).sum(axis=1)
     sizes = pred.sum(axis=1) + true.sum(axis=1)
@@ -561,6 +672,8 @@ def _multilabel(
         "macro_f1": float(f1_per_label(pred, true).mean()),
         "samples_f1": float(samples.mean()),
         "thresholds": None if thresholds is None else pd.Series(thresholds, index=pd.Index(names, name="label")),
+        "thresholds_from": source,
+        **({"n_dev": tuned[1]} if tuned is not None else {}),
     }
 
 
@@ -697,6 +810,8 @@ def format_labelled(result: Mapping[str, Any]) -> str:
             f"\nlabel sets: micro-F1 {multi['micro_f1']:.4f}, macro-F1 {multi['macro_f1']:.4f}, "
             f"samples-F1 {multi['samples_f1']:.4f}"
         )
+        if multi.get("thresholds_from") == "dev":
+            out += f" (thresholds tuned on the dev table's {multi['n_dev']} texts)"
     if result.get("n_unscored"):
         reasons = result["unscored"]["reason"].value_counts()
         out += f"\nleft unscored as jm.score leaves them (not in the figures): {result['n_unscored']} text(s): " + "; ".join(
@@ -712,4 +827,39 @@ def format_labelled(result: Mapping[str, Any]) -> str:
             f"\nnot evaluated: {', '.join(result['secondary_only'])} (only ever listed beside a label the text is "
             "counted for, and never predicted)"
         )
+    return out
+
+
+def result_json(result: Any) -> Any:
+    """An evaluation result (of :func:`evaluate_labelled`, :func:`compare_labelled` or ``evaluate``) as plain JSON values.
+
+    Tables become objects keyed by their index (``per_label`` by label, ``confusion_matrix`` by
+    truth then predicted label, ``intervals`` by metric) or, where the index is only row
+    positions (``predictions``, ``unscored``), lists of records; a Series an object; NumPy
+    numbers and arrays their Python values; NaN and NA ``null``; tuples lists. ``json.dumps``
+    takes the result as it is.
+
+    Examples:
+        >>> import json
+        >>> frame = pd.DataFrame({"f1": [0.5, np.nan]}, index=pd.Index(["joy", "anger"], name="label"))
+        >>> json.dumps(result_json({"n": np.int64(3), "per_label": frame, "labels": ("joy",), "p": pd.NA}))
+        '{"n": 3, "per_label": {"joy": {"f1": 0.5}, "anger": {"f1": null}}, "labels": ["joy"], "p": null}'
+    """
+    out: Any
+    if isinstance(result, pd.DataFrame):
+        frame = result.astype(object).where(result.notna(), None)
+        if isinstance(result.index, pd.RangeIndex) and result.index.name is None:
+            out = [result_json(row) for row in frame.to_dict(orient="records")]
+        else:
+            out = {str(k): result_json(v) for k, v in frame.to_dict(orient="index").items()}
+    elif isinstance(result, (pd.Series, dict)):
+        out = {str(k): result_json(v) for k, v in result.items()}
+    elif isinstance(result, (list, tuple, np.ndarray)):
+        out = [result_json(v) for v in (result.tolist() if isinstance(result, np.ndarray) else result)]
+    else:
+        value = result.item() if isinstance(result, np.generic) else result
+        if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+            out = None
+        else:
+            out = value if isinstance(value, (bool, int, float, str)) else str(value)
     return out

@@ -41,6 +41,7 @@ __all__ = [
     "hub_lookup",
     "hub_reachable",
     "looks_like_model",
+    "model_id_name",
     "model_version",
     "resolve_model",
 ]
@@ -362,6 +363,30 @@ def hub_commit(name: str, source: str, *, revision: str | None) -> str | None:
     return commit
 
 
+def model_id_name(name: str) -> str:
+    """The model's name in an id: a hub id as it is; a local folder by its own name, however its path is written.
+
+    ``./model``, ``model/``, ``model`` and ``/abs/path/to/model`` are one folder: they give one
+    name (the folder's, its path resolved), so one folder gets one id and one set of cached
+    scores. What the id tells folders apart by is :func:`model_version`, the fingerprint of
+    their files' contents; where the folder is on disk does not count (a copied or moved model
+    keeps its id and its cached scores).
+
+    Examples:
+        >>> import tempfile, os
+        >>> folder = os.path.join(tempfile.mkdtemp(), "my_model"); os.mkdir(folder)
+        >>> model_id_name(folder), model_id_name(folder + os.sep), model_id_name(os.path.relpath(folder))
+        ('my_model', 'my_model', 'my_model')
+        >>> model_id_name("acme/tiny")
+        'acme/tiny'
+    """
+    folder = expanded_path(name)
+    if not folder.is_dir():
+        return name
+    resolved = folder.resolve()
+    return resolved.name or str(resolved)  # the root folder has no name of its own
+
+
 def model_version(name: str, source: str, *, revision: str | None, config: Any = None) -> str:
     """What a Hugging Face model's id says of its version, so that cached results follow its weights.
 
@@ -571,8 +596,13 @@ def _unknown_labels_hint(labels: list[str], own: list[str]) -> str:
     Examples:
         >>> print(_unknown_labels_hint(["1 pt", "2 pts", "3 pts"], ["1 pt", "2 pts", "3 pts"]))  # doctest: +ELLIPSIS
         the model's labels ['1 pt', '2 pts', '3 pts'] have no known valence; they look like a rating scale: pass ...
-        >>> _unknown_labels_hint(["LABEL_0", "LABEL_1"], ["LABEL_0", "LABEL_1"])  # doctest: +ELLIPSIS
-        "the model's labels ['LABEL_0', 'LABEL_1'] have no known valence; pass label_map=... {'LABEL_0': 'negative'}) ..."
+        >>> print(_unknown_labels_hint(["LABEL_0", "LABEL_1"], ["LABEL_0", "LABEL_1"]))  # doctest: +NORMALIZE_WHITESPACE
+        the model's labels ['LABEL_0', 'LABEL_1'] have no known valence; pass label_map={model label: known label}
+        naming what each of ['LABEL_0', 'LABEL_1'] means (the model card says) or taxonomy=Taxonomy(...) to say what they mean
+        >>> print(_unknown_labels_hint(["POS", "NEG"], ["POS", "NEG"]))  # doctest: +NORMALIZE_WHITESPACE
+        the model's labels ['POS', 'NEG'] have no known valence; pass label_map={model label: known label} (going by
+        their names, {'POS': 'positive', 'NEG': 'negative'}; check them against the model card) or
+        taxonomy=Taxonomy(...) to say what they mean
     """
     head = f"the model's labels {own} have no known valence; "
     scale = len(labels) > 2 and all(re.search(r"\d", lab) and not _GENERIC_LABEL.fullmatch(lab.strip()) for lab in labels)
@@ -584,10 +614,36 @@ def _unknown_labels_hint(labels: list[str], own: list[str]) -> str:
             f"{labels!r}, 'valence': {valence!r}}} (valences evenly spaced from the lowest level to the highest, "
             "if that is the labels' order), or label_map={model label: known label} where each level has a known name"
         )
-    return (
-        head + f"pass label_map={{model label: known label}} (for example {{{own[0]!r}: 'negative'}}) "
-        "or taxonomy=Taxonomy(...) to say what they mean"
-    )
+    guessed = {lab: name for lab in own if (name := _meant_name(lab)) is not None}
+    if guessed:
+        rest = [lab for lab in own if lab not in guessed]
+        also = f", and a known name for each of {rest}" if rest else ""
+        example = f" (going by their names, {guessed}{also}; check them against the model card)"
+    else:  # LABEL_0, LABEL_1, ...: nothing in a name tells what it means
+        example = f" naming what each of {own} means (the model card says)"
+    return head + f"pass label_map={{model label: known label}}{example} or taxonomy=Taxonomy(...) to say what they mean"
+
+
+#: Known names a model label may shorten: ``POS`` -> ``positive`` (:func:`_meant_name`).
+_MEANT_NAMES = ("positive", "negative", "neutral", *(name for name in KNOWN_VALENCE if name.isalpha()))
+
+
+def _meant_name(label: str) -> str | None:
+    """The known label name ``label`` shortens (``POS``, ``Neg``, ``neutr`` -> positive, negative, neutral), else None.
+
+    A label of three letters or more that begins exactly one known name (compared in lower case).
+    Generic labels (``LABEL_0``), digits and names that begin several known ones (``ang``: anger
+    or angry) give None: a wrong guess would read as the model's meaning.
+
+    Examples:
+        >>> [_meant_name(x) for x in ["POS", "NEG", "Neu", "LABEL_0", "ang", "ok"]]
+        ['positive', 'negative', 'neutral', None, None, None]
+    """
+    text = label.strip().lower()
+    if len(text) < 3 or not text.isalpha():
+        return None
+    found = {name for name in _MEANT_NAMES if name.startswith(text)}
+    return found.pop() if len(found) == 1 else None
 
 
 def position_offset(config: Any, model: Any = None) -> int:
@@ -911,7 +967,7 @@ class TransformerScorer(_batching.SortedBatchScorer):
         version = model_version(self.model_name, source, revision=revision, config=config)
         # "+win": long texts are read in windows (scorers before read the first max_length tokens):
         # rows cached by those are never served for this one
-        self._id = f"hf:{self.model_name}@{version}" + ("" if self.multi_label else "+softmax") + "+win"
+        self._id = f"hf:{model_id_name(self.model_name)}@{version}" + ("" if self.multi_label else "+softmax") + "+win"
         if self.max_length != limit:  # reads another share of long texts: its own cached rows
             self._id += f"+len{self.max_length}"
         if self.max_windows != DEFAULT_MAX_WINDOWS:
@@ -947,7 +1003,11 @@ class TransformerScorer(_batching.SortedBatchScorer):
 
     @property
     def id(self) -> str:
-        """``hf:<model>@<version>``: the hub commit, or a fingerprint of a local folder's files.
+        """``hf:<model>@<version>``: the hub id and commit, or a local folder's name and a fingerprint of its files.
+
+        A local folder is named by its own name however its path was written (:func:`model_id_name`:
+        ``./m``, ``m/`` and ``/abs/m`` give one id), and told apart from other folders of that name
+        by the fingerprint.
 
         The commit is the one the files were loaded from (a branch such as ``main`` resolved),
         and the fingerprint hashes the files' contents (:func:`model_version`): a new revision,

@@ -24,7 +24,14 @@ import numpy as np
 
 from journeymap._flags import check_flag
 from journeymap._plugins import building, options_problem, read_group
-from journeymap.emotions.transformer import looks_like_model, model_version, path_name, position_limit, resolve_model
+from journeymap.emotions.transformer import (
+    looks_like_model,
+    model_id_name,
+    model_version,
+    path_name,
+    position_limit,
+    resolve_model,
+)
 from journeymap.exceptions import ArgumentTypeError, InvalidArgumentError, JourneyMapError, ModelLoadError, PluginError
 
 if TYPE_CHECKING:
@@ -397,7 +404,7 @@ class TransformerEncoder:
     def _make_id(self, model: Any, source: str) -> str:
         # the scorer's rule: the hub commit the files came from, or a fingerprint of a local folder's contents
         version = model_version(self.model_name, source, revision=self.revision, config=model.config)
-        return f"hf-encoder:{self.model_name}@{version}+mean+l{self.max_length}"
+        return f"hf-encoder:{model_id_name(self.model_name)}@{version}+mean+l{self.max_length}"
 
     @property
     def id(self) -> str:
