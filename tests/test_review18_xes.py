@@ -87,7 +87,8 @@ def test_the_journey_table_never_wraps_a_time_around() -> None:
         {
             "journey_id": pd.array(["j1", "j1"], dtype="string"),
             "customer_id": pd.array(["c", "c"], dtype="string"),
-            "timestamp": pd.to_datetime(["2024-01-01T00:00:00Z", "9999-12-31T00:00:00Z"], utc=True).as_unit("us"),
+            # built in microseconds: pandas 2.2 cannot parse year 9999 into nanoseconds first
+            "timestamp": pd.DatetimeIndex(np.array(["2024-01-01", "9999-12-31"], dtype="datetime64[us]")).tz_localize("UTC"),
         }
     )
     with pytest.raises(jm.SchemaError, match=r"column 'timestamp' holds 9999-12-31 00:00:00\+00:00 \(row 1, journey 'j1'\)"):

@@ -78,8 +78,8 @@ def check_seed(seed: object, name: str = "seed") -> np.random.Generator:
     (:func:`journeymap.topics.model.check_seed`).
 
     Examples:
-        >>> check_seed(0).integers(100) == check_seed(0).integers(100)
-        np.True_
+        >>> bool(check_seed(0).integers(100) == check_seed(0).integers(100))
+        True
         >>> rng = np.random.default_rng(1)
         >>> check_seed(rng) is rng
         True

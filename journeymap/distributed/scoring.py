@@ -211,7 +211,7 @@ def _load_everywhere(spec: ScorerSpec) -> tuple[list[str], Taxonomy]:
 
 
 _TEXT_KEY = "__score_text__"
-_ROLE = "\x00"  # between the role and the text in a key of service scoring
+_ROLE = "\x1f"  # between the role and the text in a key of service scoring (not NUL: pandas 2.2 hashes strings up to one)
 _ROW = "__row__"
 _POS = "__position__"
 #: score_note of a row it is known for before scoring: NO_TEXT (a message score would read, but
@@ -230,7 +230,7 @@ def _texts_to_score(part: pd.DataFrame, *, agents: bool, service: bool = False) 
     key = part["text"].astype("string").where(mask)
     if service:
         customer = np.asarray(service_rows(part, mask, "service"), dtype=bool)
-        # joined as Python strings in object arrays: pandas 2.2's "string" + "\x00" drops the NUL
+        # joined as Python strings in object arrays: pandas 2.2's "string" + "\x00" dropped the NUL
         # (as numpy's fixed-width strings do), and the role's slice then ate the text's first letter
         prefix = np.array(["b" + _ROLE, "c" + _ROLE], dtype=object)[customer.astype(np.intp)]
         text = key.to_numpy(dtype=object)  # its missing values are not read

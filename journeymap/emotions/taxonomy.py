@@ -93,8 +93,10 @@ class Taxonomy(Frozen):
         >>> import numpy as np
         >>> tax = Taxonomy.goemotions()
         >>> p = np.zeros((1, 28), dtype=np.float32); p[0, tax.labels.index("anger")] = 0.9
-        >>> tax.convert(p, "ekman")[0, Taxonomy.ekman().labels.index("anger")]
-        np.float32(0.9)
+        >>> converted = tax.convert(p, "ekman")
+        >>> converted.dtype, print(converted[0, Taxonomy.ekman().labels.index("anger")])
+        0.9
+        (dtype('float32'), None)
         >>> round(float(tax.valence_of(p)[0]), 2)
         -0.9
     """

@@ -361,7 +361,7 @@ def signed_parts(
     head = np.where(head >= 0, head, rows)
     # one reply: the account, and the post its first part answers (itself when it answers none)
     answered = np.where(parent_row[head] >= 0, parent_row[head], head)
-    key = pd.Series(authors.astype(str), index=agent.index) + "\x00" + pd.Series(answered, index=agent.index).astype(str)
+    key = pd.Series(authors.astype(str), index=agent.index) + "\x1f" + pd.Series(answered, index=agent.index).astype(str)
     key = key.where(pd.Series(part, index=agent.index))
     signed = pd.DataFrame({"key": key, "agent": agent}).dropna()
     distinct = signed.groupby("key")["agent"].nunique()

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import math
+import zlib
 from collections import OrderedDict
-from collections.abc import Hashable, Iterable
+from collections.abc import Collection, Hashable, Iterable
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
@@ -150,12 +152,94 @@ def _state(frame: pd.DataFrame) -> tuple[Any, ...]:
 
     Under pandas' copy-on-write (the default from pandas 3), writing into a frame whose arrays
     another frame still references (the JourneySet's own shallow copy) gives the frame new arrays,
-    so a value set with ``.loc`` changes this too. (With pandas 2, values written into an array
-    in place go unnoticed; added, replaced or removed columns and rows are seen.)
+    so a value set with ``.loc`` changes this too. (With pandas 2, values are written into the
+    array itself; :func:`_values_state` is kept for those.)
     """
     blocks = getattr(getattr(frame, "_mgr", None), "blocks", None)
     arrays = tuple(id(block.values) for block in blocks) if blocks is not None else ()
     return (len(frame), id(frame.index), tuple(frame.columns), arrays)
+
+
+#: pandas 3 always copies on write; pandas 2 only where ``mode.copy_on_write`` is True (reading it in 3 warns).
+_ALWAYS_COPY_ON_WRITE = int(pd.__version__.split(".", 1)[0]) >= 3
+
+
+def _copy_on_write() -> bool:
+    """Whether pandas gives a frame new arrays when a value is written into arrays another frame shares."""
+    return _ALWAYS_COPY_ON_WRITE or pd.get_option("mode.copy_on_write") is True
+
+
+def _arrays_of(values: Any) -> list[Any]:
+    """The arrays a column's values live in.
+
+    A NumPy array itself, an extension array's NumPy members (codes; data and mask) or its Arrow
+    array (replaced, never written into, on a change).
+    """
+    if isinstance(values, np.ndarray):
+        return [values]
+    arrow = getattr(values, "_pa_array", None)
+    if arrow is not None:  # (its _data is a deprecated alias of it in pandas 2.2)
+        return [arrow]
+    members = dict(getattr(values, "__dict__", {}))
+    for name in ("_ndarray", "_data", "_mask"):  # _ndarray: a Cython slot (Categorical, strings, times)
+        members.setdefault(name, getattr(values, name, None))
+    return [v for v in members.values() if isinstance(v, np.ndarray)]
+
+
+def _token(array: Any) -> Any:
+    """What tells whether ``array`` was written into later.
+
+    A CRC-32 of a NumPy array's bytes (for an array of objects, of the objects' addresses: a value
+    set is another object); another array itself (an Arrow array, replaced on a change, never
+    written into: compared by identity).
+    """
+    if not isinstance(array, np.ndarray):
+        return array
+    data = np.ascontiguousarray(array).reshape(-1)
+    if data.dtype.hasobject:  # the addresses, read without touching the objects
+        kind = ctypes.POINTER(ctypes.c_ssize_t)
+        data = np.ctypeslib.as_array(ctypes.cast(data.ctypes.data, kind), shape=data.shape) if data.size else np.zeros(0, np.intp)
+    raw: Any = data.view(np.uint8)
+    return (array.dtype.str, array.shape, zlib.crc32(raw))
+
+
+def _same_token(array: Any, token: Any) -> bool:
+    if not isinstance(array, np.ndarray):
+        return array is token
+    return bool(token == _token(array))
+
+
+def _column_values(frame: pd.DataFrame, i: int) -> Any:
+    """The values (NumPy or extension array) of the frame's ``i``-th column, without making a Series."""
+    any_frame: Any = frame
+    return any_frame._get_column_array(i)
+
+
+def _values_state(frame: pd.DataFrame) -> dict[Hashable, list[Any]]:
+    """Tokens of each column's arrays (:func:`_token`), by column name (repeated names left out).
+
+    Kept where pandas does not copy on write (pandas 2 by default), in which a value set with
+    ``.loc`` is written into the very array the JourneySet holds, so :func:`_state` cannot see it.
+    """
+    names = frame.columns
+    repeated = set(names[names.duplicated()])
+    return {
+        name: [_token(a) for a in _arrays_of(_column_values(frame, i))] for i, name in enumerate(names) if name not in repeated
+    }
+
+
+def _changed_values(frame: pd.DataFrame, before: dict[Hashable, list[Any]]) -> set[Hashable]:
+    """Names of the columns in ``before`` (:func:`_values_state`) whose values ``frame`` holds otherwise now."""
+    names = frame.columns
+    changed: set[Hashable] = set()
+    for i, name in enumerate(names):
+        tokens = before.get(name)
+        if tokens is None or (names == name).sum() != 1:
+            continue
+        arrays = _arrays_of(_column_values(frame, i))
+        if len(arrays) != len(tokens) or not all(_same_token(a, t) for a, t in zip(arrays, tokens)):
+            changed.add(name)
+    return changed
 
 
 class JourneySet(EventColumns):
@@ -223,6 +307,7 @@ class JourneySet(EventColumns):
         state = dict(self.__dict__)
         state.pop("_seen", None)
         state.pop("_seen_state", None)
+        state.pop("_seen_values", None)
         return state
 
     def __setstate__(self, state: dict[str, Any]) -> None:
@@ -234,21 +319,35 @@ class JourneySet(EventColumns):
         """Keep shallow copies of the frames as they are now (copy-on-write keeps them so) and their state."""
         self._seen = (self.events.copy(deep=False), self.journeys.copy(deep=False))
         self._seen_state = (id(self.events), _state(self.events), id(self.journeys), _state(self.journeys))
+        # Without copy-on-write (pandas 2) a value set with .loc is written into the array both frames hold.
+        self._seen_values = None if _copy_on_write() else (_values_state(self.events), _values_state(self.journeys))
 
-    def _fresh(self) -> None:
+    def _fresh(self, *, values: bool = True) -> None:
         """Forget cached results if :attr:`events` or :attr:`journeys` were changed in place since they were computed.
 
         A change of values (a score edited with ``.loc``, a column added) empties the cache; a
         change the journeys cannot stand (rows added, dropped or reordered; the columns that place
         an event in its journey) raises, as :meth:`with_events` would.
+
+        Without copy-on-write (pandas 2), values written into the arrays are found by reading them
+        (:func:`_values_state`: about 2 ms per million numbers); ``values=False`` (one journey
+        read, :meth:`_journey`) skips that while the frames' columns and arrays are unchanged.
         """
         now = (id(self.events), _state(self.events), id(self.journeys), _state(self.journeys))
-        if now == self._seen_state:
+        seen_values = self._seen_values
+        changed: set[Hashable] = set()
+        changed_journeys: set[Hashable] = set()
+        if seen_values is not None and (values or now != self._seen_state):
+            changed = _changed_values(self.events, seen_values[0])
+            changed_journeys = _changed_values(self.journeys, seen_values[1])
+        if now == self._seen_state and not changed and not changed_journeys:
             return
         events, journeys = self._seen
         where = "js.events, changed in place"
         steps = self.journeys.get("n_steps")
-        if not (self.journeys.index.equals(journeys.index) and steps is not None and _same_values(steps, journeys["n_steps"])):
+        if "n_steps" in changed_journeys or not (
+            self.journeys.index.equals(journeys.index) and steps is not None and _same_values(steps, journeys["n_steps"])
+        ):
             msg = (
                 "js.journeys was changed in place (its journeys or their steps); a JourneySet's journeys follow from "
                 "its events: build them again (jm.build_journeys), or add journey columns to a copy"
@@ -266,7 +365,7 @@ class JourneySet(EventColumns):
                 "on); each journey is a run of rows in order, so keep js.events' index and order (sort a copy instead)"
             )
             raise SchemaError(msg)
-        self._check_replacement(self.events, events, where)
+        self._check_replacement(self.events, events, where, changed=changed)
         self._cache.clear()
         self._variants.clear()
         self._remember()
@@ -312,10 +411,13 @@ class JourneySet(EventColumns):
         table and the report) are computed once and reused. A JourneySet is treated as
         immutable: :meth:`with_events` and every function that changes events return a new one,
         with an empty cache. A value changed in ``js.events`` in place (``js.events.loc[...] = ...``)
-        empties the cache, so every analysis reads it (with pandas' copy-on-write, the default
-        from pandas 3); rows added, dropped or reordered in place raise :class:`SchemaError`.
-        Writes that bypass pandas (into ``js.events[c].array`` or a NumPy view) are not seen:
-        use :meth:`with_events` or ``.loc``.
+        empties the cache, so every analysis reads it: with pandas' copy-on-write (pandas 3) the
+        column gets new arrays; with pandas 2, where it is written into the array itself, each
+        call first reads the columns' arrays (a CRC-32 of the numbers and of the objects' addresses:
+        about 2 ms a column per million events; a text set twice in one cell, the second string at
+        the address the first one freed, can go unseen). Rows added, dropped or reordered in place raise
+        :class:`SchemaError`. With pandas 3, writes that bypass pandas (into a NumPy view of a
+        column) are not seen: use :meth:`with_events` or ``.loc``.
         Callers must not change what they get back; copy it first.
 
         ``variant=True`` marks a result for options other than the defaults (another
@@ -401,10 +503,11 @@ class JourneySet(EventColumns):
         return JourneySet(events, journeys, self.stages, by=self.by, taxonomy=taxonomy or self._taxonomy, tz=self.tz)
 
     @staticmethod
-    def _check_replacement(events: pd.DataFrame, before: pd.DataFrame, where: str) -> None:
+    def _check_replacement(events: pd.DataFrame, before: pd.DataFrame, where: str, *, changed: Collection[Hashable] = ()) -> None:
         """Raise :class:`SchemaError` where ``events`` cannot stand for ``before`` (see :meth:`with_events`).
 
-        ``where`` opens the message.
+        ``where`` opens the message; ``changed`` names columns known to hold other values than
+        before (written in place into the arrays both frames share, without copy-on-write).
         """
         repeated = events.columns[events.columns.duplicated()].unique().tolist()
         if repeated:
@@ -415,7 +518,7 @@ class JourneySet(EventColumns):
                 msg = f"{where}: column {column!r} is gone; the journeys and their analytics need it (keep it from js.events)"
                 raise SchemaError(msg)
         for column in ("journey_id", "step", "customer_id"):
-            if column in before.columns and not _same_values(events[column], before[column]):
+            if column in before.columns and (column in changed or not _same_values(events[column], before[column])):
                 msg = (
                     f"{where}: column {column!r} changed; it places each event in its journey, so it must stay as "
                     f"js.events has it (to regroup the events, build the journeys again: jm.build_journeys)"
@@ -425,7 +528,11 @@ class JourneySet(EventColumns):
         if stamps is not None and not isinstance(stamps.dtype, pd.DatetimeTZDtype):
             msg = f"{where}: column 'timestamp' must hold time-zone-aware times (datetime64[ns, UTC]), got {stamps.dtype}"
             raise SchemaError(msg)
-        if stamps is not None and "timestamp" in before.columns and not _same_instants(stamps, before["timestamp"]):
+        if (
+            stamps is not None
+            and "timestamp" in before.columns
+            and ("timestamp" in changed or not _same_instants(stamps, before["timestamp"]))
+        ):
             msg = (
                 f"{where}: column 'timestamp' changed (a missing or moved time); the steps, stages and journey "
                 "start and end rest on it, so it must hold js.events' instants (another time zone is fine; to use "
@@ -539,7 +646,7 @@ class JourneySet(EventColumns):
         )
 
     def _journey(self, i: int) -> Journey:
-        self._fresh()
+        self._fresh(values=False)  # read per journey: the values it reads are today's
         rows = self.events.iloc[self._offsets[i] : self._offsets[i + 1]]
         labels = self.emotion_labels
         core = set(CANONICAL_COLUMNS) | set(JOURNEY_COLUMNS) | set(EMOTION_COLUMNS)

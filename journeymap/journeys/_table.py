@@ -178,7 +178,7 @@ def timestamps_ns(events: pd.DataFrame) -> npt.NDArray[np.int64]:
             the time: it is refused, never wrapped around.
 
     Examples:
-        >>> frame = pd.DataFrame({"timestamp": pd.to_datetime(["2024-01-01", "9999-12-31"]).as_unit("us")})
+        >>> frame = pd.DataFrame({"timestamp": np.array(["2024-01-01", "9999-12-31"], dtype="datetime64[us]")})
         >>> timestamps_ns(frame.iloc[:1]).tolist()
         [1704067200000000000]
         >>> timestamps_ns(frame)

@@ -75,7 +75,7 @@ def _subsets(js: JourneySet, filter_by: str | None, max_values: int) -> list[tup
     return out
 
 
-_CELL = "\x00"  # joins a map row's value and a stage into one quote key
+_CELL = "\x1f"  # joins a map row's value and a stage into one quote key (not NUL: pandas 2.2 hashes strings up to one)
 
 
 def _quotes(events: pd.DataFrame, key: pd.Series, n: int) -> dict[str, list[str]]:

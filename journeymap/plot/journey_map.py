@@ -175,7 +175,7 @@ def journey_map(
     x = table["x"].to_numpy()
     for n, (stage, group) in enumerate(table.groupby("stage", sort=False)):
         lo, hi = group["x"].min() - 0.5, group["x"].max() + 0.5
-        ax.axvspan(lo, hi, color="#f4f4f4" if n % 2 == 0 else "#e4e4e4", lw=0, zorder=0)
+        ax.axvspan(lo, hi, color="#f4f4f4" if n % 2 == 0 else "#e4e4e4", lw=0, zorder=0, gid="stage-band")
         # stage names above the plotting area (axes coordinates): no callout inside it reaches them
         ax.text((lo + hi) / 2, 1.02, _theme.wrap(str(stage), 14), ha="center", va="bottom", fontsize=9,
                 fontweight="bold", transform=ax.get_xaxis_transform(), gid="stage")  # fmt: skip

@@ -973,7 +973,15 @@ class TopicModel(ClassifierMixin, TransformerMixin, BaseEstimator):  # type: ign
         names a topic, it is the row's largest column, for fitted and new texts alike.
         """
         self._check_fitted()
-        return self._similarities(texts)[1]
+        sims = self._similarities(texts)[1]
+        if isinstance(texts, pd.Series):
+            from sklearn.utils._set_output import _get_output_config  # type: ignore[import-untyped]
+
+            if _get_output_config("transform", self)["dense"] == "pandas":
+                # scikit-learn before 1.5 numbers a Series' rows 0..n-1 in set_output's frame: keep its index
+                frame: Any = pd.DataFrame(sims, index=texts.index, columns=self.get_feature_names_out())
+                return frame
+        return sims
 
     def predict_proba(self, texts: Sequence[str]) -> npt.NDArray[np.float64]:
         """Probability of each topic (columns: ``classes_``); rows of texts without words are uniform.
