@@ -1339,9 +1339,11 @@ def _demo(out: Path, customers: int, seed: int, *, cache: bool = True) -> None:
     _write_parquet(_notes_in_cli_words(js.events), out / "events_scored.parquet", "the scored events")
     segments = jm.compare_segments(js, "tier")  # of end_valence, the default measure: a column says so in the file
     segments.insert(list(segments.columns).index("diff_vs_rest"), "measure", "end_valence")
-    shared = shared_tables(js, keep_charts=True)  # computed and drawn once, for the table files and the report
-    written = _write_tables(js, out, extra={"segments_tier.csv": segments}, shared=shared)
+    # computed and drawn once, for the report and the table files: the report first, as map runs them, so that
+    # the charts it draws (and keeps in shared.charts) are the ones the folder gets
+    shared = shared_tables(js, keep_charts=True)
     report = jm.report(js, out / "report.html", log=log, _tables=shared)
+    written = _write_tables(js, out, extra={"segments_tier.csv": segments}, shared=shared)
     pains = written["pain_points.csv"]
     typer.echo(f"{len(js):,} journeys; {_scored(js.events)}")
     typer.echo(f"top pain point: {pains.index[0]} (impact {pains['impact'].iloc[0]:.0f})")

@@ -15,7 +15,7 @@ from journeymap.analytics._graph import END, START, assemble_graph, edge_stats, 
 from journeymap.analytics._prep import require_journeys, require_scored
 from journeymap.analytics._stats import VALENCE_BOUNDS, MeanInterval, format_top
 from journeymap.backends import dispatch
-from journeymap.exceptions import ArgumentTypeError
+from journeymap.exceptions import ArgumentTypeError, InvalidArgumentError
 from journeymap.journeys._table import group_bounds
 
 if TYPE_CHECKING:
@@ -169,34 +169,42 @@ def to_graphml(G: nx.DiGraph, path: str | os.PathLike[str]) -> Path:
     return out
 
 
-def to_node_link(G: nx.DiGraph) -> dict[str, Any]:
+def to_node_link(G: nx.DiGraph, *, edges: str = "links") -> dict[str, Any]:
     """The graph as node-link JSON data (NaN becomes null), ready for ``json.dumps``.
 
-    The edges are under the key the installed networkx's own :func:`networkx.node_link_data`
-    uses by default, so that ``nx.node_link_graph(data)`` reads the graph back: ``"edges"`` from
-    networkx 3.6 on, ``"links"`` before (networkx 3.4 and 3.5 read ``"links"`` by default but
-    warn that the default will change: pass ``edges="links"`` there). Another reader (D3, a
-    file read by another networkx) finds the edges under ``"edges"`` where ``data`` has that
-    key, else under ``"links"``.
+    The edges are under the key ``edges``: ``"links"`` by default, whatever networkx is
+    installed, as D3's force layout and networkx before 3.6 read them (networkx 3.6's own
+    :func:`networkx.node_link_data` writes ``"edges"``; pass ``edges="edges"`` for that), so
+    that a saved file or a front end does not change with a networkx upgrade. networkx reads
+    the data back with ``nx.node_link_graph(data, edges="links")`` (3.4 on; before 3.4,
+    ``nx.node_link_graph(data)``, whose key is ``"links"``).
+
+    Raises:
+        ArgumentTypeError: ``G`` is no networkx graph, or ``edges`` no text.
+        InvalidArgumentError: ``edges`` is empty or another key of the data (``"nodes"``).
 
     Examples:
         >>> import journeymap as jm
         >>> from journeymap.testing.data import planted_scores
         >>> G = jm.journey_graph(planted_scores(jm.build_journeys(jm.datasets.service_journeys(10, seed=0))))
         >>> data = jm.to_node_link(G)
-        >>> edges = "edges" if "edges" in data else "links"
-        >>> len(data[edges]) == G.number_of_edges(), data["directed"]
-        (True, True)
+        >>> len(data["links"]) == G.number_of_edges(), data["directed"], "edges" in data
+        (True, True, False)
+        >>> sorted(jm.to_node_link(G, edges="edges"))
+        ['directed', 'edges', 'graph', 'multigraph', 'nodes']
     """
     import networkx as nx
 
     _check_graph(G, "to_node_link")
-    # the installed networkx's own key: before 3.4, "links" (the keyword was ``link=``); 3.4 and 3.5 take
-    # ``edges=`` with the default None, read as "links" with a FutureWarning; 3.6 on, ``edges="edges"``
+    if not isinstance(edges, str):
+        msg = f"to_node_link: edges= is the key of the edges, text such as 'links' or 'edges'; got {type(edges).__name__}"
+        raise ArgumentTypeError(msg)
+    if not edges or edges in {"nodes", "directed", "multigraph", "graph"}:
+        msg = f"to_node_link: edges={edges!r} would not be a key of its own; use 'links' (the default) or 'edges'"
+        raise InvalidArgumentError(msg)
+    # networkx before 3.4 names the keyword link=; 3.4 and 3.5 take edges= (None, read as "links", warns); 3.6 on edges="edges"
     parameters = inspect.signature(nx.node_link_data).parameters
-    default = parameters["edges"].default if "edges" in parameters else None
-    kwargs = {"edges": default if isinstance(default, str) else "links"} if "edges" in parameters else {}
-    data: dict[str, Any] = nx.node_link_data(G, **kwargs)
+    data: dict[str, Any] = nx.node_link_data(G, **({"edges": edges} if "edges" in parameters else {"link": edges}))
     cleaned: dict[str, Any] = json.loads(json.dumps(_nan_to_none(data), default=str))
     return cleaned
 

@@ -3,9 +3,9 @@
 :func:`read_labelled` reads a CSV (TSV, Parquet, JSON Lines, Excel) with a text column and a
 label column into texts and label names, with an optional ``label_map`` from the data's names to
 the names a scorer uses (``{"angry": "anger", "0": "negative"}``). Several labels in one cell are
-separated by ``sep`` (``"anger,disgust"``). Rows without a text or a label are not used, and
-they are reported, never silently dropped: :class:`Labelled` keeps them in ``skipped`` with the
-row number and the reason.
+separated by ``sep`` (``"anger,disgust"``), or written as a JSON array (``["anger", "disgust"]``).
+Rows without a text or a label are not used, and they are reported, never silently dropped:
+:class:`Labelled` keeps them in ``skipped`` with the row number and the reason.
 
 :func:`as_split` turns labelled texts into the multi-hot :class:`~journeymap.emotions._goemotions.Split`
 the trainer and the evaluation use, and :func:`dev_split` holds out a seeded, label-stratified
@@ -14,6 +14,7 @@ share for choosing settings when the data has no dev split of its own.
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 from dataclasses import dataclass, field
@@ -97,7 +98,9 @@ def read_labelled(
         label: the column of labels (names or numbers; several per cell separated by ``sep``, or a
             list, tuple or array of them, as Hugging Face ``datasets``, JSON Lines and Parquet
             store multi-label cells: ``["anger", "disgust"]``, ``[2, 17]``; an empty one is a row
-            without a label).
+            without a label). A text cell that is as a whole a JSON array of strings
+            (``["fear", "anger"]``, as :func:`~journeymap.io.write_table` writes a list cell to
+            CSV, TSV and Excel) is read as that list, not split at ``sep``.
             Whole numbers written as floats (``"2.0"``, as pandas writes a number column with a
             gap) are read as the numbers (``"2"``) when every label is one, unless ``label_map``
             names them as written.
@@ -190,8 +193,32 @@ def _cell_labels(tag: Any, sep: str | None) -> tuple[str, ...]:
         return tuple(t for t in texts if t)
     if tag is None or (not isinstance(tag, str) and pd.isna(tag)) or not str(tag).strip():
         return ()
+    listed = _json_labels(tag)
+    if listed is not None:  # a JSON array, as write_table writes a list cell to CSV, TSV and Excel
+        return _cell_labels(listed, sep)
     cell = _label_text(tag)
     return tuple(p.strip() for p in (cell.split(sep) if sep else [cell]) if p.strip())
+
+
+def _json_labels(tag: object) -> list[str] | None:
+    """A text cell that is, as a whole, a JSON array of strings (``'["fear", "anger"]'``) as its list; else None.
+
+    Examples:
+        >>> _json_labels('["fear", "anger"]'), _json_labels("[]"), _json_labels("[1, 2]"), _json_labels("[sic]")
+        (['fear', 'anger'], [], None, None)
+    """
+    if not isinstance(tag, str):
+        return None
+    cell = tag.strip()
+    if not (cell.startswith("[") and cell.endswith("]")):
+        return None
+    try:
+        items = json.loads(cell)
+    except ValueError:
+        return None
+    if isinstance(items, list) and all(isinstance(item, str) for item in items):
+        return items
+    return None
 
 
 def _matched_mapping(mapping: dict[str, str], labels: set[str], column: str) -> dict[str, str]:

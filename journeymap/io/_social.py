@@ -16,9 +16,13 @@ from journeymap._threads import nearest_up
 from journeymap.io import _regex
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Callable, Iterable, Sequence
 
     import numpy.typing as npt
+
+    #: What a comma sign-off's name is checked against: a text per post, or a function of the
+    #: positions of the posts that end with one, giving their texts.
+    Addressee = pd.Series | Callable[[npt.NDArray[np.int64]], Sequence[str]]
 
 __all__ = [
     "BEFORE_SIGNATURE_PATTERN",
@@ -69,7 +73,7 @@ CLOSING_WORDS = frozenset(
 #: regards, Jo" (a closing word of those listed, in any case, opening a sentence: at the start
 #: of the post or after punctuation, an emoji or a line break). Not with "!" ("Thanks, Sam!" thanks
 #: Sam), nor after "Thank you", "Thanks again" or "Take care" (said to the person named). :func:`signatures` turns down a
-#: name that is no person's and one the post or the message it answers also names (the customer's).
+#: name that is no person's and one the post, or a post above it in its thread (:func:`brand_agents`), also names.
 COMMA_SIGNATURE_PATTERN = (
     r"(?:^|[^\w\s,]\s*|\n\s*)(?i:kind regards|best regards|warm regards|many thanks|best wishes|thanks|"
     r"cheers|regards|rgds|best|thx|sincerely|warmly),\s*(?P<agent>[A-Z][a-z]{1,14})\.?\s*$"
@@ -86,7 +90,7 @@ _SPACED_NAME = r"[A-Z][a-z]+(?:[A-Z][a-z]+)?|[A-Z]{2}"
 TRAILER = r"(?:\s+(?:https?://\S+|[(\[]?\d/\d[)\]]?|[^\w\s]+))+\s*$"
 
 
-def agent_ids(text: pd.Series, author: pd.Series, addressee: pd.Series | None = None) -> pd.Series:
+def agent_ids(text: pd.Series, author: pd.Series, addressee: Addressee | None = None) -> pd.Series:
     """The agent who signed each brand post, as ``"<brand account>/<signature>"`` (NA unsigned).
 
     Support teams sign posts with initials or a first name after a marker: ``^JB``, ``/AY``,
@@ -94,7 +98,7 @@ def agent_ids(text: pd.Series, author: pd.Series, addressee: pd.Series | None = 
     a ``1/2`` counter after the signature are skipped. What the marker is followed by must be a
     name (:func:`signatures`): "- Thanks!" or "Euston - Glasgow" at the end of a post sign nobody,
     nor does "Thanks, Sam" where the post or ``addressee`` (the customer's id and the message the
-    post answers) names Sam.
+    post answers; with :func:`brand_agents`, every post above it in its thread) names Sam.
 
     Examples:
         >>> import pandas as pd
@@ -106,7 +110,7 @@ def agent_ids(text: pd.Series, author: pd.Series, addressee: pd.Series | None = 
     return (author.astype("string") + "/" + signatures(text, addressee)).astype("string")
 
 
-def signatures(text: pd.Series, addressee: pd.Series | None = None) -> pd.Series:
+def signatures(text: pd.Series, addressee: Addressee | None = None) -> pd.Series:
     """The signature that ends each post (:data:`SIGNATURE_PATTERN`, after links and a counter), NA where none.
 
     A word after a marker at the end of a post signs it unless something says it is no name:
@@ -167,13 +171,14 @@ def signatures(text: pd.Series, addressee: pd.Series | None = None) -> pd.Series
     return found.where(keep)
 
 
-def _comma_signatures(text: pd.Series, rows: npt.NDArray[np.bool_], addressee: pd.Series | None) -> pd.Series:
+def _comma_signatures(text: pd.Series, rows: npt.NDArray[np.bool_], addressee: Addressee | None) -> pd.Series:
     """The name of each of ``rows``' comma sign-off (:data:`COMMA_SIGNATURE_PATTERN`) that signs; NA elsewhere.
 
     ``text`` are the posts without their trailers. The marker signatures' checks
     (:func:`signatures`) do not apply to these; a name that is no person's
     (:data:`_NO_AGENT_NAMES`), or that the post before its sign-off or its ``addressee`` names as
-    a word in any case, is not an agent's.
+    a word in any case, is not an agent's. ``addressee`` is a text per row of ``text``, or a
+    function giving the texts of the rows at the positions it is handed.
     """
     found = pd.Series(pd.NA, index=text.index, dtype="string")
     if not rows.any():
@@ -184,7 +189,12 @@ def _comma_signatures(text: pd.Series, rows: npt.NDArray[np.bool_], addressee: p
         return found
     sign_off = re.compile(COMMA_SIGNATURE_PATTERN)
     posts = text.iloc[hits].astype(str).to_numpy(dtype=object)
-    others = addressee.iloc[hits].fillna("").astype(str).to_numpy(dtype=object) if addressee is not None else [""] * len(hits)
+    if addressee is None:
+        others: Sequence[str] = [""] * len(hits)
+    elif callable(addressee):  # worked out for the posts that end with a comma sign-off only
+        others = addressee(hits)
+    else:
+        others = addressee.iloc[hits].fillna("").astype(str).tolist()
     keep = np.zeros(len(found), dtype=bool)
     for i, post, other in zip(hits, posts, others, strict=True):
         match = sign_off.search(post)
@@ -206,25 +216,56 @@ def _shapes(words: pd.Series) -> npt.NDArray[np.int64]:
 
 
 def brand_agents(
-    text: pd.Series, author: pd.Series, brand_post: npt.NDArray[np.bool_], answered: npt.NDArray[np.int64] | None = None
+    text: pd.Series,
+    author: pd.Series,
+    brand_post: npt.NDArray[np.bool_],
+    answered: npt.NDArray[np.int64] | None = None,
+    parents: npt.NDArray[np.int64] | None = None,
 ) -> pd.Series:
     """:func:`agent_ids` of the brand's posts (NA for the customers'), reading only the brand's texts.
 
     ``answered``: for each post, the row of the customer's post it answers (-1: none, or not
     known), whose author and text are the ``addressee`` of a comma sign-off ("Thanks, Sam"
-    answering "- Sam" thanks the customer).
+    answering "- Sam" thanks the customer). ``parents``: each post's parent row in its reply
+    tree (-1: none); the authors and texts of every post above a brand post (the customer's and
+    the brand's earlier posts of its thread: "Hi Sam, sorry ..." two replies before) are its
+    ``addressee`` too, so that "Thanks, Sam" in a later reply thanks Sam, not signs.
+
+    Examples:
+        >>> text = pd.Series(["@AskBrand lost it", "@115 Hi Sam, sorry! DM us ^JB", "@AskBrand done", "@115 Sent. Thanks, Sam"])
+        >>> author = pd.Series(["115", "AskBrand", "115", "AskBrand"])
+        >>> brand, parents = np.array([False, True, False, True]), np.array([-1, 0, 1, 2])
+        >>> brand_agents(text, author, brand, np.array([-1, 0, -1, 2]), parents).tolist()
+        [<NA>, 'AskBrand/JB', <NA>, <NA>]
+        >>> brand_agents(text, author, brand, np.array([-1, 0, -1, 2])).tolist()  # the answered post alone
+        [<NA>, 'AskBrand/JB', <NA>, 'AskBrand/Sam']
     """
     out = pd.Series(pd.NA, index=text.index, dtype="string")
-    if brand_post.any():
-        addressee = None
-        if answered is not None:
-            rows = answered[brand_post]
-            known = rows >= 0
-            picked = np.maximum(rows, 0)
-            who = author.astype("string").fillna("").to_numpy(dtype=object)[picked]
-            said = text.astype("string").fillna("").to_numpy(dtype=object)[picked]
-            addressee = pd.Series(np.where(known, who + "\n" + said, ""), index=text.index[brand_post], dtype=object)
-        out[brand_post] = agent_ids(text[brand_post], author[brand_post], addressee)
+    if not brand_post.any():
+        return out
+    who = author.astype("string").fillna("").to_numpy(dtype=object)
+    said = text.astype("string").fillna("").to_numpy(dtype=object)
+    rows = np.flatnonzero(brand_post)
+
+    def context(hits: npt.NDArray[np.int64]) -> list[str]:
+        """The customer's post each of the brand posts at ``hits`` answers, and every post above it."""
+        out: list[str] = []
+        for row in rows[hits]:
+            above: list[int] = []
+            if answered is not None and answered[row] >= 0:
+                above.append(int(answered[row]))
+            if parents is not None:
+                seen = {int(row)}
+                parent = int(parents[row])
+                while parent >= 0 and parent not in seen:  # a cycle (rejected anyway) ends the climb
+                    seen.add(parent)
+                    above.append(parent)
+                    parent = int(parents[parent])
+            out.append("\n".join(f"{who[r]}\n{said[r]}" for r in dict.fromkeys(above)))
+        return out
+
+    addressee = context if answered is not None or parents is not None else None
+    out[brand_post] = agent_ids(text[brand_post], author[brand_post], addressee)
     return out
 
 

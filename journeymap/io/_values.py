@@ -643,9 +643,10 @@ def brand_actors(frame: pd.DataFrame, brands: Mapping[str, str] | None) -> pd.Da
     if needs_brand:
         kept["brand"] = _addressed_brands(keys, brand, spelling, text, frame, customer=customer, parents=parents)
     if needs_agent and text is not None:
-        # the customer's post each one answers: a comma sign-off with their name thanks them ("Thanks, Sam")
+        # the customer's post each one answers, and every post above it: a comma sign-off with a name the
+        # thread used before thanks that person ("Hi Sam, ..." then "Thanks, Sam")
         answered = np.where(parents >= 0, nearest_above(parents, customer)[np.maximum(parents, 0)], -1)
-        kept["agent_id"] = signed_parts(brand_agents(text, account, brand, answered), text, account, brand, parents)
+        kept["agent_id"] = signed_parts(brand_agents(text, account, brand, answered, parents), text, account, brand, parents)
     if needs_addressed and text is not None:
         addressed = _addressed(text, account, brand, customer=customer, parents=parents, dangling=dangling)
         kept[ADDRESSED] = pd.Series(addressed, index=frame.index)

@@ -1509,20 +1509,48 @@ def _warn_near_misses(frame: pd.DataFrame, columns: Mapping[str, str]) -> None:
             )
 
 
-def _index_as_column(frame: pd.DataFrame, *, index: bool) -> pd.DataFrame:
-    """``frame`` with its index as its first column(s), unless a default 0-based one and not ``index``; see :func:`write_table`.
+def _index_as_column(frame: pd.DataFrame, *, index: bool | None) -> pd.DataFrame:
+    """``frame`` with its index as its first column(s), as :func:`write_table` writes it.
+
+    ``index=False``: never; ``True``: always; ``None``: a named index, or any other but a
+    default 0-based one. A level with no name is written as ``row`` (a one-level index; ``index``
+    where ``row`` is a column) or
+    ``level_0``, ``level_1``, ... (a level of a MultiIndex, as ``reset_index`` names it); a
+    name that is a column's already, or another level's, gets ``_1``, ``_2``, ... added, with a
+    logged warning.
 
     Examples:
-        >>> _index_as_column(pd.DataFrame({"a": [1, 2]}, index=[9, 3]), index=False).columns.tolist()
+        >>> _index_as_column(pd.DataFrame({"a": [1, 2]}, index=[9, 3]), index=None).columns.tolist()
         ['row', 'a']
+        >>> _index_as_column(pd.DataFrame({"a": [1, 2]}, index=[9, 3]), index=False).columns.tolist()
+        ['a']
+        >>> both = pd.concat([pd.DataFrame({"a": [1]}), pd.DataFrame({"a": [2]})], keys=["w1", "w2"])
+        >>> _index_as_column(both, index=None).columns.tolist()
+        ['level_0', 'level_1', 'a']
     """
-    named = frame.index.name is not None or any(n is not None for n in frame.index.names)
-    default = frame.index.nlevels == 1 and frame.index.equals(pd.RangeIndex(len(frame)))  # 0, 1, 2, ...: no information
-    if named or (index and default):
-        return frame.reset_index()
-    if not default:  # input row numbers (js.events): the numbers rejects and warnings name, as the CLI writes them
-        return frame.reset_index(names="row" if "row" not in frame.columns else None)
-    return frame.reset_index(drop=True)
+    labels = frame.index
+    default = labels.nlevels == 1 and labels.equals(pd.RangeIndex(len(frame)))  # 0, 1, 2, ...: no information
+    named = any(name is not None for name in labels.names)
+    if index is False or (index is None and default and not named):
+        return frame.reset_index(drop=True)
+    if labels.nlevels == 1:
+        wanted = [labels.names[0] if labels.names[0] is not None else "row" if "row" not in frame.columns else "index"]
+    else:
+        wanted = [name if name is not None else f"level_{i}" for i, name in enumerate(labels.names)]
+    taken: set[Any] = set(frame.columns)
+    names: list[Any] = []
+    for name in wanted:
+        unique, n = name, 0
+        while unique in taken:
+            n += 1
+            unique = f"{name}_{n}"
+        if unique != name:
+            logger.warning(
+                "write_table: the index level %r is written as the column %r: the name %r is taken", name, unique, name
+            )
+        taken.add(unique)
+        names.append(unique)
+    return frame.reset_index(names=names)
 
 
 def _text_ready(out: pd.DataFrame, suffix: str) -> pd.DataFrame:
@@ -1562,14 +1590,20 @@ def _lists_joined(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.assign(**joined) if joined else frame
 
 
-def write_table(frame: pd.DataFrame, path: str | os.PathLike[str], *, index: bool = False) -> Path:
+def write_table(frame: pd.DataFrame, path: str | os.PathLike[str], *, index: bool | None = None) -> Path:
     r"""Write a result table by the file's suffix: ``.csv``, ``.tsv``, ``.parquet``, ``.jsonl`` or ``.xlsx``.
 
-    ``index=False`` (the default) leaves a default 0-based index (0, 1, 2, ...) out, as tidy
-    tables have none; a meaningful index is always written as a column: a named one (like
-    ``journey_id``) under its name, any other (the input row numbers of ``js.events``, which
-    ``EventLog.rejects`` and ``warnings`` name) as a ``row`` column, as the command line's
-    ``score -o`` writes it (``index`` where the table has a ``row`` column already).
+    ``index`` says whether the frame's index is written, as its first column(s): ``False``
+    never (as pandas' ``to_csv(index=False)``), ``True`` always, and by default (``None``)
+    wherever it holds information: a named index (like ``journey_id``) under its name, and any
+    other but a default 0-based one (0, 1, 2, ...): the input row numbers of ``js.events``,
+    which ``EventLog.rejects`` and ``warnings`` name, as the command line's ``score -o`` writes
+    them. A level with no name is written as ``row`` (a one-level index; ``index`` where the
+    table has a ``row`` column) or as ``level_0``, ``level_1``, ... (the levels of a MultiIndex,
+    such as ``pd.concat(frames, keys=...)`` makes, as ``reset_index`` names them); a level whose
+    name is a column's already, or another level's, gets ``_1``, ``_2``, ... added (``week_1``),
+    with a logged warning. Pass ``index=False`` for a sorted or filtered frame whose row labels
+    mean nothing.
     Excel needs ``openpyxl`` (``pip install 'journeymap[excel]'``); time zones are written as
     UTC wall times there, since Excel cells have none. Control characters that Excel cannot
     store (``\x00``-``\x08``, ``\x0b``, ``\x0c``, ``\x0e``-``\x1f``, which the readers accept) are

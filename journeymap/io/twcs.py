@@ -403,7 +403,9 @@ def read_twcs(  # noqa: PLR0915 - one pass over the columns, read top to bottom
             "text": text,
             "thread_id": thread_id,
             "in_reply_to": parent_ids,
-            "agent_id": signed_parts(brand_agents(text, author, brand_post, nearest), text, author, brand_post, parent_row),
+            "agent_id": signed_parts(
+                brand_agents(text, author, brand_post, nearest, parent_row), text, author, brand_post, parent_row
+            ),
             "brand": brand,
             "author_id": author,
         },

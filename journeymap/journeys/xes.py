@@ -552,7 +552,12 @@ def read_xes(path: str | os.PathLike[str]) -> JourneySet:
     is a journey, its steps numbered again in time order, the stages of the service model placed
     again (a ``stage`` attribute of other stage names is kept, the stages ordered as they first
     come). Stage model, taxonomy and index are not in such a log: the taxonomy is the built-in
-    one with the scores' labels, the index 0-based.
+    one with the scores' labels, the index 0-based. Nor are the journeys' ``by`` and ``tz``:
+    ``by`` is ``"customer"`` where a journey holds events of several ``thread_id`` values, else
+    ``"thread"`` (journeys by customer whose customers each wrote in one thread read as by
+    thread, which they equal); ``tz`` is None, the times UTC: pass the zone to what reads
+    clocks (``jm.trends(js, tz="Europe/London")``, ``jm.plot.time_patterns(js, tz=...)``), or
+    write the log with :func:`to_xes`, which keeps both.
     Any other XES log: the trace's ``concept:name`` is the journey id (and the customer id,
     unless the trace has a ``customer_id``), the event's ``concept:name`` becomes
     ``touchpoint``, ``time:timestamp`` the timestamp, ``org:resource`` a ``resource`` column,
@@ -746,7 +751,11 @@ def _journeymap_frame_log(frame: pd.DataFrame, source: Path) -> JourneySet:
         "read with their roles, scores and attributes",
         source,
     )
-    return journey_set_from_events(events, stages, by="thread")
+    # by is no attribute of such a log: journeys by customer are those where one journey holds several threads
+    by = "thread"
+    if "thread_id" in events.columns and events.groupby("journey_id", sort=False)["thread_id"].nunique().gt(1).any():
+        by = "customer"
+    return journey_set_from_events(events, stages, by=by)
 
 
 def _foreign_log(frame: pd.DataFrame, source: Path) -> JourneySet:
