@@ -30,8 +30,8 @@ ROOT = Path(__file__).resolve().parents[1]
 PLUGIN = Path(__file__).parent / "fake_plugin"
 
 
-def _events(path: Path) -> Path:
-    """Two customers' messages and an agent's reply as CSV."""
+def _events(path: Path, *, bad_row: bool = False) -> Path:
+    """Two customers' messages and an agent's reply as CSV (``bad_row``: and a row with no time, rejected)."""
     frame = pd.DataFrame(
         {
             "event_id": ["1", "2", "3"],
@@ -43,6 +43,8 @@ def _events(path: Path) -> Path:
         }
     )
     frame.to_csv(path, index=False)
+    if bad_row:
+        path.write_text(path.read_text(encoding="utf-8") + "4,c,not a time,customer,hello,t3\n", encoding="utf-8")
     return path
 
 

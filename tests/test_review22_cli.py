@@ -20,7 +20,6 @@ from typing import TYPE_CHECKING, Any
 
 import matplotlib as mpl
 import matplotlib.pyplot as plt
-import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
@@ -30,8 +29,12 @@ from journeymap.cli import app
 from journeymap.emotions import registry
 from journeymap.testing.data import planted_scores
 
+from .test_review21_cli import _events
+
 if TYPE_CHECKING:
     from collections.abc import Iterator
+
+    import pandas as pd
 
 runner = CliRunner()
 report_module = importlib.import_module("journeymap.report")  # jm.report is the function
@@ -46,24 +49,6 @@ def lexicon(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     registry.refresh()
     yield
     registry.refresh()
-
-
-def _events(path: Path, *, bad_row: bool = False) -> Path:
-    """Two customers' messages and an agent's reply as CSV (and a row with no time, rejected)."""
-    frame = pd.DataFrame(
-        {
-            "event_id": ["1", "2", "3"],
-            "customer_id": ["a", "a", "b"],
-            "timestamp": ["2024-01-01T10:00:00Z", "2024-01-01T10:05:00Z", "2024-01-02T10:00:00Z"],
-            "actor": ["customer", "agent", "customer"],
-            "text": ["my order is late", "sorry, we will look", "where is my refund"],
-            "thread_id": ["t1", "t1", "t2"],
-        }
-    )
-    frame.to_csv(path, index=False)
-    if bad_row:
-        path.write_text(path.read_text(encoding="utf-8") + "4,c,not a time,customer,hello,t3\n", encoding="utf-8")
-    return path
 
 
 # 1. The host's backend and figures are left alone; no display is needed
