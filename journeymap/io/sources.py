@@ -1678,6 +1678,16 @@ def write_table(frame: pd.DataFrame, path: str | os.PathLike[str], *, index: boo
     return target
 
 
+def _object_columns(out: pd.DataFrame, replaced: dict[int, pd.Series]) -> pd.DataFrame:
+    """``out`` with the columns at the positions of ``replaced`` set to its values as objects (``out`` itself if none)."""
+    if not replaced:
+        return out
+    out = out.copy()
+    for position, values in replaced.items():
+        out.isetitem(position, values.to_numpy(dtype=object))
+    return out
+
+
 def _periods_as_text(out: pd.DataFrame) -> pd.DataFrame:
     """``out`` with its columns of periods (a month ``2024-01``) as their text, which JSON can hold.
 
@@ -1685,7 +1695,7 @@ def _periods_as_text(out: pd.DataFrame) -> pd.DataFrame:
         >>> _periods_as_text(pd.DataFrame({"month": pd.period_range("2024-01", periods=2, freq="M")}))["month"].tolist()
         ['2024-01', '2024-02']
     """
-    periods = {}
+    periods: dict[int, pd.Series] = {}
     for position in range(out.shape[1]):
         values = out.iloc[:, position]
         dtype = values.dtype
@@ -1693,12 +1703,7 @@ def _periods_as_text(out: pd.DataFrame) -> pd.DataFrame:
             isinstance(dtype, pd.CategoricalDtype) and isinstance(dtype.categories.dtype, pd.PeriodDtype)
         ):
             periods[position] = values.astype(object).map(lambda v: None if pd.isna(v) else str(v))
-    if not periods:
-        return out
-    out = out.copy()
-    for position, text in periods.items():
-        out.isetitem(position, text.to_numpy(dtype=object))
-    return out
+    return _object_columns(out, periods)
 
 
 def _write_json_lines(out: pd.DataFrame, target: Path) -> None:
@@ -1737,7 +1742,7 @@ def _infinities_as_text(out: pd.DataFrame) -> pd.DataFrame:
         >>> _infinities_as_text(pd.DataFrame({"r": [np.inf, 0.5, np.nan, -np.inf]}))["r"].tolist()
         ['inf', 0.5, nan, '-inf']
     """
-    typed: dict[Any, pd.Series] = {}
+    typed: dict[int, pd.Series] = {}
     for position in range(out.shape[1]):
         values = out.iloc[:, position]
         if not pd.api.types.is_float_dtype(values.dtype):
@@ -1747,12 +1752,7 @@ def _infinities_as_text(out: pd.DataFrame) -> pd.DataFrame:
         if infinite.any():
             text = values.astype(object).where(~infinite, np.where(numbers > 0, "inf", "-inf"))
             typed[position] = text
-    if not typed:
-        return out
-    out = out.copy()
-    for position, values in typed.items():
-        out.isetitem(position, values.to_numpy(dtype=object))
-    return out
+    return _object_columns(out, typed)
 
 
 #: The most characters an Excel cell holds; openpyxl would write more, and Excel cut or refuse them.
