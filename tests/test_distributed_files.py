@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import warnings
 from typing import TYPE_CHECKING
 
 import pandas as pd
@@ -216,4 +217,8 @@ def test_json_lines_blocks_with_an_object_only_in_later_rows_are_read(tmp_path: 
     assert len(got.events) == 400 and len(got.rejects) == 0
     # both flatten the nested object: every Dask partition has the columns of the whole file
     assert "assignee.id" in jm.read_events(path).events.columns
-    pd.testing.assert_frame_equal(got.events, jm.read_events(path).events)
+    with warnings.catch_warnings():
+        # pandas 2.x's concat fills a partition's all-missing object block with None where one machine has NaN
+        # (pandas 2.2 compares them equal, with this warning); pandas 3 keeps NaN and tells them apart
+        warnings.filterwarnings("ignore", "Mismatched null-like values", FutureWarning)
+        pd.testing.assert_frame_equal(got.events, jm.read_events(path).events)

@@ -286,7 +286,8 @@ def test_local_models_found_wanting_in_a_review(tmp_path: Path) -> None:
     # weights saved without their tokenizer: refused, not read as all-unknown words
     bare = tmp_path / "bare"
     BertForSequenceClassification.from_pretrained(with_tokenizer).save_pretrained(bare)
-    with pytest.raises(ModelLoadError, match=r"tokenizer has .* tokens for a vocabulary of"):
+    # transformers 4.44 cannot load a tokenizer from the folder; newer ones load one that the vocabulary check refuses
+    with pytest.raises(ModelLoadError, match=r"tokenizer has .* tokens for a vocabulary of|Can't load tokenizer for .*bare"):
         TransformerScorer(bare, label_map={"LABEL_0": "negative", "LABEL_1": "neutral", "LABEL_2": "positive"})
     # 64 positions: long texts are cut there, not crashed on
     short = tmp_path / "short"

@@ -187,8 +187,27 @@ def _gather(events: dd.DataFrame, columns: list[str]) -> tuple[dd.DataFrame, pd.
 
 
 def _rows_of(part: pd.DataFrame, found: pd.DataFrame | pd.Series) -> Any:
-    """``found`` (indexed by row number) for the rows of ``part``, in its row order."""
-    return found.reindex(pd.Index(part[_ROW].to_numpy(dtype=np.int64)))
+    """``found`` (indexed by row number) for the rows of ``part``, in its row order.
+
+    Looked up with NumPy, not with ``found``'s index: one ``found`` is handed to the tasks of
+    every partition, which dask's threads run at once, and the hash table a pandas index builds
+    on first use is not thread-safe (pandas issue 21150; with pandas 2.2 it could report
+    ``cannot reindex on an axis with duplicate labels`` for unique row numbers).
+
+    Raises:
+        RuntimeError: a row of ``part`` that ``found`` lacks (never: ``found`` holds every row gathered).
+    """
+    rows = part[_ROW].to_numpy(dtype=np.int64)
+    index = found.index.to_numpy(dtype=np.int64)
+    order = None
+    if len(index) > 1 and not bool((index[1:] > index[:-1]).all()):  # gathered in row order, so rarely
+        order = np.argsort(index, kind="stable")
+        index = index[order]
+    at = np.minimum(np.searchsorted(index, rows), max(len(index) - 1, 0))
+    if len(rows) and (len(index) == 0 or not bool((index[at] == rows).all())):
+        msg = f"rows {rows[index[at] != rows][:5].tolist() if len(index) else rows[:5].tolist()} were not gathered"
+        raise RuntimeError(msg)
+    return found.iloc[at if order is None else order[at]]
 
 
 def _thread_key_from_columns(part: pd.DataFrame) -> pd.DataFrame:
