@@ -5,6 +5,7 @@ Each test failed on the code before its fix.
 
 from __future__ import annotations
 
+import json
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -68,7 +69,9 @@ def test_write_table_joins_lists_in_text_formats(tmp_path: Path) -> None:
     frame = pd.DataFrame({"topic": ["a", "b"], "keywords": [["x", "y z"], []], "n": [1, 2]})
     write_table(frame, tmp_path / "t.csv")
     back = pd.read_csv(tmp_path / "t.csv", keep_default_na=False)
-    assert back["keywords"].tolist() == ["x; y z", ""]  # before: "['x', 'y z']"
+    # before: "['x', 'y z']" (a Python repr); then "x; y z"; JSON arrays since review 22, which split back
+    assert back["keywords"].tolist() == ['["x", "y z"]', "[]"]
+    assert [json.loads(v) for v in back["keywords"]] == [["x", "y z"], []]
     write_table(frame, tmp_path / "t.parquet")
     assert [list(v) for v in pd.read_parquet(tmp_path / "t.parquet")["keywords"]] == [["x", "y z"], []]
 
@@ -104,4 +107,5 @@ def test_topics_of_texts_with_a_sample_count_every_message_in_any_row_order(
     messages = pd.read_csv(tmp_path / "a.topics.messages.csv")
     sizes = dict(zip(tables[0]["topic"], tables[0]["size"]))
     assert messages["topic"].value_counts().to_dict() == {t: n for t, n in sizes.items() if n}
-    assert "[" not in tables[0]["keywords"].iloc[0]  # joined by "; ", as the other topic tables
+    keywords = json.loads(tables[0]["keywords"].iloc[0])  # a JSON array, as the other topic tables (not a Python repr)
+    assert isinstance(keywords, list) and keywords and all(isinstance(k, str) for k in keywords)

@@ -419,14 +419,14 @@ def _dev_label_map(dev: str | Path | pd.DataFrame, read: Mapping[str, Any]) -> d
     A label of the evaluated table that the dev table lacks is no typo there (:func:`read_labelled`
     would refuse its key as matching nothing).
     """
-    from journeymap.emotions.labelled import _WHOLE_FLOAT, _label_mapping
+    from journeymap.emotions.labelled import WHOLE_FLOAT, label_mapping
 
     if not read.get("label_map"):
         return None
     raw = read_labelled(dev, **{**read, "label_map": None})
     seen = {n.casefold() for cell in raw.labels for n in cell}
-    mapping = _label_mapping(read["label_map"])
-    return {k: v for k, v in mapping.items() if k.casefold() in seen or _WHOLE_FLOAT.sub(r"\1", k).casefold() in seen}
+    mapping = label_mapping(read["label_map"])
+    return {k: v for k, v in mapping.items() if k.casefold() in seen or WHOLE_FLOAT.sub(r"\1", k).casefold() in seen}
 
 
 def _in_any_case(cells: list[tuple[str, ...]], levels: Mapping[str, tuple[str, ...]]) -> list[tuple[str, ...]]:

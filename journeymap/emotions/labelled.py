@@ -135,7 +135,7 @@ def read_labelled(
     if missing:
         msg = f"{name} has no column(s) {missing}; found {[str(c) for c in frame.columns]} (choose them with text= and label=)"
         raise SchemaError(msg)
-    mapping = _label_mapping(label_map)
+    mapping = label_mapping(label_map)
     texts = frame[text]
     raw = frame[label]
     kept_texts: list[str] = []
@@ -156,11 +156,11 @@ def read_labelled(
         kept_labels.append(parts)
         kept_rows.append(row)
     raw_labels = {p for parts in kept_labels for p in parts}
-    if raw_labels and all(_WHOLE_FLOAT.match(p) for p in raw_labels) and not raw_labels & mapping.keys():
+    if raw_labels and all(WHOLE_FLOAT.match(p) for p in raw_labels) and not raw_labels & mapping.keys():
         # numbers written through a float column ("0.0", "2.0": pandas' to_csv once a cell was
         # empty) are the numbers 0 and 2, as their float values are (_label_text); a label_map
         # that names them as written ("0.0") is read as written
-        kept_labels = [tuple(_WHOLE_FLOAT.sub(r"\1", p) for p in parts) for parts in kept_labels]
+        kept_labels = [tuple(WHOLE_FLOAT.sub(r"\1", p) for p in parts) for parts in kept_labels]
     mapping = _matched_mapping(mapping, {p for parts in kept_labels for p in parts}, label)
     kept_labels = [tuple(dict.fromkeys(mapping.get(p, p) for p in parts)) for parts in kept_labels]
     report = pd.DataFrame(skipped, columns=["row", "reason"])
@@ -250,17 +250,18 @@ def _matched_mapping(mapping: dict[str, str], labels: set[str], column: str) -> 
     return out
 
 
-_WHOLE_FLOAT = re.compile(r"^([+-]?\d+)\.0+$")
+#: A whole number written as a float (``"2.0"``): read as the integer's text (``"2"``), as pandas writes int labels with NaN.
+WHOLE_FLOAT = re.compile(r"^([+-]?\d+)\.0+$")
 
 
-def _label_mapping(label_map: Mapping[object, object] | None) -> dict[str, str]:
+def label_mapping(label_map: Mapping[object, object] | None) -> dict[str, str]:
     """``label_map`` with its keys read as the label cells are (:func:`_label_text`: ``0`` and ``0.0`` as ``"0"``).
 
     Raises:
         InvalidArgumentError: two keys read as the same label (``0`` and ``"0"``), mapped to different names.
 
     Examples:
-        >>> _label_mapping({0: "negative", 2.0: "positive", " x ": "neutral"})
+        >>> label_mapping({0: "negative", 2.0: "positive", " x ": "neutral"})
         {'0': 'negative', '2': 'positive', 'x': 'neutral'}
     """
     out: dict[str, str] = {}
