@@ -1,0 +1,93 @@
+"""Review rv55 of the twenty-second session: sign-offs in a thread, number-list labels, write_table's index.
+
+Found by the strict review of the session's merged changes: a comma sign-off ("Thanks, Mike") was
+refused when any post above it named Mike, the agent's own earlier signature or a handover
+included; ``read_labelled`` split the ``[2, 17]`` cells ``write_table`` writes; ``write_table``
+wrote the index for ``index=0``; an unnamed date index was written as ``row``; ``report`` made
+pandas 2 warn SettingWithCopyWarning.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import journeymap as jm
+from journeymap.io._social import brand_agents
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+COLUMNS = ["tweet_id", "author_id", "inbound", "created_at", "text", "response_tweet_id", "in_response_to_tweet_id"]
+
+
+def _thread(path: Path, *brand: str) -> Path:
+    """A TWCS thread: customer 115 and AskBrand take turns, the brand's posts being ``brand``."""
+    rows = []
+    for i, said in enumerate(brand):
+        c, b = 2 * i + 1, 2 * i + 2
+        rows.append(
+            (
+                str(c),
+                "115",
+                True,
+                f"Tue Oct 31 10:{2 * i:02d}:00 +0000 2017",
+                "@AskBrand still waiting",
+                str(b),
+                str(c - 1) if i else "",
+            )
+        )
+        rows.append((str(b), "AskBrand", False, f"Tue Oct 31 10:{2 * i + 1:02d}:00 +0000 2017", said, str(b + 1), str(c)))
+    pd.DataFrame(rows, columns=COLUMNS).to_csv(path, index=False)
+    return path
+
+
+def _agents(path: Path) -> list[object]:
+    events = jm.read_twcs(path).events
+    return events.loc[events["actor"] != "customer", "agent_id"].fillna("unsigned").tolist()
+
+
+# -- 1. a name in the brand's own posts above (a signature, a handover) is no customer's ------------------
+def test_an_agent_who_signs_twice_in_a_thread_signs_both_replies(tmp_path: Path) -> None:
+    path = _thread(
+        tmp_path / "t.csv",
+        "@115 Sorry about that! Can you DM us your order number? Thanks, Mike",
+        "@115 Got it, I've arranged a full refund for you. Thanks, Mike",
+    )
+    assert _agents(path) == ["AskBrand/Mike", "AskBrand/Mike"]  # was: Mike, unsigned
+
+
+def test_a_marker_signature_above_leaves_a_comma_sign_off_signed(tmp_path: Path) -> None:
+    path = _thread(tmp_path / "t.csv", "@115 Sorry about that! Can you DM us? ^Sam", "@115 Sorted now. Thanks, Sam")
+    assert _agents(path) == ["AskBrand/Sam", "AskBrand/Sam"]  # was: Sam, unsigned
+
+
+def test_a_handover_leaves_the_new_agents_sign_off_signed(tmp_path: Path) -> None:
+    path = _thread(
+        tmp_path / "t.csv",
+        "@115 Hi, I'll pass this to Sam in our refunds team.",
+        "@115 Your refund is now processed. Thanks, Sam",
+    )
+    assert _agents(path) == ["unsigned", "AskBrand/Sam"]  # was: both unsigned
+
+
+@pytest.mark.parametrize(
+    "greeting",
+    ["@115 Hi Sam, sorry to hear that! DM us ^JB", "@115 @AskBrand Hey, Sam! DM us ^JB", "@115 Dear Sam, DM us ^JB",
+     "@115 Sam, sorry to hear that. DM us ^JB", "@115 Good morning Sam. DM us ^JB", "@115 Thanks Sam, DM us ^JB"],
+)  # fmt: skip
+def test_a_greeting_above_still_makes_the_name_the_customers(tmp_path: Path, greeting: str) -> None:
+    path = _thread(tmp_path / "t.csv", greeting, "@115 Sorted now. Thanks, Sam")
+    assert _agents(path) == ["AskBrand/JB", "unsigned"]
+
+
+def test_a_customers_post_above_that_names_the_agent_still_refuses() -> None:
+    text = pd.Series(["@AskBrand lost it - Sam", "@115 DM us. Thanks, Jo", "@AskBrand done", "@115 Sent. Thanks, Sam"])
+    author = pd.Series(["115", "AskBrand", "115", "AskBrand"])
+    brand, parents = np.array([False, True, False, True]), np.array([-1, 0, 1, 2])
+    # the customer signed the first post as Sam: the answered post (row 2) does not say so, the thread does
+    got = brand_agents(text, author, brand, np.array([-1, 0, -1, 2]), parents)
+    assert got.fillna("unsigned").tolist() == ["unsigned", "AskBrand/Jo", "unsigned", "unsigned"]
