@@ -16,6 +16,8 @@ import pandas as pd
 import pytest
 
 import journeymap as jm
+from journeymap.emotions.labelled import read_labelled
+from journeymap.io import write_table
 from journeymap.io._social import brand_agents
 
 if TYPE_CHECKING:
@@ -91,3 +93,27 @@ def test_a_customers_post_above_that_names_the_agent_still_refuses() -> None:
     # the customer signed the first post as Sam: the answered post (row 2) does not say so, the thread does
     got = brand_agents(text, author, brand, np.array([-1, 0, -1, 2]), parents)
     assert got.fillna("unsigned").tolist() == ["unsigned", "AskBrand/Jo", "unsigned", "unsigned"]
+
+
+# -- 2. read_labelled reads the number lists write_table and to_csv write ---------------------------------
+def _hf() -> pd.DataFrame:
+    return pd.DataFrame({"text": ["I am so angry and happy", "lovely", "ok"], "labels": [[2, 17], [17], [27]]})
+
+
+@pytest.mark.parametrize("suffix", ["csv", "tsv", "xlsx"])
+def test_number_list_labels_round_trip_through_write_table(tmp_path: Path, suffix: str) -> None:
+    path = write_table(_hf(), tmp_path / f"hf.{suffix}")
+    data = read_labelled(path, text="text", label="labels", label_map={2: "anger", 17: "joy", 27: "neutral"})
+    assert data.labels == [("anger", "joy"), ("joy",), ("neutral",)]  # was: ('[2', '17]'), ...; a map raised
+    assert read_labelled(path, text="text", label="labels").labels == [("2", "17"), ("17",), ("27",)]
+
+
+def test_number_list_labels_round_trip_through_to_csv(tmp_path: Path) -> None:
+    _hf().to_csv(tmp_path / "hf.csv", index=False)
+    assert read_labelled(tmp_path / "hf.csv", text="text", label="labels").labels == [("2", "17"), ("17",), ("27",)]
+
+
+def test_only_strings_and_whole_numbers_make_a_json_label_list() -> None:
+    cells = ['["joy", 2, 3.0]', "[true, 1]", "[2.5]", "[[1], 2]", "[null]"]
+    data = read_labelled(pd.DataFrame({"text": list("abcde"), "label": cells}), sep=";")
+    assert data.labels == [("joy", "2", "3"), ("[true, 1]",), ("[2.5]",), ("[[1], 2]",), ("[null]",)]
