@@ -58,7 +58,7 @@ EXPECTED = {
     "some names": ["week", "level_1", "v"],
     "same names": ["v_1", "v_2", "v"],
     "taken default": ["level_0", "level_1_1", "level_1"],
-    "dates": ["row", "v"],
+    "dates": ["index", "v"],  # rv55: an unnamed index of dates as reset_index names it (was: row)
 }
 
 

@@ -117,3 +117,32 @@ def test_only_strings_and_whole_numbers_make_a_json_label_list() -> None:
     cells = ['["joy", 2, 3.0]', "[true, 1]", "[2.5]", "[[1], 2]", "[null]"]
     data = read_labelled(pd.DataFrame({"text": list("abcde"), "label": cells}), sep=";")
     assert data.labels == [("joy", "2", "3"), ("[true, 1]",), ("[2.5]",), ("[[1], 2]",), ("[null]",)]
+
+
+# -- 3. write_table(index=...) takes a bool or None -----------------------------------------------------
+@pytest.mark.parametrize(
+    ("index", "header"), [(False, "x"), (np.False_, "x"), (True, "row,x"), (np.True_, "row,x"), (None, "row,x")]
+)
+def test_write_table_reads_index_by_its_truth(tmp_path: Path, index: object, header: str) -> None:
+    frame = pd.DataFrame({"x": [3, 1, 2]}).sort_values("x")
+    path = write_table(frame, tmp_path / "i.csv", index=index)  # type: ignore[arg-type]
+    assert path.read_text().splitlines()[0] == header  # np.False_ was: row,x
+
+
+@pytest.mark.parametrize("index", [0, 1, "no", "False", []])
+def test_write_table_refuses_an_index_that_is_no_bool(tmp_path: Path, index: object) -> None:
+    frame = pd.DataFrame({"x": [3, 1, 2]}).sort_values("x")
+    with pytest.raises(jm.InvalidArgumentError, match=rf"index={index!r}".replace("[", r"\[").replace("]", r"\]")):
+        write_table(frame, tmp_path / "i.csv", index=index)  # type: ignore[arg-type]
+    assert not (tmp_path / "i.csv").exists()  # was: 0 and "no" wrote the index
+
+
+# -- 4. an unnamed index that is no integers is written as "index" ----------------------------------------
+def test_an_unnamed_date_index_is_written_as_index(tmp_path: Path) -> None:
+    daily = pd.DataFrame({"v": [1, 2, 3]}, index=pd.date_range("2024-01-01", periods=3, freq="D"))
+    weekly = daily.resample("W").sum()
+    assert write_table(weekly, tmp_path / "w.csv").read_text().splitlines()[:2] == ["index,v", "2024-01-07,6"]  # was: row,v
+    labels = pd.DataFrame({"v": [1, 2]}, index=["a", "b"])
+    assert write_table(labels, tmp_path / "l.csv").read_text().splitlines()[0] == "index,v"
+    rows = pd.DataFrame({"v": [1, 2]}, index=[7, 3])  # row numbers stay "row"
+    assert write_table(rows, tmp_path / "r.csv").read_text().splitlines()[0] == "row,v"
