@@ -146,3 +146,30 @@ def test_an_unnamed_date_index_is_written_as_index(tmp_path: Path) -> None:
     assert write_table(labels, tmp_path / "l.csv").read_text().splitlines()[0] == "index,v"
     rows = pd.DataFrame({"v": [1, 2]}, index=[7, 3])  # row numbers stay "row"
     assert write_table(rows, tmp_path / "r.csv").read_text().splitlines()[0] == "row,v"
+
+
+# -- 5. report changes a copy of the triage table (pandas 2 warned SettingWithCopyWarning) ------------------
+def test_the_triage_section_changes_no_shared_table_and_warns_nothing() -> None:
+    import warnings
+
+    from journeymap.report import _triage_section
+
+    triage = pd.DataFrame(
+        {
+            "rank": pd.array([1, pd.NA], dtype="Int64"),
+            "status": ["waiting", "moved"],
+            "priority": [0.5, 0.1],
+            "customer_id": ["c1", "c2"],
+            "timestamp": pd.to_datetime(["2024-01-01", "2024-01-02"], utc=True),
+            "text": ["help", "dm sent"],
+            "emotion": ["anger", "neutral"],
+            "reason": ["r", "r"],
+            "extra": [1, 2],
+        }
+    )
+    before = triage.copy()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # pandas 2.2: SettingWithCopyWarning twice
+        html = "".join(_triage_section({"triage": triage}, tz=None))  # type: ignore[arg-type]
+    assert "0.500" in html
+    pd.testing.assert_frame_equal(triage, before)
