@@ -907,7 +907,7 @@ def _checked(
 def _triage_section(tables: _Tables, *, tz: Any) -> list[str]:
     """The triage table: waiting messages by priority, then the unranked ones (their priority not shown)."""
     shown_columns = ["rank", "status", "priority", "customer_id", "timestamp", "text", "emotion", "reason"]
-    open_items = tables["triage"][shown_columns]  # all of them: the table says how many
+    open_items = tables["triage"][shown_columns].copy()  # all of them: the table says how many; a copy, as it is changed
     open_items["rank"] = open_items["rank"].astype("string").fillna("–")  # unranked: moved, outside, closing, unaddressed
     # a priority only where it ranks: a reader sorting by it would act on unranked rows first
     waiting = (open_items["status"] == "waiting").to_numpy(dtype=bool)

@@ -3,7 +3,7 @@
 :func:`read_labelled` reads a CSV (TSV, Parquet, JSON Lines, Excel) with a text column and a
 label column into texts and label names, with an optional ``label_map`` from the data's names to
 the names a scorer uses (``{"angry": "anger", "0": "negative"}``). Several labels in one cell are
-separated by ``sep`` (``"anger,disgust"``), or written as a JSON array (``["anger", "disgust"]``).
+separated by ``sep`` (``"anger,disgust"``), or written as a JSON array (``["anger", "disgust"]``, ``[2, 17]``).
 Rows without a text or a label are not used, and they are reported, never silently dropped:
 :class:`Labelled` keeps them in ``skipped`` with the row number and the reason.
 
@@ -98,9 +98,10 @@ def read_labelled(
         label: the column of labels (names or numbers; several per cell separated by ``sep``, or a
             list, tuple or array of them, as Hugging Face ``datasets``, JSON Lines and Parquet
             store multi-label cells: ``["anger", "disgust"]``, ``[2, 17]``; an empty one is a row
-            without a label). A text cell that is as a whole a JSON array of strings
-            (``["fear", "anger"]``, as :func:`~journeymap.io.write_table` writes a list cell to
-            CSV, TSV and Excel) is read as that list, not split at ``sep``.
+            without a label). A text cell that is as a whole a JSON array of strings or whole
+            numbers (``["fear", "anger"]``, ``[2, 17]``, as :func:`~journeymap.io.write_table`
+            writes a list cell to CSV, TSV and Excel and pandas' ``to_csv`` a list of numbers) is
+            read as that list (``("2", "17")``; ``2.0`` as ``"2"``), not split at ``sep``.
             Whole numbers written as floats (``"2.0"``, as pandas writes a number column with a
             gap) are read as the numbers (``"2"``) when every label is one, unless ``label_map``
             names them as written.
@@ -201,11 +202,17 @@ def _cell_labels(tag: Any, sep: str | None) -> tuple[str, ...]:
 
 
 def _json_labels(tag: object) -> list[str] | None:
-    """A text cell that is, as a whole, a JSON array of strings (``'["fear", "anger"]'``) as its list; else None.
+    """A text cell that is, as a whole, a JSON array of strings and whole numbers, as their texts; else None.
+
+    ``'["fear", "anger"]'`` and ``"[2, 17]"`` are lists; a whole float (``2.0``) is read as the
+    number (``"2"``, as :data:`WHOLE_FLOAT`). An array holding anything else (``true``, ``2.5``,
+    ``null``, an array or an object) is no label list: the cell is read as text.
 
     Examples:
-        >>> _json_labels('["fear", "anger"]'), _json_labels("[]"), _json_labels("[1, 2]"), _json_labels("[sic]")
-        (['fear', 'anger'], [], None, None)
+        >>> _json_labels('["fear", "anger"]'), _json_labels("[]"), _json_labels('[2, 17.0, "x"]'), _json_labels("[sic]")
+        (['fear', 'anger'], [], ['2', '17', 'x'], None)
+        >>> _json_labels("[true]"), _json_labels("[2.5]"), _json_labels("[[1]]"), _json_labels("[null]")
+        (None, None, None, None)
     """
     if not isinstance(tag, str):
         return None
@@ -216,9 +223,19 @@ def _json_labels(tag: object) -> list[str] | None:
         items = json.loads(cell)
     except ValueError:
         return None
-    if isinstance(items, list) and all(isinstance(item, str) for item in items):
-        return items
-    return None
+    if not isinstance(items, list):
+        return None
+    texts: list[str] = []
+    for item in items:
+        if isinstance(item, str):
+            texts.append(item)
+        elif isinstance(item, int) and not isinstance(item, bool):
+            texts.append(str(item))
+        elif isinstance(item, float) and item.is_integer():
+            texts.append(str(int(item)))
+        else:
+            return None
+    return texts
 
 
 def _matched_mapping(mapping: dict[str, str], labels: set[str], column: str) -> dict[str, str]:

@@ -28,6 +28,7 @@ __all__ = [
     "BEFORE_SIGNATURE_PATTERN",
     "CLOSING_WORDS",
     "COMMA_SIGNATURE_PATTERN",
+    "GREETING_PATTERN",
     "HANDLE",
     "PART_PATTERN",
     "SIGNATURE_PATTERN",
@@ -73,10 +74,19 @@ CLOSING_WORDS = frozenset(
 #: regards, Jo" (a closing word of those listed, in any case, opening a sentence: at the start
 #: of the post or after punctuation, an emoji or a line break). Not with "!" ("Thanks, Sam!" thanks
 #: Sam), nor after "Thank you", "Thanks again" or "Take care" (said to the person named). :func:`signatures` turns down a
-#: name that is no person's and one the post, or a post above it in its thread (:func:`brand_agents`), also names.
+#: name that is no person's and one the post, or a customer's post above it in its thread or a greeting of the brand's
+#: (:func:`brand_agents`), also names.
 COMMA_SIGNATURE_PATTERN = (
     r"(?:^|[^\w\s,]\s*|\n\s*)(?i:kind regards|best regards|warm regards|many thanks|best wishes|thanks|"
     r"cheers|regards|rgds|best|thx|sincerely|warmly),\s*(?P<agent>[A-Z][a-z]{1,14})\.?\s*$"
+)
+#: A brand post that opens by addressing the customer by name, after its @mentions: a greeting
+#: ("Hi Sam", "Hey, Sam!", "Dear Sam", "Thanks Sam", "Good morning Sam") or the name and a comma
+#: ("Sam, sorry about that"). :func:`brand_agents` reads ``name`` as the customer's in the thread.
+GREETING_PATTERN = (
+    r"^\s*(?:@\w+[\s,:]*)*(?:(?:(?i:hi|hello|hey|heya|hiya|howdy|dear|morning|afternoon|evening|good morning|"
+    r"good afternoon|good evening|thanks|thank you|thx|ty|cheers|sorry|welcome|yo)[\s,!.]+)+"
+    r"(?P<greeted>[A-Za-z][a-z]{1,14})(?![\w'])|(?P<called>[A-Z][a-z]{1,14}),)"
 )
 #: What the name of a comma sign-off (:data:`COMMA_SIGNATURE_PATTERN`) must not be: a closing
 #: word, or a word for a group ("Cheers, Team", "Thanks, All").
@@ -98,7 +108,8 @@ def agent_ids(text: pd.Series, author: pd.Series, addressee: Addressee | None = 
     a ``1/2`` counter after the signature are skipped. What the marker is followed by must be a
     name (:func:`signatures`): "- Thanks!" or "Euston - Glasgow" at the end of a post sign nobody,
     nor does "Thanks, Sam" where the post or ``addressee`` (the customer's id and the message the
-    post answers; with :func:`brand_agents`, every post above it in its thread) names Sam.
+    post answers; with :func:`brand_agents`, the customers' posts above it in its thread and the
+    names the brand's posts above greet) names Sam.
 
     Examples:
         >>> import pandas as pd
@@ -227,9 +238,12 @@ def brand_agents(
     ``answered``: for each post, the row of the customer's post it answers (-1: none, or not
     known), whose author and text are the ``addressee`` of a comma sign-off ("Thanks, Sam"
     answering "- Sam" thanks the customer). ``parents``: each post's parent row in its reply
-    tree (-1: none); the authors and texts of every post above a brand post (the customer's and
-    the brand's earlier posts of its thread: "Hi Sam, sorry ..." two replies before) are its
-    ``addressee`` too, so that "Thanks, Sam" in a later reply thanks Sam, not signs.
+    tree (-1: none); the authors and texts of the customers' posts above a brand post are its
+    ``addressee`` too, and so is the name that a brand post above opens by greeting
+    (:data:`GREETING_PATTERN`: "Hi Sam, sorry ..." two replies before), so that "Thanks, Sam" in
+    a later reply thanks Sam, not signs. What else the brand's own posts above say does not
+    count: the same agent's earlier signature ("... Thanks, Mike", "^Mike") or a handover ("I'll
+    pass this to Sam in our refunds team") leaves "Thanks, Mike" or "Thanks, Sam" signed.
 
     Examples:
         >>> text = pd.Series(["@AskBrand lost it", "@115 Hi Sam, sorry! DM us ^JB", "@AskBrand done", "@115 Sent. Thanks, Sam"])
@@ -239,6 +253,9 @@ def brand_agents(
         [<NA>, 'AskBrand/JB', <NA>, <NA>]
         >>> brand_agents(text, author, brand, np.array([-1, 0, -1, 2])).tolist()  # the answered post alone
         [<NA>, 'AskBrand/JB', <NA>, 'AskBrand/Sam']
+        >>> text[1] = "@115 Sorry! I'll pass this to Sam in our refunds team. Thanks, Jo"
+        >>> brand_agents(text, author, brand, np.array([-1, 0, -1, 2]), parents).tolist()  # a handover
+        [<NA>, 'AskBrand/Jo', <NA>, 'AskBrand/Sam']
     """
     out = pd.Series(pd.NA, index=text.index, dtype="string")
     if not brand_post.any():
@@ -247,8 +264,15 @@ def brand_agents(
     said = text.astype("string").fillna("").to_numpy(dtype=object)
     rows = np.flatnonzero(brand_post)
 
+    greeting = re.compile(GREETING_PATTERN)
+
+    def greeted(row: int) -> str:
+        """The name the brand post at ``row`` opens by greeting ("" where none)."""
+        match = greeting.match(said[row])
+        return "" if match is None else match.group("greeted") or match.group("called") or ""
+
     def context(hits: npt.NDArray[np.int64]) -> list[str]:
-        """The customer's post each of the brand posts at ``hits`` answers, and every post above it."""
+        """The customers' posts above each of the brand posts at ``hits``, and whom the brand's posts above greet."""
         out: list[str] = []
         for row in rows[hits]:
             above: list[int] = []
@@ -261,7 +285,7 @@ def brand_agents(
                     seen.add(parent)
                     above.append(parent)
                     parent = int(parents[parent])
-            out.append("\n".join(f"{who[r]}\n{said[r]}" for r in dict.fromkeys(above)))
+            out.append("\n".join(greeted(r) if brand_post[r] else f"{who[r]}\n{said[r]}" for r in dict.fromkeys(above)))
         return out
 
     addressee = context if answered is not None or parents is not None else None

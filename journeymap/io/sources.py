@@ -23,7 +23,13 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 import pandas as pd
 
-from journeymap.exceptions import ArgumentTypeError, SchemaError, SourceIsFolderError, SourceNotFoundError
+from journeymap.exceptions import (
+    ArgumentTypeError,
+    InvalidArgumentError,
+    SchemaError,
+    SourceIsFolderError,
+    SourceNotFoundError,
+)
 from journeymap.io._regex import SURROGATE
 from journeymap.io._time import TZ_ATTR
 
@@ -1513,8 +1519,8 @@ def _index_as_column(frame: pd.DataFrame, *, index: bool | None) -> pd.DataFrame
     """``frame`` with its index as its first column(s), as :func:`write_table` writes it.
 
     ``index=False``: never; ``True``: always; ``None``: a named index, or any other but a
-    default 0-based one. A level with no name is written as ``row`` (a one-level index; ``index``
-    where ``row`` is a column) or
+    default 0-based one. A level with no name is written as ``row`` (a one-level index of
+    integers; ``index`` where ``row`` is a column), ``index`` (a one-level index of anything else) or
     ``level_0``, ``level_1``, ... (a level of a MultiIndex, as ``reset_index`` names it); a
     name that is a column's already, or another level's, gets ``_1``, ``_2``, ... added, with a
     logged warning.
@@ -1524,6 +1530,9 @@ def _index_as_column(frame: pd.DataFrame, *, index: bool | None) -> pd.DataFrame
         ['row', 'a']
         >>> _index_as_column(pd.DataFrame({"a": [1, 2]}, index=[9, 3]), index=False).columns.tolist()
         ['a']
+        >>> dated = pd.DataFrame({"a": [1, 2]}, index=pd.date_range("2024-01-01", periods=2))
+        >>> _index_as_column(dated, index=None).columns.tolist()
+        ['index', 'a']
         >>> both = pd.concat([pd.DataFrame({"a": [1]}), pd.DataFrame({"a": [2]})], keys=["w1", "w2"])
         >>> _index_as_column(both, index=None).columns.tolist()
         ['level_0', 'level_1', 'a']
@@ -1531,10 +1540,15 @@ def _index_as_column(frame: pd.DataFrame, *, index: bool | None) -> pd.DataFrame
     labels = frame.index
     default = labels.nlevels == 1 and labels.equals(pd.RangeIndex(len(frame)))  # 0, 1, 2, ...: no information
     named = any(name is not None for name in labels.names)
-    if index is False or (index is None and default and not named):
+    if not (index is None or isinstance(index, (bool, np.bool_))):
+        msg = f"write_table: index={index!r} is not True, False or None (whether the frame's index is written)"
+        raise InvalidArgumentError(msg)
+    if (index is not None and not index) or (index is None and default and not named):
         return frame.reset_index(drop=True)
     if labels.nlevels == 1:
-        wanted = [labels.names[0] if labels.names[0] is not None else "row" if "row" not in frame.columns else "index"]
+        # row numbers (js.events' input rows) as "row"; dates, texts, ... as reset_index names them
+        numbered = pd.api.types.is_integer_dtype(labels.dtype) and "row" not in frame.columns
+        wanted = [labels.names[0] if labels.names[0] is not None else "row" if numbered else "index"]
     else:
         wanted = [name if name is not None else f"level_{i}" for i, name in enumerate(labels.names)]
     taken: set[Any] = set(frame.columns)
@@ -1598,8 +1612,10 @@ def write_table(frame: pd.DataFrame, path: str | os.PathLike[str], *, index: boo
     wherever it holds information: a named index (like ``journey_id``) under its name, and any
     other but a default 0-based one (0, 1, 2, ...): the input row numbers of ``js.events``,
     which ``EventLog.rejects`` and ``warnings`` name, as the command line's ``score -o`` writes
-    them. A level with no name is written as ``row`` (a one-level index; ``index`` where the
-    table has a ``row`` column) or as ``level_0``, ``level_1``, ... (the levels of a MultiIndex,
+    them. ``index`` is a bool (a NumPy bool too) or ``None``. A level with no name is written as
+    ``row`` (a one-level index of integers; ``index`` where the table has a ``row`` column),
+    ``index`` (a one-level index of anything else, such as the dates of a ``resample``, as
+    ``reset_index`` names it) or as ``level_0``, ``level_1``, ... (the levels of a MultiIndex,
     such as ``pd.concat(frames, keys=...)`` makes, as ``reset_index`` names them); a level whose
     name is a column's already, or another level's, gets ``_1``, ``_2``, ... added (``week_1``),
     with a logged warning. Pass ``index=False`` for a sorted or filtered frame whose row labels
@@ -1631,6 +1647,7 @@ def write_table(frame: pd.DataFrame, path: str | os.PathLike[str], *, index: boo
     periods.
 
     Raises:
+        InvalidArgumentError: ``index`` is not a bool or ``None`` (``0``, ``"no"``).
         SchemaError: an unknown suffix; ``.xlsx`` without openpyxl, or with a text too long for
             a cell; a column of values JSON cannot hold, for ``.jsonl``, or Parquet, for
             ``.parquet`` (a categorical of intervals, as ``pd.cut`` makes), named, with what to
