@@ -1110,12 +1110,15 @@ def report(
     tables = _Tables(js, _tables, seed=seed, sla=sla, auto=auto)
     out = _output(path)  # before the figures: a bad path fails at once, not after the drawing
     tz = check_tz(tz, js)  # one zone for every section: the journeys' own by default
+    from journeymap.journeys._set import values_checked_once
     from journeymap.plot._theme import RC_LOCK
 
     # one thread at a time: rcParams are the process's. The backend is left as it is (rc_context
     # never restores one it sets, so switching to Agg here outlived the call); each figure is
-    # written to PNG and closed, which every backend does, and nothing is shown.
-    with RC_LOCK, mpl.rc_context():
+    # written to PNG and closed, which every backend does, and nothing is shown. Without
+    # copy-on-write (pandas 2) js's values are read on entry, not at each of the report's some 46
+    # analyses (values_checked_once: the report changes nothing in between).
+    with RC_LOCK, mpl.rc_context(), values_checked_once(js):
         metrics = journey_metrics(js)
         sections = [f"<h1>{html.escape(title)}</h1>"]
         sections.append(_counts(js, log, rejects, warnings))

@@ -92,3 +92,47 @@ def test_unchanged_frames_keep_the_cache_and_reading_journeys_does_not_empty_it(
     _ = [j.journey_id for j in js]
     js.cached("k", lambda: calls.append(1))
     assert calls == [1]
+
+
+# A report reads the values once (rv55: some 46 checks, about 4.5 s at 1M events on pandas 2)
+
+
+@pytest.fixture
+def without_copy_on_write(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Values checked as on pandas 2 (whatever pandas runs); returns a list that counts the values read."""
+    from journeymap.journeys import _set
+
+    reads: list[int] = []
+    changed_values = _set._changed_values
+
+    def counted(frame: pd.DataFrame, before: dict[object, list[object]]) -> set[object]:
+        reads.append(len(frame))
+        return changed_values(frame, before)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(_set, "_copy_on_write", lambda: False)
+    monkeypatch.setattr(_set, "_changed_values", counted)
+    return reads
+
+
+def test_a_report_reads_the_values_once(without_copy_on_write: list[int], tmp_path: object) -> None:
+    js = _set()
+    jm.journey_metrics(js)
+    jm.pain_points(js)
+    assert len(without_copy_on_write) >= 4  # outside a report: every cached analysis reads them (events and journeys)
+    without_copy_on_write.clear()
+    jm.report(js, tmp_path / "r.html")  # type: ignore[operator]
+    assert len(without_copy_on_write) == 2  # on entry, events and journeys; before: about 90
+
+
+def test_values_checked_once_sees_a_change_made_before_it_and_checks_again_after(without_copy_on_write: list[int]) -> None:
+    from journeymap.journeys._set import values_checked_once
+
+    js = _set()
+    before = jm.journey_metrics(js)["mean_valence"].copy()
+    js.events.loc[js.events["valence"].notna(), "valence"] = np.float32(0.9)  # in place, as pandas 2 writes it
+    with values_checked_once(js):
+        inside = jm.journey_metrics(js)["mean_valence"]
+    assert not inside.equals(before)
+    assert np.allclose(inside.dropna(), 0.9)  # the entry check saw the change
+    js.events.loc[js.events["valence"].notna(), "valence"] = np.float32(-0.9)
+    assert np.allclose(jm.journey_metrics(js)["mean_valence"].dropna(), -0.9)  # after the block: read at every call
