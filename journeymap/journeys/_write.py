@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 from typing import TYPE_CHECKING, Any, Protocol
 
+import numpy as np
 import pandas as pd
 
 from journeymap._paths import check_path
@@ -27,7 +29,7 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["FORMAT_VERSION", "METADATA_KEY", "check_compression", "save_journeys"]
+__all__ = ["FORMAT_VERSION", "MARKERS", "METADATA_KEY", "check_compression", "missing_markers", "save_journeys"]
 
 #: The key of journeymap's entry in the Parquet schema metadata.
 METADATA_KEY = b"journeymap"
@@ -52,6 +54,62 @@ class SavedJourneys(Protocol):
 def _json_categories(categories: pd.Index) -> bool:
     """Whether categories are numbers or text, which the file's JSON metadata can hold exactly."""
     return all(isinstance(c, (str, int, float)) and not isinstance(c, bool) for c in categories.tolist())
+
+
+#: The missing markers an object column can hold, by their name in the file's metadata.
+MARKERS: dict[str, Any] = {"none": None, "nan": float("nan"), "na": pd.NA}
+#: The most rows of a column holding a missing marker other than its main one that are listed
+#: in the metadata (their positions); past it they read back as the main marker (logged).
+MAX_MARKER_ROWS = 100_000
+
+
+def _marker_name(value: object) -> str | None:
+    """``"none"``, ``"nan"`` or ``"na"`` for a missing marker; None for a value or another marker (NaT)."""
+    if value is None:
+        return "none"
+    if value is pd.NA:
+        return "na"
+    if isinstance(value, float) and math.isnan(value):  # np.float64 too
+        return "nan"
+    return None
+
+
+def missing_markers(values: pd.Series) -> dict[str, Any]:
+    """How an object column marks missing values, for :func:`~journeymap.journeys.storage.read_journeys` to restore.
+
+    ``{"missing": name}``, the marker most of its missing values use (None where it has none), and
+    ``"rows"``: the positions of those marked otherwise, by marker, where there are any.
+
+    Examples:
+        >>> import numpy as np, pandas as pd
+        >>> missing_markers(pd.Series(["a", np.nan, None, np.nan], dtype=object))
+        {'missing': 'nan', 'rows': {'none': [2]}}
+        >>> missing_markers(pd.Series(["a", None], dtype=object))
+        {'missing': 'none'}
+    """
+    array = values.to_numpy(dtype=object)
+    missing = np.flatnonzero(pd.isna(array))
+    names = [_marker_name(array[i]) for i in missing]
+    counts = {n: names.count(n) for n in MARKERS if n in names}
+    if not counts:
+        return {"missing": None}
+    main = max(counts, key=lambda n: counts[n])
+    spec: dict[str, Any] = {"missing": main}
+    rows = {n: [int(i) for i, m in zip(missing, names) if m == n] for n in counts if n != main}
+    if rows:
+        listed = sum(len(r) for r in rows.values())
+        if listed > MAX_MARKER_ROWS:
+            logger.warning(
+                "column %r marks %d missing values otherwise than its other %d (%s): they read back as %s",
+                values.name,
+                listed,
+                counts[main],
+                main,
+                main,
+            )
+        else:
+            spec["rows"] = rows
+    return spec
 
 
 def check_compression(compression: object) -> None:
@@ -106,6 +164,9 @@ def save_journeys(js: SavedJourneys, path: str | os.PathLike[str], *, compressio
             for c in js.events.columns
             if isinstance(js.events[c].dtype, pd.CategoricalDtype) and _json_categories(js.events[c].cat.categories)
         },
+        # object columns and the missing marker (None, NaN, pd.NA) each holds: Arrow keeps only
+        # "missing", read back as None (pandas 2) or as text with NaN (pandas 3)
+        "object_columns": {str(c): missing_markers(js.events[c]) for c in js.events.columns if js.events[c].dtype == object},
     }
     table = _arrow_table(js.events)
     merged = {**(table.schema.metadata or {}), METADATA_KEY: json.dumps(meta).encode()}

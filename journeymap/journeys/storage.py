@@ -7,7 +7,10 @@ journeys were built (``by``), the stage model, the emotion taxonomy and the jour
 :func:`read_journeys` reads it back into an equal JourneySet (same rows, order, index, dtypes,
 journeys table, stage model and taxonomy). The events' index (the input row numbers) is kept.
 An attribute column of mixed types that Arrow cannot type (``1234`` and ``"A-77"``) is written as
-text, with a logged warning naming it: it reads back as strings.
+text, with a logged warning naming it: it reads back as strings. An object column reads back as
+object with the missing markers it was written with (None, NaN or ``pd.NA``, row by row), which
+Arrow does not keep: the metadata lists them (``object_columns``); a file written before
+journeymap recorded them reads back with None (pandas 2) or as ``str`` with NaN (pandas 3).
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ from journeymap.io._time import EARLIEST, LATEST
 from journeymap.io._values import check_tz
 from journeymap.journeys._set import JourneySet, check_actors_known
 from journeymap.journeys._table import journey_set_from_events
-from journeymap.journeys._write import FORMAT_VERSION, METADATA_KEY, save_journeys
+from journeymap.journeys._write import FORMAT_VERSION, MARKERS, METADATA_KEY, save_journeys
 from journeymap.model import StageModel
 
 if TYPE_CHECKING:
@@ -161,6 +164,33 @@ def _lists_restored(events: pd.DataFrame, schema: Any) -> pd.DataFrame:
     return events
 
 
+def _markers_restored(events: pd.DataFrame, columns: dict[str, Any]) -> pd.DataFrame:
+    """``events`` with its object columns' missing values marked as they were written (None, NaN, ``pd.NA``).
+
+    Arrow keeps only that a value is missing: pandas 2 reads a text column back as object with
+    None, pandas 3 as ``str`` with NaN. A column the file's metadata lists as object (``columns``,
+    from :func:`~journeymap.journeys._write.missing_markers`) is given back as object, with its
+    markers; one Arrow read as another dtype (numbers, written from an object column of ints) is
+    left as read. A file without the entry (an older journeymap's) reads as before.
+    """
+    for column, spec in columns.items():
+        if column not in events.columns:
+            continue
+        values = events[column]
+        if not (values.dtype == object or isinstance(values.dtype, pd.StringDtype)):
+            continue
+        array = values.to_numpy(dtype=object, copy=True)
+        main = spec.get("missing")
+        if main in MARKERS:
+            array[pd.isna(array)] = MARKERS[main]
+            for name, rows in (spec.get("rows") or {}).items():
+                if name in MARKERS:
+                    positions = np.asarray(rows, dtype=np.int64)
+                    array[positions[(positions >= 0) & (positions < len(array))]] = MARKERS[name]
+        events[column] = pd.Series(array, index=events.index, dtype=object, name=values.name)
+    return events
+
+
 def read_journeys(path: str | os.PathLike[str]) -> JourneySet:
     """Read a JourneySet saved with :meth:`JourneySet.to_parquet`.
 
@@ -197,7 +227,7 @@ def read_journeys(path: str | os.PathLike[str]) -> JourneySet:
         raise SourceNotFoundError(msg)
     meta = _metadata(source)
     table = pq.read_table(source)
-    events = _lists_restored(table.to_pandas(), table.schema)
+    events = _markers_restored(_lists_restored(table.to_pandas(), table.schema), meta.get("object_columns", {}))
     for column, spec in meta.get("categoricals", {}).items():
         if column not in events.columns:
             continue
