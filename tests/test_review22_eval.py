@@ -148,7 +148,8 @@ def test_ekman_data_with_one_fine_label_is_an_error_at_ekman_level_and_an_inferr
         inferred = evaluate_labelled(extra, scorer=GoEmo(), n_boot=0)
     assert inferred["level"] == "goemotions" and inferred["level_inferred"] is True
     assert "level 'goemotions' inferred" in caplog.text
-    assert "inferred from the data's labels" in ev_module.format_labelled(inferred)
+    assert "inferred from the data's labels; fix it with level= or --level" in ev_module.format_labelled(inferred)
+    assert inferred["intervals"][["low", "high"]].isna().all().all()  # n_boot=0: the estimates only (rv56)
 
 
 # -- 3. label sets ------------------------------------------------------------------------------------

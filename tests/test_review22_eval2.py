@@ -153,6 +153,7 @@ def test_cli_evaluates_an_ekman_scorer_on_a_goemotions_folder(tmp_path: Path, mo
     out = runner.invoke(app, ["evaluate", str(folder), "--scorer", "ekmanlex"])
     assert out.exit_code == 0, out.output
     assert "grouped into Ekman's by" in out.output and "ekman: macro-F1" in out.output
+    assert "by built-in" not in out.output  # "by the built-in grouping" or by the folder's file (rv56)
 
 
 def test_an_irony_table_is_told_how_irony_is_measured(monkeypatch: pytest.MonkeyPatch) -> None:

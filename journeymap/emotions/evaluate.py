@@ -329,7 +329,8 @@ def format_results(results: dict[str, Any]) -> str:
     """The evaluation as readable text."""
     lines = [f"scorer {results['scorer']} on {results['split']} ({results['n_texts']} texts)"]
     if results.get("ekman_mapping"):
-        lines[0] += f"; the data's labels grouped into Ekman's by {results['ekman_mapping']}"
+        how = "the built-in grouping" if results["ekman_mapping"] == "built-in" else results["ekman_mapping"]
+        lines[0] += f"; the data's labels grouped into Ekman's by {how}"
     for level in LEVELS:
         if level not in results:
             continue

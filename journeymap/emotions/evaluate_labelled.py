@@ -215,10 +215,12 @@ def evaluate_labelled(
     ``confusion_matrix``), ``predictions`` (per text read: ``row``, ``text``, ``labels``,
     ``predicted``, ``truth``, ``correct``, ``score_note``; the unscored with NA predictions),
     ``intervals`` (``estimate``, ``low``, ``high`` of ``accuracy`` and ``macro_f1``: percentile
-    bootstrap of ``n_boot`` resamples of the texts at ``confidence``, seeded by ``seed``; none
-    when ``n_boot`` is 0), ``multilabel`` (None for single-label data without ``dev``; else
-    ``micro_f1``, ``macro_f1``, ``samples_f1``, ``thresholds`` and ``thresholds_from``: ``"dev"``,
-    ``"scorer"`` or ``"0.5"``; with ``dev``, ``n_dev``, the dev texts tuned on) and ``not_read_in_full``.
+    bootstrap of ``n_boot`` resamples of the texts at ``confidence``, seeded by ``seed``; with
+    ``n_boot`` 0 the estimates only, ``low`` and ``high`` NaN), ``multilabel`` (None for
+    single-label data without ``dev``; else ``micro_f1``, ``macro_f1``, ``samples_f1``,
+    ``thresholds`` and ``thresholds_from``: ``"dev"``, ``"scorer"`` or ``"0.5"``, both None at
+    ``"sentiment"``, which uses no thresholds; with ``dev``, ``n_dev``, the dev texts tuned on) and
+    ``not_read_in_full``.
 
     Raises:
         InvalidArgumentError: ``prior`` or ``level`` is not one the scorer can be read at, the
@@ -790,7 +792,7 @@ def _per_label(truth: np.ndarray, predicted: np.ndarray, cells: list[tuple[str, 
 
 def format_labelled(result: Mapping[str, Any]) -> str:
     """The evaluation as readable text."""
-    inferred = " (inferred from the data's labels; fix it with level=)" if result.get("level_inferred") else ""
+    inferred = " (inferred from the data's labels; fix it with level= or --level)" if result.get("level_inferred") else ""
     head = (
         f"scorer {result['scorer']} at {result['level']} level{inferred} on {result['n_texts']} texts "
         f"({result['skipped']} rows skipped): accuracy {result['accuracy']:.4f}, macro-F1 {result['macro_f1']:.4f}"
