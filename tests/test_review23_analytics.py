@@ -1,0 +1,191 @@
+"""Tests that pin analytics rules the rv57 mutation review found unheld (mutants that survived every test).
+
+Each test plants a few hand-written events (no model) and asserts the documented behaviour on an input where
+the original code and the rv57 mutant named in the test's docstring give different answers.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import journeymap as jm
+
+T0 = pd.Timestamp("2024-01-01", tz="UTC")
+
+
+def by_hand(rows: list[tuple[str, str, str, float, str]], valence: dict[str, float] | None = None) -> jm.JourneySet:
+    """Build journeys from (thread, actor, text, minutes, in_reply_to) rows; ``valence`` maps event ids to scores."""
+    df = pd.DataFrame(
+        {
+            "event_id": [f"e{i}" for i in range(len(rows))],
+            "customer_id": [f"c-{r[0]}" for r in rows],
+            "timestamp": [T0 + pd.Timedelta(minutes=r[3]) for r in rows],
+            "actor": [r[1] for r in rows],
+            "channel": "twitter",
+            "touchpoint": "reply",
+            "text": [r[2] for r in rows],
+            "thread_id": [r[0] for r in rows],
+            "in_reply_to": [r[4] or None for r in rows],
+            "author_id": [("Brand" if r[1] != "customer" else f"c-{r[0]}") for r in rows],
+        }
+    )
+    js = jm.build_journeys(jm.read_events(df))
+    if valence is not None:
+        e = js.events.copy()
+        e["valence"] = e["event_id"].map(valence).astype("float64")
+        e["emotion"] = pd.array(np.where(e["valence"].notna(), "joy", None), dtype="string")
+        e["scorer"] = "hand"
+        js = js.with_events(e)
+    return js
+
+
+# --- triage / response_times (service.py) -------------------------------------------------------------------
+
+
+def test_triage_negativity_counts_only_negative_valence() -> None:
+    """S04: a happy open message has negativity 0 (not |valence|) and ranks below an angry one."""
+    js = by_hand(
+        [
+            ("a", "customer", "this is awful, my order never came", 0, ""),
+            ("b", "customer", "love the new app, great job!", 0, ""),
+            ("c", "customer", "hi", 0, ""),
+            ("c", "agent", "hello", 1, "e2"),
+        ],
+        valence={"e0": -0.3, "e1": 0.9},
+    )
+    t = jm.triage(js)
+    assert t.loc["e1", "negativity"] == 0.0
+    assert t.loc["e0", "negativity"] == pytest.approx(0.3)
+    assert list(t.index[:2]) == ["e0", "e1"]
+
+
+@pytest.mark.filterwarnings("ignore")
+def test_triage_equal_priority_ties_go_oldest_first() -> None:
+    """S05: messages with equal priority are ranked by time, oldest first."""
+    js = by_hand(
+        [
+            ("a", "customer", "refund please", 0, ""),
+            ("a", "agent", "on it", 5, "e0"),
+            ("b", "customer", "my bill is wrong", 60, ""),
+            ("c", "customer", "my bill is wrong", 90, ""),
+        ],
+        valence={"e0": -0.5, "e2": -0.5, "e3": -0.5},
+    )
+    t = jm.triage(js, now=T0 + pd.Timedelta(minutes=30))
+    assert t.loc["e2", "priority"] == t.loc["e3", "priority"]
+    assert t.loc["e2", "rank"] < t.loc["e3", "rank"]
+
+
+def test_triage_message_at_now_is_censored() -> None:
+    """S06: a waiting message stamped exactly at ``now`` (the default: the latest event) is censored."""
+    js = by_hand(
+        [
+            ("a", "customer", "my order is late", 0, ""),
+            ("a", "agent", "sorry, it ships today", 10, "e0"),
+            ("b", "customer", "still waiting for my refund", 20, ""),
+        ],
+        valence={"e0": -0.5, "e2": -0.6},
+    )
+    t = jm.triage(js)
+    assert t.loc["e2", "status"] == "waiting"
+    assert bool(t.loc["e2", "censored"])
+
+
+@pytest.mark.filterwarnings("ignore")
+def test_triage_reason_counts_all_waiting_messages() -> None:
+    """S07: two waiting messages from one customer give the reason '2 messages waiting from this customer'."""
+    js = by_hand(
+        [
+            ("a", "customer", "where is my parcel", 0, ""),
+            ("a", "customer", "hello?? anyone", 30, ""),
+            ("b", "customer", "hi", 0, ""),
+            ("b", "agent", "hello", 1, "e2"),
+        ],
+        valence={"e0": -0.5, "e1": -0.6, "e2": 0.0},
+    )
+    t = jm.triage(js)
+    for eid in ("e0", "e1"):
+        assert "2 messages waiting from this customer" in t.loc[eid, "reason"]
+
+
+@pytest.mark.filterwarnings("ignore")
+def test_response_times_open_wait_after_now_is_zero_not_negative() -> None:
+    """S15: a journey opened after ``now`` waits 0, never a negative duration."""
+    js = by_hand(
+        [("a", "customer", "refund please", 0, ""), ("a", "agent", "done", 5, "e0"), ("b", "customer", "hello? my bill", 60, "")]
+    )
+    rt = jm.response_times(js, now=T0 + pd.Timedelta(minutes=30))
+    assert bool(rt.loc["e2", "censored"])
+    assert rt.loc["e2", "first_wait"] == pd.Timedelta(0)
+    assert (rt["first_wait"].dropna() >= pd.Timedelta(0)).all()
+
+
+@pytest.mark.filterwarnings("ignore")
+def test_response_times_counts_automatic_replies_with_bots_included() -> None:
+    """S18: ``automatic_replies`` counts the bot's acknowledgement whether bots are excluded or included."""
+    js = by_hand(
+        [
+            ("a", "customer", "refund please", 0, ""),
+            ("a", "bot", "we'll get back to you", 0.1, "e0"),
+            ("a", "agent", "refund done", 30, "e0"),
+        ]
+    )
+    for bots in ("exclude", "include"):
+        assert jm.response_times(js, bots=bots)["automatic_replies"].tolist() == [1], bots
+
+
+@pytest.mark.filterwarnings("ignore")
+def test_response_times_bot_reply_is_no_reply_effect() -> None:
+    """S20: when only a bot replied, there is no human reply whose effect on valence could be measured (NaN)."""
+    js = by_hand(
+        [
+            ("a", "customer", "my order is late", 0, ""),
+            ("a", "bot", "we'll get back to you", 0.1, "e0"),
+            ("a", "customer", "this is useless", 20, "e1"),
+        ],
+        valence={"e0": -0.2, "e2": -0.8},
+    )
+    assert pd.isna(jm.response_times(js).loc["e0", "valence_change_after_reply"])
+
+
+def test_response_times_now_equal_to_latest_event_does_not_warn() -> None:
+    """S21: ``now`` equal to the latest event is not 'before the latest event' and gives no warning."""
+    js = by_hand([("a", "customer", "refund please", 0, ""), ("a", "agent", "done", 30, "e0")])
+    last = js.events["timestamp"].max()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        jm.response_times(js, now=last)
+
+
+@pytest.mark.filterwarnings("ignore")
+def test_triage_reply_outside_data_is_not_counted_as_waiting() -> None:
+    """S23: a message answered outside the data is not one of the customer's 'messages waiting'."""
+    df = pd.DataFrame(
+        {
+            "event_id": ["e0", "e1", "e2", "e3"],
+            "customer_id": ["c1", "c1", "c2", "c2"],
+            "timestamp": [T0, T0 + pd.Timedelta(minutes=30), T0, T0 + pd.Timedelta(minutes=1)],
+            "actor": ["customer", "customer", "customer", "agent"],
+            "channel": "twitter",
+            "touchpoint": "reply",
+            "text": ["where is my refund", "still no refund", "hi", "hello"],
+            "thread_id": ["A", "B", "C", "C"],
+            "in_reply_to": [None, None, None, "e2"],
+            "author_id": ["c1", "c1", "c2", "Brand"],
+            "reply_outside_data": [True, False, False, False],
+        }
+    )
+    js = jm.build_journeys(jm.read_events(df))
+    e = js.events.copy()
+    e["valence"] = e["event_id"].map({"e0": -0.5, "e1": -0.5, "e2": 0.0})
+    e["emotion"] = pd.array(np.where(e["valence"].notna(), "anger", None), dtype="string")
+    e["scorer"] = "hand"
+    t = jm.triage(js.with_events(e))
+    assert t.loc["e0", "status"] == "reply_outside"
+    assert t.loc["e1", "status"] == "waiting"
+    assert "messages waiting" not in t.loc["e1", "reason"]
+    assert t.loc["e1", "repetition"] == 0.0
