@@ -17,7 +17,9 @@ import journeymap as jm
 T0 = pd.Timestamp("2024-01-01", tz="UTC")
 
 
-def by_hand(rows: list[tuple[str, str, str, float, str]], valence: dict[str, float] | None = None) -> jm.JourneySet:
+def by_hand(
+    rows: list[tuple[str, str, str, float, str]], valence: dict[str, float] | None = None, **extra: object
+) -> jm.JourneySet:
     """Build journeys from (thread, actor, text, minutes, in_reply_to) rows; ``valence`` maps event ids to scores."""
     df = pd.DataFrame(
         {
@@ -31,6 +33,7 @@ def by_hand(rows: list[tuple[str, str, str, float, str]], valence: dict[str, flo
             "thread_id": [r[0] for r in rows],
             "in_reply_to": [r[4] or None for r in rows],
             "author_id": [("Brand" if r[1] != "customer" else f"c-{r[0]}") for r in rows],
+            **extra,
         }
     )
     js = jm.build_journeys(jm.read_events(df))
@@ -189,3 +192,162 @@ def test_triage_reply_outside_data_is_not_counted_as_waiting() -> None:
     assert t.loc["e1", "status"] == "waiting"
     assert "messages waiting" not in t.loc["e1", "reason"]
     assert t.loc["e1", "repetition"] == 0.0
+
+
+# --- reply matching and reply tables (_replies.py, replies.py) ----------------------------------------------
+
+
+@pytest.mark.filterwarnings("ignore")
+def test_first_response_is_the_first_reply_not_a_later_named_one() -> None:
+    """R01: an agent reply at 5 min answers the message even when a later post (60 min) names it in in_reply_to."""
+    js = by_hand(
+        [
+            ("a", "customer", "my order is late", 0, ""),
+            ("a", "agent", "sorry! checking now", 5, ""),
+            ("a", "agent", "update: it ships today", 60, "e0"),
+        ]
+    )
+    assert jm.response_times(js).loc["e0", "first_response"] == pd.Timedelta(minutes=5)
+    assert jm.reply_waits(js).loc["e0", "wait"] == pd.Timedelta(minutes=5)
+
+
+@pytest.mark.filterwarnings("ignore")
+def test_reply_stamped_before_its_message_waits_zero() -> None:
+    """R04: clock skew (reply stamped 2 min before the message it names) gives a wait of 0 s, never negative."""
+    js = by_hand([("a", "customer", "my order is late", 10, ""), ("a", "agent", "sorry! it ships today", 8, "e0")])
+    rt = jm.reply_table(js)
+    assert rt.loc["e1", "answers"] == "e0"
+    assert rt.loc["e1", "wait"] == pd.Timedelta(0)
+
+
+@pytest.mark.filterwarnings("ignore")
+def test_second_brand_answering_a_named_message_gets_its_valence_before() -> None:
+    """R05: brand B answers (in_reply_to) a tweet filed under brand A: valence_before is that tweet's valence."""
+    rows = [
+        ("1", "A", "customer", "@A @B my parcel is lost", 0, ""),
+        ("1", "A", "agent", "sorry, checking", 5, "e0"),
+        ("1", "B", "agent", "we have it, arriving today", 10, "e0"),
+        ("1", "B", "customer", "@B great, thank you!", 20, "e2"),
+    ]
+    df = pd.DataFrame(
+        {
+            "event_id": [f"e{i}" for i in range(len(rows))],
+            "customer_id": "c1",
+            "timestamp": [T0 + pd.Timedelta(minutes=r[4]) for r in rows],
+            "actor": [r[2] for r in rows],
+            "channel": "twitter",
+            "touchpoint": "reply",
+            "text": [r[3] for r in rows],
+            "thread_id": [r[0] for r in rows],
+            "in_reply_to": [r[5] or None for r in rows],
+            "brand": [r[1] for r in rows],
+            "author_id": [(r[1] if r[2] != "customer" else "c1") for r in rows],
+        }
+    )
+    js = jm.build_journeys(jm.read_events(df), by="customer")
+    e = js.events.copy()
+    e["valence"] = e["event_id"].map({"e0": -0.7, "e3": 0.8}).astype("float64")
+    e["emotion"] = pd.array(np.where(e["valence"].notna(), "joy", None), dtype="string")
+    e["scorer"] = "h"
+    rt = jm.reply_table(js.with_events(e))
+    assert rt.loc["e2", "account"] == "B"
+    assert rt.loc["e2", "valence_before"] == pytest.approx(-0.7)
+    assert rt.loc["e2", "valence_change"] == pytest.approx(1.5)
+
+
+def _macro_rows(last_text: str, last_minutes: float) -> tuple[list[tuple[str, str, str, float, str]], list[str | None]]:
+    """Agent AC sends a fast signed macro 3 times, then one more reply ``last_text`` at ``last_minutes``."""
+    rows: list[tuple[str, str, str, float, str]] = []
+    agents: list[str | None] = []
+    for i in range(3):
+        rows += [
+            (f"t{i}", "customer", "my order is late", i * 100, ""),
+            (f"t{i}", "agent", "Thanks for waiting, we're on it! -AC", i * 100 + 0.5, f"e{2 * i}"),
+        ]
+        agents += [None, "Brand/AC"]
+    rows += [("t3", "customer", "hello?", 400, ""), ("t3", "agent", last_text, last_minutes, "e6")]
+    agents += [None, "Brand/AC"]
+    return rows, agents
+
+
+@pytest.mark.filterwarnings("ignore")
+def test_signature_is_not_an_own_word() -> None:
+    """R08: a reply of two words plus the agent's signature is not 'own words', so the macro stays automatic."""
+    rows, agents = _macro_rows("Fixed now -AC", 430)
+    rt = jm.reply_table(by_hand(rows, agent_id=agents))
+    assert rt.loc[["e1", "e3", "e5"], "automatic"].tolist() == [True, True, True]
+    assert not bool(rt.loc["e7", "automatic"])
+
+
+@pytest.mark.filterwarnings("ignore")
+def test_fast_own_words_reply_does_not_clear_the_macro() -> None:
+    """R10: an 'own words' reply sent at machine speed does not prove a human, so the macro stays automatic."""
+    rows, agents = _macro_rows("Your refund has been processed today -AC", 400.15)
+    rt = jm.reply_table(by_hand(rows, agent_id=agents))
+    assert rt.loc[["e1", "e3", "e5"], "automatic"].tolist() == [True, True, True]
+    assert (rt.loc[["e1", "e3", "e5"], "automatic_reason"] == "repeated text").all()
+
+
+@pytest.mark.filterwarnings("ignore")
+def test_service_levels_reply_exactly_at_the_sla_is_within() -> None:
+    """L01: a first response taking exactly the SLA counts as within the SLA."""
+    js = by_hand(
+        [
+            ("a", "customer", "q", 0, ""),
+            ("a", "agent", "answer", 60, "e0"),
+            ("b", "customer", "q", 100, ""),
+            ("b", "agent", "answer two", 130, "e2"),
+        ]
+    )
+    assert jm.service_levels(js, by="brand", sla="1h", min_size=1).loc["Brand", "within_sla"] == 1.0
+
+
+@pytest.mark.filterwarnings("ignore")
+def test_service_levels_undecided_open_journey_is_left_out_of_within_sla() -> None:
+    """L02: an unanswered journey younger than the SLA is not yet decided and is left out of within_sla."""
+    js = by_hand(
+        [
+            ("a", "customer", "q", 0, ""),
+            ("a", "agent", "answer", 10, "e0"),
+            ("b", "customer", "q", 20, ""),
+            ("b", "agent", "answer", 140, "e2"),
+            ("c", "customer", "q", 130, ""),
+        ],
+        brand=["Brand"] * 5,
+    )
+    sl = jm.service_levels(js, by="brand", sla="1h", min_size=1)
+    assert sl.loc["Brand", "journeys"] == 3
+    assert sl.loc["Brand", "within_sla"] == 0.5
+
+
+@pytest.mark.filterwarnings("ignore")
+def test_service_levels_p90_is_the_90th_percentile() -> None:
+    """L03: first_response_p90 is the 0.9 quantile (numpy's linear rule) of first responses."""
+    waits = [1, 2, 3, 4, 5, 6, 7, 8, 9, 100]
+    rows: list[tuple[str, str, str, float, str]] = []
+    for i, w in enumerate(waits):
+        rows += [
+            (f"t{i}", "customer", "q", i * 1000, ""),
+            (f"t{i}", "agent", f"answer number {i} for you", i * 1000 + w, f"e{2 * i}"),
+        ]
+    sl = jm.service_levels(by_hand(rows), by="brand")
+    expected = pd.Timedelta(minutes=float(np.quantile(waits, 0.9)))
+    assert abs(sl.loc["Brand", "first_response_p90"] - expected) < pd.Timedelta(seconds=1)
+
+
+@pytest.mark.filterwarnings("ignore")
+def test_service_levels_reply_after_last_word_gets_no_recovery_credit() -> None:
+    """L05: an agent posting after the customer's last word gets no credit for the recovery it did not cause."""
+    rows = [
+        ("a", "customer", "broken", 0, ""),
+        ("a", "agent", "fixed it for you", 5, "e0"),
+        ("a", "customer", "works, thanks!", 10, "e1"),
+        ("a", "agent", "you're welcome", 15, "e2"),
+        ("b", "customer", "broken", 20, ""),
+        ("b", "agent", "sorry about that", 25, "e4"),
+        ("b", "customer", "still broken", 30, "e5"),
+    ]
+    js = by_hand(rows, valence={"e0": -0.7, "e2": 0.8, "e4": -0.7, "e6": -0.6}, agent_id=[None, "X", None, "Y", None, "Y", None])
+    sl = jm.service_levels(js, by="agent", min_size=1)
+    assert sl.loc["X", "recovered"] == 1.0
+    assert sl.loc["Y", "recovered"] == 0.0
