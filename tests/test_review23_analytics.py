@@ -351,3 +351,191 @@ def test_service_levels_reply_after_last_word_gets_no_recovery_credit() -> None:
     sl = jm.service_levels(js, by="agent", min_size=1)
     assert sl.loc["X", "recovered"] == 1.0
     assert sl.loc["Y", "recovered"] == 0.0
+
+
+# --- journey metrics (metrics.py) ---------------------------------------------------------------------------
+
+
+def _by_customer(rows: list[tuple[str, str, str, str, float, str]], valence: dict[str, float]) -> jm.JourneySet:
+    """One customer c1 writing to brands; rows are (thread, brand, actor, text, minutes, in_reply_to); journeys by customer."""
+    df = pd.DataFrame(
+        {
+            "event_id": [f"e{i}" for i in range(len(rows))],
+            "customer_id": "c1",
+            "timestamp": [T0 + pd.Timedelta(minutes=r[4]) for r in rows],
+            "actor": [r[2] for r in rows],
+            "channel": "twitter",
+            "touchpoint": "reply",
+            "text": [r[3] for r in rows],
+            "thread_id": [r[0] for r in rows],
+            "in_reply_to": [r[5] or None for r in rows],
+            "brand": [r[1] for r in rows],
+            "author_id": [(r[1] if r[2] != "customer" else "c1") for r in rows],
+        }
+    )
+    js = jm.build_journeys(jm.read_events(df), by="customer")
+    e = js.events.copy()
+    e["valence"] = e["event_id"].map(valence).astype("float64")
+    e["emotion"] = pd.array(np.where(e["valence"].notna(), "joy", None), dtype="string")
+    e["scorer"] = "h"
+    return js.with_events(e)
+
+
+@pytest.mark.filterwarnings("ignore")
+def test_channel_switches_do_not_count_journey_boundaries() -> None:
+    """M03: going from one journey's last step to the next journey's first step is not a channel switch."""
+    js = by_hand(
+        [
+            ("a", "customer", "q", 0, ""),
+            ("a", "agent", "please DM us", 5, "e0"),
+            ("a", "customer", "dm'd", 10, "e1"),
+            ("b", "customer", "q2", 20, ""),
+            ("b", "agent", "a2", 25, "e3"),
+        ],
+        channel=["twitter", "twitter", "dm", "twitter", "twitter"],
+    )
+    scored = js.with_events(js.events.assign(valence=0.0, emotion=pd.array(["neutral"] * 5, dtype="string"), scorer="h"))
+    jmx = jm.journey_metrics(scored)
+    assert jmx.loc["e0", "channel_switches"] == 1
+    assert jmx.loc["e3", "channel_switches"] == 0
+
+
+@pytest.mark.filterwarnings("ignore")
+def test_recovered_needs_every_complained_brand_to_recover() -> None:
+    """M05: a customer journey with two brands recovers only if each brand's complaint recovers."""
+    js = _by_customer(
+        [
+            ("1", "A", "customer", "@A broken", 0, ""),
+            ("1", "A", "agent", "sorry", 5, "e0"),
+            ("1", "A", "customer", "@A still broken", 10, "e1"),
+            ("2", "B", "customer", "@B broken too", 20, ""),
+            ("2", "B", "agent", "fixed", 25, "e3"),
+            ("2", "B", "customer", "@B thanks, works!", 30, "e4"),
+        ],
+        {"e0": -0.7, "e2": -0.6, "e3": -0.7, "e5": 0.8},
+    )
+    m = jm.journey_metrics(js)
+    assert bool(m.loc["e0", "recovery_known"])
+    assert not bool(m.loc["e0", "recovered"])
+
+
+@pytest.mark.filterwarnings("ignore")
+def test_time_to_recover_is_the_longest_brand_recovery() -> None:
+    """M07: when both brands recover (10 min and 100 min), time_to_recover is the longest."""
+    js = _by_customer(
+        [
+            ("1", "A", "customer", "@A broken", 0, ""),
+            ("1", "A", "agent", "sorry, fixed", 5, "e0"),
+            ("1", "A", "customer", "@A thanks!", 10, "e1"),
+            ("2", "B", "customer", "@B broken", 20, ""),
+            ("2", "B", "agent", "fixed", 25, "e3"),
+            ("2", "B", "customer", "@B thanks, works!", 120, "e4"),
+        ],
+        {"e0": -0.7, "e2": 0.8, "e3": -0.7, "e5": 0.8},
+    )
+    m = jm.journey_metrics(js)
+    assert bool(m.loc["e0", "recovered"])
+    assert m.loc["e0", "time_to_recover"] == pd.Timedelta(minutes=100)
+
+
+@pytest.mark.filterwarnings("ignore")
+def test_low_step_ties_go_to_the_first_step() -> None:
+    """M11: when the lowest valence occurs twice, low_step is the first of them."""
+    js = by_hand(
+        [
+            ("a", "customer", "bad", 0, ""),
+            ("a", "agent", "sorry", 5, "e0"),
+            ("a", "customer", "meh", 10, "e1"),
+            ("a", "agent", "anything else?", 15, "e2"),
+            ("a", "customer", "still bad", 20, "e3"),
+        ],
+        valence={"e0": -0.5, "e2": 0.3, "e4": -0.5},
+    )
+    m = jm.journey_metrics(js)
+    assert m.loc["e0", "low_valence"] == -0.5
+    assert m.loc["e0", "low_step"] == 1
+    assert m.loc["e0", "high_step"] == 3
+
+
+# --- segments (segments.py) ---------------------------------------------------------------------------------
+
+
+def seg_js(tiers: list[str], ends: list[float]) -> jm.JourneySet:
+    """One journey per entry: customer message (valence -0.5), agent reply, customer end message (valence ``ends[i]``)."""
+    rows = []
+    for i, (tier, end) in enumerate(zip(tiers, ends)):
+        t = T0 + pd.Timedelta(hours=i)
+        common = {"customer_id": f"c{i}", "thread_id": f"t{i}", "tier": tier}
+        rows += [
+            {
+                "event_id": f"m{i}",
+                "timestamp": t,
+                "actor": "customer",
+                "text": "broken",
+                "in_reply_to": None,
+                "v": -0.5,
+                **common,
+            },
+            {
+                "event_id": f"r{i}",
+                "timestamp": t + pd.Timedelta(minutes=5),
+                "actor": "agent",
+                "text": "sorry",
+                "in_reply_to": f"m{i}",
+                "v": np.nan,
+                **common,
+            },
+            {
+                "event_id": f"n{i}",
+                "timestamp": t + pd.Timedelta(minutes=10),
+                "actor": "customer",
+                "text": "end",
+                "in_reply_to": f"r{i}",
+                "v": end,
+                **common,
+            },
+        ]
+    df = pd.DataFrame(rows)
+    df["channel"] = "twitter"
+    df["touchpoint"] = "reply"
+    v = df.pop("v")
+    js = jm.build_journeys(jm.read_events(df))
+    e = js.events.copy()
+    e["valence"] = e["event_id"].map(dict(zip(df["event_id"], v))).astype("float64")
+    e["emotion"] = pd.array(np.where(e["valence"].notna(), "joy", None), dtype="string")
+    e["scorer"] = "h"
+    return js.with_events(e)
+
+
+@pytest.mark.filterwarnings("ignore")
+def test_effect_size_is_cohens_d_with_df_weighted_pooled_sd() -> None:
+    """G04: effect_size is Cohen's d with the pooled SD weighted by degrees of freedom (unequal group sizes)."""
+    tiers = ["gold"] * 5 + ["free"] * 15
+    ends = [0.9, 0.1, 0.8, 0.0, 0.7, 0.1, 0.15, 0.2, 0.1, 0.12, 0.18, 0.1, 0.2, 0.15, 0.1, 0.12, 0.14, 0.16, 0.18, 0.2]
+    seg = jm.compare_segments(seg_js(tiers, ends), "tier")
+    a, b = np.array(ends[:5]), np.array(ends[5:])
+    pooled = np.sqrt(((len(a) - 1) * a.var(ddof=1) + (len(b) - 1) * b.var(ddof=1)) / (len(a) + len(b) - 2))
+    assert seg.loc["gold", "effect_size"] == pytest.approx((a.mean() - b.mean()) / pooled, rel=1e-6)
+
+
+@pytest.mark.filterwarnings("ignore")
+def test_journey_segment_is_taken_at_its_first_customer_step() -> None:
+    """G05: a customer who upgrades mid-journey is counted in the tier of the journey's first customer step."""
+    js = seg_js(["free"] * 6 + ["gold"] * 6, [0.1, -0.2, 0.0, 0.1, -0.3, 0.2, 0.6, 0.7, 0.5, 0.8, 0.6, 0.7])
+    e = js.events.copy()
+    e.loc[e["event_id"] == "n0", "tier"] = "gold"
+    seg = jm.compare_segments(js.with_events(e), "tier")
+    assert seg.loc["free", "n_journeys"] == 6
+    assert seg.loc["gold", "n_journeys"] == 6
+
+
+@pytest.mark.filterwarnings("ignore")
+def test_missing_unit_ids_each_count_as_their_own_unit() -> None:
+    """G09: journeys with no unit id are each their own unit, not pooled into one."""
+    js = seg_js(["gold"] * 6 + ["free"] * 6, [0.6, 0.5, 0.7, 0.4, 0.8, 0.6, -0.2, 0.1, -0.4, 0.0, -0.3, 0.2])
+    e = js.events.copy()
+    e["household"] = pd.array([None if j in ("m0", "m1", "m2", "m3") else "h" + j[1:] for j in e["journey_id"]], dtype="string")
+    seg = jm.compare_segments(js.with_events(e), "tier", units="household")
+    assert seg.loc["gold", "n_units"] == 6
+    assert seg.loc["free", "n_units"] == 6
+    assert bool(seg.loc["gold", "testable"])
