@@ -539,3 +539,158 @@ def test_missing_unit_ids_each_count_as_their_own_unit() -> None:
     assert seg.loc["gold", "n_units"] == 6
     assert seg.loc["free", "n_units"] == 6
     assert bool(seg.loc["gold", "testable"])
+
+
+# --- time patterns and trends (_time.py, trends.py) ---------------------------------------------------------
+
+
+@pytest.mark.filterwarnings("ignore")
+def test_time_patterns_share_negative_is_of_scored_messages() -> None:
+    """H01: share_negative in time_patterns is over scored messages (as in trends), not over all messages."""
+    js = by_hand(
+        [
+            ("a", "customer", "awful", 0, ""),
+            ("b", "customer", "great", 1, ""),
+            ("c", "customer", "[photo]", 2, ""),
+            ("d", "customer", "hola", 3, ""),
+            ("d", "agent", "hi", 4, "e3"),
+        ],
+        valence={"e0": -0.6, "e1": 0.6},
+    )
+    cell = jm.time_patterns(js, tz="UTC").loc[("Monday", 0)]
+    assert cell["volume"] == 4
+    assert cell["scored"] == 2
+    assert cell["share_negative"] == 0.5
+    assert jm.trends(js, freq="D")["share_negative"].iloc[0] == 0.5
+
+
+def test_clock_time_needs_three_customer_messages() -> None:
+    """H02: two messages at midnight are too few to call the timestamps dates-only."""
+    from journeymap.analytics._time import clock_time
+
+    ev = pd.DataFrame({"timestamp": pd.to_datetime(["2026-03-01", "2026-03-02"]).tz_localize("UTC"), "actor": "customer"})
+    assert clock_time(ev, "UTC") is None
+
+
+def test_clock_time_is_judged_on_customer_messages_only() -> None:
+    """H05: customer comments stamped at midnight are dates-only even when brand rows carry real times."""
+    from journeymap.analytics._time import clock_time
+
+    ts = pd.to_datetime(
+        ["2026-03-01", "2026-03-01 09:13", "2026-03-02", "2026-03-02 10:01", "2026-03-05", "2026-03-05 11:30"], format="ISO8601"
+    ).tz_localize("UTC")
+    ev = pd.DataFrame({"timestamp": ts, "actor": ["customer", "agent"] * 3})
+    assert clock_time(ev, "UTC") == "00:00"
+
+
+@pytest.mark.filterwarnings("ignore")
+def test_trends_first_response_median_is_a_median() -> None:
+    """TR1: first_response_median is the median (2 min of 1, 2, 300 min), not the mean."""
+    js = by_hand(
+        [
+            ("a", "customer", "q", 0, ""),
+            ("a", "agent", "answer a", 1, "e0"),
+            ("b", "customer", "q", 10, ""),
+            ("b", "agent", "answer b", 12, "e2"),
+            ("c", "customer", "q", 20, ""),
+            ("c", "agent", "answer c", 320, "e4"),
+        ]
+    )
+    assert jm.trends(js, freq="D")["first_response_median"].iloc[0] == pd.Timedelta(minutes=2)
+
+
+@pytest.mark.filterwarnings("ignore")
+def test_trends_journey_belongs_to_the_period_of_its_addressed_opening() -> None:
+    """TR2: a journey whose first addressed message comes a week after an unaddressed remark counts in the later week."""
+    week = 7 * 24 * 60
+    js = by_hand(
+        [
+            ("a", "customer", "ugh, mondays", 0, ""),
+            ("a", "customer", "@Brand my bill is wrong", week + 60, ""),
+            ("a", "agent", "sorry, fixed", week + 70, "e1"),
+        ],
+        addressed=[False, True, True],
+    )
+    tr = jm.trends(js, freq="W")
+    assert tr["journeys"].tolist() == [0, 1]
+    assert tr["first_response_median"].iloc[1] == pd.Timedelta(minutes=10)
+
+
+@pytest.mark.filterwarnings("ignore")
+def test_trends_unanswered_leaves_out_replies_outside_the_data() -> None:
+    """TR3: a journey answered outside the data is neither answered nor unanswered: unanswered is 1 of 2, not 1 of 3."""
+    js = by_hand(
+        [
+            ("a", "customer", "q", 0, ""),
+            ("a", "agent", "answer", 10, "e0"),
+            ("b", "customer", "q", 20, ""),
+            ("c", "customer", "q", 30, ""),
+        ],
+        reply_outside_data=[False, False, True, False],
+    )
+    tr = jm.trends(js, freq="D")
+    assert tr["journeys"].iloc[0] == 3
+    assert tr["unanswered"].iloc[0] == 0.5
+
+
+# --- summaries (summary.py, _summary.py) --------------------------------------------------------------------
+
+
+@pytest.mark.filterwarnings("ignore")
+def test_moments_of_truth_equal_drops_rank_the_more_frequent_first() -> None:
+    """P03: with equal mean drops, the transition seen more often ranks first."""
+    rows = []
+    for i in range(8):
+        a, b = ("billing", "refund") if i < 3 else ("app", "login")
+        t = T0 + pd.Timedelta(hours=i)
+        common = {"customer_id": f"c{i}", "actor": "customer", "thread_id": f"t{i}"}
+        rows += [
+            {"event_id": f"x{i}", "timestamp": t, "touchpoint": a, "text": "hm", "v": 0.2, **common},
+            {"event_id": f"y{i}", "timestamp": t + pd.Timedelta(minutes=5), "touchpoint": b, "text": "ugh", "v": -0.3, **common},
+        ]
+    df = pd.DataFrame(rows)
+    df["channel"] = "twitter"
+    v = df.pop("v")
+    js = jm.build_journeys(jm.read_events(df))
+    e = js.events.copy()
+    e["valence"] = e["event_id"].map(dict(zip(df["event_id"], v)))
+    e["emotion"] = pd.array(["joy"] * len(e), dtype="string")
+    e["scorer"] = "h"
+    mot = jm.moments_of_truth(js.with_events(e))
+    assert mot.loc[("app", "login"), "rank"] == 1
+    assert mot.loc[("billing", "refund"), "rank"] == 2
+
+
+@pytest.mark.filterwarnings("ignore")
+def test_touchpoint_summary_equal_volume_puts_the_most_negative_first() -> None:
+    """P07: touchpoints with equal volume are ordered by mean valence, most negative first."""
+    js = by_hand(
+        [
+            ("a", "customer", "meh", 0, ""),
+            ("a", "agent", "ok", 5, "e0"),
+            ("b", "customer", "awful", 10, ""),
+            ("b", "agent", "sorry", 15, "e2"),
+        ],
+        valence={"e0": 0.2, "e2": -0.8},
+        touchpoint=["app", "app", "billing", "billing"],
+    )
+    assert jm.touchpoint_summary(js).index.tolist() == ["billing", "app"]
+
+
+@pytest.mark.filterwarnings("ignore")
+def test_touchpoint_summary_counts_only_customer_messages() -> None:
+    """P08: scored brand replies are not the customers' feelings and stay out of volume and mean valence."""
+    js = by_hand(
+        [
+            ("a", "customer", "my bill is wrong", 0, ""),
+            ("a", "agent", "so sorry! fixing it", 5, "e0"),
+            ("a", "customer", "still wrong", 10, "e1"),
+            ("b", "customer", "my bill is wrong again", 20, ""),
+            ("b", "agent", "glad we could help!", 25, "e3"),
+        ],
+        valence={"e0": -0.6, "e1": 0.9, "e2": -0.5, "e3": -0.7, "e4": 0.9},
+    )
+    ts = jm.touchpoint_summary(js)
+    assert ts.loc["reply", "volume"] == 3
+    assert ts.loc["reply", "mean_valence"] == pytest.approx(-0.6)
+    assert jm.pain_points(js).loc["reply", "volume"] == 3
