@@ -694,3 +694,26 @@ def test_touchpoint_summary_counts_only_customer_messages() -> None:
     assert ts.loc["reply", "volume"] == 3
     assert ts.loc["reply", "mean_valence"] == pytest.approx(-0.6)
     assert jm.pain_points(js).loc["reply", "volume"] == 3
+
+
+# --- intervals (_stats.py) ----------------------------------------------------------------------------------
+
+
+def test_bootstrap_interval_takes_the_level_quantiles_of_the_resampled_means() -> None:
+    """T04: the percentile interval at level 0.95 is the 2.5 % and 97.5 % quantiles of the resampled means."""
+    from journeymap.analytics._stats import MeanInterval, _Resampled
+
+    means = np.linspace(0.0, 1.0, 1001)
+    est = MeanInterval(seed=0)._bootstrap(_Resampled(means, 0.5, 1e-9, 1000))
+    assert est.low == pytest.approx(0.025)
+    assert est.high == pytest.approx(0.975)
+
+
+def test_mean_interval_call_matches_by_group_on_skewed_bounded_values() -> None:
+    """T04: a call and by_group give the same interval (by_group's docs), here on skewed values within bounds."""
+    from journeymap.analytics._stats import MeanInterval
+
+    rng = np.random.default_rng(3)
+    v = np.clip(rng.beta(0.5, 3, 40) * 2 - 1, -1, 1)
+    interval = MeanInterval(seed=0, bounds=(-1, 1))
+    assert interval.by_group(v, np.zeros(len(v), dtype=np.int64)) == [interval(v)]
