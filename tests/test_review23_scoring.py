@@ -136,3 +136,71 @@ def test_cache_rows_written_under_other_label_order_are_not_served(tmp_path: Pat
     c.put("s.v1", ["y"], np.float32([[0.5, 0.5]]), labels=["b", "a"])
     out, found = c.get("s.v1", ["x"], n_labels=2, labels=["b", "a"])
     assert found.tolist() == [False]
+
+
+# --- notes, language routing, actors, registry --------------------------------------------------------------------
+
+
+class _Ekman:
+    id = "stub.ekman.v1"
+    taxonomy = Taxonomy.ekman()
+
+    def score(self, texts: list[str]) -> np.ndarray:
+        return np.tile(np.float32([0.3, 0, 0, 0, 0, 0, 0.7]), (len(texts), 1))
+
+
+class _Multi:
+    id = "stub.multi.v1"
+    taxonomy = Taxonomy.ekman()
+
+    def score(self, texts: list[str]) -> np.ndarray:
+        return np.tile(np.float32([0, 0, 0, 0.9, 0, 0, 0.1]), (len(texts), 1))
+
+
+def test_wordless_text_gets_the_no_words_note(caplog: pytest.LogCaptureFixture) -> None:
+    # S10: a text of only a handle and a link is unscored with the 'no words' note
+    import journeymap as jm
+    from journeymap.emotions.score import NO_WORDS
+
+    caplog.set_level(logging.ERROR)
+    texts = ["@AppleSupport https://t.co/x", "broken again"]
+    r = jm.score(pd.DataFrame({"actor": ["customer"] * 2, "text": texts}), _Ekman(), cache=False)
+    assert r["score_note"].iloc[0] == NO_WORDS
+    assert pd.isna(r["emotion"].iloc[0])
+
+
+def test_undetermined_language_goes_to_the_english_scorer(caplog: pytest.LogCaptureFixture) -> None:
+    # S14: 'und' texts go to the 'en' scorer even when '*' is listed first
+    import journeymap as jm
+
+    caplog.set_level(logging.ERROR)
+    texts = ["I am so angry with this bank", "Estoy muy enfadado con este banco, nunca más", "ok"]
+    r = jm.score(pd.DataFrame({"text": texts}), {"*": _Multi(), "EN": _Ekman()}, cache=False)
+    assert r["lang"].iloc[2] == "und"
+    assert r["scorer"].iloc[2] == "stub.ekman.v1"
+
+
+def test_bot_and_system_rows_are_not_scored(caplog: pytest.LogCaptureFixture) -> None:
+    # S18: only customer texts are scored; bot and system messages are not the customer's
+    import journeymap as jm
+
+    caplog.set_level(logging.ERROR)
+    df = pd.DataFrame({"actor": ["customer", "bot", "system"], "text": ["so angry", "Your ticket was created", "closed"]})
+    r = jm.score(df, _Ekman(), cache=False)
+    assert r["emotion"].isna().tolist() == [False, True, True]
+
+
+def test_plugin_without_a_taxonomy_object_is_refused() -> None:
+    # R1: a scorer whose taxonomy is a tuple breaks the contract
+    import journeymap as jm
+    from journeymap.exceptions import PluginError
+
+    class NoTax:
+        id = "bad.v1"
+        taxonomy = ("anger", "joy")
+
+        def score(self, texts: list[str]) -> np.ndarray:
+            return np.zeros((len(texts), 2), np.float32)
+
+    with pytest.raises(PluginError, match="taxonomy"):
+        jm.get_scorer(NoTax())
