@@ -204,3 +204,37 @@ def test_plugin_without_a_taxonomy_object_is_refused() -> None:
 
     with pytest.raises(PluginError, match="taxonomy"):
         jm.get_scorer(NoTax())
+
+
+def test_language_outside_the_covered_set_keeps_its_code_below_the_confidence_floor() -> None:
+    # LG1: a confident-enough floor only turns covered languages into 'und'; an uncovered one keeps its
+    # code so that it is reported as unscored for its language
+    from journeymap.emotions.language import detect_languages
+
+    text = "Mae fy mag wedi mynd ar goll ac nid oes neb yn fy helpu"
+    assert detect_languages([text], min_confidence=0.9999999) == ["cy"]
+
+
+class _Calibrated:
+    id = "stub.calibrated2.v1"
+    taxonomy = Taxonomy.sentiment()
+    outputs = ("sentiment_negative", "sentiment_neutral", "sentiment_positive")
+    sentiment_prior = (0.32, 0.49, 0.19)
+    languages = ("en",)
+
+    def score(self, texts: list[str]) -> np.ndarray:
+        return self.score_outputs(texts)[:, :4]
+
+    def score_outputs(self, texts: list[str]) -> np.ndarray:
+        return np.tile(np.float32([0.05, 0.30, 0.0, 0.65, 0.39, 0.57, 0.04]), (len(texts), 1))
+
+
+def test_conversation_emotion_follows_the_service_prior_sentiment(caplog: pytest.LogCaptureFixture) -> None:
+    # S22: in a customer-service conversation the dominant emotion agrees with the service-prior sentiment
+    import journeymap as jm
+
+    caplog.set_level(logging.ERROR)
+    conv = pd.DataFrame({"actor": ["customer", "agent"], "text": ["never flying with you again", "sorry to hear"]})
+    r = jm.score(conv, _Calibrated(), cache=False)
+    assert r["sentiment"].iloc[0] == "negative"
+    assert r["emotion"].iloc[0] == "negative"
