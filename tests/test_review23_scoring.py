@@ -238,3 +238,88 @@ def test_conversation_emotion_follows_the_service_prior_sentiment(caplog: pytest
     r = jm.score(conv, _Calibrated(), cache=False)
     assert r["sentiment"].iloc[0] == "negative"
     assert r["emotion"].iloc[0] == "negative"
+
+
+# --- batching and evaluation with a scorer's own column order ----------------------------------------------------
+
+
+def test_forward_sorted_turns_nan_rows_into_zeros() -> None:
+    # B7: a NaN output (an fp16 overflow) becomes 0
+    torch = pytest.importorskip("torch")
+    from journeymap.emotions._batching import forward_sorted
+
+    def forward(ids: "torch.Tensor", mask: "torch.Tensor") -> "torch.Tensor":
+        out = torch.ones((ids.shape[0], 3))
+        out[ids[:, 0] == 7] = float("nan")
+        return out
+
+    rows = forward_sorted([[1, 2], [7, 3, 4]], forward=forward, pad_id=0, batch_size=8, device=torch.device("cpu"))
+    assert rows.tolist() == [[1.0, 1.0, 1.0], [0.0, 0.0, 0.0]]
+
+
+def test_score_sorted_clips_to_unit_range() -> None:
+    # B15: out-of-range outputs of a model are clipped to [0, 1]
+    torch = pytest.importorskip("torch")
+    from journeymap.emotions._batching import score_sorted
+
+    def tokenizer(texts: list[str], truncation: bool, max_length: int) -> dict[str, list[list[int]]]:
+        return {"input_ids": [[1, 2, 3] for _ in texts]}
+
+    def forward(ids: "torch.Tensor", mask: "torch.Tensor") -> "torch.Tensor":
+        out = torch.full((ids.shape[0], 7), 1.5)
+        out[:, 1] = -0.5
+        return out
+
+    rows = score_sorted(
+        ["so angry"],
+        tokenizer=tokenizer,
+        forward=forward,
+        taxonomy=Taxonomy.ekman(),
+        batch_size=4,
+        max_length=16,
+        device=torch.device("cpu"),
+        pad_id=0,
+    )
+    assert rows.min() == 0.0 and rows.max() == 1.0
+
+
+def test_spaces_between_invisible_characters_are_no_text(caplog: pytest.LogCaptureFixture) -> None:
+    # B12: zero-width characters separated by spaces are no visible text
+    import journeymap as jm
+    from journeymap.emotions._batching import visible_texts
+
+    caplog.set_level(logging.ERROR)
+    t = pd.Series(["\u200b \u200b", "\ufeff\u00a0\ufeff", "hi"], dtype="string")
+    assert visible_texts(t).tolist() == [False, False, True]
+    r = jm.score(pd.DataFrame({"actor": "customer", "text": t}), _Ekman(), cache=False)
+    assert r["score_note"].iloc[0] == "no text"
+
+
+def test_evaluate_reads_a_scorers_own_thresholds_in_its_own_column_order(tmp_path: Path) -> None:
+    # E6: own thresholds are given in the scorer's column order and must be reordered to the data's
+    from journeymap.emotions.evaluate import evaluate
+    from journeymap.emotions.taxonomy import GOEMOTIONS_LABELS, GOEMOTIONS_VALENCE
+
+    (tmp_path / "labels.txt").write_text("\n".join(GOEMOTIONS_LABELS) + "\n")
+    rows = ["I am furious\t2\tx1", "thank you so much\t15\tx2", "ok then\t27\tx3", "so angry right now\t2\tx4"]
+    for s in ("train", "dev", "test"):
+        (tmp_path / f"{s}.tsv").write_text("\n".join(rows) + "\n")
+    order = tuple(reversed(GOEMOTIONS_LABELS))
+
+    class Rev:
+        id = "stub.reversed.v1"
+        taxonomy = Taxonomy(name="goemotions", labels=order, valence=GOEMOTIONS_VALENCE)
+        thresholds = [0.3 if lab == "anger" else 0.9 if lab == "sadness" else 0.5 for lab in order]
+
+        def score(self, texts: list[str]) -> np.ndarray:
+            out = np.zeros((len(texts), 28), np.float32)
+            for i, t in enumerate(texts):
+                angry = "furious" in t or "angry" in t
+                out[i, order.index("anger" if angry else "gratitude" if "thank" in t else "neutral")] = 0.6
+                if angry:
+                    out[i, order.index("sadness")] = 0.4
+            return out
+
+    r = evaluate(tmp_path, split="test", scorer=Rev(), levels=("goemotions",))["goemotions"]
+    assert r["per_label"].loc["anger", "threshold"] == pytest.approx(0.3)
+    assert r["per_label"].loc["anger", "f1"] == pytest.approx(1.0)
