@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -16,6 +16,8 @@ from journeymap.emotions.evaluate import _auc
 from journeymap.emotions.evaluate_labelled import _weighted_scores, compare_labelled, evaluate_labelled
 from journeymap.emotions.normalize import normalize_text, strip_html
 
+if TYPE_CHECKING:
+    from pathlib import Path
 
 # --- normalisation of emoji, emoticons, handles, links and markup ---------------------------------------------
 
@@ -134,7 +136,7 @@ def test_cache_rows_written_under_other_label_order_are_not_served(tmp_path: Pat
     c = ScoreCache(tmp_path / "a.sqlite")
     c.put("s.v1", ["x"], np.float32([[0.1, 0.9]]), labels=["a", "b"])
     c.put("s.v1", ["y"], np.float32([[0.5, 0.5]]), labels=["b", "a"])
-    out, found = c.get("s.v1", ["x"], n_labels=2, labels=["b", "a"])
+    _out, found = c.get("s.v1", ["x"], n_labels=2, labels=["b", "a"])
     assert found.tolist() == [False]
 
 
@@ -248,7 +250,7 @@ def test_forward_sorted_turns_nan_rows_into_zeros() -> None:
     torch = pytest.importorskip("torch")
     from journeymap.emotions._batching import forward_sorted
 
-    def forward(ids: "torch.Tensor", mask: "torch.Tensor") -> "torch.Tensor":
+    def forward(ids: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
         out = torch.ones((ids.shape[0], 3))
         out[ids[:, 0] == 7] = float("nan")
         return out
@@ -265,7 +267,7 @@ def test_score_sorted_clips_to_unit_range() -> None:
     def tokenizer(texts: list[str], truncation: bool, max_length: int) -> dict[str, list[list[int]]]:
         return {"input_ids": [[1, 2, 3] for _ in texts]}
 
-    def forward(ids: "torch.Tensor", mask: "torch.Tensor") -> "torch.Tensor":
+    def forward(ids: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
         out = torch.full((ids.shape[0], 7), 1.5)
         out[:, 1] = -0.5
         return out
@@ -309,7 +311,7 @@ def test_evaluate_reads_a_scorers_own_thresholds_in_its_own_column_order(tmp_pat
     class Rev:
         id = "stub.reversed.v1"
         taxonomy = Taxonomy(name="goemotions", labels=order, valence=GOEMOTIONS_VALENCE)
-        thresholds = [0.3 if lab == "anger" else 0.9 if lab == "sadness" else 0.5 for lab in order]
+        thresholds = tuple(0.3 if lab == "anger" else 0.9 if lab == "sadness" else 0.5 for lab in order)
 
         def score(self, texts: list[str]) -> np.ndarray:
             out = np.zeros((len(texts), 28), np.float32)
@@ -323,3 +325,39 @@ def test_evaluate_reads_a_scorers_own_thresholds_in_its_own_column_order(tmp_pat
     r = evaluate(tmp_path, split="test", scorer=Rev(), levels=("goemotions",))["goemotions"]
     assert r["per_label"].loc["anger", "threshold"] == pytest.approx(0.3)
     assert r["per_label"].loc["anger", "f1"] == pytest.approx(1.0)
+
+
+# --- topics -------------------------------------------------------------------------------------------------------
+
+
+def test_keywords_count_each_ungrouped_text_as_its_own_writer() -> None:
+    # D8: texts without a group are each their own writer, so words two of them share still count
+    from journeymap.topics._describe import CTfidfDescriber
+
+    texts = ["my parcel is late", "parcel late again", "refund please", "refund still pending"]
+    words = CTfidfDescriber(n_keywords=4).keywords(texts, np.zeros(4, dtype=np.int64), 1, groups=[None, None, "bob", "cy"])
+    assert "parcel" in words[0] and "late" in words[0]
+
+
+def test_a_topic_named_other_is_renamed_away_from_the_noise_name() -> None:
+    # D9: 'other' is reserved for the noise topic
+    from journeymap.topics._describe import CTfidfDescriber
+
+    assert CTfidfDescriber().names([["other"], ["card", "late"]]) == ["other 2", "card late"]
+
+
+def test_topics_are_numbered_largest_first(caplog: pytest.LogCaptureFixture) -> None:
+    # M7: topic_info_ lists topics by size, largest first (noise last)
+    from journeymap.testing import HashingEncoder
+    from journeymap.topics import TopicModel
+
+    caplog.set_level(logging.ERROR)
+    texts = (
+        ["where is my card"] * 3
+        + ["my card has not arrived", "card still not here"]
+        + ["refund my payment", "I want a refund"] * 6
+        + ["refund still pending"]
+    )
+    tm = TopicModel(encoder=HashingEncoder(), cache=False, n_topics=2).fit(texts)
+    sizes = [s for t, s in tm.topic_info_[["topic", "size"]].values.tolist() if t != "other"]
+    assert sizes == sorted(sizes, reverse=True)
