@@ -361,3 +361,35 @@ def test_topics_are_numbered_largest_first(caplog: pytest.LogCaptureFixture) -> 
     tm = TopicModel(encoder=HashingEncoder(), cache=False, n_topics=2).fit(texts)
     sizes = [s for t, s in tm.topic_info_[["topic", "size"]].values.tolist() if t != "other"]
     assert sizes == sorted(sizes, reverse=True)
+
+
+def test_bootstrap_interval_uses_two_sided_tails() -> None:
+    # EL2: a 95% interval cuts 2.5% off each side
+    from journeymap.emotions.evaluate_labelled import _intervals
+
+    rng = np.random.default_rng(0)
+    t = rng.choice(["a", "b"], 60).astype(object)
+    p = np.where(rng.random(60) < 0.7, t, "a").astype(object)
+    boot = _intervals(t, p, 500, 0.95, 0)
+    assert boot.loc["accuracy", "low"] == pytest.approx(0.75, abs=1e-3)
+    assert boot.loc["accuracy", "high"] == pytest.approx(0.933, abs=1e-3)
+
+
+class _Go:
+    id = "stub.go.v1"
+    taxonomy = Taxonomy.goemotions()
+    thresholds = tuple([0.3] * 28)
+
+    def score(self, texts: list[str]) -> np.ndarray:
+        out = np.zeros((len(texts), 28), np.float32)
+        out[:, 2] = 0.8
+        out[:, 17] = 0.4
+        return out
+
+
+def test_scorer_thresholds_are_not_used_at_another_level() -> None:
+    # EL7: a GoEmotions scorer's own thresholds are for its 28 labels, not for the Ekman level
+    md = pd.DataFrame({"text": ["grr and yay", "grr", "yay yay"], "label": ["anger,joy", "anger", "joy"]})
+    r = evaluate_labelled(md, scorer=_Go(), level="ekman", n_boot=0)
+    assert r["multilabel"]["thresholds_from"] != "scorer"
+    assert r["multilabel"]["thresholds"].tolist() == [0.5, 0.5]
