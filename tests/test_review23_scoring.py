@@ -393,3 +393,15 @@ def test_scorer_thresholds_are_not_used_at_another_level() -> None:
     r = evaluate_labelled(md, scorer=_Go(), level="ekman", n_boot=0)
     assert r["multilabel"]["thresholds_from"] != "scorer"
     assert r["multilabel"]["thresholds"].tolist() == [0.5, 0.5]
+
+
+def test_representative_texts_are_the_closest_to_the_centroid_first() -> None:
+    # M10: quotes are the members most similar to their topic's centroid, most similar first
+    from journeymap.testing import HashingEncoder
+    from journeymap.topics import TopicModel
+
+    tm = TopicModel(encoder=HashingEncoder(), cache=False)
+    docs = ["far away", "right on", "in between"]
+    X = np.float32([[0.0, 1.0], [1.0, 0.0], [0.7, 0.7]])
+    quotes = tm._quotes(docs, X, np.float32([[1.0, 0.0]]), np.zeros(3, dtype=np.int64))
+    assert quotes[0][:2] == ["right on", "in between"]
