@@ -405,3 +405,14 @@ def test_representative_texts_are_the_closest_to_the_centroid_first() -> None:
     X = np.float32([[0.0, 1.0], [1.0, 0.0], [0.7, 0.7]])
     quotes = tm._quotes(docs, X, np.float32([[1.0, 0.0]]), np.zeros(3, dtype=np.int64))
     assert quotes[0][:2] == ["right on", "in between"]
+
+
+def test_silhouette_counts_members_of_small_clusters_as_zero() -> None:
+    # K2: clusters under min_size count as singletons (silhouette 0), so tiny tight clusters win nothing
+    pytest.importorskip("sklearn")
+    from journeymap.topics._cluster import AutoKMeans
+
+    X = np.float32([[1.0, 0.0], [0.9, 0.1], [0.0, 1.0], [0.1, 0.9]])
+    labels = np.array([0, 0, 1, 1], dtype=np.int64)
+    assert AutoKMeans()._silhouette(X, labels, 3) == 0.0
+    assert AutoKMeans()._silhouette(X, labels, 2) > 0.5
