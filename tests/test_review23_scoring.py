@@ -416,3 +416,14 @@ def test_silhouette_counts_members_of_small_clusters_as_zero() -> None:
     labels = np.array([0, 0, 1, 1], dtype=np.int64)
     assert AutoKMeans()._silhouette(X, labels, 3) == 0.0
     assert AutoKMeans()._silhouette(X, labels, 2) > 0.5
+
+
+def test_auto_kmeans_tries_at_most_half_the_sample_as_clusters(caplog: pytest.LogCaptureFixture) -> None:
+    # K1: no more clusters than half the (sampled) points, so each cluster can hold two texts
+    pytest.importorskip("sklearn")
+    from journeymap.topics._cluster import AutoKMeans
+
+    caplog.set_level(logging.ERROR)
+    X = np.random.default_rng(0).normal(size=(12, 8)).astype(np.float32)
+    km = AutoKMeans(min_size=1, reduce_dims=None, random_state=0).fit(X)
+    assert max(km.scores_) <= 6
