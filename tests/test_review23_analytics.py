@@ -229,27 +229,7 @@ def test_second_brand_answering_a_named_message_gets_its_valence_before() -> Non
         ("1", "B", "agent", "we have it, arriving today", 10, "e0"),
         ("1", "B", "customer", "@B great, thank you!", 20, "e2"),
     ]
-    df = pd.DataFrame(
-        {
-            "event_id": [f"e{i}" for i in range(len(rows))],
-            "customer_id": "c1",
-            "timestamp": [T0 + pd.Timedelta(minutes=r[4]) for r in rows],
-            "actor": [r[2] for r in rows],
-            "channel": "twitter",
-            "touchpoint": "reply",
-            "text": [r[3] for r in rows],
-            "thread_id": [r[0] for r in rows],
-            "in_reply_to": [r[5] or None for r in rows],
-            "brand": [r[1] for r in rows],
-            "author_id": [(r[1] if r[2] != "customer" else "c1") for r in rows],
-        }
-    )
-    js = jm.build_journeys(jm.read_events(df), by="customer")
-    e = js.events.copy()
-    e["valence"] = e["event_id"].map({"e0": -0.7, "e3": 0.8}).astype("float64")
-    e["emotion"] = pd.array(np.where(e["valence"].notna(), "joy", None), dtype="string")
-    e["scorer"] = "h"
-    rt = jm.reply_table(js.with_events(e))
+    rt = jm.reply_table(_by_customer(rows, {"e0": -0.7, "e3": 0.8}))
     assert rt.loc["e2", "account"] == "B"
     assert rt.loc["e2", "valence_before"] == pytest.approx(-0.7)
     assert rt.loc["e2", "valence_change"] == pytest.approx(1.5)
