@@ -12,6 +12,10 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 import journeymap as jm
+import journeymap.analytics.graph
+import journeymap.analytics.service
+import journeymap.analytics.variants
+import journeymap.graph
 from journeymap.analytics.graph import END, START
 from journeymap.datasets import PLANTED
 from journeymap.testing.data import planted_scores
@@ -421,8 +425,6 @@ def test_graph_attributes_and_export(js: jm.JourneySet, tmp_path: Path) -> None:
 
 def test_graph_names_keep_their_former_home() -> None:
     """The graph moved into journeymap.analytics; journeymap.graph still re-exports its names."""
-    import journeymap.analytics.graph
-    import journeymap.analytics.variants
     from journeymap.graph import journey_graph, journey_variants, to_graphml, to_node_link
 
     assert journey_graph is jm.journey_graph is jm.analytics.journey_graph is journeymap.analytics.graph.journey_graph

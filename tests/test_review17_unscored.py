@@ -13,6 +13,7 @@ import pandas as pd
 import pytest
 
 import journeymap as jm
+import journeymap.analytics.service
 from journeymap import Taxonomy
 from journeymap.emotions.language import detect_languages
 from journeymap.schema import is_score_column
