@@ -342,7 +342,12 @@ def _script(letter: str) -> str | None:
 
 
 def _main_script(letters: Sequence[str]) -> tuple[str | None, float]:
-    """The script of more than half of ``letters`` (None where none has a majority) and its share."""
+    """The script of more than half of ``letters`` (None where none has a majority) and its share.
+
+    Examples:
+        >>> _main_script(list("okαβγ")), _main_script(list("okαβ"))
+        (('GREEK', 0.6), (None, 0.5))
+    """
     scripts = Counter(map(_script, letters))
     scripts.pop(None, None)
     total = sum(scripts.values())

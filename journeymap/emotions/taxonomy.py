@@ -196,7 +196,13 @@ class Taxonomy(Frozen):
 
     @property
     def intense_labels(self) -> tuple[str, ...]:
-        """Labels counted as high-intensity negative: :attr:`intense`, else those of valence -0.5 or lower."""
+        """Labels counted as high-intensity negative: :attr:`intense`, else those of valence -0.5 or lower.
+
+        Examples:
+            >>> valence = {"fuming": -0.5, "cross": -0.49, "fine": 0.5}
+            >>> Taxonomy(name="moods", labels=("fuming", "cross", "fine"), valence=valence).intense_labels
+            ('fuming',)
+        """
         if self.intense is not None:
             return self.intense
         return tuple(lab for lab in self.labels if self.valence[lab] <= -0.5)
