@@ -25,6 +25,7 @@ import numpy as np
 from journeymap._flags import check_flag
 from journeymap._plugins import building, options_problem, read_group
 from journeymap.emotions.transformer import (
+    cached_hub_model,
     looks_like_model,
     model_id_name,
     model_version,
@@ -181,7 +182,9 @@ def is_registered(name: str) -> bool:
     """True for a registered encoder name, False for a model (a hub id or path); else :class:`UnknownEncoderError`.
 
     What :func:`get_encoder` makes of a name, told without building or loading anything: the
-    command line checks ``--encoder`` with it before reading a file.
+    command line checks ``--encoder`` with it before reading a file. A one-part hub id
+    (``bert-base-uncased``) is a model where the local Hugging Face cache holds it, as for
+    :func:`~journeymap.get_scorer`; the network is never asked.
 
     Examples:
         >>> is_registered("default"), is_registered("sentence-transformers/all-mpnet-base-v2")
@@ -190,7 +193,7 @@ def is_registered(name: str) -> bool:
     eps = _entry_points()
     if name in eps:
         return True
-    if looks_like_model(name):
+    if looks_like_model(name) or cached_hub_model(name):  # as for scorers: a one-part hub id the local cache holds
         return False
     raise UnknownEncoderError(name, eps)
 
