@@ -1,0 +1,229 @@
+"""Review 24 (rv61 mutation review) of the Dask path: the figures, rows and rejects equal the in-memory ones.
+
+Each test names the mutant of ``journeymap/distributed`` it kills and the rule it pins. The dask work runs on the
+synchronous scheduler, with planted scores (never the model).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+import pytest
+
+dd = pytest.importorskip("dask.dataframe")
+
+import dask  # noqa: E402
+
+import journeymap as jm  # noqa: E402
+import journeymap.distributed as jmd  # noqa: E402
+from journeymap.analytics._stats import BOOTSTRAP_MAX_N, MeanInterval  # noqa: E402
+from journeymap.distributed._partials import GroupMoments  # noqa: E402
+from journeymap.emotions.taxonomy import Taxonomy  # noqa: E402
+from journeymap.testing.data import planted_scores  # noqa: E402
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+
+@pytest.fixture(autouse=True)
+def _synchronous() -> object:
+    with dask.config.set(scheduler="synchronous"):
+        yield
+
+
+def _planted(djs: jmd.DaskJourneySet) -> jmd.DaskJourneySet:
+    """Planted scores per partition, without noise: a row's scores do not depend on its partition."""
+    return djs.with_events(djs.events.map_partitions(planted_scores, noise=0.0))
+
+
+@pytest.fixture(scope="module")
+def many_parts() -> jmd.DaskJourneySet:
+    """60 journeys in ten partitions: more than the eight partials a task of the tree reduction merges."""
+    with dask.config.set(scheduler="synchronous"):
+        djs = jmd.build_journeys(jmd.from_pandas(jm.datasets.service_journeys(60, seed=2), npartitions=3), npartitions=10)
+        return _planted(djs).persist()
+
+
+# --------------------------------------------------------------------------- tree reduction over many partitions
+
+
+def test_more_partitions_than_one_merge_takes_lose_nothing(many_parts: jmd.DaskJourneySet) -> None:
+    # mutant A5 (aggregates.tree_reduce merging level[i : i + split_every - 1]): with more than 8 partitions a
+    # partial is dropped at each level; every figure must still count every partition's rows
+    local = many_parts.compute()
+    assert many_parts.npartitions == 10
+    sizes = many_parts.events.map_partitions(len).compute().tolist()
+    assert sum(1 for s in sizes if s) >= 9  # the partitions after the eighth hold journeys
+    pd.testing.assert_frame_equal(jmd.touchpoint_summary(many_parts), jm.touchpoint_summary(local), check_exact=False, atol=1e-9)
+    pd.testing.assert_frame_equal(jmd.time_patterns(many_parts), jm.time_patterns(local), check_exact=False, atol=1e-9)
+    graph, expected = jmd.journey_graph(many_parts), jm.journey_graph(local)
+    assert graph.graph == expected.graph
+    assert {n: graph.nodes[n]["volume"] for n in graph} == {n: expected.nodes[n]["volume"] for n in expected}
+    assert {e: graph.edges[e]["count"] for e in graph.edges} == {e: expected.edges[e]["count"] for e in expected.edges}
+
+
+# --------------------------------------------------------------------------- the bootstrap boundary
+
+
+def _rows(n: int, *, customers: int) -> pd.DataFrame:
+    rng = np.random.default_rng(5)
+    values = np.round(rng.uniform(-1, 1, n), 3)
+    journeys = np.arange(n) // 2
+    return pd.DataFrame(
+        {
+            "key": "a",
+            "value": values,
+            "negative": values < -0.25,
+            "positive": values > 0.25,
+            "label": np.where(values > 0, "joy", "anger"),
+            "start": journeys,
+            "journey_id": [f"j{j:05d}" for j in journeys],
+            "step": np.arange(n) % 2 + 1,
+            "unit": [f"c{j % customers:05d}" for j in journeys],
+        }
+    )
+
+
+def test_a_group_of_exactly_the_bootstrap_limit_is_bootstrapped_in_one_partial() -> None:
+    # mutant P5 (GroupMoments.of keeping samples only below BOOTSTRAP_MAX_N): a group of exactly the limit is
+    # bootstrapped on one machine (n <= BOOTSTRAP_MAX_N), so its values must be kept
+    rows = _rows(BOOTSTRAP_MAX_N, customers=BOOTSTRAP_MAX_N)
+    moments = GroupMoments.of(rows)
+    assert len(moments.samples) == BOOTSTRAP_MAX_N
+    interval = MeanInterval(seed=1)
+    assert moments.estimate("a", interval) == interval(rows["value"].to_numpy(), rows["unit"].to_numpy())
+
+
+def test_a_group_that_reaches_the_bootstrap_limit_when_merged_keeps_its_values() -> None:
+    # mutant P4 (GroupMoments.merge keeping samples only below BOOTSTRAP_MAX_N): two partials that together hold
+    # exactly the limit are bootstrapped, as one machine bootstraps the whole group
+    rows = _rows(BOOTSTRAP_MAX_N, customers=BOOTSTRAP_MAX_N)
+    half = BOOTSTRAP_MAX_N // 2
+    merged = GroupMoments.of(rows.iloc[half:]).merge(GroupMoments.of(rows.iloc[:half]))
+    assert len(merged.samples) == BOOTSTRAP_MAX_N
+    interval = MeanInterval(seed=2)
+    got, expected = merged.estimate("a", interval), interval(rows["value"].to_numpy(), rows["unit"].to_numpy())
+    assert all(math.isclose(a, b, rel_tol=1e-12) for a, b in zip(got, expected, strict=True))
+
+
+# --------------------------------------------------------------------------- rejects at block boundaries
+
+
+def test_a_reject_on_the_first_row_of_a_block_is_listed_once() -> None:
+    # mutant E2 (_read_events handing a block the reply rejects of row offset + length, the next block's first row):
+    # every input row is in events or rejects once, as on one machine
+    frame = pd.DataFrame(
+        {
+            "event_id": [f"e{i}" for i in range(6)],
+            "customer_id": "c",
+            "timestamp": [f"2024-01-01T00:0{i}:00Z" for i in range(6)],
+            "in_reply_to": [None, "e1", "e2", "e3", "e4", "e5"],  # every row but the first replies to itself
+        }
+    )
+    single = jm.read_events(frame, on_error="collect")
+    log = jmd.read_events(frame, on_error="collect", npartitions=3).compute()
+    assert log.rejects["row"].tolist() == single.rejects["row"].tolist() == [1, 2, 3, 4, 5]
+    pd.testing.assert_frame_equal(log.rejects, single.rejects)
+    assert len(log.events) + log.rejects["row"].nunique() == log.n_input == 6
+
+
+# --------------------------------------------------------------------------- counts added over partitions
+
+
+def test_unscored_customer_messages_are_counted_over_every_partition(many_parts: jmd.DaskJourneySet) -> None:
+    # mutant P16 (SummaryStats.merge keeping the later partial's unscored count of a key instead of the sum): the
+    # touchpoint summary's count of unscored customer messages adds up the partitions, as one machine counts them
+    def unscore_some(part: pd.DataFrame) -> pd.DataFrame:
+        out = part.copy()
+        customer = (out["actor"].astype("string") == "customer").to_numpy(dtype=bool)
+        out.loc[customer & (out["step"].to_numpy() % 3 == 1), "valence"] = np.nan  # a language no scorer read, say
+        return out
+
+    djs = many_parts.with_events(many_parts.events.map_partitions(unscore_some))
+    local = djs.compute()
+    got, expected = jmd.touchpoint_summary(djs), jm.touchpoint_summary(local)
+    pd.testing.assert_frame_equal(got, expected, check_exact=False, atol=1e-9)
+    unscored = [c for c in expected.columns if "unscored" in c]
+    assert unscored and expected[unscored[0]].sum() > djs.npartitions  # messages left unscored in many partitions
+
+
+# --------------------------------------------------------------------------- options passed through
+
+
+def test_build_journeys_gives_the_partitions_asked_for() -> None:
+    # mutant J9 (build_journeys ignoring npartitions in its shuffle): the journeys come in npartitions partitions
+    log = jm.datasets.service_journeys(20, seed=0)
+    djs = jmd.build_journeys(jmd.from_pandas(log, npartitions=2), npartitions=5)
+    assert djs.npartitions == djs.events.npartitions == 5
+    assert djs.compute().equals(jm.build_journeys(log))
+
+
+def test_from_pandas_keeps_the_zone_the_log_was_read_in() -> None:
+    # mutant E13 (from_pandas dropping EventLog.tz): the dask log, its journeys and their time figures read hours
+    # in the zone the events were read in, as the in-memory journeys do
+    frame = pd.DataFrame(
+        {
+            "customer_id": ["a", "b", "c"],
+            "timestamp": ["2024-02-06 09:00", "2024-02-06 23:30", "2024-02-07 08:00"],
+            "actor": "customer",
+            "text": ["hi", "late", "again"],
+            "valence": [-0.5, 0.5, 0.0],
+        }
+    )
+    log = jm.read_events(frame, tz="America/New_York")
+    dlog = jmd.from_pandas(log, npartitions=2)
+    assert str(dlog.tz) == str(dlog.compute().tz) == "America/New_York"
+    djs = jmd.build_journeys(dlog, by="customer")
+    assert str(djs.compute().tz) == "America/New_York"
+    patterns = jmd.time_patterns(djs)
+    assert patterns.loc[("Tuesday", 23), "volume"] == 1  # 23:30 in New York, not 04:30 on Wednesday in UTC
+    pd.testing.assert_frame_equal(patterns, jm.time_patterns(jm.build_journeys(log, by="customer")))
+
+
+def test_read_events_keeps_a_tz_aware_columns_own_zone() -> None:
+    # mutant E9 (read_events' DaskEventLog.tz only from tz=): without tz= a tz-aware column gives its own zone,
+    # as on one machine
+    times = pd.to_datetime(["2024-02-06 09:00", "2024-02-06 23:30", "2024-02-07 08:00"]).tz_localize("Europe/Berlin")
+    frame = pd.DataFrame({"customer_id": ["a", "b", "c"], "timestamp": times, "actor": "customer", "text": ["x", "y", "z"]})
+    single = jm.read_events(frame)
+    dlog = jmd.read_events(frame, npartitions=2)
+    assert str(single.tz) == "Europe/Berlin"
+    assert str(dlog.tz) == str(dlog.compute().tz) == str(single.tz)
+
+
+# --------------------------------------------------------------------------- scoring with a tiny scorer
+
+
+class _Tiny:
+    """A two-label scorer of its own taxonomy: a text's scores follow its length (deterministic, no model)."""
+
+    id = "rv61.tiny.v1"
+    taxonomy = Taxonomy(name="tiny", labels=["glad", "sad"], valence={"glad": 0.8, "sad": -0.8})
+
+    def score(self, texts: Sequence[str]) -> np.ndarray:
+        glad = np.array([(len(t) % 7) / 7 for t in texts], dtype=np.float32)
+        return np.stack([glad, 1 - glad], axis=1).astype(np.float32)
+
+
+def test_scores_with_a_scorer_of_its_own_taxonomy_equal_the_in_memory_ones() -> None:
+    # mutant J12 (DaskJourneySet.with_events dropping the taxonomy given): the scored journeys keep the scorer's
+    # taxonomy (not one guessed from the labels), so they equal the in-memory scored journeys;
+    # mutant S2 (score without the drop_duplicates of the texts): a text said in several journeys is scored once
+    # and joined to each of its rows, no row doubled; mutant S3 (_restore writing the notes on the other rows):
+    # only the messages without text say "no text"
+    events = jm.datasets.service_journeys(15, seed=4).events
+    customer = (events["actor"] == "customer").to_numpy()
+    # texts repeated in several journeys (so in several partitions), and messages without text
+    said = np.array(["still waiting", "thanks a lot", "", "still waiting", "why?"], dtype=object)
+    events.loc[customer, "text"] = said[np.arange(int(customer.sum())) % len(said)]
+    log = jm.read_events(events)
+    djs = jmd.score(jmd.build_journeys(jmd.from_pandas(log, npartitions=3), npartitions=3), _Tiny(), cache=False)
+    single = jm.score(jm.build_journeys(log), _Tiny(), cache=False)
+    got = djs.compute()
+    assert djs.taxonomy is not None and djs.taxonomy.name == "tiny"
+    assert got.taxonomy == single.taxonomy == _Tiny.taxonomy
+    pd.testing.assert_frame_equal(got.events, single.events)
+    assert (got.events["score_note"] == "no text").sum() == len(range(2, int(customer.sum()), len(said)))  # the "" ones
