@@ -227,3 +227,91 @@ def test_scores_with_a_scorer_of_its_own_taxonomy_equal_the_in_memory_ones() -> 
     assert got.taxonomy == single.taxonomy == _Tiny.taxonomy
     pd.testing.assert_frame_equal(got.events, single.events)
     assert (got.events["score_note"] == "no text").sum() == len(range(2, int(customer.sum()), len(said)))  # the "" ones
+
+
+# --------------------------------------------------------------------------- build: whole-input facts
+
+
+def test_the_stage_hint_is_given_when_any_partition_holds_a_stage_of_the_sources_own() -> None:
+    # mutant J10 (_warn_replaced: the input's stages are journeymap's own where ANY partition's are, not ALL): a
+    # source stage found in one partition only still gets the single-machine hint about StageModel.from_column
+    import warnings
+
+    events = jm.build_journeys(jm.datasets.service_journeys(12, seed=0)).events.copy()
+    first = events["journey_id"] == events["journey_id"].iloc[0]
+    events["stage"] = events["stage"].astype(object)
+    events.loc[first, "stage"] = "browsing"  # one journey, so one partition, has a stage of the source's own
+    relog = jm.read_events(events)
+    with pytest.warns(UserWarning, match="StageModel.from_column") as single:
+        jm.build_journeys(relog)
+    with warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter("always")
+        jmd.build_journeys(jmd.from_pandas(relog, npartitions=3), npartitions=4)
+    assert [str(w.message) for w in seen] == [str(single[0].message)]
+
+
+def test_a_reply_stamped_before_its_message_steps_after_it() -> None:
+    # mutant J13 (_with_reply_depth giving each event its own timestamp as step time): a reply whose clock ran
+    # behind its parent's still comes after it, as on one machine
+    t0 = pd.Timestamp("2024-03-01 10:00", tz="UTC")
+    frame = pd.DataFrame(
+        {
+            "event_id": ["a1", "a2", "a3", "b1", "b2"],
+            "customer_id": ["u", "u", "u", "v", "v"],
+            "actor": ["customer", "agent", "customer", "customer", "agent"],
+            "timestamp": [t0, t0 - pd.Timedelta(minutes=5), t0 + pd.Timedelta(minutes=1), t0, t0 - pd.Timedelta(seconds=30)],
+            "in_reply_to": [None, "a1", "a2", None, "b1"],
+            "thread_id": ["a1", "a1", "a1", "b1", "b1"],
+            "text": ["help", "on it", "thanks", "hello", "hi"],
+        }
+    )
+    log = jm.read_events(frame)
+    single = jm.build_journeys(log)
+    order = single.events["event_id"].tolist()
+    assert order.index("a1") < order.index("a2") and order.index("b1") < order.index("b2")  # parents first, on one machine
+    for by in ("thread", "customer"):
+        got = jmd.build_journeys(jmd.from_pandas(log, npartitions=2), by=by, npartitions=2).compute()
+        pd.testing.assert_frame_equal(got.events, jm.build_journeys(log, by=by).events)
+
+
+class _Calibrated:
+    """A sentiment scorer that says the shares it was calibrated at: customer messages read with the service prior move."""
+
+    id = "rv61.calibrated.v1"
+    taxonomy = Taxonomy.sentiment()
+    outputs = ("sentiment_negative", "sentiment_neutral", "sentiment_positive")
+    sentiment_prior = (0.32, 0.49, 0.19)
+
+    def score(self, texts: Sequence[str]) -> np.ndarray:
+        return self.score_outputs(texts)[:, :4]
+
+    def score_outputs(self, texts: Sequence[str]) -> np.ndarray:
+        return np.tile(np.float32([0.3, 0.3, 0.1, 0.3, 0.3, 0.4, 0.3]), (len(texts), 1))
+
+
+def test_the_service_prior_is_chosen_when_any_partition_holds_a_brand_message() -> None:
+    # mutant S5 (_reads_as_service asking every partition for a brand message, not any): prior="auto" reads the
+    # customers with the service prior as soon as the data holds a brand message, whichever partition it is in
+    t0 = pd.Timestamp("2024-03-01 10:00", tz="UTC")
+    frame = pd.DataFrame(
+        {
+            "event_id": [f"e{i}" for i in range(6)],
+            "customer_id": ["u", "u", "u", "v", "v", "v"],
+            "actor": ["customer", "customer", "customer", "customer", "agent", "customer"],
+            "timestamp": [t0 + pd.Timedelta(minutes=i) for i in range(6)],
+            "text": ["late again", "still late", "hello?", "my card", "thanks", "thanks"],
+        }
+    )
+    events = jm.read_events(frame).events
+    parts = dd.from_pandas(events, npartitions=2, sort=False)
+    assert not parts.partitions[0].compute()["actor"].astype("string").eq("agent").any()  # no brand message there
+    single = jm.score(events, _Calibrated(), cache=False)
+    got = jmd.score(parts, _Calibrated(), cache=False).compute()
+    pd.testing.assert_frame_equal(got, single)
+    # mutant S8 (_score_unique reading the brand's texts as the customer's): with agents=True the brand's message,
+    # the same text as a customer's, is read without the service prior, as on one machine
+    both = jm.score(events, _Calibrated(), cache=False, agents=True)
+    pd.testing.assert_frame_equal(jmd.score(parts, _Calibrated(), cache=False, agents=True).compute(), both)
+    assert both["valence"].iloc[4] != both["valence"].iloc[5]  # one text, two readings
+    none = jm.score(events, _Calibrated(), cache=False, prior="none")
+    assert not np.allclose(single["valence"].dropna(), none["valence"].dropna())  # the prior moves these scores
