@@ -27,6 +27,8 @@ from journeymap.testing.data import planted_scores  # noqa: E402
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
+    import networkx as nx
+
 
 @pytest.fixture(autouse=True)
 def _synchronous() -> object:
@@ -146,6 +148,9 @@ def test_unscored_customer_messages_are_counted_over_every_partition(many_parts:
     local = djs.compute()
     got, expected = jmd.touchpoint_summary(djs), jm.touchpoint_summary(local)
     pd.testing.assert_frame_equal(got, expected, check_exact=False, atol=1e-9)
+    # mutant R16 (HourStats counting every customer message as scored): the hours' share negative and mean valence
+    # are over the scored messages only
+    pd.testing.assert_frame_equal(jmd.time_patterns(djs), jm.time_patterns(local), check_exact=False, atol=1e-9)
     unscored = [c for c in expected.columns if "unscored" in c]
     assert unscored and expected[unscored[0]].sum() > djs.npartitions  # messages left unscored in many partitions
 
@@ -315,3 +320,53 @@ def test_the_service_prior_is_chosen_when_any_partition_holds_a_brand_message() 
     assert both["valence"].iloc[4] != both["valence"].iloc[5]  # one text, two readings
     none = jm.score(events, _Calibrated(), cache=False, prior="none")
     assert not np.allclose(single["valence"].dropna(), none["valence"].dropna())  # the prior moves these scores
+
+
+# --------------------------------------------------------------------------- nodes missing from some partitions
+
+
+def _same_graph(g: nx.DiGraph, h: nx.DiGraph) -> None:
+    assert g.graph == h.graph
+    assert list(g.nodes) == list(h.nodes) and list(g.edges) == list(h.edges)
+    for ours, theirs in ((g.nodes, h.nodes), (g.edges, h.edges)):
+        for item in ours:
+            for key, value in ours[item].items():
+                other = theirs[item][key]
+                if isinstance(value, float):
+                    assert math.isclose(value, other, rel_tol=1e-9, abs_tol=1e-12) or (math.isnan(value) and math.isnan(other))
+                else:
+                    assert value == other, (item, key, value, other)
+
+
+def test_a_graph_over_partitions_that_miss_some_nodes_equals_the_in_memory_one() -> None:
+    # mutant P18 (NodeStats.merge adding the node tables without fill_value): a node that some partition lacks
+    # (an empty partition lacks them all) keeps its volume, rank and unscored count; mutant P11 (NodeStats.merge
+    # keeping the smaller max_rank): the graph's max_rank is the largest stage code of all partitions, not an
+    # empty partition's -inf
+    djs = _planted(jmd.build_journeys(jmd.from_pandas(jm.datasets.service_journeys(6, seed=1), npartitions=2), npartitions=12))
+    local = djs.compute()
+    assert 0 in djs.events.map_partitions(len).compute().tolist()  # some partitions hold no journey
+    for level in ("touchpoint", "stage"):
+        _same_graph(jmd.journey_graph(djs, level=level), jm.journey_graph(local, level=level))
+
+
+def test_with_agents_a_message_of_a_missing_actor_is_read_and_not_noted() -> None:
+    # mutant R10 (_texts_to_score noting the actor of every row, agents=True too): with agents=True every message
+    # with text is read whoever wrote it, so a missing actor is no score_note, as on one machine
+    t0 = pd.Timestamp("2024-03-01 10:00", tz="UTC")
+    frame = pd.DataFrame(
+        {
+            "event_id": ["e0", "e1", "e2", "e3"],
+            "customer_id": ["u", "u", "v", "v"],
+            "actor": ["customer", None, "customer", "agent"],
+            "timestamp": [t0 + pd.Timedelta(minutes=i) for i in range(4)],
+            "text": ["late again", "who wrote this", "my card", "on it"],
+        }
+    )
+    events = frame.astype({"actor": "string"})  # not read_events: it rejects a missing actor
+    single = jm.score(events, _Tiny(), cache=False, agents=True)
+    got = jmd.score(dd.from_pandas(events, npartitions=2, sort=False), _Tiny(), cache=False, agents=True).compute()
+    added = [c for c in single.columns if c not in frame.columns]  # the score columns (dask keeps its own string dtype)
+    assert "score_note" in added
+    pd.testing.assert_frame_equal(got[added], single[added])
+    assert single["valence"].notna().all() and single["score_note"].isna().all()
