@@ -183,6 +183,10 @@ def test_from_pandas_keeps_the_zone_the_log_was_read_in() -> None:
     assert str(dlog.tz) == str(dlog.compute().tz) == "America/New_York"
     djs = jmd.build_journeys(dlog, by="customer")
     assert str(djs.compute().tz) == "America/New_York"
+    # mutants R20 (DaskEventLog.persist dropping tz) and R21 (DaskJourneySet.with_events dropping tz): persisted
+    # logs and journeys, and journeys with new columns, keep the zone
+    assert str(dlog.persist().tz) == str(djs.persist().tz) == "America/New_York"
+    djs = djs.with_events(djs.events.assign(channel="web"))
     patterns = jmd.time_patterns(djs)
     assert patterns.loc[("Tuesday", 23), "volume"] == 1  # 23:30 in New York, not 04:30 on Wednesday in UTC
     pd.testing.assert_frame_equal(patterns, jm.time_patterns(jm.build_journeys(log, by="customer")))
@@ -370,3 +374,23 @@ def test_with_agents_a_message_of_a_missing_actor_is_read_and_not_noted() -> Non
     assert "score_note" in added
     pd.testing.assert_frame_equal(got[added], single[added])
     assert single["valence"].notna().all() and single["score_note"].isna().all()
+
+
+def test_a_persisted_log_keeps_its_rows_rejects_and_warnings() -> None:
+    # mutant R22 (DaskEventLog.persist dropping the warnings): persisting changes nothing that compute gives
+    df = pd.DataFrame(
+        {
+            "event_id": list("abcde"),
+            "customer_id": list("xxyyz"),
+            "timestamp": [1507704944, 1507704945, "soon", 1507704947, 1507704948],
+            "in_reply_to": [None, "a", None, "zzz", None],  # "zzz" is not in the data: a warning
+            "text": list("vwxyz"),
+        }
+    )
+    local = jm.read_events(df, on_error="collect")
+    assert len(local.warnings) == 1 and len(local.rejects) == 1
+    dlog = jmd.read_events(df, on_error="collect", npartitions=2)
+    for got in (dlog.compute(), dlog.persist().compute()):
+        pd.testing.assert_frame_equal(got.warnings, local.warnings)
+        pd.testing.assert_frame_equal(got.rejects, local.rejects)
+        assert got.events["event_id"].tolist() == local.events["event_id"].tolist() and got.n_input == local.n_input
