@@ -1,0 +1,474 @@
+"""Review 24 (rv62): mutation review of the figures' data (journeymap.plot) and the conformance checks (testing.checks).
+
+Each test pins a rule that a one-line mutant broke while every earlier test still passed; its comment names the
+mutant. The figures are read through their matplotlib artists (lines' data, texts, collections' offsets and arrays,
+patches), never pixels; the data are small frames with set valences, or planted scores (no model).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import matplotlib as mpl
+import numpy as np
+import pandas as pd
+import pytest
+
+mpl.use("Agg")
+import matplotlib.pyplot as plt
+
+import journeymap as jm
+from journeymap import StageModel
+from journeymap.emotions.taxonomy import Taxonomy
+from journeymap.testing import HashingEncoder, checks
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator, Sequence
+
+    from matplotlib.axes import Axes
+
+
+@pytest.fixture(autouse=True)
+def _close() -> Iterator[None]:
+    yield
+    plt.close("all")
+
+
+START = pd.Timestamp("2024-01-01", tz="UTC")
+
+
+def one_journey(
+    valences: Sequence[float], *, actors: Sequence[str] | None = None, stages: Sequence[str] | None = None
+) -> jm.Journey:
+    """One customer's journey, a message a minute, with these valences (NaN: unscored) and actors."""
+    rows = [
+        {
+            "event_id": str(n),
+            "customer_id": "c1",
+            "timestamp": START + pd.Timedelta(minutes=n),
+            "actor": actors[n] if actors else "customer",
+            "touchpoint": "chat",
+            "text": f"message number {n} with some words",
+            "valence": v,
+            **({"stage": stages[n]} if stages else {}),
+        }
+        for n, v in enumerate(valences)
+    ]
+    kw = {"stages": StageModel.from_column("stage", order=sorted(set(stages)))} if stages else {}
+    js = jm.build_journeys(pd.DataFrame(rows), by="customer", **kw)
+    return js[js.journey_ids[0]]
+
+
+def annotation(ax: Axes, gid: str) -> Any:
+    found = [t for t in ax.texts if t.get_gid() == gid]
+    assert len(found) == 1, [t.get_gid() for t in ax.texts]
+    return found[0]
+
+
+def scatter(ax: Axes, label: str) -> np.ndarray:
+    found = [c for c in ax.collections if c.get_label() == label]
+    assert len(found) == 1, [c.get_label() for c in ax.collections]
+    return np.asarray(found[0].get_offsets(), dtype=float)
+
+
+# -- plot.journey ---------------------------------------------------------------------------------------------------
+
+
+def test_journey_highs_and_lows_are_the_customers_not_a_scored_brand_reply() -> None:
+    # J1 (journey.py: extremes(curve[~is_brand])): a brand reply scored 1.0 (score(..., agents=True)) is no high of the
+    # customer's; the high is the customer's 0.5 at step 2
+    ax = jm.plot.journey(one_journey([0.2, 0.5, -0.6, 1.0], actors=["customer", "customer", "customer", "agent"]))
+    assert tuple(annotation(ax, "annotation-high").xy) == (2, 0.5)
+    assert tuple(annotation(ax, "annotation-low").xy) == (3, -0.6)
+
+
+def test_journey_a_tied_high_is_the_first_moment() -> None:
+    # J8 (_stats.extremes: np.argmax, the first if tied): two moments at 0.8, the first (step 1) is called high
+    ax = jm.plot.journey(one_journey([0.8, -0.7, 0.8, 0.1]))
+    assert tuple(annotation(ax, "annotation-high").xy) == (1, 0.8)
+
+
+def test_journey_end_ring_is_the_customers_last_scored_message() -> None:
+    # J3 (felt.iloc[-1]) and J4 (felt: the customer's rows only): the ring "end" sits on the customer's last scored
+    # message (step 3), not on their first, nor on the brand's scored reply after it (step 4)
+    ax = jm.plot.journey(one_journey([0.2, 0.5, -0.6, 0.9], actors=["customer", "customer", "customer", "agent"]))
+    assert scatter(ax, "end").tolist() == [[3.0, -0.6]]
+
+
+def test_journey_a_scored_reply_beside_unscored_ones_is_named_once_in_the_legend() -> None:
+    # J7 (_marks: label "_brand scored" where unscored replies are drawn too): "brand reply" once in the legend
+    ax = jm.plot.journey(
+        one_journey([0.2, 0.5, -0.6, 0.9, np.nan], actors=["customer", "customer", "customer", "agent", "agent"])
+    )
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert labels.count("brand reply") == 1, labels
+    assert scatter(ax, "brand reply").tolist() == [[5.0, -1.1]]  # the unscored reply, on the replies' lane
+
+
+def test_journey_neighbouring_stage_bands_differ_in_shade() -> None:
+    # J9 (_stage_bands: the shade by the band's count, not the parity of its first step): bands starting at steps
+    # 1, 3 and 5 (all at even positions) alternate light, dark, light
+    ax = jm.plot.journey(one_journey([0.2, 0.5, -0.6, 0.5, 0.1], stages=["a", "a", "b", "b", "c"]))
+    shades = [mpl.colors.to_hex(p.get_facecolor()) for p in ax.patches]
+    assert shades == ["#f2f2f2", "#e0e0e0", "#f2f2f2"]
+
+
+def test_journey_quote_is_cut_to_quote_chars() -> None:
+    # J14 (_callout: the quote shortened to quote_chars): quote_chars=10 leaves no more than 10 characters of the text
+    ax = jm.plot.journey(one_journey([0.2, 0.9, -0.8]), quote_chars=10)
+    quote = annotation(ax, "annotation-high").get_text().replace("\n", " ")
+    said = quote.split("“")[1].rstrip("”")
+    assert len(said) <= 10 and said.startswith("messag"), quote
+
+
+def test_journey_quote_at_the_last_step_is_right_aligned() -> None:
+    # J13 (_callout: a quote at the last step ends at its point, ha="right", so it is not cut off at the plot's edge)
+    ax = jm.plot.journey(one_journey([0.2, -0.6, 0.1, 0.9]))
+    assert annotation(ax, "annotation-high").get_ha() == "right"
+    assert annotation(ax, "annotation-low").get_ha() == "center"
+
+
+# -- journeymap.testing.checks: each check catches the misbehaviour it is for ----------------------------------------
+
+
+class Constant:
+    """The smallest conforming scorer (sentiment taxonomy: four labels)."""
+
+    id = "rv62.constant.v1"
+    taxonomy = Taxonomy.sentiment()
+
+    def score(self, texts: Sequence[str]) -> np.ndarray:
+        return np.full((len(texts), 4), 0.25, dtype=np.float32)
+
+
+class Jitter(Constant):
+    """Scores 0.25 + 0.01 on every other call: nondeterministic by 0.01, ten times the contract's 0.001."""
+
+    def __init__(self, tolerance: object) -> None:
+        self.tolerance = tolerance
+        self.calls = 0
+
+    def score(self, texts: Sequence[str]) -> np.ndarray:
+        self.calls += 1
+        return np.full((len(texts), 4), 0.25 + 0.01 * (self.calls % 2), dtype=np.float32)
+
+
+def test_a_tolerance_of_true_is_no_declared_tolerance() -> None:
+    # C2 (_tolerance: a bool is no number): tolerance=True read as 1 (capped at 0.05) let a 0.01 jitter pass
+    with pytest.raises(checks.ScorerCheckError, match=r"scoring the same texts twice differs by up to 0\.01"):
+        checks.check_deterministic(Jitter(True))
+    checks.check_deterministic(Jitter(0.02))  # a real declared tolerance does widen it
+
+
+class Negative(Constant):
+    def score(self, texts: Sequence[str]) -> np.ndarray:
+        out = super().score(texts)
+        out[:, 0] = -0.25
+        return out
+
+
+def test_negative_scores_are_outside_zero_to_one() -> None:
+    # C3 (check_output_shape_dtype_range: inside.min() < 0): a score of -0.25 is no probability
+    with pytest.raises(checks.ScorerCheckError, match=r"outside \[0, 1\] \(min -0.25, max 0.25\)"):
+        checks.check_output_shape_dtype_range(Negative())
+
+
+class NaNValenceTaxonomy(Taxonomy):
+    def valence_of(self, scores: Any) -> np.ndarray:
+        return np.full(len(scores), np.nan, dtype=np.float32)
+
+
+class NaNValence(Constant):
+    taxonomy = NaNValenceTaxonomy(name="nanval", labels=("a", "b", "c", "d"), valence={"a": 1, "b": -1, "c": 0, "d": 0})
+
+
+def test_a_nan_valence_fails_the_valence_check() -> None:
+    # C5 (check_valence_range: ~((v >= -1) & (v <= 1)), NaN outside too): finite scores whose valence is NaN fail
+    with pytest.raises(checks.ScorerCheckError, match=r"valence outside \[-1, 1\] \(or NaN\) for 11 text"):
+        checks.check_valence_range(NaNValence())
+
+
+class Head:
+    """A sentiment scorer with score_outputs that keeps its contract (label columns, then the outputs)."""
+
+    id = "rv62.head.v1"
+    taxonomy = Taxonomy.sentiment()
+    outputs: tuple[str, ...] = ("sentiment_negative", "sentiment_neutral", "sentiment_positive", "irony")
+    row: tuple[float, ...] = (0.1, 0.8, 0.0, 0.1, 0.7, 0.2, 0.1, 0.3)
+
+    def score(self, texts: Sequence[str]) -> np.ndarray:
+        return self.score_outputs(texts)[:, :4].copy()
+
+    def score_outputs(self, texts: Sequence[str]) -> np.ndarray:
+        return np.tile(np.float32(self.row), (len(texts), 1))
+
+
+class Twice(Head):
+    outputs = ("irony", "irony")
+    row = (0.1, 0.8, 0.0, 0.1, 0.3, 0.3)
+
+
+class SentimentNaN(Head):
+    row = (0.1, 0.8, 0.0, 0.1, np.nan, 0.2, 0.1, 0.3)
+
+
+class Unread(Head):
+    outputs = ("irony", "unread_tokens")
+    row = (0.1, 0.8, 0.0, 0.1, 0.3, 12.0)
+
+
+class UnreadNegative(Unread):
+    row = (0.1, 0.8, 0.0, 0.1, 0.3, -2.0)
+
+
+class IronyNegative(Head):
+    row = (0.1, 0.8, 0.0, 0.1, 0.7, 0.2, 0.1, -0.3)
+
+
+class LabelsLast(Head):
+    """score_outputs' label columns agree with score, its last four columns do not."""
+
+    row = (0.1, 0.8, 0.0, 0.1, 0.7, 0.2, 0.1, 0.9)
+
+
+def test_check_outputs_refuses_an_output_named_twice() -> None:
+    # C6 (_outputs_names_problems: each output once): ("irony", "irony") is in OUTPUTS' order but not once each
+    with pytest.raises(checks.ScorerCheckError, match="each once"):
+        checks.check_outputs(Twice())
+
+
+def test_check_outputs_a_nan_sentiment_is_no_sum_of_one() -> None:
+    # C7 (the sums' NaN read as infinitely far from 1): a NaN sentiment output is reported as not summing to 1 too
+    with pytest.raises(checks.ScorerCheckError) as info:
+        checks.check_outputs(SentimentNaN())
+    assert "the three sentiment outputs must sum to 1" in str(info.value)
+
+
+def test_check_outputs_unread_tokens_is_a_count_not_a_probability() -> None:
+    # C9 (unread_tokens left out of the [0, 1] probabilities) and C8 (0 or more): 12 unread tokens pass, -2 fail
+    checks.check_outputs(Unread())
+    checks.check_scorer(Unread())
+    with pytest.raises(checks.ScorerCheckError, match="unread_tokens must be a whole number of tokens, 0 or more"):
+        checks.check_outputs(UnreadNegative())
+
+
+def test_check_outputs_a_negative_probability_fails() -> None:
+    # C25 (_outputs_values_problems: the low end of [0, 1]): an irony of -0.3 is no probability
+    with pytest.raises(checks.ScorerCheckError, match=r"probabilities outside \[0, 1\] \(min -0.3"):
+        checks.check_outputs(IronyNegative())
+
+
+def test_check_outputs_compares_the_first_columns_with_score() -> None:
+    # C10 (values[:, :k], the label columns first): a conforming scorer whose last columns differ from its labels passes
+    checks.check_outputs(LabelsLast())
+
+
+class ShiftingWidth(Constant):
+    """Four columns on one call, five on the next: no two calls can be compared."""
+
+    calls = 0
+
+    def score(self, texts: Sequence[str]) -> np.ndarray:
+        self.calls += 1
+        return np.full((len(texts), 4 + self.calls % 2), 0.25, dtype=np.float32)
+
+
+def test_outputs_of_different_shapes_differ_infinitely() -> None:
+    # C15 (_max_difference: arrays of different shapes differ by inf): two calls of different widths are not "the same"
+    with pytest.raises(checks.ScorerCheckError, match="scoring the same texts twice differs by up to inf"):
+        checks.check_deterministic(ShiftingWidth())
+
+
+class LongAloneDiffers(Constant):
+    """The longer of the two texts scored alone ("the worst service ...", position 5) gets another score."""
+
+    def score(self, texts: Sequence[str]) -> np.ndarray:
+        out = super().score(texts)
+        if len(texts) == 1 and texts[0] == checks.ADVERSARIAL_TEXTS[5]:
+            out[:] = 0.5
+        return out
+
+
+def test_both_texts_are_scored_alone() -> None:
+    # C14 (_ALONE = (4, 5): a short and a longer text, each alone): a scorer that changes the longer one alone fails
+    with pytest.raises(checks.ScorerCheckError, match="changes with the batch it is in"):
+        checks.check_batch_invariance(LongAloneDiffers())
+
+
+class LastRowLong(HashingEncoder):
+    """Unit vectors, but the markup text (the last of ADVERSARIAL_TEXTS) gets length 3."""
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        out = super().encode(texts)
+        if len(texts) == len(checks.ADVERSARIAL_TEXTS):
+            out[-1] *= 3
+        return out
+
+
+def test_every_row_with_words_must_have_length_one() -> None:
+    # C18 (check_encoder_output: the norms of every row with words, the last included)
+    with pytest.raises(checks.EncoderCheckError, match="rows must have length 1"):
+        checks.check_encoder_output(LastRowLong(dim=16))
+
+
+class SurrogateIdEncoder(HashingEncoder):
+    @property
+    def id(self) -> str:
+        return "rv62\ud800.v1"
+
+
+def test_an_encoder_id_must_be_printable() -> None:
+    # C19 (check_encoder_id_dim: isprintable): an id with a lone surrogate cannot name a cache file
+    with pytest.raises(checks.EncoderCheckError, match="id must be printable text"):
+        checks.check_encoder_id_dim(SurrogateIdEncoder(dim=8))
+
+
+class NegativeEmoji(HashingEncoder):
+    """Texts without words get a vector of -0.5s (not zero)."""
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        out = super().encode(texts)
+        out[np.linalg.norm(out, axis=1) == 0] = -0.5
+        return out
+
+
+def test_a_negative_vector_for_a_text_without_words_is_no_zero_vector() -> None:
+    # C24 (check_encoder_no_words: the largest absolute value): a vector of -0.5s is not zero
+    with pytest.raises(checks.EncoderCheckError, match="texts without words must get zero vectors"):
+        checks.check_encoder_no_words(NegativeEmoji(dim=8))
+
+
+class RenamedCopy(HashingEncoder):
+    """Its unpickled copy takes another version (and so another id)."""
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self.version = 99
+
+
+class ForgetfulCopy(HashingEncoder):
+    """Keeps its id, but its unpickled copy encodes with the buckets rolled (a salt not pickled)."""
+
+    salt = 0
+
+    def __init__(self, dim: int) -> None:
+        super().__init__(dim)
+        self.salt = 3
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {k: v for k, v in self.__dict__.items() if k != "salt"}
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        return np.roll(super().encode(texts), self.salt, axis=1)
+
+
+def test_the_pickled_copy_must_keep_its_id_and_its_vectors() -> None:
+    # C20 (check_encoder_pickle: the copy's id) and C21 (the copy encodes the same, within the tolerance)
+    with pytest.raises(checks.EncoderCheckError, match=r"the copy's id is 'testing\.hashing\.v99"):
+        checks.check_encoder_pickle(RenamedCopy(dim=8))
+    with pytest.raises(checks.EncoderCheckError, match="the unpickled copy encodes differently"):
+        checks.check_encoder_pickle(ForgetfulCopy(dim=8))
+    checks.check_encoder_pickle(HashingEncoder(dim=8))
+
+
+# -- emotion_heatmap, emotion_mix and the tables behind them --------------------------------------------------------
+
+
+def cells_js(cells: Sequence[tuple[str, str, Sequence[tuple[float, str]]]], *, hours: int = 1) -> jm.JourneySet:
+    """Journeys of one customer message each: ``(stage, touchpoint, [(valence, emotion), ...])`` per cell, stages in order.
+
+    A valence of NaN is a message left unscored. Messages are ``hours`` apart from 2024-01-01 (a Monday) 00:00 UTC.
+    """
+    rows = []
+    for stage, touchpoint, messages in cells:
+        for valence, emotion in messages:
+            n = len(rows)
+            rows.append(
+                {
+                    "event_id": str(n),
+                    "customer_id": f"c{n}",
+                    "timestamp": START + pd.Timedelta(hours=hours * n),
+                    "actor": "customer",
+                    "touchpoint": touchpoint,
+                    "stage": stage,
+                    "text": "some words",
+                    "valence": valence,
+                    "emotion": None if np.isnan(valence) else emotion,
+                }
+            )
+    order = list(dict.fromkeys(stage for stage, _, _ in cells))
+    return jm.build_journeys(pd.DataFrame(rows), by="customer", stages=StageModel.from_column("stage", order=order))
+
+
+def test_emotion_heatmap_max_rows_keeps_the_busiest_in_stage_order() -> None:
+    # H2 (_busiest_rows: np.sort of the busiest rows' positions): stages a, b, c of 10, 25 and 40 messages, two
+    # rows kept: b then c, in the stages' order, not by volume (c, b)
+    js = cells_js([("a", "t1", [(-0.5, "anger")] * 10), ("b", "t2", [(-0.5, "anger")] * 25), ("c", "t3", [(-0.5, "anger")] * 40)])
+    ax = jm.plot.emotion_heatmap(js, level="stage", max_rows=2)
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["b (n=25)", "c (n=40)"]
+
+
+def mix_js() -> jm.JourneySet:
+    # t2: 20 messages (19 anger, 1 joy: 5%); t1: 4 messages (3 anger, 1 joy), fewer than MIN_ROW_VOLUME (5)
+    return cells_js([("a", "t2", [(-0.5, "anger")] * 19 + [(0.5, "joy")]), ("a", "t1", [(-0.5, "anger")] * 3 + [(0.5, "joy")])])
+
+
+def test_emotion_mix_hatches_the_rows_of_fewer_than_five_messages_only() -> None:
+    # H3 (emotion_mix: few = n < MIN_ROW_VOLUME): t1's four messages are hatched, t2's twenty are not; the first row on top
+    # (H6: the y axis inverted, rows read top-down in the table's order)
+    ax = jm.plot.emotion_mix(mix_js())
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["t2 (n=20)", "t1 (n=4)"]
+    assert ax.yaxis_inverted()
+    hatched = {round(p.get_y() + p.get_height() / 2): p.get_hatch() for p in ax.patches if p.get_width() > 0}
+    assert hatched == {0: None, 1: "////"}
+    assert "row of fewer than 5\nmessages (hatched)" in [t.get_text() for t in ax.get_legend().get_texts()]
+
+
+def test_emotion_mix_writes_no_percentage_on_a_sliver() -> None:
+    # H5 (emotion_mix: a percentage only on a segment of 7% or more): t2's joy (5%) and the empty segments carry none
+    ax = jm.plot.emotion_mix(mix_js())
+    assert sorted(t.get_text() for t in ax.texts) == ["25%", "75%", "95%"]
+
+
+def test_mix_order_puts_other_after_the_neutral_labels() -> None:
+    # H4 (mix_order: "other" last among the labels of valence 0, whatever their frequency)
+    from journeymap.plot._heatmap import mix_order
+
+    assert mix_order(["other", "neutral", "joy", "anger"], {"joy": 0.8, "anger": -0.8}) == ["anger", "neutral", "other", "joy"]
+
+
+def shares_js() -> jm.JourneySet:
+    # t1: 8 messages, mean +0.125 (3 anger at -0.5, 5 joy at 0.5); t2: 8 messages, mean -0.35 (4 anger at -0.9, 4 at 0.2)
+    return cells_js(
+        [("a", "t1", [(-0.5, "anger")] * 3 + [(0.5, "joy")] * 5), ("a", "t2", [(-0.9, "anger")] * 4 + [(0.2, "neutral")] * 4)]
+    )
+
+
+def test_stage_shares_keeps_the_most_frequent_emotions_and_orders_ties_by_mean() -> None:
+    # H7 (stage_shares: the top emotions are the most frequent: anger 7, joy 5, neutral 4) and H8 (touchpoints of equal
+    # volume, the lower mean valence first: t2 at -0.35 before t1 at +0.125)
+    from journeymap.plot._stats import stage_shares
+
+    shares = stage_shares(shares_js(), top=1)
+    assert list(shares.columns) == ["anger", "other"]
+    assert list(shares.index) == ["t2", "t1"]
+
+
+def test_journey_map_table_impact_counts_negativity_and_pain_points_are_negative() -> None:
+    # S3 (impact: the sum of max(0, -valence), positives add nothing) and S1 (a pain point has a negative mean: t1, mean
+    # +0.125 with 1.5 of negativity, is none even with room for three)
+    from journeymap.plot._stats import journey_map_table
+
+    table = journey_map_table(shares_js(), top_pains=3).set_index("touchpoint")
+    assert table.loc["t1", "impact"] == pytest.approx(1.5)
+    assert table.loc["t2", "impact"] == pytest.approx(3.6)
+    assert table["pain_point"].to_dict() == {"t1": False, "t2": True}
+
+
+def test_journey_map_table_orders_a_stages_cells_by_volume() -> None:
+    # S2 (within a stage, the cells by volume, the largest first): t2 (10 messages) at x=0, t1 (6) at x=1
+    from journeymap.plot._stats import journey_map_table
+
+    js = cells_js([("a", "t1", [(-0.5, "anger")] * 6), ("a", "t2", [(0.5, "joy")] * 10), ("b", "t3", [(0.1, "joy")] * 5)])
+    table = journey_map_table(js)
+    assert table[["touchpoint", "x"]].values.tolist() == [["t2", 0], ["t1", 1], ["t3", 2]]
