@@ -472,3 +472,170 @@ def test_journey_map_table_orders_a_stages_cells_by_volume() -> None:
     js = cells_js([("a", "t1", [(-0.5, "anger")] * 6), ("a", "t2", [(0.5, "joy")] * 10), ("b", "t3", [(0.1, "joy")] * 5)])
     table = journey_map_table(js)
     assert table[["touchpoint", "x"]].values.tolist() == [["t2", 0], ["t1", 1], ["t3", 2]]
+
+
+# -- journey_map ----------------------------------------------------------------------------------------------------
+
+
+def map_js() -> jm.JourneySet:
+    # stage a: t1 (10 messages at -0.8, the pain point) and t2 (6 at +0.6); stage b: t3 (20 at +0.2); t8 (a) and t9 (b):
+    # customer messages none of which was scored (2 and 5)
+    return cells_js(
+        [
+            ("a", "t1", [(-0.8, "anger")] * 10),
+            ("a", "t2", [(0.6, "joy")] * 6),
+            ("b", "t3", [(0.2, "joy")] * 20),
+            ("a", "t8", [(np.nan, "")] * 2),
+            ("b", "t9", [(np.nan, "")] * 5),
+        ]
+    )
+
+
+def test_journey_map_stage_line_is_the_mean_of_every_cell_of_the_stage() -> None:
+    # M3 (_stage_line: the stage's mean over all its cells, those max_columns leaves out included): stage a drawn with t1
+    # only is still at (10 x -0.8 + 6 x 0.6) / 16 = -0.275, not t1's -0.8
+    ax = jm.plot.journey_map(map_js(), max_columns=2)
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["t1", "t3"]
+    (line,) = [line for line in ax.lines if line.get_gid() == "stage-means"]
+    assert np.asarray(line.get_ydata(), dtype=float) == pytest.approx([-0.275, -0.275, 0.2, 0.2])
+
+
+def test_journey_map_legend_sizes_are_the_largest_and_the_median_cell() -> None:
+    # M7 (the size legend: the largest cell's volume and the median's): cells of 10 and 20 messages: 15 and 20, not 10
+    ax = jm.plot.journey_map(map_js(), max_columns=2)
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert "15 messages" in labels and "20 messages" in labels and "10 messages" not in labels
+
+
+def test_journey_map_a_low_that_is_a_pain_point_gives_its_count_once() -> None:
+    # M4 (_call_extremes: the low's n left to the pain point's label beneath it): "n=10" once, not twice
+    ax = jm.plot.journey_map(map_js(), max_columns=2)
+    texts = {t.get_gid(): t.get_text() for t in ax.texts if str(t.get_gid() or "").startswith("annotation")}
+    assert texts["annotation-pain"] == "n=10"
+    assert texts["annotation-low"] == "low -0.80"
+
+
+def test_journey_map_title_names_the_unscored_cells_largest_first() -> None:
+    # M6 (_unscored_note: the cells none of whose messages were scored, the largest first): t9's 5 before t8's 2
+    title = " ".join(jm.plot.journey_map(map_js(), max_columns=2).get_title().split())
+    assert title.endswith("not scored, not drawn: t9 (b) 5 messages, t8 (a) 2 messages"), title
+
+
+def test_journey_map_names_no_interval_where_none_is_drawn() -> None:
+    # M5 (the y label names the 95% interval only where a cell of MIN_VOLUME messages has one drawn)
+    small = cells_js([("a", "t1", [(-0.8, "anger")] * 3), ("b", "t3", [(0.2, "joy")] * 2)])
+    assert jm.plot.journey_map(small).get_ylabel() == "mean customer valence"
+    assert jm.plot.journey_map(map_js()).get_ylabel() == "mean customer valence (95% interval)"
+
+
+# -- time_patterns --------------------------------------------------------------------------------------------------
+
+
+def hours_js() -> jm.JourneySet:
+    # Monday 2024-01-01 (UTC): 10:00 three negative scored messages, 11:00 two, 12:00 two unscored ones
+    rows = []
+    for hour, valence, n in ((10, -0.5, 3), (11, -0.5, 2), (12, np.nan, 2)):
+        for _ in range(n):
+            k = len(rows)
+            stamp = START + pd.Timedelta(hours=hour, minutes=k)
+            rows.append(
+                {"event_id": str(k), "customer_id": f"c{k}", "timestamp": stamp, "actor": "customer", "touchpoint": "t",
+                 "text": "some words", "valence": valence}
+            )  # fmt: skip
+    return jm.build_journeys(pd.DataFrame(rows), by="customer")
+
+
+def test_time_patterns_colours_an_hour_of_exactly_min_count_scored_messages() -> None:
+    # T1 (few = scored < min_count): 10:00's three scored messages are coloured (100% negative), 11:00's two and 12:00's
+    # unscored ones hatched; T2: the share's scale is 0-1 whatever the data
+    ax = jm.plot.time_patterns(hours_js(), metric="share_negative", min_count=3, tz="UTC")
+    grid = ax.images[0].get_array()
+    assert not np.ma.getmaskarray(grid)[0, 10] and float(grid[0, 10]) == 1.0
+    assert np.ma.getmaskarray(grid)[0, 11:13].all()
+    assert [p.get_gid() for p in ax.patches] == ["few", "few"]
+    assert ax.images[0].get_clim() == (0.0, 1.0)
+
+
+def test_time_patterns_min_count_one_names_the_hours_of_no_scored_message() -> None:
+    # T3 (with min_count=1 the hatched hours are those of no scored message: "no message scored", not "fewer than 1")
+    ax = jm.plot.time_patterns(hours_js(), metric="mean_valence", min_count=1, tz="UTC")
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["no messages", "no message scored"]
+    assert [p.get_gid() for p in ax.patches] == ["few"]
+
+
+# -- graph and layered_layout ---------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def stage_graph() -> Any:
+    from journeymap.testing.data import planted_scores
+
+    return jm.journey_graph(planted_scores(jm.build_journeys(jm.datasets.service_journeys(40, seed=0))), level="stage")
+
+
+def edges_drawn(ax: Axes) -> dict[str, Any]:
+    from matplotlib.patches import FancyArrowPatch
+
+    return {p.get_gid(): p for p in ax.patches if isinstance(p, FancyArrowPatch)}
+
+
+def test_graph_min_share_reads_each_edges_share_of_its_source(stage_graph: Any) -> None:
+    # G2 (graph: an edge is drawn where its probability, not its count, is min_share or more)
+    G = stage_graph
+    expected = {f"edge:{a}->{b}" for a, b, d in G.edges(data=True) if a != b and d["probability"] >= 0.3}
+    assert 0 < len(expected) < sum(1 for a, b in G.edges if a != b)
+    assert set(edges_drawn(jm.plot.graph(G, min_share=0.3))) == expected
+
+
+def test_graph_edge_widths_are_scaled_to_the_busiest_edge_drawn_and_coloured_by_the_change(stage_graph: Any) -> None:
+    # G4 (_width: 0.6 + 7 x count / the most of any edge drawn): the busiest edge is 7.6 points wide; G6 (an edge's colour
+    # is its mean valence change on the valence scale, not its opposite)
+    from journeymap.plot import _theme
+
+    G = stage_graph
+    drawn = edges_drawn(jm.plot.graph(G))
+    busiest = max((d["count"], f"edge:{a}->{b}") for a, b, d in G.edges(data=True) if a != b)[1]
+    assert drawn[busiest].get_linewidth() == pytest.approx(7.6)
+    a, b, change = next(
+        (a, b, d["mean_valence_change"]) for a, b, d in G.edges(data=True) if d.get("mean_valence_change", 0) > 0.2
+    )
+    expected = _theme.valence_cmap()(_theme.valence_norm()(change))
+    assert np.allclose(drawn[f"edge:{a}->{b}"].get_edgecolor()[:3], expected[:3])
+
+
+def test_graph_max_nodes_keeps_the_busiest(stage_graph: Any) -> None:
+    # G3 (_busiest: the max_nodes nodes of the most volume, not the first in the graph's order)
+    G = stage_graph
+    inner = [n for n, d in G.nodes(data=True) if d.get("kind") not in ("start", "end")]
+    busiest = set(sorted(inner, key=lambda n: -G.nodes[n]["volume"])[:2])
+    assert busiest != set(inner[:2])
+    ax = jm.plot.graph(G, max_nodes=2)
+    labels = {t.get_gid().removeprefix("label:") for t in ax.texts if str(t.get_gid() or "").startswith("label:")}
+    assert labels == busiest | {"__start__", "__end__"}
+
+
+def test_graph_a_scored_node_is_not_labelled_not_scored(stage_graph: Any) -> None:
+    # G5 (_node_looks: "not scored" only where a node has no valence; a scored node with some unscored messages keeps its
+    # colour and name)
+    G = stage_graph.copy()
+    scored = next(n for n, d in G.nodes(data=True) if not np.isnan(d.get("mean_valence", np.nan)))
+    G.nodes[scored]["n_unscored"] = 3
+    ax = jm.plot.graph(G)
+    label = next(t for t in ax.texts if t.get_gid() == f"label:{scored}")
+    assert "not scored" not in label.get_text()
+
+
+def test_layered_layout_puts_the_largest_node_of_a_column_in_the_middle() -> None:
+    # G1 (layered_layout: by volume, the largest first, centre-out): in every column the largest node is at y=0
+    from journeymap.testing.data import planted_scores
+
+    G = jm.journey_graph(planted_scores(jm.build_journeys(jm.datasets.service_journeys(40, seed=0))), level="touchpoint")
+    pos = jm.plot.layered_layout(G)
+    columns: dict[float, list[Any]] = {}
+    for node, (x, _) in pos.items():
+        columns.setdefault(x, []).append(node)
+    tall = [nodes for nodes in columns.values() if len(nodes) > 2]
+    assert tall
+    for nodes in tall:
+        largest = max(nodes, key=lambda n: G.nodes[n].get("volume", 0))
+        assert pos[largest][1] == 0.0
