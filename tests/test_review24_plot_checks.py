@@ -639,3 +639,81 @@ def test_layered_layout_puts_the_largest_node_of_a_column_in_the_middle() -> Non
     for nodes in tall:
         largest = max(nodes, key=lambda n: G.nodes[n].get("volume", 0))
         assert pos[largest][1] == 0.0
+
+
+# -- trends and topic_trends ----------------------------------------------------------------------------------------
+
+
+def weekly_js(plan: Sequence[tuple[int, str, float, int]]) -> jm.JourneySet:
+    """``(week, topic, valence, messages)``: that many customer messages (each answered by an agent) in that week."""
+    rows = []
+    for week, topic, valence, n in plan:
+        for _ in range(n):
+            k = len(rows)
+            stamp = START + pd.Timedelta(days=7 * week, minutes=k)
+            common = {"customer_id": f"c{k}", "touchpoint": "t"}
+            rows.append(
+                {**common, "event_id": f"e{k}", "timestamp": stamp, "actor": "customer", "text": "some words", "valence": valence,
+                 "topic": topic}
+            )  # fmt: skip
+            rows.append(
+                {**common, "event_id": f"r{k}", "timestamp": stamp + pd.Timedelta(seconds=30), "actor": "agent", "text": "ok",
+                 "valence": np.nan, "topic": None}
+            )  # fmt: skip
+    return jm.build_journeys(pd.DataFrame(rows), by="customer")
+
+
+def faded(ax: Axes) -> list[list[float]]:
+    return [list(np.asarray(line.get_xdata(), dtype=float)) for line in ax.lines if line.get_alpha() == pytest.approx(0.45)]
+
+
+def test_trends_fades_a_period_of_fewer_than_min_count_scored_messages() -> None:
+    # R1 (_measure_line: few = base < min_count): week 2 (two scored messages) is a faded point off the line, weeks of six
+    # are on it
+    js = weekly_js([(0, "app", -0.5, 6), (1, "app", -0.5, 6), (2, "app", -0.5, 2), (3, "app", -0.5, 6)])
+    right = jm.plot.trends(js, freq="W", metric="mean_valence", min_count=3).right_ax
+    (line,) = [line for line in right.lines if line.get_label() == "mean valence"]
+    assert np.isnan(np.asarray(line.get_ydata(), dtype=float)[2])
+    assert faded(right) == [[2.0]]
+
+
+def test_topic_trends_fades_a_topics_thin_periods_and_says_when_two_lines_are_one() -> None:
+    # R2 (_few_scored: scored < min_count): app's and billing's week 1 (two scored messages each) are faded points; R3
+    # (a line drawn exactly over an earlier one is named "(same as ...)" in the legend)
+    plan = [(w, t, -0.5, 2 if w == 1 else 6) for w in range(3) for t in ("billing", "app")]
+    js = weekly_js([*plan, *((w, "late", 0.5, 4) for w in range(3))])
+    ax = jm.plot.topic_trends(js, freq="W", metric="mean_valence", min_count=3)
+    assert faded(ax) == [[1.0], [1.0]]
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert labels[:3] == ["app", "billing\n(same as app)", "late"]
+
+
+def test_journey_of_max_ticks_steps_labels_every_step() -> None:
+    # J5 (journey: every step labelled up to MAX_TICKS steps, "<=" not "<"): 30 steps get 30 ticks, 1 .. 30
+    from journeymap.plot.journey import MAX_TICKS
+
+    ax = jm.plot.journey(one_journey([0.1 * (n % 7) - 0.3 for n in range(MAX_TICKS)]))
+    assert [int(x) for x in ax.get_xticks()] == list(range(1, MAX_TICKS + 1))
+
+
+def test_journey_lane_of_unscored_replies_and_messages_is_named_not_scored() -> None:
+    # J6 (the lane below -1: "not scored" where both unscored replies and unscored customer messages lie on it)
+    ax = jm.plot.journey(one_journey([0.5, np.nan, -0.5, np.nan], actors=["customer", "customer", "customer", "agent"]))
+    assert ax.get_yticklabels()[0].get_text() == "not scored"
+    ax = jm.plot.journey(one_journey([0.5, -0.5, np.nan], actors=["customer", "customer", "agent"]))
+    assert ax.get_yticklabels()[0].get_text() == "replies"
+
+
+def test_journey_title_names_the_customer_unless_only_the_brand_wrote() -> None:
+    # J11 (default_title: "brand broadcast" only where every message is the brand's; one agent reply does not make it so)
+    ax = jm.plot.journey(one_journey([0.5, -0.5, np.nan], actors=["customer", "customer", "agent"]))
+    assert ax.get_title() == "journey 0 (customer c1)"
+
+
+def test_emotion_heatmap_names_at_most_four_unread_rows_and_counts_the_rest() -> None:
+    # H10 (_unread_note: four rows named, "and N more"): six touchpoints none of whose messages was scored
+    unread = [("a", f"u{i}", [(np.nan, "")] * (i + 1)) for i in range(6)]
+    js = cells_js([("a", "t1", [(-0.5, "anger")] * 6), *unread])
+    note = " ".join(jm.plot.emotion_heatmap(js).get_xlabel().split())
+    assert note.startswith("left out, no message scored: u5 (6 not scored)"), note
+    assert note.endswith("and 2 more"), note
