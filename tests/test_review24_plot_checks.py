@@ -717,3 +717,26 @@ def test_emotion_heatmap_names_at_most_four_unread_rows_and_counts_the_rest() ->
     note = " ".join(jm.plot.emotion_heatmap(js).get_xlabel().split())
     assert note.startswith("left out, no message scored: u5 (6 not scored)"), note
     assert note.endswith("and 2 more"), note
+
+
+# -- _theme ---------------------------------------------------------------------------------------------------------
+
+
+def test_callout_tag_the_band_edges_are_neutral() -> None:
+    # TH1, TH2 (callout_tag: "high" only above POSITIVE_VALENCE, "low" only below NEGATIVE_VALENCE): at the edges, grey
+    from journeymap.plot._theme import NEUTRAL, callout_tag
+    from journeymap.schema import NEGATIVE_VALENCE, POSITIVE_VALENCE
+
+    assert callout_tag("high", POSITIVE_VALENCE) == ("highest (neutral)", NEUTRAL)
+    assert callout_tag("low", NEGATIVE_VALENCE) == ("lowest (neutral)", NEUTRAL)
+    assert callout_tag("high", POSITIVE_VALENCE + 0.01)[0] == "high"
+    assert callout_tag("low", NEGATIVE_VALENCE - 0.01)[0] == "low"
+
+
+def test_shorten_keeps_a_text_of_width_and_cuts_a_longer_one_to_width() -> None:
+    # TH3 (shorten: a text of exactly width characters is kept whole) and TH4 (a longer one is cut to width, the
+    # ellipsis included)
+    from journeymap.plot._theme import shorten
+
+    assert shorten("abcdefghij", 10) == "abcdefghij"
+    assert shorten("abcdefghijk", 10) == "abcdefghi…"
