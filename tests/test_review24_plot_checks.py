@@ -740,3 +740,22 @@ def test_shorten_keeps_a_text_of_width_and_cuts_a_longer_one_to_width() -> None:
 
     assert shorten("abcdefghij", 10) == "abcdefghij"
     assert shorten("abcdefghijk", 10) == "abcdefghi…"
+
+
+# -- interactive ----------------------------------------------------------------------------------------------------
+
+
+def test_interactive_quotes_are_the_customers_distinct_most_telling_ones() -> None:
+    # I1 (_quotes: the most negative where the key's mean valence is below 0, else the most positive), I2 (each text once)
+    # and I3 (the customer's scored messages only: a scored agent reply is no quote)
+    from journeymap.plot.interactive import _quotes
+
+    events = pd.DataFrame(
+        {
+            "actor": ["customer", "customer", "customer", "customer", "agent", "customer", "customer", "customer"],
+            "text": ["awful", "meh", "fine", "awful", "sorry to hear", "great", "good", "bad"],
+            "valence": [-0.9, -0.1, 0.5, -0.9, -1.0, 0.9, 0.2, -0.3],
+        }
+    )
+    key = pd.Series(["neg"] * 5 + ["pos"] * 3)
+    assert _quotes(events, key, 2) == {"neg": ["awful (-0.90)", "meh (-0.10)"], "pos": ["great (+0.90)", "good (+0.20)"]}
