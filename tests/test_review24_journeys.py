@@ -10,6 +10,7 @@ Each test names the one-line mutant it kills. Tiny hand-made frames only; no mod
 from __future__ import annotations
 
 import pandas as pd
+import pytest
 
 import journeymap as jm
 
@@ -75,3 +76,55 @@ def test_equals_takes_every_name_of_utc_as_utc() -> None:
         assert js.equals(other), zone
     paris = jm.JourneySet(js.events.copy(), js.journeys, js.stages, by="thread", tz=ZoneInfo("Europe/Paris"))
     assert not js.equals(paris)
+
+
+def _planted(valence: list[float], *, scorer: bool = True) -> jm.JourneySet:
+    """The two journeys with planted emotion columns (rows in js.events order: e4, e1, e2, e3)."""
+    js = _two_journeys()
+    n = len(js.events)
+    columns: dict[str, object] = {
+        "emo_joy": [0.9, 0.8, float("nan"), float("nan")],
+        "emo_anger": [0.1, 0.2, float("nan"), 0.9],
+        "emotion": ["joy", "joy", None, "anger"],
+        "valence": valence,
+    }
+    if scorer:
+        columns["scorer"] = ["demo.v1"] * n
+    return js.with_events(js.events.assign(**columns))  # type: ignore[arg-type]
+
+
+# M8 (_set.py _journey): `not str(c).startswith(SCORE_PREFIX)` dropped from the extras: emo_* scores are no attributes.
+def test_journey_attributes_leave_the_score_columns_out() -> None:
+    js = _planted([0.5, 0.5, float("nan"), -0.5])
+    first = js["e1"].interactions[0]
+    assert not any(str(k).startswith("emo_") for k in first.attributes)
+    assert first.emotion is not None
+    assert first.emotion.scores == pytest.approx({"joy": 0.8, "anger": 0.2})
+
+
+# M9 (_set.py _valence): the clip `min(1.0, max(-1.0, value))` dropped: a float32 rounding past 1 reads as 1.
+def test_journey_valence_a_rounding_past_one_is_clipped() -> None:
+    js = _planted([0.5, 1.0 + 5e-7, float("nan"), -1.0 - 5e-7])
+    interactions = js["e1"].interactions
+    assert interactions[0].emotion is not None and interactions[0].emotion.valence == 1.0
+    assert interactions[2].emotion is not None and interactions[2].emotion.valence == -1.0
+
+
+# M10 (_set.py _journey): the scorer "unknown" where the events carry no scorer id.
+def test_journey_emotion_scorer_is_unknown_without_a_scorer_column() -> None:
+    js = _planted([0.5, 0.5, float("nan"), -0.5], scorer=False)
+    emotion = js["e1"].interactions[0].emotion
+    assert emotion is not None
+    assert emotion.scorer == "unknown"
+
+
+# M11 (_set.py _journey): a NaN label score is left out of EmotionScore.scores, not kept as NaN.
+# M12 (_set.py _journey): a row with a NaN valence has no emotion reading (emotion None).
+def test_journey_unscored_row_has_no_emotion_and_nan_scores_are_left_out() -> None:
+    js = _planted([0.5, 0.5, float("nan"), -0.5])
+    reply = js["e1"].interactions[1]
+    assert reply.actor.value == "agent"
+    assert reply.emotion is None
+    last = js["e1"].interactions[2].emotion
+    assert last is not None and last.emotion == "anger" and last.valence == -0.5
+    assert last.scores == pytest.approx({"anger": 0.9})
