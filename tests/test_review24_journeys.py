@@ -128,3 +128,70 @@ def test_journey_unscored_row_has_no_emotion_and_nan_scores_are_left_out() -> No
     last = js["e1"].interactions[2].emotion
     assert last is not None and last.emotion == "anger" and last.valence == -0.5
     assert last.scores == pytest.approx({"anger": 0.9})
+
+
+# M13 (_set.py _check_replacement): "step" dropped from the columns that must stay as js.events has them.
+def test_with_events_refuses_changed_steps() -> None:
+    js = _two_journeys()
+    steps = js.events["step"].to_numpy()[::-1].copy()
+    with pytest.raises(jm.SchemaError, match="'step' changed"):
+        js.with_events(js.events.assign(step=steps))
+
+
+# M15 (_set.py _check_replacement): "step" dropped from the columns that must not be gone: a SchemaError naming it.
+def test_with_events_refuses_events_without_the_step_column() -> None:
+    js = _two_journeys()
+    with pytest.raises(jm.SchemaError, match="'step' is gone"):
+        js.with_events(js.events.drop(columns="step"))
+
+
+# M16 (_set.py touchpoints): a tie of channels at a touchpoint goes to the first channel by name, not the last.
+def test_touchpoints_main_channel_tie_and_missing_touchpoint() -> None:
+    rows: list[list[object]] = [
+        ["e1", "c1", "t1", "2024-01-01 10:00", "customer", "billing", "web", "a"],
+        ["e2", "c1", "t1", "2024-01-01 10:05", "agent", "billing", "chat", "b"],
+        ["e3", "c1", "t1", "2024-01-01 10:06", "customer", "app", "phone", "c"],
+        ["e4", "c1", "t1", "2024-01-01 10:07", "customer", None, "phone", "d"],
+        ["e5", "c1", "t1", "2024-01-01 10:08", "customer", None, "phone", "e"],
+        ["e6", "c1", "t1", "2024-01-01 10:09", "customer", None, "phone", "f"],
+    ]
+    js = jm.build_journeys(jm.read_events(_frame(rows)))
+    tps = js.touchpoints
+    assert [(t.name, t.channel) for t in tps] == [("billing", "chat"), ("app", "phone")]
+
+
+# M18 (_set.py _variant): the least recently used option result is dropped first (popitem(last=False)), and a
+# result used again moves to the end (move_to_end): the newest results stay.
+def test_cached_variants_keep_the_most_recently_used() -> None:
+    from journeymap.journeys._set import VARIANTS_KEPT
+
+    js = _two_journeys()
+    calls: list[int] = []
+
+    def ask(k: int) -> int:
+        return js.cached(("opt", k), lambda: calls.append(k) or k, variant=True)
+
+    for k in range(VARIANTS_KEPT):
+        ask(k)
+    ask(0)  # used again: now the most recent
+    ask(VARIANTS_KEPT)  # one more: 1 (the least recently used) goes
+    calls.clear()
+    ask(0)
+    ask(VARIANTS_KEPT)
+    assert calls == []
+    ask(1)
+    assert calls == [1]
+
+
+# DEFECT D1 (_set.py touchpoints): a touchpoint whose events carry no channel (the channel column has NA there) is
+# left out of js.touchpoints, though the docstring lists "the touchpoints the journeys pass through" and the code maps
+# a missing main channel to None: DataFrame.value_counts drops rows with any NA, the channel's too.
+@pytest.mark.xfail(strict=True, reason="D1: js.touchpoints leaves out a touchpoint whose channel is missing")
+def test_touchpoints_keep_a_touchpoint_without_a_channel() -> None:
+    rows: list[list[object]] = [
+        ["e1", "c1", "t1", "2024-01-01 10:00", "customer", "billing", "web", "a"],
+        ["e2", "c1", "t1", "2024-01-01 10:05", "agent", "faq", None, "b"],
+        ["e3", "c1", "t1", "2024-01-01 10:06", "customer", "faq", None, "c"],
+    ]
+    js = jm.build_journeys(jm.read_events(_frame(rows)))
+    assert [(t.name, t.channel) for t in js.touchpoints] == [("faq", None), ("billing", "web")]
