@@ -169,7 +169,11 @@ def test_cached_variants_keep_the_most_recently_used() -> None:
     calls: list[int] = []
 
     def ask(k: int) -> int:
-        return js.cached(("opt", k), lambda: calls.append(k) or k, variant=True)
+        def compute() -> int:
+            calls.append(k)
+            return k
+
+        return js.cached(("opt", k), compute, variant=True)
 
     for k in range(VARIANTS_KEPT):
         ask(k)
