@@ -9,6 +9,8 @@ Each test names the one-line mutant it kills. Tiny hand-made frames only; no mod
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 import pytest
 
@@ -199,3 +201,80 @@ def test_touchpoints_keep_a_touchpoint_without_a_channel() -> None:
     ]
     js = jm.build_journeys(jm.read_events(_frame(rows)))
     assert [(t.name, t.channel) for t in js.touchpoints] == [("faq", None), ("billing", "web")]
+
+
+# S5 (stages.py _by_column): `values.isna().any()` dropped from the refusal: an event without a stage in the column
+# the StageModel reads would get a missing stage without a word; it is refused, naming the row.
+def test_column_stages_refuse_an_event_without_a_stage() -> None:
+    rows: list[list[object]] = [
+        ["e1", "c1", "t1", "2024-01-01 10:00", "customer", "billing", "email", "hi"],
+        ["e2", "c1", "t1", "2024-01-01 10:05", "agent", "billing", "email", "hello"],
+    ]
+    frame = _frame(rows).assign(phase=["open", None])
+    with pytest.raises(jm.SchemaError, match=r"'phase' is missing \(NA\) at rows \[1\]"):
+        jm.build_journeys(jm.read_events(frame), stages=jm.StageModel.from_column("phase", ["open", "closed"]))
+
+
+def _skewed() -> jm.JourneySet:
+    """One journey whose first reply is stamped before the message it answers, and whose last reply before the last message."""
+    rows: list[list[object]] = [
+        ["e1", "c1", "t1", "2024-01-01 10:00", "customer", "billing", "email", "hi", None],
+        ["e2", "c1", "t1", "2024-01-01 09:58", "agent", "billing", "email", "hello", "e1"],
+        ["e3", "c1", "t1", "2024-01-01 10:10", "customer", "billing", "email", "ok", "e2"],
+        ["e4", "c1", "t1", "2024-01-01 10:09", "agent", "billing", "email", "bye", "e3"],
+    ]
+    return jm.build_journeys(jm.read_events(pd.DataFrame(rows, columns=[*COLUMNS, "in_reply_to"])))
+
+
+# T1 (_table.py journey_table): `start` is the journey's earliest stamp (np.minimum.reduceat), not its first step's.
+# T2 (_table.py journey_table): `end` is its latest stamp (np.maximum.reduceat), not its last step's.
+def test_journey_start_and_end_are_the_earliest_and_latest_stamps_under_clock_skew() -> None:
+    js = _skewed()
+    assert js.events["event_id"].tolist() == ["e1", "e2", "e3", "e4"]  # replies follow the messages they answer
+    row = js.journeys.loc["e1"]
+    assert row["start"] == pd.Timestamp("2024-01-01 09:58", tz="UTC")
+    assert row["end"] == pd.Timestamp("2024-01-01 10:10", tz="UTC")
+
+
+def _round_trip(js: jm.JourneySet, tmp_path: Path) -> jm.JourneySet:
+    return jm.read_journeys(js.to_parquet(tmp_path / "journeys.parquet"))
+
+
+# T3 (_table.py journey_set_from_events): journeys read back in start order (then id), not id order:
+# lexsort keys (step, id rank, start) -> (step, start, id rank) would put "e1" (10:00) before "e4" (09:00).
+def test_read_journeys_keeps_start_order_over_id_order(tmp_path: Path) -> None:
+    js = _two_journeys()
+    assert js.journey_ids == ["e4", "e1"]
+    back = _round_trip(js, tmp_path)
+    assert back.journey_ids == ["e4", "e1"]
+    assert back.equals(js)
+
+
+# T4 (_table.py journey_starts): a journey's start when read back is its earliest stamp (transform "min"), not its
+# first row's: journey "e1" starts 09:58 with a skewed reply, before "e5" (09:59), though its first message is 10:00.
+def test_read_journeys_orders_by_the_earliest_stamp_under_clock_skew(tmp_path: Path) -> None:
+    rows: list[list[object]] = [
+        ["e1", "c1", "t1", "2024-01-01 10:00", "customer", "billing", "email", "hi", None],
+        ["e2", "c1", "t1", "2024-01-01 09:58", "agent", "billing", "email", "hello", "e1"],
+        ["e5", "c2", "t2", "2024-01-01 09:59", "customer", "app", "chat", "x", None],
+    ]
+    js = jm.build_journeys(jm.read_events(pd.DataFrame(rows, columns=[*COLUMNS, "in_reply_to"])))
+    assert js.journey_ids == ["e1", "e5"]
+    back = _round_trip(js, tmp_path)
+    assert back.journey_ids == ["e1", "e5"]
+    assert back.equals(js)
+
+
+# W1 (_write.py save_journeys): the zone the events were read in is stored ("tz") and read back.
+# W3 (_write.py save_journeys): a categorical's order ("ordered") is stored and restored.
+def test_read_journeys_keeps_the_zone_and_the_ordered_stage(tmp_path: Path) -> None:
+    rows: list[list[object]] = [
+        ["e1", "c1", "t1", "2024-01-01 10:00", "customer", "billing", "email", "hi"],
+        ["e2", "c1", "t1", "2024-01-01 10:05", "agent", "billing", "email", "hello"],
+    ]
+    js = jm.build_journeys(jm.read_events(_frame(rows), tz="Europe/Paris"))
+    back = _round_trip(js, tmp_path)
+    assert str(back.tz) == "Europe/Paris"
+    assert back.events["stage"].cat.ordered
+    assert back.events["stage"].cat.categories.tolist() == js.events["stage"].cat.categories.tolist()
+    assert back.equals(js)
