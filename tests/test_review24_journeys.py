@@ -9,12 +9,15 @@ Each test names the one-line mutant it kills. Tiny hand-made frames only; no mod
 
 from __future__ import annotations
 
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 import pytest
 
 import journeymap as jm
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 COLUMNS = ["event_id", "customer_id", "thread_id", "timestamp", "actor", "touchpoint", "channel", "text"]
 
