@@ -213,7 +213,8 @@ def test_column_stages_refuse_an_event_without_a_stage() -> None:
         ["e1", "c1", "t1", "2024-01-01 10:00", "customer", "billing", "email", "hi"],
         ["e2", "c1", "t1", "2024-01-01 10:05", "agent", "billing", "email", "hello"],
     ]
-    frame = _frame(rows).assign(phase=["open", None])
+    frame = _frame(rows)
+    frame["phase"] = pd.Series(["open", None], dtype="string")
     with pytest.raises(jm.SchemaError, match=r"'phase' is missing \(NA\) at rows \[1\]"):
         jm.build_journeys(jm.read_events(frame), stages=jm.StageModel.from_column("phase", ["open", "closed"]))
 
