@@ -9,6 +9,7 @@ Each test names the one-line mutant it kills. Tiny hand-made frames only; no mod
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import TYPE_CHECKING
 
 import pandas as pd
@@ -282,3 +283,30 @@ def test_read_journeys_keeps_the_zone_and_the_ordered_stage(tmp_path: Path) -> N
     assert back.events["stage"].cat.ordered
     assert back.events["stage"].cat.categories.tolist() == js.events["stage"].cat.categories.tolist()
     assert back.equals(js)
+
+
+def _altered_times(js: jm.JourneySet, tmp_path: Path, when: str) -> Path:
+    """A saved file whose first event's time is changed to ``when`` (microseconds, as Parquet keeps them), metadata kept."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    path = js.to_parquet(tmp_path / "saved.parquet")
+    table = pq.read_table(path)
+    i = table.schema.get_field_index("timestamp")
+    times = table.column(i).to_pylist()
+    times[0] = dt.datetime.fromisoformat(when).replace(tzinfo=dt.timezone.utc)
+    field = table.schema.field(i)
+    kind = pa.timestamp("us", tz=field.type.tz)
+    table = table.set_column(i, field.with_type(kind), pa.array(times, type=kind))
+    altered = tmp_path / "altered.parquet"
+    pq.write_table(table, altered)
+    return altered
+
+
+# W6 (storage.py _check_times): the lower bound `aware < EARLIEST` dropped: a year-1500 time in an edited file
+# is refused (it would wrap around into another year in nanoseconds), as is one past 2262.
+@pytest.mark.parametrize("when", ["1500-01-01T00:00:00", "9999-01-01T00:00:00"])
+def test_read_journeys_refuses_times_outside_the_range(tmp_path: Path, when: str) -> None:
+    path = _altered_times(_two_journeys(), tmp_path, when)
+    with pytest.raises(jm.SchemaError, match=r"outside the range journeymap handles .*read_events refuses them too.*altered"):
+        jm.read_journeys(path)
