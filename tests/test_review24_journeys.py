@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -310,3 +311,58 @@ def test_read_journeys_refuses_times_outside_the_range(tmp_path: Path, when: str
     path = _altered_times(_two_journeys(), tmp_path, when)
     with pytest.raises(jm.SchemaError, match=r"outside the range journeymap handles .*read_events refuses them too.*altered"):
         jm.read_journeys(path)
+
+
+@pytest.fixture
+def graph_set() -> jm.JourneySet:
+    """Four journeys at touchpoints a, b, c with planted valences; one customer message at "a" unscored.
+
+    e1: customer a (0.8), agent b | e3: agent b, customer c (-0.2), customer c (0.4) | e6: customer a (0.1) |
+    e7: customer a (unscored).
+    """
+    rows: list[list[object]] = [
+        ["e1", "c1", "t1", "2024-01-01 09:00", "customer", "a", "chat", "x"],
+        ["e2", "c1", "t1", "2024-01-01 09:01", "agent", "b", "chat", "x"],
+        ["e3", "c2", "t2", "2024-01-01 10:00", "agent", "b", "chat", "x"],
+        ["e4", "c2", "t2", "2024-01-01 10:02", "customer", "c", "chat", "x"],
+        ["e5", "c2", "t2", "2024-01-01 10:05", "customer", "c", "chat", "x"],
+        ["e6", "c3", "t3", "2024-01-01 11:00", "customer", "a", "chat", "x"],
+        ["e7", "c4", "t4", "2024-01-01 12:00", "customer", "a", "chat", "x"],
+    ]
+    js = jm.build_journeys(jm.read_events(_frame(rows)))
+    valence = js.events["event_id"].map({"e1": 0.8, "e4": -0.2, "e5": 0.4, "e6": 0.1}).astype(float)
+    emotion = pd.Series(["joy"] * len(valence), index=valence.index, dtype=object).where(valence.notna(), None)
+    return js.with_events(js.events.assign(valence=valence, emotion=emotion))
+
+
+# G1 (analytics/_graph.py graph_steps): the valence carried forward stops at a journey's first step (`own | first`):
+# without it journey e3's opening agent step would carry e1's 0.8, and b -> c would read a change of -1.0.
+# G2 (analytics/_graph.py graph_steps): no valence change into a brand step (`first | ~own`): a -> b is NaN, not 0.
+def test_graph_valence_change_only_into_customer_messages_and_within_a_journey(graph_set: jm.JourneySet) -> None:
+    G = jm.journey_graph(graph_set)
+    assert np.isnan(G.edges["b", "c"]["mean_valence_change"])
+    assert np.isnan(G.edges["a", "b"]["mean_valence_change"])
+    assert G.edges["c", "c"]["mean_valence_change"] == pytest.approx(0.6)
+
+
+# G3 (analytics/_graph.py assemble_graph): probability is count over the SOURCE's outgoing transitions (level=0).
+# G6 (analytics/_graph.py graph_steps): no time between a journey's first step and the one before it (`dt` NaN at first).
+def test_graph_probability_over_the_source_and_no_seconds_from_start(graph_set: jm.JourneySet) -> None:
+    G = jm.journey_graph(graph_set)
+    assert G.edges["__start__", "a"]["probability"] == pytest.approx(0.75)
+    assert G.edges["a", "b"]["probability"] == pytest.approx(1 / 3)
+    assert np.isnan(G.edges["__start__", "b"]["median_seconds"])
+    assert np.isnan(G.edges["__start__", "a"]["median_seconds"])
+    assert G.edges["b", "c"]["median_seconds"] == 120.0
+
+
+# G4 (analytics/graph.py journey_graph): n_unscored counts the customer messages without a valence, not brand steps.
+# G5 (analytics/_graph.py assemble_graph): __end__'s rank is one past the highest stage code; __start__'s volume the journeys.
+def test_graph_nodes_unscored_counts_and_end_rank(graph_set: jm.JourneySet) -> None:
+    G = jm.journey_graph(graph_set)
+    assert G.nodes["a"]["n_unscored"] == 1
+    assert G.nodes["b"]["n_unscored"] == 0
+    assert G.nodes["a"]["volume"] == 3
+    assert G.nodes["__start__"]["volume"] == G.graph["n_journeys"] == 4
+    max_code = int(graph_set.events["stage"].cat.codes.max())
+    assert G.nodes["__end__"]["rank"] == max_code + 1.0
