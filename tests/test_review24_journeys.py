@@ -366,3 +366,22 @@ def test_graph_nodes_unscored_counts_and_end_rank(graph_set: jm.JourneySet) -> N
     assert G.nodes["__start__"]["volume"] == G.graph["n_journeys"] == 4
     max_code = int(graph_set.events["stage"].cat.codes.max())
     assert G.nodes["__end__"]["rank"] == max_code + 1.0
+
+
+# M21 (_set.py _check_replacement): naive times refused by name (time-zone-aware), not left to fail later.
+# M22 (_set.py _check_replacement): a valence of text refused.
+def test_with_events_refuses_naive_times_and_text_valences() -> None:
+    js = _two_journeys()
+    naive = js.events["timestamp"].dt.tz_localize(None)
+    with pytest.raises(jm.SchemaError, match="time-zone-aware"):
+        js.with_events(js.events.assign(timestamp=naive))
+    with pytest.raises(jm.SchemaError, match="'valence' must hold numbers"):
+        js.with_events(js.events.assign(valence=["0.5", "0.1", "x", "0.2"]))
+
+
+# M23 (_set.py _same_values): the journey columns compared by value, not by dtype: steps as int32 are the same steps.
+def test_with_events_takes_the_same_steps_in_another_integer_type() -> None:
+    js = _two_journeys()
+    other = js.with_events(js.events.assign(step=js.events["step"].astype("int32")))
+    assert other.events["step"].dtype == np.int32
+    assert other.journey_ids == js.journey_ids
