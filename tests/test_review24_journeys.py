@@ -385,3 +385,20 @@ def test_with_events_takes_the_same_steps_in_another_integer_type() -> None:
     other = js.with_events(js.events.assign(step=js.events["step"].astype("int32")))
     assert other.events["step"].dtype == np.int32
     assert other.journey_ids == js.journey_ids
+
+
+# M26 (_set.py _scalar): an infinite number in an attribute column reads as None (JSON has no inf), as NaN does.
+def test_journey_attribute_inf_reads_as_none() -> None:
+    js = _two_journeys()
+    js = js.with_events(js.events.assign(amount=[1.5, float("inf"), 2.0, float("nan")]))
+    interactions = js["e1"].interactions
+    assert [x.attributes["amount"] for x in interactions] == [None, 2.0, None]
+
+
+# M27 (_table.py _numbers_first): ids of more than 18 digits are not cast to int64 (19 nines would overflow);
+# they are still ordered as numbers, after shorter ones.
+def test_id_ranks_order_ids_longer_than_int64_as_numbers() -> None:
+    from journeymap.journeys._table import id_ranks
+
+    ids = pd.Series(["9999999999999999999", "10", "9"], dtype="string")  # digits only: the int64 fast path's case
+    assert id_ranks(ids).tolist() == [2, 1, 0]
