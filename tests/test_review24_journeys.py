@@ -402,3 +402,11 @@ def test_id_ranks_order_ids_longer_than_int64_as_numbers() -> None:
 
     ids = pd.Series(["9999999999999999999", "10", "9"], dtype="string")  # digits only: the int64 fast path's case
     assert id_ranks(ids).tolist() == [2, 1, 0]
+
+
+# M29 (_set.py _fresh): journeys relabelled in place (js.journeys.index set) are refused, not read under the new ids.
+def test_journeys_relabelled_in_place_are_refused() -> None:
+    js = _two_journeys()
+    js.journeys.index = pd.Index(["x", "y"], name="journey_id")
+    with pytest.raises(jm.SchemaError, match=r"js\.journeys was changed in place"):
+        list(js)
