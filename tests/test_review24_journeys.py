@@ -410,3 +410,37 @@ def test_journeys_relabelled_in_place_are_refused() -> None:
     js.journeys.index = pd.Index(["x", "y"], name="journey_id")
     with pytest.raises(jm.SchemaError, match=r"js\.journeys was changed in place"):
         list(js)
+
+
+def _altered_table(js: jm.JourneySet, tmp_path: Path, change: object) -> Path:
+    """A saved file whose Arrow table is changed by ``change(table)``, journeymap's metadata kept."""
+    import pyarrow.parquet as pq
+
+    path = js.to_parquet(tmp_path / "saved.parquet")
+    table = pq.read_table(path)
+    altered = change(table)  # type: ignore[operator]
+    out = tmp_path / "altered.parquet"
+    pq.write_table(altered.replace_schema_metadata(table.schema.metadata), out)
+    return out
+
+
+# W9 (storage.py _check_categories): an edited actor column is checked as with_events checks it, naming what the
+# analytics do not read, before the generic "outside the categories" refusal.
+def test_read_journeys_names_an_unknown_actor_in_an_edited_file(tmp_path: Path) -> None:
+    import pyarrow as pa
+
+    def capitalise(table: pa.Table) -> pa.Table:
+        i = table.schema.get_field_index("actor")
+        actors = [str(a).capitalize() if a == "agent" else a for a in table.column(i).to_pylist()]
+        return table.set_column(i, "actor", pa.array(actors, type=pa.string()))
+
+    path = _altered_table(_two_journeys(), tmp_path, capitalise)
+    with pytest.raises(jm.SchemaError, match=r"column 'actor' holds \['Agent'\], which the analytics do not read"):
+        jm.read_journeys(path)
+
+
+# W10 (storage.py read_journeys): a file without one of the journey columns (stage) is refused, naming it.
+def test_read_journeys_refuses_a_file_without_the_stage_column(tmp_path: Path) -> None:
+    path = _altered_table(_two_journeys(), tmp_path, lambda table: table.drop_columns(["stage"]))
+    with pytest.raises(jm.SchemaError, match=r"has no column\(s\) \['stage'\]"):
+        jm.read_journeys(path)
