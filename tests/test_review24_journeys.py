@@ -197,7 +197,6 @@ def test_cached_variants_keep_the_most_recently_used() -> None:
 # DEFECT D1 (_set.py touchpoints): a touchpoint whose events carry no channel (the channel column has NA there) is
 # left out of js.touchpoints, though the docstring lists "the touchpoints the journeys pass through" and the code maps
 # a missing main channel to None: DataFrame.value_counts drops rows with any NA, the channel's too.
-@pytest.mark.xfail(strict=True, reason="D1: js.touchpoints leaves out a touchpoint whose channel is missing")
 def test_touchpoints_keep_a_touchpoint_without_a_channel() -> None:
     rows: list[list[object]] = [
         ["e1", "c1", "t1", "2024-01-01 10:00", "customer", "billing", "web", "a"],
@@ -206,6 +205,19 @@ def test_touchpoints_keep_a_touchpoint_without_a_channel() -> None:
     ]
     js = jm.build_journeys(jm.read_events(_frame(rows)))
     assert [(t.name, t.channel) for t in js.touchpoints] == [("faq", None), ("billing", "web")]
+
+
+def test_touchpoints_main_channel_is_the_busiest_known_one() -> None:
+    # D1's fix: events without a channel count towards the touchpoint's volume, not as its main channel
+    rows: list[list[object]] = [
+        ["e1", "c1", "t1", "2024-01-01 10:00", "customer", "faq", None, "a"],
+        ["e2", "c1", "t1", "2024-01-01 10:05", "agent", "faq", None, "b"],
+        ["e3", "c1", "t1", "2024-01-01 10:06", "customer", "faq", "web", "c"],
+        ["e4", "c1", "t1", "2024-01-01 10:07", "customer", "billing", "email", "d"],
+        ["e5", "c1", "t1", "2024-01-01 10:08", "customer", "billing", "email", "e"],
+    ]
+    js = jm.build_journeys(jm.read_events(_frame(rows)))
+    assert [(t.name, t.channel) for t in js.touchpoints] == [("faq", "web"), ("billing", "email")]
 
 
 # S5 (stages.py _by_column): `values.isna().any()` dropped from the refusal: an event without a stage in the column

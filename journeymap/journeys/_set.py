@@ -420,6 +420,10 @@ class JourneySet(EventColumns):
     def touchpoints(self) -> list[Touchpoint]:
         """The touchpoints the journeys pass through, busiest first, each with its main channel.
 
+        A touchpoint's main channel is its most frequent known channel (ties in name order);
+        ``None`` where none of its events names a channel. Every touchpoint named by an event is
+        listed, and its volume counts all its events, with a channel or without.
+
         Examples:
             >>> from journeymap import build_journeys
             >>> from journeymap.datasets import service_journeys
@@ -428,8 +432,9 @@ class JourneySet(EventColumns):
             (True, True)
         """
         frame = self.events[["touchpoint", "channel"]].astype("string").dropna(subset=["touchpoint"])
-        counts = frame.value_counts(sort=False).reset_index(name="n")
-        counts = counts.sort_values(["n", "touchpoint", "channel"], ascending=[False, True, True], kind="stable")
+        counts = frame.value_counts(sort=False, dropna=False).reset_index(name="n")
+        counts = counts.assign(unknown=counts["channel"].isna())
+        counts = counts.sort_values(["unknown", "n", "touchpoint", "channel"], ascending=[True, False, True, True], kind="stable")
         volume = counts.groupby("touchpoint", sort=False)["n"].transform("sum")
         main = counts.assign(volume=volume).drop_duplicates("touchpoint")
         main = main.sort_values(["volume", "touchpoint"], ascending=[False, True], kind="stable")
