@@ -1,0 +1,119 @@
+"""Review 24 (rv64, mutation review): the command line's counts, options and file names, and the report's words.
+
+Pins rules that a one-line mutant of journeymap/cli.py, journeymap/report.py or journeymap/_report_text.py
+changed without any earlier test failing: the ``N of M customer messages scored (...)`` line and its reasons,
+the commonest reject reasons of an error line, ``KEY=VALUE`` and ``--labels`` parsing, ``--gap``'s default,
+the names of the files written beside an output, and the words of the HTML report (durations, counts, notes).
+Each test names its mutant (``M<n>``) and the rule.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import typer
+
+from journeymap import cli
+
+# -- the "N of M customer messages scored" line ------------------------------------------------------
+
+
+def _events(notes: list[str | None], *, scored: int = 0) -> pd.DataFrame:
+    """Customer messages: ``scored`` of them scored, then one unscored message per note."""
+    n = scored + len(notes)
+    return pd.DataFrame(
+        {
+            "actor": ["customer"] * n,
+            "scorer": ["x"] * scored + [None] * len(notes),
+            "score_note": [None] * scored + notes,
+        }
+    )
+
+
+def test_scored_names_the_three_commonest_reasons_with_their_counts_and_more() -> None:
+    # M1 (_scored: counts.head(3) -> head(2)), M2 (len(counts) > 3 -> >= 3): three reasons at most, ", ..." past them
+    notes = ["no text"] * 3 + ["language 'es' not covered"] * 2 + ["no words"] + ["boom: it broke"]
+    line = cli._scored(_events(notes, scored=1))
+    assert line == "1 of 8 customer messages scored (7 not read: 3 no text, 2 language 'es', 1 no words, ...)"
+    three = cli._scored(_events(notes[:-1], scored=1))
+    assert three == "1 of 7 customer messages scored (6 not read: 3 no text, 2 language 'es', 1 no words)"
+
+
+def test_scored_counts_the_messages_not_read_not_all_of_them() -> None:
+    # the count in brackets is of the unscored messages (M4, total - n -> total, the doctest kills too)
+    line = cli._scored(_events(["no text"], scored=2))
+    assert line == "2 of 3 customer messages scored (1 not read: no text)"
+
+
+def test_scored_counts_customer_messages_unless_agents_are_scored_too() -> None:
+    # an agent's message is neither scored nor counted without --agents (M5, the doctest kills too)
+    events = pd.DataFrame({"actor": ["customer", "agent"], "scorer": ["x", None], "score_note": [None, None]})
+    assert cli._scored(events) == "1 of 1 customer messages scored"
+    assert cli._scored(events, agents=True) == "1 of 2 messages scored (1 not read: no reason noted)"
+
+
+# -- the commonest reject reasons of an error line ------------------------------------------------------
+
+
+def test_top_reasons_are_the_three_commonest_most_first_line_numbers_left_out() -> None:
+    # M6 (_top_reasons: head(3) -> head(2)), M7 (ascending=False -> True), M8 (line numbers kept)
+    rejects = pd.DataFrame(
+        {
+            "row": range(10),
+            "column": ["timestamp"] * 4 + ["actor"] * 3 + ["text"] * 2 + ["customer_id"],
+            "reason": [f"unparseable (line {i + 2})" for i in range(4)] + ["unknown role"] * 3 + ["blank"] * 2 + ["missing"],
+        }
+    )
+    assert cli._top_reasons(rejects) == "timestamp: unparseable (4); actor: unknown role (3); text: blank (2)"
+
+
+# -- options: KEY=VALUE pairs, --brands, --gap, --labels ---------------------------------------------------
+
+
+def test_a_pair_without_a_value_is_a_usage_error() -> None:
+    # M9 (_pairs: `not value` dropped): --actors agent= would map the role to no actor at all
+    with pytest.raises(typer.BadParameter, match=r"--actors takes ROLE=ACTOR pairs, got 'agent='"):
+        cli._parse_actors(["agent="])
+    with pytest.raises(typer.BadParameter, match=r"--columns takes SOURCE=CANONICAL pairs, got '=text'"):
+        cli._parse_columns(["=text"])
+    assert cli._parse_actors([" end-user = customer "]) == {"end-user": "customer"}  # roles trimmed
+    assert cli._parse_columns(["user id=customer_id"]) == {"user id": "customer_id"}
+
+
+def test_brands_drop_empty_names_between_commas() -> None:
+    # M10 (_parse_brands: the `if name.strip()` filter dropped): "a,,b" is two accounts, not three with ""
+    assert cli._parse_brands(["AppleSupport, ,Tesco,", "Sky"]) == ["AppleSupport", "Tesco", "Sky"]
+    with pytest.raises(typer.BadParameter, match="--brands takes the company's account ids"):
+        cli._parse_brands([" , "])
+
+
+def test_gap_defaults_to_seven_days_and_is_kept_as_given() -> None:
+    # M11 (_gap_needs_customer: "7D" -> another default): --by customer without --gap splits at 7 days
+    assert cli._gap_needs_customer(None, cli.By.customer) == "7D"
+    assert cli._gap_needs_customer(None, cli.By.thread) == "7D"
+    assert cli._gap_needs_customer("12h", cli.By.customer) == "12h"
+
+
+def test_labels_repeated_once_are_refused_and_unrepeated_kept_in_order() -> None:
+    # M12 (_labels: folded.count(key) > 1 -> > 2): a name given twice is refused, not only thrice
+    with pytest.raises(typer.BadParameter, match=r"repeated: \['card'\]"):
+        cli._labels("card, delivery,card", None)
+    assert cli._labels(" card, ,delivery ", None) == ["card", "delivery"]
+
+
+def test_labels_file_skips_comments_and_blank_lines_and_describes_a_bare_name_by_itself(tmp_path: Path) -> None:
+    # M13 (_labels: `# comment` lines read as names), M14 (a bare name's description "" instead of its name)
+    named = tmp_path / "labels.txt"
+    named.write_text("# topics of the billing team\n\ncard: payment card declined\n  refund  \n", encoding="utf-8")
+    assert cli._labels(None, named) == {"card": "payment card declined", "refund": "refund"}
+
+
+# -- the files written beside an output ---------------------------------------------------------------
+
+
+def test_rejects_and_warnings_files_are_named_after_the_output_stem() -> None:
+    # M15 (_rejects_path / _warnings_path): <stem>.rejects.csv and <stem>.warnings.csv beside the output
+    assert cli._rejects_path(Path("out/run.1.parquet")) == Path("out/run.1.rejects.csv")
+    assert cli._warnings_path(Path("out/report.html")) == Path("out/report.warnings.csv")
