@@ -20,14 +20,14 @@ from journeymap import cli
 # -- the "N of M customer messages scored" line ------------------------------------------------------
 
 
-def _events(notes: list[str | None], *, scored: int = 0) -> pd.DataFrame:
+def _events(notes: list[str], *, scored: int = 0) -> pd.DataFrame:
     """Customer messages: ``scored`` of them scored, then one unscored message per note."""
     n = scored + len(notes)
     return pd.DataFrame(
         {
             "actor": ["customer"] * n,
             "scorer": ["x"] * scored + [None] * len(notes),
-            "score_note": [None] * scored + notes,
+            "score_note": [None] * scored + list(notes),
         }
     )
 
@@ -117,3 +117,70 @@ def test_rejects_and_warnings_files_are_named_after_the_output_stem() -> None:
     # M15 (_rejects_path / _warnings_path): <stem>.rejects.csv and <stem>.warnings.csv beside the output
     assert cli._rejects_path(Path("out/run.1.parquet")) == Path("out/run.1.rejects.csv")
     assert cli._warnings_path(Path("out/report.html")) == Path("out/report.warnings.csv")
+
+
+# -- the report's words: durations, the response note, tables ---------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("seconds", "said"),
+    [(59, "59 s"), (60, "1 min 00 s"), (3599, "59 min 59 s"), (3600, "1 h 00 min"), (86_399, "1 d 0 h"), (86_400, "1 d 0 h")],
+)
+def test_duration_moves_to_the_next_unit_at_a_whole_one(seconds: int, said: str) -> None:
+    # M16 (duration: seconds < 60 -> <= 60), M17 (seconds < 3600 -> <= 3600): 60 s is "1 min 00 s", 3600 s "1 h 00 min"
+    from journeymap.report import duration
+
+    assert duration(pd.Timedelta(seconds=seconds)) == said
+
+
+def test_duration_of_a_whole_day_is_in_days() -> None:
+    # M18 (duration: minutes < 24 * 60 -> <=): 24 h reads "1 d 0 h", not "24 h 00 min"
+    from journeymap.report import duration
+
+    assert duration(pd.Timedelta(hours=24)) == "1 d 0 h"
+    assert duration(pd.Timedelta(hours=23, minutes=59)) == "23 h 59 min"
+
+
+def _openings(**flags: list[bool]) -> pd.DataFrame:
+    n = len(next(iter(flags.values())))
+    conv = pd.DataFrame(
+        {
+            "opening": range(n),
+            "first_response_ns": [6e10] * n,
+            "censored": [False] * n,
+            "opened_outside": [False] * n,
+            "no_reply_needed": [False] * n,
+        }
+    )
+    for name, values in flags.items():
+        conv[name] = values
+    return conv
+
+
+def test_response_note_says_nothing_of_conversations_answered_outside_when_there_are_none() -> None:
+    # M19 (_response_note: outside > 0 -> >= 0): "0 conversations answered outside the data" is not said
+    from journeymap.report import _response_note
+
+    conv = _openings(censored=[False, False])
+    note = _response_note(conv, brand_only=0, replies=pd.DataFrame({"automatic": [False, False]}))
+    assert note == (
+        "First response (a person's reply): median 1 min 00 s over 2 answered conversations; "
+        "0 conversations unanswered at the end of the data; 0 of 2 brand reply messages automatic."
+    )
+
+
+def test_response_note_counts_journeys_with_the_brands_messages_only() -> None:
+    # M20 (_response_note: `if brand_only` part dropped or miscounted)
+    from journeymap.report import _response_note
+
+    note = _response_note(_openings(censored=[False]), brand_only=1, replies=pd.DataFrame({"automatic": [True]}))
+    assert "; 1 journey with no customer message (the brand's messages only); 1 of 1 brand reply messages automatic." in note
+
+
+def test_a_table_of_exactly_max_rows_has_no_first_n_of_note() -> None:
+    # M21 (_table: len(frame) <= max_rows -> <): "The first 3 of 3 rows." is not said of a whole table
+    from journeymap.report import _table
+
+    frame = pd.DataFrame({"n": [1, 2, 3]})
+    assert "The first" not in _table(frame, caption="c", max_rows=3)
+    assert '<p class="note">The first 2 of 3 rows.</p>' in _table(frame, caption="c", max_rows=2)
