@@ -15,6 +15,7 @@ import pandas as pd
 import pytest
 import typer
 
+import journeymap as jm
 from journeymap import cli
 
 # -- the "N of M customer messages scored" line ------------------------------------------------------
@@ -184,3 +185,71 @@ def test_a_table_of_exactly_max_rows_has_no_first_n_of_note() -> None:
     frame = pd.DataFrame({"n": [1, 2, 3]})
     assert "The first" not in _table(frame, caption="c", max_rows=3)
     assert '<p class="note">The first 2 of 3 rows.</p>' in _table(frame, caption="c", max_rows=2)
+
+
+# -- the report's counts at the top and its list of the most negative messages -------------------------
+
+
+def _scored_journeys() -> jm.JourneySet:
+    """Two customers' threads the brand answers, and a broadcast of the brand's alone; planted scores, one reply scored too."""
+    from journeymap.testing.data import planted_scores
+
+    events = pd.DataFrame(
+        {
+            "customer_id": ["a", "Brand", "a", "b", "Brand", "Brand"],
+            "timestamp": pd.to_datetime(
+                [
+                    "2024-01-01T10:00Z",
+                    "2024-01-01T10:05Z",
+                    "2024-01-01T10:09Z",
+                    "2024-01-02T10:00Z",
+                    "2024-01-02T11:00Z",
+                    "2024-01-03T09:00Z",
+                ]
+            ),
+            "actor": ["customer", "agent", "customer", "customer", "agent", "agent"],
+            "text": ["card declined", "sorry", "thanks, fixed", "refund please", "done", "we are down, sorry"],
+            "thread_id": ["t1", "t1", "t1", "t2", "t2", "t3"],
+            "true_emotion": ["anger", None, "gratitude", "sadness", None, None],
+        }
+    )
+    js = planted_scores(jm.build_journeys(events))
+    agent = js.events.index[js.events["text"].eq("sorry")]
+    js.events.loc[agent, "valence"] = -0.9  # as jm.score(agents=True) scores the brand's replies
+    return js
+
+
+def test_counts_name_the_customers_not_the_brand_accounts() -> None:
+    # M22 (_counts: customers counted over every row, the brand's account among them)
+    from journeymap.report import _counts
+
+    said = _counts(_scored_journeys(), None)
+    assert "3 journeys; 2 customers; 6 messages (3 from customers, 3 from brands); 4 scored messages;" in said
+
+
+def test_counts_count_rejected_rows_not_their_reasons(tmp_path: Path) -> None:
+    # M23 (_counts: len(log.rejected_rows) -> len(log.rejects)): a row with two faults is one row rejected
+    from journeymap.report import _counts
+
+    source = tmp_path / "e.csv"
+    source.write_text(
+        "customer_id,timestamp,actor,text,thread_id\n"
+        "a,2024-01-01T10:00:00Z,customer,card declined,t1\n"
+        "a,2024-01-01T10:05:00Z,agent,sorry,t1\n"
+        "b,not a time,robot,refund please,t2\n",
+        encoding="utf-8",
+    )
+    log = jm.read_events(source, on_error="collect")
+    assert len(log.rejects) > 1 and len(log.rejected_rows) == 1
+    said = _counts(_scored_journeys(), log, rejects=tmp_path / "r.rejects.csv")
+    assert "3 input rows, 1 rejected (see r.rejects.csv)" in said
+
+
+def test_most_negative_lists_the_customers_scored_messages_lowest_first_ranked_from_one() -> None:
+    # M24 (_most_negative: sorted by timestamp alone), M25 (ranked from 0), M26 (the customer filter dropped)
+    from journeymap.report import _most_negative
+
+    table = _most_negative(_scored_journeys())
+    assert table.index.tolist() == [1, 2, 3] and table.index.name == "rank"
+    assert table["text"].tolist() == ["card declined", "refund please", "thanks, fixed"]
+    assert table["valence"].is_monotonic_increasing
