@@ -253,3 +253,57 @@ def test_most_negative_lists_the_customers_scored_messages_lowest_first_ranked_f
     assert table.index.tolist() == [1, 2, 3] and table.index.name == "rank"
     assert table["text"].tolist() == ["card declined", "refund please", "thanks, fixed"]
     assert table["valence"].is_monotonic_increasing
+
+
+# -- the topics command's result line ---------------------------------------------------------------
+
+
+def _service_csv(path: Path) -> Path:
+    """Four threads: a customer's message and an agent's reply in each."""
+    texts = ["my card was declined", "refund for my order please", "card payment failed again", "where is my refund"]
+    rows = []
+    for i, text in enumerate(texts):
+        rows.append({"customer_id": f"c{i}", "timestamp": f"2024-01-0{i + 1}T10:00:00Z", "actor": "customer", "text": text})
+        rows.append({"customer_id": f"c{i}", "timestamp": f"2024-01-0{i + 1}T10:30:00Z", "actor": "agent", "text": "on it"})
+    frame = pd.DataFrame(rows)
+    frame["thread_id"] = frame["customer_id"]
+    frame.to_csv(path, index=False)
+    return path
+
+
+def test_topics_result_line_does_not_count_other_as_a_topic(plugin_installed: None, tmp_path: Path) -> None:
+    # M27 (topics: (table.index != 'other').sum() -> len(table)): "in 2 topics" with "other" beside them, not 3
+    from typer.testing import CliRunner
+
+    source = _service_csv(tmp_path / "e.csv")
+    out = tmp_path / "t.csv"
+    args = ["topics", str(source), "-o", str(out), "--labels", "card,refund", "--min-score", "0.4"]
+    result = CliRunner().invoke(cli.app, [*args, "--encoder", "hashing", "--no-cache"])
+    assert result.exit_code == 0, result.output
+    table = pd.read_csv(out, index_col="topic")
+    assert sorted(table.index) == ["card", "other", "refund"]  # with the encoder "hashing", a min-score of 0.4
+    assert "4 customer messages in 2 topics" in result.output
+
+
+def test_rows_said_are_rows_not_their_reasons(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # M28 (_say_rows: findings["row"].nunique() -> len(findings)): a row rejected for two reasons is one row
+    findings = pd.DataFrame({"row": [3, 3, 7], "column": ["timestamp", "actor", "text"], "reason": ["x", "y", "z"]})
+    cli._say_rejects(findings, tmp_path / "r.rejects.csv")
+    cli._say_warnings(findings.iloc[:2], tmp_path / "r.warnings.csv")
+    said = capsys.readouterr().out.splitlines()
+    assert said[0].startswith(f"2 rows rejected; reasons in {tmp_path / 'r.rejects.csv'}")
+    assert said[1].startswith(f"1 row kept with a caveat; reasons in {tmp_path / 'r.warnings.csv'}")
+
+
+def test_map_takes_a_report_ending_in_htm_in_any_case(plugin_installed: None, tmp_path: Path) -> None:
+    # M29 (map: {".html", ".htm"} -> {".html"}), M30 (report.suffix.lower() -> report.suffix): r.HTM is an HTML report
+    from typer.testing import CliRunner
+
+    source = _service_csv(tmp_path / "e.csv")
+    report = tmp_path / "r.HTM"
+    result = CliRunner().invoke(cli.app, ["map", str(source), "--report", str(report), "--scorer", "lexicon", "--no-cache"])
+    assert result.exit_code == 0, result.output
+    assert f"4 journeys; 4 of 4 customer messages scored; report: {report}" in result.output
+    assert report.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+    refused = CliRunner().invoke(cli.app, ["map", str(source), "--report", str(tmp_path / "r.txt"), "--scorer", "lexicon"])
+    assert refused.exit_code == 2 and "Error: --report must end in .html, got 'r.txt'" in refused.output
