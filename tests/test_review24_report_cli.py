@@ -307,3 +307,72 @@ def test_map_takes_a_report_ending_in_htm_in_any_case(plugin_installed: None, tm
     assert report.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
     refused = CliRunner().invoke(cli.app, ["map", str(source), "--report", str(tmp_path / "r.txt"), "--scorer", "lexicon"])
     assert refused.exit_code == 2 and "Error: --report must end in .html, got 'r.txt'" in refused.output
+
+
+# -- the charts in words (_report_text) -----------------------------------------------------------------
+
+
+def test_a_quote_of_exactly_the_limit_is_whole() -> None:
+    # M31 (_quote: len(words) <= QUOTE_CHARS -> <): a 60-character message is quoted whole, not cut
+    from journeymap._report_text import QUOTE_CHARS, _quote
+
+    whole = "x" * QUOTE_CHARS
+    assert _quote(whole) == f"“{whole}”"
+    assert _quote(whole + "y") == f"“{'x' * (QUOTE_CHARS - 1)}…”"
+
+
+def _journey_rows(valence: list[float | None], stages: list[str]) -> pd.DataFrame:
+    n = len(valence)
+    return pd.DataFrame(
+        {
+            "actor": ["customer", "agent"] * (n // 2) + ["customer"] * (n % 2),
+            "step": range(1, n + 1),
+            "stage": stages,
+            "valence": valence,
+            "customer_id": "c1",
+        }
+    )
+
+
+def test_journey_summary_names_each_stage_once_per_run_and_says_the_end_only_of_a_curve() -> None:
+    # M32 (journey_summary: a stage repeated in a row named again), M33 (end said of a single point: len(felt) > 1 -> >= 1)
+    from journeymap._report_text import journey_summary
+
+    rows = _journey_rows([-0.5, None, 0.25], ["contact", "contact", "resolution"])
+    assert journey_summary(rows, "j1") == (
+        "Journey j1 of customer c1: 3 steps (2 customer messages, 1 brand message) through contact and resolution. "
+        "The customer's valence is lowest -0.50 at step 1 (contact) and highest +0.25 at step 3 (resolution); "
+        "it ends at +0.25."
+    )
+    one = _journey_rows([-0.5, None, None], ["contact", "follow up", "contact"])
+    assert journey_summary(one, "j2").endswith("through contact, follow up and contact. The customer's valence stays at -0.50.")
+
+
+def _hours(volume: list[int], scored: list[int], share: list[float | None]) -> pd.DataFrame:
+    index = pd.MultiIndex.from_tuples([("Mon", h) for h in range(len(volume))], names=["weekday", "hour"])
+    return pd.DataFrame({"volume": volume, "scored": scored, "share_negative": share}, index=index)
+
+
+def test_hours_summary_calls_hours_of_exactly_min_count_and_hatches_only_hours_with_messages() -> None:
+    # M34 (hours_summary: scored >= min_count -> >), M35 (hours without messages counted as hatched)
+    from journeymap._report_text import hours_summary
+
+    table = _hours([3, 3, 1, 0], [3, 3, 1, 0], [1 / 3, 2 / 3, 1.0, None])
+    text = hours_summary(table, metric="share_negative", tz="UTC", min_count=3, stamped=None)
+    assert text == (
+        "Share of scored customer messages that read negative by weekday and hour (UTC): 57% overall; "
+        "among the 2 hours with 3+ scored messages, highest Mon 01:00 (67% of 3), lowest Mon 00:00 (33% of 3); "
+        "1 hour with fewer than 3 scored messages hatched, not coloured."
+    )
+
+
+def test_mix_summary_says_too_few_below_the_minimum_only() -> None:
+    # M36 (mix_summary: n < min_volume -> <=): a stage of exactly min_volume messages is compared
+    from journeymap._report_text import mix_summary
+
+    shares = pd.DataFrame({"anger": [0.6, 0.5], "joy": [0.4, 0.5]}, index=pd.Index(["contact", "resolution"], name="stage"))
+    shares.attrs["n"] = [5, 4]
+    assert mix_summary(shares, min_volume=5) == (
+        "Share of each stage's scored customer messages by dominant emotion, the largest first: "
+        "contact (5 messages): anger 60%, joy 40%; resolution (4 messages, too few to compare): anger 50%, joy 50%."
+    )
