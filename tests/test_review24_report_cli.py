@@ -376,3 +376,33 @@ def test_mix_summary_says_too_few_below_the_minimum_only() -> None:
         "Share of each stage's scored customer messages by dominant emotion, the largest first: "
         "contact (5 messages): anger 60%, joy 40%; resolution (4 messages, too few to compare): anger 50%, joy 50%."
     )
+
+
+# -- the example journeys ---------------------------------------------------------------------------------
+
+
+def test_examples_draw_journeys_with_two_customer_messages_and_note_a_cap_only_past_it() -> None:
+    # M37 (_examples: examples > MAX_EXAMPLES -> >=): asking for exactly 10 gets no "at most 10" note
+    # M38 (_examples: n_customer_steps >= 2 -> >= 1): a journey of one customer message has no curve to draw
+    from journeymap.report import MAX_EXAMPLES, _examples
+
+    js = _scored_journeys()
+    metrics = jm.journey_metrics(js)
+    shown = "".join(_examples(js, metrics, examples=MAX_EXAMPLES, max_steps=200))
+    assert "at most" not in shown
+    assert shown.count("<figure>") == 1  # the first thread's: the second has one customer message, the third none
+    capped = "".join(_examples(js, metrics, examples=MAX_EXAMPLES + 1, max_steps=200))
+    assert f"{MAX_EXAMPLES} example journeys drawn (at most {MAX_EXAMPLES})." in capped
+
+
+def test_score_takes_an_output_suffix_in_any_case_and_numbers_the_rows(plugin_installed: None, tmp_path: Path) -> None:
+    # M39 (score: output.suffix.lower() -> output.suffix, ".CSV" refused), M40 (the CSV's index_label "row" dropped)
+    from typer.testing import CliRunner
+
+    source = _service_csv(tmp_path / "e.csv")
+    out = tmp_path / "s.CSV"
+    result = CliRunner().invoke(cli.app, ["score", str(source), "-o", str(out), "--scorer", "lexicon", "--no-cache"])
+    assert result.exit_code == 0, result.output
+    assert f"wrote 8 events to {out}; 4 of 4 customer messages scored" in result.output
+    scored = pd.read_csv(out)
+    assert scored.columns[0] == "row" and scored["row"].tolist() == list(range(8))
