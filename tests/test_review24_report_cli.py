@@ -406,3 +406,26 @@ def test_score_takes_an_output_suffix_in_any_case_and_numbers_the_rows(plugin_in
     assert f"wrote 8 events to {out}; 4 of 4 customer messages scored" in result.output
     scored = pd.read_csv(out)
     assert scored.columns[0] == "row" and scored["row"].tolist() == list(range(8))
+
+
+def test_a_reason_is_said_without_its_details() -> None:
+    # M41 (_reason: the " (...)" part of a note kept): reasons of one kind are counted together
+    assert cli._reason("too long (1,200 tokens): cut at 512") == "too long"
+    assert cli._reason("too long (900 tokens)") == "too long"
+    assert cli._reason("language 'fr' not covered by scorer 'x'") == "language 'fr'"
+
+
+def test_the_agent_league_is_cut_only_past_max_agents() -> None:
+    # M42 (_agent_league: len(shown) > MAX_AGENTS -> >=): a league of exactly 20 rows is shown whole, without a note
+    from journeymap.report import MAX_AGENTS, NO_REPLY, _agent_league
+
+    names = [f"agent{i:02d}" for i in range(MAX_AGENTS - 1)] + [NO_REPLY]
+    league = pd.DataFrame(
+        {"journeys": range(MAX_AGENTS, 0, -1), "within_sla": 0.5, "within_sla_low": 0.2, "within_sla_high": 0.8, "too_small": False},
+        index=pd.Index(names, name="agent"),
+    )
+    whole = "".join(_agent_league(league))
+    assert "The largest" not in whole and whole.count('<th scope="row">') == MAX_AGENTS
+    longer = pd.concat([league.iloc[:1].rename(index={"agent00": "extra"}), league])
+    cut = "".join(_agent_league(longer))
+    assert f"The largest {MAX_AGENTS - 1} of {MAX_AGENTS} agents, and {NO_REPLY}." in cut
