@@ -421,7 +421,13 @@ def test_the_agent_league_is_cut_only_past_max_agents() -> None:
 
     names = [f"agent{i:02d}" for i in range(MAX_AGENTS - 1)] + [NO_REPLY]
     league = pd.DataFrame(
-        {"journeys": range(MAX_AGENTS, 0, -1), "within_sla": 0.5, "within_sla_low": 0.2, "within_sla_high": 0.8, "too_small": False},
+        {
+            "journeys": range(MAX_AGENTS, 0, -1),
+            "within_sla": 0.5,
+            "within_sla_low": 0.2,
+            "within_sla_high": 0.8,
+            "too_small": False,
+        },
         index=pd.Index(names, name="agent"),
     )
     whole = "".join(_agent_league(league))
