@@ -417,7 +417,8 @@ def test_a_reason_is_said_without_its_details() -> None:
 
 def test_the_agent_league_is_cut_only_past_max_agents() -> None:
     # M42 (_agent_league: len(shown) > MAX_AGENTS -> >=): a league of exactly 20 rows is shown whole, without a note
-    from journeymap.report import MAX_AGENTS, NO_REPLY, _agent_league
+    from journeymap.analytics.replies import NO_REPLY
+    from journeymap.report import MAX_AGENTS, _agent_league
 
     names = [f"agent{i:02d}" for i in range(MAX_AGENTS - 1)] + [NO_REPLY]
     league = pd.DataFrame(
