@@ -436,3 +436,15 @@ def test_the_agent_league_is_cut_only_past_max_agents() -> None:
     longer = pd.concat([league.iloc[:1].rename(index={"agent00": "extra"}), league])
     cut = "".join(_agent_league(longer))
     assert f"The largest {MAX_AGENTS - 1} of {MAX_AGENTS} agents, and {NO_REPLY}." in cut
+
+
+@pytest.mark.parametrize("option", [["--labels", "card,refund"], ["--labels-file", "labels.txt"], ["--encoder", "hashing"]])
+def test_map_refuses_each_topic_option_without_topics(tmp_path: Path, option: list[str]) -> None:
+    # M43-M45 (map: `labels is not None`, `labels_file is not None`, `encoder != "default"` dropped from the guard):
+    # a topic option without --topics is a usage error, not silently ignored
+    from typer.testing import CliRunner
+
+    args = ["map", str(tmp_path / "e.csv"), "--report", str(tmp_path / "r.html"), *option]
+    result = CliRunner().invoke(cli.app, args)
+    assert result.exit_code == 2, result.output
+    assert "Error: --n-topics, --labels, --labels-file, --encoder and --min-score need --topics" in result.output
