@@ -448,3 +448,14 @@ def test_map_refuses_each_topic_option_without_topics(tmp_path: Path, option: li
     result = CliRunner().invoke(cli.app, args)
     assert result.exit_code == 2, result.output
     assert "Error: --n-topics, --labels, --labels-file, --encoder and --min-score need --topics" in result.output
+
+
+def test_counts_count_rows_kept_with_a_caveat_not_their_caveats(tmp_path: Path) -> None:
+    # M46 (_counts: log.warnings["row"].nunique() -> len(log.warnings)): a row with two caveats is one row
+    from journeymap.report import _counts
+
+    events = _scored_journeys().events
+    caveats = pd.DataFrame({"row": [1, 1], "column": ["in_reply_to", "timestamp"], "reason": ["x", "y"], "value": ["", ""]})
+    log = jm.EventLog(events, pd.DataFrame(columns=["row", "column", "reason", "value"]), caveats, len(events))
+    said = _counts(_scored_journeys(), log, warnings=tmp_path / "r.warnings.csv")
+    assert "6 input rows, none rejected, 1 kept with a caveat (see r.warnings.csv)." in said
