@@ -459,3 +459,14 @@ def test_counts_count_rows_kept_with_a_caveat_not_their_caveats(tmp_path: Path) 
     log = jm.EventLog(events, pd.DataFrame(columns=["row", "column", "reason", "value"]), caveats, len(events))
     said = _counts(_scored_journeys(), log, warnings=tmp_path / "r.warnings.csv")
     assert "6 input rows, none rejected, 1 kept with a caveat (see r.warnings.csv)." in said
+
+
+@pytest.mark.parametrize("name", ["/no/such/model", "~/no-such-model"])
+def test_a_scorer_written_as_a_path_that_is_not_there_fails_before_reading(tmp_path: Path, name: str) -> None:
+    # M47 (_check_model_name: "/" or "~" no longer read as a path): exit 1 naming the folder, before the input is read
+    from typer.testing import CliRunner
+
+    args = ["score", str(tmp_path / "e.csv"), "-o", str(tmp_path / "s.csv"), "--scorer", name]
+    result = CliRunner().invoke(cli.app, args)
+    assert result.exit_code == 1, result.output
+    assert f"error: --scorer {name!r}: no such model folder" in result.output
