@@ -470,3 +470,22 @@ def test_a_scorer_written_as_a_path_that_is_not_there_fails_before_reading(tmp_p
     result = CliRunner().invoke(cli.app, args)
     assert result.exit_code == 1, result.output
     assert f"error: --scorer {name!r}: no such model folder" in result.output
+
+
+def test_trends_summary_leaves_partial_periods_out_of_the_highs_and_lows() -> None:
+    # M49 (trends_summary: whole = table, partial periods among the most and fewest messages)
+    from journeymap._report_text import trends_summary
+
+    index = pd.DatetimeIndex(["2024-01-01", "2024-01-08", "2024-01-15"], tz="UTC")
+    table = pd.DataFrame(
+        {
+            "volume": [2, 10, 30],
+            "first_response_median": pd.to_timedelta([60, 120, 3600], unit="s"),
+            "partial": [True, False, False],
+        },
+        index=index,
+    )
+    text = trends_summary(table, freq="W-MON", tz=None)
+    assert "3 weeks from 2024-01-01 to 2024-01-15 (UTC), 1 of them only partly covered by the data (hatched)." in text
+    assert "Of the whole periods: most messages 30 (2024-01-15), fewest 10 (2024-01-08);" in text
+    assert "median first response longest 1 h 00 min (2024-01-15), shortest 2 min 00 s (2024-01-08)." in text
