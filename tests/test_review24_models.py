@@ -114,3 +114,61 @@ def test_a_max_length_below_the_model_s_limit_is_in_the_id(sentiment_model: Path
     assert full.max_length == 512
     assert short.id == full.id + "+len16"
     assert TransformerScorer(sentiment_model, max_length=512).id == full.id
+
+
+# -- the score cache ------------------------------------------------------------------------------------------
+def test_a_text_asked_for_twice_is_found_at_both_positions(tmp_path: Path) -> None:
+    # M14 (cache.py get: position[k] = [i]): only the last of repeated texts would be found.
+    from journeymap.emotions.cache import ScoreCache
+
+    cache = ScoreCache(tmp_path / "c.sqlite")
+    cache.put("demo.v1", ["hi"], np.array([[0.25, 0.75]], dtype=np.float32))
+    rows, found = cache.get("demo.v1", ["hi", "new", "hi"], n_labels=2)
+    assert found.tolist() == [True, False, True]
+    assert rows[0].tolist() == rows[2].tolist() == [0.25, 0.75]
+
+
+def test_a_wider_stored_row_is_a_miss_not_a_failure(tmp_path: Path) -> None:
+    # M15 (cache.py _lookup: `row.shape[0] < n_labels`): a row of more values than asked for (an id reused by a
+    # scorer with more labels, rows stored without names) would be copied into a narrower row and fail.
+    from journeymap.emotions.cache import ScoreCache
+
+    cache = ScoreCache(tmp_path / "c.sqlite")
+    cache.put("demo.v1", ["hi"], np.array([[0.2, 0.3, 0.5]], dtype=np.float32))
+    rows, found = cache.get("demo.v1", ["hi"], n_labels=2)
+    assert found.tolist() == [False]
+    assert np.isnan(rows).all()
+
+
+def test_rows_under_other_labels_are_dropped_when_an_id_is_stored_with_new_labels(tmp_path: Path) -> None:
+    # M17 (cache.py put: no DELETE of the id's rows when its labels change): the texts the new scorer did not
+    # store would be served the old scorer's rows, read as the new labels (same width, other meaning).
+    from journeymap.emotions.cache import ScoreCache
+
+    cache = ScoreCache(tmp_path / "c.sqlite")
+    old = np.array([[0.9, 0.1], [0.8, 0.2]], dtype=np.float32)
+    cache.put("shared.v1", ["hi", "bye"], old, labels=("sad", "happy"))
+    cache.put("shared.v1", ["hi"], np.array([[0.3, 0.7]], dtype=np.float32), labels=("negative", "positive"))
+    rows, found = cache.get("shared.v1", ["hi", "bye"], n_labels=2, labels=("negative", "positive"))
+    assert found.tolist() == [True, False]
+    np.testing.assert_allclose(rows[0], [0.3, 0.7])
+
+
+def test_clear_removes_rows_stored_under_an_id_with_hash_r_in_it(tmp_path: Path) -> None:
+    # M19 (cache.py _unrevised: any "#r..." tail stripped, not only "#r<digits>"): a cache written before
+    # revisions holds an id such as "acme#rules" as it is; it read as "acme", so clear("acme#rules") left it.
+    import sqlite3
+
+    from journeymap.emotions.cache import ScoreCache, text_hash
+
+    path = tmp_path / "c.sqlite"
+    cache = ScoreCache(path)
+    con = sqlite3.connect(path)
+    with con:
+        con.execute("INSERT INTO scores VALUES (?, ?, ?)", ("acme#rules", text_hash("hi"), np.zeros(2, np.float32).tobytes()))
+    con.close()
+    cache.clear("acme#rules")
+    con = sqlite3.connect(path)
+    left = con.execute("SELECT count(*) FROM scores").fetchone()[0]
+    con.close()
+    assert left == 0
