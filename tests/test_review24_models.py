@@ -172,3 +172,76 @@ def test_clear_removes_rows_stored_under_an_id_with_hash_r_in_it(tmp_path: Path)
     left = con.execute("SELECT count(*) FROM scores").fetchone()[0]
     con.close()
     assert left == 0
+
+
+def test_cached_rows_records_the_label_names_of_what_it_stores(tmp_path: Path) -> None:
+    # M20 (cache.py cached_rows: cache.put without labels): the names would not be recorded, so a scorer of the
+    # same id with other labels would be served these rows as its own.
+    from journeymap.emotions.cache import ScoreCache, cached_rows
+
+    cache = ScoreCache(tmp_path / "c.sqlite")
+    ones = cached_rows(
+        ["hi"],
+        "shared.v1",
+        2,
+        lambda b: np.ones((len(b), 2), np.float32),
+        cache=cache,
+        progress=False,
+        what="t",
+        labels=("a", "b"),
+    )
+    assert ones.tolist() == [[1.0, 1.0]]
+    assert cache.get("shared.v1", ["hi"], n_labels=2, labels=("a", "b"))[1].tolist() == [True]
+    assert cache.get("shared.v1", ["hi"], n_labels=2, labels=("x", "y"))[1].tolist() == [False]
+
+
+# -- the embedding cache ----------------------------------------------------------------------------------------
+class RecordingEncoder:
+    """A HashingEncoder that keeps the batches it was given (and can be told to return NaN)."""
+
+    def __init__(self, *, nan: bool = False) -> None:
+        from journeymap.testing import HashingEncoder
+
+        self.inner = HashingEncoder(dim=8)
+        self.batches: list[list[str]] = []
+        self.nan = nan
+
+    @property
+    def id(self) -> str:
+        return "rv65.recording.v1"
+
+    @property
+    def dim(self) -> int:
+        return 8
+
+    def encode(self, texts: Any) -> Any:
+        self.batches.append(list(texts))
+        out = self.inner.encode(texts)
+        if self.nan:
+            out[:] = np.nan
+        return out
+
+
+def test_distinct_texts_are_encoded_once_in_sorted_order() -> None:
+    # M21 (_embed.py: distinct texts in input order, not sorted): a text's batch (and so its reduced-precision
+    # rounding) would depend on the row order of the input.
+    from journeymap.topics._embed import embed
+
+    a, b = RecordingEncoder(), RecordingEncoder()
+    va = embed(["zebra card", "apple refund", "zebra card", "mango"], a, cache=False)
+    vb = embed(["mango", "apple refund", "zebra card"], b, cache=False)
+    assert a.batches == b.batches == [["apple refund", "mango", "zebra card"]]
+    np.testing.assert_array_equal(va[0], va[2])
+    np.testing.assert_array_equal(va[0], vb[2])
+
+
+def test_non_finite_vectors_are_refused_not_cached(tmp_path: Path) -> None:
+    # M22 (_embed.py _checked: no isfinite check): NaN vectors would be returned and cached for good.
+    from journeymap.emotions.cache import ScoreCache
+    from journeymap.exceptions import TextsFailedError
+    from journeymap.topics._embed import embed
+
+    cache = ScoreCache(tmp_path / "c.sqlite")
+    with pytest.raises(TextsFailedError, match="non-finite"):
+        embed(["my card"], RecordingEncoder(nan=True), cache=cache)
+    assert cache.get("rv65.recording.v1", ["my card"], n_labels=8)[1].tolist() == [False]
