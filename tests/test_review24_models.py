@@ -245,3 +245,56 @@ def test_non_finite_vectors_are_refused_not_cached(tmp_path: Path) -> None:
     with pytest.raises(TextsFailedError, match="non-finite"):
         embed(["my card"], RecordingEncoder(nan=True), cache=cache)
     assert cache.get("rv65.recording.v1", ["my card"], n_labels=8)[1].tolist() == [False]
+
+
+# -- encoders: the registry and the contract -------------------------------------------------------------------
+class ZeroDim:
+    """An encoder object that claims vectors of no values."""
+
+    id = "rv65.zero.v1"
+    dim = 0
+
+    def encode(self, texts: Any) -> Any:
+        return np.zeros((len(texts), 0), dtype=np.float32)
+
+
+def test_an_encoder_of_dimension_zero_breaks_the_contract() -> None:
+    # M24 (encoders.py verify_encoder: `dim < 0`): an encoder of no dimensions would pass, and every topic
+    # model over it would fail later on empty vectors.
+    from journeymap.exceptions import PluginError
+    from journeymap.topics.encoders import get_encoder
+
+    with pytest.raises(PluginError, match="dim must be a positive int, got 0"):
+        get_encoder(ZeroDim())  # type: ignore[arg-type]
+
+
+def test_the_default_encoder_caps_max_length_at_its_positions_and_its_id_says_so() -> None:
+    # M25 (encoders.py MiniLMEncoder: max_length not capped at 512): texts longer than the model's 512
+    # positions would overrun them, and the id would name a length the vectors were never computed at.
+    from journeymap.topics.encoders import MiniLMEncoder
+
+    long = MiniLMEncoder(max_length=1000, backend="torch", precision="float32")
+    at_limit = MiniLMEncoder(max_length=512, backend="torch", precision="float32")
+    assert long.max_length == 512
+    assert long.id == at_limit.id
+    assert long.id.endswith("+l512")
+    assert long._net is None  # nothing was built to tell the id
+
+
+# -- plugin discovery ---------------------------------------------------------------------------------------------
+def test_a_plugin_cannot_take_a_built_in_name(monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+    # M26 (_plugins.py read_group: reserved names not checked): an installed plugin registering "default"
+    # for its own class would change what "default" means, depending on sys.path order.
+    import logging
+    from importlib.metadata import EntryPoint
+
+    from journeymap import _plugins
+
+    group = "journeymap.rv65-test"
+    found = [EntryPoint(name="default", value="acme_plugin:Evil", group=group), EntryPoint(name="x", value="acme:X", group=group)]
+    monkeypatch.setattr(_plugins, "entry_points", lambda group: found)
+    with caplog.at_level(logging.WARNING, logger="journeymap._plugins"):
+        eps = _plugins.read_group(group, "encoder", {"default": "journeymap.topics.encoders:MiniLMEncoder"})
+    assert eps["default"].value == "journeymap.topics.encoders:MiniLMEncoder"
+    assert eps["x"].value == "acme:X"
+    assert "acme_plugin:Evil" in caplog.text
