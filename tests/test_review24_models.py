@@ -298,3 +298,47 @@ def test_a_plugin_cannot_take_a_built_in_name(monkeypatch: pytest.MonkeyPatch, c
     assert eps["default"].value == "journeymap.topics.encoders:MiniLMEncoder"
     assert eps["x"].value == "acme:X"
     assert "acme_plugin:Evil" in caplog.text
+
+
+# -- where a model is loaded from, without the network ------------------------------------------------------------
+def _fake_hub_cache(root: Path, name: str, commit: str) -> Path:
+    """A Hugging Face cache holding ``name`` at ``commit`` (main): only config.json, which is what is looked up."""
+    repo = root / f"models--{name.replace('/', '--')}"
+    snapshot = repo / "snapshots" / commit
+    snapshot.mkdir(parents=True)
+    (snapshot / "config.json").write_text("{}")
+    (repo / "refs").mkdir()
+    (repo / "refs" / "main").write_text(commit)
+    return snapshot
+
+
+def test_a_cached_hub_id_loads_from_its_snapshot_offline_and_without_remote_code(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # M51 (transformer.py resolve_model: a cached id's kwargs without local_files_only=True): transformers
+    # would ask the hub about a model that is on disk. M52 (kwargs trust_remote_code=True): a model's own
+    # code would run on loading.
+    from huggingface_hub import constants
+
+    from journeymap.emotions.transformer import resolve_model
+
+    monkeypatch.setattr(constants, "HF_HUB_CACHE", str(tmp_path / "hub"))
+    snapshot = _fake_hub_cache(tmp_path / "hub", "acme/tiny", "c" * 40)
+    source, kwargs = resolve_model("acme/tiny", revision=None, local_files_only=False)
+    assert source == str(snapshot)
+    assert kwargs == {"trust_remote_code": False, "local_files_only": True}
+
+
+def test_hf_hub_offline_is_read_in_any_case(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # M28 (transformer.py _offline: value not lower-cased): HF_HUB_OFFLINE=TRUE would not count as offline,
+    # and a model that is not on disk would be looked up on the hub.
+    from huggingface_hub import constants
+
+    from journeymap.emotions import transformer
+    from journeymap.exceptions import ModelLoadError
+
+    monkeypatch.setattr(constants, "HF_HUB_CACHE", str(tmp_path / "hub"))
+    monkeypatch.setattr(transformer, "hub_lookup", lambda *a, **k: "unreachable")  # never the network
+    monkeypatch.setenv("HF_HUB_OFFLINE", " TRUE ")
+    with pytest.raises(ModelLoadError, match="downloads are off"):
+        transformer.resolve_model("acme/not-here", revision=None, local_files_only=None)
