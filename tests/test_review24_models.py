@@ -342,3 +342,62 @@ def test_hf_hub_offline_is_read_in_any_case(tmp_path: Path, monkeypatch: pytest.
     monkeypatch.setenv("HF_HUB_OFFLINE", " TRUE ")
     with pytest.raises(ModelLoadError, match="downloads are off"):
         transformer.resolve_model("acme/not-here", revision=None, local_files_only=None)
+
+
+def test_a_position_table_padded_at_id_zero_spends_one_position() -> None:
+    # M35 (transformer.py position_offset: `padding_idx > 0`): a model whose position embedding pads at id 0
+    # numbers positions from 1, so one row no text can use; read as 0, its longest window overran the table.
+    import torch
+
+    from journeymap.emotions.transformer import position_limit, position_offset
+
+    class Config:
+        model_type = "custom"
+        max_position_embeddings = 34
+
+    class Embeddings(torch.nn.Module):
+        def __init__(self, padding_idx: int | None) -> None:
+            super().__init__()
+            self.position_embeddings = torch.nn.Embedding(34, 4, padding_idx=padding_idx)
+
+    class Model(torch.nn.Module):
+        def __init__(self, padding_idx: int | None) -> None:
+            super().__init__()
+            self.embeddings = Embeddings(padding_idx)
+
+    assert position_offset(Config(), Model(0)) == 1
+    assert position_offset(Config(), Model(None)) == 0
+    assert position_limit(object(), Config(), Model(0)) == 33
+
+
+def test_windows_are_at_most_512_tokens_whatever_the_model_s_positions(tmp_path: Path) -> None:
+    # M41 (transformer.py: limit not capped at 512): a model with a longer position table and a tokenizer
+    # without a limit of its own would read windows of its whole table (1024 here), not the documented 512.
+    import json
+
+    import torch
+    from transformers import AutoTokenizer, BertConfig, BertForSequenceClassification
+
+    from journeymap.emotions._minilm import base_model_path
+
+    torch.manual_seed(0)
+    folder = tmp_path / "long"
+    tokenizer = AutoTokenizer.from_pretrained(str(base_model_path()), clean_up_tokenization_spaces=False)
+    config = BertConfig(
+        vocab_size=tokenizer.vocab_size,
+        hidden_size=16,
+        num_hidden_layers=1,
+        num_attention_heads=2,
+        intermediate_size=32,
+        max_position_embeddings=1024,
+        id2label=dict(enumerate(SENTIMENT)),
+        label2id={lab: i for i, lab in enumerate(SENTIMENT)},
+    )
+    BertForSequenceClassification(config).save_pretrained(folder)
+    tokenizer.save_pretrained(folder)
+    settings = json.loads((folder / "tokenizer_config.json").read_text())
+    settings.pop("model_max_length", None)  # the tokenizer says nothing of a limit: the positions alone do
+    (folder / "tokenizer_config.json").write_text(json.dumps(settings))
+    scorer = TransformerScorer(folder)
+    assert scorer.max_length == 512
+    assert "+len" not in scorer.id
