@@ -416,3 +416,68 @@ def test_an_onnx_file_is_keyed_by_the_contents_of_its_weights(tmp_path: Path) ->
     second.write_bytes(b"weights two")
     assert _onnx.model_path("m", [first], "float32") != _onnx.model_path("m", [second], "float32")
     assert _onnx.model_path("m", [first], "float32").name.startswith("m-float32-")
+
+
+# -- more of the embedding cache and the encoders -----------------------------------------------------------------
+def test_missing_texts_are_encoded_but_never_cached(tmp_path: Path) -> None:
+    # M62 (_embed.py: missing values sorted first): None would be among the texts keyed by their hash, and
+    # embedding with a cache would fail on it; it is encoded as the encoder reads it, after the texts.
+    from journeymap.emotions.cache import ScoreCache
+    from journeymap.testing import HashingEncoder
+    from journeymap.topics._embed import embed
+
+    cache = ScoreCache(tmp_path / "c.sqlite")
+    got = embed(["my card", None, "a refund"], HashingEncoder(dim=16), cache=cache)  # type: ignore[list-item]
+    alone = embed(["my card", "a refund"], HashingEncoder(dim=16), cache=False)
+    np.testing.assert_array_equal(got[[0, 2]], alone)
+    assert cache.get(HashingEncoder(dim=16).id, ["my card", "a refund"], n_labels=16)[1].tolist() == [True, True]
+
+
+def test_options_for_an_encoder_object_are_refused() -> None:
+    # M61 (encoders.py get_encoder: options with an encoder object ignored): batch_size=4 would be dropped
+    # without a word, the object being used as it is.
+    from journeymap.exceptions import ArgumentTypeError
+    from journeymap.testing import HashingEncoder
+    from journeymap.topics.encoders import get_encoder
+
+    with pytest.raises(ArgumentTypeError, match="cannot be built with the options"):
+        get_encoder(HashingEncoder(), batch_size=4)
+    enc = HashingEncoder()
+    assert get_encoder(enc) is enc
+
+
+def test_default_encoders_of_other_precisions_do_not_share_a_network(monkeypatch: pytest.MonkeyPatch) -> None:
+    # M60 (encoders.py MiniLMEncoder._build: the shared-network key without the precision): a float32 encoder
+    # built after a bfloat16 one would take its bfloat16 network, and compute other vectors under its id.
+    import weakref
+
+    import torch
+
+    from journeymap.topics import encoders
+    from journeymap.topics.encoders import MiniLMEncoder
+
+    monkeypatch.setattr(encoders, "_LOADED", weakref.WeakValueDictionary())  # the markers never reach other tests
+
+    def fake_build(self: MiniLMEncoder) -> None:  # no weights loaded: a marker of what was built
+        self._net, self._tokenizer, self._device = object(), object(), torch.device("cpu")
+
+    monkeypatch.setattr(MiniLMEncoder, "_build_torch", fake_build)
+    bf16 = MiniLMEncoder(backend="torch", precision="bfloat16", device="cpu")
+    f32 = MiniLMEncoder(backend="torch", precision="float32", device="cpu")
+    f32_again = MiniLMEncoder(backend="torch", precision="float32", device="cpu")
+    for enc in (bf16, f32, f32_again):
+        enc._load()
+    assert f32._net is not bf16._net
+    assert f32_again._net is f32._net  # the same precision shares one
+
+
+def test_a_folder_named_by_dot_has_its_own_name_in_the_id(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # M59 (transformer.py model_id_name: the name of the path as written, not resolved): "." would give the
+    # folder's absolute path, so one folder named two ways would get two ids (and two sets of cached scores).
+    from journeymap.emotions.transformer import model_id_name
+
+    folder = tmp_path / "my_model"
+    (folder / "sub").mkdir(parents=True)
+    monkeypatch.chdir(folder)
+    assert model_id_name(".") == "my_model"
+    assert model_id_name("sub/..") == "my_model"
