@@ -481,3 +481,44 @@ def test_a_folder_named_by_dot_has_its_own_name_in_the_id(tmp_path: Path, monkey
     monkeypatch.chdir(folder)
     assert model_id_name(".") == "my_model"
     assert model_id_name("sub/..") == "my_model"
+
+
+def test_an_encoder_reading_one_token_per_text_is_refused() -> None:
+    # M63 (encoders.py TransformerEncoder: max_length < 1 refused, not < 2): max_length=1 reads only [CLS],
+    # so every text would get one vector.
+    from journeymap.exceptions import InvalidArgumentError
+    from journeymap.topics.encoders import TransformerEncoder
+
+    with pytest.raises(InvalidArgumentError, match="at least 2, got 1"):
+        TransformerEncoder("acme/tiny", max_length=1)
+    assert TransformerEncoder("acme/tiny", max_length=2).max_length == 2  # nothing loaded yet
+
+
+def test_the_tokenizer_s_pad_token_comes_before_its_end_of_text_token() -> None:
+    # M68 (transformer.py _pad_id: eos tried before pad): a decoder classifier whose config has no pad id but
+    # whose tokenizer has both would be padded with its end-of-text token, which it reads as text.
+    from types import SimpleNamespace
+
+    scorer = StubScorer()
+    scorer.tokenizer = SimpleNamespace(pad_token_id=5, eos_token_id=7)
+    config = SimpleNamespace(pad_token_id=None)
+    assert scorer._pad_id(config) == 5
+    assert config.pad_token_id == 5
+    scorer.tokenizer = SimpleNamespace(pad_token_id=None, eos_token_id=7)
+    assert scorer._pad_id(SimpleNamespace(pad_token_id=None)) == 7
+    assert scorer._pad_id(SimpleNamespace(pad_token_id=3)) == 3  # the config's own comes first
+
+
+def test_a_failed_write_after_a_failed_read_costs_one_call(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # M65 (cache.py _failed: a failed write counted as another failure in a row): one brief lock (the read and
+    # then the write of one call failing) would make the next call skip the cache for a second.
+    import sqlite3
+
+    from journeymap.emotions import cache as cache_module
+
+    monkeypatch.setattr(cache_module, "_clock", lambda: 1000.0)
+    cache = cache_module.ScoreCache(tmp_path / "c.sqlite")
+    cache._failed("reading", sqlite3.OperationalError("database is locked"))
+    cache._failed("writing", sqlite3.OperationalError("database is locked"))
+    assert cache._failures == 1
+    assert cache._ready()  # the next call tries the file again
