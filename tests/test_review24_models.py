@@ -20,8 +20,6 @@ from journeymap.emotions import _batching
 from journeymap.emotions.taxonomy import Taxonomy
 from journeymap.emotions.transformer import TransformerScorer
 
-from .test_scorers import tiny_model
-
 if TYPE_CHECKING:
     from pathlib import Path
 
@@ -65,9 +63,33 @@ class StubScorer(TransformerScorer):
         return torch.where(hit, negative, calm)
 
 
+def tiny_bert(folder: Path, *, positions: int = 512) -> Path:
+    """A random sentiment BERT classifier (hidden 16, one layer) saved with the bundled encoder's tokenizer."""
+    import torch
+    from transformers import AutoTokenizer, BertConfig, BertForSequenceClassification
+
+    from journeymap.emotions._minilm import base_model_path
+
+    torch.manual_seed(0)
+    tokenizer = AutoTokenizer.from_pretrained(str(base_model_path()), clean_up_tokenization_spaces=False)
+    config = BertConfig(
+        vocab_size=tokenizer.vocab_size,
+        hidden_size=16,
+        num_hidden_layers=1,
+        num_attention_heads=2,
+        intermediate_size=32,
+        max_position_embeddings=positions,
+        id2label=dict(enumerate(SENTIMENT)),
+        label2id={lab: i for i, lab in enumerate(SENTIMENT)},
+    )
+    BertForSequenceClassification(config).save_pretrained(folder)
+    tokenizer.save_pretrained(folder)
+    return folder
+
+
 @pytest.fixture(scope="module")
 def sentiment_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tiny_model(tmp_path_factory.mktemp("sentiment"), SENTIMENT, None)
+    return tiny_bert(tmp_path_factory.mktemp("sentiment"))
 
 
 # -- windows of a long text: how their rows are combined ----------------------------------------------------
@@ -265,7 +287,7 @@ def test_an_encoder_of_dimension_zero_breaks_the_contract() -> None:
     from journeymap.topics.encoders import get_encoder
 
     with pytest.raises(PluginError, match="dim must be a positive int, got 0"):
-        get_encoder(ZeroDim())  # type: ignore[arg-type]
+        get_encoder(ZeroDim())
 
 
 def test_the_default_encoder_caps_max_length_at_its_positions_and_its_id_says_so() -> None:
@@ -375,26 +397,7 @@ def test_windows_are_at_most_512_tokens_whatever_the_model_s_positions(tmp_path:
     # without a limit of its own would read windows of its whole table (1024 here), not the documented 512.
     import json
 
-    import torch
-    from transformers import AutoTokenizer, BertConfig, BertForSequenceClassification
-
-    from journeymap.emotions._minilm import base_model_path
-
-    torch.manual_seed(0)
-    folder = tmp_path / "long"
-    tokenizer = AutoTokenizer.from_pretrained(str(base_model_path()), clean_up_tokenization_spaces=False)
-    config = BertConfig(
-        vocab_size=tokenizer.vocab_size,
-        hidden_size=16,
-        num_hidden_layers=1,
-        num_attention_heads=2,
-        intermediate_size=32,
-        max_position_embeddings=1024,
-        id2label=dict(enumerate(SENTIMENT)),
-        label2id={lab: i for i, lab in enumerate(SENTIMENT)},
-    )
-    BertForSequenceClassification(config).save_pretrained(folder)
-    tokenizer.save_pretrained(folder)
+    folder = tiny_bert(tmp_path / "long", positions=1024)
     settings = json.loads((folder / "tokenizer_config.json").read_text())
     settings.pop("model_max_length", None)  # the tokenizer says nothing of a limit: the positions alone do
     (folder / "tokenizer_config.json").write_text(json.dumps(settings))
