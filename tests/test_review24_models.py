@@ -525,3 +525,20 @@ def test_a_failed_write_after_a_failed_read_costs_one_call(tmp_path: Path, monke
     cache._failed("writing", sqlite3.OperationalError("database is locked"))
     assert cache._failures == 1
     assert cache._ready()  # the next call tries the file again
+
+
+def test_a_damaged_cache_file_with_an_upper_case_suffix_is_set_aside(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    # M73 (cache.py ScoreCache: the suffix compared as written): a damaged "Scores.DB" (a cache file by its
+    # name) would be taken for another program's file and refused, instead of set aside and started anew.
+    import logging
+
+    from journeymap.emotions.cache import ScoreCache
+
+    path = tmp_path / "Scores.DB"
+    path.write_bytes(b"this is no SQLite database, only damage" * 10)
+    with caplog.at_level(logging.WARNING, logger="journeymap.emotions.cache"):
+        cache = ScoreCache(path)
+    assert "moved it to" in caplog.text
+    assert list(tmp_path.glob("Scores.DB.corrupt-*"))
+    cache.put("demo.v1", ["hi"], np.array([[0.5, 0.5]], dtype=np.float32))
+    assert cache.get("demo.v1", ["hi"], n_labels=2)[1].tolist() == [True]
