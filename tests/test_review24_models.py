@@ -542,3 +542,15 @@ def test_a_damaged_cache_file_with_an_upper_case_suffix_is_set_aside(tmp_path: P
     assert list(tmp_path.glob("Scores.DB.corrupt-*"))
     cache.put("demo.v1", ["hi"], np.array([[0.5, 0.5]], dtype=np.float32))
     assert cache.get("demo.v1", ["hi"], n_labels=2)[1].tolist() == [True]
+
+
+def test_max_length_runs_from_the_special_tokens_plus_one_to_the_model_s_limit() -> None:
+    # M43 (_batching.py check_max_length: `value < limit`): the model's own limit, the default, would be refused
+    # when asked for. M75 (`special <= value`): windows of the special tokens alone (no text) would be accepted.
+    from journeymap.exceptions import InvalidArgumentError
+
+    assert _batching.check_max_length(512, special=2, limit=512) == 512
+    assert _batching.check_max_length(3, special=2, limit=512) == 3
+    for bad in (2, 513):
+        with pytest.raises(InvalidArgumentError, match="from 3 to 512"):
+            _batching.check_max_length(bad, special=2, limit=512)
