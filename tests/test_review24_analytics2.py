@@ -297,3 +297,32 @@ def test_drop_off_a_system_event_is_no_reply_and_a_system_only_journey_is_not_dr
     )
     variants = jm.journey_variants(js, top=None)
     assert variants["drop_off"].to_dict() == {"d > d": 0.0, "e": 0.0}
+
+
+@pytest.mark.filterwarnings("ignore")
+def test_drop_off_is_unknown_where_the_only_open_end_was_answered_outside_the_data() -> None:
+    # V8 (`.where(any_dropped | ~any_unknown)` dropped in _drop_offs): a journey whose one conversation ends on a customer
+    # message the source says was answered outside the data is neither dropped nor kept: NaN, not 0.0
+    df = pd.DataFrame(
+        {
+            "event_id": ["e0", "e1", "e2"],
+            "customer_id": ["c1", "c2", "c2"],
+            "timestamp": [T0, T0, T0 + pd.Timedelta(minutes=1)],
+            "actor": ["customer", "customer", "agent"],
+            "channel": "twitter",
+            "touchpoint": ["outside", "answered", "answered"],
+            "text": ["where is my refund", "hi", "hello"],
+            "thread_id": ["A", "C", "C"],
+            "in_reply_to": [None, None, "e1"],
+            "author_id": ["c1", "c2", "Brand"],
+            "reply_outside_data": [True, False, False],
+        }
+    )
+    js = jm.build_journeys(jm.read_events(df))
+    e = js.events.copy()
+    e["valence"] = e["event_id"].map({"e0": -0.5, "e1": 0.0})
+    e["emotion"] = pd.array(np.where(e["valence"].notna(), "anger", None), dtype="string")
+    e["scorer"] = "hand"
+    variants = jm.journey_variants(js.with_events(e), top=None)
+    assert np.isnan(variants.loc["outside", "drop_off"])
+    assert variants.loc["answered > answered", "drop_off"] == 0.0
