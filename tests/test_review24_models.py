@@ -20,6 +20,8 @@ from journeymap.emotions import _batching
 from journeymap.emotions.taxonomy import Taxonomy
 from journeymap.emotions.transformer import TransformerScorer
 
+from .test_review14_hf import tiny_bert as _tiny_bert
+
 if TYPE_CHECKING:
     from pathlib import Path
 
@@ -64,27 +66,8 @@ class StubScorer(TransformerScorer):
 
 
 def tiny_bert(folder: Path, *, positions: int = 512) -> Path:
-    """A random sentiment BERT classifier (hidden 16, one layer) saved with the bundled encoder's tokenizer."""
-    import torch
-    from transformers import AutoTokenizer, BertConfig, BertForSequenceClassification
-
-    from journeymap.emotions._minilm import base_model_path
-
-    torch.manual_seed(0)
-    tokenizer = AutoTokenizer.from_pretrained(str(base_model_path()), clean_up_tokenization_spaces=False)
-    config = BertConfig(
-        vocab_size=tokenizer.vocab_size,
-        hidden_size=16,
-        num_hidden_layers=1,
-        num_attention_heads=2,
-        intermediate_size=32,
-        max_position_embeddings=positions,
-        id2label=dict(enumerate(SENTIMENT)),
-        label2id={lab: i for i, lab in enumerate(SENTIMENT)},
-    )
-    BertForSequenceClassification(config).save_pretrained(folder)
-    tokenizer.save_pretrained(folder)
-    return folder
+    """A random sentiment BERT classifier (one layer) saved with the bundled encoder's tokenizer."""
+    return _tiny_bert(folder, SENTIMENT, positions=positions)
 
 
 @pytest.fixture(scope="module")
