@@ -167,9 +167,9 @@ def is_registered(name: str) -> bool:
     eps = _entry_points()
     if name in eps:
         return True
-    from journeymap.emotions.transformer import cached_hub_model, looks_like_model
+    from journeymap.emotions.transformer import looks_like_model
 
-    if looks_like_model(name) or cached_hub_model(name):
+    if looks_like_model(name):
         return False
     raise UnknownScorerError(name, eps, hint=_model_hint(name))
 

@@ -189,8 +189,9 @@ def _looks_like_path(name: str) -> bool:
 
 
 def looks_like_model(name: str) -> bool:
-    """Whether a name no plugin registered is meant as a model: a hub id, or a path (that may not exist).
+    """Whether a name no plugin registered is meant as a model: a hub id, a path (that may not exist), a cached id.
 
+    A one-part hub id counts where the local Hugging Face cache holds it (:func:`cached_hub_model`).
     Shared by :func:`~journeymap.get_scorer` and :func:`~journeymap.topics.get_encoder`: such a
     name goes to the loader, which names a missing folder or a file.
 
@@ -198,7 +199,7 @@ def looks_like_model(name: str) -> bool:
         >>> [looks_like_model(n) for n in ("acme/tiny", "~/m", "no-such-scorer")]
         [True, True, False]
     """
-    return "/" in name or "\\" in name or name.startswith("~") or Path(name).exists()
+    return "/" in name or "\\" in name or name.startswith("~") or Path(name).exists() or cached_hub_model(name)
 
 
 def cached_hub_model(name: str) -> bool:

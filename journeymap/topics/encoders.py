@@ -25,7 +25,6 @@ import numpy as np
 from journeymap._flags import check_flag
 from journeymap._plugins import building, options_problem, read_group
 from journeymap.emotions.transformer import (
-    cached_hub_model,
     looks_like_model,
     model_id_name,
     model_version,
@@ -193,7 +192,7 @@ def is_registered(name: str) -> bool:
     eps = _entry_points()
     if name in eps:
         return True
-    if looks_like_model(name) or cached_hub_model(name):  # as for scorers: a one-part hub id the local cache holds
+    if looks_like_model(name):
         return False
     raise UnknownEncoderError(name, eps)
 
