@@ -1,0 +1,135 @@
+"""Pins of the synthetic data generator, :func:`journeymap.datasets.service_journeys` (rv68 mutation review).
+
+Each test names the mutant (``Mnn``) it kills and the rule it pins: the argument checks, the added cases'
+own random stream (the customer rows are the same with or without them), the time-of-day weights, one to
+four conversations per customer and one to four customer messages per thread, the planted recovery
+penalty of the pain point, which emotion may stand where in a thread, the event ids, the reply links
+and thread ids, the brand's reply kinds, the move to private messages, and the share of unanswered
+threads. Mutant ids and results are listed in the review's findings file.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from journeymap.datasets import _NEGATIVE, _POSITIVE, PLANTED, _hour_weights, service_journeys
+from journeymap.exceptions import InvalidArgumentError
+
+
+@pytest.fixture(scope="module")
+def events() -> pd.DataFrame:
+    return service_journeys(n_customers=1500, seed=7).events
+
+
+def _main(events: pd.DataFrame) -> pd.DataFrame:
+    """The customers' own threads (ids ``e...``), each row with the id of its thread's opener as ``thread``."""
+    main = events[events["event_id"].str.startswith("e")]
+    return main.assign(thread=main["thread_id"].fillna(main["event_id"]))
+
+
+def test_argument_checks_name_the_argument_and_admit_the_bounds() -> None:
+    # M2 (bystanders <= 2 admitted) and M3 (broadcasts < -1 refused only): a share outside [0, 1] and a
+    # negative count are refused, naming the argument; the bounds themselves are admitted
+    for bad in (1.5, -0.1):
+        with pytest.raises(InvalidArgumentError, match=r"bystanders must be a share in \[0, 1\]"):
+            service_journeys(2, bystanders=bad)
+    with pytest.raises(InvalidArgumentError, match=r"broadcasts a count, got 0\.1 and -1"):
+        service_journeys(2, broadcasts=-1)
+    with pytest.raises(InvalidArgumentError, match="n_customers must be at least 1, got 0"):
+        service_journeys(0)
+    one = service_journeys(1, bystanders=1.0).events
+    assert set(one["customer_id"]) == {"c000000"} | {c for c in one["customer_id"] if c.startswith("b")}
+    assert one["customer_id"].str.startswith("b").any()  # bystanders=1: every thread has one
+    assert len(service_journeys(1, bystanders=0.0, broadcasts=0).events) > 0
+
+
+def test_the_added_cases_leave_the_customers_rows_as_they_were() -> None:
+    # M4 (the added cases drawn from the main stream): bystanders, the bot, signing agents and broadcasts
+    # come from a stream of their own and ids of their own, so the customers' rows are the same without them
+    bare = service_journeys(80, seed=5, bystanders=0, bot=False, agents=False).events
+    full = service_journeys(80, seed=5, broadcasts=2).events
+    assert set(bare["event_id"].str[0]) == {"e"}
+    assert set(full["event_id"].str[0]) == {"e", "a", "x", "n"}
+    mine = full[full["event_id"].str.startswith("e")].reset_index(drop=True)
+    columns = [c for c in bare.columns if c not in {"text", "agent_id"}]
+    pd.testing.assert_frame_equal(mine[columns], bare[columns])
+    # the agents' signature is the only change to the text
+    unsigned = mine["text"].str.replace(r" \^\w+$", "", regex=True)
+    assert unsigned.equals(bare["text"])
+    assert (mine["text"] != bare["text"]).sum() == mine["agent_id"].notna().sum() > 0
+
+
+def test_hour_weights_peak_mid_afternoon_and_keep_the_night_busy() -> None:
+    # M5 (the peak moved to 02:00) and M6 (no floor under the bell: almost no night traffic)
+    w = _hour_weights()
+    assert w.shape == (24,) and w.sum() == pytest.approx(1.0)
+    assert int(np.argmax(w)) == 14
+    assert w[13] == pytest.approx(w[15]) and w[10] < w[12] < w[14]
+    assert 0.2 < w[2] / w.max() < 0.25  # the floor: night is a fifth as busy as 14:00, not empty
+
+
+def test_one_to_four_conversations_and_customer_messages(events: pd.DataFrame) -> None:
+    # M7 (up to five conversations per customer) and M13 (up to five customer messages per thread):
+    # each customer has one to four conversations, each with one to four customer messages
+    main = _main(events)
+    customer = main[main["actor"] == "customer"]
+    openers = customer[customer["in_reply_to"].isna()]
+    per_customer = openers.groupby("customer_id").size()
+    assert len(per_customer) == 1500 and per_customer.min() == 1 and per_customer.max() == 4
+    per_thread = customer.groupby("thread").size()
+    assert per_thread.min() == 1 and per_thread.max() == 4
+    assert 5.5 < len(events) / 1500 < 7  # "about six events per customer on average"
+
+
+def test_the_pain_point_recovers_less_often(events: pd.DataFrame) -> None:
+    # M12 (billing's recovery penalty 0.75 dropped): billing threads end on a customer's thanks about
+    # three quarters as often as other threads (0.27 against 0.37 here)
+    main = _main(events)
+    customer = main[main["actor"] == "customer"]
+    last = customer.groupby("thread").tail(1)
+    recovered = last["true_emotion"].isin(_POSITIVE)
+    billing = last["touchpoint"] == PLANTED["pain_point"]
+    ratio = recovered[billing].mean() / recovered[~billing].mean()
+    assert 0.6 < ratio < 0.85
+
+
+def test_which_emotion_stands_where_in_a_thread(events: pd.DataFrame) -> None:
+    # M15 (a failed recovery may end sad): sadness and curiosity only open a thread, a thread never opens
+    # happy, a later message is a middle one's (neutral, confusion, annoyance, nervousness) or an ending's
+    main = _main(events)
+    customer = main[main["actor"] == "customer"]
+    opener = customer["in_reply_to"].isna()
+    assert set(customer.loc[opener, "true_emotion"]) == {*_NEGATIVE, "neutral", "confusion", "nervousness", "curiosity"}
+    later = set(customer.loc[~opener, "true_emotion"])
+    assert later == {"neutral", "confusion", "annoyance", "nervousness", *_POSITIVE, *_NEGATIVE[:3]}
+    assert "sadness" not in later and "curiosity" not in later
+
+
+def test_event_ids_count_up_from_zero_per_kind() -> None:
+    # M16 (the counter steps by two): ids are the kind's letter and a count from 0, one per row, no gaps
+    ids = service_journeys(40, seed=1, broadcasts=1).events["event_id"]
+    assert ids.is_unique
+    for prefix, group in ids.groupby(ids.str[0]):
+        assert sorted(group) == [f"{prefix}{i:08d}" for i in range(len(group))]
+
+
+def test_reply_links_and_thread_ids_lead_to_the_opener() -> None:
+    # M20 (the bot's acknowledgement left without a thread id): every reply points at an existing,
+    # earlier event, and its thread id is the id of the message its chain of replies starts from
+    events = service_journeys(150, seed=2, broadcasts=2).events
+    by_id = events.set_index("event_id")
+    replies = by_id[by_id["in_reply_to"].notna()]
+    assert replies["in_reply_to"].isin(by_id.index).all()
+    parent_time = by_id.loc[replies["in_reply_to"], "timestamp"].to_numpy()
+    assert (replies["timestamp"].to_numpy() >= parent_time).all()
+    assert by_id.loc[by_id["in_reply_to"].isna(), "thread_id"].isna().all()
+    root: dict[str, str] = {}
+    for event_id, first_parent in by_id["in_reply_to"].items():
+        up, parent = str(event_id), first_parent
+        while pd.notna(parent):
+            up, parent = str(parent), by_id.at[parent, "in_reply_to"]
+        root[str(event_id)] = up
+    assert replies["thread_id"].tolist() == [root[i] for i in replies.index]
+    assert (by_id["true_automatic"]).sum() > 10  # the bot's rows are among them
