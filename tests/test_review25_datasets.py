@@ -195,3 +195,44 @@ def test_the_brands_glad_we_could_help_answers_no_complaint(events: pd.DataFrame
     emotion = events.set_index("event_id")["true_emotion"]
     glad = events[(events["actor"] == "agent") & (events["true_emotion"] == "gratitude")]
     assert not emotion.loc[glad["in_reply_to"]].isin(_NEGATIVE).any()
+
+
+def test_bystanders_chime_in_on_the_share_of_threads_asked_and_are_answered_half_the_time() -> None:
+    # M38 (every bystander answered) and M63 (fewer bystanders than the share asked): a bystander's "same
+    # here" answers a thread's opener, on its channel and in its thread, in the share of threads asked
+    # for; the brand answers about half of them, each answer replying to the bystander's remark
+    events = service_journeys(300, seed=4, bystanders=0.5, bot=False).events
+    by_id = events.set_index("event_id")
+    openers = events[events["event_id"].str.startswith("e") & events["in_reply_to"].isna()]
+    said = events[events["event_id"].str.startswith("x") & (events["actor"] == "customer")]
+    answer = events[events["event_id"].str.startswith("x") & (events["actor"] == "agent")]
+    assert said["customer_id"].str.fullmatch(r"b\d{6}").all() and said["true_emotion"].eq("annoyance").all()
+    assert said["in_reply_to"].isin(openers["event_id"]).all() and said["in_reply_to"].is_unique
+    assert (said["thread_id"] == said["in_reply_to"]).all()
+    assert (said["channel"].to_numpy() == by_id.loc[said["in_reply_to"], "channel"].to_numpy()).all()
+    assert 0.45 < len(said) / len(openers) < 0.55
+    assert answer["in_reply_to"].isin(said["event_id"]).all() and answer["in_reply_to"].is_unique
+    assert (answer["customer_id"].to_numpy() == by_id.loc[answer["in_reply_to"], "customer_id"].to_numpy()).all()
+    assert 0.4 < len(answer) / len(said) < 0.6
+
+
+def test_broadcasts_are_the_brands_posts_with_two_to_four_replies_each() -> None:
+    # M40 (two to five replies) and M41 (the post under another customer id): each brand posts the number
+    # of notices asked for, under its own account as customer_id, on twitter, touchpoint "broadcast";
+    # two to four customers answer each, and the brand answers some of them
+    events = service_journeys(5, seed=6, broadcasts=20).events
+    cast = events[events["event_id"].str.startswith("n")]
+    assert (cast["touchpoint"] == "broadcast").all() and (cast["channel"] == "twitter").all()
+    posts = cast[cast["in_reply_to"].isna()]
+    assert posts["brand"].value_counts().to_dict() == {"NovaTel": 20, "Parcelo": 20, "Streamly": 20}
+    assert (posts["customer_id"] == posts["brand"]).all() and (posts["actor"] == "agent").all()
+    replies = cast[cast["actor"] == "customer"]
+    assert replies["customer_id"].str.fullmatch(r"r\d{6}").all()
+    per_post = replies.groupby("in_reply_to").size()
+    assert set(per_post.index) == set(posts["event_id"])
+    assert per_post.min() == 2 and per_post.max() == 4
+    answers = cast[(cast["actor"] == "agent") & cast["in_reply_to"].notna()]
+    assert answers["in_reply_to"].isin(replies["event_id"]).all() and 0.3 < len(answers) / len(replies) < 0.7
+    # the rest of the log does not depend on the broadcasts asked for
+    rest = events[~events["event_id"].str.startswith("n")].reset_index(drop=True)
+    pd.testing.assert_frame_equal(rest, service_journeys(5, seed=6).events)
