@@ -10,6 +10,8 @@ threads. Mutant ids and results are listed in the review's findings file.
 
 from __future__ import annotations
 
+from typing import cast
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -236,3 +238,51 @@ def test_broadcasts_are_the_brands_posts_with_two_to_four_replies_each() -> None
     # the rest of the log does not depend on the broadcasts asked for
     rest = events[~events["event_id"].str.startswith("n")].reset_index(drop=True)
     pd.testing.assert_frame_equal(rest, service_journeys(5, seed=6).events)
+
+
+def test_the_brand_answers_in_about_20_minutes_by_day_and_80_by_night(events: pd.DataFrame) -> None:
+    # M47 (the day's median 30 minutes) and M47b (the day's median 1.5 times longer): the module docstring's
+    # "median about 80 minutes instead of 20", a brand reply timed from the customer message it answers
+    main = _main(events).set_index("event_id")
+    reply = main[main["actor"] == "agent"]
+    asked = main.loc[reply["in_reply_to"]]
+    assert (asked["actor"] == "customer").all()
+    wait = (reply["timestamp"].to_numpy() - asked["timestamp"].to_numpy()) / pd.Timedelta("1min")
+    night = asked["timestamp"].dt.hour.isin(PLANTED["night_hours"]).to_numpy()
+    assert night.sum() > 300
+    assert 17 < np.median(wait[~night]) < 23
+    assert 70 < np.median(wait[night]) < 90
+
+
+def test_agents_sign_with_a_caret_and_only_novatel_and_parcelo() -> None:
+    # M50 (another signature mark) and M62b (bot= not checked): NovaTel and Parcelo agents end their reply
+    # with " ^" and their initials, which agent_id names after the brand; Streamly's replies are unsigned
+    events = service_journeys(200, seed=8).events
+    signing = list(cast("tuple[str, ...]", PLANTED["signing_brands"]))
+    human = events[(events["actor"] == "agent") & ~events["true_automatic"] & (events["touchpoint"] != "broadcast")]
+    signed = human[human["agent_id"].notna()]
+    assert set(signed["brand"]) == set(signing)
+    assert (signed["agent_id"].str.split("/").str[0] == signed["brand"]).all()
+    initials = signed["agent_id"].str.split("/").str[1]
+    assert [t.endswith(f" ^{i}") for t, i in zip(signed["text"], initials, strict=True)] == [True] * len(signed)
+    assert human.loc[human["brand"].isin(signing), "agent_id"].notna().all()
+    streamly = human[human["brand"] == "Streamly"]
+    assert len(streamly) > 20 and streamly["agent_id"].isna().all() and not streamly["text"].str.contains("^", regex=False).any()
+    from journeymap.exceptions import ArgumentTypeError
+
+    with pytest.raises(ArgumentTypeError, match=r"^bot must be True or False, got str 'no'"):
+        service_journeys(5, bot="no")  # type: ignore[arg-type]
+
+
+@pytest.mark.xfail(strict=True, reason="rv68 defect D2: days <= 0 fails inside numpy with 'high <= 0', not naming days")
+def test_a_period_of_no_days_is_refused_by_name() -> None:
+    # D2: service_journeys(5, days=0) raises numpy's ValueError "high <= 0" from rng.integers(days)
+    with pytest.raises(ValueError, match="days"):
+        service_journeys(5, days=0)
+
+
+@pytest.mark.xfail(strict=True, reason="rv68 defect D3: a negative seed fails inside numpy, not naming seed")
+def test_a_negative_seed_is_refused_by_name() -> None:
+    # D3: service_journeys(5, seed=-1) raises numpy's ValueError "expected non-negative integer"
+    with pytest.raises(ValueError, match="seed"):
+        service_journeys(5, seed=-1)
