@@ -286,3 +286,58 @@ def test_a_negative_seed_is_refused_by_name() -> None:
     # D3: service_journeys(5, seed=-1) raises numpy's ValueError "expected non-negative integer"
     with pytest.raises(ValueError, match="seed"):
         service_journeys(5, seed=-1)
+
+
+def test_threads_open_within_the_period_asked_for() -> None:
+    # M70 (start ignored): every thread and every broadcast opens on one of the `days` days from `start`
+    events = service_journeys(100, seed=1, start="2023-01-01", days=7, broadcasts=2).events
+    opened = events.loc[events["in_reply_to"].isna(), "timestamp"]
+    assert opened.min() >= pd.Timestamp("2023-01-01", tz="UTC")
+    assert opened.max() < pd.Timestamp("2023-01-08", tz="UTC")
+    assert opened.dt.normalize().nunique() == 7
+
+
+def test_the_bot_acknowledges_each_streamly_thread_once_in_neutral_words() -> None:
+    # M71 (the acknowledgement's intended emotion "caring"): every Streamly thread's first message gets one
+    # acknowledgement, neutral, unsigned, within 2 to 19 seconds; bot=False leaves none
+    from journeymap.datasets import BOT_TEXT
+
+    events = service_journeys(150, seed=9).events
+    ack = events[events["true_automatic"]]
+    openers = events[events["event_id"].str.startswith("e") & events["in_reply_to"].isna()]
+    streamly = openers[openers["brand"] == PLANTED["bot_brand"]]
+    assert sorted(ack["in_reply_to"]) == sorted(streamly["event_id"])
+    assert ack["event_id"].str.startswith("a").all() and (ack["actor"] == "agent").all()
+    assert (ack["true_emotion"] == "neutral").all() and (ack["true_valence"] == 0.0).all()
+    assert ack["agent_id"].isna().all()
+    assert (ack["text"] == [BOT_TEXT.format(cust=c) for c in ack["customer_id"]]).all()
+    delay = ack["timestamp"].to_numpy() - streamly.set_index("event_id").loc[ack["in_reply_to"], "timestamp"].to_numpy()
+    assert (delay >= pd.Timedelta(seconds=2)).all() and (delay < pd.Timedelta(seconds=20)).all()
+    assert not service_journeys(150, seed=9, bot=False).events["true_automatic"].any()
+
+
+def test_every_customer_has_one_tier_region_and_device() -> None:
+    # M72 (a bystander without attributes) and M73 (the device drawn per thread): customers, bystanders and
+    # broadcast repliers all have a tier, region and device, one each; only a brand's own post has none
+    events = service_journeys(300, seed=3, bystanders=0.3, broadcasts=2).events
+    people = events[events["touchpoint"].ne("broadcast") | events["in_reply_to"].notna()]
+    assert people["tier"].isin(["free", "plus", "premium"]).all()
+    assert people["region"].isin(["north", "south", "east", "west"]).all()
+    assert people["device"].isin(["ios", "android", "web"]).all()
+    for column in ("tier", "region", "device"):
+        assert people.groupby("customer_id")[column].nunique().max() == 1
+    for kind in ("b", "r"):
+        assert people.loc[people["customer_id"].str.startswith(kind), "tier"].nunique() == 3
+    posts = events[(events["touchpoint"] == "broadcast") & events["in_reply_to"].isna()]
+    assert len(posts) == 6 and posts[["tier", "region", "device"]].isna().all().all()
+
+
+def test_a_message_names_a_thing_of_its_touchpoint() -> None:
+    # M75 (every thread's "thing" a billing thing): the customer's and the brand's words name what the
+    # thread is about, a thing of its touchpoint ("parcel" for delivery, "invoice" for billing)
+    from journeymap.datasets import _THING
+
+    events = service_journeys(60, seed=2, bot=False, bystanders=0).events
+    names = [any(thing in text for thing in _THING[tp]) for text, tp in zip(events["text"], events["touchpoint"], strict=True)]
+    assert names == [True] * len(events)
+    assert events["touchpoint"].nunique() == 6
