@@ -341,3 +341,29 @@ def test_a_message_names_a_thing_of_its_touchpoint() -> None:
     names = [any(thing in text for thing in _THING[tp]) for text, tp in zip(events["text"], events["touchpoint"], strict=True)]
     assert names == [True] * len(events)
     assert events["touchpoint"].nunique() == 6
+
+
+def test_the_customer_answers_the_brand_about_half_an_hour_later(events: pd.DataFrame) -> None:
+    # M76 (no time between a brand reply and the customer's next message): a customer's message in answer
+    # to the brand comes later, about 30 minutes (the median) after it
+    main = _main(events).set_index("event_id")
+    follow = main[(main["actor"] == "customer") & main["in_reply_to"].notna()]
+    asked = main.loc[follow["in_reply_to"]]
+    assert (asked["actor"] == "agent").all() and len(follow) > 1000
+    wait = (follow["timestamp"].to_numpy() - asked["timestamp"].to_numpy()) / pd.Timedelta("1min")
+    assert (wait > 0).all()
+    assert 25 < np.median(wait) < 35
+
+
+def test_the_columns_are_the_canonical_ones_without_stage_and_the_documented_extras() -> None:
+    # M92 (an empty "stage" column added): the documented columns, in order: the canonical ones but stage
+    # (a stage map of this data goes by touchpoint), then brand, tier, region, device, true_emotion,
+    # true_automatic and true_valence
+    from journeymap.schema import CANONICAL_COLUMNS
+
+    events = service_journeys(5, seed=0).events
+    canonical = [c for c in CANONICAL_COLUMNS if c != "stage"]
+    extras = ["brand", "tier", "region", "device", "true_emotion", "true_automatic", "true_valence"]
+    assert list(events.columns) == [*canonical, *extras]
+    assert "agent_id" in canonical and events["true_automatic"].dtype == bool
+    assert str(events["timestamp"].dtype) == "datetime64[ns, UTC]"
