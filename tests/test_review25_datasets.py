@@ -219,7 +219,7 @@ def test_bystanders_chime_in_on_the_share_of_threads_asked_and_are_answered_half
 
 
 def test_broadcasts_are_the_brands_posts_with_two_to_four_replies_each() -> None:
-    # M40 (two to five replies) and M41 (the post under another customer id): each brand posts the number
+    # M40 (two to five replies) and M41 (the post under another customer id), M113 below: each brand posts the number
     # of notices asked for, under its own account as customer_id, on twitter, touchpoint "broadcast";
     # two to four customers answer each, and the brand answers some of them
     events = service_journeys(5, seed=6, broadcasts=20).events
@@ -235,6 +235,10 @@ def test_broadcasts_are_the_brands_posts_with_two_to_four_replies_each() -> None
     assert per_post.min() == 2 and per_post.max() == 4
     answers = cast[(cast["actor"] == "agent") & cast["in_reply_to"].notna()]
     assert answers["in_reply_to"].isin(replies["event_id"]).all() and 0.3 < len(answers) / len(replies) < 0.7
+    # M113 (the brand's answers under a notice unsigned): NovaTel's and Parcelo's agents sign them too
+    signs = answers["brand"] != PLANTED["bot_brand"]
+    assert answers.loc[signs, "agent_id"].notna().all() and answers.loc[~signs, "agent_id"].isna().all()
+    assert signs.any() and (~signs).any()
     # the rest of the log does not depend on the broadcasts asked for
     rest = events[~events["event_id"].str.startswith("n")].reset_index(drop=True)
     pd.testing.assert_frame_equal(rest, service_journeys(5, seed=6).events)
@@ -313,6 +317,8 @@ def test_the_bot_acknowledges_each_streamly_thread_once_in_neutral_words() -> No
     assert (ack["text"] == [BOT_TEXT.format(cust=c) for c in ack["customer_id"]]).all()
     delay = ack["timestamp"].to_numpy() - streamly.set_index("event_id").loc[ack["in_reply_to"], "timestamp"].to_numpy()
     assert (delay >= pd.Timedelta(seconds=2)).all() and (delay < pd.Timedelta(seconds=20)).all()
+    # M111 (the acknowledgement sent as a private message): it answers in public, on the opener's channel
+    assert (ack["channel"].to_numpy() == streamly.set_index("event_id").loc[ack["in_reply_to"], "channel"].to_numpy()).all()
     assert not service_journeys(150, seed=9, bot=False).events["true_automatic"].any()
 
 
