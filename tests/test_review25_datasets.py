@@ -1,11 +1,11 @@
 """Pins of the synthetic data generator, :func:`journeymap.datasets.service_journeys` (rv68 mutation review).
 
 Each test names the mutant (``Mnn``) it kills and the rule it pins: the argument checks, the added cases'
-own random stream (the customer rows are the same with or without them), the time-of-day weights, one to
-four conversations per customer and one to four customer messages per thread, the planted recovery
-penalty of the pain point, which emotion may stand where in a thread, the event ids, the reply links
-and thread ids, the brand's reply kinds, the move to private messages, and the share of unanswered
-threads. Mutant ids and results are listed in the review's findings file.
+own random stream, the time-of-day weights, one to four conversations per customer and customer messages
+per thread, the period, the planted recovery penalty and reply medians, which emotion may stand where, the
+event ids, reply links and thread ids, the brand's reply kinds and signatures, the move to private messages,
+the bot's acknowledgements, bystanders, broadcasts, customer attributes and the columns. Four strict xfails
+record defects D1-D4. Mutant ids and results are listed in the review's findings file.
 """
 
 from __future__ import annotations
