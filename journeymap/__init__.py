@@ -9,8 +9,8 @@ is loaded or a chart drawn, and nothing touches the network.
 Examples:
     >>> import journeymap as jm
     >>> js = jm.build_journeys(jm.datasets.service_journeys(n_customers=20, seed=0))
-    >>> len(js), len(js.events), int(js.journeys["n_steps"].sum())  # 38 journeys hold the 152 events
-    (38, 152, 152)
+    >>> len(js), len(js.events), int(js.journeys["n_steps"].sum())  # 36 journeys hold the 150 events
+    (36, 150, 150)
 """
 
 from __future__ import annotations

@@ -46,7 +46,7 @@ import pandas as pd
 
 from journeymap._flags import check_flag
 from journeymap.emotions.taxonomy import GOEMOTIONS_VALENCE
-from journeymap.exceptions import InvalidArgumentError
+from journeymap.exceptions import ArgumentTypeError, InvalidArgumentError
 from journeymap.io.validation import validate_events
 from journeymap.schema import CANONICAL_COLUMNS
 
@@ -151,7 +151,9 @@ _BRAND_TEMPLATES = {
         "@{cust} thanks for reaching out. could you tell us more about the {thing}?",
         "@{cust} we've checked your {thing} and passed it to the team.",
     ),
-    "gratitude": ("@{cust} glad we could help with your {thing}! have a great day.",),
+    # one template (a choice of one draws nothing from the stream): the answer that fixes a
+    # recovering thread's only message, which the customer does not answer
+    "resolved": ("@{cust} sorry for the wait: your {thing} is sorted now. let us know if anything else comes up.",),
 }
 # The emotions the generator draws for a bad and for a good moment (with the probabilities
 # below); their valences are GOEMOTIONS_VALENCE's, all beyond the schema's thresholds.
@@ -180,11 +182,11 @@ def service_journeys(  # noqa: PLR0912, PLR0915 - a generator read top to bottom
     """A synthetic social customer-service log with planted effects (see the module docstring).
 
     Args:
-        n_customers: number of customers; each has one to four conversations (about six
-            events per customer on average).
-        seed: random seed; the same arguments always give the same log.
-        start: first day (UTC) of the period.
-        days: length of the period in days.
+        n_customers: number of customers (at least 1); each has one to four conversations
+            (about six events per customer on average).
+        seed: random seed, a non-negative int; the same arguments always give the same log.
+        start: first day of the period: a date, read as UTC (a time with an offset is converted to UTC).
+        days: length of the period in days (at least 1).
         bystanders: the share of public threads in which another customer chimes in (0 for none).
         bot: whether ``Streamly`` acknowledges each thread's first message automatically.
         agents: whether ``NovaTel`` and ``Parcelo`` agents sign their replies (``agent_id``).
@@ -201,15 +203,27 @@ def service_journeys(  # noqa: PLR0912, PLR0915 - a generator read top to bottom
         ['agent', 'customer']
     """
     bot, agents = check_flag(bot, "bot"), check_flag(agents, "agents")
-    if n_customers < 1:
-        msg = f"n_customers must be at least 1, got {n_customers}"
+    n_customers, seed = _whole(n_customers, "n_customers", 1), _whole(seed, "seed", 0)
+    days, broadcasts = _whole(days, "days", 1), _whole(broadcasts, "broadcasts", 0)
+    if isinstance(bystanders, (bool, np.bool_)) or not isinstance(bystanders, (int, float, np.integer, np.floating)):
+        msg = f"bystanders must be a share (a number in [0, 1]), got {type(bystanders).__name__} {bystanders!r}"
+        raise ArgumentTypeError(msg)
+    if not 0 <= bystanders <= 1:
+        msg = f"bystanders must be a share in [0, 1], got {bystanders!r}"
         raise InvalidArgumentError(msg)
-    if not 0 <= bystanders <= 1 or broadcasts < 0:
-        msg = f"bystanders must be a share in [0, 1] and broadcasts a count, got {bystanders!r} and {broadcasts!r}"
+    try:
+        first_day = pd.Timestamp(start)
+    except (TypeError, ValueError) as error:
+        msg = f"start must be a date such as '2024-03-04', got {start!r} ({error})"
+        raise InvalidArgumentError(msg) from None
+    if pd.isna(first_day):
+        msg = f"start must be a date such as '2024-03-04', got {start!r}"
         raise InvalidArgumentError(msg)
+    first_day = first_day.tz_localize("UTC") if first_day.tzinfo is None else first_day.tz_convert("UTC")
     rng = np.random.default_rng(seed)
     extra = np.random.default_rng([seed, 1])  # the added cases' own stream: the rows above stay the same
-    origin = pd.Timestamp(start, tz="UTC").value // 10**9
+    signer = np.random.default_rng([seed, 2])  # who signs the customers' threads: the same with or without the added cases
+    origin = first_day.value // 10**9
     hour_p = _hour_weights()
     tiers = rng.choice(["free", "plus", "premium"], size=n_customers, p=[0.4, 0.4, 0.2])
     regions = rng.choice(["north", "south", "east", "west"], size=n_customers)
@@ -242,10 +256,10 @@ def service_journeys(  # noqa: PLR0912, PLR0915 - a generator read top to bottom
                 column.append(values.get(key))
         return event_id
 
-    def signed(brand: str, text: str) -> tuple[str, str | None]:
+    def signed(brand: str, text: str, stream: np.random.Generator = extra) -> tuple[str, str | None]:
         if not agents or brand not in _AGENTS:
             return text, None
-        who = str(extra.choice(_AGENTS[brand]))
+        who = str(stream.choice(_AGENTS[brand]))
         return f"{text} ^{who}", f"{brand}/{who}"
 
     def attributes() -> dict[str, str]:
@@ -332,11 +346,11 @@ def service_journeys(  # noqa: PLR0912, PLR0915 - a generator read top to bottom
                 t += int(rng.lognormal(np.log(median), 0.6))
                 if turn == 0 and not moved_to_dm and rng.random() < 0.3:
                     kind = "dm"
-                elif last and recovers:
-                    kind = "gratitude"
+                elif last and recovers:  # a one-message thread (a thanks at the end of a longer one ends it above)
+                    kind = "resolved"
                 else:
                     kind = "caring" if emotion in _NEGATIVE else "neutral"
-                reply, agent = signed(brand, str(rng.choice(_BRAND_TEMPLATES[kind])).format(cust=cust, thing=thing))
+                reply, agent = signed(brand, str(rng.choice(_BRAND_TEMPLATES[kind])).format(cust=cust, thing=thing), signer)
                 parent = emit(
                     agent_id=agent,
                     timestamp=t,
@@ -345,7 +359,7 @@ def service_journeys(  # noqa: PLR0912, PLR0915 - a generator read top to bottom
                     text=reply,
                     thread_id=thread_id,
                     in_reply_to=parent,
-                    true_emotion="caring" if kind in {"caring", "dm"} else kind,
+                    true_emotion="caring" if kind == "dm" or (kind != "neutral" and emotion in _NEGATIVE) else "neutral",
                     **common,
                 )
                 moved_to_dm = moved_to_dm or kind == "dm"
@@ -359,6 +373,17 @@ def service_journeys(  # noqa: PLR0912, PLR0915 - a generator read top to bottom
     frame["true_valence"] = frame["true_emotion"].map(GOEMOTIONS_VALENCE).astype("float64")
     frame["true_automatic"] = frame["true_automatic"].astype(bool)
     return validate_events(frame, on_error="raise")
+
+
+def _whole(value: object, name: str, minimum: int) -> int:
+    """``value`` as an int of at least ``minimum``; an error naming ``name`` otherwise."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
+        msg = f"{name} must be a whole number (an int), got {type(value).__name__} {value!r}"
+        raise ArgumentTypeError(msg)
+    if value < minimum:
+        msg = f"{name} must be at least {minimum}, got {value!r}"
+        raise InvalidArgumentError(msg)
+    return int(value)
 
 
 def _bystander(

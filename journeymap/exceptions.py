@@ -144,7 +144,7 @@ class UnknownJourneyError(JourneyMapError, KeyError):
         ...     js["no-such-journey"]
         ... except jm.UnknownJourneyError as err:
         ...     print(err, isinstance(err, KeyError))
-        no journey 'no-such-journey' in this JourneySet (7 journeys) True
+        no journey 'no-such-journey' in this JourneySet (9 journeys) True
     """
 
     def __str__(self) -> str:  # KeyError would quote the whole message

@@ -132,9 +132,21 @@ SEEDED = {
 }
 
 
+@pytest.fixture(scope="module")
+def js_seeded() -> jm.JourneySet:
+    """Journeys where each seeded figure has a group whose bootstrap is wider than Student's t.
+
+    Only there does the seed show: a group whose interval is Student's t (the floor) reads the same
+    under any seed, and on some data (``service_journeys(60, seed=0)``) every group's is.
+    """
+    return planted_scores(jm.build_journeys(jm.datasets.service_journeys(60, seed=1)))
+
+
 @pytest.mark.parametrize("name", sorted(SEEDED))
-def test_the_analytics_take_a_generator_or_none_as_seed(js: jm.JourneySet, name: str) -> None:
+def test_the_analytics_take_a_generator_or_none_as_seed(js_seeded: jm.JourneySet, name: str) -> None:
     import json
+
+    js = js_seeded
 
     def run(seed: object) -> str:
         out = SEEDED[name](js, seed)

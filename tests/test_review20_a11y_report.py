@@ -114,7 +114,7 @@ def test_the_trend_graph_and_hours_alt_texts_carry_their_tables_numbers(js: jm.J
     few = int(((table["volume"] > 0) & (table["scored"] < 3)).sum())
     assert f"{few} hours with fewer than 3 scored messages hatched" in negative  # the chart's hatching, in words
     mix = _alt(soup, "Emotions by stage")
-    assert "contact (223 messages): annoyance 30%" in mix
+    assert "contact (220 messages): annoyance 29%" in mix
 
 
 def test_each_example_journey_says_its_steps_and_its_lowest_and_highest_moment(js: jm.JourneySet, soup: BeautifulSoup) -> None:

@@ -130,9 +130,11 @@ def test_emotion_charts_reject_a_bad_max_rows_by_name(scored: jm.JourneySet, cha
 
 def test_emotion_mix_caps_topics_too(scored: jm.JourneySet) -> None:
     js = relabel(scored, "topic", 40, "topic")
+    n = js.events["topic"].nunique()  # the rarest of the 40 may be drawn for no customer message
+    assert n >= 38
     ax = jm.plot.emotion_mix(js, level="topic", max_rows=12)
     assert len(ax.get_yticklabels()) == 12
-    assert "12 of 40 topics" in ax.get_title().replace("\n", " ")
+    assert f"12 of {n} topics" in ax.get_title().replace("\n", " ")
 
 
 # 2. trends and topic_trends beyond DENSE_PERIODS periods: a step area, no marker per period

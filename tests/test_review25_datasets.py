@@ -4,8 +4,9 @@ Each test names the mutant (``Mnn``) it kills and the rule it pins: the argument
 own random stream, the time-of-day weights, one to four conversations per customer and customer messages
 per thread, the period, the planted recovery penalty and reply medians, which emotion may stand where, the
 event ids, reply links and thread ids, the brand's reply kinds and signatures, the move to private messages,
-the bot's acknowledgements, bystanders, broadcasts, customer attributes and the columns. Four strict xfails
-record defects D1-D4. Mutant ids and results are listed in the review's findings file.
+the bot's acknowledgements, bystanders, broadcasts, customer attributes and the columns. The review's
+defects D1-D4 (fixed) are pinned too: the brand's answer to a complaint, the argument checks, the
+signers' own stream. Mutant ids and results are listed in the review's findings file.
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ def test_argument_checks_name_the_argument_and_admit_the_bounds() -> None:
     for bad in (1.5, -0.1):
         with pytest.raises(InvalidArgumentError, match=r"bystanders must be a share in \[0, 1\]"):
             service_journeys(2, bystanders=bad)
-    with pytest.raises(InvalidArgumentError, match=r"broadcasts a count, got 0\.1 and -1"):
+    with pytest.raises(InvalidArgumentError, match=r"^broadcasts must be at least 0, got -1"):
         service_journeys(2, broadcasts=-1)
     with pytest.raises(InvalidArgumentError, match="n_customers must be at least 1, got 0"):
         service_journeys(0)
@@ -186,17 +187,27 @@ def test_about_one_thread_in_seven_gets_no_brand_reply(events: pd.DataFrame) -> 
     assert 0.1 < (~answered).mean() < 0.17
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="rv68 defect D1: a 'recovered' one-message thread gets the brand's 'glad we could help' answer to its complaint",
-)
-def test_the_brands_glad_we_could_help_answers_no_complaint(events: pd.DataFrame) -> None:
-    # D1: kind = "gratitude" (elif last and recovers) is reached only on a one-message thread, since a
-    # final thanks ends the thread before the brand answers; so "glad we could help with your bill! have
-    # a great day." answers the opening complaint ("this is ridiculous, my bill is wrong AGAIN")
-    emotion = events.set_index("event_id")["true_emotion"]
-    glad = events[(events["actor"] == "agent") & (events["true_emotion"] == "gratitude")]
-    assert not emotion.loc[glad["in_reply_to"]].isin(_NEGATIVE).any()
+def test_the_brand_answers_a_complaint_with_care_and_a_recovering_one_message_thread_is_sorted(events: pd.DataFrame) -> None:
+    # D1 (fixed): the gratitude reply (elif last and recovers) was reached only on a one-message thread,
+    # since a final thanks ends a longer thread before the brand answers; so "glad we could help with your
+    # bill! have a great day." (true_emotion gratitude) answered the opening complaint ("this is
+    # ridiculous, my bill is wrong AGAIN"). Now such a thread's only message gets the answer that sorts it.
+    by_id = events.set_index("event_id")
+    replies = events[(events["actor"] == "agent") & events["in_reply_to"].notna() & events["event_id"].str.startswith("e")]
+    asked = by_id.loc[replies["in_reply_to"]]
+    to_customer = (asked["actor"] == "customer").to_numpy()
+    to_complaint = to_customer & asked["true_emotion"].isin(_NEGATIVE).to_numpy()
+    assert to_complaint.sum() > 500
+    assert (replies["true_emotion"].to_numpy()[to_complaint] == "caring").all()
+    assert not replies["text"].str.contains("glad we could help").any()
+    sorted_ = replies["text"].str.contains("is sorted now")
+    assert sorted_.sum() > 50
+    # each answers a thread's opener, the thread's only customer message
+    asked_ids = replies.loc[sorted_, "in_reply_to"].to_numpy()
+    assert by_id.loc[asked_ids, "thread_id"].isna().all()
+    mine = events[(events["actor"] == "customer") & events["event_id"].str.startswith("e")]
+    per_thread = mine.groupby(mine["thread_id"].fillna(mine["event_id"])).size()
+    assert (per_thread.reindex(asked_ids) == 1).all()
 
 
 def test_bystanders_chime_in_on_the_share_of_threads_asked_and_are_answered_half_the_time() -> None:
@@ -278,18 +289,42 @@ def test_agents_sign_with_a_caret_and_only_novatel_and_parcelo() -> None:
         service_journeys(5, bot="no")  # type: ignore[arg-type]
 
 
-@pytest.mark.xfail(strict=True, reason="rv68 defect D2: days <= 0 fails inside numpy with 'high <= 0', not naming days")
 def test_a_period_of_no_days_is_refused_by_name() -> None:
-    # D2: service_journeys(5, days=0) raises numpy's ValueError "high <= 0" from rng.integers(days)
+    # D2 (fixed): service_journeys(5, days=0) raised numpy's ValueError "high <= 0" from rng.integers(days)
     with pytest.raises(ValueError, match="days"):
         service_journeys(5, days=0)
 
 
-@pytest.mark.xfail(strict=True, reason="rv68 defect D3: a negative seed fails inside numpy, not naming seed")
 def test_a_negative_seed_is_refused_by_name() -> None:
-    # D3: service_journeys(5, seed=-1) raises numpy's ValueError "expected non-negative integer"
+    # D3 (fixed): service_journeys(5, seed=-1) raised numpy's ValueError "expected non-negative integer"
     with pytest.raises(ValueError, match="seed"):
         service_journeys(5, seed=-1)
+
+
+@pytest.mark.parametrize(
+    ("options", "error", "message"),
+    [
+        ({"seed": 1.5}, TypeError, r"^seed must be a whole number \(an int\), got float 1.5"),
+        ({"n_customers": "5"}, TypeError, r"^n_customers must be a whole number"),
+        ({"n_customers": 2.5}, TypeError, r"^n_customers must be a whole number"),
+        ({"broadcasts": 1.5}, TypeError, r"^broadcasts must be a whole number"),
+        ({"bystanders": "0.1"}, TypeError, r"^bystanders must be a share \(a number in \[0, 1\]\), got str"),
+        ({"bystanders": float("nan")}, ValueError, r"^bystanders must be a share in \[0, 1\]"),
+        ({"days": -3}, ValueError, r"^days must be at least 1, got -3"),
+        ({"start": "yesterday"}, ValueError, r"^start must be a date such as '2024-03-04', got 'yesterday'"),
+    ],
+)
+def test_every_argument_of_the_wrong_type_or_range_is_refused_by_name(
+    options: dict[str, object], error: type, message: str
+) -> None:
+    # D3 (fixed): the other arguments failed with bare TypeErrors from '<' or numpy's own messages
+    with pytest.raises(error, match=message):
+        service_journeys(**({"n_customers": 5} | options))  # type: ignore[arg-type]
+
+
+def test_a_start_with_an_offset_is_the_same_instant_in_utc() -> None:
+    utc = service_journeys(5, seed=2, start="2024-03-04").events
+    pd.testing.assert_frame_equal(service_journeys(5, seed=2, start="2024-03-04T02:00+02:00").events, utc)
 
 
 def test_threads_open_within_the_period_asked_for() -> None:
@@ -375,14 +410,11 @@ def test_the_columns_are_the_canonical_ones_without_stage_and_the_documented_ext
     assert str(events["timestamp"].dtype) == "datetime64[ns, UTC]"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="rv68 defect D4: bystanders= and bot= share the signing agents' random stream, so they re-sign the replies",
-)
 def test_turning_bystanders_or_the_bot_off_changes_no_customer_thread_row() -> None:
-    # D4: the module docstring says the added cases' rows come from a stream of their own "so the rows above are
-    # the same with or without them"; but the signing agents are drawn from that same stream, so with
-    # bystanders=0 (or bot=False) 79 (88) of the 115 signed replies of this log name another agent
+    # D4 (fixed: the signers have a stream of their own now): the module docstring says the added cases'
+    # rows come from a stream of their own "so the rows above are the same with or without them"; but the
+    # signing agents were drawn from that same stream, so with bystanders=0 (or bot=False) 79 (88) of the
+    # 115 signed replies of this log named another agent
     full = service_journeys(80, seed=5).events
     mine = full[full["event_id"].str.startswith("e")].reset_index(drop=True)
     for option in ({"bystanders": 0.0}, {"bot": False}):
