@@ -1,0 +1,185 @@
+"""Mutation-and-pin review (rv69) of the training scripts and trained-model loading.
+
+Pins the rules of :mod:`journeymap.emotions.train`, :mod:`journeymap.emotions.train_multitask`
+and :mod:`journeymap.emotions.trained` that the existing end-to-end tests let through: the options
+the command lines take, how a labelled table's labels, valences and dev split are read, the
+learning-rate schedule and what the optimiser trains, the resume logic, the epoch kept (best dev
+macro-F1; best sum of dev and hold-out for the multi-task run), the sentiment hold-out and its bias
+calibration, TweetEval files, the ``config.json`` keys written and how a trained folder loads.
+
+Every network here is a tiny random BERT (hidden 16, two layers) put in place of the bundled
+MiniLM encoder (its tokenizer is kept), so a training run takes well under a second; no model is
+downloaded and the shipped default model is never loaded.
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+import pytest
+
+from journeymap import InvalidArgumentError, SchemaError
+from journeymap.emotions import _minilm
+from journeymap.emotions import train as train_mod
+from journeymap.emotions import train_multitask as mt
+from journeymap.emotions.train import TrainConfig
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+
+@functools.cache
+def _tokenizer() -> Any:
+    return _minilm.load_tokenizer()
+
+
+@pytest.fixture
+def tiny(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The bundled MiniLM encoder replaced by a tiny random BERT (same tokenizer); no base hashing."""
+    from transformers import BertConfig, BertModel
+
+    tokenizer = _tokenizer()
+
+    def load_base(*, tokenizer_only: bool) -> tuple[Any, Any]:
+        if tokenizer_only:
+            return tokenizer, None
+        config = BertConfig(
+            vocab_size=tokenizer.vocab_size,
+            hidden_size=16,
+            num_hidden_layers=2,
+            num_attention_heads=2,
+            intermediate_size=32,
+            max_position_embeddings=128,
+        )
+        return tokenizer, BertModel(config, add_pooling_layer=False)
+
+    monkeypatch.setattr(_minilm, "_load_base", load_base)
+    monkeypatch.setattr(train_mod, "file_sha256", lambda path: "sha")
+    monkeypatch.setattr(mt, "file_sha256", lambda path: "sha")
+
+
+def _goemotions(folder: Path) -> Path:
+    """A GoEmotions-format folder: labels.txt (the 28 labels), train.tsv and dev.tsv of a few comments."""
+    from journeymap.emotions.taxonomy import Taxonomy
+
+    folder.mkdir()
+    (folder / "labels.txt").write_text("\n".join(Taxonomy.goemotions().labels) + "\n")
+    rows = {
+        "train": [("thanks a lot", "15"), ("so angry", "2"), ("ok", "27"), ("great thanks", "15")],
+        "dev": [("thank you", "15"), ("i am angry", "2"), ("ok then", "27"), ("wow, thanks", "15,26")],
+    }
+    for split, items in rows.items():
+        (folder / f"{split}.tsv").write_text("".join(f"{t}\t{ids}\tid{i}\n" for i, (t, ids) in enumerate(items)))
+    return folder
+
+
+def _table(path: Path, n: int = 12) -> Path:
+    good = ["thanks so much", "love the app", "great service", "brilliant"]
+    bad = ["worst service", "late again", "so angry", "still waiting"]
+    rows = [(good[i % 4] + f" {i}", "positive") if i % 2 else (bad[i % 4] + f" {i}", "negative") for i in range(n)]
+    pd.DataFrame(rows, columns=["text", "label"]).to_csv(path, index=False)
+    return path
+
+
+# -- the command lines' options ---------------------------------------------------------------------
+def test_config_options_take_whole_numbers_for_limit_and_max_steps() -> None:
+    # rv69-M1 (train.py:86): limit and max_steps default to None, so their type is named (int), not taken from the default
+    parser = argparse.ArgumentParser()
+    train_mod.add_config_options(parser, mt.MultiTaskConfig)
+    args = parser.parse_args(["--max-steps", "3", "--limit", "5", "--freeze-layers", "0", "--go-weight", "2.5"])
+    config = train_mod.config_from(args, mt.MultiTaskConfig)
+    assert (config.max_steps, config.limit, config.freeze_layers, config.go_weight) == (3, 5, 0, 2.5)
+    assert train_mod.config_from(parser.parse_args([]), mt.MultiTaskConfig) == mt.MultiTaskConfig()
+
+
+def test_train_main_passes_each_option_to_train(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    # rv69-M9/M10 (train.py main): --valence values become numbers, --label-map pairs a mapping, columns by name
+    seen: dict[str, Any] = {}
+
+    def fake(data: Path, out: Path, config: TrainConfig, **kwargs: Any) -> dict[str, Any]:
+        seen.update(kwargs, data=data, out=out, config=config)
+        return {}
+
+    monkeypatch.setattr(train_mod, "train", fake)
+    argv = [str(tmp_path / "d.csv"), "--out", str(tmp_path / "o"), "--text-column", "tweet", "--label-column", "y"]
+    argv += ["--label-map", "0=negative", "--label-map", "2=positive", "--valence", "meh=-0.25", "--epochs", "3"]
+    argv += ["--dev", str(tmp_path / "dev.csv"), "--resume", "--max-length", "32"]
+    assert train_mod.main(argv) == 0
+    assert seen["text"] == "tweet" and seen["label"] == "y"
+    assert seen["label_map"] == {"0": "negative", "2": "positive"}
+    assert seen["valence"] == {"meh": -0.25} and isinstance(seen["valence"]["meh"], float)
+    assert seen["dev"] == tmp_path / "dev.csv" and seen["resume"] is True and seen["checkpoint_dir"] is None
+    assert seen["config"] == TrainConfig(epochs=3, max_length=32)
+
+
+# -- how a table's labels, valences and dev split are read ----------------------------------------
+@pytest.mark.parametrize(
+    ("keyword", "value"),
+    [("dev", "dev.csv"), ("text", "tweet"), ("label", "y"), ("label_map", {"0": "negative"}), ("valence", {"meh": 0.1})],
+)
+def test_a_goemotions_folder_refuses_each_table_argument_by_name(tmp_path: Path, keyword: str, value: object) -> None:
+    # rv69-M2/M3 (train.py:178-179): every argument for a table is refused with a folder, and named
+    folder = _goemotions(tmp_path / "g")
+    kwargs: dict[str, Any] = {"text": "text", "label": "label", "label_map": None, "valence": None, "dev": None}
+    kwargs[keyword] = value
+    with pytest.raises(InvalidArgumentError, match=rf"^{keyword}= apply to a labelled table"):
+        train_mod._training_data(folder, seed=13, **kwargs)
+
+
+def _data(tmp_path: Path, frame: pd.DataFrame, name: str = "d.csv") -> Path:
+    path = tmp_path / name
+    frame.to_csv(path, index=False)
+    return path
+
+
+def test_a_table_with_one_label_is_refused(tmp_path: Path) -> None:
+    # rv69-M4 (train.py:192): training needs at least two labels
+    path = _data(tmp_path, pd.DataFrame({"text": ["a", "b", "c"], "label": ["positive"] * 3}))
+    with pytest.raises(SchemaError, match=r"training needs at least two labels, found \['positive'\]"):
+        train_mod._training_data(path, text="text", label="label", label_map=None, valence=None, dev=None, seed=13)
+
+
+def test_valence_given_for_unknown_labels_and_over_known_ones(tmp_path: Path) -> None:
+    # rv69-M5 (train.py:196): a label given a valence needs no known one;
+    # rv69-M6 (train.py:200): a valence given wins over the known one
+    path = _data(tmp_path, pd.DataFrame({"text": [f"t{i}" for i in range(20)], "label": ["meh", "positive"] * 10}))
+    _, _, valence = train_mod._training_data(
+        path, text="text", label="label", label_map=None, valence={"meh": -0.3, "positive": 0.5}, dev=None, seed=13
+    )
+    assert valence == {"meh": -0.3, "positive": 0.5}
+    _, _, valence = train_mod._training_data(
+        path, text="text", label="label", label_map=None, valence={"meh": -0.3}, dev=None, seed=13
+    )
+    assert valence == {"meh": -0.3, "positive": 0.8}
+
+
+def test_a_dev_table_is_read_over_the_training_labels(tmp_path: Path) -> None:
+    # rv69-M7 (train.py:204): dev columns line up with the training labels, even when dev lacks one of them
+    path = _data(tmp_path, pd.DataFrame({"text": ["a", "b", "c", "d"], "label": ["negative", "neutral", "positive", "neutral"]}))
+    dev = _data(tmp_path, pd.DataFrame({"text": ["x", "y"], "label": ["positive", "neutral"]}), "dev.csv")
+    train_split, dev_split, _ = train_mod._training_data(
+        path, text="text", label="label", label_map=None, valence=None, dev=dev, seed=13
+    )
+    assert train_split.labels == dev_split.labels == ["negative", "neutral", "positive"]
+    assert dev_split.targets.tolist() == [[0, 0, 1], [0, 1, 0]]
+    assert train_split.texts == ["a", "b", "c", "d"]
+
+
+def test_the_dev_share_of_a_table_is_seeded_by_the_config_seed(tmp_path: Path) -> None:
+    # rv69-M8 (train.py:205): 10% held out per first label, drawn with the run's seed (other seeds, other rows)
+    from journeymap.emotions.labelled import as_split, dev_split, read_labelled
+
+    path = _data(tmp_path, pd.DataFrame({"text": [f"t{i}" for i in range(40)], "label": ["negative", "positive"] * 20}))
+    held = {}
+    for seed in (0, 13, 14):
+        train_split, dev_part, _ = train_mod._training_data(
+            path, text="text", label="label", label_map=None, valence=None, dev=None, seed=seed
+        )
+        expected = dev_split(as_split(read_labelled(path)), 0.1, seed=seed)
+        assert dev_part.texts == expected[1].texts and train_split.texts == expected[0].texts
+        assert len(dev_part.texts) == 4 and not set(dev_part.texts) & set(train_split.texts)
+        held[seed] = dev_part.texts
+    assert held[13] != held[0] and held[13] != held[14]
