@@ -20,8 +20,9 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 import pytest
+import torch
 
-from journeymap import InvalidArgumentError, SchemaError
+from journeymap import InvalidArgumentError, ModelLoadError, SchemaError
 from journeymap.emotions import _minilm
 from journeymap.emotions import train as train_mod
 from journeymap.emotions import train_multitask as mt
@@ -183,3 +184,125 @@ def test_the_dev_share_of_a_table_is_seeded_by_the_config_seed(tmp_path: Path) -
         assert len(dev_part.texts) == 4 and not set(dev_part.texts) & set(train_split.texts)
         held[seed] = dev_part.texts
     assert held[13] != held[0] and held[13] != held[14]
+
+
+# -- the optimiser, its schedule and the resume logic ---------------------------------------------
+class _Net(torch.nn.Module):
+    def __init__(self) -> None:
+        super().__init__()
+        self.body = torch.nn.Linear(2, 2)
+        self.frozen = torch.nn.Linear(2, 2)
+        self.frozen.requires_grad_(False)
+        self.head = torch.nn.Linear(2, 1)
+
+
+def _optimisation(net: _Net, tmp_path: Path, *, resume: bool = False, **config: Any) -> Any:
+    return train_mod.optimisation(
+        net,
+        list(net.head.parameters()),
+        config=TrainConfig(**config),
+        total=8,
+        ckpt_path=tmp_path / "ck" / "state.pt",
+        resume=resume,
+        device=torch.device("cpu"),
+    )
+
+
+def test_the_schedule_warms_up_then_decays_linearly_to_zero(tmp_path: Path) -> None:
+    # rv69-M11 (train.py:317 `<` -> `<=`), M12 (train.py:319), M13 (train.py:312 lr <-> head_lr), M14 (train.py:308 floor of 1)
+    optimizer, scheduler, _, _ = _optimisation(_Net(), tmp_path, warmup=0.25, lr=1.0, head_lr=10.0)
+    body, heads = [], []
+    for _ in range(9):
+        body.append(round(optimizer.param_groups[0]["lr"], 4))
+        heads.append(round(optimizer.param_groups[1]["lr"], 4))
+        optimizer.step()
+        scheduler.step()
+    # warm-up over int(0.25 * 8) = 2 steps, then (8 - step) / (8 - 2)
+    assert body == [0.5, 1.0, 1.0, 0.8333, 0.6667, 0.5, 0.3333, 0.1667, 0.0]
+    assert heads == [5.0, 10.0, 10.0, 8.3333, 6.6667, 5.0, 3.3333, 1.6667, 0.0]
+    optimizer, _, _, _ = _optimisation(_Net(), tmp_path, warmup=0.0, lr=1.0)
+    assert optimizer.param_groups[0]["lr"] == 1.0  # no warm-up: at least one step of it, full rate at once
+
+
+def test_the_optimiser_trains_the_unfrozen_body_and_the_heads_only(tmp_path: Path) -> None:
+    # rv69-M15 (train.py:310): frozen parameters are not handed to the optimiser, nor the heads twice
+    net = _Net()
+    optimizer, _, state, _ = _optimisation(net, tmp_path, weight_decay=0.5)
+    body, heads = (group["params"] for group in optimizer.param_groups)
+    assert {id(p) for p in body} == {id(p) for p in net.body.parameters()}
+    assert {id(p) for p in heads} == {id(p) for p in net.head.parameters()}
+    assert optimizer.param_groups[0]["weight_decay"] == 0.5
+    assert state == {"epoch": 0, "batch": 0, "step": 0, "best": -1.0, "history": []}
+
+
+def _step(net: _Net, optimizer: Any, scheduler: Any, state: dict[str, Any]) -> None:
+    loss = net.head(net.body(torch.ones(1, 2))).sum() * 1000.0
+    train_mod.take_step(
+        loss, model=net, optimizer=optimizer, scheduler=scheduler, state=state, bar=_Bar(), running=0.0, batch=state["batch"]
+    )
+
+
+class _Bar:
+    def update(self, n: int) -> None:
+        pass
+
+    def set_postfix(self, **kwargs: Any) -> None:
+        pass
+
+
+def test_resume_restores_weights_optimiser_schedule_and_state_only_when_asked(tmp_path: Path) -> None:
+    # rv69-M16 (train.py:323 resume ignored), M17 (train.py:332 state not restored), M18 (train.py:329 weights not restored)
+    net = _Net()
+    optimizer, scheduler, state, checkpoint = _optimisation(net, tmp_path)
+    _step(net, optimizer, scheduler, state)
+    state["history"].append({"epoch": 1})
+    checkpoint()
+    trained = {k: v.clone() for k, v in net.state_dict().items()}
+    fresh = _Net()
+    optimizer2, scheduler2, state2, _ = _optimisation(fresh, tmp_path, resume=True)
+    assert state2 == {"epoch": 0, "batch": 1, "step": 1, "best": -1.0, "history": [{"epoch": 1}]}
+    assert all(torch.equal(v, trained[k]) for k, v in fresh.state_dict().items())
+    assert scheduler2.last_epoch == 1 and optimizer2.state_dict()["state"]
+    other = _Net()
+    before = {k: v.clone() for k, v in other.state_dict().items()}
+    _, scheduler3, state3, _ = _optimisation(other, tmp_path, resume=False)  # a checkpoint is there, but not asked for
+    assert state3["step"] == 0 and scheduler3.last_epoch == 0
+    assert all(torch.equal(v, before[k]) for k, v in other.state_dict().items())
+
+
+class _Code:
+    """Not plain data: unpickling it would run code."""
+
+
+def test_resume_refuses_a_checkpoint_that_is_not_plain_data(tmp_path: Path) -> None:
+    # rv69-M19 (train.py:325 weights_only=True -> False): a checkpoint is data, never code to run
+    path = tmp_path / "ck" / "state.pt"
+    path.parent.mkdir()
+    net = _Net()
+    optimizer, scheduler, state, _ = _optimisation(net, tmp_path)
+    torch.save({"model": net.state_dict(), "optimizer": optimizer.state_dict(), "scheduler": scheduler.state_dict(),
+                "state": {**state, "extra": _Code()}}, path)  # fmt: skip
+    with pytest.raises(ModelLoadError, match=r"cannot resume from .*state\.pt: not a checkpoint that loads as plain data"):
+        _optimisation(_Net(), tmp_path, resume=True)
+
+
+def test_a_step_clips_the_gradient_norm_at_one_and_moves_the_loop_state(tmp_path: Path) -> None:
+    # rv69-M20 (train.py:279 clip at 1), M21 (train.py:285 batch done = b + 1), M22 (train.py:284 smoothing)
+    net = _Net()
+    optimizer = torch.optim.SGD(net.parameters(), lr=1.0)
+    scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda step: 1.0)
+    before = torch.cat([p.detach().flatten().clone() for p in net.parameters()])
+    state = {"batch": 4, "step": 7}
+    loss = net.head(net.body(torch.ones(1, 2))).sum() * 1000.0
+    running = train_mod.take_step(
+        loss, model=net, optimizer=optimizer, scheduler=scheduler, state=state, bar=_Bar(), running=0.0, batch=4
+    )
+    moved = torch.cat([p.detach().flatten() for p in net.parameters()]) - before
+    assert float(moved.norm()) == pytest.approx(1.0, rel=1e-4)  # lr 1 times the clipped gradient of norm 1
+    assert state == {"batch": 5, "step": 8}
+    assert running == pytest.approx(loss.item())  # the first step's loss as it is
+    loss = net.head(net.body(torch.ones(1, 2))).sum()
+    again = train_mod.take_step(
+        loss, model=net, optimizer=optimizer, scheduler=scheduler, state=state, bar=_Bar(), running=10.0, batch=5
+    )
+    assert again == pytest.approx(0.98 * 10.0 + 0.02 * loss.item())
