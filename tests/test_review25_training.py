@@ -15,7 +15,9 @@ downloaded and the shipped default model is never loaded.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import functools
+import json
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
@@ -30,6 +32,8 @@ from journeymap.emotions.train import TrainConfig
 
 if TYPE_CHECKING:
     from pathlib import Path
+
+    from journeymap.emotions._goemotions import Split
 
 
 @functools.cache
@@ -306,3 +310,118 @@ def test_a_step_clips_the_gradient_norm_at_one_and_moves_the_loop_state(tmp_path
         loss, model=net, optimizer=optimizer, scheduler=scheduler, state=state, bar=_Bar(), running=10.0, batch=5
     )
     assert again == pytest.approx(0.98 * 10.0 + 0.02 * loss.item())
+
+
+# -- the training loop (tiny random encoder) ------------------------------------------------------
+def _planted_reports(monkeypatch: pytest.MonkeyPatch, figures: list[float]) -> list[tuple[int, int]]:
+    """dev_report replaced: epoch n reports figures[n - 1]; returns the (texts, labels) shape each epoch was measured on."""
+    seen: list[tuple[int, int]] = []
+
+    def report(probs: Any, split: Split) -> dict[str, Any]:
+        seen.append(probs.shape)
+        assert probs.shape == split.targets.shape
+        f1 = figures[len(seen) - 1]
+        return {"thresholds": [0.5] * probs.shape[1], "dev_macro_f1": f1, "dev_micro_f1": f1, "dev_macro_f1_at_0.5": f1}
+
+    monkeypatch.setattr(train_mod, "dev_report", report)
+    return seen
+
+
+@pytest.mark.parametrize(("figures", "best"), [([0.2, 0.5, 0.3], 2), ([0.4, 0.4, 0.1], 1), ([0.1, 0.2, 0.3], 3)])
+def test_the_folder_holds_the_epoch_with_the_best_dev_macro_f1_first_on_ties(
+    tiny: None, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, figures: list[float], best: int
+) -> None:
+    # rv69-M28 (train.py:463 `>` -> `>=`: a tie would go to the later epoch), M29 (`>` -> `<`)
+    _planted_reports(monkeypatch, figures)
+    out = tmp_path / "m"
+    meta = train_mod.train(_table(tmp_path / "t.csv", 20), out, TrainConfig(epochs=3, batch_size=8), device="cpu")
+    stored = json.loads((out / "config.json").read_text())
+    assert stored["dev"]["epoch"] == meta["dev"]["epoch"] == best
+    assert stored["dev"]["dev_macro_f1"] == max(figures)
+    assert [h["epoch"] for h in stored["history"]] == list(range(1, best + 1))
+
+
+def test_config_json_records_the_labels_valences_settings_and_a_table_model_id(tiny: None, tmp_path: Path) -> None:
+    # rv69-M30 (train.py:466 id), M31 (train.py:475 max_length), M32 (train.py:469 valence)
+    from journeymap.emotions.trained import FORMAT
+
+    config = TrainConfig(epochs=1, batch_size=8, max_length=12, seed=3)
+    out = tmp_path / "shop-model"
+    train_mod.train(_table(tmp_path / "t.csv"), out, config, device="cpu", valence={"positive": 0.6})
+    stored = json.loads((out / "config.json").read_text())
+    assert stored["id"] == "journeymap.trained.shop-model" and stored["format"] == FORMAT
+    assert stored["labels"] == ["negative", "positive"] and stored["valence"] == {"negative": -0.8, "positive": 0.6}
+    assert stored["max_length"] == 12 and stored["train_config"] == dataclasses.asdict(config)
+    assert len(stored["thresholds"]) == 2 and stored["base_sha256"] == "sha"
+
+
+def test_a_goemotions_folder_trains_the_default_model_id(tiny: None, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    # rv69-M30 (train.py:466): a GoEmotions folder makes journeymap.default.v1, with no valence of its own
+    _planted_reports(monkeypatch, [0.3])
+    meta = train_mod.train(_goemotions(tmp_path / "g"), tmp_path / "m", TrainConfig(epochs=1, batch_size=2), device="cpu")
+    assert meta["id"] == "journeymap.default.v1" and meta["valence"] is None and len(meta["labels"]) == 28
+
+
+def _steps(out: Path) -> dict[str, Any]:
+    state: dict[str, Any] = torch.load(out / "checkpoint" / "state.pt", weights_only=True)["state"]
+    return state
+
+
+def test_steps_per_epoch_round_up_and_max_steps_stops_the_run(
+    tiny: None, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # rv69-M33 (train.py:420 ceil), M34 (train.py:433 the run stops at max_steps, not one step per epoch after),
+    # M35 (train.py:481 the next epoch starts at its first batch)
+    seen = _planted_reports(monkeypatch, [0.1, 0.2, 0.3])
+    data = _table(tmp_path / "t.csv", 20)  # 18 training texts after the 10% dev share: 5 batches of 4
+    train_mod.train(data, tmp_path / "a", TrainConfig(epochs=2, batch_size=4), device="cpu")
+    assert _steps(tmp_path / "a")["step"] == 10 and len(seen) == 2
+    seen.clear()
+    train_mod.train(data, tmp_path / "b", TrainConfig(epochs=3, batch_size=4, max_steps=7), device="cpu")
+    state = _steps(tmp_path / "b")
+    assert state["step"] == 7 and [h["epoch"] for h in state["history"]] == [1, 2] and len(seen) == 2
+
+
+def test_limit_cuts_both_the_training_and_the_dev_texts(tiny: None, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    # rv69-M36 (train.py:408 dev not cut), M37 (train.py:407 train not cut)
+    seen = _planted_reports(monkeypatch, [0.1])
+    dev = _data(tmp_path, pd.DataFrame({"text": [f"d{i}" for i in range(10)], "label": ["positive", "negative"] * 5}), "dev.csv")
+    train_mod.train(
+        _table(tmp_path / "t.csv", 20), tmp_path / "m", TrainConfig(epochs=1, batch_size=2, limit=6), device="cpu", dev=dev
+    )
+    assert seen == [(6, 2)]
+    assert _steps(tmp_path / "m")["step"] == 3
+
+
+def test_training_never_changes_the_word_embeddings(tiny: None, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    # rv69-M38 (train.py:412): the word embeddings stay as the encoder package ships them (they are not saved)
+    built: list[Any] = []
+    real = _minilm.build
+
+    def build(n_labels: int, **kwargs: Any) -> Any:
+        model, tokenizer = real(n_labels, **kwargs)
+        embeddings: Any = model.encoder.embeddings
+        built.append((embeddings, embeddings.word_embeddings.weight.detach().clone(),
+                      embeddings.position_embeddings.weight.detach().clone()))  # fmt: skip
+        return model, tokenizer
+
+    monkeypatch.setattr(_minilm, "build", build)
+    train_mod.train(_table(tmp_path / "t.csv"), tmp_path / "m", TrainConfig(epochs=1, batch_size=4, lr=0.1), device="cpu")
+    embeddings, words, positions = built[0]
+    assert torch.equal(embeddings.word_embeddings.weight, words)
+    assert not torch.equal(embeddings.position_embeddings.weight, positions)  # the rest does train
+
+
+def test_each_epoch_draws_its_own_batch_order(tiny: None, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    # rv69-M39 (train.py:435): epoch n shuffles with seed + n
+    seeds: list[int] = []
+    real = train_mod.bucketed_batches
+
+    def spy(lengths: list[int], batch_size: int, seed: int) -> list[list[int]]:
+        seeds.append(seed)
+        return real(lengths, batch_size, seed)
+
+    monkeypatch.setattr(train_mod, "bucketed_batches", spy)
+    _planted_reports(monkeypatch, [0.1, 0.2, 0.3])
+    train_mod.train(_table(tmp_path / "t.csv"), tmp_path / "m", TrainConfig(epochs=3, batch_size=8, seed=21), device="cpu")
+    assert seeds == [21, 22, 23]
