@@ -20,6 +20,7 @@ import functools
 import json
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import pandas as pd
 import pytest
 import torch
@@ -28,12 +29,11 @@ from journeymap import InvalidArgumentError, ModelLoadError, SchemaError
 from journeymap.emotions import _minilm
 from journeymap.emotions import train as train_mod
 from journeymap.emotions import train_multitask as mt
+from journeymap.emotions._goemotions import Split
 from journeymap.emotions.train import TrainConfig
 
 if TYPE_CHECKING:
     from pathlib import Path
-
-    from journeymap.emotions._goemotions import Split
 
 
 @functools.cache
@@ -425,3 +425,83 @@ def test_each_epoch_draws_its_own_batch_order(tiny: None, monkeypatch: pytest.Mo
     _planted_reports(monkeypatch, [0.1, 0.2, 0.3])
     train_mod.train(_table(tmp_path / "t.csv"), tmp_path / "m", TrainConfig(epochs=3, batch_size=8, seed=21), device="cpu")
     assert seeds == [21, 22, 23]
+
+
+# -- the multi-task run's data: TweetEval files and the sentiment hold-out ---------------------------
+def test_tweeteval_lines_keep_leading_spaces_and_skip_blank_label_lines(tmp_path: Path) -> None:
+    # rv69-M40 (train_multitask.py:108 rstrip -> strip), M41 (train_multitask.py:115 blank label lines skipped)
+    (tmp_path / "test_text.txt").write_text("  indented tweet  \nsecond\r\n")
+    (tmp_path / "test_labels.txt").write_text("0\n2\n\n")
+    texts, labels = mt.read_tweeteval(tmp_path, "test")
+    assert texts == ["  indented tweet", "second"] and labels.tolist() == [0, 2] and labels.dtype == np.int64
+
+
+def test_tweeteval_texts_and_labels_of_other_counts_are_an_error_naming_both(tmp_path: Path) -> None:
+    # rv69-M42 (train_multitask.py:116): the counts must match
+    (tmp_path / "val_text.txt").write_text("a\nb\n")
+    (tmp_path / "val_labels.txt").write_text("0\n1\n2\n")
+    with pytest.raises(InvalidArgumentError, match=r": 2 val texts but 3 labels$"):
+        mt.read_tweeteval(tmp_path, "val")
+
+
+def test_the_sentiment_hold_out_is_a_seeded_rounded_share_disjoint_from_training() -> None:
+    # rv69-M43 (train_multitask.py:125 round -> int), M44 (:126 the two parts swapped), M45 (:124 seed ignored)
+    train_rows, hold = mt.sentiment_split(15, 0.1, seed=13)
+    assert len(hold) == 2 and len(train_rows) == 13  # round(1.5) = 2
+    assert sorted([*train_rows.tolist(), *hold.tolist()]) == list(range(15))
+    assert hold.tolist() == sorted(np.random.default_rng(13).permutation(15)[:2].tolist())
+    assert train_rows.tolist() == sorted(train_rows.tolist())
+    assert mt.sentiment_split(15, 0.1, seed=14)[1].tolist() != hold.tolist()
+    assert len(mt.sentiment_split(40, 0.25, seed=0)[1]) == 10
+
+
+def test_sentiment_macro_f1_averages_all_three_classes() -> None:
+    # rv69-M46 (train_multitask.py:136 2tp / (2tp + fp + fn)), M47 (:132 a class absent from both still counts, as 0)
+    pred = np.array([0, 0, 2, 2])
+    true = np.array([0, 2, 2, 2])
+    # negative: tp 1, fp 1 -> 2/3; neutral: none -> 0; positive: tp 2, fn 1 -> 4/5
+    assert mt.macro_f1(pred, true) == pytest.approx((2 / 3 + 0 + 0.8) / 3)
+    assert mt.macro_f1(pred, true, n_classes=2) == pytest.approx((2 / 3 + 0) / 2)
+
+
+def test_sentiment_bias_needs_no_shift_when_argmax_is_already_best() -> None:
+    # rv69-M48 (train_multitask.py:153-154 ties go to the smallest total shift)
+    logits = np.array([[2.0, 0.0, 0.0], [0.0, 2.0, 0.0], [0.0, 0.0, 2.0]], dtype=np.float32)
+    bias, f1 = mt.tune_sentiment_bias(logits, np.array([0, 1, 2]))
+    assert bias == [0.0, 0.0, 0.0] and f1 == 1.0
+
+
+def test_sentiment_bias_takes_the_smallest_shift_that_reaches_the_best_macro_f1() -> None:
+    # rv69-M49 (train_multitask.py:147 the grid), M50 (:151 the bias added to the negative and positive logits)
+    logits = np.array([[0.0, 0.25, -1.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0], [-1.0, 0.45, 0.0]], dtype=np.float32)
+    true = np.array([0, 1, 2, 2])
+    bias, f1 = mt.tune_sentiment_bias(logits, true)
+    # +0.3 on negative turns row 0 negative (not row 1); +0.5 on positive turns row 3 positive: steps of 0.1
+    assert bias == [0.3, 0.0, 0.5] and f1 == 1.0
+    # the grid reaches +-2: row 0 needs +1.8 (its one class right, the other two without a text: 1/3)
+    far = mt.tune_sentiment_bias(np.array([[0.0, 1.75, -5.0]], dtype=np.float32), np.array([0]))
+    assert far == ([1.8, 0.0, 0.0], pytest.approx(1 / 3))
+    coarse = mt.tune_sentiment_bias(logits, true, grid=np.array([0.0, 0.5, 0.7, 1.5]))
+    assert coarse == ([0.5, 0.0, 0.5], 1.0)
+
+
+def test_the_epoch_report_reads_each_head_from_its_own_columns() -> None:
+    # rv69-M51 (train_multitask.py:195 sentiment columns n..n+3), M52 (:196 irony column n+3), M53 (:197 irony at >= 0.5)
+    # M54 (:199 irony F1 counts false positives and negatives)
+    n = 2
+    go = Split(["a", "b"], np.array([[1, 0], [0, 1]], dtype=np.float32), ["x", "y"])
+    go_logits = np.array([[3.0, -3.0, 0, 0, 0, 0], [-3.0, 3.0, 0, 0, 0, 0]], dtype=np.float32)
+    sent = np.zeros((3, n + 4), dtype=np.float32)
+    sent[[0, 1, 2], [n, n + 1, n + 2]] = 2.0  # argmax right on all three
+    sent[:, n + 3] = 9.0  # the irony logit: read as sentiment, it would win every row
+    irony = np.zeros((5, n + 4), dtype=np.float32)
+    irony[:, n + 3] = [0.0, 5.0, -5.0, 5.0, -5.0]  # sigmoid 0.5 (ironic at >= 0.5), 1, 0, 1, 0
+    irony[:, n + 2] = -5.0
+    report = mt.epoch_report(
+        go_logits, go, sent_logits=sent, sent_true=np.array([0, 1, 2]), irony_logits=irony, irony_true=np.array([1, 1, 0, 0, 1])
+    )
+    assert report["go_dev_macro_f1"] == 1.0
+    assert report["sentiment_holdout_macro_f1_argmax"] == 1.0 and report["sentiment_holdout_macro_f1"] == 1.0
+    assert report["sentiment_bias"] == [0.0, 0.0, 0.0]
+    assert report["irony_val_f1_at_0.5"] == pytest.approx(2 * 2 / (2 * 2 + 1 + 1))  # tp 2, fp 1, fn 1
+    assert len(report["thresholds"]) == 2
