@@ -18,7 +18,8 @@ import argparse
 import dataclasses
 import functools
 import json
-from typing import TYPE_CHECKING, Any
+from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -31,9 +32,6 @@ from journeymap.emotions import train as train_mod
 from journeymap.emotions import train_multitask as mt
 from journeymap.emotions._goemotions import Split
 from journeymap.emotions.train import TrainConfig
-
-if TYPE_CHECKING:
-    from pathlib import Path
 
 
 @functools.cache
@@ -70,7 +68,7 @@ def _goemotions(folder: Path) -> Path:
     """A GoEmotions-format folder: labels.txt (the 28 labels), train.tsv and dev.tsv of a few comments."""
     from journeymap.emotions.taxonomy import Taxonomy
 
-    folder.mkdir()
+    folder.mkdir(parents=True)
     (folder / "labels.txt").write_text("\n".join(Taxonomy.goemotions().labels) + "\n")
     rows = {
         "train": [("thanks a lot", "15"), ("so angry", "2"), ("ok", "27"), ("great thanks", "15")],
@@ -505,3 +503,158 @@ def test_the_epoch_report_reads_each_head_from_its_own_columns() -> None:
     assert report["sentiment_bias"] == [0.0, 0.0, 0.0]
     assert report["irony_val_f1_at_0.5"] == pytest.approx(2 * 2 / (2 * 2 + 1 + 1))  # tp 2, fp 1, fn 1
     assert len(report["thresholds"]) == 2
+
+
+# -- the multi-task training loop (tiny random encoder) ---------------------------------------------
+def _tweeteval(folder: Path, splits: dict[str, list[tuple[str, int]]]) -> Path:
+    folder.mkdir(parents=True)
+    for split, rows in splits.items():
+        (folder / f"{split}_text.txt").write_text("".join(f"{t}\n" for t, _ in rows))
+        (folder / f"{split}_labels.txt").write_text("".join(f"{y}\n" for _, y in rows))
+    return folder
+
+
+def _sources(tmp_path: Path) -> tuple[Path, Path, Path]:
+    go = _goemotions(tmp_path / "g")
+    sentiment = _tweeteval(tmp_path / "s", {"test": [(f"tweet {i}", [0, 0, 1, 2][i % 4]) for i in range(20)]})
+    irony = _tweeteval(
+        tmp_path / "i",
+        {"train": [(f"irony {i}", i % 2) for i in range(6)], "val": [(f"irony val {i}", i % 2) for i in range(4)]},
+    )
+    return go, sentiment, irony
+
+
+def _planted_epochs(monkeypatch: pytest.MonkeyPatch, figures: list[tuple[float, float]]) -> list[dict[str, Any]]:
+    """epoch_report replaced: epoch n reports (GoEmotions dev, sentiment hold-out) = figures[n - 1]; returns its inputs."""
+    seen: list[dict[str, Any]] = []
+
+    def report(go_logits: Any, go_dev: Split, **kwargs: Any) -> dict[str, Any]:
+        seen.append({"go_dev": go_dev, "go_logits": go_logits, **kwargs})
+        go, sent = figures[len(seen) - 1]
+        return {
+            "thresholds": [0.5] * len(go_dev.labels),
+            "sentiment_bias": [0.1, 0.0, -0.1],
+            "go_dev_macro_f1": go,
+            "sentiment_holdout_macro_f1_argmax": sent,
+            "sentiment_holdout_macro_f1": sent,
+            "irony_val_f1_at_0.5": 0.0,
+        }
+
+    monkeypatch.setattr(mt, "epoch_report", report)
+    return seen
+
+
+@pytest.mark.parametrize(("figures", "best"), [([(0.5, 0.2), (0.4, 0.5)], 2), ([(0.4, 0.5), (0.5, 0.4)], 1)])
+def test_the_multitask_folder_holds_the_best_sum_of_dev_and_hold_out(
+    tiny: None, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, figures: list[tuple[float, float]], best: int
+) -> None:
+    # rv69-M56 (train_multitask.py:365 the sum, not GoEmotions dev alone), M57 (:366 `>` -> `>=`: a tie keeps the earlier)
+    _planted_epochs(monkeypatch, figures)
+    out = tmp_path / "v2"
+    config = mt.MultiTaskConfig(epochs=2, batch_size=8, holdout=0.25, go_fraction=1.0)
+    meta = mt.train(*_sources(tmp_path), out, config, device="cpu")
+    stored = json.loads((out / "config.json").read_text())
+    assert stored["dev"]["epoch"] == meta["dev"]["epoch"] == best
+    for epoch in (1, 2):  # every epoch is written to its own folder as well
+        assert json.loads((out / f"epoch_{epoch}" / "config.json").read_text())["dev"]["epoch"] == epoch
+
+
+def test_the_multitask_config_records_the_training_share_of_each_sentiment_class(
+    tiny: None, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # rv69-M58 (train_multitask.py:354 sentiment_prior over the training rows, not the hold-out too),
+    # M59 (:357 init), M60 (:352 sentiment_bias written)
+    _planted_epochs(monkeypatch, [(0.1, 0.1)])
+    go, sentiment, irony = _sources(tmp_path)
+    init = tmp_path / "v1"
+    single, _ = _minilm.build(28)
+    _minilm.save_weights(single, init, {"id": "journeymap.default.v1"})
+    out = tmp_path / "v2"
+    config = mt.MultiTaskConfig(epochs=1, batch_size=8, holdout=0.25, go_fraction=1.0, seed=5)
+    mt.train(go, sentiment, irony, out, config, init=init, device="cpu")
+    stored = json.loads((out / "config.json").read_text())
+    _, y = mt.read_tweeteval(sentiment, "test")
+    rows, _ = mt.sentiment_split(len(y), 0.25, seed=5)
+    expected = [round(float(x), 4) for x in np.bincount(y[rows], minlength=3) / len(rows)]
+    assert stored["sentiment_prior"] == expected and expected != [0.5, 0.25, 0.25]  # the whole file's shares
+    assert stored["init"] == str(init) and stored["sentiment_bias"] == [0.1, 0.0, -0.1]
+    assert stored["sentiment_labels"] == ["negative", "neutral", "positive"] and stored["max_length"] == 64
+
+
+def test_the_multitask_run_trains_on_the_training_rows_and_measures_on_the_held_out_ones(
+    tiny: None, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # rv69-M61 (train_multitask.py:264/267 training vs hold-out tweets), M62 (:242-245 limit on each source),
+    # M63 (:261 every text normalised first)
+    seen = _planted_epochs(monkeypatch, [(0.1, 0.1)])
+    normalised: list[str] = []
+
+    def normalize(text: str) -> str:
+        normalised.append(text)
+        return text
+
+    monkeypatch.setattr(mt, "normalize_text", normalize)
+    go, sentiment, irony = _sources(tmp_path)
+    config = mt.MultiTaskConfig(epochs=1, batch_size=8, holdout=0.25, go_fraction=1.0, seed=7, limit=3)
+    mt.train(go, sentiment, irony, tmp_path / "v2", config, device="cpu")
+    rows, hold = mt.sentiment_split(20, 0.25, seed=7)
+    expected = ["thanks a lot", "so angry", "ok"]  # GoEmotions train, first 3
+    expected += [f"tweet {i}" for i in rows[:3]] + ["irony 0", "irony 1", "irony 2"]
+    expected += (
+        ["thank you", "i am angry", "ok then"] + [f"tweet {i}" for i in hold[:3]] + ["irony val 0", "irony val 1", "irony val 2"]
+    )
+    assert normalised == expected
+    _, y = mt.read_tweeteval(sentiment, "test")
+    assert seen[0]["sent_true"].tolist() == y[hold[:3]].tolist()
+    assert seen[0]["irony_true"].tolist() == [0, 1, 0] and seen[0]["go_dev"].texts == ["thank you", "i am angry", "ok then"]
+
+
+def test_the_multitask_epoch_mixes_a_share_of_goemotions_repeated_sentiment_and_irony(
+    tiny: None, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # rv69-M64 (train_multitask.py:276 go_fraction share, at least one), M65 (:279 sentiment_repeat)
+    _planted_epochs(monkeypatch, [(0.1, 0.1)])
+    config = mt.MultiTaskConfig(epochs=1, batch_size=1, holdout=0.25, go_fraction=0.5, sentiment_repeat=2)
+    mt.train(*_sources(tmp_path), tmp_path / "v2", config, device="cpu")
+    assert _steps(tmp_path / "v2")["step"] == 2 + 2 * 15 + 6  # half of 4 GoEmotions, 15 tweets twice, 6 irony
+    _planted_epochs(monkeypatch, [(0.1, 0.1)])
+    config = mt.MultiTaskConfig(epochs=1, batch_size=1, holdout=0.25, go_fraction=0.01)
+    mt.train(*_sources(tmp_path / "x"), tmp_path / "v2b", config, device="cpu")
+    assert _steps(tmp_path / "v2b")["step"] == 1 + 15 + 6
+
+
+def test_the_lowest_layers_and_all_embeddings_stay_frozen(tiny: None, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    # rv69-M66 (train_multitask.py:254 the embeddings frozen), M67 (:255 the lowest freeze_layers layers frozen)
+    built: list[Any] = []
+    real = _minilm.build_multitask
+
+    def build(n_labels: int, **kwargs: Any) -> Any:
+        model, tokenizer = real(n_labels, **kwargs)
+        built.append((model, {k: v.detach().clone() for k, v in model.state_dict().items()}))
+        return model, tokenizer
+
+    monkeypatch.setattr(_minilm, "build_multitask", build)
+    _planted_epochs(monkeypatch, [(0.1, 0.1)])
+    config = mt.MultiTaskConfig(epochs=1, batch_size=4, holdout=0.25, go_fraction=1.0, freeze_layers=1, lr=0.05)
+    mt.train(*_sources(tmp_path), tmp_path / "v2", config, device="cpu")
+    model, before = built[0]
+    changed = {k for k, v in model.state_dict().items() if not torch.equal(v, before[k])}
+    assert not {k for k in changed if k.startswith(("encoder.embeddings.", "encoder.encoder.layer.0."))}
+    assert any(k.startswith("encoder.encoder.layer.1.") for k in changed)
+    assert {"head.weight", "sentiment_head.weight", "irony_head.weight"} <= changed
+
+
+def test_train_multitask_main_passes_init_and_each_source(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    # rv69-M68 (train_multitask.py main): --init and each source reach train, the config from the options
+    seen: dict[str, Any] = {}
+
+    def fake(*args: Any, **kwargs: Any) -> dict[str, Any]:
+        seen.update(kwargs, args=args)
+        return {}
+
+    monkeypatch.setattr(mt, "train", fake)
+    argv = ["--goemotions", "g", "--sentiment", "s", "--irony", "i", "--out", "o", "--init", "v1", "--holdout", "0.2"]
+    assert mt.main([*argv, "--freeze-layers", "0", "--resume"]) == 0
+    assert seen["args"][:4] == (Path("g"), Path("s"), Path("i"), Path("o"))
+    assert seen["args"][4] == mt.MultiTaskConfig(holdout=0.2, freeze_layers=0)
+    assert seen["init"] == Path("v1") and seen["resume"] is True
