@@ -614,13 +614,13 @@ def test_the_multitask_epoch_mixes_a_share_of_goemotions_repeated_sentiment_and_
 ) -> None:
     # rv69-M64 (train_multitask.py:276 go_fraction share, at least one), M65 (:279 sentiment_repeat)
     _planted_epochs(monkeypatch, [(0.1, 0.1)])
-    config = mt.MultiTaskConfig(epochs=1, batch_size=1, holdout=0.25, go_fraction=0.5, sentiment_repeat=2)
+    config = mt.MultiTaskConfig(epochs=1, batch_size=4, holdout=0.25, go_fraction=0.5, sentiment_repeat=2)
     mt.train(*_sources(tmp_path), tmp_path / "v2", config, device="cpu")
-    assert _steps(tmp_path / "v2")["step"] == 2 + 2 * 15 + 6  # half of 4 GoEmotions, 15 tweets twice, 6 irony
+    assert _steps(tmp_path / "v2")["step"] == 10  # ceil((half of 4 GoEmotions + 15 tweets twice + 6 irony) / 4)
     _planted_epochs(monkeypatch, [(0.1, 0.1)])
-    config = mt.MultiTaskConfig(epochs=1, batch_size=1, holdout=0.25, go_fraction=0.01)
+    config = mt.MultiTaskConfig(epochs=1, batch_size=3, holdout=0.25, go_fraction=0.01)
     mt.train(*_sources(tmp_path / "x"), tmp_path / "v2b", config, device="cpu")
-    assert _steps(tmp_path / "v2b")["step"] == 1 + 15 + 6
+    assert _steps(tmp_path / "v2b")["step"] == 8  # ceil((1 GoEmotions at least + 15 + 6) / 3)
 
 
 def test_the_lowest_layers_and_all_embeddings_stay_frozen(tiny: None, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
@@ -658,3 +658,113 @@ def test_train_multitask_main_passes_init_and_each_source(monkeypatch: pytest.Mo
     assert seen["args"][:4] == (Path("g"), Path("s"), Path("i"), Path("o"))
     assert seen["args"][4] == mt.MultiTaskConfig(holdout=0.2, freeze_layers=0)
     assert seen["init"] == Path("v1") and seen["resume"] is True
+
+
+# -- loading a trained folder ----------------------------------------------------------------------
+def _trained(folder: Path, meta: dict[str, Any], *, weights: bool = True) -> Path:
+    folder.mkdir(parents=True)
+    (folder / "config.json").write_text(json.dumps(meta))
+    if weights:
+        (folder / "model.safetensors").write_bytes(b"w")  # not read until a text is scored
+    return folder
+
+
+@pytest.mark.parametrize(
+    ("meta", "expected"),
+    [
+        ({"format": "journeymap.minilm-classifier", "id": "someone.else"}, True),
+        ({"id": "journeymap.trained.shop"}, True),
+        ({"format": "other", "id": "other"}, False),
+        ([{"format": "journeymap.minilm-classifier"}], False),
+    ],
+)
+def test_a_trained_folder_is_known_by_its_format_or_a_journeymap_id(tmp_path: Path, meta: Any, expected: bool) -> None:
+    # rv69-M69 (trained.py:459 format `or` id)
+    from journeymap.emotions.trained import is_trained_folder
+
+    assert is_trained_folder(_trained(tmp_path / "m", meta)) is expected
+
+
+def test_a_trained_folder_with_unreadable_config_is_not_a_trained_folder(tmp_path: Path) -> None:
+    # rv69-M78 (trained.py:528): a config that is not JSON is a ModelLoadError naming it
+    from journeymap.emotions.trained import TrainedScorer, is_trained_folder
+
+    folder = tmp_path / "m"
+    folder.mkdir()
+    (folder / "config.json").write_text("{not json")
+    (folder / "model.safetensors").write_bytes(b"w")
+    assert is_trained_folder(folder) is False
+    with pytest.raises(ModelLoadError, match=r"config\.json is not valid JSON"):
+        TrainedScorer(folder)
+
+
+def test_a_multitask_folder_loads_as_the_default_scorer_a_single_head_one_as_trained(tmp_path: Path) -> None:
+    # rv69-M70 (trained.py:470): sentiment_labels in the config means three heads
+    from journeymap.emotions.default import DefaultScorer
+    from journeymap.emotions.trained import TrainedScorer, trained_factory
+
+    multi = _trained(tmp_path / "v2", {"id": "journeymap.default.v2", "sentiment_labels": ["negative", "neutral", "positive"]})
+    single = _trained(tmp_path / "v1", {"id": "journeymap.default.v1"})
+    made = trained_factory(multi)
+    assert isinstance(made, functools.partial) and made.func is DefaultScorer and made.keywords == {"weights": multi}
+    made = trained_factory(single)
+    assert isinstance(made, functools.partial) and made.func is TrainedScorer and made.args == (single,)
+
+
+def test_a_trained_folder_s_own_labels_keep_their_order_and_valences(tmp_path: Path) -> None:
+    # rv69-M71 (trained.py:484 GoEmotions' taxonomy only for its labels in its order), M73 (:490 the taxonomy's name)
+    from journeymap.emotions.taxonomy import Taxonomy
+    from journeymap.emotions.trained import TrainedScorer
+
+    go = list(Taxonomy.goemotions().labels)
+    turned = go[::-1]
+    valence = dict(Taxonomy.goemotions().valence)
+    scorer = TrainedScorer(
+        _trained(tmp_path / "rev", {"format": "journeymap.minilm-classifier", "labels": turned, "valence": valence})
+    )
+    assert scorer.taxonomy.labels == tuple(turned) and scorer.taxonomy.name == "rev"
+    meta = {"format": "journeymap.minilm-classifier", "labels": ["a", "b"], "valence": {"a": 1, "b": -1}, "taxonomy": "mine"}
+    named = _trained(tmp_path / "n", meta)
+    assert TrainedScorer(named).taxonomy.name == "mine" and TrainedScorer(named).taxonomy.valence == {"a": 1.0, "b": -1.0}
+    plain = TrainedScorer(_trained(tmp_path / "go", {"format": "journeymap.minilm-classifier", "labels": go}))
+    assert plain.taxonomy == Taxonomy.goemotions()
+
+
+@pytest.mark.parametrize("valence", [{"a": 0.5}, {"a": 0.5, "b": -0.5, "c": 0.1}, ["a", "b"]])
+def test_a_trained_folder_needs_a_valence_for_exactly_its_labels(tmp_path: Path, valence: Any) -> None:
+    # rv69-M72 (trained.py:487 set(valence) != set(labels))
+    from journeymap.emotions.trained import TrainedScorer
+
+    folder = _trained(tmp_path / "m", {"format": "journeymap.minilm-classifier", "labels": ["a", "b"], "valence": valence})
+    with pytest.raises(ModelLoadError, match=r"has no valence for every label \['a', 'b'\]"):
+        TrainedScorer(folder)
+
+
+def test_a_trained_folder_without_weights_is_refused(tmp_path: Path) -> None:
+    # rv69-M77 (trained.py:523 config.json and model.safetensors both needed)
+    from journeymap.emotions.trained import TrainedScorer
+
+    folder = _trained(tmp_path / "m", {"format": "journeymap.minilm-classifier", "labels": ["a", "b"]}, weights=False)
+    with pytest.raises(
+        ModelLoadError, match=r"is not a trained journeymap model \(expected model\.safetensors and config\.json\)"
+    ):
+        TrainedScorer(folder)
+
+
+def test_trained_predictions_use_the_thresholds_tuned_on_dev(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # rv69-M74 (trained.py:532 thresholds read from config.json, 0.5 without), M79 (trained.py:578 predict with them)
+    from journeymap.emotions.trained import TrainedScorer
+
+    meta = {
+        "format": "journeymap.minilm-classifier",
+        "labels": ["a", "b"],
+        "valence": {"a": 1, "b": -1},
+        "thresholds": [0.2, 0.9],
+    }
+    scorer = TrainedScorer(_trained(tmp_path / "m", meta))
+    planted = np.array([[0.3, 0.8], [0.1, 0.95], [0.6, 0.4]], dtype=np.float32)
+    monkeypatch.setattr(scorer, "score", lambda texts: planted)
+    assert scorer.predict(["x", "y", "z"]).tolist() == [[True, False], [False, True], [True, False]]
+    meta.pop("thresholds")
+    default = TrainedScorer(_trained(tmp_path / "d", meta))
+    assert default.thresholds.tolist() == [0.5, 0.5]
