@@ -843,3 +843,60 @@ def test_the_cli_does_not_call_a_resumed_run_that_trained_nothing_to_resume(
     assert result.exit_code == 0, result.output
     assert _steps(out)["history"][-1]["epoch"] == 2  # epoch 2 was trained
     assert "nothing to resume" not in result.output
+
+
+# -- the helpers both loops share ----------------------------------------------------------------------
+def test_the_dev_report_tunes_per_label_thresholds_and_reports_macro_micro_and_at_half() -> None:
+    # rv69-M81 (train.py:155 thresholds rounded to 2 places), M82 (:158 the 0.5 figure at 0.5), M83 (:156 macro-F1)
+    probs = np.array([[0.33, 0.2], [0.1, 0.7], [0.45, 0.4], [0.05, 0.06]], dtype=np.float32)
+    true = np.array([[1, 0], [0, 1], [0, 1], [1, 0]], dtype=np.float32)
+    report = train_mod.dev_report(probs, Split(["a", "b", "c", "d"], true, ["x", "y"]))
+    # x: every text at 0.02 (F1 2/3, the lowest of the ties); y: 0.21 takes exactly its two texts (F1 1)
+    assert report["thresholds"] == [0.02, 0.21]
+    assert report["dev_macro_f1"] == pytest.approx(5 / 6) and report["dev_micro_f1"] == pytest.approx(0.8)
+    assert report["dev_macro_f1_at_0.5"] == pytest.approx(0.5)
+
+
+def test_batches_hold_texts_of_neighbouring_lengths_in_a_shuffled_order() -> None:
+    # rv69-M84 (train.py:123 sorted by length within a pool), M85 (:120 pools of 50 batches), M86 (:125 batch order shuffled)
+    lengths = np.random.default_rng(0).permutation(400).tolist()  # every length once
+    batches = train_mod.bucketed_batches(lengths, 4, seed=3)
+    assert sorted(i for b in batches for i in b) == list(range(400))
+    spans = [max(lengths[i] for i in b) - min(lengths[i] for i in b) for b in batches]
+    assert max(spans) <= 20  # two pools of 200 texts: neighbours in a pool are a few lengths apart
+    firsts = [min(lengths[i] for i in b) for b in batches]
+    assert firsts != sorted(firsts)
+    lengths = np.random.default_rng(1).permutation(200).tolist()  # 200 texts, one pool: runs of 4 consecutive lengths
+    one_pool = train_mod.bucketed_batches(lengths, 4, seed=3)
+    assert all(max(lengths[i] for i in b) - min(lengths[i] for i in b) == 3 for b in one_pool)
+
+
+class _LengthModel(torch.nn.Module):
+    """Logits that say how many tokens each text has (so a row put in another text's place shows)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.head = torch.nn.Linear(1, 2)
+
+    def forward(self, ids: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+        n = mask.sum(dim=1, keepdim=True).float() / 10
+        return torch.cat([n, (ids * mask).sum(dim=1, keepdim=True).float() / 100], dim=1)
+
+
+def test_probabilities_and_logits_come_back_in_the_texts_order() -> None:
+    # rv69-M88 (train.py:144 out[idx]), M89 (train.py:108 the mask covers each text's own tokens), M90 (train_multitask.py:173)
+    encoded = [[1] * 5, [2], [3] * 3, [4] * 2, [5] * 4]
+    model: Any = _LengthModel()
+    probs = train_mod.predict_proba(model, encoded, 0, torch.device("cpu"), batch_size=2)
+    lengths = np.array([5, 1, 3, 2, 4], dtype=np.float32) / 10
+    assert probs[:, 0] == pytest.approx(1 / (1 + np.exp(-lengths)))
+    logits = mt.predict_logits(model, encoded, 0, torch.device("cpu"), batch_size=2)
+    assert logits[:, 0] == pytest.approx(lengths) and logits[:, 1] == pytest.approx([0.05, 0.02, 0.09, 0.08, 0.2])
+    ids, mask = train_mod.pad_batch([[5, 6, 7], [8]], 9, torch.device("cpu"))
+    assert ids.tolist() == [[5, 6, 7], [8, 9, 9]] and mask.tolist() == [[1, 1, 1], [1, 0, 0]]
+
+
+def test_texts_are_cut_at_max_length_tokens() -> None:
+    # rv69-M91 (train.py:97 truncation at max_length)
+    ids = train_mod.encode_texts(_tokenizer(), ["short", "a much longer text " * 10], 8)
+    assert len(ids[0]) == 3 and len(ids[1]) == 8
