@@ -900,3 +900,43 @@ def test_texts_are_cut_at_max_length_tokens() -> None:
     # rv69-M91 (train.py:97 truncation at max_length)
     ids = train_mod.encode_texts(_tokenizer(), ["short", "a much longer text " * 10], 8)
     assert len(ids[0]) == 3 and len(ids[1]) == 8
+
+
+def test_history_and_dev_figures_leave_the_thresholds_out_and_checkpoints_go_where_asked(
+    tiny: None, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # rv69-M93 (train.py:455/471 thresholds kept out of history and dev), M95 (train.py:399 checkpoint_dir)
+    _planted_reports(monkeypatch, [0.3])
+    out, elsewhere = tmp_path / "m", tmp_path / "ck"
+    train_mod.train(_table(tmp_path / "t.csv"), out, TrainConfig(epochs=1, batch_size=8), device="cpu", checkpoint_dir=elsewhere)
+    stored = json.loads((out / "config.json").read_text())
+    figures = {"dev_macro_f1", "dev_micro_f1", "dev_macro_f1_at_0.5", "epoch", "train_loss"}
+    assert set(stored["dev"]) == figures and [set(h) for h in stored["history"]] == [figures]
+    assert (elsewhere / "state.pt").is_file() and not (out / "checkpoint").exists()
+
+
+def test_a_dev_table_s_labels_are_renamed_with_the_same_label_map(tmp_path: Path) -> None:
+    # rv69-M94 (train.py:203 the label map applies to --dev too)
+    path = _data(tmp_path, pd.DataFrame({"text": ["a", "b", "c", "d"], "y": [0, 2, 0, 2]}))
+    dev = _data(tmp_path, pd.DataFrame({"text": ["x", "y"], "y": [2, 0]}), "dev.csv")
+    _, dev_split, valence = train_mod._training_data(
+        path, text="text", label="y", label_map={"0": "negative", "2": "positive"}, valence=None, dev=dev, seed=13
+    )
+    assert dev_split.labels == ["negative", "positive"] and dev_split.targets.tolist() == [[0, 1], [1, 0]]
+    assert valence == {"negative": -0.8, "positive": 0.8}
+
+
+def test_the_multitask_history_leaves_thresholds_and_biases_out(
+    tiny: None, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # rv69-M96 (train_multitask.py:345/355), M97 (:226 checkpoint_dir)
+    _planted_epochs(monkeypatch, [(0.1, 0.1)])
+    out, elsewhere = tmp_path / "v2", tmp_path / "ck"
+    config = mt.MultiTaskConfig(epochs=1, batch_size=8, holdout=0.25)
+    mt.train(*_sources(tmp_path), out, config, device="cpu", checkpoint_dir=elsewhere)
+    assert (elsewhere / "state.pt").is_file() and not (out / "checkpoint").exists()
+    stored = json.loads((out / "config.json").read_text())
+    figures = {"go_dev_macro_f1", "sentiment_holdout_macro_f1_argmax", "sentiment_holdout_macro_f1", "irony_val_f1_at_0.5"}
+    figures |= {"epoch", "train_loss"}
+    assert set(stored["dev"]) == figures and [set(h) for h in stored["history"]] == [figures]
+    assert stored["normalize"] == "journeymap.emotions.normalize.normalize_text"
