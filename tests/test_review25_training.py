@@ -371,13 +371,13 @@ def test_steps_per_epoch_round_up_and_max_steps_stops_the_run(
     # rv69-M33 (train.py:420 ceil), M34 (train.py:433 the run stops at max_steps, not one step per epoch after),
     # M35 (train.py:481 the next epoch starts at its first batch)
     seen = _planted_reports(monkeypatch, [0.1, 0.2, 0.3])
-    data = _table(tmp_path / "t.csv", 20)  # 18 training texts after the 10% dev share: 5 batches of 4
-    train_mod.train(data, tmp_path / "a", TrainConfig(epochs=2, batch_size=4), device="cpu")
-    assert _steps(tmp_path / "a")["step"] == 10 and len(seen) == 2
+    data = _table(tmp_path / "t.csv", 20)  # 18 training texts after the 10% dev share: 3 batches of up to 8
+    train_mod.train(data, tmp_path / "a", TrainConfig(epochs=2, batch_size=8), device="cpu")
+    assert _steps(tmp_path / "a")["step"] == 6 and len(seen) == 2
     seen.clear()
-    train_mod.train(data, tmp_path / "b", TrainConfig(epochs=3, batch_size=4, max_steps=7), device="cpu")
+    train_mod.train(data, tmp_path / "b", TrainConfig(epochs=3, batch_size=8, max_steps=5), device="cpu")
     state = _steps(tmp_path / "b")
-    assert state["step"] == 7 and [h["epoch"] for h in state["history"]] == [1, 2] and len(seen) == 2
+    assert state["step"] == 5 and [h["epoch"] for h in state["history"]] == [1, 2] and len(seen) == 2
 
 
 def test_limit_cuts_both_the_training_and_the_dev_texts(tiny: None, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
