@@ -167,8 +167,9 @@ def _one_linear_layer(path: Path, weight: np.ndarray) -> None:
 
 @needs_onnx
 def test_int8_handles_a_zero_weight_column_and_a_zero_token(tmp_path: Path) -> None:
-    # M24 (quantize_int8: zero column scales not set to 1), M25 (jm_q_tiny 1e-12 -> 0): a column of
-    # zero weights (a pruned unit) or a token of zeros (padding after layer norm) gave 0/0 = NaN
+    # M24 (quantize_int8: zero column scales not set to 1): a column of zero weights (a pruned unit)
+    # gave 0/0 = NaN. A token of zeros is checked too (M25, jm_q_tiny 1e-12 -> 0, was equivalent on
+    # the ONNX Runtime tested: its NaN row is multiplied by a zero scale), as a guard.
     import onnxruntime as ort
 
     rng = np.random.default_rng(1)
