@@ -258,7 +258,10 @@ def test_the_session_runs_every_optimisation_on_one_thread(models: Path, tmp_pat
     import torch
 
     network = _onnx.OnnxNetwork(_onnx.cached_model("tiny", [_weights(tmp_path)], "float32", _tiny))
-    options = network.session.get_session_options()
+    # M64 (OnnxNetwork.session: `if self._session is None:` -> `if True:`): opened once, not on every batch
+    opened = network.session
+    assert network.session is opened
+    options = opened.get_session_options()
     assert options.graph_optimization_level == ort.GraphOptimizationLevel.ORT_ENABLE_ALL
     assert (options.intra_op_num_threads, options.inter_op_num_threads) == (1, 1)
     assert network.session.get_providers() == ["CPUExecutionProvider"]
