@@ -404,3 +404,48 @@ def test_the_export_lock_gives_up_after_its_timeout(tmp_path: Path, caplog: pyte
                 fcntl.flock(second, fcntl.LOCK_EX | fcntl.LOCK_NB)
         finally:
             os.close(second)
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="os.fork is not available on this platform")
+def test_the_export_lock_is_released_while_a_forked_child_lives(tmp_path: Path) -> None:
+    # M49 (_export_lock: the explicit LOCK_UN dropped, relying on close): a child forked while the
+    # lock was held shares its open file, so closing the parent's descriptor alone kept the folder
+    # locked until the child ended (another process's export would wait its 600 s)
+    import warnings
+
+    fcntl = pytest.importorskip("fcntl")
+    read, write = os.pipe()
+    with _onnx._export_lock(tmp_path, 1.0) as held:
+        assert held is True
+        with warnings.catch_warnings():  # Python 3.12+ warns about forking a process with threads
+            warnings.simplefilter("ignore", DeprecationWarning)
+            pid = os.fork()
+        if pid == 0:  # the child: waits for the parent's word, touching nothing else
+            os.close(write)
+            os.read(read, 1)
+            os._exit(0)
+    os.close(read)
+    try:
+        other = os.open(tmp_path / _onnx.EXPORT_LOCK_NAME, os.O_RDWR)
+        try:
+            fcntl.flock(other, fcntl.LOCK_EX | fcntl.LOCK_NB)  # free although the child still holds the file
+        finally:
+            os.close(other)
+    finally:
+        os.write(write, b"x")
+        os.close(write)
+        os.waitpid(pid, 0)
+
+
+@needs_onnx
+def test_an_export_makes_the_model_folder_again_if_it_went_missing(models: Path, tmp_path: Path) -> None:
+    # M65 (cached_model: the folder's mkdir before the export dropped): another process (a cache
+    # clean-up) removed the model folder after this one checked it; the export makes it again
+    import shutil
+
+    def build() -> tuple[torch.nn.Module, str]:
+        shutil.rmtree(models)
+        return _tiny()
+
+    path = _onnx.cached_model("tiny", [_weights(tmp_path)], "float32", build)
+    assert path.is_file() and path.parent == models
