@@ -449,3 +449,23 @@ def test_an_export_makes_the_model_folder_again_if_it_went_missing(models: Path,
 
     path = _onnx.cached_model("tiny", [_weights(tmp_path)], "float32", build)
     assert path.is_file() and path.parent == models
+
+
+@pytest.mark.skipif(not hasattr(os, "register_at_fork"), reason="os.register_at_fork is not available on this platform")
+def test_a_forked_child_gets_a_fresh_network_lock(tmp_path: Path) -> None:
+    # M52 (_after_fork_in_child: the lock reset dropped): a fork while another thread held the
+    # network's lock (opening the session) left the child's copy locked for ever
+    import warnings
+
+    network = _onnx.OnnxNetwork(tmp_path / "never-opened.onnx")
+    network._lock.acquire()  # as if another thread were opening the session at the fork
+    try:
+        with warnings.catch_warnings():  # Python 3.12+ warns about forking a process with threads
+            warnings.simplefilter("ignore", DeprecationWarning)
+            pid = os.fork()
+        if pid == 0:
+            os._exit(0 if network._lock.acquire(timeout=2) else 3)
+    finally:
+        network._lock.release()
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
