@@ -77,9 +77,9 @@ def test_auto_logs_only_when_the_missing_package_decides(
         assert _onnx.resolve_backend("auto", device_type="cpu", precision="bfloat16", what="scorer") == "torch"
     assert caplog.records == []
     with caplog.at_level(logging.INFO, logger="journeymap.emotions._onnx"):
-        assert _onnx.resolve_backend("auto", device_type="cpu", precision="int8", what="the encoder") == "torch"
+        assert _onnx.resolve_backend("auto", device_type="cpu", precision="int8", what="default encoder") == "torch"
     assert [r.getMessage() for r in caplog.records] == [
-        f"onnxruntime is not installed: the the encoder runs on torch ({_onnx.INSTALL_HINT} for 1.3-2x the speed)"
+        f"onnxruntime is not installed: the default encoder runs on torch ({_onnx.INSTALL_HINT} for 1.3-2x the speed)"
     ]
 
 
