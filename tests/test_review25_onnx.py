@@ -469,3 +469,19 @@ def test_a_forked_child_gets_a_fresh_network_lock(tmp_path: Path) -> None:
         network._lock.release()
     _, status = os.waitpid(pid, 0)
     assert os.waitstatus_to_exitcode(status) == 0
+
+
+@needs_onnx
+def test_the_exported_graph_has_dynamic_batch_and_sequence_axes(models: Path, tmp_path: Path) -> None:
+    # M67 (export: the inputs' sequence axis not declared dynamic) is pinned here; M66 (the output's
+    # batch axis undeclared) was equivalent: the exporter infers the output's axes from the inputs'
+    import onnx
+    import torch
+
+    path = _onnx.cached_model("tiny", [_weights(tmp_path)], "float32", _tiny)
+    graph = onnx.load(str(path)).graph
+    dims = {v.name: [d.dim_param or d.dim_value for d in v.type.tensor_type.shape.dim] for v in [*graph.input, *graph.output]}
+    assert dims["input_ids"] == dims["attention_mask"] == ["batch", "sequence"]
+    assert dims["out"][0] == "batch"
+    ids = torch.randint(1, 7999, (3, 7))  # another batch and length than the export's example (2 x 4)
+    assert _onnx.OnnxNetwork(path)(ids, torch.ones_like(ids)).shape == (3, 7, 3)
