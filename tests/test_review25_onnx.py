@@ -485,3 +485,28 @@ def test_the_exported_graph_has_dynamic_batch_and_sequence_axes(models: Path, tm
     assert dims["out"][0] == "batch"
     ids = torch.randint(1, 7999, (3, 7))  # another batch and length than the export's example (2 x 4)
     assert _onnx.OnnxNetwork(path)(ids, torch.ones_like(ids)).shape == (3, 7, 3)
+
+
+@needs_onnx
+@pytest.mark.skipif(not hasattr(os, "register_at_fork"), reason="os.register_at_fork is not available on this platform")
+def test_a_forked_child_sets_the_inherited_session_aside(models: Path, tmp_path: Path) -> None:
+    # M68 (_after_fork_in_child: the inherited session no longer kept in _INHERITED_SESSIONS): the
+    # child dropped its last reference, tearing down a session the parent may have been running
+    import warnings
+
+    network = _onnx.OnnxNetwork(_onnx.cached_model("tiny", [_weights(tmp_path)], "float32", _tiny))
+    session_id = id(network.session)
+    with warnings.catch_warnings():  # Python 3.12+ warns about forking a process with threads
+        warnings.simplefilter("ignore", DeprecationWarning)
+        pid = os.fork()
+    if pid == 0:  # os._exit: no exit handlers, whatever the outcome
+        kept = any(id(s) == session_id for s in _onnx._INHERITED_SESSIONS)
+        os._exit(0 if kept and network._session is None else 3)
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
+    assert id(network.session) == session_id  # the parent's own is untouched
+
+
+def test_stale_exports_in_a_missing_folder_are_none(tmp_path: Path) -> None:
+    # M69 (remove_stale_exports: the OSError guard around the listing dropped): nothing to remove, no error
+    assert _onnx.remove_stale_exports(tmp_path / "missing") == []
