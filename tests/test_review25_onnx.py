@@ -510,3 +510,23 @@ def test_a_forked_child_sets_the_inherited_session_aside(models: Path, tmp_path:
 def test_stale_exports_in_a_missing_folder_are_none(tmp_path: Path) -> None:
     # M69 (remove_stale_exports: the OSError guard around the listing dropped): nothing to remove, no error
     assert _onnx.remove_stale_exports(tmp_path / "missing") == []
+
+
+def test_a_package_that_is_not_installed_is_keyed_as_none(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    # M70 (_version: PackageNotFoundError no longer answered "none"): a missing package (onnx, where
+    # only the float32 file is read) must not break the key, and differs from any installed version
+    from importlib.metadata import PackageNotFoundError
+
+    weights = [_weights(tmp_path)]
+    before = _onnx.model_path("m", weights, "float32")
+
+    real = _onnx.version
+
+    def version(name: str) -> str:
+        if name == "onnx":
+            raise PackageNotFoundError(name)
+        return real(name)
+
+    monkeypatch.setattr(_onnx, "version", version)
+    assert _onnx._version("onnx") == "none"
+    assert _onnx.model_path("m", weights, "float32") != before
