@@ -516,11 +516,10 @@ def test_a_package_that_is_not_installed_is_keyed_as_none(monkeypatch: pytest.Mo
     # M70 (_version: PackageNotFoundError no longer answered "none"): a missing package (onnx, where
     # only the float32 file is read) must not break the key, and differs from any installed version
     from importlib.metadata import PackageNotFoundError
+    from importlib.metadata import version as real
 
     weights = [_weights(tmp_path)]
     before = _onnx.model_path("m", weights, "float32")
-
-    real = _onnx.version
 
     def version(name: str) -> str:
         if name == "onnx":
