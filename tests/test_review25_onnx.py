@@ -25,6 +25,7 @@ import pytest
 
 from journeymap.emotions import _onnx
 from journeymap.exceptions import InvalidArgumentError, ModelLoadError
+from tests.test_onnx_backend import _one_linear_layer
 
 if TYPE_CHECKING:
     import torch
@@ -150,21 +151,6 @@ def test_vnni_counts_only_as_a_whole_flag() -> None:
 
 
 # -- quantize_int8 ---------------------------------------------------------------------------------------
-def _one_linear_layer(path: Path, weight: np.ndarray) -> None:
-    """An ONNX graph ``y = x @ weight`` (as torch exports a linear layer), written to ``path``."""
-    import onnx
-    from onnx import TensorProto, helper, numpy_helper
-
-    graph = helper.make_graph(
-        [helper.make_node("MatMul", ["x", "w"], ["y"], name="linear")],
-        "linear",
-        [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["batch", "tokens", weight.shape[0]])],
-        [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["batch", "tokens", weight.shape[1]])],
-        [numpy_helper.from_array(weight, "w")],
-    )
-    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)]), str(path))
-
-
 @needs_onnx
 def test_int8_handles_a_zero_weight_column_and_a_zero_token(tmp_path: Path) -> None:
     # M24 (quantize_int8: zero column scales not set to 1): a column of zero weights (a pruned unit)

@@ -32,6 +32,7 @@ from journeymap.emotions import train as train_mod
 from journeymap.emotions import train_multitask as mt
 from journeymap.emotions._goemotions import Split
 from journeymap.emotions.train import TrainConfig
+from tests.test_train import _tweeteval
 
 
 @functools.cache
@@ -506,14 +507,6 @@ def test_the_epoch_report_reads_each_head_from_its_own_columns() -> None:
 
 
 # -- the multi-task training loop (tiny random encoder) ---------------------------------------------
-def _tweeteval(folder: Path, splits: dict[str, list[tuple[str, int]]]) -> Path:
-    folder.mkdir(parents=True)
-    for split, rows in splits.items():
-        (folder / f"{split}_text.txt").write_text("".join(f"{t}\n" for t, _ in rows))
-        (folder / f"{split}_labels.txt").write_text("".join(f"{y}\n" for _, y in rows))
-    return folder
-
-
 def _sources(tmp_path: Path) -> tuple[Path, Path, Path]:
     go = _goemotions(tmp_path / "g")
     sentiment = _tweeteval(tmp_path / "s", {"test": [(f"tweet {i}", [0, 0, 1, 2][i % 4]) for i in range(20)]})
