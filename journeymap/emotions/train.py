@@ -486,8 +486,9 @@ def train(  # noqa: PLR0915 - one loop, read top to bottom
         state["batch"] = 0
         checkpoint()
     logger.info("training took %.1f min", (time.monotonic() - started) / 60)
-    if trained and not meta:  # resumed, and no epoch of this run beat the best one an earlier run wrote
-        meta = json.loads((out / "config.json").read_text(encoding="utf-8"))
+    written = out / "config.json"
+    if trained and not meta and written.is_file():  # resumed, and no epoch of this run beat the one an earlier run wrote
+        meta = json.loads(written.read_text(encoding="utf-8"))
         logger.info("no epoch of this run beat epoch %s; %s keeps it", meta["history"][-1]["epoch"], out)
     return meta
 
