@@ -359,7 +359,7 @@ def service_journeys(  # noqa: PLR0912, PLR0915 - a generator read top to bottom
                     text=reply,
                     thread_id=thread_id,
                     in_reply_to=parent,
-                    true_emotion="caring" if kind == "dm" or (kind != "neutral" and emotion in _NEGATIVE) else "neutral",
+                    true_emotion="caring" if kind == "dm" or emotion in _NEGATIVE else "neutral",
                     **common,
                 )
                 moved_to_dm = moved_to_dm or kind == "dm"
