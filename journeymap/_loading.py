@@ -135,14 +135,14 @@ def quiet_transformers() -> Iterator[None]:
 
         verbosity = hf_logging.get_verbosity()
         bar = hf_logging.is_progress_bar_enabled()
-        hf_logging.set_verbosity_error()  # type: ignore[no-untyped-call]
-        hf_logging.disable_progress_bar()  # type: ignore[no-untyped-call]
+        hf_logging.set_verbosity_error()
+        hf_logging.disable_progress_bar()
         try:
             yield
         finally:
             hf_logging.set_verbosity(verbosity)
             if bar:
-                hf_logging.enable_progress_bar()  # type: ignore[no-untyped-call]
+                hf_logging.enable_progress_bar()
 
 
 #: transformers 4.44 warns (FutureWarning, which Python shows) on loading a tokenizer whose config

@@ -785,12 +785,12 @@ def _load_classifier(source: str, kwargs: dict[str, Any]) -> tuple[Any, Any]:
     from transformers.utils import logging as hf_logging
 
     bar = hf_logging.is_progress_bar_enabled()
-    hf_logging.disable_progress_bar()  # type: ignore[no-untyped-call]
+    hf_logging.disable_progress_bar()
     try:
         return AutoModelForSequenceClassification.from_pretrained(source, output_loading_info=True, **kwargs)  # type: ignore[no-any-return]
     finally:
         if bar:
-            hf_logging.enable_progress_bar()  # type: ignore[no-untyped-call]
+            hf_logging.enable_progress_bar()
 
 
 class TransformerScorer(_batching.SortedBatchScorer):
