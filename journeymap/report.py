@@ -315,8 +315,10 @@ DEFINITIONS: dict[str, str] = {
     "names no brand and answers none (a bystander's remark in a thread). Only waiting messages are "
     "ranked; the others follow, most urgent first within each.",
     "stages": "with the default service stages, 'contact': the customer's opening messages (and brand messages "
-    "before the first reply from a person; a journey with no such reply is all contact); 'first_response': that "
-    "reply; 'follow_up': the steps after it; 'resolution': the journey's last step said by the customer or a "
+    "before the first brand reply not from a bot or system account; a journey with no such reply is all contact); "
+    "'first_response': that reply (stages are read from who wrote, so an automatic acknowledgement sent from an "
+    "agent's account can be it, and the person's first reply a follow_up, where the response times count no "
+    "reply); 'follow_up': the steps after it; 'resolution': the journey's last step said by the customer or a "
     "person (with any automatic steps after it), however it ended (a stage of the conversation, not a verdict that "
     "the case was resolved).",
     "interval": (

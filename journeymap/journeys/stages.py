@@ -110,7 +110,10 @@ def _by_service_position(events: pd.DataFrame, dtype: pd.CategoricalDtype) -> pd
     customer's next message a follow-up, as :func:`~journeymap.reply_table` flags it. Every step
     before it is ``contact``: the customer's opening messages, and brand messages that are no
     human answer to them (a greeting or broadcast sent before the customer wrote, automatic
-    acknowledgements). After it, the journey's last step of the customer or a person is
+    acknowledgements of a bot or system). Only the actor is read, not
+    :class:`~journeymap.AutoReplyRule`: an acknowledgement repeated from an agent's account is
+    the ``first_response`` here, though :func:`~journeymap.response_times` counts no reply in it
+    (the report's definition of the stages says so). After it, the journey's last step of the customer or a person is
     ``resolution``, with any automatic steps after it (a ticketing tool's "ticket closed", a
     bot's survey invitation: not the end of what was said), and the steps between are
     ``follow_up``. A journey without such a reply is all ``contact``.
