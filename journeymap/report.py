@@ -820,7 +820,8 @@ def _agent_league(agents: pd.DataFrame, *, brands_shown: bool = True) -> list[st
         note += (
             f". Conversations that no reply in the data answered (unanswered, answered outside the data, or opened "
             f"with a message needing no public reply) have no agent: they are the {NO_REPLY} row "
-            f"({_plural(unanswered, 'journey')})"
+            f"({_plural(unanswered, 'journey')}), except a remark addressed to no brand that no brand answered, which is in "
+            "neither league"
         )
     note += "."
     out = [f'<p class="note">{html.escape(note, quote=False)}</p>']

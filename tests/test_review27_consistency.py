@@ -3,13 +3,17 @@
 Review 27 (rv71) recounted the TWCS sample and ``service_journeys`` across the public tables, the
 report and the CLI tables. Pinned here: the service stages read the actor alone, so an automatic
 acknowledgement sent from an agent's account (repeated text) is the ``first_response`` stage while
-the response times count no reply; the report's definition of the stages must say so.
+the response times count no reply; the report's definition of the stages must say so. And the
+report's note under the agent league must not put a remark addressed to no brand in the "(no reply)"
+row, which does not count it.
 """
 
 from __future__ import annotations
 
+import pandas as pd
+
 import journeymap as jm
-from journeymap.report import DEFINITIONS
+from journeymap.report import DEFINITIONS, _agent_league
 from journeymap.testing.data import planted_scores
 
 
@@ -22,3 +26,23 @@ def test_report_stage_definition_says_an_automatic_reply_can_be_the_first_respon
     assert (stage.loc[automatic_first] == "first_response").any()
     first_response = DEFINITIONS["stages"].split("'first_response':")[1].split("'follow_up':")[0]
     assert "automatic" in first_response, first_response
+
+
+def test_agent_league_note_does_not_count_an_unaddressed_remark_in_the_no_reply_row() -> None:
+    events = jm.datasets.service_journeys(10, seed=0).events.copy()
+    events["addressed"] = True
+    remark = events.iloc[[0]].copy()
+    remark[["event_id", "customer_id", "text", "thread_id"]] = ["x1", "bystander", "they moved mine to tomorrow", "x1"]
+    remark["brand"] = pd.NA
+    remark["in_reply_to"] = pd.NA
+    remark["addressed"] = False
+    js = planted_scores(jm.build_journeys(jm.read_events(pd.concat([events, remark], ignore_index=True))))
+    times = jm.response_times(js)
+    agents = jm.service_levels(js, by="agent")
+    # the remark needs no public reply, yet belongs to no row of the league (brand or agent)
+    assert bool(times.loc["x1", "no_reply_needed"])
+    assert agents.loc["(no reply)", "journeys"] == int(times["censored"].sum())
+    assert agents["journeys"].sum() == len(js) - 1
+    assert jm.service_levels(js, by="brand")["journeys"].sum() == len(js) - 1
+    note = _agent_league(agents)[0]
+    assert "addressed to no brand" in note, note
