@@ -1152,6 +1152,7 @@ TABLE_FILES: tuple[str, ...] = (
     "pain_points.csv",
     "response_times.csv",
     "service_levels.csv",
+    "brand_levels.csv",
     "triage.csv",
     "trends.csv",
     "topics.csv",
@@ -1215,6 +1216,8 @@ def _write_tables(
             "triage.csv": frames["triage"],
             "trends.csv": jm.trends(js, tz=tz),
         }
+        if "brand_levels" in frames:  # the report's per-brand table: where the events name brands
+            written["brand_levels.csv"] = frames["brand_levels"]
     else:  # a survey, a feedback form: nobody answers, and nothing is late
         logger.warning(
             "the data holds customer messages only (no agent, bot or system message): no response_times, "

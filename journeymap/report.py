@@ -78,12 +78,12 @@ MIX_EMOTIONS = 8  # emotions with a colour of their own in the mix
 TOPIC_LINES = 6  # topics drawn over time
 
 #: The tables the report shows that ``journeymap map --tables`` writes as well (touchpoints.csv, pain_points.csv,
-#: service_levels.csv, triage.csv), by the function that computes them: the command computes each once,
-#: with :func:`shared_tables`, and hands them to :func:`report` (``_tables=``), which shows them as they are.
+#: service_levels.csv, brand_levels.csv, triage.csv), by the function that computes them: the command computes
+#: each once, with :func:`shared_tables`, and hands them to :func:`report` (``_tables=``), which shows them as they are.
 #: Each is computed by :func:`_compute` (one definition, for :func:`shared_tables` and the report alike).
-SHARED_TABLES: tuple[str, ...] = ("touchpoint_summary", "pain_points", "service_levels", "triage")
+SHARED_TABLES: tuple[str, ...] = ("touchpoint_summary", "pain_points", "service_levels", "brand_levels", "triage")
 #: The tables of :data:`SHARED_TABLES` that need someone who replies (none for customer messages alone).
-SERVICE_TABLES = frozenset({"service_levels", "triage"})
+SERVICE_TABLES = frozenset({"service_levels", "brand_levels", "triage"})
 
 #: The charts the report draws that ``journeymap map --tables`` writes as PNG files as well (journey_map.png,
 #: journey_graph.png, time_patterns.png, trends.png), drawn with the same data and options: given a
@@ -97,10 +97,11 @@ class SharedTables:
     """Tables of :data:`SHARED_TABLES` computed beforehand, with the options they were computed with.
 
     ``frames`` maps a name of :data:`SHARED_TABLES` to its table (``service_levels`` is the agent
-    league); :func:`report` shows them only when it draws with the same ``seed``, ``sla`` and ``auto``.
-    With ``keep_charts``, :func:`report` puts the figures of :data:`SHARED_CHARTS` it drew into
-    ``charts`` (by name, an Axes each, as drawn: saved again it gives the bytes a fresh figure
-    would) and leaves them open: the caller saves and closes them.
+    league, ``brand_levels`` the same figures per brand); :func:`report` shows them only when it
+    draws with the same ``seed``, ``sla`` and ``auto``. With ``keep_charts``, :func:`report` puts
+    the figures of :data:`SHARED_CHARTS` it drew into ``charts`` (by name, an Axes each, as drawn:
+    saved again it gives the bytes a fresh figure would) and leaves them open: the caller saves and
+    closes them.
 
     Examples:
         >>> SharedTables(seed=0, sla=pd.Timedelta("1h"), auto=None, frames={"pain_point": pd.DataFrame()})
@@ -136,6 +137,8 @@ def _compute(
         return pain_points(js, seed=seed)
     if name == "service_levels":  # the agent league
         return service_levels(js, by="agent", sla=sla, auto=auto, seed=seed)
+    if name == "brand_levels":  # the report's per-brand table
+        return service_levels(js, by="brand", sla=sla, auto=auto, seed=seed)
     if name == "triage":
         return triage(js, auto=auto)
     msg = f"unknown shared table {name!r}; the shared tables are {', '.join(SHARED_TABLES)}"
@@ -152,10 +155,13 @@ def shared_tables(
 ) -> SharedTables:
     """The tables of :data:`SHARED_TABLES` as :func:`report` computes them with ``seed``, ``sla`` and ``auto``.
 
-    The service tables (the agent league, triage) only where someone replies, as in the report.
+    The service tables (the agent league, triage) only where someone replies, as in the report,
+    and the per-brand league only where the events name brands too (a ``brand`` or ``author_id``
+    column).
     The defaults are the report's and the analytics functions' own, so ``frames`` holds what
-    ``jm.touchpoint_summary(js)``, ``jm.pain_points(js)``, ``jm.service_levels(js)`` and
-    ``jm.triage(js)`` give: ``journeymap map --tables`` writes them and hands them to the report.
+    ``jm.touchpoint_summary(js)``, ``jm.pain_points(js)``, ``jm.service_levels(js)``,
+    ``jm.service_levels(js, by="brand")`` and ``jm.triage(js)`` give: ``journeymap map --tables``
+    writes them and hands them to the report.
     ``keep_charts``: the report handed these keeps the figures of :data:`SHARED_CHARTS` it drew in
     ``charts`` (:class:`SharedTables`), for the command to write as PNG files too.
 
@@ -165,10 +171,11 @@ def shared_tables(
         >>> js = planted_scores(jm.build_journeys(jm.datasets.service_journeys(40, seed=0)))
         >>> tables = shared_tables(js)
         >>> list(tables.frames), tables.frames["pain_points"].equals(jm.pain_points(js))
-        (['touchpoint_summary', 'pain_points', 'service_levels', 'triage'], True)
+        (['touchpoint_summary', 'pain_points', 'service_levels', 'brand_levels', 'triage'], True)
     """
     replied = not customers_only(js.events)
-    names = [name for name in SHARED_TABLES if replied or name not in SERVICE_TABLES]
+    branded = bool(set(BRAND_COLUMNS) & set(js.events.columns))
+    names = [name for name in SHARED_TABLES if (replied or name not in SERVICE_TABLES) and (branded or name != "brand_levels")]
     frames = {name: _compute(name, js, seed=seed, sla=sla, auto=auto) for name in names}
     return SharedTables(seed=seed, sla=pd.Timedelta(sla), auto=auto, frames=frames, keep_charts=keep_charts)
 
@@ -732,7 +739,7 @@ def _service(
     out = ["<h2>Response times</h2>", f'<p class="note">{html.escape(note, quote=False)}</p>']
     out.append(f"<h3>Per brand (SLA {html.escape(duration(pd.Timedelta(sla)))})</h3>")
     if set(BRAND_COLUMNS) & set(js.events.columns):
-        brands = service_levels(js, by="brand", sla=sla, auto=auto, seed=seed)
+        brands = tables["brand_levels"]
         caption = "Response times and mood per brand"
         out.append(_table(_marked_rates(brands), caption=caption, max_rows=20) + _few_note(brands))
     else:  # both are optional columns

@@ -212,13 +212,15 @@ def test_map_tables_report_computes_each_table_once(events_csv: Path, tmp_path: 
         ("touchpoint_summary", "pain_points", "triage", "response_times"), 1
     )
     leagues = [call.get("by", call["args"][0] if call["args"] else "agent") for call in calls["service_levels"]]
-    assert sorted(leagues) == ["agent", "brand"]  # the agent league once; the brand league is the report's alone
+    assert sorted(leagues) == ["agent", "brand"]  # the agent league once, the brand league once: the report's and the files'
+    assert (folder / "brand_levels.csv").is_file()  # the report's per-brand table as a file too (review 27)
     # the files are what the public functions give with their defaults, byte for byte
     js = used[0]
     for name, table in {
         "touchpoints.csv": jm.touchpoint_summary(js),
         "pain_points.csv": jm.pain_points(js),
         "service_levels.csv": jm.service_levels(js),
+        "brand_levels.csv": jm.service_levels(js, by="brand"),
         "triage.csv": jm.triage(js),
     }.items():
         write_table(durations_as_text(table), tmp_path / name)

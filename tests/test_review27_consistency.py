@@ -5,7 +5,8 @@ report and the CLI tables. Pinned here: the service stages read the actor alone,
 acknowledgement sent from an agent's account (repeated text) is the ``first_response`` stage while
 the response times count no reply; the report's definition of the stages must say so. And the
 report's note under the agent league must not put a remark addressed to no brand in the "(no reply)"
-row, which does not count it.
+row, which does not count it. And the report's per-brand table is written by ``map --tables`` as
+``brand_levels.csv`` (the agent league alone had a file), where the events name brands.
 """
 
 from __future__ import annotations
@@ -46,3 +47,16 @@ def test_agent_league_note_does_not_count_an_unaddressed_remark_in_the_no_reply_
     assert jm.service_levels(js, by="brand")["journeys"].sum() == len(js) - 1
     note = _agent_league(agents)[0]
     assert "addressed to no brand" in note, note
+
+
+def test_the_per_brand_table_is_shared_only_where_the_events_name_brands() -> None:
+    from journeymap.report import shared_tables
+
+    events = jm.datasets.service_journeys(20, seed=0).events
+    branded = planted_scores(jm.build_journeys(jm.read_events(events)))
+    frames = shared_tables(branded).frames
+    pd.testing.assert_frame_equal(frames["brand_levels"], jm.service_levels(branded, by="brand"))
+    unbranded = planted_scores(jm.build_journeys(jm.read_events(events.drop(columns=["brand"]))))
+    assert not {"brand", "author_id"} & set(unbranded.events.columns)
+    frames = shared_tables(unbranded).frames
+    assert "brand_levels" not in frames and "service_levels" in frames  # the agent league needs no brand
