@@ -1,0 +1,75 @@
+"""Review 27 (topic figures agree wherever journeymap states them): what the report's topics section shows.
+
+Pins that where some customer messages are not scored, the report's topics table keeps the ``scored``
+count beside ``messages`` (all of a topic's messages) and says its mood columns read the scored ones,
+so it does not state a topic's messages as one number while the pain points by topic, in the same
+report, state another; and that a blank first customer message puts its journey in the segment
+``"other"`` of ``compare_segments(js, "topic")`` (assign_topics gives it that topic).
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pandas as pd
+
+import journeymap as jm
+from journeymap.report import _topics
+from journeymap.testing import HashingEncoder
+from journeymap.testing.data import planted_scores
+
+
+def _with_topics(n: int, *, unscored_every: int = 0) -> jm.JourneySet:
+    js = planted_scores(jm.build_journeys(jm.datasets.service_journeys(n, seed=0)))
+    if unscored_every:
+        events = js.events.copy()
+        drop = (events["actor"] == "customer").to_numpy() & (np.arange(len(events)) % unscored_every == 0)
+        for column in ("valence", "sentiment", "emotion"):
+            events[column] = events[column].where(~drop)
+        js = js.with_events(events)
+    return jm.assign_topics(js, encoder=HashingEncoder(), cache=False, n_topics=3)
+
+
+def _header(section: str) -> list[str]:
+    head = section[section.index("<thead") : section.index("</thead>")]
+    return [re.sub(r"<[^>]+>", "", cell).strip() for cell in re.findall(r"<th[^>]*>.*?</th>", head, flags=re.S)]
+
+
+def test_report_topics_keep_scored_where_some_messages_are_not_scored() -> None:
+    js = _with_topics(30, unscored_every=5)
+    table = jm.topic_summary(js)
+    assert (table["scored"] < table["volume"]).any()  # the case under test
+    section = "".join(_topics(js, seed=0, freq="W"))
+    header = _header(section)
+    assert "messages" in header and "scored" in header
+    note = re.sub(r"<[^>]+>", "", section)
+    assert "'scored' those the scorer read" in note
+    # the scored counts shown are pain_points' volumes by topic (what the other table of the report says)
+    pains = jm.pain_points(js, level="topic")
+    assert table["scored"].to_dict() == pains["volume"].to_dict()
+
+
+def test_report_topics_without_unscored_messages_show_no_scored_column() -> None:
+    js = _with_topics(30)
+    section = "".join(_topics(js, seed=0, freq="W"))
+    assert "scored" not in _header(section)
+    assert "'scored' those" not in section
+
+
+def test_blank_first_message_is_in_the_other_segment() -> None:
+    log = jm.datasets.service_journeys(30, seed=0)
+    events = log.events.copy()
+    first = events.index[(events["actor"] == "customer").to_numpy()][0]
+    events.loc[first, "text"] = "   "
+    js = planted_scores(jm.build_journeys(events))
+    js = jm.assign_topics(js, encoder=HashingEncoder(), cache=False, n_topics=3)
+    journey = js.events.loc[js.events["event_id"] == events.loc[first, "event_id"], "journey_id"].iloc[0]
+    row = js.events[js.events["event_id"] == events.loc[first, "event_id"]].iloc[0]
+    assert row["topic"] == "other" and pd.isna(row["topic_score"])
+    segments = jm.compare_segments(js, "topic")
+    assert "(no topic)" not in segments.index
+    assert "other" in segments.index
+    firsts = js.events[js.events["actor"] == "customer"].drop_duplicates("journey_id").set_index("journey_id")["topic"]
+    assert firsts[journey] == "other"
+    assert int(segments.loc["other", "n_journeys"]) == int((firsts == "other").sum())
