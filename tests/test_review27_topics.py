@@ -73,3 +73,14 @@ def test_blank_first_message_is_in_the_other_segment() -> None:
     firsts = js.events[js.events["actor"] == "customer"].drop_duplicates("journey_id").set_index("journey_id")["topic"]
     assert firsts[journey] == "other"
     assert int(segments.loc["other", "n_journeys"]) == int((firsts == "other").sum())
+
+
+def test_topic_info_counts_the_sample_topic_summary_every_message() -> None:
+    from journeymap.topics import TopicModel
+
+    js = planted_scores(jm.build_journeys(jm.datasets.service_journeys(30, seed=0)))
+    model = TopicModel(encoder=HashingEncoder(), cache=False, n_topics=3)
+    with_topics = jm.assign_topics(js, model, sample=20)
+    assert int(model.topic_info_["size"].sum()) == 20
+    customers = int((js.events["actor"] == "customer").sum())
+    assert int(jm.topic_summary(with_topics)["volume"].sum()) == customers > 20
