@@ -84,3 +84,29 @@ def test_topic_info_counts_the_sample_topic_summary_every_message() -> None:
     assert int(model.topic_info_["size"].sum()) == 20
     customers = int((js.events["actor"] == "customer").sum())
     assert int(jm.topic_summary(with_topics)["volume"].sum()) == customers > 20
+
+
+def _all_other() -> jm.JourneySet:
+    js = planted_scores(jm.build_journeys(jm.datasets.service_journeys(20, seed=0)))
+    events = js.events.copy()
+    customer = (events["actor"] == "customer").to_numpy()
+    events["topic"] = pd.Series(pd.NA, index=events.index, dtype="string")
+    events.loc[customer, "topic"] = "other"
+    events["topic_score"] = np.where(customer, np.nan, np.nan).astype("float32")
+    return js.with_events(events)
+
+
+def test_report_and_chart_say_all_messages_are_other_not_that_there_are_none() -> None:
+    import matplotlib.pyplot as plt
+
+    js = _all_other()
+    n = int((js.events["actor"] == "customer").sum())
+    assert jm.topic_summary(js)["volume"].to_dict() == {"other": n}
+    section = re.sub(r"<[^>]+>", " ", "".join(_topics(js, seed=0, freq="W")))
+    assert "no customer messages with a topic to show" not in section
+    assert f'all {n:,} are "other"' in section
+    ax = jm.plot.topic_trends(js)
+    text = ax.texts[0].get_text()
+    plt.close("all")
+    assert text.startswith("no customer messages with a named topic to show")
+    assert f'all {n:,} are "other"' in text.replace("\n", " ")
