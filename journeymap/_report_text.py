@@ -377,6 +377,11 @@ def topics_summary(table: pd.DataFrame, *, freq: str, top: int) -> str:
 
     totals = topic_totals(table)
     if totals.empty:
+        other = int(table["volume"].sum()) if len(table) else 0  # every message "other": the table above lists them
+        if other:
+            return (
+                f'Topics over time: no customer messages with a named topic to show; all {other:,} are "other" (they fit none).'
+            )
         return "Topics over time: no customer messages with a topic to show."
     shown = list(totals.index[:top])
     periods = table.index.get_level_values("period").unique()

@@ -679,7 +679,10 @@ def _topics(js: JourneySet, *, seed: int | np.random.Generator | None, freq: str
         for t, g in recent.groupby(level="topic", sort=False)
     }
     partial_note = " A * marks a period the data covers only in part." if bool(recent["partial"].any()) else ""
-    shown = table.drop(columns=["scored"]).copy()
+    # the messages count every message of a topic; the mood columns read the scored ones. Where some are not
+    # scored (another language, no text), the scored count stays beside them, as the touchpoint tables show theirs
+    unscored = bool((table["scored"] < table["volume"]).any())
+    shown = (table if unscored else table.drop(columns=["scored"])).copy()
     shown["keywords"] = table["keywords"].map(", ".join)
     shown["quotes"] = table["quotes"].map(lambda qs: " / ".join(f"“{_shorten(q)}”" for q in qs))
     name = html.escape(period_name(freq))
@@ -693,7 +696,13 @@ def _topics(js: JourneySet, *, seed: int | np.random.Generator | None, freq: str
         f'<p class="note">{n:,} customer messages in {k:,} topics; "other" holds the messages that fit none. '
         "A brand reply counts under the topic of the message it answers (in jm.plot.journey_map and jm.journey_graph "
         "with level='topic'). "
-        f"Keywords are each topic's most distinctive words; quotes the messages that fit it best; {trend_note}</p>"
+        + (
+            "'messages' counts every message of a topic and 'scored' those the scorer read: share negative and mean "
+            "valence are over the scored (the pain points by topic count only those). "
+            if unscored
+            else ""
+        )
+        + f"Keywords are each topic's most distinctive words; quotes the messages that fit it best; {trend_note}</p>"
     )
     caption = "Topics: messages, mood, keywords and quotes"
     if len(shown) > 30 and "other" in shown.index:  # the largest 29 topics, and always "other" (the note names it)

@@ -426,6 +426,14 @@ def _partial_patch() -> Any:
                  label="partial period (the data covers part of it)")  # fmt: skip
 
 
+def _no_topics(ax: Axes, table: pd.DataFrame, title: str | None) -> Axes:
+    """``ax`` saying there is no topic to draw: no message with one, or all of them ``"other"`` (a model that found none)."""
+    other = int(table["volume"].sum())
+    if not other:
+        return _theme.empty(ax, "customer messages with a topic", title=title)
+    return _theme.empty(ax, "customer messages with a named topic", f'all {other:,} are "other": they fit no topic', title=title)
+
+
 @dispatch(name="plot.topic_trends")
 def topic_trends(
     js: JourneySet,
@@ -448,7 +456,7 @@ def topic_trends(
     The numbers are :func:`journeymap.topic_trends`' (same ``freq`` and ``tz``); ``metric``
     picks what is drawn: messages (the default), their share of the period, the share of
     negative messages or the mean valence (these two need scored journeys: SchemaError
-    otherwise). ``"other"`` is not drawn. As in :func:`trends` the
+    otherwise). ``"other"`` is not drawn (where every message is ``"other"``, the chart says so). As in :func:`trends` the
     value axis is not fitted to the data: messages start at 0, shares run 0-1 and the mean
     valence -1 to 1 (with a line at 0); the lines are drawn over the axes' frame, so that a
     share of 0 or 1 stays visible. Partial and single periods are drawn as :func:`trends` draws
@@ -493,7 +501,7 @@ def topic_trends(
     ax = _theme.get_ax(ax, figsize=(10, 4))
     totals = topic_totals(table)
     if totals.empty:
-        return _theme.empty(ax, "customer messages with a topic", title=title)
+        return _no_topics(ax, table, title)
     shown = list(totals.index[:top])
     periods = table.index.get_level_values("period").unique()
     x = np.arange(len(periods))

@@ -358,7 +358,8 @@ class TopicModel(ClassifierMixin, TransformerMixin, BaseEstimator):  # type: ign
             floor on that similarity, so fitted and new texts are held to one standard.
         fitted_texts_: discovery: the topic and score of each fitted text (:class:`FittedTexts`),
             which :meth:`predict` and :meth:`assign` give those texts again.
-        topic_info_: one row per topic (``"other"`` last): ``topic``, ``size``, ``share``,
+        topic_info_: one row per topic (``"other"`` last): ``topic``, ``size``, ``share`` (of the
+            texts it was fitted on: with ``assign_topics(..., sample=n)``, the sample),
             ``keywords`` (list), ``representative_texts`` (list).
         centroids_: unit vectors of the topics in the encoder's space.
         encoder_: the encoder used (fine-tuned in few-shot with ``fine_tune=True``).
