@@ -523,8 +523,10 @@ def _loose_by_brand(
     message the thread of its brand's next reply (the one that answers it), else of its brand's
     nearest earlier row (a thank-you after the reply); a brand's row that of its brand's nearest
     earlier row, else of its nearest later one; with none, a thread of its own (one per journey
-    and brand). Unchanged without a ``brand`` column, or in a journey whose threaded rows name
-    no brand.
+    and brand). A customer's message never joins a later thread but its answer's: a lone post
+    before a ticket of its brand that no reply follows is a conversation of its own, as by thread
+    (until review rv73 it joined that ticket, and two unanswered conversations counted as one).
+    Unchanged without a ``brand`` column, or in a journey whose threaded rows name no brand.
 
     Examples:
         >>> events = pd.DataFrame({"brand": ["A", "B", "B", None, "B"], "actor": ["customer"] * 5})
@@ -545,11 +547,14 @@ def _loose_by_brand(
     # for a customer's message, first that of the brand's next reply (its answer)
     keys = [journey, brand]
     known = pd.Series(np.where(branded, thread, np.nan))
-    near = known.groupby(keys, sort=False).ffill().fillna(known.groupby(keys, sort=False).bfill()).to_numpy()
+    earlier = known.groupby(keys, sort=False).ffill().to_numpy()
+    near = np.where(np.isnan(earlier), known.groupby(keys, sort=False).bfill().to_numpy(), earlier)
     customer = customer_mask(events["actor"]) if "actor" in events.columns else np.zeros(len(thread), dtype=bool)
     replies = pd.Series(np.where(branded & ~customer, thread, np.nan))
     answer = replies.groupby(keys, sort=False).bfill().to_numpy()
-    near = np.where(customer & ~np.isnan(answer), answer, near)
+    # a customer's message takes no later thread but its answer's: a lone post before an unanswered
+    # thread of its brand is a conversation of its own (as by thread), not a second message of that thread
+    near = np.where(customer, np.where(np.isnan(answer), earlier, answer), near)
     width = int(brand.max(initial=0)) + 1
     fresh = int(thread.max(initial=-1)) + 1 + pd.factorize(journey * width + brand)[0].astype(np.int64)
     thread = thread.copy()
