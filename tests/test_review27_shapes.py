@@ -38,3 +38,31 @@ def test_a_lone_post_before_an_unanswered_thread_of_its_brand_is_a_conversation_
         assert (len(conv), int(conv["censored"].sum())) == (3, 2)
     assert jm.service_levels(by_customer, by="brand", min_size=1).loc["NovaTel", "unanswered"] == 2 / 3
     assert jm.service_levels(by_thread, by="brand", min_size=1).loc["NovaTel", "unanswered"] == 2 / 3
+
+
+def test_blank_brand_replies_are_no_template() -> None:
+    """Three blank replies of one account at machine speed are no "repeated text": a blank text is no text.
+
+    Found by the invariant property (test_review22_invariants, a random draw): an agent's blank reply to a customer
+    at once, beside two other blank agent posts, made the reply automatic, so the journey read unanswered with the
+    other journeys there and answered in 0 s without them.
+    """
+    t = pd.Timestamp("2024-03-30", tz="UTC")
+    frame = pd.DataFrame(
+        {
+            "event_id": ["e0", "e1", "e2", "e3"],
+            "customer_id": ["c1"] * 4,
+            "timestamp": [t] * 4,
+            "actor": ["customer", "agent", "agent", "agent"],
+            "text": ["where is my refund?", "", " ", ""],
+            "in_reply_to": [None, "e0", None, None],
+        }
+    )
+    js = jm.build_journeys(jm.read_events(frame))
+    assert jm.response_times(js).loc["e0", "first_response"] == pd.Timedelta(0)
+    assert not jm.reply_table(js)["automatic"].any()
+    # the same replies with one text are a template, as before
+    frame["text"] = ["where is my refund?", "Thanks, we are on it", "Thanks, we are on it", "Thanks, we are on it"]
+    again = jm.build_journeys(jm.read_events(frame))
+    assert pd.isna(jm.response_times(again).loc["e0", "first_response"])
+    assert jm.reply_table(again).loc["e1", "automatic"]

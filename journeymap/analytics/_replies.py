@@ -692,15 +692,20 @@ def _answered(
 
 
 def _text_keys(events: pd.DataFrame, rows: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
-    """For the given rows, a code per (brand account, normalised text) pair; -1 where the text is missing.
+    """For the given rows, a code per (brand account, normalised text) pair; -1 where the text is missing or blank.
 
     Integer codes throughout: each distinct text is normalised once (templates repeat), and the
-    pair is a number, not a concatenated string per row.
+    pair is a number, not a concatenated string per row. A blank text (empty, or white space
+    alone: an image, a card, an export's empty cell) is no text: three of them are no template.
     """
     if "text" not in events.columns:  # text is optional: without it only the actor tells bots
         return np.full(len(rows), -1, dtype=np.int64)
     codes, uniques = pd.factorize(events["text"].iloc[rows].astype("string"))
-    normal_codes = pd.factorize(normalise_text(pd.Series(uniques, dtype="string")))[0].astype(np.int64)
+    distinct = pd.Series(uniques, dtype="string")
+    blank = (distinct.str.strip() == "").fillna(False).to_numpy(dtype=bool)
+    if blank.any():
+        codes = np.where((codes >= 0) & blank[np.maximum(codes, 0)], -1, codes)
+    normal_codes = pd.factorize(normalise_text(distinct))[0].astype(np.int64)
     # the sender: author_id, else brand (a brand column may name the company of several senders)
     sender = account_of(events, ("author_id", "brand"))
     account = pd.factorize(sender.iloc[rows].fillna(""))[0].astype(np.int64)  # missing = ""
@@ -790,7 +795,7 @@ def automatic_flags(
         keys = _text_keys(events, rows)
         has_key = keys >= 0
         counts = np.bincount(keys[has_key], minlength=int(keys.max(initial=-1)) + 1)
-        candidate = has_key.copy()  # brand events without text (media only, say) are never repeats
+        candidate = has_key.copy()  # brand events without text (media only, say, or blank) are never repeats
         candidate[has_key] = counts[keys[has_key]] >= min_repeats
         if within is not None:
             picked = np.flatnonzero(candidate)

@@ -54,7 +54,7 @@ class AutoReplyRule:
     acknowledgement stamped with an assignee's id that its text does not carry.
     ``within=None`` drops the speed condition
     (repetition alone), for sources where waits cannot be measured. Brand events without text
-    (no ``text`` column, or a missing text: an image, a DM card) are automatic only by actor.
+    (no ``text`` column, or a missing or blank text: an image, a DM card) are automatic only by actor.
 
     The text rule comes from Twitter, where the ``actor`` column is inferred. Where the source
     labels its bots itself (a live-chat tool whose operators send canned greetings by shortcut,
