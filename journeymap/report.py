@@ -145,6 +145,11 @@ def _compute(
     raise InvalidArgumentError(msg)
 
 
+def _names_brands(events: pd.DataFrame) -> bool:
+    """Whether the events name brands (a ``brand`` or ``author_id`` column): the per-brand table needs one."""
+    return bool(set(BRAND_COLUMNS) & set(events.columns))
+
+
 def shared_tables(
     js: JourneySet,
     *,
@@ -174,7 +179,7 @@ def shared_tables(
         (['touchpoint_summary', 'pain_points', 'service_levels', 'brand_levels', 'triage'], True)
     """
     replied = not customers_only(js.events)
-    branded = bool(set(BRAND_COLUMNS) & set(js.events.columns))
+    branded = _names_brands(js.events)
     names = [name for name in SHARED_TABLES if (replied or name not in SERVICE_TABLES) and (branded or name != "brand_levels")]
     frames = {name: _compute(name, js, seed=seed, sla=sla, auto=auto) for name in names}
     return SharedTables(seed=seed, sla=pd.Timedelta(sla), auto=auto, frames=frames, keep_charts=keep_charts)
@@ -747,7 +752,7 @@ def _service(
     note = _response_note(conv, brand_only=brand_only, replies=replies)
     out = ["<h2>Response times</h2>", f'<p class="note">{html.escape(note, quote=False)}</p>']
     out.append(f"<h3>Per brand (SLA {html.escape(duration(pd.Timedelta(sla)))})</h3>")
-    if set(BRAND_COLUMNS) & set(js.events.columns):
+    if _names_brands(js.events):
         brands = tables["brand_levels"]
         caption = "Response times and mood per brand"
         out.append(_table(_marked_rates(brands), caption=caption, max_rows=20) + _few_note(brands))
@@ -763,7 +768,7 @@ def _service(
     alt = alt_text("Chart", f"customer messages and the median first response per {period_name(freq)}")
     out.append(_figure(plot.trends(js, freq=freq, tz=tz, auto=auto), summary, alt=alt, keep=_kept(tables, "trends")))
     agents = tables["service_levels"]
-    out += ["<h2>Agent league</h2>", *_agent_league(agents, brands_shown=bool(set(BRAND_COLUMNS) & set(js.events.columns)))]
+    out += ["<h2>Agent league</h2>", *_agent_league(agents, brands_shown=_names_brands(js.events))]
     return out
 
 
